@@ -1,0 +1,35 @@
+"""``review init`` and ``review status``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..status import workspace_status
+from ..workspace import init_workspace
+
+
+def register(group: click.Group) -> None:
+    group.add_command(init)
+    group.add_command(status)
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--title", default="Untitled review", help="Review title for review.toml.")
+@click.option("--reviewer", "reviewers", multiple=True, help="Reviewer name (repeat for several).")
+@click.option("--seed", default=42, show_default=True, help="Seed for every random choice.")
+def init(path: Path, title: str, reviewers: tuple[str, ...], seed: int) -> None:
+    """Create a review workspace at PATH (queries/, screening/, extraction/, instrument/, store)."""
+    workspace = init_workspace(path, title=title, reviewers=list(reviewers) or None, seed=seed)
+    click.echo(f"created workspace {workspace.root}")
+
+
+@click.command()
+@click.pass_obj
+def status(ctx: object) -> None:
+    """Print what the workspace holds per stage."""
+    workspace = ctx.workspace  # type: ignore[attr-defined]
+    for line in workspace_status(workspace):
+        click.echo(line)

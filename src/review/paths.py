@@ -1,0 +1,30 @@
+"""Where things live: workspace discovery and per-user directories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+WORKSPACE_FILE = "review.toml"
+DATABASE_FILE = "review.db"
+ENV_WORKSPACE = "REVIEW_WORKSPACE"
+ENV_DATA_DIR = "REVIEW_DATA_DIR"
+
+
+def find_workspace(start: Path | None = None) -> Path | None:
+    """Return the nearest directory at or above ``start`` holding ``review.toml``."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / WORKSPACE_FILE).is_file():
+            return candidate
+    return None
+
+
+def user_data_dir() -> Path:
+    """Per-user directory for data that must never sit in a repository (client answers)."""
+    override = os.environ.get(ENV_DATA_DIR)
+    path = Path(override) if override else user_data_path("review", appauthor=False)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path

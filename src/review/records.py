@@ -1,0 +1,69 @@
+"""Small typed records shared between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Bibliographic fields every importer fills where the source has them.
+BIB_FIELDS: tuple[str, ...] = (
+    "title", "abstract", "authors", "year", "journal", "volume", "issue", "pages",
+    "doi", "pmid", "keywords", "mesh", "publication_types", "language",
+)
+
+
+@dataclass(slots=True)
+class Record:
+    """One bibliographic record as read from a source, before deduplication.
+
+    ``external_id`` is the id the source gave it (CSV ``record_id``, PMID, RIS ``ID``);
+    ``position`` says where in the file it was (``line 12`` or ``record 3``); ``raw``
+    keeps the original text so nothing is lost in translation.
+    """
+
+    title: str = ""
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    journal: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    doi: str = ""
+    pmid: str = ""
+    keywords: list[str] = field(default_factory=list)
+    mesh: list[str] = field(default_factory=list)
+    publication_types: list[str] = field(default_factory=list)
+    language: str = ""
+    external_id: str = ""
+    source: str = ""
+    position: str = ""
+    raw: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: Store id once persisted; None for records not yet stored.
+    id: int | None = None
+
+    def text(self) -> str:
+        """Title and abstract joined, the text that screening models read."""
+        return f"{self.title}\n{self.abstract}".strip()
+
+
+#: Labels a reviewer can give at title/abstract screening; ``undo`` rows reverse one of them.
+SCREENING_LABELS: tuple[str, ...] = ("include", "exclude", "maybe")
+
+
+@dataclass(slots=True, frozen=True)
+class Decision:
+    """One row of the append-only screening log."""
+
+    id: int
+    record_id: int
+    reviewer: str
+    label: str
+    stage: str = "title_abstract"
+    reasons: tuple[str, ...] = ()
+    note: str = ""
+    created_at: Any = None
+    model_rank: int | None = None
+    model_info: dict[str, Any] = field(default_factory=dict)
+    undoes_id: int | None = None

@@ -1,0 +1,81 @@
+"""Core tables. Stage-specific tables live in ``store/<stage>.py`` on the same metadata.
+
+Portable types only (no SQLite-only SQL) so the same code runs on PostgreSQL.
+Decision tables are append-only: an undo is a new row pointing at the row it undoes.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+#: Bump when any table changes and add a step to ``store.migrations.MIGRATIONS``.
+SCHEMA_VERSION = 1
+
+schema_info = sa.Table(
+    "schema_info",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("source_name", sa.Text, nullable=False),
+    sa.Column("format", sa.String(32), nullable=False),
+    sa.Column("encoding", sa.String(32), nullable=False),
+    sa.Column("n_records", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    # Set when the batch came from a logged search run rather than a file.
+    sa.Column("search_run_id", sa.Integer, nullable=True),
+)
+
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=False, index=True),
+    sa.Column("external_id", sa.Text, nullable=False, default=""),
+    sa.Column("source_name", sa.Text, nullable=False),
+    sa.Column("position", sa.Text, nullable=False, default=""),
+    sa.Column("title", sa.Text, nullable=False, default=""),
+    sa.Column("abstract", sa.Text, nullable=False, default=""),
+    sa.Column("authors", sa.JSON, nullable=False),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("journal", sa.Text, nullable=False, default=""),
+    sa.Column("volume", sa.Text, nullable=False, default=""),
+    sa.Column("issue", sa.Text, nullable=False, default=""),
+    sa.Column("pages", sa.Text, nullable=False, default=""),
+    sa.Column("doi", sa.Text, nullable=False, default="", index=True),
+    sa.Column("pmid", sa.Text, nullable=False, default="", index=True),
+    sa.Column("keywords", sa.JSON, nullable=False),
+    sa.Column("mesh", sa.JSON, nullable=False),
+    sa.Column("publication_types", sa.JSON, nullable=False),
+    sa.Column("language", sa.Text, nullable=False, default=""),
+    sa.Column("extra", sa.JSON, nullable=False),
+    sa.Column("raw", sa.Text, nullable=False, default=""),
+)
+
+screening_decisions = sa.Table(
+    "screening_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False, index=True),
+    sa.Column("reviewer", sa.Text, nullable=False, index=True),
+    # title_abstract now; other screening stages may follow.
+    sa.Column("stage", sa.String(32), nullable=False, default="title_abstract"),
+    # include | exclude | maybe | undo
+    sa.Column("label", sa.String(16), nullable=False),
+    sa.Column("reasons", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("model_rank", sa.Integer, nullable=True),
+    # Model, query strategy, seed and training size at the time of the decision.
+    sa.Column("model_info", sa.JSON, nullable=False),
+    sa.Column("undoes_id", sa.Integer, sa.ForeignKey("screening_decisions.id"), nullable=True),
+)

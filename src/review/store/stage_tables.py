@@ -1,0 +1,6 @@
+"""Imports every stage's table module so their tables join ``metadata`` before create_all.
+
+Each stage that persists something owns ``store/<stage>.py``; add it here.
+"""
+
+from __future__ import annotations

@@ -1,0 +1,123 @@
+"""A review workspace: ``review.toml``, the stage folders and the store."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_text_atomic
+from .errors import WorkspaceError
+from .paths import DATABASE_FILE, WORKSPACE_FILE, find_workspace
+from .store import Store
+
+STAGE_DIRS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument")
+
+
+@dataclass(slots=True)
+class WorkspaceConfig:
+    title: str
+    reviewers: list[str] = field(default_factory=lambda: ["reviewer1"])
+    seed: int = 42
+    database: str = DATABASE_FILE
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> "WorkspaceConfig":
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise WorkspaceError(f"{path}: {err}") from err
+        review = data.get("review", {})
+        if not isinstance(review, dict) or not review.get("title"):
+            raise WorkspaceError(f"{path}: [review] table needs a 'title'")
+        reviewers = review.get("reviewers", ["reviewer1"])
+        if not isinstance(reviewers, list) or not all(isinstance(r, str) for r in reviewers):
+            raise WorkspaceError(f"{path}: review.reviewers must be a list of names")
+        seed = review.get("seed", 42)
+        if not isinstance(seed, int):
+            raise WorkspaceError(f"{path}: review.seed must be an integer")
+        return cls(
+            title=str(review["title"]),
+            reviewers=list(reviewers),
+            seed=seed,
+            database=str(review.get("database", DATABASE_FILE)),
+            raw=data,
+        )
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A top-level table of ``review.toml`` (e.g. ``screening``), empty if absent."""
+        value = self.raw.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+class Workspace:
+    """A directory holding ``review.toml``; the unit every command acts on."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        config_path = self.root / WORKSPACE_FILE
+        if not config_path.is_file():
+            raise WorkspaceError(f"{self.root}: no {WORKSPACE_FILE} here (run 'review init')")
+        self.config = WorkspaceConfig.load(config_path)
+
+    @classmethod
+    def find(cls, explicit: Path | None = None) -> "Workspace":
+        """The workspace named by ``explicit`` or the nearest one above the cwd."""
+        if explicit is not None:
+            return cls(explicit)
+        root = find_workspace()
+        if root is None:
+            raise WorkspaceError(
+                f"{Path.cwd()}: not inside a review workspace "
+                f"(no {WORKSPACE_FILE} here or above; use 'review init' or --workspace)"
+            )
+        return cls(root)
+
+    @property
+    def database_url(self) -> str:
+        db = self.config.database
+        if "://" in db:
+            return db
+        return f"sqlite:///{self.root / db}"
+
+    @cached_property
+    def store(self) -> Store:
+        return Store.open(self.database_url)
+
+    def path(self, *parts: str) -> Path:
+        return self.root.joinpath(*parts)
+
+
+def render_config(title: str, reviewers: list[str], seed: int) -> str:
+    names = ", ".join(f'"{r}"' for r in reviewers)
+    return (
+        "# review workspace settings\n"
+        "[review]\n"
+        f'title = "{title}"\n'
+        f"reviewers = [{names}]\n"
+        f"seed = {seed}\n"
+        f'database = "{DATABASE_FILE}"\n'
+    )
+
+
+def init_workspace(
+    path: Path,
+    *,
+    title: str = "Untitled review",
+    reviewers: list[str] | None = None,
+    seed: int = 42,
+) -> Workspace:
+    """Create the workspace layout at ``path``; refuses to overwrite an existing one."""
+    root = Path(path)
+    if (root / WORKSPACE_FILE).exists():
+        raise WorkspaceError(f"{root / WORKSPACE_FILE}: already a workspace")
+    root.mkdir(parents=True, exist_ok=True)
+    for name in STAGE_DIRS:
+        (root / name).mkdir(exist_ok=True)
+    write_text_atomic(root / WORKSPACE_FILE, render_config(title, reviewers or ["reviewer1"], seed))
+    workspace = Workspace(root)
+    workspace.store.create()
+    return workspace
