@@ -67,3 +67,43 @@ class Decision:
     model_rank: int | None = None
     model_info: dict[str, Any] = field(default_factory=dict)
     undoes_id: int | None = None
+
+
+#: Evidence levels comparable across rule sets (higher is stronger).
+LEVEL_RANKS: dict[str, int] = {
+    "no evidence": 0, "insufficient": 0, "inconclusive": 0, "conflicting": 0, "mixed": 0,
+    "limited": 1, "some": 1,
+    "moderate": 2,
+    "strong": 3,
+}
+
+
+@dataclass(slots=True)
+class FactorEvidence:
+    """The synthesis verdict for one prognostic factor: what the instrument is built from.
+
+    Written as one row of ``extraction/synthesis.csv`` (same column names); every number
+    traces back to ``studies`` (study ids in ``extraction/studies/``).
+    """
+
+    factor_id: str
+    label_en: str
+    label_nl: str
+    domain: str  # personal | social | work | health
+    modifiable: bool
+    assessable: bool
+    direction: str  # risk | protective | none | conflicting
+    level: str  # the rule set's own level name, e.g. "strong", "limited", "conflicting"
+    rule_set: str  # e.g. "ariens", "van_tulder", "iwh"
+    studies: tuple[str, ...] = ()
+    measure: str = ""  # OR | HR | RR when pooled
+    pooled_estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    i2: float | None = None
+    grade: str = ""  # high | moderate | low | very low, empty when not judged
+    explanation: str = ""
+
+    @property
+    def level_rank(self) -> int:
+        return LEVEL_RANKS.get(self.level, 0)
