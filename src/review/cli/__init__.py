@@ -17,7 +17,7 @@ from ..workspace import Workspace
 
 #: Stage command modules, imported in pipeline order.
 COMMAND_MODULES: tuple[str, ...] = (
-    "workspace", "sources", "search", "dedup", "screening", "prisma",
+    "workspace", "sources", "search", "dedup", "screening", "prisma", "demo",
     "extraction", "synthesis", "instrument", "tui",
 )
 
