@@ -1,0 +1,179 @@
+"""Inter-reviewer agreement (Cohen's kappa, Gwet's AC1, raw agreement) and conflict lists.
+
+Pure functions over the effective decisions of two or more reviewers, so the TUI and the CLI
+report the same numbers. Statistics use only records that *both* reviewers decided.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from itertools import combinations
+from pathlib import Path
+
+from ..atomic import write_text_atomic
+from ..records import Decision
+from ..store import Store
+
+#: Stage name of decisions that resolve a conflict (by a third reviewer or by consensus).
+CONSENSUS_STAGE = "consensus"
+
+#: Categories always counted as possible for chance agreement: screening is at least binary.
+BASE_CATEGORIES: tuple[str, ...] = ("include", "exclude")
+
+#: (record id, reviewer) -> label, the effective decision of each reviewer.
+Labels = Mapping[tuple[int, str], str]
+
+
+@dataclass(slots=True, frozen=True)
+class Agreement:
+    """Agreement of two reviewers over the records both of them decided."""
+
+    reviewer_a: str
+    reviewer_b: str
+    n: int
+    agreed: int
+    raw: float | None
+    kappa: float | None
+    ac1: float | None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(slots=True, frozen=True)
+class Conflict:
+    """A record on which reviewers gave different labels, and how (if) it was resolved."""
+
+    record_id: int
+    labels: dict[str, str] = field(default_factory=dict)
+    resolution: str | None = None
+    resolved_by: str | None = None
+
+
+def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,
+              reviewer_a: str = "a", reviewer_b: str = "b",
+              categories: Iterable[str] = BASE_CATEGORIES) -> Agreement:
+    """Raw agreement, Cohen's kappa and Gwet's AC1 of two reviewers' labels per record.
+
+    Chance agreement counts ``categories`` plus every label observed, so a pair that used
+    only "exclude" still has two possible categories (kappa is then undefined: None).
+    """
+    common = sorted(set(labels_a) & set(labels_b))
+    cats = tuple(sorted(set(categories) | {labels_a[r] for r in common} | {labels_b[r] for r in common}))
+    n = len(common)
+    if n == 0:
+        return Agreement(reviewer_a, reviewer_b, 0, 0, None, None, None, cats)
+    agreed = sum(labels_a[r] == labels_b[r] for r in common)
+    p_o = agreed / n
+    share_a = {c: sum(labels_a[r] == c for r in common) / n for c in cats}
+    share_b = {c: sum(labels_b[r] == c for r in common) / n for c in cats}
+    p_e_kappa = sum(share_a[c] * share_b[c] for c in cats)
+    kappa = None if abs(1 - p_e_kappa) < 1e-12 else (p_o - p_e_kappa) / (1 - p_e_kappa)
+    ac1: float | None = None
+    if len(cats) >= 2:
+        pi = {c: (share_a[c] + share_b[c]) / 2 for c in cats}
+        p_e_ac1 = sum(p * (1 - p) for p in pi.values()) / (len(cats) - 1)
+        ac1 = None if abs(1 - p_e_ac1) < 1e-12 else (p_o - p_e_ac1) / (1 - p_e_ac1)
+    return Agreement(reviewer_a, reviewer_b, n, agreed, p_o, kappa, ac1, cats)
+
+
+def per_reviewer(labels: Labels) -> dict[str, dict[int, str]]:
+    """Split (record, reviewer) -> label into reviewer -> {record: label}."""
+    out: dict[str, dict[int, str]] = {}
+    for (record_id, reviewer), label in labels.items():
+        out.setdefault(reviewer, {})[record_id] = label
+    return out
+
+
+def pairwise_agreement(labels: Labels, reviewers: Sequence[str] | None = None) -> list[Agreement]:
+    """Agreement for every pair of reviewers (in the given order, or sorted by name)."""
+    by_reviewer = per_reviewer(labels)
+    names = list(reviewers) if reviewers is not None else sorted(by_reviewer)
+    return [
+        agreement(by_reviewer.get(a, {}), by_reviewer.get(b, {}), reviewer_a=a, reviewer_b=b)
+        for a, b in combinations(names, 2)
+    ]
+
+
+def conflicts(labels: Labels, resolutions: Mapping[int, tuple[str, str]] | None = None, *,
+              reviewers: Sequence[str] | None = None) -> list[Conflict]:
+    """Records where reviewers' labels differ, in record order.
+
+    ``resolutions`` maps record id to (label, resolver) for conflicts already settled.
+    """
+    by_record: dict[int, dict[str, str]] = {}
+    wanted = set(reviewers) if reviewers is not None else None
+    for (record_id, reviewer), label in labels.items():
+        if wanted is None or reviewer in wanted:
+            by_record.setdefault(record_id, {})[reviewer] = label
+    resolutions = resolutions or {}
+    found = []
+    for record_id in sorted(by_record):
+        given = by_record[record_id]
+        if len(given) >= 2 and len(set(given.values())) > 1:
+            label, who = resolutions.get(record_id, (None, None))
+            found.append(Conflict(record_id, dict(sorted(given.items())), label, who))
+    return found
+
+
+def _labels(decisions: Mapping[tuple[int, str], Decision]) -> dict[tuple[int, str], str]:
+    return {key: d.label for key, d in decisions.items()}
+
+
+def store_labels(store: Store) -> dict[tuple[int, str], str]:
+    """Every reviewer's effective title/abstract label per record."""
+    return _labels(store.current_decisions())
+
+
+def store_resolutions(store: Store) -> dict[int, tuple[str, str]]:
+    """The latest effective consensus decision per record: (label, resolver)."""
+    resolved: dict[int, tuple[str, str]] = {}
+    latest: dict[int, Decision] = {}
+    for (record_id, _), decision in store.current_decisions(stage=CONSENSUS_STAGE).items():
+        if record_id not in latest or decision.id > latest[record_id].id:
+            latest[record_id] = decision
+    for record_id, decision in latest.items():
+        resolved[record_id] = (decision.label, decision.reviewer)
+    return resolved
+
+
+def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *, note: str = "") -> Decision:
+    """Record the final label of a disputed record (third reviewer or consensus); one transaction."""
+    return store.add_decision(record_id, resolver, label, stage=CONSENSUS_STAGE, note=note)
+
+
+def agreement_rows(stats: Sequence[Agreement]) -> list[dict[str, object]]:
+    """Statistics as flat rows (for CSV/JSON export and tables)."""
+    rows = []
+    for s in stats:
+        row = asdict(s)
+        row["categories"] = " ".join(s.categories)
+        rows.append(row)
+    return rows
+
+
+def export_agreement(out_dir: Path, stats: Sequence[Agreement], found: Sequence[Conflict],
+                     reviewers: Sequence[str]) -> list[Path]:
+    """Write ``agreement.json``, ``agreement.csv`` and ``conflicts.csv`` to ``out_dir``."""
+    out_dir = Path(out_dir)
+    rows = agreement_rows(stats)
+    json_path, stats_path, conflicts_path = (
+        out_dir / "agreement.json", out_dir / "agreement.csv", out_dir / "conflicts.csv")
+    write_text_atomic(json_path, json.dumps(
+        {"agreement": rows, "conflicts": [asdict(c) for c in found]}, indent=2, sort_keys=True) + "\n")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(Agreement)], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text_atomic(stats_path, buffer.getvalue())
+    buffer = io.StringIO()
+    columns = ["record_id", *reviewers, "resolution", "resolved_by"]
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for c in found:
+        writer.writerow([c.record_id, *(c.labels.get(r, "") for r in reviewers),
+                         c.resolution or "", c.resolved_by or ""])
+    write_text_atomic(conflicts_path, buffer.getvalue())
+    return [json_path, stats_path, conflicts_path]

@@ -1,0 +1,106 @@
+"""Agreement statistics against values computed by hand."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from review.records import Record
+from review.screening.agreement import (
+    agreement, conflicts, export_agreement, pairwise_agreement, resolve_conflict,
+    store_labels, store_resolutions,
+)
+from review.workspace import Workspace
+
+
+def _two_raters(pairs: list[tuple[str, str, int]]) -> tuple[dict[int, str], dict[int, str]]:
+    a: dict[int, str] = {}
+    b: dict[int, str] = {}
+    i = 0
+    for label_a, label_b, count in pairs:
+        for _ in range(count):
+            a[i], b[i] = label_a, label_b
+            i += 1
+    return a, b
+
+
+def test_textbook_two_by_two_table() -> None:
+    # 20 both include, 5 a-only, 10 b-only, 15 both exclude; n = 50.
+    a, b = _two_raters([("include", "include", 20), ("include", "exclude", 5),
+                        ("exclude", "include", 10), ("exclude", "exclude", 15)])
+    s = agreement(a, b)
+    assert s.n == 50 and s.agreed == 35
+    assert s.raw == pytest.approx(0.7)
+    # p_e = .5*.6 + .5*.4 = .5  ->  kappa = (.7 - .5) / .5
+    assert s.kappa == pytest.approx(0.4)
+    # pi_inc = .55; p_e = 2 * .55 * .45 = .495  ->  AC1 = .205 / .505
+    assert s.ac1 == pytest.approx(0.205 / 0.505)
+
+
+def test_kappa_paradox_ac1_stays_high_when_prevalence_is_low() -> None:
+    a, b = _two_raters([("include", "include", 1), ("include", "exclude", 2),
+                        ("exclude", "include", 2), ("exclude", "exclude", 95)])
+    s = agreement(a, b)
+    assert s.raw == pytest.approx(0.96)
+    assert s.kappa == pytest.approx((0.96 - 0.9418) / (1 - 0.9418))
+    assert s.ac1 == pytest.approx((0.96 - 0.0582) / (1 - 0.0582))
+    assert s.ac1 > 0.9 > s.kappa
+
+
+def test_three_categories_use_q_minus_one_in_ac1() -> None:
+    a = {1: "include", 2: "maybe", 3: "exclude", 4: "exclude"}
+    b = {1: "include", 2: "exclude", 3: "exclude", 4: "exclude"}
+    s = agreement(a, b)
+    assert s.categories == ("exclude", "include", "maybe")
+    # p_o = 3/4; shares a: inc .25 may .25 exc .5; b: inc .25 exc .75
+    assert s.kappa == pytest.approx((0.75 - (0.0625 + 0.375)) / (1 - 0.4375))
+    pi = {"include": 0.25, "maybe": 0.125, "exclude": 0.625}
+    p_e = sum(p * (1 - p) for p in pi.values()) / 2
+    assert s.ac1 == pytest.approx((0.75 - p_e) / (1 - p_e))
+
+
+def test_only_records_both_decided_count_and_degenerate_cases() -> None:
+    s = agreement({1: "exclude", 2: "exclude", 3: "include"}, {1: "exclude", 2: "exclude"})
+    assert s.n == 2 and s.raw == 1.0
+    assert s.kappa is None  # both always "exclude": chance agreement is 1
+    assert s.ac1 == pytest.approx(1.0)
+    empty = agreement({}, {1: "include"})
+    assert empty.n == 0 and empty.raw is None and empty.kappa is None
+
+
+def test_conflicts_and_pairwise() -> None:
+    labels = {(1, "alice"): "include", (1, "bob"): "exclude", (2, "alice"): "exclude",
+              (2, "bob"): "exclude", (3, "alice"): "maybe", (3, "bob"): "include",
+              (4, "alice"): "include"}
+    found = conflicts(labels, {3: ("include", "carol")})
+    assert [c.record_id for c in found] == [1, 3]
+    assert found[0].labels == {"alice": "include", "bob": "exclude"} and found[0].resolution is None
+    assert (found[1].resolution, found[1].resolved_by) == ("include", "carol")
+    (pair,) = pairwise_agreement(labels)
+    assert (pair.reviewer_a, pair.reviewer_b, pair.n, pair.agreed) == ("alice", "bob", 3, 1)
+
+
+def test_store_round_trip_and_export(workspace: Workspace, tmp_path: Path) -> None:
+    store = workspace.store
+    store.add_batch([Record(title=f"T{i}") for i in range(3)], file_name="f", file_sha256="0" * 64,
+                    source_name="db", format="csv", encoding="utf-8")
+    r1, r2, r3 = (r.id for r in store.records())
+    store.add_decision(r1, "alice", "include")
+    store.add_decision(r1, "bob", "exclude")
+    store.add_decision(r2, "alice", "exclude")
+    store.add_decision(r2, "bob", "exclude")
+    resolve_conflict(store, r1, "include", "carol")
+    labels = store_labels(store)
+    assert (r1, "carol") not in labels  # consensus decisions live in their own stage
+    assert store_resolutions(store) == {r1: ("include", "carol")}
+    stats = pairwise_agreement(labels, ["alice", "bob"])
+    found = conflicts(labels, store_resolutions(store))
+    paths = export_agreement(tmp_path / "out", stats, found, ["alice", "bob"])
+    data = json.loads(paths[0].read_text())
+    assert data["agreement"][0]["raw"] == 0.5 and data["conflicts"][0]["record_id"] == r1
+    rows = list(csv.DictReader(paths[2].open()))
+    assert rows == [{"record_id": str(r1), "alice": "include", "bob": "exclude",
+                     "resolution": "include", "resolved_by": "carol"}]
