@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from review.cli import main
+
+
+def test_init_creates_the_layout_and_status_finds_it_from_a_subfolder(tmp_path: Path, monkeypatch) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["init", str(tmp_path / "ws"), "--title", "My review", "--reviewer", "ann"])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "ws"
+    for name in ("queries", "screening", "extraction", "instrument", "review.toml", "review.db"):
+        assert (root / name).exists(), name
+    monkeypatch.chdir(root / "screening")
+    status = runner.invoke(main, ["status"])
+    assert status.exit_code == 0, status.output
+    assert "My review" in status.output and "0 records" in status.output
+
+
+def test_workspace_option_wins_over_cwd(tmp_path: Path, monkeypatch) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init", str(tmp_path / "a"), "--title", "A"])
+    runner.invoke(main, ["init", str(tmp_path / "b"), "--title", "B"])
+    monkeypatch.chdir(tmp_path / "a")
+    result = runner.invoke(main, ["--workspace", str(tmp_path / "b"), "status"])
+    assert "title      B" in result.output
+
+
+def test_outside_a_workspace_gives_one_line_error(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "not inside a review workspace" in lines[0]
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["init", str(tmp_path / "ws")])
+    again = runner.invoke(main, ["init", str(tmp_path / "ws")])
+    assert again.exit_code == 2 and "already a workspace" in again.output
+
+
+def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "review.toml").write_text("[review]\ntitle = \n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 2 and "review.toml" in result.output
