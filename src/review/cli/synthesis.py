@@ -1,0 +1,80 @@
+"""``review meta`` (pool any CSV of estimates) and ``review synthesis`` (evidence per factor)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..atomic import write_text_atomic
+from ..errors import ReviewError, ValidationError
+from ..synthesis.effects_csv import read_effects_csv
+from ..synthesis.forest import forest_plot, rows_from_result
+from ..synthesis.meta import METHODS, pool
+from ..synthesis.tables import meta_table
+
+
+def register(group: click.Group) -> None:
+    group.add_command(meta)
+    group.add_command(synthesis)
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--measure", type=click.Choice(["OR", "HR", "RR", "MD"], case_sensitive=False), default="OR",
+              show_default=True, help="Ratio measures are pooled on the log scale; MD as is.")
+@click.option("--method", type=click.Choice(list(METHODS), case_sensitive=False), default="REML",
+              show_default=True, help="tau² estimator (FE = common effect only).")
+@click.option("--hk", is_flag=True, help="Hartung–Knapp–Sidik–Jonkman: t with k-1 df.")
+@click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level.")
+@click.option("--prediction", type=click.Choice(["meta", "metafor"]), default="meta", show_default=True,
+              help="Prediction interval: t(k-2) like R meta, or metafor's convention.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the full result as JSON.")
+@click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write a forest plot (.png or .svg).")
+def meta(file: Path, measure: str, method: str, hk: bool, level: float, prediction: str,
+         json_out: Path | None, plot_out: Path | None) -> None:
+    """Pool the estimates in FILE.csv (like R's metagen) and print the table.
+
+    Columns: study plus either estimate,ci_low,ci_high (ratio scale for OR/HR/RR; optional
+    ci_level) or yi with vi or sei (log scale for ratios).
+    """
+    measure, method = measure.upper(), method.upper()
+    if not 0 < level < 1:
+        raise ValidationError(f"--level {level}: must lie between 0 and 1")
+    table = read_effects_csv(file, measure=measure, level=level)
+    fixed = pool(table.yi, table.vi, method="FE", level=level, measure=measure, studies=table.studies)
+    result = fixed
+    if method != "FE":
+        result = pool(table.yi, table.vi, method=method, hk=hk, level=level, measure=measure,
+                      studies=table.studies, prediction=prediction)
+    elif hk:
+        result = pool(table.yi, table.vi, method="FE", hk=True, level=level, measure=measure,
+                      studies=table.studies)
+    click.echo(meta_table(result, fixed=fixed if result is not fixed else None))
+    if json_out is not None:
+        payload = {"input": str(file), "result": result.to_dict()}
+        if result is not fixed:
+            payload["common_effect"] = fixed.to_dict()
+        write_text_atomic(json_out, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    if plot_out is not None:
+        try:
+            forest_plot(rows_from_result(result), plot_out, measure=measure, result=result, title=file.stem)
+        except ValueError as err:
+            raise ReviewError(str(err)) from err
+
+
+@click.command()
+@click.option("--extraction", "extraction_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Extraction folder (default: the workspace's extraction/).")
+@click.option("--rule-set", help="Evidence rule set (default: [synthesis] rule_set in review.toml).")
+@click.option("--no-plots", is_flag=True, help="Skip the forest plots.")
+@click.pass_obj
+def synthesis(ctx: object, extraction_dir: Path | None, rule_set: str | None, no_plots: bool) -> None:
+    """Evidence level per factor: writes extraction/synthesis.csv, synthesis.md and plots/."""
+    from ..synthesis.run import run_synthesis_command
+
+    for line in run_synthesis_command(ctx, extraction_dir, rule_set, plots=not no_plots):
+        click.echo(line)

@@ -1,0 +1,342 @@
+"""Inverse-variance meta-analysis of log ratios (or raw differences), as metafor/R meta do it.
+
+Common effect, DerSimonian–Laird, Paule–Mandel, ML and REML between-study variance, the
+Hartung–Knapp(–Sidik–Jonkman) adjustment, prediction intervals and Q/I²/H². Conventions follow
+``rma.uni`` (metafor) unless a parameter says otherwise; every formula is checked against the
+reference vectors in ``../shared/data/meta_reference``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import optimize, stats
+
+from ..errors import ValidationError
+
+#: Ratio measures pooled on the log scale; anything else (MD) is pooled as is.
+RATIO_MEASURES: frozenset[str] = frozenset({"OR", "HR", "RR"})
+METHODS: tuple[str, ...] = ("FE", "DL", "REML", "ML", "PM")
+#: metafor: z (or t_{k-1} with HK); meta: t_{k-2} (Higgins–Thompson–Spiegelhalter, meta 4.x).
+PREDICTION_CONVENTIONS: tuple[str, ...] = ("meta", "metafor")
+
+_TAU2_TOL = 1e-12
+_MAX_ITER = 500
+
+
+def z_quantile(level: float) -> float:
+    """Two-sided normal quantile for a ``level`` confidence interval (1.959964 for 0.95)."""
+    return float(stats.norm.ppf((1.0 + level) / 2.0))
+
+
+def is_ratio(measure: str) -> bool:
+    return measure.upper() in RATIO_MEASURES
+
+
+def effect_from_ci(
+    estimate: float | None, ci_low: float, ci_high: float, *, measure: str = "OR", level: float = 0.95
+) -> tuple[float, float]:
+    """(yi, sei) from a published estimate and CI: log scale for ratios, SE from the CI width.
+
+    With rounded CIs the log estimate is not the CI midpoint; the reported estimate is kept as
+    ``yi`` (the CI midpoint when no estimate is given) and only the width sets the SE.
+    """
+    if not ci_low < ci_high:
+        raise ValidationError(f"ci_low {ci_low} must be below ci_high {ci_high}")
+    if is_ratio(measure):
+        if ci_low <= 0 or (estimate is not None and estimate <= 0):
+            raise ValidationError(f"{measure} estimate and CI must be positive")
+        lo, hi = math.log(ci_low), math.log(ci_high)
+        y = math.log(estimate) if estimate is not None else (lo + hi) / 2.0
+    else:
+        lo, hi = ci_low, ci_high
+        y = estimate if estimate is not None else (lo + hi) / 2.0
+    return y, (hi - lo) / (2.0 * z_quantile(level))
+
+
+def effects_from_2x2(
+    measure: str, a: Sequence[float], b: Sequence[float], c: Sequence[float], d: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log RR or log OR and their variances from 2×2 counts (metafor ``escalc``; no zero cells)."""
+    a_, b_, c_, d_ = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    if measure == "RR":
+        yi = np.log((a_ / (a_ + b_)) / (c_ / (c_ + d_)))
+        vi = 1 / a_ - 1 / (a_ + b_) + 1 / c_ - 1 / (c_ + d_)
+    elif measure == "OR":
+        yi = np.log((a_ * d_) / (b_ * c_))
+        vi = 1 / a_ + 1 / b_ + 1 / c_ + 1 / d_
+    else:
+        raise ValidationError(f"measure {measure!r}: 2x2 counts give RR or OR")
+    return yi, vi
+
+
+@dataclass(slots=True)
+class MetaResult:
+    """A pooled estimate with heterogeneity; estimates on the analysis (log) scale."""
+
+    method: str
+    measure: str
+    k: int
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    statistic: float  # z, or t under Hartung–Knapp
+    pvalue: float
+    df: int | None  # t degrees of freedom under HK, None for z
+    tau2: float
+    se_tau2: float | None
+    q: float
+    q_df: int
+    q_pvalue: float
+    i2: float  # percent, metafor convention
+    h2: float
+    pi_low: float | None
+    pi_high: float | None
+    hk: bool
+    level: float
+    weights: list[float] = field(default_factory=list)  # percent, sum 100
+    studies: list[str] = field(default_factory=list)
+    yi: list[float] = field(default_factory=list)
+    vi: list[float] = field(default_factory=list)
+    prediction: str = "meta"
+
+    @property
+    def tau(self) -> float:
+        return math.sqrt(self.tau2)
+
+    @property
+    def ratio(self) -> bool:
+        return is_ratio(self.measure)
+
+    def back(self, value: float | None) -> float | None:
+        """A log-scale value on the reporting scale (exp for ratios)."""
+        if value is None:
+            return None
+        return math.exp(value) if self.ratio else value
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["tau"] = self.tau
+        data["scale"] = "log" if self.ratio else "raw"
+        if self.ratio:
+            data["exp"] = {
+                name: self.back(getattr(self, name))
+                for name in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")
+            }
+        return data
+
+
+def pool(
+    yi: Sequence[float],
+    vi: Sequence[float],
+    *,
+    method: str = "REML",
+    hk: bool = False,
+    level: float = 0.95,
+    measure: str = "OR",
+    studies: Sequence[str] | None = None,
+    prediction: str = "meta",
+) -> MetaResult:
+    """Pool effects ``yi`` with sampling variances ``vi``.
+
+    ``method`` picks tau² (FE fixes it at 0); ``hk`` applies Hartung–Knapp with t_{k-1};
+    ``prediction`` picks the prediction-interval convention (``meta``: t_{k-2}, k ≥ 3;
+    ``metafor``: t_{k-1} under HK, else z).
+    """
+    method = method.upper()
+    if method not in METHODS:
+        raise ValidationError(f"method {method!r}: expected one of {', '.join(METHODS)}")
+    if prediction not in PREDICTION_CONVENTIONS:
+        raise ValidationError(f"prediction {prediction!r}: expected meta or metafor")
+    y = np.asarray(yi, dtype=float)
+    v = np.asarray(vi, dtype=float)
+    k = len(y)
+    if k == 0 or len(v) != k:
+        raise ValidationError("meta-analysis needs the same number (≥ 1) of effects and variances")
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v)) and np.all(v > 0)):
+        raise ValidationError("effects must be finite and variances positive")
+
+    w = 1.0 / v
+    mu_fe = float(np.sum(w * y) / np.sum(w))
+    q = float(np.sum(w * (y - mu_fe) ** 2))
+    q_df = k - 1
+    tau2 = 0.0 if method == "FE" else estimate_tau2(y, v, method)
+
+    ws = 1.0 / (v + tau2)
+    mu = float(np.sum(ws * y) / np.sum(ws))
+    se = math.sqrt(1.0 / float(np.sum(ws)))
+    df: int | None = None
+    if hk and k > 1:
+        scale = float(np.sum(ws * (y - mu) ** 2)) / (k - 1)
+        se = se * math.sqrt(scale)
+        df = k - 1
+        crit = float(stats.t.ppf((1 + level) / 2, df))
+        statistic = mu / se
+        pvalue = float(2 * stats.t.sf(abs(statistic), df))
+    else:
+        crit = z_quantile(level)
+        statistic = mu / se
+        pvalue = float(2 * stats.norm.sf(abs(statistic)))
+
+    i2, h2 = _i2_h2(w, q, q_df, tau2, method, k)
+    pi_low, pi_high = _prediction_interval(mu, se, tau2, k, hk, level, prediction, method)
+    return MetaResult(
+        method=method, measure=measure.upper(), k=k, estimate=mu, se=se,
+        ci_low=mu - crit * se, ci_high=mu + crit * se, statistic=statistic, pvalue=pvalue, df=df,
+        tau2=tau2, se_tau2=_se_tau2(v, tau2, method), q=q, q_df=q_df,
+        q_pvalue=float(stats.chi2.sf(q, q_df)) if q_df > 0 else float("nan"),
+        i2=i2, h2=h2, pi_low=pi_low, pi_high=pi_high, hk=hk, level=level,
+        weights=[float(x) for x in 100 * ws / np.sum(ws)],
+        studies=list(studies) if studies is not None else [str(i + 1) for i in range(k)],
+        yi=[float(x) for x in y], vi=[float(x) for x in v], prediction=prediction,
+    )
+
+
+def _typical_variance(w: np.ndarray, k: int) -> float:
+    """metafor's typical within-study variance s² = (k−1)Σw / ((Σw)² − Σw²)."""
+    sw = float(np.sum(w))
+    return (k - 1) * sw / (sw**2 - float(np.sum(w**2)))
+
+
+def _i2_h2(w: np.ndarray, q: float, q_df: int, tau2: float, method: str, k: int) -> tuple[float, float]:
+    if k < 2:
+        return 0.0, 1.0
+    if method == "FE":
+        # metafor's common-effect model reports I² and H² from Q.
+        i2 = max(0.0, 100.0 * (q - q_df) / q) if q > 0 else 0.0
+        return i2, q / q_df
+    s2 = _typical_variance(w, k)
+    return 100.0 * tau2 / (tau2 + s2), (tau2 + s2) / s2
+
+
+def _prediction_interval(
+    mu: float, se: float, tau2: float, k: int, hk: bool, level: float, prediction: str, method: str
+) -> tuple[float | None, float | None]:
+    if method == "FE":
+        return None, None
+    half_width = math.sqrt(se**2 + tau2)
+    if prediction == "meta":
+        if k < 3:
+            return None, None
+        crit = float(stats.t.ppf((1 + level) / 2, k - 2))
+    elif hk and k > 1:
+        crit = float(stats.t.ppf((1 + level) / 2, k - 1))
+    else:
+        crit = z_quantile(level)
+    return mu - crit * half_width, mu + crit * half_width
+
+
+def _se_tau2(v: np.ndarray, tau2: float, method: str) -> float | None:
+    """Standard error of tau² from the inverse Fisher information (ML and REML only)."""
+    w = 1.0 / (v + tau2)
+    if method == "ML":
+        return math.sqrt(2.0 / float(np.sum(w**2)))
+    if method == "REML":
+        return math.sqrt(2.0 / _reml_information(w))
+    return None
+
+
+# -- tau² estimators ------------------------------------------------------------------------
+
+def estimate_tau2(y: np.ndarray, v: np.ndarray, method: str) -> float:
+    """Between-study variance by DL, PM, ML or REML (truncated at 0)."""
+    if len(y) < 2:
+        return 0.0
+    if method == "DL":
+        return tau2_dl(y, v)
+    if method == "PM":
+        return tau2_pm(y, v)
+    if method in ("ML", "REML"):
+        return tau2_likelihood(y, v, restricted=method == "REML")
+    raise ValidationError(f"method {method!r}: no tau² estimator")
+
+
+def tau2_dl(y: np.ndarray, v: np.ndarray) -> float:
+    w = 1.0 / v
+    mu = np.sum(w * y) / np.sum(w)
+    q = float(np.sum(w * (y - mu) ** 2))
+    denominator = float(np.sum(w) - np.sum(w**2) / np.sum(w))
+    return max(0.0, (q - (len(y) - 1)) / denominator)
+
+
+def _generalised_q(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
+    w = 1.0 / (v + tau2)
+    mu = np.sum(w * y) / np.sum(w)
+    return float(np.sum(w * (y - mu) ** 2))
+
+
+def tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
+    """Paule–Mandel: the tau² at which the generalised Q equals k − 1."""
+    target = len(y) - 1
+    if _generalised_q(0.0, y, v) <= target:
+        return 0.0
+    upper = max(1.0, float(np.var(y, ddof=1)) + float(np.max(v)))
+    while _generalised_q(upper, y, v) > target:
+        upper *= 2.0
+    return float(optimize.brentq(lambda t: _generalised_q(t, y, v) - target, 0.0, upper,
+                                 xtol=1e-15, rtol=1e-15, maxiter=_MAX_ITER))
+
+
+def log_likelihood(tau2: float, y: np.ndarray, v: np.ndarray, *, restricted: bool) -> float:
+    """(Restricted) log-likelihood of the random-effects model, up to a constant."""
+    w = 1.0 / (v + tau2)
+    mu = np.sum(w * y) / np.sum(w)
+    value = -0.5 * (float(np.sum(np.log(v + tau2))) + float(np.sum(w * (y - mu) ** 2)))
+    if restricted:
+        value -= 0.5 * math.log(float(np.sum(w)))
+    return value
+
+
+def _reml_information(w: np.ndarray) -> float:
+    """tr(PP) for P = W − ww'/Σw (twice the REML Fisher information)."""
+    sw, sw2, sw3 = float(np.sum(w)), float(np.sum(w**2)), float(np.sum(w**3))
+    return sw2 - 2.0 * sw3 / sw + (sw2 / sw) ** 2
+
+
+def _fisher_step(tau2: float, y: np.ndarray, v: np.ndarray, restricted: bool) -> float:
+    w = 1.0 / (v + tau2)
+    sw = float(np.sum(w))
+    mu = float(np.sum(w * y)) / sw
+    residual_sq = float(np.sum((w * (y - mu)) ** 2))
+    if restricted:
+        return (residual_sq - (sw - float(np.sum(w**2)) / sw)) / _reml_information(w)
+    return (residual_sq - sw) / float(np.sum(w**2))
+
+
+def tau2_likelihood(y: np.ndarray, v: np.ndarray, *, restricted: bool = True) -> float:
+    """ML/REML tau²: profile a log-spaced grid for the global maximum, then Fisher scoring.
+
+    The (restricted) likelihood can have several local maxima, so a start at the DL value may
+    climb the wrong one; the grid picks the highest hill and scoring converges on its top.
+    """
+    def ll(t: float) -> float:
+        return log_likelihood(t, y, v, restricted=restricted)
+
+    scale = max(float(np.var(y, ddof=1)), float(np.max(v)), 1e-12)
+    grid = np.concatenate(([0.0], np.geomspace(scale * 1e-6, scale * 1e3, 600)))
+    values = np.array([ll(t) for t in grid])
+    best = int(np.argmax(values))
+    lower = grid[max(best - 1, 0)]
+    upper = grid[min(best + 1, len(grid) - 1)]
+    tau2 = float(grid[best])
+    for _ in range(_MAX_ITER):
+        step = _fisher_step(tau2, y, v, restricted)
+        new = max(0.0, tau2 + step)
+        # Keep the iteration on the chosen hill: halve steps that lower the likelihood.
+        while ll(new) < ll(tau2) - 1e-14 and abs(new - tau2) > _TAU2_TOL:
+            new = (new + tau2) / 2.0
+        if abs(new - tau2) <= _TAU2_TOL * max(1.0, tau2):
+            tau2 = new
+            break
+        tau2 = new
+    if not lower <= tau2 <= upper or ll(tau2) < values[best]:
+        # Scoring left the bracket; fall back to a bounded search on the best grid cell.
+        found = optimize.minimize_scalar(lambda t: -ll(t), bounds=(lower, upper), method="bounded",
+                                         options={"xatol": 1e-14, "maxiter": _MAX_ITER})
+        tau2 = float(found.x) if -found.fun >= values[best] else float(grid[best])
+    return max(0.0, tau2)

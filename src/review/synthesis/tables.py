@@ -1,0 +1,52 @@
+"""Plain-text tables of a meta-analysis, for the terminal and the Markdown report."""
+
+from __future__ import annotations
+
+import math
+
+from .meta import MetaResult, z_quantile
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def _p(value: float) -> str:
+    return "<0.0001" if value < 1e-4 else f"{value:.4f}"
+
+
+def meta_table(result: MetaResult, *, fixed: MetaResult | None = None) -> str:
+    """Study rows with weights, then the pooled lines and heterogeneity, like ``print(metagen)``."""
+    scale = result.measure if result.ratio else result.measure or "effect"
+    z = z_quantile(result.level)
+    width = max([len("study")] + [len(s) for s in result.studies])
+    pct = f"{result.level * 100:g}%-CI"
+    lines = [f"{'study':<{width}}  {scale:>8}  {pct:>17}  {'weight %':>8}"]
+    for label, y, v, w in zip(result.studies, result.yi, result.vi, result.weights):
+        se = math.sqrt(v)
+        lines.append(
+            f"{label:<{width}}  {_fmt(result.back(y)):>8}  "
+            f"[{_fmt(result.back(y - z * se)):>7}; {_fmt(result.back(y + z * se)):>7}]  {w:>8.1f}"
+        )
+    lines.append("")
+    models = [fixed] if fixed is not None else []
+    models.append(result)
+    for model in models:
+        name = {"FE": "common effect"}.get(model.method, f"random effects ({model.method})")
+        if model.hk:
+            name += " + HK"
+        stat = f"t({model.df}) = {model.statistic:.2f}" if model.df is not None else f"z = {model.statistic:.2f}"
+        lines.append(
+            f"{name:<28} {_fmt(model.back(model.estimate)):>8}  "
+            f"[{_fmt(model.back(model.ci_low)):>7}; {_fmt(model.back(model.ci_high)):>7}]  {stat}  p {_p(model.pvalue)}"
+        )
+    if result.pi_low is not None:
+        lines.append(f"{'prediction interval':<28} {'':>8}  "
+                     f"[{_fmt(result.back(result.pi_low)):>7}; {_fmt(result.back(result.pi_high)):>7}]")
+    lines.append("")
+    q_p = "" if math.isnan(result.q_pvalue) else f"  p {_p(result.q_pvalue)}"
+    lines.append(
+        f"heterogeneity: tau² = {result.tau2:.4f}  tau = {result.tau:.4f}  I² = {result.i2:.1f}%  "
+        f"H² = {result.h2:.2f}  Q = {result.q:.2f} (df {result.q_df}){q_p}"
+    )
+    return "\n".join(lines)

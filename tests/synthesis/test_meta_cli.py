@@ -1,0 +1,69 @@
+"""``review meta``: CSV in, table / JSON / forest plot out, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.synthesis.effects_csv import read_effects_csv
+from review.errors import ImportFormatError
+
+CMD_ROWS = "study,estimate,ci_low,ci_high\nArends 2014,2.59,1.40,4.80\nEndo 2015,1.46,1.01,2.10\nThird,1.10,0.80,1.51\n"
+
+
+def _write(tmp_path: Path, text: str, name: str = "est.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_meta_prints_table_and_writes_json_and_plots(tmp_path: Path) -> None:
+    csv_path = _write(tmp_path, CMD_ROWS)
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(main, ["meta", str(csv_path), "--method", "REML", "--hk", "--json", str(out),
+                                       "--plot", str(tmp_path / "f.png")])
+    assert result.exit_code == 0, result.output
+    assert "random effects (REML) + HK" in result.output and "Arends 2014" in result.output
+    data = json.loads(out.read_text())
+    assert data["result"]["k"] == 3 and data["result"]["df"] == 2
+    assert data["result"]["exp"]["estimate"] == pytest.approx(math.exp(data["result"]["estimate"]))
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = tmp_path / "f.svg"
+    assert CliRunner().invoke(main, ["meta", str(csv_path), "--plot", str(svg)]).exit_code == 0
+    assert b"<svg" in svg.read_bytes()[:400]
+
+
+def test_yi_with_sei_equals_ci_input(tmp_path: Path) -> None:
+    from_ci = read_effects_csv(_write(tmp_path, CMD_ROWS), measure="OR")
+    lines = ["study,yi,sei"] + [f"{s},{y!r},{math.sqrt(v)!r}" for s, y, v in zip(from_ci.studies, from_ci.yi, from_ci.vi)]
+    from_yi = read_effects_csv(_write(tmp_path, "\n".join(lines) + "\n", "yi.csv"), measure="OR")
+    assert from_yi.yi == pytest.approx(from_ci.yi, rel=1e-15)
+    assert from_yi.vi == pytest.approx(from_ci.vi, rel=1e-12)
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("name,estimate\nA,1\n", "line 1: needs a 'study' column"),
+    ("study,estimate\nA,1\n", "needs columns estimate,ci_low,ci_high or yi"),
+    ("study,estimate,ci_low,ci_high\nA,2.0,1.0,x\n", "line 2:ci_high: not a number"),
+    ("study,estimate,ci_low,ci_high\nA,3.0,1.0,2.0\n", "line 2: estimate 3 lies outside its CI 1-2"),
+    ("study,yi,vi\nA,0.1,0\n", "line 2: variance must be positive"),
+])
+def test_bad_csv_gives_one_line_error(tmp_path: Path, text: str, fragment: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ImportFormatError) as info:
+        read_effects_csv(path)
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+    result = CliRunner().invoke(main, ["meta", str(path)])
+    assert result.exit_code == ImportFormatError.exit_code
+
+
+def test_mean_difference_is_pooled_on_the_raw_scale(tmp_path: Path) -> None:
+    path = _write(tmp_path, "study,estimate,ci_low,ci_high\nA,-2.0,-3.96,-0.04\nB,-1.0,-2.96,0.96\n")
+    table = read_effects_csv(path, measure="MD")
+    assert table.yi == [-2.0, -1.0]
+    assert table.vi[0] == pytest.approx(1.0, rel=1e-4)
