@@ -1,0 +1,382 @@
+"""PRISMA 2020 flow counts, derived only from what the store recorded.
+
+Every box is a set of record ids (studies: the record standing for each study), so each number
+can be traced, and the four PRISMA identities are checked on the counts:
+
+    identified − duplicates − other removals = screened
+    screened − excluded = sought
+    sought − not retrieved = assessed
+    assessed − excluded = included
+
+A break is not an error in the code: it names the records still waiting at some stage (for
+example records nobody screened and no stopping rule covered).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+from ..store import Store
+from ..store.fulltext import ScreeningStop, current_screening_stop, record_sources
+from .fulltext import ReportState, report_states, title_abstract_verdicts
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+__all__ = [
+    "SOURCE_KINDS", "IdentityCheck", "PrismaCounts", "SourceCount",
+    "compute_counts", "prisma_counts", "source_kind",
+]
+
+#: How a source is reported: the left column (database, register) or "other methods".
+SOURCE_KINDS: tuple[str, ...] = ("database", "register", "website", "organisation", "citation")
+OTHER_KINDS: frozenset[str] = frozenset({"website", "organisation", "citation"})
+_KIND_BOX = {
+    "database": "database_results", "register": "register_results", "website": "website_results",
+    "organisation": "organisation_results", "citation": "citations_results",
+}
+_NAME_HINTS: tuple[tuple[str, str], ...] = (
+    ("clinicaltrials", "register"), ("ictrp", "register"), ("isrctn", "register"),
+    ("trialregister", "register"), ("trial register", "register"), ("registry", "register"),
+    ("register", "register"), ("citation", "citation"), ("snowball", "citation"),
+    ("reference list", "citation"), ("website", "website"), ("organisation", "organisation"),
+    ("organization", "organisation"),
+)
+
+
+def source_kind(name: str, overrides: Mapping[str, str] | None = None) -> str:
+    """The PRISMA kind of a source: ``[prisma.sources]`` in review.toml, else a name hint,
+    else ``database``."""
+    if overrides and name in overrides:
+        kind = overrides[name]
+        if kind not in SOURCE_KINDS:
+            raise ValidationError(
+                f"review.toml: prisma.sources.{name} = {kind!r}: expected one of {', '.join(SOURCE_KINDS)}"
+            )
+        return kind
+    lowered = name.casefold()
+    for hint, kind in _NAME_HINTS:
+        if hint in lowered:
+            return kind
+    return "database"
+
+
+@dataclass(slots=True, frozen=True)
+class SourceCount:
+    """Records identified from one source, with the import batches they came in."""
+
+    name: str
+    kind: str
+    n: int
+    batches: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(slots=True, frozen=True)
+class IdentityCheck:
+    """One PRISMA identity: ``left`` (the arithmetic) must equal ``right`` (the box)."""
+
+    column: str  # databases_registers | other_methods
+    formula: str
+    left: int
+    right: int
+    explanation: str = ""
+    record_ids: tuple[int, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.left == self.right
+
+    def describe(self) -> str:
+        status = "ok" if self.ok else "BROKEN"
+        text = f"[{status}] {self.column}: {self.formula}: {self.left} vs {self.right}"
+        return f"{text} — {self.explanation}" if self.explanation and not self.ok else text
+
+
+@dataclass(slots=True)
+class PrismaCounts:
+    """The PRISMA 2020 flow: record ids per box, reasons, identity checks and notes."""
+
+    boxes: dict[str, tuple[int, ...]]
+    sources: dict[str, SourceCount]
+    dbr_excluded_reasons: dict[str, int]
+    other_excluded_reasons: dict[str, int]
+    identities: tuple[IdentityCheck, ...]
+    notes: tuple[str, ...] = ()
+    dedup_available: bool = False
+    screening_stop: ScreeningStop | None = None
+    previous_studies: int = 0
+    previous_reports: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def n(self, box: str) -> int:
+        """Number of ids in ``box`` (0 for an unknown or empty box)."""
+        return len(self.boxes.get(box, ()))
+
+    @property
+    def identities_ok(self) -> bool:
+        return all(check.ok for check in self.identities)
+
+    @property
+    def has_other_methods(self) -> bool:
+        return any(s.kind in OTHER_KINDS for s in self.sources.values())
+
+    @property
+    def total_studies(self) -> int:
+        return self.previous_studies + self.n("new_studies")
+
+    @property
+    def total_reports(self) -> int:
+        return self.previous_reports + self.n("new_reports")
+
+    def template_values(self) -> dict[str, int | str]:
+        """The ``n`` column of the PRISMA2020 template, keyed by its ``data`` names."""
+        values: dict[str, int | str] = {
+            name: self.n(name) for name in (
+                "database_results", "register_results", "website_results", "organisation_results",
+                "citations_results", "duplicates", "excluded_automatic", "excluded_other",
+                "records_screened", "records_excluded", "dbr_sought_reports",
+                "dbr_notretrieved_reports", "other_sought_reports", "other_notretrieved_reports",
+                "dbr_assessed", "other_assessed", "new_studies", "new_reports",
+            )
+        }
+        values["previous_studies"] = self.previous_studies
+        values["previous_reports"] = self.previous_reports
+        values["dbr_excluded"] = format_reasons(self.dbr_excluded_reasons)
+        values["other_excluded"] = format_reasons(self.other_excluded_reasons)
+        values["total_studies"] = self.total_studies
+        values["total_reports"] = self.total_reports
+        return values
+
+    def to_json(self) -> dict[str, Any]:
+        """Counts, reasons, identity checks and the record ids of every box."""
+        stop = self.screening_stop
+        return {
+            "counts": self.template_values(),
+            "dbr_excluded_reasons": dict(self.dbr_excluded_reasons),
+            "other_excluded_reasons": dict(self.other_excluded_reasons),
+            "identities": [
+                {"column": c.column, "formula": c.formula, "left": c.left, "right": c.right,
+                 "ok": c.ok, "explanation": c.explanation, "record_ids": list(c.record_ids)}
+                for c in self.identities
+            ],
+            "identities_ok": self.identities_ok,
+            "sources": {
+                name: {"kind": s.kind, "n": s.n, "batches": [dict(b) for b in s.batches]}
+                for name, s in sorted(self.sources.items())
+            },
+            "dedup_run": self.dedup_available,
+            "screening_stop": None if stop is None else {
+                "id": stop.id, "reviewer": stop.reviewer, "explanation": stop.explanation,
+                "verdict": stop.verdict, "last_record_id": stop.last_record_id,
+                "at": stop.created_at.isoformat() if stop.created_at else None,
+            },
+            "notes": list(self.notes),
+            "boxes": {name: list(ids) for name, ids in sorted(self.boxes.items())},
+        }
+
+
+def format_reasons(reasons: Mapping[str, int]) -> str:
+    """``"Reason, n; Reason, n"`` as the PRISMA2020 template expects, or ``"0"`` for none."""
+    if not reasons:
+        return "0"
+    return "; ".join(f"{_template_safe(reason)}, {n}" for reason, n in reasons.items())
+
+
+def _template_safe(reason: str) -> str:
+    return (reason.replace(";", "/").replace(",", " ").strip() or "Unspecified")
+
+
+def prisma_counts(workspace: "Workspace") -> PrismaCounts:
+    """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard)."""
+    return compute_counts(workspace.store, workspace.config.section("prisma"))
+
+
+def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
+    """Records the dedup stage removed, and whether a dedup module was there to ask.
+
+    The dedup stage is optional here: without ``review.store.dedup`` nothing counts as a
+    duplicate, and the output says so.
+    """
+    try:
+        module = importlib.import_module("review.store.dedup")
+    except ModuleNotFoundError as err:
+        if err.name not in ("review.store.dedup", "review.store"):
+            raise
+        return set(), False
+    finder = getattr(module, "duplicate_ids", None)
+    if finder is None:
+        return set(), False
+    return {int(i) for i in finder(store)}, True
+
+
+def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:
+    """Derive every PRISMA 2020 box from the store (see the module docstring for the rules)."""
+    config = dict(config or {})
+    overrides = config.get("sources", {})
+    if not isinstance(overrides, dict):
+        raise ValidationError("review.toml: [prisma.sources] must map source names to kinds")
+    sources_by_record = record_sources(store)
+    kinds = {name: source_kind(name, overrides) for name in set(sources_by_record.values())}
+    duplicates, dedup_available = duplicate_record_ids(store)
+    verdicts = title_abstract_verdicts(store.current_decisions(stage="title_abstract"))
+    stop = current_screening_stop(store)
+    states = report_states(store)
+
+    boxes: dict[str, set[int]] = {name: set() for name in _KIND_BOX.values()}
+    for record_id, source in sources_by_record.items():
+        boxes[_KIND_BOX[kinds[source]]].add(record_id)
+    dbr = boxes["database_results"] | boxes["register_results"]
+    other = boxes["website_results"] | boxes["organisation_results"] | boxes["citations_results"]
+    notes: list[str] = []
+
+    # Identification → screening (left column).
+    boxes["duplicates"] = dbr & duplicates
+    remaining = dbr - duplicates
+    boxes["records_screened"] = {r for r in remaining if r in verdicts}
+    unscreened = remaining - boxes["records_screened"]
+    covered = stop.last_record_id if stop is not None and stop.last_record_id is not None else 0
+    boxes["excluded_automatic"] = {r for r in unscreened if stop is not None and r <= covered}
+    boxes["excluded_other"] = set()
+    boxes["pending_screening"] = unscreened - boxes["excluded_automatic"]
+    boxes["records_excluded"] = {r for r in boxes["records_screened"] if verdicts[r] == "exclude"}
+    boxes["ta_conflicts"] = {r for r in boxes["records_screened"] if verdicts[r] == "conflict"}
+    passed = boxes["records_screened"] - boxes["records_excluded"]
+
+    # Full text, both columns.
+    dbr_flow = _fulltext_boxes("dbr", remaining, states, boxes)
+    boxes["pending_fulltext"] = passed - boxes["dbr_sought_reports"]
+    boxes["sought_without_screening"] = boxes["dbr_sought_reports"] - passed
+    boxes["other_duplicates"] = other & duplicates
+    other_flow = _fulltext_boxes("other", other - duplicates, states, boxes)
+    boxes["pending_other_sought"] = (other - duplicates) - boxes["other_sought_reports"]
+
+    included = boxes["dbr_included"] | boxes["other_included"]
+    boxes["new_reports"] = included
+    boxes["new_studies"] = {states[r].study_id for r in included}
+
+    identities = _identities(boxes)
+    if not dedup_available:
+        notes.append("no dedup run yet: duplicates counted as 0 (review.store.dedup is not available)")
+    if stop is None:
+        notes.append("no screening stop recorded: no record counts as excluded by automation tools")
+    else:
+        notes.append(f"screening stopped by {stop.reviewer}: {stop.explanation}")
+    if boxes["ta_conflicts"]:
+        notes.append(
+            f"{len(boxes['ta_conflicts'])} records have conflicting title/abstract decisions and no "
+            f"'consensus' decision; they were passed on to full text"
+        )
+    conflicts = boxes["dbr_conflicts"] | boxes["other_conflicts"]
+    if conflicts:
+        notes.append(f"{len(conflicts)} reports have conflicting eligibility decisions (no 'consensus' yet)")
+
+    return PrismaCounts(
+        boxes={name: tuple(sorted(ids)) for name, ids in boxes.items()},
+        sources=_source_counts(store, sources_by_record, kinds),
+        dbr_excluded_reasons=dbr_flow,
+        other_excluded_reasons=other_flow,
+        identities=identities,
+        notes=tuple(notes),
+        dedup_available=dedup_available,
+        screening_stop=stop,
+        previous_studies=_non_negative(config, "previous_studies"),
+        previous_reports=_non_negative(config, "previous_reports"),
+    )
+
+
+def _fulltext_boxes(
+    prefix: str, pool: set[int], states: Mapping[int, ReportState], boxes: dict[str, set[int]]
+) -> dict[str, int]:
+    """Fill the sought / not retrieved / assessed / excluded / included boxes of one column;
+    returns exclusion counts per reason, largest first."""
+    sought = {r for r in pool if r in states}
+    boxes[f"{prefix}_sought_reports"] = sought
+    boxes[f"{prefix}_notretrieved_reports"] = {r for r in sought if states[r].not_retrieved}
+    boxes[f"{prefix}_assessed"] = {r for r in sought if states[r].assessed}
+    boxes[f"{prefix}_excluded"] = {r for r in sought if states[r].eligibility == "excluded"}
+    boxes[f"{prefix}_included"] = {r for r in sought if states[r].eligibility == "eligible"}
+    boxes[f"{prefix}_conflicts"] = {r for r in sought if states[r].eligibility == "conflict"}
+    boxes[f"pending_{prefix}_assessment"] = (
+        sought - boxes[f"{prefix}_notretrieved_reports"] - boxes[f"{prefix}_assessed"]
+    )
+    reasons = Counter(states[r].reason or "Unspecified" for r in boxes[f"{prefix}_excluded"])
+    return dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
+    def n(name: str) -> int:
+        return len(boxes[name])
+
+    def ids(*names: str) -> tuple[int, ...]:
+        return tuple(sorted(set().union(*(boxes[name] for name in names))))
+
+    identified = n("database_results") + n("register_results")
+    checks = [
+        IdentityCheck(
+            "databases_registers", "identified − duplicates − other removals = screened",
+            identified - n("duplicates") - n("excluded_automatic") - n("excluded_other"),
+            n("records_screened"),
+            f"{n('pending_screening')} records not screened and not covered by a screening stop",
+            ids("pending_screening"),
+        ),
+        IdentityCheck(
+            "databases_registers", "screened − excluded = sought",
+            n("records_screened") - n("records_excluded"), n("dbr_sought_reports"),
+            f"{n('pending_fulltext')} records passed title/abstract screening but no full text was "
+            f"sought; {n('sought_without_screening')} reports were sought without passing it",
+            ids("pending_fulltext", "sought_without_screening"),
+        ),
+    ]
+    other_identified = n("website_results") + n("organisation_results") + n("citations_results")
+    if other_identified:
+        checks.append(IdentityCheck(
+            "other_methods", "identified − duplicates = sought",
+            other_identified - n("other_duplicates"), n("other_sought_reports"),
+            f"{n('pending_other_sought')} records from other methods have no full text sought yet",
+            ids("pending_other_sought"),
+        ))
+    for prefix, column in (("dbr", "databases_registers"), ("other", "other_methods")):
+        if prefix == "other" and not other_identified:
+            continue
+        checks.append(IdentityCheck(
+            column, "sought − not retrieved = assessed",
+            n(f"{prefix}_sought_reports") - n(f"{prefix}_notretrieved_reports"), n(f"{prefix}_assessed"),
+            f"{n(f'pending_{prefix}_assessment')} reports sought but not yet retrieved or assessed",
+            ids(f"pending_{prefix}_assessment"),
+        ))
+        checks.append(IdentityCheck(
+            column, "assessed − excluded = included",
+            n(f"{prefix}_assessed") - n(f"{prefix}_excluded"), n(f"{prefix}_included"),
+            f"{n(f'{prefix}_conflicts')} reports have conflicting eligibility decisions",
+            ids(f"{prefix}_conflicts"),
+        ))
+    return tuple(checks)
+
+
+def _source_counts(
+    store: Store, sources_by_record: Mapping[int, str], kinds: Mapping[str, str]
+) -> dict[str, SourceCount]:
+    per_source = Counter(sources_by_record.values())
+    batches: dict[str, list[dict[str, Any]]] = {}
+    for batch in store.batches():
+        batches.setdefault(batch["source_name"], []).append({
+            "batch_id": batch["id"], "file_name": batch["file_name"], "n_records": batch["n_records"],
+            "imported_at": batch["imported_at"].isoformat() if batch["imported_at"] else None,
+            "search_run_id": batch.get("search_run_id"),
+        })
+    return {
+        name: SourceCount(name=name, kind=kinds[name], n=n, batches=tuple(batches.get(name, ())))
+        for name, n in sorted(per_source.items())
+    }
+
+
+def _non_negative(config: Mapping[str, Any], key: str) -> int:
+    value = config.get(key, 0)
+    if not isinstance(value, int) or value < 0:
+        raise ValidationError(f"review.toml: prisma.{key} must be a whole number ≥ 0")
+    return value

@@ -1,0 +1,347 @@
+"""The PRISMA 2020 flow diagram, drawn with matplotlib (Agg) to SVG and PNG.
+
+Layout follows the PRISMA 2020 template for new systematic reviews: phase bars on the left
+(Identification, Screening, Included), the databases-and-registers column with its side boxes
+of removals and exclusions, and, when any source is an "other method", a second column whose
+assessed reports flow into the shared included box. Boxes are sized from measured text, so
+long reasons wrap instead of overflowing; the page is A4 width at 7–8 pt type.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
+
+from ..atomic import write_bytes_atomic  # noqa: E402
+from .counts import OTHER_KINDS, PrismaCounts  # noqa: E402
+from .labels import labels, n_text  # noqa: E402
+
+__all__ = ["draw_diagram", "render_svg", "render_png", "write_diagram"]
+
+PHASE_FILL = "#a9c4eb"
+HEADER_FILL = "#ffc000"
+OTHER_HEADER_FILL = "#d9d9d9"
+EDGE = "#000000"
+PAD = 0.07  # inches inside a box
+ROW_GAP = 0.32  # inches between rows (room for arrows)
+LINE_SPACING = 1.22
+#: Words for wrapping; "(n = 12)" is one unbreakable token.
+_TOKENS = re.compile(r"\(n = [^)]*\)\S*|\S+")
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    indent: float = 0.0  # inches
+    center: bool = False
+    bold: bool = False
+
+
+@dataclass(slots=True)
+class Box:
+    x: float
+    width: float
+    lines: list[Line]
+    fill: str = "white"
+    rounded: bool = False
+    y: float = 0.0  # top, inches from the top of the page
+    height: float = 0.0
+    wrapped: list[Line] = field(default_factory=list)
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+
+@dataclass(slots=True)
+class Geometry:
+    width: float
+    font: float
+    phase_x: float
+    phase_w: float
+    main_x: float
+    main_w: float
+    side_x: float
+    side_w: float
+    other_x: float = 0.0
+    other_w: float = 0.0
+    other_side_x: float = 0.0
+    other_side_w: float = 0.0
+
+
+SINGLE = Geometry(width=7.5, font=8.0, phase_x=0.12, phase_w=0.34, main_x=0.62, main_w=3.05,
+                  side_x=4.17, side_w=3.2)
+DOUBLE = Geometry(width=8.0, font=7.0, phase_x=0.1, phase_w=0.3, main_x=0.52, main_w=1.72,
+                  side_x=2.5, side_w=1.78, other_x=4.56, other_w=1.5, other_side_x=6.32, other_side_w=1.58)
+
+
+# -- text measurement ------------------------------------------------------------------------
+@lru_cache(maxsize=4096)
+def _text_width(text: str, size: float, bold: bool) -> float:
+    prop = FontProperties(size=size, weight="bold" if bold else "normal")
+    width, _height, _descent = TextToPath().get_text_width_height_descent(text, prop, ismath=False)
+    return width / 72.0
+
+
+def _wrap(line: Line, width: float, size: float) -> list[Line]:
+    available = width - 2 * PAD - line.indent
+    words = _TOKENS.findall(line.text)
+    out: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}".strip()
+        if current and _text_width(candidate, size, line.bold) > available:
+            out.append(current)
+            current = word
+        else:
+            current = candidate
+    out.append(current)
+    # Continuation lines of an indented item hang a little further in.
+    hang = 0.0 if line.center else 0.12
+    return [Line(text, line.indent + (hang if i else 0.0), line.center, line.bold) for i, text in enumerate(out)]
+
+
+def _layout(box: Box, size: float) -> None:
+    box.wrapped = [piece for line in box.lines for piece in _wrap(line, box.width, size)]
+    box.height = 2 * PAD + len(box.wrapped) * size * LINE_SPACING / 72.0
+
+
+# -- box contents ----------------------------------------------------------------------------
+def _source_lines(counts: PrismaCounts, kinds: tuple[str, ...], lang: str) -> list[Line]:
+    text = labels(lang)
+    lines = [Line(text["identified_from"], bold=True)]
+    box_of = {"database": "database_results", "register": "register_results", "website": "website_results",
+              "organisation": "organisation_results", "citation": "citations_results"}
+    for kind in kinds:
+        key = box_of[kind]
+        lines.append(Line(f"{text[key]} {n_text(counts.n(key), lang)}", indent=0.1))
+        named = [s for s in counts.sources.values() if s.kind == kind]
+        generic = {text[key].casefold(), labels("en")[key].casefold()}
+        if len(named) > 1 or (named and named[0].name.casefold() not in generic):
+            lines.extend(Line(f"{s.name} {n_text(s.n, lang)}", indent=0.26) for s in named)
+    return lines
+
+
+def _titled(title: str, n: int, lang: str) -> list[Line]:
+    return [Line(title, center=True), Line(n_text(n, lang), center=True)]
+
+
+def _reason_lines(title: str, reasons: dict[str, int], total: int, lang: str) -> list[Line]:
+    if not reasons:
+        return _titled(title.rstrip(":"), total, lang)
+    lines = [Line(f"{title.rstrip(':')} {n_text(total, lang)}:", bold=True)]
+    lines.extend(Line(f"{reason} {n_text(n, lang)}", indent=0.1) for reason, n in reasons.items())
+    return lines
+
+
+def _included_lines(counts: PrismaCounts, lang: str) -> list[Line]:
+    text = labels(lang)
+    if counts.previous_studies or counts.previous_reports:
+        return [
+            Line(f"{text['new_studies']} {n_text(counts.n('new_studies'), lang)}"),
+            Line(f"{text['new_reports']} {n_text(counts.n('new_reports'), lang)}"),
+            Line(f"{text['previous_studies']} {n_text(counts.previous_studies, lang)}"),
+            Line(f"{text['total_studies']} {n_text(counts.total_studies, lang)}", bold=True),
+            Line(f"{text['total_reports']} {n_text(counts.total_reports, lang)}", bold=True),
+        ]
+    return [
+        Line(f"{text['studies_included']} {n_text(counts.n('new_studies'), lang)}", center=True),
+        Line(f"{text['reports_included']} {n_text(counts.n('new_reports'), lang)}", center=True),
+    ]
+
+
+# -- drawing ---------------------------------------------------------------------------------
+def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
+    """Lay out and draw the flow diagram; the caller saves or closes the figure."""
+    text = labels(lang)
+    other = counts.has_other_methods
+    g = DOUBLE if other else SINGLE
+    size = g.font
+
+    header = Box(g.main_x, g.side_x + g.side_w - g.main_x, [Line(text["newstud"], center=True, bold=True)],
+                 fill=HEADER_FILL, rounded=True)
+    rows: list[list[Box]] = [
+        [Box(g.main_x, g.main_w, _source_lines(counts, ("database", "register"), lang)),
+         Box(g.side_x, g.side_w, [
+             Line(text["removed_before"], bold=True),
+             Line(f"{text['duplicates']} {n_text(counts.n('duplicates'), lang)}", indent=0.1),
+             Line(f"{text['excluded_automatic']} {n_text(counts.n('excluded_automatic'), lang)}", indent=0.1),
+             Line(f"{text['excluded_other']} {n_text(counts.n('excluded_other'), lang)}", indent=0.1),
+         ])],
+        [Box(g.main_x, g.main_w, _titled(text["records_screened"], counts.n("records_screened"), lang)),
+         Box(g.side_x, g.side_w, _titled(text["records_excluded"], counts.n("records_excluded"), lang))],
+        [Box(g.main_x, g.main_w, _titled(text["sought_reports"], counts.n("dbr_sought_reports"), lang)),
+         Box(g.side_x, g.side_w, _titled(text["notretrieved_reports"], counts.n("dbr_notretrieved_reports"), lang))],
+        [Box(g.main_x, g.main_w, _titled(text["assessed"], counts.n("dbr_assessed"), lang)),
+         Box(g.side_x, g.side_w, _reason_lines(text["excluded"], counts.dbr_excluded_reasons,
+                                               counts.n("dbr_excluded"), lang))],
+        [Box(g.main_x, g.main_w, _included_lines(counts, lang))],
+    ]
+    other_header: Box | None = None
+    other_boxes: dict[int, list[Box]] = {}
+    if other:
+        kinds = tuple(k for k in ("website", "organisation", "citation") if k in OTHER_KINDS)
+        other_header = Box(g.other_x, g.other_side_x + g.other_side_w - g.other_x,
+                           [Line(text["othstud"], center=True, bold=True)], fill=OTHER_HEADER_FILL, rounded=True)
+        other_boxes = {
+            0: [Box(g.other_x, g.other_w, _source_lines(counts, kinds, lang))],
+            2: [Box(g.other_x, g.other_w, _titled(text["sought_reports"], counts.n("other_sought_reports"), lang)),
+                Box(g.other_side_x, g.other_side_w,
+                    _titled(text["notretrieved_reports"], counts.n("other_notretrieved_reports"), lang))],
+            3: [Box(g.other_x, g.other_w, _titled(text["assessed"], counts.n("other_assessed"), lang)),
+                Box(g.other_side_x, g.other_side_w,
+                    _reason_lines(text["excluded"], counts.other_excluded_reasons, counts.n("other_excluded"), lang))],
+        }
+
+    # Vertical layout: each row as tall as its tallest box; boxes centred in their row.
+    headers = [b for b in (header, other_header) if b is not None]
+    for box in headers:
+        _layout(box, size)
+    header_h = max(b.height for b in headers)
+    for box in headers:
+        box.y, box.height = 0.15, header_h
+    y = 0.15 + header_h + 0.22
+    # A phase bar spanning one row must be tall enough for its rotated label.
+    min_height = {0: _text_width(text["identification"], size + 0.5, True) + 0.2,
+                  4: _text_width(text["included"], size + 0.5, True) + 0.2}
+    row_spans: list[tuple[float, float]] = []
+    for index, row in enumerate(rows):
+        members = row + other_boxes.get(index, [])
+        for box in members:
+            _layout(box, size)
+        height = max([b.height for b in members] + [min_height.get(index, 0.0)])
+        for box in members:
+            box.y = y + (height - box.height) / 2
+        row_spans.append((y, y + height))
+        y += height + ROW_GAP
+    footnotes = _footnotes(counts, lang)
+    total_h = y - ROW_GAP + 0.15 + (0.2 + 0.16 * len(footnotes) if footnotes else 0.0)
+
+    fig = plt.figure(figsize=(g.width, total_h))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, g.width)
+    ax.set_ylim(total_h, 0)
+    ax.axis("off")
+
+    for box in headers:
+        _draw_box(ax, box, size)
+    for index, row in enumerate(rows):
+        for box in row + other_boxes.get(index, []):
+            _draw_box(ax, box, size)
+
+    # Phase bars.
+    phases = [(text["identification"], row_spans[0][0], row_spans[0][1]),
+              (text["screening"], row_spans[1][0], row_spans[3][1]),
+              (text["included"], row_spans[4][0], row_spans[4][1])]
+    for label, top, bottom in phases:
+        ax.add_patch(FancyBboxPatch((g.phase_x, top), g.phase_w, bottom - top,
+                                    boxstyle="round,pad=0,rounding_size=0.06", facecolor=PHASE_FILL,
+                                    edgecolor=PHASE_FILL, linewidth=0.8))
+        ax.text(g.phase_x + g.phase_w / 2, (top + bottom) / 2, label, rotation=90, ha="center",
+                va="center", fontsize=size + 0.5, fontweight="bold")
+
+    # Arrows down the main column and across to the side boxes.
+    for upper, lower in zip(rows, rows[1:]):
+        _arrow(ax, (upper[0].cx, upper[0].bottom), (lower[0].cx, lower[0].y))
+    for row in rows:
+        if len(row) == 2:
+            mid = row[0].y + row[0].height / 2
+            _arrow(ax, (row[0].right, mid), (row[1].x, mid))
+    if other:
+        identified, sought, assessed = other_boxes[0][0], other_boxes[2][0], other_boxes[3][0]
+        _arrow(ax, (identified.cx, identified.bottom), (sought.cx, sought.y))
+        _arrow(ax, (sought.cx, sought.bottom), (assessed.cx, assessed.y))
+        for index in (2, 3):
+            main, side = other_boxes[index]
+            mid = main.y + main.height / 2
+            _arrow(ax, (main.right, mid), (side.x, mid))
+        included = rows[4][0]
+        corner_y = included.y + included.height / 2
+        ax.plot([assessed.cx, assessed.cx], [assessed.bottom, corner_y], color=EDGE, lw=0.9,
+                solid_capstyle="butt")
+        _arrow(ax, (assessed.cx, corner_y), (included.right, corner_y))
+
+    if footnotes:
+        top = row_spans[-1][1] + 0.25
+        for i, note in enumerate(footnotes):
+            ax.text(g.main_x, top + i * 0.16, note, fontsize=size - 1, color="#b00020", va="top")
+    return fig
+
+
+def _footnotes(counts: PrismaCounts, lang: str) -> list[str]:
+    """Broken identities, shown under the diagram so an unfinished flow is not published as final."""
+    prefix = labels(lang)["incomplete"]
+    return [f"{prefix} — {c.column}: {c.formula} ({c.left} ≠ {c.right}); {c.explanation}"
+            for c in counts.identities if not c.ok]
+
+
+def _draw_box(ax: plt.Axes, box: Box, size: float) -> None:
+    if box.rounded:
+        patch = FancyBboxPatch((box.x, box.y), box.width, box.height, boxstyle="round,pad=0,rounding_size=0.06",
+                               facecolor=box.fill, edgecolor=EDGE, linewidth=0.8)
+    else:
+        patch = Rectangle((box.x, box.y), box.width, box.height, facecolor=box.fill, edgecolor=EDGE, linewidth=0.8)
+    ax.add_patch(patch)
+    step = size * LINE_SPACING / 72.0
+    top = box.y + PAD + (step - size / 72.0) / 2
+    for i, line in enumerate(box.wrapped):
+        x = box.cx if line.center else box.x + PAD + line.indent
+        ax.text(x, top + i * step, line.text, ha="center" if line.center else "left", va="top",
+                fontsize=size, fontweight="bold" if line.bold else "normal")
+
+
+def _arrow(ax: plt.Axes, start: tuple[float, float], end: tuple[float, float]) -> None:
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops=dict(arrowstyle="-|>", color=EDGE, lw=0.9, shrinkA=0, shrinkB=0, mutation_scale=9))
+
+
+# -- output ----------------------------------------------------------------------------------
+def render_svg(counts: PrismaCounts, lang: str = "en") -> bytes:
+    """SVG with real text (not glyph paths), so numbers stay searchable and editable."""
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "prisma"}):
+        fig = draw_diagram(counts, lang)
+        try:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    return buffer.getvalue()
+
+
+def render_png(counts: PrismaCounts, lang: str = "en", dpi: int = 200) -> bytes:
+    fig = draw_diagram(counts, lang)
+    try:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    finally:
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+def write_diagram(counts: PrismaCounts, out_dir: Path, lang: str = "en") -> tuple[Path, Path]:
+    """Write ``prisma.svg`` and ``prisma.png`` into ``out_dir``."""
+    svg, png = Path(out_dir) / "prisma.svg", Path(out_dir) / "prisma.png"
+    write_bytes_atomic(svg, render_svg(counts, lang))
+    write_bytes_atomic(png, render_png(counts, lang))
+    return svg, png

@@ -1,0 +1,206 @@
+"""The full-text eligibility stage: what was sought, retrieved and judged, per report.
+
+Decision rules (also in the README):
+
+* Title/abstract verdict of a record: a decision by the reviewer named ``consensus`` wins;
+  otherwise the record is *excluded* only when every reviewer who screened it excluded it.
+  Anything else (an include, a maybe, or reviewers who disagree) goes on to full text, so a
+  disagreement never silently drops a record.
+* Retrieval is a fact, not a judgement: the latest retrieval event for a report, by anyone,
+  holds. An eligibility decision implies the report was retrieved.
+* Eligibility is a judgement: the ``consensus`` reviewer wins; otherwise reviewers who assessed
+  the report must agree, and a disagreement stays a *conflict* (assessed, not yet decided).
+* Several reports of one study are linked to the record that stands for the study; a study is
+  included when at least one of its reports is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ValidationError
+from ..records import Decision
+from ..store import Store
+from ..store.fulltext import (
+    ELIGIBILITY_EVENTS, RETRIEVAL_EVENTS, FulltextEvent, add_fulltext_event,
+    current_fulltext_events, link_report, report_links,
+)
+
+#: Reviewer name whose decision settles a disagreement, at either stage.
+CONSENSUS = "consensus"
+
+#: Exclusion reasons offered when ``[fulltext] reasons`` is not set in review.toml.
+DEFAULT_REASONS: tuple[str, ...] = (
+    "Wrong population",
+    "Wrong outcome",
+    "No prognostic factor analysed",
+    "Wrong study design",
+    "Wrong publication type",
+    "Language",
+)
+
+
+@dataclass(slots=True, frozen=True)
+class ReportState:
+    """Where one report stands at full text."""
+
+    record_id: int
+    study_id: int
+    sought: bool
+    retrieval: str  # pending | retrieved | not_retrieved
+    eligibility: str  # pending | eligible | excluded | conflict
+    reason: str = ""  # exclusion reason, or why it was not retrieved
+
+    @property
+    def assessed(self) -> bool:
+        return self.eligibility != "pending"
+
+    @property
+    def not_retrieved(self) -> bool:
+        return self.retrieval == "not_retrieved" and not self.assessed
+
+
+def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The configured exclusion reasons (``[fulltext] reasons``), or the defaults.
+
+    Reasons may not contain ',' or ';': the PRISMA template separates reasons and counts with them.
+    """
+    reasons = config.get("reasons", DEFAULT_REASONS)
+    if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in reasons):
+        raise ValidationError("review.toml: fulltext.reasons must be a list of non-empty strings")
+    for reason in reasons:
+        if "," in reason or ";" in reason:
+            raise ValidationError(f"review.toml: fulltext.reasons {reason!r}: ',' and ';' are not allowed")
+    return tuple(r.strip() for r in reasons)
+
+
+def canonical_reason(reason: str, reasons: Iterable[str]) -> str:
+    """Match ``reason`` to a configured reason, case-insensitively, or by a unique prefix."""
+    wanted = reason.strip().casefold()
+    options = list(reasons)
+    for option in options:
+        if option.casefold() == wanted:
+            return option
+    prefixed = [o for o in options if wanted and o.casefold().startswith(wanted)]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    raise ValidationError(f"reason {reason!r}: expected one of {'; '.join(options)}")
+
+
+def record_fulltext(
+    store: Store,
+    record_id: int,
+    reviewer: str,
+    event: str,
+    *,
+    reasons: Iterable[str] = DEFAULT_REASONS,
+    reason: str = "",
+    note: str = "",
+) -> FulltextEvent:
+    """Record one full-text event; an exclusion needs a reason from ``reasons``."""
+    if event == "excluded":
+        if not reason.strip():
+            raise ValidationError(f"record {record_id}: a full-text exclusion needs --reason")
+        reason = canonical_reason(reason, reasons)
+    elif event == "eligible" and reason:
+        raise ValidationError(f"record {record_id}: an eligible report takes no exclusion reason")
+    return add_fulltext_event(store, record_id, reviewer, event, reason=reason.strip(), note=note)
+
+
+def link_reports(store: Store, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:
+    """Link each report to the study represented by record ``study_id``."""
+    for report_id in report_ids:
+        link_report(store, report_id, study_id, reviewer)
+
+
+def title_abstract_verdicts(current: Mapping[tuple[int, str], Decision]) -> dict[int, str]:
+    """Final title/abstract verdict per screened record: include | maybe | exclude | conflict."""
+    labels: dict[int, dict[str, str]] = defaultdict(dict)
+    for (record_id, reviewer), decision in current.items():
+        labels[record_id][reviewer] = decision.label
+    verdicts: dict[int, str] = {}
+    for record_id, by_reviewer in labels.items():
+        if CONSENSUS in by_reviewer:
+            verdicts[record_id] = by_reviewer[CONSENSUS]
+            continue
+        distinct = set(by_reviewer.values())
+        if len(distinct) == 1:
+            verdicts[record_id] = distinct.pop()
+        elif "exclude" in distinct:
+            verdicts[record_id] = "conflict"
+        else:
+            verdicts[record_id] = "include" if "include" in distinct else "maybe"
+    return verdicts
+
+
+def resolve_studies(links: Mapping[int, int | None], record_ids: Iterable[int]) -> dict[int, int]:
+    """The study each report belongs to, following chains of links (A→B→C gives C)."""
+    resolved: dict[int, int] = {}
+    for start in record_ids:
+        seen = [start]
+        current = start
+        while (nxt := links.get(current)) is not None and nxt not in seen:
+            seen.append(nxt)
+            current = nxt
+        if links.get(current) is not None:  # a cycle: settle on its smallest member
+            current = min(seen[seen.index(links[current]):])
+        resolved[start] = current
+    return resolved
+
+
+def report_states(store: Store) -> dict[int, ReportState]:
+    """The full-text state of every report that has any full-text event, by record id."""
+    events = current_fulltext_events(store)
+    links = {rid: link.study_id for rid, link in report_links(store).items()}
+    return states_from_events(events, links)
+
+
+def states_from_events(
+    events: Iterable[FulltextEvent], links: Mapping[int, int | None]
+) -> dict[int, ReportState]:
+    """Fold effective events (undos already removed) into one state per report."""
+    retrieval: dict[int, FulltextEvent] = {}
+    judgements: dict[int, dict[str, FulltextEvent]] = defaultdict(dict)
+    touched: list[int] = []
+    for event in events:
+        if event.record_id not in retrieval and event.record_id not in judgements:
+            touched.append(event.record_id)
+        if event.event in RETRIEVAL_EVENTS:
+            retrieval[event.record_id] = event
+        elif event.event in ELIGIBILITY_EVENTS:
+            judgements[event.record_id][event.reviewer] = event
+    studies = resolve_studies(links, touched)
+    states: dict[int, ReportState] = {}
+    for record_id in touched:
+        eligibility, reason = _eligibility(judgements.get(record_id, {}))
+        fetched = retrieval.get(record_id)
+        if eligibility != "pending":
+            status = "retrieved"
+        elif fetched is None or fetched.event == "sought":
+            status = "pending"
+        else:
+            status = fetched.event
+        if status == "not_retrieved" and fetched is not None:
+            reason = fetched.reason
+        states[record_id] = ReportState(
+            record_id=record_id, study_id=studies[record_id], sought=True,
+            retrieval=status, eligibility=eligibility, reason=reason,
+        )
+    return states
+
+
+def _eligibility(by_reviewer: Mapping[str, FulltextEvent]) -> tuple[str, str]:
+    if not by_reviewer:
+        return "pending", ""
+    if CONSENSUS in by_reviewer:
+        chosen = by_reviewer[CONSENSUS]
+        return chosen.event, chosen.reason
+    verdicts = {e.event for e in by_reviewer.values()}
+    if len(verdicts) > 1:
+        return "conflict", ""
+    # All agree; with differing exclusion reasons the earliest recorded one is reported.
+    earliest = min(by_reviewer.values(), key=lambda e: e.id)
+    return earliest.event, earliest.reason

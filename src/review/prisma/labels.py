@@ -1,0 +1,100 @@
+"""Box labels of the PRISMA 2020 flow diagram in English and Dutch."""
+
+from __future__ import annotations
+
+from ..errors import ValidationError
+
+LANGUAGES: tuple[str, ...] = ("en", "nl")
+
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "identification": "Identification",
+        "screening": "Screening",
+        "included": "Included",
+        "prevstud": "Previous studies",
+        "newstud": "Identification of new studies via databases and registers",
+        "othstud": "Identification of new studies via other methods",
+        "previous_studies": "Studies included in previous version of review",
+        "previous_reports": "Reports of studies included in previous version of review",
+        "identified_from": "Records identified from:",
+        "database_results": "Databases",
+        "register_results": "Registers",
+        "website_results": "Websites",
+        "organisation_results": "Organisations",
+        "citations_results": "Citation searching",
+        "removed_before": "Records removed before screening:",
+        "duplicates": "Duplicate records removed",
+        "duplicates_short": "Duplicate records",
+        "excluded_short": "Reports excluded",
+        "excluded_automatic": "Records marked as ineligible by automation tools",
+        "excluded_other": "Records removed for other reasons",
+        "records_screened": "Records screened",
+        "records_excluded": "Records excluded",
+        "sought_reports": "Reports sought for retrieval",
+        "notretrieved_reports": "Reports not retrieved",
+        "assessed": "Reports assessed for eligibility",
+        "excluded": "Reports excluded:",
+        "new_studies": "New studies included in review",
+        "new_reports": "Reports of new included studies",
+        "studies_included": "Studies included in review",
+        "reports_included": "Reports of included studies",
+        "total_studies": "Total studies included in review",
+        "total_reports": "Reports of total included studies",
+        "none": "none",
+        "incomplete": "Counts incomplete",
+    },
+    "nl": {
+        "identification": "Identificatie",
+        "screening": "Screening",
+        "included": "Inclusie",
+        "prevstud": "Eerdere studies",
+        "newstud": "Identificatie van nieuwe studies via databases en registers",
+        "othstud": "Identificatie van nieuwe studies via andere methoden",
+        "previous_studies": "Studies opgenomen in de vorige versie van de review",
+        "previous_reports": "Rapporten van studies in de vorige versie van de review",
+        "identified_from": "Records geïdentificeerd uit:",
+        "database_results": "Databases",
+        "register_results": "Registers",
+        "website_results": "Websites",
+        "organisation_results": "Organisaties",
+        "citations_results": "Zoeken via citaties",
+        "removed_before": "Records verwijderd vóór de screening:",
+        "duplicates": "Dubbele records verwijderd",
+        "duplicates_short": "Dubbele records",
+        "excluded_short": "Rapporten uitgesloten",
+        "excluded_automatic": "Records door automatiseringstools als niet geschikt gemarkeerd",
+        "excluded_other": "Records om andere redenen verwijderd",
+        "records_screened": "Gescreende records",
+        "records_excluded": "Uitgesloten records",
+        "sought_reports": "Rapporten gezocht voor ophalen",
+        "notretrieved_reports": "Rapporten niet verkregen",
+        "assessed": "Rapporten beoordeeld op geschiktheid",
+        "excluded": "Rapporten uitgesloten:",
+        "new_studies": "Nieuwe studies opgenomen in de review",
+        "new_reports": "Rapporten van nieuwe opgenomen studies",
+        "studies_included": "Studies opgenomen in de review",
+        "reports_included": "Rapporten van opgenomen studies",
+        "total_studies": "Totaal aantal studies opgenomen in de review",
+        "total_reports": "Rapporten van alle opgenomen studies",
+        "none": "geen",
+        "incomplete": "Telling onvolledig",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    """The label table for ``lang`` (``en`` or ``nl``)."""
+    if lang not in _LABELS:
+        raise ValidationError(f"--lang {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return _LABELS[lang]
+
+
+def format_n(n: int, lang: str) -> str:
+    """A count with the language's thousands separator (1,234 / 1.234)."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "nl" else text
+
+
+def n_text(n: int, lang: str) -> str:
+    """``(n = 1,234)`` as printed in the boxes."""
+    return f"(n = {format_n(n, lang)})"

@@ -1,0 +1,280 @@
+"""Full-text stage and screening-stop tables, and the queries over them.
+
+Everything here is append-only: a correction is a new row (``undoes_id`` points at the row it
+reverses, a re-link supersedes the earlier link), so the PRISMA flow can always be rebuilt from
+what was recorded and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import ReviewError
+from . import Store, schema, utcnow
+from .schema import metadata
+
+__all__ = [
+    "FULLTEXT_EVENTS", "FulltextEvent", "ReportLink", "ScreeningStop",
+    "add_fulltext_event", "undo_last_fulltext_event", "fulltext_events", "current_fulltext_events",
+    "link_report", "unlink_report", "report_links",
+    "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop",
+    "record_sources",
+]
+
+#: What can be recorded about a report at full text; retrieval facts first, then judgements.
+FULLTEXT_EVENTS: tuple[str, ...] = ("sought", "retrieved", "not_retrieved", "eligible", "excluded")
+RETRIEVAL_EVENTS: frozenset[str] = frozenset({"sought", "retrieved", "not_retrieved"})
+ELIGIBILITY_EVENTS: frozenset[str] = frozenset({"eligible", "excluded"})
+
+fulltext_events_table = sa.Table(
+    "fulltext_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False, index=True),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    # sought | retrieved | not_retrieved | eligible | excluded | undo
+    sa.Column("event", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("undoes_id", sa.Integer, sa.ForeignKey("fulltext_events.id"), nullable=True),
+)
+
+report_links_table = sa.Table(
+    "fulltext_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False, index=True),
+    # The record standing for the study; NULL means "this report is its own study again".
+    sa.Column("study_id", sa.Integer, sa.ForeignKey("records.id"), nullable=True),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+screening_stops_table = sa.Table(
+    "screening_stops",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    sa.Column("explanation", sa.Text, nullable=False),
+    # The stopping rule's verdict as it stood (rule, parameters, estimate), when one was given.
+    sa.Column("verdict", sa.JSON, nullable=False),
+    # Records up to this id existed when screening stopped; later imports still need screening.
+    sa.Column("last_record_id", sa.Integer, nullable=True),
+    sa.Column("n_unscreened", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("undoes_id", sa.Integer, sa.ForeignKey("screening_stops.id"), nullable=True),
+)
+
+
+@dataclass(slots=True, frozen=True)
+class FulltextEvent:
+    """One row of the full-text log."""
+
+    id: int
+    record_id: int
+    reviewer: str
+    event: str
+    reason: str = ""
+    note: str = ""
+    created_at: datetime | None = None
+    undoes_id: int | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ReportLink:
+    """The current study of one report (``study_id`` None: its own study)."""
+
+    report_id: int
+    study_id: int | None
+    reviewer: str
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class ScreeningStop:
+    """The recorded act of stopping title/abstract screening by a stopping rule."""
+
+    id: int
+    reviewer: str
+    explanation: str
+    verdict: dict[str, Any]
+    last_record_id: int | None
+    n_unscreened: int
+    created_at: datetime | None = None
+    undoes_id: int | None = None
+
+
+# -- full-text events ----------------------------------------------------------------------
+def add_fulltext_event(
+    store: Store, record_id: int, reviewer: str, event: str, *, reason: str = "", note: str = ""
+) -> FulltextEvent:
+    """Append one full-text event in its own transaction."""
+    if event not in FULLTEXT_EVENTS:
+        raise ReviewError(f"full-text event {event!r}: expected one of {', '.join(FULLTEXT_EVENTS)}")
+    values = dict(record_id=record_id, reviewer=reviewer, event=event, reason=reason, note=note,
+                  created_at=utcnow(), undoes_id=None)
+    with store.engine.begin() as conn:
+        _require_record(conn, record_id)
+        new_id = conn.execute(fulltext_events_table.insert().values(**values)).inserted_primary_key[0]
+    return FulltextEvent(id=int(new_id), **values)
+
+
+def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | None:
+    """Reverse the reviewer's latest effective full-text event; returns the undone one."""
+    t = fulltext_events_table
+    with store.engine.begin() as conn:
+        undone = sa.select(t.c.undoes_id).where(t.c.undoes_id.is_not(None))
+        row = conn.execute(
+            sa.select(t).where(t.c.reviewer == reviewer, t.c.event != "undo", t.c.id.not_in(undone))
+            .order_by(t.c.id.desc()).limit(1)
+        ).mappings().first()
+        if row is None:
+            return None
+        conn.execute(t.insert().values(
+            record_id=row["record_id"], reviewer=reviewer, event="undo", reason="", note="",
+            created_at=utcnow(), undoes_id=row["id"],
+        ))
+    return _event(dict(row))
+
+
+def fulltext_events(store: Store) -> list[FulltextEvent]:
+    """Every row of the full-text log in order, undos included."""
+    t = fulltext_events_table
+    with store.engine.connect() as conn:
+        return [_event(dict(r)) for r in conn.execute(sa.select(t).order_by(t.c.id)).mappings()]
+
+
+def current_fulltext_events(store: Store) -> list[FulltextEvent]:
+    """The log without undo rows and without the rows they undid, in order."""
+    log = fulltext_events(store)
+    undone = {e.undoes_id for e in log if e.event == "undo"}
+    return [e for e in log if e.event != "undo" and e.id not in undone]
+
+
+# -- reports linked to studies ---------------------------------------------------------------
+def link_report(store: Store, report_id: int, study_id: int, reviewer: str) -> ReportLink:
+    """Record that ``report_id`` reports the study represented by record ``study_id``."""
+    if report_id == study_id:
+        return unlink_report(store, report_id, reviewer)
+    return _append_link(store, report_id, study_id, reviewer)
+
+
+def unlink_report(store: Store, report_id: int, reviewer: str) -> ReportLink:
+    """Make ``report_id`` its own study again (appends; the earlier link stays in the log)."""
+    return _append_link(store, report_id, None, reviewer)
+
+
+def _append_link(store: Store, report_id: int, study_id: int | None, reviewer: str) -> ReportLink:
+    values = dict(report_id=report_id, study_id=study_id, reviewer=reviewer, created_at=utcnow())
+    with store.engine.begin() as conn:
+        _require_record(conn, report_id)
+        if study_id is not None:
+            _require_record(conn, study_id)
+        conn.execute(report_links_table.insert().values(**values))
+    return ReportLink(**values)
+
+
+def report_links(store: Store) -> dict[int, ReportLink]:
+    """The latest link per report (reports never linked are absent)."""
+    t = report_links_table
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
+    return {
+        int(r["report_id"]): ReportLink(
+            report_id=int(r["report_id"]), study_id=r["study_id"], reviewer=r["reviewer"],
+            created_at=r["created_at"],
+        )
+        for r in rows
+    }
+
+
+# -- screening stops -------------------------------------------------------------------------
+def record_screening_stop(
+    store: Store, reviewer: str, explanation: str, *, verdict: dict[str, Any] | None = None
+) -> ScreeningStop:
+    """Record that title/abstract screening stopped; the unscreened remainder becomes
+    "records marked as ineligible by automation tools" in the PRISMA flow.
+
+    The stop covers the records that exist now (``last_record_id``); records imported later
+    (a search update) still need screening.
+    """
+    if not explanation.strip():
+        raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
+    r, d = schema.records, schema.screening_decisions
+    with store.engine.begin() as conn:
+        last = conn.execute(sa.select(sa.func.max(r.c.id))).scalar()
+        screened = sa.select(d.c.record_id).where(d.c.stage == "title_abstract")
+        n_unscreened = conn.execute(
+            sa.select(sa.func.count()).select_from(r).where(r.c.id.not_in(screened))
+        ).scalar_one()
+        values = dict(reviewer=reviewer, explanation=explanation.strip(), verdict=dict(verdict or {}),
+                      last_record_id=last, n_unscreened=int(n_unscreened), created_at=utcnow(),
+                      undoes_id=None)
+        new_id = conn.execute(screening_stops_table.insert().values(**values)).inserted_primary_key[0]
+    return ScreeningStop(id=int(new_id), **values)
+
+
+def withdraw_screening_stop(store: Store, reviewer: str, explanation: str = "withdrawn") -> ScreeningStop | None:
+    """Withdraw the current stop (screening resumed); returns the withdrawn stop."""
+    current = current_screening_stop(store)
+    if current is None:
+        return None
+    with store.engine.begin() as conn:
+        conn.execute(screening_stops_table.insert().values(
+            reviewer=reviewer, explanation=explanation, verdict={}, last_record_id=None,
+            n_unscreened=0, created_at=utcnow(), undoes_id=current.id,
+        ))
+    return current
+
+
+def screening_stops(store: Store) -> list[ScreeningStop]:
+    """Every stop and withdrawal, in order."""
+    t = screening_stops_table
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
+    return [_stop(dict(r)) for r in rows]
+
+
+def current_screening_stop(store: Store) -> ScreeningStop | None:
+    """The latest stop that has not been withdrawn, if any."""
+    log = screening_stops(store)
+    withdrawn = {s.undoes_id for s in log if s.undoes_id is not None}
+    effective = [s for s in log if s.undoes_id is None and s.id not in withdrawn]
+    return effective[-1] if effective else None
+
+
+# -- slim reads for counting ----------------------------------------------------------------
+def record_sources(store: Store) -> dict[int, str]:
+    """``source_name`` per record id, without loading titles and abstracts."""
+    t = schema.records
+    with store.engine.connect() as conn:
+        return {int(i): name for i, name in conn.execute(sa.select(t.c.id, t.c.source_name))}
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _require_record(conn: sa.Connection, record_id: int) -> None:
+    t = schema.records
+    if conn.execute(sa.select(t.c.id).where(t.c.id == record_id)).first() is None:
+        raise ReviewError(f"record {record_id}: not in this workspace")
+
+
+def _event(row: dict[str, Any]) -> FulltextEvent:
+    return FulltextEvent(
+        id=int(row["id"]), record_id=int(row["record_id"]), reviewer=row["reviewer"],
+        event=row["event"], reason=row["reason"] or "", note=row["note"] or "",
+        created_at=row["created_at"], undoes_id=row["undoes_id"],
+    )
+
+
+def _stop(row: dict[str, Any]) -> ScreeningStop:
+    return ScreeningStop(
+        id=int(row["id"]), reviewer=row["reviewer"], explanation=row["explanation"],
+        verdict=dict(row["verdict"] or {}), last_record_id=row["last_record_id"],
+        n_unscreened=int(row["n_unscreened"]), created_at=row["created_at"],
+        undoes_id=row["undoes_id"],
+    )
