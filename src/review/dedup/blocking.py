@@ -1,0 +1,104 @@
+"""Candidate pairs: only records that share a blocking key are ever compared.
+
+Every key is either an exact group (DOI, PMID, title keys, author+year, journal+volume+page)
+capped in size, or a sorted neighbourhood (a window over records sorted by a key), so the
+number of pairs grows about linearly with the number of records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import numpy as np
+
+from .normalise import journal_key
+from .prepare import Prepared
+
+#: Exact groups larger than this are compared through a sorted window instead of all pairs.
+MAX_BLOCK = 40
+#: How many neighbours on each side the sorted-neighbourhood passes look at.
+WINDOW = 4
+#: Title keys shorter than this say too little ("editorial").
+MIN_TITLE_KEY = 12
+
+
+def _group_pairs(keys: Iterable[str | None], window: int = WINDOW) -> list[np.ndarray]:
+    """All pairs inside each key group; oversized groups fall back to a window in input order."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, key in enumerate(keys):
+        if key:
+            groups[key].append(index)
+    firsts: list[int] = []
+    seconds: list[int] = []
+    chunks: list[np.ndarray] = []
+    for members in groups.values():
+        size = len(members)
+        if size < 2:
+            continue
+        if size <= MAX_BLOCK:
+            for a in range(size):
+                ma = members[a]
+                for b in range(a + 1, size):
+                    firsts.append(ma)
+                    seconds.append(members[b])
+        else:
+            arr = np.asarray(members)
+            chunks.extend(_window(arr, window))
+    if firsts:
+        chunks.append(np.stack([np.asarray(firsts), np.asarray(seconds)], axis=1))
+    return chunks
+
+
+def _window(order: np.ndarray, window: int) -> list[np.ndarray]:
+    """Pairs of records at most ``window`` apart in ``order``."""
+    chunks = []
+    for step in range(1, window + 1):
+        if len(order) > step:
+            chunks.append(np.stack([order[:-step], order[step:]], axis=1))
+    return chunks
+
+
+def _sorted_neighbourhood(values: list[str], window: int = WINDOW) -> list[np.ndarray]:
+    present = np.asarray([i for i, v in enumerate(values) if v])
+    if len(present) < 2:
+        return []
+    keys = np.asarray([values[i] for i in present], dtype=object)
+    order = present[np.argsort(keys, kind="stable")]
+    return _window(order, window)
+
+
+def candidate_pairs(prep: Prepared) -> np.ndarray:
+    """Unique ``(i, j)`` index pairs with ``i < j``, as an ``(n_pairs, 2)`` int64 array."""
+    n = len(prep)
+    if n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    compact = prep.compact
+    long_title = [c if len(c) >= MIN_TITLE_KEY and not g else "" for c, g in zip(compact, prep.generic)]
+    first_author = [a[0] if a else "" for a in prep.authors]
+    start_page = [p.start for p in prep.pages]
+    chunks: list[np.ndarray] = []
+    chunks += _group_pairs(prep.doi)
+    chunks += _group_pairs(prep.pmid)
+    chunks += _group_pairs(long_title)
+    chunks += _group_pairs(c[:30] if c else "" for c in long_title)
+    chunks += _group_pairs(c[-30:] if c else "" for c in long_title)
+    chunks += _sorted_neighbourhood(long_title)
+    chunks += _sorted_neighbourhood([c[::-1] for c in long_title])
+    chunks += _sorted_neighbourhood([c[len(c) // 3:] for c in long_title], window=2)
+    chunks += _group_pairs(f"{a}|{y}" if a and y else "" for a, y in zip(first_author, prep.year))
+    chunks += _group_pairs(
+        f"{a}|{p}" if a and p else "" for a, p in zip(first_author, start_page))
+    chunks += _group_pairs(
+        f"{journal_key(j[0])}|{v}|{p}" if j and v and p else ""
+        for j, v, p in zip(prep.journal, prep.volume, start_page))
+    chunks += _group_pairs(
+        f"{y}|{c[:8]}|{len(a)}" if y and c else ""
+        for y, c, a in zip(prep.year, compact, prep.authors))
+    if not chunks:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(chunks).astype(np.int64)
+    pairs = np.sort(pairs, axis=1)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)

@@ -1,0 +1,111 @@
+"""Clusters from pair decisions, and the canonical record of each cluster.
+
+Duplicate edges are joined strongest first; two groups are never joined when any pair
+across them is known to be distinct (a cannot-link), so one weak link cannot chain two
+different studies together. Merging never deletes: a cluster lists every member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ..records import Record
+
+
+class UnionFind:
+    """Disjoint sets with cannot-link constraints between sets."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {}
+        self.forbidden: dict[int, set[int]] = {}
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def forbid(self, a: int, b: int) -> None:
+        self.forbidden.setdefault(a, set()).add(b)
+        self.forbidden.setdefault(b, set()).add(a)
+
+    def _members(self, root: int) -> list[int]:
+        return self.members.get(root, [root])
+
+    def can_union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        small, large = sorted((ra, rb), key=lambda r: len(self._members(r)))
+        large_set = set(self._members(large))
+        for member in self._members(small):
+            if self.forbidden.get(member, set()) & large_set:
+                return False
+        return True
+
+    def union(self, a: int, b: int) -> bool:
+        """Join the sets of ``a`` and ``b`` unless a cannot-link forbids it."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if not self.can_union(a, b):
+            return False
+        ma, mb = self._members(ra), self._members(rb)
+        if len(ma) < len(mb):
+            ra, rb, ma, mb = rb, ra, mb, ma
+        self.parent[rb] = ra
+        self.members[ra] = ma + mb
+        self.members.pop(rb, None)
+        return True
+
+    def groups(self) -> list[list[int]]:
+        """Every set with more than one member, members sorted, sets by smallest member."""
+        out = [sorted(m) for root, m in self.members.items() if self.find(root) == root and len(m) > 1]
+        return sorted(out, key=lambda g: g[0])
+
+
+def build_clusters(n: int, edges: Iterable[tuple[int, int, float]],
+                   cannot_links: Iterable[tuple[int, int]] = ()) -> list[list[int]]:
+    """Groups of indices joined by ``edges`` (i, j, strength), strongest edges first."""
+    uf = UnionFind(n)
+    for a, b in cannot_links:
+        uf.forbid(a, b)
+    for a, b, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+        uf.union(a, b)
+    return uf.groups()
+
+
+def richness(record: Record) -> tuple[int, int, int, int, int, int]:
+    """How complete a record is: abstract, DOI, full author list, pages, volume, PMID."""
+    full_authors = len(record.authors) if not any("et al" in a.lower() for a in record.authors) else 0
+    return (
+        1 if len(record.abstract or "") > 50 else 0,
+        1 if record.doi else 0,
+        full_authors,
+        1 if record.pages else 0,
+        1 if record.pmid else 0,
+        len(record.abstract or ""),
+    )
+
+
+def choose_canonical(members: Sequence[int], records: Sequence[Record]) -> tuple[int, str]:
+    """The richest member and a one-line reason; ties go to the earliest record."""
+    ranked = sorted(members, key=lambda i: (tuple(-x for x in richness(records[i])), i))
+    best = ranked[0]
+    record = records[best]
+    reasons = []
+    if record.abstract:
+        reasons.append("has an abstract")
+    if record.doi:
+        reasons.append("has a DOI")
+    if record.authors:
+        reasons.append(f"{len(record.authors)} authors")
+    if record.pages:
+        reasons.append("pages")
+    others = len(members) - 1
+    why = ", ".join(reasons) or "earliest record"
+    return best, f"richest of {len(members)} records ({why}); keeps {others} other version(s) as members"

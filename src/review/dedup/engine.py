@@ -1,0 +1,125 @@
+"""``deduplicate``: plain records in, clusters and borderline pairs out (no store needed).
+
+The CSV benchmark mode and the workspace mode both call this, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..records import Record
+from .blocking import candidate_pairs
+from .cluster import build_clusters, choose_canonical
+from .prepare import Prepared, prepare
+from .rules import BORDERLINE, DUPLICATE, decide, explain_pair
+from .scoring import score_pairs
+
+#: ``progress(stage, done, total)``; stages: normalise, block, score, cluster.
+Progress = Callable[[str, int, int], None]
+
+#: Bump when normalisation, blocking or rules change: stored runs record it.
+ALGORITHM_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    """A scored candidate pair (indices into the input list, ``left < right``)."""
+
+    left: int
+    right: int
+    status: str  # duplicate | borderline
+    score: float
+    fields: dict[str, float | int | bool]
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Records judged to be one publication; ``canonical`` is one of ``members``."""
+
+    members: tuple[int, ...]
+    canonical: int
+    explanation: str
+
+
+@dataclass(slots=True)
+class DedupResult:
+    records: Sequence[Record]
+    pairs: list[PairResult]
+    clusters: list[Cluster]
+    #: Candidate pairs known to be distinct; clusters never join across them.
+    cannot_links: list[tuple[int, int]]
+    n_candidates: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def borderline(self) -> list[PairResult]:
+        return [p for p in self.pairs if p.status == BORDERLINE]
+
+    @property
+    def duplicates(self) -> list[PairResult]:
+        return [p for p in self.pairs if p.status == DUPLICATE]
+
+    def cluster_of(self) -> dict[int, int]:
+        """Index → index of its cluster's canonical record (itself when alone)."""
+        out = {i: i for i in range(len(self.records))}
+        for cluster in self.clusters:
+            for member in cluster.members:
+                out[member] = cluster.canonical
+        return out
+
+
+def deduplicate(records: Sequence[Record], *, progress: Progress | None = None) -> DedupResult:
+    """Find duplicate clusters and borderline pairs among ``records``."""
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    prep = prepare(records, progress)
+    seconds["normalise"] = time.perf_counter() - start
+
+    mark = time.perf_counter()
+    pairs = candidate_pairs(prep)
+    seconds["block"] = time.perf_counter() - mark
+    if progress is not None:
+        progress("block", len(pairs), len(pairs))
+
+    mark = time.perf_counter()
+    features = score_pairs(prep, pairs)
+    decisions = decide(prep, features)
+    seconds["score"] = time.perf_counter() - mark
+    if progress is not None:
+        progress("score", len(pairs), len(pairs))
+
+    mark = time.perf_counter()
+    results = _pair_results(prep, features, decisions)
+    cannot = [(int(features.left[k]), int(features.right[k]))
+              for k in decisions.cannot_link.nonzero()[0]]
+    clusters = clusters_from_pairs(records, results, cannot)
+    seconds["cluster"] = time.perf_counter() - mark
+    seconds["total"] = time.perf_counter() - start
+    return DedupResult(records=records, pairs=results, clusters=clusters, cannot_links=cannot,
+                       n_candidates=len(pairs), seconds=seconds)
+
+
+def _pair_results(prep: Prepared, features, decisions) -> list[PairResult]:  # type: ignore[no-untyped-def]
+    out = []
+    for k in (decisions.status != "distinct").nonzero()[0]:
+        out.append(PairResult(
+            left=int(features.left[k]), right=int(features.right[k]),
+            status=str(decisions.status[k]), score=round(float(decisions.score[k]), 2),
+            fields=features.row(int(k)), explanation=explain_pair(prep, features, decisions, int(k)),
+        ))
+    return out
+
+
+def clusters_from_pairs(records: Sequence[Record], pairs: Sequence[PairResult],
+                        cannot_links: Sequence[tuple[int, int]]) -> list[Cluster]:
+    """Clusters over the duplicate pairs only; borderline pairs stay apart until a human says."""
+    edges = [(p.left, p.right, p.score) for p in pairs if p.status == DUPLICATE]
+    groups = build_clusters(len(records), edges, cannot_links)
+    out = []
+    for members in groups:
+        canonical, why = choose_canonical(members, records)
+        out.append(Cluster(members=tuple(members), canonical=canonical, explanation=why))
+    return out

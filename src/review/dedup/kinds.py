@@ -1,0 +1,84 @@
+"""What kind of publication a record is, from its title, source and identifiers.
+
+These kinds are the dedup traps: an erratum or retraction notice shares its title with the
+original, a protocol shares its trial with the results paper, a preprint shares its title with
+the journal version. Records of different kinds are never merged automatically.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .normalise import fold
+
+ARTICLE = "article"
+ERRATUM = "erratum"
+RETRACTION = "retraction"
+PROTOCOL = "protocol"
+PREPRINT = "preprint"
+CONCERN = "expression of concern"
+
+_ERRATUM = re.compile(
+    r"^(?:erratum|errata|corrigendum|corrigenda|correction|corrections|addendum|"
+    r"author correction|publisher correction|publisher s note|notice of correction)\b"
+)
+_RETRACTION = re.compile(
+    r"^(?:retraction|retraction note|retraction notice|notice of retraction|withdrawal|"
+    r"withdrawn|retraction statement)\b"
+)
+_RETRACTED_ARTICLE = re.compile(r"^\s*(?:retracted(?: article)?|withdrawn(?: article)?)\s*[:.\-]\s*",
+                                re.IGNORECASE)
+_CONCERN = re.compile(r"^(?:expression of concern|editorial expression of concern)\b")
+_PROTOCOL = re.compile(
+    r"\b(?:study protocol|trial protocol|protocol for|a protocol|protocol of|the protocol|"
+    r"design and rationale|rationale and design|rationale design and|"
+    r"statistical analysis plan|protocol)\b"
+)
+#: Words that make a title say nothing about the content.
+GENERIC_WORDS = frozenset("""
+editorial editorials reply replies response responses erratum errata correction corrections
+corrigendum comment comments commentary letter letters introduction preface foreword news
+index contents announcement announcements notice retraction acknowledgement acknowledgements
+acknowledgment reviewers obituary abstracts abstract proceedings poster posters session sessions
+meeting conference highlights summary discussion authors author s in to the a an of on from
+editor invited re on behalf correspondence book review reviews note notes foreword guest
+issue this special supplement table figure front matter back cover miscellaneous and response
+""".split())
+_PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.48550/", "10.31234/", "10.20944/",
+                 "10.31219/", "10.22541/", "10.36227/", "10.31222/", "10.1002/essoar.")
+_PREPRINT_SOURCE = re.compile(
+    r"\b(?:medrxiv|biorxiv|arxiv|psyarxiv|research square|researchsquare|ssrn|preprints|"
+    r"osf preprints|socarxiv|authorea|preprint)\b"
+)
+
+
+def strip_retracted_prefix(title: str) -> str:
+    """"RETRACTED ARTICLE: X" is the original article X, flagged; it is not a notice."""
+    return _RETRACTED_ARTICLE.sub("", title or "")
+
+
+def publication_kind(title: str, journal: str = "", doi: str = "",
+                     publication_types: list[str] | tuple[str, ...] = ()) -> str:
+    """One of ARTICLE, ERRATUM, RETRACTION, CONCERN, PROTOCOL, PREPRINT."""
+    types = {fold(t) for t in publication_types or ()}
+    folded = fold(strip_retracted_prefix(title))
+    if "published erratum" in types or _ERRATUM.match(folded):
+        return ERRATUM
+    if "retraction of publication" in types or _RETRACTION.match(folded):
+        return RETRACTION
+    if "expression of concern" in types or _CONCERN.match(folded):
+        return CONCERN
+    if doi.startswith(_PREPRINT_DOI) or "preprint" in types or _PREPRINT_SOURCE.search(fold(journal)):
+        return PREPRINT
+    if _PROTOCOL.search(folded):
+        return PROTOCOL
+    return ARTICLE
+
+
+def is_generic_title(normalised_title: str) -> bool:
+    """True for titles such as "Editorial", "Reply", "Erratum", "Letter to the editor"."""
+    words = normalised_title.split()
+    if not words:
+        return True
+    content = [w for w in words if w not in GENERIC_WORDS and not w.isdigit()]
+    return len(content) == 0 or (len(words) <= 3 and len(content) <= 1 and len(content[0]) <= 3)

@@ -1,0 +1,387 @@
+"""Field normalisers: turn the many ways databases write one value into one comparable form.
+
+Each function is pure, total (never raises on odd input) and idempotent, so the same value
+normalised twice compares equal; the tests check these properties with hypothesis.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# -- text ---------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*\{([^{}]*)\}")
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+#: Ligatures and look-alikes that NFKD does not fold into ASCII letters.
+_FOLD_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ð": "d", "þ": "th",
+                             "ł": "l", "đ": "d", "ı": "i", "_": " "})
+
+
+def strip_markup(text: str) -> str:
+    """Remove HTML/XML tags, decode entities and unwrap simple LaTeX commands."""
+    if not text:
+        return ""
+    previous = None
+    while previous != text:  # entities can be double-encoded (&amp;lt;i&amp;gt;)
+        previous = text
+        text = html.unescape(text)
+    text = _TAG.sub(" ", text)
+    text = _LATEX_CMD.sub(r"\1", text)
+    return text.replace("{", "").replace("}", "")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower case, no diacritics, punctuation as single spaces; non-Latin letters are kept.
+
+    Keeping Cyrillic or CJK letters matters: ``[^a-z0-9]`` folding turns such titles into an
+    empty string, which then "matches" every other non-Latin title.
+    """
+    if not text:
+        return ""
+    text = text.casefold()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_FOLD_EXTRA)
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
+
+
+# -- titles ---------------------------------------------------------------------------------
+
+#: Database notes appended to titles ("[Erratum appears in J X 1989;24:629]", "[see comments]").
+_TITLE_NOTE = re.compile(
+    r"\[\s*(?:erratum|comment|see |retraction|retracted|corrected|published erratum|"
+    r"update|republished|reprint|expression of concern)[^\]]*\]",
+    re.IGNORECASE,
+)
+#: Trailing language tags ("[German]", "(author's transl)").
+_LANGUAGE_NOTE = re.compile(
+    r"[\[(]\s*(?:english|german|french|spanish|italian|dutch|russian|chinese|japanese|polish|"
+    r"portuguese|czech|hungarian|danish|swedish|norwegian|finnish|turkish|korean|"
+    r"author'?s transl|article in [a-z]+|[a-z]+ abstract)\s*[\])]\.?\s*$",
+    re.IGNORECASE,
+)
+#: Abstract numbers printed before conference titles ("T262.", "P-123:", "#45 ").
+_ABSTRACT_NUMBER = re.compile(r"^\s*(?:[A-Z]{0,4}[-\s]?\d{1,5}[A-Z]?|#\d{1,5})\s*[.:)]\s+(?=\S)")
+_ENCLOSED = re.compile(r"^\s*[\[\"'“]\s*(.*?)\s*[\]\"'”]\s*\.?\s*$", re.DOTALL)
+
+
+def clean_title(title: str) -> str:
+    """The title without markup, database notes, abstract numbers or translation brackets."""
+    text = strip_markup(title or "")
+    text = _TITLE_NOTE.sub(" ", text)
+    text = _LANGUAGE_NOTE.sub(" ", text)
+    match = _ABSTRACT_NUMBER.match(text)
+    if match and len(text) - match.end() > 20:
+        text = text[match.end():]
+    text = text.strip()
+    for _ in range(2):  # "[Translated title]" and quoted titles: keep the content
+        enclosed = _ENCLOSED.match(text)
+        if not enclosed:
+            break
+        text = enclosed.group(1)
+    return _SPACES.sub(" ", text).strip().rstrip(".").strip()
+
+
+def normalise_title(title: str) -> str:
+    """Folded title for comparison: ``clean_title`` then ``fold``."""
+    return fold(clean_title(title))
+
+
+def is_translated_title(title: str) -> bool:
+    """MEDLINE marks English translations of non-English titles with square brackets."""
+    text = strip_markup(title or "").strip()
+    return text.startswith("[") and text.rstrip(". ").endswith("]")
+
+
+# -- DOIs and identifiers ---------------------------------------------------------------------
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+
+
+def normalise_doi(doi: str) -> str:
+    """``10.xxxx/suffix`` in lower case, from any URL/``doi:`` form; empty if none is found."""
+    if not doi:
+        return ""
+    text = strip_markup(doi).strip()
+    text = re.sub(r"%2F", "/", text, flags=re.IGNORECASE)
+    match = _DOI.search(text)
+    if not match:
+        return ""
+    value = match.group(0).lower()
+    return value.rstrip(".,;:)]}>'\"")
+
+
+def normalise_pmid(pmid: str) -> str:
+    """Digits of a PubMed id ("PMID: 123" → "123"), without leading zeros."""
+    digits = re.sub(r"\D", "", str(pmid or ""))
+    return digits.lstrip("0")
+
+
+def normalise_year(year: object) -> int | None:
+    """The first plausible four-digit year in the value (1800–2199), else None."""
+    if year is None:
+        return None
+    if isinstance(year, int):
+        return year if 1800 <= year <= 2199 else None
+    match = re.search(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)", str(year))
+    return int(match.group(1)) if match else None
+
+
+def normalise_volume(volume: str) -> str:
+    """The leading number of a volume ("Vol. 12 (Suppl 1)" → "12"), or folded text."""
+    text = str(volume or "").strip()
+    if ")" in text and "(" not in text:
+        return ""  # a fragment such as "1)" left over from "61 (Suppl 1)"
+    match = re.search(r"\d+", text)
+    return match.group(0).lstrip("0") or "0" if match else fold(text)
+
+
+def is_supplement(issue: str, volume: str = "") -> bool:
+    """Supplement issues carry conference abstracts whose DOIs are often shared."""
+    text = f"{issue} {volume}".casefold()
+    return "suppl" in text or "abstract" in text or "meeting" in text
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_EXCEL_DAY_MONTH = re.compile(r"^\s*(\d{1,2})-([A-Za-z]{3})\s*$")
+_EXCEL_MONTH_NUM = re.compile(r"^\s*([A-Za-z]{3})-(\d{1,4})\s*$")
+_PAGE_TOKEN = re.compile(r"[A-Za-z]{0,4}\d+[A-Za-z]{0,2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Pages:
+    """A normalised page range; ``uncertain`` when a spreadsheet turned it into a date."""
+
+    start: str = ""
+    end: str = ""
+    uncertain: bool = False
+    #: Other readings of the start page (both numbers of a date-mangled range).
+    alternatives: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if not self.start:
+            return ""
+        return f"{self.start}-{self.end}" if self.end and self.end != self.start else self.start
+
+    def starts(self) -> frozenset[str]:
+        return frozenset((self.start, *self.alternatives)) - {""}
+
+
+def _expand_end(start: str, end: str) -> str:
+    """Complete an abbreviated last page: 1234-45 → 1245, 472-80 → 480."""
+    s_prefix, s_digits = re.match(r"([a-z]*)(\d*)", start).groups()
+    e_prefix, e_digits = re.match(r"([a-z]*)(\d*)", end).groups()
+    if not s_digits or not e_digits or (e_prefix and e_prefix != s_prefix):
+        return end
+    if len(e_digits) < len(s_digits):
+        candidate = s_digits[: len(s_digits) - len(e_digits)] + e_digits
+        if int(candidate) >= int(s_digits):
+            e_digits = candidate
+    return s_prefix + str(int(e_digits))
+
+
+def _page_token(token: str) -> str:
+    """Lower case, no leading zeros; a letter prefix is kept ("iii428", "s69"), a suffix dropped."""
+    match = re.match(r"^([a-z]*)0*(\d+)[a-z]*$", token.casefold())
+    if not match:
+        return token.casefold()
+    prefix, digits = match.groups()
+    return f"{prefix}{digits}"
+
+
+@lru_cache(maxsize=65536)
+def parse_pages(pages: str) -> Pages:
+    """Read a page field: ranges, abbreviated ends, e-locators and spreadsheet-mangled dates.
+
+    ``21-Apr`` was typed as ``21-4`` or ``4-21`` before a spreadsheet read it as a date; both
+    numbers are kept as possible start pages and the value is marked ``uncertain``.
+    """
+    text = strip_markup(str(pages or "")).strip().strip("\"'")
+    if not text:
+        return Pages()
+    mangled = _EXCEL_DAY_MONTH.match(text)
+    if mangled and mangled.group(2).casefold() in _MONTHS:
+        first, second = int(mangled.group(1)), _MONTHS[mangled.group(2).casefold()]
+    else:
+        mangled = _EXCEL_MONTH_NUM.match(text)
+        if mangled and mangled.group(1).casefold() in _MONTHS:
+            first, second = _MONTHS[mangled.group(1).casefold()], int(mangled.group(2))
+        else:
+            mangled = None
+    if mangled:
+        low, high = sorted((first, second))
+        end = _expand_end(str(first), str(second))
+        start = str(first)
+        if int(end) < first:
+            start, end = str(low), str(high)
+        return Pages(start, end, uncertain=True, alternatives=tuple(sorted({str(low), str(high)} - {start})))
+    head = re.split(r"[;,]|\bdiscussion\b|\bauthor reply\b|\bquiz\b", text, maxsplit=1,
+                    flags=re.IGNORECASE)[0]
+    head = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", head)  # "[Poster #G115]"
+    head = re.sub(r"^\s*(?:pp?\.?|pages?)\s*", "", head, flags=re.IGNORECASE)
+    tokens = _PAGE_TOKEN.findall(head)
+    if not tokens:
+        return Pages()
+    start = _page_token(tokens[0])
+    end = _page_token(tokens[1]) if len(tokens) > 1 else start
+    if end != start:
+        end = _expand_end(start, end)
+    return Pages(start, end)
+
+
+def normalise_pages(pages: str) -> str:
+    """Canonical ``start-end`` text, e.g. ``1234-45`` → ``1234-1245``, ``21-Apr`` → ``4-21``."""
+    parsed = parse_pages(pages)
+    if parsed.uncertain and parsed.alternatives:
+        low, high = sorted((parsed.start, *parsed.alternatives), key=lambda p: int(re.sub(r"\D", "", p) or 0))
+        return f"{low}-{high}"
+    return str(parsed)
+
+
+# -- authors --------------------------------------------------------------------------------
+
+_ET_AL = re.compile(r"\bet\.?\s*al\b\.?,?|\bund andere\b|\bet coll\b", re.IGNORECASE)
+_INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z][a-z]?\.\s*-?){1,4}|(?:[A-Z]\.?\s*){1,4})$")
+_GLUED_LIST = re.compile(r"(?<=\.)(?=[A-Z][a-z])")
+
+
+def split_author_list(text: str) -> list[str]:
+    """Split one author field into names: ``;``, `` and ``, or glued ``Tashiro Y.Sato K.``."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    if ";" in text:
+        parts = text.split(";")
+    elif re.search(r"\s+and\s+", text):
+        parts = re.split(r"\s+and\s+", text)
+    elif _GLUED_LIST.search(text):
+        parts = _GLUED_LIST.split(text)
+    elif text.count(",") >= 2 and not re.search(r",\s*[A-Z]\.", text):
+        parts = text.split(",")  # "Smith J, Jones K, Brown A"
+    else:
+        parts = [text]
+    return [p.strip(" ,") for p in parts if p.strip(" ,")]
+
+
+def author_is_et_al(name: str) -> bool:
+    return bool(_ET_AL.fullmatch((name or "").strip().strip(",.").strip() + "")) or fold(name) in {
+        "et al", "others", "et al et al"}
+
+
+@lru_cache(maxsize=131072)
+def parse_author(name: str) -> tuple[str, str]:
+    """``(last name, initials)`` folded, from "Last, First", "Last FM", "First M. Last"."""
+    text = _ET_AL.sub("", strip_markup(name or "")).strip(" ,.;")
+    if not text:
+        return ("", "")
+    if "," in text:
+        last, _, first = text.partition(",")
+    else:
+        words = text.split()
+        if len(words) == 1:
+            last, first = words[0], ""
+        elif _INITIALS.match(" ".join(words[1:])) or all(_INITIALS.match(w) for w in words[1:]):
+            last, first = words[0], " ".join(words[1:])  # MEDLINE "Smith JA", Embase "Smith J.A."
+        elif _INITIALS.match(words[-1]) and len(words[-1].strip(".")) <= 3:
+            last, first = " ".join(words[:-1]), words[-1]
+        else:
+            last, first = words[-1], " ".join(words[:-1])  # "John A. Smith"
+    last_folded = fold(last).replace(" ", "")
+    first = first.strip()
+    if first and (first.replace(".", "").replace(" ", "").replace("-", "").isupper()):
+        initials = "".join(ch for ch in first if ch.isupper())
+    else:
+        initials = "".join(w[0] for w in re.split(r"[\s.\-]+", first) if w)
+    return (last_folded, fold(initials).replace(" ", ""))
+
+
+def normalise_authors(authors: list[str] | str) -> tuple[list[str], bool]:
+    """Folded last names in order, and whether the list was truncated ("et al")."""
+    names = split_author_list(authors) if isinstance(authors, str) else list(authors or [])
+    truncated = False
+    lasts: list[str] = []
+    for name in names:
+        if _ET_AL.search(name or ""):
+            truncated = True
+        last, _ = parse_author(name)
+        if last and last not in ("etal", "others"):
+            lasts.append(last)
+    return lasts, truncated
+
+
+# -- journals -------------------------------------------------------------------------------
+
+_JOURNAL_STOP = frozenset({"the", "of", "and", "for", "in", "on", "de", "la", "le", "der", "und", "y"})
+
+
+@lru_cache(maxsize=65536)
+def journal_tokens(journal: str) -> tuple[str, ...]:
+    """Folded content words of a journal name, subtitle and place qualifier removed.
+
+    "The Journal of clinical oncology : official journal of ASCO" → (journal, clinical,
+    oncology); "Acta oncologica (Stockholm, Sweden)" → (acta, oncologica).
+    """
+    return _journal_words(re.sub(r"\[[^\]]*\]", " ", strip_markup(journal or "")))
+
+
+def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
+    """The journal's tokens plus those of a bracketed translation ("Zhonghua ... [Chinese J ...]")."""
+    main = journal_tokens(journal)
+    alternatives = tuple(_journal_words(m) for m in re.findall(r"\[([^\]]*)\]", journal or ""))
+    return tuple(v for v in (main, *alternatives) if v)
+
+
+def _journal_words(text: str) -> tuple[str, ...]:
+    text = text.strip().strip("\"'")
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.split(r"\s:\s|\.\s+conference\b|:\s*official\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    text = text.replace("&", " and ")
+    text = re.sub(r"(?<=\w)-(?=\w)", "", text)  # Cardio-Thoracic → Cardiothoracic
+    return tuple(w for w in fold(text).split() if w not in _JOURNAL_STOP)
+
+
+def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Each word of ``short`` starts the next word of ``long`` (a compound may span two)."""
+    i = 0
+    for word in short:
+        if i >= len(long):
+            return False
+        if long[i].startswith(word):
+            i += 1
+        elif len(word) > 4 and i + 1 < len(long) and (long[i] + long[i + 1]).startswith(word):
+            i += 2
+        else:
+            return False
+    # "Cancer" does not abbreviate "Cancer Research"; "J Thorac Oncol" may drop a subtitle.
+    return i == len(long) or len(short) >= 3
+
+
+@lru_cache(maxsize=262144)
+def journal_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """1.0 for the same journal written out or abbreviated, else a token overlap in [0, 1]."""
+    if not a or not b:
+        return 0.0
+    if a == b or "".join(a) == "".join(b):
+        return 1.0
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if _abbreviates(short, long) or _abbreviates(long, short):
+        return 1.0
+    if len(short) == 1 and len(short[0]) > 6 and "".join(long).startswith(short[0]):
+        return 1.0  # "Jthoraccardiovascsurg" style squashed abbreviations
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / max(len(sa), len(sb))
+
+
+def journal_key(tokens: tuple[str, ...]) -> str:
+    """Initial letters of the first words: a coarse blocking key shared by abbreviations."""
+    return "".join(t[0] for t in tokens[:4])

@@ -1,0 +1,76 @@
+"""Normalise every record once into column lists that blocking and scoring index by position."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ..records import Record
+from .kinds import ARTICLE, is_generic_title, publication_kind, strip_retracted_prefix
+from .normalise import (
+    Pages, clean_title, fold, is_supplement, is_translated_title, journal_variants, normalise_authors,
+    normalise_doi, normalise_pmid, normalise_volume, normalise_year, parse_pages,
+)
+
+#: Abstracts are compared on their opening; enough to tell versions apart, cheap to score.
+ABSTRACT_CHARS = 600
+
+
+@dataclass(slots=True)
+class Prepared:
+    """Normalised columns, one entry per input record (same order)."""
+
+    title: list[str] = field(default_factory=list)
+    compact: list[str] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    generic: list[bool] = field(default_factory=list)
+    translated: list[bool] = field(default_factory=list)
+    authors: list[list[str]] = field(default_factory=list)
+    truncated: list[bool] = field(default_factory=list)
+    year: list[int | None] = field(default_factory=list)
+    journal: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
+    volume: list[str] = field(default_factory=list)
+    issue: list[str] = field(default_factory=list)
+    pages: list[Pages] = field(default_factory=list)
+    doi: list[str] = field(default_factory=list)
+    pmid: list[str] = field(default_factory=list)
+    abstract: list[str] = field(default_factory=list)
+    supplement: list[bool] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.title)
+
+
+def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None] | None = None) -> Prepared:
+    """Normalise all records; ``progress(stage, done, total)`` is called now and then."""
+    out = Prepared()
+    total = len(records)
+    for n, record in enumerate(records):
+        raw_title = strip_retracted_prefix(record.title or "")
+        title = fold(clean_title(raw_title))
+        doi = normalise_doi(record.doi)
+        authors, truncated = normalise_authors(record.authors)
+        out.title.append(title)
+        out.compact.append(title.replace(" ", ""))
+        out.kind.append(publication_kind(record.title or "", record.journal or "", doi,
+                                         record.publication_types or ()))
+        out.generic.append(is_generic_title(title))
+        out.translated.append(is_translated_title(record.title or ""))
+        out.authors.append(authors)
+        out.truncated.append(truncated)
+        out.year.append(normalise_year(record.year))
+        out.journal.append(journal_variants(record.journal or ""))
+        out.volume.append(normalise_volume(record.volume))
+        out.issue.append(fold(record.issue or ""))
+        out.pages.append(parse_pages(record.pages or ""))
+        out.doi.append(doi)
+        out.pmid.append(normalise_pmid(record.pmid))
+        out.abstract.append(fold((record.abstract or "")[: ABSTRACT_CHARS + 100])[:ABSTRACT_CHARS])
+        out.supplement.append(is_supplement(record.issue or "", record.volume or "")
+                              or "conference" in fold(record.journal or ""))
+        if progress is not None and n % 5000 == 0:
+            progress("normalise", n, total)
+    return out
+
+
+__all__ = ["ARTICLE", "Prepared", "prepare"]

@@ -1,0 +1,127 @@
+"""From per-field similarity to a decision: duplicate, borderline (ask a human) or distinct.
+
+Each field adds or removes points (a hand-set, Fellegi–Sunter-style weight of evidence, so
+every decision can be explained field by field). Hard rules come first: records of
+different kinds (erratum vs article, protocol vs results) are never merged, generic
+titles ("Editorial") earn no title points, and a DOI shared by records with different
+titles (supplement DOIs of conference abstracts) counts for little.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .kinds import ARTICLE, PREPRINT
+from .prepare import Prepared
+from .scoring import DIFFERENT, EQUAL, PairFeatures
+
+DUPLICATE = "duplicate"
+BORDERLINE = "borderline"
+DISTINCT = "distinct"
+
+#: Pairs at or above this score are merged automatically.
+DUPLICATE_SCORE = 7.0
+#: Pairs from here up to DUPLICATE_SCORE go to a human.
+BORDERLINE_SCORE = 4.5
+#: Pairs below this are treated as known-distinct when clusters are formed (cannot-link).
+CANNOT_LINK_SCORE = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    """Per candidate pair: total score, status and whether a merge across it is forbidden."""
+
+    score: np.ndarray
+    status: np.ndarray  # object array of DUPLICATE / BORDERLINE / DISTINCT
+    cannot_link: np.ndarray
+    points: dict[str, np.ndarray]
+    kind_conflict: np.ndarray
+
+
+def _nan_to(value: np.ndarray, fill: float) -> np.ndarray:
+    return np.where(np.isnan(value), fill, value)
+
+
+def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Points per field per pair, plus the kind-conflict and preprint masks."""
+    left, right = f.left, f.right
+    generic = np.fromiter((prep.generic[i] or prep.generic[j] for i, j in zip(left, right)), bool, len(f))
+    translated = np.fromiter((prep.translated[i] != prep.translated[j] for i, j in zip(left, right)),
+                             bool, len(f))
+    kinds = [(prep.kind[i], prep.kind[j]) for i, j in zip(left, right)]
+    kind_conflict = np.fromiter((a != b and PREPRINT not in (a, b) for a, b in kinds), bool, len(f))
+    preprint = np.fromiter((a != b and PREPRINT in (a, b) for a, b in kinds), bool, len(f))
+
+    t = _nan_to(f.title, -1)
+    title = np.select([t >= 98, t >= 93, t >= 85, t >= 70, t >= 0], [4.0, 3.0, 1.5, -1.5, -4.0], 0.0)
+    prefix_only = (title < 3) & (f.title_prefix >= 97)
+    title = np.where(prefix_only, 1.5, title)
+    # "Editorial" equals "Editorial" and says nothing; a generic vs a real title still differs.
+    title = np.where(generic & (t >= 98), 0.0, np.where(generic, np.minimum(title, 0.0), title))
+    # A translated title against the original-language one: the titles cannot agree.
+    title = np.where(translated & (title < 1.5), 0.0, title)
+
+    a = f.authors
+    authors = np.select([a >= 90, a >= 75, a >= 50, a >= 0], [2.0, 1.0, -1.0, -3.0], 0.0)
+    authors = np.where(f.first_author & (a >= 75), authors + 0.5, authors)
+    authors = np.where(np.isnan(a), 0.0, authors)
+
+    g = f.year_gap
+    year = np.select([g == 0, g == 1], [0.5, -0.5], -3.0)
+    year = np.where(np.isnan(g), 0.0, year)
+
+    supplement = np.fromiter((prep.supplement[i] or prep.supplement[j] for i, j in zip(left, right)),
+                             bool, len(f))
+    volume = np.select([f.volume == EQUAL, f.volume == DIFFERENT], [1.0, np.where(supplement, -1.0, -2.0)], 0.0)
+    pages = np.select([f.pages == EQUAL, f.pages == DIFFERENT], [1.5, -3.0], 0.0)
+    doi = np.select(
+        [(f.doi == EQUAL) & ~f.doi_shared, f.doi == EQUAL,
+         (f.doi == DIFFERENT) & ~f.doi_shared, f.doi == DIFFERENT],
+        [4.0, 0.5, -3.0, -1.0], 0.0)
+    j = f.journal
+    journal = np.select([j >= 90, j < 50], [0.5, -1.5], 0.0)
+    journal = np.where(np.isnan(j), 0.0, journal)
+    ab = f.abstract
+    abstract = np.select([ab >= 90, ab >= 75, ab < 60], [2.0, 0.5, -2.0], 0.0)
+    abstract = np.where(np.isnan(ab), 0.0, abstract)
+    pmid = np.select([f.pmid == EQUAL, f.pmid == DIFFERENT], [5.0, -6.0], 0.0)
+    points = {"title": title, "authors": authors, "year": year, "volume": volume, "pages": pages,
+              "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid}
+    return points, kind_conflict, preprint
+
+
+def decide(prep: Prepared, f: PairFeatures) -> Decisions:
+    """Score every candidate pair and sort it into duplicate / borderline / distinct."""
+    points, kind_conflict, preprint = field_points(prep, f)
+    score = np.sum(np.stack(list(points.values())), axis=0) if len(f) else np.zeros(0)
+    status = np.full(len(f), DISTINCT, dtype=object)
+    status[score >= BORDERLINE_SCORE] = BORDERLINE
+    status[score >= DUPLICATE_SCORE] = DUPLICATE
+    # Preprint vs journal version: the same work, but whether to merge is the reviewer's call.
+    status[preprint & (score >= BORDERLINE_SCORE)] = BORDERLINE
+    status[kind_conflict] = DISTINCT
+    cannot_link = kind_conflict | (score < CANNOT_LINK_SCORE) | (f.pmid == DIFFERENT)
+    return Decisions(score=score, status=status, cannot_link=cannot_link, points=points,
+                     kind_conflict=kind_conflict)
+
+
+def explain_pair(prep: Prepared, f: PairFeatures, d: Decisions, k: int) -> str:
+    """One line naming the fields that decided pair ``k``, strongest first."""
+    parts = []
+    i, j = int(f.left[k]), int(f.right[k])
+    if d.kind_conflict[k]:
+        return f"different kinds: {prep.kind[i]} vs {prep.kind[j]}"
+    for name, values in sorted(d.points.items(), key=lambda item: -abs(float(item[1][k]))):
+        value = float(values[k])
+        if value:
+            parts.append(f"{name} {value:+g}")
+    kinds = {prep.kind[i], prep.kind[j]}
+    note = " (preprint vs published version)" if PREPRINT in kinds and len(kinds) > 1 else ""
+    if prep.generic[i] or prep.generic[j]:
+        note += " (generic title)"
+    return f"score {float(d.score[k]):.1f}: " + ", ".join(parts) + note
+
+
+__all__ = ["ARTICLE", "BORDERLINE", "DISTINCT", "DUPLICATE", "Decisions", "decide", "explain_pair"]
