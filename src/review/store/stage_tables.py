@@ -5,3 +5,4 @@ Each stage that persists something owns ``store/<stage>.py``; add it here.
 
 from __future__ import annotations
 from . import fulltext  # noqa: F401  (full-text stage, screening stops)
+from . import instrument  # noqa: F401  (instrument versions and their evidence snapshots)

@@ -1,0 +1,1 @@
+"""The instrument: item bank, scoring, exports and client profiles built from the synthesis."""

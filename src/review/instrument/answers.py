@@ -1,0 +1,115 @@
+"""Client answers and reports: personal health data, kept outside any repository, mode 0600.
+
+Files go to ``review.paths.user_data_dir()/answers`` unless the user names a path; a path inside
+the workspace or inside any git work tree is refused, so answers can never be committed.
+Nothing here logs answer content.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import ValidationError
+from ..paths import WORKSPACE_FILE, user_data_dir
+
+PRIVATE_MODE = 0o600
+
+
+@dataclass(slots=True)
+class AnswerSet:
+    """One filled-in instrument: option codes per question, tied to the instrument version."""
+
+    instrument_version: str
+    evidence_sha256: str
+    answers: dict[str, str] = field(default_factory=dict)
+    client_ref: str = ""  # a pseudonym or file number chosen by the expert; never a name by default
+    created_at: str = ""
+    updated_at: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "instrument_version": self.instrument_version, "evidence_sha256": self.evidence_sha256,
+            "client_ref": self.client_ref, "created_at": self.created_at,
+            "updated_at": self.updated_at, "answers": self.answers,
+        }, ensure_ascii=False, indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, where: str) -> "AnswerSet":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValidationError(f"{where}: not JSON (line {err.lineno})") from err
+        answers = data.get("answers") if isinstance(data, dict) else None
+        if not isinstance(answers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
+            raise ValidationError(f"{where}: 'answers' must map question ids to option codes")
+        return cls(str(data.get("instrument_version", "")), str(data.get("evidence_sha256", "")),
+                   dict(answers), str(data.get("client_ref", "")), str(data.get("created_at", "")),
+                   str(data.get("updated_at", "")))
+
+
+def answers_dir() -> Path:
+    """Default folder for answer files and client reports (created 0700)."""
+    path = user_data_dir() / "answers"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def new_answer_path(client_ref: str = "") -> Path:
+    """A fresh file name in :func:`answers_dir`; random, so it reveals nothing about the client."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return answers_dir() / f"answers-{stamp}-{secrets.token_hex(4)}.json"
+
+
+def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
+    """Refuse ``path`` when it lies in the workspace or any git work tree; return it resolved."""
+    resolved = Path(path).expanduser().resolve()
+    if workspace_root is not None:
+        root = Path(workspace_root).resolve()
+        if resolved == root or root in resolved.parents:
+            raise ValidationError(f"{path}: client data may not be stored inside the workspace {root}")
+    for parent in resolved.parents:
+        if (parent / ".git").exists() or (parent / WORKSPACE_FILE).is_file():
+            raise ValidationError(
+                f"{path}: client data may not be stored inside a repository or workspace ({parent})")
+    return resolved
+
+
+def write_private(path: Path, text: str, workspace_root: Path | None = None) -> Path:
+    """Write ``text`` to ``path`` as a 0600 file (atomically), after :func:`check_private_path`."""
+    target = check_private_path(path, workspace_root)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, PRIVATE_MODE)  # the umask cannot widen it, but be explicit
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def save_answers(answer_set: AnswerSet, path: Path, workspace_root: Path | None = None) -> Path:
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    answer_set.created_at = answer_set.created_at or now
+    answer_set.updated_at = now
+    return write_private(path, answer_set.to_json(), workspace_root)
+
+
+def load_answers(path: Path) -> AnswerSet:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError(f"{path}: answer file not found") from None
+    return AnswerSet.from_json(text, str(path))

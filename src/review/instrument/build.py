@@ -1,0 +1,225 @@
+"""Compile synthesis verdicts plus question templates into an item bank, and diff two banks.
+
+Weights come only from the evidence: either the evidence level (``weight_rule = "level"``) or
+the size of the pooled log effect (``"pooled_log"``); the rule and its inputs are written next
+to every weight (``weight_basis``) so a reader can recompute it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ..errors import ValidationError
+from ..records import FactorEvidence
+from .config import GRADE_RANKS, InstrumentConfig
+from .evidence import DOMAINS, EvidenceSnapshot
+from .itembank import (
+    UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerOption, Item, ItemBank, NotIncluded, Question,
+    Templates,
+)
+
+
+def exclusion_reasons(ev: FactorEvidence, templates: Templates, config: InstrumentConfig) -> list[str]:
+    """Why ``ev`` earns no scored item (empty list: it is included)."""
+    reasons: list[str] = []
+    if ev.direction not in ("risk", "protective"):
+        reasons.append(f"direction '{ev.direction}': no consistent direction to score")
+    if config.level_rank(ev.level) < config.level_rank(config.min_level):
+        reasons.append(f"evidence level '{ev.level or 'none'}' below minimum '{config.min_level}'")
+    if config.min_grade and GRADE_RANKS.get(ev.grade, -1) < GRADE_RANKS[config.min_grade]:
+        reasons.append(f"GRADE certainty '{ev.grade or 'not judged'}' below minimum '{config.min_grade}'")
+    if config.require_assessable and not ev.assessable:
+        reasons.append("not assessable in a conversation (assessable = false)")
+    if templates.for_factor(ev.factor_id) is None:
+        reasons.append("no question template in instrument/questions.toml")
+    return reasons
+
+
+def build_item_bank(
+    evidence: Sequence[FactorEvidence],
+    templates: Templates,
+    config: InstrumentConfig,
+    snapshot: EvidenceSnapshot,
+    *,
+    built_at: datetime | None = None,
+) -> ItemBank:
+    """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``."""
+    included: list[FactorEvidence] = []
+    not_included: list[NotIncluded] = []
+    missing_templates: list[str] = []
+    for ev in evidence:
+        reasons = exclusion_reasons(ev, templates, config)
+        if templates.for_factor(ev.factor_id) is None:
+            missing_templates.append(ev.factor_id)
+        if reasons:
+            not_included.append(NotIncluded(ev.factor_id, ev.label_nl, ev.label_en, ev.domain, ev.level,
+                                            ev.direction, "; ".join(reasons), ev.modifiable,
+                                            list(ev.studies)))
+        else:
+            included.append(ev)
+    weights = assign_weights(included, config)
+    items = [_item(ev, templates, weights[ev.factor_id]) for ev in included]
+    items.sort(key=lambda i: (DOMAINS.index(i.domain), -config.level_rank(i.level), -i.weight, i.factor_id))
+    used = {templates.for_factor(ev.factor_id).factor_id for ev in evidence  # type: ignore[union-attr]
+            if templates.for_factor(ev.factor_id) is not None}
+    unused = sorted(set(templates.factors) - used)
+    moment = (built_at or datetime.now(timezone.utc)).replace(microsecond=0)
+    return ItemBank(
+        title_nl=config.title_nl, title_en=config.title_en, built_at=moment.isoformat(),
+        evidence=snapshot, config=config.summary(), items=items,
+        questions=_questions(items, templates, config), not_included=not_included,
+        missing_templates=missing_templates, unused_templates=unused,
+        canonical_url=config.canonical_url,
+    )
+
+
+def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig) -> dict[str, tuple[float, str]]:
+    """Weight and its one-line justification per factor id, by the configured rule."""
+    out: dict[str, tuple[float, str]] = {}
+    if config.weight_rule == "level":
+        for ev in included:
+            out[ev.factor_id] = _level_weight(ev, config, "weight_rule = level")
+            if ev.pooled_estimate is not None:
+                weight, basis = out[ev.factor_id]
+                out[ev.factor_id] = (weight, basis + f"; pooled {_estimate(ev)} shown, not used")
+        return out
+    pooled = {ev.factor_id: round(abs(math.log(ev.pooled_estimate)), 3)
+              for ev in included if ev.pooled_estimate is not None}
+    floor = min(pooled.values()) if pooled else None
+    for ev in included:
+        if ev.factor_id in pooled:
+            out[ev.factor_id] = (pooled[ev.factor_id],
+                                 f"|ln {_estimate(ev)}| = {pooled[ev.factor_id]:.3f} (weight_rule = pooled_log)")
+        elif config.pooled_fallback == "min_pooled" and floor is not None:
+            out[ev.factor_id] = (floor, f"no pooled estimate: weight of the weakest pooled factor, "
+                                        f"{floor:.3f} (pooled_fallback = min_pooled)")
+        else:
+            weight, basis = _level_weight(ev, config, "no pooled estimate")
+            out[ev.factor_id] = (weight, basis)
+    return out
+
+
+def _level_weight(ev: FactorEvidence, config: InstrumentConfig, why: str) -> tuple[float, str]:
+    if ev.level not in config.level_points:
+        raise ValidationError(f"scoring: level_points has no entry for evidence level {ev.level!r} "
+                              f"(factor {ev.factor_id})")
+    points = config.level_points[ev.level]
+    return points, f"evidence level '{ev.level}' ({ev.rule_set or 'rule set not named'}) = {points:g} points ({why})"
+
+
+def _estimate(ev: FactorEvidence) -> str:
+    text = f"{ev.measure or 'ratio'} {ev.pooled_estimate:g}"
+    if ev.ci_low is not None and ev.ci_high is not None:
+        text += f" [{ev.ci_low:g}-{ev.ci_high:g}]"
+    return text
+
+
+def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str]) -> Item:
+    template = templates.for_factor(ev.factor_id)
+    assert template is not None
+    return Item(
+        factor_id=ev.factor_id, label_nl=ev.label_nl, label_en=ev.label_en, domain=ev.domain,
+        modifiable=ev.modifiable, direction=ev.direction, level=ev.level, rule_set=ev.rule_set,
+        grade=ev.grade, weight=weight[0], weight_basis=weight[1], studies=list(ev.studies),
+        present={k: list(v) for k, v in template.present.items()},
+        partly={k: list(v) for k, v in template.partly.items()},
+        measure=ev.measure, pooled_estimate=ev.pooled_estimate, ci_low=ev.ci_low, ci_high=ev.ci_high,
+        i2=ev.i2, topic_nl=template.topic_nl, topic_en=template.topic_en,
+        advice_nl=template.advice_nl, advice_en=template.advice_en,
+    )
+
+
+def _questions(items: list[Item], templates: Templates, config: InstrumentConfig) -> list[Question]:
+    """Questions in item order; a gate question (enable_when) comes just before what it gates."""
+    ordered: list[Question] = []
+    by_id: dict[str, Question] = {}
+
+    def add(link_id: str, domain: str) -> None:
+        if link_id in by_id:
+            return
+        template = templates.questions[link_id]
+        if template.enable_when:
+            add(template.enable_when[0], template.domain or domain)
+        question = Question(
+            link_id=link_id, domain=template.domain or domain, text_nl=template.text_nl,
+            text_en=template.text_en, type=template.type, help_nl=template.help_nl,
+            help_en=template.help_en, enable_when=template.enable_when,
+            options=[AnswerOption(o.code, o.text_nl, o.text_en, "neutral", 0.0) for o in template.options],
+        )
+        question.options.append(AnswerOption(UNKNOWN_CODE, UNKNOWN_NL, UNKNOWN_EN, "unknown", None))
+        by_id[link_id] = question
+        ordered.append(question)
+
+    for item in items:
+        for link_id in item.questions:
+            add(link_id, item.domain)
+            by_id[link_id].factors.append(item.factor_id)
+    for item in items:
+        sign = 1.0 if item.direction == "risk" else -1.0
+        for link_id, codes in item.present.items():
+            _add_weight(by_id[link_id], codes, sign * item.weight)
+        for link_id, codes in item.partly.items():
+            _add_weight(by_id[link_id], codes, sign * item.weight * config.partly_fraction)
+    for question in ordered:
+        for option in question.options:
+            if option.weight is None:
+                continue
+            option.weight = round(option.weight, 4)
+            option.side = "risk" if option.weight > 0 else "protective" if option.weight < 0 else "neutral"
+    return ordered
+
+
+def _add_weight(question: Question, codes: Sequence[str], amount: float) -> None:
+    for option in question.options:
+        if option.code in codes and option.weight is not None:
+            option.weight += amount
+
+
+# -- diff --------------------------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class Change:
+    kind: str  # evidence | added | removed | weight | level | direction | question | domain
+    subject: str
+    before: str = ""
+    after: str = ""
+
+    def line(self) -> str:
+        if self.kind == "added":
+            return f"+ {self.subject}: now included ({self.after})"
+        if self.kind == "removed":
+            return f"- {self.subject}: no longer included ({self.after})"
+        return f"~ {self.subject}: {self.kind} {self.before} -> {self.after}"
+
+
+def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
+    """What changed in items, weights and wording between two banks (empty: nothing)."""
+    changes: list[Change] = []
+    if old.evidence.sha256 != new.evidence.sha256:
+        changes.append(Change("evidence", "synthesis", old.evidence.short, new.evidence.short))
+    if old.config != new.config:
+        changed = sorted(k for k in set(old.config) | set(new.config) if old.config.get(k) != new.config.get(k))
+        for key in changed:
+            changes.append(Change("setting", key, repr(old.config.get(key)), repr(new.config.get(key))))
+    old_items = {i.factor_id: i for i in old.items}
+    new_items = {i.factor_id: i for i in new.items}
+    reasons = {n.factor_id: n.reason for n in new.not_included}
+    for fid in new_items.keys() - old_items.keys():
+        i = new_items[fid]
+        changes.append(Change("added", fid, after=f"{i.direction}, {i.level}, weight {i.weight:g}"))
+    for fid in old_items.keys() - new_items.keys():
+        changes.append(Change("removed", fid, after=reasons.get(fid, "factor no longer in the synthesis")))
+    for fid in sorted(old_items.keys() & new_items.keys()):
+        a, b = old_items[fid], new_items[fid]
+        for attr in ("weight", "level", "direction", "domain"):
+            if getattr(a, attr) != getattr(b, attr):
+                changes.append(Change(attr, fid, f"{getattr(a, attr)}", f"{getattr(b, attr)}"))
+    old_q = {q.link_id: q for q in old.questions}
+    for q in new.questions:
+        before = old_q.get(q.link_id)
+        if before is not None and (before.text_nl, before.text_en) != (q.text_nl, q.text_en):
+            changes.append(Change("question", q.link_id, "wording", "new wording"))
+    order = {"evidence": 0, "setting": 1, "added": 2, "removed": 3}
+    return sorted(changes, key=lambda c: (order.get(c.kind, 4), c.subject, c.kind))

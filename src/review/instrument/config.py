@@ -1,0 +1,144 @@
+"""Instrument settings: inclusion threshold, weight rule and profile thresholds.
+
+Defaults live here; a workspace overrides them in ``instrument/scoring.toml`` and, last, in the
+``[instrument]`` table of ``review.toml``. Every threshold is a parameter because none of them
+is a validated cut-off — they are documented choices.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from ..records import LEVEL_RANKS
+
+WEIGHT_RULES: tuple[str, ...] = ("level", "pooled_log")
+
+
+@dataclass(slots=True, frozen=True)
+class BaseRate:
+    """A published recurrence rate shown as context in every profile (with its source)."""
+
+    text_nl: str
+    text_en: str
+    source: str
+
+
+@dataclass(slots=True)
+class InstrumentConfig:
+    """All knobs of build and scoring; see ``instrument/scoring.toml`` for the rationale."""
+
+    #: Lowest evidence level (synthesis rule set's name) that earns a scored item.
+    min_level: str = "moderate"
+    #: Optional GRADE floor ("" = not used): high | moderate | low | very low.
+    min_grade: str = ""
+    #: Leave out factors the synthesis marks as not assessable in a conversation.
+    require_assessable: bool = True
+    #: "level": weight = level_points[level]; "pooled_log": weight = |ln(pooled ratio)|, and a
+    #: factor without a pooled estimate gets the fallback below.
+    weight_rule: str = "level"
+    level_points: dict[str, float] = field(default_factory=lambda: {
+        "strong": 3.0, "moderate": 2.0, "some": 1.0, "limited": 1.0,
+    })
+    #: For "pooled_log" without a pooled estimate: "min_pooled" (the smallest |ln| among the
+    #: pooled included factors, so an unpooled factor never outweighs a pooled one) or "level".
+    pooled_fallback: str = "min_pooled"
+    #: Answer option scaled weight for a "partly present" answer.
+    partly_fraction: float = 0.5
+    #: Profile: share of unanswered scored factors above which no indication is given.
+    max_missing_share: float = 0.25
+    #: Profile: share of attainable risk weight that counts as "many risk signals".
+    many_signals_share: float = 0.5
+    base_rates: tuple[BaseRate, ...] = ()
+    title_nl: str = "Profiel terugval in verzuim bij psychische klachten"
+    title_en: str = "Profile of recurrent sickness absence due to common mental disorders"
+    canonical_url: str = "urn:review:instrument"
+
+    def level_rank(self, level: str) -> int:
+        return LEVEL_RANKS.get(level.lower(), 0)
+
+    def summary(self) -> dict[str, Any]:
+        """The settings that change items or weights (stored with each instrument version)."""
+        return {
+            "min_level": self.min_level, "min_grade": self.min_grade,
+            "require_assessable": self.require_assessable, "weight_rule": self.weight_rule,
+            "level_points": dict(self.level_points), "pooled_fallback": self.pooled_fallback,
+            "partly_fraction": self.partly_fraction,
+        }
+
+
+GRADE_RANKS: dict[str, int] = {"very low": 0, "low": 1, "moderate": 2, "high": 3}
+
+_SCALARS: dict[str, type] = {
+    "min_level": str, "min_grade": str, "require_assessable": bool, "weight_rule": str,
+    "pooled_fallback": str, "partly_fraction": float, "max_missing_share": float,
+    "many_signals_share": float, "title_nl": str, "title_en": str, "canonical_url": str,
+}
+
+
+def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | None = None) -> InstrumentConfig:
+    """Defaults, then ``scoring_toml`` (if it exists), then ``overrides`` (review.toml [instrument])."""
+    config = InstrumentConfig()
+    if scoring_toml is not None and Path(scoring_toml).is_file():
+        try:
+            data = tomllib.loads(Path(scoring_toml).read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ValidationError(f"{scoring_toml}: {err}") from err
+        _apply(config, data, str(scoring_toml))
+    if overrides:
+        _apply(config, overrides, "review.toml [instrument]")
+    return config
+
+
+def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        # Accept the grouped layout of scoring.toml ([inclusion], [weights], [profile]).
+        if isinstance(value, dict) and key in {"inclusion", "weights", "profile", "instrument"}:
+            flat.update(value)
+        else:
+            flat[key] = value
+    for key, value in flat.items():
+        if key in _SCALARS:
+            expected = _SCALARS[key]
+            if expected is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, expected):
+                raise ValidationError(f"{where}: {key} must be {expected.__name__}, got {value!r}")
+            setattr(config, key, value)
+        elif key == "level_points":
+            if not isinstance(value, dict) or not all(
+                    isinstance(v, (int, float)) and v >= 0 for v in value.values()):
+                raise ValidationError(f"{where}: level_points must map level names to numbers >= 0")
+            config.level_points = {str(k).lower(): float(v) for k, v in value.items()}
+        elif key == "base_rates":
+            config.base_rates = tuple(_base_rate(item, where) for item in value)
+        elif key in {"domains", "notes", "comment"}:
+            continue
+        else:
+            raise ValidationError(f"{where}: unknown setting {key!r}")
+    _validate(config, where)
+
+
+def _base_rate(item: Any, where: str) -> BaseRate:
+    if not isinstance(item, dict) or not {"text_nl", "text_en", "source"} <= item.keys():
+        raise ValidationError(f"{where}: each base_rates entry needs text_nl, text_en and source")
+    return BaseRate(str(item["text_nl"]), str(item["text_en"]), str(item["source"]))
+
+
+def _validate(config: InstrumentConfig, where: str) -> None:
+    if config.min_level.lower() not in LEVEL_RANKS:
+        raise ValidationError(f"{where}: min_level {config.min_level!r} is not a known evidence level")
+    if config.min_grade and config.min_grade.lower() not in GRADE_RANKS:
+        raise ValidationError(f"{where}: min_grade {config.min_grade!r} is not a GRADE level")
+    if config.weight_rule not in WEIGHT_RULES:
+        raise ValidationError(f"{where}: weight_rule {config.weight_rule!r} is not one of {WEIGHT_RULES}")
+    if config.pooled_fallback not in {"min_pooled", "level"}:
+        raise ValidationError(f"{where}: pooled_fallback must be 'min_pooled' or 'level'")
+    for name in ("partly_fraction", "max_missing_share", "many_signals_share"):
+        value = getattr(config, name)
+        if not 0.0 <= value <= 1.0:
+            raise ValidationError(f"{where}: {name} must be between 0 and 1")

@@ -1,0 +1,148 @@
+"""Reading the synthesis table the instrument is built from, and fingerprinting it.
+
+The synthesis stage owns ``extraction/synthesis.csv`` (one row per factor, columns named as the
+fields of :class:`review.records.FactorEvidence`). When ``review.synthesis.load_synthesis`` is
+available it is used; otherwise a small reader here parses the same columns, so the instrument
+never depends on the synthesis internals.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib
+import io
+import math
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import ImportFormatError
+from ..records import FactorEvidence
+
+#: Columns a synthesis table must have; the rest of FactorEvidence's fields are optional.
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "factor_id", "label_en", "label_nl", "domain", "direction", "level",
+)
+DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
+DIRECTIONS: tuple[str, ...] = ("risk", "protective", "none", "conflicting")
+_TRUE = {"true", "1", "yes", "y", "ja"}
+_FALSE = {"false", "0", "no", "n", "nee", ""}
+
+
+@dataclass(slots=True, frozen=True)
+class EvidenceSnapshot:
+    """Which synthesis an instrument was built from: content hash and when it was read."""
+
+    sha256: str
+    taken_at: str  # ISO 8601, UTC
+    source: str  # path as given (relative to the workspace when built there)
+    n_factors: int
+
+    @property
+    def short(self) -> str:
+        return self.sha256[:12]
+
+
+def snapshot_of(path: Path, n_factors: int, *, source: str | None = None,
+                now: datetime | None = None) -> EvidenceSnapshot:
+    """Fingerprint ``path`` (SHA-256 of its bytes) at time ``now`` (UTC, default: now)."""
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    moment = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    return EvidenceSnapshot(digest, moment.isoformat(), source or str(path), n_factors)
+
+
+def load_evidence(path: Path) -> list[FactorEvidence]:
+    """The synthesis verdicts in ``path``: the synthesis stage's loader when present, else ours."""
+    try:
+        module = importlib.import_module("review.synthesis")
+    except ImportError:
+        module = None
+    loader = getattr(module, "load_synthesis", None)
+    if loader is not None:
+        return list(loader(Path(path)))
+    return read_synthesis_csv(Path(path))
+
+
+def read_synthesis_csv(path: Path) -> list[FactorEvidence]:
+    """Parse a synthesis CSV into FactorEvidence rows; bad cells raise ImportFormatError."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFormatError(path, None, "synthesis table not found") from None
+    return parse_synthesis_csv(text, path)
+
+
+def parse_synthesis_csv(text: str, path: object = "<synthesis>") -> list[FactorEvidence]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ImportFormatError(path, "line 1", f"missing column(s): {', '.join(missing)}")
+    known = {f.name for f in fields(FactorEvidence)}
+    rows: list[FactorEvidence] = []
+    seen: set[str] = set()
+    for line_no, row in enumerate(reader, start=2):
+        where = f"line {line_no}"
+        values = {k: (v or "").strip() for k, v in row.items() if k in known}
+        factor_id = values.get("factor_id", "")
+        if not factor_id:
+            raise ImportFormatError(path, where, "factor_id is empty")
+        if factor_id in seen:
+            raise ImportFormatError(path, where, f"factor_id {factor_id!r} appears twice")
+        seen.add(factor_id)
+        domain = values.get("domain", "")
+        if domain not in DOMAINS:
+            raise ImportFormatError(path, where, f"domain {domain!r} is not one of {', '.join(DOMAINS)}")
+        direction = values.get("direction", "")
+        if direction not in DIRECTIONS:
+            raise ImportFormatError(
+                path, where, f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
+        rows.append(FactorEvidence(
+            factor_id=factor_id,
+            label_en=values.get("label_en", ""),
+            label_nl=values.get("label_nl", ""),
+            domain=domain,
+            modifiable=_bool(values.get("modifiable", ""), path, where, "modifiable"),
+            assessable=_bool(values.get("assessable", "true") or "true", path, where, "assessable"),
+            direction=direction,
+            level=values.get("level", "").lower(),
+            rule_set=values.get("rule_set", ""),
+            studies=tuple(s.strip() for s in values.get("studies", "").split(";") if s.strip()),
+            measure=values.get("measure", ""),
+            pooled_estimate=_ratio(values.get("pooled_estimate", ""), path, where, "pooled_estimate"),
+            ci_low=_ratio(values.get("ci_low", ""), path, where, "ci_low"),
+            ci_high=_ratio(values.get("ci_high", ""), path, where, "ci_high"),
+            i2=_number(values.get("i2", ""), path, where, "i2"),
+            grade=values.get("grade", "").lower(),
+            explanation=values.get("explanation", ""),
+        ))
+    return rows
+
+
+def _bool(value: str, path: object, where: str, column: str) -> bool:
+    low = value.lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ImportFormatError(path, where, f"{column} {value!r} is not true/false")
+
+
+def _number(value: str, path: object, where: str, column: str) -> float | None:
+    if value == "" or value.lower() in {"na", "nan", "none"}:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImportFormatError(path, where, f"{column} {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ImportFormatError(path, where, f"{column} {value!r} is not finite")
+    return number
+
+
+def _ratio(value: str, path: object, where: str, column: str) -> float | None:
+    number = _number(value, path, where, column)
+    if number is not None and number <= 0:
+        raise ImportFormatError(path, where, f"{column} {value!r} must be a positive ratio")
+    return number

@@ -1,0 +1,199 @@
+"""FHIR export (Questionnaire) and import (QuestionnaireResponse) of the instrument.
+
+Targets FHIR R4 (4.0.1). The installed ``fhir.resources`` 8 defaults to R5; its ``R4B`` package
+(4.3.0) has the same Questionnaire/QuestionnaireResponse structure as R4 and is what we validate
+against. Dutch is the primary language; English goes in the ``translation`` extension on
+``_text``/``_display``. Each answer option carries its signed weight in the ``itemWeight``
+extension (risk > 0, protective < 0; "unknown" has none).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pydantic import ValidationError as PydanticError
+
+from ..errors import ValidationError
+from .evidence import DOMAINS
+from .itembank import DOMAIN_LABELS, ItemBank, Question
+
+FHIR_VERSION = "4.0.1"
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
+ITEM_WEIGHT = "http://hl7.org/fhir/StructureDefinition/itemWeight"
+FACTOR_SYSTEM = "urn:review:factor"
+ANSWER_SYSTEM = "urn:review:answer"
+GROUP_PREFIX = "domain-"
+
+
+def _translation(english: str) -> dict[str, Any]:
+    return {"extension": [{"url": TRANSLATION, "extension": [
+        {"url": "lang", "valueCode": "en"}, {"url": "content", "valueString": english}]}]}
+
+
+def questionnaire(bank: ItemBank) -> dict[str, Any]:
+    """The item bank as a FHIR R4 Questionnaire (a JSON-ready dict), validated."""
+    items_by_factor = {i.factor_id: i for i in bank.items}
+    groups: list[dict[str, Any]] = []
+    for domain in DOMAINS:
+        questions = bank.questions_in(domain)
+        if not questions:
+            continue
+        nl, en = DOMAIN_LABELS[domain]
+        groups.append({
+            "linkId": f"{GROUP_PREFIX}{domain}", "type": "group", "text": nl, "_text": _translation(en),
+            "item": [_question(q, items_by_factor) for q in questions],
+        })
+    resource: dict[str, Any] = {
+        "resourceType": "Questionnaire",
+        "id": "review-instrument",
+        "meta": {"tag": [{"system": "urn:review:evidence-sha256", "code": bank.evidence.sha256}]},
+        "language": "nl",
+        "url": bank.canonical_url,
+        "version": bank.version,
+        "name": "ReviewRecurrenceProfile",
+        "title": bank.title_nl,
+        "_title": _translation(bank.title_en),
+        "status": "draft",
+        "date": bank.built_at,
+        "description": (f"Built by review from evidence snapshot {bank.evidence.sha256} "
+                        f"({bank.evidence.source}, {bank.evidence.taken_at}). A profile, not a "
+                        "validated prediction model."),
+        "item": groups,
+    }
+    validate_questionnaire(resource)
+    return resource
+
+
+def _question(q: Question, items_by_factor: Mapping[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "linkId": q.link_id, "type": "choice", "text": q.text_nl, "_text": _translation(q.text_en),
+        "required": False,
+    }
+    if q.factors:
+        item["code"] = [{"system": FACTOR_SYSTEM, "code": fid, "display": items_by_factor[fid].label_en}
+                        for fid in q.factors if fid in items_by_factor]
+    if q.enable_when:
+        gate, answer = q.enable_when
+        item["enableWhen"] = [{"question": gate, "operator": "=",
+                               "answerCoding": {"system": ANSWER_SYSTEM, "code": answer}}]
+    options = []
+    for option in q.options:
+        entry: dict[str, Any] = {"valueCoding": {
+            "system": ANSWER_SYSTEM, "code": option.code, "display": option.text_nl,
+            "_display": _translation(option.text_en)}}
+        if option.weight is not None:
+            entry["extension"] = [{"url": ITEM_WEIGHT, "valueDecimal": option.weight}]
+        options.append(entry)
+    item["answerOption"] = options
+    if q.help_nl:
+        item["item"] = [{"linkId": f"{q.link_id}-help", "type": "display", "text": q.help_nl,
+                         "_text": _translation(q.help_en or q.help_nl)}]
+    return item
+
+
+def validate_questionnaire(resource: Mapping[str, Any]) -> None:
+    from fhir.resources.R4B.questionnaire import Questionnaire
+
+    try:
+        Questionnaire.model_validate(dict(resource))
+    except PydanticError as err:
+        raise ValidationError(f"FHIR Questionnaire invalid: {_first_error(err)}") from err
+
+
+def _first_error(err: PydanticError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    return f"{where}: {first.get('msg', '')}"
+
+
+# -- responses ---------------------------------------------------------------------------
+def response(bank: ItemBank, answers: Mapping[str, str], *, status: str = "completed",
+             authored: str | None = None) -> dict[str, Any]:
+    """A QuestionnaireResponse carrying ``answers`` (for exchange and round-trip tests)."""
+    groups = []
+    for domain in DOMAINS:
+        entries = []
+        for q in bank.questions_in(domain):
+            code = answers.get(q.link_id)
+            option = q.option(code) if code is not None else None
+            if option is None:
+                continue
+            entries.append({"linkId": q.link_id, "text": q.text_nl, "answer": [{"valueCoding": {
+                "system": ANSWER_SYSTEM, "code": option.code, "display": option.text_nl}}]})
+        if entries:
+            groups.append({"linkId": f"{GROUP_PREFIX}{domain}", "item": entries})
+    resource: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "questionnaire": f"{bank.canonical_url}|{bank.version}",
+        "status": status,
+        "item": groups,
+    }
+    if authored:
+        resource["authored"] = authored
+    _validate_response(resource, "QuestionnaireResponse")
+    return resource
+
+
+def _validate_response(resource: Mapping[str, Any], where: str) -> None:
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    try:
+        QuestionnaireResponse.model_validate(dict(resource))
+    except PydanticError as err:
+        raise ValidationError(f"{where}: invalid FHIR QuestionnaireResponse: {_first_error(err)}") from err
+
+
+def read_response(text: str, bank: ItemBank, where: str = "response") -> tuple[dict[str, str], list[str]]:
+    """Answers (``link_id -> code``) from a QuestionnaireResponse JSON, plus notes for the report.
+
+    Accepts codings (our answer codes), booleans (yes/no) and strings equal to a code; anything
+    else is a one-line error naming the linkId.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValidationError(f"{where}: not JSON (line {err.lineno}, column {err.colno})") from err
+    if not isinstance(data, dict) or data.get("resourceType") != "QuestionnaireResponse":
+        raise ValidationError(f"{where}: resourceType is not QuestionnaireResponse")
+    _validate_response(data, where)
+    notes: list[str] = []
+    canonical = str(data.get("questionnaire", ""))
+    url, _, version = canonical.partition("|")
+    if url and url != bank.canonical_url:
+        notes.append(f"response refers to questionnaire {url}, scored with {bank.canonical_url}")
+    if version and version != bank.version:
+        notes.append(f"response was for instrument version {version}; scored with version {bank.version}")
+    if data.get("status") not in (None, "completed", "amended"):
+        notes.append(f"response status is '{data.get('status')}', not completed")
+    answers: dict[str, str] = {}
+    for item in _walk(data.get("item", [])):
+        link_id = str(item.get("linkId", ""))
+        values = item.get("answer") or []
+        if not values:
+            continue
+        if len(values) > 1:
+            raise ValidationError(f"{where}: item {link_id} has {len(values)} answers; one expected")
+        answers[link_id] = _answer_code(values[0], link_id, where)
+    return answers, notes
+
+
+def _walk(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        yield item
+        yield from _walk(item.get("item", []))
+        for answer in item.get("answer", []) or []:
+            yield from _walk(answer.get("item", []))
+
+
+def _answer_code(answer: Mapping[str, Any], link_id: str, where: str) -> str:
+    if "valueCoding" in answer:
+        code = answer["valueCoding"].get("code")
+        if code:
+            return str(code)
+    if "valueBoolean" in answer:
+        return "yes" if answer["valueBoolean"] else "no"
+    if "valueString" in answer:
+        return str(answer["valueString"])
+    raise ValidationError(f"{where}: item {link_id}: answer type not supported (use valueCoding)")

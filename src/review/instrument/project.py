@@ -1,0 +1,203 @@
+"""The instrument inside a workspace: where its files live, build + record, exports, scoring.
+
+The CLI and the TUI call these functions; they never reach into build/scoring details.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..atomic import write_text_atomic
+from ..errors import ValidationError
+from ..store import instrument as versions_table
+from ..workspace import Workspace
+from . import fhir, redcap, render
+from .answers import AnswerSet, load_answers
+from .build import Change, build_item_bank, diff_banks
+from .config import InstrumentConfig, load_config
+from .evidence import load_evidence, snapshot_of
+from .itembank import ItemBank, dumps_bank, load_templates, read_bank
+from .scoring import Profile, score
+
+SYNTHESIS = ("extraction", "synthesis.csv")
+EXPORT_FORMATS: tuple[str, ...] = ("fhir", "redcap", "html", "markdown", "guide", "guide-html")
+#: Default file names under ``instrument/`` per export format.
+EXPORT_FILES: dict[str, str] = {
+    "fhir": "questionnaire.fhir.json",
+    "redcap": "redcap_data_dictionary.csv",
+    "html": "questionnaire.html",
+    "markdown": "questionnaire.md",
+    "guide": "gesprekshandleiding.md",
+    "guide-html": "gesprekshandleiding.html",
+}
+
+
+@dataclass(slots=True, frozen=True)
+class InstrumentPaths:
+    root: Path
+
+    @property
+    def folder(self) -> Path:
+        return self.root / "instrument"
+
+    @property
+    def questions(self) -> Path:
+        return self.folder / "questions.toml"
+
+    @property
+    def scoring(self) -> Path:
+        return self.folder / "scoring.toml"
+
+    @property
+    def item_bank(self) -> Path:
+        return self.folder / "item_bank.toml"
+
+    @property
+    def synthesis(self) -> Path:
+        return self.root.joinpath(*SYNTHESIS)
+
+
+def paths(workspace: Workspace) -> InstrumentPaths:
+    return InstrumentPaths(workspace.root)
+
+
+def workspace_config(workspace: Workspace) -> InstrumentConfig:
+    """Defaults < instrument/scoring.toml < review.toml [instrument]."""
+    return load_config(paths(workspace).scoring, workspace.config.section("instrument"))
+
+
+@dataclass(slots=True)
+class BuildResult:
+    bank: ItemBank
+    previous: ItemBank | None
+    changes: list[Change]
+    written: bool
+    exports: list[Path] = field(default_factory=list)
+
+
+def compile_bank(workspace: Workspace, synthesis: Path | None = None,
+                 now: datetime | None = None) -> ItemBank:
+    """Build the item bank from the workspace's synthesis without writing anything."""
+    p = paths(workspace)
+    source = Path(synthesis) if synthesis else p.synthesis
+    evidence = load_evidence(source)
+    try:
+        shown = str(source.resolve().relative_to(workspace.root))
+    except ValueError:
+        shown = str(source)
+    snapshot = snapshot_of(source, len(evidence), source=shown, now=now)
+    return build_item_bank(evidence, load_templates(p.questions), workspace_config(workspace),
+                           snapshot, built_at=now)
+
+
+def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime | None = None,
+          exports: bool = True) -> BuildResult:
+    """Compile, compare with the bank on disk, and write + record it when anything changed."""
+    p = paths(workspace)
+    bank = compile_bank(workspace, synthesis, now)
+    previous = read_bank(p.item_bank) if p.item_bank.is_file() else None
+    changes = diff_banks(previous, bank) if previous is not None else []
+    written = previous is None or bool(changes)
+    if not written:
+        assert previous is not None
+        bank = previous  # same evidence, same rules: keep the recorded version and its date
+    else:
+        text = dumps_bank(bank)
+        write_text_atomic(p.item_bank, text)
+        versions_table.add_version(
+            workspace.store.engine, version=bank.version,
+            built_at=datetime.fromisoformat(bank.built_at), evidence_sha256=bank.evidence.sha256,
+            evidence_taken_at=bank.evidence.taken_at, evidence_source=bank.evidence.source,
+            item_bank_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            n_items=len(bank.items), n_not_included=len(bank.not_included),
+            weights={i.factor_id: {"weight": i.weight, "level": i.level, "direction": i.direction}
+                     for i in bank.items},
+            settings=bank.config,
+        )
+    result = BuildResult(bank, previous, changes, written)
+    if exports:
+        result.exports = [export(workspace, fmt, bank=bank) for fmt in EXPORT_FORMATS]
+    return result
+
+
+def current_bank(workspace: Workspace) -> ItemBank:
+    return read_bank(paths(workspace).item_bank)
+
+
+def render_export(bank: ItemBank, fmt: str, lang: str = "nl") -> str:
+    """The text of one export format."""
+    if fmt == "fhir":
+        return json.dumps(fhir.questionnaire(bank), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "redcap":
+        return redcap.data_dictionary(bank)
+    if fmt == "markdown":
+        return render.questionnaire_markdown(bank, lang)
+    if fmt == "html":
+        return render.to_html(render.questionnaire_markdown(bank, lang), bank.title_nl, lang)
+    if fmt == "guide":
+        return render.guide_markdown(bank, lang)
+    if fmt == "guide-html":
+        return render.to_html(render.guide_markdown(bank, lang), "Gesprekshandleiding", lang)
+    raise ValidationError(f"export format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
+
+
+def export(workspace: Workspace, fmt: str, out: Path | None = None, *, lang: str = "nl",
+           bank: ItemBank | None = None) -> Path:
+    """Write one export (default: ``instrument/<EXPORT_FILES[fmt]>``); returns the path."""
+    bank = bank or current_bank(workspace)
+    text = render_export(bank, fmt, lang)
+    target = Path(out) if out else paths(workspace).folder / EXPORT_FILES[fmt]
+    write_text_atomic(target, text)
+    return target
+
+
+def diff_with_evidence(workspace: Workspace, synthesis: Path | None = None) -> list[Change]:
+    """What a rebuild from the current synthesis would change in the bank on disk."""
+    return diff_banks(current_bank(workspace), compile_bank(workspace, synthesis))
+
+
+def version_history(workspace: Workspace) -> list[versions_table.InstrumentVersion]:
+    return versions_table.versions(workspace.store.engine)
+
+
+@dataclass(slots=True)
+class ScoredResponse:
+    answers: dict[str, str]
+    profile: Profile
+    notes: list[str]
+    client_ref: str = ""
+
+
+def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
+    """Score a FHIR QuestionnaireResponse or a saved answer file against the current bank."""
+    bank = current_bank(workspace)
+    config = workspace_config(workspace)
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        kind = json.loads(text).get("resourceType")
+    except (json.JSONDecodeError, AttributeError):
+        kind = None
+    if kind == "QuestionnaireResponse":
+        answers, notes = fhir.read_response(text, bank, str(path))
+        client_ref = ""
+    else:
+        answer_set: AnswerSet = load_answers(Path(path))
+        answers, client_ref = answer_set.answers, answer_set.client_ref
+        notes = ([f"answers were given for instrument version {answer_set.instrument_version}; "
+                  f"scored with version {bank.version}"]
+                 if answer_set.instrument_version and answer_set.instrument_version != bank.version else [])
+    return ScoredResponse(answers, score(bank, answers, config), notes, client_ref)
+
+
+def report_text(bank: ItemBank, scored: ScoredResponse, fmt: str = "markdown", lang: str = "nl") -> str:
+    """The client report in Markdown or HTML."""
+    today = datetime.now(timezone.utc).date().isoformat()
+    markdown = render.report_markdown(bank, scored.profile, scored.answers, lang=lang,
+                                      client_ref=scored.client_ref, date=today, notes=scored.notes)
+    if fmt == "html":
+        return render.to_html(markdown, "Profiel" if lang != "en" else "Profile", lang)
+    return markdown

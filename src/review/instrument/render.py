@@ -1,0 +1,286 @@
+"""Printable documents: the questionnaire, the conversation guide and the client profile report.
+
+Everything is rendered as Markdown first and turned into a self-contained HTML page (print CSS,
+no scripts, raw HTML in the Markdown disabled) so both formats always say the same thing.
+Dutch is the default language; ``lang="en"`` gives English.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+from markdown_it import MarkdownIt
+
+from .evidence import DOMAINS
+from .itembank import DOMAIN_LABELS, UNKNOWN_CODE, Item, ItemBank, Question
+from .scoring import Finding, Profile
+
+LEVEL_NL: dict[str, str] = {
+    "strong": "sterk", "moderate": "matig", "some": "enig", "limited": "beperkt",
+    "conflicting": "tegenstrijdig", "inconclusive": "onduidelijk", "no evidence": "geen bewijs",
+    "insufficient": "onvoldoende", "mixed": "wisselend",
+}
+GRADE_NL: dict[str, str] = {"high": "hoog", "moderate": "redelijk", "low": "laag", "very low": "zeer laag"}
+MODIFIABLE_MARK = "◆"
+
+
+class _T:
+    """Picks the Dutch or English variant of every string."""
+
+    def __init__(self, lang: str) -> None:
+        self.nl = lang != "en"
+
+    def __call__(self, nl: str, en: str) -> str:
+        return nl if self.nl else en
+
+    def level(self, level: str) -> str:
+        return LEVEL_NL.get(level, level) if self.nl else level
+
+    def grade(self, grade: str) -> str:
+        if not grade:
+            return ""
+        return GRADE_NL.get(grade, grade) if self.nl else grade
+
+    def domain(self, domain: str) -> str:
+        nl, en = DOMAIN_LABELS.get(domain, (domain, domain))
+        return self(nl, en)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _evidence(t: _T, level: str, grade: str, n_studies: int, item: Item | None = None) -> str:
+    parts = [f"{t('bewijs', 'evidence')}: {t.level(level)}"]
+    if grade:
+        parts.append(f"GRADE {t.grade(grade)}")
+    parts.append(f"{n_studies} {t('studies', 'studies') if n_studies != 1 else t('studie', 'study')}")
+    if item is not None and item.pooled_estimate is not None:
+        ci = (f" ({item.ci_low:g}–{item.ci_high:g})" if item.ci_low is not None and item.ci_high is not None
+              else "")
+        parts.append(f"{item.measure or 'ratio'} {item.pooled_estimate:g}{ci}")
+    return ", ".join(parts)
+
+
+# -- item bank summary and printable questionnaire ----------------------------------------
+def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
+    """Factors in and out of the instrument, with weights and reasons (for the build report)."""
+    t = _T(lang)
+    lines = [f"## {t('Itembank', 'Item bank')} {bank.version}", "",
+             f"{t('Bewijs', 'Evidence')}: `{bank.evidence.source}` sha256 `{bank.evidence.short}` "
+             f"({bank.evidence.n_factors} {t('factoren', 'factors')}, {bank.evidence.taken_at}); "
+             f"{t('regel', 'rule')} `{bank.config.get('weight_rule')}`, "
+             f"{t('minimum', 'minimum level')} `{bank.config.get('min_level')}`.", "",
+             f"### {t('Opgenomen', 'Included')} ({len(bank.items)})", ""]
+    if bank.items:
+        lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | "
+                  f"{t('niveau', 'level')} | {t('gewicht', 'weight')} | {t('beïnvloedbaar', 'modifiable')} | "
+                  f"{t('onderbouwing gewicht', 'weight basis')} |",
+                  "|---|---|---|---|---:|---|---|"]
+        for i in bank.items:
+            lines.append(f"| {_cell(i.factor_id)} | {i.domain} | {i.direction} | {i.level} | {i.weight:g} | "
+                         f"{t('ja', 'yes') if i.modifiable else t('nee', 'no')} | {_cell(i.weight_basis)} |")
+    lines += ["", f"### {t('Niet opgenomen', 'Not included')} ({len(bank.not_included)})", ""]
+    if bank.not_included:
+        lines += [f"| factor | {t('niveau', 'level')} | {t('richting', 'direction')} | {t('reden', 'reason')} |",
+                  "|---|---|---|---|"]
+        for n in bank.not_included:
+            lines.append(f"| {_cell(n.factor_id)} | {n.level} | {n.direction} | {_cell(n.reason)} |")
+    if bank.missing_templates:
+        lines += ["", f"{t('Geen vraagsjabloon', 'No question template')}: "
+                  + ", ".join(f"`{f}`" for f in bank.missing_templates)]
+    if bank.unused_templates:
+        lines += ["", f"{t('Sjablonen zonder bewijs', 'Templates without evidence')}: "
+                  + ", ".join(f"`{f}`" for f in bank.unused_templates)]
+    return "\n".join(lines) + "\n"
+
+
+def questionnaire_markdown(bank: ItemBank, lang: str = "nl") -> str:
+    """The questionnaire as a printable document, per domain, with the evidence per question."""
+    t = _T(lang)
+    items = {i.factor_id: i for i in bank.items}
+    lines = [f"# {t(bank.title_nl, bank.title_en)}", "",
+             f"{t('Versie', 'Version')} {bank.version}. "
+             + t("In te vullen door de arbeidsdeskundige na de gesprekken met de cliënt. "
+                 f"{MODIFIABLE_MARK} = beïnvloedbare factor.",
+                 "To be completed by the labour expert after the conversations with the client. "
+                 f"{MODIFIABLE_MARK} = modifiable factor."), ""]
+    number = 0
+    for domain in DOMAINS:
+        questions = bank.questions_in(domain)
+        if not questions:
+            continue
+        lines += [f"## {t.domain(domain)}", ""]
+        for q in questions:
+            number += 1
+            lines += _question_md(t, q, number, items, bank)
+    lines += ["", bank_summary_markdown(bank, lang)]
+    return "\n".join(lines)
+
+
+def _question_md(t: _T, q: Question, number: int, items: Mapping[str, Item], bank: ItemBank) -> list[str]:
+    lines = [f"**{number}. {t(q.text_nl, q.text_en)}**", ""]
+    help_text = t(q.help_nl, q.help_en)
+    if help_text:
+        lines += [f"*{help_text}*", ""]
+    if q.enable_when:
+        gate = bank.question(q.enable_when[0])
+        option = gate.option(q.enable_when[1]) if gate else None
+        if gate and option:
+            lines += [f"{t('Alleen als', 'Only if')} “{t(gate.text_nl, gate.text_en)}” = "
+                      f"{t(option.text_nl, option.text_en)}", ""]
+    for option in q.options:
+        lines.append(f"- ☐ {t(option.text_nl, option.text_en)}")
+    lines.append("")
+    for fid in q.factors:
+        item = items[fid]
+        mark = f" {MODIFIABLE_MARK}" if item.modifiable else ""
+        side = t("risicofactor", "risk factor") if item.direction == "risk" else t("beschermend", "protective")
+        lines += [f"> {t(item.label_nl, item.label_en)}{mark}: {side}; "
+                  f"{_evidence(t, item.level, item.grade, len(item.studies), item)}", ""]
+    return lines
+
+
+# -- conversation guide --------------------------------------------------------------------
+def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
+    """The gesprekshandleiding: per domain the topics to raise, strongest evidence first."""
+    t = _T(lang)
+    rank = {"strong": 3, "moderate": 2, "some": 1, "limited": 1}
+    lines = [f"# {t('Gesprekshandleiding', 'Conversation guide')}: {t(bank.title_nl, bank.title_en)}", "",
+             t("Onderwerpen om in de gesprekken met de cliënt aan bod te laten komen, per domein en "
+               f"op volgorde van bewijskracht. {MODIFIABLE_MARK} = beïnvloedbaar: een aanknopingspunt "
+               "voor advies (interventies, werkaanpassingen, re-integratiestappen).",
+               "Topics to raise in the conversations with the client, per domain and ordered by "
+               f"strength of evidence. {MODIFIABLE_MARK} = modifiable: a lead for advice "
+               "(interventions, workplace adjustments, re-integration steps)."),
+             "", f"{t('Versie', 'Version')} {bank.version}.", ""]
+    for domain in DOMAINS:
+        topics = sorted((i for i in bank.items if i.domain == domain),
+                        key=lambda i: (-rank.get(i.level, 0), -i.weight, i.factor_id))
+        if not topics:
+            continue
+        lines += [f"## {t.domain(domain)}", ""]
+        for n, item in enumerate(topics, start=1):
+            mark = f" {MODIFIABLE_MARK}" if item.modifiable else ""
+            topic = t(item.topic_nl or item.label_nl, item.topic_en or item.label_en)
+            side = (t("risicofactor", "risk factor") if item.direction == "risk"
+                    else t("beschermende factor", "protective factor"))
+            lines.append(f"{n}. **{topic}**{mark} — {side}; "
+                         f"{_evidence(t, item.level, item.grade, len(item.studies), item)}")
+            for link_id in item.questions:
+                q = bank.question(link_id)
+                if q is not None:
+                    lines.append(f"   - {t('Vraag', 'Question')}: {t(q.text_nl, q.text_en)}")
+            advice = t(item.advice_nl, item.advice_en)
+            if advice and item.modifiable:
+                lines.append(f"   - {t('Advies', 'Advice')}: {advice}")
+        lines.append("")
+    signals = [n for n in bank.not_included if n.direction in ("risk", "protective") and
+               rank.get(n.level, 0) >= 1]
+    if signals:
+        lines += [f"## {t('Signalen met beperkt bewijs (niet gescoord)', 'Signals with limited evidence (not scored)')}",
+                  "", t("Kan ter sprake komen; weegt niet mee in het profiel.",
+                        "May come up; not weighed in the profile."), ""]
+        for n in signals:
+            mark = f" {MODIFIABLE_MARK}" if n.modifiable else ""
+            lines.append(f"- {t(n.label_nl, n.label_en)}{mark} ({t.domain(n.domain)}; "
+                         f"{t('bewijs', 'evidence')}: {t.level(n.level)}, {len(n.studies)} "
+                         f"{t('studies', 'studies')})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# -- profile report -------------------------------------------------------------------------
+def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str], *,
+                    lang: str = "nl", client_ref: str = "", date: str = "",
+                    notes: list[str] | None = None) -> str:
+    """The client profile for the file: indication, factors per domain, leads, gaps, answers."""
+    t = _T(lang)
+    lines = [f"# {t('Profiel', 'Profile')}: {t(bank.title_nl, bank.title_en)}", ""]
+    meta = []
+    if client_ref:
+        meta.append(f"{t('Cliënt', 'Client')}: {client_ref}")
+    if date:
+        meta.append(f"{t('Datum', 'Date')}: {date}")
+    meta.append(f"{t('Instrument', 'Instrument')}: {bank.version}")
+    lines += ["  \n".join(meta), ""]
+    for note in notes or []:
+        lines += [f"> {note}", ""]
+    lines += [f"## {t('Indicatie', 'Indication')}", "", t(profile.indication_nl, profile.indication_en), ""]
+    lines += [f"- {s}" for s in (profile.uncertainty_nl if t.nl else profile.uncertainty_en)]
+    lines += ["", f"## {t('Factoren per domein', 'Factors per domain')}", ""]
+    for domain in DOMAINS:
+        risks, protective = profile.in_domain(domain)
+        lines += [f"### {t.domain(domain)}", ""]
+        if not risks and not protective:
+            lines += [t("Geen risicofactoren of beschermende factoren aanwezig (of niet beoordeeld).",
+                        "No risk or protective factors present (or not assessed)."), ""]
+            continue
+        lines += [f"| {t('aanwezig', 'present')} | factor | {t('bewijs', 'evidence')} | "
+                  f"{t('beïnvloedbaar', 'modifiable')} |", "|---|---|---|---|"]
+        for finding in risks + protective:
+            lines.append(_finding_row(t, finding))
+        lines.append("")
+    lines += [f"## {t('Aanknopingspunten voor advies', 'Leads for advice')}", ""]
+    if profile.leads or profile.strengthen:
+        for finding in profile.leads:
+            advice = t(finding.advice_nl, finding.advice_en)
+            lines.append(f"- **{t(finding.label_nl, finding.label_en)}** ({t('risicofactor', 'risk factor')}, "
+                         f"{t.level(finding.level)})" + (f": {advice}" if advice else ""))
+        for item in profile.strengthen:
+            advice = t(item.advice_nl, item.advice_en)
+            lines.append(f"- **{t(item.label_nl, item.label_en)}** ({t('beschermende factor ontbreekt', 'protective factor absent')}, "
+                         f"{t.level(item.level)})" + (f": {advice}" if advice else ""))
+    else:
+        lines.append(t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."))
+    lines += ["", f"## {t('Niet beantwoord', 'Not answered')} ({len(profile.missing)})", ""]
+    if profile.missing:
+        lines += [f"- {t(m.text_nl, m.text_en)} (`{m.link_id}`)" for m in profile.missing]
+    else:
+        lines.append(t("Alle vragen zijn beantwoord.", "All questions were answered."))
+    if profile.unrecognised:
+        lines += ["", t("Antwoorden op vragen die niet in deze versie staan (genegeerd): ",
+                        "Answers to questions not in this version (ignored): ")
+                  + ", ".join(f"`{u}`" for u in profile.unrecognised)]
+    lines += ["", f"## {t('Antwoorden', 'Answers')}", "",
+              f"| {t('vraag', 'question')} | {t('antwoord', 'answer')} |", "|---|---|"]
+    for q in bank.questions:
+        if q.link_id in profile.not_applicable:
+            shown = t("niet van toepassing", "not applicable")
+        else:
+            option = q.option(answers.get(q.link_id, UNKNOWN_CODE))
+            shown = t(option.text_nl, option.text_en) if option else ""
+        lines.append(f"| {_cell(t(q.text_nl, q.text_en))} | {_cell(shown)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _finding_row(t: _T, f: Finding) -> str:
+    side = t("risico", "risk") if f.side == "risk" else t("beschermend", "protective")
+    if f.status == "partly":
+        side += t(" (deels)", " (partly)")
+    modifiable = f"{MODIFIABLE_MARK} {t('ja', 'yes')}" if f.modifiable else t("nee", "no")
+    return (f"| {side} | {_cell(t(f.label_nl, f.label_en))} | "
+            f"{_cell(_evidence(t, f.level, f.grade, f.n_studies))} | {modifiable} |")
+
+
+# -- HTML ----------------------------------------------------------------------------------
+_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
+       line-height: 1.45; color: #111; }
+h1 { font-size: 1.5rem; } h2 { border-bottom: 1px solid #999; margin-top: 2rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+blockquote { border-left: 4px solid #c60; margin: 0; padding-left: 1rem; }
+ul { padding-left: 1.25rem; } code { font-size: .9em; }
+@media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
+               tr, li { page-break-inside: avoid; } }
+"""
+
+
+def to_html(markdown: str, title: str, lang: str = "nl") -> str:
+    """A self-contained printable HTML page from our Markdown (raw HTML in it is escaped)."""
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    return (f'<!DOCTYPE html>\n<html lang="{"en" if lang == "en" else "nl"}">\n<head>\n'
+            f'<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n'
+            f"</head>\n<body>\n{body}</body>\n</html>\n")

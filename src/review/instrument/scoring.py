@@ -1,0 +1,231 @@
+"""Scoring answers into a client profile: risk and protective factors per domain.
+
+The result is a profile, not a probability: the weights come from evidence levels or pooled
+effects of prognostic studies, and the instrument itself has not been validated, so the overall
+indication is a coarse category with its uncertainty spelled out. Unanswered questions are
+listed and never counted as "absent".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..errors import ValidationError
+from .config import InstrumentConfig
+from .evidence import DOMAINS
+from .itembank import UNKNOWN_CODE, Item, ItemBank, Question
+
+INDICATIONS: dict[str, tuple[str, str]] = {
+    "no_items": ("Geen indicatie: het instrument bevat geen gescoorde factoren.",
+                 "No indication: the instrument has no scored factors."),
+    "insufficient": ("Onvoldoende informatie voor een indicatie.",
+                     "Not enough information for an indication."),
+    "no_risk_signals": ("Geen van de uitgevraagde risicofactoren is aanwezig.",
+                        "None of the risk factors asked about is present."),
+    "some_risk_signals": ("Enkele risicofactoren voor terugval zijn aanwezig.",
+                          "Some risk factors for recurrence are present."),
+    "many_risk_signals": ("Veel van de uitgevraagde risicofactoren voor terugval zijn aanwezig.",
+                          "Many of the risk factors asked about are present."),
+}
+
+
+@dataclass(slots=True)
+class Finding:
+    """A factor that is present (or partly present) for this client."""
+
+    factor_id: str
+    label_nl: str
+    label_en: str
+    domain: str
+    side: str  # risk | protective
+    status: str  # present | partly
+    weight: float  # effective weight (item weight × fraction)
+    level: str
+    grade: str
+    n_studies: int
+    modifiable: bool
+    advice_nl: str = ""
+    advice_en: str = ""
+
+
+@dataclass(slots=True)
+class MissingAnswer:
+    link_id: str
+    text_nl: str
+    text_en: str
+    factors: list[str]
+
+
+@dataclass(slots=True)
+class Profile:
+    instrument_version: str
+    evidence_sha256: str
+    risks: list[Finding] = field(default_factory=list)
+    protective: list[Finding] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)  # factor ids answered as absent
+    not_applicable: list[str] = field(default_factory=list)  # question link ids switched off
+    missing: list[MissingAnswer] = field(default_factory=list)
+    missing_factors: list[str] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)  # answers to questions not in this bank
+    leads: list[Finding] = field(default_factory=list)  # modifiable present risk factors
+    strengthen: list[Item] = field(default_factory=list)  # modifiable protective factors absent
+    risk_weight: float = 0.0
+    protective_weight: float = 0.0
+    attainable_risk_weight: float = 0.0
+    n_scored: int = 0
+    indication: str = "no_items"
+    indication_nl: str = ""
+    indication_en: str = ""
+    uncertainty_nl: list[str] = field(default_factory=list)
+    uncertainty_en: list[str] = field(default_factory=list)
+
+    def in_domain(self, domain: str) -> tuple[list[Finding], list[Finding]]:
+        return ([f for f in self.risks if f.domain == domain],
+                [f for f in self.protective if f.domain == domain])
+
+
+def enabled(question: Question, answers: Mapping[str, str], bank: ItemBank) -> bool | None:
+    """True/False when the enableWhen condition is decided, None when its gate is unanswered."""
+    if question.enable_when is None:
+        return True
+    gate_id, wanted = question.enable_when
+    gate = bank.question(gate_id)
+    if gate is not None:
+        gate_on = enabled(gate, answers, bank)
+        if gate_on is False:
+            return False
+        if gate_on is None:
+            return None
+    given = answers.get(gate_id)
+    if given is None or given == UNKNOWN_CODE:
+        return None
+    return given == wanted
+
+
+def check_answers(bank: ItemBank, answers: Mapping[str, str]) -> list[str]:
+    """Raise on an answer code a question does not offer; return link ids not in the bank."""
+    unrecognised: list[str] = []
+    for link_id, code in answers.items():
+        question = bank.question(link_id)
+        if question is None:
+            unrecognised.append(link_id)
+        elif question.option(code) is None:
+            raise ValidationError(f"answer to {link_id}: {code!r} is not one of "
+                                  f"{', '.join(o.code for o in question.options)}")
+    return sorted(unrecognised)
+
+
+def score(bank: ItemBank, answers: Mapping[str, str], config: InstrumentConfig) -> Profile:
+    """The profile for one set of answers (``link_id -> option code``)."""
+    profile = Profile(bank.version, bank.evidence.sha256, n_scored=len(bank.items))
+    profile.unrecognised = check_answers(bank, answers)
+    state = {q.link_id: enabled(q, answers, bank) for q in bank.questions}
+    profile.not_applicable = [q.link_id for q in bank.questions if state[q.link_id] is False]
+    missing_ids: set[str] = set()
+    for item in bank.items:
+        status = _factor_status(item, bank, answers, state, missing_ids, config)
+        if status in ("present", "partly"):
+            fraction = 1.0 if status == "present" else config.partly_fraction
+            finding = Finding(item.factor_id, item.label_nl, item.label_en, item.domain, item.direction,
+                              status, round(item.weight * fraction, 4), item.level, item.grade,
+                              len(item.studies), item.modifiable, item.advice_nl, item.advice_en)
+            (profile.risks if item.direction == "risk" else profile.protective).append(finding)
+            if item.direction == "risk" and item.modifiable:
+                profile.leads.append(finding)
+        elif status == "absent":
+            profile.absent.append(item.factor_id)
+            if item.direction == "protective" and item.modifiable:
+                profile.strengthen.append(item)
+        elif status == "missing":
+            profile.missing_factors.append(item.factor_id)
+        if item.direction == "risk" and status != "not_applicable":
+            profile.attainable_risk_weight += item.weight
+    profile.missing = [MissingAnswer(q.link_id, q.text_nl, q.text_en, list(q.factors))
+                       for q in bank.questions if q.link_id in missing_ids]
+    profile.risk_weight = round(sum(f.weight for f in profile.risks), 4)
+    profile.protective_weight = round(sum(f.weight for f in profile.protective), 4)
+    profile.attainable_risk_weight = round(profile.attainable_risk_weight, 4)
+    _indicate(profile, bank, config)
+    return profile
+
+
+def _factor_status(item: Item, bank: ItemBank, answers: Mapping[str, str], state: dict[str, bool | None],
+                   missing_ids: set[str], config: InstrumentConfig) -> str:
+    """present | partly | absent | missing | not_applicable, from the item's questions."""
+    statuses: list[str] = []
+    for link_id in item.questions:
+        on = state.get(link_id)
+        if on is False:
+            statuses.append("not_applicable")
+            continue
+        code = answers.get(link_id)
+        if on is None or code is None or code == UNKNOWN_CODE:
+            statuses.append("missing")
+            missing_ids.add(link_id)
+        elif code in item.present.get(link_id, []):
+            statuses.append("present")
+        elif code in item.partly.get(link_id, []):
+            statuses.append("partly")
+        else:
+            statuses.append("absent")
+    for status in ("present", "partly", "absent", "missing"):
+        if status in statuses:
+            return status
+    return "not_applicable"
+
+
+def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> None:
+    n = profile.n_scored
+    m = len(profile.missing_factors)
+    if n == 0:
+        code = "no_items"
+    elif m / n > config.max_missing_share:
+        code = "insufficient"
+    elif profile.risk_weight == 0:
+        code = "no_risk_signals"
+    elif profile.risk_weight >= config.many_signals_share * profile.attainable_risk_weight:
+        code = "many_risk_signals"
+    else:
+        code = "some_risk_signals"
+    profile.indication = code
+    nl, en = INDICATIONS[code]
+    k, p = len(profile.risks), len(profile.protective)
+    n_risk = sum(1 for i in bank.items if i.direction == "risk")
+    n_prot = n - n_risk
+    profile.indication_nl = (f"{nl} Risicofactoren aanwezig: {k} van {n_risk}; beschermende factoren "
+                             f"aanwezig: {p} van {n_prot}; niet beantwoord: {m} van {n} factoren.")
+    profile.indication_en = (f"{en} Risk factors present: {k} of {n_risk}; protective factors "
+                             f"present: {p} of {n_prot}; unanswered: {m} of {n} factors.")
+    rule = bank.config.get("weight_rule", config.weight_rule)
+    levels = sorted({f.level for f in profile.risks + profile.protective})
+    profile.uncertainty_nl = [
+        "Dit is een profiel, geen voorspelling. Het instrument is (nog) niet gevalideerd: er zijn "
+        "geen gegevens over kalibratie of onderscheidend vermogen, daarom wordt geen kans op "
+        "terugval berekend.",
+        f"De gewichten volgen uit het bewijs (regel '{rule}'); de indeling 'veel risicofactoren' "
+        f"(vanaf {config.many_signals_share:.0%} van het haalbare risicogewicht) is een afspraak, "
+        "geen gevalideerd afkappunt.",
+    ]
+    profile.uncertainty_en = [
+        "This is a profile, not a prediction. The instrument has not (yet) been validated: there "
+        "are no data on calibration or discrimination, so no probability of recurrence is given.",
+        f"Weights come from the evidence (rule '{rule}'); the 'many risk factors' category (from "
+        f"{config.many_signals_share:.0%} of the attainable risk weight) is a convention, not a "
+        "validated cut-off.",
+    ]
+    if levels:
+        profile.uncertainty_nl.append("Bewijskracht van de aanwezige factoren: " + ", ".join(levels) + ".")
+        profile.uncertainty_en.append("Evidence levels of the factors present: " + ", ".join(levels) + ".")
+    if m:
+        profile.uncertainty_nl.append(f"{m} factor(en) niet beoordeeld: deze tellen niet mee en zijn "
+                                      "niet als afwezig beschouwd.")
+        profile.uncertainty_en.append(f"{m} factor(s) not assessed: they are left out, not counted "
+                                      "as absent.")
+    for rate in config.base_rates:
+        profile.uncertainty_nl.append(f"Ter vergelijking: {rate.text_nl} ({rate.source}).")
+        profile.uncertainty_en.append(f"For context: {rate.text_en} ({rate.source}).")
+
+
+def domains_with_content(profile: Profile) -> list[str]:
+    return [d for d in DOMAINS if any(f.domain == d for f in profile.risks + profile.protective)]

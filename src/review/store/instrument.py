@@ -1,0 +1,74 @@
+"""Instrument versions: every build, with the evidence snapshot it was compiled from.
+
+Append-only: a rebuild adds a row; nothing here holds client data (answers live outside the
+workspace, see ``review.instrument.answers``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from .schema import metadata
+
+instrument_versions = sa.Table(
+    "instrument_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version", sa.Text, nullable=False),
+    sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("evidence_sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("evidence_taken_at", sa.Text, nullable=False),
+    sa.Column("evidence_source", sa.Text, nullable=False),
+    sa.Column("item_bank_sha256", sa.String(64), nullable=False),
+    sa.Column("n_items", sa.Integer, nullable=False),
+    sa.Column("n_not_included", sa.Integer, nullable=False),
+    # factor_id -> {"weight", "level", "direction"}: enough to diff versions without the file.
+    sa.Column("weights", sa.JSON, nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+)
+
+
+@dataclass(slots=True, frozen=True)
+class InstrumentVersion:
+    id: int
+    version: str
+    built_at: datetime
+    evidence_sha256: str
+    evidence_taken_at: str
+    evidence_source: str
+    item_bank_sha256: str
+    n_items: int
+    n_not_included: int
+    weights: dict[str, Any]
+    settings: dict[str, Any]
+
+
+def add_version(engine: sa.Engine, *, version: str, built_at: datetime, evidence_sha256: str,
+                evidence_taken_at: str, evidence_source: str, item_bank_sha256: str, n_items: int,
+                n_not_included: int, weights: dict[str, Any], settings: dict[str, Any]) -> int:
+    """Record one build in its own transaction; returns the new row id."""
+    with engine.begin() as conn:
+        result = conn.execute(instrument_versions.insert().values(
+            version=version, built_at=built_at, evidence_sha256=evidence_sha256,
+            evidence_taken_at=evidence_taken_at, evidence_source=evidence_source,
+            item_bank_sha256=item_bank_sha256, n_items=n_items, n_not_included=n_not_included,
+            weights=weights, settings=settings,
+        ))
+        return int(result.inserted_primary_key[0])
+
+
+def versions(engine: sa.Engine) -> list[InstrumentVersion]:
+    """All recorded builds, oldest first."""
+    t = instrument_versions
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
+    return [InstrumentVersion(**dict(row)) for row in rows]
+
+
+def latest_version(engine: sa.Engine) -> InstrumentVersion | None:
+    rows = versions(engine)
+    return rows[-1] if rows else None

@@ -1,0 +1,148 @@
+"""Building the item bank from small synthesis tables: items, weights, exclusions, diff."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from review.errors import ImportFormatError, ValidationError
+from review.instrument.build import build_item_bank, diff_banks
+from review.instrument.config import load_config
+from review.instrument.evidence import EvidenceSnapshot, parse_synthesis_csv
+from review.instrument.itembank import dumps_bank, load_templates, loads_bank
+
+from .conftest import HEADER, QUESTIONS, SYNTHESIS, make_bank
+
+
+def test_included_items_and_level_weights(bank):
+    assert [i.factor_id for i in bank.items] == ["supervisor_conflict", "supervisor_support", "prev_episodes"]
+    weights = {i.factor_id: i.weight for i in bank.items}
+    assert weights == {"supervisor_conflict": 2.0, "supervisor_support": 2.0, "prev_episodes": 3.0}
+    conflict = bank.item("supervisor_conflict")
+    assert conflict.studies == ["arends2014", "x2020"]
+    assert conflict.pooled_estimate == 2.21 and "not used" in conflict.weight_basis
+    assert bank.item("prev_episodes").modifiable is False
+
+
+def test_option_sides_and_signed_weights(bank):
+    conflict = bank.question("conflict")
+    assert [(o.code, o.side, o.weight) for o in conflict.options] == [
+        ("no", "neutral", 0.0), ("some", "risk", 1.0), ("yes", "risk", 2.0), ("unknown", "unknown", None)]
+    support = bank.question("support")
+    assert support.option("yes").side == "protective" and support.option("yes").weight == -2.0
+
+
+def test_gate_question_precedes_and_is_unscored(bank):
+    ids = [q.link_id for q in bank.questions]
+    assert ids.index("has_supervisor") < ids.index("conflict")
+    gate = bank.question("has_supervisor")
+    assert not gate.scored and gate.domain == "social"
+    assert bank.question("conflict").enable_when == ("has_supervisor", "yes")
+
+
+def test_not_included_with_reasons(bank):
+    reasons = {n.factor_id: n.reason for n in bank.not_included}
+    assert reasons["company_size"] == "evidence level 'some' below minimum 'moderate'"
+    assert reasons["female_sex"].startswith("direction 'none'")
+    assert "assessable = false" in reasons["neuroticism"]
+    assert reasons["job_demands"] == "no question template in instrument/questions.toml"
+    assert bank.missing_templates == ["female_sex", "neuroticism", "job_demands"]
+    assert bank.unused_templates == ["orphan"]
+
+
+def test_min_level_is_configurable(synthesis_file, questions_file):
+    config = load_config(None, {"min_level": "some"})
+    bank = make_bank(synthesis_file, questions_file, config)
+    assert bank.item("company_size").weight == 1.0
+
+
+def test_pooled_log_rule_uses_log_effect_and_min_pooled_fallback(synthesis_file, questions_file):
+    config = load_config(None, {"weights": {"weight_rule": "pooled_log"}})
+    bank = make_bank(synthesis_file, questions_file, config)
+    assert bank.item("supervisor_conflict").weight == round(math.log(2.21), 3)
+    assert bank.item("supervisor_support").weight == round(abs(math.log(0.5)), 3)
+    # prev_episodes has no pooled estimate: it gets the weakest pooled weight, and says so.
+    prev = bank.item("prev_episodes")
+    assert prev.weight == round(abs(math.log(0.5)), 3)
+    assert "no pooled estimate" in prev.weight_basis
+
+
+def test_pooled_log_level_fallback(synthesis_file, questions_file):
+    config = load_config(None, {"weight_rule": "pooled_log", "pooled_fallback": "level"})
+    bank = make_bank(synthesis_file, questions_file, config)
+    assert bank.item("prev_episodes").weight == 3.0
+    assert "no pooled estimate" in bank.item("prev_episodes").weight_basis
+
+
+def test_item_bank_toml_round_trips(bank):
+    text = dumps_bank(bank)
+    again = loads_bank(text)
+    assert dumps_bank(again) == text
+    assert again.evidence.sha256 == bank.evidence.sha256 and len(again.evidence.sha256) == 64
+
+
+def test_same_inputs_give_identical_bytes(synthesis_file, questions_file, config):
+    a = dumps_bank(make_bank(synthesis_file, questions_file, config))
+    b = dumps_bank(make_bank(synthesis_file, questions_file, config))
+    assert a == b
+
+
+def test_diff_reports_weight_level_and_membership_changes(tmp_path, bank, questions_file, config):
+    changed = SYNTHESIS.replace("risk,strong,ariens,sado2014", "risk,moderate,ariens,sado2014").replace(
+        "risk,some,ariens,arends2014", "risk,strong,ariens,arends2014")
+    changed = changed.replace("supervisor_support,Support", "supervisor_supp,Support")
+    path = tmp_path / "new.csv"
+    path.write_text(changed, encoding="utf-8")
+    new = make_bank(path, questions_file, config)
+    lines = [c.line() for c in diff_banks(bank, new)]
+    assert lines[0].startswith("~ synthesis: evidence")
+    assert "+ company_size: now included (risk, strong, weight 3)" in lines
+    assert any(line.startswith("- supervisor_support: no longer included") for line in lines)
+    assert "~ prev_episodes: weight 3.0 -> 2.0" in lines
+    assert "~ prev_episodes: level strong -> moderate" in lines
+    assert diff_banks(bank, bank) == []
+
+
+def test_bad_synthesis_rows_name_line_and_column():
+    with pytest.raises(ImportFormatError, match="line 2: domain 'family'"):
+        parse_synthesis_csv(HEADER + "f,a,b,family,false,true,risk,strong,ariens,,,,,,,,\n")
+    with pytest.raises(ImportFormatError, match="line 2: pooled_estimate '-1'"):
+        parse_synthesis_csv(HEADER + "f,a,b,work,false,true,risk,strong,ariens,s,OR,-1,,,,,\n")
+    with pytest.raises(ImportFormatError, match="missing column"):
+        parse_synthesis_csv("factor_id,label_en\n")
+
+
+def test_template_errors_are_one_line(tmp_path):
+    path = tmp_path / "q.toml"
+    path.write_text(QUESTIONS.replace('present = { company = ["large"] }', 'present = { company = ["huge"] }'),
+                    encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"factors.company_size.present.company: 'huge'"):
+        load_templates(path)
+
+
+def test_unknown_setting_is_rejected():
+    with pytest.raises(ValidationError, match="unknown setting 'min_levle'"):
+        load_config(None, {"min_levle": "strong"})
+
+
+@given(st.lists(st.sampled_from(["strong", "moderate", "some", "limited", "conflicting", "inconclusive"]),
+                min_size=1, max_size=8))
+def test_every_factor_is_either_included_or_explained(levels):
+    rows = [f"f{i},F{i},F{i},work,true,true,risk,{lvl},ariens,s{i},,,,,,,"
+            for i, lvl in enumerate(levels)]
+    evidence = parse_synthesis_csv(HEADER + "\n".join(rows) + "\n")
+    text = '[questions.q]\ntext_nl="v"\ntext_en="q"\ntype="yesno"\n' + "".join(
+        f'[factors.f{i}]\npresent = {{ q = ["yes"] }}\n' for i in range(len(levels)))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "q.toml"
+        path.write_text(text, encoding="utf-8")
+        templates = load_templates(path)
+    bank = build_item_bank(evidence, templates, load_config(None),
+                           EvidenceSnapshot("0" * 64, "2026-01-01T00:00:00+00:00", "s", len(levels)))
+    assert len(bank.items) + len(bank.not_included) == len(levels)
+    assert all(i.level in ("strong", "moderate") for i in bank.items)
+    assert all(n.reason for n in bank.not_included)
