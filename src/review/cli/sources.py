@@ -1,0 +1,100 @@
+"""``review import`` and the ``review export`` group (with ``export records``).
+
+Other stages attach their own export subcommands to the same group::
+
+    from review.cli.sources import export_group
+
+    def register(group):
+        export_group(group).add_command(decisions)   # → review export decisions
+
+(``group.commands["export"].add_command(...)`` works too once this module is registered;
+``export_group`` also works when it is not, by creating the group.)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import ReviewError
+from ..sources import import_files, render_records
+from ..sources.export import EXPORT_FORMATS
+
+IMPORT_COLUMNS = ("file", "format", "encoding", "source", "records", "status")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(import_command)
+    export_group(group).add_command(export_records_command)
+
+
+def export_group(group: click.Group) -> click.Group:
+    """The ``export`` subgroup of ``group``, created on first use."""
+    existing = group.commands.get("export")
+    if isinstance(existing, click.Group):
+        return existing
+    group.add_command(export)
+    return export
+
+
+@click.group()
+def export() -> None:
+    """Write workspace data out (records, and what other stages add)."""
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--source", "source", metavar="NAME",
+              help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed').")
+@click.pass_obj
+def import_command(ctx: object, files: tuple[Path, ...], source: str | None) -> None:
+    """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX or CSV files; the format is detected.
+
+    Prints one tab-separated row per file (file, format, encoding, source, records, status).
+    Each file is imported completely or not at all; a file imported before is skipped.
+    """
+    workspace = ctx.workspace  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    report = import_files(workspace, files, source=source)
+    click.echo("\t".join(IMPORT_COLUMNS))
+    for item in report.files:
+        if item.status == "failed":
+            continue
+        status = item.status if item.status == "imported" else f"skipped: {item.message}"
+        if item.deleted_pmids:
+            status += f" ({len(item.deleted_pmids)} PMIDs deleted by PubMed: {', '.join(item.deleted_pmids)})"
+        click.echo("\t".join([str(item.path), item.format, item.encoding, item.source_name,
+                              str(item.n_records), status]))
+    imported = [f for f in report.files if f.status == "imported"]
+    click.echo(
+        f"imported {report.n_imported} records from {len(imported)} of {len(report.files)} files "
+        f"in {time.perf_counter() - started:.2f} s", err=True,
+    )
+    errors = report.errors
+    for error in errors[:-1]:
+        click.echo(f"review: {error}", err=True)
+    if errors:
+        raise errors[-1]
+
+
+@click.command("records")
+@click.option("--format", "format_", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True,
+              help="csv (formula-like cells neutralised) or ris.")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@click.pass_obj
+def export_records_command(ctx: object, format_: str, out: Path) -> None:
+    """Write every record in the workspace to OUT ('-' for stdout)."""
+    records = ctx.workspace.store.records()  # type: ignore[attr-defined]
+    if not records:
+        raise ReviewError("no records in this workspace yet (use 'review import')")
+    text = render_records(records, format_)
+    if str(out) == "-":
+        sys.stdout.write(text)
+        return
+    from ..atomic import write_text_atomic
+
+    write_text_atomic(out, text)
+    click.echo(f"wrote {len(records)} records to {out} ({format_})", err=True)

@@ -1,0 +1,112 @@
+"""Small normalisers shared by the readers and the exporters.
+
+They only tidy what every format needs (years, author lists, page ranges, whitespace);
+deeper cleaning (DOI prefixes, journal abbreviations) belongs to dedup, which keeps the
+original values comparable across sources.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "FORMULA_PREFIXES", "collapse", "first_text", "join_authors", "join_pages", "neutralise_cell",
+    "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
+]
+
+#: Leading characters that make spreadsheets evaluate a cell (OWASP "CSV injection").
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_SPACE = re.compile(r"\s+")
+# "Tashiro Y.Sato K." (ASySD/Embase exports join authors with nothing in between).
+_GLUED_AUTHORS = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")
+_VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? [A-Z]{1,4}$")
+
+
+def collapse(value: str) -> str:
+    """Runs of whitespace (line breaks of wrapped fields) become one space."""
+    return _SPACE.sub(" ", value).strip()
+
+
+def parse_year(value: Any) -> int | None:
+    """The first plausible four-digit year in ``value`` ("2013 06 10", "2005/07/15", 2014)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value if 1500 <= value <= 2099 else None
+    match = _YEAR.search(str(value))
+    return int(match.group(1)) if match else None
+
+
+def split_authors(value: str) -> list[str]:
+    """Split one author cell: ``;`` first, then BibTeX ``and``, glued ``Surname I.``, Vancouver commas."""
+    value = value.strip()
+    if not value:
+        return []
+    if ";" in value:
+        parts = value.split(";")
+    elif " and " in value:
+        parts = value.split(" and ")
+    elif _GLUED_AUTHORS.search(value):
+        parts = _GLUED_AUTHORS.split(value)
+    elif "," in value and all(_VANCOUVER_NAME.match(p.strip()) for p in value.split(",")):
+        parts = value.split(",")
+    else:
+        parts = [value]
+    return [name for name in (collapse(p) for p in parts) if name]
+
+
+def join_authors(authors: Iterable[str]) -> str:
+    """The inverse of :func:`split_authors` for our own exports: ``"; "``-separated."""
+    return "; ".join(authors)
+
+
+def split_keywords(value: str) -> list[str]:
+    """Keywords separated by ``;`` (or by ``,`` when there is no ``;``)."""
+    separator = ";" if ";" in value else ","
+    return [k for k in (collapse(p) for p in value.split(separator)) if k]
+
+
+def split_pages(pages: str) -> tuple[str, str]:
+    """``"19-26"`` → ``("19", "26")``; a single page keeps an empty end."""
+    start, sep, end = pages.replace("--", "-").replace("\u2013", "-").partition("-")
+    return (start.strip(), end.strip()) if sep and start.strip() else (pages.strip(), "")
+
+
+def join_pages(start: str | None, end: str | None) -> str:
+    start, end = (start or "").strip(), (end or "").strip()
+    if start and end and end != start and "-" not in start:
+        return f"{start}-{end}"
+    return start or end
+
+
+def text_list(value: Any) -> list[str]:
+    """A field that may be missing, one string or a list, as a list of non-empty strings."""
+    if value is None:
+        return []
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [s for s in (collapse(str(v)) for v in items) if s]
+
+
+def first_text(*values: Any) -> str:
+    """The first non-empty value (lists contribute their joined items), whitespace collapsed."""
+    for value in values:
+        items = text_list(value)
+        if items:
+            return " ".join(items)
+    return ""
+
+
+def neutralise_cell(value: str) -> str:
+    """Prefix a quote to cells a spreadsheet would run as a formula."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def unneutralise_cell(value: str) -> str:
+    """Undo :func:`neutralise_cell` so our own CSV exports re-import unchanged."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value

@@ -1,0 +1,142 @@
+"""Import bibliographic files into a workspace store: per file all or nothing, never twice.
+
+Each file is read and parsed completely before anything is written, then stored in one
+``store.add_batch`` transaction; a file whose SHA-256 matches an earlier batch is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ImportFormatError
+from ..store import Store
+from ..workspace import Workspace
+from .decode import check_not_binary
+from .detect import detect_reader
+from .readers import ReadResult
+
+__all__ = ["FileImport", "ImportReport", "import_files", "read_file"]
+
+
+def read_file(path: Path | str, *, source: str | None = None) -> ReadResult:
+    """Read, detect, decode and parse one file; raises ``ImportFormatError`` on any problem."""
+    path = Path(path)
+    data = _read_bytes(path)
+    return _parse(path, data, source)
+
+
+@dataclass(slots=True)
+class FileImport:
+    """The outcome for one file: imported, skipped (already imported) or failed."""
+
+    path: Path
+    status: str  # imported | skipped | failed
+    format: str = ""
+    encoding: str = ""
+    source_name: str = ""
+    n_records: int = 0
+    batch_id: int | None = None
+    message: str = ""
+    deleted_pmids: list[str] = field(default_factory=list)
+    error: ImportFormatError | None = None
+    seconds: float = 0.0
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """Per-file outcomes of one ``import_files`` call, in the order given."""
+
+    files: list[FileImport] = field(default_factory=list)
+
+    @property
+    def n_imported(self) -> int:
+        return sum(f.n_records for f in self.files if f.status == "imported")
+
+    @property
+    def errors(self) -> list[ImportFormatError]:
+        return [f.error for f in self.files if f.error is not None]
+
+    def raise_first_error(self) -> None:
+        if self.errors:
+            raise self.errors[0]
+
+
+def import_files(
+    target: Workspace | Store, paths: Iterable[Path | str], source: str | None = None
+) -> ImportReport:
+    """Import each file in its own transaction; bad files are reported, not raised.
+
+    ``source`` names the database for every record (otherwise taken from the file: RIS
+    ``DB``, a CSV ``source_database`` column, "PubMed" for MEDLINE/PubMed XML, else the file
+    name). Call ``report.raise_first_error()`` to turn failures into an exception.
+    """
+    store = target.store if isinstance(target, Workspace) else target
+    root = target.root if isinstance(target, Workspace) else None
+    report = ImportReport()
+    for given in paths:
+        path = Path(given)
+        started = time.perf_counter()
+        try:
+            outcome = _import_one(store, path, source, root)
+        except ImportFormatError as err:
+            outcome = FileImport(path=path, status="failed", message=str(err), error=err)
+        outcome.seconds = time.perf_counter() - started
+        report.files.append(outcome)
+    return report
+
+
+def _import_one(store: Store, path: Path, source: str | None, root: Path | None) -> FileImport:
+    data = _read_bytes(path)
+    digest = hashlib.sha256(data).hexdigest()
+    previous = store.find_batch(digest)
+    if previous is not None:
+        when = previous["imported_at"]
+        stamp = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when)
+        return FileImport(
+            path=path, status="skipped", format=previous["format"], encoding=previous["encoding"],
+            source_name=previous["source_name"], batch_id=previous["id"],
+            message=f"already imported as batch {previous['id']} ({previous['n_records']} records, "
+                    f"{previous['file_name']}, {stamp})",
+        )
+    result = _parse(path, data, source)
+    batch_id = store.add_batch(
+        result.records, file_name=_stored_name(path, root), file_sha256=result.sha256,
+        source_name=result.source_name, format=result.format, encoding=result.encoding,
+    )
+    return FileImport(
+        path=path, status="imported", format=result.format, encoding=result.encoding,
+        source_name=result.source_name, n_records=len(result.records), batch_id=batch_id,
+        deleted_pmids=result.deleted_pmids,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise ImportFormatError(path, None, "is a directory, not a file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImportFormatError(path, None, "no such file") from None
+    except OSError as err:
+        raise ImportFormatError(path, None, f"cannot read: {err.strerror or err}") from None
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        raise ImportFormatError(path, None, "empty file" if not data else "empty file (only whitespace)")
+    return data
+
+
+def _parse(path: Path, data: bytes, source: str | None) -> ReadResult:
+    check_not_binary(data, path)
+    reader = detect_reader(data, path)
+    return reader.read(path, data, source_name=source)
+
+
+def _stored_name(path: Path, root: Path | None) -> str:
+    """The path recorded on the batch: relative to the workspace when inside it."""
+    resolved = path.resolve()
+    if root is not None and resolved.is_relative_to(root):
+        return resolved.relative_to(root).as_posix()
+    return str(resolved)

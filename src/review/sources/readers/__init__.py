@@ -1,0 +1,8 @@
+"""Format readers; importing this package registers every one of them in ``READERS``."""
+
+from __future__ import annotations
+
+from . import bibtex, medline, pubmed, ris, table  # noqa: F401  (registration side effect)
+from .base import READERS, ParsedFile, Reader, ReadResult, SourceFile, register
+
+__all__ = ["READERS", "ParsedFile", "ReadResult", "Reader", "SourceFile", "register"]

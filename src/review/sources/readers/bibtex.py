@@ -1,0 +1,110 @@
+"""BibTeX (.bib from Zotero, JabRef, Google Scholar, Web of Science) via bibtexparser 2.
+
+bibtexparser resolves ``@string`` macros, removes enclosing braces and decodes LaTeX
+accents; an entry it could not finish (unbalanced braces, missing ``}``) fails the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import bibtexparser
+from bibtexparser import middlewares
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
+
+from ...errors import ImportFormatError
+from ...records import Record
+from ..fields import collapse, first_text, parse_year, split_keywords
+from .base import ParsedFile, Reader, SourceFile, register
+
+# bibtexparser logs each failed block; we raise our own one-line error instead.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+
+_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+_BRACES = re.compile(r"[{}]")
+_USED = {"title", "abstract", "author", "year", "journal", "booktitle", "volume", "number",
+         "issue", "pages", "doi", "pmid", "keywords", "keyword", "language"}
+
+
+@register
+class BibtexReader(Reader):
+    name = "bibtex"
+    label = "BibTeX"
+    extensions = (".bib", ".bibtex")
+
+    def sniff(self, head: str) -> int:
+        return 80 if _ENTRY.search(head) else 0
+
+    def parse(self, source: SourceFile) -> ParsedFile:
+        library = bibtexparser.parse_string(
+            source.text,
+            append_middleware=[middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()],
+        )
+        entries: list[Entry] = []
+        for block in library.blocks:
+            if isinstance(block, Entry):
+                entries.append(block)
+            elif isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
+                # A repeated key or field is common in real exports: keep the entry itself.
+                if isinstance(block.ignore_error_block, Entry):
+                    entries.append(block.ignore_error_block)
+            elif isinstance(block, ParsingFailedBlock):
+                line = (block.start_line or 0) + 1
+                what = _first_line(block.error) or "syntax error"
+                raise ImportFormatError(
+                    source.path, f"line {line}",
+                    f"BibTeX entry {_entry_head(block.raw)} is not closed properly "
+                    f"(unbalanced braces or quotes?): {what}",
+                )
+        return ParsedFile([_record(entry) for entry in entries])
+
+
+def _record(entry: Entry) -> Record:
+    fields: dict[str, Any] = {}
+    for item in entry.fields:
+        fields.setdefault(item.key.lower(), item.value)
+    authors = fields.get("author", [])
+    if isinstance(authors, str):
+        authors = authors.split(" and ")
+    keywords = _clean(fields.get("keywords") or fields.get("keyword") or "")
+    extra = {key: _clean(value) for key, value in fields.items() if key not in _USED}
+    extra["entry_type"] = entry.entry_type.lower()
+    return Record(
+        title=_clean(fields.get("title")),
+        abstract=_clean(fields.get("abstract")),
+        authors=[a for a in (_clean(a) for a in authors) if a],
+        year=parse_year(_clean(fields.get("year"))),
+        journal=_clean(fields.get("journal")) or _clean(fields.get("booktitle")),
+        volume=_clean(fields.get("volume")),
+        issue=_clean(fields.get("number")) or _clean(fields.get("issue")),
+        pages=_clean(fields.get("pages")).replace("--", "-"),
+        doi=_clean(fields.get("doi")),
+        pmid=_clean(fields.get("pmid")),
+        keywords=split_keywords(keywords),
+        language=_clean(fields.get("language")),
+        external_id=entry.key,
+        position=f"line {(entry.start_line or 0) + 1}",
+        raw=entry.raw or "",
+        extra=extra,
+    )
+
+
+def _clean(value: Any) -> str:
+    """Field text without the case-protection braces the middlewares leave, on one line."""
+    if value is None:
+        return ""
+    return collapse(_BRACES.sub("", first_text(value) if not isinstance(value, str) else value))
+
+
+def _entry_head(raw: str | None) -> str:
+    head = (raw or "").lstrip().split(",", 1)[0].split("\n", 1)[0]
+    return f"'{head[:60]}'" if head else ""
+
+
+def _first_line(error: Exception) -> str:
+    text = getattr(error, "abort_reason", "") or str(error)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+

@@ -1,0 +1,116 @@
+"""PubMed/MEDLINE tagged text (.nbib "Send to citation manager", efetch ``rettype=medline``).
+
+Records are the blank-line-separated blocks; each is parsed by Biopython's ``Bio.Medline``
+(the field's reference parser) and keeps its first line number and original text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from Bio import Medline
+
+from ...errors import ImportFormatError
+from ...records import Record
+from ..fields import first_text, parse_year, text_list
+from .base import ParsedFile, Reader, SourceFile, register, text_lines
+
+_TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}-")
+_PMID_LINE = re.compile(r"^PMID- *\d", re.MULTILINE)
+_MEDLINE_TAG = re.compile(r"^(TI|AB|FAU|AU|DP|PT|JT|TA|PG|VI|IP|LID|AID|MH|OT|LA|OWN|STAT|BTI) {0,2}- ",
+                          re.MULTILINE)
+_RIS_TY = re.compile(r"^TY  -", re.MULTILINE)
+_DOI = re.compile(r"^(.*?)\s*\[doi\]\s*$")
+
+#: MEDLINE tags that become ``Record`` fields; these few more are kept in ``extra``.
+_EXTRA_TAGS = {
+    "TA": "journal_abbreviation", "IS": "issn", "PMC": "pmcid", "DP": "date", "STAT": "status",
+    "BTI": "book_title", "PB": "publisher", "CN": "collective_name", "PHST": "history",
+}
+
+
+@register
+class MedlineReader(Reader):
+    name = "medline"
+    label = "MEDLINE"
+    extensions = (".nbib", ".txt", ".medline")
+    default_source = "PubMed"
+
+    def sniff(self, head: str) -> int:
+        if _PMID_LINE.search(head):
+            return 95
+        if _MEDLINE_TAG.search(head) and not _RIS_TY.search(head):
+            return 60
+        return 0
+
+    def parse(self, source: SourceFile) -> ParsedFile:
+        records = []
+        for start, block in _blocks(source):
+            try:
+                fields = Medline.read(io.StringIO(block))
+            except Exception as err:  # Bio.Medline raises ValueError on malformed lines
+                raise ImportFormatError(source.path, f"line {start}", f"unreadable MEDLINE record: {err}") from None
+            records.append(_record(dict(fields), start, block))
+        return ParsedFile(records)
+
+
+def _blocks(source: SourceFile) -> list[tuple[int, str]]:
+    """``(first line, text)`` per record: blocks split on blank lines and on ``PMID-`` lines.
+
+    A paragraph that does not start with a tag line (a note a person typed between
+    records) is skipped, as PubMed and reference managers do.
+    """
+    blocks: list[tuple[int, str]] = []
+    start, current, skipping = 0, [], False  # type: int, list[str], bool
+    for number, line in enumerate(text_lines(source.text), start=1):
+        if not line.strip() or (line.startswith("PMID-") and current):
+            if current:
+                blocks.append((start, "\n".join(current) + "\n"))
+                current = []
+            skipping = False
+            if not line.strip():
+                continue
+        if skipping:
+            continue
+        if not current:
+            if not _TAG_LINE.match(line):
+                skipping = True
+                continue
+            start = number
+        current.append(line)
+    if current:
+        blocks.append((start, "\n".join(current) + "\n"))
+    if not blocks:
+        raise ImportFormatError(source.path, None, "no MEDLINE record (no tag lines such as 'PMID- ')")
+    return blocks
+
+
+def _record(fields: dict[str, Any], line: int, raw: str) -> Record:
+    ids = text_list(fields.get("LID")) + text_list(fields.get("AID"))
+    doi = next((m.group(1) for m in map(_DOI.match, ids) if m), "")
+    authors = text_list(fields.get("FAU")) or text_list(fields.get("AU"))
+    authors += [name for name in text_list(fields.get("CN")) if name not in authors]
+    extra = {key: fields[tag] for tag, key in _EXTRA_TAGS.items() if fields.get(tag)}
+    pmid = first_text(fields.get("PMID"))
+    return Record(
+        title=first_text(fields.get("TI"), fields.get("BTI")),
+        abstract=first_text(fields.get("AB")),
+        authors=authors,
+        year=parse_year(first_text(fields.get("DP"))),
+        journal=first_text(fields.get("JT"), fields.get("TA")),
+        volume=first_text(fields.get("VI")),
+        issue=first_text(fields.get("IP")),
+        pages=first_text(fields.get("PG")),
+        doi=doi,
+        pmid=pmid,
+        keywords=text_list(fields.get("OT")),
+        mesh=text_list(fields.get("MH")),
+        publication_types=text_list(fields.get("PT")),
+        language="; ".join(text_list(fields.get("LA"))),
+        external_id=pmid,
+        position=f"line {line}",
+        raw=raw,
+        extra=extra,
+    )

@@ -1,0 +1,35 @@
+"""PubMed XML (efetch ``retmode=xml``, PubMed's "XML" export): a thin reader around
+``review.sources.pubmed_xml``, which the retrieval stage also uses for live searches."""
+
+from __future__ import annotations
+
+import re
+
+from .base import ParsedFile, Reader, SourceFile, register
+
+_PUBMED_ROOT = re.compile(r"<(PubmedArticleSet|PubmedBookArticleSet|PubmedArticle|PubmedBookArticle)[\s>]")
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+
+
+@register
+class PubmedXmlReader(Reader):
+    name = "pubmed-xml"
+    label = "PubMed XML"
+    extensions = (".xml",)
+    default_source = "PubMed"
+
+    def sniff(self, head: str) -> int:
+        return 100 if head.lstrip().startswith("<") and _PUBMED_ROOT.search(head) else 0
+
+    def decode(self, source: SourceFile) -> None:
+        # The XML parser decodes by itself (declaration or UTF-8); just report which.
+        declared = _DECLARED.match(source.data.lstrip(b"\xef\xbb\xbf"))
+        source.encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+
+    def parse(self, source: SourceFile) -> ParsedFile:
+        from ..pubmed_xml import parse_pubmed_xml  # owned by the retrieval stage
+
+        parsed = parse_pubmed_xml(source.data, path=str(source.path))
+        for index, record in enumerate(parsed.records, start=1):
+            record.position = record.position or f"record {index}"
+        return ParsedFile(list(parsed.records), list(parsed.deleted_pmids))

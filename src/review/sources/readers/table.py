@@ -1,0 +1,139 @@
+"""CSV/TSV tables (Rayyan, Covidence, ASReview, spreadsheets, our own ``export records``).
+
+Columns are matched case-insensitively through a declarative alias table; every other
+column (``label_included``, ``dup_group`` …) is kept verbatim in ``Record.extra``.
+Values are kept as exported (dedup does the cleaning), except that authors and keywords
+are split into lists.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from ...errors import ImportFormatError
+from ...records import Record
+from ..decode import MAX_FIELD_CHARS
+from ..fields import parse_year, split_authors, split_keywords, unneutralise_cell
+from .base import ParsedFile, Reader, SourceFile, register
+
+# The csv module refuses fields over 131,072 characters by default; allow up to our own
+# limit (one process-wide setting, only ever raised) and report bigger fields ourselves.
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS + 1))
+
+#: Record field ← accepted column names (lower case, spaces as underscores), first wins.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "external_id": ("external_id", "id", "record_id"),
+    "title": ("title", "primary_title"),
+    "abstract": ("abstract",),
+    "authors": ("authors", "author"),
+    "year": ("year", "publication_year"),
+    "journal": ("journal", "secondary_title"),
+    "volume": ("volume",),
+    "issue": ("issue",),
+    "pages": ("pages",),
+    "doi": ("doi",),
+    "pmid": ("pmid", "pubmed_id"),
+    "keywords": ("keywords", "keyword"),
+    "mesh": ("mesh",),
+    "publication_types": ("publication_types",),
+    "language": ("language",),
+    "source": ("source", "source_database"),
+}
+_LIST_FIELDS = {"authors", "keywords", "mesh", "publication_types"}
+_DELIMITERS = (",", ";", "\t")
+_KNOWN = {alias for aliases in COLUMN_ALIASES.values() for alias in aliases}
+
+
+def column_key(header: str) -> str:
+    """``" Record ID"`` → ``"record_id"``: how column names are compared."""
+    return re.sub(r"\s+", "_", header.strip().lower())
+
+
+@register
+class CsvReader(Reader):
+    name = "csv"
+    label = "CSV"
+    extensions = (".csv", ".tsv", ".tab")
+
+    def sniff(self, head: str) -> int:
+        first = next((line for line in head.splitlines() if line.strip()), "")
+        delimiter = _delimiter(first)
+        cells = [column_key(c.strip('"')) for c in first.split(delimiter)]
+        if len(cells) < 2:
+            return 0
+        if "title" in cells or len(_KNOWN.intersection(cells)) >= 2:
+            return 70
+        return 20 if all(0 < len(c) <= 40 for c in cells) else 0
+
+    def parse(self, source: SourceFile) -> ParsedFile:
+        path = source.path
+        lines = io.StringIO(source.text, newline="").readlines()
+        header_line = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if header_line is None:
+            raise ImportFormatError(path, None, "empty CSV (no header row)")
+        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else _delimiter(lines[header_line])
+        reader = csv.reader(lines, delimiter=delimiter, strict=False)
+        try:
+            header = next(reader)
+            columns = _columns(header, path, reader.line_num)
+            records: list[Record] = []
+            end = reader.line_num
+            for row in reader:
+                start, end = end + 1, reader.line_num
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) > len(header):
+                    raise ImportFormatError(
+                        path, f"line {start}",
+                        f"{len(row)} cells but the header has {len(header)} columns (unquoted '{delimiter}'?)",
+                    )
+                records.append(_record(row, header, columns, start, "".join(lines[start - 1:end])))
+        except csv.Error as err:
+            what = str(err)
+            if "field larger than field limit" in what:
+                what = f"a field is longer than {MAX_FIELD_CHARS:,} characters (the limit)"
+            raise ImportFormatError(path, f"line {reader.line_num}", f"malformed CSV: {what}") from None
+        return ParsedFile(records)
+
+
+def _delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in _DELIMITERS}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _columns(header: list[str], path: object, line: int) -> dict[str, int]:
+    """Record field → column index; raises when there is no title column."""
+    keys = [column_key(h) for h in header]
+    columns: dict[str, int] = {}
+    for name, aliases in COLUMN_ALIASES.items():
+        for alias in aliases:
+            if alias in keys:
+                columns[name] = keys.index(alias)
+                break
+    if "title" not in columns:
+        shown = ", ".join(h.strip() for h in header[:12]) + (", …" if len(header) > 12 else "")
+        raise ImportFormatError(path, f"line {line}", f"CSV has no title column (columns: {shown})")
+    return columns
+
+
+def _record(row: list[str], header: list[str], columns: dict[str, int], line: int, raw: str) -> Record:
+    cells = [unneutralise_cell(c) for c in row] + [""] * (len(header) - len(row))
+    used = set(columns.values())
+    record = Record(position=f"line {line}", raw=raw)
+    for name, index in columns.items():
+        value = cells[index]
+        if name == "year":
+            record.year = parse_year(value)
+        elif name == "authors":
+            record.authors = split_authors(value)
+        elif name == "keywords":
+            record.keywords = split_keywords(value)
+        elif name in _LIST_FIELDS:
+            setattr(record, name, [v.strip() for v in value.split(";") if v.strip()])
+        else:
+            setattr(record, name, value.strip())
+    record.extra = {header[i].strip(): cells[i] for i in range(len(header)) if i not in used}
+    return record
