@@ -30,9 +30,10 @@ _RETRACTED_ARTICLE = re.compile(r"^\s*(?:retracted(?: article)?|withdrawn(?: art
                                 re.IGNORECASE)
 _CONCERN = re.compile(r"^(?:expression of concern|editorial expression of concern)\b")
 _PROTOCOL = re.compile(
-    r"\b(?:study protocol|trial protocol|protocol for|a protocol|protocol of|the protocol|"
-    r"design and rationale|rationale and design|rationale design and|"
-    r"statistical analysis plan|protocol)\b"
+    r"\b(?:study protocol|trial protocol|review protocol|protocol for (?:a|an|the)|"
+    r"a protocol|protocol of (?:a|an|the) (?:randomi[sz]ed|controlled|multi|cluster|pilot|"
+    r"prospective|trial|study|systematic)|design and rationale|rationale and design|"
+    r"rationale design and|statistical analysis plan)\b"
 )
 #: Words that make a title say nothing about the content.
 GENERIC_WORDS = frozenset("""

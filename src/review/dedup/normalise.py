@@ -18,6 +18,8 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*\{([^{}]*)\}")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+#: "fran?aises", "Estudio multic?ntrico": an accent lost to a bad decode, not a word break.
+_MISDECODED = re.compile(r"(?<=\w)[?\ufffd](?=\w)")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 #: Ligatures and look-alikes that NFKD does not fold into ASCII letters.
 _FOLD_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ð": "d", "þ": "th",
@@ -46,7 +48,7 @@ def fold(text: str) -> str:
     """
     if not text:
         return ""
-    text = text.casefold()
+    text = _MISDECODED.sub("", text.casefold())
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_FOLD_EXTRA)
     return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
@@ -70,6 +72,21 @@ _LANGUAGE_NOTE = re.compile(
 #: Abstract numbers printed before conference titles ("T262.", "P-123:", "#45 ").
 _ABSTRACT_NUMBER = re.compile(r"^\s*(?:[A-Z]{0,4}[-\s]?\d{1,5}[A-Z]?|#\d{1,5})\s*[.:)]\s+(?=\S)")
 _ENCLOSED = re.compile(r"^\s*[\[\"'“]\s*(.*?)\s*[\]\"'”]\s*\.?\s*$", re.DOTALL)
+
+
+_ORIGINAL_MARK = re.compile(r"<\s*original\s*>|\s=\s|;\s(?=[A-Z\[])", re.IGNORECASE)
+
+
+def title_variants(title: str) -> tuple[str, str]:
+    """``(main, alternative)``: the title and a second-language title given in the same field.
+
+    Embase writes ``English title <ORIGINAL> Original title``; other exports join the
+    original and the translation with `` = `` or ``; ``.
+    """
+    parts = _ORIGINAL_MARK.split(title or "", maxsplit=1)
+    if len(parts) == 2 and len(parts[0].strip()) >= 15 and len(parts[1].strip()) >= 15:
+        return clean_title(parts[0]), clean_title(parts[1])
+    return clean_title(title or ""), ""
 
 
 def clean_title(title: str) -> str:
@@ -225,6 +242,13 @@ def parse_pages(pages: str) -> Pages:
         if int(end) < first:
             start, end = str(low), str(high)
         return Pages(start, end, uncertain=True, alternatives=tuple(sorted({str(low), str(high)} - {start})))
+    ranges = re.split(r"\s*[,+]\s*", text)
+    if len(ranges) > 1 and all(re.fullmatch(r"[A-Za-z]{0,3}\d+(?:-[A-Za-z]{0,3}\d+)?", r) for r in ranges):
+        # "233-238+230-235" and "230-5, 246-51": several ranges, any may be listed first.
+        parts = [parse_pages(r) for r in ranges]
+        first = parts[0]
+        others = tuple(sorted({p.start for p in parts[1:]} - {first.start}))
+        return Pages(first.start, first.end, alternatives=others)
     head = re.split(r"[;,]|\bdiscussion\b|\bauthor reply\b|\bquiz\b", text, maxsplit=1,
                     flags=re.IGNORECASE)[0]
     head = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", head)  # "[Poster #G115]"
@@ -321,7 +345,8 @@ def normalise_authors(authors: list[str] | str) -> tuple[list[str], bool]:
 
 # -- journals -------------------------------------------------------------------------------
 
-_JOURNAL_STOP = frozenset({"the", "of", "and", "for", "in", "on", "de", "la", "le", "der", "und", "y"})
+_JOURNAL_STOP = frozenset({"the", "of", "and", "for", "in", "on", "de", "la", "le", "der", "und", "y",
+                           "d", "l", "des", "du", "di", "del", "das", "et", "a", "an"})
 
 
 @lru_cache(maxsize=65536)
@@ -376,10 +401,29 @@ def journal_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if _abbreviates(short, long) or _abbreviates(long, short):
         return 1.0
-    if len(short) == 1 and len(short[0]) > 6 and "".join(long).startswith(short[0]):
+    if len(short) == 1 and len(short[0]) > 6 and len(long) > 1 and _squashed(short[0], long):
         return 1.0  # "Jthoraccardiovascsurg" style squashed abbreviations
     sa, sb = set(a), set(b)
-    return len(sa & sb) / max(len(sa), len(sb))
+    common = len(sa & sb)
+    if common == min(len(sa), len(sb)) and common >= 1 and len("".join(short)) >= 6:
+        return 0.8  # "Praxis" vs "Schweizerische Rundschau fur Medizin Praxis"
+    return common / max(len(sa), len(sb))
+
+
+def _squashed(word: str, tokens: tuple[str, ...]) -> bool:
+    """Can ``word`` be cut into non-empty prefixes of consecutive ``tokens`` (all of them)?"""
+
+    @lru_cache(maxsize=None)
+    def fits(pos: int, index: int) -> bool:
+        if index == len(tokens):
+            return pos == len(word)
+        token = tokens[index]
+        for size in range(min(len(token), len(word) - pos), 0, -1):
+            if word.startswith(token[:size], pos) and fits(pos + size, index + 1):
+                return True
+        return False
+
+    return fits(0, 0)
 
 
 def journal_key(tokens: tuple[str, ...]) -> str:

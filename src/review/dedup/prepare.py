@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..records import Record
 from .kinds import ARTICLE, is_generic_title, publication_kind, strip_retracted_prefix
 from .normalise import (
-    Pages, clean_title, fold, is_supplement, is_translated_title, journal_variants, normalise_authors,
+    Pages, fold, title_variants, is_supplement, is_translated_title, journal_variants, normalise_authors,
     normalise_doi, normalise_pmid, normalise_volume, normalise_year, parse_pages,
 )
 
@@ -21,6 +21,8 @@ class Prepared:
     """Normalised columns, one entry per input record (same order)."""
 
     title: list[str] = field(default_factory=list)
+    #: A second-language title given in the same field ("<ORIGINAL>", " = "), folded.
+    title_alt: list[str] = field(default_factory=list)
     compact: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
     generic: list[bool] = field(default_factory=list)
@@ -46,8 +48,9 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
     out = Prepared()
     total = len(records)
     for n, record in enumerate(records):
-        raw_title = strip_retracted_prefix(record.title or "")
-        title = fold(clean_title(raw_title))
+        main, alternative = title_variants(strip_retracted_prefix(record.title or ""))
+        title = fold(main)
+        out.title_alt.append(fold(alternative))
         doi = normalise_doi(record.doi)
         authors, truncated = normalise_authors(record.authors)
         out.title.append(title)

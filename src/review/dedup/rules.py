@@ -56,16 +56,19 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
 
     t = _nan_to(f.title, -1)
     title = np.select([t >= 98, t >= 93, t >= 85, t >= 70, t >= 0], [4.0, 3.0, 1.5, -1.5, -4.0], 0.0)
-    prefix_only = (title < 3) & (f.title_prefix >= 97)
-    title = np.where(prefix_only, 1.5, title)
+    # The shorter title is the start of the longer: a subtitle present in one record only.
+    prefix_only = (title < 2.5) & (f.title_prefix >= 97)
+    title = np.where(prefix_only, 2.5, title)
     # "Editorial" equals "Editorial" and says nothing; a generic vs a real title still differs.
     title = np.where(generic & (t >= 98), 0.0, np.where(generic, np.minimum(title, 0.0), title))
     # A translated title against the original-language one: the titles cannot agree.
-    title = np.where(translated & (title < 1.5), 0.0, title)
+    title = np.where(translated, np.maximum(title, 0.0), title)
 
     a = f.authors
     authors = np.select([a >= 90, a >= 75, a >= 50, a >= 0], [2.0, 1.0, -1.0, -3.0], 0.0)
     authors = np.where(f.first_author & (a >= 75), authors + 0.5, authors)
+    # One shared name is weak evidence: single-author letters and commentaries collide.
+    authors = np.where(f.single_author, np.minimum(authors, 1.5), authors)
     authors = np.where(np.isnan(a), 0.0, authors)
 
     g = f.year_gap
@@ -81,13 +84,18 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
          (f.doi == DIFFERENT) & ~f.doi_shared, f.doi == DIFFERENT],
         [4.0, 0.5, -3.0, -1.0], 0.0)
     j = f.journal
-    journal = np.select([j >= 90, j < 50], [0.5, -1.5], 0.0)
+    both_supplement = np.fromiter((prep.supplement[i] and prep.supplement[j] for i, j in zip(left, right)),
+                                  bool, len(f))
+    # The same abstract printed for two meetings is two publications (ASySD, SRA definitions).
+    journal = np.select([j >= 90, (j < 50) & both_supplement, j < 50], [0.5, -3.0, -1.0], 0.0)
     journal = np.where(np.isnan(j), 0.0, journal)
     ab = f.abstract
     abstract = np.select([ab >= 90, ab >= 75, ab < 60], [2.0, 0.5, -2.0], 0.0)
     abstract = np.where(np.isnan(ab), 0.0, abstract)
     pmid = np.select([f.pmid == EQUAL, f.pmid == DIFFERENT], [5.0, -6.0], 0.0)
-    points = {"title": title, "authors": authors, "year": year, "volume": volume, "pages": pages,
+    # Same volume, start page and year locate one article, whatever the journal is called.
+    locator = np.where((f.volume == EQUAL) & (f.pages == EQUAL) & (g == 0), 1.0, 0.0)
+    points = {"title": title, "locator": locator, "authors": authors, "year": year, "volume": volume, "pages": pages,
               "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid}
     return points, kind_conflict, preprint
 

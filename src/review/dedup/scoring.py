@@ -34,6 +34,7 @@ class PairFeatures:
     title_prefix: np.ndarray
     authors: np.ndarray
     first_author: np.ndarray
+    single_author: np.ndarray
     journal: np.ndarray
     year_gap: np.ndarray
     volume: np.ndarray
@@ -52,7 +53,7 @@ class PairFeatures:
         for name in ("title", "title_prefix", "authors", "journal", "year_gap", "abstract"):
             value = float(getattr(self, name)[k])
             out[name] = round(value, 1) if value == value else float("nan")
-        for name in ("first_author", "doi_shared"):
+        for name in ("first_author", "single_author", "doi_shared"):
             out[name] = bool(getattr(self, name)[k])
         for name in ("volume", "pages", "doi", "pmid"):
             out[name] = int(getattr(self, name)[k])
@@ -97,10 +98,10 @@ def _pages(prep: Prepared, left: list[int], right: list[int]) -> np.ndarray:
         a, b = pages[i], pages[j]
         if not a.start or not b.start:
             continue
-        if a.start == b.start or ((a.uncertain or b.uncertain) and a.starts() & b.starts()):
+        if a.start == b.start or ((a.alternatives or b.alternatives) and a.starts() & b.starts()):
             out[k] = EQUAL
-        elif a.start[:1].isdigit() != b.start[:1].isdigit():
-            continue  # "e1234" vs "12": an article number against a page, not comparable
+        elif a.start[:1].isdigit() != b.start[:1].isdigit() or a.uncertain != b.uncertain:
+            continue  # "e1234" vs "12", or a date-mangled range against a real one: not comparable
         else:
             out[k] = DIFFERENT
     return out
@@ -118,6 +119,14 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
     compact_b = [prep.compact[j] for j in right]
     title = np.maximum(_cpdist(titles_a, titles_b), _cpdist(compact_a, compact_b))
     title[[not a or not b for a, b in zip(titles_a, titles_b)]] = np.nan
+    with_alt = [k for k, (i, j) in enumerate(zip(left, right)) if prep.title_alt[i] or prep.title_alt[j]]
+    if with_alt:
+        # A title given in two languages matches the other record in either language.
+        alt_i = [prep.title_alt[left[k]] or "\x00" for k in with_alt]
+        alt_j = [prep.title_alt[right[k]] or "\x01" for k in with_alt]
+        best = np.maximum(_cpdist(alt_i, [titles_b[k] for k in with_alt]),
+                          _cpdist([titles_a[k] for k in with_alt], alt_j))
+        title[with_alt] = np.fmax(title[with_alt], best)
     # Subtitle present in one record only: compare the shorter title with the longer's start.
     pre_a, pre_b = [], []
     for a, b in zip(compact_a, compact_b):
@@ -131,6 +140,7 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
     title_prefix = _cpdist(pre_a, pre_b)
 
     auth_a, auth_b, first = [], [], np.zeros(n, dtype=bool)
+    single = np.zeros(n, dtype=bool)
     missing_authors = np.zeros(n, dtype=bool)
     for k, (i, j) in enumerate(zip(left, right)):
         a, b = prep.authors[i], prep.authors[j]
@@ -143,6 +153,7 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
         auth_a.append(" ".join(a[:m]))
         auth_b.append(" ".join(b[:m]))
         first[k] = a[0] == b[0]
+        single[k] = m == 1
     authors = _cpdist(auth_a, auth_b)
     authors[missing_authors] = np.nan
 
@@ -169,7 +180,7 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
 
     return PairFeatures(
         left=left_arr, right=right_arr, title=title, title_prefix=title_prefix,
-        authors=authors, first_author=first, journal=journal, year_gap=year_gap,
+        authors=authors, first_author=first, single_author=single, journal=journal, year_gap=year_gap,
         volume=_exact(prep.volume, left_arr, right_arr), pages=_pages(prep, left, right),
         doi=doi, doi_shared=doi_shared, pmid=_exact(prep.pmid, left_arr, right_arr),
         abstract=abstract,
