@@ -93,13 +93,43 @@ def _question(q: Question, items_by_factor: Mapping[str, Any]) -> dict[str, Any]
     return item
 
 
+R4_ITEM_TYPES = frozenset({
+    "group", "display", "boolean", "decimal", "integer", "date", "dateTime", "time", "string",
+    "text", "url", "choice", "open-choice", "attachment", "reference", "quantity"})
+PUBLICATION_STATUS = frozenset({"draft", "active", "retired", "unknown"})
+
+
 def validate_questionnaire(resource: Mapping[str, Any]) -> None:
+    """Structure via fhir.resources (R4B models), plus the code lists and invariants it skips.
+
+    fhir.resources checks cardinality and datatypes but not code values, so we also check the
+    status and item type codes, unique linkIds (que-2) and that enableWhen points at an item.
+    """
     from fhir.resources.R4B.questionnaire import Questionnaire
 
     try:
         Questionnaire.model_validate(dict(resource))
     except PydanticError as err:
         raise ValidationError(f"FHIR Questionnaire invalid: {_first_error(err)}") from err
+    if resource.get("status") not in PUBLICATION_STATUS:
+        raise ValidationError(f"FHIR Questionnaire invalid: status {resource.get('status')!r}")
+    items = list(_walk(list(resource.get("item", []))))
+    seen: set[str] = set()
+    for item in items:
+        link_id = item["linkId"]
+        if link_id in seen:
+            raise ValidationError(f"FHIR Questionnaire invalid: linkId {link_id!r} is not unique (que-2)")
+        seen.add(link_id)
+        if item.get("type") not in R4_ITEM_TYPES:
+            raise ValidationError(f"FHIR Questionnaire invalid: item {link_id}: type {item.get('type')!r}")
+        if item.get("answerOption") and item["type"] not in ("choice", "open-choice"):
+            raise ValidationError(f"FHIR Questionnaire invalid: item {link_id}: answerOption on "
+                                  f"a {item['type']} item (que-5)")
+    for item in items:
+        for condition in item.get("enableWhen", []):
+            if condition.get("question") not in seen:
+                raise ValidationError(f"FHIR Questionnaire invalid: item {item['linkId']}: enableWhen "
+                                      f"refers to unknown item {condition.get('question')!r}")
 
 
 def _first_error(err: PydanticError) -> str:

@@ -1,0 +1,102 @@
+"""`review instrument build|export|score|diff` on a throwaway workspace."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import stat
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.instrument import fhir
+from review.instrument.project import current_bank, version_history
+
+from .conftest import QUESTIONS, SYNTHESIS
+
+
+@pytest.fixture
+def ws(workspace):
+    (workspace.root / "extraction" / "synthesis.csv").write_text(SYNTHESIS, encoding="utf-8")
+    (workspace.root / "instrument" / "questions.toml").write_text(QUESTIONS, encoding="utf-8")
+    return workspace
+
+
+def run(ws, *args):
+    result = CliRunner().invoke(main, ["--workspace", str(ws.root), "instrument", *args])
+    return result
+
+
+def test_build_writes_bank_exports_and_records_a_version(ws):
+    result = run(ws, "build")
+    assert result.exit_code == 0, result.output
+    assert "(first version)" in result.output
+    assert "| supervisor_conflict | social | risk | moderate | 2 |" in result.output
+    assert "| company_size | some | risk | evidence level 'some' below minimum 'moderate' |" in result.output
+    folder = ws.root / "instrument"
+    for name in ("item_bank.toml", "questionnaire.fhir.json", "redcap_data_dictionary.csv",
+                 "questionnaire.html", "questionnaire.md", "gesprekshandleiding.md",
+                 "gesprekshandleiding.html"):
+        assert (folder / name).is_file(), name
+    fhir.validate_questionnaire(json.loads((folder / "questionnaire.fhir.json").read_text()))
+    (version,) = version_history(ws)
+    assert version.evidence_sha256 == current_bank(ws).evidence.sha256 and version.n_items == 3
+    assert version.weights["prev_episodes"] == {"weight": 3.0, "level": "strong", "direction": "risk"}
+
+    again = run(ws, "build")
+    assert "unchanged" in again.output and len(version_history(ws)) == 1
+
+
+def test_rebuild_after_evidence_changes_shows_the_changes(ws):
+    run(ws, "build")
+    path = ws.root / "extraction" / "synthesis.csv"
+    path.write_text(SYNTHESIS.replace("risk,strong,ariens,sado2014", "risk,moderate,ariens,sado2014"))
+    preview = run(ws, "diff")
+    assert "~ prev_episodes: weight 3.0 -> 2.0" in preview.output
+    result = run(ws, "build")
+    assert "changes since" in result.output and "~ prev_episodes: level strong -> moderate" in result.output
+    history = run(ws, "diff", "--history")
+    assert len(history.output.strip().splitlines()) == 3
+    assert run(ws, "diff").output.startswith("no changes")
+
+
+def test_export_to_stdout_and_file(ws, tmp_path):
+    run(ws, "build", "--no-exports")
+    out = run(ws, "export", "--format", "redcap", "--out", "-")
+    assert next(csv.reader(io.StringIO(out.output)))[1] == "Form Name"
+    result = run(ws, "export", "--format", "guide", "--lang", "en", "--out", str(tmp_path / "g.md"))
+    assert result.exit_code == 0 and "Conversation guide" in (tmp_path / "g.md").read_text()
+
+
+def test_score_fhir_response_into_a_private_report(ws, tmp_path):
+    run(ws, "build", "--no-exports")
+    bank = current_bank(ws)
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps(fhir.response(bank, {"prev_absence": "yes", "has_supervisor": "no"})))
+    report = tmp_path / "out" / "report.md"
+    result = run(ws, "score", str(response), "--out", str(report))
+    assert result.exit_code == 0, result.output
+    assert "1 risk, 0 protective, 0 unanswered" in result.output
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    text = report.read_text()
+    assert "Eerdere verzuimepisodes" in text and "niet van toepassing" in text
+    html = tmp_path / "out" / "report.html"
+    assert run(ws, "score", str(response), "--out", str(html), "--lang", "en").exit_code == 0
+    assert "<h2>Indication</h2>" in html.read_text()
+
+
+def test_score_refuses_a_report_inside_the_workspace(ws, tmp_path):
+    run(ws, "build", "--no-exports")
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps(fhir.response(current_bank(ws), {"prev_absence": "no"})))
+    result = run(ws, "score", str(response), "--out", str(ws.root / "instrument" / "r.md"))
+    assert result.exit_code == 4
+    assert "may not be stored inside the workspace" in result.output
+    assert not (ws.root / "instrument" / "r.md").exists()
+
+
+def test_missing_synthesis_is_a_clean_error(workspace):
+    result = run(workspace, "build")
+    assert result.exit_code == 3 and "synthesis table not found" in result.output

@@ -1,0 +1,132 @@
+"""FHIR, REDCap and printable exports of the item bank."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from review.errors import ValidationError
+from review.instrument import fhir, redcap, render
+from review.instrument.scoring import score
+
+
+def _items(resource):
+    for item in resource.get("item", []):
+        yield item
+        yield from _items(item)
+
+
+def test_questionnaire_validates_and_carries_translations_weights_enablewhen(bank):
+    q = fhir.questionnaire(bank)
+    from fhir.resources.R4B.questionnaire import Questionnaire
+    Questionnaire.model_validate(q)  # validated again: the export is not just a dict
+    by_id = {i["linkId"]: i for i in _items(q)}
+    assert [g["linkId"] for g in q["item"]] == ["domain-social", "domain-health"]
+    conflict = by_id["conflict"]
+    assert conflict["text"] == "Is er een conflict met de leidinggevende?"
+    translation = conflict["_text"]["extension"][0]
+    assert translation["url"] == fhir.TRANSLATION
+    assert {"url": "content", "valueString": "Is there a conflict with the supervisor?"} in translation["extension"]
+    weights = {o["valueCoding"]["code"]: o.get("extension", [{}])[0].get("valueDecimal")
+               for o in conflict["answerOption"]}
+    assert weights == {"no": 0.0, "some": 1.0, "yes": 2.0, "unknown": None}
+    assert conflict["answerOption"][0]["extension"][0]["url"] == fhir.ITEM_WEIGHT
+    assert conflict["enableWhen"] == [{"question": "has_supervisor", "operator": "=",
+                                       "answerCoding": {"system": fhir.ANSWER_SYSTEM, "code": "yes"}}]
+    assert conflict["code"][0]["code"] == "supervisor_conflict"
+    assert len({i["linkId"] for i in _items(q)}) == len(list(_items(q)))  # linkIds unique
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda q: q.update(status="not-a-status"), "status 'not-a-status'"),
+    (lambda q: q["item"][0]["item"][0].pop("linkId"), "linkId"),
+    (lambda q: q["item"][0]["item"][1].update(linkId="has_supervisor"), "not unique"),
+    (lambda q: q["item"][0]["item"][1].update(type="bogus"), "type 'bogus'"),
+    (lambda q: q["item"][0]["item"][1]["enableWhen"][0].update(question="nope"), "unknown item 'nope'"),
+    (lambda q: q["item"][0]["item"][1]["answerOption"][0]["extension"][0].update(valueDecimal="x"),
+     "valueDecimal"),
+])
+def test_invalid_questionnaire_is_rejected(bank, change, message):
+    q = fhir.questionnaire(bank)
+    change(q)
+    with pytest.raises(ValidationError, match=f"FHIR Questionnaire invalid.*{message}"):
+        fhir.validate_questionnaire(q)
+
+
+def test_response_round_trip_gives_the_same_profile(bank, config):
+    answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "some", "support": "unknown"}
+    resource = fhir.response(bank, answers, authored="2026-11-26T10:00:00+01:00")
+    read, notes = fhir.read_response(json.dumps(resource), bank)
+    assert read == answers and notes == []
+    assert score(bank, read, config) == score(bank, answers, config)
+
+
+def test_response_from_other_tools_booleans_and_version_notes(bank):
+    resource = {"resourceType": "QuestionnaireResponse", "status": "in-progress",
+                "questionnaire": "urn:review:instrument|2020-01-01+abc",
+                "item": [{"linkId": "prev_absence", "answer": [{"valueBoolean": True}]}]}
+    answers, notes = fhir.read_response(json.dumps(resource), bank, "r.json")
+    assert answers == {"prev_absence": "yes"}
+    assert any("version 2020-01-01+abc" in n for n in notes) and any("in-progress" in n for n in notes)
+    with pytest.raises(ValidationError, match="r.json: resourceType is not QuestionnaireResponse"):
+        fhir.read_response('{"resourceType": "Patient"}', bank, "r.json")
+    with pytest.raises(ValidationError, match="r.json: not JSON"):
+        fhir.read_response("{", bank, "r.json")
+
+
+def test_redcap_dictionary_has_the_18_columns_and_branching(bank):
+    text = redcap.data_dictionary(bank)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == list(redcap.REDCAP_COLUMNS) and len(rows[0]) == 18
+    assert rows[0][0] == "Variable / Field Name" and rows[0][-1] == "Field Annotation"
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert table[0]["Variable / Field Name"] == "record_id" and table[0]["Field Type"] == "text"
+    assert {r["Form Name"] for r in table} == {"recurrence_profile"}
+    conflict = next(r for r in table if r["Variable / Field Name"] == "conflict")
+    assert conflict["Field Type"] == "radio"
+    assert conflict["Choices, Calculations, OR Slider Labels"] == (
+        "no, Nee | some, Spanningen | yes, Ja | unknown, Weet niet / niet besproken")
+    assert conflict["Branching Logic (Show field only if...)"] == "[has_supervisor] = 'yes'"
+    assert conflict["Field Note"] == "Is there a conflict with the supervisor?"
+    assert table[1]["Section Header"] == "Sociaal / Social"
+    risk = next(r for r in table if r["Variable / Field Name"] == "risk_weight_sum")
+    assert risk["Field Type"] == "calc"
+    assert "if([conflict]='yes',2,0)" in risk["Choices, Calculations, OR Slider Labels"]
+
+
+def test_redcap_field_names_are_valid():
+    assert redcap.field_name("Prev-Absence 2") == "prev_absence_2"
+    assert redcap.field_name("2nd") == "q_2nd"
+
+
+def test_printable_questionnaire_and_guide(bank):
+    md = render.questionnaire_markdown(bank)
+    assert "## Sociaal" in md and "- ☐ Spanningen" in md
+    assert "Alleen als “Heeft de cliënt een direct leidinggevende?” = Ja" in md
+    assert "company_size" in md and "below minimum" in md  # the not-included table
+    page = render.to_html(md, bank.title_nl)
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "@media print" in page
+    guide = render.guide_markdown(bank)
+    social = guide.index("## Sociaal")
+    health = guide.index("## Gezondheid")
+    assert social < guide.index("Conflict met leidinggevende") < health
+    assert "◆" in guide.split("## Gezondheid")[0]  # modifiable social topics are marked
+    assert "Advies: Overweeg bemiddeling." in guide
+    assert "Signalen met beperkt bewijs" in guide and "Bedrijfsgrootte >100" in guide
+    english = render.guide_markdown(bank, "en")
+    assert "## Social" in english and "Conversation guide" in english
+
+
+def test_report_lists_profile_leads_and_missing(bank, config):
+    answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "yes"}
+    profile = score(bank, answers, config)
+    md = render.report_markdown(bank, profile, answers, client_ref="dossier 12")
+    assert "Cliënt: dossier 12" in md
+    assert "| risico | Conflict met leidinggevende |" in md
+    assert "## Aanknopingspunten voor advies" in md and "Overweeg bemiddeling." in md
+    assert "## Niet beantwoord (1)" in md and "(`support`)" in md
+    html = render.to_html("<script>alert(1)</script>", "t")
+    assert "<script>" not in html

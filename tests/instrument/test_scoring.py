@@ -1,0 +1,84 @@
+"""Scoring hand-made answer sets gives the expected profile; missing answers stay visible."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.errors import ValidationError
+from review.instrument.config import BaseRate, load_config
+from review.instrument.scoring import score
+
+
+def test_all_risks_present_no_protection(bank, config):
+    answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "yes", "support": "no"}
+    profile = score(bank, answers, config)
+    assert [f.factor_id for f in profile.risks] == ["supervisor_conflict", "prev_episodes"]
+    assert profile.protective == []
+    assert profile.risk_weight == 5.0 and profile.attainable_risk_weight == 5.0
+    assert profile.indication == "many_risk_signals"
+    assert [f.factor_id for f in profile.leads] == ["supervisor_conflict"]  # modifiable risk
+    assert [i.factor_id for i in profile.strengthen] == ["supervisor_support"]  # modifiable, absent
+    assert profile.missing == [] and profile.absent == ["supervisor_support"]
+    assert profile.in_domain("social")[0][0].factor_id == "supervisor_conflict"
+    assert profile.in_domain("health")[0][0].level == "strong"
+
+
+def test_partly_present_counts_half_and_protection_is_listed_not_netted(bank, config):
+    answers = {"prev_absence": "no", "has_supervisor": "yes", "conflict": "some", "support": "yes"}
+    profile = score(bank, answers, config)
+    (conflict,) = profile.risks
+    assert conflict.status == "partly" and conflict.weight == 1.0
+    assert [f.factor_id for f in profile.protective] == ["supervisor_support"]
+    assert profile.protective_weight == 2.0
+    assert profile.risk_weight == 1.0
+    assert profile.indication == "some_risk_signals"  # 1 of 5 attainable < 50 %
+
+
+def test_no_risk_signals(bank, config):
+    answers = {"prev_absence": "no", "has_supervisor": "yes", "conflict": "no", "support": "yes"}
+    profile = score(bank, answers, config)
+    assert profile.risks == [] and profile.indication == "no_risk_signals"
+    assert "geen voorspelling" in profile.uncertainty_nl[0]
+    assert "not a prediction" in profile.uncertainty_en[0]
+
+
+def test_gate_answered_no_makes_questions_not_applicable_not_missing(bank, config):
+    answers = {"prev_absence": "no", "has_supervisor": "no"}
+    profile = score(bank, answers, config)
+    assert profile.not_applicable == ["conflict", "support"]
+    assert profile.missing == [] and profile.missing_factors == []
+    assert profile.attainable_risk_weight == 3.0  # conflict not attainable without a supervisor
+    assert profile.indication == "no_risk_signals"
+
+
+def test_missing_answers_are_listed_and_block_the_indication(bank, config):
+    profile = score(bank, {"prev_absence": "yes"}, config)
+    # gate unanswered: the gated questions are missing (we do not know if they apply)
+    assert [m.link_id for m in profile.missing] == ["conflict", "support"]
+    assert profile.missing_factors == ["supervisor_conflict", "supervisor_support"]
+    assert profile.indication == "insufficient"
+    assert any("niet als afwezig" in line for line in profile.uncertainty_nl)
+    assert "supervisor_conflict" not in profile.absent
+
+
+def test_unknown_answer_is_missing_not_absent(bank, config):
+    answers = {"prev_absence": "unknown", "has_supervisor": "yes", "conflict": "no", "support": "no"}
+    profile = score(bank, answers, config)
+    assert profile.missing_factors == ["prev_episodes"]
+    assert profile.indication == "insufficient"  # 1 of 3 > 25 %
+    lenient = load_config(None, {"max_missing_share": 0.5})
+    assert score(bank, answers, lenient).indication == "no_risk_signals"
+
+
+def test_bad_code_is_an_error_and_foreign_questions_are_reported(bank, config):
+    with pytest.raises(ValidationError, match="answer to conflict: 'maybe'"):
+        score(bank, {"conflict": "maybe"}, config)
+    profile = score(bank, {"prev_absence": "no", "old_question": "yes"}, config)
+    assert profile.unrecognised == ["old_question"]
+
+
+def test_base_rates_carry_their_source(bank):
+    config = load_config(None)
+    config.base_rates = (BaseRate("19 % binnen 7 jaar", "19 % within 7 years", "Koopmans 2011"),)
+    profile = score(bank, {}, config)
+    assert profile.uncertainty_en[-1] == "For context: 19 % within 7 years (Koopmans 2011)."
