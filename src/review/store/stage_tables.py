@@ -6,3 +6,4 @@ Each stage that persists something owns ``store/<stage>.py``; add it here.
 from __future__ import annotations
 from . import fulltext  # noqa: F401  (full-text stage, screening stops)
 from . import instrument  # noqa: F401  (instrument versions and their evidence snapshots)
+from . import extraction  # noqa: F401  (study versions, estimates, QUIPS, GRADE)

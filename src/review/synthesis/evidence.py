@@ -264,7 +264,8 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
         why = ("a single cross-sectional study" if t.n == 1 else
                f"{t.n} cross-sectional studies, {_pct(t.share)} agree, {len(high)} high quality among them")
         return verdict("inconclusive", _direction(t, consistent), why, t.share, t.n)
-    return verdict("inconclusive", "none", "no cohort, case-control or cross-sectional study", None, 0)
+    why = "no study with a usable finding" if not units else "no cohort, case-control or cross-sectional study"
+    return verdict("inconclusive", "none", why, None, 0)
 
 
 def _van_tulder(units: list[StudyFinding], config: RuleConfig) -> Verdict:

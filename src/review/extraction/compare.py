@@ -1,0 +1,55 @@
+"""Compare two extractors' versions of one study: the list of fields that differ."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .forms import study_to_data
+from .model import Study
+
+
+@dataclass(slots=True, frozen=True)
+class FieldDifference:
+    """One field where two extractions disagree; ``None`` means absent on that side."""
+
+    field: str
+    left: Any
+    right: Any
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.left!r} vs {self.right!r}"
+
+
+def _estimate_key(values: dict[str, Any]) -> str:
+    key = f"{values.get('factor', '?')}|{values.get('contrast', '')}"
+    if values.get("subgroup"):
+        key += f"|{values['subgroup']}"
+    return key
+
+
+def _flatten(data: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in data.get("study", {}).items():
+        flat[f"study.{name}"] = value
+    for values in data.get("estimates", []):
+        key = _estimate_key(values)
+        for name, value in values.items():
+            flat[f"estimates[{key}].{name}"] = value
+    for values in data.get("expert_ratings", []):
+        for name, value in values.items():
+            flat[f"expert_ratings[{values.get('factor', '?')}].{name}"] = value
+    for rater, ratings in data.get("quips", {}).items():
+        for domain, rating in ratings.items():
+            flat[f"quips.{rater}.{domain}"] = rating
+    return flat
+
+
+def compare_studies(left: Study, right: Study, *, include_quips: bool = False) -> list[FieldDifference]:
+    """Fields that differ, estimates matched on factor + contrast (+ subgroup).
+
+    QUIPS tables are per rater and expected to differ by name, so they are left out unless asked.
+    """
+    a, b = _flatten(study_to_data(left)), _flatten(study_to_data(right))
+    names = [n for n in dict.fromkeys([*a, *b]) if include_quips or not n.startswith("quips.")]
+    return [FieldDifference(n, a.get(n), b.get(n)) for n in names if a.get(n) != b.get(n)]

@@ -1,0 +1,67 @@
+"""The harmonised factor list (``extraction/factors.toml``)."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import ValidationError
+from .model import DOMAINS, Factor
+
+REQUIRED = ("id", "label_en", "label_nl", "domain", "modifiable", "assessable")
+
+
+class FactorList:
+    """Factors by id, in file order."""
+
+    def __init__(self, factors: list[Factor]) -> None:
+        self._by_id = {f.id: f for f in factors}
+
+    def __contains__(self, factor_id: object) -> bool:
+        return factor_id in self._by_id
+
+    def __iter__(self) -> Iterator[Factor]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __getitem__(self, factor_id: str) -> Factor:
+        return self._by_id[factor_id]
+
+    def get(self, factor_id: str) -> Factor | None:
+        return self._by_id.get(factor_id)
+
+
+def load_factors(path: Path) -> FactorList:
+    """Read and check ``factors.toml``: ``[[factor]]`` tables with the required fields."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ValidationError(f"{path}: {err}") from err
+    except OSError as err:
+        raise ValidationError(f"{path}: cannot read ({err.strerror})") from err
+    factors: list[Factor] = []
+    seen: set[str] = set()
+    for i, item in enumerate(data.get("factor", []), start=1):
+        where = f"{path}:factor[{i}]"
+        for name in REQUIRED:
+            if name not in item or item[name] == "":
+                raise ValidationError(f"{where}.{name}: required field is missing")
+        if item["domain"] not in DOMAINS:
+            raise ValidationError(f"{where}.domain: {item['domain']!r} not one of {', '.join(DOMAINS)}")
+        for flag in ("modifiable", "assessable"):
+            if not isinstance(item[flag], bool):
+                raise ValidationError(f"{where}.{flag}: expected true or false")
+        if item["id"] in seen:
+            raise ValidationError(f"{where}.id: duplicate factor id {item['id']!r}")
+        seen.add(item["id"])
+        unknown = set(item) - set(Factor.__dataclass_fields__)
+        if unknown:
+            raise ValidationError(f"{where}.{sorted(unknown)[0]}: unknown field")
+        factors.append(Factor(**item))
+    if not factors:
+        raise ValidationError(f"{path}: no [[factor]] tables")
+    return FactorList(factors)

@@ -1,0 +1,293 @@
+"""Extraction forms as files: read, validate and write ``extraction/studies/<id>.toml``.
+
+The form (``extraction/form.toml``, or the packaged default) says which fields exist, their
+types and which are required; on top of that come the checks no form can express (factor ids
+must exist, a CI must contain its estimate, numbers need a source location). Every problem is
+one line ``file:field: what``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_text_atomic
+from ..errors import ValidationError
+from .factors import FactorList
+from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study
+from .tomlwrite import dumps
+
+FORM_FILE = "form.toml"
+FACTORS_FILE = "factors.toml"
+STUDIES_DIR = "studies"
+SECTIONS: tuple[str, ...] = ("study", "estimate", "expert_rating")
+
+
+@dataclass(slots=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(slots=True)
+class Form:
+    """Field specs per section plus the QUIPS domains and rating scale."""
+
+    sections: dict[str, dict[str, FieldSpec]]
+    quips_domains: tuple[str, ...] = QUIPS_DOMAINS
+    quips_ratings: tuple[str, ...] = QUIPS_RATINGS
+    source: str = "packaged default"
+
+    def fields(self, section: str) -> dict[str, FieldSpec]:
+        return self.sections.get(section, {})
+
+
+def default_form_text() -> str:
+    return resources.files("review.extraction").joinpath(FORM_FILE).read_text(encoding="utf-8")
+
+
+def load_form(extraction_dir: Path | None = None) -> Form:
+    """The workspace's ``form.toml`` when present, else the packaged default."""
+    path = extraction_dir / FORM_FILE if extraction_dir is not None else None
+    if path is not None and path.is_file():
+        text, source = path.read_text(encoding="utf-8"), str(path)
+    else:
+        text, source = default_form_text(), "packaged default"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ValidationError(f"{source}: {err}") from err
+    sections: dict[str, dict[str, FieldSpec]] = {}
+    for section in SECTIONS:
+        specs = {}
+        for name, spec in dict(data.get(section, {})).items():
+            if not isinstance(spec, dict) or "type" not in spec:
+                raise ValidationError(f"{source}:{section}.{name}: needs a type")
+            specs[name] = FieldSpec(name, str(spec["type"]), bool(spec.get("required", False)),
+                                    tuple(str(c) for c in spec.get("choices", ())), str(spec.get("help", "")))
+        sections[section] = specs
+    quips = dict(data.get("quips", {}))
+    return Form(sections, tuple(quips.get("domains", QUIPS_DOMAINS)), tuple(quips.get("ratings", QUIPS_RATINGS)),
+                source)
+
+
+# -- validation ------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Problems:
+    """Collected one-line problems for one file."""
+
+    path: str
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, where: str, what: str) -> None:
+        self.lines.append(f"{self.path}:{where}: {what}")
+
+
+_TYPE_CHECKS = {
+    "string": lambda v: isinstance(v, str),
+    "text": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "list": lambda v: isinstance(v, list),
+    "choice": lambda v: isinstance(v, str),
+}
+
+
+def _check_fields(values: dict[str, Any], specs: dict[str, FieldSpec], where: str, problems: Problems) -> None:
+    for name, spec in specs.items():
+        value = values.get(name)
+        if value is None or value == "":
+            if spec.required:
+                problems.add(f"{where}.{name}", "required field is missing")
+            continue
+        if not _TYPE_CHECKS.get(spec.type, lambda v: True)(value):
+            problems.add(f"{where}.{name}", f"expected {spec.type}, got {type(value).__name__} {value!r}")
+        elif spec.type == "choice" and spec.choices and value not in spec.choices:
+            problems.add(f"{where}.{name}", f"{value!r} not one of {', '.join(c for c in spec.choices if c)}")
+    for name in values:
+        if name not in specs:
+            problems.add(f"{where}.{name}", "unknown field (not in form.toml)")
+
+
+def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | None, problems: Problems) -> None:
+    factor = values.get("factor")
+    if factors is not None and isinstance(factor, str) and factor and factor not in factors:
+        problems.add(f"{where}.factor", f"unknown factor {factor!r} (not in factors.toml)")
+    est, lo, hi = values.get("estimate"), values.get("ci_low"), values.get("ci_high")
+    numbers = [v for v in (est, lo, hi) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if (lo is None) != (hi is None):
+        problems.add(f"{where}.ci_low", "give both ci_low and ci_high or neither")
+    if len(numbers) == 3:
+        if not lo < hi:
+            problems.add(f"{where}.ci_low", f"CI lower bound {lo} is not below the upper bound {hi}")
+        elif not lo <= est <= hi:
+            problems.add(f"{where}.estimate", f"CI {lo}-{hi} does not contain the estimate {est}")
+    measure = values.get("measure", "")
+    if numbers and not measure:
+        problems.add(f"{where}.measure", "a number needs its measure (OR, HR, ...)")
+    if measure in ("OR", "HR", "RR") and any(n <= 0 for n in numbers):
+        problems.add(f"{where}.estimate", f"{measure} values must be positive")
+    level = values.get("ci_level")
+    if level is not None and isinstance(level, (int, float)) and not 0 < level < 1:
+        problems.add(f"{where}.ci_level", f"{level} must be a fraction such as 0.95")
+    if est is None and not values.get("estimate_status"):
+        problems.add(f"{where}.estimate_status", "no estimate: say why (e.g. 'not reported in abstract')")
+    if est is None and not values.get("finding") and values.get("p") is None:
+        problems.add(f"{where}.finding", "no estimate: give the published direction (risk/protective/null/unknown)")
+    if values.get("finding") and est is None and not values.get("finding_basis"):
+        problems.add(f"{where}.finding_basis", "a finding without an estimate needs the published wording")
+
+
+def validate_study_data(
+    data: dict[str, Any], path: str, *, form: Form, factors: FactorList | None, expected_id: str | None = None
+) -> list[str]:
+    """All problems of one study file's parsed TOML, one line each."""
+    problems = Problems(path)
+    study = data.get("study")
+    if not isinstance(study, dict):
+        problems.add("study", "missing [study] table")
+        return problems.lines
+    _check_fields(study, form.fields("study"), "study", problems)
+    if expected_id is not None and study.get("id") not in (None, expected_id):
+        problems.add("study.id", f"{study.get('id')!r} does not match the file name {expected_id!r}")
+    for key in data:
+        if key not in ("study", "estimates", "expert_ratings", "quips", "extractor"):
+            problems.add(key, "unknown table (expected study, estimates, expert_ratings, quips)")
+    for i, values in enumerate(data.get("estimates", []), start=1):
+        where = f"estimates[{i}]"
+        _check_fields(values, form.fields("estimate"), where, problems)
+        _check_estimate(values, where, factors, problems)
+    for i, values in enumerate(data.get("expert_ratings", []), start=1):
+        where = f"expert_ratings[{i}]"
+        _check_fields(values, form.fields("expert_rating"), where, problems)
+        factor = values.get("factor")
+        if factors is not None and isinstance(factor, str) and factor not in factors:
+            problems.add(f"{where}.factor", f"unknown factor {factor!r} (not in factors.toml)")
+    if study.get("evidence_type") == "expert" and data.get("estimates"):
+        problems.add("estimates", "an expert-consensus study has expert_ratings, not estimates")
+    quips = data.get("quips", {})
+    if not isinstance(quips, dict):
+        problems.add("quips", "expected tables [quips.<rater>]")
+        quips = {}
+    for rater, ratings in quips.items():
+        if not isinstance(ratings, dict):
+            problems.add(f"quips.{rater}", "expected a table of domain = rating")
+            continue
+        for domain, rating in ratings.items():
+            if domain.endswith("_note"):
+                continue
+            if domain not in form.quips_domains:
+                problems.add(f"quips.{rater}.{domain}", f"unknown QUIPS domain (expected {', '.join(form.quips_domains)})")
+            elif rating not in form.quips_ratings:
+                problems.add(f"quips.{rater}.{domain}", f"{rating!r} not one of {', '.join(form.quips_ratings)}")
+    return problems.lines
+
+
+# -- reading and writing ---------------------------------------------------------------------
+
+def read_study_file(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ValidationError(f"{path}: {err}") from err
+    except OSError as err:
+        raise ValidationError(f"{path}: cannot read ({err.strerror})") from err
+
+
+def study_from_data(data: dict[str, Any]) -> Study:
+    """A :class:`Study` from validated TOML data."""
+    s = dict(data["study"])
+    estimates = [
+        Estimate(**{k: v for k, v in e.items() if k in Estimate.__dataclass_fields__})
+        for e in data.get("estimates", [])
+    ]
+    experts = [
+        ExpertRating(**{k: v for k, v in e.items() if k in ExpertRating.__dataclass_fields__})
+        for e in data.get("expert_ratings", [])
+    ]
+    quips = {rater: {d: str(r) for d, r in ratings.items()} for rater, ratings in data.get("quips", {}).items()}
+    fields = {k: v for k, v in s.items() if k in Study.__dataclass_fields__}
+    return Study(**fields, estimates=estimates, expert_ratings=experts, quips=quips,
+                 extractor=str(data.get("extractor", "")))
+
+
+def load_study(path: Path, *, form: Form | None = None, factors: FactorList | None = None) -> Study:
+    """Read and validate one study file; raises ValidationError listing its problems."""
+    path = Path(path)
+    data = read_study_file(path)
+    problems = validate_study_data(data, str(path), form=form or load_form(path.parent.parent),
+                                   factors=factors, expected_id=path.name.split(".")[0])
+    if problems:
+        more = f" (+{len(problems) - 1} more; run 'review extraction validate')" if len(problems) > 1 else ""
+        raise ValidationError(problems[0] + more)
+    return study_from_data(data)
+
+
+def study_to_data(study: Study) -> dict[str, Any]:
+    """The TOML structure of a study, without empty optional values."""
+    data: dict[str, Any] = {}
+    if study.extractor:
+        data["extractor"] = study.extractor
+    data["study"] = _compact(study.study_fields())
+    data["estimates"] = [_compact(_estimate_dict(e)) for e in study.estimates]
+    data["expert_ratings"] = [_compact(dict(vars_of(r))) for r in study.expert_ratings]
+    data["quips"] = {rater: dict(ratings) for rater, ratings in study.quips.items()}
+    return {k: v for k, v in data.items() if v not in ([], {})}
+
+
+def vars_of(obj: Any) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+
+
+def _estimate_dict(estimate: Estimate) -> dict[str, Any]:
+    data = vars_of(estimate)
+    if data["ci_level"] == 0.95:
+        data.pop("ci_level")
+    if not data["outcome_favourable"]:
+        data.pop("outcome_favourable")
+    return data
+
+
+def _compact(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None and v != "" and v != []}
+
+
+def save_study(study: Study, path: Path) -> Path:
+    """Write a study file atomically (the TUI's save)."""
+    write_text_atomic(Path(path), dumps(study_to_data(study)))
+    return Path(path)
+
+
+def study_files(extraction_dir: Path) -> list[Path]:
+    """Reconciled study files (``<id>.toml``), sorted; per-extractor copies (``<id>.<who>.toml``) excluded."""
+    folder = Path(extraction_dir) / STUDIES_DIR
+    return sorted(p for p in folder.glob("*.toml") if p.name.count(".") == 1)
+
+
+def load_studies(extraction_dir: Path, factors: FactorList | None = None) -> list[Study]:
+    """Every reconciled study of an extraction folder, validated."""
+    form = load_form(extraction_dir)
+    return [load_study(p, form=form, factors=factors) for p in study_files(extraction_dir)]
+
+
+def validate_folder(extraction_dir: Path, factors: FactorList | None) -> list[str]:
+    """Every problem in every study file (including per-extractor copies), one line each."""
+    form = load_form(extraction_dir)
+    lines: list[str] = []
+    for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
+        try:
+            data = read_study_file(path)
+        except ValidationError as err:
+            lines.append(str(err))
+            continue
+        lines.extend(validate_study_data(data, str(path), form=form, factors=factors,
+                                         expected_id=path.name.split(".")[0]))
+    return lines

@@ -1,0 +1,90 @@
+"""Load study files into the store (one transaction per study) and compare extractors there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import ValidationError
+from ..store import extraction as tables
+from .compare import FieldDifference, compare_studies
+from .factors import FactorList
+from .forms import (
+    FACTORS_FILE, STUDIES_DIR, load_form, read_study_file, study_from_data, validate_study_data,
+)
+from .model import Study
+from .quips import CollapseRule, summarise
+
+
+@dataclass(slots=True)
+class LoadReport:
+    loaded: list[str]
+    unchanged: list[str]
+
+
+def extractor_of(path: Path) -> str:
+    """``arends2014.toml`` → "" (reconciled); ``arends2014.alice.toml`` → "alice"."""
+    parts = path.name.split(".")
+    return parts[1] if len(parts) == 3 else ""
+
+
+def estimate_rows(study: Study) -> list[dict[str, Any]]:
+    return [
+        dict(factor_id=e.factor, contrast=e.contrast, subgroup=e.subgroup, measure=e.measure, estimate=e.estimate,
+             ci_low=e.ci_low, ci_high=e.ci_high, ci_level=e.ci_level, p=e.p, estimate_type=e.estimate_type,
+             estimate_status=e.estimate_status, finding=e.derived_finding(), source_location=e.source_location)
+        for e in study.estimates
+    ]
+
+
+def load_folder(
+    engine: sa.Engine, extraction_dir: Path, factors: FactorList, rule: CollapseRule | None = None
+) -> LoadReport:
+    """Validate every study file and store new or changed ones; nothing invalid is stored."""
+    rule = rule or CollapseRule()
+    form = load_form(extraction_dir)
+    paths = sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml"))
+    parsed: list[tuple[Path, dict[str, Any]]] = []
+    problems: list[str] = []
+    for path in paths:
+        data = read_study_file(path)
+        problems.extend(validate_study_data(data, str(path), form=form, factors=factors,
+                                            expected_id=path.name.split(".")[0]))
+        parsed.append((path, data))
+    if problems:
+        more = f" (+{len(problems) - 1} more; run 'review extraction validate')" if len(problems) > 1 else ""
+        raise ValidationError(problems[0] + more)
+    report = LoadReport([], [])
+    for path, data in parsed:
+        extractor = extractor_of(path)
+        study = study_from_data(data)
+        label = f"{study.id}" + (f" ({extractor})" if extractor else "")
+        previous = tables.study_version(engine, study.id, extractor)
+        if previous is not None and previous.data == data:
+            report.unchanged.append(label)
+            continue
+        summary = summarise(study.quips, rule)
+        tables.save_study_version(
+            engine, data, extractor=extractor, source_file=str(path), estimates=estimate_rows(study),
+            quips=study.quips, quality=(summary.rob, rule.describe(), summary.basis),
+        )
+        report.loaded.append(label)
+    return report
+
+
+def compare_extractors(engine: sa.Engine, study_id: str, left: str, right: str) -> list[FieldDifference]:
+    """Differences between two extractors' latest stored versions of a study."""
+    versions = {}
+    for who in (left, right):
+        version = tables.study_version(engine, study_id, who)
+        if version is None:
+            raise ValidationError(f"study {study_id}: no stored extraction by {who or 'the reconciled file'!r}")
+        versions[who] = study_from_data(version.data)
+    return compare_studies(versions[left], versions[right])
+
+
+def factors_path(extraction_dir: Path) -> Path:
+    return Path(extraction_dir) / FACTORS_FILE

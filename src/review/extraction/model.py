@@ -1,0 +1,144 @@
+"""Typed records of the extraction stage: factors, studies, estimates, QUIPS ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
+QUIPS_DOMAINS: tuple[str, ...] = (
+    "participation", "attrition", "factor_measurement", "outcome_measurement", "confounding", "analysis",
+)
+QUIPS_RATINGS: tuple[str, ...] = ("low", "moderate", "high")
+RATIO_MEASURES: frozenset[str] = frozenset({"OR", "HR", "RR"})
+
+
+@dataclass(slots=True, frozen=True)
+class Factor:
+    """One harmonised prognostic factor of ``extraction/factors.toml``."""
+
+    id: str
+    label_en: str
+    label_nl: str
+    domain: str
+    modifiable: bool
+    assessable: bool
+    definition: str = ""
+    flags_source: str = ""  # who judged modifiable/assessable
+    notes: str = ""
+
+
+@dataclass(slots=True)
+class Estimate:
+    """One published association between a factor and recurrence."""
+
+    factor: str
+    contrast: str
+    estimate_type: str
+    source_location: str
+    measure: str = ""
+    estimate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    ci_level: float = 0.95
+    p: float | None = None
+    estimate_status: str = "reported"
+    adjusted_for: list[str] = field(default_factory=list)
+    model: str = ""
+    subgroup: str = ""
+    outcome_favourable: bool = False
+    finding: str = ""
+    finding_basis: str = ""
+    note: str = ""
+
+    @property
+    def has_ci(self) -> bool:
+        return self.estimate is not None and self.ci_low is not None and self.ci_high is not None
+
+    def derived_finding(self, alpha: float = 0.05) -> str:
+        """risk | protective | null | unknown for recurrence, from the CI (or p) unless given."""
+        if self.finding:
+            return self.finding
+        if self.estimate is None:
+            return "unknown"
+        null_value = 1.0 if self.measure in RATIO_MEASURES else 0.0
+        if self.ci_low is not None and self.ci_high is not None:
+            significant = self.ci_low > null_value or self.ci_high < null_value
+        elif self.p is not None:
+            significant = self.p < alpha
+        else:
+            return "unknown"
+        if not significant:
+            return "null"
+        above = self.estimate > null_value
+        if self.outcome_favourable:
+            above = not above
+        return "risk" if above else "protective"
+
+    def aligned(self) -> tuple[float, float, float] | None:
+        """(estimate, ci_low, ci_high) for recurrence: ORs of a favourable outcome are inverted."""
+        if not self.has_ci:
+            return None
+        est, lo, hi = self.estimate, self.ci_low, self.ci_high
+        assert est is not None and lo is not None and hi is not None
+        if self.outcome_favourable and self.measure == "OR":
+            return 1 / est, 1 / hi, 1 / lo
+        return est, lo, hi
+
+    def label(self) -> str:
+        """'OR 2.59 (1.40-4.80)' as published, or the status when no number exists."""
+        if self.estimate is None:
+            return self.estimate_status or "no estimate"
+        text = f"{self.measure} {_num(self.estimate)}"
+        if self.ci_low is not None and self.ci_high is not None:
+            text += f" ({_num(self.ci_low)}-{_num(self.ci_high)})"
+        return text
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}"
+
+
+@dataclass(slots=True)
+class ExpertRating:
+    """A factor's rating in an expert-consensus (Delphi) study."""
+
+    factor: str
+    percent_agree: float
+    consensus: bool
+    source_location: str
+    round: int | None = None
+
+
+@dataclass(slots=True)
+class Study:
+    """One included study as extracted: descriptors, estimates, QUIPS ratings per rater."""
+
+    id: str
+    cohort_id: str
+    citation: str
+    country: str
+    design: str
+    evidence_type: str
+    outcome_definition: str
+    data_source: str
+    doi: str = ""
+    pmid: str = ""
+    setting: str = ""
+    n: int | None = None
+    follow_up: str = ""
+    washout_days: int | None = None
+    washout_status: str = ""
+    outcome_cmd_specific: bool | None = None
+    base_rate: str = ""
+    notes: str = ""
+    estimates: list[Estimate] = field(default_factory=list)
+    expert_ratings: list[ExpertRating] = field(default_factory=list)
+    quips: dict[str, dict[str, str]] = field(default_factory=dict)  # rater -> domain -> rating
+    extractor: str = ""
+
+    def study_fields(self) -> dict[str, Any]:
+        names = ("id", "cohort_id", "citation", "doi", "pmid", "country", "design", "evidence_type", "setting",
+                 "n", "follow_up", "outcome_definition", "washout_days", "washout_status",
+                 "outcome_cmd_specific", "data_source", "base_rate", "notes")
+        return {name: getattr(self, name) for name in names}

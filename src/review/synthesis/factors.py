@@ -1,0 +1,189 @@
+"""Per-factor synthesis: findings → evidence level, pooled estimate, GRADE → ``FactorEvidence``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..extraction.model import RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
+from ..extraction.quips import CollapseRule, summarise
+from ..records import FactorEvidence
+from .evidence import (
+    RULE_SETS, RuleConfig, StudyFinding, Verdict, collapse_cohorts, combine_findings, evaluate,
+)
+from .grade import GradeConfig, GradeInput, GradeJudgement, apply_overrides, assess
+from .meta import MetaResult, effect_from_ci, pool
+
+DEFAULT_RULE_SET = "van_tulder"
+
+
+@dataclass(slots=True)
+class SynthesisSettings:
+    """Everything that changes a verdict; read from review.toml ``[synthesis]``."""
+
+    rule_set: str = DEFAULT_RULE_SET
+    rules: RuleConfig = field(default_factory=RuleConfig)
+    method: str = "REML"
+    hk: bool = True
+    level: float = 0.95
+    min_pool: int = 2
+    grade: GradeConfig = field(default_factory=GradeConfig)
+    collapse: CollapseRule = field(default_factory=CollapseRule)
+
+    @classmethod
+    def from_config(cls, synthesis: dict[str, Any], extraction: dict[str, Any] | None = None) -> "SynthesisSettings":
+        from ..errors import ValidationError
+
+        settings = cls(rules=RuleConfig.from_mapping(synthesis))
+        rule_set = synthesis.get("rule_set", DEFAULT_RULE_SET)
+        if rule_set not in RULE_SETS:
+            raise ValidationError(f"review.toml: synthesis.rule_set {rule_set!r} not one of {', '.join(RULE_SETS)}")
+        settings.rule_set = rule_set
+        settings.method = str(synthesis.get("method", settings.method)).upper()
+        settings.hk = bool(synthesis.get("hk", settings.hk))
+        settings.min_pool = max(2, int(synthesis.get("min_pool", settings.min_pool)))
+        settings.grade = GradeConfig.from_mapping(dict(synthesis.get("grade", {})))
+        settings.collapse = CollapseRule.from_mapping(dict((extraction or {}).get("quips", {})))
+        return settings
+
+
+@dataclass(slots=True)
+class EstimateRow:
+    study: Study
+    estimate: Estimate
+    rob: str
+    finding: str
+
+
+@dataclass(slots=True)
+class FactorResult:
+    """Everything the report shows for one factor."""
+
+    factor: Factor
+    rows: list[EstimateRow]
+    verdict: Verdict
+    pooled: MetaResult | None
+    pool_note: str
+    pool_rows: list[EstimateRow]
+    grade: GradeJudgement | None
+    expert: list[tuple[Study, ExpertRating]]
+    evidence: FactorEvidence
+
+
+def study_quality(studies: list[Study], rule: CollapseRule) -> dict[str, str]:
+    return {s.id: summarise(s.quips, rule).rob for s in studies}
+
+
+def _finding_for_study(rows: list[EstimateRow]) -> str:
+    return combine_findings(r.finding for r in rows)
+
+
+def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[EstimateRow], str]:
+    """The largest set of comparable estimates: same measure and contrast, one per cohort."""
+    groups: dict[tuple[str, str], dict[str, EstimateRow]] = {}
+    ordered = sorted(rows, key=lambda r: (r.estimate.estimate_type != "adjusted", bool(r.estimate.subgroup)))
+    for row in ordered:
+        e = row.estimate
+        if not e.has_ci or e.measure not in RATIO_MEASURES:
+            continue
+        key = (e.measure, e.contrast)
+        groups.setdefault(key, {}).setdefault(row.study.cohort_id or row.study.id, row)
+    with_ci = sum(1 for r in rows if r.estimate.has_ci)
+    if not groups:
+        return [], "no estimate with a CI: no pooling"
+    key, best = max(groups.items(), key=lambda item: len(item[1]))
+    if len(best) < min_pool:
+        return [], (f"{with_ci} estimate(s) with a CI but fewer than {min_pool} comparable ones "
+                    f"(same measure and contrast, independent cohorts): no pooling")
+    return list(best.values()), f"pooled {len(best)} {key[0]}s for '{key[1]}'"
+
+
+def synthesise_factor(
+    factor: Factor,
+    studies: list[Study],
+    quality: dict[str, str],
+    settings: SynthesisSettings,
+    override: dict[str, Any] | None = None,
+) -> FactorResult:
+    rows = [
+        EstimateRow(s, e, quality.get(s.id, "unrated"), e.derived_finding())
+        for s in studies if s.evidence_type == "empirical" for e in s.estimates if e.factor == factor.id
+    ]
+    expert = [(s, r) for s in studies for r in s.expert_ratings if r.factor == factor.id]
+    by_study: dict[str, list[EstimateRow]] = {}
+    for row in rows:
+        by_study.setdefault(row.study.id, []).append(row)
+    findings = [
+        StudyFinding(
+            study_id=sid, finding=_finding_for_study(group), rob=group[0].rob, design=group[0].study.design,
+            cohort_id=group[0].study.cohort_id,
+            detail="; ".join(_row_detail(r) for r in group),
+        )
+        for sid, group in by_study.items()
+    ]
+    verdict = evaluate(findings, settings.rule_set, settings.rules)
+
+    pool_rows, pool_note = _pool_candidates(rows, settings.min_pool)
+    pooled = None
+    if pool_rows:
+        effects = [effect_from_ci(*_aligned(r.estimate), measure=r.estimate.measure, level=r.estimate.ci_level)
+                   for r in pool_rows]
+        pooled = pool([y for y, _ in effects], [se**2 for _, se in effects], method=settings.method,
+                      hk=settings.hk, level=settings.level, measure=pool_rows[0].estimate.measure,
+                      studies=[r.study.id for r in pool_rows])
+
+    units = collapse_cohorts([f for f in findings if f.finding != "unknown" and f.rob not in settings.rules.exclude])
+    indirect = [r.study.id for r in rows if r.study.outcome_cmd_specific is False or r.estimate.outcome_favourable]
+    grade_input = GradeInput(
+        factor.id, units, verdict.consistency, pooled,
+        ratios=[a for r in rows if r.estimate.measure in RATIO_MEASURES and (a := r.estimate.aligned()) is not None],
+        indirect=indirect, designs=[r.study.design for r in rows],
+    )
+    grade = apply_overrides(assess(grade_input, settings.grade), factor.id, override or {})
+
+    evidence = FactorEvidence(
+        factor_id=factor.id, label_en=factor.label_en, label_nl=factor.label_nl, domain=factor.domain,
+        modifiable=factor.modifiable, assessable=factor.assessable, direction=verdict.direction,
+        level=verdict.level, rule_set=settings.rule_set, studies=tuple(by_study),
+        measure=pooled.measure if pooled else "",
+        pooled_estimate=pooled.back(pooled.estimate) if pooled else None,
+        ci_low=pooled.back(pooled.ci_low) if pooled else None,
+        ci_high=pooled.back(pooled.ci_high) if pooled else None,
+        i2=pooled.i2 if pooled else None,
+        grade=grade.certainty if grade else "",
+        explanation=_explanation(verdict, pooled, pool_note, grade, expert, bool(rows)),
+    )
+    return FactorResult(factor, rows, verdict, pooled, pool_note, pool_rows, grade, expert, evidence)
+
+
+def _aligned(estimate: Estimate) -> tuple[float, float, float]:
+    aligned = estimate.aligned()
+    assert aligned is not None
+    return aligned
+
+
+def _row_detail(row: EstimateRow) -> str:
+    e = row.estimate
+    text = e.label()
+    if e.subgroup:
+        text += f" [{e.subgroup}]"
+    return text
+
+
+def _explanation(verdict: Verdict, pooled: MetaResult | None, pool_note: str, grade: GradeJudgement | None,
+                 expert: list[tuple[Study, ExpertRating]], has_rows: bool) -> str:
+    parts = [f"{verdict.level} ({verdict.rule_set}): {verdict.explanation}"]
+    if pooled is not None:
+        lo, hi = pooled.back(pooled.ci_low), pooled.back(pooled.ci_high)
+        parts.append(f"Meta-analysis {pooled.method}{' + HK' if pooled.hk else ''}: {pooled.measure} "
+                     f"{pooled.back(pooled.estimate):.2f} ({lo:.2f}-{hi:.2f}), k={pooled.k}, I² {pooled.i2:.0f} %.")
+    elif has_rows:
+        parts.append(pool_note[0].upper() + pool_note[1:] + ".")
+    if grade is not None:
+        parts.append(f"GRADE: {grade.summary()}.")
+    if expert:
+        parts.append("Expert consensus (not counted as empirical evidence): " + "; ".join(
+            f"{s.id} {r.percent_agree:g} % of panel"
+            + (f", round {r.round}" if r.round else "") + (", consensus" if r.consensus else ", below consensus")
+            for s, r in expert) + ".")
+    return " ".join(parts)

@@ -1,0 +1,207 @@
+"""GRADE certainty for a prognostic factor (Foroutan et al. 2020; Huguet et al. 2013).
+
+A body of cohort evidence starts high; five domains may lower it (risk of bias, inconsistency,
+imprecision, indirectness, publication bias) and a large effect may raise it. The automatic
+judgement applies the configurable conventions of docs/evidence_and_instrument.md §1.4 and says
+why for every domain; a reviewer's judgement (``extraction/grade.toml``) overrides per domain.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from .evidence import StudyFinding
+from .meta import MetaResult
+
+CERTAINTY: tuple[str, ...] = ("very low", "low", "moderate", "high")
+DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "imprecision", "indirectness", "publication_bias",
+                            "large_effect", "dose_response")
+GRADE_FILE = "grade.toml"
+
+
+@dataclass(slots=True)
+class GradeConfig:
+    """Thresholds that are GRADE conventions, not published prognostic rules: keep editable."""
+
+    i2_cut: float = 50.0
+    consistency: float = 0.75
+    imprecision_low: float = 0.8
+    imprecision_high: float = 1.25
+    large_effect_high: float = 2.0
+    large_effect_low: float = 0.5
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> "GradeConfig":
+        config = cls()
+        for key in cls.__dataclass_fields__:
+            if key in data:
+                setattr(config, key, float(data[key]))
+        return config
+
+
+@dataclass(slots=True)
+class DomainJudgement:
+    change: int  # 0, -1, -2 (downgrades) or +1 (upgrades)
+    reason: str
+    source: str = "auto"
+
+
+@dataclass(slots=True)
+class GradeJudgement:
+    factor_id: str
+    start: str
+    domains: dict[str, DomainJudgement] = field(default_factory=dict)
+
+    @property
+    def certainty(self) -> str:
+        index = CERTAINTY.index(self.start) + sum(d.change for d in self.domains.values())
+        return CERTAINTY[max(0, min(len(CERTAINTY) - 1, index))]
+
+    @property
+    def source(self) -> str:
+        return "reviewer" if any(d.source == "reviewer" for d in self.domains.values()) else "auto"
+
+    def summary(self) -> str:
+        changes = [f"{name.replace('_', ' ')} {d.change:+d}" for name, d in self.domains.items() if d.change]
+        return f"start {self.start}; " + (", ".join(changes) if changes else "no changes") + f" → {self.certainty}"
+
+    def domains_json(self) -> dict[str, Any]:
+        return {name: {"change": d.change, "reason": d.reason, "source": d.source}
+                for name, d in self.domains.items()}
+
+
+@dataclass(slots=True)
+class GradeInput:
+    """What the automatic judgement looks at for one factor."""
+
+    factor_id: str
+    units: list[StudyFinding]  # counted units (cohorts), direction known
+    consistency: float | None
+    pooled: MetaResult | None = None
+    ratios: list[tuple[float, float, float]] = field(default_factory=list)  # aligned (est, lo, hi)
+    indirect: list[str] = field(default_factory=list)  # study ids with indirect outcome/population
+    designs: list[str] = field(default_factory=list)
+
+
+def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgement | None:
+    """The automatic GRADE judgement, or None when no empirical study informs the factor."""
+    config = config or GradeConfig()
+    if not item.units:
+        return None
+    longitudinal = any(d != "cross-sectional" for d in item.designs)
+    start = "high" if longitudinal else "moderate"
+    judgement = GradeJudgement(item.factor_id, start)
+    d = judgement.domains
+
+    n = len(item.units)
+    high_rob = sum(1 for u in item.units if u.rob == "high")
+    not_low = sum(1 for u in item.units if u.rob != "low")
+    unrated = sum(1 for u in item.units if u.rob == "unrated")
+    if high_rob * 2 > n:
+        d["risk_of_bias"] = DomainJudgement(-2, f"{high_rob}/{n} studies at high risk of bias (very serious)")
+    elif not_low * 2 > n:
+        extra = f", {unrated} not yet QUIPS-rated" if unrated else ""
+        d["risk_of_bias"] = DomainJudgement(-1, f"{not_low}/{n} studies not at low risk of bias{extra} (serious)")
+    else:
+        d["risk_of_bias"] = DomainJudgement(0, f"{n - not_low}/{n} studies at low risk of bias")
+
+    if item.pooled is not None and item.pooled.k >= 2:
+        serious = item.pooled.i2 > config.i2_cut
+        d["inconsistency"] = DomainJudgement(-1 if serious else 0,
+                                             f"I² {item.pooled.i2:.0f} % {'>' if serious else '≤'} {config.i2_cut:.0f} %")
+    elif n >= 2:
+        share = item.consistency or 0.0
+        serious = share < config.consistency
+        d["inconsistency"] = DomainJudgement(-1 if serious else 0,
+                                             f"{100 * share:.0f} % of studies agree "
+                                             f"({'<' if serious else '≥'} {100 * config.consistency:.0f} %)")
+    else:
+        d["inconsistency"] = DomainJudgement(0, "single study: consistency cannot be judged")
+
+    d["imprecision"] = _imprecision(item, config)
+
+    if item.indirect and len(set(item.indirect)) * 2 >= n:
+        d["indirectness"] = DomainJudgement(-1, "outcome or population differs from CMD recurrence after RTW: "
+                                            + ", ".join(sorted(set(item.indirect))))
+    else:
+        d["indirectness"] = DomainJudgement(0, "outcome and population match the question"
+                                            + (f" (except {', '.join(sorted(set(item.indirect)))})"
+                                               if item.indirect else ""))
+
+    if n == 1:
+        d["publication_bias"] = DomainJudgement(-1, "all evidence from one cohort; not investigated repeatedly")
+    else:
+        d["publication_bias"] = DomainJudgement(0, f"{n} independent cohorts")
+
+    large = _large_effect(item, config)
+    if large:
+        d["large_effect"] = DomainJudgement(1, large)
+    return judgement
+
+
+def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
+    if item.pooled is not None and item.pooled.ratio:
+        lo, hi = item.pooled.back(item.pooled.ci_low), item.pooled.back(item.pooled.ci_high)
+        assert lo is not None and hi is not None
+        wide = lo < 1 < hi and (lo < config.imprecision_low or hi > config.imprecision_high)
+        return DomainJudgement(-1 if wide else 0,
+                               f"pooled CI {lo:.2f}-{hi:.2f} {'crosses 1 and includes important effects' if wide else 'is informative'}")
+    if not item.ratios:
+        return DomainJudgement(-1, "no effect size with a CI available")
+    with_ci = len(item.ratios)
+    wide = [r for r in item.ratios
+            if r[1] < 1 < r[2] and (r[1] < config.imprecision_low or r[2] > config.imprecision_high)]
+    if wide:
+        return DomainJudgement(-1, f"{len(wide)} of {with_ci} CIs cross 1 and include important effects "
+                                   "(no pooled estimate)")
+    if with_ci * 2 < len(item.units):
+        return DomainJudgement(-1, f"effect sizes with a CI for only {with_ci} estimate(s) across "
+                                   f"{len(item.units)} studies")
+    return DomainJudgement(0, f"all {with_ci} CIs exclude 1")
+
+
+def _large_effect(item: GradeInput, config: GradeConfig) -> str:
+    if item.pooled is not None and item.pooled.ratio and item.pooled.k >= 2:
+        est = item.pooled.back(item.pooled.estimate)
+        assert est is not None
+        if est >= config.large_effect_high or est <= config.large_effect_low:
+            return f"pooled ratio {est:.2f} is a large effect"
+    return ""
+
+
+def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
+    """Reviewer judgements: ``[factor_id]`` tables with ``start`` and ``<domain> = {change, reason}``."""
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ValidationError(f"{path}: {err}") from err
+    for factor_id, table in data.items():
+        for key, value in table.items():
+            if key == "start":
+                if value not in CERTAINTY:
+                    raise ValidationError(f"{path}:{factor_id}.start: {value!r} not one of {', '.join(CERTAINTY)}")
+            elif key == "reviewer":
+                continue
+            elif key not in DOMAINS:
+                raise ValidationError(f"{path}:{factor_id}.{key}: unknown GRADE domain")
+            elif not isinstance(value, dict) or not isinstance(value.get("change"), int) or not value.get("reason"):
+                raise ValidationError(f"{path}:{factor_id}.{key}: expected {{ change = -1, reason = \"...\" }}")
+    return data
+
+
+def apply_overrides(judgement: GradeJudgement | None, factor_id: str, override: dict[str, Any]) -> GradeJudgement | None:
+    if not override:
+        return judgement
+    judgement = judgement or GradeJudgement(factor_id, "high")
+    if "start" in override:
+        judgement.start = override["start"]
+    for key, value in override.items():
+        if key in DOMAINS:
+            judgement.domains[key] = DomainJudgement(int(value["change"]), str(value["reason"]), "reviewer")
+    return judgement

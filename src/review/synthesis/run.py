@@ -1,0 +1,130 @@
+"""``review synthesis``: from the extraction folder to synthesis.csv, synthesis.md and plots."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_text_atomic
+from ..errors import ValidationError, WorkspaceError
+from ..extraction.factors import load_factors
+from ..extraction.forms import FACTORS_FILE, load_studies
+from ..paths import WORKSPACE_FILE
+from .evidence import RULE_SETS
+from .factors import FactorResult, SynthesisSettings, study_quality, synthesise_factor
+from .grade import GRADE_FILE, load_overrides
+from .report import write_outputs
+
+
+@dataclass(slots=True)
+class SynthesisRun:
+    results: list[FactorResult]
+    written: list[Path]
+    settings: SynthesisSettings
+    n_studies: int
+
+
+def synthesise_folder(extraction_dir: Path, settings: SynthesisSettings) -> tuple[list[FactorResult], int]:
+    """Verdicts for every factor of ``factors.toml`` from the folder's study files."""
+    extraction_dir = Path(extraction_dir)
+    factors = load_factors(extraction_dir / FACTORS_FILE)
+    studies = load_studies(extraction_dir, factors)
+    quality = study_quality(studies, settings.collapse)
+    overrides = load_overrides(extraction_dir / GRADE_FILE)
+    unknown = [f for f in overrides if f not in factors]
+    if unknown:
+        raise ValidationError(f"{extraction_dir / GRADE_FILE}:{unknown[0]}: unknown factor")
+    results = [synthesise_factor(f, studies, quality, settings, overrides.get(f.id)) for f in factors]
+    return results, len(studies)
+
+
+def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: bool = True) -> SynthesisRun:
+    results, n_studies = synthesise_folder(extraction_dir, settings)
+    written = write_outputs(results, extraction_dir, settings, plots=plots, n_studies=n_studies)
+    return SynthesisRun(results, written, settings, n_studies)
+
+
+def _config(root: Path) -> dict[str, Any]:
+    path = root / WORKSPACE_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise WorkspaceError(f"{path}: {err}") from err
+
+
+def record_rule_set(config_path: Path, rule_set: str) -> None:
+    """Pre-register the rule set in review.toml: append ``[synthesis] rule_set`` when absent."""
+    text = config_path.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    section = data.get("synthesis")
+    if section is None:
+        addition = ("\n# evidence-level rule set for `review synthesis` (ariens | van_tulder | iwh); "
+                    "pre-registered: change deliberately\n[synthesis]\n" f'rule_set = "{rule_set}"\n')
+        write_text_atomic(config_path, text.rstrip("\n") + "\n" + addition)
+    elif section.get("rule_set") is None:
+        raise WorkspaceError(f"{config_path}:synthesis.rule_set: add rule_set = \"{rule_set}\" to the [synthesis] table")
+
+
+def run_synthesis_command(ctx: Any, extraction_dir: Path | None, rule_set: str | None, *, plots: bool) -> list[str]:
+    """The CLI's work: find the folder and settings, run, store GRADE judgements, report lines."""
+    workspace = None
+    if extraction_dir is None:
+        workspace = ctx.workspace
+        extraction_dir = workspace.path("extraction")
+        root = workspace.root
+    else:
+        root = Path(extraction_dir).resolve().parent
+        try:
+            workspace = ctx.workspace if (root / WORKSPACE_FILE).is_file() else None
+        except WorkspaceError:
+            workspace = None
+    config = _config(root)
+    synthesis_section = dict(config.get("synthesis", {}))
+    recorded = synthesis_section.get("rule_set")
+    if rule_set is not None and rule_set not in RULE_SETS:
+        raise ValidationError(f"--rule-set {rule_set!r}: expected one of {', '.join(RULE_SETS)}")
+    if rule_set and recorded and rule_set != recorded:
+        raise WorkspaceError(
+            f"{root / WORKSPACE_FILE}:synthesis.rule_set: records {recorded!r}; edit review.toml to change the "
+            f"pre-registered rule set (asked for {rule_set!r})"
+        )
+    if rule_set:
+        synthesis_section["rule_set"] = rule_set
+    settings = SynthesisSettings.from_config(synthesis_section, dict(config.get("extraction", {})))
+    if (root / WORKSPACE_FILE).is_file() and recorded is None:
+        record_rule_set(root / WORKSPACE_FILE, settings.rule_set)
+    run = run_synthesis(Path(extraction_dir), settings, plots=plots)
+    lines = [f"rule set {settings.rule_set}: {len(run.results)} factors from {run.n_studies} studies"]
+    if workspace is not None:
+        stored = store_grade(workspace.store.engine, run.results, ctx.reviewer_option or "")
+        lines.append(f"stored {stored} GRADE judgements")
+    for r in run.results:
+        ev = r.evidence
+        lines.append(f"  {ev.factor_id:<34} {ev.direction:<12} {ev.level:<13} {ev.grade or '-':<9} "
+                     f"{';'.join(ev.studies)}")
+    lines.extend(f"wrote {p}" for p in run.written if p.suffix in (".csv", ".md"))
+    return lines
+
+
+def store_grade(engine: Any, results: list[FactorResult], reviewer: str) -> int:
+    """Append a GRADE row per factor whose judgement changed since the last stored one."""
+    from ..store import extraction as tables
+
+    latest = tables.latest_grade_judgements(engine)
+    stored = 0
+    for r in results:
+        if r.grade is None:
+            continue
+        domains = r.grade.domains_json()
+        previous = latest.get(r.factor.id)
+        if previous and previous["domains"] == domains and previous["certainty"] == r.grade.certainty \
+                and previous["start"] == r.grade.start:
+            continue
+        tables.add_grade_judgement(engine, r.factor.id, start=r.grade.start, domains=domains,
+                                   certainty=r.grade.certainty, source=r.grade.source, reviewer=reviewer)
+        stored += 1
+    return stored
