@@ -5,5 +5,7 @@ Each stage that persists something owns ``store/<stage>.py``; add it here.
 
 from __future__ import annotations
 from . import fulltext  # noqa: F401  (full-text stage, screening stops)
+from . import searches  # noqa: F401  (search runs and batch progress)
 from . import instrument  # noqa: F401  (instrument versions and their evidence snapshots)
 from . import extraction  # noqa: F401  (study versions, estimates, QUIPS, GRADE)
+from . import dedup  # noqa: F401  (dedup runs, pair decisions, clusters)

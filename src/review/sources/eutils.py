@@ -1,0 +1,357 @@
+"""NCBI E-utilities client for PubMed: ESearch on the history server, EFetch in large batches.
+
+Bio.Entrez supplies the parsing of ESearch/EPost responses (``Entrez.read`` with its bundled
+DTDs) and the request conventions (``tool``/``email``/``api_key`` on every call, POST for long
+id lists).  The HTTP call itself is ours: Bio.Entrez's endpoint URLs are fixed to NCBI, and its
+retry loop retries 429/5xx immediately without backoff or ``Retry-After``.  Here every request
+is paced (3/s, 10/s with a key), retried with bounded exponential backoff on 429, 5xx, dropped
+connections, ``<ERROR>`` bodies and truncated XML, and counted for the PRISMA-S log.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import os
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ..errors import ImportFormatError, RetrievalError
+from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
+
+__all__ = [
+    "NCBI_EUTILS_URL", "EutilsConfig", "EutilsClient", "SearchResult", "RequestStats",
+    "TransientError", "WebEnvExpired",
+]
+
+NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+#: PubMed returns at most this many UIDs per query: retstart + retmax must stay below 10,000.
+ESEARCH_LIMIT = 9_999
+_T = TypeVar("_T")
+
+
+class TransientError(Exception):
+    """A failure worth retrying: 429, 5xx, dropped connection, ``<ERROR>`` body, broken XML."""
+
+    def __init__(self, reason: str, detail: str = "", retry_after: float | None = None) -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class WebEnvExpired(TransientError):
+    """The history server no longer knows the WebEnv/query_key: search again."""
+
+
+@dataclass(slots=True)
+class EutilsConfig:
+    """Where and how to call E-utilities; from ``review.toml [pubmed]`` and the environment."""
+
+    base_url: str = NCBI_EUTILS_URL
+    email: str = ""
+    api_key: str = ""
+    tool: str = "review"
+    #: Requests per second; None means NCBI's limit (3, or 10 with an API key).
+    rate_per_second: float | None = None
+    max_attempts: int = 6
+    #: First backoff delay in seconds, doubled per attempt up to ``backoff_cap``.
+    backoff_base: float = 1.0
+    backoff_cap: float = 60.0
+    timeout: float = 120.0
+    #: Records per EFetch; halved (down to ``min_efetch_batch``) after 502s, timeouts and cut-offs.
+    efetch_batch: int = 1000
+    min_efetch_batch: int = 100
+    esearch_limit: int = ESEARCH_LIMIT
+
+    @classmethod
+    def from_settings(cls, section: Mapping[str, Any] | None = None,
+                      env: Mapping[str, str] | None = None) -> "EutilsConfig":
+        """Config from a ``[pubmed]`` table, with ``REVIEW_EUTILS_URL``/``NCBI_EMAIL``/``NCBI_API_KEY`` on top."""
+        section = dict(section or {})
+        env = os.environ if env is None else env
+        config = cls()
+        numeric = {"rate_per_second", "backoff_base", "backoff_cap", "timeout"}
+        integer = {"max_attempts", "efetch_batch", "min_efetch_batch", "esearch_limit"}
+        for key, value in section.items():
+            if key in {"base_url", "email", "api_key", "tool"}:
+                setattr(config, key, str(value))
+            elif key in numeric and isinstance(value, (int, float)):
+                setattr(config, key, float(value))
+            elif key in integer and isinstance(value, int):
+                setattr(config, key, value)
+        config.base_url = env.get("REVIEW_EUTILS_URL") or config.base_url
+        config.email = env.get("NCBI_EMAIL") or config.email
+        config.api_key = env.get("NCBI_API_KEY") or config.api_key
+        if not config.base_url.endswith("/"):
+            config.base_url += "/"
+        return config
+
+    @property
+    def requests_per_second(self) -> float:
+        if self.rate_per_second is not None:
+            return self.rate_per_second
+        return 10.0 if self.api_key else 3.0
+
+    def public(self) -> dict[str, Any]:
+        """Settings fit for a log (the API key is reported as present or not, never its value)."""
+        return {
+            "base_url": self.base_url, "tool": self.tool, "email": self.email,
+            "api_key": bool(self.api_key), "requests_per_second": self.requests_per_second,
+            "efetch_batch": self.efetch_batch, "max_attempts": self.max_attempts,
+        }
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """What ESearch said: the count, ids (up to retmax), history keys and NCBI's reading of the query."""
+
+    count: int
+    ids: list[str] = field(default_factory=list)
+    webenv: str = ""
+    query_key: str = ""
+    query_translation: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RequestStats:
+    """Requests per endpoint and retries per reason, for the search log and the benchmark."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    retries: Counter[str] = field(default_factory=Counter)
+    waited_seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"requests": dict(self.requests), "total_requests": self.total,
+                "retries": dict(self.retries), "waited_seconds": round(self.waited_seconds, 3)}
+
+
+class _Pacer:
+    """Keeps requests at least ``1/rate`` seconds apart (thread-safe)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.clock, self.sleep = clock, sleep
+        self.next_slot = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = self.clock()
+            if self.next_slot > now:
+                self.sleep(self.next_slot - now)
+                now = self.next_slot
+            self.next_slot = now + self.interval
+
+
+class EutilsClient:
+    """ESearch/EFetch/EPost against PubMed with pacing, retries and accounting."""
+
+    def __init__(
+        self,
+        config: EutilsConfig | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config or EutilsConfig()
+        self.sleep = sleep
+        self.stats = RequestStats()
+        self._pacer = _Pacer(self.config.requests_per_second, clock, sleep)
+
+    # -- endpoints ------------------------------------------------------------------------
+    def esearch(
+        self,
+        term: str,
+        *,
+        retmax: int = 0,
+        retstart: int = 0,
+        usehistory: bool = True,
+        extra: Mapping[str, str] | None = None,
+    ) -> SearchResult:
+        """One ESearch (retried); ``PhraseNotFound``/``FieldNotFound`` raise: the query would be altered."""
+        params = {"db": "pubmed", "term": term, "retmax": str(retmax), "retstart": str(retstart)}
+        if usehistory:
+            params["usehistory"] = "y"
+        params.update(extra or {})
+        return self._retrying("esearch", lambda: _read_esearch(self._call("esearch", params), term))
+
+    def esearch_count(self, term: str, extra: Mapping[str, str] | None = None) -> int:
+        params = {"db": "pubmed", "term": term, "rettype": "count"}
+        params.update(extra or {})
+        return self._retrying("esearch", lambda: _read_esearch(self._call("esearch", params), term)).count
+
+    def efetch_history(self, webenv: str, query_key: str, retstart: int, retmax: int) -> ParsedPubmed:
+        """One EFetch window of a history-server result set as parsed PubMed XML."""
+        params = {"db": "pubmed", "WebEnv": webenv, "query_key": query_key,
+                  "retstart": str(retstart), "retmax": str(retmax), "retmode": "xml"}
+        return self._fetch(params)
+
+    def efetch_ids(self, pmids: Sequence[str]) -> ParsedPubmed:
+        """EFetch by id list (POST when long, as NCBI asks)."""
+        params = {"db": "pubmed", "id": ",".join(pmids), "retmode": "xml"}
+        return self._fetch(params)
+
+    def epost(self, pmids: Sequence[str]) -> tuple[str, str]:
+        """EPost ids to the history server; returns (WebEnv, query_key)."""
+        params = {"db": "pubmed", "id": ",".join(pmids)}
+
+        def attempt() -> tuple[str, str]:
+            data = self._call("epost", params, post=True)
+            parsed = _entrez_read(data, "epost")
+            return str(parsed["WebEnv"]), str(parsed["QueryKey"])
+
+        return self._retrying("epost", attempt)
+
+    # -- machinery ------------------------------------------------------------------------
+    def _fetch(self, params: dict[str, str]) -> ParsedPubmed:
+        def attempt() -> ParsedPubmed:
+            data = self._call("efetch", params)
+            try:
+                return parse_pubmed_xml(data, path="efetch")
+            except ImportFormatError as err:
+                what = err.what.lower()
+                if "e-utilities error" in what and any(w in what for w in ("query", "history", "webenv")):
+                    raise WebEnvExpired("webenv_expired", err.what) from None
+                reason = "error_body" if "e-utilities error" in what else "invalid_xml"
+                raise TransientError(reason, err.what) from None
+
+        return self._retrying("efetch", attempt, give_up_on=(WebEnvExpired,))
+
+    def _retrying(self, what: str, attempt: Callable[[], _T],
+                  give_up_on: tuple[type[Exception], ...] = ()) -> _T:
+        """Run ``attempt`` until it succeeds, backing off between transient failures."""
+        last: TransientError | None = None
+        for number in range(self.config.max_attempts):
+            try:
+                return attempt()
+            except TransientError as err:
+                self.stats.retries[err.reason] += 1
+                if isinstance(err, give_up_on):
+                    raise
+                last = err
+                if number == self.config.max_attempts - 1:
+                    break
+                delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** number)
+                if err.retry_after is not None:
+                    delay = max(delay, err.retry_after)
+                self.stats.waited_seconds += delay
+                self.sleep(delay)
+        raise RetrievalError(
+            f"{self.config.base_url}{what}.fcgi: gave up after {self.config.max_attempts} attempts ({last})"
+        )
+
+    def _call(self, endpoint: str, params: Mapping[str, str], *, post: bool | None = None) -> bytes:
+        """One HTTP request; returns the body or raises ``TransientError``/``RetrievalError``."""
+        request = self._request(endpoint, params, post=post)
+        self._pacer.wait()
+        self.stats.requests[endpoint] += 1
+        try:
+            with urllib.request.urlopen(request, timeout=self.config.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as err:
+            body = _safe_read(err)
+            if err.code == 429:
+                raise TransientError("http_429", body[:120], _retry_after(err.headers)) from None
+            if err.code >= 500:
+                raise TransientError(f"http_{err.code}", "", _retry_after(err.headers)) from None
+            raise RetrievalError(f"{request.full_url.split('?')[0]}: HTTP {err.code} {err.reason} {body[:200]}") from None
+        except (http.client.IncompleteRead, ConnectionError, http.client.RemoteDisconnected) as err:
+            raise TransientError("connection_dropped", type(err).__name__) from None
+        except (TimeoutError, socket.timeout):
+            raise TransientError("timeout", f"no answer in {self.config.timeout:g}s") from None
+        except urllib.error.URLError as err:
+            if isinstance(err.reason, (TimeoutError, socket.timeout)):
+                raise TransientError("timeout", f"no answer in {self.config.timeout:g}s") from None
+            raise TransientError("connection_failed", str(err.reason)) from None
+        except http.client.HTTPException as err:
+            raise TransientError("connection_dropped", type(err).__name__) from None
+
+    def _request(self, endpoint: str, params: Mapping[str, str], *, post: bool | None) -> urllib.request.Request:
+        full = dict(params)
+        full["tool"] = self.config.tool
+        if self.config.email:
+            full["email"] = self.config.email
+        if self.config.api_key:
+            full["api_key"] = self.config.api_key
+        encoded = urllib.parse.urlencode(full)
+        # As Bio.Entrez does: POST past ~1,000 characters or 200 ids (long GET URLs give 414).
+        if post is None:
+            post = len(encoded) > 1000 or full.get("id", "").count(",") >= 199
+        url = f"{self.config.base_url}{endpoint}.fcgi"
+        if post:
+            return urllib.request.Request(url, data=encoded.encode(), method="POST")
+        return urllib.request.Request(f"{url}?{encoded}", method="GET")
+
+
+# -- response readers ---------------------------------------------------------------------
+
+def _entrez_read(data: bytes, what: str) -> Any:
+    """``Bio.Entrez.read`` on a response, mapping its failures onto retry reasons."""
+    from Bio import Entrez
+    from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError, ValidationError
+
+    try:
+        return Entrez.read(io.BytesIO(data), validate=False)
+    except RuntimeError as err:  # <ERROR> inside HTTP 200, e.g. "Search Backend failed"
+        raise TransientError("error_body", str(err)[:200]) from None
+    except (NotXMLError, CorruptedXMLError, ValidationError) as err:
+        raise TransientError("invalid_xml", f"{what}: {type(err).__name__}") from None
+    except Exception as err:  # expat errors surface under several names
+        raise TransientError("invalid_xml", f"{what}: {err}") from None
+
+
+def _read_esearch(data: bytes, term: str) -> SearchResult:
+    parsed = _entrez_read(data, "esearch")
+    if "Count" not in parsed:
+        raise TransientError("invalid_xml", "esearch answer without a Count")
+    errors = parsed.get("ErrorList") or {}
+    dropped = [f"{kind}: {value}" for kind in ("PhraseNotFound", "FieldNotFound")
+               for value in errors.get(kind, [])]
+    if dropped:
+        raise RetrievalError(
+            f"PubMed ignored part of the query ({'; '.join(dropped)}); fix the query so the search "
+            f"runs as written: {term[:120]}"
+        )
+    warnings = []
+    for kind, values in (parsed.get("WarningList") or {}).items():
+        warnings.extend(f"{kind}: {v}" for v in values)
+    return SearchResult(
+        count=int(parsed["Count"]),
+        ids=[str(i) for i in parsed.get("IdList", [])],
+        webenv=str(parsed.get("WebEnv", "")),
+        query_key=str(parsed.get("QueryKey", "")),
+        query_translation=str(parsed.get("QueryTranslation", "")),
+        warnings=warnings,
+    )
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def _safe_read(err: urllib.error.HTTPError) -> str:
+    try:
+        return err.read().decode("utf-8", errors="replace")
+    except Exception:
+        return ""

@@ -1,0 +1,245 @@
+"""Retrieve every PMID a PubMed query finds: date slicing past 9,999 hits, verified EFetch windows.
+
+The engine knows nothing about the store: it asks ``is_stored`` which PMIDs it may skip and
+hands each verified batch of new records to ``store_batch``.  That is what makes a killed
+retrieval resumable (windows whose PMIDs are all stored cost no request) and a later re-run
+cheap (only windows holding new PMIDs are fetched).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ..errors import RetrievalError
+from ..records import Record
+from .eutils import EutilsClient, SearchResult, WebEnvExpired
+from .pubmed_xml import ParsedPubmed
+
+__all__ = ["SearchProgress", "Slice", "Retrieval", "BatchSink", "retrieve", "slice_term"]
+
+#: Earliest and latest Entrez dates a slice plan starts from.
+EARLIEST = date(1700, 1, 1)
+#: Field used for date slices: Entrez date is stable, publication dates can be ranges or seasons.
+SLICE_FIELD = "edat"
+
+
+@dataclass(slots=True, frozen=True)
+class SearchProgress:
+    """One progress event; ``total`` is 0 while unknown."""
+
+    query_name: str
+    phase: str  # search | fetch | done
+    done: int
+    total: int
+    message: str = ""
+
+
+@dataclass(slots=True)
+class Slice:
+    """One date range of the query (or the whole query) and what ESearch said about it."""
+
+    label: str
+    term: str
+    result: SearchResult
+    start: date | None = None
+    end: date | None = None
+
+    def as_log(self) -> dict[str, Any]:
+        return {"label": self.label, "term": self.term, "count": self.result.count,
+                "start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat() if self.end else None}
+
+
+@dataclass(slots=True)
+class Retrieval:
+    """What a retrieval found: counts that must reconcile, for the PRISMA-S log."""
+
+    hit_count: int
+    slices: list[Slice]
+    query_translation: str = ""
+    warnings: list[str] = field(default_factory=list)
+    pmids: list[str] = field(default_factory=list)  # the union, in result order, once each
+    fetched_new: int = 0
+    already_stored: int = 0
+    duplicates_across_slices: int = 0
+    missing_pmids: list[str] = field(default_factory=list)
+    deleted_pmids: list[str] = field(default_factory=list)
+    refetched_batches: int = 0
+    batch_size_final: int = 0
+
+    @property
+    def count_check(self) -> dict[str, Any]:
+        return {"esearch_count": self.hit_count, "unique_pmids": len(self.pmids),
+                "ok": len(self.pmids) == self.hit_count}
+
+
+BatchSink = Callable[[list[Record], "Slice", int, int, int], None]
+"""``store_batch(new_records, slice, retstart, n_requested, n_received)``."""
+
+
+def slice_term(term: str, start: date, end: date) -> str:
+    return f'({term}) AND ("{start:%Y/%m/%d}"[{SLICE_FIELD}] : "{end:%Y/%m/%d}"[{SLICE_FIELD}])'
+
+
+def retrieve(
+    client: EutilsClient,
+    term: str,
+    *,
+    is_stored: Callable[[str], bool],
+    store_batch: BatchSink,
+    query_name: str = "",
+    esearch_params: dict[str, str] | None = None,
+    progress: Callable[[SearchProgress], None] | None = None,
+    today: date | None = None,
+) -> Retrieval:
+    """Search, slice if needed, fetch every window holding a PMID not yet stored, verify each batch."""
+    notify = progress or (lambda _event: None)
+    params = dict(esearch_params or {})
+    limit = client.config.esearch_limit
+    notify(SearchProgress(query_name, "search", 0, 0, "ESearch"))
+    whole = client.esearch(term, retmax=limit, extra=params)
+    slices = [Slice("all", term, whole)] if whole.count <= limit else _plan_slices(
+        client, term, params, limit, whole.count, today or date.today(), notify, query_name)
+    outcome = Retrieval(hit_count=whole.count, slices=slices,
+                        query_translation=whole.query_translation, warnings=list(whole.warnings))
+
+    seen: dict[str, None] = {}
+    for piece in slices:
+        for pmid in piece.result.ids:
+            if pmid in seen:
+                outcome.duplicates_across_slices += 1
+            seen.setdefault(pmid, None)
+    total = len(seen)
+    done = sum(1 for pmid in seen if is_stored(pmid))
+    outcome.already_stored = done
+    notify(SearchProgress(query_name, "fetch", done, total, f"{whole.count} hits"))
+
+    fetcher = _WindowFetcher(client, params, outcome)
+    handled: set[str] = set()
+    for piece in slices:
+        done = fetcher.fetch_slice(piece, is_stored, store_batch, handled,
+                                   lambda n: notify(SearchProgress(query_name, "fetch", n, total)), done)
+    union: dict[str, None] = {}
+    for piece in slices:
+        for pmid in piece.result.ids:
+            union.setdefault(pmid, None)
+    outcome.pmids = list(union)
+    outcome.batch_size_final = fetcher.batch
+    notify(SearchProgress(query_name, "done", total, total, "complete"))
+    return outcome
+
+
+def _plan_slices(client: EutilsClient, term: str, params: dict[str, str], limit: int, full_count: int,
+                 today: date, notify: Callable[[SearchProgress], None], query_name: str) -> list[Slice]:
+    """Halve Entrez-date ranges until each holds at most ``limit`` hits; each probe is a history search."""
+    end = date(today.year + 1, 12, 31)
+    pending: list[tuple[date, date, int | None]] = [(EARLIEST, end, full_count)]
+    planned: list[Slice] = []
+    while pending:
+        start, stop, known = pending.pop()
+        if known is not None and known > limit:
+            if start >= stop:
+                raise RetrievalError(
+                    f"{known} hits on the single Entrez date {start:%Y/%m/%d}: more than PubMed can page "
+                    f"({limit}); narrow the query"
+                )
+            middle = start + timedelta(days=(stop - start).days // 2)
+            pending.append((middle + timedelta(days=1), stop, None))
+            pending.append((start, middle, None))
+            continue
+        sliced = slice_term(term, start, stop)
+        result = client.esearch(sliced, retmax=limit, extra=params)
+        notify(SearchProgress(query_name, "search", len(planned), 0, f"slice {start}..{stop}: {result.count}"))
+        if result.count > limit:
+            pending.append((start, stop, result.count))
+        elif result.count:
+            planned.append(Slice(f"{start:%Y/%m/%d}-{stop:%Y/%m/%d}", sliced, result, start, stop))
+    planned.sort(key=lambda s: s.start or EARLIEST)
+    return planned
+
+
+class _WindowFetcher:
+    """EFetch windows of one slice's history set, verified against the ESearch id list."""
+
+    def __init__(self, client: EutilsClient, params: dict[str, str], outcome: Retrieval) -> None:
+        self.client = client
+        self.params = params
+        self.outcome = outcome
+        self.batch = client.config.efetch_batch
+
+    def fetch_slice(self, piece: Slice, is_stored: Callable[[str], bool], store_batch: BatchSink,
+                    handled: set[str], report: Callable[[int], None], done: int) -> int:
+        position = 0
+        while position < len(piece.result.ids):
+            window = piece.result.ids[position:position + self.batch]
+            needed = [p for p in window if p not in handled and not is_stored(p)]
+            if not needed:
+                position += len(window)
+                continue
+            fetched = self._fetch_window(piece, position, len(window))
+            if fetched is None:  # the WebEnv was re-created and the id list changed: start over
+                position = 0
+                continue
+            parsed, size = fetched
+            window = piece.result.ids[position:position + size]
+            wanted = set(window)
+            new = [r for r in parsed.records if r.pmid in wanted and r.pmid not in handled and not is_stored(r.pmid)]
+            store_batch(new, piece, position, size, len(parsed.records))
+            handled.update(r.pmid for r in new)
+            returned = {r.pmid for r in parsed.records}
+            self.outcome.missing_pmids.extend(p for p in window if p not in returned and not is_stored(p))
+            self.outcome.deleted_pmids.extend(parsed.deleted_pmids)
+            self.outcome.fetched_new += len(new)
+            done += len(new)
+            report(done)
+            position += size
+        return done
+
+    def _fetch_window(self, piece: Slice, retstart: int, size: int) -> tuple[ParsedPubmed, int] | None:
+        """Fetch ``size`` records at ``retstart``; refetch short batches, shrink after repeated failure."""
+        attempts = 0
+        while True:
+            expected = piece.result.ids[retstart:retstart + size]
+            try:
+                parsed = self.client.efetch_history(piece.result.webenv, piece.result.query_key, retstart, size)
+            except WebEnvExpired:
+                if self._research(piece):
+                    return None
+                continue
+            except RetrievalError:
+                if size <= self.client.config.min_efetch_batch:
+                    raise
+                size = max(self.client.config.min_efetch_batch, size // 2)
+                self.batch = size
+                continue
+            returned = [r.pmid for r in parsed.records]
+            if sorted(returned) == sorted(expected):
+                return parsed, size
+            attempts += 1
+            self.outcome.refetched_batches += 1
+            self.client.stats.retries["wrong_record_count"] += 1
+            if attempts < self.client.config.max_attempts:
+                continue
+            return self._fill_by_id(parsed, expected), size
+
+    def _fill_by_id(self, parsed: ParsedPubmed, expected: Sequence[str]) -> ParsedPubmed:
+        """Last resort for a window that keeps coming back short: fetch the missing PMIDs by id."""
+        have = {r.pmid for r in parsed.records}
+        missing = [p for p in expected if p not in have]
+        if missing:
+            extra = self.client.efetch_ids(missing)
+            parsed.records.extend(r for r in extra.records if r.pmid in set(missing))
+            parsed.deleted_pmids.extend(extra.deleted_pmids)
+        keep = set(expected)
+        parsed.records = [r for r in parsed.records if r.pmid in keep]
+        return parsed
+
+    def _research(self, piece: Slice) -> bool:
+        """Re-create the WebEnv for a slice; True when the id list changed (positions moved)."""
+        fresh = self.client.esearch(piece.term, retmax=self.client.config.esearch_limit, extra=self.params)
+        changed = fresh.ids != piece.result.ids
+        piece.result = fresh
+        return changed

@@ -1,0 +1,325 @@
+"""``review search``: run the workspace's PubMed query files, store the hits, log each run.
+
+A query lives in ``queries/<name>.toml``.  Each run is logged in the store (``search_runs``,
+``search_batches``) and exported to ``queries/<name>.log.json`` with the PRISMA-S items:
+database and platform, date run, the exact term sent and every parameter, limits and
+filters, NCBI's query translation, hits, records retrieved and stored, requests and retries.
+A run that was killed is resumed by the next ``review search``; a later run stores only PMIDs
+no search stored before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..atomic import write_text_atomic
+from ..errors import ReviewError, ValidationError
+from ..records import Record
+from ..store import searches as search_store
+from ..workspace import Workspace
+from .eutils import EutilsClient, EutilsConfig
+from .retrieval import Retrieval, SearchProgress, Slice, retrieve
+
+__all__ = ["QuerySpec", "SearchOutcome", "load_query", "load_queries", "run_search", "run_searches",
+           "write_search_log", "SOURCE_NAME"]
+
+SOURCE_NAME = "PubMed"
+DATABASE_NAME = "MEDLINE/PubMed"
+PLATFORM = "NCBI E-utilities (ESearch with history server, EFetch PubMed XML)"
+_DATE = re.compile(r"^\d{4}(/\d{2}(/\d{2})?)?$")
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+_KNOWN_KEYS = {"name", "database", "query", "mindate", "maxdate", "datetype", "filters", "notes"}
+
+
+@dataclass(slots=True)
+class QuerySpec:
+    """One query file: the search as an information specialist wrote it."""
+
+    name: str
+    query: str
+    database: str = "pubmed"
+    mindate: str = ""
+    maxdate: str = ""
+    datetype: str = "pdat"
+    #: Named restrictions ANDed onto the query, logged by name (PRISMA-S items 9 and 10).
+    filters: dict[str, str] = field(default_factory=dict)
+    notes: str = ""
+    path: Path | None = None
+
+    @property
+    def term(self) -> str:
+        """The exact ESearch term: the query, then each filter ANDed in file order."""
+        query = " ".join(self.query.split())
+        if not self.filters:
+            return query
+        return " AND ".join([f"({query})", *(f"({' '.join(c.split())})" for c in self.filters.values())])
+
+    @property
+    def esearch_params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if self.mindate or self.maxdate:
+            params["datetype"] = self.datetype
+            params["mindate"] = self.mindate or "1000"
+            params["maxdate"] = self.maxdate or "3000"
+        return params
+
+
+@dataclass(slots=True)
+class SearchOutcome:
+    """The summary a front end shows for one run."""
+
+    name: str
+    run_id: int
+    status: str
+    hit_count: int
+    retrieved: int
+    new_records: int
+    requests: int
+    resumed: bool = False
+    log_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_query(path: Path) -> QuerySpec:
+    """Read and check one ``queries/<name>.toml``; errors name the file and field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ValidationError(f"{path}: {err}") from None
+    except OSError as err:
+        raise ValidationError(f"{path}: {err.strerror}") from None
+    unknown = set(data) - _KNOWN_KEYS
+    if unknown:
+        raise ValidationError(f"{path}: unknown field {sorted(unknown)[0]!r} (known: {', '.join(sorted(_KNOWN_KEYS))})")
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValidationError(f"{path}: field 'name': letters, digits, '.', '_' or '-' only")
+    query = data.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise ValidationError(f"{path}: field 'query': a non-empty search string is required")
+    if query.count("(") != query.count(")"):
+        raise ValidationError(f"{path}: field 'query': unbalanced parentheses")
+    if query.count('"') % 2:
+        raise ValidationError(f"{path}: field 'query': unbalanced double quotes")
+    database = data.get("database", "pubmed")
+    if database != "pubmed":
+        raise ValidationError(f"{path}: field 'database': only 'pubmed' is supported, not {database!r}")
+    spec = QuerySpec(name=name, query=query.strip(), database=database, path=path)
+    for key in ("mindate", "maxdate"):
+        value = data.get(key, "")
+        if not isinstance(value, str) or (value and not _DATE.match(value)):
+            raise ValidationError(f"{path}: field {key!r}: expected YYYY, YYYY/MM or YYYY/MM/DD")
+        setattr(spec, key, value)
+    datetype = data.get("datetype", "pdat")
+    if datetype not in {"pdat", "edat", "mdat", "crdt"}:
+        raise ValidationError(f"{path}: field 'datetype': one of pdat, edat, mdat, crdt")
+    spec.datetype = datetype
+    filters = data.get("filters", {})
+    if not isinstance(filters, dict) or not all(isinstance(v, str) and v.strip() for v in filters.values()):
+        raise ValidationError(f"{path}: field 'filters': a table of name = \"PubMed clause\"")
+    spec.filters = dict(filters)
+    notes = data.get("notes", "")
+    if not isinstance(notes, str):
+        raise ValidationError(f"{path}: field 'notes': text expected")
+    spec.notes = notes
+    return spec
+
+
+def load_queries(folder: Path) -> list[QuerySpec]:
+    """Every ``*.toml`` in the folder, sorted by name; names must be unique."""
+    specs = [load_query(p) for p in sorted(folder.glob("*.toml"))]
+    seen: dict[str, Path | None] = {}
+    for spec in specs:
+        if spec.name in seen:
+            raise ValidationError(f"{spec.path}: field 'name': {spec.name!r} is also used by {seen[spec.name]}")
+        seen[spec.name] = spec.path
+    return specs
+
+
+def find_query(workspace: Workspace, name: str) -> QuerySpec:
+    folder = workspace.path("queries")
+    direct = folder / f"{name}.toml"
+    if direct.is_file():
+        return load_query(direct)
+    for spec in load_queries(folder):
+        if spec.name == name:
+            return spec
+    known = ", ".join(s.name for s in load_queries(folder)) or "none"
+    raise ReviewError(f"{folder}: no query named {name!r} (queries: {known})")
+
+
+def client_for(workspace: Workspace, **overrides: Any) -> EutilsClient:
+    """A client configured from ``review.toml [pubmed]`` and the environment."""
+    config = EutilsConfig.from_settings(workspace.config.section("pubmed"))
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    return EutilsClient(config)
+
+
+def run_searches(workspace: Workspace, names: list[str] | None = None, *, client: EutilsClient | None = None,
+                 progress: Callable[[SearchProgress], None] | None = None) -> list[SearchOutcome]:
+    """Run the named queries (all when ``names`` is empty), one after another."""
+    specs = [find_query(workspace, n) for n in names] if names else load_queries(workspace.path("queries"))
+    if not specs:
+        raise ReviewError(f"{workspace.path('queries')}: no query files (*.toml) to run")
+    return [run_search(workspace, spec, client=client, progress=progress) for spec in specs]
+
+
+def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | None = None,
+               progress: Callable[[SearchProgress], None] | None = None) -> SearchOutcome:
+    """Run (or resume) one query; every batch is stored atomically with its progress row."""
+    store = workspace.store
+    client = client or client_for(workspace)
+    before = client.stats.as_dict()
+    term, params = spec.term, spec.esearch_params
+    unfinished = search_store.unfinished_run(store, spec.name)
+    resumed = unfinished is not None and unfinished["term"] == term and unfinished["params"].get("esearch") == params
+    if resumed:
+        run_id = int(unfinished["id"])
+        details = dict(unfinished["details"] or {})
+        details["resumed"] = int(details.get("resumed", 0)) + 1
+    else:
+        if unfinished is not None:  # the query changed since: that run stays as it ended
+            search_store.finish_run(store, int(unfinished["id"]), status="abandoned")
+        run_id = search_store.start_run(store, query_name=spec.name, database=DATABASE_NAME, term=term,
+                                        params={"esearch": params, "client": client.config.public()})
+        details = {}
+    stored = search_store.stored_search_pmids(store, SOURCE_NAME)
+    previous_requests = int(unfinished["requests"] or 0) if resumed else 0
+
+    def store_batch(new: list[Record], piece: Slice, retstart: int, n_requested: int, n_received: int) -> None:
+        search_store.store_fetched_batch(
+            store, run_id, new, query_name=spec.name, slice_label=piece.label, retstart=retstart,
+            n_requested=n_requested, n_received=n_received, source_name=SOURCE_NAME,
+        )
+        stored.update(r.pmid for r in new)
+
+    try:
+        outcome = retrieve(client, term, is_stored=stored.__contains__, store_batch=store_batch,
+                           query_name=spec.name, esearch_params=params, progress=progress)
+    except BaseException as err:
+        details.update(_stats_delta(before, client.stats.as_dict(), details.get("stats")))
+        details["error"] = f"{type(err).__name__}: {err}"
+        search_store.update_run(store, run_id, status="interrupted", details=details,
+                                requests=previous_requests + client.stats.total - before["total_requests"])
+        write_search_log(workspace, spec)
+        raise
+    new_records = len(search_store.run_pmids(store, run_id))
+    requests = previous_requests + client.stats.total - before["total_requests"]
+    details.update(_details(outcome, client, before, details.get("stats")))
+    search_store.finish_run(store, run_id, hit_count=outcome.hit_count, retrieved=len(outcome.pmids),
+                            new_records=new_records, requests=requests, details=details)
+    log_path = write_search_log(workspace, spec)
+    warnings = list(outcome.warnings)
+    if not outcome.count_check["ok"]:
+        warnings.append(f"ESearch counted {outcome.hit_count} hits but the slices hold {len(outcome.pmids)} PMIDs")
+    if outcome.missing_pmids:
+        warnings.append(f"{len(outcome.missing_pmids)} PMIDs could not be fetched: {', '.join(outcome.missing_pmids[:10])}")
+    return SearchOutcome(spec.name, run_id, "complete", outcome.hit_count, len(outcome.pmids), new_records,
+                         requests, resumed=resumed, log_path=log_path, warnings=warnings)
+
+
+def _details(outcome: Retrieval, client: EutilsClient, before: dict[str, Any],
+             earlier: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "query_translation": outcome.query_translation,
+        "warnings": outcome.warnings,
+        "slices": [s.as_log() for s in outcome.slices],
+        "count_check": outcome.count_check,
+        "already_stored": outcome.already_stored,
+        "duplicates_across_slices": outcome.duplicates_across_slices,
+        "missing_pmids": outcome.missing_pmids,
+        "deleted_pmids": outcome.deleted_pmids,
+        "refetched_batches": outcome.refetched_batches,
+        "efetch_batch_final": outcome.batch_size_final,
+        "error": None,
+        **_stats_delta(before, client.stats.as_dict(), earlier),
+    }
+
+
+def _stats_delta(before: dict[str, Any], after: dict[str, Any], earlier: dict[str, Any] | None) -> dict[str, Any]:
+    """This run's requests and retries (the client may have served earlier runs), added to earlier attempts."""
+    merged: dict[str, dict[str, int]] = {"requests": {}, "retries": {}}
+    for key in ("requests", "retries"):
+        for name, n in after[key].items():
+            delta = n - before[key].get(name, 0)
+            if delta:
+                merged[key][name] = delta
+        for name, n in ((earlier or {}).get(key) or {}).items():
+            merged[key][name] = merged[key].get(name, 0) + n
+    return {"stats": merged}
+
+
+def write_search_log(workspace: Workspace, spec: QuerySpec) -> Path:
+    """Export every run of ``spec`` to ``queries/<name>.log.json`` (the store stays the truth)."""
+    import Bio
+
+    runs = search_store.runs(workspace.store, spec.name)
+    log = {
+        "query_name": spec.name,
+        "query_file": spec.path.name if spec.path else None,
+        "database": DATABASE_NAME,
+        "platform": PLATFORM,
+        "interface": f"review {__version__} (E-utilities over HTTPS; Biopython {Bio.__version__} Bio.Entrez parser)",
+        "query": spec.query,
+        "filters": spec.filters,
+        "limits": spec.esearch_params,
+        "notes": spec.notes,
+        "runs": [_run_log(run) for run in runs],
+    }
+    path = workspace.path("queries", f"{spec.name}.log.json")
+    write_text_atomic(path, json.dumps(log, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def _run_log(run: dict[str, Any]) -> dict[str, Any]:
+    details = run["details"] or {}
+    params = run["params"] or {}
+    return {
+        "run_id": run["id"],
+        "date_run": _iso(run["started_at"]),
+        "finished_at": _iso(run["finished_at"]),
+        "status": run["status"],
+        "term_sent": run["term"],
+        "eutils": {"esearch": {"db": "pubmed", "usehistory": "y", **params.get("esearch", {})},
+                   "efetch": {"db": "pubmed", "retmode": "xml"}, "client": params.get("client", {})},
+        "query_translation": details.get("query_translation", ""),
+        "records_found": run["hit_count"],
+        "records_retrieved": run["retrieved"],
+        "records_stored_new": run["new_records"],
+        "already_stored_from_earlier_runs": details.get("already_stored"),
+        "requests": run["requests"],
+        **{k: details[k] for k in ("stats", "slices", "count_check", "duplicates_across_slices", "missing_pmids",
+                                    "deleted_pmids", "refetched_batches", "warnings", "resumed", "error")
+           if k in details},
+    }
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.isoformat() + "Z"  # stored in UTC; SQLite drops the zone
+    return value.isoformat()
+
+
+def search_status(workspace: Workspace) -> list[str]:
+    """Lines for ``review status``: the last run of each query."""
+    latest: dict[str, dict[str, Any]] = {}
+    for run in search_store.runs(workspace.store):
+        latest[run["query_name"]] = run
+    if not latest:
+        return ["search     no PubMed searches run yet"]
+    lines = [f"search     {len(latest)} queries"]
+    for name, run in sorted(latest.items()):
+        lines.append(f"  {name:<20} {run['status']:<11} hits {run['hit_count'] or 0:>6}  "
+                     f"new {run['new_records'] or 0:>6}  {_iso(run['started_at'])}")
+    return lines

@@ -1,0 +1,508 @@
+"""A local E-utilities stand-in: a real HTTP server serving ESearch/EFetch/EPost/EInfo for PubMed.
+
+PubMed is not reachable from CI, and its failures cannot be ordered on demand.  This server
+answers the same URLs over a corpus of PubMed XML records, enforces PubMed's 9,999-record
+paging cap, and injects the faults the real service produces (429 with ``Retry-After``,
+500/502/503, ``<ERROR>`` in HTTP 200, connections cut mid-body, broken XML, slow answers,
+expired WebEnvs, short EFetch batches), counting every request.  ``review demo`` runs its
+whole search step against it.
+
+Term syntax is deliberately small: date-range clauses such as
+``AND ("2019/01/01"[edat] : "2019/06/30"[edat])`` (``edat``/``crdt``/``dp``/``pdat``) are
+applied; what remains of the term is looked up in ``term_map`` (term → PMIDs) and otherwise
+matches the whole corpus, which stands for "the records this query finds".
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import threading
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+__all__ = [
+    "FAULT_KINDS", "Faults", "StandInArticle", "StandInCorpus", "StandIn", "running", "serve",
+    "synthetic_article", "synthetic_corpus",
+]
+
+#: Every fault the stand-in can inject.
+FAULT_KINDS: tuple[str, ...] = (
+    "http_429", "http_500", "http_502", "http_503", "error_body", "truncated", "invalid_xml",
+    "slow", "webenv_expiry", "short_batch",
+)
+PAGING_CAP = 9_999
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_RANGE = re.compile(
+    r'(?:\s+AND\s+)?\(\s*"?(\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?)"?\[(\w+)\]\s*:\s*'
+    r'"?(\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?)"?\[\w+\]\s*\)',
+    re.IGNORECASE,
+)
+_ARTICLE = re.compile(rb"<(PubmedArticle|PubmedBookArticle)\b[^>]*>.*?</\1\s*>", re.DOTALL)
+
+
+# -- corpus -----------------------------------------------------------------------------------
+
+@dataclass(slots=True, frozen=True)
+class StandInArticle:
+    pmid: str
+    xml: bytes
+    pdat: date
+    edat: date
+
+
+class StandInCorpus:
+    """PubMed records by PMID, newest PMID first (PubMed's default "most recent" order)."""
+
+    def __init__(self, articles: Iterable[StandInArticle]) -> None:
+        by_pmid = {a.pmid: a for a in articles}
+        self.articles = by_pmid
+        self.order = sorted(by_pmid, key=lambda p: (-int(p) if p.isdigit() else 0, p))
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    @classmethod
+    def from_xml(cls, data: bytes) -> "StandInCorpus":
+        """Index a PubMed XML document (one ``PubmedArticleSet``) by PMID and dates."""
+        chunks = [m.group(0) for m in _ARTICLE.finditer(data)]
+        articles = []
+        for chunk in chunks:
+            elem = ET.fromstring(chunk)
+            pmid = (elem.findtext("MedlineCitation/PMID") or elem.findtext("BookDocument/PMID") or "").strip()
+            pdat = _pub_date(elem.find(".//PubDate"))
+            edat = _history_date(elem.find("PubmedData/History/PubMedPubDate[@PubStatus='entrez']")) or pdat
+            if pmid:
+                articles.append(StandInArticle(pmid, chunk, pdat, edat))
+        return cls(articles)
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "StandInCorpus":
+        return cls.from_xml(Path(path).read_bytes())
+
+    def select(self, start: date | None, end: date | None, field_name: str) -> list[str]:
+        use_edat = field_name.lower() in {"edat", "crdt", "mhda"}
+        found = []
+        for pmid in self.order:
+            article = self.articles[pmid]
+            when = article.edat if use_edat else article.pdat
+            if (start is None or when >= start) and (end is None or when <= end):
+                found.append(pmid)
+        return found
+
+
+def synthetic_article(pmid: int | str, year: int, month: int = 1, day: int = 1, *, title: str = "") -> bytes:
+    """A minimal but valid ``PubmedArticle`` (tests and benchmarks generate thousands of these)."""
+    title = escape(title or f"Synthetic record {pmid}")
+    return (
+        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>'
+        f'<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print"><PubDate><Year>{year}</Year>'
+        f"<Month>{month:02d}</Month><Day>{day:02d}</Day></PubDate></JournalIssue><Title>Journal of Tests</Title>"
+        f"</Journal><ArticleTitle>{title}</ArticleTitle><Language>eng</Language></Article></MedlineCitation>"
+        f'<PubmedData><History><PubMedPubDate PubStatus="entrez"><Year>{year}</Year><Month>{month}</Month>'
+        f"<Day>{day}</Day></PubMedPubDate></History><ArticleIdList>"
+        f'<ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></PubmedData></PubmedArticle>'
+    ).encode()
+
+
+def synthetic_corpus(n: int, *, seed: int = 0, first_year: int = 1990, last_year: int = 2025,
+                     first_pmid: int = 10_000_001) -> StandInCorpus:
+    """``n`` tiny records with seeded random dates, built without any XML parsing (fast)."""
+    rng = random.Random(seed)
+    articles = []
+    for i in range(n):
+        when = date(rng.randint(first_year, last_year), rng.randint(1, 12), rng.randint(1, 28))
+        pmid = str(first_pmid + i)
+        articles.append(StandInArticle(pmid, synthetic_article(pmid, when.year, when.month, when.day), when, when))
+    return StandInCorpus(articles)
+
+
+def _pub_date(elem: ET.Element | None) -> date:
+    if elem is None:
+        return date(1900, 1, 1)
+    text = (elem.findtext("Year") or "").strip()
+    if not text:
+        found = re.search(r"\d{4}", elem.findtext("MedlineDate") or "")
+        return date(int(found.group(0)), 1, 1) if found else date(1900, 1, 1)
+    month_text = (elem.findtext("Month") or "1").strip().lower()[:3]
+    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text, 1)
+    day_text = (elem.findtext("Day") or "1").strip()
+    return _safe_date(int(text), month, int(day_text) if day_text.isdigit() else 1)
+
+
+def _history_date(elem: ET.Element | None) -> date | None:
+    if elem is None or not (elem.findtext("Year") or "").strip().isdigit():
+        return None
+    return _safe_date(int(elem.findtext("Year")), int(elem.findtext("Month") or 1), int(elem.findtext("Day") or 1))
+
+
+def _safe_date(year: int, month: int, day: int) -> date:
+    month = min(max(month, 1), 12)
+    for d in (day, 28, 1):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    return date(year, 1, 1)
+
+
+def _parse_day(text: str, *, end: bool) -> date:
+    parts = [int(p) for p in text.split("/")]
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else (12 if end else 1)
+    if len(parts) > 2:
+        return _safe_date(year, month, parts[2])
+    if end:
+        next_month = date(year + (month == 12), month % 12 + 1, 1)
+        return date.fromordinal(next_month.toordinal() - 1)
+    return date(year, month, 1)
+
+
+# -- faults -----------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Faults:
+    """Which faults to inject and how often: each request draws once from a seeded generator.
+
+    ``script`` lists faults to inject, in order, on the first requests (deterministic tests);
+    after it runs out, ``rate`` applies to ``kinds``.
+    """
+
+    kinds: tuple[str, ...] = ()
+    rate: float = 0.0
+    seed: int = 0
+    script: Sequence[str] = ()
+    retry_after: float = 1.0
+    slow_seconds: float = 0.5
+
+    def __post_init__(self) -> None:
+        unknown = set(self.kinds) | set(self.script)
+        unknown -= set(FAULT_KINDS) | {""}
+        if unknown:
+            raise ValueError(f"unknown fault kinds: {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}")
+
+    @classmethod
+    def all(cls, rate: float = 0.3, **kwargs: Any) -> "Faults":
+        return cls(kinds=FAULT_KINDS, rate=rate, **kwargs)
+
+
+# -- server -----------------------------------------------------------------------------------
+
+class StandIn:
+    """The server and its state; use as a context manager or via ``running()``/``serve()``."""
+
+    def __init__(
+        self,
+        corpus: StandInCorpus,
+        *,
+        faults: Faults | None = None,
+        term_map: Mapping[str, Sequence[str]] | None = None,
+        phrase_not_found: Iterable[str] = (),
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.corpus = corpus
+        self.term_map = {_normal_term(k): list(v) for k, v in (term_map or {}).items()}
+        self.phrase_not_found = set(phrase_not_found)
+        self.requests: Counter[str] = Counter()
+        self.faults_injected: Counter[str] = Counter()
+        self._faults = faults or Faults()
+        self._rng = random.Random(self._faults.seed)
+        self._script = list(self._faults.script)
+        self._lock = threading.Lock()
+        self._histories: dict[str, dict[str, list[str]]] = {}
+        self._webenv_serial = 0
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/entrez/eutils/"
+
+    def start(self) -> "StandIn":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="eutils-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "StandIn":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def set_faults(self, faults: Faults) -> None:
+        with self._lock:
+            self._faults = faults
+            self._rng = random.Random(faults.seed)
+            self._script = list(faults.script)
+
+    def expire_webenvs(self) -> None:
+        with self._lock:
+            self._histories.clear()
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+    # request handling (called from handler threads)
+    def draw_fault(self, endpoint: str) -> str:
+        with self._lock:
+            self.requests[endpoint] += 1
+            if self._script:
+                kind = self._script.pop(0)
+            elif self._faults.kinds and self._rng.random() < self._faults.rate:
+                kind = self._rng.choice(self._faults.kinds)
+            else:
+                return ""
+            if kind == "short_batch" and endpoint != "efetch":
+                return ""
+            if kind:
+                self.faults_injected[kind] += 1
+                if kind == "webenv_expiry":
+                    self._histories.clear()
+            return kind
+
+    def esearch(self, params: dict[str, str]) -> bytes:
+        term = params.get("term", "")
+        for phrase in self.phrase_not_found:
+            if phrase in term:
+                return _esearch_xml(0, [], 0, 0, "", "", errors=f"<PhraseNotFound>{escape(phrase)}</PhraseNotFound>")
+        ids = self._evaluate(term, params)
+        retstart = int(params.get("retstart", 0) or 0)
+        retmax = int(params.get("retmax", 20) or 0)
+        if params.get("rettype") == "count":
+            return _esearch_xml(len(ids), None, 0, 0, "", "")
+        if retstart > PAGING_CAP - 1 and ids:
+            return _error_xml("eSearchResult", f"Search Backend failed: Exception:\n'retstart' cannot be larger "
+                              f"than {PAGING_CAP - 1}. For PubMed, ESearch can only retrieve the first "
+                              f"{PAGING_CAP} records matching the query.")
+        shown = ids[retstart:min(retstart + retmax, PAGING_CAP)]
+        webenv = query_key = ""
+        if params.get("usehistory", "").lower() == "y":
+            webenv, query_key = self._remember(ids, params.get("WebEnv", ""))
+        return _esearch_xml(len(ids), shown, retstart, len(shown), webenv, query_key, term=term)
+
+    def efetch(self, params: dict[str, str], fault: str) -> bytes:
+        if params.get("id"):
+            wanted = [p.strip() for p in params["id"].split(",") if p.strip()]
+        elif params.get("WebEnv"):
+            with self._lock:
+                history = self._histories.get(params["WebEnv"], {})
+                ids = history.get(params.get("query_key", ""))
+            if ids is None:
+                return _error_xml("eFetchResult", f"Unable to obtain query #{params.get('query_key', '')}")
+            retstart = int(params.get("retstart", 0) or 0)
+            retmax = int(params.get("retmax", 20) or 20)
+            if retstart > PAGING_CAP - 1:
+                return _error_xml("eFetchResult", f"Backend failed: retstart cannot be larger than {PAGING_CAP - 1}")
+            wanted = ids[retstart:min(retstart + retmax, PAGING_CAP)]
+        else:
+            return _error_xml("eFetchResult", "Empty id list - nothing todo")
+        found = [self.corpus.articles[p].xml for p in wanted if p in self.corpus.articles]
+        if fault == "short_batch" and found:
+            found = found[:-1]
+        return _pubmed_set(found)
+
+    def epost(self, params: dict[str, str]) -> bytes:
+        ids = [p.strip() for p in params.get("id", "").split(",") if p.strip()]
+        if not ids:
+            return _error_xml("ePostResult", "Empty ID list; Nothing to store")
+        webenv, query_key = self._remember(ids, params.get("WebEnv", ""))
+        return (f'<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE ePostResult PUBLIC "-//NLM//DTD epost 20090526//EN" '
+                f'"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20090526/epost.dtd">\n'
+                f"<ePostResult><QueryKey>{query_key}</QueryKey><WebEnv>{webenv}</WebEnv></ePostResult>").encode()
+
+    def einfo(self) -> bytes:
+        return (f'<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eInfoResult PUBLIC "-//NLM//DTD einfo 20190110//EN" '
+                f'"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20190110/einfo.dtd">\n'
+                f"<eInfoResult><DbInfo><DbName>pubmed</DbName><MenuName>PubMed</MenuName>"
+                f"<Description>PubMed bibliographic record (review E-utilities stand-in)</Description>"
+                f"<DbBuild>Build-standin</DbBuild><Count>{len(self.corpus)}</Count>"
+                f"<LastUpdate>2026/01/01 00:00</LastUpdate></DbInfo></eInfoResult>").encode()
+
+    def _evaluate(self, term: str, params: Mapping[str, str]) -> list[str]:
+        ranges = _RANGE.findall(term)
+        rest = _normal_term(_RANGE.sub("", term))
+        ids = self.corpus.order
+        if rest in self.term_map:
+            keep = set(self.term_map[rest])
+            ids = [p for p in ids if p in keep]
+        if params.get("mindate") or params.get("maxdate"):
+            ranges.append((params.get("mindate") or "1000", params.get("datetype", "pdat"),
+                           params.get("maxdate") or "3000"))
+        for start, field_name, end in ranges:
+            inside = set(self.corpus.select(_parse_day(start, end=False), _parse_day(end, end=True), field_name))
+            ids = [p for p in ids if p in inside]
+        return list(ids)
+
+    def _remember(self, ids: list[str], webenv: str) -> tuple[str, str]:
+        with self._lock:
+            if webenv not in self._histories:
+                self._webenv_serial += 1
+                webenv = f"MCID_standin{self._webenv_serial:06d}"
+                self._histories[webenv] = {}
+            history = self._histories[webenv]
+            query_key = str(len(history) + 1)
+            history[query_key] = ids
+        return webenv, query_key
+
+
+def _normal_term(term: str) -> str:
+    return " ".join(term.split()).strip()
+
+
+def _esearch_xml(count: int, ids: list[str] | None, retstart: int, retmax: int, webenv: str, query_key: str,
+                 *, term: str = "", errors: str = "") -> bytes:
+    parts = [f"<Count>{count}</Count>"]
+    if ids is not None:
+        parts.append(f"<RetMax>{retmax}</RetMax><RetStart>{retstart}</RetStart>")
+        if webenv:
+            parts.append(f"<QueryKey>{query_key}</QueryKey><WebEnv>{webenv}</WebEnv>")
+        parts.append("<IdList>" + "".join(f"<Id>{i}</Id>" for i in ids) + "</IdList>")
+        parts.append(f"<TranslationSet/><QueryTranslation>{escape(term)}</QueryTranslation>")
+    if errors:
+        parts.append(f"<ErrorList>{errors}</ErrorList><WarningList><OutputMessage>No items found.</OutputMessage></WarningList>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" '
+        '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'
+        f"<eSearchResult>{''.join(parts)}</eSearchResult>\n"
+    ).encode()
+
+
+def _error_xml(root: str, message: str) -> bytes:
+    return f'<?xml version="1.0" encoding="UTF-8" ?>\n<{root}><ERROR>{escape(message)}</ERROR></{root}>\n'.encode()
+
+
+def _pubmed_set(articles: list[bytes]) -> bytes:
+    out = io.BytesIO()
+    out.write(b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January '
+              b'2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n<PubmedArticleSet>\n')
+    for article in articles:
+        out.write(article)
+        out.write(b"\n")
+    out.write(b"</PubmedArticleSet>\n")
+    return out.getvalue()
+
+
+_ERROR_PAGE = (b"<!DOCTYPE html><html><head><title>WWW Error %d Diagnostic</title></head><body>"
+               b"<h1>Error %d</h1><p>This could be a transient problem, please try the query again.</p></body></html>")
+
+
+def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "eutils-standin/1"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+            query = urllib.parse.urlsplit(self.path).query
+            self._answer(dict(urllib.parse.parse_qsl(query, keep_blank_values=True)))
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length", 0) or 0)
+            body = self.rfile.read(length).decode("utf-8", errors="replace")
+            params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+            params.update(urllib.parse.parse_qsl(body, keep_blank_values=True))
+            self._answer(params)
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            return
+
+        def _answer(self, params: dict[str, str]) -> None:
+            endpoint = urllib.parse.urlsplit(self.path).path.rsplit("/", 1)[-1].removesuffix(".fcgi")
+            if endpoint not in {"esearch", "efetch", "epost", "einfo"}:
+                self._send(404, b"unknown endpoint", "text/plain")
+                return
+            fault = standin.draw_fault(endpoint)
+            faults = standin._faults
+            if fault == "http_429":
+                body = b'{"error":"API rate limit exceeded","api-key":"127.0.0.1","count":"4","limit":"3"}'
+                self._send(429, body, "application/json", {"Retry-After": f"{faults.retry_after:g}"})
+                return
+            if fault in {"http_500", "http_502", "http_503"}:
+                code = int(fault[-3:])
+                self._send(code, _ERROR_PAGE % (code, code), "text/html")
+                return
+            if fault == "slow":
+                threading.Event().wait(faults.slow_seconds)
+            if fault == "error_body":
+                root = {"esearch": "eSearchResult", "efetch": "eFetchResult", "epost": "ePostResult"}.get(endpoint, "eInfoResult")
+                self._send(200, _error_xml(root, "Search Backend failed: Database is not supported: pubmed"))
+                return
+            if endpoint == "esearch":
+                body = standin.esearch(params)
+            elif endpoint == "efetch":
+                body = standin.efetch(params, fault)
+            elif endpoint == "epost":
+                body = standin.epost(params)
+            else:
+                body = standin.einfo()
+            if fault == "truncated":
+                self._send(200, body, cut=len(body) // 2)
+            elif fault == "invalid_xml":
+                self._send(200, body[: len(body) // 2])
+            else:
+                self._send(200, body)
+
+        def _send(self, code: int, body: bytes, content_type: str = "text/xml; charset=UTF-8",
+                  headers: Mapping[str, str] | None = None, cut: int | None = None) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            if cut is None:
+                self.wfile.write(body)
+            else:  # the connection drops mid-body, as it does under load
+                self.wfile.write(body[:cut])
+                self.wfile.flush()
+                self.close_connection = True
+
+    return Handler
+
+
+# -- entry points -----------------------------------------------------------------------------
+
+@contextmanager
+def running(corpus: StandInCorpus | bytes | str | Path, **options: Any) -> Iterator[StandIn]:
+    """A started stand-in on 127.0.0.1 and a free port; stopped on exit."""
+    if isinstance(corpus, (bytes, bytearray)):
+        corpus = StandInCorpus.from_xml(bytes(corpus))
+    elif isinstance(corpus, (str, Path)):
+        corpus = StandInCorpus.from_path(corpus)
+    with StandIn(corpus, **options) as standin:
+        yield standin
+
+
+def serve(corpus_path: str | Path, port: int = 0, *, host: str = "127.0.0.1", block: bool = False,
+          **options: Any) -> StandIn:
+    """Start a stand-in over a PubMed XML file; returns it running in a thread (or blocks)."""
+    standin = StandIn(StandInCorpus.from_path(corpus_path), host=host, port=port, **options)
+    if not block:
+        return standin.start()
+    try:
+        standin._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        standin._server.server_close()
+    return standin

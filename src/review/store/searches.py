@@ -1,0 +1,172 @@
+"""Search runs and their per-batch progress: the PRISMA-S log and what makes a search resumable.
+
+A run is one execution of one query file.  Every EFetch batch is stored together with its
+progress row in one transaction, so a run killed at any point resumes from the last stored
+batch and no PMID is ever stored twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..records import Record
+from .schema import import_batches, metadata, records
+
+#: One row per execution of a query: what was asked, what came back, how it went.
+search_runs = sa.Table(
+    "search_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("query_name", sa.Text, nullable=False, index=True),
+    sa.Column("database", sa.Text, nullable=False),
+    # The exact term sent (query plus filters) and every other E-utilities parameter.
+    sa.Column("term", sa.Text, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    # running | complete | failed  (a running row with no live process is an interrupted run)
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("hit_count", sa.Integer, nullable=True),
+    sa.Column("retrieved", sa.Integer, nullable=True),
+    sa.Column("new_records", sa.Integer, nullable=True),
+    sa.Column("requests", sa.Integer, nullable=True),
+    # Slices, retries by reason, QueryTranslation, warnings, client versions, errors.
+    sa.Column("details", sa.JSON, nullable=False),
+)
+
+#: One row per stored EFetch batch of a run (written in the same transaction as its records).
+search_batches = sa.Table(
+    "search_batches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("search_runs.id"), nullable=False, index=True),
+    sa.Column("slice_label", sa.Text, nullable=False),
+    sa.Column("retstart", sa.Integer, nullable=False),
+    sa.Column("n_requested", sa.Integer, nullable=False),
+    sa.Column("n_received", sa.Integer, nullable=False),
+    sa.Column("n_new", sa.Integer, nullable=False),
+    sa.Column("import_batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True),
+    sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+_RUN_FIELDS = ("hit_count", "retrieved", "new_records", "requests", "details", "status", "finished_at")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def start_run(store: Any, *, query_name: str, database: str, term: str, params: dict[str, Any]) -> int:
+    """Open a new run in status ``running``; returns its id."""
+    with store.engine.begin() as conn:
+        run_id = conn.execute(
+            search_runs.insert().values(
+                query_name=query_name, database=database, term=term, params=params,
+                started_at=_now(), status="running", details={},
+            )
+        ).inserted_primary_key[0]
+    return int(run_id)
+
+
+def unfinished_run(store: Any, query_name: str) -> dict[str, Any] | None:
+    """The latest run of ``query_name`` if it never completed (killed or failed)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            sa.select(search_runs)
+            .where(search_runs.c.query_name == query_name)
+            .order_by(search_runs.c.id.desc())
+            .limit(1)
+        ).mappings().first()
+    if row is None or row["status"] == "complete":
+        return None
+    return dict(row)
+
+
+def update_run(store: Any, run_id: int, **values: Any) -> None:
+    unknown = set(values) - set(_RUN_FIELDS)
+    if unknown:
+        raise ValueError(f"not run fields: {sorted(unknown)}")
+    with store.engine.begin() as conn:
+        conn.execute(search_runs.update().where(search_runs.c.id == run_id).values(**values))
+
+
+def finish_run(store: Any, run_id: int, *, status: str = "complete", **values: Any) -> None:
+    update_run(store, run_id, status=status, finished_at=_now(), **values)
+
+
+def runs(store: Any, query_name: str | None = None) -> list[dict[str, Any]]:
+    """Runs in order, optionally for one query."""
+    query = sa.select(search_runs).order_by(search_runs.c.id)
+    if query_name is not None:
+        query = query.where(search_runs.c.query_name == query_name)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def run_batches(store: Any, run_id: int) -> list[dict[str, Any]]:
+    query = sa.select(search_batches).where(search_batches.c.run_id == run_id).order_by(search_batches.c.id)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def stored_search_pmids(store: Any, source_name: str = "PubMed") -> set[str]:
+    """PMIDs already stored by any search run of this source (the exactly-once reference)."""
+    query = (
+        sa.select(records.c.pmid)
+        .join(import_batches, records.c.batch_id == import_batches.c.id)
+        .where(import_batches.c.search_run_id.is_not(None), import_batches.c.source_name == source_name)
+    )
+    with store.engine.connect() as conn:
+        return {pmid for (pmid,) in conn.execute(query) if pmid}
+
+
+def run_pmids(store: Any, run_id: int) -> list[str]:
+    """PMIDs stored by one run, in storage order."""
+    query = (
+        sa.select(records.c.pmid)
+        .join(import_batches, records.c.batch_id == import_batches.c.id)
+        .where(import_batches.c.search_run_id == run_id)
+        .order_by(records.c.id)
+    )
+    with store.engine.connect() as conn:
+        return [pmid for (pmid,) in conn.execute(query)]
+
+
+def store_fetched_batch(
+    store: Any,
+    run_id: int,
+    new_records: Sequence[Record],
+    *,
+    query_name: str,
+    slice_label: str,
+    retstart: int,
+    n_requested: int,
+    n_received: int,
+    source_name: str = "PubMed",
+) -> int:
+    """Store one EFetch batch's new records and its progress row atomically; returns the row id."""
+    with store.engine.begin() as conn:
+        import_batch_id = None
+        if new_records:
+            import_batch_id = store.add_batch(
+                new_records,
+                file_name=f"search:{query_name}#{run_id}:{slice_label}@{retstart}",
+                file_sha256="",
+                source_name=source_name,
+                format="pubmed-xml",
+                encoding="utf-8",
+                search_run_id=run_id,
+                conn=conn,
+            )
+        row_id = conn.execute(
+            search_batches.insert().values(
+                run_id=run_id, slice_label=slice_label, retstart=retstart, n_requested=n_requested,
+                n_received=n_received, n_new=len(new_records), import_batch_id=import_batch_id,
+                fetched_at=_now(),
+            )
+        ).inserted_primary_key[0]
+    return int(row_id)
