@@ -197,7 +197,7 @@ def prisma_counts(workspace: "Workspace") -> PrismaCounts:
 
 
 def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
-    """Records the dedup stage removed, and whether a dedup module was there to ask.
+    """Records the dedup stage removed, and whether dedup has run at all.
 
     The dedup stage is optional here: without ``review.store.dedup`` nothing counts as a
     duplicate, and the output says so.
@@ -211,7 +211,11 @@ def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
     finder = getattr(module, "duplicate_ids", None)
     if finder is None:
         return set(), False
-    return {int(i) for i in finder(store)}, True
+    duplicates = {int(i) for i in finder(store)}
+    # Merges decided by hand count too; otherwise dedup has run only if it logged a run.
+    run_log = getattr(module, "runs", None)
+    ran = bool(duplicates) or run_log is None or bool(run_log(store))
+    return duplicates, ran
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:
@@ -261,7 +265,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
 
     identities = _identities(boxes)
     if not dedup_available:
-        notes.append("no dedup run yet: duplicates counted as 0 (review.store.dedup is not available)")
+        notes.append("no dedup run yet: duplicates counted as 0 (run 'review dedup' first)")
     if stop is None:
         notes.append("no screening stop recorded: no record counts as excluded by automation tools")
     else:

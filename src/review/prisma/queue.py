@@ -1,0 +1,66 @@
+"""The full-text work list: every report that reached (or should reach) full text, with its state.
+
+Shared by ``review fulltext list`` and the TUI, so both show the same queue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .counts import PrismaCounts, prisma_counts
+from ..store.fulltext import report_links
+from .fulltext import report_states, resolve_studies
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+#: Columns of ``review fulltext list``.
+QUEUE_COLUMNS: tuple[str, ...] = ("record_id", "study_id", "source", "retrieval", "eligibility", "reason", "title")
+
+
+@dataclass(slots=True, frozen=True)
+class QueueItem:
+    record_id: int
+    study_id: int
+    source: str
+    retrieval: str  # pending | retrieved | not_retrieved | not_sought
+    eligibility: str  # pending | eligible | excluded | conflict
+    reason: str
+    title: str
+
+    @property
+    def done(self) -> bool:
+        """Nothing left to do: judged, or recorded as not retrievable."""
+        return self.eligibility in ("eligible", "excluded") or self.retrieval == "not_retrieved"
+
+    def row(self) -> tuple[str, ...]:
+        return (str(self.record_id), str(self.study_id), self.source, self.retrieval, self.eligibility,
+                self.reason, self.title)
+
+
+def fulltext_queue(workspace: "Workspace", counts: PrismaCounts | None = None) -> list[QueueItem]:
+    """Reports passed on from title/abstract screening or from other methods, plus any report
+    with full-text events, in record order."""
+    counts = counts or prisma_counts(workspace)
+    store = workspace.store
+    states = report_states(store)
+    boxes = counts.boxes
+    passed = set(boxes["records_screened"]) - set(boxes["records_excluded"])
+    other = (set(boxes["website_results"]) | set(boxes["organisation_results"])
+             | set(boxes["citations_results"])) - set(boxes["other_duplicates"])
+    wanted = sorted(passed | other | set(states))
+    records = {r.id: r for r in store.records(wanted)}
+    studies = resolve_studies({rid: link.study_id for rid, link in report_links(store).items()}, wanted)
+    items = []
+    for record_id in wanted:
+        record = records[record_id]
+        state = states.get(record_id)
+        items.append(QueueItem(
+            record_id=record_id, study_id=studies[record_id], source=record.source,
+            retrieval=state.retrieval if state else "not_sought",
+            eligibility=state.eligibility if state else "pending",
+            reason=state.reason if state else "",
+            title=" ".join(record.title.split()),
+        ))
+    return items

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from review.cli import main
+from review.workspace import Workspace
+
+
+def _run(workspace: Workspace, *args: str, reviewer: str = "alice"):
+    return CliRunner().invoke(main, ["-w", str(workspace.root), "-r", reviewer, *args])
+
+
+def test_fulltext_commands_and_prisma_report(workspace: Workspace, add, screen_as) -> None:
+    ids = add(workspace, 6, "PubMed")
+    screen_as(workspace, ids[:2], "exclude")
+    screen_as(workspace, ids[2:], "include")
+    assert _run(workspace, "prisma", "stop", "not needed").exit_code == 0
+
+    assert _run(workspace, "fulltext", "sought", *map(str, ids[2:])).exit_code == 0
+    assert _run(workspace, "fulltext", "not-retrieved", str(ids[2]), "--reason", "no access").exit_code == 0
+    assert _run(workspace, "fulltext", "eligible", str(ids[3]), str(ids[4])).exit_code == 0
+    result = _run(workspace, "fulltext", "excluded", str(ids[5]), "--reason", "wrong study")
+    assert result.exit_code == 0 and "Wrong study design" in result.output
+    assert _run(workspace, "fulltext", "link", str(ids[3]), str(ids[4])).exit_code == 0
+
+    listing = _run(workspace, "fulltext", "list").output.splitlines()
+    assert listing[0].split("\t") == ["record_id", "study_id", "source", "retrieval", "eligibility", "reason",
+                                      "title"]
+    assert listing[2].split("\t")[:5] == [str(ids[3]), str(ids[3]), "PubMed", "retrieved", "eligible"]
+    assert _run(workspace, "fulltext", "list", "--todo").output.count("\n") == 1  # header only
+
+    result = _run(workspace, "prisma", "--lang", "nl", "--strict")
+    assert result.exit_code == 0, result.output
+    values = dict(line.split("\t") for line in result.stdout.splitlines())
+    assert values["new_studies"] == "1" and values["new_reports"] == "2"
+    assert values["dbr_excluded"] == "Wrong study design, 1"
+    data = json.loads(workspace.path("screening", "prisma", "prisma.json").read_text(encoding="utf-8"))
+    assert data["counts"]["dbr_notretrieved_reports"] == 1
+
+
+def test_bad_reason_and_unknown_record_record_nothing(workspace: Workspace, add) -> None:
+    ids = add(workspace, 2, "PubMed")
+    result = _run(workspace, "fulltext", "excluded", str(ids[0]), "--reason", "vibes")
+    assert result.exit_code == 4 and "reason 'vibes'" in result.stderr
+    result = _run(workspace, "fulltext", "sought", str(ids[0]), "999")
+    assert result.exit_code == 4 and "record 999" in result.stderr
+    listing = _run(workspace, "fulltext", "list").output.splitlines()
+    assert len(listing) == 1
+
+
+def test_strict_fails_on_a_broken_identity(workspace: Workspace, add) -> None:
+    add(workspace, 3, "PubMed")
+    result = _run(workspace, "prisma", "--strict")
+    assert result.exit_code == 4
+    assert "BROKEN" in result.stderr and "3 records not screened" in result.stderr
+
+
+def test_status_shows_the_live_flow(workspace: Workspace, add, screen_as) -> None:
+    ids = add(workspace, 4, "PubMed")
+    screen_as(workspace, ids, "exclude")
+    output = _run(workspace, "status").output
+    assert "prisma     4 identified" in output and "identities ok" in output

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from review.errors import ValidationError
+from review.prisma import prisma_counts
+from review.prisma import counts as counts_module
+from review.prisma.counts import compute_counts, source_kind
+from review.prisma.fulltext import (
+    link_reports, record_fulltext, resolve_studies, title_abstract_verdicts,
+)
+from review.records import Decision
+from review.store.fulltext import (
+    record_screening_stop, undo_last_fulltext_event, unlink_report, withdraw_screening_stop,
+)
+from review.workspace import Workspace
+
+
+@pytest.fixture
+def dedup(monkeypatch: pytest.MonkeyPatch):
+    """Stand in for the dedup stage: these records were removed as duplicates."""
+    def install(ids: set[int]) -> None:
+        monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store: (set(ids), True))
+    return install
+
+
+def _ft(ws: Workspace, ids, event: str, reviewer: str = "alice", reason: str = "") -> None:
+    for record_id in ids:
+        record_fulltext(ws.store, record_id, reviewer, event, reason=reason)
+
+
+def test_full_flow_with_two_reviewers_consensus_dedup_stop_and_linked_reports(
+    workspace: Workspace, add, screen_as, dedup
+) -> None:
+    pubmed = add(workspace, 20, "PubMed")            # ids 1..20
+    embase = add(workspace, 10, "Embase")            # ids 21..30
+    register = add(workspace, 5, "ClinicalTrials.gov")  # ids 31..35
+    dedup({embase[0], embase[1], embase[2], register[0]})
+    screen_as(workspace, pubmed[:10], "exclude")
+    screen_as(workspace, pubmed[10:], "include")
+    screen_as(workspace, pubmed[10:12], "exclude", "bob")   # 11, 12 disagree with alice
+    screen_as(workspace, pubmed[12:15], "include", "bob")
+    screen_as(workspace, [11], "exclude", "consensus")      # settles 11; 12 stays a conflict
+    screen_as(workspace, embase[3:7], "exclude")
+    record_screening_stop(workspace.store, "alice", "SAFE procedure: 50 consecutive irrelevant")
+
+    _ft(workspace, range(12, 21), "sought")
+    _ft(workspace, [20], "not_retrieved")
+    _ft(workspace, [12, 13, 14, 15], "retrieved")
+    _ft(workspace, [12, 13, 14, 15], "eligible")
+    _ft(workspace, [16, 18], "excluded", reason="Wrong population")
+    _ft(workspace, [17], "excluded", reason="wrong outcome")
+    _ft(workspace, [19], "eligible")
+    _ft(workspace, [19], "excluded", "bob", reason="Wrong outcome")
+    _ft(workspace, [19], "excluded", "consensus", reason="Wrong study design")
+    link_reports(workspace.store, 12, [13], "alice")
+    link_reports(workspace.store, 14, [15], "bob")
+
+    counts = prisma_counts(workspace)
+    assert counts.template_values() == {
+        "database_results": 30, "register_results": 5, "website_results": 0, "organisation_results": 0,
+        "citations_results": 0, "duplicates": 4, "excluded_automatic": 7, "excluded_other": 0,
+        "records_screened": 24, "records_excluded": 15, "dbr_sought_reports": 9,
+        "dbr_notretrieved_reports": 1, "other_sought_reports": 0, "other_notretrieved_reports": 0,
+        "dbr_assessed": 8, "other_assessed": 0, "new_studies": 2, "new_reports": 4,
+        "previous_studies": 0, "previous_reports": 0,
+        "dbr_excluded": "Wrong population, 2; Wrong outcome, 1; Wrong study design, 1",
+        "other_excluded": "0", "total_studies": 2, "total_reports": 4,
+    }
+    assert counts.identities_ok, [c.describe() for c in counts.identities]
+    assert counts.boxes["excluded_automatic"] == (28, 29, 30, 32, 33, 34, 35)
+    assert counts.boxes["ta_conflicts"] == (12,)
+    assert counts.boxes["new_studies"] == (12, 14)
+    assert counts.dedup_available
+    assert any("conflicting title/abstract" in note for note in counts.notes)
+
+
+def test_search_update_adds_records_that_need_screening(workspace: Workspace, add, screen_as) -> None:
+    first = add(workspace, 10, "PubMed")
+    screen_as(workspace, first[:1], "include")
+    screen_as(workspace, first[1:4], "exclude")
+    record_screening_stop(workspace.store, "alice", "stopping rule met")
+    update = add(workspace, 5, "PubMed")  # the search rerun a year later
+
+    counts = prisma_counts(workspace)
+    assert counts.n("database_results") == 15 and counts.n("excluded_automatic") == 6
+    assert len(counts.sources["PubMed"].batches) == 2
+    first_identity = counts.identities[0]
+    assert not first_identity.ok and first_identity.record_ids == tuple(update)
+    assert (first_identity.left, first_identity.right) == (9, 4)
+
+    screen_as(workspace, update, "exclude")
+    counts = prisma_counts(workspace)
+    assert counts.identities[0].ok
+    assert (counts.n("records_screened"), counts.n("records_excluded"), counts.n("excluded_automatic")) == (9, 8, 6)
+    assert any("no dedup run yet" in note for note in counts.notes) and not counts.dedup_available
+
+
+def test_automation_exclusions_follow_the_recorded_stop(workspace: Workspace, add, screen_as) -> None:
+    ids = add(workspace, 8, "PubMed")
+    screen_as(workspace, ids[:3], "exclude")
+    assert prisma_counts(workspace).n("excluded_automatic") == 0
+    stop = record_screening_stop(workspace.store, "alice", "recall estimate 0.95 reached",
+                                 verdict={"rule": "hypergeometric", "recall": 0.95})
+    assert stop.n_unscreened == 5 and stop.last_record_id == ids[-1]
+    counts = prisma_counts(workspace)
+    assert counts.boxes["excluded_automatic"] == tuple(ids[3:])
+    assert counts.to_json()["screening_stop"]["verdict"] == {"rule": "hypergeometric", "recall": 0.95}
+    # Screening a stopped record moves it from "automation" to "screened".
+    screen_as(workspace, ids[3:4], "exclude")
+    assert prisma_counts(workspace).n("excluded_automatic") == 4
+    withdraw_screening_stop(workspace.store, "alice")
+    counts = prisma_counts(workspace)
+    assert counts.n("excluded_automatic") == 0 and counts.boxes["pending_screening"] == tuple(ids[4:])
+
+
+def test_other_methods_column_and_source_overrides(workspace: Workspace, add, screen_as, dedup) -> None:
+    db = add(workspace, 4, "PubMed")
+    citations = add(workspace, 3, "Citation searching")
+    uwv = add(workspace, 2, "UWV kennisbank")
+    dedup({citations[0]})
+    screen_as(workspace, db, "exclude")
+    _ft(workspace, citations[1:] + uwv, "sought")
+    _ft(workspace, [citations[1]], "eligible")
+    _ft(workspace, [citations[2]], "excluded", reason="Language")
+    _ft(workspace, [uwv[0]], "not_retrieved")
+    _ft(workspace, [uwv[1]], "eligible")
+
+    counts = compute_counts(workspace.store, {"sources": {"UWV kennisbank": "organisation"}})
+    values = counts.template_values()
+    assert (values["citations_results"], values["organisation_results"], values["database_results"]) == (3, 2, 4)
+    assert values["duplicates"] == 0  # other-method duplicates are not in the left column
+    assert counts.boxes["other_duplicates"] == (citations[0],)
+    assert (values["other_sought_reports"], values["other_notretrieved_reports"], values["other_assessed"]) == (4, 1, 3)
+    assert values["other_excluded"] == "Language, 1"
+    assert (values["new_studies"], values["new_reports"]) == (2, 2)
+    assert counts.identities_ok and counts.has_other_methods
+
+
+def test_identity_violations_are_reported_with_their_records(workspace: Workspace, add, screen_as) -> None:
+    ids = add(workspace, 6, "PubMed")
+    screen_as(workspace, ids[:2], "exclude")
+    screen_as(workspace, ids[2:], "include")
+    _ft(workspace, [ids[0]], "sought")             # sought although excluded at title/abstract
+    _ft(workspace, ids[2:5], "sought")             # ids[5] passed but never sought
+    _ft(workspace, [ids[2]], "eligible")
+    _ft(workspace, [ids[2]], "excluded", "bob", reason="Language")  # conflict, no consensus
+    _ft(workspace, [ids[3]], "retrieved")          # retrieved, not yet judged
+
+    checks = {c.formula: c for c in prisma_counts(workspace).identities}
+    screened = checks["identified − duplicates − other removals = screened"]
+    assert screened.ok and screened.record_ids == ()
+    sought = checks["screened − excluded = sought"]
+    assert sought.record_ids == (ids[0], ids[5])
+    assessed = checks["sought − not retrieved = assessed"]
+    assert not assessed.ok and assessed.record_ids == (ids[0], ids[3], ids[4])
+    included = checks["assessed − excluded = included"]
+    assert not included.ok and included.record_ids == (ids[2],) and (included.left, included.right) == (1, 0)
+
+
+def test_undo_and_unlink_are_appended_and_respected(workspace: Workspace, add, screen_as) -> None:
+    ids = add(workspace, 3, "PubMed")
+    screen_as(workspace, ids, "include")
+    _ft(workspace, ids, "eligible")
+    link_reports(workspace.store, ids[0], ids[1:], "alice")
+    assert prisma_counts(workspace).n("new_studies") == 1
+    unlink_report(workspace.store, ids[2], "alice")
+    assert prisma_counts(workspace).n("new_studies") == 2
+    undone = undo_last_fulltext_event(workspace.store, "alice")
+    assert undone is not None and undone.record_id == ids[2]
+    counts = prisma_counts(workspace)
+    assert (counts.n("dbr_assessed"), counts.n("new_reports")) == (2, 2)
+
+
+def test_fulltext_exclusion_needs_a_configured_reason(workspace: Workspace, add) -> None:
+    (record_id,) = add(workspace, 1, "PubMed")
+    with pytest.raises(ValidationError, match="needs --reason"):
+        record_fulltext(workspace.store, record_id, "alice", "excluded")
+    with pytest.raises(ValidationError, match="reason 'wrong'"):  # ambiguous prefix
+        record_fulltext(workspace.store, record_id, "alice", "excluded", reason="wrong")
+    event = record_fulltext(workspace.store, record_id, "alice", "excluded", reason="no progn")
+    assert event.reason == "No prognostic factor analysed"
+
+
+def _decision(record_id: int, reviewer: str, label: str) -> tuple[tuple[int, str], Decision]:
+    return (record_id, reviewer), Decision(id=0, record_id=record_id, reviewer=reviewer, label=label)
+
+
+@pytest.mark.parametrize(("labels", "expected"), [
+    ({"alice": "exclude"}, "exclude"),
+    ({"alice": "exclude", "bob": "exclude"}, "exclude"),
+    ({"alice": "exclude", "bob": "include"}, "conflict"),
+    ({"alice": "exclude", "bob": "maybe"}, "conflict"),
+    ({"alice": "maybe", "bob": "include"}, "include"),
+    ({"alice": "include", "bob": "include", "consensus": "exclude"}, "exclude"),
+    ({"alice": "exclude", "bob": "exclude", "consensus": "maybe"}, "maybe"),
+])
+def test_title_abstract_consensus_rule(labels: dict[str, str], expected: str) -> None:
+    current = dict(_decision(1, reviewer, label) for reviewer, label in labels.items())
+    assert title_abstract_verdicts(current) == {1: expected}
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("PubMed", "database"), ("Embase", "database"), ("ClinicalTrials.gov", "register"),
+    ("WHO ICTRP", "register"), ("Citation searching", "citation"), ("Reference lists", "citation"),
+])
+def test_source_kind_hints(name: str, kind: str) -> None:
+    assert source_kind(name) == kind
+
+
+def test_source_kind_override_is_validated() -> None:
+    assert source_kind("PubMed", {"PubMed": "register"}) == "register"
+    with pytest.raises(ValidationError, match="prisma.sources.PubMed"):
+        source_kind("PubMed", {"PubMed": "journal"})
+
+
+@given(st.dictionaries(st.integers(1, 12), st.one_of(st.none(), st.integers(1, 12)), max_size=12))
+def test_linked_reports_resolve_to_one_study(links: dict[int, int | None]) -> None:
+    nodes = set(range(1, 13))
+    resolved = resolve_studies(links, nodes)
+    for report, target in links.items():
+        if target is not None and target != report:
+            assert resolved[report] == resolved[target]
+    for node, study in resolved.items():
+        # A study is a terminal record (no outgoing link) or the smallest member of a cycle.
+        assert links.get(study) is None or resolved[study] == study
+
+
+def test_real_dedup_stage_duplicates_are_counted(workspace: Workspace, add, monkeypatch) -> None:
+    monkeypatch.undo()  # the real dedup stage, not the stand-in
+    dedup = pytest.importorskip("review.store.dedup")
+    pubmed = add(workspace, 3, "PubMed")
+    embase = add(workspace, 2, "Embase")
+    counts = prisma_counts(workspace)
+    assert not counts.dedup_available and counts.n("duplicates") == 0
+    dedup.decide_pair(workspace.store, pubmed[0], embase[0], "same", "alice")
+    counts = prisma_counts(workspace)
+    assert counts.dedup_available
+    assert counts.n("duplicates") == 1 and counts.n("database_results") == 5
+
+
+def test_missing_dedup_stage_means_no_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.undo()
+
+    def missing(name: str):
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    monkeypatch.setattr(counts_module.importlib, "import_module", missing)
+    assert counts_module.duplicate_record_ids(object()) == (set(), False)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import csv
+import io
+import json
+import struct
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from review.prisma import write_prisma
+from review.prisma.counts import PrismaCounts
+from review.prisma.diagram import render_svg
+from review.prisma.fulltext import record_fulltext
+from review.prisma.labels import format_n, labels, n_text
+from review.prisma.template import COLUMNS, DATA_NAMES, render_csv
+from review.store.fulltext import record_screening_stop
+from review.workspace import Workspace
+
+
+@pytest.fixture
+def flow(workspace: Workspace, add, screen_as) -> Workspace:
+    """A small finished flow: 12 PubMed + 3 register records, 2 citation-searching records."""
+    pubmed = add(workspace, 12, "PubMed")
+    add(workspace, 3, "ClinicalTrials.gov")
+    citations = add(workspace, 2, "Citation searching")
+    screen_as(workspace, pubmed[:6], "exclude")
+    screen_as(workspace, pubmed[6:10], "include")
+    record_screening_stop(workspace.store, "alice", "stopping rule")
+    for record_id in pubmed[6:10] + citations:
+        record_fulltext(workspace.store, record_id, "alice", "sought")
+    record_fulltext(workspace.store, pubmed[6], "alice", "not_retrieved", reason="no library access")
+    record_fulltext(workspace.store, pubmed[7], "alice", "excluded", reason="Wrong population")
+    record_fulltext(workspace.store, pubmed[8], "alice", "excluded", reason="Wrong study design")
+    record_fulltext(workspace.store, pubmed[9], "alice", "eligible")
+    for record_id in citations:
+        record_fulltext(workspace.store, record_id, "alice", "eligible")
+    return workspace
+
+
+def _svg_text(svg: bytes) -> str:
+    root = ET.fromstring(svg)  # raises on malformed XML
+    pieces = ("".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text"))
+    return " ".join(" ".join(pieces).split())  # wrapped lines joined, whitespace collapsed
+
+
+def _drawn_numbers(counts: PrismaCounts) -> list[int]:
+    names = ["database_results", "register_results", "citations_results", "duplicates", "excluded_automatic",
+             "excluded_other", "records_screened", "records_excluded", "dbr_sought_reports",
+             "dbr_notretrieved_reports", "dbr_assessed", "dbr_excluded", "other_sought_reports",
+             "other_notretrieved_reports", "other_assessed", "new_studies", "new_reports"]
+    return [counts.n(name) for name in names] + list(counts.dbr_excluded_reasons.values())
+
+
+def test_outputs_are_written_and_consistent(flow: Workspace) -> None:
+    outputs = write_prisma(flow)
+    out = flow.path("screening", "prisma")
+    assert {p.name for p in out.iterdir()} == {"prisma.csv", "prisma.json", "prisma.svg", "prisma.png"}
+    data = json.loads(outputs.json.read_text(encoding="utf-8"))
+    assert data["counts"]["records_screened"] == 10 and data["counts"]["excluded_automatic"] == 5
+    assert data["boxes"]["dbr_notretrieved_reports"] == [7]
+    assert data["identities_ok"] is True
+    assert data["sources"]["ClinicalTrials.gov"]["kind"] == "register"
+    rows = {row["data"]: row for row in csv.DictReader(io.StringIO(outputs.csv.read_text(encoding="utf-8")))}
+    assert rows["dbr_excluded"]["n"] == "Wrong population, 1; Wrong study design, 1"
+    assert rows["new_studies"]["n"] == "3" and rows["citations_results"]["n"] == "2"
+
+
+def test_csv_has_the_template_columns_and_data_names(flow: Workspace, shared) -> None:
+    template = shared("fixtures", "prisma", "PRISMA2020_template.csv")
+    with template.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        expected_rows = list(reader)
+        expected_columns = reader.fieldnames
+    from review.prisma import prisma_counts
+    text = render_csv(prisma_counts(flow), "nl")
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    assert tuple(reader.fieldnames or ()) == tuple(expected_columns) == COLUMNS
+    assert [r["data"] for r in rows] == [r["data"] for r in expected_rows] == list(DATA_NAMES)
+    # Everything the R package keys on is the template's own.
+    for ours, theirs in zip(rows, expected_rows):
+        assert (ours["node"], ours["box"], ours["url"]) == (theirs["node"], theirs["box"], theirs["url"])
+    assert rows[DATA_NAMES.index("records_screened")]["boxtext"] == "Gescreende records"
+
+
+def test_svg_is_well_formed_and_shows_every_number(flow: Workspace) -> None:
+    from review.prisma import prisma_counts
+    counts = prisma_counts(flow)
+    for lang in ("en", "nl"):
+        text = _svg_text(render_svg(counts, lang))
+        for n in _drawn_numbers(counts):
+            assert n_text(n, lang) in text
+        for key in ("records_screened", "assessed", "identified_from", "othstud"):
+            assert labels(lang)[key] in text
+        assert "Wrong study design (n = 1)" in text
+
+
+def test_png_is_rendered_at_a4_width(flow: Workspace) -> None:
+    png = write_prisma(flow, lang="en").png.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert 1400 <= width <= 1700 and height > 800  # 7.5-8 in at 200 dpi
+
+
+def test_broken_identities_are_footnoted_on_the_diagram(workspace: Workspace, add) -> None:
+    add(workspace, 5, "PubMed")
+    from review.prisma import prisma_counts
+    text = _svg_text(render_svg(prisma_counts(workspace), "en"))
+    assert "Counts incomplete" in text and "identified − duplicates − other removals = screened" in text
+
+
+def test_large_numbers_use_the_language_separator() -> None:
+    assert format_n(12345, "en") == "12,345" and format_n(12345, "nl") == "12.345"
+
+
+def test_custom_out_directory(flow: Workspace, tmp_path: Path) -> None:
+    outputs = write_prisma(flow, tmp_path / "elsewhere", "nl")
+    assert outputs.svg.parent == tmp_path / "elsewhere" and outputs.png.exists()
