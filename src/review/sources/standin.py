@@ -211,11 +211,16 @@ class StandIn:
         phrase_not_found: Iterable[str] = (),
         host: str = "127.0.0.1",
         port: int = 0,
+        paging_cap: int = PAGING_CAP,
     ) -> None:
         self.corpus = corpus
+        self.paging_cap = paging_cap
         self.term_map = {_normal_term(k): list(v) for k, v in (term_map or {}).items()}
         self.phrase_not_found = set(phrase_not_found)
         self.requests: Counter[str] = Counter()
+        #: Parameters and HTTP method of the latest request per endpoint (tests check tool/email/POST).
+        self.last_params: dict[str, dict[str, str]] = {}
+        self.last_method: dict[str, str] = {}
         self.faults_injected: Counter[str] = Counter()
         self._faults = faults or Faults()
         self._rng = random.Random(self._faults.seed)
@@ -292,11 +297,11 @@ class StandIn:
         retmax = int(params.get("retmax", 20) or 0)
         if params.get("rettype") == "count":
             return _esearch_xml(len(ids), None, 0, 0, "", "")
-        if retstart > PAGING_CAP - 1 and ids:
+        if retstart > self.paging_cap - 1 and ids:
             return _error_xml("eSearchResult", f"Search Backend failed: Exception:\n'retstart' cannot be larger "
-                              f"than {PAGING_CAP - 1}. For PubMed, ESearch can only retrieve the first "
-                              f"{PAGING_CAP} records matching the query.")
-        shown = ids[retstart:min(retstart + retmax, PAGING_CAP)]
+                              f"than {self.paging_cap - 1}. For PubMed, ESearch can only retrieve the first "
+                              f"{self.paging_cap} records matching the query.")
+        shown = ids[retstart:min(retstart + retmax, self.paging_cap)]
         webenv = query_key = ""
         if params.get("usehistory", "").lower() == "y":
             webenv, query_key = self._remember(ids, params.get("WebEnv", ""))
@@ -313,9 +318,9 @@ class StandIn:
                 return _error_xml("eFetchResult", f"Unable to obtain query #{params.get('query_key', '')}")
             retstart = int(params.get("retstart", 0) or 0)
             retmax = int(params.get("retmax", 20) or 20)
-            if retstart > PAGING_CAP - 1:
-                return _error_xml("eFetchResult", f"Backend failed: retstart cannot be larger than {PAGING_CAP - 1}")
-            wanted = ids[retstart:min(retstart + retmax, PAGING_CAP)]
+            if retstart > self.paging_cap - 1:
+                return _error_xml("eFetchResult", f"Backend failed: retstart cannot be larger than {self.paging_cap - 1}")
+            wanted = ids[retstart:min(retstart + retmax, self.paging_cap)]
         else:
             return _error_xml("eFetchResult", "Empty id list - nothing todo")
         found = [self.corpus.articles[p].xml for p in wanted if p in self.corpus.articles]
@@ -431,6 +436,8 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             if endpoint not in {"esearch", "efetch", "epost", "einfo"}:
                 self._send(404, b"unknown endpoint", "text/plain")
                 return
+            standin.last_params[endpoint] = dict(params)
+            standin.last_method[endpoint] = self.command
             fault = standin.draw_fault(endpoint)
             faults = standin._faults
             if fault == "http_429":

@@ -1,0 +1,69 @@
+"""Format detection looks at content first; the extension only breaks ties."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.errors import ImportFormatError
+from review.sources import detect_format, read_file
+
+RIS = b"TY  - JOUR\nTI  - A title\nER  - \n"
+MEDLINE = b"PMID- 123\nTI  - A title\nAU  - Smith J\n"
+BIBTEX = b"@article{key, title={A title}}\n"
+CSV = b"record_id,title\n1,A title\n"
+XML = b'<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle/></PubmedArticleSet>'
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [(RIS, "ris"), (MEDLINE, "medline"), (BIBTEX, "bibtex"), (CSV, "csv"), (XML, "pubmed-xml")],
+)
+@pytest.mark.parametrize("name", ["export.txt", "export.dat", "export", "wrong.csv", "wrong.bib"])
+def test_content_wins_over_misleading_names(data, expected, name):
+    if expected == "csv" and name == "wrong.bib":
+        pytest.skip("a weak CSV header loses to an explicit .bib name by design")
+    assert detect_format(data, name) == expected
+
+
+def test_semicolon_csv_and_tsv():
+    assert detect_format(b"Title;Authors;Year\nA;B;2001\n", "refs.txt") == "csv"
+    assert detect_format(b"title\tyear\nA\t2001\n", "refs") == "csv"
+
+
+def test_medline_weak_signal_loses_to_ris_extension(shared):
+    # JabRef's corrupted RIS has no TY line; its tags also look like MEDLINE.
+    path = shared("fixtures", "exports", "ris", "jabref_RisImporterCorrupted.ris")
+    with pytest.raises(ImportFormatError, match="no TY line"):
+        read_file(path)
+
+
+@pytest.mark.parametrize(
+    ("folder", "fmt"),
+    [("ris", "ris"), ("medline_nbib", "medline"), ("bibtex", "bibtex")],
+)
+def test_every_real_export_detected(shared, folder, fmt):
+    skip = {"rispy_example_wos.ris", "jabref_RisImporterCorrupted.ris", "bibtexparser_gbk_test.bib"}
+    paths = [p for p in sorted(shared("fixtures", "exports", folder).iterdir()) if p.name not in skip]
+    assert paths
+    for path in paths:
+        assert detect_format(path.read_bytes(), path.name) == fmt, path.name
+
+
+def test_real_pubmed_xml_and_medline_text_detected(shared):
+    base = shared("fixtures", "pubmed")
+    assert detect_format((base / "biopython" / "pubmed4.xml").read_bytes(), "x.xml") == "pubmed-xml"
+    assert detect_format((base / "jabref" / "MedlineImporterTestPubmedBook.xml").read_bytes()) == "pubmed-xml"
+    assert detect_format((base / "biopython" / "pubmed_result3.txt").read_bytes(), "a.txt") == "medline"
+
+
+def test_other_xml_named_by_its_root(shared):
+    with pytest.raises(ImportFormatError, match="eSearchResult"):
+        read_file(shared("fixtures", "pubmed", "biopython", "esearch1.xml"))
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    path = tmp_path / "win.ris"
+    path.write_bytes("TY  - JOUR\r\nTI  - Zo\u00eb\r\nER  - \r\n".encode("utf-16"))
+    result = read_file(path)
+    assert result.encoding == "utf-16"
+    assert result.records[0].title == "Zoë"

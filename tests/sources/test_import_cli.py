@@ -1,0 +1,40 @@
+"""``review import``: one row per file on stdout, skips on re-import, ``--source``."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from review.cli import main
+
+
+def _import(workspace, *args):
+    return CliRunner().invoke(main, ["-w", str(workspace.root), "import", *map(str, args)])
+
+
+def test_import_prints_format_encoding_and_counts(shared, workspace):
+    ris = shared("fixtures", "exports", "ris", "rispy_example_bom.ris")
+    nbib = shared("fixtures", "exports", "medline_nbib", "jabref_NbibImporterTest.nbib")
+    result = _import(workspace, ris, nbib)
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()
+    assert header.split("\t") == ["file", "format", "encoding", "source", "records", "status"]
+    assert rows[0].split("\t")[1:] == ["ris", "utf-8-sig", "rispy_example_bom", "1", "imported"]
+    assert rows[1].split("\t")[1:] == ["medline", "utf-8", "PubMed", "1", "imported"]
+    assert "imported 2 records from 2 of 2 files" in result.stderr
+
+    again = _import(workspace, nbib)
+    assert again.exit_code == 0
+    (row,) = again.stdout.splitlines()[1:]
+    assert row.split("\t")[4] == "0"
+    assert row.split("\t")[5].startswith("skipped: already imported as batch 2")
+    assert workspace.store.count_records() == 2
+
+
+def test_source_option_names_the_database(shared, workspace):
+    path = shared("fixtures", "exports", "bibtex", "bibtexparser_multiple_entries_and_comments.bib")
+    result = _import(workspace, path, "--source", "Web of Science")
+    assert result.exit_code == 0
+    assert workspace.store.counts_by_source() == {"Web of Science": 3}
+    (batch,) = workspace.store.batches()
+    assert batch["source_name"] == "Web of Science" and batch["format"] == "bibtex"
+    assert batch["file_name"] == str(path.resolve())

@@ -1,0 +1,117 @@
+"""CSV import on the shared labelled sets: counts equal the files', fields round-trip."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from review.sources import import_files, read_file
+from review.sources.fields import split_authors
+
+CSV_SETS = [
+    ("data", "dedup", "asysd_diabetes.csv"),
+    ("data", "dedup", "sra_respiratory.csv"),
+    ("data", "screening", "cohen2006_betablockers.csv"),
+    ("data", "screening", "nagtegaal2019_nudging.csv"),
+]
+
+
+def _rows(path):
+    """The file's rows counted independently of the reader (plain csv module)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("parts", CSV_SETS, ids=lambda p: p[-1])
+def test_csv_sets_count_and_fields_round_trip(shared, parts):
+    path = shared(*parts)
+    rows = _rows(path)
+    result = read_file(path)
+    assert result.format == "csv" and result.encoding == "utf-8"
+    assert len(result.records) == len(rows)
+    for row, record in zip(rows, result.records, strict=True):
+        assert record.external_id == row["record_id"]
+        assert record.title == row["title"].strip()
+        assert record.abstract == row["abstract"].strip()
+        assert record.doi == row["doi"].strip()
+        assert record.year == (int(row["year"]) if row["year"].strip() else None)
+        assert record.authors == split_authors(row["authors"])
+        for column in ("journal", "volume", "issue", "pages"):
+            if column in row:
+                assert getattr(record, column) == row[column].strip()
+        for column in ("label_included", "label_abstract_included", "dup_group", "dup_group_alt", "orig_id"):
+            if column in row:
+                assert record.extra[column] == row[column]
+
+
+def test_csv_labels_and_groups_kept_as_metadata(shared):
+    records = read_file(shared("data", "screening", "cohen2006_betablockers.csv")).records
+    included = sum(r.extra["label_included"] == "1" for r in records)
+    assert included == 42  # the dataset README: 42 final inclusions
+    groups = {r.extra["dup_group"] for r in read_file(shared("data", "dedup", "sra_respiratory.csv")).records}
+    assert len(groups) == 1552  # the dataset README: 1,552 true publications
+
+
+def test_csv_author_conventions(shared):
+    asysd = read_file(shared("data", "dedup", "asysd_diabetes.csv")).records[0]
+    assert asysd.authors[:2] == ["Tashiro Y.", "Sato K."]  # glued "Tashiro Y.Sato K." split
+    sra = read_file(shared("data", "dedup", "sra_respiratory.csv")).records[0]
+    assert sra.authors[:2] == ["Blumenschein, G.", "Schwartzberg, L. S."]
+    cohen = read_file(shared("data", "screening", "cohen2006_betablockers.csv")).records[1]
+    assert cohen.authors[0] == "K P Bensky"
+
+
+def test_csv_positions_and_raw_rows(shared):
+    path = shared("data", "dedup", "sra_respiratory.csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    records = read_file(path).records
+    first = records[0]
+    assert first.position == "line 2"
+    assert first.raw == lines[1]
+    for record in records[:200]:
+        number = int(record.position.split()[1])
+        assert lines[number - 1].startswith(record.external_id + ",")
+
+
+def test_import_into_workspace_then_reimport_is_skipped(shared, workspace):
+    path = shared("data", "dedup", "sra_respiratory.csv")
+    first = import_files(workspace, [path])
+    (outcome,) = first.files
+    assert outcome.status == "imported" and outcome.n_records == 1988
+    assert workspace.store.count_records() == 1988
+    again = import_files(workspace, [path, path])
+    assert [f.status for f in again.files] == ["skipped", "skipped"]
+    assert "already imported as batch" in again.files[0].message
+    assert workspace.store.count_records() == 1988
+    assert len(workspace.store.batches()) == 1
+    stored = workspace.store.records()[0]
+    assert stored.source == "sra_respiratory" and stored.position == "line 2"
+    assert stored.extra["dup_group"]
+
+
+def test_copy_of_same_bytes_is_also_detected(shared, workspace, tmp_path):
+    path = shared("fixtures", "exports", "ris", "rispy_example_full.ris")
+    copy = tmp_path / "renamed.ris"
+    copy.write_bytes(path.read_bytes())
+    import_files(workspace, [path])
+    report = import_files(workspace, [copy])
+    assert report.files[0].status == "skipped"
+    assert workspace.store.count_records() == 2
+
+
+def test_source_database_column_becomes_source(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("Title;Source_Database;Label_Included\nA;Embase;1\nB;;0\n", encoding="cp1252")
+    result = read_file(path)
+    assert [r.source for r in result.records] == ["Embase", "mixed"]
+    assert result.records[0].extra == {"Label_Included": "1"}
+
+
+def test_cp1252_csv_is_decoded_and_reported(tmp_path):
+    path = tmp_path / "win.csv"
+    path.write_bytes("title,authors\nCaf\u00e9 \u2013 study,M\u00fcller A\n".encode("cp1252"))
+    result = read_file(path)
+    assert result.encoding == "cp1252"
+    assert result.records[0].title == "Café – study"
+    assert result.records[0].authors == ["Müller A"]

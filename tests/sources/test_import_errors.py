@@ -1,0 +1,108 @@
+"""Bad input: one line naming file, line/record and what is wrong; nothing imported."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.errors import ImportFormatError
+from review.sources import import_files, read_file
+from review.sources.decode import MAX_FIELD_CHARS
+
+GOOD_RIS = "TY  - JOUR\nTI  - Fine record\nER  - \n"
+TEN_MB = "x" * 10_000_000
+
+
+def _bad_inputs() -> dict[str, tuple[str, bytes, str]]:
+    """name → (file name, bytes, expected message fragment incl. location)."""
+    return {
+        "empty": ("empty.ris", b"", "empty file"),
+        "whitespace": ("blank.csv", b"  \n\r\n\t\n", "empty file (only whitespace)"),
+        "undecodable": ("bad.ris", b"TY  - JOUR\nTI  - caf\x81\x8d\nER  - \n",
+                        "line 2: byte 0x81 is neither UTF-8 nor cp1252"),
+        "mixed_encoding": ("mixed.ris",
+                           "TY  - JOUR\nTI  - Über café naïve\n".encode() + b"AB  - stray \xe9 byte\nER  - \n",
+                           "line 3: mixed encoding"),
+        "truncated_xml": ("cut.xml",
+                          b'<?xml version="1.0"?>\n<PubmedArticleSet>\n<PubmedArticle>\n<MedlineCitation>'
+                          b"<PMID>1</PMID>\n<Article><ArticleTitle>Cut",
+                          "line"),
+        "ris_without_er_at_end": ("noer.ris", (GOOD_RIS + "TY  - JOUR\nTI  - Unfinished\n").encode(),
+                                  "line 4: RIS record has no ER line"),
+        "ris_without_er_midway": ("noer2.ris", ("TY  - JOUR\nTI  - A\n" + GOOD_RIS).encode(),
+                                  "line 1: RIS record has no ER line before the next TY at line 3"),
+        "bibtex_unbalanced": ("bad.bib",
+                              b"@article{ok, title={Fine}, year=2001}\n\n"
+                              b"@article{broken,\n  title={Unbalanced {braces},\n  year=2000}\n",
+                              "line 3: BibTeX entry '@article{broken' is not closed properly"),
+        "csv_no_title": ("notitle.csv", b"id,abstract,year\n1,Text,2020\n",
+                         "line 1: CSV has no title column (columns: id, abstract, year)"),
+        "csv_ten_mb_field": ("huge.csv", f'title,abstract\nA,"{TEN_MB}"\n'.encode(),
+                             f"line 2: malformed CSV: a field is longer than {MAX_FIELD_CHARS:,}"),
+        "ris_ten_mb_field": ("huge.ris", f"TY  - JOUR\nTI  - A\nAB  - {TEN_MB}\nER  - \n".encode(),
+                             "line 1: field 'abstract' is 10,000,000 characters long"),
+        "binary_nul": ("data.ris", b"TY  - JOUR\x00\x01\x02\x00" * 50, "line 1: binary file (NUL byte)"),
+        "binary_pdf": ("paper.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary file: a PDF document"),
+        "csv_extra_cells": ("cells.csv", b"title,year\nA,2001\nB, with comma,2002\n",
+                            "line 3: 3 cells but the header has 2 columns"),
+        "html_page": ("efetch.xml", b"<!DOCTYPE html>\n<html><body>Error</body></html>", "an HTML page"),
+        "unknown_text": ("notes.txt", b"Just some notes\nabout papers\n", "line 1: unrecognised format"),
+    }
+
+
+BAD = _bad_inputs()
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_gives_one_line_and_imports_nothing(case, tmp_path, workspace):
+    name, data, fragment = BAD[case]
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(ImportFormatError) as caught:
+        read_file(path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(str(path))
+    assert fragment in message
+    assert len(message) < 400
+    report = import_files(workspace, [path])
+    assert report.files[0].status == "failed"
+    assert workspace.store.count_records() == 0
+    assert workspace.store.batches() == []
+
+
+def test_failed_file_does_not_stop_the_good_ones(tmp_path, workspace):
+    good = tmp_path / "good.ris"
+    good.write_text(GOOD_RIS, encoding="utf-8")
+    bad = tmp_path / "bad.ris"
+    bad.write_text(GOOD_RIS + "TY  - JOUR\nTI  - half\n", encoding="utf-8")
+    report = import_files(workspace, [bad, good])
+    assert [f.status for f in report.files] == ["failed", "imported"]
+    assert workspace.store.count_records() == 1  # nothing at all from bad.ris
+    with pytest.raises(ImportFormatError):
+        report.raise_first_error()
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(ImportFormatError, match="no such file"):
+        read_file(tmp_path / "nope.ris")
+    with pytest.raises(ImportFormatError, match="is a directory"):
+        read_file(tmp_path)
+
+
+def test_truncated_real_pubmed_fixture(shared):
+    with pytest.raises(ImportFormatError, match="line 4"):
+        read_file(shared("fixtures", "pubmed", "jabref", "MedlineImporterTestMalformedEntry.xml"))
+
+
+def test_cli_bad_file_exits_non_zero_with_one_stderr_line(tmp_path, workspace):
+    name, data, fragment = BAD["ris_without_er_at_end"]
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "import", str(path)])
+    assert result.exit_code == ImportFormatError.exit_code
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("review:")]
+    assert error_lines == [f"review: {path}:line 4: RIS record has no ER line "
+                           "(file ends inside it; truncated export?)"]
+    assert workspace.store.count_records() == 0

@@ -1,0 +1,173 @@
+"""Every reader on the real exports in ../shared/fixtures (copied byte-for-byte upstream)."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.errors import ImportFormatError
+from review.sources import read_file
+
+EXPORTS = ("fixtures", "exports")
+
+
+def _read(shared, *parts, **kwargs):
+    return read_file(shared(*EXPORTS, *parts), **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("folder", "name", "fmt", "count"),
+    [
+        ("ris", "rispy_example_basic.ris", "ris", 1),
+        ("ris", "rispy_example_full.ris", "ris", 2),
+        ("ris", "rispy_example_multiline.ris", "ris", 3),
+        ("ris", "rispy_example_empty_tag.ris", "ris", 1),
+        ("ris", "rispy_example_extraneous_data.ris", "ris", 2),
+        ("ris", "rispy_example_starting_newlines.ris", "ris", 1),
+        ("ris", "rispy_example_bom.ris", "ris", 1),
+        ("ris", "rispy_example_utf_chars.ris", "ris", 1),
+        ("ris", "rispy_example_multi_unknown_tags.ris", "ris", 1),
+        ("ris", "rispy_example_custom_list_tags.ris", "ris", 1),
+        ("ris", "rispy_example_urls.ris", "ris", 4),
+        ("ris", "jabref_RisImporterTestScopus.ris", "ris", 1),
+        ("ris", "jabref_RisImporterTestScience.ris", "ris", 1),
+        ("ris", "jabref_RisImporterTest8_date.ris", "ris", 1),
+        ("ris", "jabref_RisImporterTestWithEmptyER.ris", "ris", 1),
+        ("medline_nbib", "pybtexnbib_marcelis-20301770.nbib", "medline", 1),
+        ("medline_nbib", "jabref_NbibImporterTest.nbib", "medline", 1),
+        ("medline_nbib", "jabref_MedlinePlainImporterTestMultipleEntries.txt", "medline", 7),
+        ("medline_nbib", "jabref_MedlinePlainImporterTestCompleteEntry.txt", "medline", 1),
+        ("medline_nbib", "jabref_MedlinePlainImporterTestMultiAbstract.txt", "medline", 1),
+        ("medline_nbib", "jabref_MedlinePlainImporterTestMultiTitle.txt", "medline", 1),
+        ("bibtex", "bibtexparser_article.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_book.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_multiple_entries_and_comments.bib", "bibtex", 3),
+        ("bibtex", "bibtexparser_comments_percentage.bib", "bibtex", 2),
+        ("bibtex", "bibtexparser_encoding.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_article_with_special_characters.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_article_with_protection_braces.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_traps.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_string.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_crossref_entries.bib", "bibtex", 14),
+        ("bibtex", "bibtexparser_article_start_with_bom.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_article_comma_first.bib", "bibtex", 2),
+        ("bibtex", "bibtexparser_article_no_braces.bib", "bibtex", 1),
+        ("bibtex", "bibtexparser_wrong.bib", "bibtex", 2),
+    ],
+)
+def test_real_exports_read_completely(shared, folder, name, fmt, count):
+    result = _read(shared, folder, name)
+    assert result.format == fmt
+    assert len(result.records) == count
+    for index, record in enumerate(result.records):
+        assert record.position.startswith("line "), record.position
+        assert record.raw.strip(), f"record {index} lost its original text"
+        assert record.source
+
+
+def test_ris_scopus_fields_and_database(shared):
+    (record,) = _read(shared, "ris", "jabref_RisImporterTestScopus.ris").records
+    assert record.source == "Scopus"
+    assert record.title.startswith("A transversely isotropic compo")
+    assert record.doi == "10.1016/j.jmps.2004.03.010"
+    assert record.year == 2004
+    assert record.journal == "Journal of the Mechanics and Physics of Solids"
+    assert record.authors[:2] == ["Federico, S.", "Grillo, A."]
+    assert record.raw.startswith("TY  - ")
+
+
+def test_ris_positions_are_record_start_lines(shared):
+    result = _read(shared, "ris", "rispy_example_extraneous_data.ris")
+    text = shared(*EXPORTS, "ris", "rispy_example_extraneous_data.ris").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    for record in result.records:
+        number = int(record.position.split()[1])
+        assert lines[number - 1].startswith("TY  -")
+
+
+def test_ris_bom_and_non_ascii(shared):
+    result = _read(shared, "ris", "rispy_example_utf_chars.ris")
+    assert result.encoding == "utf-8-sig"
+    (record,) = result.records
+    assert record.title.startswith("Состояние")  # short title used when there is no TI/T1
+    assert record.authors[0] == "Dobrokhotova, Yu E."
+    assert record.pages == "52-57" and record.year == 2009
+
+
+def test_ris_multiline_values_are_joined(shared):
+    records = _read(shared, "ris", "rispy_example_multiline.ris").records
+    assert all("last line" in r.abstract for r in records)
+
+
+def test_nbib_book_chapter_crlf_and_doi(shared):
+    (book,) = _read(shared, "medline_nbib", "pybtexnbib_marcelis-20301770.nbib").records
+    assert book.pmid == "20301770" and book.external_id == "20301770"
+    assert book.title == "Feingold Syndrome 1."
+    assert book.year == 1993
+    assert book.authors[:2] == ["Marcelis, Carlo LM", "de Brouwer, Arjan PM"]
+    assert book.source == "PubMed"
+    (article,) = _read(shared, "medline_nbib", "jabref_NbibImporterTest.nbib").records
+    assert article.doi == "10.4103/2277-9175.180636"
+    assert article.title.startswith("Proteomics: A new perspective")
+
+
+def test_medline_repeated_tags_and_skipped_note(shared):
+    (multi,) = _read(shared, "medline_nbib", "jabref_MedlinePlainImporterTestMultiAbstract.txt").records
+    assert multi.abstract == "Old Abstract new abstract"
+    records = _read(shared, "medline_nbib", "jabref_MedlinePlainImporterTestMultipleEntries.txt").records
+    assert records[0].pmid == "20481061"
+    assert "Occupational Health/*history" in records[0].mesh
+    assert not any("omitted" in r.raw for r in records)
+
+
+def test_efetch_medline_text(shared):
+    result = read_file(shared("fixtures", "pubmed", "biopython", "pubmed_result2.txt"))
+    assert result.format == "medline"
+    assert [r.pmid for r in result.records] == ["16403221", "16377612", "14871861", "14630660"]
+    assert result.records[0].doi == "10.1186/1471-2105-7-10"
+
+
+def test_bibtex_latex_braces_strings_and_keys(shared):
+    (special,) = _read(shared, "bibtex", "bibtexparser_article_with_special_characters.bib").records
+    assert special.authors == ["Jean Césarü"]
+    (protected,) = _read(shared, "bibtex", "bibtexparser_article_with_protection_braces.bib").records
+    assert protected.title == "An amazing title"
+    (macro,) = _read(shared, "bibtex", "bibtexparser_string.bib").records
+    assert macro.authors == ["Sang Kil Cha", "Maverick Woo", "David Brumley"]
+    assert macro.journal.startswith("Proceedings of the IEEE")
+    assert macro.external_id == "cha:oakland15"
+    assert macro.extra["entry_type"] == "inproceedings"
+    bom = _read(shared, "bibtex", "bibtexparser_article_start_with_bom.bib")
+    assert bom.encoding == "utf-8-sig"
+
+
+def test_bibtex_in_non_utf8_multibyte_encoding_is_refused(shared):
+    with pytest.raises(ImportFormatError, match="multi-byte encoding"):
+        _read(shared, "bibtex", "bibtexparser_gbk_test.bib")
+
+
+@pytest.mark.parametrize("name", ["pubmed1.xml", "pubmed2.xml", "pubmed4.xml", "pubmed7.xml"])
+def test_pubmed_xml_files(shared, name):
+    result = read_file(shared("fixtures", "pubmed", "biopython", name))
+    assert result.format == "pubmed-xml"
+    assert result.source_name == "PubMed"
+    assert all(r.pmid and r.position for r in result.records)
+
+
+def test_source_option_overrides_every_record(shared):
+    result = _read(shared, "ris", "jabref_RisImporterTestScopus.ris", source="Embase")
+    assert result.source_name == "Embase"
+    assert {r.source for r in result.records} == {"Embase"}
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (("endnote_xml", "jabref_EndnoteXmlImporterTestArticle.xml"), "EndNote XML is not supported"),
+        (("endnote_tagged", "jabref_Endnote.entries.enw"), "EndNote tagged"),
+        (("ris", "rispy_example_wos.ris"), "Web of Science"),
+        (("ris", "jabref_RisImporterCorrupted.ris"), "line 2: RIS tag JF outside a record"),
+    ],
+)
+def test_unsupported_or_corrupt_exports_say_why(shared, parts, message):
+    with pytest.raises(ImportFormatError, match=message):
+        _read(shared, *parts)
