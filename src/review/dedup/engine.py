@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..records import Record
 from .blocking import candidate_pairs
 from .cluster import build_clusters, choose_canonical
@@ -49,7 +51,7 @@ class DedupResult:
     records: Sequence[Record]
     pairs: list[PairResult]
     clusters: list[Cluster]
-    #: Candidate pairs known to be distinct; clusters never join across them.
+    #: Pairs known to be distinct among records that some link touches; never joined across.
     cannot_links: list[tuple[int, int]]
     n_candidates: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -93,8 +95,12 @@ def deduplicate(records: Sequence[Record], *, progress: Progress | None = None) 
 
     mark = time.perf_counter()
     results = _pair_results(prep, features, decisions)
-    cannot = [(int(features.left[k]), int(features.right[k]))
-              for k in decisions.cannot_link.nonzero()[0]]
+    # Cannot-links matter only between records that some duplicate or borderline pair touches.
+    linked = np.zeros(len(records), dtype=bool)
+    for pair in results:
+        linked[pair.left] = linked[pair.right] = True
+    keep = decisions.cannot_link & linked[features.left] & linked[features.right]
+    cannot = list(zip(features.left[keep].tolist(), features.right[keep].tolist()))
     clusters = clusters_from_pairs(records, results, cannot)
     seconds["cluster"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - start

@@ -30,6 +30,8 @@ def strip_markup(text: str) -> str:
     """Remove HTML/XML tags, decode entities and unwrap simple LaTeX commands."""
     if not text:
         return ""
+    if not any(ch in text for ch in "<&{}\\"):
+        return text
     previous = None
     while previous != text:  # entities can be double-encoded (&amp;lt;i&amp;gt;)
         previous = text

@@ -15,7 +15,7 @@ import numpy as np
 
 from .kinds import ARTICLE, PREPRINT
 from .prepare import Prepared
-from .scoring import DIFFERENT, EQUAL, PairFeatures
+from .scoring import DIFFERENT, EQUAL, PairFeatures, abstract_similarity
 
 DUPLICATE = "duplicate"
 BORDERLINE = "borderline"
@@ -47,12 +47,16 @@ def _nan_to(value: np.ndarray, fill: float) -> np.ndarray:
 def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Points per field per pair, plus the kind-conflict and preprint masks."""
     left, right = f.left, f.right
-    generic = np.fromiter((prep.generic[i] or prep.generic[j] for i, j in zip(left, right)), bool, len(f))
-    translated = np.fromiter((prep.translated[i] != prep.translated[j] for i, j in zip(left, right)),
-                             bool, len(f))
-    kinds = [(prep.kind[i], prep.kind[j]) for i, j in zip(left, right)]
-    kind_conflict = np.fromiter((a != b and PREPRINT not in (a, b) for a, b in kinds), bool, len(f))
-    preprint = np.fromiter((a != b and PREPRINT in (a, b) for a, b in kinds), bool, len(f))
+    generic_col = np.asarray(prep.generic, dtype=bool)
+    generic = generic_col[left] | generic_col[right]
+    translated_col = np.asarray(prep.translated, dtype=bool)
+    translated = translated_col[left] != translated_col[right]
+    kind_col = np.empty(len(prep), dtype=object)
+    kind_col[:] = prep.kind
+    kind_a, kind_b = kind_col[left], kind_col[right]
+    differ = kind_a != kind_b
+    preprint = differ & ((kind_a == PREPRINT) | (kind_b == PREPRINT))
+    kind_conflict = differ & ~preprint
 
     t = _nan_to(f.title, -1)
     title = np.select([t >= 98, t >= 93, t >= 85, t >= 70, t >= 0], [4.0, 3.0, 1.5, -1.5, -4.0], 0.0)
@@ -75,8 +79,8 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     year = np.select([g == 0, g == 1], [0.5, -0.5], -3.0)
     year = np.where(np.isnan(g), 0.0, year)
 
-    supplement = np.fromiter((prep.supplement[i] or prep.supplement[j] for i, j in zip(left, right)),
-                             bool, len(f))
+    supplement_col = np.asarray(prep.supplement, dtype=bool)
+    supplement = supplement_col[left] | supplement_col[right]
     volume = np.select([f.volume == EQUAL, f.volume == DIFFERENT], [1.0, np.where(supplement, -1.0, -2.0)], 0.0)
     pages = np.select([f.pages == EQUAL, f.pages == DIFFERENT], [1.5, -3.0], 0.0)
     doi = np.select(
@@ -84,8 +88,7 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
          (f.doi == DIFFERENT) & ~f.doi_shared, f.doi == DIFFERENT],
         [4.0, 0.5, -3.0, -1.0], 0.0)
     j = f.journal
-    both_supplement = np.fromiter((prep.supplement[i] and prep.supplement[j] for i, j in zip(left, right)),
-                                  bool, len(f))
+    both_supplement = supplement_col[left] & supplement_col[right]
     # The same abstract printed for two meetings is two publications (ASySD, SRA definitions).
     journal = np.select([j >= 90, (j < 50) & both_supplement, j < 50], [0.5, -3.0, -1.0], 0.0)
     journal = np.where(np.isnan(j), 0.0, journal)
@@ -101,7 +104,14 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
 
 
 def decide(prep: Prepared, f: PairFeatures) -> Decisions:
-    """Score every candidate pair and sort it into duplicate / borderline / distinct."""
+    """Score every candidate pair and sort it into duplicate / borderline / distinct.
+
+    Abstracts (the costliest comparison, worth -2 to +2 points) are compared only for pairs
+    whose verdict they could change.
+    """
+    points, _, _ = field_points(prep, f)
+    partial = np.sum(np.stack(list(points.values())), axis=0) if len(f) else np.zeros(0)
+    abstract_similarity(prep, f, partial >= BORDERLINE_SCORE - 2.0)
     points, kind_conflict, preprint = field_points(prep, f)
     score = np.sum(np.stack(list(points.values())), axis=0) if len(f) else np.zeros(0)
     status = np.full(len(f), DISTINCT, dtype=object)

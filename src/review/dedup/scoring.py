@@ -21,7 +21,8 @@ MISSING, EQUAL, DIFFERENT = 0, 1, 2
 MAX_AUTHORS = 8
 #: Shorter titles than this are not compared as a prefix of the longer (subtitle missing).
 MIN_PREFIX = 30
-_WORKERS = 1
+#: rapidfuzz threads; -1 = all cores (the benchmark machine has two).
+WORKERS = -1
 
 
 @dataclass(slots=True)
@@ -60,19 +61,23 @@ class PairFeatures:
         return out
 
 
-def _cpdist(a: list[str], b: list[str], scorer: object = fuzz.ratio) -> np.ndarray:
-    if not a:
+def _cpdist(a: list[str] | np.ndarray, b: list[str] | np.ndarray, scorer: object = fuzz.ratio) -> np.ndarray:
+    if len(a) == 0:
         return np.empty(0, dtype=np.float32)
-    return process.cpdist(a, b, scorer=scorer, workers=_WORKERS, dtype=np.float32)
+    return process.cpdist(list(a), list(b), scorer=scorer, workers=WORKERS, dtype=np.float32)
 
 
-def _exact(values: list[str], left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(left), dtype=np.int8)
-    for k, (i, j) in enumerate(zip(left.tolist(), right.tolist())):
-        a, b = values[i], values[j]
-        if a and b:
-            out[k] = EQUAL if a == b else DIFFERENT
+def _column(values: list) -> np.ndarray:  # type: ignore[type-arg]
+    """A list as a 1-d object array (``np.asarray`` would make a 2-d array of tuples)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
     return out
+
+
+def _exact(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    a, b = values[left], values[right]
+    present = (a != "") & (b != "")
+    return np.where(present, np.where(a == b, EQUAL, DIFFERENT), MISSING).astype(np.int8)
 
 
 def shared_dois(prep: Prepared) -> set[str]:
@@ -91,97 +96,115 @@ def shared_dois(prep: Prepared) -> set[str]:
     return shared
 
 
-def _pages(prep: Prepared, left: list[int], right: list[int]) -> np.ndarray:
-    out = np.zeros(len(left), dtype=np.int8)
+def _pages(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    starts = _column([p.start for p in prep.pages])
+    out = _exact(starts, left, right)
+    # Date-mangled, multi-range or non-comparable values need a closer look.
+    special = np.asarray([bool(p.alternatives) or p.uncertain or (p.start[:1].isalpha())
+                          for p in prep.pages], dtype=bool)
     pages = prep.pages
-    for k, (i, j) in enumerate(zip(left, right)):
-        a, b = pages[i], pages[j]
-        if not a.start or not b.start:
-            continue
+    for k in np.nonzero((special[left] | special[right]) & (out != MISSING))[0].tolist():
+        a, b = pages[int(left[k])], pages[int(right[k])]
         if a.start == b.start or ((a.alternatives or b.alternatives) and a.starts() & b.starts()):
             out[k] = EQUAL
         elif a.start[:1].isdigit() != b.start[:1].isdigit() or a.uncertain != b.uncertain:
-            continue  # "e1234" vs "12", or a date-mangled range against a real one: not comparable
+            out[k] = MISSING  # "e1234" vs "12", or a date-mangled range against a real one
         else:
             out[k] = DIFFERENT
     return out
 
 
+def _author_prefixes(prep: Prepared) -> list[np.ndarray]:
+    """``table[m][i]``: the first ``m`` last names of record ``i`` joined (m = 1..MAX_AUTHORS)."""
+    table = [_column([""] * len(prep))]
+    for m in range(1, MAX_AUTHORS + 1):
+        table.append(_column([" ".join(a[:m]) for a in prep.authors]))
+    return table
+
+
+def _journals(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Journal similarity, computed once per distinct pair of journal names."""
+    ids: dict[tuple[tuple[str, ...], ...], int] = {}
+    codes = np.asarray([ids.setdefault(j, len(ids)) if j else -1 for j in prep.journal], dtype=np.int64)
+    variants = list(ids)
+    a, b = codes[left], codes[right]
+    out = np.full(len(left), np.nan, dtype=np.float32)
+    present = (a >= 0) & (b >= 0)
+    if present.any():
+        pair_codes = a[present] * (len(ids) + 1) + b[present]
+        unique, inverse = np.unique(pair_codes, return_inverse=True)
+        values = np.empty(len(unique), dtype=np.float32)
+        for n, code in enumerate(unique.tolist()):
+            va, vb = variants[code // (len(ids) + 1)], variants[code % (len(ids) + 1)]
+            values[n] = 100 * max(journal_similarity(x, y) for x in va for y in vb)
+        out[present] = values[inverse]
+    return out
+
+
 def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
-    """Similarity of every field for every candidate pair."""
-    left_arr = pairs[:, 0].astype(np.int64)
-    right_arr = pairs[:, 1].astype(np.int64)
-    left, right = left_arr.tolist(), right_arr.tolist()
+    """Similarity of every field for every candidate pair (abstracts: see ``abstract_similarity``)."""
+    left = pairs[:, 0].astype(np.int64)
+    right = pairs[:, 1].astype(np.int64)
     n = len(left)
-    titles_a = [prep.title[i] for i in left]
-    titles_b = [prep.title[j] for j in right]
-    compact_a = [prep.compact[i] for i in left]
-    compact_b = [prep.compact[j] for j in right]
+    title_col, compact_col = _column(prep.title), _column(prep.compact)
+    titles_a, titles_b = title_col[left], title_col[right]
+    compact_a, compact_b = compact_col[left], compact_col[right]
     title = np.maximum(_cpdist(titles_a, titles_b), _cpdist(compact_a, compact_b))
-    title[[not a or not b for a, b in zip(titles_a, titles_b)]] = np.nan
-    with_alt = [k for k, (i, j) in enumerate(zip(left, right)) if prep.title_alt[i] or prep.title_alt[j]]
-    if with_alt:
+    title[(titles_a == "") | (titles_b == "")] = np.nan
+    alt_col = _column(prep.title_alt)
+    has_alt = (alt_col[left] != "") | (alt_col[right] != "")
+    if has_alt.any():
         # A title given in two languages matches the other record in either language.
-        alt_i = [prep.title_alt[left[k]] or "\x00" for k in with_alt]
-        alt_j = [prep.title_alt[right[k]] or "\x01" for k in with_alt]
-        best = np.maximum(_cpdist(alt_i, [titles_b[k] for k in with_alt]),
-                          _cpdist([titles_a[k] for k in with_alt], alt_j))
-        title[with_alt] = np.fmax(title[with_alt], best)
+        idx = np.nonzero(has_alt)[0]
+        alt_i = [x or "\x00" for x in alt_col[left[idx]]]
+        alt_j = [x or "\x01" for x in alt_col[right[idx]]]
+        best = np.maximum(_cpdist(alt_i, titles_b[idx]), _cpdist(titles_a[idx], alt_j))
+        title[idx] = np.fmax(title[idx], best)
     # Subtitle present in one record only: compare the shorter title with the longer's start.
-    pre_a, pre_b = [], []
-    for a, b in zip(compact_a, compact_b):
-        short, long = (a, b) if len(a) <= len(b) else (b, a)
-        if len(short) >= MIN_PREFIX and len(long) > len(short):
-            pre_a.append(short)
-            pre_b.append(long[: len(short)])
-        else:
-            pre_a.append("")
-            pre_b.append("-")
-    title_prefix = _cpdist(pre_a, pre_b)
+    lengths = np.asarray([len(c) for c in prep.compact], dtype=np.int64)
+    la, lb = lengths[left], lengths[right]
+    short_len = np.minimum(la, lb)
+    use_prefix = (short_len >= MIN_PREFIX) & (la != lb)
+    title_prefix = np.zeros(n, dtype=np.float32)
+    if use_prefix.any():
+        idx = np.nonzero(use_prefix)[0]
+        shorts, longs = [], []
+        for k, a, b in zip(idx.tolist(), compact_a[idx], compact_b[idx]):
+            short, long = (a, b) if len(a) < len(b) else (b, a)
+            shorts.append(short)
+            longs.append(long[: len(short)])
+        title_prefix[idx] = _cpdist(shorts, longs)
 
-    auth_a, auth_b, first = [], [], np.zeros(n, dtype=bool)
-    single = np.zeros(n, dtype=bool)
-    missing_authors = np.zeros(n, dtype=bool)
-    for k, (i, j) in enumerate(zip(left, right)):
-        a, b = prep.authors[i], prep.authors[j]
-        if not a or not b:
-            missing_authors[k] = True
-            auth_a.append("")
-            auth_b.append("")
-            continue
-        m = min(len(a), len(b), MAX_AUTHORS)
-        auth_a.append(" ".join(a[:m]))
-        auth_b.append(" ".join(b[:m]))
-        first[k] = a[0] == b[0]
-        single[k] = m == 1
-    authors = _cpdist(auth_a, auth_b)
-    authors[missing_authors] = np.nan
-
-    journal = np.full(n, np.nan, dtype=np.float32)
-    for k, (i, j) in enumerate(zip(left, right)):
-        a, b = prep.journal[i], prep.journal[j]
-        if a and b:
-            journal[k] = 100 * max(journal_similarity(x, y) for x in a for y in b)
+    counts = np.asarray([len(a) for a in prep.authors], dtype=np.int64)
+    m = np.minimum(np.minimum(counts[left], counts[right]), MAX_AUTHORS)
+    authors = np.full(n, np.nan, dtype=np.float32)
+    table = _author_prefixes(prep)
+    for size in range(1, MAX_AUTHORS + 1):
+        idx = np.nonzero(m == size)[0]
+        if len(idx):
+            authors[idx] = _cpdist(table[size][left[idx]], table[size][right[idx]])
+    first = (m > 0) & (table[1][left] == table[1][right])
 
     years = np.asarray([y if y is not None else -9999 for y in prep.year], dtype=np.float32)
-    year_gap = np.abs(years[left_arr] - years[right_arr])
-    year_gap[(years[left_arr] < 0) | (years[right_arr] < 0)] = np.nan
+    year_gap = np.abs(years[left] - years[right])
+    year_gap[(years[left] < 0) | (years[right] < 0)] = np.nan
 
-    doi = _exact(prep.doi, left_arr, right_arr)
+    doi_col = _column(prep.doi)
     shared = shared_dois(prep)
-    doi_shared = np.asarray([prep.doi[i] in shared or prep.doi[j] in shared
-                             for i, j in zip(left, right)], dtype=bool)
-
-    abstract = np.full(n, np.nan, dtype=np.float32)
-    has_abstract = [bool(prep.abstract[i]) and bool(prep.abstract[j]) for i, j in zip(left, right)]
-    idx = [k for k, h in enumerate(has_abstract) if h]
-    if idx:
-        abstract[idx] = _cpdist([prep.abstract[left[k]] for k in idx], [prep.abstract[right[k]] for k in idx])
-
+    is_shared = np.asarray([d in shared for d in prep.doi], dtype=bool)
     return PairFeatures(
-        left=left_arr, right=right_arr, title=title, title_prefix=title_prefix,
-        authors=authors, first_author=first, single_author=single, journal=journal, year_gap=year_gap,
-        volume=_exact(prep.volume, left_arr, right_arr), pages=_pages(prep, left, right),
-        doi=doi, doi_shared=doi_shared, pmid=_exact(prep.pmid, left_arr, right_arr),
-        abstract=abstract,
+        left=left, right=right, title=title, title_prefix=title_prefix,
+        authors=authors, first_author=first, single_author=m == 1, journal=_journals(prep, left, right),
+        year_gap=year_gap, volume=_exact(_column(prep.volume), left, right),
+        pages=_pages(prep, left, right), doi=_exact(doi_col, left, right),
+        doi_shared=is_shared[left] | is_shared[right], pmid=_exact(_column(prep.pmid), left, right),
+        abstract=np.full(n, np.nan, dtype=np.float32),
     )
+
+
+def abstract_similarity(prep: Prepared, f: PairFeatures, which: np.ndarray) -> None:
+    """Fill ``f.abstract`` for the pairs selected by ``which`` (where it can change the verdict)."""
+    col = _column(prep.abstract)
+    idx = np.nonzero(which & (col[f.left] != "") & (col[f.right] != ""))[0]
+    if len(idx):
+        f.abstract[idx] = _cpdist(col[f.left[idx]], col[f.right[idx]])

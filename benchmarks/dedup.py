@@ -1,0 +1,378 @@
+"""Deduplication benchmark: accuracy on labelled CSVs (beside bib-dedupe) and speed at scale.
+
+    python benchmarks/dedup.py ../shared/data/dedup/*.csv          # accuracy table
+    python benchmarks/dedup.py --scale                              # 1k → 100k timings
+    python benchmarks/dedup.py FILE.csv --no-bib-dedupe
+
+Metrics (see shared/docs/dedup_notes.md):
+* pair precision/recall/F1 over the transitive closure of predicted clusters vs ``dup_group``;
+* record-level sensitivity/specificity as ASySD and bib-dedupe report them (keep the lowest
+  record_id per predicted cluster; a true group with k kept records of n: k=0 → 1 FP and n−1
+  TP, k≥1 → 1 TN, k−1 FN, n−k TP);
+* false merges: for each predicted cluster, the number of distinct true groups in it minus one;
+* borderline: pairs left for a human (not merged), also as a share of records;
+* recall after review: as if a reviewer answered every borderline pair correctly.
+Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import string
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from review.dedup.csvio import read_records_csv  # noqa: E402
+from review.dedup.engine import deduplicate  # noqa: E402
+from review.records import Record  # noqa: E402
+
+# -- metrics --------------------------------------------------------------------------------
+
+
+def _pairs(groups: dict[str, list[int]]) -> set[tuple[int, int]]:
+    out = set()
+    for members in groups.values():
+        out.update(itertools.combinations(sorted(members), 2))
+    return out
+
+
+def score(truth: Sequence[str], predicted: Sequence[int], ids: Sequence[str],
+          n_borderline: int = 0, borderline_true: int = 0,
+          reviewed: Sequence[int] | None = None) -> dict[str, float]:
+    """Accuracy of a clustering (``predicted[i]`` = cluster label of record i) against truth."""
+    n = len(truth)
+    true_groups: dict[str, list[int]] = defaultdict(list)
+    pred_groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        true_groups[truth[i]].append(i)
+        pred_groups[predicted[i]].append(i)
+    true_pairs, pred_pairs = _pairs(true_groups), _pairs(pred_groups)
+    tp = len(true_pairs & pred_pairs)
+    precision = tp / len(pred_pairs) if pred_pairs else 1.0
+    recall = tp / len(true_pairs) if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    # Record-level (ASySD / bib-dedupe): keep the lowest record_id of each predicted cluster.
+    kept = {min(members, key=lambda i: ids[i]) for members in pred_groups.values()}
+    r_tp = r_fp = r_tn = r_fn = 0
+    for members in true_groups.values():
+        k = sum(1 for m in members if m in kept)
+        if k == 0:
+            r_fp += 1
+            r_tp += len(members) - 1
+        else:
+            r_tn += 1
+            r_fn += k - 1
+            r_tp += len(members) - k
+    false_merges = sum(len({truth[m] for m in members}) - 1 for members in pred_groups.values())
+    out = {
+        "records": n, "true_pairs": len(true_pairs), "predicted_pairs": len(pred_pairs),
+        "precision": precision, "recall": recall, "f1": f1,
+        "rec_sensitivity": r_tp / (r_tp + r_fn) if r_tp + r_fn else 1.0,
+        "rec_specificity": r_tn / (r_tn + r_fp) if r_tn + r_fp else 1.0,
+        "rec_fp": r_fp, "false_merges": false_merges,
+        "false_merges_per_1000": 1000 * false_merges / n if n else 0.0,
+        "borderline": n_borderline, "borderline_share": n_borderline / n if n else 0.0,
+        "borderline_true": borderline_true,
+    }
+    if reviewed is not None:
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i in range(n):
+            groups[reviewed[i]].append(i)
+        out["recall_after_review"] = len(true_pairs & _pairs(groups)) / len(true_pairs) if true_pairs else 1.0
+    return out
+
+
+def _closure(n: int, clusters: list[list[int]], extra_edges: list[tuple[int, int]]) -> list[int]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for members in clusters:
+        for m in members[1:]:
+            parent[find(m)] = find(members[0])
+    for a, b in extra_edges:
+        parent[find(a)] = find(b)
+    return [find(i) for i in range(n)]
+
+
+# -- our tool and bib-dedupe ----------------------------------------------------------------------
+
+
+def run_review(records: list[Record], truth: list[str]) -> tuple[dict[str, float], float]:
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    result = deduplicate(records)
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    labels = _closure(len(records), [list(c.members) for c in result.clusters], [])
+    borderline = result.borderline
+    good = [(p.left, p.right) for p in borderline if truth[p.left] == truth[p.right]]
+    reviewed = _closure(len(records), [list(c.members) for c in result.clusters], good)
+    ids = [r.external_id for r in records]
+    metrics = score(truth, labels, ids, len(borderline), len(good), reviewed)
+    metrics["cpu_seconds"] = cpu
+    return metrics, seconds
+
+
+def bib_dedupe_available() -> str | None:
+    """None when bib-dedupe can run here, else why not."""
+    try:
+        import bib_dedupe.bib_dedupe  # noqa: F401
+    except Exception as err:  # pragma: no cover - depends on the environment
+        return f"not installed ({type(err).__name__}: {err}); pip install bib-dedupe"
+    return None
+
+
+def run_bib_dedupe(records: list[Record], truth: list[str]) -> tuple[dict[str, float], float]:
+    import logging
+
+    import pandas as pd
+    from bib_dedupe.bib_dedupe import block, cluster, match, prep
+
+    logging.disable(logging.WARNING)
+    frame = pd.DataFrame({
+        "ID": [r.external_id for r in records], "ENTRYTYPE": ["article"] * len(records),
+        "title": [r.title for r in records], "author": [" and ".join(r.authors) for r in records],
+        "year": [str(r.year or "") for r in records], "journal": [r.journal for r in records],
+        "volume": [r.volume for r in records], "number": [r.issue for r in records],
+        "pages": [r.pages for r in records], "doi": [r.doi for r in records],
+        "abstract": [r.abstract for r in records],
+    })
+    cpu = min(2, os.cpu_count() or 1)
+    t0 = time.perf_counter()
+    devnull = open(os.devnull, "w")
+    stdout, sys.stdout = sys.stdout, devnull
+    try:
+        matched = match(block(prep(frame, cpu=cpu), cpu=cpu), cpu=cpu)
+        groups = cluster(matched)
+    finally:
+        sys.stdout = stdout
+        devnull.close()
+    seconds = time.perf_counter() - t0
+    index = {r.external_id: i for i, r in enumerate(records)}
+    clusters = [[index[x] for x in g] for g in groups]
+    labels = _closure(len(records), clusters, [])
+    maybe = matched[matched["duplicate_label"] == "maybe"]
+    maybe_pairs = [(index[a], index[b]) for a, b in zip(maybe["ID_1"], maybe["ID_2"])]
+    good = [(a, b) for a, b in maybe_pairs if truth[a] == truth[b]]
+    reviewed = _closure(len(records), clusters, good)
+    ids = [r.external_id for r in records]
+    return score(truth, labels, ids, len(maybe_pairs), len(good), reviewed), seconds
+
+
+# -- synthetic data for the scale test -------------------------------------------------------------
+
+_WORDS = """effect effects treatment patients randomized controlled trial cohort study outcomes risk
+factors depression anxiety sickness absence return work employees mental disorders recurrent
+intervention primary care occupational health physician workplace adjustment cognitive behavioural
+therapy long-term follow-up prognosis prognostic predictors sick leave burnout stress common
+systematic review meta-analysis cross-sectional longitudinal prospective retrospective association
+between among with without versus compared analysis evaluation assessment women men older adults
+young disability pension reintegration rehabilitation vocational supported employment quality life
+symptoms severity diagnosis screening questionnaire validation reliability validity scale measure
+income socioeconomic status education job demands control support supervisor coworkers conflict
+insomnia sleep alcohol use physical activity exercise obesity diabetes cardiovascular pain back neck
+musculoskeletal fatigue chronic illness comorbidity medication antidepressant psychotherapy
+counselling telephone internet-based digital self-help programme national register data population
+based nordic dutch danish swedish norwegian finnish german british canadian australian japanese
+""".split()
+_SURNAMES = """de Vries Jansen Bakker Visser Smit Meijer Mulder Bos Vos Peters Hendriks Dekker Brouwer
+Dijkstra Smith Johnson Williams Brown Jones Miller Davis Garcia Rodriguez Wilson Martinez Anderson
+Taylor Thomas Moore Jackson Martin Lee Thompson White Harris Clark Lewis Robinson Walker Young Allen
+King Wright Scott Hill Green Adams Baker Nelson Carter Mitchell Roberts Turner Phillips Campbell
+Parker Evans Edwards Collins Stewart Morris Murphy Cook Rogers Morgan Cooper Peterson Reed Bailey
+Bell Kelly Howard Ward Cox Richardson Wood Watson Brooks Bennett Gray James Hughes Price Sanders
+Myers Long Ross Foster Nielsen Hansen Andersen Pedersen Larsen Johansson Karlsson Nilsson Eriksson
+Virtanen Korhonen Nieminen Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Sato Suzuki Takahashi
+Tanaka Watanabe Ito Yamamoto Nakamura Kobayashi Kato Muller Schmidt Schneider Fischer Weber Meyer
+Wagner Becker Schulz Hoffmann Koch Richter Klein Wolf Schroder Neumann Schwarz Zimmermann""".split()
+_JOURNALS = [
+    ("Journal of Occupational Rehabilitation", "J Occup Rehabil"),
+    ("Occupational and Environmental Medicine", "Occup Environ Med"),
+    ("Scandinavian Journal of Work, Environment & Health", "Scand J Work Environ Health"),
+    ("BMC Public Health", "BMC Public Health"),
+    ("Journal of Affective Disorders", "J Affect Disord"),
+    ("International Archives of Occupational and Environmental Health", "Int Arch Occup Environ Health"),
+    ("PLoS One", "PLoS One"),
+    ("BMJ Open", "BMJ Open"),
+    ("Journal of Occupational and Environmental Medicine", "J Occup Environ Med"),
+    ("European Journal of Public Health", "Eur J Public Health"),
+    ("Psychological Medicine", "Psychol Med"),
+    ("Social Psychiatry and Psychiatric Epidemiology", "Soc Psychiatry Psychiatr Epidemiol"),
+]
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def synthetic_records(n: int, seed: int = 7, duplicate_share: float = 0.3) -> tuple[list[Record], list[str]]:
+    """``n`` records of which about ``duplicate_share`` are corrupted copies of another.
+
+    Copies vary as exports do: DOI URL forms, case and punctuation, "Last, F." vs "Last F",
+    truncated author lists, abbreviated journals, abbreviated or spreadsheet-mangled pages,
+    missing abstract/DOI, a translated title in brackets, a typo.
+    """
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pha", "tro", "gen", "dex", "lin"]
+    extra_words = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(3000)]
+    vocabulary = _WORDS + extra_words
+    records: list[Record] = []
+    truth: list[str] = []
+    n_originals = max(1, int(n / (1 + duplicate_share * 1.6)))
+    originals: list[Record] = []
+    for k in range(n_originals):
+        journal, abbrev = rng.choice(_JOURNALS)
+        start = rng.randint(1, 2400)
+        authors = [f"{rng.choice(_SURNAMES)}, {rng.choice(string.ascii_uppercase)}.{rng.choice(['', ' ' + rng.choice(string.ascii_uppercase) + '.'])}"
+                   for _ in range(rng.randint(1, 9))]
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(6, 16))]
+        title = " ".join(words).capitalize()
+        abstract = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(60, 160)))
+        record = Record(
+            title=title, abstract=abstract, authors=authors, year=rng.randint(1990, 2025),
+            journal=journal, volume=str(rng.randint(1, 80)), issue=str(rng.randint(1, 12)),
+            pages=f"{start}-{start + rng.randint(3, 15)}",
+            doi=f"10.{rng.randint(1000, 9999)}/{abbrev.lower().replace(' ', '')}.{k}",
+            external_id=f"s{len(records) + 1:07d}", extra={"abbrev": abbrev},
+        )
+        originals.append(record)
+        records.append(record)
+        truth.append(f"g{k}")
+    while len(records) < n:
+        k = rng.randrange(n_originals)
+        records.append(_corrupt(originals[k], rng, f"s{len(records) + 1:07d}"))
+        truth.append(f"g{k}")
+    order = list(range(len(records)))
+    rng.shuffle(order)
+    return [records[i] for i in order], [truth[i] for i in order]
+
+
+def _corrupt(r: Record, rng: random.Random, new_id: str) -> Record:
+    title, authors, pages, doi, journal, abstract = r.title, list(r.authors), r.pages, r.doi, r.journal, r.abstract
+    if rng.random() < 0.3:
+        title = title.upper() if rng.random() < 0.3 else title.lower()
+    if rng.random() < 0.2:
+        title = title + "."
+    if rng.random() < 0.1:
+        title = f"[{title}]"
+    if rng.random() < 0.15 and len(title) > 20:
+        i = rng.randrange(5, len(title) - 5)
+        title = title[:i] + title[i + 1:]  # a typo
+    if rng.random() < 0.4:
+        authors = [a.replace(",", "").replace(".", "") for a in authors]  # "Smith J"
+    if rng.random() < 0.15 and len(authors) > 3:
+        authors = authors[:3] + ["et al."]
+    if rng.random() < 0.5:
+        journal = r.extra["abbrev"]
+    start, end = pages.split("-")
+    roll = rng.random()
+    if roll < 0.3:
+        pages = f"{start}-{end[-2:] if len(end) > 2 else end}".replace("-0", "-")
+    elif roll < 0.35 and int(start) <= 31 and int(end) <= 12:
+        pages = f"{start}-{_MONTHS[int(end) - 1]}"
+    elif roll < 0.4:
+        pages = ""
+    roll = rng.random()
+    if roll < 0.3:
+        doi = "https://doi.org/" + doi
+    elif roll < 0.45:
+        doi = "doi:" + doi.upper()
+    elif roll < 0.6:
+        doi = ""
+    if rng.random() < 0.3:
+        abstract = ""
+    return Record(title=title, abstract=abstract, authors=authors, year=r.year, journal=journal,
+                  volume=r.volume, issue=r.issue if rng.random() < 0.7 else "", pages=pages, doi=doi,
+                  external_id=new_id)
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def accuracy(files: list[Path], with_bib_dedupe: bool) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    why_not = bib_dedupe_available() if with_bib_dedupe else "skipped (--no-bib-dedupe)"
+    for path in files:
+        records = read_records_csv(path)
+        truth = [str(r.extra.get("dup_group", "")) for r in records]
+        if not all(truth):
+            raise SystemExit(f"{path}: needs a dup_group column with ground truth")
+        metrics, seconds = run_review(records, truth)
+        rows.append({"set": path.stem, "tool": "review", "seconds": seconds, **metrics})
+        if "dup_group_alt" in records[0].extra:
+            alt = [str(r.extra["dup_group_alt"]) for r in records]
+            alt_metrics, _ = run_review(records, alt)
+            rows.append({"set": path.stem + " (alt labels)", "tool": "review", "seconds": seconds, **alt_metrics})
+        if why_not is None:
+            bd_metrics, bd_seconds = run_bib_dedupe(records, truth)
+            rows.append({"set": path.stem, "tool": "bib-dedupe", "seconds": bd_seconds, **bd_metrics})
+            if "dup_group_alt" in records[0].extra:
+                alt = [str(r.extra["dup_group_alt"]) for r in records]
+                bd_alt, _ = run_bib_dedupe(records, alt)
+                rows.append({"set": path.stem + " (alt labels)", "tool": "bib-dedupe", "seconds": bd_seconds, **bd_alt})
+    if why_not is not None:
+        print(f"bib-dedupe: {why_not}")
+    header = (f"{'set':<30} {'tool':<10} {'records':>7} {'prec':>7} {'recall':>7} {'F1':>7} "
+              f"{'rec_sens':>8} {'rec_spec':>8} {'falseM':>6} {'/1000':>6} {'border':>6} {'b%':>6} "
+              f"{'R_rev':>7} {'sec':>7}")
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(f"{row['set']:<30} {row['tool']:<10} {row['records']:>7} {row['precision']:>7.4f} "
+              f"{row['recall']:>7.4f} {row['f1']:>7.4f} {row['rec_sensitivity']:>8.4f} "
+              f"{row['rec_specificity']:>8.4f} {row['false_merges']:>6} {row['false_merges_per_1000']:>6.2f} "
+              f"{row['borderline']:>6} {100 * row['borderline_share']:>5.1f}% "
+              f"{row.get('recall_after_review', float('nan')):>7.4f} {row['seconds']:>7.2f}")
+    return rows
+
+
+def scale(sizes: list[int], seed: int) -> list[dict[str, object]]:
+    rows = []
+    print(f"{'records':>8} {'candidates':>10} {'seconds':>8} {'cpu_s':>7} {'normalise':>9} {'block':>6} "
+          f"{'score':>6} {'cluster':>7} {'prec':>7} {'recall':>7}")
+    for size in sizes:
+        records, truth = synthetic_records(size, seed=seed)
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        result = deduplicate(records)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        labels = _closure(len(records), [list(c.members) for c in result.clusters], [])
+        m = score(truth, labels, [r.external_id for r in records])
+        s = result.seconds
+        print(f"{size:>8} {result.n_candidates:>10} {seconds:>8.2f} {cpu:>7.2f} {s['normalise']:>9.2f} "
+              f"{s['block']:>6.2f} {s['score']:>6.2f} {s['cluster']:>7.2f} {m['precision']:>7.4f} {m['recall']:>7.4f}")
+        rows.append({"records": size, "candidates": result.n_candidates, "seconds": seconds,
+                     "cpu_seconds": cpu, "stages": s, "precision": m["precision"], "recall": m["recall"],
+                     "borderline": len(result.borderline)})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="*", type=Path, help="labelled CSVs (dup_group column)")
+    parser.add_argument("--no-bib-dedupe", action="store_true", help="do not run bib-dedupe beside")
+    parser.add_argument("--scale", action="store_true", help="time synthetic sets from 1k to 100k")
+    parser.add_argument("--sizes", default="1000,3000,10000,30000,100000")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic generator")
+    args = parser.parse_args(argv)
+    out: dict[str, object] = {"benchmark": "dedup"}
+    if args.files:
+        out["accuracy"] = accuracy(args.files, not args.no_bib_dedupe)
+    if args.scale:
+        out["scale"] = scale([int(s) for s in args.sizes.split(",")], args.seed)
+        out["seed"] = args.seed
+    if not args.files and not args.scale:
+        parser.error("give labelled CSV files and/or --scale")
+    print(json.dumps(out, default=float))
+
+
+if __name__ == "__main__":
+    main()

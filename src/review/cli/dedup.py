@@ -1,0 +1,195 @@
+"""``review dedup``: find duplicates in the workspace or in a CSV, and review borderline pairs."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import ReviewError
+
+KEYS = {"s": "same", "d": "different", "k": "skip"}
+
+
+def register(group: click.Group) -> None:
+    group.add_command(dedup)
+    from ..dedup.run import dedup_status
+    from ..status import STATUS_PROVIDERS
+
+    if dedup_status not in STATUS_PROVIDERS:
+        STATUS_PROVIDERS.append(dedup_status)
+
+
+@click.command()
+@click.argument("csv_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="CSV mode: write record_id,cluster_id,decision here (default: stdout).")
+@click.option("--review", "review", is_flag=True, help="Review borderline pairs one by one.")
+@click.option("--undo-merge", "undo_record", type=int, metavar="RECORD_ID",
+              help="Split the merged cluster holding this record back into its records.")
+@click.option("--detach", is_flag=True, help="With --undo-merge: only set this one record apart.")
+@click.option("--clusters", "show_clusters", is_flag=True,
+              help="List current clusters: canonical id, members, why that canonical.")
+@click.pass_obj
+def dedup(ctx: Any, csv_file: Path | None, out: Path | None, review: bool, undo_record: int | None,
+          detach: bool, show_clusters: bool) -> None:
+    """Find duplicate records (workspace), or cluster a CSV file given as CSV_FILE.
+
+    \b
+    review dedup                          deduplicate the workspace (stable on re-run)
+    review dedup --review                 s=same d=different k=skip q=quit
+    review dedup FILE.csv --out out.csv   no workspace; columns record_id,cluster_id,decision
+    """
+    if csv_file is not None:
+        if review or undo_record is not None or show_clusters:
+            raise ReviewError("CSV mode takes only --out (no --review/--undo-merge/--clusters)")
+        _csv_mode(csv_file, out)
+        return
+    if out is not None:
+        raise ReviewError("--out is for CSV mode: review dedup FILE.csv --out clusters.csv")
+    workspace = ctx.workspace
+    if undo_record is not None:
+        from ..store.dedup import undo_merge
+
+        apart = undo_merge(workspace.store, undo_record, ctx.reviewer, detach_only=detach)
+        click.echo(f"split apart: {', '.join(str(r) for r in apart)}")
+        return
+    if show_clusters:
+        from ..store.dedup import cluster_details
+
+        click.echo("canonical_id\tmembers\texplanation")
+        for row in cluster_details(workspace.store):
+            members = ",".join(str(m) for m in row["members"])
+            click.echo(f"{row['canonical_id']}\t{members}\t{row['explanation']}")
+        return
+    if review:
+        _review(workspace, ctx.reviewer)
+        return
+    from ..dedup.run import run_dedup
+
+    summary = run_dedup(workspace, progress=_progress)
+    for line in summary.lines():
+        click.echo(line)
+    if summary.n_pending_review:
+        click.echo("next: review dedup --review", err=True)
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        click.echo(f"\r{stage}: {done}/{total}   ", err=True, nl=False)
+
+
+def _csv_mode(csv_file: Path, out: Path | None) -> None:
+    from ..dedup.csvio import read_records_csv, write_clusters_csv
+    from ..dedup.engine import deduplicate
+    from ..dedup.export import cluster_rows
+
+    records = read_records_csv(csv_file)
+    result = deduplicate(records)
+    rows = cluster_rows(result)
+    if out is None:
+        click.echo("record_id,cluster_id,decision")
+        for row in rows:
+            click.echo(",".join(row))
+    else:
+        write_clusters_csv(out, rows)
+    merged = sum(len(c.members) - 1 for c in result.clusters)
+    click.echo(f"{len(records)} records, {len(result.clusters)} clusters, {merged} duplicates, "
+               f"{len(result.borderline)} borderline pairs (not merged), "
+               f"{result.seconds.get('total', 0):.2f}s", err=True)
+
+
+# -- terminal review ---------------------------------------------------------------------------
+
+def _wrap_runs(runs: list[tuple[str, bool]], width: int, colour: str) -> list[str]:
+    """Wrap (text, differs) runs to ``width`` columns, styling the differing words."""
+    lines: list[str] = []
+    current: list[str] = []
+    used = 0
+    for text, differs in runs:
+        for word in text.split():
+            size = len(word) + (1 if used else 0)
+            if used and used + size > width:
+                lines.append(" ".join(current))
+                current, used = [], 0
+                size = len(word)
+            while len(word) > width:  # a very long token (URL, DOI)
+                piece, word = word[:width], word[width:]
+                lines.append(click.style(piece, fg=colour, bold=True) if differs else piece)
+            current.append(click.style(word, fg=colour, bold=True) if differs else word)
+            used += size
+    if current:
+        lines.append(" ".join(current))
+    return lines or [""]
+
+
+def render_pair(pair: Any, width: int) -> list[str]:
+    """The two records side by side; differing words are highlighted."""
+    from ..dedup.diff import word_diff
+
+    label = 10
+    column = max(20, (width - label - 3) // 2)
+    out = [click.style(f"score {pair.score:.1f}  {pair.explanation}", dim=True)]
+    out.append(f"{'':<{label}} {'record ' + str(pair.left.id):<{column}} | record {pair.right.id}")
+    for item in pair.fields:
+        left_text, right_text = item.left, item.right
+        if item.name == "abstract":
+            left_text, right_text = textwrap.shorten(left_text, 400), textwrap.shorten(right_text, 400)
+        left_runs, right_runs = word_diff(left_text, right_text)
+        left_lines = _wrap_runs(left_runs, column, "red")
+        right_lines = _wrap_runs(right_runs, column, "green")
+        name = item.name if item.same else click.style(item.name, fg="yellow", bold=True)
+        pad_name = " " * (label - len(item.name))
+        for n in range(max(len(left_lines), len(right_lines))):
+            left_line = left_lines[n] if n < len(left_lines) else ""
+            right_line = right_lines[n] if n < len(right_lines) else ""
+            visible = len(click.unstyle(left_line))
+            head = f"{name}{pad_name}" if n == 0 else " " * label
+            out.append(f"{head} {left_line}{' ' * max(0, column - visible)} | {right_line}")
+    return out
+
+
+def _review(workspace: Any, reviewer: str) -> None:
+    from ..store.dedup import borderline_pairs, decide_pair
+
+    store = workspace.store
+    shown: set[int] = set()
+    decided = 0
+    while True:
+        pending = [p for p in borderline_pairs(store) if p.decision_id not in shown]
+        if not pending:
+            click.echo(f"no borderline pairs left to review ({decided} decided this session)")
+            return
+        pair = pending[0]
+        shown.add(pair.decision_id)
+        width = shutil.get_terminal_size((120, 40)).columns
+        click.echo("")
+        click.echo(f"{len(pending)} pair(s) to review")
+        for line in render_pair(pair, width):
+            click.echo(line)
+        click.echo("[s]ame  [d]ifferent  s[k]ip  [q]uit > ", nl=False)
+        key = _read_key()
+        click.echo(key)
+        if key == "q":
+            click.echo(f"stopped ({decided} decided this session)")
+            return
+        verdict = KEYS.get(key)
+        if verdict is None:
+            click.echo("keys: s d k q")
+            shown.discard(pair.decision_id)
+            continue
+        decide_pair(store, pair.left.id, pair.right.id, verdict, reviewer)
+        decided += verdict != "skip"
+
+
+def _read_key() -> str:
+    if sys.stdin.isatty():
+        return click.getchar().lower()
+    line = sys.stdin.readline()
+    if not line:
+        return "q"
+    return line.strip().lower()[:1]

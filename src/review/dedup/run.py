@@ -1,0 +1,111 @@
+"""``run_dedup``: deduplicate a workspace's records and record the outcome in its store.
+
+Every run scores all records again (new imports against old ones) and appends a pair
+verdict only where it changed, so re-running is stable; human verdicts always win.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..store import dedup as dedup_store
+from ..workspace import Workspace
+from .engine import ALGORITHM_VERSION, DedupResult, Progress, deduplicate
+from .rules import BORDERLINE, DUPLICATE
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What one ``review dedup`` did, for the CLI and the status line."""
+
+    run_id: int
+    n_records: int
+    n_candidates: int
+    n_duplicate_pairs: int
+    n_borderline_pairs: int
+    n_changed: int
+    n_clusters: int
+    n_duplicates_removed: int
+    n_pending_review: int
+    seconds: float
+
+    def lines(self) -> list[str]:
+        return [
+            f"records            {self.n_records}",
+            f"candidate pairs    {self.n_candidates}",
+            f"duplicate pairs    {self.n_duplicate_pairs} (merged automatically)",
+            f"borderline pairs   {self.n_borderline_pairs} ({self.n_pending_review} waiting for review)",
+            f"clusters           {self.n_clusters} ({self.n_duplicates_removed} duplicate records set aside)",
+            f"changed verdicts   {self.n_changed}",
+            f"seconds            {self.seconds:.2f}",
+        ]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe values: NaN (a missing field) becomes None."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def pair_verdicts(result: DedupResult, ids: list[int]) -> list[dedup_store.PairVerdict]:
+    """Store rows for a result: duplicate and borderline pairs, plus the cannot-links that matter."""
+    out = []
+    linked: set[int] = set()
+    for pair in result.pairs:
+        detail = {"fields": {k: _plain(v) for k, v in pair.fields.items()}, "explanation": pair.explanation}
+        out.append(dedup_store.PairVerdict(ids[pair.left], ids[pair.right], pair.status, pair.score, detail))
+        linked.update((pair.left, pair.right))
+    # Cannot-links only matter between records that some link could join.
+    for left, right in result.cannot_links:
+        if left in linked and right in linked:
+            out.append(dedup_store.PairVerdict(ids[left], ids[right], "distinct", None,
+                                               {"explanation": "known distinct"}))
+    return out
+
+
+def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunSummary:
+    """Deduplicate all records of the workspace and store verdicts and clusters."""
+    start = time.perf_counter()
+    store = workspace.store
+    records = store.records()
+    ids = [int(r.id) for r in records]  # type: ignore[arg-type]
+    result = deduplicate(records, progress=progress)
+    verdicts = pair_verdicts(result, ids)
+    seconds = time.perf_counter() - start
+    with store.transaction() as conn:
+        run_id = dedup_store.add_run(
+            conn, algorithm_version=ALGORITHM_VERSION, n_records=len(records),
+            n_candidates=result.n_candidates, n_changed=0, n_clusters=0,
+            n_duplicates=sum(p.status == DUPLICATE for p in result.pairs),
+            n_borderline=sum(p.status == BORDERLINE for p in result.pairs), seconds=seconds,
+        )
+        changed = dedup_store.apply_auto_verdicts(conn, run_id, verdicts)
+        n_clusters = dedup_store.rebuild_clusters(conn)
+        conn.execute(dedup_store.dedup_runs_table.update()
+                     .where(dedup_store.dedup_runs_table.c.id == run_id)
+                     .values(n_changed=changed, n_clusters=n_clusters))
+    return RunSummary(
+        run_id=run_id, n_records=len(records), n_candidates=result.n_candidates,
+        n_duplicate_pairs=sum(p.status == DUPLICATE for p in result.pairs),
+        n_borderline_pairs=sum(p.status == BORDERLINE for p in result.pairs),
+        n_changed=changed, n_clusters=n_clusters,
+        n_duplicates_removed=len(dedup_store.duplicate_ids(store)),
+        n_pending_review=len(dedup_store.borderline_pairs(store)),
+        seconds=time.perf_counter() - start,
+    )
+
+
+def dedup_status(workspace: Workspace) -> list[str]:
+    """``review status`` line for deduplication."""
+    store = workspace.store
+    done = dedup_store.runs(store)
+    if not done:
+        return ["dedup      not run yet (review dedup)"]
+    removed = len(dedup_store.duplicate_ids(store))
+    pending = len(dedup_store.borderline_pairs(store))
+    return [f"dedup      {len(dedup_store.clusters(store))} clusters, {removed} duplicates set aside, "
+            f"{pending} borderline pairs to review"]
