@@ -1,0 +1,105 @@
+"""Build the demo workspace: generate exports, search the stand-in PubMed, import, deduplicate."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..atomic import write_bytes_atomic, write_text_atomic
+from ..workspace import Workspace, init_workspace
+from . import writers
+from .corpus import DemoCorpus, generate
+
+DEMO_TITLE = "Demo: recurrent sickness absence due to common mental disorders"
+DEMO_QUERY = '''# Demo strategy, run against the local E-utilities stand-in (no internet needed).
+name = "demo"
+database = "pubmed"
+query = """("Sick Leave"[Mesh] OR "sickness absence"[tiab] OR "return to work"[tiab])
+AND ("Mental Disorders"[Mesh] OR depress*[tiab] OR anxiety[tiab] OR burnout[tiab])"""
+notes = "Served by review's E-utilities stand-in over the generated demo corpus."
+'''
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class DemoFiles:
+    pubmed_xml: Path
+    embase_ris: Path
+    psycinfo_nbib: Path
+    truth_csv: Path
+    screening_csv: Path
+
+
+@dataclass(slots=True)
+class DemoReport:
+    workspace: Workspace
+    files: DemoFiles
+    steps: list[str] = field(default_factory=list)
+
+
+def write_corpus_files(corpus: DemoCorpus, folder: Path) -> DemoFiles:
+    """The three database exports plus the ground truth (for simulation and dedup benchmarks)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = DemoFiles(
+        pubmed_xml=folder / "pubmed_corpus.xml",
+        embase_ris=folder / "embase.ris",
+        psycinfo_nbib=folder / "psycinfo.nbib",
+        truth_csv=folder / "demo_truth.csv",
+        screening_csv=folder / "demo_screening.csv",
+    )
+    write_bytes_atomic(files.pubmed_xml, writers.pubmed_xml(corpus.copies["PubMed"]))
+    write_text_atomic(files.embase_ris, writers.ris(corpus.copies["Embase"], database="Embase"))
+    write_text_atomic(files.psycinfo_nbib, writers.medline(corpus.copies["PsycINFO"]))
+    write_text_atomic(files.truth_csv, _csv(corpus.truth_rows()))
+    write_text_atomic(files.screening_csv, _csv(screening_rows(corpus)))
+    return files
+
+
+def screening_rows(corpus: DemoCorpus) -> list[dict[str, str]]:
+    """One row per publication in the labelled-CSV schema that ``review simulate`` reads."""
+    rows = []
+    for pub in corpus.publications:
+        rows.append({
+            "record_id": pub.pub_id,
+            "title": pub.title,
+            "abstract": " ".join(f"{label}: {text}" if label else text for label, text in pub.sections),
+            "authors": "; ".join(f"{last}, {fore}" for last, fore in pub.authors),
+            "year": str(pub.year),
+            "doi": pub.doi,
+            "label_included": "1" if pub.relevant else "0",
+        })
+    return rows
+
+
+def _csv(rows: list[dict[str, str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = None) -> DemoReport:
+    """Create a complete demo workspace at ``path`` (which must not be a workspace yet)."""
+    say = progress or (lambda _message: None)
+    workspace = init_workspace(path, title=DEMO_TITLE, reviewers=["anna", "ben"], seed=seed)
+    say("generating the demo corpus")
+    corpus = generate(seed)
+    files = write_corpus_files(corpus, workspace.path("imports"))
+    write_text_atomic(workspace.path("queries", "demo.toml"), DEMO_QUERY)
+    report = DemoReport(workspace=workspace, files=files)
+    for step in _pipeline_steps():
+        message = step(workspace, files, say)
+        if message:
+            report.steps.append(message)
+    return report
+
+
+def _pipeline_steps() -> list[Callable[[Workspace, DemoFiles, Progress], str]]:
+    from . import pipeline
+
+    return [pipeline.search_pubmed, pipeline.import_exports, pipeline.deduplicate, pipeline.prepare_screening]

@@ -1,0 +1,60 @@
+"""The demo's pipeline steps, each calling the same stage function the CLI uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+
+from ..atomic import write_text_atomic
+from ..workspace import Workspace
+
+Progress = Callable[[str], None]
+
+
+def search_pubmed(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+    """Run the demo query against the local E-utilities stand-in serving the PubMed export."""
+    from ..sources.search import client_for, run_searches
+    from ..sources.standin import running
+
+    say("searching PubMed (local stand-in)")
+    with running(files.pubmed_xml) as standin:
+        client = client_for(workspace, base_url=standin.url)
+        outcomes = run_searches(workspace, ["demo"], client=client)
+    outcome = outcomes[0]
+    return f"search     demo: {outcome.hit_count} hits, {outcome.new_records} stored in {outcome.requests} requests"
+
+
+def import_exports(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+    from ..sources.importer import import_files
+
+    say("importing the Embase and PsycINFO exports")
+    outcomes = []
+    # The RIS export names its database (DB tag); the MEDLINE-format file is Ovid PsycINFO's.
+    for path, source in ((files.embase_ris, None), (files.psycinfo_nbib, "PsycINFO")):
+        report = import_files(workspace, [path], source=source)
+        report.raise_first_error()
+        outcomes.extend(report.files)
+    parts = [f"{f.path.name}: {f.n_records} {f.source_name}" for f in outcomes]
+    return "import     " + "; ".join(parts)
+
+
+def deduplicate(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+    from ..dedup.run import run_dedup
+
+    say("finding duplicates across the three databases")
+    summary = run_dedup(workspace)
+    return (f"dedup      {summary.n_duplicates_removed} duplicates set aside, "
+            f"{summary.n_pending_review} borderline pairs for review")
+
+
+def prepare_screening(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+    """Screening criteria for the demo topic, so the screening screen highlights terms."""
+    target = workspace.path("screening", "criteria.toml")
+    if not target.exists():
+        template = resources.files("review.screening").joinpath("criteria_template.toml")
+        if template.is_file():
+            write_text_atomic(target, template.read_text(encoding="utf-8"))
+    return f"screening  criteria in {target.relative_to(workspace.root)}" if target.exists() else ""
+
+
+from .build import DemoFiles  # noqa: E402  (type only; build imports this module lazily)

@@ -1,0 +1,68 @@
+"""`review demo` end to end: generated exports → stand-in search → import → dedup."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    path = tmp_path_factory.mktemp("demo") / "ws"
+    result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
+    assert result.exit_code == 0, result.output
+    return Workspace(path)
+
+
+def _publication_of_each_record(workspace: Workspace) -> dict[int, str]:
+    truth = list(csv.DictReader(workspace.path("imports", "demo_truth.csv").open(encoding="utf-8")))
+    by_source: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in truth:
+        by_source[row["source"]].append(row)
+    pmid_to_pub = {row["pmid"]: row["pub_id"] for row in by_source["PubMed"]}
+    records = workspace.store.records()
+    publication: dict[int, str] = {}
+    for record in records:
+        if record.source == "PubMed":
+            publication[record.id] = pmid_to_pub[record.pmid]
+    for source in ("Embase", "PsycINFO"):  # file order is kept on import
+        stored = [r for r in records if r.source == source]
+        assert len(stored) == len(by_source[source])
+        for record, row in zip(stored, by_source[source]):
+            publication[record.id] = row["pub_id"]
+    return publication
+
+
+def test_demo_holds_every_generated_record_per_source(demo_workspace: Workspace) -> None:
+    counts = demo_workspace.store.counts_by_source()
+    truth = list(csv.DictReader(demo_workspace.path("imports", "demo_truth.csv").open(encoding="utf-8")))
+    expected: dict[str, int] = defaultdict(int)
+    for row in truth:
+        expected[row["source"]] += 1
+    assert counts == dict(expected)
+    assert 2100 <= sum(counts.values()) <= 2500
+    assert (demo_workspace.root / "queries" / "demo.log.json").exists()
+
+
+def test_demo_dedup_recovers_the_true_duplicates_without_false_merges(demo_workspace: Workspace) -> None:
+    from review.store.dedup import clusters, duplicate_ids
+
+    publication = _publication_of_each_record(demo_workspace)
+    for members in clusters(demo_workspace.store).values():
+        assert len({publication[m] for m in members}) == 1, "a cluster mixes publications"
+    redundant = len(publication) - len(set(publication.values()))
+    assert len(duplicate_ids(demo_workspace.store)) == redundant
+
+
+def test_rerunning_demo_reuses_the_workspace(demo_workspace: Workspace) -> None:
+    before = demo_workspace.store.count_records()
+    result = CliRunner().invoke(main, ["demo", str(demo_workspace.root), "--no-tui"])
+    assert result.exit_code == 0, result.output
+    assert Workspace(demo_workspace.root).store.count_records() == before
