@@ -19,8 +19,9 @@ from .conftest import HEADER, QUESTIONS, SYNTHESIS, make_bank
 
 
 def test_included_items_and_level_weights(bank):
-    assert [i.factor_id for i in bank.items] == ["supervisor_conflict", "supervisor_support", "prev_episodes"]
-    weights = {i.factor_id: i.weight for i in bank.items}
+    assert [i.factor_id for i in bank.scored_items] == [
+        "supervisor_conflict", "supervisor_support", "prev_episodes"]
+    weights = {i.factor_id: i.weight for i in bank.scored_items}
     assert weights == {"supervisor_conflict": 2.0, "supervisor_support": 2.0, "prev_episodes": 3.0}
     conflict = bank.item("supervisor_conflict")
     assert conflict.studies == ["arends2014", "x2020"]
@@ -44,9 +45,23 @@ def test_gate_question_precedes_and_is_unscored(bank):
     assert bank.question("conflict").enable_when == ("has_supervisor", "yes")
 
 
+def test_weak_evidence_is_asked_as_an_unweighted_signal(bank, synthesis_file, questions_file):
+    (signal,) = bank.signal_items
+    assert signal.factor_id == "company_size" and signal.weight == 0.0 and not signal.scored
+    assert signal.weight_basis.startswith("signal, not weighed: evidence level 'some' below minimum")
+    question = bank.question("company")
+    assert question.signals == ["company_size"] and question.factors == []
+    assert question.option("large").side == "risk" and question.option("large").weight == 0.0
+    assert bank.questions[-1].link_id == "company"  # signals come after the scored items
+    strict = make_bank(synthesis_file, questions_file, load_config(None, {"signal_min_level": ""}))
+    assert strict.signal_items == []
+    reasons = {n.factor_id: n.reason for n in strict.not_included}
+    assert reasons["company_size"] == "evidence level 'some' below minimum 'moderate'"
+
+
 def test_not_included_with_reasons(bank):
     reasons = {n.factor_id: n.reason for n in bank.not_included}
-    assert reasons["company_size"] == "evidence level 'some' below minimum 'moderate'"
+    assert "company_size" not in reasons
     assert reasons["female_sex"].startswith("direction 'none'")
     assert "assessable = false" in reasons["neuroticism"]
     assert reasons["job_demands"] == "no question template in instrument/questions.toml"
@@ -100,8 +115,10 @@ def test_diff_reports_weight_level_and_membership_changes(tmp_path, bank, questi
     new = make_bank(path, questions_file, config)
     lines = [c.line() for c in diff_banks(bank, new)]
     assert lines[0].startswith("~ synthesis: evidence")
-    assert "+ company_size: now included (risk, strong, weight 3)" in lines
-    assert any(line.startswith("- supervisor_support: no longer included") for line in lines)
+    assert "~ company_size: role signal -> scored" in lines
+    assert "~ company_size: weight 0.0 -> 3.0" in lines
+    assert not any("supervisor_supp:" in line for line in lines)  # no template: not asked
+    assert "- supervisor_support: no longer asked (factor no longer in the synthesis)" in lines
     assert "~ prev_episodes: weight 3.0 -> 2.0" in lines
     assert "~ prev_episodes: level strong -> moderate" in lines
     assert diff_banks(bank, bank) == []
@@ -144,5 +161,6 @@ def test_every_factor_is_either_included_or_explained(levels):
     bank = build_item_bank(evidence, templates, load_config(None),
                            EvidenceSnapshot("0" * 64, "2026-01-01T00:00:00+00:00", "s", len(levels)))
     assert len(bank.items) + len(bank.not_included) == len(levels)
-    assert all(i.level in ("strong", "moderate") for i in bank.items)
+    assert all(i.level in ("strong", "moderate") for i in bank.scored_items)
+    assert all(i.level in ("some", "limited") for i in bank.signal_items)
     assert all(n.reason for n in bank.not_included)

@@ -34,7 +34,8 @@ def test_build_writes_bank_exports_and_records_a_version(ws):
     assert result.exit_code == 0, result.output
     assert "(first version)" in result.output
     assert "| supervisor_conflict | social | risk | moderate | 2 |" in result.output
-    assert "| company_size | some | risk | evidence level 'some' below minimum 'moderate' |" in result.output
+    assert "| company_size | work | risk | some | arends2014 | no |" in result.output  # a signal
+    assert "| female_sex | moderate | none | direction 'none'" in result.output
     folder = ws.root / "instrument"
     for name in ("item_bank.toml", "questionnaire.fhir.json", "redcap_data_dictionary.csv",
                  "questionnaire.html", "questionnaire.md", "gesprekshandleiding.md",
@@ -43,7 +44,9 @@ def test_build_writes_bank_exports_and_records_a_version(ws):
     fhir.validate_questionnaire(json.loads((folder / "questionnaire.fhir.json").read_text()))
     (version,) = version_history(ws)
     assert version.evidence_sha256 == current_bank(ws).evidence.sha256 and version.n_items == 3
-    assert version.weights["prev_episodes"] == {"weight": 3.0, "level": "strong", "direction": "risk"}
+    assert version.n_signals == 1 and version.n_not_included == 3
+    assert version.weights["prev_episodes"] == {"weight": 3.0, "level": "strong", "direction": "risk",
+                                                "scored": True}
 
     again = run(ws, "build")
     assert "unchanged" in again.output and len(version_history(ws)) == 1
@@ -74,11 +77,13 @@ def test_score_fhir_response_into_a_private_report(ws, tmp_path):
     run(ws, "build", "--no-exports")
     bank = current_bank(ws)
     response = tmp_path / "response.json"
-    response.write_text(json.dumps(fhir.response(bank, {"prev_absence": "yes", "has_supervisor": "no"})))
+    response.write_text(json.dumps(fhir.response(
+        bank, {"prev_absence": "yes", "has_supervisor": "no", "company": "large"})))
     report = tmp_path / "out" / "report.md"
     result = run(ws, "score", str(response), "--out", str(report))
     assert result.exit_code == 0, result.output
     assert "1 risk, 0 protective, 0 unanswered" in result.output
+    assert "signaal: risico | Bedrijfsgrootte >100" in report.read_text()
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     text = report.read_text()
     assert "Eerdere verzuimepisodes" in text and "niet van toepassing" in text

@@ -24,7 +24,9 @@ def test_questionnaire_validates_and_carries_translations_weights_enablewhen(ban
     from fhir.resources.R4B.questionnaire import Questionnaire
     Questionnaire.model_validate(q)  # validated again: the export is not just a dict
     by_id = {i["linkId"]: i for i in _items(q)}
-    assert [g["linkId"] for g in q["item"]] == ["domain-social", "domain-health"]
+    assert [g["linkId"] for g in q["item"]] == ["domain-social", "domain-work", "domain-health"]
+    signal = by_id["company"]["answerOption"]
+    assert [o["extension"][0]["valueDecimal"] for o in signal[:2]] == [0.0, 0.0]  # not weighed
     conflict = by_id["conflict"]
     assert conflict["text"] == "Is er een conflict met de leidinggevende?"
     translation = conflict["_text"]["extension"][0]
@@ -106,7 +108,8 @@ def test_printable_questionnaire_and_guide(bank):
     md = render.questionnaire_markdown(bank)
     assert "## Sociaal" in md and "- ☐ Spanningen" in md
     assert "Alleen als “Heeft de cliënt een direct leidinggevende?” = Ja" in md
-    assert "company_size" in md and "below minimum" in md  # the not-included table
+    assert "female_sex" in md and "no consistent direction" in md  # the not-included table
+    assert "Bedrijfsgrootte >100: signaal (risicofactor, niet gewogen)" in md
     page = render.to_html(md, bank.title_nl)
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "@media print" in page
     guide = render.guide_markdown(bank)
@@ -115,13 +118,14 @@ def test_printable_questionnaire_and_guide(bank):
     assert social < guide.index("Conflict met leidinggevende") < health
     assert "◆" in guide.split("## Gezondheid")[0]  # modifiable social topics are marked
     assert "Advies: Overweeg bemiddeling." in guide
-    assert "Signalen met beperkt bewijs" in guide and "Bedrijfsgrootte >100" in guide
+    assert "Signalen met beperkt bewijs" in guide
+    assert guide.index("Signalen met beperkt bewijs") < guide.index("Bedrijfsgrootte >100")
     english = render.guide_markdown(bank, "en")
     assert "## Social" in english and "Conversation guide" in english
 
 
 def test_report_lists_profile_leads_and_missing(bank, config):
-    answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "yes"}
+    answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "yes", "company": "small"}
     profile = score(bank, answers, config)
     md = render.report_markdown(bank, profile, answers, client_ref="dossier 12")
     assert "Cliënt: dossier 12" in md

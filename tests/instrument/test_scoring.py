@@ -10,7 +10,8 @@ from review.instrument.scoring import score
 
 
 def test_all_risks_present_no_protection(bank, config):
-    answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "yes", "support": "no"}
+    answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "yes", "support": "no",
+               "company": "small"}
     profile = score(bank, answers, config)
     assert [f.factor_id for f in profile.risks] == ["supervisor_conflict", "prev_episodes"]
     assert profile.protective == []
@@ -18,7 +19,7 @@ def test_all_risks_present_no_protection(bank, config):
     assert profile.indication == "many_risk_signals"
     assert [f.factor_id for f in profile.leads] == ["supervisor_conflict"]  # modifiable risk
     assert [i.factor_id for i in profile.strengthen] == ["supervisor_support"]  # modifiable, absent
-    assert profile.missing == [] and profile.absent == ["supervisor_support"]
+    assert profile.missing == [] and profile.absent == ["supervisor_support", "company_size"]
     assert profile.in_domain("social")[0][0].factor_id == "supervisor_conflict"
     assert profile.in_domain("health")[0][0].level == "strong"
 
@@ -43,7 +44,7 @@ def test_no_risk_signals(bank, config):
 
 
 def test_gate_answered_no_makes_questions_not_applicable_not_missing(bank, config):
-    answers = {"prev_absence": "no", "has_supervisor": "no"}
+    answers = {"prev_absence": "no", "has_supervisor": "no", "company": "small"}
     profile = score(bank, answers, config)
     assert profile.not_applicable == ["conflict", "support"]
     assert profile.missing == [] and profile.missing_factors == []
@@ -54,7 +55,7 @@ def test_gate_answered_no_makes_questions_not_applicable_not_missing(bank, confi
 def test_missing_answers_are_listed_and_block_the_indication(bank, config):
     profile = score(bank, {"prev_absence": "yes"}, config)
     # gate unanswered: the gated questions are missing (we do not know if they apply)
-    assert [m.link_id for m in profile.missing] == ["conflict", "support"]
+    assert [m.link_id for m in profile.missing] == ["conflict", "support", "company"]
     assert profile.missing_factors == ["supervisor_conflict", "supervisor_support"]
     assert profile.indication == "insufficient"
     assert any("niet als afwezig" in line for line in profile.uncertainty_nl)
@@ -82,3 +83,27 @@ def test_base_rates_carry_their_source(bank):
     config.base_rates = (BaseRate("19 % binnen 7 jaar", "19 % within 7 years", "Koopmans 2011"),)
     profile = score(bank, {}, config)
     assert profile.uncertainty_en[-1] == "For context: 19 % within 7 years (Koopmans 2011)."
+
+
+def test_signals_are_reported_but_never_weighed(bank, config):
+    answers = {"prev_absence": "no", "has_supervisor": "yes", "conflict": "no", "support": "yes",
+               "company": "large"}
+    profile = score(bank, answers, config)
+    (signal,) = profile.signals
+    assert signal.factor_id == "company_size" and signal.weight == 0.0 and not signal.scored
+    assert profile.risks == [] and profile.risk_weight == 0.0
+    assert profile.indication == "no_risk_signals"
+    assert "Signalen (beperkt bewijs, niet gewogen) aanwezig: 1 van 1." in profile.indication_nl
+
+
+def test_only_signals_gives_no_indication(synthesis_file, questions_file):
+    from .conftest import make_bank
+    weak = load_config(None, {"min_level": "strong", "signal_min_level": "some"})
+    bank = make_bank(synthesis_file, questions_file, weak)
+    assert [i.factor_id for i in bank.scored_items] == ["prev_episodes"]
+    nothing = load_config(None, {"min_level": "strong", "min_grade": "high"})
+    bank = make_bank(synthesis_file, questions_file, nothing)
+    assert bank.scored_items == [] and len(bank.signal_items) == 3
+    profile = score(bank, {"has_supervisor": "yes", "conflict": "yes"}, nothing)
+    assert profile.indication == "no_items" and profile.n_scored == 0
+    assert [f.factor_id for f in profile.leads] == ["supervisor_conflict"]  # modifiable signal

@@ -95,10 +95,10 @@ def diff(ctx: object, synthesis: Path | None, history: bool) -> None:
     """Show what a rebuild from the current evidence would change in items and weights."""
     workspace = ctx.workspace  # type: ignore[attr-defined]
     if history:
-        click.echo("id\tversion\tbuilt_at\tevidence_sha256\titems\tnot_included")
+        click.echo("id\tversion\tbuilt_at\tevidence_sha256\tscored\tsignals\tnot_included")
         for v in project.version_history(workspace):
             click.echo(f"{v.id}\t{v.version}\t{v.built_at:%Y-%m-%dT%H:%M:%S}\t{v.evidence_sha256[:12]}\t"
-                       f"{v.n_items}\t{v.n_not_included}")
+                       f"{v.n_items}\t{v.n_signals}\t{v.n_not_included}")
         return
     changes = project.diff_with_evidence(workspace, synthesis)
     if not changes:

@@ -22,20 +22,34 @@ from .itembank import (
 )
 
 
-def exclusion_reasons(ev: FactorEvidence, templates: Templates, config: InstrumentConfig) -> list[str]:
-    """Why ``ev`` earns no scored item (empty list: it is included)."""
-    reasons: list[str] = []
+def classify(ev: FactorEvidence, templates: Templates, config: InstrumentConfig) -> tuple[str, list[str]]:
+    """``("scored" | "signal" | "out", reasons)`` for one factor.
+
+    A factor is scored when it meets every rule. It becomes a signal (asked, weight 0) when the
+    only shortfall is its strength of evidence and it still reaches ``signal_min_level``.
+    """
+    strength: list[str] = []
+    other: list[str] = []
     if ev.direction not in ("risk", "protective"):
-        reasons.append(f"direction '{ev.direction}': no consistent direction to score")
+        other.append(f"direction '{ev.direction}': no consistent direction to score")
     if config.level_rank(ev.level) < config.level_rank(config.min_level):
-        reasons.append(f"evidence level '{ev.level or 'none'}' below minimum '{config.min_level}'")
+        strength.append(f"evidence level '{ev.level or 'none'}' below minimum '{config.min_level}'")
     if config.min_grade and GRADE_RANKS.get(ev.grade, -1) < GRADE_RANKS[config.min_grade]:
-        reasons.append(f"GRADE certainty '{ev.grade or 'not judged'}' below minimum '{config.min_grade}'")
+        strength.append(f"GRADE certainty '{ev.grade or 'not judged'}' below minimum '{config.min_grade}'")
     if config.require_assessable and not ev.assessable:
-        reasons.append("not assessable in a conversation (assessable = false)")
+        other.append("not assessable in a conversation (assessable = false)")
     if templates.for_factor(ev.factor_id) is None:
-        reasons.append("no question template in instrument/questions.toml")
-    return reasons
+        other.append("no question template in instrument/questions.toml")
+    if not strength and not other:
+        return "scored", []
+    signal_ok = (not other and bool(config.signal_min_level)
+                 and config.level_rank(ev.level) >= max(1, config.level_rank(config.signal_min_level)))
+    return ("signal" if signal_ok else "out"), strength + other
+
+
+def exclusion_reasons(ev: FactorEvidence, templates: Templates, config: InstrumentConfig) -> list[str]:
+    """Why ``ev`` earns no scored item (empty list: it is scored)."""
+    return classify(ev, templates, config)[1]
 
 
 def build_item_bank(
@@ -48,21 +62,30 @@ def build_item_bank(
 ) -> ItemBank:
     """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``."""
     included: list[FactorEvidence] = []
+    signals: list[tuple[FactorEvidence, str]] = []
     not_included: list[NotIncluded] = []
     missing_templates: list[str] = []
     for ev in evidence:
-        reasons = exclusion_reasons(ev, templates, config)
+        kind, reasons = classify(ev, templates, config)
         if templates.for_factor(ev.factor_id) is None:
             missing_templates.append(ev.factor_id)
-        if reasons:
+        if kind == "scored":
+            included.append(ev)
+        elif kind == "signal":
+            signals.append((ev, "; ".join(reasons)))
+        else:
             not_included.append(NotIncluded(ev.factor_id, ev.label_nl, ev.label_en, ev.domain, ev.level,
                                             ev.direction, "; ".join(reasons), ev.modifiable,
                                             list(ev.studies)))
-        else:
-            included.append(ev)
     weights = assign_weights(included, config)
     items = [_item(ev, templates, weights[ev.factor_id]) for ev in included]
-    items.sort(key=lambda i: (DOMAINS.index(i.domain), -config.level_rank(i.level), -i.weight, i.factor_id))
+    for ev, reason in signals:
+        item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
+                                          f"{config.signal_min_level})"))
+        item.scored = False
+        items.append(item)
+    items.sort(key=lambda i: (not i.scored, DOMAINS.index(i.domain), -config.level_rank(i.level),
+                              -i.weight, i.factor_id))
     used = {templates.for_factor(ev.factor_id).factor_id for ev in evidence  # type: ignore[union-attr]
             if templates.for_factor(ev.factor_id) is not None}
     unused = sorted(set(templates.factors) - used)
@@ -156,19 +179,23 @@ def _questions(items: list[Item], templates: Templates, config: InstrumentConfig
     for item in items:
         for link_id in item.questions:
             add(link_id, item.domain)
-            by_id[link_id].factors.append(item.factor_id)
+            (by_id[link_id].factors if item.scored else by_id[link_id].signals).append(item.factor_id)
+    signal_side: dict[tuple[str, str], str] = {}
     for item in items:
         sign = 1.0 if item.direction == "risk" else -1.0
-        for link_id, codes in item.present.items():
-            _add_weight(by_id[link_id], codes, sign * item.weight)
-        for link_id, codes in item.partly.items():
-            _add_weight(by_id[link_id], codes, sign * item.weight * config.partly_fraction)
+        for part, fraction in (("present", 1.0), ("partly", config.partly_fraction)):
+            for link_id, codes in getattr(item, part).items():
+                if item.scored:
+                    _add_weight(by_id[link_id], codes, sign * item.weight * fraction)
+                else:
+                    signal_side.update({(link_id, code): item.direction for code in codes})
     for question in ordered:
         for option in question.options:
             if option.weight is None:
                 continue
             option.weight = round(option.weight, 4)
-            option.side = "risk" if option.weight > 0 else "protective" if option.weight < 0 else "neutral"
+            option.side = ("risk" if option.weight > 0 else "protective" if option.weight < 0
+                           else signal_side.get((question.link_id, option.code), "neutral"))
     return ordered
 
 
@@ -188,9 +215,9 @@ class Change:
 
     def line(self) -> str:
         if self.kind == "added":
-            return f"+ {self.subject}: now included ({self.after})"
+            return f"+ {self.subject}: now {self.after}"
         if self.kind == "removed":
-            return f"- {self.subject}: no longer included ({self.after})"
+            return f"- {self.subject}: no longer asked ({self.after})"
         return f"~ {self.subject}: {self.kind} {self.before} -> {self.after}"
 
 
@@ -206,13 +233,18 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
     old_items = {i.factor_id: i for i in old.items}
     new_items = {i.factor_id: i for i in new.items}
     reasons = {n.factor_id: n.reason for n in new.not_included}
+    def role(item: Item) -> str:
+        return "scored" if item.scored else "signal"
+
     for fid in new_items.keys() - old_items.keys():
         i = new_items[fid]
-        changes.append(Change("added", fid, after=f"{i.direction}, {i.level}, weight {i.weight:g}"))
+        changes.append(Change("added", fid, after=f"{role(i)} ({i.direction}, {i.level}, weight {i.weight:g})"))
     for fid in old_items.keys() - new_items.keys():
         changes.append(Change("removed", fid, after=reasons.get(fid, "factor no longer in the synthesis")))
     for fid in sorted(old_items.keys() & new_items.keys()):
         a, b = old_items[fid], new_items[fid]
+        if role(a) != role(b):
+            changes.append(Change("role", fid, role(a), role(b)))
         for attr in ("weight", "level", "direction", "domain"):
             if getattr(a, attr) != getattr(b, attr):
                 changes.append(Change(attr, fid, f"{getattr(a, attr)}", f"{getattr(b, attr)}"))
@@ -221,5 +253,5 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
         before = old_q.get(q.link_id)
         if before is not None and (before.text_nl, before.text_en) != (q.text_nl, q.text_en):
             changes.append(Change("question", q.link_id, "wording", "new wording"))
-    order = {"evidence": 0, "setting": 1, "added": 2, "removed": 3}
+    order = {"evidence": 0, "setting": 1, "added": 2, "removed": 3, "role": 4}
     return sorted(changes, key=lambda c: (order.get(c.kind, 4), c.subject, c.kind))

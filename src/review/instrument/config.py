@@ -33,6 +33,9 @@ class InstrumentConfig:
 
     #: Lowest evidence level (synthesis rule set's name) that earns a scored item.
     min_level: str = "moderate"
+    #: Factors below ``min_level`` but at least this level are asked as unweighted *signals*
+    #: (aandachtspunten); "" = leave them out of the questionnaire altogether.
+    signal_min_level: str = "some"
     #: Optional GRADE floor ("" = not used): high | moderate | low | very low.
     min_grade: str = ""
     #: Leave out factors the synthesis marks as not assessable in a conversation.
@@ -63,7 +66,8 @@ class InstrumentConfig:
     def summary(self) -> dict[str, Any]:
         """The settings that change items or weights (stored with each instrument version)."""
         return {
-            "min_level": self.min_level, "min_grade": self.min_grade,
+            "min_level": self.min_level, "signal_min_level": self.signal_min_level,
+            "min_grade": self.min_grade,
             "require_assessable": self.require_assessable, "weight_rule": self.weight_rule,
             "level_points": dict(self.level_points), "pooled_fallback": self.pooled_fallback,
             "partly_fraction": self.partly_fraction,
@@ -73,7 +77,7 @@ class InstrumentConfig:
 GRADE_RANKS: dict[str, int] = {"very low": 0, "low": 1, "moderate": 2, "high": 3}
 
 _SCALARS: dict[str, type] = {
-    "min_level": str, "min_grade": str, "require_assessable": bool, "weight_rule": str,
+    "min_level": str, "signal_min_level": str, "min_grade": str, "require_assessable": bool, "weight_rule": str,
     "pooled_fallback": str, "partly_fraction": float, "max_missing_share": float,
     "many_signals_share": float, "title_nl": str, "title_en": str, "canonical_url": str,
 }
@@ -132,6 +136,8 @@ def _base_rate(item: Any, where: str) -> BaseRate:
 def _validate(config: InstrumentConfig, where: str) -> None:
     if config.min_level.lower() not in LEVEL_RANKS:
         raise ValidationError(f"{where}: min_level {config.min_level!r} is not a known evidence level")
+    if config.signal_min_level and config.signal_min_level.lower() not in LEVEL_RANKS:
+        raise ValidationError(f"{where}: signal_min_level {config.signal_min_level!r} is not a known evidence level")
     if config.min_grade and config.min_grade.lower() not in GRADE_RANKS:
         raise ValidationError(f"{where}: min_grade {config.min_grade!r} is not a GRADE level")
     if config.weight_rule not in WEIGHT_RULES:

@@ -54,14 +54,30 @@ def snapshot_of(path: Path, n_factors: int, *, source: str | None = None,
 
 def load_evidence(path: Path) -> list[FactorEvidence]:
     """The synthesis verdicts in ``path``: the synthesis stage's loader when present, else ours."""
-    try:
-        module = importlib.import_module("review.synthesis")
-    except ImportError:
-        module = None
-    loader = getattr(module, "load_synthesis", None)
-    if loader is not None:
-        return list(loader(Path(path)))
-    return read_synthesis_csv(Path(path))
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFormatError(path, None, "synthesis table not found (run the synthesis first)")
+    for name in ("review.synthesis", "review.synthesis.report"):
+        try:
+            loader = getattr(importlib.import_module(name), "load_synthesis", None)
+        except ImportError:
+            loader = None
+        if loader is not None:
+            rows = list(loader(path))
+            for line_no, ev in enumerate(rows, start=2):
+                _check_row(ev, path, f"line {line_no}")
+            return rows
+    return read_synthesis_csv(path)
+
+
+def _check_row(ev: FactorEvidence, path: object, where: str) -> None:
+    """The checks our own reader makes, applied to rows from the synthesis stage's loader."""
+    if ev.domain not in DOMAINS:
+        raise ImportFormatError(path, where, f"domain {ev.domain!r} is not one of {', '.join(DOMAINS)}")
+    if ev.direction not in DIRECTIONS:
+        raise ImportFormatError(path, where, f"direction {ev.direction!r} is not one of {', '.join(DIRECTIONS)}")
+    if ev.pooled_estimate is not None and ev.pooled_estimate <= 0:
+        raise ImportFormatError(path, where, "pooled_estimate must be a positive ratio")
 
 
 def read_synthesis_csv(path: Path) -> list[FactorEvidence]:

@@ -27,6 +27,13 @@ DOMAIN_LABELS: dict[str, tuple[str, str]] = {
     "health": ("Gezondheid", "Health"),
 }
 SIDES: tuple[str, ...] = ("risk", "protective", "neutral", "unknown")
+#: Dutch names of the synthesis evidence levels and GRADE certainty, for printed output.
+LEVEL_NL: dict[str, str] = {
+    "strong": "sterk", "moderate": "matig", "some": "enig", "limited": "beperkt",
+    "conflicting": "tegenstrijdig", "inconclusive": "onduidelijk", "no evidence": "geen bewijs",
+    "insufficient": "onvoldoende", "mixed": "wisselend",
+}
+GRADE_NL: dict[str, str] = {"high": "hoog", "moderate": "redelijk", "low": "laag", "very low": "zeer laag"}
 
 
 # -- authored templates ------------------------------------------------------------------
@@ -194,6 +201,7 @@ class Question:
     help_en: str = ""
     enable_when: tuple[str, str] | None = None
     factors: list[str] = field(default_factory=list)  # scored factors this question informs
+    signals: list[str] = field(default_factory=list)  # signal factors (asked, not weighed)
 
     @property
     def scored(self) -> bool:
@@ -205,7 +213,11 @@ class Question:
 
 @dataclass(slots=True)
 class Item:
-    """One included factor: its weight, the evidence behind it and how it is asked."""
+    """One asked factor: its weight, the evidence behind it and how it is asked.
+
+    ``scored = False`` marks a *signal*: evidence below the scoring threshold but enough to raise
+    in the conversation; it is asked and reported, with weight 0.
+    """
 
     factor_id: str
     label_nl: str
@@ -230,6 +242,7 @@ class Item:
     topic_en: str = ""
     advice_nl: str = ""
     advice_en: str = ""
+    scored: bool = True
 
     @property
     def questions(self) -> list[str]:
@@ -268,6 +281,14 @@ class ItemBank:
         """A readable version: build date plus the evidence hash it came from."""
         return f"{self.built_at[:10]}+{self.evidence.short}"
 
+    @property
+    def scored_items(self) -> list[Item]:
+        return [i for i in self.items if i.scored]
+
+    @property
+    def signal_items(self) -> list[Item]:
+        return [i for i in self.items if not i.scored]
+
     def item(self, factor_id: str) -> Item | None:
         return next((i for i in self.items if i.factor_id == factor_id), None)
 
@@ -297,7 +318,7 @@ def bank_to_dict(bank: ItemBank) -> dict[str, Any]:
         "items": [_clean({
             "factor_id": i.factor_id, "label_nl": i.label_nl, "label_en": i.label_en,
             "domain": i.domain, "modifiable": i.modifiable, "direction": i.direction,
-            "weight": i.weight, "weight_basis": i.weight_basis, "level": i.level,
+            "scored": i.scored, "weight": i.weight, "weight_basis": i.weight_basis, "level": i.level,
             "rule_set": i.rule_set, "grade": i.grade, "studies": i.studies, "measure": i.measure,
             "pooled_estimate": i.pooled_estimate, "ci_low": i.ci_low, "ci_high": i.ci_high,
             "i2": i.i2, "topic_nl": i.topic_nl, "topic_en": i.topic_en,
@@ -307,6 +328,7 @@ def bank_to_dict(bank: ItemBank) -> dict[str, Any]:
         "questions": [_clean({
             "link_id": q.link_id, "domain": q.domain, "text_nl": q.text_nl, "text_en": q.text_en,
             "help_nl": q.help_nl, "help_en": q.help_en, "type": q.type, "factors": q.factors,
+            "signals": q.signals,
             "enable_when": ({"question": q.enable_when[0], "answer": q.enable_when[1]}
                             if q.enable_when else None),
             "options": [_clean({"code": o.code, "text_nl": o.text_nl, "text_en": o.text_en,
@@ -346,13 +368,14 @@ def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
             ci_low=r.get("ci_low"), ci_high=r.get("ci_high"), i2=r.get("i2"),
             topic_nl=r.get("topic_nl", ""), topic_en=r.get("topic_en", ""),
             advice_nl=r.get("advice_nl", ""), advice_en=r.get("advice_en", ""),
+            scored=bool(r.get("scored", True)),
         ) for r in data.get("items", [])]
         questions = [Question(
             link_id=r["link_id"], domain=r["domain"], text_nl=r["text_nl"], text_en=r["text_en"],
             type=r.get("type", "choice"), help_nl=r.get("help_nl", ""), help_en=r.get("help_en", ""),
             enable_when=((r["enable_when"]["question"], r["enable_when"]["answer"])
                          if "enable_when" in r else None),
-            factors=list(r.get("factors", [])),
+            factors=list(r.get("factors", [])), signals=list(r.get("signals", [])),
             options=[AnswerOption(o["code"], o["text_nl"], o["text_en"], o.get("side", "neutral"),
                                   o.get("weight")) for o in r.get("options", [])],
         ) for r in data.get("questions", [])]

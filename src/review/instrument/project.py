@@ -113,9 +113,10 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
             built_at=datetime.fromisoformat(bank.built_at), evidence_sha256=bank.evidence.sha256,
             evidence_taken_at=bank.evidence.taken_at, evidence_source=bank.evidence.source,
             item_bank_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            n_items=len(bank.items), n_not_included=len(bank.not_included),
-            weights={i.factor_id: {"weight": i.weight, "level": i.level, "direction": i.direction}
-                     for i in bank.items},
+            n_items=len(bank.scored_items), n_signals=len(bank.signal_items),
+            n_not_included=len(bank.not_included),
+            weights={i.factor_id: {"weight": i.weight, "level": i.level, "direction": i.direction,
+                                   "scored": i.scored} for i in bank.items},
             settings=bank.config,
         )
     result = BuildResult(bank, previous, changes, written)

@@ -13,15 +13,9 @@ from collections.abc import Mapping
 from markdown_it import MarkdownIt
 
 from .evidence import DOMAINS
-from .itembank import DOMAIN_LABELS, UNKNOWN_CODE, Item, ItemBank, Question
+from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question
 from .scoring import Finding, Profile
 
-LEVEL_NL: dict[str, str] = {
-    "strong": "sterk", "moderate": "matig", "some": "enig", "limited": "beperkt",
-    "conflicting": "tegenstrijdig", "inconclusive": "onduidelijk", "no evidence": "geen bewijs",
-    "insufficient": "onvoldoende", "mixed": "wisselend",
-}
-GRADE_NL: dict[str, str] = {"high": "hoog", "moderate": "redelijk", "low": "laag", "very low": "zeer laag"}
 MODIFIABLE_MARK = "◆"
 
 
@@ -65,22 +59,32 @@ def _evidence(t: _T, level: str, grade: str, n_studies: int, item: Item | None =
 
 # -- item bank summary and printable questionnaire ----------------------------------------
 def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
-    """Factors in and out of the instrument, with weights and reasons (for the build report)."""
+    """Factors scored, asked as signals and left out, with weights and reasons (build report)."""
     t = _T(lang)
+    yes, no = t("ja", "yes"), t("nee", "no")
     lines = [f"## {t('Itembank', 'Item bank')} {bank.version}", "",
              f"{t('Bewijs', 'Evidence')}: `{bank.evidence.source}` sha256 `{bank.evidence.short}` "
              f"({bank.evidence.n_factors} {t('factoren', 'factors')}, {bank.evidence.taken_at}); "
              f"{t('regel', 'rule')} `{bank.config.get('weight_rule')}`, "
-             f"{t('minimum', 'minimum level')} `{bank.config.get('min_level')}`.", "",
-             f"### {t('Opgenomen', 'Included')} ({len(bank.items)})", ""]
-    if bank.items:
+             f"{t('minimum', 'minimum level')} `{bank.config.get('min_level')}`, "
+             f"{t('signalen vanaf', 'signals from')} `{bank.config.get('signal_min_level') or '-'}`.", "",
+             f"### {t('Gescoord', 'Scored')} ({len(bank.scored_items)})", ""]
+    if bank.scored_items:
         lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | "
                   f"{t('niveau', 'level')} | {t('gewicht', 'weight')} | {t('beïnvloedbaar', 'modifiable')} | "
                   f"{t('onderbouwing gewicht', 'weight basis')} |",
                   "|---|---|---|---|---:|---|---|"]
-        for i in bank.items:
+        for i in bank.scored_items:
             lines.append(f"| {_cell(i.factor_id)} | {i.domain} | {i.direction} | {i.level} | {i.weight:g} | "
-                         f"{t('ja', 'yes') if i.modifiable else t('nee', 'no')} | {_cell(i.weight_basis)} |")
+                         f"{yes if i.modifiable else no} | {_cell(i.weight_basis)} |")
+    lines += ["", f"### {t('Gevraagd als signaal, niet gewogen', 'Asked as signal, not weighed')} "
+              f"({len(bank.signal_items)})", ""]
+    if bank.signal_items:
+        lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | {t('niveau', 'level')} | "
+                  f"{t('studies', 'studies')} | {t('beïnvloedbaar', 'modifiable')} |", "|---|---|---|---|---|---|"]
+        for i in bank.signal_items:
+            lines.append(f"| {_cell(i.factor_id)} | {i.domain} | {i.direction} | {i.level} | "
+                         f"{_cell(', '.join(i.studies))} | {yes if i.modifiable else no} |")
     lines += ["", f"### {t('Niet opgenomen', 'Not included')} ({len(bank.not_included)})", ""]
     if bank.not_included:
         lines += [f"| factor | {t('niveau', 'level')} | {t('richting', 'direction')} | {t('reden', 'reason')} |",
@@ -133,10 +137,12 @@ def _question_md(t: _T, q: Question, number: int, items: Mapping[str, Item], ban
     for option in q.options:
         lines.append(f"- ☐ {t(option.text_nl, option.text_en)}")
     lines.append("")
-    for fid in q.factors:
+    for fid in q.factors + q.signals:
         item = items[fid]
         mark = f" {MODIFIABLE_MARK}" if item.modifiable else ""
         side = t("risicofactor", "risk factor") if item.direction == "risk" else t("beschermend", "protective")
+        if not item.scored:
+            side = t(f"signaal ({side}, niet gewogen)", f"signal ({side}, not weighed)")
         lines += [f"> {t(item.label_nl, item.label_en)}{mark}: {side}; "
                   f"{_evidence(t, item.level, item.grade, len(item.studies), item)}", ""]
     return lines
@@ -156,39 +162,47 @@ def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
                "(interventions, workplace adjustments, re-integration steps)."),
              "", f"{t('Versie', 'Version')} {bank.version}.", ""]
     for domain in DOMAINS:
-        topics = sorted((i for i in bank.items if i.domain == domain),
+        topics = sorted((i for i in bank.scored_items if i.domain == domain),
                         key=lambda i: (-rank.get(i.level, 0), -i.weight, i.factor_id))
-        if not topics:
-            continue
-        lines += [f"## {t.domain(domain)}", ""]
-        for n, item in enumerate(topics, start=1):
-            mark = f" {MODIFIABLE_MARK}" if item.modifiable else ""
-            topic = t(item.topic_nl or item.label_nl, item.topic_en or item.label_en)
-            side = (t("risicofactor", "risk factor") if item.direction == "risk"
-                    else t("beschermende factor", "protective factor"))
-            lines.append(f"{n}. **{topic}**{mark} — {side}; "
-                         f"{_evidence(t, item.level, item.grade, len(item.studies), item)}")
-            for link_id in item.questions:
-                q = bank.question(link_id)
-                if q is not None:
-                    lines.append(f"   - {t('Vraag', 'Question')}: {t(q.text_nl, q.text_en)}")
-            advice = t(item.advice_nl, item.advice_en)
-            if advice and item.modifiable:
-                lines.append(f"   - {t('Advies', 'Advice')}: {advice}")
-        lines.append("")
-    signals = [n for n in bank.not_included if n.direction in ("risk", "protective") and
-               rank.get(n.level, 0) >= 1]
+        if topics:
+            lines += [f"## {t.domain(domain)}", ""]
+            lines += _topics(t, bank, topics)
+    if not bank.scored_items:
+        lines += [t("Geen enkele factor heeft voldoende bewijs om mee te wegen; de onderwerpen "
+                    "hieronder zijn signalen.",
+                    "No factor has enough evidence to be weighed; the topics below are signals."), ""]
+    signals = bank.signal_items
     if signals:
-        lines += [f"## {t('Signalen met beperkt bewijs (niet gescoord)', 'Signals with limited evidence (not scored)')}",
-                  "", t("Kan ter sprake komen; weegt niet mee in het profiel.",
-                        "May come up; not weighed in the profile."), ""]
-        for n in signals:
-            mark = f" {MODIFIABLE_MARK}" if n.modifiable else ""
-            lines.append(f"- {t(n.label_nl, n.label_en)}{mark} ({t.domain(n.domain)}; "
-                         f"{t('bewijs', 'evidence')}: {t.level(n.level)}, {len(n.studies)} "
-                         f"{t('studies', 'studies')})")
-        lines.append("")
+        lines += [f"## {t('Signalen met beperkt bewijs (niet gewogen)', 'Signals with limited evidence (not weighed)')}",
+                  "", t("Bespreek deze onderwerpen ook; ze wegen niet mee in het profiel.",
+                        "Raise these topics too; they are not weighed in the profile."), ""]
+        for domain in DOMAINS:
+            topics = sorted((i for i in signals if i.domain == domain),
+                            key=lambda i: (-rank.get(i.level, 0), -len(i.studies), i.factor_id))
+            if topics:
+                lines += [f"### {t.domain(domain)}", ""]
+                lines += _topics(t, bank, topics)
     return "\n".join(lines)
+
+
+def _topics(t: _T, bank: ItemBank, topics: list[Item]) -> list[str]:
+    lines: list[str] = []
+    for n, item in enumerate(topics, start=1):
+        mark = f" {MODIFIABLE_MARK}" if item.modifiable else ""
+        topic = t(item.topic_nl or item.label_nl, item.topic_en or item.label_en)
+        side = (t("risicofactor", "risk factor") if item.direction == "risk"
+                else t("beschermende factor", "protective factor"))
+        lines.append(f"{n}. **{topic}**{mark} — {side}; "
+                     f"{_evidence(t, item.level, item.grade, len(item.studies), item)}")
+        for link_id in item.questions:
+            q = bank.question(link_id)
+            if q is not None:
+                lines.append(f"   - {t('Vraag', 'Question')}: {t(q.text_nl, q.text_en)}")
+        advice = t(item.advice_nl, item.advice_en)
+        if advice and item.modifiable:
+            lines.append(f"   - {t('Advies', 'Advice')}: {advice}")
+    lines.append("")
+    return lines
 
 
 # -- profile report -------------------------------------------------------------------------
@@ -212,21 +226,23 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
     lines += ["", f"## {t('Factoren per domein', 'Factors per domain')}", ""]
     for domain in DOMAINS:
         risks, protective = profile.in_domain(domain)
+        signals = profile.signals_in(domain)
         lines += [f"### {t.domain(domain)}", ""]
-        if not risks and not protective:
-            lines += [t("Geen risicofactoren of beschermende factoren aanwezig (of niet beoordeeld).",
-                        "No risk or protective factors present (or not assessed)."), ""]
+        if not risks and not protective and not signals:
+            lines += [t("Geen risicofactoren, beschermende factoren of signalen aanwezig (of niet beoordeeld).",
+                        "No risk factors, protective factors or signals present (or not assessed)."), ""]
             continue
         lines += [f"| {t('aanwezig', 'present')} | factor | {t('bewijs', 'evidence')} | "
                   f"{t('beïnvloedbaar', 'modifiable')} |", "|---|---|---|---|"]
-        for finding in risks + protective:
+        for finding in risks + protective + signals:
             lines.append(_finding_row(t, finding))
         lines.append("")
     lines += [f"## {t('Aanknopingspunten voor advies', 'Leads for advice')}", ""]
     if profile.leads or profile.strengthen:
         for finding in profile.leads:
             advice = t(finding.advice_nl, finding.advice_en)
-            lines.append(f"- **{t(finding.label_nl, finding.label_en)}** ({t('risicofactor', 'risk factor')}, "
+            kind = t("risicofactor", "risk factor") if finding.scored else t("signaal", "signal")
+            lines.append(f"- **{t(finding.label_nl, finding.label_en)}** ({kind}, "
                          f"{t.level(finding.level)})" + (f": {advice}" if advice else ""))
         for item in profile.strengthen:
             advice = t(item.advice_nl, item.advice_en)
@@ -257,6 +273,8 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
 
 def _finding_row(t: _T, f: Finding) -> str:
     side = t("risico", "risk") if f.side == "risk" else t("beschermend", "protective")
+    if not f.scored:
+        side = t(f"signaal: {side}", f"signal: {side}")
     if f.status == "partly":
         side += t(" (deels)", " (partly)")
     modifiable = f"{MODIFIABLE_MARK} {t('ja', 'yes')}" if f.modifiable else t("nee", "no")

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from ..errors import ValidationError
 from .config import InstrumentConfig
 from .evidence import DOMAINS
-from .itembank import UNKNOWN_CODE, Item, ItemBank, Question
+from .itembank import LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question
 
 INDICATIONS: dict[str, tuple[str, str]] = {
-    "no_items": ("Geen indicatie: het instrument bevat geen gescoorde factoren.",
-                 "No indication: the instrument has no scored factors."),
+    "no_items": ("Geen indicatie: geen enkele factor heeft voldoende bewijs om mee te wegen; "
+                 "het profiel toont alleen signalen.",
+                 "No indication: no factor has enough evidence to be weighed; the profile shows "
+                 "signals only."),
     "insufficient": ("Onvoldoende informatie voor een indicatie.",
                      "Not enough information for an indication."),
     "no_risk_signals": ("Geen van de uitgevraagde risicofactoren is aanwezig.",
@@ -40,13 +42,14 @@ class Finding:
     domain: str
     side: str  # risk | protective
     status: str  # present | partly
-    weight: float  # effective weight (item weight × fraction)
+    weight: float  # effective weight (item weight × fraction); 0 for signals
     level: str
     grade: str
     n_studies: int
     modifiable: bool
     advice_nl: str = ""
     advice_en: str = ""
+    scored: bool = True
 
 
 @dataclass(slots=True)
@@ -63,12 +66,13 @@ class Profile:
     evidence_sha256: str
     risks: list[Finding] = field(default_factory=list)
     protective: list[Finding] = field(default_factory=list)
+    signals: list[Finding] = field(default_factory=list)  # present, evidence too weak to weigh
     absent: list[str] = field(default_factory=list)  # factor ids answered as absent
     not_applicable: list[str] = field(default_factory=list)  # question link ids switched off
     missing: list[MissingAnswer] = field(default_factory=list)
-    missing_factors: list[str] = field(default_factory=list)
+    missing_factors: list[str] = field(default_factory=list)  # scored factors without an answer
     unrecognised: list[str] = field(default_factory=list)  # answers to questions not in this bank
-    leads: list[Finding] = field(default_factory=list)  # modifiable present risk factors
+    leads: list[Finding] = field(default_factory=list)  # modifiable risk factors/signals present
     strengthen: list[Item] = field(default_factory=list)  # modifiable protective factors absent
     risk_weight: float = 0.0
     protective_weight: float = 0.0
@@ -83,6 +87,9 @@ class Profile:
     def in_domain(self, domain: str) -> tuple[list[Finding], list[Finding]]:
         return ([f for f in self.risks if f.domain == domain],
                 [f for f in self.protective if f.domain == domain])
+
+    def signals_in(self, domain: str) -> list[Finding]:
+        return [f for f in self.signals if f.domain == domain]
 
 
 def enabled(question: Question, answers: Mapping[str, str], bank: ItemBank) -> bool | None:
@@ -118,7 +125,7 @@ def check_answers(bank: ItemBank, answers: Mapping[str, str]) -> list[str]:
 
 def score(bank: ItemBank, answers: Mapping[str, str], config: InstrumentConfig) -> Profile:
     """The profile for one set of answers (``link_id -> option code``)."""
-    profile = Profile(bank.version, bank.evidence.sha256, n_scored=len(bank.items))
+    profile = Profile(bank.version, bank.evidence.sha256, n_scored=len(bank.scored_items))
     profile.unrecognised = check_answers(bank, answers)
     state = {q.link_id: enabled(q, answers, bank) for q in bank.questions}
     profile.not_applicable = [q.link_id for q in bank.questions if state[q.link_id] is False]
@@ -129,19 +136,23 @@ def score(bank: ItemBank, answers: Mapping[str, str], config: InstrumentConfig) 
             fraction = 1.0 if status == "present" else config.partly_fraction
             finding = Finding(item.factor_id, item.label_nl, item.label_en, item.domain, item.direction,
                               status, round(item.weight * fraction, 4), item.level, item.grade,
-                              len(item.studies), item.modifiable, item.advice_nl, item.advice_en)
-            (profile.risks if item.direction == "risk" else profile.protective).append(finding)
+                              len(item.studies), item.modifiable, item.advice_nl, item.advice_en,
+                              item.scored)
+            if not item.scored:
+                profile.signals.append(finding)
+            else:
+                (profile.risks if item.direction == "risk" else profile.protective).append(finding)
             if item.direction == "risk" and item.modifiable:
                 profile.leads.append(finding)
         elif status == "absent":
             profile.absent.append(item.factor_id)
             if item.direction == "protective" and item.modifiable:
                 profile.strengthen.append(item)
-        elif status == "missing":
+        elif status == "missing" and item.scored:
             profile.missing_factors.append(item.factor_id)
-        if item.direction == "risk" and status != "not_applicable":
+        if item.scored and item.direction == "risk" and status != "not_applicable":
             profile.attainable_risk_weight += item.weight
-    profile.missing = [MissingAnswer(q.link_id, q.text_nl, q.text_en, list(q.factors))
+    profile.missing = [MissingAnswer(q.link_id, q.text_nl, q.text_en, q.factors + q.signals)
                        for q in bank.questions if q.link_id in missing_ids]
     profile.risk_weight = round(sum(f.weight for f in profile.risks), 4)
     profile.protective_weight = round(sum(f.weight for f in profile.protective), 4)
@@ -191,14 +202,22 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     profile.indication = code
     nl, en = INDICATIONS[code]
     k, p = len(profile.risks), len(profile.protective)
-    n_risk = sum(1 for i in bank.items if i.direction == "risk")
+    n_risk = sum(1 for i in bank.scored_items if i.direction == "risk")
     n_prot = n - n_risk
-    profile.indication_nl = (f"{nl} Risicofactoren aanwezig: {k} van {n_risk}; beschermende factoren "
-                             f"aanwezig: {p} van {n_prot}; niet beantwoord: {m} van {n} factoren.")
-    profile.indication_en = (f"{en} Risk factors present: {k} of {n_risk}; protective factors "
-                             f"present: {p} of {n_prot}; unanswered: {m} of {n} factors.")
+    if n:
+        profile.indication_nl = (f"{nl} Risicofactoren aanwezig: {k} van {n_risk}; beschermende factoren "
+                                 f"aanwezig: {p} van {n_prot}; niet beantwoord: {m} van {n} factoren.")
+        profile.indication_en = (f"{en} Risk factors present: {k} of {n_risk}; protective factors "
+                                 f"present: {p} of {n_prot}; unanswered: {m} of {n} factors.")
+    else:
+        profile.indication_nl, profile.indication_en = nl, en
+    n_signals = len(bank.signal_items)
+    if n_signals:
+        s = len(profile.signals)
+        profile.indication_nl += (f" Signalen (beperkt bewijs, niet gewogen) aanwezig: {s} van {n_signals}.")
+        profile.indication_en += (f" Signals (limited evidence, not weighed) present: {s} of {n_signals}.")
     rule = bank.config.get("weight_rule", config.weight_rule)
-    levels = sorted({f.level for f in profile.risks + profile.protective})
+    levels = sorted({f.level for f in profile.risks + profile.protective + profile.signals})
     profile.uncertainty_nl = [
         "Dit is een profiel, geen voorspelling. Het instrument is (nog) niet gevalideerd: er zijn "
         "geen gegevens over kalibratie of onderscheidend vermogen, daarom wordt geen kans op "
@@ -214,8 +233,14 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         f"{config.many_signals_share:.0%} of the attainable risk weight) is a convention, not a "
         "validated cut-off.",
     ]
+    if n_signals:
+        profile.uncertainty_nl.append("Signalen berusten op beperkt bewijs (bijvoorbeeld één studie) en "
+                                      "wegen niet mee; ze zijn bedoeld als gespreksonderwerp.")
+        profile.uncertainty_en.append("Signals rest on limited evidence (for example a single study) and "
+                                      "are not weighed; they are topics for the conversation.")
     if levels:
-        profile.uncertainty_nl.append("Bewijskracht van de aanwezige factoren: " + ", ".join(levels) + ".")
+        profile.uncertainty_nl.append("Bewijskracht van de aanwezige factoren: "
+                                      + ", ".join(LEVEL_NL.get(lvl, lvl) for lvl in levels) + ".")
         profile.uncertainty_en.append("Evidence levels of the factors present: " + ", ".join(levels) + ".")
     if m:
         profile.uncertainty_nl.append(f"{m} factor(en) niet beoordeeld: deze tellen niet mee en zijn "
@@ -228,4 +253,4 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
 
 
 def domains_with_content(profile: Profile) -> list[str]:
-    return [d for d in DOMAINS if any(f.domain == d for f in profile.risks + profile.protective)]
+    return [d for d in DOMAINS if any(f.domain == d for f in profile.risks + profile.protective + profile.signals)]

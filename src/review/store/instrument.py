@@ -24,7 +24,8 @@ instrument_versions = sa.Table(
     sa.Column("evidence_taken_at", sa.Text, nullable=False),
     sa.Column("evidence_source", sa.Text, nullable=False),
     sa.Column("item_bank_sha256", sa.String(64), nullable=False),
-    sa.Column("n_items", sa.Integer, nullable=False),
+    sa.Column("n_items", sa.Integer, nullable=False),  # scored items
+    sa.Column("n_signals", sa.Integer, nullable=False),  # asked, not weighed
     sa.Column("n_not_included", sa.Integer, nullable=False),
     # factor_id -> {"weight", "level", "direction"}: enough to diff versions without the file.
     sa.Column("weights", sa.JSON, nullable=False),
@@ -42,6 +43,7 @@ class InstrumentVersion:
     evidence_source: str
     item_bank_sha256: str
     n_items: int
+    n_signals: int
     n_not_included: int
     weights: dict[str, Any]
     settings: dict[str, Any]
@@ -49,13 +51,14 @@ class InstrumentVersion:
 
 def add_version(engine: sa.Engine, *, version: str, built_at: datetime, evidence_sha256: str,
                 evidence_taken_at: str, evidence_source: str, item_bank_sha256: str, n_items: int,
-                n_not_included: int, weights: dict[str, Any], settings: dict[str, Any]) -> int:
+                n_signals: int, n_not_included: int, weights: dict[str, Any], settings: dict[str, Any]) -> int:
     """Record one build in its own transaction; returns the new row id."""
     with engine.begin() as conn:
         result = conn.execute(instrument_versions.insert().values(
             version=version, built_at=built_at, evidence_sha256=evidence_sha256,
             evidence_taken_at=evidence_taken_at, evidence_source=evidence_source,
-            item_bank_sha256=item_bank_sha256, n_items=n_items, n_not_included=n_not_included,
+            item_bank_sha256=item_bank_sha256, n_items=n_items, n_signals=n_signals,
+            n_not_included=n_not_included,
             weights=weights, settings=settings,
         ))
         return int(result.inserted_primary_key[0])
