@@ -1,0 +1,101 @@
+"""The Textual app: five screens as modes, one project loaded in a worker after first paint."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.worker import WorkerState
+
+from ..errors import ReviewError
+from ..workspace import Workspace
+from .messages import ProjectLoaded
+from .project import Project, open_project
+from .screens.browser import BrowserScreen
+from .screens.conflicts import ConflictsScreen
+from .screens.dashboard import DashboardScreen
+from .screens.dedup import DedupScreen
+from .screens.help import HelpScreen
+from .screens.screening import ScreeningScreen
+
+#: Start screens by name, in the order of the number keys.
+SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser")
+
+
+class ReviewApp(App[None]):
+    """`review` in the terminal."""
+
+    CSS_PATH = "global.tcss"
+    TITLE = "review"
+    MODES = {
+        "dashboard": DashboardScreen,
+        "screening": ScreeningScreen,
+        "dedup": DedupScreen,
+        "conflicts": ConflictsScreen,
+        "browser": BrowserScreen,
+    }
+    BINDINGS = [
+        Binding("1", "switch_mode('dashboard')", "Dashboard", show=False, id="app.dashboard",
+                tooltip="Stage counts, stopping rule, actions"),
+        Binding("2", "switch_mode('screening')", "Screen", show=False, id="app.screening",
+                tooltip="Title/abstract screening, one record at a time"),
+        Binding("3", "switch_mode('dedup')", "Dedup", show=False, id="app.dedup",
+                tooltip="Borderline duplicate pairs"),
+        Binding("4", "switch_mode('conflicts')", "Conflicts", show=False, id="app.conflicts",
+                tooltip="Disagreements between reviewers and agreement statistics"),
+        Binding("5", "switch_mode('browser')", "Records", show=False, id="app.browser",
+                tooltip="Browse, filter and re-decide records"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help",
+                tooltip="Keys of this screen"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (every decision is already saved)"),
+    ]
+
+    project: reactive[Project | None] = reactive(None)
+    """The open workspace; None until the loader worker finishes."""
+
+    def __init__(self, workspace: Workspace, reviewer: str, *, start_screen: str = "dashboard",
+                 blind: bool | None = None) -> None:
+        super().__init__()
+        if start_screen not in SCREENS:
+            raise ReviewError(f"start screen {start_screen!r}: expected one of {', '.join(SCREENS)}")
+        self.workspace = workspace
+        self.reviewer = reviewer
+        self.start_screen = start_screen
+        self.blind_option = blind
+        self.sub_title = f"{workspace.config.title} · {reviewer}"
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.start_screen)
+        self.load_project()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load_project(self) -> None:
+        """Open store, session and criteria off the UI thread (the screen paints first)."""
+        project = open_project(self.workspace, self.reviewer, blind=self.blind_option)
+        self.post_message(ProjectLoaded(project))
+
+    @on(ProjectLoaded)
+    def _project_loaded(self, message: ProjectLoaded) -> None:
+        self.project = message.project
+
+    def on_worker_state_changed(self, event: object) -> None:
+        """Show any worker's error as a notification instead of crashing the app."""
+        worker = getattr(event, "worker", None)
+        state = getattr(event, "state", None)
+        if worker is not None and state == WorkerState.ERROR:
+            error = worker.error
+            title = getattr(error, "title", "Error")
+            self.notify(str(error), title=title, severity="error", timeout=8)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen.for_screen(screen))
+
+
+def make_app(workspace: Workspace, reviewer: str, start_screen: str = "dashboard", *,
+             blind: bool | None = None) -> ReviewApp:
+    """The app factory the CLI, the tests and the benchmark share."""
+    return ReviewApp(workspace, reviewer, start_screen=start_screen, blind=blind)

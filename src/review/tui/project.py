@@ -1,0 +1,54 @@
+"""Everything the screens share once the workspace is open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..records import Record
+from ..workspace import Workspace
+from .highlight import CriteriaWatcher
+from .session import ScreeningAPI, open_session
+
+
+@dataclass(eq=False)
+class Project:
+    """The open workspace, the reviewer, the screening session and the criteria."""
+
+    workspace: Workspace
+    reviewer: str
+    session: ScreeningAPI
+    criteria: CriteriaWatcher
+    blind: bool = True
+    _records: dict[int, Record] | None = field(default=None, repr=False)
+
+    @property
+    def reviewers(self) -> list[str]:
+        """Configured reviewers, then anyone else who has decided something."""
+        names = list(self.workspace.config.reviewers)
+        for _, reviewer in self.workspace.store.current_decisions():
+            if reviewer not in names:
+                names.append(reviewer)
+        if self.reviewer not in names:
+            names.append(self.reviewer)
+        return names
+
+    def records(self) -> dict[int, Record]:
+        """All records by id, read once (call from a worker: slow for large workspaces)."""
+        if self._records is None:
+            self._records = {r.id: r for r in self.workspace.store.records() if r.id is not None}
+        return self._records
+
+
+def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = None) -> Project:
+    """Open the store and the session (slow: run it in a worker)."""
+    workspace.store  # noqa: B018 - opens and checks the schema now, off the UI thread
+    settings = workspace.config.section("tui")
+    if blind is None:
+        blind = bool(settings.get("blind", len(workspace.config.reviewers) > 1))
+    return Project(
+        workspace=workspace,
+        reviewer=reviewer,
+        session=open_session(workspace, reviewer),
+        criteria=CriteriaWatcher(workspace),
+        blind=blind,
+    )

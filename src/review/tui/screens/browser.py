@@ -1,0 +1,207 @@
+"""Record browser: filter by decision, reviewer, source and text; open a record; re-decide it.
+
+Decision keys act on the highlighted row only while the table has focus, so typing in the
+filter box never decides anything. Every change appends to the decision log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.worker import get_current_worker
+
+from ...records import Decision, Record
+from ..messages import DataReady
+from ..project import Project
+from .conflicts import LABEL_STYLE
+from .modals import RecordScreen
+
+#: Rows shown at most; the count line says how many matched.
+MAX_ROWS = 500
+ANY = "any"
+UNDECIDED = "undecided"
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    text: str = ""
+    decision: str = ANY
+    reviewer: str = ANY
+    source: str = ANY
+
+
+def visible_labels(current: dict[tuple[int, str], Decision], project: Project) -> dict[int, dict[str, str]]:
+    """record -> reviewer -> label, with other reviewers hidden in blind mode."""
+    out: dict[int, dict[str, str]] = {}
+    for (record_id, reviewer), decision in current.items():
+        if project.blind and reviewer != project.reviewer:
+            continue
+        out.setdefault(record_id, {})[reviewer] = decision.label
+    return out
+
+
+def matches(record: Record, labels: dict[str, str], f: Filters) -> bool:
+    if f.source != ANY and record.source != f.source:
+        return False
+    given = labels if f.reviewer == ANY else {k: v for k, v in labels.items() if k == f.reviewer}
+    if f.decision == UNDECIDED and given:
+        return False
+    if f.decision not in (ANY, UNDECIDED) and f.decision not in given.values():
+        return False
+    if f.text:
+        haystack = f"{record.title} {record.abstract} {' '.join(record.authors)} {record.pmid} {record.doi}".lower()
+        return all(word in haystack for word in f.text.lower().split())
+    return True
+
+
+class BrowserScreen(Screen[None]):
+    """Every record, filterable; decisions can be changed (and are logged)."""
+
+    CSS_PATH = "browser.tcss"
+    HELP = ("Type in the filter box to search; **tab** moves to the table. With the table "
+            "focused, **i**/**e**/**m** change *your* decision on the highlighted record and "
+            "**enter** opens it. Every change is appended to the decision log.")
+    BINDINGS = [
+        Binding("i", "decide('include')", "Include", id="browser.include", tooltip="Your decision: include"),
+        Binding("e", "decide('exclude')", "Exclude", id="browser.exclude", tooltip="Your decision: exclude"),
+        Binding("m", "decide('maybe')", "Maybe", id="browser.maybe", tooltip="Your decision: maybe"),
+        Binding("slash", "focus_filter", "Filter", key_display="/", id="browser.filter",
+                tooltip="Type to filter by text"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels: dict[int, dict[str, str]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filters"):
+            yield Input(placeholder="filter text…", id="filter-text")
+            yield Select([(v, v) for v in ("include", "exclude", "maybe", UNDECIDED)], prompt="decision",
+                         id="filter-decision")
+            yield Select([], prompt="reviewer", id="filter-reviewer")
+            yield Select([], prompt="source", id="filter-source")
+        yield Static("Loading…", id="browser-count")
+        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#records", DataTable).add_columns("id", "year", "title", "source", "decisions")
+        self.watch(self.app, "project", self._project_changed, init=True)
+
+    def on_screen_resume(self) -> None:
+        self._refresh()
+
+    @property
+    def project(self) -> Project | None:
+        return self.app.project  # type: ignore[attr-defined, no-any-return]
+
+    def _project_changed(self, project: Project | None) -> None:
+        if project is not None:
+            reviewers = [project.reviewer] if project.blind else project.reviewers
+            self.query_one("#filter-reviewer", Select).set_options([(r, r) for r in reviewers])
+            sources = sorted(project.workspace.store.counts_by_source())
+            self.query_one("#filter-source", Select).set_options([(s, s) for s in sources])
+            self.query_one("#records", DataTable).focus()
+            self._refresh()
+
+    def filters(self) -> Filters:
+        def value(selector: str) -> str:
+            select = self.query_one(selector, Select)
+            return ANY if select.is_blank() else str(select.value)
+
+        return Filters(self.query_one("#filter-text", Input).value.strip(), value("#filter-decision"),
+                       value("#filter-reviewer"), value("#filter-source"))
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _refresh(self) -> None:
+        if self.project is not None:
+            self.load(self.filters())
+
+    @on(Input.Submitted)
+    def _to_table(self) -> None:
+        self.query_one("#records", DataTable).focus()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="browser")
+    def load(self, f: Filters) -> None:
+        project = self.project
+        assert project is not None
+        records = project.records()
+        labels = visible_labels(project.workspace.store.current_decisions(), project)
+        rows = []
+        count = 0
+        worker = get_current_worker()
+        for record in records.values():
+            if worker.is_cancelled:
+                return
+            if matches(record, labels.get(record.id, {}), f):  # type: ignore[arg-type]
+                count += 1
+                if len(rows) < MAX_ROWS:
+                    rows.append(record)
+        self.post_message(DataReady((rows, count, len(records), labels)))
+
+    @on(DataReady)
+    def _show(self, message: DataReady) -> None:
+        rows, count, total, self.labels = message.payload
+        table = self.query_one("#records", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        for record in rows:
+            table.add_row(str(record.id), str(record.year or ""), (record.title or "")[:80],
+                          record.source, self._decision_text(record.id), key=str(record.id))
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
+        shown = f"{count:,} of {total:,} records" + (f" (first {MAX_ROWS} shown)" if count > MAX_ROWS else "")
+        self.query_one("#browser-count", Static).update(Text(shown, style="dim"))
+
+    def _decision_text(self, record_id: int) -> Text:
+        text = Text()
+        for who, label in sorted(self.labels.get(record_id, {}).items()):
+            text.append(f"{who} ")
+            text.append(label, style=LABEL_STYLE.get(label, ""))
+            text.append(" ")
+        return text
+
+    def _selected(self) -> int | None:
+        table = self.query_one("#records", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    def action_decide(self, label: str) -> None:
+        record_id, project = self._selected(), self.project
+        if record_id is None or project is None:
+            self.app.bell()
+            return
+        project.workspace.store.add_decision(record_id, project.reviewer, label,
+                                             note="changed in record browser")  # durable now
+        self.labels.setdefault(record_id, {})[project.reviewer] = label
+        table = self.query_one("#records", DataTable)
+        table.update_cell(str(record_id), table.ordered_columns[4].key, self._decision_text(record_id))
+        self.notify(f"#{record_id}: {label}", timeout=2)
+
+    @on(DataTable.RowSelected)
+    def _open(self) -> None:
+        record_id, project = self._selected(), self.project
+        if record_id is None or project is None:
+            return
+        record = project.workspace.store.record(record_id)
+
+        def chosen(label: str | None) -> None:
+            if label:
+                self.action_decide(label)
+
+        decisions = sorted(self.labels.get(record_id, {}).items())
+        self.app.push_screen(RecordScreen(record, project.criteria.criteria, decisions), chosen)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()

@@ -1,0 +1,198 @@
+"""Conflicts: agreement statistics and the records reviewers disagree on, for resolution.
+
+Blind mode (the default with two or more reviewers) hides other reviewers' decisions; the
+list and statistics appear only after **b** lifts it for this session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ...records import Record
+from ...screening.agreement import (
+    Agreement, Conflict, conflicts, export_agreement, pairwise_agreement, resolve_conflict,
+    store_labels, store_resolutions,
+)
+from ..messages import DataReady
+from ..project import Project
+from .modals import RecordScreen
+
+LABEL_STYLE = {"include": "green", "exclude": "red", "maybe": "yellow"}
+
+
+@dataclass(slots=True)
+class ConflictData:
+    reviewers: list[str]
+    stats: list[Agreement]
+    conflicts: list[Conflict]
+    titles: dict[int, str] = field(default_factory=dict)
+
+
+def gather(project: Project) -> ConflictData:
+    store = project.workspace.store
+    labels = store_labels(store)
+    reviewers = [r for r in project.reviewers if any(rv == r for _, rv in labels)]
+    found = conflicts(labels, store_resolutions(store))
+    titles = {r.id: r.title for r in store.records([c.record_id for c in found])} if found else {}
+    return ConflictData(reviewers, pairwise_agreement(labels, reviewers), found, titles)
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def stats_table(stats: list[Agreement]) -> Table:
+    table = Table(box=None, header_style="bold", padding=(0, 2))
+    for name in ("reviewers", "both decided", "agreed", "raw agreement", "Cohen's κ", "Gwet's AC1"):
+        table.add_column(name, justify="left" if name == "reviewers" else "right")
+    for s in stats:
+        table.add_row(f"{s.reviewer_a} × {s.reviewer_b}", str(s.n), str(s.agreed),
+                      _number(s.raw), _number(s.kappa), _number(s.ac1))
+    return table
+
+
+class ConflictsScreen(Screen[None]):
+    """Disagreements between reviewers, resolved by a third reviewer or by consensus."""
+
+    CSS_PATH = "conflicts.tcss"
+    HELP = ("Resolving writes a *consensus* decision under your name; the reviewers' own "
+            "decisions stay in the log. **x** writes agreement.json, agreement.csv and "
+            "conflicts.csv to `screening/`.")
+    BINDINGS = [
+        Binding("i", "resolve('include')", "Include", id="conflicts.include", tooltip="Resolve as include"),
+        Binding("e", "resolve('exclude')", "Exclude", id="conflicts.exclude", tooltip="Resolve as exclude"),
+        Binding("m", "resolve('maybe')", "Maybe", id="conflicts.maybe", tooltip="Resolve as maybe"),
+        Binding("enter", "open", "Open", id="conflicts.open", tooltip="Read the record"),
+        Binding("x", "export", "Export", id="conflicts.export", tooltip="Write agreement statistics"),
+        Binding("b", "unblind", "Unblind", id="conflicts.unblind",
+                tooltip="Show other reviewers' decisions (ends blinding for this session)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: ConflictData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="agreement")
+        yield Static("", id="conflict-status")
+        yield DataTable(id="conflict-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#conflict-table", DataTable)
+        table.add_columns("record", "title", "decisions", "resolution")
+        self.watch(self.app, "project", self._project_changed, init=True)
+
+    def on_screen_resume(self) -> None:
+        if self.project is not None:
+            self.load()
+
+    @property
+    def project(self) -> Project | None:
+        return self.app.project  # type: ignore[attr-defined, no-any-return]
+
+    def _project_changed(self, project: Project | None) -> None:
+        if project is not None:
+            self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts")
+    def load(self) -> None:
+        project = self.project
+        assert project is not None
+        self.post_message(DataReady(gather(project)))
+
+    @on(DataReady)
+    def _loaded(self, message: DataReady) -> None:
+        self.data = message.payload
+        self._paint()
+
+    def _paint(self) -> None:
+        project, data = self.project, self.data
+        if project is None or data is None:
+            return
+        table = self.query_one("#conflict-table", DataTable)
+        status = self.query_one("#conflict-status", Static)
+        agreement = self.query_one("#agreement", Static)
+        table.clear()
+        if project.blind:
+            agreement.update(Text(
+                "Blind mode: other reviewers' decisions and agreement are hidden. "
+                "Press b when every reviewer has finished.", style="bold"))
+            status.update("")
+            return
+        agreement.update(stats_table(data.stats) if data.stats else "Fewer than two reviewers have decided.")
+        open_n = sum(c.resolution is None for c in data.conflicts)
+        status.update(Text(f"{len(data.conflicts)} conflicts, {open_n} unresolved · you resolve as "
+                           f"{project.reviewer}", style="bold"))
+        for c in data.conflicts:
+            decisions = Text()
+            for who, label in c.labels.items():
+                decisions.append(f"{who} ")
+                decisions.append(label, style=LABEL_STYLE.get(label, ""))
+                decisions.append("  ")
+            resolution = Text(f"{c.resolution} ({c.resolved_by})", style=LABEL_STYLE.get(c.resolution or "", "")) \
+                if c.resolution else Text("open", style="dim")
+            table.add_row(str(c.record_id), (c_title := data.titles.get(c.record_id, ""))[:70] +
+                          ("…" if len(c_title) > 70 else ""), decisions, resolution, key=str(c.record_id))
+
+    def _selected(self) -> int | None:
+        table = self.query_one("#conflict-table", DataTable)
+        if not table.row_count or self.project is None or self.project.blind:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    def action_resolve(self, label: str) -> None:
+        record_id, project = self._selected(), self.project
+        if record_id is None or project is None:
+            self.app.bell()
+            return
+        resolve_conflict(project.workspace.store, record_id, label, project.reviewer)  # durable now
+        table = self.query_one("#conflict-table", DataTable)
+        table.update_cell(str(record_id), table.ordered_columns[3].key,
+                          Text(f"{label} ({project.reviewer})", style=LABEL_STYLE.get(label, "")))
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self.load()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        record_id, project = self._selected(), self.project
+        if record_id is None or project is None or self.data is None:
+            return
+        conflict = next(c for c in self.data.conflicts if c.record_id == record_id)
+        record: Record = project.workspace.store.record(record_id)
+
+        def chosen(label: str | None) -> None:
+            if label:
+                self.action_resolve(label)
+
+        self.app.push_screen(RecordScreen(record, project.criteria.criteria, list(conflict.labels.items())), chosen)
+
+    def action_export(self) -> None:
+        project, data = self.project, self.data
+        if project is None or data is None or project.blind:
+            self.app.bell()
+            return
+        paths = export_agreement(project.workspace.path("screening"), data.stats, data.conflicts, data.reviewers)
+        self.notify("wrote " + ", ".join(str(p.relative_to(project.workspace.root)) for p in paths), title="Export")
+
+    def action_unblind(self) -> None:
+        project = self.project
+        if project is None:
+            return
+        project.blind = not project.blind
+        self.notify("Blind mode " + ("on" if project.blind else "off: decisions of all reviewers are shown"))
+        self._paint()

@@ -1,0 +1,176 @@
+"""Dashboard: stage counts, the stopping rule, the inclusions curve and pipeline actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from ..actions import ACTIONS
+from ..messages import DataReady
+from ..project import Project
+from ..widgets.curve import CurveView
+from .screening import format_recall
+
+
+@dataclass(slots=True)
+class DashboardData:
+    """Everything the dashboard shows, gathered off the UI thread."""
+
+    sources: list[tuple[str, int]] = field(default_factory=list)
+    identified: int = 0
+    duplicates: int | None = None
+    prisma_screened: int | None = None
+    prisma_excluded: int | None = None
+    progress: Any = None
+    curve: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def gather(project: Project) -> DashboardData:
+    """Counts from the PRISMA stage (all reviewers) and the session (this reviewer)."""
+    store = project.workspace.store
+    data = DashboardData()
+    try:
+        from ...prisma.counts import prisma_counts
+    except ImportError:
+        prisma_counts = None  # type: ignore[assignment]
+    if prisma_counts is not None:
+        counts = prisma_counts(project.workspace)
+        data.sources = sorted((name, s.n) for name, s in counts.sources.items())
+        data.duplicates = counts.n("duplicates") if counts.dedup_available else None
+        data.prisma_screened = counts.n("records_screened")
+        data.prisma_excluded = counts.n("records_excluded")
+        data.notes = [c.describe() for c in counts.identities if not c.ok]
+    else:
+        data.sources = sorted(store.counts_by_source().items())
+    data.identified = sum(n for _, n in data.sources)
+    data.progress = project.session.progress()
+    mine = sorted(store.current_decisions(reviewer=project.reviewer).values(), key=lambda d: d.id)
+    found = 0
+    for decision in mine:
+        found += decision.label == "include"
+        data.curve.append(float(found))
+    return data
+
+
+def stage_table(data: DashboardData) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1), expand=False)
+    table.add_column("stage", style="bold")
+    table.add_column("n", justify="right")
+    table.add_row("Identified", f"{data.identified:,}")
+    for name, n in data.sources:
+        table.add_row(Text(f"  {name}", style="dim"), Text(f"{n:,}", style="dim"))
+    table.add_row("Duplicates removed", "not run" if data.duplicates is None else f"{data.duplicates:,}")
+    p = data.progress
+    if p is not None:
+        table.add_row("Screened (you)", f"{p.screened:,} / {p.total:,}")
+        table.add_row(Text("  included", style="green"), f"{p.included:,}")
+        table.add_row(Text("  excluded", style="red"), f"{p.excluded:,}")
+        table.add_row(Text("  maybe", style="yellow"), f"{p.maybe:,}")
+        table.add_row("Remaining", f"{p.remaining:,}")
+    if data.prisma_screened is not None:
+        table.add_row("Screened (PRISMA, all reviewers)", f"{data.prisma_screened:,}")
+        table.add_row("Excluded (PRISMA)", f"{data.prisma_excluded or 0:,}")
+    return table
+
+
+class DashboardScreen(Screen[None]):
+    """Where the review stands, and what to run next."""
+
+    CSS_PATH = "dashboard.tcss"
+    HELP = ("Counts refresh whenever you come back here. Actions run in the background; "
+            "their result appears as a notification. **2** opens screening.")
+    BINDINGS = [
+        Binding(a.key, f"run('{a.key}')", a.label, id=f"dashboard.{a.label.split()[0].lower()}",
+                tooltip=f"{a.label} (runs in the background)")
+        for a in ACTIONS
+    ] + [Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="dash"):
+            with Vertical(id="dash-left", classes="panel"):
+                yield Static(Text("Pipeline", style="bold"), classes="panel-title")
+                yield Static("Loading workspace…", id="stages")
+            with Vertical(id="dash-right"):
+                with Vertical(id="stop-panel", classes="panel"):
+                    yield Static(Text("Stopping rule", style="bold"), classes="panel-title")
+                    yield Static("", id="stop")
+                with Vertical(id="curve-panel", classes="panel"):
+                    yield Static(Text("Inclusions found as you screen", style="bold"), classes="panel-title")
+                    yield CurveView(id="curve")
+                    yield Static("", id="curve-caption")
+        yield Static("", id="job")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "project", self._project_changed, init=True)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    @property
+    def project(self) -> Project | None:
+        return self.app.project  # type: ignore[attr-defined, no-any-return]
+
+    def _project_changed(self, project: Project | None) -> None:
+        if project is not None:
+            self.action_refresh()
+
+    def action_refresh(self) -> None:
+        if self.project is not None:
+            self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
+    def load(self) -> None:
+        project = self.project
+        assert project is not None
+        data = gather(project)
+        if not get_current_worker().is_cancelled:
+            self.post_message(DataReady(data))
+
+    @on(DataReady)
+    def _show(self, message: DataReady) -> None:
+        data: DashboardData = message.payload
+        self.query_one("#stages", Static).update(stage_table(data))
+        p = data.progress
+        stop = Text()
+        stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
+        stop.append(f"  estimated recall {format_recall(p.est_recall)}\n\n", style="bold")
+        stop.append(p.stopping.explanation)
+        for note in data.notes:
+            stop.append(f"\n{note}", style="yellow")
+        self.query_one("#stop", Static).update(stop)
+        self.query_one("#curve", CurveView).values = tuple(data.curve)
+        caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"
+                   if data.curve else "nothing screened yet")
+        self.query_one("#curve-caption", Static).update(Text(caption, style="dim"))
+
+    def action_run(self, key: str) -> None:
+        action = next(a for a in ACTIONS if a.key == key)
+        if self.project is None:
+            return
+        self.query_one("#job", Static).update(Text(f"{action.label}: running…", style="bold"))
+        self.run_pipeline(key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pipeline")
+    def run_pipeline(self, key: str) -> None:
+        action = next(a for a in ACTIONS if a.key == key)
+        project = self.project
+        assert project is not None
+        try:
+            summary = action.run(project.workspace, project.reviewer)
+        finally:
+            self.app.call_from_thread(self.query_one("#job", Static).update, "")
+        self.app.call_from_thread(self.notify, summary, title=action.label)
+        self.app.call_from_thread(self.action_refresh)

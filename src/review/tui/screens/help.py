@@ -1,0 +1,58 @@
+"""Help modal built from the live bindings of the screen it was opened on."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Markdown, Static
+
+
+def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
+    """(key, description, tooltip) for every binding active on ``screen``, screen keys first."""
+    rows: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    active = screen.active_bindings
+    ordered = sorted(active.items(), key=lambda item: item[1].node is screen.app)
+    for key, entry in ordered:
+        binding = entry.binding
+        if not binding.description or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        display = binding.key_display or screen.app.get_key_display(binding)
+        rows.append((display, binding.description, binding.tooltip or entry.tooltip))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """Key table for the current screen plus that screen's own HELP text."""
+
+    CSS_PATH = "help.tcss"
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, rows: list[tuple[str, str, str]], help_markdown: str = "", title: str = "") -> None:
+        super().__init__()
+        self.rows = rows
+        self.help_markdown = help_markdown
+        self.title_text = title
+
+    @classmethod
+    def for_screen(cls, screen: Screen) -> "HelpScreen":
+        return cls(binding_rows(screen), getattr(screen, "HELP", "") or "", screen.__class__.__name__)
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, padding=(0, 2))
+        table.add_column(style="bold reverse", no_wrap=True)
+        table.add_column(style="bold")
+        table.add_column(style="dim")
+        for key, description, tooltip in self.rows:
+            table.add_row(f" {key} ", description, tooltip)
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("Keys", style="bold underline"), classes="help-title")
+            yield Static(table, id="help-keys")
+            if self.help_markdown:
+                yield Markdown(self.help_markdown, id="help-text")
+            yield Static(Text("esc / ? closes", style="dim"))

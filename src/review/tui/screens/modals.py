@@ -1,0 +1,181 @@
+"""Small modals that return typed results: a note, an exclusion reason, a search hit, a label."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from ...records import Record
+from ..highlight import Criteria, render_record
+from ..messages import DataReady
+
+#: Search hits shown at most (the list stays instant on 50,000 records).
+MAX_HITS = 200
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Ask for a free-text note; Enter saves, Escape cancels."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
+
+    def __init__(self, current: str = "") -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Note for this record (Enter saves, Esc cancels)")
+            yield Input(value=self.current, placeholder="e.g. check full text: recurrence defined?", id="note-input")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    """Pick an exclusion reason from the configured list (digits pick directly)."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")] + [
+        Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)
+    ]
+
+    def __init__(self, reasons: Sequence[str]) -> None:
+        super().__init__()
+        self.reasons = list(reasons)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Exclude because… (1-9 or Enter; Esc cancels)")
+            yield OptionList(*(Option(f"{i}. {r}" if i < 10 else r, id=str(i - 1))
+                               for i, r in enumerate(self.reasons, start=1)), id="reasons")
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.action_pick(int(event.option.id or 0))
+
+    def action_pick(self, index: int) -> None:
+        if 0 <= index < len(self.reasons):
+            self.dismiss(self.reasons[index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def search_records(records: dict[int, Record], query: str, limit: int = MAX_HITS) -> list[Record]:
+    """Records whose title, abstract, authors, ids or keywords contain every word of ``query``."""
+    words = [w for w in query.lower().split() if w]
+    if not words:
+        return []
+    hits = []
+    for record in records.values():
+        haystack = " ".join((record.title, record.abstract, " ".join(record.authors), record.pmid,
+                             record.doi, " ".join(record.keywords), str(record.id))).lower()
+        if all(w in haystack for w in words):
+            hits.append(record)
+            if len(hits) >= limit:
+                break
+    return hits
+
+
+class SearchScreen(ModalScreen[int | None]):
+    """Find a record by text; returns its id."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="search.cancel")]
+
+    def __init__(self, load_records: object, decided: dict[int, str] | None = None) -> None:
+        super().__init__()
+        self.load_records = load_records
+        self.decided = decided or {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label("Search title, abstract, authors, PMID, DOI (Enter opens, Esc cancels)")
+            yield Input(placeholder="words…", id="search-input")
+            yield OptionList(id="hits")
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        hits = self.query_one("#hits", OptionList)
+        if hits.option_count:
+            hits.focus()
+            if hits.highlighted is None:
+                hits.highlighted = 0
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def run_search(self, query: str) -> None:
+        hits = search_records(self.load_records(), query)  # type: ignore[operator]
+        if not get_current_worker().is_cancelled:
+            self.post_message(DataReady(hits))
+
+    @on(DataReady)
+    def _hits(self, message: DataReady) -> None:
+        options = self.query_one("#hits", OptionList)
+        options.clear_options()
+        for record in message.payload:
+            label = Text(f"#{record.id} ")
+            mark = self.decided.get(record.id)
+            if mark:
+                label.append(f"[{mark}] ", style="dim")
+            label.append(record.title or "(no title)")
+            if record.year:
+                label.append(f" ({record.year})", style="dim")
+            options.add_option(Option(label, id=str(record.id)))
+
+    @on(OptionList.OptionSelected)
+    def _open(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RecordScreen(ModalScreen[str | None]):
+    """One record with its decisions; i/e/m return a new label for the current reviewer."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [
+        Binding("i", "choose('include')", "Include", id="record.include"),
+        Binding("e", "choose('exclude')", "Exclude", id="record.exclude"),
+        Binding("m", "choose('maybe')", "Maybe", id="record.maybe"),
+        Binding("escape", "cancel", "Close", id="record.close"),
+    ]
+
+    def __init__(self, record: Record, criteria: Criteria, decisions: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.record = record
+        self.criteria = criteria
+        self.decisions = decisions
+
+    def compose(self) -> ComposeResult:
+        summary = Text("Decisions: ", style="bold")
+        summary.append(", ".join(f"{who} {label}" for who, label in self.decisions) or "none yet")
+        summary.append("   i include · e exclude · m maybe · esc close", style="dim")
+        with Vertical(classes="dialog wide tall"):
+            yield Static(summary, id="record-decisions")
+            with VerticalScroll():
+                yield Static(render_record(self.record, self.criteria), id="record-detail")
+
+    def action_choose(self, label: str) -> None:
+        self.dismiss(label)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,248 @@
+"""Screening: one record at a time in ranked order, decided by single keys.
+
+Decision keys are screen bindings and this screen has no text input (notes and search open
+modals), so no Input can swallow i/e/m. Each decision is written (one transaction) before
+the next record is shown; retraining runs in a thread worker and only reorders the queue.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ...records import Record
+from ..highlight import legend, render_record
+from ..messages import DataReady, RankingReady
+from ..project import Project
+from ..session import StoreQueue
+from .modals import NoteScreen, ReasonScreen, SearchScreen
+
+
+def format_recall(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+class ScreeningScreen(Screen[None]):
+    """Title/abstract screening for the current reviewer."""
+
+    CSS_PATH = "screening.tcss"
+    HELP = (
+        "Decide each record with **i**, **e** or **m**; **r** excludes with a reason. "
+        "Every decision is saved before the next record appears. **u** undoes your last "
+        "decision and shows that record again. Terms from `screening/criteria.toml` are "
+        "highlighted (green include, red exclude) and reload when you save the file. "
+        "The queue follows the last ranking; a new one is trained in the background."
+    )
+    BINDINGS = [
+        Binding("i", "decide('include')", "Include", id="screening.include", tooltip="Include this record"),
+        Binding("e", "decide('exclude')", "Exclude", id="screening.exclude", tooltip="Exclude this record"),
+        Binding("m", "decide('maybe')", "Maybe", id="screening.maybe", tooltip="Unsure: look again later"),
+        Binding("r", "reason", "Reason", id="screening.reason", tooltip="Exclude with a reason from the list"),
+        Binding("u", "undo", "Undo", id="screening.undo", tooltip="Undo your last decision"),
+        Binding("n", "note", "Note", id="screening.note", tooltip="Attach a note to the next decision"),
+        Binding("slash", "search", "Search", key_display="/", id="screening.search",
+                tooltip="Find a record by text and screen it now"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: Record | None = None
+        self.note = ""
+        self._training = False
+        self._train_again = False
+        self._last = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="stats"):
+            yield Static("Loading workspace…", id="counts")
+            yield ProgressBar(total=None, show_eta=False, show_percentage=True, id="progress")
+        yield Static("", id="stopping")
+        with VerticalScroll(id="record-scroll"):
+            yield Static("", id="record")
+        with Horizontal(id="statusbar"):
+            yield Static("", id="legend")
+            yield Static("", id="model")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "project", self._project_changed, init=True)
+        self.set_interval(1.0, self._poll_criteria)
+
+    @property
+    def project(self) -> Project | None:
+        return self.app.project  # type: ignore[attr-defined, no-any-return]
+
+    def _project_changed(self, project: Project | None) -> None:
+        if project is not None:
+            self.query_one("#record", Static).update("Loading the first record…")
+            self.first_record()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
+    def first_record(self) -> None:
+        """The first record and progress (the session may build features here)."""
+        project = self.project
+        assert project is not None
+        record = project.session.next_record()
+        progress = project.session.progress()
+        self.post_message(DataReady((record, progress)))
+
+    @on(DataReady)
+    def _first(self, message: DataReady) -> None:
+        record, progress = message.payload
+        self.current = record
+        self._paint(progress)
+        self._request_retrain()
+
+    # -- rendering -----------------------------------------------------------------------
+    def _paint(self, progress: Any | None = None) -> None:
+        project = self.project
+        if project is None:
+            return
+        if progress is None:
+            progress = project.session.progress()
+        criteria = project.criteria.criteria
+        view = self.query_one("#record", Static)
+        if self.current is None:
+            view.update(Text("Nothing left to screen. The dashboard (1) has the counts.", style="bold"))
+        else:
+            view.update(render_record(self.current, criteria, note=self.note))
+            self.query_one("#record-scroll", VerticalScroll).scroll_home(animate=False)
+        counts = Text()
+        counts.append(f"Relevant found {progress.included}", style="bold green")
+        counts.append(f" · Screened {progress.screened} / {progress.total}")
+        counts.append(f" · Est. recall {format_recall(progress.est_recall)}", style="bold")
+        if self._last:
+            counts.append(f"   last: {self._last}", style="dim")
+        self.query_one("#counts", Static).update(counts)
+        self.query_one("#progress", ProgressBar).update(total=max(progress.total, 1), progress=progress.screened)
+        stopping = progress.stopping
+        verdict = Text()
+        verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
+        verdict.append(f" {stopping.explanation}")
+        self.query_one("#stopping", Static).update(verdict)
+        self.query_one("#legend", Static).update(legend(criteria))
+
+    def _set_model_status(self, text: str) -> None:
+        self.query_one("#model", Static).update(Text(text, style="dim"))
+
+    def _poll_criteria(self) -> None:
+        project = self.project
+        if project is not None and project.criteria.poll():
+            self._paint()
+            self.notify("criteria.toml reloaded", timeout=2)
+
+    # -- decisions -----------------------------------------------------------------------
+    def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
+        project, record = self.project, self.current
+        if project is None or record is None or record.id is None:
+            self.app.bell()
+            return
+        project.session.decide(record.id, label, reasons=reasons, note=self.note)  # durable now
+        self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
+        self.note = ""
+        self.current = project.session.next_record()
+        self._paint()
+        self._request_retrain()
+
+    def action_undo(self) -> None:
+        project = self.project
+        if project is None:
+            return
+        undone = project.session.undo()
+        if undone is None:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        self.current = project.workspace.store.record(undone.record_id)
+        self._last = f"undid {undone.label} #{undone.record_id}"
+        self._paint()
+        self._request_retrain()
+
+    def action_reason(self) -> None:
+        project = self.project
+        if project is None or self.current is None:
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.action_decide("exclude", (reason,))
+
+        self.app.push_screen(ReasonScreen(project.criteria.criteria.reasons), chosen)
+
+    def action_note(self) -> None:
+        if self.current is None:
+            return
+
+        def saved(note: str | None) -> None:
+            if note is not None:
+                self.note = note
+                self._paint()
+
+        self.app.push_screen(NoteScreen(self.note), saved)
+
+    def action_search(self) -> None:
+        project = self.project
+        if project is None:
+            return
+        decided = {rid: d.label for (rid, _), d in
+                   project.workspace.store.current_decisions(reviewer=project.reviewer).items()}
+
+        def opened(record_id: int | None) -> None:
+            if record_id is not None:
+                self.current = project.workspace.store.record(record_id)
+                self._last = f"opened #{record_id} from search"
+                self._paint()
+
+        self.app.push_screen(SearchScreen(project.records, decided), opened)
+
+    # -- retraining ----------------------------------------------------------------------
+    def _request_retrain(self) -> None:
+        project = self.project
+        if project is None or isinstance(project.session, StoreQueue):
+            self._set_model_status("model: none (screening engine not installed)")
+            return
+        if self._training:
+            self._train_again = True
+            return
+        self._training = True
+        self._set_model_status("model: retraining…")
+        self.retrain()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="retrain")
+    def retrain(self) -> None:
+        """Fit and rank on every label so far; the UI keeps serving the last ranking."""
+        project = self.project
+        assert project is not None
+        started = perf_counter()
+        ranking = project.session.retrain()
+        if not get_current_worker().is_cancelled:
+            screened = project.session.progress().screened
+            self.post_message(RankingReady(ranking, perf_counter() - started, screened))
+
+    @on(RankingReady)
+    def _ranking_ready(self, message: RankingReady) -> None:
+        project = self.project
+        self._training = False
+        if project is not None and message.ranking is not None:
+            project.session.apply_ranking(message.ranking)
+            self._set_model_status(
+                f"model: ranking from {message.labels} labels ({message.seconds * 1000:.0f} ms)")
+        else:
+            self._set_model_status("model: waiting for both an include and an exclude")
+        if self._train_again:
+            self._train_again = False
+            self._request_retrain()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "retrain" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._training = False
+            self._set_model_status("model: retraining failed (see notification)")

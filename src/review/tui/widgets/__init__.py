@@ -1,0 +1,1 @@
+"""Reusable widgets (they carry their own DEFAULT_CSS)."""
