@@ -103,7 +103,7 @@ def test_only_signals_gives_no_indication(synthesis_file, questions_file):
     assert [i.factor_id for i in bank.scored_items] == ["prev_episodes"]
     nothing = load_config(None, {"min_level": "strong", "min_grade": "high"})
     bank = make_bank(synthesis_file, questions_file, nothing)
-    assert bank.scored_items == [] and len(bank.signal_items) == 3
+    assert bank.scored_items == [] and len(bank.signal_items) == 4  # GRADE floor: all signals
     profile = score(bank, {"has_supervisor": "yes", "conflict": "yes"}, nothing)
     assert profile.indication == "no_items" and profile.n_scored == 0
     assert [f.factor_id for f in profile.leads] == ["supervisor_conflict"]  # modifiable signal
