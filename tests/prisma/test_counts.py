@@ -249,3 +249,15 @@ def test_missing_dedup_stage_means_no_duplicates(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(counts_module.importlib, "import_module", missing)
     assert counts_module.duplicate_record_ids(object()) == (set(), False)
+
+
+def test_slim_label_query_matches_store_current_decisions(workspace: Workspace, add, screen_as) -> None:
+    from review.store.fulltext import current_screening_labels
+    ids = add(workspace, 4, "PubMed")
+    screen_as(workspace, ids, "include")
+    screen_as(workspace, ids[:2], "exclude", "bob")
+    workspace.store.undo_last("bob")
+    screen_as(workspace, ids[1:3], "maybe")
+    workspace.store.undo_last("alice")
+    expected = {key: d.label for key, d in workspace.store.current_decisions().items()}
+    assert current_screening_labels(workspace.store) == expected

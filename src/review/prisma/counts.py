@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from ..store import Store
-from ..store.fulltext import ScreeningStop, current_screening_stop, record_sources
+from ..store.fulltext import (
+    ScreeningStop, current_screening_labels, current_screening_stop, record_sources,
+)
 from .fulltext import ReportState, report_states, title_abstract_verdicts
 
 if TYPE_CHECKING:
@@ -227,7 +229,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
     sources_by_record = record_sources(store)
     kinds = {name: source_kind(name, overrides) for name in set(sources_by_record.values())}
     duplicates, dedup_available = duplicate_record_ids(store)
-    verdicts = title_abstract_verdicts(store.current_decisions(stage="title_abstract"))
+    verdicts = title_abstract_verdicts(current_screening_labels(store))
     stop = current_screening_stop(store)
     states = report_states(store)
 

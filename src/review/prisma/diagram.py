@@ -162,6 +162,7 @@ def _included_lines(counts: PrismaCounts, lang: str) -> list[Line]:
             Line(f"{text['new_studies']} {n_text(counts.n('new_studies'), lang)}"),
             Line(f"{text['new_reports']} {n_text(counts.n('new_reports'), lang)}"),
             Line(f"{text['previous_studies']} {n_text(counts.previous_studies, lang)}"),
+            Line(f"{text['previous_reports']} {n_text(counts.previous_reports, lang)}"),
             Line(f"{text['total_studies']} {n_text(counts.total_studies, lang)}", bold=True),
             Line(f"{text['total_reports']} {n_text(counts.total_reports, lang)}", bold=True),
         ]

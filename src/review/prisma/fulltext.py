@@ -116,11 +116,14 @@ def link_reports(store: Store, study_id: int, report_ids: Iterable[int], reviewe
         link_report(store, report_id, study_id, reviewer)
 
 
-def title_abstract_verdicts(current: Mapping[tuple[int, str], Decision]) -> dict[int, str]:
-    """Final title/abstract verdict per screened record: include | maybe | exclude | conflict."""
+def title_abstract_verdicts(current: Mapping[tuple[int, str], Decision | str]) -> dict[int, str]:
+    """Final title/abstract verdict per screened record: include | maybe | exclude | conflict.
+
+    ``current`` maps (record, reviewer) to the effective decision or just its label.
+    """
     labels: dict[int, dict[str, str]] = defaultdict(dict)
     for (record_id, reviewer), decision in current.items():
-        labels[record_id][reviewer] = decision.label
+        labels[record_id][reviewer] = decision if isinstance(decision, str) else decision.label
     verdicts: dict[int, str] = {}
     for record_id, by_reviewer in labels.items():
         if CONSENSUS in by_reviewer:

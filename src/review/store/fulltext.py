@@ -22,7 +22,7 @@ __all__ = [
     "add_fulltext_event", "undo_last_fulltext_event", "fulltext_events", "current_fulltext_events",
     "link_report", "unlink_report", "report_links",
     "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop",
-    "record_sources",
+    "record_sources", "current_screening_labels",
 ]
 
 #: What can be recorded about a report at full text; retrieval facts first, then judgements.
@@ -254,6 +254,21 @@ def record_sources(store: Store) -> dict[int, str]:
     t = schema.records
     with store.engine.connect() as conn:
         return {int(i): name for i, name in conn.execute(sa.select(t.c.id, t.c.source_name))}
+
+
+def current_screening_labels(store: Store, stage: str = "title_abstract") -> dict[tuple[int, str], str]:
+    """The effective label per (record, reviewer), as ``Store.current_decisions`` defines it,
+    reading only the columns needed (fast enough for a live dashboard)."""
+    t = schema.screening_decisions
+    query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id)
+             .where(t.c.stage == stage).order_by(t.c.id))
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    undone = {row.undoes_id for row in rows if row.label == "undo"}
+    return {
+        (int(row.record_id), row.reviewer): row.label
+        for row in rows if row.label != "undo" and row.id not in undone
+    }
 
 
 # -- helpers ---------------------------------------------------------------------------------
