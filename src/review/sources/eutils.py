@@ -303,16 +303,15 @@ class EutilsClient:
 def _entrez_read(data: bytes, what: str) -> Any:
     """``Bio.Entrez.read`` on a response, mapping its failures onto retry reasons."""
     from Bio import Entrez
-    from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError, ValidationError
 
     try:
         return Entrez.read(io.BytesIO(data), validate=False)
     except RuntimeError as err:  # <ERROR> inside HTTP 200, e.g. "Search Backend failed"
         raise TransientError("error_body", str(err)[:200]) from None
-    except (NotXMLError, CorruptedXMLError, ValidationError) as err:
+    except Exception as err:  # NotXMLError, CorruptedXMLError, ValidationError, expat errors
+        if b"<ERROR>" in data:
+            raise TransientError("error_body", data.split(b"<ERROR>", 1)[1][:200].decode("utf-8", "replace")) from None
         raise TransientError("invalid_xml", f"{what}: {type(err).__name__}") from None
-    except Exception as err:  # expat errors surface under several names
-        raise TransientError("invalid_xml", f"{what}: {err}") from None
 
 
 def _read_esearch(data: bytes, term: str) -> SearchResult:

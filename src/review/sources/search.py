@@ -56,11 +56,22 @@ class QuerySpec:
 
     @property
     def term(self) -> str:
-        """The exact ESearch term: the query, then each filter ANDed in file order."""
+        """The exact ESearch term: the query, then each filter in file order.
+
+        A filter is ANDed on, unless it starts with ``NOT`` (e.g. the Cochrane
+        ``NOT (animals[mh] NOT humans[mh])``), which is appended as a NOT clause.
+        """
         query = " ".join(self.query.split())
         if not self.filters:
             return query
-        return " AND ".join([f"({query})", *(f"({' '.join(c.split())})" for c in self.filters.values())])
+        term = f"({query})"
+        for clause in self.filters.values():
+            clause = " ".join(clause.split())
+            if clause.upper().startswith("NOT "):
+                term += f" NOT {_grouped(clause[4:].strip())}"
+            else:
+                term += f" AND {_grouped(clause)}"
+        return term
 
     @property
     def esearch_params(self) -> dict[str, str]:
@@ -70,6 +81,19 @@ class QuerySpec:
             params["mindate"] = self.mindate or "1000"
             params["maxdate"] = self.maxdate or "3000"
         return params
+
+
+def _grouped(clause: str) -> str:
+    """``clause`` in parentheses, unless one pair already encloses all of it."""
+    if clause.startswith("(") and clause.endswith(")"):
+        depth = 0
+        for index, char in enumerate(clause):
+            depth += {"(": 1, ")": -1}.get(char, 0)
+            if depth == 0 and index < len(clause) - 1:
+                break
+        else:
+            return clause
+    return f"({clause})"
 
 
 @dataclass(slots=True)

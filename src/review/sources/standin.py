@@ -274,12 +274,14 @@ class StandIn:
         with self._lock:
             self.requests[endpoint] += 1
             if self._script:
+                if self._script[0] == "short_batch" and endpoint != "efetch":
+                    return ""  # keep it for the next EFetch
                 kind = self._script.pop(0)
             elif self._faults.kinds and self._rng.random() < self._faults.rate:
                 kind = self._rng.choice(self._faults.kinds)
+                if kind == "short_batch" and endpoint != "efetch":
+                    return ""
             else:
-                return ""
-            if kind == "short_batch" and endpoint != "efetch":
                 return ""
             if kind:
                 self.faults_injected[kind] += 1
@@ -394,8 +396,17 @@ def _esearch_xml(count: int, ids: list[str] | None, retstart: int, retmax: int, 
     ).encode()
 
 
+_DOCTYPES = {
+    "eSearchResult": '<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" '
+                     '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n',
+    "ePostResult": '<!DOCTYPE ePostResult PUBLIC "-//NLM//DTD epost 20090526//EN" '
+                   '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20090526/epost.dtd">\n',
+}
+
+
 def _error_xml(root: str, message: str) -> bytes:
-    return f'<?xml version="1.0" encoding="UTF-8" ?>\n<{root}><ERROR>{escape(message)}</ERROR></{root}>\n'.encode()
+    return (f'<?xml version="1.0" encoding="UTF-8" ?>\n{_DOCTYPES.get(root, "")}'
+            f"<{root}><ERROR>{escape(message)}</ERROR></{root}>\n").encode()
 
 
 def _pubmed_set(articles: list[bytes]) -> bytes:

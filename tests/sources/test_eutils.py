@@ -1,0 +1,136 @@
+"""The E-utilities client: retries, backoff, Retry-After, pacing, POST, config — against the stand-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.errors import RetrievalError
+from review.sources.eutils import EutilsClient, EutilsConfig, WebEnvExpired
+from review.sources.standin import Faults, running, synthetic_corpus
+
+
+class Sleeps(list):
+    """Records requested sleeps instead of sleeping."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def client_for(standin, sleeps=None, **config) -> EutilsClient:
+    settings = dict(base_url=standin.url, rate_per_second=0, backoff_base=0.01, timeout=5)
+    settings.update(config)
+    return EutilsClient(EutilsConfig(**settings), sleep=sleeps if sleeps is not None else (lambda s: None))
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return synthetic_corpus(60, seed=9)
+
+
+def test_429_waits_for_retry_after(corpus):
+    sleeps = Sleeps()
+    with running(corpus, faults=Faults(script=("http_429",), retry_after=7)) as standin:
+        result = client_for(standin, sleeps).esearch("x", retmax=100)
+    assert result.count == 60 and sleeps == [7.0]
+
+
+def test_5xx_backoff_doubles(corpus):
+    sleeps = Sleeps()
+    with running(corpus, faults=Faults(script=("http_500", "http_502", "http_503"))) as standin:
+        client = client_for(standin, sleeps, backoff_base=0.5)
+        assert client.esearch("x").count == 60
+    assert sleeps == [0.5, 1.0, 2.0]
+    assert client.stats.retries == {"http_500": 1, "http_502": 1, "http_503": 1}
+    assert client.stats.requests["esearch"] == 4
+
+
+def test_error_inside_http_200_is_retried_never_zero_hits(corpus):
+    with running(corpus, faults=Faults(script=("error_body",))) as standin:
+        client = client_for(standin)
+        assert client.esearch("x").count == 60
+    assert client.stats.retries == {"error_body": 1}
+
+
+@pytest.mark.parametrize("fault, reason", [("truncated", "connection_dropped"), ("invalid_xml", "invalid_xml"),
+                                           ("error_body", "error_body")])
+def test_broken_efetch_bodies_are_refetched(corpus, fault, reason):
+    with running(corpus) as standin:
+        client = client_for(standin)
+        found = client.esearch("x", retmax=100)
+        standin.set_faults(Faults(script=(fault,)))
+        parsed = client.efetch_history(found.webenv, found.query_key, 0, 60)
+    assert [r.pmid for r in parsed.records] == found.ids
+    assert client.stats.retries == {reason: 1}
+
+
+def test_slow_answer_past_timeout_is_retried(corpus):
+    with running(corpus, faults=Faults(script=("slow",), slow_seconds=1.0)) as standin:
+        client = client_for(standin, timeout=0.2)
+        assert client.esearch("x").count == 60
+    assert client.stats.retries == {"timeout": 1}
+
+
+def test_expired_webenv_is_reported_not_retried(corpus):
+    with running(corpus) as standin:
+        client = client_for(standin)
+        found = client.esearch("x", retmax=100)
+        standin.expire_webenvs()
+        with pytest.raises(WebEnvExpired):
+            client.efetch_history(found.webenv, found.query_key, 0, 10)
+    assert client.stats.requests["efetch"] == 1
+
+
+def test_gives_up_after_bounded_attempts(corpus):
+    with running(corpus, faults=Faults(kinds=("http_503",), rate=1.0)) as standin:
+        client = client_for(standin, max_attempts=3)
+        with pytest.raises(RetrievalError, match="gave up after 3 attempts"):
+            client.esearch("x")
+    assert client.stats.requests["esearch"] == 3
+
+
+def test_phrase_not_found_is_a_query_error_not_a_retry(corpus):
+    with running(corpus, phrase_not_found={"fleegle"}) as standin:
+        client = client_for(standin)
+        with pytest.raises(RetrievalError, match="PhraseNotFound: fleegle"):
+            client.esearch("fleegle[mh] OR depression")
+    assert client.stats.total == 1
+
+
+def test_identification_and_post_for_long_id_lists(corpus):
+    with running(corpus) as standin:
+        client = client_for(standin, email="lib@example.org", tool="review-test", api_key="k3y")
+        many = corpus.order[:5] + [str(90_000_000 + i) for i in range(250)]
+        parsed = client.efetch_ids(many)
+        assert standin.last_method["efetch"] == "POST"
+        assert {"tool": "review-test", "email": "lib@example.org", "api_key": "k3y"}.items() <= standin.last_params["efetch"].items()
+        client.esearch("x")
+        assert standin.last_method["esearch"] == "GET"
+    assert [r.pmid for r in parsed.records] == corpus.order[:5]  # unknown PMIDs are simply omitted
+
+
+def test_pacing_keeps_requests_apart(corpus):
+    now = [0.0]
+    sleeps = Sleeps()
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    with running(corpus) as standin:
+        config = EutilsConfig(base_url=standin.url, rate_per_second=None)
+        client = EutilsClient(config, sleep=sleep, clock=lambda: now[0])
+        for _ in range(4):
+            client.esearch("x")
+    assert config.requests_per_second == 3.0
+    assert sleeps == pytest.approx([1 / 3] * 3)
+
+
+def test_config_from_toml_section_and_environment():
+    section = {"email": "toml@example.org", "tool": "rev", "efetch_batch": 500, "backoff_base": 2}
+    env = {"REVIEW_EUTILS_URL": "http://127.0.0.1:9/eutils", "NCBI_API_KEY": "abc"}
+    config = EutilsConfig.from_settings(section, env)
+    assert config.base_url == "http://127.0.0.1:9/eutils/"
+    assert (config.email, config.tool, config.efetch_batch, config.backoff_base) == ("toml@example.org", "rev", 500, 2.0)
+    assert config.requests_per_second == 10.0
+    assert config.public()["api_key"] is True and "abc" not in str(config.public())
+    assert EutilsConfig.from_settings({}, {}).requests_per_second == 3.0

@@ -1,0 +1,219 @@
+"""``review search`` end to end against the stand-in: requests, faults, resume, re-runs, slicing, logs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from review.cli import main
+from review.errors import RetrievalError, ValidationError
+from review.sources.eutils import EutilsClient, EutilsConfig
+from review.sources.retrieval import retrieve
+from review.sources.search import QuerySpec, load_query, load_queries, run_search
+from review.sources.standin import FAULT_KINDS, Faults, StandInArticle, StandInCorpus, running, synthetic_article, synthetic_corpus
+from review.store import schema
+from review.store import searches as search_store
+
+
+def quick_client(standin, **config) -> EutilsClient:
+    settings = dict(base_url=standin.url, rate_per_second=0, backoff_base=0.001, timeout=5)
+    settings.update(config)
+    return EutilsClient(EutilsConfig(**settings))
+
+
+def write_query(workspace, name="q", query="anything", extra=""):
+    path = workspace.path("queries", f"{name}.toml")
+    path.write_text(f'name = "{name}"\nquery = """{query}"""\n{extra}', encoding="utf-8")
+    return load_query(path)
+
+
+def stored_pmids(workspace) -> Counter:
+    with workspace.store.engine.connect() as conn:
+        rows = conn.execute(sa.select(schema.records.c.pmid).where(schema.records.c.source_name == "PubMed"))
+        return Counter(pmid for (pmid,) in rows)
+
+
+@pytest.fixture(scope="module")
+def corpus_2300():
+    return synthetic_corpus(2_300, seed=23)
+
+
+def test_2300_hits_in_four_requests(workspace, corpus_2300):
+    spec = write_query(workspace)
+    with running(corpus_2300) as standin:
+        outcome = run_search(workspace, spec, client=quick_client(standin))
+        assert standin.requests == {"esearch": 1, "efetch": 3}
+    assert (outcome.hit_count, outcome.retrieved, outcome.new_records, outcome.requests) == (2300, 2300, 2300, 4)
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(corpus_2300.articles) and max(counts.values()) == 1
+    record = workspace.store.records()[0]
+    assert record.source == "PubMed" and record.external_id == record.pmid and record.raw.startswith("<PubmedArticle>")
+
+
+def test_every_fault_kind_on_still_every_record_once(workspace, corpus_2300):
+    spec = write_query(workspace)
+    script = [step for kind in FAULT_KINDS for step in (kind, "")]
+    faults = Faults(kinds=FAULT_KINDS, rate=0.25, seed=4, script=script, retry_after=0, slow_seconds=0.01)
+    with running(corpus_2300, faults=faults) as standin:
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=250, max_attempts=8))
+        injected = standin.faults_injected
+    assert set(injected) == set(FAULT_KINDS)
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(corpus_2300.articles) and max(counts.values()) == 1
+    assert outcome.new_records == 2300
+    (run,) = search_store.runs(workspace.store, "q")
+    assert run["status"] == "complete" and run["details"]["count_check"]["ok"]
+    assert sum(run["details"]["stats"]["retries"].values()) >= len(FAULT_KINDS) - 1  # "slow" costs no retry
+
+
+class Killed(Exception):
+    pass
+
+
+def test_killed_search_resumes_from_last_stored_batch(workspace, corpus_2300):
+    spec = write_query(workspace)
+    batches = []
+
+    def kill_after_two_batches(event):
+        if event.phase == "fetch" and event.done:
+            batches.append(event.done)
+            if len(batches) == 2:
+                raise Killed()
+
+    with running(corpus_2300) as standin:
+        with pytest.raises(Killed):
+            run_search(workspace, spec, client=quick_client(standin, efetch_batch=500), progress=kill_after_two_batches)
+        assert sum(stored_pmids(workspace).values()) == 1000
+        (run,) = search_store.runs(workspace.store, "q")
+        assert run["status"] == "interrupted" and "Killed" in run["details"]["error"]
+        before = dict(standin.requests)
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=500))
+        resumed_requests = {k: standin.requests[k] - before.get(k, 0) for k in standin.requests}
+    assert outcome.resumed and outcome.run_id == run["id"]
+    assert resumed_requests == {"esearch": 1, "efetch": 3}  # only the three windows not stored yet
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(corpus_2300.articles) and max(counts.values()) == 1
+    (run,) = search_store.runs(workspace.store, "q")
+    assert run["status"] == "complete" and run["new_records"] == 2300 and run["details"]["resumed"] == 1
+
+
+def test_rerun_stores_only_new_pmids_and_logs_both_runs(workspace, corpus_2300):
+    spec = write_query(workspace, extra='notes = "update search"\n')
+    with running(corpus_2300) as standin:
+        run_search(workspace, spec, client=quick_client(standin))
+    newer = [StandInArticle(str(90_000_000 + i), synthetic_article(90_000_000 + i, 2026), date(2026, 1, 1),
+                            date(2026, 1, 1)) for i in range(40)]
+    grown = StandInCorpus([*corpus_2300.articles.values(), *newer])
+    with running(grown) as standin:
+        outcome = run_search(workspace, spec, client=quick_client(standin))
+        assert standin.requests == {"esearch": 1, "efetch": 1}
+    assert (outcome.hit_count, outcome.new_records) == (2340, 40)
+    assert sum(stored_pmids(workspace).values()) == 2340
+    log = json.loads(workspace.path("queries", "q.log.json").read_text())
+    assert [r["records_stored_new"] for r in log["runs"]] == [2300, 40]
+    assert log["runs"][1]["already_stored_from_earlier_runs"] == 2300
+    assert log["database"] == "MEDLINE/PubMed" and "E-utilities" in log["platform"]
+    first = log["runs"][0]
+    assert first["term_sent"] == "anything" and first["date_run"].endswith(("Z", "+00:00"))
+    assert first["eutils"]["esearch"]["usehistory"] == "y" and first["requests"] == 4
+    assert first["records_found"] == first["records_retrieved"] == 2300
+    assert log["notes"] == "update search"
+
+
+def test_slicing_by_entrez_date_past_the_paging_cap():
+    corpus = synthetic_corpus(1_000, seed=5, first_year=2001, last_year=2020)
+    stored: list[str] = []
+    with running(corpus, paging_cap=99) as standin:
+        client = quick_client(standin, esearch_limit=99, efetch_batch=50)
+        outcome = retrieve(client, "x", is_stored=set(stored).__contains__,
+                           store_batch=lambda new, *_: stored.extend(r.pmid for r in new), today=date(2026, 1, 1))
+    assert len(outcome.slices) > 10 and all(s.result.count <= 99 for s in outcome.slices)
+    assert outcome.count_check == {"esearch_count": 1000, "unique_pmids": 1000, "ok": True}
+    assert sorted(stored) == sorted(corpus.articles)
+    assert all('[edat]' in s.term for s in outcome.slices)
+
+
+def test_one_day_beyond_the_cap_is_a_clear_error():
+    same_day = [StandInArticle(str(i), synthetic_article(i, 2020), date(2020, 1, 1), date(2020, 1, 1)) for i in range(1, 151)]
+    with running(StandInCorpus(same_day), paging_cap=99) as standin:
+        with pytest.raises(RetrievalError, match="single Entrez date 2020/01/01"):
+            retrieve(quick_client(standin, esearch_limit=99), "x", is_stored=lambda p: False,
+                     store_batch=lambda *a: None, today=date(2026, 1, 1))
+
+
+@pytest.mark.slow
+def test_more_than_9999_hits_via_date_slices(workspace):
+    corpus = synthetic_corpus(12_000, seed=12)
+    spec = write_query(workspace, name="big")
+    with running(corpus) as standin:
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=5000))
+    assert outcome.hit_count == 12_000 and outcome.new_records == 12_000
+    (run,) = search_store.runs(workspace.store, "big")
+    assert len(run["details"]["slices"]) >= 2 and run["details"]["count_check"]["ok"]
+    assert all(s["count"] <= 9_999 for s in run["details"]["slices"])
+    counts = stored_pmids(workspace)
+    assert len(counts) == 12_000 and max(counts.values()) == 1
+
+
+class TestQueryFiles:
+    def test_filters_and_limits_become_term_and_params(self, workspace):
+        spec = write_query(workspace, query="depression[mh]\n  AND sick leave[mh]", extra=(
+            'mindate = "2000"\nmaxdate = "2025/06/30"\n[filters]\nhumans = "NOT (animals[mh] NOT humans[mh])"\nenglish = "english[la]"\n'))
+        assert spec.term == "(depression[mh] AND sick leave[mh]) NOT (animals[mh] NOT humans[mh]) AND (english[la])"
+        assert spec.esearch_params == {"datetype": "pdat", "mindate": "2000", "maxdate": "2025/06/30"}
+
+    @pytest.mark.parametrize("body, message", [
+        ('query = ""', "field 'query'"),
+        ('query = "(a OR b"', "unbalanced parentheses"),
+        ('query = "a"\ndatabase = "embase"', "field 'database'"),
+        ('query = "a"\nmindate = "last year"', "field 'mindate'"),
+        ('query = "a"\nfilter = "x"', "unknown field 'filter'"),
+        ('query = "a"\nfilters = ["x"]', "field 'filters'"),
+        ('query = "a', "bad.toml"),
+    ])
+    def test_bad_query_files_name_file_and_field(self, workspace, body, message):
+        path = workspace.path("queries", "bad.toml")
+        path.write_text(body, encoding="utf-8")
+        with pytest.raises(ValidationError, match=message) as info:
+            load_query(path)
+        assert str(path) in str(info.value)
+
+    def test_duplicate_names_are_refused(self, workspace):
+        write_query(workspace, name="same")
+        workspace.path("queries", "other.toml").write_text('name = "same"\nquery = "x"\n', encoding="utf-8")
+        with pytest.raises(ValidationError, match="also used by"):
+            load_queries(workspace.path("queries"))
+
+    def test_programme_strategy_is_a_valid_query(self, workspace):
+        from pathlib import Path
+
+        path = Path(__file__).resolve().parents[2] / "queries" / "recurrent_cmd_sickness_absence.toml"
+        spec = load_query(path)
+        assert spec.name == "recurrent_cmd_sickness_absence"
+        for block in ('"Sick Leave"[Mesh]', '"Depressive Disorder"[Mesh]', '"Burnout, Professional"[Mesh]',
+                      "recurren*[tiab]", '"return to work"[tiab]'):
+            assert block in spec.query
+
+
+def test_cli_search_list_and_status(workspace, corpus_2300, monkeypatch):
+    write_query(workspace, name="cli")
+    runner = CliRunner()
+    with running(corpus_2300) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        result = runner.invoke(main, ["-w", str(workspace.root), "search", "cli", "--no-progress"])
+        assert result.exit_code == 0, result.output
+        lines = result.output.strip().splitlines()
+        assert lines[0] == "name\tstatus\thits\tretrieved\tnew\trequests\tlog"
+        assert lines[1].split("\t")[:6] == ["cli", "complete", "2300", "2300", "2300", "4"]
+        assert workspace.path("queries", "cli.log.json").is_file()
+        listed = runner.invoke(main, ["-w", str(workspace.root), "search", "--list"])
+        assert listed.output.splitlines()[1].split("\t")[2:5] == ["complete", "2300", "2300"]
+        status = runner.invoke(main, ["-w", str(workspace.root), "status"])
+        assert "cli" in status.output and "complete" in status.output
+        missing = runner.invoke(main, ["-w", str(workspace.root), "search", "nope"])
+        assert missing.exit_code != 0 and "no query named 'nope'" in missing.output
