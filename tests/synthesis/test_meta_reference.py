@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import SHARED, shared_path
+from shared_data import SHARED, shared_path
 from review.synthesis.meta import effect_from_ci, effects_from_2x2, pool
 
 REFERENCE = ("data", "meta_reference")

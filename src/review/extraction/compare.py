@@ -52,4 +52,6 @@ def compare_studies(left: Study, right: Study, *, include_quips: bool = False) -
     """
     a, b = _flatten(study_to_data(left)), _flatten(study_to_data(right))
     names = [n for n in dict.fromkeys([*a, *b]) if include_quips or not n.startswith("quips.")]
+    sections = ("study.", "estimates[", "expert_ratings[", "quips.")
+    names.sort(key=lambda n: next(i for i, s in enumerate(sections) if n.startswith(s)))
     return [FieldDifference(n, a.get(n), b.get(n)) for n in names if a.get(n) != b.get(n)]

@@ -176,11 +176,11 @@ def pool(
         se = se * math.sqrt(scale)
         df = k - 1
         crit = float(stats.t.ppf((1 + level) / 2, df))
-        statistic = mu / se
+        statistic = _ratio(mu, se)
         pvalue = float(2 * stats.t.sf(abs(statistic), df))
     else:
         crit = z_quantile(level)
-        statistic = mu / se
+        statistic = _ratio(mu, se)
         pvalue = float(2 * stats.norm.sf(abs(statistic)))
 
     i2, h2 = _i2_h2(w, q, q_df, tau2, method, k)
@@ -195,6 +195,13 @@ def pool(
         studies=list(studies) if studies is not None else [str(i + 1) for i in range(k)],
         yi=[float(x) for x in y], vi=[float(x) for x in v], prediction=prediction,
     )
+
+
+def _ratio(mu: float, se: float) -> float:
+    """mu/se; identical effects under Hartung–Knapp give se = 0 (an infinite statistic, as metafor)."""
+    if se > 0:
+        return mu / se
+    return math.copysign(math.inf, mu) if mu != 0 else math.nan
 
 
 def _typical_variance(w: np.ndarray, k: int) -> float:

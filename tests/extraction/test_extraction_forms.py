@@ -1,0 +1,192 @@
+"""Study files: validation errors are one line naming file:field, round trips, extractor comparison."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from review.errors import ValidationError
+from review.extraction.compare import compare_studies
+from review.extraction.factors import load_factors
+from review.extraction.forms import (
+    load_form, load_study, read_study_file, save_study, study_from_data, study_to_data, validate_folder,
+    validate_study_data,
+)
+from review.extraction.tomlwrite import dumps
+
+REPO = Path(__file__).resolve().parents[2]
+FACTORS = """
+[[factor]]
+id = "conflict_with_supervisor"
+label_en = "Conflict with supervisor"
+label_nl = "Conflict met leidinggevende"
+domain = "social"
+modifiable = true
+assessable = true
+"""
+STUDY = """
+[study]
+id = "s1"
+cohort_id = "c1"
+citation = "A. Title. J 2014;1:1-2."
+country = "NL"
+design = "cohort"
+evidence_type = "empirical"
+outcome_definition = "recurrence"
+data_source = "abstract"
+
+[[estimates]]
+factor = "conflict_with_supervisor"
+contrast = "conflict vs none"
+measure = "OR"
+estimate = 2.21
+ci_low = 1.21
+ci_high = 4.04
+estimate_type = "adjusted"
+source_location = "Table 3"
+
+[quips.alice]
+participation = "low"
+attrition = "moderate"
+factor_measurement = "low"
+outcome_measurement = "low"
+confounding = "low"
+analysis = "low"
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "studies").mkdir()
+    (tmp_path / "factors.toml").write_text(FACTORS, encoding="utf-8")
+    (tmp_path / "studies" / "s1.toml").write_text(STUDY, encoding="utf-8")
+    return tmp_path
+
+
+def _problems(folder: Path, old: str, new: str) -> list[str]:
+    path = folder / "studies" / "s1.toml"
+    path.write_text(STUDY.replace(old, new), encoding="utf-8")
+    return validate_folder(folder, load_factors(folder / "factors.toml"))
+
+
+def test_valid_study_loads(folder: Path) -> None:
+    assert validate_folder(folder, load_factors(folder / "factors.toml")) == []
+    study = load_study(folder / "studies" / "s1.toml", factors=load_factors(folder / "factors.toml"))
+    assert study.estimates[0].estimate == 2.21 and study.quips["alice"]["attrition"] == "moderate"
+    assert study.estimates[0].derived_finding() == "risk"
+
+
+@pytest.mark.parametrize("old,new,expected", [
+    ('factor = "conflict_with_supervisor"', 'factor = "conflict_with_boss"',
+     "s1.toml:estimates[1].factor: unknown factor 'conflict_with_boss'"),
+    ("ci_high = 4.04", "ci_high = 2.04", "s1.toml:estimates[1].estimate: CI 1.21-2.04 does not contain the estimate 2.21"),
+    ('source_location = "Table 3"\n', "", "s1.toml:estimates[1].source_location: required field is missing"),
+    ("ci_low = 1.21", "ci_low = 5.0", "s1.toml:estimates[1].ci_low: CI lower bound 5.0 is not below"),
+    ('country = "NL"\n', "", "s1.toml:study.country: required field is missing"),
+    ('design = "cohort"', 'design = "anecdote"', "s1.toml:study.design: 'anecdote' not one of"),
+    ('estimate = 2.21', 'estimate = "2.21"', "s1.toml:estimates[1].estimate: expected number, got str"),
+    ('attrition = "moderate"', 'attrition = "medium"', "s1.toml:quips.alice.attrition: 'medium' not one of"),
+    ('attrition = "moderate"', 'dropout = "low"', "s1.toml:quips.alice.dropout: unknown QUIPS domain"),
+    ('model_x', 'model_x', None),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nrandom_field = 1', "estimates[1].random_field: unknown field"),
+    ('id = "s1"', 'id = "s2"', "s1.toml:study.id: 's2' does not match the file name 's1'"),
+])
+def test_validation_errors_are_one_line(folder: Path, old: str, new: str, expected: str | None) -> None:
+    problems = _problems(folder, old, new)
+    if expected is None:
+        assert problems == []
+        return
+    assert any(expected in p for p in problems), problems
+    assert all("\n" not in p and p.startswith(str(folder)) for p in problems)
+
+
+def test_missing_estimate_needs_a_status_and_a_finding(folder: Path) -> None:
+    problems = _problems(folder, "estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", "")
+    assert any("estimate_status: no estimate: say why" in p for p in problems)
+    assert any("finding: no estimate: give the published direction" in p for p in problems)
+
+
+def test_load_study_raises_first_problem_with_count(folder: Path) -> None:
+    path = folder / "studies" / "s1.toml"
+    path.write_text(STUDY.replace('country = "NL"\n', "").replace("ci_high = 4.04", "ci_high = 2.0"), encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"study.country: required field is missing \(\+1 more"):
+        load_study(path, factors=load_factors(folder / "factors.toml"))
+
+
+def test_bad_toml_is_one_line(folder: Path) -> None:
+    (folder / "studies" / "s1.toml").write_text("[study\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="s1.toml: "):
+        read_study_file(folder / "studies" / "s1.toml")
+
+
+def test_save_and_reload_round_trip(folder: Path, tmp_path: Path) -> None:
+    factors = load_factors(folder / "factors.toml")
+    study = load_study(folder / "studies" / "s1.toml", factors=factors)
+    study.estimates[0].adjusted_for = ["age", "sex"]
+    study.notes = 'quote " and\nnewline'
+    out = save_study(study, folder / "studies" / "s1.toml")
+    again = load_study(out, factors=factors)
+    assert again == study
+
+
+def test_compare_two_extractors(folder: Path) -> None:
+    factors = load_factors(folder / "factors.toml")
+    a = load_study(folder / "studies" / "s1.toml", factors=factors)
+    data = read_study_file(folder / "studies" / "s1.toml")
+    data["estimates"][0]["ci_high"] = 4.4
+    data["study"]["n"] = 158
+    data["quips"] = {"bob": data["quips"]["alice"]}
+    b = study_from_data(data)
+    diffs = compare_studies(a, b)
+    assert [str(d) for d in diffs] == [
+        "study.n: None vs 158",
+        "estimates[conflict_with_supervisor|conflict vs none].ci_high: 4.04 vs 4.4",
+    ]
+    assert any(d.field.startswith("quips.bob") for d in compare_studies(a, b, include_quips=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(
+    st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True),
+    st.one_of(st.text(max_size=30), st.integers(-10**9, 10**9), st.booleans(),
+              st.floats(allow_nan=False, allow_infinity=False),
+              st.lists(st.text(max_size=10), max_size=3)),
+    max_size=6,
+))
+def test_toml_writer_round_trips(values: dict) -> None:
+    import tomllib
+
+    data = {"study": values, "estimates": [dict(values)] if values else []}
+    data = {k: v for k, v in data.items() if v not in ([], {})}
+    assert tomllib.loads(dumps(data)) == data
+
+
+def test_packaged_form_and_repo_form_agree() -> None:
+    packaged = load_form(None)
+    assert set(packaged.fields("estimate")) >= {"factor", "contrast", "measure", "estimate", "ci_low", "ci_high",
+                                                "ci_level", "p", "estimate_type", "adjusted_for", "model",
+                                                "source_location"}
+    assert (REPO / "extraction" / "form.toml").read_text() == \
+        (REPO / "src" / "review" / "extraction" / "form.toml").read_text()
+
+
+def test_validate_study_data_without_factor_list() -> None:
+    import tomllib
+
+    data = tomllib.loads(STUDY)
+    assert validate_study_data(data, "x.toml", form=load_form(None), factors=None) == []
+
+
+def test_programme_data_is_valid() -> None:
+    factors = load_factors(REPO / "extraction" / "factors.toml")
+    assert validate_folder(REPO / "extraction", factors) == []
+    assert len(list((REPO / "extraction" / "studies").glob("*.toml"))) == 13
+
+
+def test_copy_of_programme_folder_validates(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "extraction" / "studies", tmp_path / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", tmp_path)
+    assert validate_folder(tmp_path, load_factors(tmp_path / "factors.toml")) == []

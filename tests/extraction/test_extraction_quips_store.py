@@ -1,0 +1,119 @@
+"""QUIPS consensus and collapse rule; loading study files into the store; CLI commands."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.errors import ValidationError
+from review.extraction.factors import load_factors
+from review.extraction.loading import compare_extractors, load_folder
+from review.extraction.quips import CollapseRule, summarise
+from review.store import extraction as tables
+from review.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+DOMAINS = ("participation", "attrition", "factor_measurement", "outcome_measurement", "confounding", "analysis")
+
+
+def ratings(*values: str) -> dict[str, str]:
+    return dict(zip(DOMAINS, values))
+
+
+@pytest.mark.parametrize("values,rob", [
+    (("low",) * 6, "low"),
+    (("moderate",) + ("low",) * 5, "low"),  # exactly one moderate
+    (("moderate", "moderate") + ("low",) * 4, "moderate"),
+    (("moderate",) * 3 + ("low",) * 3, "high"),  # >= 3 moderate
+    (("high",) + ("low",) * 5, "high"),
+])
+def test_grooten_collapse(values: tuple[str, ...], rob: str) -> None:
+    assert CollapseRule().apply(ratings(*values)) == rob
+
+
+def test_worst_domain_and_configured_thresholds() -> None:
+    two_moderate = ratings("moderate", "moderate", "low", "low", "low", "low")
+    assert CollapseRule(name="worst_domain").apply(two_moderate) == "moderate"
+    assert CollapseRule.from_mapping({"max_moderate_for_low": 2}).apply(two_moderate) == "low"
+    assert CollapseRule().apply({"participation": "low"}) == "unrated"
+    with pytest.raises(ValidationError, match="extraction.quips.collapse"):
+        CollapseRule.from_mapping({"collapse": "average"})
+
+
+def test_consensus_wins_and_disagreements_are_listed() -> None:
+    quips = {"alice": ratings(*("low",) * 6), "bob": ratings("high", *("low",) * 5)}
+    without = summarise(quips)
+    assert without.rob == "unrated" and "unresolved: participation" in without.basis
+    assert without.disagreements == {"participation": {"alice": "low", "bob": "high"}}
+    quips["consensus"] = ratings("moderate", *("low",) * 5)
+    agreed = summarise(quips)
+    assert agreed.rob == "low" and agreed.basis == "consensus" and agreed.raters == ("alice", "bob")
+
+
+def _copy_programme(tmp: Path) -> Path:
+    folder = tmp / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    return folder
+
+
+def test_load_folder_stores_versions_once(workspace: Workspace) -> None:
+    folder = _copy_programme(workspace.root)
+    factors = load_factors(folder / "factors.toml")
+    engine = workspace.store.engine
+    first = load_folder(engine, folder, factors)
+    assert len(first.loaded) == 13 and first.unchanged == []
+    assert load_folder(engine, folder, factors).loaded == []
+    arends = tables.study_version(engine, "arends2014")
+    rows = tables.estimates_for(engine, arends.id)
+    assert [(r["factor_id"], r["estimate"], r["ci_low"], r["ci_high"], r["finding"]) for r in rows] == [
+        ("company_size_gt100", 2.59, 1.40, 4.80, "risk"),
+        ("conflict_with_supervisor", 2.21, 1.21, 4.04, "risk"),
+        ("chronic_disease", 0.54, 0.30, 0.96, "protective"),
+    ]
+    assert tables.latest_quality(engine)["arends2014"] == "unrated"
+
+
+def test_invalid_folder_stores_nothing(workspace: Workspace) -> None:
+    folder = _copy_programme(workspace.root)
+    path = folder / "studies" / "arends2014.toml"
+    path.write_text(path.read_text().replace("ci_high = 4.80", "ci_high = 2.0"), encoding="utf-8")
+    with pytest.raises(ValidationError, match="arends2014.toml:estimates\\[1\\].estimate: CI 1.4-2.0"):
+        load_folder(workspace.store.engine, folder, load_factors(folder / "factors.toml"))
+    assert tables.latest_versions(workspace.store.engine) == []
+
+
+def test_compare_extractors_in_store_and_cli(workspace: Workspace) -> None:
+    folder = _copy_programme(workspace.root)
+    src = (folder / "studies" / "endo2015.toml").read_text()
+    (folder / "studies" / "endo2015.alice.toml").write_text(src, encoding="utf-8")
+    (folder / "studies" / "endo2015.bob.toml").write_text(src.replace("ci_high = 2.10", "ci_high = 2.01"),
+                                                          encoding="utf-8")
+    load_folder(workspace.store.engine, folder, load_factors(folder / "factors.toml"))
+    diffs = compare_extractors(workspace.store.engine, "endo2015", "alice", "bob")
+    assert [d.field.rsplit(".", 1)[-1] for d in diffs] == ["ci_high"] and (diffs[0].left, diffs[0].right) == (2.1, 2.01)
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["-w", str(workspace.root), "extraction", "compare", "endo2015", "alice", "bob"])
+    assert result.exit_code == 1 and "ci_high\t2.1\t2.01" in result.output
+    same = runner.invoke(main, ["-w", str(workspace.root), "extraction", "compare", "endo2015", "alice", "reconciled"])
+    assert same.exit_code == 0, same.output
+    (folder / "studies" / "endo2015.toml").unlink()
+    done = runner.invoke(main, ["-w", str(workspace.root), "extraction", "reconcile", "endo2015", "--from", "bob"])
+    assert done.exit_code == 0 and "ci_high = 2.01" in (folder / "studies" / "endo2015.toml").read_text()
+
+
+def test_validate_cli_reports_every_problem(workspace: Workspace) -> None:
+    folder = _copy_programme(workspace.root)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
+    assert ok.exit_code == 0 and "13 study files valid" in ok.output
+    path = folder / "studies" / "sado2014.toml"
+    path.write_text(path.read_text().replace('factor = "older_age"', 'factor = "old_age"'), encoding="utf-8")
+    bad = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
+    assert bad.exit_code == ValidationError.exit_code
+    assert "sado2014.toml:estimates[2].factor: unknown factor 'old_age'" in bad.output

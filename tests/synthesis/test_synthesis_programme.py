@@ -1,0 +1,129 @@
+"""`review synthesis` on the programme's own extraction folder, GRADE, and the synthesis.csv contract."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shared_data import shared_path
+from review.cli import main
+from review.errors import WorkspaceError
+from review.extraction.factors import load_factors
+from review.extraction.forms import load_studies
+from review.records import FactorEvidence
+from review.synthesis import load_synthesis
+from review.synthesis.evidence import StudyFinding
+from review.synthesis.factors import SynthesisSettings
+from review.synthesis.grade import GradeInput, apply_overrides, assess
+from review.synthesis.meta import pool
+from review.synthesis.run import run_synthesis
+from review.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _copy(tmp: Path) -> Path:
+    folder = tmp / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    return folder
+
+
+def test_programme_numbers_match_the_shared_ci_examples() -> None:
+    """The six published CIs in ci_to_se_examples.csv are exactly what our study files hold."""
+    studies = {s.id: s for s in load_studies(REPO / "extraction", load_factors(REPO / "extraction" / "factors.toml"))}
+    wanted = {
+        "Arends2014_company_size_gt100": ("arends2014", "company_size_gt100"),
+        "Arends2014_conflict_with_supervisor": ("arends2014", "conflict_with_supervisor"),
+        "Arends2014_ge1_chronic_disease": ("arends2014", "chronic_disease"),
+        "Endo2015_high_organizational_job_demand": ("endo2015", "high_job_demands"),
+        "Ervasti2013_lower_grade_nonmanual_vs_upper": ("ervasti2013", "lower-grade non-manual vs upper-grade non-manual"),
+        "Ervasti2013_manual_vs_upper_nonmanual": ("ervasti2013", "manual vs upper-grade non-manual"),
+    }
+    with shared_path("data", "meta_reference", "ci_to_se_examples.csv").open(encoding="utf-8") as handle:
+        rows = {r["id"]: r for r in csv.DictReader(handle)}
+    for row_id, (study_id, key) in wanted.items():
+        row = rows[row_id]
+        match = [e for e in studies[study_id].estimates if key in (e.factor, e.contrast)]
+        assert len(match) == 1, row_id
+        e = match[0]
+        assert (e.measure, e.estimate, e.ci_low, e.ci_high) == (
+            row["measure"], float(row["estimate"]), float(row["ci_lower"]), float(row["ci_upper"]))
+
+
+def test_synthesis_builds_csv_report_and_plots(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    for rule_set in ("ariens", "iwh", "van_tulder"):
+        run = run_synthesis(folder, SynthesisSettings(rule_set=rule_set), plots=rule_set == "van_tulder")
+        assert run.n_studies == 13 and len(run.results) == 45
+    report = (folder / "synthesis.md").read_text()
+    assert "## Company size over 100 employees" in report
+    assert (folder / "plots" / "company_size_gt100.png").is_file()
+
+    rows = load_synthesis(folder / "synthesis.csv")
+    by_id = {r.factor_id: r for r in rows}
+    assert by_id["company_size_gt100"].direction == "risk" and by_id["company_size_gt100"].studies == ("arends2014",)
+    assert by_id["older_age"].direction == "conflicting"  # Koopmans 2010 women vs Norder 2015, Lammerts 2016
+    assert by_id["lifetime_depressive_episodes"].studies == ()
+    assert "norder2012 94 % of panel" in by_id["lifetime_depressive_episodes"].explanation
+    assert by_id["low_socioeconomic_position"].studies == ("ervasti2013", "virtanen2011")
+    header = (folder / "synthesis.csv").read_text().splitlines()[0].split(",")
+    assert header == [f.name for f in dataclasses.fields(FactorEvidence)]
+
+
+def test_load_synthesis_round_trips(tmp_path: Path) -> None:
+    from review.synthesis.evidence_csv import synthesis_csv
+
+    row = FactorEvidence("f", "F", "F nl", "work", True, False, "risk", "strong", "van_tulder", ("a", "b"),
+                         "OR", 1.5, 1.1, 2.0, 12.5, "moderate", 'comma, "quote"')
+    path = tmp_path / "s.csv"
+    path.write_text(synthesis_csv([row]), encoding="utf-8")
+    assert load_synthesis(path) == [row]
+
+
+def test_pooling_happens_for_comparable_estimates(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    extra = (folder / "studies" / "arends2014.toml").read_text()
+    extra = extra.replace('id = "arends2014"', 'id = "made_up_for_test"').replace(
+        'cohort_id = "arends2014"', 'cohort_id = "other"').replace("estimate = 2.21", "estimate = 1.90")
+    (folder / "studies" / "made_up_for_test.toml").write_text(extra, encoding="utf-8")
+    run = run_synthesis(folder, SynthesisSettings(rule_set="van_tulder"), plots=False)
+    result = next(r for r in run.results if r.factor.id == "conflict_with_supervisor")
+    assert result.pooled is not None and result.pooled.k == 2 and result.pooled.hk
+    assert result.evidence.pooled_estimate == pytest.approx(result.pooled.back(result.pooled.estimate))
+    assert result.evidence.level == "moderate"  # two consistent, unrated (low quality) studies
+
+
+def test_grade_domains() -> None:
+    units = [StudyFinding("a", "risk", rob="low"), StudyFinding("b", "risk", rob="high"),
+             StudyFinding("c", "risk", rob="high")]
+    pooled = pool([0.9, 1.0, 0.7], [0.04, 0.05, 0.06], method="REML", hk=True, measure="OR")
+    judgement = assess(GradeInput("f", units, 1.0, pooled, designs=["cohort"] * 3))
+    assert judgement.start == "high"
+    assert judgement.domains["risk_of_bias"].change == -2
+    assert judgement.domains["large_effect"].change == 1  # pooled OR ≈ 2.3
+    assert judgement.certainty == "moderate"
+    single = assess(GradeInput("g", units[:1], 1.0, None, ratios=[(2.59, 1.40, 4.80)], indirect=["a"],
+                               designs=["cohort"]))
+    assert single.domains["publication_bias"].change == -1 and single.domains["indirectness"].change == -1
+    assert single.certainty == "low"
+    assert assess(GradeInput("h", [], None)) is None
+    reviewed = apply_overrides(single, "g", {"indirectness": {"change": 0, "reason": "outcome judged direct"}})
+    assert reviewed.certainty == "moderate" and reviewed.source == "reviewer"
+
+
+def test_cli_records_the_rule_set_and_refuses_to_change_it(workspace: Workspace) -> None:
+    _copy(workspace.root)
+    runner = CliRunner()
+    result = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots", "--rule-set", "iwh"])
+    assert result.exit_code == 0, result.output
+    assert 'rule_set = "iwh"' in (workspace.root / "review.toml").read_text()
+    assert load_synthesis(workspace.root / "extraction" / "synthesis.csv")[0].rule_set == "iwh"
+    assert "stored" in result.output
+    again = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots", "--rule-set", "ariens"])
+    assert again.exit_code == WorkspaceError.exit_code and "pre-registered" in again.output
