@@ -20,7 +20,6 @@ __all__ = [
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-_SPACE = re.compile(r"\s+")
 # "Tashiro Y.Sato K." (ASySD/Embase exports join authors with nothing in between).
 _GLUED_AUTHORS = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")
 _VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? [A-Z]{1,4}$")
@@ -28,7 +27,7 @@ _VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? [A-Z]{1,4}$")
 
 def collapse(value: str) -> str:
     """Runs of whitespace (line breaks of wrapped fields) become one space."""
-    return _SPACE.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def parse_year(value: Any) -> int | None:
