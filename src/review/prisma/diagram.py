@@ -236,7 +236,8 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
             box.y = y + (height - box.height) / 2
         row_spans.append((y, y + height))
         y += height + ROW_GAP
-    footnotes = _footnotes(counts, lang)
+    footnotes = [piece.text for note in _footnotes(counts, lang)
+                 for piece in _wrap(Line(note), g.width - g.main_x - 0.1, size - 1)]
     total_h = y - ROW_GAP + 0.15 + (0.2 + 0.16 * len(footnotes) if footnotes else 0.0)
 
     fig = plt.figure(figsize=(g.width, total_h))
