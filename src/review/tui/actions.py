@@ -30,13 +30,14 @@ def _call(module: str, name: str) -> Callable[..., object]:
 
 
 def run_search(workspace: Workspace, reviewer: str) -> str:
-    result = _call("review.sources.search", "run_searches")(workspace)
-    return f"search finished: {result}"
+    outcomes = _call("review.sources.search", "run_searches")(workspace)
+    return "; ".join(f"{o.name}: {o.hit_count} hits, {o.new_records} new" for o in outcomes)  # type: ignore[attr-defined]
 
 
 def run_dedup(workspace: Workspace, reviewer: str) -> str:
-    result = _call("review.dedup.run", "dedup_workspace")(workspace)
-    return f"dedup finished: {result}"
+    summary = _call("review.dedup.run", "run_dedup")(workspace)
+    lines = summary.lines()  # type: ignore[attr-defined]
+    return "; ".join(" ".join(line.split()) for line in lines[2:5])
 
 
 def run_export(workspace: Workspace, reviewer: str) -> str:

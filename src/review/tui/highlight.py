@@ -50,11 +50,11 @@ class Criteria:
 
 
 def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """One case-insensitive regex for ``terms``; a trailing ``*`` matches any word ending."""
+    """One case-insensitive regex for ``terms``; ``*`` ends any word ending, ``?`` is one letter."""
     parts = []
     for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
         stem = term.rstrip("*")
-        body = re.escape(stem).replace(r"\ ", r"\s+")
+        body = re.escape(stem).replace(r"\ ", r"\s+").replace(r"\?", r"\w")
         parts.append(body + (r"\w*" if term.endswith("*") else r"\b"))
     if not parts:
         return None

@@ -1,0 +1,141 @@
+"""Pilot tests of the screening screen: keys in, decisions in the store."""
+
+from __future__ import annotations
+
+import os
+
+from review.tui.app import make_app
+from review.tui.screens.help import HelpScreen
+from review.tui.screens.screening import ScreeningScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, settle
+
+SIZE = (100, 32)
+
+
+def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
+    return {rid: d.label for (rid, _), d in workspace.store.current_decisions(reviewer=reviewer).items()}
+
+
+@async_test
+async def test_decision_keys_write_each_decision_before_the_next_record(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        seen = []
+        for key in "iem":
+            shown = screen.current
+            await pilot.press(key)
+            # The decision on the record that was shown is in the store already.
+            assert shown.id in labels(fresh_ws)
+            assert screen.current is not None and screen.current.id != shown.id
+            seen.append(shown.id)
+        assert [labels(fresh_ws)[i] for i in seen] == ["include", "exclude", "maybe"]
+        counts = str(screen.query_one("#counts").render())
+        assert "Screened 3 / 12" in counts and "Relevant found 1" in counts
+        await settle(pilot)
+
+
+@async_test
+async def test_undo_brings_the_record_back(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        first = screen.current.id
+        await pilot.press("i", "u")
+        assert labels(fresh_ws) == {}
+        assert screen.current.id == first
+        log = fresh_ws.store.decisions(reviewer="alice")
+        assert [d.label for d in log] == ["include", "undo"]  # the undo is its own row
+        await settle(pilot)
+
+
+@async_test
+async def test_reason_note_and_keys_inside_inputs(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        first = screen.current.id
+        await pilot.press("n")
+        await pilot.press(*"i e m u")  # typed into the note, not decisions
+        assert labels(fresh_ws) == {}
+        await pilot.press("enter")
+        assert screen.note == "i e m u"
+        await pilot.press("r", "2")  # second configured reason
+        decision = fresh_ws.store.current_decisions(reviewer="alice")[(first, "alice")]
+        assert decision.label == "exclude"
+        assert decision.reasons == ("wrong outcome",)
+        assert decision.note == "i e m u"
+        assert screen.note == ""  # a note belongs to one decision
+        await settle(pilot)
+
+
+@async_test
+async def test_search_opens_a_record_out_of_order(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
+        await pilot.press("slash")
+        await pilot.press(*"knee osteo")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ScreeningScreen)
+        assert app.screen.current.id == target.id
+        await pilot.press("e")
+        assert labels(fresh_ws) == {target.id: "exclude"}
+        await settle(pilot)
+
+
+@async_test
+async def test_help_is_generated_from_bindings(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = {description: key for key, description, _ in app.screen.rows}
+        for description, key in (("Include", "i"), ("Exclude", "e"), ("Maybe", "m"), ("Undo", "u"),
+                                 ("Note", "n"), ("Reason", "r"), ("Search", "/"), ("Help", "?")):
+            assert rows[description] == key
+        await pilot.press("escape")
+        assert isinstance(app.screen, ScreeningScreen)
+
+
+@async_test
+async def test_criteria_reload_when_the_file_changes(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "5 terms" in str(screen.query_one("#legend").render())
+        path = fresh_ws.path("screening", "criteria.toml")
+        path.write_text('[include]\nterms = ["workers"]\n[exclude]\nterms = []\n', encoding="utf-8")
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+        screen._poll_criteria()
+        await pilot.pause()
+        legend = str(screen.query_one("#legend").render())
+        assert "1 terms" in legend and "0 terms" in legend
+        await settle(pilot)
+
+
+@async_test
+async def test_screening_to_the_end(tmp_path) -> None:
+    from tui_workspace import build_workspace
+
+    ws = build_workspace(tmp_path / "tiny", n=3, with_conflicts=False, with_pairs=False)
+    app = make_app(ws, "bob", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "e", "e")
+        assert app.screen.current is None
+        assert "Nothing left to screen" in str(app.screen.query_one("#record").render())
+        await pilot.press("i")  # nothing to decide: no crash, no row
+        assert len(ws.store.decisions(reviewer="bob")) == 3
+        await settle(pilot)

@@ -1,0 +1,104 @@
+"""A small deterministic workspace for the TUI tests, snapshots, kill test and benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from review.records import Record
+from review.store import dedup as dedup_store
+from review.workspace import Workspace, init_workspace
+
+CRITERIA = """\
+# Terms highlighted on the screening screen.
+exclusion_reasons = ["wrong population", "wrong outcome", "wrong design", "not primary research"]
+
+[include]
+terms = ["sickness absence", "recurren*", "return to work", "depress*", "common mental disorder*"]
+
+[exclude]
+terms = ["child*", "adolescen*", "randomi?ed"]
+"""
+
+TOPICS = [
+    ("Recurrent sickness absence due to common mental disorders: a cohort of 9,904 employees",
+     "Occup Environ Med", ["Koopmans PC", "Bultmann U", "Roelen CA"]),
+    ("Return to work after depression and the risk of recurrence",
+     "Scand J Work Environ Health", ["Arends I", "van der Klink JJ", "Bultmann U"]),
+    ("Adolescent anxiety and school absenteeism in children",
+     "J Child Psychol", ["Smith J", "Doe A"]),
+    ("Burnout among nurses: a cross-sectional survey", "Int J Nurs Stud", ["Lee K"]),
+    ("Predictors of repeated sick leave with mental disorders in the public sector",
+     "BMC Public Health", ["Ervasti J", "Vahtera J", "Virtanen M", "Kivimaki M", "Pentti J",
+                           "Oksanen T", "Ahola K"]),
+    ("A randomised trial of exercise for knee osteoarthritis", "Lancet", ["Brown T"]),
+    ("Work stress, social support and depressive symptoms", "Psychol Med", ["Norder G"]),
+    ("Sickness absence trajectories after a first episode of depression", "J Affect Disord",
+     ["Endo M", "Haruyama Y"]),
+]
+
+
+def build_workspace(root: Path, n: int = 12, *, with_conflicts: bool = True, with_pairs: bool = True) -> Workspace:
+    """``n`` records (alice and bob as reviewers), criteria, optional conflicts and dedup pairs."""
+    workspace = init_workspace(root, title="TUI test review", reviewers=["alice", "bob"], seed=11)
+    workspace.path("screening", "criteria.toml").write_text(CRITERIA, encoding="utf-8")
+    records = []
+    for i in range(n):
+        title, journal, authors = TOPICS[i % len(TOPICS)]
+        records.append(Record(
+            title=title if i < len(TOPICS) else f"{title} (study {i})",
+            abstract=(f"BACKGROUND: Study {i} on workers. METHODS: We followed {100 + i} employees "
+                      f"for {i % 5 + 1} years. RESULTS: Recurrence of sickness absence was {10 + i}%. "
+                      "CONCLUSIONS: Return to work needs follow-up."),
+            authors=list(authors), year=2005 + i % 12, journal=journal,
+            keywords=["sick leave", "mental health"], mesh=["Absenteeism", "Depression"],
+            pmid=str(20000000 + i), doi=f"10.1000/test.{i}",
+        ))
+    half = n // 2
+    store = workspace.store
+    store.add_batch(records[:half], file_name="pubmed.xml", file_sha256="a" * 64, source_name="PubMed",
+                    format="pubmed-xml", encoding="utf-8")
+    store.add_batch(records[half:], file_name="embase.ris", file_sha256="b" * 64, source_name="Embase",
+                    format="ris", encoding="utf-8")
+    ids = [r.id for r in store.records()]
+    if with_conflicts:
+        for rid, a, b in zip(ids[:4], ["include", "exclude", "include", "exclude"],
+                             ["include", "include", "exclude", "exclude"]):
+            store.add_decision(rid, "alice", a, model_info={"fixture": True})
+            store.add_decision(rid, "bob", b)
+    if with_pairs and n >= 8:
+        with store.transaction() as conn:
+            run_id = dedup_store.add_run(conn, algorithm_version="test", n_records=n, n_candidates=2,
+                                         n_changed=2, n_clusters=0, n_duplicates=0, n_borderline=2,
+                                         seconds=0.0)
+            dedup_store.apply_auto_verdicts(conn, run_id, [
+                dedup_store.PairVerdict(ids[0], ids[4], "borderline", 0.71,
+                                        {"explanation": "similar authors, different titles"}),
+                dedup_store.PairVerdict(ids[1], ids[7], "borderline", 0.64,
+                                        {"explanation": "same topic and journal family"}),
+            ])
+    return workspace
+
+
+async def settle(pilot: Pilot, rounds: int = 20) -> None:
+    """Wait until every worker has finished and the messages they posted are handled."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if all(w.is_finished for w in app.workers):
+            await pilot.pause()
+            return
+
+
+def async_test(fn):  # type: ignore[no-untyped-def]
+    """Run an async test function with asyncio (no async pytest plugin needed)."""
+    import asyncio
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return asyncio.run(fn(*args, **kwargs))
+
+    return wrapper
