@@ -55,17 +55,18 @@ def test_2300_hits_in_four_requests(workspace, corpus_2300):
     assert record.source == "PubMed" and record.external_id == record.pmid and record.raw.startswith("<PubmedArticle>")
 
 
-def test_every_fault_kind_on_still_every_record_once(workspace, corpus_2300):
+def test_every_fault_kind_on_still_every_record_once(workspace):
+    corpus = synthetic_corpus(1_000, seed=10)
     spec = write_query(workspace)
     script = [step for kind in FAULT_KINDS for step in (kind, "")]
     faults = Faults(kinds=FAULT_KINDS, rate=0.25, seed=4, script=script, retry_after=0, slow_seconds=0.01)
-    with running(corpus_2300, faults=faults) as standin:
-        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=250, max_attempts=8))
+    with running(corpus, faults=faults) as standin:
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=100, max_attempts=8))
         injected = standin.faults_injected
     assert set(injected) == set(FAULT_KINDS)
     counts = stored_pmids(workspace)
-    assert set(counts) == set(corpus_2300.articles) and max(counts.values()) == 1
-    assert outcome.new_records == 2300
+    assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
+    assert outcome.new_records == 1000
     (run,) = search_store.runs(workspace.store, "q")
     assert run["status"] == "complete" and run["details"]["count_check"]["ok"]
     assert sum(run["details"]["stats"]["retries"].values()) >= len(FAULT_KINDS) - 1  # "slow" costs no retry
@@ -102,26 +103,27 @@ def test_killed_search_resumes_from_last_stored_batch(workspace, corpus_2300):
     assert run["status"] == "complete" and run["new_records"] == 2300 and run["details"]["resumed"] == 1
 
 
-def test_rerun_stores_only_new_pmids_and_logs_both_runs(workspace, corpus_2300):
+def test_rerun_stores_only_new_pmids_and_logs_both_runs(workspace):
+    first = synthetic_corpus(600, seed=6)
     spec = write_query(workspace, extra='notes = "update search"\n')
-    with running(corpus_2300) as standin:
+    with running(first) as standin:
         run_search(workspace, spec, client=quick_client(standin))
     newer = [StandInArticle(str(90_000_000 + i), synthetic_article(90_000_000 + i, 2026), date(2026, 1, 1),
                             date(2026, 1, 1)) for i in range(40)]
-    grown = StandInCorpus([*corpus_2300.articles.values(), *newer])
+    grown = StandInCorpus([*first.articles.values(), *newer])
     with running(grown) as standin:
         outcome = run_search(workspace, spec, client=quick_client(standin))
         assert standin.requests == {"esearch": 1, "efetch": 1}
-    assert (outcome.hit_count, outcome.new_records) == (2340, 40)
-    assert sum(stored_pmids(workspace).values()) == 2340
+    assert (outcome.hit_count, outcome.new_records) == (640, 40)
+    assert sum(stored_pmids(workspace).values()) == 640
     log = json.loads(workspace.path("queries", "q.log.json").read_text())
-    assert [r["records_stored_new"] for r in log["runs"]] == [2300, 40]
-    assert log["runs"][1]["already_stored_from_earlier_runs"] == 2300
+    assert [r["records_stored_new"] for r in log["runs"]] == [600, 40]
+    assert log["runs"][1]["already_stored_from_earlier_runs"] == 600
     assert log["database"] == "MEDLINE/PubMed" and "E-utilities" in log["platform"]
-    first = log["runs"][0]
-    assert first["term_sent"] == "anything" and first["date_run"].endswith(("Z", "+00:00"))
-    assert first["eutils"]["esearch"]["usehistory"] == "y" and first["requests"] == 4
-    assert first["records_found"] == first["records_retrieved"] == 2300
+    run1 = log["runs"][0]
+    assert run1["term_sent"] == "anything" and run1["date_run"].endswith(("Z", "+00:00"))
+    assert run1["eutils"]["esearch"]["usehistory"] == "y" and run1["requests"] == 2
+    assert run1["records_found"] == run1["records_retrieved"] == 600
     assert log["notes"] == "update search"
 
 
@@ -147,17 +149,17 @@ def test_one_day_beyond_the_cap_is_a_clear_error():
 
 
 @pytest.mark.slow
-def test_more_than_9999_hits_via_date_slices(workspace):
+def test_more_than_9999_hits_via_date_slices():
     corpus = synthetic_corpus(12_000, seed=12)
-    spec = write_query(workspace, name="big")
-    with running(corpus) as standin:
-        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=5000))
-    assert outcome.hit_count == 12_000 and outcome.new_records == 12_000
-    (run,) = search_store.runs(workspace.store, "big")
-    assert len(run["details"]["slices"]) >= 2 and run["details"]["count_check"]["ok"]
-    assert all(s["count"] <= 9_999 for s in run["details"]["slices"])
-    counts = stored_pmids(workspace)
-    assert len(counts) == 12_000 and max(counts.values()) == 1
+    stored: Counter = Counter()
+    with running(corpus) as standin:  # PubMed's own 9,999 cap
+        client = quick_client(standin, efetch_batch=5000)
+        outcome = retrieve(client, "x", is_stored=stored.__contains__,
+                           store_batch=lambda new, *_: stored.update(r.pmid for r in new))
+    assert outcome.hit_count == 12_000 and len(outcome.slices) >= 2
+    assert all(s.result.count <= 9_999 for s in outcome.slices)
+    assert outcome.count_check["ok"] and outcome.duplicates_across_slices == 0
+    assert set(stored) == set(corpus.articles) and max(stored.values()) == 1
 
 
 class TestQueryFiles:

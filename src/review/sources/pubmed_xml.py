@@ -101,7 +101,7 @@ def _article(elem: ET.Element, tag: str, position: str, source_name: str) -> Rec
     _put(extra, "status", citation.get("Status", ""))
     if pmid_elem is not None and pmid_elem.get("Version", "1") != "1":
         extra["pmid_version"] = pmid_elem.get("Version")
-    ids = _article_ids(elem.find("PubmedData/ArticleIdList"))
+    ids = _article_ids(_at(elem, "PubmedData", "ArticleIdList"))
     _put(extra, "pmcid", ids.get("pmc", ""))
     _put(extra, "pii", ids.get("pii", "") or _elocation(article, "pii"))
     _put(extra, "vernacular_title", _text(article.find("VernacularTitle")))
@@ -109,10 +109,10 @@ def _article(elem: ET.Element, tag: str, position: str, source_name: str) -> Rec
     _put(extra, "issn", _text(journal.find("ISSN")) if journal is not None else "")
     _put(extra, "pub_date", _date_text(pub_date))
     _put(extra, "epub_date", _ymd(article.find("ArticleDate")))
-    _put(extra, "entrez_date", _ymd(elem.find("PubmedData/History/PubMedPubDate[@PubStatus='entrez']")))
-    _put(extra, "publication_status", _text(elem.find("PubmedData/PublicationStatus")))
+    _put(extra, "entrez_date", _ymd(_history(elem, "entrez")))
+    _put(extra, "publication_status", _text(_at(elem, "PubmedData", "PublicationStatus")))
     _put(extra, "mesh_major", [
-        _text(d) for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName")
+        _text(d) for d in _all(citation, "MeshHeadingList", "MeshHeading", "DescriptorName")
         if d.get("MajorTopicYN") == "Y"
     ])
     _relations(citation, extra)
@@ -129,10 +129,10 @@ def _article(elem: ET.Element, tag: str, position: str, source_name: str) -> Rec
         pages=_pages(article.find("Pagination")),
         doi=ids.get("doi", "") or _elocation(article, "doi"),
         pmid=pmid,
-        keywords=[_mixed(k) for k in citation.iterfind("KeywordList/Keyword") if _mixed(k)],
-        mesh=[_text(d) for d in citation.iterfind("MeshHeadingList/MeshHeading/DescriptorName")],
-        publication_types=[_text(p) for p in article.iterfind("PublicationTypeList/PublicationType")],
-        language="; ".join(_text(x) for x in article.iterfind("Language") if _text(x)),
+        keywords=[_mixed(k) for k in _all(citation, "KeywordList", "Keyword") if _mixed(k)],
+        mesh=[_text(d) for d in _all(citation, "MeshHeadingList", "MeshHeading", "DescriptorName")],
+        publication_types=[_text(p) for p in _all(article, "PublicationTypeList", "PublicationType")],
+        language="; ".join(_text(x) for x in article.findall("Language") if _text(x)),
         external_id=pmid,
         source=source_name,
         position=position,
@@ -153,12 +153,12 @@ def _book_article(elem: ET.Element, position: str, source_name: str) -> Record:
     _put(extra, "book_accession", ids.get("bookaccession", ""))
     _put(extra, "book_title", _mixed(book.find("BookTitle")))
     _put(extra, "collection_title", _mixed(book.find("CollectionTitle")))
-    _put(extra, "publisher", _text(book.find("Publisher/PublisherName")))
-    _put(extra, "publisher_location", _text(book.find("Publisher/PublisherLocation")))
-    _put(extra, "isbn", [_text(i) for i in book.iterfind("Isbn")])
+    _put(extra, "publisher", _text(_at(book, "Publisher", "PublisherName")))
+    _put(extra, "publisher_location", _text(_at(book, "Publisher", "PublisherLocation")))
+    _put(extra, "isbn", [_text(i) for i in book.findall("Isbn")])
     _put(extra, "pub_date", _date_text(book.find("PubDate")))
     authors: list[str] = []
-    for author_list in [*doc.iterfind("AuthorList"), *book.iterfind("AuthorList")]:
+    for author_list in [*doc.findall("AuthorList"), *book.findall("AuthorList")]:
         names, kind = _authors(author_list)
         if kind == "editors":
             extra.setdefault("editors", []).extend(names)
@@ -175,9 +175,9 @@ def _book_article(elem: ET.Element, position: str, source_name: str) -> Record:
         pages=_pages(doc.find("Pagination")),
         doi=ids.get("doi", "") or _elocation(book, "doi") or _elocation(doc, "doi"),
         pmid=pmid,
-        keywords=[_mixed(k) for k in doc.iterfind("KeywordList/Keyword") if _mixed(k)],
-        publication_types=[_text(p) for p in doc.iterfind("PublicationType")],
-        language="; ".join(_text(x) for x in doc.iterfind("Language") if _text(x)),
+        keywords=[_mixed(k) for k in _all(doc, "KeywordList", "Keyword") if _mixed(k)],
+        publication_types=[_text(p) for p in doc.findall("PublicationType")],
+        language="; ".join(_text(x) for x in doc.findall("Language") if _text(x)),
         external_id=pmid,
         source=source_name,
         position=position,
@@ -195,7 +195,33 @@ def _text(elem: ET.Element | None) -> str:
     """Whitespace-normalised text of an element and all its descendants."""
     if elem is None:
         return ""
+    if not len(elem):
+        return " ".join(elem.text.split()) if elem.text else ""
     return " ".join("".join(elem.itertext()).split())
+
+
+def _at(elem: ET.Element | None, *tags: str) -> ET.Element | None:
+    """``elem.find("A/B")`` as chained single-tag finds (C speed, no ElementPath)."""
+    for tag in tags:
+        if elem is None:
+            return None
+        elem = elem.find(tag)
+    return elem
+
+
+def _all(elem: ET.Element, *tags: str) -> list[ET.Element]:
+    """``elem.findall("A/B/C")`` without ElementPath: every match at the last level."""
+    current = [elem]
+    for tag in tags:
+        current = [child for parent in current for child in parent.findall(tag)]
+    return current
+
+
+def _history(elem: ET.Element, status: str) -> ET.Element | None:
+    for when in _all(elem, "PubmedData", "History", "PubMedPubDate"):
+        if when.get("PubStatus") == status:
+            return when
+    return None
 
 
 #: Mixed content (``<i>``, ``<sup>``, MathML) reads as its plain text: markup is for display.
@@ -212,7 +238,7 @@ def _abstract(abstract: ET.Element | None) -> str:
     if abstract is None:
         return ""
     parts = []
-    for section in abstract.iterfind("AbstractText"):
+    for section in abstract.findall("AbstractText"):
         text = _mixed(section)
         label = (section.get("Label") or "").strip()
         if label and text:
@@ -229,7 +255,7 @@ def _authors(author_list: ET.Element | None) -> tuple[list[str], str]:
     if author_list is None:
         return [], "authors"
     names = []
-    for author in author_list.iterfind("Author"):
+    for author in author_list.findall("Author"):
         if author.get("ValidYN") == "N":
             continue
         collective = _mixed(author.find("CollectiveName"))
@@ -293,7 +319,7 @@ def _article_ids(id_list: ET.Element | None) -> dict[str, str]:
     found: dict[str, str] = {}
     if id_list is None:
         return found
-    for article_id in id_list.iterfind("ArticleId"):
+    for article_id in id_list.findall("ArticleId"):
         kind = article_id.get("IdType", "")
         value = _text(article_id)
         if kind and value and kind not in found:
@@ -302,7 +328,7 @@ def _article_ids(id_list: ET.Element | None) -> dict[str, str]:
 
 
 def _elocation(parent: ET.Element, kind: str) -> str:
-    for location in parent.iterfind("ELocationID"):
+    for location in parent.findall("ELocationID"):
         if location.get("EIdType") == kind and location.get("ValidYN", "Y") != "N":
             return _text(location)
     return ""
@@ -311,7 +337,7 @@ def _elocation(parent: ET.Element, kind: str) -> str:
 def _relations(citation: ET.Element, extra: dict[str, Any]) -> None:
     """Errata, retractions, comments and updates (not ``Cites``) into ``extra``."""
     relations = []
-    for item in citation.iterfind("CommentsCorrectionsList/CommentsCorrections"):
+    for item in _all(citation, "CommentsCorrectionsList", "CommentsCorrections"):
         kind = item.get("RefType", "")
         if kind not in RELATION_TYPES:
             continue
@@ -321,7 +347,7 @@ def _relations(citation: ET.Element, extra: dict[str, Any]) -> None:
         relations.append(relation)
     _put(extra, "relations", relations)
     kinds = {r["type"] for r in relations}
-    types = {_text(p) for p in citation.iterfind("Article/PublicationTypeList/PublicationType")}
+    types = {_text(p) for p in _all(citation, "Article", "PublicationTypeList", "PublicationType")}
     if "RetractionIn" in kinds or "Retracted Publication" in types:
         extra["retracted"] = True
     warnings = [k for k in _WARNING_RELATIONS if k in kinds]
