@@ -39,7 +39,8 @@ def test_medline_weak_signal_loses_to_ris_extension(shared):
 
 @pytest.mark.parametrize(
     ("folder", "fmt"),
-    [("ris", "ris"), ("medline_nbib", "medline"), ("bibtex", "bibtex")],
+    [("ris", "ris"), ("medline_nbib", "medline"), ("bibtex", "bibtex"), ("endnote_xml", "endnote-xml"),
+     ("endnote_tagged", "endnote-tagged")],
 )
 def test_every_real_export_detected(shared, folder, fmt):
     skip = {"rispy_example_wos.ris", "jabref_RisImporterCorrupted.ris", "bibtexparser_gbk_test.bib"}

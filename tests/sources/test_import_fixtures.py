@@ -52,6 +52,14 @@ def _read(shared, *parts, **kwargs):
         ("bibtex", "bibtexparser_article_comma_first.bib", "bibtex", 2),
         ("bibtex", "bibtexparser_article_no_braces.bib", "bibtex", 1),
         ("bibtex", "bibtexparser_wrong.bib", "bibtex", 2),
+        ("endnote_xml", "jabref_EndnoteXmlImporterTestArticle.xml", "endnote-xml", 1),
+        ("endnote_xml", "jabref_EndnoteXmlImporterTestArticle2.xml", "endnote-xml", 2),
+        ("endnote_xml", "jabref_EndnoteXmlImporterTestLabelAndMultiTitle.xml", "endnote-xml", 3),
+        ("endnote_xml", "jabref_EndnoteXmlImporterTestReport.xml", "endnote-xml", 1),
+        ("endnote_xml", "jabref_EndnoteXmlImporterTest_EmptyKeywordStyle.xml", "endnote-xml", 1),
+        ("endnote_xml", "jabref_EndnoteXmlImporterTest_WithoutUrlStyle.xml", "endnote-xml", 1),
+        ("endnote_tagged", "jabref_Endnote.book.example.enw", "endnote-tagged", 1),
+        ("endnote_tagged", "jabref_Endnote.entries.enw", "endnote-tagged", 13),
     ],
 )
 def test_real_exports_read_completely(shared, folder, name, fmt, count):
@@ -59,7 +67,7 @@ def test_real_exports_read_completely(shared, folder, name, fmt, count):
     assert result.format == fmt
     assert len(result.records) == count
     for index, record in enumerate(result.records):
-        assert record.position.startswith("line "), record.position
+        assert record.position.startswith("record " if fmt == "endnote-xml" else "line "), record.position
         assert record.raw.strip(), f"record {index} lost its original text"
         assert record.source
 
@@ -140,6 +148,31 @@ def test_bibtex_latex_braces_strings_and_keys(shared):
     assert bom.encoding == "utf-8-sig"
 
 
+def test_endnote_xml_fields(shared):
+    (record,) = _read(shared, "endnote_xml", "jabref_EndnoteXmlImporterTestArticle.xml").records
+    assert record.title.startswith("Trends in the lifetime risk of developing cancer in Great Britain: comparison")
+    assert record.authors == ["Ahmad, AS", "Ormiston-Smith, N", "Sasieni, PD"]
+    assert (record.year, record.journal, record.volume, record.issue, record.pages) == (
+        2015, "Br J Cancer", "112", "5", "943-7")
+    assert record.doi == "10.1038/bjc.2014.606"
+    assert record.external_id == "2954" and record.raw.lstrip().startswith("<record>")
+
+
+def test_endnote_tagged_non_ascii_book(shared):
+    (book,) = _read(shared, "endnote_tagged", "jabref_Endnote.book.example.enw").records
+    assert book.authors[:2] == ["Preißel, René", "Stachmann, Bjørn"]
+    assert book.year == 2016 and book.title.startswith("Git : dezentrale")
+    assert book.position == "line 1"
+
+
+def test_truncated_endnote_xml(tmp_path, shared):
+    data = shared("fixtures", "exports", "endnote_xml", "jabref_EndnoteXmlImporterTestArticle2.xml").read_bytes()
+    path = tmp_path / "cut.xml"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImportFormatError, match=r"cut.xml:line \d+: invalid or truncated EndNote XML"):
+        read_file(path)
+
+
 def test_bibtex_in_non_utf8_multibyte_encoding_is_refused(shared):
     with pytest.raises(ImportFormatError, match="multi-byte encoding"):
         _read(shared, "bibtex", "bibtexparser_gbk_test.bib")
@@ -162,8 +195,6 @@ def test_source_option_overrides_every_record(shared):
 @pytest.mark.parametrize(
     ("parts", "message"),
     [
-        (("endnote_xml", "jabref_EndnoteXmlImporterTestArticle.xml"), "EndNote XML is not supported"),
-        (("endnote_tagged", "jabref_Endnote.entries.enw"), "EndNote tagged"),
         (("ris", "rispy_example_wos.ris"), "Web of Science"),
         (("ris", "jabref_RisImporterCorrupted.ris"), "line 2: RIS tag JF outside a record"),
     ],

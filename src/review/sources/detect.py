@@ -1,7 +1,7 @@
 """Recognise a file's format from its content; the extension only breaks ties.
 
-Each registered reader scores the first 64 KB. Formats we know but do not read (EndNote,
-Web of Science, HTML pages, other XML) get a message saying so, rather than a guess.
+Each registered reader scores the first 64 KB. Formats we know but do not read (Web of
+Science tagged text, HTML pages, other XML) get a message saying so, rather than a guess.
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ from .readers import READERS, Reader
 __all__ = ["detect_format", "detect_reader"]
 
 _UNSUPPORTED: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"<xml>\s*<records>|<records>\s*<record>"),
-     "EndNote XML is not supported; export the library as RIS"),
-    (re.compile(r"^%0 ", re.MULTILINE), "EndNote tagged text (.enw) is not supported; export as RIS"),
     (re.compile(r"^FN .*\n(?:.*\n)*?PT [A-Z]\b", re.MULTILINE),
      "Web of Science tagged text is not supported; export as RIS or BibTeX"),
     (re.compile(r"^\s*(?:<!DOCTYPE html|<html)", re.IGNORECASE),
@@ -42,12 +39,12 @@ def detect_reader(data: bytes, path: Path) -> Reader:
     message = _unsupported(head)
     if message:
         raise ImportFormatError(path, None, message)
-    if hinted:
-        return hinted[0]  # content is unclear: let the named format's reader say what is wrong
     if head.lstrip().startswith("<"):
         root = _XML_ROOT.search(head.lstrip().split("?>", 1)[-1])
         what = f"XML with root <{root.group(1)}>" if root else "XML-like text"
-        raise ImportFormatError(path, None, f"{what} is not a supported export (PubMed XML expected)")
+        raise ImportFormatError(path, None, f"{what} is not a supported export (PubMed or EndNote XML expected)")
+    if hinted:
+        return hinted[0]  # content is unclear: let the named format's reader say what is wrong
     known = ", ".join(reader.label for reader in READERS.values())
     raise ImportFormatError(path, "line 1", f"unrecognised format (expected one of: {known})")
 

@@ -1,0 +1,176 @@
+"""EndNote exports: XML (``<xml><records><record>``) and tagged text (``.enw``, ``%0``/``%A``…).
+
+Libraries curated in EndNote (the SRA and many Cochrane searches) leave EndNote only in these
+forms; both map onto the same ``Record`` fields as RIS.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+
+from ...errors import ImportFormatError
+from ...records import Record
+from ..fields import collapse, parse_year
+from .base import ParsedFile, Reader, SourceFile, register, text_lines
+
+_XML_SIGNATURE = re.compile(r"<xml>\s*<records>|<records>\s*<record>")
+_RAW_RECORD = re.compile(rb"<record\b[^>]*>.*?</record\s*>", re.DOTALL)
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+_PUBMED_DB = re.compile(r"pubmed|medline", re.IGNORECASE)
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_ENW_TAG = re.compile(r"^%([0-9A-Z@!#$&()*+~^>\]|?])(?: (.*))?$")
+_ENW_START = re.compile(r"^%0(?: |$)", re.MULTILINE)
+_ENW_ANY = re.compile(r"^%[ATDJKX] ", re.MULTILINE)
+
+
+@register
+class EndnoteXmlReader(Reader):
+    name = "endnote-xml"
+    label = "EndNote XML"
+    extensions = (".xml",)
+
+    def sniff(self, head: str) -> int:
+        return 95 if head.lstrip().startswith("<") and _XML_SIGNATURE.search(head) else 0
+
+    def decode(self, source: SourceFile) -> None:
+        declared = _DECLARED.match(source.data.lstrip(b"\xef\xbb\xbf"))
+        source.encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+
+    def parse(self, source: SourceFile) -> ParsedFile:
+        raws = [m.group(0) for m in _RAW_RECORD.finditer(source.data)]
+        records: list[Record] = []
+        try:
+            for _event, elem in ET.iterparse(io.BytesIO(source.data), events=("end",)):
+                if elem.tag == "record":
+                    raw = raws[len(records)].decode("utf-8", "replace") if len(records) < len(raws) else ""
+                    records.append(_xml_record(elem, len(records) + 1, raw))
+                    elem.clear()
+        except ET.ParseError as err:
+            line, column = err.position
+            raise ImportFormatError(
+                source.path, f"line {line}", f"invalid or truncated EndNote XML (column {column + 1})"
+            ) from None
+        return ParsedFile(records)
+
+
+def _text(elem: ET.Element | None) -> str:
+    return collapse("".join(elem.itertext())) if elem is not None else ""
+
+
+def _texts(parent: ET.Element, path: str) -> list[str]:
+    return [t for t in (_text(e) for e in parent.iterfind(path)) if t]
+
+
+def _xml_record(elem: ET.Element, index: int, raw: str) -> Record:
+    database = _text(elem.find("remote-database-name")) or _text(elem.find("remote-database-provider"))
+    accession = _text(elem.find("accession-num"))
+    is_pmid = accession.isdigit() and bool(_PUBMED_DB.search(database))
+    doi_text = _text(elem.find("electronic-resource-num"))
+    doi = _DOI.search(doi_text)
+    ref_type = elem.find("ref-type")
+    extra = {
+        "type_of_reference": ref_type.get("name", "") if ref_type is not None else "",
+        "label": _text(elem.find("label")),
+        "isbn": _text(elem.find("isbn")),
+        "urls": _texts(elem, "urls/related-urls/url"),
+        "alt_title": _text(elem.find("titles/alt-title")),
+    }
+    if accession and not is_pmid:
+        extra["accession_number"] = accession
+    return Record(
+        title=_text(elem.find("titles/title")),
+        abstract=_text(elem.find("abstract")),
+        authors=_texts(elem, "contributors/authors/author"),
+        year=parse_year(_text(elem.find("dates/year"))),
+        journal=_text(elem.find("titles/secondary-title")) or _text(elem.find("periodical/full-title")),
+        volume=_text(elem.find("volume")),
+        issue=_text(elem.find("number")),
+        pages=_text(elem.find("pages")),
+        doi=doi.group(0) if doi else doi_text,
+        pmid=accession if is_pmid else "",
+        keywords=_texts(elem, "keywords/keyword"),
+        language=_text(elem.find("language")),
+        external_id=_text(elem.find("rec-number")),
+        source=database,
+        position=f"record {index}",
+        raw=raw,
+        extra={k: v for k, v in extra.items() if v},
+    )
+
+
+#: EndNote tag → Record field (``%K`` lines are one keyword each; ``%A`` one author each).
+_ENW_FIELDS = {
+    "T": "title", "X": "abstract", "J": "journal", "V": "volume", "N": "issue", "P": "pages",
+    "G": "language", "F": "external_id",
+}
+_ENW_EXTRA = {"0": "type_of_reference", "B": "secondary_title", "I": "publisher", "@": "isbn",
+              "U": "urls", "M": "accession_number", "~": "database", "E": "editors", "8": "date"}
+
+
+@register
+class EndnoteTaggedReader(Reader):
+    name = "endnote-tagged"
+    label = "EndNote tagged"
+    extensions = (".enw",)
+
+    def sniff(self, head: str) -> int:
+        return 85 if _ENW_START.search(head) and _ENW_ANY.search(head) else 0
+
+    def parse(self, source: SourceFile) -> ParsedFile:
+        records: list[Record] = []
+        block: list[str] = []
+        start = 0
+        for number, line in enumerate([*text_lines(source.text), ""], start=1):
+            starts_record = line.startswith("%0") and _ENW_TAG.match(line)
+            if (not line.strip() or starts_record) and block:
+                records.append(_enw_record(block, start))
+                block = []
+            if not line.strip():
+                continue
+            if not block:
+                if not _ENW_TAG.match(line):
+                    raise ImportFormatError(source.path, f"line {number}",
+                                            f"not an EndNote tag line: {line[:40]!r}")
+                start = number
+            block.append(line)
+        return ParsedFile(records)
+
+
+def _enw_record(lines: list[str], start: int) -> Record:
+    tags: list[tuple[str, str]] = []
+    for line in lines:
+        match = _ENW_TAG.match(line)
+        if match:
+            tags.append((match.group(1), match.group(2) or ""))
+        elif tags:  # continuation of a wrapped value
+            tags[-1] = (tags[-1][0], f"{tags[-1][1]} {line}")
+    record = Record(position=f"line {start}", raw="\n".join(lines) + "\n")
+    extra: dict[str, object] = {}
+    for tag, value in tags:
+        value = collapse(value)
+        if not value:
+            continue
+        if tag == "A":
+            record.authors.append(value)
+        elif tag == "K":
+            record.keywords.extend(k for k in (collapse(p) for p in value.split(";")) if k)
+        elif tag == "D":
+            record.year = record.year or parse_year(value)
+        elif tag == "R":
+            doi = _DOI.search(value)
+            record.doi = record.doi or (doi.group(0) if doi else value)
+        elif tag in _ENW_FIELDS and not getattr(record, _ENW_FIELDS[tag]):
+            setattr(record, _ENW_FIELDS[tag], value)
+        elif tag in _ENW_EXTRA:
+            key = _ENW_EXTRA[tag]
+            extra[key] = f"{extra[key]}; {value}" if key in extra else value
+    database = str(extra.get("database", ""))
+    accession = str(extra.get("accession_number", ""))
+    if accession.isdigit() and _PUBMED_DB.search(database):
+        record.pmid = accession
+        del extra["accession_number"]
+    record.source = database
+    record.extra = extra
+    return record
