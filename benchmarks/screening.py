@@ -1,0 +1,205 @@
+"""Screening benchmark: our default engine against ASReview's default, same priors and seeds.
+
+For every labelled set in ``../shared/data/screening/`` and seeds 1..5 (``--seeds``):
+our simulation (``review.screening.simulate``) and ``asreview simulate`` (its default
+model, ELAS u4 in ASReview 2/3: bigram TF-IDF + linear SVM, balanced sampling) with the
+same prior rows. Metrics (WSS@95, recall@10 %, ATD, loss) are computed by our metrics module
+on both orders, priors removed. Also retrain + re-rank latency at 2,300 and 50,000 records
+(synthetic large set built from the shared texts) and wall time per full simulation.
+
+Usage:
+    python benchmarks/screening.py                      # everything (ASReview runs are cached)
+    python benchmarks/screening.py --skip-asreview      # ours + latency only
+    python benchmarks/screening.py --only-asreview      # fill the ASReview cache
+
+Prints a table and one JSON line (``BENCH {...}``). ASReview is the optional ``bench`` extra:
+``pip install -e ".[bench]"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+from statistics import mean
+
+import numpy as np
+
+from review.screening import metrics
+from review.screening.features import build_features
+from review.screening.ranker import rank
+from review.screening.simulate import LabelledSet, choose_priors, load_labelled_csv, simulate
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("REVIEW_SHARED", REPO.parent / "shared"))
+DATA_DIR = SHARED / "data" / "screening"
+CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE", Path(tempfile.gettempdir()) / "review-bench-asreview"))
+METRIC_NAMES = ("wss@95", "recall@10%", "atd", "loss")
+
+
+def datasets() -> list[Path]:
+    return sorted(DATA_DIR.glob("*.csv"))
+
+
+# -- ASReview ----------------------------------------------------------------------------
+def asreview_run(path: Path, data: LabelledSet, seed: int) -> dict:
+    """Run ``asreview simulate`` with our priors (by row) and seed; cached per file+seed."""
+    priors = choose_priors(data, seed)
+    key = CACHE / f"{path.stem}-seed{seed}-{'-'.join(map(str, priors))}.json"
+    if key.exists():
+        return json.loads(key.read_text())
+    exe = shutil.which("asreview")
+    if exe is None:
+        raise SystemExit("asreview is not installed: pip install -e '.[bench]'")
+    row_of = {record_id: row for row, record_id in enumerate(data.ids)}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sim.asreview"
+        command = [exe, "simulate", str(path), "--prior-idx", *[str(row_of[p]) for p in priors],
+                   "--seed", str(seed), "-o", str(out)]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        with zipfile.ZipFile(out) as archive:
+            archive.extract("results.db", tmp)
+        with sqlite3.connect(Path(tmp) / "results.db") as conn:
+            rows = dict(conn.execute("SELECT record_id, dataset_row FROM record"))
+            labelled = [rows[r] for (r,) in conn.execute("SELECT record_id FROM results ORDER BY rowid")]
+    order = [data.ids[row] for row in labelled]
+    result = {"order": order, "priors": priors, "wall_s": round(wall, 2), "version": _asreview_version()}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    key.write_text(json.dumps(result))
+    return result
+
+
+def _asreview_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("asreview")
+    except Exception:  # noqa: BLE001 - informational only
+        return "unknown"
+
+
+def order_metrics(data: LabelledSet, order: list[int], priors: list[int]) -> dict:
+    """Metrics of a (possibly truncated) order; unscreened records count as found last."""
+    seen = set(order)
+    rest = [r for r in data.ids if r not in seen]
+    full = [r for r in order if r not in priors] + [r for r in rest if r not in priors]
+    return metrics.all_metrics([data.labels[r] for r in full])
+
+
+# -- latency -----------------------------------------------------------------------------
+def latency(n_records: int, base: list[LabelledSet], *, n_labelled: int = 200, repeats: int = 20) -> dict:
+    """p50/p95 of one retrain + re-rank (default model) on ``n_records`` records."""
+    texts: list[str] = []
+    labels: list[int] = []
+    rng = np.random.default_rng(7)
+    pool = [(t, d.labels[r]) for d in base for r, t in zip(d.ids, d.texts)]
+    while len(texts) < n_records:
+        for i in rng.permutation(len(pool)):
+            text, label = pool[i]
+            # Synthetic variants: drop a random tenth of the words so the rows differ.
+            words = text.split()
+            keep = rng.random(len(words)) > 0.1
+            texts.append(" ".join(w for w, k in zip(words, keep) if k))
+            labels.append(label)
+            if len(texts) == n_records:
+                break
+    ids = list(range(1, n_records + 1))
+    started = time.perf_counter()
+    features = build_features(ids, texts)
+    build = time.perf_counter() - started
+    labelled = rng.choice(n_records, size=n_labelled, replace=False)
+    relevant = [i for i, y in enumerate(labels) if y][:5]
+    known = {ids[i]: labels[i] for i in labelled} | {ids[i]: 1 for i in relevant}
+    times = []
+    for repeat in range(repeats):
+        extra = int(rng.integers(0, n_records))
+        known[ids[extra]] = labels[extra]
+        started = time.perf_counter()
+        rank(features, known, seed=repeat)
+        times.append(time.perf_counter() - started)
+    return {"n_records": n_records, "n_labelled": len(known), "feature_build_s": round(build, 2),
+            "p50_ms": round(1000 * float(np.quantile(times, 0.5)), 1),
+            "p95_ms": round(1000 * float(np.quantile(times, 0.95)), 1)}
+
+
+# -- main --------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--skip-asreview", action="store_true")
+    parser.add_argument("--only-asreview", action="store_true")
+    parser.add_argument("--skip-latency", action="store_true")
+    args = parser.parse_args()
+    files = datasets()
+    if not files:
+        raise SystemExit(f"no labelled sets in {DATA_DIR}")
+    loaded = {path.stem: load_labelled_csv(path) for path in files}
+    per_set: dict[str, dict] = {}
+    for path in files:
+        data = loaded[path.stem]
+        ours, theirs = [], []
+        features = None
+        for seed in args.seeds:
+            if not args.only_asreview:
+                result = simulate(data, seed=seed, features=features)
+                features = features or build_features(data.ids, data.texts)
+                ours.append({**{k: result.metrics[k] for k in METRIC_NAMES},
+                             "wall_s": result.timings["total_s"],
+                             "retrain_p95_ms": 1000 * (result.timings["retrain_p95_s"] or 0)})
+            if not args.skip_asreview:
+                run = asreview_run(path, data, seed)
+                found = order_metrics(data, run["order"], run["priors"])
+                theirs.append({**{k: found[k] for k in METRIC_NAMES}, "wall_s": run["wall_s"]})
+            print(f"  {path.stem} seed {seed} done", file=sys.stderr, flush=True)
+        per_set[path.stem] = {"ours": _means(ours), "asreview": _means(theirs)}
+    if args.only_asreview:
+        return
+    summary = {"ours": _overall(per_set, "ours"), "asreview": _overall(per_set, "asreview")}
+    lat = {} if args.skip_latency else {
+        "2300": latency(2300, list(loaded.values())), "50000": latency(50_000, list(loaded.values())),
+    }
+    _print_table(per_set, summary, lat, args.seeds)
+    print("BENCH " + json.dumps({"benchmark": "screening", "seeds": args.seeds, "per_set": per_set,
+                                 "mean": summary, "latency": lat}))
+
+
+def _means(rows: list[dict]) -> dict:
+    if not rows:
+        return {}
+    return {k: round(mean(r[k] for r in rows), 4) for k in rows[0]}
+
+
+def _overall(per_set: dict, who: str) -> dict:
+    rows = [v[who] for v in per_set.values() if v[who]]
+    return _means(rows) if rows else {}
+
+
+def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int]) -> None:
+    head = f"{'set':<26} {'engine':<9} {'WSS@95':>7} {'rec@10%':>8} {'ATD':>7} {'loss':>7} {'wall s':>7}"
+    print(f"Screening benchmark, seeds {seeds}, 1+1 priors (priors excluded from metrics)")
+    print(head)
+    print("-" * len(head))
+    for name, result in [*per_set.items(), ("MEAN", summary)]:
+        for who in ("ours", "asreview"):
+            m = result.get(who) or {}
+            if not m:
+                continue
+            print(f"{name:<26} {who:<9} {m['wss@95']:>7.3f} {m['recall@10%']:>8.3f} {m['atd']:>7.3f} "
+                  f"{m['loss']:>7.3f} {m['wall_s']:>7.1f}")
+    for size, row in lat.items():
+        print(f"retrain+rerank at {int(size):>6,} records ({row['n_labelled']} labelled): "
+              f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms (feature build {row['feature_build_s']} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""Classifiers that score records for relevance, each seeded and described by a dict.
+
+All models see class imbalance through class weights ("balanced": each class weighs as much
+as the other in the loss), so one or two relevant records already pull the ranking. Scores
+are "higher = more likely relevant"; ``probabilities`` are calibrated enough for recall
+estimates (Platt scaling for the SVM).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+#: What ``model="default"`` means; chosen on the development sets, see benchmarks/screening.py.
+DEFAULT_MODEL = "ensemble"
+
+MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "nb", "ensemble")
+
+
+class Classifier(Protocol):
+    name: str
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "Classifier": ...
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray: ...
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray: ...
+
+    def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def info(self) -> dict[str, Any]: ...
+
+
+def _balanced_weights(y: np.ndarray) -> np.ndarray:
+    n_pos = max(int(y.sum()), 1)
+    n_neg = max(len(y) - n_pos, 1)
+    return np.where(y == 1, len(y) / (2.0 * n_pos), len(y) / (2.0 * n_neg))
+
+
+def _sigmoid(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(values, -40, 40)))
+
+
+def _linear(X: sp.csr_matrix, coef: np.ndarray | None, intercept: float) -> np.ndarray:
+    """``X @ coef + intercept`` straight on the sparse matrix (skips sklearn's input checks)."""
+    if coef is None:
+        raise RuntimeError("model used before fit")
+    return np.asarray(X @ coef).ravel() + intercept
+
+
+def _platt(decision: np.ndarray, y: np.ndarray, steps: int = 25) -> tuple[float, float]:
+    """Platt scaling (Newton's method on a, b of sigmoid(a·d + b)) with balanced weights."""
+    weights = _balanced_weights(y)
+    a, b = 1.0, 0.0
+    for _ in range(steps):
+        p = _sigmoid(a * decision + b)
+        grad = np.array([np.sum(weights * (p - y) * decision), np.sum(weights * (p - y))])
+        w = weights * p * (1 - p) + 1e-9
+        hess = np.array([[np.sum(w * decision**2), np.sum(w * decision)],
+                         [np.sum(w * decision), np.sum(w)]]) + 1e-6 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-6:
+            break
+    return float(a), float(b)
+
+
+@dataclass(slots=True)
+class LogisticModel:
+    """L2 logistic regression, liblinear (fastest for a few hundred labelled rows)."""
+
+    seed: int
+    C: float = 1.0
+    name: str = "logistic"
+    coef: np.ndarray | None = field(default=None, repr=False)
+    intercept: float = 0.0
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "LogisticModel":
+        # Dual coordinate descent: far fewer labelled rows than features.
+        model = LogisticRegression(C=self.C, solver="liblinear", dual=True, class_weight="balanced",
+                                   random_state=self.seed, max_iter=200).fit(X, y)
+        self.coef, self.intercept = model.coef_.ravel(), float(model.intercept_[0])
+        return self
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+        return _linear(X, self.coef, self.intercept)
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        return _sigmoid(self.scores(X))
+
+    def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.scores(X)
+        return scores, _sigmoid(scores)
+
+    def info(self) -> dict[str, Any]:
+        return {"name": self.name, "C": self.C, "solver": "liblinear", "balance": "class_weight"}
+
+
+@dataclass(slots=True)
+class SvmModel:
+    """Linear SVM (hinge loss), Platt-scaled on its training scores for probabilities."""
+
+    seed: int
+    C: float = 0.1
+    name: str = "svm"
+    coef: np.ndarray | None = field(default=None, repr=False)
+    intercept: float = 0.0
+    _platt: tuple[float, float] = (1.0, 0.0)
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "SvmModel":
+        model = LinearSVC(C=self.C, class_weight="balanced", random_state=self.seed, dual=True,
+                          max_iter=2000).fit(X, y)
+        self.coef, self.intercept = model.coef_.ravel(), float(model.intercept_[0])
+        self._platt = _platt(self.scores(X), y)
+        return self
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+        return _linear(X, self.coef, self.intercept)
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        return self.predict(X)[1]
+
+    def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.scores(X)
+        a, b = self._platt
+        return scores, _sigmoid(a * scores + b)
+
+    def info(self) -> dict[str, Any]:
+        return {"name": self.name, "C": self.C, "loss": "squared_hinge", "balance": "class_weight",
+                "calibration": "platt"}
+
+
+@dataclass(slots=True)
+class NaiveBayesModel:
+    """Complement naive Bayes (robust under imbalance), log-odds as scores."""
+
+    seed: int
+    alpha: float = 0.3
+    complement: bool = True
+    name: str = "nb"
+    coef: np.ndarray | None = field(default=None, repr=False)
+    intercept: float = 0.0
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "NaiveBayesModel":
+        # With two classes both variants are linear in the term weights:
+        # log-odds = X @ (log θ1 − log θ0) (+ log prior ratio for the multinomial variant),
+        # θc = smoothed term shares of class c. Computed directly: sklearn's per-call input
+        # checks cost more than the arithmetic at this size.
+        weights = _balanced_weights(y)
+        per_class = []
+        for label in (0, 1):
+            counts = np.asarray(X.T @ (weights * (y == label))).ravel() + self.alpha
+            per_class.append(np.log(counts / counts.sum()))
+        self.coef = per_class[1] - per_class[0]
+        if self.complement:
+            self.intercept = 0.0
+        else:
+            self.intercept = float(np.log(weights[y == 1].sum() / weights[y == 0].sum()))
+        return self
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+        return _linear(X, self.coef, self.intercept)
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        return _sigmoid(self.scores(X))
+
+    def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.scores(X)
+        return scores, _sigmoid(scores)
+
+    def info(self) -> dict[str, Any]:
+        kind = "complement" if self.complement else "multinomial"
+        return {"name": self.name, "alpha": self.alpha, "variant": kind, "balance": "sample_weight"}
+
+
+@dataclass(slots=True)
+class EnsembleModel:
+    """Mean of the members' standardised scores: robust when one model misfires."""
+
+    seed: int
+    members: list[Any] = field(default_factory=list)
+    name: str = "ensemble"
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            self.members = [LogisticModel(self.seed), SvmModel(self.seed), NaiveBayesModel(self.seed)]
+
+    def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "EnsembleModel":
+        for member in self.members:
+            member.fit(X, y)
+        return self
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.mean([_standardise(m.scores(X)) for m in self.members], axis=0)
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        return self.predict(X)[1]
+
+    def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        outputs = [m.predict(X) for m in self.members]
+        scores = np.mean([_standardise(s) for s, _ in outputs], axis=0)
+        return scores, np.mean([p for _, p in outputs], axis=0)
+
+    def info(self) -> dict[str, Any]:
+        return {"name": self.name, "members": [m.info() for m in self.members], "combine": "mean_z_score"}
+
+
+def _standardise(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / (spread if spread > 0 else 1.0)
+
+
+def make_model(name: str, seed: int) -> Classifier:
+    """A fresh classifier by name ("default" resolves to ``DEFAULT_MODEL``)."""
+    resolved = DEFAULT_MODEL if name == "default" else name
+    if resolved == "logistic":
+        return LogisticModel(seed)
+    if resolved == "svm":
+        return SvmModel(seed)
+    if resolved == "nb":
+        return NaiveBayesModel(seed)
+    if resolved == "ensemble":
+        return EnsembleModel(seed)
+    raise ValueError(f"model {name!r}: expected one of default, {', '.join(MODEL_NAMES)}")

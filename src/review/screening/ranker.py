@@ -1,0 +1,137 @@
+"""Retrain and re-rank: labelled rows in, a ``Ranking`` (queue of unlabelled ids) out.
+
+Pure CPU work on immutable inputs, so it is safe to run in a worker thread while the
+reviewer keeps screening on the previous ranking. Until both classes are labelled there is
+nothing to learn from: the queue is then a keyword prior from the screening criteria when
+there are include/exclude terms, else a seeded random order.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .features import Features
+from .models import DEFAULT_MODEL, make_model
+from .query import order_candidates
+
+#: Version of the ranking recipe; stored in every model_info.
+ENGINE_VERSION = 1
+
+
+@dataclass(slots=True, frozen=True)
+class Ranking:
+    """Unlabelled record ids in query order, with the model's relevance probability of each."""
+
+    order: tuple[int, ...]
+    probabilities: tuple[float, ...]
+    model_info: dict[str, Any]
+    n_labelled: int
+    seconds: float
+    _position: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def _index(self, record_id: int) -> int | None:
+        if not self._position and self.order:  # built on first use: simulations never need it
+            self._position.update(zip(self.order, range(len(self.order))))
+        return self._position.get(record_id)
+
+    def rank_of(self, record_id: int) -> int | None:
+        """1-based position of ``record_id`` in this ranking, None if not in it."""
+        index = self._index(record_id)
+        return None if index is None else index + 1
+
+    def probability_of(self, record_id: int) -> float | None:
+        index = self._index(record_id)
+        return None if index is None else self.probabilities[index]
+
+    @property
+    def trained(self) -> bool:
+        return self.model_info.get("fallback") is None
+
+
+def rank(
+    features: Features,
+    labels: Mapping[int, int],
+    *,
+    model: str = "default",
+    query: str = "max",
+    seed: int = 0,
+    include_terms: Sequence[str] = (),
+    exclude_terms: Sequence[str] = (),
+    texts: Mapping[int, str] | None = None,
+    presumed_irrelevant: int = 0,
+) -> Ranking:
+    """Fit ``model`` on ``labels`` (record id → 1/0) and order every other record."""
+    started = time.perf_counter()
+    n = len(features)
+    labelled_ids = [r for r in labels if r in features]
+    labelled_rows = features.rows(labelled_ids)
+    y = np.fromiter((1 if labels[r] else 0 for r in labelled_ids), dtype=np.int64, count=len(labelled_ids))
+    mask = np.ones(n, dtype=bool)
+    mask[labelled_rows] = False
+    candidates = np.flatnonzero(mask)
+    rng = np.random.default_rng([seed, len(labelled_ids)])
+    resolved = DEFAULT_MODEL if model == "default" else model
+    info: dict[str, Any] = {
+        "engine": ENGINE_VERSION, "model": resolved, "query": query, "seed": seed,
+        "n_labelled": len(labelled_ids), "n_included": int(y.sum()),
+        "features": features.config.as_dict(),
+    }
+    if y.size and 0 < y.sum() < y.size:
+        train_rows, train_y = labelled_rows, y
+        if presumed_irrelevant and candidates.size:
+            # Cormack & Grossman's BMI: a few random unlabelled records, presumed irrelevant
+            # (true for most at screening prevalence), steady the first few fits.
+            k = min(presumed_irrelevant, candidates.size // 2)
+            extra = rng.choice(candidates, size=k, replace=False) if k else candidates[:0]
+            train_rows = np.concatenate([labelled_rows, extra])
+            train_y = np.concatenate([y, np.zeros(extra.size, dtype=np.int64)])
+            info["presumed_irrelevant"] = int(extra.size)
+        classifier = make_model(resolved, seed).fit(features.matrix[train_rows], train_y)
+        scores, probabilities = classifier.predict(features.matrix)
+        ordered = order_candidates(scores, probabilities, candidates, query, rng)
+        info["model_params"] = classifier.info()
+        probs = probabilities[ordered]
+    else:
+        ordered, probs, fallback = _fallback_order(features, candidates, rng, include_terms, exclude_terms, texts)
+        info["fallback"] = fallback
+    order = tuple(features.id_array[ordered].tolist())
+    seconds = time.perf_counter() - started
+    info["seconds"] = round(seconds, 4)
+    return Ranking(order=order, probabilities=tuple(np.asarray(probs, dtype=float).tolist()),
+                   model_info=info, n_labelled=len(labelled_ids), seconds=seconds)
+
+
+def _fallback_order(
+    features: Features,
+    candidates: np.ndarray,
+    rng: np.random.Generator,
+    include_terms: Sequence[str],
+    exclude_terms: Sequence[str],
+    texts: Mapping[int, str] | None,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    shuffled = rng.permutation(candidates)
+    if texts is None or not (include_terms or exclude_terms):
+        return shuffled, np.full(shuffled.size, np.nan), "seeded_random"
+    include = [_term_pattern(t) for t in include_terms]
+    exclude = [_term_pattern(t) for t in exclude_terms]
+    hits = np.array([
+        _count(texts.get(features.ids[i], ""), include) - _count(texts.get(features.ids[i], ""), exclude)
+        for i in shuffled
+    ], dtype=float)
+    ordered = shuffled[np.argsort(-hits, kind="stable")]
+    return ordered, np.full(ordered.size, np.nan), "keyword_prior"
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    escaped = re.escape(term.strip()).replace(r"\*", r"\w*")
+    return re.compile(rf"\b{escaped}\b", re.IGNORECASE)
+
+
+def _count(text: str, patterns: list[re.Pattern[str]]) -> int:
+    return sum(1 for p in patterns if p.search(text))

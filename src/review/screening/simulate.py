@@ -1,0 +1,210 @@
+"""Replay screening on a fully labelled set: the benchmark and ``review simulate``.
+
+Priors are drawn from the seed, then the engine ranks, the "reviewer" answers from the
+labels, and the engine retrains after every answer (like a real session) until every
+relevant record is found; the rest of the order is the final model's ranking. Metrics are
+computed with the priors removed, as in the ASReview/SYNERGY benchmarks.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ImportFormatError
+from . import metrics
+from .features import FeatureConfig, Features, build_features
+from .models import DEFAULT_MODEL
+from .ranker import ENGINE_VERSION, rank
+from .stopping import stopping_points
+
+LABEL_COLUMN = "label_included"
+ID_COLUMN = "record_id"
+
+
+@dataclass(slots=True)
+class LabelledSet:
+    """Record ids, model texts and 0/1 labels of a labelled screening set."""
+
+    ids: list[int]
+    texts: list[str]
+    labels: dict[int, int]
+    name: str = ""
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def load_labelled_csv(path: Path) -> LabelledSet:
+    """Read ``record_id,title,abstract,...,label_included`` (extra columns are ignored)."""
+    from .features import record_text
+
+    path = Path(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as err:
+        raise ImportFormatError(path, None, f"cannot read: {err.strerror}") from err
+    ids: list[int] = []
+    texts: list[str] = []
+    labels: dict[int, int] = {}
+    with handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        for needed in (ID_COLUMN, LABEL_COLUMN):
+            if needed not in columns:
+                raise ImportFormatError(path, "line 1", f"missing column {needed!r}")
+        if "title" not in columns and "abstract" not in columns:
+            raise ImportFormatError(path, "line 1", "needs a 'title' or 'abstract' column")
+        for line, row in enumerate(reader, start=2):
+            try:
+                record_id = int(row[ID_COLUMN])
+            except (TypeError, ValueError):
+                raise ImportFormatError(path, f"line {line}", f"{ID_COLUMN} {row[ID_COLUMN]!r} is not an integer") from None
+            value = (row[LABEL_COLUMN] or "").strip()
+            if value not in ("0", "1"):
+                raise ImportFormatError(path, f"line {line}", f"{LABEL_COLUMN} {value!r} is not 0 or 1")
+            if record_id in labels:
+                raise ImportFormatError(path, f"line {line}", f"duplicate {ID_COLUMN} {record_id}")
+            ids.append(record_id)
+            texts.append(record_text({"title": row.get("title"), "abstract": row.get("abstract")}))
+            labels[record_id] = int(value)
+    if not ids:
+        raise ImportFormatError(path, None, "no records")
+    if sum(labels.values()) == 0:
+        raise ImportFormatError(path, LABEL_COLUMN, "no record is labelled 1; nothing to find")
+    return LabelledSet(ids=ids, texts=texts, labels=labels, name=path.stem)
+
+
+def choose_priors(data: LabelledSet, seed: int, n_included: int = 1, n_excluded: int = 1) -> list[int]:
+    """Prior record ids drawn from the seed: included ones first, in id order per class."""
+    rng = np.random.default_rng(seed)
+    relevant = sorted(r for r in data.ids if data.labels[r] == 1)
+    irrelevant = sorted(r for r in data.ids if data.labels[r] == 0)
+    if n_included > len(relevant) or n_excluded > len(irrelevant):
+        raise ValueError("more priors requested than the set has records of that class")
+    chosen_inc = rng.choice(relevant, size=n_included, replace=False) if n_included else []
+    chosen_exc = rng.choice(irrelevant, size=n_excluded, replace=False) if n_excluded else []
+    return [int(r) for r in chosen_inc] + [int(r) for r in chosen_exc]
+
+
+@dataclass(slots=True)
+class SimulationResult:
+    """What ``review simulate`` writes as JSON (names are a stable interface)."""
+
+    dataset: str
+    seed: int
+    model: str
+    query: str
+    priors: list[int]
+    order: list[int]
+    metrics: dict[str, Any]
+    stopping: dict[str, Any]
+    timings: dict[str, Any]
+    model_info: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "review.simulation/1",
+            "dataset": self.dataset,
+            "seed": self.seed,
+            "model": self.model,
+            "query": self.query,
+            "engine": ENGINE_VERSION,
+            "n_records": len(self.order),
+            "priors": self.priors,
+            "order": self.order,
+            "metrics": self.metrics,
+            "stopping": self.stopping,
+            "timings": self.timings,
+            "model_info": self.model_info,
+        }
+
+
+def simulate(
+    data: LabelledSet,
+    *,
+    seed: int = 0,
+    prior_included: int = 1,
+    prior_excluded: int = 1,
+    model: str = "default",
+    query: str = "max",
+    features: Features | None = None,
+    feature_config: FeatureConfig | None = None,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+    retrain: str | int = "adaptive",
+    presumed_irrelevant: int = 0,
+) -> SimulationResult:
+    """Screen ``data`` with the engine, answering from its labels.
+
+    ``retrain="adaptive"`` retrains after every relevant record and otherwise once the
+    irrelevant labels since the last fit reach 2 % of the labelled set (so every label
+    early on, every 10th at 500 labelled); an integer retrains every that many labels.
+    """
+    started = time.perf_counter()
+    if features is None:
+        features = build_features(data.ids, data.texts, feature_config)
+    feature_seconds = features.build_seconds
+    priors = choose_priors(data, seed, prior_included, prior_excluded)
+    labels: dict[int, int] = {r: data.labels[r] for r in priors}
+    order: list[int] = list(priors)
+    total_relevant = sum(data.labels.values())
+    found = sum(labels.values())
+    retrain_seconds: list[float] = []
+    ranking = None
+    queue: list[int] = []
+    since_fit, last_relevant = 0, False
+    while len(order) < len(data) and found < total_relevant:
+        if not queue or _due(retrain, since_fit, len(labels), last_relevant):
+            ranking = rank(features, labels, model=model, query=query, seed=seed,
+                           presumed_irrelevant=presumed_irrelevant)
+            retrain_seconds.append(ranking.seconds)
+            queue = list(reversed(ranking.order))
+            since_fit = 0
+        record_id = queue.pop()
+        order.append(record_id)
+        labels[record_id] = data.labels[record_id]
+        found += labels[record_id]
+        since_fit += 1
+        last_relevant = bool(labels[record_id])
+    if len(order) < len(data):
+        # Every relevant record is found: the rest of the order cannot change any metric.
+        ranking = rank(features, labels, model=model, query=query, seed=seed,
+                           presumed_irrelevant=presumed_irrelevant)
+        retrain_seconds.append(ranking.seconds)
+        order.extend(ranking.order)
+    screened = [data.labels[r] for r in order[len(priors):]]
+    result_metrics = metrics.all_metrics(screened)
+    stops = stopping_points(
+        [data.labels[r] for r in order], n_priors=len(priors), seed=seed,
+        target_recall=target_recall, confidence=confidence,
+    )
+    timings = {
+        "feature_build_s": round(feature_seconds, 4),
+        "retrain_s": [round(s, 5) for s in retrain_seconds],
+        "retrain_p50_s": _quantile(retrain_seconds, 0.5),
+        "retrain_p95_s": _quantile(retrain_seconds, 0.95),
+        "n_retrains": len(retrain_seconds),
+        "total_s": round(time.perf_counter() - started, 3),
+    }
+    return SimulationResult(
+        dataset=data.name, seed=seed, model=DEFAULT_MODEL if model == "default" else model,
+        query=query, priors=priors, order=order, metrics=result_metrics, stopping=stops,
+        timings=timings, model_info=dict(ranking.model_info) if ranking else {},
+    )
+
+
+def _due(retrain: str | int, since_fit: int, n_labelled: int, last_relevant: bool) -> bool:
+    if retrain == "adaptive":
+        return last_relevant or since_fit >= max(1, int(0.02 * n_labelled))
+    return since_fit >= int(retrain)
+
+
+def _quantile(values: Sequence[float], q: float) -> float | None:
+    return round(float(np.quantile(values, q)), 5) if values else None

@@ -1,0 +1,302 @@
+"""When is it safe to stop screening? A statistical rule plus two heuristics.
+
+* **Statistical** (Callaghan & Müller-Hansen 2020, Syst Rev 9:273): after the ranked phase,
+  screen a *random* sample of the records not yet screened. With ``r_AL`` relevant found in
+  the ranked phase and ``k`` relevant among ``n`` sampled from the ``N`` remaining, the null
+  hypothesis "recall < target τ" means the urn held at least
+  ``K_tar = ⌊(r_AL + k)/τ − r_AL⌋ + 1`` relevant records. Its p-value is the hypergeometric
+  probability of seeing ``k`` or fewer relevant in the sample; we stop when p < 1 − confidence.
+* **Consecutive irrelevant**: the last ``N`` screened records were all irrelevant.
+* **Knee** (Cormack & Grossman 2016): the slope of the gain curve before its knee is at least
+  ``156 − min(relevant, 150)`` times the slope after it, with at least 150 screened.
+
+The heuristics have no error guarantee; here they only say *when to start the random
+sample*. The statistical rule says when to stop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import hypergeom
+
+TARGET_RECALL = 0.95
+CONFIDENCE = 0.95
+KNEE_MIN_SCREENED = 150
+
+VERDICTS: tuple[str, ...] = ("continue", "sample-needed", "stop")
+
+
+def consecutive_limit(n_total: int) -> int:
+    """Default run of irrelevant records that triggers the sample: 5 % of the set, at least 50."""
+    return max(50, math.ceil(0.05 * n_total))
+
+
+# -- the statistical test ----------------------------------------------------------------
+def k_target(relevant_ranked: int, relevant_sample: int, target_recall: float) -> int:
+    """Fewest relevant records the urn must have held for recall to be below target."""
+    found = relevant_ranked + relevant_sample
+    return math.floor(found / target_recall - relevant_ranked + 1e-9) + 1
+
+
+def hypergeometric_p(
+    urn_size: int, sampled: int, relevant_sample: int, relevant_ranked: int,
+    target_recall: float = TARGET_RECALL,
+) -> float:
+    """p-value of "recall < target" after a random sample of ``sampled`` from ``urn_size``."""
+    if sampled <= 0:
+        return 1.0
+    k_tar = k_target(relevant_ranked, relevant_sample, target_recall)
+    if k_tar > urn_size:
+        return 0.0  # the urn is too small to hide that many relevant records
+    return float(hypergeom.cdf(relevant_sample, urn_size, k_tar, sampled))
+
+
+def sequential_p_values(
+    sample_labels: Sequence[int] | np.ndarray, relevant_ranked: int, target_recall: float = TARGET_RECALL,
+    urn_size: int | None = None,
+) -> np.ndarray:
+    """The p-value after each draw of a random sample (vectorised ``hypergeometric_p``)."""
+    labels = np.asarray(sample_labels, dtype=np.int64)
+    urn = labels.size if urn_size is None else urn_size
+    if labels.size == 0:
+        return np.ones(0)
+    n = np.arange(1, labels.size + 1)
+    k = np.cumsum(labels)
+    k_tar = np.floor((relevant_ranked + k) / target_recall - relevant_ranked + 1e-9).astype(np.int64) + 1
+    p = np.zeros(labels.size)
+    possible = k_tar <= urn
+    p[possible] = hypergeom.cdf(k[possible], urn, k_tar[possible], n[possible])
+    return p
+
+
+def sample_size_needed(
+    urn_size: int, relevant_ranked: int, target_recall: float = TARGET_RECALL,
+    confidence: float = CONFIDENCE, *, sampled: int = 0, relevant_sample: int = 0,
+) -> int:
+    """Further random draws needed to stop if none of them is relevant (0 = can stop now)."""
+    alpha = 1 - confidence
+    low, high = sampled, urn_size
+    if hypergeometric_p(urn_size, sampled, relevant_sample, relevant_ranked, target_recall) < alpha:
+        return 0
+    while low < high:  # p falls as more irrelevant draws accumulate: binary search
+        middle = (low + high) // 2
+        p = hypergeometric_p(urn_size, middle, relevant_sample, relevant_ranked, target_recall)
+        if p < alpha:
+            high = middle
+        else:
+            low = middle + 1
+    return low - sampled
+
+
+# -- heuristics --------------------------------------------------------------------------
+def trailing_irrelevant(labels: Sequence[int]) -> int:
+    """Length of the run of irrelevant records at the end of ``labels``."""
+    run = 0
+    for value in reversed(labels):
+        if value:
+            break
+        run += 1
+    return run
+
+
+def knee_ratio(labels: Sequence[int] | np.ndarray) -> float | None:
+    """Cormack & Grossman slope ratio at the knee of the gain curve (None if undefined)."""
+    gains = np.cumsum(np.asarray(labels, dtype=np.int64))
+    s = gains.size
+    if s < 2 or gains[-1] == 0:
+        return None
+    positions = np.arange(1, s + 1)
+    # Knee: the point farthest above the straight line from the origin to (s, gains[-1]).
+    distance = gains * s - positions * gains[-1]
+    knee = int(np.argmax(distance))
+    i, found_at_knee = knee + 1, int(gains[knee])
+    if i >= s:
+        return None
+    return (found_at_knee / i) / ((int(gains[-1]) - found_at_knee + 1) / (s - i))
+
+
+def knee_fires(labels: Sequence[int] | np.ndarray) -> bool:
+    if len(labels) < KNEE_MIN_SCREENED:
+        return False
+    ratio = knee_ratio(labels)
+    relevant = int(np.sum(labels))
+    return ratio is not None and ratio >= 156 - min(relevant, 150)
+
+
+# -- status for the UI -------------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class StoppingStatus:
+    """Where screening stands against the stopping rules, in numbers and in words."""
+
+    verdict: str  # continue | sample-needed | stop
+    estimated_recall: float | None
+    explanation: str
+    screened: int
+    relevant_found: int
+    remaining: int
+    target_recall: float = TARGET_RECALL
+    confidence: float = CONFIDENCE
+    p_value: float | None = None
+    sample_screened: int = 0
+    sample_relevant: int = 0
+    sample_needed: int | None = None
+    heuristics: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def assess(
+    ranked_labels: Sequence[int],
+    sample_labels: Sequence[int],
+    n_total: int,
+    *,
+    target_recall: float = TARGET_RECALL,
+    confidence: float = CONFIDENCE,
+    consecutive: int | None = None,
+    sample_started: bool = False,
+) -> StoppingStatus:
+    """Verdict from the labels of the ranked phase and of the random sample (both in order)."""
+    ranked = list(ranked_labels)
+    sample = list(sample_labels)
+    screened = len(ranked) + len(sample)
+    found_ranked, found_sample = sum(ranked), sum(sample)
+    found = found_ranked + found_sample
+    remaining = n_total - screened
+    limit = consecutive or consecutive_limit(n_total)
+    run = trailing_irrelevant(ranked)
+    knee = knee_fires(ranked)
+    ratio = knee_ratio(ranked)
+    heuristics = {"trailing_irrelevant": run, "consecutive_limit": limit,
+                  "consecutive_fired": run >= limit, "knee_ratio": ratio, "knee_fired": knee}
+    common = dict(screened=screened, relevant_found=found, remaining=remaining,
+                  target_recall=target_recall, confidence=confidence, heuristics=heuristics)
+    pct, conf = f"{target_recall:.0%}", f"{confidence:.0%}"
+    if remaining <= 0:
+        return StoppingStatus("stop", 1.0 if found else None,
+                              "Every record has been screened.", **common)
+    if sample_started or sample:
+        urn = n_total - len(ranked)
+        p = hypergeometric_p(urn, len(sample), found_sample, found_ranked, target_recall)
+        needed = sample_size_needed(urn, found_ranked, target_recall, confidence,
+                                    sampled=len(sample), relevant_sample=found_sample)
+        estimate = _sample_estimate(found_ranked, found_sample, len(sample), urn)
+        if p < 1 - confidence:
+            text = (f"Stop: {len(sample)} randomly drawn records held {found_sample} relevant; "
+                    f"recall of at least {pct} is reached with {conf} confidence (p = {p:.3f}).")
+            verdict = "stop"
+        else:
+            text = (f"Keep sampling: {len(sample)} of the {urn} records left after the ranked phase "
+                    f"were drawn at random ({found_sample} relevant); p = {p:.3f} is not yet below "
+                    f"{1 - confidence:.2f}. About {needed} more irrelevant draws would let you stop.")
+            verdict = "continue"
+        return StoppingStatus(verdict, estimate, text, p_value=p, sample_screened=len(sample),
+                              sample_relevant=found_sample, sample_needed=needed, **common)
+    estimate = _window_estimate(ranked, remaining)
+    if run >= limit or knee:
+        why = (f"the last {run} records were all irrelevant" if run >= limit
+               else f"the gain curve has flattened (knee slope ratio {ratio:.0f})")
+        needed = sample_size_needed(remaining, found, target_recall, confidence)
+        text = (f"The ranked phase looks finished: {why}. To know whether {pct} recall is reached, "
+                f"screen a random sample of the {remaining} remaining records: about {needed} if "
+                f"none of them is relevant.")
+        return StoppingStatus("sample-needed", estimate, text, sample_needed=needed, **common)
+    text = (f"Continue: {found} relevant found in {screened} screened. Recall so far is roughly "
+            f"{_fmt(estimate)} (from how often recent records were relevant); a random sample is "
+            f"suggested after {limit} irrelevant in a row (now {run}) or when the gain curve flattens.")
+    return StoppingStatus("continue", estimate, text, **common)
+
+
+def _fmt(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.0%}"
+
+
+def _window_estimate(ranked: list[int], remaining: int, window: int = 100) -> float | None:
+    """Rough recall: assume the unseen records are as rich as the last ``window`` screened."""
+    found = sum(ranked)
+    if found == 0:
+        return None
+    recent = ranked[-window:]
+    rate = (sum(recent) + 0.5) / (len(recent) + 1)
+    return found / (found + rate * remaining)
+
+
+def _sample_estimate(found_ranked: int, found_sample: int, sampled: int, urn: int) -> float | None:
+    found = found_ranked + found_sample
+    if found == 0:
+        return None
+    if sampled == 0:
+        return None
+    unseen = found_sample / sampled * (urn - sampled)
+    return found / (found + unseen)
+
+
+# -- where each rule would have stopped in a finished simulation -------------------------
+def stopping_points(
+    order_labels: Sequence[int],
+    *,
+    n_priors: int = 0,
+    seed: int = 0,
+    target_recall: float = TARGET_RECALL,
+    confidence: float = CONFIDENCE,
+    consecutive: int | None = None,
+) -> dict[str, Any]:
+    """For each rule, the number screened (priors included) when it fires and the recall then.
+
+    The statistical rule starts its random sample where the first heuristic fires and draws
+    the sample (seeded) from the records the ranking had not reached.
+    """
+    labels = np.asarray(order_labels, dtype=np.int64)
+    n, total = labels.size, int(labels.sum())
+    limit = consecutive or consecutive_limit(n)
+
+    def point(index: int | None, **extra: Any) -> dict[str, Any]:
+        if index is None:
+            return {"n_screened": None, "recall": None, **extra}
+        return {"n_screened": int(index), "recall": float(labels[:index].sum()) / total if total else None, **extra}
+
+    run, consecutive_at = 0, None
+    for i in range(n_priors, n):
+        run = 0 if labels[i] else run + 1
+        if run >= limit:
+            consecutive_at = i + 1
+            break
+    knee_at = None
+    start = max(n_priors + 1, KNEE_MIN_SCREENED)
+    for s in range(start, n + 1):
+        if knee_fires(labels[:s]):
+            knee_at = s
+            break
+    triggers = [t for t in (consecutive_at, knee_at) if t is not None]
+    statistical = point(None, sample_start=None, sample_size=None)
+    if triggers:
+        begin = min(triggers)
+        statistical = _simulate_sample(labels, begin, seed, target_recall, confidence)
+    return {
+        "target_recall": target_recall,
+        "confidence": confidence,
+        "consecutive_irrelevant": point(consecutive_at, limit=limit),
+        "knee": point(knee_at),
+        "statistical": statistical,
+    }
+
+
+def _simulate_sample(
+    labels: np.ndarray, begin: int, seed: int, target_recall: float, confidence: float
+) -> dict[str, Any]:
+    total = int(labels.sum())
+    found_ranked = int(labels[:begin].sum())
+    urn = labels[begin:]
+    draws = np.random.default_rng([seed, 20200273]).permutation(urn.size)
+    p_values = sequential_p_values(urn[draws], found_ranked, target_recall)
+    below = np.flatnonzero(p_values < 1 - confidence)
+    n_sampled = int(below[0]) + 1 if below.size else urn.size
+    found_sample = int(urn[draws[:n_sampled]].sum())
+    recall = (found_ranked + found_sample) / total if total else None
+    return {"n_screened": begin + n_sampled, "recall": recall, "sample_start": begin,
+            "sample_size": n_sampled}
