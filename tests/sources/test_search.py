@@ -219,3 +219,45 @@ def test_cli_search_list_and_status(workspace, corpus_2300, monkeypatch):
         assert "cli" in status.output and "complete" in status.output
         missing = runner.invoke(main, ["-w", str(workspace.root), "search", "nope"])
         assert missing.exit_code != 0 and "no query named 'nope'" in missing.output
+
+
+CHILD = ("import sys; from review.workspace import Workspace; from review.sources.search import run_searches; "
+         "run_searches(Workspace(sys.argv[1]), ['killme'])")
+
+
+def test_sigkilled_search_resumes_with_every_pmid_once(workspace):
+    """A real ``kill -9`` of a process running the search mid-download, then the search again.
+
+    The child runs ``run_searches`` (what ``review search`` calls) rather than the whole CLI, whose
+    start-up imports every stage and would dominate the test's time.
+    """
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    corpus = synthetic_corpus(1_000, seed=13)
+    write_query(workspace, name="killme")
+    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[pubmed]\nefetch_batch = 100\nrate_per_second = 0\nbackoff_base = 0.001\n")
+    with running(corpus, faults=Faults(kinds=("slow",), rate=1.0, slow_seconds=0.2)) as standin:
+        env = dict(os.environ, REVIEW_EUTILS_URL=standin.url)
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(workspace.root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        try:
+            while sum(stored_pmids(workspace).values()) < 200 and time.monotonic() < deadline:
+                assert child.poll() is None, child.stderr.read().decode()
+                time.sleep(0.05)
+        finally:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+        partial = sum(stored_pmids(workspace).values())
+        assert 200 <= partial < 1000
+        (run,) = search_store.runs(workspace.store, "killme")
+        assert run["status"] == "running"  # killed: nobody marked it
+        standin.set_faults(Faults())
+        outcome = run_search(workspace, load_query(workspace.path("queries", "killme.toml")), client=quick_client(standin))
+    assert outcome.resumed and outcome.run_id == run["id"] and outcome.new_records == 1000
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
