@@ -52,7 +52,7 @@ def fold(text: str) -> str:
         return ""
     text = _MISDECODED.sub("", text.casefold())
     if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_FOLD_EXTRA)
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold().translate(_FOLD_EXTRA)
     return _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
 
 

@@ -1,0 +1,147 @@
+"""deduplicate(): clusters, canonical choice, cannot-links, blocking and the CSV mode."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+from click.testing import CliRunner
+
+from review.cli import main
+from review.dedup.blocking import candidate_pairs
+from review.dedup.cluster import build_clusters
+from review.dedup.csvio import OUTPUT_COLUMNS, read_records_csv
+from review.dedup.diff import word_diff
+from review.dedup.engine import deduplicate
+from review.dedup.export import cluster_rows
+from review.dedup.prepare import prepare
+
+from .helpers import dedup, merged, record
+
+CSV_HEADER = "record_id,title,authors,year,journal,volume,issue,pages,doi,abstract\n"
+
+
+def test_empty_and_single_inputs() -> None:
+    assert deduplicate([]).clusters == []
+    result = dedup([record()])
+    assert result.clusters == [] and cluster_rows(result) == [("r1", "r1", "auto")]
+
+
+def test_canonical_is_the_richest_record_and_explained() -> None:
+    bare = record(abstract="", doi="", authors=["Tashiro, Y.", "et al."])
+    rich = record()
+    result = dedup([bare, rich])
+    assert len(result.clusters) == 1
+    cluster = result.clusters[0]
+    assert cluster.members == (0, 1) and cluster.canonical == 1
+    assert "abstract" in cluster.explanation and "DOI" in cluster.explanation
+
+
+def test_merging_keeps_every_member() -> None:
+    copies = [record(), record(doi=""), record(abstract=""), record(pages="19-6")]
+    result = dedup(copies)
+    assert [c.members for c in result.clusters] == [(0, 1, 2, 3)]
+    assert len(cluster_rows(result)) == 4
+
+
+def test_cannot_link_stops_chaining() -> None:
+    # a-b and b-c are duplicate edges, but a and c are known distinct: c must not join a.
+    groups = build_clusters(3, [(0, 1, 10.0), (1, 2, 8.0)], cannot_links=[(0, 2)])
+    assert groups == [[0, 1]]
+
+
+def test_pair_explanation_names_fields() -> None:
+    result = dedup([record(), record(doi="")])
+    [pair] = result.pairs
+    assert pair.status == "duplicate"
+    assert "title +" in pair.explanation and pair.fields["title"] == 100.0
+
+
+def test_blocking_finds_pairs_without_any_exact_key() -> None:
+    a = record(doi="", title="Liraglutide suppresses macrophage foam cell formation and atherosclerosis")
+    b = record(doi="", title="A liraglutide suppresses macrophage foam-cell formation and atherosclerosis",
+               authors=["Tashiro, Yuki"], year=2015, pages="")
+    pairs = candidate_pairs(prepare([a, b]))
+    assert pairs.tolist() == [[0, 1]]
+
+
+def test_candidate_pairs_grow_about_linearly() -> None:
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(500)]
+
+    def make(n: int) -> int:
+        recs = [record(title=" ".join(rng.choice(words, 10)), doi="", pages=str(i), authors=[f"A{i % 997}, B."])
+                for i in range(n)]
+        return len(candidate_pairs(prepare(recs)))
+
+    small, large = make(500), make(2000)
+    assert large < 6 * small  # 4x the records, well under 16x the pairs
+
+
+def test_borderline_pairs_are_not_merged_in_csv_output() -> None:
+    a = record(title="Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies",
+               pages="678-684", doi="", abstract="")
+    b = record(title="Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies",
+               pages="676-682", doi="", abstract="")
+    result = dedup([a, b])
+    assert [p.status for p in result.pairs] == ["borderline"]
+    rows = cluster_rows(result)
+    assert rows == [("r1", "r1", "borderline"), ("r2", "r2", "borderline")]
+
+
+def test_word_diff_marks_changed_words() -> None:
+    left, right = word_diff("Weekly docetaxel plus doxorubicin (D4)", "Weekly docetaxel (D2)")
+    assert ("Weekly docetaxel ", False) in left
+    assert any(differs and "doxorubicin" in text for text, differs in left)
+    assert any(differs and "D2" in text for text, differs in right)
+
+
+def _write_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text(CSV_HEADER + "".join(rows), encoding="utf-8")
+    return path
+
+
+def test_csv_mode_output_columns_and_every_record_once(tmp_path: Path) -> None:
+    source = _write_csv(tmp_path / "in.csv", [
+        'a1,"Liraglutide suppresses foam cell formation and atherosclerosis",Tashiro Y.Sato K.,2014,'
+        "Peptides,54,,19-26,10.1016/j.peptides.2013.12.015,\n",
+        'a2,"LIRAGLUTIDE SUPPRESSES FOAM CELL FORMATION AND ATHEROSCLEROSIS.","Tashiro, Y. and Sato, K.",2014,'
+        "Peptides,54,,19-6,http://dx.doi.org/10.1016/j.peptides.2013.12.015,\n",
+        'a3,"Exenatide and vascular ageing in mice",Yang G.,2017,Atherosclerosis,264,,01-Oct,,\n',
+    ])
+    out = tmp_path / "clusters.csv"
+    result = CliRunner().invoke(main, ["dedup", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with out.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert tuple(reader.fieldnames or ()) == OUTPUT_COLUMNS
+        rows = list(reader)
+    assert [r["record_id"] for r in rows] == ["a1", "a2", "a3"]
+    assert rows[0]["cluster_id"] == rows[1]["cluster_id"] != rows[2]["cluster_id"]
+    assert {r["decision"] for r in rows} <= {"auto", "borderline"}
+
+
+def test_csv_mode_to_stdout_and_bad_input(tmp_path: Path) -> None:
+    source = _write_csv(tmp_path / "in.csv", ['x,"A title long enough to block on",,2020,J,,,,,\n'])
+    result = CliRunner().invoke(main, ["dedup", str(source)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:2] == ["record_id,cluster_id,decision", "x,x,auto"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,title\n1,x\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["dedup", str(bad)])
+    assert result.exit_code == 3 and "missing column 'record_id'" in result.stderr
+
+
+def test_csv_reader_decodes_cp1252_and_splits_authors(tmp_path: Path) -> None:
+    path = tmp_path / "cp.csv"
+    path.write_bytes((CSV_HEADER + 'r1,Caf\xe9 title,Tashiro Y.Sato K.,2014,J,,,,,\n').encode("cp1252"))
+    [rec] = read_records_csv(path)
+    assert rec.title == "Café title" and rec.authors == ["Tashiro Y.", "Sato K."]
+
+
+def test_records_without_titles_or_authors_do_not_crash() -> None:
+    result = dedup([record(title="", authors=[], doi=""), record(title="", authors=[], doi=""),
+                    record(title="   ", abstract="", doi="", journal="")])
+    assert len(cluster_rows(result)) == 3
+    assert not merged(result, 0, 2)

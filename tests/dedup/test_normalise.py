@@ -1,0 +1,227 @@
+"""Normalisers: examples from real exports plus hypothesis properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from review.dedup.normalise import (
+    clean_title, fold, is_translated_title, journal_similarity, journal_tokens, journal_variants,
+    normalise_authors, normalise_doi, normalise_pages, normalise_pmid, normalise_title,
+    normalise_volume, normalise_year, parse_author, parse_pages, split_author_list, strip_markup,
+    title_variants,
+)
+
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
+
+
+# -- text -------------------------------------------------------------------------------------
+
+def test_fold_removes_case_diacritics_and_punctuation() -> None:
+    assert fold("Crème-Brûlée:  ÅNGSTRÖM  naïve!") == "creme brulee angstrom naive"
+
+
+def test_fold_keeps_non_latin_letters() -> None:
+    # [^a-z] folding would make every Cyrillic title equal to every other one.
+    assert fold("Лечение депрессии") == "лечение депрессии"
+    assert fold("Лечение депрессии") != fold("Другое название")
+
+
+def test_fold_joins_letters_around_a_misdecoded_accent() -> None:
+    assert fold("Estudio multic?ntrico") == "estudio multicntrico"
+
+
+def test_strip_markup_html_entities_and_tags() -> None:
+    assert strip_markup("<i>In vivo</i> effects of GLP&amp;1") == " In vivo  effects of GLP&1"
+    assert strip_markup("&amp;lt;b&amp;gt;bold") == " bold"
+
+
+@given(text)
+def test_fold_is_idempotent(value: str) -> None:
+    assert fold(fold(value)) == fold(value)
+
+
+@given(text)
+def test_fold_ignores_case_and_whitespace(value: str) -> None:
+    assert fold(value.upper()) == fold(value.lower()) or fold(value.upper().lower()) == fold(value.lower())
+    assert fold(f"  {value}\t\n ") == fold(value)
+
+
+@given(text)
+def test_normalise_title_is_idempotent(value: str) -> None:
+    once = normalise_title(value)
+    assert normalise_title(once) == once
+
+
+# -- titles -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Comparison of regimens: a study.[Erratum appears in J Antimicrob Chemother 1989;24(4):629]",
+     "comparison of regimens a study"),
+    ("[Use of non-medicamentous methods in lung surgery]", "use of non medicamentous methods in lung surgery"),
+    ("T262. A very long conference title about incretins", "a very long conference title about incretins"),
+    ('"Motesanib or bevacizumab in combination"', "motesanib or bevacizumab in combination"),
+    ("<b>Liraglutide</b> and foam cells", "liraglutide and foam cells"),
+    ("Pleural effusion (author's transl)", "pleural effusion"),
+])
+def test_normalise_title(raw: str, expected: str) -> None:
+    assert normalise_title(raw) == expected
+
+
+def test_translated_title_in_brackets_is_recognised() -> None:
+    assert is_translated_title("[Therapy of pleural empyema].")
+    assert not is_translated_title("Therapy of pleural empyema [review]")
+
+
+def test_title_variants_split_original_language() -> None:
+    main, alt = title_variants("Neoadjuvant therapy in lung cancer <ORIGINAL> NEOADJUVANTE THERAPIE BEIM")
+    assert fold(main) == "neoadjuvant therapy in lung cancer"
+    assert fold(alt) == "neoadjuvante therapie beim"
+    assert title_variants("A short; title")[1] == ""
+
+
+def test_clean_title_keeps_short_numbers() -> None:
+    assert clean_title("5. Short") == "5. Short"
+
+
+# -- DOIs, ids, year, volume ------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw", [
+    "10.1160/TH14-03-0258", "https://doi.org/10.1160/th14-03-0258", "http://dx.doi.org/10.1160/TH14-03-0258",
+    "doi:10.1160/TH14-03-0258.", "DOI: 10.1160/th14-03-0258;", " https://dx.doi.org/10.1160%2FTH14-03-0258 ",
+])
+def test_doi_forms(raw: str) -> None:
+    assert normalise_doi(raw) == "10.1160/th14-03-0258"
+
+
+def test_doi_absent() -> None:
+    assert normalise_doi("") == ""
+    assert normalise_doi("not a doi") == ""
+
+
+@given(st.from_regex(r"10\.\d{4,6}/[A-Za-z0-9._\-()]{1,20}", fullmatch=True),
+       st.sampled_from(["", "doi:", "https://doi.org/", "http://dx.doi.org/", "DOI "]),
+       st.sampled_from(["", ".", ",", ";"]))
+def test_doi_prefix_case_and_trailing_punctuation_do_not_matter(doi: str, prefix: str, tail: str) -> None:
+    expected = normalise_doi(doi)
+    assert normalise_doi(f"{prefix}{doi.upper()}{tail}") == expected
+    assert normalise_doi(expected) == expected
+
+
+def test_pmid_year_volume() -> None:
+    assert normalise_pmid("PMID: 0012345") == "12345"
+    assert normalise_year("2014 Mar") == 2014
+    assert normalise_year("n.d.") is None
+    assert normalise_year(1999) == 1999
+    assert normalise_volume("Vol. 12 (Suppl 1)") == "12"
+    assert normalise_volume("1)") == ""
+    assert normalise_volume("054") == "54"
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("21-Apr", "4-21"), ("01-Oct", "1-10"), ("Nov-19", "11-19"),
+    ("1234-45", "1234-1245"), ("472-80", "472-480"), ("1051-64", "1051-1064"),
+    ("S458s-9", "s458-s459"), ("742-8; discussion 748-9", "742-748"), ("pp. 12-14", "12-14"),
+    ("e1234", "e1234"), ("A4486 [Poster #G115]", "a4486"), ("0012-0015", "12-15"),
+    ('"339a, Abstract 1351"', "339"), ("iii428-iii429", "iii428-iii429"), ("", ""),
+])
+def test_pages(raw: str, expected: str) -> None:
+    assert normalise_pages(raw) == expected
+
+
+def test_spreadsheet_dates_keep_both_readings_of_the_start() -> None:
+    parsed = parse_pages("11-Sep")  # typed as "11-9" (11-19) or "9-11"
+    assert parsed.uncertain
+    assert {"9", "11"} <= set(parsed.starts())
+
+
+def test_several_ranges_offer_every_start() -> None:
+    parsed = parse_pages("233-238+230-235+246-251")
+    assert parsed.start == "233" and {"230", "246"} <= set(parsed.starts())
+
+
+@given(st.integers(1, 9999), st.integers(0, 60))
+def test_page_ranges_round_trip_and_are_idempotent(start: int, length: int) -> None:
+    end = start + length
+    full = normalise_pages(f"{start}-{end}")
+    assert full == (f"{start}-{end}" if length else str(start))
+    assert normalise_pages(full) == full
+    short_end = str(end)[-len(str(length + 1)):] if length else str(end)
+    if int(short_end) >= int(str(start)[-len(short_end):]):
+        assert normalise_pages(f"{start}-{short_end}") == full
+
+
+@given(text)
+def test_pages_never_raise(value: str) -> None:
+    normalise_pages(value)
+
+
+# -- authors ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Tashiro Y.Sato K.Watanabe T.", ["Tashiro Y.", "Sato K.", "Watanabe T."]),
+    ("Chien C. T.Fan S. C.", ["Chien C. T.", "Fan S. C."]),
+    ("Davis, N. B. and Taber, D. A.", ["Davis, N. B.", "Taber, D. A."]),
+    ("Smith JA; Jones K", ["Smith JA", "Jones K"]),
+    ("Smith J, Jones K, Brown A", ["Smith J", "Jones K", "Brown A"]),
+])
+def test_split_author_list(raw: str, expected: list[str]) -> None:
+    assert split_author_list(raw) == expected
+
+
+@pytest.mark.parametrize("name", ["Smith, John A.", "Smith JA", "Smith J.A.", "John A. Smith", "SMITH, J. A.",
+                                  "Smith, J. A."])
+def test_author_name_forms_agree_on_last_name_and_first_initial(name: str) -> None:
+    last, initials = parse_author(name)
+    assert last == "smith" and initials.startswith("j")
+
+
+def test_compound_and_accented_last_names() -> None:
+    assert parse_author("Garcia Rodriguez, J. A.")[0] == "garciarodriguez"
+    assert parse_author("Vázquez-Martínez, Aarón")[0] == "vazquezmartinez"
+
+
+def test_et_al_marks_a_truncated_list() -> None:
+    names, truncated = normalise_authors(["Acocella, G.", "Roux, J.", "et al."])
+    assert names == ["acocella", "roux"] and truncated
+    assert normalise_authors("Smith JA; Jones K; et al")[1]
+
+
+@given(st.lists(st.sampled_from(["Smith", "Jones", "De Vries", "Müller", "O'Brien"]), min_size=1, max_size=5),
+       st.lists(st.sampled_from(["J", "K", "AB"]), min_size=5, max_size=5))
+def test_last_first_and_medline_forms_give_the_same_names(lasts: list[str], firsts: list[str]) -> None:
+    comma = [f"{last}, {first}." for last, first in zip(lasts, firsts)]
+    medline = [f"{last} {first}" for last, first in zip(lasts, firsts)]
+    assert normalise_authors(comma)[0] == normalise_authors(medline)[0]
+
+
+# -- journals ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("a, b", [
+    ("Curr Protein Pept Sci", "Current Protein and Peptide Science"),
+    ("J Clin Oncol", "Journal of clinical oncology : official journal of the American Society of Clinical Oncology"),
+    ("Eur J Cardiothorac Surg", "European Journal of Cardio-Thoracic Surgery"),
+    ("Thromb Haemost", "Thrombosis and Haemostasis"),
+    ('"Acta oncologica (Stockholm, Sweden)"', "Acta Oncologica"),
+    ("Pathologie-biologie", "Pathologie Biologie"),
+    ("Journal of Thoracic Oncology: Official Publication of the IASLC", "J Thorac Oncol"),
+    ("Jthoraccardiovascsurg", "The Journal of thoracic and cardiovascular surgery"),
+    ("Chung-Hua Chung Liu Tsa Chih [Chinese Journal of Oncology]", "Chinese Journal of Oncology"),
+    ("Circulation. Conference: American Heart Association's Scientific Sessions", "Circulation"),
+])
+def test_journal_abbreviations_match(a: str, b: str) -> None:
+    assert max(journal_similarity(x, y) for x in journal_variants(a) for y in journal_variants(b)) == 1.0
+
+
+@pytest.mark.parametrize("a, b", [("Diabetes", "Diabetologia"), ("Cancer", "Cancer Research"),
+                                  ("Thorax", "Chest")])
+def test_different_journals_do_not_match(a: str, b: str) -> None:
+    assert journal_similarity(journal_tokens(a), journal_tokens(b)) < 1.0
+
+
+@given(text)
+def test_journal_tokens_ignore_case(value: str) -> None:
+    assert journal_tokens(value.upper()) == journal_tokens(value.lower()) or value.upper().lower() != value.lower()

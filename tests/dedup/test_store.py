@@ -1,0 +1,187 @@
+"""Workspace mode: stored runs, stable re-runs, human decisions, undo, later imports."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from review.cli import main
+from review.dedup.run import run_dedup
+from review.errors import ReviewError
+from review.records import Record
+from review.store import dedup as dedup_store
+from review.workspace import Workspace
+
+from .helpers import record
+
+
+def _import(workspace: Workspace, records: list[Record], name: str) -> list[int]:
+    before = {r.id for r in workspace.store.records()}
+    workspace.store.add_batch(records, file_name=name, file_sha256=hashlib.sha256(name.encode()).hexdigest(),
+                              source_name=name, format="csv", encoding="utf-8")
+    return sorted(r.id for r in workspace.store.records() if r.id not in before)  # type: ignore[misc]
+
+
+def _borderline_pair() -> list[Record]:
+    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
+    return [record(title=title, pages="678-684", doi="", abstract=""),
+            record(title=title, pages="676-682", doi="", abstract="")]
+
+
+def _other(n: int) -> Record:
+    return record(title=f"An unrelated study number {n} of pleural effusion in thoracic surgery patients",
+                  authors=[f"Other{n}, A."], doi=f"10.1000/other.{n}", pages=f"{100 + n}-{110 + n}",
+                  journal="Chest", volume=str(n))
+
+
+def test_run_stores_clusters_and_is_stable(workspace: Workspace) -> None:
+    ids = _import(workspace, [record(), record(doi="", abstract=""), _other(1), _other(2)], "a.csv")
+    first = run_dedup(workspace)
+    store = workspace.store
+    assert dedup_store.clusters(store) == {ids[0]: [ids[0], ids[1]]}
+    assert dedup_store.duplicate_ids(store) == {ids[1]}
+    assert first.n_changed > 0 and first.n_clusters == 1
+    log_size = len(dedup_store.pair_log(store))
+    again = run_dedup(workspace)
+    assert again.n_changed == 0
+    assert len(dedup_store.pair_log(store)) == log_size
+    assert dedup_store.clusters(store) == {ids[0]: [ids[0], ids[1]]}
+    [detail] = dedup_store.cluster_details(store)
+    assert "richest of 2 records" in detail["explanation"]
+
+
+def test_later_import_joins_the_existing_cluster(workspace: Workspace) -> None:
+    first_ids = _import(workspace, [record(abstract=""), record(doi="", abstract="")], "search1.csv")
+    run_dedup(workspace)
+    [later] = _import(workspace, [record(authors=["Tashiro Y", "Sato K", "Watanabe T", "Nohtomi K"])],
+                      "update.csv")
+    run_dedup(workspace)
+    clusters = dedup_store.clusters(workspace.store)
+    assert list(clusters.values()) == [sorted([*first_ids, later])]
+    # The new record has the abstract, so it becomes the canonical one.
+    assert list(clusters) == [later]
+
+
+def test_borderline_pairs_show_both_records_and_differences(workspace: Workspace) -> None:
+    a, b = _import(workspace, _borderline_pair(), "b.csv")
+    summary = run_dedup(workspace)
+    assert summary.n_pending_review == 1
+    [pair] = dedup_store.borderline_pairs(workspace.store)
+    assert (pair.left.id, pair.right.id) == (a, b)
+    fields = {f.name: f for f in pair.fields}
+    assert not fields["pages"].same and fields["title"].same
+    assert fields["title"].similarity == 100.0
+    assert "pages -3" in pair.explanation
+
+
+def test_decide_same_merges_and_different_keeps_apart(workspace: Workspace) -> None:
+    a, b = _import(workspace, _borderline_pair(), "b.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    dedup_store.decide_pair(store, b, a, "same", "alice")
+    assert dedup_store.clusters(store) == {a: [a, b]}
+    assert dedup_store.borderline_pairs(store) == []
+    dedup_store.decide_pair(store, a, b, "different", "bob")
+    assert dedup_store.clusters(store) == {}
+    # Human verdicts survive a re-run.
+    run_dedup(workspace)
+    assert dedup_store.clusters(store) == {}
+    assert dedup_store.borderline_pairs(store) == []
+
+
+def test_skip_keeps_the_pair_pending_at_the_back(workspace: Workspace) -> None:
+    _import(workspace, _borderline_pair(), "b.csv")
+    run_dedup(workspace)
+    [pair] = dedup_store.borderline_pairs(workspace.store)
+    dedup_store.decide_pair(workspace.store, pair.left.id, pair.right.id, "skip", "alice")
+    [again] = dedup_store.borderline_pairs(workspace.store)
+    assert again.skipped
+
+
+def test_undo_merge_splits_and_a_rerun_does_not_remerge(workspace: Workspace) -> None:
+    ids = _import(workspace, [record(), record(doi=""), record(abstract="")], "c.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    assert dedup_store.clusters(store) == {ids[0]: ids}
+    log_before = len(dedup_store.pair_log(store))
+    apart = dedup_store.undo_merge(store, ids[2], "alice", detach_only=True)
+    assert apart == [ids[2]]
+    assert dedup_store.clusters(store) == {ids[0]: ids[:2]}
+    dedup_store.undo_merge(store, ids[0], "alice")
+    assert dedup_store.clusters(store) == {}
+    assert dedup_store.duplicate_ids(store) == set()
+    run_dedup(workspace)
+    assert dedup_store.clusters(store) == {}
+    # Nothing was deleted: the log only grew, and all records are still there.
+    assert len(dedup_store.pair_log(store)) > log_before
+    assert len(store.records()) == 3
+
+
+def test_undo_decision_falls_back_to_the_automatic_verdict(workspace: Workspace) -> None:
+    a, b = _import(workspace, [record(), record(doi="")], "d.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    decision = dedup_store.decide_pair(store, a, b, "different", "alice")
+    assert dedup_store.clusters(store) == {}
+    dedup_store.undo_decision(store, decision, "alice")
+    assert dedup_store.clusters(store) == {a: [a, b]}
+    with pytest.raises(ReviewError):
+        dedup_store.undo_decision(store, decision + 1000, "alice")
+
+
+def test_decide_pair_validates(workspace: Workspace) -> None:
+    a, b = _import(workspace, [record(), _other(1)], "e.csv")
+    with pytest.raises(ReviewError):
+        dedup_store.decide_pair(workspace.store, a, b, "maybe", "alice")
+    with pytest.raises(ReviewError):
+        dedup_store.decide_pair(workspace.store, a, a, "same", "alice")
+    with pytest.raises(ReviewError):
+        dedup_store.decide_pair(workspace.store, a, 9999, "same", "alice")
+    with pytest.raises(ReviewError):
+        dedup_store.undo_merge(workspace.store, a, "alice")
+
+
+def test_pair_log_is_append_only(workspace: Workspace) -> None:
+    a, b = _import(workspace, _borderline_pair(), "b.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    before = dedup_store.pair_log(store)
+    dedup_store.decide_pair(store, a, b, "same", "alice")
+    dedup_store.undo_merge(store, a, "alice")
+    after = dedup_store.pair_log(store)
+    assert after[: len(before)] == before
+    with store.engine.connect() as conn:
+        verdicts = [r for (r,) in conn.execute(sa.select(dedup_store.dedup_pairs_table.c.verdict))]
+    assert verdicts[-2:] == ["same", "different"]
+
+
+def test_cli_workspace_run_review_and_status(workspace: Workspace) -> None:
+    _import(workspace, [*_borderline_pair(), record(), record(doi="")], "f.csv")
+    runner = CliRunner()
+    ws = ["--workspace", str(workspace.root)]
+    result = runner.invoke(main, [*ws, "dedup"])
+    assert result.exit_code == 0, result.output
+    assert "borderline pairs   1 (1 waiting for review)" in result.stdout
+    result = runner.invoke(main, [*ws, "--reviewer", "bob", "dedup", "--review"], input="x\ns\n")
+    assert result.exit_code == 0, result.output
+    assert "[s]ame" in result.stdout and "no borderline pairs left" in result.stdout
+    assert len(dedup_store.clusters(Workspace(workspace.root).store)) == 2
+    last = dedup_store.pair_log(Workspace(workspace.root).store)[-1]
+    assert (last["verdict"], last["reviewer"]) == ("same", "bob")
+    result = runner.invoke(main, [*ws, "dedup", "--clusters"])
+    assert result.stdout.startswith("canonical_id\tmembers\texplanation")
+    result = runner.invoke(main, [*ws, "status"])
+    assert "dedup      2 clusters" in result.stdout
+    result = runner.invoke(main, [*ws, "dedup", "--undo-merge", "1"])
+    assert result.exit_code == 0 and "split apart" in result.stdout
+
+
+def test_cli_review_quits_without_deciding(workspace: Workspace) -> None:
+    _import(workspace, _borderline_pair(), "b.csv")
+    run_dedup(workspace)
+    result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup", "--review"], input="q\n")
+    assert result.exit_code == 0 and "stopped (0 decided" in result.stdout
+    assert len(dedup_store.borderline_pairs(workspace.store)) == 1
