@@ -25,6 +25,8 @@ from ..messages import DataReady
 from ..project import Project
 from .modals import RecordScreen
 
+#: Titles are cut to this many characters so the decisions stay visible.
+TITLE_CHARS = 52
 LABEL_STYLE = {"include": "green", "exclude": "red", "maybe": "yellow"}
 
 
@@ -141,8 +143,9 @@ class ConflictsScreen(Screen[None]):
                 decisions.append("  ")
             resolution = Text(f"{c.resolution} ({c.resolved_by})", style=LABEL_STYLE.get(c.resolution or "", "")) \
                 if c.resolution else Text("open", style="dim")
-            table.add_row(str(c.record_id), (c_title := data.titles.get(c.record_id, ""))[:70] +
-                          ("…" if len(c_title) > 70 else ""), decisions, resolution, key=str(c.record_id))
+            title = data.titles.get(c.record_id, "")
+            title = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
+            table.add_row(str(c.record_id), title, decisions, resolution, key=str(c.record_id))
 
     def _selected(self) -> int | None:
         table = self.query_one("#conflict-table", DataTable)

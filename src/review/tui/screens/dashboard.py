@@ -33,7 +33,6 @@ class DashboardData:
     prisma_excluded: int | None = None
     progress: Any = None
     curve: list[float] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 def gather(project: Project) -> DashboardData:
@@ -50,7 +49,6 @@ def gather(project: Project) -> DashboardData:
         data.duplicates = counts.n("duplicates") if counts.dedup_available else None
         data.prisma_screened = counts.n("records_screened")
         data.prisma_excluded = counts.n("records_excluded")
-        data.notes = [c.describe() for c in counts.identities if not c.ok]
     else:
         data.sources = sorted(store.counts_by_source().items())
     data.identified = sum(n for _, n in data.sources)
@@ -148,8 +146,6 @@ class DashboardScreen(Screen[None]):
         stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
         stop.append(f"  estimated recall {format_recall(p.est_recall)}\n\n", style="bold")
         stop.append(p.stopping.explanation)
-        for note in data.notes:
-            stop.append(f"\n{note}", style="yellow")
         self.query_one("#stop", Static).update(stop)
         self.query_one("#curve", CurveView).values = tuple(data.curve)
         caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"

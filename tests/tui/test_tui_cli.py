@@ -1,0 +1,46 @@
+"""`review` and `review screen` open the app on the right screen as the right reviewer."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.tui.app import ReviewApp
+from review.workspace import Workspace
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[ReviewApp]:
+    apps: list[ReviewApp] = []
+    monkeypatch.setattr(ReviewApp, "run", lambda self, *a, **k: apps.append(self))
+    return apps
+
+
+def test_review_without_subcommand_opens_the_dashboard(workspace: Workspace, opened: list[ReviewApp]) -> None:
+    result = CliRunner().invoke(main, ["-w", str(workspace.root)])
+    assert result.exit_code == 0, result.output
+    (app,) = opened
+    assert (app.start_screen, app.reviewer, app.blind_option) == ("dashboard", "alice", None)
+
+
+def test_screen_command_takes_a_reviewer(workspace: Workspace, opened: list[ReviewApp]) -> None:
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "screen", "--reviewer", "bob", "--no-blind"])
+    assert result.exit_code == 0, result.output
+    (app,) = opened
+    assert (app.start_screen, app.reviewer, app.blind_option) == ("screening", "bob", False)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "--reviewer", "carol", "screen"])
+    assert opened[-1].reviewer == "carol"
+
+
+def test_tui_is_hidden_and_screen_is_listed(workspace: Workspace) -> None:
+    help_text = CliRunner().invoke(main, ["--help"]).output
+    assert "screen " in help_text and "\n  tui " not in help_text
+
+
+def test_unknown_start_screen_is_a_review_error(workspace: Workspace) -> None:
+    from review.errors import ReviewError
+    from review.tui.app import make_app
+
+    with pytest.raises(ReviewError, match="start screen"):
+        make_app(workspace, "alice", "nowhere")

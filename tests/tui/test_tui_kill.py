@@ -1,0 +1,113 @@
+"""Kill test: screen N records in a real pseudo-terminal, SIGKILL the app, every decision is there.
+
+The app runs as ``review screen`` in a child process on a pty; a decision counts as confirmed
+when the screen shows the new "Screened k / n". Then the process gets SIGKILL (no clean-up
+at all) and the store is reopened from disk.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import signal
+import struct
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from review.workspace import Workspace
+from tui_workspace import build_workspace
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")]
+
+_ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+#: Start-up may import scikit-learn and scipy on a busy 2-core CI machine.
+START_TIMEOUT = 120.0
+KEY_TIMEOUT = 20.0
+
+
+class Terminal:
+    """A child process on a pty, with everything it prints collected by a reader thread."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], size: tuple[int, int] = (110, 32)) -> None:
+        pid, fd = pty.fork()
+        if pid == 0:  # child
+            try:
+                os.execvpe(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        cols, rows = size
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.output = bytearray()
+        self.lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self.lock:
+                self.output.extend(chunk)
+
+    def text(self) -> str:
+        with self.lock:
+            data = bytes(self.output)
+        return _ANSI.sub(b"", data).decode("utf-8", "replace")
+
+    def wait_for(self, needle: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if needle in self.text():
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"{needle!r} not on screen after {timeout:.0f}s; last output: {self.text()[-600:]!r}")
+
+    def send(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    def kill(self) -> int:
+        os.kill(self.pid, signal.SIGKILL)
+        _, status = os.waitpid(self.pid, 0)
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        return status
+
+
+def test_sigkill_loses_no_confirmed_decision(tmp_path: Path) -> None:
+    n_records, n_keys = 30, 12
+    root = tmp_path / "ws"
+    build_workspace(root, n=n_records, with_conflicts=False, with_pairs=False)
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="110", LINES="32")
+    env.pop("TEXTUAL", None)
+    argv = [sys.executable, "-c", "from review.cli import main; main()",
+            "-w", str(root), "screen", "--reviewer", "alice"]
+    keys = "iemeeiemeeei"[:n_keys]
+    terminal = Terminal(argv, env)
+    try:
+        terminal.wait_for(f"Screened 0 / {n_records}", START_TIMEOUT)
+        for done, key in enumerate(keys, start=1):
+            terminal.send(key)
+            terminal.wait_for(f"Screened {done} / {n_records}", KEY_TIMEOUT)
+    finally:
+        status = terminal.kill()
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+    store = Workspace(root).store  # reopened from disk after the kill
+    log = store.decisions(reviewer="alice")
+    expected = {"i": "include", "e": "exclude", "m": "maybe"}
+    assert [d.label for d in log] == [expected[k] for k in keys]
+    assert len({d.record_id for d in log}) == n_keys  # each key decided a different record

@@ -1,0 +1,137 @@
+"""Pilot tests of the dashboard, dedup review, conflicts and record browser screens."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import DataTable, Input
+
+from review.screening.agreement import store_resolutions
+from review.store.dedup import borderline_pairs, pair_log
+from review.tui.app import make_app
+from review.tui.screens.browser import BrowserScreen
+from review.tui.screens.conflicts import ConflictsScreen
+from review.tui.screens.dashboard import DashboardScreen
+from review.tui.screens.dedup import DedupScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, settle
+
+SIZE = (110, 34)
+
+
+@async_test
+async def test_dashboard_counts_and_export_action(tui_ws: Workspace) -> None:
+    app = make_app(tui_ws, "alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        stages = app.screen.query_one("#stages").render()
+        text = "\n".join(str(line) for line in app.screen.query_one("#stages").render_lines(
+            app.screen.query_one("#stages").region.reset_offset))
+        assert stages is not None
+        for part in ("Identified", "12", "PubMed", "Embase", "Screened (you)", "4 / 12"):
+            assert part in text
+        curve = app.screen.query_one("#curve")
+        assert curve.values == (1.0, 1.0, 2.0, 2.0)  # alice: include, exclude, include, exclude
+        await pilot.press("x")
+        await settle(pilot)
+        exported = json.loads(tui_ws.path("screening", "agreement.json").read_text())
+        assert exported["agreement"][0]["n"] == 4
+
+
+@async_test
+async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
+    app = make_app(tui_ws, "alice", "dedup")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DedupScreen) and len(screen.pairs) == 2
+        first, second = screen.pairs
+        await pilot.press("k")  # skip
+        await pilot.press("d")  # different
+        human = [(r["record_a"], r["record_b"], r["verdict"], r["reviewer"])
+                 for r in pair_log(tui_ws.store) if r["origin"] == "human"]
+        assert human == [(first.left.id, first.right.id, "skip", "alice"),
+                         (second.left.id, second.right.id, "different", "alice")]
+        assert "No borderline pairs left" in str(screen.query_one("#dedup-status").render())
+        # The skipped pair comes back; "same" merges it.
+        screen.load()
+        await settle(pilot)
+        assert [p.left.id for p in screen.pairs] == [first.left.id]
+        await pilot.press("s")
+        assert borderline_pairs(tui_ws.store) == []
+
+
+@async_test
+async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> None:
+    app = make_app(tui_ws, "carol", "conflicts")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ConflictsScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 0  # blind by default with two reviewers
+        assert "Blind mode" in str(screen.query_one("#agreement").render())
+        await pilot.press("i")  # nothing selectable while blind
+        assert store_resolutions(tui_ws.store) == {}
+        await pilot.press("b")
+        await pilot.pause()
+        assert table.row_count == 2
+        conflict_ids = [c.record_id for c in screen.data.conflicts]
+        await pilot.press("e")
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {conflict_ids[0]: ("exclude", "carol")}
+        assert "1 unresolved" in str(screen.query_one("#conflict-status").render())
+        await pilot.press("x")
+        rows = tui_ws.path("screening", "conflicts.csv").read_text().splitlines()
+        assert rows[0] == "record_id,alice,bob,resolution,resolved_by" and len(rows) == 3
+
+
+@async_test
+async def test_record_browser_filters_and_changes_a_decision(tui_ws: Workspace) -> None:
+    app = make_app(tui_ws, "alice", "browser", blind=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 12
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"osteoarthritis i")  # letters go to the filter, not to decisions
+        await settle(pilot)
+        assert len(tui_ws.store.decisions(reviewer="alice")) == 4
+        await pilot.press("backspace", "backspace")
+        await settle(pilot)
+        assert table.row_count == 1
+        await pilot.press("enter")  # to the table
+        await pilot.press("i")
+        target = next(r for r in tui_ws.store.records() if "osteoarthritis" in r.title)
+        decision = tui_ws.store.current_decisions(reviewer="alice")[(target.id, "alice")]
+        assert decision.label == "include" and decision.note == "changed in record browser"
+        await pilot.press("enter")  # open the record
+        await pilot.press("e")  # change it from the record view
+        await settle(pilot)
+        decision = tui_ws.store.current_decisions(reviewer="alice")[(target.id, "alice")]
+        assert decision.label == "exclude"
+        assert [d.label for d in tui_ws.store.decisions(reviewer="alice")][-2:] == ["include", "exclude"]
+
+
+@async_test
+async def test_browser_hides_other_reviewers_when_blind(tui_ws: Workspace) -> None:
+    app = make_app(tui_ws, "alice", "browser")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert all(set(v) == {"alice"} for v in app.screen.labels.values())
+
+
+@async_test
+async def test_number_keys_switch_screens(tui_ws: Workspace) -> None:
+    app = make_app(tui_ws, "alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, kind in (("2", "ScreeningScreen"), ("3", "DedupScreen"), ("4", "ConflictsScreen"),
+                          ("5", "BrowserScreen"), ("1", "DashboardScreen")):
+            await pilot.press(key)
+            await settle(pilot)
+            assert type(app.screen).__name__ == kind
