@@ -42,6 +42,8 @@ def classify(ev: FactorEvidence, templates: Templates, config: InstrumentConfig)
         other.append("no question template in instrument/questions.toml")
     if not strength and not other:
         return "scored", []
+    if other and other[0].startswith("direction"):
+        return "out", other[:1] + strength + other[1:]
     signal_ok = (not other and bool(config.signal_min_level)
                  and config.level_rank(ev.level) >= max(1, config.level_rank(config.signal_min_level)))
     return ("signal" if signal_ok else "out"), strength + other

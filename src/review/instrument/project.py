@@ -107,7 +107,8 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
         bank = previous  # same evidence, same rules: keep the recorded version and its date
     else:
         text = dumps_bank(bank)
-        write_text_atomic(p.item_bank, text)
+        # Record first: a version in the store without a file is recoverable by rebuilding;
+        # a file whose version was never recorded would break the history.
         versions_table.add_version(
             workspace.store.engine, version=bank.version,
             built_at=datetime.fromisoformat(bank.built_at), evidence_sha256=bank.evidence.sha256,
@@ -119,6 +120,7 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
                                    "scored": i.scored} for i in bank.items},
             settings=bank.config,
         )
+        write_text_atomic(p.item_bank, text)
     result = BuildResult(bank, previous, changes, written)
     if exports:
         result.exports = [export(workspace, fmt, bank=bank) for fmt in EXPORT_FORMATS]

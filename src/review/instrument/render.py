@@ -69,7 +69,10 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
              f"{t('minimum', 'minimum level')} `{bank.config.get('min_level')}`, "
              f"{t('signalen vanaf', 'signals from')} `{bank.config.get('signal_min_level') or '-'}`.", "",
              f"### {t('Gescoord', 'Scored')} ({len(bank.scored_items)})", ""]
-    if bank.scored_items:
+    if not bank.scored_items:
+        lines.append(t("Geen: geen enkele factor haalt het minimale bewijsniveau.",
+                       "None: no factor reaches the minimum evidence level."))
+    else:
         lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | "
                   f"{t('niveau', 'level')} | {t('gewicht', 'weight')} | {t('beïnvloedbaar', 'modifiable')} | "
                   f"{t('onderbouwing gewicht', 'weight basis')} |",

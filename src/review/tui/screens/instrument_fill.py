@@ -1,0 +1,189 @@
+"""Fill-in mode: the labour expert answers the instrument per domain and sees the profile.
+
+Every change is saved at once to the answer file (0600, outside any repository, through
+``review.instrument.answers``); nothing about the client is logged. The last tab shows the
+profile and saves it as a report (Markdown or HTML) next to the answer file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button, Footer, Label, Markdown, RadioButton, RadioSet, Static, TabbedContent, TabPane,
+)
+
+from ...errors import ReviewError
+from ...instrument.answers import AnswerSet, save_answers, write_private
+from ...instrument.config import InstrumentConfig
+from ...instrument.evidence import DOMAINS
+from ...instrument.itembank import DOMAIN_LABELS, ItemBank, Question
+from ...instrument.render import report_markdown, to_html
+from ...instrument.scoring import Profile, enabled, score
+
+PROFILE_TAB = "tab-profile"
+
+
+class QuestionBlock(Vertical):
+    """One question: its text, optional help and a radio button per answer option."""
+
+    def __init__(self, question: Question, lang: str, selected: str | None) -> None:
+        super().__init__(id=f"block-{question.link_id}", classes="question")
+        self.question = question
+        self.lang = lang
+        self.selected = selected
+
+    def compose(self) -> ComposeResult:
+        q, en = self.question, self.lang == "en"
+        yield Label(q.text_en if en else q.text_nl, classes="question-text")
+        help_text = q.help_en if en else q.help_nl
+        if help_text:
+            yield Static(help_text, classes="question-help")
+        with RadioSet(id=f"rs-{q.link_id}"):
+            for option in q.options:
+                yield RadioButton(option.text_en if en else option.text_nl,
+                                  value=option.code == self.selected,
+                                  id=f"opt-{q.link_id}-{option.code}", name=option.code)
+
+
+class InstrumentFillScreen(Screen[None]):
+    """Questions per domain in tabs, then the profile with save buttons."""
+
+    CSS_PATH = "instrument_fill.tcss"
+    BINDINGS = [
+        Binding("right_square_bracket", "next_tab", "Volgende", key_display="]", id="fill.next",
+                tooltip="Next domain / profile"),
+        Binding("left_square_bracket", "previous_tab", "Vorige", key_display="[", id="fill.previous",
+                tooltip="Previous domain"),
+        Binding("ctrl+r", "save_report('markdown')", "Rapport", id="fill.report",
+                tooltip="Save the profile report (Markdown) next to the answer file"),
+    ]
+
+    def __init__(self, bank: ItemBank, config: InstrumentConfig, answer_set: AnswerSet,
+                 answers_path: Path, *, workspace_root: Path | None = None, lang: str = "nl") -> None:
+        super().__init__()
+        self.bank = bank
+        self.config = config
+        self.answer_set = answer_set
+        self.answers_path = answers_path
+        self.workspace_root = workspace_root
+        self.lang = lang
+        self.domains = [d for d in DOMAINS if bank.questions_in(d)]
+        self.profile: Profile | None = None
+        self.saved_reports: list[Path] = []
+
+    def _t(self, nl: str, en: str) -> str:
+        return en if self.lang == "en" else nl
+
+    def compose(self) -> ComposeResult:
+        title = self._t(self.bank.title_nl, self.bank.title_en)
+        yield Static(f"{title} · {self._t('versie', 'version')} {self.bank.version}", id="fill-title")
+        with TabbedContent(id="fill-tabs"):
+            for domain in self.domains:
+                nl, en = DOMAIN_LABELS[domain]
+                with TabPane(self._t(nl, en), id=f"tab-{domain}"):
+                    with VerticalScroll():
+                        for question in self.bank.questions_in(domain):
+                            yield QuestionBlock(question, self.lang,
+                                                self.answer_set.answers.get(question.link_id))
+            with TabPane(self._t("Profiel", "Profile"), id=PROFILE_TAB):
+                with Horizontal(id="report-buttons"):
+                    yield Button(self._t("Rapport opslaan (Markdown)", "Save report (Markdown)"),
+                                 id="save-markdown", variant="primary")
+                    yield Button(self._t("Rapport opslaan (HTML)", "Save report (HTML)"), id="save-html")
+                with VerticalScroll():
+                    yield Markdown(id="profile-md")
+        yield Static("", id="fill-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._refresh_enabled()
+        self._show_status()
+
+    # -- answering -------------------------------------------------------------------------
+    @on(RadioSet.Changed)
+    def _answered(self, event: RadioSet.Changed) -> None:
+        link_id = (event.radio_set.id or "").removeprefix("rs-")
+        code = event.pressed.name
+        if not link_id or code is None or self.bank.question(link_id) is None:
+            return
+        self.answer_set.answers[link_id] = code
+        try:
+            save_answers(self.answer_set, self.answers_path, self.workspace_root)
+        except (ReviewError, OSError) as err:
+            self.notify(str(err), title=self._t("Niet opgeslagen", "Not saved"), severity="error")
+        self._refresh_enabled()
+        self._show_status()
+
+    def _refresh_enabled(self) -> None:
+        for question in self.bank.questions:
+            state = enabled(question, self.answer_set.answers, self.bank)
+            block = self.query_one(f"#block-{question.link_id}", QuestionBlock)
+            block.set_class(state is False, "-off")
+            block.set_class(state is None, "-pending")
+
+    def _show_status(self) -> None:
+        answered = sum(1 for q in self.bank.questions if q.link_id in self.answer_set.answers)
+        self.query_one("#fill-status", Static).update(
+            self._t(f"{answered} van {len(self.bank.questions)} vragen beantwoord · antwoorden in "
+                    f"{self.answers_path.name} (alleen voor u leesbaar)",
+                    f"{answered} of {len(self.bank.questions)} questions answered · answers in "
+                    f"{self.answers_path.name} (readable by you only)"))
+
+    # -- navigation and profile ------------------------------------------------------------
+    def _tab_ids(self) -> list[str]:
+        return [f"tab-{d}" for d in self.domains] + [PROFILE_TAB]
+
+    def _move(self, step: int) -> None:
+        tabs = self.query_one("#fill-tabs", TabbedContent)
+        ids = self._tab_ids()
+        index = ids.index(tabs.active) if tabs.active in ids else 0
+        tabs.active = ids[max(0, min(len(ids) - 1, index + step))]
+
+    def action_next_tab(self) -> None:
+        self._move(1)
+
+    def action_previous_tab(self) -> None:
+        self._move(-1)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == PROFILE_TAB:
+            self.show_profile()
+
+    def show_profile(self) -> Profile:
+        self.profile = score(self.bank, self.answer_set.answers, self.config)
+        self.query_one("#profile-md", Markdown).update(self._report("markdown"))
+        return self.profile
+
+    def _report(self, fmt: str) -> str:
+        profile = self.profile or score(self.bank, self.answer_set.answers, self.config)
+        text = report_markdown(self.bank, profile, self.answer_set.answers, lang=self.lang,
+                               client_ref=self.answer_set.client_ref,
+                               date=(self.answer_set.updated_at or "")[:10])
+        return to_html(text, self._t("Profiel", "Profile"), self.lang) if fmt == "html" else text
+
+    @on(Button.Pressed, "#save-markdown")
+    def _save_markdown(self) -> None:
+        self.action_save_report("markdown")
+
+    @on(Button.Pressed, "#save-html")
+    def _save_html(self) -> None:
+        self.action_save_report("html")
+
+    def action_save_report(self, fmt: str) -> None:
+        self.show_profile()
+        suffix = ".html" if fmt == "html" else ".md"
+        target = self.answers_path.with_name(f"{self.answers_path.stem}-report{suffix}")
+        try:
+            path = write_private(target, self._report(fmt), self.workspace_root)
+        except (ReviewError, OSError) as err:
+            self.notify(str(err), title=self._t("Niet opgeslagen", "Not saved"), severity="error")
+            return
+        self.saved_reports.append(path)
+        self.notify(str(path), title=self._t("Rapport opgeslagen", "Report saved"))

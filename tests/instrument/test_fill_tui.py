@@ -1,0 +1,104 @@
+"""The fill-in flow under Pilot: answer per domain, see the profile, save a private report."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import stat
+
+import pytest
+
+from review.instrument import project
+from review.tui.instrument_app import make_app
+
+from .conftest import QUESTIONS, SYNTHESIS
+
+
+def run_async(test):
+    """Run an async test body with asyncio (no async plugin needed)."""
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+    return wrapper
+
+
+async def answer(pilot, selector: str) -> None:
+    await pilot.click(selector)
+    await pilot.pause()
+
+
+@pytest.fixture
+def built(workspace, tmp_path, monkeypatch):
+    monkeypatch.setenv("REVIEW_DATA_DIR", str(tmp_path / "private"))
+    (workspace.root / "extraction" / "synthesis.csv").write_text(SYNTHESIS, encoding="utf-8")
+    (workspace.root / "instrument" / "questions.toml").write_text(QUESTIONS, encoding="utf-8")
+    project.build(workspace, exports=False)
+    return workspace
+
+
+@run_async
+async def test_fill_in_flow(built, tmp_path):
+    answers_path = tmp_path / "client" / "answers.json"
+    app = make_app(built, answers_path=answers_path, client_ref="dossier 7")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.fill_screen
+        tabs = screen.query_one("#fill-tabs")
+        assert tabs.active == "tab-social"
+        # gated questions wait for their gate
+        assert screen.query_one("#block-conflict").has_class("-pending")
+        await answer(pilot, "#opt-has_supervisor-yes")
+        await answer(pilot, "#opt-conflict-yes")
+        await answer(pilot, "#opt-support-no")
+        assert not screen.query_one("#block-conflict").has_class("-pending")
+        await pilot.press("right_square_bracket")
+        assert tabs.active == "tab-work"
+        await answer(pilot, "#opt-company-large")
+        await pilot.press("right_square_bracket")
+        assert tabs.active == "tab-health"
+        await answer(pilot, "#opt-prev_absence-yes")
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert tabs.active == "tab-profile"
+        profile = screen.profile
+        assert [f.factor_id for f in profile.risks] == ["supervisor_conflict", "prev_episodes"]
+        assert [f.factor_id for f in profile.signals] == ["company_size"]
+        assert profile.indication == "many_risk_signals"
+        await pilot.click("#save-markdown")
+        await pilot.click("#save-html")
+        await pilot.pause()
+    saved = json.loads(answers_path.read_text())
+    assert saved["answers"] == {"has_supervisor": "yes", "conflict": "yes", "support": "no",
+                                "company": "large", "prev_absence": "yes"}
+    assert saved["client_ref"] == "dossier 7" and saved["instrument_version"]
+    assert stat.S_IMODE(answers_path.stat().st_mode) == 0o600
+    report = tmp_path / "client" / "answers-report.md"
+    html = tmp_path / "client" / "answers-report.html"
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600 and stat.S_IMODE(html.stat().st_mode) == 0o600
+    assert "Conflict met leidinggevende" in report.read_text() and "dossier 7" in report.read_text()
+
+
+@run_async
+async def test_gate_no_hides_questions_and_answers_resume(built, tmp_path):
+    answers_path = tmp_path / "a.json"
+    app = make_app(built, answers_path=answers_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await answer(pilot, "#opt-has_supervisor-no")
+        assert app.fill_screen.query_one("#block-conflict").has_class("-off")
+    again = make_app(built, answers_path=answers_path)
+    async with again.run_test(size=(100, 40)) as pilot:
+        assert again.fill_screen.answer_set.answers == {"has_supervisor": "no"}
+        assert again.fill_screen.query_one("#opt-has_supervisor-no").value is True
+
+
+def test_fill_refuses_answer_files_in_the_workspace(built):
+    from review.errors import ValidationError
+    with pytest.raises(ValidationError, match="inside the workspace"):
+        make_app(built, answers_path=built.root / "answers.json")
+
+
+def test_default_answer_file_goes_to_the_user_data_dir(built, tmp_path):
+    app = make_app(built)
+    assert str(app.fill_screen.answers_path).startswith(str(tmp_path / "private"))
