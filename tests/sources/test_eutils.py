@@ -134,3 +134,20 @@ def test_config_from_toml_section_and_environment():
     assert config.requests_per_second == 10.0
     assert config.public()["api_key"] is True and "abc" not in str(config.public())
     assert EutilsConfig.from_settings({}, {}).requests_per_second == 3.0
+
+
+def test_bad_settings_name_the_field():
+    from review.errors import ValidationError
+
+    with pytest.raises(ValidationError, match=r"\[pubmed\]\.efetch_batch: expected int"):
+        EutilsConfig.from_settings({"efetch_batch": "500"}, {})
+    with pytest.raises(ValidationError, match=r"\[pubmed\]\.emial: unknown setting"):
+        EutilsConfig.from_settings({"emial": "x@y"}, {})
+    with pytest.raises(ValidationError, match="log_database_build: expected bool"):
+        EutilsConfig.from_settings({"log_database_build": 1}, {})
+
+
+def test_einfo_database_build(corpus):
+    with running(corpus) as standin:
+        info = client_for(standin).einfo()
+    assert info == {"DbBuild": "Build-standin", "LastUpdate": "2026/01/01 00:00", "Count": "60"}

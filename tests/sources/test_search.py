@@ -261,3 +261,12 @@ def test_sigkilled_search_resumes_with_every_pmid_once(workspace):
     assert outcome.resumed and outcome.run_id == run["id"] and outcome.new_records == 1000
     counts = stored_pmids(workspace)
     assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
+
+
+def test_database_build_logged_when_asked(workspace):
+    spec = write_query(workspace, name="build")
+    with running(synthetic_corpus(30, seed=8)) as standin:
+        run_search(workspace, spec, client=quick_client(standin, log_database_build=True))
+        assert standin.requests == {"einfo": 1, "esearch": 1, "efetch": 1}
+    log = json.loads(workspace.path("queries", "build.log.json").read_text())
+    assert log["runs"][0]["database_build"]["DbBuild"] == "Build-standin"

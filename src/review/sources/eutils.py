@@ -19,12 +19,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..errors import ImportFormatError, RetrievalError
+from ..errors import ImportFormatError, RetrievalError, ValidationError
 from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
@@ -70,6 +71,8 @@ class EutilsConfig:
     efetch_batch: int = 1000
     min_efetch_batch: int = 100
     esearch_limit: int = ESEARCH_LIMIT
+    #: One EInfo request per run to log PubMed's DbBuild/LastUpdate (PRISMA-S item 1).
+    log_database_build: bool = False
 
     @classmethod
     def from_settings(cls, section: Mapping[str, Any] | None = None,
@@ -78,15 +81,21 @@ class EutilsConfig:
         section = dict(section or {})
         env = os.environ if env is None else env
         config = cls()
-        numeric = {"rate_per_second", "backoff_base", "backoff_cap", "timeout"}
-        integer = {"max_attempts", "efetch_batch", "min_efetch_batch", "esearch_limit"}
+        kinds: dict[str, tuple[type, ...]] = {
+            "base_url": (str,), "email": (str,), "api_key": (str,), "tool": (str,),
+            "rate_per_second": (int, float), "backoff_base": (int, float), "backoff_cap": (int, float),
+            "timeout": (int, float), "max_attempts": (int,), "efetch_batch": (int,),
+            "min_efetch_batch": (int,), "esearch_limit": (int,), "log_database_build": (bool,),
+        }
         for key, value in section.items():
-            if key in {"base_url", "email", "api_key", "tool"}:
-                setattr(config, key, str(value))
-            elif key in numeric and isinstance(value, (int, float)):
-                setattr(config, key, float(value))
-            elif key in integer and isinstance(value, int):
-                setattr(config, key, value)
+            if key not in kinds:
+                raise ValidationError(f"review.toml [pubmed].{key}: unknown setting (known: {', '.join(kinds)})")
+            if isinstance(value, bool) != (kinds[key] == (bool,)) or not isinstance(value, kinds[key]):
+                expected = " or ".join(t.__name__ for t in kinds[key])
+                raise ValidationError(f"review.toml [pubmed].{key}: expected {expected}, got {value!r}")
+            if kinds[key] == (int, float):
+                value = float(value)
+            setattr(config, key, value)
         config.base_url = env.get("REVIEW_EUTILS_URL") or config.base_url
         config.email = env.get("NCBI_EMAIL") or config.email
         config.api_key = env.get("NCBI_API_KEY") or config.api_key
@@ -194,6 +203,20 @@ class EutilsClient:
         params = {"db": "pubmed", "term": term, "rettype": "count"}
         params.update(extra or {})
         return self._retrying("esearch", lambda: _read_esearch(self._call("esearch", params), term)).count
+
+    def einfo(self) -> dict[str, str]:
+        """PubMed's build and last update, for the search log."""
+        def attempt() -> dict[str, str]:
+            data = self._call("einfo", {"db": "pubmed"})
+            try:
+                info = ET.fromstring(data).find("DbInfo")
+            except ET.ParseError:
+                raise TransientError("invalid_xml", "einfo") from None
+            if info is None:
+                raise TransientError("error_body" if b"<ERROR>" in data else "invalid_xml", "einfo without DbInfo")
+            return {key: (info.findtext(key) or "").strip() for key in ("DbBuild", "LastUpdate", "Count")}
+
+        return self._retrying("einfo", attempt)
 
     def efetch_history(self, webenv: str, query_key: str, retstart: int, retmax: int) -> ParsedPubmed:
         """One EFetch window of a history-server result set as parsed PubMed XML."""

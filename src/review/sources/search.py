@@ -227,6 +227,8 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
         stored.update(r.pmid for r in new)
 
     try:
+        if client.config.log_database_build:
+            details["database_build"] = client.einfo()
         outcome = retrieve(client, term, is_stored=stored.__contains__, store_batch=store_batch,
                            query_name=spec.name, esearch_params=params, progress=progress)
     except BaseException as err:
@@ -321,7 +323,7 @@ def _run_log(run: dict[str, Any]) -> dict[str, Any]:
         "records_stored_new": run["new_records"],
         "already_stored_from_earlier_runs": details.get("already_stored"),
         "requests": run["requests"],
-        **{k: details[k] for k in ("stats", "slices", "count_check", "duplicates_across_slices", "missing_pmids",
+        **{k: details[k] for k in ("database_build", "stats", "slices", "count_check", "duplicates_across_slices", "missing_pmids",
                                     "deleted_pmids", "refetched_batches", "warnings", "resumed", "error")
            if k in details},
     }
