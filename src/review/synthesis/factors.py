@@ -165,6 +165,8 @@ def _aligned(estimate: Estimate) -> tuple[float, float, float]:
 def _row_detail(row: EstimateRow) -> str:
     e = row.estimate
     text = e.label()
+    if e.outcome_favourable:
+        text += " for the favourable outcome"
     if e.subgroup:
         text += f" [{e.subgroup}]"
     return text

@@ -80,7 +80,11 @@ def forest_plot(
     ax.set_yticklabels(labels, fontsize=8)
     ax.set_ylim(0.3, n + 0.7)
     if ratio:
-        ticks = [t for t in (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 10, 25, 50, 100) if _in_view(ax, math.log(t))]
+        ticks = [t for t in _COARSE_TICKS if _in_view(ax, math.log(t))]
+        if len(ticks) < 3:
+            ticks = [t for t in _FINE_TICKS if _in_view(ax, math.log(t))]
+            while len(ticks) > 6:
+                ticks = ticks[::2]
         ax.set_xticks([math.log(t) for t in ticks])
         ax.set_xticklabels([f"{t:g}" for t in ticks])
     ax.set_xlabel(f"{measure} ({'log scale' if ratio else 'raw scale'})")
@@ -94,6 +98,10 @@ def forest_plot(
     with matplotlib.rc_context({"svg.hashsalt": "review"}):
         figure.savefig(path, format=path.suffix[1:].lower(), metadata=_metadata(path))
     return path
+
+
+_COARSE_TICKS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 10, 25, 50, 100)
+_FINE_TICKS = (0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2)
 
 
 def _in_view(ax: object, x: float) -> bool:

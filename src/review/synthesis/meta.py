@@ -299,6 +299,18 @@ def log_likelihood(tau2: float, y: np.ndarray, v: np.ndarray, *, restricted: boo
     return value
 
 
+def _log_likelihood_grid(grid: np.ndarray, y: np.ndarray, v: np.ndarray, *, restricted: bool) -> np.ndarray:
+    """:func:`log_likelihood` at every tau² of ``grid`` at once (rows = grid points)."""
+    total = v[None, :] + grid[:, None]
+    w = 1.0 / total
+    sw = w.sum(axis=1)
+    mu = (w * y[None, :]).sum(axis=1) / sw
+    values = -0.5 * (np.log(total).sum(axis=1) + (w * (y[None, :] - mu[:, None]) ** 2).sum(axis=1))
+    if restricted:
+        values -= 0.5 * np.log(sw)
+    return values
+
+
 def _reml_information(w: np.ndarray) -> float:
     """tr(PP) for P = W − ww'/Σw (twice the REML Fisher information)."""
     sw, sw2, sw3 = float(np.sum(w)), float(np.sum(w**2)), float(np.sum(w**3))
@@ -326,7 +338,7 @@ def tau2_likelihood(y: np.ndarray, v: np.ndarray, *, restricted: bool = True) ->
 
     scale = max(float(np.var(y, ddof=1)), float(np.max(v)), 1e-12)
     grid = np.concatenate(([0.0], np.geomspace(scale * 1e-6, scale * 1e3, 600)))
-    values = np.array([ll(t) for t in grid])
+    values = _log_likelihood_grid(grid, y, v, restricted=restricted)
     best = int(np.argmax(values))
     lower = grid[max(best - 1, 0)]
     upper = grid[min(best + 1, len(grid) - 1)]

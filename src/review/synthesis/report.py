@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
@@ -9,7 +10,6 @@ from ..extraction.model import RATIO_MEASURES
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
 from .factors import FactorResult, SynthesisSettings
 from .forest import ForestRow, forest_plot
-from .meta import effect_from_ci, z_quantile
 
 __all__ = ["CSV_COLUMNS", "load_synthesis", "markdown_report", "synthesis_csv", "write_outputs"]
 
@@ -27,12 +27,14 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
         aligned = e.aligned()
         if aligned is None or e.measure not in RATIO_MEASURES:
             continue
-        y, se = effect_from_ci(*aligned, measure=e.measure, level=e.ci_level)
-        z = z_quantile(0.95)
+        # Published bounds, not y ± z·se: a rounded CI is not symmetric around the estimate.
+        y, low, high = (math.log(v) for v in aligned)
         label = f"{row.study.id} {e.measure}" + (f" [{e.subgroup}]" if e.subgroup else "")
         if e.contrast:
             label += f" {e.contrast[:38]}"
-        rows.append(ForestRow(label, y, y - z * se, y + z * se, None))
+        if e.outcome_favourable and e.measure == "OR":
+            label += " (1/OR: favourable outcome inverted)"
+        rows.append(ForestRow(label, y, low, high, None))
         measures.add(e.measure)
     if not rows:
         return []
@@ -88,7 +90,8 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
                   "|---|---|---|---|---|---|---|---|"]
         for row in r.rows:
             e = row.estimate
-            lines.append(f"| {row.study.id} | {_md(e.contrast)} | {_md(e.subgroup)} | {_md(e.label())} | "
+            shown = e.label() + (" for the favourable outcome" if e.outcome_favourable else "")
+            lines.append(f"| {row.study.id} | {_md(e.contrast)} | {_md(e.subgroup)} | {_md(shown)} | "
                          f"{e.estimate_type} | {row.finding} | {row.rob} | {_md(e.source_location)} |")
         lines.append("")
     if r.expert:
