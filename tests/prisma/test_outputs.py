@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from review.prisma import write_prisma
+from review.prisma import write_outputs
 from review.prisma.counts import PrismaCounts
 from review.prisma.diagram import render_svg
 from review.prisma.fulltext import record_fulltext
@@ -54,7 +54,7 @@ def _drawn_numbers(counts: PrismaCounts) -> list[int]:
 
 
 def test_outputs_are_written_and_consistent(flow: Workspace) -> None:
-    outputs = write_prisma(flow)
+    outputs = write_outputs(flow)
     out = flow.path("screening", "prisma")
     assert {p.name for p in out.iterdir()} == {"prisma.csv", "prisma.json", "prisma.svg", "prisma.png"}
     data = json.loads(outputs.json.read_text(encoding="utf-8"))
@@ -98,7 +98,7 @@ def test_svg_is_well_formed_and_shows_every_number(flow: Workspace) -> None:
 
 
 def test_png_is_rendered_at_a4_width(flow: Workspace) -> None:
-    png = write_prisma(flow, lang="en").png.read_bytes()
+    png = write_outputs(flow, lang="en").png.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert 1400 <= width <= 1700 and height > 800  # 7.5-8 in at 200 dpi
@@ -116,5 +116,5 @@ def test_large_numbers_use_the_language_separator() -> None:
 
 
 def test_custom_out_directory(flow: Workspace, tmp_path: Path) -> None:
-    outputs = write_prisma(flow, tmp_path / "elsewhere", "nl")
+    outputs = write_outputs(flow, tmp_path / "elsewhere", "nl")
     assert outputs.svg.parent == tmp_path / "elsewhere" and outputs.png.exists()

@@ -53,10 +53,10 @@ def prisma(click_ctx: click.Context, out_dir: Path | None, lang: str, strict: bo
     """
     if click_ctx.invoked_subcommand is not None:
         return
-    from ..prisma import write_prisma
+    from ..prisma import write_outputs
 
     workspace = click_ctx.obj.workspace
-    outputs = write_prisma(workspace, out_dir, lang)
+    outputs = write_outputs(workspace, out_dir, lang)
     for name, value in outputs.counts.template_values().items():
         click.echo(f"{name}\t{value}")
     for check in outputs.counts.identities:
