@@ -234,3 +234,15 @@ def test_any_title_and_abstract_round_trip(title, labels):
     assert len(lines) == len(labels)
     for line, label in zip(lines, labels):
         assert line.startswith(f"{label}: ") if label else not line.startswith(": ")
+
+
+def test_reference_lists_are_skipped_but_kept_in_raw_and_lines_hold():
+    refs = "<ReferenceList>\n<Reference><Citation>A &amp; B.\n2001</Citation></Reference>\n</ReferenceList>"
+    good = document(article("77", "<ArticleTitle>t</ArticleTitle>", data=refs))
+    (record,) = parse_pubmed_xml(good).records
+    assert "<ReferenceList>" in record.raw and record.title == "t"
+    broken = good.replace(b"</PubmedArticleSet>", b"\n\n<Oops></PubmedArticleSet>")
+    with pytest.raises(ImportFormatError) as info:
+        parse_pubmed_xml(broken)
+    error_line = broken[: broken.index(b"</PubmedArticleSet>")].count(b"\n") + 1
+    assert info.value.where == f"line {error_line}"
