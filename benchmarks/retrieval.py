@@ -1,12 +1,13 @@
 """Retrieval against the E-utilities stand-in: requests and wall time, and what each fault costs.
 
 Runs ``review.sources.retrieval.retrieve`` (ESearch with history, EFetch windows, date slicing
-past 9,999 hits) over synthetic corpora of 2,300 and 25,000 records without faults, then the
-2,300-record case with one occurrence of each fault kind (on the first EFetch), and with all
-kinds: each once, and on 30% of requests (seeded).  CPU seconds include the stand-in's threads.  Storage is an
-in-memory set, so the numbers are retrieval and parsing only.  Client pacing is off (the stand-in
-is local); backoff base 10 ms, Retry-After 0.1 s, slow answers 0.2 s.  Also reports PubMed XML
-parsing throughput on real-sized records (the fixture ``pubmed-29768149.xml`` replicated).
+past 9,999 hits) over synthetic corpora of 2,300 and 25,000 records without faults.  Then the
+2,300-record case with one occurrence of each fault kind (on the first EFetch), with every kind
+once, and with all kinds on 30% of requests (seeded).  Storage is an in-memory set, so the
+numbers are retrieval and parsing only; CPU seconds include the stand-in's threads.  Client
+pacing is off (the stand-in is local); backoff base 10 ms, Retry-After 0.1 s, slow answers
+0.2 s.  Also reports PubMed XML parsing on real-sized records (``pubmed-29768149.xml``, a
+21 KB NEJM record, replicated).
 
 Usage: python benchmarks/retrieval.py [--quick]
 Prints a table and one JSON line.
