@@ -261,3 +261,26 @@ def test_slim_label_query_matches_store_current_decisions(workspace: Workspace, 
     workspace.store.undo_last("alice")
     expected = {key: d.label for key, d in workspace.store.current_decisions().items()}
     assert current_screening_labels(workspace.store) == expected
+
+
+def test_screening_stop_keeps_the_stopping_rules_verdict(workspace: Workspace, add) -> None:
+    np = pytest.importorskip("numpy")
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class Status:  # shaped like the screening stage's StoppingStatus
+        verdict: str
+        estimated_recall: float
+        heuristics: dict = field(default_factory=dict)
+
+        def as_dict(self) -> dict:
+            return {"verdict": self.verdict, "estimated_recall": self.estimated_recall,
+                    "heuristics": self.heuristics}
+
+    add(workspace, 2, "PubMed")
+    stop = record_screening_stop(workspace.store, "alice", "sample showed 95% recall",
+                                 verdict=Status("stop", 0.97, {"knee_ratio": np.float64(6.5)}))
+    assert stop.verdict == {"verdict": "stop", "estimated_recall": 0.97, "heuristics": {"knee_ratio": 6.5}}
+    assert prisma_counts(workspace).screening_stop.verdict["heuristics"]["knee_ratio"] == 6.5
+    with pytest.raises(Exception, match="explanation is required"):
+        record_screening_stop(workspace.store, "alice", "  ")

@@ -7,6 +7,8 @@ what was recorded and when.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -195,14 +197,17 @@ def report_links(store: Store) -> dict[int, ReportLink]:
 
 # -- screening stops -------------------------------------------------------------------------
 def record_screening_stop(
-    store: Store, reviewer: str, explanation: str, *, verdict: dict[str, Any] | None = None
+    store: Store, reviewer: str, explanation: str, *, verdict: Any = None
 ) -> ScreeningStop:
     """Record that title/abstract screening stopped; the unscreened remainder becomes
     "records marked as ineligible by automation tools" in the PRISMA flow.
 
-    The stop covers the records that exist now (``last_record_id``); records imported later
-    (a search update) still need screening.
+    ``verdict`` is the stopping rule's verdict as it stood: a mapping, or an object with
+    ``as_dict()`` (the screening stage's ``StoppingStatus``) or a dataclass. The stop covers the
+    records that exist now (``last_record_id``); records imported later (a search update)
+    still need screening.
     """
+    verdict = _plain(verdict)
     if not explanation.strip():
         raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
     r, d = schema.records, schema.screening_decisions
@@ -269,6 +274,23 @@ def current_screening_labels(store: Store, stage: str = "title_abstract") -> dic
         (int(row.record_id), row.reviewer): row.label
         for row in rows if row.label != "undo" and row.id not in undone
     }
+
+
+def _plain(verdict: Any) -> dict[str, Any]:
+    """The verdict as JSON-safe plain data (numpy scalars become Python numbers)."""
+    if verdict is None:
+        return {}
+    if hasattr(verdict, "as_dict"):
+        verdict = verdict.as_dict()
+    elif dataclasses.is_dataclass(verdict) and not isinstance(verdict, type):
+        verdict = dataclasses.asdict(verdict)
+    if not isinstance(verdict, dict):
+        raise ReviewError(f"screening stop: verdict must be a mapping, not {type(verdict).__name__}")
+
+    def default(value: Any) -> Any:
+        return value.item() if hasattr(value, "item") else str(value)
+
+    return dict(json.loads(json.dumps(verdict, default=default)))
 
 
 # -- helpers ---------------------------------------------------------------------------------
