@@ -270,3 +270,20 @@ def test_database_build_logged_when_asked(workspace):
         assert standin.requests == {"einfo": 1, "esearch": 1, "efetch": 1}
     log = json.loads(workspace.path("queries", "build.log.json").read_text())
     assert log["runs"][0]["database_build"]["DbBuild"] == "Build-standin"
+
+
+def test_programme_strategy_is_sent_whole_by_post(workspace):
+    from pathlib import Path
+    import shutil
+
+    source = Path(__file__).resolve().parents[2] / "queries" / "recurrent_cmd_sickness_absence.toml"
+    shutil.copy(source, workspace.path("queries", source.name))
+    spec = load_query(workspace.path("queries", source.name))
+    with running(synthetic_corpus(20, seed=3)) as standin:
+        outcome = run_search(workspace, spec, client=quick_client(standin))
+        assert standin.last_method["esearch"] == "POST"  # 2,000+ characters: too long for a GET
+        assert standin.last_params["esearch"]["term"] == spec.term
+    assert outcome.new_records == 20
+    log = json.loads(workspace.path("queries", "recurrent_cmd_sickness_absence.log.json").read_text())
+    assert log["filters"] == {"exclude_animal_only": 'NOT ("Animals"[Mesh] NOT "Humans"[Mesh])'}
+    assert log["runs"][0]["term_sent"].endswith('NOT ("Animals"[Mesh] NOT "Humans"[Mesh])')
