@@ -164,3 +164,15 @@ def test_every_factor_is_either_included_or_explained(levels):
     assert all(i.level in ("strong", "moderate") for i in bank.scored_items)
     assert all(i.level in ("some", "limited") for i in bank.signal_items)
     assert all(n.reason for n in bank.not_included)
+
+
+def test_diff_reports_wording_and_template_changes(tmp_path, bank, synthesis_file, config):
+    path = tmp_path / "q2.toml"
+    path.write_text(QUESTIONS.replace("Is er een conflict met de leidinggevende?", "Conflict?")
+                    .replace('partly = { conflict = ["some"] }', ""), encoding="utf-8")
+    lines = [c.line() for c in diff_banks(bank, make_bank(synthesis_file, path, config))]
+    assert "~ conflict: question changed (text_nl, options)" in lines
+    assert "~ supervisor_conflict: template changed (partly)" in lines
+    other = make_bank(synthesis_file, path, config)
+    assert other.content_sha256 != bank.content_sha256 and other.version != bank.version
+    assert bank.version == f"2026-11-26+{bank.evidence.sha256[:8]}.{bank.content_sha256[:6]}"

@@ -105,3 +105,14 @@ def test_score_refuses_a_report_inside_the_workspace(ws, tmp_path):
 def test_missing_synthesis_is_a_clean_error(workspace):
     result = run(workspace, "build")
     assert result.exit_code == 3 and "synthesis table not found" in result.output
+
+
+def test_status_reports_the_instrument_and_stale_evidence(ws):
+    status = CliRunner().invoke(main, ["--workspace", str(ws.root), "status"])
+    assert "instrument no item bank yet" in status.output
+    run(ws, "build", "--no-exports")
+    status = CliRunner().invoke(main, ["--workspace", str(ws.root), "status"])
+    assert "3 scored, 1 signals, 3 not included" in status.output
+    (ws.root / "extraction" / "synthesis.csv").write_text(SYNTHESIS + "\n")
+    status = CliRunner().invoke(main, ["--workspace", str(ws.root), "status"])
+    assert "synthesis changed since the build" in status.output

@@ -2,18 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import click
 
-from ..errors import ValidationError
+from ..errors import ReviewError, ValidationError
 from ..instrument import project
 from ..instrument.answers import write_private
 from ..instrument.render import bank_summary_markdown
+from ..status import STATUS_PROVIDERS
+from ..workspace import Workspace
 
 
 def register(group: click.Group) -> None:
     group.add_command(instrument)
+    if instrument_status not in STATUS_PROVIDERS:
+        STATUS_PROVIDERS.append(instrument_status)
+
+
+def instrument_status(workspace: Workspace) -> list[str]:
+    """`review status` lines: the current item bank and whether the evidence moved on."""
+    p = project.paths(workspace)
+    if not p.item_bank.is_file():
+        return ["instrument no item bank yet (review instrument build)"]
+    try:
+        bank = project.current_bank(workspace)
+    except ReviewError as err:
+        return [f"instrument unreadable item bank: {err}"]
+    line = (f"instrument {bank.version}: {len(bank.scored_items)} scored, {len(bank.signal_items)} signals, "
+            f"{len(bank.not_included)} not included")
+    lines = [line]
+    if p.synthesis.is_file():
+        current = hashlib.sha256(p.synthesis.read_bytes()).hexdigest()
+        if current != bank.evidence.sha256:
+            lines.append("  synthesis changed since the build: run 'review instrument diff'")
+    return lines
 
 
 @click.group()
@@ -36,6 +60,8 @@ def build(ctx: object, synthesis: Path | None, no_exports: bool) -> None:
         click.echo(f"rebuilt instrument {result.bank.version}; changes since {result.previous.version}:")
         for change in result.changes:
             click.echo(f"  {change.line()}")
+        if not result.changes:
+            click.echo("  (item bank format or content hash only)")
     else:
         click.echo(f"instrument {result.bank.version} unchanged (same evidence and rules)")
     for path in result.exports:

@@ -92,13 +92,15 @@ def build_item_bank(
             if templates.for_factor(ev.factor_id) is not None}
     unused = sorted(set(templates.factors) - used)
     moment = (built_at or datetime.now(timezone.utc)).replace(microsecond=0)
-    return ItemBank(
+    bank = ItemBank(
         title_nl=config.title_nl, title_en=config.title_en, built_at=moment.isoformat(),
         evidence=snapshot, config=config.summary(), items=items,
         questions=_questions(items, templates, config), not_included=not_included,
         missing_templates=missing_templates, unused_templates=unused,
         canonical_url=config.canonical_url,
     )
+    bank.content_sha256 = bank.digest()
+    return bank
 
 
 def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig) -> dict[str, tuple[float, str]]:
@@ -220,6 +222,8 @@ class Change:
             return f"+ {self.subject}: now {self.after}"
         if self.kind == "removed":
             return f"- {self.subject}: no longer asked ({self.after})"
+        if self.after in ("changed", "added", "removed"):
+            return f"~ {self.subject}: {self.kind} {self.after} ({self.before})"
         return f"~ {self.subject}: {self.kind} {self.before} -> {self.after}"
 
 
@@ -235,6 +239,7 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
     old_items = {i.factor_id: i for i in old.items}
     new_items = {i.factor_id: i for i in new.items}
     reasons = {n.factor_id: n.reason for n in new.not_included}
+
     def role(item: Item) -> str:
         return "scored" if item.scored else "signal"
 
@@ -250,10 +255,23 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
         for attr in ("weight", "level", "direction", "domain"):
             if getattr(a, attr) != getattr(b, attr):
                 changes.append(Change(attr, fid, f"{getattr(a, attr)}", f"{getattr(b, attr)}"))
+        for attr in ("present", "partly", "advice_nl", "advice_en", "topic_nl", "topic_en"):
+            if getattr(a, attr) != getattr(b, attr):
+                changes.append(Change("template", fid, attr, "changed"))
     old_q = {q.link_id: q for q in old.questions}
-    for q in new.questions:
-        before = old_q.get(q.link_id)
-        if before is not None and (before.text_nl, before.text_en) != (q.text_nl, q.text_en):
-            changes.append(Change("question", q.link_id, "wording", "new wording"))
+    new_q = {q.link_id: q for q in new.questions}
+    for link_id in sorted(new_q.keys() - old_q.keys()):
+        changes.append(Change("question", link_id, "absent", "added"))
+    for link_id in sorted(old_q.keys() - new_q.keys()):
+        changes.append(Change("question", link_id, "present", "removed"))
+    for link_id in sorted(old_q.keys() & new_q.keys()):
+        before, after = old_q[link_id], new_q[link_id]
+        changed = [attr for attr in ("domain", "text_nl", "text_en", "help_nl", "help_en", "type",
+                                     "enable_when", "factors", "signals")
+                   if getattr(before, attr) != getattr(after, attr)]
+        if before.options != after.options:
+            changed.append("options")
+        if changed:
+            changes.append(Change("question", link_id, ", ".join(changed), "changed"))
     order = {"evidence": 0, "setting": 1, "added": 2, "removed": 3, "role": 4}
     return sorted(changes, key=lambda c: (order.get(c.kind, 4), c.subject, c.kind))

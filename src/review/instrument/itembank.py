@@ -6,6 +6,8 @@ Two files: ``instrument/questions.toml`` is authored (question wording per facto
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,11 +277,22 @@ class ItemBank:
     missing_templates: list[str] = field(default_factory=list)
     unused_templates: list[str] = field(default_factory=list)
     canonical_url: str = "urn:review:instrument"
+    #: Hash of everything that affects answers and scores (items, questions, rules), not the date.
+    content_sha256: str = ""
 
     @property
     def version(self) -> str:
-        """A readable version: build date plus the evidence hash it came from."""
-        return f"{self.built_at[:10]}+{self.evidence.short}"
+        """Build date, evidence hash and content hash: ``2026-11-26+<evidence>.<content>``."""
+        return f"{self.built_at[:10]}+{self.evidence.sha256[:8]}.{self.content_sha256[:6] or '0'}"
+
+    def digest(self) -> str:
+        """The content hash (see ``content_sha256``), computed from the bank itself."""
+        data = bank_to_dict(self)
+        meta = data["instrument"]
+        for key in ("version", "built_at", "content_sha256", "evidence"):
+            meta.pop(key, None)
+        meta["evidence_sha256"] = self.evidence.sha256
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     @property
     def scored_items(self) -> list[Item]:
@@ -308,7 +321,8 @@ def bank_to_dict(bank: ItemBank) -> dict[str, Any]:
     return {
         "instrument": {
             "title_nl": bank.title_nl, "title_en": bank.title_en, "version": bank.version,
-            "built_at": bank.built_at, "canonical_url": bank.canonical_url,
+            "built_at": bank.built_at, "content_sha256": bank.content_sha256,
+            "canonical_url": bank.canonical_url,
             "evidence": {"sha256": ev.sha256, "taken_at": ev.taken_at, "source": ev.source,
                          "n_factors": ev.n_factors},
             "config": bank.config,
@@ -393,6 +407,7 @@ def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
             not_included=not_included, missing_templates=list(meta.get("missing_templates", [])),
             unused_templates=list(meta.get("unused_templates", [])),
             canonical_url=meta.get("canonical_url", "urn:review:instrument"),
+            content_sha256=meta.get("content_sha256", ""),
         )
     except tomllib.TOMLDecodeError as err:
         raise ValidationError(f"{where}: {err}") from err

@@ -101,7 +101,7 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     bank = compile_bank(workspace, synthesis, now)
     previous = read_bank(p.item_bank) if p.item_bank.is_file() else None
     changes = diff_banks(previous, bank) if previous is not None else []
-    written = previous is None or bool(changes)
+    written = previous is None or bool(changes) or previous.content_sha256 != bank.content_sha256
     if not written:
         assert previous is not None
         bank = previous  # same evidence, same rules: keep the recorded version and its date
