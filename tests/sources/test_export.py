@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from review.cli import main
 from review.records import Record
 from review.sources import import_files, read_file
-from review.sources.export import records_to_csv, records_to_ris
+from review.sources.export import records_to_csv
 from review.sources.fields import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 from review.sources.readers.base import SourceFile
 from review.sources.readers.table import CsvReader

@@ -115,3 +115,23 @@ def test_cp1252_csv_is_decoded_and_reported(tmp_path):
     assert result.encoding == "cp1252"
     assert result.records[0].title == "Café – study"
     assert result.records[0].authors == ["Müller A"]
+
+
+@pytest.mark.parametrize(
+    ("cell", "authors"),
+    [
+        ("Tashiro Y.Sato K.Watanabe T.", ["Tashiro Y.", "Sato K.", "Watanabe T."]),
+        ("Chien C. T.Fan S. C.", ["Chien C. T.", "Fan S. C."]),
+        ("Smith J.de Vries A. B.", ["Smith J.", "de Vries A. B."]),
+        ("Smith J.O'Brien K.", ["Smith J.", "O'Brien K."]),
+        ("J.Smith, A.Jones", ["J.Smith, A.Jones"]),  # not the glued pattern: left whole
+        ("Smith JA, Jones K", ["Smith JA", "Jones K"]),
+        ("Smith, John", ["Smith, John"]),
+        ("Smith, J. and Jones, K.", ["Smith, J.", "Jones, K."]),
+        ("A Smith; B Jones;", ["A Smith", "B Jones"]),
+        ("Anonymous", ["Anonymous"]),
+        ("  ", []),
+    ],
+)
+def test_author_cell_conventions(cell, authors):
+    assert split_authors(cell) == authors

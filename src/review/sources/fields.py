@@ -20,8 +20,10 @@ __all__ = [
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-# "Tashiro Y.Sato K." (ASySD/Embase exports join authors with nothing in between).
-_GLUED_AUTHORS = re.compile(r"(?<=[A-Z]\.)(?=[A-Z][a-z])")
+# "Tashiro Y.Sato K.de Vries A. B." (ASySD/Embase exports join authors with nothing between):
+# the whole cell must be "Surname I. I." repeated before it is split after each initials run.
+_GLUED_AUTHORS = re.compile(r"^(?:[^\W\d][^.;,]*? (?:[A-Z]\.\s?)+){2,}$")
+_GLUED_SPLIT = re.compile(r"(?<=\.)(?=[^\W\d][^\W\d]|[^\W\d]')")
 _VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? [A-Z]{1,4}$")
 
 
@@ -49,8 +51,8 @@ def split_authors(value: str) -> list[str]:
         parts = value.split(";")
     elif " and " in value:
         parts = value.split(" and ")
-    elif _GLUED_AUTHORS.search(value):
-        parts = _GLUED_AUTHORS.split(value)
+    elif _GLUED_AUTHORS.match(value):
+        parts = _GLUED_SPLIT.split(value)
     elif "," in value and all(_VANCOUVER_NAME.match(p.strip()) for p in value.split(",")):
         parts = value.split(",")
     else:
