@@ -62,3 +62,14 @@ def test_status_shows_the_live_flow(workspace: Workspace, add, screen_as) -> Non
     screen_as(workspace, ids, "exclude")
     output = _run(workspace, "status").output
     assert "prisma     4 identified" in output and "identities ok" in output
+
+
+def test_remove_and_restore_before_screening(workspace: Workspace, add, screen_as) -> None:
+    ids = add(workspace, 3, "PubMed")
+    screen_as(workspace, ids[1:], "exclude")
+    result = _run(workspace, "prisma", "remove", str(ids[0]), "--reason", "retracted")
+    assert result.exit_code == 0 and "removed 1 records" in result.output
+    values = dict(line.split("\t") for line in _run(workspace, "prisma", "--strict").stdout.splitlines())
+    assert values["excluded_other"] == "1" and values["records_screened"] == "2"
+    assert "restored 1 records" in _run(workspace, "prisma", "restore", str(ids[0])).output
+    assert _run(workspace, "prisma", "--strict").exit_code == 4

@@ -284,3 +284,22 @@ def test_screening_stop_keeps_the_stopping_rules_verdict(workspace: Workspace, a
     assert prisma_counts(workspace).screening_stop.verdict["heuristics"]["knee_ratio"] == 6.5
     with pytest.raises(Exception, match="explanation is required"):
         record_screening_stop(workspace.store, "alice", "  ")
+
+
+def test_records_removed_for_other_reasons(workspace: Workspace, add, screen_as) -> None:
+    from review.store.fulltext import remove_records, restore_records
+    ids = add(workspace, 6, "PubMed")
+    assert remove_records(workspace.store, ids[:2], "alice", "retracted") == 2
+    assert remove_records(workspace.store, [ids[1], ids[2]], "alice", "published before 2000") == 1
+    screen_as(workspace, ids[2:], "exclude")
+    counts = prisma_counts(workspace)
+    assert counts.boxes["excluded_other"] == tuple(ids[:3])
+    assert counts.excluded_other_reasons == {"retracted": 2, "published before 2000": 1}
+    assert counts.n("records_screened") == 3 and counts.boxes["removed_but_screened"] == (ids[2],)
+    assert counts.template_values()["excluded_other"] == 3
+    assert counts.identities[0].ok
+    assert restore_records(workspace.store, [ids[0], ids[5]], "bob") == 1
+    counts = prisma_counts(workspace)
+    assert counts.boxes["excluded_other"] == tuple(ids[1:3]) and counts.boxes["pending_screening"] == (ids[0],)
+    with pytest.raises(Exception, match="reason is required"):
+        remove_records(workspace.store, ids, "alice", " ")

@@ -118,3 +118,9 @@ def test_large_numbers_use_the_language_separator() -> None:
 def test_custom_out_directory(flow: Workspace, tmp_path: Path) -> None:
     outputs = write_outputs(flow, tmp_path / "elsewhere", "nl")
     assert outputs.svg.parent == tmp_path / "elsewhere" and outputs.png.exists()
+
+
+def test_svg_is_deterministic(flow: Workspace) -> None:
+    from review.prisma import prisma_counts
+    counts = prisma_counts(flow)
+    assert render_svg(counts, "en") == render_svg(counts, "en")

@@ -102,6 +102,29 @@ def prisma_resume(ctx: Any) -> None:
     click.echo("no screening stop to withdraw" if stop is None else f"withdrew screening stop {stop.id}")
 
 
+@prisma.command("remove")
+@click.argument("record_ids", nargs=-1, type=int, required=True)
+@click.option("--reason", required=True, help="Why, e.g. 'retracted' or 'published before 2000'.")
+@click.pass_obj
+def prisma_remove(ctx: Any, record_ids: tuple[int, ...], reason: str) -> None:
+    """Remove records before screening for a reason other than duplication or automation."""
+    from ..store.fulltext import remove_records
+
+    n = remove_records(ctx.workspace.store, list(record_ids), ctx.reviewer, reason)
+    click.echo(f"removed {n} records ({reason.strip()})")
+
+
+@prisma.command("restore")
+@click.argument("record_ids", nargs=-1, type=int, required=True)
+@click.pass_obj
+def prisma_restore(ctx: Any, record_ids: tuple[int, ...]) -> None:
+    """Undo the removal of records (appends undo rows)."""
+    from ..store.fulltext import restore_records
+
+    n = restore_records(ctx.workspace.store, list(record_ids), ctx.reviewer)
+    click.echo(f"restored {n} records")
+
+
 # -- review fulltext -------------------------------------------------------------------------
 @click.group()
 def fulltext() -> None:

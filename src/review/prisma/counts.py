@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ValidationError
 from ..store import Store
 from ..store.fulltext import (
-    ScreeningStop, current_screening_labels, current_screening_stop, record_sources,
+    ScreeningStop, current_removals, current_screening_labels, current_screening_stop, record_sources,
 )
 from .fulltext import ReportState, report_states, title_abstract_verdicts
 
@@ -108,6 +108,7 @@ class PrismaCounts:
     dbr_excluded_reasons: dict[str, int]
     other_excluded_reasons: dict[str, int]
     identities: tuple[IdentityCheck, ...]
+    excluded_other_reasons: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     dedup_available: bool = False
     screening_stop: ScreeningStop | None = None
@@ -161,6 +162,7 @@ class PrismaCounts:
             "counts": self.template_values(),
             "dbr_excluded_reasons": dict(self.dbr_excluded_reasons),
             "other_excluded_reasons": dict(self.other_excluded_reasons),
+            "excluded_other_reasons": dict(self.excluded_other_reasons),
             "identities": [
                 {"column": c.column, "formula": c.formula, "left": c.left, "right": c.right,
                  "ok": c.ok, "explanation": c.explanation, "record_ids": list(c.record_ids)}
@@ -231,6 +233,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
     duplicates, dedup_available = duplicate_record_ids(store)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
     stop = current_screening_stop(store)
+    removals = current_removals(store)
     states = report_states(store)
 
     boxes: dict[str, set[int]] = {name: set() for name in _KIND_BOX.values()}
@@ -243,11 +246,13 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
     # Identification → screening (left column).
     boxes["duplicates"] = dbr & duplicates
     remaining = dbr - duplicates
-    boxes["records_screened"] = {r for r in remaining if r in verdicts}
-    unscreened = remaining - boxes["records_screened"]
+    # A removal before screening wins over any screening decision on the same record.
+    boxes["excluded_other"] = {r for r in remaining if r in removals}
+    boxes["removed_but_screened"] = {r for r in boxes["excluded_other"] if r in verdicts}
+    boxes["records_screened"] = {r for r in remaining - boxes["excluded_other"] if r in verdicts}
+    unscreened = remaining - boxes["excluded_other"] - boxes["records_screened"]
     covered = stop.last_record_id if stop is not None and stop.last_record_id is not None else 0
     boxes["excluded_automatic"] = {r for r in unscreened if stop is not None and r <= covered}
-    boxes["excluded_other"] = set()
     boxes["pending_screening"] = unscreened - boxes["excluded_automatic"]
     boxes["records_excluded"] = {r for r in boxes["records_screened"] if verdicts[r] == "exclude"}
     boxes["ta_conflicts"] = {r for r in boxes["records_screened"] if verdicts[r] == "conflict"}
@@ -277,6 +282,11 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
             f"{len(boxes['ta_conflicts'])} records have conflicting title/abstract decisions and no "
             f"'consensus' decision; they were passed on to full text"
         )
+    if boxes["removed_but_screened"]:
+        notes.append(
+            f"{len(boxes['removed_but_screened'])} records removed before screening also have screening "
+            f"decisions; they count as removed"
+        )
     conflicts = boxes["dbr_conflicts"] | boxes["other_conflicts"]
     if conflicts:
         notes.append(f"{len(conflicts)} reports have conflicting eligibility decisions (no 'consensus' yet)")
@@ -286,6 +296,9 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
         sources=_source_counts(store, sources_by_record, kinds),
         dbr_excluded_reasons=dbr_flow,
         other_excluded_reasons=other_flow,
+        excluded_other_reasons=dict(sorted(
+            Counter(removals[r] for r in boxes["excluded_other"]).items(), key=lambda item: (-item[1], item[0])
+        )),
         identities=identities,
         notes=tuple(notes),
         dedup_available=dedup_available,

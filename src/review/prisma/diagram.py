@@ -143,6 +143,19 @@ def _source_lines(counts: PrismaCounts, kinds: tuple[str, ...], lang: str) -> li
     return lines
 
 
+def _removed_lines(counts: PrismaCounts, lang: str) -> list[Line]:
+    text = labels(lang)
+    lines = [
+        Line(text["removed_before"], bold=True),
+        Line(f"{text['duplicates']} {n_text(counts.n('duplicates'), lang)}", indent=0.1),
+        Line(f"{text['excluded_automatic']} {n_text(counts.n('excluded_automatic'), lang)}", indent=0.1),
+        Line(f"{text['excluded_other']} {n_text(counts.n('excluded_other'), lang)}", indent=0.1),
+    ]
+    lines.extend(Line(f"{reason} {n_text(n, lang)}", indent=0.26)
+                 for reason, n in counts.excluded_other_reasons.items())
+    return lines
+
+
 def _titled(title: str, n: int, lang: str) -> list[Line]:
     return [Line(title, center=True), Line(n_text(n, lang), center=True)]
 
@@ -184,12 +197,7 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
                  fill=HEADER_FILL, rounded=True)
     rows: list[list[Box]] = [
         [Box(g.main_x, g.main_w, _source_lines(counts, ("database", "register"), lang)),
-         Box(g.side_x, g.side_w, [
-             Line(text["removed_before"], bold=True),
-             Line(f"{text['duplicates']} {n_text(counts.n('duplicates'), lang)}", indent=0.1),
-             Line(f"{text['excluded_automatic']} {n_text(counts.n('excluded_automatic'), lang)}", indent=0.1),
-             Line(f"{text['excluded_other']} {n_text(counts.n('excluded_other'), lang)}", indent=0.1),
-         ])],
+         Box(g.side_x, g.side_w, _removed_lines(counts, lang))],
         [Box(g.main_x, g.main_w, _titled(text["records_screened"], counts.n("records_screened"), lang)),
          Box(g.side_x, g.side_w, _titled(text["records_excluded"], counts.n("records_excluded"), lang))],
         [Box(g.main_x, g.main_w, _titled(text["sought_reports"], counts.n("dbr_sought_reports"), lang)),

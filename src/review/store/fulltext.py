@@ -25,6 +25,7 @@ __all__ = [
     "link_report", "unlink_report", "report_links",
     "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop",
     "record_sources", "current_screening_labels",
+    "remove_records", "restore_records", "current_removals",
 ]
 
 #: What can be recorded about a report at full text; retrieval facts first, then judgements.
@@ -70,6 +71,19 @@ screening_stops_table = sa.Table(
     sa.Column("n_unscreened", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("undoes_id", sa.Integer, sa.ForeignKey("screening_stops.id"), nullable=True),
+)
+
+
+record_removals_table = sa.Table(
+    "record_removals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("record_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False, index=True),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    # Why it was removed before screening (e.g. "retracted", "published before 2000").
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("undoes_id", sa.Integer, sa.ForeignKey("record_removals.id"), nullable=True),
 )
 
 
@@ -251,6 +265,56 @@ def current_screening_stop(store: Store) -> ScreeningStop | None:
     withdrawn = {s.undoes_id for s in log if s.undoes_id is not None}
     effective = [s for s in log if s.undoes_id is None and s.id not in withdrawn]
     return effective[-1] if effective else None
+
+
+# -- records removed before screening for other reasons ------------------------------------
+def remove_records(store: Store, record_ids: list[int], reviewer: str, reason: str) -> int:
+    """Record that these records were removed before screening (PRISMA: "removed for other
+    reasons"), as one act in one transaction; returns how many were newly removed."""
+    if not reason.strip():
+        raise ReviewError("removal: a reason is required (e.g. 'retracted')")
+    current = current_removals(store)
+    fresh = [r for r in dict.fromkeys(record_ids) if r not in current]
+    now = utcnow()
+    with store.engine.begin() as conn:
+        for record_id in fresh:
+            _require_record(conn, record_id)
+        if fresh:
+            conn.execute(record_removals_table.insert(), [
+                dict(record_id=r, reviewer=reviewer, reason=reason.strip(), created_at=now, undoes_id=None)
+                for r in fresh
+            ])
+    return len(fresh)
+
+
+def restore_records(store: Store, record_ids: list[int], reviewer: str) -> int:
+    """Undo the removal of these records (appends undo rows); returns how many were restored."""
+    t = record_removals_table
+    wanted = set(record_ids)
+    with store.engine.begin() as conn:
+        rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
+        effective = _effective_removals(rows)
+        targets = [effective[r] for r in sorted(wanted) if r in effective]
+        if targets:
+            conn.execute(t.insert(), [
+                dict(record_id=row["record_id"], reviewer=reviewer, reason="undo", created_at=utcnow(),
+                     undoes_id=row["id"])
+                for row in targets
+            ])
+    return len(targets)
+
+
+def current_removals(store: Store) -> dict[int, str]:
+    """Reason per record currently removed before screening."""
+    t = record_removals_table
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
+    return {record_id: row["reason"] for record_id, row in _effective_removals(rows).items()}
+
+
+def _effective_removals(rows: Any) -> dict[int, Any]:
+    undone = {row["undoes_id"] for row in rows if row["undoes_id"] is not None}
+    return {int(row["record_id"]): row for row in rows if row["undoes_id"] is None and row["id"] not in undone}
 
 
 # -- slim reads for counting ----------------------------------------------------------------
