@@ -135,3 +135,14 @@ def test_cp1252_csv_is_decoded_and_reported(tmp_path):
 )
 def test_author_cell_conventions(cell, authors):
     assert split_authors(cell) == authors
+
+
+def test_excel_sep_line_and_tab_separated(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("sep=;\nTitle;Year\nA, with comma;2001\n", encoding="utf-8")
+    (record,) = read_file(path).records
+    assert (record.title, record.year, record.position) == ("A, with comma", 2001, "line 3")
+    tsv = tmp_path / "rayyan.tsv"
+    tsv.write_text("key\ttitle\tauthors\nk1\tA title\tSmith J; Jones K\n", encoding="utf-8")
+    (row,) = read_file(tsv).records
+    assert row.authors == ["Smith J", "Jones K"] and row.extra == {"key": "k1"}

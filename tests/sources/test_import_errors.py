@@ -46,6 +46,8 @@ def _bad_inputs() -> dict[str, tuple[str, bytes, str]]:
         "binary_pdf": ("paper.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary file: a PDF document"),
         "csv_extra_cells": ("cells.csv", b"title,year\nA,2001\nB, with comma,2002\n",
                             "line 3: 3 cells but the header has 2 columns"),
+        "csv_unclosed_quote": ("open.csv", b'title,year\nA,2001\n"B is never closed,2002\nC,2003\n',
+                               "line 3: malformed CSV: a quoted field in this row is never closed"),
         "html_page": ("efetch.xml", b"<!DOCTYPE html>\n<html><body>Error</body></html>", "an HTML page"),
         "unknown_text": ("notes.txt", b"Just some notes\nabout papers\n", "line 1: unrecognised format"),
     }

@@ -43,6 +43,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _LIST_FIELDS = {"authors", "keywords", "mesh", "publication_types"}
 _DELIMITERS = (",", ";", "\t")
+_EXCEL_SEP = re.compile(r"^sep=(.)\s*$")
 _KNOWN = {alias for aliases in COLUMN_ALIASES.values() for alias in aliases}
 
 
@@ -74,9 +75,14 @@ class CsvReader(Reader):
         if header_line is None:
             raise ImportFormatError(path, None, "empty CSV (no header row)")
         delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else _delimiter(lines[header_line])
-        reader = csv.reader(lines, delimiter=delimiter, strict=False)
+        excel_hint = _EXCEL_SEP.match(lines[header_line])
+        if excel_hint:  # Excel's "sep=;" first line names the delimiter
+            delimiter, lines[header_line] = excel_hint.group(1), ""
+        # strict: an unclosed quote must fail, not swallow the rest of the file into one cell
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        end = 0
         try:
-            header = next(reader)
+            header = next(row for row in reader if any(cell.strip() for cell in row))
             columns = _columns(header, path, reader.line_num)
             records: list[Record] = []
             end = reader.line_num
@@ -91,11 +97,19 @@ class CsvReader(Reader):
                     )
                 records.append(_record(row, header, columns, start, "".join(lines[start - 1:end])))
         except csv.Error as err:
-            what = str(err)
-            if "field larger than field limit" in what:
-                what = f"a field is longer than {MAX_FIELD_CHARS:,} characters (the limit)"
-            raise ImportFormatError(path, f"line {reader.line_num}", f"malformed CSV: {what}") from None
+            raise ImportFormatError(path, f"line {end + 1}", f"malformed CSV: {_csv_problem(err)}") from None
         return ParsedFile(records)
+
+
+def _csv_problem(err: csv.Error) -> str:
+    what = str(err)
+    if "field larger than field limit" in what:
+        return f"a field is longer than {MAX_FIELD_CHARS:,} characters (the limit)"
+    if "unexpected end of data" in what:
+        return "a quoted field in this row is never closed (truncated file or stray '\"')"
+    if "expected after" in what:
+        return f"text after a closing quote ({what})"
+    return what
 
 
 def _delimiter(line: str) -> str:
