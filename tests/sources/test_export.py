@@ -132,3 +132,19 @@ def test_author_lists_survive_join_and_split(names):
     from review.sources.fields import join_authors, split_authors
 
     assert split_authors(join_authors(names)) == names
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(cell_text, cell_text, st.lists(cell_text, max_size=3)), min_size=1, max_size=4))
+def test_ris_round_trip_of_arbitrary_text(tmp_path_factory, items):
+    from review.sources.fields import collapse
+    from review.sources.export import records_to_ris
+    from review.sources.readers.ris import RisReader
+
+    records = [Record(title=t, doi=d, authors=a) for t, d, a in items]
+    text = records_to_ris(records)
+    path = tmp_path_factory.mktemp("ris") / "x.ris"
+    back = RisReader().parse(SourceFile(path=path, data=b"", text=text)).records
+    assert [(r.title, r.doi, r.authors) for r in back] == [
+        (collapse(r.title), collapse(r.doi), [collapse(a) for a in r.authors if collapse(a)]) for r in records
+    ]

@@ -38,3 +38,17 @@ def test_source_option_names_the_database(shared, workspace):
     (batch,) = workspace.store.batches()
     assert batch["source_name"] == "Web of Science" and batch["format"] == "bibtex"
     assert batch["file_name"] == str(path.resolve())
+
+
+def test_pubmed_xml_deleted_pmids_are_reported(shared, workspace, tmp_path):
+    article = shared("fixtures", "pubmed", "biopython", "pubmed2.xml").read_bytes()
+    end = article.rindex(b"</PubmedArticleSet>")
+    data = article[:end] + b"<DeleteCitation><PMID>111</PMID><PMID>222</PMID></DeleteCitation>\n" + article[end:]
+    path = tmp_path / "efetch.xml"
+    path.write_bytes(data)
+    result = _import(workspace, path)
+    assert result.exit_code == 0, result.output
+    (row,) = result.stdout.splitlines()[1:]
+    cells = row.split("\t")
+    assert cells[1:5] == ["pubmed-xml", "utf-8", "PubMed", "2"]
+    assert cells[5] == "imported (2 PMIDs deleted by PubMed: 111, 222)"
