@@ -51,7 +51,7 @@ def export() -> None:
               help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed').")
 @click.pass_obj
 def import_command(ctx: object, files: tuple[Path, ...], source: str | None) -> None:
-    """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX or CSV files; the format is detected.
+    """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV or EndNote files (format detected).
 
     Prints one tab-separated row per file (file, format, encoding, source, records, status).
     Each file is imported completely or not at all; a file imported before is skipped.
