@@ -1,7 +1,8 @@
 """Sources stage: read bibliographic exports into the store and write records back out.
 
-Readers (RIS, MEDLINE/.nbib, PubMed XML, BibTeX, CSV, EndNote XML/tagged) live in ``sources.readers`` as a
-registry; ``import_files`` is what the CLI, the TUI and ``review demo`` call.
+Readers (RIS, MEDLINE/.nbib, PubMed XML, BibTeX, CSV, EndNote XML/tagged) live in
+``sources.readers`` as a registry; ``import_files`` is what the CLI, the TUI and
+``review demo`` call.
 """
 
 from __future__ import annotations
