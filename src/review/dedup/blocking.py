@@ -7,7 +7,6 @@ number of pairs grows about linearly with the number of records.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
@@ -24,29 +23,28 @@ MIN_TITLE_KEY = 12
 
 
 def _group_pairs(keys: Iterable[str | None], window: int = WINDOW) -> list[np.ndarray]:
-    """All pairs inside each key group; oversized groups fall back to a window in input order."""
-    groups: dict[str, list[int]] = defaultdict(list)
-    for index, key in enumerate(keys):
-        if key:
-            groups[key].append(index)
-    firsts: list[int] = []
-    seconds: list[int] = []
-    chunks: list[np.ndarray] = []
-    for members in groups.values():
-        size = len(members)
-        if size < 2:
-            continue
-        if size <= MAX_BLOCK:
-            for a in range(size):
-                ma = members[a]
-                for b in range(a + 1, size):
-                    firsts.append(ma)
-                    seconds.append(members[b])
-        else:
-            arr = np.asarray(members)
-            chunks.extend(_window(arr, window))
-    if firsts:
-        chunks.append(np.stack([np.asarray(firsts), np.asarray(seconds)], axis=1))
+    """All pairs inside each key group; oversized groups fall back to a window in input order.
+
+    Vectorised: records are sorted by key code, and for each distance ``d`` the records ``d``
+    places apart in the same group are paired.
+    """
+    codes_of: dict[str, int] = {}
+    codes = np.fromiter((codes_of.setdefault(k, len(codes_of)) if k else -1 for k in keys), dtype=np.int64)
+    present = np.nonzero(codes >= 0)[0]
+    if len(present) < 2:
+        return []
+    order = present[np.argsort(codes[present], kind="stable")]
+    sorted_codes = codes[order]
+    _, inverse, counts = np.unique(sorted_codes, return_inverse=True, return_counts=True)
+    size = counts[inverse]
+    chunks = []
+    for d in range(1, min(MAX_BLOCK, int(size.max()))):
+        same = sorted_codes[:-d] == sorted_codes[d:]
+        if not same.any():
+            break
+        allowed = same & ((size[:-d] <= MAX_BLOCK) | (d <= window))
+        if allowed.any():
+            chunks.append(np.stack([order[:-d][allowed], order[d:][allowed]], axis=1))
     return chunks
 
 
@@ -100,5 +98,7 @@ def candidate_pairs(prep: Prepared) -> np.ndarray:
     pairs = np.concatenate(chunks).astype(np.int64)
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    codes = np.unique(pairs[:, 0] * n + pairs[:, 1])
+    codes = np.sort(pairs[:, 0] * n + pairs[:, 1])
+    if len(codes):
+        codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
     return np.stack([codes // n, codes % n], axis=1)

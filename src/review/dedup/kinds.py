@@ -26,6 +26,9 @@ _RETRACTION = re.compile(
     r"^(?:retraction|retraction note|retraction notice|notice of retraction|withdrawal|"
     r"withdrawn|retraction statement)\b"
 )
+#: First words of the notices above; the regexes run only when a title starts with one.
+_NOTICE_WORDS = frozenset("""erratum errata corrigendum corrigenda correction corrections addendum author
+publisher notice retraction withdrawal withdrawn expression editorial""".split())
 _RETRACTED_ARTICLE = re.compile(r"^\s*(?:retracted(?: article)?|withdrawn(?: article)?)\s*[:.\-]\s*",
                                 re.IGNORECASE)
 _CONCERN = re.compile(r"^(?:expression of concern|editorial expression of concern)\b")
@@ -61,17 +64,18 @@ def strip_retracted_prefix(title: str) -> str:
 def publication_kind(title: str, journal: str = "", doi: str = "",
                      publication_types: list[str] | tuple[str, ...] = ()) -> str:
     """One of ARTICLE, ERRATUM, RETRACTION, CONCERN, PROTOCOL, PREPRINT."""
-    types = {fold(t) for t in publication_types or ()}
-    folded = fold(strip_retracted_prefix(title))
-    if "published erratum" in types or _ERRATUM.match(folded):
+    types = {fold(t) for t in publication_types} if publication_types else set()
+    folded = fold(strip_retracted_prefix(title) if "etract" in title or "ithdrawn" in title else title)
+    first = folded.partition(" ")[0]
+    if "published erratum" in types or (first in _NOTICE_WORDS and _ERRATUM.match(folded)):
         return ERRATUM
-    if "retraction of publication" in types or _RETRACTION.match(folded):
+    if "retraction of publication" in types or (first in _NOTICE_WORDS and _RETRACTION.match(folded)):
         return RETRACTION
-    if "expression of concern" in types or _CONCERN.match(folded):
+    if "expression of concern" in types or (first in _NOTICE_WORDS and _CONCERN.match(folded)):
         return CONCERN
-    if doi.startswith(_PREPRINT_DOI) or "preprint" in types or _PREPRINT_SOURCE.search(fold(journal)):
+    if doi.startswith(_PREPRINT_DOI) or "preprint" in types or (journal and _PREPRINT_SOURCE.search(fold(journal))):
         return PREPRINT
-    if _PROTOCOL.search(folded):
+    if ("protocol" in folded or "rationale" in folded or "analysis plan" in folded) and _PROTOCOL.search(folded):
         return PROTOCOL
     return ARTICLE
 

@@ -6,7 +6,7 @@ evidence of nothing (an ahead-of-print record has no pages yet).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,17 +74,25 @@ def _column(values: list) -> np.ndarray:  # type: ignore[type-arg]
     return out
 
 
-def _exact(values: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    a, b = values[left], values[right]
-    present = (a != "") & (b != "")
+def _codes(values: list[str]) -> np.ndarray:
+    """Integer code per distinct non-empty value, 0 for empty (fast pairwise equality)."""
+    seen: dict[str, int] = {"": 0}
+    return np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
+
+
+def _exact(values: list[str], left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    codes = _codes(values)
+    a, b = codes[left], codes[right]
+    present = (a != 0) & (b != 0)
     return np.where(present, np.where(a == b, EQUAL, DIFFERENT), MISSING).astype(np.int8)
 
 
 def shared_dois(prep: Prepared) -> set[str]:
     """DOIs carried by records with clearly different titles: supplement or misattached DOIs."""
+    repeated = {doi for doi, count in Counter(d for d in prep.doi if d).items() if count > 1}
     by_doi: dict[str, set[str]] = defaultdict(set)
     for doi, compact, generic in zip(prep.doi, prep.compact, prep.generic):
-        if doi:
+        if doi in repeated:
             by_doi[doi].add("" if generic else compact[:24])
     shared = set()
     for doi, titles in by_doi.items():
@@ -97,8 +105,7 @@ def shared_dois(prep: Prepared) -> set[str]:
 
 
 def _pages(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    starts = _column([p.start for p in prep.pages])
-    out = _exact(starts, left, right)
+    out = _exact([p.start for p in prep.pages], left, right)
     # Date-mangled, multi-range or non-comparable values need a closer look.
     special = np.asarray([bool(p.alternatives) or p.uncertain or (p.start[:1].isalpha())
                           for p in prep.pages], dtype=bool)
@@ -118,7 +125,7 @@ def _author_prefixes(prep: Prepared) -> list[np.ndarray]:
     """``table[m][i]``: the first ``m`` last names of record ``i`` joined (m = 1..MAX_AUTHORS)."""
     table = [_column([""] * len(prep))]
     for m in range(1, MAX_AUTHORS + 1):
-        table.append(_column([" ".join(a[:m]) for a in prep.authors]))
+        table.append(_column([" ".join(a[:m]) if len(a) >= m else "" for a in prep.authors]))
     return table
 
 
@@ -149,7 +156,11 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
     title_col, compact_col = _column(prep.title), _column(prep.compact)
     titles_a, titles_b = title_col[left], title_col[right]
     compact_a, compact_b = compact_col[left], compact_col[right]
-    title = np.maximum(_cpdist(titles_a, titles_b), _cpdist(compact_a, compact_b))
+    # Compared without spaces: "d isease" and "disease" (a broken word) are the same title.
+    title = _cpdist(compact_a, compact_b)
+    near = np.nonzero((title >= 60) & (title < 98))[0]
+    if len(near):
+        title[near] = np.maximum(title[near], _cpdist(titles_a[near], titles_b[near]))
     title[(titles_a == "") | (titles_b == "")] = np.nan
     alt_col = _column(prep.title_alt)
     has_alt = (alt_col[left] != "") | (alt_col[right] != "")
@@ -164,16 +175,14 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
     lengths = np.asarray([len(c) for c in prep.compact], dtype=np.int64)
     la, lb = lengths[left], lengths[right]
     short_len = np.minimum(la, lb)
-    use_prefix = (short_len >= MIN_PREFIX) & (la != lb)
+    # Only where the full titles disagree enough for the prefix to matter.
+    use_prefix = (short_len >= MIN_PREFIX) & (la != lb) & ~(title >= 93)
     title_prefix = np.zeros(n, dtype=np.float32)
     if use_prefix.any():
         idx = np.nonzero(use_prefix)[0]
-        shorts, longs = [], []
-        for k, a, b in zip(idx.tolist(), compact_a[idx], compact_b[idx]):
-            short, long = (a, b) if len(a) < len(b) else (b, a)
-            shorts.append(short)
-            longs.append(long[: len(short)])
-        title_prefix[idx] = _cpdist(shorts, longs)
+        cut = short_len[idx].tolist()
+        title_prefix[idx] = _cpdist([a[:m] for a, m in zip(compact_a[idx], cut)],
+                                    [b[:m] for b, m in zip(compact_b[idx], cut)])
 
     counts = np.asarray([len(a) for a in prep.authors], dtype=np.int64)
     m = np.minimum(np.minimum(counts[left], counts[right]), MAX_AUTHORS)
@@ -189,15 +198,14 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
     year_gap = np.abs(years[left] - years[right])
     year_gap[(years[left] < 0) | (years[right] < 0)] = np.nan
 
-    doi_col = _column(prep.doi)
     shared = shared_dois(prep)
     is_shared = np.asarray([d in shared for d in prep.doi], dtype=bool)
     return PairFeatures(
         left=left, right=right, title=title, title_prefix=title_prefix,
         authors=authors, first_author=first, single_author=m == 1, journal=_journals(prep, left, right),
-        year_gap=year_gap, volume=_exact(_column(prep.volume), left, right),
-        pages=_pages(prep, left, right), doi=_exact(doi_col, left, right),
-        doi_shared=is_shared[left] | is_shared[right], pmid=_exact(_column(prep.pmid), left, right),
+        year_gap=year_gap, volume=_exact(prep.volume, left, right),
+        pages=_pages(prep, left, right), doi=_exact(prep.doi, left, right),
+        doi_shared=is_shared[left] | is_shared[right], pmid=_exact(prep.pmid, left, right),
         abstract=np.full(n, np.nan, dtype=np.float32),
     )
 
