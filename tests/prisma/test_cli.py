@@ -19,6 +19,9 @@ def test_fulltext_commands_and_prisma_report(workspace: Workspace, add, screen_a
     assert _run(workspace, "prisma", "stop", "not needed").exit_code == 0
 
     assert _run(workspace, "fulltext", "sought", *map(str, ids[2:])).exit_code == 0
+    warned = _run(workspace, "fulltext", "sought", str(ids[0]))
+    assert "record 1 was excluded at title/abstract" in warned.stderr
+    assert _run(workspace, "fulltext", "undo").exit_code == 0
     assert _run(workspace, "fulltext", "not-retrieved", str(ids[2]), "--reason", "no access").exit_code == 0
     assert _run(workspace, "fulltext", "eligible", str(ids[3]), str(ids[4])).exit_code == 0
     result = _run(workspace, "fulltext", "excluded", str(ids[5]), "--reason", "wrong study")

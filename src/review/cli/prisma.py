@@ -132,7 +132,8 @@ def fulltext() -> None:
 
 
 def _record_many(ctx: Any, ids: tuple[int, ...], event: str, reason: str = "", note: str = "") -> None:
-    from ..prisma.fulltext import canonical_reason, fulltext_reasons, record_fulltext
+    from ..prisma.fulltext import canonical_reason, fulltext_reasons, record_fulltext, title_abstract_verdicts
+    from ..store.fulltext import current_screening_labels
 
     if not ids:
         raise ValidationError(f"fulltext {event.replace('_', '-')}: give at least one record id")
@@ -143,7 +144,10 @@ def _record_many(ctx: Any, ids: tuple[int, ...], event: str, reason: str = "", n
     missing = sorted(set(ids) - {r.id for r in workspace.store.records(ids)})
     if missing:
         raise ValidationError(f"record {missing[0]}: not in this workspace (nothing recorded)")
+    verdicts = title_abstract_verdicts(current_screening_labels(workspace.store))
     for record_id in ids:
+        if verdicts.get(record_id) == "exclude":
+            click.echo(f"review: warning: record {record_id} was excluded at title/abstract screening", err=True)
         recorded = record_fulltext(workspace.store, record_id, ctx.reviewer, event,
                                    reasons=reasons, reason=reason, note=note)
         suffix = f" ({recorded.reason})" if recorded.reason else ""
