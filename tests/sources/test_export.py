@@ -80,6 +80,13 @@ def test_cli_export_csv_to_stdout(shared, workspace):
     assert rows[0]["record_id"] == "1" and rows[0]["source"] == "rispy_example_full"
 
 
+def test_cli_format_choices_match_the_exporter():
+    from review.cli import sources as cli_sources
+    from review.sources.export import EXPORT_FORMATS
+
+    assert cli_sources.EXPORT_FORMATS == EXPORT_FORMATS
+
+
 def test_export_group_accepts_other_stages_commands():
     import click
 

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
-
-import bibtexparser
-from bibtexparser import middlewares
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
+from typing import TYPE_CHECKING, Any
 
 from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import collapse, first_text, parse_year, split_keywords
 from .base import ParsedFile, Reader, SourceFile, register
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
 
 # bibtexparser logs each failed block; we raise our own one-line error instead.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -38,6 +37,11 @@ class BibtexReader(Reader):
         return 80 if _ENTRY.search(head) else 0
 
     def parse(self, source: SourceFile) -> ParsedFile:
+        # Imported here: bibtexparser (and pylatexenc) cost more start-up than all other readers.
+        import bibtexparser
+        from bibtexparser import middlewares
+        from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
+
         library = bibtexparser.parse_string(
             source.text,
             append_middleware=[middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()],
