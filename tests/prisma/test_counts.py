@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from review.errors import ValidationError
@@ -216,6 +216,7 @@ def test_source_kind_override_is_validated() -> None:
         source_kind("PubMed", {"PubMed": "journal"})
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.dictionaries(st.integers(1, 12), st.one_of(st.none(), st.integers(1, 12)), max_size=12))
 def test_linked_reports_resolve_to_one_study(links: dict[int, int | None]) -> None:
     nodes = set(range(1, 13))

@@ -97,8 +97,10 @@ def test_svg_is_well_formed_and_shows_every_number(flow: Workspace) -> None:
         assert "Wrong study design (n = 1)" in text
 
 
-def test_png_is_rendered_at_a4_width(flow: Workspace) -> None:
-    png = write_outputs(flow, lang="en").png.read_bytes()
+def test_png_is_rendered_at_a4_width_in_the_chosen_directory(flow: Workspace, tmp_path: Path) -> None:
+    outputs = write_outputs(flow, tmp_path / "elsewhere", "nl")
+    assert outputs.png.parent == tmp_path / "elsewhere" and outputs.svg.exists()
+    png = outputs.png.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert 1400 <= width <= 1700 and height > 800  # 7.5-8 in at 200 dpi
@@ -114,10 +116,6 @@ def test_broken_identities_are_footnoted_on_the_diagram(workspace: Workspace, ad
 def test_large_numbers_use_the_language_separator() -> None:
     assert format_n(12345, "en") == "12,345" and format_n(12345, "nl") == "12.345"
 
-
-def test_custom_out_directory(flow: Workspace, tmp_path: Path) -> None:
-    outputs = write_outputs(flow, tmp_path / "elsewhere", "nl")
-    assert outputs.svg.parent == tmp_path / "elsewhere" and outputs.png.exists()
 
 
 def test_svg_is_deterministic(flow: Workspace) -> None:
