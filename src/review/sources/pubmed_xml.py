@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ImportFormatError
 from ..records import Record
 
-__all__ = ["ParsedPubmed", "parse_pubmed_xml", "RELATION_TYPES"]
+__all__ = ["ParsedPubmed", "parse_pubmed_xml", "article_chunks", "RELATION_TYPES"]
 
 _ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "PubmedArticle", "PubmedBookArticle"}
 _ARTICLES = {"PubmedArticle", "PubmedBookArticle"}
@@ -69,7 +69,7 @@ def parse_pubmed_xml(data: bytes, *, path: str = "<pubmed>", source_name: str = 
     if root_tag not in _ROOTS:
         raise ImportFormatError(path, "line 1", f"not PubMed XML (root element <{root_tag}>)")
     articles = [root] if root_tag in _ARTICLES else [e for e in root if e.tag in _ARTICLES]
-    chunks = _raw_chunks(data) if articles else []
+    chunks = article_chunks(data) if articles else []
     result = ParsedPubmed()
     for index, elem in enumerate(articles):
         record = _article(elem, elem.tag, f"record {index + 1}", source_name)
@@ -388,7 +388,7 @@ def _without_unused_blocks(data: bytes) -> bytes:
     return data
 
 
-def _raw_chunks(data: bytes) -> list[bytes]:
+def article_chunks(data: bytes) -> list[bytes]:
     """Each article's bytes, found with ``bytes.find`` (C speed; a regex over 100 MB is not)."""
     chunks: list[bytes] = []
     names = (b"PubmedArticle", b"PubmedBookArticle")

@@ -20,16 +20,17 @@ import random
 import re
 import threading
 import urllib.parse
-import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+from .standin_corpus import StandInArticle, StandInCorpus, _safe_date, synthetic_article, synthetic_corpus
 
 __all__ = [
     "FAULT_KINDS", "Faults", "StandInArticle", "StandInCorpus", "StandIn", "running", "serve",
@@ -42,120 +43,14 @@ FAULT_KINDS: tuple[str, ...] = (
     "slow", "webenv_expiry", "short_batch",
 )
 PAGING_CAP = 9_999
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _RANGE = re.compile(
     r'(?:\s+AND\s+)?\(\s*"?(\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?)"?\[(\w+)\]\s*:\s*'
     r'"?(\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?)"?\[\w+\]\s*\)',
     re.IGNORECASE,
 )
-_ARTICLE = re.compile(rb"<(PubmedArticle|PubmedBookArticle)\b[^>]*>.*?</\1\s*>", re.DOTALL)
 
 
-# -- corpus -----------------------------------------------------------------------------------
-
-@dataclass(slots=True, frozen=True)
-class StandInArticle:
-    pmid: str
-    xml: bytes
-    pdat: date
-    edat: date
-
-
-class StandInCorpus:
-    """PubMed records by PMID, newest PMID first (PubMed's default "most recent" order)."""
-
-    def __init__(self, articles: Iterable[StandInArticle]) -> None:
-        by_pmid = {a.pmid: a for a in articles}
-        self.articles = by_pmid
-        self.order = sorted(by_pmid, key=lambda p: (-int(p) if p.isdigit() else 0, p))
-
-    def __len__(self) -> int:
-        return len(self.articles)
-
-    @classmethod
-    def from_xml(cls, data: bytes) -> "StandInCorpus":
-        """Index a PubMed XML document (one ``PubmedArticleSet``) by PMID and dates."""
-        chunks = [m.group(0) for m in _ARTICLE.finditer(data)]
-        articles = []
-        for chunk in chunks:
-            elem = ET.fromstring(chunk)
-            pmid = (elem.findtext("MedlineCitation/PMID") or elem.findtext("BookDocument/PMID") or "").strip()
-            pdat = _pub_date(elem.find(".//PubDate"))
-            edat = _history_date(elem.find("PubmedData/History/PubMedPubDate[@PubStatus='entrez']")) or pdat
-            if pmid:
-                articles.append(StandInArticle(pmid, chunk, pdat, edat))
-        return cls(articles)
-
-    @classmethod
-    def from_path(cls, path: str | Path) -> "StandInCorpus":
-        return cls.from_xml(Path(path).read_bytes())
-
-    def select(self, start: date | None, end: date | None, field_name: str) -> list[str]:
-        use_edat = field_name.lower() in {"edat", "crdt", "mhda"}
-        found = []
-        for pmid in self.order:
-            article = self.articles[pmid]
-            when = article.edat if use_edat else article.pdat
-            if (start is None or when >= start) and (end is None or when <= end):
-                found.append(pmid)
-        return found
-
-
-def synthetic_article(pmid: int | str, year: int, month: int = 1, day: int = 1, *, title: str = "") -> bytes:
-    """A minimal but valid ``PubmedArticle`` (tests and benchmarks generate thousands of these)."""
-    title = escape(title or f"Synthetic record {pmid}")
-    return (
-        f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>'
-        f'<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print"><PubDate><Year>{year}</Year>'
-        f"<Month>{month:02d}</Month><Day>{day:02d}</Day></PubDate></JournalIssue><Title>Journal of Tests</Title>"
-        f"</Journal><ArticleTitle>{title}</ArticleTitle><Language>eng</Language></Article></MedlineCitation>"
-        f'<PubmedData><History><PubMedPubDate PubStatus="entrez"><Year>{year}</Year><Month>{month}</Month>'
-        f"<Day>{day}</Day></PubMedPubDate></History><ArticleIdList>"
-        f'<ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></PubmedData></PubmedArticle>'
-    ).encode()
-
-
-def synthetic_corpus(n: int, *, seed: int = 0, first_year: int = 1990, last_year: int = 2025,
-                     first_pmid: int = 10_000_001) -> StandInCorpus:
-    """``n`` tiny records with seeded random dates, built without any XML parsing (fast)."""
-    rng = random.Random(seed)
-    articles = []
-    for i in range(n):
-        when = date(rng.randint(first_year, last_year), rng.randint(1, 12), rng.randint(1, 28))
-        pmid = str(first_pmid + i)
-        articles.append(StandInArticle(pmid, synthetic_article(pmid, when.year, when.month, when.day), when, when))
-    return StandInCorpus(articles)
-
-
-def _pub_date(elem: ET.Element | None) -> date:
-    if elem is None:
-        return date(1900, 1, 1)
-    text = (elem.findtext("Year") or "").strip()
-    if not text:
-        found = re.search(r"\d{4}", elem.findtext("MedlineDate") or "")
-        return date(int(found.group(0)), 1, 1) if found else date(1900, 1, 1)
-    month_text = (elem.findtext("Month") or "1").strip().lower()[:3]
-    month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text, 1)
-    day_text = (elem.findtext("Day") or "1").strip()
-    return _safe_date(int(text), month, int(day_text) if day_text.isdigit() else 1)
-
-
-def _history_date(elem: ET.Element | None) -> date | None:
-    if elem is None or not (elem.findtext("Year") or "").strip().isdigit():
-        return None
-    return _safe_date(int(elem.findtext("Year")), int(elem.findtext("Month") or 1), int(elem.findtext("Day") or 1))
-
-
-def _safe_date(year: int, month: int, day: int) -> date:
-    month = min(max(month, 1), 12)
-    for d in (day, 28, 1):
-        try:
-            return date(year, month, d)
-        except ValueError:
-            continue
-    return date(year, 1, 1)
-
+# -- term dates -------------------------------------------------------------------------------
 
 def _parse_day(text: str, *, end: bool) -> date:
     parts = [int(p) for p in text.split("/")]
@@ -524,3 +419,13 @@ def serve(corpus_path: str | Path, port: int = 0, *, host: str = "127.0.0.1", bl
     finally:
         standin._server.server_close()
     return standin
+
+
+if __name__ == "__main__":  # python -m review.sources.standin CORPUS.xml [PORT]
+    import sys
+
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: python -m review.sources.standin CORPUS.xml [PORT]")
+    port = int(sys.argv[2]) if len(sys.argv) == 3 else 8765
+    print(f"E-utilities stand-in on http://127.0.0.1:{port}/entrez/eutils/ (Ctrl-C stops it)", flush=True)
+    serve(sys.argv[1], port, block=True)
