@@ -139,7 +139,7 @@ def _source_lines(counts: PrismaCounts, kinds: tuple[str, ...], lang: str) -> li
         named = [s for s in counts.sources.values() if s.kind == kind]
         generic = {text[key].casefold(), labels("en")[key].casefold()}
         if len(named) > 1 or (named and named[0].name.casefold() not in generic):
-            lines.extend(Line(f"{s.name} {n_text(s.n, lang)}", indent=0.26) for s in named)
+            lines.extend(Line(f"{s.name or '?'} {n_text(s.n, lang)}", indent=0.26) for s in named)
     return lines
 
 
