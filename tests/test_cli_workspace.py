@@ -12,7 +12,8 @@ def test_init_creates_the_layout_and_status_finds_it_from_a_subfolder(tmp_path: 
     result = runner.invoke(main, ["init", str(tmp_path / "ws"), "--title", "My review", "--reviewer", "ann"])
     assert result.exit_code == 0, result.output
     root = tmp_path / "ws"
-    for name in ("queries", "screening", "extraction", "instrument", "review.toml", "review.db"):
+    for name in ("queries", "screening", "extraction", "instrument", "review.toml", "review.db",
+                 "queries/example.toml", "screening/criteria.toml", "extraction/form.toml"):
         assert (root / name).exists(), name
     monkeypatch.chdir(root / "screening")
     status = runner.invoke(main, ["status"])

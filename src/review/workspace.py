@@ -103,6 +103,34 @@ def render_config(title: str, reviewers: list[str], seed: int) -> str:
     )
 
 
+QUERY_TEMPLATE = '''# A PubMed strategy: one file per query; `review search NAME` runs it (see README "search").
+# Write one block per concept, MeSH plus title/abstract free text, and say why in a comment.
+name = "example"
+database = "pubmed"
+query = """("Sick Leave"[Mesh] OR "sickness absence"[tiab])
+AND ("Mental Disorders"[Mesh:NoExp] OR depress*[tiab] OR anxiety[tiab])"""
+# mindate = "2000/01/01"   # optional publication-date range (YYYY[/MM[/DD]])
+# maxdate = "2025/12/31"
+notes = "Replace with your own strategy."
+'''
+
+#: Starter files a new workspace gets: (target, package holding the template, template name).
+_PACKAGED_TEMPLATES: tuple[tuple[str, str, str], ...] = (
+    ("screening/criteria.toml", "review.screening", "criteria_template.toml"),
+    ("extraction/form.toml", "review.extraction", "form.toml"),
+)
+
+
+def _seed_templates(root: Path) -> None:
+    from importlib import resources
+
+    write_text_atomic(root / "queries" / "example.toml", QUERY_TEMPLATE)
+    for target, package, name in _PACKAGED_TEMPLATES:
+        template = resources.files(package).joinpath(name)
+        if template.is_file() and not (root / target).exists():
+            write_text_atomic(root / target, template.read_text(encoding="utf-8"))
+
+
 def init_workspace(
     path: Path,
     *,
@@ -118,6 +146,7 @@ def init_workspace(
     for name in STAGE_DIRS:
         (root / name).mkdir(exist_ok=True)
     write_text_atomic(root / WORKSPACE_FILE, render_config(title, reviewers or ["reviewer1"], seed))
+    _seed_templates(root)
     workspace = Workspace(root)
     workspace.store.create()
     return workspace
