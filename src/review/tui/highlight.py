@@ -1,30 +1,24 @@
 """Colour-coded include/exclude terms and structured abstracts as Rich ``Text``.
 
-Criteria come from ``screening/criteria.toml`` through the screening stage's loader when it
-is installed; ``CriteriaWatcher`` reloads them when the file's mtime changes.
+Criteria come from ``screening/criteria.toml`` through the screening stage's loader (same
+term syntax as its keyword prior); ``CriteriaWatcher`` reloads them when the mtime changes.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 
+from ..errors import ReviewError
 from ..records import Record
+from ..screening import criteria as domain_criteria
+from ..screening.criteria import CRITERIA_PATH as CRITERIA_FILE
+from ..screening.criteria import DEFAULT_REASONS
 from ..workspace import Workspace
-
-CRITERIA_FILE = ("screening", "criteria.toml")
-
-#: Used when criteria.toml names no exclusion reasons.
-DEFAULT_REASONS: tuple[str, ...] = (
-    "wrong population", "wrong exposure or factor", "wrong outcome",
-    "wrong study design", "not primary research", "other",
-)
 
 INCLUDE_STYLE = "bold black on #8fd18f"
 EXCLUDE_STYLE = "bold black on #f0a0a0"
@@ -61,43 +55,14 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
 
-def _strings(value: Any) -> tuple[str, ...]:
-    if isinstance(value, dict):
-        value = value.get("terms", [])
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value)
-    return ()
-
-
 def load_criteria(workspace: Workspace) -> Criteria:
-    """Criteria from the screening stage's loader, or read from the TOML file directly."""
-    path = workspace.path(*CRITERIA_FILE)
+    """Criteria through the screening stage's loader; a broken file becomes ``error``."""
     try:
-        from ..screening import criteria as domain  # type: ignore[attr-defined]
-    except ImportError:
-        domain = None
-    try:
-        if domain is not None and hasattr(domain, "load_criteria"):
-            loaded = domain.load_criteria(workspace)
-            return Criteria(
-                include=tuple(getattr(loaded, "include_terms", getattr(loaded, "include", ()))),
-                exclude=tuple(getattr(loaded, "exclude_terms", getattr(loaded, "exclude", ()))),
-                reasons=tuple(getattr(loaded, "exclusion_reasons", getattr(loaded, "reasons", ())))
-                or DEFAULT_REASONS,
-            )
-        if not path.is_file():
-            return Criteria()
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except Exception as err:  # a half-saved file must not crash the screen
-        return Criteria(error=f"{path}: {err}")
-    reasons = _strings(data.get("exclusion_reasons", data.get("reasons", [])))
-    return Criteria(
-        include=_strings(data.get("include", [])),
-        exclude=_strings(data.get("exclude", [])),
-        reasons=reasons or DEFAULT_REASONS,
-    )
+        loaded = domain_criteria.load_criteria(workspace)
+    except ReviewError as err:  # a half-saved file must not stop screening
+        return Criteria(error=str(err))
+    return Criteria(include=loaded.include_terms, exclude=loaded.exclude_terms,
+                    reasons=loaded.exclusion_reasons or DEFAULT_REASONS)
 
 
 class CriteriaWatcher:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..records import Record
+from ..screening.session import ScreeningSession
 from ..workspace import Workspace
 from .highlight import CriteriaWatcher
-from .session import ScreeningAPI, open_session
 
 
 @dataclass(eq=False)
@@ -16,7 +16,7 @@ class Project:
 
     workspace: Workspace
     reviewer: str
-    session: ScreeningAPI
+    session: ScreeningSession
     criteria: CriteriaWatcher
     blind: bool = True
     _records: dict[int, Record] | None = field(default=None, repr=False)
@@ -40,7 +40,7 @@ class Project:
 
 
 def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = None) -> Project:
-    """Open the store and the session (slow: run it in a worker)."""
+    """Open the store and the screening session (reads every record: run it in a worker)."""
     workspace.store  # noqa: B018 - opens and checks the schema now, off the UI thread
     settings = workspace.config.section("tui")
     if blind is None:
@@ -48,7 +48,7 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     return Project(
         workspace=workspace,
         reviewer=reviewer,
-        session=open_session(workspace, reviewer),
+        session=ScreeningSession(workspace, reviewer),
         criteria=CriteriaWatcher(workspace),
         blind=blind,
     )

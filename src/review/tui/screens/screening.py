@@ -23,7 +23,6 @@ from ...records import Record
 from ..highlight import legend, render_record
 from ..messages import DataReady, RankingReady
 from ..project import Project
-from ..session import StoreQueue
 from .modals import NoteScreen, ReasonScreen, SearchScreen
 
 
@@ -65,7 +64,7 @@ class ScreeningScreen(Screen[None]):
         yield Header()
         with Horizontal(id="stats"):
             yield Static("Loading workspace…", id="counts")
-            yield ProgressBar(total=None, show_eta=False, show_percentage=True, id="progress")
+            yield ProgressBar(total=1, show_eta=False, show_percentage=True, id="progress")
         yield Static("", id="stopping")
         with VerticalScroll(id="record-scroll"):
             yield Static("", id="record")
@@ -121,6 +120,8 @@ class ScreeningScreen(Screen[None]):
         counts.append(f"Relevant found {progress.included}", style="bold green")
         counts.append(f" · Screened {progress.screened} / {progress.total}")
         counts.append(f" · Est. recall {format_recall(progress.est_recall)}", style="bold")
+        if getattr(progress, "phase", "") == "sample":
+            counts.append(" · random sample", style="bold yellow")
         if self._last:
             counts.append(f"   last: {self._last}", style="dim")
         self.query_one("#counts", Static).update(counts)
@@ -207,14 +208,13 @@ class ScreeningScreen(Screen[None]):
     # -- retraining ----------------------------------------------------------------------
     def _request_retrain(self) -> None:
         project = self.project
-        if project is None or isinstance(project.session, StoreQueue):
-            self._set_model_status("model: none (screening engine not installed)")
+        if project is None:
             return
         if self._training:
             self._train_again = True
             return
         self._training = True
-        self._set_model_status("model: retraining…")
+        self._set_model_status("ranking: retraining…")
         self.retrain()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="retrain")
@@ -225,19 +225,18 @@ class ScreeningScreen(Screen[None]):
         started = perf_counter()
         ranking = project.session.retrain()
         if not get_current_worker().is_cancelled:
-            screened = project.session.progress().screened
-            self.post_message(RankingReady(ranking, perf_counter() - started, screened))
+            self.post_message(RankingReady(ranking, perf_counter() - started, ranking.n_labelled))
 
     @on(RankingReady)
     def _ranking_ready(self, message: RankingReady) -> None:
         project = self.project
         self._training = False
         if project is not None and message.ranking is not None:
-            project.session.apply_ranking(message.ranking)
-            self._set_model_status(
-                f"model: ranking from {message.labels} labels ({message.seconds * 1000:.0f} ms)")
-        else:
-            self._set_model_status("model: waiting for both an include and an exclude")
+            ranking = message.ranking
+            project.session.apply_ranking(ranking)
+            model = ranking.model_info.get("model", "model")
+            self._set_model_status(f"ranking: {model}, {ranking.n_labelled} labels")
+            self.query_one("#model", Static).tooltip = f"last retrain + re-rank took {message.seconds:.2f} s"
         if self._train_again:
             self._train_again = False
             self._request_retrain()
@@ -245,4 +244,4 @@ class ScreeningScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "retrain" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self._training = False
-            self._set_model_status("model: retraining failed (see notification)")
+            self._set_model_status("ranking: retraining failed (see notification)")
