@@ -134,7 +134,9 @@ class StandIn:
         return f"http://{host}:{port}/entrez/eutils/"
 
     def start(self) -> "StandIn":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="eutils-standin", daemon=True)
+        # A short poll interval makes stop() quick (tests start and stop many servers).
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="eutils-standin", daemon=True)
         self._thread.start()
         return self
 
