@@ -307,3 +307,18 @@ def test_any_corpus_cap_and_batch_retrieve_every_pmid_once(n, cap, batch, seed, 
         return
     assert set(stored) == set(corpus.articles) and (not stored or max(stored.values()) == 1)
     assert outcome.count_check["ok"] and outcome.hit_count == n
+
+
+def test_update_run_fetches_scattered_new_pmids_by_id(workspace):
+    """New PMIDs spread through the result order (as with relevance sort) cost one EFetch, not every window."""
+    base = synthetic_corpus(1_000, seed=14)
+    spec = write_query(workspace, name="scatter")
+    with running(StandInCorpus([a for i, a in enumerate(base.articles.values()) if i % 50])) as standin:
+        run_search(workspace, spec, client=quick_client(standin, efetch_batch=100))
+    with running(base) as standin:
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=100))
+        assert standin.requests == {"esearch": 1, "efetch": 1}
+        assert standin.last_method["efetch"] == "GET"  # 20 ids fit in a URL
+    assert outcome.new_records == 20
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(base.articles) and max(counts.values()) == 1

@@ -172,6 +172,10 @@ class _WindowFetcher:
 
     def fetch_slice(self, piece: Slice, is_stored: Callable[[str], bool], store_batch: BatchSink,
                     handled: set[str], report: Callable[[int], None], done: int) -> int:
+        """Fetch what is not stored yet: by history windows, or by id when little is left (re-runs)."""
+        pending = [p for p in piece.result.ids if p not in handled and not is_stored(p)]
+        if pending and len(pending) * 2 <= len(piece.result.ids):
+            return self._fetch_by_id(piece, pending, is_stored, store_batch, handled, report, done)
         position = 0
         while position < len(piece.result.ids):
             window = piece.result.ids[position:position + self.batch]
@@ -185,18 +189,40 @@ class _WindowFetcher:
                 continue
             parsed, size = fetched
             window = piece.result.ids[position:position + size]
-            wanted = set(window)
-            new = [r for r in parsed.records if r.pmid in wanted and r.pmid not in handled and not is_stored(r.pmid)]
-            store_batch(new, piece, position, size, len(parsed.records))
-            handled.update(r.pmid for r in new)
-            returned = {r.pmid for r in parsed.records}
-            self.outcome.missing_pmids.extend(p for p in window if p not in returned and not is_stored(p))
-            self.outcome.deleted_pmids.extend(parsed.deleted_pmids)
-            self.outcome.fetched_new += len(new)
-            done += len(new)
+            done = self._accept(parsed, window, piece, position, is_stored, store_batch, handled, done)
             report(done)
             position += size
         return done
+
+    def _fetch_by_id(self, piece: Slice, pending: list[str], is_stored: Callable[[str], bool],
+                     store_batch: BatchSink, handled: set[str], report: Callable[[int], None], done: int) -> int:
+        """EFetch the given PMIDs in batches (POST), each batch verified and refetched when short."""
+        index = {pmid: i for i, pmid in enumerate(piece.result.ids)}
+        for start in range(0, len(pending), self.batch):
+            chunk = pending[start:start + self.batch]
+            parsed = self.client.efetch_ids(chunk)
+            for _ in range(self.client.config.max_attempts - 1):
+                if sorted(r.pmid for r in parsed.records) == sorted(chunk):
+                    break
+                self.outcome.refetched_batches += 1
+                self.client.stats.retries["wrong_record_count"] += 1
+                parsed = self.client.efetch_ids(chunk)
+            done = self._accept(parsed, chunk, piece, index[chunk[0]], is_stored, store_batch, handled, done)
+            report(done)
+        return done
+
+    def _accept(self, parsed: ParsedPubmed, expected: Sequence[str], piece: Slice, retstart: int,
+                is_stored: Callable[[str], bool], store_batch: BatchSink, handled: set[str], done: int) -> int:
+        """Store the new records of a verified batch; note what never came back."""
+        wanted = set(expected)
+        new = [r for r in parsed.records if r.pmid in wanted and r.pmid not in handled and not is_stored(r.pmid)]
+        store_batch(new, piece, retstart, len(expected), len(parsed.records))
+        handled.update(r.pmid for r in new)
+        returned = {r.pmid for r in parsed.records}
+        self.outcome.missing_pmids.extend(p for p in expected if p not in returned and not is_stored(p))
+        self.outcome.deleted_pmids.extend(parsed.deleted_pmids)
+        self.outcome.fetched_new += len(new)
+        return done + len(new)
 
     def _fetch_window(self, piece: Slice, retstart: int, size: int) -> tuple[ParsedPubmed, int] | None:
         """Fetch ``size`` records at ``retstart``; refetch short batches, shrink after repeated failure."""
