@@ -82,7 +82,7 @@ def test_score_fhir_response_into_a_private_report(ws, tmp_path):
     report = tmp_path / "out" / "report.md"
     result = run(ws, "score", str(response), "--out", str(report))
     assert result.exit_code == 0, result.output
-    assert "1 risk, 0 protective, 0 unanswered" in result.output
+    assert "1 risk, 0 protective, 1 signals, 0 unanswered" in result.output
     assert "signaal: risico | Bedrijfsgrootte >100" in report.read_text()
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     text = report.read_text()

@@ -109,7 +109,7 @@ def score(ctx: object, response: Path, out: Path | None, lang: str) -> None:
     profile = scored.profile
     # Counts only: the report's content stays out of logs and terminals' scrollback.
     click.echo(f"wrote {path} (0600): {len(profile.risks)} risk, {len(profile.protective)} protective, "
-               f"{len(profile.missing)} unanswered")
+               f"{len(profile.signals)} signals, {len(profile.missing)} unanswered")
 
 
 @instrument.command()

@@ -45,8 +45,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _evidence(t: _T, level: str, grade: str, n_studies: int, item: Item | None = None) -> str:
-    parts = [f"{t('bewijs', 'evidence')}: {t.level(level)}"]
+def _evidence(t: _T, level: str, grade: str, n_studies: int, item: Item | None = None,
+              *, prefix: bool = True) -> str:
+    parts = [f"{t('bewijs', 'evidence')}: {t.level(level)}" if prefix else t.level(level)]
     if grade:
         parts.append(f"GRADE {t.grade(grade)}")
     parts.append(f"{n_studies} {t('studies', 'studies') if n_studies != 1 else t('studie', 'study')}")
@@ -282,7 +283,7 @@ def _finding_row(t: _T, f: Finding) -> str:
         side += t(" (deels)", " (partly)")
     modifiable = f"{MODIFIABLE_MARK} {t('ja', 'yes')}" if f.modifiable else t("nee", "no")
     return (f"| {side} | {_cell(t(f.label_nl, f.label_en))} | "
-            f"{_cell(_evidence(t, f.level, f.grade, f.n_studies))} | {modifiable} |")
+            f"{_cell(_evidence(t, f.level, f.grade, f.n_studies, prefix=False))} | {modifiable} |")
 
 
 # -- HTML ----------------------------------------------------------------------------------

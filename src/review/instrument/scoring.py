@@ -222,17 +222,20 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         "Dit is een profiel, geen voorspelling. Het instrument is (nog) niet gevalideerd: er zijn "
         "geen gegevens over kalibratie of onderscheidend vermogen, daarom wordt geen kans op "
         "terugval berekend.",
-        f"De gewichten volgen uit het bewijs (regel '{rule}'); de indeling 'veel risicofactoren' "
-        f"(vanaf {config.many_signals_share:.0%} van het haalbare risicogewicht) is een afspraak, "
-        "geen gevalideerd afkappunt.",
     ]
     profile.uncertainty_en = [
         "This is a profile, not a prediction. The instrument has not (yet) been validated: there "
         "are no data on calibration or discrimination, so no probability of recurrence is given.",
-        f"Weights come from the evidence (rule '{rule}'); the 'many risk factors' category (from "
-        f"{config.many_signals_share:.0%} of the attainable risk weight) is a convention, not a "
-        "validated cut-off.",
     ]
+    if n:
+        profile.uncertainty_nl.append(
+            f"De gewichten volgen uit het bewijs (regel '{rule}'); de indeling 'veel risicofactoren' "
+            f"(vanaf {config.many_signals_share:.0%} van het haalbare risicogewicht) is een afspraak, "
+            "geen gevalideerd afkappunt.")
+        profile.uncertainty_en.append(
+            f"Weights come from the evidence (rule '{rule}'); the 'many risk factors' category (from "
+            f"{config.many_signals_share:.0%} of the attainable risk weight) is a convention, not a "
+            "validated cut-off.")
     if n_signals:
         profile.uncertainty_nl.append("Signalen berusten op beperkt bewijs (bijvoorbeeld één studie) en "
                                       "wegen niet mee; ze zijn bedoeld als gespreksonderwerp.")
