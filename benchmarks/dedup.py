@@ -225,6 +225,13 @@ def synthetic_records(n: int, seed: int = 7, duplicate_share: float = 0.3) -> tu
     syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "pha", "tro", "gen", "dex", "lin"]
     extra_words = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(3000)]
     vocabulary = _WORDS + extra_words
+    # Surnames: the common ones above half of the time, otherwise one of thousands of rarer ones.
+    rare_names = ["".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).capitalize()
+                  for _ in range(20000)]
+
+    def surname() -> str:
+        return rng.choice(_SURNAMES) if rng.random() < 0.5 else rng.choice(rare_names)
+
     records: list[Record] = []
     truth: list[str] = []
     n_originals = max(1, int(n / (1 + duplicate_share * 1.6)))
@@ -232,7 +239,7 @@ def synthetic_records(n: int, seed: int = 7, duplicate_share: float = 0.3) -> tu
     for k in range(n_originals):
         journal, abbrev = rng.choice(_JOURNALS)
         start = rng.randint(1, 2400)
-        authors = [f"{rng.choice(_SURNAMES)}, {rng.choice(string.ascii_uppercase)}.{rng.choice(['', ' ' + rng.choice(string.ascii_uppercase) + '.'])}"
+        authors = [f"{surname()}, {rng.choice(string.ascii_uppercase)}.{rng.choice(['', ' ' + rng.choice(string.ascii_uppercase) + '.'])}"
                    for _ in range(rng.randint(1, 9))]
         words = [rng.choice(vocabulary) for _ in range(rng.randint(6, 16))]
         title = " ".join(words).capitalize()

@@ -16,33 +16,40 @@ from .prepare import Prepared
 
 #: Exact groups larger than this are compared through a sorted window instead of all pairs.
 MAX_BLOCK = 40
+#: Author+year groups larger than this are windowed (in title order).
+AUTHOR_BLOCK = 12
 #: How many neighbours on each side the sorted-neighbourhood passes look at.
 WINDOW = 4
 #: Title keys shorter than this say too little ("editorial").
 MIN_TITLE_KEY = 12
 
 
-def _group_pairs(keys: Iterable[str | None], window: int = WINDOW) -> list[np.ndarray]:
-    """All pairs inside each key group; oversized groups fall back to a window in input order.
+def _group_pairs(keys: Iterable[str | None], window: int = WINDOW, max_block: int = MAX_BLOCK,
+                 tiebreak: np.ndarray | None = None) -> list[np.ndarray]:
+    """All pairs inside each key group; a group over ``max_block`` gets a sliding window instead.
 
-    Vectorised: records are sorted by key code, and for each distance ``d`` the records ``d``
-    places apart in the same group are paired.
+    Vectorised: records are sorted by key code (then by ``tiebreak``, e.g. title order, so a
+    window inside a big group pairs similar titles), and for each distance ``d`` the records
+    ``d`` places apart in the same group are paired.
     """
     codes_of: dict[str, int] = {}
     codes = np.fromiter((codes_of.setdefault(k, len(codes_of)) if k else -1 for k in keys), dtype=np.int64)
     present = np.nonzero(codes >= 0)[0]
     if len(present) < 2:
         return []
-    order = present[np.argsort(codes[present], kind="stable")]
+    if tiebreak is None:
+        order = present[np.argsort(codes[present], kind="stable")]
+    else:
+        order = present[np.lexsort((tiebreak[present], codes[present]))]
     sorted_codes = codes[order]
     _, inverse, counts = np.unique(sorted_codes, return_inverse=True, return_counts=True)
     size = counts[inverse]
     chunks = []
-    for d in range(1, min(MAX_BLOCK, int(size.max()))):
+    for d in range(1, min(max_block, int(size.max()))):
         same = sorted_codes[:-d] == sorted_codes[d:]
         if not same.any():
             break
-        allowed = same & ((size[:-d] <= MAX_BLOCK) | (d <= window))
+        allowed = same & ((size[:-d] <= max_block) | (d <= window))
         if allowed.any():
             chunks.append(np.stack([order[:-d][allowed], order[d:][allowed]], axis=1))
     return chunks
@@ -84,7 +91,11 @@ def candidate_pairs(prep: Prepared) -> np.ndarray:
     chunks += _sorted_neighbourhood(long_title)
     chunks += _sorted_neighbourhood([c[::-1] for c in long_title])
     chunks += _sorted_neighbourhood([c[len(c) // 3:] for c in long_title], window=2)
-    chunks += _group_pairs(f"{a}|{y}" if a and y else "" for a, y in zip(first_author, prep.year))
+    # Common names in busy years make big groups: window over them in title order.
+    title_rank = np.empty(n, dtype=np.int64)
+    title_rank[np.argsort(np.asarray(compact, dtype=object), kind="stable")] = np.arange(n)
+    chunks += _group_pairs((f"{a}|{y}" if a and y else "" for a, y in zip(first_author, prep.year)),
+                           max_block=AUTHOR_BLOCK, tiebreak=title_rank)
     chunks += _group_pairs(
         f"{a}|{p}" if a and p else "" for a, p in zip(first_author, start_page))
     chunks += _group_pairs(

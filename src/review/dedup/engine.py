@@ -15,8 +15,8 @@ from ..records import Record
 from .blocking import candidate_pairs
 from .cluster import build_clusters, choose_canonical
 from .prepare import Prepared, prepare
-from .rules import BORDERLINE, DUPLICATE, decide, explain_pair
-from .scoring import score_pairs
+from .rules import BORDERLINE, DISTINCT, DUPLICATE, Decisions, decide, explain_pairs
+from .scoring import PairFeatures, score_pairs
 
 #: ``progress(stage, done, total)``; stages: normalise, block, score, cluster.
 Progress = Callable[[str, int, int], None]
@@ -108,15 +108,16 @@ def deduplicate(records: Sequence[Record], *, progress: Progress | None = None) 
                        n_candidates=len(pairs), seconds=seconds)
 
 
-def _pair_results(prep: Prepared, features, decisions) -> list[PairResult]:  # type: ignore[no-untyped-def]
-    out = []
-    for k in (decisions.status != "distinct").nonzero()[0]:
-        out.append(PairResult(
-            left=int(features.left[k]), right=int(features.right[k]),
-            status=str(decisions.status[k]), score=round(float(decisions.score[k]), 2),
-            fields=features.row(int(k)), explanation=explain_pair(prep, features, decisions, int(k)),
-        ))
-    return out
+def _pair_results(prep: Prepared, features: PairFeatures, decisions: Decisions) -> list[PairResult]:
+    which = np.nonzero(decisions.status != DISTINCT)[0]
+    explanations = explain_pairs(prep, features, decisions, which)
+    fields = features.rows(which)
+    return [
+        PairResult(left=int(features.left[k]), right=int(features.right[k]),
+                   status=str(decisions.status[k]), score=round(float(decisions.score[k]), 2),
+                   fields=row, explanation=why)
+        for k, row, why in zip(which.tolist(), fields, explanations)
+    ]
 
 
 def clusters_from_pairs(records: Sequence[Record], pairs: Sequence[PairResult],

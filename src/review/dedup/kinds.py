@@ -85,5 +85,7 @@ def is_generic_title(normalised_title: str) -> bool:
     words = normalised_title.split()
     if not words:
         return True
+    if len(words) > 3 and any(w not in GENERIC_WORDS and not w.isdigit() for w in words):
+        return False  # the usual case, decided at the first content word
     content = [w for w in words if w not in GENERIC_WORDS and not w.isdigit()]
     return len(content) == 0 or (len(words) <= 3 and len(content) <= 1 and len(content[0]) <= 3)

@@ -32,7 +32,7 @@ def strip_markup(text: str) -> str:
     """Remove HTML/XML tags, decode entities and unwrap simple LaTeX commands."""
     if not text:
         return ""
-    if not any(ch in text for ch in "<&{}\\"):
+    if "<" not in text and "&" not in text and "{" not in text and "\\" not in text:
         return text
     previous = None
     while previous != text:  # entities can be double-encoded (&amp;lt;i&amp;gt;)
@@ -193,6 +193,13 @@ _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 _EXCEL_DAY_MONTH = re.compile(r"^\s*(\d{1,2})-([A-Za-z]{3})\s*$")
 _EXCEL_MONTH_NUM = re.compile(r"^\s*([A-Za-z]{3})-(\d{1,4})\s*$")
+_RANGE_SEPARATOR = re.compile(r"\s*[,+]\s*")
+_SIMPLE_RANGE = re.compile(r"[A-Za-z]{0,3}\d+(?:-[A-Za-z]{0,3}\d+)?")
+_PAGE_TAIL = re.compile(r"[;,]|\bdiscussion\b|\bauthor reply\b|\bquiz\b", re.IGNORECASE)
+_BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+_PAGE_PREFIX = re.compile(r"^\s*(?:pp?\.?|pages?)\s*", re.IGNORECASE)
+_PAGE_PARTS = re.compile(r"([a-z]*)(\d*)")
+_PAGE_CANONICAL = re.compile(r"^([a-z]*)0*(\d+)[a-z]*$")
 _PAGE_TOKEN = re.compile(r"[A-Za-z]{0,4}\d+[A-Za-z]{0,2}")
 
 
@@ -217,8 +224,8 @@ class Pages:
 
 def _expand_end(start: str, end: str) -> str:
     """Complete an abbreviated last page: 1234-45 → 1245, 472-80 → 480."""
-    s_prefix, s_digits = re.match(r"([a-z]*)(\d*)", start).groups()
-    e_prefix, e_digits = re.match(r"([a-z]*)(\d*)", end).groups()
+    s_prefix, s_digits = _PAGE_PARTS.match(start).groups()  # type: ignore[union-attr]
+    e_prefix, e_digits = _PAGE_PARTS.match(end).groups()  # type: ignore[union-attr]
     if not s_digits or not e_digits or (e_prefix and e_prefix != s_prefix):
         return end
     if len(e_digits) < len(s_digits):
@@ -230,7 +237,7 @@ def _expand_end(start: str, end: str) -> str:
 
 def _page_token(token: str) -> str:
     """Lower case, no leading zeros; a letter prefix is kept ("iii428", "s69"), a suffix dropped."""
-    match = re.match(r"^([a-z]*)0*(\d+)[a-z]*$", token.casefold())
+    match = _PAGE_CANONICAL.match(token.casefold())
     if not match:
         return token.casefold()
     prefix, digits = match.groups()
@@ -263,17 +270,17 @@ def parse_pages(pages: str) -> Pages:
         if int(end) < first:
             start, end = str(low), str(high)
         return Pages(start, end, uncertain=True, alternatives=tuple(sorted({str(low), str(high)} - {start})))
-    ranges = re.split(r"\s*[,+]\s*", text)
-    if len(ranges) > 1 and all(re.fullmatch(r"[A-Za-z]{0,3}\d+(?:-[A-Za-z]{0,3}\d+)?", r) for r in ranges):
+    ranges = _RANGE_SEPARATOR.split(text) if ("," in text or "+" in text) else [text]
+    if len(ranges) > 1 and all(_SIMPLE_RANGE.fullmatch(r) for r in ranges):
         # "233-238+230-235" and "230-5, 246-51": several ranges, any may be listed first.
         parts = [parse_pages(r) for r in ranges]
         first = parts[0]
         others = tuple(sorted({p.start for p in parts[1:]} - {first.start}))
         return Pages(first.start, first.end, alternatives=others)
-    head = re.split(r"[;,]|\bdiscussion\b|\bauthor reply\b|\bquiz\b", text, maxsplit=1,
-                    flags=re.IGNORECASE)[0]
-    head = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", head)  # "[Poster #G115]"
-    head = re.sub(r"^\s*(?:pp?\.?|pages?)\s*", "", head, flags=re.IGNORECASE)
+    head = _PAGE_TAIL.split(text, maxsplit=1)[0]
+    if "[" in head or "(" in head:
+        head = _BRACKETED.sub(" ", head)  # "[Poster #G115]"
+    head = _PAGE_PREFIX.sub("", head)
     tokens = _PAGE_TOKEN.findall(head)
     if not tokens:
         return Pages()

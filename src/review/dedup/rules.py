@@ -125,21 +125,30 @@ def decide(prep: Prepared, f: PairFeatures) -> Decisions:
                      kind_conflict=kind_conflict)
 
 
+def explain_pairs(prep: Prepared, f: PairFeatures, d: Decisions, which: np.ndarray) -> list[str]:
+    """One line per selected pair naming the fields that decided it, strongest first."""
+    names = list(d.points)
+    matrix = np.stack([d.points[name][which] for name in names], axis=1) if len(which) else np.zeros((0, 0))
+    order = np.argsort(-np.abs(matrix), axis=1, kind="stable")
+    out = []
+    for row, k in enumerate(which.tolist()):
+        i, j = int(f.left[k]), int(f.right[k])
+        if d.kind_conflict[k]:
+            out.append(f"different kinds: {prep.kind[i]} vs {prep.kind[j]}")
+            continue
+        parts = [f"{names[c]} {matrix[row, c]:+g}" for c in order[row] if matrix[row, c]]
+        note = ""
+        if prep.kind[i] != prep.kind[j] and PREPRINT in (prep.kind[i], prep.kind[j]):
+            note = " (preprint vs published version)"
+        if prep.generic[i] or prep.generic[j]:
+            note += " (generic title)"
+        out.append(f"score {float(d.score[k]):.1f}: " + ", ".join(parts) + note)
+    return out
+
+
 def explain_pair(prep: Prepared, f: PairFeatures, d: Decisions, k: int) -> str:
-    """One line naming the fields that decided pair ``k``, strongest first."""
-    parts = []
-    i, j = int(f.left[k]), int(f.right[k])
-    if d.kind_conflict[k]:
-        return f"different kinds: {prep.kind[i]} vs {prep.kind[j]}"
-    for name, values in sorted(d.points.items(), key=lambda item: -abs(float(item[1][k]))):
-        value = float(values[k])
-        if value:
-            parts.append(f"{name} {value:+g}")
-    kinds = {prep.kind[i], prep.kind[j]}
-    note = " (preprint vs published version)" if PREPRINT in kinds and len(kinds) > 1 else ""
-    if prep.generic[i] or prep.generic[j]:
-        note += " (generic title)"
-    return f"score {float(d.score[k]):.1f}: " + ", ".join(parts) + note
+    """The explanation line of pair ``k``."""
+    return explain_pairs(prep, f, d, np.asarray([k]))[0]
 
 
-__all__ = ["ARTICLE", "BORDERLINE", "DISTINCT", "DUPLICATE", "Decisions", "decide", "explain_pair"]
+__all__ = ["ARTICLE", "BORDERLINE", "DISTINCT", "DUPLICATE", "Decisions", "decide", "explain_pair", "explain_pairs"]

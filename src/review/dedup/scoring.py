@@ -48,17 +48,17 @@ class PairFeatures:
     def __len__(self) -> int:
         return len(self.left)
 
-    def row(self, k: int) -> dict[str, float | int | bool]:
-        """One pair's features as plain Python values (for explanations and storage)."""
-        out: dict[str, float | int | bool] = {}
+    def rows(self, which: np.ndarray) -> list[dict[str, float | int | bool]]:
+        """The features of the pairs at positions ``which`` as plain Python values."""
+        columns: dict[str, list[float | int | bool]] = {}
         for name in ("title", "title_prefix", "authors", "journal", "year_gap", "abstract"):
-            value = float(getattr(self, name)[k])
-            out[name] = round(value, 1) if value == value else float("nan")
+            columns[name] = np.round(getattr(self, name)[which].astype(np.float64), 1).tolist()
         for name in ("first_author", "single_author", "doi_shared"):
-            out[name] = bool(getattr(self, name)[k])
+            columns[name] = getattr(self, name)[which].astype(bool).tolist()
         for name in ("volume", "pages", "doi", "pmid"):
-            out[name] = int(getattr(self, name)[k])
-        return out
+            columns[name] = getattr(self, name)[which].astype(int).tolist()
+        names = list(columns)
+        return [dict(zip(names, values)) for values in zip(*columns.values())]
 
 
 def _cpdist(a: list[str] | np.ndarray, b: list[str] | np.ndarray, scorer: object = fuzz.ratio) -> np.ndarray:
@@ -124,8 +124,12 @@ def _pages(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
 def _author_prefixes(prep: Prepared) -> list[np.ndarray]:
     """``table[m][i]``: the first ``m`` last names of record ``i`` joined (m = 1..MAX_AUTHORS)."""
     table = [_column([""] * len(prep))]
+    previous = [""] * len(prep)
     for m in range(1, MAX_AUTHORS + 1):
-        table.append(_column([" ".join(a[:m]) if len(a) >= m else "" for a in prep.authors]))
+        current = [(f"{p} {a[m - 1]}" if m > 1 else a[0]) if len(a) >= m else ""
+                   for p, a in zip(previous, prep.authors)]
+        table.append(_column(current))
+        previous = current
     return table
 
 
