@@ -67,3 +67,17 @@ def test_mean_difference_is_pooled_on_the_raw_scale(tmp_path: Path) -> None:
     table = read_effects_csv(path, measure="MD")
     assert table.yi == [-2.0, -1.0]
     assert table.vi[0] == pytest.approx(1.0, rel=1e-4)
+
+
+def test_single_study_pools_to_itself(tmp_path: Path) -> None:
+    path = _write(tmp_path, "study,estimate,ci_low,ci_high\nA,2.59,1.40,4.80\n")
+    result = CliRunner().invoke(main, ["meta", str(path), "--hk", "--method", "REML"])
+    assert result.exit_code == 0, result.output
+    assert "2.59" in result.output and "t(" not in result.output  # no HK rescaling with k = 1
+
+
+def test_identical_estimates_under_hk_do_not_crash() -> None:
+    from review.synthesis.meta import pool
+
+    result = pool([0.5, 0.5], [0.1, 0.2], method="DL", hk=True)
+    assert result.se == 0 and math.isinf(result.statistic) and result.pvalue == 0

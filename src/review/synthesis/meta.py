@@ -149,6 +149,7 @@ def pool(
     ``metafor``: t_{k-1} under HK, else z).
     """
     method = method.upper()
+    hk = hk and len(yi) > 1  # one study: nothing to rescale
     if method not in METHODS:
         raise ValidationError(f"method {method!r}: expected one of {', '.join(METHODS)}")
     if prediction not in PREDICTION_CONVENTIONS:
@@ -239,7 +240,9 @@ def _prediction_interval(
 
 
 def _se_tau2(v: np.ndarray, tau2: float, method: str) -> float | None:
-    """Standard error of tau² from the inverse Fisher information (ML and REML only)."""
+    """Standard error of tau² from the inverse Fisher information (ML and REML only, k ≥ 2)."""
+    if len(v) < 2:
+        return None
     w = 1.0 / (v + tau2)
     if method == "ML":
         return math.sqrt(2.0 / float(np.sum(w**2)))
