@@ -139,8 +139,9 @@ def main() -> None:
     parser.add_argument("--skip-asreview", action="store_true")
     parser.add_argument("--only-asreview", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--sets", nargs="+", help="Only these set names (file stems).")
     args = parser.parse_args()
-    files = datasets()
+    files = [f for f in datasets() if not args.sets or f.stem in args.sets]
     if not files:
         raise SystemExit(f"no labelled sets in {DATA_DIR}")
     loaded = {path.stem: load_labelled_csv(path) for path in files}

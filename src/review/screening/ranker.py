@@ -8,7 +8,6 @@ there are include/exclude terms, else a seeded random order.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .criteria import keyword_score, term_regex
 from .features import Features
 from .models import DEFAULT_MODEL, make_model
 from .query import order_candidates
@@ -98,8 +98,9 @@ def rank(
         info["model_params"] = classifier.info()
         probs = probabilities[ordered]
     else:
-        ordered, probs, fallback = _fallback_order(features, candidates, rng, include_terms, exclude_terms, texts)
-        info["fallback"] = fallback
+        return fallback_ranking(features.ids, labels, seed=seed, query=query, model=resolved,
+                                texts=texts, include_terms=include_terms,
+                                exclude_terms=exclude_terms, started=started)
     order = tuple(features.id_array[ordered].tolist())
     seconds = time.perf_counter() - started
     info["seconds"] = round(seconds, 4)
@@ -107,31 +108,37 @@ def rank(
                    model_info=info, n_labelled=len(labelled_ids), seconds=seconds)
 
 
-def _fallback_order(
-    features: Features,
-    candidates: np.ndarray,
-    rng: np.random.Generator,
-    include_terms: Sequence[str],
-    exclude_terms: Sequence[str],
-    texts: Mapping[int, str] | None,
-) -> tuple[np.ndarray, np.ndarray, str]:
-    shuffled = rng.permutation(candidates)
-    if texts is None or not (include_terms or exclude_terms):
-        return shuffled, np.full(shuffled.size, np.nan), "seeded_random"
-    include = [_term_pattern(t) for t in include_terms]
-    exclude = [_term_pattern(t) for t in exclude_terms]
-    hits = np.array([
-        _count(texts.get(features.ids[i], ""), include) - _count(texts.get(features.ids[i], ""), exclude)
-        for i in shuffled
-    ], dtype=float)
-    ordered = shuffled[np.argsort(-hits, kind="stable")]
-    return ordered, np.full(ordered.size, np.nan), "keyword_prior"
+def fallback_ranking(
+    record_ids: Sequence[int],
+    labels: Mapping[int, int],
+    *,
+    seed: int = 0,
+    model: str = DEFAULT_MODEL,
+    query: str = "max",
+    texts: Mapping[int, str] | None = None,
+    include_terms: Sequence[str] = (),
+    exclude_terms: Sequence[str] = (),
+    started: float | None = None,
+) -> Ranking:
+    """The queue before the model can learn: keyword prior if there are terms, else seeded random.
 
-
-def _term_pattern(term: str) -> re.Pattern[str]:
-    escaped = re.escape(term.strip()).replace(r"\*", r"\w*")
-    return re.compile(rf"\b{escaped}\b", re.IGNORECASE)
-
-
-def _count(text: str, patterns: list[re.Pattern[str]]) -> int:
-    return sum(1 for p in patterns if p.search(text))
+    The keyword prior sorts by distinct include terms minus distinct exclude terms found in
+    the text; ties (and everything without terms) keep a seeded random order.
+    """
+    started = time.perf_counter() if started is None else started
+    candidates = np.asarray([r for r in record_ids if r not in labels], dtype=np.int64)
+    rng = np.random.default_rng([seed, len(labels)])
+    ordered = rng.permutation(candidates)
+    kind = "seeded_random"
+    if texts is not None and (include_terms or exclude_terms):
+        include = [term_regex(t) for t in include_terms]
+        exclude = [term_regex(t) for t in exclude_terms]
+        hits = np.array([keyword_score(texts.get(int(r), ""), include, exclude) for r in ordered], dtype=float)
+        ordered = ordered[np.argsort(-hits, kind="stable")]
+        kind = "keyword_prior"
+    seconds = time.perf_counter() - started
+    info = {"engine": ENGINE_VERSION, "model": model, "query": query, "seed": seed,
+            "n_labelled": len(labels), "n_included": int(sum(1 for v in labels.values() if v)),
+            "fallback": kind, "seconds": round(seconds, 4)}
+    return Ranking(order=tuple(ordered.tolist()), probabilities=tuple([float("nan")] * ordered.size),
+                   model_info=info, n_labelled=len(labels), seconds=seconds)

@@ -1,0 +1,124 @@
+"""Screening criteria from ``screening/criteria.toml``: include/exclude terms and reasons.
+
+The TUI highlights the terms; the ranker uses them as a keyword prior until the model has
+both classes to learn from. Bad files raise ``ValidationError`` naming file and field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+
+CRITERIA_PATH = ("screening", "criteria.toml")
+
+#: Offered when the file names no exclusion reasons.
+DEFAULT_REASONS: tuple[str, ...] = (
+    "wrong population", "wrong exposure or factor", "wrong outcome",
+    "wrong study design", "not primary research", "other",
+)
+
+_KNOWN_KEYS = {"include", "exclude", "exclusion_reasons"}
+
+
+@dataclass(slots=True, frozen=True)
+class Criteria:
+    """Include terms, exclude terms and the reasons offered on exclusion."""
+
+    include_terms: tuple[str, ...] = ()
+    exclude_terms: tuple[str, ...] = ()
+    exclusion_reasons: tuple[str, ...] = DEFAULT_REASONS
+    path: str = ""
+
+    # Short aliases the TUI may use.
+    @property
+    def include(self) -> tuple[str, ...]:
+        return self.include_terms
+
+    @property
+    def exclude(self) -> tuple[str, ...]:
+        return self.exclude_terms
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.exclusion_reasons
+
+
+def template_text() -> str:
+    """The default ``criteria.toml`` shipped with the package (for ``review init``)."""
+    return resources.files("review.screening").joinpath("criteria_template.toml").read_text(encoding="utf-8")
+
+
+def criteria_path(workspace: Any) -> Path:
+    return Path(workspace.path(*CRITERIA_PATH))
+
+
+def load_criteria(source: Any) -> Criteria:
+    """Criteria from a workspace (``screening/criteria.toml``) or a file path.
+
+    A missing file gives empty criteria with the default reasons; a malformed one raises
+    ``ValidationError`` with the file and the offending field or line.
+    """
+    path = Path(source) if isinstance(source, (str, Path)) else criteria_path(source)
+    if not path.is_file():
+        return Criteria(path=str(path))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ValidationError(f"{path}: {err}") from err
+    except UnicodeDecodeError as err:
+        raise ValidationError(f"{path}: not UTF-8 text ({err.reason})") from err
+    return parse_criteria(data, path)
+
+
+def parse_criteria(data: dict[str, Any], path: Path | str = "criteria.toml") -> Criteria:
+    unknown = sorted(set(data) - _KNOWN_KEYS)
+    if unknown:
+        raise ValidationError(
+            f"{path}: unknown key {unknown[0]!r} (expected include, exclude, exclusion_reasons)"
+        )
+    include = _terms(data.get("include", []), path, "include")
+    exclude = _terms(data.get("exclude", []), path, "exclude")
+    reasons = _terms(data.get("exclusion_reasons", []), path, "exclusion_reasons", check_syntax=False)
+    return Criteria(include, exclude, reasons or DEFAULT_REASONS, str(path))
+
+
+def _terms(value: Any, path: Path | str, name: str, *, check_syntax: bool = True) -> tuple[str, ...]:
+    if isinstance(value, dict):  # [include] terms = [...]
+        extra = sorted(set(value) - {"terms"})
+        if extra:
+            raise ValidationError(f"{path}: {name}.{extra[0]}: unknown key (expected {name}.terms)")
+        value = value.get("terms", [])
+    if not isinstance(value, list):
+        raise ValidationError(f"{path}: {name}: expected a list of strings, got {type(value).__name__}")
+    terms: list[str] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ValidationError(f"{path}: {name}[{i}]: expected a string, got {type(item).__name__}")
+        term = " ".join(item.split())
+        if not term:
+            raise ValidationError(f"{path}: {name}[{i}]: empty term")
+        if check_syntax and ("*" in term.rstrip("*") or term.strip("*?") == ""):
+            raise ValidationError(f"{path}: {name}[{i}]: {item!r}: '*' may only end a term")
+        if term not in terms:
+            terms.append(term)
+    return tuple(terms)
+
+
+def term_regex(term: str) -> re.Pattern[str]:
+    """Whole-word, case-insensitive; trailing ``*`` = any ending, ``?`` = one letter."""
+    stem = term.rstrip("*")
+    body = re.escape(stem).replace(r"\ ", r"\s+").replace(r"\?", r"\w")
+    ending = r"\w*" if term.endswith("*") else r"\b"
+    return re.compile(r"\b" + body + ending, re.IGNORECASE)
+
+
+def keyword_score(text: str, include: Iterable[re.Pattern[str]], exclude: Iterable[re.Pattern[str]]) -> int:
+    """Distinct include terms present minus distinct exclude terms present."""
+    return sum(1 for p in include if p.search(text)) - sum(1 for p in exclude if p.search(text))

@@ -1,0 +1,63 @@
+"""Every screening decision as CSV or JSON rows, undos as their own rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_text_atomic
+from ..records import Decision
+
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
+
+#: Output columns, in order (a stable interface; see README "screening").
+DECISION_COLUMNS: tuple[str, ...] = (
+    "decision_id", "record_id", "reviewer", "stage", "label", "reasons", "note", "created_at",
+    "model_rank", "undoes_id", "phase", "model", "query", "seed", "n_labelled",
+)
+
+
+def decision_row(decision: Decision) -> dict[str, Any]:
+    info = decision.model_info or {}
+    created = decision.created_at
+    return {
+        "decision_id": decision.id,
+        "record_id": decision.record_id,
+        "reviewer": decision.reviewer,
+        "stage": decision.stage,
+        "label": decision.label,
+        "reasons": list(decision.reasons),
+        "note": decision.note,
+        "created_at": created.isoformat() if hasattr(created, "isoformat") else created,
+        "model_rank": decision.model_rank,
+        "undoes_id": decision.undoes_id,
+        "phase": info.get("phase"),
+        "model": info.get("model"),
+        "query": info.get("query"),
+        "seed": info.get("seed"),
+        "n_labelled": info.get("n_labelled"),
+    }
+
+
+def render_decisions(decisions: list[Decision], format_: str) -> str:
+    rows = [decision_row(d) for d in decisions]
+    if format_ == "json":
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    if format_ != "csv":
+        raise ValueError(f"format {format_!r}: expected one of {', '.join(EXPORT_FORMATS)}")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=DECISION_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "reasons": "; ".join(row["reasons"]),
+                         **{k: "" if row[k] is None else row[k] for k in DECISION_COLUMNS if k != "reasons"}})
+    return buffer.getvalue()
+
+
+def export_decisions(decisions: list[Decision], out: Path, format_: str) -> int:
+    """Write ``decisions`` to ``out`` atomically; returns the number of rows."""
+    write_text_atomic(Path(out), render_decisions(decisions, format_))
+    return len(decisions)

@@ -1,0 +1,84 @@
+"""Screening engine tables: the last ranking per reviewer and a log of every ranking made.
+
+``last_ranking`` holds one row per reviewer (replaced in one transaction), so a session
+reopens on the queue it was using; ``screening_rankings`` keeps the model info, seed and
+training size of every ranking (without the order) as an audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from . import Store, utcnow
+from .schema import metadata
+
+last_ranking = sa.Table(
+    "last_ranking",
+    metadata,
+    sa.Column("reviewer", sa.String(128), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("n_labelled", sa.Integer, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=True),
+    sa.Column("model_info", sa.JSON, nullable=False),
+    # Record ids in queue order and the model's probability of each (null before training).
+    sa.Column("record_order", sa.JSON, nullable=False),
+    sa.Column("probabilities", sa.JSON, nullable=False),
+)
+
+screening_rankings = sa.Table(
+    "screening_rankings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reviewer", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("n_labelled", sa.Integer, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=True),
+    sa.Column("seconds", sa.Float, nullable=True),
+    sa.Column("model_info", sa.JSON, nullable=False),
+)
+
+
+def save_ranking(
+    store: Store,
+    reviewer: str,
+    *,
+    order: Sequence[int],
+    probabilities: Sequence[float | None],
+    model_info: dict[str, Any],
+    n_labelled: int,
+    seed: int | None,
+    seconds: float | None = None,
+) -> int:
+    """Replace the reviewer's last ranking and log it, in one transaction; returns the log id."""
+    now = utcnow()
+    probs = [None if p is None or p != p else round(float(p), 6) for p in probabilities]  # NaN → null
+    with store.transaction() as conn:
+        conn.execute(last_ranking.delete().where(last_ranking.c.reviewer == reviewer))
+        conn.execute(last_ranking.insert().values(
+            reviewer=reviewer, created_at=now, n_labelled=n_labelled, seed=seed,
+            model_info=model_info, record_order=[int(r) for r in order], probabilities=probs,
+        ))
+        log_id = conn.execute(screening_rankings.insert().values(
+            reviewer=reviewer, created_at=now, n_labelled=n_labelled, seed=seed, seconds=seconds,
+            model_info=model_info,
+        )).inserted_primary_key[0]
+    return int(log_id)
+
+
+def load_ranking(store: Store, reviewer: str) -> dict[str, Any] | None:
+    """The reviewer's last ranking as a dict (order, probabilities, model_info, ...), or None."""
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(last_ranking).where(last_ranking.c.reviewer == reviewer)).mappings().first()
+    return dict(row) if row else None
+
+
+def ranking_log(store: Store, reviewer: str | None = None) -> list[dict[str, Any]]:
+    """Every ranking made (oldest first), optionally for one reviewer."""
+    query = sa.select(screening_rankings).order_by(screening_rankings.c.id)
+    if reviewer is not None:
+        query = query.where(screening_rankings.c.reviewer == reviewer)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

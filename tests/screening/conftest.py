@@ -1,0 +1,42 @@
+"""Small labelled subsets of the shared screening sets, so the tests stay fast."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from shared_data import shared_path
+
+
+def subset_rows(name: str, n_relevant: int, n_irrelevant: int) -> list[dict[str, str]]:
+    """The first relevant and irrelevant rows of a shared set (file order is already shuffled)."""
+    path = shared_path("data", "screening", f"{name}.csv")
+    relevant, irrelevant = [], []
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            bucket = relevant if row["label_included"] == "1" else irrelevant
+            limit = n_relevant if bucket is relevant else n_irrelevant
+            if len(bucket) < limit:
+                bucket.append(row)
+    rows = relevant + irrelevant
+    rows.sort(key=lambda r: int(r["record_id"]))
+    return rows
+
+
+@pytest.fixture
+def subset():
+    return subset_rows
+
+
+@pytest.fixture
+def small_csv(tmp_path: Path) -> Path:
+    """200 records (10 relevant) from the nudging set as a labelled CSV."""
+    rows = subset_rows("nagtegaal2019_nudging", 10, 190)
+    out = tmp_path / "small.csv"
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out

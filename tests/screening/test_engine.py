@@ -1,0 +1,131 @@
+"""Features, models, query strategies, ranking and simulation on a small real subset."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from review.errors import ImportFormatError
+from review.screening.features import build_features, record_text, update_features
+from review.screening.models import MODEL_NAMES, make_model
+from review.screening.query import order_candidates
+from review.screening.ranker import fallback_ranking, rank
+from review.screening.simulate import choose_priors, load_labelled_csv, simulate
+
+
+@pytest.fixture
+def data(small_csv: Path):
+    return load_labelled_csv(small_csv)
+
+
+@pytest.fixture
+def features(data):
+    return build_features(data.ids, data.texts)
+
+
+def test_record_text_weights_title_and_keeps_terms() -> None:
+    text = record_text({"title": "Nudge", "abstract": "An  abstract", "mesh": ["Humans"]})
+    assert text == "Nudge Nudge An abstract Humans"
+
+
+def test_features_incremental_update_keeps_vocabulary(data) -> None:
+    base = build_features(data.ids[:160], data.texts[:160])
+    texts = dict(zip(data.ids, data.texts))
+    grown = update_features(base, {r: texts[r] for r in data.ids[:190]})
+    assert len(grown) == 190 and grown.matrix.shape[1] == base.matrix.shape[1]
+    assert grown.n_built == 160 and grown.rows([data.ids[189]]).tolist() == [189]
+    rebuilt = update_features(base, texts)  # 200 > 160·1.2: vocabulary rebuilt
+    assert len(rebuilt) == 200 and rebuilt.n_built == 200
+    assert update_features(rebuilt, texts) is rebuilt
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_every_model_ranks_relevant_records_above_chance(name: str, data, features) -> None:
+    relevant = [r for r in data.ids if data.labels[r]]
+    irrelevant = [r for r in data.ids if not data.labels[r]]
+    labels = {r: 1 for r in relevant[:4]} | {r: 0 for r in irrelevant[:50]}
+    ranking = rank(features, labels, model=name, seed=1)
+    assert set(ranking.order).isdisjoint(labels) and len(ranking.order) == len(data) - len(labels)
+    positions = [ranking.rank_of(r) for r in relevant[4:]]
+    # Unlabelled relevant records sit in the top half on average (chance would be ~50 %).
+    assert np.mean(positions) / len(ranking.order) < 0.4
+    assert ranking.model_info["model"] == name and ranking.trained
+    probs = np.array(ranking.probabilities)
+    assert ((probs >= 0) & (probs <= 1)).all()
+
+
+def test_same_seed_same_order_and_seed_is_recorded(data, features) -> None:
+    labels = {data.ids[0]: data.labels[data.ids[0]]}
+    labels |= {r: data.labels[r] for r in data.ids[1:40]}
+    labels[next(r for r in data.ids if data.labels[r])] = 1
+    for query in ("max", "mixed", "random", "uncertainty"):
+        first = rank(features, labels, query=query, seed=5)
+        again = rank(features, labels, query=query, seed=5)
+        assert first.order == again.order
+        assert first.model_info["seed"] == 5 and first.model_info["query"] == query
+    assert rank(features, labels, query="random", seed=5).order != rank(features, labels, query="random", seed=6).order
+
+
+def test_query_strategies() -> None:
+    scores = np.array([0.1, 0.9, 0.5, 0.7, 0.2])
+    probs = np.array([0.1, 0.9, 0.52, 0.7, 0.45])
+    candidates = np.array([0, 2, 3, 4])
+    rng = np.random.default_rng(0)
+    assert order_candidates(scores, probs, candidates, "max", rng).tolist() == [3, 2, 4, 0]
+    assert order_candidates(scores, probs, candidates, "uncertainty", rng).tolist()[:2] == [2, 4]
+    assert sorted(order_candidates(scores, probs, candidates, "random", rng).tolist()) == [0, 2, 3, 4]
+    mixed = order_candidates(scores, probs, candidates, "mixed", rng, exploration=1.0)
+    assert sorted(mixed.tolist()) == [0, 2, 3, 4]
+    with pytest.raises(ValueError):
+        order_candidates(scores, probs, candidates, "best", rng)
+    with pytest.raises(ValueError):
+        make_model("forest", 0)
+
+
+def test_fallback_is_keyword_prior_or_seeded_random() -> None:
+    texts = {1: "sick leave in nurses", 2: "mice study", 3: "recurrent sick leave and depression"}
+    prior = fallback_ranking([1, 2, 3], {}, texts=texts, include_terms=("sick leave", "depress*"),
+                             exclude_terms=("mice",))
+    assert prior.order == (3, 1, 2) and prior.model_info["fallback"] == "keyword_prior"
+    random_a = fallback_ranking(list(range(1, 51)), {}, seed=3)
+    assert random_a.order == fallback_ranking(list(range(1, 51)), {}, seed=3).order
+    assert random_a.model_info["fallback"] == "seeded_random" and not random_a.trained
+
+
+def test_rank_is_thread_safe_on_shared_features(data, features) -> None:
+    labels = {r: data.labels[r] for r in data.ids[:60]}
+    labels[next(r for r in data.ids if data.labels[r])] = 1
+    expected = rank(features, labels, seed=2).order
+    results: list[tuple[int, ...]] = []
+    threads = [threading.Thread(target=lambda: results.append(rank(features, labels, seed=2).order))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected] * 3
+
+
+def test_simulation_is_deterministic_and_beats_random(data, features) -> None:
+    first = simulate(data, seed=3, features=features)
+    again = simulate(data, seed=3, features=features)
+    assert first.order == again.order
+    assert first.priors == choose_priors(data, 3)
+    assert first.order[:2] == first.priors and data.labels[first.priors[0]] == 1
+    assert sorted(first.order) == sorted(data.ids)
+    assert first.metrics["wss@95"] > 0.2 and first.metrics["recall@10%"] > 0.3
+    assert simulate(data, seed=4, features=features).priors != first.priors
+
+
+def test_load_labelled_csv_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id,title,label_included\n1,a,1\n2,b,yes\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="line 3.*label_included"):
+        load_labelled_csv(bad)
+    missing = tmp_path / "missing.csv"
+    missing.write_text("id,title,label_included\n1,a,1\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="record_id"):
+        load_labelled_csv(missing)

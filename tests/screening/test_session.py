@@ -1,0 +1,158 @@
+"""The screening session API the TUI drives, on a small real workspace."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from review.errors import ReviewError
+from review.records import Record
+from review.screening import session as session_module
+from review.screening.session import ScreeningSession
+from review.store import screening as ranking_store
+
+
+@pytest.fixture
+def labelled_workspace(workspace, subset):
+    """A workspace with 120 records (8 relevant); returns (workspace, store id → label)."""
+    rows = subset("nagtegaal2019_nudging", 8, 112)
+    records = [Record(title=r["title"], abstract=r["abstract"], external_id=r["record_id"]) for r in rows]
+    workspace.store.add_batch(records, file_name="small.csv", file_sha256="x" * 64,
+                              source_name="test", format="csv", encoding="utf-8")
+    truth = {rec.id: int(row["label_included"]) for rec, row in
+             zip(workspace.store.records(), rows)}
+    return workspace, truth
+
+
+def _label(truth, record_id):
+    return "include" if truth[record_id] else "exclude"
+
+
+def test_decide_is_durable_with_rank_and_model_info(labelled_workspace) -> None:
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice", seed=3)
+    record = session.next_record()
+    assert record is not None and record.id in truth
+    assert session.next_record().id == record.id  # the record on screen stays until decided
+    decision = session.decide(record.id, "exclude", reasons=("wrong population",), note="n")
+    stored = workspace.store.decisions(reviewer="alice")
+    assert [d.id for d in stored] == [decision.id]
+    assert decision.model_rank == 1 and decision.reasons == ("wrong population",)
+    assert decision.model_info["seed"] == 3 and decision.model_info["phase"] == "ranked"
+    assert decision.model_info["fallback"] in ("seeded_random", "keyword_prior")
+    assert session.next_record().id != record.id
+    with pytest.raises(ReviewError):
+        session.decide(record.id, "perhaps")
+
+
+def test_progress_counts_and_undo(labelled_workspace) -> None:
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice")
+    first = session.next_record()
+    session.decide(first.id, "include")
+    second = session.next_record()
+    session.decide(second.id, "maybe")
+    progress = session.progress()
+    assert (progress.total, progress.screened, progress.included, progress.maybe) == (120, 2, 1, 1)
+    assert progress.remaining == 118 and progress.stopping.verdict == "continue"
+    undone = session.undo()
+    assert undone is not None and undone.record_id == second.id
+    assert session.next_record().id == second.id  # the undone record comes back
+    assert session.progress().screened == 1
+    log = workspace.store.decisions(reviewer="alice")
+    assert [d.label for d in log] == ["include", "maybe", "undo"]
+    assert session.undo().record_id == first.id and session.undo() is None
+
+
+def test_retrain_in_a_thread_then_apply_keeps_current_record(labelled_workspace) -> None:
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice", seed=1)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    for record_id in relevant[:2] + irrelevant[:10]:
+        session.decide(record_id, _label(truth, record_id))
+    on_screen = session.next_record()
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(ranking=session.retrain()))
+    worker.start()
+    worker.join()
+    ranking = result["ranking"]
+    assert ranking.trained and ranking.n_labelled == 12
+    assert set(ranking.order).isdisjoint(relevant[:2] + irrelevant[:10])
+    session.apply_ranking(ranking)
+    assert session.next_record().id == on_screen.id
+    session.decide(on_screen.id, _label(truth, on_screen.id))
+    following = session.next_record()
+    assert following.id == next(r for r in ranking.order if r != on_screen.id)
+    # The snapshot is stored and a new session resumes from it.
+    saved = ranking_store.load_ranking(workspace.store, "alice")
+    assert saved["record_order"] == list(ranking.order) and saved["seed"] == 1
+    resumed = ScreeningSession(workspace, "alice", seed=1)
+    assert resumed.ranking.order == ranking.order
+    assert resumed.next_record().id == following.id
+    assert len(ranking_store.ranking_log(workspace.store, "alice")) == 1
+
+
+def test_relevant_records_come_first_after_training(labelled_workspace) -> None:
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice", seed=2)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    session.decide(relevant[0], "include")
+    session.decide(irrelevant[0], "exclude")
+    found = 1
+    for _ in range(30):  # screen a quarter of the set, retraining after each label
+        session.apply_ranking(session.retrain())
+        record = session.next_record()
+        session.decide(record.id, _label(truth, record.id))
+        found += truth[record.id]
+    assert found >= 4  # random screening would find ~2 of 8 here
+
+
+def test_reviewers_are_independent_and_duplicates_are_skipped(labelled_workspace, monkeypatch) -> None:
+    workspace, truth = labelled_workspace
+    ids = sorted(truth)
+    monkeypatch.setattr(session_module, "_duplicate_ids", lambda store: set(ids[:100]))
+    alice = ScreeningSession(workspace, "alice")
+    seen = set()
+    while (record := alice.next_record()) is not None:
+        assert record.id not in ids[:100]
+        seen.add(record.id)
+        alice.decide(record.id, "exclude")
+    assert seen == set(ids[100:])
+    progress = alice.progress()
+    assert progress.total == 20 and progress.remaining == 0 and progress.stopping.verdict == "stop"
+    bob = ScreeningSession(workspace, "bob")
+    assert bob.progress().screened == 0 and bob.next_record() is not None
+
+
+def test_sample_phase_starts_when_ranked_phase_is_exhausted(labelled_workspace) -> None:
+    workspace, truth = labelled_workspace
+    (workspace.root / "review.toml").write_text(
+        (workspace.root / "review.toml").read_text() + "\n[screening]\nconsecutive_irrelevant = 5\n")
+    workspace.config = type(workspace.config).load(workspace.root / "review.toml")
+    session = ScreeningSession(workspace, "alice", seed=4)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    session.decide(relevant[0], "include")
+    for record_id in irrelevant[:5]:
+        session.decide(record_id, "exclude")
+    assert session.progress().stopping.verdict == "sample-needed"
+    record = session.next_record()  # auto-switches to the random sample
+    assert session.phase == "sample"
+    decision = session.decide(record.id, _label(truth, record.id))
+    assert decision.model_info["phase"] == "sample" and decision.model_info["query"] == "random_sample"
+    status = session.progress().stopping
+    assert status.sample_screened == 1 and status.verdict in ("continue", "stop")
+    # The phase survives a restart, and the sample order is reproducible.
+    again = ScreeningSession(workspace, "alice", seed=4)
+    assert again.phase == "sample"
+    assert again.next_record().id == session.next_record().id
+
+
+def test_invalid_model_or_query_is_a_review_error(workspace) -> None:
+    with pytest.raises(ReviewError):
+        ScreeningSession(workspace, "alice", model="forest")
+    with pytest.raises(ReviewError):
+        ScreeningSession(workspace, "alice", query="best")

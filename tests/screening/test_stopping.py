@@ -1,0 +1,126 @@
+"""The stopping rules: the statistical test must keep its error rate; heuristics fire sensibly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import hypergeom
+
+from review.screening import stopping
+
+
+def test_k_target_and_p_value_match_the_paper_formula() -> None:
+    # r_AL = 19 found, none in a sample of 100 from 1000: K_tar = ⌊19/0.95 − 19⌋ + 1 = 2.
+    assert stopping.k_target(19, 0, 0.95) == 2
+    p = stopping.hypergeometric_p(1000, 100, 0, 19, 0.95)
+    assert p == pytest.approx(hypergeom.cdf(0, 1000, 2, 100))
+    assert stopping.hypergeometric_p(1000, 0, 0, 19) == 1.0
+
+
+def test_own_hypergeometric_cdf_matches_scipy() -> None:
+    k = np.array([0, 1, 2, 0, 3, 5])
+    relevant = np.array([2, 5, 7, 40, 10, 3])
+    drawn = np.array([100, 300, 50, 10, 999, 1000])
+    ours = stopping.hypergeom_cdf(k, 1000, relevant, drawn)
+    assert ours == pytest.approx(hypergeom.cdf(k, 1000, relevant, drawn), rel=1e-9, abs=1e-12)
+
+
+def test_p_value_zero_when_urn_cannot_hide_enough() -> None:
+    assert stopping.hypergeometric_p(urn_size=1, sampled=1, relevant_sample=0, relevant_ranked=100) == 0.0
+
+
+def test_sequential_p_values_agree_with_scalar_function() -> None:
+    rng = np.random.default_rng(3)
+    sample = (rng.random(300) < 0.02).astype(int)
+    vector = stopping.sequential_p_values(sample, 30, 0.95, urn_size=800)
+    for n in (1, 50, 120, 300):
+        k = int(sample[:n].sum())
+        assert vector[n - 1] == pytest.approx(stopping.hypergeometric_p(800, n, k, 30, 0.95))
+
+
+def test_first_stop_matches_the_full_sequence() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        sample = (rng.random(1000) < 0.01).astype(int)
+        p = stopping.sequential_p_values(sample, 25, 0.95, urn_size=1000)
+        below = np.flatnonzero(p < 0.05)
+        expected = int(below[0]) + 1 if below.size else None
+        assert stopping.first_stop(sample, 25, 0.95, 0.95, urn_size=1000) == expected
+
+
+def test_sample_size_needed_reaches_alpha_exactly_there() -> None:
+    needed = stopping.sample_size_needed(1500, 40, 0.95, 0.95)
+    assert stopping.hypergeometric_p(1500, needed, 0, 40) < 0.05
+    assert stopping.hypergeometric_p(1500, needed - 1, 0, 40) >= 0.05
+
+
+def _stop_recall(rng: np.random.Generator, urn: int, relevant_in_urn: int, found_ranked: int,
+                 target: float, confidence: float) -> tuple[float, int]:
+    labels = np.zeros(urn, dtype=int)
+    labels[rng.choice(urn, size=relevant_in_urn, replace=False)] = 1
+    n = stopping.first_stop(labels, found_ranked, target, confidence, urn_size=urn) or urn
+    found = found_ranked + int(labels[:n].sum())
+    return found / (found_ranked + relevant_in_urn), n
+
+
+@pytest.mark.parametrize("found_ranked,relevant_in_urn", [(34, 6), (37, 3), (38, 2), (18, 2)])
+def test_statistical_rule_misses_target_no_more_often_than_confidence_allows(
+    found_ranked: int, relevant_in_urn: int
+) -> None:
+    """Truth known: recall at stop < 95 % must happen in ≤ 5 % of runs (plus sampling error)."""
+    rng = np.random.default_rng(20200273)
+    runs = 400
+    misses = sum(
+        _stop_recall(rng, 1500, relevant_in_urn, found_ranked, 0.95, 0.95)[0] < 0.95 for _ in range(runs)
+    )
+    tolerance = 0.05 + 3 * np.sqrt(0.05 * 0.95 / runs)
+    assert misses / runs <= tolerance
+
+
+def test_statistical_rule_stops_early_when_ranking_found_everything() -> None:
+    rng = np.random.default_rng(1)
+    sizes = [_stop_recall(rng, 1500, 0, 40, 0.95, 0.95)[1] for _ in range(20)]
+    assert max(sizes) < 1500  # it stops before exhausting the urn
+    assert all(size == sizes[0] for size in sizes)  # with no relevant left, n is deterministic
+
+
+def test_trailing_irrelevant_and_knee() -> None:
+    assert stopping.trailing_irrelevant([1, 0, 1, 0, 0, 0]) == 3
+    assert stopping.trailing_irrelevant([0, 0, 1]) == 0
+    steep = [1] * 30 + [0] * 1000  # everything found early, then a long flat tail
+    assert stopping.knee_fires(steep)
+    flat = [1 if i % 10 == 0 else 0 for i in range(1000)]  # random-like order: no knee
+    assert not stopping.knee_fires(flat)
+    assert not stopping.knee_fires([1] * 10 + [0] * 100)  # fewer than 150 screened
+
+
+def test_assess_verdicts_and_explanations() -> None:
+    ranked = [1] * 20 + [0] * 10
+    status = stopping.assess(ranked, [], 2000)
+    assert status.verdict == "continue" and "Continue" in status.explanation
+    assert status.estimated_recall is not None and 0 < status.estimated_recall < 1
+
+    exhausted = [1] * 20 + [0] * 100
+    status = stopping.assess(exhausted, [], 2000)
+    assert status.verdict == "sample-needed"
+    assert status.sample_needed and str(status.sample_needed) in status.explanation
+
+    status = stopping.assess(exhausted, [0] * status.sample_needed, 2000)
+    assert status.verdict == "stop" and status.p_value < 0.05
+
+    status = stopping.assess(exhausted, [0] * 10, 2000)
+    assert status.verdict == "continue" and "Keep sampling" in status.explanation
+
+    assert stopping.assess([1, 0], [], 2).verdict == "stop"
+
+
+def test_stopping_points_in_a_finished_order() -> None:
+    order = [1, 0] + [1] * 18 + [0] * 1980
+    points = stopping.stopping_points(order, n_priors=2, seed=1)
+    consecutive = points["consecutive_irrelevant"]
+    assert consecutive["n_screened"] == 20 + stopping.consecutive_limit(2000)
+    assert consecutive["recall"] == 1.0
+    assert points["knee"]["n_screened"] is not None
+    statistical = points["statistical"]
+    assert statistical["recall"] == 1.0
+    assert statistical["sample_start"] <= statistical["n_screened"] < 2000
