@@ -55,7 +55,7 @@ def _inline(value: dict[str, Any]) -> bool:
 
 
 def _key(key: str) -> str:
-    if key and all(c.isalnum() or c in "-_" for c in key):
+    if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key):
         return key
     return _string(key)
 
