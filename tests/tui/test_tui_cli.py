@@ -44,3 +44,14 @@ def test_unknown_start_screen_is_a_review_error(workspace: Workspace) -> None:
 
     with pytest.raises(ReviewError, match="start screen"):
         make_app(workspace, "alice", "nowhere")
+
+
+def test_export_agreement_writes_the_three_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tui_workspace import build_workspace
+
+    ws = build_workspace(tmp_path / "ws")
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "export", "agreement", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["agreement.csv", "agreement.json",
+                                                                  "conflicts.csv"]
+    assert "alice × bob: n=4 raw=0.500" in result.output

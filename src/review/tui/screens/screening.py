@@ -100,6 +100,7 @@ class ScreeningScreen(Screen[None]):
         record, progress = message.payload
         self.current = record
         self._paint(progress)
+        self._paint_legend()
         self._request_retrain()
 
     # -- rendering -----------------------------------------------------------------------
@@ -109,13 +110,21 @@ class ScreeningScreen(Screen[None]):
             return
         if progress is None:
             progress = project.session.progress()
-        criteria = project.criteria.criteria
+        with self.app.batch_update():  # one frame for the whole change
+            self._paint_record(project)
+            self._paint_progress(progress)
+
+    def _paint_record(self, project: Project) -> None:
         view = self.query_one("#record", Static)
         if self.current is None:
             view.update(Text("Nothing left to screen. The dashboard (1) has the counts.", style="bold"))
-        else:
-            view.update(render_record(self.current, criteria, note=self.note))
-            self.query_one("#record-scroll", VerticalScroll).scroll_home(animate=False)
+            return
+        view.update(render_record(self.current, project.criteria.criteria, note=self.note))
+        scroll = self.query_one("#record-scroll", VerticalScroll)
+        if scroll.scroll_y:
+            scroll.scroll_home(animate=False)
+
+    def _paint_progress(self, progress: Any) -> None:
         counts = Text()
         counts.append(f"Relevant found {progress.included}", style="bold green")
         counts.append(f" · Screened {progress.screened} / {progress.total}")
@@ -131,7 +140,11 @@ class ScreeningScreen(Screen[None]):
         verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
         verdict.append(f" {stopping.explanation}")
         self.query_one("#stopping", Static).update(verdict)
-        self.query_one("#legend", Static).update(legend(criteria))
+
+    def _paint_legend(self) -> None:
+        project = self.project
+        if project is not None:
+            self.query_one("#legend", Static).update(legend(project.criteria.criteria))
 
     def _set_model_status(self, text: str) -> None:
         self.query_one("#model", Static).update(Text(text, style="dim"))
@@ -140,6 +153,7 @@ class ScreeningScreen(Screen[None]):
         project = self.project
         if project is not None and project.criteria.poll():
             self._paint()
+            self._paint_legend()
             self.notify("criteria.toml reloaded", timeout=2)
 
     # -- decisions -----------------------------------------------------------------------
