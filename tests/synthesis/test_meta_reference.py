@@ -189,3 +189,14 @@ def test_ci_to_se_examples() -> None:
         else:  # printed to 6 dp
             assert y == pytest.approx(float(row["expected_log_estimate"]), abs=5e-7)
             assert se == pytest.approx(float(row["expected_se_log"]), abs=5e-7)
+
+
+def test_bcg_or_q_profile_confidence_intervals() -> None:
+    case = next(c for c in _expected("bcg_colditz1994_expected.json")["cases"] if c["id"] == "OR_REML_z")
+    yi, vi = _bcg("OR")
+    result = pool(yi, vi, method="REML", measure="OR")
+    ci = case["confint_Qprofile"]
+    # metafor's confint() finds the bounds with uniroot at tol ≈ 1.2e-4, printed to 4 dp.
+    assert result.tau2_ci == pytest.approx(tuple(ci["tau2"]), abs=1.5e-4)
+    assert result.i2_ci == pytest.approx(tuple(ci["I2_percent"]), abs=5e-3)
+    assert [math.sqrt(t) for t in result.tau2_ci] == pytest.approx(ci["tau"], abs=1.5e-4)

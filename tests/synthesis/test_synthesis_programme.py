@@ -127,3 +127,22 @@ def test_cli_records_the_rule_set_and_refuses_to_change_it(workspace: Workspace)
     assert "stored" in result.output
     again = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots", "--rule-set", "ariens"])
     assert again.exit_code == WorkspaceError.exit_code and "pre-registered" in again.output
+
+
+def test_explicit_folder_uses_its_own_workspace(workspace: Workspace, tmp_path: Path, monkeypatch) -> None:
+    folder = _copy(workspace.root)
+    monkeypatch.chdir(tmp_path)  # not inside any workspace
+    result = CliRunner().invoke(main, ["synthesis", "--extraction", str(folder), "--no-plots"])
+    assert result.exit_code == 0, result.output
+    assert 'rule_set = "van_tulder"' in (workspace.root / "review.toml").read_text()
+    from review.store.extraction import latest_grade_judgements
+
+    assert "company_size_gt100" in latest_grade_judgements(Workspace(workspace.root).store.engine)
+
+
+def test_rule_set_table_without_key_is_an_error(workspace: Workspace) -> None:
+    _copy(workspace.root)
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text() + "\n[synthesis]\nmethod = \"REML\"\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"])
+    assert result.exit_code == WorkspaceError.exit_code and "synthesis.rule_set" in result.output

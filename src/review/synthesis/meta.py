@@ -104,6 +104,9 @@ class MetaResult:
     yi: list[float] = field(default_factory=list)
     vi: list[float] = field(default_factory=list)
     prediction: str = "meta"
+    #: Q-profile confidence intervals for tau² and I² (random-effects models, k ≥ 2).
+    tau2_ci: tuple[float, float] | None = None
+    i2_ci: tuple[float, float] | None = None
 
     @property
     def tau(self) -> float:
@@ -185,6 +188,10 @@ def pool(
         pvalue = float(2 * stats.norm.sf(abs(statistic)))
 
     i2, h2 = _i2_h2(w, q, q_df, tau2, method, k)
+    tau2_ci = i2_ci = None
+    if method != "FE" and k >= 2:
+        tau2_ci = tau2_confint(y, v, level=level)
+        i2_ci = (i2_from_tau2(tau2_ci[0], v), i2_from_tau2(tau2_ci[1], v))
     pi_low, pi_high = _prediction_interval(mu, se, tau2, k, hk, level, prediction, method)
     return MetaResult(
         method=method, measure=measure.upper(), k=k, estimate=mu, se=se,
@@ -195,6 +202,7 @@ def pool(
         weights=[float(x) for x in 100 * ws / np.sum(ws)],
         studies=list(studies) if studies is not None else [str(i + 1) for i in range(k)],
         yi=[float(x) for x in y], vi=[float(x) for x in v], prediction=prediction,
+        tau2_ci=tau2_ci, i2_ci=i2_ci,
     )
 
 
@@ -290,6 +298,33 @@ def tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
         upper *= 2.0
     return float(optimize.brentq(lambda t: _generalised_q(t, y, v) - target, 0.0, upper,
                                  xtol=1e-15, rtol=1e-15, maxiter=_MAX_ITER))
+
+
+def tau2_confint(y: Sequence[float], v: Sequence[float], *, level: float = 0.95) -> tuple[float, float]:
+    """Q-profile CI for tau² (Viechtbauer 2007; metafor ``confint``): where Q(tau²) meets χ² quantiles."""
+    y_, v_ = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
+    df = len(y_) - 1
+    if df < 1:
+        return 0.0, 0.0
+    alpha = 1 - level
+
+    def solve(target: float) -> float:
+        if _generalised_q(0.0, y_, v_) <= target:
+            return 0.0
+        upper = max(1.0, float(np.var(y_, ddof=1)) + float(np.max(v_)))
+        while _generalised_q(upper, y_, v_) > target:
+            upper *= 2.0
+        return float(optimize.brentq(lambda t: _generalised_q(t, y_, v_) - target, 0.0, upper,
+                                     xtol=1e-14, rtol=1e-14, maxiter=_MAX_ITER))
+
+    return solve(float(stats.chi2.ppf(1 - alpha / 2, df))), solve(float(stats.chi2.ppf(alpha / 2, df)))
+
+
+def i2_from_tau2(tau2: float, v: Sequence[float]) -> float:
+    """metafor's I² (percent) for a given tau²."""
+    w = 1.0 / np.asarray(v, dtype=float)
+    s2 = _typical_variance(w, len(w))
+    return 100.0 * tau2 / (tau2 + s2)
 
 
 def log_likelihood(tau2: float, y: np.ndarray, v: np.ndarray, *, restricted: bool) -> float:

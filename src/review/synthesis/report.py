@@ -78,6 +78,10 @@ def markdown_report(results: list[FactorResult], settings: SynthesisSettings, *,
     return "\n".join(lines) + "\n"
 
 
+def _ci(bounds: tuple[float, float] | None, spec: str) -> str:
+    return "" if bounds is None else f" [{bounds[0]:{spec}}-{bounds[1]:{spec}}]"
+
+
 def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]:
     f = r.factor
     lines = [
@@ -108,7 +112,8 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
               if p.pi_low is not None and p.pi_high is not None else "")
         lines.append(f"**Meta-analysis** ({p.method}{' + HK' if p.hk else ''}, k = {p.k}): {p.measure} "
                      f"{p.back(p.estimate):.2f} ({p.back(p.ci_low):.2f}-{p.back(p.ci_high):.2f}), "
-                     f"τ² {p.tau2:.4f}, I² {p.i2:.0f} %, Q {p.q:.2f} (p {p.q_pvalue:.3f}){pi}.")
+                     f"τ² {p.tau2:.4f}{_ci(p.tau2_ci, '.4f')}, I² {p.i2:.0f} %{_ci(p.i2_ci, '.0f')}, "
+                     f"Q {p.q:.2f} (p {p.q_pvalue:.3f}){pi}.")
     elif r.rows:
         lines.append(f"**Meta-analysis:** {r.pool_note}.")
     if r.grade is not None:

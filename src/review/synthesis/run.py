@@ -12,6 +12,7 @@ from ..errors import ValidationError, WorkspaceError
 from ..extraction.factors import load_factors
 from ..extraction.forms import FACTORS_FILE, load_studies
 from ..paths import WORKSPACE_FILE
+from ..workspace import Workspace
 from .evidence import RULE_SETS
 from .factors import FactorResult, SynthesisSettings, study_quality, synthesise_factor
 from .grade import GRADE_FILE, load_overrides
@@ -77,11 +78,9 @@ def run_synthesis_command(ctx: Any, extraction_dir: Path | None, rule_set: str |
         extraction_dir = workspace.path("extraction")
         root = workspace.root
     else:
+        # The folder's own workspace (if any) gets the GRADE rows, not the one around the cwd.
         root = Path(extraction_dir).resolve().parent
-        try:
-            workspace = ctx.workspace if (root / WORKSPACE_FILE).is_file() else None
-        except WorkspaceError:
-            workspace = None
+        workspace = Workspace(root) if (root / WORKSPACE_FILE).is_file() else None
     config = _config(root)
     synthesis_section = dict(config.get("synthesis", {}))
     recorded = synthesis_section.get("rule_set")

@@ -49,4 +49,8 @@ def meta_table(result: MetaResult, *, fixed: MetaResult | None = None) -> str:
         f"heterogeneity: tau² = {result.tau2:.4f}  tau = {result.tau:.4f}  I² = {result.i2:.1f}%  "
         f"H² = {result.h2:.2f}  Q = {result.q:.2f} (df {result.q_df}){q_p}"
     )
+    if result.tau2_ci is not None and result.i2_ci is not None:
+        pct = f"{result.level * 100:g}%"
+        lines.append(f"{pct} Q-profile CI: tau² [{result.tau2_ci[0]:.4f}; {result.tau2_ci[1]:.4f}]  "
+                     f"I² [{result.i2_ci[0]:.1f}%; {result.i2_ci[1]:.1f}%]")
     return "\n".join(lines)
