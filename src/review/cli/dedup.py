@@ -133,8 +133,9 @@ def render_pair(pair: Any, width: int) -> list[str]:
 
     label = 10
     column = max(20, (width - label - 3) // 2)
-    out = [click.style(f"score {pair.score:.1f}  {pair.explanation}", dim=True)]
-    out.append(f"{'':<{label}} {'record ' + str(pair.left.id):<{column}} | record {pair.right.id}")
+    out = [click.style(pair.explanation or f"score {pair.score:.1f}", dim=True)]
+    heads = [f"record {r.id}" + (f" · {r.source}" if r.source else "") for r in (pair.left, pair.right)]
+    out.append(f"{'':<{label}} {heads[0]:<{column}} | {heads[1]}")
     for item in pair.fields:
         left_text, right_text = item.left, item.right
         if item.name == "abstract":

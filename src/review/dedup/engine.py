@@ -13,7 +13,7 @@ import numpy as np
 
 from ..records import Record
 from .blocking import candidate_pairs
-from .cluster import build_clusters, choose_canonical
+from .cluster import UnionFind, build_clusters, choose_canonical
 from .prepare import Prepared, prepare
 from .rules import BORDERLINE, DISTINCT, DUPLICATE, Decisions, decide, explain_pairs
 from .scoring import PairFeatures, score_pairs
@@ -51,7 +51,7 @@ class DedupResult:
     records: Sequence[Record]
     pairs: list[PairResult]
     clusters: list[Cluster]
-    #: Pairs known to be distinct among records that some link touches; never joined across.
+    #: Pairs known to be distinct that links could otherwise join; never merged across.
     cannot_links: list[tuple[int, int]]
     n_candidates: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -95,12 +95,7 @@ def deduplicate(records: Sequence[Record], *, progress: Progress | None = None) 
 
     mark = time.perf_counter()
     results = _pair_results(prep, features, decisions)
-    # Cannot-links matter only between records that some duplicate or borderline pair touches.
-    linked = np.zeros(len(records), dtype=bool)
-    for pair in results:
-        linked[pair.left] = linked[pair.right] = True
-    keep = decisions.cannot_link & linked[features.left] & linked[features.right]
-    cannot = list(zip(features.left[keep].tolist(), features.right[keep].tolist()))
+    cannot = _relevant_cannot_links(len(records), results, features, decisions)
     clusters = clusters_from_pairs(records, results, cannot)
     seconds["cluster"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - start
@@ -118,6 +113,22 @@ def _pair_results(prep: Prepared, features: PairFeatures, decisions: Decisions) 
                    fields=row, explanation=why)
         for k, row, why in zip(which.tolist(), fields, explanations)
     ]
+
+
+def _relevant_cannot_links(n: int, results: Sequence[PairResult], features: PairFeatures,
+                           decisions: Decisions) -> list[tuple[int, int]]:
+    """Cannot-links between records that duplicate or borderline pairs could bring together.
+
+    Only those can ever stop a merge, so only those are kept (and stored in a workspace).
+    """
+    uf = UnionFind(n)
+    for pair in results:
+        uf.union(pair.left, pair.right)
+    keep = []
+    for a, b in zip(features.left[decisions.cannot_link].tolist(), features.right[decisions.cannot_link].tolist()):
+        if uf.find(a) == uf.find(b):
+            keep.append((a, b))
+    return keep
 
 
 def clusters_from_pairs(records: Sequence[Record], pairs: Sequence[PairResult],

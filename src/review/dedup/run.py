@@ -52,18 +52,14 @@ def _plain(value: Any) -> Any:
 
 
 def pair_verdicts(result: DedupResult, ids: list[int]) -> list[dedup_store.PairVerdict]:
-    """Store rows for a result: duplicate and borderline pairs, plus the cannot-links that matter."""
+    """Store rows for a result: duplicate and borderline pairs, plus the cannot-links."""
     out = []
-    linked: set[int] = set()
     for pair in result.pairs:
         detail = {"fields": {k: _plain(v) for k, v in pair.fields.items()}, "explanation": pair.explanation}
         out.append(dedup_store.PairVerdict(ids[pair.left], ids[pair.right], pair.status, pair.score, detail))
-        linked.update((pair.left, pair.right))
-    # Cannot-links only matter between records that some link could join.
     for left, right in result.cannot_links:
-        if left in linked and right in linked:
-            out.append(dedup_store.PairVerdict(ids[left], ids[right], "distinct", None,
-                                               {"explanation": "known distinct"}))
+        out.append(dedup_store.PairVerdict(ids[left], ids[right], "distinct", None,
+                                           {"explanation": "known distinct"}))
     return out
 
 

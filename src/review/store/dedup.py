@@ -122,6 +122,16 @@ def _key(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
+#: Columns needed to work out the current state (the JSON detail is read only when shown).
+_STATE_COLUMNS = ("id", "record_a", "record_b", "verdict", "origin", "score", "undoes_id")
+
+
+def _state_rows(conn: sa.Connection) -> list[dict[str, Any]]:
+    t = dedup_pairs_table
+    query = sa.select(*(t.c[name] for name in _STATE_COLUMNS)).order_by(t.c.id)
+    return [dict(zip(_STATE_COLUMNS, row)) for row in conn.execute(query)]
+
+
 def pair_log(store: Store, conn: sa.Connection | None = None) -> list[dict[str, Any]]:
     """Every row of the pair-decision log in order."""
     t = dedup_pairs_table
@@ -213,8 +223,7 @@ def _richness_records(conn: sa.Connection, ids: Sequence[int]) -> dict[int, Reco
 def rebuild_clusters(conn: sa.Connection, rows: Iterable[dict[str, Any]] | None = None) -> int:
     """Bring ``dedup_clusters`` in line with the pair log; returns the number of clusters."""
     if rows is None:
-        rows = [dict(r) for r in conn.execute(
-            sa.select(dedup_pairs_table).order_by(dedup_pairs_table.c.id)).mappings()]
+        rows = _state_rows(conn)
     groups = _components(_state(rows))
     t = dedup_clusters_table
     existing = {frozenset(r["members"]): r["id"] for r in conn.execute(sa.select(t.c.id, t.c.members)).mappings()}
@@ -270,8 +279,7 @@ def apply_auto_verdicts(conn: sa.Connection, run_id: int, verdicts: Sequence[Pai
     Re-running on the same records therefore appends nothing, and human verdicts (which
     take precedence when clusters are formed) are never touched.
     """
-    state = _state(dict(r) for r in conn.execute(
-        sa.select(dedup_pairs_table).order_by(dedup_pairs_table.c.id)).mappings())
+    state = _state(_state_rows(conn))
     now = utcnow()
     new_rows = []
     seen: set[tuple[int, int]] = set()
@@ -394,8 +402,7 @@ def borderline_pairs(store: Store) -> list[BorderlinePair]:
     Pairs already joined through other links are left out; skipped pairs come last.
     """
     with store.engine.connect() as conn:
-        rows = pair_log(store, conn)
-    state = _state(rows)
+        state = _state(_state_rows(conn))
     merged: dict[int, int] = {}
     for canonical, members in clusters(store).items():
         for m in members:
@@ -407,11 +414,15 @@ def borderline_pairs(store: Store) -> list[BorderlinePair]:
         return []
     ids = {r["record_a"] for r in pending} | {r["record_b"] for r in pending}
     records = {r.id: r for r in store.records(ids)}
+    t = dedup_pairs_table
+    with store.engine.connect() as conn:
+        details = dict(conn.execute(sa.select(t.c.id, t.c.detail).where(
+            t.c.id.in_([r["id"] for r in pending]))).all())
     out = []
     for row in pending:
         key = (row["record_a"], row["record_b"])
         left, right = records[key[0]], records[key[1]]
-        detail = row["detail"] or {}
+        detail = details.get(row["id"]) or {}
         out.append(BorderlinePair(
             decision_id=row["id"], left=left, right=right, score=float(row["score"] or 0.0),
             explanation=str(detail.get("explanation", "")),
