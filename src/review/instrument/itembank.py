@@ -279,6 +279,7 @@ class ItemBank:
     canonical_url: str = "urn:review:instrument"
     #: Hash of everything that affects answers and scores (items, questions, rules), not the date.
     content_sha256: str = ""
+    _by_link_id: dict[str, Question] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -306,7 +307,10 @@ class ItemBank:
         return next((i for i in self.items if i.factor_id == factor_id), None)
 
     def question(self, link_id: str) -> Question | None:
-        return next((q for q in self.questions if q.link_id == link_id), None)
+        if len(self._by_link_id) != len(self.questions):
+            self._by_link_id.clear()
+            self._by_link_id.update((q.link_id, q) for q in self.questions)
+        return self._by_link_id.get(link_id)
 
     def questions_in(self, domain: str) -> list[Question]:
         return [q for q in self.questions if q.domain == domain]
