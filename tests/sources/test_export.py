@@ -134,6 +134,7 @@ author_names = st.one_of(
 )
 
 
+@settings(max_examples=50)
 @given(st.lists(author_names, max_size=6))
 def test_author_lists_survive_join_and_split(names):
     from review.sources.fields import join_authors, split_authors

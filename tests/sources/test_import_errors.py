@@ -43,6 +43,8 @@ def _bad_inputs() -> dict[str, tuple[str, bytes, str]]:
         "ris_ten_mb_field": ("huge.ris", f"TY  - JOUR\nTI  - A\nAB  - {TEN_MB}\nER  - \n".encode(),
                              "line 1: field 'abstract' is 10,000,000 characters long"),
         "binary_nul": ("data.ris", b"TY  - JOUR\x00\x01\x02\x00" * 50, "line 1: binary file (NUL byte)"),
+        "utf16_without_bom": ("win.ris", "TY  - JOUR\r\nTI  - A\r\nER  - \r\n".encode("utf-16-le"),
+                              "looks like UTF-16 without a byte-order mark"),
         "binary_pdf": ("paper.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary file: a PDF document"),
         "csv_extra_cells": ("cells.csv", b"title,year\nA,2001\nB, with comma,2002\n",
                             "line 3: 3 cells but the header has 2 columns"),

@@ -49,6 +49,8 @@ def check_not_binary(data: bytes, path: Path | str) -> None:
         return
     head = data[:SNIFF_BYTES]
     nul = head.find(b"\x00")
+    if nul >= 0 and max(head[0::2].count(0), head[1::2].count(0)) * 3 > len(head):
+        raise ImportFormatError(path, None, "looks like UTF-16 without a byte-order mark; re-save it as UTF-8")
     if nul >= 0:
         raise ImportFormatError(
             path, f"line {line_of_offset(data, nul)}", "binary file (NUL byte), not a bibliographic export"
