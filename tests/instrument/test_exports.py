@@ -27,6 +27,7 @@ def test_questionnaire_validates_and_carries_translations_weights_enablewhen(ban
     assert [g["linkId"] for g in q["item"]] == ["domain-social", "domain-work", "domain-health"]
     signal = by_id["company"]["answerOption"]
     assert [o["extension"][0]["valueDecimal"] for o in signal[:2]] == [0.0, 0.0]  # not weighed
+    assert by_id["company"]["code"][0]["code"] == "company_size"
     conflict = by_id["conflict"]
     assert conflict["text"] == "Is er een conflict met de leidinggevende?"
     translation = conflict["_text"]["extension"][0]
@@ -94,6 +95,8 @@ def test_redcap_dictionary_has_the_18_columns_and_branching(bank):
     assert conflict["Branching Logic (Show field only if...)"] == "[has_supervisor] = 'yes'"
     assert conflict["Field Note"] == "Is there a conflict with the supervisor?"
     assert table[1]["Section Header"] == "Sociaal / Social"
+    company = next(r for r in table if r["Variable / Field Name"] == "company")
+    assert company["Field Annotation"].startswith("signal (not weighed): company_size; weights:")
     risk = next(r for r in table if r["Variable / Field Name"] == "risk_weight_sum")
     assert risk["Field Type"] == "calc"
     assert "if([conflict]='yes',2,0)" in risk["Choices, Calculations, OR Slider Labels"]

@@ -71,9 +71,9 @@ def _question(q: Question, items_by_factor: Mapping[str, Any]) -> dict[str, Any]
         "linkId": q.link_id, "type": "choice", "text": q.text_nl, "_text": _translation(q.text_en),
         "required": False,
     }
-    if q.factors:
+    if q.factors or q.signals:
         item["code"] = [{"system": FACTOR_SYSTEM, "code": fid, "display": items_by_factor[fid].label_en}
-                        for fid in q.factors if fid in items_by_factor]
+                        for fid in q.factors + q.signals if fid in items_by_factor]
     if q.enable_when:
         gate, answer = q.enable_when
         item["enableWhen"] = [{"question": gate, "operator": "=",

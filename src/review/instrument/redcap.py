@@ -106,6 +106,9 @@ def _question_row(q: Question, names: dict[str, str]) -> dict[str, str]:
         gate, answer = q.enable_when
         row["Branching Logic (Show field only if...)"] = f"[{names[gate]}] = '{answer}'"
     weights = ", ".join(f"{o.code}={o.weight:g}" for o in q.options if o.weight is not None)
-    factors = ",".join(q.factors) or "context question (not scored)"
-    row["Field Annotation"] = f"factor: {factors}; weights: {weights}"
+    roles = [f"factor: {','.join(q.factors)}"] if q.factors else []
+    if q.signals:
+        roles.append(f"signal (not weighed): {','.join(q.signals)}")
+    roles = roles or ["context question (not scored)"]
+    row["Field Annotation"] = f"{'; '.join(roles)}; weights: {weights}"
     return row
