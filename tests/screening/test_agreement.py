@@ -94,7 +94,8 @@ def test_store_round_trip_and_export(workspace: Workspace, tmp_path: Path) -> No
     store.add_decision(r2, "bob", "exclude")
     resolve_conflict(store, r1, "include", "carol")
     labels = store_labels(store)
-    assert (r1, "carol") not in labels  # consensus decisions live in their own stage
+    assert (r1, "consensus") not in labels  # the resolution is not a third reviewer's vote
+    assert store.current_decisions()[(r1, "consensus")].model_info == {"resolved_by": "carol"}
     assert store_resolutions(store) == {r1: ("include", "carol")}
     stats = pairwise_agreement(labels, ["alice", "bob"])
     found = conflicts(labels, store_resolutions(store))

@@ -18,8 +18,10 @@ from ..atomic import write_text_atomic
 from ..records import Decision
 from ..store import Store
 
-#: Stage name of decisions that resolve a conflict (by a third reviewer or by consensus).
-CONSENSUS_STAGE = "consensus"
+#: Reviewer name under which a conflict's final label is stored (a third reviewer's or the
+#: team's consensus); PRISMA takes this reviewer's title/abstract decision as the verdict.
+#: The person who resolved it is kept in the decision's ``model_info["resolved_by"]``.
+CONSENSUS_REVIEWER = "consensus"
 
 #: Categories always counted as possible for chance agreement: screening is at least binary.
 BASE_CATEGORIES: tuple[str, ...] = ("include", "exclude")
@@ -123,25 +125,23 @@ def _labels(decisions: Mapping[tuple[int, str], Decision]) -> dict[tuple[int, st
 
 
 def store_labels(store: Store) -> dict[tuple[int, str], str]:
-    """Every reviewer's effective title/abstract label per record."""
-    return _labels(store.current_decisions())
+    """Every reviewer's effective title/abstract label per record (consensus rows left out)."""
+    return {key: label for key, label in _labels(store.current_decisions()).items()
+            if key[1] != CONSENSUS_REVIEWER}
 
 
 def store_resolutions(store: Store) -> dict[int, tuple[str, str]]:
-    """The latest effective consensus decision per record: (label, resolver)."""
-    resolved: dict[int, tuple[str, str]] = {}
-    latest: dict[int, Decision] = {}
-    for (record_id, _), decision in store.current_decisions(stage=CONSENSUS_STAGE).items():
-        if record_id not in latest or decision.id > latest[record_id].id:
-            latest[record_id] = decision
-    for record_id, decision in latest.items():
-        resolved[record_id] = (decision.label, decision.reviewer)
-    return resolved
+    """The effective consensus decision per record: (label, who resolved it)."""
+    return {
+        record_id: (d.label, str(d.model_info.get("resolved_by", CONSENSUS_REVIEWER)))
+        for (record_id, _), d in store.current_decisions(reviewer=CONSENSUS_REVIEWER).items()
+    }
 
 
 def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *, note: str = "") -> Decision:
-    """Record the final label of a disputed record (third reviewer or consensus); one transaction."""
-    return store.add_decision(record_id, resolver, label, stage=CONSENSUS_STAGE, note=note)
+    """Record the final label of a disputed record as the ``consensus`` reviewer; one transaction."""
+    return store.add_decision(record_id, CONSENSUS_REVIEWER, label, note=note,
+                              model_info={"resolved_by": resolver})
 
 
 def agreement_rows(stats: Sequence[Agreement]) -> list[dict[str, object]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..records import Record
+from ..screening.agreement import CONSENSUS_REVIEWER
 from ..screening.session import ScreeningSession
 from ..workspace import Workspace
 from .highlight import CriteriaWatcher
@@ -26,7 +27,7 @@ class Project:
         """Configured reviewers, then anyone else who has decided something."""
         names = list(self.workspace.config.reviewers)
         for _, reviewer in self.workspace.store.current_decisions():
-            if reviewer not in names:
+            if reviewer not in names and reviewer != CONSENSUS_REVIEWER:
                 names.append(reviewer)
         if self.reviewer not in names:
             names.append(self.reviewer)

@@ -65,8 +65,8 @@ class ConflictsScreen(Screen[None]):
     """Disagreements between reviewers, resolved by a third reviewer or by consensus."""
 
     CSS_PATH = "conflicts.tcss"
-    HELP = ("Resolving writes a *consensus* decision under your name; the reviewers' own "
-            "decisions stay in the log. **x** writes agreement.json, agreement.csv and "
+    HELP = ("Resolving writes the final label as reviewer *consensus* (PRISMA uses it), noting "
+            "that you resolved it; the reviewers' own decisions stay in the log. **x** writes agreement.json, agreement.csv and "
             "conflicts.csv to `screening/`.")
     BINDINGS = [
         Binding("i", "resolve('include')", "Include", id="conflicts.include", tooltip="Resolve as include"),
