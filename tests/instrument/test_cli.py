@@ -116,3 +116,15 @@ def test_status_reports_the_instrument_and_stale_evidence(ws):
     (ws.root / "extraction" / "synthesis.csv").write_text(SYNTHESIS + "\n")
     status = CliRunner().invoke(main, ["--workspace", str(ws.root), "status"])
     assert "synthesis changed since the build" in status.output
+
+
+def test_fill_refuses_an_answer_file_inside_the_workspace(ws):
+    run(ws, "build", "--no-exports")
+    result = run(ws, "fill", "--answers", str(ws.root / "client.json"))
+    assert result.exit_code == 4 and "may not be stored inside the workspace" in result.output
+    assert not (ws.root / "client.json").exists()
+
+
+def test_fill_without_an_item_bank_is_a_clean_error(workspace):
+    result = run(workspace, "fill")
+    assert result.exit_code == 4 and "no item bank yet" in result.output
