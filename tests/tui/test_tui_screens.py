@@ -135,3 +135,19 @@ async def test_number_keys_switch_screens(tui_ws: Workspace) -> None:
             await pilot.press(key)
             await settle(pilot)
             assert type(app.screen).__name__ == kind
+
+
+@async_test
+async def test_a_failing_worker_becomes_a_notification(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tui_workspace import build_workspace
+
+    root = tmp_path / "bad"
+    build_workspace(root, with_pairs=False)
+    with (root / "review.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[screening]\nmodel = "crystal-ball"\n')
+    app = make_app(Workspace(root), "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.project is None  # nothing opened, but the app is alive
+        (note,) = list(app._notifications)
+        assert "crystal-ball" in note.message and note.severity == "error"

@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.worker import WorkerState
+from textual.worker import Worker, WorkerState
 
 from ..errors import ReviewError
 from ..workspace import Workspace
@@ -79,13 +79,11 @@ class ReviewApp(App[None]):
     def _project_loaded(self, message: ProjectLoaded) -> None:
         self.project = message.project
 
-    def on_worker_state_changed(self, event: object) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show any worker's error as a notification instead of crashing the app."""
-        worker = getattr(event, "worker", None)
-        state = getattr(event, "state", None)
-        if worker is not None and state == WorkerState.ERROR:
-            error = worker.error
-            title = getattr(error, "title", "Error")
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            title = error.title if isinstance(error, ReviewError) else type(error).__name__
             self.notify(str(error), title=title, severity="error", timeout=8)
 
     def action_help(self) -> None:
