@@ -134,7 +134,7 @@ def collapse_cohorts(findings: Sequence[StudyFinding]) -> list[StudyFinding]:
     carry that finding; its id lists the papers joined by ``+``.
     """
     groups: dict[str, list[StudyFinding]] = {}
-    for item in findings:
+    for item in sorted(findings, key=lambda f: f.study_id):  # merged units must not depend on input order
         groups.setdefault(item.cohort_id or item.study_id, []).append(item)
     units = []
     for members in groups.values():
@@ -236,6 +236,8 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
 
     if longitudinal:
         t = tally(longitudinal)
+        if t.n == 1 and t.dominant is None:
+            return verdict("inconclusive", "conflicting", "one cohort whose papers or subgroups disagree", t.share, 1)
         if t.n == 1:
             return verdict("some", _direction(t, True), "findings of one cohort/case-control study",
                            t.share, 1)
@@ -277,6 +279,8 @@ def _van_tulder(units: list[StudyFinding], config: RuleConfig) -> Verdict:
 
     if t.n == 0:
         return verdict("no evidence", "none", "no study with a usable finding")
+    if t.n == 1 and t.dominant is None:
+        return verdict("conflicting", "conflicting", "one cohort whose papers or subgroups disagree")
     if t.n == 1:
         only = t.units[0]
         return verdict("limited", _direction(t, True),
@@ -326,6 +330,6 @@ def _iwh(units: list[StudyFinding], config: RuleConfig) -> Verdict:
             return verdict("moderate", _direction(t, True), why + f" — 2 H or 2 M + 1 H agree, {sign}2/3 agree")
         if (agree_h >= 1 or agree_m >= 2) and (t.n < 2 or share > 0.5):
             return verdict("limited", _direction(t, True), why + " — 1 H, 2 M or 1 M + 1 H agree, >1/2 agree")
-    if t.n >= 2:
+    if t.n >= 2 or t.dominant is None:
         return verdict("mixed", "conflicting", why + " — findings contradictory")
     return verdict("insufficient", _direction(t, True), why + " — only M studies below the limited level")
