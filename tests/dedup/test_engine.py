@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from review.cli import main
 from review.dedup.blocking import candidate_pairs
-from review.dedup.cluster import build_clusters
+from review.dedup.cluster import build_clusters, merge_fields
 from review.dedup.csvio import OUTPUT_COLUMNS, read_records_csv
 from review.dedup.diff import word_diff
 from review.dedup.engine import deduplicate
@@ -36,6 +36,16 @@ def test_canonical_is_the_richest_record_and_explained() -> None:
     cluster = result.clusters[0]
     assert cluster.members == (0, 1) and cluster.canonical == 1
     assert "abstract" in cluster.explanation and "DOI" in cluster.explanation
+
+
+def test_merged_view_takes_the_richest_fields_from_any_member() -> None:
+    with_doi = record(abstract="", authors=["Tashiro, Y.", "et al."])
+    with_abstract = record(doi="", pages="")
+    merged, sources = merge_fields([with_doi, with_abstract], canonical=0)
+    assert merged.abstract == with_abstract.abstract and merged.doi == with_doi.doi
+    assert merged.authors == with_abstract.authors
+    assert sources == {"abstract": 1, "authors": 1}
+    assert with_doi.abstract == ""  # originals untouched
 
 
 def test_merging_keeps_every_member() -> None:

@@ -48,6 +48,7 @@ def test_fold_ignores_case_and_whitespace(value: str) -> None:
     assert fold(f"  {value}\t\n ") == fold(value)
 
 
+@settings(deadline=None)
 @given(text)
 def test_normalise_title_is_idempotent(value: str) -> None:
     once = normalise_title(value)
@@ -100,6 +101,7 @@ def test_doi_absent() -> None:
     assert normalise_doi("not a doi") == ""
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.from_regex(r"10\.\d{4,6}/[A-Za-z0-9._\-()]{1,20}", fullmatch=True),
        st.sampled_from(["", "doi:", "https://doi.org/", "http://dx.doi.org/", "DOI "]),
        st.sampled_from(["", ".", ",", ";"]))

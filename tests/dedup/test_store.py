@@ -51,6 +51,8 @@ def test_run_stores_clusters_and_is_stable(workspace: Workspace) -> None:
     assert dedup_store.clusters(store) == {ids[0]: [ids[0], ids[1]]}
     [detail] = dedup_store.cluster_details(store)
     assert "richest of 2 records" in detail["explanation"]
+    merged, provenance = dedup_store.merged_record(store, ids[0])
+    assert merged.doi and merged.abstract and provenance == f"record {ids[0]}"
 
 
 def test_later_import_joins_the_existing_cluster(workspace: Workspace) -> None:

@@ -109,3 +109,35 @@ def choose_canonical(members: Sequence[int], records: Sequence[Record]) -> tuple
     others = len(members) - 1
     why = ", ".join(reasons) or "earliest record"
     return best, f"richest of {len(members)} records ({why}); keeps {others} other version(s) as members"
+
+
+#: Fields a merged view fills from the richest member, and how "richer" is measured.
+_MERGE_FIELDS: dict[str, object] = {
+    "abstract": len, "doi": bool, "pmid": bool, "pages": len, "volume": bool, "issue": bool,
+    "journal": len, "year": lambda v: v is not None, "language": bool,
+}
+
+
+def merge_fields(members: Sequence[Record], canonical: int = 0) -> tuple[Record, dict[str, int]]:
+    """A view of the cluster: the canonical record with each empty or poorer field taken from
+    the member that has the richest value (longest abstract, a DOI, the full author list).
+
+    Returns the merged record (a copy; the originals are untouched) and ``field → index of
+    the member it came from`` for every field not taken from the canonical record.
+    """
+    from dataclasses import replace
+
+    base = members[canonical]
+    values: dict[str, object] = {}
+    sources: dict[str, int] = {}
+    for name, measure in _MERGE_FIELDS.items():
+        best = max(range(len(members)), key=lambda i: (measure(getattr(members[i], name)), i == canonical))  # type: ignore[operator]
+        if best != canonical and measure(getattr(members[best], name)) > measure(getattr(base, name)):  # type: ignore[operator]
+            values[name] = getattr(members[best], name)
+            sources[name] = best
+    full = [i for i, m in enumerate(members) if m.authors and not any("et al" in a.lower() for a in m.authors)]
+    best_authors = max(full or range(len(members)), key=lambda i: (len(members[i].authors), i == canonical))
+    if best_authors != canonical and len(members[best_authors].authors) > len(base.authors):
+        values["authors"] = list(members[best_authors].authors)
+        sources["authors"] = best_authors
+    return replace(base, **values), sources  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..dedup.cluster import UnionFind, choose_canonical
+from ..dedup.cluster import UnionFind, choose_canonical, merge_fields
 from ..errors import ReviewError
 from ..records import Record
 from . import Store, schema, utcnow
@@ -26,7 +26,7 @@ __all__ = [
     "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairVerdict",
     "dedup_runs_table", "dedup_pairs_table", "dedup_clusters_table",
     "add_run", "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "cluster_details",
-    "clusters", "decide_pair", "duplicate_ids", "pair_log", "rebuild_clusters", "runs",
+    "clusters", "decide_pair", "duplicate_ids", "merged_record", "pair_log", "rebuild_clusters", "runs",
     "undo_decision", "undo_merge",
 ]
 
@@ -259,6 +259,18 @@ def cluster_details(store: Store) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.canonical_id)).mappings()
         return [dict(r) for r in rows]
+
+
+def merged_record(store: Store, canonical_id: int) -> tuple[Record, str]:
+    """The cluster of ``canonical_id`` seen as one record (richest fields), and where each came from."""
+    members = clusters(store).get(canonical_id)
+    if members is None:
+        return store.record(canonical_id), "not merged"
+    records = store.records(members)
+    index = [r.id for r in records].index(canonical_id)
+    merged, sources = merge_fields(records, index)
+    taken = ", ".join(f"{name} from record {records[i].id}" for name, i in sorted(sources.items()))
+    return merged, f"record {canonical_id}" + (f"; {taken}" if taken else "")
 
 
 def duplicate_ids(store: Store) -> set[int]:
