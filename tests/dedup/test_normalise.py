@@ -37,11 +37,13 @@ def test_strip_markup_html_entities_and_tags() -> None:
     assert strip_markup("&amp;lt;b&amp;gt;bold") == " bold"
 
 
+@settings(deadline=None)
 @given(text)
 def test_fold_is_idempotent(value: str) -> None:
     assert fold(fold(value)) == fold(value)
 
 
+@settings(deadline=None)
 @given(text)
 def test_fold_ignores_case_and_whitespace(value: str) -> None:
     assert fold(value.upper()) == fold(value.lower()) or fold(value.upper().lower()) == fold(value.lower())
@@ -145,6 +147,7 @@ def test_several_ranges_offer_every_start() -> None:
     assert parsed.start == "233" and {"230", "246"} <= set(parsed.starts())
 
 
+@settings(deadline=None)
 @given(st.integers(1, 9999), st.integers(0, 60))
 def test_page_ranges_round_trip_and_are_idempotent(start: int, length: int) -> None:
     end = start + length
@@ -156,6 +159,7 @@ def test_page_ranges_round_trip_and_are_idempotent(start: int, length: int) -> N
         assert normalise_pages(f"{start}-{short_end}") == full
 
 
+@settings(deadline=None)
 @given(text)
 def test_pages_never_raise(value: str) -> None:
     normalise_pages(value)
@@ -192,6 +196,7 @@ def test_et_al_marks_a_truncated_list() -> None:
     assert normalise_authors("Smith JA; Jones K; et al")[1]
 
 
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(["Smith", "Jones", "De Vries", "Müller", "O'Brien"]), min_size=1, max_size=5),
        st.lists(st.sampled_from(["J", "K", "AB"]), min_size=5, max_size=5))
 def test_last_first_and_medline_forms_give_the_same_names(lasts: list[str], firsts: list[str]) -> None:
@@ -224,6 +229,7 @@ def test_different_journals_do_not_match(a: str, b: str) -> None:
     assert journal_similarity(journal_tokens(a), journal_tokens(b)) < 1.0
 
 
+@settings(deadline=None)
 @given(text)
 def test_journal_tokens_ignore_case(value: str) -> None:
     assert journal_tokens(value.upper()) == journal_tokens(value.lower()) or value.upper().lower() != value.lower()
