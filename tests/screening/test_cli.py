@@ -1,0 +1,74 @@
+"""``review simulate`` output schema and ``review export decisions``."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from review.cli import main
+
+SIMULATION_KEYS = {"schema", "dataset", "seed", "model", "query", "engine", "n_records", "priors",
+                   "order", "metrics", "stopping", "timings", "model_info"}
+
+
+def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) -> None:
+    out, plot = tmp_path / "sim.json", tmp_path / "recall.svg"
+    result = CliRunner().invoke(main, ["simulate", str(small_csv), "--seed", "7", "--prior-included", "1",
+                                       "--prior-excluded", "1", "--model", "logistic", "--json", str(out),
+                                       "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert set(data) == SIMULATION_KEYS and data["schema"] == "review.simulation/1"
+    assert data["seed"] == 7 and data["model"] == "logistic" and data["query"] == "max"
+    assert data["n_records"] == 200 and len(set(data["order"])) == 200
+    assert data["order"][:2] == data["priors"]
+    assert set(data["metrics"]) == {"n_records", "n_relevant", "wss@95", "wss@100", "recall@10%", "atd",
+                                    "n_to_95%", "n_to_all", "loss"}
+    assert data["metrics"]["n_records"] == 198  # priors removed
+    for rule in ("consecutive_irrelevant", "knee", "statistical"):
+        assert set(data["stopping"][rule]) >= {"n_screened", "recall"}
+    assert data["stopping"]["target_recall"] == 0.95
+    timings = data["timings"]
+    assert timings["feature_build_s"] >= 0 and timings["n_retrains"] == len(timings["retrain_s"]) > 0
+    assert plot.read_text().lstrip().startswith("<?xml")
+    assert "wss@95\t" in result.output and "stop:statistical\t" in result.output
+    again = tmp_path / "again.json"
+    CliRunner().invoke(main, ["simulate", str(small_csv), "--seed", "7", "--model", "logistic",
+                              "--json", str(again)])
+    assert json.loads(again.read_text())["order"] == data["order"]
+
+
+def test_simulate_rejects_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("record_id,title,label_included\n1,a,2\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(bad), "--json", str(tmp_path / "o.json")])
+    assert result.exit_code == 3 and "line 2" in result.output
+
+
+def test_export_decisions_csv_and_json_with_undo_rows(workspace, tmp_path: Path) -> None:
+    from review.records import Record
+
+    store = workspace.store
+    store.add_batch([Record(title="a"), Record(title="b")], file_name="f", file_sha256="y" * 64,
+                    source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in store.records()]
+    store.add_decision(ids[0], "alice", "exclude", reasons=["wrong population", "other"], note="x",
+                       model_rank=3, model_info={"model": "ensemble", "seed": 7, "phase": "ranked"})
+    store.add_decision(ids[1], "alice", "include")
+    store.undo_last("alice")
+    out_csv, out_json = tmp_path / "d.csv", tmp_path / "d.json"
+    runner = CliRunner()
+    result = runner.invoke(main, ["-w", str(workspace.root), "export", "decisions", "--format", "csv", str(out_csv)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
+    assert [r["label"] for r in rows] == ["exclude", "include", "undo"]
+    assert rows[0]["reasons"] == "wrong population; other" and rows[0]["model_rank"] == "3"
+    assert rows[0]["model"] == "ensemble" and rows[0]["seed"] == "7"
+    assert rows[2]["undoes_id"] == rows[1]["decision_id"]
+    runner.invoke(main, ["-w", str(workspace.root), "export", "decisions", "--format", "json", str(out_json)])
+    data = json.loads(out_json.read_text())
+    assert data[0]["reasons"] == ["wrong population", "other"] and data[2]["label"] == "undo"
+    assert "records" in main.commands["export"].commands  # shares the sources engineer's group

@@ -1,0 +1,65 @@
+"""criteria.toml loading and its validation messages."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from review.errors import ValidationError
+from review.screening.criteria import (
+    DEFAULT_REASONS, load_criteria, parse_criteria, template_text, term_regex,
+)
+
+
+def test_template_parses_and_has_terms() -> None:
+    criteria = parse_criteria(tomllib.loads(template_text()))
+    assert "sick leave" in criteria.include_terms and criteria.exclude_terms
+    assert "other" in criteria.exclusion_reasons
+
+
+def test_missing_file_gives_defaults(workspace) -> None:
+    workspace.path("screening", "criteria.toml").unlink(missing_ok=True)
+    criteria = load_criteria(workspace)
+    assert criteria.include_terms == () and criteria.reasons == DEFAULT_REASONS
+
+
+def test_workspace_file_and_table_form(workspace) -> None:
+    path = workspace.path("screening", "criteria.toml")
+    path.write_text('exclusion_reasons = ["no CMD"]\n[include]\nterms = ["burn*", "burn*", " sick  leave "]\n',
+                    encoding="utf-8")
+    criteria = load_criteria(workspace)
+    assert criteria.include_terms == ("burn*", "sick leave") and criteria.reasons == ("no CMD",)
+
+
+@pytest.mark.parametrize("text,message", [
+    ("include = 'sick'\n", "include: expected a list"),
+    ("include = [1]\n", r"include\[0\]: expected a string"),
+    ("include = ['']\n", r"include\[0\]: empty term"),
+    ("exclude = ['a*b']\n", r"exclude\[0\].*'\*' may only end"),
+    ("inclde = ['x']\n", "unknown key 'inclde'"),
+    ("include = [\n", "criteria.toml"),
+])
+def test_validation_errors_name_file_and_field(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "criteria.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError, match=message):
+        load_criteria(path)
+
+
+def test_term_regex_wildcards() -> None:
+    assert term_regex("recurren*").findall("Recurrence, recurrent") == ["Recurrence", "recurrent"]
+    assert term_regex("sick leave").search("long SICK\nleave") is not None
+    assert term_regex("rat").search("ratio") is None
+    assert term_regex("behavio?r").search("behaviour") is not None
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30))
+def test_term_regex_never_crashes_and_matches_itself(term: str) -> None:
+    term = " ".join(term.replace("*", "").replace("?", "").split())
+    if not term or not term[0].isalnum() or not term[-1].isalnum():
+        return
+    assert term_regex(term).search(f"x {term} y") is not None
