@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from review.errors import ImportFormatError
@@ -218,6 +218,7 @@ class TestEdgeCases:
         assert record.authors == ["Smith, J, Jr", "The X Group"]
 
 
+@settings(max_examples=50)
 @given(
     title=st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"), min_size=1, max_size=80),
     labels=st.lists(st.sampled_from(["BACKGROUND", "METHODS", "RESULTS", ""]), min_size=1, max_size=4),

@@ -152,13 +152,13 @@ def test_one_day_beyond_the_cap_is_a_clear_error():
 
 @pytest.mark.slow
 def test_more_than_9999_hits_via_date_slices():
-    corpus = synthetic_corpus(12_000, seed=12)
+    corpus = synthetic_corpus(10_500, seed=12)
     stored: Counter = Counter()
     with running(corpus) as standin:  # PubMed's own 9,999 cap
         client = quick_client(standin, efetch_batch=5000)
         outcome = retrieve(client, "x", is_stored=stored.__contains__,
                            store_batch=lambda new, *_: stored.update(r.pmid for r in new))
-    assert outcome.hit_count == 12_000 and len(outcome.slices) >= 2
+    assert outcome.hit_count == 10_500 and len(outcome.slices) >= 2
     assert all(s.result.count <= 9_999 for s in outcome.slices)
     assert outcome.count_check["ok"] and outcome.duplicates_across_slices == 0
     assert set(stored) == set(corpus.articles) and max(stored.values()) == 1
@@ -204,19 +204,19 @@ class TestQueryFiles:
             assert block in spec.query
 
 
-def test_cli_search_list_and_status(workspace, corpus_2300, monkeypatch):
+def test_cli_search_list_and_status(workspace, monkeypatch):
     write_query(workspace, name="cli")
     runner = CliRunner()
-    with running(corpus_2300) as standin:
+    with running(synthetic_corpus(300, seed=30)) as standin:
         monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
         result = runner.invoke(main, ["-w", str(workspace.root), "search", "cli", "--no-progress"])
         assert result.exit_code == 0, result.output
         lines = result.output.strip().splitlines()
         assert lines[0] == "name\tstatus\thits\tretrieved\tnew\trequests\tlog"
-        assert lines[1].split("\t")[:6] == ["cli", "complete", "2300", "2300", "2300", "4"]
+        assert lines[1].split("\t")[:6] == ["cli", "complete", "300", "300", "300", "2"]
         assert workspace.path("queries", "cli.log.json").is_file()
         listed = runner.invoke(main, ["-w", str(workspace.root), "search", "--list"])
-        assert listed.output.splitlines()[1].split("\t")[2:5] == ["complete", "2300", "2300"]
+        assert listed.output.splitlines()[1].split("\t")[2:5] == ["complete", "300", "300"]
         status = runner.invoke(main, ["-w", str(workspace.root), "status"])
         assert "cli" in status.output and "complete" in status.output
         missing = runner.invoke(main, ["-w", str(workspace.root), "search", "nope"])
