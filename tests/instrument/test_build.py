@@ -83,7 +83,7 @@ def test_pooled_log_rule_uses_log_effect_and_min_pooled_fallback(synthesis_file,
     # prev_episodes has no pooled estimate: it gets the weakest pooled weight, and says so.
     prev = bank.item("prev_episodes")
     assert prev.weight == round(abs(math.log(0.5)), 3)
-    assert "no pooled estimate" in prev.weight_basis
+    assert "no pooled ratio estimate" in prev.weight_basis
 
 
 def test_pooled_log_level_fallback(synthesis_file, questions_file):
@@ -176,3 +176,15 @@ def test_diff_reports_wording_and_template_changes(tmp_path, bank, synthesis_fil
     other = make_bank(synthesis_file, path, config)
     assert other.content_sha256 != bank.content_sha256 and other.version != bank.version
     assert bank.version == f"2026-11-26+{bank.evidence.sha256[:8]}.{bank.content_sha256[:6]}"
+
+
+def test_pooled_log_ignores_non_ratio_measures(tmp_path, questions_file):
+    text = SYNTHESIS.replace("supervisor_conflict,Conflict with supervisor,Conflict met leidinggevende,social,"
+                             "true,true,risk,moderate,ariens,arends2014;x2020,OR,2.21,1.21,4.04",
+                             "supervisor_conflict,Conflict with supervisor,Conflict met leidinggevende,social,"
+                             "true,true,risk,moderate,ariens,arends2014;x2020,MD,-0.4,-0.9,0.1")
+    path = tmp_path / "md.csv"
+    path.write_text(text, encoding="utf-8")
+    config = load_config(None, {"weight_rule": "pooled_log", "pooled_fallback": "level"})
+    item = make_bank(path, questions_file, config).item("supervisor_conflict")
+    assert item.weight == 2.0 and "pooled MD is not a ratio" in item.weight_basis

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from ..errors import ValidationError
 from ..records import FactorEvidence
 from .config import GRADE_RANKS, InstrumentConfig
-from .evidence import DOMAINS, EvidenceSnapshot
+from .evidence import DOMAINS, RATIO_MEASURES, EvidenceSnapshot
 from .itembank import (
     UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerOption, Item, ItemBank, NotIncluded, Question,
     Templates,
@@ -114,18 +114,19 @@ def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig)
                 out[ev.factor_id] = (weight, basis + f"; pooled {_estimate(ev)} shown, not used")
         return out
     pooled = {ev.factor_id: round(abs(math.log(ev.pooled_estimate)), 3)
-              for ev in included if ev.pooled_estimate is not None}
+              for ev in included if ev.pooled_estimate is not None and ev.measure in RATIO_MEASURES}
     floor = min(pooled.values()) if pooled else None
     for ev in included:
         if ev.factor_id in pooled:
             out[ev.factor_id] = (pooled[ev.factor_id],
                                  f"|ln {_estimate(ev)}| = {pooled[ev.factor_id]:.3f} (weight_rule = pooled_log)")
         elif config.pooled_fallback == "min_pooled" and floor is not None:
-            out[ev.factor_id] = (floor, f"no pooled estimate: weight of the weakest pooled factor, "
+            out[ev.factor_id] = (floor, f"no pooled ratio estimate: weight of the weakest pooled factor, "
                                         f"{floor:.3f} (pooled_fallback = min_pooled)")
         else:
-            weight, basis = _level_weight(ev, config, "no pooled estimate")
-            out[ev.factor_id] = (weight, basis)
+            why = ("no pooled estimate" if ev.pooled_estimate is None
+                   else f"pooled {ev.measure} is not a ratio")
+            out[ev.factor_id] = _level_weight(ev, config, why)
     return out
 
 

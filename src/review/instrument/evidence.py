@@ -26,6 +26,8 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
 DIRECTIONS: tuple[str, ...] = ("risk", "protective", "none", "conflicting")
+#: Measures whose pooled estimate is a ratio (log scale makes sense; must be > 0).
+RATIO_MEASURES: frozenset[str] = frozenset({"OR", "HR", "RR", "IRR", "ratio", ""})
 _TRUE = {"true", "1", "yes", "y", "ja"}
 _FALSE = {"false", "0", "no", "n", "nee", ""}
 
@@ -76,7 +78,7 @@ def _check_row(ev: FactorEvidence, path: object, where: str) -> None:
         raise ImportFormatError(path, where, f"domain {ev.domain!r} is not one of {', '.join(DOMAINS)}")
     if ev.direction not in DIRECTIONS:
         raise ImportFormatError(path, where, f"direction {ev.direction!r} is not one of {', '.join(DIRECTIONS)}")
-    if ev.pooled_estimate is not None and ev.pooled_estimate <= 0:
+    if ev.measure in RATIO_MEASURES and ev.pooled_estimate is not None and ev.pooled_estimate <= 0:
         raise ImportFormatError(path, where, "pooled_estimate must be a positive ratio")
 
 
@@ -114,6 +116,8 @@ def parse_synthesis_csv(text: str, path: object = "<synthesis>") -> list[FactorE
         if direction not in DIRECTIONS:
             raise ImportFormatError(
                 path, where, f"direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
+        is_ratio = values.get("measure", "") in RATIO_MEASURES
+        estimate = _ratio if is_ratio else _number
         rows.append(FactorEvidence(
             factor_id=factor_id,
             label_en=values.get("label_en", ""),
@@ -126,9 +130,9 @@ def parse_synthesis_csv(text: str, path: object = "<synthesis>") -> list[FactorE
             rule_set=values.get("rule_set", ""),
             studies=tuple(s.strip() for s in values.get("studies", "").split(";") if s.strip()),
             measure=values.get("measure", ""),
-            pooled_estimate=_ratio(values.get("pooled_estimate", ""), path, where, "pooled_estimate"),
-            ci_low=_ratio(values.get("ci_low", ""), path, where, "ci_low"),
-            ci_high=_ratio(values.get("ci_high", ""), path, where, "ci_high"),
+            pooled_estimate=estimate(values.get("pooled_estimate", ""), path, where, "pooled_estimate"),
+            ci_low=estimate(values.get("ci_low", ""), path, where, "ci_low"),
+            ci_high=estimate(values.get("ci_high", ""), path, where, "ci_high"),
             i2=_number(values.get("i2", ""), path, where, "i2"),
             grade=values.get("grade", "").lower(),
             explanation=values.get("explanation", ""),
