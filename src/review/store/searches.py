@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from ..records import Record
 from .schema import import_batches, metadata, records
+
+if TYPE_CHECKING:
+    from . import Store
 
 #: One row per execution of a query: what was asked, what came back, how it went.
 search_runs = sa.Table(
@@ -60,7 +63,7 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def start_run(store: Any, *, query_name: str, database: str, term: str, params: dict[str, Any]) -> int:
+def start_run(store: "Store", *, query_name: str, database: str, term: str, params: dict[str, Any]) -> int:
     """Open a new run in status ``running``; returns its id."""
     with store.engine.begin() as conn:
         run_id = conn.execute(
@@ -72,7 +75,7 @@ def start_run(store: Any, *, query_name: str, database: str, term: str, params: 
     return int(run_id)
 
 
-def unfinished_run(store: Any, query_name: str) -> dict[str, Any] | None:
+def unfinished_run(store: "Store", query_name: str) -> dict[str, Any] | None:
     """The latest run of ``query_name`` if it never completed (killed or failed)."""
     with store.engine.connect() as conn:
         row = conn.execute(
@@ -86,7 +89,7 @@ def unfinished_run(store: Any, query_name: str) -> dict[str, Any] | None:
     return dict(row)
 
 
-def update_run(store: Any, run_id: int, **values: Any) -> None:
+def update_run(store: "Store", run_id: int, **values: Any) -> None:
     unknown = set(values) - set(_RUN_FIELDS)
     if unknown:
         raise ValueError(f"not run fields: {sorted(unknown)}")
@@ -94,11 +97,11 @@ def update_run(store: Any, run_id: int, **values: Any) -> None:
         conn.execute(search_runs.update().where(search_runs.c.id == run_id).values(**values))
 
 
-def finish_run(store: Any, run_id: int, *, status: str = "complete", **values: Any) -> None:
+def finish_run(store: "Store", run_id: int, *, status: str = "complete", **values: Any) -> None:
     update_run(store, run_id, status=status, finished_at=_now(), **values)
 
 
-def runs(store: Any, query_name: str | None = None) -> list[dict[str, Any]]:
+def runs(store: "Store", query_name: str | None = None) -> list[dict[str, Any]]:
     """Runs in order, optionally for one query."""
     query = sa.select(search_runs).order_by(search_runs.c.id)
     if query_name is not None:
@@ -107,13 +110,13 @@ def runs(store: Any, query_name: str | None = None) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def run_batches(store: Any, run_id: int) -> list[dict[str, Any]]:
+def run_batches(store: "Store", run_id: int) -> list[dict[str, Any]]:
     query = sa.select(search_batches).where(search_batches.c.run_id == run_id).order_by(search_batches.c.id)
     with store.engine.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def stored_search_pmids(store: Any, source_name: str = "PubMed") -> set[str]:
+def stored_search_pmids(store: "Store", source_name: str = "PubMed") -> set[str]:
     """PMIDs already stored by any search run of this source (the exactly-once reference)."""
     query = (
         sa.select(records.c.pmid)
@@ -124,7 +127,7 @@ def stored_search_pmids(store: Any, source_name: str = "PubMed") -> set[str]:
         return {pmid for (pmid,) in conn.execute(query) if pmid}
 
 
-def run_pmids(store: Any, run_id: int) -> list[str]:
+def run_pmids(store: "Store", run_id: int) -> list[str]:
     """PMIDs stored by one run, in storage order."""
     query = (
         sa.select(records.c.pmid)
@@ -137,7 +140,7 @@ def run_pmids(store: Any, run_id: int) -> list[str]:
 
 
 def store_fetched_batch(
-    store: Any,
+    store: "Store",
     run_id: int,
     new_records: Sequence[Record],
     *,
