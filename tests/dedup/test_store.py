@@ -187,3 +187,15 @@ def test_cli_review_quits_without_deciding(workspace: Workspace) -> None:
     result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup", "--review"], input="q\n")
     assert result.exit_code == 0 and "stopped (0 decided" in result.stdout
     assert len(dedup_store.borderline_pairs(workspace.store)) == 1
+
+
+def test_a_reviewers_same_beats_automatic_verdicts(workspace: Workspace) -> None:
+    original = record()
+    erratum = record(title=f"Erratum: {original.title}", doi="10.1016/j.peptides.2014.05.001")
+    a, b = _import(workspace, [original, erratum], "g.csv")
+    run_dedup(workspace)
+    assert dedup_store.clusters(workspace.store) == {}
+    dedup_store.decide_pair(workspace.store, a, b, "same", "alice")
+    assert sorted(next(iter(dedup_store.clusters(workspace.store).values()))) == [a, b]
+    run_dedup(workspace)
+    assert len(dedup_store.clusters(workspace.store)) == 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import ImportFormatError
 from ..records import Record
-from .normalise import split_author_list
+from .normalise import normalise_year, split_author_list
 
 REQUIRED_COLUMNS = ("record_id", "title")
 FIELD_COLUMNS = ("title", "journal", "volume", "issue", "pages", "doi", "abstract", "pmid")
@@ -52,8 +52,7 @@ def read_records_csv(path: Path) -> list[Record]:
             raise ImportFormatError(path, f"line {line}", f"duplicate record_id {record_id!r}")
         seen.add(record_id)
         values = {name: (row.get(name) or "").strip() for name in FIELD_COLUMNS}
-        year_text = (row.get("year") or "").strip()
-        year = int(year_text) if year_text.isdigit() else None
+        year = normalise_year(row.get("year") or "")
         extra = {k: v for k, v in row.items() if k and k not in FIELD_COLUMNS
                  and k not in ("record_id", "authors", "year")}
         records.append(Record(

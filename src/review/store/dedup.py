@@ -185,19 +185,18 @@ def _components(state: _State) -> list[list[int]]:
     index = {rid: n for n, rid in enumerate(sorted(ids))}
     back = sorted(ids)
     uf = UnionFind(len(back))
+    # Human verdicts first, so a reviewer's "same" is never blocked by an automatic verdict.
     for key, row in state.human.items():
         if row["verdict"] == "different":
             uf.forbid(index[key[0]], index[key[1]])
+    for key, row in sorted(state.human.items()):
+        if row["verdict"] == "same":
+            uf.union(index[key[0]], index[key[1]])
     for key, row in state.auto.items():
         if row["verdict"] == "distinct" and key not in state.human:
             uf.forbid(index[key[0]], index[key[1]])
-    edges: list[tuple[float, int, int]] = []
-    for key, row in state.human.items():
-        if row["verdict"] == "same":
-            edges.append((math.inf, index[key[0]], index[key[1]]))
-    for key, row in state.auto.items():
-        if row["verdict"] == "duplicate" and key not in state.human:
-            edges.append((float(row["score"] or 0.0), index[key[0]], index[key[1]]))
+    edges = [(float(row["score"] or 0.0), index[key[0]], index[key[1]])
+             for key, row in state.auto.items() if row["verdict"] == "duplicate" and key not in state.human]
     for _, a, b in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
         uf.union(a, b)
     return [[back[i] for i in group] for group in uf.groups()]
