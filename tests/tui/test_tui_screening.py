@@ -139,3 +139,21 @@ async def test_screening_to_the_end(tmp_path) -> None:
         await pilot.press("i")  # nothing to decide: no crash, no row
         assert len(ws.store.decisions(reviewer="bob")) == 3
         await settle(pilot)
+
+
+@async_test
+async def test_records_imported_later_join_the_queue(fresh_ws: Workspace) -> None:
+    from review.records import Record
+
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        fresh_ws.store.add_batch([Record(title="A later update: recurrent sick leave", abstract="x")],
+                                 file_name="update.xml", file_sha256="c" * 64, source_name="PubMed",
+                                 format="pubmed-xml", encoding="utf-8")
+        app.project.refresh()  # what the dashboard does after a search or import
+        await pilot.press("1", "2")
+        await settle(pilot)
+        assert "Screened 1 / 13" in str(app.screen.query_one("#counts").render())
+        await settle(pilot)

@@ -33,6 +33,11 @@ class Project:
             names.append(self.reviewer)
         return names
 
+    def refresh(self) -> None:
+        """Pick up records imported or merged since opening (after search or dedup)."""
+        self._records = None
+        self.session.refresh_records()
+
     def records(self) -> dict[int, Record]:
         """All records by id, read once (call from a worker: slow for large workspaces)."""
         if self._records is None:

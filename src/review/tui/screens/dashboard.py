@@ -166,6 +166,7 @@ class DashboardScreen(Screen[None]):
         assert project is not None
         try:
             summary = action.run(project.workspace, project.reviewer)
+            project.refresh()  # new records and duplicates join the screening queue
         finally:
             self.app.call_from_thread(self.query_one("#job", Static).update, "")
         self.app.call_from_thread(self.notify, summary, title=action.label)

@@ -77,6 +77,10 @@ class ScreeningScreen(Screen[None]):
         self.watch(self.app, "project", self._project_changed, init=True)
         self.set_interval(1.0, self._poll_criteria)
 
+    def on_screen_resume(self) -> None:
+        if self.project is not None and self.current is not None:
+            self._paint()  # counts may have changed on another screen
+
     @property
     def project(self) -> Project | None:
         return self.app.project  # type: ignore[attr-defined, no-any-return]
