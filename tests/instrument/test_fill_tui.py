@@ -52,6 +52,7 @@ async def test_fill_in_flow(built, tmp_path):
         await answer(pilot, "#opt-conflict-yes")
         await answer(pilot, "#opt-support-no")
         assert not screen.query_one("#block-conflict").has_class("-pending")
+        assert str(tabs.get_tab("tab-social").label) == "Sociaal 3/3"
         await pilot.press("right_square_bracket")
         assert tabs.active == "tab-work"
         await answer(pilot, "#opt-company-large")

@@ -127,7 +127,18 @@ class InstrumentFillScreen(Screen[None]):
             block.set_class(state is False, "-off")
             block.set_class(state is None, "-pending")
 
+    def _domain_label(self, domain: str) -> str:
+        """Tab title with progress, e.g. ``Werk 2/4`` (switched-off questions do not count)."""
+        nl, en = DOMAIN_LABELS[domain]
+        open_questions = [q for q in self.bank.questions_in(domain)
+                          if enabled(q, self.answer_set.answers, self.bank) is not False]
+        done = sum(1 for q in open_questions if q.link_id in self.answer_set.answers)
+        return f"{self._t(nl, en)} {done}/{len(open_questions)}"
+
     def _show_status(self) -> None:
+        tabs = self.query_one("#fill-tabs", TabbedContent)
+        for domain in self.domains:
+            tabs.get_tab(f"tab-{domain}").label = self._domain_label(domain)
         answered = sum(1 for q in self.bank.questions if q.link_id in self.answer_set.answers)
         self.query_one("#fill-status", Static).update(
             self._t(f"{answered} van {len(self.bank.questions)} vragen beantwoord · antwoorden in "
