@@ -50,3 +50,30 @@ def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["status"])
     assert result.exit_code == 2 and "review.toml" in result.output
+
+
+def test_lazy_command_map_matches_what_modules_register() -> None:
+    """Every command is found where COMMAND_HOMES says, so lazy loading never misses one."""
+    import click
+
+    from review import cli
+
+    full = cli.ReviewGroup(name="full")
+    full.load_all()
+    shared = cli.SHARED_COMMANDS
+    assert set(full.commands) == set(cli.COMMAND_HOMES) | shared
+    for name, home in cli.COMMAND_HOMES.items():
+        alone = cli.ReviewGroup(name="alone")
+        alone.load(home)
+        assert isinstance(alone.commands.get(name), click.Command), f"{name} not registered by cli.{home}"
+
+
+def test_a_light_command_does_not_load_the_heavy_stages() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from review.cli import main\n"
+            "try:\n    main(['init', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sklearn', 'matplotlib', 'textual') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

@@ -15,11 +15,22 @@ import click
 from ..errors import ReviewError
 from ..workspace import Workspace
 
-#: Stage command modules, imported in pipeline order.
+#: Stage command modules, in pipeline order.
 COMMAND_MODULES: tuple[str, ...] = (
     "workspace", "sources", "search", "dedup", "screening", "prisma", "demo",
     "extraction", "synthesis", "instrument", "tui",
 )
+
+#: Which module registers each top-level command. Modules load only when their command runs,
+#: so ``review dedup`` never pays for scikit-learn or matplotlib. A test keeps this in step.
+COMMAND_HOMES: dict[str, str] = {
+    "init": "workspace", "import": "sources", "search": "search", "dedup": "dedup",
+    "simulate": "screening", "prisma": "prisma", "fulltext": "prisma", "demo": "demo",
+    "extraction": "extraction", "synthesis": "synthesis", "meta": "synthesis",
+    "instrument": "instrument", "tui": "tui", "screen": "tui",
+}
+#: Commands that several modules contribute to (subcommands, status lines): load everything.
+SHARED_COMMANDS: frozenset[str] = frozenset({"status", "export"})
 
 
 class Context:
@@ -47,7 +58,39 @@ pass_context = click.make_pass_decorator(Context)
 
 
 class ReviewGroup(click.Group):
-    """Turns ``ReviewError`` into one stderr line and its exit code."""
+    """Loads command modules on demand; turns ``ReviewError`` into one stderr line and its exit code."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._loaded: set[str] = set()
+
+    def load(self, module: str) -> None:
+        if module in self._loaded:
+            return
+        self._loaded.add(module)
+        try:
+            imported = importlib.import_module(f"{__name__}.{module}")
+        except ModuleNotFoundError as err:
+            if err.name != f"{__name__}.{module}":
+                raise
+            return
+        imported.register(self)
+
+    def load_all(self) -> None:
+        for module in COMMAND_MODULES:
+            self.load(module)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load_all()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        home = COMMAND_HOMES.get(cmd_name)
+        if home is not None and cmd_name not in SHARED_COMMANDS:
+            self.load(home)
+        else:
+            self.load_all()
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -67,18 +110,9 @@ def main(ctx: click.Context, workspace: Path | None, reviewer: str | None) -> No
     """Systematic reviews from PubMed search to a validated questionnaire."""
     ctx.obj = Context(workspace, reviewer)
     if ctx.invoked_subcommand is None:
-        opener = main.commands.get("tui")
+        opener = main.get_command(ctx, "tui")
         if opener is not None:
             ctx.invoke(opener)
         else:
             click.echo(ctx.get_help())
 
-
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"{__name__}.{_name}")
-    except ModuleNotFoundError as _err:
-        if _err.name != f"{__name__}.{_name}":
-            raise
-        continue
-    _module.register(main)

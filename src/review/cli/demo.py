@@ -48,7 +48,7 @@ def demo(ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui: bool)
             click.echo(line, err=True)
     for line in workspace_status(workspace):
         click.echo(line)
-    opener = ctx.parent.command.commands.get("tui") if ctx.parent else None  # type: ignore[union-attr]
+    opener = ctx.parent.command.get_command(ctx.parent, "tui") if ctx.parent else None  # type: ignore[union-attr]
     if not no_tui and opener is not None and sys.stdin.isatty() and sys.stdout.isatty():
         ctx.obj.workspace_path = workspace.root
         ctx.invoke(opener)
