@@ -215,7 +215,7 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
                     notes: list[str] | None = None) -> str:
     """The client profile for the file: indication, factors per domain, leads, gaps, answers."""
     t = _T(lang)
-    lines = [f"# {t('Profiel', 'Profile')}: {t(bank.title_nl, bank.title_en)}", ""]
+    lines = [f"# {t('Cliëntprofiel', 'Client profile')}", "", f"*{t(bank.title_nl, bank.title_en)}*", ""]
     meta = []
     if client_ref:
         meta.append(f"{t('Cliënt', 'Client')}: {client_ref}")
