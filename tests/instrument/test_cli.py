@@ -85,6 +85,7 @@ def test_score_fhir_response_into_a_private_report(ws, tmp_path):
     assert "1 risk, 0 protective, 1 signals, 0 unanswered" in result.output
     assert "signaal: risico | Bedrijfsgrootte >100" in report.read_text()
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    assert "Eerdere" not in result.output and "prev_absence" not in result.output  # counts only
     text = report.read_text()
     assert "Eerdere verzuimepisodes" in text and "niet van toepassing" in text
     html = tmp_path / "out" / "report.html"
