@@ -13,8 +13,6 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pydantic import ValidationError as PydanticError
-
 from ..errors import ValidationError
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, ItemBank, Question
@@ -105,7 +103,8 @@ def validate_questionnaire(resource: Mapping[str, Any]) -> None:
     fhir.resources checks cardinality and datatypes but not code values, so we also check the
     status and item type codes, unique linkIds (que-2) and that enableWhen points at an item.
     """
-    from fhir.resources.R4B.questionnaire import Questionnaire
+    from fhir.resources.R4B.questionnaire import Questionnaire  # heavy: imported on first use
+    from pydantic import ValidationError as PydanticError
 
     try:
         Questionnaire.model_validate(dict(resource))
@@ -132,7 +131,7 @@ def validate_questionnaire(resource: Mapping[str, Any]) -> None:
                                       f"refers to unknown item {condition.get('question')!r}")
 
 
-def _first_error(err: PydanticError) -> str:
+def _first_error(err: Any) -> str:
     first = err.errors()[0]
     where = ".".join(str(p) for p in first.get("loc", ()))
     return f"{where}: {first.get('msg', '')}"
@@ -168,6 +167,7 @@ def response(bank: ItemBank, answers: Mapping[str, str], *, status: str = "compl
 
 def _validate_response(resource: Mapping[str, Any], where: str) -> None:
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+    from pydantic import ValidationError as PydanticError
 
     try:
         QuestionnaireResponse.model_validate(dict(resource))

@@ -10,8 +10,6 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from markdown_it import MarkdownIt
-
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question
 from .scoring import Finding, Profile
@@ -302,6 +300,8 @@ ul { padding-left: 1.25rem; } code { font-size: .9em; }
 
 def to_html(markdown: str, title: str, lang: str = "nl") -> str:
     """A self-contained printable HTML page from our Markdown (raw HTML in it is escaped)."""
+    from markdown_it import MarkdownIt  # imported on first use: keeps `review status` fast
+
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
     return (f'<!DOCTYPE html>\n<html lang="{"en" if lang == "en" else "nl"}">\n<head>\n'
             f'<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n'
