@@ -148,8 +148,8 @@ def normalise_doi(doi: str) -> str:
     match = _DOI.search(text)
     if not match:
         return ""
-    value = match.group(0).lower()
-    return value.rstrip(".,;:)]}>'\"")
+    value = match.group(0).lower().rstrip(".,;:)]}>'\"")
+    return "" if value.endswith("/") else value  # a prefix with no suffix is no DOI
 
 
 def normalise_pmid(pmid: str) -> str:
