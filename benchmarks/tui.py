@@ -13,7 +13,8 @@ headless (``App.run_test``) on the screening screen:
 * ``key``: one decision key, sent through the driver like a terminal key, until the frame
   showing the next record is written. Split by whether the retraining worker was busy when
   the key came: the first half of the keys waits for it to finish (a reviewer reading the
-  abstract), the second half comes ten a second so the model is retraining all the time.
+  abstract), the second half comes just after the retrain started (worst case: the worker
+  thread holds the GIL in long numerical calls).
   Wall times depend on how busy the machine is; the UI thread's CPU time per key (also
   printed) is what the same key costs on an otherwise idle machine.
 * ``import``: a cold ``python -c 'import review.tui.app'`` in a subprocess, for reference.
@@ -39,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from review.records import Record  # noqa: E402
+from review.tui.screens.screening import RETRAIN_DELAY  # noqa: E402
 from review.workspace import Workspace, init_workspace  # noqa: E402
 
 WORDS = ("sickness absence recurrence depression anxiety burnout work return employees cohort "
@@ -103,9 +105,10 @@ async def measure(root: Path, keys: int) -> dict[str, float]:
         busy: list[float] = []
         ui_cpu: list[float] = []  # CPU time of the UI thread per key: what an idle machine would see
         for i in range(keys):
-            if i < keys // 2:  # a reviewer reading the abstract: the retrain has finished
+            if i < keys // 2:  # a reviewer reading the abstract: the retrain has run and finished
+                await asyncio.sleep(RETRAIN_DELAY + 0.05)
                 waited = time.perf_counter()
-                while getattr(screen, "_training", False) and time.perf_counter() - waited < 30:
+                while getattr(screen, "_training", False) and time.perf_counter() - waited < 60:
                     await asyncio.sleep(0.005)
             before = screen.current.id  # type: ignore[attr-defined]
             key = "i" if i % 7 == 0 else "e"
@@ -120,7 +123,8 @@ async def measure(root: Path, keys: int) -> dict[str, float]:
                 await asyncio.sleep(0.0005)
             (busy if training else idle).append((frames[-1] - sent) * 1000)
             ui_cpu.append((time.thread_time() - cpu) * 1000)
-            await asyncio.sleep(0.1)  # the second half: ten decisions a second, model always busy
+            if i >= keys // 2:  # the second half lands just after the retrain started: worst case
+                await asyncio.sleep(RETRAIN_DELAY + 0.02)
         for worker in list(app.workers):
             try:
                 await worker.wait()

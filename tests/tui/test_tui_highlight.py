@@ -57,6 +57,7 @@ def test_record_shows_every_field() -> None:
 
 def test_watcher_reloads_and_survives_a_broken_file(workspace: Workspace) -> None:
     path = workspace.path("screening", "criteria.toml")
+    path.unlink(missing_ok=True)  # new workspaces get an example file
     watcher = CriteriaWatcher(workspace)
     assert watcher.criteria.include == () and not watcher.poll()
     path.write_text('exclusion_reasons = ["x"]\n[include]\nterms = ["a"]\n', encoding="utf-8")

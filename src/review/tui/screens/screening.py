@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -24,6 +25,10 @@ from ..highlight import legend, render_record
 from ..messages import DataReady, RankingReady
 from ..project import Project
 from .modals import NoteScreen, ReasonScreen, SearchScreen
+
+
+#: Quiet time after a decision before the model retrains (seconds).
+RETRAIN_DELAY = 0.3
 
 
 def format_recall(value: float | None) -> str:
@@ -58,6 +63,7 @@ class ScreeningScreen(Screen[None]):
         self.note = ""
         self._training = False
         self._train_again = False
+        self._retrain_timer: Timer | None = None
         self._last = ""
 
     def compose(self) -> ComposeResult:
@@ -137,13 +143,13 @@ class ScreeningScreen(Screen[None]):
             counts.append(" · random sample", style="bold yellow")
         if self._last:
             counts.append(f"   last: {self._last}", style="dim")
-        self.query_one("#counts", Static).update(counts)
+        self.query_one("#counts", Static).update(counts, layout=False)
         self.query_one("#progress", ProgressBar).update(total=max(progress.total, 1), progress=progress.screened)
         stopping = progress.stopping
         verdict = Text()
         verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
         verdict.append(f" {stopping.explanation}")
-        self.query_one("#stopping", Static).update(verdict)
+        self.query_one("#stopping", Static).update(verdict, layout=False)
 
     def _paint_legend(self) -> None:
         project = self.project
@@ -151,7 +157,7 @@ class ScreeningScreen(Screen[None]):
             self.query_one("#legend", Static).update(legend(project.criteria.criteria))
 
     def _set_model_status(self, text: str) -> None:
-        self.query_one("#model", Static).update(Text(text, style="dim"))
+        self.query_one("#model", Static).update(Text(text, style="dim"), layout=False)
 
     def _poll_criteria(self) -> None:
         project = self.project
@@ -171,7 +177,7 @@ class ScreeningScreen(Screen[None]):
         self.note = ""
         self.current = project.session.next_record()
         self._paint()
-        self._request_retrain()
+        self._schedule_retrain()
 
     def action_undo(self) -> None:
         project = self.project
@@ -184,7 +190,7 @@ class ScreeningScreen(Screen[None]):
         self.current = project.workspace.store.record(undone.record_id)
         self._last = f"undid {undone.label} #{undone.record_id}"
         self._paint()
-        self._request_retrain()
+        self._schedule_retrain()
 
     def action_reason(self) -> None:
         project = self.project
@@ -224,6 +230,16 @@ class ScreeningScreen(Screen[None]):
         self.app.push_screen(SearchScreen(project.records, decided), opened)
 
     # -- retraining ----------------------------------------------------------------------
+    def _schedule_retrain(self) -> None:
+        """Retrain once the reviewer pauses, so a burst of keys never waits for the model.
+
+        The thread worker competes with the UI for the GIL; starting it after the frame is
+        painted and after RETRAIN_DELAY of quiet keeps every key's answer fast.
+        """
+        if self._retrain_timer is not None:
+            self._retrain_timer.stop()
+        self._retrain_timer = self.set_timer(RETRAIN_DELAY, self._request_retrain)
+
     def _request_retrain(self) -> None:
         project = self.project
         if project is None:
