@@ -199,3 +199,18 @@ def test_a_reviewers_same_beats_automatic_verdicts(workspace: Workspace) -> None
     assert sorted(next(iter(dedup_store.clusters(workspace.store).values()))) == [a, b]
     run_dedup(workspace)
     assert len(dedup_store.clusters(workspace.store)) == 1
+
+
+def test_one_question_per_pair_of_clusters(workspace: Workspace) -> None:
+    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
+    copies = [record(title=title, pages="678-684", doi="", abstract=""),
+              record(title=title, pages="678-684", doi="", abstract="", authors=["Tashiro Y", "Sato K"]),
+              record(title=title, pages="676-682", doi="", abstract="")]
+    a, b, c = _import(workspace, copies, "h.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    assert list(dedup_store.clusters(store).values()) == [[a, b]]
+    [pair] = dedup_store.borderline_pairs(store)  # c against the {a, b} cluster: asked once
+    assert pair.right.id == c
+    dedup_store.decide_pair(store, pair.left.id, c, "different", "alice")
+    assert dedup_store.borderline_pairs(store) == []

@@ -410,17 +410,33 @@ def _differences(left: Record, right: Record, detail: dict[str, Any]) -> tuple[F
 def borderline_pairs(store: Store) -> list[BorderlinePair]:
     """Pairs a run marked borderline with no human same/different yet, best first.
 
-    Pairs already joined through other links are left out; skipped pairs come last.
+    One question per pair of clusters: pairs already joined through other links, and pairs
+    whose clusters a reviewer has already called different, are left out; of several pairs
+    between the same two clusters only the best-scoring one is asked. Skipped pairs come last.
     """
     with store.engine.connect() as conn:
         state = _state(_state_rows(conn))
-    merged: dict[int, int] = {}
+    group: dict[int, int] = {}
     for canonical, members in clusters(store).items():
         for m in members:
-            merged[m] = canonical
-    pending = [row for key, row in state.auto.items()
-               if row["verdict"] == "borderline" and key not in state.human
-               and not (key[0] in merged and merged.get(key[0]) == merged.get(key[1]))]
+            group[m] = canonical
+
+    def cluster_pair(key: tuple[int, int]) -> tuple[int, int]:
+        a, b = group.get(key[0], key[0]), group.get(key[1], key[1])
+        return (a, b) if a < b else (b, a)
+
+    settled = {cluster_pair(key) for key, row in state.human.items() if row["verdict"] == "different"}
+    best: dict[tuple[int, int], dict[str, Any]] = {}
+    for key, row in state.auto.items():
+        if row["verdict"] != "borderline" or key in state.human:
+            continue
+        between = cluster_pair(key)
+        if between[0] == between[1] or between in settled:
+            continue
+        current = best.get(between)
+        if current is None or (float(row["score"] or 0), -row["id"]) > (float(current["score"] or 0), -current["id"]):
+            best[between] = row
+    pending = list(best.values())
     if not pending:
         return []
     ids = {r["record_a"] for r in pending} | {r["record_b"] for r in pending}
