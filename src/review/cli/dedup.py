@@ -72,6 +72,8 @@ def dedup(ctx: Any, csv_file: Path | None, out: Path | None, review: bool, undo_
     from ..dedup.run import run_dedup
 
     summary = run_dedup(workspace, progress=_progress)
+    if sys.stderr.isatty():
+        click.echo("", err=True)  # end the progress line
     for line in summary.lines():
         click.echo(line)
     if summary.n_pending_review:
