@@ -218,6 +218,7 @@ def test_last_first_and_medline_forms_give_the_same_names(lasts: list[str], firs
     ("Jthoraccardiovascsurg", "The Journal of thoracic and cardiovascular surgery"),
     ("Chung-Hua Chung Liu Tsa Chih [Chinese Journal of Oncology]", "Chinese Journal of Oncology"),
     ("Circulation. Conference: American Heart Association's Scientific Sessions", "Circulation"),
+    ("Ai zheng = Aizheng = Chinese journal of cancer", "Chin J Cancer"),
 ])
 def test_journal_abbreviations_match(a: str, b: str) -> None:
     assert max(journal_similarity(x, y) for x in journal_variants(a) for y in journal_variants(b)) == 1.0

@@ -421,10 +421,12 @@ def journal_tokens(journal: str) -> tuple[str, ...]:
 
 
 def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
-    """The journal's tokens plus those of a bracketed translation ("Zhonghua ... [Chinese J ...]")."""
+    """The journal's tokens plus those of translations given in brackets or after `` = ``."""
     main = journal_tokens(journal)
     alternatives = tuple(_journal_words(m) for m in re.findall(r"\[([^\]]*)\]", journal or ""))
-    return tuple(v for v in (main, *alternatives) if v)
+    if " = " in (journal or ""):  # "Ai zheng = Aizheng = Chinese journal of cancer"
+        alternatives += tuple(journal_tokens(part) for part in journal.split(" = "))
+    return tuple(dict.fromkeys(v for v in (main, *alternatives) if v))
 
 
 def _journal_words(text: str) -> tuple[str, ...]:
