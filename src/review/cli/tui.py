@@ -35,7 +35,7 @@ def tui(ctx: object, start: str, blind: bool | None) -> None:
 
 
 @click.command()
-@click.option("--reviewer", "reviewer_name", help="Screen as this reviewer (overrides --reviewer of review).")
+@click.option("--reviewer", "-r", "reviewer_name", help="Screen as this reviewer (overrides --reviewer of review).")
 @click.option("--blind/--no-blind", default=None,
               help="Hide other reviewers' decisions (default: on with two or more reviewers).")
 @click.pass_obj
