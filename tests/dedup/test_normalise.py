@@ -10,7 +10,7 @@ from review.dedup.normalise import (
     clean_title, fold, is_translated_title, journal_similarity, journal_tokens, journal_variants,
     normalise_authors, normalise_doi, normalise_pages, normalise_pmid, normalise_title,
     normalise_volume, normalise_year, parse_author, parse_pages, split_author_list, strip_markup,
-    title_variants,
+    title_numbers, title_variants,
 )
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
@@ -33,8 +33,9 @@ def test_fold_joins_letters_around_a_misdecoded_accent() -> None:
 
 
 def test_strip_markup_html_entities_and_tags() -> None:
-    assert strip_markup("<i>In vivo</i> effects of GLP&amp;1") == " In vivo  effects of GLP&1"
-    assert strip_markup("&amp;lt;b&amp;gt;bold") == " bold"
+    assert strip_markup("<i>In vivo</i> effects of GLP&amp;1") == "In vivo effects of GLP&1"
+    assert strip_markup("first<br/>second") == "first second"
+    assert strip_markup("&amp;lt;b&amp;gt;bold") == "bold"
 
 
 @settings(deadline=None)
@@ -67,9 +68,16 @@ def test_normalise_title_is_idempotent(value: str) -> None:
     ('"Motesanib or bevacizumab in combination"', "motesanib or bevacizumab in combination"),
     ("<b>Liraglutide</b> and foam cells", "liraglutide and foam cells"),
     ("Pleural effusion (author's transl)", "pleural effusion"),
+    ("Effects on Ca<sup>2+</sup> handling in K<inf>Ca</inf>3.1 channels", "effects on ca2 handling in kca3 1 channels"),
 ])
 def test_normalise_title(raw: str, expected: str) -> None:
     assert normalise_title(raw) == expected
+
+
+def test_title_numbers_map_roman_numerals() -> None:
+    assert title_numbers("a phase ii trial of drug 5") == "2|5"
+    assert title_numbers("dipeptidyl peptidase iv") == title_numbers("dipeptidyl peptidase 4")
+    assert title_numbers("no numbers here") == ""
 
 
 def test_translated_title_in_brackets_is_recognised() -> None:

@@ -115,3 +115,22 @@ def test_non_latin_titles_do_not_collapse_to_empty() -> None:
     a = record(title="Лечение плеврального выпота у пациентов", doi="", authors=["Ivanov, I."], pages="1-5")
     b = record(title="Диагностика туберкулеза легких у детей", doi="", authors=["Petrov, P."], pages="6-9")
     assert verdict(a, b) == "distinct"
+
+
+def test_numbered_sibling_publications_stay_apart() -> None:
+    # Part 1 / Part 2 of a series, or phase II / phase III of one drug: same authors, same
+    # journal and year, no pages yet (ahead of print). One number apart, two publications.
+    part1 = record(title="Return to work after common mental disorders. Part 1: a cohort study",
+                   pages="", doi="", abstract="")
+    part2 = record(title="Return to work after common mental disorders. Part 2: a cohort study",
+                   pages="", doi="", abstract="")
+    phase2 = record(title="A phase II trial of liraglutide in employees on sick leave", pages="", doi="",
+                    abstract="")
+    phase3 = record(title="A phase III trial of liraglutide in employees on sick leave", pages="", doi="",
+                    abstract="")
+    result = dedup([part1, part2, phase2, phase3])
+    assert not result.clusters
+    # A number the other title simply leaves out is not a conflict.
+    with_subtitle = record(title="Liraglutide and foam cells: 2 experiments in 3 mouse strains", doi="")
+    without = record(title="Liraglutide and foam cells: 2 experiments", doi="")
+    assert verdict(with_subtitle, without) != "distinct"

@@ -15,6 +15,7 @@ from functools import lru_cache
 # -- text ---------------------------------------------------------------------------------
 
 _TAG = re.compile(r"<[^>]{0,200}>")
+_INLINE_TAG = re.compile(r"</?(?:sup|sub|inf|i|b|em|strong|u|sc|span|scp)(?:\s[^>]{0,100})?>", re.IGNORECASE)
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*\{([^{}]*)\}")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
@@ -38,6 +39,7 @@ def strip_markup(text: str) -> str:
     while previous != text:  # entities can be double-encoded (&amp;lt;i&amp;gt;)
         previous = text
         text = html.unescape(text)
+    text = _INLINE_TAG.sub("", text)  # Ca<sup>2+</sup> → Ca2+, not "Ca 2+"
     text = _TAG.sub(" ", text)
     text = _LATEX_CMD.sub(r"\1", text)
     return text.replace("{", "").replace("}", "")
@@ -122,6 +124,24 @@ def clean_title(title: str) -> str:
 def normalise_title(title: str) -> str:
     """Folded title for comparison: ``clean_title`` then ``fold``."""
     return fold(clean_title(title))
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def title_numbers(folded_title: str) -> str:
+    """The numbers in a folded title as a key ("2|3"); roman numerals count as numbers.
+
+    "Phase II" vs "Phase III", "Part 1" vs "Part 2", "5-year" vs "10-year results" are
+    different publications however similar the rest of the title is.
+    """
+    found = set()
+    for word in folded_title.split():
+        if word.isdigit():
+            found.add(int(word))
+        elif word in _ROMAN:
+            found.add(_ROMAN[word])
+    return "|".join(str(n) for n in sorted(found))
 
 
 def is_translated_title(title: str) -> bool:

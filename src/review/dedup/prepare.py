@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..records import Record
 from .kinds import ARTICLE, is_generic_title, publication_kind, strip_retracted_prefix
 from .normalise import (
-    Pages, fold, title_variants, is_supplement, is_translated_title, journal_variants, normalise_authors,
+    Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, journal_variants, normalise_authors,
     normalise_doi, normalise_pmid, normalise_volume, normalise_year, parse_pages,
 )
 
@@ -23,6 +23,8 @@ class Prepared:
     title: list[str] = field(default_factory=list)
     #: A second-language title given in the same field ("<ORIGINAL>", " = "), folded.
     title_alt: list[str] = field(default_factory=list)
+    #: Numbers in the title ("2|3"), to tell Phase II from Phase III, Part 1 from Part 2.
+    numbers: list[str] = field(default_factory=list)
     compact: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
     generic: list[bool] = field(default_factory=list)
@@ -51,6 +53,7 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         main, alternative = title_variants(strip_retracted_prefix(record.title or ""))
         title = fold(main)
         out.title_alt.append(fold(alternative))
+        out.numbers.append(title_numbers(title))
         doi = normalise_doi(record.doi)
         authors, truncated = normalise_authors(record.authors)
         out.title.append(title)

@@ -63,6 +63,8 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     # The shorter title is the start of the longer: a subtitle present in one record only.
     prefix_only = (title < 2.5) & (f.title_prefix >= 97)
     title = np.where(prefix_only, 2.5, title)
+    # Phase II vs Phase III, Part 1 vs Part 2: one number apart, different publications.
+    numbers = np.where((f.numbers == DIFFERENT) & (title > 0), -4.0, 0.0)
     # "Editorial" equals "Editorial" and says nothing; a generic vs a real title still differs.
     title = np.where(generic & (t >= 98), 0.0, np.where(generic, np.minimum(title, 0.0), title))
     # A translated title against the original-language one: the titles cannot agree.
@@ -98,7 +100,7 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     pmid = np.select([f.pmid == EQUAL, f.pmid == DIFFERENT], [5.0, -6.0], 0.0)
     # Same volume, start page and year locate one article, whatever the journal is called.
     locator = np.where((f.volume == EQUAL) & (f.pages == EQUAL) & (g == 0), 1.0, 0.0)
-    points = {"title": title, "locator": locator, "authors": authors, "year": year, "volume": volume, "pages": pages,
+    points = {"title": title, "numbers": numbers, "locator": locator, "authors": authors, "year": year, "volume": volume, "pages": pages,
               "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid}
     return points, kind_conflict, preprint
 

@@ -33,6 +33,7 @@ class PairFeatures:
     right: np.ndarray
     title: np.ndarray
     title_prefix: np.ndarray
+    numbers: np.ndarray
     authors: np.ndarray
     first_author: np.ndarray
     single_author: np.ndarray
@@ -55,7 +56,7 @@ class PairFeatures:
             columns[name] = np.round(getattr(self, name)[which].astype(np.float64), 1).tolist()
         for name in ("first_author", "single_author", "doi_shared"):
             columns[name] = getattr(self, name)[which].astype(bool).tolist()
-        for name in ("volume", "pages", "doi", "pmid"):
+        for name in ("numbers", "volume", "pages", "doi", "pmid"):
             columns[name] = getattr(self, name)[which].astype(int).tolist()
         names = list(columns)
         return [dict(zip(names, values)) for values in zip(*columns.values())]
@@ -102,6 +103,16 @@ def shared_dois(prep: Prepared) -> set[str]:
             if any(fuzz.ratio(keys[0], other) < 80 for other in keys[1:]) or len(keys) > 2:
                 shared.add(doi)
     return shared
+
+
+def _numbers(values: list[str], left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """DIFFERENT when both titles carry numbers and neither set contains the other."""
+    out = _exact(values, left, right)
+    for k in np.nonzero(out == DIFFERENT)[0].tolist():
+        a, b = set(values[int(left[k])].split("|")), set(values[int(right[k])].split("|"))
+        if a <= b or b <= a:
+            out[k] = EQUAL  # one title has a subtitle or a number the other left out
+    return out
 
 
 def _pages(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -206,6 +217,7 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
     is_shared = np.asarray([d in shared for d in prep.doi], dtype=bool)
     return PairFeatures(
         left=left, right=right, title=title, title_prefix=title_prefix,
+        numbers=_numbers(prep.numbers, left, right),
         authors=authors, first_author=first, single_author=m == 1, journal=_journals(prep, left, right),
         year_gap=year_gap, volume=_exact(prep.volume, left, right),
         pages=_pages(prep, left, right), doi=_exact(prep.doi, left, right),
