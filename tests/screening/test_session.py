@@ -96,18 +96,18 @@ def test_retrain_in_a_thread_then_apply_keeps_current_record(labelled_workspace)
 
 def test_relevant_records_come_first_after_training(labelled_workspace) -> None:
     workspace, truth = labelled_workspace
-    session = ScreeningSession(workspace, "alice", seed=2)
+    session = ScreeningSession(workspace, "alice", seed=2, model="logistic")
     relevant = [r for r, y in truth.items() if y]
     irrelevant = [r for r, y in truth.items() if not y]
     session.decide(relevant[0], "include")
     session.decide(irrelevant[0], "exclude")
     found = 1
-    for _ in range(30):  # screen a quarter of the set, retraining after each label
+    for _ in range(25):  # screen a fifth of the set, retraining after each label
         session.apply_ranking(session.retrain())
         record = session.next_record()
         session.decide(record.id, _label(truth, record.id))
         found += truth[record.id]
-    assert found >= 4  # random screening would find ~2 of 8 here
+    assert found >= 4  # random screening would find ~1.7 more of the 7 left here
 
 
 def test_reviewers_are_independent_and_duplicates_are_skipped(labelled_workspace, monkeypatch) -> None:

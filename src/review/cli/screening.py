@@ -17,6 +17,26 @@ from ..screening.query import QUERY_NAMES
 def register(group: click.Group) -> None:
     group.add_command(simulate_command)
     _export_group(group).add_command(export_decisions_command)
+    from ..status import STATUS_PROVIDERS
+
+    if screening_status not in STATUS_PROVIDERS:
+        STATUS_PROVIDERS.append(screening_status)
+
+
+def screening_status(workspace: object) -> list[str]:
+    """One line per reviewer with a stored ranking: its size, model and age."""
+    from ..store.screening import ranking_log
+
+    latest: dict[str, dict] = {}
+    for row in ranking_log(workspace.store):  # type: ignore[attr-defined]
+        latest[row["reviewer"]] = row
+    lines = []
+    for reviewer, row in sorted(latest.items()):
+        info = row["model_info"] or {}
+        model = info.get("fallback") or info.get("model", "?")
+        lines.append(f"  ranking {reviewer:<12} {row['n_labelled']} labels, {model}, seed {row['seed']}, "
+                     f"{row['created_at']:%Y-%m-%d %H:%M}")
+    return lines
 
 
 def _export_group(group: click.Group) -> click.Group:

@@ -23,6 +23,11 @@ from .query import order_candidates
 #: Version of the ranking recipe; stored in every model_info.
 ENGINE_VERSION = 1
 
+#: Random unlabelled records added to each fit as presumed irrelevant (Cormack & Grossman's
+#: BMI uses 100). At screening prevalence (1–10 %) nearly all are irrelevant, and they keep
+#: the first fits from latching onto the one or two excluded priors.
+PRESUMED_IRRELEVANT = 100
+
 
 @dataclass(slots=True, frozen=True)
 class Ranking:
@@ -64,7 +69,7 @@ def rank(
     include_terms: Sequence[str] = (),
     exclude_terms: Sequence[str] = (),
     texts: Mapping[int, str] | None = None,
-    presumed_irrelevant: int = 0,
+    presumed_irrelevant: int | None = None,
 ) -> Ranking:
     """Fit ``model`` on ``labels`` (record id → 1/0) and order every other record."""
     started = time.perf_counter()
@@ -82,6 +87,8 @@ def rank(
         "n_labelled": len(labelled_ids), "n_included": int(y.sum()),
         "features": features.config.as_dict(),
     }
+    if presumed_irrelevant is None:
+        presumed_irrelevant = PRESUMED_IRRELEVANT
     if y.size and 0 < y.sum() < y.size:
         train_rows, train_y = labelled_rows, y
         if presumed_irrelevant and candidates.size:
@@ -92,7 +99,9 @@ def rank(
             train_rows = np.concatenate([labelled_rows, extra])
             train_y = np.concatenate([y, np.zeros(extra.size, dtype=np.int64)])
             info["presumed_irrelevant"] = int(extra.size)
-        classifier = make_model(resolved, seed).fit(features.matrix[train_rows], train_y)
+        train = features.matrix[train_rows]
+        train.has_sorted_indices = True  # row selection keeps each row's sorted column order
+        classifier = make_model(resolved, seed).fit(train, train_y)
         scores, probabilities = classifier.predict(features.matrix)
         ordered = order_candidates(scores, probabilities, candidates, query, rng)
         info["model_params"] = classifier.info()

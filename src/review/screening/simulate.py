@@ -139,7 +139,7 @@ def simulate(
     target_recall: float = 0.95,
     confidence: float = 0.95,
     retrain: str | int = "adaptive",
-    presumed_irrelevant: int = 0,
+    presumed_irrelevant: int | None = None,
 ) -> SimulationResult:
     """Screen ``data`` with the engine, answering from its labels.
 
