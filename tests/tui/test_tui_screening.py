@@ -157,3 +157,20 @@ async def test_records_imported_later_join_the_queue(fresh_ws: Workspace) -> Non
         await settle(pilot)
         assert "Screened 1 / 13" in str(app.screen.query_one("#counts").render())
         await settle(pilot)
+
+
+@async_test
+async def test_stop_here_records_a_screening_stop_after_confirmation(fresh_ws: Workspace) -> None:
+    from review.store.fulltext import current_screening_stop
+
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i", "e", "s")
+        await pilot.press("n")  # declined: nothing recorded
+        assert current_screening_stop(fresh_ws.store) is None
+        await pilot.press("s", "y")
+        stop = current_screening_stop(fresh_ws.store)
+        assert stop is not None and stop.reviewer == "alice" and stop.n_unscreened == 10
+        assert stop.verdict["verdict"] in ("continue", "sample-needed", "stop")
+        await settle(pilot)

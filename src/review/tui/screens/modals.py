@@ -45,6 +45,28 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; ``y`` or Enter confirms, ``n`` or Escape declines."""
+
+    CSS_PATH = "modals.tcss"
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: Text | str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question)
+            yield Label(Text("y / Enter: yes    n / Esc: no", style="dim"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 class ReasonScreen(ModalScreen[str | None]):
     """Pick an exclusion reason from the configured list (digits pick directly)."""
 

@@ -24,7 +24,8 @@ from ...records import Record
 from ..highlight import legend, render_record
 from ..messages import DataReady, RankingReady
 from ..project import Project
-from .modals import NoteScreen, ReasonScreen, SearchScreen
+from ...store.fulltext import record_screening_stop
+from .modals import ConfirmScreen, NoteScreen, ReasonScreen, SearchScreen
 
 
 #: Quiet time after a decision before the model retrains (seconds).
@@ -55,6 +56,8 @@ class ScreeningScreen(Screen[None]):
         Binding("n", "note", "Note", id="screening.note", tooltip="Attach a note to the next decision"),
         Binding("slash", "search", "Search", key_display="/", id="screening.search",
                 tooltip="Find a record by text and screen it now"),
+        Binding("s", "stop", "Stop here", id="screening.stop",
+                tooltip="Record that screening stops; PRISMA counts the rest as stopped by the rule"),
     ]
 
     def __init__(self) -> None:
@@ -64,6 +67,7 @@ class ScreeningScreen(Screen[None]):
         self._training = False
         self._train_again = False
         self._retrain_timer: Timer | None = None
+        self._verdict = ""
         self._last = ""
 
     def compose(self) -> ComposeResult:
@@ -146,6 +150,11 @@ class ScreeningScreen(Screen[None]):
         self.query_one("#counts", Static).update(counts, layout=False)
         self.query_one("#progress", ProgressBar).update(total=max(progress.total, 1), progress=progress.screened)
         stopping = progress.stopping
+        if stopping.verdict != self._verdict:
+            if self._verdict and stopping.verdict == "stop":
+                self.notify("The stopping rule says you may stop: press s to record it.",
+                            title="Stopping rule", timeout=10)
+            self._verdict = stopping.verdict
         verdict = Text()
         verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
         verdict.append(f" {stopping.explanation}")
@@ -228,6 +237,31 @@ class ScreeningScreen(Screen[None]):
                 self._paint()
 
         self.app.push_screen(SearchScreen(project.records, decided), opened)
+
+    def action_stop(self) -> None:
+        """Ask, then record a screening stop with the rule's verdict (PRISMA reads it)."""
+        project = self.project
+        if project is None:
+            return
+        progress = project.session.progress()
+        stopping = progress.stopping
+        question = Text()
+        question.append("Stop title/abstract screening here?\n\n", style="bold")
+        question.append(f"Stopping rule: {stopping.verdict.upper()}. ", style="bold")
+        question.append(f"{stopping.explanation}\n\n")
+        if stopping.verdict != "stop":
+            question.append("The rule does not say stop yet.\n", style="bold red")
+        question.append(f"{progress.remaining:,} unscreened records will count in PRISMA as "
+                        "marked ineligible by the stopping rule (withdraw with: review prisma resume).")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                stop = record_screening_stop(project.workspace.store, project.reviewer,
+                                             stopping.explanation, verdict=stopping)
+                self.notify(f"Screening stop recorded ({stop.n_unscreened:,} records unscreened).",
+                            title="Stopped")
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     # -- retraining ----------------------------------------------------------------------
     def _schedule_retrain(self) -> None:
