@@ -25,10 +25,8 @@ async def test_dashboard_counts_and_export_action(tui_ws: Workspace) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
-        stages = app.screen.query_one("#stages").render()
-        text = "\n".join(str(line) for line in app.screen.query_one("#stages").render_lines(
-            app.screen.query_one("#stages").region.reset_offset))
-        assert stages is not None
+        stages = app.screen.query_one("#stages")
+        text = "\n".join(line.text for line in stages.render_lines(stages.region.reset_offset))
         for part in ("Identified", "12", "PubMed", "Embase", "Screened (you)", "4 / 12"):
             assert part in text
         curve = app.screen.query_one("#curve")
