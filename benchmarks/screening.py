@@ -103,8 +103,8 @@ def order_metrics(data: LabelledSet, order: list[int], priors: list[int]) -> dic
     return metrics.all_metrics([data.labels[r] for r in full])
 
 
-def engine_fingerprint() -> str:
-    """Hash of the engine's source: cached results of ours are reused only for the same code."""
+def _fingerprint() -> str:
+    """Hash of the engine's source at import time: cached results of ours match the code run."""
     import hashlib
 
     import review.screening as package
@@ -114,6 +114,13 @@ def engine_fingerprint() -> str:
     for name in ("features.py", "models.py", "query.py", "ranker.py", "simulate.py", "metrics.py"):
         digest.update((root / name).read_bytes())
     return digest.hexdigest()[:12]
+
+
+ENGINE_FINGERPRINT = _fingerprint()
+
+
+def engine_fingerprint() -> str:
+    return ENGINE_FINGERPRINT
 
 
 def our_run(path: Path, data: LabelledSet, seed: int) -> dict:

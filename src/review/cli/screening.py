@@ -34,7 +34,7 @@ def screening_status(workspace: object) -> list[str]:
     for reviewer, row in sorted(latest.items()):
         info = row["model_info"] or {}
         model = info.get("fallback") or info.get("model", "?")
-        lines.append(f"  ranking {reviewer:<12} {row['n_labelled']} labels, {model}, seed {row['seed']}, "
+        lines.append(f"ranking    {reviewer}: {row['n_labelled']} labels, {model}, seed {row['seed']}, "
                      f"{row['created_at']:%Y-%m-%d %H:%M}")
     return lines
 
