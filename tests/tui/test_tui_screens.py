@@ -149,3 +149,20 @@ async def test_a_failing_worker_becomes_a_notification(tmp_path) -> None:  # typ
         assert app.project is None  # nothing opened, but the app is alive
         (note,) = list(app._notifications)
         assert "crystal-ball" in note.message and note.severity == "error"
+
+
+@async_test
+async def test_a_decision_changed_in_the_browser_reaches_the_screening_queue(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = app.screen.current.id
+        await pilot.press("5")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(shown)))
+        await pilot.press("e")
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.screen.current.id != shown  # decided elsewhere: not served again
+        assert "Screened 1 / 12" in str(app.screen.query_one("#counts").render())

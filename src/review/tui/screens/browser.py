@@ -182,8 +182,8 @@ class BrowserScreen(Screen[None]):
         if record_id is None or project is None:
             self.app.bell()
             return
-        project.workspace.store.add_decision(record_id, project.reviewer, label,
-                                             note="changed in record browser")  # durable now
+        # Through the session, so the screening queue and counts see the change at once.
+        project.session.decide(record_id, label, note="changed in record browser")  # durable now
         self.labels.setdefault(record_id, {})[project.reviewer] = label
         table = self.query_one("#records", DataTable)
         table.update_cell(str(record_id), table.ordered_columns[4].key, self._decision_text(record_id))

@@ -88,8 +88,14 @@ class ScreeningScreen(Screen[None]):
         self.set_interval(1.0, self._poll_criteria)
 
     def on_screen_resume(self) -> None:
-        if self.project is not None and self.current is not None:
-            self._paint()  # counts may have changed on another screen
+        """Counts may have changed on another screen; a record decided there is not shown again."""
+        project = self.project
+        if project is None or self.current is None:
+            return
+        decided = project.workspace.store.current_decisions(reviewer=project.reviewer)
+        if (self.current.id, project.reviewer) in decided:
+            self.current = project.session.next_record()
+        self._paint()
 
     @property
     def project(self) -> Project | None:
