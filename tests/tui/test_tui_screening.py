@@ -174,3 +174,24 @@ async def test_stop_here_records_a_screening_stop_after_confirmation(fresh_ws: W
         assert stop is not None and stop.reviewer == "alice" and stop.n_unscreened == 10
         assert stop.verdict["verdict"] in ("continue", "sample-needed", "stop")
         await settle(pilot)
+
+
+@async_test
+async def test_keys_can_be_remapped_in_review_toml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tui_workspace import build_workspace
+
+    root = tmp_path / "keys"
+    build_workspace(root, with_conflicts=False, with_pairs=False)
+    with (root / "review.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[tui.keys]\n"screening.include" = "y"\n')
+    ws = Workspace(root)
+    app = make_app(ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("i")  # no longer bound
+        assert labels(ws) == {}
+        await pilot.press("y")
+        assert list(labels(ws).values()) == ["include"]
+        await pilot.press("question_mark")
+        assert ("y", "Include") in {(k, d) for k, d, _ in app.screen.rows}
+        await settle(pilot)

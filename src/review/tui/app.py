@@ -23,6 +23,14 @@ from .screens.screening import ScreeningScreen
 SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser")
 
 
+def user_keymap(workspace: Workspace) -> dict[str, str]:
+    """``[tui.keys]`` of review.toml: binding id -> key(s), e.g. ``"screening.include" = "y"``."""
+    keys = workspace.config.section("tui").get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ReviewError(f"{workspace.root / 'review.toml'}: [tui.keys] must map binding ids to key names")
+    return {str(k): v for k, v in keys.items()}
+
+
 class ReviewApp(App[None]):
     """`review` in the terminal."""
 
@@ -64,6 +72,7 @@ class ReviewApp(App[None]):
         self.start_screen = start_screen
         self.blind_option = blind
         self.sub_title = f"{workspace.config.title} · {reviewer}"
+        self.set_keymap(user_keymap(workspace))
 
     def on_mount(self) -> None:
         self.switch_mode(self.start_screen)
