@@ -141,8 +141,8 @@ async def test_a_failing_worker_becomes_a_notification(tmp_path) -> None:  # typ
 
     root = tmp_path / "bad"
     build_workspace(root, with_pairs=False)
-    with (root / "review.toml").open("a", encoding="utf-8") as handle:
-        handle.write('\n[screening]\nmodel = "crystal-ball"\n')
+    config = root / "review.toml"
+    config.write_text(config.read_text().replace('model = "logistic"', 'model = "crystal-ball"'))
     app = make_app(Workspace(root), "alice", "screening")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
