@@ -218,7 +218,9 @@ def _means(rows: list[dict]) -> dict:
     if not rows:
         return {}
     numeric = [k for k, v in rows[0].items() if isinstance(v, (int, float))]
-    return {k: round(mean(r[k] for r in rows), 4) for k in numeric}
+    # nanmean: ASReview runs cached before CPU time was recorded have cpu_s = NaN.
+    return {k: round(float(np.nanmean([r.get(k, float("nan")) for r in rows])), 4)
+            if not all(np.isnan(r.get(k, float("nan"))) for r in rows) else None for k in numeric}
 
 
 def _overall(per_set: dict, who: str) -> dict:
@@ -238,7 +240,7 @@ def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int]) -> N
             if not m:
                 continue
             print(f"{name:<26} {who:<9} {m['wss@95']:>7.3f} {m['recall@10%']:>8.3f} {m['atd']:>7.3f} "
-                  f"{m['loss']:>7.3f} {m['wall_s']:>7.1f} {m.get('cpu_s', float('nan')):>7.1f}")
+                  f"{m['loss']:>7.3f} {m['wall_s']:>7.1f} {m.get('cpu_s') or float('nan'):>7.1f}")
     for size, row in lat.items():
         print(f"retrain+rerank at {int(size):>6,} records ({row['n_labelled']} labelled): "
               f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms (feature build {row['feature_build_s']} s)")
