@@ -124,13 +124,15 @@ class SvmModel:
     name: str = "svm"
     coef: np.ndarray | None = field(default=None, repr=False)
     intercept: float = 0.0
-    _platt: tuple[float, float] = (1.0, 0.0)
+    _platt: tuple[float, float] | None = None
+    _train: Any = field(default=None, repr=False)
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "SvmModel":
         model = LinearSVC(C=self.C, random_state=self.seed, dual=True, max_iter=2000).fit(
             X, y, sample_weight=_balanced_weights(y, self.ratio))
         self.coef, self.intercept = model.coef_.ravel(), float(model.intercept_[0])
-        self._platt = _platt(self.scores(X), y)
+        self._train = (X, y)  # Platt scaling is fitted on first use: rankings rarely need it
+        self._platt = None
         return self
 
     def scores(self, X: sp.csr_matrix) -> np.ndarray:
@@ -141,6 +143,9 @@ class SvmModel:
 
     def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         scores = self.scores(X)
+        if self._platt is None:
+            train_X, train_y = self._train
+            self._platt = _platt(self.scores(train_X), train_y)
         a, b = self._platt
         return scores, _sigmoid(a * scores + b)
 

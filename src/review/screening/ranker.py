@@ -70,8 +70,13 @@ def rank(
     exclude_terms: Sequence[str] = (),
     texts: Mapping[int, str] | None = None,
     presumed_irrelevant: int | None = None,
+    probabilities: bool = True,
 ) -> Ranking:
-    """Fit ``model`` on ``labels`` (record id → 1/0) and order every other record."""
+    """Fit ``model`` on ``labels`` (record id → 1/0) and order every other record.
+
+    ``probabilities=False`` skips calibration (simulations only need the order); the
+    ranking then carries NaN probabilities unless the query strategy needs them.
+    """
     started = time.perf_counter()
     n = len(features)
     labelled_ids = [r for r in labels if r in features]
@@ -102,10 +107,13 @@ def rank(
         train = features.matrix[train_rows]
         train.has_sorted_indices = True  # row selection keeps each row's sorted column order
         classifier = make_model(resolved, seed).fit(train, train_y)
-        scores, probabilities = classifier.predict(features.matrix)
-        ordered = order_candidates(scores, probabilities, candidates, query, rng)
+        if probabilities or query == "uncertainty":
+            scores, probs_all = classifier.predict(features.matrix)
+        else:
+            scores, probs_all = classifier.scores(features.matrix), None
+        ordered = order_candidates(scores, probs_all, candidates, query, rng)
         info["model_params"] = classifier.info()
-        probs = probabilities[ordered]
+        probs = probs_all[ordered] if probs_all is not None else np.full(ordered.size, np.nan)
     else:
         return fallback_ranking(features.ids, labels, seed=seed, query=query, model=resolved,
                                 texts=texts, include_terms=include_terms,

@@ -163,7 +163,7 @@ def simulate(
     while len(order) < len(data) and found < total_relevant:
         if not queue or _due(retrain, since_fit, len(labels), last_relevant):
             ranking = rank(features, labels, model=model, query=query, seed=seed,
-                           presumed_irrelevant=presumed_irrelevant)
+                           presumed_irrelevant=presumed_irrelevant, probabilities=False)
             retrain_seconds.append(ranking.seconds)
             queue = list(reversed(ranking.order))
             since_fit = 0
@@ -176,7 +176,7 @@ def simulate(
     if len(order) < len(data):
         # Every relevant record is found: the rest of the order cannot change any metric.
         ranking = rank(features, labels, model=model, query=query, seed=seed,
-                           presumed_irrelevant=presumed_irrelevant)
+                           presumed_irrelevant=presumed_irrelevant, probabilities=False)
         retrain_seconds.append(ranking.seconds)
         order.extend(ranking.order)
     screened = [data.labels[r] for r in order[len(priors):]]
