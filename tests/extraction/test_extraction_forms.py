@@ -15,7 +15,7 @@ from review.extraction.forms import (
     load_form, load_study, read_study_file, save_study, study_from_data, study_to_data, validate_folder,
     validate_study_data,
 )
-from review.extraction.tomlwrite import dumps
+from review.tomlwrite import dumps
 
 REPO = Path(__file__).resolve().parents[2]
 FACTORS = """

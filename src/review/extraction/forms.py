@@ -18,7 +18,7 @@ from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from .factors import FactorList
 from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study
-from .tomlwrite import dumps
+from ..tomlwrite import dumps
 
 FORM_FILE = "form.toml"
 FACTORS_FILE = "factors.toml"

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from .evidence import DOMAINS, EvidenceSnapshot
-from .toml_out import dumps
+from ..tomlwrite import dumps
 
 #: Added to every question: the expert could not find out, or the topic was not discussed.
 UNKNOWN_CODE = "unknown"
@@ -366,7 +366,7 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def dumps_bank(bank: ItemBank) -> str:
-    return dumps(bank_to_dict(bank), header=HEADER)
+    return dumps(bank_to_dict(bank), header=HEADER, inline_small_tables=True)
 
 
 def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
