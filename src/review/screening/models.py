@@ -82,8 +82,26 @@ def _platt(decision: np.ndarray, y: np.ndarray, steps: int = 25) -> tuple[float,
     return float(a), float(b)
 
 
+class _LinearScores:
+    """Scores, probabilities and predictions of a fitted linear model (``coef``, ``intercept``)."""
+
+    __slots__ = ()
+    coef: np.ndarray | None
+    intercept: float
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+        return _linear(X, self.coef, self.intercept)
+
+    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
+        return self.predict(X)[1]
+
+    def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.scores(X)
+        return scores, _sigmoid(scores)
+
+
 @dataclass(slots=True)
-class LogisticModel:
+class LogisticModel(_LinearScores):
     """L2 logistic regression, liblinear (fastest for a few hundred labelled rows)."""
 
     seed: int
@@ -100,22 +118,12 @@ class LogisticModel:
         self.coef, self.intercept = model.coef_.ravel(), float(model.intercept_[0])
         return self
 
-    def scores(self, X: sp.csr_matrix) -> np.ndarray:
-        return _linear(X, self.coef, self.intercept)
-
-    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
-        return _sigmoid(self.scores(X))
-
-    def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        scores = self.scores(X)
-        return scores, _sigmoid(scores)
-
     def info(self) -> dict[str, Any]:
         return {"name": self.name, "C": self.C, "solver": "liblinear-dual", "positive_ratio": self.ratio}
 
 
 @dataclass(slots=True)
-class SvmModel:
+class SvmModel(_LinearScores):
     """Linear SVM (hinge loss), Platt-scaled on its training scores for probabilities."""
 
     seed: int
@@ -135,12 +143,6 @@ class SvmModel:
         self._platt = None
         return self
 
-    def scores(self, X: sp.csr_matrix) -> np.ndarray:
-        return _linear(X, self.coef, self.intercept)
-
-    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
-        return self.predict(X)[1]
-
     def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         scores = self.scores(X)
         if self._platt is None:
@@ -155,7 +157,7 @@ class SvmModel:
 
 
 @dataclass(slots=True)
-class NaiveBayesModel:
+class NaiveBayesModel(_LinearScores):
     """Complement naive Bayes (robust under imbalance), log-odds as scores."""
 
     seed: int
@@ -181,16 +183,6 @@ class NaiveBayesModel:
         else:
             self.intercept = float(np.log(weights[y == 1].sum() / weights[y == 0].sum()))
         return self
-
-    def scores(self, X: sp.csr_matrix) -> np.ndarray:
-        return _linear(X, self.coef, self.intercept)
-
-    def probabilities(self, X: sp.csr_matrix) -> np.ndarray:
-        return _sigmoid(self.scores(X))
-
-    def predict(self, X: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        scores = self.scores(X)
-        return scores, _sigmoid(scores)
 
     def info(self) -> dict[str, Any]:
         kind = "complement" if self.complement else "multinomial"
