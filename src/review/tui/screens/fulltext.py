@@ -1,0 +1,169 @@
+"""Full-text eligibility: reports that passed title/abstract screening, sought, retrieved and judged.
+
+Every key appends one event to the full-text log (``review.prisma.fulltext.record_fulltext``) as
+the app's reviewer; **u** undoes that reviewer's latest full-text event.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ...errors import ReviewError
+from ...prisma.fulltext import fulltext_reasons, record_fulltext
+from ...prisma.queue import QueueItem, fulltext_queue
+from ...store.fulltext import undo_last_fulltext_event
+from ..messages import DataReady
+from ..project import Project
+from .modals import ReasonScreen
+
+#: Titles are cut to this many characters so the state columns stay visible.
+TITLE_CHARS = 56
+STATE_STYLE = {
+    "eligible": "green", "excluded": "red", "conflict": "yellow", "retrieved": "cyan",
+    "not retrieved": "magenta", "sought": "blue", "awaiting": "dim",
+}
+
+
+def item_state(item: QueueItem) -> str:
+    """One word for where a report stands: eligibility first, then retrieval."""
+    if item.eligibility in ("eligible", "excluded", "conflict"):
+        return item.eligibility
+    return {"retrieved": "retrieved", "not_retrieved": "not retrieved",
+            "pending": "sought"}.get(item.retrieval, "awaiting")
+
+
+class FulltextScreen(Screen[None]):
+    """Reports awaiting full text, with keys for retrieval and eligibility."""
+
+    CSS_PATH = "fulltext.tcss"
+    HELP = ("Reports that passed title/abstract screening (or came from other methods). Retrieval "
+            "is a fact: the latest event holds. Eligibility is a judgement per reviewer; reviewers "
+            "who disagree leave a *conflict* that the `consensus` reviewer settles. An exclusion "
+            "needs a reason from `[fulltext] reasons` in review.toml.")
+    BINDINGS = [
+        Binding("o", "event('sought')", "Sought", id="fulltext.sought", tooltip="Full text was sought"),
+        Binding("t", "event('retrieved')", "Retrieved", id="fulltext.retrieved", tooltip="Full text retrieved"),
+        Binding("n", "event('not_retrieved')", "Not retrieved", id="fulltext.not_retrieved",
+                tooltip="Full text could not be retrieved"),
+        Binding("y", "event('eligible')", "Eligible", id="fulltext.eligible", tooltip="Report is eligible"),
+        Binding("x", "exclude", "Exclude", id="fulltext.excluded", tooltip="Exclude, with a reason"),
+        Binding("u", "undo", "Undo", id="fulltext.undo", tooltip="Undo your last full-text event"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[QueueItem] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="fulltext-status")
+        yield DataTable(id="fulltext-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#fulltext-table", DataTable)
+        table.add_columns("record", "study", "state", "reason", "title")
+        self.watch(self.app, "project", self._project_changed, init=True)
+
+    def on_screen_resume(self) -> None:
+        if self.project is not None:
+            self.load()
+
+    @property
+    def project(self) -> Project | None:
+        return self.app.project  # type: ignore[attr-defined, no-any-return]
+
+    def _project_changed(self, project: Project | None) -> None:
+        if project is not None:
+            self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fulltext")
+    def load(self) -> None:
+        project = self.project
+        assert project is not None
+        self.post_message(DataReady(fulltext_queue(project.workspace)))
+
+    @on(DataReady)
+    def _loaded(self, message: DataReady) -> None:
+        self.items = message.payload
+        self._paint()
+
+    def _paint(self) -> None:
+        if self.items is None:
+            return
+        table = self.query_one("#fulltext-table", DataTable)
+        selected = self._selected()
+        table.clear()
+        states = Counter(item_state(i) for i in self.items)
+        summary = " · ".join(f"{states[s]} {s}" for s in STATE_STYLE if states[s])
+        self.query_one("#fulltext-status", Static).update(Text(
+            f"{len(self.items)} reports at full text" + (f": {summary}" if summary else ""), style="bold"))
+        for item in self.items:
+            state = item_state(item)
+            title = item.title if len(item.title) <= TITLE_CHARS else item.title[:TITLE_CHARS - 1] + "…"
+            study = "" if item.study_id == item.record_id else str(item.study_id)
+            table.add_row(str(item.record_id), study, Text(state, style=STATE_STYLE.get(state, "")),
+                          item.reason, title, key=str(item.record_id))
+        if selected is not None and str(selected) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(selected)))
+
+    def _selected(self) -> int | None:
+        table = self.query_one("#fulltext-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    def _write(self, record_id: int, event: str, reason: str = "") -> None:
+        project = self.project
+        assert project is not None
+        try:
+            reasons = fulltext_reasons(project.workspace.config.section("fulltext"))
+            record_fulltext(project.workspace.store, record_id, project.reviewer, event,
+                            reasons=reasons, reason=reason)
+        except ReviewError as error:
+            self.notify(str(error), title=error.title, severity="error")
+            return
+        self.load()
+
+    def action_event(self, event: str) -> None:
+        record_id = self._selected()
+        if record_id is None or self.project is None:
+            self.app.bell()
+            return
+        self._write(record_id, event)
+
+    def action_exclude(self) -> None:
+        record_id, project = self._selected(), self.project
+        if record_id is None or project is None:
+            self.app.bell()
+            return
+        try:
+            reasons = fulltext_reasons(project.workspace.config.section("fulltext"))
+        except ReviewError as error:
+            self.notify(str(error), title=error.title, severity="error")
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self._write(record_id, "excluded", reason)
+
+        self.app.push_screen(ReasonScreen(reasons), chosen)
+
+    def action_undo(self) -> None:
+        project = self.project
+        if project is None:
+            return
+        undone = undo_last_fulltext_event(project.workspace.store, project.reviewer)
+        if undone is None:
+            self.notify("Nothing to undo")
+            return
+        self.notify(f"undid {undone.event} of record {undone.record_id}")
+        self.load()

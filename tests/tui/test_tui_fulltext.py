@@ -1,0 +1,100 @@
+"""Pilot tests of the full-text eligibility screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from review.store.fulltext import current_fulltext_events, fulltext_events
+from review.tui.app import make_app
+from review.tui.screens.fulltext import FulltextScreen
+from review.tui.screens.help import binding_rows
+from review.tui.screens.modals import ReasonScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, build_workspace, settle
+
+SIZE = (110, 34)
+
+
+def included_ws(root: Path) -> tuple[Workspace, list[int]]:
+    """Twelve records; alice includes three at title/abstract and excludes a fourth."""
+    workspace = build_workspace(root, with_conflicts=False, with_pairs=False)
+    ids = [r.id for r in workspace.store.records()]
+    for rid in ids[:3]:
+        workspace.store.add_decision(rid, "alice", "include")
+    workspace.store.add_decision(ids[3], "alice", "exclude")
+    return workspace, ids[:3]
+
+
+def events(workspace: Workspace) -> list[tuple[int, str, str, str]]:
+    return [(e.record_id, e.reviewer, e.event, e.reason) for e in current_fulltext_events(workspace.store)]
+
+
+@async_test
+async def test_fulltext_keys_write_events(tmp_path: Path) -> None:
+    workspace, passed = included_ws(tmp_path / "ws")
+    app = make_app(workspace, "alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FulltextScreen)
+        table = screen.query_one(DataTable)
+        assert [int(k.value) for k in table.rows] == passed  # the excluded record is not listed
+        first, second, third = passed
+        await pilot.press("o", "t", "y")
+        await settle(pilot)
+        assert events(workspace) == [(first, "alice", "sought", ""), (first, "alice", "retrieved", ""),
+                                     (first, "alice", "eligible", "")]
+        assert "eligible" in str(table.get_row(str(first))[2])
+
+        table.move_cursor(row=1)
+        await pilot.press("n")
+        await settle(pilot)
+        assert events(workspace)[-1] == (second, "alice", "not_retrieved", "")
+        assert "not retrieved" in str(table.get_row(str(second))[2])
+
+        # x asks for a reason; cancelling writes nothing.
+        table.move_cursor(row=2)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and len(events(workspace)) == 4
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert events(workspace)[-1] == (third, "alice", "excluded", "Wrong outcome")
+        row = table.get_row(str(third))
+        assert "excluded" in str(row[2]) and row[3] == "Wrong outcome"
+
+        # u undoes the latest event of this reviewer.
+        await pilot.press("u")
+        await settle(pilot)
+        assert all(e[2] != "excluded" for e in events(workspace))
+        assert fulltext_events(workspace.store)[-1].event == "undo"
+        assert "excluded" not in str(table.get_row(str(third))[2])
+
+
+@async_test
+async def test_fulltext_reasons_come_from_config(tmp_path: Path) -> None:
+    workspace, passed = included_ws(tmp_path / "ws")
+    with workspace.path("review.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[fulltext]\nreasons = ["No full text in English", "Case report"]\n')
+    workspace = Workspace(workspace.root)
+    app = make_app(workspace, "bob", "fulltext")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        rows = {key: description for key, description, _ in binding_rows(app.screen)}
+        assert rows["6"] == "Full text" and rows["x"] == "Exclude" and rows["u"] == "Undo"
+        await pilot.press("x")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ReasonScreen) and modal.reasons == ["No full text in English", "Case report"]
+        await pilot.press("2")
+        await settle(pilot)
+        assert events(workspace) == [(passed[0], "bob", "excluded", "Case report")]
