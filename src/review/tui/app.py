@@ -1,4 +1,4 @@
-"""The Textual app: six screens as modes, one project loaded in a worker after first paint."""
+"""The Textual app: five screens as modes, one project loaded in a worker after first paint."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from .screens.browser import BrowserScreen
 from .screens.conflicts import ConflictsScreen
 from .screens.dashboard import DashboardScreen
 from .screens.dedup import DedupScreen
-from .screens.fulltext import FulltextScreen
+from .screens.extraction import ExtractionScreen
 from .screens.help import HelpScreen
 from .screens.screening import ScreeningScreen
 
 #: Start screens by name, in the order of the number keys.
-SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser", "fulltext")
+SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser", "extraction")
 
 
 def user_keymap(workspace: Workspace) -> dict[str, str]:
@@ -43,7 +43,7 @@ class ReviewApp(App[None]):
         "dedup": DedupScreen,
         "conflicts": ConflictsScreen,
         "browser": BrowserScreen,
-        "fulltext": FulltextScreen,
+        "extraction": ExtractionScreen,
     }
     BINDINGS = [
         Binding("1", "switch_mode('dashboard')", "Dashboard", show=False, id="app.dashboard",
@@ -56,8 +56,8 @@ class ReviewApp(App[None]):
                 tooltip="Disagreements between reviewers and agreement statistics"),
         Binding("5", "switch_mode('browser')", "Records", show=False, id="app.browser",
                 tooltip="Browse, filter and re-decide records"),
-        Binding("6", "switch_mode('fulltext')", "Full text", show=False, id="app.fulltext",
-                tooltip="Full-text retrieval and eligibility"),
+        Binding("7", "switch_mode('extraction')", "Extraction", show=False, id="app.extraction",
+                tooltip="Study extraction forms (extraction/studies/<id>.toml)"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
                 tooltip="Keys of this screen"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (every decision is already saved)"),

@@ -1,0 +1,208 @@
+"""Extraction: one form per study (``extraction/studies/<id>.toml``), saved to the file and the store.
+
+The form's study-level fields come from ``form.toml`` (or the packaged default). Saving
+validates through the extraction domain (one-line problems), writes the file atomically and
+stores the new version; an invalid form writes nothing. Per-factor estimates are shown
+read-only (edit them in the file).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, ListItem, ListView, Static
+
+from ...errors import ReviewError
+from ...extraction import (
+    FactorList, Form, load_factors, load_form, save_study, study_files, study_from_data, validate_study_data,
+)
+from ...extraction.forms import FACTORS_FILE, read_study_file
+from ...extraction.loading import estimate_rows
+from ...extraction.quips import CollapseRule, summarise
+from ...store import extraction as tables
+
+#: Estimate columns shown read-only under the form.
+ESTIMATE_COLUMNS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
+                    "estimate_type", "source_location")
+TRUE_WORDS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
+
+
+def parse_value(text: str, kind: str) -> Any:
+    """Input text -> TOML value for a field type; unparseable text stays a string so validation names it."""
+    text = text.strip()
+    if text == "":
+        return None
+    try:
+        if kind == "integer":
+            return int(text)
+        if kind == "number":
+            return float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        return text
+    if kind == "boolean":
+        return TRUE_WORDS.get(text.lower(), text)
+    if kind == "list":
+        return [part.strip() for part in text.split(";") if part.strip()]
+    return text
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+class ExtractionScreen(Screen[None]):
+    """Study files on the left, the selected study's form on the right, its estimates below."""
+
+    CSS_PATH = "extraction.tcss"
+    HELP = ("Pick a study on the left, edit its study-level fields and press **ctrl+s** (or **f2**) to save: "
+            "the form is validated against `extraction/form.toml` and `factors.toml`; a valid study is written "
+            "atomically to `extraction/studies/<id>.toml` and loaded into the store, an invalid one shows the "
+            "first problem and writes nothing. The id is the file name and cannot be changed here. "
+            "Per-factor estimates are shown read-only: editing them here is out of scope, edit the file "
+            "instead (then `review extraction load`).")
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="extraction.save", tooltip="Validate, write the study file and store it"),
+        Binding("f2", "save", "Save", show=False, id="extraction.save_f2", tooltip="Save (fallback key)"),
+        Binding("ctrl+r", "reload", "Reload", id="extraction.reload", tooltip="Re-read the study files"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[Path] = []
+        self.current: Path | None = None
+        self.data: dict[str, Any] = {}
+        self.form: Form | None = None
+
+    @property
+    def folder(self) -> Path:
+        return self.app.workspace.path("extraction")  # type: ignore[attr-defined, no-any-return]
+
+    def compose(self) -> ComposeResult:
+        self.form = load_form(self.folder)
+        yield Header()
+        with Horizontal(id="extraction-main"):
+            with Vertical(id="study-pane"):
+                yield Label("Studies", classes="pane-title")
+                yield ListView(id="study-list")
+            with Vertical(id="form-pane"):
+                yield Static("No study selected", id="form-status")
+                with VerticalScroll(id="study-form"):
+                    for name, spec in self.form.fields("study").items():
+                        label = name + (" *" if spec.required else "")
+                        yield Label(label, classes="field-label")
+                        placeholder = spec.help or spec.type
+                        if spec.choices:
+                            placeholder = " | ".join(c for c in spec.choices if c)
+                        yield Input(placeholder=placeholder, id=f"field-{name}", disabled=name == "id",
+                                    tooltip=spec.help or None)
+                yield Label("Estimates (read-only; edit them in the file)", classes="pane-title")
+                yield DataTable(id="estimate-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#estimate-table", DataTable).add_columns(*ESTIMATE_COLUMNS)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        folder = self.folder
+        self.form = load_form(folder)
+        self.paths = study_files(folder) if (folder / "studies").is_dir() else []
+        listing = self.query_one("#study-list", ListView)
+        listing.clear()
+        listing.extend(ListItem(Label(p.stem), name=str(p)) for p in self.paths)
+        if not self.paths:
+            self.query_one("#form-status", Static).update(f"No study files in {folder / 'studies'}")
+            return
+        index = self.paths.index(self.current) if self.current in self.paths else 0
+        self.show_study(self.paths[index])
+        listing.index = index
+
+    @on(ListView.Highlighted, "#study-list")
+    def _highlighted(self, event: ListView.Highlighted) -> None:
+        if event.item is not None and event.item.name and Path(event.item.name) != self.current:
+            self.show_study(Path(event.item.name))
+
+    def show_study(self, path: Path) -> None:
+        try:
+            data = read_study_file(path)
+        except ReviewError as err:
+            self.notify(str(err), title="Cannot read", severity="error")
+            return
+        self.current, self.data = path, data
+        assert self.form is not None
+        study = data.get("study", {}) if isinstance(data.get("study"), dict) else {}
+        for name in self.form.fields("study"):
+            self.query_one(f"#field-{name}", Input).value = format_value(study.get(name))
+        self.query_one("#form-status", Static).update(f"{path.stem} · {path.relative_to(self.folder.parent)}")
+        table = self.query_one("#estimate-table", DataTable)
+        table.clear()
+        for estimate in data.get("estimates", []):
+            table.add_row(*(format_value(estimate.get(c)) for c in ESTIMATE_COLUMNS))
+
+    def _factors(self) -> FactorList | None:
+        path = self.folder / FACTORS_FILE
+        return load_factors(path) if path.is_file() else None
+
+    def form_data(self) -> dict[str, Any]:
+        """The current file data with the study table replaced by the form's values."""
+        assert self.form is not None
+        study: dict[str, Any] = {}
+        for name, spec in self.form.fields("study").items():
+            value = parse_value(self.query_one(f"#field-{name}", Input).value, spec.type)
+            if value is not None:
+                study[name] = value
+        return {**self.data, "study": study}
+
+    def action_save(self) -> None:
+        path, form = self.current, self.form
+        if path is None or form is None:
+            self.app.bell()
+            return
+        data = self.form_data()
+        try:
+            factors = self._factors()
+            problems = validate_study_data(data, str(path.relative_to(self.folder.parent)), form=form,
+                                           factors=factors, expected_id=path.name.split(".")[0])
+        except ReviewError as err:
+            self.notify(str(err), title="Not saved", severity="error", timeout=8)
+            return
+        if problems:
+            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+            self.notify(problems[0] + more, title="Not saved", severity="error", timeout=8)
+            return
+        try:
+            study = study_from_data(data)
+            save_study(study, path)
+            stored = read_study_file(path)
+            self._store(stored, path)
+        except (ReviewError, OSError) as err:
+            self.notify(str(err), title="Save failed", severity="error", timeout=8)
+            return
+        self.data = stored
+        self.notify(f"saved {path.name} and loaded it into the store", title="Saved")
+
+    def _store(self, data: dict[str, Any], path: Path) -> None:
+        """Store the saved file as the reconciled study's new version (as ``review extraction load``)."""
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        engine = workspace.store.engine
+        study = study_from_data(data)
+        previous = tables.study_version(engine, study.id, "")
+        if previous is not None and previous.data == data:
+            return
+        rule = CollapseRule.from_mapping(dict(workspace.config.section("extraction").get("quips", {})))
+        summary = summarise(study.quips, rule)
+        tables.save_study_version(engine, data, extractor="", source_file=str(path),
+                                  estimates=estimate_rows(study), quips=study.quips,
+                                  quality=(summary.rob, rule.describe(), summary.basis))

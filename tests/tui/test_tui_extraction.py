@@ -1,0 +1,107 @@
+"""Pilot tests of the extraction form screen (key 7): edit a study, save to file and store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from review.extraction import Estimate, Study, load_study, save_study
+from review.store import extraction as tables
+from review.tui.app import make_app
+from review.tui.screens.extraction import ExtractionScreen, parse_value
+from review.workspace import Workspace
+from tui_workspace import async_test, settle
+
+SIZE = (110, 34)
+FACTORS = """\
+[[factor]]
+id = "age"
+label_en = "Age"
+label_nl = "Leeftijd"
+domain = "personal"
+modifiable = false
+assessable = true
+"""
+
+
+def _study_file(ws: Workspace) -> Path:
+    folder = ws.path("extraction")
+    (folder / "studies").mkdir(parents=True, exist_ok=True)
+    (folder / "factors.toml").write_text(FACTORS, encoding="utf-8")
+    study = Study(
+        id="arends2014", cohort_id="arends2014", citation="Arends I et al. Occup Environ Med 2014;71:21-29",
+        country="Netherlands", design="cohort", evidence_type="empirical",
+        outcome_definition="new sickness absence episode due to CMD", data_source="abstract", n=158,
+        estimates=[Estimate(factor="age", contrast="per year", estimate_type="adjusted",
+                            source_location="Abstract, Results", measure="HR", estimate=1.02,
+                            ci_low=1.01, ci_high=1.04)],
+    )
+    return save_study(study, folder / "studies" / "arends2014.toml")
+
+
+async def _set(pilot, app, field: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    box = app.screen.query_one(f"#field-{field}", Input)
+    box.value = value
+    await pilot.pause()
+
+
+def test_parse_value_keeps_bad_text_for_validation() -> None:
+    assert parse_value("12", "integer") == 12
+    assert parse_value("12x", "integer") == "12x"
+    assert parse_value("", "string") is None
+    assert parse_value("1.5", "number") == 1.5
+    assert parse_value("yes", "boolean") is True
+
+
+@async_test
+async def test_extraction_form_saves_file_and_store(tui_ws: Workspace) -> None:
+    path = _study_file(tui_ws)
+    app = make_app(tui_ws, "alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("7")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ExtractionScreen)
+        assert screen.current == path
+        assert screen.query_one("#field-n", Input).value == "158"
+        assert screen.query_one("#field-id", Input).disabled
+        assert screen.query_one("#estimate-table", DataTable).row_count == 1
+        await _set(pilot, app, "n", "160")
+        await _set(pilot, app, "follow_up", "4 years")
+        screen.query_one("#field-country", Input).focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = load_study(path)
+        assert saved.n == 160 and saved.follow_up == "4 years"
+        assert len(saved.estimates) == 1 and saved.estimates[0].estimate == 1.02
+        version = tables.study_version(tui_ws.store.engine, "arends2014", "")
+        assert version is not None
+        assert version.data["study"]["n"] == 160 and version.data["study"]["follow_up"] == "4 years"
+        # Typing in a field does not trigger other keys (q quits, 1 switches screens elsewhere).
+        await pilot.press("7", "q")
+        assert isinstance(app.screen, ExtractionScreen)
+        assert screen.query_one("#field-country", Input).value.endswith("7q")
+
+
+@async_test
+async def test_extraction_form_invalid_value_writes_nothing(tui_ws: Workspace) -> None:
+    path = _study_file(tui_ws)
+    before = path.read_bytes()
+    app = make_app(tui_ws, "alice", "extraction")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _set(pilot, app, "n", "about 160")
+        await pilot.press("f2")
+        await settle(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("study.n: expected integer" in m for m in messages), messages
+        assert all(n.severity == "error" for n in app._notifications)
+        await _set(pilot, app, "n", "160")
+        await _set(pilot, app, "country", "")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("study.country: required field is missing" in n.message for n in app._notifications)
+    assert path.read_bytes() == before
+    assert tables.study_version(tui_ws.store.engine, "arends2014", "") is None
