@@ -1,4 +1,4 @@
-"""The Textual app: five screens as modes, one project loaded in a worker after first paint."""
+"""The Textual app: seven screens as modes, one project loaded in a worker after first paint."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from .screens.conflicts import ConflictsScreen
 from .screens.dashboard import DashboardScreen
 from .screens.dedup import DedupScreen
 from .screens.extraction import ExtractionScreen
+from .screens.fulltext import FulltextScreen
 from .screens.help import HelpScreen
 from .screens.screening import ScreeningScreen
 
 #: Start screens by name, in the order of the number keys.
-SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser", "extraction")
+SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser", "fulltext", "extraction")
 
 
 def user_keymap(workspace: Workspace) -> dict[str, str]:
@@ -44,6 +45,7 @@ class ReviewApp(App[None]):
         "conflicts": ConflictsScreen,
         "browser": BrowserScreen,
         "extraction": ExtractionScreen,
+        "fulltext": FulltextScreen,
     }
     BINDINGS = [
         Binding("1", "switch_mode('dashboard')", "Dashboard", show=False, id="app.dashboard",
@@ -56,6 +58,8 @@ class ReviewApp(App[None]):
                 tooltip="Disagreements between reviewers and agreement statistics"),
         Binding("5", "switch_mode('browser')", "Records", show=False, id="app.browser",
                 tooltip="Browse, filter and re-decide records"),
+        Binding("6", "switch_mode('fulltext')", "Full text", show=False, id="app.fulltext",
+                tooltip="Full-text retrieval and eligibility"),
         Binding("7", "switch_mode('extraction')", "Extraction", show=False, id="app.extraction",
                 tooltip="Study extraction forms (extraction/studies/<id>.toml)"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
