@@ -24,7 +24,7 @@ def _run(workspace: Workspace, reviewer: str, start: str, blind: bool | None) ->
 
 
 @click.command(hidden=True)
-@click.option("--start", type=click.Choice(["dashboard", "screening", "dedup", "conflicts", "browser"]),
+@click.option("--start", type=click.Choice(["dashboard", "screening", "dedup", "conflicts", "browser", "fulltext", "extraction"]),
               default="dashboard", show_default=True, help="Screen to open first.")
 @click.option("--blind/--no-blind", default=None,
               help="Hide other reviewers' decisions (default: on with two or more reviewers).")
