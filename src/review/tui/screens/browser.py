@@ -13,13 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ...records import Decision, Record
 from ..messages import DataReady
 from ..project import Project
+from .base import ProjectScreen
 from .conflicts import LABEL_STYLE
 from .modals import RecordScreen
 
@@ -61,7 +61,7 @@ def matches(record: Record, labels: dict[str, str], f: Filters) -> bool:
     return True
 
 
-class BrowserScreen(Screen[None]):
+class BrowserScreen(ProjectScreen):
     """Every record, filterable; decisions can be changed (and are logged)."""
 
     CSS_PATH = "browser.tcss"
@@ -94,14 +94,9 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#records", DataTable).add_columns("id", "year", "title", "source", "decisions")
-        self.watch(self.app, "project", self._project_changed, init=True)
 
     def on_screen_resume(self) -> None:
         self._refresh()
-
-    @property
-    def project(self) -> Project | None:
-        return self.app.project  # type: ignore[attr-defined, no-any-return]
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:

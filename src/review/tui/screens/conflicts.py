@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ...records import Record
@@ -23,6 +22,7 @@ from ...screening.agreement import (
 )
 from ..messages import DataReady
 from ..project import Project
+from .base import ProjectScreen
 from .modals import RecordScreen
 
 #: Titles are cut to this many characters so the decisions stay visible.
@@ -61,7 +61,7 @@ def stats_table(stats: list[Agreement]) -> Table:
     return table
 
 
-class ConflictsScreen(Screen[None]):
+class ConflictsScreen(ProjectScreen):
     """Disagreements between reviewers, resolved by a third reviewer or by consensus."""
 
     CSS_PATH = "conflicts.tcss"
@@ -92,18 +92,9 @@ class ConflictsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#conflict-table", DataTable)
         table.add_columns("record", "title", "decisions", "resolution")
-        self.watch(self.app, "project", self._project_changed, init=True)
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
-            self.load()
-
-    @property
-    def project(self) -> Project | None:
-        return self.app.project  # type: ignore[attr-defined, no-any-return]
-
-    def _project_changed(self, project: Project | None) -> None:
-        if project is not None:
             self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts")

@@ -11,13 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from ..actions import ACTIONS
 from ..messages import DataReady
 from ..project import Project
+from .base import ProjectScreen
 from ..widgets.curve import CurveView
 from .screening import format_recall
 
@@ -82,7 +82,7 @@ def stage_table(data: DashboardData) -> Table:
     return table
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(ProjectScreen):
     """Where the review stands, and what to run next."""
 
     CSS_PATH = "dashboard.tcss"
@@ -111,19 +111,8 @@ class DashboardScreen(Screen[None]):
         yield Static("", id="job")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.watch(self.app, "project", self._project_changed, init=True)
-
     def on_screen_resume(self) -> None:
         self.action_refresh()
-
-    @property
-    def project(self) -> Project | None:
-        return self.app.project  # type: ignore[attr-defined, no-any-return]
-
-    def _project_changed(self, project: Project | None) -> None:
-        if project is not None:
-            self.action_refresh()
 
     def action_refresh(self) -> None:
         if self.project is not None:

@@ -8,13 +8,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...dedup.diff import word_diff
 from ...store.dedup import BorderlinePair, borderline_pairs, decide_pair
 from ..messages import DataReady
-from ..project import Project
+from .base import ProjectScreen
 
 DIFF_STYLE = "bold black on #e8c66a"
 #: Longest abstract excerpt shown per side.
@@ -53,7 +52,7 @@ def pair_table(pair: BorderlinePair) -> Table:
     return table
 
 
-class DedupScreen(Screen[None]):
+class DedupScreen(ProjectScreen):
     """One borderline pair at a time."""
 
     CSS_PATH = "dedup.tcss"
@@ -80,17 +79,6 @@ class DedupScreen(Screen[None]):
         with Horizontal(id="dedup-keys"):
             yield Static(Text("s same · d different · k skip", style="dim"))
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.watch(self.app, "project", self._project_changed, init=True)
-
-    @property
-    def project(self) -> Project | None:
-        return self.app.project  # type: ignore[attr-defined, no-any-return]
-
-    def _project_changed(self, project: Project | None) -> None:
-        if project is not None:
-            self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dedup-load")
     def load(self) -> None:

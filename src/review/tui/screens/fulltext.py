@@ -12,7 +12,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ...errors import ReviewError
@@ -20,7 +19,7 @@ from ...prisma.fulltext import fulltext_reasons, record_fulltext
 from ...prisma.queue import QueueItem, fulltext_queue
 from ...store.fulltext import undo_last_fulltext_event
 from ..messages import DataReady
-from ..project import Project
+from .base import ProjectScreen
 from .modals import ReasonScreen
 
 #: Titles are cut to this many characters so the state columns stay visible.
@@ -39,7 +38,7 @@ def item_state(item: QueueItem) -> str:
             "pending": "sought"}.get(item.retrieval, "awaiting")
 
 
-class FulltextScreen(Screen[None]):
+class FulltextScreen(ProjectScreen):
     """Reports awaiting full text, with keys for retrieval and eligibility."""
 
     CSS_PATH = "fulltext.tcss"
@@ -70,18 +69,9 @@ class FulltextScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#fulltext-table", DataTable)
         table.add_columns("record", "study", "state", "reason", "title")
-        self.watch(self.app, "project", self._project_changed, init=True)
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
-            self.load()
-
-    @property
-    def project(self) -> Project | None:
-        return self.app.project  # type: ignore[attr-defined, no-any-return]
-
-    def _project_changed(self, project: Project | None) -> None:
-        if project is not None:
             self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fulltext")

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -24,6 +23,7 @@ from ...records import Record
 from ..highlight import legend, render_record
 from ..messages import DataReady, RankingReady
 from ..project import Project
+from .base import ProjectScreen
 from ...store.fulltext import record_screening_stop
 from .modals import ConfirmScreen, NoteScreen, ReasonScreen, SearchScreen
 
@@ -36,7 +36,7 @@ def format_recall(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-class ScreeningScreen(Screen[None]):
+class ScreeningScreen(ProjectScreen):
     """Title/abstract screening for the current reviewer."""
 
     CSS_PATH = "screening.tcss"
@@ -84,7 +84,6 @@ class ScreeningScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch(self.app, "project", self._project_changed, init=True)
         self.set_interval(1.0, self._poll_criteria)
 
     def on_screen_resume(self) -> None:
@@ -96,10 +95,6 @@ class ScreeningScreen(Screen[None]):
         if (self.current.id, project.reviewer) in decided:
             self.current = project.session.next_record()
         self._paint()
-
-    @property
-    def project(self) -> Project | None:
-        return self.app.project  # type: ignore[attr-defined, no-any-return]
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:

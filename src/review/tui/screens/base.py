@@ -1,0 +1,29 @@
+"""The base of every screen that shows the app's project (loaded in a worker after first paint)."""
+
+from __future__ import annotations
+
+from textual.screen import Screen
+
+from ..project import Project
+
+
+class ProjectScreen(Screen[None]):
+    """Watches ``app.project`` and calls ``load`` once it is there (and whenever it changes).
+
+    Textual runs ``on_mount`` of every class in the MRO, subclass first, so a subclass's own
+    ``on_mount`` (adding table columns, say) runs before the first ``load``.
+    """
+
+    @property
+    def project(self) -> Project | None:
+        return self.app.project  # type: ignore[attr-defined, no-any-return]
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "project", self._project_changed, init=True)
+
+    def _project_changed(self, project: Project | None) -> None:
+        if project is not None:
+            self.load()
+
+    def load(self) -> None:
+        raise NotImplementedError
