@@ -92,25 +92,32 @@ def import_files(
 def _import_one(store: Store, path: Path, source: str | None, root: Path | None) -> FileImport:
     data = _read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
+    # Cheap check first so a re-import skips parsing; the insert checks again under the lock.
     previous = store.find_batch(digest)
     if previous is not None:
-        when = previous["imported_at"]
-        stamp = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when)
-        return FileImport(
-            path=path, status="skipped", format=previous["format"], encoding=previous["encoding"],
-            source_name=previous["source_name"], batch_id=previous["id"],
-            message=f"already imported as batch {previous['id']} ({previous['n_records']} records, "
-                    f"{previous['file_name']}, {stamp})",
-        )
+        return _skipped(path, previous)
     result = _parse(path, data, source)
-    batch_id = store.add_batch(
+    batch_id, previous = store.add_batch_unless_imported(
         result.records, file_name=_stored_name(path, root), file_sha256=result.sha256,
         source_name=result.source_name, format=result.format, encoding=result.encoding,
     )
+    if previous is not None:
+        return _skipped(path, previous)
     return FileImport(
         path=path, status="imported", format=result.format, encoding=result.encoding,
         source_name=result.source_name, n_records=len(result.records), batch_id=batch_id,
         deleted_pmids=result.deleted_pmids,
+    )
+
+
+def _skipped(path: Path, previous: dict) -> FileImport:
+    when = previous["imported_at"]
+    stamp = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when)
+    return FileImport(
+        path=path, status="skipped", format=previous["format"], encoding=previous["encoding"],
+        source_name=previous["source_name"], batch_id=previous["id"],
+        message=f"already imported as batch {previous['id']} ({previous['n_records']} records, "
+                f"{previous['file_name']}, {stamp})",
     )
 
 

@@ -153,6 +153,34 @@ class Store:
             conn.execute(schema.records.insert(), [_record_row(r, batch_id, source_name) for r in records])
         return int(batch_id)
 
+    def add_batch_unless_imported(
+        self,
+        records: Sequence[Record],
+        *,
+        file_name: str,
+        file_sha256: str,
+        source_name: str,
+        format: str,
+        encoding: str,
+    ) -> tuple[int, dict[str, Any] | None]:
+        """Store a file's batch unless a batch with the same file hash exists.
+
+        The check and the insert share one transaction that first takes the write lock, so
+        two processes importing the same file at once cannot both store it. Returns
+        ``(batch_id, None)`` when stored, or ``(existing_id, existing_batch)`` when skipped.
+        """
+        with self.engine.begin() as conn:
+            _take_write_lock(conn)
+            t = schema.import_batches
+            row = conn.execute(sa.select(t).where(t.c.file_sha256 == file_sha256)).mappings().first()
+            if row is not None:
+                return int(row["id"]), dict(row)
+            batch_id = self.add_batch(
+                records, file_name=file_name, file_sha256=file_sha256, source_name=source_name,
+                format=format, encoding=encoding, conn=conn,
+            )
+        return batch_id, None
+
     def count_records(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(schema.records)).scalar_one())
@@ -239,6 +267,16 @@ class Store:
             if d.label != "undo" and d.id not in undone:
                 current[(d.record_id, d.reviewer)] = d
         return current
+
+
+def _take_write_lock(conn: sa.Connection) -> None:
+    """Serialise this transaction against other writers before it reads.
+
+    A no-op UPDATE is portable: SQLite (deferred BEGIN) takes its RESERVED lock here and
+    PostgreSQL locks the row, so a check-then-insert that follows cannot race another one.
+    """
+    t = schema.schema_info
+    conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
 
 
 def _latest_effective(conn: sa.Connection, reviewer: str, stage: str) -> dict[str, Any] | None:
