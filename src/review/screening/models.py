@@ -46,11 +46,19 @@ class Classifier(Protocol):
 POSITIVE_RATIO = 1.0
 
 
-def _balanced_weights(y: np.ndarray, ratio: float = 1.0) -> np.ndarray:
-    """Sample weights giving the relevant class ``ratio`` times the irrelevant class's total."""
+def _balanced_weights(y: np.ndarray, ratio: float = 1.0, scale: str = "mean") -> np.ndarray:
+    """Sample weights giving the relevant class ``ratio`` times the irrelevant class's total.
+
+    ``scale="mean"`` makes the weights average 1 (the regularisation strength stays put as
+    the labelled set grows); ``scale="positive"`` gives each relevant record weight 1, as
+    ASReview's balancer does, so the loss grows with the relevant records found and the
+    fit is strongly regularised while they are few.
+    """
     n_pos = max(int(y.sum()), 1)
     n_neg = max(len(y) - n_pos, 1)
     weights = np.where(y == 1, ratio / n_pos, 1.0 / n_neg)
+    if scale == "positive":
+        return weights * (n_pos / ratio)
     return weights * (len(y) / weights.sum())
 
 
@@ -107,6 +115,7 @@ class LogisticModel(_LinearScores):
     seed: int
     C: float = 1.0
     ratio: float = field(default_factory=lambda: POSITIVE_RATIO)
+    scale: str = "mean"
     name: str = "logistic"
     coef: np.ndarray | None = field(default=None, repr=False)
     intercept: float = 0.0
@@ -114,12 +123,13 @@ class LogisticModel(_LinearScores):
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "LogisticModel":
         # Dual coordinate descent: far fewer labelled rows than features.
         model = LogisticRegression(C=self.C, solver="liblinear", dual=True, random_state=self.seed,
-                                   max_iter=200).fit(X, y, sample_weight=_balanced_weights(y, self.ratio))
+                                   max_iter=200).fit(X, y, sample_weight=_balanced_weights(y, self.ratio, self.scale))
         self.coef, self.intercept = model.coef_.ravel(), float(model.intercept_[0])
         return self
 
     def info(self) -> dict[str, Any]:
-        return {"name": self.name, "C": self.C, "solver": "liblinear-dual", "positive_ratio": self.ratio}
+        return {"name": self.name, "C": self.C, "solver": "liblinear-dual", "positive_ratio": self.ratio,
+                "weight_scale": self.scale}
 
 
 @dataclass(slots=True)
@@ -129,6 +139,7 @@ class SvmModel(_LinearScores):
     seed: int
     C: float = 0.1
     ratio: float = field(default_factory=lambda: POSITIVE_RATIO)
+    scale: str = "mean"
     name: str = "svm"
     coef: np.ndarray | None = field(default=None, repr=False)
     intercept: float = 0.0
@@ -137,7 +148,7 @@ class SvmModel(_LinearScores):
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "SvmModel":
         model = LinearSVC(C=self.C, random_state=self.seed, dual=True, max_iter=2000).fit(
-            X, y, sample_weight=_balanced_weights(y, self.ratio))
+            X, y, sample_weight=_balanced_weights(y, self.ratio, self.scale))
         self.coef, self.intercept = model.coef_.ravel(), float(model.intercept_[0])
         self._train = (X, y)  # Platt scaling is fitted on first use: rankings rarely need it
         self._platt = None
@@ -153,7 +164,7 @@ class SvmModel(_LinearScores):
 
     def info(self) -> dict[str, Any]:
         return {"name": self.name, "C": self.C, "loss": "squared_hinge", "positive_ratio": self.ratio,
-                "calibration": "platt"}
+                "weight_scale": self.scale, "calibration": "platt"}
 
 
 @dataclass(slots=True)

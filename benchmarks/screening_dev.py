@@ -1,0 +1,297 @@
+"""Development harness for the screening default: candidate configurations on four tasks.
+
+The two shared sets each carry two labels (final inclusion, ``label_included``, and the
+title/abstract-stage inclusion, ``label_abstract_included``), so every candidate is scored
+on four tasks with prevalence from 2 % to 19 %. A default is chosen by the mean over all
+four tasks, not by the two final-inclusion tasks the ASReview comparison uses: a gain that
+shows on one task only is noise or overfitting. Our simulations are cheap, so the harness
+uses more seeds (default 1..10) than ``benchmarks/screening.py`` does.
+
+Usage:
+    python benchmarks/screening_dev.py                       # every candidate, seeds 1..10
+    python benchmarks/screening_dev.py --candidates default svm-pos10 --seeds 1 2 3
+    python benchmarks/screening_dev.py --list
+
+Prints one table row per candidate (WSS@95, recall@10 %, ATD per task and mean) and one
+JSON line (``BENCH {...}``). Results are cached per candidate, task and seed in
+``$REVIEW_BENCH_CACHE/dev`` (keyed by the engine source), so adding a candidate only
+runs the new one. ``--jobs`` runs that many simulations at once (default 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from review.screening import models, ranker
+from review.screening import simulate as simulate_module
+from review.screening.features import FeatureConfig, build_features
+from review.screening.simulate import LabelledSet, simulate
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("REVIEW_SHARED", REPO.parent / "shared"))
+DATA_DIR = SHARED / "data" / "screening"
+CACHE = Path(os.environ.get("REVIEW_BENCH_CACHE", Path(tempfile.gettempdir()) / "review-bench-asreview")) / "dev"
+LABELS = ("label_included", "label_abstract_included")
+METRICS = ("wss@95", "recall@10%", "atd")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One engine configuration: model, its class weighting, features and training extras."""
+
+    model: str = "svm"  # svm | logistic | nb | svm+nb | logistic+nb | ensemble
+    C: float | None = None  # None: the model's own default
+    ratio: float = 1.0  # total weight of the relevant class relative to the irrelevant one
+    scale: str = "mean"  # sample weights: "mean" (mean 1) or "positive" (each relevant 1, ASReview)
+    presumed: int = 100  # random unlabelled records presumed irrelevant in each fit
+    presumed_until: int | None = None  # stop adding them once this many irrelevant are labelled
+    title_weight: int = 2
+    min_df: int = 2
+    max_df: float = 0.95
+    sublinear_tf: bool = True
+    char_ngrams: bool = False
+    note: str = ""
+
+    def key(self) -> str:
+        body = {k: v for k, v in asdict(self).items() if k != "note"}
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:10]
+
+    def feature_config(self) -> FeatureConfig:
+        return FeatureConfig(min_df=self.min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf,
+                             char_ngrams=self.char_ngrams)
+
+
+def _c(model: str = "svm", **changes: Any) -> Candidate:
+    return Candidate(model=model, **changes)
+
+
+#: The candidates, by name. "default" is whatever the engine's defaults are now.
+CANDIDATES: dict[str, Candidate | None] = {
+    "default": None,
+    "svm": _c(),
+    # models and ensembles
+    "logistic": _c("logistic"),
+    "svm+nb": _c("svm+nb"),
+    "logistic+nb": _c("logistic+nb"),
+    "ensemble": _c("ensemble"),
+    # class weighting
+    "svm-r10": _c(ratio=10.0),
+    "svm-r3": _c(ratio=3.0),
+    "svm-pos-r1": _c(scale="positive"),
+    "svm-pos-r10": _c(scale="positive", ratio=10.0),
+    "logistic-r10": _c("logistic", ratio=10.0),
+    "logistic-pos-r10": _c("logistic", scale="positive", ratio=10.0),
+    # coarse C grid
+    "svm-C0.03": _c(C=0.03),
+    "svm-C0.3": _c(C=0.3),
+    "svm-C1": _c(C=1.0),
+    "logistic-C0.3": _c("logistic", C=0.3),
+    "logistic-C3": _c("logistic", C=3.0),
+    "logistic-C10": _c("logistic", C=10.0),
+    # presumed-irrelevant sample
+    "svm-presumed0": _c(presumed=0),
+    "svm-presumed50": _c(presumed=50),
+    "svm-presumed-until100": _c(presumed_until=100),
+    "svm-presumed-until300": _c(presumed_until=300),
+    # features
+    "svm-title1": _c(title_weight=1),
+    "svm-title3": _c(title_weight=3),
+    "svm-mindf1": _c(min_df=1),
+    "svm-linear-tf": _c(sublinear_tf=False),
+    "svm-char": _c(char_ngrams=True),
+}
+
+
+# -- data --------------------------------------------------------------------------------
+def load_task(path: Path, label: str, title_weight: int) -> LabelledSet:
+    """A labelled set from a shared CSV with ``label`` as the truth and titles repeated."""
+    ids, texts, labels = [], [], {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            record_id = int(row["record_id"])
+            title, abstract = row.get("title") or "", row.get("abstract") or ""
+            ids.append(record_id)
+            texts.append(" ".join([title] * title_weight + [abstract]).strip())
+            labels[record_id] = int(row[label])
+    return LabelledSet(ids=ids, texts=texts, labels=labels, name=f"{path.stem}:{label}")
+
+
+# -- candidate installation ----------------------------------------------------------------
+class RankAveraged:
+    """Mean of the members' score ranks (a monotone-invariant ensemble)."""
+
+    def __init__(self, members: list[Any]) -> None:
+        self.members = members
+        self.name = "+".join(m.name for m in members)
+
+    def fit(self, X, y):  # noqa: ANN001, ANN201
+        for member in self.members:
+            member.fit(X, y)
+        return self
+
+    def scores(self, X):  # noqa: ANN001, ANN201
+        return np.mean([np.argsort(np.argsort(m.scores(X))) for m in self.members], axis=0)
+
+    def predict(self, X):  # noqa: ANN001, ANN201
+        return self.scores(X), np.full(X.shape[0], np.nan)
+
+    def info(self) -> dict[str, Any]:
+        return {"name": self.name, "members": [m.info() for m in self.members], "combine": "mean_rank"}
+
+
+def install(candidate: Candidate | None) -> None:
+    """Point the engine's model factory and weighting at ``candidate`` (this process only)."""
+    if candidate is None:
+        return
+
+    def member(name: str, seed: int) -> Any:
+        if name == "svm":
+            return models.SvmModel(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale)
+        if name == "logistic":
+            return models.LogisticModel(seed, C=candidate.C or 1.0, ratio=candidate.ratio, scale=candidate.scale)
+        if name == "nb":
+            return models.NaiveBayesModel(seed)
+        raise ValueError(name)
+
+    def factory(name: str, seed: int) -> Any:
+        if candidate.model == "ensemble":
+            return models.EnsembleModel(seed, members=[member(n, seed) for n in ("logistic", "svm", "nb")])
+        if "+" in candidate.model:
+            return RankAveraged([member(n, seed) for n in candidate.model.split("+")])
+        return member(candidate.model, seed)
+
+    ranker.make_model = factory  # type: ignore[assignment]
+    original_rank = ranker.rank
+
+    def rank(features, labels, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        presumed = candidate.presumed
+        if candidate.presumed_until is not None:
+            n_irrelevant = sum(1 for v in labels.values() if not v)
+            if n_irrelevant >= candidate.presumed_until:
+                presumed = 0
+        kwargs["presumed_irrelevant"] = presumed
+        return original_rank(features, labels, **kwargs)
+
+    simulate_module.rank = rank  # type: ignore[assignment]
+
+
+# -- running -----------------------------------------------------------------------------
+def _engine_fingerprint() -> str:
+    root = Path(ranker.__file__).parent
+    digest = hashlib.sha256()
+    for name in ("features.py", "models.py", "query.py", "ranker.py", "simulate.py", "metrics.py"):
+        digest.update((root / name).read_bytes())
+    digest.update(Path(__file__).read_bytes().split(b"\nCANDIDATES")[0])  # harness mechanics
+    return digest.hexdigest()[:10]
+
+
+_FEATURES: dict[tuple, Any] = {}
+
+
+def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
+    """One simulation (cached): candidate on one set, label and seed."""
+    name, candidate, set_name, label, seed = job
+    ckey = "default" if candidate is None else candidate.key()
+    path = CACHE / f"{_engine_fingerprint()}-{ckey}-{set_name}-{label}-seed{seed}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    install(candidate)
+    title_weight = 2 if candidate is None else candidate.title_weight
+    config = None if candidate is None else candidate.feature_config()
+    fkey = (set_name, label, title_weight, None if config is None else json.dumps(config.as_dict()))
+    if fkey not in _FEATURES:
+        data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
+        _FEATURES[fkey] = (data, build_features(data.ids, data.texts, config))
+    data, features = _FEATURES[fkey]
+    started = time.process_time()
+    result = simulate(data, seed=seed, features=features)
+    row = {k: result.metrics[k] for k in METRICS}
+    row |= {"cpu_s": round(time.process_time() - started, 2),
+            "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1)}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(row))
+    return row
+
+
+def _worker(job: tuple) -> tuple[tuple, dict]:
+    return job, run_one(job)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES))
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
+    parser.add_argument("--labels", nargs="+", default=list(LABELS))
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--list", action="store_true")
+    args = parser.parse_args()
+    if args.list:
+        for name, candidate in CANDIDATES.items():
+            print(f"{name:<22} {candidate}")
+        return
+    sets = sorted(p.stem for p in DATA_DIR.glob("*.csv"))
+    tasks = [(s, label) for s in sets for label in args.labels]
+    results: dict[str, dict[str, list[dict]]] = {}
+    for name in args.candidates:
+        candidate = CANDIDATES[name]
+        jobs = [(name, candidate, s, label, seed) for s, label in tasks for seed in args.seeds]
+        # Each candidate in fresh worker processes: install() patches module state.
+        from multiprocessing import get_context
+
+        with get_context("spawn").Pool(args.jobs, maxtasksperchild=len(jobs)) as pool:
+            done = pool.map(_worker, jobs, chunksize=max(1, len(jobs) // (args.jobs * 4)))
+        per_task: dict[str, list[dict]] = {}
+        for (_, _, s, label, _), row in done:
+            per_task.setdefault(f"{s}:{label}", []).append(row)
+        results[name] = per_task
+        _print_row(name, per_task, header=name == args.candidates[0])
+    summary = {name: {task: _mean(rows) for task, rows in per_task.items()} | {"MEAN": _task_mean(per_task)}
+               for name, per_task in results.items()}
+    print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{l}" for s, l in tasks],
+                                 "candidates": {n: (asdict(CANDIDATES[n]) if CANDIDATES[n] else "engine default")
+                                                for n in results}, "results": summary}))
+
+
+def _mean(rows: list[dict]) -> dict[str, float]:
+    return {k: round(float(np.mean([r[k] for r in rows])), 4) for k in (*METRICS, "cpu_s", "retrain_p95_ms")}
+
+
+def _task_mean(per_task: dict[str, list[dict]]) -> dict[str, float]:
+    means = [_mean(rows) for rows in per_task.values()]
+    return {k: round(float(np.mean([m[k] for m in means])), 4) for k in METRICS}
+
+
+def _short(task: str) -> str:
+    set_name, label = task.split(":")
+    return f"{set_name.split('_')[0][:5]}/{'abs' if 'abstract' in label else 'fin'}"
+
+
+def _print_row(name: str, per_task: dict[str, list[dict]], header: bool) -> None:
+    tasks = list(per_task)
+    if header:
+        cells = "".join(f" {_short(t):>20}" for t in tasks)
+        print(f"{'candidate':<22}{cells} {'MEAN wss/r10/atd':>22} {'cpu/run':>8}", flush=True)
+    cells = ""
+    for task in tasks:
+        m = _mean(per_task[task])
+        cells += f"  {m['wss@95']:.3f}/{m['recall@10%']:.3f}/{m['atd']:.3f}"
+    overall = _task_mean(per_task)
+    cpu = np.mean([r["cpu_s"] for rows in per_task.values() for r in rows])
+    print(f"{name:<22}{cells}  {overall['wss@95']:.3f}/{overall['recall@10%']:.3f}/{overall['atd']:.3f}"
+          f" {cpu:>7.1f}s", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
