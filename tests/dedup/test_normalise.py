@@ -227,13 +227,17 @@ def test_last_first_and_medline_forms_give_the_same_names(lasts: list[str], firs
     ("Chung-Hua Chung Liu Tsa Chih [Chinese Journal of Oncology]", "Chinese Journal of Oncology"),
     ("Circulation. Conference: American Heart Association's Scientific Sessions", "Circulation"),
     ("Ai zheng = Aizheng = Chinese journal of cancer", "Chin J Cancer"),
+    ("Dtsch-Med-Wochenschr", "Deutsche Medizinische Wochenschrift"),
+    ("Dtsch Med Wochenschr", "Deutsche medizinische Wochenschrift (1946)"),
+    ("J Natl Cancer Inst", "Journal of the National Cancer Institute"),
 ])
 def test_journal_abbreviations_match(a: str, b: str) -> None:
     assert max(journal_similarity(x, y) for x in journal_variants(a) for y in journal_variants(b)) == 1.0
 
 
 @pytest.mark.parametrize("a, b", [("Diabetes", "Diabetologia"), ("Cancer", "Cancer Research"),
-                                  ("Thorax", "Chest")])
+                                  ("Thorax", "Chest"), ("Cancer Res", "Cancer Reviews"),
+                                  ("Med Hypotheses", "Medical History")])
 def test_different_journals_do_not_match(a: str, b: str) -> None:
     assert journal_similarity(journal_tokens(a), journal_tokens(b)) < 1.0
 
@@ -242,3 +246,11 @@ def test_different_journals_do_not_match(a: str, b: str) -> None:
 @given(text)
 def test_journal_tokens_ignore_case(value: str) -> None:
     assert journal_tokens(value.upper()) == journal_tokens(value.lower()) or value.upper().lower() != value.lower()
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=6, max_size=14), st.data())
+def test_iso4_contractions_of_a_word_match_it(word: str, data: st.DataObject) -> None:
+    # Keep the first letter and any ordered subset of the rest, at least 4 letters: "dtsch".
+    keep = data.draw(st.lists(st.integers(1, len(word) - 1), min_size=3, max_size=len(word) - 2, unique=True))
+    short = word[0] + "".join(word[i] for i in sorted(keep))
+    assert journal_similarity((short, "med"), (word, "medicine")) == 1.0

@@ -28,7 +28,7 @@ def _import(workspace: Workspace, records: list[Record], name: str) -> list[int]
 def _borderline_pair() -> list[Record]:
     title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
     return [record(title=title, pages="678-684", doi="", abstract=""),
-            record(title=title, pages="676-682", doi="", abstract="")]
+            record(title=title, pages="686-692", doi="", abstract="")]
 
 
 def _other(n: int) -> Record:
@@ -205,7 +205,7 @@ def test_one_question_per_pair_of_clusters(workspace: Workspace) -> None:
     title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
     copies = [record(title=title, pages="678-684", doi="", abstract=""),
               record(title=title, pages="678-684", doi="", abstract="", authors=["Tashiro Y", "Sato K"]),
-              record(title=title, pages="676-682", doi="", abstract="")]
+              record(title=title, pages="686-692", doi="", abstract="")]
     a, b, c = _import(workspace, copies, "h.csv")
     run_dedup(workspace)
     store = workspace.store

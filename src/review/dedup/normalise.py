@@ -454,6 +454,8 @@ def _journal_words(text: str) -> tuple[str, ...]:
     text = re.sub(r"\([^)]*\)", " ", text)
     text = re.split(r"\s:\s|\.\s+conference\b|:\s*official\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
     text = text.replace("&", " and ")
+    if " " not in text.strip():
+        text = text.replace("-", " ")  # "Dtsch-Med-Wochenschr": hyphens between abbreviations
     text = re.sub(r"(?<=\w)-(?=\w)", "", text)  # Cardio-Thoracic → Cardiothoracic
     return tuple(w for w in fold(text).split() if w not in _JOURNAL_STOP)
 
@@ -464,7 +466,7 @@ def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     for word in short:
         if i >= len(long):
             return False
-        if long[i].startswith(word):
+        if long[i].startswith(word) or _contracts(word, long[i]):
             i += 1
         elif len(word) > 4 and i + 1 < len(long) and (long[i] + long[i + 1]).startswith(word):
             i += 2
@@ -472,6 +474,17 @@ def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
             return False
     # "Cancer" does not abbreviate "Cancer Research"; "J Thorac Oncol" may drop a subtitle.
     return i == len(long) or len(short) >= 3
+
+
+def _contracts(word: str, full: str) -> bool:
+    """ISO 4 contractions drop inner letters: "dtsch" ← "deutsche", "natl" ← "national".
+
+    Same first letter, the rest a subsequence; short words must be plain prefixes.
+    """
+    if len(word) < 4 or len(word) >= len(full) or word[0] != full[0]:
+        return False
+    rest = iter(full[1:])
+    return all(ch in rest for ch in word[1:])
 
 
 @lru_cache(maxsize=262144)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..records import Record
+from .citation import cochrane_review_number
 from .kinds import ARTICLE, is_generic_title, publication_kind, strip_retracted_prefix
 from .normalise import (
     Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, journal_variants, normalise_authors,
@@ -40,6 +41,8 @@ class Prepared:
     pmid: list[str] = field(default_factory=list)
     abstract: list[str] = field(default_factory=list)
     supplement: list[bool] = field(default_factory=list)
+    #: Cochrane review number ("cd006828"), shared by the protocol and every update.
+    cochrane: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.title)
@@ -74,6 +77,8 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         out.abstract.append(fold((record.abstract or "")[: ABSTRACT_CHARS + 100])[:ABSTRACT_CHARS])
         out.supplement.append(is_supplement(record.issue or "", record.volume or "")
                               or "conference" in fold(record.journal or ""))
+        out.cochrane.append(cochrane_review_number(doi, record.journal or "", record.pages or "",
+                                                   record.volume or "", record.issue or ""))
         if progress is not None and n % 5000 == 0:
             progress("normalise", n, total)
     return out

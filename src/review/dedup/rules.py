@@ -49,8 +49,11 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     left, right = f.left, f.right
     generic_col = np.asarray(prep.generic, dtype=bool)
     generic = generic_col[left] | generic_col[right]
-    translated_col = np.asarray(prep.translated, dtype=bool)
-    translated = translated_col[left] != translated_col[right]
+    bracketed = np.asarray(prep.translated, dtype=bool)
+    original = np.asarray([bool(x) for x in prep.title_alt], dtype=bool)
+    # One record carries the English translation, the other the original or another
+    # database's translation (an Embase "<ORIGINAL>" title): the English titles may differ.
+    translated = (bracketed[left] != bracketed[right]) | original[left] | original[right]
     kind_col = np.empty(len(prep), dtype=object)
     kind_col[:] = prep.kind
     kind_a, kind_b = kind_col[left], kind_col[right]
@@ -80,15 +83,22 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     g = f.year_gap
     year = np.select([g == 0, g == 1], [0.5, -0.5], -3.0)
     year = np.where(np.isnan(g), 0.0, year)
+    # A Cochrane review keeps its CD number through protocol and updates, years apart.
+    same_review = f.cochrane == EQUAL
+    year = np.where(same_review, np.maximum(year, 0.0), year)
+    cochrane = np.select([same_review, f.cochrane == DIFFERENT], [2.0, -6.0], 0.0)
 
     supplement_col = np.asarray(prep.supplement, dtype=bool)
     supplement = supplement_col[left] | supplement_col[right]
     volume = np.select([f.volume == EQUAL, f.volume == DIFFERENT], [1.0, np.where(supplement, -1.0, -2.0)], 0.0)
-    pages = np.select([f.pages == EQUAL, f.pages == DIFFERENT], [1.5, -3.0], 0.0)
+    # Overlapping ranges (676-682 vs 678-684): one article paginated twice, weakly against.
+    pages = np.select([f.pages == EQUAL, f.pages_overlap, f.pages == DIFFERENT], [1.5, -1.0, -3.0], 0.0)
     doi = np.select(
         [(f.doi == EQUAL) & ~f.doi_shared, f.doi == EQUAL,
          (f.doi == DIFFERENT) & ~f.doi_shared, f.doi == DIFFERENT],
         [4.0, 0.5, -3.0, -1.0], 0.0)
+    # Cochrane versions have DOIs ".CD006828" and ".CD006828.pub2": not a disagreement.
+    doi = np.where(same_review, np.maximum(doi, 0.0), doi)
     j = f.journal
     both_supplement = supplement_col[left] & supplement_col[right]
     # The same abstract printed for two meetings is two publications (ASySD, SRA definitions).
@@ -100,8 +110,21 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     pmid = np.select([f.pmid == EQUAL, f.pmid == DIFFERENT], [5.0, -6.0], 0.0)
     # Same volume, start page and year locate one article, whatever the journal is called.
     locator = np.where((f.volume == EQUAL) & (f.pages == EQUAL) & (g == 0), 1.0, 0.0)
+    # A full citation (journal, year, volume, first and last page of a multi-page range) is
+    # the pre-DOI identifier of an article: as strong as a DOI when nothing else disagrees.
+    # Not for supplements, where many abstracts share pages.
+    citation = ((locator > 0) & f.pages_full & ~supplement & ~(j < 50)
+                & ~(a < 75) & (title >= 0))
+    locator = np.where(citation, 3.5, locator)
+    # The English-language edition of a non-English journal: the same title (translated in
+    # one record, in brackets) and authors in the same year and volume, but its own pagination
+    # and journal name.
+    edition = ((bracketed[left] != bracketed[right]) & (t >= 93) & (a >= 90) & (g == 0)
+               & (f.volume != DIFFERENT))
+    pages = np.where(edition, np.maximum(pages, 0.0), pages)
+    journal = np.where(edition, np.maximum(journal, 0.0), journal)
     points = {"title": title, "numbers": numbers, "locator": locator, "authors": authors, "year": year, "volume": volume, "pages": pages,
-              "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid}
+              "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid, "cochrane": cochrane}
     return points, kind_conflict, preprint
 
 
@@ -122,7 +145,8 @@ def decide(prep: Prepared, f: PairFeatures) -> Decisions:
     # Preprint vs journal version: the same work, but whether to merge is the reviewer's call.
     status[preprint & (score >= BORDERLINE_SCORE)] = BORDERLINE
     status[kind_conflict] = DISTINCT
-    cannot_link = kind_conflict | (score < CANNOT_LINK_SCORE) | (f.pmid == DIFFERENT)
+    cannot_link = (kind_conflict | (score < CANNOT_LINK_SCORE) | (f.pmid == DIFFERENT)
+                   | (f.cochrane == DIFFERENT))
     return Decisions(score=score, status=status, cannot_link=cannot_link, points=points,
                      kind_conflict=kind_conflict)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from .citation import MIN_OVERLAP, numeric_range
 from .normalise import journal_similarity
 from .prepare import Prepared
 
@@ -41,9 +42,14 @@ class PairFeatures:
     year_gap: np.ndarray
     volume: np.ndarray
     pages: np.ndarray
+    #: Same first and last page of a multi-page range (with ``pages`` EQUAL).
+    pages_full: np.ndarray
+    #: Different ranges sharing several pages (with ``pages`` DIFFERENT): one article paginated twice.
+    pages_overlap: np.ndarray
     doi: np.ndarray
     doi_shared: np.ndarray
     pmid: np.ndarray
+    cochrane: np.ndarray
     abstract: np.ndarray
 
     def __len__(self) -> int:
@@ -54,9 +60,9 @@ class PairFeatures:
         columns: dict[str, list[float | int | bool]] = {}
         for name in ("title", "title_prefix", "authors", "journal", "year_gap", "abstract"):
             columns[name] = np.round(getattr(self, name)[which].astype(np.float64), 1).tolist()
-        for name in ("first_author", "single_author", "doi_shared"):
+        for name in ("first_author", "single_author", "doi_shared", "pages_full", "pages_overlap"):
             columns[name] = getattr(self, name)[which].astype(bool).tolist()
-        for name in ("numbers", "volume", "pages", "doi", "pmid"):
+        for name in ("numbers", "volume", "pages", "doi", "pmid", "cochrane"):
             columns[name] = getattr(self, name)[which].astype(int).tolist()
         names = list(columns)
         return [dict(zip(names, values)) for values in zip(*columns.values())]
@@ -130,6 +136,25 @@ def _pages(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         else:
             out[k] = DIFFERENT
     return out
+
+
+def _page_relations(prep: Prepared, pages: np.ndarray, left: np.ndarray,
+                    right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(full, overlap)``: equal multi-page ranges; different but overlapping ranges.
+
+    Each record's range is read once (``numeric_range``); the pair tests are vectorised.
+    """
+    ranges = [numeric_range(p) for p in prep.pages]
+    valid = np.asarray([r is not None for r in ranges], dtype=bool)
+    prefix = _codes([r[0] if r is not None else "" for r in ranges])
+    first = np.asarray([r[1] if r is not None else 0 for r in ranges], dtype=np.int64)
+    last = np.asarray([r[2] if r is not None else 0 for r in ranges], dtype=np.int64)
+    both = valid[left] & valid[right] & (prefix[left] == prefix[right])
+    fa, fb, la, lb = first[left], first[right], last[left], last[right]
+    full = both & (pages == EQUAL) & (fa == fb) & (la == lb) & (la > fa)
+    shared = np.minimum(la, lb) - np.maximum(fa, fb) + 1
+    overlap = both & (pages == DIFFERENT) & (shared >= MIN_OVERLAP)
+    return full, overlap
 
 
 def _author_prefixes(prep: Prepared) -> list[np.ndarray]:
@@ -215,13 +240,16 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
 
     shared = shared_dois(prep)
     is_shared = np.asarray([d in shared for d in prep.doi], dtype=bool)
+    pages = _pages(prep, left, right)
+    pages_full, pages_overlap = _page_relations(prep, pages, left, right)
     return PairFeatures(
         left=left, right=right, title=title, title_prefix=title_prefix,
         numbers=_numbers(prep.numbers, left, right),
         authors=authors, first_author=first, single_author=m == 1, journal=_journals(prep, left, right),
         year_gap=year_gap, volume=_exact(prep.volume, left, right),
-        pages=_pages(prep, left, right), doi=_exact(prep.doi, left, right),
+        pages=pages, pages_full=pages_full, pages_overlap=pages_overlap, doi=_exact(prep.doi, left, right),
         doi_shared=is_shared[left] | is_shared[right], pmid=_exact(prep.pmid, left, right),
+        cochrane=_exact(prep.cochrane, left, right),
         abstract=np.full(n, np.nan, dtype=np.float32),
     )
 
