@@ -6,6 +6,8 @@ citation matched under two translations of the title, and one article paginated 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -142,6 +144,9 @@ def test_conference_abstracts_sharing_a_supplement_page_range_stay_apart() -> No
     # One record's title is a translation, so titles cannot tell them apart; the shared page
     # range of a supplement must not then act as a citation match.
     assert verdict(a, b) != "duplicate"
+    # Nor when the export lost the "Suppl" issue: lettered pages mark the supplement.
+    a2, b2 = replace(a, issue="", external_id=""), replace(b, issue="", external_id="")
+    assert verdict(a2, b2) != "duplicate"
 
 
 def test_same_citation_with_a_different_author_is_not_forced_together() -> None:

@@ -42,7 +42,7 @@ class PairFeatures:
     year_gap: np.ndarray
     volume: np.ndarray
     pages: np.ndarray
-    #: Same first and last page of a multi-page range (with ``pages`` EQUAL).
+    #: Same first and last page of a multi-page range of plain numbers (not "S354-S355").
     pages_full: np.ndarray
     #: Different ranges sharing several pages (with ``pages`` DIFFERENT): one article paginated twice.
     pages_overlap: np.ndarray
@@ -151,7 +151,9 @@ def _page_relations(prep: Prepared, pages: np.ndarray, left: np.ndarray,
     last = np.asarray([r[2] if r is not None else 0 for r in ranges], dtype=np.int64)
     both = valid[left] & valid[right] & (prefix[left] == prefix[right])
     fa, fb, la, lb = first[left], first[right], last[left], last[right]
-    full = both & (pages == EQUAL) & (fa == fb) & (la == lb) & (la > fa)
+    # Lettered pages ("S354-S355") are mostly supplements of abstracts: not a citation match.
+    plain = prefix == 0
+    full = both & plain[left] & (pages == EQUAL) & (fa == fb) & (la == lb) & (la > fa)
     shared = np.minimum(la, lb) - np.maximum(fa, fb) + 1
     overlap = both & (pages == DIFFERENT) & (shared >= MIN_OVERLAP)
     return full, overlap
