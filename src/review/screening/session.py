@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,11 +27,15 @@ from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
 from .criteria import Criteria, load_criteria
-from .features import Features, build_features, record_text, update_features
-from .models import DEFAULT_MODEL, MODEL_NAMES
 from .query import QUERY_NAMES
-from .ranker import Ranking, fallback_ranking, rank
 from .stopping import CONFIDENCE, TARGET_RECALL, StoppingStatus, assess
+
+if TYPE_CHECKING:
+    from .features import Features
+    from .ranker import Ranking
+
+# features, models and ranker import scikit-learn (over a second): they are imported where
+# a model is fitted, so a session opens, and shows its first record, without them.
 
 #: Labels counted as relevant for training and for the stopping rule ("maybe" is kept in).
 RELEVANT_LABELS = frozenset({"include", "maybe"})
@@ -78,12 +82,16 @@ class ScreeningSession:
         model: str = "default",
         query: str = "max",
         seed: int | None = None,
+        quick_start: bool = False,
     ) -> None:
+        """``quick_start``: without a saved ranking, open on the seeded order and leave the
+        keyword prior (which reads every abstract) to the first ``retrain`` — for the TUI,
+        which shows the first record at once and retrains in a worker."""
         settings = workspace.config.section("screening")
         model = settings.get("model", model) if model == "default" else model
         query = settings.get("query", query) if query == "max" else query
-        if model != "default" and model not in MODEL_NAMES:
-            raise ReviewError(f"model {model!r}: expected default or one of {', '.join(MODEL_NAMES)}")
+        if model != "default" and model not in _model_names():
+            raise ReviewError(f"model {model!r}: expected default or one of {', '.join(_model_names())}")
         if query not in QUERY_NAMES:
             raise ReviewError(f"query {query!r}: expected one of {', '.join(QUERY_NAMES)}")
         self.workspace = workspace
@@ -96,15 +104,17 @@ class ScreeningSession:
         self.confidence = float(settings.get("confidence", CONFIDENCE))
         self.auto_sample = bool(settings.get("auto_sample", True))
         self.consecutive = settings.get("consecutive_irrelevant")
+        self.quick_start = quick_start
         self._lock = threading.RLock()
         self._feature_lock = threading.Lock()
         self._features: Features | None = None
+        self._text_cache: dict[int, str] | None = None
         self._current: int | None = None
         self._sample_start: int | None = None
         self.criteria = self._load_criteria()
         self._load_records()
         self._state = self._load_decisions()
-        self._ranking = self._initial_ranking()
+        self._ranking: Ranking | _Queue = self._initial_ranking()
 
     # -- loading ---------------------------------------------------------------------------
     def _load_criteria(self) -> Criteria:
@@ -114,11 +124,23 @@ class ScreeningSession:
             return Criteria()  # the TUI shows the file's error itself; screening goes on
 
     def _load_records(self) -> None:
-        records = self.store.records()
-        self._ids = [r.id for r in records if r.id is not None]
-        self._texts = {r.id: record_text(r) for r in records if r.id is not None}
+        self._ids = ranking_store.record_ids(self.store)
+        self._id_set = set(self._ids)
+        self._text_cache = None  # texts are read when first needed (keyword prior, retrain)
         self._hidden = _duplicate_ids(self.store)
         self._eligible = [r for r in self._ids if r not in self._hidden]
+
+    def _texts(self) -> dict[int, str]:
+        """The model's text of every record, read once: the slow part of opening a big workspace."""
+        with self._feature_lock:
+            texts = self._text_cache
+            if texts is None:
+                from .features import record_text
+
+                rows = ranking_store.record_texts(self.store)
+                texts = {record_id: record_text(row) for record_id, row in rows.items()}
+                self._text_cache = texts
+            return texts
 
     def _load_decisions(self) -> _State:
         state = _State()
@@ -130,21 +152,37 @@ class ScreeningSession:
                 self._sample_start = int(decision.model_info.get("sample_start", 0))
         return state
 
-    def _initial_ranking(self) -> Ranking:
+    def _initial_ranking(self) -> Ranking | _Queue:
         saved = ranking_store.load_ranking(self.store, self.reviewer)
         if saved:
             probs = [float("nan") if p is None else float(p) for p in saved["probabilities"]]
-            return Ranking(order=tuple(saved["record_order"]), probabilities=tuple(probs),
-                           model_info=dict(saved["model_info"]), n_labelled=saved["n_labelled"],
-                           seconds=0.0)
-        return fallback_ranking(self._eligible, self._training_labels(), seed=self.seed,
-                                model=self._model_name, query=self.query, texts=self._texts,
+            return _Queue(order=tuple(saved["record_order"]), probabilities=tuple(probs),
+                          model_info=dict(saved["model_info"]), n_labelled=saved["n_labelled"])
+        labels = self._training_labels()
+        if self.quick_start:
+            # The seeded order ``fallback_ranking`` gives without texts; the first retrain
+            # (a worker) reads the abstracts and replaces it with the keyword prior.
+            candidates = np.asarray([r for r in self._eligible if r not in labels], dtype=np.int64)
+            order = np.random.default_rng([self.seed, len(labels)]).permutation(candidates)
+            info = {"model": self.model, "query": self.query, "seed": self.seed,
+                    "n_labelled": len(labels), "n_included": sum(labels.values()),
+                    "fallback": "seeded_random", "quick_start": True}
+            return _Queue(order=tuple(order.tolist()), probabilities=(float("nan"),) * order.size,
+                          model_info=info, n_labelled=len(labels))
+        from .ranker import fallback_ranking
+
+        return fallback_ranking(self._eligible, labels, seed=self.seed,
+                                model=self._model_name, query=self.query, texts=self._texts(),
                                 include_terms=self.criteria.include_terms,
                                 exclude_terms=self.criteria.exclude_terms)
 
     @property
     def _model_name(self) -> str:
-        return DEFAULT_MODEL if self.model == "default" else self.model
+        if self.model != "default":
+            return self.model
+        from .models import DEFAULT_MODEL
+
+        return DEFAULT_MODEL
 
     def _training_labels(self) -> dict[int, int]:
         return {r: int(d.label in RELEVANT_LABELS) for r, d in self._state.decided.items()
@@ -204,7 +242,7 @@ class ScreeningSession:
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
         with self._lock:
-            if record_id not in self._texts:
+            if record_id not in self._id_set:
                 raise ReviewError(f"record {record_id}: not in this workspace")
             phase = self.phase
             info = {k: v for k, v in self._ranking.model_info.items() if k != "features"}
@@ -267,23 +305,38 @@ class ScreeningSession:
     # -- the model -------------------------------------------------------------------------
     def retrain(self) -> Ranking:
         """Fit on every label so far and rank the rest; saves the snapshot (thread-safe)."""
+        from .ranker import fallback_ranking, rank
+
         with self._lock:
             labels = self._training_labels()
-            texts = dict(self._texts)
-        features = self._ensure_features(texts)
-        ranking = rank(features, labels, model=self.model, query=self.query, seed=self.seed,
-                       texts=texts, include_terms=self.criteria.include_terms,
-                       exclude_terms=self.criteria.exclude_terms)
-        if self._hidden:
-            ranking = _without(ranking, self._hidden)
+            eligible = list(self._eligible)
+            hidden = set(self._hidden)
+        texts = self._texts()
+        eligible = [r for r in eligible if r in texts]  # imported after the texts were read
+        if self._features is None and not _both_classes(labels):
+            # Nothing to learn yet: the keyword prior, without building TF-IDF features
+            # (the same order ``rank`` gives, as features keep the eligible order).
+            ranking = fallback_ranking(eligible, labels, seed=self.seed, model=self._model_name,
+                                       query=self.query, texts=texts,
+                                       include_terms=self.criteria.include_terms,
+                                       exclude_terms=self.criteria.exclude_terms)
+        else:
+            features = self._ensure_features(texts, eligible)
+            ranking = rank(features, labels, model=self.model, query=self.query, seed=self.seed,
+                           texts=texts, include_terms=self.criteria.include_terms,
+                           exclude_terms=self.criteria.exclude_terms)
+        if hidden:
+            ranking = _without(ranking, hidden)
         ranking_store.save_ranking(self.store, self.reviewer, order=ranking.order,
                                    probabilities=ranking.probabilities, model_info=ranking.model_info,
                                    n_labelled=ranking.n_labelled, seed=self.seed, seconds=ranking.seconds)
         return ranking
 
-    def _ensure_features(self, texts: dict[int, str]) -> Features:
+    def _ensure_features(self, texts: dict[int, str], eligible_ids: list[int]) -> Features:
+        from .features import build_features, update_features
+
         with self._feature_lock:
-            eligible = {r: texts[r] for r in self._eligible}
+            eligible = {r: texts[r] for r in eligible_ids}
             if self._features is None:
                 self._features = build_features(list(eligible), list(eligible.values()))
             else:
@@ -297,7 +350,10 @@ class ScreeningSession:
 
     @property
     def ranking(self) -> Ranking:
-        return self._ranking
+        with self._lock:
+            if isinstance(self._ranking, _Queue):
+                self._ranking = self._ranking.as_ranking()
+            return self._ranking
 
     def refresh_records(self) -> None:
         """Pick up records imported (or duplicates resolved) since the session opened."""
@@ -314,7 +370,46 @@ def _duplicate_ids(store: Any) -> set[int]:
     return set(duplicate_ids(store))
 
 
+@dataclass(slots=True, frozen=True)
+class _Queue:
+    """A stored (or seeded) queue, served without importing the model code.
+
+    Quacks like ``Ranking`` for what the session reads on the UI thread (``order``,
+    ``model_info``, ``rank_of``); ``as_ranking`` makes the real thing when asked for.
+    """
+
+    order: tuple[int, ...]
+    probabilities: tuple[float, ...]
+    model_info: dict[str, Any]
+    n_labelled: int
+    _position: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def rank_of(self, record_id: int) -> int | None:
+        if not self._position and self.order:
+            self._position.update(zip(self.order, range(1, len(self.order) + 1)))
+        return self._position.get(record_id)
+
+    def as_ranking(self) -> Ranking:
+        from .ranker import Ranking
+
+        return Ranking(order=self.order, probabilities=self.probabilities, model_info=self.model_info,
+                       n_labelled=self.n_labelled, seconds=0.0)
+
+
+def _model_names() -> tuple[str, ...]:
+    from .models import MODEL_NAMES
+
+    return MODEL_NAMES
+
+
+def _both_classes(labels: dict[int, int]) -> bool:
+    values = set(labels.values())
+    return 0 in values and 1 in values
+
+
 def _without(ranking: Ranking, hidden: set[int]) -> Ranking:
+    from .ranker import Ranking
+
     keep = [i for i, r in enumerate(ranking.order) if r not in hidden]
     return Ranking(order=tuple(ranking.order[i] for i in keep),
                    probabilities=tuple(ranking.probabilities[i] for i in keep),

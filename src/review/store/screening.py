@@ -12,8 +12,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from . import Store, utcnow
+from . import Store, schema, utcnow
 from .schema import metadata
+
+#: Ids per ``IN (...)`` query: below SQLite's oldest bound-parameter limit (999).
+_ID_CHUNK = 900
 
 last_ranking = sa.Table(
     "last_ranking",
@@ -82,3 +85,32 @@ def ranking_log(store: Store, reviewer: str | None = None) -> list[dict[str, Any
         query = query.where(screening_rankings.c.reviewer == reviewer)
     with store.engine.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def record_ids(store: Store) -> list[int]:
+    """Every record id in import order: what a session needs before it reads any text."""
+    t = schema.records
+    with store.engine.connect() as conn:
+        return [int(i) for i in conn.execute(sa.select(t.c.id).order_by(t.c.id)).scalars()]
+
+
+def record_texts(store: Store, ids: Sequence[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Title, abstract, keywords and MeSH by record id (all records, or ``ids``).
+
+    Only the columns a screening model reads: a full ``Store.records()`` also decodes
+    authors, identifiers and the raw source text, several times slower on large workspaces.
+    """
+    t = schema.records
+    query = sa.select(t.c.id, t.c.title, t.c.abstract, t.c.keywords, t.c.mesh).order_by(t.c.id)
+    found: dict[int, dict[str, Any]] = {}
+    with store.engine.connect() as conn:
+        if ids is None:
+            batches = [conn.execute(query)]
+        else:
+            wanted = list(ids)
+            batches = [conn.execute(query.where(t.c.id.in_(wanted[i:i + _ID_CHUNK])))
+                       for i in range(0, len(wanted), _ID_CHUNK)]
+        for rows in batches:
+            for row in rows.mappings():
+                found[int(row["id"])] = dict(row)
+    return found

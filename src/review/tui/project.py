@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..records import Record
 from ..screening.agreement import CONSENSUS_REVIEWER
-from ..screening.session import ScreeningSession
 from ..workspace import Workspace
 from .highlight import CriteriaWatcher
+
+if TYPE_CHECKING:  # the session imports scikit-learn: loaded in the worker, after first paint
+    from ..screening.session import ScreeningSession
 
 
 @dataclass(eq=False)
@@ -46,7 +49,13 @@ class Project:
 
 
 def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = None) -> Project:
-    """Open the store and the screening session (reads every record: run it in a worker)."""
+    """Open the store and the screening session (run it in a worker).
+
+    The session opens on the saved ranking, or on a seeded order that the first retrain
+    replaces with the keyword prior (``quick_start``), so the first record needs no texts.
+    """
+    from ..screening.session import ScreeningSession
+
     workspace.store  # noqa: B018 - opens and checks the schema now, off the UI thread
     settings = workspace.config.section("tui")
     if blind is None:
@@ -54,7 +63,7 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     return Project(
         workspace=workspace,
         reviewer=reviewer,
-        session=ScreeningSession(workspace, reviewer),
+        session=ScreeningSession(workspace, reviewer, quick_start=True),
         criteria=CriteriaWatcher(workspace),
         blind=blind,
     )
