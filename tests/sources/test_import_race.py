@@ -8,7 +8,7 @@ import time
 import sqlalchemy as sa
 
 from review.sources.importer import import_files, read_file
-from review.store import _take_write_lock, schema
+from review.store import schema
 from review.workspace import Workspace
 
 RIS = "TY  - JOUR\nTI  - Relapse of sickness absence\nAU  - Doe, J\nPY  - 2020\nER  - \n"
@@ -25,7 +25,9 @@ def test_insert_rechecks_when_another_import_landed_after_the_first_check(worksp
     first = import_files(workspace, [path]).files[0]
     assert first.status == "imported"
     # The cheap pre-check sees nothing, as when the other process's insert commits just after it.
-    monkeypatch.setattr(workspace.store, "find_batch", lambda digest: None)
+    locked_check = workspace.store.find_batch
+    monkeypatch.setattr(workspace.store, "find_batch",
+                        lambda digest, conn=None: None if conn is None else locked_check(digest, conn=conn))
     second = import_files(workspace, [path]).files[0]
     assert second.status == "skipped"
     assert second.batch_id == first.batch_id
@@ -37,19 +39,16 @@ def test_insert_waits_for_a_concurrent_import_and_then_skips(workspace, tmp_path
     """A second importer blocks on the first one's open transaction, then sees its batch."""
     path = tmp_path / "embase.ris"
     path.write_text(RIS, encoding="utf-8")
-    parsed = read_file(path)
     store = workspace.store
-    arguments = dict(file_name="embase.ris", file_sha256=parsed.sha256, source_name="Embase",
-                     format=parsed.format, encoding=parsed.encoding)
-    results: list = []
-    with store.engine.begin() as first:
-        _take_write_lock(first)
-        store.add_batch(parsed.records, conn=first, **arguments)
-        racer = threading.Thread(target=lambda: results.append(
-            store.add_batch_unless_imported(parsed.records, **arguments)))
+    outcomes: list = []
+    with store.locked_transaction() as first:
+        parsed = read_file(path)
+        store.add_batch(parsed.records, file_name="embase.ris", file_sha256=parsed.sha256,
+                        source_name="Embase", format=parsed.format, encoding=parsed.encoding, conn=first)
+        racer = threading.Thread(target=lambda: outcomes.append(import_files(workspace, [path]).files[0]))
         racer.start()
-        time.sleep(0.3)  # the racer is now waiting on our lock, not reading a stale snapshot
+        time.sleep(0.3)  # the racer has passed its pre-check and now waits on our lock
     racer.join(10)
-    (batch_id, existing), = results
-    assert existing is not None and existing["id"] == batch_id
+    (second,) = outcomes
+    assert second.status == "skipped"
     assert _batch_count(workspace) == 1

@@ -97,12 +97,14 @@ def _import_one(store: Store, path: Path, source: str | None, root: Path | None)
     if previous is not None:
         return _skipped(path, previous)
     result = _parse(path, data, source)
-    batch_id, previous = store.add_batch_unless_imported(
-        result.records, file_name=_stored_name(path, root), file_sha256=result.sha256,
-        source_name=result.source_name, format=result.format, encoding=result.encoding,
-    )
-    if previous is not None:
-        return _skipped(path, previous)
+    with store.locked_transaction() as conn:
+        previous = store.find_batch(result.sha256, conn=conn)
+        if previous is not None:
+            return _skipped(path, previous)
+        batch_id = store.add_batch(
+            result.records, file_name=_stored_name(path, root), file_sha256=result.sha256,
+            source_name=result.source_name, format=result.format, encoding=result.encoding, conn=conn,
+        )
     return FileImport(
         path=path, status="imported", format=result.format, encoding=result.encoding,
         source_name=result.source_name, n_records=len(result.records), batch_id=batch_id,

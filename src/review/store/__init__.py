@@ -111,11 +111,24 @@ class Store:
         with self.engine.begin() as conn:
             yield conn
 
+    @contextmanager
+    def locked_transaction(self) -> Iterator[sa.Connection]:
+        """A transaction that holds the write lock before it reads.
+
+        For check-then-insert: two processes doing it at once run one after the other, so
+        the second one's check sees the first one's insert.
+        """
+        with self.engine.begin() as conn:
+            _take_write_lock(conn)
+            yield conn
+
     # -- import batches and records -----------------------------------------------------
-    def find_batch(self, file_sha256: str) -> dict[str, Any] | None:
+    def find_batch(self, file_sha256: str, *, conn: sa.Connection | None = None) -> dict[str, Any] | None:
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.find_batch(file_sha256, conn=own)
         t = schema.import_batches
-        with self.engine.connect() as conn:
-            row = conn.execute(sa.select(t).where(t.c.file_sha256 == file_sha256)).mappings().first()
+        row = conn.execute(sa.select(t).where(t.c.file_sha256 == file_sha256)).mappings().first()
         return dict(row) if row else None
 
     def batches(self) -> list[dict[str, Any]]:
@@ -152,34 +165,6 @@ class Store:
         if records:
             conn.execute(schema.records.insert(), [_record_row(r, batch_id, source_name) for r in records])
         return int(batch_id)
-
-    def add_batch_unless_imported(
-        self,
-        records: Sequence[Record],
-        *,
-        file_name: str,
-        file_sha256: str,
-        source_name: str,
-        format: str,
-        encoding: str,
-    ) -> tuple[int, dict[str, Any] | None]:
-        """Store a file's batch unless a batch with the same file hash exists.
-
-        The check and the insert share one transaction that first takes the write lock, so
-        two processes importing the same file at once cannot both store it. Returns
-        ``(batch_id, None)`` when stored, or ``(existing_id, existing_batch)`` when skipped.
-        """
-        with self.engine.begin() as conn:
-            _take_write_lock(conn)
-            t = schema.import_batches
-            row = conn.execute(sa.select(t).where(t.c.file_sha256 == file_sha256)).mappings().first()
-            if row is not None:
-                return int(row["id"]), dict(row)
-            batch_id = self.add_batch(
-                records, file_name=file_name, file_sha256=file_sha256, source_name=source_name,
-                format=format, encoding=encoding, conn=conn,
-            )
-        return batch_id, None
 
     def count_records(self) -> int:
         with self.engine.connect() as conn:
