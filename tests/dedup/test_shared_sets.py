@@ -1,10 +1,10 @@
 """Accuracy on the labelled development sets in ../shared/data/dedup (targets of issue 5).
 
 Targets: no more than 1 false merge per 1,000 records, borderline pairs ≤ 2 % of records,
-pair recall ≥ 0.99 once the borderline pairs are reviewed. Automatic recall is held to
-0.975: on the SRA set the missed pairs are translations with different page ranges,
-Cochrane review updates and conference-vs-journal versions that the rules send to a
-human or keep apart on purpose (see README "dedup").
+pair recall ≥ 0.99 from the automatic merges alone (borderline pairs are not merged), and
+still ≥ 0.99 once the borderline pairs are reviewed. The pairs still missed are label
+choices the rules do not follow on purpose: different abstracts on one supplement page
+(ASySD) and a conference abstract with its journal article (SRA; see README "dedup").
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def test_shared_set_targets(name: str, shared) -> None:  # type: ignore[no-untyp
     assert false_merges <= len(records) / 1000
 
     recall = len(true_pairs & found) / len(true_pairs)
-    assert recall >= 0.975
+    assert recall >= 0.99
 
     borderline = result.borderline
     assert len(borderline) <= 0.02 * len(records)
