@@ -97,6 +97,13 @@ def test_english_edition_with_its_own_pagination_is_merged() -> None:
     assert verdict(original, english) == "duplicate"
 
 
+def test_english_edition_found_from_an_embase_original_title_too() -> None:
+    embase = _chinese(title=f"{AD_P53} <ORIGINAL> Chong zu ren p53 xian bing du zhu she ye lian he shun bo",
+                      journal="Ai Zheng")
+    english = _chinese(title=AD_P53, journal="Chinese Journal of Cancer", pages="84-87")
+    assert verdict(embase, english) == "duplicate"
+
+
 def test_english_edition_rule_needs_the_same_authors_and_volume() -> None:
     original = _chinese()
     other_team = _chinese(title=AD_P53, journal="Chinese Journal of Cancer", pages="84-87",

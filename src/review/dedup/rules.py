@@ -116,10 +116,11 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     citation = ((locator > 0) & f.pages_full & ~supplement & ~(j < 50)
                 & ~(a < 75) & (title >= 0))
     locator = np.where(citation, 3.5, locator)
-    # The English-language edition of a non-English journal: the same title (translated in
-    # one record, in brackets) and authors in the same year and volume, but its own pagination
-    # and journal name.
-    edition = ((bracketed[left] != bracketed[right]) & (t >= 93) & (a >= 90) & (g == 0)
+    # The English-language edition of a non-English journal: the same title (marked as a
+    # translation in one record only: "[…]" or an original-language title beside it) and
+    # authors in the same year and volume, but its own pagination and journal name.
+    marked = bracketed | original
+    edition = ((marked[left] != marked[right]) & (t >= 93) & (a >= 90) & (g == 0)
                & (f.volume != DIFFERENT))
     pages = np.where(edition, np.maximum(pages, 0.0), pages)
     journal = np.where(edition, np.maximum(journal, 0.0), journal)
