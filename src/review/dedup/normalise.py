@@ -479,9 +479,11 @@ def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
 def _contracts(word: str, full: str) -> bool:
     """ISO 4 contractions drop inner letters: "dtsch" ← "deutsche", "natl" ← "national".
 
-    Same first letter, the rest a subsequence; short words must be plain prefixes.
+    Same first letter, the rest a subsequence. Contractions are short (4–6 letters, at most
+    three quarters of the word): a whole word such as "neurology" is no contraction of
+    "neuroradiology", and shorter words must be plain prefixes.
     """
-    if len(word) < 4 or len(word) >= len(full) or word[0] != full[0]:
+    if not 4 <= len(word) <= 6 or 4 * len(word) > 3 * len(full) or word[0] != full[0]:
         return False
     rest = iter(full[1:])
     return all(ch in rest for ch in word[1:])
