@@ -135,7 +135,7 @@ async def test_screening_to_the_end(tmp_path) -> None:
         await settle(pilot)
         await pilot.press("e", "e", "e")
         assert app.screen.current is None
-        assert "Nothing left to screen" in str(app.screen.query_one("#record").render())
+        assert "Nothing left to screen" in app.screen.query_one("#record").plain
         await pilot.press("i")  # nothing to decide: no crash, no row
         assert len(ws.store.decisions(reviewer="bob")) == 3
         await settle(pilot)

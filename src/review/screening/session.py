@@ -17,6 +17,7 @@ Until both an include and an exclude exist the queue is a keyword prior from
 from __future__ import annotations
 
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,11 @@ if TYPE_CHECKING:
 
 #: Labels counted as relevant for training and for the stopping rule ("maybe" is kept in).
 RELEVANT_LABELS = frozenset({"include", "maybe"})
+
+#: Seconds between two saves of the full queue (``last_ranking``). Every ranking is logged,
+#: but at 50,000 records the queue is ~1 MB of JSON whose encoding holds the GIL for tens
+#: of milliseconds; a resumed session only needs a recent queue, and retrains at once.
+SAVE_INTERVAL = 30.0
 
 PHASE_RANKED = "ranked"
 PHASE_SAMPLE = "sample"
@@ -109,6 +115,8 @@ class ScreeningSession:
         self._feature_lock = threading.Lock()
         self._features: Features | None = None
         self._text_cache: dict[int, str] | None = None
+        self._saved_at: float | None = None  # monotonic time of the last full queue save
+        self._unsaved: Ranking | None = None
         self._current: int | None = None
         self._sample_start: int | None = None
         self.criteria = self._load_criteria()
@@ -327,10 +335,29 @@ class ScreeningSession:
                            exclude_terms=self.criteria.exclude_terms)
         if hidden:
             ranking = _without(ranking, hidden)
+        if self._saved_at is None or time.monotonic() - self._saved_at >= SAVE_INTERVAL:
+            self._save(ranking)
+        else:
+            ranking_store.log_ranking(self.store, self.reviewer, model_info=ranking.model_info,
+                                      n_labelled=ranking.n_labelled, seed=self.seed, seconds=ranking.seconds)
+            self._unsaved = ranking
+        return ranking
+
+    def save_ranking(self) -> None:
+        """Store the newest queue if ``retrain`` only logged it (call when closing)."""
+        ranking, self._unsaved = self._unsaved, None
+        if ranking is not None:
+            ranking_store.save_ranking(self.store, self.reviewer, order=ranking.order,
+                                       probabilities=ranking.probabilities, model_info=ranking.model_info,
+                                       n_labelled=ranking.n_labelled, seed=self.seed, seconds=ranking.seconds,
+                                       log=False)
+
+    def _save(self, ranking: Ranking) -> None:
         ranking_store.save_ranking(self.store, self.reviewer, order=ranking.order,
                                    probabilities=ranking.probabilities, model_info=ranking.model_info,
                                    n_labelled=ranking.n_labelled, seed=self.seed, seconds=ranking.seconds)
-        return ranking
+        self._saved_at = time.monotonic()
+        self._unsaved = None
 
     def _ensure_features(self, texts: dict[int, str], eligible_ids: list[int]) -> Features:
         from .features import build_features, update_features

@@ -54,8 +54,12 @@ def save_ranking(
     n_labelled: int,
     seed: int | None,
     seconds: float | None = None,
-) -> int:
-    """Replace the reviewer's last ranking and log it, in one transaction; returns the log id."""
+    log: bool = True,
+) -> int | None:
+    """Replace the reviewer's last ranking and log it, in one transaction; returns the log id.
+
+    ``log=False`` only replaces the queue (for a ranking ``log_ranking`` logged already).
+    """
     now = utcnow()
     probs = [None if p is None or p != p else round(float(p), 6) for p in probabilities]  # NaN → null
     with store.transaction() as conn:
@@ -64,8 +68,28 @@ def save_ranking(
             reviewer=reviewer, created_at=now, n_labelled=n_labelled, seed=seed,
             model_info=model_info, record_order=[int(r) for r in order], probabilities=probs,
         ))
+        if not log:
+            return None
         log_id = conn.execute(screening_rankings.insert().values(
             reviewer=reviewer, created_at=now, n_labelled=n_labelled, seed=seed, seconds=seconds,
+            model_info=model_info,
+        )).inserted_primary_key[0]
+    return int(log_id)
+
+
+def log_ranking(
+    store: Store,
+    reviewer: str,
+    *,
+    model_info: dict[str, Any],
+    n_labelled: int,
+    seed: int | None,
+    seconds: float | None = None,
+) -> int:
+    """Log a ranking without replacing the stored queue (cheap: no order); returns the log id."""
+    with store.transaction() as conn:
+        log_id = conn.execute(screening_rankings.insert().values(
+            reviewer=reviewer, created_at=utcnow(), n_labelled=n_labelled, seed=seed, seconds=seconds,
             model_info=model_info,
         )).inserted_primary_key[0]
     return int(log_id)

@@ -18,6 +18,10 @@ class ProjectLoaded(Message):
         self.project = project
 
 
+class HeapSettled(Message):
+    """Start-up is over (project open, model code imported): collect garbage again."""
+
+
 class RankingReady(Message):
     """A retrained ranking, to be applied to the queue on the UI thread."""
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -23,8 +23,9 @@ from ...records import Record
 from ..highlight import legend, render_record
 from ..messages import DataReady, RankingReady
 from ..project import Project
-from .base import ProjectScreen
 from ...store.fulltext import record_screening_stop
+from ..widgets.record_view import RecordView
+from .base import ProjectScreen
 from .modals import ConfirmScreen, NoteScreen, ReasonScreen, SearchScreen
 
 
@@ -76,8 +77,7 @@ class ScreeningScreen(ProjectScreen):
             yield Static("Loading workspace…", id="counts")
             yield ProgressBar(total=1, show_eta=False, show_percentage=True, id="progress")
         yield Static("", id="stopping")
-        with VerticalScroll(id="record-scroll"):
-            yield Static("", id="record")
+        yield RecordView("", id="record")
         with Horizontal(id="statusbar"):
             yield Static("", id="legend")
             yield Static("", id="model")
@@ -98,7 +98,7 @@ class ScreeningScreen(ProjectScreen):
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
-            self.query_one("#record", Static).update("Loading the first record…")
+            self.query_one("#record", RecordView).show("Loading the first record…")
             self.first_record()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
@@ -130,14 +130,11 @@ class ScreeningScreen(ProjectScreen):
             self._paint_progress(progress)
 
     def _paint_record(self, project: Project) -> None:
-        view = self.query_one("#record", Static)
+        view = self.query_one("#record", RecordView)  # fixed size: no screen layout per record
         if self.current is None:
-            view.update(Text("Nothing left to screen. The dashboard (1) has the counts.", style="bold"))
+            view.show(Text("Nothing left to screen. The dashboard (1) has the counts.", style="bold"))
             return
-        view.update(render_record(self.current, project.criteria.criteria, note=self.note))
-        scroll = self.query_one("#record-scroll", VerticalScroll)
-        if scroll.scroll_y:
-            scroll.scroll_home(animate=False)
+        view.show(render_record(self.current, project.criteria.criteria, note=self.note))
 
     def _paint_progress(self, progress: Any) -> None:
         counts = Text()
