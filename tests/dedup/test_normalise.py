@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from review.dedup.journals import journal_similarity, journal_tokens, journal_variants
 from review.dedup.normalise import (
-    clean_title, fold, is_translated_title, journal_similarity, journal_tokens, journal_variants,
-    normalise_authors, normalise_doi, normalise_pages, normalise_pmid, normalise_title,
+    clean_title, fold, is_translated_title, normalise_authors, normalise_doi, normalise_pages, normalise_pmid, normalise_title,
     normalise_volume, normalise_year, parse_author, parse_pages, split_author_list, strip_markup,
     title_numbers, title_variants,
 )

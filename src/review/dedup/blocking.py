@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .normalise import journal_key
+from .journals import journal_key
 from .prepare import Prepared
 
 #: Exact groups larger than this are compared through a sorted window instead of all pairs.

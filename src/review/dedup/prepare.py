@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from ..records import Record
 from .citation import cochrane_review_number
+from .journals import journal_variants
 from .kinds import ARTICLE, is_generic_title, publication_kind, strip_retracted_prefix
 from .normalise import (
-    Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, journal_variants, normalise_authors,
+    Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, normalise_authors,
     normalise_doi, normalise_pmid, normalise_volume, normalise_year, parse_pages,
 )
 

@@ -13,7 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .citation import MIN_OVERLAP, numeric_range
-from .normalise import journal_similarity
+from .journals import journal_similarity
 from .prepare import Prepared
 
 #: Field states for exact-comparison fields.

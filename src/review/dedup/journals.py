@@ -1,0 +1,115 @@
+"""Journal names: abbreviations, ISO 4 contractions and translations matched without a table.
+
+"J Clin Oncol", "Journal of clinical oncology : official journal of ASCO" and
+"Jclinoncol" are one journal; "Ai zheng = Aizheng = Chinese journal of cancer" carries its
+English name beside the original.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .normalise import fold, strip_markup
+
+_JOURNAL_STOP = frozenset({"the", "of", "and", "for", "in", "on", "de", "la", "le", "der", "und", "y",
+                           "d", "l", "des", "du", "di", "del", "das", "et", "a", "an"})
+
+
+@lru_cache(maxsize=65536)
+def journal_tokens(journal: str) -> tuple[str, ...]:
+    """Folded content words of a journal name, subtitle and place qualifier removed.
+
+    "The Journal of clinical oncology : official journal of ASCO" → (journal, clinical,
+    oncology); "Acta oncologica (Stockholm, Sweden)" → (acta, oncologica).
+    """
+    return _journal_words(re.sub(r"\[[^\]]*\]", " ", strip_markup(journal or "")))
+
+
+def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
+    """The journal's tokens plus those of translations given in brackets or after `` = ``."""
+    main = journal_tokens(journal)
+    alternatives = tuple(_journal_words(m) for m in re.findall(r"\[([^\]]*)\]", journal or ""))
+    if " = " in (journal or ""):  # "Ai zheng = Aizheng = Chinese journal of cancer"
+        alternatives += tuple(journal_tokens(part) for part in journal.split(" = "))
+    return tuple(dict.fromkeys(v for v in (main, *alternatives) if v))
+
+
+def _journal_words(text: str) -> tuple[str, ...]:
+    text = text.strip().strip("\"'")
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.split(r"\s:\s|\.\s+conference\b|:\s*official\b", text, maxsplit=1, flags=re.IGNORECASE)[0]
+    text = text.replace("&", " and ")
+    if " " not in text.strip():
+        text = text.replace("-", " ")  # "Dtsch-Med-Wochenschr": hyphens between abbreviations
+    text = re.sub(r"(?<=\w)-(?=\w)", "", text)  # Cardio-Thoracic → Cardiothoracic
+    return tuple(w for w in fold(text).split() if w not in _JOURNAL_STOP)
+
+
+def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Each word of ``short`` starts the next word of ``long`` (a compound may span two)."""
+    i = 0
+    for word in short:
+        if i >= len(long):
+            return False
+        if long[i].startswith(word) or _contracts(word, long[i]):
+            i += 1
+        elif len(word) > 4 and i + 1 < len(long) and (long[i] + long[i + 1]).startswith(word):
+            i += 2
+        else:
+            return False
+    # "Cancer" does not abbreviate "Cancer Research"; "J Thorac Oncol" may drop a subtitle.
+    return i == len(long) or len(short) >= 3
+
+
+def _contracts(word: str, full: str) -> bool:
+    """ISO 4 contractions drop inner letters: "dtsch" ← "deutsche", "natl" ← "national".
+
+    Same first letter, the rest a subsequence. Contractions are short (4–6 letters, at most
+    three quarters of the word): a whole word such as "neurology" is no contraction of
+    "neuroradiology", and shorter words must be plain prefixes.
+    """
+    if not 4 <= len(word) <= 6 or 4 * len(word) > 3 * len(full) or word[0] != full[0]:
+        return False
+    rest = iter(full[1:])
+    return all(ch in rest for ch in word[1:])
+
+
+@lru_cache(maxsize=262144)
+def journal_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """1.0 for the same journal written out or abbreviated, else a token overlap in [0, 1]."""
+    if not a or not b:
+        return 0.0
+    if a == b or "".join(a) == "".join(b):
+        return 1.0
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if _abbreviates(short, long) or _abbreviates(long, short):
+        return 1.0
+    if len(short) == 1 and len(short[0]) > 6 and len(long) > 1 and _squashed(short[0], long):
+        return 1.0  # "Jthoraccardiovascsurg" style squashed abbreviations
+    sa, sb = set(a), set(b)
+    common = len(sa & sb)
+    if common == min(len(sa), len(sb)) and common >= 1 and len("".join(short)) >= 6:
+        return 0.8  # "Praxis" vs "Schweizerische Rundschau fur Medizin Praxis"
+    return common / max(len(sa), len(sb))
+
+
+def _squashed(word: str, tokens: tuple[str, ...]) -> bool:
+    """Can ``word`` be cut into non-empty prefixes of consecutive ``tokens`` (all of them)?"""
+
+    @lru_cache(maxsize=None)
+    def fits(pos: int, index: int) -> bool:
+        if index == len(tokens):
+            return pos == len(word)
+        token = tokens[index]
+        for size in range(min(len(token), len(word) - pos), 0, -1):
+            if word.startswith(token[:size], pos) and fits(pos + size, index + 1):
+                return True
+        return False
+
+    return fits(0, 0)
+
+
+def journal_key(tokens: tuple[str, ...]) -> str:
+    """Initial letters of the first words: a coarse blocking key shared by abbreviations."""
+    return "".join(t[0] for t in tokens[:4])
