@@ -94,6 +94,9 @@ class DashboardScreen(ProjectScreen):
         for a in ACTIONS
     ] + [Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount")]
 
+    data: DashboardData | None = None
+    """What the dashboard shows now (None until the first count)."""
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="dash"):
@@ -129,6 +132,7 @@ class DashboardScreen(ProjectScreen):
     @on(DataReady)
     def _show(self, message: DataReady) -> None:
         data: DashboardData = message.payload
+        self.data = data
         self.query_one("#stages", Static).update(stage_table(data))
         p = data.progress
         stop = Text()

@@ -71,6 +71,11 @@ class ScreeningScreen(ProjectScreen):
         self._verdict = ""
         self._last = ""
 
+    @property
+    def verdict(self) -> str:
+        """The stopping rule's verdict as the screen shows it ("" before the first record)."""
+        return self._verdict
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="stats"):

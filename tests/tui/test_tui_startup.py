@@ -1,0 +1,102 @@
+"""What keeps start-up and keys fast: the first record without the model code, a session that
+reads no abstracts to open, throttled queue saves, the frozen start-up heap, a record view
+that needs no screen layout."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import subprocess
+import sys
+import time
+
+import pytest
+
+from review.screening import session as session_module
+from review.screening.session import ScreeningSession
+from review.store import screening as ranking_store
+from review.tui.app import make_app
+from review.tui.screens.screening import RETRAIN_DELAY
+from review.tui.widgets.record_view import RecordView
+from review.workspace import Workspace
+from shared_data import REPO_ROOT
+from tui_workspace import async_test, settle
+
+SIZE = (100, 32)
+
+
+def test_the_app_and_the_session_open_without_scikit_learn() -> None:
+    code = ("import sys, review.tui.app, review.screening.session; "
+            "print(sorted(m for m in ('sklearn', 'pandas', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""})
+    assert out.stdout.strip() == "[]"
+
+
+def test_quick_start_reads_no_texts_until_the_first_retrain(fresh_ws: Workspace) -> None:
+    session = ScreeningSession(fresh_ws, "alice", quick_start=True)
+    assert session._text_cache is None  # opening read ids only
+    first = session.next_record()
+    assert first is not None and session._text_cache is None
+    assert session.ranking.model_info["fallback"] == "seeded_random"
+    ranking = session.retrain()  # no labels yet: the keyword prior, and no TF-IDF features
+    assert ranking.model_info["fallback"] == "keyword_prior" and session._features is None
+    # The same queue as a session that reads the texts to open (the CLI's).
+    assert ranking.order == ScreeningSession(fresh_ws, "bob").ranking.order
+
+
+def test_retrains_log_every_ranking_but_save_the_queue_at_most_every_interval(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = ScreeningSession(fresh_ws, "alice", quick_start=True)
+    ids = [r.id for r in fresh_ws.store.records()]
+    session.decide(ids[0], "include")
+    session.decide(ids[1], "exclude")
+    first = session.retrain()
+    session.decide(ids[2], "exclude")
+    second = session.retrain()  # within SAVE_INTERVAL: logged, queue not rewritten
+    assert len(ranking_store.ranking_log(fresh_ws.store, "alice")) == 2
+    assert ranking_store.load_ranking(fresh_ws.store, "alice")["record_order"] == list(first.order)
+    session.save_ranking()  # what the app does when it closes
+    assert ranking_store.load_ranking(fresh_ws.store, "alice")["record_order"] == list(second.order)
+    assert len(ranking_store.ranking_log(fresh_ws.store, "alice")) == 2
+    monkeypatch.setattr(session_module, "SAVE_INTERVAL", 0.0)
+    session.decide(ids[3], "exclude")
+    third = session.retrain()
+    assert ranking_store.load_ranking(fresh_ws.store, "alice")["record_order"] == list(third.order)
+
+
+@async_test
+async def test_start_up_heap_is_frozen_and_collection_resumes(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        assert "review.screening.ranker" in sys.modules
+        await pilot.press("i")
+        await asyncio.sleep(RETRAIN_DELAY + 0.1)  # the retrain starts after a quiet moment
+        await settle(pilot)
+    assert gc.isenabled()
+    # Closing saved the newest queue (the retrain after "i" may only have logged it).
+    saved = ranking_store.load_ranking(fresh_ws.store, "alice")
+    assert saved is not None and saved["n_labelled"] == 1
+
+
+@async_test
+async def test_a_new_record_keeps_the_view_size_and_starts_at_the_top(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one("#record", RecordView)
+        region = view.region
+        view.show("\n".join(f"line {i}" for i in range(80)))
+        await pilot.pause()
+        assert view.virtual_size.height >= 80 and view.region == region
+        view.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        assert view.scroll_offset.y > 0
+        started = time.perf_counter()
+        await pilot.press("e")  # the next record: same box, from its first line
+        assert time.perf_counter() - started < 30  # (a hang, not a timing)
+        assert view.scroll_offset.y == 0 and view.region == region
+        assert app.screen.current.title.split()[0] in view.plain
+        await settle(pilot)
