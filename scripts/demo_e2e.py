@@ -172,6 +172,8 @@ async def resolve_conflicts_by_keys(workspace: Workspace, reviewer: str, answer:
                 break
             target = open_rows[0]
             while table.cursor_row != target:
+                if app.focused is not table:
+                    raise AssertionError(f"the conflict table has no focus ({app.focused!r})")
                 row = table.cursor_row
                 _press(app, "down" if row < target else "up")
                 await _until(lambda: table.cursor_row != row, "the cursor to move")

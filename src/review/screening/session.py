@@ -115,6 +115,8 @@ class ScreeningSession:
         self._feature_lock = threading.Lock()
         self._features: Features | None = None
         self._text_cache: dict[int, str] | None = None
+        self._sample_cache: tuple[tuple[Any, ...], list[int]] | None = None
+        self._ahead: Record | None = None  # read ahead: the record expected next
         self._saved_at: float | None = None  # monotonic time of the last full queue save
         self._unsaved: Ranking | None = None
         self._current: int | None = None
@@ -164,8 +166,10 @@ class ScreeningSession:
         saved = ranking_store.load_ranking(self.store, self.reviewer)
         if saved:
             probs = [float("nan") if p is None else float(p) for p in saved["probabilities"]]
-            return _Queue(order=tuple(saved["record_order"]), probabilities=tuple(probs),
-                          model_info=dict(saved["model_info"]), n_labelled=saved["n_labelled"])
+            queue = _Queue(order=tuple(saved["record_order"]), probabilities=tuple(probs),
+                           model_info=dict(saved["model_info"]), n_labelled=saved["n_labelled"])
+            queue.rank_of(-1)  # the position index, built while opening rather than on a key
+            return queue
         labels = self._training_labels()
         if self.quick_start:
             # The seeded order ``fallback_ranking`` gives without texts; the first retrain
@@ -210,21 +214,39 @@ class ScreeningSession:
                 self.start_sample()
             record_id = self._next_id()
             self._current = record_id
-        return None if record_id is None else self.store.record(record_id)
+            ahead, self._ahead = self._ahead, None
+        if record_id is None:
+            return None
+        return ahead if ahead is not None and ahead.id == record_id else self.store.record(record_id)
 
-    def _next_id(self) -> int | None:
+    def read_ahead(self) -> Record | None:
+        """Read the record expected after the one on screen, so that the next ``next_record``
+        needs no query; returns it (None if there is none). Best effort: if the queue changes
+        first (a new ranking, the sample phase), ``next_record`` simply reads the store."""
+        with self._lock:
+            if self._current is None:
+                return None
+            record_id = self._next_id(skip=self._current)
+        if record_id is None:
+            return None
+        record = self.store.record(record_id)
+        with self._lock:
+            self._ahead = record
+        return record
+
+    def _next_id(self, skip: int | None = None) -> int | None:
         decided = self._state.decided
         if self.phase == PHASE_SAMPLE:
             for record_id in self._sample_order():
-                if record_id not in decided:
+                if record_id not in decided and record_id != skip:
                     return record_id
             return None
         for record_id in self._ranking.order:
-            if record_id not in decided and record_id not in self._hidden:
+            if record_id not in decided and record_id not in self._hidden and record_id != skip:
                 return record_id
         ranked = set(self._ranking.order)  # records imported after the ranking was made
         for record_id in self._eligible:
-            if record_id not in decided and record_id not in ranked:
+            if record_id not in decided and record_id not in ranked and record_id != skip:
                 return record_id
         return None
 
@@ -237,12 +259,21 @@ class ScreeningSession:
                 self._current = None
 
     def _sample_order(self) -> list[int]:
-        """Seeded random order of the records the ranked phase left unscreened."""
+        """Seeded random order of the records the ranked phase left unscreened.
+
+        Kept until the urn changes (a ranked decision undone, records added): recomputing it
+        for every key costs milliseconds per key on a large workspace.
+        """
         ranked = {r for r, d in self._state.decided.items() if d.phase == PHASE_RANKED}
+        key = (self._sample_start, len(ranked), len(self._eligible))
+        if self._sample_cache is not None and self._sample_cache[0] == key:
+            return self._sample_cache[1]
         urn = np.asarray([r for r in self._eligible if r not in ranked], dtype=np.int64)
         reviewer_key = zlib.crc32(self.reviewer.encode("utf-8"))
         rng = np.random.default_rng([self.seed, reviewer_key, self._sample_start or 0])
-        return rng.permutation(urn).tolist()
+        order = rng.permutation(urn).tolist()
+        self._sample_cache = (key, order)
+        return order
 
     # -- decisions -------------------------------------------------------------------------
     def decide(self, record_id: int, label: str, *, reasons: Any = (), note: str = "") -> Decision:
@@ -274,6 +305,7 @@ class ScreeningSession:
             if undone is None:
                 return None
             self._state = self._load_decisions_after_undo()
+            self._sample_cache = None
             self._current = undone.record_id
             return undone
 
@@ -335,6 +367,7 @@ class ScreeningSession:
                            exclude_terms=self.criteria.exclude_terms)
         if hidden:
             ranking = _without(ranking, hidden)
+        ranking.rank_of(-1)  # builds the position index here, not in the next ``decide`` (UI thread)
         if self._saved_at is None or time.monotonic() - self._saved_at >= SAVE_INTERVAL:
             self._save(ranking)
         else:
@@ -386,6 +419,8 @@ class ScreeningSession:
         """Pick up records imported (or duplicates resolved) since the session opened."""
         with self._lock:
             self._load_records()
+            self._sample_cache = None
+            self._ahead = None
 
 
 def _duplicate_ids(store: Any) -> set[int]:

@@ -115,6 +115,7 @@ class ConflictsScreen(ProjectScreen):
         table = self.query_one("#conflict-table", DataTable)
         status = self.query_one("#conflict-status", Static)
         agreement = self.query_one("#agreement", Static)
+        cursor = table.cursor_row  # a reload after each resolution keeps the reviewer's place
         table.clear()
         if project.blind:
             agreement.update(Text(
@@ -137,6 +138,8 @@ class ConflictsScreen(ProjectScreen):
             title = data.titles.get(c.record_id, "")
             title = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
             table.add_row(str(c.record_id), title, decisions, resolution, key=str(c.record_id))
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
 
     def _selected(self) -> int | None:
         table = self.query_one("#conflict-table", DataTable)

@@ -139,7 +139,20 @@ class ScreeningScreen(ProjectScreen):
         if self.current is None:
             view.show(Text("Nothing left to screen. The dashboard (1) has the counts.", style="bold"))
             return
-        view.show(render_record(self.current, project.criteria.criteria, note=self.note))
+        if self.note or not view.show_prepared(self.current.id):
+            view.show(render_record(self.current, project.criteria.criteria, note=self.note))
+        self.call_after_refresh(self._read_ahead)
+
+    def _read_ahead(self) -> None:
+        """After the frame, while the reviewer reads: fetch and wrap the record expected next,
+        so the next key shows it without a query or a wrap (about a third of a key's work)."""
+        project = self.project
+        if project is None or self.current is None:
+            return
+        record = project.session.read_ahead()
+        if record is not None and record.id is not None:
+            view = self.query_one("#record", RecordView)
+            view.prepare(record.id, render_record(record, project.criteria.criteria))
 
     def _paint_progress(self, progress: Any) -> None:
         counts = Text()
@@ -174,6 +187,7 @@ class ScreeningScreen(ProjectScreen):
     def _poll_criteria(self) -> None:
         project = self.project
         if project is not None and project.criteria.poll():
+            self.query_one("#record", RecordView).forget_prepared()  # drawn with the old terms
             self._paint()
             self._paint_legend()
             self.notify("criteria.toml reloaded", timeout=2)

@@ -38,6 +38,8 @@ class RecordView(ScrollView, can_focus=True):
         self._renderable: RenderableType = renderable
         self._lines: list[Strip] = []
         self._wrapped_width = -1
+        # Read ahead: (key, renderable, lines, width) of what is expected next.
+        self._prepared: tuple[object, RenderableType, list[Strip], int] | None = None
 
     @property
     def renderable(self) -> RenderableType:
@@ -53,6 +55,27 @@ class RecordView(ScrollView, can_focus=True):
         """Show ``renderable`` from its first line; repaints this widget only."""
         self._renderable = renderable
         self._wrap(self.scrollable_content_region.width)
+        self._top()
+
+    def prepare(self, key: object, renderable: RenderableType) -> None:
+        """Wrap ``renderable`` now (in idle time) so that ``show_prepared(key)`` is instant."""
+        width = self.scrollable_content_region.width
+        self._prepared = (key, renderable, self._render(renderable, width), width)
+
+    def show_prepared(self, key: object) -> bool:
+        """Show what ``prepare(key, ...)`` wrapped; False (nothing shown) if that is not at hand."""
+        prepared, self._prepared = self._prepared, None
+        if prepared is None or prepared[0] != key or prepared[3] != self.scrollable_content_region.width:
+            return False
+        _, self._renderable, lines, width = prepared
+        self._set_lines(lines, width)
+        self._top()
+        return True
+
+    def forget_prepared(self) -> None:
+        self._prepared = None
+
+    def _top(self) -> None:
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
 
@@ -65,16 +88,20 @@ class RecordView(ScrollView, can_focus=True):
         self.refresh()
 
     def _wrap(self, width: int) -> None:
+        self._set_lines(self._render(self._renderable, width), width)
+
+    def _render(self, renderable: RenderableType, width: int) -> list[Strip]:
         if width <= 0:
-            self._lines, self._wrapped_width = [], width
-            return
+            return []
         console = self.app.console
-        renderable = Text(self._renderable) if isinstance(self._renderable, str) else self._renderable
+        renderable = Text(renderable) if isinstance(renderable, str) else renderable
         lines = console.render_lines(renderable, console.options.update_width(width),
                                      style=self.rich_style, pad=True)
-        self._lines = [Strip(line, width) for line in lines]
-        self._wrapped_width = width
-        virtual = Size(width, len(self._lines))
+        return [Strip(line, width) for line in lines]
+
+    def _set_lines(self, lines: list[Strip], width: int) -> None:
+        self._lines, self._wrapped_width = lines, width
+        virtual = Size(max(width, 0), len(lines))
         self.set_reactive(Widget.virtual_size, virtual)  # no layout: the box keeps its size
         self._scroll_update(virtual)
 
