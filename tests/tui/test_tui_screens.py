@@ -80,6 +80,10 @@ async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> Non
         await settle(pilot)
         assert store_resolutions(tui_ws.store) == {conflict_ids[0]: ("exclude", "carol")}
         assert "1 unresolved" in str(screen.query_one("#conflict-status").render())
+        assert table.cursor_row == 1  # the reload after resolving keeps the reviewer's place
+        await pilot.press("i")
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store)[conflict_ids[1]] == ("include", "carol")
         await pilot.press("x")
         rows = tui_ws.path("screening", "conflicts.csv").read_text().splitlines()
         assert rows[0] == "record_id,alice,bob,resolution,resolved_by" and len(rows) == 3

@@ -100,3 +100,22 @@ async def test_a_new_record_keeps_the_view_size_and_starts_at_the_top(fresh_ws: 
         assert view.scroll_offset.y == 0 and view.region == region
         assert app.screen.current.title.split()[0] in view.plain
         await settle(pilot)
+
+
+def test_read_ahead_serves_the_next_record_without_a_query(fresh_ws: Workspace,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    session = ScreeningSession(fresh_ws, "alice", quick_start=True)
+    shown = session.next_record()
+    ahead = session.read_ahead()
+    assert ahead is not None and ahead.id != shown.id
+    session.decide(shown.id, "exclude")
+    queries: list[int] = []
+    record = fresh_ws.store.record
+    monkeypatch.setattr(fresh_ws.store, "record", lambda rid: queries.append(rid) or record(rid))
+    assert session.next_record().id == ahead.id and queries == []
+    # When the queue changed since (here: the record was decided elsewhere), it reads the store.
+    following = session.read_ahead()  # (one query: reading ahead)
+    session.decide(following.id, "include")
+    session.decide(ahead.id, "exclude")
+    nxt = session.next_record()
+    assert nxt.id not in (ahead.id, following.id) and queries == [following.id, nxt.id]
