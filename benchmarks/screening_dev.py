@@ -52,7 +52,7 @@ class Candidate:
     """One engine configuration: model, its class weighting, features and training extras."""
 
     model: str = "svm"  # svm | logistic | nb | svm+nb | logistic+nb | ensemble
-    C: float | None = None  # None: the model's own default
+    C: float | None = None  # None: 0.1 for the SVM (the default before this harness), 1 for logistic
     ratio: float = 1.0  # total weight of the relevant class relative to the irrelevant one
     scale: str = "mean"  # sample weights: "mean" (mean 1) or "positive" (each relevant 1, ASReview)
     presumed: int = 100  # random unlabelled records presumed irrelevant in each fit
@@ -80,7 +80,8 @@ def _c(model: str = "svm", **changes: Any) -> Candidate:
 #: The candidates, by name. "default" is whatever the engine's defaults are now.
 CANDIDATES: dict[str, Candidate | None] = {
     "default": None,
-    "svm": _c(),
+    "svm": _c(),  # the engine default before this harness: SVM C = 0.1
+    "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
     "logistic": _c("logistic"),
     "svm+nb": _c("svm+nb"),
@@ -95,16 +96,19 @@ CANDIDATES: dict[str, Candidate | None] = {
     "logistic-pos-r10": _c("logistic", scale="positive", ratio=10.0),
     # coarse C grid
     "svm-C0.03": _c(C=0.03),
-    "svm-C0.3": _c(C=0.3),
     "svm-C1": _c(C=1.0),
     "logistic-C0.3": _c("logistic", C=0.3),
     "logistic-C3": _c("logistic", C=3.0),
     "logistic-C10": _c("logistic", C=10.0),
+    "svm-C0.3-until100": _c(C=0.3, presumed_until=100),
+    "svm-C0.3-title1": _c(C=0.3, title_weight=1),
+    "svm-C1-until100": _c(C=1.0, presumed_until=100),
     # presumed-irrelevant sample
     "svm-presumed0": _c(presumed=0),
     "svm-presumed50": _c(presumed=50),
     "svm-presumed-until100": _c(presumed_until=100),
     "svm-presumed-until300": _c(presumed_until=300),
+    "svm-presumed-until50": _c(presumed_until=50),
     # features
     "svm-title1": _c(title_weight=1),
     "svm-title3": _c(title_weight=3),

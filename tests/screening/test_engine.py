@@ -10,7 +10,7 @@ import pytest
 
 from review.errors import ImportFormatError
 from review.screening.features import build_features, record_text, update_features
-from review.screening.models import MODEL_NAMES, make_model
+from review.screening.models import MODEL_NAMES, SVM_C, _balanced_weights, make_model
 from review.screening.query import order_candidates
 from review.screening.ranker import fallback_ranking, rank
 from review.screening.simulate import choose_priors, load_labelled_csv, simulate
@@ -109,9 +109,26 @@ def test_rank_is_thread_safe_on_shared_features(data, features) -> None:
     assert results == [expected] * 3
 
 
-def test_simulation_is_deterministic_and_beats_random(data, features) -> None:
-    first = simulate(data, seed=3, features=features, model="logistic")
-    again = simulate(data, seed=3, features=features, model="logistic")
+def test_class_weights_balance_and_scale() -> None:
+    y = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    mean_scaled = _balanced_weights(y, ratio=3.0)
+    assert mean_scaled.mean() == pytest.approx(1.0)
+    assert mean_scaled[y == 1].sum() == pytest.approx(3 * mean_scaled[y == 0].sum())
+    # ASReview's scale: every relevant record weighs 1, the classes keep the same ratio.
+    positive_scaled = _balanced_weights(y, ratio=3.0, scale="positive")
+    assert positive_scaled[y == 1].tolist() == pytest.approx([1.0, 1.0])
+    assert positive_scaled[y == 1].sum() == pytest.approx(3 * positive_scaled[y == 0].sum())
+
+
+def test_default_model_is_the_svm_with_the_chosen_c() -> None:
+    info = make_model("default", 0).info()
+    assert info["name"] == "svm" and info["C"] == SVM_C
+
+
+@pytest.mark.parametrize("model", ["logistic", "default"])
+def test_simulation_is_deterministic_and_beats_random(model: str, data, features) -> None:
+    first = simulate(data, seed=3, features=features, model=model)
+    again = simulate(data, seed=3, features=features, model=model)
     assert first.order == again.order
     assert first.priors == choose_priors(data, 3)
     assert first.order[:2] == first.priors and data.labels[first.priors[0]] == 1
