@@ -119,3 +119,25 @@ def test_read_ahead_serves_the_next_record_without_a_query(fresh_ws: Workspace,
     session.decide(ahead.id, "exclude")
     nxt = session.next_record()
     assert nxt.id not in (ahead.id, following.id) and queries == [following.id, nxt.id]
+
+
+@async_test
+async def test_retraining_in_a_worker_process_reorders_the_queue(fresh_ws: Workspace) -> None:
+    config = fresh_ws.path("review.toml")
+    config.write_text(config.read_text(encoding="utf-8").replace('retrain = "thread"', 'retrain = "process"'),
+                      encoding="utf-8")  # the default outside the tests
+    workspace = Workspace(fresh_ws.root)
+    app = make_app(workspace, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        project = app.project
+        assert project.retrainer.mode == "process"
+        await pilot.press("i", "e")
+        await asyncio.sleep(RETRAIN_DELAY + 0.1)
+        deadline = time.monotonic() + 120  # the worker process imports scikit-learn first
+        while project.session.ranking.n_labelled < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        ranking = project.session.ranking
+        assert ranking.trained and ranking.n_labelled == 2  # fitted in the worker, applied here
+        assert ranking_store.load_ranking(workspace.store, "alice")["n_labelled"] == 2
+        await settle(pilot)

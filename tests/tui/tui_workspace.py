@@ -45,6 +45,8 @@ def build_workspace(root: Path, n: int = 12, *, with_conflicts: bool = True, wit
     # Pinned so snapshots follow the UI, not the engine's choice of default model.
     with workspace.path("review.toml").open("a", encoding="utf-8") as handle:
         handle.write('\n[screening]\nmodel = "logistic"\n')
+        # Retrain in a thread: deterministic timing for Pilot tests; one test covers the process.
+        handle.write('\n[tui]\nretrain = "thread"\n')
     workspace = Workspace(root)
     workspace.path("screening", "criteria.toml").write_text(CRITERIA, encoding="utf-8")
     records = []

@@ -309,6 +309,15 @@ class ScreeningSession:
             self._current = undone.record_id
             return undone
 
+    def reload_decisions(self) -> None:
+        """Read this reviewer's decisions again: for a session that only retrains, in another
+        process than the one that decides (the store has every decision)."""
+        with self._lock:
+            self._sample_start = None
+            self._state = self._load_decisions()
+            self._sample_cache = None
+            self._ahead = None
+
     def _load_decisions_after_undo(self) -> _State:
         sample_start = self._sample_start
         self._sample_start = None

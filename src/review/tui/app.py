@@ -129,6 +129,7 @@ class ReviewApp(App[None]):
         gc.enable()
         if self.project is not None:
             self.project.session.save_ranking()  # the newest queue, if a retrain only logged it
+            self.project.retrainer.close()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show any worker's error as a notification instead of crashing the app."""

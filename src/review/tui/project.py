@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..errors import ReviewError
 from ..records import Record
 from ..screening.agreement import CONSENSUS_REVIEWER
 from ..workspace import Workspace
 from .highlight import CriteriaWatcher
+from .retrainer import RETRAIN_MODES, Retrainer
 
 if TYPE_CHECKING:  # the session imports scikit-learn: loaded in the worker, after first paint
     from ..screening.session import ScreeningSession
@@ -23,6 +25,7 @@ class Project:
     session: ScreeningSession
     criteria: CriteriaWatcher
     blind: bool = True
+    retrainer: Retrainer = field(default_factory=Retrainer)
     _records: dict[int, Record] | None = field(default=None, repr=False)
 
     @property
@@ -40,6 +43,7 @@ class Project:
         """Pick up records imported or merged since opening (after search or dedup)."""
         self._records = None
         self.session.refresh_records()
+        self.retrainer.records_changed()
 
     def records(self) -> dict[int, Record]:
         """All records by id, read once (call from a worker: slow for large workspaces)."""
@@ -60,10 +64,15 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     settings = workspace.config.section("tui")
     if blind is None:
         blind = bool(settings.get("blind", len(workspace.config.reviewers) > 1))
+    mode = settings.get("retrain", "process")
+    if mode not in RETRAIN_MODES:
+        raise ReviewError(f"{workspace.root / 'review.toml'}: [tui] retrain = {mode!r}: "
+                          f"expected one of {', '.join(RETRAIN_MODES)}")
     return Project(
         workspace=workspace,
         reviewer=reviewer,
         session=ScreeningSession(workspace, reviewer, quick_start=True),
         criteria=CriteriaWatcher(workspace),
         blind=blind,
+        retrainer=Retrainer(mode),
     )

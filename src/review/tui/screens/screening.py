@@ -308,7 +308,7 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         assert project is not None
         started = perf_counter()
-        ranking = project.session.retrain()
+        ranking = project.retrainer.retrain(project.session)  # another process by default
         if not get_current_worker().is_cancelled:
             self.post_message(RankingReady(ranking, perf_counter() - started, ranking.n_labelled))
 

@@ -1,0 +1,135 @@
+"""Retraining in a separate process, so the model never competes with the keys for the GIL.
+
+A retrain in a thread of the app's own process is off the UI thread but not off its GIL:
+TF-IDF tokenising is Python code, and scoring 50,000 records, sorting them and building
+the queue are C calls that hold the GIL for tens of milliseconds — a key pressed meanwhile
+waits. Here a single worker process keeps its own ``ScreeningSession`` (features, texts) per
+reviewer; every decision is in the store before the next record is shown, so the worker just
+reads the decisions again, fits, ranks, saves the queue, and sends the ``Ranking`` back.
+The app only unpickles it. ``[tui] retrain = "thread"`` in ``review.toml`` keeps the old way.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..screening.ranker import Ranking
+    from ..screening.session import ScreeningSession
+
+RETRAIN_MODES = ("process", "thread")
+
+#: The worker process's sessions by (workspace root, reviewer): [session, records version].
+_SESSIONS: dict[tuple[str, str], list[Any]] = {}
+
+
+def _retrain_in_worker(root: str, reviewer: str, records_version: int) -> Ranking:
+    """Runs in the worker process: the reviewer's session, brought up to date, retrained."""
+    from ..screening import session as session_module
+    from ..workspace import Workspace
+
+    # Saving the queue here holds no key up: save every one (the app saves nothing itself).
+    session_module.SAVE_INTERVAL = 0.0
+    entry = _SESSIONS.get((root, reviewer))
+    if entry is None:
+        session = session_module.ScreeningSession(Workspace(Path(root)), reviewer, quick_start=True)
+        _SESSIONS[(root, reviewer)] = [session, records_version]
+    else:
+        session, version = entry
+        if version != records_version:  # records imported or merged since
+            session.refresh_records()
+            entry[1] = records_version
+        session.reload_decisions()
+    return session.retrain()
+
+
+def _send(stream: IO[bytes], value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(struct.pack("<Q", len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> Any:
+    header = stream.read(8)
+    if len(header) < 8:
+        raise EOFError("retrain worker closed its pipe")
+    (size,) = struct.unpack("<Q", header)
+    return pickle.loads(stream.read(size))
+
+
+def worker_main() -> None:
+    """The worker process: (root, reviewer, version) in, ("ok", Ranking) or ("error", text) out,
+    until the app closes the pipe (or dies: its end of the pipe closes with it)."""
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt the pipe
+    while True:
+        try:
+            root, reviewer, version = _receive(source)
+        except EOFError:
+            return
+        try:
+            _send(sink, ("ok", _retrain_in_worker(root, reviewer, version)))
+        except Exception as err:  # reported in the app; the worker keeps serving
+            _send(sink, ("error", f"{type(err).__name__}: {err}"))
+
+
+class Retrainer:
+    """Retrains a session's model in a worker process (or in the calling thread)."""
+
+    def __init__(self, mode: str = "process") -> None:
+        if mode not in RETRAIN_MODES:
+            raise ValueError(f"retrain mode {mode!r}: expected one of {', '.join(RETRAIN_MODES)}")
+        self.mode = mode
+        self.records_version = 0
+        self._worker: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()  # one retrain at a time per worker
+
+    def retrain(self, session: ScreeningSession) -> Ranking:
+        """Fit and rank on every stored decision; blocks the calling (worker) thread only."""
+        if self.mode == "thread":
+            return session.retrain()
+        with self._lock:
+            worker = self._start()
+            assert worker.stdin is not None and worker.stdout is not None
+            try:
+                _send(worker.stdin, (str(Path(session.workspace.root).resolve()), session.reviewer,
+                                     self.records_version))
+                status, value = _receive(worker.stdout)
+            except (OSError, EOFError) as err:
+                self._worker = None
+                raise RuntimeError(f"the retrain worker process stopped ({err})") from err
+        if status != "ok":
+            raise RuntimeError(f"retraining failed in the worker process: {value}")
+        return value  # type: ignore[no-any-return]
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._worker is None or self._worker.poll() is not None:
+            package_root = str(Path(__file__).resolve().parents[2])  # where ``review`` lives
+            env = dict(os.environ)
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+            self._worker = subprocess.Popen(
+                [sys.executable, "-c", "from review.tui.retrainer import worker_main; worker_main()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                close_fds=True,
+            )
+        return self._worker
+
+    def records_changed(self) -> None:
+        """Records were imported or merged: the worker's session reads them again."""
+        self.records_version += 1
+
+    def close(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            try:
+                if worker.stdin is not None:
+                    worker.stdin.close()  # the worker's read ends: it exits
+            except OSError:
+                pass
