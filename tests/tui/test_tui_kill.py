@@ -87,10 +87,27 @@ class Terminal:
         return status
 
 
-def test_sigkill_loses_no_confirmed_decision(tmp_path: Path) -> None:
+def _retrain_workers() -> set[int]:
+    """Pids of running retrain worker processes (``review.tui.retrainer.worker_main``)."""
+    found = set()
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        try:
+            if entry.name.isdigit() and b"worker_main" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("retrain", ["thread", "process"])
+def test_sigkill_loses_no_confirmed_decision(tmp_path: Path, retrain: str) -> None:
     n_records, n_keys = 30, 12
     root = tmp_path / "ws"
     build_workspace(root, n=n_records, with_conflicts=False, with_pairs=False)
+    config = root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('retrain = "thread"', f'retrain = "{retrain}"'),
+                      encoding="utf-8")
+    workers_before = _retrain_workers()
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="110", LINES="32")
     env.pop("TEXTUAL", None)
     argv = [sys.executable, "-c", "from review.cli import main; main()",
@@ -102,6 +119,11 @@ def test_sigkill_loses_no_confirmed_decision(tmp_path: Path) -> None:
         for done, key in enumerate(keys, start=1):
             terminal.send(key)
             terminal.wait_for(f"Screened {done} / {n_records}", KEY_TIMEOUT)
+        if retrain == "process":  # the worker runs (and must not outlive the app)
+            deadline = time.monotonic() + START_TIMEOUT
+            while not _retrain_workers() - workers_before and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _retrain_workers() - workers_before
     finally:
         status = terminal.kill()
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
@@ -111,3 +133,8 @@ def test_sigkill_loses_no_confirmed_decision(tmp_path: Path) -> None:
     expected = {"i": "include", "e": "exclude", "m": "maybe"}
     assert [d.label for d in log] == [expected[k] for k in keys]
     assert len({d.record_id for d in log}) == n_keys  # each key decided a different record
+    # The retrain worker process reads EOF when the app dies, and ends.
+    deadline = time.monotonic() + 30
+    while _retrain_workers() - workers_before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _retrain_workers() - workers_before
