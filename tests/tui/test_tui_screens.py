@@ -150,9 +150,11 @@ async def test_a_failing_worker_becomes_a_notification(tmp_path) -> None:  # typ
     app = make_app(Workspace(root), "alice", "screening")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.project is None  # nothing opened, but the app is alive
+        # The first record opens without the model code; the first retrain names the error.
+        assert app.screen.current is not None
         (note,) = list(app._notifications)
         assert "crystal-ball" in note.message and note.severity == "error"
+        assert "retraining failed" in str(app.screen.query_one("#model").render())
 
 
 @async_test

@@ -141,3 +141,12 @@ async def test_retraining_in_a_worker_process_reorders_the_queue(fresh_ws: Works
         assert ranking.trained and ranking.n_labelled == 2  # fitted in the worker, applied here
         assert ranking_store.load_ranking(workspace.store, "alice")["n_labelled"] == 2
         await settle(pilot)
+
+
+def test_quick_start_checks_the_model_name_at_the_first_retrain(fresh_ws: Workspace) -> None:
+    from review.errors import ReviewError
+
+    session = ScreeningSession(fresh_ws, "alice", model="forest", quick_start=True)
+    assert session.next_record() is not None  # opening needed no model code
+    with pytest.raises(ReviewError, match="forest"):
+        session.retrain()

@@ -96,8 +96,8 @@ class ScreeningSession:
         settings = workspace.config.section("screening")
         model = settings.get("model", model) if model == "default" else model
         query = settings.get("query", query) if query == "max" else query
-        if model != "default" and model not in _model_names():
-            raise ReviewError(f"model {model!r}: expected default or one of {', '.join(_model_names())}")
+        if not quick_start:  # (quick start checks at the first retrain: the names need scikit-learn)
+            _check_model(model)
         if query not in QUERY_NAMES:
             raise ReviewError(f"query {query!r}: expected one of {', '.join(QUERY_NAMES)}")
         self.workspace = workspace
@@ -356,6 +356,7 @@ class ScreeningSession:
         """Fit on every label so far and rank the rest; saves the snapshot (thread-safe)."""
         from .ranker import fallback_ranking, rank
 
+        _check_model(self.model)
         with self._lock:
             labels = self._training_labels()
             eligible = list(self._eligible)
@@ -467,10 +468,13 @@ class _Queue:
                        n_labelled=self.n_labelled, seconds=0.0)
 
 
-def _model_names() -> tuple[str, ...]:
+def _check_model(model: str) -> None:
+    if model == "default":
+        return
     from .models import MODEL_NAMES
 
-    return MODEL_NAMES
+    if model not in MODEL_NAMES:
+        raise ReviewError(f"model {model!r}: expected default or one of {', '.join(MODEL_NAMES)}")
 
 
 def _both_classes(labels: dict[int, int]) -> bool:

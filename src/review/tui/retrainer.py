@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 RETRAIN_MODES = ("process", "thread")
 
+#: The worker's scheduling priority below the app's (POSIX ``nice`` increment).
+WORKER_NICENESS = 10
+
 #: The worker process's sessions by (workspace root, reviewer): [session, records version].
 _SESSIONS: dict[tuple[str, str], list[Any]] = {}
 
@@ -69,6 +72,8 @@ def worker_main() -> None:
     until the app closes the pipe (or dies: its end of the pipe closes with it)."""
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the pipe
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)  # on a busy machine the app's keys get the CPU first
     while True:
         try:
             root, reviewer, version = _receive(source)

@@ -329,4 +329,9 @@ class ScreeningScreen(ProjectScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "retrain" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self._training = False
-            self._set_model_status("ranking: retraining failed (see notification)")
+            if event.state == WorkerState.ERROR:
+                error = event.worker.error
+                self.notify(str(error), title="Retraining failed", severity="error", timeout=8)
+                self._set_model_status("ranking: retraining failed (see notification)")
+            else:
+                self._set_model_status("ranking: retraining stopped")
