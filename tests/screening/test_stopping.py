@@ -95,10 +95,16 @@ def test_trailing_irrelevant_and_knee() -> None:
 
 
 def test_assess_verdicts_and_explanations() -> None:
-    ranked = [1] * 20 + [0] * 10
+    ranked = [1] * 20 + [0] * 40
     status = stopping.assess(ranked, [], 2000)
     assert status.verdict == "continue" and "Continue" in status.explanation
     assert status.estimated_recall is not None and 0 < status.estimated_recall < 1
+    assert f"{status.estimated_recall:.0%}" in status.explanation
+
+    # One relevant in the first two records says almost nothing about recall: no estimate.
+    early = stopping.assess([1, 0], [], 2000)
+    assert early.verdict == "continue" and early.estimated_recall is None
+    assert "Too early" in early.explanation
 
     exhausted = [1] * 20 + [0] * 100
     status = stopping.assess(exhausted, [], 2000)

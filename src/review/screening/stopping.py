@@ -257,8 +257,10 @@ def assess(
                 f"screen a random sample of the {remaining} remaining records: about {needed} if "
                 f"none of them is relevant.")
         return StoppingStatus("sample-needed", estimate, text, sample_needed=needed, **common)
-    text = (f"Continue: {found} relevant found in {screened} screened. Recall so far is roughly "
-            f"{_fmt(estimate)} (from how often recent records were relevant); a random sample is "
+    so_far = (f"Recall so far is roughly {_fmt(estimate)} (from how often recent records were "
+              f"relevant)" if estimate is not None else
+              f"Too early to estimate recall (after {MIN_SCREENED_FOR_ESTIMATE} screened)")
+    text = (f"Continue: {found} relevant found in {screened} screened. {so_far}; a random sample is "
             f"suggested after {limit} irrelevant in a row (now {run}) or when the gain curve flattens.")
     return StoppingStatus("continue", estimate, text, **common)
 
@@ -267,10 +269,16 @@ def _fmt(value: float | None) -> str:
     return "unknown" if value is None else f"{value:.0%}"
 
 
+#: Fewest ranked-phase records before the rough recall estimate is shown. With fewer, the
+#: richness of "recent" records is a handful of labels and the estimate swings from 0 % to
+#: 100 % with each one, which reads as information it is not.
+MIN_SCREENED_FOR_ESTIMATE = 50
+
+
 def _window_estimate(ranked: list[int], remaining: int, window: int = 100) -> float | None:
     """Rough recall: assume the unseen records are as rich as the last ``window`` screened."""
     found = sum(ranked)
-    if found == 0:
+    if found == 0 or len(ranked) < MIN_SCREENED_FOR_ESTIMATE:
         return None
     recent = ranked[-window:]
     rate = (sum(recent) + 0.5) / (len(recent) + 1)
