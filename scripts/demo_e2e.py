@@ -177,10 +177,11 @@ async def resolve_conflicts_by_keys(workspace: Workspace, reviewer: str, answer:
                 row = table.cursor_row
                 _press(app, "down" if row < target else "up")
                 await _until(lambda: table.cursor_row != row, "the cursor to move")
-            record = workspace.store.record(data.conflicts[target].record_id)
-            _press(app, "i" if answer(record) else "e")
-            await _until(lambda: screen.data is not data and table.row_count == len(screen.data.conflicts),
-                         "the conflicts to reload")
+            record_id = data.conflicts[target].record_id
+            _press(app, "i" if answer(workspace.store.record(record_id)) else "e")
+            await _until(lambda: table.row_count == len(screen.data.conflicts) and any(
+                c.record_id == record_id and c.resolution is not None for c in screen.data.conflicts),
+                "the conflict to show as resolved")
             resolved += 1
         await _settle(app)
         _press(app, "1")

@@ -322,6 +322,7 @@ class ScreeningScreen(ProjectScreen):
             model = ranking.model_info.get("model", "model")
             self._set_model_status(f"ranking: {model}, {ranking.n_labelled} labels")
             self.query_one("#model", Static).tooltip = f"last retrain + re-rank took {message.seconds:.2f} s"
+            self.call_after_refresh(self._read_ahead)  # the new order may put another record next
         if self._train_again:
             self._train_again = False
             self._request_retrain()
