@@ -195,3 +195,27 @@ async def test_keys_can_be_remapped_in_review_toml(tmp_path) -> None:  # type: i
         await pilot.press("question_mark")
         assert ("y", "Include") in {(k, d) for k, d, _ in app.screen.rows}
         await settle(pilot)
+
+
+@async_test
+async def test_a_decision_key_paints_record_and_counts_in_one_frame(fresh_ws: Workspace) -> None:
+    """Record, counts and stopping text of a key reach the terminal in one frame, not two."""
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        frames: list[int | None] = []
+        display = app._display
+
+        def recording_display(*args: object, **kwargs: object) -> None:
+            frames.append(screen.current.id if screen.current else None)
+            display(*args, **kwargs)  # type: ignore[arg-type]
+
+        app._display = recording_display  # type: ignore[method-assign]
+        for key in "eie":
+            frames.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(frames) == 1, f"{len(frames)} frames for one key"
+            assert frames[0] == screen.current.id
+        await settle(pilot)

@@ -131,8 +131,10 @@ class ScreeningScreen(ProjectScreen):
         if progress is None:
             progress = project.session.progress()
         with self.app.batch_update():  # one frame for the whole change
-            self._paint_record(project)
+            # Counts first: the record view's immediate scroll-to-top flushes a frame, and
+            # anything marked dirty after it would cost a second frame per key.
             self._paint_progress(progress)
+            self._paint_record(project)
 
     def _paint_record(self, project: Project) -> None:
         view = self.query_one("#record", RecordView)  # fixed size: no screen layout per record
