@@ -22,7 +22,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.special import gammaln
 
 TARGET_RECALL = 0.95
 CONFIDENCE = 0.95
@@ -38,6 +37,10 @@ def consecutive_limit(n_total: int) -> int:
 
 # -- the statistical test ----------------------------------------------------------------
 def _log_choose(n: np.ndarray, k: np.ndarray) -> np.ndarray:
+    # Imported here: scipy.special costs ~0.4 s to import, and the screening screen's first
+    # record needs this module but not the test (it runs once a random sample starts).
+    from scipy.special import gammaln
+
     return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
 
 

@@ -26,7 +26,7 @@ from .screens.screening import ScreeningScreen
 
 #: Imported in the loader worker after the first record (scikit-learn, scipy: over a second),
 #: before the heap is frozen: see ``ReviewApp.load_project``.
-MODEL_MODULES: tuple[str, ...] = ("review.screening.ranker",)
+MODEL_MODULES: tuple[str, ...] = ("review.screening.ranker", "scipy.special")
 
 #: Start screens by name, in the order of the number keys.
 SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser", "fulltext", "extraction")
