@@ -290,14 +290,18 @@ def _generalised_q(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
 
 def tau2_pm(y: np.ndarray, v: np.ndarray) -> float:
     """Paule–Mandel: the tau² at which the generalised Q equals k − 1."""
-    target = len(y) - 1
+    return _tau2_where_q_is(len(y) - 1, y, v, tol=1e-15)
+
+
+def _tau2_where_q_is(target: float, y: np.ndarray, v: np.ndarray, *, tol: float) -> float:
+    """The tau² ≥ 0 at which the generalised Q (decreasing in tau²) equals ``target``."""
     if _generalised_q(0.0, y, v) <= target:
         return 0.0
     upper = max(1.0, float(np.var(y, ddof=1)) + float(np.max(v)))
     while _generalised_q(upper, y, v) > target:
         upper *= 2.0
     return float(optimize.brentq(lambda t: _generalised_q(t, y, v) - target, 0.0, upper,
-                                 xtol=1e-15, rtol=1e-15, maxiter=_MAX_ITER))
+                                 xtol=tol, rtol=tol, maxiter=_MAX_ITER))
 
 
 def tau2_confint(y: Sequence[float], v: Sequence[float], *, level: float = 0.95) -> tuple[float, float]:
@@ -307,17 +311,9 @@ def tau2_confint(y: Sequence[float], v: Sequence[float], *, level: float = 0.95)
     if df < 1:
         return 0.0, 0.0
     alpha = 1 - level
-
-    def solve(target: float) -> float:
-        if _generalised_q(0.0, y_, v_) <= target:
-            return 0.0
-        upper = max(1.0, float(np.var(y_, ddof=1)) + float(np.max(v_)))
-        while _generalised_q(upper, y_, v_) > target:
-            upper *= 2.0
-        return float(optimize.brentq(lambda t: _generalised_q(t, y_, v_) - target, 0.0, upper,
-                                     xtol=1e-14, rtol=1e-14, maxiter=_MAX_ITER))
-
-    return solve(float(stats.chi2.ppf(1 - alpha / 2, df))), solve(float(stats.chi2.ppf(alpha / 2, df)))
+    lower = _tau2_where_q_is(float(stats.chi2.ppf(1 - alpha / 2, df)), y_, v_, tol=1e-14)
+    upper = _tau2_where_q_is(float(stats.chi2.ppf(alpha / 2, df)), y_, v_, tol=1e-14)
+    return lower, upper
 
 
 def i2_from_tau2(tau2: float, v: Sequence[float]) -> float:
