@@ -8,15 +8,13 @@ training size of every ranking (without the order) as an audit trail.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from . import Store, schema, utcnow
 from .schema import metadata
-
-#: Ids per ``IN (...)`` query: below SQLite's oldest bound-parameter limit (999).
-_ID_CHUNK = 900
 
 last_ranking = sa.Table(
     "last_ranking",
@@ -70,11 +68,8 @@ def save_ranking(
         ))
         if not log:
             return None
-        log_id = conn.execute(screening_rankings.insert().values(
-            reviewer=reviewer, created_at=now, n_labelled=n_labelled, seed=seed, seconds=seconds,
-            model_info=model_info,
-        )).inserted_primary_key[0]
-    return int(log_id)
+        return _log(conn, reviewer, now, model_info=model_info, n_labelled=n_labelled, seed=seed,
+                    seconds=seconds)
 
 
 def log_ranking(
@@ -88,10 +83,16 @@ def log_ranking(
 ) -> int:
     """Log a ranking without replacing the stored queue (cheap: no order); returns the log id."""
     with store.transaction() as conn:
-        log_id = conn.execute(screening_rankings.insert().values(
-            reviewer=reviewer, created_at=utcnow(), n_labelled=n_labelled, seed=seed, seconds=seconds,
-            model_info=model_info,
-        )).inserted_primary_key[0]
+        return _log(conn, reviewer, utcnow(), model_info=model_info, n_labelled=n_labelled, seed=seed,
+                    seconds=seconds)
+
+
+def _log(conn: sa.Connection, reviewer: str, when: datetime, *, model_info: dict[str, Any], n_labelled: int,
+         seed: int | None, seconds: float | None) -> int:
+    log_id = conn.execute(screening_rankings.insert().values(
+        reviewer=reviewer, created_at=when, n_labelled=n_labelled, seed=seed, seconds=seconds,
+        model_info=model_info,
+    )).inserted_primary_key[0]
     return int(log_id)
 
 
@@ -118,23 +119,13 @@ def record_ids(store: Store) -> list[int]:
         return [int(i) for i in conn.execute(sa.select(t.c.id).order_by(t.c.id)).scalars()]
 
 
-def record_texts(store: Store, ids: Sequence[int] | None = None) -> dict[int, dict[str, Any]]:
-    """Title, abstract, keywords and MeSH by record id (all records, or ``ids``).
+def record_texts(store: Store) -> dict[int, dict[str, Any]]:
+    """Title, abstract, keywords and MeSH of every record, by id.
 
     Only the columns a screening model reads: a full ``Store.records()`` also decodes
     authors, identifiers and the raw source text, several times slower on large workspaces.
     """
     t = schema.records
     query = sa.select(t.c.id, t.c.title, t.c.abstract, t.c.keywords, t.c.mesh).order_by(t.c.id)
-    found: dict[int, dict[str, Any]] = {}
     with store.engine.connect() as conn:
-        if ids is None:
-            batches = [conn.execute(query)]
-        else:
-            wanted = list(ids)
-            batches = [conn.execute(query.where(t.c.id.in_(wanted[i:i + _ID_CHUNK])))
-                       for i in range(0, len(wanted), _ID_CHUNK)]
-        for rows in batches:
-            for row in rows.mappings():
-                found[int(row["id"])] = dict(row)
-    return found
+        return {int(row["id"]): dict(row) for row in conn.execute(query).mappings()}
