@@ -8,12 +8,21 @@ is the baseline and the sampling phase of the statistical stopping rule.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 
 QUERY_NAMES: tuple[str, ...] = ("max", "uncertainty", "mixed", "random")
 
 #: Share of positions in the ``mixed`` order filled by a random unlabelled record.
 EXPLORATION_SHARE = 0.05
+
+
+def seeded_order(record_ids: Sequence[int], labels: Mapping[int, int], seed: int) -> np.ndarray:
+    """The unlabelled records in the seeded random order a queue starts from before a model
+    can learn (the keyword prior sorts it stably); seeded by the number of labels too."""
+    candidates = np.asarray([r for r in record_ids if r not in labels], dtype=np.int64)
+    return np.random.default_rng([seed, len(labels)]).permutation(candidates)
 
 
 def order_candidates(

@@ -18,7 +18,7 @@ import numpy as np
 from .criteria import keyword_score, term_regex
 from .features import Features
 from .models import DEFAULT_MODEL, make_model
-from .query import order_candidates
+from .query import order_candidates, seeded_order
 
 #: Version of the ranking recipe; stored in every model_info.
 ENGINE_VERSION = 1
@@ -143,9 +143,7 @@ def fallback_ranking(
     the text; ties (and everything without terms) keep a seeded random order.
     """
     started = time.perf_counter() if started is None else started
-    candidates = np.asarray([r for r in record_ids if r not in labels], dtype=np.int64)
-    rng = np.random.default_rng([seed, len(labels)])
-    ordered = rng.permutation(candidates)
+    ordered = seeded_order(record_ids, labels, seed)
     kind = "seeded_random"
     if texts is not None and (include_terms or exclude_terms):
         include = [term_regex(t) for t in include_terms]

@@ -28,7 +28,7 @@ from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
 from .criteria import Criteria, load_criteria
-from .query import QUERY_NAMES
+from .query import QUERY_NAMES, seeded_order
 from .stopping import CONFIDENCE, TARGET_RECALL, StoppingStatus, assess
 
 if TYPE_CHECKING:
@@ -174,8 +174,7 @@ class ScreeningSession:
         if self.quick_start:
             # The seeded order ``fallback_ranking`` gives without texts; the first retrain
             # (a worker) reads the abstracts and replaces it with the keyword prior.
-            candidates = np.asarray([r for r in self._eligible if r not in labels], dtype=np.int64)
-            order = np.random.default_rng([self.seed, len(labels)]).permutation(candidates)
+            order = seeded_order(self._eligible, labels, self.seed)
             info = {"model": self.model, "query": self.query, "seed": self.seed,
                     "n_labelled": len(labels), "n_included": sum(labels.values()),
                     "fallback": "seeded_random", "quick_start": True}
@@ -388,17 +387,14 @@ class ScreeningSession:
 
     def save_ranking(self) -> None:
         """Store the newest queue if ``retrain`` only logged it (call when closing)."""
-        ranking, self._unsaved = self._unsaved, None
-        if ranking is not None:
-            ranking_store.save_ranking(self.store, self.reviewer, order=ranking.order,
-                                       probabilities=ranking.probabilities, model_info=ranking.model_info,
-                                       n_labelled=ranking.n_labelled, seed=self.seed, seconds=ranking.seconds,
-                                       log=False)
+        if self._unsaved is not None:
+            self._save(self._unsaved, log=False)
 
-    def _save(self, ranking: Ranking) -> None:
+    def _save(self, ranking: Ranking, *, log: bool = True) -> None:
         ranking_store.save_ranking(self.store, self.reviewer, order=ranking.order,
                                    probabilities=ranking.probabilities, model_info=ranking.model_info,
-                                   n_labelled=ranking.n_labelled, seed=self.seed, seconds=ranking.seconds)
+                                   n_labelled=ranking.n_labelled, seed=self.seed, seconds=ranking.seconds,
+                                   log=log)
         self._saved_at = time.monotonic()
         self._unsaved = None
 
