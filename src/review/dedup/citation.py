@@ -13,6 +13,9 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+import numpy as np
 
 from .normalise import Pages
 
@@ -54,10 +57,22 @@ def numeric_range(pages: Pages) -> tuple[str, int, int] | None:
     return start.group(1), first, last
 
 
+def range_relations(first_a: Any, last_a: Any, first_b: Any, last_b: Any,
+                    min_pages: int = MIN_OVERLAP) -> tuple[Any, Any]:
+    """``(full, overlap)`` of two ranges with one prefix, for numbers or numpy arrays of them:
+    the same multi-page range; at least ``min_pages`` pages shared (not just a page where
+    one ends and the other begins). Pair scoring runs it on arrays of pairs."""
+    full = (first_a == first_b) & (last_a == last_b) & (last_a > first_a)
+    shared = np.minimum(last_a, last_b) - np.maximum(first_a, first_b) + 1
+    return full, shared >= min_pages
+
+
 def full_range_equal(a: Pages, b: Pages) -> bool:
     """Same first and last page, and the article spans more than one page."""
     ra, rb = numeric_range(a), numeric_range(b)
-    return ra is not None and ra == rb and ra[2] > ra[1]
+    if ra is None or rb is None or ra[0] != rb[0]:
+        return False
+    return bool(range_relations(ra[1], ra[2], rb[1], rb[2])[0])
 
 
 def ranges_overlap(a: Pages, b: Pages, min_pages: int = MIN_OVERLAP) -> bool:
@@ -65,5 +80,4 @@ def ranges_overlap(a: Pages, b: Pages, min_pages: int = MIN_OVERLAP) -> bool:
     ra, rb = numeric_range(a), numeric_range(b)
     if ra is None or rb is None or ra[0] != rb[0] or ra == rb:
         return False
-    shared = min(ra[2], rb[2]) - max(ra[1], rb[1]) + 1
-    return shared >= min_pages
+    return bool(range_relations(ra[1], ra[2], rb[1], rb[2], min_pages)[1])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .citation import MIN_OVERLAP, numeric_range
+from .citation import numeric_range, range_relations
 from .journals import journal_similarity
 from .prepare import Prepared
 
@@ -150,12 +150,11 @@ def _page_relations(prep: Prepared, pages: np.ndarray, left: np.ndarray,
     first = np.asarray([r[1] if r is not None else 0 for r in ranges], dtype=np.int64)
     last = np.asarray([r[2] if r is not None else 0 for r in ranges], dtype=np.int64)
     both = valid[left] & valid[right] & (prefix[left] == prefix[right])
-    fa, fb, la, lb = first[left], first[right], last[left], last[right]
+    same_range, shared = range_relations(first[left], last[left], first[right], last[right])
     # Lettered pages ("S354-S355") are mostly supplements of abstracts: not a citation match.
     plain = prefix == 0
-    full = both & plain[left] & (pages == EQUAL) & (fa == fb) & (la == lb) & (la > fa)
-    shared = np.minimum(la, lb) - np.maximum(fa, fb) + 1
-    overlap = both & (pages == DIFFERENT) & (shared >= MIN_OVERLAP)
+    full = both & plain[left] & (pages == EQUAL) & same_range
+    overlap = both & (pages == DIFFERENT) & shared
     return full, overlap
 
 
