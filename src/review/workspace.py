@@ -6,12 +6,14 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomic import write_text_atomic
 from .errors import WorkspaceError
 from .paths import DATABASE_FILE, WORKSPACE_FILE, find_workspace
-from .store import Store
+
+if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
+    from .store import Store
 
 STAGE_DIRS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument")
 
@@ -85,6 +87,9 @@ class Workspace:
 
     @cached_property
     def store(self) -> Store:
+        """The workspace's store, opened on first use (the TUI opens it in a worker)."""
+        from .store import Store
+
         return Store.open(self.database_url)
 
     def path(self, *parts: str) -> Path:

@@ -15,7 +15,7 @@ import pytest
 from review.screening import session as session_module
 from review.screening.session import ScreeningSession
 from review.store import screening as ranking_store
-from review.tui.app import make_app
+from review.tui.app import MODEL_MODULES, SCREENS, ReviewApp, make_app, screen_class, warm_up_modules
 from review.tui.screens.screening import RETRAIN_DELAY
 from review.tui.widgets.record_view import RecordView
 from review.workspace import Workspace
@@ -33,6 +33,30 @@ def test_the_app_and_the_session_open_without_scikit_learn() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""})
     assert out.stdout.strip() == "[]"
+
+
+def test_the_app_loads_neither_the_store_nor_numpy_nor_the_other_screens() -> None:
+    """The path ``review screen`` takes to the app: SQLAlchemy (0.3 s), numpy, the dedup engine
+    and the help modal's Markdown load later (the store in the loader worker, the screens
+    when shown or after the first record)."""
+    code = ("import sys, review.cli, review.cli.tui, review.tui.app; "
+            "print(sorted(m for m in ('sqlalchemy', 'numpy', 'review.store', 'rapidfuzz', 'markdown_it',"
+            " 'review.tui.screens.dedup', 'review.tui.screens.help', 'review.tui.screens.browser')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""})
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_mode_names_a_screen_and_the_rest_load_after_the_first_record() -> None:
+    from textual.screen import Screen
+
+    for mode in SCREENS:
+        assert issubclass(screen_class(mode), Screen) and callable(ReviewApp.MODES[mode])
+    later = warm_up_modules("screening")
+    assert later[:len(MODEL_MODULES)] == MODEL_MODULES  # the first retrain waits for these
+    assert "review.tui.screens.screening" not in later and "review.tui.screens.help" in later
+    assert sum(name.startswith("review.tui.screens.") for name in later) == len(SCREENS)
 
 
 def test_quick_start_reads_no_texts_until_the_first_retrain(fresh_ws: Workspace) -> None:
@@ -74,6 +98,7 @@ async def test_start_up_heap_is_frozen_and_collection_resumes(fresh_ws: Workspac
         await settle(pilot)
         assert gc.isenabled() and gc.get_freeze_count() > 0
         assert "review.screening.ranker" in sys.modules
+        assert all(module in sys.modules for module in warm_up_modules("screening"))
         await pilot.press("i")
         await asyncio.sleep(RETRAIN_DELAY + 0.1)  # the retrain starts after a quiet moment
         await settle(pilot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import click
@@ -18,6 +19,10 @@ def register(group: click.Group) -> None:
 
 
 def _run(workspace: Workspace, reviewer: str, start: str, blind: bool | None) -> None:
+    # No collections while Textual and the app are imported (about a tenth of their import
+    # time goes to collections that find nothing): the app turns collection back on, over a
+    # frozen heap, once the first record shows (``ReviewApp.load_project``).
+    gc.disable()
     from ..tui.app import make_app  # textual is imported only when the UI is opened
 
     make_app(workspace, reviewer, start, blind=blind).run()

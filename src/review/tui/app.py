@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
@@ -15,21 +17,57 @@ from ..errors import ReviewError
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project
-from .screens.browser import BrowserScreen
-from .screens.conflicts import ConflictsScreen
-from .screens.dashboard import DashboardScreen
-from .screens.dedup import DedupScreen
-from .screens.extraction import ExtractionScreen
-from .screens.fulltext import FulltextScreen
-from .screens.help import HelpScreen
-from .screens.screening import ScreeningScreen
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 #: Imported in the loader worker after the first record (scikit-learn, scipy: over a second),
 #: before the heap is frozen: see ``ReviewApp.load_project``.
 MODEL_MODULES: tuple[str, ...] = ("review.screening.ranker", "scipy.special")
 
+#: Each screen's class as (module under ``review.tui.screens``, class name), by mode name in
+#: the order of the number keys. A screen's module is imported when its mode is first shown,
+#: so the first frame waits only for the start screen (the dedup screen alone pulls in numpy
+#: and the dedup engine); the loader worker imports the rest after the first record.
+SCREEN_CLASSES: dict[str, tuple[str, str]] = {
+    "dashboard": ("dashboard", "DashboardScreen"),
+    "screening": ("screening", "ScreeningScreen"),
+    "dedup": ("dedup", "DedupScreen"),
+    "conflicts": ("conflicts", "ConflictsScreen"),
+    "browser": ("browser", "BrowserScreen"),
+    "fulltext": ("fulltext", "FulltextScreen"),
+    "extraction": ("extraction", "ExtractionScreen"),
+}
+
 #: Start screens by name, in the order of the number keys.
-SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser", "fulltext", "extraction")
+SCREENS: tuple[str, ...] = tuple(SCREEN_CLASSES)
+
+#: The help modal's module (it brings the Markdown widget): also imported after the first record.
+HELP_MODULE = f"{__package__}.screens.help"
+
+
+def screen_class(mode: str) -> type[Screen]:
+    """The screen class of ``mode``, importing its module on first use."""
+    module, name = SCREEN_CLASSES[mode]
+    return getattr(importlib.import_module(f"{__package__}.screens.{module}"), name)
+
+
+def _screen_factory(mode: str) -> Callable[[], Screen]:
+    """What ``App.MODES`` calls the first time ``mode`` is shown."""
+
+    def make() -> Screen:
+        return screen_class(mode)()
+
+    make.__name__ = make.__qualname__ = f"make_{mode}_screen"
+    return make
+
+
+def warm_up_modules(start_screen: str) -> tuple[str, ...]:
+    """Modules the loader worker imports once the first record shows: the model code first
+    (the first retrain waits for it), then the other screens and the help modal, so that
+    switching screens later never waits for an import and the frozen heap holds them too."""
+    screens = tuple(f"{__package__}.screens.{SCREEN_CLASSES[mode][0]}" for mode in SCREENS if mode != start_screen)
+    return MODEL_MODULES + screens + (HELP_MODULE,)
 
 
 def user_keymap(workspace: Workspace) -> dict[str, str]:
@@ -45,15 +83,7 @@ class ReviewApp(App[None]):
 
     CSS_PATH = "global.tcss"
     TITLE = "review"
-    MODES = {
-        "dashboard": DashboardScreen,
-        "screening": ScreeningScreen,
-        "dedup": DedupScreen,
-        "conflicts": ConflictsScreen,
-        "browser": BrowserScreen,
-        "extraction": ExtractionScreen,
-        "fulltext": FulltextScreen,
-    }
+    MODES = {mode: _screen_factory(mode) for mode in SCREENS}
     BINDINGS = [
         Binding("1", "switch_mode('dashboard')", "Dashboard", show=False, id="app.dashboard",
                 tooltip="Stage counts, stopping rule, actions"),
@@ -106,7 +136,7 @@ class ReviewApp(App[None]):
         try:
             project = open_project(self.workspace, self.reviewer, blind=self.blind_option)
             self.post_message(ProjectLoaded(project))
-            for module in MODEL_MODULES:
+            for module in warm_up_modules(self.start_screen):
                 importlib.import_module(module)
         finally:
             self.post_message(HeapSettled())
@@ -139,6 +169,8 @@ class ReviewApp(App[None]):
             self.notify(str(error), title=title, severity="error", timeout=8)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return

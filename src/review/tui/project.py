@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import ReviewError
 from ..records import Record
-from ..screening.agreement import CONSENSUS_REVIEWER
 from ..workspace import Workspace
 from .highlight import CriteriaWatcher
 from .retrainer import RETRAIN_MODES, Retrainer
 
-if TYPE_CHECKING:  # the session imports scikit-learn: loaded in the worker, after first paint
+if TYPE_CHECKING:  # the session (numpy) and the store (SQLAlchemy) load in the worker, after first paint
     from ..screening.session import ScreeningSession
 
 
@@ -31,6 +30,8 @@ class Project:
     @property
     def reviewers(self) -> list[str]:
         """Configured reviewers, then anyone else who has decided something."""
+        from ..screening.agreement import CONSENSUS_REVIEWER  # imports the store (SQLAlchemy)
+
         names = list(self.workspace.config.reviewers)
         for _, reviewer in self.workspace.store.current_decisions():
             if reviewer not in names and reviewer != CONSENSUS_REVIEWER:
