@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from review.tui.app import make_app
 from review.tui.screens.help import HelpScreen
 from review.tui.screens.screening import ScreeningScreen
@@ -219,3 +221,63 @@ async def test_a_decision_key_paints_record_and_counts_in_one_frame(fresh_ws: Wo
             assert len(frames) == 1, f"{len(frames)} frames for one key"
             assert frames[0] == screen.current.id
         await settle(pilot)
+
+
+@async_test
+async def test_a_long_record_says_how_much_is_below_and_scrolls_without_a_scrollbar(fresh_ws: Workspace) -> None:
+    from review.tui.widgets.record_view import RecordView
+
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one("#record", RecordView)
+        view.show("\n".join(f"line {i}" for i in range(40)))
+        await pilot.pause()
+        below = view.lines_below
+        assert below > 0 and view.border_subtitle == f"↓ {below} more lines"
+        assert not view.show_vertical_scrollbar  # (no scrollbar to repaint with every record)
+        view.focus()
+        await pilot.press("down", "down")
+        assert view.scroll_offset.y == 2 and view.lines_below == below - 2
+        assert view.border_subtitle == f"↓ {below - 2} more lines"
+        await pilot.press("end")
+        assert view.lines_below == 0 and not view.border_subtitle
+        view.show("one line")  # a short record: nothing below, nothing to say
+        await pilot.pause()
+        assert view.lines_below == 0 and not view.border_subtitle and view.scroll_offset.y == 0
+        await settle(pilot)
+
+
+@async_test
+async def test_no_garbage_collection_between_a_key_and_its_frame(fresh_ws: Workspace,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert gc.isenabled()  # the start-up heap is frozen and collection is back on
+        session = app.screen.project.session
+        collecting_while_deciding = []
+        decide = session.decide
+
+        def watched(*args, **kwargs):
+            collecting_while_deciding.append(gc.isenabled())
+            return decide(*args, **kwargs)
+
+        monkeypatch.setattr(session, "decide", watched)
+        await pilot.press("e", "i")
+        await pilot.pause()
+        assert collecting_while_deciding == [False, False]
+        assert gc.isenabled()  # back on once the frame is out
+        await settle(pilot)
+
+
+def test_the_progress_bar_in_the_counts_line() -> None:
+    from review.tui.screens.screening import progress_bar
+
+    assert progress_bar(0, 2300, width=10).plain == "──────────   0%  "
+    half = progress_bar(1150, 2300, width=10).plain
+    assert half.startswith("━━━━━─────") and "50%" in half
+    assert progress_bar(2300, 2300, width=10).plain.startswith("━" * 10)
+    assert progress_bar(0, 0, width=10).plain.startswith("─" * 10)  # an empty workspace

@@ -2,9 +2,12 @@
 
 A ``Static`` of automatic height inside a ``VerticalScroll`` changes size with every record,
 and Textual then lays out (and repaints) the whole screen twice: about half of what a key
-costs. This view has a fixed size (``height: 1fr`` and an always-present scrollbar), wraps
-the text itself and serves lines through the line API, so a new record repaints only this
-widget and the scrollbar.
+costs. This view has a fixed size (``height: 1fr``), wraps the text itself and serves lines
+through the line API, so a new record repaints only this widget.
+
+It has no scrollbar: repainting one with every record cost as much as the record's text
+border (a sixth of a key). What is below the box is shown in the border's subtitle instead
+("↓ 12 more lines"); arrow keys, page keys and the wheel scroll as usual.
 """
 
 from __future__ import annotations
@@ -23,13 +26,9 @@ class RecordView(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     RecordView {
-        overflow-y: scroll;
+        overflow-y: hidden;
         overflow-x: hidden;
         height: 1fr;
-        scrollbar-size-vertical: 1;
-        scrollbar-background: $background;
-        scrollbar-background-hover: $background;
-        scrollbar-background-active: $background;
     }
     """
 
@@ -75,6 +74,26 @@ class RecordView(ScrollView, can_focus=True):
     def forget_prepared(self) -> None:
         self._prepared = None
 
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        # Textual scrolls only boxes that show a scrollbar; this one scrolls without.
+        return not self._check_disabled() and self.max_scroll_y > 0
+
+    @property
+    def lines_below(self) -> int:
+        """Wrapped lines below the bottom of the box."""
+        return max(0, len(self._lines) - int(self.scroll_offset.y) - self.scrollable_content_region.height)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._show_more()
+
+    def _show_more(self) -> None:
+        below = self.lines_below
+        subtitle = f"↓ {below} more line{'s' if below != 1 else ''}" if below else ""
+        if subtitle != (self.border_subtitle or ""):  # (setting it repaints, even unchanged)
+            self.border_subtitle = subtitle
+
     def _top(self) -> None:
         self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
@@ -104,6 +123,7 @@ class RecordView(ScrollView, can_focus=True):
         virtual = Size(max(width, 0), len(lines))
         self.set_reactive(Widget.virtual_size, virtual)  # no layout: the box keeps its size
         self._scroll_update(virtual)
+        self._show_more()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
