@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import ValidationError
+from ..tomlread import read_toml
 from .model import DOMAINS, Factor
 
 REQUIRED = ("id", "label_en", "label_nl", "domain", "modifiable", "assessable")
@@ -37,12 +37,7 @@ class FactorList:
 def load_factors(path: Path) -> FactorList:
     """Read and check ``factors.toml``: ``[[factor]]`` tables with the required fields."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"{path}: {err}") from err
-    except OSError as err:
-        raise ValidationError(f"{path}: cannot read ({err.strerror})") from err
+    data = read_toml(path)
     factors: list[Factor] = []
     seen: set[str] = set()
     for i, item in enumerate(data.get("factor", []), start=1):

@@ -8,7 +8,6 @@ one line ``file:field: what``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
+from ..tomlread import loads_toml, read_toml
 from .factors import FactorList
 from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study
 from ..tomlwrite import dumps
@@ -59,10 +59,7 @@ def load_form(extraction_dir: Path | None = None) -> Form:
         text, source = path.read_text(encoding="utf-8"), str(path)
     else:
         text, source = default_form_text(), "packaged default"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"{source}: {err}") from err
+    data = loads_toml(text, source)
     sections: dict[str, dict[str, FieldSpec]] = {}
     for section in SECTIONS:
         specs = {}
@@ -194,12 +191,7 @@ def validate_study_data(
 # -- reading and writing ---------------------------------------------------------------------
 
 def read_study_file(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"{path}: {err}") from err
-    except OSError as err:
-        raise ValidationError(f"{path}: cannot read ({err.strerror})") from err
+    return read_toml(path)
 
 
 def study_from_data(data: dict[str, Any]) -> Study:

@@ -7,13 +7,13 @@ is a validated cut-off — they are documented choices.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
 from ..records import LEVEL_RANKS
+from ..tomlread import read_toml
 
 WEIGHT_RULES: tuple[str, ...] = ("level", "pooled_log")
 
@@ -87,11 +87,7 @@ def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | No
     """Defaults, then ``scoring_toml`` (if it exists), then ``overrides`` (review.toml [instrument])."""
     config = InstrumentConfig()
     if scoring_toml is not None and Path(scoring_toml).is_file():
-        try:
-            data = tomllib.loads(Path(scoring_toml).read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise ValidationError(f"{scoring_toml}: {err}") from err
-        _apply(config, data, str(scoring_toml))
+        _apply(config, read_toml(scoring_toml), str(scoring_toml))
     if overrides:
         _apply(config, overrides, "review.toml [instrument]")
     return config

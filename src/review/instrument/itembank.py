@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..tomlread import loads_toml, read_toml
 from .evidence import DOMAINS, EvidenceSnapshot
 from ..tomlwrite import dumps
 
@@ -100,10 +100,7 @@ def load_templates(path: Path) -> Templates:
     path = Path(path)
     if not path.is_file():
         return Templates({}, {})
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"{path}: {err}") from err
+    data = read_toml(path)
     questions = {k: _question(path, k, v) for k, v in data.get("questions", {}).items()}
     factors = {k: _factor(path, k, v, questions) for k, v in data.get("factors", {}).items()}
     for q in questions.values():
@@ -370,8 +367,8 @@ def dumps_bank(bank: ItemBank) -> str:
 
 
 def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
+    data = loads_toml(text, where)
     try:
-        data = tomllib.loads(text)
         meta = data["instrument"]
         ev = meta["evidence"]
         items = [Item(
@@ -413,8 +410,6 @@ def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
             canonical_url=meta.get("canonical_url", "urn:review:instrument"),
             content_sha256=meta.get("content_sha256", ""),
         )
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"{where}: {err}") from err
     except (KeyError, TypeError, ValueError) as err:
         raise ValidationError(f"{where}: not an item bank ({err!r} missing or malformed); "
                               "rebuild with 'review instrument build'") from err

@@ -7,7 +7,6 @@ both classes to learn from. Bad files raise ``ValidationError`` naming file and 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..tomlread import read_toml
 
 CRITERIA_PATH = ("screening", "criteria.toml")
 
@@ -68,13 +68,7 @@ def load_criteria(source: Any) -> Criteria:
     path = Path(source) if isinstance(source, (str, Path)) else criteria_path(source)
     if not path.is_file():
         return Criteria(path=str(path))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"{path}: {err}") from err
-    except UnicodeDecodeError as err:
-        raise ValidationError(f"{path}: not UTF-8 text ({err.reason})") from err
-    return parse_criteria(data, path)
+    return parse_criteria(read_toml(path), path)
 
 
 def parse_criteria(data: dict[str, Any], path: Path | str = "criteria.toml") -> Criteria:

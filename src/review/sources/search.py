@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..records import Record
 from ..store import searches as search_store
+from ..tomlread import read_toml
 from ..workspace import Workspace
 from .eutils import EutilsClient, EutilsConfig
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve
@@ -114,12 +114,7 @@ class SearchOutcome:
 
 def load_query(path: Path) -> QuerySpec:
     """Read and check one ``queries/<name>.toml``; errors name the file and field."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"{path}: {err}") from None
-    except OSError as err:
-        raise ValidationError(f"{path}: {err.strerror}") from None
+    data = read_toml(path)
     unknown = set(data) - _KNOWN_KEYS
     if unknown:
         raise ValidationError(f"{path}: unknown field {sorted(unknown)[0]!r} (known: {', '.join(sorted(_KNOWN_KEYS))})")

@@ -8,12 +8,12 @@ why for every domain; a reviewer's judgement (``extraction/grade.toml``) overrid
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
+from ..tomlread import read_toml
 from .evidence import StudyFinding
 from .meta import MetaResult
 
@@ -177,10 +177,7 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
     """Reviewer judgements: ``[factor_id]`` tables with ``start`` and ``<domain> = {change, reason}``."""
     if not path.is_file():
         return {}
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"{path}: {err}") from err
+    data = read_toml(path)
     for factor_id, table in data.items():
         for key, value in table.items():
             if key == "start":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from ..errors import ValidationError, WorkspaceError
 from ..extraction.factors import load_factors
 from ..extraction.forms import FACTORS_FILE, load_studies
 from ..paths import WORKSPACE_FILE
+from ..tomlread import loads_toml, read_toml
 from ..workspace import Workspace
 from .evidence import RULE_SETS
 from .factors import FactorResult, SynthesisSettings, study_quality, synthesise_factor
@@ -51,16 +51,13 @@ def _config(root: Path) -> dict[str, Any]:
     path = root / WORKSPACE_FILE
     if not path.is_file():
         return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise WorkspaceError(f"{path}: {err}") from err
+    return read_toml(path, error=WorkspaceError)
 
 
 def record_rule_set(config_path: Path, rule_set: str) -> None:
     """Pre-register the rule set in review.toml: append ``[synthesis] rule_set`` when absent."""
     text = config_path.read_text(encoding="utf-8")
-    data = tomllib.loads(text)
+    data = loads_toml(text, config_path, error=WorkspaceError)
     section = data.get("synthesis")
     if section is None:
         addition = ("\n# evidence-level rule set for `review synthesis` (ariens | van_tulder | iwh); "

@@ -1,0 +1,55 @@
+"""The shared TOML reader: one line naming the file for each way a file can be bad."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from review.errors import ValidationError, WorkspaceError
+from review.extraction.factors import load_factors
+from review.screening.criteria import load_criteria
+from review.tomlread import loads_toml, read_toml
+
+
+def test_a_good_file_reads_as_a_dict(tmp_path: Path) -> None:
+    path = tmp_path / "ok.toml"
+    path.write_text('[include]\nterms = ["sick*"]\n', encoding="utf-8")
+    assert read_toml(path) == {"include": {"terms": ["sick*"]}}
+
+
+def test_a_syntax_error_names_the_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('title = "x"\nterms = [1,,]\nother = 1\n', encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        read_toml(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and "line 2" in message and "\n" not in message
+
+
+def test_non_utf8_and_unreadable_files_are_one_line_errors(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('title = "Arbeidsdeskundige caf\xe9"\n'.encode("latin-1"))
+    with pytest.raises(ValidationError, match=r"latin\.toml: not UTF-8 text"):
+        read_toml(latin)
+    with pytest.raises(ValidationError, match=r"cannot read"):
+        read_toml(tmp_path)  # a folder where a file should be
+    with pytest.raises(ValidationError, match=r"missing\.toml: cannot read"):
+        read_toml(tmp_path / "missing.toml")
+
+
+def test_the_caller_chooses_the_error_class() -> None:
+    with pytest.raises(WorkspaceError, match=r"^review\.toml: "):
+        loads_toml("[review\n", "review.toml", error=WorkspaceError)
+
+
+def test_stage_readers_report_through_it(tmp_path: Path) -> None:
+    # Before the shared reader, a non-UTF-8 factors.toml ended in a traceback.
+    factors = tmp_path / "factors.toml"
+    factors.write_bytes(b'[[factor]]\nid = "caf\xe9"\n')
+    with pytest.raises(ValidationError, match=r"factors\.toml: not UTF-8 text"):
+        load_factors(factors)
+    criteria = tmp_path / "criteria.toml"
+    criteria.write_text("[include]\nterms = \n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"criteria\.toml: .*line 2"):
+        load_criteria(criteria)
