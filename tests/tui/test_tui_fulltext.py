@@ -98,3 +98,44 @@ async def test_fulltext_reasons_come_from_config(tmp_path: Path) -> None:
         await pilot.press("2")
         await settle(pilot)
         assert events(workspace) == [(passed[0], "bob", "excluded", "Case report")]
+
+
+@async_test
+async def test_l_links_a_report_to_its_study_and_shift_l_unlinks(tmp_path: Path) -> None:
+    from review.store.fulltext import report_links
+
+    workspace, passed = included_ws(tmp_path / "ws")
+    first, second, third = passed
+    app = make_app(workspace, "alice", "fulltext")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await pilot.press("l")  # on the first report
+        assert screen.linking == first
+        assert f"linking report #{first}" in str(screen.query_one("#fulltext-status").render())
+        await pilot.press("escape")  # changed my mind: nothing written
+        assert screen.linking is None and report_links(workspace.store) == {}
+
+        await pilot.press("l")
+        table.move_cursor(row=1)
+        await pilot.press("l")  # the second report stands for the study
+        await settle(pilot)
+        links = report_links(workspace.store)
+        assert links[first].study_id == second and links[first].reviewer == "alice"
+        assert table.get_row(str(first))[1] == str(second)  # the study column
+        assert table.get_row(str(second))[1] == ""
+
+        # Linking the study's own record to a report of that study would be a loop: refused.
+        table.move_cursor(row=1)
+        await pilot.press("l")
+        table.move_cursor(row=0)
+        await pilot.press("l")
+        await settle(pilot)
+        assert report_links(workspace.store)[first].study_id == second and second not in report_links(workspace.store)
+
+        table.move_cursor(row=0)
+        await pilot.press("L")
+        await settle(pilot)
+        assert report_links(workspace.store)[first].study_id is None  # appended, the old link kept in the log
+        assert table.get_row(str(first))[1] == ""

@@ -1,7 +1,9 @@
 """Full-text eligibility: reports that passed title/abstract screening, sought, retrieved and judged.
 
 Every key appends one event to the full-text log (``review.prisma.fulltext.record_fulltext``) as
-the app's reviewer; **u** undoes that reviewer's latest full-text event.
+the app's reviewer; **u** undoes that reviewer's latest full-text event. **l** links reports of
+one study (PRISMA counts studies and reports apart): on the report, then on its study; **L**
+makes the highlighted report its own study again. Links are appended to their own log.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ...errors import ReviewError
-from ...prisma.fulltext import fulltext_reasons, record_fulltext
+from ...prisma.fulltext import fulltext_reasons, link_reports, record_fulltext
 from ...prisma.queue import QueueItem, fulltext_queue
-from ...store.fulltext import undo_last_fulltext_event
+from ...store.fulltext import undo_last_fulltext_event, unlink_report
 from ..messages import DataReady
 from .base import ProjectScreen
 from .modals import ReasonScreen
@@ -45,7 +47,9 @@ class FulltextScreen(ProjectScreen):
     HELP = ("Reports that passed title/abstract screening (or came from other methods). Retrieval "
             "is a fact: the latest event holds. Eligibility is a judgement per reviewer; reviewers "
             "who disagree leave a *conflict* that the `consensus` reviewer settles. An exclusion "
-            "needs a reason from `[fulltext] reasons` in review.toml.")
+            "needs a reason from `[fulltext] reasons` in review.toml. Several reports of one study: "
+            "press **l** on a report, then **l** on a report of its study (**escape** cancels); "
+            "**L** makes a report its own study again.")
     BINDINGS = [
         Binding("o", "event('sought')", "Sought", id="fulltext.sought", tooltip="Full text was sought"),
         Binding("t", "event('retrieved')", "Retrieved", id="fulltext.retrieved", tooltip="Full text retrieved"),
@@ -54,11 +58,17 @@ class FulltextScreen(ProjectScreen):
         Binding("y", "event('eligible')", "Eligible", id="fulltext.eligible", tooltip="Report is eligible"),
         Binding("x", "exclude", "Exclude", id="fulltext.excluded", tooltip="Exclude, with a reason"),
         Binding("u", "undo", "Undo", id="fulltext.undo", tooltip="Undo your last full-text event"),
+        Binding("l", "link", "Link", id="fulltext.link",
+                tooltip="Link reports of one study: on the report, then on its study"),
+        Binding("L", "unlink", "Unlink", key_display="L", id="fulltext.unlink",
+                tooltip="Make this report its own study again"),
+        Binding("escape", "cancel_link", "Cancel link", show=False, id="fulltext.cancel_link"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.items: list[QueueItem] | None = None
+        self.linking: int | None = None  # the report waiting for its study (after the first l)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,8 +103,12 @@ class FulltextScreen(ProjectScreen):
         table.clear()
         states = Counter(item_state(i) for i in self.items)
         summary = " · ".join(f"{states[s]} {s}" for s in STATE_STYLE if states[s])
-        self.query_one("#fulltext-status", Static).update(Text(
-            f"{len(self.items)} reports at full text" + (f": {summary}" if summary else ""), style="bold"))
+        status = Text(f"{len(self.items)} reports at full text" + (f": {summary}" if summary else ""),
+                      style="bold")
+        if self.linking is not None:
+            status.append(f"   linking report #{self.linking}: l on a report of its study, escape cancels",
+                          style="bold yellow")
+        self.query_one("#fulltext-status", Static).update(status)
         for item in self.items:
             state = item_state(item)
             title = item.title if len(item.title) <= TITLE_CHARS else item.title[:TITLE_CHARS - 1] + "…"
@@ -146,6 +160,52 @@ class FulltextScreen(ProjectScreen):
                 self._write(record_id, "excluded", reason)
 
         self.app.push_screen(ReasonScreen(reasons), chosen)
+
+    def action_link(self) -> None:
+        """First l: remember the report. Second l, on another row: link it to that row's study."""
+        selected, project = self._selected(), self.project
+        if selected is None or project is None or self.items is None:
+            self.app.bell()
+            return
+        report, self.linking = self.linking, None
+        if report is None or report == selected:  # start (or, on the same row, cancel)
+            self.linking = None if report == selected else selected
+            self._paint()
+            return
+        study = next((i.study_id for i in self.items if i.record_id == selected), selected)
+        if study == report:  # the study's own record chosen as "its study": nothing to link
+            self.notify(f"#{report} already stands for that study", timeout=3)
+            self._paint()
+            return
+        try:
+            link_reports(project.workspace.store, study, [report], project.reviewer)
+        except ReviewError as error:
+            self.notify(str(error), title=error.title, severity="error")
+            return
+        self.notify(f"report #{report} linked to study #{study} (L on it undoes)", timeout=4)
+        self.load()
+
+    def action_cancel_link(self) -> None:
+        if self.linking is not None:
+            self.linking = None
+            self._paint()
+
+    def action_unlink(self) -> None:
+        selected, project = self._selected(), self.project
+        if selected is None or project is None:
+            self.app.bell()
+            return
+        item = next((i for i in self.items or [] if i.record_id == selected), None)
+        if item is not None and item.study_id == item.record_id:
+            self.notify(f"#{selected} is its own study already", timeout=3)
+            return
+        try:
+            unlink_report(project.workspace.store, selected, project.reviewer)
+        except ReviewError as error:
+            self.notify(str(error), title=error.title, severity="error")
+            return
+        self.notify(f"report #{selected} is its own study again", timeout=3)
+        self.load()
 
     def action_undo(self) -> None:
         project = self.project
