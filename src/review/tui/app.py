@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,9 @@ SCREEN_CLASSES: dict[str, tuple[str, str]] = {
 
 #: Start screens by name, in the order of the number keys.
 SCREENS: tuple[str, ...] = tuple(SCREEN_CLASSES)
+
+#: Longest the model imports wait for the start screen to show its data (seconds).
+START_SCREEN_WAIT = 10.0
 
 #: The help modal's module (it brings the Markdown widget): also imported after the first record.
 HELP_MODULE = f"{__package__}.screens.help"
@@ -118,12 +122,18 @@ class ReviewApp(App[None]):
         self.blind_option = blind
         self.sub_title = f"{workspace.config.title} · {reviewer}"
         self.set_keymap(user_keymap(workspace))
+        self._start_screen_shown = threading.Event()
 
     def on_mount(self) -> None:
         # No automatic collections while the app starts and the model code is imported: a
         # full collection over scikit-learn's objects stops the UI thread for 150-200 ms.
         gc.disable()
         self.switch_mode(self.start_screen)
+        # The loader starts after the first frame: its imports (SQLAlchemy alone 0.3 s) would
+        # take half of the GIL from the thread painting it.
+        self.call_after_refresh(self._start_loading)
+
+    def _start_loading(self) -> None:
         self.load_project()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
@@ -136,6 +146,9 @@ class ReviewApp(App[None]):
         try:
             project = open_project(self.workspace, self.reviewer, blind=self.blind_option)
             self.post_message(ProjectLoaded(project))
+            # Likewise the model code (over a second of imports) waits until the start screen
+            # shows what it loads for the project (the first record).
+            self._start_screen_shown.wait(START_SCREEN_WAIT)
             for module in warm_up_modules(self.start_screen):
                 importlib.import_module(module)
         finally:
@@ -143,7 +156,16 @@ class ReviewApp(App[None]):
 
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:
-        self.project = message.project
+        self.project = message.project  # the screens' watchers start their loading workers now
+        self._await_start_screen([w for w in self.workers if w.group != "load" and not w.is_finished])
+
+    def _await_start_screen(self, loading: list[Worker]) -> None:
+        """Release the loader's model imports once ``loading`` are done and a frame has shown them."""
+        loading = [worker for worker in loading if not worker.is_finished]
+        if loading:
+            self.set_timer(0.01, lambda: self._await_start_screen(loading))
+        else:
+            self.call_after_refresh(self._start_screen_shown.set)
 
     @on(HeapSettled)
     def _heap_settled(self) -> None:
@@ -156,6 +178,7 @@ class ReviewApp(App[None]):
         gc.enable()
 
     def on_unmount(self) -> None:
+        self._start_screen_shown.set()  # (a loader still waiting has nothing to wait for)
         gc.enable()
         if self.project is not None:
             self.project.session.save_ranking()  # the newest queue, if a retrain only logged it
