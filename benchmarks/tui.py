@@ -19,8 +19,12 @@ headless (``App.run_test``) on the screening screen:
   printed) is what the same key costs on an otherwise idle machine.
 * ``cold start``: what a user waits for: ``review screen`` started as a new process on a
   pseudo-terminal until the screen shows the first record's counts (Python start-up, imports,
-  Textual, store and session), on the workspace as the in-process runs left it (resumed).
-* ``import``: a cold ``python -c 'import review.tui.app'`` in a subprocess, for reference.
+  Textual, store and session), on the workspace as the in-process runs left it (resumed);
+  the median of 5 runs. A line per size also gives each run's first frame (the
+  screen's "Loading workspace…" skeleton) and the process's CPU time until the first record,
+  which is steadier than wall time on a busy machine.
+* ``import``: a cold ``python -c 'import review.tui.app'`` in a subprocess (median of 5), for
+  reference.
 
 The first record no longer waits for scikit-learn: the session opens on the saved queue (or
 a seeded order) and the model code is imported in a worker while the first record is read.
@@ -167,8 +171,11 @@ async def measure(root: Path, keys: int) -> dict[str, float]:
     return row
 
 
-def cold_start(root: Path, n: int, timeout: float = 300.0) -> float:
-    """Seconds from starting ``review screen`` in a pty until the first record's counts show."""
+def cold_start(root: Path, n: int, timeout: float = 300.0, repeats: int = 5) -> float:
+    """Median seconds from starting ``review screen`` in a pty until the first record's counts show.
+
+    Prints the first frame, first record and CPU seconds of the ``repeats`` runs as min / median.
+    """
     import pty
 
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="36")
@@ -178,32 +185,52 @@ def cold_start(root: Path, n: int, timeout: float = 300.0) -> float:
             "screen", "--reviewer", "alice"]
     counts = re.compile(rf"Screened \d+ / {n}\b".encode())
     ansi = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
-    started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.execvpe(argv[0], argv, env)
-    output = bytearray()
-    try:
-        while time.perf_counter() - started < timeout:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if ready:
-                try:
-                    output.extend(os.read(fd, 65536))
-                except OSError:
-                    break
-                if counts.search(ansi.sub(b"", bytes(output))):
-                    return time.perf_counter() - started
-        raise RuntimeError(f"no first record after {timeout:.0f} s: {ansi.sub(b'', bytes(output))[-400:]!r}")
-    finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
+
+    def run() -> tuple[float, float, float]:
+        """(first frame, first record, CPU seconds of the app's process) of one start."""
+        started = time.perf_counter()
+        pid, fd = pty.fork()
+        if pid == 0:  # child
+            os.execvpe(argv[0], argv, env)
+        output = bytearray()
+        painted = first = float("nan")
+        try:
+            while first != first and time.perf_counter() - started < timeout:
+                ready, _, _ = select.select([fd], [], [], 0.005)
+                if ready:
+                    try:
+                        output.extend(os.read(fd, 65536))
+                    except OSError:  # the app ended
+                        break
+                    screen = ansi.sub(b"", bytes(output))
+                    if painted != painted and b"Loading workspace" in screen:
+                        painted = time.perf_counter() - started
+                    if counts.search(screen):
+                        first = time.perf_counter() - started
+            if first != first:
+                raise RuntimeError(f"no first record after {time.perf_counter() - started:.0f} s: "
+                                   f"{ansi.sub(b'', bytes(output))[-400:]!r}")
+        finally:
+            os.kill(pid, signal.SIGKILL)
+            _, _, usage = os.wait4(pid, 0)
+            os.close(fd)
+        return painted, first, usage.ru_utime + usage.ru_stime
+
+    runs = [run() for _ in range(repeats)]
+    columns = {name: sorted(values) for name, values in zip(("first frame", "first record", "CPU"), zip(*runs))}
+    print(f"cold start at {n:,} records ({len(runs)} runs, min / median s): " + ", ".join(
+        f"{name} {min(values):.2f} / {statistics.median(values):.2f}" for name, values in columns.items()), flush=True)
+    return statistics.median(columns["first record"])
 
 
-def cold_import() -> float:
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import review.tui.app"], check=True)
-    return time.perf_counter() - started
+def cold_import(repeats: int = 5) -> float:
+    """Median seconds of ``python -c 'import review.tui.app'`` in a new process."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import review.tui.app"], check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def main() -> None:
