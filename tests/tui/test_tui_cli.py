@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from click.testing import CliRunner
 
@@ -13,7 +15,12 @@ from review.workspace import Workspace
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[ReviewApp]:
     apps: list[ReviewApp] = []
-    monkeypatch.setattr(ReviewApp, "run", lambda self, *a, **k: apps.append(self))
+
+    def run(self: ReviewApp, *args: object, **kwargs: object) -> None:
+        self.collecting_at_run = gc.isenabled()  # type: ignore[attr-defined]
+        apps.append(self)
+
+    monkeypatch.setattr(ReviewApp, "run", run)
     return apps
 
 
@@ -22,6 +29,17 @@ def test_review_without_subcommand_opens_the_dashboard(workspace: Workspace, ope
     assert result.exit_code == 0, result.output
     (app,) = opened
     assert (app.start_screen, app.reviewer, app.blind_option) == ("dashboard", "alice", None)
+
+
+def test_the_app_starts_without_garbage_collection_and_the_cli_restores_it(
+        workspace: Workspace, opened: list[ReviewApp]) -> None:
+    """Collections during Textual's imports and start-up cost a tenth of the cold start; the app
+    turns collection on again itself (``HeapSettled``), and the CLI does if the app returns."""
+    assert gc.isenabled()
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "screen"])
+    assert result.exit_code == 0, result.output
+    assert opened[-1].collecting_at_run is False  # type: ignore[attr-defined]
+    assert gc.isenabled()
 
 
 def test_screen_command_takes_a_reviewer(workspace: Workspace, opened: list[ReviewApp]) -> None:

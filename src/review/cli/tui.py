@@ -22,10 +22,15 @@ def _run(workspace: Workspace, reviewer: str, start: str, blind: bool | None) ->
     # No collections while Textual and the app are imported (about a tenth of their import
     # time goes to collections that find nothing): the app turns collection back on, over a
     # frozen heap, once the first record shows (``ReviewApp.load_project``).
+    collecting = gc.isenabled()
     gc.disable()
-    from ..tui.app import make_app  # textual is imported only when the UI is opened
+    try:
+        from ..tui.app import make_app  # textual is imported only when the UI is opened
 
-    make_app(workspace, reviewer, start, blind=blind).run()
+        make_app(workspace, reviewer, start, blind=blind).run()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @click.command(hidden=True)
