@@ -57,6 +57,12 @@ class Candidate:
     scale: str = "mean"  # sample weights: "mean" (mean 1) or "positive" (each relevant 1, ASReview)
     presumed: int = 100  # random unlabelled records presumed irrelevant in each fit
     presumed_until: int | None = None  # stop adding them once this many irrelevant are labelled
+    # How the sample shrinks as relevant records are labelled (p = relevant share of the labelled,
+    # r = relevant labelled): "fixed"; "share": presumed·max(0, 1 − p/shrink);
+    # "relevant": presumed·max(0, 1 − r/shrink); "expected": min(presumed, shrink/p), i.e. at
+    # most `shrink` expected false "irrelevant" labels if the pool were as rich as the labelled.
+    presumed_rule: str = "fixed"
+    shrink: float | None = None
     title_weight: int = 2
     min_df: int = 2
     max_df: float = 0.95
@@ -102,6 +108,15 @@ CANDIDATES: dict[str, Candidate | None] = {
     "logistic-C10": _c("logistic", C=10.0),
     "svm-C0.3-until100": _c(C=0.3, presumed_until=100),
     "svm-C0.3-title1": _c(C=0.3, title_weight=1),
+    # prevalence-aware presumed-irrelevant sample (session 3), all on C = 0.3
+    "C0.3-share1": _c(C=0.3, presumed_rule="share", shrink=1.0),
+    "C0.3-share0.5": _c(C=0.3, presumed_rule="share", shrink=0.5),
+    "C0.3-relevant50": _c(C=0.3, presumed_rule="relevant", shrink=50),
+    "C0.3-expected2": _c(C=0.3, presumed_rule="expected", shrink=2),
+    "C0.3-relevant-until100": _c(C=0.3, presumed_rule="relevant_until", shrink=100),
+    "C0.3-known0.05": _c(C=0.3, presumed_rule="known", shrink=0.05),
+    "C0.3-until200": _c(C=0.3, presumed_until=200),
+    "C0.3-until300": _c(C=0.3, presumed_until=300),
     "svm-C1-until100": _c(C=1.0, presumed_until=100),
     # presumed-irrelevant sample
     "svm-presumed0": _c(presumed=0),
@@ -180,15 +195,39 @@ def install(candidate: Candidate | None) -> None:
     original_rank = ranker.rank
 
     def rank(features, labels, **kwargs):  # noqa: ANN001, ANN003, ANN202
-        presumed = candidate.presumed
-        if candidate.presumed_until is not None:
-            n_irrelevant = sum(1 for v in labels.values() if not v)
-            if n_irrelevant >= candidate.presumed_until:
-                presumed = 0
-        kwargs["presumed_irrelevant"] = presumed
+        kwargs["presumed_irrelevant"] = presumed_size(candidate, labels, len(features))
         return original_rank(features, labels, **kwargs)
 
     simulate_module.rank = rank  # type: ignore[assignment]
+
+
+def presumed_size(candidate: Candidate, labels: dict[int, int], n_records: int) -> int:
+    """The presumed-irrelevant sample size ``candidate`` asks for, given the labels so far.
+
+    Rules beyond the ones listed on ``Candidate``: "relevant_until": the full sample until
+    ``shrink`` relevant records are labelled, then none; "known": presumed·max(0, 1 − (r/N)/shrink)
+    with r/N the share of the whole set already known to be relevant (a lower bound on the
+    prevalence).
+    """
+    n_relevant = sum(1 for v in labels.values() if v)
+    n_irrelevant = len(labels) - n_relevant
+    share = n_relevant / max(len(labels), 1)
+    if candidate.presumed_until is not None and n_irrelevant >= candidate.presumed_until:
+        return 0
+    base, rule, shrink = candidate.presumed, candidate.presumed_rule, candidate.shrink
+    if rule == "fixed":
+        return base
+    if rule == "share":
+        return round(base * max(0.0, 1 - share / shrink))
+    if rule == "relevant":
+        return round(base * max(0.0, 1 - n_relevant / shrink))
+    if rule == "expected":
+        return base if share == 0 else min(base, int(shrink / share))
+    if rule == "relevant_until":
+        return base if n_relevant < shrink else 0
+    if rule == "known":  # shrink as the known-relevant share of the whole set nears `shrink`
+        return round(base * max(0.0, 1 - n_relevant / n_records / shrink))
+    raise ValueError(rule)
 
 
 # -- running -----------------------------------------------------------------------------
