@@ -28,8 +28,8 @@ MODEL_MODULES: tuple[str, ...] = ("review.screening.ranker", "scipy.special")
 
 #: Each screen's class as (module under ``review.tui.screens``, class name), by mode name in
 #: the order of the number keys. A screen's module is imported when its mode is first shown,
-#: so the first frame waits only for the start screen (the dedup screen alone pulls in numpy
-#: and the dedup engine); the loader worker imports the rest after the first record.
+#: so the first frame waits only for the start screen's; the loader worker imports the rest
+#: (and the help modal) after the first record.
 SCREEN_CLASSES: dict[str, tuple[str, str]] = {
     "dashboard": ("dashboard", "DashboardScreen"),
     "screening": ("screening", "ScreeningScreen"),
@@ -70,8 +70,9 @@ def warm_up_modules(start_screen: str) -> tuple[str, ...]:
     """Modules the loader worker imports once the first record shows: the model code first
     (the first retrain waits for it), then the other screens and the help modal, so that
     switching screens later never waits for an import and the frozen heap holds them too."""
-    screens = tuple(f"{__package__}.screens.{SCREEN_CLASSES[mode][0]}" for mode in SCREENS if mode != start_screen)
-    return MODEL_MODULES + screens + (HELP_MODULE,)
+    others = tuple(f"{__package__}.screens.{module}" for mode, (module, _) in SCREEN_CLASSES.items()
+                   if mode != start_screen)
+    return MODEL_MODULES + others + (HELP_MODULE,)
 
 
 def user_keymap(workspace: Workspace) -> dict[str, str]:
