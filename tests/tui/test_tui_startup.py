@@ -36,10 +36,12 @@ def test_the_app_and_the_session_open_without_scikit_learn() -> None:
 
 
 def test_the_app_loads_neither_the_store_nor_numpy_nor_the_other_screens() -> None:
-    """The path ``review screen`` takes to the app: SQLAlchemy (0.3 s), numpy, the dedup engine
+    """The path ``review screen`` takes to the first frame (the app and the start screen, screening
+    or dashboard): SQLAlchemy (0.3 s), numpy, the dedup engine
     and the help modal's Markdown load later (the store in the loader worker, the screens
     when shown or after the first record)."""
-    code = ("import sys, review.cli, review.cli.tui, review.tui.app; "
+    code = ("import sys, review.cli, review.cli.tui, review.tui.app, review.tui.screens.screening,"
+            " review.tui.screens.dashboard; "
             "print(sorted(m for m in ('sqlalchemy', 'numpy', 'review.store', 'rapidfuzz', 'markdown_it',"
             " 'review.tui.screens.dedup', 'review.tui.screens.help', 'review.tui.screens.browser')"
             " if m in sys.modules))")

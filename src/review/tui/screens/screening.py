@@ -26,7 +26,6 @@ from ...records import Record
 from ..highlight import legend, render_record
 from ..messages import DataReady, RankingReady
 from ..project import Project
-from ...store.fulltext import record_screening_stop
 from ..widgets.record_view import RecordView
 from .base import ProjectScreen
 from .modals import ConfirmScreen, NoteScreen, ReasonScreen, SearchScreen
@@ -311,6 +310,9 @@ class ScreeningScreen(ProjectScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                # (imported here: the store's modules bring SQLAlchemy, 0.3 s before the first frame)
+                from ...store.fulltext import record_screening_stop
+
                 stop = record_screening_stop(project.workspace.store, project.reviewer,
                                              stopping.explanation, verdict=stopping)
                 self.notify(f"Screening stop recorded ({stop.n_unscreened:,} records unscreened).",
