@@ -191,3 +191,14 @@ def test_quick_start_checks_the_model_name_at_the_first_retrain(fresh_ws: Worksp
     assert session.next_record() is not None  # opening needed no model code
     with pytest.raises(ReviewError, match="forest"):
         session.retrain()
+
+
+def test_textual_paints_on_a_finer_clock_unless_the_user_chose_one() -> None:
+    """A key just after another frame waits for Textual's next tick: 4 ms at 240 a second,
+    not 17 at Textual's 60. The setting must be in place before Textual is first imported."""
+    code = "import review.cli.tui, review.tui.app, textual.constants as c; print(c.MAX_FPS)"
+    env = {"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""}
+    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={**env, "TEXTUAL_FPS": "30"})
+    assert (ours.stdout.strip(), theirs.stdout.strip()) == ("240", "30")
