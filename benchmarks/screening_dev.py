@@ -115,6 +115,7 @@ CANDIDATES: dict[str, Candidate | None] = {
     "C0.3-expected2": _c(C=0.3, presumed_rule="expected", shrink=2),
     "C0.3-relevant-until100": _c(C=0.3, presumed_rule="relevant_until", shrink=100),
     "C0.3-known0.05": _c(C=0.3, presumed_rule="known", shrink=0.05),
+    "C0.3-known-until0.05": _c(C=0.3, presumed_rule="known_until", shrink=0.05),
     "C0.3-until200": _c(C=0.3, presumed_until=200),
     "C0.3-until300": _c(C=0.3, presumed_until=300),
     "svm-C1-until100": _c(C=1.0, presumed_until=100),
@@ -207,7 +208,7 @@ def presumed_size(candidate: Candidate, labels: dict[int, int], n_records: int) 
     Rules beyond the ones listed on ``Candidate``: "relevant_until": the full sample until
     ``shrink`` relevant records are labelled, then none; "known": presumed·max(0, 1 − (r/N)/shrink)
     with r/N the share of the whole set already known to be relevant (a lower bound on the
-    prevalence).
+    prevalence); "known_until": the full sample until that share reaches ``shrink``, then none.
     """
     n_relevant = sum(1 for v in labels.values() if v)
     n_irrelevant = len(labels) - n_relevant
@@ -227,6 +228,8 @@ def presumed_size(candidate: Candidate, labels: dict[int, int], n_records: int) 
         return base if n_relevant < shrink else 0
     if rule == "known":  # shrink as the known-relevant share of the whole set nears `shrink`
         return round(base * max(0.0, 1 - n_relevant / n_records / shrink))
+    if rule == "known_until":  # none once the known-relevant share of the set reaches `shrink`
+        return base if n_relevant / n_records < shrink else 0
     raise ValueError(rule)
 
 
