@@ -12,7 +12,7 @@ from review.errors import ImportFormatError
 from review.screening.features import build_features, record_text, update_features
 from review.screening.models import MODEL_NAMES, SVM_C, _balanced_weights, make_model
 from review.screening.query import order_candidates
-from review.screening.ranker import fallback_ranking, rank
+from review.screening.ranker import PRESUMED_IRRELEVANT, PRESUMED_IRRELEVANT_UNTIL, fallback_ranking, rank
 from review.screening.simulate import choose_priors, load_labelled_csv, simulate
 
 
@@ -67,6 +67,26 @@ def test_same_seed_same_order_and_seed_is_recorded(data, features) -> None:
         assert first.order == again.order
         assert first.model_info["seed"] == 5 and first.model_info["query"] == query
     assert rank(features, labels, query="random", seed=5).order != rank(features, labels, query="random", seed=6).order
+
+
+def test_presumed_irrelevant_sample_stops_once_five_percent_of_the_set_is_known_relevant(data, features) -> None:
+    """The set has 200 records, 10 relevant: 9 labelled relevant are 4.5 % of it (sample kept),
+    all 10 are 5 % (BMI's "random records are irrelevant" no longer safe: sample dropped)."""
+    relevant = [r for r in data.ids if data.labels[r]]
+    irrelevant = [r for r in data.ids if not data.labels[r]]
+    assert len(data) == 200 and len(relevant) == 10 and PRESUMED_IRRELEVANT_UNTIL == 0.05
+    below = rank(features, {r: 1 for r in relevant[:9]} | {r: 0 for r in irrelevant[:20]}, seed=3)
+    at = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3)
+    # (at most half of the unlabelled records: 171 // 2)
+    assert below.model_info["presumed_irrelevant"] == min(PRESUMED_IRRELEVANT, 171 // 2)
+    assert below.model_info["known_prevalence"] == 0.045
+    assert "presumed_irrelevant" not in at.model_info and at.model_info["known_prevalence"] == 0.05
+    assert at.model_info["engine"] == 2
+    # An explicit sample size (simulations, the dev harness) is used as given.
+    forced = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3,
+                  presumed_irrelevant=30)
+    assert forced.model_info["presumed_irrelevant"] == 30
+    assert rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3).order == at.order
 
 
 def test_query_strategies() -> None:
