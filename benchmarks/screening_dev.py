@@ -239,7 +239,10 @@ def _engine_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in ("features.py", "models.py", "query.py", "ranker.py", "simulate.py", "metrics.py"):
         digest.update((root / name).read_bytes())
-    digest.update(Path(__file__).read_bytes().split(b"\nCANDIDATES")[0])  # harness mechanics
+    # The harness mechanics: this file without the CANDIDATES table, so that adding a
+    # candidate keeps the cache while changing how one is installed or sized does not.
+    head, _, rest = Path(__file__).read_bytes().partition(b"\nCANDIDATES")
+    digest.update(head + rest.partition(b"\n}\n")[2])
     return digest.hexdigest()[:10]
 
 
