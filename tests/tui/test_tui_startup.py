@@ -25,13 +25,18 @@ from tui_workspace import async_test, settle
 SIZE = (100, 32)
 
 
+def fresh_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``code`` run by a new interpreter on this checkout, nothing imported beforehand."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": "", **env})
+
+
 def test_the_app_and_the_session_open_without_scikit_learn() -> None:
     """None of these heavy imports (0.4–3 s each) is on the way to the first record."""
     code = ("import sys, review.tui.app, review.screening.session; "
             "print(sorted(m for m in ('sklearn', 'pandas', 'matplotlib', 'scipy.special')"
             " if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""})
+    out = fresh_python(code)
     assert out.stdout.strip() == "[]"
 
 
@@ -45,8 +50,7 @@ def test_the_app_loads_neither_the_store_nor_numpy_nor_the_other_screens() -> No
             "print(sorted(m for m in ('sqlalchemy', 'numpy', 'review.store', 'rapidfuzz', 'markdown_it',"
             " 'review.tui.screens.dedup', 'review.tui.screens.help', 'review.tui.screens.browser')"
             " if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""})
+    out = fresh_python(code)
     assert out.stdout.strip() == "[]"
 
 
@@ -57,8 +61,7 @@ def test_opening_the_store_and_the_session_loads_no_dedup_engine() -> None:
     code = ("import sys, review.store.stage_tables, review.screening.session; "
             "print(sorted(m for m in ('review.dedup.engine', 'rapidfuzz', 'sklearn') if m in sys.modules)); "
             "from review.dedup import deduplicate, Cluster; print(deduplicate.__module__, Cluster.__module__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""})
+    out = fresh_python(code)
     assert out.stdout.split("\n")[:2] == ["[]", "review.dedup.engine review.dedup.engine"]
 
 
@@ -197,8 +200,5 @@ def test_textual_paints_on_a_finer_clock_unless_the_user_chose_one() -> None:
     """A key just after another frame waits for Textual's next tick: 4 ms at 240 a second,
     not 17 at Textual's 60. The setting must be in place before Textual is first imported."""
     code = "import review.cli.tui, review.tui.app, textual.constants as c; print(c.MAX_FPS)"
-    env = {"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": ""}
-    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env={**env, "TEXTUAL_FPS": "30"})
+    ours, theirs = fresh_python(code), fresh_python(code, TEXTUAL_FPS="30")
     assert (ours.stdout.strip(), theirs.stdout.strip()) == ("240", "30")

@@ -9,6 +9,7 @@ makes the highlighted report its own study again. Links are appended to their ow
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on, work
@@ -128,13 +129,23 @@ class FulltextScreen(ProjectScreen):
     def _write(self, record_id: int, event: str, reason: str = "") -> None:
         project = self.project
         assert project is not None
-        try:
+
+        def write() -> None:
             reasons = fulltext_reasons(project.workspace.config.section("fulltext"))
             record_fulltext(project.workspace.store, record_id, project.reviewer, event,
                             reasons=reasons, reason=reason)
+
+        self._apply(write)
+
+    def _apply(self, write: Callable[[], object], done: str = "") -> None:
+        """One store write (one transaction): an error is a notification, success reloads."""
+        try:
+            write()
         except ReviewError as error:
             self.notify(str(error), title=error.title, severity="error")
             return
+        if done:
+            self.notify(done, timeout=4)
         self.load()
 
     def action_event(self, event: str) -> None:
@@ -177,13 +188,8 @@ class FulltextScreen(ProjectScreen):
             self.notify(f"#{report} already stands for that study", timeout=3)
             self._paint()
             return
-        try:
-            link_reports(project.workspace.store, study, [report], project.reviewer)
-        except ReviewError as error:
-            self.notify(str(error), title=error.title, severity="error")
-            return
-        self.notify(f"report #{report} linked to study #{study} (L on it undoes)", timeout=4)
-        self.load()
+        self._apply(lambda: link_reports(project.workspace.store, study, [report], project.reviewer),
+                    f"report #{report} linked to study #{study} (L on it undoes)")
 
     def action_cancel_link(self) -> None:
         if self.linking is not None:
@@ -199,13 +205,8 @@ class FulltextScreen(ProjectScreen):
         if item is not None and item.study_id == item.record_id:
             self.notify(f"#{selected} is its own study already", timeout=3)
             return
-        try:
-            unlink_report(project.workspace.store, selected, project.reviewer)
-        except ReviewError as error:
-            self.notify(str(error), title=error.title, severity="error")
-            return
-        self.notify(f"report #{selected} is its own study again", timeout=3)
-        self.load()
+        self._apply(lambda: unlink_report(project.workspace.store, selected, project.reviewer),
+                    f"report #{selected} is its own study again")
 
     def action_undo(self) -> None:
         project = self.project
