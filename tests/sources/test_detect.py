@@ -44,6 +44,9 @@ def test_medline_weak_signal_loses_to_ris_extension(shared):
 )
 def test_every_real_export_detected(shared, folder, fmt):
     skip = {"rispy_example_wos.ris", "jabref_RisImporterCorrupted.ris", "bibtexparser_gbk_test.bib"}
+    if folder == "ris":
+        wos = shared("fixtures", "exports", "ris", "rispy_example_wos.ris")
+        assert detect_format(wos.read_bytes(), wos.name) == "wos"  # despite its .ris name
     paths = [p for p in sorted(shared("fixtures", "exports", folder).iterdir()) if p.name not in skip]
     assert paths
     for path in paths:
@@ -68,3 +71,24 @@ def test_utf16_with_bom_is_read(tmp_path):
     result = read_file(path)
     assert result.encoding == "utf-16"
     assert result.records[0].title == "Zoë"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI A title\nPY 2020\n", "line 3: .*no ER line"),
+        ("FN Clarivate Analytics Web of Science\nVR 1.0\nTI A title\nPT J\nER\n", "line 3: Web of Science tag TI outside a record"),
+        ("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI One\nPT J\nTI Two\nER\n", "line 3: .*before the next PT at line 5"),
+    ],
+)
+def test_broken_web_of_science_files_name_the_line(tmp_path, text, message):
+    path = tmp_path / "savedrecs.txt"
+    path.write_text(text, encoding="utf-8")
+    assert detect_format(path.read_bytes(), path.name) == "wos"
+    with pytest.raises(ImportFormatError, match=message):
+        read_file(path)
+
+
+def test_medline_publication_type_lines_are_not_web_of_science():
+    medline = "TI  - A title\nPT  - Journal Article\nAB  - Text.\n"
+    assert detect_format(medline.encode(), "x.txt") == "medline"

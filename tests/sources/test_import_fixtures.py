@@ -195,10 +195,26 @@ def test_source_option_overrides_every_record(shared):
 @pytest.mark.parametrize(
     ("parts", "message"),
     [
-        (("ris", "rispy_example_wos.ris"), "Web of Science"),
         (("ris", "jabref_RisImporterCorrupted.ris"), "line 2: RIS tag JF outside a record"),
     ],
 )
 def test_unsupported_or_corrupt_exports_say_why(shared, parts, message):
     with pytest.raises(ImportFormatError, match=message):
         _read(shared, *parts)
+
+
+def test_web_of_science_tagged_export(shared):
+    """rispy's WoS example (a real 'Plain text' export: FN/VR header, two records, EF)."""
+    result = _read(shared, "ris", "rispy_example_wos.ris")
+    assert result.source_name == "Web of Science"
+    first, second = result.records
+    assert first.title.startswith("Interactions stabilizing the structure of the core light-harvesting")
+    assert "\n" not in first.title  # the indented continuation line is joined
+    assert first.authors[:2] == ["Parkes-Loach, PS", "Majeed, AP"] and len(first.authors) == 4
+    assert (first.year, first.journal, first.volume, first.issue, first.pages) == (2004, "Biochemistry", "43", "22", "7003-7016")
+    assert (first.doi, first.pmid, first.external_id) == ("10.1021/bi049798f", "15170338", "WOS:000221807500019")
+    assert first.keywords[:2] == ["CHEMICALLY SYNTHESIZED POLYPEPTIDES", "IN-VITRO RECONSTITUTION"]
+    assert first.publication_types == ["Article"] and first.language == "English"
+    assert first.position == "line 3" and first.raw.startswith("PT J") and first.raw.rstrip().endswith("ER")
+    assert first.extra["publisher"] == "AMER CHEMICAL SOC" and "cited_references" not in first.extra
+    assert (second.position, second.pages, second.external_id) == ("line 112", "7017-7027", "WOS:000221807500020")

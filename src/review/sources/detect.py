@@ -1,7 +1,7 @@
 """Recognise a file's format from its content; the extension only breaks ties.
 
-Each registered reader scores the first 64 KB. Formats we know but do not read (Web of
-Science tagged text, HTML pages, other XML) get a message saying so, rather than a guess.
+Each registered reader scores the first 64 KB. Things we know but do not read (HTML pages,
+other XML) get a message saying so, rather than a guess.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from .readers import READERS, Reader
 __all__ = ["detect_format", "detect_reader"]
 
 _UNSUPPORTED: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^FN .*\n(?:.*\n)*?PT [A-Z]\b", re.MULTILINE),
-     "Web of Science tagged text is not supported; export as RIS or BibTeX"),
     (re.compile(r"^\s*(?:<!DOCTYPE html|<html)", re.IGNORECASE),
      "an HTML page, not an export (a login page, or efetch with the wrong retmode?)"),
 )

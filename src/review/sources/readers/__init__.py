@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import bibtex, endnote, medline, pubmed, ris, table  # noqa: F401  (registration side effect)
+from . import bibtex, endnote, medline, pubmed, ris, table, wos  # noqa: F401  (registration side effect)
 from .base import READERS, ParsedFile, Reader, ReadResult, SourceFile, register
 
 __all__ = ["READERS", "ParsedFile", "ReadResult", "Reader", "SourceFile", "register"]
