@@ -1,7 +1,7 @@
 """RIS (Scopus, Embase, EndNote, Zotero, Ovid exports), parsed record by record with rispy.
 
-We split the file into ``TY`` … ``ER`` blocks ourselves so that every record keeps its line
-number and original text, and a record without ``ER`` is an error instead of being dropped.
+Records are split into ``TY`` … ``ER`` blocks by ``tagged.read_entries`` (line numbers, original
+text, a record without ``ER`` is an error instead of being dropped).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Any
 
 import rispy
 
-from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import first_text, join_pages, parse_year, text_list
-from .base import ParsedFile, Reader, SourceFile, register, text_lines
+from .base import ParsedFile, Reader, SourceFile, register
+from .tagged import TaggedFormat, read_entries
 
-_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)")
+RIS = TaggedFormat("RIS", re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)"), "TY", "TY  - ", rispy.RisParser)
 _TY = re.compile(r"^TY  -(?: |$)", re.MULTILINE)
 _PUBMED_DB = re.compile(r"pubmed|medline", re.IGNORECASE)
 _PMID = re.compile(r"^\d{1,9}$")
@@ -41,45 +41,7 @@ class RisReader(Reader):
         return 90 if _TY.search(head) else 0
 
     def parse(self, source: SourceFile) -> ParsedFile:
-        records = []
-        for start, block in _blocks(source):
-            try:
-                entries = rispy.loads(block)
-            except Exception as err:  # rispy raises plain IOError/ValueError on bad structure
-                raise ImportFormatError(source.path, f"line {start}", f"unreadable RIS record: {err}") from None
-            if len(entries) != 1:
-                raise ImportFormatError(source.path, f"line {start}", "unreadable RIS record")
-            records.append(_record(entries[0], start, block))
-        return ParsedFile(records)
-
-
-def _blocks(source: SourceFile) -> list[tuple[int, str]]:
-    """``(first line, text)`` of each ``TY`` … ``ER`` block; junk between records is skipped."""
-    blocks: list[tuple[int, str]] = []
-    start = 0
-    current: list[str] = []
-    for number, line in enumerate(text_lines(source.text), start=1):
-        tag = _TAG.match(line)
-        if not current:
-            if tag and tag.group(1) == "TY":
-                start, current = number, [line]
-            elif tag and tag.group(1) != "ER":
-                raise ImportFormatError(source.path, f"line {number}",
-                                        f"RIS tag {tag.group(1)} outside a record (no TY line before it)")
-            continue
-        if tag and tag.group(1) == "TY":
-            raise ImportFormatError(source.path, f"line {start}",
-                                    f"RIS record has no ER line before the next TY at line {number}")
-        current.append(line)
-        if tag and tag.group(1) == "ER":
-            blocks.append((start, "\n".join(current) + "\n"))
-            current = []
-    if current:
-        raise ImportFormatError(source.path, f"line {start}",
-                                "RIS record has no ER line (file ends inside it; truncated export?)")
-    if not blocks:
-        raise ImportFormatError(source.path, None, "no RIS record (no 'TY  - ' line)")
-    return blocks
+        return ParsedFile([_record(entry, start, block) for start, block, entry in read_entries(source, RIS)])
 
 
 def _record(entry: dict[str, Any], line: int, raw: str) -> Record:

@@ -1,9 +1,8 @@
 """Web of Science tagged text ("Plain text file" / "Other file formats → Plain text"), via rispy.
 
 The format is a header (``FN``, ``VR``), then records from ``PT`` to ``ER``, then ``EF``; a tag
-is two characters and a space, continuation lines are indented. As with RIS we split the
-records ourselves so that each keeps its line number and original text, and a record
-without ``ER`` is an error instead of being dropped; rispy's ``WokParser`` reads each one.
+is two characters and a space, continuation lines are indented. Records are split as RIS
+records are (``tagged.read_entries``) and rispy's ``WokParser`` reads each one.
 """
 
 from __future__ import annotations
@@ -14,18 +13,18 @@ from typing import Any
 
 import rispy
 
-from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import first_text, join_pages, parse_year, text_list
-from .base import ParsedFile, Reader, SourceFile, register, text_lines
+from .base import ParsedFile, Reader, SourceFile, register
+from .tagged import TaggedFormat, read_entries
 
-_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: |$)")
+WOS = TaggedFormat("Web of Science", re.compile(r"^([A-Z][A-Z0-9])(?: |$)"), "PT", "PT ", rispy.WokParser,
+                   file_tags=frozenset({"FN", "VR", "EF"}))
 #: ``PT J`` (journal), ``B`` (book), ``S`` (series), ``P`` (patent): a single letter, no dash
 #: (MEDLINE's publication type line is ``PT  - Journal Article``).
 _PT = re.compile(r"^PT [A-Z]\s*$", re.MULTILINE)
 _HEADER = re.compile(r"^FN ", re.MULTILINE)
 _WOS_ID = re.compile(r"^UT (?:WOS|ISI):", re.MULTILINE)
-_FILE_TAGS = {"FN", "VR", "EF"}
 
 #: rispy's WoS keys that become ``Record`` fields (everything else is kept in ``extra``).
 _USED = {
@@ -49,46 +48,7 @@ class WosReader(Reader):
         return 40 if _PT.search(head) else 0
 
     def parse(self, source: SourceFile) -> ParsedFile:
-        records = []
-        for start, block in _blocks(source):
-            try:
-                entries = rispy.loads(block, implementation=rispy.WokParser)
-            except Exception as err:  # rispy raises plain IOError/ValueError on bad structure
-                raise ImportFormatError(source.path, f"line {start}",
-                                        f"unreadable Web of Science record: {err}") from None
-            if len(entries) != 1:
-                raise ImportFormatError(source.path, f"line {start}", "unreadable Web of Science record")
-            records.append(_record(entries[0], start, block))
-        return ParsedFile(records)
-
-
-def _blocks(source: SourceFile) -> list[tuple[int, str]]:
-    """``(first line, text)`` of each ``PT`` … ``ER`` block."""
-    blocks: list[tuple[int, str]] = []
-    start = 0
-    current: list[str] = []
-    for number, line in enumerate(text_lines(source.text), start=1):
-        tag = _TAG.match(line)
-        if not current:
-            if tag and tag.group(1) == "PT":
-                start, current = number, [line]
-            elif tag and tag.group(1) not in _FILE_TAGS | {"ER"}:
-                raise ImportFormatError(source.path, f"line {number}",
-                                        f"Web of Science tag {tag.group(1)} outside a record (no PT line before it)")
-            continue
-        if tag and tag.group(1) == "PT":
-            raise ImportFormatError(source.path, f"line {start}",
-                                    f"Web of Science record has no ER line before the next PT at line {number}")
-        current.append(line)
-        if tag and tag.group(1) == "ER":
-            blocks.append((start, "\n".join(current) + "\n"))
-            current = []
-    if current:
-        raise ImportFormatError(source.path, f"line {start}",
-                                "Web of Science record has no ER line (file ends inside it; truncated export?)")
-    if not blocks:
-        raise ImportFormatError(source.path, None, "no Web of Science record (no 'PT ' line)")
-    return blocks
+        return ParsedFile([_record(entry, start, block) for start, block, entry in read_entries(source, WOS)])
 
 
 def _keywords(value: Any) -> list[str]:
