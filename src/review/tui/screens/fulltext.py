@@ -126,6 +126,9 @@ class FulltextScreen(ProjectScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return int(key.value) if key.value is not None else None
 
+    def _item(self, record_id: int) -> QueueItem | None:
+        return next((i for i in self.items or [] if i.record_id == record_id), None)
+
     def _write(self, record_id: int, event: str, reason: str = "") -> None:
         project = self.project
         assert project is not None
@@ -183,7 +186,8 @@ class FulltextScreen(ProjectScreen):
             self.linking = None if report == selected else selected
             self._paint()
             return
-        study = next((i.study_id for i in self.items if i.record_id == selected), selected)
+        item = self._item(selected)
+        study = item.study_id if item is not None else selected
         if study == report:  # the study's own record chosen as "its study": nothing to link
             self.notify(f"#{report} already stands for that study", timeout=3)
             self._paint()
@@ -201,7 +205,7 @@ class FulltextScreen(ProjectScreen):
         if selected is None or project is None:
             self.app.bell()
             return
-        item = next((i for i in self.items or [] if i.record_id == selected), None)
+        item = self._item(selected)
         if item is not None and item.study_id == item.record_id:
             self.notify(f"#{selected} is its own study already", timeout=3)
             return

@@ -2,7 +2,8 @@
 
 Decision keys are screen bindings and this screen has no text input (notes and search open
 modals), so no Input can swallow i/e/m. Each decision is written (one transaction) before
-the next record is shown; retraining runs in a thread worker and only reorders the queue.
+the next record is shown; retraining runs in the background (a worker process by default,
+see ``tui.retrainer``) and only reorders the queue.
 """
 
 from __future__ import annotations
