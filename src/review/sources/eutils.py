@@ -30,7 +30,7 @@ from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
     "NCBI_EUTILS_URL", "EutilsConfig", "EutilsClient", "SearchResult", "RequestStats",
-    "TransientError", "WebEnvExpired",
+    "TransientError", "WebEnvExpired", "redact_secret",
 ]
 
 NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -279,7 +279,28 @@ class EutilsClient:
         )
 
     def _call(self, endpoint: str, params: Mapping[str, str], *, post: bool | None = None) -> bytes:
-        """One HTTP request; returns the body or raises ``TransientError``/``RetrievalError``."""
+        """One HTTP request; returns the body (API key redacted) or raises ``TransientError``/``RetrievalError``.
+
+        The key is removed from every body here, the one place server text enters, because a
+        server may echo it (a 400/429 JSON with "api-key") into messages, records or logs.
+        """
+        try:
+            return self._redact_bytes(self._call_raw(endpoint, params, post=post))
+        except TransientError as err:
+            err.args = (redact_secret(str(err), self.config.api_key),)
+            raise
+        except RetrievalError as err:
+            raise RetrievalError(redact_secret(str(err), self.config.api_key)) from None
+
+    def _redact_bytes(self, data: bytes) -> bytes:
+        key = self.config.api_key
+        if len(key) < 8:  # NCBI keys are 36 characters; a toy key would mangle the XML itself
+            return data
+        for form in _secret_forms(key):
+            data = data.replace(form.encode("utf-8"), REDACTED.encode("ascii"))
+        return data
+
+    def _call_raw(self, endpoint: str, params: Mapping[str, str], *, post: bool | None = None) -> bytes:
         request = self._request(endpoint, params, post=post)
         self._pacer.wait()
         self.stats.requests[endpoint] += 1
@@ -319,6 +340,25 @@ class EutilsClient:
         if post:
             return urllib.request.Request(url, data=encoded.encode(), method="POST")
         return urllib.request.Request(f"{url}?{encoded}", method="GET")
+
+
+#: What replaces the API key wherever it would be printed or stored.
+REDACTED = "[api-key redacted]"
+
+
+def _secret_forms(secret: str) -> list[str]:
+    """The key as given and as a URL would carry it (percent-encoded), longest first."""
+    forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
+    return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+def redact_secret(text: str, secret: str) -> str:
+    """``text`` with every occurrence of ``secret`` (also URL-encoded) replaced by a marker."""
+    if not secret:
+        return text
+    for form in _secret_forms(secret):
+        text = text.replace(form, REDACTED)
+    return text
 
 
 # -- response readers ---------------------------------------------------------------------

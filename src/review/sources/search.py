@@ -25,7 +25,7 @@ from ..records import Record
 from ..store import searches as search_store
 from ..tomlread import read_toml
 from ..workspace import Workspace
-from .eutils import EutilsClient, EutilsConfig
+from .eutils import EutilsClient, EutilsConfig, redact_secret
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve
 
 __all__ = ["QuerySpec", "SearchOutcome", "load_query", "load_queries", "run_search", "run_searches",
@@ -228,7 +228,7 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
                            query_name=spec.name, esearch_params=params, progress=progress)
     except BaseException as err:
         details.update(_stats_delta(before, client.stats.as_dict(), details.get("stats")))
-        details["error"] = f"{type(err).__name__}: {err}"
+        details["error"] = redact_secret(f"{type(err).__name__}: {err}", client.config.api_key)
         search_store.update_run(store, run_id, status="interrupted", details=details,
                                 requests=previous_requests + client.stats.total - before["total_requests"])
         write_search_log(workspace, spec)
