@@ -5,7 +5,7 @@ The reviewer answers from the demo's ground truth (``imports/demo_truth.csv``), 
 the statistical stopping rule says so. Full text: every include is sought; the script marks one
 report not retrieved and one excluded (labelled as simulated) so every PRISMA box is exercised.
 
-    python scripts/demo_walkthrough.py [--out docs] [--workspace DIR]
+    python scripts/demo_walkthrough.py [--out docs/images] [--workspace DIR]
 
 Prints one JSON line with what happened; the diagram goes to OUT/prisma_demo.{svg,png}.
 """
@@ -83,7 +83,7 @@ def full_text(workspace: Workspace, reviewer: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("docs"))
+    parser.add_argument("--out", type=Path, default=Path("docs/images"))
     parser.add_argument("--workspace", type=Path, help="build the demo here (default: a temp dir)")
     parser.add_argument("--retrain-every", type=int, default=5)
     args = parser.parse_args(argv)

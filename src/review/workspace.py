@@ -108,7 +108,7 @@ def render_config(title: str, reviewers: list[str], seed: int) -> str:
     )
 
 
-QUERY_TEMPLATE = '''# A PubMed strategy: one file per query; `review search NAME` runs it (see README "search").
+QUERY_TEMPLATE = '''# A PubMed strategy: one file per query; `review search NAME` runs it (see docs/sources.md).
 # Write one block per concept, MeSH plus title/abstract free text, and say why in a comment.
 name = "example"
 database = "pubmed"

@@ -4,7 +4,7 @@ Targets: no more than 1 false merge per 1,000 records, borderline pairs ≤ 2 % 
 pair recall ≥ 0.99 from the automatic merges alone (borderline pairs are not merged), and
 still ≥ 0.99 once the borderline pairs are reviewed. The pairs still missed are label
 choices the rules do not follow on purpose: different abstracts on one supplement page
-(ASySD) and a conference abstract with its journal article (SRA; see README "dedup").
+(ASySD) and a conference abstract with its journal article (SRA; see docs/dedup.md).
 """
 
 from __future__ import annotations

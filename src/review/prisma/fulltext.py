@@ -1,6 +1,6 @@
 """The full-text eligibility stage: what was sought, retrieved and judged, per report.
 
-Decision rules (also in the README):
+Decision rules (also in docs/prisma.md):
 
 * Title/abstract verdict of a record: a decision by the reviewer named ``consensus`` wins;
   otherwise the record is *excluded* only when every reviewer who screened it excluded it.

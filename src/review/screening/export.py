@@ -13,7 +13,7 @@ from ..records import Decision
 
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
 
-#: Output columns, in order (a stable interface; see README "screening").
+#: Output columns, in order (a stable interface; see docs/interfaces.md).
 DECISION_COLUMNS: tuple[str, ...] = (
     "decision_id", "record_id", "reviewer", "stage", "label", "reasons", "note", "created_at",
     "model_rank", "undoes_id", "phase", "model", "query", "seed", "n_labelled",

@@ -34,7 +34,7 @@ PRESUMED_IRRELEVANT = 100
 #: records are expected to be relevant, and the sample teaches the model the wrong thing. Below
 #: 5 % prevalence it never triggers, so those rankings are unchanged. Dev harness (four tasks,
 #: seeds 1-10): WSS@95 +0.038 (10 of 10 seeds) and +0.011 on the two 15-19 % tasks, recall@10 %
-#: and ATD unchanged; see the README's screening section.
+#: and ATD unchanged; see docs/screening.md.
 PRESUMED_IRRELEVANT_UNTIL = 0.05
 
 
