@@ -52,8 +52,41 @@ def test_programme_numbers_match_the_shared_ci_examples() -> None:
         match = [e for e in studies[study_id].estimates if key in (e.factor, e.contrast)]
         assert len(match) == 1, row_id
         e = match[0]
+        # Endo 2015's abstract labels its Cox estimate "OR" (as the shared row does); we store it as HR.
+        measure = "HR" if study_id == "endo2015" else row["measure"]
         assert (e.measure, e.estimate, e.ci_low, e.ci_high) == (
-            row["measure"], float(row["estimate"]), float(row["ci_lower"]), float(row["ci_upper"]))
+            measure, float(row["estimate"]), float(row["ci_lower"]), float(row["ci_upper"]))
+
+
+def test_programme_evidence_corrections() -> None:
+    """Issue #18: Lammerts indirect and not inverted, Endo as HR, Reis indirect, Norder rounds, source kinds."""
+    studies = {s.id: s for s in load_studies(REPO / "extraction", load_factors(REPO / "extraction" / "factors.toml"))}
+    lammerts = studies["lammerts2016"]
+    assert lammerts.indirectness and "not recurrence" in lammerts.outcome_definition
+    for e in lammerts.estimates:
+        if e.has_ci:
+            assert e.indirect and e.aligned() is None  # never inverted into a recurrence OR
+    endo = studies["endo2015"].estimates[0]
+    assert endo.measure == "HR" and "Cox" in endo.model
+    assert studies["reis"].indirectness
+    ratings = studies["norder2012"].expert_ratings
+    assert all(r.round in (1, 2) for r in ratings)
+    assert all(r.round == 2 for r in ratings if not r.consensus)
+    for study in studies.values():
+        for e in study.estimates:
+            if e.source_location.startswith("Abstract"):
+                assert e.source_kind == "abstract", (study.id, e.factor)
+
+
+def test_indirect_estimates_are_neither_pooled_nor_plotted(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    run = run_synthesis(folder, SynthesisSettings(rule_set="ariens"), plots=True)
+    by_id = {r.factor.id: r for r in run.results}
+    income = by_id["household_income"]
+    assert income.pooled is None and not (folder / "plots" / "household_income.png").exists()
+    assert income.grade is not None and income.grade.domains["indirectness"].change == -1
+    assert "for sustainable return to work (indirect)" in income.evidence.explanation
+    assert by_id["previous_sick_leave_episodes"].grade.domains["indirectness"].change == -1  # Reis
 
 
 def test_synthesis_builds_csv_report_and_plots(tmp_path: Path) -> None:

@@ -47,9 +47,21 @@ class Estimate:
     model: str = ""
     subgroup: str = ""
     outcome_favourable: bool = False
+    #: The outcome this estimate is for when it is not the review's outcome (e.g. "sustainable return
+    #: to work"): indirect evidence, never inverted into recurrence, pooled or plotted with it.
+    outcome: str = ""
+    #: Where the number was read: "abstract", "full text", "table", ... (the kind of source).
+    source_kind: str = ""
+    #: The reference category of the contrast, as the source gives it.
+    reference: str = ""
     finding: str = ""
     finding_basis: str = ""
     note: str = ""
+
+    @property
+    def indirect(self) -> bool:
+        """True when the estimate is for another outcome than the review's (GRADE indirectness)."""
+        return bool(self.outcome)
 
     @property
     def has_ci(self) -> bool:
@@ -76,8 +88,12 @@ class Estimate:
         return "risk" if above else "protective"
 
     def aligned(self) -> tuple[float, float, float] | None:
-        """(estimate, ci_low, ci_high) for recurrence: ORs of a favourable outcome are inverted."""
-        if not self.has_ci:
+        """(estimate, ci_low, ci_high) for recurrence: ORs of a favourable outcome are inverted.
+
+        None without a CI, and for an estimate of another outcome (:attr:`outcome`): an OR for
+        sustainable return to work is not the complement of an OR for recurrence.
+        """
+        if not self.has_ci or self.indirect:
             return None
         est, lo, hi = self.estimate, self.ci_low, self.ci_high
         assert est is not None and lo is not None and hi is not None
@@ -130,6 +146,8 @@ class Study:
     washout_days: int | None = None
     washout_status: str = ""
     outcome_cmd_specific: bool | None = None
+    #: Why the population, factor or outcome differs from the review question (GRADE indirectness).
+    indirectness: str = ""
     base_rate: str = ""
     notes: str = ""
     estimates: list[Estimate] = field(default_factory=list)
@@ -140,5 +158,5 @@ class Study:
     def study_fields(self) -> dict[str, Any]:
         names = ("id", "cohort_id", "citation", "doi", "pmid", "country", "design", "evidence_type", "setting",
                  "n", "follow_up", "outcome_definition", "washout_days", "washout_status",
-                 "outcome_cmd_specific", "data_source", "base_rate", "notes")
+                 "outcome_cmd_specific", "indirectness", "data_source", "base_rate", "notes")
         return {name: getattr(self, name) for name in names}

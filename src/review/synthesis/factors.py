@@ -133,7 +133,8 @@ def synthesise_factor(
                       studies=[r.study.id for r in pool_rows])
 
     units = collapse_cohorts([f for f in findings if f.finding != "unknown" and f.rob not in settings.rules.exclude])
-    indirect = [r.study.id for r in rows if r.study.outcome_cmd_specific is False or r.estimate.outcome_favourable]
+    indirect = [r.study.id for r in rows
+                if r.study.outcome_cmd_specific is False or r.study.indirectness or r.estimate.indirect]
     grade_input = GradeInput(
         factor.id, units, verdict.consistency, pooled,
         ratios=[a for r in rows if r.estimate.measure in RATIO_MEASURES and (a := r.estimate.aligned()) is not None],
@@ -162,11 +163,16 @@ def _aligned(estimate: Estimate) -> tuple[float, float, float]:
     return aligned
 
 
+def outcome_note(estimate: Estimate) -> str:
+    """' for sustainable return to work (indirect)' when the estimate is not for recurrence itself."""
+    if estimate.indirect:
+        return f" for {estimate.outcome} (indirect)"
+    return " for the favourable outcome" if estimate.outcome_favourable else ""
+
+
 def _row_detail(row: EstimateRow) -> str:
     e = row.estimate
-    text = e.label()
-    if e.outcome_favourable:
-        text += " for the favourable outcome"
+    text = e.label() + outcome_note(e)
     if e.subgroup:
         text += f" [{e.subgroup}]"
     return text

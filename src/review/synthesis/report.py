@@ -8,7 +8,7 @@ from pathlib import Path
 from ..atomic import write_text_atomic
 from ..extraction.model import RATIO_MEASURES
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
-from .factors import FactorResult, SynthesisSettings
+from .factors import FactorResult, SynthesisSettings, outcome_note
 from .forest import ForestRow, forest_plot
 
 __all__ = ["CSV_COLUMNS", "load_synthesis", "markdown_report", "synthesis_csv", "write_outputs"]
@@ -33,7 +33,7 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
         if e.contrast:
             label += f" {e.contrast[:38]}"
         if e.outcome_favourable and e.measure == "OR":
-            label += " (1/OR: favourable outcome inverted)"
+            label += " (1/OR of the favourable outcome)"
         rows.append(ForestRow(label, y, low, high, None))
         measures.add(e.measure)
     if not rows:
@@ -90,13 +90,16 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
         f"assessable in a conversation {'yes' if f.assessable else 'no'}.", "",
     ]
     if r.rows:
-        lines += ["| study | contrast | subgroup | estimate | type | finding | RoB | source |",
+        lines += ["| study | contrast | subgroup | estimate | type (adjusted for) | finding | RoB | source (kind: location) |",
                   "|---|---|---|---|---|---|---|---|"]
         for row in r.rows:
             e = row.estimate
-            shown = e.label() + (" for the favourable outcome" if e.outcome_favourable else "")
-            lines.append(f"| {row.study.id} | {_md(e.contrast)} | {_md(e.subgroup)} | {_md(shown)} | "
-                         f"{e.estimate_type} | {row.finding} | {row.rob} | {_md(e.source_location)} |")
+            shown = e.label() + outcome_note(e)
+            contrast = e.contrast + (f" (reference: {e.reference})" if e.reference else "")
+            kind = e.estimate_type + (f": {', '.join(e.adjusted_for)}" if e.adjusted_for else "")
+            source = (f"{e.source_kind}: " if e.source_kind else "") + e.source_location
+            lines.append(f"| {row.study.id} | {_md(contrast)} | {_md(e.subgroup)} | {_md(shown)} | "
+                         f"{_md(kind)} | {row.finding} | {row.rob} | {_md(source)} |")
         lines.append("")
     if r.expert:
         lines += ["| expert study | % of panel | round | consensus | source |", "|---|---|---|---|---|"]
@@ -140,6 +143,9 @@ def write_outputs(
             if made:
                 plot_paths[r.factor.id] = made[0]
                 written.extend(made)
+            else:  # a plot from an earlier run must not outlive the estimates behind it
+                for suffix in (".png", ".svg"):
+                    (extraction_dir / PLOTS_DIR / f"{r.factor.id}{suffix}").unlink(missing_ok=True)
     report = extraction_dir / "synthesis.md"
     write_text_atomic(report, markdown_report(results, settings, plots=plot_paths, n_studies=n_studies,
                                               root=extraction_dir))
