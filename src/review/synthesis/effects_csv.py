@@ -1,14 +1,19 @@
-"""Read a CSV of study estimates for ``review meta`` (metagen-style input)."""
+"""Read a CSV of study estimates for ``review meta`` (metagen-style or escalc-style input)."""
 
 from __future__ import annotations
 
 import csv
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import ImportFormatError, ValidationError
-from .meta import effect_from_ci
+from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
+
+#: metafor ``escalc`` names for two-group counts: events and totals per arm.
+COUNT_COLUMNS: tuple[str, ...] = ("ai", "n1i", "ci", "n2i")
+COUNT_MEASURES: frozenset[str] = frozenset({"OR", "RR"})
 
 
 @dataclass(slots=True)
@@ -18,12 +23,24 @@ class EffectTable:
     studies: list[str]
     yi: list[float]
     vi: list[float]
+    #: The CI as entered (reporting scale) per study; None for rows given as yi/vi or counts.
+    entered_ci: list[tuple[float, float] | None] = field(default_factory=list)
+    #: The measure named by a ``measure`` column (all rows agree), or "" without one.
+    measure: str = ""
+    #: Studies with a zero cell that got the continuity correction in every cell.
+    corrected: list[str] = field(default_factory=list)
+    #: One line per study whose CI is asymmetric on the analysis scale beyond rounding.
+    warnings: list[str] = field(default_factory=list)
 
 
-def read_effects_csv(path: Path, *, measure: str = "OR", level: float = 0.95) -> EffectTable:
-    """Columns ``study`` plus ``estimate,ci_low,ci_high`` (reporting scale) or ``yi`` with ``vi``/``sei``.
+def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0.95) -> EffectTable:
+    """Columns ``study`` plus ``estimate,ci_low,ci_high`` (reporting scale), ``yi`` with ``vi``/``sei``,
+    or 2×2 counts ``ai,n1i,ci,n2i`` (metafor ``escalc`` names; OR or RR).
 
-    ``yi`` is on the analysis scale already (log for ratios), as in R's ``metagen``. An optional ``ci_level`` column overrides ``level`` per row. Errors name file, line and column.
+    ``yi`` is on the analysis scale already (log for ratios), as in R's ``metagen``. An optional
+    ``ci_level`` column overrides ``level`` per row. An optional ``measure`` column must name one
+    measure for every row; ``measure=None`` takes it from that column (default OR). A study with a
+    zero cell gets 0.5 added to each of its cells (escalc's default). Errors name file, line and column.
     """
     path = Path(path)
     try:
@@ -36,17 +53,27 @@ def read_effects_csv(path: Path, *, measure: str = "OR", level: float = 0.95) ->
         raise ImportFormatError(path, "line 1", "needs a 'study' column")
     from_ci = {"estimate", "ci_low", "ci_high"} <= columns
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
-    if not (from_ci or from_yi):
+    from_counts = set(COUNT_COLUMNS) <= columns
+    if not (from_ci or from_yi or from_counts):
         raise ImportFormatError(
-            path, "line 1", "needs columns estimate,ci_low,ci_high or yi with vi or sei"
+            path, "line 1", "needs columns estimate,ci_low,ci_high or yi with vi or sei (or 2x2 counts ai,n1i,ci,n2i)"
         )
-    table = EffectTable([], [], [])
+    rows = []
     for line, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
-        if not any(row.values()):
-            continue
+        if any(row.values()):
+            rows.append((line, row))
+    if not rows:
+        raise ImportFormatError(path, None, "no study rows")
+    measure = _one_measure(path, rows, measure)
+    table = EffectTable([], [], [], measure=measure if "measure" in columns else "")
+    if from_counts and not (from_ci or from_yi):
+        _read_counts(path, rows, measure, table)
+        return table
+    for line, row in rows:
         where = f"line {line}"
         study = row.get("study") or f"study {line - 1}"
+        entered: tuple[float, float] | None = None
         try:
             if from_ci and row.get("ci_low"):
                 row_level = _number(row, "ci_level", where, path) if row.get("ci_level") else level
@@ -58,6 +85,11 @@ def read_effects_csv(path: Path, *, measure: str = "OR", level: float = 0.95) ->
                     raise ValidationError(f"estimate {estimate:g} lies outside its CI {low:g}-{high:g}")
                 y, se = effect_from_ci(estimate, low, high, measure=measure, level=row_level)
                 variance = se * se
+                entered = (low, high)
+                if estimate is not None:
+                    warning = asymmetry_warning(study, measure, row["estimate"], row["ci_low"], row["ci_high"])
+                    if warning:
+                        table.warnings.append(f"{path}:{where}: {warning}")
             elif from_yi:
                 y = _number(row, "yi", where, path)
                 if row.get("vi"):
@@ -73,9 +105,98 @@ def read_effects_csv(path: Path, *, measure: str = "OR", level: float = 0.95) ->
         table.studies.append(study)
         table.yi.append(y)
         table.vi.append(variance)
-    if not table.studies:
-        raise ImportFormatError(path, None, "no study rows")
+        table.entered_ci.append(entered)
     return table
+
+
+def _one_measure(path: Path, rows: list[tuple[int, dict[str, str]]], asked: str | None) -> str:
+    """The measure of the file: a ``measure`` column must be uniform and agree with ``asked``."""
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        value = row.get("measure", "").upper()
+        if value:
+            seen.setdefault(value, line)
+    if len(seen) > 1:
+        (first, first_line), (other, other_line) = list(seen.items())[:2]
+        raise ImportFormatError(path, f"line {other_line}:measure",
+                                f"{other} differs from {first} on line {first_line}: mixed measures are not pooled")
+    if seen:
+        found = next(iter(seen))
+        if asked is not None and asked.upper() != found:
+            raise ImportFormatError(path, f"line {seen[found]}:measure",
+                                    f"{found} but --measure {asked.upper()} was asked for")
+        return found
+    return (asked or "OR").upper()
+
+
+def _read_counts(path: Path, rows: list[tuple[int, dict[str, str]]], measure: str, table: EffectTable) -> None:
+    if measure not in COUNT_MEASURES:
+        raise ImportFormatError(path, "line 1", f"2x2 counts give OR or RR, not {measure}")
+    a, b, c, d, studies = [], [], [], [], []
+    for line, row in rows:
+        where = f"line {line}"
+        counts = {name: _count(row, name, where, path) for name in COUNT_COLUMNS}
+        for events, total in (("ai", "n1i"), ("ci", "n2i")):
+            if counts[total] == 0 or counts[events] > counts[total]:
+                raise ImportFormatError(path, f"{where}:{events}",
+                                        f"{counts[events]} events in a group of {counts[total]}")
+        a.append(counts["ai"])
+        b.append(counts["n1i"] - counts["ai"])
+        c.append(counts["ci"])
+        d.append(counts["n2i"] - counts["ci"])
+        studies.append(row.get("study") or f"study {line - 1}")
+    cells, corrected = continuity_corrected(a, b, c, d)
+    yi, vi = effects_from_2x2(measure, *zip(*cells))
+    table.studies.extend(studies)
+    table.yi.extend(float(y) for y in yi)
+    table.vi.extend(float(v) for v in vi)
+    table.entered_ci.extend(None for _ in studies)
+    table.corrected.extend(studies[i] for i in corrected)
+
+
+def correction_note(table: EffectTable) -> str:
+    """The line stating the continuity correction, or "" when no study needed it."""
+    if not table.corrected:
+        return ""
+    return (f"continuity correction: {CONTINUITY_CORRECTION:g} added to every cell of "
+            f"{', '.join(table.corrected)} (zero cell; metafor escalc default)")
+
+
+def _decimals_half_unit(text: str) -> float:
+    """Half a unit in the last written decimal place of ``text`` ('2.0' -> 0.05, '1.46' -> 0.005)."""
+    try:
+        exponent = Decimal(text).as_tuple().exponent
+    except InvalidOperation:
+        return 0.0
+    return 0.5 * 10.0 ** int(exponent) if isinstance(exponent, int) else 0.0
+
+
+def asymmetry_warning(study: str, measure: str, estimate: str, ci_low: str, ci_high: str) -> str:
+    """A warning when the estimate is off the CI's centre (log scale for ratios) beyond rounding.
+
+    A CI computed as estimate ± z·SE is symmetric on the analysis scale; rounding to the printed
+    decimals moves each bound by at most half a unit, which bounds the admissible offset. A
+    larger offset means the CI is not a Wald interval around this estimate (a typo, another model,
+    a profile-likelihood or exact CI), so its width may not give the SE.
+    """
+    from .meta import is_ratio
+
+    est, lo, hi = float(estimate), float(ci_low), float(ci_high)
+    d_est, d_lo, d_hi = (_decimals_half_unit(t) for t in (estimate, ci_low, ci_high))
+    if is_ratio(measure):
+        if min(est, lo, hi) <= 0 or lo - d_lo <= 0:
+            return ""
+        offset = abs(math.log(est) - (math.log(lo) + math.log(hi)) / 2)
+        # First-order bound on how far rounding can move each log value.
+        allowed = d_est / est + (d_lo / (lo - d_lo) + d_hi / hi) / 2
+    else:
+        offset = abs(est - (lo + hi) / 2)
+        allowed = d_est + (d_lo + d_hi) / 2
+    if offset <= allowed * 1.0001 + 1e-12:
+        return ""
+    scale = "log scale" if is_ratio(measure) else "raw scale"
+    return (f"{study}: CI {ci_low}-{ci_high} is asymmetric around {estimate} on the {scale} beyond rounding "
+            f"(offset {offset:.3f} > {allowed:.3f}); the SE is taken from the CI width")
 
 
 def _number(row: dict[str, str], column: str, where: str, path: Path) -> float:
@@ -86,4 +207,15 @@ def _number(row: dict[str, str], column: str, where: str, path: Path) -> float:
         raise ImportFormatError(path, f"{where}:{column}", f"not a number: {value!r}") from None
     if not math.isfinite(number):
         raise ImportFormatError(path, f"{where}:{column}", f"not a finite number: {value!r}")
+    return number
+
+
+def _count(row: dict[str, str], column: str, where: str, path: Path) -> int:
+    value = row.get(column, "")
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImportFormatError(path, f"{where}:{column}", f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise ImportFormatError(path, f"{where}:{column}", f"negative count {number}")
     return number

@@ -25,6 +25,9 @@ class SynthesisSettings:
     rules: RuleConfig = field(default_factory=RuleConfig)
     method: str = "REML"
     hk: bool = True
+    #: Floor the Hartung–Knapp factor at 1 (metafor test="adhoc"): identical effects must not give
+    #: a CI narrower than the common-effect one. ``hk_adhoc = false`` in review.toml gives knha.
+    hk_adhoc: bool = True
     level: float = 0.95
     min_pool: int = 2
     grade: GradeConfig = field(default_factory=GradeConfig)
@@ -41,6 +44,7 @@ class SynthesisSettings:
         settings.rule_set = rule_set
         settings.method = str(synthesis.get("method", settings.method)).upper()
         settings.hk = bool(synthesis.get("hk", settings.hk))
+        settings.hk_adhoc = settings.hk and bool(synthesis.get("hk_adhoc", settings.hk_adhoc))
         settings.min_pool = max(2, int(synthesis.get("min_pool", settings.min_pool)))
         settings.grade = GradeConfig.from_mapping(dict(synthesis.get("grade", {})))
         settings.collapse = CollapseRule.from_mapping(dict((extraction or {}).get("quips", {})))
@@ -129,7 +133,8 @@ def synthesise_factor(
         effects = [effect_from_ci(*_aligned(r.estimate), measure=r.estimate.measure, level=r.estimate.ci_level)
                    for r in pool_rows]
         pooled = pool([y for y, _ in effects], [se**2 for _, se in effects], method=settings.method,
-                      hk=settings.hk, level=settings.level, measure=pool_rows[0].estimate.measure,
+                      hk=settings.hk, hk_adhoc=settings.hk and settings.hk_adhoc, level=settings.level,
+                      measure=pool_rows[0].estimate.measure,
                       studies=[r.study.id for r in pool_rows])
 
     units = collapse_cohorts([f for f in findings if f.finding != "unknown" and f.rob not in settings.rules.exclude])
@@ -183,7 +188,7 @@ def _explanation(verdict: Verdict, pooled: MetaResult | None, pool_note: str, gr
     parts = [f"{verdict.level} ({verdict.rule_set}): {verdict.explanation}"]
     if pooled is not None:
         lo, hi = pooled.back(pooled.ci_low), pooled.back(pooled.ci_high)
-        parts.append(f"Meta-analysis {pooled.method}{' + HK' if pooled.hk else ''}: {pooled.measure} "
+        parts.append(f"Meta-analysis {pooled.method}{' + ' + pooled.test_name if pooled.hk else ''}: {pooled.measure} "
                      f"{pooled.back(pooled.estimate):.2f} ({lo:.2f}-{hi:.2f}), k={pooled.k}, I² {pooled.i2:.0f} %.")
     elif has_rows:
         parts.append(pool_note[0].upper() + pool_note[1:] + ".")

@@ -27,12 +27,20 @@ class ForestRow:
     weight: float | None = None  # percent
 
 
-def rows_from_result(result: MetaResult) -> list[ForestRow]:
+def rows_from_result(
+    result: MetaResult, entered_ci: Sequence[tuple[float, float] | None] | None = None
+) -> list[ForestRow]:
+    """Study rows of a pooled result; a CI as entered (reporting scale) wins over y ± z·se."""
     z = z_quantile(result.level)
-    return [
-        ForestRow(label, y, y - z * math.sqrt(v), y + z * math.sqrt(v), w)
-        for label, y, v, w in zip(result.studies, result.yi, result.vi, result.weights)
-    ]
+    entered = list(entered_ci) if entered_ci is not None else [None] * result.k
+    rows = []
+    for label, y, v, w, given in zip(result.studies, result.yi, result.vi, result.weights, entered):
+        if given is not None:
+            low, high = (math.log(b) for b in given) if result.ratio else given
+        else:
+            low, high = y - z * math.sqrt(v), y + z * math.sqrt(v)
+        rows.append(ForestRow(label, y, low, high, w))
+    return rows
 
 
 def forest_plot(
@@ -69,7 +77,7 @@ def forest_plot(
         )
         if result.pi_low is not None and result.pi_high is not None:
             ax.plot([result.pi_low, result.pi_high], [pos, pos], color="#c0392b", linewidth=1, alpha=0.6)
-        method = result.method + (" + HK" if result.hk else "")
+        method = result.method + (f" + {result.test_name}" if result.hk else "")
         labels.extend([
             "",
             f"{method} pooled   {show(result.estimate):.2f} [{show(result.ci_low):.2f}, "

@@ -58,11 +58,34 @@ def effect_from_ci(
     return y, (hi - lo) / (2.0 * z_quantile(level))
 
 
+#: escalc's default continuity correction: added to every cell of a study with a zero cell.
+CONTINUITY_CORRECTION = 0.5
+
+
+def continuity_corrected(
+    a: Sequence[float], b: Sequence[float], c: Sequence[float], d: Sequence[float], *, add: float = CONTINUITY_CORRECTION
+) -> tuple[list[tuple[float, float, float, float]], list[int]]:
+    """2×2 cells with ``add`` in every cell of each study that has a zero cell (metafor ``escalc``,
+    ``add=1/2, to="only0"``), and the indices of the corrected studies."""
+    cells, corrected = [], []
+    for i, row in enumerate(zip(a, b, c, d)):
+        if min(row) == 0:
+            corrected.append(i)
+            row = tuple(float(x) + add for x in row)
+        cells.append(tuple(float(x) for x in row))
+    return cells, corrected  # type: ignore[return-value]
+
+
 def effects_from_2x2(
     measure: str, a: Sequence[float], b: Sequence[float], c: Sequence[float], d: Sequence[float]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Log RR or log OR and their variances from 2×2 counts (metafor ``escalc``; no zero cells)."""
+    """Log RR or log OR and their variances from 2×2 counts (metafor ``escalc``).
+
+    Cells must be positive: apply :func:`continuity_corrected` first when one is zero.
+    """
     a_, b_, c_, d_ = (np.asarray(x, dtype=float) for x in (a, b, c, d))
+    if np.any(a_ <= 0) or np.any(b_ <= 0) or np.any(c_ <= 0) or np.any(d_ <= 0):
+        raise ValidationError("2x2 cells must be positive (add the continuity correction to zero cells)")
     if measure == "RR":
         yi = np.log((a_ / (a_ + b_)) / (c_ / (c_ + d_)))
         vi = 1 / a_ - 1 / (a_ + b_) + 1 / c_ - 1 / (c_ + d_)
@@ -99,6 +122,10 @@ class MetaResult:
     pi_high: float | None
     hk: bool
     level: float
+    #: Hartung–Knapp scaling factor floored at 1 (Knapp & Hartung 2003; metafor ``test="adhoc"``).
+    hk_adhoc: bool = False
+    #: The Hartung–Knapp scaling factor before any floor (None without HK).
+    hk_scale: float | None = None
     weights: list[float] = field(default_factory=list)  # percent, sum 100
     studies: list[str] = field(default_factory=list)
     yi: list[float] = field(default_factory=list)
@@ -122,7 +149,18 @@ class MetaResult:
             return None
         return math.exp(value) if self.ratio else value
 
+    @property
+    def test_name(self) -> str:
+        """'HK' (metafor knha), 'HK ad hoc' (factor floored at 1) or '' (z test)."""
+        if not self.hk:
+            return ""
+        return "HK ad hoc" if self.hk_adhoc else "HK"
+
     def to_dict(self) -> dict[str, Any]:
+        """All fields as JSON-ready values: a non-finite number (t = ∞, Q p-value with k = 1) is None."""
+        return _finite(self._raw_dict())
+
+    def _raw_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["tau"] = self.tau
         data["scale"] = "log" if self.ratio else "raw"
@@ -134,12 +172,24 @@ class MetaResult:
         return data
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN/±inf float replaced by None, so ``json.dumps(allow_nan=False)`` works."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def pool(
     yi: Sequence[float],
     vi: Sequence[float],
     *,
     method: str = "REML",
     hk: bool = False,
+    hk_adhoc: bool = False,
     level: float = 0.95,
     measure: str = "OR",
     studies: Sequence[str] | None = None,
@@ -147,12 +197,15 @@ def pool(
 ) -> MetaResult:
     """Pool effects ``yi`` with sampling variances ``vi``.
 
-    ``method`` picks tau² (FE fixes it at 0); ``hk`` applies Hartung–Knapp with t_{k-1};
+    ``method`` picks tau² (FE fixes it at 0); ``hk`` applies Hartung–Knapp with t_{k-1}
+    (metafor ``test="knha"``); ``hk_adhoc`` (implies ``hk``) floors its scaling factor at 1, so the
+    CI is never narrower than the z-based one (metafor ``test="adhoc"``; Knapp & Hartung 2003);
     ``prediction`` picks the prediction-interval convention (``meta``: t_{k-2}, k ≥ 3;
     ``metafor``: t_{k-1} under HK, else z).
     """
     method = method.upper()
-    hk = hk and len(yi) > 1  # one study: nothing to rescale
+    hk = (hk or hk_adhoc) and len(yi) > 1  # one study: nothing to rescale
+    hk_adhoc = hk_adhoc and hk
     if method not in METHODS:
         raise ValidationError(f"method {method!r}: expected one of {', '.join(METHODS)}")
     if prediction not in PREDICTION_CONVENTIONS:
@@ -175,8 +228,10 @@ def pool(
     mu = float(np.sum(ws * y) / np.sum(ws))
     se = math.sqrt(1.0 / float(np.sum(ws)))
     df: int | None = None
+    hk_scale: float | None = None
     if hk and k > 1:
-        scale = float(np.sum(ws * (y - mu) ** 2)) / (k - 1)
+        hk_scale = float(np.sum(ws * (y - mu) ** 2)) / (k - 1)
+        scale = max(1.0, hk_scale) if hk_adhoc else hk_scale
         se = se * math.sqrt(scale)
         df = k - 1
         crit = float(stats.t.ppf((1 + level) / 2, df))
@@ -198,7 +253,7 @@ def pool(
         ci_low=mu - crit * se, ci_high=mu + crit * se, statistic=statistic, pvalue=pvalue, df=df,
         tau2=tau2, se_tau2=_se_tau2(v, tau2, method), q=q, q_df=q_df,
         q_pvalue=float(stats.chi2.sf(q, q_df)) if q_df > 0 else float("nan"),
-        i2=i2, h2=h2, pi_low=pi_low, pi_high=pi_high, hk=hk, level=level,
+        i2=i2, h2=h2, pi_low=pi_low, pi_high=pi_high, hk=hk, level=level, hk_adhoc=hk_adhoc, hk_scale=hk_scale,
         weights=[float(x) for x in 100 * ws / np.sum(ws)],
         studies=list(studies) if studies is not None else [str(i + 1) for i in range(k)],
         yi=[float(x) for x in y], vi=[float(x) for x in v], prediction=prediction,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from .meta import MetaResult, z_quantile
 
@@ -15,26 +16,30 @@ def _p(value: float) -> str:
     return "<0.0001" if value < 1e-4 else f"{value:.4f}"
 
 
-def meta_table(result: MetaResult, *, fixed: MetaResult | None = None) -> str:
-    """Study rows with weights, then the pooled lines and heterogeneity, like ``print(metagen)``."""
+def meta_table(result: MetaResult, *, fixed: MetaResult | None = None,
+               entered_ci: Sequence[tuple[float, float] | None] | None = None) -> str:
+    """Study rows with weights, then the pooled lines and heterogeneity, like ``print(metagen)``.
+
+    A study's CI is printed as entered (``entered_ci``) when there is one: a published, rounded or
+    asymmetric CI is never replaced by the symmetric one behind its SE.
+    """
     scale = result.measure if result.ratio else result.measure or "effect"
     z = z_quantile(result.level)
     width = max([len("study")] + [len(s) for s in result.studies])
     pct = f"{result.level * 100:g}%-CI"
     lines = [f"{'study':<{width}}  {scale:>8}  {pct:>17}  {'weight %':>8}"]
-    for label, y, v, w in zip(result.studies, result.yi, result.vi, result.weights):
+    entered = list(entered_ci) if entered_ci is not None else [None] * result.k
+    for label, y, v, w, given in zip(result.studies, result.yi, result.vi, result.weights, entered):
         se = math.sqrt(v)
-        lines.append(
-            f"{label:<{width}}  {_fmt(result.back(y)):>8}  "
-            f"[{_fmt(result.back(y - z * se)):>7}; {_fmt(result.back(y + z * se)):>7}]  {w:>8.1f}"
-        )
+        low, high = given if given is not None else (result.back(y - z * se), result.back(y + z * se))
+        lines.append(f"{label:<{width}}  {_fmt(result.back(y)):>8}  [{_fmt(low):>7}; {_fmt(high):>7}]  {w:>8.1f}")
     lines.append("")
     models = [fixed] if fixed is not None else []
     models.append(result)
     for model in models:
         name = {"FE": "common effect"}.get(model.method, f"random effects ({model.method})")
         if model.hk:
-            name += " + HK"
+            name += f" + {model.test_name}"
         stat = f"t({model.df}) = {model.statistic:.2f}" if model.df is not None else f"z = {model.statistic:.2f}"
         lines.append(
             f"{name:<28} {_fmt(model.back(model.estimate)):>8}  "
