@@ -129,3 +129,35 @@ def test_fill_refuses_an_answer_file_inside_the_workspace(ws):
 def test_fill_without_an_item_bank_is_a_clean_error(workspace):
     result = run(workspace, "fill")
     assert result.exit_code == 4 and "no item bank yet" in result.output
+
+
+def test_score_json_is_the_stable_profile_contract(ws, tmp_path):
+    run(ws, "build", "--no-exports")
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps(fhir.response(
+        current_bank(ws), {"prev_absence": "yes", "has_supervisor": "no", "conflict": "yes"})))
+    out = tmp_path / "private" / "profile.json"
+    result = run(ws, "score", str(response), "--json", str(out))
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    data = json.loads(out.read_text())
+    by_id = {f["factor_id"]: f for f in data["factors"]}
+    assert by_id["prev_episodes"] == {"factor_id": "prev_episodes", "side": "risk", "status": "present",
+                                      "scored": True, "applicable": True}
+    assert by_id["supervisor_support"]["side"] == "protective"
+    assert by_id["supervisor_conflict"]["status"] == "unanswered"  # switched off: no supervisor
+    assert by_id["supervisor_conflict"]["applicable"] is False
+    assert by_id["company_size"]["status"] == "unanswered"
+    assert data["ignored_answers"] == [{"link_id": "conflict", "reason": "gate_off", "gate": "has_supervisor"}]
+    assert {f["status"] for f in data["factors"]} <= {"present", "partly", "absent", "unanswered"}
+    assert run(ws, "score", str(response), "--json", str(ws.root / "p.json")).exit_code == 4
+
+
+def test_export_form_writes_one_self_contained_page(ws, tmp_path):
+    run(ws, "build", "--no-exports")
+    result = run(ws, "export", "--format", "form", "--out", str(tmp_path / "form.html"))
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "form.html").read_text()
+    assert 'name="prev_absence"' in page and 'id="download-response"' in page
+    assert '<li data-factor-id="prev_episodes" data-side="risk" data-status="unanswered"' in page
+    assert "<script src" not in page and "<link" not in page

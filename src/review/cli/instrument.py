@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from ..errors import ReviewError, ValidationError
 from ..instrument import project
 from ..instrument.answers import write_private
 from ..instrument.render import bank_summary_markdown
+from ..instrument.scoring import profile_json
 from ..status import STATUS_PROVIDERS
 from ..workspace import Workspace
 
@@ -73,7 +75,8 @@ def build(ctx: object, synthesis: Path | None, no_exports: bool) -> None:
 @instrument.command()
 @click.option("--format", "fmt", type=click.Choice(project.EXPORT_FORMATS), required=True,
               help="fhir (R4 Questionnaire JSON), redcap (data dictionary CSV), html/markdown "
-                   "(printable questionnaire), guide/guide-html (gesprekshandleiding).")
+                   "(printable questionnaire), guide/guide-html (gesprekshandleiding), form "
+                   "(self-contained browser form with profile and FHIR download).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="Output file ('-' = stdout; default: instrument/<standard name>).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
@@ -82,7 +85,8 @@ def export(ctx: object, fmt: str, out: Path | None, lang: str) -> None:
     """Export the item bank in one format."""
     workspace = ctx.workspace  # type: ignore[attr-defined]
     if out is not None and str(out) == "-":
-        click.echo(project.render_export(project.current_bank(workspace), fmt, lang), nl=False)
+        click.echo(project.render_export(project.current_bank(workspace), fmt, lang,
+                                         project.workspace_config(workspace)), nl=False)
         return
     path = project.export(workspace, fmt, out, lang=lang)
     click.echo(f"wrote {_show(path, workspace.root)}")
@@ -93,13 +97,25 @@ def export(ctx: object, fmt: str, out: Path | None, lang: str) -> None:
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="Report file (.md or .html), created 0600 and refused inside a repository; "
                    "default: print to stdout.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the profile as JSON ({\"factors\": [{factor_id, side, status}, ...], ...}); "
+                   "'-' = stdout; a file is created 0600 and refused inside a repository.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
 @click.pass_obj
-def score(ctx: object, response: Path, out: Path | None, lang: str) -> None:
+def score(ctx: object, response: Path, out: Path | None, json_out: Path | None, lang: str) -> None:
     """Score a FHIR QuestionnaireResponse (or a saved answer file) into a client profile."""
     workspace = ctx.workspace  # type: ignore[attr-defined]
     bank = project.current_bank(workspace)
     scored = project.score_file(workspace, response)
+    if json_out is not None:
+        text = json.dumps(profile_json(scored.profile), ensure_ascii=False, indent=2) + "\n"
+        if str(json_out) == "-":
+            click.echo(text, nl=False)
+            return
+        write_private(json_out, text, workspace.root)
+        if out is None:
+            click.echo(f"wrote {json_out} (0600)")
+            return
     fmt = "html" if out is not None and out.suffix.lower() in {".html", ".htm"} else "markdown"
     text = project.report_text(bank, scored, fmt, lang)
     if out is None:

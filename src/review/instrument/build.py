@@ -8,9 +8,10 @@ to every weight (``weight_basis``) so a reader can recompute it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from ..errors import ValidationError
 from ..records import FactorEvidence
@@ -61,6 +62,8 @@ def build_item_bank(
     snapshot: EvidenceSnapshot,
     *,
     built_at: datetime | None = None,
+    effects: Mapping[str, list[dict[str, Any]]] | None = None,
+    expert: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> ItemBank:
     """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``."""
     included: list[FactorEvidence] = []
@@ -86,6 +89,11 @@ def build_item_bank(
                                           f"{config.signal_min_level})"))
         item.scored = False
         items.append(item)
+    for item in items:
+        # Only estimates of the studies the synthesis counted, so every number traces to its verdict.
+        ids = set(item.studies)
+        item.effects = [dict(e) for e in (effects or {}).get(item.factor_id, []) if e.get("study") in ids]
+        item.expert = [dict(e) for e in (expert or {}).get(item.factor_id, [])]
     items.sort(key=lambda i: (not i.scored, DOMAINS.index(i.domain), -config.level_rank(i.level),
                               -i.weight, i.factor_id))
     used = {templates.for_factor(ev.factor_id).factor_id for ev in evidence  # type: ignore[union-attr]
@@ -174,7 +182,7 @@ def _questions(items: list[Item], templates: Templates, config: InstrumentConfig
         question = Question(
             link_id=link_id, domain=template.domain or domain, text_nl=template.text_nl,
             text_en=template.text_en, type=template.type, help_nl=template.help_nl,
-            help_en=template.help_en, enable_when=template.enable_when,
+            help_en=template.help_en, enable_when=template.enable_when, medical=template.medical,
             options=[AnswerOption(o.code, o.text_nl, o.text_en, "neutral", 0.0) for o in template.options],
         )
         question.options.append(AnswerOption(UNKNOWN_CODE, UNKNOWN_NL, UNKNOWN_EN, "unknown", None))

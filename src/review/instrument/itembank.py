@@ -31,7 +31,7 @@ DOMAIN_LABELS: dict[str, tuple[str, str]] = {
 SIDES: tuple[str, ...] = ("risk", "protective", "neutral", "unknown")
 #: Dutch names of the synthesis evidence levels and GRADE certainty, for printed output.
 LEVEL_NL: dict[str, str] = {
-    "strong": "sterk", "moderate": "matig", "some": "enig", "limited": "beperkt",
+    "strong": "sterk", "moderate": "matig", "some": "indicatief", "limited": "beperkt",
     "conflicting": "tegenstrijdig", "inconclusive": "onduidelijk", "no evidence": "geen bewijs",
     "insufficient": "onvoldoende", "mixed": "wisselend",
 }
@@ -59,6 +59,8 @@ class QuestionTemplate:
     help_en: str = ""
     domain: str = ""
     enable_when: tuple[str, str] | None = None  # (question link_id, answer code)
+    #: Needs medical information (bedrijfsarts, behandelaar): optional, only with the client's consent.
+    medical: bool = False
 
 
 @dataclass(slots=True, frozen=True)
@@ -141,9 +143,12 @@ def _question(path: Path, key: str, raw: Any) -> QuestionTemplate:
         if not isinstance(enable, dict) or not {"question", "answer"} <= enable.keys():
             raise ValidationError(f"{where}.enable_when: needs question and answer")
         enable_when = (str(enable["question"]), str(enable["answer"]))
+    medical = raw.get("medical", False)
+    if not isinstance(medical, bool):
+        raise ValidationError(f"{where}.medical: must be true or false")
     return QuestionTemplate(key, str(raw["text_nl"]).strip(), str(raw["text_en"]).strip(), kind,
                             options, str(raw.get("help_nl", "")), str(raw.get("help_en", "")),
-                            domain, enable_when)
+                            domain, enable_when, medical)
 
 
 def _option(where: str, index: int, raw: Any) -> OptionTemplate:
@@ -199,6 +204,7 @@ class Question:
     help_nl: str = ""
     help_en: str = ""
     enable_when: tuple[str, str] | None = None
+    medical: bool = False
     factors: list[str] = field(default_factory=list)  # scored factors this question informs
     signals: list[str] = field(default_factory=list)  # signal factors (asked, not weighed)
 
@@ -242,6 +248,10 @@ class Item:
     advice_nl: str = ""
     advice_en: str = ""
     scored: bool = True
+    #: Per study: {"study", "label" ("Arends 2014"), "measure", "estimate", "ci_low", "ci_high"}.
+    effects: list[dict[str, Any]] = field(default_factory=list)
+    #: Expert consensus (Delphi) behind the factor: {"study", "label", "percent_agree", "consensus"}.
+    expert: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def questions(self) -> list[str]:
@@ -339,11 +349,13 @@ def bank_to_dict(bank: ItemBank) -> dict[str, Any]:
             "i2": i.i2, "topic_nl": i.topic_nl, "topic_en": i.topic_en,
             "advice_nl": i.advice_nl, "advice_en": i.advice_en,
             "present": i.present, "partly": i.partly,
+            "effects": [_clean(e) for e in i.effects] or None,
+            "expert": [_clean(e) for e in i.expert] or None,
         }) for i in bank.items],
         "questions": [_clean({
             "link_id": q.link_id, "domain": q.domain, "text_nl": q.text_nl, "text_en": q.text_en,
             "help_nl": q.help_nl, "help_en": q.help_en, "type": q.type, "factors": q.factors,
-            "signals": q.signals,
+            "signals": q.signals, "medical": q.medical or None,
             "enable_when": ({"question": q.enable_when[0], "answer": q.enable_when[1]}
                             if q.enable_when else None),
             "options": [_clean({"code": o.code, "text_nl": o.text_nl, "text_en": o.text_en,
@@ -384,6 +396,8 @@ def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
             topic_nl=r.get("topic_nl", ""), topic_en=r.get("topic_en", ""),
             advice_nl=r.get("advice_nl", ""), advice_en=r.get("advice_en", ""),
             scored=bool(r.get("scored", True)),
+            effects=[dict(e) for e in r.get("effects", [])],
+            expert=[dict(e) for e in r.get("expert", [])],
         ) for r in data.get("items", [])]
         questions = [Question(
             link_id=r["link_id"], domain=r["domain"], text_nl=r["text_nl"], text_en=r["text_en"],
@@ -391,6 +405,7 @@ def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
             enable_when=((r["enable_when"]["question"], r["enable_when"]["answer"])
                          if "enable_when" in r else None),
             factors=list(r.get("factors", [])), signals=list(r.get("signals", [])),
+            medical=bool(r.get("medical", False)),
             options=[AnswerOption(o["code"], o["text_nl"], o["text_en"], o.get("side", "neutral"),
                                   o.get("weight")) for o in r.get("options", [])],
         ) for r in data.get("questions", [])]

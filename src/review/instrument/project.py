@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
@@ -24,7 +26,7 @@ from .itembank import ItemBank, dumps_bank, load_templates, read_bank
 from .scoring import Profile, score
 
 SYNTHESIS = ("extraction", "synthesis.csv")
-EXPORT_FORMATS: tuple[str, ...] = ("fhir", "redcap", "html", "markdown", "guide", "guide-html")
+EXPORT_FORMATS: tuple[str, ...] = ("fhir", "redcap", "html", "markdown", "guide", "guide-html", "form")
 #: Default file names under ``instrument/`` per export format.
 EXPORT_FILES: dict[str, str] = {
     "fhir": "questionnaire.fhir.json",
@@ -33,6 +35,7 @@ EXPORT_FILES: dict[str, str] = {
     "markdown": "questionnaire.md",
     "guide": "gesprekshandleiding.md",
     "guide-html": "gesprekshandleiding.html",
+    "form": "questionnaire-form.html",
 }
 
 
@@ -90,8 +93,41 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
     except ValueError:
         shown = str(source)
     snapshot = snapshot_of(source, len(evidence), source=shown, now=now)
+    effects, expert = study_evidence(workspace.root / SYNTHESIS[0])
     return build_item_bank(evidence, load_templates(p.questions), workspace_config(workspace),
-                           snapshot, built_at=now)
+                           snapshot, built_at=now, effects=effects, expert=expert)
+
+
+def study_evidence(extraction_dir: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """Per factor: the published estimate of each study, and expert (Delphi) ratings, for the report."""
+    from ..extraction.forms import load_studies
+
+    effects: dict[str, list[dict[str, Any]]] = {}
+    expert: dict[str, list[dict[str, Any]]] = {}
+    if not (extraction_dir / "studies").is_dir():
+        return effects, expert
+    for study in load_studies(extraction_dir):
+        label = short_citation(study.citation, study.id)
+        for est in study.estimates:
+            effects.setdefault(est.factor, []).append({
+                "study": study.id, "label": label, "measure": est.measure, "estimate": est.estimate,
+                "ci_low": est.ci_low, "ci_high": est.ci_high, "subgroup": est.subgroup,
+                "status": est.estimate_status if est.estimate is None else "",
+            })
+        for rating in study.expert_ratings:
+            expert.setdefault(rating.factor, []).append({
+                "study": study.id, "label": label, "percent_agree": rating.percent_agree,
+                "consensus": rating.consensus,
+            })
+    return effects, expert
+
+
+def short_citation(citation: str, fallback: str) -> str:
+    """'Arends 2014' from 'Arends I, van der Klink JJL, … 2014;40(2):195-202.'"""
+    author = citation.split(",", 1)[0].split(" ")
+    surname = " ".join(w for w in author if not (w.isupper() and len(w) <= 4)) or fallback
+    year = re.search(r"\b(19|20)\d{2}\b", citation)
+    return f"{surname} {year.group(0)}" if year else surname
 
 
 def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime | None = None,
@@ -131,8 +167,12 @@ def current_bank(workspace: Workspace) -> ItemBank:
     return read_bank(paths(workspace).item_bank)
 
 
-def render_export(bank: ItemBank, fmt: str, lang: str = "nl") -> str:
-    """The text of one export format."""
+def render_export(bank: ItemBank, fmt: str, lang: str = "nl", config: InstrumentConfig | None = None) -> str:
+    """The text of one export format (``config``: profile thresholds for the browser form)."""
+    if fmt == "form":
+        from .form import form_html
+
+        return form_html(bank, config or InstrumentConfig(), lang)
     if fmt == "fhir":
         return json.dumps(fhir.questionnaire(bank), ensure_ascii=False, indent=2) + "\n"
     if fmt == "redcap":
@@ -152,7 +192,7 @@ def export(workspace: Workspace, fmt: str, out: Path | None = None, *, lang: str
            bank: ItemBank | None = None) -> Path:
     """Write one export (default: ``instrument/<EXPORT_FILES[fmt]>``); returns the path."""
     bank = bank or current_bank(workspace)
-    text = render_export(bank, fmt, lang)
+    text = render_export(bank, fmt, lang, workspace_config(workspace))
     target = Path(out) if out else paths(workspace).folder / EXPORT_FILES[fmt]
     write_text_atomic(target, text)
     return target

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question
@@ -17,7 +18,7 @@ from .scoring import Finding, Profile
 MODIFIABLE_MARK = "◆"
 
 
-class _T:
+class T:
     """Picks the Dutch or English variant of every string."""
 
     def __init__(self, lang: str) -> None:
@@ -37,6 +38,69 @@ class _T:
     def domain(self, domain: str) -> str:
         nl, en = DOMAIN_LABELS.get(domain, (domain, domain))
         return self(nl, en)
+
+
+_T = T
+SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen"}
+
+
+def number(t: T, value: float) -> str:
+    """Two decimals with the language's decimal sign: 2,59 in Dutch, 2.59 in English."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if t.nl else text
+
+
+def effect_text(t: T, effect: Mapping[str, Any]) -> str:
+    """'OR 2,59 (1,40–4,80), Arends 2014', or the study with 'geen effectmaat gepubliceerd'."""
+    label = str(effect.get("label") or effect.get("study", ""))
+    subgroup = str(effect.get("subgroup") or "")
+    if subgroup:
+        shown = SUBGROUP_NL.get(subgroup, "") if t.nl else subgroup
+        label += f" ({shown})" if shown else ""
+    estimate = effect.get("estimate")
+    if estimate is None:
+        return f"{label}: {t('geen effectmaat gepubliceerd', 'no effect size published')}"
+    text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
+    if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
+        text += f" ({number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
+    return f"{text}, {label}"
+
+
+def evidence_text(t: T, item: Item) -> str:
+    """Certainty and the studies behind a factor, e.g. 'GRADE: zeer laag; OR 2,59 (1,40–4,80), Arends 2014'."""
+    parts = [f"{t('bewijskracht', 'strength of evidence')}: {t.level(item.level)}"]
+    if item.grade:
+        parts.append(f"{t('zekerheid (GRADE)', 'certainty (GRADE)')}: {t.grade(item.grade)}")
+    if item.pooled_estimate is not None:
+        pooled = {"label": t("gepoold", "pooled"), "measure": item.measure, "estimate": item.pooled_estimate,
+                  "ci_low": item.ci_low, "ci_high": item.ci_high}
+        parts.append(effect_text(t, pooled))
+    effects = [effect_text(t, e) for e in item.effects]
+    counted = {str(e.get("study")) for e in item.effects}
+    effects += [t(f"{s}: geen effectmaat in de extractie", f"{s}: no effect size in the extraction")
+                for s in item.studies if s not in counted]
+    parts += effects
+    return "; ".join(parts)
+
+
+def expert_text(t: T, item: Item) -> str:
+    """'Delphi-panel: 79 % eens (Norder 2012)' for expert-consensus topics; '' when none."""
+    lines = []
+    for e in item.expert:
+        pct = f"{float(e.get('percent_agree', 0)):g} %"
+        lines.append(t(f"expertpanel (Delphi): {pct} van de experts eens, {e.get('label')}",
+                       f"expert panel (Delphi): {pct} of experts agree, {e.get('label')}"))
+    return "; ".join(lines)
+
+
+def medical_note(t: T, question: Question, items: Mapping[str, Item] | None = None) -> str:
+    """The consent note shown with a question that needs medical information ('' otherwise)."""
+    if not question.medical:
+        return ""
+    return t("Medische informatie: niet verplicht. Alleen invullen als de cliënt toestemming geeft om "
+             "deze informatie (bijvoorbeeld van de bedrijfsarts) te gebruiken.",
+             "Medical information: optional. Fill in only if the client consents to the use of this "
+             "information (for example from the occupational physician).")
 
 
 def _cell(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import ValidationError
 from .config import InstrumentConfig
@@ -52,6 +53,32 @@ class Finding:
     scored: bool = True
 
 
+#: Factor statuses in ``review instrument score --json`` and the browser form's ``#profile``.
+FACTOR_STATUSES: tuple[str, ...] = ("present", "partly", "absent", "unanswered")
+
+
+@dataclass(slots=True, frozen=True)
+class FactorState:
+    """One asked factor for this client; ``applicable = False``: switched off by enableWhen."""
+
+    factor_id: str
+    side: str  # risk | protective
+    status: str  # one of FACTOR_STATUSES
+    scored: bool
+    applicable: bool = True
+
+
+@dataclass(slots=True, frozen=True)
+class IgnoredAnswer:
+    """An answer left out because its question is switched off (or its gate is unanswered)."""
+
+    link_id: str
+    text_nl: str
+    text_en: str
+    reason: str  # gate_off | gate_unanswered
+    gate: str
+
+
 @dataclass(slots=True)
 class MissingAnswer:
     link_id: str
@@ -72,6 +99,8 @@ class Profile:
     missing: list[MissingAnswer] = field(default_factory=list)
     missing_factors: list[str] = field(default_factory=list)  # scored factors without an answer
     unrecognised: list[str] = field(default_factory=list)  # answers to questions not in this bank
+    ignored: list[IgnoredAnswer] = field(default_factory=list)  # answers enableWhen leaves out
+    factors: list[FactorState] = field(default_factory=list)  # every asked factor, in bank order
     leads: list[Finding] = field(default_factory=list)  # modifiable risk factors/signals present
     strengthen: list[Item] = field(default_factory=list)  # modifiable protective factors absent
     risk_weight: float = 0.0
@@ -130,8 +159,17 @@ def score(bank: ItemBank, answers: Mapping[str, str], config: InstrumentConfig) 
     state = {q.link_id: enabled(q, answers, bank) for q in bank.questions}
     profile.not_applicable = [q.link_id for q in bank.questions if state[q.link_id] is False]
     missing_ids: set[str] = set()
+    for q in bank.questions:
+        code = answers.get(q.link_id)
+        if code is not None and code != UNKNOWN_CODE and state[q.link_id] is not True and q.enable_when:
+            reason = "gate_off" if state[q.link_id] is False else "gate_unanswered"
+            profile.ignored.append(IgnoredAnswer(q.link_id, q.text_nl, q.text_en, reason, q.enable_when[0]))
     for item in bank.items:
         status = _factor_status(item, bank, answers, state, missing_ids, config)
+        profile.factors.append(FactorState(
+            item.factor_id, item.direction,
+            status if status in ("present", "partly", "absent") else "unanswered",
+            item.scored, status != "not_applicable"))
         if status in ("present", "partly"):
             fraction = 1.0 if status == "present" else config.partly_fraction
             finding = Finding(item.factor_id, item.label_nl, item.label_en, item.domain, item.direction,
@@ -150,7 +188,8 @@ def score(bank: ItemBank, answers: Mapping[str, str], config: InstrumentConfig) 
                 profile.strengthen.append(item)
         elif status == "missing" and item.scored:
             profile.missing_factors.append(item.factor_id)
-        if item.scored and item.direction == "risk" and status != "not_applicable":
+        # Only answered factors count: an unanswered one is neither present nor absent.
+        if item.scored and item.direction == "risk" and status in ("present", "partly", "absent"):
             profile.attainable_risk_weight += item.weight
     profile.missing = [MissingAnswer(q.link_id, q.text_nl, q.text_en, q.factors + q.signals)
                        for q in bank.questions if q.link_id in missing_ids]
@@ -253,6 +292,21 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     for rate in config.base_rates:
         profile.uncertainty_nl.append(f"Ter vergelijking: {rate.text_nl} ({rate.source}).")
         profile.uncertainty_en.append(f"For context: {rate.text_en} ({rate.source}).")
+
+
+def profile_json(profile: Profile) -> dict[str, Any]:
+    """The machine-readable profile (``review instrument score --json``); a stable interface."""
+    return {
+        "instrument_version": profile.instrument_version,
+        "evidence_sha256": profile.evidence_sha256,
+        "indication": profile.indication,
+        "factors": [{"factor_id": f.factor_id, "side": f.side, "status": f.status,
+                     "scored": f.scored, "applicable": f.applicable} for f in profile.factors],
+        "unanswered_questions": [m.link_id for m in profile.missing],
+        "ignored_answers": [{"link_id": i.link_id, "reason": i.reason, "gate": i.gate}
+                            for i in profile.ignored],
+        "unrecognised_answers": list(profile.unrecognised),
+    }
 
 
 def domains_with_content(profile: Profile) -> list[str]:

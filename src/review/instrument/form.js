@@ -1,0 +1,186 @@
+// The browser form's logic: enableWhen, factor statuses, indication, progress, the FHIR download.
+// It mirrors review.instrument.scoring.score() rule for rule; a browser test compares both over
+// many random answer sets, so change them together.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("instrument-data").textContent);
+  var S = data.strings;
+  var form = document.getElementById("instrument-form");
+  var byId = {};
+  data.questions.forEach(function (q) { byId[q.linkId] = q; });
+
+  function readAnswers() {
+    var answers = {};
+    data.questions.forEach(function (q) {
+      var checked = form.querySelector('input[name="' + CSS.escape(q.linkId) + '"]:checked');
+      if (checked) { answers[q.linkId] = checked.value; }
+    });
+    return answers;
+  }
+
+  // true / false when the enableWhen condition is decided, null when its gate is unanswered.
+  function enabled(q, answers) {
+    if (!q.enableWhen) { return true; }
+    var gateId = q.enableWhen[0], wanted = q.enableWhen[1];
+    var gate = byId[gateId];
+    if (gate) {
+      var gateOn = enabled(gate, answers);
+      if (gateOn === false) { return false; }
+      if (gateOn === null) { return null; }
+    }
+    var given = answers[gateId];
+    if (given === undefined || given === data.unknownCode) { return null; }
+    return given === wanted;
+  }
+
+  // present | partly | absent | missing | not_applicable, in scoring.py's order of precedence.
+  function factorStatus(item, answers, state, missingIds) {
+    var statuses = [];
+    item.questions.forEach(function (linkId) {
+      var on = state[linkId];
+      if (on === false) { statuses.push("not_applicable"); return; }
+      var code = answers[linkId];
+      if (on === null || on === undefined || code === undefined || code === data.unknownCode) {
+        statuses.push("missing");
+        missingIds[linkId] = true;
+      } else if ((item.present[linkId] || []).indexOf(code) >= 0) {
+        statuses.push("present");
+      } else if ((item.partly[linkId] || []).indexOf(code) >= 0) {
+        statuses.push("partly");
+      } else {
+        statuses.push("absent");
+      }
+    });
+    var order = ["present", "partly", "absent", "missing"];
+    for (var i = 0; i < order.length; i++) {
+      if (statuses.indexOf(order[i]) >= 0) { return order[i]; }
+    }
+    return "not_applicable";
+  }
+
+  function round4(x) { return Math.round(x * 1e4) / 1e4; }
+
+  function score(answers) {
+    var state = {};
+    data.questions.forEach(function (q) { state[q.linkId] = enabled(q, answers); });
+    var missingIds = {};
+    var factors = [];
+    var riskWeight = 0, attainable = 0, nScored = 0, missingScored = 0;
+    data.items.forEach(function (item) {
+      var status = factorStatus(item, answers, state, missingIds);
+      var answered = status === "present" || status === "partly" || status === "absent";
+      factors.push({ factor_id: item.id, side: item.side, scored: item.scored,
+                     status: answered ? status : "unanswered", applicable: status !== "not_applicable" });
+      if (!item.scored) { return; }
+      nScored += 1;
+      if (status === "missing") { missingScored += 1; }
+      if (item.side === "risk") {
+        if (status === "present") { riskWeight += round4(item.weight); }
+        if (status === "partly") { riskWeight += round4(item.weight * data.partlyFraction); }
+        if (answered) { attainable += item.weight; }
+      }
+    });
+    riskWeight = round4(riskWeight);
+    attainable = round4(attainable);
+    var indication;
+    if (nScored === 0) { indication = "no_items"; }
+    else if (missingScored / nScored > data.maxMissingShare) { indication = "insufficient"; }
+    else if (riskWeight === 0) { indication = "no_risk_signals"; }
+    else if (riskWeight >= data.manySignalsShare * attainable) { indication = "many_risk_signals"; }
+    else { indication = "some_risk_signals"; }
+    var ignored = [];
+    data.questions.forEach(function (q) {
+      var code = answers[q.linkId];
+      if (code !== undefined && code !== data.unknownCode && state[q.linkId] !== true && q.enableWhen) {
+        ignored.push({ link_id: q.linkId, reason: state[q.linkId] === false ? "gate_off" : "gate_unanswered",
+                       gate: q.enableWhen[0] });
+      }
+    });
+    return { factors: factors, indication: indication, state: state, ignored: ignored,
+             unanswered_questions: Object.keys(missingIds) };
+  }
+
+  // A QuestionnaireResponse like review.instrument.fhir.response(): only questions that apply.
+  function response(answers, state) {
+    var groups = {}, order = [], complete = true;
+    data.questions.forEach(function (q) {
+      if (state[q.linkId] !== true) { return; }
+      var code = answers[q.linkId];
+      var option = q.options.filter(function (o) { return o.code === code; })[0];
+      if (!option) { complete = false; return; }
+      if (!groups[q.domain]) { groups[q.domain] = []; order.push(q.domain); }
+      groups[q.domain].push({ linkId: q.linkId, text: q.textNl, answer: [{ valueCoding: {
+        system: data.answerSystem, code: option.code, display: option.textNl } }] });
+    });
+    return {
+      resourceType: "QuestionnaireResponse",
+      questionnaire: data.questionnaire,
+      status: complete ? "completed" : "in-progress",
+      authored: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      item: order.map(function (d) { return { linkId: data.groupPrefix + d, item: groups[d] }; })
+    };
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
+  }
+
+  function update() {
+    var answers = readAnswers();
+    var result = score(answers);
+    var total = 0, done = 0;
+    data.questions.forEach(function (q) {
+      var on = result.state[q.linkId] === true;
+      var fieldset = document.getElementById("q-" + q.linkId);
+      fieldset.hidden = !on;
+      fieldset.classList.toggle("answered", answers[q.linkId] !== undefined);
+      if (on) { total += 1; if (answers[q.linkId] !== undefined) { done += 1; } }
+    });
+    var progress = document.getElementById("progress");
+    progress.max = Math.max(total, 1);
+    progress.value = done;
+    document.getElementById("progress-text").textContent = fill(S.progress, { done: done, total: total });
+    var leads = [];
+    result.factors.forEach(function (f) {
+      var li = document.querySelector('#profile [data-factor-id="' + CSS.escape(f.factor_id) + '"]');
+      li.dataset.status = f.status;
+      li.dataset.applicable = f.applicable ? "true" : "false";
+      li.querySelector(".status").textContent = f.applicable ? S[f.status] : S.notApplicable;
+      var item = data.items.filter(function (i) { return i.id === f.factor_id; })[0];
+      var lead = item.modifiable && ((f.side === "risk" && (f.status === "present" || f.status === "partly")) ||
+                                     (f.side === "protective" && f.status === "absent"));
+      if (lead) { leads.push(item.label + (item.advice ? ": " + item.advice : "")); }
+    });
+    document.getElementById("indication").textContent = data.indications[result.indication];
+    var notes = document.getElementById("notes");
+    notes.textContent = "";
+    result.ignored.forEach(function (g) {
+      var p = document.createElement("p");
+      p.className = "note ignored";
+      p.textContent = fill(g.reason === "gate_off" ? S.ignoredOff : S.ignoredPending,
+                           { q: byId[g.link_id].text, gate: byId[g.gate].text });
+      notes.appendChild(p);
+    });
+    var list = document.getElementById("leads");
+    list.textContent = "";
+    (leads.length ? leads : [S.noLeads]).forEach(function (text) {
+      var li = document.createElement("li");
+      li.textContent = text;
+      list.appendChild(li);
+    });
+    var link = document.getElementById("download-response");
+    var resource = response(answers, result.state);
+    link.href = "data:application/fhir+json;charset=utf-8," + encodeURIComponent(JSON.stringify(resource, null, 2));
+    link.download = S.file + "-" + resource.authored.slice(0, 10) + ".json";
+    return result;
+  }
+
+  form.addEventListener("change", update);
+  document.getElementById("download-response").addEventListener("click", update);
+  document.getElementById("print-report").addEventListener("click", function () { window.print(); });
+  document.getElementById("reset-form").addEventListener("click", function () { form.reset(); update(); });
+  update();
+  var first = form.querySelector("input");
+  if (first) { first.focus(); }
+  window.reviewInstrumentForm = { score: score, readAnswers: readAnswers, update: update };
+}());

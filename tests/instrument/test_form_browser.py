@@ -1,0 +1,167 @@
+"""The browser form in headless Chromium: its profile equals `review instrument score`.
+
+One page load per item bank; many random answer sets are entered through the page's own radio
+inputs, and for each the page's ``#profile`` statuses, its indication and the downloaded
+QuestionnaireResponse (scored again by the CLI code) are compared with
+:func:`review.instrument.scoring.score`. Needs Debian's chromium and the ``playwright`` package;
+skipped without them, a failure under CI=true (``.ci/run`` installs chromium).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from review.instrument import fhir
+from review.instrument.build import build_item_bank
+from review.instrument.config import load_config
+from review.instrument.evidence import load_evidence, snapshot_of
+from review.instrument.form import form_html
+from review.instrument.itembank import UNKNOWN_CODE, ItemBank, load_templates
+from review.instrument.scoring import INDICATIONS, profile_json, score
+
+CHROMIUM = os.environ.get("REVIEW_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[2]
+#: Random answer sets per bank (fixed seed); the report quotes the total.
+N_SETS = 400
+
+
+def _missing(message: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[dev]')")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        _missing(f"{CHROMIUM} missing (apt-get install -y chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def _programme_bank() -> ItemBank:
+    synthesis = ROOT / "extraction" / "synthesis.csv"
+    evidence = load_evidence(synthesis)
+    return build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"),
+                           load_config(ROOT / "instrument" / "scoring.toml"), snapshot_of(synthesis, len(evidence)))
+
+
+def _random_answers(bank: ItemBank, rng: random.Random) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for q in bank.questions:
+        roll = rng.random()
+        if roll < 0.2:
+            continue  # left open
+        codes = [o.code for o in q.options]
+        answers[q.link_id] = UNKNOWN_CODE if roll < 0.3 else rng.choice(codes)
+    return answers
+
+
+# Enters each answer set through the radio inputs (click fires the page's change handler) and
+# reads back what the page shows.
+_DRIVE = """
+(sets) => {
+  const form = document.getElementById("instrument-form");
+  return sets.map((answers) => {
+    form.reset();
+    form.dispatchEvent(new Event("change"));
+    for (const [linkId, code] of answers) {
+      document.querySelector(`input[name="${CSS.escape(linkId)}"][value="${CSS.escape(code)}"]`).click();
+    }
+    const factors = Array.from(document.querySelectorAll("#profile [data-factor-id]")).map((el) => ({
+      factor_id: el.dataset.factorId, side: el.dataset.side, status: el.dataset.status,
+      applicable: el.dataset.applicable === "true"}));
+    return {factors, indication: document.getElementById("indication").textContent,
+            href: document.getElementById("download-response").getAttribute("href"),
+            ignored: document.querySelectorAll("#notes .ignored").length};
+  });
+}
+"""
+
+
+def _compare_over_random_sets(browser, tmp_path: Path, bank: ItemBank, config, seed: int) -> int:
+    page_file = tmp_path / "form.html"
+    page_file.write_text(form_html(bank, config), encoding="utf-8")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("request", lambda req: errors.append(f"request {req.url}") if not req.url.startswith(("file:", "data:")) else None)
+    page.goto(page_file.as_uri())
+    rng = random.Random(seed)
+    sets = [_random_answers(bank, rng) for _ in range(N_SETS)]
+    # Gates are clicked before the questions they gate, as a user would.
+    order = {q.link_id: n for n, q in enumerate(bank.questions)}
+    shown = page.evaluate(_DRIVE, [sorted(a.items(), key=lambda kv: order[kv[0]]) for a in sets])
+    page.close()
+    assert not errors, errors
+    identical = 0
+    for answers, seen in zip(sets, shown):
+        expected = profile_json(score(bank, answers, config))
+        want = [{k: f[k] for k in ("factor_id", "side", "status", "applicable")} for f in expected["factors"]]
+        assert sorted(seen["factors"], key=lambda f: f["factor_id"]) == sorted(want, key=lambda f: f["factor_id"]), answers
+        assert seen["indication"] == INDICATIONS[expected["indication"]][0]
+        assert seen["ignored"] == len(expected["ignored_answers"])
+        # The downloaded response, scored by the CLI's reader, gives the same profile.
+        text = urllib.parse.unquote(seen["href"].split(",", 1)[1])
+        read, _notes = fhir.read_response(text, bank)
+        again = profile_json(score(bank, read, config))
+        assert [f["status"] for f in again["factors"]] == [f["status"] for f in expected["factors"]]
+        identical += 1
+    return identical
+
+
+def test_browser_profile_equals_cli_scoring_on_random_answers(browser, tmp_path, bank, config):
+    identical = _compare_over_random_sets(browser, tmp_path, bank, config, seed=17)
+    programme = _programme_bank()
+    identical += _compare_over_random_sets(browser, tmp_path, programme,
+                                           load_config(ROOT / "instrument" / "scoring.toml"), seed=1717)
+    print(f"identical profiles browser vs CLI: {identical} of {2 * N_SETS} random answer sets")
+    assert identical == 2 * N_SETS
+
+
+def test_keyboard_download_and_no_external_assets(browser, tmp_path, bank, config):
+    html = form_html(bank, config)
+    assert "http://" not in html.replace("http://hl7.org", "") and "https://" not in html
+    page_file = tmp_path / "form.html"
+    page_file.write_text(html, encoding="utf-8")
+    page = browser.new_page(accept_downloads=True)
+    page.goto(page_file.as_uri())
+    first = bank.questions[0]
+    assert page.evaluate("document.activeElement.name") == first.link_id  # focus on the first question
+    page.keyboard.press("ArrowDown")  # the arrow keys choose within the question
+    assert page.evaluate(f"document.querySelector('input[name=\"{first.link_id}\"]:checked').value") \
+        == first.options[1].code
+    # A gated question is hidden until its gate says so, and Tab skips it.
+    assert page.is_hidden("#q-conflict")
+    page.check("#has_supervisor--yes")
+    assert page.is_visible("#q-conflict")
+    page.check("#conflict--yes")
+    assert page.get_attribute('#profile [data-factor-id="supervisor_conflict"]', "data-status") == "present"
+    page.check("#has_supervisor--no")  # the conflict answer stays in the page but no longer counts
+    assert page.is_hidden("#q-conflict")
+    assert page.get_attribute('#profile [data-factor-id="supervisor_conflict"]', "data-status") == "unanswered"
+    assert page.locator("#notes .ignored").count() == 1
+    assert "1 van" in page.inner_text("#progress-text")
+    with page.expect_download() as info:
+        page.click("#download-response")
+    resource = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    fhir._validate_response(resource, "download")
+    codes = {i["linkId"]: i["answer"][0]["valueCoding"]["code"] for g in resource["item"] for i in g["item"]}
+    assert codes[first.link_id] == first.options[1].code and "conflict" not in codes
+    assert info.value.suggested_filename.startswith("antwoorden-")
+    page.close()
