@@ -18,7 +18,7 @@ from ..workspace import Workspace
 #: Stage command modules, in pipeline order.
 COMMAND_MODULES: tuple[str, ...] = (
     "workspace", "sources", "search", "dedup", "screening", "prisma", "demo",
-    "extraction", "synthesis", "instrument", "tui",
+    "extraction", "synthesis", "instrument", "validate", "tui",
 )
 
 #: Which module registers each top-level command. Modules load only when their command runs,
@@ -27,7 +27,7 @@ COMMAND_HOMES: dict[str, str] = {
     "init": "workspace", "import": "sources", "search": "search", "dedup": "dedup",
     "simulate": "screening", "prisma": "prisma", "fulltext": "prisma", "demo": "demo",
     "extraction": "extraction", "synthesis": "synthesis", "meta": "synthesis",
-    "instrument": "instrument", "tui": "tui", "screen": "tui",
+    "instrument": "instrument", "validate": "validate", "tui": "tui", "screen": "tui",
 }
 #: Commands that several modules contribute to (subcommands, status lines): load everything.
 SHARED_COMMANDS: frozenset[str] = frozenset({"status", "export"})

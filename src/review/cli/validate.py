@@ -1,0 +1,237 @@
+"""``review validate KIND FILE``: the programme's own data, content validity, pilot agreement, evaluation.
+
+A thin shell over :mod:`review.validate.service`: options in, report lines out, results as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import WorkspaceError
+from ..workspace import Workspace
+from . import Context
+
+
+def register(group: click.Group) -> None:
+    group.add_command(validate)
+
+
+def _workspace(ctx: Context) -> Workspace | None:
+    try:
+        return ctx.workspace
+    except WorkspaceError:
+        return None  # every kind works on a plain file; only --to-extraction needs a workspace
+
+
+def _file() -> Callable[..., Any]:
+    return click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+
+
+def _json() -> Callable[..., Any]:
+    return click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
+                        help="Write the result as JSON (created 0600).")
+
+
+def _level() -> Callable[..., Any]:
+    return click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level.")
+
+
+def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out: Path | None,
+         plot_out: Path | None = None, extraction_dir: Path | None = None) -> None:
+    from ..validate.service import analyse
+
+    workspace = _workspace(ctx) if kind == "factors" else None
+    analysis = analyse(kind, file, options, workspace=workspace, extraction_dir=extraction_dir, json_out=json_out,
+                       plot_out=plot_out)
+    for line in analysis.lines:
+        click.echo(line)
+    if analysis.own_data is not None:
+        study = analysis.own_data
+        click.echo(f"own-data study {study.study_id}: {len(study.written)} estimates -> {study.path}")
+        for reason in study.skipped:
+            click.echo(f"  not written: {reason}")
+        click.echo("  rate its risk of bias ([quips.<rater>]) and run `review synthesis`")
+    for path in analysis.written:
+        if analysis.own_data is None or path != analysis.own_data.path:
+            click.echo(f"wrote {path}", err=True)
+
+
+@click.group()
+def validate() -> None:
+    """After the review: own data, content validity, Delphi, pilot agreement, usability, evaluation.
+
+    Each KIND reads one CSV file and prints a report; --json OUT writes the result. `review
+    validate demo DIR` writes synthetic data for every kind and runs them all.
+    """
+
+
+@validate.command()
+@_file()
+@click.option("--outcome", required=True, help="Recurrence column (0/1).")
+@click.option("--time", help="Follow-up time column: a Cox model instead of logistic regression.")
+@click.option("--event", help="Event column (0/1) for --time (default: --outcome).")
+@click.option("--adjust", multiple=True, help="Adjust every model for this column (repeatable; text = categories).")
+@click.option("--factor", multiple=True,
+              help="Candidate factor column (repeatable; default: columns named like factors.toml ids).")
+@click.option("--to-extraction", is_flag=True,
+              help="Write the estimates as the own-data study extraction/studies/<id>.toml.")
+@click.option("--study-id", help="Study id for --to-extraction (default: own_<file name>).")
+@click.option("--description", help="The data set's description (study.setting) for --to-extraction.")
+@click.option("--extraction", "extraction_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Extraction folder (default: the workspace's extraction/).")
+@_level()
+@_json()
+@click.pass_obj
+def factors(ctx: Context, file: Path, outcome: str, time: str | None, event: str | None, adjust: tuple[str, ...],
+            factor: tuple[str, ...], to_extraction: bool, study_id: str | None, description: str | None,
+            extraction_dir: Path | None, level: float, json_out: Path | None) -> None:
+    """Association of each candidate factor with recurrence in COHORT.csv (OR or HR with CI, events)."""
+    _run(ctx, "factors", file, dict(outcome=outcome, time=time, event=event, adjust=list(adjust),
+                                    factor=list(factor), to_extraction=to_extraction, study_id=study_id,
+                                    description=description, level=level), json_out, extraction_dir=extraction_dir)
+
+
+@validate.command()
+@_file()
+@click.option("--threshold", type=float, default=0.78, show_default=True, help="I-CVI below this: revise the item.")
+@_json()
+@click.pass_obj
+def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> None:
+    """Content validity of RATINGS.csv (item, expert, rating 1-4): I-CVI, k*, S-CVI/Ave, S-CVI/UA."""
+    _run(ctx, "cvi", file, {"threshold": threshold}, json_out)
+
+
+@validate.command()
+@_file()
+@click.option("--previous", type=click.Path(path_type=Path, dir_okay=False), help="The previous round, to compare.")
+@click.option("--consensus", type=float, default=0.75, show_default=True, help="Share of experts that must agree.")
+@click.option("--scale-min", type=int, default=1, show_default=True)
+@click.option("--scale-max", type=int, default=5, show_default=True)
+@click.option("--agree-from", type=int, default=4, show_default=True, help="Ratings from here up agree (keep).")
+@click.option("--disagree-to", type=int, default=2, show_default=True, help="Ratings up to here disagree (drop).")
+@_json()
+@click.pass_obj
+def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, scale_min: int, scale_max: int,
+           agree_from: int, disagree_to: int, json_out: Path | None) -> None:
+    """One Delphi round of ROUND.csv (item, expert, rating, comment): consensus, carried items, comments."""
+    _run(ctx, "delphi", file, dict(previous=previous, consensus=consensus, scale_min=scale_min,
+                                   scale_max=scale_max, agree_from=agree_from, disagree_to=disagree_to), json_out)
+
+
+@validate.command()
+@_file()
+@click.option("--weights", type=click.Choice(["linear", "quadratic", "none"]), default="linear", show_default=True,
+              help="Weighted kappa for ordinal scores.")
+@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Resamples for the AC1 CI.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@_level()
+@_json()
+@click.pass_obj
+def kappa(ctx: Context, file: Path, weights: str, bootstrap: int, seed: int, level: float,
+          json_out: Path | None) -> None:
+    """Agreement of two raters in FILE.csv (target, rater, score[, item]): kappa, weighted kappa, AC1."""
+    _run(ctx, "kappa", file, dict(weights=weights, bootstrap=bootstrap, seed=seed, level=level), json_out)
+
+
+@validate.command()
+@_file()
+@_level()
+@_json()
+@click.pass_obj
+def icc(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
+    """The six Shrout & Fleiss ICCs of FILE.csv (target, rater, score) with CIs."""
+    _run(ctx, "icc", file, {"level": level}, json_out)
+
+
+@validate.command()
+@_file()
+@_level()
+@_json()
+@click.pass_obj
+def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
+    """System Usability Scale of FILE.csv (respondent, q1 ... q10): per respondent, mean, adjective."""
+    _run(ctx, "sus", file, {"level": level}, json_out)
+
+
+@validate.command()
+@_file()
+@click.option("--outcome", required=True, help="Recurrence column (0/1).")
+@click.option("--predictor", required=True, help="Profile score or indication column.")
+@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Resamples for the C-statistic CI.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Calibration plot (.png or .svg).")
+@_level()
+@_json()
+@click.pass_obj
+def predictive(ctx: Context, file: Path, outcome: str, predictor: str, bootstrap: int, seed: int,
+               plot_out: Path | None, level: float, json_out: Path | None) -> None:
+    """How well the profile predicts recurrence: C-statistic with bootstrap CI, calibration by group."""
+    _run(ctx, "predictive", file, dict(outcome=outcome, predictor=predictor, bootstrap=bootstrap, seed=seed,
+                                       level=level), json_out, plot_out)
+
+
+@validate.command()
+@_file()
+@click.option("--time", required=True, help="Time to event (or censoring) column.")
+@click.option("--event", required=True, help="Event column (0/1).")
+@click.option("--group", required=True, help="Group column (profile group, intervention vs control).")
+@click.option("--strata", help="Stratify the Cox model by this column (e.g. diagnosis code).")
+@click.option("--reference", help="Reference group of the hazard ratio (default: the first).")
+@click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Kaplan-Meier curves (.png or .svg).")
+@_level()
+@_json()
+@click.pass_obj
+def survival(ctx: Context, file: Path, time: str, event: str, group: str, strata: str | None,
+             reference: str | None, plot_out: Path | None, level: float, json_out: Path | None) -> None:
+    """Kaplan-Meier per group, log-rank test and Cox hazard ratio (optionally stratified)."""
+    _run(ctx, "survival", file, dict(time=time, event=event, group=group, strata=strata, reference=reference,
+                                     level=level), json_out, plot_out)
+
+
+@validate.command("run")
+@click.option("--plan", type=click.Path(path_type=Path, dir_okay=False),
+              help="Analysis plan (default: the workspace's validate/analyses.toml).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for JSON and figures (default: results/ beside the plan).")
+@click.pass_obj
+def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
+    """Run every analysis of the plan: report, JSON and figures per analysis."""
+    from ..validate.service import planned_analyses, run_planned
+
+    workspace = _workspace(ctx)
+    for item in planned_analyses(workspace, plan):
+        click.echo(f"== {item.name} ({item.kind})")
+        analysis = run_planned(item, workspace=workspace, out_dir=out_dir)
+        for line in analysis.lines:
+            click.echo(line)
+        for path in analysis.written:
+            click.echo(f"wrote {path}", err=True)
+        click.echo("")
+
+
+@validate.command("demo")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), required=False)
+@click.option("--seed", type=int, help="Seed of the synthetic data (default 20261204).")
+@click.option("--no-run", is_flag=True, help="Only write the data and the plan.")
+@click.pass_context
+def demo_data(click_ctx: click.Context, folder: Path | None, seed: int | None, no_run: bool) -> None:
+    """Write SYNTHETIC data for every kind and the plan that runs them (default: the workspace's validate/)."""
+    from ..validate.run import PLAN_FILE, VALIDATE_DIR
+    from ..validate.service import write_demo
+
+    ctx: Context = click_ctx.obj
+    if folder is None:
+        workspace = _workspace(ctx)
+        if workspace is None:
+            raise WorkspaceError("no FOLDER given and not inside a workspace")
+        folder = workspace.root / VALIDATE_DIR
+    for path in write_demo(folder, seed):
+        click.echo(f"wrote {path}", err=True)
+    if not no_run:
+        click_ctx.invoke(run_plan, plan=folder / PLAN_FILE, out_dir=None)

@@ -1,0 +1,185 @@
+"""Own data (phase 1b): each candidate factor's association with recurrence in the programme's data set.
+
+One model per factor, adjusted for the same covariates: logistic regression of the outcome
+(statsmodels) or, with follow-up time, a Cox model (lifelines). A binary factor (0/1) is
+compared present vs absent; any other number per unit. Rows missing a value the model needs
+are left out of that model (complete cases) and counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .table import Table, cell_error, read_table
+
+#: Columns that name a client rather than measure something: never candidate factors.
+ID_COLUMNS: frozenset[str] = frozenset({"id", "client", "client_id", "respondent", "target", "record_id", "case"})
+
+
+@dataclass(slots=True)
+class FactorAssociation:
+    factor: str
+    contrast: str
+    measure: str  # OR | HR
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p: float | None
+    n: int
+    events: int
+    excluded: int
+    adjusted_for: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(slots=True)
+class FactorsResult:
+    path: str
+    model: str
+    outcome: str
+    time: str | None
+    event: str | None
+    adjust: list[str]
+    n_rows: int
+    factors: list[FactorAssociation]
+    not_candidates: list[str]
+    level: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,
+                "time": self.time, "event": self.event, "adjust": self.adjust, "n": self.n_rows,
+                "factors": [asdict(f) for f in self.factors], "not_candidates": self.not_candidates,
+                "level": self.level}
+
+
+def _numeric_column(table: Table, column: str) -> pd.Series:
+    return pd.Series([table.number(i, column, required=False) for i in range(len(table))], dtype=float)
+
+
+def _covariates(table: Table, adjust: list[str]) -> pd.DataFrame:
+    """Adjustment columns: numbers as they are, text as indicator columns (first level = reference)."""
+    parts = []
+    for column in adjust:
+        cells = [table.text(i, column, required=False) for i in range(len(table))]
+        try:
+            parts.append(pd.Series([float(c) if c else np.nan for c in cells], name=column))
+        except ValueError:
+            text = pd.Series([c if c else None for c in cells], name=column)
+            dummies = pd.get_dummies(text, prefix=column, drop_first=True, dtype=float)
+            dummies[text.isna()] = np.nan
+            parts.append(dummies)
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=range(len(table)))
+
+
+def _is_numeric(table: Table, column: str) -> bool:
+    for i in range(len(table)):
+        text = table.text(i, column, required=False)
+        try:
+            if text:
+                float(text)
+        except ValueError:
+            return False
+    return True
+
+
+def candidate_columns(table: Table, used: set[str], known: set[str] | None) -> tuple[list[str], list[str]]:
+    """Factor columns: those named like a factor of ``factors.toml`` when known, else every other
+    numeric column; the rest is listed as not analysed."""
+    rest = [c for c in table.columns if c not in used and c.lower() not in ID_COLUMNS]
+    if known is None:
+        chosen = [c for c in rest if _is_numeric(table, c)]
+    else:
+        chosen = [c for c in rest if c in known]
+    return chosen, [c for c in rest if c not in chosen]
+
+
+def _logistic(y: pd.Series, x: pd.DataFrame, level: float) -> tuple[float, float, float, float]:
+    import statsmodels.api as sm
+
+    fit = sm.Logit(y, sm.add_constant(x, has_constant="add")).fit(disp=0, maxiter=200)
+    low, high = fit.conf_int(alpha=1 - level).iloc[1]
+    b = fit.params.iloc[1]
+    if not np.all(np.isfinite([b, low, high])) or abs(b) > 20:
+        raise ValueError("the model does not converge (separation: the factor predicts the outcome perfectly)")
+    return float(np.exp(b)), float(np.exp(low)), float(np.exp(high)), float(fit.pvalues.iloc[1])
+
+
+def _cox(frame: pd.DataFrame, level: float) -> tuple[float, float, float, float]:
+    from lifelines import CoxPHFitter
+
+    cox = CoxPHFitter(alpha=1 - level).fit(frame, duration_col="__time", event_col="__event")
+    row = cox.summary.loc["__factor"]
+    return (float(row["exp(coef)"]), float(row[cox.summary.columns[5]]), float(row[cox.summary.columns[6]]),
+            float(row["p"]))
+
+
+def factor_associations(path: Path | str, *, outcome: str, time: str | None = None, event: str | None = None,
+                        adjust: list[str] | None = None, factors: list[str] | None = None,
+                        known_factors: set[str] | None = None, level: float = 0.95) -> FactorsResult:
+    """An OR (logistic) or HR (Cox, when ``time`` is given) per candidate factor."""
+    import warnings
+
+    adjust = list(adjust or [])
+    table = read_table(path)
+    event = event or (outcome if time else None)
+    used = {c for c in (outcome, time, event, *adjust) if c}
+    table.require(*used)
+    if factors:
+        table.require(*factors)
+        overlap = used.intersection(factors)
+        if overlap:
+            raise cell_error(table.path, table.header_row, sorted(overlap)[0], "is a factor and an outcome/covariate")
+        candidates, skipped = list(factors), []
+    else:
+        candidates, skipped = candidate_columns(table, used, known_factors)
+    if not candidates:
+        raise cell_error(table.path, table.header_row, None,
+                         "no candidate factor columns (name them with --factor, or use the factor ids of factors.toml)")
+    status = pd.Series([table.binary(i, event or outcome, required=False) for i in range(len(table))], dtype=float)
+    duration = _numeric_column(table, time) if time else None
+    if duration is not None and (duration < 0).any():
+        i = int(np.flatnonzero(duration < 0)[0])
+        raise cell_error(table.path, table.where(i), time, f"negative time {duration[i]:g}")
+    covariates = _covariates(table, adjust)
+    measure = "HR" if time else "OR"
+    results = []
+    for name in candidates:
+        x = _numeric_column(table, name)
+        frame = pd.concat([status.rename("__event"), x.rename("__factor"), covariates], axis=1)
+        if duration is not None:
+            frame.insert(0, "__time", duration)
+        complete = frame.dropna()
+        values = set(complete["__factor"].unique())
+        binary = values <= {0.0, 1.0}
+        contrast = f"{name} present vs absent" if binary else f"per unit of {name}"
+        n, events = len(complete), int(complete["__event"].sum())
+        base = dict(factor=name, contrast=contrast, measure=measure, n=n, events=events,
+                    excluded=len(frame) - n, adjusted_for=list(adjust))
+        if events == 0 or (measure == "OR" and events == n):
+            results.append(FactorAssociation(**base, estimate=None, ci_low=None, ci_high=None, p=None,
+                                             note="no events" if events == 0 else "every row is an event"))
+            continue
+        if len(values) < 2:
+            results.append(FactorAssociation(**base, estimate=None, ci_low=None, ci_high=None, p=None,
+                                             note="the factor does not vary"))
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if measure == "OR":
+                    est, lo, hi, p = _logistic(complete["__event"], complete.drop(columns="__event"), level)
+                else:
+                    est, lo, hi, p = _cox(complete, level)
+        except Exception as err:  # a model that cannot be fitted is reported, not fatal for the others
+            results.append(FactorAssociation(**base, estimate=None, ci_low=None, ci_high=None, p=None,
+                                             note=str(err).splitlines()[0][:160]))
+            continue
+        results.append(FactorAssociation(**base, estimate=est, ci_low=lo, ci_high=hi, p=p))
+    model = "Cox proportional hazards (lifelines)" if time else "logistic regression (statsmodels)"
+    return FactorsResult(str(path), model, outcome, time, event if time else None, adjust, len(table), results,
+                         skipped, level)

@@ -1,0 +1,122 @@
+"""``factors --to-extraction``: the own-data result as a study file the synthesis reads like any cohort.
+
+The file is ``extraction/studies/<id>.toml`` with ``data_source = "own data"``. On a re-run the
+estimates are replaced but everything a reviewer wrote by hand is kept: the study description
+fields and the QUIPS risk-of-bias ratings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_text_atomic
+from ..errors import ValidationError
+from ..extraction.factors import FactorList
+from ..extraction.forms import STUDIES_DIR, load_form, read_study_file, validate_study_data
+from ..extraction.model import QUIPS_DOMAINS
+from ..tomlwrite import dumps
+from .factors import FactorsResult
+
+OWN_DATA = "own data"
+#: Study fields a reviewer fills in or corrects by hand; a re-run keeps them.
+HAND_FIELDS: tuple[str, ...] = ("citation", "cohort_id", "country", "setting", "follow_up", "notes", "doi", "pmid",
+                                "washout_days", "washout_status", "outcome_cmd_specific", "base_rate",
+                                "outcome_definition")
+
+
+@dataclass(slots=True)
+class OwnDataStudy:
+    path: Path
+    study_id: str
+    written: list[str]
+    skipped: list[str]  # "factor: why"
+
+
+def default_study_id(data_file: Path) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", data_file.stem.lower()).strip("_") or "data"
+    return f"own_{slug}"
+
+
+def _header(data_file: Path) -> str:
+    ratings = "\n".join(f'{d} = "moderate"' for d in QUIPS_DOMAINS)
+    return (f"Own data (phase 1b): associations estimated by `review validate factors` from {data_file.name}.\n"
+            "Estimates are rewritten on every run; the [study] description and [quips.<rater>] ratings are kept.\n"
+            "Rate this data set's risk of bias like any cohort (low | moderate | high per domain), e.g.:\n"
+            f"[quips.yourname]\n{ratings}")
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else float(f"{value:.4g}")
+
+
+def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_list: FactorList,
+               existing: dict[str, Any] | None, description: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
+    today = dt.date.today().isoformat()
+    study: dict[str, Any] = {
+        "id": study_id,
+        "cohort_id": study_id,
+        "citation": f"Own data: {data_file.name} (the programme's data set)",
+        "country": "NL",
+        "design": "cohort",
+        "evidence_type": "empirical",
+        "setting": description or f"the programme's own data set {data_file.name}: describe who, where and when",
+        "n": result.n_rows,
+        "outcome_definition": (f"column '{result.outcome}' of {data_file.name}"
+                               + (f"; time to event '{result.time}', event '{result.event}'" if result.time else "")),
+        "data_source": OWN_DATA,
+        "notes": "Own data, analysed with review validate factors; rate its risk of bias with QUIPS.",
+    }
+    old = dict((existing or {}).get("study", {}))
+    for name in HAND_FIELDS:
+        if name in old and not (name == "setting" and description):
+            study[name] = old[name]
+    estimates, written, skipped = [], [], []
+    for assoc in result.factors:
+        if assoc.factor not in factor_list:
+            skipped.append(f"{assoc.factor}: not a factor id of factors.toml")
+            continue
+        if assoc.estimate is None:
+            skipped.append(f"{assoc.factor}: no estimate ({assoc.note})")
+            continue
+        entry: dict[str, Any] = {
+            "factor": assoc.factor, "contrast": assoc.contrast, "measure": assoc.measure,
+            "estimate": _round(assoc.estimate), "ci_low": _round(assoc.ci_low), "ci_high": _round(assoc.ci_high),
+            "p": _round(assoc.p), "estimate_status": "reported",
+            "estimate_type": "adjusted" if assoc.adjusted_for else "crude",
+            "adjusted_for": list(assoc.adjusted_for), "model": result.model,
+            "source_location": f"review validate factors {data_file.name} ({today}; n={assoc.n}, events={assoc.events})",
+        }
+        if result.level != 0.95:
+            entry["ci_level"] = result.level
+        estimates.append({k: v for k, v in entry.items() if v not in (None, [], "")})
+        written.append(assoc.factor)
+    data: dict[str, Any] = {"study": study, "estimates": estimates}
+    if existing and existing.get("quips"):
+        data["quips"] = existing["quips"]
+    return data, written, skipped
+
+
+def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_list: FactorList, *,
+                         study_id: str | None = None, description: str | None = None) -> OwnDataStudy:
+    """Write (or update) the own-data study file; it is checked like every study file before it is written."""
+    data_file = Path(result.path)
+    study_id = study_id or default_study_id(data_file)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", study_id):
+        raise ValidationError(f"--study-id {study_id!r}: use letters, digits, '_' or '-' (it becomes a file name)")
+    target = Path(extraction_dir) / STUDIES_DIR / f"{study_id}.toml"
+    existing = read_study_file(target) if target.exists() else None
+    if existing is not None and existing.get("study", {}).get("data_source") != OWN_DATA:
+        raise ValidationError(f"{target}: exists and is not an own-data study; choose another --study-id")
+    data, written, skipped = study_data(result, data_file, study_id, factor_list, existing, description)
+    if not written:
+        raise ValidationError(f"{data_file}: no factor of factors.toml got an estimate; nothing written to {target}")
+    problems = validate_study_data(data, str(target), form=load_form(Path(extraction_dir)), factors=factor_list,
+                                   expected_id=study_id)
+    if problems:
+        raise ValidationError(problems[0])
+    write_text_atomic(target, dumps(data, header=_header(data_file)))
+    return OwnDataStudy(target, study_id, written, skipped)

@@ -1,0 +1,154 @@
+"""Readable reports of every validate result, as plain lines the CLI prints and the TUI shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .cvi import CviResult
+from .delphi import DelphiResult
+from .factors import FactorsResult
+from .icc import DESCRIPTIONS, IccResult
+from .kappa import Agreement, KappaResult
+from .predictive import PredictiveResult
+from .sus import SusResult
+from .table import is_synthetic
+from .survival import SurvivalResult
+
+
+def _ci(ci: tuple[float | None, float | None] | None, fmt: str = ".2f") -> str:
+    if ci is None or ci[0] is None or ci[1] is None:
+        return "(CI n/a)"
+    return f"({format(ci[0], fmt)} to {format(ci[1], fmt)})"
+
+
+def _num(value: float | None, fmt: str = ".2f") -> str:
+    return "n/a" if value is None else format(value, fmt)
+
+
+def _p(p: float | None) -> str:
+    if p is None:
+        return "n/a"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def factors_lines(r: FactorsResult) -> list[str]:
+    pct = f"{r.level:.0%}"
+    lines = [f"Own data: {r.model}, {r.n_rows} rows; outcome {r.outcome!r}"
+             + (f", time {r.time!r}, event {r.event!r}" if r.time else "")
+             + (f"; adjusted for {', '.join(r.adjust)}" if r.adjust else "; crude (no --adjust)"),
+             f"{'factor':<32} {'contrast':<14} {r.factors[0].measure if r.factors else '':>5} {pct + ' CI':<17} "
+             f"{'p':>7} {'n':>6} {'events':>6}"]
+    for f in r.factors:
+        kind = "present/absent" if "present" in f.contrast else "per unit"
+        if f.estimate is None:
+            lines.append(f"{f.factor:<32} {kind:<14} {'-':>5} {'':<17} {'':>7} {f.n:>6} {f.events:>6}  {f.note}")
+        else:
+            lines.append(f"{f.factor:<32} {kind:<14} {f.estimate:>5.2f} {_ci((f.ci_low, f.ci_high)):<17} "
+                         f"{_p(f.p):>7} {f.n:>6} {f.events:>6}" + (f"  ({f.excluded} incomplete rows left out)"
+                                                                    if f.excluded else ""))
+    if r.not_candidates:
+        lines.append(f"not analysed (not numeric, or not a factor id of factors.toml): {', '.join(r.not_candidates)}")
+    return lines
+
+
+def cvi_lines(r: CviResult) -> list[str]:
+    lines = [f"Content validity: {len(r.items)} items rated by {len(r.experts)} experts (relevant = 3 or 4 of 1-4)",
+             f"{'item':<32} {'N':>3} {'A':>3} {'I-CVI':>6} {'pc':>6} {'k*':>6}  adequacy"]
+    for i in r.items:
+        lines.append(f"{i.item:<32} {i.n_experts:>3} {i.n_relevant:>3} {i.i_cvi:>6.2f} {i.pc:>6.3f} "
+                     f"{i.kappa_star:>6.2f}  {i.adequacy}" + ("  <- revise" if i.revise else ""))
+    lines.append(f"S-CVI/Ave {r.s_cvi_ave:.2f} (aim >= 0.90)   S-CVI/UA {r.s_cvi_ua:.2f}")
+    revise = r.to_revise
+    lines.append(f"items below I-CVI {r.threshold:.2f}, to revise: " + (", ".join(i.item for i in revise) or "none"))
+    return lines
+
+
+def delphi_lines(r: DelphiResult) -> list[str]:
+    lines = [f"Delphi round: {len(r.items)} items, {len(r.experts)} experts; rule: {r.rule.describe()}"]
+    compare = r.previous_path is not None
+    header = f"{'item':<32} {'N':>3} {'agree':>6} {'disagree':>8} {'median':>6}  verdict"
+    lines.append(header + ("   previous round" if compare else ""))
+    for i in r.items:
+        line = f"{i.item:<32} {i.n_experts:>3} {i.agree:>6.0%} {i.disagree:>8.0%} {i.median:>6g}  {i.verdict:<10}"
+        if compare:
+            line += (f"   {i.previous_agree:.0%} agree, {i.previous_verdict}" if i.previous_agree is not None
+                     else "   (new item)")
+        lines.append(line)
+    lines.append("carried to the next round: " + (", ".join(i.item for i in r.carried) or "none"))
+    commented = [i for i in r.items if i.comments]
+    if commented:
+        lines.append("comments:")
+        for i in commented:
+            lines.extend(f"  {i.item}: {c}" for c in i.comments)
+    return lines
+
+
+def _agreement_line(a: Agreement, weights: str) -> str:
+    weighted = ("" if a.weighted_kappa is None or len(a.categories) <= 2 else
+                f"  {weights} weighted kappa {_num(a.weighted_kappa)} {_ci(a.weighted_kappa_ci)}")
+    return (f"{a.item:<32} n={a.n:<4} agreement {a.agreement:.0%} {_ci(a.agreement_ci, '.0%')}  "
+            f"kappa {_num(a.kappa)} {_ci(a.kappa_ci)}  AC1 {_num(a.ac1)} {_ci(a.ac1_ci)}{weighted}")
+
+
+def kappa_lines(r: KappaResult) -> list[str]:
+    lines = [f"Agreement of {r.raters[0]} and {r.raters[1]} ({r.level:.0%} CIs; AC1 bootstrap, seed {r.seed})"]
+    lines.extend(_agreement_line(i, r.weights) for i in r.items)
+    lines.append(_agreement_line(r.overall, r.weights))
+    return lines
+
+
+def icc_lines(r: IccResult) -> list[str]:
+    lines = [f"Intraclass correlations (Shrout & Fleiss 1979): {r.n_targets} targets x {len(r.raters)} raters "
+             f"({', '.join(r.raters)})",
+             f"{'form':<6} {'ICC':>6} {f'{r.level:.0%} CI':<18} {'F':>7} {'df':>7} {'p':>7}  meaning"]
+    for f in r.forms:
+        lines.append(f"{f.form:<6} {f.icc:>6.3f} {_ci((f.ci_low, f.ci_high), '.3f'):<18} {f.f:>7.2f} "
+                     f"{f'{f.df1},{f.df2}':>7} {_p(f.p):>7}  {DESCRIPTIONS[f.form]}")
+    return lines
+
+
+def sus_lines(r: SusResult) -> list[str]:
+    lines = [f"System Usability Scale (Brooke 1996): {len(r.respondents)} respondents"]
+    lines.extend(f"  {p.respondent:<20} {p.sus:>6.1f}" for p in r.respondents)
+    lines.append(f"mean {r.mean:.1f} {_ci(r.mean_ci, '.1f')}" + (f", SD {r.sd:.1f}" if r.sd is not None else "")
+                 + f"; adjective {r.adjective!r}, {r.acceptability} (Bangor et al. 2009)")
+    return lines
+
+
+def predictive_lines(r: PredictiveResult) -> list[str]:
+    lines = [f"Predictive check: {r.predictor!r} for {r.outcome!r}, n={r.n}, events={r.events}"
+             + (f" ({r.excluded} rows left out: no outcome, no predictor, or an unusable profile)" if r.excluded else ""),
+             f"C-statistic {r.c_statistic:.3f} {_ci(r.c_statistic_ci, '.3f')} "
+             f"({r.level:.0%} bootstrap percentile CI, {r.n_boot} resamples, seed {r.seed})",
+             "calibration by profile group (predicted: logistic model on the same data):",
+             f"  {'group':<24} {'n':>5} {'events':>6} {'observed':>8} {f'{r.level:.0%} CI':<16} {'predicted':>9}"]
+    for g in r.calibration:
+        lines.append(f"  {g.group:<24} {g.n:>5} {g.events:>6} {g.observed:>8.1%} {_ci(g.observed_ci, '.1%'):<16} "
+                     f"{_num(g.predicted, '.1%'):>9}")
+    return lines
+
+
+def survival_lines(r: SurvivalResult) -> list[str]:
+    lines = [f"Survival: time {r.time!r}, event {r.event!r} by {r.group!r}"
+             + (f", Cox stratified by {r.strata!r}" if r.strata else "")
+             + (f" ({r.excluded} unscored profiles left out)" if r.excluded else ""),
+             f"  {'group':<24} {'n':>5} {'events':>6} {'median time':>11}  {f'{r.level:.0%} CI'}"]
+    for g in r.groups:
+        lines.append(f"  {g.group:<24} {g.n:>5} {g.events:>6} {_num(g.median, 'g'):>11}  {_ci(g.median_ci, 'g')}")
+    lines.append(f"log-rank chi2 {r.logrank_chi2:.2f}, df {r.logrank_df}, p {_p(r.logrank_p)}")
+    for h in r.hazard_ratios:
+        lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}")
+    return lines
+
+
+REPORTERS: dict[type, Callable[[Any], list[str]]] = {
+    FactorsResult: factors_lines, CviResult: cvi_lines, DelphiResult: delphi_lines, KappaResult: kappa_lines,
+    IccResult: icc_lines, SusResult: sus_lines, PredictiveResult: predictive_lines, SurvivalResult: survival_lines,
+}
+
+
+def report_lines(result: Any) -> list[str]:
+    """The report of any validate result, headed by the file it came from."""
+    label = "  (SYNTHETIC demo data)" if is_synthetic(result.path) else ""
+    return [f"file: {result.path}{label}", *REPORTERS[type(result)](result)]

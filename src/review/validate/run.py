@@ -1,0 +1,180 @@
+"""One entry point per kind, the analysis plan (``validate/analyses.toml``) and the files a run writes.
+
+The CLI and the TUI both call :func:`run_analysis`; results are written as JSON (0600: some
+hold per-person values such as SUS scores), a text report and, where one helps, a figure.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_text_atomic
+from ..errors import ValidationError
+from ..tomlread import read_toml
+from .table import is_synthetic
+
+VALIDATE_DIR = "validate"
+PLAN_FILE = "analyses.toml"
+RESULTS_DIR = "results"
+
+#: The options each kind takes (beyond its file), as in the CLI (dashes become underscores).
+KIND_OPTIONS: dict[str, tuple[str, ...]] = {
+    "factors": ("outcome", "time", "event", "adjust", "factor", "level", "to_extraction", "study_id", "description"),
+    "cvi": ("threshold",),
+    "delphi": ("previous", "consensus", "scale_min", "scale_max", "agree_from", "disagree_to"),
+    "kappa": ("weights", "level", "bootstrap", "seed"),
+    "icc": ("level",),
+    "sus": ("level",),
+    "predictive": ("outcome", "predictor", "level", "bootstrap", "seed"),
+    "survival": ("time", "event", "group", "strata", "reference", "level"),
+}
+KINDS: tuple[str, ...] = tuple(KIND_OPTIONS)
+REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
+    "factors": ("outcome",), "predictive": ("outcome", "predictor"), "survival": ("time", "event", "group"),
+}
+
+
+def _factors(path: Path, o: dict[str, Any]) -> Any:
+    from .factors import factor_associations
+
+    return factor_associations(path, outcome=o["outcome"], time=o.get("time"), event=o.get("event"),
+                               adjust=list(o.get("adjust") or []), factors=list(o.get("factor") or []) or None,
+                               known_factors=o.get("known_factors"), level=o.get("level", 0.95))
+
+
+def _cvi(path: Path, o: dict[str, Any]) -> Any:
+    from .cvi import DEFAULT_THRESHOLD, content_validity
+
+    return content_validity(path, threshold=o.get("threshold", DEFAULT_THRESHOLD))
+
+
+def _delphi(path: Path, o: dict[str, Any]) -> Any:
+    from .delphi import DelphiRule, delphi_round
+
+    rule = DelphiRule(**{k: o[k] for k in ("consensus", "scale_min", "scale_max", "agree_from", "disagree_to")
+                         if o.get(k) is not None})
+    return delphi_round(path, previous=o.get("previous"), rule=rule)
+
+
+def _kappa(path: Path, o: dict[str, Any]) -> Any:
+    from .kappa import DEFAULT_BOOTSTRAP, rater_agreement
+
+    return rater_agreement(path, weights=o.get("weights", "linear"), level=o.get("level", 0.95),
+                           n_boot=o.get("bootstrap", DEFAULT_BOOTSTRAP), seed=o.get("seed", 0))
+
+
+def _icc(path: Path, o: dict[str, Any]) -> Any:
+    from .icc import intraclass
+
+    return intraclass(path, level=o.get("level", 0.95))
+
+
+def _sus(path: Path, o: dict[str, Any]) -> Any:
+    from .sus import usability
+
+    return usability(path, level=o.get("level", 0.95))
+
+
+def _predictive(path: Path, o: dict[str, Any]) -> Any:
+    from .predictive import DEFAULT_BOOTSTRAP, predictive_check
+
+    return predictive_check(path, outcome=o["outcome"], predictor=o["predictor"], level=o.get("level", 0.95),
+                            n_boot=o.get("bootstrap", DEFAULT_BOOTSTRAP), seed=o.get("seed", 0))
+
+
+def _survival(path: Path, o: dict[str, Any]) -> Any:
+    from .survival import survival_by_group
+
+    return survival_by_group(path, time=o["time"], event=o["event"], group=o["group"], strata=o.get("strata"),
+                             reference=o.get("reference"), level=o.get("level", 0.95))
+
+
+RUNNERS: dict[str, Callable[[Path, dict[str, Any]], Any]] = {
+    "factors": _factors, "cvi": _cvi, "delphi": _delphi, "kappa": _kappa, "icc": _icc, "sus": _sus,
+    "predictive": _predictive, "survival": _survival,
+}
+
+
+def run_analysis(kind: str, path: Path | str, options: dict[str, Any] | None = None) -> Any:
+    """The result dataclass of one analysis; every bad input raises a one-line ``ValidationError``."""
+    if kind not in RUNNERS:
+        raise ValidationError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    missing = [o for o in REQUIRED_OPTIONS.get(kind, ()) if not options.get(o)]
+    if missing:
+        raise ValidationError(f"{kind}: --{missing[0].replace('_', '-')} is required")
+    level = options.get("level")
+    if level is not None and not 0 < level < 1:
+        raise ValidationError(f"--level {level}: must be a fraction such as 0.95")
+    return RUNNERS[kind](Path(path), options)
+
+
+def result_json(result: Any) -> str:
+    data = result.to_json()
+    data["synthetic"] = is_synthetic(result.path)
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_json(result: Any, path: Path) -> Path:
+    """The result as JSON, readable by its owner only (results may hold per-person values)."""
+    write_text_atomic(Path(path), result_json(result), mode=0o600)
+    return Path(path)
+
+
+def write_plot(result: Any, path: Path) -> Path | None:
+    """A figure for the kinds that have one (survival: KM curves; predictive: calibration)."""
+    from . import plots
+    from .predictive import PredictiveResult
+    from .survival import SurvivalResult
+
+    synthetic = is_synthetic(result.path)
+    if isinstance(result, SurvivalResult):
+        return plots.km_plot(result, path, synthetic=synthetic)
+    if isinstance(result, PredictiveResult):
+        return plots.calibration_plot(result, path, synthetic=synthetic)
+    return None
+
+
+# -- the analysis plan -------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class PlannedAnalysis:
+    """One ``[[analysis]]`` of the plan: a name, a kind, a file (relative to the plan) and options."""
+
+    name: str
+    kind: str
+    file: Path
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return "".join(c if c.isalnum() else "_" for c in self.name.lower()).strip("_")
+
+
+def load_plan(path: Path) -> list[PlannedAnalysis]:
+    """The analyses of ``validate/analyses.toml``, checked for kinds and options."""
+    path = Path(path)
+    data = read_toml(path)
+    planned = []
+    for i, entry in enumerate(data.get("analysis", []), start=1):
+        where = f"{path}:analysis[{i}]"
+        kind = entry.get("kind")
+        if kind not in KIND_OPTIONS:
+            raise ValidationError(f"{where}.kind: {kind!r} not one of {', '.join(KINDS)}")
+        if not entry.get("file"):
+            raise ValidationError(f"{where}.file: required")
+        options = {k: v for k, v in entry.items() if k not in ("name", "kind", "file")}
+        unknown = [k for k in options if k not in KIND_OPTIONS[kind]]
+        if unknown:
+            raise ValidationError(f"{where}.{unknown[0]}: not an option of {kind} ({', '.join(KIND_OPTIONS[kind])})")
+        if isinstance(options.get("previous"), str):
+            options["previous"] = path.parent / options["previous"]
+        planned.append(PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"],
+                                       options))
+    if not planned:
+        raise ValidationError(f"{path}: no [[analysis]] tables")
+    return planned

@@ -1,0 +1,105 @@
+"""What the shells call: one analysis (with the workspace's factor list and ``--to-extraction``),
+the analysis plan, and the demo data. Returns typed results; never formats for a terminal.
+
+(When ``review.services`` exists this module moves there as ``services/validate.py``.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ReviewError, ValidationError
+from ..workspace import Workspace
+from .own_data import OwnDataStudy
+from .run import PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, load_plan, run_analysis, write_json, write_plot
+
+
+@dataclass(slots=True)
+class Analysis:
+    """One finished analysis: the result dataclass, its report lines and what was written."""
+
+    kind: str
+    result: Any
+    lines: list[str]
+    written: list[Path] = field(default_factory=list)
+    own_data: OwnDataStudy | None = None
+
+
+def extraction_folder(workspace: Workspace | None, extraction_dir: Path | None) -> Path | None:
+    if extraction_dir is not None:
+        return Path(extraction_dir)
+    return workspace.path("extraction") if workspace is not None else None
+
+
+def _factor_list(extraction_dir: Path | None) -> Any:
+    from ..extraction.factors import load_factors
+    from ..extraction.forms import FACTORS_FILE
+
+    if extraction_dir is None or not (extraction_dir / FACTORS_FILE).is_file():
+        return None
+    return load_factors(extraction_dir / FACTORS_FILE)
+
+
+def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, workspace: Workspace | None = None,
+            extraction_dir: Path | None = None, json_out: Path | None = None,
+            plot_out: Path | None = None) -> Analysis:
+    """Run one analysis; ``to_extraction`` (factors) writes the own-data study file."""
+    from .report import report_lines
+
+    options = dict(options or {})
+    folder = extraction_folder(workspace, extraction_dir)
+    factor_list = _factor_list(folder) if kind == "factors" else None
+    if kind == "factors" and factor_list is not None and not options.get("factor"):
+        options["known_factors"] = {f.id for f in factor_list}
+    result = run_analysis(kind, path, options)
+    analysis = Analysis(kind, result, report_lines(result))
+    if json_out is not None:
+        analysis.written.append(write_json(result, json_out))
+    if plot_out is not None:
+        written = write_plot(result, plot_out)
+        if written is None:
+            raise ValidationError(f"--plot: {kind} has no figure (survival and predictive do)")
+        analysis.written.append(written)
+    if kind == "factors" and options.get("to_extraction"):
+        from .own_data import write_own_data_study
+
+        if folder is None or factor_list is None:
+            raise ReviewError(f"--to-extraction: no extraction folder with factors.toml "
+                              f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
+        analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
+                                                 description=options.get("description"))
+        analysis.written.append(analysis.own_data.path)
+    return analysis
+
+
+def plan_path(workspace: Workspace | None, plan: Path | None) -> Path:
+    if plan is not None:
+        return Path(plan)
+    if workspace is None:
+        raise ReviewError("no analysis plan: give --plan FILE or run inside a workspace with validate/analyses.toml")
+    return workspace.root / VALIDATE_DIR / PLAN_FILE
+
+
+def planned_analyses(workspace: Workspace | None, plan: Path | None = None) -> list[PlannedAnalysis]:
+    path = plan_path(workspace, plan)
+    if not path.is_file():
+        raise ReviewError(f"{path}: no analysis plan (write one, or `review validate demo` for an example)")
+    return load_plan(path)
+
+
+def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
+                out_dir: Path | None = None) -> Analysis:
+    """One analysis of the plan, its JSON (and figure) written under ``results/`` beside the plan."""
+    out = Path(out_dir) if out_dir is not None else item.file.parent / RESULTS_DIR
+    plot = out / f"{item.slug}.png" if item.kind in ("survival", "predictive") else None
+    return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=out / f"{item.slug}.json",
+                   plot_out=plot)
+
+
+def write_demo(folder: Path, seed: int | None = None) -> list[Path]:
+    """The synthetic data sets and their analysis plan."""
+    from .demo import DEFAULT_SEED, write_demo_data
+
+    return write_demo_data(Path(folder), DEFAULT_SEED if seed is None else seed)

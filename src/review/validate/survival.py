@@ -1,0 +1,151 @@
+"""Time to an event by group: Kaplan-Meier curves, the log-rank test and a Cox hazard ratio (lifelines).
+
+The Cox model can be stratified (e.g. by diagnosis code): each stratum then has its own
+baseline hazard and the groups are compared within strata. The log-rank test is the
+unstratified one over all groups. Groups of profile indications are ordered by risk (the first,
+``no_risk_signals``, is the reference) and profiles that could not be scored are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .predictive import INDICATION_ORDER, UNUSABLE_INDICATIONS
+from .table import cell_error, read_table
+
+
+@dataclass(slots=True)
+class GroupSurvival:
+    group: str
+    n: int
+    events: int
+    median: float | None
+    median_ci: tuple[float | None, float | None]
+    timeline: list[float] = field(repr=False, default_factory=list)
+    survival: list[float] = field(repr=False, default_factory=list)
+    lower: list[float] = field(repr=False, default_factory=list)
+    upper: list[float] = field(repr=False, default_factory=list)
+
+
+@dataclass(slots=True)
+class HazardRatio:
+    group: str
+    reference: str
+    hazard_ratio: float
+    ci: tuple[float, float]
+    p: float
+
+
+@dataclass(slots=True)
+class SurvivalResult:
+    path: str
+    time: str
+    event: str
+    group: str
+    strata: str | None
+    reference: str
+    groups: list[GroupSurvival]
+    logrank_chi2: float
+    logrank_df: int
+    logrank_p: float
+    hazard_ratios: list[HazardRatio]
+    level: float
+    excluded: int = 0
+
+    @property
+    def hazard_ratio(self) -> float | None:
+        """The hazard ratio when two groups are compared (several groups: see ``hazard_ratios``)."""
+        return self.hazard_ratios[0].hazard_ratio if len(self.hazard_ratios) == 1 else None
+
+    @property
+    def hazard_ratio_ci(self) -> tuple[float, float] | None:
+        return self.hazard_ratios[0].ci if len(self.hazard_ratios) == 1 else None
+
+    def to_json(self) -> dict[str, Any]:
+        groups = [{k: v for k, v in asdict(g).items() if k not in ("timeline", "survival", "lower", "upper")}
+                  for g in self.groups]
+        return {"kind": "survival", "file": self.path, "time": self.time, "event": self.event, "group": self.group,
+                "strata": self.strata, "reference": self.reference, "groups": groups,
+                "logrank_chi2": self.logrank_chi2, "logrank_df": self.logrank_df, "logrank_p": self.logrank_p,
+                "hazard_ratio": self.hazard_ratio, "hazard_ratio_ci": self.hazard_ratio_ci,
+                "hazard_ratios": [asdict(h) for h in self.hazard_ratios], "level": self.level,
+                "excluded": self.excluded}
+
+
+def _none_if_inf(value: float) -> float | None:
+    return None if pd.isna(value) or value == float("inf") else float(value)
+
+
+def survival_by_group(path: Path | str, *, time: str, event: str, group: str, strata: str | None = None,
+                      reference: str | None = None, level: float = 0.95) -> SurvivalResult:
+    from lifelines import CoxPHFitter, KaplanMeierFitter
+    from lifelines.statistics import multivariate_logrank_test
+    from lifelines.utils import median_survival_times
+
+    table = read_table(path)
+    table.require(time, event, group, *([strata] if strata else []))
+    records = []
+    first_row: dict[str, int] = {}
+    excluded = 0
+    for i in range(len(table)):
+        if table.text(i, group, required=False) in UNUSABLE_INDICATIONS:
+            excluded += 1  # a profile that could not be scored is no group of its own
+            continue
+        duration = table.number(i, time)
+        assert duration is not None
+        if duration < 0:
+            raise cell_error(table.path, table.where(i), time, f"negative time {duration:g}")
+        name = table.text(i, group)
+        first_row.setdefault(name, table.where(i))
+        records.append({"time": duration, "event": table.binary(i, event), "group": name,
+                        "stratum": table.text(i, strata) if strata else ""})
+    frame = pd.DataFrame(records)
+    names = sorted(frame["group"].unique(), key=lambda g: (INDICATION_ORDER.get(g, len(INDICATION_ORDER)), g))
+    if len(names) < 2:
+        raise cell_error(table.path, None, group, f"one group only ({names[0]!r}): nothing to compare")
+    for name in names:
+        if frame.loc[frame["group"] == name, "event"].sum() == 0:
+            raise cell_error(table.path, first_row[name], event, f"group {name!r} has no events")
+    reference = reference if reference is not None else names[0]
+    if reference not in names:
+        raise cell_error(table.path, None, group, f"reference group {reference!r} not in the data ({', '.join(names)})")
+    alpha = 1 - level
+
+    curves = []
+    for name in names:
+        part = frame[frame["group"] == name]
+        kmf = KaplanMeierFitter(alpha=alpha).fit(part["time"], part["event"], label=name)
+        ci = median_survival_times(kmf.confidence_interval_)
+        sf = kmf.survival_function_[name]
+        bands = kmf.confidence_interval_
+        curves.append(GroupSurvival(
+            name, len(part), int(part["event"].sum()), _none_if_inf(kmf.median_survival_time_),
+            (_none_if_inf(ci.iloc[0, 0]), _none_if_inf(ci.iloc[0, 1])),
+            [float(t) for t in sf.index], [float(s) for s in sf.values],
+            [float(v) for v in bands.iloc[:, 0]], [float(v) for v in bands.iloc[:, 1]]))
+    logrank = multivariate_logrank_test(frame["time"], frame["group"], frame["event"])
+
+    others = [n for n in names if n != reference]
+    design = pd.DataFrame({"time": frame["time"], "event": frame["event"]})
+    columns = {}
+    for position, name in enumerate(others):
+        column = f"g{position}"
+        columns[column] = name
+        design[column] = (frame["group"] == name).astype(float)
+    if strata:
+        design["stratum"] = frame["stratum"]
+    cox = CoxPHFitter(alpha=alpha)
+    cox.fit(design, duration_col="time", event_col="event", strata=["stratum"] if strata else None)
+    summary = cox.summary
+    ratios = [
+        HazardRatio(name, reference, float(summary.loc[col, "exp(coef)"]),
+                    (float(summary.loc[col, summary.columns[5]]), float(summary.loc[col, summary.columns[6]])),
+                    float(summary.loc[col, "p"]))
+        for col, name in columns.items()
+    ]
+    return SurvivalResult(str(path), time, event, group, strata, reference, curves, float(logrank.test_statistic),
+                          len(names) - 1, float(logrank.p_value), ratios, level, excluded)

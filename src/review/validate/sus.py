@@ -1,0 +1,80 @@
+"""The System Usability Scale (Brooke 1996): a 0-100 score per respondent, the mean with a t CI,
+and Bangor, Kortum & Miller's (2009) adjective and acceptability ratings."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from scipy import stats
+
+from .table import cell_error, read_table
+
+QUESTIONS: tuple[str, ...] = tuple(f"q{i}" for i in range(1, 11))
+#: Mean SUS score of each adjective in Bangor et al. (2009, Table 3); a score gets the adjective
+#: whose mean is nearest.
+ADJECTIVE_MEANS: tuple[tuple[str, float], ...] = (
+    ("worst imaginable", 12.5), ("awful", 20.3), ("poor", 35.7), ("ok", 50.9), ("good", 71.4),
+    ("excellent", 85.5), ("best imaginable", 90.9),
+)
+
+
+def adjective(score: float) -> str:
+    return min(ADJECTIVE_MEANS, key=lambda pair: abs(pair[1] - score))[0]
+
+
+def acceptability(score: float) -> str:
+    """Bangor et al.'s acceptability ranges: below 50 not acceptable, 50-70 marginal, above 70 acceptable."""
+    return "not acceptable" if score < 50 else "marginal" if score <= 70 else "acceptable"
+
+
+def sus_score(answers: list[int]) -> float:
+    """Brooke's scoring: odd items contribute answer-1, even items 5-answer; the sum times 2.5."""
+    return 2.5 * sum((a - 1) if i % 2 == 0 else (5 - a) for i, a in enumerate(answers))
+
+
+@dataclass(slots=True)
+class Respondent:
+    respondent: str
+    sus: float
+
+
+@dataclass(slots=True)
+class SusResult:
+    path: str
+    respondents: list[Respondent]
+    mean: float
+    mean_ci: tuple[float, float] | None
+    sd: float | None
+    adjective: str
+    acceptability: str
+    level: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "sus", "file": self.path, "respondents": [asdict(r) for r in self.respondents],
+                "mean": self.mean, "mean_ci": self.mean_ci, "sd": self.sd, "adjective": self.adjective,
+                "acceptability": self.acceptability, "level": self.level}
+
+
+def usability(path: Path | str, *, respondent: str = "respondent", level: float = 0.95) -> SusResult:
+    """SUS per respondent from ``respondent, q1 ... q10`` (answers 1-5)."""
+    table = read_table(path)
+    table.require(respondent, *QUESTIONS)
+    seen: dict[str, int] = {}
+    rows: list[Respondent] = []
+    for i in range(len(table)):
+        name = table.text(i, respondent)
+        if name in seen:
+            raise cell_error(table.path, table.where(i), respondent, f"{name!r} already answered (row {seen[name]})")
+        seen[name] = table.where(i)
+        rows.append(Respondent(name, sus_score([table.integer_in(i, q, 1, 5) for q in QUESTIONS])))
+    scores = [r.sus for r in rows]
+    mean = sum(scores) / len(scores)
+    sd = ci = None
+    if len(scores) > 1:
+        sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / (len(scores) - 1))
+        half = float(stats.t.ppf(1 - (1 - level) / 2, len(scores) - 1)) * sd / math.sqrt(len(scores))
+        ci = (mean - half, mean + half)
+    return SusResult(str(path), rows, mean, ci, sd, adjective(mean), acceptability(mean), level)

@@ -1,0 +1,150 @@
+"""Reading the CSV files of ``review validate``: every bad cell is one line naming file, row and column.
+
+Rows are numbered as in the file (the header is row 1). Leading ``#`` lines are comments,
+which is how the demo files say they are synthetic.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ValidationError
+
+
+SYNTHETIC_MARK = "SYNTHETIC"
+
+
+def is_synthetic(path: Path | str) -> bool:
+    """Whether the file says it is synthetic (a leading ``# SYNTHETIC ...`` comment, as the demo writes)."""
+    try:
+        with Path(path).open(encoding="utf-8-sig") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return first.startswith("#") and SYNTHETIC_MARK in first.upper()
+
+
+def cell_error(path: Path | str, row: int | None, column: str | None, what: str) -> ValidationError:
+    """The one-line error every check raises: ``FILE: row N, column 'C': what``."""
+    where = []
+    if row is not None:
+        where.append(f"row {row}")
+    if column is not None:
+        where.append(f"column {column!r}")
+    return ValidationError(f"{path}: {', '.join(where) + ': ' if where else ''}{what}")
+
+
+@dataclass(slots=True)
+class Table:
+    """A CSV file as text cells, with the file row number of every data row."""
+
+    path: Path
+    columns: list[str]
+    rows: list[dict[str, str]]
+    row_numbers: list[int]
+    comments: list[str]
+    header_row: int = 1
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def require(self, *names: str) -> None:
+        """Every named column exists (the option that named it is the usual culprit)."""
+        for name in names:
+            if name not in self.columns:
+                raise cell_error(self.path, self.header_row, name, f"unknown column (the header has {', '.join(self.columns)})")
+
+    def text(self, index: int, column: str, *, required: bool = True) -> str:
+        value = self.rows[index].get(column, "") or ""
+        value = value.strip()
+        if required and not value:
+            raise cell_error(self.path, self.row_numbers[index], column, "empty cell")
+        return value
+
+    def number(self, index: int, column: str, *, required: bool = True) -> float | None:
+        value = self.text(index, column, required=required)
+        if not value:
+            return None
+        try:
+            number = float(value.replace(",", ".")) if value.count(",") == 1 and "." not in value else float(value)
+        except ValueError:
+            raise cell_error(self.path, self.row_numbers[index], column, f"{value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise cell_error(self.path, self.row_numbers[index], column, f"{value!r} is not a finite number")
+        return number
+
+    def integer_in(self, index: int, column: str, low: int, high: int) -> int:
+        """A whole number in ``low..high`` (a rating on a fixed scale)."""
+        number = self.number(index, column)
+        assert number is not None
+        if number != int(number) or not low <= number <= high:
+            raise cell_error(self.path, self.row_numbers[index], column,
+                             f"rating {self.text(index, column)!r} out of range {low}-{high}")
+        return int(number)
+
+    def binary(self, index: int, column: str, *, required: bool = True) -> int | None:
+        """0 or 1 (an outcome or event indicator)."""
+        number = self.number(index, column, required=required)
+        if number is None:
+            return None
+        if number not in (0.0, 1.0):
+            raise cell_error(self.path, self.row_numbers[index], column,
+                             f"{self.text(index, column)!r} is not 0 or 1")
+        return int(number)
+
+    def where(self, index: int) -> int:
+        return self.row_numbers[index]
+
+
+def _data_lines(handle: Iterable[str], comments: list[str]) -> Iterator[str]:
+    leading = True
+    for line in handle:
+        if leading and line.startswith("#"):
+            comments.append(line[1:].strip())
+            yield "\n"  # keeps the csv reader's line numbers equal to the file's
+            continue
+        leading = False
+        yield line
+
+
+def read_table(path: Path | str) -> Table:
+    """A CSV file (UTF-8, comma or semicolon separated) as a :class:`Table`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValidationError(f"{path}: no such file") from None
+    except UnicodeDecodeError as err:
+        raise ValidationError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    comments: list[str] = []
+    lines = list(_data_lines(text.splitlines(keepends=True), comments))
+    first = next((line for line in lines if line.strip()), "")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    header: list[str] | None = None
+    header_row = 1
+    rows: list[dict[str, str]] = []
+    numbers: list[int] = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = [c.strip() for c in cells]
+            header_row = reader.line_num
+            duplicate = next((c for c in header if header.count(c) > 1), None)
+            if duplicate is not None:
+                raise cell_error(path, header_row, duplicate, "column appears twice in the header")
+            continue
+        if len(cells) > len(header):
+            raise cell_error(path, reader.line_num, None, f"{len(cells)} cells but the header has {len(header)}")
+        rows.append({name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)})
+        numbers.append(reader.line_num)
+    if header is None:
+        raise ValidationError(f"{path}: empty file (expected a header row)")
+    if not rows:
+        raise ValidationError(f"{path}: no data rows under the header")
+    return Table(path, header, rows, numbers, comments, header_row)

@@ -1,0 +1,60 @@
+"""`review validate` from the command line: the demo runs every kind; bad input is one line."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.validate.run import KINDS
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = tmp_path_factory.mktemp("validate") / "demo"
+    result = CliRunner().invoke(main, ["validate", "demo", str(folder)])
+    assert result.exit_code == 0, result.output
+    return folder, result.output
+
+
+def test_demo_runs_every_kind_with_the_stable_json_keys(demo_run: tuple[Path, str]) -> None:
+    folder, output = demo_run
+    results = {p.stem: json.loads(p.read_text()) for p in (folder / "results").glob("*.json")}
+    assert {r["kind"] for r in results.values()} == set(KINDS)
+    assert all(r["synthetic"] for r in results.values())
+    keys = {"cvi": {"items", "s_cvi_ave", "s_cvi_ua"}, "kappa": {"kappa"}, "icc": {"icc"},
+            "sus": {"respondents", "mean"}, "predictive": {"c_statistic", "c_statistic_ci"},
+            "survival": {"logrank_p", "hazard_ratio", "hazard_ratio_ci"}}
+    for result in results.values():
+        assert keys.get(result["kind"], set()) <= set(result)
+    assert set(results["pilot_icc"]["icc"]) == {"ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"}
+    assert {"item", "i_cvi", "kappa_star"} <= set(results["content_validity"]["items"][0])
+    assert stat.S_IMODE((folder / "results" / "usability.json").stat().st_mode) == 0o600
+    assert (folder / "results" / "early_vs_late_involvement.png").stat().st_size > 10_000
+    assert "(SYNTHETIC demo data)" in output and "== early vs late involvement (survival)" in output
+    for path in folder.glob("synthetic_*.csv"):
+        assert path.read_text().startswith("# SYNTHETIC")
+
+
+def test_single_kind_with_json(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    folder, _ = demo_run
+    out = tmp_path / "surv.json"
+    result = CliRunner().invoke(main, ["validate", "survival", str(folder / "synthetic_cohort.csv"), "--time",
+                                       "days_to_rtw", "--event", "rtw", "--group", "arm", "--strata", "diagnosis",
+                                       "--reference", "late", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Cox hazard ratio early vs late" in result.output
+    data = json.loads(out.read_text())
+    assert data["hazard_ratio"] > 1 and len(data["hazard_ratio_ci"]) == 2
+
+
+def test_bad_input_is_one_line_with_file_row_column(tmp_path: Path) -> None:
+    path = tmp_path / "ratings.csv"
+    path.write_text("item,expert,rating\nq1,e1,4\nq1,e2,9\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "cvi", str(path)])
+    assert result.exit_code == 4
+    assert result.output.strip().splitlines() == [f"review: {path}: row 3, column 'rating': rating '9' out of range 1-4"]

@@ -1,0 +1,127 @@
+"""Own-data factors against independent fits, and the own-data study flowing into the synthesis."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from statsmodels.duration.hazard_regression import PHReg
+
+from review.errors import ValidationError
+from review.extraction import load_factors, load_study
+from review.extraction.forms import validate_folder
+from review.synthesis.factors import SynthesisSettings
+from review.synthesis.run import synthesise_folder
+from review.validate.factors import factor_associations
+from review.validate.own_data import write_own_data_study
+
+REPO_EXTRACTION = Path(__file__).resolve().parents[2] / "extraction"
+
+
+def _cohort(write_csv, n: int = 400, seed: int = 5) -> tuple[Path, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(seed)
+    cols = {
+        "conflict_with_supervisor": rng.integers(0, 2, n), "previous_sick_leave_episodes": rng.poisson(1, n),
+        "age": rng.integers(25, 65, n),
+    }
+    lp = -1 + 0.8 * cols["conflict_with_supervisor"] + 0.3 * cols["previous_sick_leave_episodes"]
+    cols["recurrence"] = (rng.random(n) < 1 / (1 + np.exp(-lp))).astype(int)
+    t = rng.exponential(300 / np.exp(lp + 1))
+    cols["event"] = (t < 400).astype(int)
+    cols["days"] = np.round(np.minimum(t, 400), 2) + 0.01
+    cols["site"] = rng.integers(0, 3, n)
+    names = list(cols)
+    rows = [("client", *names, "note")] + [(f"c{i}", *[cols[c][i] for c in names], "x") for i in range(n)]
+    return write_csv("cohort.csv", rows), cols
+
+
+def test_logistic_equals_scikit_learn(write_csv) -> None:
+    path, cols = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", adjust=["age"],
+                                 factors=["conflict_with_supervisor", "previous_sick_leave_episodes"])
+    for assoc in result.factors:
+        x = np.column_stack([cols[assoc.factor], cols["age"]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = LogisticRegression(C=np.inf, tol=1e-10, max_iter=10_000).fit(x, cols["recurrence"])
+        assert assoc.estimate == pytest.approx(np.exp(model.coef_[0][0]), rel=1e-4)
+        assert assoc.ci_low < assoc.estimate < assoc.ci_high
+        assert (assoc.n, assoc.events, assoc.measure) == (400, cols["recurrence"].sum(), "OR")
+    assert result.factors[0].contrast.endswith("present vs absent")
+    assert result.factors[1].contrast.startswith("per unit")
+
+
+def test_cox_equals_statsmodels(write_csv) -> None:
+    path, cols = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", time="days", event="event",
+                                 factors=["conflict_with_supervisor"])
+    fit = PHReg(cols["days"], cols["conflict_with_supervisor"].reshape(-1, 1).astype(float), status=cols["event"],
+                ties="efron").fit()
+    assert result.factors[0].estimate == pytest.approx(np.exp(fit.params[0]), rel=1e-4)
+    assert result.factors[0].measure == "HR" and result.factors[0].events == cols["event"].sum()
+
+
+def test_default_candidates_are_the_factor_ids(write_csv) -> None:
+    path, _ = _cohort(write_csv)
+    known = {f.id for f in load_factors(REPO_EXTRACTION / "factors.toml")}
+    result = factor_associations(path, outcome="recurrence", known_factors=known)
+    assert [f.factor for f in result.factors] == ["conflict_with_supervisor", "previous_sick_leave_episodes"]
+    assert {"age", "days", "event", "site", "note"} <= set(result.not_candidates)
+
+
+def test_outcome_not_binary_names_row(write_csv) -> None:
+    path = write_csv("c.csv", [("recurrence", "bullying"), (1, 1), ("yes", 0)])
+    with pytest.raises(ValidationError, match=r"c\.csv: row 3, column 'recurrence': 'yes' is not a number"):
+        factor_associations(path, outcome="recurrence", factors=["bullying"])
+    with pytest.raises(ValidationError, match=r"row 1, column 'relapse': unknown column"):
+        factor_associations(path, outcome="relapse", factors=["bullying"])
+
+
+def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_path: Path) -> None:
+    extraction = tmp_path / "extraction"
+    extraction.mkdir()
+    for name in ("factors.toml", "form.toml"):
+        shutil.copy(REPO_EXTRACTION / name, extraction / name)
+    shutil.copytree(REPO_EXTRACTION / "studies", extraction / "studies")
+    factor_list = load_factors(extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", adjust=["age"],
+                                 factors=["conflict_with_supervisor", "previous_sick_leave_episodes", "site"])
+    own = write_own_data_study(result, extraction, factor_list)
+    assert own.study_id == "own_cohort" and own.written == ["conflict_with_supervisor", "previous_sick_leave_episodes"]
+    assert own.skipped == ["site: not a factor id of factors.toml"]
+    assert validate_folder(extraction, factor_list) == []
+    study = load_study(own.path, factors=factor_list)
+    assert study.data_source == "own data" and study.estimates[0].estimate_type == "adjusted"
+
+    results, _ = synthesise_folder(extraction, SynthesisSettings())
+    conflict = next(r for r in results if r.factor.id == "conflict_with_supervisor")
+    assert "own_cohort" in conflict.evidence.studies
+    row = next(r for r in conflict.rows if r.study.id == "own_cohort")
+    assert row.finding == "risk" and row.rob == "unrated"
+
+    # a reviewer rates the risk of bias and describes the data set; a re-run keeps both
+    text = own.path.read_text(encoding="utf-8").replace('setting = "', 'setting = "UWV clients 2019-2022; ', 1)
+    text += '\n[quips.anna]\n' + "".join(f'{d} = "low"\n' for d in ("participation", "attrition",
+                                         "factor_measurement", "outcome_measurement", "confounding", "analysis"))
+    own.path.write_text(text, encoding="utf-8")
+    write_own_data_study(result, extraction, factor_list)
+    again = load_study(own.path, factors=factor_list)
+    assert again.setting.startswith("UWV clients 2019-2022") and again.quips["anna"]["analysis"] == "low"
+    results, _ = synthesise_folder(extraction, SynthesisSettings())
+    conflict = next(r for r in results if r.factor.id == "conflict_with_supervisor")
+    assert next(r for r in conflict.rows if r.study.id == "own_cohort").rob == "low"
+
+
+def test_to_extraction_refuses_a_published_study_file(write_csv, tmp_path: Path) -> None:
+    extraction = tmp_path / "extraction"
+    shutil.copytree(REPO_EXTRACTION / "studies", extraction / "studies")
+    shutil.copy(REPO_EXTRACTION / "factors.toml", extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    with pytest.raises(ValidationError, match="not an own-data study"):
+        write_own_data_study(result, extraction, load_factors(extraction / "factors.toml"), study_id="arends2014")

@@ -1,0 +1,53 @@
+"""Two-rater agreement against scikit-learn's Cohen's kappa and a hand-worked AC1."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import cohen_kappa_score
+
+from review.errors import ValidationError
+from review.validate.kappa import agreement, gwet_ac1, rater_agreement
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kappa_equals_scikit_learn(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 4, 80)
+    b = np.where(rng.random(80) < 0.6, a, rng.integers(0, 4, 80))
+    for weights in ("linear", "quadratic"):
+        result = agreement("x", list(a.astype(float)), list(b.astype(float)), weights=weights, n_boot=50)
+        assert result.kappa == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+        assert result.weighted_kappa == pytest.approx(cohen_kappa_score(a, b, weights=weights), abs=1e-12)
+        assert result.kappa_ci is not None and result.kappa_ci[0] < result.kappa < result.kappa_ci[1]
+    assert result.agreement == pytest.approx(np.mean(a == b))
+
+
+def test_ac1_by_hand() -> None:
+    # 10 pairs, categories 0/1: 8 agree (pa = .8); pi_1 = (4 + 4) / 20 = .4, pe = 2 * .4 * .6 / 1 = .48
+    a = np.array([1, 1, 1, 0, 0, 0, 0, 0, 1, 0])
+    b = np.array([1, 1, 1, 0, 0, 0, 0, 1, 0, 0])
+    assert gwet_ac1(a, b, 2) == pytest.approx((0.8 - 0.48) / (1 - 0.48))
+
+
+def test_per_item_and_overall_from_a_file(write_csv) -> None:
+    rows = [("item", "target", "rater", "score")]
+    pairs = {"q1": [(0, 0), (1, 1), (2, 1), (2, 2)], "q2": [(1, 1), (0, 1), (0, 0), (2, 2)]}
+    for item, values in pairs.items():
+        for t, (x, y) in enumerate(values):
+            rows += [(item, f"c{t}", "ann", x), (item, f"c{t}", "bob", y)]
+    result = rater_agreement(write_csv("k.csv", rows), n_boot=20)
+    assert [i.item for i in result.items] == ["q1", "q2"]
+    assert result.overall.n == 8 and result.overall.agreement == pytest.approx(6 / 8)
+    a = [0, 1, 2, 2, 1, 0, 0, 2]
+    b = [0, 1, 1, 2, 1, 1, 0, 2]
+    assert result.to_json()["kappa"] == pytest.approx(cohen_kappa_score(a, b))
+
+
+def test_three_raters_and_one_rater(write_csv) -> None:
+    three = write_csv("3.csv", [("target", "rater", "score"), ("a", "x", 1), ("a", "y", 1), ("a", "z", 1)])
+    with pytest.raises(ValidationError, match="expected exactly 2 raters, found 3"):
+        rater_agreement(three)
+    one = write_csv("1.csv", [("target", "rater", "score"), ("a", "x", 1), ("a", "y", 1), ("b", "y", 0)])
+    with pytest.raises(ValidationError, match=r"1\.csv: row 4, column 'target': 'b' is rated by one rater only"):
+        rater_agreement(one)

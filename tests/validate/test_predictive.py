@@ -1,0 +1,56 @@
+"""C-statistic against scikit-learn; calibration groups counted by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from review.errors import ValidationError
+from review.validate.predictive import predictive_check, rank_auc
+
+
+def _cohort(write_csv, n: int = 300, seed: int = 3):
+    rng = np.random.default_rng(seed)
+    score = rng.integers(0, 6, n)
+    outcome = (rng.random(n) < 1 / (1 + np.exp(-(score - 3) * 0.6))).astype(int)
+    labels = np.array(["no_risk_signals", "some_risk_signals", "many_risk_signals"])[np.minimum(score // 2, 2)]
+    rows = [("client", "score", "indication", "recurrence")]
+    rows += [(f"c{i}", score[i], labels[i], outcome[i]) for i in range(n)]
+    rows.append(("cx", "", "insufficient", 1))
+    return write_csv("cohort.csv", rows), score, labels, outcome
+
+
+def test_c_statistic_equals_scikit_learn(write_csv) -> None:
+    path, score, _, outcome = _cohort(write_csv)
+    result = predictive_check(path, outcome="recurrence", predictor="score", n_boot=200, seed=1)
+    assert result.c_statistic == pytest.approx(roc_auc_score(outcome, score))
+    low, high = result.c_statistic_ci
+    assert low < result.c_statistic < high
+    assert result.excluded == 1 and result.n == len(outcome)
+    data = result.to_json()
+    assert data["c_statistic"] == result.c_statistic and len(data["c_statistic_ci"]) == 2
+
+
+def test_rank_auc_equals_scikit_learn_with_ties() -> None:
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, (5, 60))
+    x = rng.integers(0, 4, (5, 60)).astype(float)
+    assert rank_auc(y, x) == pytest.approx([roc_auc_score(y[i], x[i]) for i in range(5)])
+
+
+def test_calibration_by_profile_indication(write_csv) -> None:
+    path, _, labels, outcome = _cohort(write_csv)
+    result = predictive_check(path, outcome="recurrence", predictor="indication", n_boot=50)
+    assert [g.group for g in result.calibration] == ["no_risk_signals", "some_risk_signals", "many_risk_signals"]
+    for group in result.calibration:
+        members = labels == group.group
+        assert (group.n, group.events) == (members.sum(), outcome[members].sum())
+        assert group.predicted == pytest.approx(group.observed, abs=0.08)
+    assert result.excluded == 1  # the insufficient profile
+
+
+def test_no_events(write_csv) -> None:
+    path = write_csv("c.csv", [("score", "recurrence"), (1, 0), (2, 0)])
+    with pytest.raises(ValidationError, match=r"column 'recurrence': no events"):
+        predictive_check(path, outcome="recurrence", predictor="score")

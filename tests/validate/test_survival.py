@@ -1,0 +1,66 @@
+"""Survival by group against statsmodels' own implementations (PHReg, survdiff, SurvfuncRight)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from statsmodels.duration.hazard_regression import PHReg
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+from review.errors import ValidationError
+from review.validate.survival import survival_by_group
+
+
+def _data(n: int = 240, seed: int = 11):
+    rng = np.random.default_rng(seed)
+    arm = rng.integers(0, 2, n)
+    stratum = rng.integers(0, 3, n)
+    t = rng.exponential(100 / (1.5 ** arm * (1 + 0.5 * stratum)))
+    censor = rng.uniform(20, 300, n)
+    time, event = np.round(np.minimum(t, censor), 3) + 0.001, (t <= censor).astype(int)
+    return arm, stratum, time, event
+
+
+def _file(write_csv, arm, stratum, time, event):
+    rows = [("client", "days", "event", "arm", "diagnosis")]
+    rows += [(f"c{i}", time[i], event[i], "early" if arm[i] else "late", f"d{stratum[i]}") for i in range(len(arm))]
+    return write_csv("s.csv", rows)
+
+
+def test_against_statsmodels(write_csv) -> None:
+    arm, stratum, time, event = _data()
+    path = _file(write_csv, arm, stratum, time, event)
+    result = survival_by_group(path, time="days", event="event", group="arm", reference="late")
+    chi2, p = survdiff(time, event, arm)
+    assert result.logrank_chi2 == pytest.approx(chi2, rel=1e-6) and result.logrank_p == pytest.approx(p, rel=1e-5)
+    fit = PHReg(time, arm.reshape(-1, 1).astype(float), status=event, ties="efron").fit()
+    assert result.hazard_ratio == pytest.approx(np.exp(fit.params[0]), rel=1e-4)
+    low, high = np.exp(fit.conf_int()[0])
+    assert result.hazard_ratio_ci == pytest.approx((low, high), rel=1e-3)
+    for group, code in (("early", 1), ("late", 0)):
+        km = SurvfuncRight(time[arm == code], event[arm == code])
+        curve = next(g for g in result.groups if g.group == group)
+        assert curve.median == pytest.approx(km.quantile(0.5))
+        assert curve.survival[-1] == pytest.approx(km.surv_prob[-1])
+    data = result.to_json()
+    assert {"logrank_p", "hazard_ratio", "hazard_ratio_ci"} <= set(data)
+
+
+def test_stratified_cox_against_statsmodels(write_csv) -> None:
+    arm, stratum, time, event = _data()
+    path = _file(write_csv, arm, stratum, time, event)
+    result = survival_by_group(path, time="days", event="event", group="arm", strata="diagnosis", reference="late")
+    fit = PHReg(time, arm.reshape(-1, 1).astype(float), status=event, strata=stratum, ties="efron").fit()
+    assert result.hazard_ratio == pytest.approx(np.exp(fit.params[0]), rel=1e-4)
+
+
+def test_group_without_events(write_csv) -> None:
+    path = write_csv("s.csv", [("t", "e", "g"), (5, 1, "a"), (7, 0, "a"), (3, 0, "b"), (9, 0, "b")])
+    with pytest.raises(ValidationError, match=r"s\.csv: row 4, column 'e': group 'b' has no events"):
+        survival_by_group(path, time="t", event="e", group="g")
+
+
+def test_event_not_binary(write_csv) -> None:
+    path = write_csv("s.csv", [("t", "e", "g"), (5, 1, "a"), (7, 2, "b")])
+    with pytest.raises(ValidationError, match=r"row 3, column 'e': '2' is not 0 or 1"):
+        survival_by_group(path, time="t", event="e", group="g")
