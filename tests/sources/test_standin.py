@@ -72,6 +72,23 @@ def test_term_map_and_phrase_not_found():
         assert b"<PhraseNotFound>fleegle" in get(standin, "esearch", db="pubmed", term="fleegle[tiab]")
 
 
+def test_uid_pmid_doi_restrictions_and_boolean_operators():
+    articles = [synthetic_article(i, 2010, doi=f"10.5555/Seed.{i}") for i in range(1, 7)]
+    corpus = StandInCorpus.from_xml(b"<PubmedArticleSet>" + b"".join(articles) + b"</PubmedArticleSet>")
+    with running(corpus, term_map={"block a": ["1", "2", "3", "4"], "block b": ["2", "3", "4", "5", "6"]}) as standin:
+        def hits(term):
+            return sorted(ids_of(get(standin, "esearch", db="pubmed", term=term, retmax="20")), key=int)
+
+        assert hits("(anything at all) AND (2[uid] OR 5[pmid] OR 77[uid])") == ["2", "5"]
+        assert hits('("10.5555/seed.3"[doi] OR 10.5555/Seed.4[doi])') == ["3", "4"]
+        assert hits("(block a AND block b) AND (1[uid] OR 2[uid] OR 5[uid])") == ["2"]
+        assert hits("((block a) NOT (3[uid])) AND (1[uid] OR 3[uid] OR 5[uid])") == ["1"]
+        assert hits("(block a OR block b) AND (1[uid] OR 6[uid])") == ["1", "6"]
+        assert len(hits("x NOT (unknown[tiab] NOT other[tiab])")) == 6  # unknown operands exclude nothing
+        body = get(standin, "esearch", db="pubmed", term='(1[uid] OR "10.9/none"[doi])', retmax="5")
+        assert ids_of(body) == ["1"] and b"<PhraseNotFound>\"10.9/none\"[doi]</PhraseNotFound>" in body
+
+
 def test_epost_then_efetch_and_post_requests():
     corpus = synthetic_corpus(300, seed=4)
     with running(corpus) as standin:

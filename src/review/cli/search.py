@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -51,14 +53,31 @@ class _Bar:
 @click.option("--list", "list_only", is_flag=True, help="List the query files and their last run; search nothing.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), help="Records per EFetch (default 1000).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@click.option("--check-seeds", "seed_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Check NAME against the studies it must find (PMID list or any importable file); stores nothing.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --check-seeds: also write the check as JSON to this file.")
+@click.option("--min-recall", type=click.FloatRange(0, 1),
+              help="With --check-seeds: exit with status 5 when the relative recall is below this.")
 @click.pass_obj
-def search(ctx: Any, names: tuple[str, ...], list_only: bool, batch_size: int | None, progress: bool | None) -> None:
+def search(ctx: Any, names: tuple[str, ...], list_only: bool, batch_size: int | None, progress: bool | None,
+           seed_file: Path | None, json_out: Path | None, min_recall: float | None) -> None:
     """Run the PubMed queries in queries/*.toml (all, or the NAMEs given) and store new hits.
 
     Prints one tab-separated line per query: name, status, hits, retrieved, new, requests, log.
     A search that was interrupted resumes where it stopped.
+
+    With --check-seeds FILE, runs no search: prints one line per seed (pmid, result, title),
+    where result is "found" or which block of the strategy lost it, then the relative recall.
     """
     workspace = ctx.workspace
+    if seed_file is None and (json_out is not None or min_recall is not None):
+        raise click.UsageError("--json and --min-recall go with --check-seeds")
+    if seed_file is not None:
+        if len(names) != 1 or list_only:
+            raise click.UsageError("--check-seeds checks one query: review search NAME --check-seeds FILE")
+        _check_seeds(workspace, names[0], seed_file, json_out, min_recall)
+        return
     if list_only:
         last = {run["query_name"]: run for run in searching.search_store.runs(workspace.store)}
         click.echo("name\tlast_run\tstatus\thits\tnew\tfile")
@@ -93,3 +112,21 @@ def search(ctx: Any, names: tuple[str, ...], list_only: bool, batch_size: int | 
                 click.echo(f"review: warning: {outcome.name}: {warning}", err=True)
     finally:
         bar.close()
+
+
+def _check_seeds(workspace: Any, name: str, seed_file: Path, json_out: Path | None, min_recall: float | None) -> None:
+    from ..atomic import write_text_atomic
+    from ..sources.seeds import require_recall, run_seed_check
+
+    check = run_seed_check(workspace, name, seed_file)
+    for warning in check.warnings:
+        click.echo(f"review: warning: {name}: {warning}", err=True)
+    click.echo("pmid\tresult\ttitle")
+    for result in check.results:
+        shown = result.pmid or f"doi:{result.seed.doi}"
+        click.echo(f"{shown}\t{check.describe(result)}\t{result.title}")
+    click.echo(f"recall\t{check.n_found}/{len(check.results)}\t{check.recall:.3f}")
+    if json_out is not None:
+        write_text_atomic(json_out, json.dumps(check.as_json(), indent=2, ensure_ascii=False) + "\n")
+    if min_recall is not None:
+        require_recall(check, min_recall)

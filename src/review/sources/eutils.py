@@ -191,13 +191,18 @@ class EutilsClient:
         retstart: int = 0,
         usehistory: bool = True,
         extra: Mapping[str, str] | None = None,
+        tolerate: Callable[[str], bool] | None = None,
     ) -> SearchResult:
-        """One ESearch (retried); ``PhraseNotFound``/``FieldNotFound`` raise: the query would be altered."""
+        """One ESearch (retried); ``PhraseNotFound``/``FieldNotFound`` raise: the query would be altered.
+
+        ``tolerate`` accepts dropped phrases that only mean "no such record" (a seed DOI PubMed
+        does not hold); they come back as warnings.
+        """
         params = {"db": "pubmed", "term": term, "retmax": str(retmax), "retstart": str(retstart)}
         if usehistory:
             params["usehistory"] = "y"
         params.update(extra or {})
-        return self._retrying("esearch", lambda: _read_esearch(self._call("esearch", params), term))
+        return self._retrying("esearch", lambda: _read_esearch(self._call("esearch", params), term, tolerate))
 
     def esearch_count(self, term: str, extra: Mapping[str, str] | None = None) -> int:
         params = {"db": "pubmed", "term": term, "rettype": "count"}
@@ -377,19 +382,21 @@ def _entrez_read(data: bytes, what: str) -> Any:
         raise TransientError("invalid_xml", f"{what}: {type(err).__name__}") from None
 
 
-def _read_esearch(data: bytes, term: str) -> SearchResult:
+def _read_esearch(data: bytes, term: str, tolerate: Callable[[str], bool] | None = None) -> SearchResult:
     parsed = _entrez_read(data, "esearch")
     if "Count" not in parsed:
         raise TransientError("invalid_xml", "esearch answer without a Count")
     errors = parsed.get("ErrorList") or {}
     dropped = [f"{kind}: {value}" for kind in ("PhraseNotFound", "FieldNotFound")
-               for value in errors.get(kind, [])]
+               for value in errors.get(kind, []) if not (kind == "PhraseNotFound" and tolerate and tolerate(str(value)))]
+    tolerated = [f"PhraseNotFound: {value}" for value in errors.get("PhraseNotFound", [])
+                 if tolerate and tolerate(str(value))]
     if dropped:
         raise RetrievalError(
             f"PubMed ignored part of the query ({'; '.join(dropped)}); fix the query so the search "
             f"runs as written: {term[:120]}"
         )
-    warnings = []
+    warnings = list(tolerated)
     for kind, values in (parsed.get("WarningList") or {}).items():
         warnings.extend(f"{kind}: {v}" for v in values)
     return SearchResult(

@@ -26,10 +26,11 @@ from ..store import searches as search_store
 from ..tomlread import read_toml
 from ..workspace import Workspace
 from .eutils import EutilsClient, EutilsConfig, redact_secret
+from .query_blocks import strip_comments
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve
 
-__all__ = ["QuerySpec", "SearchOutcome", "load_query", "load_queries", "run_search", "run_searches",
-           "write_search_log", "SOURCE_NAME"]
+__all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "run_search",
+           "run_searches", "write_search_log", "query_overview", "SOURCE_NAME"]
 
 SOURCE_NAME = "PubMed"
 DATABASE_NAME = "MEDLINE/PubMed"
@@ -59,9 +60,10 @@ class QuerySpec:
         """The exact ESearch term: the query, then each filter in file order.
 
         A filter is ANDed on, unless it starts with ``NOT`` (e.g. the Cochrane
-        ``NOT (animals[mh] NOT humans[mh])``), which is appended as a NOT clause.
+        ``NOT (animals[mh] NOT humans[mh])``), which is appended as a NOT clause.  Comment
+        lines in the query (``# ...``) name its blocks and are not sent.
         """
-        query = " ".join(self.query.split())
+        query = " ".join(strip_comments(self.query).split())
         if not self.filters:
             return query
         term = f"({query})"
@@ -124,9 +126,12 @@ def load_query(path: Path) -> QuerySpec:
     query = data.get("query")
     if not isinstance(query, str) or not query.strip():
         raise ValidationError(f"{path}: field 'query': a non-empty search string is required")
-    if query.count("(") != query.count(")"):
+    sent = strip_comments(query)
+    if not sent.strip():
+        raise ValidationError(f"{path}: field 'query': a non-empty search string is required (not only comments)")
+    if sent.count("(") != sent.count(")"):
         raise ValidationError(f"{path}: field 'query': unbalanced parentheses")
-    if query.count('"') % 2:
+    if sent.count('"') % 2:
         raise ValidationError(f"{path}: field 'query': unbalanced double quotes")
     database = data.get("database", "pubmed")
     if database != "pubmed":
@@ -295,6 +300,7 @@ def write_search_log(workspace: Workspace, spec: QuerySpec) -> Path:
         "limits": spec.esearch_params,
         "notes": spec.notes,
         "runs": [_run_log(run) for run in runs],
+        "seed_checks": [_seed_check_log(check) for check in search_store.seed_checks(workspace.store, spec.name)],
     }
     path = workspace.path("queries", f"{spec.name}.log.json")
     write_text_atomic(path, json.dumps(log, indent=2, ensure_ascii=False) + "\n")
@@ -324,6 +330,60 @@ def _run_log(run: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _seed_check_log(check: dict[str, Any]) -> dict[str, Any]:
+    details = check["details"] or {}
+    return {
+        "date": _iso(check["checked_at"]),
+        "seed_file": check["seed_file"],
+        "seed_file_sha256": check["seed_file_sha256"],
+        "term_sent": check["term"],
+        "limits": check["params"],
+        "seeds": check["n_seeds"],
+        "found": check["n_found"],
+        "recall": round(check["recall"], 4),
+        "missed_pmids": details.get("missed_pmids", []),
+        "missed_dois": details.get("missed_dois", []),
+        "requests": check["requests"],
+    }
+
+
+@dataclass(slots=True)
+class QueryOverview:
+    """A query's last run and last seed check, for the dashboard and ``review status``."""
+
+    name: str
+    last_run: str | None = None
+    status: str = "never run"
+    hits: int | None = None
+    new_records: int | None = None
+    seed_check: str | None = None
+    seeds: int | None = None
+    seeds_found: int | None = None
+
+    @property
+    def seed_recall(self) -> float | None:
+        return self.seeds_found / self.seeds if self.seeds else None
+
+
+def query_overview(workspace: Workspace) -> list[QueryOverview]:
+    """Every query that has a file, a run or a seed check, by name."""
+    found: dict[str, QueryOverview] = {}
+    try:
+        names = [spec.name for spec in load_queries(workspace.path("queries"))]
+    except ReviewError:
+        names = []
+    for name in names:
+        found[name] = QueryOverview(name)
+    for run in search_store.runs(workspace.store):
+        view = found.setdefault(run["query_name"], QueryOverview(run["query_name"]))
+        view.last_run, view.status = _iso(run["started_at"]), run["status"]
+        view.hits, view.new_records = run["hit_count"], run["new_records"]
+    for check in search_store.seed_checks(workspace.store):
+        view = found.setdefault(check["query_name"], QueryOverview(check["query_name"]))
+        view.seed_check, view.seeds, view.seeds_found = _iso(check["checked_at"]), check["n_seeds"], check["n_found"]
+    return [found[name] for name in sorted(found)]
+
+
 def _iso(value: datetime | date | None) -> str | None:
     if value is None:
         return None
@@ -337,10 +397,14 @@ def search_status(workspace: Workspace) -> list[str]:
     latest: dict[str, dict[str, Any]] = {}
     for run in search_store.runs(workspace.store):
         latest[run["query_name"]] = run
-    if not latest:
+    checks = {check["query_name"]: check for check in search_store.seed_checks(workspace.store)}
+    if not latest and not checks:
         return ["search     no PubMed searches run yet"]
     lines = [f"search     {len(latest)} queries"]
     for name, run in sorted(latest.items()):
         lines.append(f"  {name:<20} {run['status']:<11} hits {run['hit_count'] or 0:>6}  "
                      f"new {run['new_records'] or 0:>6}  {_iso(run['started_at'])}")
+    for name, check in sorted(checks.items()):
+        lines.append(f"  {name:<20} seed check {check['n_found']}/{check['n_seeds']} found "
+                     f"(recall {check['recall']:.2f})  {_iso(check['checked_at'])}")
     return lines

@@ -9,8 +9,12 @@ whole search step against it.
 
 Term syntax is deliberately small: date-range clauses such as
 ``AND ("2019/01/01"[edat] : "2019/06/30"[edat])`` (``edat``/``crdt``/``dp``/``pdat``) are
-applied; what remains of the term is looked up in ``term_map`` (term → PMIDs) and otherwise
-matches the whole corpus, which stands for "the records this query finds".
+applied; what remains of the term is looked up in ``term_map`` (term → PMIDs).  A term not in
+the map is split at its top-level ``AND``/``OR``/``NOT`` (left to right, as PubMed reads them)
+and each operand is looked up in turn; ``123[uid]``/``123[pmid]`` and ``"10.1/x"[doi]`` select
+those records.  Any other operand matches the whole corpus, which stands for "the records this
+query finds", and excludes nothing after ``NOT``.  A DOI not in the corpus comes back as
+``PhraseNotFound`` next to the results.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from .query_blocks import split_top_level, unwrap
 from .standin_corpus import StandInArticle, StandInCorpus, _safe_date, synthetic_article, synthetic_corpus
 
 __all__ = [
@@ -48,6 +53,7 @@ _RANGE = re.compile(
     r'"?(\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?)"?\[\w+\]\s*\)',
     re.IGNORECASE,
 )
+_ID_TERM = re.compile(r'^"?\s*([^"\[\]]+?)\s*"?\s*\[(uid|pmid|doi)\]$', re.IGNORECASE)
 
 
 # -- term dates -------------------------------------------------------------------------------
@@ -191,7 +197,8 @@ class StandIn:
         for phrase in self.phrase_not_found:
             if phrase in term:
                 return _esearch_xml(0, [], 0, 0, "", "", errors=f"<PhraseNotFound>{escape(phrase)}</PhraseNotFound>")
-        ids = self._evaluate(term, params)
+        not_found: list[str] = []
+        ids = self._evaluate(term, params, not_found)
         retstart = int(params.get("retstart", 0) or 0)
         retmax = int(params.get("retmax", 20) or 0)
         if params.get("rettype") == "count":
@@ -204,7 +211,8 @@ class StandIn:
         webenv = query_key = ""
         if params.get("usehistory", "").lower() == "y":
             webenv, query_key = self._remember(ids, params.get("WebEnv", ""))
-        return _esearch_xml(len(ids), shown, retstart, len(shown), webenv, query_key, term=term)
+        errors = "".join(f"<PhraseNotFound>{escape(p)}</PhraseNotFound>" for p in not_found)
+        return _esearch_xml(len(ids), shown, retstart, len(shown), webenv, query_key, term=term, errors=errors)
 
     def efetch(self, params: dict[str, str], fault: str) -> bytes:
         if params.get("id"):
@@ -244,12 +252,12 @@ class StandIn:
                 f"<DbBuild>Build-standin</DbBuild><Count>{len(self.corpus)}</Count>"
                 f"<LastUpdate>2026/01/01 00:00</LastUpdate></DbInfo></eInfoResult>").encode()
 
-    def _evaluate(self, term: str, params: Mapping[str, str]) -> list[str]:
+    def _evaluate(self, term: str, params: Mapping[str, str], not_found: list[str] | None = None) -> list[str]:
         ranges = _RANGE.findall(term)
         rest = _normal_term(_RANGE.sub("", term))
         ids = self.corpus.order
-        if rest in self.term_map:
-            keep = set(self.term_map[rest])
+        keep = self._select(rest, [] if not_found is None else not_found)
+        if keep is not None:
             ids = [p for p in ids if p in keep]
         if params.get("mindate") or params.get("maxdate"):
             ranges.append((params.get("mindate") or "1000", params.get("datetype", "pdat"),
@@ -258,6 +266,41 @@ class StandIn:
             inside = set(self.corpus.select(_parse_day(start, end=False), _parse_day(end, end=True), field_name))
             ids = [p for p in ids if p in inside]
         return list(ids)
+
+    def _select(self, text: str, not_found: list[str]) -> set[str] | None:
+        """The PMIDs ``text`` selects; None means "unconstrained" (an operand the map does not know)."""
+        text = _normal_term(text)
+        if text in self.term_map:
+            return set(self.term_map[text])
+        inner = unwrap(text)
+        if inner != text:
+            return self._select(inner, not_found)
+        clauses = split_top_level(inner)
+        if len(clauses) > 1:
+            value = self._select(clauses[0].text, not_found)
+            for clause in clauses[1:]:
+                value = self._combine(value, clause.operator or "AND", self._select(clause.text, not_found))
+            return value
+        match = _ID_TERM.match(inner)
+        if match is None:
+            return None
+        value, field_name = match.group(1), match.group(2).lower()
+        if field_name == "doi":
+            pmid = self.corpus.by_doi.get(value.lower())
+            if pmid is None:
+                not_found.append(inner)
+                return set()
+            return {pmid}
+        return {value} if value in self.corpus.articles else set()
+
+    def _combine(self, left: set[str] | None, operator: str, right: set[str] | None) -> set[str] | None:
+        if operator == "AND":
+            return right if left is None else left if right is None else left & right
+        if operator == "OR":
+            return None if left is None or right is None else left | right
+        if right is None:  # NOT an unknown operand: excludes nothing
+            return left
+        return (set(self.corpus.articles) if left is None else left) - right
 
     def _remember(self, ids: list[str], webenv: str) -> tuple[str, str]:
         with self._lock:
@@ -285,7 +328,9 @@ def _esearch_xml(count: int, ids: list[str] | None, retstart: int, retmax: int, 
         parts.append("<IdList>" + "".join(f"<Id>{i}</Id>" for i in ids) + "</IdList>")
         parts.append(f"<TranslationSet/><QueryTranslation>{escape(term)}</QueryTranslation>")
     if errors:
-        parts.append(f"<ErrorList>{errors}</ErrorList><WarningList><OutputMessage>No items found.</OutputMessage></WarningList>")
+        parts.append(f"<ErrorList>{errors}</ErrorList>")
+        if not count:
+            parts.append("<WarningList><OutputMessage>No items found.</OutputMessage></WarningList>")
     return (
         '<?xml version="1.0" encoding="UTF-8" ?>\n<!DOCTYPE eSearchResult PUBLIC "-//NLM//DTD esearch 20060628//EN" '
         '"https://eutils.ncbi.nlm.nih.gov/eutils/dtd/20060628/esearch.dtd">\n'

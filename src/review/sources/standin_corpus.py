@@ -28,6 +28,7 @@ class StandInArticle:
     xml: bytes
     pdat: date
     edat: date
+    doi: str = ""
 
 
 class StandInCorpus:
@@ -36,6 +37,8 @@ class StandInCorpus:
     def __init__(self, articles: Iterable[StandInArticle]) -> None:
         by_pmid = {a.pmid: a for a in articles}
         self.articles = by_pmid
+        #: Lower-case DOI → PMID, for ``[doi]`` terms.
+        self.by_doi = {a.doi.lower(): a.pmid for a in by_pmid.values() if a.doi}
         self.order = sorted(by_pmid, key=lambda p: (-int(p) if p.isdigit() else 0, p))
 
     def __len__(self) -> int:
@@ -50,8 +53,9 @@ class StandInCorpus:
             pmid = (elem.findtext("MedlineCitation/PMID") or elem.findtext("BookDocument/PMID") or "").strip()
             pdat = _pub_date(elem.find(".//PubDate"))
             edat = _history_date(elem.find("PubmedData/History/PubMedPubDate[@PubStatus='entrez']")) or pdat
+            doi = (elem.findtext("PubmedData/ArticleIdList/ArticleId[@IdType='doi']") or "").strip()
             if pmid:
-                articles.append(StandInArticle(pmid, chunk, pdat, edat))
+                articles.append(StandInArticle(pmid, chunk, pdat, edat, doi))
         return cls(articles)
 
     @classmethod
@@ -69,9 +73,11 @@ class StandInCorpus:
         return found
 
 
-def synthetic_article(pmid: int | str, year: int, month: int = 1, day: int = 1, *, title: str = "") -> bytes:
+def synthetic_article(pmid: int | str, year: int, month: int = 1, day: int = 1, *, title: str = "",
+                      doi: str = "") -> bytes:
     """A minimal but valid ``PubmedArticle`` (tests and benchmarks generate thousands of these)."""
     title = escape(title or f"Synthetic record {pmid}")
+    doi_id = f'<ArticleId IdType="doi">{escape(doi)}</ArticleId>' if doi else ""
     return (
         f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>'
         f'<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print"><PubDate><Year>{year}</Year>'
@@ -79,7 +85,7 @@ def synthetic_article(pmid: int | str, year: int, month: int = 1, day: int = 1, 
         f"</Journal><ArticleTitle>{title}</ArticleTitle><Language>eng</Language></Article></MedlineCitation>"
         f'<PubmedData><History><PubMedPubDate PubStatus="entrez"><Year>{year}</Year><Month>{month}</Month>'
         f"<Day>{day}</Day></PubMedPubDate></History><ArticleIdList>"
-        f'<ArticleId IdType="pubmed">{pmid}</ArticleId></ArticleIdList></PubmedData></PubmedArticle>'
+        f'<ArticleId IdType="pubmed">{pmid}</ArticleId>{doi_id}</ArticleIdList></PubmedData></PubmedArticle>'
     ).encode()
 
 

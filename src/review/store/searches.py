@@ -173,3 +173,47 @@ def store_fetched_batch(
             )
         ).inserted_primary_key[0]
     return int(row_id)
+
+
+#: One row per seed check of a query: does the strategy find the studies it must find?
+search_seed_checks = sa.Table(
+    "search_seed_checks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("query_name", sa.Text, nullable=False, index=True),
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("term", sa.Text, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("seed_file", sa.Text, nullable=False),
+    sa.Column("seed_file_sha256", sa.String(64), nullable=False),
+    sa.Column("n_seeds", sa.Integer, nullable=False),
+    sa.Column("n_found", sa.Integer, nullable=False),
+    sa.Column("recall", sa.Float, nullable=False),
+    sa.Column("requests", sa.Integer, nullable=False),
+    # Missed PMIDs (and DOIs of DOI-only seeds PubMed does not hold), blocks, per-seed results.
+    sa.Column("details", sa.JSON, nullable=False),
+)
+
+
+def add_seed_check(store: "Store", *, query_name: str, term: str, params: dict[str, Any], seed_file: str,
+                   seed_file_sha256: str, n_seeds: int, n_found: int, recall: float, requests: int,
+                   details: dict[str, Any]) -> int:
+    """Store one seed check (one transaction); returns its id."""
+    with store.engine.begin() as conn:
+        check_id = conn.execute(
+            search_seed_checks.insert().values(
+                query_name=query_name, checked_at=_now(), term=term, params=params, seed_file=seed_file,
+                seed_file_sha256=seed_file_sha256, n_seeds=n_seeds, n_found=n_found, recall=recall,
+                requests=requests, details=details,
+            )
+        ).inserted_primary_key[0]
+    return int(check_id)
+
+
+def seed_checks(store: "Store", query_name: str | None = None) -> list[dict[str, Any]]:
+    """Seed checks in order, optionally for one query."""
+    query = sa.select(search_seed_checks).order_by(search_seed_checks.c.id)
+    if query_name is not None:
+        query = query.where(search_seed_checks.c.query_name == query_name)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
