@@ -83,14 +83,14 @@ def test_score_fhir_response_into_a_private_report(ws, tmp_path):
     result = run(ws, "score", str(response), "--out", str(report))
     assert result.exit_code == 0, result.output
     assert "1 risk, 0 protective, 1 signals, 0 unanswered" in result.output
-    assert "signaal: risico | Bedrijfsgrootte >100" in report.read_text()
+    assert "| Bedrijfsgrootte >100 (signaal, weegt niet mee) | ja | Werk |" in report.read_text()
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     assert "Eerdere" not in result.output and "prev_absence" not in result.output  # counts only
     text = report.read_text()
     assert "Eerdere verzuimepisodes" in text and "niet van toepassing" in text
     html = tmp_path / "out" / "report.html"
     assert run(ws, "score", str(response), "--out", str(html), "--lang", "en").exit_code == 0
-    assert "<h2>Indication</h2>" in html.read_text()
+    assert "<h2>Summary</h2>" in html.read_text() and "<h2>Risk factors</h2>" in html.read_text()
 
 
 def test_score_refuses_a_report_inside_the_workspace(ws, tmp_path):

@@ -73,7 +73,8 @@ def test_response_from_other_tools_booleans_and_version_notes(bank):
                 "item": [{"linkId": "prev_absence", "answer": [{"valueBoolean": True}]}]}
     answers, notes = fhir.read_response(json.dumps(resource), bank, "r.json")
     assert answers == {"prev_absence": "yes"}
-    assert any("version 2020-01-01+abc" in n for n in notes) and any("in-progress" in n for n in notes)
+    assert any("version 2020-01-01+abc" in n.en for n in notes) and any("in-progress" in n.en for n in notes)
+    assert any("versie 2020-01-01+abc" in n.nl for n in notes)
     with pytest.raises(ValidationError, match="r.json: resourceType is not QuestionnaireResponse"):
         fhir.read_response('{"resourceType": "Patient"}', bank, "r.json")
     with pytest.raises(ValidationError, match="r.json: not JSON"):
@@ -132,8 +133,13 @@ def test_report_lists_profile_leads_and_missing(bank, config):
     profile = score(bank, answers, config)
     md = render.report_markdown(bank, profile, answers, client_ref="dossier 12")
     assert "Cliënt: dossier 12" in md
-    assert "| risico | Conflict met leidinggevende |" in md
-    assert "## Aanknopingspunten voor advies" in md and "Overweeg bemiddeling." in md
-    assert "## Niet beantwoord (1)" in md and "(`support`)" in md
+    risks, protective = md.index("## Risicofactoren"), md.index("## Beschermende factoren")
+    assert risks < md.index("| Conflict met leidinggevende ◆ | ja | Sociaal |") < protective
+    assert "OR 2,21 (1,21–4,04)" in md and "zekerheid (GRADE): laag" in md
+    assert "## Aanknopingspunten voor advies" in md and "Overweeg bemiddeling. (bron: reviewteam)" in md
+    unanswered = md[md.index("## Niet beantwoord"):]
+    assert "- Steun van leidinggevende" in unanswered and "Ervaart de cliënt steun" in unanswered
+    assert "| Ervaart de cliënt steun van de leidinggevende? | niet beantwoord |" in md
+    assert " van " not in md[md.index("## Samenvatting"):risks].split("- Dit is")[0]  # no "k van n"
     html = render.to_html("<script>alert(1)</script>", "t")
     assert "<script>" not in html

@@ -58,7 +58,7 @@ def test_missing_answers_are_listed_and_block_the_indication(bank, config):
     assert [m.link_id for m in profile.missing] == ["conflict", "support", "company"]
     assert profile.missing_factors == ["supervisor_conflict", "supervisor_support"]
     assert profile.indication == "insufficient"
-    assert any("niet als afwezig" in line for line in profile.uncertainty_nl)
+    assert "ook niet als afwezig" in profile.indication_nl
     assert "supervisor_conflict" not in profile.absent
 
 
@@ -93,7 +93,7 @@ def test_signals_are_reported_but_never_weighed(bank, config):
     assert signal.factor_id == "company_size" and signal.weight == 0.0 and not signal.scored
     assert profile.risks == [] and profile.risk_weight == 0.0
     assert profile.indication == "no_risk_signals"
-    assert "Signalen (beperkt bewijs, niet gewogen) aanwezig: 1 van 1." in profile.indication_nl
+    assert "Eén signaal (beperkt bewijs, weegt niet mee) aanwezig." in profile.indication_nl
 
 
 def test_only_signals_gives_no_indication(synthesis_file, questions_file):
@@ -107,3 +107,17 @@ def test_only_signals_gives_no_indication(synthesis_file, questions_file):
     profile = score(bank, {"has_supervisor": "yes", "conflict": "yes"}, nothing)
     assert profile.indication == "no_items" and profile.n_scored == 0
     assert [f.factor_id for f in profile.leads] == ["supervisor_conflict"]  # modifiable signal
+
+
+def test_unanswered_factors_stay_out_of_the_attainable_weight(bank, config):
+    profile = score(bank, {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "unknown"}, config)
+    assert profile.attainable_risk_weight == 3.0  # the conflict is unanswered, not absent
+    states = {f.factor_id: f.status for f in profile.factors}
+    assert states["supervisor_conflict"] == "unanswered" and states["prev_episodes"] == "present"
+
+
+def test_answers_switched_off_by_enable_when_are_noted(bank, config):
+    profile = score(bank, {"has_supervisor": "no", "conflict": "yes", "support": "unknown"}, config)
+    assert [(i.link_id, i.reason) for i in profile.ignored] == [("conflict", "gate_off")]
+    pending = score(bank, {"conflict": "yes"}, config)
+    assert [(i.link_id, i.reason) for i in pending.ignored] == [("conflict", "gate_unanswered")]

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from .evidence import DOMAINS
-from .itembank import DOMAIN_LABELS, ItemBank, Question
+from .itembank import DOMAIN_LABELS, ItemBank, Note, Question
 
 FHIR_VERSION = "4.0.1"
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
@@ -175,7 +175,7 @@ def _validate_response(resource: Mapping[str, Any], where: str) -> None:
         raise ValidationError(f"{where}: invalid FHIR QuestionnaireResponse: {_first_error(err)}") from err
 
 
-def read_response(text: str, bank: ItemBank, where: str = "response") -> tuple[dict[str, str], list[str]]:
+def read_response(text: str, bank: ItemBank, where: str = "response") -> tuple[dict[str, str], list[Note]]:
     """Answers (``link_id -> code``) from a QuestionnaireResponse JSON, plus notes for the report.
 
     Accepts codings (our answer codes), booleans (yes/no) and strings equal to a code; anything
@@ -188,15 +188,20 @@ def read_response(text: str, bank: ItemBank, where: str = "response") -> tuple[d
     if not isinstance(data, dict) or data.get("resourceType") != "QuestionnaireResponse":
         raise ValidationError(f"{where}: resourceType is not QuestionnaireResponse")
     _validate_response(data, where)
-    notes: list[str] = []
+    notes: list[Note] = []
     canonical = str(data.get("questionnaire", ""))
     url, _, version = canonical.partition("|")
     if url and url != bank.canonical_url:
-        notes.append(f"response refers to questionnaire {url}, scored with {bank.canonical_url}")
+        notes.append(Note(f"De antwoorden horen bij vragenlijst {url}; gescoord met {bank.canonical_url}.",
+                          f"The response refers to questionnaire {url}; scored with {bank.canonical_url}."))
     if version and version != bank.version:
-        notes.append(f"response was for instrument version {version}; scored with version {bank.version}")
+        notes.append(Note(f"De antwoorden zijn gegeven bij versie {version} van het instrument; gescoord "
+                          f"met versie {bank.version}.",
+                          f"The answers were given for instrument version {version}; scored with "
+                          f"version {bank.version}."))
     if data.get("status") not in (None, "completed", "amended"):
-        notes.append(f"response status is '{data.get('status')}', not completed")
+        notes.append(Note(f"De vragenlijst is niet afgerond (status ‘{data.get('status')}’).",
+                          f"The questionnaire was not completed (status '{data.get('status')}')."))
     answers: dict[str, str] = {}
     for item in _walk(data.get("item", [])):
         link_id = str(item.get("linkId", ""))

@@ -10,7 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import ValidationError
 from ..tomlread import loads_toml, read_toml
@@ -36,6 +36,13 @@ LEVEL_NL: dict[str, str] = {
     "insufficient": "onvoldoende", "mixed": "wisselend",
 }
 GRADE_NL: dict[str, str] = {"high": "hoog", "moderate": "redelijk", "low": "laag", "very low": "zeer laag"}
+
+
+class Note(NamedTuple):
+    """A remark for the client report in both languages (e.g. a version mismatch)."""
+
+    nl: str
+    en: str
 
 
 # -- authored templates ------------------------------------------------------------------

@@ -22,7 +22,7 @@ from .answers import AnswerSet, load_answers
 from .build import Change, build_item_bank, diff_banks
 from .config import InstrumentConfig, load_config
 from .evidence import load_evidence, snapshot_of
-from .itembank import ItemBank, dumps_bank, load_templates, read_bank
+from .itembank import ItemBank, Note, dumps_bank, load_templates, read_bank
 from .scoring import Profile, score
 
 SYNTHESIS = ("extraction", "synthesis.csv")
@@ -211,7 +211,7 @@ def version_history(workspace: Workspace) -> list[versions_table.InstrumentVersi
 class ScoredResponse:
     answers: dict[str, str]
     profile: Profile
-    notes: list[str]
+    notes: list[Note]
     client_ref: str = ""
 
 
@@ -230,8 +230,10 @@ def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
     else:
         answer_set: AnswerSet = load_answers(Path(path))
         answers, client_ref = answer_set.answers, answer_set.client_ref
-        notes = ([f"answers were given for instrument version {answer_set.instrument_version}; "
-                  f"scored with version {bank.version}"]
+        notes = ([Note(f"De antwoorden zijn gegeven bij versie {answer_set.instrument_version} van het "
+                       f"instrument; gescoord met versie {bank.version}.",
+                       f"The answers were given for instrument version {answer_set.instrument_version}; "
+                       f"scored with version {bank.version}.")]
                  if answer_set.instrument_version and answer_set.instrument_version != bank.version else [])
     return ScoredResponse(answers, score(bank, answers, config), notes, client_ref)
 

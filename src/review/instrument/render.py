@@ -8,12 +8,12 @@ Dutch is the default language; ``lang="en"`` gives English.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .evidence import DOMAINS
-from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question
-from .scoring import Finding, Profile
+from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question
+from .scoring import Profile
 
 MODIFIABLE_MARK = "◆"
 
@@ -41,6 +41,8 @@ class T:
 
 
 _T = T
+
+
 SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen"}
 
 
@@ -72,9 +74,9 @@ def evidence_text(t: T, item: Item) -> str:
     if item.grade:
         parts.append(f"{t('zekerheid (GRADE)', 'certainty (GRADE)')}: {t.grade(item.grade)}")
     if item.pooled_estimate is not None:
-        pooled = {"label": t("gepoold", "pooled"), "measure": item.measure, "estimate": item.pooled_estimate,
+        pooled = {"label": "", "measure": item.measure, "estimate": item.pooled_estimate,
                   "ci_low": item.ci_low, "ci_high": item.ci_high}
-        parts.append(effect_text(t, pooled))
+        parts.append(t("gepoold ", "pooled ") + effect_text(t, pooled).removesuffix(", "))
     effects = [effect_text(t, e) for e in item.effects]
     counted = {str(e.get("study")) for e in item.effects}
     effects += [t(f"{s}: geen effectmaat in de extractie", f"{s}: no effect size in the extraction")
@@ -274,78 +276,126 @@ def _topics(t: _T, bank: ItemBank, topics: list[Item]) -> list[str]:
 # -- profile report -------------------------------------------------------------------------
 def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str], *,
                     lang: str = "nl", client_ref: str = "", date: str = "",
-                    notes: list[str] | None = None) -> str:
-    """The client profile for the file: indication, factors per domain, leads, gaps, answers."""
-    t = _T(lang)
+                    notes: Sequence[Note | str] | None = None) -> str:
+    """The client report: summary, risk and protective factors apart, gaps, leads, answers.
+
+    No ratio that reads like a score: the instrument is not validated. Every factor shows the
+    studies and effects behind it and the GRADE certainty; unanswered factors are listed as such.
+    """
+    t = T(lang)
+    items = {i.factor_id: i for i in bank.items}
     lines = [f"# {t('Cliëntprofiel', 'Client profile')}", "", f"*{t(bank.title_nl, bank.title_en)}*", ""]
     meta = []
     if client_ref:
         meta.append(f"{t('Cliënt', 'Client')}: {client_ref}")
     if date:
         meta.append(f"{t('Datum', 'Date')}: {date}")
-    meta.append(f"{t('Instrument', 'Instrument')}: {bank.version}")
+    meta.append(f"{t('Versie instrument', 'Instrument version')}: {bank.version}")
     lines += ["  \n".join(meta), ""]
     for note in notes or []:
-        lines += [f"> {note}", ""]
-    lines += [f"## {t('Indicatie', 'Indication')}", "", t(profile.indication_nl, profile.indication_en), ""]
+        text = t(note.nl, note.en) if isinstance(note, Note) else note
+        lines += [f"> {text}", ""]
+    lines += [f"## {t('Samenvatting', 'Summary')}", "", t(profile.indication_nl, profile.indication_en), ""]
     lines += [f"- {s}" for s in (profile.uncertainty_nl if t.nl else profile.uncertainty_en)]
-    lines += ["", f"## {t('Factoren per domein', 'Factors per domain')}", ""]
-    for domain in DOMAINS:
-        risks, protective = profile.in_domain(domain)
-        signals = profile.signals_in(domain)
-        lines += [f"### {t.domain(domain)}", ""]
-        if not risks and not protective and not signals:
-            lines += [t("Geen risicofactoren, beschermende factoren of signalen aanwezig (of niet beoordeeld).",
-                        "No risk factors, protective factors or signals present (or not assessed)."), ""]
-            continue
-        lines += [f"| {t('aanwezig', 'present')} | factor | {t('bewijs', 'evidence')} | "
-                  f"{t('beïnvloedbaar', 'modifiable')} |", "|---|---|---|---|"]
-        for finding in risks + protective + signals:
-            lines.append(_finding_row(t, finding))
-        lines.append("")
-    lines += [f"## {t('Aanknopingspunten voor advies', 'Leads for advice')}", ""]
-    if profile.leads or profile.strengthen:
-        for finding in profile.leads:
-            advice = t(finding.advice_nl, finding.advice_en)
-            kind = t("risicofactor", "risk factor") if finding.scored else t("signaal", "signal")
-            lines.append(f"- **{t(finding.label_nl, finding.label_en)}** ({kind}, "
-                         f"{t.level(finding.level)})" + (f": {advice}" if advice else ""))
-        for item in profile.strengthen:
-            advice = t(item.advice_nl, item.advice_en)
-            lines.append(f"- **{t(item.label_nl, item.label_en)}** ({t('beschermende factor ontbreekt', 'protective factor absent')}, "
-                         f"{t.level(item.level)})" + (f": {advice}" if advice else ""))
-    else:
-        lines.append(t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."))
-    lines += ["", f"## {t('Niet beantwoord', 'Not answered')} ({len(profile.missing)})", ""]
-    if profile.missing:
-        lines += [f"- {t(m.text_nl, m.text_en)} (`{m.link_id}`)" for m in profile.missing]
+    states = {f.factor_id: f for f in profile.factors}
+    for side, title in (("risk", t("Risicofactoren", "Risk factors")),
+                        ("protective", t("Beschermende factoren", "Protective factors"))):
+        lines += ["", f"## {title}", ""]
+        lines += _side_section(t, [i for i in bank.items if i.direction == side], states)
+    lines += ["", f"## {t('Niet beantwoord', 'Unanswered')}", ""]
+    open_items = [i for i in bank.items if states.get(i.factor_id) is not None
+                  and states[i.factor_id].status == "unanswered" and states[i.factor_id].applicable]
+    if open_items or profile.missing:
+        lines.append(t("Deze factoren zijn niet beoordeeld. Ze tellen nergens mee: niet als aanwezig en "
+                       "niet als afwezig.",
+                       "These factors were not assessed. They count nowhere: neither as present nor "
+                       "as absent."))
+        lines += [""] + [f"- {t(i.label_nl, i.label_en)}" for i in open_items]
+        if profile.missing:
+            lines += ["", t("Open vragen:", "Open questions:")]
+            lines += [f"- {t(m.text_nl, m.text_en)}" for m in profile.missing]
     else:
         lines.append(t("Alle vragen zijn beantwoord.", "All questions were answered."))
-    if profile.unrecognised:
-        lines += ["", t("Antwoorden op vragen die niet in deze versie staan (genegeerd): ",
-                        "Answers to questions not in this version (ignored): ")
-                  + ", ".join(f"`{u}`" for u in profile.unrecognised)]
+    if profile.ignored or profile.unrecognised:
+        lines += ["", f"## {t('Antwoorden die niet meetellen', 'Answers not counted')}", ""]
+        for ignored in profile.ignored:
+            gate = bank.question(ignored.gate)
+            gate_text = t(gate.text_nl, gate.text_en) if gate else ignored.gate
+            if ignored.reason == "gate_off":
+                lines.append(t(f"- ‘{ignored.text_nl}’: de vraag is niet van toepassing door het antwoord op "
+                               f"‘{gate_text}’; het antwoord is genegeerd.",
+                               f"- ‘{ignored.text_en}’: the question does not apply given the answer to "
+                               f"‘{gate_text}’; the answer was ignored."))
+            else:
+                lines.append(t(f"- ‘{ignored.text_nl}’: ‘{gate_text}’ is niet beantwoord, dus het antwoord "
+                               "telt niet mee.",
+                               f"- ‘{ignored.text_en}’: ‘{gate_text}’ is unanswered, so the answer does "
+                               "not count."))
+        if profile.unrecognised:
+            lines.append(t("- Antwoorden op vragen die niet in deze versie staan (genegeerd): ",
+                           "- Answers to questions not in this version (ignored): ")
+                         + ", ".join(f"`{u}`" for u in profile.unrecognised))
+    lines += ["", f"## {t('Aanknopingspunten voor advies', 'Leads for advice')}", ""]
+    leads = [(items[f.factor_id], t("aanwezig", "present") if f.status == "present" else t("deels aanwezig", "partly present"))
+             for f in profile.leads]
+    leads += [(i, t("beschermende factor ontbreekt", "protective factor absent")) for i in profile.strengthen]
+    if leads:
+        lines.append(t("Beïnvloedbare factoren. Het advies is een voorstel van het reviewteam: de "
+                       "studies in deze review onderzochten geen interventies.",
+                       "Modifiable factors. The advice is a proposal of the review team: the studies "
+                       "in this review did not test interventions."))
+        lines.append("")
+        for item, why in leads:
+            advice = t(item.advice_nl, item.advice_en)
+            source = t(" (bron: reviewteam)", " (source: review team)") if advice else ""
+            lines.append(f"- **{t(item.label_nl, item.label_en)}** ({why})" + (f": {advice}{source}" if advice else ""))
+    else:
+        lines.append(t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."))
     lines += ["", f"## {t('Antwoorden', 'Answers')}", "",
               f"| {t('vraag', 'question')} | {t('antwoord', 'answer')} |", "|---|---|"]
+    ignored_ids = {i.link_id for i in profile.ignored}
     for q in bank.questions:
-        if q.link_id in profile.not_applicable:
+        code = answers.get(q.link_id)
+        option = q.option(code) if code is not None else None
+        if q.link_id in profile.not_applicable and q.link_id not in ignored_ids:
             shown = t("niet van toepassing", "not applicable")
+        elif option is None:
+            shown = t("niet beantwoord", "unanswered")
         else:
-            option = q.option(answers.get(q.link_id, UNKNOWN_CODE))
-            shown = t(option.text_nl, option.text_en) if option else ""
+            shown = t(option.text_nl, option.text_en)
+            if q.link_id in ignored_ids:
+                shown += t(" (telt niet mee)", " (not counted)")
         lines.append(f"| {_cell(t(q.text_nl, q.text_en))} | {_cell(shown)} |")
     return "\n".join(lines) + "\n"
 
 
-def _finding_row(t: _T, f: Finding) -> str:
-    side = t("risico", "risk") if f.side == "risk" else t("beschermend", "protective")
-    if not f.scored:
-        side = t(f"signaal: {side}", f"signal: {side}")
-    if f.status == "partly":
-        side += t(" (deels)", " (partly)")
-    modifiable = f"{MODIFIABLE_MARK} {t('ja', 'yes')}" if f.modifiable else t("nee", "no")
-    return (f"| {side} | {_cell(t(f.label_nl, f.label_en))} | "
-            f"{_cell(_evidence(t, f.level, f.grade, f.n_studies, prefix=False))} | {modifiable} |")
+def _side_section(t: T, items: list[Item], states: Mapping[str, Any]) -> list[str]:
+    if not items:
+        return [t("Geen factoren aan deze kant in dit instrument.", "No factors on this side in this instrument.")]
+    found = [i for i in items if states[i.factor_id].status in ("present", "partly")]
+    lines: list[str] = []
+    if found:
+        lines += [f"| factor | {t('aanwezig', 'present')} | {t('domein', 'domain')} | "
+                  f"{t('onderbouwing', 'evidence')} |", "|---|---|---|---|"]
+        for i in found:
+            status = t("ja", "yes") if states[i.factor_id].status == "present" else t("deels", "partly")
+            label = t(i.label_nl, i.label_en) + (f" {MODIFIABLE_MARK}" if i.modifiable else "")
+            if not i.scored:
+                label += t(" (signaal, weegt niet mee)", " (signal, not weighed)")
+            lines.append(f"| {_cell(label)} | {status} | {t.domain(i.domain)} | {_cell(evidence_text(t, i))} |")
+    else:
+        lines.append(t("Geen van deze factoren is aanwezig (of beoordeeld).",
+                       "None of these factors is present (or assessed)."))
+    absent = [i for i in items if states[i.factor_id].status == "absent"]
+    if absent:
+        lines += ["", t("Niet aanwezig: ", "Absent: ") + ", ".join(t(i.label_nl, i.label_en) for i in absent) + "."]
+    off = [i for i in items if not states[i.factor_id].applicable]
+    if off:
+        lines += ["", t("Niet van toepassing: ", "Not applicable: ")
+                  + ", ".join(t(i.label_nl, i.label_en) for i in off) + "."]
+    if any(i.modifiable for i in found):
+        lines += ["", f"{MODIFIABLE_MARK} = {t('beïnvloedbaar', 'modifiable')}"]
+    return lines
 
 
 # -- HTML ----------------------------------------------------------------------------------

@@ -241,20 +241,26 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     profile.indication = code
     nl, en = INDICATIONS[code]
     k, p = len(profile.risks), len(profile.protective)
-    n_risk = sum(1 for i in bank.scored_items if i.direction == "risk")
-    n_prot = n - n_risk
+    # Counts only, never "k of n": a ratio would read like a score, and none is validated.
+    profile.indication_nl, profile.indication_en = nl, en
     if n:
-        profile.indication_nl = (f"{nl} Risicofactoren aanwezig: {k} van {n_risk}; beschermende factoren "
-                                 f"aanwezig: {p} van {n_prot}; niet beantwoord: {m} van {n} factoren.")
-        profile.indication_en = (f"{en} Risk factors present: {k} of {n_risk}; protective factors "
-                                 f"present: {p} of {n_prot}; unanswered: {m} of {n} factors.")
-    else:
-        profile.indication_nl, profile.indication_en = nl, en
+        profile.indication_nl += (f" Aanwezig: {k} {'risicofactor' if k == 1 else 'risicofactoren'} en "
+                                  f"{p} {'beschermende factor' if p == 1 else 'beschermende factoren'}.")
+        profile.indication_en += (f" Present: {k} risk {'factor' if k == 1 else 'factors'} and {p} "
+                                  f"protective {'factor' if p == 1 else 'factors'}.")
+    s_count = len(profile.signals)
+    if bank.signal_items:
+        profile.indication_nl += (f" {'Eén signaal' if s_count == 1 else f'{s_count} signalen'} "
+                                  "(beperkt bewijs, weegt niet mee) aanwezig.")
+        profile.indication_en += (f" {s_count} {'signal' if s_count == 1 else 'signals'} (limited evidence, "
+                                  "not weighed) present.")
+    n_open = sum(1 for f in profile.factors if f.status == "unanswered" and f.applicable)
+    if n_open:
+        profile.indication_nl += (f" Niet beantwoord: {n_open} {'factor' if n_open == 1 else 'factoren'}; "
+                                  "die tellen niet mee, ook niet als afwezig.")
+        profile.indication_en += (f" Unanswered: {n_open} {'factor' if n_open == 1 else 'factors'}, left "
+                                  "out of everything.")
     n_signals = len(bank.signal_items)
-    if n_signals:
-        s = len(profile.signals)
-        profile.indication_nl += (f" Signalen (beperkt bewijs, niet gewogen) aanwezig: {s} van {n_signals}.")
-        profile.indication_en += (f" Signals (limited evidence, not weighed) present: {s} of {n_signals}.")
     rule = bank.config.get("weight_rule", config.weight_rule)
     levels = sorted({f.level for f in profile.risks + profile.protective + profile.signals})
     profile.uncertainty_nl = [
@@ -267,10 +273,11 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         "are no data on calibration or discrimination, so no probability of recurrence is given.",
     ]
     if n:
+        basis = "de bewijskracht" if rule == "level" else "de gepoolde effectgrootte"
         profile.uncertainty_nl.append(
-            f"De gewichten volgen uit het bewijs (regel '{rule}'); de indeling 'veel risicofactoren' "
-            f"(vanaf {config.many_signals_share:.0%} van het haalbare risicogewicht) is een afspraak, "
-            "geen gevalideerd afkappunt.")
+            f"De gewichten volgen uit {basis}. De indeling ‘veel risicofactoren’ (vanaf "
+            f"{config.many_signals_share:.0%} van het totale gewicht van de beantwoorde risicofactoren) "
+            "is een afspraak, geen gevalideerde grens.")
         profile.uncertainty_en.append(
             f"Weights come from the evidence (rule '{rule}'); the 'many risk factors' category (from "
             f"{config.many_signals_share:.0%} of the attainable risk weight) is a convention, not a "
@@ -284,11 +291,6 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         profile.uncertainty_nl.append("Bewijskracht van de aanwezige factoren: "
                                       + ", ".join(LEVEL_NL.get(lvl, lvl) for lvl in levels) + ".")
         profile.uncertainty_en.append("Evidence levels of the factors present: " + ", ".join(levels) + ".")
-    if m:
-        profile.uncertainty_nl.append(f"{m} factor(en) niet beoordeeld: deze tellen niet mee en zijn "
-                                      "niet als afwezig beschouwd.")
-        profile.uncertainty_en.append(f"{m} factor(s) not assessed: they are left out, not counted "
-                                      "as absent.")
     for rate in config.base_rates:
         profile.uncertainty_nl.append(f"Ter vergelijking: {rate.text_nl} ({rate.source}).")
         profile.uncertainty_en.append(f"For context: {rate.text_en} ({rate.source}).")
