@@ -3,6 +3,16 @@
     python benchmarks/dedup.py ../shared/data/dedup/*.csv          # accuracy table
     python benchmarks/dedup.py --scale                              # 1k → 100k timings
     python benchmarks/dedup.py FILE.csv --no-bib-dedupe
+    python benchmarks/dedup.py ../shared/data/dedup/*.csv --generalise \
+        --bib-dedupe-python /work/venv-bench/bin/python            # cross-validation + drift
+
+``--generalise`` judges the rules on what they were not written for:
+* cross-validation: the score thresholds are tuned on one labelled set by a rule fixed in
+  advance (``tune_thresholds``) and applied to the other, both ways;
+* drift: ``review.dedup.drift`` corrupts one member of every true duplicate group of each set
+  and of the demo corpus (seeds ``--seeds``), recall is also reported per drift kind.
+bib-dedupe runs beside on the same records (in a subprocess, results cached in
+``benchmarks/out/cache``).
 
 Metrics (see shared/docs/dedup_notes.md):
 * pair precision/recall/F1 over the transitive closure of predicted clusters vs ``dup_group``;
@@ -18,12 +28,17 @@ Prints a table and one JSON line.
 from __future__ import annotations
 
 import argparse
+import csv
+import hashlib
+import io
 import itertools
 import json
 import os
 import random
 import string
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -32,7 +47,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from review.dedup.csvio import read_records_csv  # noqa: E402
+from review.dedup.drift import DEFAULT_RATES, KINDS, drift  # noqa: E402
 from review.dedup.engine import deduplicate  # noqa: E402
+from review.dedup.rules import Thresholds  # noqa: E402
 from review.records import Record  # noqa: E402
 
 # -- metrics --------------------------------------------------------------------------------
@@ -57,6 +74,7 @@ def score(truth: Sequence[str], predicted: Sequence[int], ids: Sequence[str],
         pred_groups[predicted[i]].append(i)
     true_pairs, pred_pairs = _pairs(true_groups), _pairs(pred_groups)
     tp = len(true_pairs & pred_pairs)
+    reviewed_tp = tp
     precision = tp / len(pred_pairs) if pred_pairs else 1.0
     recall = tp / len(true_pairs) if true_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -74,7 +92,7 @@ def score(truth: Sequence[str], predicted: Sequence[int], ids: Sequence[str],
             r_tp += len(members) - k
     false_merges = sum(len({truth[m] for m in members}) - 1 for members in pred_groups.values())
     out = {
-        "records": n, "true_pairs": len(true_pairs), "predicted_pairs": len(pred_pairs),
+        "records": n, "true_pairs": len(true_pairs), "predicted_pairs": len(pred_pairs), "tp": tp,
         "precision": precision, "recall": recall, "f1": f1,
         "rec_sensitivity": r_tp / (r_tp + r_fn) if r_tp + r_fn else 1.0,
         "rec_specificity": r_tn / (r_tn + r_fp) if r_tn + r_fp else 1.0,
@@ -87,8 +105,25 @@ def score(truth: Sequence[str], predicted: Sequence[int], ids: Sequence[str],
         groups: dict[int, list[int]] = defaultdict(list)
         for i in range(n):
             groups[reviewed[i]].append(i)
-        out["recall_after_review"] = len(true_pairs & _pairs(groups)) / len(true_pairs) if true_pairs else 1.0
+        reviewed_tp = len(true_pairs & _pairs(groups))
+        out["recall_after_review"] = reviewed_tp / len(true_pairs) if true_pairs else 1.0
+    out["tp_after_review"] = reviewed_tp
     return out
+
+
+def pooled(rows: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Pair metrics over several runs, from their summed counts (not a mean of ratios)."""
+    total = {k: sum(float(r[k]) for r in rows)
+             for k in ("records", "true_pairs", "predicted_pairs", "tp", "tp_after_review",
+                       "false_merges", "borderline")}
+    return {
+        **total,
+        "precision": total["tp"] / total["predicted_pairs"] if total["predicted_pairs"] else 1.0,
+        "recall": total["tp"] / total["true_pairs"] if total["true_pairs"] else 1.0,
+        "recall_after_review": total["tp_after_review"] / total["true_pairs"] if total["true_pairs"] else 1.0,
+        "false_merges_per_1000": 1000 * total["false_merges"] / total["records"] if total["records"] else 0.0,
+        "borderline_share": total["borderline"] / total["records"] if total["records"] else 0.0,
+    }
 
 
 def _closure(n: int, clusters: list[list[int]], extra_edges: list[tuple[int, int]]) -> list[int]:
@@ -111,9 +146,17 @@ def _closure(n: int, clusters: list[list[int]], extra_edges: list[tuple[int, int
 # -- our tool and bib-dedupe ----------------------------------------------------------------------
 
 
-def run_review(records: list[Record], truth: list[str]) -> tuple[dict[str, float], float]:
+def run_review(records: list[Record], truth: list[str],
+               thresholds: Thresholds | None = None) -> tuple[dict[str, float], float]:
+    metrics, seconds, _ = review_labels(records, truth, thresholds)
+    return metrics, seconds
+
+
+def review_labels(records: Sequence[Record], truth: Sequence[str],
+                  thresholds: Thresholds | None = None) -> tuple[dict[str, float], float, list[int]]:
+    """Metrics, seconds and the cluster label of every record (automatic merges only)."""
     cpu0, t0 = time.process_time(), time.perf_counter()
-    result = deduplicate(records)
+    result = deduplicate(records, thresholds=thresholds)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     labels = _closure(len(records), [list(c.members) for c in result.clusters], [])
     borderline = result.borderline
@@ -122,7 +165,7 @@ def run_review(records: list[Record], truth: list[str]) -> tuple[dict[str, float
     ids = [r.external_id for r in records]
     metrics = score(truth, labels, ids, len(borderline), len(good), reviewed)
     metrics["cpu_seconds"] = cpu
-    return metrics, seconds
+    return metrics, seconds, labels
 
 
 def bib_dedupe_available() -> str | None:
@@ -302,6 +345,210 @@ def _corrupt(r: Record, rng: random.Random, new_id: str) -> Record:
                   external_id=new_id)
 
 
+# -- generalisation: cross-validation and drift ---------------------------------------------------
+
+CACHE = Path(__file__).resolve().parent / "out" / "cache"
+#: Duplicate-score thresholds tried when tuning; the borderline band keeps today's width.
+THRESHOLD_GRID = tuple(x / 2 for x in range(10, 21))
+BORDERLINE_WIDTH = 2.5
+#: The tuning rule, fixed before any run: the lowest threshold whose automatic merges on the
+#: tuning set keep precision >= 0.999 and at most 0.5 wrongly merged records per 1,000.
+TUNE_PRECISION, TUNE_FALSE_PER_1000 = 0.999, 0.5
+DEMO_SEED = 20261125
+
+
+def demo_records(seed: int = DEMO_SEED) -> tuple[list[Record], list[str]]:
+    """The demo corpus as exported by its three databases, with the true publication of each copy."""
+    from review.demo.corpus import generate
+
+    corpus = generate(seed)
+    records: list[Record] = []
+    truth: list[str] = []
+    for source, copies in corpus.copies.items():
+        for copy in copies:
+            pub = copy.pub
+            if source == "Embase":
+                authors = [f"{last}, {fore}" for last, fore in copy.authors]
+            else:
+                authors = [f"{last} {''.join(w[0] for w in fore.replace('-', ' ').split())}"
+                           for last, fore in copy.authors]
+            if copy.truncated_authors:
+                authors.append("et al.")
+            records.append(Record(
+                title=copy.title, authors=authors, year=copy.year, journal=copy.journal_name,
+                volume=pub.volume, issue=pub.issue, pages=copy.pages, doi=copy.doi,
+                abstract=" ".join(text for _, text in pub.sections),
+                pmid=pub.pmid if source == "PubMed" else "",
+                external_id=f"d{len(records) + 1:05d}", source=source,
+            ))
+            truth.append(pub.pub_id)
+    return records, truth
+
+
+def _records_csv(records: Sequence[Record]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["record_id", "title", "authors", "year", "journal", "volume", "issue", "pages",
+                     "doi", "abstract"])
+    for r in records:
+        writer.writerow([r.external_id, r.title, " and ".join(r.authors), r.year or "", r.journal,
+                         r.volume, r.issue, r.pages, r.doi, r.abstract])
+    return buffer.getvalue().encode("utf-8")
+
+
+def bib_dedupe_labels(records: Sequence[Record], python: str) -> tuple[list[list[int]], list[tuple[int, int]], float]:
+    """bib-dedupe's clusters and "maybe" pairs (indices), run by ``python``; cached by input hash."""
+    data = _records_csv(records)
+    key = hashlib.sha256(data + python.encode()).hexdigest()[:20]
+    cached = CACHE / f"bib_dedupe-{key}.json"
+    if not cached.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Path(tmp) / "records.csv"
+            source.write_bytes(data)
+            target = Path(tmp) / "out.json"
+            runner = Path(__file__).resolve().parent / "bib_dedupe_run.py"
+            subprocess.run([python, str(runner), str(source), str(target)], check=True)
+            os.replace(target, cached)
+    out = json.loads(cached.read_text(encoding="utf-8"))
+    index = {r.external_id: i for i, r in enumerate(records)}
+    clusters = [[index[x] for x in g] for g in out["clusters"]]
+    maybe = [(index[a], index[b]) for a, b in out["maybe"]]
+    return clusters, maybe, float(out["seconds"])
+
+
+def bib_dedupe_metrics(records: Sequence[Record], truth: Sequence[str],
+                       python: str) -> tuple[dict[str, float], list[int]]:
+    clusters, maybe, seconds = bib_dedupe_labels(records, python)
+    labels = _closure(len(records), clusters, [])
+    good = [(a, b) for a, b in maybe if truth[a] == truth[b]]
+    reviewed = _closure(len(records), clusters, good)
+    metrics = score(truth, labels, [r.external_id for r in records], len(maybe), len(good), reviewed)
+    metrics["seconds"] = seconds
+    return metrics, labels
+
+
+def tune_thresholds(records: Sequence[Record], truth: Sequence[str]) -> Thresholds:
+    """The lowest duplicate threshold on the grid that meets the tuning rule on these records."""
+    for cut in THRESHOLD_GRID:
+        thresholds = Thresholds(duplicate=cut, borderline=cut - BORDERLINE_WIDTH)
+        metrics, _ = run_review(list(records), list(truth), thresholds)
+        if (metrics["precision"] >= TUNE_PRECISION
+                and metrics["false_merges_per_1000"] <= TUNE_FALSE_PER_1000):
+            return thresholds
+    return Thresholds(duplicate=THRESHOLD_GRID[-1], borderline=THRESHOLD_GRID[-1] - BORDERLINE_WIDTH)
+
+
+LabelledSet = tuple[str, list[Record], list[str]]
+
+
+def cross_validate(sets: Sequence[LabelledSet], python: str | None) -> list[dict[str, object]]:
+    """Tune on each set, test on every other; bib-dedupe (untuned) on the same test sets."""
+    rows: list[dict[str, object]] = []
+    for tune_name, tune_records, tune_truth in sets:
+        thresholds = tune_thresholds(tune_records, tune_truth)
+        for test_name, test_records, test_truth in sets:
+            if test_name == tune_name:
+                continue
+            metrics, _ = run_review(test_records, test_truth, thresholds)
+            rows.append({"tool": "review", "tune": tune_name, "test": test_name,
+                         "threshold": thresholds.duplicate, **metrics})
+            if python:
+                bd, _ = bib_dedupe_metrics(test_records, test_truth, python)
+                rows.append({"tool": "bib-dedupe", "tune": "-", "test": test_name, "threshold": None, **bd})
+    return rows
+
+
+def drift_evaluation(sets: Sequence[LabelledSet], seeds: Sequence[int], python: str | None,
+                     rates: dict[str, float] | None = None) -> tuple[list[dict[str, object]], dict[str, dict[str, dict[str, float]]]]:
+    """Each set with one member of every true group drifted, per seed; recall per drift kind."""
+    rows: list[dict[str, object]] = []
+    kinds: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(lambda: {"pairs": 0, "found": 0}))
+    for name, records, truth in sets:
+        members: dict[str, list[int]] = defaultdict(list)
+        for i, label in enumerate(truth):
+            members[label].append(i)
+        for seed in seeds:
+            drifted = drift(records, truth, seed=seed, rates=rates)
+            runs = [("review", *review_labels(drifted.records, truth)[::2])]
+            if python:
+                bd, bd_labels = bib_dedupe_metrics(drifted.records, truth, python)
+                runs.append(("bib-dedupe", bd, bd_labels))
+            for tool, metrics, labels in runs:
+                rows.append({"tool": tool, "set": name, "seed": seed, "drifted": len(drifted.applied), **metrics})
+                for i, applied in drifted.applied.items():
+                    partners = members[truth[i]]
+                    for kind in (*applied, "any"):
+                        counter = kinds[tool][kind]
+                        for j in partners:
+                            if j != i:
+                                counter["pairs"] += 1
+                                counter["found"] += labels[i] == labels[j]
+    return rows, {tool: dict(v) for tool, v in kinds.items()}
+
+
+def _pooled_line(label: str, rows: Sequence[dict[str, object]]) -> str:
+    p = pooled(rows)  # type: ignore[arg-type]
+    return (f"{label:<34} {p['precision']:>7.4f} {p['recall']:>7.4f} {int(p['false_merges']):>6} "
+            f"{p['false_merges_per_1000']:>6.2f} {int(p['borderline']):>6} {100 * p['borderline_share']:>5.1f}% "
+            f"{p['recall_after_review']:>7.4f}")
+
+
+def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with_demo: bool) -> dict[str, object]:
+    sets: list[LabelledSet] = []
+    for path in files:
+        records = read_records_csv(path)
+        sets.append((path.stem, records, [str(r.extra.get("dup_group", "")) for r in records]))
+    if python is None:
+        print("bib-dedupe: not run (give --bib-dedupe-python)")
+    head = (f"{'':<34} {'prec':>7} {'recall':>7} {'falseM':>6} {'/1000':>6} {'border':>6} {'b%':>6} {'R_rev':>7}")
+    cv = cross_validate(sets, python) if len(sets) > 1 else []
+    if cv:
+        print("\nCross-validation (thresholds tuned on one set, tested on the other)")
+        print(head)
+        for row in cv:
+            label = (f"{row['tune']}->{row['test']} t={row['threshold']}" if row["tool"] == "review"
+                     else f"  bib-dedupe on {row['test']}")
+            print(_pooled_line(label, [row]))
+        for tool in ("review", "bib-dedupe"):
+            chosen = [r for r in cv if r["tool"] == tool]
+            if chosen:
+                print(_pooled_line(f"pooled {tool}", chosen))
+    drift_sets = list(sets)
+    if with_demo:
+        demo, demo_truth = demo_records()
+        drift_sets.append(("demo", demo, demo_truth))
+    rows, kinds = drift_evaluation(drift_sets, seeds, python)
+    print(f"\nDrift (one member of every true group corrupted; seeds {','.join(map(str, seeds))}; "
+          f"rates {', '.join(f'{k} {v}' for k, v in DEFAULT_RATES.items())})")
+    print(head)
+    for name, _, _ in drift_sets:
+        for tool in ("review", "bib-dedupe"):
+            chosen = [r for r in rows if r["set"] == name and r["tool"] == tool]
+            if chosen:
+                print(_pooled_line(f"{name} {tool}", chosen))
+    for tool in ("review", "bib-dedupe"):
+        chosen = [r for r in rows if r["tool"] == tool]
+        if chosen:
+            print(_pooled_line(f"pooled {tool}", chosen))
+    print("\nRecall of true pairs with a drifted record, by drift kind")
+    print(f"{'kind':<20} " + " ".join(f"{tool:>22}" for tool in kinds))
+    for kind in (*KINDS, "any"):
+        cells = []
+        for tool in kinds:
+            c = kinds[tool].get(kind, {"pairs": 0, "found": 0})
+            cells.append(f"{c['found'] / c['pairs'] if c['pairs'] else float('nan'):>8.4f} ({int(c['found'])}/{int(c['pairs'])})")
+        print(f"{kind:<20} " + " ".join(f"{c:>22}" for c in cells))
+    out: dict[str, object] = {"cv": cv, "drift": rows, "drift_kinds": kinds, "seeds": list(seeds),
+                              "rates": DEFAULT_RATES}
+    for tool in ("review", "bib-dedupe"):
+        if any(r["tool"] == tool for r in cv):
+            out[f"cv_pooled_{tool}"] = pooled([r for r in cv if r["tool"] == tool])  # type: ignore[misc]
+        if any(r["tool"] == tool for r in rows):
+            out[f"drift_pooled_{tool}"] = pooled([r for r in rows if r["tool"] == tool])  # type: ignore[misc]
+    return out
+
+
 # -- main -------------------------------------------------------------------------------------
 
 
@@ -369,9 +616,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", action="store_true", help="time synthetic sets from 1k to 100k")
     parser.add_argument("--sizes", default="1000,3000,10000,30000,100000")
     parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic generator")
+    parser.add_argument("--generalise", action="store_true",
+                        help="cross-validate across FILES and run the drift generator (FILES + demo corpus)")
+    parser.add_argument("--seeds", default="1,2,3", help="drift generator seeds")
+    parser.add_argument("--no-demo", action="store_true", help="drift: leave the demo corpus out")
+    parser.add_argument("--bib-dedupe-python", default=None,
+                        help="interpreter with bib-dedupe installed, for --generalise")
     args = parser.parse_args(argv)
     out: dict[str, object] = {"benchmark": "dedup"}
-    if args.files:
+    if args.generalise:
+        out["generalise"] = generalise(args.files, [int(s) for s in args.seeds.split(",")],
+                                       None if args.no_bib_dedupe else args.bib_dedupe_python,
+                                       not args.no_demo)
+    elif args.files:
         out["accuracy"] = accuracy(args.files, not args.no_bib_dedupe)
     if args.scale:
         out["scale"] = scale([int(s) for s in args.sizes.split(",")], args.seed)

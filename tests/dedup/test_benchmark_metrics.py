@@ -42,3 +42,18 @@ def test_synthetic_generator_is_seeded_and_has_duplicates(bench: ModuleType) -> 
     labels = bench._closure(len(records), [list(c.members) for c in result.clusters], [])
     m = bench.score(truth, labels, [r.external_id for r in records])
     assert m["precision"] == 1.0 and m["recall"] > 0.97
+
+
+def test_pooled_metrics_sum_counts_not_ratios(bench: ModuleType) -> None:
+    small = bench.score(["a", "a", "b"], [0, 0, 2], ["r1", "r2", "r3"])  # 1 of 1 pair found
+    large = bench.score(["a", "a", "a", "b"], [0, 0, 2, 3], ["r1", "r2", "r3", "r4"])  # 1 of 3
+    p = bench.pooled([small, large])
+    assert p["recall"] == pytest.approx(2 / 4) and p["precision"] == pytest.approx(1.0)
+    assert p["records"] == 7 and p["false_merges"] == 0
+
+
+def test_demo_corpus_records_carry_their_publication(bench: ModuleType) -> None:
+    records, truth = bench.demo_records()
+    assert len(records) == len(truth) > 2000
+    assert len(set(truth)) < len(truth)  # the three databases overlap
+    assert {r.source for r in records} == {"PubMed", "Embase", "PsycINFO"}

@@ -90,11 +90,11 @@ def test_candidate_pairs_grow_about_linearly() -> None:
 
 
 def test_borderline_pairs_are_not_merged_in_csv_output() -> None:
-    # Same title, authors and volume but pages that do not overlap: for a human to judge.
+    # Same title, one author and volume but pages that do not overlap: for a human to judge.
     a = record(title="Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies",
-               pages="678-684", doi="", abstract="")
+               pages="678-684", doi="", abstract="", authors=["Tashiro, Y."])
     b = record(title="Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies",
-               pages="686-692", doi="", abstract="")
+               pages="686-692", doi="", abstract="", authors=["Tashiro, Y."])
     result = dedup([a, b])
     assert [p.status for p in result.pairs] == ["borderline"]
     rows = cluster_rows(result)

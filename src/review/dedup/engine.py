@@ -15,14 +15,14 @@ from ..records import Record
 from .blocking import candidate_pairs
 from .cluster import UnionFind, build_clusters, choose_canonical
 from .prepare import Prepared, prepare
-from .rules import BORDERLINE, DISTINCT, DUPLICATE, Decisions, decide, explain_pairs
+from .rules import BORDERLINE, DISTINCT, DUPLICATE, Decisions, Thresholds, decide, explain_pairs
 from .scoring import PairFeatures, score_pairs
 
 #: ``progress(stage, done, total)``; stages: normalise, block, score, cluster.
 Progress = Callable[[str, int, int], None]
 
 #: Bump when normalisation, blocking or rules change: stored runs record it.
-ALGORITHM_VERSION = "2"
+ALGORITHM_VERSION = "3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +73,12 @@ class DedupResult:
         return out
 
 
-def deduplicate(records: Sequence[Record], *, progress: Progress | None = None) -> DedupResult:
-    """Find duplicate clusters and borderline pairs among ``records``."""
+def deduplicate(records: Sequence[Record], *, progress: Progress | None = None,
+                thresholds: Thresholds | None = None) -> DedupResult:
+    """Find duplicate clusters and borderline pairs among ``records``.
+
+    ``thresholds`` exist for the benchmark's cross-validation; every shell uses the defaults.
+    """
     seconds: dict[str, float] = {}
     start = time.perf_counter()
     prep = prepare(records, progress)
@@ -88,7 +92,7 @@ def deduplicate(records: Sequence[Record], *, progress: Progress | None = None) 
 
     mark = time.perf_counter()
     features = score_pairs(prep, pairs)
-    decisions = decide(prep, features)
+    decisions = decide(prep, features, thresholds)
     seconds["score"] = time.perf_counter() - mark
     if progress is not None:
         progress("score", len(pairs), len(pairs))

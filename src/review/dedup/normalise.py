@@ -191,14 +191,16 @@ def normalise_year(year: object) -> int | None:
 
 
 def normalise_volume(volume: str) -> str:
-    """The leading number of a volume ("Vol. 12 (Suppl 1)" → "12"), or folded text."""
+    """The leading number of a volume ("Vol. 12 (Suppl 1)" → "12"); "" when it has no number."""
     text = str(volume or "").strip()
     if ")" in text and "(" not in text:
         return ""  # a fragment such as "1)" left over from "61 (Suppl 1)"
     if not text:
         return ""
     match = _DIGITS.search(text)
-    return match.group(0).lstrip("0") or "0" if match else fold(text)
+    # No number at all ("(Jul)", "Suppl"): an issue month or a label where the volume belongs,
+    # so it counts as missing rather than as a different volume.
+    return match.group(0).lstrip("0") or "0" if match else ""
 
 
 def is_supplement(issue: str, volume: str = "") -> bool:
@@ -221,6 +223,9 @@ _PAGE_PREFIX = re.compile(r"^\s*(?:pp?\.?|pages?)\s*", re.IGNORECASE)
 _PAGE_PARTS = re.compile(r"([a-z]*)(\d*)")
 _PAGE_CANONICAL = re.compile(r"^([a-z]*)0*(\d+)[a-z]*$")
 _PAGE_TOKEN = re.compile(r"[A-Za-z]{0,4}\d+[A-Za-z]{0,2}")
+#: What a page field looks like when no export garbled it: "965-971", "e1234", "S354-S355", "2S37".
+_PAGE_NUMBER = r"\d?[A-Za-z]{0,4}\s?\d{1,6}[A-Za-z]{0,2}(?:\.e\d+)?"
+_REGULAR_PAGES = re.compile(rf"{_PAGE_NUMBER}(?:\s*[-\u2013\u2014\s]\s*{_PAGE_NUMBER})?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +237,9 @@ class Pages:
     uncertain: bool = False
     #: Other readings of the start page (both numbers of a date-mangled range).
     alternatives: tuple[str, ...] = ()
+    #: Not a page range as databases write one ("pt-71", "2.05031E+15"): an export garbled it,
+    #: so a disagreement with it is no evidence (equal values still count).
+    irregular: bool = False
 
     def __str__(self) -> str:
         if not self.start:
@@ -308,7 +316,7 @@ def parse_pages(pages: str) -> Pages:
     end = _page_token(tokens[1]) if len(tokens) > 1 else start
     if end != start:
         end = _expand_end(start, end)
-    return Pages(start, end)
+    return Pages(start, end, irregular=not _REGULAR_PAGES.fullmatch(head.strip(" .:;")))
 
 
 def normalise_pages(pages: str) -> str:
@@ -394,7 +402,10 @@ def last_name(name: str) -> str:
     if "<" in text or "&" in text:
         text = strip_markup(text)
     if "," in text:
-        last = text.partition(",")[0]
+        last, _, given = text.partition(",")
+        if given.strip() and all(_initials_like(w) for w in last.split()) \
+                and not all(_initials_like(w) for w in given.split()):
+            last = given  # "J. A., Smith": the initials were written where the last name belongs
     else:
         words = text.split()
         if len(words) == 1:
@@ -406,6 +417,29 @@ def last_name(name: str) -> str:
         else:
             last = words[-1]  # "John A. Smith"
     return fold(last).replace(" ", "")
+
+
+@lru_cache(maxsize=262144)
+def given_name(name: str) -> str:
+    """The folded part after the comma of "Last, Given" ("" without a comma).
+
+    One source may write every name the other way round ("Ching-yi, Wu" for "Wu, C. Y."); the
+    pair scorer compares these against the other record's last names as a second reading.
+    """
+    text = name.strip(" ,.;")
+    if "," not in text:
+        return ""
+    before, _, after = text.partition(",")
+    if all(_initials_like(w) for w in before.split()):
+        return ""  # "J. A., Smith": last_name already reads Smith
+    return fold(after).replace(" ", "")
+
+
+def swapped_authors(authors: list[str] | str) -> list[str]:
+    """The second reading of an author list, every name's given part as its last name."""
+    names = split_author_list(authors) if isinstance(authors, str) else list(authors or [])
+    out = [given_name(name) for name in names if name and not author_is_et_al(name)]
+    return out if any(out) else []
 
 
 def normalise_authors(authors: list[str] | str) -> tuple[list[str], bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -11,11 +12,26 @@ from .journals import journal_variants
 from .kinds import ARTICLE, is_generic_title, publication_kind, strip_retracted_prefix
 from .normalise import (
     Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, normalise_authors,
+    swapped_authors,
     normalise_doi, normalise_pmid, normalise_volume, normalise_year, parse_pages,
 )
 
 #: Abstracts are compared on their opening; enough to tell versions apart, cheap to score.
 ABSTRACT_CHARS = 600
+#: A main title shorter than this (compact) is too unspecific to stand for the whole title.
+MIN_MAIN_TITLE = 15
+_SUBTITLE_BREAK = re.compile(r"\s*(?::|\s[-\u2013\u2014]\s|[.?!]\s)")
+
+
+def main_title(title: str) -> str:
+    """The compact folded title before its first subtitle break (":", " - ", ". ", "? ")."""
+    parts = _SUBTITLE_BREAK.split(title, maxsplit=1)
+    if len(parts) < 2 or not fold(parts[1]):
+        return ""
+    head = fold(parts[0])
+    if len(head.replace(" ", "")) < MIN_MAIN_TITLE or is_generic_title(head):
+        return ""
+    return head.replace(" ", "")
 
 
 @dataclass(slots=True)
@@ -28,10 +44,14 @@ class Prepared:
     #: Numbers in the title ("2|3"), to tell Phase II from Phase III, Part 1 from Part 2.
     numbers: list[str] = field(default_factory=list)
     compact: list[str] = field(default_factory=list)
+    #: The compact title before its subtitle ("Phase I trial of FK973: Description of …"), or "".
+    main_title: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
     generic: list[bool] = field(default_factory=list)
     translated: list[bool] = field(default_factory=list)
     authors: list[list[str]] = field(default_factory=list)
+    #: The list read the other way round ("Ching-yi, Wu" → wu), empty when there is no such reading.
+    authors_swapped: list[list[str]] = field(default_factory=list)
     truncated: list[bool] = field(default_factory=list)
     year: list[int | None] = field(default_factory=list)
     journal: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
@@ -62,11 +82,13 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         authors, truncated = normalise_authors(record.authors)
         out.title.append(title)
         out.compact.append(title.replace(" ", ""))
+        out.main_title.append(main_title(main))
         out.kind.append(publication_kind(record.title or "", record.journal or "", doi,
                                          record.publication_types or ()))
         out.generic.append(is_generic_title(title))
         out.translated.append(is_translated_title(record.title or ""))
         out.authors.append(authors)
+        out.authors_swapped.append(swapped_authors(record.authors))
         out.truncated.append(truncated)
         out.year.append(normalise_year(record.year))
         out.journal.append(journal_variants(record.journal or ""))

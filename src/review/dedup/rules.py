@@ -30,6 +30,14 @@ CANNOT_LINK_SCORE = 0.0
 
 
 @dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Score cut-offs: merge automatically at ``duplicate``, ask a human from ``borderline``."""
+
+    duplicate: float = DUPLICATE_SCORE
+    borderline: float = BORDERLINE_SCORE
+
+
+@dataclass(frozen=True, slots=True)
 class Decisions:
     """Per candidate pair: total score, status and whether a merge across it is forbidden."""
 
@@ -74,6 +82,8 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     title = np.where(translated, np.maximum(title, 0.0), title)
 
     a = f.authors
+    m_authors = np.asarray([len(x) for x in prep.authors], dtype=np.int64)
+    m_authors = np.minimum(m_authors[left], m_authors[right])
     authors = np.select([a >= 90, a >= 75, a >= 50, a >= 0], [2.0, 1.0, -1.0, -3.0], 0.0)
     authors = np.where(f.first_author & (a >= 75), authors + 0.5, authors)
     # One shared name is weak evidence: single-author letters and commentaries collide.
@@ -124,27 +134,39 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
                & (f.volume != DIFFERENT))
     pages = np.where(edition, np.maximum(pages, 0.0), pages)
     journal = np.where(edition, np.maximum(journal, 0.0), journal)
+    # Title, authors, year and journal agree strongly and only one locator field (pages or
+    # volume) disagrees: it costs less, as one export may have that field wrong. Different page
+    # ranges still keep the pair from an automatic merge (a series by one team shares title,
+    # authors, journal and year), so they go to a human; a different volume with the same
+    # pages does not. Not for supplements, where one meeting prints near-identical abstracts
+    # on neighbouring pages.
+    strong = ((t >= 98) & ~generic & (a >= 90) & (m_authors >= 2) & (g == 0) & (j >= 90)
+              & ~supplement & (f.doi != DIFFERENT))
+    pages_off, volume_off = f.pages == DIFFERENT, f.volume == DIFFERENT
+    pages = np.where(strong & pages_off & ~volume_off, np.maximum(pages, -2.0), pages)
+    volume = np.where(strong & volume_off & ~pages_off, np.maximum(volume, -1.0), volume)
     points = {"title": title, "numbers": numbers, "locator": locator, "authors": authors, "year": year, "volume": volume, "pages": pages,
               "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid, "cochrane": cochrane}
     return points, kind_conflict, preprint
 
 
-def decide(prep: Prepared, f: PairFeatures) -> Decisions:
+def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None) -> Decisions:
     """Score every candidate pair and sort it into duplicate / borderline / distinct.
 
     Abstracts (the costliest comparison, worth -2 to +2 points) are compared only for pairs
     whose verdict they could change.
     """
+    cut = thresholds or Thresholds()
     points, _, _ = field_points(prep, f)
     partial = np.sum(np.stack(list(points.values())), axis=0) if len(f) else np.zeros(0)
-    abstract_similarity(prep, f, partial >= BORDERLINE_SCORE - 2.0)
+    abstract_similarity(prep, f, partial >= min(cut.borderline, cut.duplicate) - 2.0)
     points, kind_conflict, preprint = field_points(prep, f)
     score = np.sum(np.stack(list(points.values())), axis=0) if len(f) else np.zeros(0)
     status = np.full(len(f), DISTINCT, dtype=object)
-    status[score >= BORDERLINE_SCORE] = BORDERLINE
-    status[score >= DUPLICATE_SCORE] = DUPLICATE
+    status[score >= cut.borderline] = BORDERLINE
+    status[score >= cut.duplicate] = DUPLICATE
     # Preprint vs journal version: the same work, but whether to merge is the reviewer's call.
-    status[preprint & (score >= BORDERLINE_SCORE)] = BORDERLINE
+    status[preprint & (score >= cut.borderline)] = BORDERLINE
     status[kind_conflict] = DISTINCT
     cannot_link = (kind_conflict | (score < CANNOT_LINK_SCORE) | (f.pmid == DIFFERENT)
                    | (f.cochrane == DIFFERENT))
@@ -178,4 +200,4 @@ def explain_pair(prep: Prepared, f: PairFeatures, d: Decisions, k: int) -> str:
     return explain_pairs(prep, f, d, np.asarray([k]))[0]
 
 
-__all__ = ["ARTICLE", "BORDERLINE", "DISTINCT", "DUPLICATE", "Decisions", "decide", "explain_pair", "explain_pairs"]
+__all__ = ["ARTICLE", "BORDERLINE", "DISTINCT", "DUPLICATE", "Decisions", "Thresholds", "decide", "explain_pair", "explain_pairs"]

@@ -123,6 +123,9 @@ def _numbers(values: list[str], left: np.ndarray, right: np.ndarray) -> np.ndarr
 
 def _pages(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     out = _exact([p.start for p in prep.pages], left, right)
+    # A garbled page field ("pt-71") that disagrees says nothing; an equal one still counts.
+    irregular = np.asarray([p.irregular for p in prep.pages], dtype=bool)
+    out[(out == DIFFERENT) & (irregular[left] | irregular[right])] = MISSING
     # Date-mangled, multi-range or non-comparable values need a closer look.
     special = np.asarray([bool(p.alternatives) or p.uncertain or (p.start[:1].isalpha())
                           for p in prep.pages], dtype=bool)
@@ -151,6 +154,11 @@ def _page_relations(prep: Prepared, pages: np.ndarray, left: np.ndarray,
     last = np.asarray([r[2] if r is not None else 0 for r in ranges], dtype=np.int64)
     both = valid[left] & valid[right] & (prefix[left] == prefix[right])
     same_range, shared = range_relations(first[left], last[left], first[right], last[right])
+    # One page against the range of the same article ("488" vs "487-488"): not a disagreement.
+    single_a, single_b = first[left] == last[left], first[right] == last[right]
+    inside = ((single_a & (first[left] >= first[right]) & (first[left] <= last[right]))
+              | (single_b & (first[right] >= first[left]) & (first[right] <= last[left])))
+    pages[both & (pages == DIFFERENT) & (single_a != single_b) & inside] = MISSING
     # Lettered pages ("S354-S355") are mostly supplements of abstracts: not a citation match.
     plain = prefix == 0
     full = both & plain[left] & (pages == EQUAL) & same_range
@@ -158,16 +166,36 @@ def _page_relations(prep: Prepared, pages: np.ndarray, left: np.ndarray,
     return full, overlap
 
 
-def _author_prefixes(prep: Prepared) -> list[np.ndarray]:
+def _author_prefixes(lists: list[list[str]]) -> list[np.ndarray]:
     """``table[m][i]``: the first ``m`` last names of record ``i`` joined (m = 1..MAX_AUTHORS)."""
-    table = [_column([""] * len(prep))]
-    previous = [""] * len(prep)
+    table = [_column([""] * len(lists))]
+    previous = [""] * len(lists)
     for m in range(1, MAX_AUTHORS + 1):
         current = [(f"{p} {a[m - 1]}" if m > 1 else a[0]) if len(a) >= m else ""
-                   for p, a in zip(previous, prep.authors)]
+                   for p, a in zip(previous, lists)]
         table.append(_column(current))
         previous = current
     return table
+
+
+def _swapped_authors(prep: Prepared, table: list[np.ndarray], left: np.ndarray, right: np.ndarray,
+                     m: np.ndarray, authors: np.ndarray) -> None:
+    """Raise ``authors`` where one record read the other way round matches ("Ching-yi, Wu").
+
+    Only pairs whose names disagree are re-read, and only against the other record's normal
+    reading (both swapped is the same as neither).
+    """
+    has_swap = np.asarray([bool(a) for a in prep.authors_swapped], dtype=bool)
+    candidates = np.nonzero((authors < 75) & (m > 0) & (has_swap[left] | has_swap[right]))[0]
+    if not len(candidates):
+        return
+    swapped = _author_prefixes(prep.authors_swapped)
+    for size in range(1, MAX_AUTHORS + 1):
+        idx = candidates[m[candidates] == size]
+        if len(idx):
+            one = _cpdist(swapped[size][left[idx]], table[size][right[idx]])
+            other = _cpdist(table[size][left[idx]], swapped[size][right[idx]])
+            authors[idx] = np.maximum(authors[idx], np.maximum(one, other))
 
 
 def _journals(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -225,15 +253,22 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
         title_prefix[idx] = _cpdist([a[:m] for a, m in zip(compact_a[idx], cut)],
                                     [b[:m] for b, m in zip(compact_b[idx], cut)])
 
+    # The shorter title is exactly the longer one's main title: a subtitle in one record only,
+    # however short the main title ("Phase I trial of FK973" vs "…: Description of …").
+    main_col = _column(prep.main_title)
+    main_a, main_b = main_col[left], main_col[right]
+    title_prefix[((main_a != "") & (main_a == compact_b)) | ((main_b != "") & (main_b == compact_a))] = 100.0
+
     counts = np.asarray([len(a) for a in prep.authors], dtype=np.int64)
     m = np.minimum(np.minimum(counts[left], counts[right]), MAX_AUTHORS)
     authors = np.full(n, np.nan, dtype=np.float32)
-    table = _author_prefixes(prep)
+    table = _author_prefixes(prep.authors)
     for size in range(1, MAX_AUTHORS + 1):
         idx = np.nonzero(m == size)[0]
         if len(idx):
             authors[idx] = _cpdist(table[size][left[idx]], table[size][right[idx]])
     first = (m > 0) & (table[1][left] == table[1][right])
+    _swapped_authors(prep, table, left, right, m, authors)
 
     years = np.asarray([y if y is not None else -9999 for y in prep.year], dtype=np.float32)
     year_gap = np.abs(years[left] - years[right])

@@ -1,0 +1,95 @@
+"""Scoring that degrades gracefully (issue 16): a malformed field counts as missing, not as
+disagreement, and one disagreeing locator costs less when everything else agrees strongly."""
+
+from __future__ import annotations
+
+from review.dedup.engine import deduplicate
+from review.dedup.normalise import normalise_volume, parse_pages, swapped_authors
+from review.dedup.prepare import main_title
+from review.dedup.rules import Thresholds
+
+from .helpers import record, verdict
+
+#: No DOI and no abstract: the shape of the SRA records, where locators carry the decision.
+BARE = dict(doi="", abstract="")
+
+
+def test_garbled_page_field_is_irregular_and_counts_as_missing() -> None:
+    assert parse_pages("pt-71").irregular and parse_pages("2.05031E+15").irregular
+    for regular in ("965-971", "e1234", "S354-S355", "1234-45", "21-Apr", "25-9; discussion 39-40", "2S37-2S42"):
+        assert not parse_pages(regular).irregular, regular
+    assert verdict(record(**BARE), record(pages="pt-26", **BARE)) == "duplicate"
+
+
+def test_equal_irregular_pages_still_agree() -> None:
+    a, b = record(pages="A175.E1638", **BARE), record(pages="A175.E1638", **BARE)
+    result = deduplicate([a, b])
+    assert result.pairs[0].fields["pages"] == 1  # EQUAL
+
+
+def test_single_page_inside_the_range_is_not_a_disagreement() -> None:
+    assert verdict(record(**BARE), record(pages="26", **BARE)) == "duplicate"
+    assert verdict(record(**BARE), record(pages="19", **BARE)) == "duplicate"
+    # A single page outside the range is another locator.
+    result = deduplicate([record(**BARE), record(pages="27", **BARE)])
+    assert result.pairs == [] or result.pairs[0].fields["pages"] == 2
+
+
+def test_volume_without_a_number_counts_as_missing() -> None:
+    assert normalise_volume("(Jul)") == "" and normalise_volume("Suppl") == ""
+    assert normalise_volume("Vol. 12") == "12"
+    assert verdict(record(**BARE), record(volume="(Jul)", **BARE)) == "duplicate"
+
+
+def test_names_written_the_other_way_round_still_match() -> None:
+    a = record(authors=["Wu, C. Y.", "Lin, K. C.", "Chen, H. C.", "Hsieh, Y. W."], **BARE)
+    b = record(authors=["Ching-yi, Wu", "Keh-chung, Lin", "Hsieh-ching, Chen", "Yu-wei, Hsieh"], **BARE)
+    assert swapped_authors(b.authors) == ["wu", "lin", "chen", "hsieh"]
+    assert verdict(a, b) == "duplicate"
+    # Initials before the comma cannot be a last name: read the other part.
+    c = record(authors=["Y., Tashiro", "K., Sato", "T., Watanabe", "K., Nohtomi"], **BARE)
+    assert verdict(record(**BARE), c) == "duplicate"
+
+
+def test_swapped_reading_does_not_rescue_other_authors() -> None:
+    a = record(authors=["Wu, C. Y.", "Lin, K. C."], pages="", volume="", **BARE)
+    b = record(authors=["Mei, Chang", "Hua, Li"], pages="", volume="", **BARE)
+    assert verdict(a, b) != "duplicate"
+
+
+def test_subtitle_in_one_record_matches_even_for_a_short_main_title() -> None:
+    assert main_title("Phase I trial of FK973: Description of a delayed vascular leak syndrome") == \
+        "phaseitrialoffk973"
+    assert main_title("Editorial: a new year") == ""  # generic main titles stand for nothing
+    assert main_title("Short: title") == ""
+    a = record(title="Phase I trial of FK973", **BARE)
+    b = record(title="Phase I trial of FK973: Description of a delayed vascular leak syndrome", **BARE)
+    assert verdict(a, b) == "duplicate"
+    # Two different subtitles under one main title are not a prefix match.
+    c = record(title="Phase I trial of FK973: Pharmacokinetics in twelve patients", **BARE)
+    assert verdict(b, c) != "duplicate"
+
+
+def test_one_disagreeing_locator_costs_less_when_all_else_agrees() -> None:
+    # Different volume, same pages, same title/authors/year/journal: an export's wrong volume.
+    assert verdict(record(**BARE), record(volume="5", **BARE)) == "duplicate"
+    # Different pages: a series by one team is possible, so a human decides, but it is no
+    # longer dismissed as distinct.
+    assert verdict(record(**BARE), record(pages="1401-1405", **BARE)) == "borderline"
+    # Both locators different: no relief.
+    assert verdict(record(**BARE), record(volume="5", pages="1401-1405", **BARE)) == "distinct"
+    # Not for one shared author, nor for supplements (abstracts on neighbouring pages).
+    single = dict(authors=["Tashiro, Y."], **BARE)
+    assert verdict(record(**single), record(volume="5", **single)) != "duplicate"
+    supplement = dict(issue="Suppl 1", **BARE)
+    [pair] = deduplicate([record(**supplement), record(pages="1401-1405", **supplement)]).pairs
+    assert "pages -3" in pair.explanation
+    [pair] = deduplicate([record(**BARE), record(pages="1401-1405", **BARE)]).pairs
+    assert "pages -2" in pair.explanation
+
+
+def test_thresholds_move_the_cut_between_merge_and_review() -> None:
+    pair = [record(**BARE), record(pages="1401-1405", **BARE)]
+    strict = deduplicate(pair, thresholds=Thresholds(duplicate=20.0, borderline=19.0))
+    loose = deduplicate(pair, thresholds=Thresholds(duplicate=5.0, borderline=3.0))
+    assert strict.pairs == [] and [p.status for p in loose.pairs] == ["duplicate"]
