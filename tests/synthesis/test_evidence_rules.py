@@ -137,3 +137,95 @@ def test_unknown_rule_set_and_finding() -> None:
         evaluate([], "cochrane")
     with pytest.raises(ValidationError):
         S("a", "harmful")
+
+
+# -- issue #18: named rule sets, unrated studies, subgroups ------------------------------------------
+
+def test_van_tulder_is_an_alias_of_lievense() -> None:
+    table = [S("a"), S("b", rob="moderate")]
+    old, new = evaluate(table, "van_tulder"), evaluate(table, "lievense")
+    assert (old.rule_set, old.level, old.explanation) == ("lievense", new.level, new.explanation)
+
+
+def test_lievense_counts_prognostic_designs_only() -> None:
+    two_cross = [S("x", design="cross-sectional"), S("y", design="cross-sectional")]
+    verdict = evaluate(two_cross, "lievense")
+    assert verdict.level == "no evidence" and "Not counted (not a cohort or case-control design): x, y" in verdict.explanation
+    assert evaluate(two_cross + [S("c")], "lievense").level == "limited"
+
+
+@pytest.mark.parametrize("table,level,direction", [
+    ([S("a"), S("b")], "no evidence", "none"),  # cohorts are not trials
+    ([S("t", design="rct")], "moderate", "risk"),  # one high-quality RCT
+    ([S("t", design="rct", rob="high")], "limited", "risk"),  # one low-quality RCT
+    ([S("t", design="cct")], "limited", "risk"),  # a CCT is never a high-quality RCT
+    ([S("t", design="rct"), S("u", design="rct")], "strong", "risk"),
+    ([S("t", design="rct"), S("u", design="cct")], "moderate", "risk"),
+    ([S("t", design="rct", rob="high"), S("u", design="cct", rob="moderate")], "moderate", "risk"),
+    ([S("t", design="rct"), S("u", "protective", design="rct")], "conflicting", "conflicting"),
+])
+def test_van_tulder_2003(table: list[StudyFinding], level: str, direction: str) -> None:
+    verdict = evaluate(table, "van_tulder_2003")
+    assert (verdict.level, verdict.direction) == (level, direction), verdict.explanation
+
+
+def test_ariens_states_that_cross_sectional_studies_are_dropped() -> None:
+    table = [S("a"), S("x", "protective", design="cross-sectional"), S("y", "protective", design="cross-sectional")]
+    verdict = evaluate(table, "ariens")
+    assert verdict.level == "some" and verdict.direction == "risk"  # the cohort decides alone
+    assert "Cross-sectional studies not counted because cohort/case-control studies exist: x, y" in verdict.explanation
+
+
+def test_ariens_reading_of_multiple_low_quality_cohorts_is_explicit() -> None:
+    table = [S("a", rob="moderate"), S("b", rob="high")]
+    default = evaluate(table, "ariens")
+    assert default.level == "some" and 'ariens_multiple_low_quality = "some"' in default.explanation
+    literal = evaluate(table, "ariens", RuleConfig.from_mapping({"ariens_multiple_low_quality": "inconclusive"}))
+    assert literal.level == "inconclusive" and literal.direction == "risk"
+
+
+@pytest.mark.parametrize("unrated_as,lievense,iwh", [
+    ("moderate", "moderate", "limited"),  # 2 low quality; IWH 2 M
+    ("low", "strong", "moderate"),  # 2 high quality; IWH 2 H
+    ("high", "moderate", "insufficient"),  # 2 low quality; IWH excludes high RoB
+])
+def test_one_rule_for_unrated_studies(unrated_as: str, lievense: str, iwh: str) -> None:
+    table = [S("a", rob="unrated"), S("b", rob="unrated")]
+    config = RuleConfig.from_mapping({"unrated_as": unrated_as})
+    assert evaluate(table, "lievense", config).level == lievense
+    assert evaluate(table, "iwh", config).level == iwh
+    assert evaluate(table, "ariens", config).level == {"low": "strong"}.get(unrated_as, "some")
+
+
+@pytest.mark.parametrize("pairs,finding", [
+    ([("risk", "men"), ("null", "women")], "subgroup"),
+    ([("protective", "women"), ("null", "men")], "subgroup"),
+    ([("risk", "mood"), ("risk", "stress")], "risk"),  # subgroups agree
+    ([("null", ""), ("risk", "men")], "null"),  # the whole-sample result decides
+    ([("unknown", "")], "unknown"),
+])
+def test_subgroup_results_are_not_promoted(pairs: list[tuple[str, str]], finding: str) -> None:
+    from review.synthesis.evidence import combine_study_results
+
+    assert combine_study_results(pairs) == finding
+
+
+def test_subgroup_findings_are_recorded_not_counted() -> None:
+    table = [StudyFinding("k2010", "subgroup", detail="protective [women]; null [men]"), S("n2015"), S("l2016")]
+    verdict = evaluate(table, "ariens")
+    assert verdict.n_units == 2 and verdict.direction == "risk"
+    assert verdict.subgroup_findings == ("k2010 (protective [women]; null [men])",)
+    assert "subgroup findings only" in verdict.explanation
+    # a cohort's whole-sample paper outweighs a sibling paper's subgroup-only result
+    units = collapse_cohorts([S("k2010", "null", cohort="ptt"), StudyFinding("k2011", "subgroup", cohort_id="ptt")])
+    assert units[0].finding == "null"
+
+
+@pytest.mark.parametrize("data,fragment", [
+    ({"unrated_as": "unclear"}, "synthesis.unrated_as"),
+    ({"ariens_multiple_low_quality": "weak"}, "synthesis.ariens_multiple_low_quality"),
+    ({"iwh_quality": {"unrated": "M"}}, "follow synthesis.unrated_as"),
+])
+def test_bad_issue18_config_is_one_line(data: dict, fragment: str) -> None:
+    with pytest.raises(ValidationError, match=fragment):
+        RuleConfig.from_mapping(data)

@@ -101,7 +101,9 @@ def test_synthesis_builds_csv_report_and_plots(tmp_path: Path) -> None:
     rows = load_synthesis(folder / "synthesis.csv")
     by_id = {r.factor_id: r for r in rows}
     assert by_id["company_size_gt100"].direction == "risk" and by_id["company_size_gt100"].studies == ("arends2014",)
-    assert by_id["older_age"].direction == "conflicting"  # Koopmans 2010 women vs Norder 2015, Lammerts 2016
+    # Koopmans 2010: protective in women, null in men — a subgroup finding, not counted for the cohort.
+    assert by_id["older_age"].direction == "risk" and by_id["older_age"].rule_set == "lievense"
+    assert "subgroup findings only" in by_id["older_age"].explanation
     assert by_id["lifetime_depressive_episodes"].studies == ()
     assert "norder2012 94 % of panel" in by_id["lifetime_depressive_episodes"].explanation
     assert by_id["low_socioeconomic_position"].studies == ("ervasti2013", "virtanen2011")
@@ -139,8 +141,12 @@ def test_grade_domains() -> None:
     judgement = assess(GradeInput("f", units, 1.0, pooled, designs=["cohort"] * 3))
     assert judgement.start == "high"
     assert judgement.domains["risk_of_bias"].change == -2
-    assert judgement.domains["large_effect"].change == 1  # pooled OR ≈ 2.3
-    assert judgement.certainty == "moderate"
+    # Pooled OR ≈ 2.4 is large, but GRADE upgrades only evidence without serious risk of bias.
+    assert judgement.domains["large_effect"].change == 0 and "not upgraded" in judgement.domains["large_effect"].reason
+    assert judgement.certainty == "low"
+    clean = assess(GradeInput("f", [StudyFinding(u.study_id, "risk", rob="low") for u in units], 1.0, pooled,
+                              designs=["cohort"] * 3))
+    assert clean.domains["large_effect"].change == 1
     single = assess(GradeInput("g", units[:1], 1.0, None, ratios=[(2.59, 1.40, 4.80)], indirect=["a"],
                                designs=["cohort"]))
     assert single.domains["publication_bias"].change == -1 and single.domains["indirectness"].change == -1
@@ -167,7 +173,8 @@ def test_explicit_folder_uses_its_own_workspace(workspace: Workspace, tmp_path: 
     monkeypatch.chdir(tmp_path)  # not inside any workspace
     result = CliRunner().invoke(main, ["synthesis", "--extraction", str(folder), "--no-plots"])
     assert result.exit_code == 0, result.output
-    assert 'rule_set = "van_tulder"' in (workspace.root / "review.toml").read_text()
+    config = (workspace.root / "review.toml").read_text()
+    assert 'rule_set = "lievense"' in config and 'unrated_as = "moderate"' in config
     from review.store.extraction import latest_grade_judgements
 
     assert "company_size_gt100" in latest_grade_judgements(Workspace(workspace.root).store.engine)
@@ -179,3 +186,34 @@ def test_rule_set_table_without_key_is_an_error(workspace: Workspace) -> None:
     config.write_text(config.read_text() + "\n[synthesis]\nmethod = \"REML\"\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"])
     assert result.exit_code == WorkspaceError.exit_code and "synthesis.rule_set" in result.output
+
+
+def test_grade_phase_information_size_and_few_studies() -> None:
+    one = [StudyFinding("a", "risk", rob="low")]
+    exploratory = assess(GradeInput("f", one, 1.0, None, ratios=[(2.59, 1.40, 4.80)], designs=["cohort"],
+                                    phases={"a": (1, "crude estimate only")}))
+    assert exploratory.start == "moderate" and "phase 1" in exploratory.start_reason  # Huguet 2013
+    confirmatory = assess(GradeInput("f", one, 1.0, None, ratios=[(2.59, 1.40, 4.80)], designs=["cohort"],
+                                     phases={"a": (2, "adjusted estimate")}, sizes={"a": (None, 158)}))
+    assert confirmatory.start == "high"
+    # the CI excludes 1, yet 158 participants cannot hold 300 events: optimal information size not met
+    assert confirmatory.domains["imprecision"].change == -1
+    assert "optimal information size not met" in confirmatory.domains["imprecision"].reason
+    big = assess(GradeInput("f", one, 1.0, None, ratios=[(1.16, 1.07, 1.25)], designs=["cohort"],
+                            sizes={"a": (743, 2418)}))
+    assert big.domains["imprecision"].change == 0 and "743 events ≥ 300" in big.domains["imprecision"].reason
+    assert confirmatory.domains["publication_bias"].change == -1
+    assert "'few studies' judgement" in confirmatory.domains["publication_bias"].reason
+
+
+def test_programme_factor_levels_after_the_method_fixes(tmp_path: Path) -> None:
+    """The changes issue #18 makes to the programme's own verdicts, pinned with their reasons."""
+    folder = _copy(tmp_path)
+    run = run_synthesis(folder, SynthesisSettings.from_config({"rule_set": "ariens"}), plots=False)
+    by_id = {r.factor.id: r for r in run.results}
+    depressive = by_id["depressive_index_diagnosis"]  # Koopmans 2011 men-only risk is a subgroup result
+    assert (depressive.verdict.level, depressive.verdict.direction) == ("some", "none")
+    older = by_id["older_age"]  # Koopmans 2010 women-only is a subgroup result; Norder 2015 + Lammerts agree
+    assert (older.verdict.level, older.verdict.direction) == ("some", "risk")
+    assert by_id["unskilled_work"].grade.start == "moderate"  # Roelen 2010: adjustment not reported (phase 1)
+    assert by_id["company_size_gt100"].grade.start == "high"  # Arends 2014: adjusted (phase 2)

@@ -153,6 +153,8 @@ def validate_study_data(
         problems.add("study", "missing [study] table")
         return problems.lines
     _check_fields(study, form.fields("study"), "study", problems)
+    if study.get("phase") not in (None, 1, 2, 3):
+        problems.add("study.phase", f"{study.get('phase')!r} not one of 1, 2, 3 (Huguet 2013 phases)")
     if expected_id is not None and study.get("id") not in (None, expected_id):
         problems.add("study.id", f"{study.get('id')!r} does not match the file name {expected_id!r}")
     for key in data:

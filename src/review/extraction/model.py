@@ -142,6 +142,8 @@ class Study:
     pmid: str = ""
     setting: str = ""
     n: int | None = None
+    events: int | None = None
+    phase: int | None = None
     follow_up: str = ""
     washout_days: int | None = None
     washout_status: str = ""
@@ -157,6 +159,6 @@ class Study:
 
     def study_fields(self) -> dict[str, Any]:
         names = ("id", "cohort_id", "citation", "doi", "pmid", "country", "design", "evidence_type", "setting",
-                 "n", "follow_up", "outcome_definition", "washout_days", "washout_status",
+                 "n", "events", "phase", "follow_up", "outcome_definition", "washout_days", "washout_status",
                  "outcome_cmd_specific", "indirectness", "data_source", "base_rate", "notes")
         return {name: getattr(self, name) for name in names}

@@ -1,16 +1,22 @@
 """Best-evidence synthesis: evidence levels per factor under configurable rule sets.
 
-Three published families (see docs/evidence_and_instrument.md §1.1):
+Published families, each named after its source (rule text and references in docs/synthesis.md):
 
-* ``ariens`` — four levels for observational studies (strong / moderate / some / inconclusive);
-* ``van_tulder`` — the van Tulder / Lievense prognostic five levels with the 75 % consistency
-  rule (strong / moderate / limited / conflicting / no evidence);
+* ``ariens`` — four levels for observational studies (strong / moderate / some / inconclusive;
+  the table usually attributed to Ariëns et al. 2000);
+* ``lievense`` — the prognostic adaptation of the van Tulder levels used in Dutch prognostic
+  reviews (Lievense et al. 2002): strong / moderate / limited / conflicting / no evidence on
+  cohort and case-control studies; ``van_tulder`` is its old name and stays as an alias;
+* ``van_tulder_2003`` — the Cochrane Back Review Group levels for trials (van Tulder et al.,
+  Spine 2003;28:1290–9): only RCTs and CCTs count;
 * ``iwh`` — the Institute for Work & Health algorithm on high/medium quality studies
   (strong / moderate / limited / mixed / insufficient).
 
 Each study enters as a :class:`StudyFinding` (direction of its finding, QUIPS-collapsed risk of
-bias, design, cohort). Papers from one cohort count once. Every :class:`Verdict` names its
-studies and spells out the counting that led to it.
+bias, design, cohort). Papers from one cohort count once. A result seen only in subgroups that
+disagree is a ``subgroup`` finding: recorded, never promoted to the whole cohort. Studies
+without a QUIPS rating are treated as ``RuleConfig.unrated_as`` in every set. Every
+:class:`Verdict` names its studies and spells out the counting that led to it.
 """
 
 from __future__ import annotations
@@ -22,14 +28,33 @@ from typing import Any
 
 from ..errors import ValidationError
 
-RULE_SETS: tuple[str, ...] = ("ariens", "van_tulder", "iwh")
+RULE_SETS: tuple[str, ...] = ("ariens", "lievense", "van_tulder_2003", "iwh")
+#: Old names that still work in review.toml and ``--rule-set``: ``van_tulder`` always meant the
+#: Lievense prognostic variant, not van Tulder 2003.
+RULE_SET_ALIASES: dict[str, str] = {"van_tulder": "lievense"}
 #: Directions a study finding can take; ``mixed`` = opposite significant results within one unit,
-#: ``unknown`` = association reported but its direction or size is not available.
-FINDINGS: tuple[str, ...] = ("risk", "protective", "null", "mixed", "unknown")
+#: ``unknown`` = association reported but its direction or size is not available, ``subgroup`` =
+#: results only in subgroups that disagree (e.g. risk in men, null in women): not a finding for
+#: the whole population.
+FINDINGS: tuple[str, ...] = ("risk", "protective", "null", "mixed", "unknown", "subgroup")
+TRIAL_DESIGNS: frozenset[str] = frozenset({"rct", "cct"})
 ROB_CATEGORIES: tuple[str, ...] = ("low", "moderate", "high", "unrated")
 LONGITUDINAL_DESIGNS: frozenset[str] = frozenset({"cohort", "case-control", "register", "rct-cohort"})
 CROSS_SECTIONAL = "cross-sectional"
 _DIRECTION_OF = {"risk": "risk", "protective": "protective", "null": "none"}
+#: What the Ariëns table leaves open: consistent findings in ≥ 2 cohort/case-control studies none
+#: of which is high quality. "some" reads it as at least the evidence of one cohort study;
+#: "inconclusive" reads the table literally ("all other cases").
+ARIENS_LOW_QUALITY_READINGS: tuple[str, ...] = ("some", "inconclusive")
+
+
+def canonical_rule_set(name: str) -> str:
+    """The rule set behind ``name`` (an alias maps to its current name); raises on unknown names."""
+    resolved = RULE_SET_ALIASES.get(name, name)
+    if resolved not in RULE_SETS:
+        known = ", ".join(RULE_SETS + tuple(f"{a} (= {b})" for a, b in RULE_SET_ALIASES.items()))
+        raise ValidationError(f"rule set {name!r}: expected one of {known}")
+    return resolved
 
 
 @dataclass(slots=True, frozen=True)
@@ -63,10 +88,22 @@ class RuleConfig:
     high_quality: tuple[str, ...] = ("low",)
     exclude: tuple[str, ...] = ()
     iwh_quality: dict[str, str | None] = field(
-        default_factory=lambda: {"low": "H", "moderate": "M", "high": None, "unrated": "M"}
+        default_factory=lambda: {"low": "H", "moderate": "M", "high": None}
     )
     #: IWH moderate level: "> 2/3" of M+H agree (True) or the other table's ">= 2/3" (False).
     iwh_moderate_strict: bool = True
+    #: One rule for studies without a QUIPS rating, in every rule set and in GRADE: they count as
+    #: this risk of bias ("unclear" = moderate, as Huguet et al. 2013 treat unclear RoB).
+    unrated_as: str = "moderate"
+    #: The pre-registered reading of the Ariëns gap (see ARIENS_LOW_QUALITY_READINGS).
+    ariens_multiple_low_quality: str = "some"
+
+    def rob_of(self, unit: "StudyFinding") -> str:
+        """The risk of bias a rule set judges: ``unrated_as`` for an unrated study."""
+        return self.unrated_as if unit.rob == "unrated" else unit.rob
+
+    def high(self, unit: "StudyFinding") -> bool:
+        return self.rob_of(unit) in self.high_quality
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> "RuleConfig":
@@ -84,9 +121,23 @@ class RuleConfig:
                 if bad:
                     raise ValidationError(f"review.toml: synthesis.{key} has unknown RoB category {bad[0]!r}")
                 setattr(config, key, values)
+        if "unrated_as" in data:
+            value = str(data["unrated_as"])
+            if value not in ("low", "moderate", "high"):
+                raise ValidationError(f"review.toml: synthesis.unrated_as {value!r}: low, moderate or high")
+            config.unrated_as = value
+        if "ariens_multiple_low_quality" in data:
+            value = str(data["ariens_multiple_low_quality"])
+            if value not in ARIENS_LOW_QUALITY_READINGS:
+                raise ValidationError(f"review.toml: synthesis.ariens_multiple_low_quality {value!r}: "
+                                      f"{' or '.join(ARIENS_LOW_QUALITY_READINGS)}")
+            config.ariens_multiple_low_quality = value
         if "iwh_quality" in data:
             mapping = dict(config.iwh_quality)
             for rob, grade in dict(data["iwh_quality"]).items():
+                if rob == "unrated":
+                    raise ValidationError("review.toml: synthesis.iwh_quality.unrated: unrated studies follow "
+                                          "synthesis.unrated_as in every rule set")
                 if rob not in ROB_CATEGORIES or grade not in ("H", "M", "excluded"):
                     raise ValidationError(f"review.toml: synthesis.iwh_quality.{rob} = {grade!r} (H, M or excluded)")
                 mapping[rob] = None if grade == "excluded" else grade
@@ -107,13 +158,20 @@ class Verdict:
     explanation: str
     consistency: float | None = None
     n_units: int = 0
+    #: Units whose only results are subgroup results that disagree, described (not counted).
+    subgroup_findings: tuple[str, ...] = ()
 
 
 # -- counting ------------------------------------------------------------------------------
 
 def combine_findings(findings: Iterable[str]) -> str:
-    """One finding from several (papers of a cohort, subgroups): a significant result beats null."""
+    """One finding from several whole-population results (papers of a cohort, contrasts of a
+    paper): a significant result beats null. Subgroup-only results never override them."""
     values = set(findings)
+    whole = values - {"subgroup"}
+    if not whole:
+        return "subgroup" if values else "unknown"
+    values = whole
     directional = values & {"risk", "protective"}
     if len(directional) == 2 or "mixed" in values:
         return "mixed"
@@ -122,6 +180,23 @@ def combine_findings(findings: Iterable[str]) -> str:
     if "null" in values:
         return "null"
     return "unknown"
+
+
+def combine_study_results(results: Iterable[tuple[str, str]]) -> str:
+    """A study's finding for one factor from ``(finding, subgroup)`` pairs.
+
+    Whole-sample results decide (:func:`combine_findings`). Without one, subgroup results count
+    only when they agree (e.g. risk for mood-disorder and for stress-related episodes); if they
+    disagree (risk in men, null in women) the study has a ``subgroup`` finding, recorded as such.
+    """
+    pairs = list(results)
+    whole = [finding for finding, subgroup in pairs if not subgroup]
+    if whole:
+        return combine_findings(whole)
+    known = {finding for finding, _ in pairs if finding != "unknown"}
+    if not known:
+        return "unknown"
+    return known.pop() if len(known) == 1 else "subgroup"
 
 
 _ROB_ORDER = {"low": 0, "moderate": 1, "high": 2, "unrated": 3}
@@ -147,7 +222,8 @@ def collapse_cohorts(findings: Sequence[StudyFinding]) -> list[StudyFinding]:
         units.append(StudyFinding(
             study_id="+".join(m.study_id for m in members), finding=finding, rob=best.rob,
             design=best.design, cohort_id=best.cohort_id,
-            detail="; ".join(f"{m.study_id}: {m.finding}" for m in members),
+            detail="; ".join(f"{m.study_id}: {m.finding}" + (f" ({m.detail})" if m.finding == "subgroup" and m.detail
+                                                            else "") for m in members),
         ))
     return units
 
@@ -194,24 +270,42 @@ def evaluate(
 ) -> Verdict:
     """The evidence level for one factor's findings under ``rule_set``."""
     config = config or RuleConfig()
-    if rule_set not in RULE_SETS:
-        raise ValidationError(f"rule set {rule_set!r}: expected one of {', '.join(RULE_SETS)}")
+    rule_set = canonical_rule_set(rule_set)
     study_ids = tuple(dict.fromkeys(f.study_id for f in findings))
-    kept = [f for f in findings if f.rob not in config.exclude]
-    notes = []
-    dropped = [f.study_id for f in findings if f.rob in config.exclude]
-    if dropped:
-        notes.append(f"excluded for risk of bias: {', '.join(dropped)}")
-    unknown = [f.study_id for f in kept if f.finding == "unknown"]
-    if unknown:
-        notes.append(f"direction not available, not counted: {', '.join(unknown)}")
-    units = collapse_cohorts([f for f in kept if f.finding != "unknown"])
-    rule = {"ariens": _ariens, "van_tulder": _van_tulder, "iwh": _iwh}[rule_set]
+    kept, units, subgroup_only, notes = counted_units(findings, config)
+    rule = {"ariens": _ariens, "lievense": _lievense, "van_tulder_2003": _van_tulder_2003, "iwh": _iwh}[rule_set]
     verdict = rule(units, config)
     verdict.studies = study_ids
+    verdict.subgroup_findings = tuple(f"{u.study_id} ({u.detail})" if u.detail else u.study_id
+                                      for u in subgroup_only)
     if notes:
         verdict.explanation = f"{verdict.explanation} ({'; '.join(notes)})"
     return verdict
+
+
+def counted_units(
+    findings: Sequence[StudyFinding], config: RuleConfig
+) -> tuple[list[StudyFinding], list[StudyFinding], list[StudyFinding], list[str]]:
+    """(kept findings, counted units, subgroup-only units, notes) — shared by the rules and GRADE.
+
+    Excluded RoB categories (judged after ``unrated_as``) and unknown directions are dropped
+    with a note; papers of one cohort merge; units with only disagreeing subgroup results are
+    set aside as subgroup findings.
+    """
+    excluded = [f for f in findings if f.rob in config.exclude or config.rob_of(f) in config.exclude]
+    kept = [f for f in findings if f not in excluded]
+    notes = []
+    if excluded:
+        notes.append(f"excluded for risk of bias: {', '.join(f.study_id for f in excluded)}")
+    unknown = [f.study_id for f in kept if f.finding == "unknown"]
+    if unknown:
+        notes.append(f"direction not available, not counted: {', '.join(unknown)}")
+    merged = collapse_cohorts([f for f in kept if f.finding != "unknown"])
+    subgroup_only = [u for u in merged if u.finding == "subgroup"]
+    if subgroup_only:
+        notes.append("subgroup findings only, recorded and not counted for the whole population: "
+                     + "; ".join(f"{u.study_id} ({u.detail})" if u.detail else u.study_id for u in subgroup_only))
+    return kept, [u for u in merged if u.finding != "subgroup"], subgroup_only, notes
 
 
 def _direction(t: _Tally, consistent: bool) -> str:
@@ -221,7 +315,8 @@ def _direction(t: _Tally, consistent: bool) -> str:
 
 
 def _quality_label(unit: StudyFinding, config: RuleConfig) -> str:
-    return "high quality" if unit.rob in config.high_quality else f"low quality ({unit.rob} RoB)"
+    rob = f"unrated, as {config.unrated_as}" if unit.rob == "unrated" else unit.rob
+    return "high quality" if config.high(unit) else f"low quality ({rob} RoB)"
 
 
 def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
@@ -230,6 +325,11 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
     other = [u for u in units if u not in longitudinal and u not in cross]
     listing = "; ".join(_describe(u, _quality_label(u, config)) for u in units) or "no studies"
     suffix = f" Not counted (design): {', '.join(u.study_id for u in other)}." if other else ""
+    if longitudinal and cross:
+        # The table ranks designs: cross-sectional studies only decide when no cohort or
+        # case-control study exists (rule "some"/"inconclusive" for cross-sectional evidence).
+        suffix += (f" Cross-sectional studies not counted because cohort/case-control studies exist: "
+                   f"{', '.join(u.study_id for u in cross)}.")
 
     def verdict(level: str, direction: str, why: str, share: float | None, n: int) -> Verdict:
         return Verdict("ariens", level, direction, (), f"{why}. {listing}.{suffix}", share, n)
@@ -246,19 +346,23 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
             return verdict("inconclusive", "conflicting",
                            f"{t.n} cohort/case-control studies, {_pct(t.share)} agree "
                            f"< {_pct(config.consistency)}: inconsistent", t.share, t.n)
-        high = [u for u in t.agree if u.rob in config.high_quality]
+        high = [u for u in t.agree if config.high(u)]
         why = (f"{len(t.agree)}/{t.n} cohort/case-control studies agree ({_pct(t.share)} ≥ "
                f"{_pct(config.consistency)}) on {t.dominant}, {len(high)} of them high quality")
         if len(high) >= 2:
             return verdict("strong", _direction(t, True), why, t.share, t.n)
         if len(high) == 1:
             return verdict("moderate", _direction(t, True), why, t.share, t.n)
-        return verdict("some", _direction(t, True), why + " (at least the findings of one cohort study)",
-                       t.share, t.n)
+        reading = config.ariens_multiple_low_quality
+        note = (" (pre-registered reading ariens_multiple_low_quality = \"some\": at least the evidence "
+                "of one cohort study)" if reading == "some" else
+                " (pre-registered reading ariens_multiple_low_quality = \"inconclusive\": the table's "
+                "\"all other cases\")")
+        return verdict(reading, _direction(t, True), why + note, t.share, t.n)
     if cross:
         t = tally(cross)
         consistent = t.dominant is not None and t.share is not None and t.share >= config.consistency
-        high = [u for u in t.agree if u.rob in config.high_quality]
+        high = [u for u in t.agree if config.high(u)]
         if t.n >= 2 and consistent and high:
             return verdict("some", _direction(t, True),
                            f"{len(t.agree)}/{t.n} cross-sectional studies agree ({_pct(t.share)}), "
@@ -270,15 +374,20 @@ def _ariens(units: list[StudyFinding], config: RuleConfig) -> Verdict:
     return verdict("inconclusive", "none", why, None, 0)
 
 
-def _van_tulder(units: list[StudyFinding], config: RuleConfig) -> Verdict:
-    listing = "; ".join(_describe(u, _quality_label(u, config)) for u in units) or "no studies"
-    t = tally(units)
+def _lievense(units: list[StudyFinding], config: RuleConfig) -> Verdict:
+    """Lievense et al. 2002 levels on prognostic (longitudinal) studies; other designs not counted."""
+    counted = [u for u in units if u.design in LONGITUDINAL_DESIGNS]
+    other = [u for u in units if u not in counted]
+    listing = "; ".join(_describe(u, _quality_label(u, config)) for u in counted) or "no studies"
+    suffix = (f" Not counted (not a cohort or case-control design): {', '.join(u.study_id for u in other)}."
+              if other else "")
+    t = tally(counted)
 
     def verdict(level: str, direction: str, why: str) -> Verdict:
-        return Verdict("van_tulder", level, direction, (), f"{why}. {listing}.", t.share, t.n)
+        return Verdict("lievense", level, direction, (), f"{why}. {listing}.{suffix}", t.share, t.n)
 
     if t.n == 0:
-        return verdict("no evidence", "none", "no study with a usable finding")
+        return verdict("no evidence", "none", "no cohort or case-control study with a usable finding")
     if t.n == 1 and t.dominant is None:
         return verdict("conflicting", "conflicting", "one cohort whose papers or subgroups disagree")
     if t.n == 1:
@@ -290,8 +399,8 @@ def _van_tulder(units: list[StudyFinding], config: RuleConfig) -> Verdict:
         return verdict("conflicting", "conflicting",
                        f"{t.n} studies, at most {round((t.share or 0) * t.n)} agree: {_pct(t.share)} "
                        f"< {_pct(config.consistency)}")
-    high = [u for u in t.agree if u.rob in config.high_quality]
-    low = [u for u in t.agree if u.rob not in config.high_quality]
+    high = [u for u in t.agree if config.high(u)]
+    low = [u for u in t.agree if not config.high(u)]
     why = (f"{len(t.agree)}/{t.n} studies agree on {t.dominant} ({_pct(t.share)} ≥ "
            f"{_pct(config.consistency)}): {len(high)} high, {len(low)} low quality")
     if len(high) >= 2:
@@ -301,8 +410,45 @@ def _van_tulder(units: list[StudyFinding], config: RuleConfig) -> Verdict:
     return verdict("limited", _direction(t, True), why)
 
 
+def _van_tulder_2003(units: list[StudyFinding], config: RuleConfig) -> Verdict:
+    """van Tulder et al. 2003 (Cochrane Back Review Group) levels: RCTs and CCTs only."""
+    trials = [u for u in units if u.design in TRIAL_DESIGNS]
+    other = [u for u in units if u not in trials]
+    rct_high = [u for u in trials if u.design == "rct" and config.high(u)]
+
+    def label(u: StudyFinding) -> str:
+        return f"{u.design.upper()}, {'high' if u in rct_high else 'low'} quality"
+
+    listing = "; ".join(_describe(u, label(u)) for u in trials) or "no trials"
+    suffix = f" Not counted (not an RCT or CCT): {', '.join(u.study_id for u in other)}." if other else ""
+    t = tally(trials)
+
+    def verdict(level: str, direction: str, why: str) -> Verdict:
+        return Verdict("van_tulder_2003", level, direction, (), f"{why}. {listing}.{suffix}", t.share, t.n)
+
+    if t.n == 0:
+        return verdict("no evidence", "none", "no evidence from trials: no RCT or CCT")
+    if t.n == 1:
+        if t.dominant is None:
+            return verdict("conflicting", "conflicting", "one trial whose reports disagree")
+        if rct_high:
+            return verdict("moderate", _direction(t, True), "one high-quality RCT")
+        return verdict("limited", _direction(t, True), "one low-quality RCT or CCT")
+    consistent = t.dominant is not None and t.share is not None and t.share >= config.consistency
+    if not consistent:
+        return verdict("conflicting", "conflicting",
+                       f"inconsistent findings among {t.n} trials ({_pct(t.share)} < {_pct(config.consistency)})")
+    agreeing_high = [u for u in t.agree if u in rct_high]
+    why = (f"{len(t.agree)}/{t.n} trials agree on {t.dominant} ({_pct(t.share)} ≥ {_pct(config.consistency)}), "
+           f"{len(agreeing_high)} of them high-quality RCTs")
+    if len(agreeing_high) >= 2:
+        return verdict("strong", _direction(t, True), why + ": consistent among multiple high-quality RCTs")
+    return verdict("moderate", _direction(t, True),
+                   why + ": consistent among multiple low-quality RCTs/CCTs and/or one high-quality RCT")
+
+
 def _iwh(units: list[StudyFinding], config: RuleConfig) -> Verdict:
-    graded = [(u, config.iwh_quality.get(u.rob)) for u in units]
+    graded = [(u, config.iwh_quality.get(config.rob_of(u))) for u in units]
     excluded = [u.study_id for u, q in graded if q is None]
     kept = [u for u, q in graded if q is not None]
     grade_of = {u.study_id: q for u, q in graded}

@@ -9,12 +9,12 @@ from ..extraction.model import RATIO_MEASURES, Estimate, ExpertRating, Factor, S
 from ..extraction.quips import CollapseRule, summarise
 from ..records import FactorEvidence
 from .evidence import (
-    RULE_SETS, RuleConfig, StudyFinding, Verdict, collapse_cohorts, combine_findings, evaluate,
+    RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
 )
 from .grade import GradeConfig, GradeInput, GradeJudgement, apply_overrides, assess
 from .meta import MetaResult, effect_from_ci, pool
 
-DEFAULT_RULE_SET = "van_tulder"
+DEFAULT_RULE_SET = "lievense"
 
 
 @dataclass(slots=True)
@@ -38,10 +38,11 @@ class SynthesisSettings:
         from ..errors import ValidationError
 
         settings = cls(rules=RuleConfig.from_mapping(synthesis))
-        rule_set = synthesis.get("rule_set", DEFAULT_RULE_SET)
-        if rule_set not in RULE_SETS:
-            raise ValidationError(f"review.toml: synthesis.rule_set {rule_set!r} not one of {', '.join(RULE_SETS)}")
-        settings.rule_set = rule_set
+        rule_set = str(synthesis.get("rule_set", DEFAULT_RULE_SET))
+        try:
+            settings.rule_set = canonical_rule_set(rule_set)
+        except ValidationError as err:
+            raise ValidationError(f"review.toml: synthesis.{err}") from None
         settings.method = str(synthesis.get("method", settings.method)).upper()
         settings.hk = bool(synthesis.get("hk", settings.hk))
         settings.hk_adhoc = settings.hk and bool(synthesis.get("hk_adhoc", settings.hk_adhoc))
@@ -79,7 +80,21 @@ def study_quality(studies: list[Study], rule: CollapseRule) -> dict[str, str]:
 
 
 def _finding_for_study(rows: list[EstimateRow]) -> str:
-    return combine_findings(r.finding for r in rows)
+    return combine_study_results((r.finding, r.estimate.subgroup) for r in rows)
+
+
+def study_phase(study: Study, rows: list[EstimateRow]) -> tuple[int, str]:
+    """Phase of investigation (Huguet et al. 2013) of a study for one factor, and why.
+
+    The study's ``phase`` when the extractor judged it; otherwise 2 (confirmatory) when an
+    estimate for the factor is adjusted, else 1 (exploratory: crude, or adjustment not reported).
+    """
+    if study.phase is not None:
+        return study.phase, "judged by the extractor"
+    if any(r.estimate.estimate_type == "adjusted" for r in rows):
+        return 2, "adjusted estimate"
+    kinds = sorted({r.estimate.estimate_type for r in rows})
+    return 1, f"{'/'.join(kinds)} estimate only"
 
 
 def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[EstimateRow], str]:
@@ -137,20 +152,25 @@ def synthesise_factor(
                       measure=pool_rows[0].estimate.measure,
                       studies=[r.study.id for r in pool_rows])
 
-    units = collapse_cohorts([f for f in findings if f.finding != "unknown" and f.rob not in settings.rules.exclude])
+    _, units, _, _ = counted_units(findings, settings.rules)
     indirect = [r.study.id for r in rows
                 if r.study.outcome_cmd_specific is False or r.study.indirectness or r.estimate.indirect]
+    with_ci = [r for r in rows if r.estimate.measure in RATIO_MEASURES and r.estimate.aligned() is not None]
+    size_rows = pool_rows or with_ci
+    sizes = {r.study.id: (r.study.events, r.study.n) for r in size_rows}
     grade_input = GradeInput(
         factor.id, units, verdict.consistency, pooled,
-        ratios=[a for r in rows if r.estimate.measure in RATIO_MEASURES and (a := r.estimate.aligned()) is not None],
+        ratios=[_aligned(r.estimate) for r in with_ci],
         indirect=indirect, designs=[r.study.design for r in rows],
+        phases={sid: study_phase(group[0].study, group) for sid, group in by_study.items()},
+        sizes=sizes, unrated_as=settings.rules.unrated_as,
     )
     grade = apply_overrides(assess(grade_input, settings.grade), factor.id, override or {})
 
     evidence = FactorEvidence(
         factor_id=factor.id, label_en=factor.label_en, label_nl=factor.label_nl, domain=factor.domain,
         modifiable=factor.modifiable, assessable=factor.assessable, direction=verdict.direction,
-        level=verdict.level, rule_set=settings.rule_set, studies=tuple(by_study),
+        level=verdict.level, rule_set=verdict.rule_set, studies=tuple(by_study),
         measure=pooled.measure if pooled else "",
         pooled_estimate=pooled.back(pooled.estimate) if pooled else None,
         ci_low=pooled.back(pooled.ci_low) if pooled else None,

@@ -1,7 +1,11 @@
 """GRADE certainty for a prognostic factor (Foroutan et al. 2020; Huguet et al. 2013).
 
-A body of cohort evidence starts high; five domains may lower it (risk of bias, inconsistency,
-imprecision, indirectness, publication bias) and a large effect may raise it. The automatic
+The starting level follows the phase of investigation (Huguet et al. 2013): a body of evidence
+mostly from confirmatory (phase 2/3) studies starts high, one mostly from exploratory (phase 1)
+studies starts moderate; cross-sectional evidence starts moderate. Five domains may lower it
+(risk of bias, inconsistency, imprecision — including the optimal information size —,
+indirectness, publication bias) and a large effect may raise it, but only without serious study
+limitations (GRADE: upgrading is for evidence without serious risk of bias). The automatic
 judgement applies the configurable conventions of docs/evidence_and_instrument.md §1.4 and says
 why for every domain; a reviewer's judgement (``extraction/grade.toml``) overrides per domain.
 """
@@ -33,6 +37,9 @@ class GradeConfig:
     imprecision_high: float = 1.25
     large_effect_high: float = 2.0
     large_effect_low: float = 0.5
+    #: GRADE's rule of thumb for the optimal information size of a dichotomous outcome: fewer
+    #: events than this across the studies is imprecise even when the CI excludes 1.
+    ois_events: float = 300.0
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> "GradeConfig":
@@ -55,6 +62,7 @@ class GradeJudgement:
     factor_id: str
     start: str
     domains: dict[str, DomainJudgement] = field(default_factory=dict)
+    start_reason: str = ""
 
     @property
     def certainty(self) -> str:
@@ -85,6 +93,12 @@ class GradeInput:
     ratios: list[tuple[float, float, float]] = field(default_factory=list)  # aligned (est, lo, hi)
     indirect: list[str] = field(default_factory=list)  # study ids with indirect outcome/population
     designs: list[str] = field(default_factory=list)
+    #: Phase of investigation per study id: (1|2|3, why).
+    phases: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: (events, participants) per study behind the CIs judged for imprecision; None = not given.
+    sizes: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
+    #: The risk of bias an unrated study counts as (RuleConfig.unrated_as).
+    unrated_as: str = "moderate"
 
 
 def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgement | None:
@@ -92,19 +106,19 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
     config = config or GradeConfig()
     if not item.units:
         return None
-    longitudinal = any(d != "cross-sectional" for d in item.designs)
-    start = "high" if longitudinal else "moderate"
-    judgement = GradeJudgement(item.factor_id, start)
+    start, start_reason = _start(item)
+    judgement = GradeJudgement(item.factor_id, start, start_reason=start_reason)
     d = judgement.domains
 
     n = len(item.units)
-    high_rob = sum(1 for u in item.units if u.rob == "high")
-    not_low = sum(1 for u in item.units if u.rob != "low")
+    robs = [item.unrated_as if u.rob == "unrated" else u.rob for u in item.units]
+    high_rob = robs.count("high")
+    not_low = sum(1 for r in robs if r != "low")
     unrated = sum(1 for u in item.units if u.rob == "unrated")
     if high_rob * 2 > n:
         d["risk_of_bias"] = DomainJudgement(-2, f"{high_rob}/{n} studies at high risk of bias (very serious)")
     elif not_low * 2 > n:
-        extra = f", {unrated} not yet QUIPS-rated" if unrated else ""
+        extra = f", {unrated} not yet QUIPS-rated (counted as {item.unrated_as})" if unrated else ""
         d["risk_of_bias"] = DomainJudgement(-1, f"{not_low}/{n} studies not at low risk of bias{extra} (serious)")
     else:
         d["risk_of_bias"] = DomainJudgement(0, f"{n - not_low}/{n} studies at low risk of bias")
@@ -133,14 +147,34 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
                                                if item.indirect else ""))
 
     if n == 1:
-        d["publication_bias"] = DomainJudgement(-1, "all evidence from one cohort; not investigated repeatedly")
+        d["publication_bias"] = DomainJudgement(
+            -1, "'few studies' judgement: all evidence from one cohort, the factor has not been investigated "
+                "repeatedly (no statistical test of small-study effects is possible)")
     else:
         d["publication_bias"] = DomainJudgement(0, f"{n} independent cohorts")
 
     large = _large_effect(item, config)
     if large:
-        d["large_effect"] = DomainJudgement(1, large)
+        if d["risk_of_bias"].change < 0:
+            d["large_effect"] = DomainJudgement(0, f"{large}, not upgraded: GRADE upgrades only evidence "
+                                                   "without serious risk of bias")
+        else:
+            d["large_effect"] = DomainJudgement(1, large)
     return judgement
+
+
+def _start(item: GradeInput) -> tuple[str, str]:
+    """Starting certainty from design and the phase of investigation (Huguet et al. 2013)."""
+    if not any(d != "cross-sectional" for d in item.designs):
+        return "moderate", "cross-sectional evidence only"
+    if not item.phases:
+        return "high", "cohort evidence"
+    confirmatory = sorted(sid for sid, (phase, _) in item.phases.items() if phase >= 2)
+    exploratory = sorted(sid for sid, (phase, _) in item.phases.items() if phase < 2)
+    listing = "; ".join(f"{sid}: phase {phase} ({why})" for sid, (phase, why) in sorted(item.phases.items()))
+    if len(confirmatory) * 2 >= len(item.phases):
+        return "high", f"mostly confirmatory (phase 2/3) studies — {listing}"
+    return "moderate", f"mostly exploratory (phase 1) studies — {listing}"
 
 
 def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
@@ -148,10 +182,11 @@ def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
         lo, hi = item.pooled.back(item.pooled.ci_low), item.pooled.back(item.pooled.ci_high)
         assert lo is not None and hi is not None
         wide = lo < 1 < hi and (lo < config.imprecision_low or hi > config.imprecision_high)
-        return DomainJudgement(-1 if wide else 0,
-                               f"pooled CI {lo:.2f}-{hi:.2f} {'crosses 1 and includes important effects' if wide else 'is informative'}")
+        if wide:
+            return DomainJudgement(-1, f"pooled CI {lo:.2f}-{hi:.2f} crosses 1 and includes important effects")
+        return _information_size(item, config, f"pooled CI {lo:.2f}-{hi:.2f} is informative")
     if not item.ratios:
-        return DomainJudgement(-1, "no effect size with a CI available")
+        return DomainJudgement(-1, "no effect size with a CI for the review outcome")
     with_ci = len(item.ratios)
     wide = [r for r in item.ratios
             if r[1] < 1 < r[2] and (r[1] < config.imprecision_low or r[2] > config.imprecision_high)]
@@ -161,7 +196,36 @@ def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
     if with_ci * 2 < len(item.units):
         return DomainJudgement(-1, f"effect sizes with a CI for only {with_ci} estimate(s) across "
                                    f"{len(item.units)} studies")
-    return DomainJudgement(0, f"all {with_ci} CIs exclude 1")
+    return _information_size(item, config, f"all {with_ci} CIs exclude 1")
+
+
+def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> DomainJudgement:
+    """A CI that excludes 1 is still imprecise below the optimal information size (GRADE 6).
+
+    Events are counted where a study gives them; otherwise its participants bound its events
+    from above, so a total below ``ois_events`` proves the size is not met.
+    """
+    if not item.sizes:
+        return DomainJudgement(0, ci_reason + "; optimal information size not checked (no study size)")
+    bound, exact, missing = 0, True, []
+    for sid, (events, participants) in sorted(item.sizes.items()):
+        if events is not None:
+            bound += events
+        elif participants is not None:
+            bound += participants
+            exact = False
+        else:
+            missing.append(sid)
+    threshold = config.ois_events
+    what = "events" if exact else "events at most (participants where events are not reported)"
+    if not missing and bound < threshold:
+        return DomainJudgement(-1, f"{ci_reason}, but {bound} {what} < {threshold:g}: optimal information "
+                                   "size not met")
+    if missing or not exact:
+        unknown = f"; no size for {', '.join(missing)}" if missing else ""
+        return DomainJudgement(0, f"{ci_reason}; {bound} {what}{unknown}: optimal information size "
+                                  f"({threshold:g} events) not shown to be missed")
+    return DomainJudgement(0, f"{ci_reason}; {bound} events ≥ {threshold:g} (optimal information size)")
 
 
 def _large_effect(item: GradeInput, config: GradeConfig) -> str:
@@ -198,6 +262,7 @@ def apply_overrides(judgement: GradeJudgement | None, factor_id: str, override: 
     judgement = judgement or GradeJudgement(factor_id, "high")
     if "start" in override:
         judgement.start = override["start"]
+        judgement.start_reason = "set by the reviewer (grade.toml)"
     for key, value in override.items():
         if key in DOMAINS:
             judgement.domains[key] = DomainJudgement(int(value["change"]), str(value["reason"]), "reviewer")

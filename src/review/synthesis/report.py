@@ -128,7 +128,8 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
     elif r.rows:
         lines.append(f"**Meta-analysis:** {r.pool_note}.")
     if r.grade is not None:
-        lines += ["", f"**GRADE: {r.grade.certainty}** (start {r.grade.start}, {r.grade.source})", "",
+        why = f": {_md(r.grade.start_reason)}" if r.grade.start_reason else ""
+        lines += ["", f"**GRADE: {r.grade.certainty}** ({r.grade.source}; start {r.grade.start}{why})", "",
                   "| domain | change | reason |", "|---|---|---|"]
         for name, d in r.grade.domains.items():
             lines.append(f"| {name.replace('_', ' ')} | {d.change:+d} | {_md(d.reason)} |")

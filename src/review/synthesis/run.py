@@ -13,7 +13,7 @@ from ..extraction.forms import FACTORS_FILE, load_studies
 from ..paths import WORKSPACE_FILE
 from ..tomlread import loads_toml, read_toml
 from ..workspace import Workspace
-from .evidence import RULE_SETS
+from .evidence import RULE_SET_ALIASES, RULE_SETS, canonical_rule_set
 from .factors import FactorResult, SynthesisSettings, study_quality, synthesise_factor
 from .grade import GRADE_FILE, load_overrides
 from .report import write_outputs
@@ -54,15 +54,22 @@ def _config(root: Path) -> dict[str, Any]:
     return read_toml(path, error=WorkspaceError)
 
 
-def record_rule_set(config_path: Path, rule_set: str) -> None:
-    """Pre-register the rule set in review.toml: append ``[synthesis] rule_set`` when absent."""
+def record_rule_set(config_path: Path, rule_set: str, settings: SynthesisSettings | None = None) -> None:
+    """Pre-register the rule set in review.toml: append ``[synthesis]`` with the rule set and the
+    readings it depends on (unrated studies; for ariens, the multiple-low-quality gap) when absent."""
     text = config_path.read_text(encoding="utf-8")
     data = loads_toml(text, config_path, error=WorkspaceError)
     section = data.get("synthesis")
     if section is None:
-        addition = ("\n# evidence-level rule set for `review synthesis` (ariens | van_tulder | iwh); "
-                    "pre-registered: change deliberately\n[synthesis]\n" f'rule_set = "{rule_set}"\n')
-        write_text_atomic(config_path, text.rstrip("\n") + "\n" + addition)
+        rules = (settings or SynthesisSettings()).rules
+        lines = [f"\n# evidence-level rule set for `review synthesis` ({' | '.join(RULE_SETS)}); "
+                 "pre-registered: change deliberately", "[synthesis]", f'rule_set = "{rule_set}"',
+                 "# studies without a QUIPS rating count as this risk of bias in every rule set and in GRADE",
+                 f'unrated_as = "{rules.unrated_as}"']
+        if canonical_rule_set(rule_set) == "ariens":
+            lines += ["# Ariens gap: >= 2 consistent cohort studies, none high quality: \"some\" or \"inconclusive\"",
+                      f'ariens_multiple_low_quality = "{rules.ariens_multiple_low_quality}"']
+        write_text_atomic(config_path, text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
     elif section.get("rule_set") is None:
         raise WorkspaceError(f"{config_path}:synthesis.rule_set: add rule_set = \"{rule_set}\" to the [synthesis] table")
 
@@ -81,9 +88,12 @@ def run_synthesis_command(ctx: Any, extraction_dir: Path | None, rule_set: str |
     config = _config(root)
     synthesis_section = dict(config.get("synthesis", {}))
     recorded = synthesis_section.get("rule_set")
-    if rule_set is not None and rule_set not in RULE_SETS:
-        raise ValidationError(f"--rule-set {rule_set!r}: expected one of {', '.join(RULE_SETS)}")
-    if rule_set and recorded and rule_set != recorded:
+    if rule_set is not None:
+        try:
+            canonical_rule_set(rule_set)
+        except ValidationError as err:
+            raise ValidationError(f"--rule-set: {err}") from None
+    if rule_set and recorded and canonical_rule_set(rule_set) != RULE_SET_ALIASES.get(recorded, recorded):
         raise WorkspaceError(
             f"{root / WORKSPACE_FILE}:synthesis.rule_set: records {recorded!r}; edit review.toml to change the "
             f"pre-registered rule set (asked for {rule_set!r})"
@@ -92,9 +102,15 @@ def run_synthesis_command(ctx: Any, extraction_dir: Path | None, rule_set: str |
         synthesis_section["rule_set"] = rule_set
     settings = SynthesisSettings.from_config(synthesis_section, dict(config.get("extraction", {})))
     if (root / WORKSPACE_FILE).is_file() and recorded is None:
-        record_rule_set(root / WORKSPACE_FILE, settings.rule_set)
+        record_rule_set(root / WORKSPACE_FILE, settings.rule_set, settings)
     run = run_synthesis(Path(extraction_dir), settings, plots=plots)
     lines = [f"rule set {settings.rule_set}: {len(run.results)} factors from {run.n_studies} studies"]
+    chosen = synthesis_section.get("rule_set")
+    if chosen in RULE_SET_ALIASES:
+        lines.append(f"note: rule set {chosen!r} is the old name of {RULE_SET_ALIASES[chosen]!r} (same rules)")
+    if settings.rule_set == "ariens" and recorded is not None and "ariens_multiple_low_quality" not in synthesis_section:
+        lines.append("note: review.toml does not pre-register synthesis.ariens_multiple_low_quality; "
+                     f"using {settings.rules.ariens_multiple_low_quality!r}")
     if workspace is not None:
         stored = store_grade(workspace.store.engine, run.results, ctx.reviewer_option or "")
         lines.append(f"stored {stored} GRADE judgements")
