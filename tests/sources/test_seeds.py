@@ -209,3 +209,22 @@ def test_programme_strategy_blocks_are_named():
         "sickness absence / return to work", "recurrence / relapse / sustained return", "common mental disorders",
         "filter exclude_animal_only"]
     assert "#" not in spec.term
+
+
+def test_programme_seeds_are_the_included_studies_with_their_recorded_identifiers():
+    """queries/seeds.csv holds every study in extraction/studies, with exactly the PMID and DOI it records."""
+    import csv
+    import tomllib
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    with (repo / "queries" / "seeds.csv").open(encoding="utf-8", newline="") as handle:
+        rows = {row["study"]: (row["pmid"], row["doi"]) for row in csv.DictReader(handle)}
+    studies = {}
+    for path in (repo / "extraction" / "studies").glob("*.toml"):
+        study = tomllib.loads(path.read_text(encoding="utf-8"))["study"]
+        studies[study["id"]] = (study.get("pmid", ""), study.get("doi", ""))
+    assert rows == studies, "queries/seeds.csv is out of step with extraction/studies (study, pmid, doi)"
+    seeds, _, warnings = read_seeds(repo / "queries" / "seeds.csv")
+    assert len(seeds) == sum(1 for pmid, doi in studies.values() if pmid or doi)
+    assert len(warnings) == sum(1 for pmid, doi in studies.values() if not pmid and not doi)

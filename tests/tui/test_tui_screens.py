@@ -21,13 +21,20 @@ SIZE = (110, 34)
 
 @async_test
 async def test_dashboard_counts_and_export_action(tui_ws: Workspace) -> None:
+    from review.store import searches as search_store
+
+    run = search_store.start_run(tui_ws.store, query_name="cmd", database="MEDLINE/PubMed", term="x", params={})
+    search_store.finish_run(tui_ws.store, run, hit_count=1234, retrieved=1234, new_records=1234, requests=3)
+    search_store.add_seed_check(tui_ws.store, query_name="cmd", term="x", params={}, seed_file="seeds.txt",
+                                seed_file_sha256="0" * 64, n_seeds=4, n_found=3, recall=0.75, requests=2, details={})
     app = make_app(tui_ws, "alice")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
         stages = app.screen.query_one("#stages")
         text = "\n".join(line.text for line in stages.render_lines(stages.region.reset_offset))
-        for part in ("Identified", "12", "PubMed", "Embase", "Screened (you)", "4 / 12"):
+        for part in ("Identified", "12", "PubMed", "Embase", "Screened (you)", "4 / 12", "search cmd",
+                     "1,234 hits", "seed check", "3/4 found"):
             assert part in text
         curve = app.screen.query_one("#curve")
         assert curve.values == (1.0, 1.0, 2.0, 2.0)  # alice: include, exclude, include, exclude

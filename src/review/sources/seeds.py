@@ -176,7 +176,7 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
             if '"' in doi:
                 raise ValidationError(f"{path}:{where}: DOI {doi!r} contains a double quote")
             if not pmid and not doi:
-                warnings.append(f"{path}:{where}: no PMID or DOI, not checked ({record.title[:60] or 'no title'})")
+                warnings.append(f"{path}:{where}: no PMID or DOI, not checked ({' '.join(record.title.split())[:100] or 'no title'})")
                 continue
             seeds.append(Seed(pmid=pmid, doi=doi, title=" ".join(record.title.split()), position=where))
     unique: list[Seed] = []
@@ -283,28 +283,36 @@ def check_seeds(client: EutilsClient, spec: QuerySpec, seeds: Sequence[Seed], *,
             kept.update(result.ids)
         return kept
 
-    hits = matching(seeds, lambda clause: f"({term}) AND {clause}", params)
-    resolved = {s.pmid: s.pmid for s in seeds if s.pmid}
-    unresolved = [s for s in seeds if not s.pmid]
-    missed = [s for s in seeds if not s.pmid or s.pmid not in hits]
-    in_pubmed = set(hits)
-    if missed:
-        in_pubmed |= matching(missed, lambda clause: clause, {})
-    titles: dict[str, str] = {}
-    wanted = sorted((in_pubmed - set(resolved)) if unresolved else set())
     by_pmid = {s.pmid: s for s in seeds if s.pmid}
-    wanted += sorted(p for p in in_pubmed & set(by_pmid) if not by_pmid[p].title)
-    if wanted:
-        dois = {s.doi.lower(): s for s in unresolved}
+    dois = {s.doi.lower(): s for s in seeds if not s.pmid}
+    resolved: dict[str, str] = {}  # lower-case DOI of a DOI-only seed → PMID
+    titles: dict[str, str] = {}
+
+    def describe(pmids: set[str], *, with_titles: bool) -> None:
+        """EFetch what the file does not say: PMIDs of DOI-only seeds (and titles of bare PMIDs)."""
+        wanted = sorted(p for p in pmids if (p not in by_pmid and dois and p not in titles)
+                        or (with_titles and p in by_pmid and not by_pmid[p].title and p not in titles))
         for batch in _batches(wanted, batch_size):
             for record in client.efetch_ids(batch).records:
                 titles[record.pmid] = " ".join(record.title.split())
-                seed = dois.get(_DOI_PREFIX.sub("", record.doi.strip()).lower())
-                if seed is not None and seed.doi:
-                    resolved[f"doi:{seed.doi.lower()}"] = record.pmid
+                doi = _DOI_PREFIX.sub("", record.doi.strip()).lower()
+                if doi in dois:
+                    resolved[doi] = record.pmid
+
+    def pmid_of(seed: Seed) -> str:
+        return seed.pmid or resolved.get(seed.doi.lower(), "")
+
+    hits = matching(seeds, lambda clause: f"({term}) AND {clause}", params)
+    describe(hits, with_titles=False)
+    missed = [s for s in seeds if pmid_of(s) not in hits or not pmid_of(s)]
+    in_pubmed = set(hits)
+    if missed:
+        # Is each missed seed in PubMed at all?  Only those that are can be lost by a block.
+        in_pubmed |= matching(missed, lambda clause: clause, {})
+    describe(in_pubmed, with_titles=True)
     results = []
     for seed in seeds:
-        pmid = seed.pmid or resolved.get(f"doi:{seed.doi.lower()}", "")
+        pmid = pmid_of(seed)
         found = bool(pmid) and pmid in hits
         results.append(SeedResult(seed, pmid, found, None if found else bool(pmid) and pmid in in_pubmed,
                                   title=seed.title or titles.get(pmid, "")))

@@ -33,6 +33,8 @@ class DashboardData:
     prisma_excluded: int | None = None
     progress: Any = None
     curve: list[float] = field(default_factory=list)
+    #: Each query's last run and last seed check (``sources.search.QueryOverview``).
+    searches: list[Any] = field(default_factory=list)
 
 
 def gather(project: Project) -> DashboardData:
@@ -52,6 +54,9 @@ def gather(project: Project) -> DashboardData:
     else:
         data.sources = sorted(store.counts_by_source().items())
     data.identified = sum(n for _, n in data.sources)
+    from ...sources.search import query_overview
+
+    data.searches = query_overview(project.workspace)
     data.progress = project.session.progress()
     mine = sorted(store.current_decisions(reviewer=project.reviewer).values(), key=lambda d: d.id)
     found = 0
@@ -68,6 +73,13 @@ def stage_table(data: DashboardData) -> Table:
     table.add_row("Identified", f"{data.identified:,}")
     for name, n in data.sources:
         table.add_row(Text(f"  {name}", style="dim"), Text(f"{n:,}", style="dim"))
+    for query in (q for q in data.searches if q.last_run or q.seed_check):
+        run = f"{query.hits or 0:,} hits, {query.last_run[:10]}" if query.last_run else query.status
+        table.add_row(Text(f"  search {query.name}", style="dim"), Text(run, style="dim"))
+        if query.seeds:
+            style = "green" if query.seeds_found == query.seeds else "yellow"
+            table.add_row(Text("    seed check", style="dim"),
+                          Text(f"{query.seeds_found}/{query.seeds} found, {(query.seed_check or '')[:10]}", style=style))
     table.add_row("Duplicates removed", "not run" if data.duplicates is None else f"{data.duplicates:,}")
     p = data.progress
     if p is not None:
