@@ -78,7 +78,7 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     if plot_out is not None:
         try:
             forest_plot(rows_from_result(result, table.entered_ci), plot_out, measure=measure, result=result,
-                        title=file.stem)
+                        fixed=fixed if result is not fixed else None, title=file.stem)
         except ValueError as err:
             raise ReviewError(str(err)) from err
 

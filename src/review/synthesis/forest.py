@@ -1,8 +1,15 @@
-"""Forest plots with matplotlib's Agg canvas (no pyplot, no display, no global backend switch)."""
+"""Forest plots with matplotlib's Agg canvas (no pyplot, no display, no global backend switch).
+
+Laid out like metafor's ``forest()`` and R meta's ``forest.meta``: study labels on the left,
+squares sized by weight with their CIs, the estimate [CI] and the weight as text on the right,
+pooled diamond(s) with the prediction interval below, "favours" labels under a log axis whose
+ticks cover every interval. PNG at 300 dpi; SVG keeps its text as text (``svg.fonttype = none``).
+"""
 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +21,11 @@ from matplotlib.figure import Figure
 from .meta import MetaResult, is_ratio, z_quantile
 
 PLOT_FORMATS: tuple[str, ...] = (".png", ".svg")
+PNG_DPI = 300
+#: Default "favours" labels under a ratio axis for a harmful outcome such as recurrence.
+DEFAULT_FAVOURS: tuple[str, str] = ("lower risk", "higher risk")
+_LABEL_WIDTH = 46  # characters per label line before wrapping at a word boundary
+_ROW = 0.28  # inches per text line
 
 
 @dataclass(slots=True, frozen=True)
@@ -43,78 +55,200 @@ def rows_from_result(
     return rows
 
 
+@dataclass(slots=True)
+class _Line:
+    """One drawn line of the plot: a study, a pooled model or the prediction interval."""
+
+    kind: str  # study | pooled | prediction
+    label: str
+    y: float | None
+    low: float | None
+    high: float | None
+    weight: float | None = None
+    position: float = 0.0
+    lines: int = 1
+
+
 def forest_plot(
     rows: Sequence[ForestRow],
     path: Path,
     *,
     measure: str,
     result: MetaResult | None = None,
+    fixed: MetaResult | None = None,
     title: str = "",
+    favours: tuple[str, str] | None = None,
 ) -> Path:
-    """Draw studies (squares sized by weight) and the pooled diamond; PNG or SVG by suffix."""
+    """Draw the forest plot to ``path`` (PNG at 300 dpi or SVG with text kept as text)."""
     path = Path(path)
     if path.suffix.lower() not in PLOT_FORMATS:
         raise ValueError(f"{path}: plot format must be one of {', '.join(PLOT_FORMATS)}")
     ratio = is_ratio(measure)
     show = math.exp if ratio else (lambda x: x)
-    n = len(rows) + (2 if result is not None else 0)
-    figure = Figure(figsize=(8.0, 1.2 + 0.38 * max(n, 2)), dpi=120)
-    FigureCanvasAgg(figure)
-    ax = figure.add_subplot(1, 1, 1)
+    level = result.level if result is not None else 0.95
+    lines = [_Line("study", _wrap(r.label), r.y, r.ci_low, r.ci_high, r.weight) for r in rows]
+    for model in (fixed, result):
+        if model is not None:
+            weighted = any(r.weight is not None for r in rows)
+            lines.append(_Line("pooled", _wrap(_model_name(model)), model.estimate, model.ci_low, model.ci_high,
+                               100.0 if weighted else None))
+    if result is not None and result.pi_low is not None and result.pi_high is not None:
+        lines.append(_Line("prediction", "Prediction interval", None, result.pi_low, result.pi_high))
+    for line in lines:
+        line.lines = line.label.count("\n") + 1
 
-    labels: list[str] = []
-    positions = list(range(n, 0, -1))
-    for pos, row in zip(positions, rows):
-        size = 40 + 2.2 * (row.weight if row.weight is not None else 20)
-        ax.plot([row.ci_low, row.ci_high], [pos, pos], color="black", linewidth=1)
-        ax.scatter([row.y], [pos], marker="s", s=size, color="#1f4e79", zorder=3)
-        labels.append(f"{row.label}   {show(row.y):.2f} [{show(row.ci_low):.2f}, {show(row.ci_high):.2f}]")
-    if result is not None:
-        pos = positions[len(rows) + 1]
-        ax.fill(
-            [result.ci_low, result.estimate, result.ci_high, result.estimate],
-            [pos, pos + 0.3, pos, pos - 0.3], color="#c0392b", zorder=3,
-        )
-        if result.pi_low is not None and result.pi_high is not None:
-            ax.plot([result.pi_low, result.pi_high], [pos, pos], color="#c0392b", linewidth=1, alpha=0.6)
-        method = result.method + (f" + {result.test_name}" if result.hk else "")
-        labels.extend([
-            "",
-            f"{method} pooled   {show(result.estimate):.2f} [{show(result.ci_low):.2f}, "
-            f"{show(result.ci_high):.2f}]   I² {result.i2:.0f}%",
-        ])
-    ax.axvline(0.0, color="grey", linestyle="--", linewidth=0.8)
-    ax.set_yticks(positions[: len(labels)])
-    ax.set_yticklabels(labels, fontsize=8)
-    ax.set_ylim(0.3, n + 0.7)
-    if ratio:
-        ticks = [t for t in _COARSE_TICKS if _in_view(ax, math.log(t))]
-        if len(ticks) < 3:
-            ticks = [t for t in _FINE_TICKS if _in_view(ax, math.log(t))]
-            while len(ticks) > 6:
-                ticks = ticks[::2]
-        ax.set_xticks([math.log(t) for t in ticks])
-        ax.set_xticklabels([f"{t:g}" for t in ticks])
-    ax.set_xlabel(f"{measure} ({'log scale' if ratio else 'raw scale'})")
+    # Positions from the top: header, studies, a gap, pooled lines; y grows downwards.
+    cursor = 1.6
+    for i, line in enumerate(lines):
+        if line.kind != "study" and (i == 0 or lines[i - 1].kind == "study"):
+            cursor += 0.6
+        line.position = cursor + (line.lines - 1) * 0.5
+        cursor += line.lines
+    footer = _heterogeneity(result) if result is not None and result.k > 1 else ""
+    total_lines = cursor + 2.6 + (1 if footer else 0) + (1.2 if title else 0)
+
+    label_chars = max([len(part) for line in lines for part in line.label.split("\n")] + [12])
+    label_width = 0.3 + 0.068 * label_chars
+    text_width = 2.4
+    plot_width = 3.2
+    figure = Figure(figsize=(label_width + plot_width + text_width, _ROW * total_lines))
+    FigureCanvasAgg(figure)
+    grid = figure.add_gridspec(1, 3, width_ratios=[label_width, plot_width, text_width], wspace=0.02,
+                               left=0.02, right=0.98, top=1 - (1.2 if title else 0.3) / total_lines,
+                               bottom=(2.6 + (1 if footer else 0)) / total_lines)
+    left, ax, right = (figure.add_subplot(grid[0, i]) for i in range(3))
+    top = cursor
+    for axis in (left, ax, right):
+        axis.set_ylim(top, 0.4)
+    for axis in (left, right):
+        axis.set_xlim(0, 1)
+        axis.axis("off")
+
+    pct = f"{level * 100:g}%"
+    left.text(0.02, 0.9, "Study", fontsize=9, fontweight="bold", va="center")
+    right.text(0.05, 0.9, f"{measure} [{pct} CI]", fontsize=9, fontweight="bold", va="center")
+    if any(line.weight is not None for line in lines):
+        right.text(0.97, 0.9, "Weight", fontsize=9, fontweight="bold", va="center", ha="right")
+
+    # Column of intervals.
+    finite = [v for line in lines for v in (line.low, line.high, line.y) if v is not None and math.isfinite(v)]
+    low_x, high_x = (min(finite), max(finite)) if finite else (-1.0, 1.0)
+    null = 0.0
+    low_x, high_x = min(low_x, null), max(high_x, null)
+    ticks = _ticks(low_x, high_x, ratio)
+    ax.set_xlim(ticks[0] - 0.02 * (ticks[-1] - ticks[0]), ticks[-1] + 0.02 * (ticks[-1] - ticks[0]))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([_tick_label(show(t)) for t in ticks], fontsize=8)
+    ax.axvline(null, color="#555555", linewidth=0.8, zorder=1)
+    max_weight = max([line.weight or 0 for line in lines if line.kind == "study"] + [1e-9])
+    for line in lines:
+        pos = line.position
+        if line.kind == "study":
+            left.text(0.02, pos, line.label, fontsize=8.5, va="center")
+            if line.low is not None and line.high is not None:
+                ax.plot([line.low, line.high], [pos, pos], color="black", linewidth=0.9, zorder=2)
+            size = 18 + 80 * math.sqrt((line.weight or max_weight * 0.3) / max_weight)
+            ax.scatter([line.y], [pos], marker="s", s=size, color="#2b4c7e", zorder=3, linewidths=0)
+        elif line.kind == "pooled":
+            left.text(0.02, pos, line.label, fontsize=8.5, va="center", fontweight="bold")
+            assert line.y is not None and line.low is not None and line.high is not None
+            ax.fill([line.low, line.y, line.high, line.y], [pos, pos - 0.32, pos, pos + 0.32],
+                    color="#a23b2a", zorder=3, linewidth=0)
+        else:
+            left.text(0.02, pos, line.label, fontsize=8.5, va="center", style="italic")
+            assert line.low is not None and line.high is not None
+            ax.plot([line.low, line.high], [pos, pos], color="#a23b2a", linewidth=2.2, alpha=0.55,
+                    solid_capstyle="butt", zorder=2)
+        if line.low is not None and line.high is not None:
+            estimate = "" if line.y is None else _num(show(line.y)) + " "
+            right.text(0.05, pos, f"{estimate}[{_num(show(line.low))}; {_num(show(line.high))}]", fontsize=8.5,
+                       va="center", family="DejaVu Sans Mono")
+        if line.weight is not None:
+            right.text(0.97, pos, f"{line.weight:.1f}%", fontsize=8.5, va="center", ha="right",
+                       family="DejaVu Sans Mono")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(axis="y", length=0)
+    ax.set_yticks([])
+    ax.set_xlabel(f"{measure} ({'log scale' if ratio else 'raw scale'})", fontsize=8.5)
+    if ratio or favours:
+        lower, higher = favours or DEFAULT_FAVOURS
+        ax.annotate(f"← {lower}", xy=(null, 0), xycoords=("data", "axes fraction"), xytext=(-4, -30),
+                    textcoords="offset points", ha="right", va="top", fontsize=8, color="#333333")
+        ax.annotate(f"{higher} →", xy=(null, 0), xycoords=("data", "axes fraction"), xytext=(4, -30),
+                    textcoords="offset points", ha="left", va="top", fontsize=8, color="#333333")
+    if footer:
+        figure.text(0.02, 0.6 / total_lines, footer, fontsize=8, va="bottom")
     if title:
-        ax.set_title(title, fontsize=10)
-    figure.tight_layout()
+        figure.text(0.02, 1 - 0.35 / total_lines, _wrap(title, 110), fontsize=10.5, fontweight="bold", va="top")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with matplotlib.rc_context({"svg.hashsalt": "review"}):
-        figure.savefig(path, format=path.suffix[1:].lower(), metadata=_metadata(path))
+    settings = {"svg.hashsalt": "review", "svg.fonttype": "none"}
+    with matplotlib.rc_context(settings):
+        figure.savefig(path, format=path.suffix[1:].lower(), metadata=_metadata(path),
+                       dpi=PNG_DPI if path.suffix.lower() == ".png" else 72)
     return path
 
 
-_COARSE_TICKS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 10, 25, 50, 100)
-_FINE_TICKS = (0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2)
+def _wrap(text: str, width: int = _LABEL_WIDTH) -> str:
+    """Wrap at word boundaries only (never inside a word or just after an opening parenthesis)."""
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False)) or text
 
 
-def _in_view(ax: object, x: float) -> bool:
-    low, high = ax.get_xlim()  # type: ignore[attr-defined]
-    return low - 0.05 <= x <= high + 0.05
+def _model_name(model: MetaResult) -> str:
+    if model.method == "FE":
+        return "Common effect model"
+    name = f"Random effects model ({model.method}"
+    return name + (f", {model.test_name})" if model.hk else ")")
+
+
+def _heterogeneity(result: MetaResult) -> str:
+    p = "" if math.isnan(result.q_pvalue) else f", p = {result.q_pvalue:.3f}" if result.q_pvalue >= 1e-3 \
+        else ", p < 0.001"
+    return (f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.4f}, "
+            f"Q = {result.q:.2f} (df = {result.q_df}){p}")
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _tick_label(value: float) -> str:
+    return f"{value:g}"
+
+
+_RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 10, 20, 50, 100)
+
+
+def _ticks(low: float, high: float, ratio: bool) -> list[float]:
+    """Ticks whose outer values enclose [low, high], so no interval runs off the axis."""
+    if ratio:
+        wide = high - low > math.log(100)
+        values = (0.0001, 0.001, 0.01, 0.1, 1, 10, 100, 1000, 10000) if wide else _RATIO_TICKS
+        candidates = [math.log(t) for t in values]
+        below = [t for t in candidates if t <= low + 1e-12]
+        above = [t for t in candidates if t >= high - 1e-12]
+        first = below[-1] if below else math.floor(low / math.log(10)) * math.log(10)
+        last = above[0] if above else math.ceil(high / math.log(10)) * math.log(10)
+        inner = [t for t in candidates if first < t < last]
+        while len(inner) > 5:
+            inner = inner[::2] if math.log(1.0) not in inner else _thin_keep_one(inner)
+        ticks = sorted({first, last, *inner, 0.0})
+        return ticks
+    span = high - low or 1.0
+    step = 10 ** math.floor(math.log10(span / 4))
+    for factor in (1, 2, 5, 10):
+        if span / (step * factor) <= 6:
+            step *= factor
+            break
+    first = math.floor(low / step) * step
+    last = math.ceil(high / step) * step
+    count = int(round((last - first) / step))
+    return [first + i * step for i in range(count + 1)]
+
+
+def _thin_keep_one(ticks: list[float]) -> list[float]:
+    """Every other tick, keeping the null (log 1 = 0) on the axis."""
+    centre = ticks.index(0.0)
+    return [t for i, t in enumerate(ticks) if (i - centre) % 2 == 0]
 
 
 def _metadata(path: Path) -> dict[str, str | None]:

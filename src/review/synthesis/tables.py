@@ -42,11 +42,11 @@ def meta_table(result: MetaResult, *, fixed: MetaResult | None = None,
             name += f" + {model.test_name}"
         stat = f"t({model.df}) = {model.statistic:.2f}" if model.df is not None else f"z = {model.statistic:.2f}"
         lines.append(
-            f"{name:<28} {_fmt(model.back(model.estimate)):>8}  "
+            f"{name:<34} {_fmt(model.back(model.estimate)):>8}  "
             f"[{_fmt(model.back(model.ci_low)):>7}; {_fmt(model.back(model.ci_high)):>7}]  {stat}  p {_p(model.pvalue)}"
         )
     if result.pi_low is not None:
-        lines.append(f"{'prediction interval':<28} {'':>8}  "
+        lines.append(f"{'prediction interval':<34} {'':>8}  "
                      f"[{_fmt(result.back(result.pi_low)):>7}; {_fmt(result.back(result.pi_high)):>7}]")
     lines.append("")
     q_p = "" if math.isnan(result.q_pvalue) else f"  p {_p(result.q_pvalue)}"
