@@ -97,6 +97,7 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
     assert validate_folder(extraction, factor_list) == []
     study = load_study(own.path, factors=factor_list)
     assert study.data_source == "own data" and study.estimates[0].estimate_type == "adjusted"
+    assert (study.estimates[0].source_kind, study.estimates[0].reference) == ("own data", "absent")
 
     results, _ = synthesise_folder(extraction, SynthesisSettings())
     conflict = next(r for r in results if r.factor.id == "conflict_with_supervisor")

@@ -51,3 +51,14 @@ def test_three_raters_and_one_rater(write_csv) -> None:
     one = write_csv("1.csv", [("target", "rater", "score"), ("a", "x", 1), ("a", "y", 1), ("b", "y", 0)])
     with pytest.raises(ValidationError, match=r"1\.csv: row 4, column 'target': 'b' is rated by one rater only"):
         rater_agreement(one)
+
+
+def test_ac1_equals_the_screening_stage_on_the_same_labels() -> None:
+    from review.screening.agreement import agreement as screening_agreement
+
+    rng = np.random.default_rng(4)
+    a = rng.integers(0, 3, 50)
+    b = np.where(rng.random(50) < 0.7, a, rng.integers(0, 3, 50))
+    names = np.array(["include", "exclude", "maybe"])
+    other = screening_agreement(dict(enumerate(names[a])), dict(enumerate(names[b])), categories=names)
+    assert gwet_ac1(a, b, 3) == pytest.approx(other.ac1)

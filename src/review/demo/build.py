@@ -102,4 +102,5 @@ def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = 
 def _pipeline_steps() -> list[Callable[[Workspace, DemoFiles, Progress], str]]:
     from . import pipeline
 
-    return [pipeline.search_pubmed, pipeline.import_exports, pipeline.deduplicate, pipeline.prepare_screening]
+    return [pipeline.search_pubmed, pipeline.import_exports, pipeline.deduplicate, pipeline.prepare_screening,
+            pipeline.validation_data]

@@ -57,4 +57,13 @@ def prepare_screening(workspace: Workspace, files: "DemoFiles", say: Progress) -
     return f"screening  criteria in {target.relative_to(workspace.root)}" if target.exists() else ""
 
 
+def validation_data(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+    """SYNTHETIC pilot and cohort data for every ``review validate`` kind, with the plan that runs them."""
+    from ..validate.service import write_demo
+
+    say("writing synthetic validation data")
+    written = write_demo(workspace.path("validate"), workspace.config.seed)
+    return f"validate   {len(written) - 1} synthetic data sets and analyses.toml in validate/ (review validate run)"
+
+
 from .build import DemoFiles  # noqa: E402  (type only; build imports this module lazily)

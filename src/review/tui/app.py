@@ -38,6 +38,7 @@ SCREEN_CLASSES: dict[str, tuple[str, str]] = {
     "browser": ("browser", "BrowserScreen"),
     "fulltext": ("fulltext", "FulltextScreen"),
     "extraction": ("extraction", "ExtractionScreen"),
+    "validate": ("validate", "ValidateScreen"),
 }
 
 #: Start screens by name, in the order of the number keys.
@@ -104,6 +105,8 @@ class ReviewApp(App[None]):
                 tooltip="Full-text retrieval and eligibility"),
         Binding("7", "switch_mode('extraction')", "Extraction", show=False, id="app.extraction",
                 tooltip="Study extraction forms (extraction/studies/<id>.toml)"),
+        Binding("8", "switch_mode('validate')", "Validate", show=False, id="app.validate",
+                tooltip="Own data, content validity, pilot agreement, evaluation (validate/analyses.toml)"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help",
                 tooltip="Keys of this screen"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit (every decision is already saved)"),

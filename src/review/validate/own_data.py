@@ -1,6 +1,7 @@
 """``factors --to-extraction``: the own-data result as a study file the synthesis reads like any cohort.
 
-The file is ``extraction/studies/<id>.toml`` with ``data_source = "own data"``. On a re-run the
+The file is ``extraction/studies/<id>.toml`` with ``data_source = "own data"`` and, where the
+form knows it, ``source_kind = "own data"`` on every estimate. On a re-run the
 estimates are replaced but everything a reviewer wrote by hand is kept: the study description
 fields and the QUIPS risk-of-bias ratings.
 """
@@ -54,7 +55,8 @@ def _round(value: float | None) -> float | None:
 
 
 def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_list: FactorList,
-               existing: dict[str, Any] | None, description: str | None) -> tuple[dict[str, Any], list[str], list[str]]:
+               existing: dict[str, Any] | None, description: str | None, *, source_kind: bool = True,
+               reference: bool = True) -> tuple[dict[str, Any], list[str], list[str]]:
     today = dt.date.today().isoformat()
     study: dict[str, Any] = {
         "id": study_id,
@@ -86,6 +88,8 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
             "factor": assoc.factor, "contrast": assoc.contrast, "measure": assoc.measure,
             "estimate": _round(assoc.estimate), "ci_low": _round(assoc.ci_low), "ci_high": _round(assoc.ci_high),
             "p": _round(assoc.p), "estimate_status": "reported",
+            "source_kind": OWN_DATA if source_kind else None,
+            "reference": "absent" if reference and assoc.contrast.endswith("present vs absent") else None,
             "estimate_type": "adjusted" if assoc.adjusted_for else "crude",
             "adjusted_for": list(assoc.adjusted_for), "model": result.model,
             "source_location": f"review validate factors {data_file.name} ({today}; n={assoc.n}, events={assoc.events})",
@@ -111,10 +115,15 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
     existing = read_study_file(target) if target.exists() else None
     if existing is not None and existing.get("study", {}).get("data_source") != OWN_DATA:
         raise ValidationError(f"{target}: exists and is not an own-data study; choose another --study-id")
-    data, written, skipped = study_data(result, data_file, study_id, factor_list, existing, description)
+    form = load_form(Path(extraction_dir))
+    kind_spec = form.fields("estimate").get("source_kind")
+    # a workspace form from before 'own data' was a source kind still gets a valid file
+    allows_kind = kind_spec is not None and (not kind_spec.choices or OWN_DATA in kind_spec.choices)
+    data, written, skipped = study_data(result, data_file, study_id, factor_list, existing, description,
+                                        source_kind=allows_kind, reference="reference" in form.fields("estimate"))
     if not written:
         raise ValidationError(f"{data_file}: no factor of factors.toml got an estimate; nothing written to {target}")
-    problems = validate_study_data(data, str(target), form=load_form(Path(extraction_dir)), factors=factor_list,
+    problems = validate_study_data(data, str(target), form=form, factors=factor_list,
                                    expected_id=study_id)
     if problems:
         raise ValidationError(problems[0])

@@ -1,0 +1,152 @@
+"""Validate: the analyses of ``validate/analyses.toml``, each run in a worker, its report shown here.
+
+The same service the CLI's ``review validate run`` uses: results (JSON, figures) are written
+under ``validate/results/``. Without a plan the screen says how to get one, and ``w`` writes the
+synthetic demo data and its plan.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
+
+from ...errors import ReviewError
+
+
+class AnalysisFinished(Message):
+    """A worker finished one analysis: its report lines and the files it wrote."""
+
+    def __init__(self, name: str, lines: list[str], written: list[Path]) -> None:
+        super().__init__()
+        self.name = name
+        self.lines = lines
+        self.written = written
+
+
+class AnalysisFailed(Message):
+    """A worker's analysis stopped on bad input: the one-line error."""
+
+    def __init__(self, name: str, error: str) -> None:
+        super().__init__()
+        self.name = name
+        self.error = error
+
+
+class ValidateScreen(Screen[None]):
+    """Planned analyses on the left, the selected one's report on the right."""
+
+    CSS_PATH = "validate.tcss"
+    HELP = ("The analyses of `validate/analyses.toml` (own data, content validity, Delphi rounds, pilot "
+            "agreement, usability, predictive check, survival). Select one and press **enter** (or **r**) to "
+            "run it: the report appears on the right and the JSON (and a figure for survival and predictive "
+            "checks) is written to `validate/results/`. **ctrl+r** re-reads the plan; **w** writes the "
+            "SYNTHETIC demo data and plan when the workspace has none. The CLI runs the same analyses: "
+            "`review validate run`.")
+    BINDINGS = [
+        Binding("r", "run", "Run", id="validate.run", tooltip="Run the selected analysis"),
+        Binding("ctrl+r", "reload", "Reload plan", id="validate.reload", tooltip="Re-read validate/analyses.toml"),
+        Binding("w", "write_demo", "Demo data", id="validate.demo",
+                tooltip="Write the synthetic demo data and plan (only when there is no plan)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.planned: list[object] = []
+
+    @property
+    def workspace(self):  # type: ignore[no-untyped-def]
+        return self.app.workspace  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="validate-main"):
+            with Vertical(id="analysis-pane"):
+                yield Label("Analyses", classes="pane-title")
+                yield ListView(id="analysis-list")
+            with Vertical(id="report-pane"):
+                yield Static("", id="validate-status")
+                with VerticalScroll(id="report-scroll"):
+                    yield Static("", id="validate-report", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_reload()
+
+    def _status(self, text: str) -> None:
+        self.query_one("#validate-status", Static).update(text)
+
+    def action_reload(self) -> None:
+        from ...validate.run import PLAN_FILE, VALIDATE_DIR
+        from ...validate.service import planned_analyses
+
+        listing = self.query_one("#analysis-list", ListView)
+        listing.clear()
+        self.planned = []
+        plan = self.workspace.root / VALIDATE_DIR / PLAN_FILE
+        if not plan.is_file():
+            self._status(f"No analysis plan: {plan.relative_to(self.workspace.root)}. Press w for synthetic demo "
+                         "data, or write the plan (docs/validate.md).")
+            return
+        try:
+            self.planned = list(planned_analyses(self.workspace, plan))
+        except ReviewError as err:
+            self._status(str(err))
+            return
+        for item in self.planned:
+            listing.append(ListItem(Label(f"{item.name}  [{item.kind}]", markup=False)))  # type: ignore[attr-defined]
+        listing.index = 0
+        self._status(f"{len(self.planned)} analyses in {plan.relative_to(self.workspace.root)}; enter runs one")
+
+    @on(ListView.Selected, "#analysis-list")
+    def _selected(self) -> None:
+        self.action_run()
+
+    def action_run(self) -> None:
+        index = self.query_one("#analysis-list", ListView).index
+        if index is None or not self.planned:
+            return
+        item = self.planned[index]
+        self._status(f"running {item.name} ...")  # type: ignore[attr-defined]
+        self.run_analysis(item)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="validate")
+    def run_analysis(self, item: object) -> None:
+        """Run one planned analysis off the UI thread; the result comes back as a message."""
+        from ...validate.service import run_planned
+
+        try:
+            analysis = run_planned(item, workspace=self.workspace)  # type: ignore[arg-type]
+        except ReviewError as err:
+            self.post_message(AnalysisFailed(item.name, str(err)))  # type: ignore[attr-defined]
+            return
+        self.post_message(AnalysisFinished(item.name, analysis.lines, analysis.written))  # type: ignore[attr-defined]
+
+    @on(AnalysisFinished)
+    def _finished(self, message: AnalysisFinished) -> None:
+        lines = [*message.lines, "", *(f"wrote {p}" for p in message.written)]
+        self.query_one("#validate-report", Static).update("\n".join(lines))
+        self._status(f"{message.name}: done")
+
+    @on(AnalysisFailed)
+    def _failed(self, message: AnalysisFailed) -> None:
+        self.query_one("#validate-report", Static).update(message.error)
+        self._status(f"{message.name}: stopped on bad input")
+        self.notify(message.error, title="Validate", severity="error", timeout=8)
+
+    def action_write_demo(self) -> None:
+        from ...validate.run import PLAN_FILE, VALIDATE_DIR
+        from ...validate.service import write_demo
+
+        folder = self.workspace.root / VALIDATE_DIR
+        if (folder / PLAN_FILE).exists():
+            self.notify("validate/analyses.toml exists; demo data not written", title="Validate")
+            return
+        write_demo(folder)
+        self.action_reload()

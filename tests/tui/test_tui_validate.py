@@ -1,0 +1,55 @@
+"""Pilot tests of the validate screen (key 8): the plan's analyses, run in a worker, report shown."""
+
+from __future__ import annotations
+
+import json
+
+from textual.widgets import ListView, Static
+
+from review.tui.app import make_app
+from review.tui.screens.validate import ValidateScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, settle
+
+SIZE = (120, 36)
+
+
+@async_test
+async def test_validate_screen_writes_demo_plan_and_runs_an_analysis(tui_ws: Workspace) -> None:
+    app = make_app(tui_ws, "alice")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("8")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ValidateScreen)
+        assert "No analysis plan" in str(screen.query_one("#validate-status", Static).render())
+        await pilot.press("w")  # synthetic demo data and plan
+        await settle(pilot)
+        listing = screen.query_one("#analysis-list", ListView)
+        assert len(listing.children) == len(screen.planned) == 10
+        listing.index = [p.kind for p in screen.planned].index("icc")
+        listing.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        report = str(screen.query_one("#validate-report", Static).render())
+        assert "SYNTHETIC" in report and "ICC3k" in report
+        result = json.loads(tui_ws.path("validate", "results", "pilot_icc.json").read_text())
+        assert set(result["icc"]) == {"ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"}
+
+
+@async_test
+async def test_validate_screen_shows_bad_input_as_one_line(tui_ws: Workspace) -> None:
+    folder = tui_ws.path("validate")
+    folder.mkdir()
+    (folder / "ratings.csv").write_text("item,expert,rating\nq1,e1,4\nq1,e2,7\n", encoding="utf-8")
+    (folder / "analyses.toml").write_text('[[analysis]]\nname = "cvi"\nkind = "cvi"\nfile = "ratings.csv"\n',
+                                          encoding="utf-8")
+    app = make_app(tui_ws, "alice", "validate")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        report = str(app.screen.query_one("#validate-report", Static).render())
+        assert report.endswith("row 3, column 'rating': rating '7' out of range 1-4")
+        assert any("out of range" in n.message for n in app._notifications)
