@@ -188,3 +188,34 @@ def test_pooled_log_ignores_non_ratio_measures(tmp_path, questions_file):
     config = load_config(None, {"weight_rule": "pooled_log", "pooled_fallback": "level"})
     item = make_bank(path, questions_file, config).item("supervisor_conflict")
     assert item.weight == 2.0 and "pooled MD is not a ratio" in item.weight_basis
+
+
+def _bank_with(tmp_path: Path, extra_rows: str = "", extra_questions: str = "", **overrides):
+    synthesis = tmp_path / "s.csv"
+    synthesis.write_text(SYNTHESIS + extra_rows, encoding="utf-8")
+    questions = tmp_path / "q.toml"
+    questions.write_text(QUESTIONS + extra_questions, encoding="utf-8")
+    return make_bank(synthesis, questions, load_config(None, overrides))
+
+
+def test_display_rules_caution_or_hide_weak_signals(tmp_path):
+    bank = _bank_with(tmp_path)
+    assert bank.item("company_size").caution == "unreplicated"  # one study, no GRADE
+    lenient = _bank_with(tmp_path, signal_min_studies=1)
+    assert lenient.item("company_size").caution == ""
+    hidden = _bank_with(tmp_path, expected_direction={"company_size": "protective"})
+    assert hidden.item("company_size") is None
+    (out,) = [n for n in hidden.not_included if n.factor_id == "company_size"]
+    assert "against the expected direction" in out.reason
+    assert _bank_with(tmp_path, unreplicated_signal="hide").item("company_size") is None
+
+
+def test_one_answer_counts_for_one_factor_unless_declared_independent(tmp_path):
+    row = "big_employer,Large employer,Grote werkgever,work,false,true,risk,moderate,ariens,a2020;b2021,,,,,,low,\n"
+    template = '\n[factors.big_employer]\npresent = { company = ["large"] }\n'
+    bank = _bank_with(tmp_path, row, template)
+    assert bank.item("big_employer").scored and bank.item("company_size") is None
+    (out,) = [n for n in bank.not_included if n.factor_id == "company_size"]
+    assert out.reason.startswith("one answer never counts for two factors: company=large (big_employer)")
+    both = _bank_with(tmp_path, row, template, independent_factors=[["big_employer", "company_size"]])
+    assert both.item("big_employer") is not None and both.item("company_size") is not None

@@ -112,8 +112,10 @@ def test_printable_questionnaire_and_guide(bank):
     md = render.questionnaire_markdown(bank)
     assert "## Sociaal" in md and "- ☐ Spanningen" in md
     assert "Alleen als “Heeft de cliënt een direct leidinggevende?” = Ja" in md
-    assert "female_sex" in md and "no consistent direction" in md  # the not-included table
-    assert "Bedrijfsgrootte >100: signaal (risicofactor, niet gewogen)" in md
+    assert "| Vrouw | matig | geen | geen eenduidige richting in de studies; nog geen vraag" in md
+    assert "Bedrijfsgrootte >100: signaal (risicofactor, weegt niet mee)" in md
+    english = render.questionnaire_markdown(bank, "en")
+    assert "female_sex" in english and "no consistent direction" in english
     page = render.to_html(md, bank.title_nl)
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "@media print" in page
     guide = render.guide_markdown(bank)
@@ -121,9 +123,11 @@ def test_printable_questionnaire_and_guide(bank):
     health = guide.index("## Gezondheid")
     assert social < guide.index("Conflict met leidinggevende") < health
     assert "◆" in guide.split("## Gezondheid")[0]  # modifiable social topics are marked
-    assert "Advies: Overweeg bemiddeling." in guide
-    assert "Signalen met beperkt bewijs" in guide
-    assert guide.index("Signalen met beperkt bewijs") < guide.index("Bedrijfsgrootte >100")
+    assert "**Mogelijke vervolgstappen**: Overweeg bemiddeling. (voorstel van het reviewteam" in guide
+    # Within a domain, the more certain evidence first: conflict (GRADE low) before support? same
+    # GRADE, so strength, then studies; in health the strong factor stands alone.
+    work = guide[guide.index("## Werk"):health]
+    assert "Bedrijfsgrootte >100" in work and "signaal (weegt niet mee)" in work
     english = render.guide_markdown(bank, "en")
     assert "## Social" in english and "Conversation guide" in english
 

@@ -14,11 +14,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ValidationError
-from ..records import FactorEvidence
+from ..records import LEVEL_RANKS, FactorEvidence
 from .config import GRADE_RANKS, InstrumentConfig
 from .evidence import DOMAINS, RATIO_MEASURES, EvidenceSnapshot
 from .itembank import (
-    UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerOption, Item, ItemBank, NotIncluded, Question,
+    UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerOption, ExpertTopic, Item, ItemBank, NotIncluded, Question,
     Templates,
 )
 
@@ -47,7 +47,33 @@ def classify(ev: FactorEvidence, templates: Templates, config: InstrumentConfig)
         return "out", other[:1] + strength + other[1:]
     signal_ok = (not other and bool(config.signal_min_level)
                  and config.level_rank(ev.level) >= max(1, config.level_rank(config.signal_min_level)))
+    if signal_ok and signal_caution(ev, config) == "hide":
+        return "out", strength + [display_reason(ev, config)]
     return ("signal" if signal_ok else "out"), strength + other
+
+
+def _counter_intuitive(ev: FactorEvidence, config: InstrumentConfig) -> bool:
+    expected = config.expected_direction.get(ev.factor_id)
+    return bool(expected) and expected != ev.direction and len(ev.studies) < 2
+
+
+def signal_caution(ev: FactorEvidence, config: InstrumentConfig) -> str:
+    """Display rule for a signal: "" (show), "unreplicated"/"counter_intuitive" (caution) or "hide"."""
+    if _counter_intuitive(ev, config):
+        return "hide" if config.counter_intuitive_single_study == "hide" else "counter_intuitive"
+    replicated = len(ev.studies) >= config.signal_min_studies
+    certain = bool(config.signal_min_grade) and GRADE_RANKS.get(ev.grade, -1) >= GRADE_RANKS[config.signal_min_grade]
+    if replicated or certain:
+        return ""
+    return "hide" if config.unreplicated_signal == "hide" else "unreplicated"
+
+
+def display_reason(ev: FactorEvidence, config: InstrumentConfig) -> str:
+    if _counter_intuitive(ev, config):
+        return (f"display rule: single-study finding '{ev.direction}' against the expected direction "
+                f"'{config.expected_direction[ev.factor_id]}' (counter_intuitive_single_study = hide)")
+    return (f"display rule: fewer than {config.signal_min_studies} studies and GRADE "
+            f"'{ev.grade or 'not judged'}' below '{config.signal_min_grade}' (unreplicated_signal = hide)")
 
 
 def exclusion_reasons(ev: FactorEvidence, templates: Templates, config: InstrumentConfig) -> list[str]:
@@ -88,7 +114,10 @@ def build_item_bank(
         item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
                                           f"{config.signal_min_level})"))
         item.scored = False
+        item.caution = signal_caution(ev, config)
         items.append(item)
+    items, dropped = _one_answer_one_factor(items, config)
+    not_included += dropped
     for item in items:
         # Only estimates of the studies the synthesis counted, so every number traces to its verdict.
         ids = set(item.studies)
@@ -99,16 +128,65 @@ def build_item_bank(
     used = {templates.for_factor(ev.factor_id).factor_id for ev in evidence  # type: ignore[union-attr]
             if templates.for_factor(ev.factor_id) is not None}
     unused = sorted(set(templates.factors) - used)
+    asked = {i.factor_id for i in items}
+    expert_topics = [_expert_topic(ev, templates, (expert or {})[ev.factor_id]) for ev in evidence
+                     if ev.factor_id not in asked and any(e.get("consensus") for e in (expert or {}).get(ev.factor_id, []))]
     moment = (built_at or datetime.now(timezone.utc)).replace(microsecond=0)
     bank = ItemBank(
         title_nl=config.title_nl, title_en=config.title_en, built_at=moment.isoformat(),
         evidence=snapshot, config=config.summary(), items=items,
         questions=_questions(items, templates, config), not_included=not_included,
         missing_templates=missing_templates, unused_templates=unused,
-        canonical_url=config.canonical_url,
+        canonical_url=config.canonical_url, expert_topics=expert_topics,
     )
     bank.content_sha256 = bank.digest()
     return bank
+
+
+def _strength(item: Item) -> tuple[int, int, int, int]:
+    return (int(item.scored), LEVEL_RANKS.get(item.level, 0), GRADE_RANKS.get(item.grade, -1), len(item.studies))
+
+
+def _one_answer_one_factor(items: list[Item], config: InstrumentConfig) -> tuple[list[Item], list[NotIncluded]]:
+    """One answer never counts for two factors unless their evidence is declared independent.
+
+    Where two items share a (question, answer), the weaker (scored before signal, then evidence
+    level, GRADE, number of studies) loses that answer; an item left with no 'present' answer
+    is dropped with the reason.
+    """
+    independent = {frozenset(pair) for pair in config.independent_factors}
+    ranked = sorted(items, key=lambda i: (_strength(i), i.factor_id), reverse=True)
+    taken: dict[tuple[str, str], str] = {}
+    kept: list[Item] = []
+    dropped: list[NotIncluded] = []
+    for item in ranked:
+        shared: list[str] = []
+        for part in (item.present, item.partly):
+            for link_id in list(part):
+                codes = []
+                for code in part[link_id]:
+                    owner = taken.get((link_id, code))
+                    if owner is not None and frozenset((owner, item.factor_id)) not in independent:
+                        shared.append(f"{link_id}={code} ({owner})")
+                    else:
+                        codes.append(code)
+                if codes:
+                    part[link_id] = codes
+                else:
+                    del part[link_id]
+        if not item.present:
+            dropped.append(NotIncluded(
+                item.factor_id, item.label_nl, item.label_en, item.domain, item.level, item.direction,
+                "one answer never counts for two factors: " + ", ".join(shared) + " already counts",
+                item.modifiable, list(item.studies)))
+            continue
+        for part in (item.present, item.partly):
+            for link_id, codes in part.items():
+                for code in codes:
+                    taken.setdefault((link_id, code), item.factor_id)
+        kept.append(item)
+    order = {i.factor_id: n for n, i in enumerate(items)}
+    return sorted(kept, key=lambda i: order[i.factor_id]), dropped
 
 
 def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig) -> dict[str, tuple[float, str]]:
@@ -157,7 +235,8 @@ def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str]) -
     template = templates.for_factor(ev.factor_id)
     assert template is not None
     return Item(
-        factor_id=ev.factor_id, label_nl=ev.label_nl, label_en=ev.label_en, domain=ev.domain,
+        factor_id=ev.factor_id, label_nl=template.label_nl or ev.label_nl,
+        label_en=template.label_en or ev.label_en, domain=ev.domain,
         modifiable=ev.modifiable, direction=ev.direction, level=ev.level, rule_set=ev.rule_set,
         grade=ev.grade, weight=weight[0], weight_basis=weight[1], studies=list(ev.studies),
         present={k: list(v) for k, v in template.present.items()},
@@ -165,7 +244,18 @@ def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str]) -
         measure=ev.measure, pooled_estimate=ev.pooled_estimate, ci_low=ev.ci_low, ci_high=ev.ci_high,
         i2=ev.i2, topic_nl=template.topic_nl, topic_en=template.topic_en,
         advice_nl=template.advice_nl, advice_en=template.advice_en,
+        ask_nl=template.ask_nl, ask_en=template.ask_en, listen_nl=template.listen_nl,
+        listen_en=template.listen_en,
     )
+
+
+def _expert_topic(ev: FactorEvidence, templates: Templates, expert: list[dict[str, Any]]) -> ExpertTopic:
+    template = templates.for_factor(ev.factor_id)
+    text = {k: getattr(template, k) if template else "" for k in (
+        "topic_nl", "topic_en", "ask_nl", "ask_en", "listen_nl", "listen_en", "advice_nl", "advice_en")}
+    return ExpertTopic(ev.factor_id, (template.label_nl if template else "") or ev.label_nl,
+                       (template.label_en if template else "") or ev.label_en, ev.domain, ev.modifiable,
+                       [dict(e) for e in expert], **text)
 
 
 def _questions(items: list[Item], templates: Templates, config: InstrumentConfig) -> list[Question]:

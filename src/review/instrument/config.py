@@ -55,6 +55,18 @@ class InstrumentConfig:
     max_missing_share: float = 0.25
     #: Profile: share of attainable risk weight that counts as "many risk signals".
     many_signals_share: float = 0.5
+    #: Display rules (pre-registered): a signal is shown plainly when its direction is replicated
+    #: (at least this many studies) or its GRADE certainty reaches ``signal_min_grade``.
+    signal_min_studies: int = 2
+    signal_min_grade: str = "low"
+    #: Otherwise: "caution" (asked and shown with a caution) or "hide" (not asked).
+    unreplicated_signal: str = "caution"
+    #: Directions expected before seeing the evidence; a single-study finding against them is
+    #: counter-intuitive and handled by ``counter_intuitive_single_study`` ("hide" | "caution").
+    expected_direction: dict[str, str] = field(default_factory=dict)
+    counter_intuitive_single_study: str = "hide"
+    #: Pairs of factors whose evidence is independent, so one answer may count for both.
+    independent_factors: tuple[tuple[str, str], ...] = ()
     base_rates: tuple[BaseRate, ...] = ()
     title_nl: str = "Profiel terugval in verzuim bij psychische klachten"
     title_en: str = "Profile of recurrent sickness absence due to common mental disorders"
@@ -71,6 +83,11 @@ class InstrumentConfig:
             "require_assessable": self.require_assessable, "weight_rule": self.weight_rule,
             "level_points": dict(self.level_points), "pooled_fallback": self.pooled_fallback,
             "partly_fraction": self.partly_fraction,
+            "signal_min_studies": self.signal_min_studies, "signal_min_grade": self.signal_min_grade,
+            "unreplicated_signal": self.unreplicated_signal,
+            "expected_direction": dict(self.expected_direction),
+            "counter_intuitive_single_study": self.counter_intuitive_single_study,
+            "independent_factors": [list(pair) for pair in self.independent_factors],
         }
 
 
@@ -80,6 +97,8 @@ _SCALARS: dict[str, type] = {
     "min_level": str, "signal_min_level": str, "min_grade": str, "require_assessable": bool, "weight_rule": str,
     "pooled_fallback": str, "partly_fraction": float, "max_missing_share": float,
     "many_signals_share": float, "title_nl": str, "title_en": str, "canonical_url": str,
+    "signal_min_studies": int, "signal_min_grade": str, "unreplicated_signal": str,
+    "counter_intuitive_single_study": str,
 }
 
 
@@ -97,7 +116,7 @@ def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
     flat: dict[str, Any] = {}
     for key, value in data.items():
         # Accept the grouped layout of scoring.toml ([inclusion], [weights], [profile]).
-        if isinstance(value, dict) and key in {"inclusion", "weights", "profile", "instrument"}:
+        if isinstance(value, dict) and key in {"inclusion", "weights", "profile", "instrument", "display"}:
             flat.update(value)
         else:
             flat[key] = value
@@ -114,6 +133,14 @@ def _apply(config: InstrumentConfig, data: dict[str, Any], where: str) -> None:
                     isinstance(v, (int, float)) and v >= 0 for v in value.values()):
                 raise ValidationError(f"{where}: level_points must map level names to numbers >= 0")
             config.level_points = {str(k).lower(): float(v) for k, v in value.items()}
+        elif key == "expected_direction":
+            if not isinstance(value, dict) or not all(v in ("risk", "protective") for v in value.values()):
+                raise ValidationError(f"{where}: expected_direction must map factor ids to 'risk' or 'protective'")
+            config.expected_direction = {str(k): str(v) for k, v in value.items()}
+        elif key == "independent_factors":
+            if not isinstance(value, list) or not all(isinstance(p, list) and len(p) == 2 for p in value):
+                raise ValidationError(f"{where}: independent_factors must be a list of [factor, factor] pairs")
+            config.independent_factors = tuple((str(a), str(b)) for a, b in value)
         elif key == "base_rates":
             config.base_rates = tuple(_base_rate(item, where) for item in value)
         elif key in {"domains", "notes", "comment"}:
@@ -140,6 +167,11 @@ def _validate(config: InstrumentConfig, where: str) -> None:
         raise ValidationError(f"{where}: weight_rule {config.weight_rule!r} is not one of {WEIGHT_RULES}")
     if config.pooled_fallback not in {"min_pooled", "level"}:
         raise ValidationError(f"{where}: pooled_fallback must be 'min_pooled' or 'level'")
+    if config.signal_min_grade and config.signal_min_grade.lower() not in GRADE_RANKS:
+        raise ValidationError(f"{where}: signal_min_grade {config.signal_min_grade!r} is not a GRADE level")
+    for name in ("unreplicated_signal", "counter_intuitive_single_study"):
+        if getattr(config, name) not in ("caution", "hide"):
+            raise ValidationError(f"{where}: {name} must be 'caution' or 'hide'")
     for name in ("partly_fraction", "max_missing_share", "many_signals_share"):
         value = getattr(config, name)
         if not 0.0 <= value <= 1.0:

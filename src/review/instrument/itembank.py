@@ -82,6 +82,14 @@ class FactorTemplate:
     topic_en: str = ""
     advice_nl: str = ""
     advice_en: str = ""
+    #: Wording for the reader when the evidence label is too technical (else the synthesis label).
+    label_nl: str = ""
+    label_en: str = ""
+    #: Conversation guide: an open question to ask the worker, and what to listen for.
+    ask_nl: str = ""
+    ask_en: str = ""
+    listen_nl: str = ""
+    listen_en: str = ""
 
     @property
     def questions(self) -> tuple[str, ...]:
@@ -185,9 +193,10 @@ def _factor(path: Path, key: str, raw: Any, questions: dict[str, QuestionTemplat
             maps[part][qid] = tuple(str(c) for c in codes)
     if not maps["present"]:
         raise ValidationError(f"{where}.present: say which answer(s) mean the factor is present")
-    return FactorTemplate(key, maps["present"], maps["partly"], tuple(raw.get("aliases", ())),
-                          str(raw.get("topic_nl", "")), str(raw.get("topic_en", "")),
-                          str(raw.get("advice_nl", "")), str(raw.get("advice_en", "")))
+    text = {name: str(raw.get(name, "")) for name in (
+        "topic_nl", "topic_en", "advice_nl", "advice_en", "label_nl", "label_en", "ask_nl", "ask_en",
+        "listen_nl", "listen_en")}
+    return FactorTemplate(key, maps["present"], maps["partly"], tuple(raw.get("aliases", ())), **text)
 
 
 # -- the generated bank ------------------------------------------------------------------
@@ -259,10 +268,36 @@ class Item:
     effects: list[dict[str, Any]] = field(default_factory=list)
     #: Expert consensus (Delphi) behind the factor: {"study", "label", "percent_agree", "consensus"}.
     expert: list[dict[str, Any]] = field(default_factory=list)
+    #: Display rule outcome for a signal: "" (shown plainly), "unreplicated" or "counter_intuitive".
+    caution: str = ""
+    ask_nl: str = ""
+    ask_en: str = ""
+    listen_nl: str = ""
+    listen_en: str = ""
 
     @property
     def questions(self) -> list[str]:
         return list(self.present) + [q for q in self.partly if q not in self.present]
+
+
+@dataclass(slots=True)
+class ExpertTopic:
+    """A factor without empirical evidence to ask, but with expert consensus (Delphi): guide only."""
+
+    factor_id: str
+    label_nl: str
+    label_en: str
+    domain: str
+    modifiable: bool
+    expert: list[dict[str, Any]]
+    topic_nl: str = ""
+    topic_en: str = ""
+    ask_nl: str = ""
+    ask_en: str = ""
+    listen_nl: str = ""
+    listen_en: str = ""
+    advice_nl: str = ""
+    advice_en: str = ""
 
 
 @dataclass(slots=True)
@@ -291,6 +326,7 @@ class ItemBank:
     missing_templates: list[str] = field(default_factory=list)
     unused_templates: list[str] = field(default_factory=list)
     canonical_url: str = "urn:review:instrument"
+    expert_topics: list[ExpertTopic] = field(default_factory=list)
     #: Hash of everything that affects answers and scores (items, questions, rules), not the date.
     content_sha256: str = ""
     _by_link_id: dict[str, Question] = field(default_factory=dict, repr=False, compare=False)
@@ -358,7 +394,16 @@ def bank_to_dict(bank: ItemBank) -> dict[str, Any]:
             "present": i.present, "partly": i.partly,
             "effects": [_clean(e) for e in i.effects] or None,
             "expert": [_clean(e) for e in i.expert] or None,
+            "caution": i.caution, "ask_nl": i.ask_nl, "ask_en": i.ask_en,
+            "listen_nl": i.listen_nl, "listen_en": i.listen_en,
         }) for i in bank.items],
+        "expert_topics": [_clean({
+            "factor_id": e.factor_id, "label_nl": e.label_nl, "label_en": e.label_en, "domain": e.domain,
+            "modifiable": e.modifiable, "expert": [_clean(x) for x in e.expert],
+            "topic_nl": e.topic_nl, "topic_en": e.topic_en, "ask_nl": e.ask_nl, "ask_en": e.ask_en,
+            "listen_nl": e.listen_nl, "listen_en": e.listen_en, "advice_nl": e.advice_nl,
+            "advice_en": e.advice_en,
+        }) for e in bank.expert_topics],
         "questions": [_clean({
             "link_id": q.link_id, "domain": q.domain, "text_nl": q.text_nl, "text_en": q.text_en,
             "help_nl": q.help_nl, "help_en": q.help_en, "type": q.type, "factors": q.factors,
@@ -405,7 +450,15 @@ def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
             scored=bool(r.get("scored", True)),
             effects=[dict(e) for e in r.get("effects", [])],
             expert=[dict(e) for e in r.get("expert", [])],
+            caution=r.get("caution", ""), ask_nl=r.get("ask_nl", ""), ask_en=r.get("ask_en", ""),
+            listen_nl=r.get("listen_nl", ""), listen_en=r.get("listen_en", ""),
         ) for r in data.get("items", [])]
+        expert_topics = [ExpertTopic(
+            r["factor_id"], r.get("label_nl", ""), r.get("label_en", ""), r.get("domain", ""),
+            bool(r.get("modifiable", False)), [dict(x) for x in r.get("expert", [])],
+            **{k: r.get(k, "") for k in ("topic_nl", "topic_en", "ask_nl", "ask_en", "listen_nl",
+                                         "listen_en", "advice_nl", "advice_en")},
+        ) for r in data.get("expert_topics", [])]
         questions = [Question(
             link_id=r["link_id"], domain=r["domain"], text_nl=r["text_nl"], text_en=r["text_en"],
             type=r.get("type", "choice"), help_nl=r.get("help_nl", ""), help_en=r.get("help_en", ""),
@@ -430,7 +483,7 @@ def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
             not_included=not_included, missing_templates=list(meta.get("missing_templates", [])),
             unused_templates=list(meta.get("unused_templates", [])),
             canonical_url=meta.get("canonical_url", "urn:review:instrument"),
-            content_sha256=meta.get("content_sha256", ""),
+            content_sha256=meta.get("content_sha256", ""), expert_topics=expert_topics,
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ValidationError(f"{where}: not an item bank ({err!r} missing or malformed); "

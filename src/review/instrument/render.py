@@ -41,6 +41,8 @@ class T:
 
 
 _T = T
+GRADE_RANK: dict[str, int] = {"very low": 0, "low": 1, "moderate": 2, "high": 3}
+LEVEL_RANK: dict[str, int] = {"strong": 3, "moderate": 2, "some": 1, "limited": 1}
 
 
 SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen"}
@@ -71,6 +73,9 @@ def effect_text(t: T, effect: Mapping[str, Any]) -> str:
 def evidence_text(t: T, item: Item) -> str:
     """Certainty and the studies behind a factor, e.g. 'GRADE: zeer laag; OR 2,59 (1,40–4,80), Arends 2014'."""
     parts = [f"{t('bewijskracht', 'strength of evidence')}: {t.level(item.level)}"]
+    caution = caution_text(t, item)
+    if caution:
+        parts.insert(0, caution)
     if item.grade:
         parts.append(f"{t('zekerheid (GRADE)', 'certainty (GRADE)')}: {t.grade(item.grade)}")
     if item.pooled_estimate is not None:
@@ -83,6 +88,17 @@ def evidence_text(t: T, item: Item) -> str:
                 for s in item.studies if s not in counted]
     parts += effects
     return "; ".join(parts)
+
+
+def caution_text(t: T, item: Item) -> str:
+    """The caution a display rule attaches to a signal ('' when it is shown plainly)."""
+    if item.caution == "unreplicated":
+        return t("let op: nog niet bevestigd (te weinig studies, lage zekerheid)",
+                 "caution: not yet replicated (too few studies, low certainty)")
+    if item.caution == "counter_intuitive":
+        return t("let op: één studie, en de richting is tegen de verwachting in",
+                 "caution: a single study, against the expected direction")
+    return ""
 
 
 def expert_text(t: T, item: Item) -> str:
@@ -109,61 +125,91 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _evidence(t: _T, level: str, grade: str, n_studies: int, item: Item | None = None,
-              *, prefix: bool = True) -> str:
-    parts = [f"{t('bewijs', 'evidence')}: {t.level(level)}" if prefix else t.level(level)]
-    if grade:
-        parts.append(f"GRADE {t.grade(grade)}")
-    parts.append(f"{n_studies} {t('studies', 'studies') if n_studies != 1 else t('studie', 'study')}")
-    if item is not None and item.pooled_estimate is not None:
-        ci = (f" ({item.ci_low:g}–{item.ci_high:g})" if item.ci_low is not None and item.ci_high is not None
-              else "")
-        parts.append(f"{item.measure or 'ratio'} {item.pooled_estimate:g}{ci}")
-    return ", ".join(parts)
-
-
 # -- item bank summary and printable questionnaire ----------------------------------------
+#: Dutch for the reasons ``build.classify`` gives (matched on their start).
+REASONS_NL: tuple[tuple[str, str], ...] = (
+    ("direction 'none'", "geen eenduidige richting in de studies"),
+    ("direction 'conflicting'", "studies spreken elkaar tegen"),
+    ("direction", "geen eenduidige richting"),
+    ("evidence level", "bewijskracht te laag"),
+    ("GRADE certainty", "zekerheid (GRADE) te laag"),
+    ("not assessable", "niet te beoordelen in een gesprek"),
+    ("no question template", "nog geen vraag opgesteld"),
+    ("display rule: single-study", "weergaveregel: één studie, richting tegen de verwachting in"),
+    ("display rule", "weergaveregel: te weinig studies en te lage zekerheid"),
+    ("one answer never counts", "hetzelfde antwoord telt al voor een andere factor met sterker bewijs"),
+)
+DIRECTION_NL: dict[str, str] = {"risk": "risico", "protective": "beschermend", "none": "geen",
+                                "conflicting": "tegenstrijdig"}
+
+
+def reason_text(t: T, reason: str) -> str:
+    if not t.nl:
+        return reason
+    parts = []
+    for part in reason.split("; "):
+        parts.append(next((nl for prefix, nl in REASONS_NL if part.startswith(prefix)), "overig"))
+    return "; ".join(dict.fromkeys(parts))
+
+
 def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
     """Factors scored, asked as signals and left out, with weights and reasons (build report)."""
-    t = _T(lang)
+    t = T(lang)
     yes, no = t("ja", "yes"), t("nee", "no")
+
+    def name(fid: str, nl: str) -> str:
+        return nl if t.nl and nl else fid
+
+    def dom(d: str) -> str:
+        return t.domain(d) if t.nl else d
+
+    def direction(d: str) -> str:
+        return DIRECTION_NL.get(d, d) if t.nl else d
+
     lines = [f"## {t('Itembank', 'Item bank')} {bank.version}", "",
              f"{t('Bewijs', 'Evidence')}: `{bank.evidence.source}` sha256 `{bank.evidence.short}` "
              f"({bank.evidence.n_factors} {t('factoren', 'factors')}, {bank.evidence.taken_at}); "
-             f"{t('regel', 'rule')} `{bank.config.get('weight_rule')}`, "
-             f"{t('minimum', 'minimum level')} `{bank.config.get('min_level')}`, "
-             f"{t('signalen vanaf', 'signals from')} `{bank.config.get('signal_min_level') or '-'}`.", "",
-             f"### {t('Gescoord', 'Scored')} ({len(bank.scored_items)})", ""]
+             + t(f"minimale bewijskracht om mee te wegen: {t.level(str(bank.config.get('min_level')))}; "
+                 f"signalen vanaf: {t.level(str(bank.config.get('signal_min_level') or '-'))}.",
+                 f"rule `{bank.config.get('weight_rule')}`, minimum level `{bank.config.get('min_level')}`, "
+                 f"signals from `{bank.config.get('signal_min_level') or '-'}`."), "",
+             f"### {t('Gewogen', 'Scored')} ({len(bank.scored_items)})", ""]
     if not bank.scored_items:
-        lines.append(t("Geen: geen enkele factor haalt het minimale bewijsniveau.",
+        lines.append(t("Geen: geen enkele factor haalt de minimale bewijskracht.",
                        "None: no factor reaches the minimum evidence level."))
     else:
         lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | "
-                  f"{t('niveau', 'level')} | {t('gewicht', 'weight')} | {t('beïnvloedbaar', 'modifiable')} | "
+                  f"{t('bewijskracht', 'level')} | {t('gewicht', 'weight')} | {t('beïnvloedbaar', 'modifiable')} | "
                   f"{t('onderbouwing gewicht', 'weight basis')} |",
                   "|---|---|---|---|---:|---|---|"]
         for i in bank.scored_items:
-            lines.append(f"| {_cell(i.factor_id)} | {i.domain} | {i.direction} | {i.level} | {i.weight:g} | "
-                         f"{yes if i.modifiable else no} | {_cell(i.weight_basis)} |")
-    lines += ["", f"### {t('Gevraagd als signaal, niet gewogen', 'Asked as signal, not weighed')} "
+            basis = i.weight_basis if not t.nl else (
+                f"bewijskracht {t.level(i.level)}" if bank.config.get("weight_rule") == "level"
+                else "gepoolde effectgrootte")
+            lines.append(f"| {_cell(name(i.factor_id, i.label_nl))} | {dom(i.domain)} | {direction(i.direction)} | "
+                         f"{t.level(i.level)} | {number(t, i.weight) if t.nl else f'{i.weight:g}'} | "
+                         f"{yes if i.modifiable else no} | {_cell(basis)} |")
+    lines += ["", f"### {t('Gevraagd als signaal, weegt niet mee', 'Asked as signal, not weighed')} "
               f"({len(bank.signal_items)})", ""]
     if bank.signal_items:
-        lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | {t('niveau', 'level')} | "
+        lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | {t('bewijskracht', 'level')} | "
                   f"{t('studies', 'studies')} | {t('beïnvloedbaar', 'modifiable')} |", "|---|---|---|---|---|---|"]
         for i in bank.signal_items:
-            lines.append(f"| {_cell(i.factor_id)} | {i.domain} | {i.direction} | {i.level} | "
-                         f"{_cell(', '.join(i.studies))} | {yes if i.modifiable else no} |")
+            studies = ", ".join(str(e.get("label")) for e in i.effects) if t.nl and i.effects else ", ".join(i.studies)
+            lines.append(f"| {_cell(name(i.factor_id, i.label_nl))} | {dom(i.domain)} | {direction(i.direction)} | "
+                         f"{t.level(i.level)} | {_cell(studies)} | {yes if i.modifiable else no} |")
     lines += ["", f"### {t('Niet opgenomen', 'Not included')} ({len(bank.not_included)})", ""]
     if bank.not_included:
-        lines += [f"| factor | {t('niveau', 'level')} | {t('richting', 'direction')} | {t('reden', 'reason')} |",
+        lines += [f"| factor | {t('bewijskracht', 'level')} | {t('richting', 'direction')} | {t('reden', 'reason')} |",
                   "|---|---|---|---|"]
         for n in bank.not_included:
-            lines.append(f"| {_cell(n.factor_id)} | {n.level} | {n.direction} | {_cell(n.reason)} |")
+            lines.append(f"| {_cell(name(n.factor_id, n.label_nl))} | {t.level(n.level)} | {direction(n.direction)} | "
+                         f"{_cell(reason_text(t, n.reason))} |")
     if bank.missing_templates:
-        lines += ["", f"{t('Geen vraagsjabloon', 'No question template')}: "
+        lines += ["", f"{t('Geen vraag opgesteld', 'No question template')}: "
                   + ", ".join(f"`{f}`" for f in bank.missing_templates)]
     if bank.unused_templates:
-        lines += ["", f"{t('Sjablonen zonder bewijs', 'Templates without evidence')}: "
+        lines += ["", f"{t('Vragen zonder bewijs', 'Templates without evidence')}: "
                   + ", ".join(f"`{f}`" for f in bank.unused_templates)]
     return "\n".join(lines) + "\n"
 
@@ -196,6 +242,8 @@ def _question_md(t: _T, q: Question, number: int, items: Mapping[str, Item], ban
     help_text = t(q.help_nl, q.help_en)
     if help_text:
         lines += [f"*{help_text}*", ""]
+    if q.medical:
+        lines += [f"*{medical_note(t, q)}*", ""]
     if q.enable_when:
         gate = bank.question(q.enable_when[0])
         option = gate.option(q.enable_when[1]) if gate else None
@@ -210,65 +258,103 @@ def _question_md(t: _T, q: Question, number: int, items: Mapping[str, Item], ban
         mark = f" {MODIFIABLE_MARK}" if item.modifiable else ""
         side = t("risicofactor", "risk factor") if item.direction == "risk" else t("beschermend", "protective")
         if not item.scored:
-            side = t(f"signaal ({side}, niet gewogen)", f"signal ({side}, not weighed)")
-        lines += [f"> {t(item.label_nl, item.label_en)}{mark}: {side}; "
-                  f"{_evidence(t, item.level, item.grade, len(item.studies), item)}", ""]
+            side = t(f"signaal ({side}, weegt niet mee)", f"signal ({side}, not weighed)")
+        lines += [f"> {t(item.label_nl, item.label_en)}{mark}: {side}; {evidence_text(t, item)}", ""]
     return lines
 
 
 # -- conversation guide --------------------------------------------------------------------
+def certainty_key(item: Item) -> tuple[int, int, int, str]:
+    """Most certain first: GRADE, then evidence level, then number of studies."""
+    return (-GRADE_RANK.get(item.grade, -1), -LEVEL_RANK.get(item.level, 0), -len(item.studies), item.factor_id)
+
+
 def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
-    """The gesprekshandleiding: per domain the topics to raise, strongest evidence first."""
-    t = _T(lang)
-    rank = {"strong": 3, "moderate": 2, "some": 1, "limited": 1}
+    """The gesprekshandleiding: per domain, most certain evidence first; then expert-opinion topics."""
+    t = T(lang)
     lines = [f"# {t('Gesprekshandleiding', 'Conversation guide')}: {t(bank.title_nl, bank.title_en)}", "",
-             t("Onderwerpen om in de gesprekken met de cliënt aan bod te laten komen, per domein en "
-               f"op volgorde van bewijskracht. {MODIFIABLE_MARK} = beïnvloedbaar: een aanknopingspunt "
-               "voor advies (interventies, werkaanpassingen, re-integratiestappen).",
-               "Topics to raise in the conversations with the client, per domain and ordered by "
-               f"strength of evidence. {MODIFIABLE_MARK} = modifiable: a lead for advice "
-               "(interventions, workplace adjustments, re-integration steps)."),
+             t("Per onderwerp: een open vraag aan de werkende, waarom het onderwerp ertoe doet (het "
+               "bewijs), waar u op let en mogelijke vervolgstappen. Per domein staat het onderwerp met "
+               "het zekerste bewijs bovenaan (eerst de zekerheid volgens GRADE, dan de bewijskracht, dan "
+               f"het aantal studies). {MODIFIABLE_MARK} = beïnvloedbaar: een aanknopingspunt voor advies.",
+               "Per topic: an open question to ask the worker, why the topic matters (the evidence), "
+               "what to listen for and possible next steps. Within each domain the topic with the most "
+               "certain evidence comes first (GRADE certainty, then strength of evidence, then number of "
+               f"studies). {MODIFIABLE_MARK} = modifiable: a lead for advice."),
              "", f"{t('Versie', 'Version')} {bank.version}.", ""]
+    if not bank.scored_items:
+        lines += [t("Geen enkele factor heeft genoeg bewijs om mee te wegen. Alle onderwerpen hieronder "
+                    "zijn signalen: bespreek ze, maar trek er geen harde conclusies uit.",
+                    "No factor has enough evidence to be weighed. All topics below are signals: raise "
+                    "them, but draw no firm conclusions."), ""]
     for domain in DOMAINS:
-        topics = sorted((i for i in bank.scored_items if i.domain == domain),
-                        key=lambda i: (-rank.get(i.level, 0), -i.weight, i.factor_id))
+        topics = sorted((i for i in bank.items if i.domain == domain), key=certainty_key)
         if topics:
             lines += [f"## {t.domain(domain)}", ""]
-            lines += _topics(t, bank, topics)
-    if not bank.scored_items:
-        lines += [t("Geen enkele factor heeft voldoende bewijs om mee te wegen; de onderwerpen "
-                    "hieronder zijn signalen.",
-                    "No factor has enough evidence to be weighed; the topics below are signals."), ""]
-    signals = bank.signal_items
-    if signals:
-        lines += [f"## {t('Signalen met beperkt bewijs (niet gewogen)', 'Signals with limited evidence (not weighed)')}",
-                  "", t("Bespreek deze onderwerpen ook; ze wegen niet mee in het profiel.",
-                        "Raise these topics too; they are not weighed in the profile."), ""]
-        for domain in DOMAINS:
-            topics = sorted((i for i in signals if i.domain == domain),
-                            key=lambda i: (-rank.get(i.level, 0), -len(i.studies), i.factor_id))
-            if topics:
-                lines += [f"### {t.domain(domain)}", ""]
-                lines += _topics(t, bank, topics)
+            for n, item in enumerate(topics, start=1):
+                lines += _topic(t, bank, item, n)
+    if bank.expert_topics:
+        lines += [f"## {t('Onderwerpen op basis van expertmening', 'Topics based on expert opinion')}", "",
+                  t("Deze onderwerpen hebben (nog) geen onderzoeksbewijs in deze review, maar experts waren "
+                    "het in een Delphi-studie eens dat ze terugval voorspellen. Het is expertmening: "
+                    "bespreek ze, maar ze tellen niet mee in het profiel.",
+                    "These topics have no research evidence in this review (yet), but experts in a Delphi "
+                    "study agreed that they predict recurrence. This is expert opinion: raise them, but "
+                    "they do not count in the profile."), ""]
+        ranked = sorted(bank.expert_topics, key=lambda e: (-max(float(x.get("percent_agree", 0)) for x in e.expert),
+                                                           DOMAINS.index(e.domain) if e.domain in DOMAINS else 9,
+                                                           e.factor_id))
+        for n, topic in enumerate(ranked, start=1):
+            mark = f" {MODIFIABLE_MARK}" if topic.modifiable else ""
+            lines.append(f"### {n}. {t(topic.topic_nl or topic.label_nl, topic.topic_en or topic.label_en)}{mark}")
+            lines.append("")
+            lines.append(f"- **{t('Expertmening', 'Expert opinion')}**: {_expert_line(t, topic.expert)}")
+            lines += _conversation(t, topic.ask_nl, topic.ask_en, topic.listen_nl, topic.listen_en,
+                                   topic.advice_nl, topic.advice_en, topic.modifiable)
+            lines.append("")
     return "\n".join(lines)
 
 
-def _topics(t: _T, bank: ItemBank, topics: list[Item]) -> list[str]:
-    lines: list[str] = []
-    for n, item in enumerate(topics, start=1):
-        mark = f" {MODIFIABLE_MARK}" if item.modifiable else ""
-        topic = t(item.topic_nl or item.label_nl, item.topic_en or item.label_en)
-        side = (t("risicofactor", "risk factor") if item.direction == "risk"
-                else t("beschermende factor", "protective factor"))
-        lines.append(f"{n}. **{topic}**{mark} — {side}; "
-                     f"{_evidence(t, item.level, item.grade, len(item.studies), item)}")
-        for link_id in item.questions:
-            q = bank.question(link_id)
-            if q is not None:
-                lines.append(f"   - {t('Vraag', 'Question')}: {t(q.text_nl, q.text_en)}")
-        advice = t(item.advice_nl, item.advice_en)
-        if advice and item.modifiable:
-            lines.append(f"   - {t('Advies', 'Advice')}: {advice}")
+def _expert_line(t: T, expert: list[dict[str, Any]]) -> str:
+    return "; ".join(t(f"{float(e.get('percent_agree', 0)):g} % van het panel eens ({e.get('label')})",
+                       f"{float(e.get('percent_agree', 0)):g} % of the panel agreed ({e.get('label')})")
+                     for e in expert)
+
+
+def _conversation(t: T, ask_nl: str, ask_en: str, listen_nl: str, listen_en: str, advice_nl: str,
+                  advice_en: str, modifiable: bool) -> list[str]:
+    lines = []
+    if t(ask_nl, ask_en):
+        lines.append(f"- **{t('Vraag aan de werkende', 'Ask the worker')}**: “{t(ask_nl, ask_en)}”")
+    if t(listen_nl, listen_en):
+        lines.append(f"- **{t('Let op', 'Listen for')}**: {t(listen_nl, listen_en)}")
+    if modifiable and t(advice_nl, advice_en):
+        lines.append(f"- **{t('Mogelijke vervolgstappen', 'Possible next steps')}**: {t(advice_nl, advice_en)} "
+                     f"{t('(voorstel van het reviewteam; niet onderzocht in deze review)', '(proposal of the review team; not tested in this review)')}")
+    elif not modifiable:
+        lines.append(f"- **{t('Mogelijke vervolgstappen', 'Possible next steps')}**: "
+                     + t("niet te beïnvloeden; neem het mee in de afspraken over begeleiding en nazorg.",
+                         "not modifiable; take it into account in the agreements on support and follow-up."))
+    return lines
+
+
+def _topic(t: T, bank: ItemBank, item: Item, n: int) -> list[str]:
+    mark = f" {MODIFIABLE_MARK}" if item.modifiable else ""
+    side = (t("risicofactor", "risk factor") if item.direction == "risk"
+            else t("beschermende factor", "protective factor"))
+    if not item.scored:
+        side += t(", signaal (weegt niet mee)", ", signal (not weighed)")
+    topic = t(item.topic_nl or item.label_nl, item.topic_en or item.label_en)
+    lines = [f"### {n}. {topic}{mark}", "", f"*{side}*", ""]
+    why = evidence_text(t, item)
+    expert = expert_text(t, item)
+    lines.append(f"- **{t('Waarom', 'Why')}**: {why}" + (f"; {expert}" if expert else ""))
+    lines += _conversation(t, item.ask_nl, item.ask_en, item.listen_nl, item.listen_en, item.advice_nl,
+                           item.advice_en, item.modifiable)
+    closed = [bank.question(q) for q in item.questions]
+    texts = [t(q.text_nl, q.text_en) for q in closed if q is not None]
+    if texts:
+        lines.append(f"- **{t('In het formulier', 'In the form')}**: " + " / ".join(texts))
     lines.append("")
     return lines
 
