@@ -8,12 +8,14 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from review.cli import main
 from review.errors import ValidationError
 from review.sources.eutils import EutilsClient, EutilsConfig
 from review.sources.query_blocks import split_top_level, strip_comments
-from review.sources.search import load_query
+from review.sources.search import load_query, search_status
 from review.sources.seeds import check_seeds, read_seeds, run_seed_check, strategy_blocks
 from review.sources.standin import StandInArticle, StandInCorpus, running, synthetic_article
 from review.store import searches as search_store
@@ -157,7 +159,6 @@ def test_cli_prints_each_seed_writes_json_and_min_recall_sets_exit_status(worksp
         base = ["-w", str(workspace.root), "search", "strategy", "--check-seeds", str(seeds)]
         passed = runner.invoke(main, [*base, "--json", str(out), "--min-recall", "0.75"])
         failed = runner.invoke(main, [*base, "--min-recall", "0.8"])
-        status = runner.invoke(main, ["-w", str(workspace.root), "status"])
         misuse = runner.invoke(main, ["-w", str(workspace.root), "search", "--min-recall", "0.8"])
     assert passed.exit_code == 0, passed.output
     lines = passed.stdout.splitlines()
@@ -170,7 +171,7 @@ def test_cli_prints_each_seed_writes_json_and_min_recall_sets_exit_status(worksp
     assert data["seeds"][3] == {"pmid": "4", "doi": None, "title": "Study 4", "found": False, "in_pubmed": True,
                                 "missed_by_blocks": [2]}
     assert failed.exit_code == 5 and "below --min-recall 0.8" in failed.stderr
-    assert "seed check 3/4 found" in status.stdout
+    assert any("seed check 3/4 found" in line for line in search_status(workspace))  # `review status` lines
     assert misuse.exit_code == 2 and "--check-seeds" in misuse.output
     assert len(search_store.seed_checks(workspace.store)) == 2
 
@@ -228,3 +229,50 @@ def test_programme_seeds_are_the_included_studies_with_their_recorded_identifier
     seeds, _, warnings = read_seeds(repo / "queries" / "seeds.csv")
     assert len(seeds) == sum(1 for pmid, doi in studies.values() if pmid or doi)
     assert len(warnings) == sum(1 for pmid, doi in studies.values() if not pmid and not doi)
+
+
+ATOMS = {"a[tiab]": {1, 2, 3, 4}, "b[mh]": {3, 4, 5}, '"c d"[tiab]': {1, 5, 6}, "e*[tw]": {2, 6}}
+expressions = st.recursive(
+    st.sampled_from(sorted(ATOMS)),
+    lambda inner: st.lists(st.tuples(st.sampled_from(["AND", "OR", "NOT"]), inner), min_size=1, max_size=3).flatmap(
+        lambda rest: inner.map(lambda first: (first, rest))),
+    max_leaves=8,
+)
+
+
+def render(expr) -> str:
+    if isinstance(expr, str):
+        return expr
+    first, rest = expr
+    parts = [_operand(first)] + [f"{op} {_operand(e)}" for op, e in rest]
+    return "\n ".join(parts)
+
+
+def _operand(expr) -> str:
+    return expr if isinstance(expr, str) else f"( {render(expr)} )"
+
+
+def evaluate(expr) -> set[int]:
+    """PubMed's reading: left to right, parentheses first."""
+    if isinstance(expr, str):
+        return ATOMS[expr]
+    value = evaluate(expr[0])
+    for op, operand in expr[1]:
+        other = evaluate(operand)
+        value = value & other if op == "AND" else value | other if op == "OR" else value - other
+    return value
+
+
+@pytest.fixture(scope="module")
+def six_records():
+    corpus = corpus_of(6)
+    term_map = {atom: [str(p) for p in pmids] for atom, pmids in ATOMS.items()}
+    with running(corpus, term_map=term_map) as standin:
+        yield standin
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(expr=expressions)
+def test_stand_in_and_splitter_read_queries_left_to_right(six_records, expr):
+    selected = six_records._select(render(expr), [])
+    assert selected is not None and {int(p) for p in selected} == evaluate(expr)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -197,7 +197,7 @@ def _pmid_list(data: bytes) -> list[Seed] | None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    seeds = []
+    seeds: list[Seed] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#") or (not seeds and stripped.lower() == "pmid"):
@@ -272,7 +272,7 @@ def check_seeds(client: EutilsClient, spec: QuerySpec, seeds: Sequence[Seed], *,
     tolerate = _not_found_filter(seeds)
     warnings: list[str] = []
 
-    def matching(pieces: Sequence[Seed], make_term: Any, extra: dict[str, str]) -> set[str]:
+    def matching(pieces: Sequence[Seed], make_term: Callable[[str], str], extra: dict[str, str]) -> set[str]:
         """PMIDs of the records the term keeps, one ESearch per batch of seeds."""
         kept: set[str] = set()
         for batch in _batches(pieces, batch_size):
@@ -334,7 +334,7 @@ def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
-def _not_found_filter(seeds: Sequence[Seed]) -> Any:
+def _not_found_filter(seeds: Sequence[Seed]) -> Callable[[str], bool]:
     """Accepts PubMed's ``PhraseNotFound`` for a seed's own identifier: that seed is simply not in PubMed."""
     known = {s.doi.lower() for s in seeds if s.doi} | {s.pmid for s in seeds if s.pmid}
 
