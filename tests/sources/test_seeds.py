@@ -179,6 +179,8 @@ def test_cli_prints_each_seed_writes_json_and_min_recall_sets_exit_status(worksp
 @pytest.mark.parametrize("body, message", [
     ("pmid,title\nPMC123,A study\n", "is not a number"),
     ("pmid,title\n,No identifier\n", "no PMIDs or DOIs"),
+    ("12345\n23456\n3456x\n", "line 3: '3456x' is not a PMID"),
+    ("pmid\n", "no PMIDs or DOIs"),
 ])
 def test_bad_seed_files_name_the_file(tmp_path, body, message):
     path = tmp_path / "seeds.csv"

@@ -163,7 +163,7 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
     except OSError as err:
         raise ImportFormatError(path, None, f"cannot read: {err.strerror or err}") from None
     digest = hashlib.sha256(data).hexdigest()
-    seeds = _pmid_list(data)
+    seeds = _pmid_list(data, path)
     warnings: list[str] = []
     if seeds is None:
         seeds = []
@@ -191,22 +191,31 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
     return unique, digest, warnings
 
 
-def _pmid_list(data: bytes) -> list[Seed] | None:
-    """Seeds from a plain list (PMIDs one per line, ``pmid`` header and ``#`` comments allowed), else None."""
+def _pmid_list(data: bytes, path: Path) -> list[Seed] | None:
+    """Seeds from a plain list (PMIDs one per line, ``pmid`` header and ``#`` comments allowed), else None.
+
+    Once the list has begun, a line that is not a PMID is an error naming it (not another format).
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
     seeds: list[Seed] = []
+    header = False
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if not stripped or stripped.startswith("#") or (not seeds and stripped.lower() == "pmid"):
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not seeds and not header and stripped.lower() == "pmid":
+            header = True
             continue
         match = _PMID_LINE.match(stripped)
         if match is None:
+            if seeds or header:
+                raise ValidationError(f"{path}:line {number}: {stripped[:40]!r} is not a PMID")
             return None
         seeds.append(Seed(pmid=str(int(match.group(1))), position=f"line {number}"))
-    return seeds or None
+    return seeds if seeds or header else None
 
 
 # -- the strategy's blocks --------------------------------------------------------------------
