@@ -278,3 +278,18 @@ def six_records():
 def test_stand_in_and_splitter_read_queries_left_to_right(six_records, expr):
     selected = six_records._select(render(expr), [])
     assert selected is not None and {int(p) for p in selected} == evaluate(expr)
+
+
+def test_transient_faults_do_not_change_the_answer(workspace, tmp_path):
+    from review.sources.standin import Faults
+
+    spec = write_query(workspace)
+    seeds = tmp_path / "seeds.csv"
+    seeds.write_text("pmid,doi,title\n1,,One\n,10.5555/two,Two\n3,,Three\n", encoding="utf-8")
+    faults = Faults(script=("http_429", "error_body", "truncated", "http_502", "invalid_xml"), retry_after=0)
+    with running(corpus_of(5, dois={2: "10.5555/two"}), term_map=blocks_map(range(1, 6), not_sick={3}),
+                 faults=faults) as standin:
+        check = check_seeds(client(standin), spec, read_seeds(seeds)[0])
+        assert sum(standin.faults_injected.values()) == 5
+    assert [(r.pmid, r.found, r.missed_by_blocks) for r in check.results] == [("1", True, []), ("2", True, []),
+                                                                             ("3", False, [1])]
