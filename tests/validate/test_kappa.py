@@ -62,3 +62,14 @@ def test_ac1_equals_the_screening_stage_on_the_same_labels() -> None:
     names = np.array(["include", "exclude", "maybe"])
     other = screening_agreement(dict(enumerate(names[a])), dict(enumerate(names[b])), categories=names)
     assert gwet_ac1(a, b, 3) == pytest.approx(other.ac1)
+
+
+def test_an_item_answered_alike_by_everyone_uses_the_file_scale(write_csv) -> None:
+    rows = [("item", "target", "rater", "score")]
+    for t in range(4):
+        rows += [("same", f"c{t}", "ann", 0), ("same", f"c{t}", "bob", 0)]
+        rows += [("varied", f"c{t}", "ann", t % 3), ("varied", f"c{t}", "bob", t % 3)]
+    result = rater_agreement(write_csv("k.csv", rows), n_boot=20)
+    same = result.items[0]
+    assert same.kappa is None  # chance agreement is 1: kappa is undefined
+    assert same.categories == [0.0, 1.0, 2.0] and same.ac1 == pytest.approx(1.0)

@@ -88,7 +88,8 @@ def cohort_rows(rng: np.random.Generator, n: int = 600) -> list[dict[str, object
 def pilot_rows(rng: np.random.Generator, n_clients: int = 40) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Two labour experts scoring the same clients: item answers 0-2 (kappa) and their totals (ICC)."""
     raters = ("expert_a", "expert_b")
-    items, totals = [], []
+    items: list[dict[str, object]] = []
+    totals: list[dict[str, object]] = []
     for c in range(n_clients):
         client = f"p{c + 1:03d}"
         sums = dict.fromkeys(raters, 0)

@@ -134,7 +134,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
         overlap = used.intersection(factors)
         if overlap:
             raise cell_error(table.path, table.header_row, sorted(overlap)[0], "is a factor and an outcome/covariate")
-        candidates, skipped = list(factors), []
+        candidates, skipped = list(factors), list[str]()
     else:
         candidates, skipped = candidate_columns(table, used, known_factors)
     if not candidates:
@@ -158,15 +158,15 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
         binary = values <= {0.0, 1.0}
         contrast = f"{name} present vs absent" if binary else f"per unit of {name}"
         n, events = len(complete), int(complete["__event"].sum())
-        base = dict(factor=name, contrast=contrast, measure=measure, n=n, events=events,
-                    excluded=len(frame) - n, adjusted_for=list(adjust))
+        excluded = len(frame) - n
         if events == 0 or (measure == "OR" and events == n):
-            results.append(FactorAssociation(**base, estimate=None, ci_low=None, ci_high=None, p=None,
-                                             note="no events" if events == 0 else "every row is an event"))
+            note = "no events" if events == 0 else "every row is an event"
+            results.append(FactorAssociation(name, contrast, measure, None, None, None, None, n, events, excluded,
+                                             list(adjust), note))
             continue
         if len(values) < 2:
-            results.append(FactorAssociation(**base, estimate=None, ci_low=None, ci_high=None, p=None,
-                                             note="the factor does not vary"))
+            results.append(FactorAssociation(name, contrast, measure, None, None, None, None, n, events, excluded,
+                                             list(adjust), "the factor does not vary"))
             continue
         try:
             with warnings.catch_warnings():
@@ -176,10 +176,10 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
                 else:
                     est, lo, hi, p = _cox(complete, level)
         except Exception as err:  # a model that cannot be fitted is reported, not fatal for the others
-            results.append(FactorAssociation(**base, estimate=None, ci_low=None, ci_high=None, p=None,
-                                             note=str(err).splitlines()[0][:160]))
+            results.append(FactorAssociation(name, contrast, measure, None, None, None, None, n, events, excluded,
+                                             list(adjust), str(err).splitlines()[0][:160]))
             continue
-        results.append(FactorAssociation(**base, estimate=est, ci_low=lo, ci_high=hi, p=p))
+        results.append(FactorAssociation(name, contrast, measure, est, lo, hi, p, n, events, excluded, list(adjust)))
     model = "Cox proportional hazards (lifelines)" if time else "logistic regression (statsmodels)"
     return FactorsResult(str(path), model, outcome, time, event if time else None, adjust, len(table), results,
                          skipped, level)

@@ -92,9 +92,14 @@ def gwet_ac1(a: np.ndarray, b: np.ndarray, n_categories: int) -> float:
 
 
 def agreement(item: str, a_scores: list[float], b_scores: list[float], *, weights: str = "linear",
-              level: float = 0.95, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> Agreement:
-    """Every index for one set of pairs (rater A's and rater B's score per target)."""
-    categories = np.array(sorted(set(a_scores) | set(b_scores)), dtype=float)
+              level: float = 0.95, n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0,
+              scale: list[float] | None = None) -> Agreement:
+    """Every index for one set of pairs (rater A's and rater B's score per target).
+
+    ``scale`` is every answer the item could get (default: those observed); AC1's chance
+    agreement and the weights depend on it.
+    """
+    categories = np.array(sorted(set(scale or []) | set(a_scores) | set(b_scores)), dtype=float)
     index = {v: i for i, v in enumerate(categories)}
     a = np.array([index[v] for v in a_scores])
     b = np.array([index[v] for v in b_scores])
@@ -141,9 +146,11 @@ def rater_agreement(path: Path | str, *, target: str = "target", rater: str = "r
         b_list.append(given[raters[1]].value)
     all_a = [v for a_list, _ in pairs.values() for v in a_list]
     all_b = [v for _, b_list in pairs.values() for v in b_list]
+    scale = sorted(set(all_a) | set(all_b))  # the answers seen anywhere in the file: the shared scale
     overall = agreement("overall", all_a, all_b, weights=weights, level=level, n_boot=n_boot, seed=seed)
     items = []
     if item_column:
-        items = [agreement(name, a_list, b_list, weights=weights, level=level, n_boot=n_boot, seed=seed)
+        items = [agreement(name, a_list, b_list, weights=weights, level=level, n_boot=n_boot, seed=seed,
+                           scale=scale)
                  for name, (a_list, b_list) in pairs.items()]
     return KappaResult(str(path), raters, weights, overall, items, level, seed)
