@@ -58,3 +58,14 @@ def test_bad_input_is_one_line_with_file_row_column(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", "cvi", str(path)])
     assert result.exit_code == 4
     assert result.output.strip().splitlines() == [f"review: {path}: row 3, column 'rating': rating '9' out of range 1-4"]
+
+
+def test_real_data_inside_a_repository_gets_a_warning(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    data = tmp_path / "pilot.csv"
+    data.write_text("target,rater,score\na,x,1\na,y,2\nb,x,3\nb,y,3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "icc", str(data)])
+    assert result.exit_code == 0
+    assert f"warning: {data}: client data inside a repository or workspace ({tmp_path})" in result.output
+    data.write_text("# SYNTHETIC test data\n" + data.read_text(), encoding="utf-8")
+    assert "warning" not in CliRunner().invoke(main, ["validate", "icc", str(data)]).output

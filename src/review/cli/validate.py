@@ -47,6 +47,8 @@ def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out:
     workspace = _workspace(ctx) if kind == "factors" else None
     analysis = analyse(kind, file, options, workspace=workspace, extraction_dir=extraction_dir, json_out=json_out,
                        plot_out=plot_out)
+    for warning in analysis.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for line in analysis.lines:
         click.echo(line)
     if analysis.own_data is not None:
@@ -208,6 +210,8 @@ def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
     for item in planned_analyses(workspace, plan):
         click.echo(f"== {item.name} ({item.kind})")
         analysis = run_planned(item, workspace=workspace, out_dir=out_dir)
+        for warning in analysis.warnings:
+            click.echo(f"warning: {warning}", err=True)
         for line in analysis.lines:
             click.echo(line)
         for path in analysis.written:

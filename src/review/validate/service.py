@@ -25,6 +25,18 @@ class Analysis:
     lines: list[str]
     written: list[Path] = field(default_factory=list)
     own_data: OwnDataStudy | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def privacy_warnings(path: Path) -> list[str]:
+    """A warning when a file that is not marked synthetic lies inside a repository or workspace."""
+    from .table import enclosing_repository, is_synthetic
+
+    where = enclosing_repository(path)
+    if where is None or is_synthetic(path):
+        return []
+    return [f"{path}: client data inside a repository or workspace ({where}); keep it outside, "
+            "or mark demo data with a leading '# SYNTHETIC' line"]
 
 
 def extraction_folder(workspace: Workspace | None, extraction_dir: Path | None) -> Path | None:
@@ -54,7 +66,7 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
     result = run_analysis(kind, path, options)
-    analysis = Analysis(kind, result, report_lines(result))
+    analysis = Analysis(kind, result, report_lines(result), warnings=privacy_warnings(Path(path)))
     if json_out is not None:
         analysis.written.append(write_json(result, json_out))
     if plot_out is not None:

@@ -23,11 +23,12 @@ from ...errors import ReviewError
 class AnalysisFinished(Message):
     """A worker finished one analysis: its report lines and the files it wrote."""
 
-    def __init__(self, name: str, lines: list[str], written: list[Path]) -> None:
+    def __init__(self, name: str, lines: list[str], written: list[Path], warnings: list[str]) -> None:
         super().__init__()
         self.name = name
         self.lines = lines
         self.written = written
+        self.warnings = warnings
 
 
 class AnalysisFailed(Message):
@@ -126,13 +127,16 @@ class ValidateScreen(Screen[None]):
         except ReviewError as err:
             self.post_message(AnalysisFailed(item.name, str(err)))  # type: ignore[attr-defined]
             return
-        self.post_message(AnalysisFinished(item.name, analysis.lines, analysis.written))  # type: ignore[attr-defined]
+        self.post_message(AnalysisFinished(item.name, analysis.lines, analysis.written,  # type: ignore[attr-defined]
+                                           analysis.warnings))
 
     @on(AnalysisFinished)
     def _finished(self, message: AnalysisFinished) -> None:
         lines = [*message.lines, "", *(f"wrote {p}" for p in message.written)]
         self.query_one("#validate-report", Static).update("\n".join(lines))
         self._status(f"{message.name}: done")
+        for warning in message.warnings:
+            self.notify(warning, title="Client data", severity="warning", timeout=10)
 
     @on(AnalysisFailed)
     def _failed(self, message: AnalysisFailed) -> None:

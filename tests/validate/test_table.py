@@ -1,0 +1,40 @@
+"""The CSV reader: what a spreadsheet writes comes back cell for cell, with the file's row numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from review.validate.table import read_table
+
+cells = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.lists(cells, min_size=3, max_size=3), min_size=1, max_size=6),
+       comments=st.integers(0, 2))
+def test_cells_round_trip(tmp_path_factory, rows: list[list[str]], comments: int) -> None:
+    rows = [r for r in rows if any(c.strip() for c in r)] or [["x", "", ""]]
+    buffer = io.StringIO()
+    for i in range(comments):
+        buffer.write(f"# comment {i}\n")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["a", "b", "c"])
+    writer.writerows(rows)
+    path = Path(tmp_path_factory.mktemp("t")) / "x.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    table = read_table(path)
+    assert table.columns == ["a", "b", "c"] and table.header_row == comments + 1
+    assert [[r["a"], r["b"], r["c"]] for r in table.rows] == rows
+    assert table.row_numbers[0] == comments + 2
+
+
+def test_semicolons_and_decimal_commas(tmp_path: Path) -> None:
+    path = tmp_path / "nl.csv"
+    path.write_text("target;rater;score\nt1;r1;3,5\n", encoding="utf-8")
+    table = read_table(path)
+    assert table.number(0, "score") == 3.5
