@@ -94,13 +94,28 @@ def test_redcap_dictionary_has_the_18_columns_and_branching(bank):
     assert conflict["Choices, Calculations, OR Slider Labels"] == (
         "no, Nee | some, Spanningen | yes, Ja | unknown, Weet niet / niet besproken")
     assert conflict["Branching Logic (Show field only if...)"] == "[has_supervisor] = 'yes'"
-    assert conflict["Field Note"] == "Is there a conflict with the supervisor?"
-    assert table[1]["Section Header"] == "Sociaal / Social"
+    assert conflict["Field Note"] == ""  # no help text
+    assert conflict["Field Annotation"].endswith("EN: Is there a conflict with the supervisor?")
+    assert table[1]["Section Header"] == "Sociaal"
     company = next(r for r in table if r["Variable / Field Name"] == "company")
     assert company["Field Annotation"].startswith("signal (not weighed): company_size; weights:")
     risk = next(r for r in table if r["Variable / Field Name"] == "risk_weight_sum")
     assert risk["Field Type"] == "calc"
     assert "if([conflict]='yes',2,0)" in risk["Choices, Calculations, OR Slider Labels"]
+
+
+def test_redcap_keeps_help_texts_and_drops_sums_when_nothing_is_weighed(bank):
+    from dataclasses import replace
+
+    bank.questions[0].help_nl, bank.questions[0].medical = "Vraag dit na bij de cliënt.", True
+    table = list(csv.DictReader(io.StringIO(redcap.data_dictionary(bank))))
+    first = table[1]
+    assert first["Field Note"].startswith("Vraag dit na bij de cliënt. Medische informatie: niet verplicht.")
+    unweighted = replace(bank, items=[replace(i, scored=False) for i in bank.items],
+                         questions=[replace(q, options=[replace(o, weight=0.0 if o.weight is not None else None)
+                                                        for o in q.options]) for q in bank.questions])
+    names = [r["Variable / Field Name"] for r in csv.DictReader(io.StringIO(redcap.data_dictionary(unweighted)))]
+    assert "risk_weight_sum" not in names and "protective_weight_sum" not in names
 
 
 def test_redcap_field_names_are_valid():

@@ -103,3 +103,27 @@ def test_fill_refuses_answer_files_in_the_workspace(built):
 def test_default_answer_file_goes_to_the_user_data_dir(built, tmp_path):
     app = make_app(built)
     assert str(app.fill_screen.answers_path).startswith(str(tmp_path / "private"))
+
+
+@run_async
+async def test_keyboard_first_help_and_footer_language(built, tmp_path):
+    app = make_app(built, answers_path=tmp_path / "c" / "a.json", lang="en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.fill_screen
+        assert app.focused is not None and app.focused.id == "rs-has_supervisor"  # no Tab needed first
+        # Tab skips questions still waiting for their gate (and the scroll container).
+        assert screen.query_one("#rs-conflict").disabled
+        await pilot.press("tab")
+        assert app.focused is None or app.focused.id != "rs-conflict"
+        await pilot.press("shift+tab", "enter")  # back on the gate; Enter picks the first option
+        await pilot.pause()
+        assert screen.answer_set.answers["has_supervisor"] == "yes"
+        assert not screen.query_one("#rs-conflict").disabled
+        await pilot.press("question_mark")
+        await pilot.pause()
+        (note,) = list(app._notifications)
+        assert "counts as unanswered" in note.message and note.title.startswith("Does the client have")
+        descriptions = {b.binding.description for b in screen.active_bindings.values() if b.binding.show}
+        assert {"Next", "Previous", "Help", "Report", "Quit"} <= descriptions
+        assert not descriptions & {"Volgende", "Vorige", "Uitleg", "Rapport", "Stoppen"}

@@ -1,9 +1,11 @@
 """REDCap data dictionary (CSV) for the instrument.
 
 The 18 standard columns in REDCap's order; one form, ``record_id`` first, a section header per
-domain, Dutch labels with the English text as field note, branching logic for enableWhen.
-REDCap has no per-option weight column, so option weights go in the field annotation and two
-read-only ``calc`` fields sum the risk and protective weights of the answers.
+domain, Dutch labels, branching logic for enableWhen.
+REDCap has no per-option weight column, so option weights go in the field annotation and
+read-only ``calc`` fields sum the risk and protective weights of the answers (left out when
+nothing on that side is weighed). The field note carries the Dutch help text; the English
+wording goes in the annotation.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from ..errors import ValidationError
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, ItemBank, Question
+from .render import T, medical_note
 
 REDCAP_COLUMNS: tuple[str, ...] = (
     "Variable / Field Name",
@@ -60,8 +63,7 @@ def data_dictionary(bank: ItemBank) -> str:
         for index, q in enumerate(questions):
             row = _question_row(q, names)
             if index == 0:
-                nl, en = DOMAIN_LABELS[domain]
-                row["Section Header"] = f"{nl} / {en}"
+                row["Section Header"] = DOMAIN_LABELS[domain][0]
             rows.append(row)
     risk_terms, protective_terms = [], []
     for q in bank.questions:
@@ -70,13 +72,14 @@ def data_dictionary(bank: ItemBank) -> str:
                 term = f"if([{names[q.link_id]}]='{option.code}',{abs(option.weight):g},0)"
                 (risk_terms if option.weight > 0 else protective_terms).append(term)
     for name, label, terms in (
-            ("risk_weight_sum", "Som risicogewichten / Sum of risk weights", risk_terms),
-            ("protective_weight_sum", "Som beschermende gewichten / Sum of protective weights",
-             protective_terms)):
+            ("risk_weight_sum", "Som van de risicogewichten", risk_terms),
+            ("protective_weight_sum", "Som van de beschermende gewichten", protective_terms)):
+        if not terms:
+            continue  # nothing is weighed on this side: a sum fixed at 0 would only mislead
         row = _row(name, "calc", label)
-        row["Choices, Calculations, OR Slider Labels"] = " + ".join(terms) or "0"
-        row["Field Note"] = ("Sum of answer weights; a profile aid, not a validated score. "
-                             "A factor asked by several questions may count more than once here.")
+        row["Choices, Calculations, OR Slider Labels"] = " + ".join(terms)
+        row["Field Note"] = ("Hulpmiddel bij het profiel, geen gevalideerde score. Een factor met "
+                             "meer vragen kan hier meer dan eens meetellen.")
         row["Field Annotation"] = "@READONLY"
         rows.append(row)
     out = io.StringIO()
@@ -101,7 +104,11 @@ def _question_row(q: Question, names: dict[str, str]) -> dict[str, str]:
     row = _row(names[q.link_id], "radio", q.text_nl)
     row["Choices, Calculations, OR Slider Labels"] = " | ".join(
         f"{o.code}, {o.text_nl}" for o in q.options)
-    row["Field Note"] = q.text_en
+    # The field note is what REDCap shows under the question: the help text (and consent note).
+    notes = [q.help_nl] if q.help_nl else []
+    if q.medical:
+        notes.append(medical_note(T("nl"), q))
+    row["Field Note"] = " ".join(notes)
     if q.enable_when:
         gate, answer = q.enable_when
         row["Branching Logic (Show field only if...)"] = f"[{names[gate]}] = '{answer}'"
@@ -110,5 +117,6 @@ def _question_row(q: Question, names: dict[str, str]) -> dict[str, str]:
     if q.signals:
         roles.append(f"signal (not weighed): {','.join(q.signals)}")
     roles = roles or ["context question (not scored)"]
-    row["Field Annotation"] = f"{'; '.join(roles)}; weights: {weights}"
+    english = f"; EN: {q.text_en}" + (f" ({q.help_en})" if q.help_en else "")
+    row["Field Annotation"] = f"{'; '.join(roles)}; weights: {weights}{english}"
     return row

@@ -10,17 +10,19 @@ from textual.binding import Binding
 from ..instrument import project
 from ..instrument.answers import AnswerSet, check_private_path, load_answers, new_answer_path
 from ..workspace import Workspace
-from .screens.instrument_fill import InstrumentFillScreen
+from .screens.instrument_fill import FillScreenBase
 
 
 class InstrumentApp(App[None]):
     """Hosts :class:`InstrumentFillScreen`; quitting is safe because every answer is saved."""
 
     TITLE = "review instrument"
-    BINDINGS = [Binding("ctrl+q", "quit", "Stoppen", id="instrument.quit",
+    #: The palette's labels are English only; the fill-in mode speaks the chosen language.
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="instrument.quit", show=False,
                         tooltip="Quit (answers are already saved)")]
 
-    def __init__(self, screen: InstrumentFillScreen) -> None:
+    def __init__(self, screen: FillScreenBase) -> None:
         super().__init__()
         self.fill_screen = screen
 
@@ -40,5 +42,6 @@ def make_app(workspace: Workspace, *, answers_path: Path | None = None, client_r
             answer_set.client_ref = client_ref
     else:
         answer_set = AnswerSet(bank.version, bank.evidence.sha256, {}, client_ref)
-    screen = InstrumentFillScreen(bank, config, answer_set, path, workspace_root=workspace.root, lang=lang)
+    screen = FillScreenBase.for_language(lang)(bank, config, answer_set, path,
+                                               workspace_root=workspace.root, lang=lang)
     return InstrumentApp(screen)

@@ -23,7 +23,7 @@ from ...instrument.answers import AnswerSet, save_answers, write_private
 from ...instrument.config import InstrumentConfig
 from ...instrument.evidence import DOMAINS
 from ...instrument.itembank import DOMAIN_LABELS, ItemBank, Question
-from ...instrument.render import report_markdown, to_html
+from ...instrument.render import T, medical_note, report_markdown, to_html
 from ...instrument.scoring import Profile, enabled, score
 
 PROFILE_TAB = "tab-profile"
@@ -51,18 +51,28 @@ class QuestionBlock(Vertical):
                                   id=f"opt-{q.link_id}-{option.code}", name=option.code)
 
 
-class InstrumentFillScreen(Screen[None]):
+def fill_bindings(lang: str) -> list[Binding]:
+    """The screen's keys, described in the chosen language (the footer shows them)."""
+    en = lang == "en"
+    return [
+        Binding("right_square_bracket", "next_tab", "Next" if en else "Volgende", key_display="]",
+                id="fill.next", tooltip="Next domain / profile" if en else "Volgend domein / profiel"),
+        Binding("left_square_bracket", "previous_tab", "Previous" if en else "Vorige", key_display="[",
+                id="fill.previous", tooltip="Previous domain" if en else "Vorig domein"),
+        Binding("question_mark", "help", "Help" if en else "Uitleg", key_display="?", id="fill.help",
+                tooltip="Explain the current question" if en else "Uitleg bij de huidige vraag"),
+        Binding("ctrl+r", "save_report('markdown')", "Report" if en else "Rapport", id="fill.report",
+                tooltip=("Save the profile report (Markdown) next to the answer file" if en
+                         else "Sla het rapport (Markdown) op naast het antwoordbestand")),
+        Binding("ctrl+q", "app.quit", "Quit" if en else "Stoppen", id="fill.quit",
+                tooltip="Quit (answers are already saved)" if en else "Stoppen (antwoorden zijn al opgeslagen)"),
+    ]
+
+
+class FillScreenBase(Screen[None]):
     """Questions per domain in tabs, then the profile with save buttons."""
 
     CSS_PATH = "instrument_fill.tcss"
-    BINDINGS = [
-        Binding("right_square_bracket", "next_tab", "Volgende", key_display="]", id="fill.next",
-                tooltip="Next domain / profile"),
-        Binding("left_square_bracket", "previous_tab", "Vorige", key_display="[", id="fill.previous",
-                tooltip="Previous domain"),
-        Binding("ctrl+r", "save_report('markdown')", "Rapport", id="fill.report",
-                tooltip="Save the profile report (Markdown) next to the answer file"),
-    ]
 
     def __init__(self, bank: ItemBank, config: InstrumentConfig, answer_set: AnswerSet,
                  answers_path: Path, *, workspace_root: Path | None = None, lang: str = "nl") -> None:
@@ -77,6 +87,10 @@ class InstrumentFillScreen(Screen[None]):
         self.profile: Profile | None = None
         self.saved_reports: list[Path] = []
 
+    @staticmethod
+    def for_language(lang: str) -> type["FillScreenBase"]:
+        return InstrumentFillScreenEn if lang == "en" else InstrumentFillScreen
+
     def _t(self, nl: str, en: str) -> str:
         return en if self.lang == "en" else nl
 
@@ -87,7 +101,7 @@ class InstrumentFillScreen(Screen[None]):
             for domain in self.domains:
                 nl, en = DOMAIN_LABELS[domain]
                 with TabPane(self._t(nl, en), id=f"tab-{domain}"):
-                    with VerticalScroll():
+                    with VerticalScroll(can_focus=False):
                         for question in self.bank.questions_in(domain):
                             yield QuestionBlock(question, self.lang,
                                                 self.answer_set.answers.get(question.link_id))
@@ -96,7 +110,7 @@ class InstrumentFillScreen(Screen[None]):
                     yield Button(self._t("Rapport opslaan (Markdown)", "Save report (Markdown)"),
                                  id="save-markdown", variant="primary")
                     yield Button(self._t("Rapport opslaan (HTML)", "Save report (HTML)"), id="save-html")
-                with VerticalScroll():
+                with VerticalScroll(can_focus=False):
                     yield Markdown(id="profile-md")
         yield Static("", id="fill-status")
         yield Footer()
@@ -104,6 +118,38 @@ class InstrumentFillScreen(Screen[None]):
     def on_mount(self) -> None:
         self._refresh_enabled()
         self._show_status()
+        self.call_after_refresh(self._focus_first_question)
+
+    def _focus_first_question(self) -> None:
+        """Start on the first open question of the active tab, so arrows and Enter work at once."""
+        tabs = self.query_one("#fill-tabs", TabbedContent)
+        pane = tabs.get_pane(tabs.active) if tabs.active else None
+        if pane is None:
+            return
+        for radio_set in pane.query(RadioSet):
+            if radio_set.display and not radio_set.disabled and radio_set.parent is not None \
+                    and radio_set.parent.display:
+                radio_set.focus()
+                return
+
+    def action_help(self) -> None:
+        """Show the help text of the focused question (or how the keys work)."""
+        block = next((w for w in (self.focused.ancestors_with_self if self.focused else [])
+                      if isinstance(w, QuestionBlock)), None)
+        if block is None:
+            self.notify(self._t("Kies een vraag met Tab, een antwoord met de pijltjes en Enter of spatie. "
+                                "] en [ gaan naar het volgende of vorige domein.",
+                                "Pick a question with Tab, an answer with the arrows and Enter or Space. "
+                                "] and [ move to the next or previous domain."),
+                        title=self._t("Uitleg", "Help"), timeout=10)
+            return
+        q = block.question
+        parts = [self._t(q.help_nl, q.help_en)] if self._t(q.help_nl, q.help_en) else []
+        if q.medical:
+            parts.append(medical_note(T(self.lang), q))
+        parts.append(self._t("‘Weet niet / niet besproken’ telt als niet beantwoord, nooit als ‘nee’.",
+                             "‘Don't know / not discussed’ counts as unanswered, never as ‘no’."))
+        self.notify(" ".join(parts), title=self._t(q.text_nl, q.text_en), timeout=15)
 
     # -- answering -------------------------------------------------------------------------
     @on(RadioSet.Changed)
@@ -126,6 +172,8 @@ class InstrumentFillScreen(Screen[None]):
             block = self.query_one(f"#block-{question.link_id}", QuestionBlock)
             block.set_class(state is False, "-off")
             block.set_class(state is None, "-pending")
+            # A question waiting for its gate cannot be answered yet, so Tab passes it by.
+            block.query_one(RadioSet).disabled = state is not True
 
     def _domain_label(self, domain: str) -> str:
         """Tab title with progress, e.g. ``Werk 2/4`` (switched-off questions do not count)."""
@@ -166,6 +214,8 @@ class InstrumentFillScreen(Screen[None]):
     def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == PROFILE_TAB:
             self.show_profile()
+        else:
+            self.call_after_refresh(self._focus_first_question)
 
     def show_profile(self) -> Profile:
         self.profile = score(self.bank, self.answer_set.answers, self.config)
@@ -198,3 +248,15 @@ class InstrumentFillScreen(Screen[None]):
             return
         self.saved_reports.append(path)
         self.notify(str(path), title=self._t("Rapport opgeslagen", "Report saved"))
+
+
+class InstrumentFillScreen(FillScreenBase):
+    """The fill-in screen with Dutch key descriptions."""
+
+    BINDINGS = fill_bindings("nl")
+
+
+class InstrumentFillScreenEn(FillScreenBase):
+    """The fill-in screen with English key descriptions (``--lang en``)."""
+
+    BINDINGS = fill_bindings("en")
