@@ -126,3 +126,14 @@ def test_to_extraction_refuses_a_published_study_file(write_csv, tmp_path: Path)
     result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
     with pytest.raises(ValidationError, match="not an own-data study"):
         write_own_data_study(result, extraction, load_factors(extraction / "factors.toml"), study_id="arends2014")
+
+
+def test_synthetic_data_stays_labelled_in_the_study_file(write_csv, tmp_path: Path) -> None:
+    extraction = tmp_path / "extraction"
+    (extraction / "studies").mkdir(parents=True)
+    shutil.copy(REPO_EXTRACTION / "factors.toml", extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    path.write_text("# SYNTHETIC test cohort\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    own = write_own_data_study(result, extraction, load_factors(extraction / "factors.toml"))
+    assert "SYNTHETIC demo data, not evidence" in load_study(own.path).citation

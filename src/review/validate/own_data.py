@@ -21,6 +21,7 @@ from ..extraction.forms import STUDIES_DIR, load_form, read_study_file, validate
 from ..extraction.model import QUIPS_DOMAINS
 from ..tomlwrite import dumps
 from .factors import FactorsResult
+from .table import is_synthetic
 
 OWN_DATA = "own data"
 #: Study fields a reviewer fills in or corrects by hand; a re-run keeps them.
@@ -58,10 +59,11 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
                existing: dict[str, Any] | None, description: str | None, *, source_kind: bool = True,
                reference: bool = True) -> tuple[dict[str, Any], list[str], list[str]]:
     today = dt.date.today().isoformat()
+    label = "SYNTHETIC demo data, not evidence" if is_synthetic(data_file) else "the programme's data set"
     study: dict[str, Any] = {
         "id": study_id,
         "cohort_id": study_id,
-        "citation": f"Own data: {data_file.name} (the programme's data set)",
+        "citation": f"Own data: {data_file.name} ({label})",
         "country": "NL",
         "design": "cohort",
         "evidence_type": "empirical",
@@ -73,8 +75,11 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
         "notes": "Own data, analysed with review validate factors; rate its risk of bias with QUIPS.",
     }
     old = dict((existing or {}).get("study", {}))
+    replaced = {"setting"} if description else set()
+    if is_synthetic(data_file):
+        replaced.add("citation")  # the synthetic label is never edited away
     for name in HAND_FIELDS:
-        if name in old and not (name == "setting" and description):
+        if name in old and name not in replaced:
             study[name] = old[name]
     estimates, written, skipped = [], [], []
     for assoc in result.factors:
