@@ -69,3 +69,18 @@ def test_real_data_inside_a_repository_gets_a_warning(tmp_path: Path) -> None:
     assert f"warning: {data}: client data inside a repository or workspace ({tmp_path})" in result.output
     data.write_text("# SYNTHETIC test data\n" + data.read_text(), encoding="utf-8")
     assert "warning" not in CliRunner().invoke(main, ["validate", "icc", str(data)]).output
+
+
+def test_json_to_stdout_and_unwritable_outputs(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    folder, _ = demo_run
+    data = folder / "synthetic_pilot_totals.csv"
+    result = CliRunner().invoke(main, ["validate", "icc", str(data), "--json", "-"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["icc"]["ICC1"] > 0
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    result = CliRunner().invoke(main, ["validate", "icc", str(data), "--json", str(blocked / "out.json")])
+    assert result.exit_code == 4 and result.output.startswith(f"review: {blocked / 'out.json'}: cannot write")
+    result = CliRunner().invoke(main, ["validate", "survival", str(folder / "synthetic_cohort.csv"), "--time",
+                                       "days_to_rtw", "--event", "rtw", "--group", "arm", "--plot",
+                                       str(tmp_path / "km.txt")])
+    assert result.exit_code == 4 and "a figure is written as .png, .svg or .pdf" in result.output

@@ -38,3 +38,18 @@ def test_semicolons_and_decimal_commas(tmp_path: Path) -> None:
     path.write_text("target;rater;score\nt1;r1;3,5\n", encoding="utf-8")
     table = read_table(path)
     assert table.number(0, "score") == 3.5
+
+
+def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
+    import os
+
+    import pytest
+
+    from review.errors import ValidationError
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs FIFOs")
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ValidationError, match="not a regular file"):
+        read_table(fifo)

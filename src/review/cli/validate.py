@@ -33,7 +33,7 @@ def _file() -> Callable[..., Any]:
 
 def _json() -> Callable[..., Any]:
     return click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
-                        help="Write the result as JSON (created 0600).")
+                        help="Write the result as JSON (created 0600); '-' writes it to stdout.")
 
 
 def _level() -> Callable[..., Any]:
@@ -42,15 +42,19 @@ def _level() -> Callable[..., Any]:
 
 def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out: Path | None,
          plot_out: Path | None = None, extraction_dir: Path | None = None) -> None:
+    from ..validate.run import result_json
     from ..validate.service import analyse
 
     workspace = _workspace(ctx) if kind == "factors" else None
-    analysis = analyse(kind, file, options, workspace=workspace, extraction_dir=extraction_dir, json_out=json_out,
-                       plot_out=plot_out)
+    to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the report stderr
+    analysis = analyse(kind, file, options, workspace=workspace, extraction_dir=extraction_dir,
+                       json_out=None if to_stdout else json_out, plot_out=plot_out)
     for warning in analysis.warnings:
         click.echo(f"warning: {warning}", err=True)
     for line in analysis.lines:
-        click.echo(line)
+        click.echo(line, err=to_stdout)
+    if to_stdout:
+        click.echo(result_json(analysis.result), nl=False)
     if analysis.own_data is not None:
         study = analysis.own_data
         click.echo(f"own-data study {study.study_id}: {len(study.written)} estimates -> {study.path}")

@@ -7,7 +7,8 @@ hold per-person values such as SUS scores), a text report and, where one helps, 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,9 +120,19 @@ def result_json(result: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Turn an unwritable output into one line naming it."""
+    try:
+        yield
+    except OSError as err:
+        raise ValidationError(f"{path}: cannot write ({err.strerror or err})") from None
+
+
 def write_json(result: Any, path: Path) -> Path:
     """The result as JSON, readable by its owner only (results may hold per-person values)."""
-    write_text_atomic(Path(path), result_json(result), mode=0o600)
+    with _writing(Path(path)):
+        write_text_atomic(Path(path), result_json(result), mode=0o600)
     return Path(path)
 
 
@@ -132,10 +143,13 @@ def write_plot(result: Any, path: Path) -> Path | None:
     from .survival import SurvivalResult
 
     synthetic = is_synthetic(result.path)
-    if isinstance(result, SurvivalResult):
-        return plots.km_plot(result, path, synthetic=synthetic)
-    if isinstance(result, PredictiveResult):
-        return plots.calibration_plot(result, path, synthetic=synthetic)
+    if Path(path).suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise ValidationError(f"{path}: a figure is written as .png, .svg or .pdf")
+    with _writing(Path(path)):
+        if isinstance(result, SurvivalResult):
+            return plots.km_plot(result, path, synthetic=synthetic)
+        if isinstance(result, PredictiveResult):
+            return plots.calibration_plot(result, path, synthetic=synthetic)
     return None
 
 

@@ -122,10 +122,14 @@ def _data_lines(handle: Iterable[str], comments: list[str]) -> Iterator[str]:
 def read_table(path: Path | str) -> Table:
     """A CSV file (UTF-8, comma or semicolon separated) as a :class:`Table`."""
     path = Path(path)
+    if not path.exists():
+        raise ValidationError(f"{path}: no such file")
+    if not path.is_file():  # a FIFO or device would block or never end
+        raise ValidationError(f"{path}: not a regular file")
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ValidationError(f"{path}: no such file") from None
+    except OSError as err:
+        raise ValidationError(f"{path}: cannot read ({err.strerror})") from None
     except UnicodeDecodeError as err:
         raise ValidationError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     comments: list[str] = []
