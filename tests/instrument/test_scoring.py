@@ -93,7 +93,7 @@ def test_signals_are_reported_but_never_weighed(bank, config):
     assert signal.factor_id == "company_size" and signal.weight == 0.0 and not signal.scored
     assert profile.risks == [] and profile.risk_weight == 0.0
     assert profile.indication == "no_risk_signals"
-    assert "Eén signaal (beperkt bewijs, weegt niet mee) aanwezig." in profile.indication_nl
+    assert "Eén signaal aanwezig (beperkt bewijs; weegt niet mee)." in profile.indication_nl
 
 
 def test_only_signals_gives_no_indication(synthesis_file, questions_file):

@@ -105,7 +105,10 @@ def build_item_bank(
         elif kind == "signal":
             signals.append((ev, "; ".join(reasons)))
         else:
-            not_included.append(NotIncluded(ev.factor_id, ev.label_nl, ev.label_en, ev.domain, ev.level,
+            template = templates.for_factor(ev.factor_id)
+            not_included.append(NotIncluded(ev.factor_id, (template.label_nl if template else "") or ev.label_nl,
+                                            (template.label_en if template else "") or ev.label_en,
+                                            ev.domain, ev.level,
                                             ev.direction, "; ".join(reasons), ev.modifiable,
                                             list(ev.studies)))
     weights = assign_weights(included, config)

@@ -113,6 +113,7 @@ def study_evidence(extraction_dir: Path) -> tuple[dict[str, list[dict[str, Any]]
                 "study": study.id, "label": label, "measure": est.measure, "estimate": est.estimate,
                 "ci_low": est.ci_low, "ci_high": est.ci_high, "subgroup": est.subgroup,
                 "status": est.estimate_status if est.estimate is None else "",
+                "favourable": est.outcome_favourable,
             })
         for rating in study.expert_ratings:
             expert.setdefault(rating.factor, []).append({

@@ -67,6 +67,9 @@ def effect_text(t: T, effect: Mapping[str, Any]) -> str:
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         text += f" ({number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
+    if effect.get("favourable"):
+        # As published: the study measured a good outcome (e.g. lasting return to work), not recurrence.
+        text += t(" voor een gunstige uitkomst (werkhervatting)", " for a favourable outcome (return to work)")
     return f"{text}, {label}"
 
 

@@ -250,8 +250,8 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
                                   f"protective {'factor' if p == 1 else 'factors'}.")
     s_count = len(profile.signals)
     if bank.signal_items:
-        profile.indication_nl += (f" {'Eén signaal' if s_count == 1 else f'{s_count} signalen'} "
-                                  "(beperkt bewijs, weegt niet mee) aanwezig.")
+        profile.indication_nl += (" Eén signaal aanwezig (beperkt bewijs; weegt niet mee)." if s_count == 1 else
+                                  f" {s_count} signalen aanwezig (beperkt bewijs; wegen niet mee).")
         profile.indication_en += (f" {s_count} {'signal' if s_count == 1 else 'signals'} (limited evidence, "
                                   "not weighed) present.")
     n_open = sum(1 for f in profile.factors if f.status == "unanswered" and f.applicable)
