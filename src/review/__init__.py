@@ -1,3 +1,3 @@
-"""review: systematic reviews from PubMed search to a validated questionnaire."""
+"""review: systematic reviews from PubMed search to evidence synthesis, and a questionnaire drafted from it."""
 
 __version__ = "0.1.0"

@@ -94,7 +94,8 @@ def test_svg_is_well_formed_and_shows_every_number(flow: Workspace) -> None:
             assert n_text(n, lang) in text
         for key in ("records_screened", "assessed", "identified_from", "othstud"):
             assert labels(lang)[key] in text
-        assert "Wrong study design (n = 1)" in text
+        reason = {"en": "Wrong study design", "nl": "Verkeerde onderzoeksopzet"}[lang]
+        assert f"{reason} (n = 1)" in text
 
 
 def test_png_is_rendered_at_a4_width_in_the_chosen_directory(flow: Workspace, tmp_path: Path) -> None:
@@ -122,3 +123,28 @@ def test_svg_is_deterministic(flow: Workspace) -> None:
     from review.prisma import prisma_counts
     counts = prisma_counts(flow)
     assert render_svg(counts, "en") == render_svg(counts, "en")
+
+
+def test_footnotes_say_how_automation_was_used_without_internal_names(flow: Workspace) -> None:
+    from review.prisma import prisma_counts
+    counts = prisma_counts(flow)
+    english = _svg_text(render_svg(counts, "en"))
+    assert "Records identified from*:" in english and "Records excluded**" in english
+    assert "*Consider, if feasible to do so" in english and "**If automation tools were used" in english
+    assert "Records marked as ineligible by automation tools: 5." in english  # 15 identified - 10 screened
+    assert "stopping rule (stopping rule)" in english and "doi: 10.1136/bmj.n71" in english
+    for internal in ("alice", "excluded_automatic", "databases_registers", "dbr_", "pending_"):
+        assert internal not in english
+    dutch = _svg_text(render_svg(counts, "nl"))
+    assert "Verkeerde populatie (n = 1)" in dutch and "active learning" in dutch
+
+
+def test_dutch_reasons_are_configurable(workspace: Workspace, add) -> None:
+    from review.prisma.counts import compute_counts
+    records = add(workspace, 1, "PubMed")
+    record_fulltext(workspace.store, records[0], "alice", "excluded", reason="Wrong population")
+    config = {"translations": {"nl": {"wrong population": "Andere doelgroep"}}}
+    text = _svg_text(render_svg(compute_counts(workspace.store, config), "nl"))
+    assert "Andere doelgroep (n = 1)" in text
+    incomplete = _svg_text(render_svg(compute_counts(workspace.store, {}), "en"))
+    assert "Counts incomplete — databases and registers:" in incomplete

@@ -107,7 +107,7 @@ class ReviewGroup(click.Group):
 @click.version_option(package_name="review")
 @click.pass_context
 def main(ctx: click.Context, workspace: Path | None, reviewer: str | None) -> None:
-    """Systematic reviews from PubMed search to a validated questionnaire."""
+    """Systematic reviews from PubMed search to evidence synthesis, and a questionnaire drafted from it."""
     ctx.obj = Context(workspace, reviewer)
     if ctx.invoked_subcommand is None:
         opener = main.get_command(ctx, "tui")

@@ -115,6 +115,8 @@ class PrismaCounts:
     previous_studies: int = 0
     previous_reports: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Exclusion-reason translations per language from review.toml ``[prisma.translations.<lang>]``.
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def n(self, box: str) -> int:
         """Number of ids in ``box`` (0 for an unknown or empty box)."""
@@ -305,7 +307,21 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
         screening_stop=stop,
         previous_studies=_non_negative(config, "previous_studies"),
         previous_reports=_non_negative(config, "previous_reports"),
+        translations=_translations(config),
     )
+
+
+def _translations(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """``[prisma.translations.<lang>]`` tables of ``"reason" = "translation"`` strings."""
+    table = config.get("translations", {})
+    if not isinstance(table, dict):
+        raise ValidationError("review.toml: [prisma.translations] must hold one table per language")
+    result: dict[str, dict[str, str]] = {}
+    for lang, mapping in table.items():
+        if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+            raise ValidationError(f"review.toml: prisma.translations.{lang} must map reasons to text")
+        result[str(lang)] = {str(k): v for k, v in mapping.items()}
+    return result
 
 
 def _fulltext_boxes(

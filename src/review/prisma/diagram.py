@@ -27,7 +27,7 @@ from matplotlib.textpath import TextToPath  # noqa: E402
 
 from ..atomic import write_bytes_atomic  # noqa: E402
 from .counts import OTHER_KINDS, PrismaCounts  # noqa: E402
-from .labels import labels, n_text  # noqa: E402
+from .labels import format_n, labels, n_text, reason_text  # noqa: E402
 
 __all__ = ["draw_diagram", "render_svg", "render_png", "write_diagram"]
 
@@ -130,7 +130,9 @@ def _layout(box: Box, size: float) -> None:
 # -- box contents ----------------------------------------------------------------------------
 def _source_lines(counts: PrismaCounts, kinds: tuple[str, ...], lang: str) -> list[Line]:
     text = labels(lang)
-    lines = [Line(text["identified_from"], bold=True)]
+    # The template marks the databases/registers column with * (its first footnote).
+    marker = "*" if "database" in kinds else ""
+    lines = [Line(text["identified_from"].rstrip(":") + marker + ":", bold=True)]
     box_of = {"database": "database_results", "register": "register_results", "website": "website_results",
               "organisation": "organisation_results", "citation": "citations_results"}
     for kind in kinds:
@@ -151,7 +153,7 @@ def _removed_lines(counts: PrismaCounts, lang: str) -> list[Line]:
         Line(f"{text['excluded_automatic']} {n_text(counts.n('excluded_automatic'), lang)}", indent=0.1),
         Line(f"{text['excluded_other']} {n_text(counts.n('excluded_other'), lang)}", indent=0.1),
     ]
-    lines.extend(Line(f"{reason} {n_text(n, lang)}", indent=0.26)
+    lines.extend(Line(f"{reason_text(reason, lang, counts.translations)} {n_text(n, lang)}", indent=0.26)
                  for reason, n in counts.excluded_other_reasons.items())
     return lines
 
@@ -160,11 +162,13 @@ def _titled(title: str, n: int, lang: str) -> list[Line]:
     return [Line(title, center=True), Line(n_text(n, lang), center=True)]
 
 
-def _reason_lines(title: str, reasons: dict[str, int], total: int, lang: str) -> list[Line]:
+def _reason_lines(title: str, reasons: dict[str, int], total: int, lang: str,
+                  translations: dict[str, dict[str, str]] | None = None) -> list[Line]:
     if not reasons:
         return _titled(title.rstrip(":"), total, lang)
     lines = [Line(f"{title.rstrip(':')} {n_text(total, lang)}:", bold=True)]
-    lines.extend(Line(f"{reason} {n_text(n, lang)}", indent=0.1) for reason, n in reasons.items())
+    lines.extend(Line(f"{reason_text(reason, lang, translations)} {n_text(n, lang)}", indent=0.1)
+                 for reason, n in reasons.items())
     return lines
 
 
@@ -199,12 +203,12 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
         [Box(g.main_x, g.main_w, _source_lines(counts, ("database", "register"), lang)),
          Box(g.side_x, g.side_w, _removed_lines(counts, lang))],
         [Box(g.main_x, g.main_w, _titled(text["records_screened"], counts.n("records_screened"), lang)),
-         Box(g.side_x, g.side_w, _titled(text["records_excluded"], counts.n("records_excluded"), lang))],
+         Box(g.side_x, g.side_w, _titled(text["records_excluded"] + "**", counts.n("records_excluded"), lang))],
         [Box(g.main_x, g.main_w, _titled(text["sought_reports"], counts.n("dbr_sought_reports"), lang)),
          Box(g.side_x, g.side_w, _titled(text["notretrieved_reports"], counts.n("dbr_notretrieved_reports"), lang))],
         [Box(g.main_x, g.main_w, _titled(text["assessed"], counts.n("dbr_assessed"), lang)),
          Box(g.side_x, g.side_w, _reason_lines(text["excluded"], counts.dbr_excluded_reasons,
-                                               counts.n("dbr_excluded"), lang))],
+                                               counts.n("dbr_excluded"), lang, counts.translations))],
         [Box(g.main_x, g.main_w, _included_lines(counts, lang))],
     ]
     other_header: Box | None = None
@@ -220,7 +224,8 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
                     _titled(text["notretrieved_reports"], counts.n("other_notretrieved_reports"), lang))],
             3: [Box(g.other_x, g.other_w, _titled(text["assessed"], counts.n("other_assessed"), lang)),
                 Box(g.other_side_x, g.other_side_w,
-                    _reason_lines(text["excluded"], counts.other_excluded_reasons, counts.n("other_excluded"), lang))],
+                    _reason_lines(text["excluded"], counts.other_excluded_reasons, counts.n("other_excluded"), lang,
+                                  counts.translations))],
         }
 
     # Vertical layout: each row as tall as its tallest box; boxes centred in their row.
@@ -244,7 +249,7 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
             box.y = y + (height - box.height) / 2
         row_spans.append((y, y + height))
         y += height + ROW_GAP
-    footnotes = [piece.text for note in _footnotes(counts, lang)
+    footnotes = [(piece.text, colour) for note, colour in _footnotes(counts, lang)
                  for piece in _wrap(Line(note), g.width - g.main_x - 0.1, size - 1)]
     total_h = y - ROW_GAP + 0.15 + (0.2 + 0.16 * len(footnotes) if footnotes else 0.0)
 
@@ -294,16 +299,38 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
 
     if footnotes:
         top = row_spans[-1][1] + 0.25
-        for i, note in enumerate(footnotes):
-            ax.text(g.main_x, top + i * 0.16, note, fontsize=size - 1, color="#b00020", va="top")
+        for i, (note, colour) in enumerate(footnotes):
+            ax.text(g.main_x, top + i * 0.16, note, fontsize=size - 1, color=colour, va="top")
     return fig
 
 
-def _footnotes(counts: PrismaCounts, lang: str) -> list[str]:
-    """Broken identities, shown under the diagram so an unfinished flow is not published as final."""
-    prefix = labels(lang)["incomplete"]
-    return [f"{prefix} — {c.column}: {c.formula} ({c.left} ≠ {c.right}); {c.explanation}"
-            for c in counts.identities if not c.ok]
+_NOTE = "#222222"
+_WARNING = "#b00020"
+
+
+def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
+    """Footnotes under the diagram, with their colour: the template's two footnotes, how automation
+    tools were used (PRISMA 2020 item 8), broken identities in red (so an unfinished flow is not
+    published as final), and the template's source. No internal box or reviewer names."""
+    text = labels(lang)
+    automatic, human = counts.n("excluded_automatic"), counts.n("records_excluded")
+    notes = [(text["footnote_identified"], _NOTE), (text["footnote_excluded"], _NOTE),
+             (text["footnote_exclusion_counts"].format(human=format_n(human, lang),
+                                                       automatic=format_n(automatic, lang)), _NOTE)]
+    stop = counts.screening_stop
+    if stop is not None:
+        explanation = (stop.explanation or "").strip().rstrip(".") or "—"
+        notes.append((text["footnote_automation"].format(explanation=explanation,
+                                                         automatic=format_n(automatic, lang)), _NOTE))
+    else:
+        notes.append((text["footnote_no_automation"], _NOTE))
+    prefix = text["incomplete"]
+    for c in counts.identities:
+        if not c.ok:
+            column = text.get(f"column_{c.column}", c.column.replace("_", " "))
+            notes.append((f"{prefix} — {column}: {c.formula} ({c.left} ≠ {c.right}); {c.explanation}", _WARNING))
+    notes.append((text["footnote_source"], _NOTE))
+    return notes
 
 
 def _draw_box(ax: plt.Axes, box: Box, size: float) -> None:

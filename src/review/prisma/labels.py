@@ -42,6 +42,23 @@ _LABELS: dict[str, dict[str, str]] = {
         "total_reports": "Reports of total included studies",
         "none": "none",
         "incomplete": "Counts incomplete",
+        "column_databases_registers": "databases and registers",
+        "column_other_methods": "other methods",
+        # PRISMA 2020 flow diagram template footnotes (Page et al. 2021).
+        "footnote_identified": "*Consider, if feasible to do so, reporting the number of records identified from "
+                               "each database or register searched (rather than the total number across all "
+                               "databases/registers).",
+        "footnote_excluded": "**If automation tools were used, indicate how many records were excluded by a human "
+                             "and how many were excluded by automation tools.",
+        "footnote_exclusion_counts": "Records excluded by human reviewers: {human}. Records marked as ineligible by "
+                                     "automation tools: {automatic}.",
+        "footnote_automation": "Automation: title/abstract screening ranked records by active learning and stopped "
+                               "by a stopping rule ({explanation}); the {automatic} records left unscreened at the "
+                               "stop are counted as marked ineligible by automation tools.",
+        "footnote_no_automation": "No automation tool excluded records: every record counted as screened was "
+                                  "screened by a reviewer.",
+        "footnote_source": "From: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
+                           "guideline for reporting systematic reviews. BMJ 2021;372:n71. doi: 10.1136/bmj.n71",
     },
     "nl": {
         "identification": "Identificatie",
@@ -78,8 +95,50 @@ _LABELS: dict[str, dict[str, str]] = {
         "total_reports": "Rapporten van alle opgenomen studies",
         "none": "geen",
         "incomplete": "Telling onvolledig",
+        "column_databases_registers": "databases en registers",
+        "column_other_methods": "andere methoden",
+        "footnote_identified": "*Vermeld waar mogelijk het aantal records per doorzochte database of register (in "
+                               "plaats van het totaal over alle databases/registers).",
+        "footnote_excluded": "**Als automatiseringstools zijn gebruikt: vermeld hoeveel records door een mens en "
+                             "hoeveel door automatiseringstools zijn uitgesloten.",
+        "footnote_exclusion_counts": "Door beoordelaars uitgesloten records: {human}. Door automatiseringstools als "
+                                     "ongeschikt gemarkeerde records: {automatic}.",
+        "footnote_automation": "Automatisering: de screening op titel/abstract ordende records met active learning "
+                               "en stopte volgens een stopregel ({explanation}); de {automatic} records die bij de "
+                               "stop niet gescreend waren, tellen als door automatiseringstools als ongeschikt "
+                               "gemarkeerd.",
+        "footnote_no_automation": "Geen automatiseringstool heeft records uitgesloten: elk gescreend record is door "
+                                  "een beoordelaar gescreend.",
+        "footnote_source": "Naar: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
+                           "guideline for reporting systematic reviews. BMJ 2021;372:n71. doi: 10.1136/bmj.n71",
     },
 }
+
+
+#: Dutch names of the default full-text exclusion reasons ([fulltext] reasons); review.toml
+#: ``[prisma.translations.nl]`` adds or overrides entries ("Reason" = "Reden").
+DEFAULT_REASON_TRANSLATIONS: dict[str, dict[str, str]] = {
+    "nl": {
+        "Wrong population": "Verkeerde populatie",
+        "Wrong outcome": "Verkeerde uitkomstmaat",
+        "No prognostic factor analysed": "Geen prognostische factor geanalyseerd",
+        "Wrong study design": "Verkeerde onderzoeksopzet",
+        "Wrong publication type": "Verkeerd publicatietype",
+        "Language": "Taal",
+        "Unspecified": "Niet gespecificeerd",
+    },
+}
+
+
+def reason_text(reason: str, lang: str, translations: dict[str, dict[str, str]] | None = None) -> str:
+    """An exclusion reason in ``lang``: the configured translation, the built-in one, or as entered."""
+    custom = (translations or {}).get(lang, {})
+    if reason in custom:
+        return custom[reason]
+    by_lower = {k.lower(): v for k, v in custom.items()}
+    if reason.lower() in by_lower:
+        return by_lower[reason.lower()]
+    return DEFAULT_REASON_TRANSLATIONS.get(lang, {}).get(reason, reason)
 
 
 def labels(lang: str) -> dict[str, str]:
