@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from review.cli import main
-from review.errors import ValidationError
+from review.errors import ImportFormatError, ValidationError
 from review.sources.eutils import EutilsClient, EutilsConfig
 from review.sources.query_blocks import split_top_level, strip_comments
 from review.sources.search import load_query, search_status
@@ -159,6 +159,8 @@ def test_cli_prints_each_seed_writes_json_and_min_recall_sets_exit_status(worksp
         base = ["-w", str(workspace.root), "search", "strategy", "--check-seeds", str(seeds)]
         passed = runner.invoke(main, [*base, "--json", str(out), "--min-recall", "0.75"])
         failed = runner.invoke(main, [*base, "--min-recall", "0.8"])
+        piped = runner.invoke(main, [*base, "--json", "-"])
+        unwritable = runner.invoke(main, [*base, "--json", str(workspace.root / "no" / "such" / "dir.json")])
         misuse = runner.invoke(main, ["-w", str(workspace.root), "search", "--min-recall", "0.8"])
     assert passed.exit_code == 0, passed.output
     lines = passed.stdout.splitlines()
@@ -171,9 +173,22 @@ def test_cli_prints_each_seed_writes_json_and_min_recall_sets_exit_status(worksp
     assert data["seeds"][3] == {"pmid": "4", "doi": None, "title": "Study 4", "found": False, "in_pubmed": True,
                                 "missed_by_blocks": [2]}
     assert failed.exit_code == 5 and "below --min-recall 0.8" in failed.stderr
+    assert json.loads(piped.stdout)["recall"] == 0.75 and "recall\t3/4\t0.750" in piped.stderr
+    assert unwritable.exit_code == 4 and "cannot write" in unwritable.stderr
     assert any("seed check 3/4 found" in line for line in search_status(workspace))  # `review status` lines
     assert misuse.exit_code == 2 and "--check-seeds" in misuse.output
-    assert len(search_store.seed_checks(workspace.store)) == 2
+    assert len(search_store.seed_checks(workspace.store)) == 3  # the refused --json ran nothing
+
+
+def test_a_seed_file_that_is_not_a_regular_file_is_refused(tmp_path):
+    import os
+
+    fifo = tmp_path / "seeds.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(ImportFormatError, match="not a regular file"):
+        read_seeds(fifo)
+    with pytest.raises(ImportFormatError, match="no such file"):
+        read_seeds(tmp_path / "missing.txt")
 
 
 @pytest.mark.parametrize("body, message", [

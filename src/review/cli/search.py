@@ -56,7 +56,7 @@ class _Bar:
 @click.option("--check-seeds", "seed_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Check NAME against the studies it must find (PMID list or any importable file); stores nothing.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
-              help="With --check-seeds: also write the check as JSON to this file.")
+              help="With --check-seeds: also write the check as JSON to this file ('-': JSON on stdout, table on stderr).")
 @click.option("--min-recall", type=click.FloatRange(0, 1),
               help="With --check-seeds: exit with status 5 when the relative recall is below this.")
 @click.pass_obj
@@ -116,17 +116,27 @@ def search(ctx: Any, names: tuple[str, ...], list_only: bool, batch_size: int | 
 
 def _check_seeds(workspace: Any, name: str, seed_file: Path, json_out: Path | None, min_recall: float | None) -> None:
     from ..atomic import write_text_atomic
+    from ..errors import ValidationError
     from ..sources.seeds import require_recall, run_seed_check
 
+    to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the table stderr
+    if json_out is not None and not to_stdout and not json_out.parent.is_dir():
+        raise ValidationError(f"{json_out}: cannot write (no folder {json_out.parent})")
     check = run_seed_check(workspace, name, seed_file)
     for warning in check.warnings:
         click.echo(f"review: warning: {name}: {warning}", err=True)
-    click.echo("pmid\tresult\ttitle")
+    click.echo("pmid\tresult\ttitle", err=to_stdout)
     for result in check.results:
         shown = result.pmid or f"doi:{result.seed.doi}"
-        click.echo(f"{shown}\t{check.describe(result)}\t{result.title}")
-    click.echo(f"recall\t{check.n_found}/{len(check.results)}\t{check.recall:.3f}")
-    if json_out is not None:
-        write_text_atomic(json_out, json.dumps(check.as_json(), indent=2, ensure_ascii=False) + "\n")
+        click.echo(f"{shown}\t{check.describe(result)}\t{result.title}", err=to_stdout)
+    click.echo(f"recall\t{check.n_found}/{len(check.results)}\t{check.recall:.3f}", err=to_stdout)
+    text = json.dumps(check.as_json(), indent=2, ensure_ascii=False) + "\n"
+    if to_stdout:
+        click.echo(text, nl=False)
+    elif json_out is not None:
+        try:
+            write_text_atomic(json_out, text)
+        except OSError as err:
+            raise ValidationError(f"{json_out}: cannot write ({err.strerror or err})") from None
     if min_recall is not None:
         require_recall(check, min_recall)

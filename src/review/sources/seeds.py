@@ -156,6 +156,8 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
     from .importer import read_file
 
     path = Path(path)
+    if path.exists() and not path.is_file():  # a directory, FIFO or device would hang or mislead
+        raise ImportFormatError(path, None, "not a regular file")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
