@@ -179,3 +179,29 @@ async def test_a_decision_changed_in_the_browser_reaches_the_screening_queue(fre
         await settle(pilot)
         assert app.screen.current.id != shown  # decided elsewhere: not served again
         assert "Screened 1 / 12" in str(app.screen.query_one("#counts").render())
+
+
+@async_test
+async def test_record_browser_shows_what_a_notice_is_about(fresh_ws: Workspace) -> None:
+    import hashlib
+
+    from review.dedup.run import run_dedup
+    from review.records import Record
+
+    title = "Liraglutide suppresses macrophage foam cell formation and atherosclerosis in mice"
+    fields = dict(authors=["Tashiro, Y.", "Sato, K."], year=2014, journal="Peptides", volume="54")
+    fresh_ws.store.add_batch(
+        [Record(title=title, pages="19-26", **fields), Record(title=f"Erratum to: {title}", pages="101", **fields)],
+        file_name="n.csv", file_sha256=hashlib.sha256(b"n").hexdigest(), source_name="n.csv",
+        format="csv", encoding="utf-8")
+    run_dedup(fresh_ws)
+    article = next(r.id for r in fresh_ws.store.records() if r.title == title)
+    app = make_app(fresh_ws, "alice", "browser", blind=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"erratum to")
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # to the table, open the record
+        await settle(pilot)
+        summary = str(app.screen.query_one("#record-decisions").render())
+        assert f"erratum of record {article}" in summary

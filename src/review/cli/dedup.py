@@ -34,9 +34,12 @@ def register(group: click.Group) -> None:
 @click.option("--detach", is_flag=True, help="With --undo-merge: only set this one record apart.")
 @click.option("--clusters", "show_clusters", is_flag=True,
               help="List current clusters: canonical id, members, why that canonical.")
+@click.option("--related", "related", type=click.Choice(["link", "merge"]), default=None,
+              help="CSV mode: errata/retractions/comments linked apart (link, default) or merged "
+                   "into their article's cluster; a workspace sets [dedup] related in review.toml.")
 @click.pass_obj
 def dedup(ctx: Any, csv_file: Path | None, out: Path | None, review: bool, undo_record: int | None,
-          detach: bool, show_clusters: bool) -> None:
+          detach: bool, show_clusters: bool, related: str | None) -> None:
     """Find duplicate records (workspace), or cluster a CSV file given as CSV_FILE.
 
     \b
@@ -47,10 +50,12 @@ def dedup(ctx: Any, csv_file: Path | None, out: Path | None, review: bool, undo_
     if csv_file is not None:
         if review or undo_record is not None or show_clusters:
             raise ReviewError("CSV mode takes only --out (no --review/--undo-merge/--clusters)")
-        _csv_mode(csv_file, out)
+        _csv_mode(csv_file, out, related or "link")
         return
     if out is not None:
         raise ReviewError("--out is for CSV mode: review dedup FILE.csv --out clusters.csv")
+    if related is not None:
+        raise ReviewError("--related is for CSV mode; a workspace sets [dedup] related in review.toml")
     workspace = ctx.workspace
     if undo_record is not None:
         from ..store.dedup import undo_merge
@@ -85,13 +90,13 @@ def _progress(stage: str, done: int, total: int) -> None:
         click.echo(f"\r{stage}: {done}/{total}   ", err=True, nl=False)
 
 
-def _csv_mode(csv_file: Path, out: Path | None) -> None:
+def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
     from ..dedup.csvio import read_records_csv, write_clusters_csv
     from ..dedup.engine import deduplicate
     from ..dedup.export import cluster_rows
 
     records = read_records_csv(csv_file)
-    result = deduplicate(records)
+    result = deduplicate(records, related=related)
     rows = cluster_rows(result)
     if out is None:
         click.echo("record_id,cluster_id,decision")
@@ -102,6 +107,7 @@ def _csv_mode(csv_file: Path, out: Path | None) -> None:
     merged = sum(len(c.members) - 1 for c in result.clusters)
     click.echo(f"{len(records)} records, {len(result.clusters)} clusters, {merged} duplicates, "
                f"{len(result.borderline)} borderline pairs (not merged), "
+               f"{len(result.related)} related (linked, not merged), "
                f"{result.seconds.get('total', 0):.2f}s", err=True)
 
 
@@ -157,7 +163,7 @@ def render_pair(pair: Any, width: int) -> list[str]:
 
 
 def _review(workspace: Any, reviewer: str) -> None:
-    from ..store.dedup import borderline_pairs, decide_pair
+    from ..store.dedup import borderline_pairs, decide_pair, related_of
 
     store = workspace.store
     shown: set[int] = set()
@@ -174,6 +180,9 @@ def _review(workspace: Any, reviewer: str) -> None:
         click.echo(f"{len(pending)} pair(s) to review")
         for line in render_pair(pair, width):
             click.echo(line)
+        for rid in (pair.left.id, pair.right.id):
+            for text in related_of(store, rid):
+                click.echo(click.style(f"#{rid}: {text}", fg="yellow"))
         click.echo("[s]ame  [d]ifferent  s[k]ip  [q]uit > ", nl=False)
         key = _read_key()
         click.echo(key)

@@ -88,6 +88,9 @@ def candidate_pairs(prep: Prepared) -> np.ndarray:
     chunks += _group_pairs(long_title)
     chunks += _group_pairs(c[:30] if c else "" for c in long_title)
     chunks += _group_pairs(c[-30:] if c else "" for c in long_title)
+    # A notice ("Erratum to: <title>") meets the record it is about on that title.
+    if any(prep.subject):
+        chunks += _group_pairs(s or c for s, c in zip(prep.subject, long_title))
     chunks += _sorted_neighbourhood(long_title)
     chunks += _sorted_neighbourhood([c[::-1] for c in long_title])
     chunks += _sorted_neighbourhood([c[len(c) // 3:] for c in long_title], window=2)

@@ -15,7 +15,7 @@ from ..records import Record
 from .blocking import candidate_pairs
 from .cluster import UnionFind, build_clusters, choose_canonical
 from .prepare import Prepared, prepare
-from .rules import BORDERLINE, DISTINCT, DUPLICATE, Decisions, Thresholds, decide, explain_pairs
+from .rules import BORDERLINE, DISTINCT, DUPLICATE, RELATED, Decisions, Thresholds, decide, explain_pairs
 from .scoring import PairFeatures, score_pairs
 
 #: ``progress(stage, done, total)``; stages: normalise, block, score, cluster.
@@ -31,7 +31,7 @@ class PairResult:
 
     left: int
     right: int
-    status: str  # duplicate | borderline
+    status: str  # duplicate | borderline | related
     score: float
     fields: dict[str, float | int | bool]
     explanation: str
@@ -55,10 +55,17 @@ class DedupResult:
     cannot_links: list[tuple[int, int]]
     n_candidates: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Publication kind of every record (article, erratum, comment, …), as the rules saw it.
+    kinds: list[str] = field(default_factory=list)
 
     @property
     def borderline(self) -> list[PairResult]:
         return [p for p in self.pairs if p.status == BORDERLINE]
+
+    @property
+    def related(self) -> list[PairResult]:
+        """Notice or comment and the record it is about, linked but not merged (``related="link"``)."""
+        return [p for p in self.pairs if p.status == RELATED]
 
     @property
     def duplicates(self) -> list[PairResult]:
@@ -74,9 +81,11 @@ class DedupResult:
 
 
 def deduplicate(records: Sequence[Record], *, progress: Progress | None = None,
-                thresholds: Thresholds | None = None) -> DedupResult:
-    """Find duplicate clusters and borderline pairs among ``records``.
+                thresholds: Thresholds | None = None, related: str = "link") -> DedupResult:
+    """Find duplicate clusters, borderline pairs and related records among ``records``.
 
+    ``related`` is ``[dedup] related``: "link" keeps errata, retraction notices and comments
+    apart from their article (as RELATED pairs), "merge" joins them to its cluster.
     ``thresholds`` exist for the benchmark's cross-validation; every shell uses the defaults.
     """
     seconds: dict[str, float] = {}
@@ -92,7 +101,7 @@ def deduplicate(records: Sequence[Record], *, progress: Progress | None = None,
 
     mark = time.perf_counter()
     features = score_pairs(prep, pairs)
-    decisions = decide(prep, features, thresholds)
+    decisions = decide(prep, features, thresholds, related)
     seconds["score"] = time.perf_counter() - mark
     if progress is not None:
         progress("score", len(pairs), len(pairs))
@@ -104,7 +113,7 @@ def deduplicate(records: Sequence[Record], *, progress: Progress | None = None,
     seconds["cluster"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - start
     return DedupResult(records=records, pairs=results, clusters=clusters, cannot_links=cannot,
-                       n_candidates=len(pairs), seconds=seconds)
+                       n_candidates=len(pairs), seconds=seconds, kinds=list(prep.kind))
 
 
 def _pair_results(prep: Prepared, features: PairFeatures, decisions: Decisions) -> list[PairResult]:

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from ..records import Record
 from .citation import cochrane_review_number
 from .journals import journal_variants
-from .kinds import ARTICLE, is_generic_title, publication_kind, strip_retracted_prefix
+from .kinds import (
+    ARTICLE, NOTICE_KINDS, is_generic_title, notice_subject, publication_kind, strip_retracted_prefix,
+)
 from .normalise import (
     Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, normalise_authors,
     swapped_authors,
@@ -20,7 +22,17 @@ from .normalise import (
 ABSTRACT_CHARS = 600
 #: A main title shorter than this (compact) is too unspecific to stand for the whole title.
 MIN_MAIN_TITLE = 15
+#: A notice must name at least this much of a title (compact) to be linked by it.
+MIN_SUBJECT = 20
 _SUBTITLE_BREAK = re.compile(r"\s*(?::|\s[-\u2013\u2014]\s|[.?!]\s)")
+
+
+def subject_key(title: str) -> str:
+    """The compact folded title a notice is about, or "" when it is too short to identify one."""
+    main, _ = title_variants(notice_subject(strip_retracted_prefix(title)))
+    folded = fold(main)
+    compact = folded.replace(" ", "")
+    return compact if len(compact) >= MIN_SUBJECT and not is_generic_title(folded) else ""
 
 
 def main_title(title: str) -> str:
@@ -44,6 +56,8 @@ class Prepared:
     #: Numbers in the title ("2|3"), to tell Phase II from Phase III, Part 1 from Part 2.
     numbers: list[str] = field(default_factory=list)
     compact: list[str] = field(default_factory=list)
+    #: For a notice or comment, the compact title of the record it is about ("" otherwise).
+    subject: list[str] = field(default_factory=list)
     #: The compact title before its subtitle ("Phase I trial of FK973: Description of …"), or "".
     main_title: list[str] = field(default_factory=list)
     kind: list[str] = field(default_factory=list)
@@ -83,8 +97,9 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         out.title.append(title)
         out.compact.append(title.replace(" ", ""))
         out.main_title.append(main_title(main))
-        out.kind.append(publication_kind(record.title or "", record.journal or "", doi,
-                                         record.publication_types or ()))
+        kind = publication_kind(record.title or "", record.journal or "", doi, record.publication_types or ())
+        out.kind.append(kind)
+        out.subject.append(subject_key(record.title or "") if kind in NOTICE_KINDS else "")
         out.generic.append(is_generic_title(title))
         out.translated.append(is_translated_title(record.title or ""))
         out.authors.append(authors)

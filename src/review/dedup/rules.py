@@ -13,13 +13,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .kinds import ARTICLE, PREPRINT
+from .kinds import ARTICLE, NOTICE_KINDS, PREPRINT
 from .prepare import Prepared
 from .scoring import DIFFERENT, EQUAL, PairFeatures, abstract_similarity
 
 DUPLICATE = "duplicate"
 BORDERLINE = "borderline"
 DISTINCT = "distinct"
+#: An erratum, retraction notice, expression of concern or comment and the record it is about.
+RELATED = "related"
+#: ``[dedup] related``: link such records to their article, or merge them into its cluster.
+RELATED_MODES = ("link", "merge")
+#: The title a notice names must match the other record's this well.
+RELATED_TITLE = 93.0
+#: Notices later than this (years) are not linked by title alone.
+RELATED_YEARS = 5
 
 #: Pairs at or above this score are merged automatically.
 DUPLICATE_SCORE = 7.0
@@ -46,6 +54,8 @@ class Decisions:
     cannot_link: np.ndarray
     points: dict[str, np.ndarray]
     kind_conflict: np.ndarray
+    #: Notice or comment and the record it is about (status RELATED, or DUPLICATE under "merge").
+    related: np.ndarray
 
 
 def _nan_to(value: np.ndarray, fill: float) -> np.ndarray:
@@ -150,7 +160,8 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     return points, kind_conflict, preprint
 
 
-def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None) -> Decisions:
+def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None,
+           related_mode: str = "link") -> Decisions:
     """Score every candidate pair and sort it into duplicate / borderline / distinct.
 
     Abstracts (the costliest comparison, worth -2 to +2 points) are compared only for pairs
@@ -168,10 +179,22 @@ def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None
     # Preprint vs journal version: the same work, but whether to merge is the reviewer's call.
     status[preprint & (score >= cut.borderline)] = BORDERLINE
     status[kind_conflict] = DISTINCT
+    if related_mode not in RELATED_MODES:
+        raise ValueError(f"[dedup] related must be one of {', '.join(RELATED_MODES)}, not {related_mode!r}")
+    notice = np.asarray([k in NOTICE_KINDS for k in prep.kind], dtype=bool)
+    about = notice[f.left] != notice[f.right]
+    related = about & (f.subject >= RELATED_TITLE) & ~(f.year_gap > RELATED_YEARS) & (f.pmid != EQUAL)
     cannot_link = (kind_conflict | (score < CANNOT_LINK_SCORE) | (f.pmid == DIFFERENT)
                    | (f.cochrane == DIFFERENT))
+    if related_mode == "merge":
+        # The team counts a notice as the same work: it joins its article's cluster, and no
+        # notice-vs-article pair may keep it out (the article's other copies may match less well).
+        status[related] = DUPLICATE
+        cannot_link = cannot_link & ~(about & ~((f.pmid == DIFFERENT) | (f.cochrane == DIFFERENT)))
+    else:
+        status[related] = RELATED
     return Decisions(score=score, status=status, cannot_link=cannot_link, points=points,
-                     kind_conflict=kind_conflict)
+                     kind_conflict=kind_conflict, related=related)
 
 
 def explain_pairs(prep: Prepared, f: PairFeatures, d: Decisions, which: np.ndarray) -> list[str]:
@@ -182,6 +205,12 @@ def explain_pairs(prep: Prepared, f: PairFeatures, d: Decisions, which: np.ndarr
     out = []
     for row, k in enumerate(which.tolist()):
         i, j = int(f.left[k]), int(f.right[k])
+        if d.related[k]:
+            notice, other = (i, j) if prep.kind[i] in NOTICE_KINDS else (j, i)
+            side = "left" if notice == i else "right"
+            out.append(f"{prep.kind[notice]} of the other record ({side} record names its title, "
+                       f"match {float(f.subject[k]):.0f})")
+            continue
         if d.kind_conflict[k]:
             out.append(f"different kinds: {prep.kind[i]} vs {prep.kind[j]}")
             continue
@@ -200,4 +229,4 @@ def explain_pair(prep: Prepared, f: PairFeatures, d: Decisions, k: int) -> str:
     return explain_pairs(prep, f, d, np.asarray([k]))[0]
 
 
-__all__ = ["ARTICLE", "BORDERLINE", "DISTINCT", "DUPLICATE", "Decisions", "Thresholds", "decide", "explain_pair", "explain_pairs"]
+__all__ = ["ARTICLE", "BORDERLINE", "DISTINCT", "DUPLICATE", "RELATED", "RELATED_MODES", "Decisions", "Thresholds", "decide", "explain_pair", "explain_pairs"]

@@ -11,10 +11,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import WorkspaceError
 from ..store import dedup as dedup_store
-from ..workspace import Workspace
+from ..workspace import WORKSPACE_FILE, Workspace
 from .engine import ALGORITHM_VERSION, DedupResult, Progress, deduplicate
-from .rules import BORDERLINE, DUPLICATE
+from .kinds import NOTICE_KINDS
+from .rules import BORDERLINE, DUPLICATE, RELATED, RELATED_MODES
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class RunSummary:
     n_duplicates_removed: int
     n_pending_review: int
     seconds: float
+    #: Errata, retraction notices and comments linked to their article (``related = "link"``).
+    n_related: int = 0
 
     def lines(self) -> list[str]:
         return [
@@ -39,6 +43,7 @@ class RunSummary:
             f"duplicate pairs    {self.n_duplicate_pairs} (merged automatically)",
             f"borderline pairs   {self.n_borderline_pairs} ({self.n_pending_review} waiting for review)",
             f"clusters           {self.n_clusters} ({self.n_duplicates_removed} duplicate records set aside)",
+            f"related records    {self.n_related} (errata, retractions, comments linked to their article)",
             f"changed verdicts   {self.n_changed}",
             f"seconds            {self.seconds:.2f}",
         ]
@@ -54,22 +59,39 @@ def _plain(value: Any) -> Any:
 def pair_verdicts(result: DedupResult, ids: list[int]) -> list[dedup_store.PairVerdict]:
     """Store rows for a result: duplicate and borderline pairs, plus the cannot-links."""
     out = []
+    kinds = result.kinds
     for pair in result.pairs:
         detail = {"fields": {k: _plain(v) for k, v in pair.fields.items()}, "explanation": pair.explanation}
+        if pair.status == RELATED:
+            notice = pair.left if kinds[pair.left] in NOTICE_KINDS else pair.right
+            detail.update(kind=kinds[notice], notice=ids[notice])
         out.append(dedup_store.PairVerdict(ids[pair.left], ids[pair.right], pair.status, pair.score, detail))
+    related = {(p.left, p.right) for p in result.pairs if p.status == RELATED}
     for left, right in result.cannot_links:
+        if (min(left, right), max(left, right)) in related:
+            continue  # the related verdict already keeps the pair apart
         out.append(dedup_store.PairVerdict(ids[left], ids[right], "distinct", None,
                                            {"explanation": "known distinct"}))
     return out
 
 
+def related_setting(workspace: Workspace) -> str:
+    """``[dedup] related`` of review.toml: "link" (default) or "merge"."""
+    value = workspace.config.section("dedup").get("related", "link")
+    if value not in RELATED_MODES:
+        raise WorkspaceError(f"{workspace.root / WORKSPACE_FILE}: dedup.related must be "
+                             f"{' or '.join(repr(m) for m in RELATED_MODES)}, not {value!r}")
+    return str(value)
+
+
 def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunSummary:
     """Deduplicate all records of the workspace and store verdicts and clusters."""
     start = time.perf_counter()
+    related = related_setting(workspace)
     store = workspace.store
     records = store.records()
     ids = [int(r.id) for r in records]  # type: ignore[arg-type]
-    result = deduplicate(records, progress=progress)
+    result = deduplicate(records, progress=progress, related=related)
     verdicts = pair_verdicts(result, ids)
     seconds = time.perf_counter() - start
     with store.transaction() as conn:
@@ -91,7 +113,7 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
         n_changed=changed, n_clusters=n_clusters,
         n_duplicates_removed=len(dedup_store.duplicate_ids(store)),
         n_pending_review=len(dedup_store.borderline_pairs(store)),
-        seconds=time.perf_counter() - start,
+        seconds=time.perf_counter() - start, n_related=len(result.related),
     )
 
 

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from .citation import numeric_range, range_relations
 from .journals import journal_similarity
+from .kinds import NOTICE_KINDS
 from .prepare import Prepared
 
 #: Field states for exact-comparison fields.
@@ -51,6 +52,8 @@ class PairFeatures:
     pmid: np.ndarray
     cochrane: np.ndarray
     abstract: np.ndarray
+    #: For a notice or comment against another record: how well the title it names matches.
+    subject: np.ndarray
 
     def __len__(self) -> int:
         return len(self.left)
@@ -58,7 +61,7 @@ class PairFeatures:
     def rows(self, which: np.ndarray) -> list[dict[str, float | int | bool]]:
         """The features of the pairs at positions ``which`` as plain Python values."""
         columns: dict[str, list[float | int | bool]] = {}
-        for name in ("title", "title_prefix", "authors", "journal", "year_gap", "abstract"):
+        for name in ("title", "title_prefix", "authors", "journal", "year_gap", "abstract", "subject"):
             columns[name] = np.round(getattr(self, name)[which].astype(np.float64), 1).tolist()
         for name in ("first_author", "single_author", "doi_shared", "pages_full", "pages_overlap"):
             columns[name] = getattr(self, name)[which].astype(bool).tolist()
@@ -287,7 +290,27 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
         doi_shared=is_shared[left] | is_shared[right], pmid=_exact(prep.pmid, left, right),
         cochrane=_exact(prep.cochrane, left, right),
         abstract=np.full(n, np.nan, dtype=np.float32),
+        subject=_subjects(prep, left, right, compact_a, compact_b),
     )
+
+
+def _subjects(prep: Prepared, left: np.ndarray, right: np.ndarray, compact_a: np.ndarray,
+              compact_b: np.ndarray) -> np.ndarray:
+    """How well the title a notice names matches the other record's title (NaN if no notice)."""
+    out = np.full(len(left), np.nan, dtype=np.float32)
+    if not any(prep.subject):
+        return out
+    subject = _column(prep.subject)
+    notice = np.asarray([k in NOTICE_KINDS for k in prep.kind], dtype=bool)
+    about_right = (subject[left] != "") & ~notice[right]
+    about_left = (subject[right] != "") & ~notice[left] & ~about_right
+    for which, named, other in ((about_right, subject[left], compact_b), (about_left, subject[right], compact_a)):
+        idx = np.nonzero(which)[0]
+        if len(idx):
+            # The notice may leave out the subtitle: compare with the start of the longer title.
+            cut = [o[:len(t)] if len(o) > len(t) >= 30 else o for t, o in zip(named[idx], other[idx])]
+            out[idx] = np.maximum(_cpdist(named[idx], other[idx]), _cpdist(named[idx], cut))
+    return out
 
 
 def abstract_similarity(prep: Prepared, f: PairFeatures, which: np.ndarray) -> None:

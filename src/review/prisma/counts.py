@@ -224,6 +224,22 @@ def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
     return duplicates, ran
 
 
+#: PRISMA reason for a notice or comment linked to the record it is about ([dedup] related = "link").
+RELATED_REASON = "Linked notice or comment (erratum, retraction, comment) of another record"
+
+
+def related_notice_ids(store: Store) -> set[int]:
+    """Notices and comments dedup linked to their article: not separate records to screen."""
+    try:
+        module = importlib.import_module("review.store.dedup")
+    except ModuleNotFoundError as err:
+        if err.name not in ("review.store.dedup", "review.store"):
+            raise
+        return set()
+    finder = getattr(module, "related_notice_ids", None)
+    return {int(i) for i in finder(store)} if finder is not None else set()
+
+
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:
     """Derive every PRISMA 2020 box from the store (see the module docstring for the rules)."""
     config = dict(config or {})
@@ -235,7 +251,9 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
     duplicates, dedup_available = duplicate_record_ids(store)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
     stop = current_screening_stop(store)
-    removals = current_removals(store)
+    removals = dict(current_removals(store))
+    for record_id in related_notice_ids(store) - set(removals):
+        removals[record_id] = RELATED_REASON
     states = report_states(store)
 
     boxes: dict[str, set[int]] = {name: set() for name in _KIND_BOX.values()}

@@ -26,11 +26,13 @@ __all__ = [
     "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairVerdict",
     "dedup_runs_table", "dedup_pairs_table", "dedup_clusters_table",
     "add_run", "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "cluster_details",
-    "clusters", "decide_pair", "duplicate_ids", "merged_record", "pair_log", "rebuild_clusters", "runs",
+    "clusters", "decide_pair", "duplicate_ids", "merged_record", "pair_log", "rebuild_clusters",
+    "RelatedLink", "describe_link", "related_links", "related_notice_ids", "related_of", "runs",
     "undo_decision", "undo_merge",
 ]
 
-AUTO_VERDICTS: tuple[str, ...] = ("duplicate", "borderline", "distinct", "none")
+#: ``related``: a notice or comment and the record it is about (linked, never merged).
+AUTO_VERDICTS: tuple[str, ...] = ("duplicate", "borderline", "distinct", "related", "none")
 HUMAN_VERDICTS: tuple[str, ...] = ("same", "different", "skip")
 
 dedup_runs_table = sa.Table(
@@ -193,7 +195,7 @@ def _components(state: _State) -> list[list[int]]:
         if row["verdict"] == "same":
             uf.union(index[key[0]], index[key[1]])
     for key, row in state.auto.items():
-        if row["verdict"] == "distinct" and key not in state.human:
+        if row["verdict"] in ("distinct", "related") and key not in state.human:
             uf.forbid(index[key[0]], index[key[1]])
     edges = [(float(row["score"] or 0.0), index[key[0]], index[key[1]])
              for key, row in state.auto.items() if row["verdict"] == "duplicate" and key not in state.human]
@@ -275,6 +277,61 @@ def merged_record(store: Store, canonical_id: int) -> tuple[Record, str]:
 def duplicate_ids(store: Store) -> set[int]:
     """Records that are non-canonical members of a merged cluster (PRISMA: duplicates removed)."""
     return {m for canonical, members in clusters(store).items() for m in members if m != canonical}
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    """A notice or comment (``notice_id``) and the record it is about (``about_id``)."""
+
+    notice_id: int
+    about_id: int
+    kind: str  # erratum | retraction | expression of concern | comment
+    explanation: str
+
+
+def related_links(store: Store, record_id: int | None = None) -> list[RelatedLink]:
+    """Current related links (latest automatic verdict ``related``, no human verdict on the pair),
+    all of them or those of ``record_id``."""
+    t = dedup_pairs_table
+    query = sa.select(*(t.c[name] for name in _STATE_COLUMNS)).order_by(t.c.id)
+    if record_id is not None:
+        # A pair's state depends only on its own rows (undo rows name the same pair).
+        query = query.where((t.c.record_a == record_id) | (t.c.record_b == record_id))
+    with store.engine.connect() as conn:
+        rows = [dict(zip(_STATE_COLUMNS, row)) for row in conn.execute(query)]
+        state = _state(rows)
+        keys = {row["id"]: key for key, row in state.auto.items()
+                if row["verdict"] == "related" and key not in state.human}
+        if not keys:
+            return []
+        details = dict(conn.execute(sa.select(t.c.id, t.c.detail).where(t.c.id.in_(list(keys)))).all())
+    out = []
+    for row_id, (a, b) in sorted(keys.items(), key=lambda item: item[1]):
+        detail = details.get(row_id) or {}
+        kind = str(detail.get("kind", ""))
+        notice = int(detail.get("notice", a))
+        if not kind:
+            continue
+        out.append(RelatedLink(notice_id=notice, about_id=b if notice == a else a, kind=kind,
+                               explanation=str(detail.get("explanation", ""))))
+    return out
+
+
+def related_of(store: Store, record_id: int) -> list[str]:
+    """One line per link of ``record_id``: "erratum of record 12", "record 40 is its erratum"."""
+    return [describe_link(link, record_id) for link in related_links(store, record_id)]
+
+
+def describe_link(link: RelatedLink, record_id: int) -> str:
+    """The link as seen from ``record_id``."""
+    if link.notice_id == record_id:
+        return f"{link.kind} of record {link.about_id}"
+    return f"record {link.notice_id} is its {link.kind}"
+
+
+def related_notice_ids(store: Store) -> set[int]:
+    """Records linked as a notice or comment of another record (PRISMA: removed before screening)."""
+    return {link.notice_id for link in related_links(store)}
 
 
 # -- writing --------------------------------------------------------------------------------

@@ -196,7 +196,10 @@ class BrowserScreen(ProjectScreen):
                 self.action_decide(label)
 
         decisions = sorted(self.labels.get(record_id, {}).items())
-        self.app.push_screen(RecordScreen(record, project.criteria.criteria, decisions), chosen)
+        from ...store.dedup import related_of
+
+        related = related_of(project.workspace.store, record_id)
+        self.app.push_screen(RecordScreen(record, project.criteria.criteria, decisions, related), chosen)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from ...dedup.diff import word_diff
-from ...store.dedup import BorderlinePair, borderline_pairs, decide_pair
+from ...store.dedup import BorderlinePair, borderline_pairs, decide_pair, describe_link, related_links
 from ..messages import DataReady
 from .base import ProjectScreen
 
@@ -68,6 +68,8 @@ class DedupScreen(ProjectScreen):
     def __init__(self) -> None:
         super().__init__()
         self.pairs: list[BorderlinePair] = []
+        #: Record id → its related-record lines ("#12: erratum of record 5").
+        self.related: dict[int, list[str]] = {}
         self.index = 0
         self.decided = 0
 
@@ -84,11 +86,18 @@ class DedupScreen(ProjectScreen):
     def load(self) -> None:
         project = self.project
         assert project is not None
-        self.post_message(DataReady(borderline_pairs(project.workspace.store)))
+        store = project.workspace.store
+        pairs = borderline_pairs(store)
+        related: dict[int, list[str]] = {}
+        if pairs:
+            for link in related_links(store):
+                for rid in (link.notice_id, link.about_id):
+                    related.setdefault(rid, []).append(f"#{rid}: {describe_link(link, rid)}")
+        self.post_message(DataReady((pairs, related)))
 
     @on(DataReady)
     def _loaded(self, message: DataReady) -> None:
-        self.pairs = message.payload
+        self.pairs, self.related = message.payload
         self.index = 0
         self._paint()
 
@@ -107,6 +116,8 @@ class DedupScreen(ProjectScreen):
         head.append(f" · {self.decided} decided", style="dim")
         if pair.explanation:
             head.append(f"\n{pair.explanation}", style="dim")
+        for line in self.related.get(pair.left.id or 0, []) + self.related.get(pair.right.id or 0, []):
+            head.append(f"\n{line}", style="yellow")
         status.update(head)
         view.update(pair_table(pair))
         self.query_one("#pair-scroll", VerticalScroll).scroll_home(animate=False)

@@ -181,16 +181,22 @@ class RecordScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Close", id="record.close"),
     ]
 
-    def __init__(self, record: Record, criteria: Criteria, decisions: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, record: Record, criteria: Criteria, decisions: Sequence[tuple[str, str]],
+                 related: Sequence[str] = ()) -> None:
         super().__init__()
         self.record = record
         self.criteria = criteria
         self.decisions = decisions
+        #: Dedup links of this record ("erratum of record 12"), shown under the decisions.
+        self.related = related
 
     def compose(self) -> ComposeResult:
         summary = Text("Decisions: ", style="bold")
         summary.append(", ".join(f"{who} {label}" for who, label in self.decisions) or "none yet")
         summary.append("   i include · e exclude · m maybe · esc close", style="dim")
+        if self.related:
+            summary.append("\nRelated: ", style="bold")
+            summary.append("; ".join(self.related), style="yellow")
         with Vertical(classes="dialog wide tall"):
             yield Static(summary, id="record-decisions")
             with VerticalScroll():
