@@ -494,7 +494,8 @@ def _pooled_line(label: str, rows: Sequence[dict[str, object]]) -> str:
             f"{p['recall_after_review']:>7.4f}")
 
 
-def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with_demo: bool) -> dict[str, object]:
+def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with_demo: bool,
+               with_learned: bool = False) -> dict[str, object]:
     sets: list[LabelledSet] = []
     for path in files:
         records = read_records_csv(path)
@@ -541,12 +542,95 @@ def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with
         print(f"{kind:<20} " + " ".join(f"{c:>22}" for c in cells))
     out: dict[str, object] = {"cv": cv, "drift": rows, "drift_kinds": kinds, "seeds": list(seeds),
                               "rates": DEFAULT_RATES}
+    if with_learned and len(sets) > 1:
+        out["learned"] = learned_weights(sets, seeds, drift_sets[-1] if with_demo else None)
     for tool in ("review", "bib-dedupe"):
         if any(r["tool"] == tool for r in cv):
             out[f"cv_pooled_{tool}"] = pooled([r for r in cv if r["tool"] == tool])  # type: ignore[misc]
         if any(r["tool"] == tool for r in rows):
             out[f"drift_pooled_{tool}"] = pooled([r for r in rows if r["tool"] == tool])  # type: ignore[misc]
     return out
+
+
+# -- learned field weights (checked, not adopted) ---------------------------------------------------
+
+#: Probability cut-offs of the learned model, fixed before the runs: merge at LEARNED_MERGE,
+#: borderline from 0.5, cannot-link below 0.05; hard rules (kinds, PMID, Cochrane number) first.
+LEARNED_MERGE = (0.9, 0.99)
+
+
+def _pair_table(records: Sequence[Record], truth: Sequence[str]) -> tuple[object, ...]:
+    """Field points per candidate pair (the hand-set rules' evidence), labels and hard constraints."""
+    import numpy as np
+
+    from review.dedup.blocking import candidate_pairs
+    from review.dedup.prepare import prepare
+    from review.dedup.rules import decide
+    from review.dedup.scoring import DIFFERENT, score_pairs
+
+    prep = prepare(records)
+    f = score_pairs(prep, candidate_pairs(prep))
+    d = decide(prep, f)
+    x = np.stack([d.points[name] for name in sorted(d.points)], axis=1)
+    y = np.asarray([truth[a] == truth[b] for a, b in zip(f.left.tolist(), f.right.tolist())], dtype=bool)
+    hard = d.kind_conflict | (f.pmid == DIFFERENT) | (f.cochrane == DIFFERENT)
+    return x, y, hard, f.left, f.right
+
+
+def learned_weights(sets: Sequence[LabelledSet], seeds: Sequence[int],
+                    demo: LabelledSet | None) -> list[dict[str, object]]:
+    """Logistic regression on the field points, trained on one set plus one drifted copy of it
+    (seed 101), tested on the other set and on drifted copies of it and of the demo corpus."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from review.dedup.cluster import build_clusters
+
+    def evaluate(model: LogisticRegression, records: Sequence[Record], truth: Sequence[str],
+                 cut: float) -> dict[str, float]:
+        x, _, hard, left, right = _pair_table(records, truth)
+        p = model.predict_proba(x)[:, 1]
+        merge = (p >= cut) & ~hard
+        border = (p >= 0.5) & ~merge & ~hard
+        cannot = hard | (p < 0.05)
+        groups = build_clusters(len(records), [(int(a), int(b), float(q)) for a, b, q in
+                                               zip(left[merge], right[merge], p[merge])],
+                                [(int(a), int(b)) for a, b in zip(left[cannot], right[cannot])])
+        good = [(int(a), int(b)) for a, b in zip(left[border], right[border]) if truth[a] == truth[b]]
+        labels = _closure(len(records), groups, [])
+        reviewed = _closure(len(records), groups, good)
+        return score(truth, labels, [r.external_id for r in records], int(border.sum()), len(good), reviewed)
+
+    rows: list[dict[str, object]] = []
+    for train_name, train_records, train_truth in sets:
+        xs, ys = [], []
+        for records in (train_records, drift(train_records, train_truth, seed=101).records):
+            x, y, hard, _, _ = _pair_table(records, train_truth)
+            xs.append(x[~hard])
+            ys.append(y[~hard])
+        model = LogisticRegression(max_iter=1000).fit(np.concatenate(xs), np.concatenate(ys))
+        for test_name, test_records, test_truth in sets:
+            if test_name == train_name:
+                continue
+            drifted = [(drift(test_records, test_truth, seed=s).records, test_truth) for s in seeds]
+            if demo is not None:
+                drifted += [(drift(demo[1], demo[2], seed=s).records, demo[2]) for s in seeds]
+            hand = pooled([run_review(list(r), list(t))[0] for r, t in drifted])
+            rows.append({"model": "hand-set points", "train": "-", "test": test_name,
+                         "cv": run_review(test_records, test_truth)[0], "drift": hand})
+            for cut in LEARNED_MERGE:
+                rows.append({"model": f"learned, merge at p>={cut}", "train": train_name, "test": test_name,
+                             "cv": evaluate(model, test_records, test_truth, cut),
+                             "drift": pooled([evaluate(model, r, t, cut) for r, t in drifted])})
+    print("\nLearned field weights vs the hand-set points (automatic merges; drift = test set + demo)")
+    print(f"{'model':<28} {'train -> test':<34} {'cv prec':>7} {'cv rec':>7} {'drift prec':>10} "
+          f"{'drift rec':>9} {'falseM':>6} {'border':>6} {'R_rev':>7}")
+    for row in rows:
+        cv, dr = row["cv"], row["drift"]  # type: ignore[assignment]
+        print(f"{row['model']:<28} {str(row['train']) + ' -> ' + str(row['test']):<34} "
+              f"{cv['precision']:>7.4f} {cv['recall']:>7.4f} {dr['precision']:>10.4f} {dr['recall']:>9.4f} "  # type: ignore[index]
+              f"{int(dr['false_merges']):>6} {int(dr['borderline']):>6} {dr['recall_after_review']:>7.4f}")  # type: ignore[index]
+    return rows
 
 
 # -- main -------------------------------------------------------------------------------------
@@ -620,14 +704,17 @@ def main(argv: list[str] | None = None) -> None:
                         help="cross-validate across FILES and run the drift generator (FILES + demo corpus)")
     parser.add_argument("--seeds", default="1,2,3", help="drift generator seeds")
     parser.add_argument("--no-demo", action="store_true", help="drift: leave the demo corpus out")
+    parser.add_argument("--learned", action="store_true",
+                        help="with --generalise: also train logistic-regression field weights on one set "
+                             "and test them on the other (checked, not adopted)")
     parser.add_argument("--bib-dedupe-python", default=None,
                         help="interpreter with bib-dedupe installed, for --generalise")
     args = parser.parse_args(argv)
     out: dict[str, object] = {"benchmark": "dedup"}
     if args.generalise:
-        out["generalise"] = generalise(args.files, [int(s) for s in args.seeds.split(",")],
-                                       None if args.no_bib_dedupe else args.bib_dedupe_python,
-                                       not args.no_demo)
+        seeds = [int(s) for s in args.seeds.split(",")]
+        out["generalise"] = generalise(args.files, seeds, None if args.no_bib_dedupe else args.bib_dedupe_python,
+                                       not args.no_demo, args.learned)
     elif args.files:
         out["accuracy"] = accuracy(args.files, not args.no_bib_dedupe)
     if args.scale:
