@@ -225,7 +225,7 @@ def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
 
 
 #: PRISMA reason for a notice or comment linked to the record it is about ([dedup] related = "link").
-RELATED_REASON = "Linked notice or comment (erratum, retraction, comment) of another record"
+RELATED_REASON = "Notice or comment linked to another record"
 
 
 def related_notice_ids(store: Store) -> set[int]:

@@ -126,6 +126,7 @@ DEFAULT_REASON_TRANSLATIONS: dict[str, dict[str, str]] = {
         "Wrong publication type": "Verkeerd publicatietype",
         "Language": "Taal",
         "Unspecified": "Niet gespecificeerd",
+        "Notice or comment linked to another record": "Erratum, terugtrekking of reactie gekoppeld aan een ander record",
     },
 }
 
