@@ -122,16 +122,16 @@ class RuleConfig:
                     raise ValidationError(f"review.toml: synthesis.{key} has unknown RoB category {bad[0]!r}")
                 setattr(config, key, values)
         if "unrated_as" in data:
-            value = str(data["unrated_as"])
-            if value not in ("low", "moderate", "high"):
-                raise ValidationError(f"review.toml: synthesis.unrated_as {value!r}: low, moderate or high")
-            config.unrated_as = value
+            unrated = str(data["unrated_as"])
+            if unrated not in ("low", "moderate", "high"):
+                raise ValidationError(f"review.toml: synthesis.unrated_as {unrated!r}: low, moderate or high")
+            config.unrated_as = unrated
         if "ariens_multiple_low_quality" in data:
-            value = str(data["ariens_multiple_low_quality"])
-            if value not in ARIENS_LOW_QUALITY_READINGS:
-                raise ValidationError(f"review.toml: synthesis.ariens_multiple_low_quality {value!r}: "
+            reading = str(data["ariens_multiple_low_quality"])
+            if reading not in ARIENS_LOW_QUALITY_READINGS:
+                raise ValidationError(f"review.toml: synthesis.ariens_multiple_low_quality {reading!r}: "
                                       f"{' or '.join(ARIENS_LOW_QUALITY_READINGS)}")
-            config.ariens_multiple_low_quality = value
+            config.ariens_multiple_low_quality = reading
         if "iwh_quality" in data:
             mapping = dict(config.iwh_quality)
             for rob, grade in dict(data["iwh_quality"]).items():

@@ -33,6 +33,9 @@ class SynthesisSettings:
     grade: GradeConfig = field(default_factory=GradeConfig)
     collapse: CollapseRule = field(default_factory=CollapseRule)
 
+    def __post_init__(self) -> None:
+        self.rule_set = canonical_rule_set(self.rule_set)  # an old name maps to its current one
+
     @classmethod
     def from_config(cls, synthesis: dict[str, Any], extraction: dict[str, Any] | None = None) -> "SynthesisSettings":
         from ..errors import ValidationError

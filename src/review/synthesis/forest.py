@@ -148,6 +148,7 @@ def forest_plot(
             if line.low is not None and line.high is not None:
                 ax.plot([line.low, line.high], [pos, pos], color="black", linewidth=0.9, zorder=2)
             size = 18 + 80 * math.sqrt((line.weight or max_weight * 0.3) / max_weight)
+            assert line.y is not None
             ax.scatter([line.y], [pos], marker="s", s=size, color="#2b4c7e", zorder=3, linewidths=0)
         elif line.kind == "pooled":
             left.text(0.02, pos, line.label, fontsize=8.5, va="center", fontweight="bold")
@@ -181,8 +182,7 @@ def forest_plot(
     if title:
         figure.text(0.02, 1 - 0.35 / total_lines, _wrap(title, 110), fontsize=10.5, fontweight="bold", va="top")
     path.parent.mkdir(parents=True, exist_ok=True)
-    settings = {"svg.hashsalt": "review", "svg.fonttype": "none"}
-    with matplotlib.rc_context(settings):
+    with matplotlib.rc_context({"svg.hashsalt": "review", "svg.fonttype": "none"}):
         figure.savefig(path, format=path.suffix[1:].lower(), metadata=_metadata(path),
                        dpi=PNG_DPI if path.suffix.lower() == ".png" else 72)
     return path

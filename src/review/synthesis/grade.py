@@ -170,7 +170,6 @@ def _start(item: GradeInput) -> tuple[str, str]:
     if not item.phases:
         return "high", "cohort evidence"
     confirmatory = sorted(sid for sid, (phase, _) in item.phases.items() if phase >= 2)
-    exploratory = sorted(sid for sid, (phase, _) in item.phases.items() if phase < 2)
     listing = "; ".join(f"{sid}: phase {phase} ({why})" for sid, (phase, why) in sorted(item.phases.items()))
     if len(confirmatory) * 2 >= len(item.phases):
         return "high", f"mostly confirmatory (phase 2/3) studies — {listing}"
@@ -181,8 +180,8 @@ def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
     if item.pooled is not None and item.pooled.ratio:
         lo, hi = item.pooled.back(item.pooled.ci_low), item.pooled.back(item.pooled.ci_high)
         assert lo is not None and hi is not None
-        wide = lo < 1 < hi and (lo < config.imprecision_low or hi > config.imprecision_high)
-        if wide:
+        crosses = lo < 1 < hi and (lo < config.imprecision_low or hi > config.imprecision_high)
+        if crosses:
             return DomainJudgement(-1, f"pooled CI {lo:.2f}-{hi:.2f} crosses 1 and includes important effects")
         return _information_size(item, config, f"pooled CI {lo:.2f}-{hi:.2f} is informative")
     if not item.ratios:

@@ -63,17 +63,19 @@ CONTINUITY_CORRECTION = 0.5
 
 
 def continuity_corrected(
-    a: Sequence[float], b: Sequence[float], c: Sequence[float], d: Sequence[float], *, add: float = CONTINUITY_CORRECTION
+    a: Sequence[float], b: Sequence[float], c: Sequence[float], d: Sequence[float], *,
+    add: float = CONTINUITY_CORRECTION,
 ) -> tuple[list[tuple[float, float, float, float]], list[int]]:
     """2×2 cells with ``add`` in every cell of each study that has a zero cell (metafor ``escalc``,
     ``add=1/2, to="only0"``), and the indices of the corrected studies."""
-    cells, corrected = [], []
-    for i, row in enumerate(zip(a, b, c, d)):
-        if min(row) == 0:
+    cells: list[tuple[float, float, float, float]] = []
+    corrected: list[int] = []
+    for i, (a_i, b_i, c_i, d_i) in enumerate(zip(a, b, c, d)):
+        extra = add if min(a_i, b_i, c_i, d_i) == 0 else 0.0
+        if extra:
             corrected.append(i)
-            row = tuple(float(x) + add for x in row)
-        cells.append(tuple(float(x) for x in row))
-    return cells, corrected  # type: ignore[return-value]
+        cells.append((float(a_i) + extra, float(b_i) + extra, float(c_i) + extra, float(d_i) + extra))
+    return cells, corrected
 
 
 def effects_from_2x2(
@@ -359,7 +361,9 @@ def _tau2_where_q_is(target: float, y: np.ndarray, v: np.ndarray, *, tol: float)
                                  xtol=tol, rtol=tol, maxiter=_MAX_ITER))
 
 
-def tau2_confint(y: Sequence[float], v: Sequence[float], *, level: float = 0.95) -> tuple[float, float]:
+def tau2_confint(
+    y: Sequence[float] | np.ndarray, v: Sequence[float] | np.ndarray, *, level: float = 0.95
+) -> tuple[float, float]:
     """Q-profile CI for tau² (Viechtbauer 2007; metafor ``confint``): where Q(tau²) meets χ² quantiles."""
     y_, v_ = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
     df = len(y_) - 1
@@ -371,7 +375,7 @@ def tau2_confint(y: Sequence[float], v: Sequence[float], *, level: float = 0.95)
     return lower, upper
 
 
-def i2_from_tau2(tau2: float, v: Sequence[float]) -> float:
+def i2_from_tau2(tau2: float, v: Sequence[float] | np.ndarray) -> float:
     """metafor's I² (percent) for a given tau²."""
     w = 1.0 / np.asarray(v, dtype=float)
     s2 = _typical_variance(w, len(w))

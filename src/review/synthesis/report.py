@@ -98,7 +98,8 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
         f"assessable in a conversation {'yes' if f.assessable else 'no'}.", "",
     ]
     if r.rows:
-        lines += ["| study | contrast | subgroup | estimate | type (adjusted for) | finding | RoB | source (kind: location) |",
+        lines += ["| study | contrast | subgroup | estimate | type (adjusted for) | finding | RoB "
+                  "| source (kind: location) |",
                   "|---|---|---|---|---|---|---|---|"]
         for row in r.rows:
             e = row.estimate

@@ -108,7 +108,8 @@ def run_synthesis_command(ctx: Any, extraction_dir: Path | None, rule_set: str |
     chosen = synthesis_section.get("rule_set")
     if chosen in RULE_SET_ALIASES:
         lines.append(f"note: rule set {chosen!r} is the old name of {RULE_SET_ALIASES[chosen]!r} (same rules)")
-    if settings.rule_set == "ariens" and recorded is not None and "ariens_multiple_low_quality" not in synthesis_section:
+    unregistered = "ariens_multiple_low_quality" not in synthesis_section
+    if settings.rule_set == "ariens" and recorded is not None and unregistered:
         lines.append("note: review.toml does not pre-register synthesis.ariens_multiple_low_quality; "
                      f"using {settings.rules.ariens_multiple_low_quality!r}")
     if workspace is not None:
