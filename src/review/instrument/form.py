@@ -90,7 +90,8 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
             "id": i.factor_id, "label": t(i.label_nl, i.label_en), "domain": i.domain,
             "side": i.direction, "scored": i.scored, "weight": i.weight, "modifiable": i.modifiable,
             "present": i.present, "partly": i.partly, "questions": i.questions,
-            "advice": t(i.advice_nl, i.advice_en) if i.modifiable else "",
+            "advice": (t(i.advice_nl, i.advice_en) + t(" (voorstel van het reviewteam)", " (proposal of the review team)")
+                       if i.modifiable and t(i.advice_nl, i.advice_en) else ""),
         } for i in bank.items],
         "indications": {code: t(nl, en) for code, (nl, en) in INDICATIONS.items()},
         "strings": {
