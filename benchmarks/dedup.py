@@ -495,7 +495,7 @@ def _pooled_line(label: str, rows: Sequence[dict[str, object]]) -> str:
 
 
 def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with_demo: bool,
-               with_learned: bool = False) -> dict[str, object]:
+               with_learned: bool = False, rates: dict[str, float] | None = None) -> dict[str, object]:
     sets: list[LabelledSet] = []
     for path in files:
         records = read_records_csv(path)
@@ -519,9 +519,10 @@ def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with
     if with_demo:
         demo, demo_truth = demo_records()
         drift_sets.append(("demo", demo, demo_truth))
-    rows, kinds = drift_evaluation(drift_sets, seeds, python)
+    rates = dict(DEFAULT_RATES if rates is None else rates)
+    rows, kinds = drift_evaluation(drift_sets, seeds, python, rates)
     print(f"\nDrift (one member of every true group corrupted; seeds {','.join(map(str, seeds))}; "
-          f"rates {', '.join(f'{k} {v}' for k, v in DEFAULT_RATES.items())})")
+          f"rates {', '.join(f'{k} {v:g}' for k, v in rates.items())})")
     print(head)
     for name, _, _ in drift_sets:
         for tool in ("review", "bib-dedupe"):
@@ -541,7 +542,7 @@ def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with
             cells.append(f"{c['found'] / c['pairs'] if c['pairs'] else float('nan'):>8.4f} ({int(c['found'])}/{int(c['pairs'])})")
         print(f"{kind:<20} " + " ".join(f"{c:>22}" for c in cells))
     out: dict[str, object] = {"cv": cv, "drift": rows, "drift_kinds": kinds, "seeds": list(seeds),
-                              "rates": DEFAULT_RATES}
+                              "rates": rates}
     if with_learned and len(sets) > 1:
         out["learned"] = learned_weights(sets, seeds, drift_sets[-1] if with_demo else None)
     for tool in ("review", "bib-dedupe"):
@@ -704,6 +705,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="cross-validate across FILES and run the drift generator (FILES + demo corpus)")
     parser.add_argument("--seeds", default="1,2,3", help="drift generator seeds")
     parser.add_argument("--no-demo", action="store_true", help="drift: leave the demo corpus out")
+    parser.add_argument("--rate-scale", type=float, default=1.0,
+                        help="drift: multiply every drift rate (stress test; capped at 1)")
     parser.add_argument("--learned", action="store_true",
                         help="with --generalise: also train logistic-regression field weights on one set "
                              "and test them on the other (checked, not adopted)")
@@ -713,8 +716,9 @@ def main(argv: list[str] | None = None) -> None:
     out: dict[str, object] = {"benchmark": "dedup"}
     if args.generalise:
         seeds = [int(s) for s in args.seeds.split(",")]
+        rates = {kind: min(1.0, rate * args.rate_scale) for kind, rate in DEFAULT_RATES.items()}
         out["generalise"] = generalise(args.files, seeds, None if args.no_bib_dedupe else args.bib_dedupe_python,
-                                       not args.no_demo, args.learned)
+                                       not args.no_demo, args.learned, rates)
     elif args.files:
         out["accuracy"] = accuracy(args.files, not args.no_bib_dedupe)
     if args.scale:

@@ -26,6 +26,8 @@ RELATED = "related"
 RELATED_MODES = ("link", "merge")
 #: The title a notice names must match the other record's this well.
 RELATED_TITLE = 93.0
+#: Under "merge", a notice and a copy of its article naming a title this close may share a cluster.
+RELATED_NEAR = 80.0
 #: Notices later than this (years) are not linked by title alone.
 RELATED_YEARS = 5
 
@@ -187,10 +189,12 @@ def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None
     cannot_link = (kind_conflict | (score < CANNOT_LINK_SCORE) | (f.pmid == DIFFERENT)
                    | (f.cochrane == DIFFERENT))
     if related_mode == "merge":
-        # The team counts a notice as the same work: it joins its article's cluster, and no
-        # notice-vs-article pair may keep it out (the article's other copies may match less well).
+        # The team counts a notice as the same work: it joins its article's cluster, and the
+        # kind difference no longer keeps it from copies of that article whose titles match less
+        # well; notices about other titles stay cannot-linked.
         status[related] = DUPLICATE
-        cannot_link = cannot_link & ~(about & ~((f.pmid == DIFFERENT) | (f.cochrane == DIFFERENT)))
+        near = about & (f.subject >= RELATED_NEAR) & (f.pmid != DIFFERENT) & (f.cochrane != DIFFERENT)
+        cannot_link = cannot_link & ~near
     else:
         status[related] = RELATED
     return Decisions(score=score, status=status, cannot_link=cannot_link, points=points,
@@ -206,7 +210,7 @@ def explain_pairs(prep: Prepared, f: PairFeatures, d: Decisions, which: np.ndarr
     for row, k in enumerate(which.tolist()):
         i, j = int(f.left[k]), int(f.right[k])
         if d.related[k]:
-            notice, other = (i, j) if prep.kind[i] in NOTICE_KINDS else (j, i)
+            notice = i if prep.kind[i] in NOTICE_KINDS else j
             side = "left" if notice == i else "right"
             out.append(f"{prep.kind[notice]} of the other record ({side} record names its title, "
                        f"match {float(f.subject[k]):.0f})")

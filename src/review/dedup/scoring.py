@@ -148,6 +148,8 @@ def _page_relations(prep: Prepared, pages: np.ndarray, left: np.ndarray,
                     right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(full, overlap)``: equal multi-page ranges; different but overlapping ranges.
 
+    Also sets ``pages`` to MISSING where one record gives a single page inside the other's range.
+
     Each record's range is read once (``numeric_range``); the pair tests are vectorised.
     """
     ranges = [numeric_range(p) for p in prep.pages]
