@@ -68,6 +68,7 @@ class Candidate:
     max_df: float = 0.95
     sublinear_tf: bool = True
     char_ngrams: bool = False
+    retrain: str | int = "adaptive"  # simulate()'s retrain schedule: "adaptive" or every n labels
     note: str = ""
 
     def key(self) -> str:
@@ -86,6 +87,16 @@ def _c(model: str = "svm", **changes: Any) -> Candidate:
 #: The candidates, by name. "default" is whatever the engine's defaults are now.
 CANDIDATES: dict[str, Candidate | None] = {
     "default": None,
+    # 15-set round (issue #15): each changes one thing from engine version 2 (SVM C = 0.3,
+    # presumed-irrelevant sample until r/N >= 5 %, adaptive retraining)
+    "v2": _c(C=0.3, presumed_rule="known_until", shrink=0.05),
+    "v2-every1": _c(C=0.3, presumed_rule="known_until", shrink=0.05, retrain=1),
+    "v2-mindf1": _c(C=0.3, presumed_rule="known_until", shrink=0.05, min_df=1),
+    "v2-presumed0": _c(C=0.3, presumed=0),
+    "v2-until300": _c(C=0.3, presumed_rule="known_until", shrink=0.05, presumed_until=300),
+    "v2-C1": _c(C=1.0, presumed_rule="known_until", shrink=0.05),
+    "v2-svm&logistic": _c("z:svm+logistic", C=0.3, presumed_rule="known_until", shrink=0.05),
+    "v2-char": _c(C=0.3, presumed_rule="known_until", shrink=0.05, char_ngrams=True),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
@@ -186,6 +197,8 @@ def install(candidate: Candidate | None) -> None:
         raise ValueError(name)
 
     def factory(name: str, seed: int) -> Any:
+        if candidate.model.startswith("z:"):  # mean of standardised scores
+            return models.EnsembleModel(seed, members=[member(n, seed) for n in candidate.model[2:].split("+")])
         if candidate.model == "ensemble":
             return models.EnsembleModel(seed, members=[member(n, seed) for n in ("logistic", "svm", "nb")])
         if "+" in candidate.model:
@@ -265,13 +278,23 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
         _FEATURES[fkey] = (data, build_features(data.ids, data.texts, config))
     data, features = _FEATURES[fkey]
     started = time.process_time()
-    result = simulate(data, seed=seed, features=features)
+    retrain = "adaptive" if candidate is None else candidate.retrain
+    result = simulate(data, seed=seed, features=features, retrain=retrain)
     row = {k: result.metrics[k] for k in METRICS}
     row |= {"cpu_s": round(time.process_time() - started, 2),
-            "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1)}
+            "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1),
+            # The labels in screening order (priors first) let stopping rules be scored offline.
+            "n_priors": len(result.priors),
+            "labels": "".join(str(data.labels[r]) for r in result.order)}
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(row))
     return row
+
+
+def _has_label(set_name: str, label: str) -> bool:
+    with (DATA_DIR / f"{set_name}.csv").open(newline="", encoding="utf-8") as handle:
+        row = next(csv.DictReader(handle))
+    return bool((row.get(label) or "").strip())
 
 
 def _worker(job: tuple) -> tuple[tuple, dict]:
@@ -282,16 +305,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES))
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
-    parser.add_argument("--labels", nargs="+", default=list(LABELS))
+    parser.add_argument("--labels", nargs="+", default=["label_included"])
+    parser.add_argument("--sets", nargs="+", help="Only these set names (file stems).")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--dump", type=Path, help="Also write every run's row (with its labels) as JSON.")
     args = parser.parse_args()
     if args.list:
         for name, candidate in CANDIDATES.items():
             print(f"{name:<22} {candidate}")
         return
-    sets = sorted(p.stem for p in DATA_DIR.glob("*.csv"))
-    tasks = [(s, label) for s in sets for label in args.labels]
+    sets = sorted(p.stem for p in DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
+    tasks = [(s, label) for s in sets for label in args.labels if _has_label(s, label)]
     results: dict[str, dict[str, list[dict]]] = {}
     for name in args.candidates:
         candidate = CANDIDATES[name]
@@ -306,6 +331,8 @@ def main() -> None:
             per_task.setdefault(f"{s}:{label}", []).append(row)
         results[name] = per_task
         _print_row(name, per_task, header=name == args.candidates[0])
+    if args.dump:
+        args.dump.write_text(json.dumps(results))
     summary = {name: {task: _mean(rows) for task, rows in per_task.items()} | {"MEAN": _task_mean(per_task)}
                for name, per_task in results.items()}
     print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{l}" for s, l in tasks],

@@ -130,7 +130,7 @@ def test_reviewers_are_independent_and_duplicates_are_skipped(labelled_workspace
 def test_sample_phase_starts_when_ranked_phase_is_exhausted(labelled_workspace) -> None:
     workspace, truth = labelled_workspace
     (workspace.root / "review.toml").write_text(
-        (workspace.root / "review.toml").read_text() + "\n[screening]\nconsecutive_irrelevant = 5\n")
+        (workspace.root / "review.toml").read_text() + "\n[screening]\nstopping_rule = \"certified\"\nconsecutive_irrelevant = 5\n")
     workspace.config = type(workspace.config).load(workspace.root / "review.toml")
     session = ScreeningSession(workspace, "alice", seed=4)
     relevant = [r for r, y in truth.items() if y]
@@ -156,3 +156,33 @@ def test_invalid_model_or_query_is_a_review_error(workspace) -> None:
         ScreeningSession(workspace, "alice", model="forest")
     with pytest.raises(ReviewError):
         ScreeningSession(workspace, "alice", query="best")
+
+
+def test_stopping_rule_comes_from_review_toml_and_a_switch_is_saved_there(workspace) -> None:
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text() + "\n# our choice, see the protocol\n[screening]\ntarget_recall = 0.95\n"
+                      'stopping_rule = "certified"\n')
+    workspace.config = type(workspace.config).load(config)
+    session = ScreeningSession(workspace, "alice")
+    assert session.stopping_rule == "certified" and session.progress().stopping.rule == "certified"
+    session.set_stopping_rule("recommended")
+    assert session.progress().stopping.rule == "recommended"
+    text = config.read_text()
+    assert "# our choice, see the protocol" in text and text.count("stopping_rule") == 1
+    assert type(workspace.config).load(config).section("screening")["stopping_rule"] == "recommended"
+    with pytest.raises(ReviewError):
+        session.set_stopping_rule("whenever")
+    config.write_text(text.replace('"recommended"', '"sometimes"'))
+    workspace.config = type(workspace.config).load(config)
+    with pytest.raises(ReviewError, match="stopping_rule"):
+        ScreeningSession(workspace, "alice")
+
+
+def test_screening_setting_is_added_when_the_table_is_missing(tmp_path) -> None:
+    from review.screening.settings import write_screening_setting
+
+    path = tmp_path / "review.toml"
+    path.write_text('[review]\ntitle = "t"  # keep me\n[synthesis]\nrule_set = "ariens"\n')
+    write_screening_setting(path, "stopping_rule", "certified")
+    text = path.read_text()
+    assert "# keep me" in text and text.rstrip().endswith('[screening]\nstopping_rule = "certified"')

@@ -94,30 +94,30 @@ def test_trailing_irrelevant_and_knee() -> None:
     assert not stopping.knee_fires([1] * 10 + [0] * 100)  # fewer than 150 screened
 
 
-def test_assess_verdicts_and_explanations() -> None:
+def test_assess_verdicts_and_explanations_of_the_certified_rule() -> None:
     ranked = [1] * 20 + [0] * 40
-    status = stopping.assess(ranked, [], 2000)
+    status = stopping.assess(ranked, [], 2000, rule="certified")
     assert status.verdict == "continue" and "Continue" in status.explanation
     assert status.estimated_recall is not None and 0 < status.estimated_recall < 1
     assert f"{status.estimated_recall:.0%}" in status.explanation
 
     # One relevant in the first two records says almost nothing about recall: no estimate.
-    early = stopping.assess([1, 0], [], 2000)
+    early = stopping.assess([1, 0], [], 2000, rule="certified")
     assert early.verdict == "continue" and early.estimated_recall is None
     assert "Too early" in early.explanation
 
     exhausted = [1] * 20 + [0] * 100
-    status = stopping.assess(exhausted, [], 2000)
+    status = stopping.assess(exhausted, [], 2000, rule="certified")
     assert status.verdict == "sample-needed"
     assert status.sample_needed and str(status.sample_needed) in status.explanation
 
-    status = stopping.assess(exhausted, [0] * status.sample_needed, 2000)
+    status = stopping.assess(exhausted, [0] * status.sample_needed, 2000, rule="certified")
     assert status.verdict == "stop" and status.p_value < 0.05
 
-    status = stopping.assess(exhausted, [0] * 10, 2000)
+    status = stopping.assess(exhausted, [0] * 10, 2000, rule="certified")
     assert status.verdict == "continue" and "Keep sampling" in status.explanation
 
-    assert stopping.assess([1, 0], [], 2).verdict == "stop"
+    assert stopping.assess([1, 0], [], 2, rule="certified").verdict == "stop"
 
 
 def test_stopping_points_in_a_finished_order() -> None:

@@ -96,7 +96,8 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
                     stopping=result.stopping, title=f"{data.name} (seed {seed}, {result.model})")
     for name, value in result.metrics.items():
         click.echo(f"{name}\t{_fmt(value)}")
-    for rule in ("consecutive_irrelevant", "knee", "statistical"):
+    click.echo(f"stop:recommended\t{result.stopping['recommended']}")
+    for rule in ("relevance_rate", "consecutive_irrelevant", "knee", "statistical"):
         point = result.stopping[rule]
         click.echo(f"stop:{rule}\t{_fmt(point['n_screened'])}\trecall {_fmt(point['recall'])}")
 

@@ -29,7 +29,7 @@ from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
 from .criteria import Criteria, load_criteria
 from .query import QUERY_NAMES, seeded_order
-from .stopping import CONFIDENCE, TARGET_RECALL, StoppingStatus, assess
+from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL, StoppingStatus, assess
 
 if TYPE_CHECKING:
     from .features import Features
@@ -110,6 +110,10 @@ class ScreeningSession:
         self.confidence = float(settings.get("confidence", CONFIDENCE))
         self.auto_sample = bool(settings.get("auto_sample", True))
         self.consecutive = settings.get("consecutive_irrelevant")
+        self.stopping_rule = str(settings.get("stopping_rule", DEFAULT_CHOICE))
+        if self.stopping_rule not in STOPPING_CHOICES:
+            raise ReviewError(f"review.toml: screening.stopping_rule {self.stopping_rule!r}: expected "
+                              f"{' or '.join(repr(c) for c in STOPPING_CHOICES)}")
         self.quick_start = quick_start
         self._lock = threading.RLock()
         self._feature_lock = threading.Lock()
@@ -348,7 +352,17 @@ class ScreeningSession:
             (sample if decided.phase == PHASE_SAMPLE else ranked).append(value)
         return assess(ranked, sample, len(self._eligible), target_recall=self.target_recall,
                       confidence=self.confidence, consecutive=self.consecutive,
-                      sample_started=self._sample_start is not None)
+                      sample_started=self._sample_start is not None, rule=self.stopping_rule)
+
+    def set_stopping_rule(self, choice: str) -> None:
+        """Follow the ``recommended`` or ``certified`` rule from now on, and save it in review.toml."""
+        from .settings import write_screening_setting
+
+        if choice not in STOPPING_CHOICES:
+            raise ReviewError(f"stopping rule {choice!r}: expected {' or '.join(STOPPING_CHOICES)}")
+        write_screening_setting(self.workspace.path("review.toml"), "stopping_rule", choice)
+        with self._lock:
+            self.stopping_rule = choice
 
     # -- the model -------------------------------------------------------------------------
     def retrain(self) -> Ranking:

@@ -11,7 +11,14 @@
   ``156 − min(relevant, 150)`` times the slope after it, with at least 150 screened.
 
 The heuristics have no error guarantee; here they only say *when to start the random
-sample*. The statistical rule says when to stop.
+sample*. The statistical rule says when to stop: it is the **certified** option.
+
+* **Relevance rate** (``stopping_rate``): the **recommended** option. It models how often
+  relevant records turned up along the ranking, estimates how many are left unscreened, and
+  stops once the target recall holds at the stated confidence; no random sample.
+
+``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
+``"certified"``.
 """
 
 from __future__ import annotations
@@ -28,6 +35,17 @@ CONFIDENCE = 0.95
 KNEE_MIN_SCREENED = 150
 
 VERDICTS: tuple[str, ...] = ("continue", "sample-needed", "stop")
+
+#: What the reviewer chooses between (review.toml ``[screening] stopping_rule``).
+STOPPING_CHOICES: tuple[str, ...] = ("recommended", "certified")
+DEFAULT_CHOICE = "recommended"
+#: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
+RULE_OF_CHOICE = {"recommended": "relevance_rate", "certified": "statistical"}
+#: The recommended rule's rate model and parameter-interval level (None: the confidence).
+#: Chosen on 15 labelled reviews × 5 seeds by the rule in
+#: docs/decisions/screening-choice-rules-15-sets.md; numbers in docs/benchmarks/.
+RATE_MODEL = "exponential"
+RATE_PARAM_LEVEL: float | None = None
 
 
 def consecutive_limit(n_total: int) -> int:
@@ -200,6 +218,9 @@ class StoppingStatus:
     sample_relevant: int = 0
     sample_needed: int | None = None
     heuristics: dict[str, Any] = field(default_factory=dict)
+    rule: str = DEFAULT_CHOICE  # which choice the verdict follows: recommended | certified
+    expected_remaining: float | None = None  # relevance-rate estimate of relevant records left
+    upper_remaining: int | None = None  # ... and its bound at ``confidence``
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -214,8 +235,16 @@ def assess(
     confidence: float = CONFIDENCE,
     consecutive: int | None = None,
     sample_started: bool = False,
+    rule: str = DEFAULT_CHOICE,
 ) -> StoppingStatus:
-    """Verdict from the labels of the ranked phase and of the random sample (both in order)."""
+    """Verdict from the labels of the ranked phase and of the random sample (both in order).
+
+    ``rule="recommended"`` follows the relevance-rate rule during the ranked phase;
+    ``"certified"`` the heuristics and the random sample. Once a random sample has started,
+    both follow the sample (the reviewer chose to draw it).
+    """
+    if rule not in STOPPING_CHOICES:
+        raise ValueError(f"stopping rule {rule!r}: expected one of {', '.join(STOPPING_CHOICES)}")
     ranked = list(ranked_labels)
     sample = list(sample_labels)
     screened = len(ranked) + len(sample)
@@ -229,7 +258,7 @@ def assess(
     heuristics = {"trailing_irrelevant": run, "consecutive_limit": limit,
                   "consecutive_fired": run >= limit, "knee_ratio": ratio, "knee_fired": knee}
     common = dict(screened=screened, relevant_found=found, remaining=remaining,
-                  target_recall=target_recall, confidence=confidence, heuristics=heuristics)
+                  target_recall=target_recall, confidence=confidence, heuristics=heuristics, rule=rule)
     pct, conf = f"{target_recall:.0%}", f"{confidence:.0%}"
     if remaining <= 0:
         return StoppingStatus("stop", 1.0 if found else None,
@@ -251,6 +280,8 @@ def assess(
             verdict = "continue"
         return StoppingStatus(verdict, estimate, text, p_value=p, sample_screened=len(sample),
                               sample_relevant=found_sample, sample_needed=needed, **common)
+    if rule == "recommended":
+        return _assess_rate(ranked, n_total, common, pct, conf)
     estimate = _window_estimate(ranked, remaining)
     if found and (run >= limit or knee):
         why = (f"the last {run} records were all irrelevant" if run >= limit
@@ -266,6 +297,35 @@ def assess(
     text = (f"Continue: {found} relevant found in {screened} screened. {so_far}; a random sample is "
             f"suggested after {limit} irrelevant in a row (now {run}) or when the gain curve flattens.")
     return StoppingStatus("continue", estimate, text, **common)
+
+
+def _assess_rate(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str) -> StoppingStatus:
+    """The recommended rule's verdict in the ranked phase, in numbers and plain words."""
+    from .stopping_rate import estimate as rate_estimate
+
+    found, screened, remaining = common["relevant_found"], common["screened"], common["remaining"]
+    rate = rate_estimate(ranked, n_total, model=RATE_MODEL, confidence=common["confidence"],
+                         param_level=RATE_PARAM_LEVEL or common["confidence"])
+    if rate is None:
+        text = (f"Continue: {found} relevant found in {screened} screened; the recommended rule "
+                f"estimates the relevant records left once the ranking has turned up at least one.")
+        return StoppingStatus("continue", None, text, **common)
+    expected, upper = rate.expected_remaining, rate.upper_remaining
+    lower = _fmt(rate.recall_lower)
+    about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
+    basis = (f"Judging by how often relevant records turned up along the ranking, about "
+             f"{about} relevant {'record is' if about == '1.0' else 'records are'} left among "
+             f"the {remaining} unscreened (at most {upper} with {conf} confidence)")
+    numbers = dict(expected_remaining=round(expected, 2), upper_remaining=upper)
+    if rate.recall_lower is not None and rate.recall_lower >= common["target_recall"]:
+        text = (f"Stop (recommended rule): {basis}, so recall is at least {lower}, meeting the "
+                f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
+                f"certified rule checks with one.")
+        return StoppingStatus("stop", rate.estimated_recall, text, **numbers, **common)
+    text = (f"Continue: {found} relevant found in {screened} screened. {basis}: recall is about "
+            f"{_fmt(rate.estimated_recall)}, at least {lower}. The recommended rule stops when at least "
+            f"{pct} holds with {conf} confidence.")
+    return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)
 
 
 def _fmt(value: float | None) -> str:
@@ -339,9 +399,17 @@ def stopping_points(
     if triggers:
         begin = min(triggers)
         statistical = _simulate_sample(labels, begin, seed, target_recall, confidence)
+    from .stopping_rate import first_stop as rate_first_stop
+
+    ranked_at = rate_first_stop(labels[n_priors:], found_before=int(labels[:n_priors].sum()),
+                                target_recall=target_recall, confidence=confidence, model=RATE_MODEL,
+                                param_level=RATE_PARAM_LEVEL or confidence)
     return {
         "target_recall": target_recall,
         "confidence": confidence,
+        "recommended": RULE_OF_CHOICE["recommended"],
+        "certified": RULE_OF_CHOICE["certified"],
+        "relevance_rate": point(None if ranked_at is None else n_priors + ranked_at, model=RATE_MODEL),
         "consecutive_irrelevant": point(consecutive_at, limit=limit),
         "knee": point(knee_at),
         "statistical": statistical,

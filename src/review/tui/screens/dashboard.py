@@ -14,12 +14,20 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
+from ...errors import ReviewError
 from ..actions import ACTIONS
 from ..messages import DataReady
 from ..project import Project
 from .base import ProjectScreen
 from ..widgets.curve import CurveView
 from .screening import format_recall
+
+
+#: The two stopping rules in the reviewer's words.
+RULE_WORDS = {
+    "recommended": "Recommended rule: estimates the relevant records left from the ranking's trend",
+    "certified": "Certified rule: confirms recall with a random sample of the unscreened records",
+}
 
 
 @dataclass(slots=True)
@@ -104,7 +112,9 @@ class DashboardScreen(ProjectScreen):
         Binding(a.key, f"run('{a.key}')", a.label, id=f"dashboard.{a.label.split()[0].lower()}",
                 tooltip=f"{a.label} (runs in the background)")
         for a in ACTIONS
-    ] + [Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount")]
+    ] + [Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount"),
+         Binding("t", "toggle_stopping_rule", "Stopping rule", id="dashboard.stopping_rule",
+                 tooltip="Switch between the recommended and the certified stopping rule (saved in review.toml)")]
 
     data: DashboardData | None = None
     """What the dashboard shows now (None until the first count)."""
@@ -148,6 +158,7 @@ class DashboardScreen(ProjectScreen):
         self.query_one("#stages", Static).update(stage_table(data))
         p = data.progress
         stop = Text()
+        stop.append(f"{RULE_WORDS.get(p.stopping.rule, p.stopping.rule)} (t switches)\n", style="dim")
         stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
         stop.append(f"  estimated recall {format_recall(p.est_recall)}\n\n", style="bold")
         stop.append(p.stopping.explanation)
@@ -156,6 +167,19 @@ class DashboardScreen(ProjectScreen):
         caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"
                    if data.curve else "nothing screened yet")
         self.query_one("#curve-caption", Static).update(Text(caption, style="dim"))
+
+    def action_toggle_stopping_rule(self) -> None:
+        project = self.project
+        if project is None:
+            return
+        choice = "certified" if project.session.stopping_rule == "recommended" else "recommended"
+        try:
+            project.session.set_stopping_rule(choice)
+        except (OSError, ReviewError) as err:
+            self.notify(str(err), title="Stopping rule", severity="error")
+            return
+        self.notify(RULE_WORDS[choice], title="Stopping rule")
+        self.action_refresh()
 
     def action_run(self, key: str) -> None:
         action = next(a for a in ACTIONS if a.key == key)

@@ -1,0 +1,214 @@
+"""The recommended stopping rule: estimate the relevant records left from the ranking itself.
+
+Screening in ranked order finds relevant records at a rate that falls along the ranking. We
+model that rate as an inhomogeneous Poisson process in the screening position x = 1, 2, …
+(Sneyd & Stevenson 2021, "Modelling stopping criteria for search results using Poisson
+processes"): a power law ``λ(x) = a·x^(−b)`` or an exponential ``λ(x) = a·exp(−b·x/N)``, fitted
+by maximum likelihood to where the relevant records turned up so far. The fitted rate summed
+over the unscreened positions is the expected number still to find.
+
+Uncertainty, two parts: (1) the rate's parameters — the upper end of the joint
+profile-likelihood interval of the remaining count (a and b free) at ``param_level``, found on a
+grid of b with a in closed form (Lambert W); (2) chance — the Poisson quantile of that mean at
+``confidence``. The rule stops once ``found / (found + upper) ≥ target recall``.
+
+Unlike the certified (hypergeometric) rule it needs no random sample, so it costs nothing
+beyond the ranked screening; its promise rests on the rate model, not on sampling, which is
+why it is measured on 15 labelled reviews (docs/benchmarks/) rather than guaranteed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+RATE_MODELS: tuple[str, ...] = ("power", "exponential")
+
+#: Grids of the decay parameter b; 0 (a constant rate: the remaining records as rich as the
+#: screened ones) is the most pessimistic end of each.
+_GRIDS = {
+    "power": np.linspace(0.0, 3.0, 61),
+    "exponential": np.concatenate([np.linspace(0.0, 10.0, 41), np.linspace(11.0, 60.0, 50)]),
+}
+
+#: Fewest relevant records found in the ranked phase before the rule may stop: with fewer the
+#: rate has almost no data and the interval is very wide anyway; this just skips the arithmetic.
+MIN_FOUND = 1
+
+
+@dataclass(slots=True, frozen=True)
+class RateEstimate:
+    """The rate model's view after ``screened`` ranked records."""
+
+    model: str
+    screened: int
+    found: int  # relevant found, priors included
+    n_total: int
+    expected_remaining: float  # maximum-likelihood mean of the relevant still unscreened
+    upper_remaining: int  # bound on that count at the stated confidence
+    confidence: float
+    estimated_recall: float | None  # found / (found + expected)
+    recall_lower: float | None  # found / (found + upper): the recall we can state with confidence
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _basis(model: str, n_ranked: int, n_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """log g_b(x) for every b on the grid (rows) and x = 1..n_max (columns), and the grid."""
+    if model not in _GRIDS:
+        raise ValueError(f"rate model {model!r}: expected one of {', '.join(RATE_MODELS)}")
+    grid = _GRIDS[model]
+    x = np.arange(1, n_max + 1, dtype=float)
+    if model == "power":
+        return -np.outer(grid, np.log(x)), grid
+    return -np.outer(grid, x / max(n_ranked, 1)), grid
+
+
+def _total(model: str, grid: np.ndarray, n_ranked: int) -> np.ndarray:
+    """Σ_{x=1..n_ranked} g_b(x) for every b: a geometric series for the exponential."""
+    if model == "power":
+        return np.exp(-np.outer(grid, np.log(np.arange(1, n_ranked + 1)))).sum(axis=1)
+    c = grid / max(n_ranked, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        series = np.exp(-c) * -np.expm1(-c * n_ranked) / -np.expm1(-c)
+    return np.where(c > 0, series, float(n_ranked))
+
+
+def _upper_root(d: np.ndarray) -> np.ndarray:
+    """The t > 1 with t − 1 − log t = d (d ≥ 0): how far a rate can rise within the interval."""
+    from scipy.special import lambertw
+
+    return np.real(-lambertw(-np.exp(-1.0 - d), k=-1))
+
+
+def remaining_bounds(
+    ranked_labels: Sequence[int] | np.ndarray,
+    n_ranked_total: int,
+    positions: np.ndarray | None = None,
+    *,
+    model: str = "exponential",
+    param_level: float | None = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected and upper-bound mean of relevant records left after each of ``positions``.
+
+    ``ranked_labels`` are the 0/1 labels of the ranked phase in screening order, ``positions``
+    the numbers screened at which to estimate (default: every one). ``param_level=None`` gives the
+    maximum-likelihood mean as the upper mean too. Positions with nothing found give inf.
+    """
+    from scipy.special import ndtri
+
+    labels = np.asarray(ranked_labels, dtype=float)
+    n_seen = labels.size
+    if positions is None:
+        positions = np.arange(1, n_seen + 1)
+    positions = np.asarray(positions, dtype=np.int64)
+    n_max = int(positions.max(initial=1))
+    log_g, grid = _basis(model, n_ranked_total, n_max)
+    cumulative_g = np.cumsum(np.exp(log_g), axis=1)  # G_b(n) = Σ_{x ≤ n} g_b(x)
+    total_g = _total(model, grid, n_ranked_total)[:, None]
+    cumulative_log = np.cumsum(log_g * labels[:n_max], axis=1)  # Σ over relevant x ≤ n of log g_b(x)
+    found = np.cumsum(labels)[positions - 1]
+    G = cumulative_g[:, positions - 1]
+    J = total_g - G  # Σ_{x > n} g_b(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        profile = np.where(found > 0, found * np.log(np.where(found > 0, found, 1) / G), 0.0) \
+            + cumulative_log[:, positions - 1] - found
+        best = profile.max(axis=0)
+        b_hat = profile.argmax(axis=0)
+        columns = np.arange(positions.size)
+        expected = found * J[b_hat, columns] / G[b_hat, columns]
+        if param_level is None:
+            upper = expected
+        else:
+            slack = float(ndtri((1 + param_level) / 2)) ** 2 / 2  # χ²₁ quantile / 2
+            d = (profile - best + slack) / np.where(found > 0, found, 1)
+            inside = d >= 0
+            t = np.ones_like(d)
+            t[inside] = _upper_root(d[inside])
+            upper = np.where(inside, found * t * J / G, -np.inf).max(axis=0)
+    nothing = found < MIN_FOUND
+    expected = np.where(nothing, np.inf, expected)
+    upper = np.where(nothing, np.inf, upper)
+    return expected, upper
+
+
+def _poisson_upper(mean: np.ndarray, confidence: float) -> np.ndarray:
+    """Smallest k with P(Poisson(mean) ≤ k) ≥ confidence (inf for an infinite mean)."""
+    # scipy.special, not scipy.stats: the screening screen calls this after each decision, and
+    # scipy.stats costs a second to import.
+    from scipy.special import pdtr, pdtrik
+
+    finite = np.isfinite(mean)
+    out = np.full(mean.shape, np.inf)
+    m = np.maximum(mean[finite], 1e-12)
+    k = np.maximum(0.0, np.ceil(np.nan_to_num(pdtrik(confidence, m))) - 1)
+    for _ in range(4):  # the inverse is continuous in k: at most a step or two short
+        short = pdtr(k, m) < confidence
+        if not short.any():
+            break
+        k = k + short
+    out[finite] = k
+    return out
+
+
+def estimate(
+    ranked_labels: Sequence[int],
+    n_total: int,
+    *,
+    found_before: int = 0,
+    model: str = "exponential",
+    param_level: float | None = 0.95,
+    confidence: float = 0.95,
+) -> RateEstimate | None:
+    """The estimate after the ranked labels so far; None before anything relevant is found.
+
+    ``n_total`` counts the ranked phase's records (screened and not); ``found_before`` adds
+    relevant records found outside the fit (priors).
+    """
+    labels = np.asarray(ranked_labels, dtype=np.int64)
+    if labels.size == 0 or labels.sum() < MIN_FOUND or n_total <= labels.size:
+        return None
+    expected, upper = remaining_bounds(labels, n_total, np.array([labels.size]), model=model,
+                                       param_level=param_level)
+    bound = int(min(_poisson_upper(upper, confidence)[0], n_total - labels.size))  # no more than are left
+    found = int(labels.sum()) + found_before
+    return RateEstimate(
+        model=model, screened=int(labels.size), found=found, n_total=n_total,
+        expected_remaining=float(expected[0]), upper_remaining=bound, confidence=confidence,
+        estimated_recall=found / (found + float(expected[0])),
+        recall_lower=found / (found + bound),
+    )
+
+
+def first_stop(
+    ranked_labels: Sequence[int] | np.ndarray,
+    *,
+    found_before: int = 0,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+    model: str = "exponential",
+    param_level: float | None = 0.95,
+) -> int | None:
+    """Ranked records screened when the rule first stops (1-based), or None if it never does.
+
+    ``ranked_labels`` is the whole ranked order (a finished simulation); the estimate at each
+    position uses only the labels up to it.
+    """
+    labels = np.asarray(ranked_labels, dtype=np.int64)
+    n = labels.size
+    if n == 0:
+        return None
+    positions = np.arange(1, n)  # after the last record there is nothing left to estimate
+    if positions.size == 0:
+        return None
+    _, upper = remaining_bounds(labels, n, positions, model=model, param_level=param_level)
+    bound = np.minimum(_poisson_upper(upper, confidence), n - positions)  # no more than are left
+    found = np.cumsum(labels)[positions - 1] + found_before
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall_lower = np.where(np.isfinite(bound), found / (found + bound), 0.0)
+    hits = np.flatnonzero(recall_lower >= target_recall)
+    return int(positions[hits[0]]) if hits.size else None
