@@ -111,7 +111,8 @@ def _fingerprint() -> str:
 
     root = Path(package.__file__).parent
     digest = hashlib.sha256()
-    for name in ("features.py", "models.py", "query.py", "ranker.py", "simulate.py", "metrics.py"):
+    for name in ("features.py", "models.py", "query.py", "ranker.py", "simulate.py", "metrics.py",
+                 "stopping.py", "stopping_rate.py"):
         digest.update((root / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -133,10 +134,31 @@ def our_run(path: Path, data: LabelledSet, seed: int) -> dict:
     row = {**{k: result.metrics[k] for k in METRIC_NAMES}, "wall_s": result.timings["total_s"],
            "cpu_s": round(time.process_time() - cpu_before, 2),
            "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1),
-           "n_retrains": result.timings["n_retrains"], "model": result.model}
+           "n_retrains": result.timings["n_retrains"], "model": result.model,
+           **stopping_outcomes([data.labels[r] for r in result.order], result.stopping)}
     CACHE.mkdir(parents=True, exist_ok=True)
     key.write_text(json.dumps(row))
     return row
+
+
+STOP_RULES = {"recommended": "relevance_rate", "certified": "statistical"}
+
+
+def stopping_outcomes(order_labels: list[int], stopping: dict) -> dict:
+    """Per rule: recall at its stop and excess effort, (screened at stop − needed for 95 %) / N.
+
+    Priors included on both sides, as in ``stopping``; a rule that never fires stops at N.
+    """
+    labels = np.asarray(order_labels)
+    n, total = labels.size, int(labels.sum())
+    needed = int(np.searchsorted(np.cumsum(labels), int(np.ceil(0.95 * total - 1e-9))) + 1)
+    out = {}
+    for short, rule in STOP_RULES.items():
+        at = stopping[rule]["n_screened"] or n
+        out[f"stop_{short}_recall"] = round(float(labels[:at].sum()) / total, 4)
+        out[f"stop_{short}_excess"] = round((at - needed) / n, 4)
+        out[f"stop_{short}_reached"] = float(labels[:at].sum() >= np.ceil(0.95 * total - 1e-9))
+    return out
 
 
 # -- latency -----------------------------------------------------------------------------
@@ -229,7 +251,7 @@ def _overall(per_set: dict, who: str) -> dict:
 
 
 def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int]) -> None:
-    head = (f"{'set':<26} {'engine':<9} {'WSS@95':>7} {'rec@10%':>8} {'ATD':>7} {'loss':>7} {'wall s':>7}"
+    head = (f"{'set':<36} {'engine':<9} {'WSS@95':>7} {'rec@10%':>8} {'ATD':>7} {'loss':>7} {'wall s':>7}"
             f" {'cpu s':>7}")
     print(f"Screening benchmark, seeds {seeds}, 1+1 priors (priors excluded from metrics)")
     print(head)
@@ -239,8 +261,22 @@ def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int]) -> N
             m = result.get(who) or {}
             if not m:
                 continue
-            print(f"{name:<26} {who:<9} {m['wss@95']:>7.3f} {m['recall@10%']:>8.3f} {m['atd']:>7.3f} "
+            print(f"{name:<36} {who:<9} {m['wss@95']:>7.3f} {m['recall@10%']:>8.3f} {m['atd']:>7.3f} "
                   f"{m['loss']:>7.3f} {m['wall_s']:>7.1f} {m.get('cpu_s') or float('nan'):>7.1f}")
+    both = [(v["ours"], v["asreview"]) for v in per_set.values() if v["ours"] and v["asreview"]]
+    if both:
+        gaps = [o["wss@95"] - a["wss@95"] for o, a in both]
+        print(f"WSS@95 ours - ASReview: better on {sum(g > 0 for g in gaps)} of {len(gaps)} sets, "
+              f"worst {min(gaps):+.3f}; wall-time ratio ASReview/ours per set "
+              + ", ".join(f"{a['wall_s'] / o['wall_s']:.1f}" for o, a in both))
+    print(f"\nStopping (ours), per set: share of runs with recall >= 0.95 at the stop, mean excess effort")
+    print(f"{'set':<36} {'recommended':>18} {'certified':>18}")
+    for name, result in [*per_set.items(), ("MEAN", summary)]:
+        m = result.get("ours") or {}
+        if "stop_recommended_reached" not in m:
+            continue
+        cells = "".join(f" {m[f'stop_{r}_reached']:>8.2f} / {m[f'stop_{r}_excess']:>+6.3f}" for r in STOP_RULES)
+        print(f"{name:<36}{cells}")
     for size, row in lat.items():
         print(f"retrain+rerank at {int(size):>6,} records ({row['n_labelled']} labelled): "
               f"p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms (feature build {row['feature_build_s']} s)")

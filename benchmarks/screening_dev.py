@@ -248,14 +248,16 @@ def presumed_size(candidate: Candidate, labels: dict[int, int], n_records: int) 
 
 # -- running -----------------------------------------------------------------------------
 def _engine_fingerprint() -> str:
+    import inspect
+
     root = Path(ranker.__file__).parent
     digest = hashlib.sha256()
     for name in ("features.py", "models.py", "query.py", "ranker.py", "simulate.py", "metrics.py"):
         digest.update((root / name).read_bytes())
-    # The harness mechanics: this file without the CANDIDATES table, so that adding a
-    # candidate keeps the cache while changing how one is installed or sized does not.
-    head, _, rest = Path(__file__).read_bytes().partition(b"\nCANDIDATES")
-    digest.update(head + rest.partition(b"\n}\n")[2])
+    # The harness code a run goes through (not the candidate table, not the reporting), so that
+    # adding a candidate or a report keeps the cache while changing how a run is done does not.
+    for part in (Candidate, RankAveraged, install, presumed_size, load_task, run_one):
+        digest.update(inspect.getsource(part).encode())
     return digest.hexdigest()[:10]
 
 
@@ -309,6 +311,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", help="Only these set names (file stems).")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--list", action="store_true")
+    parser.add_argument("--stopping", action="store_true",
+                        help="Also score the stopping-rule grid of docs/decisions/0006 on each candidate's orders.")
     parser.add_argument("--dump", type=Path, help="Also write every run's row (with its labels) as JSON.")
     args = parser.parse_args()
     if args.list:
@@ -331,6 +335,8 @@ def main() -> None:
             per_task.setdefault(f"{s}:{label}", []).append(row)
         results[name] = per_task
         _print_row(name, per_task, header=name == args.candidates[0])
+        if args.stopping:
+            print_stopping(name, per_task)
     if args.dump:
         args.dump.write_text(json.dumps(results))
     summary = {name: {task: _mean(rows) for task, rows in per_task.items()} | {"MEAN": _task_mean(per_task)}
@@ -338,6 +344,41 @@ def main() -> None:
     print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{l}" for s, l in tasks],
                                  "candidates": {n: (asdict(CANDIDATES[n]) if CANDIDATES[n] else "engine default")
                                                 for n in results}, "results": summary}))
+
+
+#: The recommended-rule candidates fixed in docs/decisions/0006 (rate model, parameter level;
+#: None = maximum likelihood, 0.95 = the configured confidence).
+STOPPING_GRID = [(model, level) for model in ("power", "exponential") for level in (None, 0.8, 0.95)]
+
+
+def stopping_outcome(labels: np.ndarray, n_priors: int, rule: tuple[str, float | None]) -> tuple[float, float]:
+    """Recall at the rule's stop and excess effort ((stop − records needed for 95 %) / N), priors included."""
+    from review.screening.stopping_rate import first_stop
+
+    total = int(labels.sum())
+    needed = int(np.searchsorted(np.cumsum(labels), int(np.ceil(0.95 * total - 1e-9))) + 1)
+    at = first_stop(labels[n_priors:], found_before=int(labels[:n_priors].sum()), model=rule[0],
+                    param_level=rule[1], target_recall=0.95, confidence=0.95)
+    stop = labels.size if at is None else n_priors + at
+    return float(labels[:stop].sum()) / total, (stop - needed) / labels.size
+
+
+def print_stopping(name: str, per_task: dict[str, list[dict]]) -> None:
+    """Share of runs reaching 95 % recall at the stop and mean excess effort, per grid rule and set."""
+    print(f"  stopping on {name}'s orders: rule, runs with recall >= 0.95 at the stop, mean excess effort;"
+          " then per set (reached/runs, mean excess)")
+    for rule in STOPPING_GRID:
+        per_set = {}
+        for task, rows in per_task.items():
+            outcomes = [stopping_outcome(np.frombuffer(r["labels"].encode(), dtype=np.uint8) - 48, r["n_priors"], rule)
+                        for r in rows]
+            per_set[task] = outcomes
+        everything = [o for outcomes in per_set.values() for o in outcomes]
+        reached = np.mean([recall >= 0.95 - 1e-9 for recall, _ in everything])
+        excess = np.mean([e for _, e in everything])
+        detail = "  ".join(f"{_short(t)} {sum(r >= 0.95 - 1e-9 for r, _ in o)}/{len(o)} {np.mean([e for _, e in o]):+.2f}"
+                           for t, o in per_set.items())
+        print(f"  {rule[0]:<12} {str(rule[1]):<5} {reached:6.3f} {excess:+.3f}   {detail}", flush=True)
 
 
 def _mean(rows: list[dict]) -> dict[str, float]:
@@ -351,7 +392,8 @@ def _task_mean(per_task: dict[str, list[dict]]) -> dict[str, float]:
 
 def _short(task: str) -> str:
     set_name, label = task.split(":")
-    return f"{set_name.split('_')[0][:5]}/{'abs' if 'abstract' in label else 'fin'}"
+    parts = set_name.split("_")
+    return f"{parts[0][:5]}{parts[1][:4] if len(parts) > 1 else ''}/{'abs' if 'abstract' in label else 'fin'}"
 
 
 def _print_row(name: str, per_task: dict[str, list[dict]], header: bool) -> None:
