@@ -97,6 +97,10 @@ CANDIDATES: dict[str, Candidate | None] = {
     "v2-C1": _c(C=1.0, presumed_rule="known_until", shrink=0.05),
     "v2-svm&logistic": _c("z:svm+logistic", C=0.3, presumed_rule="known_until", shrink=0.05),
     "v2-char": _c(C=0.3, presumed_rule="known_until", shrink=0.05, char_ngrams=True),
+    # second screen batch (decision 0006 addendum)
+    "asr-u4": _c(C=0.11, scale="positive", ratio=9.8, min_df=1, presumed=0, retrain=1),
+    "v2-pos-r9.8": _c(C=0.3, presumed_rule="known_until", shrink=0.05, scale="positive", ratio=9.8),
+    "v2-r3": _c(C=0.3, presumed_rule="known_until", shrink=0.05, ratio=3.0),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
