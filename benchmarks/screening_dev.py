@@ -97,7 +97,7 @@ CANDIDATES: dict[str, Candidate | None] = {
     "v2-C1": _c(C=1.0, presumed_rule="known_until", shrink=0.05),
     "v2-svm&logistic": _c("z:svm+logistic", C=0.3, presumed_rule="known_until", shrink=0.05),
     "v2-char": _c(C=0.3, presumed_rule="known_until", shrink=0.05, char_ngrams=True),
-    # second screen batch (decision 0006 addendum)
+    # second screen batch (decision 0008 addendum)
     "asr-u4": _c(C=0.11, scale="positive", ratio=9.8, min_df=1, presumed=0, retrain=1),
     "v2-pos-r9.8": _c(C=0.3, presumed_rule="known_until", shrink=0.05, scale="positive", ratio=9.8),
     "v2-r3": _c(C=0.3, presumed_rule="known_until", shrink=0.05, ratio=3.0),
@@ -316,7 +316,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--stopping", action="store_true",
-                        help="Also score the stopping-rule grid of docs/decisions/0006 on each candidate's orders.")
+                        help="Also score the stopping-rule grid of docs/decisions/0008 on each candidate's orders.")
     parser.add_argument("--dump", type=Path, help="Also write every run's row (with its labels) as JSON.")
     args = parser.parse_args()
     if args.list:
@@ -350,7 +350,7 @@ def main() -> None:
                                                 for n in results}, "results": summary}))
 
 
-#: The recommended-rule candidates fixed in docs/decisions/0006 (rate model, parameter level;
+#: The recommended-rule candidates fixed in docs/decisions/0008 (rate model, parameter level;
 #: None = maximum likelihood, 0.95 = the configured confidence).
 STOPPING_GRID = [(model, level) for model in ("power", "exponential") for level in (None, 0.8, 0.95)]
 
