@@ -1,0 +1,33 @@
+"""The programme's look-up screening (screening/): every candidate decided, with a reason and a source location."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from review.screening.criteria import parse_criteria
+from review.tomlread import read_toml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_every_candidate_has_a_decision_reason_and_location() -> None:
+    criteria = parse_criteria(read_toml(REPO / "screening" / "criteria.toml"), REPO / "screening" / "criteria.toml")
+    with (REPO / "screening" / "lookup" / "candidates.csv").open(encoding="utf-8", newline="") as handle:
+        candidates = list(csv.DictReader(handle))
+    studies = {p.name.split(".")[0] for p in (REPO / "extraction" / "studies").glob("*.toml")}
+    assert {c["id"] for c in candidates if c["label"] == "include"} == studies
+    for c in candidates:
+        assert c["label"] in ("include", "exclude", "maybe") and c["note"], c["id"]
+        assert c["doi"] or c["pmid"] or c["url"] or c["id"] in studies, c["id"]  # traceable to a source
+        if c["label"] == "exclude":
+            assert c["reasons"] in criteria.exclusion_reasons, c["id"]
+    with (REPO / "screening" / "decisions.csv").open(encoding="utf-8", newline="") as handle:
+        decisions = list(csv.DictReader(handle))
+    with (REPO / "screening" / "records.csv").open(encoding="utf-8", newline="") as handle:
+        records = {r["record_id"]: r for r in csv.DictReader(handle)}
+    by_id = {c["id"]: c for c in candidates}
+    assert len(decisions) == len(candidates)
+    for d in decisions:
+        candidate = by_id[records[d["record_id"]]["external_id"]]
+        assert (d["label"], d["reasons"], d["note"]) == (candidate["label"], candidate["reasons"], candidate["note"])
