@@ -106,13 +106,15 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
     ordered = sorted(rows, key=lambda r: (r.estimate.estimate_type != "adjusted", bool(r.estimate.subgroup)))
     for row in ordered:
         e = row.estimate
-        if not e.has_ci or e.measure not in RATIO_MEASURES:
+        if not e.has_ci or e.measure not in RATIO_MEASURES or e.indirect:
             continue
         key = (e.measure, e.contrast)
         groups.setdefault(key, {}).setdefault(row.study.cohort_id or row.study.id, row)
-    with_ci = sum(1 for r in rows if r.estimate.has_ci)
+    with_ci = sum(1 for r in rows if r.estimate.has_ci and not r.estimate.indirect)
+    indirect = sum(1 for r in rows if r.estimate.has_ci and r.estimate.indirect)
     if not groups:
-        return [], "no estimate with a CI: no pooling"
+        note = f" ({indirect} indirect estimate(s) are never pooled)" if indirect else ""
+        return [], f"no estimate with a CI for recurrence{note}: no pooling"
     key, best = max(groups.items(), key=lambda item: len(item[1]))
     if len(best) < min_pool:
         return [], (f"{with_ci} estimate(s) with a CI but fewer than {min_pool} comparable ones "
@@ -165,7 +167,9 @@ def synthesise_factor(
         factor.id, units, verdict.consistency, pooled,
         ratios=[_aligned(r.estimate) for r in with_ci],
         indirect=indirect, designs=[r.study.design for r in rows],
-        phases={sid: study_phase(group[0].study, group) for sid, group in by_study.items()},
+        # Huguet's phase is judged over the studies that carry the evidence (counted units only).
+        phases={sid: study_phase(group[0].study, group) for sid, group in by_study.items()
+                if sid in {member for u in units for member in u.study_id.split("+")}},
         sizes=sizes, unrated_as=settings.rules.unrated_as,
     )
     grade = apply_overrides(assess(grade_input, settings.grade), factor.id, override or {})
