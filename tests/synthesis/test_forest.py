@@ -65,3 +65,18 @@ def test_raw_scale_ticks_cover_the_intervals(tmp_path: Path) -> None:
     assert ticks[0] <= -3.96 and ticks[-1] >= 0.96
     path = forest_plot([ForestRow("A", -2.0, -3.96, -0.04)], tmp_path / "md.svg", measure="MD")
     assert "lower risk" not in path.read_text(encoding="utf-8")  # favours labels only where they mean something
+
+
+def test_meta_favours_labels(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    csv_path = tmp_path / "e.csv"
+    csv_path.write_text("study,estimate,ci_low,ci_high\nA,0.5,0.3,0.83\nB,0.7,0.5,0.98\n", encoding="utf-8")
+    svg = tmp_path / "f.svg"
+    result = CliRunner().invoke(main, ["meta", str(csv_path), "--plot", str(svg), "--favours", "favours CBT|favours usual care"])
+    assert result.exit_code == 0, result.output
+    assert "favours CBT" in svg.read_text(encoding="utf-8") and "favours usual care" in svg.read_text(encoding="utf-8")
+    bad = CliRunner().invoke(main, ["meta", str(csv_path), "--plot", str(svg), "--favours", "only one"])
+    assert bad.exit_code != 0 and "LEFT|RIGHT" in bad.output

@@ -39,8 +39,11 @@ def register(group: click.Group) -> None:
               help="Write the full result as JSON (non-finite numbers as null).")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Write a forest plot (.png or .svg).")
+@click.option("--favours", metavar="LEFT|RIGHT",
+              help="Labels under the plot's axis, below and above the null (default for ratios: "
+                   "'lower risk|higher risk').")
 def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool, level: float, prediction: str,
-         json_out: Path | None, plot_out: Path | None) -> None:
+         json_out: Path | None, plot_out: Path | None, favours: str | None) -> None:
     """Pool the estimates in FILE.csv (like R's metagen) and print the table.
 
     Columns: study plus either estimate,ci_low,ci_high (ratio scale for OR/HR/RR; optional
@@ -51,6 +54,12 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     method = method.upper()
     if not 0 < level < 1:
         raise ValidationError(f"--level {level}: must lie between 0 and 1")
+    favours_labels: tuple[str, str] | None = None
+    if favours is not None:
+        parts = [p.strip() for p in favours.split("|")]
+        if len(parts) != 2 or not all(parts):
+            raise ValidationError(f"--favours {favours!r}: expected 'LEFT|RIGHT', e.g. 'favours treatment|favours control'")
+        favours_labels = (parts[0], parts[1])
     table = read_effects_csv(file, measure=measure, level=level)
     measure = table.measure or (measure or "OR").upper()
     for warning in table.warnings:
@@ -78,7 +87,7 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     if plot_out is not None:
         try:
             forest_plot(rows_from_result(result, table.entered_ci), plot_out, measure=measure, result=result,
-                        fixed=fixed if result is not fixed else None, title=file.stem)
+                        fixed=fixed if result is not fixed else None, title=file.stem, favours=favours_labels)
         except ValueError as err:
             raise ReviewError(str(err)) from err
 
