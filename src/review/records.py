@@ -94,7 +94,7 @@ class FactorEvidence:
     assessable: bool
     direction: str  # risk | protective | none | conflicting
     level: str  # the rule set's own level name, e.g. "strong", "limited", "conflicting"
-    rule_set: str  # e.g. "ariens", "van_tulder", "iwh"
+    rule_set: str  # e.g. "ariens", "lievense", "van_tulder_2003", "iwh"
     studies: tuple[str, ...] = ()
     measure: str = ""  # OR | HR | RR when pooled
     pooled_estimate: float | None = None
