@@ -44,7 +44,7 @@ def _words(text: str) -> set[str]:
 
 
 def _visible(page: str) -> str:
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<(script|style|code)\b.*?</\1>", " ", page, flags=re.S)  # code = backticks
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
@@ -61,9 +61,13 @@ def outputs() -> dict[str, dict[str, str]]:
     rng = random.Random(5)
     full = {q.link_id: rng.choice([o.code for o in q.options]) for q in bank.questions}
     out: dict[str, dict[str, str]] = {}
+    from review.instrument.project import render_export
+
     for lang in ("nl", "en"):
         data = form_data(bank, config, lang)
         out[lang] = {
+            "questionnaire-html": _visible(render_export(bank, "html", lang)),
+            "guide-html": _visible(render_export(bank, "guide-html", lang)),
             "questionnaire": render.questionnaire_markdown(bank, lang),
             "guide": render.guide_markdown(bank, lang),
             "form": _visible(form_html(bank, config, lang)),

@@ -55,9 +55,12 @@ def questionnaire(bank: ItemBank) -> dict[str, Any]:
         "_title": _translation(bank.title_en),
         "status": "draft",
         "date": bank.built_at,
-        "description": (f"Built by review from evidence snapshot {bank.evidence.sha256} "
-                        f"({bank.evidence.source}, {bank.evidence.taken_at}). A profile, not a "
-                        "validated prediction model."),
+        "description": (f"Gemaakt met review uit de synthese met SHA-256 {bank.evidence.sha256} "
+                        f"({bank.evidence.source}, {bank.evidence.taken_at}). Een profiel, geen "
+                        "gevalideerd voorspelmodel."),
+        "_description": _translation(
+            f"Built by review from evidence snapshot {bank.evidence.sha256} ({bank.evidence.source}, "
+            f"{bank.evidence.taken_at}). A profile, not a validated prediction model."),
         "item": groups,
     }
     validate_questionnaire(resource)

@@ -181,11 +181,13 @@ def render_export(bank: ItemBank, fmt: str, lang: str = "nl", config: Instrument
     if fmt == "markdown":
         return render.questionnaire_markdown(bank, lang)
     if fmt == "html":
-        return render.to_html(render.questionnaire_markdown(bank, lang), bank.title_nl, lang)
+        title = bank.title_en if lang == "en" else bank.title_nl
+        return render.to_html(render.questionnaire_markdown(bank, lang), title, lang)
     if fmt == "guide":
         return render.guide_markdown(bank, lang)
     if fmt == "guide-html":
-        return render.to_html(render.guide_markdown(bank, lang), "Gesprekshandleiding", lang)
+        title = "Conversation guide" if lang == "en" else "Gesprekshandleiding"
+        return render.to_html(render.guide_markdown(bank, lang), title, lang)
     raise ValidationError(f"export format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
 
 
