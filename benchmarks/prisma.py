@@ -98,9 +98,9 @@ def main() -> None:
             ws, duplicates = build(Path(tmp) / "ws", n, args.seed)
             counts_module.duplicate_record_ids = lambda store, d=duplicates: (set(d), True)
             counts = prisma_counts(ws)
-            t_counts = timed(lambda: prisma_counts(ws))
-            t_svg = timed(lambda: render_svg(counts), repeat=1)
-            t_png = timed(lambda: render_png(counts), repeat=1)
+            t_counts = timed(lambda ws=ws: prisma_counts(ws))
+            t_svg = timed(lambda counts=counts: render_svg(counts), repeat=1)
+            t_png = timed(lambda counts=counts: render_png(counts), repeat=1)
             row = {"records": n, "counts_s": round(t_counts, 4), "svg_s": round(t_svg, 3),
                    "png_s": round(t_png, 3), "screened": counts.n("records_screened"),
                    "included_reports": counts.n("new_reports"), "identities_ok": counts.identities_ok}

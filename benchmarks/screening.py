@@ -30,7 +30,6 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from statistics import mean
 
 import numpy as np
 

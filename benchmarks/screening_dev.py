@@ -28,7 +28,7 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -345,7 +345,7 @@ def main() -> None:
         args.dump.write_text(json.dumps(results))
     summary = {name: {task: _mean(rows) for task, rows in per_task.items()} | {"MEAN": _task_mean(per_task)}
                for name, per_task in results.items()}
-    print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{l}" for s, l in tasks],
+    print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{label}" for s, label in tasks],
                                  "candidates": {n: (asdict(CANDIDATES[n]) if CANDIDATES[n] else "engine default")
                                                 for n in results}, "results": summary}))
 

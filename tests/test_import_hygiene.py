@@ -9,11 +9,11 @@ import sys
 import review
 
 DOMAIN_PACKAGES = ("sources", "dedup", "screening", "prisma", "extraction", "synthesis",
-                   "instrument", "store", "demo")
+                   "instrument", "store", "demo", "services", "validate")
 
 
 def _domain_modules() -> list[str]:
-    names = ["review.records", "review.workspace", "review.errors", "review.status"]
+    names = ["review.records", "review.workspace", "review.errors"]
     for info in pkgutil.walk_packages(review.__path__, "review."):
         top = info.name.split(".")[1]
         if top in DOMAIN_PACKAGES:

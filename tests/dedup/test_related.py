@@ -12,7 +12,7 @@ from review.dedup.kinds import ARTICLE, COMMENT, ERRATUM, notice_subject, public
 from review.dedup.run import run_dedup
 from review.errors import WorkspaceError
 from review.records import Record
-from review.store import dedup as dedup_store
+from review.dedup import decisions
 from review.workspace import Workspace
 
 from .helpers import ARTICLE as FIELDS
@@ -78,10 +78,10 @@ def test_workspace_stores_the_link_and_shows_it_on_both_records(workspace: Works
     article, erratum = _import(workspace, [record(), _erratum()])
     summary = run_dedup(workspace)
     assert summary.n_related == 1 and summary.n_duplicates_removed == 0
-    [link] = dedup_store.related_links(workspace.store)
+    [link] = decisions.related_links(workspace.store)
     assert (link.notice_id, link.about_id, link.kind) == (erratum, article, "erratum")
-    assert dedup_store.related_of(workspace.store, erratum) == [f"erratum of record {article}"]
-    assert dedup_store.related_of(workspace.store, article) == [f"record {erratum} is its erratum"]
+    assert decisions.related_of(workspace.store, erratum) == [f"erratum of record {article}"]
+    assert decisions.related_of(workspace.store, article) == [f"record {erratum} is its erratum"]
     assert run_dedup(workspace).n_changed == 0  # stable on re-run
 
 
@@ -111,5 +111,5 @@ def test_merge_setting_counts_the_notice_as_a_duplicate(workspace: Workspace) ->
     workspace = Workspace(workspace.root)
     article, erratum = _import(workspace, [record(), _erratum()])
     assert run_dedup(workspace).n_related == 0
-    assert dedup_store.related_links(workspace.store) == []
+    assert decisions.related_links(workspace.store) == []
     assert prisma_counts(workspace).boxes["duplicates"] == (erratum,)

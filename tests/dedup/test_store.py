@@ -12,6 +12,7 @@ from review.cli import main
 from review.dedup.run import run_dedup
 from review.errors import ReviewError
 from review.records import Record
+from review.dedup import decisions
 from review.store import dedup as dedup_store
 from review.workspace import Workspace
 
@@ -43,7 +44,7 @@ def test_run_stores_clusters_and_is_stable(workspace: Workspace) -> None:
     first = run_dedup(workspace)
     store = workspace.store
     assert dedup_store.clusters(store) == {ids[0]: [ids[0], ids[1]]}
-    assert dedup_store.duplicate_ids(store) == {ids[1]}
+    assert decisions.duplicate_ids(store) == {ids[1]}
     assert first.n_changed > 0 and first.n_clusters == 1
     log_size = len(dedup_store.pair_log(store))
     again = run_dedup(workspace)
@@ -52,7 +53,7 @@ def test_run_stores_clusters_and_is_stable(workspace: Workspace) -> None:
     assert dedup_store.clusters(store) == {ids[0]: [ids[0], ids[1]]}
     [detail] = dedup_store.cluster_details(store)
     assert "richest of 2 records" in detail["explanation"]
-    merged, provenance = dedup_store.merged_record(store, ids[0])
+    merged, provenance = decisions.merged_record(store, ids[0])
     assert merged.doi and merged.abstract and provenance == f"record {ids[0]}"
 
 
@@ -72,7 +73,7 @@ def test_borderline_pairs_show_both_records_and_differences(workspace: Workspace
     a, b = _import(workspace, _borderline_pair(), "b.csv")
     summary = run_dedup(workspace)
     assert summary.n_pending_review == 1
-    [pair] = dedup_store.borderline_pairs(workspace.store)
+    [pair] = decisions.borderline_pairs(workspace.store)
     assert (pair.left.id, pair.right.id) == (a, b)
     fields = {f.name: f for f in pair.fields}
     assert not fields["pages"].same and fields["title"].same
@@ -84,23 +85,23 @@ def test_decide_same_merges_and_different_keeps_apart(workspace: Workspace) -> N
     a, b = _import(workspace, _borderline_pair(), "b.csv")
     run_dedup(workspace)
     store = workspace.store
-    dedup_store.decide_pair(store, b, a, "same", "alice")
+    decisions.decide_pair(store, b, a, "same", "alice")
     assert dedup_store.clusters(store) == {a: [a, b]}
-    assert dedup_store.borderline_pairs(store) == []
-    dedup_store.decide_pair(store, a, b, "different", "bob")
+    assert decisions.borderline_pairs(store) == []
+    decisions.decide_pair(store, a, b, "different", "bob")
     assert dedup_store.clusters(store) == {}
     # Human verdicts survive a re-run.
     run_dedup(workspace)
     assert dedup_store.clusters(store) == {}
-    assert dedup_store.borderline_pairs(store) == []
+    assert decisions.borderline_pairs(store) == []
 
 
 def test_skip_keeps_the_pair_pending_at_the_back(workspace: Workspace) -> None:
     _import(workspace, _borderline_pair(), "b.csv")
     run_dedup(workspace)
-    [pair] = dedup_store.borderline_pairs(workspace.store)
-    dedup_store.decide_pair(workspace.store, pair.left.id, pair.right.id, "skip", "alice")
-    [again] = dedup_store.borderline_pairs(workspace.store)
+    [pair] = decisions.borderline_pairs(workspace.store)
+    decisions.decide_pair(workspace.store, pair.left.id, pair.right.id, "skip", "alice")
+    [again] = decisions.borderline_pairs(workspace.store)
     assert again.skipped
 
 
@@ -110,12 +111,12 @@ def test_undo_merge_splits_and_a_rerun_does_not_remerge(workspace: Workspace) ->
     store = workspace.store
     assert dedup_store.clusters(store) == {ids[0]: ids}
     log_before = len(dedup_store.pair_log(store))
-    apart = dedup_store.undo_merge(store, ids[2], "alice", detach_only=True)
+    apart = decisions.undo_merge(store, ids[2], "alice", detach_only=True)
     assert apart == [ids[2]]
     assert dedup_store.clusters(store) == {ids[0]: ids[:2]}
-    dedup_store.undo_merge(store, ids[0], "alice")
+    decisions.undo_merge(store, ids[0], "alice")
     assert dedup_store.clusters(store) == {}
-    assert dedup_store.duplicate_ids(store) == set()
+    assert decisions.duplicate_ids(store) == set()
     run_dedup(workspace)
     assert dedup_store.clusters(store) == {}
     # Nothing was deleted: the log only grew, and all records are still there.
@@ -127,24 +128,24 @@ def test_undo_decision_falls_back_to_the_automatic_verdict(workspace: Workspace)
     a, b = _import(workspace, [record(), record(doi="")], "d.csv")
     run_dedup(workspace)
     store = workspace.store
-    decision = dedup_store.decide_pair(store, a, b, "different", "alice")
+    decision = decisions.decide_pair(store, a, b, "different", "alice")
     assert dedup_store.clusters(store) == {}
-    dedup_store.undo_decision(store, decision, "alice")
+    decisions.undo_decision(store, decision, "alice")
     assert dedup_store.clusters(store) == {a: [a, b]}
     with pytest.raises(ReviewError):
-        dedup_store.undo_decision(store, decision + 1000, "alice")
+        decisions.undo_decision(store, decision + 1000, "alice")
 
 
 def test_decide_pair_validates(workspace: Workspace) -> None:
     a, b = _import(workspace, [record(), _other(1)], "e.csv")
     with pytest.raises(ReviewError):
-        dedup_store.decide_pair(workspace.store, a, b, "maybe", "alice")
+        decisions.decide_pair(workspace.store, a, b, "maybe", "alice")
     with pytest.raises(ReviewError):
-        dedup_store.decide_pair(workspace.store, a, a, "same", "alice")
+        decisions.decide_pair(workspace.store, a, a, "same", "alice")
     with pytest.raises(ReviewError):
-        dedup_store.decide_pair(workspace.store, a, 9999, "same", "alice")
+        decisions.decide_pair(workspace.store, a, 9999, "same", "alice")
     with pytest.raises(ReviewError):
-        dedup_store.undo_merge(workspace.store, a, "alice")
+        decisions.undo_merge(workspace.store, a, "alice")
 
 
 def test_pair_log_is_append_only(workspace: Workspace) -> None:
@@ -152,8 +153,8 @@ def test_pair_log_is_append_only(workspace: Workspace) -> None:
     run_dedup(workspace)
     store = workspace.store
     before = dedup_store.pair_log(store)
-    dedup_store.decide_pair(store, a, b, "same", "alice")
-    dedup_store.undo_merge(store, a, "alice")
+    decisions.decide_pair(store, a, b, "same", "alice")
+    decisions.undo_merge(store, a, "alice")
     after = dedup_store.pair_log(store)
     assert after[: len(before)] == before
     with store.engine.connect() as conn:
@@ -187,7 +188,7 @@ def test_cli_review_quits_without_deciding(workspace: Workspace) -> None:
     run_dedup(workspace)
     result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup", "--review"], input="q\n")
     assert result.exit_code == 0 and "stopped (0 decided" in result.stdout
-    assert len(dedup_store.borderline_pairs(workspace.store)) == 1
+    assert len(decisions.borderline_pairs(workspace.store)) == 1
 
 
 def test_a_reviewers_same_beats_automatic_verdicts(workspace: Workspace) -> None:
@@ -196,7 +197,7 @@ def test_a_reviewers_same_beats_automatic_verdicts(workspace: Workspace) -> None
     a, b = _import(workspace, [original, erratum], "g.csv")
     run_dedup(workspace)
     assert dedup_store.clusters(workspace.store) == {}
-    dedup_store.decide_pair(workspace.store, a, b, "same", "alice")
+    decisions.decide_pair(workspace.store, a, b, "same", "alice")
     assert sorted(next(iter(dedup_store.clusters(workspace.store).values()))) == [a, b]
     run_dedup(workspace)
     assert len(dedup_store.clusters(workspace.store)) == 1
@@ -211,7 +212,7 @@ def test_one_question_per_pair_of_clusters(workspace: Workspace) -> None:
     run_dedup(workspace)
     store = workspace.store
     assert list(dedup_store.clusters(store).values()) == [[a, b]]
-    [pair] = dedup_store.borderline_pairs(store)  # c against the {a, b} cluster: asked once
+    [pair] = decisions.borderline_pairs(store)  # c against the {a, b} cluster: asked once
     assert pair.right.id == c
-    dedup_store.decide_pair(store, pair.left.id, c, "different", "alice")
-    assert dedup_store.borderline_pairs(store) == []
+    decisions.decide_pair(store, pair.left.id, c, "different", "alice")
+    assert decisions.borderline_pairs(store) == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -52,7 +51,8 @@ def test_demo_holds_every_generated_record_per_source(demo_workspace: Workspace)
 
 
 def test_demo_dedup_recovers_the_true_duplicates_without_false_merges(demo_workspace: Workspace) -> None:
-    from review.store.dedup import clusters, duplicate_ids
+    from review.dedup.decisions import duplicate_ids
+    from review.store.dedup import clusters
 
     publication = _publication_of_each_record(demo_workspace)
     for members in clusters(demo_workspace.store).values():

@@ -12,7 +12,7 @@ from review.errors import ValidationError
 from review.extraction.compare import compare_studies
 from review.extraction.factors import load_factors
 from review.extraction.forms import (
-    load_form, load_study, read_study_file, save_study, study_from_data, study_to_data, validate_folder,
+    load_form, load_study, read_study_file, save_study, study_from_data, validate_folder,
     validate_study_data,
 )
 from review.tomlwrite import dumps

@@ -64,18 +64,18 @@ def _copy_programme(tmp: Path) -> Path:
 def test_load_folder_stores_versions_once(workspace: Workspace) -> None:
     folder = _copy_programme(workspace.root)
     factors = load_factors(folder / "factors.toml")
-    engine = workspace.store.engine
-    first = load_folder(engine, folder, factors)
+    store = workspace.store
+    first = load_folder(store, folder, factors)
     assert len(first.loaded) == 13 and first.unchanged == []
-    assert load_folder(engine, folder, factors).loaded == []
-    arends = tables.study_version(engine, "arends2014")
-    rows = tables.estimates_for(engine, arends.id)
+    assert load_folder(store, folder, factors).loaded == []
+    arends = tables.study_version(store, "arends2014")
+    rows = tables.estimates_for(store, arends.id)
     assert [(r["factor_id"], r["estimate"], r["ci_low"], r["ci_high"], r["finding"]) for r in rows] == [
         ("company_size_gt100", 2.59, 1.40, 4.80, "risk"),
         ("conflict_with_supervisor", 2.21, 1.21, 4.04, "risk"),
         ("chronic_disease", 0.54, 0.30, 0.96, "protective"),
     ]
-    assert tables.latest_quality(engine)["arends2014"] == "unrated"
+    assert tables.latest_quality(store)["arends2014"] == "unrated"
 
 
 def test_invalid_folder_stores_nothing(workspace: Workspace) -> None:
@@ -83,8 +83,8 @@ def test_invalid_folder_stores_nothing(workspace: Workspace) -> None:
     path = folder / "studies" / "arends2014.toml"
     path.write_text(path.read_text().replace("ci_high = 4.80", "ci_high = 2.0"), encoding="utf-8")
     with pytest.raises(ValidationError, match="arends2014.toml:estimates\\[1\\].estimate: CI 1.4-2.0"):
-        load_folder(workspace.store.engine, folder, load_factors(folder / "factors.toml"))
-    assert tables.latest_versions(workspace.store.engine) == []
+        load_folder(workspace.store, folder, load_factors(folder / "factors.toml"))
+    assert tables.latest_versions(workspace.store) == []
 
 
 def test_compare_extractors_in_store_and_cli(workspace: Workspace) -> None:
@@ -93,8 +93,8 @@ def test_compare_extractors_in_store_and_cli(workspace: Workspace) -> None:
     (folder / "studies" / "endo2015.alice.toml").write_text(src, encoding="utf-8")
     (folder / "studies" / "endo2015.bob.toml").write_text(src.replace("ci_high = 2.10", "ci_high = 2.01"),
                                                           encoding="utf-8")
-    load_folder(workspace.store.engine, folder, load_factors(folder / "factors.toml"))
-    diffs = compare_extractors(workspace.store.engine, "endo2015", "alice", "bob")
+    load_folder(workspace.store, folder, load_factors(folder / "factors.toml"))
+    diffs = compare_extractors(workspace.store, "endo2015", "alice", "bob")
     assert [d.field.rsplit(".", 1)[-1] for d in diffs] == ["ci_high"] and (diffs[0].left, diffs[0].right) == (2.1, 2.01)
 
     runner = CliRunner()

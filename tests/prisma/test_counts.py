@@ -224,32 +224,23 @@ def test_linked_reports_resolve_to_one_study(links: dict[int, int | None]) -> No
     for report, target in links.items():
         if target is not None and target != report:
             assert resolved[report] == resolved[target]
-    for node, study in resolved.items():
+    for study in resolved.values():
         # A study is a terminal record (no outgoing link) or the smallest member of a cycle.
         assert links.get(study) is None or resolved[study] == study
 
 
 def test_real_dedup_stage_duplicates_are_counted(workspace: Workspace, add, monkeypatch) -> None:
     monkeypatch.undo()  # the real dedup stage, not the stand-in
-    dedup = pytest.importorskip("review.store.dedup")
+    from review.dedup import decisions
+
     pubmed = add(workspace, 3, "PubMed")
     embase = add(workspace, 2, "Embase")
     counts = prisma_counts(workspace)
     assert not counts.dedup_available and counts.n("duplicates") == 0
-    dedup.decide_pair(workspace.store, pubmed[0], embase[0], "same", "alice")
+    decisions.decide_pair(workspace.store, pubmed[0], embase[0], "same", "alice")
     counts = prisma_counts(workspace)
     assert counts.dedup_available
     assert counts.n("duplicates") == 1 and counts.n("database_results") == 5
-
-
-def test_missing_dedup_stage_means_no_duplicates(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.undo()
-
-    def missing(name: str):
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-
-    monkeypatch.setattr(counts_module.importlib, "import_module", missing)
-    assert counts_module.duplicate_record_ids(object()) == (set(), False)
 
 
 def test_slim_label_query_matches_store_current_decisions(workspace: Workspace, add, screen_as) -> None:

@@ -81,10 +81,10 @@ def test_cli_export_csv_to_stdout(shared, workspace):
 
 
 def test_cli_format_choices_match_the_exporter():
-    from review.cli import sources as cli_sources
+    from review.services import sources as sources_service
     from review.sources.export import EXPORT_FORMATS
 
-    assert cli_sources.EXPORT_FORMATS == EXPORT_FORMATS
+    assert sources_service.EXPORT_FORMATS == EXPORT_FORMATS
 
 
 def test_export_group_accepts_other_stages_commands():

@@ -16,7 +16,7 @@ from review.cli import main
 from review.errors import RetrievalError, ValidationError
 from review.sources.eutils import EutilsClient, EutilsConfig
 from review.sources.retrieval import retrieve
-from review.sources.search import QuerySpec, load_query, load_queries, run_search
+from review.sources.search import load_query, load_queries, run_search
 from review.sources.standin import FAULT_KINDS, Faults, StandInArticle, StandInCorpus, running, synthetic_article, synthetic_corpus
 from review.store import schema
 from review.store import searches as search_store

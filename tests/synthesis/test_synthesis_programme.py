@@ -180,7 +180,7 @@ def test_explicit_folder_uses_its_own_workspace(workspace: Workspace, tmp_path: 
     assert 'rule_set = "lievense"' in config and 'unrated_as = "moderate"' in config
     from review.store.extraction import latest_grade_judgements
 
-    assert "company_size_gt100" in latest_grade_judgements(Workspace(workspace.root).store.engine)
+    assert "company_size_gt100" in latest_grade_judgements(Workspace(workspace.root).store)
 
 
 def test_rule_set_table_without_key_is_an_error(workspace: Workspace) -> None:

@@ -76,7 +76,7 @@ async def test_extraction_form_saves_file_and_store(tui_ws: Workspace) -> None:
         saved = load_study(path)
         assert saved.n == 160 and saved.follow_up == "4 years"
         assert len(saved.estimates) == 1 and saved.estimates[0].estimate == 1.02
-        version = tables.study_version(tui_ws.store.engine, "arends2014", "")
+        version = tables.study_version(tui_ws.store, "arends2014", "")
         assert version is not None
         assert version.data["study"]["n"] == 160 and version.data["study"]["follow_up"] == "4 years"
         # Typing in a field does not trigger other keys (q quits, 1 switches screens elsewhere).
@@ -104,4 +104,4 @@ async def test_extraction_form_invalid_value_writes_nothing(tui_ws: Workspace) -
         await settle(pilot)
         assert any("study.country: required field is missing" in n.message for n in app._notifications)
     assert path.read_bytes() == before
-    assert tables.study_version(tui_ws.store.engine, "arends2014", "") is None
+    assert tables.study_version(tui_ws.store, "arends2014", "") is None

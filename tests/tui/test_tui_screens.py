@@ -7,7 +7,8 @@ import json
 from textual.widgets import DataTable, Input
 
 from review.screening.agreement import store_resolutions
-from review.store.dedup import borderline_pairs, pair_log
+from review.dedup.decisions import borderline_pairs
+from review.store.dedup import pair_log
 from review.tui.app import make_app
 from review.tui.screens.browser import BrowserScreen
 from review.tui.screens.conflicts import ConflictsScreen

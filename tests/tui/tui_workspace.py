@@ -7,6 +7,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from review.records import Record
+from review.dedup import decisions
 from review.store import dedup as dedup_store
 from review.workspace import Workspace, init_workspace
 
@@ -78,10 +79,10 @@ def build_workspace(root: Path, n: int = 12, *, with_conflicts: bool = True, wit
             run_id = dedup_store.add_run(conn, algorithm_version="test", n_records=n, n_candidates=2,
                                          n_changed=2, n_clusters=0, n_duplicates=0, n_borderline=2,
                                          seconds=0.0)
-            dedup_store.apply_auto_verdicts(conn, run_id, [
-                dedup_store.PairVerdict(ids[0], ids[4], "borderline", 0.71,
+            decisions.apply_auto_verdicts(conn, run_id, [
+                decisions.PairVerdict(ids[0], ids[4], "borderline", 0.71,
                                         {"explanation": "similar authors, different titles"}),
-                dedup_store.PairVerdict(ids[1], ids[7], "borderline", 0.64,
+                decisions.PairVerdict(ids[1], ids[7], "borderline", 0.64,
                                         {"explanation": "same topic and journal family"}),
             ])
     return workspace

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ..errors import ReviewError
-from ..workspace import Workspace
+from .context import Context, pass_context
 
 #: Stage command modules, in pipeline order.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -24,37 +24,15 @@ COMMAND_MODULES: tuple[str, ...] = (
 #: Which module registers each top-level command. Modules load only when their command runs,
 #: so ``review dedup`` never pays for scikit-learn or matplotlib. A test keeps this in step.
 COMMAND_HOMES: dict[str, str] = {
-    "init": "workspace", "import": "sources", "search": "search", "dedup": "dedup",
+    "init": "workspace", "status": "workspace", "import": "sources", "search": "search", "dedup": "dedup",
     "simulate": "screening", "prisma": "prisma", "fulltext": "prisma", "demo": "demo",
     "extraction": "extraction", "synthesis": "synthesis", "meta": "synthesis",
     "instrument": "instrument", "validate": "validate", "tui": "tui", "screen": "tui",
 }
-#: Commands that several modules contribute to (subcommands, status lines): load everything.
-SHARED_COMMANDS: frozenset[str] = frozenset({"status", "export"})
+#: Commands that several modules contribute subcommands to: load everything.
+SHARED_COMMANDS: frozenset[str] = frozenset({"export"})
 
-
-class Context:
-    """What every command gets: the workspace option and the reviewer name."""
-
-    def __init__(self, workspace: Path | None, reviewer: str | None) -> None:
-        self.workspace_path = workspace
-        self.reviewer_option = reviewer
-        self._workspace: Workspace | None = None
-
-    @property
-    def workspace(self) -> Workspace:
-        if self._workspace is None:
-            self._workspace = Workspace.find(self.workspace_path)
-        return self._workspace
-
-    @property
-    def reviewer(self) -> str:
-        if self.reviewer_option:
-            return self.reviewer_option
-        return self.workspace.config.reviewers[0]
-
-
-pass_context = click.make_pass_decorator(Context)
+__all__ = ["COMMAND_HOMES", "COMMAND_MODULES", "Context", "ReviewGroup", "main", "pass_context"]
 
 
 class ReviewGroup(click.Group):
@@ -68,12 +46,7 @@ class ReviewGroup(click.Group):
         if module in self._loaded:
             return
         self._loaded.add(module)
-        try:
-            imported = importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as err:
-            if err.name != f"{__name__}.{module}":
-                raise
-            return
+        imported = importlib.import_module(f"{__name__}.{module}")
         imported.register(self)
 
     def load_all(self) -> None:
@@ -110,9 +83,7 @@ def main(ctx: click.Context, workspace: Path | None, reviewer: str | None) -> No
     """Systematic reviews from PubMed search to evidence synthesis, and a questionnaire drafted from it."""
     ctx.obj = Context(workspace, reviewer)
     if ctx.invoked_subcommand is None:
-        opener = main.get_command(ctx, "tui")
-        if opener is not None:
-            ctx.invoke(opener)
-        else:
-            click.echo(ctx.get_help())
+        from .tui import tui
+
+        ctx.invoke(tui)
 

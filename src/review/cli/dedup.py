@@ -6,22 +6,23 @@ import shutil
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ReviewError
+from ..services import dedup as service
+from ..workspace import Workspace
+from .context import Context, pass_context
+
+if TYPE_CHECKING:
+    from ..services.dedup import BorderlinePair
 
 KEYS = {"s": "same", "d": "different", "k": "skip"}
 
 
 def register(group: click.Group) -> None:
     group.add_command(dedup)
-    from ..dedup.run import dedup_status
-    from ..status import STATUS_PROVIDERS
-
-    if dedup_status not in STATUS_PROVIDERS:
-        STATUS_PROVIDERS.append(dedup_status)
 
 
 @click.command()
@@ -37,8 +38,8 @@ def register(group: click.Group) -> None:
 @click.option("--related", "related", type=click.Choice(["link", "merge"]), default=None,
               help="CSV mode: errata/retractions/comments linked apart (link, default) or merged "
                    "into their article's cluster; a workspace sets [dedup] related in review.toml.")
-@click.pass_obj
-def dedup(ctx: Any, csv_file: Path | None, out: Path | None, review: bool, undo_record: int | None,
+@pass_context
+def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, undo_record: int | None,
           detach: bool, show_clusters: bool, related: str | None) -> None:
     """Find duplicate records (workspace), or cluster a CSV file given as CSV_FILE.
 
@@ -58,25 +59,19 @@ def dedup(ctx: Any, csv_file: Path | None, out: Path | None, review: bool, undo_
         raise ReviewError("--related is for CSV mode; a workspace sets [dedup] related in review.toml")
     workspace = ctx.workspace
     if undo_record is not None:
-        from ..store.dedup import undo_merge
-
-        apart = undo_merge(workspace.store, undo_record, ctx.reviewer, detach_only=detach)
+        apart = service.undo_merge(workspace, undo_record, ctx.reviewer, detach_only=detach)
         click.echo(f"split apart: {', '.join(str(r) for r in apart)}")
         return
     if show_clusters:
-        from ..store.dedup import cluster_details
-
         click.echo("canonical_id\tmembers\texplanation")
-        for row in cluster_details(workspace.store):
-            members = ",".join(str(m) for m in row["members"])
-            click.echo(f"{row['canonical_id']}\t{members}\t{row['explanation']}")
+        for cluster in service.clusters(workspace):
+            members = ",".join(str(m) for m in cluster.members)
+            click.echo(f"{cluster.canonical_id}\t{members}\t{cluster.explanation}")
         return
     if review:
         _review(workspace, ctx.reviewer)
         return
-    from ..dedup.run import run_dedup
-
-    summary = run_dedup(workspace, progress=_progress)
+    summary = service.run_dedup(workspace, progress=_progress)
     if sys.stderr.isatty():
         click.echo("", err=True)  # end the progress line
     for line in summary.lines():
@@ -91,24 +86,16 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
-    from ..dedup.csvio import read_records_csv, write_clusters_csv
-    from ..dedup.engine import deduplicate
-    from ..dedup.export import cluster_rows
-
-    records = read_records_csv(csv_file)
-    result = deduplicate(records, related=related)
-    rows = cluster_rows(result)
+    result = service.dedup_csv(csv_file, related=related)
     if out is None:
         click.echo("record_id,cluster_id,decision")
-        for row in rows:
+        for row in result.rows:
             click.echo(",".join(row))
     else:
-        write_clusters_csv(out, rows)
-    merged = sum(len(c.members) - 1 for c in result.clusters)
-    click.echo(f"{len(records)} records, {len(result.clusters)} clusters, {merged} duplicates, "
-               f"{len(result.borderline)} borderline pairs (not merged), "
-               f"{len(result.related)} related (linked, not merged), "
-               f"{result.seconds.get('total', 0):.2f}s", err=True)
+        service.write_clusters_csv(out, result.rows)
+    click.echo(f"{result.n_records} records, {result.n_clusters} clusters, {result.n_duplicates} duplicates, "
+               f"{result.n_borderline} borderline pairs (not merged), "
+               f"{result.n_related} related (linked, not merged), {result.seconds:.2f}s", err=True)
 
 
 # -- terminal review ---------------------------------------------------------------------------
@@ -135,10 +122,8 @@ def _wrap_runs(runs: list[tuple[str, bool]], width: int, colour: str) -> list[st
     return lines or [""]
 
 
-def render_pair(pair: Any, width: int) -> list[str]:
+def render_pair(pair: BorderlinePair, width: int) -> list[str]:
     """The two records side by side; differing words are highlighted."""
-    from ..dedup.diff import word_diff
-
     label = 10
     column = max(20, (width - label - 3) // 2)
     out = [click.style(pair.explanation or f"score {pair.score:.1f}", dim=True)]
@@ -148,7 +133,7 @@ def render_pair(pair: Any, width: int) -> list[str]:
         left_text, right_text = item.left, item.right
         if item.name == "abstract":
             left_text, right_text = textwrap.shorten(left_text, 400), textwrap.shorten(right_text, 400)
-        left_runs, right_runs = word_diff(left_text, right_text)
+        left_runs, right_runs = service.word_diff(left_text, right_text)
         left_lines = _wrap_runs(left_runs, column, "red")
         right_lines = _wrap_runs(right_runs, column, "green")
         name = item.name if item.same else click.style(item.name, fg="yellow", bold=True)
@@ -162,14 +147,11 @@ def render_pair(pair: Any, width: int) -> list[str]:
     return out
 
 
-def _review(workspace: Any, reviewer: str) -> None:
-    from ..store.dedup import borderline_pairs, decide_pair, related_of
-
-    store = workspace.store
+def _review(workspace: Workspace, reviewer: str) -> None:
     shown: set[int] = set()
     decided = 0
     while True:
-        pending = [p for p in borderline_pairs(store) if p.decision_id not in shown]
+        pending = [p for p in service.borderline_pairs(workspace) if p.decision_id not in shown]
         if not pending:
             click.echo(f"no borderline pairs left to review ({decided} decided this session)")
             return
@@ -181,7 +163,7 @@ def _review(workspace: Any, reviewer: str) -> None:
         for line in render_pair(pair, width):
             click.echo(line)
         for rid in (pair.left.id, pair.right.id):
-            for text in related_of(store, rid):
+            for text in service.related_of(workspace, rid):
                 click.echo(click.style(f"#{rid}: {text}", fg="yellow"))
         click.echo("[s]ame  [d]ifferent  s[k]ip  [q]uit > ", nl=False)
         key = _read_key()
@@ -194,7 +176,8 @@ def _review(workspace: Any, reviewer: str) -> None:
             click.echo("keys: s d k q")
             shown.discard(pair.decision_id)
             continue
-        decide_pair(store, pair.left.id, pair.right.id, verdict, reviewer)
+        assert pair.left.id is not None and pair.right.id is not None
+        service.decide_pair(workspace, pair.left.id, pair.right.id, verdict, reviewer)
         decided += verdict != "skip"
 
 

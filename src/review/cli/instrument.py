@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import click
 
-from ..errors import ReviewError, ValidationError
-from ..instrument import project
-from ..instrument.answers import write_private
-from ..instrument.render import bank_summary_markdown
-from ..instrument.scoring import profile_json
-from ..status import STATUS_PROVIDERS
-from ..workspace import Workspace
+from ..services import instrument as project
+from .context import Context, pass_context
 
 
 def register(group: click.Group) -> None:
     group.add_command(instrument)
-    if instrument_status not in STATUS_PROVIDERS:
-        STATUS_PROVIDERS.append(instrument_status)
-
-
-def instrument_status(workspace: Workspace) -> list[str]:
-    """`review status` lines: the current item bank and whether the evidence moved on."""
-    p = project.paths(workspace)
-    if not p.item_bank.is_file():
-        return ["instrument no item bank yet (review instrument build)"]
-    try:
-        bank = project.current_bank(workspace)
-    except ReviewError as err:
-        return [f"instrument unreadable item bank: {err}"]
-    line = (f"instrument {bank.version}: {len(bank.scored_items)} scored, {len(bank.signal_items)} signals, "
-            f"{len(bank.not_included)} not included")
-    lines = [line]
-    if p.synthesis.is_file():
-        current = hashlib.sha256(p.synthesis.read_bytes()).hexdigest()
-        if current != bank.evidence.sha256:
-            lines.append("  synthesis changed since the build: run 'review instrument diff'")
-    return lines
 
 
 @click.group()
@@ -51,10 +24,10 @@ def instrument() -> None:
 @click.option("--synthesis", type=click.Path(path_type=Path, dir_okay=False),
               help="Synthesis table (default: extraction/synthesis.csv).")
 @click.option("--no-exports", is_flag=True, help="Write only instrument/item_bank.toml.")
-@click.pass_obj
-def build(ctx: object, synthesis: Path | None, no_exports: bool) -> None:
+@pass_context
+def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
     """Compile the synthesis into instrument/item_bank.toml (and the exports); print the summary."""
-    workspace = ctx.workspace  # type: ignore[attr-defined]
+    workspace = ctx.workspace
     result = project.build(workspace, synthesis, exports=not no_exports)
     if result.previous is None:
         click.echo(f"built instrument {result.bank.version} (first version)")
@@ -69,7 +42,7 @@ def build(ctx: object, synthesis: Path | None, no_exports: bool) -> None:
     for path in result.exports:
         click.echo(f"wrote {_show(path, workspace.root)}")
     click.echo("")
-    click.echo(bank_summary_markdown(result.bank), nl=False)
+    click.echo(project.bank_summary_markdown(result.bank), nl=False)
 
 
 @instrument.command()
@@ -80,10 +53,10 @@ def build(ctx: object, synthesis: Path | None, no_exports: bool) -> None:
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="Output file ('-' = stdout; default: instrument/<standard name>).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
-@click.pass_obj
-def export(ctx: object, fmt: str, out: Path | None, lang: str) -> None:
+@pass_context
+def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
     """Export the item bank in one format."""
-    workspace = ctx.workspace  # type: ignore[attr-defined]
+    workspace = ctx.workspace
     if out is not None and str(out) == "-":
         click.echo(project.render_export(project.current_bank(workspace), fmt, lang,
                                          project.workspace_config(workspace)), nl=False)
@@ -101,18 +74,18 @@ def export(ctx: object, fmt: str, out: Path | None, lang: str) -> None:
               help="Also write the profile as JSON ({\"factors\": [{factor_id, side, status}, ...], ...}); "
                    "'-' = stdout; a file is created 0600 and refused inside a repository.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
-@click.pass_obj
-def score(ctx: object, response: Path, out: Path | None, json_out: Path | None, lang: str) -> None:
+@pass_context
+def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None, lang: str) -> None:
     """Score a FHIR QuestionnaireResponse (or a saved answer file) into a client profile."""
-    workspace = ctx.workspace  # type: ignore[attr-defined]
+    workspace = ctx.workspace
     bank = project.current_bank(workspace)
     scored = project.score_file(workspace, response)
     if json_out is not None:
-        text = json.dumps(profile_json(scored.profile), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(project.profile_json(scored.profile), ensure_ascii=False, indent=2) + "\n"
         if str(json_out) == "-":
             click.echo(text, nl=False)
             return
-        write_private(json_out, text, workspace.root)
+        project.write_private(json_out, text, workspace.root)
         if out is None:
             click.echo(f"wrote {json_out} (0600)")
             return
@@ -121,7 +94,7 @@ def score(ctx: object, response: Path, out: Path | None, json_out: Path | None, 
     if out is None:
         click.echo(text, nl=False)
         return
-    path = write_private(out, text, workspace.root)
+    path = project.write_private(out, text, workspace.root)
     profile = scored.profile
     # Counts only: the report's content stays out of logs and terminals' scrollback.
     click.echo(f"wrote {path} (0600): {len(profile.risks)} risk, {len(profile.protective)} protective, "
@@ -132,10 +105,10 @@ def score(ctx: object, response: Path, out: Path | None, json_out: Path | None, 
 @click.option("--synthesis", type=click.Path(path_type=Path, dir_okay=False),
               help="Synthesis table to compare with (default: extraction/synthesis.csv).")
 @click.option("--history", is_flag=True, help="List recorded instrument versions instead.")
-@click.pass_obj
-def diff(ctx: object, synthesis: Path | None, history: bool) -> None:
+@pass_context
+def diff(ctx: Context, synthesis: Path | None, history: bool) -> None:
     """Show what a rebuild from the current evidence would change in items and weights."""
-    workspace = ctx.workspace  # type: ignore[attr-defined]
+    workspace = ctx.workspace
     if history:
         click.echo("id\tversion\tbuilt_at\tevidence_sha256\tscored\tsignals\tnot_included")
         for v in project.version_history(workspace):
@@ -154,17 +127,14 @@ def diff(ctx: object, synthesis: Path | None, history: bool) -> None:
               help="Answer file to create or continue (default: a new file in the user data dir).")
 @click.option("--client", "client_ref", default="", help="Pseudonym or file number for the report.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
-@click.pass_obj
-def fill(ctx: object, answers_path: Path | None, client_ref: str, lang: str) -> None:
+@pass_context
+def fill(ctx: Context, answers_path: Path | None, client_ref: str, lang: str) -> None:
     """Fill in the instrument in the terminal UI; answers are stored outside the repository."""
-    workspace = ctx.workspace  # type: ignore[attr-defined]
+    workspace = ctx.workspace
     if answers_path is not None:
-        from ..instrument.answers import check_private_path
-        check_private_path(answers_path, workspace.root)
-    try:
-        from ..tui.instrument_app import make_app
-    except ImportError as err:  # pragma: no cover - textual is a core dependency
-        raise ValidationError(f"the terminal UI is not available: {err}") from err
+        project.check_private_path(answers_path, workspace.root)
+    from ..tui.instrument_app import make_app  # textual is imported only when the form opens
+
     make_app(workspace, answers_path=answers_path, client_ref=client_ref, lang=lang).run()
 
 

@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..sources import search as searching
-from ..sources.retrieval import SearchProgress
-from ..status import STATUS_PROVIDERS
+from ..atomic import write_text_atomic
+from ..errors import ValidationError
+from ..services import sources as service
+from ..workspace import Workspace
+from .context import Context, pass_context
+
+if TYPE_CHECKING:
+    from ..services.sources import SearchProgress
 
 
 def register(group: click.Group) -> None:
     group.add_command(search)
-    if searching.search_status not in STATUS_PROVIDERS:
-        STATUS_PROVIDERS.append(searching.search_status)
 
 
 class _Bar:
@@ -59,8 +62,8 @@ class _Bar:
               help="With --check-seeds: also write the check as JSON to this file ('-': JSON on stdout, table on stderr).")
 @click.option("--min-recall", type=click.FloatRange(0, 1),
               help="With --check-seeds: exit with status 5 when the relative recall is below this.")
-@click.pass_obj
-def search(ctx: Any, names: tuple[str, ...], list_only: bool, batch_size: int | None, progress: bool | None,
+@pass_context
+def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: int | None, progress: bool | None,
            seed_file: Path | None, json_out: Path | None, min_recall: float | None) -> None:
     """Run the PubMed queries in queries/*.toml (all, or the NAMEs given) and store new hits.
 
@@ -79,31 +82,21 @@ def search(ctx: Any, names: tuple[str, ...], list_only: bool, batch_size: int | 
         _check_seeds(workspace, names[0], seed_file, json_out, min_recall)
         return
     if list_only:
-        last = {run["query_name"]: run for run in searching.search_store.runs(workspace.store)}
         click.echo("name\tlast_run\tstatus\thits\tnew\tfile")
-        for spec in searching.load_queries(workspace.path("queries")):
-            run = last.get(spec.name)
+        for query in service.list_queries(workspace):
             click.echo("\t".join([
-                spec.name, searching._iso(run["started_at"]) if run else "-", run["status"] if run else "never",
-                str(run["hit_count"] if run and run["hit_count"] is not None else "-"),
-                str(run["new_records"] if run and run["new_records"] is not None else "-"),
-                spec.path.name if spec.path else "",
+                query.name, query.last_run or "-", query.status,
+                "-" if query.hit_count is None else str(query.hit_count),
+                "-" if query.new_records is None else str(query.new_records),
+                query.file_name,
             ]))
         return
-    overrides = {"efetch_batch": batch_size} if batch_size else {}
-    client = searching.client_for(workspace, **overrides)
     bar = _Bar(sys.stderr.isatty() if progress is None else progress)
+    searches = service.start_searches(workspace, names, batch_size=batch_size, progress=bar)
     click.echo("name\tstatus\thits\tretrieved\tnew\trequests\tlog")
     try:
-        outcomes = []
-        specs = [searching.find_query(workspace, n) for n in names] if names else \
-            searching.load_queries(workspace.path("queries"))
-        if not specs:
-            raise searching.ReviewError(f"{workspace.path('queries')}: no query files (*.toml) to run")
-        for spec in specs:
-            outcome = searching.run_search(workspace, spec, client=client, progress=bar)
+        for outcome in searches.run():
             bar.close()
-            outcomes.append(outcome)
             log = outcome.log_path.relative_to(workspace.root) if outcome.log_path else ""
             status = "resumed" if outcome.resumed else outcome.status
             click.echo(f"{outcome.name}\t{status}\t{outcome.hit_count}\t{outcome.retrieved}\t"
@@ -114,15 +107,12 @@ def search(ctx: Any, names: tuple[str, ...], list_only: bool, batch_size: int | 
         bar.close()
 
 
-def _check_seeds(workspace: Any, name: str, seed_file: Path, json_out: Path | None, min_recall: float | None) -> None:
-    from ..atomic import write_text_atomic
-    from ..errors import ValidationError
-    from ..sources.seeds import require_recall, run_seed_check
-
+def _check_seeds(workspace: Workspace, name: str, seed_file: Path, json_out: Path | None,
+                 min_recall: float | None) -> None:
     to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the table stderr
     if json_out is not None and not to_stdout and not json_out.parent.is_dir():
         raise ValidationError(f"{json_out}: cannot write (no folder {json_out.parent})")
-    check = run_seed_check(workspace, name, seed_file)
+    check = service.check_seeds(workspace, name, seed_file)
     for warning in check.warnings:
         click.echo(f"review: warning: {name}: {warning}", err=True)
     click.echo("pmid\tresult\ttitle", err=to_stdout)
@@ -139,4 +129,4 @@ def _check_seeds(workspace: Any, name: str, seed_file: Path, json_out: Path | No
         except OSError as err:
             raise ValidationError(f"{json_out}: cannot write ({err.strerror or err})") from None
     if min_recall is not None:
-        require_recall(check, min_recall)
+        service.require_recall(check, min_recall)

@@ -7,8 +7,7 @@ Other stages attach their own export subcommands to the same group::
     def register(group):
         export_group(group).add_command(decisions)   # → review export decisions
 
-(``group.commands["export"].add_command(...)`` works too once this module is registered;
-``export_group`` also works when it is not, by creating the group.)
+(``export_group`` creates the group on first use, whichever module registers first.)
 """
 
 from __future__ import annotations
@@ -19,10 +18,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import ReviewError
-
-#: ``--format`` choices of ``export records`` (kept here so ``review --help`` imports no readers).
-EXPORT_FORMATS = ("csv", "ris")
+from ..atomic import write_text_atomic
+from ..services import sources as service
+from .context import Context, pass_context
 
 IMPORT_COLUMNS = ("file", "format", "encoding", "source", "records", "status")
 
@@ -50,18 +48,15 @@ def export() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--source", "source", metavar="NAME",
               help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed').")
-@click.pass_obj
-def import_command(ctx: object, files: tuple[Path, ...], source: str | None) -> None:
+@pass_context
+def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) -> None:
     """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV or EndNote files (format detected).
 
     Prints one tab-separated row per file (file, format, encoding, source, records, status).
     Each file is imported completely or not at all; a file imported before is skipped.
     """
-    from ..sources import import_files
-
-    workspace = ctx.workspace  # type: ignore[attr-defined]
     started = time.perf_counter()
-    report = import_files(workspace, files, source=source)
+    report = service.import_files(ctx.workspace, files, source=source)
     click.echo("\t".join(IMPORT_COLUMNS))
     for item in report.files:
         if item.status == "failed":
@@ -84,22 +79,15 @@ def import_command(ctx: object, files: tuple[Path, ...], source: str | None) -> 
 
 
 @click.command("records")
-@click.option("--format", "format_", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True,
+@click.option("--format", "format_", type=click.Choice(service.EXPORT_FORMATS), default="csv", show_default=True,
               help="csv (formula-like cells neutralised) or ris.")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
-@click.pass_obj
-def export_records_command(ctx: object, format_: str, out: Path) -> None:
+@pass_context
+def export_records_command(ctx: Context, format_: str, out: Path) -> None:
     """Write every record in the workspace to OUT ('-' for stdout)."""
-    from ..sources import render_records
-
-    records = ctx.workspace.store.records()  # type: ignore[attr-defined]
-    if not records:
-        raise ReviewError("no records in this workspace yet (use 'review import')")
-    text = render_records(records, format_)
+    exported = service.export_records(ctx.workspace, format_)
     if str(out) == "-":
-        sys.stdout.write(text)
+        sys.stdout.write(exported.text)
         return
-    from ..atomic import write_text_atomic
-
-    write_text_atomic(out, text)
-    click.echo(f"wrote {len(records)} records to {out} ({format_})", err=True)
+    write_text_atomic(out, exported.text)
+    click.echo(f"wrote {exported.n_records} records to {out} ({format_})", err=True)

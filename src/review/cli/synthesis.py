@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
 
-from ..atomic import write_text_atomic
-from ..errors import ReviewError, ValidationError
-from ..synthesis.effects_csv import correction_note, read_effects_csv
-from ..synthesis.forest import forest_plot, rows_from_result
-from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, pool
-from ..synthesis.tables import meta_table
+from ..services import synthesis as service
+from .context import Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -26,7 +20,7 @@ def register(group: click.Group) -> None:
 @click.option("--measure", type=click.Choice(["OR", "HR", "RR", "MD"], case_sensitive=False), default=None,
               help="Ratio measures are pooled on the log scale; MD as is. Default: the file's measure "
                    "column, else OR.")
-@click.option("--method", type=click.Choice(list(METHODS), case_sensitive=False), default="REML",
+@click.option("--method", type=click.Choice(list(service.METHODS), case_sensitive=False), default="REML",
               show_default=True, help="tau² estimator (FE = common effect only).")
 @click.option("--hk", is_flag=True, help="Hartung–Knapp–Sidik–Jonkman: t with k-1 df (metafor test=\"knha\").")
 @click.option("--hk-adhoc", is_flag=True,
@@ -51,45 +45,16 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     0.5 is added to every cell of a study with a zero cell). An optional measure column must name
     one measure for all rows.
     """
-    method = method.upper()
-    if not 0 < level < 1:
-        raise ValidationError(f"--level {level}: must lie between 0 and 1")
-    favours_labels: tuple[str, str] | None = None
-    if favours is not None:
-        parts = [p.strip() for p in favours.split("|")]
-        if len(parts) != 2 or not all(parts):
-            raise ValidationError(f"--favours {favours!r}: expected 'LEFT|RIGHT', e.g. 'favours treatment|favours control'")
-        favours_labels = (parts[0], parts[1])
-    table = read_effects_csv(file, measure=measure, level=level)
-    measure = table.measure or (measure or "OR").upper()
-    for warning in table.warnings:
+    favours_labels = service.favours_labels(favours)
+    run = service.pool_file(file, measure=measure, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level,
+                            prediction=prediction)
+    for warning in run.warnings:
         click.echo(f"warning: {warning}", err=True)
-    fixed = pool(table.yi, table.vi, method="FE", level=level, measure=measure, studies=table.studies)
-    result = fixed
-    if method != "FE":
-        result = pool(table.yi, table.vi, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level, measure=measure,
-                      studies=table.studies, prediction=prediction)
-    elif hk or hk_adhoc:
-        result = pool(table.yi, table.vi, method="FE", hk=True, hk_adhoc=hk_adhoc, level=level, measure=measure,
-                      studies=table.studies)
-    click.echo(meta_table(result, fixed=fixed if result is not fixed else None, entered_ci=table.entered_ci))
-    note = correction_note(table)
-    if note:
-        click.echo(note)
+    click.echo(run.report())
     if json_out is not None:
-        payload: dict[str, Any] = {"input": str(file), "result": result.to_dict()}
-        if result is not fixed:
-            payload["common_effect"] = fixed.to_dict()
-        payload["entered_ci"] = [list(ci) if ci is not None else None for ci in table.entered_ci]
-        payload["continuity_correction"] = {"add": CONTINUITY_CORRECTION, "studies": table.corrected}
-        payload["warnings"] = table.warnings
-        write_text_atomic(json_out, json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        service.write_meta_json(run, json_out)
     if plot_out is not None:
-        try:
-            forest_plot(rows_from_result(result, table.entered_ci), plot_out, measure=measure, result=result,
-                        fixed=fixed if result is not fixed else None, title=file.stem, favours=favours_labels)
-        except ValueError as err:
-            raise ReviewError(str(err)) from err
+        service.write_forest_plot(run, plot_out, favours=favours_labels)
 
 
 @click.command()
@@ -97,10 +62,21 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
               help="Extraction folder (default: the workspace's extraction/).")
 @click.option("--rule-set", help="Evidence rule set (default: [synthesis] rule_set in review.toml).")
 @click.option("--no-plots", is_flag=True, help="Skip the forest plots.")
-@click.pass_obj
-def synthesis(ctx: object, extraction_dir: Path | None, rule_set: str | None, no_plots: bool) -> None:
+@pass_context
+def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, no_plots: bool) -> None:
     """Evidence level per factor: writes extraction/synthesis.csv, synthesis.md and plots/."""
-    from ..synthesis.run import run_synthesis_command
-
-    for line in run_synthesis_command(ctx, extraction_dir, rule_set, plots=not no_plots):
-        click.echo(line)
+    folder = extraction_dir if extraction_dir is not None else ctx.workspace.path("extraction")
+    done = service.synthesise_extraction(folder, rule_set, reviewer=ctx.reviewer_option or "", plots=not no_plots)
+    run = done.run
+    click.echo(f"rule set {run.settings.rule_set}: {len(run.results)} factors from {run.n_studies} studies")
+    for note in done.notes:
+        click.echo(f"note: {note}")
+    if done.grade_stored is not None:
+        click.echo(f"stored {done.grade_stored} GRADE judgements")
+    for r in run.results:
+        ev = r.evidence
+        click.echo(f"  {ev.factor_id:<34} {ev.direction:<12} {ev.level:<13} {ev.grade or '-':<9} "
+                   f"{';'.join(ev.studies)}")
+    for path in run.written:
+        if path.suffix in (".csv", ".md"):
+            click.echo(f"wrote {path}")

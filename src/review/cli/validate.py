@@ -13,7 +13,7 @@ import click
 
 from ..errors import WorkspaceError
 from ..workspace import Workspace
-from . import Context
+from .context import Context
 
 
 def register(group: click.Group) -> None:
@@ -42,8 +42,7 @@ def _level() -> Callable[..., Any]:
 
 def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out: Path | None,
          plot_out: Path | None = None, extraction_dir: Path | None = None) -> None:
-    from ..validate.run import result_json
-    from ..validate.service import analyse
+    from ..services.validate import analyse, result_json
 
     workspace = _workspace(ctx) if kind == "factors" else None
     to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the report stderr
@@ -208,7 +207,7 @@ def survival(ctx: Context, file: Path, time: str, event: str, group: str, strata
 @click.pass_obj
 def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
     """Run every analysis of the plan: report, JSON and figures per analysis."""
-    from ..validate.service import planned_analyses, run_planned
+    from ..services.validate import planned_analyses, run_planned
 
     workspace = _workspace(ctx)
     for item in planned_analyses(workspace, plan):
@@ -230,8 +229,8 @@ def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
 @click.pass_context
 def demo_data(click_ctx: click.Context, folder: Path | None, seed: int | None, no_run: bool) -> None:
     """Write SYNTHETIC data for every kind and the plan that runs them (default: the workspace's validate/)."""
-    from ..validate.run import PLAN_FILE, VALIDATE_DIR
-    from ..validate.service import write_demo
+    from ..services.validate import PLAN_FILE, VALIDATE_DIR
+    from ..services.validate import write_demo
 
     ctx: Context = click_ctx.obj
     if folder is None:

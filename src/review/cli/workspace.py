@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..status import workspace_status
-from ..workspace import init_workspace
+from ..services.workspace import create_workspace, workspace_status
+from .context import Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -22,14 +22,13 @@ def register(group: click.Group) -> None:
 @click.option("--seed", default=42, show_default=True, help="Seed for every random choice.")
 def init(path: Path, title: str, reviewers: tuple[str, ...], seed: int) -> None:
     """Create a review workspace at PATH (queries/, screening/, extraction/, instrument/, store)."""
-    workspace = init_workspace(path, title=title, reviewers=list(reviewers) or None, seed=seed)
+    workspace = create_workspace(path, title=title, reviewers=list(reviewers) or None, seed=seed)
     click.echo(f"created workspace {workspace.root}")
 
 
 @click.command()
-@click.pass_obj
-def status(ctx: object) -> None:
+@pass_context
+def status(ctx: Context) -> None:
     """Print what the workspace holds per stage."""
-    workspace = ctx.workspace  # type: ignore[attr-defined]
-    for line in workspace_status(workspace):
+    for line in workspace_status(ctx.workspace):
         click.echo(line)

@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import WorkspaceError
 from ..store import dedup as dedup_store
 from ..workspace import WORKSPACE_FILE, Workspace
+from . import decisions
 from .engine import ALGORITHM_VERSION, DedupResult, Progress, deduplicate
 from .kinds import NOTICE_KINDS
 from .rules import BORDERLINE, DUPLICATE, RELATED, RELATED_MODES
@@ -56,7 +57,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def pair_verdicts(result: DedupResult, ids: list[int]) -> list[dedup_store.PairVerdict]:
+def pair_verdicts(result: DedupResult, ids: list[int]) -> list[decisions.PairVerdict]:
     """Store rows for a result: duplicate and borderline pairs, plus the cannot-links."""
     out = []
     kinds = result.kinds
@@ -65,12 +66,12 @@ def pair_verdicts(result: DedupResult, ids: list[int]) -> list[dedup_store.PairV
         if pair.status == RELATED:
             notice = pair.left if kinds[pair.left] in NOTICE_KINDS else pair.right
             detail.update(kind=kinds[notice], notice=ids[notice])
-        out.append(dedup_store.PairVerdict(ids[pair.left], ids[pair.right], pair.status, pair.score, detail))
+        out.append(decisions.PairVerdict(ids[pair.left], ids[pair.right], pair.status, pair.score, detail))
     related = {(p.left, p.right) for p in result.pairs if p.status == RELATED}
     for left, right in result.cannot_links:
         if (min(left, right), max(left, right)) in related:
             continue  # the related verdict already keeps the pair apart
-        out.append(dedup_store.PairVerdict(ids[left], ids[right], "distinct", None,
+        out.append(decisions.PairVerdict(ids[left], ids[right], "distinct", None,
                                            {"explanation": "known distinct"}))
     return out
 
@@ -101,18 +102,16 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
             n_duplicates=sum(p.status == DUPLICATE for p in result.pairs),
             n_borderline=sum(p.status == BORDERLINE for p in result.pairs), seconds=seconds,
         )
-        changed = dedup_store.apply_auto_verdicts(conn, run_id, verdicts)
-        n_clusters = dedup_store.rebuild_clusters(conn)
-        conn.execute(dedup_store.dedup_runs_table.update()
-                     .where(dedup_store.dedup_runs_table.c.id == run_id)
-                     .values(n_changed=changed, n_clusters=n_clusters))
+        changed = decisions.apply_auto_verdicts(conn, run_id, verdicts)
+        n_clusters = decisions.rebuild_clusters(conn)
+        dedup_store.finish_run(conn, run_id, n_changed=changed, n_clusters=n_clusters)
     return RunSummary(
         run_id=run_id, n_records=len(records), n_candidates=result.n_candidates,
         n_duplicate_pairs=sum(p.status == DUPLICATE for p in result.pairs),
         n_borderline_pairs=sum(p.status == BORDERLINE for p in result.pairs),
         n_changed=changed, n_clusters=n_clusters,
-        n_duplicates_removed=len(dedup_store.duplicate_ids(store)),
-        n_pending_review=len(dedup_store.borderline_pairs(store)),
+        n_duplicates_removed=len(decisions.duplicate_ids(store)),
+        n_pending_review=len(decisions.borderline_pairs(store)),
         seconds=time.perf_counter() - start, n_related=len(result.related),
     )
 
@@ -123,7 +122,7 @@ def dedup_status(workspace: Workspace) -> list[str]:
     done = dedup_store.runs(store)
     if not done:
         return ["dedup      not run yet (review dedup)"]
-    removed = len(dedup_store.duplicate_ids(store))
-    pending = len(dedup_store.borderline_pairs(store))
+    removed = len(decisions.duplicate_ids(store))
+    pending = len(decisions.borderline_pairs(store))
     return [f"dedup      {len(dedup_store.clusters(store))} clusters, {removed} duplicates set aside, "
             f"{pending} borderline pairs to review"]

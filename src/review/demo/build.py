@@ -10,8 +10,9 @@ from pathlib import Path
 
 from ..atomic import write_bytes_atomic, write_text_atomic
 from ..workspace import Workspace, init_workspace
-from . import writers
+from . import pipeline, writers
 from .corpus import DemoCorpus, generate
+from .files import DemoFiles, Progress
 
 DEMO_TITLE = "Demo: recurrent sickness absence due to common mental disorders"
 DEMO_QUERY = '''# Demo strategy, run against the local E-utilities stand-in (no internet needed).
@@ -21,18 +22,6 @@ query = """("Sick Leave"[Mesh] OR "sickness absence"[tiab] OR "return to work"[t
 AND ("Mental Disorders"[Mesh] OR depress*[tiab] OR anxiety[tiab] OR burnout[tiab])"""
 notes = "Served by review's E-utilities stand-in over the generated demo corpus."
 '''
-
-Progress = Callable[[str], None]
-
-
-@dataclass(slots=True)
-class DemoFiles:
-    pubmed_xml: Path
-    embase_ris: Path
-    psycinfo_nbib: Path
-    truth_csv: Path
-    screening_csv: Path
-
 
 @dataclass(slots=True)
 class DemoReport:
@@ -100,7 +89,5 @@ def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = 
 
 
 def _pipeline_steps() -> list[Callable[[Workspace, DemoFiles, Progress], str]]:
-    from . import pipeline
-
     return [pipeline.search_pubmed, pipeline.import_exports, pipeline.deduplicate, pipeline.prepare_screening,
             pipeline.validation_data]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from importlib import resources
 
 from ..atomic import write_text_atomic
 from ..workspace import Workspace
+from .files import DemoFiles, Progress
 
-Progress = Callable[[str], None]
 
-
-def search_pubmed(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+def search_pubmed(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
     """Run the demo query against the local E-utilities stand-in serving the PubMed export."""
     from ..sources.search import client_for, run_searches
     from ..sources.standin import running
@@ -24,7 +22,7 @@ def search_pubmed(workspace: Workspace, files: "DemoFiles", say: Progress) -> st
     return f"search     demo: {outcome.hit_count} hits, {outcome.new_records} stored in {outcome.requests} requests"
 
 
-def import_exports(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+def import_exports(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
     from ..sources.importer import import_files
 
     say("importing the Embase and PsycINFO exports")
@@ -38,7 +36,7 @@ def import_exports(workspace: Workspace, files: "DemoFiles", say: Progress) -> s
     return "import     " + "; ".join(parts)
 
 
-def deduplicate(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+def deduplicate(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
     from ..dedup.run import run_dedup
 
     say("finding duplicates across the three databases")
@@ -47,7 +45,7 @@ def deduplicate(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
             f"{summary.n_pending_review} borderline pairs for review")
 
 
-def prepare_screening(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+def prepare_screening(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
     """Screening criteria for the demo topic, so the screening screen highlights terms."""
     target = workspace.path("screening", "criteria.toml")
     if not target.exists():
@@ -57,13 +55,10 @@ def prepare_screening(workspace: Workspace, files: "DemoFiles", say: Progress) -
     return f"screening  criteria in {target.relative_to(workspace.root)}" if target.exists() else ""
 
 
-def validation_data(workspace: Workspace, files: "DemoFiles", say: Progress) -> str:
+def validation_data(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
     """SYNTHETIC pilot and cohort data for every ``review validate`` kind, with the plan that runs them."""
     from ..validate.service import write_demo
 
     say("writing synthetic validation data")
     written = write_demo(workspace.path("validate"), workspace.config.seed)
     return f"validate   {len(written) - 1} synthetic data sets and analyses.toml in validate/ (review validate run)"
-
-
-from .build import DemoFiles  # noqa: E402  (type only; build imports this module lazily)

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from ..errors import ValidationError
+from ..store import Store
 from ..store import extraction as tables
 from .compare import FieldDifference, compare_studies
 from .factors import FactorList
@@ -41,7 +40,7 @@ def estimate_rows(study: Study) -> list[dict[str, Any]]:
 
 
 def load_folder(
-    engine: sa.Engine, extraction_dir: Path, factors: FactorList, rule: CollapseRule | None = None
+    store: Store, extraction_dir: Path, factors: FactorList, rule: CollapseRule | None = None
 ) -> LoadReport:
     """Validate every study file and store new or changed ones; nothing invalid is stored."""
     rule = rule or CollapseRule()
@@ -60,26 +59,34 @@ def load_folder(
     report = LoadReport([], [])
     for path, data in parsed:
         extractor = extractor_of(path)
-        study = study_from_data(data)
-        label = f"{study.id}" + (f" ({extractor})" if extractor else "")
-        previous = tables.study_version(engine, study.id, extractor)
-        if previous is not None and previous.data == data:
+        label = study_from_data(data).id + (f" ({extractor})" if extractor else "")
+        if store_study(store, data, path, rule, extractor=extractor):
+            report.loaded.append(label)
+        else:
             report.unchanged.append(label)
-            continue
-        summary = summarise(study.quips, rule)
-        tables.save_study_version(
-            engine, data, extractor=extractor, source_file=str(path), estimates=estimate_rows(study),
-            quips=study.quips, quality=(summary.rob, rule.describe(), summary.basis),
-        )
-        report.loaded.append(label)
     return report
 
 
-def compare_extractors(engine: sa.Engine, study_id: str, left: str, right: str) -> list[FieldDifference]:
+def store_study(store: Store, data: dict[str, Any], path: Path, rule: CollapseRule, *,
+                extractor: str = "") -> bool:
+    """Store a valid study file's data as a new version unless it equals the latest; True if stored."""
+    study = study_from_data(data)
+    previous = tables.study_version(store, study.id, extractor)
+    if previous is not None and previous.data == data:
+        return False
+    summary = summarise(study.quips, rule)
+    tables.save_study_version(
+        store, data, extractor=extractor, source_file=str(path), estimates=estimate_rows(study),
+        quips=study.quips, quality=(summary.rob, rule.describe(), summary.basis),
+    )
+    return True
+
+
+def compare_extractors(store: Store, study_id: str, left: str, right: str) -> list[FieldDifference]:
     """Differences between two extractors' latest stored versions of a study."""
     versions = {}
     for who in (left, right):
-        version = tables.study_version(engine, study_id, who)
+        version = tables.study_version(store, study_id, who)
         if version is None:
             raise ValidationError(f"study {study_id}: no stored extraction by {who or 'the reconciled file'!r}")
         versions[who] = study_from_data(version.data)

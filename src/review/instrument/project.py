@@ -147,7 +147,7 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
         # Record first: a version in the store without a file is recoverable by rebuilding;
         # a file whose version was never recorded would break the history.
         versions_table.add_version(
-            workspace.store.engine, version=bank.version,
+            workspace.store, version=bank.version,
             built_at=datetime.fromisoformat(bank.built_at), evidence_sha256=bank.evidence.sha256,
             evidence_taken_at=bank.evidence.taken_at, evidence_source=bank.evidence.source,
             item_bank_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -207,7 +207,7 @@ def diff_with_evidence(workspace: Workspace, synthesis: Path | None = None) -> l
 
 
 def version_history(workspace: Workspace) -> list[versions_table.InstrumentVersion]:
-    return versions_table.versions(workspace.store.engine)
+    return versions_table.versions(workspace.store)
 
 
 @dataclass(slots=True)

@@ -14,7 +14,6 @@ example records nobody screened and no stopping rule covered).
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -203,25 +202,13 @@ def prisma_counts(workspace: "Workspace") -> PrismaCounts:
 
 
 def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
-    """Records the dedup stage removed, and whether dedup has run at all.
+    """Records the dedup stage removed, and whether dedup has run at all."""
+    from ..dedup.decisions import duplicate_ids
+    from ..store import dedup as dedup_store
 
-    The dedup stage is optional here: without ``review.store.dedup`` nothing counts as a
-    duplicate, and the output says so.
-    """
-    try:
-        module = importlib.import_module("review.store.dedup")
-    except ModuleNotFoundError as err:
-        if err.name not in ("review.store.dedup", "review.store"):
-            raise
-        return set(), False
-    finder = getattr(module, "duplicate_ids", None)
-    if finder is None:
-        return set(), False
-    duplicates = {int(i) for i in finder(store)}
+    duplicates = {int(i) for i in duplicate_ids(store)}
     # Merges decided by hand count too; otherwise dedup has run only if it logged a run.
-    run_log = getattr(module, "runs", None)
-    ran = bool(duplicates) or run_log is None or bool(run_log(store))
-    return duplicates, ran
+    return duplicates, bool(duplicates) or bool(dedup_store.runs(store))
 
 
 #: PRISMA reason for a notice or comment linked to the record it is about ([dedup] related = "link").
@@ -230,14 +217,9 @@ RELATED_REASON = "Notice or comment linked to another record"
 
 def related_notice_ids(store: Store) -> set[int]:
     """Notices and comments dedup linked to their article: not separate records to screen."""
-    try:
-        module = importlib.import_module("review.store.dedup")
-    except ModuleNotFoundError as err:
-        if err.name not in ("review.store.dedup", "review.store"):
-            raise
-        return set()
-    finder = getattr(module, "related_notice_ids", None)
-    return {int(i) for i in finder(store)} if finder is not None else set()
+    from ..dedup.decisions import related_notice_ids as notices
+
+    return {int(i) for i in notices(store)}
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:

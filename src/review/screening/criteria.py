@@ -105,12 +105,24 @@ def _terms(value: Any, path: Path | str, name: str, *, check_syntax: bool = True
     return tuple(terms)
 
 
-def term_regex(term: str) -> re.Pattern[str]:
-    """Whole-word, case-insensitive; trailing ``*`` = any ending, ``?`` = one letter."""
+def _term_body(term: str) -> str:
+    """A term's regex without the leading word boundary: ``*`` = any ending, ``?`` = one letter."""
     stem = term.rstrip("*")
     body = re.escape(stem).replace(r"\ ", r"\s+").replace(r"\?", r"\w")
-    ending = r"\w*" if term.endswith("*") else r"\b"
-    return re.compile(r"\b" + body + ending, re.IGNORECASE)
+    return body + (r"\w*" if term.endswith("*") else r"\b")
+
+
+def term_regex(term: str) -> re.Pattern[str]:
+    """Whole-word, case-insensitive; trailing ``*`` = any ending, ``?`` = one letter."""
+    return re.compile(r"\b" + _term_body(term), re.IGNORECASE)
+
+
+def terms_regex(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex matching any of ``terms`` (longest first, so the longest match wins); None if none."""
+    parts = [_term_body(t) for t in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True)]
+    if not parts:
+        return None
+    return re.compile(r"\b(?:" + "|".join(parts) + ")", re.IGNORECASE)
 
 
 def keyword_score(text: str, include: Iterable[re.Pattern[str]], exclude: Iterable[re.Pattern[str]]) -> int:

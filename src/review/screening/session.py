@@ -444,11 +444,9 @@ class ScreeningSession:
 
 
 def _duplicate_ids(store: Any) -> set[int]:
-    """Records dedup set aside; empty when the dedup stage is not installed."""
-    try:
-        from ..store.dedup import duplicate_ids
-    except ImportError:
-        return set()
+    """Records dedup set aside (non-canonical members of merged clusters)."""
+    from ..dedup.decisions import duplicate_ids
+
     return set(duplicate_ids(store))
 
 

@@ -384,6 +384,11 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
     return [found[name] for name in sorted(found)]
 
 
+def iso_time(value: datetime | date | None) -> str | None:
+    """A stored time as ISO 8601 (UTC times marked ``Z``); None stays None."""
+    return _iso(value)
+
+
 def _iso(value: datetime | date | None) -> str | None:
     if value is None:
         return None

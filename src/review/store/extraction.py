@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .core import Store
 from .schema import metadata
 
 extraction_studies = sa.Table(
@@ -103,7 +104,7 @@ class StudyVersion:
 
 
 def save_study_version(
-    engine: sa.Engine,
+    store: Store,
     data: dict[str, Any],
     *,
     extractor: str = "",
@@ -115,7 +116,7 @@ def save_study_version(
     """Store one study (file data, estimate rows, QUIPS rows, collapsed quality) in one transaction."""
     study = data["study"]
     now = _now()
-    with engine.begin() as conn:
+    with store.transaction() as conn:
         version_id = int(conn.execute(extraction_studies.insert().values(
             study_id=study["id"], extractor=extractor, cohort_id=study.get("cohort_id", ""),
             citation=study.get("citation", ""), design=study.get("design", ""),
@@ -138,70 +139,70 @@ def save_study_version(
     return version_id
 
 
-def latest_versions(engine: sa.Engine, *, extractor: str | None = None) -> list[StudyVersion]:
+def latest_versions(store: Store, *, extractor: str | None = None) -> list[StudyVersion]:
     """The newest version per (study, extractor), ordered by study id."""
     t = extraction_studies
     newest = sa.select(sa.func.max(t.c.id)).group_by(t.c.study_id, t.c.extractor)
     query = sa.select(t).where(t.c.id.in_(newest)).order_by(t.c.study_id, t.c.extractor)
     if extractor is not None:
         query = query.where(t.c.extractor == extractor)
-    with engine.connect() as conn:
+    with store.connect() as conn:
         return [StudyVersion(r["id"], r["study_id"], r["extractor"], dict(r["data"]), r["created_at"])
                 for r in conn.execute(query).mappings()]
 
 
-def study_version(engine: sa.Engine, study_id: str, extractor: str = "") -> StudyVersion | None:
-    for version in latest_versions(engine, extractor=extractor):
+def study_version(store: Store, study_id: str, extractor: str = "") -> StudyVersion | None:
+    for version in latest_versions(store, extractor=extractor):
         if version.study_id == study_id:
             return version
     return None
 
 
-def estimates_for(engine: sa.Engine, version_id: int) -> list[dict[str, Any]]:
+def estimates_for(store: Store, version_id: int) -> list[dict[str, Any]]:
     t = extraction_estimates
-    with engine.connect() as conn:
+    with store.connect() as conn:
         return [dict(r) for r in conn.execute(sa.select(t).where(t.c.version_id == version_id).order_by(t.c.id))
                 .mappings()]
 
 
-def quips_for(engine: sa.Engine, study_id: str) -> dict[str, dict[str, str]]:
+def quips_for(store: Store, study_id: str) -> dict[str, dict[str, str]]:
     """Latest rating per rater and domain."""
     t = quips_ratings
     out: dict[str, dict[str, str]] = {}
-    with engine.connect() as conn:
+    with store.connect() as conn:
         for r in conn.execute(sa.select(t).where(t.c.study_id == study_id).order_by(t.c.id)).mappings():
             out.setdefault(r["rater"], {})[r["domain"]] = r["rating"]
     return out
 
 
-def add_quips_rating(engine: sa.Engine, study_id: str, rater: str, domain: str, rating: str) -> None:
+def add_quips_rating(store: Store, study_id: str, rater: str, domain: str, rating: str) -> None:
     """One rater's rating of one domain (one transaction; the TUI's QUIPS key press)."""
-    with engine.begin() as conn:
+    with store.transaction() as conn:
         conn.execute(quips_ratings.insert().values(study_id=study_id, rater=rater, domain=domain, rating=rating,
                                                    version_id=None, created_at=_now()))
 
 
-def latest_quality(engine: sa.Engine) -> dict[str, str]:
+def latest_quality(store: Store) -> dict[str, str]:
     t = study_quality
-    with engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(sa.select(t.c.study_id, t.c.rob).order_by(t.c.id)).all()
     return {study_id: rob for study_id, rob in rows}
 
 
 def add_grade_judgement(
-    engine: sa.Engine, factor_id: str, *, start: str, domains: dict[str, Any], certainty: str,
+    store: Store, factor_id: str, *, start: str, domains: dict[str, Any], certainty: str,
     source: str = "auto", reviewer: str = "",
 ) -> int:
-    with engine.begin() as conn:
+    with store.transaction() as conn:
         return int(conn.execute(grade_judgements.insert().values(
             factor_id=factor_id, start=start, domains=domains, certainty=certainty, source=source,
             reviewer=reviewer, created_at=_now(),
         )).inserted_primary_key[0])
 
 
-def latest_grade_judgements(engine: sa.Engine) -> dict[str, dict[str, Any]]:
+def latest_grade_judgements(store: Store) -> dict[str, dict[str, Any]]:
     """Newest judgement per factor (a reviewer's judgement is just a newer row)."""
     t = grade_judgements
-    with engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return {r["factor_id"]: dict(r) for r in rows}

@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..errors import ReviewError
-from . import Store, schema, utcnow
+from . import schema
+from .core import Store, utcnow
 from .schema import metadata
 
 __all__ = [

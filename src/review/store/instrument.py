@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .core import Store
 from .schema import metadata
 
 instrument_versions = sa.Table(
@@ -49,11 +50,11 @@ class InstrumentVersion:
     settings: dict[str, Any]
 
 
-def add_version(engine: sa.Engine, *, version: str, built_at: datetime, evidence_sha256: str,
+def add_version(store: Store, *, version: str, built_at: datetime, evidence_sha256: str,
                 evidence_taken_at: str, evidence_source: str, item_bank_sha256: str, n_items: int,
                 n_signals: int, n_not_included: int, weights: dict[str, Any], settings: dict[str, Any]) -> int:
     """Record one build in its own transaction; returns the new row id."""
-    with engine.begin() as conn:
+    with store.transaction() as conn:
         result = conn.execute(instrument_versions.insert().values(
             version=version, built_at=built_at, evidence_sha256=evidence_sha256,
             evidence_taken_at=evidence_taken_at, evidence_source=evidence_source,
@@ -64,14 +65,14 @@ def add_version(engine: sa.Engine, *, version: str, built_at: datetime, evidence
         return int(result.inserted_primary_key[0])
 
 
-def versions(engine: sa.Engine) -> list[InstrumentVersion]:
+def versions(store: Store) -> list[InstrumentVersion]:
     """All recorded builds, oldest first."""
     t = instrument_versions
-    with engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return [InstrumentVersion(**dict(row)) for row in rows]
 
 
-def latest_version(engine: sa.Engine) -> InstrumentVersion | None:
-    rows = versions(engine)
+def latest_version(store: Store) -> InstrumentVersion | None:
+    rows = versions(store)
     return rows[-1] if rows else None

@@ -13,7 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from . import Store, schema, utcnow
+from . import schema
+from .core import Store, utcnow
 from .schema import metadata
 
 last_ranking = sa.Table(

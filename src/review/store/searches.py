@@ -17,7 +17,7 @@ from ..records import Record
 from .schema import import_batches, metadata, records
 
 if TYPE_CHECKING:
-    from . import Store
+    from .core import Store
 
 #: One row per execution of a query: what was asked, what came back, how it went.
 search_runs = sa.Table(

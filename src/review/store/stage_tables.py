@@ -1,6 +1,7 @@
 """Imports every stage's table module so their tables join ``metadata`` before create_all.
 
-Each stage that persists something owns ``store/<stage>.py``; add it here.
+Each stage that persists something owns ``store/<stage>.py``; add it here (the package
+imports this module).
 """
 
 from __future__ import annotations

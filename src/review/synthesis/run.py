@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from ..errors import ValidationError, WorkspaceError
 from ..extraction.factors import load_factors
 from ..extraction.forms import FACTORS_FILE, load_studies
 from ..paths import WORKSPACE_FILE
+from ..store import Store
 from ..tomlread import loads_toml, read_toml
 from ..workspace import Workspace
 from .evidence import RULE_SET_ALIASES, RULE_SETS, canonical_rule_set
@@ -74,17 +75,21 @@ def record_rule_set(config_path: Path, rule_set: str, settings: SynthesisSetting
         raise WorkspaceError(f"{config_path}:synthesis.rule_set: add rule_set = \"{rule_set}\" to the [synthesis] table")
 
 
-def run_synthesis_command(ctx: Any, extraction_dir: Path | None, rule_set: str | None, *, plots: bool) -> list[str]:
-    """The CLI's work: find the folder and settings, run, store GRADE judgements, report lines."""
-    workspace = None
-    if extraction_dir is None:
-        workspace = ctx.workspace
-        extraction_dir = workspace.path("extraction")
-        root = workspace.root
-    else:
-        # The folder's own workspace (if any) gets the GRADE rows, not the one around the cwd.
-        root = Path(extraction_dir).resolve().parent
-        workspace = Workspace(root) if (root / WORKSPACE_FILE).is_file() else None
+@dataclass(slots=True)
+class FolderSynthesis:
+    """A synthesis run on an extraction folder, and how many GRADE rows its workspace got."""
+
+    run: SynthesisRun
+    grade_stored: int | None  # None: the folder belongs to no workspace
+    notes: list[str] = field(default_factory=list)  # about the settings used (old names, defaults)
+
+
+def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, reviewer: str = "",
+                          plots: bool = True) -> FolderSynthesis:
+    """Run the synthesis of a folder with its workspace's settings; pre-register the rule set
+    and store the GRADE judgements in that workspace (the folder's own, not the cwd's)."""
+    root = Path(extraction_dir).resolve().parent
+    workspace = Workspace(root) if (root / WORKSPACE_FILE).is_file() else None
     config = _config(root)
     synthesis_section = dict(config.get("synthesis", {}))
     recorded = synthesis_section.get("rule_set")
@@ -101,33 +106,26 @@ def run_synthesis_command(ctx: Any, extraction_dir: Path | None, rule_set: str |
     if rule_set:
         synthesis_section["rule_set"] = rule_set
     settings = SynthesisSettings.from_config(synthesis_section, dict(config.get("extraction", {})))
-    if (root / WORKSPACE_FILE).is_file() and recorded is None:
+    if workspace is not None and recorded is None:
         record_rule_set(root / WORKSPACE_FILE, settings.rule_set, settings)
     run = run_synthesis(Path(extraction_dir), settings, plots=plots)
-    lines = [f"rule set {settings.rule_set}: {len(run.results)} factors from {run.n_studies} studies"]
+    notes = []
     chosen = synthesis_section.get("rule_set")
     if chosen in RULE_SET_ALIASES:
-        lines.append(f"note: rule set {chosen!r} is the old name of {RULE_SET_ALIASES[chosen]!r} (same rules)")
+        notes.append(f"rule set {chosen!r} is the old name of {RULE_SET_ALIASES[chosen]!r} (same rules)")
     unregistered = "ariens_multiple_low_quality" not in synthesis_section
     if settings.rule_set == "ariens" and recorded is not None and unregistered:
-        lines.append("note: review.toml does not pre-register synthesis.ariens_multiple_low_quality; "
+        notes.append("review.toml does not pre-register synthesis.ariens_multiple_low_quality; "
                      f"using {settings.rules.ariens_multiple_low_quality!r}")
-    if workspace is not None:
-        stored = store_grade(workspace.store.engine, run.results, ctx.reviewer_option or "")
-        lines.append(f"stored {stored} GRADE judgements")
-    for r in run.results:
-        ev = r.evidence
-        lines.append(f"  {ev.factor_id:<34} {ev.direction:<12} {ev.level:<13} {ev.grade or '-':<9} "
-                     f"{';'.join(ev.studies)}")
-    lines.extend(f"wrote {p}" for p in run.written if p.suffix in (".csv", ".md"))
-    return lines
+    stored = store_grade(workspace.store, run.results, reviewer) if workspace is not None else None
+    return FolderSynthesis(run, stored, notes)
 
 
-def store_grade(engine: Any, results: list[FactorResult], reviewer: str) -> int:
+def store_grade(store: Store, results: list[FactorResult], reviewer: str) -> int:
     """Append a GRADE row per factor whose judgement changed since the last stored one."""
     from ..store import extraction as tables
 
-    latest = tables.latest_grade_judgements(engine)
+    latest = tables.latest_grade_judgements(store)
     stored = 0
     for r in results:
         if r.grade is None:
@@ -137,7 +135,7 @@ def store_grade(engine: Any, results: list[FactorResult], reviewer: str) -> int:
         if previous and previous["domains"] == domains and previous["certainty"] == r.grade.certainty \
                 and previous["start"] == r.grade.start:
             continue
-        tables.add_grade_judgement(engine, r.factor.id, start=r.grade.start, domains=domains,
+        tables.add_grade_judgement(store, r.factor.id, start=r.grade.start, domains=domains,
                                    certainty=r.grade.certainty, source=r.grade.source, reviewer=reviewer)
         stored += 1
     return stored

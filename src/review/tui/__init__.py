@@ -1,9 +1,6 @@
-"""Textual terminal UI: a thin shell over the stage functions (nothing here is imported by them)."""
+"""Textual terminal UI: a thin shell over the stage services (nothing below it imports it)."""
 
-import os
+from .startup import tune_textual
 
-# Textual paints on a fixed clock of TEXTUAL_FPS ticks a second (default 60). A key pressed
-# just after another frame (the retrain status, say) waits for the next tick: up to 17 ms of
-# a 50 ms budget. A frame costs ~15 ms here, so a finer clock only shortens that wait; it is
-# read when Textual is first imported, hence here, before any screen module imports it.
-os.environ.setdefault("TEXTUAL_FPS", "240")
+# Every module of the UI is under this package, so this runs before any of them imports Textual.
+tune_textual()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import threading
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from ..errors import ReviewError
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project
+from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -41,8 +41,9 @@ SCREEN_CLASSES: dict[str, tuple[str, str]] = {
     "validate": ("validate", "ValidateScreen"),
 }
 
-#: Start screens by name, in the order of the number keys.
-SCREENS: tuple[str, ...] = tuple(SCREEN_CLASSES)
+#: Start screens by name, in the order of the number keys (the CLI's ``--start`` choices).
+SCREENS: tuple[str, ...] = START_SCREENS
+assert SCREENS == tuple(SCREEN_CLASSES), "every start screen needs its class, in key order"
 
 #: Longest the model imports wait for the start screen to show its data (seconds).
 START_SCREEN_WAIT = 10.0
@@ -131,7 +132,7 @@ class ReviewApp(App[None]):
     def on_mount(self) -> None:
         # No automatic collections while the app starts and the model code is imported: a
         # full collection over scikit-learn's objects stops the UI thread for 150-200 ms.
-        gc.disable()
+        pause_collection()
         self.switch_mode(self.start_screen)
         # The loader starts after the first frame: its imports (SQLAlchemy alone 0.3 s) would
         # take half of the GIL from the thread painting it.
@@ -173,17 +174,12 @@ class ReviewApp(App[None]):
 
     @on(HeapSettled)
     def _heap_settled(self) -> None:
-        """Freeze the start-up heap (imports, project) and collect again as usual.
-
-        Later full collections then scan only what was made since, a few milliseconds
-        instead of hundreds: that is what keeps every key under 50 ms.
-        """
-        gc.freeze()
-        gc.enable()
+        """Freeze the start-up heap (imports, project) and collect again as usual."""
+        freeze_and_collect()
 
     def on_unmount(self) -> None:
         self._start_screen_shown.set()  # (a loader still waiting has nothing to wait for)
-        gc.enable()
+        resume_collection()
         if self.project is not None:
             self.project.session.save_ranking()  # the newest queue, if a retrain only logged it
             self.project.retrainer.close()

@@ -15,9 +15,9 @@ from rich.text import Text
 
 from ..errors import ReviewError
 from ..records import Record
-from ..screening import criteria as domain_criteria
-from ..screening.criteria import CRITERIA_PATH as CRITERIA_FILE
-from ..screening.criteria import DEFAULT_REASONS
+from ..services import screening as service
+from ..services.screening import CRITERIA_PATH as CRITERIA_FILE
+from ..services.screening import DEFAULT_REASONS, terms_regex
 from ..workspace import Workspace
 
 INCLUDE_STYLE = "bold black on #8fd18f"
@@ -44,21 +44,14 @@ class Criteria:
 
 
 def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
-    """One case-insensitive regex for ``terms``; ``*`` ends any word ending, ``?`` is one letter."""
-    parts = []
-    for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
-        stem = term.rstrip("*")
-        body = re.escape(stem).replace(r"\ ", r"\s+").replace(r"\?", r"\w")
-        parts.append(body + (r"\w*" if term.endswith("*") else r"\b"))
-    if not parts:
-        return None
-    return re.compile(r"\b(?:" + "|".join(parts) + ")", re.IGNORECASE)
+    """One case-insensitive regex for ``terms`` (the screening stage's term syntax)."""
+    return terms_regex(terms)
 
 
 def load_criteria(workspace: Workspace) -> Criteria:
     """Criteria through the screening stage's loader; a broken file becomes ``error``."""
     try:
-        loaded = domain_criteria.load_criteria(workspace)
+        loaded = service.load_criteria(workspace)
     except ReviewError as err:  # a half-saved file must not stop screening
         return Criteria(error=str(err))
     return Criteria(include=loaded.include_terms, exclude=loaded.exclude_terms,

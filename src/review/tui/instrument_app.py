@@ -7,8 +7,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from ..instrument import project
-from ..instrument.answers import AnswerSet, check_private_path, load_answers, new_answer_path
+from ..services.instrument import open_fill
 from ..workspace import Workspace
 from .screens.instrument_fill import FillScreenBase
 
@@ -33,15 +32,7 @@ class InstrumentApp(App[None]):
 def make_app(workspace: Workspace, *, answers_path: Path | None = None, client_ref: str = "",
              lang: str = "nl") -> InstrumentApp:
     """The fill-in app for ``workspace``'s current item bank; continues ``answers_path`` if it exists."""
-    bank = project.current_bank(workspace)
-    config = project.workspace_config(workspace)
-    path = check_private_path(answers_path, workspace.root) if answers_path else new_answer_path()
-    if path.is_file():
-        answer_set = load_answers(path)
-        if client_ref:
-            answer_set.client_ref = client_ref
-    else:
-        answer_set = AnswerSet(bank.version, bank.evidence.sha256, {}, client_ref)
-    screen = FillScreenBase.for_language(lang)(bank, config, answer_set, path,
+    fill = open_fill(workspace, answers_path=answers_path, client_ref=client_ref)
+    screen = FillScreenBase.for_language(lang)(fill.bank, fill.config, fill.answer_set, fill.answers_path,
                                                workspace_root=workspace.root, lang=lang)
     return InstrumentApp(screen)

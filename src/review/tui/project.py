@@ -12,7 +12,7 @@ from .highlight import CriteriaWatcher
 from .retrainer import RETRAIN_MODES, Retrainer
 
 if TYPE_CHECKING:  # the session (numpy) and the store (SQLAlchemy) load in the worker, after first paint
-    from ..screening.session import ScreeningSession
+    from ..services.screening import ScreeningSession
 
 
 @dataclass(eq=False)
@@ -30,15 +30,9 @@ class Project:
     @property
     def reviewers(self) -> list[str]:
         """Configured reviewers, then anyone else who has decided something."""
-        from ..screening.agreement import CONSENSUS_REVIEWER  # imports the store (SQLAlchemy)
+        from ..services.screening import known_reviewers  # (brings the store: SQLAlchemy)
 
-        names = list(self.workspace.config.reviewers)
-        for _, reviewer in self.workspace.store.current_decisions():
-            if reviewer not in names and reviewer != CONSENSUS_REVIEWER:
-                names.append(reviewer)
-        if self.reviewer not in names:
-            names.append(self.reviewer)
-        return names
+        return known_reviewers(self.workspace, self.reviewer)
 
     def refresh(self) -> None:
         """Pick up records imported or merged since opening (after search or dedup)."""
@@ -49,7 +43,9 @@ class Project:
     def records(self) -> dict[int, Record]:
         """All records by id, read once (call from a worker: slow for large workspaces)."""
         if self._records is None:
-            self._records = {r.id: r for r in self.workspace.store.records() if r.id is not None}
+            from ..services.screening import records_by_id
+
+            self._records = records_by_id(self.workspace)
         return self._records
 
 
@@ -59,7 +55,7 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     The session opens on the saved ranking, or on a seeded order that the first retrain
     replaces with the keyword prior (``quick_start``), so the first record needs no texts.
     """
-    from ..screening.session import ScreeningSession
+    from ..services.screening import open_session
 
     workspace.store  # noqa: B018 - opens and checks the schema now, off the UI thread
     settings = workspace.config.section("tui")
@@ -72,7 +68,7 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     return Project(
         workspace=workspace,
         reviewer=reviewer,
-        session=ScreeningSession(workspace, reviewer, quick_start=True),
+        session=open_session(workspace, reviewer, quick_start=True),
         criteria=CriteriaWatcher(workspace),
         blind=blind,
         retrainer=Retrainer(mode),

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..screening.ranker import Ranking
-    from ..screening.session import ScreeningSession
+    from ..services.screening import Ranking, ScreeningSession
 
 RETRAIN_MODES = ("process", "thread")
 
@@ -35,14 +34,13 @@ _SESSIONS: dict[tuple[str, str], list[Any]] = {}
 
 def _retrain_in_worker(root: str, reviewer: str, records_version: int) -> Ranking:
     """Runs in the worker process: the reviewer's session, brought up to date, retrained."""
-    from ..screening import session as session_module
+    from ..services.screening import open_session
     from ..workspace import Workspace
 
-    # Saving the queue here holds no key up: save every one (the app saves nothing itself).
-    session_module.SAVE_INTERVAL = 0.0
     entry = _SESSIONS.get((root, reviewer))
     if entry is None:
-        session = session_module.ScreeningSession(Workspace(Path(root)), reviewer, quick_start=True)
+        # Saving the queue here holds no key up: save every one (the app saves nothing itself).
+        session = open_session(Workspace(Path(root)), reviewer, quick_start=True, save_interval=0.0)
         _SESSIONS[(root, reviewer)] = [session, records_version]
     else:
         session, version = entry

@@ -196,9 +196,9 @@ class BrowserScreen(ProjectScreen):
                 self.action_decide(label)
 
         decisions = sorted(self.labels.get(record_id, {}).items())
-        from ...store.dedup import related_of
+        from ...services.dedup import related_of
 
-        related = related_of(project.workspace.store, record_id)
+        related = related_of(project.workspace, record_id)
         self.app.push_screen(RecordScreen(record, project.criteria.criteria, decisions, related), chosen)
 
     def action_focus_filter(self) -> None:

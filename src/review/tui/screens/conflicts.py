@@ -6,7 +6,7 @@ list and statistics appear only after **b** lifts it for this session.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -16,35 +16,26 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ...records import Record
-from ...screening.agreement import (
-    Agreement, Conflict, conflicts, export_agreement, pairwise_agreement, resolve_conflict,
-    store_labels, store_resolutions,
-)
+from ...services.screening import AgreementReport, agreement_report, export_agreement, resolve_conflict
 from ..messages import DataReady
 from ..project import Project
 from .base import ProjectScreen
 from .modals import RecordScreen
+
+if TYPE_CHECKING:
+    from ...services.screening import Agreement
 
 #: Titles are cut to this many characters so the decisions stay visible.
 TITLE_CHARS = 52
 LABEL_STYLE = {"include": "green", "exclude": "red", "maybe": "yellow"}
 
 
-@dataclass(slots=True)
-class ConflictData:
-    reviewers: list[str]
-    stats: list[Agreement]
-    conflicts: list[Conflict]
-    titles: dict[int, str] = field(default_factory=dict)
+#: What the screen shows: reviewers, agreement per pair, conflicts with their titles.
+ConflictData = AgreementReport
 
 
 def gather(project: Project) -> ConflictData:
-    store = project.workspace.store
-    labels = store_labels(store)
-    reviewers = [r for r in project.reviewers if any(rv == r for _, rv in labels)]
-    found = conflicts(labels, store_resolutions(store))
-    titles = {r.id: r.title for r in store.records([c.record_id for c in found])} if found else {}
-    return ConflictData(reviewers, pairwise_agreement(labels, reviewers), found, titles)
+    return agreement_report(project.workspace, titles=True)
 
 
 def _number(value: float | None) -> str:
@@ -153,7 +144,7 @@ class ConflictsScreen(ProjectScreen):
         if record_id is None or project is None:
             self.app.bell()
             return
-        resolve_conflict(project.workspace.store, record_id, label, project.reviewer)  # durable now
+        resolve_conflict(project.workspace, record_id, label, project.reviewer)  # durable now
         table = self.query_one("#conflict-table", DataTable)
         table.update_cell(str(record_id), table.ordered_columns[3].key,
                           Text(f"{label} ({project.reviewer})", style=LABEL_STYLE.get(label, "")))
@@ -183,7 +174,7 @@ class ConflictsScreen(ProjectScreen):
         if project is None or data is None or project.blind:
             self.app.bell()
             return
-        paths = export_agreement(project.workspace.path("screening"), data.stats, data.conflicts, data.reviewers)
+        paths = export_agreement(project.workspace).paths
         self.notify("wrote " + ", ".join(str(p.relative_to(project.workspace.root)) for p in paths), title="Export")
 
     def action_unblind(self) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from ...errors import ReviewError
+from ...services.prisma import prisma_counts
 from ..actions import ACTIONS
 from ..messages import DataReady
 from ..project import Project
@@ -47,26 +48,18 @@ class DashboardData:
 
 def gather(project: Project) -> DashboardData:
     """Counts from the PRISMA stage (all reviewers) and the session (this reviewer)."""
-    store = project.workspace.store
     data = DashboardData()
-    try:
-        from ...prisma.counts import prisma_counts
-    except ImportError:
-        prisma_counts = None  # type: ignore[assignment]
-    if prisma_counts is not None:
-        counts = prisma_counts(project.workspace)
-        data.sources = sorted((name, s.n) for name, s in counts.sources.items())
-        data.duplicates = counts.n("duplicates") if counts.dedup_available else None
-        data.prisma_screened = counts.n("records_screened")
-        data.prisma_excluded = counts.n("records_excluded")
-    else:
-        data.sources = sorted(store.counts_by_source().items())
+    counts = prisma_counts(project.workspace)
+    data.sources = sorted((name, s.n) for name, s in counts.sources.items())
+    data.duplicates = counts.n("duplicates") if counts.dedup_available else None
+    data.prisma_screened = counts.n("records_screened")
+    data.prisma_excluded = counts.n("records_excluded")
     data.identified = sum(n for _, n in data.sources)
     from ...sources.search import query_overview
 
     data.searches = query_overview(project.workspace)
     data.progress = project.session.progress()
-    mine = sorted(store.current_decisions(reviewer=project.reviewer).values(), key=lambda d: d.id)
+    mine = sorted(project.workspace.store.current_decisions(reviewer=project.reviewer).values(), key=lambda d: d.id)
     found = 0
     for decision in mine:
         found += decision.label == "include"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -10,10 +12,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from ...dedup.diff import word_diff
-from ...store.dedup import BorderlinePair, borderline_pairs, decide_pair, describe_link, related_links
+from ...services.dedup import borderline_pairs, decide_pair, describe_link, related_links, word_diff
 from ..messages import DataReady
 from .base import ProjectScreen
+
+if TYPE_CHECKING:
+    from ...services.dedup import BorderlinePair
 
 DIFF_STYLE = "bold black on #e8c66a"
 #: Longest abstract excerpt shown per side.
@@ -86,11 +90,11 @@ class DedupScreen(ProjectScreen):
     def load(self) -> None:
         project = self.project
         assert project is not None
-        store = project.workspace.store
-        pairs = borderline_pairs(store)
+        workspace = project.workspace
+        pairs = borderline_pairs(workspace)
         related: dict[int, list[str]] = {}
         if pairs:
-            for link in related_links(store):
+            for link in related_links(workspace):
                 for rid in (link.notice_id, link.about_id):
                     related.setdefault(rid, []).append(f"#{rid}: {describe_link(link, rid)}")
         self.post_message(DataReady((pairs, related)))
@@ -129,7 +133,7 @@ class DedupScreen(ProjectScreen):
             return
         pair = self.pairs[self.index]
         assert pair.left.id is not None and pair.right.id is not None
-        decide_pair(project.workspace.store, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+        decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
         self.decided += verdict != "skip"
         self.index += 1
         self._paint()

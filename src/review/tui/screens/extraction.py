@@ -19,13 +19,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, ListItem, ListView, Static
 
 from ...errors import ReviewError
-from ...extraction import (
-    FactorList, Form, load_factors, load_form, save_study, study_files, study_from_data, validate_study_data,
+from ...services.extraction import (
+    FACTORS_FILE, FactorList, Form, load_factors, load_form, read_study_file, save_study_file, study_files,
+    validate_study_data,
 )
-from ...extraction.forms import FACTORS_FILE, read_study_file
-from ...extraction.loading import estimate_rows
-from ...extraction.quips import CollapseRule, summarise
-from ...store import extraction as tables
 
 #: Estimate columns shown read-only under the form.
 ESTIMATE_COLUMNS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
@@ -183,26 +180,9 @@ class ExtractionScreen(Screen[None]):
             self.notify(problems[0] + more, title="Not saved", severity="error", timeout=8)
             return
         try:
-            study = study_from_data(data)
-            save_study(study, path)
-            stored = read_study_file(path)
-            self._store(stored, path)
+            stored = save_study_file(self.app.workspace, path, data)  # type: ignore[attr-defined]
         except (ReviewError, OSError) as err:
             self.notify(str(err), title="Save failed", severity="error", timeout=8)
             return
         self.data = stored
         self.notify(f"saved {path.name} and loaded it into the store", title="Saved")
-
-    def _store(self, data: dict[str, Any], path: Path) -> None:
-        """Store the saved file as the reconciled study's new version (as ``review extraction load``)."""
-        workspace = self.app.workspace  # type: ignore[attr-defined]
-        engine = workspace.store.engine
-        study = study_from_data(data)
-        previous = tables.study_version(engine, study.id, "")
-        if previous is not None and previous.data == data:
-            return
-        rule = CollapseRule.from_mapping(dict(workspace.config.section("extraction").get("quips", {})))
-        summary = summarise(study.quips, rule)
-        tables.save_study_version(engine, data, extractor="", source_file=str(path),
-                                  estimates=estimate_rows(study), quips=study.quips,
-                                  quality=(summary.rob, rule.describe(), summary.basis))

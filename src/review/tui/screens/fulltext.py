@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -18,12 +19,15 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ...errors import ReviewError
-from ...prisma.fulltext import fulltext_reasons, link_reports, record_fulltext
-from ...prisma.queue import QueueItem, fulltext_queue
-from ...store.fulltext import undo_last_fulltext_event, unlink_report
+from ...services.prisma import (
+    fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
+)
 from ..messages import DataReady
 from .base import ProjectScreen
 from .modals import ReasonScreen
+
+if TYPE_CHECKING:
+    from ...services.prisma import QueueItem
 
 #: Titles are cut to this many characters so the state columns stay visible.
 TITLE_CHARS = 56
@@ -134,9 +138,7 @@ class FulltextScreen(ProjectScreen):
         assert project is not None
 
         def write() -> None:
-            reasons = fulltext_reasons(project.workspace.config.section("fulltext"))
-            record_fulltext(project.workspace.store, record_id, project.reviewer, event,
-                            reasons=reasons, reason=reason)
+            record_fulltext(project.workspace, record_id, project.reviewer, event, reason=reason)
 
         self._apply(write)
 
@@ -164,7 +166,7 @@ class FulltextScreen(ProjectScreen):
             self.app.bell()
             return
         try:
-            reasons = fulltext_reasons(project.workspace.config.section("fulltext"))
+            reasons = fulltext_reasons(project.workspace)
         except ReviewError as error:
             self.notify(str(error), title=error.title, severity="error")
             return
@@ -192,7 +194,7 @@ class FulltextScreen(ProjectScreen):
             self.notify(f"#{report} already stands for that study", timeout=3)
             self._paint()
             return
-        self._apply(lambda: link_reports(project.workspace.store, study, [report], project.reviewer),
+        self._apply(lambda: link_reports(project.workspace, study, [report], project.reviewer),
                     f"report #{report} linked to study #{study} (L on it undoes)")
 
     def action_cancel_link(self) -> None:
@@ -209,14 +211,14 @@ class FulltextScreen(ProjectScreen):
         if item is not None and item.study_id == item.record_id:
             self.notify(f"#{selected} is its own study already", timeout=3)
             return
-        self._apply(lambda: unlink_report(project.workspace.store, selected, project.reviewer),
+        self._apply(lambda: unlink_report(project.workspace, selected, project.reviewer),
                     f"report #{selected} is its own study again")
 
     def action_undo(self) -> None:
         project = self.project
         if project is None:
             return
-        undone = undo_last_fulltext_event(project.workspace.store, project.reviewer)
+        undone = undo_last_fulltext_event(project.workspace, project.reviewer)
         if undone is None:
             self.notify("Nothing to undo")
             return

@@ -17,7 +17,7 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
     seen: set[str] = set()
     active = screen.active_bindings
     ordered = sorted(active.items(), key=lambda item: item[1].node is screen.app)
-    for key, entry in ordered:
+    for _key, entry in ordered:
         binding = entry.binding
         if not binding.description or binding.action in seen:
             continue

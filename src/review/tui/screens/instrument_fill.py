@@ -19,12 +19,10 @@ from textual.widgets import (
 )
 
 from ...errors import ReviewError
-from ...instrument.answers import AnswerSet, save_answers, write_private
-from ...instrument.config import InstrumentConfig
-from ...instrument.evidence import DOMAINS
-from ...instrument.itembank import DOMAIN_LABELS, ItemBank, Question
-from ...instrument.render import T, medical_note, report_markdown, to_html
-from ...instrument.scoring import Profile, enabled, score
+from ...services.instrument import (
+    DOMAIN_LABELS, DOMAINS, AnswerSet, InstrumentConfig, ItemBank, Profile, Question, T, enabled, medical_note,
+    report_markdown, save_answers, score, to_html, write_private,
+)
 
 PROFILE_TAB = "tab-profile"
 

@@ -8,7 +8,6 @@ see ``tui.retrainer``) and only reorders the queue.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from time import perf_counter
@@ -24,9 +23,11 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...records import Record
+from ...services.prisma import record_screening_stop
 from ..highlight import legend, render_record
 from ..messages import DataReady, RankingReady
 from ..project import Project
+from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
 from .base import ProjectScreen
 from .modals import ConfirmScreen, NoteScreen, ReasonScreen, SearchScreen
@@ -245,8 +246,7 @@ class ScreeningScreen(ProjectScreen):
         collections (now and then an older one, 2-5 ms) on the key's time; after the frame
         the reviewer reads, and the collector catches up then.
         """
-        collecting = gc.isenabled()  # (off while the app starts: see ReviewApp.on_mount)
-        gc.disable()
+        collecting = pause_collection()  # (off while the app starts: see ReviewApp.on_mount)
         try:
             yield
         finally:
@@ -254,7 +254,7 @@ class ScreeningScreen(ProjectScreen):
             # it: an after-refresh callback queued before the paint runs that work before the
             # frame too.
             if collecting:
-                self.call_after_refresh(gc.enable)
+                self.call_after_refresh(resume_collection)
 
     def action_reason(self) -> None:
         project = self.project
@@ -311,10 +311,7 @@ class ScreeningScreen(ProjectScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                # (imported here: the store's modules bring SQLAlchemy, 0.3 s before the first frame)
-                from ...store.fulltext import record_screening_stop
-
-                stop = record_screening_stop(project.workspace.store, project.reviewer,
+                stop = record_screening_stop(project.workspace, project.reviewer,
                                              stopping.explanation, verdict=stopping)
                 self.notify(f"Screening stop recorded ({stop.n_unscreened:,} records unscreened).",
                             title="Stopped")

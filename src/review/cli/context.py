@@ -1,0 +1,39 @@
+"""The object every command receives: the ``--workspace`` and ``--reviewer`` options, resolved lazily."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..workspace import Workspace
+
+
+class Context:
+    """What every command gets: the workspace option and the reviewer name."""
+
+    def __init__(self, workspace: Path | None, reviewer: str | None) -> None:
+        self.workspace_path = workspace
+        self.reviewer_option = reviewer
+        self._workspace: Workspace | None = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = Workspace.find(self.workspace_path)
+        return self._workspace
+
+    def use_workspace(self, workspace: Workspace) -> None:
+        """Act on ``workspace`` from now on (``review demo`` opens the one it built)."""
+        self.workspace_path = workspace.root
+        self._workspace = workspace
+
+    @property
+    def reviewer(self) -> str:
+        if self.reviewer_option:
+            return self.reviewer_option
+        return self.workspace.config.reviewers[0]
+
+
+#: ``@pass_context`` hands a command the typed ``Context`` (instead of ``@click.pass_obj``).
+pass_context = click.make_pass_decorator(Context)

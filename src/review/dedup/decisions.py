@@ -1,0 +1,389 @@
+"""What dedup verdicts mean: the current state of each pair, the clusters it makes, and the
+borderline pairs left for a human.
+
+The store keeps the append-only pair log and the derived cluster table
+(``review.store.dedup``); the rules that read the log and rebuild the clusters are here, so
+the store holds no stage rules and nothing in the store imports this stage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ReviewError
+from ..records import Record
+from ..store import Connection, Store, utcnow
+from ..store import dedup as dedup_store
+from .cluster import UnionFind, choose_canonical, merge_fields
+
+__all__ = [
+    "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairVerdict",
+    "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "decide_pair", "duplicate_ids",
+    "merged_record", "rebuild_clusters", "undo_decision", "undo_merge",
+    "RelatedLink", "describe_link", "related_links", "related_notice_ids", "related_of",
+]
+
+#: ``related``: a notice or comment and the record it is about (linked, never merged).
+AUTO_VERDICTS: tuple[str, ...] = ("duplicate", "borderline", "distinct", "related", "none")
+HUMAN_VERDICTS: tuple[str, ...] = ("same", "different", "skip")
+
+
+@dataclass(frozen=True, slots=True)
+class PairVerdict:
+    """An automatic verdict to record for one pair (store ids, ``a < b``)."""
+
+    a: int
+    b: int
+    verdict: str
+    score: float | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDifference:
+    """One field of a borderline pair, side by side."""
+
+    name: str
+    left: str
+    right: str
+    similarity: float | None  # 0–100, None when a side is empty or the field is exact-match
+    same: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BorderlinePair:
+    """A pair waiting for a human: both records, the score and what differs."""
+
+    decision_id: int
+    left: Record
+    right: Record
+    score: float
+    explanation: str
+    fields: tuple[FieldDifference, ...]
+    skipped: bool = False
+
+
+# -- the state of each pair -----------------------------------------------------------------
+
+def _key(a: int, b: int) -> tuple[int, int]:
+    if a == b:
+        raise ReviewError(f"record {a}: a record cannot be paired with itself")
+    return (a, b) if a < b else (b, a)
+
+
+@dataclass(slots=True)
+class _State:
+    auto: dict[tuple[int, int], dict[str, Any]]
+    human: dict[tuple[int, int], dict[str, Any]]
+    skipped: set[tuple[int, int]]
+
+
+def _state(rows: Iterable[dict[str, Any]]) -> _State:
+    """The latest automatic row and the latest human row not undone, per pair.
+
+    Undoing a human verdict therefore falls back to the one before it, or to the automatic one.
+    """
+    rows = list(rows)
+    undone = {r["undoes_id"] for r in rows if r["verdict"] == "undo"}
+    auto: dict[tuple[int, int], dict[str, Any]] = {}
+    human: dict[tuple[int, int], dict[str, Any]] = {}
+    skipped: set[tuple[int, int]] = set()
+    for row in rows:
+        key = (row["record_a"], row["record_b"])
+        if row["origin"] == "auto":
+            auto[key] = row
+        elif row["verdict"] in ("same", "different") and row["id"] not in undone:
+            human[key] = row
+        elif row["verdict"] == "skip" and row["id"] not in undone:
+            skipped.add(key)
+    return _State(auto=auto, human=human, skipped=skipped)
+
+
+def auto_verdicts(store: Store) -> dict[tuple[int, int], str]:
+    """The latest automatic verdict per pair (``none`` pairs left out)."""
+    state = _state(dedup_store.pair_log(store))
+    return {k: r["verdict"] for k, r in state.auto.items() if r["verdict"] != "none"}
+
+
+# -- clusters -------------------------------------------------------------------------------
+
+def _components(state: _State) -> list[list[int]]:
+    ids: set[int] = set()
+    for key in list(state.auto) + list(state.human):
+        ids.update(key)
+    index = {rid: n for n, rid in enumerate(sorted(ids))}
+    back = sorted(ids)
+    uf = UnionFind(len(back))
+    # Human verdicts first, so a reviewer's "same" is never blocked by an automatic verdict.
+    for key, row in state.human.items():
+        if row["verdict"] == "different":
+            uf.forbid(index[key[0]], index[key[1]])
+    for key, row in sorted(state.human.items()):
+        if row["verdict"] == "same":
+            uf.union(index[key[0]], index[key[1]])
+    for key, row in state.auto.items():
+        if row["verdict"] in ("distinct", "related") and key not in state.human:
+            uf.forbid(index[key[0]], index[key[1]])
+    edges = [(float(row["score"] or 0.0), index[key[0]], index[key[1]])
+             for key, row in state.auto.items() if row["verdict"] == "duplicate" and key not in state.human]
+    for _, a, b in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        uf.union(a, b)
+    return [[back[i] for i in group] for group in uf.groups()]
+
+
+def rebuild_clusters(conn: Connection, rows: Iterable[dict[str, Any]] | None = None) -> int:
+    """Bring the stored clusters in line with the pair log (inside the caller's transaction);
+    returns the number of clusters."""
+    if rows is None:
+        rows = dedup_store.state_rows(conn)
+    groups = _components(_state(rows))
+    existing = dedup_store.cluster_members(conn)
+    wanted = {frozenset(g): g for g in groups}
+    stale = [row_id for members, row_id in existing.items() if members not in wanted]
+    new = [g for members, g in wanted.items() if members not in existing]
+    values = []
+    if new:
+        records = dedup_store.richness_records(conn, [m for g in new for m in g])
+        for group in new:
+            ordered = sorted(group)
+            recs = [records.get(m, Record(id=m)) for m in ordered]
+            best, why = choose_canonical(range(len(ordered)), recs)
+            values.append(dict(canonical_id=ordered[best], members=ordered, explanation=why))
+    dedup_store.replace_clusters(conn, stale, values)
+    return len(groups)
+
+
+def merged_record(store: Store, canonical_id: int) -> tuple[Record, str]:
+    """The cluster of ``canonical_id`` seen as one record (richest fields), and where each came from."""
+    members = dedup_store.clusters(store).get(canonical_id)
+    if members is None:
+        return store.record(canonical_id), "not merged"
+    records = store.records(members)
+    index = [r.id for r in records].index(canonical_id)
+    merged, sources = merge_fields(records, index)
+    taken = ", ".join(f"{name} from record {records[i].id}" for name, i in sorted(sources.items()))
+    return merged, f"record {canonical_id}" + (f"; {taken}" if taken else "")
+
+
+def duplicate_ids(store: Store) -> set[int]:
+    """Records that are non-canonical members of a merged cluster (PRISMA: duplicates removed)."""
+    return {m for canonical, members in dedup_store.clusters(store).items() for m in members if m != canonical}
+
+
+# -- related records (notices, comments: linked, never merged) ---------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    """A notice or comment (``notice_id``) and the record it is about (``about_id``)."""
+
+    notice_id: int
+    about_id: int
+    kind: str  # erratum | retraction | expression of concern | comment
+    explanation: str
+
+
+def related_links(store: Store, record_id: int | None = None) -> list[RelatedLink]:
+    """Current related links (latest automatic verdict ``related``, no human verdict on the pair),
+    all of them or those of ``record_id``."""
+    with store.connect() as conn:
+        # A pair's state depends only on its own rows (undo rows name the same pair).
+        state = _state(dedup_store.state_rows(conn, record_id))
+    keys = {row["id"]: key for key, row in state.auto.items()
+            if row["verdict"] == "related" and key not in state.human}
+    if not keys:
+        return []
+    details = dedup_store.pair_details(store, keys)
+    out = []
+    for row_id, (a, b) in sorted(keys.items(), key=lambda item: item[1]):
+        detail = details.get(row_id) or {}
+        kind = str(detail.get("kind", ""))
+        notice = int(detail.get("notice", a))
+        if not kind:
+            continue
+        out.append(RelatedLink(notice_id=notice, about_id=b if notice == a else a, kind=kind,
+                               explanation=str(detail.get("explanation", ""))))
+    return out
+
+
+def related_of(store: Store, record_id: int) -> list[str]:
+    """One line per link of ``record_id``: "erratum of record 12", "record 40 is its erratum"."""
+    return [describe_link(link, record_id) for link in related_links(store, record_id)]
+
+
+def describe_link(link: RelatedLink, record_id: int) -> str:
+    """The link as seen from ``record_id``."""
+    if link.notice_id == record_id:
+        return f"{link.kind} of record {link.about_id}"
+    return f"record {link.notice_id} is its {link.kind}"
+
+
+def related_notice_ids(store: Store) -> set[int]:
+    """Records linked as a notice or comment of another record (PRISMA: removed before screening)."""
+    return {link.notice_id for link in related_links(store)}
+
+
+# -- writing --------------------------------------------------------------------------------
+
+def apply_auto_verdicts(conn: Connection, run_id: int, verdicts: Sequence[PairVerdict]) -> int:
+    """Append automatic rows only where a pair's verdict changed; pairs no longer found → none.
+
+    Re-running on the same records therefore appends nothing, and human verdicts (which
+    take precedence when clusters are formed) are never touched.
+    """
+    state = _state(dedup_store.state_rows(conn))
+    now = utcnow()
+    new_rows = []
+    seen: set[tuple[int, int]] = set()
+    for v in verdicts:
+        key = _key(v.a, v.b)
+        seen.add(key)
+        previous = state.auto.get(key)
+        if previous is not None and previous["verdict"] == v.verdict:
+            continue
+        new_rows.append(dict(run_id=run_id, record_a=key[0], record_b=key[1], verdict=v.verdict,
+                             origin="auto", reviewer="", score=v.score, detail=v.detail, note="",
+                             created_at=now, undoes_id=None))
+    for key, previous in state.auto.items():
+        if key not in seen and previous["verdict"] != "none":
+            new_rows.append(dict(run_id=run_id, record_a=key[0], record_b=key[1], verdict="none",
+                                 origin="auto", reviewer="", score=None, detail={}, note="",
+                                 created_at=now, undoes_id=None))
+    dedup_store.append_pairs(conn, new_rows)
+    return len(new_rows)
+
+
+def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, note: str = "") -> int:
+    """Record a human verdict on a pair (same | different | skip) in one transaction."""
+    if verdict not in HUMAN_VERDICTS:
+        raise ReviewError(f"verdict {verdict!r}: expected one of {', '.join(HUMAN_VERDICTS)}")
+    key = _key(int(a), int(b))
+    with store.transaction() as conn:
+        if dedup_store.count_records(conn, key) != 2:
+            raise ReviewError(f"records {key[0]}, {key[1]}: not both in this workspace")
+        row_id = dedup_store.append_pair(conn, dict(
+            run_id=None, record_a=key[0], record_b=key[1], verdict=verdict, origin="human",
+            reviewer=reviewer, score=None, detail={}, note=note, created_at=utcnow(), undoes_id=None,
+        ))
+        if verdict != "skip":
+            rebuild_clusters(conn)
+    return row_id
+
+
+def undo_decision(store: Store, decision_id: int, reviewer: str) -> None:
+    """Reverse one human verdict by appending an ``undo`` row pointing at it."""
+    with store.transaction() as conn:
+        row = dedup_store.pair_row(conn, decision_id)
+        if row is None or row["origin"] != "human" or row["verdict"] == "undo":
+            raise ReviewError(f"dedup decision {decision_id}: no human verdict to undo")
+        dedup_store.append_pair(conn, dict(
+            run_id=None, record_a=row["record_a"], record_b=row["record_b"], verdict="undo",
+            origin="human", reviewer=reviewer, score=None, detail={}, note="",
+            created_at=utcnow(), undoes_id=decision_id,
+        ))
+        rebuild_clusters(conn)
+
+
+def undo_merge(store: Store, record_id: int, reviewer: str, *, detach_only: bool = False) -> list[int]:
+    """Split a merged cluster back into its original records; returns the records set apart.
+
+    Appends a human ``different`` verdict for every pair inside the cluster (or, with
+    ``detach_only``, between ``record_id`` and each other member), so a later run cannot
+    merge them again unless a reviewer says ``same``. Nothing is deleted.
+    """
+    current = dedup_store.clusters(store)
+    members = next((m for m in current.values() if record_id in m), None)
+    if members is None:
+        raise ReviewError(f"record {record_id}: not in a merged cluster")
+    if detach_only:
+        pairs = [_key(record_id, m) for m in members if m != record_id]
+    else:
+        pairs = [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
+    now = utcnow()
+    with store.transaction() as conn:
+        dedup_store.append_pairs(conn, [
+            dict(run_id=None, record_a=x, record_b=y, verdict="different", origin="human",
+                 reviewer=reviewer, score=None, detail={}, note="undo merge", created_at=now,
+                 undoes_id=None) for x, y in pairs])
+        rebuild_clusters(conn)
+    return [record_id] if detach_only else list(members)
+
+
+# -- borderline pairs for review --------------------------------------------------------------
+
+_SIDE_BY_SIDE = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+                 "abstract")
+_SIMILARITY_FIELD = {"title": "title", "authors": "authors", "journal": "journal", "abstract": "abstract"}
+
+
+def _field_text(record: Record, name: str) -> str:
+    value = getattr(record, name)
+    if isinstance(value, list):
+        return "; ".join(value)
+    return "" if value is None else str(value)
+
+
+def _differences(left: Record, right: Record, detail: dict[str, Any]) -> tuple[FieldDifference, ...]:
+    sims = detail.get("fields", {}) if isinstance(detail, dict) else {}
+    out = []
+    for name in _SIDE_BY_SIDE:
+        a, b = _field_text(left, name), _field_text(right, name)
+        if not a and not b:
+            continue
+        similarity = sims.get(_SIMILARITY_FIELD.get(name, ""), None)
+        if isinstance(similarity, float) and math.isnan(similarity):
+            similarity = None
+        same = a.strip().casefold() == b.strip().casefold()
+        out.append(FieldDifference(name, a, b, similarity, same))
+    return tuple(out)
+
+
+def borderline_pairs(store: Store) -> list[BorderlinePair]:
+    """Pairs a run marked borderline with no human same/different yet, best first.
+
+    One question per pair of clusters: pairs already joined through other links, and pairs
+    whose clusters a reviewer has already called different, are left out; of several pairs
+    between the same two clusters only the best-scoring one is asked. Skipped pairs come last.
+    """
+    with store.connect() as conn:
+        state = _state(dedup_store.state_rows(conn))
+    group: dict[int, int] = {}
+    for canonical, members in dedup_store.clusters(store).items():
+        for m in members:
+            group[m] = canonical
+
+    def cluster_pair(key: tuple[int, int]) -> tuple[int, int]:
+        a, b = group.get(key[0], key[0]), group.get(key[1], key[1])
+        return (a, b) if a < b else (b, a)
+
+    settled = {cluster_pair(key) for key, row in state.human.items() if row["verdict"] == "different"}
+    best: dict[tuple[int, int], dict[str, Any]] = {}
+    for key, row in state.auto.items():
+        if row["verdict"] != "borderline" or key in state.human:
+            continue
+        between = cluster_pair(key)
+        if between[0] == between[1] or between in settled:
+            continue
+        current = best.get(between)
+        if current is None or (float(row["score"] or 0), -row["id"]) > (float(current["score"] or 0), -current["id"]):
+            best[between] = row
+    pending = list(best.values())
+    if not pending:
+        return []
+    ids = {r["record_a"] for r in pending} | {r["record_b"] for r in pending}
+    records = {r.id: r for r in store.records(ids)}
+    details = dedup_store.pair_details(store, [r["id"] for r in pending])
+    out = []
+    for row in pending:
+        key = (row["record_a"], row["record_b"])
+        left, right = records[key[0]], records[key[1]]
+        detail = details.get(row["id"]) or {}
+        out.append(BorderlinePair(
+            decision_id=row["id"], left=left, right=right, score=float(row["score"] or 0.0),
+            explanation=str(detail.get("explanation", "")),
+            fields=_differences(left, right, detail), skipped=key in state.skipped,
+        ))
+    out.sort(key=lambda p: (p.skipped, -p.score, p.left.id, p.right.id))
+    return out

@@ -1,0 +1,136 @@
+"""Dedup service: run deduplication, list and split clusters, decide borderline pairs, CSV mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..dedup.run import RunSummary
+    from ..dedup.decisions import BorderlinePair, RelatedLink
+
+__all__ = [
+    "BorderlinePair", "ClusterListing", "CsvDedup", "RelatedLink", "RunSummary", "describe_link", "related_links",
+    "related_of", "borderline_pairs", "clusters", "decide_pair", "dedup_csv",
+    "dedup_status", "run_dedup", "undo_merge", "word_diff", "write_clusters_csv",
+]
+
+
+def run_dedup(workspace: Workspace, *, progress: Callable[[str, int, int], None] | None = None) -> RunSummary:
+    """Score every record again and record changed verdicts; stable on re-run."""
+    from ..dedup.run import run_dedup as run
+
+    return run(workspace, progress=progress)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterListing:
+    """A current cluster: canonical record, every member, why that one is canonical."""
+
+    canonical_id: int
+    members: list[int]
+    explanation: str
+
+
+def clusters(workspace: Workspace) -> list[ClusterListing]:
+    """Every current cluster, by canonical id."""
+    from ..store.dedup import cluster_details
+
+    return [ClusterListing(int(row["canonical_id"]), [int(m) for m in row["members"]], str(row["explanation"]))
+            for row in cluster_details(workspace.store)]
+
+
+def undo_merge(workspace: Workspace, record_id: int, reviewer: str, *, detach_only: bool = False) -> list[int]:
+    """Split the merged cluster holding ``record_id``; returns the records set apart."""
+    from ..dedup.decisions import undo_merge as split
+
+    return split(workspace.store, record_id, reviewer, detach_only=detach_only)
+
+
+def borderline_pairs(workspace: Workspace) -> list[BorderlinePair]:
+    """Pairs waiting for a human verdict, best first (skipped ones last)."""
+    from ..dedup.decisions import borderline_pairs as pending
+
+    return pending(workspace.store)
+
+
+def decide_pair(workspace: Workspace, a: int, b: int, verdict: str, reviewer: str) -> int:
+    """Record a human verdict (same | different | skip); durable when this returns."""
+    from ..dedup.decisions import decide_pair as decide
+
+    return decide(workspace.store, a, b, verdict, reviewer)
+
+
+def related_of(workspace: Workspace, record_id: int) -> list[str]:
+    """One line per related-record link of ``record_id`` ("erratum of record 12")."""
+    from ..dedup.decisions import related_of as lines
+
+    return lines(workspace.store, record_id)
+
+
+def related_links(workspace: Workspace) -> list[RelatedLink]:
+    """Every current link between a notice or comment and the record it is about."""
+    from ..dedup.decisions import related_links as links
+
+    return links(workspace.store)
+
+
+def describe_link(link: RelatedLink, record_id: int) -> str:
+    """The link as seen from ``record_id``."""
+    from ..dedup.decisions import describe_link as describe
+
+    return describe(link, record_id)
+
+
+def word_diff(left: str, right: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Both texts as (words, differs) runs, for showing a pair side by side."""
+    from ..dedup.diff import word_diff as diff
+
+    return diff(left, right)
+
+
+def dedup_status(workspace: Workspace) -> list[str]:
+    """``review status`` line for deduplication."""
+    from ..dedup.run import dedup_status as status
+
+    return status(workspace)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvDedup:
+    """CSV mode's outcome: one ``record_id,cluster_id,decision`` row per input record."""
+
+    rows: list[tuple[str, str, str]]
+    n_records: int
+    n_clusters: int
+    n_duplicates: int
+    n_borderline: int
+    n_related: int
+    seconds: float
+
+
+def dedup_csv(csv_file: Path, *, related: str = "link") -> CsvDedup:
+    """Cluster the records of a CSV file (no workspace); ``related``: notices linked apart
+    ("link") or merged into their article's cluster ("merge")."""
+    from ..dedup.csvio import read_records_csv
+    from ..dedup.engine import deduplicate
+    from ..dedup.export import cluster_rows
+
+    records = read_records_csv(csv_file)
+    result = deduplicate(records, related=related)
+    return CsvDedup(
+        rows=cluster_rows(result), n_records=len(records), n_clusters=len(result.clusters),
+        n_duplicates=sum(len(c.members) - 1 for c in result.clusters),
+        n_borderline=len(result.borderline), n_related=len(result.related), seconds=result.seconds.get("total", 0.0),
+    )
+
+
+def write_clusters_csv(out: Path, rows: list[tuple[str, str, str]]) -> None:
+    """Write CSV mode's rows atomically, with the header."""
+    from ..dedup.csvio import write_clusters_csv as write
+
+    write(out, rows)

@@ -1,0 +1,166 @@
+"""Extraction service: the study-file folder (init, validate, load, compare, reconcile, QUIPS)
+and the form the TUI edits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_text_atomic
+from ..errors import ValidationError
+from ..extraction.compare import FieldDifference, compare_studies
+from ..extraction.factors import FactorList, load_factors
+from ..extraction.forms import (
+    FACTORS_FILE, FORM_FILE, STUDIES_DIR, Form, default_form_text, load_form, load_study, read_study_file,
+    save_study, study_files, study_from_data, validate_study_data,
+)
+from ..extraction.forms import validate_folder as validate_files
+from ..extraction.quips import CollapseRule, summarise
+from ..tomlread import read_toml
+from ..workspace import Workspace
+
+__all__ = [
+    "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "LoadReport",
+    "QuipsRow", "compare", "extraction_status", "init_folder", "load_factors", "load_folder", "load_form",
+    "quips_table", "read_study_file", "reconcile", "save_study_file", "study_files", "validate_folder",
+    "validate_study_data",
+]
+
+from ..extraction.loading import LoadReport  # noqa: E402  (re-exported result type)
+
+
+def extraction_status(workspace: Workspace) -> list[str]:
+    """``review status`` line: study files, and whether synthesis.csv was written."""
+    folder = workspace.path("extraction")
+    files = study_files(folder) if (folder / STUDIES_DIR).is_dir() else []
+    line = f"extraction {len(files)} study files"
+    if (folder / "synthesis.csv").is_file():
+        rule = workspace.config.section("synthesis").get("rule_set", "?")
+        line += f"; synthesis.csv written (rule set {rule})"
+    return [line]
+
+
+def collapse_rule(folder: Path) -> CollapseRule:
+    """The QUIPS collapse rule of the workspace holding ``folder`` (default rule outside one)."""
+    config = folder.resolve().parent / "review.toml"
+    if not config.is_file():
+        return CollapseRule()
+    data = read_toml(config)
+    return CollapseRule.from_mapping(dict(data.get("extraction", {}).get("quips", {})))
+
+
+@dataclass(frozen=True, slots=True)
+class FolderInit:
+    form: Path
+    form_written: bool
+    factors: Path
+    factors_missing: bool
+
+
+def init_folder(folder: Path) -> FolderInit:
+    """Write the default form.toml and an empty studies/ folder (never overwrites)."""
+    (folder / STUDIES_DIR).mkdir(parents=True, exist_ok=True)
+    form = folder / FORM_FILE
+    written = not form.exists()
+    if written:
+        write_text_atomic(form, default_form_text())
+    factors = folder / FACTORS_FILE
+    return FolderInit(form, written, factors, not factors.exists())
+
+
+@dataclass(frozen=True, slots=True)
+class FolderValidation:
+    problems: list[str]
+    n_files: int
+    n_factors: int
+
+
+def validate_folder(folder: Path) -> FolderValidation:
+    """Every study file checked against form.toml and factors.toml; one line per problem."""
+    factors = load_factors(folder / FACTORS_FILE)
+    problems = validate_files(folder, factors)
+    return FolderValidation(problems, len(list((folder / STUDIES_DIR).glob("*.toml"))), len(factors))
+
+
+def load_folder(workspace: Workspace, folder: Path) -> LoadReport:
+    """Store new or changed study files (one transaction per study); nothing invalid is stored."""
+    from ..extraction.loading import load_folder as load
+
+    factors = load_factors(folder / FACTORS_FILE)
+    return load(workspace.store, folder, factors, collapse_rule(folder))
+
+
+def extractor_file(folder: Path, study_id: str, extractor: str) -> Path:
+    """``studies/ID.toml`` for "" or "reconciled", else ``studies/ID.EXTRACTOR.toml``; must exist."""
+    name = f"{study_id}.toml" if extractor in ("", "reconciled") else f"{study_id}.{extractor}.toml"
+    path = folder / STUDIES_DIR / name
+    if not path.is_file():
+        raise ValidationError(f"{path}: no such study file")
+    return path
+
+
+def compare(folder: Path, study_id: str, left: str, right: str, *, include_quips: bool = False) -> list[FieldDifference]:
+    """The fields where two extractors' files of a study differ."""
+    factors = load_factors(folder / FACTORS_FILE)
+    form = load_form(folder)
+    a = load_study(extractor_file(folder, study_id, left), form=form, factors=factors)
+    b = load_study(extractor_file(folder, study_id, right), form=form, factors=factors)
+    return compare_studies(a, b, include_quips=include_quips)
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    target: Path
+    source: Path
+
+
+def reconcile(folder: Path, study_id: str, source: str, *, force: bool = False) -> Reconciled:
+    """Adopt one extractor's file as the reconciled ``studies/ID.toml``."""
+    src = extractor_file(folder, study_id, source)
+    target = folder / STUDIES_DIR / f"{study_id}.toml"
+    if target.exists() and not force:
+        raise ValidationError(f"{target}: exists (use --force to replace it)")
+    read_study_file(src)  # must at least parse
+    text = "\n".join(line for line in src.read_text(encoding="utf-8").splitlines()
+                     if not line.startswith("extractor ="))
+    write_text_atomic(target, text.rstrip("\n") + "\n")
+    return Reconciled(target, src)
+
+
+@dataclass(frozen=True, slots=True)
+class QuipsRow:
+    study_id: str
+    rob: str
+    raters: list[str]
+    basis: str
+    disagreements: dict[str, dict[str, str]]
+
+
+def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:
+    """QUIPS per study (or one study): raters, basis, disagreements, collapsed risk of bias."""
+    factors = load_factors(folder / FACTORS_FILE)
+    rule = collapse_rule(folder)
+    form = load_form(folder)
+    paths = [extractor_file(folder, study_id, "")] if study_id else study_files(folder)
+    rows = []
+    for path in paths:
+        study = load_study(path, form=form, factors=factors)
+        summary = summarise(study.quips, rule)
+        rows.append(QuipsRow(study.id, summary.rob, list(summary.raters), summary.basis,
+                             {d: dict(given) for d, given in summary.disagreements.items()}))
+    return rows
+
+
+def save_study_file(workspace: Workspace, path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    """Save a study edited in the form to its file and store it as the reconciled version.
+
+    Returns the data as read back from the file.
+    """
+    from ..extraction.loading import store_study
+
+    save_study(study_from_data(data), path)
+    stored = read_study_file(path)
+    rule = CollapseRule.from_mapping(dict(workspace.config.section("extraction").get("quips", {})))
+    store_study(workspace.store, stored, path, rule, extractor="")
+    return stored

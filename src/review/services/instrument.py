@@ -1,0 +1,75 @@
+"""Instrument service: build, export, diff and score the questionnaire; the fill-in session.
+
+``instrument.project`` already has the service's shape (workspace in, typed results out), so
+this module names it for the shells and adds what they assembled themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ReviewError
+from ..instrument.answers import AnswerSet, check_private_path, load_answers, new_answer_path, save_answers, write_private
+from ..instrument.config import InstrumentConfig
+from ..instrument.evidence import DOMAINS
+from ..instrument.itembank import DOMAIN_LABELS, ItemBank, Question
+from ..instrument.project import (
+    EXPORT_FORMATS, BuildResult, ScoredResponse, build, current_bank, diff_with_evidence, export, paths,
+    render_export, report_text, score_file, version_history, workspace_config,
+)
+from ..instrument.render import T, bank_summary_markdown, medical_note, report_markdown, to_html
+from ..instrument.scoring import Profile, enabled, profile_json, score
+from ..workspace import Workspace
+
+__all__ = [
+    "DOMAINS", "DOMAIN_LABELS", "EXPORT_FORMATS", "AnswerSet", "BuildResult", "FillSession", "InstrumentConfig",
+    "ItemBank", "Profile", "Question", "ScoredResponse", "T", "bank_summary_markdown", "build", "check_private_path",
+    "current_bank", "diff_with_evidence", "enabled", "export", "instrument_status", "medical_note", "open_fill", "profile_json", "render_export",
+    "report_markdown", "report_text", "save_answers", "score", "score_file", "to_html", "version_history",
+    "write_private",
+]
+
+
+def instrument_status(workspace: Workspace) -> list[str]:
+    """``review status`` lines: the current item bank and whether the evidence moved on."""
+    p = paths(workspace)
+    if not p.item_bank.is_file():
+        return ["instrument no item bank yet (review instrument build)"]
+    try:
+        bank = current_bank(workspace)
+    except ReviewError as err:
+        return [f"instrument unreadable item bank: {err}"]
+    line = (f"instrument {bank.version}: {len(bank.scored_items)} scored, {len(bank.signal_items)} signals, "
+            f"{len(bank.not_included)} not included")
+    lines = [line]
+    if p.synthesis.is_file():
+        current = hashlib.sha256(p.synthesis.read_bytes()).hexdigest()
+        if current != bank.evidence.sha256:
+            lines.append("  synthesis changed since the build: run 'review instrument diff'")
+    return lines
+
+
+@dataclass(slots=True)
+class FillSession:
+    """What fill-in mode needs: the bank, the scoring config and the answers being given."""
+
+    bank: ItemBank
+    config: InstrumentConfig
+    answer_set: AnswerSet
+    answers_path: Path
+
+
+def open_fill(workspace: Workspace, *, answers_path: Path | None = None, client_ref: str = "") -> FillSession:
+    """The current item bank and the answer file to continue (or a new one outside the repository)."""
+    bank = current_bank(workspace)
+    config = workspace_config(workspace)
+    path = check_private_path(answers_path, workspace.root) if answers_path else new_answer_path()
+    if path.is_file():
+        answer_set = load_answers(path)
+        if client_ref:
+            answer_set.client_ref = client_ref
+    else:
+        answer_set = AnswerSet(bank.version, bank.evidence.sha256, {}, client_ref)
+    return FillSession(bank, config, answer_set, path)

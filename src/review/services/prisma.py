@@ -1,0 +1,170 @@
+"""PRISMA service: flow counts and outputs, screening stops, removals, the full-text stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ValidationError
+from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..prisma.counts import PrismaCounts
+    from ..prisma.outputs import PrismaOutputs
+    from ..prisma.queue import QueueItem
+    from ..store.fulltext import FulltextEvent, ReportLink, ScreeningStop
+
+__all__ = [
+    "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
+    "ScreeningStop", "fulltext_queue", "fulltext_reasons", "link_reports",
+    "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
+    "record_screening_stop", "remove_records", "restore_records", "undo_last_fulltext_event",
+    "unlink_report", "withdraw_screening_stop", "write_outputs",
+]
+
+def prisma_counts(workspace: Workspace) -> PrismaCounts:
+    """Live PRISMA 2020 counts, with identity checks and notes."""
+    from ..prisma.counts import prisma_counts as counts
+
+    return counts(workspace)
+
+
+def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str = "en") -> PrismaOutputs:
+    """prisma.csv (PRISMA2020 template), prisma.json, prisma.svg and prisma.png."""
+    from ..prisma.outputs import write_outputs as write
+
+    return write(workspace, out_dir, lang)
+
+
+def prisma_status(workspace: Workspace) -> list[str]:
+    """One ``review status`` line with the live PRISMA flow."""
+    c = prisma_counts(workspace)
+    identified = sum(c.n(b) for b in ("database_results", "register_results", "website_results",
+                                      "organisation_results", "citations_results"))
+    state = "identities ok" if c.identities_ok else "identities broken (review prisma)"
+    return [
+        f"prisma     {identified} identified, {c.n('duplicates')} duplicates, "
+        f"{c.n('excluded_automatic')} excluded by automation, {c.n('records_screened')} screened, "
+        f"{c.n('dbr_sought_reports') + c.n('other_sought_reports')} sought, "
+        f"{c.n('dbr_assessed') + c.n('other_assessed')} assessed, {c.n('new_studies')} studies "
+        f"({c.n('new_reports')} reports) included; {state}"
+    ]
+
+
+# -- screening stop and removals -------------------------------------------------------------
+def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str, *,
+                          verdict: Any = None) -> ScreeningStop:
+    """Title/abstract screening stopped: the unscreened rest counts as excluded by automation."""
+    from ..store.fulltext import record_screening_stop as record
+
+    return record(workspace.store, reviewer, explanation, verdict=verdict)
+
+
+def withdraw_screening_stop(workspace: Workspace, reviewer: str) -> ScreeningStop | None:
+    """Withdraw the current screening stop (screening goes on); None when there is none."""
+    from ..store.fulltext import withdraw_screening_stop as withdraw
+
+    return withdraw(workspace.store, reviewer)
+
+
+def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, reason: str) -> int:
+    """Remove records before screening for a reason other than duplication or automation."""
+    from ..store.fulltext import remove_records as remove
+
+    return remove(workspace.store, record_ids, reviewer, reason)
+
+
+def restore_records(workspace: Workspace, record_ids: list[int], reviewer: str) -> int:
+    """Undo removals (appends undo rows)."""
+    from ..store.fulltext import restore_records as restore
+
+    return restore(workspace.store, record_ids, reviewer)
+
+
+# -- full text -------------------------------------------------------------------------------
+def fulltext_reasons(workspace: Workspace) -> tuple[str, ...]:
+    """The configured full-text exclusion reasons (``[fulltext] reasons``)."""
+    from ..prisma.fulltext import fulltext_reasons as reasons
+
+    return reasons(workspace.config.section("fulltext"))
+
+
+def record_fulltext(workspace: Workspace, record_id: int, reviewer: str, event: str, *,
+                    reason: str = "", note: str = "") -> FulltextEvent:
+    """Record one full-text event; an exclusion needs a configured reason."""
+    from ..prisma.fulltext import record_fulltext as record
+
+    return record(workspace.store, record_id, reviewer, event, reasons=fulltext_reasons(workspace),
+                  reason=reason, note=note)
+
+
+@dataclass(frozen=True, slots=True)
+class FulltextRecorded:
+    """One recorded event, and whether title/abstract screening had excluded the record."""
+
+    record_id: int
+    event: FulltextEvent
+    excluded_at_title_abstract: bool
+
+
+def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], reviewer: str, event: str, *,
+                           reason: str = "", note: str = "") -> Iterator[FulltextRecorded]:
+    """Record ``event`` for each record in turn (each one durable as it is yielded).
+
+    Every id is checked first: an unknown one records nothing at all.
+    """
+    from ..prisma.fulltext import canonical_reason, title_abstract_verdicts
+    from ..prisma.fulltext import record_fulltext as record
+    from ..store.fulltext import current_screening_labels
+
+    ids = list(record_ids)
+    if not ids:
+        raise ValidationError(f"fulltext {event.replace('_', '-')}: give at least one record id")
+    reasons = fulltext_reasons(workspace)
+    if event == "excluded":
+        reason = canonical_reason(reason, reasons)
+    store = workspace.store
+    missing = sorted(set(ids) - {r.id for r in store.records(ids)})
+    if missing:
+        raise ValidationError(f"record {missing[0]}: not in this workspace (nothing recorded)")
+    verdicts = title_abstract_verdicts(current_screening_labels(store))
+    for record_id in ids:
+        recorded = record(store, record_id, reviewer, event, reasons=reasons, reason=reason, note=note)
+        yield FulltextRecorded(record_id, recorded, verdicts.get(record_id) == "exclude")
+
+
+def undo_last_fulltext_event(workspace: Workspace, reviewer: str) -> FulltextEvent | None:
+    """Undo the reviewer's latest full-text event (appends an undo row)."""
+    from ..store.fulltext import undo_last_fulltext_event as undo
+
+    return undo(workspace.store, reviewer)
+
+
+def link_reports(workspace: Workspace, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:
+    """Link each report to the study represented by record ``study_id``."""
+    from ..prisma.fulltext import link_reports as link
+
+    link(workspace.store, study_id, report_ids, reviewer)
+
+
+def unlink_report(workspace: Workspace, report_id: int, reviewer: str) -> ReportLink:
+    """Make the report its own study again."""
+    from ..store.fulltext import unlink_report as unlink
+
+    return unlink(workspace.store, report_id, reviewer)
+
+
+def fulltext_queue(workspace: Workspace) -> list[QueueItem]:
+    """Every report past title/abstract screening, with its retrieval and eligibility state."""
+    from ..prisma.queue import fulltext_queue as queue
+
+    return queue(workspace)
+
+
+def queue_columns() -> tuple[str, ...]:
+    """Column names of a queue item's ``row()`` (``review fulltext list``)."""
+    from ..prisma.queue import QUEUE_COLUMNS
+
+    return QUEUE_COLUMNS

@@ -1,0 +1,137 @@
+"""Screening service: the reviewer's session, decisions export, agreement, simulation, criteria."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..records import Decision, Record
+from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, terms_regex
+from ..screening.export import EXPORT_FORMATS
+from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..screening.agreement import Agreement, Conflict
+    from ..screening.criteria import Criteria
+    from ..screening.ranker import Ranking
+    from ..screening.session import ScreeningSession
+
+__all__ = [
+    "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "Conflict", "Criteria", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
+    "load_criteria", "open_session", "ranking_status", "records_by_id",
+    "resolve_conflict",
+]
+
+def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
+                 save_interval: float | None = None) -> ScreeningSession:
+    """The reviewer's screening session (``quick_start``: first record before any model code).
+
+    ``save_interval`` changes how often the queue is saved (seconds) for every session of this
+    process; the TUI's retraining worker process saves on each retrain.
+    """
+    from ..screening import session as session_module
+
+    if save_interval is not None:
+        session_module.SAVE_INTERVAL = save_interval
+    return session_module.ScreeningSession(workspace, reviewer, quick_start=quick_start)
+
+
+def known_reviewers(workspace: Workspace, current: str) -> list[str]:
+    """Configured reviewers, then anyone else who has decided something, then ``current``."""
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
+    names = list(workspace.config.reviewers)
+    for _, reviewer in workspace.store.current_decisions():
+        if reviewer not in names and reviewer != CONSENSUS_REVIEWER:
+            names.append(reviewer)
+    if current not in names:
+        names.append(current)
+    return names
+
+
+def load_criteria(workspace: Workspace) -> Criteria:
+    """``screening/criteria.toml`` (highlight terms, exclusion reasons)."""
+    from ..screening.criteria import load_criteria as load
+
+    return load(workspace)
+
+
+def export_decisions(workspace: Workspace, out: Path, format_: str) -> int:
+    """Every screening decision (undos as their own rows) to ``out``; returns the row count."""
+    from ..screening.export import export_decisions as write
+
+    return write(workspace.store.decisions(stage=None), out, format_)
+
+
+@dataclass(slots=True)
+class AgreementReport:
+    """Agreement per pair of reviewers and the records they disagree on."""
+
+    reviewers: list[str]
+    stats: list[Agreement]
+    conflicts: list[Conflict]
+    titles: dict[int, str] = field(default_factory=dict)
+
+
+def agreement_report(workspace: Workspace, *, titles: bool = False) -> AgreementReport:
+    """Reviewers who decided (configured ones first, then the others by name), their agreement
+    and the conflicts; ``titles`` also reads each disputed record's title."""
+    from ..screening.agreement import conflicts, pairwise_agreement, store_labels, store_resolutions
+
+    store = workspace.store
+    labels = store_labels(store)
+    deciders = {reviewer for _, reviewer in labels}
+    reviewers = [r for r in workspace.config.reviewers if r in deciders]
+    reviewers += sorted(deciders - set(reviewers))
+    found = conflicts(labels, store_resolutions(store))
+    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), found)
+    if titles and found:
+        report.titles = {r.id: r.title for r in store.records([c.record_id for c in found]) if r.id is not None}
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementExport:
+    """Files written by the agreement export and the statistics in them."""
+
+    paths: list[Path]
+    stats: list[Agreement]
+
+
+def export_agreement(workspace: Workspace, out_dir: Path | None = None) -> AgreementExport:
+    """Write agreement.json, agreement.csv and conflicts.csv (default: the workspace's screening/)."""
+    from ..screening.agreement import export_agreement as write
+
+    report = agreement_report(workspace)
+    paths = write(out_dir or workspace.path("screening"), report.stats, report.conflicts, report.reviewers)
+    return AgreementExport(paths, report.stats)
+
+
+def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver: str, *,
+                     note: str = "") -> Decision:
+    """Record the final label of a disputed record (as the consensus reviewer)."""
+    from ..screening.agreement import resolve_conflict as resolve
+
+    return resolve(workspace.store, record_id, label, resolver, note=note)
+
+
+def ranking_status(workspace: Workspace) -> list[str]:
+    """``review status`` lines: one per reviewer with a stored ranking (size, model, age)."""
+    from ..store.screening import ranking_log
+
+    latest: dict[str, dict[str, Any]] = {}
+    for row in ranking_log(workspace.store):
+        latest[row["reviewer"]] = row
+    lines = []
+    for reviewer, row in sorted(latest.items()):
+        info = row["model_info"] or {}
+        model = info.get("fallback") or info.get("model", "?")
+        lines.append(f"ranking    {reviewer}: {row['n_labelled']} labels, {model}, seed {row['seed']}, "
+                     f"{row['created_at']:%Y-%m-%d %H:%M}")
+    return lines
+
+
+def records_by_id(workspace: Workspace) -> dict[int, Record]:
+    """Every record by id (slow for large workspaces: call from a worker)."""
+    return {r.id: r for r in workspace.store.records() if r.id is not None}

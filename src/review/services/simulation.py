@@ -1,0 +1,56 @@
+"""Simulation service: replay screening of a labelled CSV (``review simulate``, no workspace).
+
+Kept apart from ``services.screening`` because its option lists come from the model code
+(scikit-learn), which the screening screen must not load before the first record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..atomic import write_text_atomic
+from ..errors import ReviewError
+from ..screening.models import MODEL_NAMES
+from ..screening.query import QUERY_NAMES
+
+if TYPE_CHECKING:
+    from ..screening.simulate import SimulationResult
+
+__all__ = ["MODEL_NAMES", "QUERY_NAMES", "Simulation", "simulate_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    """A replayed screening run, already written to its JSON file (and plot)."""
+
+    result: SimulationResult
+    json_path: Path
+    plot_path: Path | None
+
+
+def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed: int = 0,
+                  prior_included: int = 1, prior_excluded: int = 1, model: str = "default",
+                  query: str = "max", target_recall: float = 0.95, confidence: float = 0.95) -> Simulation:
+    """Replay screening of a labelled CSV; writes the result as JSON and, if asked, the recall curve."""
+    from ..screening.simulate import load_labelled_csv, simulate
+
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise ReviewError(f"{plot}: --plot must end in .png or .svg")
+    if not 0 < target_recall < 1 or not 0 < confidence < 1:
+        raise ReviewError("--target-recall and --confidence must lie strictly between 0 and 1")
+    data = load_labelled_csv(file)
+    try:
+        result = simulate(data, seed=seed, prior_included=prior_included, prior_excluded=prior_excluded,
+                          model=model, query=query, target_recall=target_recall, confidence=confidence)
+    except ValueError as err:
+        raise ReviewError(f"{file}: {err}") from err
+    write_text_atomic(json_out, json.dumps(result.to_json(), indent=1) + "\n")
+    if plot is not None:
+        from ..screening.plot import recall_plot
+
+        recall_plot([data.labels[r] for r in result.order], plot, n_priors=len(result.priors),
+                    stopping=result.stopping, title=f"{data.name} (seed {seed}, {result.model})")
+    return Simulation(result, json_out, plot)

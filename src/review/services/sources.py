@@ -1,0 +1,138 @@
+"""Sources service: import files, export records, run PubMed searches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ReviewError
+from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..sources.importer import ImportReport
+    from ..sources.retrieval import SearchProgress
+    from ..sources.search import SearchOutcome
+    from ..sources.seeds import SeedCheck
+
+__all__ = [
+    "EXPORT_FORMATS", "QueryListing", "RecordsExport", "SearchProgress", "SearchRun", "SeedCheck", "check_seeds",
+    "export_records", "import_files", "list_queries", "require_recall", "run_all_searches", "search_status", "start_searches",
+]
+
+#: ``--format`` choices of ``export records`` (kept here so ``review --help`` imports no readers).
+EXPORT_FORMATS = ("csv", "ris")
+
+
+def import_files(workspace: Workspace, files: Iterable[Path], *, source: str | None = None) -> ImportReport:
+    """Import each file completely or not at all; files imported before are skipped."""
+    from ..sources import import_files as run_import
+
+    return run_import(workspace, files, source=source)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsExport:
+    """Every record of the workspace rendered in one format."""
+
+    n_records: int
+    text: str
+
+
+def export_records(workspace: Workspace, format_: str) -> RecordsExport:
+    """All records as CSV (formula-like cells neutralised) or RIS text."""
+    from ..sources import render_records
+
+    records = workspace.store.records()
+    if not records:
+        raise ReviewError("no records in this workspace yet (use 'review import')")
+    return RecordsExport(len(records), render_records(records, format_))
+
+
+@dataclass(frozen=True, slots=True)
+class QueryListing:
+    """A query file and its last run (``None`` fields: never run)."""
+
+    name: str
+    last_run: str | None
+    status: str
+    hit_count: int | None
+    new_records: int | None
+    file_name: str
+
+
+def list_queries(workspace: Workspace) -> list[QueryListing]:
+    """The query files in ``queries/`` and the last run of each."""
+    from ..sources import search as searching
+
+    last = {run["query_name"]: run for run in searching.search_store.runs(workspace.store)}
+    listing = []
+    for spec in searching.load_queries(workspace.path("queries")):
+        run = last.get(spec.name)
+        listing.append(QueryListing(
+            name=spec.name,
+            last_run=searching.iso_time(run["started_at"]) if run else None,
+            status=run["status"] if run else "never",
+            hit_count=run["hit_count"] if run else None,
+            new_records=run["new_records"] if run else None,
+            file_name=spec.path.name if spec.path else "",
+        ))
+    return listing
+
+
+@dataclass(slots=True)
+class SearchRun:
+    """Searches checked and ready: ``run()`` yields each query's outcome as it finishes."""
+
+    workspace: Workspace
+    specs: list[Any]
+    client: Any
+    progress: Callable[[SearchProgress], None] | None = None
+
+    def run(self) -> Iterator[SearchOutcome]:
+        from ..sources import search as searching
+
+        for spec in self.specs:
+            yield searching.run_search(self.workspace, spec, client=self.client, progress=self.progress)
+
+
+def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_size: int | None = None,
+                   progress: Callable[[SearchProgress], None] | None = None) -> SearchRun:
+    """Configure the E-utilities client and find the query files (all, or the ones named)."""
+    from ..sources import search as searching
+
+    overrides = {"efetch_batch": batch_size} if batch_size else {}
+    client = searching.client_for(workspace, **overrides)
+    names = list(names)
+    specs = [searching.find_query(workspace, n) for n in names] if names else \
+        searching.load_queries(workspace.path("queries"))
+    if not specs:
+        raise ReviewError(f"{workspace.path('queries')}: no query files (*.toml) to run")
+    return SearchRun(workspace, specs, client, progress)
+
+
+def run_all_searches(workspace: Workspace) -> list[SearchOutcome]:
+    """Every query in ``queries/``, one after another (the dashboard's action)."""
+    return list(start_searches(workspace).run())
+
+
+def search_status(workspace: Workspace) -> list[str]:
+    """``review status`` lines: the last run of each query."""
+    from ..sources.search import search_status as status
+
+    return status(workspace)
+
+
+def check_seeds(workspace: Workspace, name: str, seed_file: Path) -> SeedCheck:
+    """Check query ``name`` against the studies it must find; stores nothing."""
+    from ..sources.seeds import run_seed_check
+
+    return run_seed_check(workspace, name, seed_file)
+
+
+def require_recall(check: SeedCheck, minimum: float) -> None:
+    """Raise (exit status 5) when the check's relative recall is below ``minimum``."""
+    from ..sources.seeds import require_recall as require
+
+    require(check, minimum)

@@ -1,0 +1,103 @@
+"""Synthesis service: pool a CSV of estimates (``review meta``) and the evidence per factor
+(``review synthesis``)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..atomic import write_text_atomic
+from ..errors import ReviewError, ValidationError
+from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
+from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
+from ..synthesis.tables import meta_table
+
+if TYPE_CHECKING:
+    from ..synthesis.run import FolderSynthesis
+
+__all__ = [
+    "METHODS", "MetaRun", "favours_labels", "pool_file", "synthesise_extraction", "write_forest_plot", "write_meta_json",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class MetaRun:
+    """A pooled CSV: the result, the common-effect one beside a random-effects result, the table read."""
+
+    file: Path
+    measure: str
+    result: MetaResult
+    fixed: MetaResult | None
+    table: EffectTable
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.table.warnings)
+
+    def report(self) -> str:
+        """The printed table (like ``print(metagen)``) and, if cells were corrected, the note."""
+        text = meta_table(self.result, fixed=self.fixed, entered_ci=self.table.entered_ci)
+        note = correction_note(self.table)
+        return text + ("\n" + note if note else "")
+
+
+def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", hk: bool = False,
+              hk_adhoc: bool = False, level: float = 0.95, prediction: str = "meta") -> MetaRun:
+    """Pool the estimates in ``file`` like R's metagen."""
+    method = method.upper()
+    if not 0 < level < 1:
+        raise ValidationError(f"--level {level}: must lie between 0 and 1")
+    table = read_effects_csv(file, measure=measure, level=level)
+    measure = table.measure or (measure or "OR").upper()
+    fixed = pool(table.yi, table.vi, method="FE", level=level, measure=measure, studies=table.studies)
+    result = fixed
+    if method != "FE":
+        result = pool(table.yi, table.vi, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level, measure=measure,
+                      studies=table.studies, prediction=prediction)
+    elif hk or hk_adhoc:
+        result = pool(table.yi, table.vi, method="FE", hk=True, hk_adhoc=hk_adhoc, level=level, measure=measure,
+                      studies=table.studies)
+    return MetaRun(Path(file), measure, result, fixed if result is not fixed else None, table)
+
+
+def write_meta_json(run: MetaRun, out: Path) -> None:
+    """The full result as JSON (non-finite numbers as null)."""
+    payload: dict[str, Any] = {"input": str(run.file), "result": run.result.to_dict()}
+    if run.fixed is not None:
+        payload["common_effect"] = run.fixed.to_dict()
+    payload["entered_ci"] = [list(ci) if ci is not None else None for ci in run.table.entered_ci]
+    payload["continuity_correction"] = {"add": CONTINUITY_CORRECTION, "studies": run.table.corrected}
+    payload["warnings"] = run.table.warnings
+    write_text_atomic(out, json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def favours_labels(favours: str | None) -> tuple[str, str] | None:
+    """``--favours 'LEFT|RIGHT'``: the forest plot's labels below and above the null."""
+    if favours is None:
+        return None
+    parts = [p.strip() for p in favours.split("|")]
+    if len(parts) != 2 or not all(parts):
+        raise ValidationError(f"--favours {favours!r}: expected 'LEFT|RIGHT', e.g. 'favours treatment|favours control'")
+    return parts[0], parts[1]
+
+
+def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | None = None) -> None:
+    """A forest plot (.png or .svg); ``favours`` labels the sides of the null."""
+    from ..synthesis.forest import forest_plot, rows_from_result
+
+    try:
+        forest_plot(rows_from_result(run.result, run.table.entered_ci), out, measure=run.measure,
+                    result=run.result, fixed=run.fixed, title=run.file.stem, favours=favours)
+    except ValueError as err:
+        raise ReviewError(str(err)) from err
+
+
+def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, reviewer: str = "",
+                          plots: bool = True) -> FolderSynthesis:
+    """Evidence level per factor from an extraction folder: synthesis.csv, synthesis.md, plots/;
+    GRADE judgements go to the folder's workspace."""
+    from ..synthesis.run import synthesise_extraction as run
+
+    return run(extraction_dir, rule_set, reviewer=reviewer, plots=plots)

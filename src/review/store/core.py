@@ -1,0 +1,322 @@
+"""The store's core: opening the database (SQLite or PostgreSQL), the schema version, import
+batches, records and screening decisions. Stage tables live in their own modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import ReviewError
+from ..records import BIB_FIELDS, SCREENING_LABELS, Decision, Record
+from . import schema
+from .migrations import MIGRATIONS
+from .schema import SCHEMA_VERSION, metadata
+
+__all__ = ["Connection", "Store", "metadata", "utcnow"]
+
+#: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
+Connection = sa.Connection
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL: readers never block the writer; synchronous=NORMAL is still durable per commit in WAL
+    # for application crashes (kill -9), which is the guarantee decisions need.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Store:
+    """Persistence for one workspace. Every public write is one transaction."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = True) -> "Store":
+        engine = sa.create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        store = cls(engine)
+        store._check_version(create=create)
+        return store
+
+    # -- schema (every stage's table is on ``metadata``: the package imports them all) -----
+    def create(self) -> None:
+        with self.engine.begin() as conn:
+            metadata.create_all(conn)
+            existing = conn.execute(
+                sa.select(schema.schema_info.c.value).where(schema.schema_info.c.key == "version")
+            ).scalar()
+            if existing is None:
+                conn.execute(schema.schema_info.insert().values(key="version", value=str(SCHEMA_VERSION)))
+
+    def schema_version(self) -> int | None:
+        inspector = sa.inspect(self.engine)
+        if not inspector.has_table("schema_info"):
+            return None
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(schema.schema_info.c.value).where(schema.schema_info.c.key == "version")
+            ).scalar()
+        return int(value) if value is not None else None
+
+    def _check_version(self, *, create: bool) -> None:
+        version = self.schema_version()
+        if version is None:
+            if create:
+                self.create()
+            return
+        if version > SCHEMA_VERSION:
+            raise ReviewError(
+                f"store schema version {version} is newer than this review ({SCHEMA_VERSION}); upgrade review"
+            )
+        if version < SCHEMA_VERSION:
+            self.migrate(version)
+        else:
+            # New stage tables added without a version bump are created idempotently.
+            metadata.create_all(self.engine)
+
+    def migrate(self, from_version: int) -> None:
+        """Apply each migration step in its own transaction, from ``from_version`` up."""
+        for version in range(from_version, SCHEMA_VERSION):
+            step = MIGRATIONS.get(version)
+            if step is None:
+                raise ReviewError(f"no migration from store schema version {version}")
+            with self.engine.begin() as conn:
+                step(conn)
+                conn.execute(
+                    schema.schema_info.update()
+                    .where(schema.schema_info.c.key == "version")
+                    .values(value=str(version + 1))
+                )
+        metadata.create_all(self.engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sa.Connection]:
+        """One write transaction: committed when the block ends, rolled back on an error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def connect(self) -> Iterator[sa.Connection]:
+        """A connection for reading."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def locked_transaction(self) -> Iterator[sa.Connection]:
+        """A transaction that holds the write lock before it reads.
+
+        For check-then-insert: two processes doing it at once run one after the other, so
+        the second one's check sees the first one's insert.
+        """
+        with self.engine.begin() as conn:
+            _take_write_lock(conn)
+            yield conn
+
+    # -- import batches and records -----------------------------------------------------
+    def find_batch(self, file_sha256: str, *, conn: sa.Connection | None = None) -> dict[str, Any] | None:
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.find_batch(file_sha256, conn=own)
+        t = schema.import_batches
+        row = conn.execute(sa.select(t).where(t.c.file_sha256 == file_sha256)).mappings().first()
+        return dict(row) if row else None
+
+    def batches(self) -> list[dict[str, Any]]:
+        t = schema.import_batches
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(t).order_by(t.c.id)).mappings()]
+
+    def add_batch(
+        self,
+        records: Sequence[Record],
+        *,
+        file_name: str,
+        file_sha256: str,
+        source_name: str,
+        format: str,
+        encoding: str,
+        search_run_id: int | None = None,
+        conn: sa.Connection | None = None,
+    ) -> int:
+        """Store an import batch and its records atomically; returns the batch id."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.add_batch(
+                    records, file_name=file_name, file_sha256=file_sha256, source_name=source_name,
+                    format=format, encoding=encoding, search_run_id=search_run_id, conn=own,
+                )
+        batch_id = conn.execute(
+            schema.import_batches.insert().values(
+                file_name=file_name, file_sha256=file_sha256, source_name=source_name,
+                format=format, encoding=encoding, n_records=len(records),
+                imported_at=utcnow(), search_run_id=search_run_id,
+            )
+        ).inserted_primary_key[0]
+        if records:
+            conn.execute(schema.records.insert(), [_record_row(r, batch_id, source_name) for r in records])
+        return int(batch_id)
+
+    def count_records(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(schema.records)).scalar_one())
+
+    def records(self, ids: Iterable[int] | None = None) -> list[Record]:
+        t = schema.records
+        query = sa.select(t).order_by(t.c.id)
+        if ids is not None:
+            query = query.where(t.c.id.in_(list(ids)))
+        with self.engine.connect() as conn:
+            return [_row_record(row) for row in conn.execute(query).mappings()]
+
+    def record(self, record_id: int) -> Record:
+        found = self.records([record_id])
+        if not found:
+            raise ReviewError(f"record {record_id}: not in this workspace")
+        return found[0]
+
+    def counts_by_source(self) -> dict[str, int]:
+        t = schema.records
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.c.source_name, sa.func.count()).group_by(t.c.source_name))
+            return {name: int(n) for name, n in rows}
+
+    # -- screening decisions (append-only) ----------------------------------------------
+    def add_decision(
+        self,
+        record_id: int,
+        reviewer: str,
+        label: str,
+        *,
+        stage: str = "title_abstract",
+        reasons: Sequence[str] = (),
+        note: str = "",
+        model_rank: int | None = None,
+        model_info: dict[str, Any] | None = None,
+    ) -> Decision:
+        """Append one decision in its own transaction; it is durable when this returns."""
+        if label not in SCREENING_LABELS:
+            raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+        values = dict(
+            record_id=record_id, reviewer=reviewer, stage=stage, label=label,
+            reasons=list(reasons), note=note, created_at=utcnow(), model_rank=model_rank,
+            model_info=model_info or {}, undoes_id=None,
+        )
+        with self.engine.begin() as conn:
+            new_id = conn.execute(schema.screening_decisions.insert().values(**values)).inserted_primary_key[0]
+        return _decision(dict(values, id=new_id))
+
+    def undo_last(self, reviewer: str, *, stage: str = "title_abstract") -> Decision | None:
+        """Undo the reviewer's most recent effective decision; returns the undone one."""
+        with self.engine.begin() as conn:
+            target = _latest_effective(conn, reviewer, stage)
+            if target is None:
+                return None
+            conn.execute(
+                schema.screening_decisions.insert().values(
+                    record_id=target["record_id"], reviewer=reviewer, stage=stage, label="undo",
+                    reasons=[], note="", created_at=utcnow(), model_rank=None, model_info={},
+                    undoes_id=target["id"],
+                )
+            )
+        return _decision(target)
+
+    def decisions(self, *, reviewer: str | None = None, stage: str | None = "title_abstract") -> list[Decision]:
+        """Every row of the log in order, undos included."""
+        t = schema.screening_decisions
+        query = sa.select(t).order_by(t.c.id)
+        if reviewer is not None:
+            query = query.where(t.c.reviewer == reviewer)
+        if stage is not None:
+            query = query.where(t.c.stage == stage)
+        with self.engine.connect() as conn:
+            return [_decision(dict(r)) for r in conn.execute(query).mappings()]
+
+    def current_decisions(
+        self, *, reviewer: str | None = None, stage: str = "title_abstract"
+    ) -> dict[tuple[int, str], Decision]:
+        """The effective decision per (record, reviewer): the latest one not undone."""
+        log = self.decisions(reviewer=reviewer, stage=stage)
+        undone = {d.undoes_id for d in log if d.label == "undo"}
+        current: dict[tuple[int, str], Decision] = {}
+        for d in log:
+            if d.label != "undo" and d.id not in undone:
+                current[(d.record_id, d.reviewer)] = d
+        return current
+
+
+def _take_write_lock(conn: sa.Connection) -> None:
+    """Serialise this transaction against other writers before it reads.
+
+    A no-op UPDATE is portable: SQLite (deferred BEGIN) takes its RESERVED lock here and
+    PostgreSQL locks the row, so a check-then-insert that follows cannot race another one.
+    """
+    t = schema.schema_info
+    conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
+
+
+def _latest_effective(conn: sa.Connection, reviewer: str, stage: str) -> dict[str, Any] | None:
+    t = schema.screening_decisions
+    undone = sa.select(t.c.undoes_id).where(t.c.undoes_id.is_not(None))
+    row = conn.execute(
+        sa.select(t)
+        .where(t.c.reviewer == reviewer, t.c.stage == stage, t.c.label != "undo", t.c.id.not_in(undone))
+        .order_by(t.c.id.desc())
+        .limit(1)
+    ).mappings().first()
+    return dict(row) if row else None
+
+
+def _record_row(record: Record, batch_id: int, source_name: str) -> dict[str, Any]:
+    row: dict[str, Any] = {name: getattr(record, name) for name in BIB_FIELDS}
+    row.update(
+        batch_id=batch_id,
+        external_id=record.external_id,
+        source_name=record.source or source_name,
+        position=record.position,
+        extra=record.extra,
+        raw=record.raw,
+    )
+    return row
+
+
+def _row_record(row: Any) -> Record:
+    values = {name: row[name] for name in BIB_FIELDS}
+    return Record(
+        **values,
+        external_id=row["external_id"],
+        source=row["source_name"],
+        position=row["position"],
+        raw=row["raw"],
+        extra=dict(row["extra"] or {}),
+        id=row["id"],
+    )
+
+
+def _decision(row: dict[str, Any]) -> Decision:
+    return Decision(
+        id=int(row["id"]),
+        record_id=int(row["record_id"]),
+        reviewer=row["reviewer"],
+        label=row["label"],
+        stage=row["stage"],
+        reasons=tuple(row["reasons"] or ()),
+        note=row["note"] or "",
+        created_at=row["created_at"],
+        model_rank=row["model_rank"],
+        model_info=dict(row["model_info"] or {}),
+        undoes_id=row["undoes_id"],
+    )
