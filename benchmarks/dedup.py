@@ -44,13 +44,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
-from review.dedup.csvio import read_records_csv  # noqa: E402
-from review.dedup.drift import DEFAULT_RATES, KINDS, drift  # noqa: E402
-from review.dedup.engine import deduplicate  # noqa: E402
-from review.dedup.rules import Thresholds  # noqa: E402
-from review.records import Record  # noqa: E402
+from review.dedup.csvio import read_records_csv
+from review.dedup.drift import DEFAULT_RATES, KINDS, drift
+from review.dedup.engine import deduplicate
+from review.dedup.rules import Thresholds
+from review.records import Record
 
 # -- metrics --------------------------------------------------------------------------------
 

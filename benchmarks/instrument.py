@@ -12,19 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from review.instrument import fhir, redcap, render  # noqa: E402
-from review.instrument.build import build_item_bank  # noqa: E402
-from review.instrument.config import load_config  # noqa: E402
-from review.instrument.evidence import DOMAINS, EvidenceSnapshot, parse_synthesis_csv  # noqa: E402
-from review.instrument.itembank import dumps_bank, load_templates, loads_bank  # noqa: E402
-from review.instrument.scoring import score  # noqa: E402
+from review.instrument import fhir, redcap, render
+from review.instrument.build import build_item_bank
+from review.instrument.config import load_config
+from review.instrument.evidence import DOMAINS, EvidenceSnapshot, parse_synthesis_csv
+from review.instrument.itembank import dumps_bank, load_templates, loads_bank
+from review.instrument.scoring import score
 
 HEADER = ("factor_id,label_en,label_nl,domain,modifiable,assessable,direction,level,rule_set,"
           "studies,measure,pooled_estimate,ci_low,ci_high,i2,grade,explanation\n")

@@ -14,20 +14,18 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from review.prisma import prisma_counts  # noqa: E402
-from review.prisma import counts as counts_module  # noqa: E402
-from review.prisma.diagram import render_png, render_svg  # noqa: E402
-from review.records import Record  # noqa: E402
-from review.store import schema, utcnow  # noqa: E402
-from review.store.fulltext import fulltext_events_table, record_screening_stop, report_links_table  # noqa: E402
-from review.workspace import Workspace, init_workspace  # noqa: E402
+from review.prisma import prisma_counts
+from review.prisma import counts as counts_module
+from review.prisma.diagram import render_png, render_svg
+from review.records import Record
+from review.store import schema, utcnow
+from review.store.fulltext import fulltext_events_table, record_screening_stop, report_links_table
+from review.workspace import Workspace, init_workspace
 
 
 def build(root: Path, n: int, seed: int) -> tuple[Workspace, set[int]]:

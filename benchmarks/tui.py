@@ -50,11 +50,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from review.records import Record  # noqa: E402
-from review.tui.screens.screening import RETRAIN_DELAY  # noqa: E402
-from review.workspace import Workspace, init_workspace  # noqa: E402
+from review.records import Record
+from review.tui.screens.screening import RETRAIN_DELAY
+from review.workspace import Workspace, init_workspace
 
 WORDS = ("sickness absence recurrence depression anxiety burnout work return employees cohort "
          "stress adjustment disorder common mental disorders risk factors supervisor support "

@@ -34,10 +34,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from review.records import Record  # noqa: E402
-from review.workspace import Workspace  # noqa: E402
+from review.records import Record
+from review.workspace import Workspace
 
 Answer = Callable[[Record], bool]
 #: Seconds to wait for any one thing the app does (first record, a retrain, a reload).

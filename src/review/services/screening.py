@@ -15,10 +15,10 @@ if TYPE_CHECKING:
     from ..screening.agreement import Agreement, Conflict
     from ..screening.criteria import Criteria
     from ..screening.ranker import Ranking
-    from ..screening.session import ScreeningSession
+    from ..screening.session import Progress, ScreeningSession
 
 __all__ = [
-    "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "Conflict", "Criteria", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
+    "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict",
 ]

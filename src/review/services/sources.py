@@ -13,12 +13,12 @@ from ..workspace import Workspace
 if TYPE_CHECKING:
     from ..sources.importer import ImportReport
     from ..sources.retrieval import SearchProgress
-    from ..sources.search import SearchOutcome
+    from ..sources.search import QueryOverview, SearchOutcome
     from ..sources.seeds import SeedCheck
 
 __all__ = [
-    "EXPORT_FORMATS", "QueryListing", "RecordsExport", "SearchProgress", "SearchRun", "SeedCheck", "check_seeds",
-    "export_records", "import_files", "list_queries", "require_recall", "run_all_searches", "search_status", "start_searches",
+    "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchRun", "SeedCheck", "check_seeds",
+    "export_records", "import_files", "list_queries", "query_overview", "require_recall", "run_all_searches", "search_status", "start_searches",
 ]
 
 #: ``--format`` choices of ``export records`` (kept here so ``review --help`` imports no readers).
@@ -115,6 +115,13 @@ def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_siz
 def run_all_searches(workspace: Workspace) -> list[SearchOutcome]:
     """Every query in ``queries/``, one after another (the dashboard's action)."""
     return list(start_searches(workspace).run())
+
+
+def query_overview(workspace: Workspace) -> list[QueryOverview]:
+    """Every query that has a file, a run or a seed check: last run and last seed check."""
+    from ..sources.search import query_overview as overview
+
+    return overview(workspace)
 
 
 def search_status(workspace: Workspace) -> list[str]:

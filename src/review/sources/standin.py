@@ -5,7 +5,9 @@ answers the same URLs over a corpus of PubMed XML records, enforces PubMed's 9,9
 paging cap, and injects the faults the real service produces (429 with ``Retry-After``,
 500/502/503, ``<ERROR>`` in HTTP 200, connections cut mid-body, broken XML, slow answers,
 expired WebEnvs, short EFetch batches), counting every request.  ``review demo`` runs its
-whole search step against it.
+whole search step against it, which is why it ships in the package rather than under tests/:
+the demo is product; the tests, ``benchmarks/retrieval.py`` and ``REVIEW_EUTILS_URL`` (point any
+workspace at a running stand-in) use the same server.
 
 Term syntax is deliberately small: date-range clauses such as
 ``AND ("2019/01/01"[edat] : "2019/06/30"[edat])`` (``edat``/``crdt``/``dp``/``pdat``) are
@@ -233,7 +235,7 @@ class StandIn:
         found = [self.corpus.articles[p].xml for p in wanted if p in self.corpus.articles]
         if fault == "short_batch" and found:
             found = found[:-1]
-        return _pubmed_set(found)
+        return pubmed_article_set(found)
 
     def epost(self, params: dict[str, str]) -> bytes:
         ids = [p.strip() for p in params.get("id", "").split(",") if p.strip()]
@@ -351,7 +353,8 @@ def _error_xml(root: str, message: str) -> bytes:
             f"<{root}><ERROR>{escape(message)}</ERROR></{root}>\n").encode()
 
 
-def _pubmed_set(articles: list[bytes]) -> bytes:
+def pubmed_article_set(articles: list[bytes]) -> bytes:
+    """A PubmedArticleSet document (with its DOCTYPE) holding ``articles``."""
     out = io.BytesIO()
     out.write(b'<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January '
               b'2025//EN" "https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n<PubmedArticleSet>\n')

@@ -135,7 +135,7 @@ def add_fulltext_event(
         raise ReviewError(f"full-text event {event!r}: expected one of {', '.join(FULLTEXT_EVENTS)}")
     values = dict(record_id=record_id, reviewer=reviewer, event=event, reason=reason, note=note,
                   created_at=utcnow(), undoes_id=None)
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         _require_record(conn, record_id)
         new_id = conn.execute(fulltext_events_table.insert().values(**values)).inserted_primary_key[0]
     return FulltextEvent(id=int(new_id), **values)
@@ -144,7 +144,7 @@ def add_fulltext_event(
 def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | None:
     """Reverse the reviewer's latest effective full-text event; returns the undone one."""
     t = fulltext_events_table
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         undone = sa.select(t.c.undoes_id).where(t.c.undoes_id.is_not(None))
         row = conn.execute(
             sa.select(t).where(t.c.reviewer == reviewer, t.c.event != "undo", t.c.id.not_in(undone))
@@ -162,7 +162,7 @@ def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | Non
 def fulltext_events(store: Store) -> list[FulltextEvent]:
     """Every row of the full-text log in order, undos included."""
     t = fulltext_events_table
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [_event(dict(r)) for r in conn.execute(sa.select(t).order_by(t.c.id)).mappings()]
 
 
@@ -188,7 +188,7 @@ def unlink_report(store: Store, report_id: int, reviewer: str) -> ReportLink:
 
 def _append_link(store: Store, report_id: int, study_id: int | None, reviewer: str) -> ReportLink:
     values = dict(report_id=report_id, study_id=study_id, reviewer=reviewer, created_at=utcnow())
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         _require_record(conn, report_id)
         if study_id is not None:
             _require_record(conn, study_id)
@@ -199,7 +199,7 @@ def _append_link(store: Store, report_id: int, study_id: int | None, reviewer: s
 def report_links(store: Store) -> dict[int, ReportLink]:
     """The latest link per report (reports never linked are absent)."""
     t = report_links_table
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return {
         int(r["report_id"]): ReportLink(
@@ -226,7 +226,7 @@ def record_screening_stop(
     if not explanation.strip():
         raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
     r, d = schema.records, schema.screening_decisions
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         last = conn.execute(sa.select(sa.func.max(r.c.id))).scalar()
         screened = sa.select(d.c.record_id).where(d.c.stage == "title_abstract")
         n_unscreened = conn.execute(
@@ -244,7 +244,7 @@ def withdraw_screening_stop(store: Store, reviewer: str, explanation: str = "wit
     current = current_screening_stop(store)
     if current is None:
         return None
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         conn.execute(screening_stops_table.insert().values(
             reviewer=reviewer, explanation=explanation, verdict={}, last_record_id=None,
             n_unscreened=0, created_at=utcnow(), undoes_id=current.id,
@@ -255,7 +255,7 @@ def withdraw_screening_stop(store: Store, reviewer: str, explanation: str = "wit
 def screening_stops(store: Store) -> list[ScreeningStop]:
     """Every stop and withdrawal, in order."""
     t = screening_stops_table
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return [_stop(dict(r)) for r in rows]
 
@@ -277,7 +277,7 @@ def remove_records(store: Store, record_ids: list[int], reviewer: str, reason: s
     current = current_removals(store)
     fresh = [r for r in dict.fromkeys(record_ids) if r not in current]
     now = utcnow()
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         for record_id in fresh:
             _require_record(conn, record_id)
         if fresh:
@@ -292,7 +292,7 @@ def restore_records(store: Store, record_ids: list[int], reviewer: str) -> int:
     """Undo the removal of these records (appends undo rows); returns how many were restored."""
     t = record_removals_table
     wanted = set(record_ids)
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
         effective = _effective_removals(rows)
         targets = [effective[r] for r in sorted(wanted) if r in effective]
@@ -308,7 +308,7 @@ def restore_records(store: Store, record_ids: list[int], reviewer: str) -> int:
 def current_removals(store: Store) -> dict[int, str]:
     """Reason per record currently removed before screening."""
     t = record_removals_table
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return {record_id: row["reason"] for record_id, row in _effective_removals(rows).items()}
 
@@ -322,7 +322,7 @@ def _effective_removals(rows: Any) -> dict[int, Any]:
 def record_sources(store: Store) -> dict[int, str]:
     """``source_name`` per record id, without loading titles and abstracts."""
     t = schema.records
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return {int(i): name for i, name in conn.execute(sa.select(t.c.id, t.c.source_name))}
 
 
@@ -332,7 +332,7 @@ def current_screening_labels(store: Store, stage: str = "title_abstract") -> dic
     t = schema.screening_decisions
     query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id)
              .where(t.c.stage == stage).order_by(t.c.id))
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         rows = conn.execute(query).all()
     undone = {row.undoes_id for row in rows if row.label == "undo"}
     return {

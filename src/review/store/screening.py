@@ -99,7 +99,7 @@ def _log(conn: sa.Connection, reviewer: str, when: datetime, *, model_info: dict
 
 def load_ranking(store: Store, reviewer: str) -> dict[str, Any] | None:
     """The reviewer's last ranking as a dict (order, probabilities, model_info, ...), or None."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         row = conn.execute(sa.select(last_ranking).where(last_ranking.c.reviewer == reviewer)).mappings().first()
     return dict(row) if row else None
 
@@ -109,14 +109,14 @@ def ranking_log(store: Store, reviewer: str | None = None) -> list[dict[str, Any
     query = sa.select(screening_rankings).order_by(screening_rankings.c.id)
     if reviewer is not None:
         query = query.where(screening_rankings.c.reviewer == reviewer)
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def record_ids(store: Store) -> list[int]:
     """Every record id in import order: what a session needs before it reads any text."""
     t = schema.records
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [int(i) for i in conn.execute(sa.select(t.c.id).order_by(t.c.id)).scalars()]
 
 
@@ -128,5 +128,5 @@ def record_texts(store: Store) -> dict[int, dict[str, Any]]:
     """
     t = schema.records
     query = sa.select(t.c.id, t.c.title, t.c.abstract, t.c.keywords, t.c.mesh).order_by(t.c.id)
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return {int(row["id"]): dict(row) for row in conn.execute(query).mappings()}

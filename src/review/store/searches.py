@@ -65,7 +65,7 @@ def _now() -> datetime:
 
 def start_run(store: "Store", *, query_name: str, database: str, term: str, params: dict[str, Any]) -> int:
     """Open a new run in status ``running``; returns its id."""
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         run_id = conn.execute(
             search_runs.insert().values(
                 query_name=query_name, database=database, term=term, params=params,
@@ -77,7 +77,7 @@ def start_run(store: "Store", *, query_name: str, database: str, term: str, para
 
 def unfinished_run(store: "Store", query_name: str) -> dict[str, Any] | None:
     """The latest run of ``query_name`` if it never completed (killed or failed)."""
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         row = conn.execute(
             sa.select(search_runs)
             .where(search_runs.c.query_name == query_name)
@@ -93,7 +93,7 @@ def update_run(store: "Store", run_id: int, **values: Any) -> None:
     unknown = set(values) - set(_RUN_FIELDS)
     if unknown:
         raise ValueError(f"not run fields: {sorted(unknown)}")
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         conn.execute(search_runs.update().where(search_runs.c.id == run_id).values(**values))
 
 
@@ -106,13 +106,13 @@ def runs(store: "Store", query_name: str | None = None) -> list[dict[str, Any]]:
     query = sa.select(search_runs).order_by(search_runs.c.id)
     if query_name is not None:
         query = query.where(search_runs.c.query_name == query_name)
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def run_batches(store: "Store", run_id: int) -> list[dict[str, Any]]:
     query = sa.select(search_batches).where(search_batches.c.run_id == run_id).order_by(search_batches.c.id)
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
@@ -123,7 +123,7 @@ def stored_search_pmids(store: "Store", source_name: str = "PubMed") -> set[str]
         .join(import_batches, records.c.batch_id == import_batches.c.id)
         .where(import_batches.c.search_run_id.is_not(None), import_batches.c.source_name == source_name)
     )
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return {pmid for (pmid,) in conn.execute(query) if pmid}
 
 
@@ -135,7 +135,7 @@ def run_pmids(store: "Store", run_id: int) -> list[str]:
         .where(import_batches.c.search_run_id == run_id)
         .order_by(records.c.id)
     )
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [pmid for (pmid,) in conn.execute(query)]
 
 
@@ -152,7 +152,7 @@ def store_fetched_batch(
     source_name: str = "PubMed",
 ) -> int:
     """Store one EFetch batch's new records and its progress row atomically; returns the row id."""
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         import_batch_id = None
         if new_records:
             import_batch_id = store.add_batch(
@@ -199,7 +199,7 @@ def add_seed_check(store: "Store", *, query_name: str, term: str, params: dict[s
                    seed_file_sha256: str, n_seeds: int, n_found: int, recall: float, requests: int,
                    details: dict[str, Any]) -> int:
     """Store one seed check (one transaction); returns its id."""
-    with store.engine.begin() as conn:
+    with store.transaction() as conn:
         check_id = conn.execute(
             search_seed_checks.insert().values(
                 query_name=query_name, checked_at=_now(), term=term, params=params, seed_file=seed_file,
@@ -215,5 +215,5 @@ def seed_checks(store: "Store", query_name: str | None = None) -> list[dict[str,
     query = sa.select(search_seed_checks).order_by(search_seed_checks.c.id)
     if query_name is not None:
         query = query.where(search_seed_checks.c.query_name == query_name)
-    with store.engine.connect() as conn:
+    with store.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]

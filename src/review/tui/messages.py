@@ -1,13 +1,18 @@
-"""Typed messages workers send back to the UI thread (workers never touch widgets)."""
+"""Typed messages workers send back to the UI thread (workers never touch widgets): one per event."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from ..records import Record
+    from ..services.dedup import BorderlinePair
+    from ..services.prisma import QueueItem
+    from ..services.screening import AgreementReport, Progress, Ranking
     from .project import Project
+    from .screens.dashboard import DashboardData
 
 
 class ProjectLoaded(Message):
@@ -25,20 +30,79 @@ class HeapSettled(Message):
 class RankingReady(Message):
     """A retrained ranking, to be applied to the queue on the UI thread."""
 
-    def __init__(self, ranking: Any, seconds: float, labels: int) -> None:
+    def __init__(self, ranking: Ranking, seconds: float, labels: int) -> None:
         super().__init__()
         self.ranking = ranking
         self.seconds = seconds
         self.labels = labels
 
 
-class DataReady(Message):
-    """A screen's background query finished; ``payload`` is whatever that screen asked for."""
-
-    def __init__(self, payload: Any) -> None:
-        super().__init__()
-        self.payload = payload
+class _Loaded(Message):
+    """A screen's background query finished. Only the newest of one kind matters when several
+    queue up (``can_replace``)."""
 
     def can_replace(self, message: Message) -> bool:
-        # Only the newest refresh matters when several queue up.
-        return isinstance(message, DataReady)
+        return type(message) is type(self)
+
+
+class FirstRecordLoaded(_Loaded):
+    """The screening screen's first record (None: nothing left) and the reviewer's progress."""
+
+    def __init__(self, record: Record | None, progress: Progress) -> None:
+        super().__init__()
+        self.record = record
+        self.progress = progress
+
+
+class DashboardLoaded(_Loaded):
+    """Stage counts, progress and the inclusions curve for the dashboard."""
+
+    def __init__(self, data: DashboardData) -> None:
+        super().__init__()
+        self.data = data
+
+
+class PairsLoaded(_Loaded):
+    """Borderline dedup pairs waiting for a verdict, best first, and the related-record lines
+    ("#12: erratum of record 40") of the records in them."""
+
+    def __init__(self, pairs: list[BorderlinePair], related: dict[int, list[str]]) -> None:
+        super().__init__()
+        self.pairs = pairs
+        self.related = related
+
+
+class ConflictsLoaded(_Loaded):
+    """Agreement statistics and the conflicts between reviewers."""
+
+    def __init__(self, report: AgreementReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+class RecordsFiltered(_Loaded):
+    """The record browser's rows under the current filters (at most ``MAX_ROWS``), how many
+    matched, how many records there are, and the labels shown per record and reviewer."""
+
+    def __init__(self, rows: list[Record], matched: int, total: int, labels: dict[int, dict[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+        self.matched = matched
+        self.total = total
+        self.labels = labels
+
+
+class QueueLoaded(_Loaded):
+    """The full-text queue: every report past title/abstract screening."""
+
+    def __init__(self, items: list[QueueItem]) -> None:
+        super().__init__()
+        self.items = items
+
+
+class SearchHits(_Loaded):
+    """Records matching the search modal's query."""
+
+    def __init__(self, records: list[Record]) -> None:
+        super().__init__()
+        self.records = records

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 #: Screens by mode name, in the order of the number keys (``review tui --start``).
 START_SCREENS: tuple[str, ...] = ("dashboard", "screening", "dedup", "conflicts", "browser", "fulltext",
-                                  "extraction")
+                                  "extraction", "validate")
 
 #: Textual's paint clock (ticks a second) unless the user set ``TEXTUAL_FPS``.
 TEXTUAL_FPS = "240"

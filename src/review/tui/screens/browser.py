@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ...records import Decision, Record
-from ..messages import DataReady
+from ..messages import RecordsFiltered
 from ..project import Project
 from .base import ProjectScreen
 from .conflicts import LABEL_STYLE
@@ -131,7 +131,7 @@ class BrowserScreen(ProjectScreen):
         assert project is not None
         records = project.records()
         labels = visible_labels(project.workspace.store.current_decisions(), project)
-        rows = []
+        rows: list[Record] = []
         count = 0
         worker = get_current_worker()
         for record in records.values():
@@ -141,11 +141,11 @@ class BrowserScreen(ProjectScreen):
                 count += 1
                 if len(rows) < MAX_ROWS:
                     rows.append(record)
-        self.post_message(DataReady((rows, count, len(records), labels)))
+        self.post_message(RecordsFiltered(rows, count, len(records), labels))
 
-    @on(DataReady)
-    def _show(self, message: DataReady) -> None:
-        rows, count, total, self.labels = message.payload
+    @on(RecordsFiltered)
+    def _show(self, message: RecordsFiltered) -> None:
+        rows, count, total, self.labels = message.rows, message.matched, message.total, message.labels
         table = self.query_one("#records", DataTable)
         cursor = table.cursor_row
         table.clear()

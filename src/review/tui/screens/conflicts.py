@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ...records import Record
 from ...services.screening import AgreementReport, agreement_report, export_agreement, resolve_conflict
-from ..messages import DataReady
+from ..messages import ConflictsLoaded
 from ..project import Project
 from .base import ProjectScreen
 from .modals import RecordScreen
@@ -92,11 +92,11 @@ class ConflictsScreen(ProjectScreen):
     def load(self) -> None:
         project = self.project
         assert project is not None
-        self.post_message(DataReady(gather(project)))
+        self.post_message(ConflictsLoaded(gather(project)))
 
-    @on(DataReady)
-    def _loaded(self, message: DataReady) -> None:
-        self.data = message.payload
+    @on(ConflictsLoaded)
+    def _loaded(self, message: ConflictsLoaded) -> None:
+        self.data = message.report
         self._paint()
 
     def _paint(self) -> None:

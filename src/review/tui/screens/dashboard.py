@@ -16,8 +16,9 @@ from textual.worker import get_current_worker
 
 from ...errors import ReviewError
 from ...services.prisma import prisma_counts
+from ...services.sources import query_overview
 from ..actions import ACTIONS
-from ..messages import DataReady
+from ..messages import DashboardLoaded
 from ..project import Project
 from .base import ProjectScreen
 from ..widgets.curve import CurveView
@@ -55,8 +56,6 @@ def gather(project: Project) -> DashboardData:
     data.prisma_screened = counts.n("records_screened")
     data.prisma_excluded = counts.n("records_excluded")
     data.identified = sum(n for _, n in data.sources)
-    from ...sources.search import query_overview
-
     data.searches = query_overview(project.workspace)
     data.progress = project.session.progress()
     mine = sorted(project.workspace.store.current_decisions(reviewer=project.reviewer).values(), key=lambda d: d.id)
@@ -142,11 +141,11 @@ class DashboardScreen(ProjectScreen):
         assert project is not None
         data = gather(project)
         if not get_current_worker().is_cancelled:
-            self.post_message(DataReady(data))
+            self.post_message(DashboardLoaded(data))
 
-    @on(DataReady)
-    def _show(self, message: DataReady) -> None:
-        data: DashboardData = message.payload
+    @on(DashboardLoaded)
+    def _show(self, message: DashboardLoaded) -> None:
+        data = message.data
         self.data = data
         self.query_one("#stages", Static).update(stage_table(data))
         p = data.progress

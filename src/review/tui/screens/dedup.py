@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
 from ...services.dedup import borderline_pairs, decide_pair, describe_link, related_links, word_diff
-from ..messages import DataReady
+from ..messages import PairsLoaded
 from .base import ProjectScreen
 
 if TYPE_CHECKING:
@@ -97,11 +97,11 @@ class DedupScreen(ProjectScreen):
             for link in related_links(workspace):
                 for rid in (link.notice_id, link.about_id):
                     related.setdefault(rid, []).append(f"#{rid}: {describe_link(link, rid)}")
-        self.post_message(DataReady((pairs, related)))
+        self.post_message(PairsLoaded(pairs, related))
 
-    @on(DataReady)
-    def _loaded(self, message: DataReady) -> None:
-        self.pairs, self.related = message.payload
+    @on(PairsLoaded)
+    def _loaded(self, message: PairsLoaded) -> None:
+        self.pairs, self.related = message.pairs, message.related
         self.index = 0
         self._paint()
 

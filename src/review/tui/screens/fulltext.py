@@ -22,7 +22,7 @@ from ...errors import ReviewError
 from ...services.prisma import (
     fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
 )
-from ..messages import DataReady
+from ..messages import QueueLoaded
 from .base import ProjectScreen
 from .modals import ReasonScreen
 
@@ -93,11 +93,11 @@ class FulltextScreen(ProjectScreen):
     def load(self) -> None:
         project = self.project
         assert project is not None
-        self.post_message(DataReady(fulltext_queue(project.workspace)))
+        self.post_message(QueueLoaded(fulltext_queue(project.workspace)))
 
-    @on(DataReady)
-    def _loaded(self, message: DataReady) -> None:
-        self.items = message.payload
+    @on(QueueLoaded)
+    def _loaded(self, message: QueueLoaded) -> None:
+        self.items = message.items
         self._paint()
 
     def _paint(self) -> None:

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from ...records import Record
 from ..highlight import Criteria, render_record
-from ..messages import DataReady
+from ..messages import SearchHits
 
 #: Search hits shown at most (the list stays instant on 50,000 records).
 MAX_HITS = 200
@@ -146,13 +146,13 @@ class SearchScreen(ModalScreen[int | None]):
     def run_search(self, query: str) -> None:
         hits = search_records(self.load_records(), query)  # type: ignore[operator]
         if not get_current_worker().is_cancelled:
-            self.post_message(DataReady(hits))
+            self.post_message(SearchHits(hits))
 
-    @on(DataReady)
-    def _hits(self, message: DataReady) -> None:
+    @on(SearchHits)
+    def _hits(self, message: SearchHits) -> None:
         options = self.query_one("#hits", OptionList)
         options.clear_options()
-        for record in message.payload:
+        for record in message.records:
             label = Text(f"#{record.id} ")
             mark = self.decided.get(record.id)
             if mark:

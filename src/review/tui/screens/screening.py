@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...records import Record
 from ...services.prisma import record_screening_stop
 from ..highlight import legend, render_record
-from ..messages import DataReady, RankingReady
+from ..messages import FirstRecordLoaded, RankingReady
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
@@ -130,11 +130,11 @@ class ScreeningScreen(ProjectScreen):
         assert project is not None
         record = project.session.next_record()
         progress = project.session.progress()
-        self.post_message(DataReady((record, progress)))
+        self.post_message(FirstRecordLoaded(record, progress))
 
-    @on(DataReady)
-    def _first(self, message: DataReady) -> None:
-        record, progress = message.payload
+    @on(FirstRecordLoaded)
+    def _first(self, message: FirstRecordLoaded) -> None:
+        record, progress = message.record, message.progress
         self.current = record
         self._paint(progress)
         self._paint_legend()

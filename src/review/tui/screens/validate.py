@@ -84,8 +84,8 @@ class ValidateScreen(Screen[None]):
         self.query_one("#validate-status", Static).update(text)
 
     def action_reload(self) -> None:
-        from ...validate.run import PLAN_FILE, VALIDATE_DIR
-        from ...validate.service import planned_analyses
+        from ...services.validate import PLAN_FILE, VALIDATE_DIR
+        from ...services.validate import planned_analyses
 
         listing = self.query_one("#analysis-list", ListView)
         listing.clear()
@@ -120,7 +120,7 @@ class ValidateScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="validate")
     def run_analysis(self, item: object) -> None:
         """Run one planned analysis off the UI thread; the result comes back as a message."""
-        from ...validate.service import run_planned
+        from ...services.validate import run_planned
 
         try:
             analysis = run_planned(item, workspace=self.workspace)  # type: ignore[arg-type]
@@ -145,8 +145,8 @@ class ValidateScreen(Screen[None]):
         self.notify(message.error, title="Validate", severity="error", timeout=8)
 
     def action_write_demo(self) -> None:
-        from ...validate.run import PLAN_FILE, VALIDATE_DIR
-        from ...validate.service import write_demo
+        from ...services.validate import PLAN_FILE, VALIDATE_DIR
+        from ...services.validate import write_demo
 
         folder = self.workspace.root / VALIDATE_DIR
         if (folder / PLAN_FILE).exists():
