@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
@@ -49,7 +49,7 @@ class QuestionBlock(Vertical):
                                   id=f"opt-{q.link_id}-{option.code}", name=option.code)
 
 
-def fill_bindings(lang: str) -> list[Binding]:
+def fill_bindings(lang: str) -> list[BindingType]:
     """The screen's keys, described in the chosen language (the footer shows them)."""
     en = lang == "en"
     return [
