@@ -30,7 +30,7 @@ ENGLISH = {"the", "and", "with", "not", "evidence", "study", "risk", "weight", "
            "absent", "signal", "protective", "some", "level", "yes", "no", "unanswered", "question",
            "answer", "personal", "social", "work", "health", "direction", "weighed", "pooled", "none",
            "certainty", "client", "supervisor", "caution", "if", "only", "from", "are",
-           "none", "low", "very", "high", "moderate", "strong", "limited", "unknown", "factor(s)"}
+           "low", "very", "high", "moderate", "strong", "limited", "unknown", "factor(s)"}
 #: Words that only Dutch uses.
 DUTCH = {"de", "het", "een", "van", "en", "niet", "bewijs", "vraag", "cliënt", "werkende", "signaal",
          "aanwezig", "ja", "nee", "zeer", "laag", "hoog", "redelijk", "indicatief", "gewicht",

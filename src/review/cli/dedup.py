@@ -163,7 +163,7 @@ def _review(workspace: Workspace, reviewer: str) -> None:
         for line in render_pair(pair, width):
             click.echo(line)
         for rid in (pair.left.id, pair.right.id):
-            for text in service.related_of(workspace, rid):
+            for text in service.related_of(workspace, rid) if rid is not None else ():
                 click.echo(click.style(f"#{rid}: {text}", fg="yellow"))
         click.echo("[s]ame  [d]ifferent  s[k]ip  [q]uit > ", nl=False)
         key = _read_key()

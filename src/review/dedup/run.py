@@ -62,7 +62,8 @@ def pair_verdicts(result: DedupResult, ids: list[int]) -> list[decisions.PairVer
     out = []
     kinds = result.kinds
     for pair in result.pairs:
-        detail = {"fields": {k: _plain(v) for k, v in pair.fields.items()}, "explanation": pair.explanation}
+        detail: dict[str, Any] = {"fields": {k: _plain(v) for k, v in pair.fields.items()},
+                                  "explanation": pair.explanation}
         if pair.status == RELATED:
             notice = pair.left if kinds[pair.left] in NOTICE_KINDS else pair.right
             detail.update(kind=kinds[notice], notice=ids[notice])

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..screening.session import Progress, ScreeningSession
 
 __all__ = [
-    "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
+    "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict",
 ]
@@ -35,6 +35,11 @@ def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = Fal
     if save_interval is not None:
         session_module.SAVE_INTERVAL = save_interval
     return session_module.ScreeningSession(workspace, reviewer, quick_start=quick_start)
+
+
+def current_decisions(workspace: Workspace, reviewer: str | None = None) -> dict[tuple[int, str], Decision]:
+    """The effective title/abstract decision per (record, reviewer), or one reviewer's."""
+    return workspace.store.current_decisions(reviewer=reviewer)
 
 
 def known_reviewers(workspace: Workspace, current: str) -> list[str]:

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..records import Record
 from ..workspace import Workspace, init_workspace
 
-__all__ = ["create_workspace", "workspace_status"]
+__all__ = ["counts_by_source", "create_workspace", "open_store", "record", "workspace_status"]
 
 
 def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: list[str] | None = None,
                      seed: int = 42) -> Workspace:
     """The workspace layout at ``path`` (queries/, screening/, extraction/, instrument/, store)."""
     return init_workspace(path, title=title, reviewers=reviewers, seed=seed)
+
+
+def open_store(workspace: Workspace) -> None:
+    """Open the workspace's store and check its schema now (SQLAlchemy loads here: call it off
+    the UI thread)."""
+    workspace.store  # noqa: B018 - the property opens and checks it
+
+
+def record(workspace: Workspace, record_id: int) -> Record:
+    """One record by id (a ``ReviewError`` if the workspace has none by that id)."""
+    return workspace.store.record(record_id)
+
+
+def counts_by_source(workspace: Workspace) -> dict[str, int]:
+    """How many records each source (database) contributed."""
+    return workspace.store.counts_by_source()
 
 
 def workspace_status(workspace: Workspace) -> list[str]:

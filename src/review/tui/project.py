@@ -57,7 +57,9 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     """
     from ..services.screening import open_session
 
-    workspace.store  # noqa: B018 - opens and checks the schema now, off the UI thread
+    from ..services.workspace import open_store
+
+    open_store(workspace)  # now, off the UI thread
     settings = workspace.config.section("tui")
     if blind is None:
         blind = bool(settings.get("blind", len(workspace.config.reviewers) > 1))

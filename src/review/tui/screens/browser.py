@@ -17,6 +17,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ...records import Decision, Record
+from ...services.screening import current_decisions
+from ...services.workspace import counts_by_source
+from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered
 from ..project import Project
 from .base import ProjectScreen
@@ -102,7 +105,7 @@ class BrowserScreen(ProjectScreen):
         if project is not None:
             reviewers = [project.reviewer] if project.blind else project.reviewers
             self.query_one("#filter-reviewer", Select).set_options([(r, r) for r in reviewers])
-            sources = sorted(project.workspace.store.counts_by_source())
+            sources = sorted(counts_by_source(project.workspace))
             self.query_one("#filter-source", Select).set_options([(s, s) for s in sources])
             self.query_one("#records", DataTable).focus()
             self._refresh()
@@ -130,7 +133,7 @@ class BrowserScreen(ProjectScreen):
         project = self.project
         assert project is not None
         records = project.records()
-        labels = visible_labels(project.workspace.store.current_decisions(), project)
+        labels = visible_labels(current_decisions(project.workspace), project)
         rows: list[Record] = []
         count = 0
         worker = get_current_worker()
@@ -189,7 +192,7 @@ class BrowserScreen(ProjectScreen):
         record_id, project = self._selected(), self.project
         if record_id is None or project is None:
             return
-        record = project.workspace.store.record(record_id)
+        record = get_record(project.workspace, record_id)
 
         def chosen(label: str | None) -> None:
             if label:

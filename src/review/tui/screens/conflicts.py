@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ...records import Record
+from ...services import workspace as services_workspace
 from ...services.screening import AgreementReport, agreement_report, export_agreement, resolve_conflict
 from ..messages import ConflictsLoaded
 from ..project import Project
@@ -161,7 +162,7 @@ class ConflictsScreen(ProjectScreen):
         if record_id is None or project is None or self.data is None:
             return
         conflict = next(c for c in self.data.conflicts if c.record_id == record_id)
-        record: Record = project.workspace.store.record(record_id)
+        record: Record = services_workspace.record(project.workspace, record_id)
 
         def chosen(label: str | None) -> None:
             if label:

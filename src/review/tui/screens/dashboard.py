@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from ...errors import ReviewError
 from ...services.prisma import prisma_counts
+from ...services.screening import current_decisions
 from ...services.sources import query_overview
 from ..actions import ACTIONS
 from ..messages import DashboardLoaded
@@ -58,7 +59,7 @@ def gather(project: Project) -> DashboardData:
     data.identified = sum(n for _, n in data.sources)
     data.searches = query_overview(project.workspace)
     data.progress = project.session.progress()
-    mine = sorted(project.workspace.store.current_decisions(reviewer=project.reviewer).values(), key=lambda d: d.id)
+    mine = sorted(current_decisions(project.workspace, project.reviewer).values(), key=lambda d: d.id)
     found = 0
     for decision in mine:
         found += decision.label == "include"

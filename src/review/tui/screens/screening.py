@@ -24,6 +24,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...records import Record
 from ...services.prisma import record_screening_stop
+from ...services.screening import current_decisions
+from ...services.workspace import record as get_record
 from ..highlight import legend, render_record
 from ..messages import FirstRecordLoaded, RankingReady
 from ..project import Project
@@ -113,7 +115,7 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None or self.current is None:
             return
-        decided = project.workspace.store.current_decisions(reviewer=project.reviewer)
+        decided = current_decisions(project.workspace, project.reviewer)
         if (self.current.id, project.reviewer) in decided:
             self.current = project.session.next_record()
         self._paint()
@@ -233,7 +235,7 @@ class ScreeningScreen(ProjectScreen):
             self.notify("Nothing to undo", timeout=2)
             return
         with self._collect_after_frame():
-            self.current = project.workspace.store.record(undone.record_id)
+            self.current = get_record(project.workspace, undone.record_id)
             self._last = f"undid {undone.label} #{undone.record_id}"
             self._paint()
         self._schedule_retrain()
@@ -283,11 +285,11 @@ class ScreeningScreen(ProjectScreen):
         if project is None:
             return
         decided = {rid: d.label for (rid, _), d in
-                   project.workspace.store.current_decisions(reviewer=project.reviewer).items()}
+                   current_decisions(project.workspace, project.reviewer).items()}
 
         def opened(record_id: int | None) -> None:
             if record_id is not None:
-                self.current = project.workspace.store.record(record_id)
+                self.current = get_record(project.workspace, record_id)
                 self._last = f"opened #{record_id} from search"
                 self._paint()
 
