@@ -268,7 +268,7 @@ def _print_table(per_set: dict, summary: dict, lat: dict, seeds: list[int]) -> N
         print(f"WSS@95 ours - ASReview: better on {sum(g > 0 for g in gaps)} of {len(gaps)} sets, "
               f"worst {min(gaps):+.3f}; wall-time ratio ASReview/ours per set "
               + ", ".join(f"{a['wall_s'] / o['wall_s']:.1f}" for o, a in both))
-    print(f"\nStopping (ours), per set: share of runs with recall >= 0.95 at the stop, mean excess effort")
+    print("\nStopping (ours), per set: share of runs with recall >= 0.95 at the stop, mean excess effort")
     print(f"{'set':<36} {'recommended':>18} {'certified':>18}")
     for name, result in [*per_set.items(), ("MEAN", summary)]:
         m = result.get("ours") or {}
