@@ -68,6 +68,13 @@ def _basis(model: str, n_ranked: int, n_max: int) -> tuple[np.ndarray, np.ndarra
     return -np.outer(grid, x / max(n_ranked, 1)), grid
 
 
+def _geometric(c: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Σ_{x=1..n} exp(−c·x), broadcast over c and n (n where c = 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        series = np.exp(-c) * np.expm1(-c * n) / np.expm1(-c)
+    return np.where(c > 0, series, n)
+
+
 def _total(model: str, grid: np.ndarray, n_ranked: int) -> np.ndarray:
     """Σ_{x=1..n_ranked} g_b(x) for every b: a geometric series for the exponential."""
     if model == "power":
@@ -106,17 +113,25 @@ def remaining_bounds(
     if positions is None:
         positions = np.arange(1, n_seen + 1)
     positions = np.asarray(positions, dtype=np.int64)
-    n_max = int(positions.max(initial=1))
-    log_g, grid = _basis(model, n_ranked_total, n_max)
-    cumulative_g = np.cumsum(np.exp(log_g), axis=1)  # G_b(n) = Σ_{x ≤ n} g_b(x)
-    total_g = _total(model, grid, n_ranked_total)[:, None]
-    cumulative_log = np.cumsum(log_g * labels[:n_max], axis=1)  # Σ over relevant x ≤ n of log g_b(x)
     found = np.cumsum(labels)[positions - 1]
-    G = cumulative_g[:, positions - 1]
+    if model == "exponential":
+        # Closed forms: G is a geometric series and Σ log g over the relevant positions is
+        # −c·(sum of those positions), so the cost does not grow with the records screened.
+        grid = _GRIDS[model]
+        c = grid[:, None] / max(n_ranked_total, 1)
+        G = _geometric(c, positions[None, :].astype(float))
+        total_g = _geometric(c, np.array([[float(n_ranked_total)]]))
+        relevant_positions = np.cumsum(labels * np.arange(1, n_seen + 1))[positions - 1]
+        log_sum = -c * relevant_positions[None, :]
+    else:
+        log_g, grid = _basis(model, n_ranked_total, int(positions.max(initial=1)))
+        G = np.cumsum(np.exp(log_g), axis=1)[:, positions - 1]  # G_b(n) = Σ_{x ≤ n} g_b(x)
+        total_g = _total(model, grid, n_ranked_total)[:, None]
+        log_sum = np.cumsum(log_g * labels[:log_g.shape[1]], axis=1)[:, positions - 1]
     J = total_g - G  # Σ_{x > n} g_b(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         profile = np.where(found > 0, found * np.log(np.where(found > 0, found, 1) / G), 0.0) \
-            + cumulative_log[:, positions - 1] - found
+            + log_sum - found
         best = profile.max(axis=0)
         b_hat = profile.argmax(axis=0)
         columns = np.arange(positions.size)
