@@ -57,7 +57,7 @@ class _Bar:
 @click.option("--batch-size", type=click.IntRange(1, 10_000), help="Records per EFetch (default 1000).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
 @click.option("--check-seeds", "seed_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Check NAME against the studies it must find (PMID list or any importable file); stores nothing.")
+              help="Check NAME against the studies it must find (PMID list or any importable file); searches nothing, logs the check.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="With --check-seeds: also write the check as JSON to this file ('-': JSON on stdout, table on stderr).")
 @click.option("--min-recall", type=click.FloatRange(0, 1),

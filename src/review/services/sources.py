@@ -132,7 +132,7 @@ def search_status(workspace: Workspace) -> list[str]:
 
 
 def check_seeds(workspace: Workspace, name: str, seed_file: Path) -> SeedCheck:
-    """Check query ``name`` against the studies it must find; stores nothing."""
+    """Check query ``name`` against the studies it must find; stores no records, logs the check."""
     from ..sources.seeds import run_seed_check
 
     return run_seed_check(workspace, name, seed_file)
