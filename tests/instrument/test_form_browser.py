@@ -156,6 +156,9 @@ def test_keyboard_download_and_no_external_assets(browser, tmp_path, bank, confi
     assert page.is_hidden("#q-conflict")
     assert page.get_attribute('#profile [data-factor-id="supervisor_conflict"]', "data-status") == "unanswered"
     assert page.locator("#notes .ignored").count() == 1
+    rows = page.eval_on_selector_all("#answers-summary tbody tr", "rs => rs.map(r => r.innerText)")
+    assert "Is er een conflict met de leidinggevende?\tJa (telt niet mee)" in rows
+    assert "Ervaart de cliënt steun van de leidinggevende?\tniet van toepassing" in rows
     assert "1 van" in page.inner_text("#progress-text")
     with page.expect_download() as info:
         page.click("#download-response")

@@ -168,6 +168,22 @@
       li.textContent = text;
       list.appendChild(li);
     });
+    // The answers as the printed report lists them (the same wording as the CLI report).
+    var body = document.querySelector("#answers-summary tbody");
+    body.textContent = "";
+    var ignoredIds = {};
+    result.ignored.forEach(function (g) { ignoredIds[g.link_id] = true; });
+    data.questions.forEach(function (q) {
+      var code = answers[q.linkId];
+      var option = q.options.filter(function (o) { return o.code === code; })[0];
+      var shown;
+      if (result.state[q.linkId] === false && !ignoredIds[q.linkId]) { shown = S.notApplicable; }
+      else if (!option) { shown = S.unanswered; }
+      else { shown = option.text + (ignoredIds[q.linkId] ? S.notCounted : ""); }
+      var row = body.insertRow();
+      row.insertCell().textContent = q.text;
+      row.insertCell().textContent = shown;
+    });
     var link = document.getElementById("download-response");
     var resource = response(answers, result.state);
     link.href = "data:application/fhir+json;charset=utf-8," + encodeURIComponent(JSON.stringify(resource, null, 2));

@@ -106,6 +106,7 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
             "ignoredPending": t("Het antwoord op ‘{q}’ telt (nog) niet mee: beantwoord eerst ‘{gate}’.",
                                 "The answer to ‘{q}’ is not counted (yet): answer ‘{gate}’ first."),
             "noLeads": t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."),
+            "notCounted": t(" (telt niet mee)", " (not counted)"),
             "file": t("antwoorden", "answers"),
         },
     }
@@ -208,6 +209,9 @@ def _result_section(t: T, bank: ItemBank) -> str:
     parts.append("</div>\n")
     parts.append(f'<h3>{t("Aanknopingspunten voor advies", "Leads for advice")}</h3>\n<ul id="leads"></ul>\n')
     parts.append('<p class="note">◆ = ' + t("beïnvloedbare factor", "modifiable factor") + "</p>\n")
+    parts.append(f'<h3>{t("Antwoorden", "Answers")}</h3>\n<table id="answers-summary"><thead><tr>'
+                 f'<th>{t("vraag", "question")}</th><th>{t("antwoord", "answer")}</th></tr></thead>'
+                 "<tbody></tbody></table>\n")
     parts.append('<div class="actions">'
                  f'<a id="download-response" class="primary" href="#" download="antwoorden.json">'
                  f'{t("Antwoorden downloaden (FHIR)", "Download answers (FHIR)")}</a>'
