@@ -10,6 +10,7 @@ import stat
 import pytest
 
 from review.instrument import project
+from review.instrument.itembank import dumps_bank
 from review.tui.instrument_app import make_app
 
 from .conftest import QUESTIONS, SYNTHESIS
@@ -107,6 +108,9 @@ def test_default_answer_file_goes_to_the_user_data_dir(built, tmp_path):
 
 @run_async
 async def test_keyboard_first_help_and_footer_language(built, tmp_path):
+    bank = project.current_bank(built)
+    bank.question("prev_absence").medical = True
+    (built.root / "instrument" / "item_bank.toml").write_text(dumps_bank(bank), encoding="utf-8")
     app = make_app(built, answers_path=tmp_path / "c" / "a.json", lang="en")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -127,3 +131,5 @@ async def test_keyboard_first_help_and_footer_language(built, tmp_path):
         descriptions = {b.binding.description for b in screen.active_bindings.values() if b.binding.show}
         assert {"Next", "Previous", "Help", "Report", "Quit"} <= descriptions
         assert not descriptions & {"Volgende", "Vorige", "Uitleg", "Rapport", "Stoppen"}
+        consent = screen.query_one("#block-prev_absence .question-consent")
+        assert "client consents" in str(consent.render())

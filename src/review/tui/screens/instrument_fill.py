@@ -42,6 +42,8 @@ class QuestionBlock(Vertical):
         help_text = q.help_en if en else q.help_nl
         if help_text:
             yield Static(help_text, classes="question-help")
+        if q.medical:
+            yield Static(medical_note(T(self.lang), q), classes="question-help question-consent")
         with RadioSet(id=f"rs-{q.link_id}"):
             for option in q.options:
                 yield RadioButton(option.text_en if en else option.text_nl,
