@@ -1,6 +1,6 @@
 """``review validate KIND FILE``: the programme's own data, content validity, pilot agreement, evaluation.
 
-A thin shell over :mod:`review.validate.service`: options in, report lines out, results as JSON.
+A thin shell over :mod:`review.services.validate`: options in, report lines out, results as JSON.
 """
 
 from __future__ import annotations

@@ -57,8 +57,8 @@ def prepare_screening(workspace: Workspace, files: DemoFiles, say: Progress) -> 
 
 def validation_data(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
     """SYNTHETIC pilot and cohort data for every ``review validate`` kind, with the plan that runs them."""
-    from ..validate.service import write_demo
+    from ..validate.demo import write_demo_data
 
     say("writing synthetic validation data")
-    written = write_demo(workspace.path("validate"), workspace.config.seed)
+    written = write_demo_data(workspace.path("validate"), workspace.config.seed)
     return f"validate   {len(written) - 1} synthetic data sets and analyses.toml in validate/ (review validate run)"

@@ -1,12 +1,128 @@
 """Validate service: the programme's own data, content validity, pilot agreement, evaluation.
 
-The stage's entry points already have the service's shape (``review.validate.service``); this
-module names them for the shells, which import nothing below the services.
+One analysis (with the workspace's factor list and ``--to-extraction``), the analysis plan
+(``validate/analyses.toml``) and the synthetic demo data. Returns typed results and raises
+``ReviewError``s; never formats for a terminal. Stage code loads inside the functions.
 """
 
 from __future__ import annotations
 
-from ..validate.run import PLAN_FILE, VALIDATE_DIR, result_json
-from ..validate.service import Analysis, analyse, planned_analyses, run_planned, write_demo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["PLAN_FILE", "VALIDATE_DIR", "Analysis", "analyse", "planned_analyses", "result_json", "run_planned", "write_demo"]
+from ..errors import ReviewError, ValidationError
+from ..validate.run import PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
+from ..workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..validate.own_data import OwnDataStudy
+
+__all__ = [
+    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "analyse", "planned_analyses", "privacy_warnings", "result_json",
+    "run_planned", "write_demo",
+]
+
+
+@dataclass(slots=True)
+class Analysis:
+    """One finished analysis: the result dataclass, its report lines and what was written."""
+
+    kind: str
+    result: Any
+    lines: list[str]
+    written: list[Path] = field(default_factory=list)
+    own_data: OwnDataStudy | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def privacy_warnings(path: Path) -> list[str]:
+    """A warning when a file that is not marked synthetic lies inside a repository or workspace."""
+    from ..validate.table import enclosing_repository, is_synthetic
+
+    where = enclosing_repository(path)
+    if where is None or is_synthetic(path):
+        return []
+    return [f"{path}: client data inside a repository or workspace ({where}); keep it outside, "
+            "or mark demo data with a leading '# SYNTHETIC' line"]
+
+
+def extraction_folder(workspace: Workspace | None, extraction_dir: Path | None) -> Path | None:
+    if extraction_dir is not None:
+        return Path(extraction_dir)
+    return workspace.path("extraction") if workspace is not None else None
+
+
+def _factor_list(extraction_dir: Path | None) -> Any:
+    from ..extraction.factors import load_factors
+    from ..extraction.forms import FACTORS_FILE
+
+    if extraction_dir is None or not (extraction_dir / FACTORS_FILE).is_file():
+        return None
+    return load_factors(extraction_dir / FACTORS_FILE)
+
+
+def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, workspace: Workspace | None = None,
+            extraction_dir: Path | None = None, json_out: Path | None = None,
+            plot_out: Path | None = None) -> Analysis:
+    """Run one analysis; ``to_extraction`` (factors) writes the own-data study file."""
+    from ..validate.report import report_lines
+    from ..validate.run import run_analysis, write_json, write_plot
+
+    options = dict(options or {})
+    folder = extraction_folder(workspace, extraction_dir)
+    factor_list = _factor_list(folder) if kind == "factors" else None
+    if kind == "factors" and factor_list is not None and not options.get("factor"):
+        options["known_factors"] = {f.id for f in factor_list}
+    result = run_analysis(kind, path, options)
+    analysis = Analysis(kind, result, report_lines(result), warnings=privacy_warnings(Path(path)))
+    if json_out is not None:
+        analysis.written.append(write_json(result, json_out))
+    if plot_out is not None:
+        written = write_plot(result, plot_out)
+        if written is None:
+            raise ValidationError(f"--plot: {kind} has no figure (survival and predictive do)")
+        analysis.written.append(written)
+    if kind == "factors" and options.get("to_extraction"):
+        from ..validate.own_data import write_own_data_study
+
+        if folder is None or factor_list is None:
+            raise ReviewError(f"--to-extraction: no extraction folder with factors.toml "
+                              f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
+        analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
+                                                 description=options.get("description"))
+        analysis.written.append(analysis.own_data.path)
+    return analysis
+
+
+def plan_path(workspace: Workspace | None, plan: Path | None) -> Path:
+    if plan is not None:
+        return Path(plan)
+    if workspace is None:
+        raise ReviewError("no analysis plan: give --plan FILE or run inside a workspace with validate/analyses.toml")
+    return workspace.root / VALIDATE_DIR / PLAN_FILE
+
+
+def planned_analyses(workspace: Workspace | None, plan: Path | None = None) -> list[PlannedAnalysis]:
+    from ..validate.run import load_plan
+
+    path = plan_path(workspace, plan)
+    if not path.is_file():
+        raise ReviewError(f"{path}: no analysis plan (write one, or `review validate demo` for an example)")
+    return load_plan(path)
+
+
+def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
+                out_dir: Path | None = None) -> Analysis:
+    """One analysis of the plan, its JSON (and figure) written under ``results/`` beside the plan."""
+    out = Path(out_dir) if out_dir is not None else item.file.parent / RESULTS_DIR
+    plot = out / f"{item.slug}.png" if item.kind in ("survival", "predictive") else None
+    return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=out / f"{item.slug}.json",
+                   plot_out=plot)
+
+
+def write_demo(folder: Path, seed: int | None = None) -> list[Path]:
+    """The synthetic data sets and their analysis plan."""
+    from ..validate.demo import DEFAULT_SEED, write_demo_data
+
+    return write_demo_data(Path(folder), DEFAULT_SEED if seed is None else seed)
