@@ -1,4 +1,4 @@
-"""The layers of docs/decisions/0005: import-linter's contracts hold, and the shells reach the
+"""The layers of docs/decisions/0011: import-linter's contracts hold, and the shells reach the
 store only through the services (an attribute, not an import, so the contracts cannot see it)."""
 
 from __future__ import annotations
