@@ -13,7 +13,7 @@ import click
 
 from ..errors import WorkspaceError
 from ..workspace import Workspace
-from .context import Context
+from .context import Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -90,7 +90,7 @@ def validate() -> None:
               help="Extraction folder (default: the workspace's extraction/).")
 @_level()
 @_json()
-@click.pass_obj
+@pass_context
 def factors(ctx: Context, file: Path, outcome: str, time: str | None, event: str | None, adjust: tuple[str, ...],
             factor: tuple[str, ...], to_extraction: bool, study_id: str | None, description: str | None,
             extraction_dir: Path | None, level: float, json_out: Path | None) -> None:
@@ -104,7 +104,7 @@ def factors(ctx: Context, file: Path, outcome: str, time: str | None, event: str
 @_file()
 @click.option("--threshold", type=float, default=0.78, show_default=True, help="I-CVI below this: revise the item.")
 @_json()
-@click.pass_obj
+@pass_context
 def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> None:
     """Content validity of RATINGS.csv (item, expert, rating 1-4): I-CVI, k*, S-CVI/Ave, S-CVI/UA."""
     _run(ctx, "cvi", file, {"threshold": threshold}, json_out)
@@ -119,7 +119,7 @@ def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> No
 @click.option("--agree-from", type=int, default=4, show_default=True, help="Ratings from here up agree (keep).")
 @click.option("--disagree-to", type=int, default=2, show_default=True, help="Ratings up to here disagree (drop).")
 @_json()
-@click.pass_obj
+@pass_context
 def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, scale_min: int, scale_max: int,
            agree_from: int, disagree_to: int, json_out: Path | None) -> None:
     """One Delphi round of ROUND.csv (item, expert, rating, comment): consensus, carried items, comments."""
@@ -135,7 +135,7 @@ def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, sc
 @click.option("--seed", type=int, default=0, show_default=True)
 @_level()
 @_json()
-@click.pass_obj
+@pass_context
 def kappa(ctx: Context, file: Path, weights: str, bootstrap: int, seed: int, level: float,
           json_out: Path | None) -> None:
     """Agreement of two raters in FILE.csv (target, rater, score[, item]): kappa, weighted kappa, AC1."""
@@ -146,7 +146,7 @@ def kappa(ctx: Context, file: Path, weights: str, bootstrap: int, seed: int, lev
 @_file()
 @_level()
 @_json()
-@click.pass_obj
+@pass_context
 def icc(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
     """The six Shrout & Fleiss ICCs of FILE.csv (target, rater, score) with CIs."""
     _run(ctx, "icc", file, {"level": level}, json_out)
@@ -156,7 +156,7 @@ def icc(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 @_file()
 @_level()
 @_json()
-@click.pass_obj
+@pass_context
 def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
     """System Usability Scale of FILE.csv (respondent, q1 ... q10): per respondent, mean, adjective."""
     _run(ctx, "sus", file, {"level": level}, json_out)
@@ -172,7 +172,7 @@ def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
               help="Calibration plot (.png or .svg).")
 @_level()
 @_json()
-@click.pass_obj
+@pass_context
 def predictive(ctx: Context, file: Path, outcome: str, predictor: str, bootstrap: int, seed: int,
                plot_out: Path | None, level: float, json_out: Path | None) -> None:
     """How well the profile predicts recurrence: C-statistic with bootstrap CI, calibration by group."""
@@ -191,7 +191,7 @@ def predictive(ctx: Context, file: Path, outcome: str, predictor: str, bootstrap
               help="Kaplan-Meier curves (.png or .svg).")
 @_level()
 @_json()
-@click.pass_obj
+@pass_context
 def survival(ctx: Context, file: Path, time: str, event: str, group: str, strata: str | None,
              reference: str | None, plot_out: Path | None, level: float, json_out: Path | None) -> None:
     """Kaplan-Meier per group, log-rank test and Cox hazard ratio (optionally stratified)."""
@@ -204,7 +204,7 @@ def survival(ctx: Context, file: Path, time: str, event: str, group: str, strata
               help="Analysis plan (default: the workspace's validate/analyses.toml).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for JSON and figures (default: results/ beside the plan).")
-@click.pass_obj
+@pass_context
 def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
     """Run every analysis of the plan: report, JSON and figures per analysis."""
     from ..services.validate import planned_analyses, run_planned

@@ -16,7 +16,7 @@ from . import schema
 from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
-__all__ = ["Connection", "Store", "metadata", "utcnow"]
+__all__ = ["Connection", "Store", "inserted_id", "metadata", "utcnow"]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
 Connection = sa.Connection
@@ -159,13 +159,13 @@ class Store:
                     records, file_name=file_name, file_sha256=file_sha256, source_name=source_name,
                     format=format, encoding=encoding, search_run_id=search_run_id, conn=own,
                 )
-        batch_id = conn.execute(
+        batch_id = inserted_id(conn.execute(
             schema.import_batches.insert().values(
                 file_name=file_name, file_sha256=file_sha256, source_name=source_name,
                 format=format, encoding=encoding, n_records=len(records),
                 imported_at=utcnow(), search_run_id=search_run_id,
             )
-        ).inserted_primary_key[0]
+        ))
         if records:
             conn.execute(schema.records.insert(), [_record_row(r, batch_id, source_name) for r in records])
         return int(batch_id)
@@ -216,7 +216,7 @@ class Store:
             model_info=model_info or {}, undoes_id=None,
         )
         with self.engine.begin() as conn:
-            new_id = conn.execute(schema.screening_decisions.insert().values(**values)).inserted_primary_key[0]
+            new_id = inserted_id(conn.execute(schema.screening_decisions.insert().values(**values)))
         return _decision(dict(values, id=new_id))
 
     def undo_last(self, reviewer: str, *, stage: str = "title_abstract") -> Decision | None:
@@ -256,6 +256,14 @@ class Store:
             if d.label != "undo" and d.id not in undone:
                 current[(d.record_id, d.reviewer)] = d
         return current
+
+
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key of the one row an INSERT made."""
+    key = result.inserted_primary_key
+    if key is None:  # (only for statements that insert no row)
+        raise ReviewError("the store inserted no row")
+    return int(key[0])
 
 
 def _take_write_lock(conn: sa.Connection) -> None:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ..records import Record
 from . import schema
-from .core import Store, utcnow
+from .core import Store, inserted_id, utcnow
 from .schema import metadata
 
 __all__ = [
@@ -119,7 +119,7 @@ def append_pairs(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 def append_pair(conn: sa.Connection, row: dict[str, Any]) -> int:
     """Append one row to the log; returns its id."""
-    return int(conn.execute(dedup_pairs_table.insert().values(**row)).inserted_primary_key[0])
+    return inserted_id(conn.execute(dedup_pairs_table.insert().values(**row)))
 
 
 def count_records(conn: sa.Connection, record_ids: Iterable[int]) -> int:
@@ -131,8 +131,7 @@ def count_records(conn: sa.Connection, record_ids: Iterable[int]) -> int:
 # -- runs -----------------------------------------------------------------------------------
 
 def add_run(conn: sa.Connection, **values: Any) -> int:
-    return int(conn.execute(dedup_runs_table.insert().values(created_at=utcnow(), **values))
-               .inserted_primary_key[0])
+    return inserted_id(conn.execute(dedup_runs_table.insert().values(created_at=utcnow(), **values)))
 
 
 def finish_run(conn: sa.Connection, run_id: int, **values: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .core import Store
+from .core import Store, inserted_id
 from .schema import metadata
 
 extraction_studies = sa.Table(
@@ -117,12 +117,12 @@ def save_study_version(
     study = data["study"]
     now = _now()
     with store.transaction() as conn:
-        version_id = int(conn.execute(extraction_studies.insert().values(
+        version_id = inserted_id(conn.execute(extraction_studies.insert().values(
             study_id=study["id"], extractor=extractor, cohort_id=study.get("cohort_id", ""),
             citation=study.get("citation", ""), design=study.get("design", ""),
             evidence_type=study.get("evidence_type", "empirical"), source_file=source_file, data=data,
             created_at=now,
-        )).inserted_primary_key[0])
+        )))
         if estimates:
             conn.execute(extraction_estimates.insert(), [
                 dict(row, version_id=version_id, study_id=study["id"]) for row in estimates
@@ -194,10 +194,10 @@ def add_grade_judgement(
     source: str = "auto", reviewer: str = "",
 ) -> int:
     with store.transaction() as conn:
-        return int(conn.execute(grade_judgements.insert().values(
+        return inserted_id(conn.execute(grade_judgements.insert().values(
             factor_id=factor_id, start=start, domains=domains, certainty=certainty, source=source,
             reviewer=reviewer, created_at=_now(),
-        )).inserted_primary_key[0])
+        )))
 
 
 def latest_grade_judgements(store: Store) -> dict[str, dict[str, Any]]:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from ..errors import ReviewError
 from . import schema
-from .core import Store, utcnow
+from .core import Store, inserted_id, utcnow
 from .schema import metadata
 
 __all__ = [
@@ -133,11 +133,11 @@ def add_fulltext_event(
     """Append one full-text event in its own transaction."""
     if event not in FULLTEXT_EVENTS:
         raise ReviewError(f"full-text event {event!r}: expected one of {', '.join(FULLTEXT_EVENTS)}")
-    values = dict(record_id=record_id, reviewer=reviewer, event=event, reason=reason, note=note,
-                  created_at=utcnow(), undoes_id=None)
+    values: dict[str, Any] = dict(record_id=record_id, reviewer=reviewer, event=event, reason=reason, note=note,
+                                  created_at=utcnow(), undoes_id=None)
     with store.transaction() as conn:
         _require_record(conn, record_id)
-        new_id = conn.execute(fulltext_events_table.insert().values(**values)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(fulltext_events_table.insert().values(**values)))
     return FulltextEvent(id=int(new_id), **values)
 
 
@@ -187,7 +187,7 @@ def unlink_report(store: Store, report_id: int, reviewer: str) -> ReportLink:
 
 
 def _append_link(store: Store, report_id: int, study_id: int | None, reviewer: str) -> ReportLink:
-    values = dict(report_id=report_id, study_id=study_id, reviewer=reviewer, created_at=utcnow())
+    values: dict[str, Any] = dict(report_id=report_id, study_id=study_id, reviewer=reviewer, created_at=utcnow())
     with store.transaction() as conn:
         _require_record(conn, report_id)
         if study_id is not None:
@@ -232,10 +232,10 @@ def record_screening_stop(
         n_unscreened = conn.execute(
             sa.select(sa.func.count()).select_from(r).where(r.c.id.not_in(screened))
         ).scalar_one()
-        values = dict(reviewer=reviewer, explanation=explanation.strip(), verdict=dict(verdict or {}),
+        values: dict[str, Any] = dict(reviewer=reviewer, explanation=explanation.strip(), verdict=dict(verdict or {}),
                       last_record_id=last, n_unscreened=int(n_unscreened), created_at=utcnow(),
                       undoes_id=None)
-        new_id = conn.execute(screening_stops_table.insert().values(**values)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(screening_stops_table.insert().values(**values)))
     return ScreeningStop(id=int(new_id), **values)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .core import Store
+from .core import Store, inserted_id
 from .schema import metadata
 
 instrument_versions = sa.Table(
@@ -62,7 +62,7 @@ def add_version(store: Store, *, version: str, built_at: datetime, evidence_sha2
             n_not_included=n_not_included,
             weights=weights, settings=settings,
         ))
-        return int(result.inserted_primary_key[0])
+        return inserted_id(result)
 
 
 def versions(store: Store) -> list[InstrumentVersion]:

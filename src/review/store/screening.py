@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from . import schema
-from .core import Store, utcnow
+from .core import Store, inserted_id, utcnow
 from .schema import metadata
 
 last_ranking = sa.Table(
@@ -90,10 +90,10 @@ def log_ranking(
 
 def _log(conn: sa.Connection, reviewer: str, when: datetime, *, model_info: dict[str, Any], n_labelled: int,
          seed: int | None, seconds: float | None) -> int:
-    log_id = conn.execute(screening_rankings.insert().values(
+    log_id = inserted_id(conn.execute(screening_rankings.insert().values(
         reviewer=reviewer, created_at=when, n_labelled=n_labelled, seed=seed, seconds=seconds,
         model_info=model_info,
-    )).inserted_primary_key[0]
+    )))
     return int(log_id)
 
 

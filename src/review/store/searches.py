@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from ..records import Record
 from .schema import import_batches, metadata, records
 
+from .core import inserted_id
+
 if TYPE_CHECKING:
     from .core import Store
 
@@ -66,12 +68,12 @@ def _now() -> datetime:
 def start_run(store: "Store", *, query_name: str, database: str, term: str, params: dict[str, Any]) -> int:
     """Open a new run in status ``running``; returns its id."""
     with store.transaction() as conn:
-        run_id = conn.execute(
+        run_id = inserted_id(conn.execute(
             search_runs.insert().values(
                 query_name=query_name, database=database, term=term, params=params,
                 started_at=_now(), status="running", details={},
             )
-        ).inserted_primary_key[0]
+        ))
     return int(run_id)
 
 
@@ -165,13 +167,13 @@ def store_fetched_batch(
                 search_run_id=run_id,
                 conn=conn,
             )
-        row_id = conn.execute(
+        row_id = inserted_id(conn.execute(
             search_batches.insert().values(
                 run_id=run_id, slice_label=slice_label, retstart=retstart, n_requested=n_requested,
                 n_received=n_received, n_new=len(new_records), import_batch_id=import_batch_id,
                 fetched_at=_now(),
             )
-        ).inserted_primary_key[0]
+        ))
     return int(row_id)
 
 
@@ -200,13 +202,13 @@ def add_seed_check(store: "Store", *, query_name: str, term: str, params: dict[s
                    details: dict[str, Any]) -> int:
     """Store one seed check (one transaction); returns its id."""
     with store.transaction() as conn:
-        check_id = conn.execute(
+        check_id = inserted_id(conn.execute(
             search_seed_checks.insert().values(
                 query_name=query_name, checked_at=_now(), term=term, params=params, seed_file=seed_file,
                 seed_file_sha256=seed_file_sha256, n_seeds=n_seeds, n_found=n_found, recall=recall,
                 requests=requests, details=details,
             )
-        ).inserted_primary_key[0]
+        ))
     return int(check_id)
 
 

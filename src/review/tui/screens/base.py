@@ -25,5 +25,6 @@ class ProjectScreen(Screen[None]):
         if project is not None:
             self.load()
 
-    def load(self) -> None:
+    def load(self) -> object:
+        """Start loading what the screen shows (subclasses run it in a worker)."""
         raise NotImplementedError

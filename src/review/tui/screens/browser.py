@@ -154,7 +154,8 @@ class BrowserScreen(ProjectScreen):
         table.clear()
         for record in rows:
             table.add_row(str(record.id), str(record.year or ""), (record.title or "")[:80],
-                          record.source, self._decision_text(record.id), key=str(record.id))
+                          record.source, self._decision_text(record.id) if record.id is not None else "",
+                          key=str(record.id))
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
         shown = f"{count:,} of {total:,} records" + (f" (first {MAX_ROWS} shown)" if count > MAX_ROWS else "")

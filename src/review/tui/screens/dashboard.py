@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
@@ -101,13 +101,13 @@ class DashboardScreen(ProjectScreen):
     CSS_PATH = "dashboard.tcss"
     HELP = ("Counts refresh whenever you come back here. Actions run in the background; "
             "their result appears as a notification. **2** opens screening.")
-    BINDINGS = [
-        Binding(a.key, f"run('{a.key}')", a.label, id=f"dashboard.{a.label.split()[0].lower()}",
-                tooltip=f"{a.label} (runs in the background)")
-        for a in ACTIONS
-    ] + [Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount"),
-         Binding("t", "toggle_stopping_rule", "Stopping rule", id="dashboard.stopping_rule",
-                 tooltip="Switch between the recommended and the certified stopping rule (saved in review.toml)")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(a.key, f"run('{a.key}')", a.label, id=f"dashboard.{a.label.split()[0].lower()}",
+                  tooltip=f"{a.label} (runs in the background)") for a in ACTIONS),
+        Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount"),
+        Binding("t", "toggle_stopping_rule", "Stopping rule", id="dashboard.stopping_rule",
+                tooltip="Switch between the recommended and the certified stopping rule (saved in review.toml)"),
+    ]
 
     data: DashboardData | None = None
     """What the dashboard shows now (None until the first count)."""

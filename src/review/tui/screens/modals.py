@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from collections.abc import Sequence
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
@@ -71,8 +73,9 @@ class ReasonScreen(ModalScreen[str | None]):
     """Pick an exclusion reason from the configured list (digits pick directly)."""
 
     CSS_PATH = "modals.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="reason.cancel")] + [
-        Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="reason.cancel"),
+        *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)),
     ]
 
     def __init__(self, reasons: Sequence[str]) -> None:
@@ -154,7 +157,7 @@ class SearchScreen(ModalScreen[int | None]):
         options.clear_options()
         for record in message.records:
             label = Text(f"#{record.id} ")
-            mark = self.decided.get(record.id)
+            mark = self.decided.get(record.id) if record.id is not None else None
             if mark:
                 label.append(f"[{mark}] ", style="dim")
             label.append(record.title or "(no title)")

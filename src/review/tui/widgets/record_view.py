@@ -59,7 +59,7 @@ class RecordView(ScrollView, can_focus=True):
     def prepare(self, key: object, renderable: RenderableType) -> None:
         """Wrap ``renderable`` now (in idle time) so that ``show_prepared(key)`` is instant."""
         width = self.scrollable_content_region.width
-        self._prepared = (key, renderable, self._render(renderable, width), width)
+        self._prepared = (key, renderable, self._render_lines(renderable, width), width)
 
     def show_prepared(self, key: object) -> bool:
         """Show what ``prepare(key, ...)`` wrapped; False (nothing shown) if that is not at hand."""
@@ -107,9 +107,9 @@ class RecordView(ScrollView, can_focus=True):
         self.refresh()
 
     def _wrap(self, width: int) -> None:
-        self._set_lines(self._render(self._renderable, width), width)
+        self._set_lines(self._render_lines(self._renderable, width), width)
 
-    def _render(self, renderable: RenderableType, width: int) -> list[Strip]:
+    def _render_lines(self, renderable: RenderableType, width: int) -> list[Strip]:
         if width <= 0:
             return []
         console = self.app.console
