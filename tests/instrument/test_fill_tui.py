@@ -9,6 +9,9 @@ import stat
 
 import pytest
 
+from click.testing import CliRunner
+
+from review.cli import main
 from review.instrument import project
 from review.instrument.itembank import dumps_bank
 from review.tui.instrument_app import make_app
@@ -79,6 +82,10 @@ async def test_fill_in_flow(built, tmp_path):
     html = tmp_path / "client" / "answers-report.html"
     assert stat.S_IMODE(report.stat().st_mode) == 0o600 and stat.S_IMODE(html.stat().st_mode) == 0o600
     assert "Conflict met leidinggevende" in report.read_text() and "dossier 7" in report.read_text()
+    # One client report for both shells: `review instrument score` on the same answers says the same.
+    scored = CliRunner().invoke(main, ["-w", str(built.root), "instrument", "score", str(answers_path)])
+    assert scored.exit_code == 0, scored.output
+    assert scored.stdout == report.read_text()
 
 
 @run_async

@@ -216,6 +216,19 @@ class ScoredResponse:
     profile: Profile
     notes: list[Note]
     client_ref: str = ""
+    answered_on: str = ""  # YYYY-MM-DD the answers were last saved; "" when unknown (the report says today)
+
+
+def score_answer_set(bank: ItemBank, config: InstrumentConfig, answer_set: AnswerSet) -> ScoredResponse:
+    """A saved (or open) answer set scored against ``bank``, noting a version mismatch."""
+    notes = ([Note(f"De antwoorden zijn gegeven bij versie {answer_set.instrument_version} van het "
+                   f"instrument; gescoord met versie {bank.version}.",
+                   f"The answers were given for instrument version {answer_set.instrument_version}; "
+                   f"scored with version {bank.version}.")]
+             if answer_set.instrument_version and answer_set.instrument_version != bank.version else [])
+    answers = answer_set.answers
+    return ScoredResponse(answers, score(bank, answers, config), notes, answer_set.client_ref,
+                          (answer_set.updated_at or "")[:10])
 
 
 def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
@@ -229,23 +242,16 @@ def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
         kind = None
     if kind == "QuestionnaireResponse":
         answers, notes = fhir.read_response(text, bank, str(path))
-        client_ref = ""
-    else:
-        answer_set: AnswerSet = load_answers(Path(path))
-        answers, client_ref = answer_set.answers, answer_set.client_ref
-        notes = ([Note(f"De antwoorden zijn gegeven bij versie {answer_set.instrument_version} van het "
-                       f"instrument; gescoord met versie {bank.version}.",
-                       f"The answers were given for instrument version {answer_set.instrument_version}; "
-                       f"scored with version {bank.version}.")]
-                 if answer_set.instrument_version and answer_set.instrument_version != bank.version else [])
-    return ScoredResponse(answers, score(bank, answers, config), notes, client_ref)
+        return ScoredResponse(answers, score(bank, answers, config), notes)
+    return score_answer_set(bank, config, load_answers(Path(path)))
 
 
 def report_text(bank: ItemBank, scored: ScoredResponse, fmt: str = "markdown", lang: str = "nl") -> str:
-    """The client report in Markdown or HTML."""
-    today = datetime.now(timezone.utc).date().isoformat()
+    """The client report in Markdown or HTML (the CLI's and fill-in mode's): dated the day the
+    answers were last saved, else today."""
+    date = scored.answered_on or datetime.now(timezone.utc).date().isoformat()
     markdown = render.report_markdown(bank, scored.profile, scored.answers, lang=lang,
-                                      client_ref=scored.client_ref, date=today, notes=scored.notes)
+                                      client_ref=scored.client_ref, date=date, notes=scored.notes)
     if fmt == "html":
         return render.to_html(markdown, "Profiel" if lang != "en" else "Profile", lang)
     return markdown

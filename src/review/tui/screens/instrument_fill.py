@@ -21,7 +21,7 @@ from textual.widgets import (
 from ...errors import ReviewError
 from ...services.instrument import (
     DOMAIN_LABELS, DOMAINS, AnswerSet, InstrumentConfig, ItemBank, Profile, Question, T, enabled, medical_note,
-    report_markdown, save_answers, score, to_html, write_private,
+    report_text, save_answers, score, score_answer_set, write_private,
 )
 
 PROFILE_TAB = "tab-profile"
@@ -223,11 +223,8 @@ class FillScreenBase(Screen[None]):
         return self.profile
 
     def _report(self, fmt: str) -> str:
-        profile = self.profile or score(self.bank, self.answer_set.answers, self.config)
-        text = report_markdown(self.bank, profile, self.answer_set.answers, lang=self.lang,
-                               client_ref=self.answer_set.client_ref,
-                               date=(self.answer_set.updated_at or "")[:10])
-        return to_html(text, self._t("Profiel", "Profile"), self.lang) if fmt == "html" else text
+        """The same client report ``review instrument score`` writes for these answers."""
+        return report_text(self.bank, score_answer_set(self.bank, self.config, self.answer_set), fmt, self.lang)
 
     @on(Button.Pressed, "#save-markdown")
     def _save_markdown(self) -> None:
