@@ -77,3 +77,18 @@ def test_a_light_command_does_not_load_the_heavy_stages() -> None:
             "print(sorted(m for m in ('sklearn', 'matplotlib', 'textual') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_status_lists_every_stage_whichever_commands_loaded(tmp_path: Path) -> None:
+    """``review status`` in a fresh process, where only its own command module loads: every stage
+    still reports (the lines once depended on which CLI modules happened to be imported)."""
+    import subprocess
+    import sys
+
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "ws")]).exit_code == 0
+    code = f"from review.cli import main; main(['-w', {str(tmp_path / 'ws')!r}, 'status'])"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    heads = [line.split()[0] for line in run.stdout.splitlines() if line and not line.startswith(" ")]
+    assert heads == ["workspace", "title", "sources", "screening", "search", "dedup", "prisma", "extraction",
+                     "instrument"]
