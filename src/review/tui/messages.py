@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from ..services.prisma import QueueItem
     from ..services.screening import AgreementReport, Progress, Ranking
     from .project import Project
-    from .screens.dashboard import DashboardData
 
 
 class ProjectLoaded(Message):
@@ -37,7 +36,7 @@ class RankingReady(Message):
         self.labels = labels
 
 
-class _Loaded(Message):
+class Loaded(Message):
     """A screen's background query finished. Only the newest of one kind matters when several
     queue up (``can_replace``)."""
 
@@ -45,7 +44,7 @@ class _Loaded(Message):
         return type(message) is type(self)
 
 
-class FirstRecordLoaded(_Loaded):
+class FirstRecordLoaded(Loaded):
     """The screening screen's first record (None: nothing left) and the reviewer's progress."""
 
     def __init__(self, record: Record | None, progress: Progress) -> None:
@@ -54,15 +53,7 @@ class FirstRecordLoaded(_Loaded):
         self.progress = progress
 
 
-class DashboardLoaded(_Loaded):
-    """Stage counts, progress and the inclusions curve for the dashboard."""
-
-    def __init__(self, data: DashboardData) -> None:
-        super().__init__()
-        self.data = data
-
-
-class PairsLoaded(_Loaded):
+class PairsLoaded(Loaded):
     """Borderline dedup pairs waiting for a verdict, best first, and the related-record lines
     ("#12: erratum of record 40") of the records in them."""
 
@@ -72,7 +63,7 @@ class PairsLoaded(_Loaded):
         self.related = related
 
 
-class ConflictsLoaded(_Loaded):
+class ConflictsLoaded(Loaded):
     """Agreement statistics and the conflicts between reviewers."""
 
     def __init__(self, report: AgreementReport) -> None:
@@ -80,7 +71,7 @@ class ConflictsLoaded(_Loaded):
         self.report = report
 
 
-class RecordsFiltered(_Loaded):
+class RecordsFiltered(Loaded):
     """The record browser's rows under the current filters (at most ``MAX_ROWS``), how many
     matched, how many records there are, and the labels shown per record and reviewer."""
 
@@ -92,7 +83,7 @@ class RecordsFiltered(_Loaded):
         self.labels = labels
 
 
-class QueueLoaded(_Loaded):
+class QueueLoaded(Loaded):
     """The full-text queue: every report past title/abstract screening."""
 
     def __init__(self, items: list[QueueItem]) -> None:
@@ -100,7 +91,7 @@ class QueueLoaded(_Loaded):
         self.items = items
 
 
-class SearchHits(_Loaded):
+class SearchHits(Loaded):
     """Records matching the search modal's query."""
 
     def __init__(self, records: list[Record]) -> None:

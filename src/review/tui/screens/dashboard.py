@@ -19,7 +19,7 @@ from ...services.prisma import prisma_counts
 from ...services.screening import current_decisions
 from ...services.sources import query_overview
 from ..actions import ACTIONS
-from ..messages import DashboardLoaded
+from ..messages import Loaded
 from ..project import Project
 from .base import ProjectScreen
 from ..widgets.curve import CurveView
@@ -46,6 +46,15 @@ class DashboardData:
     curve: list[float] = field(default_factory=list)
     #: Each query's last run and last seed check (``sources.search.QueryOverview``).
     searches: list[Any] = field(default_factory=list)
+
+
+class DashboardLoaded(Loaded):
+    """Stage counts, progress and the inclusions curve for the dashboard (defined here, beside
+    its data, so that ``messages`` needs no screen module)."""
+
+    def __init__(self, data: DashboardData) -> None:
+        super().__init__()
+        self.data = data
 
 
 def gather(project: Project) -> DashboardData:
