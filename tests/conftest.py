@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,5 +18,17 @@ def shared() -> "callable":
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Workspace:
-    return init_workspace(tmp_path / "ws", title="Test review", reviewers=["alice", "bob"], seed=7)
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    """A fresh workspace; on PostgreSQL (a database of its own) when REVIEW_TEST_ENGINE=postgresql,
+    which runs the whole suite on the team engine (tests/store runs on both engines always)."""
+    if os.environ.get("REVIEW_TEST_ENGINE", "sqlite") != "postgresql":
+        yield init_workspace(tmp_path / "ws", title="Test review", reviewers=["alice", "bob"], seed=7)
+        return
+    from postgres import fresh_database
+
+    with fresh_database() as url:
+        ws = init_workspace(tmp_path / "ws", title="Test review", reviewers=["alice", "bob"], seed=7,
+                            database_url=url)
+        yield ws
+        if "store" in ws.__dict__:
+            ws.store.engine.dispose()

@@ -11,6 +11,8 @@ WORKSPACE_FILE = "review.toml"
 DATABASE_FILE = "review.db"
 ENV_WORKSPACE = "REVIEW_WORKSPACE"
 ENV_DATA_DIR = "REVIEW_DATA_DIR"
+#: A store URL that overrides review.toml (team mode: ``postgresql://user@host/name``).
+ENV_DATABASE_URL = "REVIEW_DATABASE_URL"
 
 
 def find_workspace(start: Path | None = None) -> Path | None:

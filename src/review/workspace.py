@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import write_text_atomic
 from .errors import WorkspaceError
-from .paths import DATABASE_FILE, WORKSPACE_FILE, find_workspace
+from .paths import DATABASE_FILE, ENV_DATABASE_URL, WORKSPACE_FILE, find_workspace
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
     from .store import Store
@@ -24,6 +25,8 @@ class WorkspaceConfig:
     reviewers: list[str] = field(default_factory=lambda: ["reviewer1"])
     seed: int = 42
     database: str = DATABASE_FILE
+    #: A server database (``postgresql://user@host/name``) for team mode; never holds a password.
+    database_url: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -41,11 +44,15 @@ class WorkspaceConfig:
         seed = review.get("seed", 42)
         if not isinstance(seed, int):
             raise WorkspaceError(f"{path}: review.seed must be an integer")
+        database_url = review.get("database_url")
+        if database_url is not None and (not isinstance(database_url, str) or "://" not in database_url):
+            raise WorkspaceError(f"{path}: review.database_url must be a URL such as postgresql://user@host/name")
         return cls(
             title=str(review["title"]),
             reviewers=list(reviewers),
             seed=seed,
             database=str(review.get("database", DATABASE_FILE)),
+            database_url=database_url,
             raw=data,
         )
 
@@ -80,10 +87,23 @@ class Workspace:
 
     @property
     def database_url(self) -> str:
+        """Where the store lives: ``REVIEW_DATABASE_URL``, else review.toml's ``database_url``, else
+        the SQLite file named by ``database`` (default ``review.db`` in the workspace)."""
+        from_env = os.environ.get(ENV_DATABASE_URL, "").strip()
+        if from_env:
+            return from_env
+        if self.config.database_url:
+            return self.config.database_url
         db = self.config.database
         if "://" in db:
             return db
         return f"sqlite:///{self.root / db}"
+
+    def store_location(self) -> str:
+        """The store's URL with any password masked (for messages)."""
+        from .store.core import safe_url
+
+        return safe_url(self.database_url)
 
     @cached_property
     def store(self) -> Store:
@@ -96,9 +116,61 @@ class Workspace:
         return self.root.joinpath(*parts)
 
 
-def render_config(title: str, reviewers: list[str], seed: int) -> str:
+def url_without_password(url: str) -> str:
+    """The URL as review.toml may keep it: user, host, port and name, never a password."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as err:
+        raise WorkspaceError(f"database URL: not a URL ({err})") from err
+    return parsed._replace(password=None).render_as_string(hide_password=False)
+
+
+def set_store_location(workspace: Workspace, url: str) -> None:
+    """Point review.toml at the store at ``url`` (after ``review migrate``), password left out.
+
+    A SQLite file inside the workspace becomes ``database = "name"``; anything else becomes
+    ``database_url``. Other lines of review.toml are kept as they are.
+    """
+    import sqlalchemy as sa
+
+    parsed = sa.make_url(url)
+    database_line: str | None = None
+    url_line: str | None = None
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        file = Path(parsed.database).resolve()
+        if file.parent == workspace.root:
+            database_line = f'database = "{file.name}"'
+    if database_line is None:
+        url_line = f'database_url = "{url_without_password(url)}"'
+    config_path = workspace.root / WORKSPACE_FILE
+    lines = config_path.read_text(encoding="utf-8").splitlines()
+    out: list[str] = []
+    section = ""
+    placed = False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("["):
+            if section == "review" and not placed:
+                out.extend(x for x in (database_line, url_line) if x)
+                placed = True
+            section = stripped.strip("[]").strip()
+        elif section == "review" and stripped.split("=", 1)[0].strip() == "database_url":
+            continue  # replaced below
+        elif section == "review" and stripped.split("=", 1)[0].strip() == "database" and database_line:
+            continue
+        out.append(line)
+    if not placed:
+        out.extend(x for x in (database_line, url_line) if x)
+    write_text_atomic(config_path, "\n".join(out) + "\n")
+    workspace.config = WorkspaceConfig.load(config_path)
+    workspace.__dict__.pop("store", None)
+
+
+def render_config(title: str, reviewers: list[str], seed: int, database_url: str | None = None) -> str:
     names = ", ".join(f'"{r}"' for r in reviewers)
-    return (
+    text = (
         "# review workspace settings\n"
         "[review]\n"
         f'title = "{title}"\n'
@@ -106,6 +178,13 @@ def render_config(title: str, reviewers: list[str], seed: int) -> str:
         f"seed = {seed}\n"
         f'database = "{DATABASE_FILE}"\n'
     )
+    if database_url:
+        text += (
+            "# Team mode: the store is on this server (it overrides `database`). The password is never\n"
+            "# kept here: it comes from PGPASSWORD or ~/.pgpass (see docs/team.md).\n"
+            f'database_url = "{url_without_password(database_url)}"\n'
+        )
+    return text
 
 
 QUERY_TEMPLATE = '''# A PubMed strategy: one file per query; `review search NAME` runs it (see docs/sources.md).
@@ -142,16 +221,29 @@ def init_workspace(
     title: str = "Untitled review",
     reviewers: list[str] | None = None,
     seed: int = 42,
+    database_url: str | None = None,
 ) -> Workspace:
-    """Create the workspace layout at ``path``; refuses to overwrite an existing one."""
+    """Create the workspace layout at ``path``; refuses to overwrite an existing one.
+
+    ``database_url`` puts the store on a server (PostgreSQL); review.toml keeps it without its
+    password, which this call still uses to create the tables.
+    """
     root = Path(path)
     if (root / WORKSPACE_FILE).exists():
         raise WorkspaceError(f"{root / WORKSPACE_FILE}: already a workspace")
+    config_text = render_config(title, reviewers or ["reviewer1"], seed, database_url)
+    if database_url:
+        from .store import Store
+
+        # Reach the server before anything is written: a wrong password leaves no half workspace.
+        store = Store.open(database_url)
     root.mkdir(parents=True, exist_ok=True)
     for name in STAGE_DIRS:
         (root / name).mkdir(exist_ok=True)
-    write_text_atomic(root / WORKSPACE_FILE, render_config(title, reviewers or ["reviewer1"], seed))
+    write_text_atomic(root / WORKSPACE_FILE, config_text)
     _seed_templates(root)
     workspace = Workspace(root)
+    if database_url:
+        workspace.__dict__["store"] = store  # this run keeps the password it was given
     workspace.store.create()
     return workspace

@@ -24,7 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 #: Which module registers each top-level command. Modules load only when their command runs,
 #: so ``review dedup`` never pays for scikit-learn or matplotlib. A test keeps this in step.
 COMMAND_HOMES: dict[str, str] = {
-    "init": "workspace", "status": "workspace", "import": "sources", "search": "search", "dedup": "dedup",
+    "init": "workspace", "status": "workspace", "migrate": "workspace", "import": "sources", "search": "search", "dedup": "dedup",
     "simulate": "screening", "prisma": "prisma", "fulltext": "prisma", "demo": "demo",
     "extraction": "extraction", "synthesis": "synthesis", "meta": "synthesis",
     "instrument": "instrument", "validate": "validate", "tui": "tui", "screen": "tui",

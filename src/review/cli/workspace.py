@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from ..services.workspace import create_workspace, workspace_status
+from ..services.workspace import create_workspace, migrate_store, workspace_status
 from .context import Context, pass_context
 
 
 def register(group: click.Group) -> None:
     group.add_command(init)
     group.add_command(status)
+    group.add_command(migrate)
 
 
 @click.command()
@@ -20,10 +21,18 @@ def register(group: click.Group) -> None:
 @click.option("--title", default="Untitled review", help="Review title for review.toml.")
 @click.option("--reviewer", "reviewers", multiple=True, help="Reviewer name (repeat for several).")
 @click.option("--seed", default=42, show_default=True, help="Seed for every random choice.")
-def init(path: Path, title: str, reviewers: tuple[str, ...], seed: int) -> None:
+@click.option("--database", "database_url", metavar="URL",
+              help="Put the store on a server: postgresql://user@host/name (team mode). The password comes "
+                   "from PGPASSWORD or ~/.pgpass; one given in the URL is used now but never written down.")
+def init(path: Path, title: str, reviewers: tuple[str, ...], seed: int, database_url: str | None) -> None:
     """Create a review workspace at PATH (queries/, screening/, extraction/, instrument/, store)."""
-    workspace = create_workspace(path, title=title, reviewers=list(reviewers) or None, seed=seed)
+    workspace = create_workspace(path, title=title, reviewers=list(reviewers) or None, seed=seed,
+                                 database_url=database_url)
     click.echo(f"created workspace {workspace.root}")
+    if database_url:
+        click.echo(f"store on {workspace.store_location()}")
+        if "@" in database_url and ":" in database_url.split("@", 1)[0].split("//", 1)[-1]:
+            click.echo("review.toml keeps the URL without its password: put it in ~/.pgpass or PGPASSWORD")
 
 
 @click.command()
@@ -32,3 +41,23 @@ def status(ctx: Context) -> None:
     """Print what the workspace holds per stage."""
     for line in workspace_status(ctx.workspace):
         click.echo(line)
+
+
+@click.command()
+@click.option("--to", "to_url", required=True, metavar="URL",
+              help="Empty target database: postgresql://user@host/name, or sqlite:////path/review.db to come back.")
+@pass_context
+def migrate(ctx: Context, to_url: str) -> None:
+    """Move the review's store to another database (SQLite <-> PostgreSQL) without loss.
+
+    Copies every table, prints row counts and content hashes of both sides, and refuses to
+    finish (keeping nothing on the target, review.toml unchanged) if they differ.
+    """
+    report = migrate_store(ctx.workspace, to_url)
+    click.echo(f"from {report.source}")
+    click.echo(f"to   {report.target}")
+    click.echo(f"{'table':<28} {'rows from':>10} {'rows to':>10}  hash from    hash to")
+    for t in report.tables:
+        click.echo(f"{t.table:<28} {t.source_rows:>10} {t.target_rows:>10}  {t.source_hash[:12]} {t.target_hash[:12]}")
+    click.echo(f"{'content hash':<28} {'':>10} {'':>10}  {report.source_hash[:12]} {report.target_hash[:12]}")
+    click.echo(f"migrated: review.toml now points at {report.target}")

@@ -293,8 +293,11 @@ class ScreeningSession:
             if phase == PHASE_SAMPLE:
                 info["sample_start"] = self._sample_start
                 info["query"] = "random_sample"
+            # A record this session has not decided must still be undecided in the store: a
+            # second session of the same reviewer (another machine) may have decided it meanwhile.
             decision = self.store.add_decision(record_id, self.reviewer, label, reasons=tuple(reasons),
-                                               note=note, model_rank=model_rank, model_info=info)
+                                               note=note, model_rank=model_rank, model_info=info,
+                                               if_undecided=record_id not in self._state.decided)
             self._state.decided.pop(record_id, None)
             self._state.decided[record_id] = _Decided(record_id, label, phase)
             if self._current == record_id:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ..errors import ReviewError
 from ..records import Record
 from ..workspace import Workspace, init_workspace
 
-__all__ = ["counts_by_source", "create_workspace", "open_store", "record", "workspace_status"]
+if TYPE_CHECKING:
+    from ..store.transfer import TransferReport
+
+__all__ = ["counts_by_source", "create_workspace", "migrate_store", "open_store", "record", "workspace_status"]
 
 
 def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: list[str] | None = None,
-                     seed: int = 42) -> Workspace:
-    """The workspace layout at ``path`` (queries/, screening/, extraction/, instrument/, store)."""
-    return init_workspace(path, title=title, reviewers=reviewers, seed=seed)
+                     seed: int = 42, database_url: str | None = None) -> Workspace:
+    """The workspace layout at ``path`` (queries/, screening/, extraction/, instrument/, store).
+
+    ``database_url`` (``postgresql://user@host/name``) puts the store on a server for team mode;
+    review.toml keeps the URL without its password."""
+    return init_workspace(path, title=title, reviewers=reviewers, seed=seed, database_url=database_url)
 
 
 def open_store(workspace: Workspace) -> None:
@@ -53,3 +61,21 @@ def workspace_status(workspace: Workspace) -> list[str]:
                          prisma.prisma_status, extraction.extraction_status, instrument.instrument_status):
         lines.extend(stage_status(workspace))
     return lines
+
+
+def migrate_store(workspace: Workspace, to_url: str) -> TransferReport:
+    """Copy the workspace's store to the empty database at ``to_url`` (SQLite <-> PostgreSQL),
+    check row counts and content hashes of both sides, then point review.toml at the new store.
+
+    Raises ``ReviewError`` (and leaves review.toml and the old store untouched) when the target is
+    not empty, unreachable, or its content hashes differ from the source's.
+    """
+    from ..store.transfer import copy_store
+    from ..workspace import set_store_location
+
+    if to_url.strip() == workspace.database_url:
+        raise ReviewError(f"database {workspace.store_location()}: the review is already there")
+    report = copy_store(workspace.store, to_url)
+    workspace.store.engine.dispose()
+    set_store_location(workspace, to_url)
+    return report

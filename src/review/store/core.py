@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
+import zlib
 
 import sqlalchemy as sa
 
@@ -16,7 +17,7 @@ from . import schema
 from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
-__all__ = ["Connection", "Store", "inserted_id", "metadata", "utcnow"]
+__all__ = ["Connection", "DecisionConflict", "Store", "engine_url", "inserted_id", "metadata", "safe_url", "utcnow"]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
 Connection = sa.Connection
@@ -37,19 +38,80 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class DecisionConflict(ReviewError):
+    """Another session of the same reviewer decided the record first."""
+
+    title = "Screening"
+
+
+def engine_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL for a store URL: ``postgresql://`` (or ``postgres://``) means psycopg 3."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError as err:
+        raise ReviewError(f"database URL {url!r}: not a URL ({err})") from err
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def safe_url(url: str | sa.URL) -> str:
+    """The URL with any password masked: the only form that reaches messages, logs or files."""
+    try:
+        parsed = url if isinstance(url, sa.URL) else sa.make_url(url)
+    except sa.exc.ArgumentError:
+        return "<unparseable database URL>"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _connect_error(url: sa.URL, err: Exception) -> ReviewError:
+    """One line for a server that refuses us (wrong password, unreachable, no such database)."""
+    cause = getattr(err, "orig", None) or err
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    # libpq puts the useful part last ("connection to server at ... failed: FATAL: password ...").
+    detail = lines[-1] if lines else type(cause).__name__
+    password = url.password
+    if password:
+        detail = detail.replace(str(password), "***")
+    return ReviewError(f"database {safe_url(url)}: cannot connect: {detail}", title="Database")
+
+
 class Store:
     """Persistence for one workspace. Every public write is one transaction."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
+
     @classmethod
     def open(cls, url: str, *, create: bool = True) -> "Store":
-        engine = sa.create_engine(url, future=True)
+        parsed = engine_url(url)
+        kwargs: dict[str, Any] = {"future": True}
+        if parsed.get_backend_name() == "postgresql":
+            # UTC sessions: timestamps read back equal on both engines. Credentials come from the
+            # URL, PGPASSWORD or ~/.pgpass (libpq reads those itself).
+            options = " ".join(filter(None, [str(parsed.query.get("options") or ""), "-c timezone=UTC"]))
+            kwargs["connect_args"] = {"options": options, "connect_timeout": 10}
+            kwargs["pool_pre_ping"] = True
+        try:
+            engine = sa.create_engine(parsed, **kwargs)
+        except (sa.exc.ArgumentError, ImportError) as err:
+            raise ReviewError(f"database {safe_url(parsed)}: {err}", title="Database") from err
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
-        store._check_version(create=create)
+        try:
+            store._check_version(create=create)
+        except sa.exc.OperationalError as err:
+            engine.dispose()
+            raise _connect_error(parsed, err) from None
+        except sa.exc.InterfaceError as err:
+            engine.dispose()
+            raise _connect_error(parsed, err) from None
         return store
 
     # -- schema (every stage's table is on ``metadata``: the package imports them all) -----
@@ -206,8 +268,15 @@ class Store:
         note: str = "",
         model_rank: int | None = None,
         model_info: dict[str, Any] | None = None,
+        if_undecided: bool = False,
     ) -> Decision:
-        """Append one decision in its own transaction; it is durable when this returns."""
+        """Append one decision in its own transaction; it is durable when this returns.
+
+        ``if_undecided``: refuse (``DecisionConflict``) when the reviewer already has an effective
+        decision on the record, e.g. from a second session of the same reviewer on another
+        machine. The check and the insert run under a per-reviewer lock, so two sessions never
+        both pass it.
+        """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
         values = dict(
@@ -216,8 +285,26 @@ class Store:
             model_info=model_info or {}, undoes_id=None,
         )
         with self.engine.begin() as conn:
+            if if_undecided:
+                self._lock_reviewer(conn, reviewer)
+                if _effective_decision(conn, record_id, reviewer, stage) is not None:
+                    raise DecisionConflict(
+                        f"record {record_id}: already decided by {reviewer} (in another session)"
+                    )
             new_id = inserted_id(conn.execute(schema.screening_decisions.insert().values(**values)))
         return _decision(dict(values, id=new_id))
+
+    def _lock_reviewer(self, conn: sa.Connection, reviewer: str) -> None:
+        """Serialise this reviewer's check-then-insert across processes and machines.
+
+        PostgreSQL: a transaction-scoped advisory lock per reviewer (other reviewers never wait).
+        SQLite has one writer at a time anyway: take its write lock before the check.
+        """
+        if self.dialect == "postgresql":
+            key = zlib.crc32(f"review-decide:{reviewer}".encode("utf-8"))
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        else:
+            _take_write_lock(conn)
 
     def undo_last(self, reviewer: str, *, stage: str = "title_abstract") -> Decision | None:
         """Undo the reviewer's most recent effective decision; returns the undone one."""
@@ -274,6 +361,19 @@ def _take_write_lock(conn: sa.Connection) -> None:
     """
     t = schema.schema_info
     conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
+
+
+def _effective_decision(conn: sa.Connection, record_id: int, reviewer: str, stage: str) -> int | None:
+    """The id of the reviewer's effective (not undone) decision on the record, if any."""
+    t = schema.screening_decisions
+    undone = sa.select(t.c.undoes_id).where(t.c.undoes_id.is_not(None), t.c.record_id == record_id)
+    return conn.execute(
+        sa.select(t.c.id)
+        .where(t.c.record_id == record_id, t.c.reviewer == reviewer, t.c.stage == stage,
+               t.c.label != "undo", t.c.id.not_in(undone))
+        .order_by(t.c.id.desc())
+        .limit(1)
+    ).scalar()
 
 
 def _latest_effective(conn: sa.Connection, reviewer: str, stage: str) -> dict[str, Any] | None:

@@ -1,0 +1,154 @@
+"""Moving a store between engines (SQLite <-> PostgreSQL) without loss.
+
+Every table on ``metadata`` is copied row for row (ids, timestamps, undo rows, rankings), then
+both sides are hashed table by table over a normal form of their rows (ordered by primary key;
+timestamps in UTC, JSON with sorted keys) so the same content hashes the same on either engine.
+The copy and the check are one transaction on the target: if any hash differs nothing is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import ReviewError
+from .core import Store, safe_url
+from .schema import metadata
+
+__all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store"]
+
+_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class TableCount:
+    table: str
+    source_rows: int
+    target_rows: int
+    source_hash: str
+    target_hash: str
+
+    @property
+    def same(self) -> bool:
+        return self.source_rows == self.target_rows and self.source_hash == self.target_hash
+
+
+@dataclass(frozen=True, slots=True)
+class TransferReport:
+    source: str  # URLs with passwords masked
+    target: str
+    tables: tuple[TableCount, ...]
+    source_hash: str  # over every table
+    target_hash: str
+
+    @property
+    def same(self) -> bool:
+        return self.source_hash == self.target_hash and all(t.same for t in self.tables)
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def _ordered(table: sa.Table) -> sa.Select[Any]:
+    keys = list(table.primary_key.columns) or list(table.columns)
+    return sa.select(table).order_by(*keys)
+
+
+def _table_hash(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    n = 0
+    for row in conn.execute(_ordered(table)):
+        normal = [_normal(v) for v in row]
+        digest.update(json.dumps(normal, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+        digest.update(b"\n")
+        n += 1
+    return n, digest.hexdigest()
+
+
+def content_hashes(conn: sa.Connection) -> dict[str, tuple[int, str]]:
+    """Row count and content hash per table, on either engine."""
+    return {table.name: _table_hash(conn, table) for table in metadata.sorted_tables}
+
+
+def _overall(hashes: dict[str, tuple[int, str]]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(hashes):
+        digest.update(f"{name}:{hashes[name][0]}:{hashes[name][1]}\n".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _reset_sequences(conn: sa.Connection, table: sa.Table) -> None:
+    """PostgreSQL: after rows came in with their ids, the next generated id follows the largest."""
+    for column in table.primary_key.columns:
+        if column.autoincrement is True or (column.autoincrement == "auto" and isinstance(column.type, sa.Integer)
+                                            and len(table.primary_key.columns) == 1):
+            conn.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
+            ), {"table": table.name, "column": column.name})
+
+
+def _utc(value: Any) -> Any:
+    # SQLite hands back naive UTC timestamps; say so before PostgreSQL stores them.
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def copy_store(source: Store, target_url: str) -> TransferReport:
+    """Copy every table of ``source`` into the empty store at ``target_url``; refuse if the
+    content hashes of both sides differ (nothing is kept on the target then)."""
+    target = Store.open(target_url)
+    try:
+        with source.connect() as src, target.transaction() as dst:
+            for table in metadata.sorted_tables:
+                if table.name == "schema_info":
+                    continue
+                if dst.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
+                    raise ReviewError(
+                        f"database {safe_url(target_url)}: table {table.name} is not empty; "
+                        "migrate only into an empty database"
+                    )
+            for table in metadata.sorted_tables:
+                if table.name == "schema_info":
+                    continue
+                result = src.execute(_ordered(table)).mappings()
+                while chunk := result.fetchmany(_CHUNK):
+                    dst.execute(table.insert(), [{k: _utc(v) for k, v in row.items()} for row in chunk])
+                if target.dialect == "postgresql":
+                    _reset_sequences(dst, table)
+            before = content_hashes(src)
+            after = content_hashes(dst)
+            counts = tuple(
+                TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
+                for name in sorted(before)
+            )
+            report = TransferReport(safe_url(source.engine.url), safe_url(target_url), counts,
+                                    _overall(before), _overall(after))
+            if not report.same:
+                differing = ", ".join(t.table for t in counts if not t.same) or "overall"
+                raise TransferMismatch(report, f"migration refused: content differs after the copy ({differing}); "
+                                               "nothing was kept on the target")
+        return report
+    finally:
+        target.engine.dispose()
+
+
+class TransferMismatch(ReviewError):
+    """The copy does not hash like its source: the target transaction was rolled back."""
+
+    def __init__(self, report: TransferReport, message: str) -> None:
+        super().__init__(message, title="Migrate")
+        self.report = report

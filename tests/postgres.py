@@ -1,0 +1,47 @@
+"""A PostgreSQL server for the tests: ``REVIEW_TEST_PG_URL`` (``.ci/run`` starts a private one).
+
+Without it the PostgreSQL half of a test skips; under CI=true it fails. Each test gets a database
+of its own, dropped afterwards. Import as ``from postgres import ...`` (tests/ is on the pythonpath).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+ENV_TEST_PG_URL = "REVIEW_TEST_PG_URL"
+
+
+def server_url() -> str:
+    """The test server's admin URL; skips the test without one, fails under CI=true."""
+    url = os.environ.get(ENV_TEST_PG_URL, "").strip()
+    if not url:
+        message = f"no PostgreSQL server for tests ({ENV_TEST_PG_URL} unset; .ci/run starts one)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """A new empty database on the test server; yields its URL and drops it afterwards."""
+    import sqlalchemy as sa
+    from review.store.core import engine_url
+
+    admin_url = engine_url(server_url())
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = admin_url.set(database=name)
+        yield url.render_as_string(hide_password=False).replace("postgresql+psycopg://", "postgresql://", 1)
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()

@@ -1,0 +1,78 @@
+"""Team mode: where the store lives, credentials kept out of files, one-line connection errors,
+and one reviewer's two sessions never deciding a record twice (both engines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from postgres import fresh_database
+from review.errors import ReviewError
+from review.records import Record
+from review.store import Store
+from review.store.core import DecisionConflict
+from review.workspace import Workspace, init_workspace
+
+
+def _records(workspace: Workspace, n: int = 3) -> list[int]:
+    records = [Record(title=f"T{i}", authors=["A B"]) for i in range(n)]
+    workspace.store.add_batch(records, file_name="f.ris", file_sha256="y" * 64, source_name="db",
+                              format="ris", encoding="utf-8")
+    return [r.id for r in workspace.store.records()]
+
+
+def test_second_session_of_a_reviewer_cannot_decide_the_same_record(workspace: Workspace) -> None:
+    a, b, _ = _records(workspace)
+    other_session = Store.open(workspace.database_url)
+    workspace.store.add_decision(a, "alice", "include", if_undecided=True)
+    with pytest.raises(DecisionConflict, match=f"record {a}: already decided by alice"):
+        other_session.add_decision(a, "alice", "exclude", if_undecided=True)
+    # Other reviewers and other records are free; an undone decision frees the record again.
+    other_session.add_decision(a, "bob", "exclude", if_undecided=True)
+    other_session.add_decision(b, "alice", "exclude", if_undecided=True)
+    workspace.store.undo_last("alice")
+    other_session.add_decision(b, "alice", "include", if_undecided=True)
+    current = workspace.store.current_decisions()
+    assert {k: d.label for k, d in current.items()} == {
+        (a, "alice"): "include", (a, "bob"): "exclude", (b, "alice"): "include"}
+    other_session.engine.dispose()
+
+
+def test_unreachable_server_is_one_line_without_password(tmp_path: Path) -> None:
+    url = f"postgresql://alice:s3cret@/review?host={tmp_path}&port=1"
+    with pytest.raises(ReviewError) as caught:
+        Store.open(url)
+    message = str(caught.value)
+    assert "\n" not in message and "cannot connect" in message
+    assert "s3cret" not in message and "alice:***@" in message
+    assert not (tmp_path / "ws").exists()
+
+
+def test_cli_init_on_unreachable_server_exits_with_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from review.cli import main
+
+    url = f"postgresql://alice:s3cret@/review?host={tmp_path}&port=1"
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--database", url])
+    assert result.exit_code != 0 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.count("\n") == 1 and "cannot connect" in result.stderr and "s3cret" not in result.output
+    assert not (tmp_path / "ws").exists()
+
+
+def test_review_toml_keeps_the_url_without_password(tmp_path: Path) -> None:
+    with fresh_database() as url:
+        with_password = url.replace("postgresql://review@", "postgresql://review:s3cret@", 1)
+        ws = init_workspace(tmp_path / "ws", title="Team", database_url=with_password)
+        text = (tmp_path / "ws" / "review.toml").read_text(encoding="utf-8")
+        assert "s3cret" not in text and 'database_url = "postgresql://review@/' in text
+        ws.store.engine.dispose()
+        reopened = Workspace(tmp_path / "ws")
+        assert reopened.store.dialect == "postgresql" and "s3cret" not in reopened.database_url
+        reopened.store.engine.dispose()
+
+
+def test_environment_url_overrides_review_toml(workspace: Workspace, monkeypatch, tmp_path: Path) -> None:
+    other = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    monkeypatch.setenv("REVIEW_DATABASE_URL", other)
+    assert Workspace(workspace.root).database_url == other
