@@ -65,7 +65,8 @@ def data_dictionary(bank: ItemBank) -> str:
             if index == 0:
                 row["Section Header"] = DOMAIN_LABELS[domain][0]
             rows.append(row)
-    risk_terms, protective_terms = [], []
+    risk_terms: list[str] = []
+    protective_terms: list[str] = []
     for q in bank.questions:
         for option in q.options:
             if option.weight:
