@@ -87,16 +87,32 @@ class Terminal:
         return status
 
 
-def _retrain_workers() -> set[int]:
-    """Pids of running retrain worker processes (``review.tui.retrainer.worker_main``)."""
+def _retrain_workers(parent: int) -> set[int]:
+    """Pids of retrain worker processes (``review.tui.retrainer.worker_main``) started by ``parent``.
+
+    Only this app's children count: other test runs on the same machine have workers of their own.
+    """
     found = set()
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
         try:
-            if entry.name.isdigit() and b"worker_main" in (entry / "cmdline").read_bytes():
-                found.add(int(entry.name))
+            if not entry.name.isdigit() or b"worker_main" not in (entry / "cmdline").read_bytes():
+                continue
+            status = (entry / "status").read_text()
         except OSError:
             continue
+        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+        if fields.get("PPid", "").strip() == str(parent):
+            found.add(int(entry.name))
     return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie awaiting its reaper has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 @pytest.mark.parametrize("retrain", ["thread", "process"])
@@ -107,7 +123,7 @@ def test_sigkill_loses_no_confirmed_decision(tmp_path: Path, retrain: str) -> No
     config = root / "review.toml"
     config.write_text(config.read_text(encoding="utf-8").replace('retrain = "thread"', f'retrain = "{retrain}"'),
                       encoding="utf-8")
-    workers_before = _retrain_workers()
+    workers: set[int] = set()
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="110", LINES="32")
     env.pop("TEXTUAL", None)
     argv = [sys.executable, "-c", "from review.cli import main; main()",
@@ -121,9 +137,12 @@ def test_sigkill_loses_no_confirmed_decision(tmp_path: Path, retrain: str) -> No
             terminal.wait_for(f"Screened {done} / {n_records}", KEY_TIMEOUT)
         if retrain == "process":  # the worker runs (and must not outlive the app)
             deadline = time.monotonic() + START_TIMEOUT
-            while not _retrain_workers() - workers_before and time.monotonic() < deadline:
+            while not workers and time.monotonic() < deadline:
+                workers = _retrain_workers(terminal.pid)
                 time.sleep(0.05)
-            assert _retrain_workers() - workers_before
+            assert workers
+        else:
+            assert not _retrain_workers(terminal.pid)
     finally:
         status = terminal.kill()
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
@@ -135,6 +154,6 @@ def test_sigkill_loses_no_confirmed_decision(tmp_path: Path, retrain: str) -> No
     assert len({d.record_id for d in log}) == n_keys  # each key decided a different record
     # The retrain worker process reads EOF when the app dies, and ends.
     deadline = time.monotonic() + 30
-    while _retrain_workers() - workers_before and time.monotonic() < deadline:
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _retrain_workers() - workers_before
+    assert not any(_running(pid) for pid in workers)
