@@ -49,6 +49,21 @@ def test_unreachable_server_is_one_line_without_password(tmp_path: Path) -> None
     assert not (tmp_path / "ws").exists()
 
 
+def test_wrong_password_is_one_line_and_init_writes_nothing(tmp_path: Path) -> None:
+    # .ci/postgres gives the test server one role that must log in with the password 'right'.
+    from postgres import server_url
+    import sqlalchemy as sa
+
+    server = sa.make_url(server_url())
+    url = server.set(username="review_password", password="wrong").render_as_string(hide_password=False)
+    with pytest.raises(ReviewError) as caught:
+        init_workspace(tmp_path / "ws", title="Team", database_url=url)
+    message = str(caught.value)
+    assert "\n" not in message and "password authentication failed" in message
+    assert "wrong" not in message and message.startswith("database postgresql://review_password:***@")
+    assert not (tmp_path / "ws").exists()
+
+
 def test_cli_init_on_unreachable_server_exits_with_one_line(tmp_path: Path) -> None:
     from click.testing import CliRunner
     from review.cli import main

@@ -61,6 +61,8 @@ def safe_url(url: str | sa.URL) -> str:
         parsed = url if isinstance(url, sa.URL) else sa.make_url(url)
     except sa.exc.ArgumentError:
         return "<unparseable database URL>"
+    if parsed.drivername == "postgresql+psycopg":
+        parsed = parsed.set(drivername="postgresql")  # as the user wrote it
     return parsed.render_as_string(hide_password=True)
 
 
