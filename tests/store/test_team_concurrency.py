@@ -15,8 +15,9 @@ from review.store import Store
 from review.store.core import DecisionConflict
 
 N_RECORDS = 100
-#: (reviewer, session seed): alice screens in two sessions at once, as from two machines.
-SESSIONS = [("alice", 1), ("alice", 2), ("bob", 3), ("carol", 4)]
+#: (reviewer, order seed): alice screens in two sessions at once, as from two machines, with the same
+#: queue (one ranking), so both reach every record at about the same moment: the race to lose.
+SESSIONS = [("alice", 1), ("alice", 1), ("bob", 3), ("carol", 4)]
 
 
 def _screen(url: str, reviewer: str, seed: int, record_ids: list[int], start, results) -> None:
