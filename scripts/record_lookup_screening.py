@@ -4,7 +4,7 @@ The look-up ran the programme's strategy (queries/recurrent_cmd_sickness_absence
 searches of the stored public pages the team's look-up tool reaches (PubMed itself is not
 reachable from here). ``screening/lookup/candidates.csv`` lists every record it found, with the
 title/abstract decision, its reason and where in the source the reason is visible. This script
-imports that file (once), records each decision as ``reviewer1`` through the screening session
+imports the rows of that file not yet in the store, records each decision as ``reviewer1`` through the screening session
 (the same path the TUI uses), and writes ``screening/decisions.csv`` and
 ``screening/records.csv`` with ``review export``. Re-running it records nothing twice.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from review.screening.session import ScreeningSession
@@ -34,8 +35,20 @@ def _review(*args: str) -> None:
 
 def main() -> None:
     workspace = Workspace(ROOT)
-    if SOURCE not in workspace.store.counts_by_source():
-        _review("import", str(CANDIDATES), "--source", SOURCE)
+    imported = {r.external_id for r in workspace.store.records() if r.source == SOURCE}
+    with CANDIDATES.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        new_rows = [row for row in reader if row["id"] not in imported]
+    if new_rows:
+        # Import only the rows not yet in the store, so later look-ups are added without duplicates.
+        with tempfile.TemporaryDirectory() as tmp:
+            batch = Path(tmp) / CANDIDATES.name
+            with batch.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=fields)
+                writer.writeheader()
+                writer.writerows(new_rows)
+            _review("import", str(batch), "--source", SOURCE)
     by_external = {r.external_id: r.id for r in workspace.store.records() if r.source == SOURCE}
     decided = {record_id for record_id, _ in workspace.store.current_decisions(reviewer=REVIEWER)}
     session = ScreeningSession(workspace, REVIEWER, seed=20261125)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -183,7 +184,11 @@ def test_validate_study_data_without_factor_list() -> None:
 def test_programme_data_is_valid() -> None:
     factors = load_factors(REPO / "extraction" / "factors.toml")
     assert validate_folder(REPO / "extraction", factors) == []
-    assert len(list((REPO / "extraction" / "studies").glob("*.toml"))) == 13
+    # one study file per study included in the programme's look-up screening (screening/lookup/candidates.csv)
+    with (REPO / "screening" / "lookup" / "candidates.csv").open(encoding="utf-8", newline="") as handle:
+        included = {row["id"] for row in csv.DictReader(handle) if row["label"] == "include"}
+    assert {p.stem for p in (REPO / "extraction" / "studies").glob("*.toml")} == included
+    assert len(included) >= 15
 
 
 def test_copy_of_programme_folder_validates(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ def test_load_folder_stores_versions_once(workspace: Workspace) -> None:
     factors = load_factors(folder / "factors.toml")
     store = workspace.store
     first = load_folder(store, folder, factors)
-    assert len(first.loaded) == 13 and first.unchanged == []
+    assert len(first.loaded) == 15 and first.unchanged == []
     assert load_folder(store, folder, factors).loaded == []
     arends = tables.study_version(store, "arends2014")
     rows = tables.estimates_for(store, arends.id)
@@ -111,7 +111,7 @@ def test_validate_cli_reports_every_problem(workspace: Workspace) -> None:
     folder = _copy_programme(workspace.root)
     runner = CliRunner()
     ok = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
-    assert ok.exit_code == 0 and "13 study files valid" in ok.output
+    assert ok.exit_code == 0 and "15 study files valid" in ok.output
     path = folder / "studies" / "sado2014.toml"
     path.write_text(path.read_text().replace('factor = "older_age"', 'factor = "old_age"'), encoding="utf-8")
     bad = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])

@@ -96,7 +96,7 @@ def test_synthesis_builds_csv_report_and_plots(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
     for rule_set in ("ariens", "iwh", "van_tulder"):
         run = run_synthesis(folder, SynthesisSettings(rule_set=rule_set), plots=rule_set == "van_tulder")
-        assert run.n_studies == 13 and len(run.results) == 45
+        assert run.n_studies == 15 and len(run.results) == 45
     report = (folder / "synthesis.md").read_text()
     assert "## Company size over 100 employees" in report
     assert (folder / "plots" / "company_size_gt100.png").is_file()
@@ -109,7 +109,7 @@ def test_synthesis_builds_csv_report_and_plots(tmp_path: Path) -> None:
     assert "subgroup findings only" in by_id["older_age"].explanation
     assert by_id["lifetime_depressive_episodes"].studies == ()
     assert "norder2012 94 % of panel" in by_id["lifetime_depressive_episodes"].explanation
-    assert by_id["low_socioeconomic_position"].studies == ("ervasti2013", "virtanen2011")
+    assert by_id["low_socioeconomic_position"].studies == ("ervasti2013", "mattilaholappa2017", "virtanen2011")
     header = (folder / "synthesis.csv").read_text().splitlines()[0].split(",")
     assert header == [f.name for f in dataclasses.fields(FactorEvidence)]
 
