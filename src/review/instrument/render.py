@@ -45,7 +45,7 @@ GRADE_RANK: dict[str, int] = {"very low": 0, "low": 1, "moderate": 2, "high": 3}
 LEVEL_RANK: dict[str, int] = {"strong": 3, "moderate": 2, "some": 1, "limited": 1}
 
 
-SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen"}
+SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen", "age 50 years or younger": "50 jaar of jonger"}
 
 
 def number(t: T, value: float) -> str:
