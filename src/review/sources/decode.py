@@ -91,12 +91,23 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as err:
+        asian = _asian_encoding(data)
+        if asian:
+            raise ImportFormatError(
+                path, f"line {line_of_offset(data, first_bad)}",
+                f"not UTF-8 or cp1252: the bytes read as the multi-byte encoding {asian}; re-save the file as UTF-8",
+            ) from None
         raise ImportFormatError(
             path, f"line {line_of_offset(data, err.start)}",
             f"byte 0x{data[err.start]:02x} is neither UTF-8 nor cp1252 (tried utf-8, utf-8-sig, cp1252); "
             "re-save the file as UTF-8",
         ) from None
     where = f"line {line_of_offset(data, first_bad)}"
+    asian = _asian_encoding(data)
+    if asian:
+        raise ImportFormatError(
+            path, where, f"not UTF-8 or cp1252: the bytes read as the multi-byte encoding {asian}; re-save the file as UTF-8",
+        )
     if len(_UTF8_MULTIBYTE.findall(data)) >= 3:
         raise ImportFormatError(
             path, where, f"mixed encoding: UTF-8 text with a stray byte 0x{data[first_bad]:02x}; "
@@ -110,6 +121,37 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
             "Shift-JIS); re-save the file as UTF-8",
         )
     return text, "cp1252"
+
+
+#: Multi-byte encodings exports come in when not UTF-8, most specific first.
+_ASIAN_CODECS: tuple[tuple[str, str], ...] = (
+    ("shift_jis", "Shift-JIS (Japanese)"), ("euc_jp", "EUC-JP (Japanese)"), ("gbk", "GBK (Chinese)"),
+    ("big5", "Big5 (Chinese)"), ("euc_kr", "EUC-KR (Korean)"),
+)
+_KANA = re.compile("[\u3040-\u30ff]")
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
+
+
+def _asian_encoding(data: bytes) -> str:
+    """The multi-byte Asian encoding ``data`` decodes cleanly in, mostly to CJK text ('' if none).
+
+    UTF-8 with one stray byte has many valid UTF-8 sequences and rarely decodes as any of
+    these, so the check runs first and a GBK file is no longer called "UTF-8 with a stray byte".
+    """
+    high = sum(1 for b in data if b >= 0x80)
+    if high < 4:
+        return ""
+    for codec, label in _ASIAN_CODECS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        non_ascii = [c for c in text if ord(c) >= 0x80]
+        if codec in ("shift_jis", "euc_jp") and not _KANA.search(text):
+            continue  # Japanese text has kana; Chinese bytes often also decode as EUC-JP kanji
+        if non_ascii and len(_CJK.findall(text)) * 10 >= len(non_ascii) * 9:
+            return label
+    return ""
 
 
 def sniff_text(data: bytes) -> str:

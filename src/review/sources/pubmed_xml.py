@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ImportFormatError
 from ..records import Record
+from .xmlsafe import safe_fromstring
 
 __all__ = ["ParsedPubmed", "parse_pubmed_xml", "article_chunks", "RELATION_TYPES"]
 
@@ -54,7 +55,7 @@ def parse_pubmed_xml(data: bytes, *, path: str = "<pubmed>", source_name: str = 
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError("parse_pubmed_xml needs bytes (the raw response or file)")
     try:
-        root = ET.fromstring(_without_unused_blocks(data))
+        root = safe_fromstring(_without_unused_blocks(data), path)
     except ET.ParseError as err:
         if not data.strip():
             raise ImportFormatError(path, None, "empty document") from None

@@ -8,6 +8,7 @@ around that (encoding, empty files, oversized fields, provenance) happens here o
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -61,6 +62,12 @@ class Reader:
     extensions: ClassVar[tuple[str, ...]] = ()
     #: Source database when neither ``--source`` nor the record names one (None: file stem).
     default_source: ClassVar[str | None] = None
+    #: True when every field value is a piece of the record's ``raw`` text (no macro expansion),
+    #: so a short ``raw`` proves every field is within the limit without measuring each.
+    raw_bounds_fields: ClassVar[bool] = True
+    #: False: a record with nothing to screen or identify it by fails the file (an empty RIS
+    #: ``TY``/``ER`` pair, ``<PubmedArticle/>``) instead of being stored as a blank record.
+    allows_empty_records: ClassVar[bool] = False
 
     def sniff(self, head: str) -> int:
         """0–100: how sure this reader is that ``head`` (the file's start) is its format."""
@@ -82,8 +89,16 @@ class Reader:
         if not parsed.records and not parsed.deleted_pmids:
             raise ImportFormatError(path, None, f"no {self.label} records found")
         fallback = source_name or self.default_source or path.stem
+        has_controls = _CONTROL_BYTES.search(data) is not None
         for record in parsed.records:
-            check_field_sizes(record, path)
+            check_field_sizes(record, path, trust_raw=self.raw_bounds_fields)
+            if has_controls:
+                strip_control_characters(record)
+            if not self.allows_empty_records and is_empty(record):
+                raise ImportFormatError(
+                    path, record.position or None,
+                    "empty record (no title, abstract, authors, DOI, PMID or id); remove it from the file",
+                )
             if source_name:
                 record.source = source_name
             elif not record.source:
@@ -114,9 +129,44 @@ def text_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def check_field_sizes(record: Record, path: Path) -> None:
+#: C0 controls but tab/LF/CR, and DEL: terminal escapes (ESC, BEL) have no place in a field. C1
+#: stays: real exports carry it inside mojibake ("â€\x9d") that data sets keep as published.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The same as bytes, plus XML character references that could spell them.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|&#")
+
+
+def is_empty(record: Record) -> bool:
+    """True when a record has nothing to screen or identify it by (a labelled data set's row id counts)."""
+    return not (record.title.strip() or record.abstract.strip() or record.authors or record.doi.strip()
+                or record.pmid.strip() or record.external_id.strip())
+
+
+def strip_control_characters(record: Record) -> None:
+    """Remove control characters (ESC, BEL, DEL …) from every field but ``raw``."""
+    for name in ("title", "abstract", "journal", "volume", "issue", "pages", "doi", "pmid", "language",
+                 "external_id", "source"):
+        value = getattr(record, name)
+        if _CONTROL_CHARS.search(value):
+            setattr(record, name, _CONTROL_CHARS.sub("", value))
+    for name in ("authors", "keywords", "mesh", "publication_types"):
+        setattr(record, name, [_CONTROL_CHARS.sub("", v) if isinstance(v, str) else v for v in getattr(record, name)])
+    record.extra = {key: _strip_value(value) for key, value in record.extra.items()}
+
+
+def _strip_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return _CONTROL_CHARS.sub("", value)
+    if isinstance(value, list):
+        return [_strip_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strip_value(v) for k, v in value.items()}
+    return value
+
+
+def check_field_sizes(record: Record, path: Path, *, trust_raw: bool = True) -> None:
     """Refuse any field longer than ``MAX_FIELD_CHARS`` (a broken or hostile export)."""
-    if record.raw and len(record.raw) <= MAX_FIELD_CHARS:
+    if trust_raw and record.raw and len(record.raw) <= MAX_FIELD_CHARS:
         return  # every field is taken from the record's own text, so none can be longer
     for name, value in _field_values(record):
         size = len(value)

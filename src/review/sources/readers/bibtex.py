@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import collapse, first_text, parse_year, split_keywords
+from ..decode import MAX_FIELD_CHARS
 from .base import ParsedFile, Reader, SourceFile, register
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ class BibtexReader(Reader):
     label = "BibTeX"
     extensions = (".bib", ".bibtex")
 
+    #: ``@string`` macros expand, so a record's raw text does not bound its fields' length.
+    raw_bounds_fields = False
+
     def sniff(self, head: str) -> int:
         return 80 if _ENTRY.search(head) else 0
 
@@ -42,9 +46,12 @@ class BibtexReader(Reader):
         from bibtexparser import middlewares
         from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
+        _refuse_oversized_entries(source)
         library = bibtexparser.parse_string(
             source.text,
-            append_middleware=[middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()],
+            parse_stack=[_concatenation_middleware(), middlewares.ResolveStringReferencesMiddleware(True),
+                         middlewares.RemoveEnclosingMiddleware(True), middlewares.LatexDecodingMiddleware(),
+                         middlewares.SeparateCoAuthors()],
         )
         entries: list[Entry] = []
         for block in library.blocks:
@@ -63,6 +70,79 @@ class BibtexReader(Reader):
                     f"(unbalanced braces or quotes?): {what}",
                 )
         return ParsedFile([_record(entry) for entry in entries])
+
+
+def _refuse_oversized_entries(source: SourceFile) -> None:
+    """Refuse an entry (or ``@string``) longer than the field limit before bibtexparser spends minutes on it."""
+    text = source.text
+    if len(text) <= MAX_FIELD_CHARS:
+        return
+    starts = [m.start() for m in _ENTRY.finditer(text)] + [len(text)]
+    for begin, end in zip(starts, starts[1:]):
+        if end - begin > MAX_FIELD_CHARS:
+            line = text.count("\n", 0, begin) + 1
+            raise ImportFormatError(
+                source.path, f"line {line}",
+                f"BibTeX entry {_entry_head(text[begin:begin + 200])} is {end - begin:,} characters long "
+                f"(field limit {MAX_FIELD_CHARS:,})",
+            )
+
+
+_MONTHS = {m: m.capitalize() for m in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
+                                        "oct", "nov", "dec")}
+
+
+def _concatenation_middleware() -> Any:
+    """A bibtexparser middleware joining ``"text" # macro # {text}`` values (bibtexparser 2 keeps them literally)."""
+    from bibtexparser.middlewares.middleware import LibraryMiddleware
+
+    class ConcatenateValues(LibraryMiddleware):
+        @classmethod
+        def metadata_key(cls) -> str:
+            return "review-concatenate"
+
+        def transform(self, library: Any) -> Any:
+            strings = {key.lower(): _unenclose(str(block.value)) for key, block in library.strings_dict.items()}
+            for entry in library.entries:
+                for item in entry.fields:
+                    if isinstance(item.value, str) and "#" in item.value:
+                        parts = _top_level_parts(item.value)
+                        if len(parts) > 1:
+                            item.value = "{" + "".join(_resolve(p, strings) for p in parts) + "}"
+            return library
+
+    return ConcatenateValues(True)
+
+
+def _top_level_parts(value: str) -> list[str]:
+    """``value`` split on ``#`` outside braces and quotes."""
+    parts: list[str] = []
+    depth, quoted, start = 0, False, 0
+    for index, char in enumerate(value):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(value[start:index].strip())
+            start = index + 1
+    parts.append(value[start:].strip())
+    return parts
+
+
+def _unenclose(part: str) -> str:
+    part = part.strip()
+    if len(part) >= 2 and (part[0], part[-1]) in (('"', '"'), ("{", "}")):
+        return part[1:-1]
+    return part
+
+
+def _resolve(part: str, strings: dict[str, str]) -> str:
+    if part[:1] in ('"', "{"):
+        return _unenclose(part)
+    return strings.get(part.lower(), _MONTHS.get(part.lower(), part))
 
 
 def _record(entry: Entry) -> Record:

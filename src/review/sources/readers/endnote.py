@@ -6,18 +6,16 @@ forms; both map onto the same ``Record`` fields as RIS.
 
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
 
 from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import collapse, parse_year
+from ..xmlsafe import check_declared_encoding, safe_iterparse
 from .base import ParsedFile, Reader, SourceFile, register, text_lines
 
 _XML_SIGNATURE = re.compile(r"<xml>\s*<records>|<records>\s*<record>")
-_RAW_RECORD = re.compile(rb"<record\b[^>]*>.*?</record\s*>", re.DOTALL)
-_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
 _PUBMED_DB = re.compile(r"pubmed|medline", re.IGNORECASE)
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _ENW_TAG = re.compile(r"^%([0-9A-Z@!#$&()*+~^>\]|?])(?: (.*))?$")
@@ -35,16 +33,16 @@ class EndnoteXmlReader(Reader):
         return 95 if head.lstrip().startswith("<") and _XML_SIGNATURE.search(head) else 0
 
     def decode(self, source: SourceFile) -> None:
-        declared = _DECLARED.match(source.data.lstrip(b"\xef\xbb\xbf"))
-        source.encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+        source.encoding = check_declared_encoding(source.data, source.path)
 
     def parse(self, source: SourceFile) -> ParsedFile:
-        raws = [m.group(0) for m in _RAW_RECORD.finditer(source.data)]
         records: list[Record] = []
         try:
-            for _event, elem in ET.iterparse(io.BytesIO(source.data), events=("end",)):
+            for _event, elem in safe_iterparse(source.data, source.path):
                 if elem.tag == "record":
-                    raw = raws[len(records)].decode("utf-8", "replace") if len(records) < len(raws) else ""
+                    # Re-serialised from the parsed element: a byte search would also match
+                    # a <record> inside an XML comment and shift every later record's raw text.
+                    raw = ET.tostring(elem, encoding="unicode")
                     records.append(_xml_record(elem, len(records) + 1, raw))
                     elem.clear()
         except ET.ParseError as err:
@@ -114,6 +112,8 @@ class EndnoteTaggedReader(Reader):
     name = "endnote-tagged"
     label = "EndNote tagged"
     extensions = (".enw",)
+    #: JabRef writes one ``%0 <type>`` line per entry type even for entries with no fields.
+    allows_empty_records = True
 
     def sniff(self, head: str) -> int:
         return 85 if _ENW_START.search(head) and _ENW_ANY.search(head) else 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
+from ..xmlsafe import check_declared_encoding
 from .base import ParsedFile, Reader, SourceFile, register
 
 _PUBMED_ROOT = re.compile(r"<(PubmedArticleSet|PubmedBookArticleSet|PubmedArticle|PubmedBookArticle)[\s>]")
-_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
 
 
 @register
@@ -23,8 +23,7 @@ class PubmedXmlReader(Reader):
 
     def decode(self, source: SourceFile) -> None:
         # The XML parser decodes by itself (declaration or UTF-8); just report which.
-        declared = _DECLARED.match(source.data.lstrip(b"\xef\xbb\xbf"))
-        source.encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+        source.encoding = check_declared_encoding(source.data, source.path)
 
     def parse(self, source: SourceFile) -> ParsedFile:
         from ..pubmed_xml import parse_pubmed_xml  # owned by the retrieval stage
