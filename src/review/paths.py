@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from platformdirs import user_data_path
+
+from .errors import ValidationError
 
 WORKSPACE_FILE = "review.toml"
 DATABASE_FILE = "review.db"
@@ -30,3 +33,19 @@ def user_data_dir() -> Path:
     path = Path(override) if override else user_data_path("review", appauthor=False)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def check_name(value: str, what: str) -> str:
+    """``value`` when it is a plain file-name part (letters, digits, ``_ . -``; no ``/`` or ``..``).
+
+    Names typed on the command line become file names inside the workspace; a name such as
+    ``../../x`` would otherwise read or write outside it.
+    """
+    if not _SAFE_NAME.match(value) or ".." in value:
+        raise ValidationError(
+            f"{what} {value!r}: use letters, digits, '_', '.' or '-' only (no '/' or '..'; names stay inside the workspace)"
+        )
+    return value

@@ -65,12 +65,77 @@ class ReviewGroup(click.Group):
             self.load_all()
         return super().get_command(ctx, cmd_name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_workspace_option(args))
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except ReviewError as err:
             click.echo(f"review: {err}", err=True)
             sys.exit(err.exit_code)
+        except OSError as err:
+            # An output path that cannot be written (read-only folder, a file where a folder
+            # should be): one line naming the path, not a traceback.
+            if isinstance(err, (BrokenPipeError, KeyboardInterrupt)):
+                raise
+            click.echo(f"review: {describe_os_error(err)}", err=True)
+            sys.exit(1)
+        except Exception as err:
+            message = describe_store_error(err)
+            if message is None:
+                raise
+            click.echo(f"review: {message}", err=True)
+            sys.exit(1)
+
+
+#: The group option every subcommand accepts too, wherever it is typed (``review status -w DIR``).
+_WORKSPACE_FLAGS = ("--workspace", "-w")
+
+
+def hoist_workspace_option(args: list[str]) -> list[str]:
+    """``args`` with ``--workspace DIR`` moved in front of the subcommand (nothing after ``--`` moves)."""
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token == "--":
+            rest.extend(args[index:])
+            break
+        if token in _WORKSPACE_FLAGS and index + 1 < len(args):
+            front.extend(args[index:index + 2])
+            index += 2
+            continue
+        if token.startswith("--workspace=") or (token.startswith("-w") and len(token) > 2 and token[2] != "-"):
+            front.append(token)
+        else:
+            rest.append(token)
+        index += 1
+    return front + rest
+
+
+def describe_os_error(err: OSError) -> str:
+    """``path: reason`` for an operating-system error (reason as the OS words it)."""
+    where = err.filename if err.filename is not None else ""
+    reason = err.strerror or str(err)
+    if isinstance(err, (FileExistsError, NotADirectoryError)):
+        reason = f"cannot write here ({reason}: a file stands where a folder is needed)"
+    elif isinstance(err, PermissionError):
+        reason = f"cannot write here ({reason})"
+    return f"{where}: {reason}" if where else reason
+
+
+def describe_store_error(err: Exception) -> str | None:
+    """One line for a database error the user can fix (read-only store or folder), else None."""
+    if type(err).__name__ != "OperationalError":
+        return None
+    text = str(getattr(err, "orig", None) or err).splitlines()[0]
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered or "disk i/o" in lowered:
+        return (f"the workspace store cannot be written ({text}); check that review.db and its folder "
+                "are writable by you")
+    return None
 
 
 @click.group(cls=ReviewGroup, invoke_without_command=True)

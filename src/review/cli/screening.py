@@ -59,9 +59,12 @@ def _fmt(value: object) -> str:
 
 @click.command("decisions")
 @click.option("--format", "format_", type=click.Choice(service.EXPORT_FORMATS), default="csv", show_default=True)
-@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @pass_context
 def export_decisions_command(ctx: Context, format_: str, out: Path) -> None:
-    """Write every screening decision (undos as their own rows) to OUT."""
-    n = service.export_decisions(ctx.workspace, out, format_)
-    click.echo(f"{n} decisions written to {out}")
+    """Write every screening decision (undos as their own rows) to OUT ('-' for stdout)."""
+    from .output import is_stdout, write_output
+
+    n, text = service.decisions_text(ctx.workspace, format_)
+    write_output(out, text)
+    click.echo(f"{n} decisions written to {out}", err=is_stdout(out))

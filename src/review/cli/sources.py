@@ -12,13 +12,11 @@ Other stages attach their own export subcommands to the same group::
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import click
 
-from ..atomic import write_text_atomic
 from ..services import sources as service
 from .context import Context, pass_context
 
@@ -45,7 +43,8 @@ def export() -> None:
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+# dir_okay: a directory fails on its own row in the importer instead of aborting every file.
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", "source", metavar="NAME",
               help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed').")
 @pass_context
@@ -85,9 +84,8 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
 @pass_context
 def export_records_command(ctx: Context, format_: str, out: Path) -> None:
     """Write every record in the workspace to OUT ('-' for stdout)."""
+    from .output import write_output
+
     exported = service.export_records(ctx.workspace, format_)
-    if str(out) == "-":
-        sys.stdout.write(exported.text)
-        return
-    write_text_atomic(out, exported.text)
+    write_output(out, exported.text)
     click.echo(f"wrote {exported.n_records} records to {out} ({format_})", err=True)

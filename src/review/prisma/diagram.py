@@ -274,7 +274,7 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
                                     boxstyle="round,pad=0,rounding_size=0.06", facecolor=PHASE_FILL,
                                     edgecolor=PHASE_FILL, linewidth=0.8))
         ax.text(g.phase_x + g.phase_w / 2, (top + bottom) / 2, label, rotation=90, ha="center",
-                va="center", fontsize=size + 0.5, fontweight="bold")
+                va="center", fontsize=size + 0.5, fontweight="bold", parse_math=False)
 
     # Arrows down the main column and across to the side boxes.
     for upper, lower in zip(rows, rows[1:]):
@@ -300,7 +300,8 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
     if footnotes:
         top = row_spans[-1][1] + 0.25
         for i, (note, colour) in enumerate(footnotes):
-            ax.text(g.main_x, top + i * 0.16, note, fontsize=size - 1, color=colour, va="top")
+            ax.text(g.main_x, top + i * 0.16, note, fontsize=size - 1, color=colour, va="top",
+                    parse_math=False)
     return fig
 
 
@@ -345,7 +346,8 @@ def _draw_box(ax: plt.Axes, box: Box, size: float) -> None:
     for i, line in enumerate(box.wrapped):
         x = box.cx if line.center else box.x + PAD + line.indent
         ax.text(x, top + i * step, line.text, ha="center" if line.center else "left", va="top",
-                fontsize=size, fontweight="bold" if line.bold else "normal")
+                # parse_math=False: a '$' in a source name or reason is text, not mathtext.
+                fontsize=size, fontweight="bold" if line.bold else "normal", parse_math=False)
 
 
 def _arrow(ax: plt.Axes, start: tuple[float, float], end: tuple[float, float]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..atomic import write_text_atomic
 from ..records import Decision
+from ..csvcells import neutralise_cell
 
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
 
@@ -52,8 +53,10 @@ def render_decisions(decisions: list[Decision], format_: str) -> str:
     writer = csv.DictWriter(buffer, fieldnames=DECISION_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "reasons": "; ".join(row["reasons"]),
-                         **{k: "" if row[k] is None else row[k] for k in DECISION_COLUMNS if k != "reasons"}})
+        cells = {k: "" if row[k] is None else row[k] for k in DECISION_COLUMNS}
+        cells["reasons"] = "; ".join(row["reasons"])
+        # Reasons, notes and queries are typed by people: a leading '=' must not run in a spreadsheet.
+        writer.writerow({k: neutralise_cell(v) if isinstance(v, str) else v for k, v in cells.items()})
     return buffer.getvalue()
 
 

@@ -17,6 +17,7 @@ from ..extraction.forms import (
 )
 from ..extraction.forms import validate_folder as validate_files
 from ..extraction.quips import CollapseRule, summarise
+from ..paths import check_name
 from ..tomlread import read_toml
 from ..workspace import Workspace
 
@@ -93,6 +94,9 @@ def load_folder(workspace: Workspace, folder: Path) -> LoadReport:
 
 def extractor_file(folder: Path, study_id: str, extractor: str) -> Path:
     """``studies/ID.toml`` for "" or "reconciled", else ``studies/ID.EXTRACTOR.toml``; must exist."""
+    check_name(study_id, "study id")  # typed names never lead outside the workspace (../../x)
+    if extractor:
+        check_name(extractor, "extractor")
     name = f"{study_id}.toml" if extractor in ("", "reconciled") else f"{study_id}.{extractor}.toml"
     path = folder / STUDIES_DIR / name
     if not path.is_file():

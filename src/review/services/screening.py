@@ -62,6 +62,14 @@ def load_criteria(workspace: Workspace) -> Criteria:
     return load(workspace)
 
 
+def decisions_text(workspace: Workspace, format_: str) -> tuple[int, str]:
+    """Every screening decision (undos as their own rows) as CSV or JSON text, and the row count."""
+    from ..screening.export import render_decisions
+
+    decisions = workspace.store.decisions(stage=None)
+    return len(decisions), render_decisions(decisions, format_)
+
+
 def export_decisions(workspace: Workspace, out: Path, format_: str) -> int:
     """Every screening decision (undos as their own rows) to ``out``; returns the row count."""
     from ..screening.export import export_decisions as write

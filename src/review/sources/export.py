@@ -55,7 +55,7 @@ def records_to_csv(records: Sequence[Record]) -> str:
                 extra_keys.setdefault(key)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([*CSV_COLUMNS, *extra_keys])
+    writer.writerow([*CSV_COLUMNS, *(neutralise_cell(str(key)) for key in extra_keys)])
     for record in records:
         row = [_cell(_csv_value(record, name)) for name in CSV_COLUMNS]
         row += [_cell(record.extra.get(key, "")) for key in extra_keys]

@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
+
 __all__ = [
     "FORMULA_PREFIXES", "collapse", "first_text", "join_authors", "join_pages", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
 ]
 
-#: Leading characters that make spreadsheets evaluate a cell (OWASP "CSV injection").
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 # "Tashiro Y.Sato K.de Vries A. B." (ASySD/Embase exports join authors with nothing between):
@@ -101,13 +101,4 @@ def first_text(*values: Any) -> str:
     return ""
 
 
-def neutralise_cell(value: str) -> str:
-    """Prefix a quote to cells a spreadsheet would run as a formula."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
-
-def unneutralise_cell(value: str) -> str:
-    """Undo :func:`neutralise_cell` so our own CSV exports re-import unchanged."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value

@@ -7,6 +7,7 @@ Each file is read and parsed completely before anything is written, then stored 
 from __future__ import annotations
 
 import hashlib
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -124,8 +125,17 @@ def _skipped(path: Path, previous: dict) -> FileImport:
 
 
 def _read_bytes(path: Path) -> bytes:
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ImportFormatError(path, None, "no such file") from None
+    except OSError as err:
+        raise ImportFormatError(path, None, f"cannot read: {err.strerror or err}") from None
+    if stat.S_ISDIR(mode):
         raise ImportFormatError(path, None, "is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        # A FIFO would block forever and /dev/zero never ends: only regular files are read.
+        raise ImportFormatError(path, None, "not a regular file (a pipe, device or socket); save the export to a file")
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -21,6 +21,7 @@ from typing import Any
 from .. import __version__
 from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
+from ..paths import check_name
 from ..records import Record
 from ..store import searches as search_store
 from ..tomlread import read_toml
@@ -169,6 +170,7 @@ def load_queries(folder: Path) -> list[QuerySpec]:
 
 
 def find_query(workspace: Workspace, name: str) -> QuerySpec:
+    check_name(name, "query name")
     folder = workspace.path("queries")
     direct = folder / f"{name}.toml"
     if direct.is_file():

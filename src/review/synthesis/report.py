@@ -49,7 +49,8 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
 # -- Markdown ---------------------------------------------------------------------------------
 
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Study or record text for a Markdown cell: pipes escaped, one line, no raw HTML (``<`` as an entity)."""
+    return str(text).replace("<", "&lt;").replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_report(results: list[FactorResult], settings: SynthesisSettings, *, plots: dict[str, Path],

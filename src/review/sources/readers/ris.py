@@ -38,7 +38,11 @@ class RisReader(Reader):
     extensions = (".ris", ".txt")
 
     def sniff(self, head: str) -> int:
-        return 90 if _TY.search(head) else 0
+        # A TY line after an odd number of double quotes sits inside a quoted CSV cell.
+        for match in _TY.finditer(head):
+            if head.count('"', 0, match.start()) % 2 == 0:
+                return 90
+        return 0
 
     def parse(self, source: SourceFile) -> ParsedFile:
         return ParsedFile([_record(entry, start, block) for start, block, entry in read_entries(source, RIS)])

@@ -83,6 +83,7 @@ class CsvReader(Reader):
         end = 0
         try:
             header = next(row for row in reader if any(cell.strip() for cell in row))
+            header = [unneutralise_cell(cell) for cell in header]  # our exports neutralise headers too
             columns = _columns(header, path, reader.line_num)
             records: list[Record] = []
             end = reader.line_num

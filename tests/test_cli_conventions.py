@@ -1,0 +1,202 @@
+"""The shell's conventions under hostile input: one line naming the path, a non-zero exit, no traceback,
+nothing half-written; ``--workspace`` anywhere; ``-`` is stdout for every export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import hoist_workspace_option, main
+from review.records import Record
+
+
+def run(workspace, *args, **kwargs):
+    return CliRunner().invoke(main, ["-w", str(workspace.root), *args], **kwargs)
+
+
+def one_line_error(result, *needles: str) -> None:
+    assert result.exit_code != 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    errors = [line for line in result.output.splitlines() if line.startswith("review: ")]
+    assert errors, result.output
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in errors[-1], errors[-1]
+
+
+def add_records(workspace, n=2, **extra):
+    workspace.store.add_batch([Record(title=f"t{i}", extra=dict(extra)) for i in range(n)], file_name="f",
+                              file_sha256=f"{n:064d}", source_name="s", format="csv", encoding="utf-8")
+    return [r.id for r in workspace.store.records()]
+
+
+# -- import: what is not a regular file fails alone ------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_device_and_directory_fail_alone_and_later_files_import(workspace, tmp_path):
+    fifo = tmp_path / "pipe.ris"
+    os.mkfifo(fifo)
+    good = tmp_path / "good.ris"
+    good.write_text("TY  - JOUR\nTI  - Fine\nER  - \n", encoding="utf-8")
+    paths = [str(fifo), str(tmp_path), *(["/dev/zero"] if os.path.exists("/dev/zero") else []), str(good)]
+    result = run(workspace, "import", *paths)
+    one_line_error(result)
+    assert "not a regular file" in result.output and "is a directory" in result.output
+    assert "imported 1 records from 1 of" in result.output
+    assert [r.title for r in workspace.store.records()] == ["Fine"]
+
+
+def test_csv_cell_holding_a_ris_line_stays_csv(workspace, tmp_path):
+    path = tmp_path / "cells.csv"
+    path.write_text('title,abstract\n"A title","first line\nTY  - JOUR\nmore"\n"Second","x"\n', encoding="utf-8")
+    result = run(workspace, "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "\tcsv\t" in result.output
+    assert [r.title for r in workspace.store.records()] == ["A title", "Second"]
+
+
+# -- CSV formula injection ----------------------------------------------------------------------------
+
+def test_decision_cells_and_record_headers_are_neutralised(workspace, tmp_path):
+    ids = add_records(workspace, **{"=EVIL(1)": "x"})
+    workspace.store.add_decision(ids[0], "alice", "exclude", reasons=["=HYPERLINK(\"http://x\")"], note="+cmd|' /C calc'!A0")
+    out = tmp_path / "d.csv"
+    assert run(workspace, "export", "decisions", "--format", "csv", str(out)).exit_code == 0
+    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    assert row["reasons"].startswith("'=") and row["note"].startswith("'+")
+    records_csv = tmp_path / "r.csv"
+    assert run(workspace, "export", "records", str(records_csv)).exit_code == 0
+    header = next(csv.reader(records_csv.open(encoding="utf-8")))
+    assert "'=EVIL(1)" in header and "=EVIL(1)" not in header
+
+
+def test_dash_is_stdout_for_both_exports(workspace, tmp_path, monkeypatch):
+    ids = add_records(workspace)
+    workspace.store.add_decision(ids[0], "alice", "include")
+    monkeypatch.chdir(tmp_path)
+    for args in (["export", "decisions", "--format", "csv", "-"], ["export", "records", "-"]):
+        result = run(workspace, *args)
+        assert result.exit_code == 0, result.output
+        assert not (tmp_path / "-").exists()
+    assert "decision_id,record_id" in run(workspace, "export", "decisions", "-").stdout
+
+
+# -- unwritable outputs and read-only stores --------------------------------------------------------------
+
+def test_unwritable_output_paths_give_one_line(workspace, tmp_path):
+    ids = add_records(workspace)
+    workspace.store.add_decision(ids[0], "alice", "include")
+    blocker = tmp_path / "README.md"
+    blocker.write_text("x", encoding="utf-8")
+    one_line_error(run(workspace, "export", "decisions", "--format", "csv", str(blocker / "out.csv")), "README.md")
+    one_line_error(run(workspace, "export", "records", str(blocker / "out.csv")), "README.md")
+    one_line_error(run(workspace, "prisma", "--out", str(blocker / "x")), "README.md")
+
+
+def test_init_into_a_file_path_gives_one_line(tmp_path):
+    blocker = tmp_path / "README.md"
+    blocker.write_text("x", encoding="utf-8")
+    one_line_error(CliRunner().invoke(main, ["init", str(blocker / "ws")]), "README.md")
+
+
+def _read_only_error(tmp_path):
+    """A genuine SQLAlchemy error from writing a read-only SQLite file (works as root, unlike chmod)."""
+    import sqlalchemy as sa
+
+    path = tmp_path / "ro.db"
+    sa.create_engine(f"sqlite:///{path}").connect().execute(sa.text("create table t (x int)")).close()
+    engine = sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("insert into t values (1)"))
+    except sa.exc.OperationalError as err:
+        return err
+    raise AssertionError("a read-only database accepted a write")
+
+
+def test_read_only_store_gives_one_line(workspace, tmp_path, monkeypatch):
+    ids = add_records(workspace)
+    error = _read_only_error(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise error
+
+    from review.store import Store
+
+    monkeypatch.setattr(Store, "records", refuse)
+    one_line_error(run(workspace, "export", "records", str(tmp_path / "r.csv")), "cannot be written")
+    assert not (tmp_path / "r.csv").exists()
+    from review.cli import describe_store_error
+
+    assert "cannot be written" in describe_store_error(error)
+    assert describe_store_error(ValueError("x")) is None
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root ignores permissions")
+def test_init_into_read_only_folder_and_read_only_store(workspace, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        one_line_error(CliRunner().invoke(main, ["init", str(locked / "ws")]), "locked")
+    finally:
+        locked.chmod(stat.S_IRWXU)
+    ids = add_records(workspace)
+    workspace.store.engine.dispose()
+    db = workspace.path("review.db")
+    db.chmod(stat.S_IRUSR)
+    try:
+        result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "prisma", "remove",
+                                           str(ids[0]), "--reason", "retracted"])
+        one_line_error(result, "cannot be written")
+    finally:
+        db.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+# -- --workspace after the subcommand ----------------------------------------------------------------------
+
+def test_workspace_option_after_the_subcommand(workspace):
+    add_records(workspace)
+    result = CliRunner().invoke(main, ["status", "--workspace", str(workspace.root)])
+    assert result.exit_code == 0, result.output
+    assert str(workspace.root) in result.output
+    assert hoist_workspace_option(["import", "-w", "D", "a.ris", "--", "-w"]) == ["-w", "D", "import", "a.ris", "--", "-w"]
+    assert hoist_workspace_option(["status", "--workspace=D"]) == ["--workspace=D", "status"]
+
+
+# -- names never leave the workspace ----------------------------------------------------------------------
+
+def test_path_traversal_through_names_is_refused(workspace, tmp_path):
+    outside = tmp_path / "x"
+    outside.mkdir()
+    (outside / "q.toml").write_text('name = "q"\nquery = "asthma"\n', encoding="utf-8")
+    one_line_error(run(workspace, "search", "../../x/q"), "query name '../../x/q'")
+    one_line_error(run(workspace, "extraction", "reconcile", "../../../x/evil", "--from", "alice"),
+                   "study id '../../../x/evil'")
+    one_line_error(run(workspace, "extraction", "reconcile", "s1", "--from", "../a"), "extractor '../a'")
+    assert not list(tmp_path.rglob("evil*"))
+
+
+# -- figures and Markdown ---------------------------------------------------------------------------------
+
+def test_prisma_draws_dollar_signs_as_text(workspace, tmp_path):
+    workspace.store.add_batch([Record(title="a")], file_name="f", file_sha256="d" * 64,
+                              source_name="Costs $5$ and $\\frac{a}{", format="csv", encoding="utf-8")
+    out = tmp_path / "prisma"
+    result = run(workspace, "prisma", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "prisma.svg").stat().st_size > 0 and (out / "prisma.png").stat().st_size > 0
+
+
+def test_markdown_cells_escape_raw_html():
+    from review.synthesis.report import _md
+
+    cell = _md('<script>alert(1)</script><img src=x onerror="y">|')
+    assert "<script" not in cell and "<img" not in cell and "&lt;script>" in cell and cell.endswith("\\|")
+    assert io is not None
