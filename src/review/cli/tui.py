@@ -25,7 +25,10 @@ def _run(workspace: Workspace, reviewer: str, start: str, blind: bool | None) ->
     with without_collection():
         from ..tui.app import make_app  # textual is imported only when the UI is opened
 
-        make_app(workspace, reviewer, start, blind=blind).run()
+        app = make_app(workspace, reviewer, start, blind=blind)
+        app.run()
+    if app.return_code:  # e.g. refused as a second session of this reviewer (the app printed why)
+        raise SystemExit(app.return_code)
 
 
 @click.command(hidden=True)

@@ -27,6 +27,7 @@ import numpy as np
 from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
+from .counts import RELEVANT_LABELS, count_decisions
 from .criteria import Criteria, load_criteria
 from .query import QUERY_NAMES, seeded_order
 from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL, StoppingStatus, assess
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 # a model is fitted, so a session opens, and shows its first record, without them.
 
 #: Labels counted as relevant for training and for the stopping rule ("maybe" is kept in).
-RELEVANT_LABELS = frozenset({"include", "maybe"})
 
 #: Seconds between two saves of the full queue (``last_ranking``). Every ranking is logged,
 #: but at 50,000 records the queue is ~1 MB of JSON whose encoding holds the GIL for tens
@@ -63,6 +63,11 @@ class Progress:
     est_recall: float | None
     stopping: StoppingStatus
     phase: str = PHASE_RANKED
+
+    @property
+    def relevant(self) -> int:
+        """Included + Maybe, as the stopping rule counts relevant records (``screening.counts``)."""
+        return self.included + self.maybe
 
 
 @dataclass(slots=True)
@@ -115,6 +120,9 @@ class ScreeningSession:
             raise ReviewError(f"review.toml: screening.stopping_rule {self.stopping_rule!r}: expected "
                               f"{' or '.join(repr(c) for c in STOPPING_CHOICES)}")
         self.quick_start = quick_start
+        #: An interactive session's claim on the reviewer (``store.sessions``): decisions are
+        #: written only while it holds, so two sessions of one reviewer never both decide.
+        self.session_token: str | None = None
         self._lock = threading.RLock()
         self._feature_lock = threading.Lock()
         self._features: Features | None = None
@@ -297,7 +305,8 @@ class ScreeningSession:
             # second session of the same reviewer (another machine) may have decided it meanwhile.
             decision = self.store.add_decision(record_id, self.reviewer, label, reasons=tuple(reasons),
                                                note=note, model_rank=model_rank, model_info=info,
-                                               if_undecided=record_id not in self._state.decided)
+                                               if_undecided=record_id not in self._state.decided,
+                                               session_token=self.session_token)
             self._state.decided.pop(record_id, None)
             self._state.decided[record_id] = _Decided(record_id, label, phase)
             if self._current == record_id:
@@ -307,7 +316,7 @@ class ScreeningSession:
     def undo(self) -> Decision | None:
         """Undo this reviewer's latest decision; its record becomes the next one shown."""
         with self._lock:
-            undone = self.store.undo_last(self.reviewer)
+            undone = self.store.undo_last(self.reviewer, session_token=self.session_token)
             if undone is None:
                 return None
             self._state = self._load_decisions_after_undo()
@@ -336,15 +345,18 @@ class ScreeningSession:
     # -- progress and stopping ---------------------------------------------------------------
     def progress(self) -> Progress:
         with self._lock:
-            labels = [d.label for r, d in self._state.decided.items() if r not in self._hidden]
+            counts = count_decisions((d.label for r, d in self._state.decided.items() if r not in self._hidden),
+                                     len(self._eligible))
             stopping = self._stopping()
-            total = len(self._eligible)
             return Progress(
-                total=total, screened=len(labels), included=labels.count("include"),
-                excluded=labels.count("exclude"), maybe=labels.count("maybe"),
-                remaining=total - len(labels), est_recall=stopping.estimated_recall,
-                stopping=stopping, phase=self.phase,
+                total=counts.total, screened=counts.screened, included=counts.included,
+                excluded=counts.excluded, maybe=counts.maybe, remaining=counts.remaining,
+                est_recall=stopping.estimated_recall, stopping=stopping, phase=self.phase,
             )
+
+    def is_to_screen(self, record_id: int) -> bool:
+        """True for records in the queue's universe (not set aside as duplicates): what counts count."""
+        return record_id in self._id_set and record_id not in self._hidden
 
     def _stopping(self) -> StoppingStatus:
         ranked, sample = [], []

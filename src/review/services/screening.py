@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..records import Decision, Record
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, terms_regex
+from ..screening.counts import COUNT_LABELS
 from ..screening.export import EXPORT_FORMATS
 from ..workspace import Workspace
 
@@ -16,11 +17,13 @@ if TYPE_CHECKING:
     from ..screening.criteria import Criteria
     from ..screening.ranker import Ranking
     from ..screening.session import Progress, ScreeningSession
+    from ..store.sessions import SessionClaim
 
 __all__ = [
     "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
-    "resolve_conflict",
+    "resolve_conflict", "claim_reviewer", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
+    "screening_lines", "decisions_text", "COUNT_LABELS",
 ]
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
@@ -148,3 +151,53 @@ def ranking_status(workspace: Workspace) -> list[str]:
 def records_by_id(workspace: Workspace) -> dict[int, Record]:
     """Every record by id (slow for large workspaces: call from a worker)."""
     return {r.id: r for r in workspace.store.records() if r.id is not None}
+
+
+def screening_lines(workspace: Workspace) -> list[str]:
+    """``review status`` lines: per reviewer the counts the TUI shows, in its words (``screening.counts``)."""
+    from ..dedup.decisions import duplicate_ids
+    from ..screening.counts import COUNT_LABELS, reviewer_counts
+    from ..store.screening import record_ids
+
+    store = workspace.store
+    hidden = set(duplicate_ids(store))
+    to_screen = {r for r in record_ids(store) if r not in hidden}
+    per_reviewer = reviewer_counts(store.current_decisions(), to_screen)
+    if not per_reviewer:
+        return [f"screening  none yet ({len(to_screen)} records to screen)"]
+    words = COUNT_LABELS
+    lines = [f"screening  {len(to_screen)} records to screen (duplicates set aside)"]
+    for reviewer, c in per_reviewer.items():
+        lines.append(
+            f"  {reviewer:<20} {words['screened'].lower()} {c.screened} = {c.included} {words['included'].lower()}"
+            f" + {c.excluded} {words['excluded'].lower()} + {c.maybe} {words['maybe'].lower()};"
+            f" {words['relevant'].lower()} {c.relevant}; {words['remaining'].lower()} {c.remaining}"
+        )
+    return lines
+
+
+def claim_reviewer(workspace: Workspace, reviewer: str) -> "SessionClaim":
+    """Claim ``reviewer`` for this window; ``SessionBusy`` (host, PID) when another live one holds it."""
+    from ..store.sessions import claim_session
+
+    return claim_session(workspace.store, reviewer)
+
+
+def heartbeat_reviewer(workspace: Workspace, claim: "SessionClaim") -> bool:
+    """Keep the claim alive; False when another session has taken it over."""
+    from ..store.sessions import heartbeat
+
+    return heartbeat(workspace.store, claim)
+
+
+def release_reviewer(workspace: Workspace, claim: "SessionClaim") -> None:
+    from ..store.sessions import release_session
+
+    release_session(workspace.store, claim)
+
+
+def heartbeat_interval() -> float:
+    """Seconds between a window's heartbeats."""
+    from ..store.sessions import HEARTBEAT_EVERY
+
+    return HEARTBEAT_EVERY

@@ -50,13 +50,7 @@ def workspace_status(workspace: Workspace) -> list[str]:
     lines.append(f"sources    {store.count_records()} records in {len(batches)} import batches")
     for source, n in sorted(store.counts_by_source().items()):
         lines.append(f"  {source:<20} {n}")
-    current = store.current_decisions()
-    labels: dict[str, int] = {}
-    for decision in current.values():
-        labels[decision.label] = labels.get(decision.label, 0) + 1
-    screened = len({record_id for record_id, _ in current})
-    summary = ", ".join(f"{n} {label}" for label, n in sorted(labels.items())) or "none yet"
-    lines.append(f"screening  {screened} records screened ({summary})")
+    lines.extend(screening.screening_lines(workspace))
     for stage_status in (sources.search_status, dedup.dedup_status, screening.ranking_status,
                          prisma.prisma_status, extraction.extraction_status, instrument.instrument_status):
         lines.extend(stage_status(workspace))

@@ -271,13 +271,15 @@ class Store:
         model_rank: int | None = None,
         model_info: dict[str, Any] | None = None,
         if_undecided: bool = False,
+        session_token: str | None = None,
     ) -> Decision:
         """Append one decision in its own transaction; it is durable when this returns.
 
         ``if_undecided``: refuse (``DecisionConflict``) when the reviewer already has an effective
         decision on the record, e.g. from a second session of the same reviewer on another
         machine. The check and the insert run under a per-reviewer lock, so two sessions never
-        both pass it.
+        both pass it. ``session_token`` (an interactive window's claim, ``store.sessions``): the
+        write happens only while that claim still holds the reviewer, checked under the same lock.
         """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
@@ -287,8 +289,13 @@ class Store:
             model_info=model_info or {}, undoes_id=None,
         )
         with self.engine.begin() as conn:
-            if if_undecided:
+            if if_undecided or session_token is not None:
                 self._lock_reviewer(conn, reviewer)
+            if session_token is not None:
+                from .sessions import check_claim
+
+                check_claim(conn, reviewer, session_token)
+            if if_undecided:
                 if _effective_decision(conn, record_id, reviewer, stage) is not None:
                     raise DecisionConflict(
                         f"record {record_id}: already decided by {reviewer} (in another session)"
@@ -308,9 +315,15 @@ class Store:
         else:
             _take_write_lock(conn)
 
-    def undo_last(self, reviewer: str, *, stage: str = "title_abstract") -> Decision | None:
+    def undo_last(self, reviewer: str, *, stage: str = "title_abstract",
+                  session_token: str | None = None) -> Decision | None:
         """Undo the reviewer's most recent effective decision; returns the undone one."""
         with self.engine.begin() as conn:
+            if session_token is not None:
+                from .sessions import check_claim
+
+                self._lock_reviewer(conn, reviewer)
+                check_claim(conn, reviewer, session_token)
             target = _latest_effective(conn, reviewer, stage)
             if target is None:
                 return None

@@ -11,3 +11,4 @@ from . import instrument  # noqa: F401  (instrument versions and their evidence 
 from . import extraction  # noqa: F401  (study versions, estimates, QUIPS, GRADE)
 from . import dedup  # noqa: F401  (dedup runs, pair decisions, clusters)
 from . import screening  # noqa: F401  (last ranking per reviewer, ranking log)
+from . import sessions  # noqa: F401  (one live session per reviewer)

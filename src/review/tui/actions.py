@@ -35,7 +35,8 @@ def run_export(workspace: Workspace, reviewer: str) -> str:
 
 
 ACTIONS: tuple[PipelineAction, ...] = (
-    PipelineAction("s", "Search PubMed", run_search),
+    # "p", not "s": on the screening screen "s" records a stop, and one key means one thing.
+    PipelineAction("p", "Search PubMed", run_search),
     PipelineAction("d", "Deduplicate", run_dedup),
     PipelineAction("x", "Export", run_export),
 )

@@ -149,7 +149,13 @@ class ReviewApp(App[None]):
         ``HeapSettled`` can freeze everything imported so far out of the collector's reach.
         """
         try:
-            project = open_project(self.workspace, self.reviewer, blind=self.blind_option)
+            try:
+                project = open_project(self.workspace, self.reviewer, blind=self.blind_option)
+            except ReviewError as err:
+                if err.title == "Session":  # a second window of this reviewer: say why and leave
+                    self.call_from_thread(self.exit, return_code=err.exit_code, message=f"review: {err}")
+                    return
+                raise
             self.post_message(ProjectLoaded(project))
             # Likewise the model code (over a second of imports) waits until the start screen
             # shows what it loads for the project (the first record).
@@ -162,6 +168,9 @@ class ReviewApp(App[None]):
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:
         self.project = message.project  # the screens' watchers start their loading workers now
+        from ..services.screening import heartbeat_interval  # (the store is loaded by now)
+
+        self.set_interval(heartbeat_interval(), self._heartbeat)
         self._await_start_screen([w for w in self.workers if w.group != "load" and not w.is_finished])
 
     def _await_start_screen(self, loading: list[Worker]) -> None:
@@ -177,12 +186,22 @@ class ReviewApp(App[None]):
         """Freeze the start-up heap (imports, project) and collect again as usual."""
         freeze_and_collect()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="heartbeat")
+    def _heartbeat(self) -> None:
+        """Keep this window's claim on the reviewer alive (a write of one row)."""
+        project = self.project
+        if project is not None and not project.heartbeat():
+            self.call_from_thread(
+                self.notify, "Another session took over this reviewer; decisions here are no longer saved.",
+                title="Session", severity="error", timeout=30)
+
     def on_unmount(self) -> None:
         self._start_screen_shown.set()  # (a loader still waiting has nothing to wait for)
         resume_collection()
         if self.project is not None:
             self.project.session.save_ranking()  # the newest queue, if a retrain only logged it
             self.project.retrainer.close()
+            self.project.release()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show any worker's error as a notification instead of crashing the app."""

@@ -13,6 +13,7 @@ from .retrainer import RETRAIN_MODES, Retrainer
 
 if TYPE_CHECKING:  # the session (numpy) and the store (SQLAlchemy) load in the worker, after first paint
     from ..services.screening import ScreeningSession
+    from ..services.screening import SessionClaim
 
 
 @dataclass(eq=False)
@@ -26,6 +27,23 @@ class Project:
     blind: bool = True
     retrainer: Retrainer = field(default_factory=Retrainer)
     _records: dict[int, Record] | None = field(default=None, repr=False)
+    #: This window's hold on the reviewer (``store.sessions``); None in tests that build a Project.
+    claim: SessionClaim | None = None
+
+    def heartbeat(self) -> bool:
+        """Keep the reviewer's session claimed; False when another session has taken it over."""
+        if self.claim is None:
+            return True
+        from ..services.screening import heartbeat_reviewer
+
+        return heartbeat_reviewer(self.workspace, self.claim)
+
+    def release(self) -> None:
+        if self.claim is not None:
+            from ..services.screening import release_reviewer
+
+            release_reviewer(self.workspace, self.claim)
+            self.claim = None
 
     @property
     def reviewers(self) -> list[str]:
@@ -67,11 +85,22 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     if mode not in RETRAIN_MODES:
         raise ReviewError(f"{workspace.root / 'review.toml'}: [tui] retrain = {mode!r}: "
                           f"expected one of {', '.join(RETRAIN_MODES)}")
-    return Project(
-        workspace=workspace,
-        reviewer=reviewer,
-        session=open_session(workspace, reviewer, quick_start=True),
-        criteria=CriteriaWatcher(workspace),
-        blind=blind,
-        retrainer=Retrainer(mode),
-    )
+    # One live session per reviewer: a second one is refused here, naming the first's host and PID.
+    from ..services.screening import claim_reviewer, release_reviewer
+
+    claim = claim_reviewer(workspace, reviewer)
+    try:
+        session = open_session(workspace, reviewer, quick_start=True)
+        session.session_token = claim.token
+        return Project(
+            workspace=workspace,
+            reviewer=reviewer,
+            session=session,
+            criteria=CriteriaWatcher(workspace),
+            blind=blind,
+            retrainer=Retrainer(mode),
+            claim=claim,
+        )
+    except BaseException:
+        release_reviewer(workspace, claim)
+        raise

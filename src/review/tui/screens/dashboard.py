@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from ...errors import ReviewError
 from ...services.prisma import prisma_counts
-from ...services.screening import current_decisions
+from ...services.screening import COUNT_LABELS, current_decisions
 from ...services.sources import query_overview
 from ..actions import ACTIONS
 from ..messages import Loaded
@@ -68,7 +68,9 @@ def gather(project: Project) -> DashboardData:
     data.identified = sum(n for _, n in data.sources)
     data.searches = query_overview(project.workspace)
     data.progress = project.session.progress()
-    mine = sorted(current_decisions(project.workspace, project.reviewer).values(), key=lambda d: d.id)
+    # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
+    mine = sorted((d for d in current_decisions(project.workspace, project.reviewer).values()
+                   if project.session.is_to_screen(d.record_id)), key=lambda d: d.id)
     found = 0
     for decision in mine:
         found += decision.label == "include"
@@ -92,14 +94,16 @@ def stage_table(data: DashboardData) -> Table:
                           Text(f"{query.seeds_found}/{query.seeds} found, {(query.seed_check or '')[:10]}", style=style))
     table.add_row("Duplicates removed", "not run" if data.duplicates is None else f"{data.duplicates:,}")
     p = data.progress
+    words = COUNT_LABELS  # one word per count, as on the screening screen and in `review status`
     if p is not None:
-        table.add_row("Screened (you)", f"{p.screened:,} / {p.total:,}")
-        table.add_row(Text("  included", style="green"), f"{p.included:,}")
-        table.add_row(Text("  excluded", style="red"), f"{p.excluded:,}")
-        table.add_row(Text("  maybe", style="yellow"), f"{p.maybe:,}")
-        table.add_row("Remaining", f"{p.remaining:,}")
+        table.add_row(f"{words['screened']} (you)", f"{p.screened:,} / {p.total:,}")
+        table.add_row(Text(f"  {words['included'].lower()}", style="green"), f"{p.included:,}")
+        table.add_row(Text(f"  {words['excluded'].lower()}", style="red"), f"{p.excluded:,}")
+        table.add_row(Text(f"  {words['maybe'].lower()}", style="yellow"), f"{p.maybe:,}")
+        table.add_row(f"{words['relevant']} (you)", f"{p.relevant:,}")
+        table.add_row(words["remaining"], f"{p.remaining:,}")
     if data.prisma_screened is not None:
-        table.add_row("Screened (PRISMA, all reviewers)", f"{data.prisma_screened:,}")
+        table.add_row(words["prisma_screened"], f"{data.prisma_screened:,}")
         table.add_row("Excluded (PRISMA)", f"{data.prisma_excluded or 0:,}")
     return table
 
@@ -111,6 +115,8 @@ class DashboardScreen(ProjectScreen):
     HELP = ("Counts refresh whenever you come back here. Actions run in the background; "
             "their result appears as a notification. **2** opens screening.")
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("2", "app.switch_mode('screening')", "Start screening", id="dashboard.screen",
+                tooltip="Open the screening screen (one record at a time, i/e/m to decide)"),
         *(Binding(a.key, f"run('{a.key}')", a.label, id=f"dashboard.{a.label.split()[0].lower()}",
                   tooltip=f"{a.label} (runs in the background)") for a in ACTIONS),
         Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount"),
@@ -167,7 +173,7 @@ class DashboardScreen(ProjectScreen):
         self.query_one("#stop", Static).update(stop)
         self.query_one("#curve", CurveView).values = tuple(data.curve)
         caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"
-                   if data.curve else "nothing screened yet")
+                   if data.curve else "nothing screened yet: press 2 (or run `review screen`) to start screening")
         self.query_one("#curve-caption", Static).update(Text(caption, style="dim"))
 
     def action_toggle_stopping_rule(self) -> None:

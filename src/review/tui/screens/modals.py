@@ -120,7 +120,10 @@ class SearchScreen(ModalScreen[int | None]):
     """Find a record by text; returns its id."""
 
     CSS_PATH = "modals.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="search.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="search.cancel"),
+        Binding("down", "to_hits", "First result", show=False, id="search.to_hits"),
+    ]
 
     def __init__(self, load_records: object, decided: dict[int, str] | None = None) -> None:
         super().__init__()
@@ -144,6 +147,19 @@ class SearchScreen(ModalScreen[int | None]):
             hits.focus()
             if hits.highlighted is None:
                 hits.highlighted = 0
+        else:
+            self.notify("No record matches yet: type more, or Esc to cancel.", timeout=3)
+
+    def action_to_hits(self) -> None:
+        """Down in the text box: onto the first result (OptionList's own Down then moves on)."""
+        hits = self.query_one("#hits", OptionList)
+        if hits.has_focus:
+            return
+        if not hits.option_count:
+            self.notify("No results yet.", timeout=2)
+            return
+        hits.focus()
+        hits.highlighted = 0
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def run_search(self, query: str) -> None:

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...records import Record
 from ...services.prisma import record_screening_stop
-from ...services.screening import current_decisions
+from ...services.screening import COUNT_LABELS, current_decisions
 from ...services.workspace import record as get_record
 from ..highlight import legend, render_record
 from ..messages import FirstRecordLoaded, RankingReady
@@ -78,7 +78,7 @@ class ScreeningScreen(ProjectScreen):
         Binding("n", "note", "Note", id="screening.note", tooltip="Attach a note to the next decision"),
         Binding("slash", "search", "Search", key_display="/", id="screening.search",
                 tooltip="Find a record by text and screen it now"),
-        Binding("s", "stop", "Stop here", id="screening.stop",
+        Binding("s", "stop", "Stop", id="screening.stop",
                 tooltip="Record that screening stops; PRISMA counts the rest as stopped by the rule"),
     ]
 
@@ -91,6 +91,8 @@ class ScreeningScreen(ProjectScreen):
         self._retrain_timer: Timer | None = None
         self._verdict = ""
         self._last = ""
+        #: Opened from search: kept on screen even if already decided, until it is decided here.
+        self._opened_id: int | None = None
 
     @property
     def verdict(self) -> str:
@@ -105,7 +107,8 @@ class ScreeningScreen(ProjectScreen):
         with Horizontal(id="statusbar"):
             yield Static("", id="legend")
             yield Static("", id="model")
-        yield Footer()
+        # Compact, without the palette hint: at 80 columns every key up to ? and q stays visible.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._poll_criteria)
@@ -116,7 +119,7 @@ class ScreeningScreen(ProjectScreen):
         if project is None or self.current is None:
             return
         decided = current_decisions(project.workspace, project.reviewer)
-        if (self.current.id, project.reviewer) in decided:
+        if self.current.id != self._opened_id and (self.current.id, project.reviewer) in decided:
             self.current = project.session.next_record()
         self._paint()
 
@@ -177,8 +180,9 @@ class ScreeningScreen(ProjectScreen):
 
     def _paint_progress(self, progress: Any) -> None:
         counts = progress_bar(progress.screened, progress.total)
-        counts.append(f"Relevant found {progress.included}", style="bold green")
-        counts.append(f" · Screened {progress.screened} / {progress.total}")
+        # Words and numbers as on the dashboard and in `review status` (screening.counts).
+        counts.append(f"{COUNT_LABELS['relevant']} {progress.relevant}", style="bold green")
+        counts.append(f" · {COUNT_LABELS['screened']} {progress.screened} / {progress.total}")
         counts.append(f" · Est. recall {format_recall(progress.est_recall)}", style="bold")
         if getattr(progress, "phase", "") == "sample":
             counts.append(" · random sample", style="bold yellow")
@@ -221,6 +225,7 @@ class ScreeningScreen(ProjectScreen):
         with self._collect_after_frame():
             project.session.decide(record.id, label, reasons=reasons, note=self.note)  # durable now
             self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
+            self._opened_id = None
             self.note = ""
             self.current = project.session.next_record()
             self._paint()
@@ -289,6 +294,9 @@ class ScreeningScreen(ProjectScreen):
 
         def opened(record_id: int | None) -> None:
             if record_id is not None:
+                # Pinned: the screen-resume check that skips records decided elsewhere must
+                # not swap a record the reviewer chose (the next key would decide another).
+                self._opened_id = record_id
                 self.current = get_record(project.workspace, record_id)
                 self._last = f"opened #{record_id} from search"
                 self._paint()

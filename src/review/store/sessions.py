@@ -1,0 +1,177 @@
+"""One live session per reviewer: a lock row with host, PID and heartbeat.
+
+Two processes screening as the same reviewer would be served the same queue and decide
+records twice. The first session claims the reviewer's row; a second one is refused with
+the holder's host and PID. A row whose heartbeat is older than ``STALE_AFTER`` seconds (or
+whose process is gone, on this host) is stale and taken over. Decisions made with a claim
+check it inside their own transaction, so a session whose claim was taken over writes
+nothing. Plain SQLAlchemy Core: the same rows work on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+
+from ..errors import ReviewError
+from .schema import metadata
+
+__all__ = [
+    "HEARTBEAT_EVERY", "STALE_AFTER", "SessionBusy", "SessionClaim", "SessionHolder", "check_claim",
+    "claim_session", "heartbeat", "live_holder", "release_session", "reviewer_sessions",
+]
+
+#: Seconds between heartbeats of a live session.
+HEARTBEAT_EVERY = 10.0
+#: A session not heard from for this long is taken to be gone (crashed, killed, laptop asleep).
+STALE_AFTER = 45.0
+
+reviewer_sessions = sa.Table(
+    "reviewer_sessions", metadata,
+    sa.Column("reviewer", sa.Text, primary_key=True),
+    sa.Column("token", sa.Text, nullable=False),
+    sa.Column("host", sa.Text, nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHolder:
+    """Who holds a reviewer's session: enough to find and close it."""
+
+    reviewer: str
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+
+    def describe(self, now: datetime | None = None) -> str:
+        age = ((now or _now()) - _aware(self.heartbeat_at)).total_seconds()
+        return f"host {self.host}, PID {self.pid}, last seen {max(0, round(age))} s ago"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionClaim:
+    """This process's hold on a reviewer's session; pass its token with each decision."""
+
+    reviewer: str
+    token: str
+    host: str
+    pid: int
+
+
+class SessionBusy(ReviewError):
+    """The reviewer is screening in another live session."""
+
+    title = "Session"
+    exit_code = 6
+
+    def __init__(self, message: str, holder: SessionHolder | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+def claim_session(store: object, reviewer: str, *, host: str | None = None, pid: int | None = None,
+                  stale_after: float = STALE_AFTER, now: datetime | None = None) -> SessionClaim:
+    """Claim ``reviewer``'s session, taking over a stale one; raises ``SessionBusy`` if it is live."""
+    claim = SessionClaim(reviewer, uuid.uuid4().hex, host or socket.gethostname(), pid or os.getpid())
+    moment = now or _now()
+    with store.locked_transaction() as conn:  # type: ignore[attr-defined]
+        lock_reviewer = getattr(store, "_lock_reviewer", None)
+        if lock_reviewer is not None:  # the lock each decision's claim check runs under
+            lock_reviewer(conn, reviewer)
+        holder = _holder(conn, reviewer)
+        if holder is not None and not _is_stale(holder, moment, stale_after):
+            raise SessionBusy(_busy_message(reviewer, holder, moment), holder)
+        conn.execute(reviewer_sessions.delete().where(reviewer_sessions.c.reviewer == reviewer))
+        conn.execute(reviewer_sessions.insert().values(
+            reviewer=reviewer, token=claim.token, host=claim.host, pid=claim.pid,
+            started_at=moment, heartbeat_at=moment))
+    return claim
+
+
+def live_holder(store: object, reviewer: str, *, stale_after: float = STALE_AFTER,
+                now: datetime | None = None) -> SessionHolder | None:
+    """The live session holding ``reviewer`` (None when free or stale)."""
+    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+        holder = _holder(conn, reviewer)
+    if holder is None or _is_stale(holder, now or _now(), stale_after):
+        return None
+    return holder
+
+
+def heartbeat(store: object, claim: SessionClaim, *, now: datetime | None = None) -> bool:
+    """Tell others this session is alive; False when the claim was taken over meanwhile."""
+    with store.engine.begin() as conn:  # type: ignore[attr-defined]
+        updated = conn.execute(
+            reviewer_sessions.update()
+            .where(reviewer_sessions.c.reviewer == claim.reviewer, reviewer_sessions.c.token == claim.token)
+            .values(heartbeat_at=now or _now())
+        ).rowcount
+    return bool(updated)
+
+
+def release_session(store: object, claim: SessionClaim) -> None:
+    """End the session (only if this claim still holds it)."""
+    with store.engine.begin() as conn:  # type: ignore[attr-defined]
+        conn.execute(reviewer_sessions.delete().where(
+            reviewer_sessions.c.reviewer == claim.reviewer, reviewer_sessions.c.token == claim.token))
+
+
+def check_claim(conn: sa.Connection, reviewer: str, token: str) -> None:
+    """Raise ``SessionBusy`` unless ``token`` still holds ``reviewer`` (call inside the write)."""
+    row = conn.execute(sa.select(reviewer_sessions.c.token).where(reviewer_sessions.c.reviewer == reviewer)).first()
+    if row is None or row.token != token:
+        holder = _holder(conn, reviewer)
+        where = f" ({holder.describe()})" if holder is not None else ""
+        raise SessionBusy(
+            f"reviewer {reviewer!r}: this session was taken over by another one{where}; "
+            "nothing was saved — close this window and continue in the other session", holder)
+
+
+def _holder(conn: sa.Connection, reviewer: str) -> SessionHolder | None:
+    row = conn.execute(sa.select(reviewer_sessions).where(reviewer_sessions.c.reviewer == reviewer)).first()
+    if row is None:
+        return None
+    return SessionHolder(row.reviewer, row.host, int(row.pid), _aware(row.started_at), _aware(row.heartbeat_at))
+
+
+def _is_stale(holder: SessionHolder, now: datetime, stale_after: float) -> bool:
+    if now - holder.heartbeat_at > timedelta(seconds=stale_after):
+        return True
+    if holder.host == socket.gethostname() and not _pid_alive(holder.pid):
+        return True
+    return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    except OSError:
+        return True
+    return True
+
+
+def _busy_message(reviewer: str, holder: SessionHolder, now: datetime) -> str:
+    return (f"reviewer {reviewer!r} is already screening in another session ({holder.describe(now)}); "
+            f"close that one first, or screen under your own name (--reviewer)")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes: they were stored as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,40 @@
+"""One definition per count: the session, `review status` and the dashboard agree and add up."""
+
+from __future__ import annotations
+
+import re
+
+from click.testing import CliRunner
+
+from review.cli import main
+from review.records import Record
+from review.screening.counts import COUNT_LABELS, count_decisions, reviewer_counts
+from review.screening.session import ScreeningSession
+
+
+def test_parts_add_up_and_relevant_is_include_plus_maybe():
+    counts = count_decisions(["include", "exclude", "maybe", "exclude", "undo-never-current"], total=10)
+    assert (counts.screened, counts.included, counts.excluded, counts.maybe) == (4, 1, 2, 1)
+    assert counts.relevant == 2 and counts.remaining == 6
+
+
+def test_status_and_session_show_the_same_numbers(workspace):
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(8)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    for record_id, label in zip(ids, ["include", "exclude", "maybe", "include", "exclude"]):
+        workspace.store.add_decision(record_id, "alice", label)
+    workspace.store.add_decision(ids[0], "alice", "exclude")  # a changed mind counts once, as its last label
+    for record_id, label in zip(ids[3:], ["include", "include"]):
+        workspace.store.add_decision(record_id, "bob", label)
+    progress = ScreeningSession(workspace, "alice", quick_start=True).progress()
+    per = reviewer_counts(workspace.store.current_decisions(), set(ids))
+    assert (per["alice"].screened, per["alice"].relevant) == (progress.screened, progress.relevant) == (5, 2)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
+    assert result.exit_code == 0, result.output
+    line = next(l for l in result.output.splitlines() if l.strip().startswith("alice"))
+    numbers = [int(n) for n in re.findall(r"\d+", line)]
+    screened, included, excluded, maybe, relevant, remaining = numbers
+    assert screened == included + excluded + maybe == progress.screened
+    assert relevant == progress.relevant and remaining == progress.remaining
+    assert COUNT_LABELS["relevant"].lower() in line

@@ -1,0 +1,112 @@
+"""One live session per reviewer: refused with host and PID, stale ones taken over, never a decision twice."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import socket
+from datetime import timedelta
+
+import pytest
+
+from review.records import Record
+from review.screening.session import ScreeningSession
+from review.store.sessions import (
+    STALE_AFTER, SessionBusy, claim_session, heartbeat, live_holder, release_session,
+)
+from review.workspace import Workspace
+
+
+def add_records(workspace: Workspace, n: int) -> list[int]:
+    workspace.store.add_batch([Record(title=f"record {i}", abstract="text") for i in range(n)], file_name="f",
+                              file_sha256="a" * 64, source_name="s", format="csv", encoding="utf-8")
+    return [r.id for r in workspace.store.records()]
+
+
+def test_second_session_is_refused_with_host_and_pid(workspace):
+    first = claim_session(workspace.store, "alice")
+    with pytest.raises(SessionBusy) as caught:
+        claim_session(workspace.store, "alice")
+    message = str(caught.value)
+    assert f"host {socket.gethostname()}" in message and f"PID {os.getpid()}" in message and "\n" not in message
+    assert claim_session(workspace.store, "bob").reviewer == "bob"  # other reviewers are free
+    release_session(workspace.store, first)
+    assert live_holder(workspace.store, "alice") is None
+    claim_session(workspace.store, "alice")
+
+
+def test_stale_or_dead_sessions_are_taken_over(workspace):
+    old = claim_session(workspace.store, "alice")
+    from review.store.sessions import _now
+
+    old_time = _now()
+    later = old_time + timedelta(seconds=STALE_AFTER + 1)
+    assert heartbeat(workspace.store, old, now=old_time)
+    taken = claim_session(workspace.store, "alice", now=later)  # no heartbeat for STALE_AFTER
+    assert taken.token != old.token and not heartbeat(workspace.store, old)
+    # A session of this host whose process has ended is stale at once.
+    release_session(workspace.store, taken)
+    dead = multiprocessing.get_context("spawn").Process(target=int)
+    dead.start()
+    dead.join()
+    claim_session(workspace.store, "alice", pid=dead.pid)
+    claim_session(workspace.store, "alice")
+
+
+def test_a_session_taken_over_saves_nothing(workspace):
+    ids = add_records(workspace, 5)
+    first = ScreeningSession(workspace, "alice", quick_start=True)
+    first.session_token = claim_session(workspace.store, "alice").token
+    first.decide(ids[0], "include")
+    from review.store.sessions import _now
+
+    second = ScreeningSession(workspace, "alice", quick_start=True)
+    second.session_token = claim_session(workspace.store, "alice",
+                                         now=_now() + timedelta(seconds=STALE_AFTER + 1)).token
+    with pytest.raises(SessionBusy, match="taken over"):
+        first.decide(ids[1], "exclude")
+    with pytest.raises(SessionBusy):
+        first.undo()
+    second.decide(ids[1], "include")
+    assert [(d.record_id, d.label) for d in workspace.store.decisions(reviewer="alice")] == [
+        (ids[0], "include"), (ids[1], "include")]
+
+
+def _screen_all(root: str, reviewer: str, queue, release) -> None:  # runs in a child process
+    from pathlib import Path
+
+    workspace = Workspace(Path(root))
+    try:
+        claim = claim_session(workspace.store, reviewer)
+    except SessionBusy as err:
+        queue.put(("refused", str(err)))
+        return
+    queue.put(("claimed", ""))
+    session = ScreeningSession(workspace, reviewer, quick_start=True)
+    session.session_token = claim.token
+    decided = 0
+    while (record := session.next_record()) is not None:
+        session.decide(record.id, "exclude")
+        decided += 1
+    queue.put(("done", str(decided)))
+    release.wait(60)  # hold the claim until the other process has tried
+
+
+def test_two_processes_of_one_reviewer_never_decide_a_record_twice(workspace):
+    ids = add_records(workspace, 30)
+    workspace.store.engine.dispose()
+    context = multiprocessing.get_context("spawn")
+    queue, release = context.Queue(), context.Event()
+    workers = [context.Process(target=_screen_all, args=(str(workspace.root), "alice", queue, release))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    outcomes = [queue.get(timeout=60) for _ in range(3)]  # claimed, done and refused, in some order
+    release.set()
+    for worker in workers:
+        worker.join(60)
+    kinds = {kind for kind, _ in outcomes}
+    assert kinds == {"claimed", "done", "refused"}, outcomes
+    assert "PID" in next(text for kind, text in outcomes if kind == "refused")
+    rows = workspace.store.decisions(reviewer="alice")
+    assert len(rows) == len(ids) and len({d.record_id for d in rows}) == len(ids)

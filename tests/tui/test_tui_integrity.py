@@ -1,0 +1,107 @@
+"""Data integrity in the TUI: search opens exactly the chosen record, one session per reviewer."""
+
+from __future__ import annotations
+
+from review.store.sessions import claim_session, live_holder
+from review.tui.app import make_app
+from review.tui.screens.modals import SearchScreen
+from review.tui.screens.screening import ScreeningScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, settle
+
+SIZE = (100, 32)
+
+
+def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
+    return {rid: d.label for (rid, _), d in workspace.store.current_decisions(reviewer=reviewer).items()}
+
+
+@async_test
+async def test_search_opens_an_already_decided_record_and_the_next_key_decides_it(fresh_ws: Workspace) -> None:
+    target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
+    fresh_ws.store.add_decision(target.id, "alice", "include")
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.current is not None and screen.current.id != target.id
+        await pilot.press("slash", *"knee osteo")
+        await settle(pilot)
+        await pilot.press("down")  # the first Down lands on the first result, not the second
+        hits = app.screen.query_one("#hits")
+        assert hits.highlighted == 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ScreeningScreen)
+        assert screen.current.id == target.id  # not swapped for the next record on resume
+        await pilot.press("m")
+        assert labels(fresh_ws)[target.id] == "maybe"
+        assert screen.current.id != target.id
+        await settle(pilot)
+
+
+@async_test
+async def test_enter_without_a_match_keeps_the_search_open_and_says_so(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"zzzqqq")
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        assert any("No record matches" in str(n.message) for n in app._notifications)
+        await pilot.press("escape")
+        assert labels(fresh_ws) == {}
+
+
+@async_test
+async def test_a_second_window_of_the_same_reviewer_is_refused_with_host_and_pid(fresh_ws: Workspace) -> None:
+    other = claim_session(fresh_ws.store, "alice")  # this process is alive: a live session
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert app.return_code == 6
+    assert app.project is None
+    assert live_holder(fresh_ws.store, "alice").pid == other.pid
+    assert labels(fresh_ws) == {}
+
+
+@async_test
+async def test_the_window_holds_the_reviewer_and_lets_go_on_quit(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert live_holder(fresh_ws.store, "alice") is not None
+        await pilot.press("i")
+        assert len(labels(fresh_ws)) == 1
+    assert live_holder(fresh_ws.store, "alice") is None
+
+
+@async_test
+async def test_screening_footer_at_80_by_24_shows_help_and_quit(fresh_ws: Workspace) -> None:
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = {k.key: k.region for k in app.screen.query_one(Footer).query(FooterKey)}
+        for key in ("i", "e", "m", "question_mark", "q"):
+            assert keys[key].right <= 80, (key, keys[key])
+
+
+@async_test
+async def test_dashboard_says_how_to_start_screening_and_s_is_not_search(fresh_ws: Workspace) -> None:
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(fresh_ws, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = {k.key: k.description for k in app.screen.query_one(Footer).query(FooterKey)}
+        assert keys["2"] == "Start screening" and "s" not in keys and keys["p"] == "Search PubMed"
+        assert "press 2" in str(app.screen.query_one("#curve-caption").render())
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, ScreeningScreen)
