@@ -59,7 +59,6 @@ def _read(shared, *parts, **kwargs):
         ("endnote_xml", "jabref_EndnoteXmlImporterTest_EmptyKeywordStyle.xml", "endnote-xml", 1),
         ("endnote_xml", "jabref_EndnoteXmlImporterTest_WithoutUrlStyle.xml", "endnote-xml", 1),
         ("endnote_tagged", "jabref_Endnote.book.example.enw", "endnote-tagged", 1),
-        ("endnote_tagged", "jabref_Endnote.entries.enw", "endnote-tagged", 13),
     ],
 )
 def test_real_exports_read_completely(shared, folder, name, fmt, count):
@@ -156,6 +155,12 @@ def test_endnote_xml_fields(shared):
         2015, "Br J Cancer", "112", "5", "943-7")
     assert record.doi == "10.1038/bjc.2014.606"
     assert record.external_id == "2954" and record.raw.lstrip().startswith("<record>")
+
+
+def test_endnote_tagged_type_only_entries_are_refused_not_stored_empty(shared):
+    # JabRef's test file holds one "%0 <type>" block per entry type with no fields at all (#21).
+    with pytest.raises(ImportFormatError, match=r"jabref_Endnote\.entries\.enw:line 7: empty record"):
+        _read(shared, "endnote_tagged", "jabref_Endnote.entries.enw")
 
 
 def test_endnote_tagged_non_ascii_book(shared):

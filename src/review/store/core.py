@@ -23,6 +23,10 @@ __all__ = ["Connection", "DecisionConflict", "Store", "engine_url", "inserted_id
 Connection = sa.Connection
 
 
+#: Rows per INSERT statement of ``add_batch`` (bounds the parameter lists kept in memory).
+_INSERT_SLICE = 5_000
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -230,8 +234,11 @@ class Store:
                 imported_at=utcnow(), search_run_id=search_run_id,
             )
         ))
-        if records:
-            conn.execute(schema.records.insert(), [_record_row(r, batch_id, source_name) for r in records])
+        # In slices: one parameter list for a million rows would hold every row's dict at once
+        # (over a gigabyte); the slices share the one transaction, so the batch stays atomic.
+        for start in range(0, len(records), _INSERT_SLICE):
+            conn.execute(schema.records.insert(),
+                         [_record_row(r, batch_id, source_name) for r in records[start:start + _INSERT_SLICE]])
         return int(batch_id)
 
     def count_records(self) -> int:

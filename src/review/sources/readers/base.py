@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,7 +18,7 @@ from ...errors import ImportFormatError
 from ...records import BIB_FIELDS, Record
 from ..decode import MAX_FIELD_CHARS, decode_text
 
-__all__ = ["READERS", "ParsedFile", "ReadResult", "Reader", "SourceFile", "register", "text_lines"]
+__all__ = ["READERS", "ParsedFile", "ReadResult", "Reader", "SourceFile", "iter_lines", "register", "text_lines"]
 
 
 @dataclass(slots=True)
@@ -122,6 +123,20 @@ def register(reader_class: type[Reader]) -> type[Reader]:
     """Class decorator adding a reader to ``READERS``."""
     READERS[reader_class.name] = reader_class()
     return reader_class
+
+
+def iter_lines(text: str) -> Iterator[str]:
+    """The lines of :func:`text_lines`, one at a time (no list of every line of a large file)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1
 
 
 def text_lines(text: str) -> list[str]:

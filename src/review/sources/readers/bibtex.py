@@ -42,17 +42,16 @@ class BibtexReader(Reader):
 
     def parse(self, source: SourceFile) -> ParsedFile:
         # Imported here: bibtexparser (and pylatexenc) cost more start-up than all other readers.
-        import bibtexparser
-        from bibtexparser import middlewares
         from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
         _refuse_oversized_entries(source)
-        library = bibtexparser.parse_string(
-            source.text,
-            parse_stack=[_concatenation_middleware(), middlewares.ResolveStringReferencesMiddleware(True),
-                         middlewares.RemoveEnclosingMiddleware(True), middlewares.LatexDecodingMiddleware(),
-                         middlewares.SeparateCoAuthors()],
-        )
+        try:
+            library = self._parse_library(source)
+        except _FieldTooLong as err:
+            raise ImportFormatError(
+                source.path, f"line {err.line}",
+                f"field '{err.key}' is {err.size:,} characters long after joining its parts (limit {MAX_FIELD_CHARS:,})",
+            ) from None
         entries: list[Entry] = []
         for block in library.blocks:
             if isinstance(block, Entry):
@@ -70,6 +69,18 @@ class BibtexReader(Reader):
                     f"(unbalanced braces or quotes?): {what}",
                 )
         return ParsedFile([_record(entry) for entry in entries])
+
+    @staticmethod
+    def _parse_library(source: SourceFile) -> Any:
+        import bibtexparser
+        from bibtexparser import middlewares
+
+        return bibtexparser.parse_string(
+            source.text,
+            parse_stack=[_concatenation_middleware(), middlewares.ResolveStringReferencesMiddleware(True),
+                         middlewares.RemoveEnclosingMiddleware(True), middlewares.LatexDecodingMiddleware(),
+                         middlewares.SeparateCoAuthors()],
+        )
 
 
 def _refuse_oversized_entries(source: SourceFile) -> None:
@@ -108,10 +119,19 @@ def _concatenation_middleware() -> Any:
                     if isinstance(item.value, str) and "#" in item.value:
                         parts = _top_level_parts(item.value)
                         if len(parts) > 1:
-                            item.value = "{" + "".join(_resolve(p, strings) for p in parts) + "}"
+                            joined = "".join(_resolve(p, strings) for p in parts)
+                            if len(joined) > MAX_FIELD_CHARS:  # before LaTeX decoding spends minutes on it
+                                raise _FieldTooLong(entry.start_line, item.key, len(joined))
+                            item.value = "{" + joined + "}"
             return library
 
     return ConcatenateValues(True)
+
+
+class _FieldTooLong(Exception):
+    def __init__(self, start_line: int | None, key: str, size: int) -> None:
+        super().__init__(key)
+        self.line, self.key, self.size = (start_line or 0) + 1, key, size
 
 
 def _top_level_parts(value: str) -> list[str]:

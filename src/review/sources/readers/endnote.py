@@ -112,8 +112,6 @@ class EndnoteTaggedReader(Reader):
     name = "endnote-tagged"
     label = "EndNote tagged"
     extensions = (".enw",)
-    #: JabRef writes one ``%0 <type>`` line per entry type even for entries with no fields.
-    allows_empty_records = True
 
     def sniff(self, head: str) -> int:
         return 85 if _ENW_START.search(head) and _ENW_ANY.search(head) else 0

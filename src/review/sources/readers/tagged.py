@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import rispy
 
 from ...errors import ImportFormatError
-from .base import SourceFile, text_lines
+from .base import SourceFile, iter_lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +29,12 @@ class TaggedFormat:
     file_tags: frozenset[str] = frozenset()  # allowed outside records (a file header)
 
 
-def read_entries(source: SourceFile, fmt: TaggedFormat) -> list[tuple[int, str, dict[str, Any]]]:
-    """``(first line, original text, rispy's fields)`` of every record in ``source``."""
-    entries = []
+def read_entries(source: SourceFile, fmt: TaggedFormat) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """``(first line, original text, rispy's fields)`` of every record in ``source``, one at a time.
+
+    A generator, like ``_blocks``: a million-record file never holds all its lines or all of
+    rispy's dicts at once, only the records made from them.
+    """
     for start, block in _blocks(source, fmt):
         try:
             parsed = rispy.loads(block, implementation=fmt.parser)
@@ -38,16 +42,15 @@ def read_entries(source: SourceFile, fmt: TaggedFormat) -> list[tuple[int, str, 
             raise ImportFormatError(source.path, f"line {start}", f"unreadable {fmt.label} record: {err}") from None
         if len(parsed) != 1:
             raise ImportFormatError(source.path, f"line {start}", f"unreadable {fmt.label} record")
-        entries.append((start, block, parsed[0]))
-    return entries
+        yield start, block, parsed[0]
 
 
-def _blocks(source: SourceFile, fmt: TaggedFormat) -> list[tuple[int, str]]:
+def _blocks(source: SourceFile, fmt: TaggedFormat) -> Iterator[tuple[int, str]]:
     """``(first line, text)`` of each start-tag … ``ER`` block."""
-    blocks: list[tuple[int, str]] = []
+    found = False
     start = 0
     current: list[str] = []
-    for number, line in enumerate(text_lines(source.text), start=1):
+    for number, line in enumerate(iter_lines(source.text), start=1):
         tag = _tag(fmt, line)
         if not current:
             if tag == fmt.start:
@@ -61,14 +64,14 @@ def _blocks(source: SourceFile, fmt: TaggedFormat) -> list[tuple[int, str]]:
                                     f"{fmt.label} record has no ER line before the next {fmt.start} at line {number}")
         current.append(line)
         if tag == "ER":
-            blocks.append((start, "\n".join(current) + "\n"))
+            found = True
+            yield start, "\n".join(current) + "\n"
             current = []
     if current:
         raise ImportFormatError(source.path, f"line {start}",
                                 f"{fmt.label} record has no ER line (file ends inside it; truncated export?)")
-    if not blocks:
+    if not found:
         raise ImportFormatError(source.path, None, f"no {fmt.label} record (no '{fmt.start_line}' line)")
-    return blocks
 
 
 def _tag(fmt: TaggedFormat, line: str) -> str:
