@@ -142,7 +142,7 @@ class DashboardScreen(ProjectScreen):
                     yield CurveView(id="curve")
                     yield Static("", id="curve-caption")
         yield Static("", id="job")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # keeps ? and q in view at 80 columns
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
