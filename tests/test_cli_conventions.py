@@ -121,7 +121,7 @@ def _read_only_error(tmp_path):
 
 
 def test_read_only_store_gives_one_line(workspace, tmp_path, monkeypatch):
-    ids = add_records(workspace)
+    add_records(workspace)
     error = _read_only_error(tmp_path)
 
     def refuse(*args, **kwargs):

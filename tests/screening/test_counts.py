@@ -32,7 +32,7 @@ def test_status_and_session_show_the_same_numbers(workspace):
     assert (per["alice"].screened, per["alice"].relevant) == (progress.screened, progress.relevant) == (5, 2)
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
     assert result.exit_code == 0, result.output
-    line = next(l for l in result.output.splitlines() if l.strip().startswith("alice"))
+    line = next(row for row in result.output.splitlines() if row.strip().startswith("alice"))
     numbers = [int(n) for n in re.findall(r"\d+", line)]
     screened, included, excluded, maybe, relevant, remaining = numbers
     assert screened == included + excluded + maybe == progress.screened

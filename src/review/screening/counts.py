@@ -72,5 +72,5 @@ def reviewer_counts(current: Mapping[tuple[int, str], object], to_screen: Collec
     labels: dict[str, list[str]] = {}
     for (record_id, reviewer), decision in current.items():
         if record_id in to_screen:
-            labels.setdefault(reviewer, []).append(str(getattr(decision, "label")))
+            labels.setdefault(reviewer, []).append(str(decision.label))  # type: ignore[attr-defined]
     return {reviewer: count_decisions(values, len(to_screen)) for reviewer, values in labels.items()}
