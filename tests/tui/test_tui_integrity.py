@@ -105,3 +105,52 @@ async def test_dashboard_says_how_to_start_screening_and_s_is_not_search(fresh_w
         await pilot.press("2")
         await settle(pilot)
         assert isinstance(app.screen, ScreeningScreen)
+
+
+@async_test
+async def test_records_screen_hides_duplicates_moves_on_and_picks_reasons(tui_ws: Workspace) -> None:
+    from textual.widgets import DataTable
+
+    from review.tui.screens.browser import BrowserScreen
+    from review.tui.screens.dedup import DedupScreen
+    from review.tui.screens.modals import ReasonScreen
+
+    app = make_app(tui_ws, "alice", "dedup")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DedupScreen)
+        pair = app.screen.pairs[0]
+        await pilot.press("s")  # same: one of the two is set aside as a duplicate
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        table = screen.query_one("#records", DataTable)
+        listed = {int(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)}
+        assert len({pair.left.id, pair.right.id} & listed) == 1  # the duplicate is not listed
+        table.focus()
+        table.move_cursor(row=0)
+        first = screen._selected()
+        await pilot.press("i")
+        assert table.cursor_row == 1  # moved on
+        second = screen._selected()
+        await pilot.press("r")
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press("2")
+        await settle(pilot)
+        current = tui_ws.store.current_decisions(reviewer="alice")
+        assert current[(first, "alice")].label == "include"
+        assert current[(second, "alice")].label == "exclude" and current[(second, "alice")].reasons
+
+
+@async_test
+async def test_a_reviewer_outside_the_team_is_told(fresh_ws: Workspace) -> None:
+    app = make_app(fresh_ws, "alcie", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("not in review.toml's team" in str(n.message) for n in app._notifications)
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not any("team" in str(n.message) for n in app._notifications)

@@ -24,7 +24,7 @@ from ..messages import RecordsFiltered
 from ..project import Project
 from .base import ProjectScreen
 from .conflicts import LABEL_STYLE
-from .modals import RecordScreen
+from .modals import ReasonScreen, RecordScreen
 
 #: Rows shown at most; the count line says how many matched.
 MAX_ROWS = 500
@@ -75,6 +75,7 @@ class BrowserScreen(ProjectScreen):
         Binding("i", "decide('include')", "Include", id="browser.include", tooltip="Your decision: include"),
         Binding("e", "decide('exclude')", "Exclude", id="browser.exclude", tooltip="Your decision: exclude"),
         Binding("m", "decide('maybe')", "Maybe", id="browser.maybe", tooltip="Your decision: maybe"),
+        Binding("r", "reason", "Reason", id="browser.reason", tooltip="Your decision: exclude, with a reason"),
         Binding("slash", "focus_filter", "Filter", key_display="/", id="browser.filter",
                 tooltip="Type to filter by text"),
     ]
@@ -138,6 +139,8 @@ class BrowserScreen(ProjectScreen):
         count = 0
         worker = get_current_worker()
         for record in records.values():
+            if record.id is not None and not project.session.is_to_screen(record.id):
+                continue  # duplicates set aside by dedup are not screened, so not listed
             if worker.is_cancelled:
                 return
             if matches(record, labels.get(record.id, {}), f):  # type: ignore[arg-type]
@@ -176,17 +179,32 @@ class BrowserScreen(ProjectScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return int(key.value) if key.value is not None else None
 
-    def action_decide(self, label: str) -> None:
+    def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
         record_id, project = self._selected(), self.project
         if record_id is None or project is None:
             self.app.bell()
             return
         # Through the session, so the screening queue and counts see the change at once.
-        project.session.decide(record_id, label, note="changed in record browser")  # durable now
+        project.session.decide(record_id, label, reasons=reasons, note="changed in record browser")  # durable now
         self.labels.setdefault(record_id, {})[project.reviewer] = label
         table = self.query_one("#records", DataTable)
         table.update_cell(str(record_id), table.ordered_columns[4].key, self._decision_text(record_id))
-        self.notify(f"#{record_id}: {label}", timeout=2)
+        self.notify(f"#{record_id}: {label}" + (f" ({', '.join(reasons)})" if reasons else ""), timeout=2)
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)  # on to the next record, as on the screening screen
+
+    def action_reason(self) -> None:
+        """Exclude the highlighted record with a reason from ``criteria.toml``'s list."""
+        project = self.project
+        if project is None or self._selected() is None:
+            self.app.bell()
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.action_decide("exclude", (reason,))
+
+        self.app.push_screen(ReasonScreen(project.criteria.criteria.reasons), chosen)
 
     @on(DataTable.RowSelected)
     def _open(self) -> None:

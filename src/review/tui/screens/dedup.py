@@ -134,6 +134,8 @@ class DedupScreen(ProjectScreen):
         pair = self.pairs[self.index]
         assert pair.left.id is not None and pair.right.id is not None
         decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+        if verdict == "same":
+            project.refresh()  # the merged duplicate leaves the screening queue, the counts and the Records list
         self.decided += verdict != "skip"
         self.index += 1
         self._paint()
