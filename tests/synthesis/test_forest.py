@@ -80,3 +80,11 @@ def test_meta_favours_labels(tmp_path: Path) -> None:
     assert "favours CBT" in svg.read_text(encoding="utf-8") and "favours usual care" in svg.read_text(encoding="utf-8")
     bad = CliRunner().invoke(main, ["meta", str(csv_path), "--plot", str(svg), "--favours", "only one"])
     assert bad.exit_code != 0 and "LEFT|RIGHT" in bad.output
+
+
+def test_dollar_signs_in_labels_and_title_stay_text(tmp_path: Path) -> None:
+    # mathtext would render "$5$" as "5" and fail outright on "$\\alpha_{bad$"
+    rows = [ForestRow("Cost $5$ study", 0.5, 0.1, 0.9), ForestRow(r"Smith $\alpha_{bad$ 2019", 0.2, -0.3, 0.7)]
+    path = forest_plot(rows, tmp_path / "d.svg", measure="OR", title="Title with $x^2$")
+    text = path.read_text(encoding="utf-8")
+    assert "Cost $5$ study" in text and r"Smith $\alpha_{bad$ 2019" in text and "Title with $x^2$" in text

@@ -79,8 +79,26 @@ def forest_plot(
     title: str = "",
     favours: tuple[str, str] | None = None,
 ) -> Path:
-    """Draw the forest plot to ``path`` (PNG at 300 dpi or SVG with text kept as text)."""
-    path = Path(path)
+    """Draw the forest plot to ``path`` (PNG at 300 dpi or SVG with text kept as text).
+
+    Labels come from study files and CSVs: a '$' in them is text, never matplotlib mathtext
+    (which would drop the dollars or fail on what it cannot parse).
+    """
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _draw_forest(rows, Path(path), measure=measure, result=result, fixed=fixed, title=title,
+                            favours=favours)
+
+
+def _draw_forest(
+    rows: Sequence[ForestRow],
+    path: Path,
+    *,
+    measure: str,
+    result: MetaResult | None,
+    fixed: MetaResult | None,
+    title: str,
+    favours: tuple[str, str] | None,
+) -> Path:
     if path.suffix.lower() not in PLOT_FORMATS:
         raise ValueError(f"{path}: plot format must be one of {', '.join(PLOT_FORMATS)}")
     ratio = is_ratio(measure)
