@@ -12,6 +12,12 @@ from review.workspace import Workspace, init_workspace
 from shared_data import REPO_ROOT, SHARED, shared_path  # noqa: F401  (re-exported for old imports)
 
 
+@pytest.fixture(autouse=True)
+def _no_store_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A REVIEW_DATABASE_URL in the developer's shell would send every test workspace to one store."""
+    monkeypatch.delenv("REVIEW_DATABASE_URL", raising=False)
+
+
 @pytest.fixture
 def shared() -> "callable":
     return shared_path
