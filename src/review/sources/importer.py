@@ -26,7 +26,7 @@ __all__ = ["FileImport", "ImportReport", "import_files", "read_file"]
 def read_file(path: Path | str, *, source: str | None = None) -> ReadResult:
     """Read, detect, decode and parse one file; raises ``ImportFormatError`` on any problem."""
     path = Path(path)
-    data = _read_bytes(path)
+    data = read_input_bytes(path)
     return _parse(path, data, source)
 
 
@@ -91,7 +91,7 @@ def import_files(
 
 
 def _import_one(store: Store, path: Path, source: str | None, root: Path | None) -> FileImport:
-    data = _read_bytes(path)
+    data = read_input_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     # Cheap check first so a re-import skips parsing; the insert checks again under the lock.
     previous = store.find_batch(digest)
@@ -124,7 +124,8 @@ def _skipped(path: Path, previous: dict) -> FileImport:
     )
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_input_bytes(path: Path) -> bytes:
+    """The bytes of a regular, non-empty input file, or one ImportFormatError naming it."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:

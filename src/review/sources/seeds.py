@@ -153,17 +153,10 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
 
     Records with neither PMID nor DOI cannot be checked: each is named in a warning.
     """
-    from .importer import read_file
+    from .importer import read_file, read_input_bytes
 
     path = Path(path)
-    if path.exists() and not path.is_file():  # a directory, FIFO or device would hang or mislead
-        raise ImportFormatError(path, None, "not a regular file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFormatError(path, None, "no such file") from None
-    except OSError as err:
-        raise ImportFormatError(path, None, f"cannot read: {err.strerror or err}") from None
+    data = read_input_bytes(path)  # a directory, FIFO or device would hang or mislead: refused there
     digest = hashlib.sha256(data).hexdigest()
     seeds = _pmid_list(data, path)
     warnings: list[str] = []
