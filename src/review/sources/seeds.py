@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import ImportFormatError, ReviewError, ValidationError
+from ..errors import ReviewError, ValidationError
 from ..store import searches as search_store
 from ..workspace import Workspace
 from .eutils import EutilsClient
