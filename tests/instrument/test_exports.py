@@ -162,3 +162,19 @@ def test_report_lists_profile_leads_and_missing(bank, config):
     assert " van " not in md[md.index("## Samenvatting"):risks].split("- Dit is")[0]  # no "k van n"
     html = render.to_html("<script>alert(1)</script>", "t")
     assert "<script>" not in html
+
+
+def test_markdown_exports_never_carry_raw_html(synthesis_file, questions_file, config) -> None:
+    """Text from the evidence or the question templates cannot open a tag in a Markdown viewer."""
+    from .conftest import make_bank
+    from review.instrument.project import render_export
+
+    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>'
+    questions_file.write_text(questions_file.read_text(encoding="utf-8").replace(
+        "Heeft de cliënt zich eerder ziek gemeld?", f"Heeft de cliënt zich eerder ziek gemeld? {hostile}"),
+        encoding="utf-8")
+    bank = make_bank(synthesis_file, questions_file, config)
+    for fmt in ("markdown", "guide"):
+        text = render_export(bank, fmt, "nl")
+        assert "<script" not in text and "<img" not in text, fmt
+    assert "&lt;script>" in render_export(bank, "markdown", "nl")

@@ -179,12 +179,12 @@ def render_export(bank: ItemBank, fmt: str, lang: str = "nl", config: Instrument
     if fmt == "redcap":
         return redcap.data_dictionary(bank)
     if fmt == "markdown":
-        return render.questionnaire_markdown(bank, lang)
+        return render.without_raw_html(render.questionnaire_markdown(bank, lang))
     if fmt == "html":
         title = bank.title_en if lang == "en" else bank.title_nl
         return render.to_html(render.questionnaire_markdown(bank, lang), title, lang)
     if fmt == "guide":
-        return render.guide_markdown(bank, lang)
+        return render.without_raw_html(render.guide_markdown(bank, lang))
     if fmt == "guide-html":
         title = "Conversation guide" if lang == "en" else "Gesprekshandleiding"
         return render.to_html(render.guide_markdown(bank, lang), title, lang)
@@ -254,4 +254,4 @@ def report_text(bank: ItemBank, scored: ScoredResponse, fmt: str = "markdown", l
                                       client_ref=scored.client_ref, date=date, notes=scored.notes)
     if fmt == "html":
         return render.to_html(markdown, "Profiel" if lang != "en" else "Profile", lang)
-    return markdown
+    return render.without_raw_html(markdown)

@@ -501,6 +501,13 @@ ul { padding-left: 1.25rem; } code { font-size: .9em; }
 """
 
 
+def without_raw_html(markdown: str) -> str:
+    """Markdown for a file: ``<`` as an entity, so text from the evidence, the item bank or a client
+    reference can never open a tag (``<script>``, ``<img onerror>``) in a viewer that renders HTML.
+    Our own Markdown holds no HTML, so nothing meant is lost."""
+    return markdown.replace("<", "&lt;")
+
+
 def to_html(markdown: str, title: str, lang: str = "nl") -> str:
     """A self-contained printable HTML page from our Markdown (raw HTML in it is escaped)."""
     from markdown_it import MarkdownIt  # imported on first use: keeps `review status` fast
