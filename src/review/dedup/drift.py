@@ -14,8 +14,9 @@ import random
 import re
 import string
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..records import Record
 from .normalise import parse_author
@@ -171,26 +172,24 @@ def drift(records: Sequence[Record], groups: Sequence[str], *, seed: int,
     return Drifted(records=out, applied=applied, seed=seed, rates=rates)
 
 
+#: Each drift kind: the record field it changes and the function that changes it (None = not applicable).
+_DRIFTS: dict[str, tuple[str, Callable[[Any, random.Random], Any]]] = {
+    PAGES_GARBLED: ("pages", garble_pages),
+    SINGLE_PAGE: ("pages", single_page),
+    PAGES_UNRELATED: ("pages", unrelated_pages),
+    VOLUME_MALFORMED: ("volume", malformed_volume),
+    AUTHORS_SWAPPED: ("authors", swap_author_names),
+    SUBTITLE: ("title", change_subtitle),
+}
+
+
 def _apply(kind: str, record: Record, rng: random.Random) -> Record | None:
-    if kind == PAGES_GARBLED:
-        pages = garble_pages(record.pages, rng)
-        return None if pages is None else replace(record, pages=pages)
-    if kind == SINGLE_PAGE:
-        pages = single_page(record.pages, rng)
-        return None if pages is None else replace(record, pages=pages)
-    if kind == PAGES_UNRELATED:
-        pages = unrelated_pages(record.pages, rng)
-        return None if pages is None else replace(record, pages=pages)
-    if kind == VOLUME_MALFORMED:
-        volume = malformed_volume(record.volume, rng)
-        return None if volume is None else replace(record, volume=volume)
-    if kind == AUTHORS_SWAPPED:
-        authors = swap_author_names(record.authors, rng)
-        return None if authors is None else replace(record, authors=authors)
-    if kind == SUBTITLE:
-        title = change_subtitle(record.title, rng)
-        return None if title is None else replace(record, title=title)
-    raise ValueError(f"unknown drift kind {kind!r}")
+    try:
+        field_name, drift = _DRIFTS[kind]
+    except KeyError:
+        raise ValueError(f"unknown drift kind {kind!r}") from None
+    value = drift(getattr(record, field_name), rng)
+    return None if value is None else replace(record, **{field_name: value})
 
 
 __all__ = ["DEFAULT_RATES", "KINDS", "Drifted", "drift"]
