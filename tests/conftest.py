@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from review.workspace import Workspace, init_workspace
+from review.workspace import Workspace
 from shared_data import REPO_ROOT, SHARED, shared_path  # noqa: F401  (re-exported for old imports)
 
 
@@ -27,14 +27,7 @@ def shared() -> "callable":
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     """A fresh workspace; on PostgreSQL (a database of its own) when REVIEW_TEST_ENGINE=postgresql,
     which runs the whole suite on the team engine (tests/store runs on both engines always)."""
-    if os.environ.get("REVIEW_TEST_ENGINE", "sqlite") != "postgresql":
-        yield init_workspace(tmp_path / "ws", title="Test review", reviewers=["alice", "bob"], seed=7)
-        return
-    from postgres import fresh_database
+    from postgres import throwaway_workspace
 
-    with fresh_database() as url:
-        ws = init_workspace(tmp_path / "ws", title="Test review", reviewers=["alice", "bob"], seed=7,
-                            database_url=url)
+    with throwaway_workspace(tmp_path / "ws", os.environ.get("REVIEW_TEST_ENGINE", "sqlite")) as ws:
         yield ws
-        if "store" in ws.__dict__:
-            ws.store.engine.dispose()

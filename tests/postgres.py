@@ -10,8 +10,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from review.workspace import Workspace
 
 ENV_TEST_PG_URL = "REVIEW_TEST_PG_URL"
 
@@ -45,3 +50,21 @@ def fresh_database() -> Iterator[str]:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         admin.dispose()
+
+
+@contextmanager
+def throwaway_workspace(root: Path, engine: str) -> "Iterator[Workspace]":
+    """The suite's throwaway workspace (alice and bob, seed 7) on SQLite or on a fresh PostgreSQL database."""
+    from review.workspace import init_workspace
+
+    options = {"title": "Test review", "reviewers": ["alice", "bob"], "seed": 7}
+    if engine == "sqlite":
+        yield init_workspace(root, **options)
+        return
+    with fresh_database() as url:
+        ws = init_workspace(root, database_url=url, **options)
+        try:
+            yield ws
+        finally:
+            if "store" in ws.__dict__:  # release the pool before the database is dropped
+                ws.store.engine.dispose()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from postgres import fresh_database
-from review.workspace import Workspace, init_workspace
+from postgres import throwaway_workspace
+from review.workspace import Workspace
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -19,11 +19,5 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def workspace(tmp_path: Path, engine_name: str) -> Iterator[Workspace]:
-    if engine_name == "sqlite":
-        yield init_workspace(tmp_path / "ws", title="Test review", reviewers=["alice", "bob"], seed=7)
-        return
-    with fresh_database() as url:
-        ws = init_workspace(tmp_path / "ws", title="Test review", reviewers=["alice", "bob"], seed=7,
-                            database_url=url)
+    with throwaway_workspace(tmp_path / "ws", engine_name) as ws:
         yield ws
-        ws.store.engine.dispose()
