@@ -15,6 +15,7 @@ from itertools import combinations
 from pathlib import Path
 
 from ..atomic import write_text_atomic
+from ..chance_agreement import gwet_ac1
 from ..records import Decision
 from ..store import Store
 
@@ -73,11 +74,7 @@ def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,
     share_b = {c: sum(labels_b[r] == c for r in common) / n for c in cats}
     p_e_kappa = sum(share_a[c] * share_b[c] for c in cats)
     kappa = None if abs(1 - p_e_kappa) < 1e-12 else (p_o - p_e_kappa) / (1 - p_e_kappa)
-    ac1: float | None = None
-    if len(cats) >= 2:
-        pi = {c: (share_a[c] + share_b[c]) / 2 for c in cats}
-        p_e_ac1 = sum(p * (1 - p) for p in pi.values()) / (len(cats) - 1)
-        ac1 = None if abs(1 - p_e_ac1) < 1e-12 else (p_o - p_e_ac1) / (1 - p_e_ac1)
+    ac1 = gwet_ac1(p_o, ((share_a[c] + share_b[c]) / 2 for c in cats))
     return Agreement(reviewer_a, reviewer_b, n, agreed, p_o, kappa, ac1, cats)
 
 

@@ -17,6 +17,8 @@ from scipy.stats import norm
 from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.stats.proportion import proportion_confint
 
+from ..chance_agreement import gwet_ac1 as chance_corrected_ac1
+
 from .ratings import by_unit, read_ratings, require_complete, require_raters
 from .table import read_table
 
@@ -82,13 +84,10 @@ def _kappa(table: np.ndarray, categories: np.ndarray, wt: str | None, alpha: flo
 
 
 def gwet_ac1(a: np.ndarray, b: np.ndarray, n_categories: int) -> float:
-    """Gwet's AC1 for two raters' category indices ``a`` and ``b`` (0..Q-1)."""
-    if n_categories < 2:
-        return float("nan")
-    pa = float(np.mean(a == b))
-    pi = (np.bincount(a, minlength=n_categories) + np.bincount(b, minlength=n_categories)) / (2 * len(a))
-    pe = float(np.sum(pi * (1 - pi)) / (n_categories - 1))
-    return (pa - pe) / (1 - pe)
+    """Gwet's AC1 for two raters' category indices ``a`` and ``b`` (0..Q-1); NaN below two categories."""
+    shares = (np.bincount(a, minlength=n_categories) + np.bincount(b, minlength=n_categories)) / (2 * len(a))
+    ac1 = chance_corrected_ac1(float(np.mean(a == b)), shares.tolist())
+    return float("nan") if ac1 is None else ac1
 
 
 def agreement(item: str, a_scores: list[float], b_scores: list[float], *, weights: str = "linear",

@@ -1,0 +1,31 @@
+"""Gwet's AC1 is defined once and both stages that report it give the same number."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from review.chance_agreement import gwet_ac1
+from review.screening.agreement import agreement as screening_agreement
+from review.validate.kappa import gwet_ac1 as validate_ac1
+
+
+def test_unused_category_still_counts_in_q() -> None:
+    # Both raters used only two of three categories: Q is 3, so chance is divided by 2.
+    shares = [0.5, 0.5, 0.0]
+    assert gwet_ac1(0.75, shares) == pytest.approx((0.75 - 0.25) / (1 - 0.25))
+    assert gwet_ac1(0.75, shares[:2]) == pytest.approx((0.75 - 0.5) / (1 - 0.5))
+
+
+def test_fewer_than_two_categories_has_no_ac1() -> None:
+    assert gwet_ac1(1.0, [1.0]) is None
+
+
+def test_screening_and_validate_agree_on_the_same_labels() -> None:
+    a = ["include", "exclude", "exclude", "maybe", "exclude", "include", "exclude", "exclude"]
+    b = ["include", "exclude", "include", "maybe", "exclude", "exclude", "exclude", "maybe"]
+    cats = ("exclude", "include", "maybe")
+    screening = screening_agreement(dict(enumerate(a)), dict(enumerate(b)), categories=cats)
+    index = {c: i for i, c in enumerate(cats)}
+    validate = validate_ac1(np.array([index[x] for x in a]), np.array([index[x] for x in b]), len(cats))
+    assert screening.ac1 == pytest.approx(validate)
