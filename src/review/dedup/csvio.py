@@ -7,6 +7,8 @@ extra column such as ``dup_group`` is kept in ``Record.extra``). Output columns:
 
 from __future__ import annotations
 
+from typing import Any
+
 import csv
 import io
 from collections.abc import Sequence
@@ -51,7 +53,7 @@ def read_records_csv(path: Path) -> list[Record]:
         if record_id in seen:
             raise ImportFormatError(path, f"line {line}", f"duplicate record_id {record_id!r}")
         seen.add(record_id)
-        values = {name: (row.get(name) or "").strip() for name in FIELD_COLUMNS}
+        values: dict[str, Any] = {name: (row.get(name) or "").strip() for name in FIELD_COLUMNS}
         year = normalise_year(row.get("year") or "")
         extra = {k: v for k, v in row.items() if k and k not in FIELD_COLUMNS
                  and k not in ("record_id", "authors", "year")}

@@ -302,9 +302,9 @@ def parse_pages(pages: str) -> Pages:
     if len(ranges) > 1 and all(_SIMPLE_RANGE.fullmatch(r) for r in ranges):
         # "233-238+230-235" and "230-5, 246-51": several ranges, any may be listed first.
         parts = [parse_pages(r) for r in ranges]
-        first = parts[0]
-        others = tuple(sorted({p.start for p in parts[1:]} - {first.start}))
-        return Pages(first.start, first.end, alternatives=others)
+        leading = parts[0]
+        others = tuple(sorted({p.start for p in parts[1:]} - {leading.start}))
+        return Pages(leading.start, leading.end, alternatives=others)
     head = _PAGE_TAIL.split(text, maxsplit=1)[0]
     if "[" in head or "(" in head:
         head = _BRACKETED.sub(" ", head)  # "[Poster #G115]"

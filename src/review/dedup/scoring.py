@@ -6,6 +6,8 @@ evidence of nothing (an ahead-of-print record has no pages yet).
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -71,7 +73,7 @@ class PairFeatures:
         return [dict(zip(names, values)) for values in zip(*columns.values())]
 
 
-def _cpdist(a: list[str] | np.ndarray, b: list[str] | np.ndarray, scorer: object = fuzz.ratio) -> np.ndarray:
+def _cpdist(a: list[str] | np.ndarray, b: list[str] | np.ndarray, scorer: Any = fuzz.ratio) -> np.ndarray:
     if len(a) == 0:
         return np.empty(0, dtype=np.float32)
     return process.cpdist(list(a), list(b), scorer=scorer, workers=WORKERS, dtype=np.float32)

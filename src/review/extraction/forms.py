@@ -123,6 +123,7 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
     if (lo is None) != (hi is None):
         problems.add(f"{where}.ci_low", "give both ci_low and ci_high or neither")
     if len(numbers) == 3:
+        est, lo, hi = numbers
         if not lo < hi:
             problems.add(f"{where}.ci_low", f"CI lower bound {lo} is not below the upper bound {hi}")
         elif not lo <= est <= hi:

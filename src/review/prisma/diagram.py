@@ -335,6 +335,7 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
 
 
 def _draw_box(ax: plt.Axes, box: Box, size: float) -> None:
+    patch: Rectangle | FancyBboxPatch
     if box.rounded:
         patch = FancyBboxPatch((box.x, box.y), box.width, box.height, boxstyle="round,pad=0,rounding_size=0.06",
                                facecolor=box.fill, edgecolor=EDGE, linewidth=0.8)

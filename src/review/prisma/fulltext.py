@@ -148,8 +148,9 @@ def resolve_studies(links: Mapping[int, int | None], record_ids: Iterable[int]) 
         while (nxt := links.get(current)) is not None and nxt not in seen:
             seen.append(nxt)
             current = nxt
-        if links.get(current) is not None:  # a cycle: settle on its smallest member
-            current = min(seen[seen.index(links[current]):])
+        back = links.get(current)
+        if back is not None:  # a cycle: settle on its smallest member
+            current = min(seen[seen.index(back):])
         resolved[start] = current
     return resolved
 

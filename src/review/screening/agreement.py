@@ -112,8 +112,9 @@ def conflicts(labels: Labels, resolutions: Mapping[int, tuple[str, str]] | None 
     for record_id in sorted(by_record):
         given = by_record[record_id]
         if len(given) >= 2 and len(set(given.values())) > 1:
-            label, who = resolutions.get(record_id, (None, None))
-            found.append(Conflict(record_id, dict(sorted(given.items())), label, who))
+            settled = resolutions.get(record_id)
+            found.append(Conflict(record_id, dict(sorted(given.items())),
+                                  settled[0] if settled else None, settled[1] if settled else None))
     return found
 
 
@@ -167,10 +168,10 @@ def export_agreement(out_dir: Path, stats: Sequence[Agreement], found: Sequence[
     write_text_atomic(stats_path, buffer.getvalue())
     buffer = io.StringIO()
     columns = ["record_id", *reviewers, "resolution", "resolved_by"]
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    conflict_writer = csv.writer(buffer, lineterminator="\n")
+    conflict_writer.writerow(columns)
     for c in found:
-        writer.writerow([c.record_id, *(c.labels.get(r, "") for r in reviewers),
+        conflict_writer.writerow([c.record_id, *(c.labels.get(r, "") for r in reviewers),
                          c.resolution or "", c.resolved_by or ""])
     write_text_atomic(conflicts_path, buffer.getvalue())
     return [json_path, stats_path, conflicts_path]
