@@ -68,16 +68,31 @@ class Candidate:
     max_df: float = 0.95
     sublinear_tf: bool = True
     char_ngrams: bool = False
-    retrain: str | int = "adaptive"  # simulate()'s retrain schedule: "adaptive" or every n labels
+    retrain: str | int = "adaptive"  # simulate()'s retrain schedule: "adaptive", every n labels,
+    # or "cost:B": after every relevant label, else once the irrelevant labels since the last fit
+    # reach n_labelled·N/B (a fit+re-rank costs ~ n_labelled + N; this keeps the retraining CPU of
+    # a whole simulation about the same at every N; B = 100,000 equals "adaptive" at N = 2,000)
+    lsa: int = 0  # > 0: that many LSA dimensions (TruncatedSVD of the tf-idf) appended to each row
+    lsa_weight: float = 0.5  # norm of the LSA block relative to the tf-idf block (each L2 = 1)
+    nb_alpha: float = 0.3  # naive Bayes smoothing (ensembles with "nb")
+    nb_complement: bool = True  # complement (ours) or multinomial (ASReview's u3) naive Bayes
     note: str = ""
 
     def key(self) -> str:
-        body = {k: v for k, v in asdict(self).items() if k != "note"}
+        # Fields at their default are left out, so adding a field keeps the keys of older candidates.
+        defaults = asdict(Candidate())
+        body = {k: v for k, v in asdict(self).items()
+                if k != "note" and (k in _KEYED_ALWAYS or v != defaults[k])}
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:10]
 
     def feature_config(self) -> FeatureConfig:
         return FeatureConfig(min_df=self.min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf,
                              char_ngrams=self.char_ngrams)
+
+
+#: The fields every key carried before keys left out default values.
+_KEYED_ALWAYS = ("model", "C", "ratio", "scale", "presumed", "presumed_until", "presumed_rule", "shrink",
+                 "title_weight", "min_df", "max_df", "sublinear_tf", "char_ngrams", "retrain")
 
 
 def _c(model: str = "svm", **changes: Any) -> Candidate:
@@ -101,6 +116,19 @@ CANDIDATES: dict[str, Candidate | None] = {
     "asr-u4": _c(C=0.11, scale="positive", ratio=9.8, min_df=1, presumed=0, retrain=1),
     "v2-pos-r9.8": _c(C=0.3, presumed_rule="known_until", shrink=0.05, scale="positive", ratio=9.8),
     "v2-r3": _c(C=0.3, presumed_rule="known_until", shrink=0.05, ratio=3.0),
+    # third batch (decision 0013, 2026-12-05): single changes to engine version 2, judged against
+    # ASReview's cached runs
+    "v2-cost100k": _c(C=0.3, presumed_rule="known_until", shrink=0.05, retrain="cost:100000"),
+    "v2-cost200k": _c(C=0.3, presumed_rule="known_until", shrink=0.05, retrain="cost:200000"),
+    "asr-u4m": _c(C=0.11, ratio=9.8, min_df=1, presumed=0, title_weight=1, retrain=1,
+                  note="ASReview's ELAS u4 balancer read exactly: mean weight 1, relevant class 9.8x"),
+    "v2-r9.8": _c(C=0.3, presumed_rule="known_until", shrink=0.05, ratio=9.8),
+    "v2-title1": _c(C=0.3, presumed_rule="known_until", shrink=0.05, title_weight=1),
+    "v2-title3": _c(C=0.3, presumed_rule="known_until", shrink=0.05, title_weight=3),
+    "v2-lsa100": _c(C=0.3, presumed_rule="known_until", shrink=0.05, lsa=100),
+    "v2-svm+nb": _c("svm+nb", C=0.3, presumed_rule="known_until", shrink=0.05),
+    "v2-svm+mnb": _c("svm+nb", C=0.3, presumed_rule="known_until", shrink=0.05, nb_alpha=3.822,
+                     nb_complement=False),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
@@ -197,7 +225,7 @@ def install(candidate: Candidate | None) -> None:
         if name == "logistic":
             return models.LogisticModel(seed, C=candidate.C or 1.0, ratio=candidate.ratio, scale=candidate.scale)
         if name == "nb":
-            return models.NaiveBayesModel(seed)
+            return models.NaiveBayesModel(seed, alpha=candidate.nb_alpha, complement=candidate.nb_complement)
         raise ValueError(name)
 
     def factory(name: str, seed: int) -> Any:
@@ -217,6 +245,35 @@ def install(candidate: Candidate | None) -> None:
         return original_rank(features, labels, **kwargs)
 
     simulate_module.rank = rank  # type: ignore[assignment]
+    if isinstance(candidate.retrain, str) and candidate.retrain.startswith("cost:"):
+        budget = float(candidate.retrain.split(":", 1)[1])
+        original_due = simulate_module._due
+
+        def due(retrain, since_fit, n_labelled, last_relevant):  # noqa: ANN001, ANN202
+            if retrain != candidate.retrain:
+                return original_due(retrain, since_fit, n_labelled, last_relevant)
+            return last_relevant or since_fit >= max(1, int(n_labelled * _N_RECORDS[0] / budget))
+
+        simulate_module._due = due  # type: ignore[assignment]
+
+
+#: Size of the set being simulated (read by the "cost:B" retrain schedule).
+_N_RECORDS = [0]
+
+
+def with_lsa(features: Any, dimensions: int, weight: float, seed: int = 0) -> Any:
+    """``features`` with an L2-normalised LSA block (TruncatedSVD of the tf-idf) of norm ``weight``
+    appended to each row, rows re-normalised: document embeddings learnt from the set itself."""
+    import scipy.sparse as sp
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
+    k = max(1, min(dimensions, min(features.matrix.shape) - 1))
+    dense = TruncatedSVD(n_components=k, random_state=seed).fit_transform(features.matrix)
+    block = sp.csr_matrix(weight * normalize(dense))
+    matrix = sp.csr_matrix(normalize(sp.hstack([features.matrix, block], format="csr")))
+    return type(features)(ids=list(features.ids), matrix=matrix, config=features.config,
+                          build_seconds=features.build_seconds, n_built=features.n_built)
 
 
 def presumed_size(candidate: Candidate, labels: dict[int, int], n_records: int) -> int:
@@ -260,7 +317,7 @@ def _engine_fingerprint() -> str:
         digest.update((root / name).read_bytes())
     # The harness code a run goes through (not the candidate table, not the reporting), so that
     # adding a candidate or a report keeps the cache while changing how a run is done does not.
-    for part in (Candidate, RankAveraged, install, presumed_size, load_task, run_one):
+    for part in (Candidate, RankAveraged, install, presumed_size, load_task, run_one, with_lsa):
         digest.update(inspect.getsource(part).encode())
     return digest.hexdigest()[:10]
 
@@ -283,7 +340,10 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
         data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
         _FEATURES[fkey] = (data, build_features(data.ids, data.texts, config))
     data, features = _FEATURES[fkey]
+    _N_RECORDS[0] = len(data)
     started = time.process_time()
+    if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
+        features = with_lsa(features, candidate.lsa, candidate.lsa_weight)
     retrain = "adaptive" if candidate is None else candidate.retrain
     result = simulate(data, seed=seed, features=features, retrain=retrain)
     row = {k: result.metrics[k] for k in METRICS}
@@ -343,11 +403,92 @@ def main() -> None:
             print_stopping(name, per_task)
     if args.dump:
         args.dump.write_text(json.dumps(results))
+    versus = compare_with_asreview(results, args.seeds)
     summary = {name: {task: _mean(rows) for task, rows in per_task.items()} | {"MEAN": _task_mean(per_task)}
                for name, per_task in results.items()}
     print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{label}" for s, label in tasks],
                                  "candidates": {n: (asdict(CANDIDATES[n]) if CANDIDATES[n] else "engine default")
-                                                for n in results}, "results": summary}))
+                                                for n in results}, "results": summary, "vs_asreview": versus}))
+
+
+# -- against ASReview (decision 0013) --------------------------------------------------------
+#: Sets this large must run in at most 1/SPEED_FACTOR of ASReview's CPU per run (issue #15).
+SPEED_MIN_RECORDS, SPEED_FACTOR = 1000, 5.0
+
+
+def asreview_runs(set_name: str, label: str, seeds: list[int]) -> dict[int, dict[str, float]] | None:
+    """ASReview's cached runs of ``benchmarks/screening.py`` (same priors): metrics and CPU per seed."""
+    from review.screening import metrics
+
+    data = load_task(DATA_DIR / f"{set_name}.csv", label, 1)
+    out = {}
+    for seed in seeds:
+        priors = simulate_module.choose_priors(data, seed)
+        path = CACHE.parent / f"{set_name}-seed{seed}-{'-'.join(map(str, priors))}.json"
+        if label != "label_included" or not path.exists():
+            return None
+        run = json.loads(path.read_text())
+        seen = set(run["order"])
+        full = [r for r in run["order"] if r not in priors] + [r for r in data.ids if r not in seen and r not in priors]
+        found = metrics.all_metrics([data.labels[r] for r in full])
+        out[seed] = {**{k: found[k] for k in METRICS}, "cpu_s": run.get("cpu_s", float("nan")), "n": len(data),
+                     "retrain_p95_ms": float("nan")}
+    return out
+
+
+def compare_with_asreview(results: dict[str, dict[str, list[dict]]], seeds: list[int]) -> dict[str, Any]:
+    """Per set WSS@95 gaps against ASReview and decision 0013's clauses, per candidate (printed)."""
+    theirs = {task: asreview_runs(*task.split(":"), seeds) for task in next(iter(results.values()))}
+    if not results or any(v is None for v in theirs.values()):
+        print("(no cached ASReview runs for every set and seed: comparison skipped)")
+        return {}
+    asr = {task: _mean(list(runs.values())) for task, runs in theirs.items()}  # type: ignore[union-attr]
+    names = list(results)
+    print(f"\nWSS@95 minus ASReview's (seeds {seeds}); ASReview's WSS@95 / recall@10% / ATD / CPU s per run")
+    print(f"{'set':<14}{'N':>6} {'ASReview':>24} " + "".join(f"{n[:12]:>13}" for n in names))
+    for task, m in asr.items():
+        n = next(iter(theirs[task].values()))["n"]  # type: ignore[union-attr]
+        gaps = "".join(f"{_mean(results[name][task])['wss@95'] - m['wss@95']:>+13.3f}" for name in names)
+        print(f"{_short(task):<14}{n:>6} {m['wss@95']:.3f}/{m['recall@10%']:.3f}/{m['atd']:.3f}/{m['cpu_s']:>5.1f} {gaps}")
+    overall_asr = {k: round(float(np.mean([m[k] for m in asr.values()])), 4) for k in METRICS}
+    print(f"{'MEAN':<20} {overall_asr['wss@95']:.3f}/{overall_asr['recall@10%']:.3f}/{overall_asr['atd']:.3f}")
+    verdicts: dict[str, Any] = {}
+    for name in names:
+        per_task = results[name]
+        gaps = {t: _mean(rows)["wss@95"] - asr[t]["wss@95"] for t, rows in per_task.items()}
+        # CPU against ASReview's on each large set: per-set means, the budget is per run on average
+        ratios = {t: _mean(rows)["cpu_s"] / asr[t]["cpu_s"] for t, rows in per_task.items()
+                  if next(iter(theirs[t].values()))["n"] >= SPEED_MIN_RECORDS}  # type: ignore[union-attr]
+        blanks = [f"{_short(t)} seed {seed}" for t, rows in per_task.items()
+                  for seed, row in zip(seeds, rows)
+                  if row["recall@10%"] == 0 and theirs[t][seed]["recall@10%"] > 0]  # type: ignore[index]
+        overall = _task_mean(per_task)
+        verdicts[name] = {
+            "mean": overall, "sets_better": sum(g > 0 for g in gaps.values()),
+            "sets_worse_0.02": sum(g < -0.02 for g in gaps.values()), "worst_gap": round(min(gaps.values()), 4),
+            "max_cpu_share_of_asreview": round(max(ratios.values()), 3) if ratios else None,
+            "speed_ok": all(r <= 1 / SPEED_FACTOR for r in ratios.values()), "blank_first_10pct": blanks,
+            "cpu_s": round(float(np.mean([r["cpu_s"] for rows in per_task.values() for r in rows])), 3),
+        }
+    base = verdicts.get("default")
+    print(f"\n{'candidate':<16} {'mean wss/r10/atd':>20} {'better':>7} {'<-0.02':>7} {'worst':>7} {'cpu/ASR max':>11}"
+          f" {'cpu s':>6}  screen  full(a-d)  blank r@10%")
+    for name, v in verdicts.items():
+        m = v["mean"]
+        screen = full = "-"
+        if base is not None:
+            screen = "yes" if m["wss@95"] >= base["mean"]["wss@95"] - 0.01 and v["speed_ok"] else "no"
+            full = "".join([
+                "a" if v["sets_better"] > base["sets_better"] else ".",
+                "b" if (m["wss@95"] >= base["mean"]["wss@95"] - 0.005 and m["recall@10%"] >= base["mean"]["recall@10%"] - 0.005
+                        and m["atd"] <= base["mean"]["atd"] + 0.002) else ".",
+                "c" if not v["blank_first_10pct"] else ".", "d" if v["speed_ok"] else "."])
+            v["screen_passes"], v["full_clauses"] = screen == "yes", full
+        print(f"{name:<16} {m['wss@95']:.3f}/{m['recall@10%']:.3f}/{m['atd']:.3f} {v['sets_better']:>7} "
+              f"{v['sets_worse_0.02']:>7} {v['worst_gap']:>+7.3f} {v['max_cpu_share_of_asreview'] or float('nan'):>11.3f}"
+              f" {v['cpu_s']:>6.2f}  {screen:<7} {full:<10} {', '.join(v['blank_first_10pct']) or '-'}")
+    verdicts["asreview"] = {"mean": overall_asr}
+    return verdicts
 
 
 #: The recommended-rule candidates fixed in docs/decisions/0008 (rate model, parameter level;
