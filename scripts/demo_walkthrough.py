@@ -1,8 +1,9 @@
 """Screen the demo workspace with a simulated reviewer, then draw its PRISMA 2020 diagram.
 
-The reviewer answers from the demo's ground truth (``imports/demo_truth.csv``), retrains every
-``--retrain-every`` decisions, follows the session into the random-sample phase and stops when
-the statistical stopping rule says so. Full text: every include is sought; the script marks one
+The reviewer first answers the borderline duplicate pairs, then screens, both from the demo's
+ground truth (``imports/demo_truth.csv``); it retrains every ``--retrain-every`` decisions,
+follows the session into the random-sample phase and stops when the statistical stopping rule
+says so. Full text: every include is sought; the script marks one
 report not retrieved and one excluded (labelled as simulated) so every PRISMA box is exercised.
 
     python scripts/demo_walkthrough.py [--out docs/images] [--workspace DIR]
@@ -26,6 +27,7 @@ from review.demo.build import build_demo
 from review.prisma.fulltext import record_fulltext
 from review.prisma.outputs import write_outputs
 from review.screening.session import ScreeningSession
+from review.services import dedup
 from review.store.fulltext import record_screening_stop
 from review.workspace import Workspace
 
@@ -37,6 +39,29 @@ def _key(title: str) -> str:
 def relevant_titles(workspace: Workspace) -> set[str]:
     with workspace.path("imports", "demo_truth.csv").open(encoding="utf-8") as handle:
         return {_key(row["title"]) for row in csv.DictReader(handle) if row["label_included"] == "1"}
+
+
+def publication_of_each_record(workspace: Workspace) -> dict[int, str]:
+    """Record id -> ``pub_id`` of the ground truth (PubMed by PMID, the exports in file order)."""
+    with workspace.path("imports", "demo_truth.csv").open(encoding="utf-8") as handle:
+        truth = list(csv.DictReader(handle))
+    by_pmid = {row["pmid"]: row["pub_id"] for row in truth if row["source"] == "PubMed"}
+    records = workspace.store.records()
+    out = {r.id: by_pmid[r.pmid] for r in records if r.source == "PubMed"}
+    for source in ("Embase", "PsycINFO"):
+        rows = [row for row in truth if row["source"] == source]
+        out.update((r.id, row["pub_id"]) for r, row in zip([r for r in records if r.source == source], rows))
+    return out
+
+
+def review_borderline_pairs(workspace: Workspace, reviewer: str) -> int:
+    """Answer the demo's borderline duplicate pairs from the ground truth, as the dedup review would."""
+    publication = publication_of_each_record(workspace)
+    pairs = dedup.borderline_pairs(workspace)
+    for pair in pairs:
+        same = publication[pair.left.id] == publication[pair.right.id]
+        dedup.decide_pair(workspace, pair.left.id, pair.right.id, "same" if same else "different", reviewer)
+    return len(pairs)
 
 
 def screen(workspace: Workspace, reviewer: str, retrain_every: int) -> dict[str, object]:
@@ -90,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.workspace or Path(tempfile.mkdtemp(prefix="review-demo-")) / "demo"
     workspace = build_demo(folder).workspace
     reviewer = workspace.config.reviewers[0]
+    pairs = review_borderline_pairs(workspace, reviewer)
     summary = screen(workspace, reviewer, args.retrain_every)
+    summary["borderline_pairs_answered"] = pairs
     full_text(workspace, reviewer)
     outputs = write_outputs(workspace, out_dir=folder / "prisma", lang="en")
     args.out.mkdir(parents=True, exist_ok=True)

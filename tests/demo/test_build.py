@@ -51,13 +51,29 @@ def test_demo_holds_every_generated_record_per_source(demo_workspace: Workspace)
 
 
 def test_demo_dedup_recovers_the_true_duplicates_without_false_merges(demo_workspace: Workspace) -> None:
+    """The engine merges every true duplicate but the planted borderline pairs, which it asks about;
+    answering them as the ground truth says leaves exactly one record per publication."""
+    from review.demo.corpus import generate
     from review.dedup.decisions import duplicate_ids
+    from review.services import dedup as service
     from review.store.dedup import clusters
 
     publication = _publication_of_each_record(demo_workspace)
     for members in clusters(demo_workspace.store).values():
         assert len({publication[m] for m in members}) == 1, "a cluster mixes publications"
+    planted = generate(demo_workspace.config.seed).borderline
+    pairs = service.borderline_pairs(demo_workspace)
+    asked = sorted(tuple(sorted((publication[p.left.id], publication[p.right.id]))) for p in pairs)
+    assert asked == sorted(tuple(sorted(pair)) for pair in planted)
+    same = [pair for pair in planted if pair[0] == pair[1]]
+    assert 2 <= len(same) <= len(planted) - 2, "the review needs both answers"
     redundant = len(publication) - len(set(publication.values()))
+    assert len(duplicate_ids(demo_workspace.store)) == redundant - len(same)
+
+    for pair in pairs:
+        verdict = "same" if publication[pair.left.id] == publication[pair.right.id] else "different"
+        service.decide_pair(demo_workspace, pair.left.id, pair.right.id, verdict, "anna")
+    assert service.borderline_pairs(demo_workspace) == []
     assert len(duplicate_ids(demo_workspace.store)) == redundant
 
 

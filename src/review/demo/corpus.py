@@ -61,6 +61,8 @@ class DemoCorpus:
     seed: int
     publications: list[Publication]
     copies: dict[str, list[SourceCopy]] = field(default_factory=dict)
+    #: Planted pairs for the dedup review: (pub_id, pub_id), equal when both copies are one publication.
+    borderline: list[tuple[str, str]] = field(default_factory=list)
 
     def truth_rows(self) -> list[dict[str, str]]:
         rows = []
@@ -93,6 +95,7 @@ def generate(seed: int = 20261125, *, n_publications: int = 1750, n_relevant: in
     rng.shuffle(pubs)
     corpus = DemoCorpus(seed=seed, publications=pubs)
     corpus.copies = _distribute(rng, pubs)
+    corpus.borderline = _plant_borderline(seed, pubs, corpus.copies)
     return corpus
 
 
@@ -248,3 +251,55 @@ def _short_last_page(first: int, last: int) -> str:
     while i < len(last_s) - 1 and first_s[i] == last_s[i]:
         i += 1
     return last_s[i:]
+
+
+#: Planted pairs a human must judge (dedup review): copies of one publication that drift too far
+#: to merge on their own, and congress abstracts that share their later article's title and abstract.
+N_BORDERLINE_SAME = 3
+N_BORDERLINE_ABSTRACT = 3
+
+
+def _plant_borderline(seed: int, pubs: list[Publication],
+                      copies: dict[str, list[SourceCopy]]) -> list[tuple[str, str]]:
+    """Rewrite a few existing copies into borderline pairs; the record counts stay as they were.
+
+    A separate random stream keeps every other publication and copy byte-identical.
+    """
+    rng = random.Random(f"{seed}:borderline")
+    sources_of: dict[str, list[str]] = {}
+    for source in SOURCES:
+        for copy in copies[source]:
+            sources_of.setdefault(copy.pub.pub_id, []).append(source)
+    planted: list[tuple[str, str]] = []
+    # One publication, two databases: the Embase record gives the pages of the online version,
+    # no DOI and the main title without its subtitle. (Every third Embase record carries its
+    # PMID in a note, which would match outright: those are not used.)
+    embase = copies["Embase"]
+    candidates = [n for n, copy in enumerate(embase)
+                  if copy.pub.kind == "background" and sources_of[copy.pub.pub_id] == ["PubMed", "Embase"]
+                  and ": " in copy.pub.title and len(copy.pub.authors) >= 2 and (n + 1) % 3]
+    for n in sorted(rng.sample(candidates, min(N_BORDERLINE_SAME, len(candidates)))):
+        pub = embase[n].pub
+        online_pages = f"1-{pub.last_page - pub.first_page + 1}"
+        embase[n] = replace(embase[n], title=pub.title.partition(": ")[0], authors=list(pub.authors),
+                            truncated_authors=False, doi="", pages=online_pages, year=pub.year,
+                            journal_name=pub.journal[0])
+        planted.append((pub.pub_id, pub.pub_id))
+    # A congress abstract printed in a supplement of the journal that later carries the full
+    # article, in the same year, under the same title and abstract: two publications (ASySD and
+    # the SRA count them so), which the score alone cannot tell apart.
+    by_id = {pub.pub_id: pub for pub in pubs}
+    twins = [n for n, copy in enumerate(embase)
+             if copy.pub.kind == "conference_twin" and not by_id[copy.pub.twin_of].relevant
+             and len(by_id[copy.pub.twin_of].authors) >= 2]
+    for n in sorted(rng.sample(twins, min(N_BORDERLINE_ABSTRACT, len(twins)))):
+        twin = embase[n].pub
+        original = by_id[twin.twin_of]
+        twin.title, twin.sections, twin.journal = original.title, list(original.sections), original.journal
+        twin.year = original.year
+        if twin.volume == original.volume:
+            twin.volume = str(int(original.volume) + 1)
+        embase[n] = replace(embase[n], title=twin.title, authors=list(twin.authors), truncated_authors=False,
+                            year=twin.year, journal_name=twin.journal[0])
+        planted.append((original.pub_id, twin.pub_id))
+    return planted
