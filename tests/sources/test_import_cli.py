@@ -52,3 +52,25 @@ def test_pubmed_xml_deleted_pmids_are_reported(shared, workspace, tmp_path):
     cells = row.split("\t")
     assert cells[1:5] == ["pubmed-xml", "utf-8", "PubMed", "2"]
     assert cells[5] == "imported (2 PMIDs deleted by PubMed: 111, 222)"
+
+
+def test_unknown_xml_encoding_fails_that_file_alone_and_the_good_ones_import(workspace, tmp_path):
+    good_ris = tmp_path / "before.ris"
+    good_ris.write_text("TY  - JOUR\nTI  - Imported before the bad file\nER  - \n", encoding="utf-8")
+    bad = tmp_path / "codec.xml"
+    bad.write_bytes(b'<?xml version="1.0" encoding="x-unknown-charset"?><PubmedArticleSet><PubmedArticle>'
+                    b"<MedlineCitation><PMID>7</PMID><Article><ArticleTitle>Never stored</ArticleTitle></Article>"
+                    b"</MedlineCitation></PubmedArticle></PubmedArticleSet>")
+    good_nbib = tmp_path / "after.nbib"
+    good_nbib.write_text("PMID- 8\nTI  - Imported after the bad file\n", encoding="utf-8")
+    result = _import(workspace, good_ris, bad, good_nbib)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    (error,) = [line for line in result.stderr.splitlines() if "codec.xml" in line]
+    assert "unknown encoding 'x-unknown-charset'" in error
+    statuses = {row.split("\t")[0]: row.split("\t")[-1] for row in result.stdout.splitlines()[1:]}
+    assert statuses == {str(good_ris): "imported", str(good_nbib): "imported"}  # the failure is on stderr
+    assert "imported 2 records from 2 of 3 files" in result.stderr
+    assert sorted(r.title for r in workspace.store.records()) == ["Imported after the bad file",
+                                                                   "Imported before the bad file"]
+    assert [b["file_name"] for b in workspace.store.batches()] == [str(good_ris.resolve()), str(good_nbib.resolve())]

@@ -322,3 +322,36 @@ def test_update_run_fetches_scattered_new_pmids_by_id(workspace):
     assert outcome.new_records == 20
     counts = stored_pmids(workspace)
     assert set(counts) == set(base.articles) and max(counts.values()) == 1
+
+
+def test_unknown_encoding_in_an_efetch_answer_stops_at_that_batch_and_a_rerun_resumes(workspace, monkeypatch):
+    """PubMed answers one EFetch with an XML declaration naming a codec Python lacks: the search
+    stops with one line naming the batch, keeps the batches before it, and the next run resumes."""
+    corpus = synthetic_corpus(500, seed=21)
+    write_query(workspace, name="enc")
+    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[pubmed]\nefetch_batch = 200\nmin_efetch_batch = 100\nrate_per_second = 0\n"
+                     "backoff_base = 0.001\nmax_attempts = 2\n")
+    runner = CliRunner()
+    # ESearch and the first EFetch answer normally; every later EFetch carries the bad declaration.
+    faults = Faults(script=["", "", *["unknown_encoding"] * 10])
+    with running(corpus, faults=faults) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        failed = runner.invoke(main, ["-w", str(workspace.root), "search", "enc", "--no-progress"])
+        assert failed.exit_code == RetrievalError.exit_code
+        (error,) = failed.stderr.splitlines()
+        assert error.startswith("review: EFetch batch 201-300 of 500: ")
+        assert "unknown encoding 'x-unknown-charset'" in error
+        assert "Traceback" not in failed.output
+        first_window = set(corpus.order[:200])
+        assert stored_pmids(workspace) == Counter(first_window)  # the failed batch stored nothing
+        (run,) = search_store.runs(workspace.store, "enc")
+        assert run["status"] == "interrupted" and "EFetch batch 201-300" in run["details"]["error"]
+
+        standin.set_faults(Faults())
+        resumed = runner.invoke(main, ["-w", str(workspace.root), "search", "enc", "--no-progress"])
+        assert resumed.exit_code == 0, resumed.output
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
+    (run,) = search_store.runs(workspace.store, "enc")
+    assert run["status"] == "complete" and run["details"]["resumed"] == 1

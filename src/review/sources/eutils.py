@@ -379,7 +379,8 @@ def _entrez_read(data: bytes, what: str) -> Any:
     except Exception as err:  # NotXMLError, CorruptedXMLError, ValidationError, expat errors
         if b"<ERROR>" in data:
             raise TransientError("error_body", data.split(b"<ERROR>", 1)[1][:200].decode("utf-8", "replace")) from None
-        raise TransientError("invalid_xml", f"{what}: {type(err).__name__}") from None
+        detail = (str(err).splitlines() or [""])[0][:150]
+        raise TransientError("invalid_xml", f"{what}: {type(err).__name__}" + (f" ({detail})" if detail else "")) from None
 
 
 def _read_esearch(data: bytes, term: str, tolerate: Callable[[str], bool] | None = None) -> SearchResult:

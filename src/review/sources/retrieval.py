@@ -161,6 +161,16 @@ def _plan_slices(client: EutilsClient, term: str, params: dict[str, str], limit:
     return planned
 
 
+def _slice_note(piece: Slice) -> str:
+    return "" if piece.label == "all" else f", date slice {piece.label}"
+
+
+def _batch_name(piece: Slice, retstart: int, size: int) -> str:
+    """"EFetch batch 201-300 of 500": which records of the result set a failure stopped at."""
+    end = min(retstart + size, len(piece.result.ids))
+    return f"EFetch batch {retstart + 1}-{end} of {len(piece.result.ids)}{_slice_note(piece)}"
+
+
 class _WindowFetcher:
     """EFetch windows of one slice's history set, verified against the ESearch id list."""
 
@@ -200,13 +210,17 @@ class _WindowFetcher:
         index = {pmid: i for i, pmid in enumerate(piece.result.ids)}
         for start in range(0, len(pending), self.batch):
             chunk = pending[start:start + self.batch]
-            parsed = self.client.efetch_ids(chunk)
-            for _ in range(self.client.config.max_attempts - 1):
-                if sorted(r.pmid for r in parsed.records) == sorted(chunk):
-                    break
-                self.outcome.refetched_batches += 1
-                self.client.stats.retries["wrong_record_count"] += 1
+            try:
                 parsed = self.client.efetch_ids(chunk)
+                for _ in range(self.client.config.max_attempts - 1):
+                    if sorted(r.pmid for r in parsed.records) == sorted(chunk):
+                        break
+                    self.outcome.refetched_batches += 1
+                    self.client.stats.retries["wrong_record_count"] += 1
+                    parsed = self.client.efetch_ids(chunk)
+            except RetrievalError as err:
+                raise RetrievalError(f"EFetch batch of PMIDs {chunk[0]}..{chunk[-1]} ({len(chunk)} records"
+                                     f"{_slice_note(piece)}): {err}") from None
             done = self._accept(parsed, chunk, piece, index[chunk[0]], is_stored, store_batch, handled, done)
             report(done)
         return done
@@ -235,9 +249,9 @@ class _WindowFetcher:
                 if self._research(piece):
                     return None
                 continue
-            except RetrievalError:
+            except RetrievalError as err:
                 if size <= self.client.config.min_efetch_batch:
-                    raise
+                    raise RetrievalError(f"{_batch_name(piece, retstart, size)}: {err}") from None
                 size = max(self.client.config.min_efetch_batch, size // 2)
                 self.batch = size
                 continue

@@ -4,8 +4,8 @@ PubMed is not reachable from CI, and its failures cannot be ordered on demand.  
 answers the same URLs over a corpus of PubMed XML records, enforces PubMed's 9,999-record
 paging cap, and injects the faults the real service produces (429 with ``Retry-After``,
 500/502/503, ``<ERROR>`` in HTTP 200, connections cut mid-body, broken XML, slow answers,
-expired WebEnvs, short EFetch batches), counting every request.  ``review demo`` runs its
-whole search step against it, which is why it ships in the package rather than under tests/:
+expired WebEnvs, short EFetch batches, an XML declaration naming an unknown encoding),
+counting every request.  ``review demo`` runs its whole search step against it, which is why it ships in the package rather than under tests/:
 the demo is product; the tests, ``benchmarks/retrieval.py`` and ``REVIEW_EUTILS_URL`` (point any
 workspace at a running stand-in) use the same server.
 
@@ -47,8 +47,11 @@ __all__ = [
 #: Every fault the stand-in can inject.
 FAULT_KINDS: tuple[str, ...] = (
     "http_429", "http_500", "http_502", "http_503", "error_body", "truncated", "invalid_xml",
-    "slow", "webenv_expiry", "short_batch",
+    "slow", "webenv_expiry", "short_batch", "unknown_encoding",
 )
+#: The XML declaration an ``unknown_encoding`` fault puts on the body (a codec no Python has).
+UNKNOWN_ENCODING_DECLARATION = b'<?xml version="1.0" encoding="x-unknown-charset"?>'
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 PAGING_CAP = 9_999
 _RANGE = re.compile(
     r'(?:\s+AND\s+)?\(\s*"?(\d{4}(?:/\d{1,2}(?:/\d{1,2})?)?)"?\[(\w+)\]\s*:\s*'
@@ -422,6 +425,8 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 self._send(200, body, cut=len(body) // 2)
             elif fault == "invalid_xml":
                 self._send(200, body[: len(body) // 2])
+            elif fault == "unknown_encoding":
+                self._send(200, _DECLARATION.sub(UNKNOWN_ENCODING_DECLARATION, body, count=1))
             else:
                 self._send(200, body)
 
