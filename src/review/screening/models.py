@@ -9,12 +9,15 @@ estimates (Platt scaling for the SVM).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+# scikit-learn (1-2 s to import, and it imports pandas) loads in ``fit``: the names of this
+# module are read by ``review simulate --help`` and the TUI before any model is fitted.
 
 #: What ``model="default"`` means; chosen by the mean over four development tasks (both
 #: shared sets × both labels, benchmarks/screening_dev.py). The SVM and logistic regression
@@ -127,6 +130,8 @@ class LogisticModel(_LinearScores):
     intercept: float = 0.0
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "LogisticModel":
+        from sklearn.linear_model import LogisticRegression
+
         # Dual coordinate descent: far fewer labelled rows than features.
         model = LogisticRegression(C=self.C, solver="liblinear", dual=True, random_state=self.seed,
                                    max_iter=200).fit(X, y, sample_weight=_balanced_weights(y, self.ratio, self.scale))
@@ -153,6 +158,8 @@ class SvmModel(_LinearScores):
     _train: Any = field(default=None, repr=False)
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "SvmModel":
+        from sklearn.svm import LinearSVC
+
         model = LinearSVC(C=self.C, random_state=self.seed, dual=True, max_iter=2000).fit(
             X, y, sample_weight=_balanced_weights(y, self.ratio, self.scale))
         self.coef, self.intercept = model.coef_.ravel(), float(model.intercept_[0])
