@@ -1,0 +1,255 @@
+"""Stopping rules scored offline on cached screening orders (decision 0014's grid and choice rule).
+
+Every candidate stopping rule is applied to the same finished screening orders: those that
+``benchmarks/screening_dev.py`` caches per ranking candidate, set and seed under
+``$REVIEW_BENCH_CACHE/dev`` (an order missing from the cache is simulated first, nice it).
+Re-scoring on another ranking is one flag: ``--ranking NAME`` (a name in screening_dev's
+``CANDIDATES``; default ``default``, the engine's own default).
+
+Usage:
+    REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py                 # seeds 1-5, all rules
+    REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --seeds 6 7 8 9 10
+    REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --ranking v2-r3 --rules exp-bayes certified
+
+Per rule: runs with recall ≥ 0.95 at the stop ("reached") and mean excess effort ((records
+screened at the stop − records needed for 95 % recall) / N, priors included; a rule that never
+fires stops at N), overall and per set; then the choice by decision 0014 and one JSON line
+(``BENCH {...}``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import screening_dev  # noqa: E402  (the harness that owns the cached orders)
+
+import stopping_candidates  # noqa: E402
+
+from review.screening import stopping, stopping_rate  # noqa: E402
+
+TARGET, CONFIDENCE = 0.95, 0.95
+Outcome = tuple[int, float]  # records screened (priors and any sample included), recall there
+
+
+def _at(labels: np.ndarray, index: int | None) -> Outcome:
+    stop = labels.size if index is None else int(index)
+    return stop, float(labels[:stop].sum()) / float(labels.sum())
+
+
+def _ranked(labels: np.ndarray, n_priors: int) -> tuple[np.ndarray, int]:
+    return labels[n_priors:], int(labels[:n_priors].sum())
+
+
+# -- the candidates of decision 0014 ---------------------------------------------------------
+def exp_profile(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+    ranked, before = _ranked(labels, n_priors)
+    at = stopping_rate.first_stop(ranked, found_before=before, model="exponential", param_level=CONFIDENCE,
+                                  target_recall=TARGET, confidence=CONFIDENCE)
+    return _at(labels, None if at is None else n_priors + at)
+
+
+def _bayes(model: str, recent: bool = False) -> Callable[[np.ndarray, int, int], Outcome]:
+    def rule(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+        ranked, before = _ranked(labels, n_priors)
+        at = stopping_candidates.predictive_first_stop(ranked, found_before=before, model=model, recent=recent,
+                                                 target_recall=TARGET, confidence=CONFIDENCE)
+        return _at(labels, None if at is None else n_priors + at)
+    return rule
+
+
+def exp_bayes_run(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+    """exp-bayes, and the run of irrelevant since the last relevant ≥ max(20, screened / found)."""
+    ranked, before = _ranked(labels, n_priors)
+    sure = stopping_candidates.predictive_confidence(ranked, found_before=before, target_recall=TARGET) >= CONFIDENCE
+    found = np.cumsum(labels)
+    since = np.arange(labels.size) - np.maximum.accumulate(np.where(labels == 1, np.arange(labels.size), -1))
+    for i in np.flatnonzero(sure):
+        screened = n_priors + i + 1  # records screened after ranked record i + 1
+        if since[screened - 1] >= max(20, screened / found[screened - 1]):
+            return _at(labels, screened)
+    return _at(labels, None)
+
+
+def exp_predictive_profile(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+    """Profile likelihood of the remaining count k itself (a and b maximised), one-sided 95 %."""
+    from scipy.special import gammaln, ndtri
+
+    ranked, before = _ranked(labels, n_priors)
+    n = ranked.size
+    drop = float(ndtri(CONFIDENCE)) ** 2 / 2  # χ²₁(0.90)/2: one-sided 95 %
+    grid = np.arange(0.0, 60.0 + 1e-9, 0.25)[:, None, None]
+    found_all = np.cumsum(ranked)
+    weighted_all = np.cumsum(ranked * np.arange(1, n + 1))
+    for begin in range(1, n, 256):
+        positions = np.arange(begin, min(n, begin + 256))
+        f = found_all[positions - 1].astype(float)
+        k_top = stopping_candidates.most_left_for_target(f + before, TARGET)
+        ks = np.arange(0, int(k_top.max()) + 2, dtype=float)[None, None, :]
+        c = grid / n
+        pos = positions[None, :, None].astype(float)
+        G = stopping_rate._geometric(c, pos)
+        J = stopping_rate._geometric(c, np.full_like(pos, float(n))) - G
+        log_sum = -c * weighted_all[positions - 1][None, :, None]
+        m = f[None, :, None] + ks
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ell = (np.where(m > 0, m * np.log(np.where(m > 0, m, 1) / (G + J)), 0.0) - m + log_sum
+                   + np.where(ks > 0, ks * np.log(J), 0.0) - gammaln(ks + 1))
+        ell = np.nan_to_num(ell, nan=-np.inf).max(axis=0)  # profile over b: positions × k
+        k_next = (k_top + 1).astype(int)
+        rows = np.arange(positions.size)
+        inside = ks[0, 0, :][None, :] <= k_next[:, None]
+        ell = np.where(inside, ell, -np.inf)
+        best = ell.max(axis=1)
+        at_next = ell[rows, k_next]
+        peak_beyond = ell.argmax(axis=1) >= k_next
+        sure = (f >= 1) & ~peak_beyond & (at_next < best - drop)
+        sure |= (n - positions) <= k_top
+        if sure.any():
+            return _at(labels, n_priors + int(positions[np.argmax(sure)]))
+    return _at(labels, None)
+
+
+def buscar_ranked(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+    """buscar's test on the ranking: the last n screened as a sample of them + the unscreened."""
+    from scipy.stats import hypergeom
+
+    total_n = labels.size
+    relevant_at = np.flatnonzero(labels)
+    for s in range(n_priors + 1, total_n):
+        if labels[s - 1]:
+            continue  # p only falls after an irrelevant record
+        seen = relevant_at[relevant_at < s]
+        found = seen.size
+        if found == 0:
+            continue
+        # For a given count k in the window the longest window has the smallest p: windows that
+        # start just after a relevant record (k = the relevant after it), and the whole prefix.
+        starts = np.concatenate([seen + 1, [0]])
+        in_window = np.concatenate([found - np.arange(1, found + 1), [found]])
+        n = s - starts
+        k_hat = np.floor(found / TARGET + 1 - (found - in_window))
+        p = hypergeom.cdf(in_window, total_n - s + n, k_hat, n)
+        if np.nanmin(p) < 1 - CONFIDENCE:
+            return _at(labels, s)
+    return _at(labels, None)
+
+
+TARGETS = math.ceil(math.log(1 - CONFIDENCE) / math.log(TARGET))  # 59
+
+
+def target_method(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+    """Cormack & Grossman: random sample until TARGETS relevant; stop once the ranking has them all."""
+    draws = np.random.default_rng([seed, 2016]).permutation(labels.size)  # positions in the order
+    hits = np.cumsum(labels[draws])
+    reach = int(np.searchsorted(hits, TARGETS)) + 1 if hits[-1] >= TARGETS else labels.size
+    sample = draws[:reach]
+    targets = sample[labels[sample] == 1]
+    stop = max(n_priors, int(targets.max()) + 1) if targets.size else labels.size
+    screened = np.zeros(labels.size, dtype=bool)
+    screened[:stop] = True
+    screened[sample] = True
+    return int(screened.sum()), float(labels[screened].sum()) / float(labels.sum())
+
+
+def certified(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+    point = stopping.stopping_points(labels.tolist(), n_priors=n_priors, seed=seed)["statistical"]
+    return _at(labels, point["n_screened"])
+
+
+#: Decision 0014's grid, in its order of simplicity (ties go to the earlier one).
+CANDIDATE_RULES: dict[str, Callable[[np.ndarray, int, int], Outcome]] = {
+    "exp-profile": exp_profile,
+    "exp-bayes": _bayes("exponential"),
+    "hyp-bayes": _bayes("hyperbolic"),
+    "lomax-bayes": _bayes("lomax"),  # decision 0014's addendum
+    "exp-predictive-profile": exp_predictive_profile,
+    "exp-bayes-recent": _bayes("exponential", recent=True),
+    "exp-bayes+run": exp_bayes_run,
+    "buscar-ranked": buscar_ranked,
+    "target": target_method,
+}
+REFERENCE_RULES = {"certified": certified}
+INCUMBENT = "exp-profile"
+
+
+def excess(labels: np.ndarray, screened: int) -> float:
+    needed = int(np.searchsorted(np.cumsum(labels), math.ceil(TARGET * labels.sum() - 1e-9))) + 1
+    return (screened - needed) / labels.size
+
+
+def choose(summary: dict[str, dict[str, float]], runs: int) -> tuple[str, str]:
+    """Decision 0014's rule on the overall numbers: (winner, why)."""
+    grid = [name for name in CANDIDATE_RULES if name in summary]
+    eligible = [name for name in grid if summary[name]["reached_runs"] >= math.ceil(0.92 * runs)]
+    if not [name for name in eligible if name != INCUMBENT]:
+        if INCUMBENT in eligible:
+            return INCUMBENT, "no other candidate is eligible: the incumbent stays"
+        best = max(grid, key=lambda name: summary[name]["reached_runs"])
+        return best, "none is eligible: the one reaching 0.95 most often"
+    lowest = min(summary[name]["excess"] for name in eligible)
+    winner = next(name for name in grid if name in eligible and summary[name]["excess"] <= lowest + 0.005)
+    return winner, f"eligible: {', '.join(eligible)}; lowest excess {lowest:+.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ranking", default="default", help="Ranking candidate whose cached orders are scored.")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--rules", nargs="+", default=[*CANDIDATE_RULES, *REFERENCE_RULES])
+    parser.add_argument("--sets", nargs="+", help="Only these set names (file stems).")
+    parser.add_argument("--markdown", action="store_true", help="Also print the per-set table in Markdown.")
+    args = parser.parse_args()
+    rules = {**CANDIDATE_RULES, **REFERENCE_RULES}
+    sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
+    candidate = screening_dev.CANDIDATES[args.ranking]
+    orders = {}
+    for set_name in sets:
+        for seed in args.seeds:
+            row = screening_dev.run_one((args.ranking, candidate, set_name, "label_included", seed))
+            labels = np.frombuffer(row["labels"].encode(), dtype=np.uint8).astype(np.int64) - 48
+            orders[(set_name, seed)] = (labels, int(row["n_priors"]))
+    per_set: dict[str, dict[str, list[tuple[float, float]]]] = {name: {} for name in args.rules}
+    for name in args.rules:
+        for (set_name, seed), (labels, n_priors) in orders.items():
+            screened, recall = rules[name](labels, n_priors, seed)
+            per_set[name].setdefault(set_name, []).append((recall, excess(labels, screened)))
+    runs = len(orders)
+    summary = {}
+    print(f"{runs} runs ({len(sets)} sets × seeds {' '.join(map(str, args.seeds))}), ranking {args.ranking!r}")
+    print(f"{'rule':<24} {'reached':>8} {'excess':>8}   per set: reached/runs excess")
+    for name in args.rules:
+        everything = [o for outcomes in per_set[name].values() for o in outcomes]
+        reached = sum(recall >= TARGET - 1e-9 for recall, _ in everything)
+        summary[name] = {"reached": round(reached / runs, 3), "reached_runs": reached,
+                         "excess": round(float(np.mean([e for _, e in everything])), 4),
+                         "per_set": {s: [sum(r >= TARGET - 1e-9 for r, _ in o), round(float(np.mean([e for _, e in o])), 4)]
+                                     for s, o in per_set[name].items()}}
+        detail = "  ".join(f"{screening_dev._short(s + ':label_included').split('/')[0]} {v[0]}/{len(args.seeds)} {v[1]:+.2f}"
+                           for s, v in summary[name]["per_set"].items())
+        print(f"{name:<24} {reached / runs:8.3f} {summary[name]['excess']:+8.3f}   {detail}", flush=True)
+    winner, why = choose(summary, runs)
+    print(f"choice by decision 0014: {winner} ({why})")
+    if args.markdown:
+        shown = [name for name in args.rules]
+        print("| set | " + " | ".join(f"{n}: reached | excess" for n in shown) + " |")
+        print("|---|" + "---|---|" * len(shown))
+        for set_name in sets:
+            cells = " | ".join(f"{summary[n]['per_set'][set_name][0]}/{len(args.seeds)} | "
+                               f"{summary[n]['per_set'][set_name][1]:+.3f}" for n in shown)
+            print(f"| {set_name} | {cells} |")
+        cells = " | ".join(f"**{summary[n]['reached']:.3f}** | **{summary[n]['excess']:+.3f}**" for n in shown)
+        print(f"| **all {runs} runs** | {cells} |")
+    print("BENCH " + json.dumps({"benchmark": "screening_stopping", "ranking": args.ranking, "seeds": args.seeds,
+                                 "runs": runs, "choice": winner, "rules": summary}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
