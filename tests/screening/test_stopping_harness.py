@@ -1,0 +1,71 @@
+"""Decision 0014's offline harness: its candidates on constructed rankings and its choice rule."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def harness() -> ModuleType:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        spec = importlib.util.spec_from_file_location("screening_stopping", BENCHMARKS / "screening_stopping.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+def found_early(n_relevant: int = 40, n: int = 2000) -> np.ndarray:
+    """Priors (1, 0) first, then every other relevant record, then only irrelevant ones."""
+    return np.array([1, 0] + [1] * (n_relevant - 1) + [0] * (n - n_relevant - 1))
+
+
+def test_every_candidate_stops_once_the_ranking_is_exhausted(harness: ModuleType) -> None:
+    labels = found_early(100)  # the target method needs 59 relevant to draw its targets from
+    for name, rule in harness.CANDIDATE_RULES.items():
+        screened, recall = rule(labels, 2, 1)
+        assert recall >= 0.95, name
+        assert screened < labels.size, name  # each one does stop before the end
+    # Only the target method pays for its random sample on top of the ranking.
+    assert harness.target_method(labels, 2, 1)[0] > harness.exp_profile(labels, 2, 1)[0]
+    # With fewer relevant records than targets its sample is the whole set.
+    assert harness.target_method(found_early(40), 2, 1) == (2000, 1.0)
+
+
+def test_rate_candidates_do_not_stop_a_steady_trickle_early(harness: ModuleType) -> None:
+    # One relevant record every 25, to the end: the records left are as rich as those screened.
+    labels = np.array(([1] + [0] * 24) * 60)
+    for name in ("exp-profile", "exp-bayes", "lomax-bayes", "hyp-bayes"):
+        _, recall = harness.CANDIDATE_RULES[name](labels, 2, 1)
+        assert recall >= 0.95, name
+
+
+def test_excess_counts_records_past_the_95_percent_point(harness: ModuleType) -> None:
+    labels = np.array([1] * 19 + [0] * 80 + [1])  # 95 % of 20 relevant = 19, reached at record 19
+    assert harness.excess(labels, 19) == 0.0
+    assert harness.excess(labels, 100) == pytest.approx(81 / 100)
+
+
+def test_choice_rule_of_decision_0014(harness: ModuleType) -> None:
+    def summary(**rules: tuple[int, float]) -> dict[str, dict[str, float]]:
+        return {name.replace("_", "-"): {"reached_runs": r, "excess": e} for name, (r, e) in rules.items()}
+
+    # Only the incumbent is eligible: it stays, however cheap the others are.
+    assert harness.choose(summary(exp_profile=(71, 0.17), exp_bayes=(47, 0.05)), 75)[0] == "exp-profile"
+    # An eligible candidate with a lower excess wins...
+    assert harness.choose(summary(exp_profile=(71, 0.17), exp_bayes=(69, 0.12)), 75)[0] == "exp-bayes"
+    # ...unless an earlier one in the list is within 0.005 of it.
+    assert harness.choose(summary(exp_profile=(71, 0.124), exp_bayes=(69, 0.12)), 75)[0] == "exp-profile"
+    # Nobody eligible: the one reaching 0.95 in the most runs.
+    assert harness.choose(summary(exp_profile=(60, 0.17), target=(68, 0.4)), 75)[0] == "target"
