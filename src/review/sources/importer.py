@@ -1,7 +1,10 @@
 """Import bibliographic files into a workspace store: per file all or nothing, never twice.
 
-Each file is read and parsed completely before anything is written, then stored in one
-``store.add_batch`` transaction; a file whose SHA-256 matches an earlier batch is skipped.
+Records are parsed one at a time and stored in slices as they come, all inside one
+transaction per file: a problem anywhere in the file (a bad last record) rolls back every
+slice, and memory holds one slice, not the file's records. A small file (up to one slice)
+is read completely before the store's write lock is taken. A file whose SHA-256 matches an
+earlier batch is skipped.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from ..errors import ImportFormatError
 from ..store import Store
+from ..store.core import INSERT_SLICE
 from ..workspace import Workspace
 from .decode import check_not_binary
 from .detect import detect_reader
-from .readers import ReadResult
+from .readers import ReadResult, RecordStream
 
 __all__ = ["FileImport", "ImportReport", "import_files", "read_file"]
 
@@ -27,7 +32,8 @@ def read_file(path: Path | str, *, source: str | None = None) -> ReadResult:
     """Read, detect, decode and parse one file; raises ``ImportFormatError`` on any problem."""
     path = Path(path)
     data = read_input_bytes(path)
-    return _parse(path, data, source)
+    check_not_binary(data, path)
+    return detect_reader(data, path).read(path, data, source_name=source)
 
 
 @dataclass(slots=True)
@@ -97,19 +103,24 @@ def _import_one(store: Store, path: Path, source: str | None, root: Path | None)
     previous = store.find_batch(digest)
     if previous is not None:
         return _skipped(path, previous)
-    result = _parse(path, data, source)
+    stream = _open(path, data, source, digest)
+    records = iter(stream)
+    # The first slice before the lock: a small file holds the write lock only while it is stored.
+    first = list(islice(records, INSERT_SLICE))
     with store.locked_transaction() as conn:
-        previous = store.find_batch(result.sha256, conn=conn)
+        previous = store.find_batch(digest, conn=conn)
         if previous is not None:
             return _skipped(path, previous)
-        batch_id = store.add_batch(
-            result.records, file_name=_stored_name(path, root), file_sha256=result.sha256,
-            source_name=result.source_name, format=result.format, encoding=result.encoding, conn=conn,
-        )
+        batch = store.begin_batch(conn, file_name=_stored_name(path, root), file_sha256=digest,
+                                  source_name=stream.source_name, format=stream.format, encoding=stream.encoding)
+        batch.add(first)
+        del first
+        batch.add(records)  # the rest, parsed slice by slice under the lock
+        batch_id = batch.finish(source_name=stream.source_name)
     return FileImport(
-        path=path, status="imported", format=result.format, encoding=result.encoding,
-        source_name=result.source_name, n_records=len(result.records), batch_id=batch_id,
-        deleted_pmids=result.deleted_pmids,
+        path=path, status="imported", format=stream.format, encoding=stream.encoding,
+        source_name=stream.source_name, n_records=stream.n_records, batch_id=batch_id,
+        deleted_pmids=stream.deleted_pmids,
     )
 
 
@@ -148,10 +159,10 @@ def read_input_bytes(path: Path) -> bytes:
     return data
 
 
-def _parse(path: Path, data: bytes, source: str | None) -> ReadResult:
+def _open(path: Path, data: bytes, source: str | None, sha256: str) -> RecordStream:
+    """Check, detect and decode now; the records come as the stream is read."""
     check_not_binary(data, path)
-    reader = detect_reader(data, path)
-    return reader.read(path, data, source_name=source)
+    return detect_reader(data, path).stream(path, data, source_name=source, sha256=sha256)
 
 
 def _stored_name(path: Path, root: Path | None) -> str:

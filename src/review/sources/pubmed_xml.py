@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ImportFormatError
 from ..records import Record
-from .xmlsafe import safe_fromstring
+from .xmlsafe import safe_iterparse
 
-__all__ = ["ParsedPubmed", "parse_pubmed_xml", "article_chunks", "RELATION_TYPES"]
+__all__ = ["ParsedPubmed", "parse_pubmed_xml", "iter_pubmed_xml", "article_chunks", "RELATION_TYPES"]
 
 _ROOTS = {"PubmedArticleSet", "PubmedBookArticleSet", "PubmedArticle", "PubmedBookArticle"}
 _ARTICLES = {"PubmedArticle", "PubmedBookArticle"}
@@ -52,10 +53,52 @@ def parse_pubmed_xml(data: bytes, *, path: str = "<pubmed>", source_name: str = 
     and an E-utilities ``<ERROR>`` body all raise, naming the line, so that no half-read
     document is ever taken for a complete one.
     """
+    result = ParsedPubmed()
+    result.records = list(iter_pubmed_xml(data, path=path, source_name=source_name, deleted_pmids=result.deleted_pmids))
+    return result
+
+
+def iter_pubmed_xml(data: bytes, *, path: str = "<pubmed>", source_name: str = "PubMed",
+                    deleted_pmids: list[str] | None = None) -> Iterator[Record]:
+    """The records of :func:`parse_pubmed_xml`, one at a time, each article's elements freed once read.
+
+    The same checks raise the same errors, but when the reading reaches them (an ``<ERROR>``
+    or a foreign root when the document has ended), so a caller storing records as they come
+    does it inside one transaction. ``DeleteCitation`` PMIDs are appended to ``deleted_pmids``.
+    """
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError("parse_pubmed_xml needs bytes (the raw response or file)")
+    errors: list[str] = []
+    root: ET.Element | None = None
+    root_tag = ""
+    depth = 0
+    count = 0
+    chunks = _iter_article_chunks(data)
     try:
-        root = safe_fromstring(_without_unused_blocks(data), path)
+        for event, elem in safe_iterparse(_without_unused_blocks(data), path, events=("start", "end")):
+            if event == "start":
+                if root is None:
+                    root, root_tag = elem, _local(elem.tag)
+                depth += 1
+                continue
+            depth -= 1
+            tag = elem.tag
+            if tag == "ERROR":
+                errors.append(_text(elem))
+            elif tag == "DeleteCitation" and deleted_pmids is not None:
+                deleted_pmids.extend(_text(p) for p in elem.iter("PMID") if _text(p))
+            # Records are the root when it is an article, else the root's article children.
+            if not errors and (
+                (depth == 0 and root_tag in _ARTICLES)
+                or (depth == 1 and tag in _ARTICLES and root_tag in _ROOTS and root_tag not in _ARTICLES)
+            ):
+                record = _article(elem, tag, f"record {count + 1}", source_name)
+                record.raw = _raw(elem, next(chunks, None), record.pmid)
+                count += 1
+                yield record
+                if depth == 1 and root is not None:  # detached: the tree never holds every article read
+                    root.remove(elem)
+                    elem.clear()
     except ET.ParseError as err:
         if not data.strip():
             raise ImportFormatError(path, None, "empty document") from None
@@ -63,22 +106,10 @@ def parse_pubmed_xml(data: bytes, *, path: str = "<pubmed>", source_name: str = 
         raise ImportFormatError(
             path, f"line {line}", f"invalid or truncated XML ({_reason(err)}, column {column})"
         ) from None
-    root_tag = _local(root.tag)
-    errors = [_text(e) for e in root.iter("ERROR")]
     if errors:
         raise ImportFormatError(path, None, f"E-utilities error: {'; '.join(errors)}")
     if root_tag not in _ROOTS:
         raise ImportFormatError(path, "line 1", f"not PubMed XML (root element <{root_tag}>)")
-    articles = [root] if root_tag in _ARTICLES else [e for e in root if e.tag in _ARTICLES]
-    chunks = article_chunks(data) if articles else []
-    result = ParsedPubmed()
-    for index, elem in enumerate(articles):
-        record = _article(elem, elem.tag, f"record {index + 1}", source_name)
-        record.raw = _raw(elem, chunks, index, record.pmid)
-        result.records.append(record)
-    for deleted in root.iter("DeleteCitation"):
-        result.deleted_pmids.extend(_text(p) for p in deleted.iter("PMID") if _text(p))
-    return result
 
 
 # -- one article ----------------------------------------------------------------------------
@@ -391,7 +422,11 @@ def _without_unused_blocks(data: bytes) -> bytes:
 
 def article_chunks(data: bytes) -> list[bytes]:
     """Each article's bytes, found with ``bytes.find`` (C speed; a regex over 100 MB is not)."""
-    chunks: list[bytes] = []
+    return list(_iter_article_chunks(data))
+
+
+def _iter_article_chunks(data: bytes) -> Iterator[bytes]:
+    """:func:`article_chunks` one at a time."""
     names = (b"PubmedArticle", b"PubmedBookArticle")
     upcoming = {name: data.find(b"<" + name) for name in names}
     position = 0
@@ -401,7 +436,7 @@ def article_chunks(data: bytes) -> list[bytes]:
                 upcoming[name] = data.find(b"<" + name, position)
         found = [(i, name) for name, i in upcoming.items() if i >= 0]
         if not found:
-            return chunks
+            return
         begin, name = min(found)
         after = data[begin + 1 + len(name):begin + 2 + len(name)]
         if after not in (b">", b" ", b"\t", b"\r", b"\n"):  # <PubmedArticleSet>, not an article
@@ -409,15 +444,14 @@ def article_chunks(data: bytes) -> list[bytes]:
             continue
         close = data.find(b"</" + name + b">", begin)
         if close < 0:
-            return chunks
+            return
         position = close + len(name) + 3
-        chunks.append(data[begin:position])
+        yield data[begin:position]
 
 
-def _raw(elem: ET.Element, chunks: list[bytes], index: int, pmid: str) -> str:
-    """The article's own bytes from the document; re-serialised if slicing went astray."""
-    if index < len(chunks):
-        chunk = chunks[index]
+def _raw(elem: ET.Element, chunk: bytes | None, pmid: str) -> str:
+    """The article's own bytes from the document (``chunk``); re-serialised if slicing went astray."""
+    if chunk is not None:
         if not pmid or f">{pmid}<".encode() in chunk:
             return chunk.decode("utf-8", errors="replace")
     return ET.tostring(elem, encoding="unicode")

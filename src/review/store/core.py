@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from itertools import islice
 from typing import Any
 import zlib
 
@@ -17,14 +18,16 @@ from . import schema
 from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
-__all__ = ["Connection", "DecisionConflict", "Store", "engine_url", "inserted_id", "metadata", "safe_url", "utcnow"]
+__all__ = [
+    "BatchWriter", "Connection", "DecisionConflict", "Store", "engine_url", "inserted_id", "metadata", "safe_url", "utcnow",
+]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
 Connection = sa.Connection
 
 
-#: Rows per INSERT statement of ``add_batch`` (bounds the parameter lists kept in memory).
-_INSERT_SLICE = 5_000
+#: Rows per INSERT statement of an import batch (bounds the records and row dicts held at once).
+INSERT_SLICE = 5_000
 
 
 def utcnow() -> datetime:
@@ -210,7 +213,7 @@ class Store:
 
     def add_batch(
         self,
-        records: Sequence[Record],
+        records: Iterable[Record],
         *,
         file_name: str,
         file_sha256: str,
@@ -220,26 +223,46 @@ class Store:
         search_run_id: int | None = None,
         conn: sa.Connection | None = None,
     ) -> int:
-        """Store an import batch and its records atomically; returns the batch id."""
+        """Store an import batch and its records atomically; returns the batch id.
+
+        ``records`` may be a generator: it is stored slice by slice, never held whole.
+        """
         if conn is None:
             with self.engine.begin() as own:
                 return self.add_batch(
                     records, file_name=file_name, file_sha256=file_sha256, source_name=source_name,
                     format=format, encoding=encoding, search_run_id=search_run_id, conn=own,
                 )
+        batch = self.begin_batch(conn, file_name=file_name, file_sha256=file_sha256, source_name=source_name,
+                                 format=format, encoding=encoding, search_run_id=search_run_id)
+        batch.add(records)
+        return batch.finish()
+
+    def begin_batch(
+        self,
+        conn: sa.Connection,
+        *,
+        file_name: str,
+        file_sha256: str,
+        source_name: str,
+        format: str,
+        encoding: str,
+        search_run_id: int | None = None,
+    ) -> BatchWriter:
+        """Start an import batch inside ``conn``'s transaction; add its records with the writer.
+
+        The batch row says 0 records until :meth:`BatchWriter.finish`, all in the one
+        transaction: a reader never sees a half-stored batch, and an error (a bad record
+        late in a file) rolls back every slice already inserted.
+        """
         batch_id = inserted_id(conn.execute(
             schema.import_batches.insert().values(
                 file_name=file_name, file_sha256=file_sha256, source_name=source_name,
-                format=format, encoding=encoding, n_records=len(records),
+                format=format, encoding=encoding, n_records=0,
                 imported_at=utcnow(), search_run_id=search_run_id,
             )
         ))
-        # In slices: one parameter list for a million rows would hold every row's dict at once
-        # (over a gigabyte); the slices share the one transaction, so the batch stays atomic.
-        for start in range(0, len(records), _INSERT_SLICE):
-            conn.execute(schema.records.insert(),
-                         [_record_row(r, batch_id, source_name) for r in records[start:start + _INSERT_SLICE]])
-        return int(batch_id)
+        return BatchWriter(conn, batch_id, source_name)
 
     def count_records(self) -> int:
         with self.engine.connect() as conn:
@@ -365,6 +388,37 @@ class Store:
             if d.label != "undo" and d.id not in undone:
                 current[(d.record_id, d.reviewer)] = d
         return current
+
+
+class BatchWriter:
+    """Inserts one import batch's records in slices of ``INSERT_SLICE`` rows (``Store.begin_batch``)."""
+
+    def __init__(self, conn: sa.Connection, batch_id: int, source_name: str) -> None:
+        self.conn = conn
+        self.batch_id = batch_id
+        self.source_name = source_name
+        self.n_records = 0
+
+    def add(self, records: Iterable[Record]) -> None:
+        """Insert ``records`` (a list or a generator), one slice at a time."""
+        # One parameter list for a million rows would hold every row's dict at once (over a
+        # gigabyte); the slices share the one transaction, so the batch stays atomic.
+        iterator = iter(records)
+        while True:
+            rows = [_record_row(r, self.batch_id, self.source_name) for r in islice(iterator, INSERT_SLICE)]
+            if not rows:
+                return
+            self.conn.execute(schema.records.insert(), rows)
+            self.n_records += len(rows)
+
+    def finish(self, *, source_name: str | None = None) -> int:
+        """Record the batch's size (and its source, when known only now); returns the batch id."""
+        values: dict[str, Any] = {"n_records": self.n_records}
+        if source_name is not None:
+            values["source_name"] = source_name
+        t = schema.import_batches
+        self.conn.execute(sa.update(t).where(t.c.id == self.batch_id).values(**values))
+        return int(self.batch_id)
 
 
 def inserted_id(result: sa.CursorResult[Any]) -> int:

@@ -1,8 +1,10 @@
-"""The reader template: bytes → decode → parse → checked ``list[Record]``, and the registry.
+"""The reader template: bytes → decode → parse → checked records, one at a time; and the registry.
 
 A format is one ``Reader`` subclass registered with :func:`register`; it says how to
-recognise its content (``sniff``) and how to parse decoded text (``parse``). Everything
-around that (encoding, empty files, oversized fields, provenance) happens here once.
+recognise its content (``sniff``) and how to turn decoded text into records (``records``, a
+generator). Everything around that (encoding, empty files, oversized fields, provenance)
+happens here once, in :class:`RecordStream`, so a million-record file never holds all its
+records at once: the importer stores them slice by slice as they come.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from ...errors import ImportFormatError
 from ...records import BIB_FIELDS, Record
 from ..decode import MAX_FIELD_CHARS, decode_text
 
-__all__ = ["READERS", "ParsedFile", "ReadResult", "Reader", "SourceFile", "iter_lines", "register", "text_lines"]
+__all__ = [
+    "READERS", "ParsedFile", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
+]
 
 
 @dataclass(slots=True)
@@ -29,6 +33,8 @@ class SourceFile:
     data: bytes
     text: str = ""
     encoding: str = ""
+    #: PMIDs the file withdrew (PubMed XML ``DeleteCitation``), filled while its records are read.
+    deleted_pmids: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -78,41 +84,94 @@ class Reader:
         """Fill ``source.text`` and ``source.encoding``."""
         source.text, source.encoding = decode_text(source.data, source.path)
 
-    def parse(self, source: SourceFile) -> ParsedFile:
-        """Turn decoded text into records with ``position``/``raw``/``external_id`` set."""
+    def records(self, source: SourceFile) -> Iterator[Record]:
+        """Turn decoded text into records, one at a time, with ``position``/``raw``/``external_id`` set.
+
+        A generator: a problem anywhere in the file raises ``ImportFormatError`` when the reading
+        gets there, so callers that store records as they come do so inside one transaction.
+        """
         raise NotImplementedError
 
-    def read(self, path: Path, data: bytes, *, source_name: str | None = None) -> ReadResult:
-        """Decode, parse and check one file; raises ``ImportFormatError``, never half-reads."""
+    def parse(self, source: SourceFile) -> ParsedFile:
+        """Every record of ``source`` in a list (unchecked; :meth:`read` checks them)."""
+        records = list(self.records(source))
+        return ParsedFile(records, list(source.deleted_pmids))
+
+    def stream(self, path: Path, data: bytes, *, source_name: str | None = None,
+               sha256: str | None = None) -> RecordStream:
+        """Decode ``data`` now; its checked records come one at a time from the returned stream."""
         source = SourceFile(path=path, data=data)
         self.decode(source)
-        parsed = self.parse(source)
-        if not parsed.records and not parsed.deleted_pmids:
-            raise ImportFormatError(path, None, f"no {self.label} records found")
-        fallback = source_name or self.default_source or path.stem
-        has_controls = _CONTROL_BYTES.search(data) is not None
-        for record in parsed.records:
-            check_field_sizes(record, path, trust_raw=self.raw_bounds_fields)
+        return RecordStream(self, source, source_name, sha256 or hashlib.sha256(data).hexdigest())
+
+    def read(self, path: Path, data: bytes, *, source_name: str | None = None) -> ReadResult:
+        """Decode, parse and check one file completely; raises ``ImportFormatError``, never half-reads."""
+        stream = self.stream(path, data, source_name=source_name)
+        records = list(stream)
+        return ReadResult(
+            path=path,
+            format=stream.format,
+            encoding=stream.encoding,
+            sha256=stream.sha256,
+            source_name=stream.source_name,
+            records=records,
+            deleted_pmids=stream.deleted_pmids,
+        )
+
+
+class RecordStream:
+    """One file's checked records, produced as they are parsed; what must be global is counted.
+
+    Iterate it once. Each record is checked (field sizes, control characters, empty records)
+    and gets its source before it is yielded; a file without records raises when the stream
+    ends. ``n_records``, ``source_name`` and ``deleted_pmids`` are final once it has ended.
+    """
+
+    def __init__(self, reader: Reader, source: SourceFile, source_name: str | None, sha256: str) -> None:
+        self.path = source.path
+        self.format = reader.name
+        self.encoding = source.encoding
+        self.sha256 = sha256
+        self.n_records = 0
+        self._reader = reader
+        self._source = source
+        self._given_source = source_name
+        self._fallback = source_name or reader.default_source or source.path.stem
+        #: Records per source name (a handful of names, not one entry per record).
+        self._per_source: dict[str, int] = {}
+
+    @property
+    def source_name(self) -> str:
+        """The batch's source: the one given, else the most common among the records read."""
+        return self._given_source or _most_common(self._per_source) or self._fallback
+
+    @property
+    def deleted_pmids(self) -> list[str]:
+        return list(self._source.deleted_pmids)
+
+    def __iter__(self) -> Iterator[Record]:
+        reader, source, path = self._reader, self._source, self._source.path
+        given, fallback = self._given_source, self._fallback
+        has_controls = _CONTROL_BYTES.search(source.data) is not None
+        per_source = self._per_source
+        for record in reader.records(source):
+            check_field_sizes(record, path, trust_raw=reader.raw_bounds_fields)
             if has_controls:
                 strip_control_characters(record)
-            if not self.allows_empty_records and is_empty(record):
+            if not reader.allows_empty_records and is_empty(record):
                 raise ImportFormatError(
                     path, record.position or None,
                     "empty record (no title, abstract, authors, DOI, PMID or id); remove it from the file",
                 )
-            if source_name:
-                record.source = source_name
+            if given:
+                record.source = given
             elif not record.source:
                 record.source = fallback
-        return ReadResult(
-            path=path,
-            format=self.name,
-            encoding=source.encoding,
-            sha256=hashlib.sha256(data).hexdigest(),
-            source_name=source_name or _most_common(r.source for r in parsed.records) or fallback,
-            records=parsed.records,
-            deleted_pmids=parsed.deleted_pmids,
-        )
+            per_source[record.source] = per_source.get(record.source, 0) + 1
+            self.n_records += 1
+            yield record
+        if not self.n_records and not source.deleted_pmids:
+            raise ImportFormatError(path, None, f"no {reader.label} records found")
 
 
 #: Registered readers by name, in registration order.
@@ -212,8 +271,6 @@ def _collect(name: str, value: Any, out: list[tuple[str, str]]) -> None:
             _collect(f"{name}.{key}", item, out)
 
 
-def _most_common(values: Any) -> str:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
+def _most_common(counts: dict[str, int]) -> str:
+    """The key counted most often (the first one seen among ties); '' when none."""
     return max(counts, key=counts.__getitem__) if counts else ""

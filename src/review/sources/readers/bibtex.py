@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import collapse, first_text, parse_year, split_keywords
 from ..decode import MAX_FIELD_CHARS
-from .base import ParsedFile, Reader, SourceFile, register
+from .base import Reader, SourceFile, register
 
 if TYPE_CHECKING:
     from bibtexparser.model import Entry
@@ -40,7 +41,7 @@ class BibtexReader(Reader):
     def sniff(self, head: str) -> int:
         return 80 if _ENTRY.search(head) else 0
 
-    def parse(self, source: SourceFile) -> ParsedFile:
+    def records(self, source: SourceFile) -> Iterator[Record]:
         # Imported here: bibtexparser (and pylatexenc) cost more start-up than all other readers.
         from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
@@ -52,14 +53,15 @@ class BibtexReader(Reader):
                 source.path, f"line {err.line}",
                 f"field '{err.key}' is {err.size:,} characters long after joining its parts (limit {MAX_FIELD_CHARS:,})",
             ) from None
-        entries: list[Entry] = []
+        # bibtexparser parses a whole library at once (``@string`` macros may be used anywhere
+        # after their definition), so only the records are made one at a time.
         for block in library.blocks:
             if isinstance(block, Entry):
-                entries.append(block)
+                yield _record(block)
             elif isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
                 # A repeated key or field is common in real exports: keep the entry itself.
                 if isinstance(block.ignore_error_block, Entry):
-                    entries.append(block.ignore_error_block)
+                    yield _record(block.ignore_error_block)
             elif isinstance(block, ParsingFailedBlock):
                 line = (block.start_line or 0) + 1
                 what = _first_line(block.error) or "syntax error"
@@ -68,7 +70,6 @@ class BibtexReader(Reader):
                     f"BibTeX entry {_entry_head(block.raw)} is not closed properly "
                     f"(unbalanced braces or quotes?): {what}",
                 )
-        return ParsedFile([_record(entry) for entry in entries])
 
     @staticmethod
     def _parse_library(source: SourceFile) -> Any:

@@ -6,14 +6,16 @@ forms; both map onto the same ``Record`` fields as RIS.
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 
 from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import collapse, parse_year
 from ..xmlsafe import check_declared_encoding, safe_iterparse
-from .base import ParsedFile, Reader, SourceFile, register, text_lines
+from .base import Reader, SourceFile, iter_lines, register
 
 _XML_SIGNATURE = re.compile(r"<xml>\s*<records>|<records>\s*<record>")
 _PUBMED_DB = re.compile(r"pubmed|medline", re.IGNORECASE)
@@ -35,22 +37,32 @@ class EndnoteXmlReader(Reader):
     def decode(self, source: SourceFile) -> None:
         source.encoding = check_declared_encoding(source.data, source.path)
 
-    def parse(self, source: SourceFile) -> ParsedFile:
-        records: list[Record] = []
+    def records(self, source: SourceFile) -> Iterator[Record]:
+        count = 0
+        parents: list[ET.Element] = []
+        open_records = 0
         try:
-            for _event, elem in safe_iterparse(source.data, source.path):
+            for event, elem in safe_iterparse(source.data, source.path, events=("start", "end")):
+                if event == "start":
+                    parents.append(elem)
+                    open_records += elem.tag == "record"
+                    continue
+                parents.pop()
                 if elem.tag == "record":
+                    open_records -= 1
                     # Re-serialised from the parsed element: a byte search would also match
                     # a <record> inside an XML comment and shift every later record's raw text.
                     raw = ET.tostring(elem, encoding="unicode")
-                    records.append(_xml_record(elem, len(records) + 1, raw))
+                    count += 1
+                    yield _xml_record(elem, count, raw)
+                    if parents and not open_records:  # detached: the tree never holds every record read
+                        parents[-1].remove(elem)
                     elem.clear()
         except ET.ParseError as err:
             line, column = err.position
             raise ImportFormatError(
                 source.path, f"line {line}", f"invalid or truncated EndNote XML (column {column + 1})"
             ) from None
-        return ParsedFile(records)
 
 
 def _text(elem: ET.Element | None) -> str:
@@ -116,14 +128,14 @@ class EndnoteTaggedReader(Reader):
     def sniff(self, head: str) -> int:
         return 85 if _ENW_START.search(head) and _ENW_ANY.search(head) else 0
 
-    def parse(self, source: SourceFile) -> ParsedFile:
-        records: list[Record] = []
+    def records(self, source: SourceFile) -> Iterator[Record]:
         block: list[str] = []
         start = 0
-        for number, line in enumerate([*text_lines(source.text), ""], start=1):
+        # One blank line after the last so the last record ends like the others.
+        for number, line in enumerate(itertools.chain(iter_lines(source.text), [""]), start=1):
             starts_record = line.startswith("%0") and _ENW_TAG.match(line)
             if (not line.strip() or starts_record) and block:
-                records.append(_enw_record(block, start))
+                yield _enw_record(block, start)
                 block = []
             if not line.strip():
                 continue
@@ -133,7 +145,6 @@ class EndnoteTaggedReader(Reader):
                                             f"not an EndNote tag line: {line[:40]!r}")
                 start = number
             block.append(line)
-        return ParsedFile(records)
 
 
 def _enw_record(lines: list[str], start: int) -> Record:

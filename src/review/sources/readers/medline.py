@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from Bio import Medline
@@ -15,7 +16,7 @@ from Bio import Medline
 from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import first_text, parse_year, text_list
-from .base import ParsedFile, Reader, SourceFile, register, text_lines
+from .base import Reader, SourceFile, iter_lines, register
 
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}-")
 _PMID_LINE = re.compile(r"^PMID- *\d", re.MULTILINE)
@@ -45,29 +46,28 @@ class MedlineReader(Reader):
             return 60
         return 0
 
-    def parse(self, source: SourceFile) -> ParsedFile:
-        records = []
+    def records(self, source: SourceFile) -> Iterator[Record]:
         for start, block in _blocks(source):
             try:
                 fields = Medline.read(io.StringIO(block))
             except Exception as err:  # Bio.Medline raises ValueError on malformed lines
                 raise ImportFormatError(source.path, f"line {start}", f"unreadable MEDLINE record: {err}") from None
-            records.append(_record(dict(fields), start, block))
-        return ParsedFile(records)
+            yield _record(dict(fields), start, block)
 
 
-def _blocks(source: SourceFile) -> list[tuple[int, str]]:
-    """``(first line, text)`` per record: blocks split on blank lines and on ``PMID-`` lines.
+def _blocks(source: SourceFile) -> Iterator[tuple[int, str]]:
+    """``(first line, text)`` per record, one at a time: blocks split on blank lines and ``PMID-`` lines.
 
     A paragraph that does not start with a tag line (a note a person typed between
     records) is skipped, as PubMed and reference managers do.
     """
-    blocks: list[tuple[int, str]] = []
+    found = False
     start, current, skipping = 0, [], False  # type: int, list[str], bool
-    for number, line in enumerate(text_lines(source.text), start=1):
+    for number, line in enumerate(iter_lines(source.text), start=1):
         if not line.strip() or (line.startswith("PMID-") and current):
             if current:
-                blocks.append((start, "\n".join(current) + "\n"))
+                found = True
+                yield start, "\n".join(current) + "\n"
                 current = []
             skipping = False
             if not line.strip():
@@ -81,10 +81,10 @@ def _blocks(source: SourceFile) -> list[tuple[int, str]]:
             start = number
         current.append(line)
     if current:
-        blocks.append((start, "\n".join(current) + "\n"))
-    if not blocks:
+        found = True
+        yield start, "\n".join(current) + "\n"
+    if not found:
         raise ImportFormatError(source.path, None, "no MEDLINE record (no tag lines such as 'PMID- ')")
-    return blocks
 
 
 def _record(fields: dict[str, Any], line: int, raw: str) -> Record:

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from ..xmlsafe import check_declared_encoding
-from .base import ParsedFile, Reader, SourceFile, register
+from ...records import Record
+from .base import Reader, SourceFile, register
 
 _PUBMED_ROOT = re.compile(r"<(PubmedArticleSet|PubmedBookArticleSet|PubmedArticle|PubmedBookArticle)[\s>]")
 
@@ -25,10 +27,10 @@ class PubmedXmlReader(Reader):
         # The XML parser decodes by itself (declaration or UTF-8); just report which.
         source.encoding = check_declared_encoding(source.data, source.path)
 
-    def parse(self, source: SourceFile) -> ParsedFile:
-        from ..pubmed_xml import parse_pubmed_xml  # owned by the retrieval stage
+    def records(self, source: SourceFile) -> Iterator[Record]:
+        from ..pubmed_xml import iter_pubmed_xml  # owned by the retrieval stage
 
-        parsed = parse_pubmed_xml(source.data, path=str(source.path))
-        for index, record in enumerate(parsed.records, start=1):
+        records = iter_pubmed_xml(source.data, path=str(source.path), deleted_pmids=source.deleted_pmids)
+        for index, record in enumerate(records, start=1):
             record.position = record.position or f"record {index}"
-        return ParsedFile(list(parsed.records), list(parsed.deleted_pmids))
+            yield record

@@ -7,13 +7,14 @@ text, a record without ``ER`` is an error instead of being dropped).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import rispy
 
 from ...records import Record
 from ..fields import first_text, join_pages, parse_year, text_list
-from .base import ParsedFile, Reader, SourceFile, register
+from .base import Reader, SourceFile, register
 from .tagged import TaggedFormat, read_entries
 
 RIS = TaggedFormat("RIS", re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)"), "TY", "TY  - ", rispy.RisParser)
@@ -44,8 +45,9 @@ class RisReader(Reader):
                 return 90
         return 0
 
-    def parse(self, source: SourceFile) -> ParsedFile:
-        return ParsedFile([_record(entry, start, block) for start, block, entry in read_entries(source, RIS)])
+    def records(self, source: SourceFile) -> Iterator[Record]:
+        for start, block, entry in read_entries(source, RIS):
+            yield _record(entry, start, block)
 
 
 def _record(entry: dict[str, Any], line: int, raw: str) -> Record:

@@ -9,14 +9,14 @@ are split into lists.
 from __future__ import annotations
 
 import csv
-import io
 import re
+from collections.abc import Iterator
 
 from ...errors import ImportFormatError
 from ...records import Record
 from ..decode import MAX_FIELD_CHARS
 from ..fields import parse_year, split_authors, split_keywords, unneutralise_cell
-from .base import ParsedFile, Reader, SourceFile, register
+from .base import Reader, SourceFile, register
 
 # The csv module refuses fields over 131,072 characters by default; allow up to our own
 # limit (one process-wide setting, only ever raised) and report bigger fields ourselves.
@@ -68,27 +68,31 @@ class CsvReader(Reader):
             return 70
         return 20 if all(0 < len(c) <= 40 for c in cells) else 0
 
-    def parse(self, source: SourceFile) -> ParsedFile:
+    def records(self, source: SourceFile) -> Iterator[Record]:
         path = source.path
-        lines = io.StringIO(source.text, newline="").readlines()
-        header_line = next((i for i, line in enumerate(lines) if line.strip()), None)
-        if header_line is None:
+        lines = _RowLines(source.text)
+        header_text = lines.first_nonblank()
+        if header_text is None:
             raise ImportFormatError(path, None, "empty CSV (no header row)")
-        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else _delimiter(lines[header_line])
-        excel_hint = _EXCEL_SEP.match(lines[header_line])
+        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else _delimiter(header_text)
+        excel_hint = _EXCEL_SEP.match(header_text)
         if excel_hint:  # Excel's "sep=;" first line names the delimiter
-            delimiter, lines[header_line] = excel_hint.group(1), ""
+            delimiter = excel_hint.group(1)
+            lines.replace_peeked("")
         # strict: an unclosed quote must fail, not swallow the rest of the file into one cell
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         end = 0
         try:
-            header = next(row for row in reader if any(cell.strip() for cell in row))
-            header = [unneutralise_cell(cell) for cell in header]  # our exports neutralise headers too
+            found = next((row for row in reader if any(cell.strip() for cell in row)), None)
+            if found is None:  # only Excel's "sep=" line
+                raise ImportFormatError(path, None, "empty CSV (no header row)")
+            header = [unneutralise_cell(cell) for cell in found]  # our exports neutralise headers too
             columns = _columns(header, path, reader.line_num)
-            records: list[Record] = []
             end = reader.line_num
+            lines.take_row()
             for row in reader:
                 start, end = end + 1, reader.line_num
+                raw = lines.take_row()  # the lines this row came from (csv reads no further ahead)
                 if not any(cell.strip() for cell in row):
                     continue
                 if len(row) > len(header):
@@ -96,10 +100,58 @@ class CsvReader(Reader):
                         path, f"line {start}",
                         f"{len(row)} cells but the header has {len(header)} columns (unquoted '{delimiter}'?)",
                     )
-                records.append(_record(row, header, columns, start, "".join(lines[start - 1:end])))
+                yield _record(row, header, columns, start, raw)
         except csv.Error as err:
             raise ImportFormatError(path, f"line {end + 1}", f"malformed CSV: {_csv_problem(err)}") from None
-        return ParsedFile(records)
+
+
+#: One line with its ending, split as ``io.StringIO(text, newline="")`` splits: on LF, CRLF or CR.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class _RowLines:
+    """The lines of a text, one at a time, remembering those handed out since the last row.
+
+    ``csv.reader`` asks for exactly the lines of one row, so what was handed out between two
+    rows is that row's original text; no list of every line of a large file is kept.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._matches = _LINE.finditer(text)
+        self._peeked: list[str] = []
+        self._row: list[str] = []
+
+    def first_nonblank(self) -> str | None:
+        """The first line with more than whitespace, kept to be handed out again (None: none)."""
+        for match in self._matches:
+            self._peeked.append(match.group())
+            if match.group().strip():
+                return match.group()
+        return None
+
+    def replace_peeked(self, line: str) -> None:
+        """Hand out ``line`` instead of the line :meth:`first_nonblank` returned."""
+        self._peeked[-1] = line
+
+    def take_row(self) -> str:
+        """The lines handed out since the last call, joined."""
+        text = "".join(self._row)
+        self._row.clear()
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self._peeked:
+            line = self._peeked.pop(0)
+        else:
+            match = next(self._matches, None)
+            if match is None:
+                raise StopIteration
+            line = match.group()
+        self._row.append(line)
+        return line
 
 
 def _csv_problem(err: csv.Error) -> str:

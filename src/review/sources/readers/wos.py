@@ -8,6 +8,7 @@ records are (``tagged.read_entries``) and rispy's ``WokParser`` reads each one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from string import capwords
 from typing import Any
 
@@ -15,7 +16,7 @@ import rispy
 
 from ...records import Record
 from ..fields import first_text, join_pages, parse_year, text_list
-from .base import ParsedFile, Reader, SourceFile, register
+from .base import Reader, SourceFile, register
 from .tagged import TaggedFormat, read_entries
 
 WOS = TaggedFormat("Web of Science", re.compile(r"^([A-Z][A-Z0-9])(?: |$)"), "PT", "PT ", rispy.WokParser,
@@ -47,8 +48,9 @@ class WosReader(Reader):
             return 95
         return 40 if _PT.search(head) else 0
 
-    def parse(self, source: SourceFile) -> ParsedFile:
-        return ParsedFile([_record(entry, start, block) for start, block, entry in read_entries(source, WOS)])
+    def records(self, source: SourceFile) -> Iterator[Record]:
+        for start, block, entry in read_entries(source, WOS):
+            yield _record(entry, start, block)
 
 
 def _keywords(value: Any) -> list[str]:

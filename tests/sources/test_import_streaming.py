@@ -1,0 +1,103 @@
+"""Imports stream: records are stored slice by slice as they are parsed, inside one transaction,
+so a bad record at the end of a large file still leaves the store exactly as it was."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from review.sources import import_files, read_file
+from review.store import schema
+from review.store.core import INSERT_SLICE
+
+#: Enough records for the importer to store two slices before it reaches the bad one.
+N = 2 * INSERT_SLICE + 50
+
+
+def _ris(n: int) -> str:
+    return "".join(f"TY  - JOUR\nTI  - Record {i}\nAU  - Doe, J\nPY  - 2020\nER  - \n\n" for i in range(n))
+
+
+def _csv(n: int) -> str:
+    return "title,year\n" + "".join(f"Record {i},2020\n" for i in range(n))
+
+
+def _pubmed(n: int) -> str:
+    body = "".join(f"<PubmedArticle><MedlineCitation><PMID>{i + 1}</PMID><Article><ArticleTitle>Record {i}"
+                   "</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n" for i in range(n))
+    return f"<PubmedArticleSet>\n{body}</PubmedArticleSet>\n"
+
+
+#: format -> (file name, text of N good records followed by one bad one, expected message part)
+LATE_BAD = {
+    "ris": ("late.ris", _ris(N) + "TY  - JOUR\nTI  - Cut off\n", "RIS record has no ER line"),
+    "csv": ("late.csv", _csv(N) + "Extra, cells,2020,x\n", "4 cells but the header has 2 columns"),
+    "pubmed-xml": ("late.xml", _pubmed(N).removesuffix("</PubmedArticleSet>\n") + "<PubmedArticle><Medline",
+                   "invalid or truncated XML"),
+}
+
+
+def _dump(workspace) -> list[str]:
+    """Every batch and record row (batch timestamps aside), to compare a store before and after."""
+    rows = []
+    with workspace.store.engine.connect() as conn:
+        for table in (schema.import_batches, schema.records):
+            for row in conn.execute(sa.select(table).order_by(table.c.id)).mappings():
+                rows.append(json.dumps({k: v for k, v in row.items() if k != "imported_at"}, default=str))
+    return rows
+
+
+@pytest.mark.parametrize("fmt", sorted(LATE_BAD))
+def test_bad_record_at_the_end_of_a_large_file_leaves_the_store_as_it_was(fmt, tmp_path, workspace):
+    good = tmp_path / "earlier.ris"
+    good.write_text(_ris(3), encoding="utf-8")
+    assert import_files(workspace, [good]).files[0].status == "imported"
+    before = _dump(workspace)
+    name, text, expected = LATE_BAD[fmt]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+
+    record_inserts = []
+
+    def count_inserts(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO records"):
+            record_inserts.append(len(parameters) if executemany else 1)
+
+    sa.event.listen(workspace.store.engine, "before_cursor_execute", count_inserts)
+    try:
+        outcome = import_files(workspace, [path]).files[0]
+    finally:
+        sa.event.remove(workspace.store.engine, "before_cursor_execute", count_inserts)
+
+    assert outcome.status == "failed"
+    assert expected in outcome.message and str(path) in outcome.message
+    # Streaming: two full slices were stored before the parser reached the bad record ...
+    assert record_inserts[:2] == [INSERT_SLICE, INSERT_SLICE]
+    # ... and the one transaction rolled them back with the batch row.
+    assert _dump(workspace) == before
+
+
+def test_streamed_import_counts_and_sources_match_a_full_read(tmp_path, workspace):
+    """The batch row written before the records are known ends with the full count and source."""
+    text = _ris(N).replace("PY  - 2020\n", "PY  - 2020\nDB  - Embase\n", N // 2 + 1)
+    path = tmp_path / "mixed.ris"
+    path.write_text(text, encoding="utf-8")
+    full = read_file(path)
+    outcome = import_files(workspace, [path]).files[0]
+    assert outcome.status == "imported" and outcome.n_records == len(full.records) == N
+    assert outcome.source_name == full.source_name == "Embase"
+    (batch,) = workspace.store.batches()
+    assert (batch["n_records"], batch["source_name"]) == (N, "Embase")
+    stored = workspace.store.records()
+    assert [r.title for r in stored] == [r.title for r in full.records]
+    assert [r.source for r in stored] == [r.source for r in full.records]
+
+
+def test_csv_with_only_an_excel_separator_line_is_one_error(tmp_path, workspace):
+    path = tmp_path / "sep.csv"
+    path.write_bytes(b"sep=;\n\n")
+    outcome = import_files(workspace, [path]).files[0]
+    assert outcome.status == "failed"
+    assert outcome.message == f"{path}: empty CSV (no header row)"
