@@ -1,20 +1,84 @@
-"""Spreadsheet-safe CSV cells, shared by every CSV export (records, decisions, extraction …)."""
+"""Spreadsheet-safe CSV cells, shared by every CSV export (records, decisions, agreement, clusters,
+synthesis, PRISMA, REDCap …).
+
+A cell that starts with ``= + - @`` (or a tab or carriage return) is run as a formula when the
+file is opened in a spreadsheet (OWASP "CSV injection"), so such a cell gets a leading ``'``.
+Plain numbers (``-0.35``, ``+2``, ``1e-3``) are left as they are: a spreadsheet reads them as
+numbers, never as formulas, and readers of our own files parse them unchanged.
+"""
 
 from __future__ import annotations
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_cell", "unneutralise_cell"]
+import csv
+import re
+from collections.abc import Iterable, Mapping
+from typing import IO, TYPE_CHECKING, Any
+
+__all__ = [
+    "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
+    "neutralising_writer", "unneutralise_cell",
+]
 
 #: Leading characters that make spreadsheets evaluate a cell (OWASP "CSV injection").
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][+-]?\d+)?")
+#: A value that starts like a formula behind any number of quotes: ours to quote (once more).
+_QUOTED_FORMULA = re.compile("'*[" + re.escape("=+-@\t\r") + "]")
 
 
 def neutralise_cell(value: str) -> str:
-    """Prefix a quote to cells a spreadsheet would run as a formula."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """Prefix a quote to a cell a spreadsheet would run as a formula (numbers stay as they are)."""
+    if _QUOTED_FORMULA.match(value) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def unneutralise_cell(value: str) -> str:
     """Undo :func:`neutralise_cell` so our own CSV exports re-import unchanged."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+    if value.startswith("'") and _QUOTED_FORMULA.match(value[1:]):
         return value[1:]
     return value
+
+
+def neutralise_value(value: Any) -> Any:
+    """:func:`neutralise_cell` for text; numbers and other values pass through."""
+    return neutralise_cell(value) if isinstance(value, str) else value
+
+
+class _NeutralisingWriter:
+    """``csv.writer`` whose every text cell goes through :func:`neutralise_cell`."""
+
+    def __init__(self, stream: IO[str], **options: Any) -> None:
+        self._writer = csv.writer(stream, **options)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([neutralise_value(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def neutralising_writer(stream: IO[str], **options: Any) -> _NeutralisingWriter:
+    """A ``csv.writer`` (same options) that neutralises formula-like cells, the header too."""
+    return _NeutralisingWriter(stream, **options)
+
+
+if TYPE_CHECKING:
+    _DictWriter = csv.DictWriter[str]
+else:  # not subscriptable at run time before Python 3.12
+    _DictWriter = csv.DictWriter
+
+
+class NeutralisingDictWriter(_DictWriter):
+    """``csv.DictWriter`` that neutralises formula-like cells, the header included."""
+
+    def writerow(self, rowdict: Mapping[str, Any]) -> Any:
+        return super().writerow({key: neutralise_value(value) for key, value in rowdict.items()})
+
+    def writerows(self, rowdicts: Iterable[Mapping[str, Any]]) -> None:
+        for row in rowdicts:
+            self.writerow(row)
+
+    def writeheader(self) -> Any:
+        return self.writer.writerow([neutralise_cell(name) for name in self.fieldnames])

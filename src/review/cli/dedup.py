@@ -88,9 +88,7 @@ def _progress(stage: str, done: int, total: int) -> None:
 def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
     result = service.dedup_csv(csv_file, related=related)
     if out is None:
-        click.echo("record_id,cluster_id,decision")
-        for row in result.rows:
-            click.echo(",".join(row))
+        click.echo(service.clusters_csv(result.rows), nl=False)
     else:
         service.write_clusters_csv(out, result.rows)
     click.echo(f"{result.n_records} records, {result.n_clusters} clusters, {result.n_duplicates} duplicates, "

@@ -14,6 +14,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..csvcells import neutralising_writer
 from ..errors import ImportFormatError
 from ..records import Record
 from .normalise import normalise_year, split_author_list
@@ -69,12 +70,17 @@ def read_records_csv(path: Path) -> list[Record]:
     return records
 
 
+def clusters_csv(rows: Sequence[tuple[str, str, str]]) -> str:
+    """``record_id,cluster_id,decision`` CSV text, formula-like cells neutralised."""
+    buffer = io.StringIO(newline="")
+    writer = neutralising_writer(buffer, lineterminator="\n")
+    writer.writerow(OUTPUT_COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 def write_clusters_csv(path: Path, rows: Sequence[tuple[str, str, str]]) -> None:
     """Write ``record_id,cluster_id,decision`` rows (atomically)."""
     from ..atomic import write_text_atomic
 
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(OUTPUT_COLUMNS)
-    writer.writerows(rows)
-    write_text_atomic(Path(path), buffer.getvalue())
+    write_text_atomic(Path(path), clusters_csv(rows))

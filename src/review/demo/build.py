@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_bytes_atomic, write_text_atomic
+from ..csvcells import NeutralisingDictWriter
 from ..workspace import Workspace, init_workspace
 from . import pipeline, writers
 from .corpus import DemoCorpus, generate
@@ -66,7 +66,7 @@ def screening_rows(corpus: DemoCorpus) -> list[dict[str, str]]:
 
 def _csv(rows: list[dict[str, str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = NeutralisingDictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()

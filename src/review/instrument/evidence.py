@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..csvcells import unneutralise_cell
 from ..errors import ImportFormatError
 from ..records import FactorEvidence
 
@@ -102,7 +103,8 @@ def parse_synthesis_csv(text: str, path: object = "<synthesis>") -> list[FactorE
     seen: set[str] = set()
     for line_no, row in enumerate(reader, start=2):
         where = f"line {line_no}"
-        values = {k: (v or "").strip() for k, v in row.items() if k in known}
+        # synthesis.csv quotes cells a spreadsheet would run as formulas; undo that first.
+        values = {k: unneutralise_cell((v or "").strip()) for k, v in row.items() if k in known}
         factor_id = values.get("factor_id", "")
         if not factor_id:
             raise ImportFormatError(path, where, "factor_id is empty")

@@ -10,10 +10,10 @@ wording goes in the annotation.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 
+from ..csvcells import NeutralisingDictWriter
 from ..errors import ValidationError
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, ItemBank, Question
@@ -84,7 +84,7 @@ def data_dictionary(bank: ItemBank) -> str:
         row["Field Annotation"] = "@READONLY"
         rows.append(row)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(REDCAP_COLUMNS), lineterminator="\n")
+    writer = NeutralisingDictWriter(out, fieldnames=list(REDCAP_COLUMNS), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

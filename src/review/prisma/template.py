@@ -8,11 +8,11 @@ written in the chosen language so the app draws Dutch labels for ``--lang nl``.
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 from ..atomic import write_text_atomic
+from ..csvcells import NeutralisingDictWriter
 from .counts import PrismaCounts
 from .labels import labels
 
@@ -103,7 +103,7 @@ def template_rows(counts: PrismaCounts, lang: str = "en") -> list[dict[str, str]
 def render_csv(counts: PrismaCounts, lang: str = "en") -> str:
     """The CSV text (comma-separated, quoted where needed, ``\\n`` line ends)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = NeutralisingDictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(template_rows(counts, lang))
     return buffer.getvalue()

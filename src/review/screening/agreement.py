@@ -6,7 +6,6 @@ report the same numbers. Statistics use only records that *both* reviewers decid
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,6 +14,7 @@ from itertools import combinations
 from pathlib import Path
 
 from ..atomic import write_text_atomic
+from ..csvcells import NeutralisingDictWriter, neutralising_writer
 from ..chance_agreement import gwet_ac1
 from ..records import Decision
 from ..store import Store
@@ -162,13 +162,13 @@ def export_agreement(out_dir: Path, stats: Sequence[Agreement], found: Sequence[
     write_text_atomic(json_path, json.dumps(
         {"agreement": rows, "conflicts": [asdict(c) for c in found]}, indent=2, sort_keys=True) + "\n")
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[f.name for f in fields(Agreement)], lineterminator="\n")
+    writer = NeutralisingDictWriter(buffer, fieldnames=[f.name for f in fields(Agreement)], lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     write_text_atomic(stats_path, buffer.getvalue())
     buffer = io.StringIO()
     columns = ["record_id", *reviewers, "resolution", "resolved_by"]
-    conflict_writer = csv.writer(buffer, lineterminator="\n")
+    conflict_writer = neutralising_writer(buffer, lineterminator="\n")
     conflict_writer.writerow(columns)
     for c in found:
         conflict_writer.writerow([c.record_id, *(c.labels.get(r, "") for r in reviewers),

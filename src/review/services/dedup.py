@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..dedup.decisions import BorderlinePair, RelatedLink
 
 __all__ = [
-    "BorderlinePair", "ClusterListing", "CsvDedup", "RelatedLink", "RunSummary", "describe_link", "related_links",
+    "BorderlinePair", "ClusterListing", "CsvDedup", "clusters_csv", "RelatedLink", "RunSummary", "describe_link", "related_links",
     "related_of", "borderline_pairs", "clusters", "decide_pair", "dedup_csv",
     "dedup_status", "run_dedup", "undo_merge", "word_diff", "write_clusters_csv",
 ]
@@ -127,6 +127,13 @@ def dedup_csv(csv_file: Path, *, related: str = "link") -> CsvDedup:
         n_duplicates=sum(len(c.members) - 1 for c in result.clusters),
         n_borderline=len(result.borderline), n_related=len(result.related), seconds=result.seconds.get("total", 0.0),
     )
+
+
+def clusters_csv(rows: list[tuple[str, str, str]]) -> str:
+    """CSV mode's rows as CSV text with the header (what ``--out`` writes; for stdout)."""
+    from ..dedup.csvio import clusters_csv as render
+
+    return render(rows)
 
 
 def write_clusters_csv(out: Path, rows: list[tuple[str, str, str]]) -> None:

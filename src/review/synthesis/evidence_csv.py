@@ -11,6 +11,7 @@ import math
 from dataclasses import fields
 from pathlib import Path
 
+from ..csvcells import neutralising_writer, unneutralise_cell
 from ..errors import ImportFormatError
 from ..records import FactorEvidence
 
@@ -32,7 +33,7 @@ def _cell(value: object) -> str:
 
 def synthesis_csv(rows: list[FactorEvidence]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = neutralising_writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([_cell(getattr(row, name)) for name in CSV_COLUMNS])
@@ -51,7 +52,8 @@ def load_synthesis(path: Path) -> list[FactorEvidence]:
     if missing:
         raise ImportFormatError(path, "line 1", f"missing column {missing[0]!r}")
     out: list[FactorEvidence] = []
-    for line, row in enumerate(reader, start=2):
+    for line, cells in enumerate(reader, start=2):
+        row = {key: unneutralise_cell(value or "") for key, value in cells.items() if key is not None}
         try:
             out.append(FactorEvidence(
                 factor_id=row["factor_id"], label_en=row["label_en"], label_nl=row["label_nl"],

@@ -8,7 +8,6 @@ something to find; the pilot, content-validity, Delphi and SUS files mimic exper
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import write_text_atomic
+from ..csvcells import NeutralisingDictWriter
 from ..tomlwrite import dumps
 from .run import PLAN_FILE
 
@@ -50,7 +50,7 @@ def _comment_line(seed: int) -> str:
 
 def _csv(rows: Sequence[dict[str, object]], seed: int) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = NeutralisingDictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return _comment_line(seed) + buffer.getvalue()
