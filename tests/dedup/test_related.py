@@ -113,3 +113,22 @@ def test_merge_setting_counts_the_notice_as_a_duplicate(workspace: Workspace) ->
     assert run_dedup(workspace).n_related == 0
     assert decisions.related_links(workspace.store) == []
     assert prisma_counts(workspace).boxes["duplicates"] == (erratum,)
+
+
+def test_status_counts_related_records_as_prisma_does(workspace: Workspace) -> None:
+    """``review status`` names the related records; a copy of the erratum from a second database is
+    a duplicate, so it counts once, as in PRISMA's "removed for other reasons"."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+    from review.prisma.counts import RELATED_REASON, prisma_counts
+
+    article, erratum, erratum_copy = _import(workspace, [record(), _erratum(), _erratum()])
+    run_dedup(workspace)
+    assert decisions.related_notice_ids(workspace.store) == {erratum, erratum_copy}
+    counts = prisma_counts(workspace)
+    assert counts.excluded_other_reasons == {RELATED_REASON: 1} and len(counts.boxes["duplicates"]) == 1
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("dedup ")]
+    assert line.endswith(", 1 related records (notices and comments linked to their article, not screened)")

@@ -221,8 +221,16 @@ def describe_link(link: RelatedLink, record_id: int) -> str:
 
 
 def related_notice_ids(store: Store) -> set[int]:
-    """Records linked as a notice or comment of another record (PRISMA: removed before screening)."""
+    """Records linked as a notice or comment of another record, duplicates set aside included."""
     return {link.notice_id for link in related_links(store)}
+
+
+def related_record_ids(store: Store) -> set[int]:
+    """The related records that count: notices and comments linked to the record they are about,
+    less those set aside as duplicates. PRISMA removes them before screening ("Notice or comment
+    linked to another record", unless removed by hand for another reason); ``review status``
+    counts them. One definition for both."""
+    return related_notice_ids(store) - duplicate_ids(store)
 
 
 # -- writing --------------------------------------------------------------------------------

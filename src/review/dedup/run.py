@@ -125,5 +125,7 @@ def dedup_status(workspace: Workspace) -> list[str]:
         return ["dedup      not run yet (review dedup)"]
     removed = len(decisions.duplicate_ids(store))
     pending = len(decisions.borderline_pairs(store))
+    related = len(decisions.related_record_ids(store))
     return [f"dedup      {len(dedup_store.clusters(store))} clusters, {removed} duplicates set aside, "
-            f"{pending} borderline pairs to review"]
+            f"{pending} borderline pairs to review, {related} related records (notices and comments "
+            f"linked to their article, not screened)"]

@@ -217,9 +217,9 @@ RELATED_REASON = "Notice or comment linked to another record"
 
 def related_notice_ids(store: Store) -> set[int]:
     """Notices and comments dedup linked to their article: not separate records to screen."""
-    from ..dedup.decisions import related_notice_ids as notices
+    from ..dedup.decisions import related_record_ids
 
-    return {int(i) for i in notices(store)}
+    return {int(i) for i in related_record_ids(store)}
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:
