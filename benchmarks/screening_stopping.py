@@ -10,6 +10,7 @@ Usage:
     REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py                 # seeds 1-5, all rules
     REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --seeds 6 7 8 9 10
     REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --ranking v2-r3 --rules exp-bayes certified
+    REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --rules exp-profile@0.8 lomax-bayes@0.9  # other levels
 
 Per rule: runs with recall ≥ 0.95 at the stop ("reached") and mean excess effort ((records
 screened at the stop − records needed for 95 % recall) / N, priors included; a rule that never
@@ -177,6 +178,29 @@ CANDIDATE_RULES: dict[str, Callable[[np.ndarray, int, int], Outcome]] = {
     "target": target_method,
 }
 REFERENCE_RULES = {"certified": certified}
+
+
+def trade_off_rule(name: str) -> Callable[[np.ndarray, int, int], Outcome]:
+    """``exp-profile@L`` (profile bound at level L) or ``lomax-bayes@C`` (predictive at confidence C).
+
+    Not candidates (decision 0014 tunes no level): they show what a rule of either family would
+    cost at another level, i.e. where the goals sit on its reached-versus-excess curve.
+    """
+    family, level = name.split("@")
+    value = float(level)
+
+    def rule(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+        ranked, before = _ranked(labels, n_priors)
+        if family == "exp-profile":
+            at = stopping_rate.first_stop(ranked, found_before=before, model="exponential", param_level=value,
+                                          target_recall=TARGET, confidence=CONFIDENCE)
+        elif family == "lomax-bayes":
+            at = stopping_candidates.predictive_first_stop(ranked, found_before=before, model="lomax",
+                                                           target_recall=TARGET, confidence=value)
+        else:
+            raise ValueError(f"{name}: expected exp-profile@LEVEL or lomax-bayes@CONFIDENCE")
+        return _at(labels, None if at is None else n_priors + at)
+    return rule
 INCUMBENT = "exp-profile"
 
 
@@ -188,6 +212,8 @@ def excess(labels: np.ndarray, screened: int) -> float:
 def choose(summary: dict[str, dict[str, float]], runs: int) -> tuple[str, str]:
     """Decision 0014's rule on the overall numbers: (winner, why)."""
     grid = [name for name in CANDIDATE_RULES if name in summary]
+    if not grid:
+        return "-", "no candidate of the grid was scored"
     eligible = [name for name in grid if summary[name]["reached_runs"] >= math.ceil(0.92 * runs)]
     if not [name for name in eligible if name != INCUMBENT]:
         if INCUMBENT in eligible:
@@ -208,6 +234,7 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="Also print the per-set table in Markdown.")
     args = parser.parse_args()
     rules = {**CANDIDATE_RULES, **REFERENCE_RULES}
+    rules |= {name: trade_off_rule(name) for name in args.rules if "@" in name}
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
     candidate = screening_dev.CANDIDATES[args.ranking]
     orders = {}
