@@ -89,9 +89,16 @@ class Workspace:
     def database_url(self) -> str:
         """Where the store lives: ``REVIEW_DATABASE_URL``, else review.toml's ``database_url``, else
         the SQLite file named by ``database`` (default ``review.db`` in the workspace)."""
-        from_env = os.environ.get(ENV_DATABASE_URL, "").strip()
-        if from_env:
-            return from_env
+        return self.database_url_from_environment or self.configured_database_url
+
+    @property
+    def database_url_from_environment(self) -> str:
+        """``REVIEW_DATABASE_URL`` when set (it wins over review.toml), else ''."""
+        return os.environ.get(ENV_DATABASE_URL, "").strip()
+
+    @property
+    def configured_database_url(self) -> str:
+        """The store review.toml names (``database_url``, else the ``database`` SQLite file)."""
         if self.config.database_url:
             return self.config.database_url
         db = self.config.database
@@ -104,6 +111,16 @@ class Workspace:
         from .store.core import safe_url
 
         return safe_url(self.database_url)
+
+    def store_override(self) -> str:
+        """One line when ``REVIEW_DATABASE_URL`` names another store than review.toml does, else ''."""
+        from .store.core import safe_url
+
+        from_env = self.database_url_from_environment
+        if not from_env or from_env == self.configured_database_url:
+            return ""
+        return (f"{ENV_DATABASE_URL} is set: commands use {safe_url(from_env)}, not the store review.toml "
+                f"names ({safe_url(self.configured_database_url)}); unset it to use review.toml's")
 
     @cached_property
     def store(self) -> Store:

@@ -90,3 +90,63 @@ def test_migrate_refuses_a_target_that_is_not_empty(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", target])
     assert result.exit_code != 0 and "not empty" in result.stderr
     assert "database_url" not in (ws.root / "review.toml").read_text(encoding="utf-8")
+
+
+def _refuse_every_copy(monkeypatch) -> None:
+    """The target's side hashes differently, as a copy that lost something would."""
+    import review.store.transfer as transfer
+
+    real = transfer.content_hashes
+    calls: list[int] = []
+
+    def tampered(conn):  # type: ignore[no-untyped-def]
+        hashes = real(conn)
+        calls.append(1)
+        if len(calls) % 2 == 0:  # source first, then target
+            hashes["records"] = (hashes["records"][0], "0" * 64)
+        return hashes
+
+    monkeypatch.setattr(transfer, "content_hashes", tampered)
+
+
+def test_a_refused_migration_leaves_the_target_as_it_was(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    from review.store.core import engine_url
+
+    ws = _filled(tmp_path)
+    config_before = (ws.root / "review.toml").read_text(encoding="utf-8")
+    ws.store.engine.dispose()
+    _refuse_every_copy(monkeypatch)
+    new_file = tmp_path / "elsewhere" / "review.db"
+    new_file.parent.mkdir()
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", f"sqlite:///{new_file}"])
+    assert result.exit_code != 0 and "migration refused" in result.stderr
+    assert list(new_file.parent.iterdir()) == []  # the SQLite file it created is gone
+    with fresh_database() as pg_url:
+        result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", pg_url])
+        assert result.exit_code != 0 and "migration refused" in result.stderr
+        engine = sa.create_engine(engine_url(pg_url))
+        try:
+            assert sa.inspect(engine).get_table_names() == []  # no empty tables left behind
+        finally:
+            engine.dispose()
+    assert (ws.root / "review.toml").read_text(encoding="utf-8") == config_before
+
+
+def test_review_database_url_that_outlives_a_migration_is_said_plainly(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    ws = _filled(tmp_path)
+    old_url = ws.database_url
+    ws.store.engine.dispose()
+    monkeypatch.setenv("REVIEW_DATABASE_URL", old_url)
+    assert "store " not in _run(ws.root, "status")  # the variable names the store review.toml names
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", f"sqlite:///{ws.root / 'moved.db'}"])
+    assert result.exit_code == 0, result.output
+    assert 'database = "moved.db"' in (ws.root / "review.toml").read_text(encoding="utf-8")
+    (warning,) = result.stderr.splitlines()
+    assert warning.startswith("review: warning: REVIEW_DATABASE_URL is set: commands use sqlite:///")
+    assert "moved.db" in warning and "unset it" in warning
+    (line,) = [line for line in _run(ws.root, "status").splitlines() if line.startswith("store ")]
+    assert "REVIEW_DATABASE_URL is set" in line and "moved.db" in line
+    monkeypatch.delenv("REVIEW_DATABASE_URL")
+    assert "store " not in _run(ws.root, "status")

@@ -61,3 +61,5 @@ def migrate(ctx: Context, to_url: str) -> None:
         click.echo(f"{t.table:<28} {t.source_rows:>10} {t.target_rows:>10}  {t.source_hash[:12]} {t.target_hash[:12]}")
     click.echo(f"{'content hash':<28} {'':>10} {'':>10}  {report.source_hash[:12]} {report.target_hash[:12]}")
     click.echo(f"migrated: review.toml now points at {report.target}")
+    if override := ctx.workspace.store_override():
+        click.echo(f"review: warning: {override}", err=True)

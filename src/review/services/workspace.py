@@ -46,6 +46,8 @@ def workspace_status(workspace: Workspace) -> list[str]:
 
     store = workspace.store
     lines = [f"workspace  {workspace.root}", f"title      {workspace.config.title}"]
+    if override := workspace.store_override():
+        lines.append(f"store      {override}")
     batches = store.batches()
     lines.append(f"sources    {store.count_records()} records in {len(batches)} import batches")
     for source, n in sorted(store.counts_by_source().items()):

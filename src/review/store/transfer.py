@@ -12,12 +12,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from ..errors import ReviewError
-from .core import Store, safe_url
+from .core import Store, engine_url, safe_url
 from .schema import metadata
 
 __all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store"]
@@ -109,8 +110,11 @@ def _utc(value: Any) -> Any:
 
 def copy_store(source: Store, target_url: str) -> TransferReport:
     """Copy every table of ``source`` into the empty store at ``target_url``; refuse if the
-    content hashes of both sides differ (nothing is kept on the target then)."""
+    content hashes of both sides differ. A refused copy leaves the target as it was: the rows
+    are rolled back, the tables opening it created are dropped, a SQLite file it created is removed."""
+    new_file, tables_before = _target_before(target_url)
     target = Store.open(target_url)
+    kept = False
     try:
         with source.connect() as src, target.transaction() as dst:
             for table in metadata.sorted_tables:
@@ -141,9 +145,42 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
                 differing = ", ".join(t.table for t in counts if not t.same) or "overall"
                 raise TransferMismatch(report, f"migration refused: content differs after the copy ({differing}); "
                                                "nothing was kept on the target")
+        kept = True
         return report
     finally:
+        if not kept and tables_before is not None:
+            _drop_created_tables(target, tables_before)
         target.engine.dispose()
+        if not kept and new_file is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+
+
+def _target_before(target_url: str) -> tuple[Path | None, set[str] | None]:
+    """A SQLite file the copy would create (None if it exists or the target is a server), and the
+    tables already on the target (None when it cannot be looked at: opening it will say why)."""
+    parsed = engine_url(target_url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return None, None
+        file = Path(parsed.database)
+        if not file.exists():
+            return file, set()
+    engine = sa.create_engine(parsed)
+    try:
+        return None, set(sa.inspect(engine).get_table_names())
+    except sa.exc.SQLAlchemyError:
+        return None, None
+    finally:
+        engine.dispose()
+
+
+def _drop_created_tables(target: Store, tables_before: set[str]) -> None:
+    """Drop the store's tables that were not on the target before the copy (a refused copy)."""
+    created = [t for t in metadata.sorted_tables if t.name not in tables_before]
+    if created:
+        with target.engine.begin() as conn:
+            metadata.drop_all(conn, tables=created)
 
 
 class TransferMismatch(ReviewError):
