@@ -109,7 +109,7 @@ def test_synthesis_csv_and_the_instrument_reads_it_back(workspace) -> None:
 
 
 def test_redcap_data_dictionary(workspace) -> None:
-    from instrument.conftest import QUESTIONS, SYNTHESIS
+    from .instrument.conftest import QUESTIONS, SYNTHESIS
 
     (workspace.root / "extraction" / "synthesis.csv").write_text(SYNTHESIS, encoding="utf-8")
     hostile = QUESTIONS.replace('text_nl = "Heeft de cliënt zich eerder ziek gemeld?"', f"text_nl = {json.dumps(AT)}", 1)
