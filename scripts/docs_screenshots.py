@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import subprocess
-import sys
 from pathlib import Path
 
+from review.demo.build import build_demo
 from review.tui.app import make_app
 from review.workspace import Workspace
 
@@ -66,7 +65,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/images"))
     args = parser.parse_args()
     if not (args.workspace / "review.toml").exists():
-        subprocess.run([sys.executable, "-m", "review", "demo", str(args.workspace), "--no-tui"], check=True)
+        build_demo(args.workspace)
     args.out.mkdir(parents=True, exist_ok=True)
     asyncio.run(_shoot(args.workspace.resolve(), args.out))
     print(f"wrote {args.out}/tui_screening.svg, {args.out}/tui_dashboard.svg")
