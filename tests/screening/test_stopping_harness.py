@@ -15,7 +15,9 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 @pytest.fixture(scope="module")
 def harness() -> ModuleType:
-    sys.path.insert(0, str(BENCHMARKS))
+    # The script puts benchmarks/ on sys.path for its sibling modules; restore the path after
+    # loading it, or benchmarks/instrument.py would shadow the tests' instrument package.
+    saved = list(sys.path)
     try:
         spec = importlib.util.spec_from_file_location("screening_stopping", BENCHMARKS / "screening_stopping.py")
         assert spec and spec.loader
@@ -23,7 +25,7 @@ def harness() -> ModuleType:
         spec.loader.exec_module(module)
         return module
     finally:
-        sys.path.remove(str(BENCHMARKS))
+        sys.path[:] = saved
 
 
 def found_early(n_relevant: int = 40, n: int = 2000) -> np.ndarray:
