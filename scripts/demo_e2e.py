@@ -3,6 +3,8 @@
 What a new user does after ``review demo``, driven through the real app (Textual's Pilot,
 headless) with keys only:
 
+0. the first reviewer opens the dedup review (``3``) and answers each borderline pair with
+   ``s``/``d`` from the demo's ground truth (same publication or not);
 1. the first reviewer screens with ``i``/``e`` — answering from the demo's known labels —
    until the screen's stopping rule says STOP, then records the stop with ``s`` and ``y``;
 2. the second reviewer screens some records blind, and disagrees on every ``--flip-every``-th;
@@ -39,6 +41,8 @@ from review.records import Record
 from review.workspace import Workspace
 
 Answer = Callable[[Record], bool]
+#: Are two records (by id) copies of one publication?
+SamePublication = Callable[[int, int], bool]
 #: Seconds to wait for any one thing the app does (first record, a retrain, a reload).
 TIMEOUT = 120.0
 
@@ -60,6 +64,8 @@ class Walkthrough:
 
     reviewer: str
     second: str
+    pairs: int = 0
+    merged: int = 0
     keys: int = 0
     screened: int = 0
     verdict: str = ""
@@ -143,6 +149,40 @@ async def screen_by_keys(workspace: Workspace, reviewer: str, answer: Answer, *,
         await _settle(app)
         await pilot.press("q")
     return keys, verdict, stopped
+
+
+def demo_publications(workspace: Workspace) -> SamePublication:
+    """Same publication? From the demo's ground truth (``imports/demo_truth.csv``)."""
+    from review.demo.truth import publication_of_each_record
+
+    publication = publication_of_each_record(workspace)
+    return lambda a, b: publication[a] == publication[b]
+
+
+async def review_pairs_by_keys(workspace: Workspace, reviewer: str, same: SamePublication) -> tuple[int, int]:
+    """Open the dedup review (``3``) and answer every borderline pair; returns (pairs, merged)."""
+    from review.tui.app import make_app
+
+    app = make_app(workspace, reviewer, "dashboard")
+    pairs = merged = 0
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _until(lambda: getattr(app.screen, "data", None) is not None, "the dashboard")
+        dashboard = app.screen
+        _press(app, "3")
+        await _until(lambda: app.screen is not dashboard, "the dedup review")
+        screen = app.screen
+        status = screen.query_one("#dedup-status")
+        await _until(lambda: not str(status.render()).startswith("Loading"), "the borderline pairs")
+        while screen.index < len(screen.pairs):
+            pair, before = screen.pairs[screen.index], screen.index
+            answer = same(pair.left.id, pair.right.id)
+            _press(app, "s" if answer else "d")
+            await _until(lambda: screen.index > before, "the next pair")
+            pairs += 1
+            merged += answer
+        await _settle(app)
+        await pilot.press("q")
+    return pairs, merged
 
 
 async def resolve_conflicts_by_keys(workspace: Workspace, reviewer: str, answer: Answer) -> tuple[int, int]:
@@ -251,6 +291,10 @@ def check(run: Walkthrough, workspace: Workspace, answer: Answer) -> None:
         run.failures.append(f"conflicts resolved against the known label: {wrong[:5]}")
     if run.conflicts == 0:
         run.failures.append("the second reviewer made no conflict to resolve")
+    from review.dedup.decisions import borderline_pairs
+
+    if borderline_pairs(store):
+        run.failures.append(f"{len(borderline_pairs(store))} borderline pairs left after the dedup review")
     run.store = store_counts(workspace, run.reviewer)
     shown = {k: v for k, v in run.dashboard.items() if k in run.store}
     if shown != run.store:
@@ -260,10 +304,15 @@ def check(run: Walkthrough, workspace: Workspace, answer: Answer) -> None:
 
 
 async def walk(workspace: Workspace, answer: Answer, *, second: int = 60, flip_every: int = 5,
-               pause_every: int = 10) -> Walkthrough:
-    """The whole walkthrough on ``workspace`` with its first two configured reviewers."""
+               pause_every: int = 10, same: SamePublication | None = None) -> Walkthrough:
+    """The whole walkthrough on ``workspace`` with its first two configured reviewers
+    (the dedup review first when ``same`` can answer it)."""
     reviewer, other = workspace.config.reviewers[:2]
     run = Walkthrough(reviewer=reviewer, second=other)
+    if same is not None:
+        started = time.perf_counter()
+        run.pairs, run.merged = await review_pairs_by_keys(workspace, reviewer, same)
+        run.seconds["dedup_review"] = round(time.perf_counter() - started, 1)
     started = time.perf_counter()
     run.keys, run.verdict, run.stop_recorded = await screen_by_keys(
         workspace, reviewer, answer, until_stop=True, pause_every=pause_every)
@@ -296,8 +345,10 @@ def main(argv: list[str] | None = None) -> int:
     workspace = build_demo(folder).workspace
     built = time.perf_counter() - started
     run = asyncio.run(walk(workspace, demo_truth(workspace), second=args.second,
-                           flip_every=args.flip_every, pause_every=args.pause_every))
+                           flip_every=args.flip_every, pause_every=args.pause_every,
+                           same=demo_publications(workspace)))
     run.seconds["build_demo"] = round(built, 1)
+    print(f"{run.reviewer}: {run.pairs} borderline pairs answered by key ({run.merged} merged)")
     print(f"{run.reviewer}: {run.screened} records screened by key until the rule said "
           f"{run.verdict.upper()} (stop recorded: {run.stop_recorded}); {run.second}: {run.second_screened} "
           f"screened blind; {run.conflicts} conflicts, {run.resolved} resolved by key")

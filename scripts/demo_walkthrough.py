@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from review.demo.build import build_demo
+from review.demo.truth import publication_of_each_record
 from review.prisma.fulltext import record_fulltext
 from review.prisma.outputs import write_outputs
 from review.screening.session import ScreeningSession
@@ -39,19 +40,6 @@ def _key(title: str) -> str:
 def relevant_titles(workspace: Workspace) -> set[str]:
     with workspace.path("imports", "demo_truth.csv").open(encoding="utf-8") as handle:
         return {_key(row["title"]) for row in csv.DictReader(handle) if row["label_included"] == "1"}
-
-
-def publication_of_each_record(workspace: Workspace) -> dict[int, str]:
-    """Record id -> ``pub_id`` of the ground truth (PubMed by PMID, the exports in file order)."""
-    with workspace.path("imports", "demo_truth.csv").open(encoding="utf-8") as handle:
-        truth = list(csv.DictReader(handle))
-    by_pmid = {row["pmid"]: row["pub_id"] for row in truth if row["source"] == "PubMed"}
-    records = workspace.store.records()
-    out = {r.id: by_pmid[r.pmid] for r in records if r.source == "PubMed"}
-    for source in ("Embase", "PsycINFO"):
-        rows = [row for row in truth if row["source"] == source]
-        out.update((r.id, row["pub_id"]) for r, row in zip([r for r in records if r.source == source], rows))
-    return out
 
 
 def review_borderline_pairs(workspace: Workspace, reviewer: str) -> int:

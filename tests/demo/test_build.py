@@ -21,21 +21,10 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 def _publication_of_each_record(workspace: Workspace) -> dict[int, str]:
-    truth = list(csv.DictReader(workspace.path("imports", "demo_truth.csv").open(encoding="utf-8")))
-    by_source: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in truth:
-        by_source[row["source"]].append(row)
-    pmid_to_pub = {row["pmid"]: row["pub_id"] for row in by_source["PubMed"]}
-    records = workspace.store.records()
-    publication: dict[int, str] = {}
-    for record in records:
-        if record.source == "PubMed":
-            publication[record.id] = pmid_to_pub[record.pmid]
-    for source in ("Embase", "PsycINFO"):  # file order is kept on import
-        stored = [r for r in records if r.source == source]
-        assert len(stored) == len(by_source[source])
-        for record, row in zip(stored, by_source[source]):
-            publication[record.id] = row["pub_id"]
+    from review.demo.truth import publication_of_each_record
+
+    publication = publication_of_each_record(workspace)
+    assert len(publication) == workspace.store.count_records()
     return publication
 
 
