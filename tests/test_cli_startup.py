@@ -3,8 +3,11 @@ command from ``COMMAND_SUMMARIES`` exactly as the loaded commands would (issue #
 
 from __future__ import annotations
 
+import csv
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -43,3 +46,23 @@ def test_the_command_list_from_summaries_equals_the_loaded_commands_own(width: i
     from_summaries = _listing(cli.ReviewGroup(name="review"), width, render=cli.ReviewGroup.format_commands)
     assert from_summaries == from_loaded
     assert "simulate" in from_summaries
+
+
+def test_a_simulation_loads_neither_the_store_nor_the_ui_nor_plotting(tmp_path: Path) -> None:
+    """``review simulate`` needs scikit-learn, nothing of the workspace stages (~0.3-1 s each)."""
+    labelled = tmp_path / "labelled.csv"
+    with labelled.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "title", "abstract", "label_included"])
+        for record_id in range(1, 41):
+            relevant = record_id % 8 == 0
+            topic = "sickness absence return to work" if relevant else "crop yield soil nitrogen"
+            writer.writerow([record_id, f"{topic} study {record_id}", f"{topic} cohort", int(relevant)])
+    out = tmp_path / "sim.json"
+    args = ["simulate", str(labelled), "--seed", "1", "--json", str(out)]
+    code = ("import sys\nfrom review.cli import main\n"
+            f"try:\n    main({args!r})\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+            "print(sorted(m for m in ('textual', 'sqlalchemy', 'matplotlib') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.read_text())["n_records"] == 40
+    assert run.stdout.strip().splitlines()[-1] == "[]"
