@@ -78,7 +78,8 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
                                     "invalid UTF-16 despite a UTF-16 byte-order mark") from None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
+            # Through a memoryview: data[3:] would copy the whole file once more before decoding.
+            return str(memoryview(data)[3:], "utf-8"), "utf-8-sig"
         except UnicodeDecodeError as err:
             raise ImportFormatError(
                 path, f"line {line_of_offset(data, err.start + 3)}",

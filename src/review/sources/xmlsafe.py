@@ -82,8 +82,15 @@ def _defused_reason(err: DefusedXmlException) -> str:
 
 
 def _is_utf8(data: bytes) -> bool:
+    # Piece by piece: decoding a large file at once would hold all of it again as text.
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        data.decode("utf-8")
+        for start in range(0, len(data), _PIECE):
+            decoder.decode(data[start:start + _PIECE])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
+
+
+_PIECE = 1 << 20
