@@ -19,6 +19,7 @@ same-run wall-time comparison; it needs ``asreview`` on PATH (the ``bench`` extr
 Usage:
     python benchmarks/simulate_speed.py                           # sets >= 1,000 records, seeds 1-5
     python benchmarks/simulate_speed.py --seeds 1 --sets kwok2020_virus --fresh-asreview kwok2020_virus
+    python benchmarks/simulate_speed.py --phases   # plus CPU seconds per phase (imports, CSV, features...)
 
 Prints a table, the help-screen start-up and one JSON line (``BENCH {...}``).
 """
@@ -32,9 +33,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from review.screening.simulate import LabelledSet, choose_priors, load_labelled_csv
+if TYPE_CHECKING:
+    from review.screening.simulate import LabelledSet
+
+# review.screening.simulate imports scikit-learn: imported inside the functions, so that
+# --phase-child can time that import itself.
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("REVIEW_SHARED", REPO.parent / "shared"))
@@ -84,7 +91,42 @@ def ours(path: Path, seed: int, tmp: Path) -> dict:
             "n_fits": timings["n_retrains"], "startup_s": round(row["wall_s"] - timings["total_s"], 3)}
 
 
+def phase_child(path: Path, seed: int) -> None:
+    """In a fresh interpreter: CPU seconds of each phase of one simulation, printed as JSON."""
+    clock = time.process_time
+    marks = {"python start-up": clock()}
+    import sklearn.feature_extraction.text
+    import sklearn.svm  # noqa: F401  (what the default model fits with)
+
+    marks["import scikit-learn"] = clock()
+    from review.screening.features import build_features
+    from review.screening.simulate import load_labelled_csv, simulate
+    from review.services.simulation import simulate_file  # noqa: F401  (the rest of the command's imports)
+
+    marks["import review"] = clock()
+    data = load_labelled_csv(path)
+    marks["read CSV"] = clock()
+    features = build_features(data.ids, data.texts)
+    marks["features"] = clock()
+    result = simulate(data, seed=seed, features=features)
+    marks["fits and stopping"] = clock()
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "out.json").write_text(json.dumps(result.to_json(), indent=1) + "\n")
+    marks["JSON"] = clock()
+    names = list(marks)
+    split = {name: round(marks[name] - marks[prev], 3) for prev, name in zip(names, names[1:])}
+    print(json.dumps({"python start-up": round(marks["python start-up"], 3), **split, "n_fits": result.timings["n_retrains"]}))
+
+
+def phases(path: Path, seed: int) -> dict:
+    run = subprocess.run([sys.executable, __file__, "--phase-child", str(path), str(seed)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def cached_asreview(path: Path, data: LabelledSet, seed: int) -> dict | None:
+    from review.screening.simulate import choose_priors
+
     priors = choose_priors(data, seed)
     key = CACHE / f"{path.stem}-seed{seed}-{'-'.join(map(str, priors))}.json"
     if not key.exists():
@@ -94,6 +136,8 @@ def cached_asreview(path: Path, data: LabelledSet, seed: int) -> dict | None:
 
 
 def fresh_asreview(path: Path, data: LabelledSet, seed: int, tmp: Path) -> dict:
+    from review.screening.simulate import choose_priors
+
     exe = shutil.which("asreview")
     if exe is None:
         raise SystemExit("--fresh-asreview needs asreview on PATH (pip install -e '.[bench]')")
@@ -115,7 +159,15 @@ def main() -> None:
     parser.add_argument("--min-records", type=int, default=1000)
     parser.add_argument("--fresh-asreview", nargs="*", default=[], metavar="SET",
                         help="Also run ASReview now on these sets (first seed only, not cached).")
+    parser.add_argument("--phases", action="store_true",
+                        help="Also split one run per set (first seed) into CPU seconds per phase.")
+    parser.add_argument("--phase-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.phase_child:
+        phase_child(Path(args.phase_child[0]), int(args.phase_child[1]))
+        return
+    from review.screening.simulate import load_labelled_csv
+
     files = [f for f in sorted(DATA_DIR.glob("*.csv")) if not args.sets or f.stem in args.sets]
     loaded = {f.stem: load_labelled_csv(f) for f in files}
     files = [f for f in files if len(loaded[f.stem]) >= args.min_records]
@@ -141,6 +193,8 @@ def main() -> None:
                    "asreview_fresh": fresh[0] if fresh else None, "ours_runs": runs}
             if fresh:
                 row["ours_same_run"] = runs[0]
+            if args.phases:
+                row["phases_cpu_s"] = phases(path, args.seeds[0])
             per_set[path.stem] = row
     _print(per_set, help_screens, args.seeds)
     print("BENCH " + json.dumps({"benchmark": "simulate_speed", "seeds": args.seeds, "help": help_screens,
@@ -171,6 +225,13 @@ def _print(per_set: dict, help_screens: dict, seeds: list[int]) -> None:
             print(f"{name:<34} ours {mine['wall_s']:.2f} / {mine['cpu_s']:.2f} (load {mine['load']}),"
                   f" ASReview {theirs['wall_s']:.2f} / {theirs['cpu_s']:.2f} (load {theirs['load']}):"
                   f" wall {_ratio(theirs['wall_s'], mine['wall_s'])}, CPU {_ratio(theirs['cpu_s'], mine['cpu_s'])}")
+    split = {name: row["phases_cpu_s"] for name, row in per_set.items() if "phases_cpu_s" in row}
+    if split:
+        columns = [c for c in next(iter(split.values())) if c != "n_fits"]
+        print(f"\nCPU seconds per phase (one fresh interpreter per set, seed {seeds[0]})")
+        print(f"{'set':<34} " + " ".join(f"{c:>19}" for c in columns) + f" {'fits':>5}")
+        for name, row in split.items():
+            print(f"{name:<34} " + " ".join(f"{row[c]:>19.3f}" for c in columns) + f" {row['n_fits']:>5}")
     for command, row in help_screens.items():
         print(f"review {command}: {row['wall_s']:.2f} s wall, {row['cpu_s']:.2f} s CPU, {row['rss_mb']:.0f} MB")
 
