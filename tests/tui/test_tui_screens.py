@@ -37,6 +37,7 @@ async def test_dashboard_counts_and_export_action(tui_ws: Workspace) -> None:
         for part in ("Identified", "12", "PubMed", "Embase", "Screened (you)", "4 / 12", "search cmd",
                      "1,234 hits", "seed check", "3/4 found"):
             assert part in text
+        assert app.screen.data.borderline == 2 and "borderline (key 3)" in text  # pairs the dedup review waits on
         curve = app.screen.query_one("#curve")
         assert curve.values == (1.0, 1.0, 2.0, 2.0)  # alice: include, exclude, include, exclude
         await pilot.press("x")

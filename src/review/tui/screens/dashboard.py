@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from ...errors import ReviewError
+from ...services.dedup import borderline_pairs
 from ...services.prisma import prisma_counts
 from ...services.screening import COUNT_LABELS, current_decisions
 from ...services.sources import query_overview
@@ -40,6 +41,8 @@ class DashboardData:
     sources: list[tuple[str, int]] = field(default_factory=list)
     identified: int = 0
     duplicates: int | None = None
+    #: Borderline duplicate pairs waiting for a human (the dedup review, key 3).
+    borderline: int = 0
     prisma_screened: int | None = None
     prisma_excluded: int | None = None
     progress: Any = None
@@ -63,6 +66,7 @@ def gather(project: Project) -> DashboardData:
     counts = prisma_counts(project.workspace)
     data.sources = sorted((name, s.n) for name, s in counts.sources.items())
     data.duplicates = counts.n("duplicates") if counts.dedup_available else None
+    data.borderline = len(borderline_pairs(project.workspace)) if counts.dedup_available else 0
     data.prisma_screened = counts.n("records_screened")
     data.prisma_excluded = counts.n("records_excluded")
     data.identified = sum(n for _, n in data.sources)
@@ -93,6 +97,8 @@ def stage_table(data: DashboardData) -> Table:
             table.add_row(Text("    seed check", style="dim"),
                           Text(f"{query.seeds_found}/{query.seeds} found, {(query.seed_check or '')[:10]}", style=style))
     table.add_row("Duplicates removed", "not run" if data.duplicates is None else f"{data.duplicates:,}")
+    if data.borderline:
+        table.add_row(Text("  borderline (key 3)", style="yellow"), Text(f"{data.borderline:,}", style="yellow"))
     p = data.progress
     words = COUNT_LABELS  # one word per count, as on the screening screen and in `review status`
     if p is not None:
