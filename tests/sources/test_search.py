@@ -347,6 +347,8 @@ def test_unknown_encoding_in_an_efetch_answer_stops_at_that_batch_and_a_rerun_re
         assert stored_pmids(workspace) == Counter(first_window)  # the failed batch stored nothing
         (run,) = search_store.runs(workspace.store, "enc")
         assert run["status"] == "interrupted" and "EFetch batch 201-300" in run["details"]["error"]
+        (logged,) = json.loads(workspace.path("queries", "enc.log.json").read_text(encoding="utf-8"))["runs"]
+        assert logged["status"] == "interrupted" and "EFetch batch 201-300" in logged["error"]
 
         standin.set_faults(Faults())
         resumed = runner.invoke(main, ["-w", str(workspace.root), "search", "enc", "--no-progress"])
