@@ -86,10 +86,15 @@ def test_migrate_refuses_a_target_that_is_not_empty(tmp_path: Path) -> None:
     other.store.add_batch([Record(title="x")], file_name="g.ris", file_sha256="w" * 64, source_name="db",
                           format="ris", encoding="utf-8")
     target = other.database_url
+    with other.store.connect() as conn:
+        other_before = content_hashes(conn)
     other.store.engine.dispose()
     result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", target])
     assert result.exit_code != 0 and "not empty" in result.stderr
     assert "database_url" not in (ws.root / "review.toml").read_text(encoding="utf-8")
+    other = Workspace(other.root)
+    with other.store.connect() as conn:
+        assert content_hashes(conn) == other_before  # the other review's store is untouched
 
 
 def _refuse_every_copy(monkeypatch) -> None:

@@ -168,7 +168,14 @@ def _target_before(target_url: str) -> tuple[Path | None, set[str] | None]:
             return file, set()
     engine = sa.create_engine(parsed)
     try:
-        return None, set(sa.inspect(engine).get_table_names())
+        names = set(sa.inspect(engine).get_table_names())
+        with engine.connect() as conn:  # refuse before opening the store can touch the target
+            for table in metadata.sorted_tables:
+                if table.name in names and table.name != "schema_info" and conn.execute(
+                        sa.select(sa.func.count()).select_from(table)).scalar_one():
+                    raise ReviewError(f"database {safe_url(target_url)}: table {table.name} is not empty; "
+                                      "migrate only into an empty database")
+        return None, names
     except sa.exc.SQLAlchemyError:
         return None, None
     finally:
