@@ -271,13 +271,15 @@ def _plant_borderline(seed: int, pubs: list[Publication],
         for copy in copies[source]:
             sources_of.setdefault(copy.pub.pub_id, []).append(source)
     planted: list[tuple[str, str]] = []
-    # One publication, two databases: the Embase record gives the pages of the online version,
-    # no DOI and the main title without its subtitle. (Every third Embase record carries its
-    # PMID in a note, which would match outright: those are not used.)
+    # One publication, two databases: the Embase record gives the pages of the online version
+    # (1-N, clear of the print range), no DOI and the main title without its subtitle. (Every
+    # third Embase record carries its PMID in a note, which would match outright: those are not
+    # used.)
     embase = copies["Embase"]
     candidates = [n for n, copy in enumerate(embase)
                   if copy.pub.kind == "background" and sources_of[copy.pub.pub_id] == ["PubMed", "Embase"]
-                  and ": " in copy.pub.title and len(copy.pub.authors) >= 2 and (n + 1) % 3]
+                  and ": " in copy.pub.title and len(copy.pub.authors) >= 2 and (n + 1) % 3
+                  and copy.pub.first_page > copy.pub.last_page - copy.pub.first_page + 1]
     for n in sorted(rng.sample(candidates, min(N_BORDERLINE_SAME, len(candidates)))):
         pub = embase[n].pub
         online_pages = f"1-{pub.last_page - pub.first_page + 1}"
