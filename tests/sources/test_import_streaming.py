@@ -8,6 +8,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from review.errors import ImportFormatError
 from review.sources import import_files, read_file
 from review.store import schema
 from review.store.core import INSERT_SLICE
@@ -101,3 +102,45 @@ def test_csv_with_only_an_excel_separator_line_is_one_error(tmp_path, workspace)
     outcome = import_files(workspace, [path]).files[0]
     assert outcome.status == "failed"
     assert outcome.message == f"{path}: empty CSV (no header row)"
+
+
+BIB = """@string{jo = "Journal of Occupational Rehabilitation"}
+@string{yr = "2020"}
+
+@article{k0, title = {First}, author = {Doe, J and Roe, R}, journal = jo, year = yr}
+@article{k1,
+  title = {Second {\\"u}ber},
+  journal = "Vol " # jo,
+  year = 2021
+}
+@string{late = "Defined later"}
+@article{k2, title = {Third}, journal = late}
+@article{k3, title = {Fourth}, journal = jo}
+@article{k4, title = {Fifth}, journal = late # " and " # jo}
+@article{k1, title = {Repeated key}, year = 2022}
+@article{k6, title = {Seventh}}
+"""
+
+
+def test_bibtex_read_in_pieces_equals_one_parse(tmp_path, monkeypatch):
+    """Large BibTeX files go to bibtexparser piece by piece: macros, line numbers and keys as in one parse."""
+    from review.sources.readers import bibtex
+
+    path = tmp_path / "refs.bib"
+    path.write_text(BIB, encoding="utf-8")
+    broken = tmp_path / "broken.bib"
+    broken.write_text(BIB + "@article{k7,\n  title = {Never closed\n", encoding="utf-8")
+    whole = read_file(path).records
+    with pytest.raises(ImportFormatError) as whole_error:
+        read_file(broken)
+    monkeypatch.setattr(bibtex, "_PIECE_ENTRIES", 2)
+    assert len(list(bibtex._pieces(BIB))) > 3
+    pieces = read_file(path).records
+    assert [(r.title, r.journal, r.year, r.authors, r.position, r.external_id, r.raw) for r in pieces] == \
+           [(r.title, r.journal, r.year, r.authors, r.position, r.external_id, r.raw) for r in whole]
+    assert [r.journal for r in whole][2:5] == ["Defined later", "Journal of Occupational Rehabilitation",
+                                             "Defined later and Journal of Occupational Rehabilitation"]
+    with pytest.raises(ImportFormatError) as piece_error:
+        read_file(broken)
+    assert str(piece_error.value) == str(whole_error.value)
+    assert "broken.bib:line 16: BibTeX entry '@article{k7' is not closed" in str(piece_error.value)

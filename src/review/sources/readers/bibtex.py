@@ -6,6 +6,7 @@ accents; an entry it could not finish (unbalanced braces, missing ``}``) fails t
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Iterator
@@ -43,45 +44,73 @@ class BibtexReader(Reader):
 
     def records(self, source: SourceFile) -> Iterator[Record]:
         # Imported here: bibtexparser (and pylatexenc) cost more start-up than all other readers.
+        from bibtexparser.library import Library
         from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
         _refuse_oversized_entries(source)
-        try:
-            library = self._parse_library(source)
-        except _FieldTooLong as err:
-            raise ImportFormatError(
-                source.path, f"line {err.line}",
-                f"field '{err.key}' is {err.size:,} characters long after joining its parts (limit {MAX_FIELD_CHARS:,})",
-            ) from None
-        # bibtexparser parses a whole library at once (``@string`` macros may be used anywhere
-        # after their definition), so only the records are made one at a time.
-        for block in library.blocks:
-            if isinstance(block, Entry):
-                yield _record(block)
-            elif isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
-                # A repeated key or field is common in real exports: keep the entry itself.
-                if isinstance(block.ignore_error_block, Entry):
-                    yield _record(block.ignore_error_block)
-            elif isinstance(block, ParsingFailedBlock):
-                line = (block.start_line or 0) + 1
-                what = _first_line(block.error) or "syntax error"
+        strings: list[Any] = []  # the @string blocks of the pieces read so far
+        for number, (offset, piece) in enumerate(_pieces(source.text)):
+            # A later piece sees the macros defined before it (bibtexparser's library= seeding).
+            seed = Library(strings) if number else None
+            try:
+                library = self._parse_library(piece, seed)
+            except _FieldTooLong as err:
                 raise ImportFormatError(
-                    source.path, f"line {line}",
-                    f"BibTeX entry {_entry_head(block.raw)} is not closed properly "
-                    f"(unbalanced braces or quotes?): {what}",
-                )
+                    source.path, f"line {err.line + offset}",
+                    f"field '{err.key}' is {err.size:,} characters long after joining its parts "
+                    f"(limit {MAX_FIELD_CHARS:,})",
+                ) from None
+            blocks = library.blocks[len(strings):] if number else library.blocks
+            strings = library.strings
+            for block in blocks:
+                if isinstance(block, Entry):
+                    yield _record(block, offset)
+                elif isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
+                    # A repeated key or field is common in real exports: keep the entry itself.
+                    if isinstance(block.ignore_error_block, Entry):
+                        yield _record(block.ignore_error_block, offset)
+                elif isinstance(block, ParsingFailedBlock):
+                    line = (block.start_line or 0) + 1 + offset
+                    what = _first_line(block.error) or "syntax error"
+                    raise ImportFormatError(
+                        source.path, f"line {line}",
+                        f"BibTeX entry {_entry_head(block.raw)} is not closed properly "
+                        f"(unbalanced braces or quotes?): {what}",
+                    )
 
     @staticmethod
-    def _parse_library(source: SourceFile) -> Any:
+    def _parse_library(text: str, library: Any = None) -> Any:
         import bibtexparser
         from bibtexparser import middlewares
 
         return bibtexparser.parse_string(
-            source.text,
+            text,
             parse_stack=[_concatenation_middleware(), middlewares.ResolveStringReferencesMiddleware(True),
                          middlewares.RemoveEnclosingMiddleware(True), middlewares.LatexDecodingMiddleware(),
                          middlewares.SeparateCoAuthors()],
+            library=library,
         )
+
+
+#: Entries per piece handed to bibtexparser, which builds a whole library per call (about
+#: 3 KB per entry): a large file is parsed piece by piece, a file of up to this many at once.
+_PIECE_ENTRIES = 2_000
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str]]:
+    """``(lines before it, text)`` of consecutive pieces of ``_PIECE_ENTRIES`` entries, cut where one starts.
+
+    bibtexparser ends an unclosed block at a line that starts a new one, so a cut there
+    splits nothing it would have read as one block.
+    """
+    start = line = 0
+    for index, match in enumerate(_ENTRY.finditer(text)):
+        if index and index % _PIECE_ENTRIES == 0:
+            cut = match.start()
+            yield line, text[start:cut]
+            line += text.count("\n", start, cut)
+            start = cut
+    yield line, text[start:]
 
 
 def _refuse_oversized_entries(source: SourceFile) -> None:
@@ -89,8 +118,8 @@ def _refuse_oversized_entries(source: SourceFile) -> None:
     text = source.text
     if len(text) <= MAX_FIELD_CHARS:
         return
-    starts = [m.start() for m in _ENTRY.finditer(text)] + [len(text)]
-    for begin, end in zip(starts, starts[1:]):
+    starts = itertools.chain((m.start() for m in _ENTRY.finditer(text)), [len(text)])
+    for begin, end in itertools.pairwise(starts):
         if end - begin > MAX_FIELD_CHARS:
             line = text.count("\n", 0, begin) + 1
             raise ImportFormatError(
@@ -166,7 +195,7 @@ def _resolve(part: str, strings: dict[str, str]) -> str:
     return strings.get(part.lower(), _MONTHS.get(part.lower(), part))
 
 
-def _record(entry: Entry) -> Record:
+def _record(entry: Entry, line_offset: int = 0) -> Record:
     fields: dict[str, Any] = {}
     for item in entry.fields:
         fields.setdefault(item.key.lower(), item.value)
@@ -190,7 +219,7 @@ def _record(entry: Entry) -> Record:
         keywords=split_keywords(keywords),
         language=_clean(fields.get("language")),
         external_id=entry.key,
-        position=f"line {(entry.start_line or 0) + 1}",
+        position=f"line {(entry.start_line or 0) + 1 + line_offset}",
         raw=entry.raw or "",
         extra=extra,
     )
