@@ -232,12 +232,19 @@ def main() -> None:
     parser.add_argument("--rules", nargs="+", default=[*CANDIDATE_RULES, *REFERENCE_RULES])
     parser.add_argument("--sets", nargs="+", help="Only these set names (file stems).")
     parser.add_argument("--markdown", action="store_true", help="Also print the per-set table in Markdown.")
+    parser.add_argument("--cached-only", action="store_true", help="Fail instead of simulating a missing order.")
     args = parser.parse_args()
     rules = {**CANDIDATE_RULES, **REFERENCE_RULES}
     rules |= {name: trade_off_rule(name) for name in args.rules if "@" in name}
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
     candidate = screening_dev.CANDIDATES[args.ranking]
     orders = {}
+    if args.cached_only:
+        key = "default" if candidate is None else candidate.key()
+        missing = [f"{s} seed {seed}" for s in sets for seed in args.seeds
+                   if not (screening_dev.CACHE / f"{screening_dev._engine_fingerprint()}-{key}-{s}-label_included-seed{seed}.json").exists()]
+        if missing:
+            sys.exit(f"screening_stopping: {len(missing)} orders of {args.ranking!r} not cached, e.g. {missing[0]}")
     for set_name in sets:
         for seed in args.seeds:
             row = screening_dev.run_one((args.ranking, candidate, set_name, "label_included", seed))
