@@ -242,6 +242,60 @@ def test_different_journals_do_not_match(a: str, b: str) -> None:
     assert journal_similarity(journal_tokens(a), journal_tokens(b)) < 1.0
 
 
+# Non-English titles and their abbreviations as NCBI's journal list gives them (JabRef's
+# journal_abbreviations_entrez.csv), except the first, the occupational-health journal this
+# programme reads, whose "-geneeskd" follows the same LTWA entry as "Ned Tijdschr Geneeskd".
+@pytest.mark.parametrize("full, abbreviation", [
+    ("Tijdschrift voor Bedrijfs- en Verzekeringsgeneeskunde", "Tijdschr Bedrijfs Verzekeringsgeneeskd"),
+    ("Nederlands tijdschrift voor geneeskunde", "Ned Tijdschr Geneeskd"),
+    ("Tijdschrift voor gerontologie en geriatrie", "Tijdschr Gerontol Geriatr"),
+    ("Tijdschrift voor sociale geneeskunde", "Tijdschr Soc Geneeskd"),
+    ("Nederlands tijdschrift voor tandheelkunde", "Ned Tijdschr Tandheelkd"),
+    ("Huisarts en wetenschap", "Huisarts Wet"),
+    ("Zeitschrift für Gerontologie und Geriatrie", "Z Gerontol Geriatr"),
+    ("Zeitschrift fur Geburtshilfe und Neonatologie", "Z Geburtshilfe Neonatol"),
+    ("Monatsschrift fur Kinderheilkunde", "Monatsschr Kinderheilkd"),
+    ("Psychotherapie, Psychosomatik, medizinische Psychologie", "Psychother Psychosom Med Psychol"),
+    ("Der Nervenarzt", "Nervenarzt"),
+    ("Revue d'epidemiologie et de sante publique", "Rev Epidemiol Sante Publique"),
+    ("La Presse médicale", "Presse Med"),
+    ("Archives des maladies professionnelles de medecine du travail et de securite sociale", "Arch Mal Prof"),
+    ("Tidsskrift for den Norske lægeforening", "Tidsskr Nor Laegeforen"),
+    ("Ugeskrift for laeger", "Ugeskr Laeger"),
+    ("Dansk tidsskrift for farmaci", "Dan Tidsskr Farm"),
+    ("Nordisk psykiatrisk tidsskrift. Nordic journal of psychiatry", "Nord Psykiatr Tidsskr"),
+    ("Läkartidningen", "Lakartidningen"),
+    ("Fortschritte der Neurologie-Psychiatrie", "Fortschr Neurol Psychiatr"),
+    ("Duodecim; laaketieteellinen aikakauskirja", "Duodecim"),
+    ("Bulletin de l'Academie nationale de medecine", "Bull Acad Natl Med"),
+    ("Il Giornale di chirurgia", "G Chir"),
+    ("Revista espanola de anestesiologia y reanimacion", "Rev Esp Anestesiol Reanim"),
+])
+def test_non_english_titles_match_their_iso_abbreviations(full: str, abbreviation: str) -> None:
+    similarity = max(journal_similarity(x, y) for x in journal_variants(full) for y in journal_variants(abbreviation))
+    assert similarity == 1.0
+
+
+# Different journals (all in NCBI's list) that share words, stems or a language's function words.
+@pytest.mark.parametrize("abbreviation, other", [
+    ("Tijdschr Soc Geneeskd", "Tijdschrift voor sociale geschiedenis"),
+    ("Tijdschr Diergeneeskd", "Tijdschrift voor geneeskunde"),
+    ("Ned Tijdschr Geneeskd", "Nederlands tijdschrift voor tandheelkunde"),
+    ("Ned Tijdschr Geneeskd", "Nederlands militair geneeskundig tijdschrift"),
+    ("Z Geburtshilfe Neonatol", "Zeitschrift fur Geburtshilfe und Perinatologie"),
+    ("Z Gerontol", "Zeitschrift fur Gerontologie und Geriatrie"),
+    ("Rev Epidemiol Sante Publique", "Revue d'epidemiologie, medecine sociale et sante publique"),
+    ("Lakartidningen", "Tandlakartidningen"),
+    ("Nor Teol Tidsskr", "Norsk geografisk tidsskrift"),
+    ("Knee", "Die Krankenschwester"),             # one-word titles are never abbreviated (ISO 4)
+    ("Nature", "Die Naturwissenschaften"),
+    ("Endocrine", "Endocrinologie"),
+])
+def test_non_english_near_misses_do_not_match(abbreviation: str, other: str) -> None:
+    similarity = max(journal_similarity(x, y) for x in journal_variants(abbreviation) for y in journal_variants(other))
+    assert similarity < 1.0
+
+
 @settings(deadline=None)
 @given(text)
 def test_journal_tokens_ignore_case(value: str) -> None:
@@ -250,8 +304,20 @@ def test_journal_tokens_ignore_case(value: str) -> None:
 
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=8, max_size=14), st.data())
 def test_iso4_contractions_of_a_word_match_it(word: str, data: st.DataObject) -> None:
-    # Keep the first letter and an ordered subset of the rest, 4 to 6 letters: "dtsch".
-    keep = data.draw(st.lists(st.integers(1, len(word) - 1), min_size=3,
-                              max_size=min(5, (3 * len(word)) // 4 - 1), unique=True))
-    short = word[0] + "".join(word[i] for i in sorted(keep))
+    # Keep the first letter and an ordered subset of the rest, 4 to 6 letters: "dtsch"; a
+    # 4-letter contraction keeps the last letter too: "natl".
+    keep = sorted(data.draw(st.lists(st.integers(1, len(word) - 1), min_size=3,
+                                     max_size=min(5, (3 * len(word)) // 4 - 1), unique=True)))
+    if len(keep) == 3:
+        keep[-1] = len(word) - 1
+    short = word[0] + "".join(word[i] for i in keep)
     assert journal_similarity((short, "med"), (word, "medicine")) == 1.0
+
+
+@pytest.mark.parametrize("short, word", [("natl", "nationale"), ("knee", "krankenschwester"),
+                                         ("pain", "praticiens"), ("chil", "chirurgicala")])
+def test_four_letter_contractions_end_with_the_word(short: str, word: str) -> None:
+    # "Natl" ← "Nationale" (ISO 4); "Br J Nurs" must not become "British journal of neurosurgery".
+    matches = journal_similarity((short, "med"), (word, "medicine")) == 1.0
+    assert matches == (short == "natl")
+    assert journal_similarity(journal_tokens("Br J Nurs"), journal_tokens("British journal of neurosurgery")) < 1.0
