@@ -15,10 +15,9 @@ from .normalise import fold, strip_markup
 #: Articles, prepositions and conjunctions, which ISO 4 drops from abbreviated titles: English,
 #: Dutch, German, French, Scandinavian and Romance ("Tijdschrift voor Bedrijfs- en
 #: Verzekeringsgeneeskunde" → "Tijdschr Bedrijfs Verzekeringsgeneeskd"). Other single letters
-#: name a section ("Physical Review E", "Section B") are content and stay (so Italian "e" and
-#: Scandinavian "i" stay too), and so do words that
-#: are also common abbreviations in NLM's list: "ter" (Terapeutica), "aux" (Auxiliary), "av"
-#: (Avances), "det" (Detskii), "per" (Personalized).
+#: name a section ("Physical Review E", "Section B") and stay, so Italian "e" and Scandinavian
+#: "i" stay too; so do words NCBI's journal list also uses as abbreviations: "ter" (Terapeutica),
+#: "aux" (Auxiliary), "av" (Avances), "det" (Detstva), and Italian "per" ("Per Med").
 _JOURNAL_STOP = frozenset({
     "the", "of", "and", "for", "in", "on", "a", "an",                          # English
     "de", "het", "een", "van", "voor", "en", "op", "te", "der", "den",         # Dutch
@@ -81,12 +80,14 @@ def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
 
 
 def _contracts(word: str, full: str) -> bool:
+    """Is ``word`` an ISO 4 contraction (not a plain prefix) of ``full``?"""
     return _contracts_inner(word, full) or _contracts_ending(word, full)
 
 
-#: ISO 4 (LTWA) contractions of a word ending, the only ones left once prefixes and short inner
-#: contractions are matched (counted on NCBI's journal list, see docs/benchmarks/dedup-2026-12-05.md):
-#: "Geneeskd" ← "Geneeskunde", "Kinderheilkd" ← "Kinderheilkunde", "Arzteztg" ← "Arztezeitung".
+#: ISO 4 (LTWA) contractions of a word ending that recur once prefixes and short inner
+#: contractions are matched (50 of 82 such words in NCBI's journal list, the rest one-offs; see
+#: docs/benchmarks/dedup-2026-12-05.md):
+#: "Geneeskd" ← "Geneeskunde", "Kinderheilkd" ← "Kinderheilkunde", "Ztg" ← "Zeitung".
 _ENDING_CONTRACTIONS = (("kd", ("kunde", "kundig")), ("ztg", ("zeitung",)))
 
 
