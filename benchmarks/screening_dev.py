@@ -76,6 +76,7 @@ class Candidate:
     lsa_weight: float = 0.5  # norm of the LSA block relative to the tf-idf block (each L2 = 1)
     nb_alpha: float = 0.3  # naive Bayes smoothing (ensembles with "nb")
     nb_complement: bool = True  # complement (ours) or multinomial (ASReview's u3) naive Bayes
+    token_pattern: str | None = None  # None: the engine's; a key of TOKEN_PATTERNS otherwise
     note: str = ""
 
     def key(self) -> str:
@@ -89,6 +90,11 @@ class Candidate:
         return FeatureConfig(min_df=self.min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf,
                              char_ngrams=self.char_ngrams)
 
+
+#: Word token patterns a candidate may use instead of the engine's (which keeps hyphenated words
+#: whole and one-character tokens): "asreview" is sklearn's default, as in ASReview (words of two
+#: or more characters, hyphens split); "hyphen2" keeps hyphenated words but drops 1-char tokens.
+TOKEN_PATTERNS = {"asreview": r"(?u)\b\w\w+\b", "hyphen2": r"(?u)\b\w[\w-]*\w\b"}
 
 #: The fields every key carried before keys left out default values.
 _KEYED_ALWAYS = ("model", "C", "ratio", "scale", "presumed", "presumed_until", "presumed_rule", "shrink",
@@ -129,6 +135,12 @@ CANDIDATES: dict[str, Candidate | None] = {
     "v2-svm+nb": _c("svm+nb", C=0.3, presumed_rule="known_until", shrink=0.05),
     "v2-svm+mnb": _c("svm+nb", C=0.3, presumed_rule="known_until", shrink=0.05, nb_alpha=3.822,
                      nb_complement=False),
+    "v2-tok-asr": _c(C=0.3, presumed_rule="known_until", shrink=0.05, token_pattern="asreview"),
+    "v2-tok-hyphen2": _c(C=0.3, presumed_rule="known_until", shrink=0.05, token_pattern="hyphen2"),
+    "v2-feat-asr": _c(C=0.3, presumed_rule="known_until", shrink=0.05, token_pattern="asreview", min_df=1,
+                      title_weight=1, note="engine version 2 on ASReview's text features"),
+    "u4-adaptive-tok-asr": _c(C=0.11, ratio=9.8, min_df=1, presumed=0, title_weight=1, token_pattern="asreview",
+                              note="ASReview's u4 model and features in our adaptive retraining loop"),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
@@ -238,6 +250,17 @@ def install(candidate: Candidate | None) -> None:
         return member(candidate.model, seed)
 
     ranker.make_model = factory  # type: ignore[assignment]
+    if candidate.token_pattern is not None:
+        from review.screening import features as features_module
+
+        pattern, vectorizer = TOKEN_PATTERNS[candidate.token_pattern], features_module.TfidfVectorizer
+
+        def tokenised(**kwargs):  # noqa: ANN003, ANN202
+            if kwargs.get("analyzer", "word") == "word":
+                kwargs["token_pattern"] = pattern
+            return vectorizer(**kwargs)
+
+        features_module.TfidfVectorizer = tokenised  # type: ignore[assignment,misc]
     original_rank = ranker.rank
 
     def rank(features, labels, **kwargs):  # noqa: ANN001, ANN003, ANN202
@@ -335,7 +358,8 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     install(candidate)
     title_weight = 2 if candidate is None else candidate.title_weight
     config = None if candidate is None else candidate.feature_config()
-    fkey = (set_name, label, title_weight, None if config is None else json.dumps(config.as_dict()))
+    fkey = (set_name, label, title_weight, None if config is None else json.dumps(config.as_dict()),
+            None if candidate is None else candidate.token_pattern)
     if fkey not in _FEATURES:
         data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
         _FEATURES[fkey] = (data, build_features(data.ids, data.texts, config))
