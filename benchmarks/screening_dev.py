@@ -77,6 +77,9 @@ class Candidate:
     nb_alpha: float = 0.3  # naive Bayes smoothing (ensembles with "nb")
     nb_complement: bool = True  # complement (ours) or multinomial (ASReview's u3) naive Bayes
     token_pattern: str | None = None  # None: the engine's; a key of TOKEN_PATTERNS otherwise
+    empty_text: str = "token"  # a record without title and abstract: the engine's "(empty)" token
+    # (one shared term, so the first such record labelled irrelevant sinks all others) or "zero"
+    # (an all-zero row: no evidence, scored by the intercept alone, as in ASReview)
     note: str = ""
 
     def key(self) -> str:
@@ -141,6 +144,12 @@ CANDIDATES: dict[str, Candidate | None] = {
                       title_weight=1, note="engine version 2 on ASReview's text features"),
     "u4-adaptive-tok-asr": _c(C=0.11, ratio=9.8, min_df=1, presumed=0, title_weight=1, token_pattern="asreview",
                               note="ASReview's u4 model and features in our adaptive retraining loop"),
+    "v2-empty0": _c(C=0.3, presumed_rule="known_until", shrink=0.05, empty_text="zero"),
+    # the two hybrids of screen winners (decision 0013, step 1)
+    "h-u4-empty0": _c(C=0.11, ratio=9.8, min_df=1, title_weight=1, token_pattern="asreview", empty_text="zero",
+                      presumed_rule="known_until", shrink=0.05,
+                      note="ASReview's u4 model and features, records without text as zero rows, the default's "
+                           "presumed-irrelevant sample and adaptive retraining"),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
@@ -284,6 +293,17 @@ def install(candidate: Candidate | None) -> None:
 _N_RECORDS = [0]
 
 
+def without_empty_text(features: Any, texts: list[str]) -> Any:
+    """``features`` with all-zero rows for the records whose text is empty."""
+    import scipy.sparse as sp
+
+    keep = sp.diags(np.array([1.0 if t.strip() else 0.0 for t in texts]))
+    matrix = sp.csr_matrix(keep @ features.matrix)
+    matrix.eliminate_zeros()
+    return type(features)(ids=list(features.ids), matrix=matrix, config=features.config,
+                          build_seconds=features.build_seconds, n_built=features.n_built)
+
+
 def with_lsa(features: Any, dimensions: int, weight: float, seed: int = 0) -> Any:
     """``features`` with an L2-normalised LSA block (TruncatedSVD of the tf-idf) of norm ``weight``
     appended to each row, rows re-normalised: document embeddings learnt from the set itself."""
@@ -340,7 +360,8 @@ def _engine_fingerprint() -> str:
         digest.update((root / name).read_bytes())
     # The harness code a run goes through (not the candidate table, not the reporting), so that
     # adding a candidate or a report keeps the cache while changing how a run is done does not.
-    for part in (Candidate, RankAveraged, install, presumed_size, load_task, run_one, with_lsa):
+    for part in (Candidate, RankAveraged, install, presumed_size, load_task, run_one, with_lsa,
+                 without_empty_text):
         digest.update(inspect.getsource(part).encode())
     return digest.hexdigest()[:10]
 
@@ -366,6 +387,8 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     data, features = _FEATURES[fkey]
     _N_RECORDS[0] = len(data)
     started = time.process_time()
+    if candidate is not None and candidate.empty_text == "zero":
+        features = without_empty_text(features, data.texts)
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
         features = with_lsa(features, candidate.lsa, candidate.lsa_weight)
     retrain = "adaptive" if candidate is None else candidate.retrain
