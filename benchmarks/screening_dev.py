@@ -150,6 +150,9 @@ CANDIDATES: dict[str, Candidate | None] = {
                       presumed_rule="known_until", shrink=0.05,
                       note="ASReview's u4 model and features, records without text as zero rows, the default's "
                            "presumed-irrelevant sample and adaptive retraining"),
+    "h-u4-empty0-mindf2": _c(C=0.11, ratio=9.8, token_pattern="asreview", empty_text="zero",
+                             presumed_rule="known_until", shrink=0.05,
+                             note="h-u4-empty0 with the default's min_df 2 and title twice (v2-tok-asr's features)"),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
