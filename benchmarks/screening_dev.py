@@ -76,10 +76,10 @@ class Candidate:
     lsa_weight: float = 0.5  # norm of the LSA block relative to the tf-idf block (each L2 = 1)
     nb_alpha: float = 0.3  # naive Bayes smoothing (ensembles with "nb")
     nb_complement: bool = True  # complement (ours) or multinomial (ASReview's u3) naive Bayes
-    token_pattern: str | None = None  # None: the engine's; a key of TOKEN_PATTERNS otherwise
-    empty_text: str = "token"  # a record without title and abstract: the engine's "(empty)" token
-    # (one shared term, so the first such record labelled irrelevant sinks all others) or "zero"
-    # (an all-zero row: no evidence, scored by the intercept alone, as in ASReview)
+    token_pattern: str = "engine2"  # a key of TOKEN_PATTERNS
+    empty_text: str = "token"  # a record without title and abstract: engine version 2's "(empty)"
+    # token (one shared term, so the first such record labelled irrelevant sinks all others) or
+    # "zero" (an all-zero row: no evidence, scored by the intercept alone; ASReview, engine 3)
     note: str = ""
 
     def key(self) -> str:
@@ -94,10 +94,13 @@ class Candidate:
                              char_ngrams=self.char_ngrams)
 
 
-#: Word token patterns a candidate may use instead of the engine's (which keeps hyphenated words
-#: whole and one-character tokens): "asreview" is sklearn's default, as in ASReview (words of two
-#: or more characters, hyphens split); "hyphen2" keeps hyphenated words but drops 1-char tokens.
-TOKEN_PATTERNS = {"asreview": r"(?u)\b\w\w+\b", "hyphen2": r"(?u)\b\w[\w-]*\w\b"}
+#: Word token patterns: "engine2" is engine version 2's (hyphenated words whole, one-character
+#: tokens kept); "asreview" is sklearn's default, as in ASReview and engine version 3 (words of
+#: two or more characters, hyphens split); "hyphen2" keeps hyphenated words, drops 1-char tokens.
+#: Candidates spell out every setting, so the ones written for engine version 2 still run it
+#: (the "default" candidate is whatever the engine does now).
+TOKEN_PATTERNS = {"engine2": r"(?u)\b\w[\w-]*\w\b|\b\w\b", "asreview": r"(?u)\b\w\w+\b",
+                  "hyphen2": r"(?u)\b\w[\w-]*\w\b"}
 
 #: The fields every key carried before keys left out default values.
 _KEYED_ALWAYS = ("model", "C", "ratio", "scale", "presumed", "presumed_until", "presumed_rule", "shrink",
@@ -262,7 +265,7 @@ def install(candidate: Candidate | None) -> None:
         return member(candidate.model, seed)
 
     ranker.make_model = factory  # type: ignore[assignment]
-    if candidate.token_pattern is not None:
+    if candidate.token_pattern:
         from review.screening import features as features_module
 
         pattern, vectorizer = TOKEN_PATTERNS[candidate.token_pattern], features_module.TfidfVectorizer
@@ -386,7 +389,10 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
             None if candidate is None else candidate.token_pattern)
     if fkey not in _FEATURES:
         data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
-        _FEATURES[fkey] = (data, build_features(data.ids, data.texts, config))
+        texts = data.texts
+        if candidate is not None and candidate.empty_text == "token":  # engine version 2's placeholder
+            texts = [t if t.strip() else "(empty)" for t in texts]
+        _FEATURES[fkey] = (data, build_features(data.ids, texts, config))
     data, features = _FEATURES[fkey]
     _N_RECORDS[0] = len(data)
     started = time.process_time()

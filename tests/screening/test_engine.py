@@ -12,7 +12,13 @@ from review.errors import ImportFormatError
 from review.screening.features import build_features, record_text, update_features
 from review.screening.models import MODEL_NAMES, SVM_C, _balanced_weights, make_model
 from review.screening.query import order_candidates
-from review.screening.ranker import PRESUMED_IRRELEVANT, PRESUMED_IRRELEVANT_UNTIL, fallback_ranking, rank
+from review.screening.ranker import (
+    ENGINE_VERSION,
+    PRESUMED_IRRELEVANT,
+    PRESUMED_IRRELEVANT_UNTIL,
+    fallback_ranking,
+    rank,
+)
 from review.screening.simulate import choose_priors, load_labelled_csv, simulate
 
 
@@ -81,12 +87,28 @@ def test_presumed_irrelevant_sample_stops_once_five_percent_of_the_set_is_known_
     assert below.model_info["presumed_irrelevant"] == min(PRESUMED_IRRELEVANT, 171 // 2)
     assert below.model_info["known_prevalence"] == 0.045
     assert "presumed_irrelevant" not in at.model_info and at.model_info["known_prevalence"] == 0.05
-    assert at.model_info["engine"] == 2
+    assert at.model_info["engine"] == ENGINE_VERSION == 3
     # An explicit sample size (simulations, the dev harness) is used as given.
     forced = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3,
                   presumed_irrelevant=30)
     assert forced.model_info["presumed_irrelevant"] == 30
     assert rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3).order == at.order
+
+
+def test_records_without_text_are_zero_rows_that_one_irrelevant_label_does_not_sink(data) -> None:
+    """A record with neither title nor abstract carries no evidence: it gets an all-zero row
+    (scored by the intercept alone), so labelling one of them irrelevant cannot push the
+    others to the end of the queue, as engine version 2's shared "(empty)" term did."""
+    ids, texts = [*data.ids, 9001, 9002, 9003], [*data.texts, "", "", ""]
+    features = build_features(ids, texts)
+    assert features.matrix[features.rows([9001, 9002, 9003])].nnz == 0
+    relevant = [r for r in data.ids if data.labels[r]]
+    irrelevant = [r for r in data.ids if not data.labels[r]]
+    labels = {r: 1 for r in relevant[:3]} | {r: 0 for r in irrelevant[:40]} | {9001: 0}
+    ranking = rank(features, labels, seed=1, presumed_irrelevant=0)
+    first, second = sorted((ranking.rank_of(9002) or 0, ranking.rank_of(9003) or 0))
+    assert first > 0 and second == first + 1  # the same score: side by side
+    assert second < 0.9 * len(ranking.order)
 
 
 def test_query_strategies() -> None:

@@ -2,9 +2,12 @@
 
 Word uni- and bigrams with sublinear tf are the strongest cheap representation for
 screening (the ASReview/SYNERGY benchmarks agree); the title is repeated once so its
-words weigh a little more than a single abstract sentence. New records are transformed
-with the frozen vocabulary and IDF, so rankings stay comparable; once the corpus has grown
-by more than ``REBUILD_GROWTH`` the vocabulary is rebuilt.
+words weigh a little more than a single abstract sentence. A record without any text gets
+an all-zero row: it carries no evidence, so the model scores it by its intercept alone (a
+shared placeholder term, as in engine version 2, let the first such record labelled
+irrelevant sink every other one, relevant or not). New records are transformed with the
+frozen vocabulary and IDF, so rankings stay comparable; once the corpus has grown by more
+than ``REBUILD_GROWTH`` the vocabulary is rebuilt.
 """
 
 from __future__ import annotations
@@ -126,7 +129,6 @@ def build_features(
             TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
                             max_features=200_000, dtype=np.float64)
         )
-    texts = [t if t else "(empty)" for t in texts]
     blocks = [v.fit_transform(texts) for v in vectorizers]
     matrix = blocks[0] if len(blocks) == 1 else _normalise(sp.hstack(blocks, format="csr"))
     return Features(
@@ -150,7 +152,6 @@ def update_features(features: Features, texts_by_id: Mapping[int, str]) -> Featu
 
 
 def _transform(vectorizers: list[TfidfVectorizer], texts: list[str]) -> sp.csr_matrix:
-    texts = [t if t else "(empty)" for t in texts]
     blocks = [v.transform(texts) for v in vectorizers]
     return blocks[0] if len(blocks) == 1 else _normalise(sp.hstack(blocks, format="csr"))
 
