@@ -270,6 +270,11 @@ def test_different_journals_do_not_match(a: str, b: str) -> None:
     ("Bulletin de l'Academie nationale de medecine", "Bull Acad Natl Med"),
     ("Il Giornale di chirurgia", "G Chir"),
     ("Revista espanola de anestesiologia y reanimacion", "Rev Esp Anestesiol Reanim"),
+    ("Annali di ostetricia e ginecologia", "Ann Ostet Ginecol"),
+    ("Archivio italiano di otologia, rinologia e laringologia", "Arch Ital Otol Rinol Laringol"),
+    ("Medycyna doswiadczalna i mikrobiologia", "Med Dosw Mikrobiol"),
+    ("The European physical journal. E, Soft matter", "Eur Phys J E Soft Matter"),  # a part letter
+    ("Physical review. E, Statistical, nonlinear, and soft matter physics", "Phys Rev E Stat Nonlin Soft Matter Phys"),
 ])
 def test_non_english_titles_match_their_iso_abbreviations(full: str, abbreviation: str) -> None:
     similarity = max(journal_similarity(x, y) for x in journal_variants(full) for y in journal_variants(abbreviation))
@@ -290,6 +295,8 @@ def test_non_english_titles_match_their_iso_abbreviations(full: str, abbreviatio
     ("Knee", "Die Krankenschwester"),             # one-word titles are never abbreviated (ISO 4)
     ("Nature", "Die Naturwissenschaften"),
     ("Endocrine", "Endocrinologie"),
+    ("Physical Review E", "Physical Review"),
+    ("Acta Crystallogr Sect E Struct Rep Online", "Acta crystallographica. Section D, Biological crystallography"),
 ])
 def test_non_english_near_misses_do_not_match(abbreviation: str, other: str) -> None:
     similarity = max(journal_similarity(x, y) for x in journal_variants(abbreviation) for y in journal_variants(other))

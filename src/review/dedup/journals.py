@@ -60,7 +60,25 @@ def _journal_words(text: str) -> tuple[str, ...]:
     if " " not in text.strip():
         text = text.replace("-", " ")  # "Dtsch-Med-Wochenschr": hyphens between abbreviations
     text = re.sub(r"(?<=\w)-(?=\w)", "", text)  # Cardio-Thoracic → Cardiothoracic
-    return tuple(w for w in fold(text).split() if w not in _JOURNAL_STOP)
+    words = fold(text).split()
+    return tuple(w for n, w in enumerate(words) if w not in _JOURNAL_STOP and not _conjunction(words, n))
+
+
+#: Words after which a single letter names a part: "Sect E", "Series B", "Abt I", "The European
+#: physical journal. E, Soft matter", "Telemedicine journal and e-health".
+_PART_WORDS = frozenset({"sect", "section", "sectio", "sez", "sezione", "ser", "serie", "series", "part",
+                         "pt", "abt", "abteilung", "reihe", "sec", "seccion", "secao", "journal"})
+
+
+def _conjunction(words: list[str], n: int) -> bool:
+    """Italian/Portuguese "e", Scandinavian/Polish "i" between two words: "ostetricia e ginecologia".
+
+    Only between words of two letters or more, not after a part word or a function word, so the
+    section letters of "Physical Review E" and "Acta Crystallogr Sect E Struct Rep" and the "e" of
+    "journal and e-health" stay.
+    """
+    return (words[n] in ("e", "i") and 0 < n < len(words) - 1 and len(words[n - 1]) > 1
+            and len(words[n + 1]) > 1 and words[n - 1] not in _PART_WORDS and words[n - 1] not in _JOURNAL_STOP)
 
 
 def _abbreviates(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
