@@ -156,6 +156,9 @@ CANDIDATES: dict[str, Candidate | None] = {
     "h-u4-empty0-mindf2": _c(C=0.11, ratio=9.8, token_pattern="asreview", empty_text="zero",
                              presumed_rule="known_until", shrink=0.05,
                              note="h-u4-empty0 with the default's min_df 2 and title twice (v2-tok-asr's features)"),
+    # after engine version 3 (0013's addendum of 02:04): its C = 0.3 with ASReview's class weight and tokens
+    "e3-r9.8-tok-asr": _c(C=0.3, ratio=9.8, token_pattern="asreview", empty_text="zero",
+                          presumed_rule="known_until", shrink=0.05),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
