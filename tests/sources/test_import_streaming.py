@@ -1,5 +1,6 @@
-"""Imports stream: records are stored slice by slice as they are parsed, inside one transaction,
-so a bad record at the end of a large file still leaves the store exactly as it was."""
+"""Imports stream: records are parsed one at a time (past the first slice they wait in a temporary
+file) and stored slice by slice inside one transaction, so a bad record at the end of a large file
+leaves the store exactly as it was and the write lock is held only while rows are written."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from review.sources import import_files, read_file
 from review.store import schema
 from review.store.core import INSERT_SLICE
 
-#: Enough records for the importer to store two slices before it reaches the bad one.
+#: More records than two insert slices, so the temporary file and several slices are used.
 N = 2 * INSERT_SLICE + 50
 
 
@@ -74,10 +75,50 @@ def test_bad_record_at_the_end_of_a_large_file_leaves_the_store_as_it_was(fmt, t
 
     assert outcome.status == "failed"
     assert expected in outcome.message and str(path) in outcome.message
-    # Streaming: two full slices were stored before the parser reached the bad record ...
-    assert record_inserts[:2] == [INSERT_SLICE, INSERT_SLICE]
-    # ... and the one transaction rolled them back with the batch row.
+    # The whole file is parsed before anything is written, so the bad record stops it first.
+    assert record_inserts == []
     assert _dump(workspace) == before
+
+
+def test_a_large_file_is_parsed_before_the_write_lock_is_taken(tmp_path, workspace, monkeypatch):
+    """Another window's screening decision must not wait for a long parse (busy timeout 5 s)."""
+    from contextlib import contextmanager
+
+    from review.sources import importer
+
+    events: list[str] = []
+    real_lock = type(workspace.store).locked_transaction
+    real_open = importer._open
+
+    @contextmanager
+    def noting_lock(store):
+        events.append("lock")
+        with real_lock(store) as conn:
+            yield conn
+
+    def noting_open(*args, **kwargs):
+        stream = real_open(*args, **kwargs)
+        parse = stream.__iter__
+
+        class Noted:
+            def __getattr__(self, name):
+                return getattr(stream, name)
+
+            def __iter__(self):
+                for record in parse():
+                    events.append("parsed")
+                    yield record
+
+        return Noted()
+
+    monkeypatch.setattr(type(workspace.store), "locked_transaction", noting_lock)
+    monkeypatch.setattr(importer, "_open", noting_open)
+    path = tmp_path / "large.ris"
+    path.write_text(_ris(N), encoding="utf-8")
+    outcome = import_files(workspace, [path]).files[0]
+    assert outcome.status == "imported" and outcome.n_records == N
+    assert events.count("parsed") == N and events[-1] == "lock"
+    assert len(workspace.store.records()) == N
 
 
 def test_streamed_import_counts_and_sources_match_a_full_read(tmp_path, workspace):
