@@ -26,3 +26,12 @@ def test_relative_links_resolve(page: Path) -> None:
         if not path.exists():
             broken.append(target)
     assert broken == [], f"{page.relative_to(REPO)}: broken links {broken}"
+
+
+@pytest.mark.parametrize("folder", ["benchmarks", "decisions"])
+def test_every_dated_page_and_decision_is_listed(folder: str) -> None:
+    """The folder's README lists every page in it, so a new benchmark or decision cannot go missing."""
+    listing = (REPO / "docs" / folder / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"\]\(([^)#]+\.md)\)", listing))
+    pages = {p.name for p in (REPO / "docs" / folder).glob("*.md") if p.name != "README.md"}
+    assert pages - linked == set()
