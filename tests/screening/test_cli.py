@@ -87,3 +87,22 @@ def test_export_decisions_csv_and_json_with_undo_rows(workspace, tmp_path: Path)
     data = json.loads(out_json.read_text())
     assert data[0]["reasons"] == ["wrong population", "other"] and data[2]["label"] == "undo"
     assert "records" in main.commands["export"].commands  # shares the sources engineer's group
+
+
+def test_simulate_names_a_set_too_small_for_its_priors(tmp_path: Path) -> None:
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("record_id,title,abstract,label_included\n1,a b,c,1\n2,d e,f,0\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(tiny), "--json", str(tmp_path / "o.json")])
+    assert result.exit_code == 3
+    assert "2 records and 1 + 1 priors leave nothing to screen" in result.output
+    assert not (tmp_path / "o.json").exists()
+
+
+def test_simulate_runs_on_records_without_text(tmp_path: Path) -> None:
+    rows = "".join(f"{i},,,{1 if i <= 3 else 0}\n" for i in range(1, 31))
+    blank = tmp_path / "blank.csv"
+    blank.write_text("record_id,title,abstract,label_included\n" + rows, encoding="utf-8")
+    out = tmp_path / "o.json"
+    result = CliRunner().invoke(main, ["simulate", str(blank), "--seed", "1", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(json.loads(out.read_text())["order"]) == list(range(1, 31))

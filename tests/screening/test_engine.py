@@ -188,3 +188,21 @@ def test_load_labelled_csv_errors(tmp_path: Path) -> None:
     missing.write_text("id,title,label_included\n1,a,1\n", encoding="utf-8")
     with pytest.raises(ImportFormatError, match="record_id"):
         load_labelled_csv(missing)
+
+
+def test_a_handful_of_records_still_gets_features() -> None:
+    # min_df 2 cannot hold below max_df's share of two records; every term then counts.
+    features = build_features([1, 2], ["sick leave recurrence", "return to work"])
+    assert features.matrix.shape[0] == 2 and features.matrix.shape[1] > 0
+
+
+def test_records_without_any_words_keep_a_seeded_random_queue() -> None:
+    ids = list(range(1, 21))
+    features = build_features(ids, [""] * 20)
+    assert features.matrix.shape == (20, 0)
+    ranking = rank(features, {1: 1, 2: 0}, seed=3)
+    assert ranking.model_info["fallback"] == "seeded_random"
+    assert sorted(ranking.order) == ids[2:]
+    # New records arriving later rebuild the vocabulary once they bring words.
+    grown = update_features(features, {**{r: "" for r in ids}, **{r: f"word{r} common" for r in range(21, 31)}})
+    assert grown.matrix.shape == (30, grown.matrix.shape[1]) and grown.matrix.shape[1] > 0

@@ -28,6 +28,8 @@ from ..records import Record
 REBUILD_GROWTH = 0.2
 
 _SPACE = re.compile(r"\s+")
+#: Words with inner hyphens whole ("return-to-work"), and one-character tokens.
+_TOKEN_PATTERN = r"(?u)\b\w[\w-]*\w\b|\b\w\b"
 
 
 def record_text(record: Record | dict[str, Any]) -> str:
@@ -121,7 +123,7 @@ def build_features(
         TfidfVectorizer(
             ngram_range=(1, config.ngram_max), min_df=config.min_df, max_df=config.max_df,
             sublinear_tf=config.sublinear_tf, strip_accents="unicode", lowercase=True,
-            dtype=np.float64, token_pattern=r"(?u)\b\w[\w-]*\w\b|\b\w\b",
+            dtype=np.float64, token_pattern=_TOKEN_PATTERN,
         )
     ]
     if config.char_ngrams:
@@ -129,13 +131,29 @@ def build_features(
             TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
                             max_features=200_000, dtype=np.float64)
         )
-    blocks = [v.fit_transform(texts) for v in vectorizers]
+    try:
+        blocks = [v.fit_transform(texts) for v in vectorizers]
+    except ValueError:
+        # A handful of records (min_df 2 above max_df's share) or no words at all: every term
+        # counts, and with no term at all the matrix has no columns (the ranker then keeps a
+        # seeded random order: there is nothing to learn from).
+        vectorizers = [_any_term(config)]
+        try:
+            blocks = [vectorizers[0].fit_transform(texts)]
+        except ValueError:
+            vectorizers, blocks = [], [sp.csr_matrix((len(texts), 0), dtype=np.float64)]
     matrix = blocks[0] if len(blocks) == 1 else _normalise(sp.hstack(blocks, format="csr"))
     return Features(
         ids=list(record_ids), matrix=sp.csr_matrix(matrix), config=config,
         build_seconds=time.perf_counter() - started, n_built=len(record_ids),
         _vectorizers=vectorizers,
     )
+
+
+def _any_term(config: FeatureConfig) -> TfidfVectorizer:
+    return TfidfVectorizer(ngram_range=(1, config.ngram_max), min_df=1, max_df=1.0,
+                           sublinear_tf=config.sublinear_tf, strip_accents="unicode", lowercase=True,
+                           dtype=np.float64, token_pattern=_TOKEN_PATTERN)
 
 
 def update_features(features: Features, texts_by_id: Mapping[int, str]) -> Features:

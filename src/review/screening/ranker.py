@@ -106,7 +106,7 @@ def rank(
         known_prevalence = y.sum() / n if n else 0.0
         presumed_irrelevant = PRESUMED_IRRELEVANT if known_prevalence < PRESUMED_IRRELEVANT_UNTIL else 0
         info["known_prevalence"] = round(float(known_prevalence), 4)
-    if y.size and 0 < y.sum() < y.size:
+    if y.size and 0 < y.sum() < y.size and features.matrix.shape[1]:
         train_rows, train_y = labelled_rows, y
         if presumed_irrelevant and candidates.size:
             # Cormack & Grossman's BMI: a few random unlabelled records, presumed irrelevant

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_text_atomic
-from ..errors import ReviewError
+from ..errors import ImportFormatError, ReviewError
 from ..screening.models import MODEL_NAMES
 from ..screening.query import QUERY_NAMES
 
@@ -42,6 +42,9 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
     if not 0 < target_recall < 1 or not 0 < confidence < 1:
         raise ReviewError("--target-recall and --confidence must lie strictly between 0 and 1")
     data = load_labelled_csv(file)
+    if len(data) <= prior_included + prior_excluded:
+        raise ImportFormatError(file, None, f"{len(data)} records and {prior_included} + {prior_excluded} "
+                                "priors leave nothing to screen")
     try:
         result = simulate(data, seed=seed, prior_included=prior_included, prior_excluded=prior_excluded,
                           model=model, query=query, target_recall=target_recall, confidence=confidence)
