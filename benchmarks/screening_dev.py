@@ -93,8 +93,8 @@ class Candidate:
                              char_ngrams=self.char_ngrams)
 
 
-#: Word token patterns: "engine2" is engine version 2's (hyphenated words whole, one-character
-#: tokens kept); "asreview" is sklearn's default, as in ASReview and engine version 3 (words of
+#: Word token patterns: "engine2" is engine versions 2 and 3's (hyphenated words whole, one-character
+#: tokens kept); "asreview" is sklearn's default, as in ASReview (words of
 #: two or more characters, hyphens split); "hyphen2" keeps hyphenated words, drops 1-char tokens.
 #: Candidates spell out every setting, so the ones written for engine version 2 still run it
 #: (the "default" candidate is whatever the engine does now).
