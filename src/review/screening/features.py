@@ -73,7 +73,7 @@ class Features:
     n_built: int = 0
     _vectorizers: list[TfidfVectorizer] = field(default_factory=list, repr=False)
     _row: dict[int, int] = field(default_factory=dict, repr=False)
-    id_array: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
+    id_array: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64), repr=False)
 
     def __post_init__(self) -> None:
         self._row = {record_id: i for i, record_id in enumerate(self.ids)}

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 
-def _labels(ordered_labels: Sequence[int] | np.ndarray) -> np.ndarray:
+def _labels(ordered_labels: Sequence[int] | np.ndarray | np.ndarray) -> np.ndarray:
     labels = np.asarray(ordered_labels, dtype=np.int64)
     if labels.ndim != 1 or labels.size == 0:
         raise ValueError("metrics need a non-empty 1-D sequence of 0/1 labels")
@@ -34,7 +34,7 @@ def _positions(labels: np.ndarray) -> np.ndarray:
     return np.flatnonzero(labels) + 1
 
 
-def records_to_recall(ordered_labels: Sequence[int], recall: float) -> int | None:
+def records_to_recall(ordered_labels: Sequence[int] | np.ndarray, recall: float) -> int | None:
     """Records screened until ⌈recall·R⌉ relevant were found (None when R = 0)."""
     labels = _labels(ordered_labels)
     positions = _positions(labels)
@@ -44,7 +44,7 @@ def records_to_recall(ordered_labels: Sequence[int], recall: float) -> int | Non
     return int(positions[needed - 1])
 
 
-def wss(ordered_labels: Sequence[int], recall: float = 0.95) -> float | None:
+def wss(ordered_labels: Sequence[int] | np.ndarray, recall: float = 0.95) -> float | None:
     labels = _labels(ordered_labels)
     n_r = records_to_recall(labels, recall)
     if n_r is None:
@@ -52,7 +52,7 @@ def wss(ordered_labels: Sequence[int], recall: float = 0.95) -> float | None:
     return (labels.size - n_r) / labels.size - (1 - recall)
 
 
-def recall_at(ordered_labels: Sequence[int], fraction: float = 0.10) -> float | None:
+def recall_at(ordered_labels: Sequence[int] | np.ndarray, fraction: float = 0.10) -> float | None:
     labels = _labels(ordered_labels)
     total = int(labels.sum())
     if total == 0:
@@ -61,7 +61,7 @@ def recall_at(ordered_labels: Sequence[int], fraction: float = 0.10) -> float | 
     return float(labels[:cutoff].sum()) / total
 
 
-def atd(ordered_labels: Sequence[int]) -> float | None:
+def atd(ordered_labels: Sequence[int] | np.ndarray) -> float | None:
     labels = _labels(ordered_labels)
     positions = _positions(labels)
     if positions.size == 0:
@@ -69,11 +69,11 @@ def atd(ordered_labels: Sequence[int]) -> float | None:
     return float(positions.mean()) / labels.size
 
 
-def n_to_all(ordered_labels: Sequence[int]) -> int | None:
+def n_to_all(ordered_labels: Sequence[int] | np.ndarray) -> int | None:
     return records_to_recall(ordered_labels, 1.0)
 
 
-def loss(ordered_labels: Sequence[int]) -> float | None:
+def loss(ordered_labels: Sequence[int] | np.ndarray) -> float | None:
     labels = _labels(ordered_labels)
     n, r = labels.size, int(labels.sum())
     if r == 0 or r == n:
@@ -82,14 +82,14 @@ def loss(ordered_labels: Sequence[int]) -> float | None:
     return (r * (n - (r - 1) / 2) - area) / (r * (n - r))
 
 
-def recall_curve(ordered_labels: Sequence[int]) -> np.ndarray:
+def recall_curve(ordered_labels: Sequence[int] | np.ndarray) -> np.ndarray:
     """Recall after each screened record."""
     labels = _labels(ordered_labels)
     total = max(int(labels.sum()), 1)
     return np.cumsum(labels) / total
 
 
-def all_metrics(ordered_labels: Sequence[int]) -> dict[str, Any]:
+def all_metrics(ordered_labels: Sequence[int] | np.ndarray) -> dict[str, Any]:
     """Every metric under its stable JSON name."""
     labels = _labels(ordered_labels)
     return {

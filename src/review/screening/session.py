@@ -359,7 +359,8 @@ class ScreeningSession:
         return record_id in self._id_set and record_id not in self._hidden
 
     def _stopping(self) -> StoppingStatus:
-        ranked, sample = [], []
+        ranked: list[int] = []
+        sample: list[int] = []
         for record_id, decided in self._state.decided.items():
             if record_id in self._hidden:
                 continue

@@ -89,8 +89,8 @@ def choose_priors(data: LabelledSet, seed: int, n_included: int = 1, n_excluded:
     irrelevant = sorted(r for r in data.ids if data.labels[r] == 0)
     if n_included > len(relevant) or n_excluded > len(irrelevant):
         raise ValueError("more priors requested than the set has records of that class")
-    chosen_inc = rng.choice(relevant, size=n_included, replace=False) if n_included else []
-    chosen_exc = rng.choice(irrelevant, size=n_excluded, replace=False) if n_excluded else []
+    chosen_inc: Sequence[int] | np.ndarray = rng.choice(relevant, size=n_included, replace=False) if n_included else []
+    chosen_exc: Sequence[int] | np.ndarray = rng.choice(irrelevant, size=n_excluded, replace=False) if n_excluded else []
     return [int(r) for r in chosen_inc] + [int(r) for r in chosen_exc]
 
 

@@ -54,7 +54,7 @@ def consecutive_limit(n_total: int) -> int:
 
 
 # -- the statistical test ----------------------------------------------------------------
-def _log_choose(n: np.ndarray, k: np.ndarray) -> np.ndarray:
+def _log_choose(n: np.ndarray | np.float64, k: np.ndarray | np.float64) -> np.ndarray:
     # Imported here: scipy.special costs ~0.4 s to import, and the screening screen's first
     # record needs this module but not the test (it runs once a random sample starts).
     from scipy.special import gammaln
@@ -257,7 +257,7 @@ def assess(
     ratio = knee_ratio(ranked)
     heuristics = {"trailing_irrelevant": run, "consecutive_limit": limit,
                   "consecutive_fired": run >= limit, "knee_ratio": ratio, "knee_fired": knee}
-    common = dict(screened=screened, relevant_found=found, remaining=remaining,
+    common: dict[str, Any] = dict(screened=screened, relevant_found=found, remaining=remaining,
                   target_recall=target_recall, confidence=confidence, heuristics=heuristics, rule=rule)
     pct, conf = f"{target_recall:.0%}", f"{confidence:.0%}"
     if remaining <= 0:
@@ -316,7 +316,7 @@ def _assess_rate(ranked: list[int], n_total: int, common: dict[str, Any], pct: s
     basis = (f"Judging by how often relevant records turned up along the ranking, about "
              f"{about} relevant {'record is' if about == '1.0' else 'records are'} left among "
              f"the {remaining} unscreened (at most {upper} with {conf} confidence)")
-    numbers = dict(expected_remaining=round(expected, 2), upper_remaining=upper)
+    numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper)
     if rate.recall_lower is not None and rate.recall_lower >= common["target_recall"]:
         text = (f"Stop (recommended rule): {basis}, so recall is at least {lower}, meeting the "
                 f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
