@@ -94,6 +94,7 @@ class EutilsConfig:
                 expected = " or ".join(t.__name__ for t in kinds[key])
                 raise ValidationError(f"review.toml [pubmed].{key}: expected {expected}, got {value!r}")
             if kinds[key] == (int, float):
+                assert isinstance(value, (int, float))  # checked just above
                 value = float(value)
             setattr(config, key, value)
         config.base_url = env.get("REVIEW_EUTILS_URL") or config.base_url

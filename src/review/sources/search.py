@@ -208,7 +208,7 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
     term, params = spec.term, spec.esearch_params
     unfinished = search_store.unfinished_run(store, spec.name)
     resumed = unfinished is not None and unfinished["term"] == term and unfinished["params"].get("esearch") == params
-    if resumed:
+    if unfinished is not None and resumed:
         run_id = int(unfinished["id"])
         details = dict(unfinished["details"] or {})
         details["resumed"] = int(details.get("resumed", 0)) + 1
@@ -219,7 +219,7 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
                                         params={"esearch": params, "client": client.config.public()})
         details = {}
     stored = search_store.stored_search_pmids(store, SOURCE_NAME)
-    previous_requests = int(unfinished["requests"] or 0) if resumed else 0
+    previous_requests = int(unfinished["requests"] or 0) if unfinished is not None and resumed else 0
 
     def store_batch(new: list[Record], piece: Slice, retstart: int, n_requested: int, n_received: int) -> None:
         search_store.store_fetched_batch(
@@ -364,7 +364,7 @@ class QueryOverview:
 
     @property
     def seed_recall(self) -> float | None:
-        return self.seeds_found / self.seeds if self.seeds else None
+        return (self.seeds_found or 0) / self.seeds if self.seeds else None
 
 
 def query_overview(workspace: Workspace) -> list[QueryOverview]:

@@ -142,7 +142,8 @@ class StandIn:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/entrez/eutils/"
+        name = host.decode() if isinstance(host, bytes) else host
+        return f"http://{name}:{port}/entrez/eutils/"
 
     def start(self) -> "StandIn":
         # A short poll interval makes stop() quick (tests start and stop many servers).
@@ -289,14 +290,14 @@ class StandIn:
         match = _ID_TERM.match(inner)
         if match is None:
             return None
-        value, field_name = match.group(1), match.group(2).lower()
+        identifier, field_name = match.group(1), match.group(2).lower()
         if field_name == "doi":
-            pmid = self.corpus.by_doi.get(value.lower())
+            pmid = self.corpus.by_doi.get(identifier.lower())
             if pmid is None:
                 not_found.append(inner)
                 return set()
             return {pmid}
-        return {value} if value in self.corpus.articles else set()
+        return {identifier} if identifier in self.corpus.articles else set()
 
     def _combine(self, left: set[str] | None, operator: str, right: set[str] | None) -> set[str] | None:
         if operator == "AND":

@@ -117,7 +117,8 @@ def _pub_date(elem: ET.Element | None) -> date:
 def _history_date(elem: ET.Element | None) -> date | None:
     if elem is None or not (elem.findtext("Year") or "").strip().isdigit():
         return None
-    return _safe_date(int(elem.findtext("Year")), int(elem.findtext("Month") or 1), int(elem.findtext("Day") or 1))
+    return _safe_date(int(elem.findtext("Year") or ""), int(elem.findtext("Month") or 1),
+                      int(elem.findtext("Day") or 1))
 
 
 def _safe_date(year: int, month: int, day: int) -> date:
