@@ -119,13 +119,7 @@ def build_features(
     if len(record_ids) != len(texts):
         raise ValueError("record_ids and texts differ in length")
     started = time.perf_counter()
-    vectorizers = [
-        TfidfVectorizer(
-            ngram_range=(1, config.ngram_max), min_df=config.min_df, max_df=config.max_df,
-            sublinear_tf=config.sublinear_tf, strip_accents="unicode", lowercase=True,
-            dtype=np.float64, token_pattern=_TOKEN_PATTERN,
-        )
-    ]
+    vectorizers = [_word_vectorizer(config, config.min_df, config.max_df)]
     if config.char_ngrams:
         vectorizers.append(
             TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
@@ -137,7 +131,7 @@ def build_features(
         # A handful of records (min_df 2 above max_df's share) or no words at all: every term
         # counts, and with no term at all the matrix has no columns (the ranker then keeps a
         # seeded random order: there is nothing to learn from).
-        vectorizers = [_any_term(config)]
+        vectorizers = [_word_vectorizer(config, min_df=1, max_df=1.0)]
         try:
             blocks = [vectorizers[0].fit_transform(texts)]
         except ValueError:
@@ -150,8 +144,8 @@ def build_features(
     )
 
 
-def _any_term(config: FeatureConfig) -> TfidfVectorizer:
-    return TfidfVectorizer(ngram_range=(1, config.ngram_max), min_df=1, max_df=1.0,
+def _word_vectorizer(config: FeatureConfig, min_df: int, max_df: float) -> TfidfVectorizer:
+    return TfidfVectorizer(ngram_range=(1, config.ngram_max), min_df=min_df, max_df=max_df,
                            sublinear_tf=config.sublinear_tf, strip_accents="unicode", lowercase=True,
                            dtype=np.float64, token_pattern=_TOKEN_PATTERN)
 
