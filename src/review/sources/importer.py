@@ -137,9 +137,9 @@ def _import_one(store: Store, path: Path, source: str | None, root: Path | None)
 class _ParsedSpill:
     """The records after the first slice, parsed now and kept in an anonymous temporary file.
 
-    Parsing a large file takes far longer than storing it (1,000,000 RIS records: ~100 s
-    against ~20 s). Parsing under the store's write lock would make a screening decision in
-    another window wait that long and fail its busy timeout; holding the records in memory
+    Parsing is most of a large import (1,000,000 RIS records: about 100 s under load).
+    Parsing under the store's write lock would make a screening decision in another window
+    wait that long and fail its busy timeout; holding the records in memory
     would cost ~1.5 KB each. So they are pickled slice by slice to a file only this process
     can open (mode 0600, gone when closed) and read back under the lock.
     """
