@@ -23,7 +23,7 @@ __all__ = [
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|\.\d+)(?:[eE][+-]?\d+)?")
 #: A value that starts like a formula behind any number of quotes: ours to quote (once more).
-_QUOTED_FORMULA = re.compile("'*[" + re.escape("=+-@\t\r") + "]")
+_QUOTED_FORMULA = re.compile("'*[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 
 
 def neutralise_cell(value: str) -> str:
