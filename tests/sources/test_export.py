@@ -19,7 +19,7 @@ from review.sources.readers.table import CsvReader
 
 
 def _reparse_csv(text: str, tmp_path) -> list[Record]:
-    return CsvReader().parse(SourceFile(path=tmp_path / "x.csv", data=b"", text=text)).records
+    return list(CsvReader().records(SourceFile(path=tmp_path / "x.csv", data=b"", text=text)))
 
 
 def test_ris_export_round_trip_keeps_titles_dois_and_sources(shared, workspace, tmp_path):
@@ -161,7 +161,7 @@ def test_ris_round_trip_of_arbitrary_text(tmp_path_factory, items):
     records = [Record(title=t, doi=d, authors=a) for t, d, a in items]
     text = records_to_ris(records)
     path = tmp_path_factory.mktemp("ris") / "x.ris"
-    back = RisReader().parse(SourceFile(path=path, data=b"", text=text)).records
+    back = list(RisReader().records(SourceFile(path=path, data=b"", text=text)))
     assert [(r.title, r.doi, r.authors) for r in back] == [
         (collapse(r.title), collapse(r.doi), [collapse(a) for a in r.authors if collapse(a)]) for r in records
     ]

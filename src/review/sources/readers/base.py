@@ -21,7 +21,7 @@ from ...records import BIB_FIELDS, Record
 from ..decode import MAX_FIELD_CHARS, decode_text
 
 __all__ = [
-    "READERS", "ParsedFile", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
+    "READERS", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
 ]
 
 
@@ -34,14 +34,6 @@ class SourceFile:
     text: str = ""
     encoding: str = ""
     #: PMIDs the file withdrew (PubMed XML ``DeleteCitation``), filled while its records are read.
-    deleted_pmids: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class ParsedFile:
-    """What ``Reader.parse`` returns: records in file order, and PMIDs a file withdrew."""
-
-    records: list[Record]
     deleted_pmids: list[str] = field(default_factory=list)
 
 
@@ -91,11 +83,6 @@ class Reader:
         gets there, so callers that store records as they come do so inside one transaction.
         """
         raise NotImplementedError
-
-    def parse(self, source: SourceFile) -> ParsedFile:
-        """Every record of ``source`` in a list (unchecked; :meth:`read` checks them)."""
-        records = list(self.records(source))
-        return ParsedFile(records, list(source.deleted_pmids))
 
     def stream(self, path: Path, data: bytes, *, source_name: str | None = None,
                sha256: str | None = None) -> RecordStream:
