@@ -9,9 +9,11 @@ Usage:
     python benchmarks/screening_dev.py --list
     python benchmarks/screening_dev.py --candidates default v2 --seeds 1 2 3 4 5
     python benchmarks/screening_dev.py --candidates default --seeds 1 2 --sets cohen2006_adhd --stopping
+    python benchmarks/screening_dev.py --candidates default h-u4-empty0 --seeds 6 7 8   # 0015's judged run
 
-Prints one table row per candidate (WSS@95, recall@10 %, ATD, mean over sets) and one JSON line
-(``BENCH {...}``). Results are cached per candidate, set and seed in ``$REVIEW_BENCH_CACHE/dev``,
+Prints one table row per candidate (WSS@95, recall@10 %, ATD, mean over sets); against ASReview's
+cached runs of the same seeds, the per-set gaps, decision 0013's clauses and the issue's six targets
+(T1-T6, with decision 0015's choice); then one JSON line (``BENCH {...}``). Results are cached per candidate, set and seed in ``$REVIEW_BENCH_CACHE/dev``,
 keyed by a fingerprint of the engine and harness source taken once when the run starts (so an
 edit made while it runs cannot split one run over two keys); adding a candidate only runs the
 new one. ``--jobs`` runs that many simulations at once (default 1).
@@ -20,6 +22,7 @@ new one. ``--jobs`` runs that many simulations at once (default 1).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import hashlib
 import json
@@ -27,6 +30,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +83,9 @@ class Candidate:
     empty_text: str = "token"  # a record without title and abstract: engine version 2's "(empty)"
     # token (one shared term, so the first such record labelled irrelevant sinks all others) or
     # "zero" (an all-zero row: no evidence, scored by the intercept alone; ASReview, engine 3)
+    fuse: str = ""  # name of a second candidate: its features and model become a second member,
+    # fitted on the same rows (same presumed sample, same retraining), scores combined by `combine`
+    combine: str = "z"  # "z": mean of the members' standardised decision values; "rank": mean rank
     note: str = ""
 
     def key(self) -> str:
@@ -158,6 +165,18 @@ CANDIDATES: dict[str, Candidate | None] = {
     # after engine version 3 (0013's addendum of 02:04): its C = 0.3 with ASReview's class weight and tokens
     "e3-r9.8-tok-asr": _c(C=0.3, ratio=9.8, token_pattern="asreview", empty_text="zero",
                           presumed_rule="known_until", shrink=0.05),
+    # round 3 (decision 0015), development on seeds 1-5: h-u4-empty0 with one of engine 3's
+    # feature settings at a time, and score fusions of the two families
+    "h-u4-empty0-title2": _c(C=0.11, ratio=9.8, min_df=1, token_pattern="asreview", empty_text="zero",
+                             presumed_rule="known_until", shrink=0.05, note="h-u4-empty0 with the title twice"),
+    "h-u4-empty0-df2": _c(C=0.11, ratio=9.8, title_weight=1, token_pattern="asreview", empty_text="zero",
+                          presumed_rule="known_until", shrink=0.05, note="h-u4-empty0 with min_df 2"),
+    "h-u4-empty0-tok-e2": _c(C=0.11, ratio=9.8, min_df=1, title_weight=1, empty_text="zero",
+                             presumed_rule="known_until", shrink=0.05, note="h-u4-empty0 with engine 3's tokens"),
+    "fuse-e3-u4-z": _c(C=0.3, presumed_rule="known_until", shrink=0.05, empty_text="zero", fuse="h-u4-empty0",
+                       note="engine 3 (its features) and h-u4-empty0 (its features) on the same rows, mean z-score"),
+    "fuse-e3-u4-rank": _c(C=0.3, presumed_rule="known_until", shrink=0.05, empty_text="zero", fuse="h-u4-empty0",
+                          combine="rank", note="as fuse-e3-u4-z, mean rank"),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
@@ -243,21 +262,83 @@ class RankAveraged:
         return {"name": self.name, "members": [m.info() for m in self.members], "combine": "mean_rank"}
 
 
+class ColumnFusion:
+    """Two linear members on two column blocks of one matrix (columns ``[:split]`` and
+    ``[split:]``, each block a separate vocabulary), fitted on the same rows; scores combined."""
+
+    def __init__(self, first: Any, second: Any, split: int, combine: str) -> None:
+        self.first, self.second, self.split, self.combine = first, second, split, combine
+        self.name = f"fusion({first.name},{second.name})"
+
+    def fit(self, X, y):  # noqa: ANN001, ANN201
+        first, second = _split_columns(X, self.split)
+        self.first.fit(first, y)
+        self.second.fit(second, y)
+        return self
+
+    def scores(self, X):  # noqa: ANN001, ANN201
+        # The matrix scored is the same every time (the whole set): split it once.
+        if _SCORED[0] is not X:
+            _SCORED[:] = [X, *_split_columns(X, self.split)]
+        both = np.column_stack([self.first.scores(_SCORED[1]), self.second.scores(_SCORED[2])])
+        if self.combine == "rank":
+            return np.argsort(np.argsort(both, axis=0), axis=0).mean(axis=1)
+        spread = both.std(axis=0)
+        return ((both - both.mean(axis=0)) / np.where(spread > 0, spread, 1.0)).mean(axis=1)
+
+    def predict(self, X):  # noqa: ANN001, ANN201
+        return self.scores(X), np.full(X.shape[0], np.nan)
+
+    def info(self) -> dict[str, Any]:
+        return {"name": self.name, "members": [self.first.info(), self.second.info()], "combine": self.combine}
+
+
+def _split_columns(X: Any, split: int) -> tuple[Any, Any]:
+    """Columns ``[:split]`` and ``[split:]`` of a CSR matrix with sorted indices, without
+    scipy's general column indexing (which costs more than the fit on small matrices)."""
+    import scipy.sparse as sp
+
+    left = X.indices < split
+    counted = np.concatenate([[0], np.cumsum(left)])
+    indptr_left = counted[X.indptr]
+    first = sp.csr_matrix((X.data[left], X.indices[left], indptr_left), shape=(X.shape[0], split))
+    second = sp.csr_matrix((X.data[~left], X.indices[~left] - split, X.indptr - indptr_left),
+                           shape=(X.shape[0], X.shape[1] - split))
+    first.has_sorted_indices = second.has_sorted_indices = True
+    return first, second
+
+
+def member_model(candidate: Candidate, name: str, seed: int) -> Any:
+    """One classifier of ``candidate``'s settings (a member of its ensemble, or the model)."""
+    if name == "svm":
+        return models.SvmModel(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale)
+    if name == "logistic":
+        return models.LogisticModel(seed, C=candidate.C or 1.0, ratio=candidate.ratio, scale=candidate.scale)
+    if name == "nb":
+        return models.NaiveBayesModel(seed, alpha=candidate.nb_alpha, complement=candidate.nb_complement)
+    raise ValueError(name)
+
+
+#: Column where the fused candidate's second block starts (set by run_one before each run), and
+#: the last matrix ColumnFusion scored with its two blocks.
+_SPLIT = [0]
+_SCORED: list[Any] = [None, None, None]
+
+
 def install(candidate: Candidate | None) -> None:
     """Point the engine's model factory and weighting at ``candidate`` (this process only)."""
     if candidate is None:
         return
 
     def member(name: str, seed: int) -> Any:
-        if name == "svm":
-            return models.SvmModel(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale)
-        if name == "logistic":
-            return models.LogisticModel(seed, C=candidate.C or 1.0, ratio=candidate.ratio, scale=candidate.scale)
-        if name == "nb":
-            return models.NaiveBayesModel(seed, alpha=candidate.nb_alpha, complement=candidate.nb_complement)
-        raise ValueError(name)
+        return member_model(candidate, name, seed)
 
     def factory(name: str, seed: int) -> Any:
+        if candidate.fuse:
+            other = CANDIDATES[candidate.fuse]
+            assert other is not None and other.model in ("svm", "logistic", "nb"), candidate.fuse
+            return ColumnFusion(member(candidate.model, seed), member_model(other, other.model, seed),
+                                _SPLIT[0], candidate.combine)
         if candidate.model.startswith("z:"):  # mean of standardised scores
             return models.EnsembleModel(seed, members=[member(n, seed) for n in candidate.model[2:].split("+")])
         if candidate.model == "ensemble":
@@ -267,17 +348,6 @@ def install(candidate: Candidate | None) -> None:
         return member(candidate.model, seed)
 
     ranker.make_model = factory  # type: ignore[assignment]
-    if candidate.token_pattern:
-        from review.screening import features as features_module
-
-        pattern, vectorizer = TOKEN_PATTERNS[candidate.token_pattern], features_module.TfidfVectorizer
-
-        def tokenised(**kwargs):  # noqa: ANN003, ANN202
-            if kwargs.get("analyzer", "word") == "word":
-                kwargs["token_pattern"] = pattern
-            return vectorizer(**kwargs)
-
-        features_module.TfidfVectorizer = tokenised  # type: ignore[assignment,misc]
     original_rank = ranker.rank
 
     def rank(features, labels, **kwargs):  # noqa: ANN001, ANN003, ANN202
@@ -377,13 +447,53 @@ def _source_fingerprint() -> str:
         digest.update((root / name).read_bytes())
     # The harness code a run goes through (not the candidate table, not the reporting), so that
     # adding a candidate or a report keeps the cache while changing how a run is done does not.
-    for part in (Candidate, RankAveraged, install, presumed_size, load_task, run_one, with_lsa,
-                 without_empty_text):
+    for part in (Candidate, RankAveraged, ColumnFusion, _split_columns, member_model, install, presumed_size, load_task, run_one,
+                 with_lsa, without_empty_text, token_pattern, candidate_features):
         digest.update(inspect.getsource(part).encode())
     return digest.hexdigest()[:10]
 
 
 _FEATURES: dict[tuple, Any] = {}
+
+
+@contextlib.contextmanager
+def token_pattern(name: str) -> Iterator[None]:
+    """Word vectorisers built inside use ``TOKEN_PATTERNS[name]`` (this process only)."""
+    from review.screening import features as features_module
+
+    pattern, vectorizer = TOKEN_PATTERNS[name], features_module.TfidfVectorizer
+
+    def tokenised(**kwargs):  # noqa: ANN003, ANN202
+        if kwargs.get("analyzer", "word") == "word":
+            kwargs["token_pattern"] = pattern
+        return vectorizer(**kwargs)
+
+    features_module.TfidfVectorizer = tokenised  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        features_module.TfidfVectorizer = vectorizer  # type: ignore[misc]
+
+
+def candidate_features(candidate: Candidate | None, set_name: str, label: str) -> tuple[LabelledSet, Any]:
+    """The labelled set and ``candidate``'s features (cached per process): title weight, tokens,
+    vectoriser settings and the text of records without any (the "(empty)" token or a zero row)."""
+    title_weight = 2 if candidate is None else candidate.title_weight
+    config = None if candidate is None else candidate.feature_config()
+    fkey = (set_name, label, title_weight, None if config is None else json.dumps(config.as_dict()),
+            None if candidate is None else candidate.token_pattern,
+            None if candidate is None else candidate.empty_text)
+    if fkey not in _FEATURES:
+        data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
+        texts = data.texts
+        if candidate is not None and candidate.empty_text == "token":  # engine version 2's placeholder
+            texts = [t if t.strip() else "(empty)" for t in texts]
+        with contextlib.nullcontext() if candidate is None else token_pattern(candidate.token_pattern):
+            features = build_features(data.ids, texts, config)
+        if candidate is not None and candidate.empty_text == "zero":
+            features = without_empty_text(features, data.texts)
+        _FEATURES[fkey] = (data, features)
+    return _FEATURES[fkey]
 
 
 def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
@@ -394,21 +504,16 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     if path.exists():
         return json.loads(path.read_text())
     install(candidate)
-    title_weight = 2 if candidate is None else candidate.title_weight
-    config = None if candidate is None else candidate.feature_config()
-    fkey = (set_name, label, title_weight, None if config is None else json.dumps(config.as_dict()),
-            None if candidate is None else candidate.token_pattern)
-    if fkey not in _FEATURES:
-        data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
-        texts = data.texts
-        if candidate is not None and candidate.empty_text == "token":  # engine version 2's placeholder
-            texts = [t if t.strip() else "(empty)" for t in texts]
-        _FEATURES[fkey] = (data, build_features(data.ids, texts, config))
-    data, features = _FEATURES[fkey]
+    data, features = candidate_features(candidate, set_name, label)
+    if candidate is not None and candidate.fuse:  # the second member's block after the first's
+        import scipy.sparse as sp
+
+        _, second = candidate_features(CANDIDATES[candidate.fuse], set_name, label)
+        _SPLIT[0] = features.matrix.shape[1]
+        features = type(features)(ids=list(features.ids), matrix=sp.hstack([features.matrix, second.matrix], format="csr"),
+                                  config=features.config, build_seconds=features.build_seconds, n_built=features.n_built)
     _N_RECORDS[0] = len(data)
     started = time.process_time()
-    if candidate is not None and candidate.empty_text == "zero":
-        features = without_empty_text(features, data.texts)
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
         features = with_lsa(features, candidate.lsa, candidate.lsa_weight)
     retrain = "adaptive" if candidate is None else candidate.retrain
@@ -555,8 +660,49 @@ def compare_with_asreview(results: dict[str, dict[str, list[dict]]], seeds: list
         print(f"{name:<16} {m['wss@95']:.3f}/{m['recall@10%']:.3f}/{m['atd']:.3f} {v['sets_better']:>7} "
               f"{v['sets_worse_0.02']:>7} {v['worst_gap']:>+7.3f} {v['max_cpu_share_of_asreview'] or float('nan'):>11.3f}"
               f" {v['cpu_s']:>6.2f}  {screen:<7} {full:<10} {', '.join(v['blank_first_10pct']) or '-'}")
+    print_issue_targets(verdicts, overall_asr)
     verdicts["asreview"] = {"mean": overall_asr}
     return verdicts
+
+
+#: The issue's six ranking targets against ASReview in the same run (decision 0015, step 3).
+TARGETS = {
+    "T1": "mean WSS@95 > ASReview's",
+    "T2": "mean recall@10% > ASReview's",
+    "T3": "mean ATD < ASReview's",
+    "T4": f"WSS@95 above ASReview's on >= {11} of 15 sets",
+    "T5": "no set below ASReview's WSS@95 by more than 0.02",
+    "T6": "no seed with recall@10% = 0 where ASReview has some",
+}
+
+
+def issue_targets(verdict: dict[str, Any], asreview_mean: dict[str, float]) -> dict[str, bool]:
+    """Which of the issue's six targets a candidate's verdict meets (means unrounded to 4 places)."""
+    mean = verdict["mean"]
+    return {"T1": mean["wss@95"] > asreview_mean["wss@95"], "T2": mean["recall@10%"] > asreview_mean["recall@10%"],
+            "T3": mean["atd"] < asreview_mean["atd"], "T4": verdict["sets_better"] >= 11,
+            "T5": verdict["sets_worse_0.02"] == 0, "T6": not verdict["blank_first_10pct"]}
+
+
+def print_issue_targets(verdicts: dict[str, Any], asreview_mean: dict[str, float]) -> None:
+    """Targets T1-T6 met per candidate, and decision 0015's choice among them against the default."""
+    print("\nIssue #15's ranking targets in this run (" + "; ".join(f"{k} {v}" for k, v in TARGETS.items()) + ")")
+    print(f"{'candidate':<22} T1 T2 T3 T4 T5 T6  met  <-0.02  mean WSS@95  speed")
+    for name, verdict in verdicts.items():
+        met = issue_targets(verdict, asreview_mean)
+        verdict["targets"], verdict["targets_met"] = met, sum(met.values())
+        marks = " ".join(f"{'x' if met[t] else '.':>2}" for t in TARGETS)
+        print(f"{name:<22} {marks}  {sum(met.values()):>3}  {verdict['sets_worse_0.02']:>6}  "
+              f"{verdict['mean']['wss@95']:>11.4f}  {'ok' if verdict['speed_ok'] else 'OVER'}")
+    base = verdicts.get("default")
+    if base is None:
+        return
+    # 0015 step 4: more targets than the default, then fewest sets < -0.02, highest mean WSS@95, less CPU
+    better = [n for n, v in verdicts.items() if n != "default" and v["speed_ok"] and v["targets_met"] > base["targets_met"]]
+    better.sort(key=lambda n: (-verdicts[n]["targets_met"], verdicts[n]["sets_worse_0.02"],
+                               -verdicts[n]["mean"]["wss@95"], verdicts[n]["cpu_s"]))
+    print(f"decision 0015's rule on this run: {better[0] + ' replaces the default' if better else 'the default stays'}"
+          f" (default meets {base['targets_met']})")
 
 
 #: The recommended-rule candidates fixed in docs/decisions/0008 (rate model, parameter level;
