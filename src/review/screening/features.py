@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from ..records import Record
 
@@ -30,6 +33,7 @@ REBUILD_GROWTH = 0.2
 _SPACE = re.compile(r"\s+")
 #: Words with inner hyphens whole ("return-to-work"), and one-character tokens.
 _TOKEN_PATTERN = r"(?u)\b\w[\w-]*\w\b|\b\w\b"
+_TOKEN = re.compile(_TOKEN_PATTERN)
 
 
 def record_text(record: Record | dict[str, Any]) -> str:
@@ -119,21 +123,23 @@ def build_features(
     if len(record_ids) != len(texts):
         raise ValueError("record_ids and texts differ in length")
     started = time.perf_counter()
-    vectorizers = [_word_vectorizer(config, config.min_df, config.max_df)]
-    if config.char_ngrams:
-        vectorizers.append(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
-                            max_features=200_000, dtype=np.float64)
-        )
+    analyzer = WordAnalyzer(config.ngram_max)
+    counts = _TermCounts.of(texts, analyzer)
+    vectorizers: list[TfidfVectorizer] = []
+    blocks: list[sp.spmatrix] = []
     try:
-        blocks = [v.fit_transform(texts) for v in vectorizers]
+        vectorizers, blocks = counts.tfidf(analyzer, config, config.min_df, config.max_df)
+        if config.char_ngrams:
+            char_vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                                              max_features=200_000, dtype=np.float64)
+            blocks.append(char_vectorizer.fit_transform(texts))
+            vectorizers.append(char_vectorizer)
     except ValueError:
         # A handful of records (min_df 2 above max_df's share) or no words at all: every term
         # counts, and with no term at all the matrix has no columns (the ranker then keeps a
         # seeded random order: there is nothing to learn from).
-        vectorizers = [_word_vectorizer(config, min_df=1, max_df=1.0)]
         try:
-            blocks = [vectorizers[0].fit_transform(texts)]
+            vectorizers, blocks = counts.tfidf(analyzer, config, min_df=1, max_df=1.0)
         except ValueError:
             vectorizers, blocks = [], [sp.csr_matrix((len(texts), 0), dtype=np.float64)]
     matrix = blocks[0] if len(blocks) == 1 else _normalise(sp.hstack(blocks, format="csr"))
@@ -144,10 +150,111 @@ def build_features(
     )
 
 
-def _word_vectorizer(config: FeatureConfig, min_df: int, max_df: float) -> TfidfVectorizer:
-    return TfidfVectorizer(ngram_range=(1, config.ngram_max), min_df=min_df, max_df=max_df,
-                           sublinear_tf=config.sublinear_tf, strip_accents="unicode", lowercase=True,
-                           dtype=np.float64, token_pattern=_TOKEN_PATTERN)
+class WordAnalyzer:
+    """A text's word n-grams, exactly as ``TfidfVectorizer(lowercase=True, strip_accents="unicode",
+    token_pattern=_TOKEN_PATTERN, ngram_range=(1, ngram_max))`` makes them, in the same order.
+
+    scikit-learn's analyzer slices a list per n-gram and strips accents character by character
+    in Python; here n-grams come from ``zip`` and marks go by ``str.replace``. A test holds the
+    two equal on generated text.
+    """
+
+    __slots__ = ("ngram_max",)
+
+    def __init__(self, ngram_max: int) -> None:
+        self.ngram_max = ngram_max
+
+    def __call__(self, text: str) -> list[str]:
+        text = text.lower()
+        if not text.isascii():
+            text = _strip_accents(text)
+        words = _TOKEN.findall(text)
+        if self.ngram_max == 1:
+            return words
+        terms = list(words)
+        for n in range(2, min(self.ngram_max, len(words)) + 1):
+            terms.extend(map(" ".join, zip(*(words[i:] for i in range(n)))))
+        return terms
+
+
+def _strip_accents(text: str) -> str:
+    """scikit-learn's ``strip_accents_unicode``: NFKD, then every combining mark dropped."""
+    normalized = unicodedata.normalize("NFKD", text)
+    for mark in {c for c in set(normalized) if unicodedata.combining(c)}:
+        normalized = normalized.replace(mark, "")
+    return normalized
+
+
+@dataclass(slots=True)
+class _TermCounts:
+    """Term counts per record, as ``CountVectorizer`` has them before it prunes and sorts.
+
+    Columns are terms in the order first seen, and each row's entries are sorted by column:
+    that order survives pruning and renumbering, so it is the order of every floating-point
+    sum over a row of the final matrix, and it is kept exactly. scikit-learn counts one term
+    at a time in Python and then prunes a vocabulary holding every bigram seen once (most of
+    them); here a term's column is one C-level dictionary lookup, the per-record counts are
+    ``np.unique`` and pruning is array work.
+    """
+
+    matrix: sp.csr_array
+    terms: list[str]
+
+    @classmethod
+    def of(cls, texts: Sequence[str], analyzer: WordAnalyzer) -> _TermCounts:
+        first_seen: defaultdict[str, int] = defaultdict()
+        first_seen.default_factory = first_seen.__len__  # a new term gets the next column
+        column_of = first_seen.__getitem__
+        columns: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        for text in texts:
+            terms = analyzer(text)
+            row, count = np.unique(np.fromiter(map(column_of, terms), dtype=np.int64, count=len(terms)),
+                                   return_counts=True)
+            columns.append(row)
+            values.append(count)
+        lengths = np.fromiter(map(len, columns), dtype=np.int64, count=len(columns))
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        index_dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+        matrix = sp.csr_array(
+            (np.concatenate([*values, np.empty(0)]).astype(np.float64),
+             np.concatenate([*columns, np.empty(0, dtype=np.int64)]).astype(index_dtype),
+             indptr.astype(index_dtype)),
+            shape=(len(columns), len(first_seen)),
+        )
+        matrix.has_sorted_indices = True  # np.unique sorts each row
+        return cls(matrix, list(first_seen))
+
+    def tfidf(
+        self, analyzer: WordAnalyzer, config: FeatureConfig, min_df: float, max_df: float
+    ) -> tuple[list[TfidfVectorizer], list[sp.spmatrix]]:
+        """The matrix and fitted vectoriser ``TfidfVectorizer.fit_transform`` gives, bit for bit
+        (``CountVectorizer._limit_features`` and ``_sort_features``, then ``TfidfTransformer``);
+        raises ValueError where it would."""
+        if not self.terms:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        n_docs = self.matrix.shape[0]
+        high = max_df if isinstance(max_df, Integral) else max_df * n_docs
+        low = min_df if isinstance(min_df, Integral) else min_df * n_docs
+        if high < low:
+            raise ValueError("max_df corresponds to < documents than min_df")
+        frequencies = np.bincount(self.matrix.indices, minlength=len(self.terms))
+        kept = np.flatnonzero((frequencies <= high) & (frequencies >= low))
+        if not kept.size:
+            raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+        counts = self.matrix[:, kept]
+        kept_terms = [self.terms[i] for i in kept]
+        vocabulary = {term: i for i, term in enumerate(sorted(kept_terms))}
+        alphabetical = np.fromiter(map(vocabulary.__getitem__, kept_terms), dtype=counts.indices.dtype,
+                                   count=len(kept_terms))
+        counts.indices = alphabetical.take(counts.indices, mode="clip")
+        weighting = TfidfTransformer(sublinear_tf=config.sublinear_tf).fit(counts)
+        matrix = weighting.transform(counts, copy=False)
+        # The fitted vectoriser new records go through: the same analyzer, vocabulary and IDF.
+        vectorizer = TfidfVectorizer(analyzer=analyzer, vocabulary=vocabulary, sublinear_tf=config.sublinear_tf,
+                                     dtype=np.float64)
+        vectorizer.idf_ = weighting.idf_
+        return [vectorizer], [matrix]
 
 
 def update_features(features: Features, texts_by_id: Mapping[int, str]) -> Features:
