@@ -27,6 +27,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -461,18 +462,13 @@ def token_pattern(name: str) -> Iterator[None]:
     """Word vectorisers built inside use ``TOKEN_PATTERNS[name]`` (this process only)."""
     from review.screening import features as features_module
 
-    pattern, vectorizer = TOKEN_PATTERNS[name], features_module.TfidfVectorizer
-
-    def tokenised(**kwargs):  # noqa: ANN003, ANN202
-        if kwargs.get("analyzer", "word") == "word":
-            kwargs["token_pattern"] = pattern
-        return vectorizer(**kwargs)
-
-    features_module.TfidfVectorizer = tokenised  # type: ignore[assignment,misc]
+    engine_pattern = features_module._TOKEN
+    # The word analyzer (features.WordAnalyzer) tokenises with this module-level pattern.
+    features_module._TOKEN = re.compile(TOKEN_PATTERNS[name])
     try:
         yield
     finally:
-        features_module.TfidfVectorizer = vectorizer  # type: ignore[misc]
+        features_module._TOKEN = engine_pattern
 
 
 def candidate_features(candidate: Candidate | None, set_name: str, label: str) -> tuple[LabelledSet, Any]:
