@@ -200,3 +200,12 @@ def test_markdown_cells_escape_raw_html():
     cell = _md('<script>alert(1)</script><img src=x onerror="y">|')
     assert "<script" not in cell and "<img" not in cell and "&lt;script>" in cell and cell.endswith("\\|")
     assert io is not None
+
+
+def test_import_help_names_every_format_it_reads():
+    """A reader added to the registry is named where a newcomer looks: ``review import --help``."""
+    from review.sources import READERS
+
+    text = " ".join(CliRunner().invoke(main, ["import", "--help"]).output.split())
+    for reader in READERS.values():
+        assert reader.label.split()[0] in text, reader.label

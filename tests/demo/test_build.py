@@ -71,3 +71,14 @@ def test_rerunning_demo_reuses_the_workspace(demo_workspace: Workspace) -> None:
     result = CliRunner().invoke(main, ["demo", str(demo_workspace.root), "--no-tui"])
     assert result.exit_code == 0, result.output
     assert Workspace(demo_workspace.root).store.count_records() == before
+
+
+def test_demo_screening_csv_is_what_review_simulate_reads(demo_workspace: Workspace) -> None:
+    """docs/demo.md offers imports/demo_screening.csv to ``review simulate``: its reader must take it."""
+    from review.screening.simulate import load_labelled_csv
+
+    path = demo_workspace.path("imports", "demo_screening.csv")
+    labelled = load_labelled_csv(path)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert len(labelled) == len(rows) == len({row["pub_id"] for row in rows})
+    assert sum(labelled.labels.values()) == sum(row["label_included"] == "1" for row in rows) >= 10

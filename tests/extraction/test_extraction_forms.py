@@ -195,3 +195,18 @@ def test_copy_of_programme_folder_validates(tmp_path: Path) -> None:
     shutil.copytree(REPO / "extraction" / "studies", tmp_path / "studies")
     shutil.copy(REPO / "extraction" / "factors.toml", tmp_path)
     assert validate_folder(tmp_path, load_factors(tmp_path / "factors.toml")) == []
+
+
+def test_a_new_workspace_is_told_what_factor_list_to_write(tmp_path: Path) -> None:
+    """``review init`` writes no factors.toml; the stages that need it say what goes in it."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(tmp_path / "ws")]).exit_code == 0
+    for command in (["synthesis"], ["extraction", "validate"]):
+        result = runner.invoke(main, ["-w", str(tmp_path / "ws"), *command])
+        assert result.exit_code == 4, result.output
+        (line,) = result.output.splitlines()
+        assert "factors.toml: no factor list yet" in line and "[[factor]]" in line and "label_nl" in line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -220,3 +221,20 @@ def test_programme_factor_levels_after_the_method_fixes(tmp_path: Path) -> None:
     assert (older.verdict.level, older.verdict.direction) == ("some", "risk")
     assert by_id["unskilled_work"].grade.start == "moderate"  # Roelen 2010: adjustment not reported (phase 1)
     assert by_id["company_size_gt100"].grade.start == "high"  # Arends 2014: adjusted (phase 2)
+
+
+def test_committed_programme_report_is_what_review_synthesis_writes(tmp_path: Path) -> None:
+    """extraction/synthesis.csv and .md are regenerated output: a change in the code that writes
+    them must come with the regenerated files, or a reader of the repository sees stale text."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "review.toml").read_text(encoding="utf-8"))
+    settings = SynthesisSettings.from_config(config.get("synthesis", {}), config.get("extraction"))
+    folder = _copy(tmp_path)
+    run_synthesis(folder, settings, plots=False)  # the plots are drawn by the same code in every run
+
+    def text(path: Path) -> str:  # the report without its plot links (this run draws no plots)
+        return re.sub(r"\n!\[forest plot:[^\n]*\n", "", path.read_text(encoding="utf-8"))
+
+    for name in ("synthesis.csv", "synthesis.md"):
+        assert text(folder / name) == text(REPO / "extraction" / name), name

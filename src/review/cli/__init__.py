@@ -41,7 +41,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "export": "Write workspace data out (records, and what other stages add).",
     "extraction": "Extraction forms (extraction/studies/*.toml), QUIPS and extractor comparison.",
     "fulltext": "Full-text stage: record retrieval and eligibility per report; link reports to studies.",
-    "import": "Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV or EndNote files (format detected).",
+    "import": "Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).",
     "init": "Create a review workspace at PATH (queries/, screening/, extraction/, instrument/, store).",
     "instrument": "Item bank, scoring, exports and fill-in mode for labour experts.",
     "meta": "Pool the estimates in FILE.csv (like R's metagen) and print the table.",

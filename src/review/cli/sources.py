@@ -49,7 +49,7 @@ def export() -> None:
               help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed').")
 @pass_context
 def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) -> None:
-    """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV or EndNote files (format detected).
+    """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).
 
     Prints one tab-separated row per file (file, format, encoding, source, records, status).
     Each file is imported completely or not at all; a file imported before is skipped.

@@ -53,7 +53,9 @@ def screening_rows(corpus: DemoCorpus) -> list[dict[str, str]]:
     rows = []
     for pub in corpus.publications:
         rows.append({
-            "record_id": pub.pub_id,
+            # ``review simulate`` takes integer ids: the number of the publication id P01660 is 1660.
+            "record_id": str(int(pub.pub_id.lstrip("P"))),
+            "pub_id": pub.pub_id,
             "title": pub.title,
             "abstract": " ".join(f"{label}: {text}" if label else text for label, text in pub.sections),
             "authors": "; ".join(f"{last}, {fore}" for last, fore in pub.authors),

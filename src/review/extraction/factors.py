@@ -37,6 +37,10 @@ class FactorList:
 def load_factors(path: Path) -> FactorList:
     """Read and check ``factors.toml``: ``[[factor]]`` tables with the required fields."""
     path = Path(path)
+    if not path.exists():
+        # ``review init`` writes no factor list: say what the file needs, not just that it is absent.
+        raise ValidationError(f"{path}: no factor list yet; write one [[factor]] table per harmonised factor "
+                              f"({', '.join(REQUIRED)}), see docs/synthesis.md")
     data = read_toml(path)
     factors: list[Factor] = []
     seen: set[str] = set()
