@@ -8,10 +8,9 @@ from textual.widgets import DataTable, Input
 
 from review.extraction import Estimate, Study, load_study, save_study
 from review.store import extraction as tables
-from review.tui.app import make_app
 from review.tui.screens.extraction import ExtractionScreen, parse_value
 from review.workspace import Workspace
-from tui_workspace import async_test, settle
+from tui_workspace import async_test, open_app, settle
 
 SIZE = (110, 34)
 FACTORS = """\
@@ -57,9 +56,7 @@ def test_parse_value_keeps_bad_text_for_validation() -> None:
 @async_test
 async def test_extraction_form_saves_file_and_store(tui_ws: Workspace) -> None:
     path = _study_file(tui_ws)
-    app = make_app(tui_ws, "alice")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", size=SIZE) as (app, pilot):
         await pilot.press("7")
         await settle(pilot)
         screen = app.screen
@@ -89,9 +86,7 @@ async def test_extraction_form_saves_file_and_store(tui_ws: Workspace) -> None:
 async def test_extraction_form_invalid_value_writes_nothing(tui_ws: Workspace) -> None:
     path = _study_file(tui_ws)
     before = path.read_bytes()
-    app = make_app(tui_ws, "alice", "extraction")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", "extraction", size=SIZE) as (app, pilot):
         await _set(pilot, app, "n", "about 160")
         await pilot.press("f2")
         await settle(pilot)

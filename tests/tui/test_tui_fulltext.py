@@ -7,12 +7,11 @@ from pathlib import Path
 from textual.widgets import DataTable
 
 from review.store.fulltext import current_fulltext_events, fulltext_events
-from review.tui.app import make_app
 from review.tui.screens.fulltext import FulltextScreen
 from review.tui.screens.help import binding_rows
 from review.tui.screens.modals import ReasonScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, build_workspace, settle
+from tui_workspace import async_test, build_workspace, open_app, settle
 
 SIZE = (110, 34)
 
@@ -34,9 +33,7 @@ def events(workspace: Workspace) -> list[tuple[int, str, str, str]]:
 @async_test
 async def test_fulltext_keys_write_events(tmp_path: Path) -> None:
     workspace, passed = included_ws(tmp_path / "ws")
-    app = make_app(workspace, "alice")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(workspace, "alice", size=SIZE) as (app, pilot):
         await pilot.press("6")
         await settle(pilot)
         screen = app.screen
@@ -86,9 +83,7 @@ async def test_fulltext_reasons_come_from_config(tmp_path: Path) -> None:
     with workspace.path("review.toml").open("a", encoding="utf-8") as handle:
         handle.write('\n[fulltext]\nreasons = ["No full text in English", "Case report"]\n')
     workspace = Workspace(workspace.root)
-    app = make_app(workspace, "bob", "fulltext")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(workspace, "bob", "fulltext", size=SIZE) as (app, pilot):
         rows = {key: description for key, description, _ in binding_rows(app.screen)}
         assert rows["6"] == "Full text" and rows["x"] == "Exclude" and rows["u"] == "Undo"
         await pilot.press("x")
@@ -106,9 +101,7 @@ async def test_l_links_a_report_to_its_study_and_shift_l_unlinks(tmp_path: Path)
 
     workspace, passed = included_ws(tmp_path / "ws")
     first, second, third = passed
-    app = make_app(workspace, "alice", "fulltext")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(workspace, "alice", "fulltext", size=SIZE) as (app, pilot):
         screen = app.screen
         table = screen.query_one(DataTable)
         await pilot.press("l")  # on the first report

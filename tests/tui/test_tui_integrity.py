@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from review.store.sessions import claim_session, live_holder
-from review.tui.app import make_app
 from review.tui.screens.modals import SearchScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, settle
-
-SIZE = (100, 32)
+from tui_workspace import async_test, open_app, settle
 
 
 def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
@@ -20,9 +17,7 @@ def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
 async def test_search_opens_an_already_decided_record_and_the_next_key_decides_it(fresh_ws: Workspace) -> None:
     target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
     fresh_ws.store.add_decision(target.id, "alice", "include")
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         assert screen.current is not None and screen.current.id != target.id
         await pilot.press("slash", *"knee osteo")
@@ -42,9 +37,7 @@ async def test_search_opens_an_already_decided_record_and_the_next_key_decides_i
 
 @async_test
 async def test_enter_without_a_match_keeps_the_search_open_and_says_so(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         await pilot.press("slash", *"zzzqqq")
         await settle(pilot)
         await pilot.press("enter")
@@ -58,9 +51,8 @@ async def test_enter_without_a_match_keeps_the_search_open_and_says_so(fresh_ws:
 @async_test
 async def test_a_second_window_of_the_same_reviewer_is_refused_with_host_and_pid(fresh_ws: Workspace) -> None:
     other = claim_session(fresh_ws.store, "alice")  # this process is alive: a live session
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, _pilot):
+        pass  # refused at start-up: the app has already ended
     assert app.return_code == 6
     assert app.project is None
     assert live_holder(fresh_ws.store, "alice").pid == other.pid
@@ -69,9 +61,7 @@ async def test_a_second_window_of_the_same_reviewer_is_refused_with_host_and_pid
 
 @async_test
 async def test_the_window_holds_the_reviewer_and_lets_go_on_quit(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         assert live_holder(fresh_ws.store, "alice") is not None
         await pilot.press("i")
         assert len(labels(fresh_ws)) == 1
@@ -83,9 +73,7 @@ async def test_screening_footer_at_80_by_24_shows_help_and_quit(fresh_ws: Worksp
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
         keys = {k.key: k.region for k in app.screen.query_one(Footer).query(FooterKey)}
         for key in ("i", "e", "m", "question_mark", "q"):
             assert keys[key].right <= 80, (key, keys[key])
@@ -96,9 +84,7 @@ async def test_dashboard_says_how_to_start_screening_and_s_is_not_search(fresh_w
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey
 
-    app = make_app(fresh_ws, "alice")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", size=(80, 24)) as (app, pilot):
         keys = {k.key: k.description for k in app.screen.query_one(Footer).query(FooterKey)}
         assert keys["2"] == "Start screening" and "s" not in keys and keys["p"] == "Search PubMed"
         assert "press 2" in str(app.screen.query_one("#curve-caption").render())
@@ -115,9 +101,7 @@ async def test_records_screen_hides_duplicates_moves_on_and_picks_reasons(tui_ws
     from review.tui.screens.dedup import DedupScreen
     from review.tui.screens.modals import ReasonScreen
 
-    app = make_app(tui_ws, "alice", "dedup")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", "dedup", size=(120, 40)) as (app, pilot):
         assert isinstance(app.screen, DedupScreen)
         pair = app.screen.pairs[0]
         await pilot.press("s")  # same: one of the two is set aside as a duplicate
@@ -146,11 +130,7 @@ async def test_records_screen_hides_duplicates_moves_on_and_picks_reasons(tui_ws
 
 @async_test
 async def test_a_reviewer_outside_the_team_is_told(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alcie", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alcie", "screening") as (app, pilot):
         assert any("not in review.toml's team" in str(n.message) for n in app._notifications)
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         assert not any("team" in str(n.message) for n in app._notifications)

@@ -6,13 +6,10 @@ import os
 
 import pytest
 
-from review.tui.app import make_app
 from review.tui.screens.help import HelpScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, settle
-
-SIZE = (100, 32)
+from tui_workspace import async_test, open_app, settle
 
 
 def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
@@ -21,9 +18,7 @@ def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
 
 @async_test
 async def test_decision_keys_write_each_decision_before_the_next_record(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ScreeningScreen) and screen.current is not None
         seen = []
@@ -42,9 +37,7 @@ async def test_decision_keys_write_each_decision_before_the_next_record(fresh_ws
 
 @async_test
 async def test_undo_brings_the_record_back(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         first = screen.current.id
         await pilot.press("i", "u")
@@ -57,9 +50,7 @@ async def test_undo_brings_the_record_back(fresh_ws: Workspace) -> None:
 
 @async_test
 async def test_reason_note_and_keys_inside_inputs(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         first = screen.current.id
         await pilot.press("n")
@@ -78,9 +69,7 @@ async def test_reason_note_and_keys_inside_inputs(fresh_ws: Workspace) -> None:
 
 @async_test
 async def test_search_opens_a_record_out_of_order(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
         await pilot.press("slash")
         await pilot.press(*"knee osteo")
@@ -96,9 +85,7 @@ async def test_search_opens_a_record_out_of_order(fresh_ws: Workspace) -> None:
 
 @async_test
 async def test_help_is_generated_from_bindings(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         rows = {description: key for key, description, _ in app.screen.rows}
@@ -111,9 +98,7 @@ async def test_help_is_generated_from_bindings(fresh_ws: Workspace) -> None:
 
 @async_test
 async def test_criteria_reload_when_the_file_changes(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         assert "5 terms" in str(screen.query_one("#legend").render())
         path = fresh_ws.path("screening", "criteria.toml")
@@ -132,9 +117,7 @@ async def test_screening_to_the_end(tmp_path) -> None:
     from tui_workspace import build_workspace
 
     ws = build_workspace(tmp_path / "tiny", n=3, with_conflicts=False, with_pairs=False)
-    app = make_app(ws, "bob", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(ws, "bob", "screening") as (app, pilot):
         await pilot.press("e", "e", "e")
         assert app.screen.current is None
         assert "Nothing left to screen" in app.screen.query_one("#record").plain
@@ -147,9 +130,7 @@ async def test_screening_to_the_end(tmp_path) -> None:
 async def test_records_imported_later_join_the_queue(fresh_ws: Workspace) -> None:
     from review.records import Record
 
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         await pilot.press("e")
         fresh_ws.store.add_batch([Record(title="A later update: recurrent sick leave", abstract="x")],
                                  file_name="update.xml", file_sha256="c" * 64, source_name="PubMed",
@@ -165,9 +146,7 @@ async def test_records_imported_later_join_the_queue(fresh_ws: Workspace) -> Non
 async def test_stop_here_records_a_screening_stop_after_confirmation(fresh_ws: Workspace) -> None:
     from review.store.fulltext import current_screening_stop
 
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         await pilot.press("i", "e", "s")
         await pilot.press("n")  # declined: nothing recorded
         assert current_screening_stop(fresh_ws.store) is None
@@ -187,9 +166,7 @@ async def test_keys_can_be_remapped_in_review_toml(tmp_path) -> None:  # type: i
     with (root / "review.toml").open("a", encoding="utf-8") as handle:
         handle.write('\n[tui.keys]\n"screening.include" = "y"\n')
     ws = Workspace(root)
-    app = make_app(ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(ws, "alice", "screening") as (app, pilot):
         await pilot.press("i")  # no longer bound
         assert labels(ws) == {}
         await pilot.press("y")
@@ -202,9 +179,7 @@ async def test_keys_can_be_remapped_in_review_toml(tmp_path) -> None:  # type: i
 @async_test
 async def test_a_decision_key_paints_record_and_counts_in_one_frame(fresh_ws: Workspace) -> None:
     """Record, counts and stopping text of a key reach the terminal in one frame, not two."""
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         frames: list[int | None] = []
         display = app._display
@@ -227,9 +202,7 @@ async def test_a_decision_key_paints_record_and_counts_in_one_frame(fresh_ws: Wo
 async def test_a_long_record_says_how_much_is_below_and_scrolls_without_a_scrollbar(fresh_ws: Workspace) -> None:
     from review.tui.widgets.record_view import RecordView
 
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=(60, 20)) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening", size=(60, 20)) as (app, pilot):
         view = app.screen.query_one("#record", RecordView)
         view.show("\n".join(f"line {i}" for i in range(40)))
         await pilot.pause()
@@ -253,9 +226,7 @@ async def test_no_garbage_collection_between_a_key_and_its_frame(fresh_ws: Works
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         assert gc.isenabled()  # the start-up heap is frozen and collection is back on
         session = app.screen.project.session
         collecting_while_deciding = []

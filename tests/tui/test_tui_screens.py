@@ -9,13 +9,12 @@ from textual.widgets import DataTable, Input
 from review.screening.agreement import store_resolutions
 from review.dedup.decisions import borderline_pairs
 from review.store.dedup import pair_log
-from review.tui.app import make_app
 from review.tui.screens.browser import BrowserScreen
 from review.tui.screens.conflicts import ConflictsScreen
 from review.tui.screens.dashboard import DashboardScreen
 from review.tui.screens.dedup import DedupScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, settle
+from tui_workspace import async_test, open_app, settle
 
 SIZE = (110, 34)
 
@@ -28,9 +27,7 @@ async def test_dashboard_counts_and_export_action(tui_ws: Workspace) -> None:
     search_store.finish_run(tui_ws.store, run, hit_count=1234, retrieved=1234, new_records=1234, requests=3)
     search_store.add_seed_check(tui_ws.store, query_name="cmd", term="x", params={}, seed_file="seeds.txt",
                                 seed_file_sha256="0" * 64, n_seeds=4, n_found=3, recall=0.75, requests=2, details={})
-    app = make_app(tui_ws, "alice")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", size=SIZE) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         stages = app.screen.query_one("#stages")
         text = "\n".join(line.text for line in stages.render_lines(stages.region.reset_offset))
@@ -48,9 +45,7 @@ async def test_dashboard_counts_and_export_action(tui_ws: Workspace) -> None:
 
 @async_test
 async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
-    app = make_app(tui_ws, "alice", "dedup")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", "dedup", size=SIZE) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, DedupScreen) and len(screen.pairs) == 2
         first, second = screen.pairs
@@ -71,9 +66,7 @@ async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
 
 @async_test
 async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> None:
-    app = make_app(tui_ws, "carol", "conflicts")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ConflictsScreen)
         table = screen.query_one(DataTable)
@@ -100,9 +93,7 @@ async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> Non
 
 @async_test
 async def test_record_browser_filters_and_changes_a_decision(tui_ws: Workspace) -> None:
-    app = make_app(tui_ws, "alice", "browser", blind=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", "browser", blind=False, size=SIZE) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
         table = screen.query_one(DataTable)
@@ -130,17 +121,13 @@ async def test_record_browser_filters_and_changes_a_decision(tui_ws: Workspace) 
 
 @async_test
 async def test_browser_hides_other_reviewers_when_blind(tui_ws: Workspace) -> None:
-    app = make_app(tui_ws, "alice", "browser")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", "browser", size=SIZE) as (app, pilot):
         assert all(set(v) == {"alice"} for v in app.screen.labels.values())
 
 
 @async_test
 async def test_number_keys_switch_screens(tui_ws: Workspace) -> None:
-    app = make_app(tui_ws, "alice")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", size=SIZE) as (app, pilot):
         for key, kind in (("2", "ScreeningScreen"), ("3", "DedupScreen"), ("4", "ConflictsScreen"),
                           ("5", "BrowserScreen"), ("1", "DashboardScreen")):
             await pilot.press(key)
@@ -156,9 +143,7 @@ async def test_a_failing_worker_becomes_a_notification(tmp_path) -> None:  # typ
     build_workspace(root, with_pairs=False)
     config = root / "review.toml"
     config.write_text(config.read_text().replace('model = "logistic"', 'model = "crystal-ball"'))
-    app = make_app(Workspace(root), "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(Workspace(root), "alice", "screening", size=SIZE) as (app, pilot):
         # The first record opens without the model code; the first retrain names the error.
         assert app.screen.current is not None
         (note,) = list(app._notifications)
@@ -168,9 +153,7 @@ async def test_a_failing_worker_becomes_a_notification(tmp_path) -> None:  # typ
 
 @async_test
 async def test_a_decision_changed_in_the_browser_reaches_the_screening_queue(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
         shown = app.screen.current.id
         await pilot.press("5")
         await settle(pilot)
@@ -198,9 +181,7 @@ async def test_record_browser_shows_what_a_notice_is_about(fresh_ws: Workspace) 
         format="csv", encoding="utf-8")
     run_dedup(fresh_ws)
     article = next(r.id for r in fresh_ws.store.records() if r.title == title)
-    app = make_app(fresh_ws, "alice", "browser", blind=False)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "browser", blind=False, size=SIZE) as (app, pilot):
         await pilot.press("slash", *"erratum to")
         await settle(pilot)
         await pilot.press("enter", "enter")  # to the table, open the record

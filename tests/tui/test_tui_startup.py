@@ -15,14 +15,12 @@ import pytest
 from review.screening import session as session_module
 from review.screening.session import ScreeningSession
 from review.store import screening as ranking_store
-from review.tui.app import MODEL_MODULES, SCREENS, ReviewApp, make_app, screen_class, warm_up_modules
+from review.tui.app import MODEL_MODULES, SCREENS, ReviewApp, screen_class, warm_up_modules
 from review.tui.screens.screening import RETRAIN_DELAY
 from review.tui.widgets.record_view import RecordView
 from review.workspace import Workspace
 from shared_data import REPO_ROOT
-from tui_workspace import async_test, settle
-
-SIZE = (100, 32)
+from tui_workspace import async_test, open_app, settle
 
 
 def fresh_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -109,9 +107,7 @@ def test_retrains_log_every_ranking_but_save_the_queue_at_most_every_interval(
 
 @async_test
 async def test_start_up_heap_is_frozen_and_collection_resumes(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         assert gc.isenabled() and gc.get_freeze_count() > 0
         assert "review.screening.ranker" in sys.modules
         assert all(module in sys.modules for module in warm_up_modules("screening"))
@@ -126,9 +122,7 @@ async def test_start_up_heap_is_frozen_and_collection_resumes(fresh_ws: Workspac
 
 @async_test
 async def test_a_new_record_keeps_the_view_size_and_starts_at_the_top(fresh_ws: Workspace) -> None:
-    app = make_app(fresh_ws, "alice", "screening")
-    async with app.run_test(size=(60, 20)) as pilot:
-        await settle(pilot)
+    async with open_app(fresh_ws, "alice", "screening", size=(60, 20)) as (app, pilot):
         view = app.screen.query_one("#record", RecordView)
         region = view.region
         view.show("\n".join(f"line {i}" for i in range(80)))
@@ -170,9 +164,7 @@ async def test_retraining_in_a_worker_process_reorders_the_queue(fresh_ws: Works
     config.write_text(config.read_text(encoding="utf-8").replace('retrain = "thread"', 'retrain = "process"'),
                       encoding="utf-8")  # the default outside the tests
     workspace = Workspace(fresh_ws.root)
-    app = make_app(workspace, "alice", "screening")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(workspace, "alice", "screening") as (app, pilot):
         project = app.project
         assert project.retrainer.mode == "process"
         await pilot.press("i", "e")

@@ -6,19 +6,16 @@ import json
 
 from textual.widgets import ListView, Static
 
-from review.tui.app import make_app
 from review.tui.screens.validate import ValidateScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, settle
+from tui_workspace import async_test, open_app, settle
 
 SIZE = (120, 36)
 
 
 @async_test
 async def test_validate_screen_writes_demo_plan_and_runs_an_analysis(tui_ws: Workspace) -> None:
-    app = make_app(tui_ws, "alice")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", size=SIZE) as (app, pilot):
         await pilot.press("8")
         await settle(pilot)
         screen = app.screen
@@ -45,9 +42,7 @@ async def test_validate_screen_shows_bad_input_as_one_line(tui_ws: Workspace) ->
     (folder / "ratings.csv").write_text("item,expert,rating\nq1,e1,4\nq1,e2,7\n", encoding="utf-8")
     (folder / "analyses.toml").write_text('[[analysis]]\nname = "cvi"\nkind = "cvi"\nfile = "ratings.csv"\n',
                                           encoding="utf-8")
-    app = make_app(tui_ws, "alice", "validate")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_app(tui_ws, "alice", "validate", size=SIZE) as (app, pilot):
         await pilot.press("r")
         await settle(pilot)
         report = str(app.screen.query_one("#validate-report", Static).render())

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.pilot import Pilot
 
@@ -10,6 +13,9 @@ from review.records import Record
 from review.dedup import decisions
 from review.store import dedup as dedup_store
 from review.workspace import Workspace, init_workspace
+
+if TYPE_CHECKING:
+    from review.tui.app import ReviewApp
 
 CRITERIA = """\
 # Terms highlighted on the screening screen.
@@ -103,6 +109,18 @@ async def settle(pilot: Pilot, rounds: int = 20) -> None:
         if all(w.is_finished for w in app.workers):
             await pilot.pause()
             return
+
+
+@asynccontextmanager
+async def open_app(workspace: Workspace, reviewer: str = "alice", start: str = "dashboard", *,
+                   size: tuple[int, int] = (100, 32), blind: bool | None = None) -> AsyncIterator[tuple[ReviewApp, Pilot]]:
+    """The app on ``start`` as ``reviewer``, run headless and settled: every start-up worker done."""
+    from review.tui.app import make_app
+
+    app = make_app(workspace, reviewer, start, blind=blind)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield app, pilot
 
 
 def async_test(fn):  # type: ignore[no-untyped-def]
