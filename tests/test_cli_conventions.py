@@ -209,3 +209,22 @@ def test_import_help_names_every_format_it_reads():
     text = " ".join(CliRunner().invoke(main, ["import", "--help"]).output.split())
     for reader in READERS.values():
         assert reader.label.split()[0] in text, reader.label
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    """``review COMMAND --help`` is where the README sends a newcomer: no option may be a bare name."""
+    import click
+
+    main.load_all()
+    ctx = click.Context(main)
+    bare = []
+
+    def walk(command, path):
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), [*path, name])
+        bare.extend(f"{' '.join(path)} {p.opts[0]}" for p in command.params
+                    if isinstance(p, click.Option) and not p.hidden and not p.help)
+
+    walk(main, ["review"])
+    assert bare == []

@@ -126,6 +126,17 @@ def test_fill_refuses_an_answer_file_inside_the_workspace(ws):
     assert not (ws.root / "client.json").exists()
 
 
+def test_fill_without_a_terminal_is_one_line_not_a_hang(ws, monkeypatch):
+    from review.tui.instrument_app import InstrumentApp
+
+    run(ws, "build", "--no-exports")
+    started = []
+    monkeypatch.setattr(InstrumentApp, "run", lambda self, *a, **k: started.append(self))
+    result = run(ws, "fill")  # CliRunner's streams are no terminal, like a pipe or a script's
+    assert result.exit_code == 1 and started == []
+    assert result.output.startswith("review: review instrument fill: the terminal UI needs an interactive terminal")
+
+
 def test_fill_without_an_item_bank_is_a_clean_error(workspace):
     result = run(workspace, "fill")
     assert result.exit_code == 4 and "no item bank yet" in result.output

@@ -65,6 +65,10 @@ def test_status_shows_the_live_flow(workspace: Workspace, add, screen_as) -> Non
     screen_as(workspace, ids, "exclude")
     output = _run(workspace, "status").output
     assert "prisma     4 identified" in output and "identities ok" in output
+    add(workspace, 2, "Embase")  # not screened yet: the status line says so in words
+    (line,) = [line for line in _run(workspace, "status").output.splitlines() if line.startswith("prisma")]
+    assert line.endswith("identities broken: 2 records not screened and not covered by a screening stop "
+                         "(review prisma lists all)")
 
 
 def test_remove_and_restore_before_screening(workspace: Workspace, add, screen_as) -> None:

@@ -178,7 +178,8 @@ def test_fulltext_exclusion_needs_a_configured_reason(workspace: Workspace, add)
     (record_id,) = add(workspace, 1, "PubMed")
     with pytest.raises(ValidationError, match="needs --reason"):
         record_fulltext(workspace.store, record_id, "alice", "excluded")
-    with pytest.raises(ValidationError, match="reason 'wrong'"):  # ambiguous prefix
+    with pytest.raises(ValidationError, match=r"reason 'wrong': the start of 4 reasons \(Wrong population; "
+                                              r"Wrong outcome; Wrong study design; Wrong publication type\); type more"):  # ambiguous
         record_fulltext(workspace.store, record_id, "alice", "excluded", reason="wrong")
     event = record_fulltext(workspace.store, record_id, "alice", "excluded", reason="no progn")
     assert event.reason == "No prognostic factor analysed"

@@ -21,6 +21,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[ReviewApp]:
         apps.append(self)
 
     monkeypatch.setattr(ReviewApp, "run", run)
+    monkeypatch.setattr("review.cli.output.has_terminal", lambda: True)  # (CliRunner's streams are not one)
     return apps
 
 
@@ -73,3 +74,15 @@ def test_export_agreement_writes_the_three_files(tmp_path) -> None:  # type: ign
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["agreement.csv", "agreement.json",
                                                                   "conflicts.csv"]
     assert "alice × bob: n=4 raw=0.500" in result.output
+
+
+@pytest.mark.parametrize("args", [[], ["screen"]])
+def test_the_terminal_ui_without_a_terminal_is_one_line_not_a_hang(workspace: Workspace, args: list[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started from a pipe, a script or cron, Textual would draw into the pipe and wait for keys forever."""
+    started: list[ReviewApp] = []
+    monkeypatch.setattr(ReviewApp, "run", lambda self, *a, **k: started.append(self))
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), *args])
+    assert result.exit_code == 1 and started == []
+    (line,) = result.output.splitlines()
+    assert line.startswith("review: review") and "needs an interactive terminal" in line

@@ -68,7 +68,7 @@ def test_fewer_than_two_raters(write_csv) -> None:
 
 
 def test_unknown_column_and_bad_number(write_csv) -> None:
-    with pytest.raises(ValidationError, match=r"row 1, column 'score': unknown column"):
+    with pytest.raises(ValidationError, match=r"row 1, column 'score': no such column"):
         intraclass(write_csv("a.csv", [("target", "rater", "value"), ("a", "r1", 1)]))
     with pytest.raises(ValidationError, match=r"row 3, column 'score': 'high' is not a number"):
         intraclass(write_csv("b.csv", [("target", "rater", "score"), ("a", "r1", 1), ("a", "r2", "high")]))

@@ -32,5 +32,5 @@ def test_mean_and_t_interval(write_csv) -> None:
 
 def test_missing_question_column(write_csv) -> None:
     rows = [("respondent", *[f"q{i}" for i in range(1, 10)]), ("r", *[3] * 9)]
-    with pytest.raises(ValidationError, match=r"row 1, column 'q10': unknown column"):
+    with pytest.raises(ValidationError, match=r"row 1, column 'q10': no such column"):
         usability(write_csv("s.csv", rows))

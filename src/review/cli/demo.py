@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from ..services.demo import DEMO_SEED, prepare_demo
 from ..services.workspace import workspace_status
 from .context import Context
+from .output import has_terminal
 
 
 def register(group: click.Group) -> None:
@@ -38,7 +38,7 @@ def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui:
         click.echo(line, err=True)
     for line in workspace_status(workspace):
         click.echo(line)
-    if not no_tui and sys.stdin.isatty() and sys.stdout.isatty():
+    if not no_tui and has_terminal():
         from .tui import tui
 
         context = click_ctx.find_object(Context)

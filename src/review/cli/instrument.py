@@ -9,6 +9,7 @@ import click
 
 from ..services import instrument as project
 from .context import Context, pass_context
+from .output import require_terminal
 
 
 def register(group: click.Group) -> None:
@@ -52,7 +53,8 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
                    "(self-contained browser form with profile and FHIR download).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="Output file ('-' = stdout; default: instrument/<standard name>).")
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="Language of the export (Dutch or English).")
 @pass_context
 def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
     """Export the item bank in one format."""
@@ -73,7 +75,8 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the profile as JSON ({\"factors\": [{factor_id, side, status}, ...], ...}); "
                    "'-' = stdout; a file is created 0600 and refused inside a repository.")
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="Language of the report (Dutch or English).")
 @pass_context
 def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None, lang: str) -> None:
     """Score a FHIR QuestionnaireResponse (or a saved answer file) into a client profile."""
@@ -126,7 +129,8 @@ def diff(ctx: Context, synthesis: Path | None, history: bool) -> None:
 @click.option("--answers", "answers_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Answer file to create or continue (default: a new file in the user data dir).")
 @click.option("--client", "client_ref", default="", help="Pseudonym or file number for the report.")
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+              help="Language of the form and the report (Dutch or English).")
 @pass_context
 def fill(ctx: Context, answers_path: Path | None, client_ref: str, lang: str) -> None:
     """Fill in the instrument in the terminal UI; answers are stored outside the repository."""
@@ -135,7 +139,9 @@ def fill(ctx: Context, answers_path: Path | None, client_ref: str, lang: str) ->
         project.check_private_path(answers_path, workspace.root)
     from ..tui.instrument_app import make_app  # textual is imported only when the form opens
 
-    make_app(workspace, answers_path=answers_path, client_ref=client_ref, lang=lang).run()
+    app = make_app(workspace, answers_path=answers_path, client_ref=client_ref, lang=lang)
+    require_terminal("review instrument fill")  # (after make_app: a missing item bank is said first)
+    app.run()
 
 
 def _show(path: Path, root: Path) -> str:

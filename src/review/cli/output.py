@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 from ..atomic import write_text_atomic
+from ..errors import ReviewError
 
-__all__ = ["is_stdout", "write_output"]
+__all__ = ["has_terminal", "is_stdout", "require_terminal", "write_output"]
 
 
 def is_stdout(out: Path | str) -> bool:
@@ -21,3 +22,15 @@ def write_output(out: Path | str, text: str) -> None:
         sys.stdout.flush()
         return
     write_text_atomic(Path(out), text)
+
+
+def has_terminal() -> bool:
+    """Whether both ends are a terminal, as a full-screen UI needs."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def require_terminal(command: str) -> None:
+    """Refuse a terminal UI without a terminal: it would draw escape codes into a pipe and wait forever."""
+    if not has_terminal():
+        raise ReviewError(f"{command}: the terminal UI needs an interactive terminal (stdin and stdout are not "
+                          "one here); run it in a terminal window, or over SSH with ssh -t")

@@ -22,10 +22,14 @@ def register(group: click.Group) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for priors and every model choice.")
 @click.option("--prior-included", type=int, default=1, show_default=True, help="Relevant records given up front.")
 @click.option("--prior-excluded", type=int, default=1, show_default=True, help="Irrelevant records given up front.")
-@click.option("--model", type=click.Choice(("default", *simulation.MODEL_NAMES)), default="default", show_default=True)
-@click.option("--query", type=click.Choice(simulation.QUERY_NAMES), default="max", show_default=True)
-@click.option("--target-recall", type=float, default=0.95, show_default=True)
-@click.option("--confidence", type=float, default=0.95, show_default=True)
+@click.option("--model", type=click.Choice(("default", *simulation.MODEL_NAMES)), default="default", show_default=True,
+              help="Classifier that ranks the records (docs/screening.md).")
+@click.option("--query", type=click.Choice(simulation.QUERY_NAMES), default="max", show_default=True,
+              help="Which record comes next: max = most likely relevant first.")
+@click.option("--target-recall", type=float, default=0.95, show_default=True,
+              help="Recall the stopping rules aim for.")
+@click.option("--confidence", type=float, default=0.95, show_default=True,
+              help="Confidence of the statistical stopping rule that the target recall is reached.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Where to write the result (order, metrics, stopping points, timings).")
 @click.option("--plot", type=click.Path(path_type=Path, dir_okay=False),
@@ -58,7 +62,8 @@ def _fmt(value: object) -> str:
 
 
 @click.command("decisions")
-@click.option("--format", "format_", type=click.Choice(service.EXPORT_FORMATS), default="csv", show_default=True)
+@click.option("--format", "format_", type=click.Choice(service.EXPORT_FORMATS), default="csv", show_default=True,
+              help="csv (one row per decision, formula-like cells neutralised) or json.")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @pass_context
 def export_decisions_command(ctx: Context, format_: str, out: Path) -> None:

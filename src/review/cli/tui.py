@@ -10,6 +10,7 @@ from ..services import screening as service
 from ..tui.startup import START_SCREENS, without_collection
 from ..workspace import Workspace
 from .context import Context, pass_context
+from .output import require_terminal
 from .sources import export_group
 
 
@@ -19,7 +20,8 @@ def register(group: click.Group) -> None:
     export_group(group).add_command(export_agreement)
 
 
-def _run(workspace: Workspace, reviewer: str, start: str, blind: bool | None) -> None:
+def _run(workspace: Workspace, reviewer: str, start: str, blind: bool | None, command: str) -> None:
+    require_terminal(command)
     # No collections while Textual and the app are imported: the app turns collection back on,
     # over a frozen heap, once the first record shows (``ReviewApp.load_project``).
     with without_collection():
@@ -39,7 +41,7 @@ def _run(workspace: Workspace, reviewer: str, start: str, blind: bool | None) ->
 @pass_context
 def tui(ctx: Context, start: str, blind: bool | None) -> None:
     """Open the terminal UI on the dashboard."""
-    _run(ctx.workspace, ctx.reviewer, start, blind)
+    _run(ctx.workspace, ctx.reviewer, start, blind, "review")
 
 
 @click.command()
@@ -49,7 +51,7 @@ def tui(ctx: Context, start: str, blind: bool | None) -> None:
 @pass_context
 def screen(ctx: Context, reviewer_name: str | None, blind: bool | None) -> None:
     """Open the terminal UI straight on the screening screen."""
-    _run(ctx.workspace, reviewer_name or ctx.reviewer, "screening", blind)
+    _run(ctx.workspace, reviewer_name or ctx.reviewer, "screening", blind, "review screen")
 
 
 @click.command("agreement")

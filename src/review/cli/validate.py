@@ -114,8 +114,8 @@ def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> No
 @_file()
 @click.option("--previous", type=click.Path(path_type=Path, dir_okay=False), help="The previous round, to compare.")
 @click.option("--consensus", type=float, default=0.75, show_default=True, help="Share of experts that must agree.")
-@click.option("--scale-min", type=int, default=1, show_default=True)
-@click.option("--scale-max", type=int, default=5, show_default=True)
+@click.option("--scale-min", type=int, default=1, show_default=True, help="Lowest rating on the scale.")
+@click.option("--scale-max", type=int, default=5, show_default=True, help="Highest rating on the scale.")
 @click.option("--agree-from", type=int, default=4, show_default=True, help="Ratings from here up agree (keep).")
 @click.option("--disagree-to", type=int, default=2, show_default=True, help="Ratings up to here disagree (drop).")
 @_json()
@@ -132,7 +132,7 @@ def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, sc
 @click.option("--weights", type=click.Choice(["linear", "quadratic", "none"]), default="linear", show_default=True,
               help="Weighted kappa for ordinal scores.")
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Resamples for the AC1 CI.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @_level()
 @_json()
 @pass_context
@@ -167,7 +167,7 @@ def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 @click.option("--outcome", required=True, help="Recurrence column (0/1).")
 @click.option("--predictor", required=True, help="Profile score or indication column.")
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Resamples for the C-statistic CI.")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Calibration plot (.png or .svg).")
 @_level()

@@ -87,6 +87,9 @@ def canonical_reason(reason: str, reasons: Iterable[str]) -> str:
     prefixed = [o for o in options if wanted and o.casefold().startswith(wanted)]
     if len(prefixed) == 1:
         return prefixed[0]
+    if prefixed:
+        raise ValidationError(f"reason {reason!r}: the start of {len(prefixed)} reasons ({'; '.join(prefixed)}); "
+                              "type more of the one you mean")
     raise ValidationError(f"reason {reason!r}: expected one of {'; '.join(options)}")
 
 

@@ -43,7 +43,10 @@ def prisma_status(workspace: Workspace) -> list[str]:
     c = prisma_counts(workspace)
     identified = sum(c.n(b) for b in ("database_results", "register_results", "website_results",
                                       "organisation_results", "citations_results"))
-    state = "identities ok" if c.identities_ok else "identities broken (review prisma)"
+    broken = [check for check in c.identities if not check.ok]
+    # The first break in words (e.g. records nobody screened yet), so a fresh workspace does not read as damaged.
+    state = "identities ok" if not broken else \
+        f"identities broken: {broken[0].explanation or broken[0].formula} (review prisma lists all)"
     return [
         f"prisma     {identified} identified, {c.n('duplicates')} duplicates, "
         f"{c.n('excluded_automatic')} excluded by automation, {c.n('records_screened')} screened, "

@@ -64,7 +64,7 @@ class Table:
         """Every named column exists (the option that named it is the usual culprit)."""
         for name in names:
             if name not in self.columns:
-                raise cell_error(self.path, self.header_row, name, f"unknown column (the header has {', '.join(self.columns)})")
+                raise cell_error(self.path, self.header_row, name, f"no such column (the header has {', '.join(self.columns)})")
 
     def text(self, index: int, column: str, *, required: bool = True) -> str:
         value = self.rows[index].get(column, "") or ""
