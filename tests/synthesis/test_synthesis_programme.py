@@ -166,10 +166,21 @@ def test_cli_records_the_rule_set_and_refuses_to_change_it(workspace: Workspace)
     result = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots", "--rule-set", "iwh"])
     assert result.exit_code == 0, result.output
     assert 'rule_set = "iwh"' in (workspace.root / "review.toml").read_text()
+    assert "note: pre-registered rule set 'iwh' in review.toml" in result.output
     assert load_synthesis(workspace.root / "extraction" / "synthesis.csv")[0].rule_set == "iwh"
     assert "stored" in result.output
     again = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots", "--rule-set", "ariens"])
     assert again.exit_code == WorkspaceError.exit_code and "pre-registered" in again.output
+
+
+def test_a_failed_first_run_pre_registers_nothing(workspace: Workspace) -> None:
+    folder = _copy(workspace.root)
+    study = folder / "studies" / "arends2014.toml"
+    study.write_text(re.sub(r"(?m)^n = .*$", 'n = "many"', study.read_text(encoding="utf-8")), encoding="utf-8")
+    config = (workspace.root / "review.toml").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"])
+    assert result.exit_code == 4 and "arends2014.toml:study.n" in result.output
+    assert (workspace.root / "review.toml").read_text(encoding="utf-8") == config
 
 
 def test_explicit_folder_uses_its_own_workspace(workspace: Workspace, tmp_path: Path, monkeypatch) -> None:

@@ -106,10 +106,13 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
     if rule_set:
         synthesis_section["rule_set"] = rule_set
     settings = SynthesisSettings.from_config(synthesis_section, dict(config.get("extraction", {})))
-    if workspace is not None and recorded is None:
-        record_rule_set(root / WORKSPACE_FILE, settings.rule_set, settings)
     run = run_synthesis(Path(extraction_dir), settings, plots=plots)
     notes = []
+    if workspace is not None and recorded is None:
+        # Only after a run that worked: a bad study file must not pre-register anything.
+        record_rule_set(root / WORKSPACE_FILE, settings.rule_set, settings)
+        notes.append(f"pre-registered rule set {settings.rule_set!r} in review.toml ([synthesis] rule_set); "
+                     "later runs keep it")
     chosen = synthesis_section.get("rule_set")
     if chosen in RULE_SET_ALIASES:
         notes.append(f"rule set {chosen!r} is the old name of {RULE_SET_ALIASES[chosen]!r} (same rules)")
