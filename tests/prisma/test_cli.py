@@ -53,6 +53,18 @@ def test_bad_reason_and_unknown_record_record_nothing(workspace: Workspace, add)
     assert len(listing) == 1
 
 
+def test_full_text_on_a_record_nobody_screened_warns(workspace: Workspace, add, screen_as) -> None:
+    """Other methods (citation searching, websites) skip title/abstract screening; databases do not."""
+    database = add(workspace, 2, "PubMed")
+    citation = add(workspace, 1, "Citation searching")
+    screen_as(workspace, database[:1], "include")
+    result = _run(workspace, "fulltext", "sought", *map(str, [*database, *citation]))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"review: warning: record {database[1]} has no title/abstract decision yet (review prisma will report "
+        "it as sought without passing screening)"]
+
+
 def test_strict_fails_on_a_broken_identity(workspace: Workspace, add) -> None:
     add(workspace, 3, "PubMed")
     result = _run(workspace, "prisma", "--strict")

@@ -108,6 +108,9 @@ def _record_many(ctx: Context, ids: tuple[int, ...], event: str, reason: str = "
         if done.excluded_at_title_abstract:
             click.echo(f"review: warning: record {done.record_id} was excluded at title/abstract screening",
                        err=True)
+        elif done.not_screened_at_title_abstract:
+            click.echo(f"review: warning: record {done.record_id} has no title/abstract decision yet "
+                       "(review prisma will report it as sought without passing screening)", err=True)
         suffix = f" ({done.event.reason})" if done.event.reason else ""
         click.echo(f"{done.record_id}\t{event}{suffix}")
 

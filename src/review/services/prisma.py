@@ -105,11 +105,13 @@ def record_fulltext(workspace: Workspace, record_id: int, reviewer: str, event: 
 
 @dataclass(frozen=True, slots=True)
 class FulltextRecorded:
-    """One recorded event, and whether title/abstract screening had excluded the record."""
+    """One recorded event, and whether title/abstract screening had excluded the record, or had not
+    screened it at all (a database or register record: other methods skip that screening)."""
 
     record_id: int
     event: FulltextEvent
     excluded_at_title_abstract: bool
+    not_screened_at_title_abstract: bool = False
 
 
 def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], reviewer: str, event: str, *,
@@ -118,6 +120,7 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
 
     Every id is checked first: an unknown one records nothing at all.
     """
+    from ..prisma.counts import OTHER_KINDS, source_kind
     from ..prisma.fulltext import canonical_reason, title_abstract_verdicts
     from ..prisma.fulltext import record_fulltext as record
     from ..store.fulltext import current_screening_labels
@@ -129,13 +132,18 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
     if event == "excluded":
         reason = canonical_reason(reason, reasons)
     store = workspace.store
-    missing = sorted(set(ids) - {r.id for r in store.records(ids)})
+    sources = {r.id: r.source for r in store.records(ids)}
+    missing = sorted(set(ids) - set(sources))
     if missing:
         raise ValidationError(f"record {missing[0]}: not in this workspace (nothing recorded)")
     verdicts = title_abstract_verdicts(current_screening_labels(store))
+    kinds = workspace.config.section("prisma").get("sources", {})
     for record_id in ids:
         recorded = record(store, record_id, reviewer, event, reasons=reasons, reason=reason, note=note)
-        yield FulltextRecorded(record_id, recorded, verdicts.get(record_id) == "exclude")
+        verdict = verdicts.get(record_id)
+        unscreened = verdict is None and \
+            source_kind(sources[record_id], kinds if isinstance(kinds, dict) else None) not in OTHER_KINDS
+        yield FulltextRecorded(record_id, recorded, verdict == "exclude", unscreened)
 
 
 def undo_last_fulltext_event(workspace: Workspace, reviewer: str) -> FulltextEvent | None:
