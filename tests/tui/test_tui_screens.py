@@ -188,3 +188,18 @@ async def test_record_browser_shows_what_a_notice_is_about(fresh_ws: Workspace) 
         await settle(pilot)
         summary = str(app.screen.query_one("#record-decisions").render())
         assert f"erratum of record {article}" in summary
+
+
+@async_test
+async def test_a_new_workspace_says_it_has_no_records_not_that_screening_is_done(tmp_path) -> None:
+    from review.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "new", title="New", reviewers=["alice"], seed=1)
+    async with open_app(workspace, "alice", size=SIZE) as (app, pilot):
+        stop = str(app.screen.query_one("#stop").render())
+        assert "No records in this workspace yet" in stop and "review import" in stop and "STOP" not in stop
+        await pilot.press("2")
+        await settle(pilot)
+        assert "No records in this workspace yet" in app.screen.query_one("#record").plain
+        line = str(app.screen.query_one("#stopping").render())
+        assert "NO RECORDS" in line and "Every record has been screened" not in line

@@ -173,13 +173,18 @@ class DashboardScreen(ProjectScreen):
         p = data.progress
         stop = Text()
         stop.append(f"{RULE_WORDS.get(p.stopping.rule, p.stopping.rule)} (t switches)\n", style="dim")
-        stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
-        stop.append(f"  estimated recall {format_recall(p.est_recall)}\n\n", style="bold")
-        stop.append(p.stopping.explanation)
+        if p.total == 0:  # a new workspace: "STOP, every record screened" would be true but useless
+            stop.append("No records in this workspace yet: import your exports (review import FILE...) "
+                        "or press p to search PubMed.")
+        else:
+            stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
+            stop.append(f"  estimated recall {format_recall(p.est_recall)}\n\n", style="bold")
+            stop.append(p.stopping.explanation)
         self.query_one("#stop", Static).update(stop)
         self.query_one("#curve", CurveView).values = tuple(data.curve)
         caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"
-                   if data.curve else "nothing screened yet: press 2 (or run `review screen`) to start screening")
+                   if data.curve else "no records to screen yet" if p.total == 0
+                   else "nothing screened yet: press 2 (or run `review screen`) to start screening")
         self.query_one("#curve-caption", Static).update(Text(caption, style="dim"))
 
     def action_toggle_stopping_rule(self) -> None:

@@ -41,6 +41,10 @@ RETRAIN_DELAY = 0.3
 #: Cells of the progress bar in the counts line.
 BAR_WIDTH = 15
 
+#: What the record view says in a workspace without records (a new one, before any import or search).
+NO_RECORDS = ("No records in this workspace yet: import your exports (review import FILE...) "
+              "or search PubMed (p on the dashboard, 1).")
+
 
 def format_recall(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
@@ -156,12 +160,13 @@ class ScreeningScreen(ProjectScreen):
             # Counts first: the record view's immediate scroll-to-top flushes a frame, and
             # anything marked dirty after it would cost a second frame per key.
             self._paint_progress(progress)
-            self._paint_record(project)
+            self._paint_record(project, empty=progress.total == 0)
 
-    def _paint_record(self, project: Project) -> None:
+    def _paint_record(self, project: Project, *, empty: bool = False) -> None:
         view = self.query_one("#record", RecordView)  # fixed size: no screen layout per record
         if self.current is None:
-            view.show(Text("Nothing left to screen. The dashboard (1) has the counts.", style="bold"))
+            view.show(Text(NO_RECORDS if empty else "Nothing left to screen. The dashboard (1) has the counts.",
+                           style="bold"))
             return
         if self.note or not view.show_prepared(self.current.id):
             view.show(render_record(self.current, project.criteria.criteria, note=self.note))
@@ -196,8 +201,12 @@ class ScreeningScreen(ProjectScreen):
                             title="Stopping rule", timeout=10)
             self._verdict = stopping.verdict
         verdict = Text()
-        verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
-        verdict.append(f" {stopping.explanation}")
+        if progress.total == 0:  # a new workspace: "STOP, every record screened" would be true but useless
+            verdict.append(" NO RECORDS ", style="bold reverse")
+            verdict.append(" Nothing to screen yet.")
+        else:
+            verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
+            verdict.append(f" {stopping.explanation}")
         self.query_one("#stopping", Static).update(verdict, layout=False)
 
     def _paint_legend(self) -> None:
