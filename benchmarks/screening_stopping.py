@@ -66,6 +66,13 @@ def _bayes(model: str, recent: bool = False) -> Callable[[np.ndarray, int, int],
     return rule
 
 
+def lomax_bayes(labels: np.ndarray, n_priors: int, seed: int, confidence: float = CONFIDENCE) -> Outcome:
+    """The Lomax rate's posterior predictive count: ``review.screening.stopping_rate``'s rule."""
+    ranked, before = _ranked(labels, n_priors)
+    at = stopping_rate.lomax_first_stop(ranked, found_before=before, target_recall=TARGET, confidence=confidence)
+    return _at(labels, None if at is None else n_priors + at)
+
+
 def exp_bayes_run(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
     """exp-bayes, and the run of irrelevant since the last relevant ≥ max(20, screened / found)."""
     ranked, before = _ranked(labels, n_priors)
@@ -170,7 +177,7 @@ CANDIDATE_RULES: dict[str, Callable[[np.ndarray, int, int], Outcome]] = {
     "exp-profile": exp_profile,
     "exp-bayes": _bayes("exponential"),
     "hyp-bayes": _bayes("hyperbolic"),
-    "lomax-bayes": _bayes("lomax"),  # decision 0014's addendum
+    "lomax-bayes": lomax_bayes,  # decision 0014's addendum
     "exp-predictive-profile": exp_predictive_profile,
     "exp-bayes-recent": _bayes("exponential", recent=True),
     "exp-bayes+run": exp_bayes_run,
@@ -195,8 +202,7 @@ def trade_off_rule(name: str) -> Callable[[np.ndarray, int, int], Outcome]:
             at = stopping_rate.first_stop(ranked, found_before=before, model="exponential", param_level=value,
                                           target_recall=TARGET, confidence=CONFIDENCE)
         elif family == "lomax-bayes":
-            at = stopping_candidates.predictive_first_stop(ranked, found_before=before, model="lomax",
-                                                           target_recall=TARGET, confidence=value)
+            return lomax_bayes(labels, n_priors, seed, confidence=value)
         else:
             raise ValueError(f"{name}: expected exp-profile@LEVEL or lomax-bayes@CONFIDENCE")
         return _at(labels, None if at is None else n_priors + at)

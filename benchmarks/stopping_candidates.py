@@ -1,11 +1,12 @@
 """Decision 0014's single-level candidates: the posterior predictive count of relevant records left.
 
 Offline candidates for the recommended stopping rule, scored by ``screening_stopping.py`` on
-cached screening orders; none was adopted (the 95 % profile bound of ``review.screening.
-stopping_rate`` stayed), so they live here and not in ``src/``. The rate of relevant records at
-ranked position x is ``a·g_b(x)``; with a Jeffreys prior a^(−1/2) on the scale, the scale's
-posterior given b is Gamma(found + ½, G_b) and the count still unscreened is negative binomial;
-b (and the Lomax model's p) is weighted by its marginal likelihood on a fixed grid.
+cached screening orders. The rate of relevant records at ranked position x is ``a·g_b(x)``; with
+a Jeffreys prior a^(−1/2) on the scale, the scale's posterior given b is Gamma(found + ½, G_b)
+and the count still unscreened is negative binomial; b is weighted by its marginal likelihood
+on a fixed grid. The Lomax rate (``lomax-bayes``) is the same construction over (b, p) and
+lives in ``review.screening.stopping_rate`` (``lomax_first_stop``), where the session uses it;
+the harness calls that one, so there is one implementation.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from review.screening.stopping_rate import MIN_FOUND, _geometric
+from review.screening.stopping_rate import MIN_FOUND, _geometric, most_left_for_target
 
 
 # -- one level instead of two: the posterior predictive count ------------------------------
@@ -24,8 +25,6 @@ from review.screening.stopping_rate import MIN_FOUND, _geometric
 _PREDICTIVE_GRIDS = {
     "exponential": np.arange(0.0, 60.0 + 1e-9, 0.25),
     "hyperbolic": np.concatenate([[0.0], np.logspace(-1.0, 3.0, 80)]),
-    # (b, p) pairs: a·(1 + b·x/(p·N))^(−p), the exponential as p → ∞, the hyperbolic at p = 1.
-    "lomax": np.array([(b, p) for p in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0) for b in np.arange(0.0, 60.0 + 1e-9, 0.5)]),
 }
 PREDICTIVE_MODELS: tuple[str, ...] = tuple(_PREDICTIVE_GRIDS)
 #: Jeffreys prior a^(−1/2) on the rate's scale: its posterior given b is Gamma(found + ½, G_b).
@@ -59,10 +58,7 @@ def _rate_sums(
         log_sum = -c * (weighted[positions] - weighted[starts])[None, :]
         return G, J, log_sum, found
     x = np.arange(1, n_total + 1, dtype=float)
-    if model == "lomax":
-        log_g = -grid[:, 1:] * np.log1p(np.outer(grid[:, 0] / grid[:, 1], x / scale))
-    else:
-        log_g = -np.log1p(np.outer(grid, x / scale))
+    log_g = -np.log1p(np.outer(grid, x / scale))
     cum = np.concatenate([np.zeros((log_g.shape[0], 1)), np.cumsum(np.exp(log_g), axis=1)], axis=1)
     padded = np.zeros(n_total)
     padded[:labels.size] = labels
@@ -99,11 +95,6 @@ def predictive_cdf(post: _Posterior, k: np.ndarray) -> np.ndarray:
     k = np.asarray(k, dtype=float)
     cdf = np.where(k >= 0, betainc(post.shape, np.maximum(k, 0) + 1.0, post.share), 0.0)
     return (post.weight * cdf).sum(axis=0)
-
-
-def most_left_for_target(found: np.ndarray | int, target_recall: float) -> np.ndarray:
-    """The most relevant records still unscreened that leave recall ≥ target."""
-    return np.floor(np.asarray(found, dtype=float) * (1 / target_recall - 1) + 1e-9)
 
 
 def _confidence_chunks(

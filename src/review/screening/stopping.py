@@ -15,7 +15,11 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
 
 * **Relevance rate** (``stopping_rate``): the **recommended** option. It models how often
   relevant records turned up along the ranking, estimates how many are left unscreened, and
-  stops once the target recall holds at the stated confidence; no random sample.
+  stops once the target recall holds at the stated confidence; no random sample. Two rate
+  rules exist (both reported by ``review simulate``): ``relevance_rate`` (exponential rate,
+  profile bound, then a Poisson quantile: decision 0014's ``exp-profile``) and
+  ``relevance_rate_lomax`` (Lomax rate, posterior predictive count: ``lomax-bayes``);
+  ``RECOMMENDED_RATE_RULE`` says which one the recommended choice follows.
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -39,11 +43,19 @@ VERDICTS: tuple[str, ...] = ("continue", "sample-needed", "stop")
 #: What the reviewer chooses between (review.toml ``[screening] stopping_rule``).
 STOPPING_CHOICES: tuple[str, ...] = ("recommended", "certified")
 DEFAULT_CHOICE = "recommended"
+#: The rules that estimate the relevant records left from the ranking, by their JSON names in
+#: ``review simulate``'s ``stopping``: the exponential rate with a profile bound (decision
+#: 0008, ``exp-profile`` in decisions 0014/0016) and the Lomax rate's posterior predictive
+#: count (``lomax-bayes``).
+RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax")
+#: The rate rule the recommended choice follows (decisions 0014 and 0016; numbers in
+#: docs/benchmarks/screening-stopping-2026-12-05.md).
+RECOMMENDED_RATE_RULE = "relevance_rate"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
-RULE_OF_CHOICE = {"recommended": "relevance_rate", "certified": "statistical"}
-#: The recommended rule's rate model and parameter-interval level (None: the confidence).
+RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
+#: ``relevance_rate``'s rate model and parameter-interval level (None: the confidence).
 #: Chosen on 15 labelled reviews × 5 seeds by the rule in
-#: docs/decisions/screening-choice-rules-15-sets.md; numbers in docs/benchmarks/.
+#: docs/decisions/0008-screening-choice-rules-15-sets.md; numbers in docs/benchmarks/.
 RATE_MODEL = "exponential"
 RATE_PARAM_LEVEL: float | None = None
 
@@ -281,7 +293,7 @@ def assess(
         return StoppingStatus(verdict, estimate, text, p_value=p, sample_screened=len(sample),
                               sample_relevant=found_sample, sample_needed=needed, **common)
     if rule == "recommended":
-        return _assess_rate(ranked, n_total, common, pct, conf)
+        return _assess_rate(ranked, n_total, common, pct, conf, RULE_OF_CHOICE["recommended"])
     estimate = _window_estimate(ranked, remaining)
     if found and (run >= limit or knee):
         why = (f"the last {run} records were all irrelevant" if run >= limit
@@ -299,8 +311,17 @@ def assess(
     return StoppingStatus("continue", estimate, text, **common)
 
 
-def _assess_rate(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str) -> StoppingStatus:
-    """The recommended rule's verdict in the ranked phase, in numbers and plain words."""
+def _assess_rate(
+    ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str, rate_rule: str,
+) -> StoppingStatus:
+    """The recommended rule's verdict in the ranked phase, in numbers and plain words.
+
+    ``rate_rule`` is one of ``RATE_RULES``: which estimate of the relevant records left it uses.
+    """
+    if rate_rule == "relevance_rate_lomax":
+        return _assess_lomax(ranked, n_total, common, pct, conf)
+    if rate_rule != "relevance_rate":
+        raise ValueError(f"rate rule {rate_rule!r}: expected one of {', '.join(RATE_RULES)}")
     from .stopping_rate import estimate as rate_estimate
 
     found, screened, remaining = common["relevant_found"], common["screened"], common["remaining"]
@@ -325,6 +346,36 @@ def _assess_rate(ranked: list[int], n_total: int, common: dict[str, Any], pct: s
     text = (f"Continue: {found} relevant found in {screened} screened. {basis}: recall is about "
             f"{_fmt(rate.estimated_recall)}, at least {lower}. The recommended rule stops when at least "
             f"{pct} holds with {conf} confidence.")
+    return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)
+
+
+def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str) -> StoppingStatus:
+    """``relevance_rate_lomax``'s verdict: one probability that covers chance and the trend's uncertainty."""
+    from .stopping_rate import lomax_estimate, lomax_stops
+
+    found, screened, remaining = common["relevant_found"], common["screened"], common["remaining"]
+    rate = lomax_estimate(ranked, n_total, confidence=common["confidence"])
+    if rate is None:
+        text = (f"Continue: {found} relevant found in {screened} screened; the recommended rule "
+                f"estimates the relevant records left once the ranking has turned up at least one.")
+        return StoppingStatus("continue", None, text, **common)
+    expected, upper = rate.expected_remaining, rate.upper_remaining
+    about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
+    left = ("next to no relevant records are" if about == "0.0" else
+            f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
+    basis = (f"Judging by how fast relevant records have been thinning out along the ranking, {left} "
+             f"left among the {remaining} unscreened, and with {conf} probability no more than {upper} "
+             f"(allowing for chance and for how uncertain that trend still is)")
+    numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper)
+    lower = _fmt(rate.recall_lower)
+    if lomax_stops(rate, common["target_recall"]):
+        text = (f"Stop (recommended rule): {basis}, so recall is at least {lower}, meeting the "
+                f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
+                f"certified rule checks with one.")
+        return StoppingStatus("stop", rate.estimated_recall, text, **numbers, **common)
+    text = (f"Continue: {found} relevant found in {screened} screened. {basis}: recall is about "
+            f"{_fmt(rate.estimated_recall)}, at least {lower}. The recommended rule stops when at least "
+            f"{pct} holds with {conf} probability.")
     return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)
 
 
@@ -400,16 +451,21 @@ def stopping_points(
         begin = min(triggers)
         statistical = _simulate_sample(labels, begin, seed, target_recall, confidence)
     from .stopping_rate import first_stop as rate_first_stop
+    from .stopping_rate import lomax_first_stop
 
-    ranked_at = rate_first_stop(labels[n_priors:], found_before=int(labels[:n_priors].sum()),
+    found_before = int(labels[:n_priors].sum())
+    ranked_at = rate_first_stop(labels[n_priors:], found_before=found_before,
                                 target_recall=target_recall, confidence=confidence, model=RATE_MODEL,
                                 param_level=RATE_PARAM_LEVEL or confidence)
+    lomax_at = lomax_first_stop(labels[n_priors:], found_before=found_before,
+                                target_recall=target_recall, confidence=confidence)
     return {
         "target_recall": target_recall,
         "confidence": confidence,
         "recommended": RULE_OF_CHOICE["recommended"],
         "certified": RULE_OF_CHOICE["certified"],
         "relevance_rate": point(None if ranked_at is None else n_priors + ranked_at, model=RATE_MODEL),
+        "relevance_rate_lomax": point(None if lomax_at is None else n_priors + lomax_at, model="lomax"),
         "consecutive_irrelevant": point(consecutive_at, limit=limit),
         "knee": point(knee_at),
         "statistical": statistical,

@@ -227,3 +227,165 @@ def first_stop(
         recall_lower = np.where(np.isfinite(bound), found / (found + bound), 0.0)
     hits = np.flatnonzero(recall_lower >= target_recall)
     return int(positions[hits[0]]) if hits.size else None
+
+
+# -- the Lomax rate, one level: the posterior predictive count (decision 0014's lomax-bayes) --
+# The rate at ranked position x is a·(1 + b·x/(p·N))^(−p): the exponential a·exp(−b·x/N) as
+# p → ∞ and the hyperbolic a/(1 + b·x/N) at p = 1, so the data weigh how heavy the tail is.
+# One level of uncertainty instead of two: with a Jeffreys prior a^(−1/2) on the scale, the
+# scale's posterior given (b, p) is Gamma(found + ½, G) (G = Σ of the rate's shape over the
+# screened positions), the count still unscreened is then negative binomial, and (b, p) is
+# weighted by its marginal likelihood on a fixed grid. The rule stops once P(recall ≥ target)
+# reaches the confidence.
+
+#: (b, p) pairs, equally weighted a priori: b uniform on [0, 60] (step 0.5), p ∈ {1, …, 32}.
+LOMAX_GRID = np.array([(b, p) for p in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0) for b in np.arange(0.0, 60.0 + 1e-9, 0.5)])
+_SHAPE_PRIOR = 0.5  # Jeffreys a^(−1/2)
+#: Positions evaluated together by ``lomax_first_stop``: grid × chunk arrays stay a few MB.
+_CHUNK = 512
+
+
+def _lomax_rates(n_total: int) -> tuple[np.ndarray, np.ndarray]:
+    """c = b/(p·N) and p as grid columns: the shape of the rate is (1 + c·x)^(−p)."""
+    c = LOMAX_GRID[:, 0] / LOMAX_GRID[:, 1] / max(n_total, 1)
+    return c[:, None], LOMAX_GRID[:, 1][:, None]
+
+
+def _lomax_log_shape(c: np.ndarray, p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """log (1 + c·x)^(−p) for every grid row and every x."""
+    return -p * np.log1p(c * np.asarray(x, dtype=float)[None, :])
+
+
+def _lomax_sum(c: np.ndarray, p: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Σ_{x=1..n} (1 + c·x)^(−p) in closed form (Hurwitz zeta; digamma at p = 1), per grid row.
+
+    O(grid) whatever n: the session asks after every decision, on sets of up to 50,000 records.
+    """
+    from scipy.special import psi, zeta
+
+    n = np.asarray(n, dtype=float)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        q = 1.0 / c  # (1 + c·x)^(−p) = c^(−p)·(x + q)^(−p)
+        harmonic = (psi(n + 1.0 + q) - psi(1.0 + q)) / c
+        power = np.exp(-p * np.log(c)) * (zeta(p, 1.0 + q) - zeta(p, n + 1.0 + q))
+        total = np.where(p == 1.0, harmonic, power)
+    return np.where(c > 0, total, n)
+
+
+@dataclass(slots=True, frozen=True)
+class _LomaxPosterior:
+    """Per grid row (b, p) and per position asked (columns)."""
+
+    weight: np.ndarray  # posterior probability of (b, p)
+    shape: np.ndarray  # Gamma shape of the scale a given (b, p): found in the fit + ½
+    share: np.ndarray  # G/(G + J): share of the rate's mass already screened, given (b, p)
+
+
+def _lomax_posterior(screened_mass: np.ndarray, total_mass: np.ndarray, log_sum: np.ndarray,
+                     found: np.ndarray) -> _LomaxPosterior:
+    from scipy.special import gammaln
+
+    shape = np.broadcast_to(found[None, :] + _SHAPE_PRIOR, screened_mass.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_weight = gammaln(shape) - shape * np.log(screened_mass) + log_sum
+        log_weight -= log_weight.max(axis=0, keepdims=True)
+        weight = np.exp(log_weight)
+        weight /= weight.sum(axis=0, keepdims=True)
+    return _LomaxPosterior(weight, shape, screened_mass / total_mass)
+
+
+def _lomax_cdf(post: _LomaxPosterior, k: np.ndarray) -> np.ndarray:
+    """P(relevant records left ≤ k) per position: the (b, p)-weighted negative binomial CDF."""
+    from scipy.special import betainc
+
+    k = np.broadcast_to(np.asarray(k, dtype=float), post.weight.shape[1:])
+    cdf = np.where(k >= 0, betainc(post.shape, np.maximum(k, 0.0) + 1.0, post.share), 0.0)
+    return np.asarray((post.weight * cdf).sum(axis=0))
+
+
+def most_left_for_target(found: np.ndarray | int, target_recall: float) -> np.ndarray:
+    """The most relevant records still unscreened that leave recall ≥ target."""
+    return np.floor(np.asarray(found, dtype=float) * (1 / target_recall - 1) + 1e-9)
+
+
+def lomax_estimate(
+    ranked_labels: Sequence[int] | np.ndarray,
+    n_total: int,
+    *,
+    found_before: int = 0,
+    confidence: float = 0.95,
+) -> RateEstimate | None:
+    """The Lomax rule's view after the ranked labels so far; None before anything relevant.
+
+    ``expected_remaining`` is the posterior predictive mean of the relevant records left,
+    ``upper_remaining`` its ``confidence`` quantile (capped at the records left).
+    """
+    labels = np.asarray(ranked_labels, dtype=np.int64)
+    screened = labels.size
+    if screened == 0 or labels.sum() < MIN_FOUND or n_total <= screened:
+        return None
+    c, p = _lomax_rates(n_total)
+    masses = _lomax_sum(c, p, np.array([screened, n_total]))
+    relevant_at = np.flatnonzero(labels) + 1
+    log_sum = _lomax_log_shape(c, p, relevant_at).sum(axis=1, keepdims=True)
+    post = _lomax_posterior(masses[:, :1], masses[:, 1:], log_sum, np.array([relevant_at.size]))
+    left = n_total - screened
+    expected = float((post.weight * post.shape * (1 / post.share - 1)).sum())
+    low, high = 0, left  # the smallest k with P(left ≤ k) ≥ confidence: the CDF rises with k
+    while low < high:
+        middle = (low + high) // 2
+        if _lomax_cdf(post, np.array([middle]))[0] >= confidence:
+            high = middle
+        else:
+            low = middle + 1
+    found = int(relevant_at.size) + found_before
+    return RateEstimate(
+        model="lomax", screened=screened, found=found, n_total=n_total,
+        expected_remaining=min(expected, float(left)), upper_remaining=low, confidence=confidence,
+        estimated_recall=found / (found + min(expected, float(left))), recall_lower=found / (found + low),
+    )
+
+
+def lomax_stops(estimate: RateEstimate, target_recall: float) -> bool:
+    """Whether the Lomax rule stops on ``estimate``: at most the records the target allows are left."""
+    return bool(estimate.upper_remaining <= most_left_for_target(estimate.found, target_recall))
+
+
+def lomax_first_stop(
+    ranked_labels: Sequence[int] | np.ndarray,
+    *,
+    found_before: int = 0,
+    target_recall: float = 0.95,
+    confidence: float = 0.95,
+) -> int | None:
+    """Ranked records screened when P(recall ≥ target) first reaches ``confidence``, or None.
+
+    ``ranked_labels`` is a finished ranked order; each position's estimate uses only the labels
+    up to it. Positions go in chunks, with the rate's running sum carried from one to the next.
+    """
+    labels = np.asarray(ranked_labels, dtype=np.int64)
+    n = labels.size
+    if n < 2:
+        return None
+    c, p = _lomax_rates(n)
+    total_mass = np.zeros((c.shape[0], 1))
+    for begin in range(1, n + 1, _CHUNK):  # the whole set's mass, summed as the chunks below are
+        total_mass[:, 0] += np.exp(_lomax_log_shape(c, p, np.arange(begin, min(n, begin + _CHUNK - 1) + 1))).sum(axis=1)
+    found_fit = np.cumsum(labels)
+    screened_mass = np.zeros((c.shape[0], 1))
+    log_sum = np.zeros((c.shape[0], 1))
+    for begin in range(1, n, _CHUNK):
+        at = np.arange(begin, min(n, begin + _CHUNK))  # positions 1..n−1: after n nothing is left
+        log_shape = _lomax_log_shape(c, p, at)
+        masses = screened_mass + np.cumsum(np.exp(log_shape), axis=1)
+        sums = log_sum + np.cumsum(log_shape * labels[at - 1][None, :], axis=1)
+        screened_mass, log_sum = masses[:, -1:], sums[:, -1:]
+        k_max = most_left_for_target(found_fit[at - 1] + found_before, target_recall)
+        sure = (n - at) <= k_max  # too few records left to miss the target
+        fitted = found_fit[at - 1] >= MIN_FOUND
+        if fitted.any():
+            post = _lomax_posterior(masses[:, fitted], total_mass, sums[:, fitted], found_fit[at[fitted] - 1])
+            sure[fitted] |= _lomax_cdf(post, k_max[fitted]) >= confidence
+        if sure.any():
+            return int(at[np.argmax(sure)])
+    return None

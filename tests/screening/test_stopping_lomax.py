@@ -1,0 +1,119 @@
+"""The Lomax-rate stopping rule (``relevance_rate_lomax``, decision 0014's ``lomax-bayes``) on
+constructed rankings whose remaining relevant records are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from review.screening import stopping
+from review.screening.stopping_rate import (
+    _lomax_rates,
+    _lomax_sum,
+    lomax_estimate,
+    lomax_first_stop,
+    lomax_stops,
+)
+
+N = 600
+
+
+def lomax_rate(n: int = N, a: float = 0.8, b: float = 20.0, p: float = 4.0) -> np.ndarray:
+    """P(relevant at ranked position x) = a·(1 + b·x/(p·n))^(−p): a rate of the rule's own family
+    (p = 4 is neither the exponential nor the hyperbolic end); about 31 relevant in 600."""
+    x = np.arange(1, n + 1)
+    return a * (1 + b * x / (p * n)) ** -p
+
+
+def draw(rate: np.ndarray, seed: int) -> np.ndarray:
+    return (np.random.default_rng(seed).random(rate.size) < rate).astype(int)
+
+
+def test_keeps_its_promise_and_saves_work_on_a_lomax_ranking() -> None:
+    rate = lomax_rate()
+    recalls, stops = [], []
+    for seed in range(12):
+        labels = draw(rate, seed)
+        at = lomax_first_stop(labels, target_recall=0.95, confidence=0.95)
+        stop = N if at is None else at
+        recalls.append(labels[:stop].sum() / labels.sum())
+        stops.append(stop)
+    # The promise: 95 % recall with 95 % confidence, so at most one miss in 12 draws...
+    assert sum(r >= 0.95 for r in recalls) >= 11
+    # ...and it stops well before the end: a random order needs about 95 % of the records.
+    assert max(stops) <= 0.85 * N and np.mean(stops) <= 0.75 * N
+
+
+def test_its_bound_covers_the_relevant_records_left() -> None:
+    rate = lomax_rate()
+    screened = 150
+    truth = rate[screened:].sum()  # mean relevant left: 2.6
+    covered, expected = [], []
+    for seed in range(40):
+        labels = draw(rate, seed)
+        status = lomax_estimate(labels[:screened], N, confidence=0.95)
+        assert status is not None and status.model == "lomax"
+        assert status.upper_remaining >= status.expected_remaining
+        covered.append(labels[screened:].sum() <= status.upper_remaining)
+        expected.append(status.expected_remaining)
+    assert np.mean(covered) >= 0.95
+    # On the safe side (the tail could be heavier than it is) but not blind to the data.
+    assert truth <= np.mean(expected) <= 3 * truth
+
+
+def test_everything_found_early_stops_after_a_bounded_stretch() -> None:
+    labels = np.array([1] * 40 + [0] * 960)
+    at = lomax_first_stop(labels)
+    # 40 found, at most 2 may be missed: it stops within 100 irrelevant records of the last one.
+    assert at is not None and 40 < at <= 140
+    status = lomax_estimate(labels[:at], labels.size)
+    assert status is not None and lomax_stops(status, 0.95) and status.expected_remaining < 1
+
+
+def test_a_steady_trickle_never_looks_finished() -> None:
+    # A constant rate: the records left are as rich as those screened.
+    for seed in range(2):
+        labels = (np.random.default_rng(seed).random(N) < 0.05).astype(int)
+        at = lomax_first_stop(labels)
+        assert at is None or labels[:at].sum() / labels.sum() >= 0.95
+
+
+def test_the_live_estimate_and_the_simulation_stop_agree() -> None:
+    # The session asks lomax_estimate (closed-form sums) after each decision; review simulate uses
+    # lomax_first_stop (running sums, carried over chunks of 512 positions): the same rule.
+    c, p = _lomax_rates(700)
+    n = np.array([1, 37, 512, 700])
+    direct = np.array([[((1 + ci * np.arange(1, m + 1)) ** -pi).sum() for m in n] for ci, pi in zip(c[:, 0], p[:, 0])])
+    assert np.allclose(_lomax_sum(c, p, n), direct, rtol=1e-9)
+    labels = draw(lomax_rate(700, a=0.6, b=12.0, p=2.0), 0)
+    at = lomax_first_stop(labels)
+    assert at is not None and at > 512  # past the first chunk
+    before, after = lomax_estimate(labels[:at - 1], labels.size), lomax_estimate(labels[:at], labels.size)
+    assert before is not None and after is not None
+    assert not lomax_stops(before, 0.95) and lomax_stops(after, 0.95)
+
+
+def test_nothing_to_estimate_before_a_relevant_record() -> None:
+    assert lomax_estimate([0] * 50, 1000) is None
+    assert lomax_first_stop([0] * 100) is None
+
+
+def test_dashboard_words_name_the_rule_its_estimate_and_its_uncertainty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(stopping.RULE_OF_CHOICE, "recommended", "relevance_rate_lomax")
+    status = stopping.assess([1] * 20 + [0] * 40, [], 2000)
+    assert status.rule == "recommended" and status.verdict == "continue"
+    assert status.expected_remaining is not None and status.upper_remaining is not None
+    assert status.upper_remaining >= status.expected_remaining
+    assert "recommended rule" in status.explanation
+    assert f"with 95% probability no more than {status.upper_remaining}" in status.explanation
+    done = stopping.assess([1] * 40 + [0] * 900, [], 2000)
+    assert done.verdict == "stop" and done.estimated_recall > 0.95 and "Stop (recommended rule)" in done.explanation
+
+
+def test_simulation_reports_it_beside_the_other_rules() -> None:
+    order = [1, 0] + [1] * 38 + [0] * 960
+    points = stopping.stopping_points(order, n_priors=2, seed=1)
+    lomax = points["relevance_rate_lomax"]
+    assert lomax["model"] == "lomax" and lomax["recall"] == 1.0
+    assert 40 < lomax["n_screened"] < points["statistical"]["n_screened"]
+    assert points["recommended"] in stopping.RATE_RULES
