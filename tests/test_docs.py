@@ -35,3 +35,63 @@ def test_every_dated_page_and_decision_is_listed(folder: str) -> None:
     linked = set(re.findall(r"\]\(([^)#]+\.md)\)", listing))
     pages = {p.name for p in (REPO / "docs" / folder).glob("*.md") if p.name != "README.md"}
     assert pages - linked == set()
+
+
+def _placeholder(token: str) -> bool:
+    """``FILE``, ``KIND``, ``...``, ``link/unlink``, ``ID``: words that stand for something."""
+    return token.isupper() or any(mark in token for mark in ("...", "…", "/", "|", "<", "["))
+
+
+def _review_lines(text: str) -> list[tuple[int, str]]:
+    """Every ``review ...`` command in a code span or a fenced block, with its line number."""
+    found, fenced = [], False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        spans = [line] if fenced else re.findall(r"`([^`]+)`", line)
+        for span in spans:
+            for match in re.finditer(r"(?:^|\$ |&& )\s*(review(?: [^#]*)?)", span):
+                found.append((number, match.group(1).split("  #")[0].strip()))
+    return found
+
+
+def test_every_command_and_flag_in_the_docs_exists() -> None:
+    """A renamed command or flag must take its documentation along (README and docs/)."""
+    import shlex
+
+    import click
+
+    from review.cli import main
+
+    main.load_all()
+    context = click.Context(main)
+    wrong = []
+    for page in PAGES:
+        for number, command_line in _review_lines(page.read_text(encoding="utf-8")):
+            try:
+                tokens = shlex.split(command_line)[1:]
+            except ValueError:
+                continue
+            command: click.Command = main
+            while tokens and isinstance(command, click.Group):
+                if tokens[0] in ("-w", "--workspace", "-r", "--reviewer"):
+                    tokens = tokens[2:]
+                    continue
+                if tokens[0].startswith("-") or _placeholder(tokens[0]):
+                    break
+                sub = command.get_command(context, tokens[0])
+                if sub is None:
+                    if command is main or not command.invoke_without_command:
+                        wrong.append(f"{page.relative_to(REPO)}:{number}: no command {tokens[0]!r}: {command_line}")
+                    break
+                command, tokens = sub, tokens[1:]
+            flags = {"--help", "-w", "--workspace"}
+            for param in command.params:
+                if isinstance(param, click.Option):
+                    flags.update(param.opts, param.secondary_opts)
+            for token in tokens:
+                flag = re.sub(r"[=\[\]/|].*$", "", token).rstrip(".,;:)")
+                if flag.startswith("--") and flag != "--" and flag not in flags:
+                    wrong.append(f"{page.relative_to(REPO)}:{number}: no {flag} in {command.name}: {command_line}")
+    assert wrong == []
