@@ -7,6 +7,7 @@ order could change a ranking. These tests compare data, indices and indptr array
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from review.screening.features import _TOKEN_PATTERN, FeatureConfig, WordAnalyzer, build_features
+from review.screening.features import _TOKEN_PATTERN, FeatureConfig, WordAnalyzer, build_features, record_text
 from review.screening.simulate import load_labelled_csv
 
 
@@ -58,7 +59,7 @@ CORPUS = [
 ]
 
 
-@pytest.mark.parametrize("ngram_max", [1, 2, 3])
+@pytest.mark.parametrize("ngram_max", [1, 2, 3, 30])  # 30: n-gram codes would overflow, terms counted as strings
 def test_the_matrix_vocabulary_and_idf_equal_sklearns(ngram_max: int) -> None:
     vectorizer = sklearn_vectorizer(ngram_max)
     expected = vectorizer.fit_transform(CORPUS)
@@ -81,3 +82,12 @@ def test_a_shared_set_builds_the_same_matrix(small_csv: Path) -> None:
     data = load_labelled_csv(small_csv)
     features = build_features(data.ids, data.texts)
     assert_identical(sklearn_vectorizer().fit_transform(data.texts), features.matrix)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\r\x0b\x0c\x1c\x85\xa0\u2003\u3000")), max_size=30),
+       st.text(alphabet=st.sampled_from(list("cd \t\n\u2028")), max_size=30))
+def test_record_text_collapses_whitespace_as_the_regex_did(title: str, abstract: str) -> None:
+    parts = [title, title, abstract]
+    expected = re.sub(r"\s+", " ", " ".join(p for p in parts if p)).strip()
+    assert record_text({"title": title, "abstract": abstract}) == expected
