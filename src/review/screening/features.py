@@ -211,7 +211,7 @@ class _TermCounts:
         words: defaultdict[str, int] = defaultdict()
         words.default_factory = words.__len__  # a new word gets the next id
         word_id = words.__getitem__
-        word_ids = []
+        word_ids: list[np.ndarray] = []
         for text in texts:
             tokens = analyzer.words(text)
             word_ids.append(np.fromiter(map(word_id, tokens), dtype=np.int64, count=len(tokens)))
@@ -230,13 +230,19 @@ class _TermCounts:
                 parts.append(code + offsets[k])
             per_text[row] = ids.size * min(n_max, ids.size) - sum(range(min(n_max, ids.size)))
         stream = np.concatenate([*parts, np.empty(0, dtype=np.int64)])
+        parts.clear()
+        word_ids.clear()  # arrays the size of every token are freed as soon as they are used up
         codes, first, inverse = np.unique(stream, return_index=True, return_inverse=True)
+        del stream
         by_first_seen = np.argsort(first)
         column = np.empty(codes.size, dtype=np.int64)
         column[by_first_seen] = np.arange(codes.size)
         n_terms = codes.size
-        row_of = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
-        pairs, counts = np.unique(row_of * n_terms + column[inverse.ravel()], return_counts=True)
+        record_and_column = column[inverse.ravel()]
+        del inverse
+        record_and_column += np.repeat(np.arange(len(texts), dtype=np.int64) * n_terms, per_text)
+        pairs, counts = np.unique(record_and_column, return_counts=True)
+        del record_and_column
         rows = pairs // max(n_terms, 1)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(texts)))])
         matrix = _csr(counts, pairs - rows * n_terms, indptr, (len(texts), n_terms))
