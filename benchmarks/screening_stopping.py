@@ -11,10 +11,13 @@ Usage:
     REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --seeds 6 7 8 9 10
     REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --ranking v2-r3 --rules exp-bayes certified
     REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --rules exp-profile@0.8 lomax-bayes@0.9  # other levels
+    REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --seeds 11 12 13 14 15 \
+        --rules exp-profile lomax-bayes certified --markdown                   # decision 0016's judged run
 
 Per rule: runs with recall ≥ 0.95 at the stop ("reached") and mean excess effort ((records
 screened at the stop − records needed for 95 % recall) / N, priors included; a rule that never
-fires stops at N), overall and per set; then the choice by decision 0014 and one JSON line
+fires stops at N), overall, on the sets of ≥ 1,000 records and per set; then the choice by
+decision 0014, by decision 0016 (when both of its candidates were scored) and one JSON line
 (``BENCH {...}``).
 """
 
@@ -231,6 +234,40 @@ def choose(summary: dict[str, dict[str, float]], runs: int) -> tuple[str, str]:
     return winner, f"eligible: {', '.join(eligible)}; lowest excess {lowest:+.3f}"
 
 
+#: Decision 0016: the promise must hold on all runs and on the runs of sets this large.
+LARGE_SET = 1000
+ELIGIBLE_SHARE = 0.92
+
+
+def choose_0016(all_runs: dict[str, dict[str, float]], large_runs: dict[str, dict[str, float]],
+                runs: int, runs_large: int) -> tuple[str, str]:
+    """Decision 0016's rule between exp-profile (incumbent) and lomax-bayes: (winner, why).
+
+    Eligible: 95 % recall reached in ≥ 92 % of all runs and of the runs on sets of ≥ 1,000
+    records. Both eligible: the lower mean excess, the incumbent within 0.005. One: it. None:
+    the one reaching 95 % in more runs (the incumbent on a tie, which 0016 leaves open).
+    """
+    pair = (INCUMBENT, "lomax-bayes")
+    eligible = [name for name in pair
+                if all_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs)
+                and large_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs_large)]
+    if len(eligible) == 2:
+        if all_runs[INCUMBENT]["excess"] <= all_runs["lomax-bayes"]["excess"] + 0.005:
+            return INCUMBENT, "both eligible; the incumbent's excess is within 0.005 of the lowest"
+        return "lomax-bayes", "both eligible; lomax-bayes has the lower excess by more than 0.005"
+    if eligible:
+        return eligible[0], "the only eligible one"
+    best = max(pair, key=lambda name: all_runs[name]["reached_runs"])  # max keeps the first: the incumbent
+    return best, "neither is eligible: the one reaching 0.95 in more runs (goal missed)"
+
+
+def _stratum(per_set: dict[str, list[tuple[float, float]]], sets: list[str]) -> dict[str, float]:
+    outcomes = [o for s in sets for o in per_set.get(s, [])]
+    reached = sum(recall >= TARGET - 1e-9 for recall, _ in outcomes)
+    return {"runs": len(outcomes), "reached_runs": reached, "reached": round(reached / max(len(outcomes), 1), 3),
+            "excess": round(float(np.mean([e for _, e in outcomes])), 4) if outcomes else float("nan")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ranking", default="default", help="Ranking candidate whose cached orders are scored.")
@@ -275,8 +312,20 @@ def main() -> None:
         detail = "  ".join(f"{screening_dev._short(s + ':label_included').split('/')[0]} {v[0]}/{len(args.seeds)} {v[1]:+.2f}"
                            for s, v in summary[name]["per_set"].items())
         print(f"{name:<24} {reached / runs:8.3f} {summary[name]['excess']:+8.3f}   {detail}", flush=True)
+    large = [s for s in sets if any(labels.size >= LARGE_SET for (name, _), (labels, _) in orders.items() if name == s)]
+    strata = {name: _stratum(per_set[name], large) for name in args.rules}
+    runs_large = next(iter(strata.values()))["runs"] if strata else 0
+    print(f"sets of >= {LARGE_SET} records ({len(large)} sets, {runs_large} runs):")
+    for name in args.rules:
+        print(f"  {name:<22} {strata[name]['reached']:8.3f} ({strata[name]['reached_runs']}/{runs_large}) "
+              f"{strata[name]['excess']:+8.3f}")
+        summary[name]["large_sets"] = strata[name]
     winner, why = choose(summary, runs)
     print(f"choice by decision 0014: {winner} ({why})")
+    choice_0016 = None
+    if INCUMBENT in summary and "lomax-bayes" in summary:
+        choice_0016, why = choose_0016(summary, strata, runs, runs_large)
+        print(f"choice by decision 0016: {choice_0016} ({why})")
     if args.markdown:
         shown = [name for name in args.rules]
         print("| set | " + " | ".join(f"{n}: reached | excess" for n in shown) + " |")
@@ -288,7 +337,8 @@ def main() -> None:
         cells = " | ".join(f"**{summary[n]['reached']:.3f}** | **{summary[n]['excess']:+.3f}**" for n in shown)
         print(f"| **all {runs} runs** | {cells} |")
     print("BENCH " + json.dumps({"benchmark": "screening_stopping", "ranking": args.ranking, "seeds": args.seeds,
-                                 "runs": runs, "choice": winner, "rules": summary}))
+                                 "runs": runs, "choice": winner, "choice_0016": choice_0016,
+                                 "large_set_records": LARGE_SET, "runs_large": runs_large, "rules": summary}))
 
 
 if __name__ == "__main__":

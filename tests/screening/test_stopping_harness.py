@@ -71,3 +71,25 @@ def test_choice_rule_of_decision_0014(harness: ModuleType) -> None:
     assert harness.choose(summary(exp_profile=(71, 0.124), exp_bayes=(69, 0.12)), 75)[0] == "exp-profile"
     # Nobody eligible: the one reaching 0.95 in the most runs.
     assert harness.choose(summary(exp_profile=(60, 0.17), target=(68, 0.4)), 75)[0] == "target"
+
+
+def test_choice_rule_of_decision_0016(harness: ModuleType) -> None:
+    def table(exp: tuple[int, float], lomax: tuple[int, float]) -> dict[str, dict[str, float]]:
+        return {"exp-profile": {"reached_runs": exp[0], "excess": exp[1]},
+                "lomax-bayes": {"reached_runs": lomax[0], "excess": lomax[1]}}
+
+    def choose(all_runs: dict, large: dict) -> str:
+        return harness.choose_0016(all_runs, large, 75, 40)[0]
+
+    everywhere = table((40, 0.0), (40, 0.0))
+    # Both eligible on both strata: the lower excess, the incumbent within 0.005.
+    assert choose(table((71, 0.183), (74, 0.216)), everywhere) == "exp-profile"
+    assert choose(table((71, 0.183), (74, 0.179)), everywhere) == "exp-profile"
+    assert choose(table((71, 0.183), (74, 0.170)), everywhere) == "lomax-bayes"
+    # 69 of 75 is eligible overall, but 36 of the 40 large-set runs is not (37 is).
+    assert choose(table((71, 0.183), (74, 0.216)), table((36, 0.0), (40, 0.0))) == "lomax-bayes"
+    assert choose(table((71, 0.183), (74, 0.216)), table((37, 0.0), (40, 0.0))) == "exp-profile"
+    # Neither eligible: the one reaching 95 % in more of the 75 runs; the incumbent on a tie.
+    assert choose(table((68, 0.1), (60, 0.1)), everywhere) == "exp-profile"
+    assert choose(table((60, 0.1), (68, 0.1)), everywhere) == "lomax-bayes"
+    assert choose(table((68, 0.1), (68, 0.1)), everywhere) == "exp-profile"
