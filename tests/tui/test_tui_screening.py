@@ -109,6 +109,13 @@ async def test_criteria_reload_when_the_file_changes(fresh_ws: Workspace) -> Non
         await pilot.pause()
         legend = str(screen.query_one("#legend").render())
         assert "1 terms" in legend and "0 terms" in legend
+        # A broken file: the legend line is too short for the error, so it comes as a message too.
+        path.write_text('include = ["workers\n', encoding="utf-8")
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000_000))
+        screen._poll_criteria()
+        await pilot.pause()
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and "criteria.toml" in errors[0].message and "line 1" in errors[0].message
         await settle(pilot)
 
 

@@ -95,6 +95,8 @@ class ScreeningScreen(ProjectScreen):
         self._retrain_timer: Timer | None = None
         self._verdict = ""
         self._last = ""
+        #: The criteria.toml error last shown as a message (the legend line cuts long ones off).
+        self._criteria_error = ""
         #: Opened from search: kept on screen even if already decided, until it is decided here.
         self._opened_id: int | None = None
 
@@ -212,7 +214,11 @@ class ScreeningScreen(ProjectScreen):
     def _paint_legend(self) -> None:
         project = self.project
         if project is not None:
-            self.query_one("#legend", Static).update(legend(project.criteria.criteria))
+            criteria = project.criteria.criteria
+            self.query_one("#legend", Static).update(legend(criteria))
+            if criteria.error and criteria.error != self._criteria_error:
+                self.notify(criteria.error, title="criteria.toml not read", severity="error", timeout=20, markup=False)
+            self._criteria_error = criteria.error or ""
 
     def _set_model_status(self, text: str) -> None:
         self.query_one("#model", Static).update(Text(text, style="dim"), layout=False)
@@ -223,7 +229,8 @@ class ScreeningScreen(ProjectScreen):
             self.query_one("#record", RecordView).forget_prepared()  # drawn with the old terms
             self._paint()
             self._paint_legend()
-            self.notify("criteria.toml reloaded", timeout=2)
+            if not project.criteria.criteria.error:
+                self.notify("criteria.toml reloaded", timeout=2)
 
     # -- decisions -----------------------------------------------------------------------
     def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
