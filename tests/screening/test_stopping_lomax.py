@@ -8,6 +8,9 @@ import pytest
 
 from review.screening import stopping
 from review.screening.stopping_rate import (
+    _lomax_cdf,
+    _lomax_cdf_cap,
+    _lomax_posterior,
     _lomax_rates,
     _lomax_sum,
     lomax_estimate,
@@ -91,6 +94,20 @@ def test_the_live_estimate_and_the_simulation_stop_agree() -> None:
     before, after = lomax_estimate(labels[:at - 1], labels.size), lomax_estimate(labels[:at], labels.size)
     assert before is not None and after is not None
     assert not lomax_stops(before, 0.95) and lomax_stops(after, 0.95)
+
+
+def test_the_cheap_cap_never_undercuts_the_probability() -> None:
+    # lomax_first_stop computes the exact probability only where this cap allows a stop.
+    labels = draw(lomax_rate(), 3)
+    c, p = _lomax_rates(N)
+    at = np.array([20, 80, 200, 400, 590])
+    masses = _lomax_sum(c, p, np.append(at, N))
+    log_shape = -p * np.log1p(c * np.arange(1, N + 1)[None, :])
+    log_sum = np.cumsum(log_shape * labels[None, :], axis=1)[:, at - 1]
+    post = _lomax_posterior(masses[:, :-1], masses[:, -1:], log_sum, np.cumsum(labels)[at - 1])
+    for k in range(6):
+        exact, cap = _lomax_cdf(post, np.full(at.size, k)), _lomax_cdf_cap(post, np.full(at.size, k))
+        assert np.all(cap >= exact - 1e-12) and np.all((exact >= 0) & (exact <= 1))
 
 
 def test_nothing_to_estimate_before_a_relevant_record() -> None:

@@ -303,6 +303,17 @@ def _lomax_cdf(post: _LomaxPosterior, k: np.ndarray) -> np.ndarray:
     return np.asarray((post.weight * cdf).sum(axis=0))
 
 
+def _lomax_cdf_cap(post: _LomaxPosterior, k: np.ndarray) -> np.ndarray:
+    """An upper bound on ``_lomax_cdf`` without special functions: Cantelli's inequality per row,
+    P(X ≤ k) ≤ σ²/(σ² + (μ − k)²) for k < μ (negative binomial μ = a(1 − s)/s, σ² = μ/s)."""
+    k = np.broadcast_to(np.asarray(k, dtype=float), post.weight.shape[1:])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = post.shape * (1 - post.share) / post.share
+        gap = mean - k[None, :]
+        bound = np.where(gap > 0, (mean / post.share) / (mean / post.share + gap * gap), 1.0)
+    return np.asarray((post.weight * np.nan_to_num(bound, nan=1.0)).sum(axis=0))
+
+
 def most_left_for_target(found: np.ndarray | int, target_recall: float) -> np.ndarray:
     """The most relevant records still unscreened that leave recall ≥ target."""
     return np.floor(np.asarray(found, dtype=float) * (1 / target_recall - 1) + 1e-9)
@@ -385,7 +396,13 @@ def lomax_first_stop(
         fitted = found_fit[at - 1] >= MIN_FOUND
         if fitted.any():
             post = _lomax_posterior(masses[:, fitted], total_mass, sums[:, fitted], found_fit[at[fitted] - 1])
-            sure[fitted] |= _lomax_cdf(post, k_max[fitted]) >= confidence
+            # The exact probability (betainc, most of the cost) only where the cheap cap allows a stop.
+            possible = _lomax_cdf_cap(post, k_max[fitted]) >= confidence - 1e-9
+            probability = np.zeros(possible.size)
+            if possible.any():
+                subset = _LomaxPosterior(post.weight[:, possible], post.shape[:, possible], post.share[:, possible])
+                probability[possible] = _lomax_cdf(subset, k_max[fitted][possible])
+            sure[fitted] |= probability >= confidence
         if sure.any():
             return int(at[np.argmax(sure)])
     return None
