@@ -126,6 +126,18 @@ def test_fill_refuses_an_answer_file_inside_the_workspace(ws):
     assert not (ws.root / "client.json").exists()
 
 
+def test_score_names_what_a_json_file_is_not(ws, tmp_path):
+    run(ws, "build", "--no-exports")
+    for content, found in (("{}", "no resourceType"), ('{"resourceType": "Questionnaire"}',
+                                                     "resourceType 'Questionnaire'")):
+        response = tmp_path / "response.json"
+        response.write_text(content)
+        result = run(ws, "score", str(response))
+        assert result.exit_code == 4
+        assert result.output == (f"review: {response}: neither a FHIR QuestionnaireResponse ({found}) nor a "
+                                 "saved answer file (no 'answers')\n")
+
+
 def test_fill_without_a_terminal_is_one_line_not_a_hang(ws, monkeypatch):
     from review.tui.instrument_app import InstrumentApp
 

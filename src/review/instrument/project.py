@@ -237,12 +237,17 @@ def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
     config = workspace_config(workspace)
     text = Path(path).read_text(encoding="utf-8")
     try:
-        kind = json.loads(text).get("resourceType")
-    except (json.JSONDecodeError, AttributeError):
-        kind = None
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        data = None
+    kind = data.get("resourceType") if isinstance(data, dict) else None
     if kind == "QuestionnaireResponse":
         answers, notes = fhir.read_response(text, bank, str(path))
         return ScoredResponse(answers, score(bank, answers, config), notes)
+    if isinstance(data, dict) and "answers" not in data:
+        found = f"resourceType {kind!r}" if kind else "no resourceType"
+        raise ValidationError(f"{path}: neither a FHIR QuestionnaireResponse ({found}) nor a saved answer file "
+                              "(no 'answers')")
     return score_answer_set(bank, config, load_answers(Path(path)))
 
 
