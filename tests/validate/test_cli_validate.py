@@ -84,3 +84,16 @@ def test_json_to_stdout_and_unwritable_outputs(demo_run: tuple[Path, str], tmp_p
                                        "days_to_rtw", "--event", "rtw", "--group", "arm", "--plot",
                                        str(tmp_path / "km.txt")])
     assert result.exit_code == 4 and "a figure is written as .png, .svg or .pdf" in result.output
+
+
+def test_a_plan_naming_a_missing_file_runs_nothing(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    folder, _ = demo_run
+    plan = tmp_path / "analyses.toml"  # the demo's plan, its second entry pointing nowhere
+    text = (folder / "analyses.toml").read_text(encoding="utf-8")
+    plan.write_text(text.replace('file = "synthetic_cvi.csv"', 'file = "nope.csv"'), encoding="utf-8")
+    for name in {line.split('"')[1] for line in text.splitlines() if line.startswith(("file =", "previous ="))}:
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 4
+    assert result.output.splitlines() == [f"review: {plan}:analysis[2].file: {tmp_path / 'nope.csv'}: no such file"]
+    assert not (tmp_path / "results").exists()

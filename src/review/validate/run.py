@@ -187,6 +187,10 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
             raise ValidationError(f"{where}.{unknown[0]}: not an option of {kind} ({', '.join(KIND_OPTIONS[kind])})")
         if isinstance(options.get("previous"), str):
             options["previous"] = path.parent / options["previous"]
+        # Every input is checked before anything runs: a typo in the last entry writes nothing.
+        for key, value in (("file", path.parent / entry["file"]), ("previous", options.get("previous"))):
+            if isinstance(value, Path) and not value.is_file():
+                raise ValidationError(f"{where}.{key}: {value}: no such file")
         planned.append(PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"],
                                        options))
     if not planned:
