@@ -9,11 +9,7 @@ import pytest
 from review.tui.screens.help import HelpScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, open_app, settle
-
-
-def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
-    return {rid: d.label for (rid, _), d in workspace.store.current_decisions(reviewer=reviewer).items()}
+from tui_workspace import async_test, labels, open_app, settle
 
 
 @async_test

@@ -94,6 +94,11 @@ def build_workspace(root: Path, n: int = 12, *, with_conflicts: bool = True, wit
     return workspace
 
 
+def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
+    """The reviewer's current title/abstract label per record id."""
+    return {rid: d.label for (rid, _), d in workspace.store.current_decisions(reviewer=reviewer).items()}
+
+
 async def settle(pilot: Pilot, rounds: int = 20) -> None:
     """Wait until every worker has finished and the messages they posted are handled."""
     from textual.worker import WorkerCancelled, WorkerFailed
