@@ -76,6 +76,23 @@ async def test_screening_footer_at_80_by_24_shows_help_and_quit(fresh_ws: Worksp
 
 
 @async_test
+async def test_every_screen_keeps_help_and_quit_in_the_footer_at_80_columns(fresh_ws: Workspace) -> None:
+    """README: any terminal of 80x24 or more. A footer that spills over hides ? and q first."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey
+
+    from review.tui.app import SCREENS
+
+    async with open_app(fresh_ws, "alice", size=(80, 24)) as (app, pilot):
+        for number, name in enumerate(SCREENS, start=1):
+            await pilot.press(str(number))
+            await settle(pilot)
+            keys = {k.key: k.region for k in app.screen.query_one(Footer).query(FooterKey)}
+            for key in ("question_mark", "q"):
+                assert key in keys and keys[key].right <= 80, (name, key, keys.get(key))
+
+
+@async_test
 async def test_dashboard_says_how_to_start_screening_and_s_is_not_search(fresh_ws: Workspace) -> None:
     from textual.widgets import Footer
     from textual.widgets._footer import FooterKey

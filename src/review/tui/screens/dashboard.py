@@ -126,7 +126,8 @@ class DashboardScreen(ProjectScreen):
         *(Binding(a.key, f"run('{a.key}')", a.label, id=f"dashboard.{a.label.split()[0].lower()}",
                   tooltip=f"{a.label} (runs in the background)") for a in ACTIONS),
         Binding("g", "refresh", "Refresh", id="dashboard.refresh", tooltip="Recount"),
-        Binding("t", "toggle_stopping_rule", "Stopping rule", id="dashboard.stopping_rule",
+        # Not in the footer (? lists it; the panel says "t switches"): at 80 columns it pushed ? and q out.
+        Binding("t", "toggle_stopping_rule", "Stopping rule", id="dashboard.stopping_rule", show=False,
                 tooltip="Switch between the recommended and the certified stopping rule (saved in review.toml)"),
     ]
 

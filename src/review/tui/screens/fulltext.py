@@ -63,9 +63,10 @@ class FulltextScreen(ProjectScreen):
         Binding("y", "event('eligible')", "Eligible", id="fulltext.eligible", tooltip="Report is eligible"),
         Binding("x", "exclude", "Exclude", id="fulltext.excluded", tooltip="Exclude, with a reason"),
         Binding("u", "undo", "Undo", id="fulltext.undo", tooltip="Undo your last full-text event"),
-        Binding("l", "link", "Link", id="fulltext.link",
+        # Link and unlink are not in the footer (? lists them): at 80 columns they pushed ? and q out.
+        Binding("l", "link", "Link", id="fulltext.link", show=False,
                 tooltip="Link reports of one study: on the report, then on its study"),
-        Binding("L", "unlink", "Unlink", key_display="L", id="fulltext.unlink",
+        Binding("L", "unlink", "Unlink", key_display="L", id="fulltext.unlink", show=False,
                 tooltip="Make this report its own study again"),
         Binding("escape", "cancel_link", "Cancel link", show=False, id="fulltext.cancel_link"),
     ]
@@ -79,7 +80,7 @@ class FulltextScreen(ProjectScreen):
         yield Header()
         yield Static("Loading…", id="fulltext-status")
         yield DataTable(id="fulltext-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # keeps ? and q in view at 80 columns
 
     def on_mount(self) -> None:
         table = self.query_one("#fulltext-table", DataTable)
