@@ -149,6 +149,21 @@ def test_fill_without_a_terminal_is_one_line_not_a_hang(ws, monkeypatch):
     assert result.output.startswith("review: review instrument fill: the terminal UI needs an interactive terminal")
 
 
+def test_fill_says_where_the_answers_went(ws, monkeypatch, tmp_path):
+    from review.tui.instrument_app import InstrumentApp
+
+    run(ws, "build", "--no-exports")
+    monkeypatch.setattr("review.cli.output.has_terminal", lambda: True)
+    monkeypatch.setattr(InstrumentApp, "run",
+                        lambda self, *a, **k: self.fill_screen.answers_path.write_text("{}"))  # one answer given
+    answers = tmp_path / "private" / "client.json"
+    answers.parent.mkdir()
+    result = run(ws, "fill", "--answers", str(answers))
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"answers saved in {answers} (continue: review instrument fill --answers "
+                             f"'{answers}')\n")
+
+
 def test_fill_without_an_item_bank_is_a_clean_error(workspace):
     result = run(workspace, "fill")
     assert result.exit_code == 4 and "no item bank yet" in result.output

@@ -142,6 +142,9 @@ def fill(ctx: Context, answers_path: Path | None, client_ref: str, lang: str) ->
     app = make_app(workspace, answers_path=answers_path, client_ref=client_ref, lang=lang)
     require_terminal("review instrument fill")  # (after make_app: a missing item bank is said first)
     app.run()
+    saved = app.fill_screen.answers_path
+    if saved.is_file():  # the screen shows only the file name, cut off at 80 columns
+        click.echo(f"answers saved in {saved} (continue: review instrument fill --answers '{saved}')", err=True)
 
 
 def _show(path: Path, root: Path) -> str:
