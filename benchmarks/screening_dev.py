@@ -87,6 +87,7 @@ class Candidate:
     fuse: str = ""  # name of a second candidate: its features and model become a second member,
     # fitted on the same rows (same presumed sample, same retraining), scores combined by `combine`
     combine: str = "z"  # "z": mean of the members' standardised decision values; "rank": mean rank
+    fuse_weight: float = 0.5  # the second member's weight in that mean
     note: str = ""
 
     def key(self) -> str:
@@ -174,10 +175,25 @@ CANDIDATES: dict[str, Candidate | None] = {
                           presumed_rule="known_until", shrink=0.05, note="h-u4-empty0 with min_df 2"),
     "h-u4-empty0-tok-e2": _c(C=0.11, ratio=9.8, min_df=1, title_weight=1, empty_text="zero",
                              presumed_rule="known_until", shrink=0.05, note="h-u4-empty0 with engine 3's tokens"),
+    "h-u4-empty0-cost100k": _c(C=0.11, ratio=9.8, min_df=1, title_weight=1, token_pattern="asreview",
+                               empty_text="zero", presumed_rule="known_until", shrink=0.05, retrain="cost:100000",
+                               note="h-u4-empty0 retrained as v2-cost100k: after every label on small sets"),
+    "h-u4-empty0-cost50k": _c(C=0.11, ratio=9.8, min_df=1, title_weight=1, token_pattern="asreview",
+                              empty_text="zero", presumed_rule="known_until", shrink=0.05, retrain="cost:50000",
+                              note="h-u4-empty0, retrained after every label up to N·n = 50,000, less on large sets"),
+    "h-u4-empty0-p50": _c(C=0.11, ratio=9.8, min_df=1, title_weight=1, token_pattern="asreview", empty_text="zero",
+                          presumed=50, presumed_rule="known_until", shrink=0.05,
+                          note="h-u4-empty0 with 50 presumed-irrelevant records instead of 100"),
+    "h-u4-empty0-until100": _c(C=0.11, ratio=9.8, min_df=1, title_weight=1, token_pattern="asreview",
+                               empty_text="zero", presumed_rule="known_until", shrink=0.05, presumed_until=100,
+                               note="h-u4-empty0 with the presumed sample only until 100 irrelevant are labelled"),
     "fuse-e3-u4-z": _c(C=0.3, presumed_rule="known_until", shrink=0.05, empty_text="zero", fuse="h-u4-empty0",
                        note="engine 3 (its features) and h-u4-empty0 (its features) on the same rows, mean z-score"),
     "fuse-e3-u4-rank": _c(C=0.3, presumed_rule="known_until", shrink=0.05, empty_text="zero", fuse="h-u4-empty0",
                           combine="rank", note="as fuse-e3-u4-z, mean rank"),
+    "fuse-e3-u4-z70-cost50k": _c(C=0.3, presumed_rule="known_until", shrink=0.05, empty_text="zero",
+                                 fuse="h-u4-empty0", fuse_weight=0.7, retrain="cost:50000",
+                                 note="fuse-e3-u4-z with h-u4-empty0 weighted 0.7, retrained as h-u4-empty0-cost50k"),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
@@ -267,8 +283,9 @@ class ColumnFusion:
     """Two linear members on two column blocks of one matrix (columns ``[:split]`` and
     ``[split:]``, each block a separate vocabulary), fitted on the same rows; scores combined."""
 
-    def __init__(self, first: Any, second: Any, split: int, combine: str) -> None:
+    def __init__(self, first: Any, second: Any, split: int, combine: str, weight: float = 0.5) -> None:
         self.first, self.second, self.split, self.combine = first, second, split, combine
+        self.weights = np.array([1 - weight, weight])
         self.name = f"fusion({first.name},{second.name})"
 
     def fit(self, X, y):  # noqa: ANN001, ANN201
@@ -283,15 +300,16 @@ class ColumnFusion:
             _SCORED[:] = [X, *_split_columns(X, self.split)]
         both = np.column_stack([self.first.scores(_SCORED[1]), self.second.scores(_SCORED[2])])
         if self.combine == "rank":
-            return np.argsort(np.argsort(both, axis=0), axis=0).mean(axis=1)
+            return np.argsort(np.argsort(both, axis=0), axis=0) @ self.weights
         spread = both.std(axis=0)
-        return ((both - both.mean(axis=0)) / np.where(spread > 0, spread, 1.0)).mean(axis=1)
+        return ((both - both.mean(axis=0)) / np.where(spread > 0, spread, 1.0)) @ self.weights
 
     def predict(self, X):  # noqa: ANN001, ANN201
         return self.scores(X), np.full(X.shape[0], np.nan)
 
     def info(self) -> dict[str, Any]:
-        return {"name": self.name, "members": [self.first.info(), self.second.info()], "combine": self.combine}
+        return {"name": self.name, "members": [self.first.info(), self.second.info()], "combine": self.combine,
+                "weights": self.weights.tolist()}
 
 
 def _split_columns(X: Any, split: int) -> tuple[Any, Any]:
@@ -339,7 +357,7 @@ def install(candidate: Candidate | None) -> None:
             other = CANDIDATES[candidate.fuse]
             assert other is not None and other.model in ("svm", "logistic", "nb"), candidate.fuse
             return ColumnFusion(member(candidate.model, seed), member_model(other, other.model, seed),
-                                _SPLIT[0], candidate.combine)
+                                _SPLIT[0], candidate.combine, candidate.fuse_weight)
         if candidate.model.startswith("z:"):  # mean of standardised scores
             return models.EnsembleModel(seed, members=[member(n, seed) for n in candidate.model[2:].split("+")])
         if candidate.model == "ensemble":
