@@ -223,6 +223,21 @@ def test_cli_search_list_and_status(workspace, monkeypatch):
         assert missing.exit_code != 0 and "no query named 'nope'" in missing.output
 
 
+def test_searching_ncbi_without_a_contact_address_is_noted(workspace, monkeypatch):
+    """``review search`` prints a note then (NCBI asks for an email); the stand-in needs none."""
+    from review.services.sources import start_searches
+
+    write_query(workspace, name="cli")
+    for name in ("NCBI_EMAIL", "REVIEW_EUTILS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    assert start_searches(workspace).missing_contact  # (nothing is sent before run())
+    monkeypatch.setenv("NCBI_EMAIL", "me@example.org")
+    assert not start_searches(workspace).missing_contact
+    monkeypatch.delenv("NCBI_EMAIL")
+    monkeypatch.setenv("REVIEW_EUTILS_URL", "http://127.0.0.1:9/entrez/eutils/")
+    assert not start_searches(workspace).missing_contact
+
+
 CHILD = ("import sys; from review.workspace import Workspace; from review.sources.search import run_searches; "
          "run_searches(Workspace(sys.argv[1]), ['killme'])")
 

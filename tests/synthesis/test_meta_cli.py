@@ -33,6 +33,8 @@ def test_meta_prints_table_and_writes_json_and_plots(tmp_path: Path) -> None:
     assert data["result"]["k"] == 3 and data["result"]["df"] == 2
     assert data["result"]["exp"]["estimate"] == pytest.approx(math.exp(data["result"]["estimate"]))
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.stderr.splitlines() == [f"wrote {out}", f"wrote {tmp_path / 'f.png'}"]  # stdout: the table only
+    assert "wrote" not in result.stdout
     svg = tmp_path / "f.svg"
     assert CliRunner().invoke(main, ["meta", str(csv_path), "--plot", str(svg)]).exit_code == 0
     assert b"<svg" in svg.read_bytes()[:400]

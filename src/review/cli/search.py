@@ -93,6 +93,9 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
         return
     bar = _Bar(sys.stderr.isatty() if progress is None else progress)
     searches = service.start_searches(workspace, names, batch_size=batch_size, progress=bar)
+    if searches.missing_contact:
+        click.echo("review: note: NCBI asks E-utilities users for a contact address: set NCBI_EMAIL "
+                   "(or email under [pubmed] in review.toml)", err=True)
     click.echo("name\tstatus\thits\tretrieved\tnew\trequests\tlog")
     try:
         for outcome in searches.run():

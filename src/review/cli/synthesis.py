@@ -53,8 +53,10 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     click.echo(run.report())
     if json_out is not None:
         service.write_meta_json(run, json_out)
+        click.echo(f"wrote {json_out}", err=True)
     if plot_out is not None:
         service.write_forest_plot(run, plot_out, favours=favours_labels)
+        click.echo(f"wrote {plot_out}", err=True)
 
 
 @click.command()

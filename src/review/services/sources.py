@@ -90,6 +90,14 @@ class SearchRun:
     client: Any
     progress: Callable[[SearchProgress], None] | None = None
 
+    @property
+    def missing_contact(self) -> bool:
+        """Searching NCBI itself without the contact address NCBI asks every E-utilities user for."""
+        from ..sources.eutils import NCBI_EUTILS_URL
+
+        config = self.client.config
+        return not config.email and config.base_url.rstrip("/") == NCBI_EUTILS_URL.rstrip("/")
+
     def run(self) -> Iterator[SearchOutcome]:
         from ..sources import search as searching
 
