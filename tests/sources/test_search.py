@@ -219,6 +219,7 @@ def test_cli_search_list_and_status(workspace, monkeypatch):
         assert listed.output.splitlines()[1].split("\t")[2:5] == ["complete", "300", "300"]
         status = runner.invoke(main, ["-w", str(workspace.root), "status"])
         assert "cli" in status.output and "complete" in status.output
+        assert "search     1 query\n" in status.output
         missing = runner.invoke(main, ["-w", str(workspace.root), "search", "nope"])
         assert missing.exit_code != 0 and "no query named 'nope'" in missing.output
 

@@ -157,7 +157,7 @@ def _review(workspace: Workspace, reviewer: str) -> None:
         shown.add(pair.decision_id)
         width = shutil.get_terminal_size((120, 40)).columns
         click.echo("")
-        click.echo(f"{len(pending)} pair(s) to review")
+        click.echo(f"{len(pending)} {'pair' if len(pending) == 1 else 'pairs'} to review")
         for line in render_pair(pair, width):
             click.echo(line)
         for rid in (pair.left.id, pair.right.id):

@@ -407,7 +407,7 @@ def search_status(workspace: Workspace) -> list[str]:
     checks = {check["query_name"]: check for check in search_store.seed_checks(workspace.store)}
     if not latest and not checks:
         return ["search     no PubMed searches run yet"]
-    lines = [f"search     {len(latest)} queries"]
+    lines = [f"search     {len(latest)} {'query' if len(latest) == 1 else 'queries'}"]
     for name, run in sorted(latest.items()):
         lines.append(f"  {name:<20} {run['status']:<11} hits {run['hit_count'] or 0:>6}  "
                      f"new {run['new_records'] or 0:>6}  {_iso(run['started_at'])}")
