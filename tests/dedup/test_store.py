@@ -183,6 +183,16 @@ def test_cli_workspace_run_review_and_status(workspace: Workspace) -> None:
     assert result.exit_code == 0 and "split apart" in result.stdout
 
 
+def test_cli_stray_or_clashing_flags_are_refused_not_a_full_run(workspace: Workspace) -> None:
+    ws = ["--workspace", str(workspace.root)]
+    for args, message in ((["--detach"], "--detach goes with --undo-merge"),
+                          (["--review", "--clusters"], "--clusters and --review: one at a time")):
+        result = CliRunner().invoke(main, [*ws, "dedup", *args])
+        (line,) = result.output.splitlines()
+        assert result.exit_code == 1 and line.startswith(f"review: {message}")
+    assert dedup_store.runs(workspace.store) == []  # nothing ran
+
+
 def test_cli_review_quits_without_deciding(workspace: Workspace) -> None:
     _import(workspace, _borderline_pair(), "b.csv")
     run_dedup(workspace)

@@ -57,6 +57,13 @@ def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, u
         raise ReviewError("--out is for CSV mode: review dedup FILE.csv --out clusters.csv")
     if related is not None:
         raise ReviewError("--related is for CSV mode; a workspace sets [dedup] related in review.toml")
+    # Without these checks a stray flag fell through to a full dedup run (or was silently ignored).
+    if detach and undo_record is None:
+        raise ReviewError("--detach goes with --undo-merge: review dedup --undo-merge RECORD_ID --detach")
+    modes = [flag for flag, given in (("--undo-merge", undo_record is not None), ("--clusters", show_clusters),
+                                      ("--review", review)) if given]
+    if len(modes) > 1:
+        raise ReviewError(f"{' and '.join(modes)}: one at a time")
     workspace = ctx.workspace
     if undo_record is not None:
         apart = service.undo_merge(workspace, undo_record, ctx.reviewer, detach_only=detach)
