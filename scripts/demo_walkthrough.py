@@ -2,9 +2,9 @@
 
 The reviewer first answers the borderline duplicate pairs, then screens, both from the demo's
 ground truth (``imports/demo_truth.csv``); it retrains every ``--retrain-every`` decisions,
-follows the session into the random-sample phase and stops when the statistical stopping rule
-says so. Full text: every include is sought; the script marks one
-report not retrieved and one excluded (labelled as simulated) so every PRISMA box is exercised.
+follows the session into the random-sample phase and stops when the session's stopping rule
+(the recommended one unless review.toml picks the certified one) says so. Full text: every
+include is sought; the script marks one report not retrieved and one excluded (labelled as simulated) so every PRISMA box is exercised.
 
     python scripts/demo_walkthrough.py [--out docs/images] [--workspace DIR]
 
