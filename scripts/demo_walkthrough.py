@@ -4,7 +4,8 @@ The reviewer first answers the borderline duplicate pairs, then screens, both fr
 ground truth (``imports/demo_truth.csv``); it retrains every ``--retrain-every`` decisions,
 follows the session into the random-sample phase and stops when the session's stopping rule
 (the recommended one unless review.toml picks the certified one) says so. Full text: every
-include is sought; the script marks one report not retrieved and one excluded (labelled as simulated) so every PRISMA box is exercised.
+include is sought; the script marks one report not retrieved and one excluded (labelled as
+simulated) so every PRISMA box is exercised.
 
     python scripts/demo_walkthrough.py [--out docs/images] [--workspace DIR]
 
