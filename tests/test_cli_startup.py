@@ -66,3 +66,32 @@ def test_a_simulation_loads_neither_the_store_nor_the_ui_nor_plotting(tmp_path: 
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.read_text())["n_records"] == 40
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_no_module_of_ours_imports_pandas_in_a_simulation(tmp_path: Path) -> None:
+    """pandas is on the simulate path only because scikit-learn's ``sklearn.utils.fixes`` imports
+    it (deferred upstream in scikit-learn PR #34265, after 1.9.1). It cannot simply be blocked:
+    scikit-learn 1.9 then fails in its dataframe checks. So this records every ``import pandas``
+    made from a ``review`` module while the command runs: there must be none."""
+    labelled = tmp_path / "labelled.csv"
+    with labelled.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "title", "abstract", "label_included"])
+        for record_id in range(1, 31):
+            relevant = record_id % 6 == 0
+            topic = "sickness absence return to work" if relevant else "crop yield soil nitrogen"
+            writer.writerow([record_id, f"{topic} study {record_id}", f"{topic} cohort", int(relevant)])
+    out = tmp_path / "sim.json"
+    args = ["simulate", str(labelled), "--seed", "1", "--json", str(out)]
+    code = ("import builtins, sys\nreal, importers = builtins.__import__, []\n"
+            "def spy(name, globals=None, locals=None, fromlist=(), level=0):\n"
+            "    caller = (globals or {}).get('__name__', '')\n"
+            "    if name.split('.')[0] == 'pandas' and caller.split('.')[0] == 'review':\n"
+            "        importers.append(caller)\n"
+            "    return real(name, globals, locals, fromlist, level)\n"
+            "builtins.__import__ = spy\nfrom review.cli import main\n"
+            f"try:\n    main({args!r})\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+            "print('pandas' in sys.modules, sorted(set(importers)))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.read_text())["n_records"] == 30
+    assert run.stdout.strip().splitlines()[-1].endswith("[]"), run.stdout
