@@ -140,7 +140,7 @@ def our_run(path: Path, data: LabelledSet, seed: int) -> dict:
     return row
 
 
-STOP_RULES = {"recommended": "relevance_rate", "certified": "statistical"}
+STOP_RULES = ("recommended", "certified")
 
 
 def stopping_outcomes(order_labels: list[int], stopping: dict) -> dict:
@@ -152,8 +152,8 @@ def stopping_outcomes(order_labels: list[int], stopping: dict) -> dict:
     n, total = labels.size, int(labels.sum())
     needed = int(np.searchsorted(np.cumsum(labels), int(np.ceil(0.95 * total - 1e-9))) + 1)
     out = {}
-    for short, rule in STOP_RULES.items():
-        at = stopping[rule]["n_screened"] or n
+    for short in STOP_RULES:  # the rule each choice follows, as the simulation names it
+        at = stopping[stopping[short]]["n_screened"] or n
         out[f"stop_{short}_recall"] = round(float(labels[:at].sum()) / total, 4)
         out[f"stop_{short}_excess"] = round((at - needed) / n, 4)
         out[f"stop_{short}_reached"] = float(labels[:at].sum() >= np.ceil(0.95 * total - 1e-9))

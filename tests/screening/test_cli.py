@@ -32,8 +32,8 @@ def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) ->
         assert set(data["stopping"][rule]) >= {"n_screened", "recall"}
         assert f"stop:{rule}\t" in result.output
     assert data["stopping"]["target_recall"] == 0.95
-    assert data["stopping"]["recommended"] == "relevance_rate"
-    assert "stop:recommended\trelevance_rate" in result.output
+    assert data["stopping"]["recommended"] == "relevance_rate_lomax"  # decision 0016
+    assert "stop:recommended\trelevance_rate_lomax" in result.output
     timings = data["timings"]
     assert timings["feature_build_s"] >= 0 and timings["n_retrains"] == len(timings["retrain_s"]) > 0
     assert plot.read_text().lstrip().startswith("<?xml")

@@ -4,7 +4,6 @@ constructed rankings whose remaining relevant records are known."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from review.screening import stopping
 from review.screening.stopping_rate import (
@@ -115,14 +114,14 @@ def test_nothing_to_estimate_before_a_relevant_record() -> None:
     assert lomax_first_stop([0] * 100) is None
 
 
-def test_dashboard_words_name_the_rule_its_estimate_and_its_uncertainty(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(stopping.RULE_OF_CHOICE, "recommended", "relevance_rate_lomax")
+def test_dashboard_words_name_the_rule_its_estimate_and_its_uncertainty() -> None:
+    # The recommended choice follows this rule since decision 0016.
     status = stopping.assess([1] * 20 + [0] * 40, [], 2000)
     assert status.rule == "recommended" and status.verdict == "continue"
     assert status.expected_remaining is not None and status.upper_remaining is not None
     assert status.upper_remaining >= status.expected_remaining
     assert "recommended rule" in status.explanation
-    assert f"with 95% probability no more than {status.upper_remaining}" in status.explanation
+    assert f"at most {status.upper_remaining} with 95% probability" in status.explanation
     done = stopping.assess([1] * 40 + [0] * 900, [], 2000)
     assert done.verdict == "stop" and done.estimated_recall > 0.95 and "Stop (recommended rule)" in done.explanation
 
@@ -133,4 +132,4 @@ def test_simulation_reports_it_beside_the_other_rules() -> None:
     lomax = points["relevance_rate_lomax"]
     assert lomax["model"] == "lomax" and lomax["recall"] == 1.0
     assert 40 < lomax["n_screened"] < points["statistical"]["n_screened"]
-    assert points["recommended"] in stopping.RATE_RULES
+    assert points["recommended"] == "relevance_rate_lomax"

@@ -62,7 +62,9 @@ def test_nothing_to_estimate_before_a_relevant_record() -> None:
     assert math.isinf(remaining_bounds([0, 0, 0], 10)[1][0])
 
 
-def test_assess_recommended_says_which_rule_its_estimate_and_its_uncertainty() -> None:
+def test_assess_recommended_says_which_rule_its_estimate_and_its_uncertainty(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The exponential rule's words, when it is the one the recommended choice follows (before 0016).
+    monkeypatch.setitem(stopping.RULE_OF_CHOICE, "recommended", "relevance_rate")
     status = stopping.assess([1] * 20 + [0] * 40, [], 2000)
     assert status.rule == "recommended" and status.verdict == "continue"
     assert status.expected_remaining is not None and status.upper_remaining >= status.expected_remaining
@@ -77,6 +79,6 @@ def test_assess_recommended_says_which_rule_its_estimate_and_its_uncertainty() -
 def test_stopping_points_report_the_recommended_rule() -> None:
     order = [1, 0] + [1] * 38 + [0] * 1960
     points = stopping.stopping_points(order, n_priors=2, seed=1)
-    assert points["recommended"] == "relevance_rate"
-    rate = points["relevance_rate"]
+    assert points["recommended"] == "relevance_rate_lomax"  # decision 0016
+    rate = points["relevance_rate"]  # still reported, to compare old and new
     assert rate["recall"] == 1.0 and 40 < rate["n_screened"] < points["statistical"]["n_screened"]

@@ -16,10 +16,10 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
 * **Relevance rate** (``stopping_rate``): the **recommended** option. It models how often
   relevant records turned up along the ranking, estimates how many are left unscreened, and
   stops once the target recall holds at the stated confidence; no random sample. Two rate
-  rules exist (both reported by ``review simulate``): ``relevance_rate`` (exponential rate,
-  profile bound, then a Poisson quantile: decision 0014's ``exp-profile``) and
-  ``relevance_rate_lomax`` (Lomax rate, posterior predictive count: ``lomax-bayes``);
-  ``RECOMMENDED_RATE_RULE`` says which one the recommended choice follows.
+  rules exist (both reported by ``review simulate``): ``relevance_rate_lomax`` (Lomax rate,
+  posterior predictive count: ``lomax-bayes``), which the recommended choice follows since
+  decision 0016, and ``relevance_rate`` (exponential rate, profile bound, then a Poisson
+  quantile: ``exp-profile``, recommended before it); ``RECOMMENDED_RATE_RULE`` says which.
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -48,9 +48,10 @@ DEFAULT_CHOICE = "recommended"
 #: 0008, ``exp-profile`` in decisions 0014/0016) and the Lomax rate's posterior predictive
 #: count (``lomax-bayes``).
 RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax")
-#: The rate rule the recommended choice follows (decisions 0014 and 0016; numbers in
+#: The rate rule the recommended choice follows: the Lomax rate since decision 0016 (before it,
+#: ``relevance_rate`` under decisions 0008 and 0014; numbers in
 #: docs/benchmarks/screening-stopping-2026-12-05.md).
-RECOMMENDED_RATE_RULE = "relevance_rate"
+RECOMMENDED_RATE_RULE = "relevance_rate_lomax"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
 #: ``relevance_rate``'s rate model and parameter-interval level (None: the confidence).
@@ -363,9 +364,8 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
     about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
     left = ("next to no relevant records are" if about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
-    basis = (f"Judging by how fast relevant records have been thinning out along the ranking, {left} "
-             f"left among the {remaining} unscreened, and with {conf} probability no more than {upper} "
-             f"(allowing for chance and for how uncertain that trend still is)")
+    basis = (f"Judging by how relevant records have thinned out along the ranking, {left} left among "
+             f"the {remaining} unscreened (at most {upper} with {conf} probability)")
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper)
     lower = _fmt(rate.recall_lower)
     if lomax_stops(rate, common["target_recall"]):
