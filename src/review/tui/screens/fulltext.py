@@ -111,6 +111,9 @@ class FulltextScreen(ProjectScreen):
         summary = " · ".join(f"{states[s]} {s}" for s in STATE_STYLE if states[s])
         status = Text(f"{len(self.items)} reports at full text" + (f": {summary}" if summary else ""),
                       style="bold")
+        if not self.items:  # say how reports get here, not just that none have
+            status.append("   records that pass title/abstract screening come here",
+                          style="dim")
         if self.linking is not None:
             status.append(f"   linking report #{self.linking}: l on a report of its study, escape cancels",
                           style="bold yellow")
