@@ -30,9 +30,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # stopping_rate is imported where used, as before
+    from .stopping_rate import RateEstimate
 
 TARGET_RECALL = 0.95
 CONFIDENCE = 0.95
@@ -325,57 +328,46 @@ def _assess_rate(
         raise ValueError(f"rate rule {rate_rule!r}: expected one of {', '.join(RATE_RULES)}")
     from .stopping_rate import estimate as rate_estimate
 
-    found, screened, remaining = common["relevant_found"], common["screened"], common["remaining"]
     rate = rate_estimate(ranked, n_total, model=RATE_MODEL, confidence=common["confidence"],
                          param_level=RATE_PARAM_LEVEL or common["confidence"])
-    if rate is None:
-        text = (f"Continue: {found} relevant found in {screened} screened; the recommended rule "
-                f"estimates the relevant records left once the ranking has turned up at least one.")
-        return StoppingStatus("continue", None, text, **common)
-    expected, upper = rate.expected_remaining, rate.upper_remaining
-    lower = _fmt(rate.recall_lower)
-    about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
-    basis = (f"Judging by how often relevant records turned up along the ranking, about "
-             f"{about} relevant {'record is' if about == '1.0' else 'records are'} left among "
-             f"the {remaining} unscreened (at most {upper} with {conf} confidence)")
-    numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper)
-    if rate.recall_lower is not None and rate.recall_lower >= common["target_recall"]:
-        text = (f"Stop (recommended rule): {basis}, so recall is at least {lower}, meeting the "
-                f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
-                f"certified rule checks with one.")
-        return StoppingStatus("stop", rate.estimated_recall, text, **numbers, **common)
-    text = (f"Continue: {found} relevant found in {screened} screened. {basis}: recall is about "
-            f"{_fmt(rate.estimated_recall)}, at least {lower}. The recommended rule stops when at least "
-            f"{pct} holds with {conf} confidence.")
-    return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)
+    stops = rate is not None and rate.recall_lower is not None and rate.recall_lower >= common["target_recall"]
+    return _rate_verdict(rate, stops, common, pct, f"{conf} confidence",
+                         trend="how often relevant records turned up along the ranking")
 
 
 def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str) -> StoppingStatus:
     """``relevance_rate_lomax``'s verdict: one probability that covers chance and the trend's uncertainty."""
     from .stopping_rate import lomax_estimate, lomax_stops
 
-    found, screened, remaining = common["relevant_found"], common["screened"], common["remaining"]
     rate = lomax_estimate(ranked, n_total, confidence=common["confidence"])
+    stops = rate is not None and lomax_stops(rate, common["target_recall"])
+    return _rate_verdict(rate, stops, common, pct, f"{conf} probability",
+                         trend="how relevant records have thinned out along the ranking", none_left_words=True)
+
+
+def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any], pct: str, level: str, *, trend: str,
+                  none_left_words: bool = False) -> StoppingStatus:
+    """The words and numbers of a rate rule's verdict; ``level`` is e.g. "95% probability"."""
+    found, screened, remaining = common["relevant_found"], common["screened"], common["remaining"]
     if rate is None:
         text = (f"Continue: {found} relevant found in {screened} screened; the recommended rule "
                 f"estimates the relevant records left once the ranking has turned up at least one.")
         return StoppingStatus("continue", None, text, **common)
     expected, upper = rate.expected_remaining, rate.upper_remaining
     about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
-    left = ("next to no relevant records are" if about == "0.0" else
+    left = ("next to no relevant records are" if none_left_words and about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
-    basis = (f"Judging by how relevant records have thinned out along the ranking, {left} left among "
-             f"the {remaining} unscreened (at most {upper} with {conf} probability)")
+    basis = f"Judging by {trend}, {left} left among the {remaining} unscreened (at most {upper} with {level})"
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper)
     lower = _fmt(rate.recall_lower)
-    if lomax_stops(rate, common["target_recall"]):
+    if stops:
         text = (f"Stop (recommended rule): {basis}, so recall is at least {lower}, meeting the "
                 f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
                 f"certified rule checks with one.")
         return StoppingStatus("stop", rate.estimated_recall, text, **numbers, **common)
     text = (f"Continue: {found} relevant found in {screened} screened. {basis}: recall is about "
             f"{_fmt(rate.estimated_recall)}, at least {lower}. The recommended rule stops when at least "
-            f"{pct} holds with {conf} probability.")
+            f"{pct} holds with {level}.")
     return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)
 
 
