@@ -140,7 +140,7 @@ async def screen_by_keys(workspace: Workspace, reviewer: str, answer: Answer, *,
             record = screen.current
             relevant = answer(record) != flip(keys)
             _press(app, "i" if relevant else "e")
-            await _until(lambda: screen.current is None or screen.current.id != record.id, "the next record")
+            await _until(lambda record=record: screen.current is None or screen.current.id != record.id, "the next record")
             keys += 1
             if pause_every and keys % pause_every == 0:  # the reviewer reads; the model retrains
                 await asyncio.sleep(RETRAIN_DELAY + 0.05)
@@ -177,7 +177,7 @@ async def review_pairs_by_keys(workspace: Workspace, reviewer: str, same: SamePu
             pair, before = screen.pairs[screen.index], screen.index
             answer = same(pair.left.id, pair.right.id)
             _press(app, "s" if answer else "d")
-            await _until(lambda: screen.index > before, "the next pair")
+            await _until(lambda before=before: screen.index > before, "the next pair")
             pairs += 1
             merged += answer
         await _settle(app)
@@ -215,10 +215,10 @@ async def resolve_conflicts_by_keys(workspace: Workspace, reviewer: str, answer:
                     raise AssertionError(f"the conflict table has no focus ({app.focused!r})")
                 row = table.cursor_row
                 _press(app, "down" if row < target else "up")
-                await _until(lambda: table.cursor_row != row, "the cursor to move")
+                await _until(lambda row=row: table.cursor_row != row, "the cursor to move")
             record_id = data.conflicts[target].record_id
             _press(app, "i" if answer(workspace.store.record(record_id)) else "e")
-            await _until(lambda: table.row_count == len(screen.data.conflicts) and any(
+            await _until(lambda record_id=record_id: table.row_count == len(screen.data.conflicts) and any(
                 c.record_id == record_id and c.resolution is not None for c in screen.data.conflicts),
                 "the conflict to show as resolved")
             resolved += 1
