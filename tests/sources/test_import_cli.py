@@ -74,3 +74,20 @@ def test_unknown_xml_encoding_fails_that_file_alone_and_the_good_ones_import(wor
     assert sorted(r.title for r in workspace.store.records()) == ["Imported after the bad file",
                                                                    "Imported before the bad file"]
     assert [b["file_name"] for b in workspace.store.batches()] == [str(good_ris.resolve()), str(good_nbib.resolve())]
+
+
+def test_the_terminal_progress_line_names_the_file_and_count_and_is_cleared(capsys):
+    from pathlib import Path
+
+    from review.cli.sources import _ImportProgressLine
+
+    line = _ImportProgressLine()
+    line(Path("/data/embase.ris"), "parsing", 5_000)
+    line(Path("/data/embase.ris"), "parsing", 10_000)  # within 0.2 s of the last redraw: skipped
+    line(Path("/data/embase.ris"), "writing", 10_050)
+    line.close()
+    err = capsys.readouterr().err
+    assert "embase.ris: 5,000 records read…" in err
+    assert "10,000" not in err
+    assert "embase.ris: 10,050 records read; writing…" in err
+    assert err.endswith("\r")  # the line is cleared for the table that follows (click drops the erase code off a terminal)

@@ -185,3 +185,29 @@ def test_bibtex_read_in_pieces_equals_one_parse(tmp_path, monkeypatch):
         read_file(broken)
     assert str(piece_error.value) == str(whole_error.value)
     assert "broken.bib:line 16: BibTeX entry '@article{k7' is not closed" in str(piece_error.value)
+
+
+def test_progress_reports_each_slice_read_then_the_write_with_the_final_count(tmp_path, workspace):
+    path = tmp_path / "large.ris"
+    path.write_text(_ris(N), encoding="utf-8")
+    heard: list[tuple[str, str, int]] = []
+
+    report = import_files(workspace, [path], progress=lambda p, phase, n: heard.append((p.name, phase, n)))
+
+    assert report.files[0].n_records == N
+    parsing = [n for name, phase, n in heard if phase == "parsing"]
+    assert parsing == [INSERT_SLICE, 2 * INSERT_SLICE, N]  # the first slice, then each spilled one
+    assert heard[-1] == ("large.ris", "writing", N)  # the write comes once, after the whole parse
+
+
+def test_a_skipped_or_failed_file_reports_no_write(tmp_path, workspace):
+    path = tmp_path / "small.ris"
+    path.write_text(_ris(3), encoding="utf-8")
+    import_files(workspace, [path])
+    bad = tmp_path / "bad.ris"
+    bad.write_text("TY  - JOUR\nTI  - Cut off\n", encoding="utf-8")
+    heard: list[str] = []
+
+    import_files(workspace, [path, bad], progress=lambda p, phase, n: heard.append(f"{p.name}:{phase}"))
+
+    assert not any(event.endswith(":writing") for event in heard)

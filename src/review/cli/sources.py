@@ -12,6 +12,7 @@ Other stages attach their own export subcommands to the same group::
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -55,7 +56,12 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
     Each file is imported completely or not at all; a file imported before is skipped.
     """
     started = time.perf_counter()
-    report = service.import_files(ctx.workspace, files, source=source)
+    progress = _ImportProgressLine() if sys.stderr.isatty() else None
+    try:
+        report = service.import_files(ctx.workspace, files, source=source, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     click.echo("\t".join(IMPORT_COLUMNS))
     for item in report.files:
         if item.status == "failed":
@@ -75,6 +81,27 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
         click.echo(f"review: {error}", err=True)
     if errors:
         raise errors[-1]
+
+
+class _ImportProgressLine:
+    """One self-overwriting stderr line while files import (only on a terminal: logs stay clean)."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, path: Path, phase: str, n_parsed: int) -> None:
+        now = time.monotonic()
+        if phase == "parsing" and now - self._last < 0.2:  # a redraw per slice would flicker
+            return
+        self._last = now
+        self._shown = True
+        click.echo(f"\r\033[K{path.name}: {n_parsed:,} records {'read' if phase == 'parsing' else 'read; writing'}…",
+                   err=True, nl=False)
+
+    def close(self) -> None:
+        if self._shown:
+            click.echo("\r\033[K", err=True, nl=False)
 
 
 @click.command("records")

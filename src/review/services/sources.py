@@ -11,7 +11,7 @@ from ..errors import ReviewError
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
-    from ..sources.importer import ImportReport
+    from ..sources.importer import ImportProgress, ImportReport
     from ..sources.retrieval import SearchProgress
     from ..sources.search import QueryOverview, SearchOutcome
     from ..sources.seeds import SeedCheck
@@ -25,11 +25,15 @@ __all__ = [
 EXPORT_FORMATS = ("csv", "ris")
 
 
-def import_files(workspace: Workspace, files: Iterable[Path], *, source: str | None = None) -> ImportReport:
-    """Import each file completely or not at all; files imported before are skipped."""
+def import_files(workspace: Workspace, files: Iterable[Path], *, source: str | None = None,
+                 progress: ImportProgress | None = None) -> ImportReport:
+    """Import each file completely or not at all; files imported before are skipped.
+
+    ``progress`` is told ``(file, phase, records parsed so far)`` as each file goes.
+    """
     from ..sources import import_files as run_import
 
-    return run_import(workspace, files, source=source)
+    return run_import(workspace, files, source=source, progress=progress)
 
 
 @dataclass(frozen=True, slots=True)
