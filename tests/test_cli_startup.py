@@ -48,18 +48,23 @@ def test_the_command_list_from_summaries_equals_the_loaded_commands_own(width: i
     assert "simulate" in from_summaries
 
 
-def test_a_simulation_loads_neither_the_store_nor_the_ui_nor_plotting(tmp_path: Path) -> None:
-    """``review simulate`` needs scikit-learn, nothing of the workspace stages (~0.3-1 s each)."""
+def _labelled_csv(tmp_path: Path, n: int, every: int) -> Path:
+    """A labelled set for ``review simulate``: records 1..n, every ``every``-th one relevant."""
     labelled = tmp_path / "labelled.csv"
     with labelled.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["record_id", "title", "abstract", "label_included"])
-        for record_id in range(1, 41):
-            relevant = record_id % 8 == 0
+        for record_id in range(1, n + 1):
+            relevant = record_id % every == 0
             topic = "sickness absence return to work" if relevant else "crop yield soil nitrogen"
             writer.writerow([record_id, f"{topic} study {record_id}", f"{topic} cohort", int(relevant)])
+    return labelled
+
+
+def test_a_simulation_loads_neither_the_store_nor_the_ui_nor_plotting(tmp_path: Path) -> None:
+    """``review simulate`` needs scikit-learn, nothing of the workspace stages (~0.3-1 s each)."""
     out = tmp_path / "sim.json"
-    args = ["simulate", str(labelled), "--seed", "1", "--json", str(out)]
+    args = ["simulate", str(_labelled_csv(tmp_path, n=40, every=8)), "--seed", "1", "--json", str(out)]
     code = ("import sys\nfrom review.cli import main\n"
             f"try:\n    main({args!r})\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
             "print(sorted(m for m in ('textual', 'sqlalchemy', 'matplotlib') if m in sys.modules))")
@@ -73,16 +78,8 @@ def test_no_module_of_ours_imports_pandas_in_a_simulation(tmp_path: Path) -> Non
     it (deferred upstream in scikit-learn PR #34265, after 1.9.1). It cannot simply be blocked:
     scikit-learn 1.9 then fails in its dataframe checks. So this records every ``import pandas``
     made from a ``review`` module while the command runs: there must be none."""
-    labelled = tmp_path / "labelled.csv"
-    with labelled.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["record_id", "title", "abstract", "label_included"])
-        for record_id in range(1, 31):
-            relevant = record_id % 6 == 0
-            topic = "sickness absence return to work" if relevant else "crop yield soil nitrogen"
-            writer.writerow([record_id, f"{topic} study {record_id}", f"{topic} cohort", int(relevant)])
     out = tmp_path / "sim.json"
-    args = ["simulate", str(labelled), "--seed", "1", "--json", str(out)]
+    args = ["simulate", str(_labelled_csv(tmp_path, n=30, every=6)), "--seed", "1", "--json", str(out)]
     code = ("import builtins, sys\nreal, importers = builtins.__import__, []\n"
             "def spy(name, globals=None, locals=None, fromlist=(), level=0):\n"
             "    caller = (globals or {}).get('__name__', '')\n"
