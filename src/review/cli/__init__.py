@@ -25,7 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 #: so ``review dedup`` never pays for scikit-learn or matplotlib. A test keeps this in step.
 COMMAND_HOMES: dict[str, str] = {
     "init": "workspace", "status": "workspace", "migrate": "workspace", "import": "sources", "search": "search", "dedup": "dedup",
-    "simulate": "screening", "prisma": "prisma", "fulltext": "prisma", "demo": "demo",
+    "simulate": "screening", "decide": "screening", "prisma": "prisma", "fulltext": "prisma", "demo": "demo",
     "extraction": "extraction", "synthesis": "synthesis", "meta": "synthesis",
     "instrument": "instrument", "validate": "validate", "tui": "tui", "screen": "tui",
 }
@@ -37,6 +37,7 @@ SHARED_COMMANDS: frozenset[str] = frozenset({"export"})
 #: tests/test_cli_startup.py checks that the listing equals what the loaded commands print.
 COMMAND_SUMMARIES: dict[str, str] = {
     "dedup": "Find duplicate records (workspace), or cluster a CSV file given as CSV_FILE.",
+    "decide": "Record title/abstract decisions as the reviewer (-r), or undo the last one.",
     "demo": "Build a demo workspace at PATH (default ./review-demo) from a generated corpus and open it.",
     "export": "Write workspace data out (records, and what other stages add).",
     "extraction": "Extraction forms (extraction/studies/*.toml), QUIPS and extractor comparison.",

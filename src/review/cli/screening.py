@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..services import screening as service
+from ..errors import ReviewError
 from ..services import simulation
 from .context import Context, pass_context
 from .sources import export_group
@@ -14,6 +15,7 @@ from .sources import export_group
 
 def register(group: click.Group) -> None:
     group.add_command(simulate_command)
+    group.add_command(decide_command)
     export_group(group).add_command(export_decisions_command)
 
 
@@ -73,3 +75,42 @@ def export_decisions_command(ctx: Context, format_: str, out: Path) -> None:
     n, text = service.decisions_text(ctx.workspace, format_)
     write_output(out, text)
     click.echo(f"{n} decisions written to {out}", err=is_stdout(out))
+
+
+@click.command("decide")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--include", "include", is_flag=True, help="Include the records.")
+@click.option("--exclude", "exclude", is_flag=True, help="Exclude the records.")
+@click.option("--maybe", "maybe", is_flag=True, help="Unsure: look again later.")
+@click.option("--reason", metavar="TEXT",
+              help="With --exclude: a reason of screening/criteria.toml, or the start of exactly one.")
+@click.option("--note", default="", metavar="TEXT", help="A note stored with each decision.")
+@click.option("--undo", is_flag=True, help="Undo this reviewer's last decision (as the TUI's u).")
+@pass_context
+def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: bool, maybe: bool,
+                   reason: str | None, note: str, undo: bool) -> None:
+    """Record title/abstract decisions as the reviewer (-r), or undo the last one.
+
+    Every ID and the reason are checked before the first decision is written. Prints one
+    tab-separated line per decision: record id, decision, reviewer (decision 'undo' for --undo).
+    Exit 6 while the reviewer's TUI session is open.
+    """
+    labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
+    if undo:
+        if ids or labels or reason is not None or note:
+            raise ReviewError("--undo: takes no ID, decision, --reason or --note")
+        reviewer = ctx.reviewer
+        undone = service.undo_last_decision(ctx.workspace, reviewer)
+        if undone is None:
+            click.echo(f"nothing to undo for {reviewer}", err=True)
+            return
+        click.echo(f"{undone.record_id}\tundo\t{reviewer}")
+        click.echo(f"undid {undone.label} of record {undone.record_id}", err=True)
+        return
+    if len(labels) != 1:
+        raise ReviewError("decide: give exactly one of --include, --exclude, --maybe (or --undo)")
+    if not ids:
+        raise ReviewError("ID: give at least one record id")
+    reviewer = ctx.reviewer
+    for decision in service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note):
+        click.echo(f"{decision.record_id}\t{decision.label}\t{reviewer}")

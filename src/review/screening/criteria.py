@@ -128,3 +128,24 @@ def terms_regex(terms: Iterable[str]) -> re.Pattern[str] | None:
 def keyword_score(text: str, include: Iterable[re.Pattern[str]], exclude: Iterable[re.Pattern[str]]) -> int:
     """Distinct include terms present minus distinct exclude terms present."""
     return sum(1 for p in include if p.search(text)) - sum(1 for p in exclude if p.search(text))
+
+
+def match_reason(reasons: Iterable[str], given: str) -> str:
+    """The exclusion reason ``given`` names: an exact match (any case), else the one reason it
+    begins (``--reason "wrong pop"``); raises ``ReviewError`` naming the candidates otherwise."""
+    from ..errors import ReviewError
+
+    options = list(reasons)
+    wanted = " ".join(given.split()).casefold()
+    if not wanted:
+        raise ReviewError("--reason: empty (expected one of: " + "; ".join(options) + ")")
+    exact = [r for r in options if r.casefold() == wanted]
+    if exact:
+        return exact[0]
+    starting = [r for r in options if r.casefold().startswith(wanted)]
+    if len(starting) == 1:
+        return starting[0]
+    if starting:
+        raise ReviewError(f"--reason {given!r}: ambiguous, could be: " + "; ".join(starting))
+    raise ReviewError(f"--reason {given!r}: not an exclusion reason of screening/criteria.toml "
+                      "(expected one of: " + "; ".join(options) + ")")

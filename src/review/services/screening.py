@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..records import Decision, Record
+from ..errors import ReviewError
+from ..records import SCREENING_LABELS, Decision, Record
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, terms_regex
 from ..screening.counts import COUNT_LABELS
 from ..screening.export import EXPORT_FORMATS
@@ -23,7 +25,7 @@ __all__ = [
     "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "claim_reviewer", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
-    "screening_lines", "decisions_text", "COUNT_LABELS",
+    "screening_lines", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision",
 ]
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
@@ -201,3 +203,59 @@ def heartbeat_interval() -> float:
     from ..store.sessions import HEARTBEAT_EVERY
 
     return HEARTBEAT_EVERY
+
+
+def _parse_record_id(text: str) -> int:
+    token = text.strip().lstrip("#")
+    if not token.isdigit():
+        raise ReviewError(f"ID {text!r}: expected a record id (a whole number, as the TUI and exports show)")
+    return int(token)
+
+
+def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], label: str, *,
+                   reason: str | None = None, note: str = "") -> list[Decision]:
+    """Record ``label`` for each record in ``ids`` as ``reviewer`` (``review decide``).
+
+    Goes through the reviewer's screening session like the TUI's keys: it claims the reviewer
+    (``SessionBusy``, exit 6, while their TUI is open), and every id and the reason are checked
+    before the first decision is written; each decision is then its own transaction.
+    """
+    from ..screening.criteria import load_criteria as load
+    from ..screening.criteria import match_reason
+
+    if label not in SCREENING_LABELS:
+        raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+    if not ids:
+        raise ReviewError("ID: give at least one record id")
+    record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))  # a repeat decides once
+    reasons: tuple[str, ...] = ()
+    if reason is not None:
+        if label != "exclude":
+            raise ReviewError(f"--reason: only with --exclude (a reason says why a record is excluded, not {label})")
+        reasons = (match_reason(load(workspace).reasons, reason),)
+    claim = claim_reviewer(workspace, reviewer)
+    try:
+        session = open_session(workspace, reviewer, quick_start=True)
+        session.session_token = claim.token
+        outside = [r for r in record_ids if not session.is_to_screen(r)]
+        if outside:
+            existing = {r.id for r in workspace.store.records(outside)}
+            record_id = outside[0]
+            if record_id not in existing:
+                raise ReviewError(f"ID {record_id}: no such record in this workspace; nothing recorded")
+            raise ReviewError(f"ID {record_id}: not in the screening queue (set aside as a duplicate "
+                              "by dedup); nothing recorded")
+        return [session.decide(r, label, reasons=reasons, note=note) for r in record_ids]
+    finally:
+        release_reviewer(workspace, claim)
+
+
+def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:
+    """Undo ``reviewer``'s latest title/abstract decision, as the TUI's **u** does (None: nothing to undo)."""
+    claim = claim_reviewer(workspace, reviewer)
+    try:
+        session = open_session(workspace, reviewer, quick_start=True)
+        session.session_token = claim.token
+        return session.undo()
+    finally:
+        release_reviewer(workspace, claim)

@@ -1,0 +1,108 @@
+"""``review decide``: title/abstract decisions from the shell, through the reviewer's session."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.records import Record
+from review.services import screening as service
+
+REASONS = 'exclusion_reasons = ["wrong population", "wrong outcome", "not primary research"]\n'
+
+
+@pytest.fixture
+def ids(workspace) -> list[int]:
+    workspace.store.add_batch([Record(title=f"record {n}") for n in range(4)], file_name="f",
+                              file_sha256="z" * 64, source_name="s", format="csv", encoding="utf-8")
+    workspace.path("screening", "criteria.toml").write_text(REASONS, encoding="utf-8")
+    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+
+
+def run(workspace, *args: str):
+    return CliRunner().invoke(main, ["-w", str(workspace.root), *args])
+
+
+def labels(workspace, reviewer: str) -> dict[int, str]:
+    return {rid: d.label for (rid, _), d in service.current_decisions(workspace, reviewer).items()}
+
+
+def test_decisions_are_recorded_and_seen_by_status_and_the_session(workspace, ids) -> None:
+    result = run(workspace, "-r", "alice", "decide", str(ids[0]), f"#{ids[1]}", "--include", "--note", "key paper")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"{ids[0]}\tinclude\talice", f"{ids[1]}\tinclude\talice"]
+    result = run(workspace, "-r", "alice", "decide", str(ids[2]), "--exclude", "--reason", "wrong pop")
+    assert result.stdout == f"{ids[2]}\texclude\talice\n"
+    decided = service.current_decisions(workspace, "alice")
+    assert decided[(ids[2], "alice")].reasons == ("wrong population",)
+    assert decided[(ids[0], "alice")].note == "key paper"
+    assert labels(workspace, "bob") == {}
+    status = run(workspace, "-r", "alice", "status")
+    assert any("alice" in line and "2 included" in line.lower() and "1 excluded" in line.lower()
+               for line in status.stdout.splitlines()), status.stdout
+    # The TUI's session (same reviewer) serves the one record left and counts the three.
+    session = service.open_session(workspace, "alice", quick_start=True)
+    assert session.progress().screened == 3 and session.next_record().id == ids[3]
+    # The default reviewer is the first one of review.toml.
+    result = run(workspace, "decide", str(ids[3]), "--maybe")
+    assert result.stdout == f"{ids[3]}\tmaybe\t{workspace.config.reviewers[0]}\n"
+
+
+def test_undo_takes_back_the_reviewers_last_decision_only(workspace, ids) -> None:
+    run(workspace, "-r", "alice", "decide", str(ids[0]), "--include")
+    run(workspace, "-r", "bob", "decide", str(ids[1]), "--exclude")
+    run(workspace, "-r", "alice", "decide", str(ids[2]), "--maybe")
+    result = run(workspace, "-r", "alice", "decide", "--undo")
+    assert result.exit_code == 0 and result.stdout == f"{ids[2]}\tundo\talice\n"
+    assert labels(workspace, "alice") == {ids[0]: "include"}
+    assert labels(workspace, "bob") == {ids[1]: "exclude"}
+    run(workspace, "-r", "alice", "decide", "--undo")
+    result = run(workspace, "-r", "alice", "decide", "--undo")
+    assert result.exit_code == 0 and result.stdout == "" and "nothing to undo" in result.stderr
+    assert run(workspace, "-r", "alice", "decide", "--undo", str(ids[0])).exit_code == 1
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    (["ID", "--include"], "ID"),                          # unknown id: placeholder filled in below
+    (["abc", "--include"], "'abc'"),
+    (["NONE", "--include"], "ID"),                        # no id at all
+    (["--include", "--maybe"], "exactly one"),
+    (["--reason", "wrong population"], "exactly one"),
+    (["--include", "--reason", "wrong population"], "--reason"),
+    (["--exclude", "--reason", "wrong"], "ambiguous"),
+    (["--exclude", "--reason", "too old"], "'too old'"),
+])
+def test_bad_input_fails_on_one_line_and_writes_nothing(workspace, ids, args, named) -> None:
+    unknown = str(ids[-1] + 100)
+    lead = [] if args[0] == "NONE" else [str(ids[0])]
+    args = [unknown if a == "ID" and i == 0 else a for i, a in enumerate(args) if a != "NONE"]
+    result = run(workspace, "-r", "alice", "decide", *lead, *args)
+    assert result.exit_code == 1, result.output
+    assert result.stdout == "" and len(result.stderr.splitlines()) == 1 and named in result.stderr
+    assert labels(workspace, "alice") == {}  # a valid ids[0] came first, yet nothing is recorded
+    assert workspace.store.decisions(reviewer="alice") == []
+
+
+def test_a_record_set_aside_by_dedup_is_refused(workspace, ids, monkeypatch) -> None:
+    from review.screening import session as session_module
+
+    monkeypatch.setattr(session_module, "_duplicate_ids", lambda store: {ids[1]})
+    result = run(workspace, "-r", "alice", "decide", str(ids[0]), str(ids[1]), "--exclude")
+    assert result.exit_code == 1 and "screening queue" in result.stderr and str(ids[1]) in result.stderr
+    assert labels(workspace, "alice") == {}
+
+
+def test_refused_with_exit_6_while_the_reviewers_tui_session_is_open(workspace, ids) -> None:
+    claim = service.claim_reviewer(workspace, "alice")  # what the TUI holds while open
+    try:
+        for args in ([str(ids[0]), "--include"], ["--undo"]):
+            result = run(workspace, "-r", "alice", "decide", *args)
+            assert result.exit_code == 6 and "alice" in result.stderr, result.output
+        assert run(workspace, "-r", "bob", "decide", str(ids[0]), "--include").exit_code == 0
+    finally:
+        service.release_reviewer(workspace, claim)
+    assert labels(workspace, "alice") == {}
+    # The command releases its own claim: the TUI can open afterwards.
+    assert run(workspace, "-r", "alice", "decide", str(ids[0]), "--include").exit_code == 0
+    service.release_reviewer(workspace, service.claim_reviewer(workspace, "alice"))
