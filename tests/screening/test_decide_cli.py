@@ -65,7 +65,7 @@ def test_undo_takes_back_the_reviewers_last_decision_only(workspace, ids) -> Non
 
 @pytest.mark.parametrize(("args", "named"), [
     (["ID", "--include"], "ID"),                          # unknown id: placeholder filled in below
-    (["abc", "--include"], "'abc'"),
+    (["wrong population", "--exclude"], "after --reason"),
     (["NONE", "--include"], "ID"),                        # no id at all
     (["--include", "--maybe"], "exactly one"),
     (["--reason", "wrong population"], "exactly one"),

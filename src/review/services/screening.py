@@ -208,7 +208,8 @@ def heartbeat_interval() -> float:
 def _parse_record_id(text: str) -> int:
     token = text.strip().lstrip("#")
     if not token.isdigit():
-        raise ReviewError(f"ID {text!r}: expected a record id (a whole number, as the TUI and exports show)")
+        hint = " (a reason goes after --reason)" if any(c.isalpha() for c in token) else ""
+        raise ReviewError(f"ID {text!r}: expected a record id (a whole number, as the TUI and exports show){hint}")
     return int(token)
 
 
