@@ -106,3 +106,10 @@ def test_refused_with_exit_6_while_the_reviewers_tui_session_is_open(workspace, 
     # The command releases its own claim: the TUI can open afterwards.
     assert run(workspace, "-r", "alice", "decide", str(ids[0]), "--include").exit_code == 0
     service.release_reviewer(workspace, service.claim_reviewer(workspace, "alice"))
+
+
+def test_the_consensus_name_is_not_a_reviewer_here(workspace, ids) -> None:
+    for args in ([str(ids[0]), "--include"], ["--undo"]):
+        result = run(workspace, "-r", "consensus", "decide", *args)
+        assert result.exit_code == 1 and "-r consensus" in result.stderr
+    assert workspace.store.decisions() == []

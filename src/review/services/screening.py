@@ -213,6 +213,14 @@ def _parse_record_id(text: str) -> int:
     return int(token)
 
 
+def _check_decider(reviewer: str) -> None:
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
+    if reviewer == CONSENSUS_REVIEWER:
+        raise ReviewError(f"-r {reviewer}: that name holds resolved conflicts (the TUI's agreement screen); "
+                          "decide as a reviewer")
+
+
 def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], label: str, *,
                    reason: str | None = None, note: str = "") -> list[Decision]:
     """Record ``label`` for each record in ``ids`` as ``reviewer`` (``review decide``).
@@ -224,6 +232,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
     from ..screening.criteria import load_criteria as load
     from ..screening.criteria import match_reason
 
+    _check_decider(reviewer)
     if label not in SCREENING_LABELS:
         raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
     if not ids:
@@ -253,6 +262,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
 
 def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:
     """Undo ``reviewer``'s latest title/abstract decision, as the TUI's **u** does (None: nothing to undo)."""
+    _check_decider(reviewer)
     claim = claim_reviewer(workspace, reviewer)
     try:
         session = open_session(workspace, reviewer, quick_start=True)
