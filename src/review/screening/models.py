@@ -151,18 +151,22 @@ def _linear_svc(X: sp.csr_matrix, y: np.ndarray, C: float, seed: int,
     ``LinearSVC.fit`` first validates X and y (dataframe checks, target type, a unique) and
     builds an estimator: ~0.7 ms of a ~5 ms fit, and a simulation fits hundreds of times on
     inputs the ranker built. ``_fit_liblinear`` is private to scikit-learn, so this falls back
-    to ``LinearSVC`` if it moves; tests/screening/test_models_equivalence.py holds the two equal.
+    to ``LinearSVC`` if it moves or its parameters change; tests/screening/test_models_equivalence.py
+    holds the two equal.
     """
     try:
         from sklearn.svm._base import _fit_liblinear
-    except ImportError:  # pragma: no cover - a scikit-learn without it
+
+        # Every argument by name: a scikit-learn that renames or drops one raises TypeError and
+        # falls back below, instead of silently reading a value into the wrong place.
+        coef, intercept, _ = _fit_liblinear(
+            X, y, C=C, fit_intercept=True, intercept_scaling=1.0, class_weight=None, penalty="l2", dual=True,
+            verbose=0, max_iter=2000, tol=1e-4, random_state=seed, loss="squared_hinge", sample_weight=sample_weight)
+    except (ImportError, TypeError):  # pragma: no cover - a scikit-learn whose private helper changed
         from sklearn.svm import LinearSVC
 
         model = LinearSVC(C=C, random_state=seed, dual=True, max_iter=2000).fit(X, y, sample_weight=sample_weight)
-        return model.coef_, model.intercept_
-    # LinearSVC's defaults: intercept (scaling 1), no class weight, l2 penalty, verbose 0, tol 1e-4.
-    coef, intercept, _ = _fit_liblinear(X, y, C, True, 1.0, None, "l2", True, 0, 2000, 1e-4, seed,
-                                        loss="squared_hinge", sample_weight=sample_weight)
+        coef, intercept = model.coef_, model.intercept_
     return coef, intercept
 
 
