@@ -113,3 +113,19 @@ def test_the_consensus_name_is_not_a_reviewer_here(workspace, ids) -> None:
         result = run(workspace, "-r", "consensus", "decide", *args)
         assert result.exit_code == 1 and "-r consensus" in result.stderr
     assert workspace.store.decisions() == []
+
+
+def test_a_chosen_record_never_counts_as_a_random_sample_draw(workspace, ids) -> None:
+    session = service.open_session(workspace, "alice", quick_start=True)
+    session.decide(ids[0], "include")
+    session.start_sample()
+    drawn = session.next_record().id  # the sampler's draw, decided in the TUI
+    session.decide(drawn, "exclude")
+    picked = next(r for r in ids[1:] if r != drawn)
+    assert run(workspace, "-r", "alice", "decide", str(picked), str(drawn), "--maybe").exit_code == 0
+    stored = service.current_decisions(workspace, "alice")
+    assert stored[(picked, "alice")].model_info["phase"] == "ranked"  # picked by id: not a draw
+    assert stored[(picked, "alice")].model_info["chosen"] is True
+    assert stored[(drawn, "alice")].model_info["phase"] == "sample"  # a draw relabelled stays a draw
+    again = service.open_session(workspace, "alice", quick_start=True)
+    assert again.phase == "sample" and again.progress().stopping.sample_screened == 1

@@ -287,16 +287,28 @@ class ScreeningSession:
         return order
 
     # -- decisions -------------------------------------------------------------------------
-    def decide(self, record_id: int, label: str, *, reasons: Any = (), note: str = "") -> Decision:
-        """Store the decision (durable on return) with its model rank and model info."""
+    def decide(self, record_id: int, label: str, *, reasons: Any = (), note: str = "",
+               chosen: bool = False) -> Decision:
+        """Store the decision (durable on return) with its model rank and model info.
+
+        ``chosen``: the reviewer picked the record by id (``review decide``) rather than taking
+        the one served. In the sample phase such a record is no random draw, so it counts with
+        the ranked records, never in the sample the statistical stopping rule extrapolates from
+        (a record already decided as a draw keeps that phase: the label is corrected, the draw stays).
+        """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
         with self._lock:
             if record_id not in self._id_set:
                 raise ReviewError(f"record {record_id}: not in this workspace")
             phase = self.phase
+            earlier = self._state.decided.get(record_id)
+            if chosen and phase == PHASE_SAMPLE and (earlier is None or earlier.phase != PHASE_SAMPLE):
+                phase = PHASE_RANKED
             info = {k: v for k, v in self._ranking.model_info.items() if k != "features"}
             info.update(phase=phase, seed=self.seed, target_recall=self.target_recall)
+            if chosen:
+                info["chosen"] = True
             model_rank = self._ranking.rank_of(record_id)
             if phase == PHASE_SAMPLE:
                 info["sample_start"] = self._sample_start

@@ -255,7 +255,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
                 raise ReviewError(f"ID {record_id}: no such record in this workspace; nothing recorded")
             raise ReviewError(f"ID {record_id}: not in the screening queue (set aside as a duplicate "
                               "by dedup); nothing recorded")
-        return [session.decide(r, label, reasons=reasons, note=note) for r in record_ids]
+        return [session.decide(r, label, reasons=reasons, note=note, chosen=True) for r in record_ids]
     finally:
         release_reviewer(workspace, claim)
 
