@@ -147,3 +147,25 @@ async def test_a_reviewer_outside_the_team_is_told(fresh_ws: Workspace) -> None:
         assert any("not in review.toml's team" in str(n.message) for n in app._notifications)
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         assert not any("team" in str(n.message) for n in app._notifications)
+
+
+@async_test
+async def test_in_the_sample_phase_a_record_opened_from_search_is_no_random_draw(fresh_ws: Workspace) -> None:
+    target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.project.session.start_sample()
+        served = screen.project.session.next_record()
+        screen.current = served
+        await pilot.press("e")  # the sampler's draw
+        await settle(pilot)
+        await pilot.press("slash", *"knee osteo")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert screen.current.id == target.id
+        await pilot.press("m")
+        await settle(pilot)
+    stored = {d.record_id: d.model_info for d in fresh_ws.store.decisions() if d.reviewer == "alice"}
+    assert stored[served.id]["phase"] == "sample"
+    assert stored[target.id]["phase"] == "ranked" and stored[target.id]["chosen"] is True

@@ -185,7 +185,9 @@ class BrowserScreen(ProjectScreen):
             self.app.bell()
             return
         # Through the session, so the screening queue and counts see the change at once.
-        project.session.decide(record_id, label, reasons=reasons, note="changed in record browser")  # durable now
+        # chosen: a record picked in the browser is no random draw (a draw it already was stays one).
+        project.session.decide(record_id, label, reasons=reasons, note="changed in record browser",
+                               chosen=True)  # durable now
         self.labels.setdefault(record_id, {})[project.reviewer] = label
         table = self.query_one("#records", DataTable)
         table.update_cell(str(record_id), table.ordered_columns[4].key, self._decision_text(record_id))

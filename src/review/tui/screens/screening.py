@@ -239,7 +239,10 @@ class ScreeningScreen(ProjectScreen):
             self.app.bell()
             return
         with self._collect_after_frame():
-            project.session.decide(record.id, label, reasons=reasons, note=self.note)  # durable now
+            # A record opened from search was chosen, not served: in the sample phase it is no
+            # random draw and must not enter the sample the certified rule extrapolates from.
+            project.session.decide(record.id, label, reasons=reasons, note=self.note,
+                                   chosen=record.id == self._opened_id)  # durable now
             self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
             self._opened_id = None
             self.note = ""
