@@ -129,3 +129,16 @@ def test_a_chosen_record_never_counts_as_a_random_sample_draw(workspace, ids) ->
     assert stored[(drawn, "alice")].model_info["phase"] == "sample"  # a draw relabelled stays a draw
     again = service.open_session(workspace, "alice", quick_start=True)
     assert again.phase == "sample" and again.progress().stopping.sample_screened == 1
+
+
+def test_a_name_outside_the_team_is_warned_about_but_its_decision_is_saved(workspace, ids) -> None:
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('reviewers = ["reviewer1"]',
+                                                                 'reviewers = ["alice", "bob"]'), encoding="utf-8")
+    workspace.__dict__.pop("config", None)  # read again, as a new command would
+    typo = run(workspace, "-r", "alcie", "decide", str(ids[0]), "--include")
+    assert typo.exit_code == 0
+    assert "'alcie' is not in review.toml's team (alice, bob)" in typo.stderr
+    assert labels(workspace, "alcie") == {ids[0]: "include"}
+    member = run(workspace, "-r", "alice", "decide", str(ids[1]), "--include")
+    assert member.exit_code == 0 and "team" not in member.stderr

@@ -112,5 +112,8 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     if not ids:
         raise ReviewError("ID: give at least one record id")
     reviewer = ctx.reviewer
+    warning = service.reviewer_outside_team(ctx.workspace, reviewer)
+    if warning:
+        click.echo(f"review: warning: {warning}", err=True)
     for decision in service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note):
         click.echo(f"{decision.record_id}\t{decision.label}\t{reviewer}")

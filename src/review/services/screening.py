@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
+    "reviewer_outside_team",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "claim_reviewer", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision",
@@ -45,6 +46,16 @@ def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = Fal
 def current_decisions(workspace: Workspace, reviewer: str | None = None) -> dict[tuple[int, str], Decision]:
     """The effective title/abstract decision per (record, reviewer), or one reviewer's."""
     return workspace.store.current_decisions(reviewer=reviewer)
+
+
+def reviewer_outside_team(workspace: Workspace, reviewer: str) -> str | None:
+    """A warning when ``reviewer`` is not in review.toml's team (a typo splits a reviewer in two)."""
+    team = list(workspace.config.reviewers)
+    # (["reviewer1"] is the default of a review.toml that lists no team)
+    if not team or team == ["reviewer1"] or reviewer in team:
+        return None
+    return (f"'{reviewer}' is not in review.toml's team ({', '.join(team)}); decisions are saved under this "
+            "name — check the spelling, or add the name to [review] reviewers")
 
 
 def known_reviewers(workspace: Workspace, current: str) -> list[str]:

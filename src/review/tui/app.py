@@ -170,15 +170,12 @@ class ReviewApp(App[None]):
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:
         self.project = message.project  # the screens' watchers start their loading workers now
-        from ..services.screening import heartbeat_interval  # (the store is loaded by now)
+        from ..services.screening import heartbeat_interval, reviewer_outside_team  # (the store is loaded by now)
 
         self.set_interval(heartbeat_interval(), self._heartbeat)
-        team = list(self.workspace.config.reviewers)
-        # (["reviewer1"] is the default of a review.toml that lists no team)
-        if team and team != ["reviewer1"] and self.reviewer not in team:
-            self.notify(f"'{self.reviewer}' is not in review.toml's team ({', '.join(team)}); decisions are saved "
-                        "under this name — check the spelling, or add the name to [review] reviewers",
-                        title="Reviewer", severity="warning", timeout=15)
+        warning = reviewer_outside_team(self.workspace, self.reviewer)
+        if warning:
+            self.notify(warning, title="Reviewer", severity="warning", timeout=15)
         self._await_start_screen([w for w in self.workers if w.group != "load" and not w.is_finished])
 
     def _await_start_screen(self, loading: list[Worker]) -> None:
