@@ -211,43 +211,57 @@ class _TermCounts:
         words: defaultdict[str, int] = defaultdict()
         words.default_factory = words.__len__  # a new word gets the next id
         word_id = words.__getitem__
-        word_ids: list[np.ndarray] = []
-        for text in texts:
-            tokens = analyzer.words(text)
-            word_ids.append(np.fromiter(map(word_id, tokens), dtype=np.int64, count=len(tokens)))
+        word_ids = [np.fromiter(map(word_id, tokens), dtype=np.int64, count=len(tokens))
+                    for tokens in map(analyzer.words, texts)]
         base, n_max = len(words), analyzer.ngram_max
         if 2 * max(base, 1) ** n_max >= 2**62:  # the codes would overflow int64: count strings
             return cls._of_strings(texts, analyzer)
         # n-gram codes: n-grams of length k are offset[k] + their word ids as base-``base`` digits.
         offsets = [0, 0] + [sum(base**j for j in range(1, k)) for k in range(2, n_max + 1)]
-        parts: list[np.ndarray] = []
-        per_text = np.zeros(len(texts), dtype=np.int64)
-        for row, ids in enumerate(word_ids):
-            parts.append(ids)  # CountVectorizer's order: unigrams, then bigrams, ... in text order
-            code = ids
-            for k in range(2, min(n_max, ids.size) + 1):
-                code = code[:-1] * base + ids[k - 1:]
-                parts.append(code + offsets[k])
-            per_text[row] = ids.size * min(n_max, ids.size) - sum(range(min(n_max, ids.size)))
-        stream = np.concatenate([*parts, np.empty(0, dtype=np.int64)])
-        parts.clear()
-        word_ids.clear()  # arrays the size of every token are freed as soon as they are used up
-        codes, first, inverse = np.unique(stream, return_index=True, return_inverse=True)
-        del stream
-        by_first_seen = np.argsort(first)
-        column = np.empty(codes.size, dtype=np.int64)
-        column[by_first_seen] = np.arange(codes.size)
-        n_terms = codes.size
-        record_and_column = column[inverse.ravel()]
-        del inverse
-        record_and_column += np.repeat(np.arange(len(texts), dtype=np.int64) * n_terms, per_text)
-        pairs, counts = np.unique(record_and_column, return_counts=True)
-        del record_and_column
-        rows = pairs // max(n_terms, 1)
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(texts)))])
-        matrix = _csr(counts, pairs - rows * n_terms, indptr, (len(texts), n_terms))
+        # Records are counted a chunk at a time, so the sort arrays np.unique makes are the size of
+        # a chunk's n-grams, not the corpus's (at 50,000 records those were the peak memory). A
+        # term's column is its first-seen rank over the whole corpus: a term not seen in earlier
+        # chunks gets the next columns, in the order this chunk first has them.
+        seen_codes = np.empty(0, dtype=np.int64)  # every code seen so far, ascending
+        seen_columns = np.empty(0, dtype=np.int64)  # ... and its column
+        column_codes: list[np.ndarray] = []  # the codes of the new columns, chunk by chunk
+        n_terms = 0
+        columns: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        row_sizes: list[np.ndarray] = []
+        for start in range(0, len(texts), _CHUNK_RECORDS):
+            chunk = word_ids[start:start + _CHUNK_RECORDS]
+            stream, per_text = _ngram_codes(chunk, base, offsets, n_max)
+            codes, first, inverse = np.unique(stream, return_index=True, return_inverse=True)
+            del stream
+            at = np.searchsorted(seen_codes, codes)
+            known = seen_codes.take(at, mode="clip") == codes if seen_codes.size else np.zeros(codes.size, bool)
+            new = np.flatnonzero(~known)
+            new = new[np.argsort(first[new], kind="stable")]  # first-seen order inside the chunk
+            chunk_column = np.empty(codes.size, dtype=np.int64)
+            chunk_column[known] = seen_columns[at[known]]
+            chunk_column[new] = np.arange(n_terms, n_terms + new.size)
+            n_terms += new.size
+            column_codes.append(codes[new])
+            is_new = ~known  # np.insert keeps ascending order: ``codes`` is sorted, ``at`` too
+            seen_codes = np.insert(seen_codes, at[is_new], codes[is_new])
+            seen_columns = np.insert(seen_columns, at[is_new], chunk_column[is_new])
+            # Per record, its columns ascending with their counts: np.unique of row * n_terms + column.
+            record_and_column = chunk_column[inverse.ravel()]
+            del inverse
+            record_and_column += np.repeat(np.arange(len(chunk), dtype=np.int64) * n_terms, per_text)
+            pairs, counts = np.unique(record_and_column, return_counts=True)
+            del record_and_column
+            rows = pairs // max(n_terms, 1)
+            # Stored as the matrix will hold them, so no corpus-sized copy is made at the end.
+            columns.append((pairs - rows * n_terms).astype(np.int32 if n_terms <= _INT32_MAX else np.int64))
+            values.append(counts.astype(np.float64))
+            row_sizes.append(np.bincount(rows, minlength=len(chunk)))
+        word_ids.clear()
+        indptr = np.concatenate([[0], np.cumsum(_joined(row_sizes, np.int64))])
+        matrix = _csr(_joined(values, np.float64), _joined(columns, np.int32), indptr, (len(texts), n_terms))
         word_list = np.array(list(words), dtype=object)
-        term_codes = codes[by_first_seen]
+        term_codes = np.concatenate([*column_codes, np.empty(0, dtype=np.int64)])
         starts = np.array(offsets[1:])
 
         def names(columns: np.ndarray) -> list[str]:
@@ -313,13 +327,43 @@ class _TermCounts:
         vectorizer.idf_ = weighting.idf_
         return [vectorizer], [matrix]
 
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The parts as one array; the list is emptied so the parts (corpus-sized) are freed at once."""
+    joined = np.concatenate([*parts, np.empty(0, dtype=dtype)])
+    parts.clear()
+    return joined
+
+
+#: Records counted at a time by ``_TermCounts.of``: its sort arrays scale with this, not the corpus.
+_CHUNK_RECORDS = 4096
+
+
+def _ngram_codes(word_ids: list[np.ndarray], base: int, offsets: list[int], n_max: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Every n-gram code of these records in ``CountVectorizer``'s order (per record: unigrams,
+    then bigrams, ... in text order), and how many each record has."""
+    parts: list[np.ndarray] = []
+    per_text = np.zeros(len(word_ids), dtype=np.int64)
+    for row, ids in enumerate(word_ids):
+        parts.append(ids)
+        code = ids
+        for k in range(2, min(n_max, ids.size) + 1):
+            code = code[:-1] * base + ids[k - 1:]
+            parts.append(code + offsets[k])
+        per_text[row] = ids.size * min(n_max, ids.size) - sum(range(min(n_max, ids.size)))
+    return np.concatenate([*parts, np.empty(0, dtype=np.int64)]), per_text
+
+
 
 def _csr(counts: np.ndarray, columns: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> sp.csr_array:
     """CountVectorizer's count matrix: float64 counts, int32 indices unless they overflow,
     each row's columns ascending."""
     index_dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-    matrix = sp.csr_array((counts.astype(np.float64), columns.astype(index_dtype), indptr.astype(index_dtype)),
-                          shape=shape)
+    matrix = sp.csr_array((counts.astype(np.float64, copy=False), columns.astype(index_dtype, copy=False),
+                           indptr.astype(index_dtype, copy=False)), shape=shape)
     matrix.has_sorted_indices = True  # np.unique sorted them
     return matrix
 
