@@ -125,11 +125,10 @@ def build_features(
         raise ValueError("record_ids and texts differ in length")
     started = time.perf_counter()
     analyzer = WordAnalyzer(config.ngram_max)
-    counts = _TermCounts.of(texts, analyzer)
     vectorizers: list[TfidfVectorizer] = []
     blocks: list[sp.spmatrix] = []
     try:
-        vectorizers, blocks = counts.tfidf(analyzer, config, config.min_df, config.max_df)
+        vectorizers, blocks = _TermCounts.of(texts, analyzer).tfidf(analyzer, config, config.min_df, config.max_df)
         if config.char_ngrams:
             char_vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
                                               max_features=200_000, dtype=np.float64)
@@ -138,9 +137,10 @@ def build_features(
     except ValueError:
         # A handful of records (min_df 2 above max_df's share) or no words at all: every term
         # counts, and with no term at all the matrix has no columns (the ranker then keeps a
-        # seeded random order: there is nothing to learn from).
+        # seeded random order: there is nothing to learn from). Counted afresh: tfidf uses its
+        # counts up (only small sets, or ones with no words, get here).
         try:
-            vectorizers, blocks = counts.tfidf(analyzer, config, min_df=1, max_df=1.0)
+            vectorizers, blocks = _TermCounts.of(texts, analyzer).tfidf(analyzer, config, min_df=1, max_df=1.0)
         except ValueError:
             vectorizers, blocks = [], [sp.csr_matrix((len(texts), 0), dtype=np.float64)]
     matrix = blocks[0] if len(blocks) == 1 else _normalise(sp.hstack(blocks, format="csr"))
@@ -220,48 +220,50 @@ class _TermCounts:
         offsets = [0, 0] + [sum(base**j for j in range(1, k)) for k in range(2, n_max + 1)]
         # Records are counted a chunk at a time, so the sort arrays np.unique makes are the size of
         # a chunk's n-grams, not the corpus's (at 50,000 records those were the peak memory). A
-        # term's column is its first-seen rank over the whole corpus: a term not seen in earlier
-        # chunks gets the next columns, in the order this chunk first has them.
-        seen_codes = np.empty(0, dtype=np.int64)  # every code seen so far, ascending
-        seen_columns = np.empty(0, dtype=np.int64)  # ... and its column
-        column_codes: list[np.ndarray] = []  # the codes of the new columns, chunk by chunk
-        n_terms = 0
-        columns: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        row_sizes: list[np.ndarray] = []
+        # term's column is its first-seen rank over the whole corpus: a term no earlier chunk has
+        # gets the next columns, in the order this chunk first has it.
+        n_words = np.fromiter(map(len, word_ids), dtype=np.int64, count=len(word_ids))
+        longest = np.minimum(n_words, n_max)
+        per_text = n_words * longest - longest * (longest - 1) // 2  # n-grams per record
+        # The matrix's arrays, filled chunk by chunk: a record has at most as many entries as n-grams.
+        bound = int(per_text.sum())
+        values = np.empty(bound, dtype=np.float64)
+        columns = np.empty(bound, dtype=np.int32 if bound <= _INT32_MAX else np.int64)
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        runs: list[tuple[np.ndarray, np.ndarray]] = []  # per chunk, its new codes ascending and their columns
+        n_terms = n_entries = 0
         for start in range(0, len(texts), _CHUNK_RECORDS):
-            chunk = word_ids[start:start + _CHUNK_RECORDS]
-            stream, per_text = _ngram_codes(chunk, base, offsets, n_max)
+            stop = min(start + _CHUNK_RECORDS, len(texts))
+            stream = _ngram_codes(word_ids[start:stop], base, offsets, n_max)
             codes, first, inverse = np.unique(stream, return_index=True, return_inverse=True)
             del stream
-            at = np.searchsorted(seen_codes, codes)
-            known = seen_codes.take(at, mode="clip") == codes if seen_codes.size else np.zeros(codes.size, bool)
-            new = np.flatnonzero(~known)
-            new = new[np.argsort(first[new], kind="stable")]  # first-seen order inside the chunk
-            chunk_column = np.empty(codes.size, dtype=np.int64)
-            chunk_column[known] = seen_columns[at[known]]
-            chunk_column[new] = np.arange(n_terms, n_terms + new.size)
+            chunk_column = np.full(codes.size, -1, dtype=np.int64)
+            for run_codes, run_columns in runs:
+                at = np.searchsorted(run_codes, codes).clip(max=run_codes.size - 1)
+                seen = run_codes[at] == codes
+                chunk_column[seen] = run_columns[at[seen]]
+            new = np.flatnonzero(chunk_column < 0)
+            chunk_column[new[np.argsort(first[new])]] = np.arange(n_terms, n_terms + new.size)
             n_terms += new.size
-            column_codes.append(codes[new])
-            is_new = ~known  # np.insert keeps ascending order: ``codes`` is sorted, ``at`` too
-            seen_codes = np.insert(seen_codes, at[is_new], codes[is_new])
-            seen_columns = np.insert(seen_columns, at[is_new], chunk_column[is_new])
+            if new.size:
+                runs.append((codes[new], chunk_column[new]))
             # Per record, its columns ascending with their counts: np.unique of row * n_terms + column.
             record_and_column = chunk_column[inverse.ravel()]
             del inverse
-            record_and_column += np.repeat(np.arange(len(chunk), dtype=np.int64) * n_terms, per_text)
+            record_and_column += np.repeat(np.arange(stop - start, dtype=np.int64) * n_terms, per_text[start:stop])
             pairs, counts = np.unique(record_and_column, return_counts=True)
             del record_and_column
             rows = pairs // max(n_terms, 1)
-            # Stored as the matrix will hold them, so no corpus-sized copy is made at the end.
-            columns.append((pairs - rows * n_terms).astype(np.int32 if n_terms <= _INT32_MAX else np.int64))
-            values.append(counts.astype(np.float64))
-            row_sizes.append(np.bincount(rows, minlength=len(chunk)))
+            columns[n_entries:n_entries + pairs.size] = pairs - rows * n_terms
+            values[n_entries:n_entries + pairs.size] = counts
+            indptr[start + 1:stop + 1] = np.bincount(rows, minlength=stop - start)
+            n_entries += pairs.size
         word_ids.clear()
-        indptr = np.concatenate([[0], np.cumsum(_joined(row_sizes, np.int64))])
-        matrix = _csr(_joined(values, np.float64), _joined(columns, np.int32), indptr, (len(texts), n_terms))
+        matrix = _csr(values[:n_entries], columns[:n_entries], np.cumsum(indptr), (len(texts), n_terms))
         word_list = np.array(list(words), dtype=object)
-        term_codes = np.concatenate([*column_codes, np.empty(0, dtype=np.int64)])
+        term_codes = np.empty(n_terms, dtype=np.int64)
+        for run_codes, run_columns in runs:
+            term_codes[run_columns] = run_codes
         starts = np.array(offsets[1:])
 
         def names(columns: np.ndarray) -> list[str]:
@@ -301,7 +303,7 @@ class _TermCounts:
     ) -> tuple[list[TfidfVectorizer], list[sp.spmatrix]]:
         """The matrix and fitted vectoriser ``TfidfVectorizer.fit_transform`` gives, bit for bit
         (``CountVectorizer._limit_features`` and ``_sort_features``, then ``TfidfTransformer``);
-        raises ValueError where it would."""
+        raises ValueError where it would. Called once: it frees the counts."""
         n_docs, n_terms = self.matrix.shape
         if not n_terms:
             raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
@@ -313,7 +315,10 @@ class _TermCounts:
         kept = np.flatnonzero((frequencies <= high) & (frequencies >= low))
         if not kept.size:
             raise ValueError("After pruning, no terms remain. Try a lower min_df or a higher max_df.")
+        # Nothing below raises, so the counts are used up here: the full matrix is dropped once the
+        # kept columns are copied out, and two corpus-sized count matrices are never alive at once.
         counts = self.matrix[:, kept]
+        del self.matrix
         kept_terms = self.names(kept)
         vocabulary = {term: i for i, term in enumerate(sorted(kept_terms))}
         alphabetical = np.fromiter(map(vocabulary.__getitem__, kept_terms), dtype=counts.indices.dtype,
@@ -327,14 +332,8 @@ class _TermCounts:
         vectorizer.idf_ = weighting.idf_
         return [vectorizer], [matrix]
 
+
 _INT32_MAX = np.iinfo(np.int32).max
-
-
-def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
-    """The parts as one array; the list is emptied so the parts (corpus-sized) are freed at once."""
-    joined = np.concatenate([*parts, np.empty(0, dtype=dtype)])
-    parts.clear()
-    return joined
 
 
 #: Records counted at a time by ``_TermCounts.of``: its sort arrays scale with this, not the corpus.
@@ -342,19 +341,17 @@ _CHUNK_RECORDS = 4096
 
 
 def _ngram_codes(word_ids: list[np.ndarray], base: int, offsets: list[int], n_max: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 ) -> np.ndarray:
     """Every n-gram code of these records in ``CountVectorizer``'s order (per record: unigrams,
-    then bigrams, ... in text order), and how many each record has."""
+    then bigrams, ... in text order)."""
     parts: list[np.ndarray] = []
-    per_text = np.zeros(len(word_ids), dtype=np.int64)
-    for row, ids in enumerate(word_ids):
+    for ids in word_ids:
         parts.append(ids)
         code = ids
         for k in range(2, min(n_max, ids.size) + 1):
             code = code[:-1] * base + ids[k - 1:]
             parts.append(code + offsets[k])
-        per_text[row] = ids.size * min(n_max, ids.size) - sum(range(min(n_max, ids.size)))
-    return np.concatenate([*parts, np.empty(0, dtype=np.int64)]), per_text
+    return np.concatenate([*parts, np.empty(0, dtype=np.int64)])
 
 
 
