@@ -17,23 +17,9 @@ import resource
 import time
 
 import numpy as np
-from screening import datasets, load_labelled_csv
+from screening import datasets, load_labelled_csv, synthetic_corpus
 
 from review.screening.features import build_features
-
-
-def synthetic_corpus(n_records: int, texts: list[str]) -> list[str]:
-    """``latency()``'s corpus: the same seed, draws and word drops, without the labels."""
-    out: list[str] = []
-    rng = np.random.default_rng(7)
-    while len(out) < n_records:
-        for i in rng.permutation(len(texts)):
-            words = texts[i].split()
-            keep = rng.random(len(words)) > 0.1
-            out.append(" ".join(w for w, k in zip(words, keep, strict=True) if k))
-            if len(out) == n_records:
-                break
-    return out
 
 
 def peak_rss_mb() -> float:
@@ -60,7 +46,7 @@ def main() -> None:
         print(json.dumps({"cpu_s_best_of_5": {k: round(v, 3) for k, v in best.items()},
                           "total_s": round(sum(best.values()), 3)}))
         return
-    texts = synthetic_corpus(args.n, [t for data in sets for t in data.texts])
+    texts, _ = synthetic_corpus(args.n, [(t, 0) for data in sets for t in data.texts], np.random.default_rng(7))
     before = peak_rss_mb()
     started = time.process_time()
     features = build_features(list(range(1, args.n + 1)), texts)

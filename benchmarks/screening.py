@@ -161,22 +161,28 @@ def stopping_outcomes(order_labels: list[int], stopping: dict) -> dict:
 
 
 # -- latency -----------------------------------------------------------------------------
-def latency(n_records: int, base: list[LabelledSet], *, n_labelled: int = 200, repeats: int = 20) -> dict:
-    """p50/p95 of one retrain + re-rank (default model) on ``n_records`` records."""
+def synthetic_corpus(n_records: int, pool: list[tuple[str, int]],
+                     rng: np.random.Generator) -> tuple[list[str], list[int]]:
+    """``n_records`` texts drawn from ``pool`` (text, label) in seeded order; each a variant with a
+    random tenth of its words dropped, so the rows differ."""
     texts: list[str] = []
     labels: list[int] = []
-    rng = np.random.default_rng(7)
-    pool = [(t, d.labels[r]) for d in base for r, t in zip(d.ids, d.texts)]
     while len(texts) < n_records:
         for i in rng.permutation(len(pool)):
             text, label = pool[i]
-            # Synthetic variants: drop a random tenth of the words so the rows differ.
             words = text.split()
             keep = rng.random(len(words)) > 0.1
-            texts.append(" ".join(w for w, k in zip(words, keep) if k))
+            texts.append(" ".join(w for w, k in zip(words, keep, strict=True) if k))
             labels.append(label)
             if len(texts) == n_records:
                 break
+    return texts, labels
+
+
+def latency(n_records: int, base: list[LabelledSet], *, n_labelled: int = 200, repeats: int = 20) -> dict:
+    """p50/p95 of one retrain + re-rank (default model) on ``n_records`` records."""
+    rng = np.random.default_rng(7)
+    texts, labels = synthetic_corpus(n_records, [(t, d.labels[r]) for d in base for r, t in zip(d.ids, d.texts)], rng)
     ids = list(range(1, n_records + 1))
     started = time.perf_counter()
     features = build_features(ids, texts)
