@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from review.dedup.engine import deduplicate
+from script_module import load_script
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "dedup.py"
-    spec = importlib.util.spec_from_file_location("dedup_benchmark", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/dedup.py", "dedup_benchmark")
 
 
 def test_pair_and_record_metrics(bench: ModuleType) -> None:

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from math import comb
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+from script_module import load_script
 
 
 @pytest.fixture(scope="module")
 def cv() -> ModuleType:
-    # The script puts benchmarks/ on sys.path for its sibling modules; restore it afterwards so that
-    # benchmarks/instrument.py does not shadow the tests' instrument package. Its dataclasses need the
-    # module registered while it loads.
-    saved = list(sys.path)
-    try:
-        spec = importlib.util.spec_from_file_location("selection_cv", BENCHMARKS / "selection_cv.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["selection_cv"] = module
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path[:] = saved
-        sys.modules.pop("selection_cv", None)
+    return load_script("benchmarks/selection_cv.py", "selection_cv")
 
 
 def ranking_table(cv: ModuleType, gaps: dict[str, list[float]], n_records: list[int] | None = None,

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+from script_module import load_script
 
 
 @pytest.fixture(scope="module")
 def harness() -> ModuleType:
-    # The script puts benchmarks/ on sys.path for its sibling modules; restore the path after
-    # loading it, or benchmarks/instrument.py would shadow the tests' instrument package.
-    saved = list(sys.path)
-    try:
-        spec = importlib.util.spec_from_file_location("screening_stopping", BENCHMARKS / "screening_stopping.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path[:] = saved
+    return load_script("benchmarks/screening_stopping.py", "screening_stopping")
 
 
 def found_early(n_relevant: int = 40, n: int = 2000) -> np.ndarray:

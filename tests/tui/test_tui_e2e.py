@@ -10,8 +10,6 @@ store.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,20 +18,14 @@ from review.demo.corpus import generate
 from review.demo.pipeline import prepare_screening
 from review.records import Record
 from review.workspace import Workspace, init_workspace
-from shared_data import REPO_ROOT
+from script_module import load_script
 
 pytestmark = pytest.mark.slow
 
 
 def _driver():  # type: ignore[no-untyped-def]
     """``scripts/demo_e2e.py`` as a module (the script and this test share the walkthrough)."""
-    if "demo_e2e" in sys.modules:
-        return sys.modules["demo_e2e"]
-    spec = importlib.util.spec_from_file_location("demo_e2e", REPO_ROOT / "scripts" / "demo_e2e.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules["demo_e2e"] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return load_script("scripts/demo_e2e.py", "demo_e2e")
 
 
 def small_demo(root: Path, n_publications: int = 100, n_relevant: int = 6) -> tuple[Workspace, set[str]]:
