@@ -87,6 +87,15 @@ async def _until(condition: Callable[[], bool], what: str, timeout: float = TIME
         await asyncio.sleep(0.005)
 
 
+async def _open_from_dashboard(app: Any, key: str, what: str) -> tuple[Any, Any]:
+    """Wait for the dashboard's data, press ``key``; returns (the dashboard, the screen it opened)."""
+    await _until(lambda: getattr(app.screen, "data", None) is not None, "the dashboard")
+    dashboard = app.screen
+    _press(app, key)
+    await _until(lambda: app.screen is not dashboard, what)
+    return dashboard, app.screen
+
+
 def _press(app: Any, key: str) -> None:
     """Send one key the way a terminal's driver does (``Pilot.press`` also waits for the whole
     process to go idle, which with a retrain running takes far longer than the key itself)."""
@@ -166,11 +175,7 @@ async def review_pairs_by_keys(workspace: Workspace, reviewer: str, same: SamePu
     app = make_app(workspace, reviewer, "dashboard")
     pairs = merged = 0
     async with app.run_test(size=(120, 36)) as pilot:
-        await _until(lambda: getattr(app.screen, "data", None) is not None, "the dashboard")
-        dashboard = app.screen
-        _press(app, "3")
-        await _until(lambda: app.screen is not dashboard, "the dedup review")
-        screen = app.screen
+        _, screen = await _open_from_dashboard(app, "3", "the dedup review")
         status = screen.query_one("#dedup-status")
         await _until(lambda: not str(status.render()).startswith("Loading"), "the borderline pairs")
         while screen.index < len(screen.pairs):
@@ -194,11 +199,7 @@ async def resolve_conflicts_by_keys(workspace: Workspace, reviewer: str, answer:
     app = make_app(workspace, reviewer, "dashboard")
     resolved = 0
     async with app.run_test(size=(120, 36)) as pilot:
-        await _until(lambda: getattr(app.screen, "data", None) is not None, "the dashboard")
-        dashboard = app.screen
-        _press(app, "4")
-        await _until(lambda: app.screen is not dashboard, "the conflicts screen")
-        screen = app.screen
+        dashboard, screen = await _open_from_dashboard(app, "4", "the conflicts screen")
         await _until(lambda: getattr(screen, "data", None) is not None, "the conflicts")
         _press(app, "b")  # every reviewer has finished: lift blinding
         table = screen.query_one("#conflict-table", DataTable)
