@@ -109,8 +109,6 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
         return
     if len(labels) != 1:
         raise ReviewError("decide: give exactly one of --include, --exclude, --maybe (or --undo)")
-    if not ids:
-        raise ReviewError("ID: give at least one record id")
     reviewer = ctx.reviewer
     warning = service.reviewer_outside_team(ctx.workspace, reviewer)
     if warning:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ __all__ = [
     "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "reviewer_outside_team",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
-    "resolve_conflict", "claim_reviewer", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
+    "resolve_conflict", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision",
 ]
 
@@ -196,6 +197,32 @@ def claim_reviewer(workspace: Workspace, reviewer: str) -> "SessionClaim":
     return claim_session(workspace.store, reviewer)
 
 
+def open_claimed_session(workspace: Workspace, reviewer: str) -> tuple[ScreeningSession, "SessionClaim"]:
+    """The reviewer's (quick-start) session, holding the one-live-session claim (decision 0012).
+
+    ``SessionBusy`` while another live window holds the reviewer. The caller releases the claim
+    with ``release_reviewer`` when done; if the session cannot be opened it is released here.
+    """
+    claim = claim_reviewer(workspace, reviewer)
+    try:
+        session = open_session(workspace, reviewer, quick_start=True)
+    except BaseException:
+        release_reviewer(workspace, claim)
+        raise
+    session.session_token = claim.token
+    return session, claim
+
+
+@contextmanager
+def _deciding_session(workspace: Workspace, reviewer: str) -> Iterator[ScreeningSession]:
+    """A claimed session for one command's decisions; the claim is released afterwards, even on error."""
+    session, claim = open_claimed_session(workspace, reviewer)
+    try:
+        yield session
+    finally:
+        release_reviewer(workspace, claim)
+
+
 def heartbeat_reviewer(workspace: Workspace, claim: "SessionClaim") -> bool:
     """Keep the claim alive; False when another session has taken it over."""
     from ..store.sessions import heartbeat
@@ -254,10 +281,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
         if label != "exclude":
             raise ReviewError(f"--reason: only with --exclude (a reason says why a record is excluded, not {label})")
         reasons = (match_reason(load(workspace).reasons, reason),)
-    claim = claim_reviewer(workspace, reviewer)
-    try:
-        session = open_session(workspace, reviewer, quick_start=True)
-        session.session_token = claim.token
+    with _deciding_session(workspace, reviewer) as session:
         outside = [r for r in record_ids if not session.is_to_screen(r)]
         if outside:
             existing = {r.id for r in workspace.store.records(outside)}
@@ -267,17 +291,10 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
             raise ReviewError(f"ID {record_id}: not in the screening queue (set aside as a duplicate "
                               "by dedup); nothing recorded")
         return [session.decide(r, label, reasons=reasons, note=note, chosen=True) for r in record_ids]
-    finally:
-        release_reviewer(workspace, claim)
 
 
 def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:
     """Undo ``reviewer``'s latest title/abstract decision, as the TUI's **u** does (None: nothing to undo)."""
     _check_decider(reviewer)
-    claim = claim_reviewer(workspace, reviewer)
-    try:
-        session = open_session(workspace, reviewer, quick_start=True)
-        session.session_token = claim.token
+    with _deciding_session(workspace, reviewer) as session:
         return session.undo()
-    finally:
-        release_reviewer(workspace, claim)

@@ -73,8 +73,6 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     The session opens on the saved ranking, or on a seeded order that the first retrain
     replaces with the keyword prior (``quick_start``), so the first record needs no texts.
     """
-    from ..services.screening import open_session
-
     from ..services.workspace import open_store
 
     open_store(workspace)  # now, off the UI thread
@@ -86,12 +84,10 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
         raise ReviewError(f"{workspace.root / 'review.toml'}: [tui] retrain = {mode!r}: "
                           f"expected one of {', '.join(RETRAIN_MODES)}")
     # One live session per reviewer: a second one is refused here, naming the first's host and PID.
-    from ..services.screening import claim_reviewer, release_reviewer
+    from ..services.screening import open_claimed_session, release_reviewer
 
-    claim = claim_reviewer(workspace, reviewer)
+    session, claim = open_claimed_session(workspace, reviewer)
     try:
-        session = open_session(workspace, reviewer, quick_start=True)
-        session.session_token = claim.token
         return Project(
             workspace=workspace,
             reviewer=reviewer,
