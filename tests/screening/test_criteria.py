@@ -41,6 +41,7 @@ def test_workspace_file_and_table_form(workspace) -> None:
     ("include = ['']\n", r"include\[0\]: empty term"),
     ("exclude = ['a*b']\n", r"exclude\[0\].*'\*' may only end"),
     ("inclde = ['x']\n", "unknown key 'inclde'"),
+    ("require_reason_on_exclude = 'yes'\n", "require_reason_on_exclude: expected true or false"),
     ("include = [\n", "criteria.toml"),
 ])
 def test_validation_errors_name_file_and_field(tmp_path: Path, text: str, message: str) -> None:
@@ -48,6 +49,13 @@ def test_validation_errors_name_file_and_field(tmp_path: Path, text: str, messag
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationError, match=message):
         load_criteria(path)
+
+
+def test_reason_required_on_exclusion_is_off_unless_set(tmp_path: Path) -> None:
+    assert parse_criteria(tomllib.loads(template_text())).require_reason_on_exclude is False
+    path = tmp_path / "criteria.toml"
+    path.write_text("require_reason_on_exclude = true\n", encoding="utf-8")
+    assert load_criteria(path).require_reason_on_exclude is True
 
 
 def test_term_regex_wildcards() -> None:

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from review.cli import main
+from review.errors import ReviewError
 from review.records import Record
 from review.services import screening as service
 
@@ -82,6 +83,29 @@ def test_bad_input_fails_on_one_line_and_writes_nothing(workspace, ids, args, na
     assert result.stdout == "" and len(result.stderr.splitlines()) == 1 and named in result.stderr
     assert labels(workspace, "alice") == {}  # a valid ids[0] came first, yet nothing is recorded
     assert workspace.store.decisions(reviewer="alice") == []
+
+
+def test_a_required_reason_refuses_a_bare_exclusion_and_writes_nothing(workspace, ids) -> None:
+    criteria = workspace.path("screening", "criteria.toml")
+    criteria.write_text(REASONS + "require_reason_on_exclude = true\n", encoding="utf-8")
+    result = run(workspace, "-r", "alice", "decide", str(ids[0]), str(ids[1]), "--exclude")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "review: screening/criteria.toml: require_reason_on_exclude = true: an exclusion needs a reason "
+        "(one of its exclusion_reasons); nothing recorded"]
+    assert workspace.store.decisions(reviewer="alice") == []
+    # The session the TUI uses refuses too (the TUI asks for a reason before calling it).
+    session = service.open_session(workspace, "alice", quick_start=True)
+    with pytest.raises(ReviewError, match="require_reason_on_exclude"):
+        session.decide(ids[0], "exclude")
+    assert workspace.store.decisions(reviewer="alice") == []
+    assert run(workspace, "-r", "alice", "decide", str(ids[0]), "--exclude", "--reason", "wrong out").exit_code == 0
+    assert run(workspace, "-r", "alice", "decide", str(ids[1]), "--include").exit_code == 0
+    assert labels(workspace, "alice") == {ids[0]: "exclude", ids[1]: "include"}
+    # While the file is broken the setting is unknown: no bare exclusion slips through.
+    criteria.write_text("require_reason_on_exclude = tru\n", encoding="utf-8")
+    broken = run(workspace, "-r", "alice", "decide", str(ids[2]), "--exclude")
+    assert broken.exit_code == 4 and "criteria.toml" in broken.stderr and ids[2] not in labels(workspace, "alice")
 
 
 def test_a_record_set_aside_by_dedup_is_refused(workspace, ids, monkeypatch) -> None:

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from review.tui.screens.help import HelpScreen
+from review.tui.screens.modals import ReasonScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
 from tui_workspace import async_test, labels, open_app, settle
@@ -60,6 +61,29 @@ async def test_reason_note_and_keys_inside_inputs(fresh_ws: Workspace) -> None:
         assert decision.reasons == ("wrong outcome",)
         assert decision.note == "i e m u"
         assert screen.note == ""  # a note belongs to one decision
+        await settle(pilot)
+
+
+@async_test
+async def test_e_asks_for_a_reason_when_criteria_require_one(fresh_ws: Workspace) -> None:
+    path = fresh_ws.path("screening", "criteria.toml")
+    path.write_text("require_reason_on_exclude = true\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        first = screen.current.id
+        await pilot.press("e")
+        assert isinstance(app.screen, ReasonScreen) and labels(fresh_ws) == {}
+        await pilot.press("escape")  # cancelled: nothing decided, the record stays
+        assert app.screen is screen and screen.current.id == first and labels(fresh_ws) == {}
+        await pilot.press("e", "3")
+        decision = fresh_ws.store.current_decisions(reviewer="alice")[(first, "alice")]
+        assert (decision.label, decision.reasons) == ("exclude", ("wrong design",))
+        # Turned off while screening: the screen reloads the file and e excludes at once again.
+        path.write_text(path.read_text(encoding="utf-8").replace("= true", "= false"), encoding="utf-8")
+        screen._poll_criteria()
+        second = screen.current.id
+        await pilot.press("e")
+        assert app.screen is screen and labels(fresh_ws)[second] == "exclude"
         await settle(pilot)
 
 

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ReviewError, ValidationError
 from ..tomlread import read_toml
 
 CRITERIA_PATH = ("screening", "criteria.toml")
@@ -24,17 +24,21 @@ DEFAULT_REASONS: tuple[str, ...] = (
     "wrong study design", "not primary research", "other",
 )
 
-_KNOWN_KEYS = {"include", "exclude", "exclusion_reasons"}
+#: The setting that makes a reason mandatory on every exclusion (TUI and ``review decide``).
+REQUIRE_REASON_KEY = "require_reason_on_exclude"
+
+_KNOWN_KEYS = {"include", "exclude", "exclusion_reasons", REQUIRE_REASON_KEY}
 
 
 @dataclass(slots=True, frozen=True)
 class Criteria:
-    """Include terms, exclude terms and the reasons offered on exclusion."""
+    """Include terms, exclude terms, the reasons offered on exclusion and whether one is required."""
 
     include_terms: tuple[str, ...] = ()
     exclude_terms: tuple[str, ...] = ()
     exclusion_reasons: tuple[str, ...] = DEFAULT_REASONS
     path: str = ""
+    require_reason_on_exclude: bool = False
 
     # Short aliases the TUI may use.
     @property
@@ -75,12 +79,23 @@ def parse_criteria(data: dict[str, Any], path: Path | str = "criteria.toml") -> 
     unknown = sorted(set(data) - _KNOWN_KEYS)
     if unknown:
         raise ValidationError(
-            f"{path}: unknown key {unknown[0]!r} (expected include, exclude, exclusion_reasons)"
+            f"{path}: unknown key {unknown[0]!r} (expected include, exclude, exclusion_reasons, "
+            f"{REQUIRE_REASON_KEY})"
         )
     include = _terms(data.get("include", []), path, "include")
     exclude = _terms(data.get("exclude", []), path, "exclude")
     reasons = _terms(data.get("exclusion_reasons", []), path, "exclusion_reasons", check_syntax=False)
-    return Criteria(include, exclude, reasons or DEFAULT_REASONS, str(path))
+    required = data.get(REQUIRE_REASON_KEY, False)
+    if not isinstance(required, bool):
+        raise ValidationError(f"{path}: {REQUIRE_REASON_KEY}: expected true or false, got {required!r}")
+    return Criteria(include, exclude, reasons or DEFAULT_REASONS, str(path), require_reason_on_exclude=required)
+
+
+def check_exclusion_reason(required: bool, label: str, reasons: Iterable[str]) -> None:
+    """Refuse an exclusion without a reason when ``criteria.toml`` requires one (``ReviewError``)."""
+    if required and label == "exclude" and not any(r.strip() for r in reasons):
+        raise ReviewError(f"{'/'.join(CRITERIA_PATH)}: {REQUIRE_REASON_KEY} = true: an exclusion needs a "
+                          "reason (one of its exclusion_reasons); nothing recorded")
 
 
 def _terms(value: Any, path: Path | str, name: str, *, check_syntax: bool = True) -> tuple[str, ...]:
@@ -133,8 +148,6 @@ def keyword_score(text: str, include: Iterable[re.Pattern[str]], exclude: Iterab
 def match_reason(reasons: Iterable[str], given: str) -> str:
     """The exclusion reason ``given`` names: an exact match (any case), else the one reason it
     begins (``--reason "wrong pop"``); raises ``ReviewError`` naming the candidates otherwise."""
-    from ..errors import ReviewError
-
     options = list(reasons)
     wanted = " ".join(given.split()).casefold()
     if not wanted:

@@ -28,7 +28,7 @@ from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
 from .counts import RELEVANT_LABELS, count_decisions
-from .criteria import Criteria, load_criteria
+from .criteria import Criteria, check_exclusion_reason, load_criteria
 from .query import QUERY_NAMES, seeded_order
 from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL, StoppingStatus, assess
 
@@ -134,6 +134,9 @@ class ScreeningSession:
         self._current: int | None = None
         self._sample_start: int | None = None
         self.criteria = self._load_criteria()
+        #: ``criteria.toml``'s ``require_reason_on_exclude``: ``decide`` refuses an exclusion
+        #: without a reason. The TUI sets it again when it reloads a changed file.
+        self.require_reason_on_exclude = self.criteria.require_reason_on_exclude
         self._load_records()
         self._state = self._load_decisions()
         self._ranking: Ranking | _Queue = self._initial_ranking()
@@ -298,6 +301,8 @@ class ScreeningSession:
         """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+        reasons = tuple(reasons)
+        check_exclusion_reason(self.require_reason_on_exclude, label, reasons)
         with self._lock:
             if record_id not in self._id_set:
                 raise ReviewError(f"record {record_id}: not in this workspace")
@@ -315,7 +320,7 @@ class ScreeningSession:
                 info["query"] = "random_sample"
             # A record this session has not decided must still be undecided in the store: a
             # second session of the same reviewer (another machine) may have decided it meanwhile.
-            decision = self.store.add_decision(record_id, self.reviewer, label, reasons=tuple(reasons),
+            decision = self.store.add_decision(record_id, self.reviewer, label, reasons=reasons,
                                                note=note, model_rank=model_rank, model_info=info,
                                                if_undecided=record_id not in self._state.decided,
                                                session_token=self.session_token)

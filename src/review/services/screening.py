@@ -268,7 +268,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
     before the first decision is written; each decision is then its own transaction.
     """
     from ..screening.criteria import load_criteria as load
-    from ..screening.criteria import match_reason
+    from ..screening.criteria import check_exclusion_reason, match_reason
 
     _check_decider(reviewer)
     if label not in SCREENING_LABELS:
@@ -281,6 +281,10 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
         if label != "exclude":
             raise ReviewError(f"--reason: only with --exclude (a reason says why a record is excluded, not {label})")
         reasons = (match_reason(load(workspace).reasons, reason),)
+    elif label == "exclude":
+        # Read strictly here (the session forgives a broken file, for the TUI): whether a
+        # reason is required must be known before anything is written.
+        check_exclusion_reason(load(workspace).require_reason_on_exclude, label, reasons)
     with _deciding_session(workspace, reviewer) as session:
         outside = [r for r in record_ids if not session.is_to_screen(r)]
         if outside:

@@ -34,6 +34,8 @@ class Criteria:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     reasons: tuple[str, ...] = DEFAULT_REASONS
+    #: ``require_reason_on_exclude``: an exclusion key asks for a reason instead of excluding.
+    require_reason_on_exclude: bool = False
     error: str = ""
     _patterns: dict[str, re.Pattern[str] | None] = field(default_factory=dict, repr=False)
 
@@ -55,7 +57,8 @@ def load_criteria(workspace: Workspace) -> Criteria:
     except ReviewError as err:  # a half-saved file must not stop screening
         return Criteria(error=str(err))
     return Criteria(include=loaded.include_terms, exclude=loaded.exclude_terms,
-                    reasons=loaded.exclusion_reasons or DEFAULT_REASONS)
+                    reasons=loaded.exclusion_reasons or DEFAULT_REASONS,
+                    require_reason_on_exclude=loaded.require_reason_on_exclude)
 
 
 class CriteriaWatcher:

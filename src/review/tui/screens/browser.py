@@ -184,6 +184,9 @@ class BrowserScreen(ProjectScreen):
         if record_id is None or project is None:
             self.app.bell()
             return
+        if label == "exclude" and not reasons and project.session.require_reason_on_exclude:
+            self.action_reason()  # criteria.toml requires one: ask rather than refuse
+            return
         # Through the session, so the screening queue and counts see the change at once.
         # chosen: a record picked in the browser is no random draw (a draw it already was stays one).
         project.session.decide(record_id, label, reasons=reasons, note="changed in record browser",

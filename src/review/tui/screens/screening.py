@@ -226,6 +226,9 @@ class ScreeningScreen(ProjectScreen):
     def _poll_criteria(self) -> None:
         project = self.project
         if project is not None and project.criteria.poll():
+            criteria = project.criteria.criteria
+            if not criteria.error:  # (a half-saved file keeps the last good setting)
+                project.session.require_reason_on_exclude = criteria.require_reason_on_exclude
             self.query_one("#record", RecordView).forget_prepared()  # drawn with the old terms
             self._paint()
             self._paint_legend()
@@ -237,6 +240,9 @@ class ScreeningScreen(ProjectScreen):
         project, record = self.project, self.current
         if project is None or record is None or record.id is None:
             self.app.bell()
+            return
+        if label == "exclude" and not reasons and project.session.require_reason_on_exclude:
+            self.action_reason()  # criteria.toml requires one: ask rather than refuse
             return
         with self._collect_after_frame():
             # A record opened from search was chosen, not served: in the sample phase it is no
