@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from review.errors import RetrievalError
-from review.sources.eutils import EutilsClient, EutilsConfig, WebEnvExpired
+from review.sources.eutils import EutilsClient, EutilsConfig, HostUnreachable, WebEnvExpired
 from review.sources.standin import Faults, running, synthetic_corpus
 
 
@@ -86,6 +86,53 @@ def test_gives_up_after_bounded_attempts(corpus):
         with pytest.raises(RetrievalError, match="gave up after 3 attempts"):
             client.esearch("x")
     assert client.stats.requests["esearch"] == 3
+
+
+def closed_port_url() -> str:
+    """An address where nothing listens: a port bound once to find it free, then closed."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/entrez/eutils/"
+
+
+def test_an_unreachable_host_fails_at_once_naming_the_url():
+    sleeps = Sleeps()
+    client = EutilsClient(EutilsConfig(base_url=closed_port_url(), rate_per_second=0), sleep=sleeps)
+    with pytest.raises(HostUnreachable) as caught:
+        client.esearch("x")
+    assert str(caught.value).startswith(f"{client.config.base_url}esearch.fcgi: cannot connect (Connection refused)")
+    assert "\n" not in str(caught.value)
+    assert sleeps == [] and client.stats.requests["esearch"] == 1  # one attempt, no backoff
+
+
+def test_a_host_name_that_does_not_resolve_fails_at_once(monkeypatch):
+    import socket
+
+    def no_such_name(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+    sleeps = Sleeps()
+    client = EutilsClient(EutilsConfig(base_url="http://eutils.example.invalid/eutils/", rate_per_second=0),
+                          sleep=sleeps)
+    with pytest.raises(HostUnreachable, match=r"^http://eutils\.example\.invalid/eutils/einfo\.fcgi: cannot connect "
+                                              r"\(Name or service not known\)"):
+        client.einfo()
+    assert sleeps == []
+
+
+def test_a_stand_in_gone_mid_download_is_not_retried_but_its_faults_are(corpus):
+    with running(corpus, faults=Faults(script=("http_503",))) as standin:
+        sleeps = Sleeps()
+        client = client_for(standin, sleeps)
+        found = client.esearch("x", retmax=100)  # a 503 first: retried as before
+        assert client.stats.retries == {"http_503": 1} and len(sleeps) == 1
+    with pytest.raises(HostUnreachable, match="efetch.fcgi: cannot connect"):
+        client.efetch_history(found.webenv, found.query_key, 0, 10)  # the stand-in has stopped
+    assert len(sleeps) == 1 and client.stats.requests["efetch"] == 1
 
 
 def test_phrase_not_found_is_a_query_error_not_a_retry(corpus):

@@ -224,6 +224,22 @@ def test_cli_search_list_and_status(workspace, monkeypatch):
         assert missing.exit_code != 0 and "no query named 'nope'" in missing.output
 
 
+def test_cli_search_with_pubmed_unreachable_gives_up_at_once_on_one_line(workspace, monkeypatch):
+    import socket
+
+    with socket.socket() as probe:  # a free port, closed again: connection refused
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/entrez/eutils/"
+    write_query(workspace, name="offline")
+    monkeypatch.setenv("REVIEW_EUTILS_URL", url)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "offline", "--no-progress"])
+    assert result.exit_code == RetrievalError.exit_code
+    (error,) = result.stderr.splitlines()
+    assert error.startswith(f"review: {url}esearch.fcgi: cannot connect (Connection refused); not retried")
+    (run,) = search_store.runs(workspace.store, "offline")
+    assert run["status"] == "interrupted" and run["requests"] == 1 and "HostUnreachable" in run["details"]["error"]
+
+
 def test_searching_ncbi_without_a_contact_address_is_noted(workspace, monkeypatch):
     """``review search`` prints a note then (NCBI asks for an email); the stand-in needs none."""
     from review.services.sources import start_searches

@@ -5,11 +5,14 @@ DTDs) and the request conventions (``tool``/``email``/``api_key`` on every call,
 id lists).  The HTTP call itself is ours: Bio.Entrez's endpoint URLs are fixed to NCBI, and its
 retry loop retries 429/5xx immediately without backoff or ``Retry-After``.  Here every request
 is paced (3/s, 10/s with a key), retried with bounded exponential backoff on 429, 5xx, dropped
-connections, ``<ERROR>`` bodies and truncated XML, and counted for the PRISMA-S log.
+connections, timeouts, ``<ERROR>`` bodies and truncated XML, and counted for the PRISMA-S log.
+A host that cannot be reached at all (connection refused, unknown name, no route) fails at
+once: backing off would only make an offline ``review search`` wait half a minute to say so.
 """
 
 from __future__ import annotations
 
+import errno
 import http.client
 import io
 import os
@@ -30,7 +33,7 @@ from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
     "NCBI_EUTILS_URL", "EutilsConfig", "EutilsClient", "SearchResult", "RequestStats",
-    "TransientError", "WebEnvExpired", "redact_secret",
+    "TransientError", "WebEnvExpired", "HostUnreachable", "redact_secret",
 ]
 
 NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -50,6 +53,14 @@ class TransientError(Exception):
 
 class WebEnvExpired(TransientError):
     """The history server no longer knows the WebEnv/query_key: search again."""
+
+
+class HostUnreachable(RetrievalError):
+    """No connection at all (refused, unknown host, no route): retrying would only wait."""
+
+
+#: Connection failures that mean nobody answers at that address, not a busy NCBI.
+_UNREACHABLE_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH})
 
 
 @dataclass(slots=True)
@@ -295,8 +306,8 @@ class EutilsClient:
         except TransientError as err:
             err.args = (redact_secret(str(err), self.config.api_key),)
             raise
-        except RetrievalError as err:
-            raise RetrievalError(redact_secret(str(err), self.config.api_key)) from None
+        except RetrievalError as err:  # (same class: HostUnreachable must stay unretried above)
+            raise type(err)(redact_secret(str(err), self.config.api_key)) from None
 
     def _redact_bytes(self, data: bytes) -> bytes:
         key = self.config.api_key
@@ -327,6 +338,10 @@ class EutilsClient:
         except urllib.error.URLError as err:
             if isinstance(err.reason, (TimeoutError, socket.timeout)):
                 raise TransientError("timeout", f"no answer in {self.config.timeout:g}s") from None
+            if _unreachable(err.reason):
+                raise HostUnreachable(
+                    f"{request.full_url.split('?')[0]}: cannot connect ({_reason_text(err.reason)}); not retried: "
+                    "check the network, or REVIEW_EUTILS_URL / review.toml [pubmed] base_url") from None
             raise TransientError("connection_failed", str(err.reason)) from None
         except http.client.HTTPException as err:
             raise TransientError("connection_dropped", type(err).__name__) from None
@@ -409,6 +424,20 @@ def _read_esearch(data: bytes, term: str, tolerate: Callable[[str], bool] | None
         query_translation=str(parsed.get("QueryTranslation", "")),
         warnings=warnings,
     )
+
+
+def _unreachable(reason: object) -> bool:
+    """A refused connection, a host name DNS does not resolve, or no route to the host."""
+    if isinstance(reason, socket.gaierror):
+        return True
+    return isinstance(reason, OSError) and reason.errno in _UNREACHABLE_ERRNOS
+
+
+def _reason_text(reason: object) -> str:
+    """``Connection refused`` rather than ``[Errno 111] Connection refused``."""
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason)
 
 
 def _retry_after(headers: Any) -> float | None:
