@@ -110,3 +110,14 @@ def test_cli_bad_file_exits_non_zero_with_one_stderr_line(tmp_path, workspace):
     assert error_lines == [f"review: {path}:line 4: RIS record has no ER line "
                            "(file ends inside it; truncated export?)"]
     assert workspace.store.count_records() == 0
+    assert result.stdout == ""  # no header over no rows
+
+
+def test_cli_every_file_failing_prints_no_header_and_one_line_each(tmp_path, workspace):
+    missing, empty_dir = tmp_path / "missing.ris", tmp_path / "folder"
+    empty_dir.mkdir()
+    result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "import", str(missing), str(empty_dir)])
+    assert result.exit_code != 0 and result.stdout == ""
+    errors = [line for line in result.stderr.splitlines() if line.startswith("review:")]
+    assert len(errors) == 2 and str(missing) in errors[0] and str(empty_dir) in errors[1]
+    assert "imported 0 records from 0 of 2 files" in result.stderr

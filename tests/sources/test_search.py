@@ -233,7 +233,7 @@ def test_cli_search_with_pubmed_unreachable_gives_up_at_once_on_one_line(workspa
     write_query(workspace, name="offline")
     monkeypatch.setenv("REVIEW_EUTILS_URL", url)
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "offline", "--no-progress"])
-    assert result.exit_code == RetrievalError.exit_code
+    assert result.exit_code == RetrievalError.exit_code and result.stdout == ""  # no header over no rows
     (error,) = result.stderr.splitlines()
     assert error.startswith(f"review: {url}esearch.fcgi: cannot connect (Connection refused); not retried")
     (run,) = search_store.runs(workspace.store, "offline")

@@ -96,10 +96,13 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
     if searches.missing_contact:
         click.echo("review: note: NCBI asks E-utilities users for a contact address: set NCBI_EMAIL "
                    "(or email under [pubmed] in review.toml)", err=True)
-    click.echo("name\tstatus\thits\tretrieved\tnew\trequests\tlog")
+    header = "name\tstatus\thits\tretrieved\tnew\trequests\tlog"
     try:
         for outcome in searches.run():
             bar.close()
+            if header:  # over the first row: a search that fails at once prints its error alone
+                click.echo(header)
+                header = ""
             log = outcome.log_path.relative_to(workspace.root) if outcome.log_path else ""
             status = "resumed" if outcome.resumed else outcome.status
             click.echo(f"{outcome.name}\t{status}\t{outcome.hit_count}\t{outcome.retrieved}\t"

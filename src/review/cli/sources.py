@@ -52,8 +52,8 @@ def export() -> None:
 def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) -> None:
     """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).
 
-    Prints one tab-separated row per file (file, format, encoding, source, records, status).
-    Each file is imported completely or not at all; a file imported before is skipped.
+    Prints one tab-separated row per file (file, format, encoding, source, records, status),
+    under a header unless every file failed (the errors go to stderr). Each file is imported completely or not at all; a file imported before is skipped.
     """
     started = time.perf_counter()
     progress = _ImportProgressLine() if sys.stderr.isatty() else None
@@ -62,10 +62,10 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
     finally:
         if progress is not None:
             progress.close()
-    click.echo("\t".join(IMPORT_COLUMNS))
-    for item in report.files:
-        if item.status == "failed":
-            continue
+    rows = [item for item in report.files if item.status != "failed"]  # failures go to stderr
+    if rows:  # (a header over no rows would read as a successful import of nothing)
+        click.echo("\t".join(IMPORT_COLUMNS))
+    for item in rows:
         status = item.status if item.status == "imported" else f"skipped: {item.message}"
         if item.deleted_pmids:
             status += f" ({len(item.deleted_pmids)} PMIDs deleted by PubMed: {', '.join(item.deleted_pmids)})"
