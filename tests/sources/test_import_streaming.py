@@ -187,6 +187,36 @@ def test_bibtex_read_in_pieces_equals_one_parse(tmp_path, monkeypatch):
     assert "broken.bib:line 16: BibTeX entry '@article{k7' is not closed" in str(piece_error.value)
 
 
+REDEFINED_BIB = """@string{jn = "Journal One"}
+@article{a1, title = {First}, journal = jn}
+@article{a2, title = {Second}, journal = jn # " Supplement"}
+@string{JN = "Journal Two"}
+@article{a3, title = {Third}, journal = jn}
+@string{full = "The " # jn}
+@article{a4, title = {Fourth}, journal = full}
+@article{a5, title = {Fifth}, journal = early}
+@string{early = "Defined after its use"}
+@article{a1, title = {Repeated key}, journal = jn}
+"""
+
+
+@pytest.mark.parametrize("piece_entries", [2_000, 2, 3])
+def test_bibtex_macros_apply_from_their_definition_on_and_a_redefinition_wins_from_there(
+        tmp_path, monkeypatch, piece_entries):
+    """As BibTeX reads a file: in order, across the importer's pieces, names in any case."""
+    from review.sources.readers import bibtex
+
+    monkeypatch.setattr(bibtex, "_PIECE_ENTRIES", piece_entries)
+    path = tmp_path / "redefined.bib"
+    path.write_text(REDEFINED_BIB, encoding="utf-8")
+    assert [(r.title, r.journal) for r in read_file(path).records] == [
+        ("First", "Journal One"), ("Second", "Journal One Supplement"), ("Third", "Journal Two"),
+        ("Fourth", "The Journal Two"),
+        ("Fifth", "early"),  # not defined yet where it is used: the name stays, as for any unknown one
+        ("Repeated key", "Journal Two"),
+    ]
+
+
 def test_progress_reports_each_slice_read_then_the_write_with_the_final_count(tmp_path, workspace):
     path = tmp_path / "large.ris"
     path.write_text(_ris(N), encoding="utf-8")

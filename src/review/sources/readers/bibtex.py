@@ -1,7 +1,9 @@
 """BibTeX (.bib from Zotero, JabRef, Google Scholar, Web of Science) via bibtexparser 2.
 
-bibtexparser resolves ``@string`` macros, removes enclosing braces and decodes LaTeX
-accents; an entry it could not finish (unbalanced braces, missing ``}``) fails the file.
+bibtexparser splits the blocks, removes enclosing braces and decodes LaTeX accents; an entry
+it could not finish (unbalanced braces, missing ``}``) fails the file. ``@string`` macros and
+``#`` concatenation are ours, in file order as BibTeX reads them: a macro applies from its
+definition on, through every piece of a large file, and a redefinition from that point.
 """
 
 from __future__ import annotations
@@ -44,25 +46,20 @@ class BibtexReader(Reader):
 
     def records(self, source: SourceFile) -> Iterator[Record]:
         # Imported here: bibtexparser (and pylatexenc) cost more start-up than all other readers.
-        from bibtexparser.library import Library
         from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
         _refuse_oversized_entries(source)
-        strings: list[Any] = []  # the @string blocks of the pieces read so far
-        for number, (offset, piece) in enumerate(_pieces(source.text)):
-            # A later piece sees the macros defined before it (bibtexparser's library= seeding).
-            seed = Library(strings) if number else None
+        macros: dict[str, str] = {}  # @string values defined so far (lower-case names), across pieces
+        for offset, piece in _pieces(source.text):
             try:
-                library = self._parse_library(piece, seed)
+                library = self._parse_library(piece, macros)
             except _FieldTooLong as err:
                 raise ImportFormatError(
                     source.path, f"line {err.line + offset}",
                     f"field '{err.key}' is {err.size:,} characters long after joining its parts "
                     f"(limit {MAX_FIELD_CHARS:,})",
                 ) from None
-            blocks = library.blocks[len(strings):] if number else library.blocks
-            strings = library.strings
-            for block in blocks:
+            for block in library.blocks:
                 if isinstance(block, Entry):
                     yield _record(block, offset)
                 elif isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
@@ -79,16 +76,15 @@ class BibtexReader(Reader):
                     )
 
     @staticmethod
-    def _parse_library(text: str, library: Any = None) -> Any:
+    def _parse_library(text: str, macros: dict[str, str]) -> Any:
+        """One piece parsed; ``macros`` (updated in place) holds the @strings of the pieces before it."""
         import bibtexparser
         from bibtexparser import middlewares
 
         return bibtexparser.parse_string(
             text,
-            parse_stack=[_concatenation_middleware(), middlewares.ResolveStringReferencesMiddleware(True),
-                         middlewares.RemoveEnclosingMiddleware(True), middlewares.LatexDecodingMiddleware(),
-                         middlewares.SeparateCoAuthors()],
-            library=library,
+            parse_stack=[_macro_middleware(macros), middlewares.RemoveEnclosingMiddleware(True),
+                         middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()],
         )
 
 
@@ -133,29 +129,51 @@ _MONTHS = {m: m.capitalize() for m in ("jan", "feb", "mar", "apr", "may", "jun",
                                         "oct", "nov", "dec")}
 
 
-def _concatenation_middleware() -> Any:
-    """A bibtexparser middleware joining ``"text" # macro # {text}`` values (bibtexparser 2 keeps them literally)."""
-    from bibtexparser.middlewares.middleware import LibraryMiddleware
+def _macro_middleware(macros: dict[str, str]) -> Any:
+    """A bibtexparser middleware expanding ``@string`` macros and joining ``"text" # macro # {text}``.
 
-    class ConcatenateValues(LibraryMiddleware):
+    Blocks are walked in file order with ``macros`` as defined so far, as BibTeX reads a file
+    (bibtexparser's own resolver uses one table for the whole file, whose first definition of
+    a name wins, and keeps ``#`` values literally). A redefinition comes as a duplicate block.
+    """
+    from bibtexparser.middlewares.middleware import LibraryMiddleware
+    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
+
+    class ExpandMacros(LibraryMiddleware):
         @classmethod
         def metadata_key(cls) -> str:
-            return "review-concatenate"
+            return "review-macros"
 
         def transform(self, library: Any) -> Any:
-            strings = {key.lower(): _unenclose(str(block.value)) for key, block in library.strings_dict.items()}
-            for entry in library.entries:
-                for item in entry.fields:
-                    if isinstance(item.value, str) and "#" in item.value:
-                        parts = _top_level_parts(item.value)
-                        if len(parts) > 1:
-                            joined = "".join(_resolve(p, strings) for p in parts)
-                            if len(joined) > MAX_FIELD_CHARS:  # before LaTeX decoding spends minutes on it
-                                raise _FieldTooLong(entry.start_line, item.key, len(joined))
-                            item.value = "{" + joined + "}"
+            for block in library.blocks:
+                if isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
+                    block = block.ignore_error_block
+                if isinstance(block, String):
+                    value = _expand(str(block.value), macros, block.start_line, block.key)
+                    macros[block.key.lower()] = _unenclose(value)
+                elif isinstance(block, Entry):
+                    for item in block.fields:
+                        if isinstance(item.value, str):
+                            item.value = _expand(item.value, macros, block.start_line, item.key)
             return library
 
-    return ConcatenateValues(True)
+    return ExpandMacros(True)
+
+
+def _expand(value: str, macros: dict[str, str], line: int | None, key: str) -> str:
+    """``value`` with its macros expanded and ``#`` parts joined, enclosed in braces when it changed.
+
+    A name not defined (yet) stays as written, and so does a bare month name (``month = jan``);
+    in a ``#`` join a month name becomes ``Jan``.
+    """
+    parts = _top_level_parts(value)
+    if len(parts) == 1:
+        name = value.strip().lower()
+        return "{" + macros[name] + "}" if name in macros else value
+    joined = "".join(_resolve(p, macros) for p in parts)
+    if len(joined) > MAX_FIELD_CHARS:  # before LaTeX decoding spends minutes on it
+        raise _FieldTooLong(line, key, len(joined))
+    return "{" + joined + "}"
 
 
 class _FieldTooLong(Exception):
