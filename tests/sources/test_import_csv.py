@@ -120,6 +120,10 @@ def test_cp1252_csv_is_decoded_and_reported(tmp_path):
     assert result.encoding == "cp1252"
     assert result.records[0].title == "Café – study"
     assert result.records[0].authors == ["Müller A"]
+    # Capitals, ß and quotes beside each other stay cp1252 text (no pair that reads as UTF-8 "é").
+    path.write_bytes("title,journal\n“ÉTUDE” – Straße,Revue d’Épidémiologie\n".encode("cp1252"))
+    result = read_file(path)
+    assert result.encoding == "cp1252" and result.records[0].journal == "Revue d’Épidémiologie"
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,13 @@ def _bad_inputs() -> dict[str, tuple[str, bytes, str]]:
         "mixed_encoding": ("mixed.ris",
                            "TY  - JOUR\nTI  - Über café naïve\n".encode() + b"AB  - stray \xe9 byte\nER  - \n",
                            "line 3: mixed encoding"),
+        # One UTF-8 journal name and a cp1252 en dash: read as cp1252 it was "MÃ©decine du Travail".
+        "mixed_encoding_one_accent": ("journal.ris",
+                                      "TY  - JOUR\nJO  - Médecine du Travail\n".encode() + b"SP  - 12\x9615\nER  - \n",
+                                      "line 3: mixed encoding: UTF-8 text with a stray byte 0x96"),
+        "mixed_encoding_curly_quote": ("journal.nbib",
+                                       "PMID- 1\nJT  - Revue d’Epidemiologie\n".encode() + b"PG  - 12\x9615\n",
+                                       "line 3: mixed encoding"),
         "truncated_xml": ("cut.xml",
                           b'<?xml version="1.0"?>\n<PubmedArticleSet>\n<PubmedArticle>\n<MedlineCitation>'
                           b"<PMID>1</PMID>\n<Article><ArticleTitle>Cut",

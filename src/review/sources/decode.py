@@ -32,6 +32,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+#: A UTF-8 accented Latin letter or symbol (U+0080-U+027F) or typographic punctuation (U+2000-U+203F:
+#: ’ “ ” – —). Read as cp1252 these become "Ã©", "â€™": a pair genuine cp1252 text all but never has.
+_UTF8_LATIN = re.compile(rb"[\xc2-\xc9][\x80-\xbf]|\xe2\x80[\x80-\xbf]")
 _HIGH_RUN = re.compile(rb"[\x80-\xff]{4,}")
 
 
@@ -109,7 +112,8 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
         raise ImportFormatError(
             path, where, f"not UTF-8 or cp1252: the bytes read as the multi-byte encoding {asian}; re-save the file as UTF-8",
         )
-    if len(_UTF8_MULTIBYTE.findall(data)) >= 3:
+    # Even one UTF-8 "é" beside the stray byte would import as "Ã©" (a journal name, say).
+    if len(_UTF8_MULTIBYTE.findall(data)) >= 3 or _UTF8_LATIN.search(data):
         raise ImportFormatError(
             path, where, f"mixed encoding: UTF-8 text with a stray byte 0x{data[first_bad]:02x}; "
             "re-save the file as UTF-8",
