@@ -247,3 +247,12 @@ def test_reference_lists_are_skipped_but_kept_in_raw_and_lines_hold():
         parse_pubmed_xml(broken)
     error_line = broken[: broken.index(b"</PubmedArticleSet>")].count(b"\n") + 1
     assert info.value.where == f"line {error_line}"
+
+
+def test_a_latin1_document_keeps_its_accents_in_fields_and_raw():
+    body = "<ArticleTitle>Caf\u00e9 workers</ArticleTitle>"
+    data = document(article("78", body).replace("J Test", "M\u00e9decine du Travail"))
+    latin1 = data.replace(b'<?xml version="1.0" ?>', b'<?xml version="1.0" encoding="ISO-8859-1"?>').decode().encode("latin-1")
+    (record,) = parse_pubmed_xml(latin1).records
+    assert (record.journal, record.title) == ("M\u00e9decine du Travail", "Caf\u00e9 workers")
+    assert "<Title>M\u00e9decine du Travail</Title>" in record.raw and "\ufffd" not in record.raw

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import ImportFormatError
 from ..records import Record
-from .xmlsafe import safe_iterparse
+from .xmlsafe import declared_encoding, safe_iterparse
 
 __all__ = ["ParsedPubmed", "parse_pubmed_xml", "iter_pubmed_xml", "article_chunks", "RELATION_TYPES"]
 
@@ -74,6 +74,8 @@ def iter_pubmed_xml(data: bytes, *, path: str = "<pubmed>", source_name: str = "
     depth = 0
     count = 0
     chunks = _iter_article_chunks(data)
+    # (checked by safe_iterparse before the first record: a codec Python lacks never gets here)
+    encoding = declared_encoding(data) or "utf-8"
     try:
         for event, elem in safe_iterparse(_without_unused_blocks(data), path, events=("start", "end")):
             if event == "start":
@@ -93,7 +95,7 @@ def iter_pubmed_xml(data: bytes, *, path: str = "<pubmed>", source_name: str = "
                 or (depth == 1 and tag in _ARTICLES and root_tag in _ROOTS and root_tag not in _ARTICLES)
             ):
                 record = _article(elem, tag, f"record {count + 1}", source_name)
-                record.raw = _raw(elem, next(chunks, None), record.pmid)
+                record.raw = _raw(elem, next(chunks, None), record.pmid, encoding)
                 count += 1
                 yield record
                 if depth == 1 and root is not None:  # detached: the tree never holds every article read
@@ -449,9 +451,10 @@ def _iter_article_chunks(data: bytes) -> Iterator[bytes]:
         yield data[begin:position]
 
 
-def _raw(elem: ET.Element, chunk: bytes | None, pmid: str) -> str:
-    """The article's own bytes from the document (``chunk``); re-serialised if slicing went astray."""
+def _raw(elem: ET.Element, chunk: bytes | None, pmid: str, encoding: str = "utf-8") -> str:
+    """The article's own bytes from the document (``chunk``, in the document's declared
+    ``encoding``); re-serialised if slicing went astray."""
     if chunk is not None:
         if not pmid or f">{pmid}<".encode() in chunk:
-            return chunk.decode("utf-8", errors="replace")
+            return chunk.decode(encoding, errors="replace")
     return ET.tostring(elem, encoding="unicode")
