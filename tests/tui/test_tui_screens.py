@@ -13,6 +13,7 @@ from review.tui.screens.browser import BrowserScreen
 from review.tui.screens.conflicts import ConflictsScreen
 from review.tui.screens.dashboard import DashboardScreen
 from review.tui.screens.dedup import DedupScreen
+from review.tui.screens.modals import ReasonScreen
 from review.workspace import Workspace
 from tui_workspace import async_test, open_app, settle
 
@@ -164,6 +165,20 @@ async def test_a_decision_changed_in_the_browser_reaches_the_screening_queue(fre
         await settle(pilot)
         assert app.screen.current.id != shown  # decided elsewhere: not served again
         assert "Screened 1 / 12" in str(app.screen.query_one("#counts").render())
+
+
+@async_test
+async def test_the_browser_asks_for_a_reason_when_criteria_require_one(fresh_ws: Workspace) -> None:
+    path = fresh_ws.path("screening", "criteria.toml")
+    path.write_text("require_reason_on_exclude = true\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    async with open_app(fresh_ws, "alice", "browser", size=SIZE) as (app, pilot):
+        record_id = int(app.screen.query_one(DataTable).coordinate_to_cell_key((0, 0)).row_key.value)
+        await pilot.press("e")
+        assert isinstance(app.screen, ReasonScreen) and not fresh_ws.store.current_decisions(reviewer="alice")
+        await pilot.press("1")
+        decision = fresh_ws.store.current_decisions(reviewer="alice")[(record_id, "alice")]
+        assert (decision.label, decision.reasons) == ("exclude", ("wrong population",))
+        await settle(pilot)
 
 
 @async_test
