@@ -88,6 +88,8 @@ class Candidate:
     # fitted on the same rows (same presumed sample, same retraining), scores combined by `combine`
     combine: str = "z"  # "z": mean of the members' standardised decision values; "rank": mean rank
     fuse_weight: float = 0.5  # the second member's weight in that mean
+    engine_model: str = ""  # set: the engine's defaults (every field above ignored) with review
+    # simulate's --model set to this (e.g. "svm-liblinear" / "svm-newton": one model, two solvers)
     note: str = ""
 
     def key(self) -> str:
@@ -194,6 +196,9 @@ CANDIDATES: dict[str, Candidate | None] = {
     "fuse-e3-u4-z70-cost50k": _c(C=0.3, presumed_rule="known_until", shrink=0.05, empty_text="zero",
                                  fuse="h-u4-empty0", fuse_weight=0.7, retrain="cost:50000",
                                  note="fuse-e3-u4-z with h-u4-empty0 weighted 0.7, retrained as h-u4-empty0-cost50k"),
+    # decision 0017: the default model with each of its two solvers, through simulate()'s own path
+    "svm-liblinear": Candidate(engine_model="svm-liblinear"),
+    "svm-newton": Candidate(engine_model="svm-newton"),
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles
@@ -517,6 +522,9 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     path = CACHE / f"{_engine_fingerprint()}-{ckey}-{set_name}-{label}-seed{seed}.json"
     if path.exists():
         return json.loads(path.read_text())
+    engine_model = "default"
+    if candidate is not None and candidate.engine_model:
+        engine_model, candidate = candidate.engine_model, None
     install(candidate)
     data, features = candidate_features(candidate, set_name, label)
     if candidate is not None and candidate.fuse:  # the second member's block after the first's
@@ -531,7 +539,7 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
         features = with_lsa(features, candidate.lsa, candidate.lsa_weight)
     retrain = "adaptive" if candidate is None else candidate.retrain
-    result = simulate(data, seed=seed, features=features, retrain=retrain)
+    result = simulate(data, seed=seed, features=features, retrain=retrain, model=engine_model)
     row = {k: result.metrics[k] for k in METRICS}
     row |= {"cpu_s": round(time.process_time() - started, 2),
             "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1),

@@ -66,8 +66,8 @@ def test_the_matrix_vocabulary_and_idf_equal_sklearns(ngram_max: int) -> None:
     features = build_features(list(range(len(CORPUS))), CORPUS, FeatureConfig(ngram_max=ngram_max))
     assert_identical(expected, features.matrix)
     fitted = features._vectorizers[0]
-    assert fitted.vocabulary_ == vectorizer.vocabulary_
-    assert np.array_equal(fitted.idf_, vectorizer.idf_)
+    assert fitted.vocabulary == vectorizer.vocabulary_
+    assert np.array_equal(fitted.idf, vectorizer.idf_)
     new = ["Workers on sick leave return to work", "café naïve", "unseen words only"]
     assert_identical(vectorizer.transform(new), fitted.transform(new))
 

@@ -31,7 +31,12 @@ DEFAULT_MODEL = "svm"
 #: costs a third less CPU per fit.
 SVM_C = 0.3
 
-MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "nb", "ensemble")
+#: How ``svm`` is minimised: "liblinear" (scikit-learn's dual coordinate descent, engine version 3)
+#: or "newton" (``svm_newton``: the same objective in numpy and scipy.sparse, no scikit-learn).
+SVM_SOLVER = "liblinear"
+
+#: ``svm`` uses ``SVM_SOLVER``; ``svm-liblinear`` and ``svm-newton`` name the solver (the same model).
+MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-liblinear", "svm-newton", "nb", "ensemble")
 
 
 class Classifier(Protocol):
@@ -172,21 +177,39 @@ def _linear_svc(X: sp.csr_matrix, y: np.ndarray, C: float, seed: int,
 
 @dataclass(slots=True)
 class SvmModel(_LinearScores):
-    """Linear SVM (hinge loss), Platt-scaled on its training scores for probabilities."""
+    """Linear SVM (squared hinge loss, the intercept a regularised weight as in liblinear), Platt-scaled
+    on its training scores for probabilities.
+
+    ``solver`` "newton" starts from ``start`` (weights with the intercept last, e.g. the previous
+    fit's ``solution``) when it has the matrix's width: consecutive fits of a session are close.
+    """
 
     seed: int
     C: float = SVM_C
     ratio: float = field(default_factory=lambda: POSITIVE_RATIO)
     scale: str = "mean"
     name: str = "svm"
+    solver: str = field(default_factory=lambda: SVM_SOLVER)
     coef: np.ndarray | None = field(default=None, repr=False)
     intercept: float = 0.0
+    start: np.ndarray | None = field(default=None, repr=False)
+    solution: np.ndarray | None = field(default=None, repr=False)
     _platt: tuple[float, float] | None = None
     _train: Any = field(default=None, repr=False)
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "SvmModel":
-        coef, intercept = _linear_svc(X, y, self.C, self.seed, _balanced_weights(y, self.ratio, self.scale))
-        self.coef, self.intercept = coef.ravel(), float(intercept[0])
+        weights = _balanced_weights(y, self.ratio, self.scale)
+        if self.solver == "liblinear":
+            coef, intercept = _linear_svc(X, y, self.C, self.seed, weights)
+            self.solution = np.append(coef.ravel(), intercept[0])
+        elif self.solver == "newton":
+            from .svm_newton import solve
+
+            start = self.start if self.start is not None and self.start.size == X.shape[1] + 1 else None
+            self.solution = solve(X, np.where(y == 1, 1.0, -1.0), self.C * weights, start=start).weights
+        else:
+            raise ValueError(f"SVM solver {self.solver!r}: expected liblinear or newton")
+        self.coef, self.intercept = self.solution[:-1], float(self.solution[-1])
         self._train = (X, y)  # Platt scaling is fitted on first use: rankings rarely need it
         self._platt = None
         return self
@@ -200,8 +223,14 @@ class SvmModel(_LinearScores):
         return scores, _sigmoid(a * scores + b)
 
     def info(self) -> dict[str, Any]:
+        if self.solver == "newton":
+            from .svm_newton import TOLERANCE
+
+            solver: dict[str, Any] = {"solver": "newton", "tol": TOLERANCE}
+        else:
+            solver = {"solver": "liblinear-dual", "tol": 1e-4}
         return {"name": self.name, "C": self.C, "loss": "squared_hinge", "positive_ratio": self.ratio,
-                "weight_scale": self.scale, "calibration": "platt"}
+                "weight_scale": self.scale, "calibration": "platt", **solver}
 
 
 @dataclass(slots=True)
@@ -274,6 +303,14 @@ def _standardise(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (spread if spread > 0 else 1.0)
 
 
+def uses_sklearn(name: str) -> bool:
+    """Whether fitting model ``name`` imports scikit-learn (only the Newton SVM and naive Bayes do not)."""
+    resolved = DEFAULT_MODEL if name == "default" else name
+    if resolved == "svm":
+        return SVM_SOLVER == "liblinear"
+    return resolved not in ("svm-newton", "nb")
+
+
 def make_model(name: str, seed: int) -> Classifier:
     """A fresh classifier by name ("default" resolves to ``DEFAULT_MODEL``)."""
     resolved = DEFAULT_MODEL if name == "default" else name
@@ -281,6 +318,8 @@ def make_model(name: str, seed: int) -> Classifier:
         return LogisticModel(seed)
     if resolved == "svm":
         return SvmModel(seed)
+    if resolved in ("svm-liblinear", "svm-newton"):
+        return SvmModel(seed, name=resolved, solver=resolved.removeprefix("svm-"))
     if resolved == "nb":
         return NaiveBayesModel(seed)
     if resolved == "ensemble":

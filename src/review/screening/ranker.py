@@ -17,7 +17,7 @@ import numpy as np
 
 from .criteria import keyword_score, term_regex
 from .features import Features
-from .models import DEFAULT_MODEL, make_model
+from .models import DEFAULT_MODEL, SvmModel, make_model
 from .query import order_candidates, seeded_order
 
 #: Version of the ranking recipe; stored in every model_info. 2: no presumed-irrelevant
@@ -49,6 +49,8 @@ class Ranking:
     n_labelled: int
     seconds: float
     _position: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+    #: The fitted weights (intercept last) when the model has them: the next fit's warm start.
+    solution: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def _index(self, record_id: int) -> int | None:
         if not self._position and self.order:  # built on first use: simulations never need it
@@ -81,11 +83,14 @@ def rank(
     texts: Mapping[int, str] | None = None,
     presumed_irrelevant: int | None = None,
     probabilities: bool = True,
+    previous: Ranking | None = None,
 ) -> Ranking:
     """Fit ``model`` on ``labels`` (record id → 1/0) and order every other record.
 
     ``probabilities=False`` skips calibration (simulations only need the order); the
     ranking then carries NaN probabilities unless the query strategy needs them.
+    ``previous`` (the last ranking on the same features) warm-starts a solver that can use it;
+    the minimiser is the same, only found sooner.
     """
     started = time.perf_counter()
     n = len(features)
@@ -118,7 +123,11 @@ def rank(
             info["presumed_irrelevant"] = int(extra.size)
         train = features.matrix[train_rows]
         train.has_sorted_indices = True  # row selection keeps each row's sorted column order
-        classifier = make_model(resolved, seed).fit(train, train_y)
+        classifier = make_model(resolved, seed)
+        if isinstance(classifier, SvmModel) and previous is not None:
+            classifier.start = previous.solution
+        classifier.fit(train, train_y)
+        solution = getattr(classifier, "solution", None)
         if probabilities or query == "uncertainty":
             scores, probs_all = classifier.predict(features.matrix)
         else:
@@ -134,7 +143,7 @@ def rank(
     seconds = time.perf_counter() - started
     info["seconds"] = round(seconds, 4)
     return Ranking(order=order, probabilities=tuple(np.asarray(probs, dtype=float).tolist()),
-                   model_info=info, n_labelled=len(labelled_ids), seconds=seconds)
+                   model_info=info, n_labelled=len(labelled_ids), seconds=seconds, solution=solution)
 
 
 def fallback_ranking(

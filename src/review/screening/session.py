@@ -400,13 +400,14 @@ class ScreeningSession:
     # -- the model -------------------------------------------------------------------------
     def retrain(self) -> Ranking:
         """Fit on every label so far and rank the rest; saves the snapshot (thread-safe)."""
-        from .ranker import fallback_ranking, rank
+        from .ranker import Ranking, fallback_ranking, rank
 
         _check_model(self.model)
         with self._lock:
             labels = self._training_labels()
             eligible = list(self._eligible)
             hidden = set(self._hidden)
+            previous = self._ranking if isinstance(self._ranking, Ranking) else None
         texts = self._texts()
         eligible = [r for r in eligible if r in texts]  # imported after the texts were read
         if self._features is None and not _both_classes(labels):
@@ -418,9 +419,10 @@ class ScreeningSession:
                                        exclude_terms=self.criteria.exclude_terms)
         else:
             features = self._ensure_features(texts, eligible)
+            # The last fit warm-starts the solver (a stored queue has no weights: a cold start).
             ranking = rank(features, labels, model=self.model, query=self.query, seed=self.seed,
                            texts=texts, include_terms=self.criteria.include_terms,
-                           exclude_terms=self.criteria.exclude_terms)
+                           exclude_terms=self.criteria.exclude_terms, previous=previous)
         if hidden:
             ranking = _without(ranking, hidden)
         ranking.rank_of(-1)  # builds the position index here, not in the next ``decide`` (UI thread)
@@ -529,4 +531,5 @@ def _without(ranking: Ranking, hidden: set[int]) -> Ranking:
     keep = [i for i, r in enumerate(ranking.order) if r not in hidden]
     return Ranking(order=tuple(ranking.order[i] for i in keep),
                    probabilities=tuple(ranking.probabilities[i] for i in keep),
-                   model_info=ranking.model_info, n_labelled=ranking.n_labelled, seconds=ranking.seconds)
+                   model_info=ranking.model_info, n_labelled=ranking.n_labelled, seconds=ranking.seconds,
+                   solution=ranking.solution)

@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
-from .models import DEFAULT_MODEL
+from .models import DEFAULT_MODEL, uses_sklearn
 from .ranker import ENGINE_VERSION, rank
 from .stopping import stopping_points
 
@@ -135,11 +135,15 @@ def _without_sklearn_input_checks(function: Callable[_P, _R]) -> Callable[_P, _R
     """Run ``function`` with scikit-learn's per-call checks off (parameter validation, NaN scan).
 
     A simulation fits a few hundred times with constant parameters on a finite TF-IDF matrix;
-    the checks cost ~0.3 ms a fit and change no result (same order, tests/screening).
+    the checks cost ~0.3 ms a fit and change no result (same order, tests/screening). A model
+    that fits without scikit-learn does not import it (over a second of the command).
     """
 
     @functools.wraps(function)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        model = kwargs.get("model", "default")
+        if not uses_sklearn(model if isinstance(model, str) else "default"):
+            return function(*args, **kwargs)
         import sklearn
 
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
@@ -186,7 +190,7 @@ def simulate(
     while len(order) < len(data) and found < total_relevant:
         if not queue or _due(retrain, since_fit, len(labels), last_relevant):
             ranking = rank(features, labels, model=model, query=query, seed=seed,
-                           presumed_irrelevant=presumed_irrelevant, probabilities=False)
+                           presumed_irrelevant=presumed_irrelevant, probabilities=False, previous=ranking)
             retrain_seconds.append(ranking.seconds)
             queue = list(reversed(ranking.order))
             since_fit = 0
@@ -199,7 +203,7 @@ def simulate(
     if len(order) < len(data):
         # Every relevant record is found: the rest of the order cannot change any metric.
         ranking = rank(features, labels, model=model, query=query, seed=seed,
-                           presumed_irrelevant=presumed_irrelevant, probabilities=False)
+                       presumed_irrelevant=presumed_irrelevant, probabilities=False, previous=ranking)
         retrain_seconds.append(ranking.seconds)
         order.extend(ranking.order)
     screened = [data.labels[r] for r in order[len(priors):]]
