@@ -13,11 +13,13 @@ Usage:
     REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --rules exp-profile@0.8 lomax-bayes@0.9  # other levels
     REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --seeds 11 12 13 14 15 \
         --rules exp-profile lomax-bayes certified --markdown                   # decision 0016's judged run
+    REVIEW_BENCH_CACHE=DIR python benchmarks/screening_stopping.py --seeds 16 17 18 19 20 \
+        --rules lomax-bayes lomax-burnin exp-profile certified --markdown      # decision 0018's judged run
 
 Per rule: runs with recall ≥ 0.95 at the stop ("reached") and mean excess effort ((records
 screened at the stop − records needed for 95 % recall) / N, priors included; a rule that never
 fires stops at N), overall, on the sets of ≥ 1,000 records and per set; then the choice by
-decision 0014, by decision 0016 (when both of its candidates were scored) and one JSON line
+decision 0014, by decisions 0016 and 0018 (when their candidates were scored) and one JSON line
 (``BENCH {...}``).
 """
 
@@ -190,6 +192,18 @@ CANDIDATE_RULES: dict[str, Callable[[np.ndarray, int, int], Outcome]] = {
 REFERENCE_RULES = {"certified": certified}
 
 
+def lomax_burnin(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+    """Decision 0018's candidate: the Lomax rule fitted after the ranked phase's first relevant record."""
+    ranked, before = _ranked(labels, n_priors)
+    sure = np.flatnonzero(stopping_candidates.lomax_burnin_confidence(ranked, found_before=before,
+                                                                      target_recall=TARGET) >= CONFIDENCE)
+    return _at(labels, None if sure.size == 0 else n_priors + int(sure[0]) + 1)
+
+
+#: Decision 0018 (round 4): the incumbent and its named candidate, judged on seeds 16-20.
+ROUND4_RULES: dict[str, Callable[[np.ndarray, int, int], Outcome]] = {"lomax-burnin": lomax_burnin}
+
+
 def trade_off_rule(name: str) -> Callable[[np.ndarray, int, int], Outcome]:
     """``exp-profile@L`` (profile bound at level L) or ``lomax-bayes@C`` (predictive at confidence C).
 
@@ -261,6 +275,36 @@ def choose_0016(all_runs: dict[str, dict[str, float]], large_runs: dict[str, dic
     return best, "neither is eligible: the one reaching 0.95 in more runs (goal missed)"
 
 
+INCUMBENT_0018 = "lomax-bayes"
+
+
+def choose_0018(all_runs: dict[str, dict[str, float]], large_runs: dict[str, dict[str, float]],
+                runs: int, runs_large: int, candidates: tuple[str, ...] = tuple(ROUND4_RULES)) -> tuple[str, str]:
+    """Decision 0018's rule: lomax-bayes stays unless a named candidate is eligible with lower excess.
+
+    Eligible: 95 % recall reached in ≥ 92 % of all runs and of the runs on sets of ≥ 1,000
+    records. A candidate replaces the incumbent only if it is eligible and its mean excess (all
+    runs) is lower than the incumbent's by more than 0.005; among such candidates the lowest excess.
+    If the incumbent is not eligible, the eligible candidate with the lowest excess; if none is, the
+    incumbent stays and the miss is reported.
+    """
+    def eligible(name: str) -> bool:
+        return (all_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs)
+                and large_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs_large))
+
+    scored = [name for name in candidates if name in all_runs]
+    ok = [name for name in scored if eligible(name)]
+    incumbent_ok = eligible(INCUMBENT_0018)
+    if incumbent_ok:
+        ok = [name for name in ok if all_runs[name]["excess"] < all_runs[INCUMBENT_0018]["excess"] - 0.005]
+    if not ok:
+        why = "no candidate is eligible with an excess lower by more than 0.005" if incumbent_ok \
+            else "no rule is eligible: the incumbent stays (goal missed)"
+        return INCUMBENT_0018, why
+    best = min(ok, key=lambda name: all_runs[name]["excess"])
+    return best, f"eligible with the lowest excess ({all_runs[best]['excess']:+.3f})"
+
+
 def _stratum(per_set: dict[str, list[tuple[float, float]]], sets: list[str]) -> dict[str, float]:
     outcomes = [o for s in sets for o in per_set.get(s, [])]
     reached = sum(recall >= TARGET - 1e-9 for recall, _ in outcomes)
@@ -277,7 +321,7 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="Also print the per-set table in Markdown.")
     parser.add_argument("--cached-only", action="store_true", help="Fail instead of simulating a missing order.")
     args = parser.parse_args()
-    rules = {**CANDIDATE_RULES, **REFERENCE_RULES}
+    rules = {**CANDIDATE_RULES, **REFERENCE_RULES, **ROUND4_RULES}
     rules |= {name: trade_off_rule(name) for name in args.rules if "@" in name}
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
     candidate = screening_dev.CANDIDATES[args.ranking]
@@ -326,6 +370,10 @@ def main() -> None:
     if INCUMBENT in summary and "lomax-bayes" in summary:
         choice_0016, why = choose_0016(summary, strata, runs, runs_large)
         print(f"choice by decision 0016: {choice_0016} ({why})")
+    choice_0018 = None
+    if INCUMBENT_0018 in summary and any(name in summary for name in ROUND4_RULES):
+        choice_0018, why = choose_0018(summary, strata, runs, runs_large)
+        print(f"choice by decision 0018: {choice_0018} ({why})")
     if args.markdown:
         shown = [name for name in args.rules]
         print("| set | " + " | ".join(f"{n}: reached | excess" for n in shown) + " |")
@@ -337,7 +385,7 @@ def main() -> None:
         cells = " | ".join(f"**{summary[n]['reached']:.3f}** | **{summary[n]['excess']:+.3f}**" for n in shown)
         print(f"| **all {runs} runs** | {cells} |")
     print("BENCH " + json.dumps({"benchmark": "screening_stopping", "ranking": args.ranking, "seeds": args.seeds,
-                                 "runs": runs, "choice": winner, "choice_0016": choice_0016,
+                                 "runs": runs, "choice": winner, "choice_0016": choice_0016, "choice_0018": choice_0018,
                                  "large_set_records": LARGE_SET, "runs_large": runs_large, "rules": summary}))
 
 

@@ -146,3 +146,152 @@ def predictive_first_stop(
         if sure.any():
             return int(at[np.argmax(sure)])
     return None
+
+
+# -- decision 0018's ideas (round 4): measured on seeds 1-10 by stopping_frontier.py ------------
+def lomax_confidence(labels: np.ndarray, *, found_before: int = 0, target_recall: float = 0.95,
+                     grid: np.ndarray | None = None, recent: bool = False) -> np.ndarray:
+    """``stopping_rate.lomax_first_stop``'s P(recall ≥ target) at every position 1..n−1 (no shortcut).
+
+    ``grid`` replaces the (b, p) grid (rows of b, p; p = inf is the exponential); ``recent`` fits
+    the rate to the second half of the records screened so far (the first half's relevant count
+    as found), as 0014's exp-bayes-recent did with the exponential.
+    """
+    from review.screening import stopping_rate as sr
+
+    n = labels.size
+    rows = sr.LOMAX_GRID if grid is None else grid
+    at_all = np.arange(1, n)
+    log_shape_all = _grid_log_shape(rows, n)
+    if rows.shape[1] > 2:  # a third column φ: that share of the rate is a uniform floor
+        shape = np.exp(log_shape_all)
+        phi = rows[:, 2][:, None]
+        log_shape_all = np.log((1 - phi) * shape / shape.sum(axis=1, keepdims=True) + phi / n)
+    total_mass = np.exp(log_shape_all).sum(axis=1, keepdims=True)
+    masses = np.cumsum(np.exp(log_shape_all[:, :-1]), axis=1)
+    sums = np.cumsum(log_shape_all[:, :-1] * labels[:-1][None, :], axis=1)
+    found_fit = np.cumsum(labels)[:-1]
+    k_max = most_left_for_target(found_fit + found_before, target_recall)
+    if recent:  # subtract the first half: sums over (n//2, n] and the mass from n//2 on
+        half = at_all // 2
+        zero = np.zeros((rows.shape[0], 1))
+        masses = masses - np.concatenate([zero, masses], axis=1)[:, half]
+        sums = sums - np.concatenate([zero, sums], axis=1)[:, half]
+        total_mass = np.exp(log_shape_all).sum(axis=1, keepdims=True) - np.concatenate(
+            [zero, np.cumsum(np.exp(log_shape_all[:, :-1]), axis=1)], axis=1)[:, half]
+        found_fit = found_fit - np.concatenate([[0], np.cumsum(labels)[:-1]])[half]
+    out = np.zeros(at_all.size)
+    fitted = found_fit >= MIN_FOUND
+    for begin in range(0, at_all.size, 512):
+        part = np.arange(begin, min(at_all.size, begin + 512))
+        part = part[fitted[part]]
+        if part.size:
+            total = total_mass[:, part] if total_mass.shape[1] > 1 else total_mass
+            post = sr._lomax_posterior(masses[:, part], total, sums[:, part], found_fit[part])
+            out[part] = sr._lomax_cdf(post, k_max[part])
+    out[(n - at_all) <= k_max] = 1.0
+    return out
+
+
+def _grid_log_shape(rows: np.ndarray, n: int) -> np.ndarray:
+    """log of the rate's shape at x = 1..n per (b, p) row: Lomax, or the exponential where p = inf."""
+    b, p = rows[:, 0][:, None], rows[:, 1][:, None]
+    x = np.arange(1, n + 1, dtype=float)[None, :]
+    finite = np.isfinite(p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lomax = -np.where(finite, p, 1.0) * np.log1p(b / np.where(finite, p, 1.0) / max(n, 1) * x)
+    return np.where(finite, lomax, -b / max(n, 1) * x)
+
+
+#: The Lomax grid with its limit p → ∞ (the exponential) as a seventh tail, equally weighted.
+LOMAX_EXP_GRID = np.array([(b, p) for p in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, np.inf)
+                           for b in np.arange(0.0, 60.0 + 1e-9, 0.5)])
+
+
+#: Two components: the Lomax decay (records the classifier recognises) and a uniform floor holding a
+#: share φ of the rate (relevant records it cannot tell from irrelevant ones, as likely anywhere).
+LOMAX_FLOOR_GRID = np.array([(b, p, phi) for phi in (0.0, 0.1, 0.3) for p in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+                             for b in np.arange(0.0, 60.0 + 1e-9, 0.5)])
+
+
+def lomax_burnin_confidence(labels: np.ndarray, *, found_before: int = 0, target_recall: float = 0.95) -> np.ndarray:
+    """The Lomax rule fitted after the first relevant record of the ranked phase.
+
+    Before it the classifier has one relevant example; the drought there is not part of the decay
+    and flattens the fitted rate (a heavier tail). The first relevant record counts as found but not
+    in the fit (starting the fit on a hit would bias the rate upwards); positions restart after it.
+    """
+    hits = np.flatnonzero(labels)
+    if hits.size == 0:
+        return np.zeros(max(labels.size - 1, 0))
+    start = int(hits[0]) + 1  # records before and including the first relevant one
+    out = np.zeros(labels.size - 1)
+    rest = labels[start:]
+    if rest.size >= 2:
+        out[start:] = lomax_confidence(rest, found_before=found_before + 1, target_recall=target_recall)
+    out[(labels.size - np.arange(1, labels.size)) <= most_left_for_target(np.cumsum(labels)[:-1] + found_before, target_recall)] = 1.0
+    return out
+
+
+def lomax_predictive_pmf(labels: np.ndarray, n_total: int, found_before: int = 0) -> np.ndarray:
+    """The Lomax posterior predictive P(K = k), k = 0..left, of the relevant among the unscreened."""
+    from scipy.special import gammaln
+
+    from review.screening import stopping_rate as sr
+
+    screened = labels.size
+    c, p = sr._lomax_rates(n_total)
+    masses = sr._lomax_sum(c, p, np.array([screened, n_total]))
+    relevant_at = np.flatnonzero(labels) + 1
+    log_sum = sr._lomax_log_shape(c, p, relevant_at).sum(axis=1, keepdims=True)
+    post = sr._lomax_posterior(masses[:, :1], masses[:, 1:], log_sum, np.array([relevant_at.size]))
+    left = n_total - screened
+    k = np.arange(left + 1, dtype=float)[None, :]
+    shape, share = post.shape[:, :1], post.share[:, :1]
+    # Negative binomial: Γ(k + r)/(Γ(r) k!) · share^r · (1 − share)^k
+    log_nb = gammaln(k + shape) - gammaln(shape) - gammaln(k + 1) + shape * np.log(share) + k * np.log1p(-share)
+    pmf = (post.weight[:, :1] * np.exp(log_nb)).sum(axis=0)
+    pmf[-1] += max(0.0, 1.0 - pmf.sum())  # the mass beyond the records left sits on "all of them"
+    return pmf / pmf.sum()
+
+
+def lomax_sample_stop(labels: np.ndarray, n_priors: int, seed: int, *, trigger: float, levels: Sequence[float],
+                      target_recall: float = 0.95) -> list[tuple[int, int]]:
+    """Rank until the Lomax rule's P(recall ≥ target) reaches ``trigger``, then draw a seeded random
+    sample of the unscreened and stop once the Lomax predictive (as prior) times the sample's
+    hypergeometric likelihood gives P(recall ≥ target) ≥ level. (effort, relevant found) per level.
+    """
+    ranked = labels[n_priors:]
+    before = int(labels[:n_priors].sum())
+    curve = lomax_confidence(ranked, found_before=before, target_recall=target_recall)
+    reached = np.flatnonzero(curve >= trigger)
+    n = labels.size
+    if reached.size == 0:
+        return [(n, int(labels.sum()))] * len(levels)
+    t = n_priors + int(reached[0]) + 1  # records screened when the sample starts
+    found_t = int(labels[:t].sum())
+    urn = labels[t:]
+    left = urn.size
+    prior = lomax_predictive_pmf(ranked[:t - n_priors], n - n_priors, before)
+    draws = np.random.default_rng([seed, 2018]).permutation(left)
+    k = np.arange(left + 1, dtype=float)
+    log_post = np.log(np.maximum(prior, 1e-300))
+    h = 0
+    probability = np.empty(left + 1)
+    for j in range(left + 1):
+        k_max = most_left_for_target(found_t + h, target_recall)
+        post = np.exp(log_post - log_post.max())
+        probability[j] = post[k - h <= k_max].sum() / post.sum()
+        if j == left:
+            break
+        hit = urn[draws[j]]
+        # Drawing one more of the left − j not yet drawn, K − h of them relevant.
+        with np.errstate(divide="ignore"):
+            log_post += np.log(np.maximum(k - h, 0) if hit else np.maximum(left - k - (j - h), 0)) - np.log(left - j)
+        h += int(hit)
+    out = []
+    sample_found = np.concatenate([[0], np.cumsum(urn[draws])])
+    for level in levels:
+        j = int(np.argmax(probability >= level - 1e-12))
+        out.append((t + j, found_t + int(sample_found[j])))
+    return out

@@ -80,3 +80,45 @@ def test_choice_rule_of_decision_0016(harness: ModuleType) -> None:
     assert choose(table((68, 0.1), (60, 0.1)), everywhere) == "exp-profile"
     assert choose(table((60, 0.1), (68, 0.1)), everywhere) == "lomax-bayes"
     assert choose(table((68, 0.1), (68, 0.1)), everywhere) == "exp-profile"
+
+
+def test_lomax_burnin_keeps_the_lomax_promise_on_constructed_rankings(harness: ModuleType) -> None:
+    # Found early: it stops before the end, with 95 % recall.
+    screened, recall = harness.lomax_burnin(found_early(40), 2, 1)
+    assert recall >= 0.95 and screened < 2000
+    # A steady trickle to the end: the records left are as rich as the screened ones; no early stop.
+    _, recall = harness.lomax_burnin(np.array(([1] + [0] * 24) * 60), 2, 1)
+    assert recall >= 0.95
+
+
+def test_lomax_burnin_leaves_the_drought_before_the_first_relevant_out_of_the_fit(harness: ModuleType) -> None:
+    # 300 irrelevant before the classifier finds anything, then the same decaying ranking: the
+    # plain Lomax fit reads the drought as a flat (heavy) tail and waits longer.
+    rng = np.random.default_rng(3)
+    tail = (rng.random(1700) < 0.6 * np.exp(-np.arange(1700) / 60)).astype(int)
+    labels = np.concatenate([[1, 0], np.zeros(300, dtype=int), [1], tail])
+    burnin, recall = harness.lomax_burnin(labels, 2, 1)
+    plain, _ = harness.lomax_bayes(labels, 2, 1)
+    assert recall >= 0.95
+    assert burnin < plain
+
+
+def test_choice_rule_of_decision_0018(harness: ModuleType) -> None:
+    def table(lomax: tuple[int, float], burnin: tuple[int, float]) -> dict[str, dict[str, float]]:
+        return {"lomax-bayes": {"reached_runs": lomax[0], "excess": lomax[1]},
+                "lomax-burnin": {"reached_runs": burnin[0], "excess": burnin[1]}}
+
+    def choose(all_runs: dict, large: dict) -> str:
+        return harness.choose_0018(all_runs, large, 75, 40, ("lomax-burnin",))[0]
+
+    everywhere = table((40, 0.0), (40, 0.0))
+    # The incumbent stays unless the candidate is eligible and cheaper by more than 0.005.
+    assert choose(table((73, 0.214), (72, 0.210)), everywhere) == "lomax-bayes"
+    assert choose(table((73, 0.214), (72, 0.200)), everywhere) == "lomax-burnin"
+    # 69 of 75 is enough overall; 36 of the 40 large-set runs is not.
+    assert choose(table((73, 0.214), (69, 0.200)), everywhere) == "lomax-burnin"
+    assert choose(table((73, 0.214), (72, 0.200)), table((40, 0.0), (36, 0.0))) == "lomax-bayes"
+    # An ineligible incumbent gives way to any eligible candidate, whatever its excess.
+    assert choose(table((73, 0.214), (72, 0.300)), table((36, 0.0), (40, 0.0))) == "lomax-burnin"
+    # Nobody eligible: the incumbent stays.
+    assert choose(table((60, 0.214), (60, 0.1)), everywhere) == "lomax-bayes"
