@@ -72,9 +72,11 @@ def _bayes(model: str, recent: bool = False) -> Callable[[np.ndarray, int, int],
 
 
 def lomax_bayes(labels: np.ndarray, n_priors: int, seed: int, confidence: float = CONFIDENCE) -> Outcome:
-    """The Lomax rate's posterior predictive count: ``review.screening.stopping_rate``'s rule."""
+    """The Lomax rate's posterior predictive count, fitted from the first ranked record (decisions
+    0014/0016; ``stopping_rate.lomax_first_stop(burn_in=False)``)."""
     ranked, before = _ranked(labels, n_priors)
-    at = stopping_rate.lomax_first_stop(ranked, found_before=before, target_recall=TARGET, confidence=confidence)
+    at = stopping_rate.lomax_first_stop(ranked, found_before=before, target_recall=TARGET, confidence=confidence,
+                                        burn_in=False)
     return _at(labels, None if at is None else n_priors + at)
 
 
@@ -193,7 +195,15 @@ REFERENCE_RULES = {"certified": certified}
 
 
 def lomax_burnin(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
-    """Decision 0018's candidate: the Lomax rule fitted after the ranked phase's first relevant record."""
+    """Decision 0018's winner, the recommended rule since: the Lomax rule fitted after the ranked
+    phase's first relevant record (``stopping_rate.lomax_first_stop``, its default)."""
+    ranked, before = _ranked(labels, n_priors)
+    at = stopping_rate.lomax_first_stop(ranked, found_before=before, target_recall=TARGET, confidence=CONFIDENCE)
+    return _at(labels, None if at is None else n_priors + at)
+
+
+def lomax_burnin_offline(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
+    """The same rule as first written for the judged run (``stopping_candidates``, full curve)."""
     ranked, before = _ranked(labels, n_priors)
     sure = np.flatnonzero(stopping_candidates.lomax_burnin_confidence(ranked, found_before=before,
                                                                       target_recall=TARGET) >= CONFIDENCE)

@@ -133,3 +133,41 @@ def test_simulation_reports_it_beside_the_other_rules() -> None:
     assert lomax["model"] == "lomax" and lomax["recall"] == 1.0
     assert 40 < lomax["n_screened"] < points["statistical"]["n_screened"]
     assert points["recommended"] == "relevance_rate_lomax"
+
+
+def drought_then_lomax(seed: int, drought: int = 200) -> np.ndarray:
+    """A drought of irrelevant records (the classifier has not found its feet), then one relevant
+    record and a Lomax-rate ranking: the relevant records left at any point are known."""
+    return np.concatenate([np.zeros(drought, dtype=int), [1], draw(lomax_rate(), seed)])
+
+
+def test_the_fit_starts_after_the_first_relevant_record() -> None:
+    # Decision 0018: the drought before the first relevant record is not part of the decay. Read
+    # as part of it (decision 0016's fit, burn_in=False) it flattens the rate and the rule waits longer.
+    recalls, saved = [], []
+    for seed in range(8):
+        labels = drought_then_lomax(seed)
+        at = lomax_first_stop(labels)
+        before = lomax_first_stop(labels, burn_in=False)
+        assert at is not None and before is not None
+        recalls.append(labels[:at].sum() / labels.sum())
+        saved.append(before - at)
+    assert sum(r >= 0.95 for r in recalls) >= 7  # the promise holds on the ranking after the drought
+    assert min(saved) >= 0 and np.mean(saved) > 10
+    # The live estimate leaves the same records out: it agrees with the simulation's stop.
+    labels = drought_then_lomax(0)
+    at = lomax_first_stop(labels)
+    assert at is not None
+    before, after = lomax_estimate(labels[:at - 1], labels.size), lomax_estimate(labels[:at], labels.size)
+    assert before is not None and after is not None and after.screened == at and after.n_total == labels.size
+    assert after.found == labels[:at].sum()  # the first relevant record counts as found
+    assert not lomax_stops(before, 0.95) and lomax_stops(after, 0.95)
+
+
+def test_one_relevant_record_is_not_yet_enough_to_estimate() -> None:
+    # The first relevant record only starts the fit: nothing to estimate until a second one.
+    assert lomax_estimate([0] * 30 + [1] + [0] * 50, 1000) is None
+    assert lomax_estimate([0] * 30 + [1] + [0] * 50 + [1], 1000) is not None
+    assert lomax_estimate([0] * 30 + [1] + [0] * 50, 1000, burn_in=False) is not None
+    status = stopping.assess([0] * 30 + [1] + [0] * 50, [], 1000)
+    assert status.verdict == "continue" and "at least two" in status.explanation

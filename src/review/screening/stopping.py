@@ -17,7 +17,8 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   relevant records turned up along the ranking, estimates how many are left unscreened, and
   stops once the target recall holds at the stated confidence; no random sample. Two rate
   rules exist (both reported by ``review simulate``): ``relevance_rate_lomax`` (Lomax rate,
-  posterior predictive count: ``lomax-bayes``), which the recommended choice follows since
+  posterior predictive count: ``lomax-bayes``; since decision 0018 fitted after the ranked
+  phase's first relevant record, ``lomax-burnin``), which the recommended choice follows since
   decision 0016, and ``relevance_rate`` (exponential rate, profile bound, then a Poisson
   quantile: ``exp-profile``, recommended before it); ``RECOMMENDED_RATE_RULE`` says which.
 
@@ -49,11 +50,12 @@ DEFAULT_CHOICE = "recommended"
 #: The rules that estimate the relevant records left from the ranking, by their JSON names in
 #: ``review simulate``'s ``stopping``: the exponential rate with a profile bound (decision
 #: 0008, ``exp-profile`` in decisions 0014/0016) and the Lomax rate's posterior predictive
-#: count (``lomax-bayes``).
+#: count (``lomax-bayes``, fitted after the first relevant record since decision 0018).
 RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax")
-#: The rate rule the recommended choice follows: the Lomax rate since decision 0016 (before it,
-#: ``relevance_rate`` under decisions 0008 and 0014; numbers in
-#: docs/benchmarks/screening-stopping-2026-12-05.md).
+#: The rate rule the recommended choice follows: the Lomax rate since decision 0016, fitted after
+#: the first relevant record since decision 0018 (before 0016, ``relevance_rate`` under decisions
+#: 0008 and 0014; numbers in docs/benchmarks/screening-stopping-2026-12-05.md and
+#: screening-stopping-frontier-2026-12-05.md).
 RECOMMENDED_RATE_RULE = "relevance_rate_lomax"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -342,16 +344,18 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
     rate = lomax_estimate(ranked, n_total, confidence=common["confidence"])
     stops = rate is not None and lomax_stops(rate, common["target_recall"])
     return _rate_verdict(rate, stops, common, pct, f"{conf} probability",
-                         trend="how relevant records have thinned out along the ranking", none_left_words=True)
+                         trend="how relevant records have thinned out along the ranking", none_left_words=True,
+                         needs="two: it measures the thinning from the first one on")
 
 
 def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any], pct: str, level: str, *, trend: str,
-                  none_left_words: bool = False) -> StoppingStatus:
-    """The words and numbers of a rate rule's verdict; ``level`` is e.g. "95% probability"."""
+                  none_left_words: bool = False, needs: str = "one") -> StoppingStatus:
+    """The words and numbers of a rate rule's verdict; ``level`` is e.g. "95% probability";
+    ``needs``: how many relevant records the ranking must have turned up before an estimate."""
     found, screened, remaining = common["relevant_found"], common["screened"], common["remaining"]
     if rate is None:
         text = (f"Continue: {found} relevant found in {screened} screened; the recommended rule "
-                f"estimates the relevant records left once the ranking has turned up at least one.")
+                f"estimates the relevant records left once the ranking has turned up at least {needs}.")
         return StoppingStatus("continue", None, text, **common)
     expected, upper = rate.expected_remaining, rate.upper_remaining
     about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"

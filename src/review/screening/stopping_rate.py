@@ -20,7 +20,7 @@ why it is measured on 15 labelled reviews (docs/benchmarks/) rather than guarant
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -237,6 +237,11 @@ def first_stop(
 # screened positions), the count still unscreened is then negative binomial, and (b, p) is
 # weighted by its marginal likelihood on a fixed grid. The rule stops once P(recall ≥ target)
 # reaches the confidence.
+# Since decision 0018 the fit starts after the ranked phase's first relevant record: before it the
+# classifier has a single relevant example, and that drought is not part of the decay (read as
+# one, it flattens the fitted rate into a heavier tail). The first relevant record counts as found,
+# not in the fit (a fit that starts on a hit would overrate the rate); positions restart after it.
+# ``burn_in=False`` gives decision 0016's rule (the fit from the first ranked record).
 
 #: (b, p) pairs, equally weighted a priori: b uniform on [0, 60] (step 0.5), p ∈ {1, …, 32}.
 LOMAX_GRID = np.array([(b, p) for p in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0) for b in np.arange(0.0, 60.0 + 1e-9, 0.5)])
@@ -319,19 +324,36 @@ def most_left_for_target(found: np.ndarray | int, target_recall: float) -> np.nd
     return np.floor(np.asarray(found, dtype=float) * (1 / target_recall - 1) + 1e-9)
 
 
+def lomax_fit_start(ranked_labels: Sequence[int] | np.ndarray) -> int | None:
+    """Ranked records left out of the Lomax fit: up to and including the first relevant one
+    (None while nothing relevant has been found)."""
+    hits = np.flatnonzero(np.asarray(ranked_labels, dtype=np.int64))
+    return None if hits.size == 0 else int(hits[0]) + 1
+
+
 def lomax_estimate(
     ranked_labels: Sequence[int] | np.ndarray,
     n_total: int,
     *,
     found_before: int = 0,
     confidence: float = 0.95,
+    burn_in: bool = True,
 ) -> RateEstimate | None:
-    """The Lomax rule's view after the ranked labels so far; None before anything relevant.
+    """The Lomax rule's view after the ranked labels so far; None until it has a relevant record
+    to fit (with ``burn_in``, one after the first).
 
     ``expected_remaining`` is the posterior predictive mean of the relevant records left,
     ``upper_remaining`` its ``confidence`` quantile (capped at the records left).
     """
     labels = np.asarray(ranked_labels, dtype=np.int64)
+    if burn_in:
+        fit_start = lomax_fit_start(labels)
+        if fit_start is None:
+            return None
+        rest = lomax_estimate(labels[fit_start:], n_total - fit_start,
+                              found_before=found_before + int(labels[:fit_start].sum()),
+                              confidence=confidence, burn_in=False)
+        return None if rest is None else replace(rest, screened=int(labels.size), n_total=n_total)
     screened = labels.size
     if screened == 0 or labels.sum() < MIN_FOUND or n_total <= screened:
         return None
@@ -368,6 +390,7 @@ def lomax_first_stop(
     found_before: int = 0,
     target_recall: float = 0.95,
     confidence: float = 0.95,
+    burn_in: bool = True,
 ) -> int | None:
     """Ranked records screened when P(recall ≥ target) first reaches ``confidence``, or None.
 
@@ -375,6 +398,13 @@ def lomax_first_stop(
     up to it. Positions go in chunks, with the rate's running sum carried from one to the next.
     """
     labels = np.asarray(ranked_labels, dtype=np.int64)
+    if burn_in:
+        fit_start = lomax_fit_start(labels)
+        if fit_start is None:
+            return None
+        in_fit = lomax_first_stop(labels[fit_start:], found_before=found_before + int(labels[:fit_start].sum()),
+                                  target_recall=target_recall, confidence=confidence, burn_in=False)
+        return None if in_fit is None else fit_start + in_fit
     n = labels.size
     if n < 2:
         return None
