@@ -6,7 +6,13 @@ a Jeffreys prior a^(−1/2) on the scale, the scale's posterior given b is Gamma
 and the count still unscreened is negative binomial; b is weighted by its marginal likelihood
 on a fixed grid. The Lomax rate (``lomax-bayes``) is the same construction over (b, p) and
 lives in ``review.screening.stopping_rate`` (``lomax_first_stop``), where the session uses it;
-the harness calls that one, so there is one implementation.
+the harness calls that one, so there is one implementation of each rule it judges.
+
+Round 4 (decision 0018, at the end): ``lomax_confidence`` gives the Lomax rule's probability at
+every position (no shortcut), so ``stopping_frontier.py`` can sweep its level, with variants of
+the grid, of the fitted stretch and with a random sample near the stop. ``lomax_burnin_confidence``
+is the judged candidate as first written; the src rule (``lomax_first_stop``, fit after the first
+relevant record) gives the same stop on all 225 cached orders checked.
 """
 
 from __future__ import annotations
