@@ -62,7 +62,7 @@ def _labelled_csv(tmp_path: Path, n: int, every: int) -> Path:
 
 
 def test_a_simulation_loads_neither_the_store_nor_the_ui_nor_plotting(tmp_path: Path) -> None:
-    """``review simulate`` needs scikit-learn, nothing of the workspace stages (~0.3-1 s each)."""
+    """``review simulate`` needs nothing of the workspace stages (~0.3-1 s each)."""
     out = tmp_path / "sim.json"
     args = ["simulate", str(_labelled_csv(tmp_path, n=40, every=8)), "--seed", "1", "--json", str(out)]
     code = ("import sys\nfrom review.cli import main\n"
@@ -74,10 +74,10 @@ def test_a_simulation_loads_neither_the_store_nor_the_ui_nor_plotting(tmp_path: 
 
 
 def test_no_module_of_ours_imports_pandas_in_a_simulation(tmp_path: Path) -> None:
-    """pandas is on the simulate path only because scikit-learn's ``sklearn.utils.fixes`` imports
-    it (deferred upstream in scikit-learn PR #34265, after 1.9.1). It cannot simply be blocked:
-    scikit-learn 1.9 then fails in its dataframe checks. So this records every ``import pandas``
-    made from a ``review`` module while the command runs: there must be none."""
+    """pandas comes onto the simulate path only with scikit-learn (its ``sklearn.utils.fixes``
+    imports it), which the default model no longer loads (decision 0017; tests/screening/
+    test_models_newton.py). This records every ``import pandas`` made from a ``review`` module
+    while the command runs: there must be none."""
     out = tmp_path / "sim.json"
     args = ["simulate", str(_labelled_csv(tmp_path, n=30, every=6)), "--seed", "1", "--json", str(out)]
     code = ("import builtins, sys\nreal, importers = builtins.__import__, []\n"

@@ -40,9 +40,10 @@ def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) ->
     assert "wss@95\t" in result.output and "stop:statistical\t" in result.output
 
 
-def test_simulate_runs_engine_version_3_by_default(small_csv: Path, tmp_path: Path) -> None:
+def test_simulate_runs_engine_version_4_by_default(small_csv: Path, tmp_path: Path) -> None:
     """The default `review simulate` ranks with the setting chosen in docs/decisions/0013:
-    records without text as all-zero rows (engine version 3), the SVM with C = 0.3."""
+    records without text as all-zero rows (engine version 3), the SVM with C = 0.3; since engine
+    version 4 its objective is minimised by the Newton solver (docs/decisions/0017)."""
     rows = small_csv.read_text(encoding="utf-8").splitlines()
     small_csv.write_text("\n".join([*rows, "9001,,,,,,0,0", "9002,,,,,,1,1"]) + "\n", encoding="utf-8")
     out = tmp_path / "sim.json"
@@ -50,8 +51,9 @@ def test_simulate_runs_engine_version_3_by_default(small_csv: Path, tmp_path: Pa
                                        "--prior-excluded", "1", "--json", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    assert data["engine"] == 3 and data["model"] == "svm" and data["n_records"] == 202
-    assert data["model_info"]["engine"] == 3 and data["model_info"]["model_params"]["C"] == 0.3
+    assert data["engine"] == 4 and data["model"] == "svm" and data["n_records"] == 202
+    assert data["model_info"]["engine"] == 4 and data["model_info"]["model_params"]["C"] == 0.3
+    assert data["model_info"]["model_params"]["solver"] == "newton"
     # The two records without text score alike, so they come up close together: labelling the
     # irrelevant one does not sink the relevant one (engine version 2: 54 records later).
     assert abs(data["order"].index(9002) - data["order"].index(9001)) < 10

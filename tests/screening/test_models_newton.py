@@ -83,12 +83,13 @@ def test_the_model_names_its_solver_and_the_ranker_warm_starts_it(small_csv: Pat
     assert SvmModel(1, solver="newton").fit(features.matrix[:60], np.array([labels[r] for r in data.ids[:60]])).coef is not None
 
 
-def test_a_newton_simulation_never_imports_scikit_learn(small_csv: Path, tmp_path: Path) -> None:
+def test_a_default_simulation_never_imports_scikit_learn(small_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "sim.json"
-    args = ["simulate", str(small_csv), "--seed", "1", "--model", "svm-newton", "--json", str(out)]
+    args = ["simulate", str(small_csv), "--seed", "1", "--json", str(out)]
     code = ("import sys\nfrom review.cli import main\n"
             f"try:\n    main({args!r})\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'pandas')))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip().splitlines()[-1] == "[]"
-    assert json.loads(out.read_text())["model_info"]["model_params"]["solver"] == "newton"
+    result = json.loads(out.read_text())
+    assert result["engine"] == 4 and result["model_info"]["model_params"]["solver"] == "newton"

@@ -31,9 +31,10 @@ DEFAULT_MODEL = "svm"
 #: costs a third less CPU per fit.
 SVM_C = 0.3
 
-#: How ``svm`` is minimised: "liblinear" (scikit-learn's dual coordinate descent, engine version 3)
-#: or "newton" (``svm_newton``: the same objective in numpy and scipy.sparse, no scikit-learn).
-SVM_SOLVER = "liblinear"
+#: How ``svm`` is minimised: "newton" (``svm_newton``: numpy and scipy.sparse, no scikit-learn import;
+#: engine version 4, decision 0017) or "liblinear" (scikit-learn's dual coordinate descent, engine
+#: version 3: ``svm-liblinear`` reproduces its orders).
+SVM_SOLVER = "newton"
 
 #: ``svm`` uses ``SVM_SOLVER``; ``svm-liblinear`` and ``svm-newton`` name the solver (the same model).
 MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-liblinear", "svm-newton", "nb", "ensemble")

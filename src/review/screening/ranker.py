@@ -22,8 +22,9 @@ from .query import order_candidates, seeded_order
 
 #: Version of the ranking recipe; stored in every model_info. 2: no presumed-irrelevant
 #: sample once PRESUMED_IRRELEVANT_UNTIL of the set is known to be relevant. 3: a record
-#: without text is an all-zero row, not one shared "(empty)" term (docs/decisions/0013).
-ENGINE_VERSION = 3
+#: without text is an all-zero row, not one shared "(empty)" term (docs/decisions/0013). 4: the
+#: SVM's objective minimised by a Newton method instead of liblinear (same model; decision 0017).
+ENGINE_VERSION = 4
 
 #: Random unlabelled records added to each fit as presumed irrelevant (Cormack & Grossman's
 #: BMI uses 100). At screening prevalence (1–10 %) nearly all are irrelevant, and they keep

@@ -22,11 +22,11 @@ from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-#: Imported in the loader worker after the first record (scikit-learn, scipy: over a second),
-#: before the heap is frozen: see ``ReviewApp.load_project``. The classifiers come from
-#: ``sklearn.svm`` (which loads ``sklearn.linear_model`` too); ``screening.models`` imports them
-#: only when it fits, so they are named here or the first retrain would wait for them.
-MODEL_MODULES: tuple[str, ...] = ("review.screening.ranker", "sklearn.svm", "scipy.special")
+#: Imported in the loader worker after the first record, before the heap is frozen: see
+#: ``ReviewApp.load_project``. The default SVM's solver (``svm_newton``) is imported only when it
+#: fits, so it is named here or the first retrain would wait for it; scikit-learn (over a second)
+#: loads only for a model that needs it (logistic, svm-liblinear, ensemble).
+MODEL_MODULES: tuple[str, ...] = ("review.screening.ranker", "review.screening.svm_newton", "scipy.special")
 
 #: Each screen's class as (module under ``review.tui.screens``, class name), by mode name in
 #: the order of the number keys. A screen's module is imported when its mode is first shown,
