@@ -467,7 +467,7 @@ def _source_fingerprint() -> str:
 
     root = Path(ranker.__file__).parent
     digest = hashlib.sha256()
-    for name in ("features.py", "models.py", "query.py", "ranker.py", "simulate.py", "metrics.py"):
+    for name in ("features.py", "models.py", "svm_newton.py", "query.py", "ranker.py", "simulate.py", "metrics.py"):
         digest.update((root / name).read_bytes())
     # The harness code a run goes through (not the candidate table, not the reporting), so that
     # adding a candidate or a report keeps the cache while changing how a run is done does not.

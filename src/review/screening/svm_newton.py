@@ -67,8 +67,7 @@ def solve(
     y = np.asarray(y, dtype=np.float64)
     costs = np.asarray(costs, dtype=np.float64)
     X_t = X.T
-    # ‖x̃ᵢ‖² (the squares summed by a product with ones), for the CG preconditioner.
-    row_norms = sp.csr_matrix((X.data * X.data, X.indices, X.indptr), shape=X.shape) @ np.ones(n_columns) + 1.0
+    row_norms = _squared_row_norms(X) + 1.0  # ‖x̃ᵢ‖², for the CG preconditioner
     half_inverse = 0.5 / costs
     # ∇f(0) = −2 X̃ᵀ(C∘y) (every loss is 1 at w = 0): the scale the tolerance is relative to.
     cy = 2.0 * costs * y
@@ -88,16 +87,13 @@ def solve(
         gradient_norm = np.sqrt(_squared_norm(gradient))
         if gradient_norm <= stop or steps == max_steps:
             break
-        rows = np.flatnonzero(active)
-        X_active = X if rows.size == n_rows else X[rows]
         # The step's gradient is about X̃_Aᵀ(2C∘r) for the CG residual r: r is solved to the tolerance
         # over the largest 2Cᵢ (without that scale, large C stalled in many short Newton steps).
-        limit = 0.5 * stop / (2.0 * costs[rows].max())
-        alpha, cg_steps = _conjugate_gradients(X_active, half_inverse[rows], row_norms[rows], y[rows],
-                                               beta[rows], limit)
+        limit = 0.5 * stop / (2.0 * costs[active].max())
+        alpha, cg_steps = _conjugate_gradients(X, X_t, active, half_inverse, row_norms, y, beta, limit)
         cg_total += cg_steps
         direction = np.empty(n_columns + 1)
-        direction[:-1] = X_active.T @ alpha
+        direction[:-1] = X_t @ alpha
         direction[-1] = alpha.sum()
         direction -= weights
         along = X @ direction[:-1] + direction[-1]
@@ -111,19 +107,32 @@ def solve(
                     converged=bool(gradient_norm <= stop))
 
 
+def _squared_row_norms(X: sp.csr_matrix) -> np.ndarray:
+    norms = np.zeros(X.shape[0])
+    filled = np.diff(X.indptr) > 0
+    if filled.any():
+        norms[filled] = np.add.reduceat(X.data * X.data, X.indptr[:-1][filled])
+    return norms
+
+
 def _conjugate_gradients(
-    X: sp.csr_matrix, half_inverse: np.ndarray, row_norms: np.ndarray, target: np.ndarray,
-    start: np.ndarray, limit: float,
+    X: sp.csr_matrix, X_t: sp.csc_matrix, active: np.ndarray, half_inverse: np.ndarray, row_norms: np.ndarray,
+    target: np.ndarray, start: np.ndarray, limit: float,
 ) -> tuple[np.ndarray, int]:
-    """Solve (D + X̃X̃ᵀ)α = target from ``start`` by CG preconditioned with the diagonal, until the
-    residual's norm is at most ``limit``; returns α and the iterations."""
-    X_t = X.T
+    """Solve (D + X̃_A X̃_Aᵀ)α_A = target_A from ``start`` (zero off A) by CG preconditioned with the
+    diagonal, until the residual's norm is at most ``limit``; returns α (zero off A) and the iterations.
+
+    The rows off A stay in the products, masked: at C = 0.3 they are a handful, and copying the
+    rows of A out of X cost more than carrying them.
+    """
+    all_active = bool(active.all())
 
     def product(v: np.ndarray) -> np.ndarray:
-        return X @ (X_t @ v) + (v.sum() + half_inverse * v)
+        image = X @ (X_t @ v) + (v.sum() + half_inverse * v)
+        return image if all_active else np.where(active, image, 0.0)
 
-    alpha = start.copy()
-    residual = target - product(alpha)
+    alpha = np.where(active, start, 0.0)
+    residual = np.where(active, target, 0.0) - product(alpha)
     preconditioner = half_inverse + row_norms
     z = residual / preconditioner
     search = z.copy()
