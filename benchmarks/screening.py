@@ -179,8 +179,10 @@ def synthetic_corpus(n_records: int, pool: list[tuple[str, int]],
     return texts, labels
 
 
-def latency(n_records: int, base: list[LabelledSet], *, n_labelled: int = 200, repeats: int = 20) -> dict:
-    """p50/p95 of one retrain + re-rank (default model) on ``n_records`` records."""
+def latency(n_records: int, base: list[LabelledSet], *, n_labelled: int = 200, repeats: int = 20,
+            model: str = "default", warm: bool = False) -> dict:
+    """p50/p95 of one retrain + re-rank (``model``) on ``n_records`` records; ``warm``: each fit
+    starts from the previous one's weights, as in a screening session (else from zero)."""
     rng = np.random.default_rng(7)
     texts, labels = synthetic_corpus(n_records, [(t, d.labels[r]) for d in base for r, t in zip(d.ids, d.texts)], rng)
     ids = list(range(1, n_records + 1))
@@ -191,13 +193,16 @@ def latency(n_records: int, base: list[LabelledSet], *, n_labelled: int = 200, r
     relevant = [i for i, y in enumerate(labels) if y][:5]
     known = {ids[i]: labels[i] for i in labelled} | {ids[i]: 1 for i in relevant}
     times = []
+    previous = rank(features, known, seed=repeats, model=model) if warm else None
     for repeat in range(repeats):
         extra = int(rng.integers(0, n_records))
         known[ids[extra]] = labels[extra]
         started = time.perf_counter()
-        rank(features, known, seed=repeat)
+        ranking = rank(features, known, seed=repeat, model=model, previous=previous)
         times.append(time.perf_counter() - started)
-    return {"n_records": n_records, "n_labelled": len(known), "feature_build_s": round(build, 2),
+        previous = ranking if warm else None
+    return {"n_records": n_records, "n_labelled": len(known), "feature_build_s": round(build, 2), "model": model,
+            "warm": warm,
             "p50_ms": round(1000 * float(np.quantile(times, 0.5)), 1),
             "p95_ms": round(1000 * float(np.quantile(times, 0.95)), 1)}
 

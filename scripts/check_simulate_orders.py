@@ -9,6 +9,10 @@ per set and seed, "same" or the first position where the orders part.
 Usage:
     python scripts/check_simulate_orders.py --save /tmp/orders-before.json     # on the old code
     python scripts/check_simulate_orders.py --against /tmp/orders-before.json  # on the new code
+    python scripts/check_simulate_orders.py --against /tmp/orders-v3.json --model svm-liblinear
+
+``--model`` passes ``--model NAME`` to every run (engine version 4's ``svm-liblinear`` must give
+engine version 3's default orders; its default, the Newton solver, need not: decision 0017).
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ DATA_DIR = SHARED / "data" / "screening"
 KEPT = ("priors", "order", "metrics", "stopping")
 
 
-def run(path: Path, seed: int, tmp: Path) -> dict:
+def run(path: Path, seed: int, tmp: Path, model: str | None = None) -> dict:
     out = tmp / f"{path.stem}-{seed}.json"
     review = Path(sys.executable).with_name("review")
     subprocess.run([str(review), "simulate", str(path), "--seed", str(seed), "--prior-included", "1",
-                    "--prior-excluded", "1", "--json", str(out)], check=True, stdout=subprocess.DEVNULL)
+                    "--prior-excluded", "1", "--json", str(out), *(["--model", model] if model else [])],
+                   check=True, stdout=subprocess.DEVNULL)
     result = json.loads(out.read_text())
     return {key: result[key] for key in KEPT}
 
@@ -53,6 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--sets", nargs="+", help="Only these set names (file stems).")
+    parser.add_argument("--model", help="Run every simulation with --model MODEL.")
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--save", type=Path)
     action.add_argument("--against", type=Path)
@@ -67,7 +73,7 @@ def main() -> None:
         for path in files:
             for seed in args.seeds:
                 key = f"{path.stem} seed {seed}"
-                results[key] = run(path, seed, Path(tmp))
+                results[key] = run(path, seed, Path(tmp), args.model)
                 if args.against:
                     verdict = first_difference(saved[key], results[key]) if key in saved else "not in saved run"
                     differing += verdict != "same"
