@@ -186,3 +186,32 @@ def test_screening_setting_is_added_when_the_table_is_missing(tmp_path) -> None:
     write_screening_setting(path, "stopping_rule", "certified")
     text = path.read_text()
     assert "# keep me" in text and text.rstrip().endswith('[screening]\nstopping_rule = "certified"')
+
+
+def test_each_retrain_starts_from_the_last_fit(labelled_workspace, monkeypatch) -> None:
+    """The default SVM is warm-started from the ranking the session serves (decision 0017)."""
+    from review.screening import ranker
+
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice", seed=2)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    session.decide(relevant[0], "include")
+    session.decide(irrelevant[0], "exclude")
+    starts = []
+    real_rank = ranker.rank
+
+    def spying_rank(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        previous = kwargs.get("previous")
+        starts.append(None if previous is None else previous.solution)
+        return real_rank(*args, **kwargs)
+
+    monkeypatch.setattr(ranker, "rank", spying_rank)
+    first = session.retrain()
+    session.apply_ranking(first)
+    record = session.next_record()
+    session.decide(record.id, _label(truth, record.id))
+    second = session.retrain()
+    assert first.model_info["model_params"]["solver"] == "newton" and first.solution is not None
+    assert starts[0] is None and starts[1] is first.solution
+    assert second.solution is not None and second.solution.shape == first.solution.shape
