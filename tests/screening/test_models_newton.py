@@ -56,6 +56,15 @@ def test_the_newton_solution_is_liblinears_minimiser(small_csv: Path, n_rows: in
     assert newton <= svm_newton.objective(X, signs, costs, optimum) * (1 + max(slack, 1e-12))
 
 
+def test_rows_without_evidence_give_zero_weights_even_from_a_warm_start() -> None:
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix((4, 6))  # records without text, balanced weights: ∇f(0) = 0
+    found = svm_newton.solve(X, np.array([1.0, -1.0, -1.0, -1.0]), SVM_C * np.array([1.5, 0.5, 0.5, 0.5]),
+                             start=np.ones(7))
+    assert found.converged and not found.weights.any()
+
+
 def test_a_warm_start_reaches_the_same_minimiser_in_fewer_steps(small_csv: Path) -> None:
     X, y, weights = _problem(small_csv, 150, 5)
     signs, costs = np.where(y == 1, 1.0, -1.0), SVM_C * weights

@@ -71,7 +71,12 @@ def solve(
     half_inverse = 0.5 / costs
     # ∇f(0) = −2 X̃ᵀ(C∘y) (every loss is 1 at w = 0): the scale the tolerance is relative to.
     cy = 2.0 * costs * y
-    stop = tol * np.sqrt(_squared_norm(X_t @ cy) + cy.sum() ** 2)
+    start_norm = np.sqrt(_squared_norm(X_t @ cy) + cy.sum() ** 2)
+    if start_norm <= 1e-12 * float(np.abs(cy).sum()):
+        # ∇f(0) is rounding noise, so w = 0 is the minimiser (every row empty, balanced weights).
+        return Solution(weights=np.zeros(n_columns + 1), newton_steps=0, cg_steps=0, gradient_norm=0.0,
+                        converged=True)
+    stop = tol * start_norm
     weights = np.zeros(n_columns + 1) if start is None else np.array(start, dtype=np.float64)
     scores = X @ weights[:-1] + weights[-1]
     steps = cg_total = 0
