@@ -105,3 +105,34 @@ def test_store_round_trip_and_export(workspace: Workspace, tmp_path: Path) -> No
     rows = list(csv.DictReader(paths[2].open()))
     assert rows == [{"record_id": str(r1), "alice": "include", "bob": "exclude",
                      "resolution": "include", "resolved_by": "carol"}]
+
+
+def test_resolving_as_exclude_follows_require_reason_on_exclude(workspace: Workspace) -> None:
+    from review.errors import ReviewError
+    from review.services.screening import resolve_conflict as resolve_in_workspace
+
+    store = workspace.store
+    store.add_batch([Record(title=f"T{i}") for i in range(2)], file_name="f", file_sha256="0" * 64,
+                    source_name="db", format="csv", encoding="utf-8")
+    r1, r2 = (r.id for r in store.records())
+    for record_id in (r1, r2):
+        store.add_decision(record_id, "alice", "include")
+        store.add_decision(record_id, "bob", "exclude")
+    criteria = workspace.path("screening", "criteria.toml")
+    criteria.write_text('exclusion_reasons = ["wrong population", "wrong outcome"]\n'
+                        "require_reason_on_exclude = true\n", encoding="utf-8")
+    with pytest.raises(ReviewError, match="require_reason_on_exclude = true") as refused:
+        resolve_in_workspace(workspace, r1, "exclude", "carol")
+    assert "\n" not in str(refused.value) and store_resolutions(store) == {}
+    with pytest.raises(ReviewError, match="only for an exclusion"):
+        resolve_in_workspace(workspace, r1, "include", "carol", reason="wrong outcome")
+    resolve_in_workspace(workspace, r1, "exclude", "carol", reason="wrong pop")  # a unique start names it
+    resolve_in_workspace(workspace, r2, "include", "carol")  # an inclusion needs no reason
+    consensus = store.current_decisions(reviewer="consensus")
+    assert consensus[(r1, "consensus")].reasons == ("wrong population",)
+    assert store_resolutions(store) == {r1: ("exclude", "carol"), r2: ("include", "carol")}
+    # While the file cannot be read the setting is unknown: a bare exclusion is refused.
+    criteria.write_text("require_reason_on_exclude = tru\n", encoding="utf-8")
+    with pytest.raises(ReviewError, match="criteria.toml"):
+        resolve_in_workspace(workspace, r2, "exclude", "carol")
+    assert store_resolutions(store)[r2] == ("include", "carol")

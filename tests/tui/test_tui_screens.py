@@ -93,6 +93,33 @@ async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> Non
 
 
 @async_test
+async def test_resolving_as_exclude_asks_for_a_reason_when_criteria_require_one(tui_ws: Workspace) -> None:
+    path = tui_ws.path("screening", "criteria.toml")
+    path.write_text("require_reason_on_exclude = true\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await pilot.press("b")
+        await pilot.pause()
+        first, second = (c.record_id for c in screen.data.conflicts)
+        await pilot.press("e")
+        assert isinstance(app.screen, ReasonScreen) and store_resolutions(tui_ws.store) == {}
+        await pilot.press("escape")  # cancelled: nothing resolved
+        assert app.screen is screen and store_resolutions(tui_ws.store) == {}
+        await pilot.press("e", "1")
+        await settle(pilot)
+        resolved = tui_ws.store.current_decisions(reviewer="consensus")[(first, "consensus")]
+        assert (resolved.label, resolved.reasons) == ("exclude", (screen_reasons(app)[0],))
+        await pilot.press("r", "2")  # r: exclude with a reason, whatever the setting
+        await settle(pilot)
+        resolved = tui_ws.store.current_decisions(reviewer="consensus")[(second, "consensus")]
+        assert (resolved.label, resolved.reasons) == ("exclude", (screen_reasons(app)[1],))
+
+
+def screen_reasons(app) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
+    return tuple(app.project.criteria.criteria.reasons)
+
+
+@async_test
 async def test_record_browser_filters_and_changes_a_decision(tui_ws: Workspace) -> None:
     async with open_app(tui_ws, "alice", "browser", blind=False, size=SIZE) as (app, pilot):
         screen = app.screen

@@ -136,9 +136,12 @@ def store_resolutions(store: Store) -> dict[int, tuple[str, str]]:
     }
 
 
-def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *, note: str = "") -> Decision:
-    """Record the final label of a disputed record as the ``consensus`` reviewer; one transaction."""
-    return store.add_decision(record_id, CONSENSUS_REVIEWER, label, note=note,
+def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *, note: str = "",
+                     reasons: Sequence[str] = ()) -> Decision:
+    """Record the final label of a disputed record as the ``consensus`` reviewer; one transaction.
+
+    ``reasons`` are stored as a screening decision's are (an exclusion's reasons)."""
+    return store.add_decision(record_id, CONSENSUS_REVIEWER, label, reasons=tuple(reasons), note=note,
                               model_info={"resolved_by": resolver})
 
 

@@ -139,11 +139,28 @@ def export_agreement(workspace: Workspace, out_dir: Path | None = None) -> Agree
 
 
 def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver: str, *,
-                     note: str = "") -> Decision:
-    """Record the final label of a disputed record (as the consensus reviewer)."""
-    from ..screening.agreement import resolve_conflict as resolve
+                     note: str = "", reason: str | None = None) -> Decision:
+    """Record the final label of a disputed record (as the consensus reviewer).
 
-    return resolve(workspace.store, record_id, label, resolver, note=note)
+    An exclusion follows ``criteria.toml`` as ``review decide`` does: ``reason`` names one of its
+    ``exclusion_reasons`` (a unique start is enough), and with ``require_reason_on_exclude = true``
+    an exclusion without one raises ``ReviewError`` naming the setting, nothing recorded. The file
+    is read strictly here: while it cannot be read an exclusion is refused, not guessed.
+    """
+    from ..screening.agreement import resolve_conflict as resolve
+    from ..screening.criteria import check_exclusion_reason, match_reason
+    from ..screening.criteria import load_criteria as load
+
+    if label not in SCREENING_LABELS:
+        raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+    reasons: tuple[str, ...] = ()
+    if reason is not None:
+        if label != "exclude":
+            raise ReviewError(f"reason: only for an exclusion (a reason says why a record is excluded, not {label})")
+        reasons = (match_reason(load(workspace).reasons, reason),)
+    elif label == "exclude":
+        check_exclusion_reason(load(workspace).require_reason_on_exclude, label, reasons)
+    return resolve(workspace.store, record_id, label, resolver, note=note, reasons=reasons)
 
 
 def ranking_status(workspace: Workspace) -> list[str]:

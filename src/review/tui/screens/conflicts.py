@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ...errors import ReviewError
 from ...records import Record
 from ...services import workspace as services_workspace
 from ...services.screening import AgreementReport, agreement_report, export_agreement, resolve_conflict
 from ..messages import ConflictsLoaded
 from ..project import Project
 from .base import ProjectScreen
-from .modals import RecordScreen
+from .modals import ReasonScreen, RecordScreen
 
 if TYPE_CHECKING:
     from ...services.screening import Agreement
@@ -58,12 +59,15 @@ class ConflictsScreen(ProjectScreen):
 
     CSS_PATH = "conflicts.tcss"
     HELP = ("Resolving writes the final label as reviewer *consensus* (PRISMA uses it), noting "
-            "that you resolved it; the reviewers' own decisions stay in the log. **x** writes agreement.json, agreement.csv and "
+            "that you resolved it; the reviewers' own decisions stay in the log. **r** resolves as exclude "
+            "with a reason from `criteria.toml` (**e** asks for one when it sets `require_reason_on_exclude`). "
+            "**x** writes agreement.json, agreement.csv and "
             "conflicts.csv to `screening/`.")
     BINDINGS = [
         Binding("i", "resolve('include')", "Include", id="conflicts.include", tooltip="Resolve as include"),
         Binding("e", "resolve('exclude')", "Exclude", id="conflicts.exclude", tooltip="Resolve as exclude"),
         Binding("m", "resolve('maybe')", "Maybe", id="conflicts.maybe", tooltip="Resolve as maybe"),
+        Binding("r", "reason", "Reason", id="conflicts.reason", tooltip="Resolve as exclude, with a reason"),
         Binding("enter", "open", "Open", id="conflicts.open", tooltip="Read the record"),
         Binding("x", "export", "Export", id="conflicts.export", tooltip="Write agreement statistics"),
         Binding("b", "unblind", "Unblind", id="conflicts.unblind",
@@ -140,18 +144,39 @@ class ConflictsScreen(ProjectScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return int(key.value) if key.value is not None else None
 
-    def action_resolve(self, label: str) -> None:
+    def action_resolve(self, label: str, reason: str | None = None) -> None:
         record_id, project = self._selected(), self.project
         if record_id is None or project is None:
             self.app.bell()
             return
-        resolve_conflict(project.workspace, record_id, label, project.reviewer)  # durable now
+        if label == "exclude" and reason is None and project.session.require_reason_on_exclude:
+            self.action_reason()  # criteria.toml requires one: ask rather than refuse
+            return
+        try:
+            resolve_conflict(project.workspace, record_id, label, project.reviewer, reason=reason)  # durable now
+        except ReviewError as err:  # e.g. the setting turned on, or the file half-saved: nothing recorded
+            self.notify(str(err), title="Not resolved", severity="error", markup=False)
+            return
         table = self.query_one("#conflict-table", DataTable)
+        shown = f"{label} ({project.reviewer})" + (f" – {reason}" if reason else "")
         table.update_cell(str(record_id), table.ordered_columns[3].key,
-                          Text(f"{label} ({project.reviewer})", style=LABEL_STYLE.get(label, "")))
+                          Text(shown, style=LABEL_STYLE.get(label, "")))
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
         self.load()
+
+    def action_reason(self) -> None:
+        """Resolve the highlighted conflict as exclude, with a reason from ``criteria.toml``'s list."""
+        project = self.project
+        if project is None or self._selected() is None:
+            self.app.bell()
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.action_resolve("exclude", reason)
+
+        self.app.push_screen(ReasonScreen(project.criteria.criteria.reasons), chosen)
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
