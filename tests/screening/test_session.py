@@ -215,3 +215,30 @@ def test_each_retrain_starts_from_the_last_fit(labelled_workspace, monkeypatch) 
     assert first.model_info["model_params"]["solver"] == "newton" and first.solution is not None
     assert starts[0] is None and starts[1] is first.solution
     assert second.solution is not None and second.solution.shape == first.solution.shape
+
+
+def test_a_saved_criteria_file_reaches_the_next_retrain_and_a_broken_one_keeps_the_last(workspace) -> None:
+    import os
+
+    titles = ["Depression and return to work", "Knee osteoarthritis exercise trial", "Asthma in children"]
+    workspace.store.add_batch([Record(title=t, abstract=t) for t in titles], file_name="f", file_sha256="k" * 64,
+                              source_name="s", format="csv", encoding="utf-8")
+    ids = {r.title: r.id for r in workspace.store.records()}
+    path = workspace.path("screening", "criteria.toml")
+    path.write_text('include = ["depress*"]\n', encoding="utf-8")
+    session = ScreeningSession(workspace, "alice", quick_start=True)
+    assert session.cold_start and session.retrain().order[0] == ids[titles[0]]
+
+    def save(text: str, step: int) -> None:  # a later mtime even on a coarse clock
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(0, path.stat().st_mtime_ns + step * 10**9))
+
+    save('include = ["osteoarthritis"]\nexclude = ["depress*"]\nrequire_reason_on_exclude = true\n', 1)
+    ranking = session.retrain()  # reads the saved file first
+    assert ranking.model_info["fallback"] == "keyword_prior"
+    assert ranking.order[0] == ids[titles[1]] and ranking.order[-1] == ids[titles[0]]
+    assert session.require_reason_on_exclude
+    save('include = ["osteo\n', 2)  # half-saved
+    assert "criteria.toml" in session.reload_criteria()
+    assert session.criteria.include_terms == ("osteoarthritis",) and session.require_reason_on_exclude
+    assert session.retrain().order == ranking.order

@@ -65,4 +65,10 @@ def test_watcher_reloads_and_survives_a_broken_file(workspace: Workspace) -> Non
     path.write_text("[include\n", encoding="utf-8")
     import os
     os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
-    assert watcher.poll() and watcher.criteria.error and watcher.criteria.include == ()
+    # A broken save keeps the last good criteria (terms, reasons) and says so in one line.
+    assert watcher.poll() and watcher.criteria.include == ("a",) and watcher.criteria.reasons == ("x",)
+    assert "criteria.toml" in watcher.criteria.error and "last good criteria" in watcher.criteria.error
+    assert "\n" not in watcher.criteria.error
+    path.write_text('[include]\nterms = ["b"]\n', encoding="utf-8")
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 2 * 10**9))
+    assert watcher.poll() and watcher.criteria.include == ("b",) and not watcher.criteria.error

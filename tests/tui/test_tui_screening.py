@@ -88,6 +88,33 @@ async def test_e_asks_for_a_reason_when_criteria_require_one(fresh_ws: Workspace
 
 
 @async_test
+async def test_a_saved_criteria_file_reorders_the_cold_start_and_a_broken_one_keeps_the_last(fresh_ws: Workspace) -> None:
+    path = fresh_ws.path("screening", "criteria.toml")
+    knee = next(r.id for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen, session = app.screen, app.project.session
+        old_order = session.ranking.order
+        assert session.cold_start and old_order.index(knee) > len(old_order) // 2  # "randomi?ed" is excluded
+        shown = screen.current.id
+        path.write_text('exclusion_reasons = ["off topic"]\ninclude = ["osteoarthritis"]\n', encoding="utf-8")
+        os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
+        screen._poll_criteria()
+        await pilot.pause(0.5)  # the retrain waits for a quiet moment
+        await settle(pilot)
+        assert app.project.criteria.criteria.include == ("osteoarthritis",)
+        assert session.ranking.order[0] == knee and screen.current.id == shown  # the record on screen stays
+        await pilot.press("i")
+        assert screen.current.id == knee
+        path.write_text('include = ["osteo\n', encoding="utf-8")  # half-saved
+        os.utime(path, ns=(0, path.stat().st_mtime_ns + 2 * 10**9))
+        screen._poll_criteria()
+        assert app.project.criteria.criteria.include == ("osteoarthritis",)
+        assert session.criteria.include_terms == ("osteoarthritis",)
+        assert "last good criteria" in str(screen.query_one("#legend").render())
+        await settle(pilot)
+
+
+@async_test
 async def test_search_opens_a_record_out_of_order(fresh_ws: Workspace) -> None:
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)

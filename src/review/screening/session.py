@@ -28,7 +28,7 @@ from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
 from .counts import RELEVANT_LABELS, count_decisions
-from .criteria import Criteria, check_exclusion_reason, load_criteria
+from .criteria import Criteria, check_exclusion_reason, criteria_path, load_criteria
 from .query import QUERY_NAMES, seeded_order
 from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL, StoppingStatus, assess
 
@@ -133,9 +133,10 @@ class ScreeningSession:
         self._unsaved: Ranking | None = None
         self._current: int | None = None
         self._sample_start: int | None = None
+        self._criteria_stamp = self._criteria_mtime()
         self.criteria = self._load_criteria()
         #: ``criteria.toml``'s ``require_reason_on_exclude``: ``decide`` refuses an exclusion
-        #: without a reason. The TUI sets it again when it reloads a changed file.
+        #: without a reason. ``reload_criteria`` sets it again when the file changes.
         self.require_reason_on_exclude = self.criteria.require_reason_on_exclude
         self._load_records()
         self._state = self._load_decisions()
@@ -147,6 +148,40 @@ class ScreeningSession:
             return load_criteria(self.workspace)
         except ReviewError:
             return Criteria()  # the TUI shows the file's error itself; screening goes on
+
+    def _criteria_mtime(self) -> int | None:
+        try:
+            return criteria_path(self.workspace).stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def reload_criteria(self) -> str:
+        """Read ``criteria.toml`` again if it changed since it was last read; "" or the error.
+
+        The terms feed the keyword prior at the next ``retrain`` (which calls this first), the
+        reason setting the next ``decide``. A file that cannot be read (half-saved, a typo) keeps
+        the last good criteria, so ranking and the reason rule never fall back to none.
+        """
+        stamp = self._criteria_mtime()
+        if stamp == self._criteria_stamp:
+            return ""
+        try:
+            criteria = load_criteria(self.workspace)
+        except ReviewError as err:
+            self._criteria_stamp = stamp  # reported once; the next save is read again
+            return str(err)
+        with self._lock:
+            self._criteria_stamp = stamp
+            self.criteria = criteria
+            self.require_reason_on_exclude = criteria.require_reason_on_exclude
+        return ""
+
+    @property
+    def cold_start(self) -> bool:
+        """True while the queue is the keyword prior or a seeded order: no model fitted yet,
+        so the criteria's terms decide the order."""
+        with self._lock:
+            return self._ranking.model_info.get("fallback") is not None
 
     def _load_records(self) -> None:
         self._ids = ranking_store.record_ids(self.store)
@@ -403,8 +438,10 @@ class ScreeningSession:
         from .ranker import Ranking, fallback_ranking, rank
 
         _check_model(self.model)
+        self.reload_criteria()  # terms saved since the last retrain shape a cold start's prior
         with self._lock:
             labels = self._training_labels()
+            criteria = self.criteria
             eligible = list(self._eligible)
             hidden = set(self._hidden)
             previous = self._ranking if isinstance(self._ranking, Ranking) else None
@@ -415,14 +452,14 @@ class ScreeningSession:
             # (the same order ``rank`` gives, as features keep the eligible order).
             ranking = fallback_ranking(eligible, labels, seed=self.seed, model=self._model_name,
                                        query=self.query, texts=texts,
-                                       include_terms=self.criteria.include_terms,
-                                       exclude_terms=self.criteria.exclude_terms)
+                                       include_terms=criteria.include_terms,
+                                       exclude_terms=criteria.exclude_terms)
         else:
             features = self._ensure_features(texts, eligible)
             # The last fit warm-starts the solver (a stored queue has no weights: a cold start).
             ranking = rank(features, labels, model=self.model, query=self.query, seed=self.seed,
-                           texts=texts, include_terms=self.criteria.include_terms,
-                           exclude_terms=self.criteria.exclude_terms, previous=previous)
+                           texts=texts, include_terms=criteria.include_terms,
+                           exclude_terms=criteria.exclude_terms, previous=previous)
         if hidden:
             ranking = _without(ranking, hidden)
         ranking.rank_of(-1)  # builds the position index here, not in the next ``decide`` (UI thread)

@@ -1,14 +1,15 @@
 """Colour-coded include/exclude terms and structured abstracts as Rich ``Text``.
 
 Criteria come from ``screening/criteria.toml`` through the screening stage's loader (same
-term syntax as its keyword prior); ``CriteriaWatcher`` reloads them when the mtime changes.
+term syntax as its keyword prior); ``CriteriaWatcher`` reloads them when the mtime changes,
+keeping the last good ones while the file cannot be read.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rich.text import Text
@@ -50,12 +51,21 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     return terms_regex(terms)
 
 
-def load_criteria(workspace: Workspace) -> Criteria:
-    """Criteria through the screening stage's loader; a broken file becomes ``error``."""
+#: Appended to a reload's error: what stays in use meanwhile.
+KEPT = "; the last good criteria stay in use"
+
+
+def load_criteria(workspace: Workspace, previous: Criteria | None = None) -> Criteria:
+    """Criteria through the screening stage's loader; a broken file becomes ``error``.
+
+    With ``previous`` (a reload) a broken file keeps its terms, reasons and reason setting.
+    """
     try:
         loaded = service.load_criteria(workspace)
     except ReviewError as err:  # a half-saved file must not stop screening
-        return Criteria(error=str(err))
+        if previous is None or (previous.error and not previous.error.endswith(KEPT)):
+            return Criteria(error=str(err))  # nothing good read yet
+        return replace(previous, error=str(err) + KEPT, _patterns=dict(previous._patterns))
     return Criteria(include=loaded.include_terms, exclude=loaded.exclude_terms,
                     reasons=loaded.exclusion_reasons or DEFAULT_REASONS,
                     require_reason_on_exclude=loaded.require_reason_on_exclude)
@@ -82,7 +92,7 @@ class CriteriaWatcher:
         if stamp == self._stamp:
             return False
         self._stamp = stamp
-        self.criteria = load_criteria(self.workspace)
+        self.criteria = load_criteria(self.workspace, self.criteria)
         return True
 
 

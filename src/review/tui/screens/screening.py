@@ -224,16 +224,19 @@ class ScreeningScreen(ProjectScreen):
         self.query_one("#model", Static).update(Text(text, style="dim"), layout=False)
 
     def _poll_criteria(self) -> None:
+        """A saved criteria.toml: new highlighting now, the reason setting for the next key, and
+        the terms for the next retrain — at once while they still order the queue (cold start).
+        A file that cannot be read keeps the last good criteria everywhere."""
         project = self.project
         if project is not None and project.criteria.poll():
-            criteria = project.criteria.criteria
-            if not criteria.error:  # (a half-saved file keeps the last good setting)
-                project.session.require_reason_on_exclude = criteria.require_reason_on_exclude
+            project.session.reload_criteria()  # (a half-saved file keeps the last good setting)
             self.query_one("#record", RecordView).forget_prepared()  # drawn with the old terms
             self._paint()
             self._paint_legend()
             if not project.criteria.criteria.error:
                 self.notify("criteria.toml reloaded", timeout=2)
+                if project.session.cold_start:  # once a model is fitted the terms no longer rank
+                    self._schedule_retrain()
 
     # -- decisions -----------------------------------------------------------------------
     def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
