@@ -80,26 +80,40 @@ def _log_choose(n: np.ndarray | np.float64, k: np.ndarray | np.float64) -> np.nd
     return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
 
 
+#: Values of j summed together by ``hypergeom_cdf``: the sampling phase's k fits in one block.
+_J_BLOCK = 32
+
+
 def hypergeom_cdf(k: Any, urn: int, relevant: Any, drawn: Any) -> np.ndarray:
     """P(X ≤ k) for X ~ Hypergeometric(urn, relevant, drawn), vectorised.
 
-    Sums the pmf from 0 to k in log space; k is small in the sampling phase (a handful of
-    relevant records), which makes this ~100× faster than scipy's general CDF there.
+    Sums the pmf from 0 to k in log space, all j of a block at once (one array per block, not
+    one pass per j); k is small in the sampling phase (a handful of relevant records), which
+    makes this ~100× faster than scipy's general CDF there. The terms are added in order of j,
+    as the per-j loop it replaced did, so the sums are the same to the last bit.
     """
     k, relevant, drawn = np.broadcast_arrays(np.asarray(k, dtype=np.int64),
                                              np.asarray(relevant, dtype=np.int64),
                                              np.asarray(drawn, dtype=np.int64))
+    shape = k.shape
+    k, relevant, drawn = k.reshape(-1, 1), relevant.reshape(-1, 1), drawn.reshape(-1, 1)
     total = np.zeros(k.shape, dtype=float)
+    if total.size == 0:
+        return total.reshape(shape)
     log_all = _log_choose(np.float64(urn), drawn.astype(float))
-    for j in range(int(k.max(initial=0)) + 1):
+    j_max = int(k.max(initial=0))
+    for first in range(0, j_max + 1, _J_BLOCK):
+        j = np.arange(first, min(j_max, first + _J_BLOCK - 1) + 1)[None, :]
         ok = (j <= k) & (j <= relevant) & (drawn - j >= 0) & (drawn - j <= urn - relevant)
         if not ok.any():
             continue
-        log_pmf = (_log_choose(relevant[ok].astype(float), np.float64(j))
-                   + _log_choose((urn - relevant[ok]).astype(float), (drawn[ok] - j).astype(float))
-                   - log_all[ok])
-        total[ok] += np.exp(log_pmf)
-    return np.minimum(total, 1.0)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # the terms outside ``ok``
+            log_pmf = (_log_choose(relevant.astype(float), j.astype(float))
+                       + _log_choose((urn - relevant).astype(float), (drawn - j).astype(float)) - log_all)
+            terms = np.where(ok, np.exp(log_pmf), 0.0)
+        # Sequential sums (accumulate, not pairwise): adding 0.0 where a term is impossible changes nothing.
+        total = np.cumsum(np.concatenate([total, terms], axis=1), axis=1)[:, -1:]
+    return np.minimum(total, 1.0).reshape(shape)
 
 
 def k_target(relevant_ranked: int, relevant_sample: int, target_recall: float) -> int:
@@ -217,6 +231,40 @@ def knee_fires(labels: Sequence[int] | np.ndarray) -> bool:
     relevant = int(np.sum(labels))
     return ratio is not None and ratio >= 156 - min(relevant, 150)
 
+
+
+#: Prefix lengths × positions evaluated together by ``first_knee`` (a few MB of int64).
+_KNEE_BLOCK = 400_000
+
+
+def first_knee(labels: Sequence[int] | np.ndarray, start: int = KNEE_MIN_SCREENED) -> int | None:
+    """The shortest prefix ``labels[:s]``, s ≥ ``start``, on which ``knee_fires``; None if none.
+
+    Many prefix lengths at once, as one array of ``distance`` per block of them, with the same
+    integer distances, first-maximum knee and float ratio as ``knee_ratio``: the same answer as
+    calling ``knee_fires`` on each prefix, without a pass per prefix.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    n = labels.size
+    gains = np.cumsum(labels)
+    positions = np.arange(1, n + 1)
+    begin = max(start, KNEE_MIN_SCREENED, 2)
+    while begin <= n:
+        end = min(n, begin + max(1, _KNEE_BLOCK // n))
+        lengths = np.arange(begin, end + 1)  # s
+        found = gains[lengths - 1]  # gains[-1] of each prefix
+        distance = gains[None, :end] * lengths[:, None] - positions[None, :end] * found[:, None]
+        distance[positions[None, :end] > lengths[:, None]] = np.iinfo(np.int64).min  # beyond the prefix
+        knee = distance.argmax(axis=1)
+        i, found_at_knee = knee + 1, gains[knee]
+        defined = (found > 0) & (i < lengths)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = (found_at_knee / i) / ((found - found_at_knee + 1) / (lengths - i))
+        fires = defined & (ratio >= 156 - np.minimum(found, 150))
+        if fires.any():
+            return int(lengths[np.argmax(fires)])
+        begin = end + 1
+    return None
 
 # -- status for the UI -------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
@@ -435,12 +483,7 @@ def stopping_points(
         if run >= limit and labels[:i].any():
             consecutive_at = i + 1
             break
-    knee_at = None
-    start = max(n_priors + 1, KNEE_MIN_SCREENED)
-    for s in range(start, n + 1):
-        if knee_fires(labels[:s]):
-            knee_at = s
-            break
+    knee_at = first_knee(labels, max(n_priors + 1, KNEE_MIN_SCREENED))
     triggers = [t for t in (consecutive_at, knee_at) if t is not None]
     statistical = point(None, sample_start=None, sample_size=None)
     if triggers:
