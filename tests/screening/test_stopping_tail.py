@@ -85,3 +85,19 @@ def test_first_knee_equals_knee_fires_at_every_prefix() -> None:
         for start in (150, 151, 333):
             loop = next((s for s in range(start, n + 1) if stopping.knee_fires(labels[:s])), None)
             assert stopping.first_knee(labels, start) == loop
+
+
+def test_lomax_first_stop_does_not_depend_on_how_positions_are_probed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Positions are weighed a few at a time so that those after the first stop are skipped;
+    # probing one by one or a whole chunk at once (as before) must stop at the same position.
+    from review.screening import stopping_rate
+
+    rng = np.random.default_rng(8)
+    orders = [(rng.random(n) < 0.3 * np.exp(-np.arange(n) / (n / 8))).astype(np.int64) for n in (300, 1500)]
+    orders.append(np.r_[np.ones(5, dtype=np.int64), np.zeros(1200, dtype=np.int64)])
+    stops = []
+    for probe in (64, 1, 7, stopping_rate._CHUNK):
+        monkeypatch.setattr(stopping_rate, "_PROBE", probe)
+        stops.append([stopping_rate.lomax_first_stop(order, found_before=1) for order in orders])
+    assert all(s == stops[0] for s in stops)
+    assert any(s is not None for s in stops[0])

@@ -248,6 +248,9 @@ LOMAX_GRID = np.array([(b, p) for p in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0) for b in
 _SHAPE_PRIOR = 0.5  # Jeffreys a^(−1/2)
 #: Positions evaluated together by ``lomax_first_stop``: grid × chunk arrays stay a few MB.
 _CHUNK = 512
+#: ... of which the posterior and its probability are taken this many at a time, so that the
+#: positions after the first stop are not weighed (the probability is most of the cost).
+_PROBE = 64
 
 
 def _lomax_rates(n_total: int) -> tuple[np.ndarray, np.ndarray]:
@@ -292,7 +295,8 @@ def _lomax_posterior(screened_mass: np.ndarray, total_mass: np.ndarray, log_sum:
 
     shape = np.broadcast_to(found[None, :] + _SHAPE_PRIOR, screened_mass.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_weight = gammaln(shape) - shape * np.log(screened_mass) + log_sum
+        # gammaln once per column: the shape is the same on every grid row.
+        log_weight = gammaln(found + _SHAPE_PRIOR)[None, :] - shape * np.log(screened_mass) + log_sum
         log_weight -= log_weight.max(axis=0, keepdims=True)
         weight = np.exp(log_weight)
         weight /= weight.sum(axis=0, keepdims=True)
@@ -421,18 +425,28 @@ def lomax_first_stop(
         masses = screened_mass + np.cumsum(np.exp(log_shape), axis=1)
         sums = log_sum + np.cumsum(log_shape * labels[at - 1][None, :], axis=1)
         screened_mass, log_sum = masses[:, -1:], sums[:, -1:]
-        k_max = most_left_for_target(found_fit[at - 1] + found_before, target_recall)
-        sure = (n - at) <= k_max  # too few records left to miss the target
-        fitted = found_fit[at - 1] >= MIN_FOUND
-        if fitted.any():
-            post = _lomax_posterior(masses[:, fitted], total_mass, sums[:, fitted], found_fit[at[fitted] - 1])
-            # The exact probability (betainc, most of the cost) only where the cheap cap allows a stop.
-            possible = _lomax_cdf_cap(post, k_max[fitted]) >= confidence - 1e-9
-            probability = np.zeros(possible.size)
-            if possible.any():
-                subset = _LomaxPosterior(post.weight[:, possible], post.shape[:, possible], post.share[:, possible])
-                probability[possible] = _lomax_cdf(subset, k_max[fitted][possible])
-            sure[fitted] |= probability >= confidence
-        if sure.any():
-            return int(at[np.argmax(sure)])
+        for probe in range(0, at.size, _PROBE):  # every position's answer is its own: the first stop ends it
+            part = slice(probe, probe + _PROBE)
+            stop = _lomax_sure(masses[:, part], total_mass, sums[:, part], found_fit[at[part] - 1],
+                               found_before, n - at[part], target_recall, confidence)
+            if stop.any():
+                return int(at[part][np.argmax(stop)])
     return None
+
+
+def _lomax_sure(masses: np.ndarray, total_mass: np.ndarray, sums: np.ndarray, found_fit: np.ndarray,
+                found_before: int, left: np.ndarray, target_recall: float, confidence: float) -> np.ndarray:
+    """Whether ``lomax_first_stop`` stops at each of a run of positions (columns)."""
+    k_max = most_left_for_target(found_fit + found_before, target_recall)
+    sure = left <= k_max  # too few records left to miss the target
+    fitted = found_fit >= MIN_FOUND
+    if fitted.any():
+        post = _lomax_posterior(masses[:, fitted], total_mass, sums[:, fitted], found_fit[fitted])
+        # The exact probability (betainc, most of the cost) only where the cheap cap allows a stop.
+        possible = _lomax_cdf_cap(post, k_max[fitted]) >= confidence - 1e-9
+        probability = np.zeros(possible.size)
+        if possible.any():
+            subset = _LomaxPosterior(post.weight[:, possible], post.shape[:, possible], post.share[:, possible])
+            probability[possible] = _lomax_cdf(subset, k_max[fitted][possible])
+        sure[fitted] |= probability >= confidence
+    return sure
