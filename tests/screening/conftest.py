@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from review.screening.features import build_features
+from review.screening.models import _balanced_weights
+from review.screening.simulate import load_labelled_csv
 from shared_data import shared_path
 
 
@@ -23,6 +27,18 @@ def subset_rows(name: str, n_relevant: int, n_irrelevant: int) -> list[dict[str,
     rows = relevant + irrelevant
     rows.sort(key=lambda r: int(r["record_id"]))
     return rows
+
+
+def fit_problem(csv_path: Path, n_rows: int, seed: int) -> tuple:
+    """Rows of a labelled CSV as an SVM fit sees them: its first 3 relevant plus ``n_rows`` drawn at
+    random, their labels, and the balanced sample weights."""
+    data = load_labelled_csv(csv_path)
+    features = build_features(data.ids, data.texts)
+    rng = np.random.default_rng(seed)
+    relevant = [i for i, r in enumerate(data.ids) if data.labels[r]]
+    rows = np.concatenate([relevant[:3], rng.choice(len(data), size=n_rows, replace=False)])
+    y = np.array([data.labels[data.ids[i]] for i in rows], dtype=np.int64)
+    return features.matrix[rows], y, _balanced_weights(y)
 
 
 @pytest.fixture

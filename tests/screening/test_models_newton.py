@@ -16,28 +16,18 @@ from sklearn.svm import LinearSVC
 
 from review.screening import svm_newton
 from review.screening.features import build_features
-from review.screening.models import SVM_C, SvmModel, _balanced_weights, _linear_svc
+from review.screening.models import SVM_C, SvmModel, _linear_svc
 from review.screening.ranker import rank
 from review.screening.simulate import load_labelled_csv
 
-
-def _problem(small_csv: Path, n_rows: int, seed: int):  # noqa: ANN202
-    """Rows of the nudging subset as a fit sees them: a few relevant, the rest random."""
-    data = load_labelled_csv(small_csv)
-    features = build_features(data.ids, data.texts)
-    rng = np.random.default_rng(seed)
-    relevant = [i for i, r in enumerate(data.ids) if data.labels[r]]
-    rows = np.concatenate([relevant[:3], rng.choice(len(data), size=n_rows, replace=False)])
-    X = features.matrix[rows]
-    y = np.array([data.labels[data.ids[i]] for i in rows], dtype=np.int64)
-    return X, y, _balanced_weights(y)
+from .conftest import fit_problem
 
 
 @pytest.mark.parametrize(("n_rows", "seed", "C"), [(2, 1, SVM_C), (40, 2, SVM_C), (190, 3, SVM_C), (190, 4, 30.0)])
 def test_the_newton_solution_is_liblinears_minimiser(small_csv: Path, n_rows: int, seed: int, C: float) -> None:
     # C = 30 leaves many rows with zero loss, so the active set changes between Newton steps (and
     # liblinear does not reach tol 1e-10 there: only the objectives are compared).
-    X, y, weights = _problem(small_csv, n_rows, seed)
+    X, y, weights = fit_problem(small_csv, n_rows, seed)
     signs, costs = np.where(y == 1, 1.0, -1.0), C * weights
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -66,7 +56,7 @@ def test_rows_without_evidence_give_zero_weights_even_from_a_warm_start() -> Non
 
 
 def test_a_warm_start_reaches_the_same_minimiser_in_fewer_steps(small_csv: Path) -> None:
-    X, y, weights = _problem(small_csv, 150, 5)
+    X, y, weights = fit_problem(small_csv, 150, 5)
     signs, costs = np.where(y == 1, 1.0, -1.0), SVM_C * weights
     cold = svm_newton.solve(X, signs, costs)
     nearby = svm_newton.solve(X[:-5], signs[:-5], costs[:-5])  # the fit before the last five labels

@@ -24,7 +24,7 @@ from ..messages import RecordsFiltered
 from ..project import Project
 from .base import ProjectScreen
 from .conflicts import LABEL_STYLE
-from .modals import ReasonScreen, RecordScreen
+from .modals import RecordScreen, ask_reason
 
 #: Rows shown at most; the count line says how many matched.
 MAX_ROWS = 500
@@ -204,12 +204,7 @@ class BrowserScreen(ProjectScreen):
         if project is None or self._selected() is None:
             self.app.bell()
             return
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self.action_decide("exclude", (reason,))
-
-        self.app.push_screen(ReasonScreen(project.criteria.criteria.reasons), chosen)
+        ask_reason(self.app, project.criteria.criteria.reasons, lambda reason: self.action_decide("exclude", (reason,)))
 
     @on(DataTable.RowSelected)
     def _open(self) -> None:

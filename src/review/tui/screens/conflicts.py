@@ -22,7 +22,7 @@ from ...services.screening import AgreementReport, agreement_report, export_agre
 from ..messages import ConflictsLoaded
 from ..project import Project
 from .base import ProjectScreen
-from .modals import ReasonScreen, RecordScreen
+from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
     from ...services.screening import Agreement
@@ -171,12 +171,7 @@ class ConflictsScreen(ProjectScreen):
         if project is None or self._selected() is None:
             self.app.bell()
             return
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self.action_resolve("exclude", reason)
-
-        self.app.push_screen(ReasonScreen(project.criteria.criteria.reasons), chosen)
+        ask_reason(self.app, project.criteria.criteria.reasons, lambda reason: self.action_resolve("exclude", reason))
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

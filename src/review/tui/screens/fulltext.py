@@ -24,7 +24,7 @@ from ...services.prisma import (
 )
 from ..messages import QueueLoaded
 from .base import ProjectScreen
-from .modals import ReasonScreen
+from .modals import ask_reason
 
 if TYPE_CHECKING:
     from ...services.prisma import QueueItem
@@ -174,12 +174,7 @@ class FulltextScreen(ProjectScreen):
         except ReviewError as error:
             self.notify(str(error), title=error.title, severity="error")
             return
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self._write(record_id, "excluded", reason)
-
-        self.app.push_screen(ReasonScreen(reasons), chosen)
+        ask_reason(self.app, reasons, lambda reason: self._write(record_id, "excluded", reason))
 
     def action_link(self) -> None:
         """First l: remember the report. Second l, on another row: link it to that row's study."""

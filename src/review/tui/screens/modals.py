@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -98,6 +98,16 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_reason(app: App[object], reasons: Sequence[str], then: Callable[[str], None]) -> None:
+    """Open the reason picker; ``then`` runs with the picked reason, and not at all on Escape."""
+
+    def chosen(reason: str | None) -> None:
+        if reason:
+            then(reason)
+
+    app.push_screen(ReasonScreen(reasons), chosen)
 
 
 def search_records(records: dict[int, Record], query: str, limit: int = MAX_HITS) -> list[Record]:

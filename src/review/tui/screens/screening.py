@@ -32,7 +32,7 @@ from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
 from .base import ProjectScreen
-from .modals import ConfirmScreen, NoteScreen, ReasonScreen, SearchScreen
+from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 
 #: Quiet time after a decision before the model retrains (seconds).
@@ -295,12 +295,7 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None or self.current is None:
             return
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self.action_decide("exclude", (reason,))
-
-        self.app.push_screen(ReasonScreen(project.criteria.criteria.reasons), chosen)
+        ask_reason(self.app, project.criteria.criteria.reasons, lambda reason: self.action_decide("exclude", (reason,)))
 
     def action_note(self) -> None:
         if self.current is None:
