@@ -96,8 +96,21 @@ def test_lomax_first_stop_does_not_depend_on_how_positions_are_probed(monkeypatc
     orders = [(rng.random(n) < 0.3 * np.exp(-np.arange(n) / (n / 8))).astype(np.int64) for n in (300, 1500)]
     orders.append(np.r_[np.ones(5, dtype=np.int64), np.zeros(1200, dtype=np.int64)])
     stops = []
-    for probe in (64, 1, 7, stopping_rate._CHUNK):
+    for probe, kept in ((64, 4), (1, 0), (7, 1), (stopping_rate._CHUNK, 0)):
         monkeypatch.setattr(stopping_rate, "_PROBE", probe)
+        monkeypatch.setattr(stopping_rate, "_KEPT_CHUNKS", kept)  # 0: every chunk's shapes computed again
         stops.append([stopping_rate.lomax_first_stop(order, found_before=1) for order in orders])
     assert all(s == stops[0] for s in stops)
     assert any(s is not None for s in stops[0])
+
+
+def test_running_log_sum_equals_the_running_sum_over_every_position() -> None:
+    from review.screening import stopping_rate
+
+    rng = np.random.default_rng(9)
+    c, p = stopping_rate._lomax_rates(3000)
+    at = np.arange(700, 1212)
+    for labels in ((rng.random(at.size) < 0.05).astype(np.int64), np.zeros(at.size, dtype=np.int64),
+                   np.r_[0, 0, 1, np.zeros(at.size - 3, dtype=np.int64)]):
+        every = np.cumsum(stopping_rate._lomax_log_shape(c, p, at) * labels[None, :], axis=1)
+        assert np.array_equal(stopping_rate._running_log_sum(c, p, at, labels), every)

@@ -233,8 +233,9 @@ def knee_fires(labels: Sequence[int] | np.ndarray) -> bool:
 
 
 
-#: Prefix lengths × positions evaluated together by ``first_knee`` (a few MB of int64).
-_KNEE_BLOCK = 400_000
+#: Prefix lengths × positions evaluated together by ``first_knee``: small enough to stay in cache
+#: (on kwok2020_virus 9 ms a call against 13 ms with blocks of 400,000, and a third less on a first call).
+_KNEE_BLOCK = 32_768
 
 
 def first_knee(labels: Sequence[int] | np.ndarray, start: int = KNEE_MIN_SCREENED) -> int | None:

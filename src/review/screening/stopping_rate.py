@@ -251,6 +251,9 @@ _CHUNK = 512
 #: ... of which the posterior and its probability are taken this many at a time, so that the
 #: positions after the first stop are not weighed (the probability is most of the cost).
 _PROBE = 64
+#: Chunks whose rate shapes the total-mass pass keeps for the stop search (grid × 512 floats
+#: each): the search usually ends in the first few, and need not take exp and log again there.
+_KEPT_CHUNKS = 4
 
 
 def _lomax_rates(n_total: int) -> tuple[np.ndarray, np.ndarray]:
@@ -414,16 +417,20 @@ def lomax_first_stop(
         return None
     c, p = _lomax_rates(n)
     total_mass = np.zeros((c.shape[0], 1))
+    kept: list[np.ndarray] = []  # the first chunks' rate shapes, for the loop below
     for begin in range(1, n + 1, _CHUNK):  # the whole set's mass, summed as the chunks below are
-        total_mass[:, 0] += np.exp(_lomax_log_shape(c, p, np.arange(begin, min(n, begin + _CHUNK - 1) + 1))).sum(axis=1)
+        shape = np.exp(_lomax_log_shape(c, p, np.arange(begin, min(n, begin + _CHUNK - 1) + 1)))
+        total_mass[:, 0] += shape.sum(axis=1)
+        if len(kept) < _KEPT_CHUNKS:
+            kept.append(shape)
     found_fit = np.cumsum(labels)
     screened_mass = np.zeros((c.shape[0], 1))
     log_sum = np.zeros((c.shape[0], 1))
-    for begin in range(1, n, _CHUNK):
+    for chunk, begin in enumerate(range(1, n, _CHUNK)):
         at = np.arange(begin, min(n, begin + _CHUNK))  # positions 1..n−1: after n nothing is left
-        log_shape = _lomax_log_shape(c, p, at)
-        masses = screened_mass + np.cumsum(np.exp(log_shape), axis=1)
-        sums = log_sum + np.cumsum(log_shape * labels[at - 1][None, :], axis=1)
+        shape = kept[chunk][:, :at.size] if chunk < len(kept) else np.exp(_lomax_log_shape(c, p, at))
+        masses = screened_mass + np.cumsum(shape, axis=1)
+        sums = log_sum + _running_log_sum(c, p, at, labels[at - 1])
         screened_mass, log_sum = masses[:, -1:], sums[:, -1:]
         for probe in range(0, at.size, _PROBE):  # every position's answer is its own: the first stop ends it
             part = slice(probe, probe + _PROBE)
@@ -432,6 +439,18 @@ def lomax_first_stop(
             if stop.any():
                 return int(at[part][np.argmax(stop)])
     return None
+
+
+def _running_log_sum(c: np.ndarray, p: np.ndarray, at: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Σ log shape over the relevant positions up to each of ``at`` (columns), from the relevant
+    columns alone: the same sums, in the same order, as a running sum over every column whose
+    irrelevant terms are (−)0, without the grid × chunk log and product for those."""
+    hits = np.flatnonzero(labels)
+    if hits.size == 0:
+        return np.zeros((c.shape[0], at.size))
+    running = np.cumsum(_lomax_log_shape(c, p, at[hits]), axis=1)
+    last_hit = np.searchsorted(hits, np.arange(at.size), side="right") - 1
+    return np.where(last_hit >= 0, running[:, np.maximum(last_hit, 0)], 0.0)
 
 
 def _lomax_sure(masses: np.ndarray, total_mass: np.ndarray, sums: np.ndarray, found_fit: np.ndarray,

@@ -1,0 +1,110 @@
+"""CPU seconds of the stopping rules inside ``review simulate`` (issue #15, speed margin).
+
+``simulate()`` ends with ``stopping.stopping_points`` on the finished order: the two rate rules
+(``relevance_rate``, ``relevance_rate_lomax``), the heuristics (consecutive irrelevant, knee) and
+the certified rule's simulated random sample. This times that call on the orders of every
+labelled set with at least ``--min-records`` records (default 1,000), per seed: process CPU
+seconds, the least of ``--repeat`` calls (warm: scipy.special already imported), split into the
+rate rule, the Lomax rule and the rest (heuristics and the certified rule's sample). The import
+of scipy.special, which the first call of a command pays once, is timed on its own first.
+
+The orders come from ``scripts/check_simulate_orders.py --save FILE`` (``--orders FILE``, fast)
+or, without it, from running the simulations here. To time older code on the same orders, put
+its ``src`` first on PYTHONPATH.
+
+Usage:
+    python scripts/check_simulate_orders.py --save /tmp/orders.json
+    python benchmarks/stopping_speed.py --orders /tmp/orders.json
+    PYTHONPATH=/tmp/old/src python benchmarks/stopping_speed.py --orders /tmp/orders.json
+
+Prints a table and one JSON line (``BENCH {...}``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("REVIEW_SHARED", REPO.parent / "shared"))
+DATA_DIR = SHARED / "data" / "screening"
+
+
+def least_cpu(call: Callable[[], Any], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        call()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def time_run(labels: Any, n_priors: int, seed: int, repeat: int) -> dict[str, float]:
+    """CPU seconds of ``stopping_points`` on one finished order, and of its two rate rules."""
+    from review.screening import stopping, stopping_rate
+
+    found_before = int(labels[:n_priors].sum())
+    total = least_cpu(lambda: stopping.stopping_points(labels, n_priors=n_priors, seed=seed), repeat)
+    rate = least_cpu(lambda: stopping_rate.first_stop(
+        labels[n_priors:], found_before=found_before, model=stopping.RATE_MODEL,
+        param_level=stopping.RATE_PARAM_LEVEL or stopping.CONFIDENCE), repeat)
+    lomax = least_cpu(lambda: stopping_rate.lomax_first_stop(labels[n_priors:], found_before=found_before), repeat)
+    return {"stopping_s": total, "relevance_rate_s": rate, "lomax_s": lomax, "rest_s": max(0.0, total - rate - lomax)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=Path, help="A check_simulate_orders.py --save file.")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--min-records", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    import numpy as np
+
+    from review.screening import stopping  # noqa: F401  (imported before the clock, as in review simulate)
+    from review.screening.simulate import load_labelled_csv, simulate
+
+    started = time.process_time()  # after what review simulate has imported before it stops
+    import scipy.special  # noqa: F401  (what the first stopping call of a command imports)
+    import_s = time.process_time() - started
+
+    saved = json.loads(args.orders.read_text()) if args.orders else {}
+    per_set: dict[str, dict[str, Any]] = {}
+    for path in sorted(DATA_DIR.glob("*.csv")):
+        data = load_labelled_csv(path)
+        if len(data) < args.min_records:
+            continue
+        runs = []
+        for seed in args.seeds:
+            key = f"{path.stem} seed {seed}"
+            if args.orders:
+                if key not in saved:
+                    raise SystemExit(f"{args.orders}: no run {key!r}")
+                order, n_priors = saved[key]["order"], len(saved[key]["priors"])
+            else:
+                result = simulate(data, seed=seed)
+                order, n_priors = result.order, len(result.priors)
+            labels = np.array([data.labels[r] for r in order], dtype=np.int64)
+            runs.append(time_run(labels, n_priors, seed, args.repeat))
+        per_set[path.stem] = {"n_records": len(data), **{
+            name: round(float(np.mean([run[name] for run in runs])), 4) for name in runs[0]}}
+
+    print(f"stopping_points CPU seconds, least of {args.repeat}, mean over seeds {args.seeds}; "
+          f"scipy.special import (once per command) {import_s:.3f} s")
+    print(f"{'set':<36}{'N':>6}{'stopping':>10}{'rate':>8}{'lomax':>8}{'rest':>8}")
+    for name, row in per_set.items():
+        print(f"{name:<36}{row['n_records']:>6}{row['stopping_s']:>10.3f}{row['relevance_rate_s']:>8.3f}"
+              f"{row['lomax_s']:>8.3f}{row['rest_s']:>8.3f}")
+    print("BENCH " + json.dumps({"benchmark": "stopping_speed", "seeds": args.seeds, "repeat": args.repeat,
+                                 "scipy_special_import_s": round(import_s, 3), "per_set": per_set,
+                                 "load": round(os.getloadavg()[0], 2)}))
+
+
+if __name__ == "__main__":
+    main()
