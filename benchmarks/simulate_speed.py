@@ -8,7 +8,8 @@ For every labelled set in ``../shared/data/screening/`` with at least ``--min-re
 as a child process and measures it as ``/usr/bin/time`` does: wall seconds, CPU seconds
 (user + system) and peak RSS of that process, so Python start-up, imports, the CSV load and the
 JSON write are all counted. The JSON's own ``timings`` split the run into features, fits
-(retrain + re-rank) and the rest ("start-up": interpreter, imports, CSV, stopping, JSON).
+(retrain + re-rank); "start-up" is the wall time outside ``simulate()`` (interpreter, imports, CSV,
+JSON). The stopping rules run inside ``simulate()`` and so are in none of these columns.
 
 ASReview (3.0.8, ``asreview simulate``, same prior rows and seed) comes from the cache that
 ``benchmarks/screening.py`` fills (``REVIEW_BENCH_CACHE``): its CPU seconds are stable, its wall
