@@ -169,13 +169,16 @@ def buscar_curve(order: Order) -> np.ndarray:
     return out
 
 
-def run_share_curve(order: Order) -> np.ndarray:
-    """The run of irrelevant records since the last relevant one, as a share of N."""
-    labels = order.labels
+def _run_since_relevant(labels: np.ndarray) -> np.ndarray:
+    """At each position, the records screened since the last relevant one (0 before the first)."""
     idx = np.arange(labels.size)
     last = np.maximum.accumulate(np.where(labels == 1, idx, -1))
-    run = np.where(last >= 0, idx - last, 0)
-    out = run / order.n
+    return np.where(last >= 0, idx - last, 0)
+
+
+def run_share_curve(order: Order) -> np.ndarray:
+    """The run of irrelevant records since the last relevant one, as a share of N."""
+    out = _run_since_relevant(order.labels) / order.n
     out[:order.n_priors] = 0.0
     out[-1] = np.inf
     return out
@@ -185,8 +188,7 @@ def run_spacing_curve(order: Order) -> np.ndarray:
     """That run in units of the mean spacing so far (screened / found)."""
     labels = order.labels
     idx = np.arange(labels.size)
-    last = np.maximum.accumulate(np.where(labels == 1, idx, -1))
-    run = np.where(last >= 0, idx - last, 0)
+    run = _run_since_relevant(labels)
     found = np.cumsum(labels)
     out = np.where(found > 0, run / ((idx + 1) / np.maximum(found, 1)), 0.0)
     out[:order.n_priors] = 0.0
