@@ -132,6 +132,7 @@ def test_fallback_is_keyword_prior_or_seeded_random() -> None:
     prior = fallback_ranking([1, 2, 3], {}, texts=texts, include_terms=("sick leave", "depress*"),
                              exclude_terms=("mice",))
     assert prior.order == (3, 1, 2) and prior.model_info["fallback"] == "keyword_prior"
+    assert prior.model_info["terms"] == {"include": ["sick leave", "depress*"], "exclude": ["mice"]}
     random_a = fallback_ranking(list(range(1, 51)), {}, seed=3)
     assert random_a.order == fallback_ranking(list(range(1, 51)), {}, seed=3).order
     assert random_a.model_info["fallback"] == "seeded_random" and not random_a.trained

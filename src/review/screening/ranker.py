@@ -177,5 +177,7 @@ def fallback_ranking(
     info = {"engine": ENGINE_VERSION, "model": model, "query": query, "seed": seed,
             "n_labelled": len(labels), "n_included": int(sum(1 for v in labels.values() if v)),
             "fallback": kind, "seconds": round(seconds, 4)}
+    if kind == "keyword_prior":  # which terms ordered the queue, so a decision's rank can be traced
+        info["terms"] = {"include": list(include_terms), "exclude": list(exclude_terms)}
     return Ranking(order=tuple(ordered.tolist()), probabilities=tuple([float("nan")] * ordered.size),
                    model_info=info, n_labelled=len(labels), seconds=seconds)
