@@ -148,19 +148,28 @@ def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver:
     is read strictly here: while it cannot be read an exclusion is refused, not guessed.
     """
     from ..screening.agreement import resolve_conflict as resolve
-    from ..screening.criteria import check_exclusion_reason, match_reason
-    from ..screening.criteria import load_criteria as load
 
     if label not in SCREENING_LABELS:
         raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
-    reasons: tuple[str, ...] = ()
+    reasons = _exclusion_reasons(workspace, label, reason, misplaced="reason: only for an exclusion")
+    return resolve(workspace.store, record_id, label, resolver, note=note, reasons=reasons)
+
+
+def _exclusion_reasons(workspace: Workspace, label: str, reason: str | None, *, misplaced: str) -> tuple[str, ...]:
+    """``reason`` as one of criteria.toml's exclusion reasons (a unique start is enough), or () —
+    refused when ``require_reason_on_exclude`` wants one for this exclusion. criteria.toml is
+    read strictly (the session forgives a broken file, for the TUI): whether a reason is required
+    must be known before anything is written. ``misplaced`` starts the error for a reason given
+    with another label."""
+    from ..screening.criteria import check_exclusion_reason, load_criteria, match_reason
+
     if reason is not None:
         if label != "exclude":
-            raise ReviewError(f"reason: only for an exclusion (a reason says why a record is excluded, not {label})")
-        reasons = (match_reason(load(workspace).reasons, reason),)
-    elif label == "exclude":
-        check_exclusion_reason(load(workspace).require_reason_on_exclude, label, reasons)
-    return resolve(workspace.store, record_id, label, resolver, note=note, reasons=reasons)
+            raise ReviewError(f"{misplaced} (a reason says why a record is excluded, not {label})")
+        return (match_reason(load_criteria(workspace).reasons, reason),)
+    if label == "exclude":
+        check_exclusion_reason(load_criteria(workspace).require_reason_on_exclude, label, ())
+    return ()
 
 
 def ranking_status(workspace: Workspace) -> list[str]:
@@ -284,24 +293,13 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
     (``SessionBusy``, exit 6, while their TUI is open), and every id and the reason are checked
     before the first decision is written; each decision is then its own transaction.
     """
-    from ..screening.criteria import load_criteria as load
-    from ..screening.criteria import check_exclusion_reason, match_reason
-
     _check_decider(reviewer)
     if label not in SCREENING_LABELS:
         raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
     if not ids:
         raise ReviewError("ID: give at least one record id")
     record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))  # a repeat decides once
-    reasons: tuple[str, ...] = ()
-    if reason is not None:
-        if label != "exclude":
-            raise ReviewError(f"--reason: only with --exclude (a reason says why a record is excluded, not {label})")
-        reasons = (match_reason(load(workspace).reasons, reason),)
-    elif label == "exclude":
-        # Read strictly here (the session forgives a broken file, for the TUI): whether a
-        # reason is required must be known before anything is written.
-        check_exclusion_reason(load(workspace).require_reason_on_exclude, label, reasons)
+    reasons = _exclusion_reasons(workspace, label, reason, misplaced="--reason: only with --exclude")
     with _deciding_session(workspace, reviewer) as session:
         outside = [r for r in record_ids if not session.is_to_screen(r)]
         if outside:
