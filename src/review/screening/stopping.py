@@ -211,17 +211,29 @@ def trailing_irrelevant(labels: Sequence[int]) -> int:
 def knee_ratio(labels: Sequence[int] | np.ndarray) -> float | None:
     """Cormack & Grossman slope ratio at the knee of the gain curve (None if undefined)."""
     gains = np.cumsum(np.asarray(labels, dtype=np.int64))
-    s = gains.size
-    if s < 2 or gains[-1] == 0:
+    if gains.size < 2:
         return None
-    positions = np.arange(1, s + 1)
-    # Knee: the point farthest above the straight line from the origin to (s, gains[-1]).
-    distance = gains * s - positions * gains[-1]
-    knee = int(np.argmax(distance))
-    i, found_at_knee = knee + 1, int(gains[knee])
-    if i >= s:
-        return None
-    return (found_at_knee / i) / ((int(gains[-1]) - found_at_knee + 1) / (s - i))
+    ratio = float(_knee_ratios(gains, np.array([gains.size]))[0])
+    return None if np.isnan(ratio) else ratio
+
+
+def _knee_ratios(gains: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The knee's slope ratio on each prefix ``gains[:s]`` for s in ``lengths`` (NaN where undefined:
+    nothing found, or the knee at the prefix's end), as one array over the prefixes.
+
+    The knee is the point farthest above the straight line from the origin to (s, gains[s − 1]),
+    the first one if several are; distances are integers, so every prefix finds the same knee as
+    on its own."""
+    end = int(lengths.max())
+    positions = np.arange(1, end + 1)
+    found = gains[lengths - 1]
+    distance = gains[None, :end] * lengths[:, None] - positions[None, :] * found[:, None]
+    distance[positions[None, :] > lengths[:, None]] = np.iinfo(np.int64).min  # beyond the prefix
+    knee = distance.argmax(axis=1)
+    i, found_at_knee = knee + 1, gains[knee]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (found_at_knee / i) / ((found - found_at_knee + 1) / (lengths - i))
+    return np.where((found > 0) & (i < lengths), ratio, np.nan)
 
 
 def knee_fires(labels: Sequence[int] | np.ndarray) -> bool:
@@ -241,27 +253,18 @@ _KNEE_BLOCK = 32_768
 def first_knee(labels: Sequence[int] | np.ndarray, start: int = KNEE_MIN_SCREENED) -> int | None:
     """The shortest prefix ``labels[:s]``, s ≥ ``start``, on which ``knee_fires``; None if none.
 
-    Many prefix lengths at once, as one array of ``distance`` per block of them, with the same
-    integer distances, first-maximum knee and float ratio as ``knee_ratio``: the same answer as
-    calling ``knee_fires`` on each prefix, without a pass per prefix.
+    Many prefix lengths at once, through the same ``_knee_ratios`` as ``knee_ratio``: the same
+    answer as calling ``knee_fires`` on each prefix, without a pass per prefix.
     """
     labels = np.asarray(labels, dtype=np.int64)
     n = labels.size
     gains = np.cumsum(labels)
-    positions = np.arange(1, n + 1)
     begin = max(start, KNEE_MIN_SCREENED, 2)
     while begin <= n:
         end = min(n, begin + max(1, _KNEE_BLOCK // n))
         lengths = np.arange(begin, end + 1)  # s
-        found = gains[lengths - 1]  # gains[-1] of each prefix
-        distance = gains[None, :end] * lengths[:, None] - positions[None, :end] * found[:, None]
-        distance[positions[None, :end] > lengths[:, None]] = np.iinfo(np.int64).min  # beyond the prefix
-        knee = distance.argmax(axis=1)
-        i, found_at_knee = knee + 1, gains[knee]
-        defined = (found > 0) & (i < lengths)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = (found_at_knee / i) / ((found - found_at_knee + 1) / (lengths - i))
-        fires = defined & (ratio >= 156 - np.minimum(found, 150))
+        with np.errstate(invalid="ignore"):  # NaN (undefined) never fires
+            fires = _knee_ratios(gains, lengths) >= 156 - np.minimum(gains[lengths - 1], 150)
         if fires.any():
             return int(lengths[np.argmax(fires)])
         begin = end + 1
