@@ -144,10 +144,7 @@ class WordTfidf:
             row, count = np.unique(np.asarray(known, dtype=np.int64), return_counts=True)
             columns.append(row)
             counts.append(count)
-        indptr = np.concatenate([[0], np.cumsum(np.fromiter(map(len, columns), dtype=np.int64, count=len(columns)))])
-        matrix = _csr(np.concatenate([*counts, np.empty(0, dtype=np.int64)]),
-                      np.concatenate([*columns, np.empty(0, dtype=np.int64)]), indptr,
-                      (len(texts), len(self.vocabulary)))
+        matrix = _stacked_rows(columns, counts, len(self.vocabulary))
         return sp.csr_matrix(tfidf_weighted(matrix, self.idf, self.sublinear_tf))
 
 
@@ -362,10 +359,7 @@ class _TermCounts:
                                    return_counts=True)
             columns.append(row)
             values.append(count)
-        indptr = np.concatenate([[0], np.cumsum(np.fromiter(map(len, columns), dtype=np.int64, count=len(columns)))])
-        matrix = _csr(np.concatenate([*values, np.empty(0, dtype=np.int64)]),
-                      np.concatenate([*columns, np.empty(0, dtype=np.int64)]), indptr,
-                      (len(columns), len(first_seen)))
+        matrix = _stacked_rows(columns, values, len(first_seen))
         terms = list(first_seen)
         return cls(matrix, lambda kept: [terms[i] for i in kept])
 
@@ -421,6 +415,12 @@ def _ngram_codes(word_ids: list[np.ndarray], base: int, offsets: list[int], n_ma
             parts.append(code + offsets[k])
     return np.concatenate([*parts, np.empty(0, dtype=np.int64)])
 
+
+def _stacked_rows(columns: list[np.ndarray], counts: list[np.ndarray], n_columns: int) -> sp.csr_array:
+    """A count matrix from each record's columns (ascending, ``np.unique``'s) and their counts."""
+    indptr = np.concatenate([[0], np.cumsum(np.fromiter(map(len, columns), dtype=np.int64, count=len(columns)))])
+    return _csr(np.concatenate([*counts, np.empty(0, dtype=np.int64)]),
+                np.concatenate([*columns, np.empty(0, dtype=np.int64)]), indptr, (len(columns), n_columns))
 
 
 def _csr(counts: np.ndarray, columns: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> sp.csr_array:
