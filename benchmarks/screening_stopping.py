@@ -29,7 +29,7 @@ import argparse
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -202,14 +202,6 @@ def lomax_burnin(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
     return _at(labels, None if at is None else n_priors + at)
 
 
-def lomax_burnin_offline(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
-    """The same rule as first written for the judged run (``stopping_candidates``, full curve)."""
-    ranked, before = _ranked(labels, n_priors)
-    sure = np.flatnonzero(stopping_candidates.lomax_burnin_confidence(ranked, found_before=before,
-                                                                      target_recall=TARGET) >= CONFIDENCE)
-    return _at(labels, None if sure.size == 0 else n_priors + int(sure[0]) + 1)
-
-
 #: Decision 0018 (round 4): the incumbent and its named candidate, judged on seeds 16-20.
 ROUND4_RULES: dict[str, Callable[[np.ndarray, int, int], Outcome]] = {"lomax-burnin": lomax_burnin}
 
@@ -242,15 +234,17 @@ def excess(labels: np.ndarray, screened: int) -> float:
     return (screened - needed) / labels.size
 
 
-def choose(summary: dict[str, dict[str, float]], runs: int) -> tuple[str, str]:
-    """Decision 0014's rule on the overall numbers: (winner, why)."""
-    grid = [name for name in CANDIDATE_RULES if name in summary]
+def choose(summary: dict[str, dict[str, float]], runs: int, grid: Sequence[str] = CANDIDATE_RULES,
+           incumbent: str = INCUMBENT) -> tuple[str, str]:
+    """Decision 0014's rule on the overall numbers: (winner, why). ``grid`` (in 0014's order of
+    preference) and ``incumbent`` let selection_cv replay it with another incumbent."""
+    grid = [name for name in grid if name in summary]
     if not grid:
         return "-", "no candidate of the grid was scored"
     eligible = [name for name in grid if summary[name]["reached_runs"] >= math.ceil(0.92 * runs)]
-    if not [name for name in eligible if name != INCUMBENT]:
-        if INCUMBENT in eligible:
-            return INCUMBENT, "no other candidate is eligible: the incumbent stays"
+    if not [name for name in eligible if name != incumbent]:
+        if incumbent in eligible:
+            return incumbent, "no other candidate is eligible: the incumbent stays"
         best = max(grid, key=lambda name: summary[name]["reached_runs"])
         return best, "none is eligible: the one reaching 0.95 most often"
     lowest = min(summary[name]["excess"] for name in eligible)
@@ -263,6 +257,13 @@ LARGE_SET = 1000
 ELIGIBLE_SHARE = 0.92
 
 
+def _eligible_both(name: str, all_runs: dict[str, dict[str, float]], large_runs: dict[str, dict[str, float]],
+                   runs: int, runs_large: int) -> bool:
+    """Decisions 0016 and 0018: 95 % recall reached in ≥ 92 % of all runs and of the large sets' runs."""
+    return (all_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs)
+            and large_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs_large))
+
+
 def choose_0016(all_runs: dict[str, dict[str, float]], large_runs: dict[str, dict[str, float]],
                 runs: int, runs_large: int) -> tuple[str, str]:
     """Decision 0016's rule between exp-profile (incumbent) and lomax-bayes: (winner, why).
@@ -272,9 +273,7 @@ def choose_0016(all_runs: dict[str, dict[str, float]], large_runs: dict[str, dic
     the one reaching 95 % in more runs (the incumbent on a tie, which 0016 leaves open).
     """
     pair = (INCUMBENT, "lomax-bayes")
-    eligible = [name for name in pair
-                if all_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs)
-                and large_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs_large)]
+    eligible = [name for name in pair if _eligible_both(name, all_runs, large_runs, runs, runs_large)]
     if len(eligible) == 2:
         if all_runs[INCUMBENT]["excess"] <= all_runs["lomax-bayes"]["excess"] + 0.005:
             return INCUMBENT, "both eligible; the incumbent's excess is within 0.005 of the lowest"
@@ -299,8 +298,7 @@ def choose_0018(all_runs: dict[str, dict[str, float]], large_runs: dict[str, dic
     incumbent stays and the miss is reported.
     """
     def eligible(name: str) -> bool:
-        return (all_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs)
-                and large_runs[name]["reached_runs"] >= math.ceil(ELIGIBLE_SHARE * runs_large))
+        return _eligible_both(name, all_runs, large_runs, runs, runs_large)
 
     scored = [name for name in candidates if name in all_runs]
     ok = [name for name in scored if eligible(name)]

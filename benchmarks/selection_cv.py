@@ -100,10 +100,6 @@ class RankingTable:
     def large(self) -> np.ndarray:
         return self.n_records >= LARGE
 
-    @property
-    def like_unseen(self) -> np.ndarray:
-        return self.large & (self.prevalence < LIKE_UNSEEN_PREVALENCE)
-
 
 @dataclass(frozen=True)
 class StoppingTable:
@@ -197,12 +193,7 @@ def choose_by_0008(table: StoppingTable, train: np.ndarray) -> str:
 def choose_by_0014(table: StoppingTable, train: np.ndarray, incumbent: str = screening_stopping.INCUMBENT) -> str:
     """Decision 0014 on the training runs (as ``screening_stopping.choose``, with any incumbent)."""
     summary, runs = _summary(table, train)
-    grid = [incumbent, *(name for name in GRID_0014 if name in table.rules)]
-    eligible = _eligible(summary, grid, runs)
-    if not [name for name in eligible if name != incumbent]:
-        return incumbent if incumbent in eligible else max(grid, key=lambda name: summary[name]["reached_runs"])
-    lowest = min(summary[name]["excess"] for name in eligible)
-    return next(name for name in grid if name in eligible and summary[name]["excess"] <= lowest + 0.005)
+    return screening_stopping.choose(summary, runs, grid=[incumbent, *GRID_0014], incumbent=incumbent)[0]
 
 
 def choose_by_0008_then_0014(table: StoppingTable, train: np.ndarray) -> str:

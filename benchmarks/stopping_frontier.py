@@ -283,13 +283,10 @@ FAMILIES: dict[str, Family] = {
 Outcome = tuple[int, int]  # records screened (effort), relevant among them
 
 
-def stop_at(family: Family, order: Order, cache: dict) -> list[Outcome]:
+def stop_at(family: Family, order: Order) -> list[Outcome]:
     """(effort, relevant found) at each of the family's levels."""
     if family.curve is not None:
-        key = (family.name, order.set_name, order.seed)
-        if key not in cache:
-            cache[key] = family.curve(order)
-        at = stops_from_curve(cache[key], family.levels)
+        at = stops_from_curve(family.curve(order), family.levels)
     elif family.stops is not None:
         at = list(family.stops(order, family.levels))
     else:
@@ -376,11 +373,10 @@ def main() -> None:
     n_large = sum(o.n >= LARGE_SET for o in orders)
     print(f"{len(orders)} orders ({len({o.set_name for o in orders})} sets × seeds {' '.join(map(str, args.seeds))}); "
           f"{n_large} on sets of ≥ {LARGE_SET} records")
-    cache: dict = {}
     stops: dict[tuple[str, float], list[Outcome]] = {}
     for name in args.families:
         family = FAMILIES[name]
-        per_order = [stop_at(family, o, cache) for o in orders]
+        per_order = [stop_at(family, o) for o in orders]
         for i, level in enumerate(family.levels):
             stops[(name, level)] = [row[i] for row in per_order]
         print(f"  {name} scored", file=sys.stderr, flush=True)
