@@ -8,6 +8,8 @@ from review.errors import RetrievalError
 from review.sources.eutils import EutilsClient, EutilsConfig, HostUnreachable, WebEnvExpired
 from review.sources.standin import Faults, running, synthetic_corpus
 
+from .offline import closed_port_url
+
 
 class Sleeps(list):
     """Records requested sleeps instead of sleeping."""
@@ -86,16 +88,6 @@ def test_gives_up_after_bounded_attempts(corpus):
         with pytest.raises(RetrievalError, match="gave up after 3 attempts"):
             client.esearch("x")
     assert client.stats.requests["esearch"] == 3
-
-
-def closed_port_url() -> str:
-    """An address where nothing listens: a port bound once to find it free, then closed."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/entrez/eutils/"
 
 
 def test_an_unreachable_host_fails_at_once_naming_the_url():

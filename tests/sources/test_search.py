@@ -21,6 +21,8 @@ from review.sources.standin import FAULT_KINDS, Faults, StandInArticle, StandInC
 from review.store import schema
 from review.store import searches as search_store
 
+from .offline import closed_port_url
+
 
 def quick_client(standin, **config) -> EutilsClient:
     settings = dict(base_url=standin.url, rate_per_second=0, backoff_base=0.001, timeout=5)
@@ -225,11 +227,7 @@ def test_cli_search_list_and_status(workspace, monkeypatch):
 
 
 def test_cli_search_with_pubmed_unreachable_gives_up_at_once_on_one_line(workspace, monkeypatch):
-    import socket
-
-    with socket.socket() as probe:  # a free port, closed again: connection refused
-        probe.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{probe.getsockname()[1]}/entrez/eutils/"
+    url = closed_port_url()  # connection refused
     write_query(workspace, name="offline")
     monkeypatch.setenv("REVIEW_EUTILS_URL", url)
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "offline", "--no-progress"])

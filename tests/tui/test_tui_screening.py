@@ -10,7 +10,7 @@ from review.tui.screens.help import HelpScreen
 from review.tui.screens.modals import ReasonScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, labels, open_app, settle
+from tui_workspace import async_test, labels, open_app, require_reason_on_exclude, settle
 
 
 @async_test
@@ -66,8 +66,7 @@ async def test_reason_note_and_keys_inside_inputs(fresh_ws: Workspace) -> None:
 
 @async_test
 async def test_e_asks_for_a_reason_when_criteria_require_one(fresh_ws: Workspace) -> None:
-    path = fresh_ws.path("screening", "criteria.toml")
-    path.write_text("require_reason_on_exclude = true\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    path = require_reason_on_exclude(fresh_ws)
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         first = screen.current.id

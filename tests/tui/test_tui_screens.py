@@ -15,7 +15,7 @@ from review.tui.screens.dashboard import DashboardScreen
 from review.tui.screens.dedup import DedupScreen
 from review.tui.screens.modals import ReasonScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, open_app, settle
+from tui_workspace import async_test, open_app, require_reason_on_exclude, settle
 
 SIZE = (110, 34)
 
@@ -94,8 +94,7 @@ async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> Non
 
 @async_test
 async def test_resolving_as_exclude_asks_for_a_reason_when_criteria_require_one(tui_ws: Workspace) -> None:
-    path = tui_ws.path("screening", "criteria.toml")
-    path.write_text("require_reason_on_exclude = true\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    require_reason_on_exclude(tui_ws)
     async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
         screen = app.screen
         await pilot.press("b")
@@ -196,8 +195,7 @@ async def test_a_decision_changed_in_the_browser_reaches_the_screening_queue(fre
 
 @async_test
 async def test_the_browser_asks_for_a_reason_when_criteria_require_one(fresh_ws: Workspace) -> None:
-    path = fresh_ws.path("screening", "criteria.toml")
-    path.write_text("require_reason_on_exclude = true\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    require_reason_on_exclude(fresh_ws)
     async with open_app(fresh_ws, "alice", "browser", size=SIZE) as (app, pilot):
         record_id = int(app.screen.query_one(DataTable).coordinate_to_cell_key((0, 0)).row_key.value)
         await pilot.press("e")

@@ -99,6 +99,13 @@ def labels(workspace: Workspace, reviewer: str = "alice") -> dict[int, str]:
     return {rid: d.label for (rid, _), d in workspace.store.current_decisions(reviewer=reviewer).items()}
 
 
+def require_reason_on_exclude(workspace: Workspace) -> Path:
+    """Turn criteria.toml's ``require_reason_on_exclude`` on; the file's path, for later edits."""
+    path = workspace.path("screening", "criteria.toml")
+    path.write_text("require_reason_on_exclude = true\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
 async def settle(pilot: Pilot, rounds: int = 20) -> None:
     """Wait until every worker has finished and the messages they posted are handled."""
     from textual.worker import WorkerCancelled, WorkerFailed
