@@ -73,8 +73,7 @@ def test_the_matrix_vocabulary_and_idf_equal_sklearns(ngram_max: int) -> None:
 
 
 @pytest.mark.parametrize("chunk_records", [1, 2, 3])
-def test_records_counted_in_chunks_give_the_same_matrix(chunk_records: int, monkeypatch: pytest.MonkeyPatch,
-                                                        small_csv: Path) -> None:
+def test_records_counted_in_chunks_give_the_same_matrix(chunk_records: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Terms first seen in a later chunk, chunks without a word, a set bigger than one chunk.
     import review.screening.features as features_module
 
@@ -82,6 +81,12 @@ def test_records_counted_in_chunks_give_the_same_matrix(chunk_records: int, monk
     expected = sklearn_vectorizer(3).fit_transform(texts)
     monkeypatch.setattr(features_module, "_CHUNK_RECORDS", chunk_records)
     assert_identical(expected, build_features(list(range(len(texts))), texts, FeatureConfig(ngram_max=3)).matrix)
+
+
+def test_a_shared_set_counted_in_seven_chunks_builds_the_same_matrix(monkeypatch: pytest.MonkeyPatch,
+                                                                    small_csv: Path) -> None:
+    import review.screening.features as features_module
+
     data = load_labelled_csv(small_csv)
     monkeypatch.setattr(features_module, "_CHUNK_RECORDS", max(len(data.texts) // 7, 1))
     assert_identical(sklearn_vectorizer().fit_transform(data.texts), build_features(data.ids, data.texts).matrix)
