@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ValidationError
+from ..reasons import matching_reasons
 from ..records import Decision
 from ..store import Store
 from ..store.fulltext import (
@@ -79,12 +80,8 @@ def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
 
 def canonical_reason(reason: str, reasons: Iterable[str]) -> str:
     """Match ``reason`` to a configured reason, case-insensitively, or by a unique prefix."""
-    wanted = reason.strip().casefold()
     options = list(reasons)
-    for option in options:
-        if option.casefold() == wanted:
-            return option
-    prefixed = [o for o in options if wanted and o.casefold().startswith(wanted)]
+    prefixed = matching_reasons(options, reason.strip().casefold())
     if len(prefixed) == 1:
         return prefixed[0]
     if prefixed:

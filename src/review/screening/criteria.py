@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReviewError, ValidationError
+from ..reasons import matching_reasons
 from ..tomlread import read_toml
 
 CRITERIA_PATH = ("screening", "criteria.toml")
@@ -152,10 +153,7 @@ def match_reason(reasons: Iterable[str], given: str) -> str:
     wanted = " ".join(given.split()).casefold()
     if not wanted:
         raise ReviewError("--reason: empty (expected one of: " + "; ".join(options) + ")")
-    exact = [r for r in options if r.casefold() == wanted]
-    if exact:
-        return exact[0]
-    starting = [r for r in options if r.casefold().startswith(wanted)]
+    starting = matching_reasons(options, wanted)
     if len(starting) == 1:
         return starting[0]
     if starting:
