@@ -515,11 +515,21 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str) -
     return _FEATURES[fkey]
 
 
+def cache_path(fingerprint: str, candidate_key: str, set_name: str, seed: int, label: str = LABELS[0]) -> Path:
+    """Where ``run_one`` caches a run: engine fingerprint, candidate key, set, label and seed."""
+    return CACHE / f"{fingerprint}-{candidate_key}-{set_name}-{label}-seed{seed}.json"
+
+
+def order_labels(row: dict[str, Any]) -> np.ndarray:
+    """A cached run's order as 0/1 labels (stored as one string of digits)."""
+    return np.frombuffer(row["labels"].encode(), dtype=np.uint8).astype(np.int64) - 48
+
+
 def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     """One simulation (cached): candidate on one set, label and seed."""
     name, candidate, set_name, label, seed = job
     ckey = "default" if candidate is None else candidate.key()
-    path = CACHE / f"{_engine_fingerprint()}-{ckey}-{set_name}-{label}-seed{seed}.json"
+    path = cache_path(_engine_fingerprint(), ckey, set_name, seed, label)
     if path.exists():
         return json.loads(path.read_text())
     engine_model = "default"

@@ -337,13 +337,13 @@ def main() -> None:
     if args.cached_only:
         key = "default" if candidate is None else candidate.key()
         missing = [f"{s} seed {seed}" for s in sets for seed in args.seeds
-                   if not (screening_dev.CACHE / f"{screening_dev._engine_fingerprint()}-{key}-{s}-label_included-seed{seed}.json").exists()]
+                   if not screening_dev.cache_path(screening_dev._engine_fingerprint(), key, s, seed).exists()]
         if missing:
             sys.exit(f"screening_stopping: {len(missing)} orders of {args.ranking!r} not cached, e.g. {missing[0]}")
     for set_name in sets:
         for seed in args.seeds:
             row = screening_dev.run_one((args.ranking, candidate, set_name, "label_included", seed))
-            labels = np.frombuffer(row["labels"].encode(), dtype=np.uint8).astype(np.int64) - 48
+            labels = screening_dev.order_labels(row)
             orders[(set_name, seed)] = (labels, int(row["n_priors"]))
     per_set: dict[str, dict[str, list[tuple[float, float]]]] = {name: {} for name in args.rules}
     for name in args.rules:

@@ -318,14 +318,10 @@ def evaluate_stopping(table: StoppingTable, choose: Callable[[StoppingTable, np.
 def _cached(fingerprint: str, dev_name: str, set_name: str, seed: int) -> dict:
     candidate = screening_dev.CANDIDATES[dev_name]
     key = "default" if candidate is None else candidate.key()
-    path = screening_dev.CACHE / f"{fingerprint}-{key}-{set_name}-label_included-seed{seed}.json"
+    path = screening_dev.cache_path(fingerprint, key, set_name, seed)
     if not path.exists():
         sys.exit(f"selection_cv: cached run missing: {path} (REVIEW_BENCH_CACHE={screening_dev.CACHE.parent})")
     return json.loads(path.read_text())
-
-
-def _labels(row: dict) -> np.ndarray:
-    return np.frombuffer(row["labels"].encode(), dtype=np.uint8).astype(np.int64) - 48
 
 
 def shared_sets() -> list[str]:
@@ -348,7 +344,7 @@ def load_ranking_table(sets: Sequence[str]) -> RankingTable:
         if theirs is None:
             sys.exit(f"selection_cv: ASReview's cached runs of {s}, seeds {SEEDS}, missing in {screening_dev.CACHE.parent}")
         asr[s] = theirs
-    first = {s: _labels(runs[(INCUMBENT, s, 1)]) for s in sets}
+    first = {s: screening_dev.order_labels(runs[(INCUMBENT, s, 1)]) for s in sets}
 
     def per(metric: str, seeds: Sequence[int] = SEEDS) -> np.ndarray:
         return np.array([[np.mean([runs[(n, s, k)][metric] for k in seeds]) for s in sets] for n in names])
@@ -390,7 +386,7 @@ def load_stopping_table(sets: Sequence[str], orders: str) -> StoppingTable:
     for j, s in enumerate(sets):
         for k, seed in enumerate(SEEDS):
             row = _cached(*SOURCES[orders], s, seed)
-            labels, n_priors = _labels(row), int(row["n_priors"])
+            labels, n_priors = screening_dev.order_labels(row), int(row["n_priors"])
             for r, name in enumerate(names):
                 screened, recall = rules[name](labels, n_priors, seed)
                 reached[r, j, k] = recall >= screening_stopping.TARGET - 1e-9

@@ -70,12 +70,11 @@ def load_orders(fingerprint: str, key: str, seeds: Sequence[int], sets: Sequence
     orders = []
     for set_name in names:
         for seed in seeds:
-            path = screening_dev.CACHE / f"{fingerprint}-{key}-{set_name}-label_included-seed{seed}.json"
+            path = screening_dev.cache_path(fingerprint, key, set_name, seed)
             if not path.exists():
                 sys.exit(f"stopping_frontier: {path.name} is not cached under {screening_dev.CACHE}")
             row = json.loads(path.read_text())
-            labels = np.frombuffer(row["labels"].encode(), dtype=np.uint8).astype(np.int64) - 48
-            orders.append(Order(set_name, seed, labels, int(row["n_priors"])))
+            orders.append(Order(set_name, seed, screening_dev.order_labels(row), int(row["n_priors"])))
     return orders
 
 
