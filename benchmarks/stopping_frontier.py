@@ -27,6 +27,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -90,38 +91,24 @@ def _ranked_curve(order: Order, ranked_values: np.ndarray) -> np.ndarray:
     return out
 
 
-def lomax_curve(order: Order) -> np.ndarray:
-    """P(recall ≥ target) of the Lomax posterior predictive after every ranked record."""
-    ranked = order.labels[order.n_priors:]
-    before = int(order.labels[:order.n_priors].sum())
-    return _ranked_curve(order, stopping_candidates.lomax_confidence(ranked, found_before=before))
+def _confidence_curve(confidence: Callable[..., np.ndarray], **options: Any) -> Curve:
+    """A curve from a candidate's per-record confidence on the ranked records (priors' finds
+    passed as ``found_before``), placed on the whole order."""
+    def curve(order: Order) -> np.ndarray:
+        ranked = order.labels[order.n_priors:]
+        before = int(order.labels[:order.n_priors].sum())
+        return _ranked_curve(order, confidence(ranked, found_before=before, **options))
+    return curve
 
 
-def lomax_exp_curve(order: Order) -> np.ndarray:
-    """The Lomax rule with the exponential (p → ∞) as a seventh tail of its grid."""
-    ranked = order.labels[order.n_priors:]
-    before = int(order.labels[:order.n_priors].sum())
-    return _ranked_curve(order, stopping_candidates.lomax_confidence(
-        ranked, found_before=before, grid=stopping_candidates.LOMAX_EXP_GRID))
-
-
-def lomax_floor_curve(order: Order) -> np.ndarray:
-    ranked = order.labels[order.n_priors:]
-    before = int(order.labels[:order.n_priors].sum())
-    return _ranked_curve(order, stopping_candidates.lomax_confidence(
-        ranked, found_before=before, grid=stopping_candidates.LOMAX_FLOOR_GRID))
-
-
-def lomax_recent_curve(order: Order) -> np.ndarray:
-    ranked = order.labels[order.n_priors:]
-    before = int(order.labels[:order.n_priors].sum())
-    return _ranked_curve(order, stopping_candidates.lomax_confidence(ranked, found_before=before, recent=True))
-
-
-def lomax_burnin_curve(order: Order) -> np.ndarray:
-    ranked = order.labels[order.n_priors:]
-    before = int(order.labels[:order.n_priors].sum())
-    return _ranked_curve(order, stopping_candidates.lomax_burnin_confidence(ranked, found_before=before))
+#: P(recall ≥ target) of the Lomax posterior predictive after every ranked record; with the
+#: exponential (p → ∞) as a seventh tail of its grid; with a uniform floor; fitted to the recent
+#: half; fitted after the first relevant record (decision 0018's winner).
+lomax_curve = _confidence_curve(stopping_candidates.lomax_confidence)
+lomax_exp_curve = _confidence_curve(stopping_candidates.lomax_confidence, grid=stopping_candidates.LOMAX_EXP_GRID)
+lomax_floor_curve = _confidence_curve(stopping_candidates.lomax_confidence, grid=stopping_candidates.LOMAX_FLOOR_GRID)
+lomax_recent_curve = _confidence_curve(stopping_candidates.lomax_confidence, recent=True)
+lomax_burnin_curve = _confidence_curve(stopping_candidates.lomax_burnin_confidence)
 
 
 def lomax_sample(trigger: float) -> Callable[[Order, Sequence[float]], list[tuple[int, int]]]:
@@ -132,12 +119,7 @@ def lomax_sample(trigger: float) -> Callable[[Order, Sequence[float]], list[tupl
 
 
 def predictive_curve(model: str) -> Curve:
-    def curve(order: Order) -> np.ndarray:
-        ranked = order.labels[order.n_priors:]
-        before = int(order.labels[:order.n_priors].sum())
-        return _ranked_curve(order, stopping_candidates.predictive_confidence(
-            ranked, found_before=before, target_recall=TARGET, model=model))
-    return curve
+    return _confidence_curve(stopping_candidates.predictive_confidence, target_recall=TARGET, model=model)
 
 
 def buscar_curve(order: Order) -> np.ndarray:
