@@ -134,27 +134,32 @@ def exp_predictive_profile(labels: np.ndarray, n_priors: int, seed: int) -> Outc
 
 def buscar_ranked(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
     """buscar's test on the ranking: the last n screened as a sample of them + the unscreened."""
-    from scipy.stats import hypergeom
-
-    total_n = labels.size
     relevant_at = np.flatnonzero(labels)
-    for s in range(n_priors + 1, total_n):
+    for s in range(n_priors + 1, labels.size):
         if labels[s - 1]:
             continue  # p only falls after an irrelevant record
-        seen = relevant_at[relevant_at < s]
-        found = seen.size
-        if found == 0:
-            continue
-        # For a given count k in the window the longest window has the smallest p: windows that
-        # start just after a relevant record (k = the relevant after it), and the whole prefix.
-        starts = np.concatenate([seen + 1, [0]])
-        in_window = np.concatenate([found - np.arange(1, found + 1), [found]])
-        n = s - starts
-        k_hat = np.floor(found / TARGET + 1 - (found - in_window))
-        p = hypergeom.cdf(in_window, total_n - s + n, k_hat, n)
-        if np.nanmin(p) < 1 - CONFIDENCE:
+        p = buscar_min_p(relevant_at, s, labels.size)
+        if p is not None and p < 1 - CONFIDENCE:
             return _at(labels, s)
     return _at(labels, None)
+
+
+def buscar_min_p(relevant_at: np.ndarray, s: int, total_n: int) -> float | None:
+    """buscar's smallest p-value over the ranked windows after ``s`` records (None: nothing found yet).
+
+    For a given count k in the window the longest window has the smallest p: windows that start
+    just after a relevant record (k = the relevant after it), and the whole prefix."""
+    from scipy.stats import hypergeom
+
+    seen = relevant_at[relevant_at < s]
+    found = seen.size
+    if found == 0:
+        return None
+    starts = np.concatenate([seen + 1, [0]])
+    in_window = np.concatenate([found - np.arange(1, found + 1), [found]])
+    n = s - starts
+    k_hat = np.floor(found / TARGET + 1 - (found - in_window))
+    return float(np.nanmin(hypergeom.cdf(in_window, total_n - s + n, k_hat, n)))
 
 
 TARGETS = math.ceil(math.log(1 - CONFIDENCE) / math.log(TARGET))  # 59
@@ -162,16 +167,23 @@ TARGETS = math.ceil(math.log(1 - CONFIDENCE) / math.log(TARGET))  # 59
 
 def target_method(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:
     """Cormack & Grossman: random sample until TARGETS relevant; stop once the ranking has them all."""
+    screened = target_screened(labels, n_priors, seed, TARGETS)
+    return int(screened.sum()), float(labels[screened].sum()) / float(labels.sum())
+
+
+def target_screened(labels: np.ndarray, n_priors: int, seed: int, targets: float) -> np.ndarray:
+    """What the target method screens with ``targets`` random targets: the ranked prefix up to the
+    last target found, and the random sample itself (a mask over the order)."""
     draws = np.random.default_rng([seed, 2016]).permutation(labels.size)  # positions in the order
     hits = np.cumsum(labels[draws])
-    reach = int(np.searchsorted(hits, TARGETS)) + 1 if hits[-1] >= TARGETS else labels.size
+    reach = int(np.searchsorted(hits, targets)) + 1 if hits[-1] >= targets else labels.size
     sample = draws[:reach]
-    targets = sample[labels[sample] == 1]
-    stop = max(n_priors, int(targets.max()) + 1) if targets.size else labels.size
+    found_targets = sample[labels[sample] == 1]
+    stop = max(n_priors, int(found_targets.max()) + 1) if found_targets.size else labels.size
     screened = np.zeros(labels.size, dtype=bool)
     screened[:stop] = True
     screened[sample] = True
-    return int(screened.sum()), float(labels[screened].sum()) / float(labels.sum())
+    return screened
 
 
 def certified(labels: np.ndarray, n_priors: int, seed: int) -> Outcome:

@@ -124,24 +124,14 @@ def predictive_curve(model: str) -> Curve:
 
 def buscar_curve(order: Order) -> np.ndarray:
     """1 − (buscar's smallest p-value over the ranked windows) after each record."""
-    from scipy.stats import hypergeom
-
     labels, total_n = order.labels, order.n
     relevant_at = np.flatnonzero(labels)
     out = np.zeros(total_n)
     best = 0.0
     for s in range(order.n_priors + 1, total_n):
         if not labels[s - 1]:
-            seen = relevant_at[relevant_at < s]
-            found = seen.size
-            if found:
-                starts = np.concatenate([seen + 1, [0]])
-                in_window = np.concatenate([found - np.arange(1, found + 1), [found]])
-                n = s - starts
-                k_hat = np.floor(found / TARGET + 1 - (found - in_window))
-                best = 1.0 - float(np.nanmin(hypergeom.cdf(in_window, total_n - s + n, k_hat, n)))
-            else:
-                best = 0.0
+            p = harness.buscar_min_p(relevant_at, s, total_n)
+            best = 0.0 if p is None else 1.0 - p
         else:
             best = 0.0  # p only falls after an irrelevant record; a relevant one resets nothing
             # in the harness, which skips it: keep the stop there impossible, as it does
@@ -210,17 +200,8 @@ def exp_profile_stop(order: Order, level: float) -> int:
 def target_stop(order: Order, targets: float) -> tuple[int, int]:
     """Cormack & Grossman's target method with ``targets`` random targets: (effort, relevant seen);
     the effort is the ranked prefix up to the last target ∪ the random sample."""
-    labels = order.labels
-    draws = np.random.default_rng([order.seed, 2016]).permutation(labels.size)
-    hits = np.cumsum(labels[draws])
-    reach = int(np.searchsorted(hits, targets)) + 1 if hits[-1] >= targets else labels.size
-    sample = draws[:reach]
-    found_targets = sample[labels[sample] == 1]
-    stop = max(order.n_priors, int(found_targets.max()) + 1) if found_targets.size else labels.size
-    screened = np.zeros(labels.size, dtype=bool)
-    screened[:stop] = True
-    screened[sample] = True
-    return int(screened.sum()), int(labels[screened].sum())
+    screened = harness.target_screened(order.labels, order.n_priors, order.seed, targets)
+    return int(screened.sum()), int(order.labels[screened].sum())
 
 
 @dataclass(frozen=True)
