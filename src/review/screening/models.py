@@ -304,9 +304,14 @@ def _standardise(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (spread if spread > 0 else 1.0)
 
 
+def resolve_model(name: str) -> str:
+    """The model a name means: "default" is ``DEFAULT_MODEL``."""
+    return DEFAULT_MODEL if name == "default" else name
+
+
 def uses_sklearn(name: str) -> bool:
     """Whether fitting model ``name`` imports scikit-learn (only the Newton SVM and naive Bayes do not)."""
-    resolved = DEFAULT_MODEL if name == "default" else name
+    resolved = resolve_model(name)
     if resolved == "svm":
         return SVM_SOLVER == "liblinear"
     return resolved not in ("svm-newton", "nb")
@@ -314,7 +319,7 @@ def uses_sklearn(name: str) -> bool:
 
 def make_model(name: str, seed: int) -> Classifier:
     """A fresh classifier by name ("default" resolves to ``DEFAULT_MODEL``)."""
-    resolved = DEFAULT_MODEL if name == "default" else name
+    resolved = resolve_model(name)
     if resolved == "logistic":
         return LogisticModel(seed)
     if resolved == "svm":

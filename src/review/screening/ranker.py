@@ -17,7 +17,7 @@ import numpy as np
 
 from .criteria import keyword_score, term_regex
 from .features import Features
-from .models import DEFAULT_MODEL, SvmModel, make_model
+from .models import DEFAULT_MODEL, SvmModel, make_model, resolve_model
 from .query import order_candidates, seeded_order
 
 #: Version of the ranking recipe; stored in every model_info. 2: no presumed-irrelevant
@@ -102,7 +102,7 @@ def rank(
     mask[labelled_rows] = False
     candidates = np.flatnonzero(mask)
     rng = np.random.default_rng([seed, len(labelled_ids)])
-    resolved = DEFAULT_MODEL if model == "default" else model
+    resolved = resolve_model(model)
     info: dict[str, Any] = {
         "engine": ENGINE_VERSION, "model": resolved, "query": query, "seed": seed,
         "n_labelled": len(labelled_ids), "n_included": int(y.sum()),

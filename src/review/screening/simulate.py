@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
-from .models import DEFAULT_MODEL, uses_sklearn
+from .models import resolve_model, uses_sklearn
 from .ranker import ENGINE_VERSION, rank
 from .stopping import stopping_points
 
@@ -221,7 +221,7 @@ def simulate(
         "total_s": round(time.perf_counter() - started, 3),
     }
     return SimulationResult(
-        dataset=data.name, seed=seed, model=DEFAULT_MODEL if model == "default" else model,
+        dataset=data.name, seed=seed, model=resolve_model(model),
         query=query, priors=priors, order=order, metrics=result_metrics, stopping=stops,
         timings=timings, model_info=dict(ranking.model_info) if ranking else {},
     )
