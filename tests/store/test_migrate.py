@@ -155,3 +155,31 @@ def test_review_database_url_that_outlives_a_migration_is_said_plainly(tmp_path:
     assert "REVIEW_DATABASE_URL is set" in line and "moved.db" in line
     monkeypatch.delenv("REVIEW_DATABASE_URL")
     assert "store " not in _run(ws.root, "status")
+
+
+def test_a_relative_sqlite_target_is_written_down_as_an_absolute_path(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # review.toml once kept 'sqlite:///moved.db' as typed: each later command opened (and created)
+    # an empty moved.db in its own working directory, and the review looked gone.
+    ws = _filled(tmp_path)
+    ws.store.engine.dispose()
+    (tmp_path / "shell").mkdir()
+    monkeypatch.chdir(tmp_path / "shell")
+    out = _run(ws.root, "migrate", "--to", "sqlite:///moved.db")
+    target = tmp_path / "shell" / "moved.db"
+    assert f"sqlite:///{target}" in out and target.is_file()
+    assert f'database_url = "sqlite:///{target}"' in (ws.root / "review.toml").read_text(encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert "12 records" in _run(ws.root, "status")
+    assert not (tmp_path / "moved.db").exists()
+
+
+def test_a_target_review_cannot_use_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    ws = _filled(tmp_path)
+    ws.store.engine.dispose()
+    config_before = (ws.root / "review.toml").read_text(encoding="utf-8")
+    for url, words in (("sqlite://", "names no file"), ("mysql://u@host/db", "not a store review can use")):
+        result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", url])
+        assert result.exit_code == 1
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("review: database URL") and words in line
+    assert (ws.root / "review.toml").read_text(encoding="utf-8") == config_before

@@ -69,9 +69,27 @@ def migrate_store(workspace: Workspace, to_url: str) -> TransferReport:
     from ..store.transfer import copy_store
     from ..workspace import set_store_location
 
+    to_url = _absolute_sqlite_url(to_url)
     if to_url.strip() == workspace.database_url:
         raise ReviewError(f"database {workspace.store_location()}: the review is already there")
     report = copy_store(workspace.store, to_url)
     workspace.store.engine.dispose()
     set_store_location(workspace, to_url)
     return report
+
+
+def _absolute_sqlite_url(url: str) -> str:
+    """``url`` with a relative SQLite path made absolute (from the current directory, as the shell
+    reads it): review.toml must not name a file that each later command would look for in its own
+    working directory. A SQLite URL without a file (in memory) is refused: the copy would vanish."""
+    from ..store.core import engine_url
+
+    parsed = engine_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return url
+    if not parsed.database or parsed.database == ":memory:":
+        raise ReviewError(f"database URL {url!r}: names no file (an in-memory database vanishes when the "
+                          "command ends); give one: sqlite:////path/review.db")
+    if Path(parsed.database).is_absolute():
+        return url
+    return str(parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(hide_password=False))

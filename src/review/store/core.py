@@ -59,6 +59,9 @@ def engine_url(url: str) -> sa.URL:
         raise ReviewError(f"database URL {url!r}: not a URL ({err})") from err
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ReviewError(f"database URL {safe_url(parsed)}: not a store review can use "
+                          "(sqlite:///PATH or postgresql://user@host/name)")
     return parsed
 
 
