@@ -178,6 +178,24 @@ def test_stopping_rule_comes_from_review_toml_and_a_switch_is_saved_there(worksp
         ScreeningSession(workspace, "alice")
 
 
+@pytest.mark.parametrize(("line", "words"), [
+    ("target_recall = 95", "screening.target_recall = 95: expected a share strictly between 0 and 1"),
+    ('confidence = "high"', "screening.confidence = 'high': expected a share"),
+    ("consecutive_irrelevant = 0", "screening.consecutive_irrelevant = 0: expected a whole number"),
+    ('auto_sample = "no"', "screening.auto_sample = 'no': expected true or false"),
+    ("target_recal = 0.99", "screening.target_recal: unknown key (known: auto_sample, confidence"),
+])
+def test_a_bad_screening_setting_is_one_line_naming_it(workspace, line, words) -> None:
+    # target_recall = 95 (meant as 95 %) was taken as is, a string was a ValueError traceback, and
+    # 'no' read as true; a misspelt key was silently unused.
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text() + f"\n[screening]\n{line}\n")
+    workspace.config = type(workspace.config).load(config)
+    with pytest.raises(ReviewError) as caught:
+        ScreeningSession(workspace, "alice")
+    assert str(caught.value).startswith(f"{config}: {words}")
+
+
 def test_screening_setting_is_added_when_the_table_is_missing(tmp_path) -> None:
     from review.screening.settings import write_screening_setting
 

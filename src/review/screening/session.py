@@ -30,7 +30,7 @@ from ..store import screening as ranking_store
 from .counts import RELEVANT_LABELS, count_decisions
 from .criteria import Criteria, check_exclusion_reason, criteria_path, load_criteria
 from .query import QUERY_NAMES, seeded_order
-from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL, StoppingStatus, assess
+from .stopping import STOPPING_CHOICES, StoppingStatus, assess
 
 if TYPE_CHECKING:
     from .features import Features
@@ -98,9 +98,11 @@ class ScreeningSession:
         """``quick_start``: without a saved ranking, open on the seeded order and leave the
         keyword prior (which reads every abstract) to the first ``retrain`` — for the TUI,
         which shows the first record at once and retrains in a worker."""
-        settings = workspace.config.section("screening")
-        model = settings.get("model", model) if model == "default" else model
-        query = settings.get("query", query) if query == "max" else query
+        from .settings import read_screening_settings
+
+        settings = read_screening_settings(workspace.config.section("screening"), str(workspace.root / "review.toml"))
+        model = (settings.model or model) if model == "default" else model
+        query = (settings.query or query) if query == "max" else query
         if not quick_start:  # (quick start checks at the first retrain: the names need scikit-learn)
             _check_model(model)
         if query not in QUERY_NAMES:
@@ -111,14 +113,11 @@ class ScreeningSession:
         self.model = model
         self.query = query
         self.seed = int(seed if seed is not None else workspace.config.seed)
-        self.target_recall = float(settings.get("target_recall", TARGET_RECALL))
-        self.confidence = float(settings.get("confidence", CONFIDENCE))
-        self.auto_sample = bool(settings.get("auto_sample", True))
-        self.consecutive = settings.get("consecutive_irrelevant")
-        self.stopping_rule = str(settings.get("stopping_rule", DEFAULT_CHOICE))
-        if self.stopping_rule not in STOPPING_CHOICES:
-            raise ReviewError(f"review.toml: screening.stopping_rule {self.stopping_rule!r}: expected "
-                              f"{' or '.join(repr(c) for c in STOPPING_CHOICES)}")
+        self.target_recall = settings.target_recall
+        self.confidence = settings.confidence
+        self.auto_sample = settings.auto_sample
+        self.consecutive = settings.consecutive_irrelevant
+        self.stopping_rule = settings.stopping_rule
         self.quick_start = quick_start
         #: An interactive session's claim on the reviewer (``store.sessions``): decisions are
         #: written only while it holds, so two sessions of one reviewer never both decide.

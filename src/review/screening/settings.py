@@ -1,5 +1,7 @@
-"""Change one ``[screening]`` setting in review.toml, keeping the file's comments and layout.
+"""The ``[screening]`` settings of review.toml: read and checked once, and changed one at a time.
 
+Reading checks every key, so ``target_recall = 95`` (meant as 95 %) or a misspelt key is one line
+naming it instead of a stopping rule aiming at an impossible recall or a setting silently unused.
 The dashboard lets the reviewer switch the stopping rule; the choice must survive a restart,
 and review.toml is the reviewer's own file (comments, order), so it is edited line by line
 rather than re-serialised.
@@ -9,10 +11,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_text_atomic
 from ..errors import ReviewError
+from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL
 
 _TABLE = re.compile(r"^\s*\[\s*screening\s*\]\s*(#.*)?$")
 _ANY_TABLE = re.compile(r"^\s*\[")
@@ -44,3 +50,54 @@ def write_screening_setting(path: Path, key: str, value: str) -> None:
     if written != value:
         raise ReviewError(f"{path}: cannot set screening.{key}; edit the file by hand")
     write_text_atomic(path, updated, mode=path.stat().st_mode & 0o777)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningSettings:
+    """``[screening]`` of review.toml, checked (docs/screening.md lists each key)."""
+
+    target_recall: float = TARGET_RECALL
+    confidence: float = CONFIDENCE
+    stopping_rule: str = DEFAULT_CHOICE
+    consecutive_irrelevant: int | None = None  # None: max(50, 5 % of the records)
+    auto_sample: bool = True
+    model: str | None = None  # None: the session's own (default)
+    query: str | None = None
+
+
+_KEYS = ("target_recall", "confidence", "stopping_rule", "consecutive_irrelevant", "auto_sample", "model", "query")
+
+
+def read_screening_settings(section: Mapping[str, Any], where: str = "review.toml") -> ScreeningSettings:
+    """The checked settings of a ``[screening]`` table; a bad value is one ``ReviewError`` naming its key."""
+    def bad(key: str, what: str) -> ReviewError:
+        return ReviewError(f"{where}: screening.{key} = {section[key]!r}: {what}")
+
+    unknown = sorted(set(section) - set(_KEYS))
+    if unknown:
+        raise ReviewError(f"{where}: screening.{unknown[0]}: unknown key (known: {', '.join(sorted(_KEYS))})")
+    shares: dict[str, float] = {}
+    for key, default in (("target_recall", TARGET_RECALL), ("confidence", CONFIDENCE)):
+        value = section.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise bad(key, "expected a share strictly between 0 and 1 (0.95 for 95 %)")
+        shares[key] = float(value)
+    rule = section.get("stopping_rule", DEFAULT_CHOICE)
+    if rule not in STOPPING_CHOICES:
+        raise bad("stopping_rule", f"expected {' or '.join(repr(c) for c in STOPPING_CHOICES)}")
+    consecutive = section.get("consecutive_irrelevant")
+    if consecutive is not None and (isinstance(consecutive, bool) or not isinstance(consecutive, int)
+                                    or consecutive < 1):
+        raise bad("consecutive_irrelevant", "expected a whole number of records, at least 1")
+    auto_sample = section.get("auto_sample", True)
+    if not isinstance(auto_sample, bool):
+        raise bad("auto_sample", "expected true or false")
+    names: dict[str, str | None] = {}
+    for key in ("model", "query"):
+        value = section.get(key)
+        if value is not None and not isinstance(value, str):
+            raise bad(key, "expected a name in quotes")
+        names[key] = value
+    return ScreeningSettings(target_recall=shares["target_recall"], confidence=shares["confidence"],
+                             stopping_rule=str(rule), consecutive_irrelevant=consecutive, auto_sample=auto_sample,
+                             model=names["model"], query=names["query"])
