@@ -92,3 +92,16 @@ def test_remove_and_restore_before_screening(workspace: Workspace, add, screen_a
     assert values["excluded_other"] == "1" and values["records_screened"] == "2"
     assert "restored 1 records" in _run(workspace, "prisma", "restore", str(ids[0])).output
     assert _run(workspace, "prisma", "--strict").exit_code == 4
+
+
+def test_a_stop_reports_the_unscreened_records_prisma_counts(workspace: Workspace, add, screen_as) -> None:
+    # The stop said '2259 records unscreened' where PRISMA counted 1751: it counted duplicates,
+    # removed records and other methods' records, which no screening covers.
+    ids = add(workspace, 6, "PubMed")
+    add(workspace, 2, "Citation searching")  # other methods: no title/abstract screening
+    screen_as(workspace, ids[:1], "exclude")
+    assert _run(workspace, "prisma", "remove", str(ids[1]), "--reason", "retracted").exit_code == 0
+    result = _run(workspace, "prisma", "stop", "rule says stop")
+    assert result.exit_code == 0 and "4 records unscreened" in result.output
+    values = dict(line.split("\t") for line in _run(workspace, "prisma").stdout.splitlines())
+    assert values["excluded_automatic"] == "4"

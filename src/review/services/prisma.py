@@ -59,10 +59,15 @@ def prisma_status(workspace: Workspace) -> list[str]:
 # -- screening stop and removals -------------------------------------------------------------
 def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str, *,
                           verdict: Any = None) -> ScreeningStop:
-    """Title/abstract screening stopped: the unscreened rest counts as excluded by automation."""
+    """Title/abstract screening stopped: the unscreened rest counts as excluded by automation.
+
+    The stop's ``n_unscreened`` is the number PRISMA will show in that box (records to screen that
+    nobody screened: no duplicates, related notices or removed records)."""
     from ..store.fulltext import record_screening_stop as record
 
-    return record(workspace.store, reviewer, explanation, verdict=verdict)
+    before = prisma_counts(workspace)
+    unscreened = before.n("excluded_automatic") + before.n("pending_screening")
+    return record(workspace.store, reviewer, explanation, verdict=verdict, n_unscreened=unscreened)
 
 
 def withdraw_screening_stop(workspace: Workspace, reviewer: str) -> ScreeningStop | None:
