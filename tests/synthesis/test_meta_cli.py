@@ -40,6 +40,16 @@ def test_meta_prints_table_and_writes_json_and_plots(tmp_path: Path) -> None:
     assert b"<svg" in svg.read_bytes()[:400]
 
 
+def test_a_plot_of_a_kind_it_cannot_draw_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    # --plot f.pdf printed the table and wrote --json, then failed with exit 1.
+    csv_path = _write(tmp_path, CMD_ROWS)
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(main, ["meta", str(csv_path), "--json", str(out), "--plot", str(tmp_path / "f.pdf")])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"review: {tmp_path / 'f.pdf'}: plot format must be one of .png, .svg\n"
+    assert not out.exists()
+
+
 def test_yi_with_sei_equals_ci_input(tmp_path: Path) -> None:
     from_ci = read_effects_csv(_write(tmp_path, CMD_ROWS), measure="OR")
     lines = ["study,yi,sei"] + [f"{s},{y!r},{math.sqrt(v)!r}" for s, y, v in zip(from_ci.studies, from_ci.yi, from_ci.vi)]

@@ -46,6 +46,8 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     one measure for all rows.
     """
     favours_labels = service.favours_labels(favours)
+    if plot_out is not None:
+        service.check_plot_path(plot_out)
     run = service.pool_file(file, measure=measure, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level,
                             prediction=prediction)
     for warning in run.warnings:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
 
 __all__ = [
-    "METHODS", "MetaRun", "favours_labels", "pool_file", "synthesise_extraction", "write_forest_plot", "write_meta_json",
+    "METHODS", "MetaRun", "check_plot_path", "favours_labels", "pool_file", "synthesise_extraction", "write_forest_plot", "write_meta_json",
 ]
 
 
@@ -81,6 +81,12 @@ def favours_labels(favours: str | None) -> tuple[str, str] | None:
     if len(parts) != 2 or not all(parts):
         raise ValidationError(f"--favours {favours!r}: expected 'LEFT|RIGHT', e.g. 'favours treatment|favours control'")
     return parts[0], parts[1]
+
+
+def check_plot_path(out: Path) -> None:
+    """Refuse a forest-plot path of a kind we cannot draw before anything is pooled or written."""
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise ReviewError(f"{out}: plot format must be one of .png, .svg")
 
 
 def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | None = None) -> None:
