@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from review.cli import main
@@ -98,6 +99,19 @@ def test_simulate_names_a_set_too_small_for_its_priors(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["simulate", str(tiny), "--json", str(tmp_path / "o.json")])
     assert result.exit_code == 3
     assert "2 records and 1 + 1 priors leave nothing to screen" in result.output
+    assert not (tmp_path / "o.json").exists()
+
+
+def test_simulate_refuses_a_negative_number_of_priors(small_csv: Path, tmp_path: Path) -> None:
+    # --prior-included -1 ended in numpy's 'negative dimensions are not allowed'.
+    from review.errors import ReviewError
+    from review.services.simulation import simulate_file
+
+    result = CliRunner().invoke(main, ["simulate", str(small_csv), "--prior-excluded", "-1",
+                                       "--json", str(tmp_path / "o.json")])
+    assert result.exit_code == 2 and "'--prior-excluded': -1 is not in the range x>=0" in result.output
+    with pytest.raises(ReviewError, match="0 or more"):
+        simulate_file(small_csv, json_out=tmp_path / "o.json", prior_included=-1)
     assert not (tmp_path / "o.json").exists()
 
 

@@ -22,8 +22,8 @@ def register(group: click.Group) -> None:
 @click.command("simulate")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for priors and every model choice.")
-@click.option("--prior-included", type=int, default=1, show_default=True, help="Relevant records given up front.")
-@click.option("--prior-excluded", type=int, default=1, show_default=True, help="Irrelevant records given up front.")
+@click.option("--prior-included", type=click.IntRange(min=0), default=1, show_default=True, help="Relevant records given up front.")
+@click.option("--prior-excluded", type=click.IntRange(min=0), default=1, show_default=True, help="Irrelevant records given up front.")
 @click.option("--model", type=click.Choice(("default", *simulation.MODEL_NAMES)), default="default", show_default=True,
               help="Classifier that ranks the records (docs/screening.md).")
 @click.option("--query", type=click.Choice(simulation.QUERY_NAMES), default="max", show_default=True,

@@ -39,6 +39,8 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
 
     if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
         raise ReviewError(f"{plot}: --plot must end in .png or .svg")
+    if prior_included < 0 or prior_excluded < 0:
+        raise ReviewError("--prior-included and --prior-excluded: a number of records, 0 or more")
     if not 0 < target_recall < 1 or not 0 < confidence < 1:
         raise ReviewError("--target-recall and --confidence must lie strictly between 0 and 1")
     data = load_labelled_csv(file)
