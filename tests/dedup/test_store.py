@@ -178,7 +178,11 @@ def test_cli_workspace_run_review_and_status(workspace: Workspace) -> None:
     result = runner.invoke(main, [*ws, "dedup", "--clusters"])
     assert result.stdout.startswith("canonical_id\tmembers\texplanation")
     result = runner.invoke(main, [*ws, "status"])
-    assert "dedup      2 clusters" in result.stdout
+    assert "dedup      2 clusters" in result.stdout and "since the last run" not in result.stdout
+    # An import after the run (a search update): status says those records wait for dedup.
+    _import(workspace, [record(doi="")], "later.csv")
+    (line,) = [x for x in runner.invoke(main, [*ws, "status"]).stdout.splitlines() if x.startswith("dedup ")]
+    assert line.endswith("; 1 record imported since the last run is not deduplicated yet (review dedup)")
     result = runner.invoke(main, [*ws, "dedup", "--undo-merge", "1"])
     assert result.exit_code == 0 and "split apart" in result.stdout
 
