@@ -196,6 +196,22 @@ def test_a_bad_screening_setting_is_one_line_naming_it(workspace, line, words) -
     assert str(caught.value).startswith(f"{config}: {words}")
 
 
+def test_review_decide_on_a_bad_screening_setting_is_one_line_and_exit_2(workspace) -> None:
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    workspace.store.add_batch([Record(title="Sick leave")], file_name="a.csv", file_sha256="a" * 64,
+                              source_name="test", format="csv", encoding="utf-8")
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text() + "\n[screening]\ntarget_recall = 95\n")
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "decide", "1", "--include"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"review: {config}: screening.target_recall = 95: expected a share "
+                                          "strictly between 0 and 1 (0.95 for 95 %)"]
+    assert workspace.store.decisions() == []
+
+
 def test_screening_setting_is_added_when_the_table_is_missing(tmp_path) -> None:
     from review.screening.settings import write_screening_setting
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
-from ..errors import ReviewError
+from ..errors import ReviewError, WorkspaceError
 from .stopping import CONFIDENCE, DEFAULT_CHOICE, STOPPING_CHOICES, TARGET_RECALL
 
 _TABLE = re.compile(r"^\s*\[\s*screening\s*\]\s*(#.*)?$")
@@ -69,13 +69,14 @@ _KEYS = ("target_recall", "confidence", "stopping_rule", "consecutive_irrelevant
 
 
 def read_screening_settings(section: Mapping[str, Any], where: str = "review.toml") -> ScreeningSettings:
-    """The checked settings of a ``[screening]`` table; a bad value is one ``ReviewError`` naming its key."""
-    def bad(key: str, what: str) -> ReviewError:
-        return ReviewError(f"{where}: screening.{key} = {section[key]!r}: {what}")
+    """The checked settings of a ``[screening]`` table; a bad value is one ``WorkspaceError`` (exit 2)
+    naming its key, as other review.toml errors are."""
+    def bad(key: str, what: str) -> WorkspaceError:
+        return WorkspaceError(f"{where}: screening.{key} = {section[key]!r}: {what}")
 
     unknown = sorted(set(section) - set(_KEYS))
     if unknown:
-        raise ReviewError(f"{where}: screening.{unknown[0]}: unknown key (known: {', '.join(sorted(_KEYS))})")
+        raise WorkspaceError(f"{where}: screening.{unknown[0]}: unknown key (known: {', '.join(sorted(_KEYS))})")
     shares: dict[str, float] = {}
     for key, default in (("target_recall", TARGET_RECALL), ("confidence", CONFIDENCE)):
         value = section.get(key, default)
