@@ -166,3 +166,5 @@ def test_a_name_outside_the_team_is_warned_about_but_its_decision_is_saved(works
     assert labels(workspace, "alcie") == {ids[0]: "include"}
     member = run(workspace, "-r", "alice", "decide", str(ids[1]), "--include")
     assert member.exit_code == 0 and "team" not in member.stderr
+    refused = run(workspace, "-r", "alcie", "decide", "99999", "--include")  # nothing saved: one line, no warning
+    assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1 and "99999" in refused.stderr

@@ -111,7 +111,10 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
         raise ReviewError("decide: give exactly one of --include, --exclude, --maybe (or --undo)")
     reviewer = ctx.reviewer
     warning = service.reviewer_outside_team(ctx.workspace, reviewer)
-    if warning:
-        click.echo(f"review: warning: {warning}", err=True)
+    # Warned once the first decision is saved (every ID is checked before it): a refused command
+    # stays one line, and the warning's "decisions are saved under this name" is then true.
     for decision in service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note):
+        if warning:
+            click.echo(f"review: warning: {warning}", err=True)
+            warning = None
         click.echo(f"{decision.record_id}\t{decision.label}\t{reviewer}")
