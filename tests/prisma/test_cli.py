@@ -105,3 +105,19 @@ def test_a_stop_reports_the_unscreened_records_prisma_counts(workspace: Workspac
     assert result.exit_code == 0 and "4 records unscreened" in result.output
     values = dict(line.split("\t") for line in _run(workspace, "prisma").stdout.splitlines())
     assert values["excluded_automatic"] == "4"
+
+
+def test_a_full_text_reviewer_outside_the_team_is_warned_about_once(workspace: Workspace, add, screen_as) -> None:
+    # A misspelt name would count as a second reviewer whose eligibility verdict disagrees.
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('reviewers = ["reviewer1"]',
+                                                                 'reviewers = ["alice", "bob"]'), encoding="utf-8")
+    ids = add(workspace, 2, "PubMed")
+    screen_as(workspace, ids, "include")
+    typo = _run(workspace, "fulltext", "sought", *map(str, ids), reviewer="bobb")
+    assert typo.exit_code == 0 and typo.stdout.splitlines() == [f"{ids[0]}\tsought", f"{ids[1]}\tsought"]
+    assert typo.stderr.splitlines() == ["review: warning: 'bobb' is not in review.toml's team (alice, bob); decisions "
+                                        "are saved under this name — check the spelling, or add the name to [review] "
+                                        "reviewers"]
+    for name in ("bob", "consensus"):
+        assert _run(workspace, "fulltext", "eligible", str(ids[0]), reviewer=name).stderr == ""

@@ -104,7 +104,14 @@ def fulltext() -> None:
 
 
 def _record_many(ctx: Context, ids: tuple[int, ...], event: str, reason: str = "", note: str = "") -> None:
+    from ..services.screening import reviewer_outside_team
+
+    # A misspelt name would read as a second reviewer who disagrees; said once the first event is saved.
+    warning = reviewer_outside_team(ctx.workspace, ctx.reviewer)
     for done in service.record_fulltext_events(ctx.workspace, ids, ctx.reviewer, event, reason=reason, note=note):
+        if warning:
+            click.echo(f"review: warning: {warning}", err=True)
+            warning = None
         if done.excluded_at_title_abstract:
             click.echo(f"review: warning: record {done.record_id} was excluded at title/abstract screening",
                        err=True)

@@ -51,9 +51,11 @@ def current_decisions(workspace: Workspace, reviewer: str | None = None) -> dict
 
 def reviewer_outside_team(workspace: Workspace, reviewer: str) -> str | None:
     """A warning when ``reviewer`` is not in review.toml's team (a typo splits a reviewer in two)."""
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
     team = list(workspace.config.reviewers)
-    # (["reviewer1"] is the default of a review.toml that lists no team)
-    if not team or team == ["reviewer1"] or reviewer in team:
+    # (["reviewer1"] is the default of a review.toml that lists no team; consensus is the team's verdict)
+    if not team or team == ["reviewer1"] or reviewer in team or reviewer == CONSENSUS_REVIEWER:
         return None
     return (f"'{reviewer}' is not in review.toml's team ({', '.join(team)}); decisions are saved under this "
             "name — check the spelling, or add the name to [review] reviewers")
