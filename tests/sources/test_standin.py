@@ -148,3 +148,19 @@ def test_serve_from_file(tmp_path):
         assert b"<DbBuild>" in get(standin, "einfo", db="pubmed")
     finally:
         standin.stop()
+
+
+def test_the_shell_entry_says_what_is_wrong_in_one_line(tmp_path, capsys) -> None:
+    # python -m review.sources.standin --help or a wrong file was a FileNotFoundError traceback.
+    from review.sources.standin import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0 and "corpus" in capsys.readouterr().out
+    text = tmp_path / "pmids.txt"
+    text.write_text("pmid\n123\n", encoding="utf-8")
+    for path, words in ((tmp_path / "missing.xml", "No such file"), (text, "no PubmedArticle")):
+        with pytest.raises(SystemExit) as done:
+            main([str(path)])
+        err = capsys.readouterr().err
+        assert done.value.code == 1 and err.count("\n") == 1 and err.startswith(f"standin: {path}: ") and words in err

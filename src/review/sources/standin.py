@@ -477,11 +477,36 @@ def serve(corpus_path: str | Path, port: int = 0, *, host: str = "127.0.0.1", bl
     return standin
 
 
-if __name__ == "__main__":  # python -m review.sources.standin CORPUS.xml [PORT]
-    import sys
+def main(argv: list[str] | None = None) -> None:
+    """``python -m review.sources.standin CORPUS.xml [PORT]``: serve until Ctrl-C."""
+    import argparse
 
-    if len(sys.argv) not in (2, 3):
-        sys.exit("usage: python -m review.sources.standin CORPUS.xml [PORT]")
-    port = int(sys.argv[2]) if len(sys.argv) == 3 else 8765
-    print(f"E-utilities stand-in on http://127.0.0.1:{port}/entrez/eutils/ (Ctrl-C stops it)", flush=True)
-    serve(sys.argv[1], port, block=True)
+    parser = argparse.ArgumentParser(prog="python -m review.sources.standin",
+                                     description="A local E-utilities stand-in over a PubMed XML file.")
+    parser.add_argument("corpus", type=Path, help="PubMed XML (a PubmedArticleSet), e.g. a demo's pubmed_corpus.xml")
+    parser.add_argument("port", type=int, nargs="?", default=8765, help="TCP port on 127.0.0.1 (default 8765)")
+    args = parser.parse_args(argv)
+    # The corpus is read before the address is printed, so a wrong file is one line, not a traceback.
+    try:
+        corpus = StandInCorpus.from_path(args.corpus)
+    except OSError as err:
+        parser.exit(1, f"standin: {args.corpus}: {err.strerror or err}\n")
+    except Exception as err:  # noqa: BLE001 - any parse failure of a hand-given file, said in one line
+        parser.exit(1, f"standin: {args.corpus}: not a PubMed XML corpus ({type(err).__name__}: {err})\n")
+    if not corpus.articles:
+        parser.exit(1, f"standin: {args.corpus}: no PubmedArticle with a PMID in it (not a PubMed XML corpus?)\n")
+    try:
+        standin = StandIn(corpus, port=args.port)
+    except OSError as err:
+        parser.exit(1, f"standin: port {args.port}: {err.strerror or err}\n")
+    print(f"E-utilities stand-in on {standin.url} (Ctrl-C stops it)", flush=True)
+    try:
+        standin._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        standin._server.server_close()
+
+
+if __name__ == "__main__":
+    main()
