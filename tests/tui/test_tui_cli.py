@@ -76,6 +76,14 @@ def test_export_agreement_writes_the_three_files(tmp_path) -> None:  # type: ign
     assert "alice × bob: n=4 raw=0.500" in result.output
 
 
+def test_export_agreement_to_dash_is_refused_not_a_folder_named_dash(workspace: Workspace, tmp_path,  # type: ignore[no-untyped-def]
+                                                                     monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "agreement", "-"])
+    assert result.exit_code == 1 and "give one, or none for screening/, not '-'" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
 @pytest.mark.parametrize("args", [[], ["screen"]])
 def test_the_terminal_ui_without_a_terminal_is_one_line_not_a_hang(workspace: Workspace, args: list[str],
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import ReviewError
 from ..services import screening as service
 from ..tui.startup import START_SCREENS, without_collection
 from ..workspace import Workspace
@@ -60,6 +61,9 @@ def screen(ctx: Context, reviewer_name: str | None, blind: bool | None) -> None:
 def export_agreement(ctx: Context, out_dir: Path | None) -> None:
     """Write agreement.json, agreement.csv (Cohen's kappa, Gwet's AC1, raw agreement per pair of
     reviewers) and conflicts.csv to OUT_DIR (default: the workspace's screening/)."""
+    if out_dir is not None and str(out_dir) == "-":  # '-' is stdout for one-file exports; this one writes three
+        raise ReviewError("export agreement: writes three files (agreement.json, agreement.csv, conflicts.csv) "
+                          "into a folder; give one, or none for screening/, not '-'")
     exported = service.export_agreement(ctx.workspace, out_dir)
     for path in exported.paths:
         click.echo(str(path))
