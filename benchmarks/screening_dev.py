@@ -90,6 +90,13 @@ class Candidate:
     fuse_weight: float = 0.5  # the second member's weight in that mean
     engine_model: str = ""  # set: the engine's defaults (every field above ignored) with review
     # simulate's --model set to this (e.g. "svm-liblinear" / "svm-newton": one model, two solvers)
+    relevant_floor: float = 0.0  # > 0: each relevant record weighs at least this many irrelevant
+    # ones in every fit (the class ratio is raised to floor·n_relevant/n_irrelevant when balanced
+    # weighting gives a relevant record less; presumed-irrelevant rows count as irrelevant)
+    small_min_df: int = 0  # > 0: min_df on sets of fewer than SMALL_SET_RECORDS records
+    small: str = ""  # name of a candidate ("default": the engine) run instead of this one on sets
+    # of fewer than SMALL_SET_RECORDS records; this one's settings apply to the others ...
+    large: str = ""  # ... unless this names the candidate run on them
     note: str = ""
 
     def key(self) -> str:
@@ -99,9 +106,16 @@ class Candidate:
                 if k != "note" and (k in _KEYED_ALWAYS or v != defaults[k])}
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:10]
 
-    def feature_config(self) -> FeatureConfig:
-        return FeatureConfig(min_df=self.min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf,
+    def feature_config(self, n_records: int) -> FeatureConfig:
+        min_df = self.small_min_df if self.small_min_df and n_records < SMALL_SET_RECORDS else self.min_df
+        return FeatureConfig(min_df=min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf,
                              char_ngrams=self.char_ngrams)
+
+
+#: Sets below this many records count as small for the size-dependent settings (decision 0019: a
+#: setting may depend on the number of records, by a threshold fixed before the runs; 1,000 is the
+#: issue's own line for "large" sets, not tuned).
+SMALL_SET_RECORDS = 1000
 
 
 #: Word token patterns: "engine2" is engine versions 2 and 3's (hyphenated words whole, one-character
@@ -120,6 +134,10 @@ _KEYED_ALWAYS = ("model", "C", "ratio", "scale", "presumed", "presumed_until", "
 def _c(model: str = "svm", **changes: Any) -> Candidate:
     return Candidate(model=model, **changes)
 
+
+#: Engine version 4's settings spelled as a candidate (C = 0.3, balanced classes, the presumed-
+#: irrelevant sample until 5 % of the set is known relevant, records without text as zero rows).
+_E4: dict[str, Any] = {"C": 0.3, "presumed_rule": "known_until", "shrink": 0.05, "empty_text": "zero"}
 
 #: The candidates, by name. "default" is whatever the engine's defaults are now.
 CANDIDATES: dict[str, Candidate | None] = {
@@ -196,6 +214,25 @@ CANDIDATES: dict[str, Candidate | None] = {
     "fuse-e3-u4-z70-cost50k": _c(C=0.3, presumed_rule="known_until", shrink=0.05, empty_text="zero",
                                  fuse="h-u4-empty0", fuse_weight=0.7, retrain="cost:50000",
                                  note="fuse-e3-u4-z with h-u4-empty0 weighted 0.7, retrained as h-u4-empty0-cost50k"),
+    # round 4 (decision 0019), development on seeds 1-5: engine version 4's settings (v2-empty0's,
+    # with the Newton solver) and one or two changes aimed at the small sets rich in relevant records
+    "e4-floor9.8": _c(**_E4, relevant_floor=9.8,
+                      note="engine 4, each relevant record weighs at least 9.8 irrelevant ones"),
+    "e4-floor20": _c(**_E4, relevant_floor=20.0, note="engine 4, each relevant record weighs at least 20 irrelevant ones"),
+    "e4f20-small-u4": Candidate(small="h-u4-empty0", large="e4-floor20",
+                                note="h-u4-empty0 on sets of fewer than 1,000 records, e4-floor20 on the others"),
+    "e4-floor5": _c(**_E4, relevant_floor=5.0, note="engine 4, each relevant record weighs at least 5 irrelevant ones"),
+    "e4-small-df1": _c(**_E4, small_min_df=1, note="engine 4 with min_df 1 on sets of fewer than 1,000 records"),
+    "e4-floor9.8-small-df1": _c(**_E4, relevant_floor=9.8, small_min_df=1,
+                                note="e4-floor9.8 and e4-small-df1 together"),
+    "e4-small-u4": Candidate(small="h-u4-empty0", large="default",
+                             note="h-u4-empty0 on sets of fewer than 1,000 records, engine 4 on the others"),
+    "e4f-small-u4": Candidate(small="h-u4-empty0", large="e4-floor9.8",
+                              note="h-u4-empty0 on sets of fewer than 1,000 records, e4-floor9.8 on the others"),
+    "e4f-small-u4t2": Candidate(small="h-u4-empty0-title2", large="e4-floor9.8",
+                                note="e4f-small-u4 with the title twice on the small sets (as engine 4 has it)"),
+    "e4-small-u4p50": Candidate(small="h-u4-empty0-p50", large="default",
+                                note="h-u4-empty0-p50 on sets of fewer than 1,000 records, engine 4 on the others"),
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -332,8 +369,31 @@ def _split_columns(X: Any, split: int) -> tuple[Any, Any]:
     return first, second
 
 
+class RelevantFloorSvm(models.SvmModel):
+    """The SVM with each relevant record weighing at least ``floor`` irrelevant ones in a fit.
+
+    Balanced weighting gives a relevant record n_irrelevant/n_relevant times an irrelevant one's
+    weight: about 3-4 once a fifth of the labelled rows are relevant (small sets rich in relevant
+    records), far more early on or on sparse sets. The floor raises the class ratio only when that
+    product falls below it, so fits with few relevant rows are unchanged.
+    """
+
+    def __init__(self, seed: int, *, floor: float, **settings: Any) -> None:
+        super().__init__(seed, **settings)
+        self.base_ratio, self.floor = self.ratio, floor
+
+    def fit(self, X, y):  # noqa: ANN001, ANN201
+        n_relevant = max(int(y.sum()), 1)
+        n_irrelevant = max(len(y) - n_relevant, 1)
+        self.ratio = max(self.base_ratio, self.floor * n_relevant / n_irrelevant)
+        return super().fit(X, y)
+
+
 def member_model(candidate: Candidate, name: str, seed: int) -> Any:
     """One classifier of ``candidate``'s settings (a member of its ensemble, or the model)."""
+    if name == "svm" and candidate.relevant_floor:
+        return RelevantFloorSvm(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale,
+                                floor=candidate.relevant_floor)
     if name == "svm":
         return models.SvmModel(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale)
     if name == "logistic":
@@ -472,7 +532,7 @@ def _source_fingerprint() -> str:
     # The harness code a run goes through (not the candidate table, not the reporting), so that
     # adding a candidate or a report keeps the cache while changing how a run is done does not.
     for part in (Candidate, RankAveraged, ColumnFusion, _split_columns, member_model, install, presumed_size, load_task, run_one,
-                 with_lsa, without_empty_text, token_pattern, candidate_features):
+                 with_lsa, without_empty_text, token_pattern, candidate_features, RelevantFloorSvm, _n_records):
         digest.update(inspect.getsource(part).encode())
     return digest.hexdigest()[:10]
 
@@ -498,12 +558,12 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str) -
     """The labelled set and ``candidate``'s features (cached per process): title weight, tokens,
     vectoriser settings and the text of records without any (the "(empty)" token or a zero row)."""
     title_weight = 2 if candidate is None else candidate.title_weight
-    config = None if candidate is None else candidate.feature_config()
+    data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
+    config = None if candidate is None else candidate.feature_config(len(data))
     fkey = (set_name, label, title_weight, None if config is None else json.dumps(config.as_dict()),
             None if candidate is None else candidate.token_pattern,
             None if candidate is None else candidate.empty_text)
     if fkey not in _FEATURES:
-        data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
         texts = data.texts
         if candidate is not None and candidate.empty_text == "token":  # engine version 2's placeholder
             texts = [t if t.strip() else "(empty)" for t in texts]
@@ -528,6 +588,11 @@ def order_labels(row: dict[str, Any]) -> np.ndarray:
 def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     """One simulation (cached): candidate on one set, label and seed."""
     name, candidate, set_name, label, seed = job
+    if candidate is not None and (candidate.small or candidate.large):
+        # A size switch: the named candidate's run (cached under its own key).
+        other = candidate.small if _n_records(set_name) < SMALL_SET_RECORDS else candidate.large
+        if other:
+            return run_one((other, CANDIDATES[other], set_name, label, seed))
     ckey = "default" if candidate is None else candidate.key()
     path = cache_path(_engine_fingerprint(), ckey, set_name, seed, label)
     if path.exists():
@@ -559,6 +624,11 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(row))
     return row
+
+
+def _n_records(set_name: str) -> int:
+    with (DATA_DIR / f"{set_name}.csv").open(newline="", encoding="utf-8") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
 
 
 def _has_label(set_name: str, label: str) -> bool:
@@ -609,6 +679,8 @@ def main() -> None:
     if args.dump:
         args.dump.write_text(json.dumps(results))
     versus = compare_with_asreview(results, args.seeds)
+    if versus:
+        print_seed_subsets(results, args.seeds)
     summary = {name: {task: _mean(rows) for task, rows in per_task.items()} | {"MEAN": _task_mean(per_task)}
                for name, per_task in results.items()}
     print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{label}" for s, label in tasks],
@@ -641,6 +713,32 @@ def asreview_runs(set_name: str, label: str, seeds: list[int]) -> dict[int, dict
     return out
 
 
+def verdicts_against(results: dict[str, dict[str, list[dict]]], seeds: list[int],
+                     theirs: dict[str, dict[int, dict[str, float]]]) -> dict[str, Any]:
+    """Each candidate's means, sets above/below ASReview, CPU shares, blank first 10 %, and its mean
+    WSS@95 over the sets of >= SPEED_MIN_RECORDS records (decision 0019's guard), on ``seeds``
+    (the rows of ``results`` are in ``seeds`` order; ``theirs`` are ASReview's runs per set and seed)."""
+    asr = {task: _mean([runs[seed] for seed in seeds]) for task, runs in theirs.items()}
+    large = [t for t, runs in theirs.items() if next(iter(runs.values()))["n"] >= SPEED_MIN_RECORDS]
+    verdicts: dict[str, Any] = {}
+    for name, per_task in results.items():
+        gaps = {t: _mean(rows)["wss@95"] - asr[t]["wss@95"] for t, rows in per_task.items()}
+        # CPU against ASReview's on each large set: per-set means, the budget is per run on average
+        ratios = {t: _mean(per_task[t])["cpu_s"] / asr[t]["cpu_s"] for t in large}
+        blanks = [f"{_short(t)} seed {seed}" for t, rows in per_task.items()
+                  for seed, row in zip(seeds, rows)
+                  if row["recall@10%"] == 0 and theirs[t][seed]["recall@10%"] > 0]
+        verdicts[name] = {
+            "mean": _task_mean(per_task), "sets_better": sum(g > 0 for g in gaps.values()),
+            "sets_worse_0.02": sum(g < -0.02 for g in gaps.values()), "worst_gap": round(min(gaps.values()), 4),
+            "max_cpu_share_of_asreview": round(max(ratios.values()), 3) if ratios else None,
+            "speed_ok": all(r <= 1 / SPEED_FACTOR for r in ratios.values()), "blank_first_10pct": blanks,
+            "cpu_s": round(float(np.mean([r["cpu_s"] for rows in per_task.values() for r in rows])), 3),
+            "large_sets_wss@95": round(float(np.mean([_mean(per_task[t])["wss@95"] for t in large])), 4),
+        }
+    return verdicts
+
+
 def compare_with_asreview(results: dict[str, dict[str, list[dict]]], seeds: list[int]) -> dict[str, Any]:
     """Per set WSS@95 gaps against ASReview and decision 0013's clauses, per candidate (printed)."""
     theirs = {task: asreview_runs(*task.split(":"), seeds) for task in next(iter(results.values()))}
@@ -657,24 +755,7 @@ def compare_with_asreview(results: dict[str, dict[str, list[dict]]], seeds: list
         print(f"{_short(task):<14}{n:>6} {m['wss@95']:.3f}/{m['recall@10%']:.3f}/{m['atd']:.3f}/{m['cpu_s']:>5.1f} {gaps}")
     overall_asr = {k: round(float(np.mean([m[k] for m in asr.values()])), 4) for k in METRICS}
     print(f"{'MEAN':<20} {overall_asr['wss@95']:.3f}/{overall_asr['recall@10%']:.3f}/{overall_asr['atd']:.3f}")
-    verdicts: dict[str, Any] = {}
-    for name in names:
-        per_task = results[name]
-        gaps = {t: _mean(rows)["wss@95"] - asr[t]["wss@95"] for t, rows in per_task.items()}
-        # CPU against ASReview's on each large set: per-set means, the budget is per run on average
-        ratios = {t: _mean(rows)["cpu_s"] / asr[t]["cpu_s"] for t, rows in per_task.items()
-                  if next(iter(theirs[t].values()))["n"] >= SPEED_MIN_RECORDS}  # type: ignore[union-attr]
-        blanks = [f"{_short(t)} seed {seed}" for t, rows in per_task.items()
-                  for seed, row in zip(seeds, rows)
-                  if row["recall@10%"] == 0 and theirs[t][seed]["recall@10%"] > 0]  # type: ignore[index]
-        overall = _task_mean(per_task)
-        verdicts[name] = {
-            "mean": overall, "sets_better": sum(g > 0 for g in gaps.values()),
-            "sets_worse_0.02": sum(g < -0.02 for g in gaps.values()), "worst_gap": round(min(gaps.values()), 4),
-            "max_cpu_share_of_asreview": round(max(ratios.values()), 3) if ratios else None,
-            "speed_ok": all(r <= 1 / SPEED_FACTOR for r in ratios.values()), "blank_first_10pct": blanks,
-            "cpu_s": round(float(np.mean([r["cpu_s"] for rows in per_task.values() for r in rows])), 3),
-        }
+    verdicts = verdicts_against(results, seeds, theirs)  # type: ignore[arg-type]
     base = verdicts.get("default")
     print(f"\n{'candidate':<16} {'mean wss/r10/atd':>20} {'better':>7} {'<-0.02':>7} {'worst':>7} {'cpu/ASR max':>11}"
           f" {'cpu s':>6}  screen  full(a-d)  blank r@10%")
@@ -717,15 +798,16 @@ def issue_targets(verdict: dict[str, Any], asreview_mean: dict[str, float]) -> d
 
 
 def print_issue_targets(verdicts: dict[str, Any], asreview_mean: dict[str, float]) -> None:
-    """Targets T1-T6 met per candidate, and decision 0015's choice among them against the default."""
+    """Targets T1-T6 met per candidate, and decisions 0015's and 0019's choices against the default."""
     print("\nIssue #15's ranking targets in this run (" + "; ".join(f"{k} {v}" for k, v in TARGETS.items()) + ")")
-    print(f"{'candidate':<22} T1 T2 T3 T4 T5 T6  met  <-0.02  mean WSS@95  speed")
+    print(f"{'candidate':<22} T1 T2 T3 T4 T5 T6  met  <-0.02  mean WSS@95  >=1000 WSS@95  speed")
     for name, verdict in verdicts.items():
         met = issue_targets(verdict, asreview_mean)
         verdict["targets"], verdict["targets_met"] = met, sum(met.values())
         marks = " ".join(f"{'x' if met[t] else '.':>2}" for t in TARGETS)
         print(f"{name:<22} {marks}  {sum(met.values()):>3}  {verdict['sets_worse_0.02']:>6}  "
-              f"{verdict['mean']['wss@95']:>11.4f}  {'ok' if verdict['speed_ok'] else 'OVER'}")
+              f"{verdict['mean']['wss@95']:>11.4f}  {verdict['large_sets_wss@95']:>13.4f}  "
+              f"{'ok' if verdict['speed_ok'] else 'OVER'}")
     base = verdicts.get("default")
     if base is None:
         return
@@ -735,6 +817,63 @@ def print_issue_targets(verdicts: dict[str, Any], asreview_mean: dict[str, float
                                -verdicts[n]["mean"]["wss@95"], verdicts[n]["cpu_s"]))
     print(f"decision 0015's rule on this run: {better[0] + ' replaces the default' if better else 'the default stays'}"
           f" (default meets {base['targets_met']})")
+    chosen = choice_0019(verdicts)
+    print(f"decision 0019's rule on this run: {chosen + ' replaces the default' if chosen else 'the default stays'}"
+          f" (default meets {base['targets_met']}; guard: mean WSS@95 on the sets of >= {SPEED_MIN_RECORDS:,} records"
+          f" >= {base['large_sets_wss@95'] - LARGE_SET_GUARD:.4f})")
+
+
+#: Decision 0019 step 4: a candidate's mean WSS@95 over the sets of >= 1,000 records may trail the default's by this much.
+LARGE_SET_GUARD = 0.005
+
+
+def choice_0019(verdicts: dict[str, Any]) -> str | None:
+    """Decision 0019 step 4 on verdicts with ``targets_met``: the candidate replacing the default, if any.
+
+    More targets than the default, within the budget, and a mean WSS@95 over the large sets not below
+    the default's by more than LARGE_SET_GUARD; then the most targets, the fewest sets below ASReview
+    by more than 0.02, the highest mean WSS@95."""
+    base = verdicts["default"]
+    passing = [n for n, v in verdicts.items() if n not in ("default", "asreview") and v["speed_ok"]
+               and v["targets_met"] > base["targets_met"]
+               and v["large_sets_wss@95"] >= base["large_sets_wss@95"] - LARGE_SET_GUARD - 1e-12]
+    passing.sort(key=lambda n: (-verdicts[n]["targets_met"], verdicts[n]["sets_worse_0.02"], -verdicts[n]["mean"]["wss@95"]))
+    return passing[0] if passing else None
+
+
+def print_seed_subsets(results: dict[str, dict[str, list[dict]]], seeds: list[int], size: int = 3) -> None:
+    """The targets met on every ``size``-seed subset of ``seeds``, a guide to a judged run on that
+    many fresh seeds: per candidate the mean targets met, the subsets where it meets more than the
+    default, where it passes 0019's large-set guard, and where 0019's rule would pick it."""
+    from itertools import combinations
+
+    theirs = {task: asreview_runs(*task.split(":"), seeds) for task in next(iter(results.values()))}
+    if any(v is None for v in theirs.values()) or len(seeds) <= size:
+        return
+    tally: dict[str, dict[str, float]] = {n: {"met": 0.0, "more": 0, "guard": 0, "chosen": 0, "large": 0.0} for n in results}
+    subsets = list(combinations(range(len(seeds)), size))
+    for subset in subsets:
+        chosen_seeds = [seeds[i] for i in subset]
+        sliced = {n: {t: [rows[i] for i in subset] for t, rows in per_task.items()} for n, per_task in results.items()}
+        verdicts = verdicts_against(sliced, chosen_seeds, theirs)  # type: ignore[arg-type]
+        asr_mean = {k: round(float(np.mean([_mean([runs[s] for s in chosen_seeds])[k]  # type: ignore[index]
+                                            for runs in theirs.values()])), 4) for k in METRICS}
+        for verdict in verdicts.values():
+            verdict["targets_met"] = sum(issue_targets(verdict, asr_mean).values())
+        pick = choice_0019(verdicts) if "default" in verdicts else None
+        for name, verdict in verdicts.items():
+            tally[name]["met"] += verdict["targets_met"] / len(subsets)
+            if "default" in verdicts:
+                base = verdicts["default"]
+                tally[name]["more"] += verdict["targets_met"] > base["targets_met"]
+                tally[name]["guard"] += verdict["large_sets_wss@95"] >= base["large_sets_wss@95"] - LARGE_SET_GUARD - 1e-12
+                tally[name]["large"] += (verdict["large_sets_wss@95"] - base["large_sets_wss@95"]) / len(subsets)
+            tally[name]["chosen"] += name == pick
+    print(f"\nOn the {len(subsets)} {size}-seed subsets of seeds {seeds}: mean targets met; subsets with more"
+          " targets than the default / passing 0019's large-set guard / picked by 0019's rule; mean gap to the"
+          f" default's WSS@95 on the sets of >= {SPEED_MIN_RECORDS:,} records")
+    for name, t in tally.items():
+        print(f"{name:<22} {t['met']:5.2f}  {int(t['more']):>3} {int(t['guard']):>3} {int(t['chosen']):>3}  {t['large']:+.4f}")
 
 
 #: The recommended-rule candidates fixed in docs/decisions/0008 (rate model, parameter level;
