@@ -14,7 +14,10 @@ headless) with keys only:
 
 Every check then reads the store (decisions, screening stop, consensus rows) and compares it
 with what the screens showed. Like a reviewer who reads the abstract, the driver pauses for
-the model to retrain every ``--pause-every`` keys.
+the model to retrain every ``--pause-every`` keys, and only then: it waits for the first ranking
+before its first key and for a ranking of every label so far at each pause, and keeps the
+screen from retraining in between, so every run screens the same records in the same order
+(and prints the same counts) however fast the machine or the retrain worker is.
 
     python scripts/demo_e2e.py [--workspace DIR] [--second 60] [--flip-every 5]
 
@@ -87,12 +90,13 @@ async def _until(condition: Callable[[], bool], what: str, timeout: float = TIME
         await asyncio.sleep(0.005)
 
 
-async def _open_from_dashboard(app: Any, key: str, what: str) -> tuple[Any, Any]:
-    """Wait for the dashboard's data, press ``key``; returns (the dashboard, the screen it opened)."""
+async def _open_from_dashboard(app: Any, key: str, what: str, widget: str) -> tuple[Any, Any]:
+    """Wait for the dashboard's data, press ``key``; returns (the dashboard, the screen it opened)
+    once that screen has composed ``widget`` (a selector: the screen is pushed before it is built)."""
     await _until(lambda: getattr(app.screen, "data", None) is not None, "the dashboard")
     dashboard = app.screen
     _press(app, key)
-    await _until(lambda: app.screen is not dashboard, what)
+    await _until(lambda: app.screen is not dashboard and bool(app.screen.query(widget)), what)
     return dashboard, app.screen
 
 
@@ -129,13 +133,16 @@ async def screen_by_keys(workspace: Workspace, reviewer: str, answer: Answer, *,
     """
     from review.tui.app import make_app
     from review.tui.screens.modals import ConfirmScreen
-    from review.tui.screens.screening import RETRAIN_DELAY
 
     app = make_app(workspace, reviewer, "screening")
     keys, stopped = 0, False
     async with app.run_test(size=(120, 36)) as pilot:
         screen = app.screen
+        # Retrains at the pauses only (below), never in a burst of keys, however slow the machine.
+        screen.retrain_delay = 24 * 3600.0
         await _until(lambda: screen.verdict != "", "the first record")
+        # The screen asks for the first ranking (the keyword prior) with the first record.
+        await _until(lambda: _ranked(screen) is not None, "the first ranking")
         while True:
             if until_stop and screen.verdict == "stop":  # may come with the very last record
                 _press(app, "s")
@@ -152,12 +159,21 @@ async def screen_by_keys(workspace: Workspace, reviewer: str, answer: Answer, *,
             await _until(lambda record=record: screen.current is None or screen.current.id != record.id, "the next record")
             keys += 1
             if pause_every and keys % pause_every == 0:  # the reviewer reads; the model retrains
-                await asyncio.sleep(RETRAIN_DELAY + 0.05)
-                await _until(lambda: not screen._training, "the retrain")
+                screened = screen.project.session.progress().screened
+                screen.request_retrain()
+                await _until(lambda screened=screened: _ranked(screen) == screened, "the retrain")
         verdict = screen.verdict
         await _settle(app)
         await pilot.press("q")
     return keys, verdict, stopped
+
+
+def _ranked(screen: Any) -> int | None:
+    """Labels the screen's ranking was trained on once no retrain is running or asked for, else None;
+    raises when a retrain failed (a wait for it would last until the timeout)."""
+    if screen.retrain_error:
+        raise RuntimeError(f"retraining failed: {screen.retrain_error}")
+    return None if screen.retraining else screen.ranked_labels
 
 
 def demo_publications(workspace: Workspace) -> SamePublication:
@@ -175,7 +191,7 @@ async def review_pairs_by_keys(workspace: Workspace, reviewer: str, same: SamePu
     app = make_app(workspace, reviewer, "dashboard")
     pairs = merged = 0
     async with app.run_test(size=(120, 36)) as pilot:
-        _, screen = await _open_from_dashboard(app, "3", "the dedup review")
+        _, screen = await _open_from_dashboard(app, "3", "the dedup review", "#dedup-status")
         status = screen.query_one("#dedup-status")
         await _until(lambda: not str(status.render()).startswith("Loading"), "the borderline pairs")
         while screen.index < len(screen.pairs):
@@ -199,7 +215,7 @@ async def resolve_conflicts_by_keys(workspace: Workspace, reviewer: str, answer:
     app = make_app(workspace, reviewer, "dashboard")
     resolved = 0
     async with app.run_test(size=(120, 36)) as pilot:
-        dashboard, screen = await _open_from_dashboard(app, "4", "the conflicts screen")
+        dashboard, screen = await _open_from_dashboard(app, "4", "the conflicts screen", "#conflict-table")
         await _until(lambda: getattr(screen, "data", None) is not None, "the conflicts")
         _press(app, "b")  # every reviewer has finished: lift blinding
         table = screen.query_one("#conflict-table", DataTable)

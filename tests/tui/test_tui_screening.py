@@ -166,6 +166,54 @@ async def test_criteria_reload_when_the_file_changes(fresh_ws: Workspace) -> Non
 
 
 @async_test
+async def test_a_retrain_asked_for_during_another_keeps_the_screen_retraining_until_it_lands(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second retrain starts as the first lands and cancels its finished worker; that
+    CANCELLED must not say the second one stopped (a scripted reviewer would read on too early)."""
+    import asyncio
+    import threading
+
+    from review.tui.app import make_app
+    from review.tui.retrainer import Retrainer
+
+    gates = [threading.Event(), threading.Event()]
+    started: list[int] = []
+    retrain = Retrainer.retrain
+
+    def gated(self: Retrainer, session):  # type: ignore[no-untyped-def]
+        started.append(len(started))
+        if len(started) <= len(gates):
+            gates[len(started) - 1].wait(30)
+        return retrain(self, session)
+
+    async def until(condition) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(3000):
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("waited 30 s")
+
+    monkeypatch.setattr(Retrainer, "retrain", gated)
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        await until(lambda: screen.current is not None and started == [0])  # the first retrain waits
+        screen.request_retrain()  # asked for while the first runs: it follows when the first lands
+        assert screen.retraining
+        gates[0].set()
+        await until(lambda: started == [0, 1] and screen.ranked_labels == 0)
+        for _ in range(5):
+            await pilot.pause()  # the first worker's CANCELLED event is handled
+        assert screen.retraining
+        assert "stopped" not in str(screen.query_one("#model").render())
+        gates[1].set()
+        await until(lambda: not screen.retraining)
+        assert screen.ranked_labels == 0 and screen.retrain_error == ""
+        await settle(pilot)
+
+
+@async_test
 async def test_screening_to_the_end(tmp_path) -> None:
     from tui_workspace import build_workspace
 

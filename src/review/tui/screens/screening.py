@@ -93,12 +93,26 @@ class ScreeningScreen(ProjectScreen):
         self._training = False
         self._train_again = False
         self._retrain_timer: Timer | None = None
+        self._retrain_worker: Worker[None] | None = None
+        #: Seconds of quiet after a decision before the model retrains. A scripted reviewer
+        #: (``scripts/demo_e2e.py``) sets it longer than its bursts of keys and calls
+        #: ``request_retrain`` itself, so which ranking serves which key never depends on timing.
+        self.retrain_delay = RETRAIN_DELAY
+        #: How many labels the ranking in use was trained on (None until the first retrain lands).
+        self.ranked_labels: int | None = None
+        #: Why the last retrain failed ("" after one that landed).
+        self.retrain_error = ""
         self._verdict = ""
         self._last = ""
         #: The criteria.toml error last shown as a message (the legend line cuts long ones off).
         self._criteria_error = ""
         #: Opened from search: kept on screen even if already decided, until it is decided here.
         self._opened_id: int | None = None
+
+    @property
+    def retraining(self) -> bool:
+        """A retrain is running or asked for."""
+        return self._training or self._train_again
 
     @property
     def verdict(self) -> str:
@@ -149,7 +163,7 @@ class ScreeningScreen(ProjectScreen):
         self.current = record
         self._paint(progress)
         self._paint_legend()
-        self._request_retrain()
+        self.request_retrain()
 
     # -- rendering -----------------------------------------------------------------------
     def _paint(self, progress: Any | None = None) -> None:
@@ -360,9 +374,10 @@ class ScreeningScreen(ProjectScreen):
         """
         if self._retrain_timer is not None:
             self._retrain_timer.stop()
-        self._retrain_timer = self.set_timer(RETRAIN_DELAY, self._request_retrain)
+        self._retrain_timer = self.set_timer(self.retrain_delay, self.request_retrain)
 
-    def _request_retrain(self) -> None:
+    def request_retrain(self) -> None:
+        """Retrain now, or as soon as the running retrain has landed."""
         project = self.project
         if project is None:
             return
@@ -371,7 +386,7 @@ class ScreeningScreen(ProjectScreen):
             return
         self._training = True
         self._set_model_status("ranking: retraining…")
-        self.retrain()
+        self._retrain_worker = self.retrain()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="retrain")
     def retrain(self) -> None:
@@ -390,19 +405,26 @@ class ScreeningScreen(ProjectScreen):
         if project is not None and message.ranking is not None:
             ranking = message.ranking
             project.session.apply_ranking(ranking)
+            self.ranked_labels = ranking.n_labelled
+            self.retrain_error = ""
             model = ranking.model_info.get("model", "model")
             self._set_model_status(f"ranking: {model}, {ranking.n_labelled} labels")
             self.query_one("#model", Static).tooltip = f"last retrain + re-rank took {message.seconds:.2f} s"
             self.call_after_refresh(self._read_ahead)  # the new order may put another record next
         if self._train_again:
             self._train_again = False
-            self._request_retrain()
+            self.request_retrain()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "retrain" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+        # The retrain started from ``_ranking_ready`` cancels its finished predecessor (same
+        # exclusive group); that CANCELLED must not mark the new one as stopped.
+        if event.worker is not self._retrain_worker:
+            return
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self._training = False
             if event.state == WorkerState.ERROR:
                 error = event.worker.error
+                self.retrain_error = str(error)
                 self.notify(str(error), title="Retraining failed", severity="error", timeout=8)
                 self._set_model_status("ranking: retraining failed (see notification)")
             else:
