@@ -45,6 +45,19 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "already a workspace" in again.output
 
 
+def test_demo_on_someones_own_workspace_is_refused_not_opened_as_the_demo(tmp_path: Path) -> None:
+    # It said 'using existing demo workspace …' and opened the UI on the user's own review.
+    root = tmp_path / "mine"
+    assert CliRunner().invoke(main, ["init", str(root), "--title", "Mine"]).exit_code == 0
+    before = sorted(p.name for p in root.iterdir())
+    for extra in ([], ["--rebuild"]):
+        result = CliRunner().invoke(main, ["demo", str(root), "--no-tui", *extra])
+        assert result.exit_code == 2 and result.stdout == ""
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"review: {root}: a workspace, but not a demo one; give review demo another PATH")
+    assert sorted(p.name for p in root.iterdir()) == before
+
+
 def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "review.toml").write_text("[review]\ntitle = \n")
     monkeypatch.chdir(tmp_path)

@@ -30,9 +30,12 @@ def prepare_demo(path: Path, *, seed: int = DEMO_SEED, rebuild: bool = False,
                  progress: Callable[[str], None] | None = None) -> DemoWorkspace:
     """The demo workspace at ``path``: reused when present, rebuilt on request (demo ones only)."""
     marker = path / WORKSPACE_FILE
+    if marker.exists() and not (path / "imports" / "demo_truth.csv").exists():
+        # Someone's own review: never deleted, and not opened as "the existing demo workspace" either.
+        raise WorkspaceError(f"{path}: a workspace, but not a demo one; give review demo another PATH "
+                             f"(or open this review with: review -w {path})"
+                             + ("; refusing to delete it" if rebuild else ""))
     if marker.exists() and rebuild:
-        if not (path / "imports" / "demo_truth.csv").exists():
-            raise WorkspaceError(f"{path}: not a demo workspace; refusing to delete it")
         shutil.rmtree(path)
     if marker.exists():
         return DemoWorkspace(Workspace(path), reused=True)
