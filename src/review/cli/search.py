@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..atomic import write_text_atomic
-from ..errors import ValidationError
+from ..errors import ReviewError
 from ..services import sources as service
 from ..workspace import Workspace
 from .context import Context, pass_context
@@ -117,7 +117,7 @@ def _check_seeds(workspace: Workspace, name: str, seed_file: Path, json_out: Pat
                  min_recall: float | None) -> None:
     to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the table stderr
     if json_out is not None and not to_stdout and not json_out.parent.is_dir():
-        raise ValidationError(f"{json_out}: cannot write (no folder {json_out.parent})")
+        raise ReviewError(f"{json_out}: cannot write (no folder {json_out.parent})")
     check = service.check_seeds(workspace, name, seed_file)
     for warning in check.warnings:
         click.echo(f"review: warning: {name}: {warning}", err=True)
@@ -133,6 +133,6 @@ def _check_seeds(workspace: Workspace, name: str, seed_file: Path, json_out: Pat
         try:
             write_text_atomic(json_out, text)
         except OSError as err:
-            raise ValidationError(f"{json_out}: cannot write ({err.strerror or err})") from None
+            raise ReviewError(f"{json_out}: cannot write ({err.strerror or err})") from None
     if min_recall is not None:
         service.require_recall(check, min_recall)
