@@ -33,6 +33,8 @@ def import_files(workspace: Workspace, files: Iterable[Path], *, source: str | N
     """
     from ..sources import import_files as run_import
 
+    # ' Embase' would be a second database beside 'Embase' in PRISMA; a blank name means none given.
+    source = (source or "").strip() or None
     return run_import(workspace, files, source=source, progress=progress)
 
 
