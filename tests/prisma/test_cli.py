@@ -87,10 +87,10 @@ def test_remove_and_restore_before_screening(workspace: Workspace, add, screen_a
     ids = add(workspace, 3, "PubMed")
     screen_as(workspace, ids[1:], "exclude")
     result = _run(workspace, "prisma", "remove", str(ids[0]), "--reason", "retracted")
-    assert result.exit_code == 0 and "removed 1 records" in result.output
+    assert result.exit_code == 0 and "removed 1 record (retracted)" in result.output
     values = dict(line.split("\t") for line in _run(workspace, "prisma", "--strict").stdout.splitlines())
     assert values["excluded_other"] == "1" and values["records_screened"] == "2"
-    assert "restored 1 records" in _run(workspace, "prisma", "restore", str(ids[0])).output
+    assert "restored 1 record\n" in _run(workspace, "prisma", "restore", str(ids[0])).output
     assert _run(workspace, "prisma", "--strict").exit_code == 4
 
 
@@ -105,6 +105,10 @@ def test_a_stop_reports_the_unscreened_records_prisma_counts(workspace: Workspac
     assert result.exit_code == 0 and "4 records unscreened" in result.output
     values = dict(line.split("\t") for line in _run(workspace, "prisma").stdout.splitlines())
     assert values["excluded_automatic"] == "4"
+    broken = _run(workspace, "prisma", "resume").exit_code == 0 and _run(workspace, "prisma", "--strict").stderr
+    assert "4 records not screened" in broken  # withdrawn: the four wait again
+    screen_as(workspace, ids[2:5], "exclude")  # one left: the footnote's words agree with the number
+    assert "— 1 record not screened and not covered by a screening stop" in _run(workspace, "prisma").stderr
 
 
 def test_a_full_text_reviewer_outside_the_team_is_warned_about_once(workspace: Workspace, add, screen_as) -> None:

@@ -66,7 +66,7 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
         if not isinstance(verdict, dict):
             raise ValidationError("--verdict: expected a JSON object")
     stop = service.record_screening_stop(ctx.workspace, ctx.reviewer, explanation, verdict=verdict)
-    click.echo(f"screening stop {stop.id}: {stop.n_unscreened} records unscreened, "
+    click.echo(f"screening stop {stop.id}: {stop.n_unscreened} record{'' if stop.n_unscreened == 1 else 's'} unscreened, "
                f"covering records up to id {stop.last_record_id}")
 
 
@@ -85,7 +85,7 @@ def prisma_resume(ctx: Context) -> None:
 def prisma_remove(ctx: Context, record_ids: tuple[int, ...], reason: str) -> None:
     """Remove records before screening for a reason other than duplication or automation."""
     n = service.remove_records(ctx.workspace, list(record_ids), ctx.reviewer, reason)
-    click.echo(f"removed {n} records ({reason.strip()})")
+    click.echo(f"removed {n} record{'' if n == 1 else 's'} ({reason.strip()})")
 
 
 @prisma.command("restore")
@@ -94,7 +94,7 @@ def prisma_remove(ctx: Context, record_ids: tuple[int, ...], reason: str) -> Non
 def prisma_restore(ctx: Context, record_ids: tuple[int, ...]) -> None:
     """Undo the removal of records (appends undo rows)."""
     n = service.restore_records(ctx.workspace, list(record_ids), ctx.reviewer)
-    click.echo(f"restored {n} records")
+    click.echo(f"restored {n} record{'' if n == 1 else 's'}")
 
 
 # -- review fulltext -------------------------------------------------------------------------

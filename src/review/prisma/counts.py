@@ -281,17 +281,19 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
         notes.append(f"screening stopped by {stop.reviewer}: {stop.explanation}")
     if boxes["ta_conflicts"]:
         notes.append(
-            f"{len(boxes['ta_conflicts'])} records have conflicting title/abstract decisions and no "
+            f"{_many(len(boxes['ta_conflicts']), 'record', 'has', 'have')} conflicting title/abstract decisions and no "
             f"'consensus' decision; they were passed on to full text"
         )
     if boxes["removed_but_screened"]:
         notes.append(
-            f"{len(boxes['removed_but_screened'])} records removed before screening also have screening "
+            f"{_many(len(boxes['removed_but_screened']), 'record')} removed before screening "
+            f"{'also has' if len(boxes['removed_but_screened']) == 1 else 'also have'} screening "
             f"decisions; they count as removed"
         )
     conflicts = boxes["dbr_conflicts"] | boxes["other_conflicts"]
     if conflicts:
-        notes.append(f"{len(conflicts)} reports have conflicting eligibility decisions (no 'consensus' yet)")
+        notes.append(f"{_many(len(conflicts), 'report', 'has', 'have')} conflicting eligibility decisions "
+                     "(no 'consensus' yet)")
 
     return PrismaCounts(
         boxes={name: tuple(sorted(ids)) for name, ids in boxes.items()},
@@ -343,6 +345,14 @@ def _fulltext_boxes(
     return dict(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
 
 
+def _many(count: int, noun: str, one_verb: str = "", many_verb: str = "") -> str:
+    """``1 record``, ``2 records`` (with a verb: ``1 report was``, ``2 reports were``): these lines
+    reach the diagram's footnote."""
+    words = f"{count} {noun if count == 1 else noun + 's'}"
+    verb = one_verb if count == 1 else many_verb
+    return f"{words} {verb}" if verb else words
+
+
 def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
     def n(name: str) -> int:
         return len(boxes[name])
@@ -356,14 +366,17 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
             "databases_registers", "identified − duplicates − other removals = screened",
             identified - n("duplicates") - n("excluded_automatic") - n("excluded_other"),
             n("records_screened"),
-            f"{n('pending_screening')} records not screened and not covered by a screening stop",
+            f"{_many(n('pending_screening'), 'record')} not screened and not covered by a screening stop",
             ids("pending_screening"),
         ),
         IdentityCheck(
             "databases_registers", "screened − excluded = sought",
             n("records_screened") - n("records_excluded"), n("dbr_sought_reports"),
-            f"{n('pending_fulltext')} records passed title/abstract screening but no full text was "
-            f"sought; {n('sought_without_screening')} reports were sought without passing it",
+            "; ".join(part for count, part in (
+                (n("pending_fulltext"), f"{_many(n('pending_fulltext'), 'record')} passed title/abstract "
+                                        "screening but no full text was sought"),
+                (n("sought_without_screening"), f"{_many(n('sought_without_screening'), 'report', 'was', 'were')} "
+                                                "sought without passing it")) if count),
             ids("pending_fulltext", "sought_without_screening"),
         ),
     ]
@@ -372,7 +385,8 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
         checks.append(IdentityCheck(
             "other_methods", "identified − duplicates = sought",
             other_identified - n("other_duplicates"), n("other_sought_reports"),
-            f"{n('pending_other_sought')} records from other methods have no full text sought yet",
+            f"{_many(n('pending_other_sought'), 'record')} from other methods "
+            f"{'has' if n('pending_other_sought') == 1 else 'have'} no full text sought yet",
             ids("pending_other_sought"),
         ))
     for prefix, column in (("dbr", "databases_registers"), ("other", "other_methods")):
@@ -381,13 +395,13 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
         checks.append(IdentityCheck(
             column, "sought − not retrieved = assessed",
             n(f"{prefix}_sought_reports") - n(f"{prefix}_notretrieved_reports"), n(f"{prefix}_assessed"),
-            f"{n(f'pending_{prefix}_assessment')} reports sought but not yet retrieved or assessed",
+            f"{_many(n(f'pending_{prefix}_assessment'), 'report')} sought but not yet retrieved or assessed",
             ids(f"pending_{prefix}_assessment"),
         ))
         checks.append(IdentityCheck(
             column, "assessed − excluded = included",
             n(f"{prefix}_assessed") - n(f"{prefix}_excluded"), n(f"{prefix}_included"),
-            f"{n(f'{prefix}_conflicts')} reports have conflicting eligibility decisions",
+            f"{_many(n(f'{prefix}_conflicts'), 'report', 'has', 'have')} conflicting eligibility decisions",
             ids(f"{prefix}_conflicts"),
         ))
     return tuple(checks)
