@@ -52,6 +52,18 @@ def test_fifo_device_and_directory_fail_alone_and_later_files_import(workspace, 
     assert [r.title for r in workspace.store.records()] == ["Fine"]
 
 
+@pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}"], ["meta", "{file}"]])
+def test_an_empty_csv_is_named_empty_not_missing_a_column(tmp_path, command):
+    # Each said 'line 1: missing column …' of a file with no line at all.
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n  \n", encoding="utf-8")
+    args = [part.format(file=empty, out=tmp_path / "o.json") for part in command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3
+    one_line_error(result, f"{empty}: empty file (expected a header row")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.csv"]
+
+
 def test_csv_cell_holding_a_ris_line_stays_csv(workspace, tmp_path):
     path = tmp_path / "cells.csv"
     path.write_text('title,abstract\n"A title","first line\nTY  - JOUR\nmore"\n"Second","x"\n', encoding="utf-8")

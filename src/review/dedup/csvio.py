@@ -40,6 +40,8 @@ def read_records_csv(path: Path) -> list[Record]:
     if not path.is_file():
         raise ImportFormatError(path, None, "no such file")
     text, encoding = _decode(path)
+    if not text.strip():
+        raise ImportFormatError(path, None, "empty file (expected a header row: record_id, title, …)")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = reader.fieldnames or []
     for column in REQUIRED_COLUMNS:

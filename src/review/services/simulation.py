@@ -43,6 +43,9 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
         raise ReviewError("--prior-included and --prior-excluded: a number of records, 0 or more")
     if not 0 < target_recall < 1 or not 0 < confidence < 1:
         raise ReviewError("--target-recall and --confidence must lie strictly between 0 and 1")
+    if _blank(file):
+        raise ImportFormatError(file, None, "empty file (expected a header row: record_id, title, abstract, "
+                                "label_included)")
     data = load_labelled_csv(file)
     if len(data) <= prior_included + prior_excluded:
         raise ImportFormatError(file, None, f"{len(data)} records and {prior_included} + {prior_excluded} "
@@ -59,3 +62,15 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
         recall_plot([data.labels[r] for r in result.order], plot, n_priors=len(result.priors),
                     stopping=result.stopping, title=f"{data.name} (seed {seed}, {result.model})")
     return Simulation(result, json_out, plot)
+
+
+def _blank(file: Path) -> bool:
+    """Whether ``file`` holds nothing but whitespace (an unreadable one is left to the reader to name)."""
+    try:
+        with file.open("rb") as handle:
+            while chunk := handle.read(1 << 16):
+                if chunk.strip():
+                    return False
+    except OSError:
+        return False
+    return True

@@ -47,6 +47,8 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
         text = path.read_text(encoding="utf-8-sig")
     except OSError as err:
         raise ImportFormatError(path, None, f"cannot read ({err.strerror})") from err
+    if not text.strip():
+        raise ImportFormatError(path, None, "empty file (expected a header row: study, then the estimate columns)")
     reader = csv.DictReader(text.splitlines())
     columns = {c.strip() for c in (reader.fieldnames or [])}
     if "study" not in columns:
