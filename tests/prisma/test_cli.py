@@ -5,6 +5,7 @@ import json
 from click.testing import CliRunner
 
 from review.cli import main
+from review.store.fulltext import fulltext_events, report_links
 from review.workspace import Workspace
 
 
@@ -125,3 +126,18 @@ def test_a_full_text_reviewer_outside_the_team_is_warned_about_once(workspace: W
                                         "reviewers"]
     for name in ("bob", "consensus"):
         assert _run(workspace, "fulltext", "eligible", str(ids[0]), reviewer=name).stderr == ""
+
+
+def test_link_and_unlink_check_every_id_first_and_repeated_ids_count_once(workspace: Workspace, add,
+                                                                          screen_as) -> None:
+    # 'fulltext link 1 2 999' linked 2, then failed; 'sought 1 1' recorded (and warned) twice.
+    ids = add(workspace, 3, "PubMed")
+    screen_as(workspace, ids, "include")
+    for args in (["link", str(ids[0]), str(ids[1]), "999"], ["unlink", str(ids[1]), "999"]):
+        result = _run(workspace, "fulltext", *args)
+        assert result.exit_code == 4 and result.stdout == ""
+        assert result.stderr == "review: record 999: not in this workspace (nothing recorded)\n"
+    assert report_links(workspace.store) == {}
+    result = _run(workspace, "fulltext", "sought", str(ids[2]), str(ids[2]))
+    assert result.stdout.splitlines() == [f"{ids[2]}\tsought"]
+    assert [e.record_id for e in fulltext_events(workspace.store)] == [ids[2]]

@@ -191,7 +191,7 @@ def fulltext_undo(ctx: Context) -> None:
 def fulltext_link(ctx: Context, study_id: int, report_ids: tuple[int, ...]) -> None:
     """Link REPORT_IDS as further reports of the study represented by record STUDY_ID."""
     service.link_reports(ctx.workspace, study_id, report_ids, ctx.reviewer)
-    for report_id in report_ids:
+    for report_id in dict.fromkeys(report_ids):
         click.echo(f"{report_id}\tstudy {study_id}")
 
 
@@ -200,9 +200,8 @@ def fulltext_link(ctx: Context, study_id: int, report_ids: tuple[int, ...]) -> N
 @pass_context
 def fulltext_unlink(ctx: Context, report_ids: tuple[int, ...]) -> None:
     """Make each report its own study again."""
-    for report_id in report_ids:
-        service.unlink_report(ctx.workspace, report_id, ctx.reviewer)
-        click.echo(f"{report_id}\tstudy {report_id}")
+    for link in service.unlink_reports(ctx.workspace, report_ids, ctx.reviewer):
+        click.echo(f"{link.report_id}\tstudy {link.report_id}")
 
 
 @fulltext.command("list")

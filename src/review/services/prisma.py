@@ -21,7 +21,7 @@ __all__ = [
     "ScreeningStop", "fulltext_queue", "fulltext_reasons", "link_reports",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
     "record_screening_stop", "remove_records", "restore_records", "undo_last_fulltext_event",
-    "unlink_report", "withdraw_screening_stop", "write_outputs",
+    "unlink_report", "unlink_reports", "withdraw_screening_stop", "write_outputs",
 ]
 
 def prisma_counts(workspace: Workspace) -> PrismaCounts:
@@ -130,17 +130,14 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
     from ..prisma.fulltext import record_fulltext as record
     from ..store.fulltext import current_screening_labels
 
-    ids = list(record_ids)
+    ids = list(dict.fromkeys(record_ids))  # a repeated id is recorded once, as review decide does
     if not ids:
         raise ValidationError(f"fulltext {event.replace('_', '-')}: give at least one record id")
     reasons = fulltext_reasons(workspace)
     if event == "excluded":
         reason = canonical_reason(reason, reasons)
     store = workspace.store
-    sources = {r.id: r.source for r in store.records(ids)}
-    missing = sorted(set(ids) - set(sources))
-    if missing:
-        raise ValidationError(f"record {missing[0]}: not in this workspace (nothing recorded)")
+    sources = _existing(workspace, ids)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
     kinds = workspace.config.section("prisma").get("sources", {})
     for record_id in ids:
@@ -159,10 +156,12 @@ def undo_last_fulltext_event(workspace: Workspace, reviewer: str) -> FulltextEve
 
 
 def link_reports(workspace: Workspace, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:
-    """Link each report to the study represented by record ``study_id``."""
+    """Link each report to the study represented by record ``study_id`` (every id checked first)."""
     from ..prisma.fulltext import link_reports as link
 
-    link(workspace.store, study_id, report_ids, reviewer)
+    reports = list(dict.fromkeys(report_ids))
+    _existing(workspace, [study_id, *reports])
+    link(workspace.store, study_id, reports, reviewer)
 
 
 def unlink_report(workspace: Workspace, report_id: int, reviewer: str) -> ReportLink:
@@ -170,6 +169,22 @@ def unlink_report(workspace: Workspace, report_id: int, reviewer: str) -> Report
     from ..store.fulltext import unlink_report as unlink
 
     return unlink(workspace.store, report_id, reviewer)
+
+
+def unlink_reports(workspace: Workspace, report_ids: Iterable[int], reviewer: str) -> list[ReportLink]:
+    """Make each report its own study again (every id checked first)."""
+    reports = list(dict.fromkeys(report_ids))
+    _existing(workspace, reports)
+    return [unlink_report(workspace, report_id, reviewer) for report_id in reports]
+
+
+def _existing(workspace: Workspace, ids: list[int]) -> dict[int, str]:
+    """The source of each record id; the first unknown one is an error before anything is recorded."""
+    sources = {int(r.id): r.source for r in workspace.store.records(ids)}  # type: ignore[arg-type]
+    missing = sorted(set(ids) - set(sources))
+    if missing:
+        raise ValidationError(f"record {missing[0]}: not in this workspace (nothing recorded)")
+    return sources
 
 
 def fulltext_queue(workspace: Workspace) -> list[QueueItem]:
