@@ -141,3 +141,19 @@ def test_link_and_unlink_check_every_id_first_and_repeated_ids_count_once(worksp
     result = _run(workspace, "fulltext", "sought", str(ids[2]), str(ids[2]))
     assert result.stdout.splitlines() == [f"{ids[2]}\tsought"]
     assert [e.record_id for e in fulltext_events(workspace.store)] == [ids[2]]
+
+
+def test_full_text_on_a_duplicate_dedup_set_aside_is_refused(workspace: Workspace) -> None:
+    # It was recorded with a warning about screening, and PRISMA then left it out without a word.
+    from review.records import Record
+
+    same = dict(title="Recurrent sickness absence after depression: a cohort study", authors=["Smith, J"],
+                year=2019, journal="Occup Med", volume="9", pages="1-9", doi="10.1/abc")
+    for n, source in enumerate(("PubMed", "Embase")):
+        workspace.store.add_batch([Record(**same)], file_name=f"{source}.ris", file_sha256=f"{n:064x}",
+                                  source_name=source, format="ris", encoding="utf-8")
+    assert _run(workspace, "dedup").exit_code == 0
+    result = _run(workspace, "fulltext", "sought", "1", "2")
+    assert result.exit_code == 4 and result.stdout == ""
+    assert result.stderr.startswith("review: record 2: set aside by dedup as a duplicate of record 1; ")
+    assert fulltext_events(workspace.store) == []

@@ -138,6 +138,7 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
         reason = canonical_reason(reason, reasons)
     store = workspace.store
     sources = _existing(workspace, ids)
+    _refuse_set_aside_duplicates(store, ids)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
     kinds = workspace.config.section("prisma").get("sources", {})
     for record_id in ids:
@@ -176,6 +177,19 @@ def unlink_reports(workspace: Workspace, report_ids: Iterable[int], reviewer: st
     reports = list(dict.fromkeys(report_ids))
     _existing(workspace, reports)
     return [unlink_report(workspace, report_id, reviewer) for report_id in reports]
+
+
+def _refuse_set_aside_duplicates(store: Any, ids: list[int]) -> None:
+    """A duplicate dedup set aside is no report of its own: PRISMA would leave its event out unsaid."""
+    from ..store.dedup import clusters
+
+    canonical_of = {m: c for c, members in clusters(store).items() for m in members if m != c}
+    for record_id in ids:
+        if record_id in canonical_of:
+            canonical = canonical_of[record_id]
+            raise ValidationError(f"record {record_id}: set aside by dedup as a duplicate of record {canonical}; "
+                                  f"record full text on {canonical}, or split them first (review dedup --undo-merge "
+                                  f"{record_id} --detach); nothing recorded")
 
 
 def _existing(workspace: Workspace, ids: list[int]) -> dict[int, str]:
