@@ -72,3 +72,24 @@ def test_watcher_reloads_and_survives_a_broken_file(workspace: Workspace) -> Non
     path.write_text('[include]\nterms = ["b"]\n', encoding="utf-8")
     os.utime(path, ns=(0, path.stat().st_mtime_ns + 2 * 10**9))
     assert watcher.poll() and watcher.criteria.include == ("b",) and not watcher.criteria.error
+
+
+def test_the_watcher_reads_the_sessions_file_so_a_save_the_retrain_read_first_still_shows(workspace: Workspace) -> None:
+    import os
+
+    from review.services.screening import open_session
+
+    session = open_session(workspace, "alice", quick_start=True)
+    watcher = CriteriaWatcher(workspace, session.criteria_file)
+    assert watcher.source is session.criteria_file and not watcher.poll()
+    path = watcher.path
+    path.write_text('include = ["osteoarthritis"]\n', encoding="utf-8")
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
+    assert session.reload_criteria() == ""  # a retrain (its first step) reads the save before the screen polls
+    assert session.criteria.include_terms == ("osteoarthritis",)
+    assert watcher.poll() and watcher.criteria.include == ("osteoarthritis",)  # the highlighting follows
+    assert not watcher.poll()
+    path.write_text('include = ["osteo\n', encoding="utf-8")  # half-saved: both keep the last good terms
+    os.utime(path, ns=(0, path.stat().st_mtime_ns + 2 * 10**9))
+    assert watcher.poll() and watcher.criteria.include == ("osteoarthritis",) and "last good" in watcher.criteria.error
+    assert session.criteria.include_terms == ("osteoarthritis",) and session.reload_criteria() == ""

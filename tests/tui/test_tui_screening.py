@@ -92,6 +92,7 @@ async def test_a_saved_criteria_file_reorders_the_cold_start_and_a_broken_one_ke
     knee = next(r.id for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen, session = app.screen, app.project.session
+        assert app.project.criteria.source is session.criteria_file  # one reading of the file for both
         old_order = session.ranking.order
         assert session.cold_start and old_order.index(knee) > len(old_order) // 2  # "randomi?ed" is excluded
         shown = screen.current.id

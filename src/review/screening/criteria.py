@@ -2,11 +2,14 @@
 
 The TUI highlights the terms; the ranker uses them as a keyword prior until the model has
 both classes to learn from. Bad files raise ``ValidationError`` naming file and field.
+``CriteriaFile`` follows the file while a session is open: the session's keyword prior and
+reason rule and the TUI's highlighting all read the one instance the session holds.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -53,6 +56,54 @@ class Criteria:
     @property
     def reasons(self) -> tuple[str, ...]:
         return self.exclusion_reasons
+
+
+#: Appended to the error of a file that cannot be read when earlier criteria stay in use.
+KEPT = "; the last good criteria stay in use"
+
+
+class CriteriaFile:
+    """``screening/criteria.toml`` as last read, read again when its mtime changes.
+
+    A file that cannot be read (half-saved, a typo) keeps the last good criteria (none if none
+    was read yet) and says why in ``error``, one line, until a good save; ``version`` counts the
+    reads, so each reader tells a change from a number.
+    """
+
+    def __init__(self, workspace: Any) -> None:
+        self.path = criteria_path(workspace)
+        self._lock = threading.Lock()  # the UI's poll and a retrain thread may both reload
+        self._stamp = self._mtime()
+        self._good = False  # a file was read without error (``KEPT`` is true)
+        self.version = 0
+        self.error = ""
+        self.criteria = Criteria(path=str(self.path))
+        self._read()
+
+    def _mtime(self) -> int | None:
+        try:
+            return self.path.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def _read(self) -> None:
+        try:
+            criteria = load_criteria(self.path)
+        except ReviewError as err:
+            self.error = str(err) + (KEPT if self._good else "")
+        else:
+            self.criteria, self.error, self._good = criteria, "", True
+
+    def reload(self) -> bool:
+        """Read the file again if it changed since the last read; True when it did (broken or not)."""
+        stamp = self._mtime()
+        with self._lock:
+            if stamp == self._stamp:
+                return False
+            self._stamp = stamp
+            self._read()
+            self.version += 1
+            return True
 
 
 def template_text() -> str:

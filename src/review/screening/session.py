@@ -28,7 +28,7 @@ from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
 from .counts import RELEVANT_LABELS, count_decisions
-from .criteria import Criteria, check_exclusion_reason, criteria_path, load_criteria
+from .criteria import Criteria, CriteriaFile, check_exclusion_reason
 from .query import QUERY_NAMES, seeded_order
 from .stopping import STOPPING_CHOICES, StoppingStatus, assess
 
@@ -132,48 +132,32 @@ class ScreeningSession:
         self._unsaved: Ranking | None = None
         self._current: int | None = None
         self._sample_start: int | None = None
-        self._criteria_stamp = self._criteria_mtime()
-        self.criteria = self._load_criteria()
-        #: ``criteria.toml``'s ``require_reason_on_exclude``: ``decide`` refuses an exclusion
-        #: without a reason. ``reload_criteria`` sets it again when the file changes.
-        self.require_reason_on_exclude = self.criteria.require_reason_on_exclude
+        #: ``screening/criteria.toml`` as last read (the TUI highlights from the same instance).
+        self.criteria_file = CriteriaFile(workspace)
         self._load_records()
         self._state = self._load_decisions()
         self._ranking: Ranking | _Queue = self._initial_ranking()
 
     # -- loading ---------------------------------------------------------------------------
-    def _load_criteria(self) -> Criteria:
-        try:
-            return load_criteria(self.workspace)
-        except ReviewError:
-            return Criteria()  # the TUI shows the file's error itself; screening goes on
+    @property
+    def criteria(self) -> Criteria:
+        """The last good ``criteria.toml`` (empty while none could be read: screening goes on)."""
+        return self.criteria_file.criteria
 
-    def _criteria_mtime(self) -> int | None:
-        try:
-            return criteria_path(self.workspace).stat().st_mtime_ns
-        except OSError:
-            return None
+    @property
+    def require_reason_on_exclude(self) -> bool:
+        """``criteria.toml``'s ``require_reason_on_exclude``: ``decide`` refuses an exclusion without a reason."""
+        return self.criteria_file.criteria.require_reason_on_exclude
 
     def reload_criteria(self) -> str:
-        """Read ``criteria.toml`` again if it changed since it was last read; "" or the error.
+        """Read ``criteria.toml`` again if it changed since it was last read; "" or its error.
 
         The terms feed the keyword prior at the next ``retrain`` (which calls this first), the
         reason setting the next ``decide``. A file that cannot be read (half-saved, a typo) keeps
         the last good criteria, so ranking and the reason rule never fall back to none.
         """
-        stamp = self._criteria_mtime()
-        if stamp == self._criteria_stamp:
-            return ""
-        try:
-            criteria = load_criteria(self.workspace)
-        except ReviewError as err:
-            self._criteria_stamp = stamp  # reported once; the next save is read again
-            return str(err)
-        with self._lock:
-            self._criteria_stamp = stamp
-            self.criteria = criteria
-            self.require_reason_on_exclude = criteria.require_reason_on_exclude
-        return ""
+        changed = self.criteria_file.reload()
+        return self.criteria_file.error if changed else ""
 
     @property
     def cold_start(self) -> bool:

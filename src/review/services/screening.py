@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
-from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, terms_regex
+from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
 from ..screening.counts import COUNT_LABELS
 from ..screening.export import EXPORT_FORMATS
 from ..workspace import Workspace
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..store.sessions import SessionClaim
 
 __all__ = [
-    "CRITERIA_PATH", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
+    "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "reviewer_outside_team",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",

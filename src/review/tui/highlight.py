@@ -1,24 +1,21 @@
 """Colour-coded include/exclude terms and structured abstracts as Rich ``Text``.
 
-Criteria come from ``screening/criteria.toml`` through the screening stage's loader (same
-term syntax as its keyword prior); ``CriteriaWatcher`` reloads them when the mtime changes,
-keeping the last good ones while the file cannot be read.
+Criteria come from ``screening/criteria.toml`` through the screening stage (same term syntax
+as its keyword prior); ``CriteriaWatcher`` asks the session's ``CriteriaFile`` whether the file
+changed, so highlighting, keyword prior and reason rule follow one reading of it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.text import Text
 
-from ..errors import ReviewError
 from ..records import Record
-from ..services import screening as service
-from ..services.screening import CRITERIA_PATH as CRITERIA_FILE
-from ..services.screening import DEFAULT_REASONS, terms_regex
+from ..services.screening import DEFAULT_REASONS, CriteriaFile, terms_regex
 from ..workspace import Workspace
 
 INCLUDE_STYLE = "bold black on #8fd18f"
@@ -51,48 +48,35 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     return terms_regex(terms)
 
 
-#: Appended to a reload's error: what stays in use meanwhile.
-KEPT = "; the last good criteria stay in use"
-
-
-def load_criteria(workspace: Workspace, previous: Criteria | None = None) -> Criteria:
-    """Criteria through the screening stage's loader; a broken file becomes ``error``.
-
-    With ``previous`` (a reload) a broken file keeps its terms, reasons and reason setting.
-    """
-    try:
-        loaded = service.load_criteria(workspace)
-    except ReviewError as err:  # a half-saved file must not stop screening
-        if previous is None or (previous.error and not previous.error.endswith(KEPT)):
-            return Criteria(error=str(err))  # nothing good read yet
-        return replace(previous, error=str(err) + KEPT, _patterns=dict(previous._patterns))
+def _view(source: CriteriaFile) -> Criteria:
+    """What the screens need of the file as last read: its last good terms, reasons, and error."""
+    loaded = source.criteria
     return Criteria(include=loaded.include_terms, exclude=loaded.exclude_terms,
                     reasons=loaded.exclusion_reasons or DEFAULT_REASONS,
-                    require_reason_on_exclude=loaded.require_reason_on_exclude)
+                    require_reason_on_exclude=loaded.require_reason_on_exclude, error=source.error)
 
 
 class CriteriaWatcher:
-    """Reloads criteria when ``screening/criteria.toml`` changes (polled by the screen)."""
+    """The highlighting's criteria, new when ``screening/criteria.toml`` changes (polled by the screen).
 
-    def __init__(self, workspace: Workspace) -> None:
-        self.workspace = workspace
-        self.path: Path = workspace.path(*CRITERIA_FILE)
-        self._stamp = self._mtime()
-        self.criteria = load_criteria(workspace)
+    ``source`` is the screening session's ``CriteriaFile``, so a save is read once for the
+    highlighting, the keyword prior and the reason rule; without one (a watcher on its own)
+    it reads the file itself.
+    """
 
-    def _mtime(self) -> float | None:
-        try:
-            return self.path.stat().st_mtime_ns
-        except OSError:
-            return None
+    def __init__(self, workspace: Workspace, source: CriteriaFile | None = None) -> None:
+        self.source = source if source is not None else CriteriaFile(workspace)
+        self.path: Path = self.source.path
+        self._version = self.source.version
+        self.criteria = _view(self.source)
 
     def poll(self) -> bool:
-        """Reload if the file changed; True when it did."""
-        stamp = self._mtime()
-        if stamp == self._stamp:
+        """Reload if the file changed (here or in a retrain since the last poll); True when it did."""
+        self.source.reload()
+        if self.source.version == self._version:
             return False
-        self._stamp = stamp
-        self.criteria = load_criteria(self.workspace, self.criteria)
+        self._version = self.source.version
+        self.criteria = _view(self.source)
         return True
 
 

@@ -240,10 +240,10 @@ class ScreeningScreen(ProjectScreen):
     def _poll_criteria(self) -> None:
         """A saved criteria.toml: new highlighting now, the reason setting for the next key, and
         the terms for the next retrain — at once while they still order the queue (cold start).
-        A file that cannot be read keeps the last good criteria everywhere."""
+        The watcher reads the session's own ``CriteriaFile``: one reading for all three, and a
+        file that cannot be read keeps the last good criteria everywhere."""
         project = self.project
         if project is not None and project.criteria.poll():
-            project.session.reload_criteria()  # (a half-saved file keeps the last good setting)
             self.query_one("#record", RecordView).forget_prepared()  # drawn with the old terms
             self._paint()
             self._paint_legend()
