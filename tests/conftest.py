@@ -7,9 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from review.workspace import Workspace
 from shared_data import REPO_ROOT, SHARED, shared_path  # noqa: F401  (re-exported for old imports)
+
+
+# CI replays the same examples on every run (a red CI run is reproducible, never a lucky draw) and does
+# not time single examples on a shared, loaded machine; locally each run draws new examples.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
