@@ -48,7 +48,7 @@ def test_fifo_device_and_directory_fail_alone_and_later_files_import(workspace, 
     result = run(workspace, "import", *paths)
     one_line_error(result)
     assert "not a regular file" in result.output and "is a directory" in result.output
-    assert "imported 1 records from 1 of" in result.output
+    assert "imported 1 record from 1 of" in result.output
     assert [r.title for r in workspace.store.records()] == ["Fine"]
 
 

@@ -26,7 +26,8 @@ def test_import_prints_format_encoding_and_counts(shared, workspace):
     assert again.exit_code == 0
     (row,) = again.stdout.splitlines()[1:]
     assert row.split("\t")[4] == "0"
-    assert row.split("\t")[5].startswith("skipped: already imported as batch 2")
+    assert row.split("\t")[5].startswith("skipped: already imported as batch 2 (1 record, ")
+    assert "imported 0 records from 0 of 1 file (1 skipped: imported before) in " in again.stderr
     assert workspace.store.count_records() == 2
 
 

@@ -72,9 +72,12 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
         click.echo("\t".join([str(item.path), item.format, item.encoding, item.source_name,
                               str(item.n_records), status]))
     imported = [f for f in report.files if f.status == "imported"]
+    skipped = sum(f.status not in ("imported", "failed") for f in report.files)
     click.echo(
-        f"imported {report.n_imported} records from {len(imported)} of {len(report.files)} files "
-        f"in {time.perf_counter() - started:.2f} s", err=True,
+        f"imported {report.n_imported} record{'' if report.n_imported == 1 else 's'} from {len(imported)} of "
+        f"{len(report.files)} file{'' if len(report.files) == 1 else 's'}"
+        + (f" ({skipped} skipped: imported before)" if skipped else "")
+        + f" in {time.perf_counter() - started:.2f} s", err=True,
     )
     errors = report.errors
     for error in errors[:-1]:

@@ -200,7 +200,8 @@ def _skipped(path: Path, previous: dict) -> FileImport:
     return FileImport(
         path=path, status="skipped", format=previous["format"], encoding=previous["encoding"],
         source_name=previous["source_name"], batch_id=previous["id"],
-        message=f"already imported as batch {previous['id']} ({previous['n_records']} records, "
+        message=f"already imported as batch {previous['id']} ({previous['n_records']} "
+                f"record{'' if previous['n_records'] == 1 else 's'}, "
                 f"{previous['file_name']}, {stamp})",
     )
 
