@@ -92,6 +92,8 @@ def test_remove_and_restore_before_screening(workspace: Workspace, add, screen_a
     values = dict(line.split("\t") for line in _run(workspace, "prisma", "--strict").stdout.splitlines())
     assert values["excluded_other"] == "1" and values["records_screened"] == "2"
     assert "restored 1 record\n" in _run(workspace, "prisma", "restore", str(ids[0])).output
+    unknown = _run(workspace, "prisma", "restore", "999")  # said 'restored 0 records', exit 0
+    assert unknown.exit_code == 4 and unknown.stderr == "review: record 999: not in this workspace (nothing recorded)\n"
     assert _run(workspace, "prisma", "--strict").exit_code == 4
 
 

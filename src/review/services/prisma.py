@@ -85,9 +85,10 @@ def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, r
 
 
 def restore_records(workspace: Workspace, record_ids: list[int], reviewer: str) -> int:
-    """Undo removals (appends undo rows)."""
+    """Undo removals (appends undo rows); an unknown id is an error before anything is restored."""
     from ..store.fulltext import restore_records as restore
 
+    _existing(workspace, list(record_ids))
     return restore(workspace.store, record_ids, reviewer)
 
 
