@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -171,6 +172,21 @@ def test_cli_records_the_rule_set_and_refuses_to_change_it(workspace: Workspace)
     assert "stored" in result.output
     again = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots", "--rule-set", "ariens"])
     assert again.exit_code == WorkspaceError.exit_code and "pre-registered" in again.output
+
+
+def test_the_rule_set_is_pre_registered_into_a_synthesis_table_that_lacks_it(tmp_path: Path) -> None:
+    # A [synthesis] table with the team's readings but no rule_set: the first run wrote synthesis.csv and
+    # then failed (exit 2) asking for the line by hand, so the outputs' rule set was recorded nowhere.
+    from review.synthesis.run import record_rule_set
+
+    config = tmp_path / "review.toml"
+    config.write_text('[review]\ntitle = "t"\n\n[synthesis]  # ours\n# kept\nunrated_as = "high"\n\n'
+                      '[instrument]\nmin_level = "some"\n', encoding="utf-8")
+    record_rule_set(config, "ariens")
+    text = config.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    assert data["synthesis"] == {"rule_set": "ariens", "unrated_as": "high", "ariens_multiple_low_quality": "some"}
+    assert data["instrument"] == {"min_level": "some"} and "[synthesis]  # ours" in text and "# kept" in text
 
 
 def test_a_failed_first_run_pre_registers_nothing(workspace: Workspace) -> None:

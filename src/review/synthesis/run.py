@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,28 @@ def record_rule_set(config_path: Path, rule_set: str, settings: SynthesisSetting
                       f'ariens_multiple_low_quality = "{rules.ariens_multiple_low_quality}"']
         write_text_atomic(config_path, text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
     elif section.get("rule_set") is None:
-        raise WorkspaceError(f"{config_path}:synthesis.rule_set: add rule_set = \"{rule_set}\" to the [synthesis] table")
+        # A [synthesis] table of the team's own readings but no rule set: the line goes under its header,
+        # comments and order kept (the run has already written its outputs, so refusing here would
+        # leave a synthesis.csv whose rule set nothing records).
+        lines = text.splitlines()
+        header = next((i for i, line in enumerate(lines) if re.match(r"^\s*\[\s*synthesis\s*\]\s*(#.*)?$", line)),
+                      None)
+        updated = None
+        if header is not None:
+            rules = (settings or SynthesisSettings()).rules
+            added = ["# evidence-level rule set, pre-registered by the first review synthesis: change deliberately",
+                     f'rule_set = "{rule_set}"']
+            if "unrated_as" not in section:
+                added.append(f'unrated_as = "{rules.unrated_as}"')
+            if canonical_rule_set(rule_set) == "ariens" and "ariens_multiple_low_quality" not in section:
+                added.append(f'ariens_multiple_low_quality = "{rules.ariens_multiple_low_quality}"')
+            lines[header + 1:header + 1] = added
+            updated = "\n".join(lines) + "\n"
+        if updated is None or loads_toml(updated, config_path, error=WorkspaceError).get(
+                "synthesis", {}).get("rule_set") != rule_set:
+            raise WorkspaceError(f"{config_path}:synthesis.rule_set: add rule_set = \"{rule_set}\" to the "
+                                 "[synthesis] table")
+        write_text_atomic(config_path, updated)
 
 
 @dataclass(slots=True)
