@@ -162,6 +162,18 @@ def test_pair_log_is_append_only(workspace: Workspace) -> None:
     assert verdicts[-2:] == ["same", "different"]
 
 
+def test_review_and_clusters_before_any_dedup_run_say_so(workspace: Workspace) -> None:
+    # --review said 'no borderline pairs left to review' and --clusters listed nothing, as if all were done.
+    _import(workspace, [*_borderline_pair()], "f.csv")
+    ws = ["--workspace", str(workspace.root)]
+    review = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="q\n")
+    assert review.exit_code == 1 and review.stdout == ""
+    assert review.stderr == "review: dedup has not run on this workspace yet: run review dedup first\n"
+    listing = CliRunner().invoke(main, [*ws, "dedup", "--clusters"])
+    assert listing.exit_code == 0 and listing.stdout == "canonical_id\tmembers\texplanation\n"
+    assert "dedup has not run" in listing.stderr
+
+
 def test_cli_workspace_run_review_and_status(workspace: Workspace) -> None:
     _import(workspace, [*_borderline_pair(), record(), record(doi="")], "f.csv")
     runner = CliRunner()

@@ -65,6 +65,12 @@ def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, u
     if len(modes) > 1:
         raise ReviewError(f"{' and '.join(modes)}: one at a time")
     workspace = ctx.workspace
+    if (review or show_clusters) and not service.has_run(workspace):
+        # ('no borderline pairs left' or an empty list would read as "nothing to do")
+        message = "dedup has not run on this workspace yet: run review dedup first"
+        if review:
+            raise ReviewError(message)
+        click.echo(f"review: note: {message}", err=True)
     if undo_record is not None:
         apart = service.undo_merge(workspace, undo_record, ctx.reviewer, detach_only=detach)
         click.echo(f"split apart: {', '.join(str(r) for r in apart)}")

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BorderlinePair", "ClusterListing", "CsvDedup", "clusters_csv", "RelatedLink", "RunSummary", "describe_link", "related_links",
     "related_of", "borderline_pairs", "clusters", "decide_pair", "dedup_csv",
-    "dedup_status", "run_dedup", "undo_merge", "word_diff", "write_clusters_csv",
+    "dedup_status", "has_run", "run_dedup", "undo_merge", "word_diff", "write_clusters_csv",
 ]
 
 
@@ -91,6 +91,13 @@ def word_diff(left: str, right: str) -> tuple[list[tuple[str, bool]], list[tuple
     from ..dedup.diff import word_diff as diff
 
     return diff(left, right)
+
+
+def has_run(workspace: Workspace) -> bool:
+    """Whether ``review dedup`` has run on this workspace (before it, no pair or cluster exists)."""
+    from ..store.dedup import runs
+
+    return bool(runs(workspace.store))
 
 
 def dedup_status(workspace: Workspace) -> list[str]:
