@@ -224,6 +224,11 @@ def test_cli_search_list_and_status(workspace, monkeypatch):
         assert "search     1 query\n" in status.output
         missing = runner.invoke(main, ["-w", str(workspace.root), "search", "nope"])
         assert missing.exit_code != 0 and "no query named 'nope'" in missing.output
+    workspace.path("queries", "bad.toml").write_text('query = ""\n', encoding="utf-8")
+    broken = runner.invoke(main, ["-w", str(workspace.root), "search", "--list"])
+    assert broken.exit_code == 4 and broken.stdout == ""  # no header over no rows
+    assert broken.stderr.splitlines() == [f"review: {workspace.path('queries', 'bad.toml')}: field 'query': "
+                                          "a non-empty search string is required"]
 
 
 def test_cli_search_with_pubmed_unreachable_gives_up_at_once_on_one_line(workspace, monkeypatch):

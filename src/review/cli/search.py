@@ -82,8 +82,9 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
         _check_seeds(workspace, names[0], seed_file, json_out, min_recall)
         return
     if list_only:
+        queries = service.list_queries(workspace)  # before the header: a bad file is then the only line
         click.echo("name\tlast_run\tstatus\thits\tnew\tfile")
-        for query in service.list_queries(workspace):
+        for query in queries:
             click.echo("\t".join([
                 query.name, query.last_run or "-", query.status,
                 "-" if query.hit_count is None else str(query.hit_count),
