@@ -45,6 +45,18 @@ def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "already a workspace" in again.output
 
 
+def test_init_refuses_a_blank_title_or_reviewer_and_the_consensus_name(tmp_path: Path) -> None:
+    # --title "" wrote a review.toml every later command refused; "" and consensus became reviewers.
+    for args, words in ((["--title", " "], "--title: a review needs a title"),
+                        (["--reviewer", "alice", "--reviewer", ""], "--reviewer: a reviewer needs a name"),
+                        (["--reviewer", "consensus"], "--reviewer consensus: that name holds the resolved conflicts")):
+        result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), *args])
+        assert result.exit_code == 2 and result.stderr.startswith(f"review: {words}")
+        assert not (tmp_path / "ws").exists()
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--reviewer", "alice", "--reviewer", " alice"])
+    assert result.exit_code == 0 and 'reviewers = ["alice"]' in (tmp_path / "ws" / "review.toml").read_text()
+
+
 def test_demo_on_someones_own_workspace_is_refused_not_opened_as_the_demo(tmp_path: Path) -> None:
     # It said 'using existing demo workspace …' and opened the UI on the user's own review.
     root = tmp_path / "mine"

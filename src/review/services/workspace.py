@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ReviewError
+from ..errors import ReviewError, WorkspaceError
 from ..records import Record
 from ..workspace import Workspace, init_workspace
 
@@ -20,8 +20,24 @@ def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: l
     """The workspace layout at ``path`` (queries/, screening/, extraction/, instrument/, store).
 
     ``database_url`` (``postgresql://user@host/name``) puts the store on a server for team mode;
-    review.toml keeps the URL without its password."""
-    return init_workspace(path, title=title, reviewers=reviewers, seed=seed, database_url=database_url)
+    review.toml keeps the URL without its password. Checked before anything is written: a blank
+    title (review.toml would then be refused by every later command), a blank reviewer name, or
+    ``consensus`` (the name that holds conflict resolutions) is one ``WorkspaceError``; a name
+    given twice counts once."""
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
+    if not title.strip():
+        raise WorkspaceError("--title: a review needs a title (review.toml cannot be read without one)")
+    names: list[str] = []
+    for name in reviewers or []:
+        if not name.strip():
+            raise WorkspaceError("--reviewer: a reviewer needs a name")
+        if name.strip() == CONSENSUS_REVIEWER:
+            raise WorkspaceError(f"--reviewer {CONSENSUS_REVIEWER}: that name holds the resolved conflicts; "
+                                 "choose another")
+        if name.strip() not in names:
+            names.append(name.strip())
+    return init_workspace(path, title=title.strip(), reviewers=names or None, seed=seed, database_url=database_url)
 
 
 def open_store(workspace: Workspace) -> None:
