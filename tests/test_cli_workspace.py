@@ -75,6 +75,11 @@ def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["status"])
     assert result.exit_code == 2 and "review.toml" in result.output
+    # reviewers = [] was an IndexError traceback wherever the default reviewer was needed.
+    (tmp_path / "review.toml").write_text('[review]\ntitle = "t"\nreviewers = []\n')
+    result = CliRunner().invoke(main, ["decide", "1", "--include"])
+    assert result.exit_code == 2 and result.stderr.endswith("review.reviewers is empty: list at least one name "
+                                                            "(or remove the line)\n")
 
 
 def test_lazy_command_map_matches_what_modules_register() -> None:

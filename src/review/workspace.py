@@ -39,8 +39,10 @@ class WorkspaceConfig:
         if not isinstance(review, dict) or not review.get("title"):
             raise WorkspaceError(f"{path}: [review] table needs a 'title'")
         reviewers = review.get("reviewers", ["reviewer1"])
-        if not isinstance(reviewers, list) or not all(isinstance(r, str) for r in reviewers):
+        if not isinstance(reviewers, list) or not all(isinstance(r, str) and r.strip() for r in reviewers):
             raise WorkspaceError(f"{path}: review.reviewers must be a list of names")
+        if not reviewers:  # the first name is every command's default reviewer
+            raise WorkspaceError(f"{path}: review.reviewers is empty: list at least one name (or remove the line)")
         seed = review.get("seed", 42)
         if not isinstance(seed, int):
             raise WorkspaceError(f"{path}: review.seed must be an integer")
