@@ -97,3 +97,17 @@ def test_a_plan_naming_a_missing_file_runs_nothing(demo_run: tuple[Path, str], t
     assert result.exit_code == 4
     assert result.output.splitlines() == [f"review: {plan}:analysis[2].file: {tmp_path / 'nope.csv'}: no such file"]
     assert not (tmp_path / "results").exists()
+
+
+def test_demo_never_overwrites_a_plan_or_data_of_ones_own(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    # 'review validate demo' in a workspace replaced its validate/analyses.toml, the pre-registered plan.
+    plan = tmp_path / "analyses.toml"
+    plan.write_text('# our plan\n[[analysis]]\nname = "usability"\nkind = "sus"\nfile = "/secure/sus.csv"\n',
+                    encoding="utf-8")
+    before = plan.read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "demo", str(tmp_path), "--no-run"])
+    assert result.exit_code == 2 and result.stderr == (f"review: {plan}: not the SYNTHETIC demo's; refusing to "
+                                                       "overwrite it (give review validate demo another FOLDER)\n")
+    assert plan.read_text(encoding="utf-8") == before and [p.name for p in tmp_path.iterdir()] == ["analyses.toml"]
+    folder, _ = demo_run  # the demo's own files are rewritten as before
+    assert CliRunner().invoke(main, ["validate", "demo", str(folder), "--no-run"]).exit_code == 0

@@ -16,8 +16,10 @@ import numpy as np
 
 from ..atomic import write_text_atomic
 from ..csvcells import NeutralisingDictWriter
+from ..errors import WorkspaceError
 from ..tomlwrite import dumps
 from .run import PLAN_FILE
+from .table import is_synthetic
 
 DEFAULT_SEED = 20261204
 FOLLOW_UP_DAYS = 730
@@ -176,6 +178,12 @@ def write_demo_data(folder: Path, seed: int = DEFAULT_SEED) -> list[Path]:
         "synthetic_delphi_round2.csv": delphi_rows(rng, carried, 2),
         "synthetic_sus.csv": sus_rows(rng),
     }
+    for name in [*files, PLAN_FILE]:
+        # The plan is the pre-registration of real analyses, and a data file may be real: only the
+        # demo's own (SYNTHETIC-marked) files are ever replaced.
+        if (folder / name).exists() and not is_synthetic(folder / name):
+            raise WorkspaceError(f"{folder / name}: not the SYNTHETIC demo's; refusing to overwrite it "
+                                 "(give review validate demo another FOLDER)")
     written = []
     for name, rows in files.items():
         write_text_atomic(folder / name, _csv(rows, seed))
