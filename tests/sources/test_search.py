@@ -222,6 +222,8 @@ def test_cli_search_list_and_status(workspace, monkeypatch):
         status = runner.invoke(main, ["-w", str(workspace.root), "status"])
         assert "cli" in status.output and "complete" in status.output
         assert "search     1 query\n" in status.output
+        # (it said 'in 1 import batches': a search's EFetch windows read as imported files)
+        assert "sources    300 records from 0 imported files and 1 search batch\n" in status.output
         missing = runner.invoke(main, ["-w", str(workspace.root), "search", "nope"])
         assert missing.exit_code != 0 and "no query named 'nope'" in missing.output
     workspace.path("queries", "bad.toml").write_text('query = ""\n', encoding="utf-8")

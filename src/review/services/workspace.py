@@ -65,7 +65,12 @@ def workspace_status(workspace: Workspace) -> list[str]:
     if override := workspace.store_override():
         lines.append(f"store      {override}")
     batches = store.batches()
-    lines.append(f"sources    {store.count_records()} records in {len(batches)} import batches")
+    # A search stores each EFetch window as a batch of its own: counted apart, so "4 import batches"
+    # does not read as four files after two imports and one search.
+    searched = sum(str(b.get("file_name", "")).startswith("search:") for b in batches)
+    files = len(batches) - searched
+    lines.append(f"sources    {store.count_records()} records from {files} imported file{'' if files == 1 else 's'}"
+                 f" and {searched} search batch{'' if searched == 1 else 'es'}")
     for source, n in sorted(store.counts_by_source().items()):
         lines.append(f"  {source:<20} {n}")
     lines.extend(screening.screening_lines(workspace))
