@@ -50,6 +50,15 @@ def test_a_plot_of_a_kind_it_cannot_draw_is_refused_before_anything_is_written(t
     assert not out.exists()
 
 
+def test_a_study_entered_twice_is_warned_about(tmp_path: Path) -> None:
+    # It was pooled twice without a word.
+    csv_path = _write(tmp_path, CMD_ROWS + "Endo 2015,1.46,1.01,2.10\n")
+    result = CliRunner().invoke(main, ["meta", str(csv_path)])
+    assert result.exit_code == 0 and result.stdout.count("Endo 2015") == 2
+    assert result.stderr == (f"warning: {csv_path}:line 5: study 'Endo 2015' is also on line 3; both rows are pooled "
+                             "as separate studies (give them distinct labels if they are)\n")
+
+
 def test_yi_with_sei_equals_ci_input(tmp_path: Path) -> None:
     from_ci = read_effects_csv(_write(tmp_path, CMD_ROWS), measure="OR")
     lines = ["study,yi,sei"] + [f"{s},{y!r},{math.sqrt(v)!r}" for s, y, v in zip(from_ci.studies, from_ci.yi, from_ci.vi)]

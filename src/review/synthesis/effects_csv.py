@@ -69,6 +69,13 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
         raise ImportFormatError(path, None, "no study rows")
     measure = _one_measure(path, rows, measure)
     table = EffectTable([], [], [], measure=measure if "measure" in columns else "")
+    first_line: dict[str, int] = {}
+    for line, row in rows:  # a study entered twice would weigh twice in the pool
+        name = row.get("study", "")
+        if name and name in first_line:
+            table.warnings.append(f"{path}:line {line}: study {name!r} is also on line {first_line[name]}; both rows "
+                                  "are pooled as separate studies (give them distinct labels if they are)")
+        first_line.setdefault(name, line)
     if from_counts and not (from_ci or from_yi):
         _read_counts(path, rows, measure, table)
         return table
