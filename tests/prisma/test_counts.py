@@ -296,3 +296,19 @@ def test_records_removed_for_other_reasons(workspace: Workspace, add, screen_as)
     assert counts.boxes["excluded_other"] == tuple(ids[1:3]) and counts.boxes["pending_screening"] == (ids[0],)
     with pytest.raises(Exception, match="reason is required"):
         remove_records(workspace.store, ids, "alice", " ")
+
+
+def test_a_report_sought_without_screening_cannot_make_up_for_one_never_sought(workspace: Workspace, add,
+                                                                                screen_as) -> None:
+    # screened 1 − excluded 0 = sought 1 held while the sought report was not the one that passed.
+    passed, unscreened = add(workspace, 2, "PubMed")
+    screen_as(workspace, [passed], "include")
+    _ft(workspace, [unscreened], "sought")
+    counts = prisma_counts(workspace)
+    check = next(c for c in counts.identities if c.formula == "screened − excluded = sought")
+    assert (check.left, check.right) == (1, 1) and not check.ok and not counts.identities_ok
+    assert check.explanation == ("1 record passed title/abstract screening but no full text was sought; "
+                                 "1 report was sought without passing it")
+    from review.prisma.diagram import _footnotes
+
+    assert any("(1 = 1: equal counts, not the same records)" in note for note, _ in _footnotes(counts, "en"))

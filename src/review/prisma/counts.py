@@ -79,7 +79,9 @@ class SourceCount:
 
 @dataclass(slots=True, frozen=True)
 class IdentityCheck:
-    """One PRISMA identity: ``left`` (the arithmetic) must equal ``right`` (the box)."""
+    """One PRISMA identity: ``left`` (the arithmetic) must equal ``right`` (the box), and no record may
+    stand behind a break: a report sought without passing screening can make up for a record that
+    passed and was never sought, so equal numbers alone would pass a flow that does not add up."""
 
     column: str  # databases_registers | other_methods
     formula: str
@@ -90,7 +92,7 @@ class IdentityCheck:
 
     @property
     def ok(self) -> bool:
-        return self.left == self.right
+        return self.left == self.right and not self.record_ids
 
     def describe(self) -> str:
         status = "ok" if self.ok else "BROKEN"

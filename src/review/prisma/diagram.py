@@ -329,7 +329,8 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
     for c in counts.identities:
         if not c.ok:
             column = text.get(f"column_{c.column}", c.column.replace("_", " "))
-            notes.append((f"{prefix} — {column}: {c.formula} ({c.left} ≠ {c.right}); {c.explanation}", _WARNING))
+            numbers = f"{c.left} ≠ {c.right}" if c.left != c.right else f"{c.left} = {c.right}: {text['not_same_records']}"
+            notes.append((f"{prefix} — {column}: {c.formula} ({numbers}); {c.explanation}", _WARNING))
     notes.append((text["footnote_source"], _NOTE))
     return notes
 

@@ -42,6 +42,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "total_reports": "Reports of total included studies",
         "none": "none",
         "incomplete": "Counts incomplete",
+        "not_same_records": "equal counts, not the same records",
         "column_databases_registers": "databases and registers",
         "column_other_methods": "other methods",
         # PRISMA 2020 flow diagram template footnotes (Page et al. 2021).
@@ -95,6 +96,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "total_reports": "Rapporten van alle opgenomen studies",
         "none": "geen",
         "incomplete": "Telling onvolledig",
+        "not_same_records": "gelijke aantallen, niet dezelfde records",
         "column_databases_registers": "databases en registers",
         "column_other_methods": "andere methoden",
         "footnote_identified": "*Vermeld waar mogelijk het aantal records per doorzochte database of register (in "
