@@ -417,7 +417,7 @@ def install(candidate: Candidate | None) -> None:
     def member(name: str, seed: int) -> Any:
         return member_model(candidate, name, seed)
 
-    def factory(name: str, seed: int) -> Any:
+    def factory(name: str, seed: int, n_records: int | None = None) -> Any:
         if candidate.fuse:
             other = CANDIDATES[candidate.fuse]
             assert other is not None and other.model in ("svm", "logistic", "nb"), candidate.fuse
@@ -554,13 +554,20 @@ def token_pattern(name: str) -> Iterator[None]:
         features_module._TOKEN = engine_pattern
 
 
-def candidate_features(candidate: Candidate | None, set_name: str, label: str) -> tuple[LabelledSet, Any]:
+def candidate_features(candidate: Candidate | None, set_name: str, label: str,
+                       engine_model: str = "default") -> tuple[LabelledSet, Any]:
     """The labelled set and ``candidate``'s features (cached per process): title weight, tokens,
-    vectoriser settings and the text of records without any (the "(empty)" token or a zero row)."""
-    title_weight = 2 if candidate is None else candidate.title_weight
-    data = load_task(DATA_DIR / f"{set_name}.csv", label, title_weight)
-    config = None if candidate is None else candidate.feature_config(len(data))
-    fkey = (set_name, label, title_weight, None if config is None else json.dumps(config.as_dict()),
+    vectoriser settings and the text of records without any (the "(empty)" token or a zero row).
+    Without a candidate, the engine's features for ``engine_model`` and the set's size."""
+    if candidate is None:
+        engine_config = ranker.feature_config_for(engine_model, _n_records(set_name))
+        data = load_task(DATA_DIR / f"{set_name}.csv", label, engine_config.title_repeats)
+        config = engine_config
+    else:
+        data = load_task(DATA_DIR / f"{set_name}.csv", label, candidate.title_weight)
+        config = candidate.feature_config(len(data))
+    title_weight = config.title_repeats if candidate is None else candidate.title_weight
+    fkey = (set_name, label, title_weight, json.dumps(config.as_dict()),
             None if candidate is None else candidate.token_pattern,
             None if candidate is None else candidate.empty_text)
     if fkey not in _FEATURES:
@@ -601,7 +608,7 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
     install(candidate)
-    data, features = candidate_features(candidate, set_name, label)
+    data, features = candidate_features(candidate, set_name, label, engine_model)
     if candidate is not None and candidate.fuse:  # the second member's block after the first's
         import scipy.sparse as sp
 

@@ -41,10 +41,11 @@ def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) ->
     assert "wss@95\t" in result.output and "stop:statistical\t" in result.output
 
 
-def test_simulate_runs_engine_version_4_by_default(small_csv: Path, tmp_path: Path) -> None:
-    """The default `review simulate` ranks with the setting chosen in docs/decisions/0013:
-    records without text as all-zero rows (engine version 3), the SVM with C = 0.3; since engine
-    version 4 its objective is minimised by the Newton solver (docs/decisions/0017)."""
+def test_simulate_runs_engine_version_5_by_default(small_csv: Path, tmp_path: Path) -> None:
+    """The default `review simulate` ranks with engine version 5 (docs/decisions/0019): on a set of
+    fewer than 1,000 records ASReview's u4 settings (SVM C = 0.11, relevant class 9.8x, title once,
+    min_df 1, words of two or more characters), records without text as all-zero rows (engine
+    version 3), the Newton solver (engine version 4); ``svm-newton`` keeps engine version 4's settings."""
     rows = small_csv.read_text(encoding="utf-8").splitlines()
     small_csv.write_text("\n".join([*rows, "9001,,,,,,0,0", "9002,,,,,,1,1"]) + "\n", encoding="utf-8")
     out = tmp_path / "sim.json"
@@ -52,12 +53,22 @@ def test_simulate_runs_engine_version_4_by_default(small_csv: Path, tmp_path: Pa
                                        "--prior-excluded", "1", "--json", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    assert data["engine"] == 4 and data["model"] == "svm" and data["n_records"] == 202
-    assert data["model_info"]["engine"] == 4 and data["model_info"]["model_params"]["C"] == 0.3
-    assert data["model_info"]["model_params"]["solver"] == "newton"
+    assert data["engine"] == 5 and data["model"] == "svm" and data["n_records"] == 202
+    params, features = data["model_info"]["model_params"], data["model_info"]["features"]
+    assert data["model_info"]["engine"] == 5 and params["solver"] == "newton"
+    assert (params["C"], params["positive_ratio"], "relevant_weight_floor" in params) == (0.11, 9.8, False)
+    assert (features["min_df"], features["tokens"], features["title_repeats"]) == (1, "words2", 1)
     # The two records without text score alike, so they come up close together: labelling the
     # irrelevant one does not sink the relevant one (engine version 2: 54 records later).
     assert abs(data["order"].index(9002) - data["order"].index(9001)) < 10
+
+    previous = tmp_path / "v4.json"
+    result = CliRunner().invoke(main, ["simulate", str(small_csv), "--seed", "2", "--model", "svm-newton",
+                                       "--json", str(previous)])
+    assert result.exit_code == 0, result.output
+    info = json.loads(previous.read_text())["model_info"]
+    assert (info["model_params"]["C"], info["model_params"]["positive_ratio"]) == (0.3, 1.0)
+    assert (info["features"]["min_df"], info["features"]["tokens"], info["features"]["title_repeats"]) == (2, "engine", 2)
 
 
 def test_simulate_rejects_bad_input(tmp_path: Path) -> None:

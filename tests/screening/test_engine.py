@@ -9,14 +9,15 @@ import numpy as np
 import pytest
 
 from review.errors import ImportFormatError
-from review.screening.features import build_features, record_text, update_features
-from review.screening.models import MODEL_NAMES, SVM_C, _balanced_weights, make_model
+from review.screening.features import FeatureConfig, build_features, record_text, update_features
+from review.screening.models import MODEL_NAMES, SVM_C, SvmModel, _balanced_weights, make_model
 from review.screening.query import order_candidates
 from review.screening.ranker import (
     ENGINE_VERSION,
     PRESUMED_IRRELEVANT,
     PRESUMED_IRRELEVANT_UNTIL,
     fallback_ranking,
+    feature_config_for,
     rank,
 )
 from review.screening.simulate import choose_priors, load_labelled_csv, simulate
@@ -87,7 +88,7 @@ def test_presumed_irrelevant_sample_stops_once_five_percent_of_the_set_is_known_
     assert below.model_info["presumed_irrelevant"] == min(PRESUMED_IRRELEVANT, 171 // 2)
     assert below.model_info["known_prevalence"] == 0.045
     assert "presumed_irrelevant" not in at.model_info and at.model_info["known_prevalence"] == 0.05
-    assert at.model_info["engine"] == ENGINE_VERSION == 4
+    assert at.model_info["engine"] == ENGINE_VERSION == 5
     # An explicit sample size (simulations, the dev harness) is used as given.
     forced = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3,
                   presumed_irrelevant=30)
@@ -166,6 +167,46 @@ def test_class_weights_balance_and_scale() -> None:
 def test_default_model_is_the_svm_with_the_chosen_c() -> None:
     info = make_model("default", 0).info()
     assert info["name"] == "svm" and info["C"] == SVM_C and info["solver"] == "newton"
+
+
+def test_engine_5_settings_depend_on_the_set_size_and_the_named_solvers_keep_engine_4s() -> None:
+    """Decision 0019: below 1,000 records the default SVM takes ASReview's u4 settings and text
+    features; from 1,000 on engine version 4's with the relevant-weight floor; svm-newton and every
+    other model keep engine version 4's at every size."""
+    small, large = make_model("default", 0, 999).info(), make_model("default", 0, 1000).info()
+    assert (small["C"], small["positive_ratio"], "relevant_weight_floor" in small) == (0.11, 9.8, False)
+    assert (large["C"], large["positive_ratio"], large["relevant_weight_floor"]) == (SVM_C, 1.0, 9.8)
+    assert feature_config_for("default", 999) == FeatureConfig(min_df=1, tokens="words2", title_repeats=1)
+    assert feature_config_for("svm", 1000) == FeatureConfig()
+    for name in ("svm-newton", "svm-liblinear"):
+        info = make_model(name, 0, 10).info()
+        assert (info["C"], info["positive_ratio"], "relevant_weight_floor" in info) == (SVM_C, 1.0, False)
+    assert all(feature_config_for(name, 10) == FeatureConfig() for name in ("svm-newton", "svm-liblinear", "logistic"))
+
+
+def test_the_floor_raises_the_relevant_weight_only_where_balanced_weighting_falls_below_it(features, data) -> None:
+    """Each relevant record weighs at least 9.8 irrelevant ones: with 4 relevant of 12 rows balanced
+    weighting gives 2, so the fit equals one with class ratio 9.8 * 4 / 8; with 2 of 40 (19 each) the
+    floor changes nothing."""
+    relevant = [i for i, r in enumerate(data.ids) if data.labels[r]]
+    irrelevant = [i for i, r in enumerate(data.ids) if not data.labels[r]]
+    for n_relevant, n_irrelevant, ratio in ((4, 8, 9.8 * 4 / 8), (2, 38, 1.0)):
+        rows = np.array(relevant[:n_relevant] + irrelevant[:n_irrelevant])
+        X, y = features.matrix[rows], np.array([1] * n_relevant + [0] * n_irrelevant)
+        floored = SvmModel(0, relevant_floor=9.8).fit(X, y)
+        assert np.array_equal(floored.solution, SvmModel(0, ratio=ratio).fit(X, y).solution)
+    assert not np.array_equal(floored.solution, SvmModel(0, ratio=9.8).fit(X, y).solution)
+
+
+def test_small_set_features_read_the_title_once_with_sklearns_default_tokens() -> None:
+    title, abstract = "Return-to-work: a B-cell study", "Sick leave"
+    assert record_text({"title": title, "abstract": abstract}, title_repeats=1) == f"{title} {abstract}"
+    texts = [record_text({"title": title, "abstract": abstract}, 1), "a return to work cohort", "b-cell"]
+    words = build_features([1, 2, 3], texts, FeatureConfig(min_df=1, tokens="words2"))
+    engine = build_features([1, 2, 3], texts, FeatureConfig(min_df=1))
+    terms = {term for v in words._vectorizers for term in v.vocabulary}  # type: ignore[attr-defined]
+    assert "return-to-work" not in terms and {"return", "cell", "return to"} <= terms and "a" not in terms
+    assert "return-to-work" in {term for v in engine._vectorizers for term in v.vocabulary}  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("model", ["logistic", "default"])

@@ -251,6 +251,29 @@ def test_each_retrain_starts_from_the_last_fit(labelled_workspace, monkeypatch) 
     assert second.solution is not None and second.solution.shape == first.solution.shape
 
 
+def test_a_small_workspace_ranks_as_review_simulate_does_with_engine_5(labelled_workspace) -> None:
+    """120 records: the session's default SVM reads the title once, every term, scikit-learn's tokens
+    and C = 0.11 (decision 0019), the same ranking ``rank`` gives on features built that way."""
+    from review.screening.features import build_features, record_text
+    from review.screening.ranker import feature_config_for, rank
+
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice", seed=2)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    session.decide(relevant[0], "include")
+    session.decide(irrelevant[0], "exclude")
+    ranking = session.retrain()
+    features, params = ranking.model_info["features"], ranking.model_info["model_params"]
+    assert (features["title_repeats"], features["tokens"], features["min_df"], params["C"]) == (1, "words2", 1, 0.11)
+    ids = ranking_store.record_ids(workspace.store)
+    rows = ranking_store.record_texts(workspace.store)
+    config = feature_config_for("default", len(ids))
+    expected = rank(build_features(ids, [record_text(rows[r], 1) for r in ids], config),
+                    {relevant[0]: 1, irrelevant[0]: 0}, seed=2)
+    assert ranking.order == expected.order
+
+
 def test_a_saved_criteria_file_reaches_the_next_retrain_and_a_broken_one_keeps_the_last(workspace) -> None:
     import os
 

@@ -37,9 +37,14 @@ REBUILD_GROWTH = 0.2
 _TOKEN_PATTERN = r"(?u)\b\w[\w-]*\w\b|\b\w\b"
 _TOKEN = re.compile(_TOKEN_PATTERN)
 
+#: Token patterns by ``FeatureConfig.tokens``: "engine" is ``_TOKEN_PATTERN``; "words2" is
+#: scikit-learn's (and ASReview's) default, words of two or more characters, hyphens split.
+TOKEN_PATTERNS = {"engine": _TOKEN_PATTERN, "words2": r"(?u)\b\w\w+\b"}
 
-def record_text(record: Record | dict[str, Any]) -> str:
-    """The text a model reads: title twice, abstract, keywords and MeSH terms."""
+
+def record_text(record: Record | dict[str, Any], title_repeats: int = 2) -> str:
+    """The text a model reads: the title ``title_repeats`` times (twice unless the features'
+    ``FeatureConfig.title_repeats`` says otherwise), abstract, keywords and MeSH terms."""
     if isinstance(record, Record):
         title, abstract = record.title, record.abstract
         extra_terms = [*record.keywords, *record.mesh]
@@ -47,7 +52,7 @@ def record_text(record: Record | dict[str, Any]) -> str:
         title = str(record.get("title") or "")
         abstract = str(record.get("abstract") or "")
         extra_terms = list(record.get("keywords") or []) + list(record.get("mesh") or [])
-    parts = [title, title, abstract, " ".join(str(t) for t in extra_terms)]
+    parts = [*[title] * title_repeats, abstract, " ".join(str(t) for t in extra_terms)]
     # Whitespace runs become one space, none at the ends: str.split's whitespace is re's \s
     # (three times faster than a regex substitution on every space).
     return " ".join(" ".join(p for p in parts if p).split())
@@ -62,11 +67,16 @@ class FeatureConfig:
     max_df: float = 0.95
     sublinear_tf: bool = True
     char_ngrams: bool = False
+    tokens: str = "engine"  # a key of TOKEN_PATTERNS
+    #: How often the texts repeat the title (``record_text``'s ``title_repeats``): the features
+    #: do not read records, so whoever builds the texts takes it from here.
+    title_repeats: int = 2
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": "tfidf", "ngram_max": self.ngram_max, "min_df": self.min_df,
             "max_df": self.max_df, "sublinear_tf": self.sublinear_tf, "char_ngrams": self.char_ngrams,
+            "tokens": self.tokens, "title_repeats": self.title_repeats,
         }
 
 
@@ -190,7 +200,7 @@ def build_features(
     if len(record_ids) != len(texts):
         raise ValueError("record_ids and texts differ in length")
     started = time.perf_counter()
-    analyzer = WordAnalyzer(config.ngram_max)
+    analyzer = WordAnalyzer(config.ngram_max, config.tokens)
     vectorizers: list[Vectorizer] = []
     blocks: list[sp.spmatrix] = []
     try:
@@ -228,10 +238,12 @@ class WordAnalyzer:
     two equal on generated text.
     """
 
-    __slots__ = ("ngram_max",)
+    __slots__ = ("ngram_max", "token")
 
-    def __init__(self, ngram_max: int) -> None:
+    def __init__(self, ngram_max: int, tokens: str = "engine") -> None:
         self.ngram_max = ngram_max
+        # "engine" reads the module's pattern when built (the dev harness swaps it for older candidates).
+        self.token = _TOKEN if tokens == "engine" else re.compile(TOKEN_PATTERNS[tokens])
 
     def __call__(self, text: str) -> list[str]:
         words = self.words(text)
@@ -243,11 +255,11 @@ class WordAnalyzer:
         return terms
 
     def words(self, text: str) -> list[str]:
-        """The unigrams: lower case, accents stripped, ``_TOKEN``'s matches."""
+        """The unigrams: lower case, accents stripped, the token pattern's matches."""
         text = text.lower()
         if not text.isascii():
             text = _strip_accents(text)
-        return _TOKEN.findall(text)
+        return self.token.findall(text)
 
 
 def _strip_accents(text: str) -> str:

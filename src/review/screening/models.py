@@ -36,7 +36,21 @@ SVM_C = 0.3
 #: version 3: ``svm-liblinear`` reproduces its orders).
 SVM_SOLVER = "newton"
 
-#: ``svm`` uses ``SVM_SOLVER``; ``svm-liblinear`` and ``svm-newton`` name the solver (the same model).
+#: Engine version 5 (decision 0019): ``svm`` on a set of fewer than this many records takes
+#: ASReview's u4 settings (``SMALL_SET_SVM_C``, ``SMALL_SET_POSITIVE_RATIO``; with their text features,
+#: ``ranker.feature_config_for``); on larger sets engine version 4's, each relevant record weighing at
+#: least ``RELEVANT_WEIGHT_FLOOR`` irrelevant ones. 1,000 is the issue's line for large sets, not tuned.
+SMALL_SET_RECORDS = 1000
+SMALL_SET_SVM_C = 0.11
+SMALL_SET_POSITIVE_RATIO = 9.8
+
+#: On sets of ``SMALL_SET_RECORDS`` or more, the relevant class's ratio in a fit is raised to
+#: floor · n_relevant / n_irrelevant when balanced weighting gives a relevant record less than this
+#: many irrelevant records' weight (labelled rows rich in relevant records: 3-4 at a fifth relevant).
+RELEVANT_WEIGHT_FLOOR = 9.8
+
+#: ``svm`` uses ``SVM_SOLVER`` and the settings for the set's size; ``svm-liblinear`` and ``svm-newton``
+#: name the solver and keep engine versions 3 and 4's settings at every size (the previous defaults).
 MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-liblinear", "svm-newton", "nb", "ensemble")
 
 
@@ -191,6 +205,9 @@ class SvmModel(_LinearScores):
     scale: str = "mean"
     name: str = "svm"
     solver: str = field(default_factory=lambda: SVM_SOLVER)
+    #: > 0: each relevant record weighs at least this many irrelevant ones in a fit (the class ratio
+    #: is raised to relevant_floor · n_relevant / n_irrelevant when ``ratio`` gives less).
+    relevant_floor: float = 0.0
     coef: np.ndarray | None = field(default=None, repr=False)
     intercept: float = 0.0
     start: np.ndarray | None = field(default=None, repr=False)
@@ -199,7 +216,11 @@ class SvmModel(_LinearScores):
     _train: Any = field(default=None, repr=False)
 
     def fit(self, X: sp.csr_matrix, y: np.ndarray) -> "SvmModel":
-        weights = _balanced_weights(y, self.ratio, self.scale)
+        ratio = self.ratio
+        if self.relevant_floor:
+            n_relevant = max(int(y.sum()), 1)
+            ratio = max(ratio, self.relevant_floor * n_relevant / max(len(y) - n_relevant, 1))
+        weights = _balanced_weights(y, ratio, self.scale)
         if self.solver == "liblinear":
             coef, intercept = _linear_svc(X, y, self.C, self.seed, weights)
             self.solution = np.append(coef.ravel(), intercept[0])
@@ -230,8 +251,9 @@ class SvmModel(_LinearScores):
             solver: dict[str, Any] = {"solver": "newton", "tol": TOLERANCE}
         else:
             solver = {"solver": "liblinear-dual", "tol": 1e-4}
+        floor = {"relevant_weight_floor": self.relevant_floor} if self.relevant_floor else {}
         return {"name": self.name, "C": self.C, "loss": "squared_hinge", "positive_ratio": self.ratio,
-                "weight_scale": self.scale, "calibration": "platt", **solver}
+                "weight_scale": self.scale, **floor, "calibration": "platt", **solver}
 
 
 @dataclass(slots=True)
@@ -317,13 +339,16 @@ def uses_sklearn(name: str) -> bool:
     return resolved not in ("svm-newton", "nb")
 
 
-def make_model(name: str, seed: int) -> Classifier:
-    """A fresh classifier by name ("default" resolves to ``DEFAULT_MODEL``)."""
+def make_model(name: str, seed: int, n_records: int | None = None) -> Classifier:
+    """A fresh classifier by name ("default" resolves to ``DEFAULT_MODEL``) for a set of ``n_records``
+    records (``svm``'s settings depend on it; None: a large set's)."""
     resolved = resolve_model(name)
     if resolved == "logistic":
         return LogisticModel(seed)
     if resolved == "svm":
-        return SvmModel(seed)
+        if n_records is not None and n_records < SMALL_SET_RECORDS:
+            return SvmModel(seed, C=SMALL_SET_SVM_C, ratio=SMALL_SET_POSITIVE_RATIO)
+        return SvmModel(seed, relevant_floor=RELEVANT_WEIGHT_FLOOR)
     if resolved in ("svm-liblinear", "svm-newton"):
         return SvmModel(seed, name=resolved, solver=resolved.removeprefix("svm-"))
     if resolved == "nb":

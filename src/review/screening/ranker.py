@@ -16,15 +16,18 @@ from typing import Any
 import numpy as np
 
 from .criteria import keyword_score, term_regex
-from .features import Features
-from .models import DEFAULT_MODEL, SvmModel, make_model, resolve_model
+from .features import FeatureConfig, Features
+from .models import DEFAULT_MODEL, SMALL_SET_RECORDS, SvmModel, make_model, resolve_model
 from .query import order_candidates, seeded_order
 
 #: Version of the ranking recipe; stored in every model_info. 2: no presumed-irrelevant
 #: sample once PRESUMED_IRRELEVANT_UNTIL of the set is known to be relevant. 3: a record
 #: without text is an all-zero row, not one shared "(empty)" term (docs/decisions/0013). 4: the
 #: SVM's objective minimised by a Newton method instead of liblinear (same model; decision 0017).
-ENGINE_VERSION = 4
+#: 5: settings by the set's size (decision 0019): below ``SMALL_SET_RECORDS`` records ASReview's u4
+#: SVM and text features (``feature_config_for``), from there on version 4 with a floor on the
+#: relevant records' weight; ``svm-newton`` keeps version 4 and ``svm-liblinear`` version 3.
+ENGINE_VERSION = 5
 
 #: Random unlabelled records added to each fit as presumed irrelevant (Cormack & Grossman's
 #: BMI uses 100). At screening prevalence (1–10 %) nearly all are irrelevant, and they keep
@@ -38,6 +41,18 @@ PRESUMED_IRRELEVANT = 100
 #: seeds 1-10): WSS@95 +0.038 (10 of 10 seeds) and +0.011 on the two 15-19 % tasks, recall@10 %
 #: and ATD unchanged; see docs/screening.md.
 PRESUMED_IRRELEVANT_UNTIL = 0.05
+
+
+def feature_config_for(model: str, n_records: int) -> FeatureConfig:
+    """The features ``model`` ranks a set of ``n_records`` records with (engine version 5).
+
+    The default SVM on a small set reads ASReview's u4 text features: the title once, every term
+    (min_df 1), words of two or more characters with hyphens split; every other case engine
+    version 4's (``FeatureConfig()``). Texts must be built with the config's ``title_repeats``.
+    """
+    if resolve_model(model) == "svm" and n_records < SMALL_SET_RECORDS:
+        return FeatureConfig(min_df=1, tokens="words2", title_repeats=1)
+    return FeatureConfig()
 
 
 @dataclass(slots=True, frozen=True)
@@ -124,7 +139,7 @@ def rank(
             info["presumed_irrelevant"] = int(extra.size)
         train = features.matrix[train_rows]
         train.has_sorted_indices = True  # row selection keeps each row's sorted column order
-        classifier = make_model(resolved, seed)
+        classifier = make_model(resolved, seed, n)
         if isinstance(classifier, SvmModel) and previous is not None:
             classifier.start = previous.solution
         classifier.fit(train, train_y)

@@ -126,6 +126,7 @@ class ScreeningSession:
         self._feature_lock = threading.Lock()
         self._features: Features | None = None
         self._text_cache: dict[int, str] | None = None
+        self._titled_cache: dict[int, str] | None = None  # the texts of small sets' features (title once)
         self._sample_cache: tuple[tuple[Any, ...], list[int]] | None = None
         self._ahead: Record | None = None  # read ahead: the record expected next
         self._saved_at: float | None = None  # monotonic time of the last full queue save
@@ -170,6 +171,7 @@ class ScreeningSession:
         self._ids = ranking_store.record_ids(self.store)
         self._id_set = set(self._ids)
         self._text_cache = None  # texts are read when first needed (keyword prior, retrain)
+        self._titled_cache = None
         self._hidden = _duplicate_ids(self.store)
         self._eligible = [r for r in self._ids if r not in self._hidden]
 
@@ -469,14 +471,32 @@ class ScreeningSession:
 
     def _ensure_features(self, texts: dict[int, str], eligible_ids: list[int]) -> Features:
         from .features import build_features, update_features
+        from .ranker import feature_config_for
 
         with self._feature_lock:
+            # The model's features depend on the set's size (engine version 5); they keep the
+            # settings they were first built with, and their texts repeat the title as those say.
+            config = feature_config_for(self.model, len(eligible_ids)) if self._features is None else self._features.config
+            if config.title_repeats != 2:
+                texts = self._titled_texts(config.title_repeats, len(texts))
             eligible = {r: texts[r] for r in eligible_ids}
             if self._features is None:
-                self._features = build_features(list(eligible), list(eligible.values()))
+                self._features = build_features(list(eligible), list(eligible.values()), config)
             else:
                 self._features = update_features(self._features, eligible)
             return self._features
+
+    def _titled_texts(self, title_repeats: int, n_texts: int) -> dict[int, str]:
+        """Every record's model text with the title ``title_repeats`` times (small sets: read again
+        from the store, and again once ``n_texts``, the count of ``_texts``, has grown); under the
+        feature lock."""
+        from .features import record_text
+
+        texts = self._titled_cache
+        if texts is None or len(texts) < n_texts:
+            rows = ranking_store.record_texts(self.store)
+            texts = self._titled_cache = {record_id: record_text(row, title_repeats) for record_id, row in rows.items()}
+        return texts
 
     def apply_ranking(self, ranking: Ranking) -> None:
         """Serve the queue from ``ranking`` from now on; the record on screen stays."""

@@ -22,7 +22,7 @@ from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
 from .models import resolve_model, uses_sklearn
-from .ranker import ENGINE_VERSION, rank
+from .ranker import ENGINE_VERSION, feature_config_for, rank
 from .stopping import stopping_points
 
 LABEL_COLUMN = "label_included"
@@ -31,15 +31,25 @@ ID_COLUMN = "record_id"
 
 @dataclass(slots=True)
 class LabelledSet:
-    """Record ids, model texts and 0/1 labels of a labelled screening set."""
+    """Record ids, model texts (title twice) and 0/1 labels of a labelled screening set; with the
+    records' title and abstract when read from a file, for features that repeat the title otherwise."""
 
     ids: list[int]
     texts: list[str]
     labels: dict[int, int]
     name: str = ""
+    fields: list[dict[str, str]] | None = None  # per record: "title", "abstract"
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def texts_for(self, config: FeatureConfig) -> list[str]:
+        """The model texts with the title repeated as ``config`` says (``texts`` without the fields)."""
+        from .features import record_text
+
+        if self.fields is None or config.title_repeats == 2:
+            return self.texts
+        return [record_text(f, config.title_repeats) for f in self.fields]
 
 
 def load_labelled_csv(path: Path) -> LabelledSet:
@@ -53,6 +63,7 @@ def load_labelled_csv(path: Path) -> LabelledSet:
         raise ImportFormatError(path, None, f"cannot read: {err.strerror}") from err
     ids: list[int] = []
     texts: list[str] = []
+    fields: list[dict[str, str]] = []
     labels: dict[int, int] = {}
     with handle:
         reader = csv.DictReader(handle)
@@ -73,13 +84,14 @@ def load_labelled_csv(path: Path) -> LabelledSet:
             if record_id in labels:
                 raise ImportFormatError(path, f"line {line}", f"duplicate {ID_COLUMN} {record_id}")
             ids.append(record_id)
-            texts.append(record_text({"title": row.get("title"), "abstract": row.get("abstract")}))
+            fields.append({"title": row.get("title") or "", "abstract": row.get("abstract") or ""})
+            texts.append(record_text(fields[-1]))
             labels[record_id] = int(value)
     if not ids:
         raise ImportFormatError(path, None, "no records")
     if sum(labels.values()) == 0:
         raise ImportFormatError(path, LABEL_COLUMN, "no record is labelled 1; nothing to find")
-    return LabelledSet(ids=ids, texts=texts, labels=labels, name=path.stem)
+    return LabelledSet(ids=ids, texts=texts, labels=labels, name=path.stem, fields=fields)
 
 
 def choose_priors(data: LabelledSet, seed: int, n_included: int = 1, n_excluded: int = 1) -> list[int]:
@@ -176,7 +188,8 @@ def simulate(
     """
     started = time.perf_counter()
     if features is None:
-        features = build_features(data.ids, data.texts, feature_config)
+        config = feature_config or feature_config_for(model, len(data))
+        features = build_features(data.ids, data.texts_for(config), config)
     feature_seconds = features.build_seconds
     priors = choose_priors(data, seed, prior_included, prior_excluded)
     labels: dict[int, int] = {r: data.labels[r] for r in priors}
