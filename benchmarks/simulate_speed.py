@@ -100,13 +100,15 @@ def phase_child(path: Path, seed: int) -> None:
 
     marks["import numpy, scipy"] = clock()
     from review.screening.features import build_features
+    from review.screening.ranker import feature_config_for
     from review.screening.simulate import load_labelled_csv, simulate
     from review.services.simulation import simulate_file  # noqa: F401  (the rest of the command's imports)
 
     marks["import review"] = clock()
     data = load_labelled_csv(path)
     marks["read CSV"] = clock()
-    features = build_features(data.ids, data.texts)
+    config = feature_config_for("default", len(data))  # as simulate() builds them (engine version 5)
+    features = build_features(data.ids, data.texts_for(config), config)
     marks["features"] = clock()
     result = simulate(data, seed=seed, features=features)
     marks["fits and stopping"] = clock()
