@@ -254,8 +254,17 @@ def init_workspace(
     if database_url:
         from .store import Store
 
+        from .store.core import safe_url
+        from .store.transfer import nonempty_table
+
         # Reach the server before anything is written: a wrong password leaves no half workspace.
         store = Store.open(database_url)
+        with store.connect() as conn:
+            held = nonempty_table(conn)
+        if held is not None:  # another review's store: two workspaces would silently share it
+            store.engine.dispose()
+            raise WorkspaceError(f"database {safe_url(database_url)}: already holds a review (table {held} is not "
+                                 "empty); give an empty database, or work in that review's own folder")
     root.mkdir(parents=True, exist_ok=True)
     for name in STAGE_DIRS:
         (root / name).mkdir(exist_ok=True)

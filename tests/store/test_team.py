@@ -87,6 +87,22 @@ def test_review_toml_keeps_the_url_without_password(tmp_path: Path) -> None:
         reopened.store.engine.dispose()
 
 
+def test_init_on_a_database_holding_another_review_is_refused(tmp_path: Path) -> None:
+    # It succeeded: two workspaces then shared one store without a word (team.md: "must be empty").
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    with fresh_database() as url:
+        first = init_workspace(tmp_path / "first", title="First", database_url=url)
+        _records(first, 1)
+        first.store.engine.dispose()
+        result = CliRunner().invoke(main, ["init", str(tmp_path / "second"), "--database", url])
+        assert result.exit_code == 2 and not (tmp_path / "second").exists()
+        (line,) = result.stderr.splitlines()
+        assert "already holds a review (table import_batches is not empty)" in line
+
+
 def test_environment_url_overrides_review_toml(workspace: Workspace, monkeypatch, tmp_path: Path) -> None:
     other = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     monkeypatch.setenv("REVIEW_DATABASE_URL", other)

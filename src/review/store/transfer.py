@@ -21,7 +21,7 @@ from ..errors import ReviewError
 from .core import Store, engine_url, safe_url
 from .schema import metadata
 
-__all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store"]
+__all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store", "nonempty_table"]
 
 _CHUNK = 5000
 
@@ -83,6 +83,14 @@ def content_hashes(conn: sa.Connection) -> dict[str, tuple[int, str]]:
     return {table.name: _table_hash(conn, table) for table in metadata.sorted_tables}
 
 
+def nonempty_table(conn: sa.Connection) -> str | None:
+    """The first of the store's tables that holds a row (``schema_info`` aside), or None: an empty store."""
+    for table in metadata.sorted_tables:
+        if table.name != "schema_info" and conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
+            return table.name
+    return None
+
+
 def _overall(hashes: dict[str, tuple[int, str]]) -> str:
     digest = hashlib.sha256()
     for name in sorted(hashes):
@@ -117,14 +125,9 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
     kept = False
     try:
         with source.connect() as src, target.transaction() as dst:
-            for table in metadata.sorted_tables:
-                if table.name == "schema_info":
-                    continue
-                if dst.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
-                    raise ReviewError(
-                        f"database {safe_url(target_url)}: table {table.name} is not empty; "
-                        "migrate only into an empty database"
-                    )
+            if (held := nonempty_table(dst)) is not None:
+                raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
+                                  "migrate only into an empty database")
             for table in metadata.sorted_tables:
                 if table.name == "schema_info":
                     continue
