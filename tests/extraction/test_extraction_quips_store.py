@@ -111,7 +111,12 @@ def test_validate_cli_reports_every_problem(workspace: Workspace) -> None:
     folder = _copy_programme(workspace.root)
     runner = CliRunner()
     ok = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
-    assert ok.exit_code == 0 and "15 study files valid" in ok.output
+    assert ok.exit_code == 0 and "15 study files valid (" in ok.output
+    # An extractor's copy is checked too, and said apart: it said '16 study files' where status said 15.
+    shutil.copy(folder / "studies" / "endo2015.toml", folder / "studies" / "endo2015.alice.toml")
+    copied = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
+    assert "15 study files valid, and 1 extractor copy (" in copied.output
+    (folder / "studies" / "endo2015.alice.toml").unlink()
     path = folder / "studies" / "sado2014.toml"
     path.write_text(path.read_text().replace('factor = "older_age"', 'factor = "old_age"'), encoding="utf-8")
     bad = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])

@@ -53,7 +53,10 @@ def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
         click.echo(line)
     if checked.problems:
         raise ValidationError(f"{len(checked.problems)} problem(s) in {checked.n_files} study files")
-    click.echo(f"{checked.n_files} study files valid ({checked.n_factors} factors)")
+    # (review status counts studies: the reconciled files; the copies are said apart so the two agree)
+    copies = checked.n_files - checked.n_studies
+    also = f", and {copies} extractor cop{'y' if copies == 1 else 'ies'}" if copies else ""
+    click.echo(f"{checked.n_studies} study files valid{also} ({checked.n_factors} factors)")
 
 
 @extraction.command("load")

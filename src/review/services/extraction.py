@@ -73,15 +73,17 @@ def init_folder(folder: Path) -> FolderInit:
 @dataclass(frozen=True, slots=True)
 class FolderValidation:
     problems: list[str]
-    n_files: int
+    n_files: int  # every file checked, extractor copies included
     n_factors: int
+    n_studies: int = 0  # reconciled study files (what review status and the synthesis count)
 
 
 def validate_folder(folder: Path) -> FolderValidation:
     """Every study file checked against form.toml and factors.toml; one line per problem."""
     factors = load_factors(folder / FACTORS_FILE)
     problems = validate_files(folder, factors)
-    return FolderValidation(problems, len(list((folder / STUDIES_DIR).glob("*.toml"))), len(factors))
+    return FolderValidation(problems, len(list((folder / STUDIES_DIR).glob("*.toml"))), len(factors),
+                            len(study_files(folder)))
 
 
 def load_folder(workspace: Workspace, folder: Path) -> LoadReport:
