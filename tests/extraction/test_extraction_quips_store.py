@@ -117,6 +117,8 @@ def test_validate_cli_reports_every_problem(workspace: Workspace) -> None:
     copied = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
     assert "15 study files valid, and 1 extractor copy (" in copied.output
     (folder / "studies" / "endo2015.alice.toml").unlink()
+    typo = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate", "--extraction", str(folder) + "x"])
+    assert typo.exit_code == 4 and typo.stderr == f"review: {folder}x: no such folder (--extraction)\n"
     path = folder / "studies" / "sado2014.toml"
     path.write_text(path.read_text().replace('factor = "older_age"', 'factor = "old_age"'), encoding="utf-8")
     bad = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])

@@ -15,8 +15,11 @@ def register(group: click.Group) -> None:
     group.add_command(extraction)
 
 
-def _folder(ctx: Context, extraction_dir: Path | None) -> Path:
+def _folder(ctx: Context, extraction_dir: Path | None, *, may_create: bool = False) -> Path:
     if extraction_dir is not None:
+        # (a mistyped folder read as 'no factor list yet; write one' in a folder that is not there)
+        if not may_create and not extraction_dir.is_dir():
+            raise ValidationError(f"{extraction_dir}: no such folder (--extraction)")
         return extraction_dir
     return ctx.workspace.path("extraction")
 
@@ -35,7 +38,7 @@ def extraction() -> None:
 @pass_context
 def init_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     """Write the default form.toml and an empty studies/ folder (never overwrites)."""
-    folder = _folder(ctx, extraction_dir)
+    folder = _folder(ctx, extraction_dir, may_create=True)
     done = service.init_folder(folder)
     click.echo(f"{'wrote' if done.form_written else 'kept'} {done.form}")
     if done.factors_missing:
