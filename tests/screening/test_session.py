@@ -274,6 +274,33 @@ def test_a_small_workspace_ranks_as_review_simulate_does_with_engine_5(labelled_
     assert ranking.order == expected.order
 
 
+def test_a_workspace_that_grows_past_the_small_set_line_gets_the_large_set_features(
+        labelled_workspace, subset, monkeypatch) -> None:
+    """Features and model both follow the set's size: after an import crosses the line (130 here
+    instead of 1,000), a retrain reads engine version 4's features, not the first build's."""
+    from review.screening import models, ranker
+
+    monkeypatch.setattr(models, "SMALL_SET_RECORDS", 130)
+    monkeypatch.setattr(ranker, "SMALL_SET_RECORDS", 130)
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice", seed=2)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    session.decide(relevant[0], "include")
+    session.decide(irrelevant[0], "exclude")
+    small = session.retrain().model_info
+    assert (small["features"]["title_repeats"], small["model_params"]["C"]) == (1, 0.11)
+    more = [Record(title=r["title"], abstract=r["abstract"], external_id=f"u{r['record_id']}")
+            for r in subset("kwok2020_virus", 2, 18)]
+    workspace.store.add_batch(more, file_name="update.csv", file_sha256="y" * 64,
+                              source_name="update search", format="csv", encoding="utf-8")
+    session.refresh_records()
+    ranking = session.retrain()
+    large = ranking.model_info
+    assert large["features"] == ranker.FeatureConfig().as_dict()
+    assert large["model_params"]["C"] != 0.11 and len(ranking.order) == 120 + 20 - 2
+
+
 def test_a_saved_criteria_file_reaches_the_next_retrain_and_a_broken_one_keeps_the_last(workspace) -> None:
     import os
 

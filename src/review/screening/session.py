@@ -474,13 +474,14 @@ class ScreeningSession:
         from .ranker import feature_config_for
 
         with self._feature_lock:
-            # The model's features depend on the set's size (engine version 5); they keep the
-            # settings they were first built with, and their texts repeat the title as those say.
-            config = feature_config_for(self.model, len(eligible_ids)) if self._features is None else self._features.config
+            # The features depend on the set's size (engine version 5), and so does the model
+            # ``rank`` fits on them: a workspace that crosses the line (an update search imported,
+            # duplicates set aside) gets features built afresh, so the two never disagree.
+            config = feature_config_for(self.model, len(eligible_ids))
             if config.title_repeats != 2:
                 texts = self._titled_texts(config.title_repeats, len(texts))
             eligible = {r: texts[r] for r in eligible_ids}
-            if self._features is None:
+            if self._features is None or self._features.config != config:
                 self._features = build_features(list(eligible), list(eligible.values()), config)
             else:
                 self._features = update_features(self._features, eligible)
