@@ -240,3 +240,17 @@ def test_every_option_of_every_command_says_what_it_does():
 
     walk(main, ["review"])
     assert bare == []
+
+
+def test_a_command_line_mistake_is_one_line_too(tmp_path):
+    # click printed three lines (Usage:, Try '…--help', Error: …) where every other error is one.
+    for args, words in ((["simulate", str(tmp_path / "no.csv"), "--json", "o.json"],
+                         "review: simulate: Invalid value for 'FILE': File "),
+                        (["nosuch"], "review: No such command 'nosuch'. (review --help)"),
+                        (["prisma", "remove", "5"], "review: prisma remove: Missing option '--reason'. "
+                                                    "(review prisma remove --help)")):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 2 and result.stdout == ""
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(words)
+    assert " fulltext [OPTIONS] COMMAND" in CliRunner().invoke(main, ["fulltext"]).output  # a bare group: its help

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -96,11 +97,16 @@ class ReviewGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_workspace_option(args))
+        try:
+            return super().parse_args(ctx, hoist_workspace_option(args))
+        except click.UsageError as err:
+            _exit_with_usage_line(err)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except click.UsageError as err:
+            _exit_with_usage_line(err)
         except ReviewError as err:
             click.echo(f"review: {err}", err=True)
             sys.exit(err.exit_code)
@@ -117,6 +123,18 @@ class ReviewGroup(click.Group):
                 raise
             click.echo(f"review: {message}", err=True)
             sys.exit(1)
+
+
+def _exit_with_usage_line(err: click.UsageError) -> NoReturn:
+    """A command-line mistake as one stderr line, like every other error, and click's exit status 2:
+    ``review: simulate: Invalid value for 'FILE': … (review simulate --help)`` (click prints three lines).
+    A group called without its subcommand still shows its help, as click does."""
+    if type(err).__name__ == "NoArgsIsHelpError":
+        raise err
+    sub = (err.ctx.command_path.split(" ", 1) + [""])[1] if err.ctx is not None else ""  # (root name: review)
+    where = f"{sub}: " if sub else ""
+    click.echo(f"review: {where}{err.format_message()} ({' '.join(['review', sub]).strip()} --help)", err=True)
+    sys.exit(err.exit_code)
 
 
 #: The group option every subcommand accepts too, wherever it is typed (``review status -w DIR``).
