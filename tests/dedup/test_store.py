@@ -197,6 +197,8 @@ def test_cli_workspace_run_review_and_status(workspace: Workspace) -> None:
     assert line.endswith("; 1 record imported since the last run is not deduplicated yet (review dedup)")
     result = runner.invoke(main, [*ws, "dedup", "--undo-merge", "1"])
     assert result.exit_code == 0 and "split apart" in result.stdout
+    unknown = runner.invoke(main, [*ws, "dedup", "--undo-merge", "999"])
+    assert unknown.exit_code == 1 and unknown.stderr == "review: record 999: not in this workspace\n"
 
 
 def test_cli_stray_or_clashing_flags_are_refused_not_a_full_run(workspace: Workspace) -> None:

@@ -48,6 +48,7 @@ def undo_merge(workspace: Workspace, record_id: int, reviewer: str, *, detach_on
     """Split the merged cluster holding ``record_id``; returns the records set apart."""
     from ..dedup.decisions import undo_merge as split
 
+    workspace.store.record(record_id)  # an unknown id says so, not "not in a merged cluster"
     return split(workspace.store, record_id, reviewer, detach_only=detach_only)
 
 
