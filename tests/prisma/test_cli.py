@@ -23,6 +23,8 @@ def test_fulltext_commands_and_prisma_report(workspace: Workspace, add, screen_a
     warned = _run(workspace, "fulltext", "sought", str(ids[0]))
     assert "record 1 was excluded at title/abstract" in warned.stderr
     assert _run(workspace, "fulltext", "undo").exit_code == 0
+    nothing = _run(workspace, "fulltext", "undo", reviewer="carol")  # was 'nothing to undo' on stdout
+    assert nothing.exit_code == 0 and nothing.stdout == "" and nothing.stderr == "nothing to undo for carol\n"
     assert _run(workspace, "fulltext", "not-retrieved", str(ids[2]), "--reason", "no access").exit_code == 0
     assert _run(workspace, "fulltext", "eligible", str(ids[3]), str(ids[4])).exit_code == 0
     result = _run(workspace, "fulltext", "excluded", str(ids[5]), "--reason", "wrong study")

@@ -178,8 +178,8 @@ def fulltext_excluded(ctx: Context, record_ids: tuple[int, ...], reason: str, no
 def fulltext_undo(ctx: Context) -> None:
     """Undo your latest full-text event (appends an undo row)."""
     undone = service.undo_last_fulltext_event(ctx.workspace, ctx.reviewer)
-    if undone is None:
-        click.echo("nothing to undo")
+    if undone is None:  # a note, not a row: stdout carries only what was recorded (as review decide --undo)
+        click.echo(f"nothing to undo for {ctx.reviewer}", err=True)
     else:
         click.echo(f"{undone.record_id}\tundid {undone.event}")
 
