@@ -25,6 +25,16 @@ def labelled_workspace(workspace, subset):
     return workspace, truth
 
 
+def _session_with_one_of_each(workspace, truth):
+    """Alice's session (seed 2) after one relevant and one irrelevant decision."""
+    session = ScreeningSession(workspace, "alice", seed=2)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    session.decide(relevant[0], "include")
+    session.decide(irrelevant[0], "exclude")
+    return session, relevant, irrelevant
+
+
 def _label(truth, record_id):
     return "include" if truth[record_id] else "exclude"
 
@@ -227,11 +237,7 @@ def test_each_retrain_starts_from_the_last_fit(labelled_workspace, monkeypatch) 
     from review.screening import ranker
 
     workspace, truth = labelled_workspace
-    session = ScreeningSession(workspace, "alice", seed=2)
-    relevant = [r for r, y in truth.items() if y]
-    irrelevant = [r for r, y in truth.items() if not y]
-    session.decide(relevant[0], "include")
-    session.decide(irrelevant[0], "exclude")
+    session, relevant, irrelevant = _session_with_one_of_each(workspace, truth)
     starts = []
     real_rank = ranker.rank
 
@@ -258,11 +264,7 @@ def test_a_small_workspace_ranks_as_review_simulate_does_with_engine_5(labelled_
     from review.screening.ranker import feature_config_for, rank
 
     workspace, truth = labelled_workspace
-    session = ScreeningSession(workspace, "alice", seed=2)
-    relevant = [r for r, y in truth.items() if y]
-    irrelevant = [r for r, y in truth.items() if not y]
-    session.decide(relevant[0], "include")
-    session.decide(irrelevant[0], "exclude")
+    session, relevant, irrelevant = _session_with_one_of_each(workspace, truth)
     ranking = session.retrain()
     features, params = ranking.model_info["features"], ranking.model_info["model_params"]
     assert (features["title_repeats"], features["tokens"], features["min_df"], params["C"]) == (1, "words2", 1, 0.11)
@@ -283,11 +285,7 @@ def test_a_workspace_that_grows_past_the_small_set_line_gets_the_large_set_featu
     monkeypatch.setattr(models, "SMALL_SET_RECORDS", 130)
     monkeypatch.setattr(ranker, "SMALL_SET_RECORDS", 130)
     workspace, truth = labelled_workspace
-    session = ScreeningSession(workspace, "alice", seed=2)
-    relevant = [r for r, y in truth.items() if y]
-    irrelevant = [r for r, y in truth.items() if not y]
-    session.decide(relevant[0], "include")
-    session.decide(irrelevant[0], "exclude")
+    session, relevant, irrelevant = _session_with_one_of_each(workspace, truth)
     small = session.retrain().model_info
     assert (small["features"]["title_repeats"], small["model_params"]["C"]) == (1, 0.11)
     more = [Record(title=r["title"], abstract=r["abstract"], external_id=f"u{r['record_id']}")

@@ -468,13 +468,18 @@ def serve(corpus_path: str | Path, port: int = 0, *, host: str = "127.0.0.1", bl
     standin = StandIn(StandInCorpus.from_path(corpus_path), host=host, port=port, **options)
     if not block:
         return standin.start()
+    _serve_until_interrupted(standin)
+    return standin
+
+
+def _serve_until_interrupted(standin: StandIn) -> None:
+    """Serve in this thread until Ctrl-C, then close the socket."""
     try:
         standin._server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         standin._server.server_close()
-    return standin
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -500,12 +505,7 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as err:
         parser.exit(1, f"standin: port {args.port}: {err.strerror or err}\n")
     print(f"E-utilities stand-in on {standin.url} (Ctrl-C stops it)", flush=True)
-    try:
-        standin._server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        standin._server.server_close()
+    _serve_until_interrupted(standin)
 
 
 if __name__ == "__main__":
