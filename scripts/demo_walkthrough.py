@@ -3,11 +3,11 @@
 The reviewer first answers the borderline duplicate pairs, then screens, both from the demo's
 ground truth (``imports/demo_truth.csv``); it retrains every ``--retrain-every`` decisions,
 follows the session into the random-sample phase and stops when the session's stopping rule
-(the recommended one unless review.toml picks the certified one) says so. Full text: every
-include is sought; the script marks one report not retrieved and one excluded (labelled as
-simulated) so every PRISMA box is exercised.
+says so (the recommended one; ``--stopping-rule certified`` saves the certified one in the demo's
+review.toml first). Full text: every include is sought; the script marks one report not retrieved
+and one excluded (labelled as simulated) so every PRISMA box is exercised.
 
-    python scripts/demo_walkthrough.py [--out docs/images] [--workspace DIR]
+    python scripts/demo_walkthrough.py [--out docs/images] [--workspace DIR] [--stopping-rule certified]
 
 Prints one JSON line with what happened; the diagram goes to OUT/prisma_demo.{svg,png}.
 """
@@ -29,6 +29,7 @@ from review.demo.truth import publication_of_each_record
 from review.prisma.fulltext import record_fulltext
 from review.prisma.outputs import write_outputs
 from review.screening.session import ScreeningSession
+from review.screening.stopping import STOPPING_CHOICES
 from review.services import dedup
 from review.store.fulltext import record_screening_stop
 from review.workspace import Workspace
@@ -53,9 +54,12 @@ def review_borderline_pairs(workspace: Workspace, reviewer: str) -> int:
     return len(pairs)
 
 
-def screen(workspace: Workspace, reviewer: str, retrain_every: int) -> dict[str, object]:
+def screen(workspace: Workspace, reviewer: str, retrain_every: int,
+           stopping_rule: str | None = None) -> dict[str, object]:
     relevant = relevant_titles(workspace)
     session = ScreeningSession(workspace, reviewer)
+    if stopping_rule is not None:
+        session.set_stopping_rule(stopping_rule)
     decisions = retrains = 0
     start = time.perf_counter()
     while (record := session.next_record()) is not None:
@@ -73,7 +77,8 @@ def screen(workspace: Workspace, reviewer: str, retrain_every: int) -> dict[str,
                                   verdict=progress.stopping)
             break
     progress = session.progress()
-    return {"screened": progress.screened, "included": progress.included, "total": progress.total,
+    return {"stopping_rule": session.stopping_rule, "screened": progress.screened,
+            "included": progress.included, "total": progress.total,
             "relevant_in_corpus": len(relevant), "retrains": retrains, "verdict": progress.stopping.verdict,
             "est_recall": progress.est_recall, "seconds": round(time.perf_counter() - start, 1)}
 
@@ -100,12 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("docs/images"))
     parser.add_argument("--workspace", type=Path, help="build the demo here (default: a temp dir)")
     parser.add_argument("--retrain-every", type=int, default=5)
+    parser.add_argument("--stopping-rule", choices=STOPPING_CHOICES,
+                        help="the rule to stop by (default: the demo's review.toml, i.e. recommended)")
     args = parser.parse_args(argv)
     folder = args.workspace or Path(tempfile.mkdtemp(prefix="review-demo-")) / "demo"
     workspace = build_demo(folder).workspace
     reviewer = workspace.config.reviewers[0]
     pairs = review_borderline_pairs(workspace, reviewer)
-    summary = screen(workspace, reviewer, args.retrain_every)
+    summary = screen(workspace, reviewer, args.retrain_every, args.stopping_rule)
     summary["borderline_pairs_answered"] = pairs
     full_text(workspace, reviewer)
     outputs = write_outputs(workspace, out_dir=folder / "prisma", lang="en")
