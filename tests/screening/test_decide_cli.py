@@ -168,3 +168,12 @@ def test_a_name_outside_the_team_is_warned_about_but_its_decision_is_saved(works
     assert member.exit_code == 0 and "team" not in member.stderr
     refused = run(workspace, "-r", "alcie", "decide", "99999", "--include")  # nothing saved: one line, no warning
     assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1 and "99999" in refused.stderr
+
+
+def test_a_decision_on_a_record_prisma_removed_before_screening_says_it_does_not_count(workspace, ids) -> None:
+    # It was saved without a word, and review prisma later left it out (the removal wins).
+    assert run(workspace, "prisma", "remove", str(ids[0]), "--reason", "retracted").exit_code == 0
+    result = run(workspace, "-r", "alice", "decide", str(ids[0]), str(ids[1]), "--exclude")
+    assert result.exit_code == 0 and labels(workspace, "alice") == {ids[0]: "exclude", ids[1]: "exclude"}
+    assert result.stderr.splitlines() == [f"review: warning: record {ids[0]} is removed before screening in PRISMA "
+                                          "(retracted); this decision does not count there"]

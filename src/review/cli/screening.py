@@ -113,8 +113,15 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     warning = service.reviewer_outside_team(ctx.workspace, reviewer)
     # Warned once the first decision is saved (every ID is checked before it): a refused command
     # stays one line, and the warning's "decisions are saved under this name" is then true.
-    for decision in service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note):
+    decisions = service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note)
+    from ..services.prisma import removed_before_screening
+
+    removed = removed_before_screening(ctx.workspace) if decisions else {}
+    for decision in decisions:
         if warning:
             click.echo(f"review: warning: {warning}", err=True)
             warning = None
         click.echo(f"{decision.record_id}\t{decision.label}\t{reviewer}")
+        if decision.record_id in removed:  # saved, but PRISMA's removal wins: say so now, not at review prisma
+            click.echo(f"review: warning: record {decision.record_id} is removed before screening in PRISMA "
+                       f"({removed[decision.record_id]}); this decision does not count there", err=True)

@@ -224,6 +224,14 @@ def related_notice_ids(store: Store) -> set[int]:
     return {int(i) for i in related_record_ids(store)}
 
 
+def removals_before_screening(store: Store) -> dict[int, str]:
+    """Record -> reason for every record removed before screening: by hand, or a linked notice."""
+    removals = dict(current_removals(store))
+    for record_id in related_notice_ids(store) - set(removals):
+        removals[record_id] = RELATED_REASON
+    return removals
+
+
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:
     """Derive every PRISMA 2020 box from the store (see the module docstring for the rules)."""
     config = dict(config or {})
@@ -235,9 +243,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
     duplicates, dedup_available = duplicate_record_ids(store)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
     stop = current_screening_stop(store)
-    removals = dict(current_removals(store))
-    for record_id in related_notice_ids(store) - set(removals):
-        removals[record_id] = RELATED_REASON
+    removals = removals_before_screening(store)
     states = report_states(store)
 
     boxes: dict[str, set[int]] = {name: set() for name in _KIND_BOX.values()}
