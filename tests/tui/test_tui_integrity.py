@@ -90,6 +90,9 @@ async def test_every_screen_keeps_help_and_quit_in_the_footer_at_80_columns(fres
             keys = {k.key: k.region for k in app.screen.query_one(Footer).query(FooterKey)}
             for key in ("question_mark", "q"):
                 assert key in keys and keys[key].right <= 80, (name, key, keys.get(key))
+                # ... and nothing drawn over them (the right-docked '^p palette' hint covered q).
+                covering = [other for other, region in keys.items() if other != key and region.overlaps(keys[key])]
+                assert not covering, (name, key, covering)
 
 
 @async_test

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from textual.screen import Screen
+from textual.widgets import Footer
 
 from ..project import Project
+
+
+def screen_footer() -> Footer:
+    """Every screen's footer: compact and without the palette hint, so that ``?`` and ``q`` stay
+    in view at 80 columns (the right-docked ``^p palette`` hint was drawn over them)."""
+    return Footer(compact=True, show_command_palette=False)
 
 
 class ProjectScreen(Screen[None]):

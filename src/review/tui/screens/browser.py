@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ...records import Decision, Record
@@ -22,7 +22,7 @@ from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered
 from ..project import Project
-from .base import ProjectScreen
+from .base import ProjectScreen, screen_footer
 from .conflicts import LABEL_STYLE
 from .modals import RecordScreen, ask_reason
 
@@ -94,7 +94,7 @@ class BrowserScreen(ProjectScreen):
             yield Select([], prompt="source", id="filter-source")
         yield Static("Loading…", id="browser-count")
         yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield screen_footer()
 
     def on_mount(self) -> None:
         self.query_one("#records", DataTable).add_columns("id", "year", "title", "source", "decisions")

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...errors import ReviewError
 from ...records import Record
@@ -21,7 +21,7 @@ from ...services import workspace as services_workspace
 from ...services.screening import AgreementReport, agreement_report, export_agreement, resolve_conflict
 from ..messages import ConflictsLoaded
 from ..project import Project
-from .base import ProjectScreen
+from .base import ProjectScreen, screen_footer
 from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class ConflictsScreen(ProjectScreen):
         yield Static("Loading…", id="agreement")
         yield Static("", id="conflict-status")
         yield DataTable(id="conflict-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield screen_footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#conflict-table", DataTable)

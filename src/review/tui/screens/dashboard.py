@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from ...errors import ReviewError
@@ -22,7 +22,7 @@ from ...services.sources import query_overview
 from ..actions import ACTIONS
 from ..messages import Loaded
 from ..project import Project
-from .base import ProjectScreen
+from .base import ProjectScreen, screen_footer
 from ..widgets.curve import CurveView
 from .screening import format_recall
 
@@ -149,7 +149,7 @@ class DashboardScreen(ProjectScreen):
                     yield CurveView(id="curve")
                     yield Static("", id="curve-caption")
         yield Static("", id="job")
-        yield Footer(compact=True, show_command_palette=False)  # keeps ? and q in view at 80 columns
+        yield screen_footer()
 
     def on_screen_resume(self) -> None:
         self.action_refresh()

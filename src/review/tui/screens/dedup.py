@@ -10,11 +10,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ...services.dedup import borderline_pairs, decide_pair, describe_link, related_links, word_diff
 from ..messages import PairsLoaded
-from .base import ProjectScreen
+from .base import ProjectScreen, screen_footer
 
 if TYPE_CHECKING:
     from ...services.dedup import BorderlinePair
@@ -84,7 +84,7 @@ class DedupScreen(ProjectScreen):
             yield Static("", id="pair")
         with Horizontal(id="dedup-keys"):
             yield Static(Text("s same · d different · k skip", style="dim"))
-        yield Footer()
+        yield screen_footer()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dedup-load")
     def load(self) -> None:

@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, ListItem, ListView, Static
+from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView, Static
 
 from ...errors import ReviewError
 from ...services.extraction import (
     FACTORS_FILE, FactorList, Form, load_factors, load_form, read_study_file, save_study_file, study_files,
     validate_study_data,
 )
+from .base import screen_footer
 
 #: Estimate columns shown read-only under the form.
 ESTIMATE_COLUMNS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
@@ -106,7 +107,7 @@ class ExtractionScreen(Screen[None]):
                                     tooltip=spec.help or None)
                 yield Label("Estimates (read-only; edit them in the file)", classes="pane-title")
                 yield DataTable(id="estimate-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield screen_footer()
 
     def on_mount(self) -> None:
         self.query_one("#estimate-table", DataTable).add_columns(*ESTIMATE_COLUMNS)

@@ -16,14 +16,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...errors import ReviewError
 from ...services.prisma import (
     fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
 )
 from ..messages import QueueLoaded
-from .base import ProjectScreen
+from .base import ProjectScreen, screen_footer
 from .modals import ask_reason
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class FulltextScreen(ProjectScreen):
         yield Header()
         yield Static("Loading…", id="fulltext-status")
         yield DataTable(id="fulltext-table", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True, show_command_palette=False)  # keeps ? and q in view at 80 columns
+        yield screen_footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#fulltext-table", DataTable)

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...records import Record
@@ -31,7 +31,7 @@ from ..messages import FirstRecordLoaded, RankingReady
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
-from .base import ProjectScreen
+from .base import ProjectScreen, screen_footer
 from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 
@@ -127,8 +127,7 @@ class ScreeningScreen(ProjectScreen):
         with Horizontal(id="statusbar"):
             yield Static("", id="legend")
             yield Static("", id="model")
-        # Compact, without the palette hint: at 80 columns every key up to ? and q stays visible.
-        yield Footer(compact=True, show_command_palette=False)
+        yield screen_footer()
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._poll_criteria)

@@ -15,9 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
+from textual.widgets import Header, Label, ListItem, ListView, Static
 
 from ...errors import ReviewError
+from .base import screen_footer
 
 
 class AnalysisFinished(Message):
@@ -75,7 +76,7 @@ class ValidateScreen(Screen[None]):
                 yield Static("", id="validate-status")
                 with VerticalScroll(id="report-scroll"):
                     yield Static("", id="validate-report", markup=False)
-        yield Footer()
+        yield screen_footer()
 
     def on_mount(self) -> None:
         self.action_reload()
