@@ -5,18 +5,29 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
 
 
 def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
-    """(key, description, tooltip) for every binding active on ``screen``, screen keys first."""
+    """(key, description, tooltip) for every binding active on ``screen``: the screen's own keys
+    first, then the app's (screen numbers, ``?``, ``q``), then Textual's scrolling and focus keys.
+
+    Ours are the bindings with an id; without this order the focused widget's ten scroll keys
+    filled the modal at 80×24 and the decision keys were below the fold."""
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     active = screen.active_bindings
-    ordered = sorted(active.items(), key=lambda item: item[1].node is screen.app)
+
+    def rank(item: tuple[str, ActiveBinding]) -> int:
+        entry = item[1]
+        if entry.binding.id is None:
+            return 2
+        return 1 if entry.node is screen.app else 0
+
+    ordered = sorted(active.items(), key=rank)
     for _key, entry in ordered:
         binding = entry.binding
         if not binding.description or binding.action in seen:
