@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from textual.widgets import DataTable, Input
+from textual.widgets._footer import FooterKey
 
 from review.screening.agreement import store_resolutions
 from review.dedup.decisions import borderline_pairs
@@ -144,6 +145,14 @@ async def test_record_browser_filters_and_changes_a_decision(tui_ws: Workspace) 
         decision = tui_ws.store.current_decisions(reviewer="alice")[(target.id, "alice")]
         assert decision.label == "exclude"
         assert [d.label for d in tui_ws.store.decisions(reviewer="alice")][-2:] == ["include", "exclude"]
+        # Esc leaves the filter box (where q, ? and the digits are text), and the footer says so.
+        await pilot.press("slash")
+        await pilot.pause()
+        footer_keys = {key.key for key in screen.query(FooterKey)}
+        assert isinstance(app.focused, Input) and "escape" in footer_keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is table and "escape" not in {key.key for key in screen.query(FooterKey)}
 
 
 @async_test

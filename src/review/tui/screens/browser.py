@@ -68,7 +68,7 @@ class BrowserScreen(ProjectScreen):
     """Every record, filterable; decisions can be changed (and are logged)."""
 
     CSS_PATH = "browser.tcss"
-    HELP = ("Type in the filter box to search; **tab** moves to the table. With the table "
+    HELP = ("Type in the filter box to search; **enter** or **esc** goes back to the table. With the table "
             "focused, **i**/**e**/**m** change *your* decision on the highlighted record and "
             "**enter** opens it. Every change is appended to the decision log.")
     BINDINGS = [
@@ -78,6 +78,9 @@ class BrowserScreen(ProjectScreen):
         Binding("r", "reason", "Reason", id="browser.reason", tooltip="Your decision: exclude, with a reason"),
         Binding("slash", "focus_filter", "Filter", key_display="/", id="browser.filter",
                 tooltip="Type to filter by text"),
+        # In the filter box every letter and digit is text (q, ?, 1-8 too): Esc is the way back.
+        Binding("escape", "focus_table", "Back to table", id="browser.table",
+                tooltip="Leave the filter box for the table (Enter does too)"),
     ]
 
     def __init__(self) -> None:
@@ -225,3 +228,11 @@ class BrowserScreen(ProjectScreen):
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one("#records", DataTable).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_table":  # offered (and shown) only away from the table
+            return not isinstance(self.focused, DataTable)
+        return True
