@@ -70,6 +70,19 @@ def test_demo_on_someones_own_workspace_is_refused_not_opened_as_the_demo(tmp_pa
     assert sorted(p.name for p in root.iterdir()) == before
 
 
+def test_demo_reused_with_another_seed_says_which_seed_it_holds(tmp_path: Path) -> None:
+    # --seed 7 on an existing demo silently reopened the one built with another seed.
+    root = tmp_path / "demo"
+    assert CliRunner().invoke(main, ["init", str(root), "--seed", "5"]).exit_code == 0
+    (root / "imports").mkdir()
+    (root / "imports" / "demo_truth.csv").write_text("record_id\n", encoding="utf-8")  # what marks a demo
+    result = CliRunner().invoke(main, ["demo", str(root), "--no-tui", "--seed", "7"])
+    assert result.exit_code == 0
+    assert f"review: note: it was built with seed 5, not 7: review demo {root} --seed 7 --rebuild" in result.stderr
+    same = CliRunner().invoke(main, ["demo", str(root), "--no-tui", "--seed", "5"])
+    assert "note:" not in same.stderr
+
+
 def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "review.toml").write_text("[review]\ntitle = \n")
     monkeypatch.chdir(tmp_path)

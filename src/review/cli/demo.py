@@ -34,6 +34,10 @@ def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui:
     workspace = built.workspace
     if built.reused:
         click.echo(f"using existing demo workspace {workspace.root} (--rebuild to start over)", err=True)
+        if click_ctx.get_parameter_source("seed") != click.core.ParameterSource.DEFAULT \
+                and seed != workspace.config.seed:  # (the demo's review.toml keeps the seed it was built from)
+            click.echo(f"review: note: it was built with seed {workspace.config.seed}, not {seed}: "
+                       f"review demo {path} --seed {seed} --rebuild builds that one", err=True)
     for line in built.steps:
         click.echo(line, err=True)
     for line in workspace_status(workspace):
