@@ -93,12 +93,28 @@ def read_screening_settings(section: Mapping[str, Any], where: str = "review.tom
     auto_sample = section.get("auto_sample", True)
     if not isinstance(auto_sample, bool):
         raise bad("auto_sample", "expected true or false")
+    from .query import QUERY_NAMES
+
     names: dict[str, str | None] = {}
     for key in ("model", "query"):
         value = section.get(key)
         if value is not None and not isinstance(value, str):
             raise bad(key, "expected a name in quotes")
+        if key == "query" and value is not None and value not in QUERY_NAMES:
+            raise bad(key, f"expected one of {', '.join(QUERY_NAMES)}")
         names[key] = value
     return ScreeningSettings(target_recall=shares["target_recall"], confidence=shares["confidence"],
                              stopping_rule=str(rule), consecutive_irrelevant=consecutive, auto_sample=auto_sample,
                              model=names["model"], query=names["query"])
+
+
+def check_model_setting(section: Mapping[str, Any], where: str = "review.toml") -> None:
+    """``[screening] model`` names a model (a session that never fits, as review decide's, would
+    otherwise store an unknown name in every decision's model info). The TUI leaves this to its
+    first retrain, which reports it, so the first record opens without the model code."""
+    from .models import MODEL_NAMES
+
+    value = section.get("model")
+    if value is not None and value not in ("default", *MODEL_NAMES):
+        raise WorkspaceError(f"{where}: screening.model = {value!r}: expected one of default, "
+                             f"{', '.join(MODEL_NAMES)}")

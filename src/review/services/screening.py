@@ -296,6 +296,9 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
     before the first decision is written; each decision is then its own transaction.
     """
     _check_decider(reviewer)
+    from ..screening.settings import check_model_setting
+
+    check_model_setting(workspace.config.section("screening"), str(workspace.root / "review.toml"))
     if label not in SCREENING_LABELS:
         raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
     if not ids:
