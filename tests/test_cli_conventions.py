@@ -254,3 +254,14 @@ def test_a_command_line_mistake_is_one_line_too(tmp_path):
         (line,) = result.stderr.splitlines()
         assert line.startswith(words)
     assert " fulltext [OPTIONS] COMMAND" in CliRunner().invoke(main, ["fulltext"]).output  # a bare group: its help
+
+
+@pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}"], ["meta", "{file}"]])
+def test_a_semicolon_csv_is_named_as_such(tmp_path, command):
+    # A spreadsheet's CSV in a Dutch locale: each reader said a column was missing.
+    semi = tmp_path / "semi.csv"
+    semi.write_text("record_id;study;title;abstract;label_included\n1;a;x;y;1\n", encoding="utf-8")
+    args = [part.format(file=semi, out=tmp_path / "o.json") for part in command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3
+    one_line_error(result, "(columns are separated by ';', not commas: save the file as comma-separated CSV)")

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "neutralising_writer", "unneutralise_cell",
+    "delimiter_hint", "neutralising_writer", "other_delimiter", "unneutralise_cell",
 ]
 
 #: Leading characters that make spreadsheets evaluate a cell (OWASP "CSV injection").
@@ -82,3 +82,24 @@ class NeutralisingDictWriter(_DictWriter):
 
     def writeheader(self) -> Any:
         return self.writer.writerow([neutralise_cell(name) for name in self.fieldnames])
+
+
+def other_delimiter(header: str) -> str | None:
+    """``;`` or a tab when a header line is split by that and has no comma (a spreadsheet's "CSV" in
+    many European locales): the readers that take commas only then say so instead of naming a
+    column as missing."""
+    if "," in header:
+        return None
+    for delimiter in (";", "\t"):
+        if delimiter in header:
+            return delimiter
+    return None
+
+
+def delimiter_hint(header: str) -> str:
+    """`` (columns are separated by ';', not commas: save the file as comma-separated CSV)`` or ""."""
+    found = other_delimiter(header)
+    if found is None:
+        return ""
+    shown = "a tab" if found == "\t" else repr(found)
+    return f" (columns are separated by {shown}, not commas: save the file as comma-separated CSV)"

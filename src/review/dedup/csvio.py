@@ -14,7 +14,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..csvcells import neutralising_writer
+from ..csvcells import delimiter_hint, neutralising_writer
 from ..errors import ImportFormatError
 from ..records import Record
 from .normalise import normalise_year, split_author_list
@@ -46,7 +46,8 @@ def read_records_csv(path: Path) -> list[Record]:
     columns = reader.fieldnames or []
     for column in REQUIRED_COLUMNS:
         if column not in columns:
-            raise ImportFormatError(path, "line 1", f"missing column {column!r}")
+            header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+            raise ImportFormatError(path, "line 1", f"missing column {column!r}{delimiter_hint(header)}")
     records: list[Record] = []
     seen: set[str] = set()
     for line, row in enumerate(reader, start=2):

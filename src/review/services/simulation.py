@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_text_atomic
+from ..csvcells import delimiter_hint
 from ..errors import ImportFormatError, ReviewError
 from ..screening.models import MODEL_NAMES
 from ..screening.query import QUERY_NAMES
@@ -46,7 +47,13 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
     if _blank(file):
         raise ImportFormatError(file, None, "empty file (expected a header row: record_id, title, abstract, "
                                 "label_included)")
-    data = load_labelled_csv(file)
+    try:
+        data = load_labelled_csv(file)
+    except ImportFormatError as err:
+        hint = delimiter_hint(_first_line(file)) if err.where == "line 1" else ""
+        if not hint:
+            raise
+        raise ImportFormatError(file, err.where, err.what + hint) from err
     if len(data) <= prior_included + prior_excluded:
         raise ImportFormatError(file, None, f"{len(data)} records and {prior_included} + {prior_excluded} "
                                 "priors leave nothing to screen")
@@ -74,3 +81,11 @@ def _blank(file: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def _first_line(file: Path) -> str:
+    try:
+        with file.open(encoding="utf-8-sig", errors="replace") as handle:
+            return handle.readline()
+    except OSError:
+        return ""

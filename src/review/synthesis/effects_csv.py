@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from ..csvcells import delimiter_hint
 from ..errors import ImportFormatError, ValidationError
 from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
 
@@ -52,7 +53,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     reader = csv.DictReader(text.splitlines())
     columns = {c.strip() for c in (reader.fieldnames or [])}
     if "study" not in columns:
-        raise ImportFormatError(path, "line 1", "needs a 'study' column")
+        raise ImportFormatError(path, "line 1", f"needs a 'study' column{delimiter_hint(text.splitlines()[0])}")
     from_ci = {"estimate", "ci_low", "ci_high"} <= columns
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
     from_counts = set(COUNT_COLUMNS) <= columns
