@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import stat
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -29,7 +30,8 @@ def run(ws, *args):
     return result
 
 
-def test_build_writes_bank_exports_and_records_a_version(ws):
+def test_build_writes_bank_exports_and_records_a_version(ws, monkeypatch):
+    monkeypatch.chdir(ws.root.parent)  # a shell outside the workspace, naming it with -w
     result = run(ws, "build")
     assert result.exit_code == 0, result.output
     assert "(first version)" in result.output
@@ -50,6 +52,10 @@ def test_build_writes_bank_exports_and_records_a_version(ws):
 
     again = run(ws, "build")
     assert "unchanged" in again.output and len(version_history(ws)) == 1
+    # The written paths open from the shell's directory (they were relative to the workspace, which
+    # the test's -w names from elsewhere).
+    written = [line[len("wrote "):] for line in again.output.splitlines() if line.startswith("wrote ")]
+    assert written and all(Path(path).is_file() for path in written)
 
 
 def test_rebuild_after_evidence_changes_shows_the_changes(ws):

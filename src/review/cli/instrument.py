@@ -41,7 +41,7 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
     else:
         click.echo(f"instrument {result.bank.version} unchanged (same evidence and rules)")
     for path in result.exports:
-        click.echo(f"wrote {_show(path, workspace.root)}")
+        click.echo(f"wrote {_show(path)}")
     click.echo("")
     click.echo(project.bank_summary_markdown(result.bank), nl=False)
 
@@ -64,7 +64,7 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
                                          project.workspace_config(workspace)), nl=False)
         return
     path = project.export(workspace, fmt, out, lang=lang)
-    click.echo(f"wrote {_show(path, workspace.root)}")
+    click.echo(f"wrote {_show(path)}")
 
 
 @instrument.command()
@@ -147,8 +147,12 @@ def fill(ctx: Context, answers_path: Path | None, client_ref: str, lang: str) ->
         click.echo(f"answers saved in {saved} (continue: review instrument fill --answers '{saved}')", err=True)
 
 
-def _show(path: Path, root: Path) -> str:
+def _show(path: Path) -> str:
+    """``path`` as the shell can open it: from the current directory when it lies below it (from the
+    workspace root that is ``instrument/…``; with ``-w DIR`` from elsewhere it is no longer a path
+    relative to a folder the user is not in), else absolute."""
+    resolved = Path(path).resolve()
     try:
-        return str(Path(path).resolve().relative_to(root))
+        return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(path)
+        return str(resolved)
