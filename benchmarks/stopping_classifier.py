@@ -53,10 +53,10 @@ def classifier_estimate(features, labelled_ids: list[int], y: np.ndarray, seed: 
         train, test = fold != k, fold == k
         if not test.any() or y[train].sum() == 0 or y[train].sum() == train.sum():
             continue
-        model = make_model(DEFAULT_MODEL, seed).fit(matrix[rows[train]], y[train])
+        model = make_model(DEFAULT_MODEL, seed, matrix.shape[0]).fit(matrix[rows[train]], y[train])
         out_of_fold[test] = model.scores(matrix[rows[test]])
     platt = LogisticRegression(C=1e4).fit(out_of_fold[:, None], y)
-    model = make_model(DEFAULT_MODEL, seed).fit(matrix[rows], y)
+    model = make_model(DEFAULT_MODEL, seed, matrix.shape[0]).fit(matrix[rows], y)
     unscreened = np.ones(matrix.shape[0], dtype=bool)
     unscreened[rows] = False
     scores = model.scores(matrix[np.flatnonzero(unscreened)])

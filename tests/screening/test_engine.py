@@ -125,7 +125,7 @@ def test_query_strategies() -> None:
     with pytest.raises(ValueError):
         order_candidates(scores, probs, candidates, "best", rng)
     with pytest.raises(ValueError):
-        make_model("forest", 0)
+        make_model("forest", 0, 10)
 
 
 def test_fallback_is_keyword_prior_or_seeded_random() -> None:
@@ -165,7 +165,7 @@ def test_class_weights_balance_and_scale() -> None:
 
 
 def test_default_model_is_the_svm_with_the_chosen_c() -> None:
-    info = make_model("default", 0).info()
+    info = make_model("default", 0, 1000).info()
     assert info["name"] == "svm" and info["C"] == SVM_C and info["solver"] == "newton"
 
 

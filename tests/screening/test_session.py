@@ -264,7 +264,7 @@ def test_each_retrain_starts_from_the_last_fit(labelled_workspace, monkeypatch) 
     assert second.solution is not None and second.solution.shape == first.solution.shape
 
 
-def test_a_small_workspace_ranks_as_review_simulate_does_with_engine_5(labelled_workspace) -> None:
+def test_a_small_workspace_ranks_with_engine_5s_small_set_settings(labelled_workspace) -> None:
     """120 records: the session's default SVM reads the title once, every term, scikit-learn's tokens
     and C = 0.11 (decision 0019), the same ranking ``rank`` gives on features built that way."""
     from review.screening.features import build_features, record_text
@@ -289,8 +289,7 @@ def test_a_workspace_that_grows_past_the_small_set_line_gets_the_large_set_featu
     instead of 1,000), a retrain reads engine version 4's features, not the first build's."""
     from review.screening import models, ranker
 
-    monkeypatch.setattr(models, "SMALL_SET_RECORDS", 130)
-    monkeypatch.setattr(ranker, "SMALL_SET_RECORDS", 130)
+    monkeypatch.setattr(models, "SMALL_SET_RECORDS", 130)  # the one size rule, for model and features
     workspace, truth = labelled_workspace
     session, relevant, irrelevant = _session_with_one_of_each(workspace, truth)
     small = session.retrain().model_info
@@ -304,6 +303,30 @@ def test_a_workspace_that_grows_past_the_small_set_line_gets_the_large_set_featu
     large = ranking.model_info
     assert large["features"] == ranker.FeatureConfig().as_dict()
     assert large["model_params"]["C"] != 0.11 and len(ranking.order) == 120 + 20 - 2
+
+
+def test_duplicates_set_aside_after_the_features_were_built_count_for_the_model_as_for_the_features(
+        labelled_workspace, subset, monkeypatch) -> None:
+    """An import and a dedup run after the first retrain: the features keep rows for the records set
+    aside, but the model follows the records to screen, as the features' settings do."""
+    from review.screening import models
+
+    monkeypatch.setattr(models, "SMALL_SET_RECORDS", 122)
+    workspace, truth = labelled_workspace
+    session, relevant, irrelevant = _session_with_one_of_each(workspace, truth)
+    assert session.retrain().model_info["model_params"]["C"] == 0.11
+    more = [Record(title=r["title"], abstract=r["abstract"], external_id=f"u{r['record_id']}")
+            for r in subset("kwok2020_virus", 1, 4)]
+    workspace.store.add_batch(more, file_name="update.csv", file_sha256="y" * 64,
+                              source_name="update search", format="csv", encoding="utf-8")
+    # four of the first 120 (already rows of the features) set aside: 121 to screen, 125 rows
+    set_aside = {r for r in sorted(truth) if r not in (relevant[0], irrelevant[0])}
+    set_aside = set(sorted(set_aside)[:4])
+    monkeypatch.setattr(session_module, "_duplicate_ids", lambda store: set_aside)
+    session.refresh_records()
+    ranking = session.retrain()
+    assert ranking.model_info["features"]["title_repeats"] == 1
+    assert ranking.model_info["model_params"]["C"] == 0.11 and not set_aside & set(ranking.order)
 
 
 def test_a_saved_criteria_file_reaches_the_next_retrain_and_a_broken_one_keeps_the_last(workspace) -> None:

@@ -3,7 +3,8 @@
 The TUI highlights the terms; the ranker uses them as a keyword prior until the model has
 both classes to learn from. Bad files raise ``ValidationError`` naming file and field.
 ``CriteriaFile`` follows the file while a session is open: the session's keyword prior and
-reason rule and the TUI's highlighting all read the one instance the session holds.
+reason rule and the TUI's highlighting all read the one instance the session holds (a retrain in
+the TUI's worker process has its own session, and so its own instance).
 """
 
 from __future__ import annotations

@@ -339,14 +339,21 @@ def uses_sklearn(name: str) -> bool:
     return resolved not in ("svm-newton", "nb")
 
 
-def make_model(name: str, seed: int, n_records: int | None = None) -> Classifier:
+def small_set_settings(name: str, n_records: int) -> bool:
+    """Whether ``name`` ranks a set of ``n_records`` records with the small-set settings (engine
+    version 5): the one place that says so, for the model here and its features
+    (``ranker.feature_config_for``), so the two never follow different rules."""
+    return resolve_model(name) == "svm" and n_records < SMALL_SET_RECORDS
+
+
+def make_model(name: str, seed: int, n_records: int) -> Classifier:
     """A fresh classifier by name ("default" resolves to ``DEFAULT_MODEL``) for a set of ``n_records``
-    records (``svm``'s settings depend on it; None: a large set's)."""
+    records (the default SVM's settings depend on it, ``small_set_settings``)."""
     resolved = resolve_model(name)
     if resolved == "logistic":
         return LogisticModel(seed)
     if resolved == "svm":
-        if n_records is not None and n_records < SMALL_SET_RECORDS:
+        if small_set_settings(resolved, n_records):
             return SvmModel(seed, C=SMALL_SET_SVM_C, ratio=SMALL_SET_POSITIVE_RATIO)
         return SvmModel(seed, relevant_floor=RELEVANT_WEIGHT_FLOOR)
     if resolved in ("svm-liblinear", "svm-newton"):

@@ -17,7 +17,7 @@ import numpy as np
 
 from .criteria import keyword_score, term_regex
 from .features import FeatureConfig, Features
-from .models import DEFAULT_MODEL, SMALL_SET_RECORDS, SvmModel, make_model, resolve_model
+from .models import DEFAULT_MODEL, SvmModel, make_model, resolve_model, small_set_settings
 from .query import order_candidates, seeded_order
 
 #: Version of the ranking recipe; stored in every model_info. 2: no presumed-irrelevant
@@ -50,7 +50,7 @@ def feature_config_for(model: str, n_records: int) -> FeatureConfig:
     (min_df 1), words of two or more characters with hyphens split; every other case engine
     version 4's (``FeatureConfig()``). Texts must be built with the config's ``title_repeats``.
     """
-    if resolve_model(model) == "svm" and n_records < SMALL_SET_RECORDS:
+    if small_set_settings(model, n_records):
         return FeatureConfig(min_df=1, tokens="words2", title_repeats=1)
     return FeatureConfig()
 
@@ -100,13 +100,16 @@ def rank(
     presumed_irrelevant: int | None = None,
     probabilities: bool = True,
     previous: Ranking | None = None,
+    n_records: int | None = None,
 ) -> Ranking:
     """Fit ``model`` on ``labels`` (record id → 1/0) and order every other record.
 
     ``probabilities=False`` skips calibration (simulations only need the order); the
     ranking then carries NaN probabilities unless the query strategy needs them.
     ``previous`` (the last ranking on the same features) warm-starts a solver that can use it;
-    the minimiser is the same, only found sooner.
+    the minimiser is the same, only found sooner. ``n_records`` is the set's size that the model's
+    settings follow, the count ``features`` were configured by (default: their rows; the session
+    counts the records to screen, which leaves out duplicates set aside after the features were built).
     """
     started = time.perf_counter()
     n = len(features)
@@ -139,7 +142,7 @@ def rank(
             info["presumed_irrelevant"] = int(extra.size)
         train = features.matrix[train_rows]
         train.has_sorted_indices = True  # row selection keeps each row's sorted column order
-        classifier = make_model(resolved, seed, n)
+        classifier = make_model(resolved, seed, n if n_records is None else n_records)
         if isinstance(classifier, SvmModel) and previous is not None:
             classifier.start = previous.solution
         classifier.fit(train, train_y)

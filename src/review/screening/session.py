@@ -125,8 +125,8 @@ class ScreeningSession:
         self._lock = threading.RLock()
         self._feature_lock = threading.Lock()
         self._features: Features | None = None
-        self._text_cache: dict[int, str] | None = None
-        self._titled_cache: dict[int, str] | None = None  # the texts of small sets' features (title once)
+        self._text_lock = threading.Lock()
+        self._text_cache: dict[int, dict[int, str]] = {}  # title repeats → record id → model text
         self._sample_cache: tuple[tuple[Any, ...], list[int]] | None = None
         self._ahead: Record | None = None  # read ahead: the record expected next
         self._saved_at: float | None = None  # monotonic time of the last full queue save
@@ -170,21 +170,22 @@ class ScreeningSession:
     def _load_records(self) -> None:
         self._ids = ranking_store.record_ids(self.store)
         self._id_set = set(self._ids)
-        self._text_cache = None  # texts are read when first needed (keyword prior, retrain)
-        self._titled_cache = None
+        self._text_cache = {}  # texts are read when first needed (keyword prior, retrain)
         self._hidden = _duplicate_ids(self.store)
         self._eligible = [r for r in self._ids if r not in self._hidden]
 
-    def _texts(self) -> dict[int, str]:
-        """The model's text of every record, read once: the slow part of opening a big workspace."""
-        with self._feature_lock:
-            texts = self._text_cache
+    def _texts(self, title_repeats: int = 2) -> dict[int, str]:
+        """The model's text of every record with the title ``title_repeats`` times, read once per
+        count (reading is the slow part of opening a big workspace; small sets' features read the
+        title once, engine version 5)."""
+        with self._text_lock:
+            texts = self._text_cache.get(title_repeats)
             if texts is None:
                 from .features import record_text
 
                 rows = ranking_store.record_texts(self.store)
-                texts = {record_id: record_text(row) for record_id, row in rows.items()}
-                self._text_cache = texts
+                texts = {record_id: record_text(row, title_repeats) for record_id, row in rows.items()}
+                self._text_cache[title_repeats] = texts
             return texts
 
     def _load_decisions(self) -> _State:
@@ -444,7 +445,8 @@ class ScreeningSession:
             # The last fit warm-starts the solver (a stored queue has no weights: a cold start).
             ranking = rank(features, labels, model=self.model, query=self.query, seed=self.seed,
                            texts=texts, include_terms=criteria.include_terms,
-                           exclude_terms=criteria.exclude_terms, previous=previous)
+                           exclude_terms=criteria.exclude_terms, previous=previous,
+                           n_records=len(eligible))
         if hidden:
             ranking = _without(ranking, hidden)
         ranking.rank_of(-1)  # builds the position index here, not in the next ``decide`` (UI thread)
@@ -475,29 +477,17 @@ class ScreeningSession:
 
         with self._feature_lock:
             # The features depend on the set's size (engine version 5), and so does the model
-            # ``rank`` fits on them: a workspace that crosses the line (an update search imported,
-            # duplicates set aside) gets features built afresh, so the two never disagree.
+            # ``rank`` fits on them (``retrain`` passes it the same count): a workspace that crosses
+            # the line (an update search imported, duplicates set aside) gets features built afresh.
             config = feature_config_for(self.model, len(eligible_ids))
             if config.title_repeats != 2:
-                texts = self._titled_texts(config.title_repeats, len(texts))
+                texts = self._texts(config.title_repeats)
             eligible = {r: texts[r] for r in eligible_ids}
             if self._features is None or self._features.config != config:
                 self._features = build_features(list(eligible), list(eligible.values()), config)
             else:
                 self._features = update_features(self._features, eligible)
             return self._features
-
-    def _titled_texts(self, title_repeats: int, n_texts: int) -> dict[int, str]:
-        """Every record's model text with the title ``title_repeats`` times (small sets: read again
-        from the store, and again once ``n_texts``, the count of ``_texts``, has grown); under the
-        feature lock."""
-        from .features import record_text
-
-        texts = self._titled_cache
-        if texts is None or len(texts) < n_texts:
-            rows = ranking_store.record_texts(self.store)
-            texts = self._titled_cache = {record_id: record_text(row, title_repeats) for record_id, row in rows.items()}
-        return texts
 
     def apply_ranking(self, ranking: Ranking) -> None:
         """Serve the queue from ``ranking`` from now on; the record on screen stays."""

@@ -47,8 +47,10 @@ class LabelledSet:
         """The model texts with the title repeated as ``config`` says (``texts`` without the fields)."""
         from .features import record_text
 
-        if self.fields is None or config.title_repeats == 2:
+        if config.title_repeats == 2:
             return self.texts
+        if self.fields is None:
+            raise ValueError("texts with the title repeated otherwise need the records' fields (load_labelled_csv keeps them)")
         return [record_text(f, config.title_repeats) for f in self.fields]
 
 

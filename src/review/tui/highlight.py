@@ -59,9 +59,9 @@ def _view(source: CriteriaFile) -> Criteria:
 class CriteriaWatcher:
     """The highlighting's criteria, new when ``screening/criteria.toml`` changes (polled by the screen).
 
-    ``source`` is the screening session's ``CriteriaFile``, so a save is read once for the
-    highlighting, the keyword prior and the reason rule; without one (a watcher on its own)
-    it reads the file itself.
+    ``source`` is the screening session's ``CriteriaFile``, so in the app's process a save is read
+    once for the highlighting and the reason rule (a retrain in the worker process reads it there
+    for its keyword prior); without one (a watcher on its own) it reads the file itself.
     """
 
     def __init__(self, workspace: Workspace, source: CriteriaFile | None = None) -> None:
