@@ -258,7 +258,9 @@ def init_workspace(
         from .store.transfer import nonempty_table
 
         # Reach the server before anything is written: a wrong password leaves no half workspace.
-        store = Store.open(database_url)
+        # The database is only looked at until it proves empty: it may be another review's store,
+        # whose schema a refused init must not create or migrate.
+        store = Store.open(database_url, prepare=False)
         with store.connect() as conn:
             held = nonempty_table(conn)
         if held is not None:  # another review's store: two workspaces would silently share it

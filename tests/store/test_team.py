@@ -107,3 +107,25 @@ def test_environment_url_overrides_review_toml(workspace: Workspace, monkeypatch
     other = f"sqlite:///{tmp_path / 'elsewhere.db'}"
     monkeypatch.setenv("REVIEW_DATABASE_URL", other)
     assert Workspace(workspace.root).database_url == other
+
+
+def test_a_refused_init_leaves_the_other_reviews_database_as_it_was(tmp_path: Path) -> None:
+    # The emptiness check came after Store.open, which creates missing tables and migrates an older
+    # schema: a refused init still changed the other review's store (here: put back a dropped table).
+    import sqlalchemy as sa
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    first = init_workspace(tmp_path / "first", title="First")
+    _records(first, 1)
+    path = first.store.engine.url.database
+    with first.store.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE dedup_clusters"))
+    first.store.engine.dispose()
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "second"), "--database", f"sqlite:///{path}"])
+    assert result.exit_code == 2 and not (tmp_path / "second").exists()
+    assert "already holds a review (table import_batches is not empty)" in result.stderr
+    engine = sa.create_engine(f"sqlite:///{path}")
+    assert not sa.inspect(engine).has_table("dedup_clusters")
+    engine.dispose()

@@ -100,7 +100,10 @@ class Store:
         return str(self.engine.dialect.name)
 
     @classmethod
-    def open(cls, url: str, *, create: bool = True) -> "Store":
+    def open(cls, url: str, *, create: bool = True, prepare: bool = True) -> "Store":
+        """Connect to ``url``; with ``prepare`` bring its schema up to date (created when absent and
+        ``create``, migrated when older). ``prepare=False`` only connects and changes nothing: for
+        looking at a database that may be someone else's."""
         parsed = engine_url(url)
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
@@ -117,7 +120,11 @@ class Store:
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         store = cls(engine)
         try:
-            store._check_version(create=create)
+            if prepare:
+                store._check_version(create=create)
+            else:
+                with engine.connect():
+                    pass  # reach the server now: a wrong address or password is one line here
         except sa.exc.OperationalError as err:
             engine.dispose()
             raise _connect_error(parsed, err) from None

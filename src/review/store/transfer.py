@@ -84,9 +84,13 @@ def content_hashes(conn: sa.Connection) -> dict[str, tuple[int, str]]:
 
 
 def nonempty_table(conn: sa.Connection) -> str | None:
-    """The first of the store's tables that holds a row (``schema_info`` aside), or None: an empty store."""
+    """The first of the store's tables that holds a row (``schema_info`` aside), or None: an empty store.
+    Tables the database lacks (an older schema, or none yet) count as empty; nothing is created."""
+    present = set(sa.inspect(conn).get_table_names())
     for table in metadata.sorted_tables:
-        if table.name != "schema_info" and conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
+        if table.name == "schema_info" or table.name not in present:
+            continue
+        if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
             return table.name
     return None
 
