@@ -359,3 +359,22 @@ def test_the_progress_bar_in_the_counts_line() -> None:
     assert half.startswith("━━━━━─────") and "50%" in half
     assert progress_bar(2300, 2300, width=10).plain.startswith("━" * 10)
     assert progress_bar(0, 0, width=10).plain.startswith("─" * 10)  # an empty workspace
+
+
+@async_test
+async def test_the_status_line_says_keywords_order_the_queue_until_the_model_can_learn(fresh_ws: Workspace) -> None:
+    """It said 'ranking: svm, 0 labels' while criteria.toml's keyword prior ordered the queue."""
+    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        model = screen.query_one("#model")
+        assert str(model.render()) == "ranking: keywords (no model yet)"
+        await pilot.press("i", "e")
+        for _ in range(50):
+            await settle(pilot)
+            if not screen.retraining and screen.ranked_labels == 2:
+                break
+            if not screen.retraining:
+                screen.request_retrain()
+        await settle(pilot)
+        assert str(model.render()) == "ranking: logistic, 2 labels"

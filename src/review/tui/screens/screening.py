@@ -8,7 +8,7 @@ see ``tui.retrainer``) and only reorders the queue.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from time import perf_counter
 from typing import Any
@@ -44,6 +44,28 @@ BAR_WIDTH = 15
 #: What the record view says in a workspace without records (a new one, before any import or search).
 NO_RECORDS = ("No records in this workspace yet: import your exports (review import FILE...) "
               "or search PubMed (p on the dashboard, 1).")
+
+
+#: The ranking model's name as a reader knows it (the status line is 36 cells wide).
+MODEL_LABELS = {"svm": "SVM", "svm-newton": "SVM", "svm-liblinear": "SVM", "logistic": "logistic",
+                "nb": "naive Bayes", "ensemble": "ensemble"}
+
+#: Why there is no model yet (the status line's tooltip while the queue is a fallback order).
+NO_MODEL_YET = ("The model learns once you have at least one relevant (include or maybe) and one "
+                "excluded record; until then ")
+
+
+def ranking_status(model_info: Mapping[str, object], n_labelled: int) -> tuple[str, str]:
+    """The status line's ranking text and its tooltip. Before the model can learn the queue is
+    the keyword prior of criteria.toml (or a seeded order): say so, not the model's name."""
+    fallback = model_info.get("fallback")
+    if fallback == "keyword_prior":
+        return "ranking: keywords (no model yet)", NO_MODEL_YET + "criteria.toml's terms order the queue."
+    if fallback is not None:
+        return "ranking: random order (no model yet)", NO_MODEL_YET + "the queue is in a seeded random order."
+    model = str(model_info.get("model", "model"))
+    plural = "" if n_labelled == 1 else "s"
+    return f"ranking: {MODEL_LABELS.get(model, model)}, {n_labelled:,} label{plural}", f"model: {model}"
 
 
 def format_recall(value: float | None) -> str:
@@ -406,9 +428,9 @@ class ScreeningScreen(ProjectScreen):
             project.session.apply_ranking(ranking)
             self.ranked_labels = ranking.n_labelled
             self.retrain_error = ""
-            model = ranking.model_info.get("model", "model")
-            self._set_model_status(f"ranking: {model}, {ranking.n_labelled} labels")
-            self.query_one("#model", Static).tooltip = f"last retrain + re-rank took {message.seconds:.2f} s"
+            status, tooltip = ranking_status(ranking.model_info, ranking.n_labelled)
+            self._set_model_status(status)
+            self.query_one("#model", Static).tooltip = f"{tooltip} (last retrain + re-rank took {message.seconds:.2f} s)"
             self.call_after_refresh(self._read_ahead)  # the new order may put another record next
         if self._train_again:
             self._train_again = False
