@@ -129,6 +129,10 @@ def test_other_methods_column_and_source_overrides(workspace: Workspace, add, sc
     _ft(workspace, [uwv[1]], "eligible")
 
     counts = compute_counts(workspace.store, {"sources": {"UWV kennisbank": "organisation"}})
+    assert not any("[prisma.sources]" in note for note in counts.notes)
+    misspelt = compute_counts(workspace.store, {"sources": {"UWV Kennisbank": "organisation"}})  # was unused, unsaid
+    assert "review.toml [prisma.sources] names 'UWV Kennisbank', which no record comes from (sources: Citation " \
+           "searching, PubMed, UWV kennisbank)" in misspelt.notes
     values = counts.template_values()
     assert (values["citations_results"], values["organisation_results"], values["database_results"]) == (3, 2, 4)
     assert values["duplicates"] == 0  # other-method duplicates are not in the left column

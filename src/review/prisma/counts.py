@@ -252,6 +252,9 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
     dbr = boxes["database_results"] | boxes["register_results"]
     other = boxes["website_results"] | boxes["organisation_results"] | boxes["citations_results"]
     notes: list[str] = []
+    for name in sorted(set(overrides) - set(kinds)):  # a misspelt source name would be silently unused
+        notes.append(f"review.toml [prisma.sources] names {name!r}, which no record comes from "
+                     f"(sources: {', '.join(sorted(kinds)) or 'none yet'})")
 
     # Identification → screening (left column).
     boxes["duplicates"] = dbr & duplicates
