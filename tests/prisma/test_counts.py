@@ -187,6 +187,10 @@ def test_fulltext_exclusion_needs_a_configured_reason(workspace: Workspace, add)
         record_fulltext(workspace.store, record_id, "alice", "excluded", reason="wrong")
     event = record_fulltext(workspace.store, record_id, "alice", "excluded", reason="no progn")
     assert event.reason == "No prognostic factor analysed"
+    from review.prisma.fulltext import fulltext_reasons
+
+    with pytest.raises(ValidationError, match="fulltext.reasons is empty"):  # said 'expected one of ' (nothing)
+        fulltext_reasons({"reasons": []})
 
 
 def _decision(record_id: int, reviewer: str, label: str) -> tuple[tuple[int, str], Decision]:

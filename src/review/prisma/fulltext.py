@@ -72,6 +72,9 @@ def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
     reasons = config.get("reasons", DEFAULT_REASONS)
     if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in reasons):
         raise ValidationError("review.toml: fulltext.reasons must be a list of non-empty strings")
+    if not reasons:  # (every full-text exclusion needs one: 'expected one of' would then list nothing)
+        raise ValidationError("review.toml: fulltext.reasons is empty: list the reasons a report can be excluded "
+                              "for (or remove the line for the defaults)")
     for reason in reasons:
         if "," in reason or ";" in reason:
             raise ValidationError(f"review.toml: fulltext.reasons {reason!r}: ',' and ';' are not allowed")
