@@ -115,6 +115,20 @@ async def test_resolving_as_exclude_asks_for_a_reason_when_criteria_require_one(
         assert (resolved.label, resolved.reasons) == ("exclude", (screen_reasons(app)[1],))
 
 
+@async_test
+async def test_conflicts_show_both_decisions_and_the_resolution_at_80_columns(tui_ws: Workspace) -> None:
+    """The 52-character title came second, pushing bob's decision and the resolution off screen."""
+    async with open_app(tui_ws, "carol", "conflicts", size=(80, 24)) as (app, pilot):
+        await pilot.press("b")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        right = 0
+        for column in table.ordered_columns:
+            right += column.get_render_width(table)
+            if column.label.plain in ("decisions", "resolution"):
+                assert right <= table.scrollable_content_region.width, (column.label.plain, right)
+
+
 def screen_reasons(app) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
     return tuple(app.project.criteria.criteria.reasons)
 

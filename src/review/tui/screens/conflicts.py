@@ -87,7 +87,9 @@ class ConflictsScreen(ProjectScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#conflict-table", DataTable)
-        table.add_columns("record", "title", "decisions", "resolution")
+        # The title last: at 80 columns it is what gets cut, not the decisions or the
+        # resolution (enter opens the whole record).
+        table.add_columns("record", "decisions", "resolution", "title")
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
@@ -133,7 +135,7 @@ class ConflictsScreen(ProjectScreen):
                 if c.resolution else Text("open", style="dim")
             title = data.titles.get(c.record_id, "")
             title = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
-            table.add_row(str(c.record_id), title, decisions, resolution, key=str(c.record_id))
+            table.add_row(str(c.record_id), decisions, resolution, title, key=str(c.record_id))
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
 
@@ -159,7 +161,7 @@ class ConflictsScreen(ProjectScreen):
             return
         table = self.query_one("#conflict-table", DataTable)
         shown = f"{label} ({project.reviewer})" + (f" – {reason}" if reason else "")
-        table.update_cell(str(record_id), table.ordered_columns[3].key,
+        table.update_cell(str(record_id), table.ordered_columns[2].key,
                           Text(shown, style=LABEL_STYLE.get(label, "")))
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
