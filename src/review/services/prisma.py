@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ValidationError
+from ..errors import ReviewError, ValidationError
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -65,8 +65,11 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
     nobody screened: no duplicates, related notices or removed records)."""
     from ..store.fulltext import record_screening_stop as record
 
-    before = prisma_counts(workspace)
-    unscreened = before.n("excluded_automatic") + before.n("pending_screening")
+    try:
+        before = prisma_counts(workspace)
+        unscreened: int | None = before.n("excluded_automatic") + before.n("pending_screening")
+    except ReviewError:  # a bad [prisma] setting must not stop the stop (the TUI records it from a dialog)
+        unscreened = None
     return record(workspace.store, reviewer, explanation, verdict=verdict, n_unscreened=unscreened)
 
 
