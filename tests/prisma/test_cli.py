@@ -116,7 +116,10 @@ def test_a_stop_reports_the_unscreened_records_prisma_counts(workspace: Workspac
     assert "— 1 record not screened and not covered by a screening stop" in _run(workspace, "prisma").stderr
     config = workspace.root / "review.toml"  # a bad [prisma] setting never stops the stop (the TUI's dialog)
     config.write_text(config.read_text() + '\n[prisma.sources]\n"PubMed" = "magazine"\n')
-    assert _run(workspace, "prisma", "stop", "again").exit_code == 0
+    again = _run(workspace, "prisma", "stop", "again")
+    assert again.exit_code == 0 and "note:" not in again.stderr
+    over = _run(workspace, "prisma", "stop", "once more")  # stacked without a word before
+    assert over.stderr.startswith("review: note: replaces screening stop 3 (again); review prisma resume withdraws")
 
 
 def test_a_full_text_reviewer_outside_the_team_is_warned_about_once(workspace: Workspace, add, screen_as) -> None:

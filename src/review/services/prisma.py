@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
-    "ScreeningStop", "fulltext_queue", "fulltext_reasons", "link_reports",
+    "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
     "record_screening_stop", "remove_records", "removed_before_screening", "restore_records", "undo_last_fulltext_event",
     "unlink_report", "unlink_reports", "withdraw_screening_stop", "write_outputs",
@@ -71,6 +71,13 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
     except ReviewError:  # a bad [prisma] setting must not stop the stop (the TUI records it from a dialog)
         unscreened = None
     return record(workspace.store, reviewer, explanation, verdict=verdict, n_unscreened=unscreened)
+
+
+def current_screening_stop(workspace: Workspace) -> ScreeningStop | None:
+    """The stop that stands now (None: screening goes on)."""
+    from ..store.fulltext import current_screening_stop as current
+
+    return current(workspace.store)
 
 
 def withdraw_screening_stop(workspace: Workspace, reviewer: str) -> ScreeningStop | None:
