@@ -75,9 +75,9 @@ def test_every_mode_names_a_screen_and_the_rest_load_after_the_first_record() ->
 
 def test_quick_start_reads_no_texts_until_the_first_retrain(fresh_ws: Workspace) -> None:
     session = ScreeningSession(fresh_ws, "alice", quick_start=True)
-    assert session._text_cache is None  # opening read ids only
+    assert session._text_cache == {}  # opening read ids only (texts are cached per title count when read)
     first = session.next_record()
-    assert first is not None and session._text_cache is None
+    assert first is not None and session._text_cache == {}
     assert session.ranking.model_info["fallback"] == "seeded_random"
     ranking = session.retrain()  # no labels yet: the keyword prior, and no TF-IDF features
     assert ranking.model_info["fallback"] == "keyword_prior" and session._features is None
