@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
 
 from review.screening.agreement import store_resolutions
-from review.dedup.decisions import borderline_pairs
+from review.dedup.decisions import borderline_pairs, duplicate_ids
 from review.store.dedup import pair_log
 from review.tui.screens.browser import BrowserScreen
 from review.tui.screens.conflicts import ConflictsScreen
@@ -63,7 +63,14 @@ async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
         await settle(pilot)
         assert [p.left.id for p in screen.pairs] == [first.left.id]
         await pilot.press("s")
-        assert borderline_pairs(tui_ws.store) == []
+        assert borderline_pairs(tui_ws.store) == [] and duplicate_ids(tui_ws.store)
+        # u takes the merge back: the pair waits again, shown on the screen, nothing set aside.
+        await pilot.press("u")
+        await settle(pilot)
+        assert [(p.left.id, p.right.id) for p in borderline_pairs(tui_ws.store)] == [(first.left.id, first.right.id)]
+        assert duplicate_ids(tui_ws.store) == set() and app.project.session.is_to_screen(first.right.id)
+        assert screen.pairs[screen.index].left.id == first.left.id
+        assert "Pair 1 of 1" in str(screen.query_one("#dedup-status").render())
 
 
 @async_test

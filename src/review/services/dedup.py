@@ -66,6 +66,14 @@ def decide_pair(workspace: Workspace, a: int, b: int, verdict: str, reviewer: st
     return decide(workspace.store, a, b, verdict, reviewer)
 
 
+def undo_pair_decision(workspace: Workspace, decision_id: int, reviewer: str) -> None:
+    """Reverse a human pair verdict (``decide_pair``'s id): the pair is borderline again, a merge
+    it made is split; appended as an ``undo`` row, nothing deleted."""
+    from ..dedup.decisions import undo_decision
+
+    undo_decision(workspace.store, decision_id, reviewer)
+
+
 def related_of(workspace: Workspace, record_id: int) -> list[str]:
     """One line per related-record link of ``record_id`` ("erratum of record 12")."""
     from ..dedup.decisions import related_of as lines

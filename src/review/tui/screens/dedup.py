@@ -12,7 +12,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
-from ...services.dedup import borderline_pairs, decide_pair, describe_link, related_links, word_diff
+from ...services.dedup import (
+    borderline_pairs, decide_pair, describe_link, related_links, undo_pair_decision, word_diff,
+)
 from ..messages import PairsLoaded
 from .base import ProjectScreen, screen_footer
 
@@ -61,12 +63,14 @@ class DedupScreen(ProjectScreen):
 
     CSS_PATH = "dedup.tcss"
     HELP = ("Pairs the deduplicator could not decide on its own. Highlighted words differ. "
-            "**s** same record (merged; undo with `review dedup`), **d** different records, "
-            "**k** skip (the pair comes back last).")
+            "**s** same record (merged), **d** different records, **k** skip (the pair comes back "
+            "last), **u** undoes your last verdict here (a merge is split again; older merges: "
+            "`review dedup --undo-merge ID`).")
     BINDINGS = [
         Binding("s", "verdict('same')", "Same", id="dedup.same", tooltip="Duplicates: merge them"),
         Binding("d", "verdict('different')", "Different", id="dedup.different", tooltip="Distinct records"),
         Binding("k", "verdict('skip')", "Skip", id="dedup.skip", tooltip="Decide later"),
+        Binding("u", "undo", "Undo", id="dedup.undo", tooltip="Undo your last verdict on this screen"),
     ]
 
     def __init__(self) -> None:
@@ -76,6 +80,10 @@ class DedupScreen(ProjectScreen):
         self.related: dict[int, list[str]] = {}
         self.index = 0
         self.decided = 0
+        #: This session's verdicts, newest last: (stored verdict id, pair, verdict), for ``u``.
+        self.history: list[tuple[int, BorderlinePair, str]] = []
+        #: The pair (record ids) to show once the pairs are reloaded (the one an undo brought back).
+        self._show_next: tuple[int | None, int | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,7 +91,7 @@ class DedupScreen(ProjectScreen):
         with VerticalScroll(id="pair-scroll"):
             yield Static("", id="pair")
         with Horizontal(id="dedup-keys"):
-            yield Static(Text("s same · d different · k skip", style="dim"))
+            yield Static(Text("s same · d different · k skip · u undo", style="dim"))
         yield screen_footer()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dedup-load")
@@ -102,7 +110,8 @@ class DedupScreen(ProjectScreen):
     @on(PairsLoaded)
     def _loaded(self, message: PairsLoaded) -> None:
         self.pairs, self.related = message.pairs, message.related
-        self.index = 0
+        wanted, self._show_next = self._show_next, None
+        self.index = next((i for i, p in enumerate(self.pairs) if (p.left.id, p.right.id) == wanted), 0)
         self._paint()
 
     def _paint(self) -> None:
@@ -133,9 +142,25 @@ class DedupScreen(ProjectScreen):
             return
         pair = self.pairs[self.index]
         assert pair.left.id is not None and pair.right.id is not None
-        decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+        row_id = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+        self.history.append((row_id, pair, verdict))
         if verdict == "same":
             project.refresh()  # the merged duplicate leaves the screening queue, the counts and the Records list
         self.decided += verdict != "skip"
         self.index += 1
         self._paint()
+
+    def action_undo(self) -> None:
+        """Take back this session's last verdict (an ``undo`` row in the pair log); the pair is shown again."""
+        project = self.project
+        if project is None or not self.history:
+            self.notify("Nothing to undo on this screen", timeout=3)
+            return
+        row_id, pair, verdict = self.history.pop()
+        undo_pair_decision(project.workspace, row_id, project.reviewer)  # durable
+        if verdict == "same":
+            project.refresh()  # the split record is back in the screening queue and the counts
+        self.decided -= verdict != "skip"
+        self.notify(f"undid '{verdict}' on #{pair.left.id} and #{pair.right.id}", timeout=3)
+        self._show_next = (pair.left.id, pair.right.id)
+        self.load()
