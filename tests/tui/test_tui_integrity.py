@@ -129,6 +129,8 @@ async def test_records_screen_hides_duplicates_moves_on_and_picks_reasons(tui_ws
         table = screen.query_one("#records", DataTable)
         listed = {int(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)}
         assert len({pair.left.id, pair.right.id} & listed) == 1  # the duplicate is not listed
+        # ... nor counted: 11 of the 11 records to screen, as the dashboard says (it said "11 of 12").
+        assert str(screen.query_one("#browser-count").render()) == "11 of 11 records to screen"
         table.focus()
         table.move_cursor(row=0)
         first = screen._selected()

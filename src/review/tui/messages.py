@@ -73,7 +73,8 @@ class ConflictsLoaded(Loaded):
 
 class RecordsFiltered(Loaded):
     """The record browser's rows under the current filters (at most ``MAX_ROWS``), how many
-    matched, how many records there are, and the labels shown per record and reviewer."""
+    matched, how many records there are to screen (duplicates set aside are not), and the labels
+    shown per record and reviewer."""
 
     def __init__(self, rows: list[Record], matched: int, total: int, labels: dict[int, dict[str, str]]) -> None:
         super().__init__()

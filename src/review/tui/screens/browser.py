@@ -139,18 +139,21 @@ class BrowserScreen(ProjectScreen):
         records = project.records()
         labels = visible_labels(current_decisions(project.workspace), project)
         rows: list[Record] = []
-        count = 0
+        count = to_screen = 0
         worker = get_current_worker()
         for record in records.values():
             if record.id is not None and not project.session.is_to_screen(record.id):
                 continue  # duplicates set aside by dedup are not screened, so not listed
             if worker.is_cancelled:
                 return
+            to_screen += 1
             if matches(record, labels.get(record.id, {}), f):  # type: ignore[arg-type]
                 count += 1
                 if len(rows) < MAX_ROWS:
                     rows.append(record)
-        self.post_message(RecordsFiltered(rows, count, len(records), labels))
+        # Out of the records to screen (the dashboard's and review status's number), not of every
+        # record imported: "1,752 of 2,261" read as if a filter hid the duplicates set aside.
+        self.post_message(RecordsFiltered(rows, count, to_screen, labels))
 
     @on(RecordsFiltered)
     def _show(self, message: RecordsFiltered) -> None:
@@ -164,7 +167,7 @@ class BrowserScreen(ProjectScreen):
                           key=str(record.id))
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
-        shown = f"{count:,} of {total:,} records" + (f" (first {MAX_ROWS} shown)" if count > MAX_ROWS else "")
+        shown = f"{count:,} of {total:,} records to screen" + (f" (first {MAX_ROWS} shown)" if count > MAX_ROWS else "")
         self.query_one("#browser-count", Static).update(Text(shown, style="dim"))
 
     def _decision_text(self, record_id: int) -> Text:
