@@ -93,6 +93,10 @@ async def test_every_screen_keeps_help_and_quit_in_the_footer_at_80_columns(fres
                 # ... and nothing drawn over them (the right-docked '^p palette' hint covered q).
                 covering = [other for other, region in keys.items() if other != key and region.overlaps(keys[key])]
                 assert not covering, (name, key, covering)
+            if name == "browser":  # the filter boxes' prompts fit on their line ("decisio/n" wrapped)
+                from textual.widgets import Select
+
+                assert all(s.query_one("SelectCurrent #label").size.height == 1 for s in app.screen.query(Select))
 
 
 @async_test
