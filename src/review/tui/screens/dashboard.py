@@ -89,13 +89,16 @@ def stage_table(data: DashboardData) -> Table:
     table.add_row("Identified", f"{data.identified:,}")
     for name, n in data.sources:
         table.add_row(Text(f"  {name}", style="dim"), Text(f"{n:,}", style="dim"))
+    # Values stay short (no dates: review status has them): the widest value sets the column,
+    # and "1,585 hits, 2026-12-05" wrapped every label beside it, so at 80x24 the PRISMA rows
+    # fell below the panel.
     for query in (q for q in data.searches if q.last_run or q.seed_check):
-        run = f"{query.hits or 0:,} hits, {query.last_run[:10]}" if query.last_run else query.status
+        run = f"{query.hits or 0:,} hits" if query.last_run else query.status
         table.add_row(Text(f"  search {query.name}", style="dim"), Text(run, style="dim"))
         if query.seeds:
             style = "green" if query.seeds_found == query.seeds else "yellow"
             table.add_row(Text("    seed check", style="dim"),
-                          Text(f"{query.seeds_found}/{query.seeds} found, {(query.seed_check or '')[:10]}", style=style))
+                          Text(f"{query.seeds_found}/{query.seeds} found", style=style))
     table.add_row("Duplicates removed", "not run" if data.duplicates is None else f"{data.duplicates:,}")
     if data.borderline:
         table.add_row(Text("  borderline (key 3)", style="yellow"), Text(f"{data.borderline:,}", style="yellow"))
