@@ -118,7 +118,12 @@ def test_validate_cli_reports_every_problem(workspace: Workspace) -> None:
     assert "15 study files valid, and 1 extractor copy (" in copied.output
     (folder / "studies" / "endo2015.alice.toml").unlink()
     typo = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate", "--extraction", str(folder) + "x"])
-    assert typo.exit_code == 4 and typo.stderr == f"review: {folder}x: no such folder (--extraction)\n"
+    assert typo.exit_code == 1 and typo.stderr == f"review: {folder}x: no such folder (--extraction)\n"
+    for command in (["load"], ["quips"], ["reconcile", "endo2015", "--from", "alice"],
+                    ["compare", "endo2015", "alice", "bob"]):  # every subcommand that reads the folder
+        missing = runner.invoke(main, ["-w", str(workspace.root), "extraction", *command, "--extraction",
+                                       str(folder) + "x"])
+        assert missing.exit_code == 1, (command, missing.output)
     path = folder / "studies" / "sado2014.toml"
     path.write_text(path.read_text().replace('factor = "older_age"', 'factor = "old_age"'), encoding="utf-8")
     bad = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])

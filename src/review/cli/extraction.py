@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ValidationError
+from ..errors import ReviewError, ValidationError
 from ..services import extraction as service
 from .context import Context, pass_context
 
@@ -17,9 +17,10 @@ def register(group: click.Group) -> None:
 
 def _folder(ctx: Context, extraction_dir: Path | None, *, may_create: bool = False) -> Path:
     if extraction_dir is not None:
-        # (a mistyped folder read as 'no factor list yet; write one' in a folder that is not there)
+        # (a mistyped folder read as 'no factor list yet; write one' in a folder that is not there;
+        # exit 1, not 4: a script reads 4 as 'study files invalid')
         if not may_create and not extraction_dir.is_dir():
-            raise ValidationError(f"{extraction_dir}: no such folder (--extraction)")
+            raise ReviewError(f"{extraction_dir}: no such folder (--extraction)")
         return extraction_dir
     return ctx.workspace.path("extraction")
 
