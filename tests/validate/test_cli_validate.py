@@ -106,7 +106,7 @@ def test_demo_never_overwrites_a_plan_or_data_of_ones_own(demo_run: tuple[Path, 
                     encoding="utf-8")
     before = plan.read_text(encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "demo", str(tmp_path), "--no-run"])
-    assert result.exit_code == 2 and result.stderr == (f"review: {plan}: not the SYNTHETIC demo's; refusing to "
+    assert result.exit_code == 1 and result.stderr == (f"review: {plan}: not the SYNTHETIC demo's; refusing to "
                                                        "overwrite it (give review validate demo another FOLDER)\n")
     assert plan.read_text(encoding="utf-8") == before and [p.name for p in tmp_path.iterdir()] == ["analyses.toml"]
     folder, _ = demo_run  # the demo's own files are rewritten as before

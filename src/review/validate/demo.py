@@ -16,7 +16,7 @@ import numpy as np
 
 from ..atomic import write_text_atomic
 from ..csvcells import NeutralisingDictWriter
-from ..errors import WorkspaceError
+from ..errors import ReviewError
 from ..tomlwrite import dumps
 from .run import PLAN_FILE
 from .table import is_synthetic
@@ -180,10 +180,11 @@ def write_demo_data(folder: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     }
     for name in [*files, PLAN_FILE]:
         # The plan is the pre-registration of real analyses, and a data file may be real: only the
-        # demo's own (SYNTHETIC-marked) files are ever replaced.
+        # demo's own (SYNTHETIC-marked) files are ever replaced. (Exit 1, not 2: FOLDER need not be a
+        # workspace, and 2 says the workspace is broken.)
         if (folder / name).exists() and not is_synthetic(folder / name):
-            raise WorkspaceError(f"{folder / name}: not the SYNTHETIC demo's; refusing to overwrite it "
-                                 "(give review validate demo another FOLDER)")
+            raise ReviewError(f"{folder / name}: not the SYNTHETIC demo's; refusing to overwrite it "
+                              "(give review validate demo another FOLDER)")
     written = []
     for name, rows in files.items():
         write_text_atomic(folder / name, _csv(rows, seed))
