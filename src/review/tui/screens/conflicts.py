@@ -72,6 +72,9 @@ class ConflictsScreen(ProjectScreen):
         Binding("x", "export", "Export", id="conflicts.export", tooltip="Write agreement statistics"),
         Binding("b", "unblind", "Unblind", id="conflicts.unblind",
                 tooltip="Show other reviewers' decisions (ends blinding for this session)"),
+        # The same key once unblinded, so the footer says what b does now (it said Unblind still).
+        Binding("b", "reblind", "Blind again", id="conflicts.blind",
+                tooltip="Hide other reviewers' decisions again"),
     ]
 
     def __init__(self) -> None:
@@ -200,10 +203,25 @@ class ConflictsScreen(ProjectScreen):
         paths = export_agreement(project.workspace).paths
         self.notify("wrote " + ", ".join(str(p.relative_to(project.workspace.root)) for p in paths), title="Export")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        blind = self.project is None or self.project.blind
+        if action == "unblind":
+            return blind
+        if action == "reblind":
+            return not blind
+        return True
+
     def action_unblind(self) -> None:
+        self._set_blind(False)
+
+    def action_reblind(self) -> None:
+        self._set_blind(True)
+
+    def _set_blind(self, blind: bool) -> None:
         project = self.project
         if project is None:
             return
-        project.blind = not project.blind
+        project.blind = blind
         self.notify("Blind mode " + ("on" if project.blind else "off: decisions of all reviewers are shown"))
+        self.refresh_bindings()
         self._paint()
