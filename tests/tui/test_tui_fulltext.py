@@ -132,3 +132,14 @@ async def test_l_links_a_report_to_its_study_and_shift_l_unlinks(tmp_path: Path)
         await settle(pilot)
         assert report_links(workspace.store)[first].study_id is None  # appended, the old link kept in the log
         assert table.get_row(str(first))[1] == ""
+
+
+@async_test
+async def test_the_linking_hint_is_whole_at_80_columns(tmp_path: Path) -> None:
+    workspace, _ = included_ws(tmp_path / "ws")
+    async with open_app(workspace, "alice", "fulltext", size=(80, 24)) as (app, pilot):
+        await pilot.press("l")
+        await pilot.pause()
+        status = app.screen.query_one("#fulltext-status")
+        shown = "\n".join(line.text for line in status.render_lines(status.region.reset_offset))
+        assert "escape cancels" in shown, shown

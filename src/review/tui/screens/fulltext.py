@@ -115,7 +115,8 @@ class FulltextScreen(ProjectScreen):
             status.append("   records that pass title/abstract screening come here",
                           style="dim")
         if self.linking is not None:
-            status.append(f"   linking report #{self.linking}: l on a report of its study, escape cancels",
+            # On a line of its own: after the counts, at 80 columns it was cut before "escape cancels".
+            status.append(f"\nlinking report #{self.linking}: l on a report of its study, escape cancels",
                           style="bold yellow")
         self.query_one("#fulltext-status", Static).update(status)
         for item in self.items:
