@@ -53,10 +53,12 @@ def test_fifo_device_and_directory_fail_alone_and_later_files_import(workspace, 
 
 
 @pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}"], ["meta", "{file}"]])
-def test_an_empty_csv_is_named_empty_not_missing_a_column(tmp_path, command):
-    # Each said 'line 1: missing column …' of a file with no line at all.
+@pytest.mark.parametrize("content", [b"\n  \n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n"])
+def test_an_empty_csv_is_named_empty_not_missing_a_column(tmp_path, command, content):
+    # Each said 'line 1: missing column …' of a file with no line at all; simulate still did of a
+    # file holding only a UTF-8 byte-order mark (a spreadsheet's empty "CSV UTF-8").
     empty = tmp_path / "empty.csv"
-    empty.write_text("\n  \n", encoding="utf-8")
+    empty.write_bytes(content)
     args = [part.format(file=empty, out=tmp_path / "o.json") for part in command]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 3

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "delimiter_hint", "neutralising_writer", "other_delimiter", "unneutralise_cell",
+    "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "unneutralise_cell",
 ]
 
 #: Leading characters that make spreadsheets evaluate a cell (OWASP "CSV injection").
@@ -103,3 +103,17 @@ def delimiter_hint(header: str) -> str:
         return ""
     shown = "a tab" if found == "\t" else repr(found)
     return f" (columns are separated by {shown}, not commas: save the file as comma-separated CSV)"
+
+
+def header_line(text: str) -> str | None:
+    """The first line of a CSV file's text, a byte-order mark stripped; None when nothing but
+    whitespace (and a BOM) is left: the readers then say :func:`empty_file`, never "missing column"."""
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        return None
+    return text.splitlines()[0]
+
+
+def empty_file(expected: str) -> str:
+    """The one wording of the readers' "empty file" error; ``expected`` names the header row."""
+    return f"empty file (expected a header row: {expected})"

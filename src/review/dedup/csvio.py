@@ -14,7 +14,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..csvcells import delimiter_hint, neutralising_writer
+from ..csvcells import delimiter_hint, empty_file, header_line, neutralising_writer
 from ..errors import ImportFormatError
 from ..records import Record
 from .normalise import normalise_year, split_author_list
@@ -40,13 +40,13 @@ def read_records_csv(path: Path) -> list[Record]:
     if not path.is_file():
         raise ImportFormatError(path, None, "no such file")
     text, encoding = _decode(path)
-    if not text.strip():
-        raise ImportFormatError(path, None, "empty file (expected a header row: record_id, title, …)")
+    header = header_line(text)
+    if header is None:
+        raise ImportFormatError(path, None, empty_file("record_id, title, …"))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = reader.fieldnames or []
     for column in REQUIRED_COLUMNS:
         if column not in columns:
-            header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
             raise ImportFormatError(path, "line 1", f"missing column {column!r}{delimiter_hint(header)}")
     records: list[Record] = []
     seen: set[str] = set()

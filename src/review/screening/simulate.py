@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
+from ..csvcells import delimiter_hint, empty_file, header_line
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
@@ -60,35 +62,38 @@ def load_labelled_csv(path: Path) -> LabelledSet:
 
     path = Path(path)
     try:
-        handle = path.open(newline="", encoding="utf-8-sig")
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            text = handle.read()
     except OSError as err:
         raise ImportFormatError(path, None, f"cannot read: {err.strerror}") from err
+    header = header_line(text)
+    if header is None:
+        raise ImportFormatError(path, None, empty_file(f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}"))
     ids: list[int] = []
     texts: list[str] = []
     fields: list[dict[str, str]] = []
     labels: dict[int, int] = {}
-    with handle:
-        reader = csv.DictReader(handle)
-        columns = reader.fieldnames or []
-        for needed in (ID_COLUMN, LABEL_COLUMN):
-            if needed not in columns:
-                raise ImportFormatError(path, "line 1", f"missing column {needed!r}")
-        if "title" not in columns and "abstract" not in columns:
-            raise ImportFormatError(path, "line 1", "needs a 'title' or 'abstract' column")
-        for line, row in enumerate(reader, start=2):
-            try:
-                record_id = int(row[ID_COLUMN])
-            except (TypeError, ValueError):
-                raise ImportFormatError(path, f"line {line}", f"{ID_COLUMN} {row[ID_COLUMN]!r} is not an integer") from None
-            value = (row[LABEL_COLUMN] or "").strip()
-            if value not in ("0", "1"):
-                raise ImportFormatError(path, f"line {line}", f"{LABEL_COLUMN} {value!r} is not 0 or 1")
-            if record_id in labels:
-                raise ImportFormatError(path, f"line {line}", f"duplicate {ID_COLUMN} {record_id}")
-            ids.append(record_id)
-            fields.append({"title": row.get("title") or "", "abstract": row.get("abstract") or ""})
-            texts.append(record_text(fields[-1]))
-            labels[record_id] = int(value)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    columns = reader.fieldnames or []
+    for needed in (ID_COLUMN, LABEL_COLUMN):
+        if needed not in columns:
+            raise ImportFormatError(path, "line 1", f"missing column {needed!r}{delimiter_hint(header)}")
+    if "title" not in columns and "abstract" not in columns:
+        raise ImportFormatError(path, "line 1", f"needs a 'title' or 'abstract' column{delimiter_hint(header)}")
+    for line, row in enumerate(reader, start=2):
+        try:
+            record_id = int(row[ID_COLUMN])
+        except (TypeError, ValueError):
+            raise ImportFormatError(path, f"line {line}", f"{ID_COLUMN} {row[ID_COLUMN]!r} is not an integer") from None
+        value = (row[LABEL_COLUMN] or "").strip()
+        if value not in ("0", "1"):
+            raise ImportFormatError(path, f"line {line}", f"{LABEL_COLUMN} {value!r} is not 0 or 1")
+        if record_id in labels:
+            raise ImportFormatError(path, f"line {line}", f"duplicate {ID_COLUMN} {record_id}")
+        ids.append(record_id)
+        fields.append({"title": row.get("title") or "", "abstract": row.get("abstract") or ""})
+        texts.append(record_text(fields[-1]))
+        labels[record_id] = int(value)
     if not ids:
         raise ImportFormatError(path, None, "no records")
     if sum(labels.values()) == 0:

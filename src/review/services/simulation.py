@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_text_atomic
-from ..csvcells import delimiter_hint
 from ..errors import ImportFormatError, ReviewError
 from ..screening.models import MODEL_NAMES
 from ..screening.query import QUERY_NAMES
@@ -44,16 +43,7 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
         raise ReviewError("--prior-included and --prior-excluded: a number of records, 0 or more")
     if not 0 < target_recall < 1 or not 0 < confidence < 1:
         raise ReviewError("--target-recall and --confidence must lie strictly between 0 and 1")
-    if _blank(file):
-        raise ImportFormatError(file, None, "empty file (expected a header row: record_id, title, abstract, "
-                                "label_included)")
-    try:
-        data = load_labelled_csv(file)
-    except ImportFormatError as err:
-        hint = delimiter_hint(_first_line(file)) if err.where == "line 1" else ""
-        if not hint:
-            raise
-        raise ImportFormatError(file, err.where, err.what + hint) from err
+    data = load_labelled_csv(file)
     if len(data) <= prior_included + prior_excluded:
         raise ImportFormatError(file, None, f"{len(data)} records and {prior_included} + {prior_excluded} "
                                 "priors leave nothing to screen")
@@ -70,22 +60,3 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
                     stopping=result.stopping, title=f"{data.name} (seed {seed}, {result.model})")
     return Simulation(result, json_out, plot)
 
-
-def _blank(file: Path) -> bool:
-    """Whether ``file`` holds nothing but whitespace (an unreadable one is left to the reader to name)."""
-    try:
-        with file.open("rb") as handle:
-            while chunk := handle.read(1 << 16):
-                if chunk.strip():
-                    return False
-    except OSError:
-        return False
-    return True
-
-
-def _first_line(file: Path) -> str:
-    try:
-        with file.open(encoding="utf-8-sig", errors="replace") as handle:
-            return handle.readline()
-    except OSError:
-        return ""

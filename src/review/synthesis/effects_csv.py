@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..csvcells import delimiter_hint
+from ..csvcells import delimiter_hint, empty_file, header_line
 from ..errors import ImportFormatError, ValidationError
 from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
 
@@ -48,12 +48,13 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
         text = path.read_text(encoding="utf-8-sig")
     except OSError as err:
         raise ImportFormatError(path, None, f"cannot read ({err.strerror})") from err
-    if not text.strip():
-        raise ImportFormatError(path, None, "empty file (expected a header row: study, then the estimate columns)")
-    reader = csv.DictReader(text.splitlines())
+    header = header_line(text)
+    if header is None:
+        raise ImportFormatError(path, None, empty_file("study, then the estimate columns"))
+    reader = csv.DictReader(text.lstrip("\ufeff").splitlines())
     columns = {c.strip() for c in (reader.fieldnames or [])}
     if "study" not in columns:
-        raise ImportFormatError(path, "line 1", f"needs a 'study' column{delimiter_hint(text.splitlines()[0])}")
+        raise ImportFormatError(path, "line 1", f"needs a 'study' column{delimiter_hint(header)}")
     from_ci = {"estimate", "ci_low", "ci_high"} <= columns
     from_yi = "yi" in columns and ("vi" in columns or "sei" in columns)
     from_counts = set(COUNT_COLUMNS) <= columns
