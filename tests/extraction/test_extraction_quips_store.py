@@ -129,3 +129,8 @@ def test_validate_cli_reports_every_problem(workspace: Workspace) -> None:
     bad = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
     assert bad.exit_code == ValidationError.exit_code
     assert "sado2014.toml:estimates[2].factor: unknown factor 'old_age'" in bad.output
+    assert bad.stderr == "review: 1 problem(s) in 15 study files\n"
+    # The failure line counted the copies as study files ('in 16 study files'): said apart, as above.
+    shutil.copy(folder / "studies" / "endo2015.toml", folder / "studies" / "endo2015.alice.toml")
+    bad_copied = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
+    assert bad_copied.stderr == "review: 1 problem(s) in 15 study files, and 1 extractor copy\n"

@@ -55,11 +55,11 @@ def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     checked = service.validate_folder(_folder(ctx, extraction_dir))
     for line in checked.problems:
         click.echo(line)
-    if checked.problems:
-        raise ValidationError(f"{len(checked.problems)} problem(s) in {checked.n_files} study files")
     # (review status counts studies: the reconciled files; the copies are said apart so the two agree)
     copies = checked.n_files - checked.n_studies
     also = f", and {copies} extractor cop{'y' if copies == 1 else 'ies'}" if copies else ""
+    if checked.problems:
+        raise ValidationError(f"{len(checked.problems)} problem(s) in {checked.n_studies} study files{also}")
     click.echo(f"{checked.n_studies} study files valid{also} ({checked.n_factors} factors)")
 
 
