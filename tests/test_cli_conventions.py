@@ -267,3 +267,38 @@ def test_a_semicolon_csv_is_named_as_such(tmp_path, command):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 3
     one_line_error(result, "(columns are separated by ';', not commas: save the file as comma-separated CSV)")
+
+
+# -- a record id not in the workspace: the exit status interfaces.md names per command ----------------
+
+UNKNOWN_ID_EXITS = {
+    ("decide", "99", "--include"): 1,
+    ("dedup", "--undo-merge", "99"): 1,
+    ("prisma", "remove", "99", "--reason", "retracted"): 1,
+    ("prisma", "restore", "99"): 4,
+    ("fulltext", "sought", "99"): 4,
+    ("fulltext", "retrieved", "99"): 4,
+    ("fulltext", "not-retrieved", "99"): 4,
+    ("fulltext", "eligible", "99"): 4,
+    ("fulltext", "excluded", "99", "--reason", "Wrong population"): 4,
+    ("fulltext", "link", "1", "99"): 4,
+    ("fulltext", "unlink", "99"): 4,
+}
+
+
+def test_an_unknown_record_id_exits_as_interfaces_md_says(workspace):
+    from pathlib import Path
+
+    add_records(workspace)
+    doc = (Path(__file__).parents[1] / "docs" / "interfaces.md").read_text(encoding="utf-8")
+    said = doc.split("a record id not in the workspace exits 1 from ", 1)[1].split(" (nothing is recorded", 1)[0]
+    exits_1, exits_4 = said.split(" and 4 from ")
+    for args, status in UNKNOWN_ID_EXITS.items():
+        result = run(workspace, "-r", "alice", *args)
+        assert result.exit_code == status, (args, result.output)
+        one_line_error(result, "99")
+        # the command is named in the clause of its status ('review fulltext sought', then bare names)
+        named = f"`review {' '.join(a for a in args[:2] if not a.isdigit())}`"
+        clause = exits_1 if status == 1 else exits_4
+        assert named in clause or f"`{args[1]}`" in clause, (args, clause)
+    assert workspace.store.decisions() == []
