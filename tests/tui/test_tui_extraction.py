@@ -100,3 +100,20 @@ async def test_extraction_form_invalid_value_writes_nothing(tui_ws: Workspace) -
         assert any("study.country: required field is missing" in n.message for n in app._notifications)
     assert path.read_bytes() == before
     assert tables.study_version(tui_ws.store, "arends2014", "") is None
+
+
+@async_test
+async def test_without_study_files_the_form_takes_no_typing_and_ctrl_s_says_why(tui_ws: Workspace) -> None:
+    """The empty form took typing, and ctrl+s only rang the bell: what was typed was lost."""
+    async with open_app(tui_ws, "alice", "extraction", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ExtractionScreen) and screen.current is None
+        box = screen.query_one("#field-country", Input)
+        assert box.is_disabled  # inside the disabled form
+        box.focus()
+        await pilot.press("x")
+        assert app.focused is not box and box.value == ""
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        (note,) = [n for n in app._notifications if n.title == "Nothing to save"]
+        assert "extraction/studies/<id>.toml" in note.message

@@ -25,6 +25,10 @@ from ...services.extraction import (
 )
 from .base import screen_footer
 
+#: What the form says while extraction/studies/ holds no study file.
+NO_STUDIES = ("No study files yet: add one as extraction/studies/<id>.toml (docs/synthesis.md), "
+              "then ctrl+r reloads.")
+
 #: Estimate columns shown read-only under the form.
 ESTIMATE_COLUMNS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
                     "estimate_type", "source_location")
@@ -120,8 +124,11 @@ class ExtractionScreen(Screen[None]):
         listing = self.query_one("#study-list", ListView)
         listing.clear()
         listing.extend(ListItem(Label(p.stem), name=str(p)) for p in self.paths)
+        # No study open: the form takes no typing (ctrl+s would have nothing to save it into).
+        self.query_one("#study-form", VerticalScroll).disabled = not self.paths
         if not self.paths:
-            self.query_one("#form-status", Static).update(f"No study files in {folder / 'studies'}")
+            self.current = None
+            self.query_one("#form-status", Static).update(NO_STUDIES)
             return
         index = self.paths.index(self.current) if self.current in self.paths else 0
         self.show_study(self.paths[index])
@@ -166,7 +173,7 @@ class ExtractionScreen(Screen[None]):
     def action_save(self) -> None:
         path, form = self.current, self.form
         if path is None or form is None:
-            self.app.bell()
+            self.notify(NO_STUDIES, title="Nothing to save", severity="warning", timeout=8)
             return
         data = self.form_data()
         try:
