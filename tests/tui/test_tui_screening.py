@@ -172,6 +172,44 @@ async def test_criteria_reload_when_the_file_changes(fresh_ws: Workspace) -> Non
 
 
 @async_test
+async def test_a_failed_retrain_leaves_the_screen_not_retraining_even_with_one_asked_for(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retrain that fails while another was asked for: the screen says retraining failed and no
+    longer reports a retrain in progress (it did: the request stayed pending with nothing running)."""
+    import asyncio
+    import threading
+
+    from review.tui.app import make_app
+    from review.tui.retrainer import Retrainer
+
+    gate = threading.Event()
+
+    def failing(self: Retrainer, session):  # type: ignore[no-untyped-def]
+        gate.wait(30)
+        raise RuntimeError("the fit failed")
+
+    monkeypatch.setattr(Retrainer, "retrain", failing)
+    app = make_app(fresh_ws, "alice", "screening")
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        for _ in range(3000):
+            if screen.current is not None and screen.retraining:
+                break
+            await asyncio.sleep(0.01)
+        screen.request_retrain()  # asked for while the failing one runs
+        gate.set()
+        for _ in range(3000):
+            if screen.retrain_error:
+                break
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        assert "the fit failed" in screen.retrain_error
+        assert not screen.retraining
+        await settle(pilot)
+
+
+@async_test
 async def test_a_retrain_asked_for_during_another_keeps_the_screen_retraining_until_it_lands(
         fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second retrain starts as the first lands and cancels its finished worker; that

@@ -442,7 +442,9 @@ class ScreeningScreen(ProjectScreen):
         if event.worker is not self._retrain_worker:
             return
         if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self._training = False
+            # A retrain asked for meanwhile is dropped too: the next decision asks again, and a
+            # failing fit is not retried in a loop (``retraining`` must not stay on with nothing running).
+            self._training = self._train_again = False
             if event.state == WorkerState.ERROR:
                 error = event.worker.error
                 self.retrain_error = str(error)
