@@ -80,6 +80,7 @@ def test_status_shows_the_live_flow(workspace: Workspace, add, screen_as) -> Non
     screen_as(workspace, ids, "exclude")
     output = _run(workspace, "status").output
     assert "prisma     4 identified" in output and "identities ok" in output
+    assert "0 studies (0 reports) included" in output
     add(workspace, 2, "Embase")  # not screened yet: the status line says so in words
     (line,) = [line for line in _run(workspace, "status").output.splitlines() if line.startswith("prisma")]
     assert line.endswith("identities broken: 2 records not screened and not covered by a screening stop "

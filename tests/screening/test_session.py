@@ -354,3 +354,16 @@ def test_a_saved_criteria_file_reaches_the_next_retrain_and_a_broken_one_keeps_t
     assert "criteria.toml" in session.reload_criteria()
     assert session.criteria.include_terms == ("osteoarthritis",) and session.require_reason_on_exclude
     assert session.retrain().order == ranking.order
+
+
+def test_review_status_names_a_fallback_queue_in_words(labelled_workspace) -> None:
+    """Before the model can learn, review status said 'ranking alice: 1 labels, keyword_prior'."""
+    from review.services.screening import ranking_status
+
+    workspace, truth = labelled_workspace
+    session = ScreeningSession(workspace, "alice", seed=2)
+    session.decide(next(r for r, y in truth.items() if y), "include")
+    session.retrain()
+    session.save_ranking()
+    (line,) = ranking_status(workspace)
+    assert line.startswith("ranking    alice: 1 label, keywords (no model yet), seed 2, ")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, ValidationError
+from ..words import counted
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -51,8 +52,8 @@ def prisma_status(workspace: Workspace) -> list[str]:
         f"prisma     {identified} identified, {c.n('duplicates')} duplicates, "
         f"{c.n('excluded_automatic')} excluded by automation, {c.n('records_screened')} screened, "
         f"{c.n('dbr_sought_reports') + c.n('other_sought_reports')} sought, "
-        f"{c.n('dbr_assessed') + c.n('other_assessed')} assessed, {c.n('new_studies')} studies "
-        f"({c.n('new_reports')} reports) included; {state}"
+        f"{c.n('dbr_assessed') + c.n('other_assessed')} assessed, {counted(c.n('new_studies'), 'study')} "
+        f"({counted(c.n('new_reports'), 'report')}) included; {state}"
     ]
 
 

@@ -174,6 +174,10 @@ def _exclusion_reasons(workspace: Workspace, label: str, reason: str | None, *, 
     return ()
 
 
+#: The fallback orders of a queue no model has ranked yet (``model_info["fallback"]``), in words.
+FALLBACK_WORDS = {"keyword_prior": "keywords (no model yet)", "seeded_random": "random order (no model yet)"}
+
+
 def ranking_status(workspace: Workspace) -> list[str]:
     """``review status`` lines: one per reviewer with a stored ranking (size, model, age)."""
     from ..store.screening import ranking_log
@@ -181,11 +185,14 @@ def ranking_status(workspace: Workspace) -> list[str]:
     latest: dict[str, dict[str, Any]] = {}
     for row in ranking_log(workspace.store):
         latest[row["reviewer"]] = row
+    from ..words import counted
+
     lines = []
     for reviewer, row in sorted(latest.items()):
         info = row["model_info"] or {}
-        model = info.get("fallback") or info.get("model", "?")
-        lines.append(f"ranking    {reviewer}: {row['n_labelled']} labels, {model}, seed {row['seed']}, "
+        # Before the model can learn, the queue is a fallback order: named as the TUI names it.
+        model = FALLBACK_WORDS.get(info.get("fallback") or "", info.get("model", "?"))
+        lines.append(f"ranking    {reviewer}: {counted(row['n_labelled'], 'label')}, {model}, seed {row['seed']}, "
                      f"{row['created_at']:%Y-%m-%d %H:%M}")
     return lines
 

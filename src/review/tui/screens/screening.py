@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...records import Record
 from ...services.prisma import record_screening_stop
-from ...services.screening import COUNT_LABELS, current_decisions
+from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, current_decisions
 from ...services.workspace import record as get_record
 from ..highlight import legend, render_record
 from ..messages import FirstRecordLoaded, RankingReady
@@ -60,9 +60,9 @@ def ranking_status(model_info: Mapping[str, object], n_labelled: int) -> tuple[s
     the keyword prior of criteria.toml (or a seeded order): say so, not the model's name."""
     fallback = model_info.get("fallback")
     if fallback == "keyword_prior":
-        return "ranking: keywords (no model yet)", NO_MODEL_YET + "criteria.toml's terms order the queue."
+        return f"ranking: {FALLBACK_WORDS['keyword_prior']}", NO_MODEL_YET + "criteria.toml's terms order the queue."
     if fallback is not None:
-        return "ranking: random order (no model yet)", NO_MODEL_YET + "the queue is in a seeded random order."
+        return f"ranking: {FALLBACK_WORDS['seeded_random']}", NO_MODEL_YET + "the queue is in a seeded random order."
     model = str(model_info.get("model", "model"))
     plural = "" if n_labelled == 1 else "s"
     return f"ranking: {MODEL_LABELS.get(model, model)}, {n_labelled:,} label{plural}", f"model: {model}"
