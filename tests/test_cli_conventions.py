@@ -302,3 +302,17 @@ def test_an_unknown_record_id_exits_as_interfaces_md_says(workspace):
         clause = exits_1 if status == 1 else exits_4
         assert named in clause or f"`{args[1]}`" in clause, (args, clause)
     assert workspace.store.decisions() == []
+
+
+# -- a plot path of a kind we cannot draw: one wording, from one definition --------------------------
+
+@pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["meta", "{file}"]])
+def test_a_plot_format_we_cannot_draw_reads_alike_from_every_command(tmp_path, command):
+    # simulate said '--plot must end in .png or .svg', meta 'plot format must be one of .png, .svg'.
+    data = tmp_path / "in.csv"
+    data.write_text("record_id,title\n", encoding="utf-8")
+    args = [part.format(file=data, out=tmp_path / "o.json") for part in command]
+    result = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / "f.pdf")])
+    assert result.exit_code == 1
+    assert result.stderr == f"review: {tmp_path / 'f.pdf'}: plot format must be one of .png, .svg\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..atomic import write_text_atomic
 from ..errors import ImportFormatError, ReviewError
+from ..plotformats import plot_format_problem
 from ..screening.models import MODEL_NAMES
 from ..screening.query import QUERY_NAMES
 
@@ -37,8 +38,9 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
     """Replay screening of a labelled CSV; writes the result as JSON and, if asked, the recall curve."""
     from ..screening.simulate import load_labelled_csv, simulate
 
-    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
-        raise ReviewError(f"{plot}: --plot must end in .png or .svg")
+    problem = None if plot is None else plot_format_problem(plot)
+    if problem is not None:
+        raise ReviewError(problem)
     if prior_included < 0 or prior_excluded < 0:
         raise ReviewError("--prior-included and --prior-excluded: a number of records, 0 or more")
     if not 0 < target_recall < 1 or not 0 < confidence < 1:

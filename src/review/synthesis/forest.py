@@ -18,9 +18,9 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..plotformats import plot_format_problem
 from .meta import MetaResult, is_ratio, z_quantile
 
-PLOT_FORMATS: tuple[str, ...] = (".png", ".svg")
 PNG_DPI = 300
 #: Default "favours" labels under a ratio axis for a harmful outcome such as recurrence.
 DEFAULT_FAVOURS: tuple[str, str] = ("lower risk", "higher risk")
@@ -99,8 +99,9 @@ def _draw_forest(
     title: str,
     favours: tuple[str, str] | None,
 ) -> Path:
-    if path.suffix.lower() not in PLOT_FORMATS:
-        raise ValueError(f"{path}: plot format must be one of {', '.join(PLOT_FORMATS)}")
+    problem = plot_format_problem(path)
+    if problem is not None:
+        raise ValueError(problem)
     ratio = is_ratio(measure)
     show = math.exp if ratio else (lambda x: x)
     level = result.level if result is not None else 0.95
