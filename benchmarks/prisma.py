@@ -71,7 +71,7 @@ def build(root: Path, n: int, seed: int) -> tuple[Workspace, set[int]]:
             conn.execute(fulltext_events_table.insert(), events)
         if links:
             conn.execute(report_links_table.insert(), links)
-    record_screening_stop(ws.store, "alice", "benchmark stop")
+    record_screening_stop(ws.store, "alice", "benchmark stop", n_unscreened=len(remaining) - len(screened))
     return ws, duplicates
 
 

@@ -31,7 +31,7 @@ from review.prisma.outputs import write_outputs
 from review.screening.session import ScreeningSession
 from review.screening.stopping import STOPPING_CHOICES
 from review.services import dedup
-from review.store.fulltext import record_screening_stop
+from review.services.prisma import record_screening_stop
 from review.workspace import Workspace
 
 
@@ -73,7 +73,7 @@ def screen(workspace: Workspace, reviewer: str, retrain_every: int,
             retrains += 1
         progress = session.progress()
         if progress.stopping.verdict == "stop":
-            record_screening_stop(workspace.store, reviewer, progress.stopping.explanation,
+            record_screening_stop(workspace, reviewer, progress.stopping.explanation,
                                   verdict=progress.stopping)
             break
     progress = session.progress()

@@ -12,8 +12,9 @@ from review.prisma.fulltext import (
     link_reports, record_fulltext, resolve_studies, title_abstract_verdicts,
 )
 from review.records import Decision
+from review.services.prisma import record_screening_stop as stop_screening
 from review.store.fulltext import (
-    record_screening_stop, undo_last_fulltext_event, unlink_report, withdraw_screening_stop,
+    remove_records, undo_last_fulltext_event, unlink_report, withdraw_screening_stop,
 )
 from review.workspace import Workspace
 
@@ -44,7 +45,7 @@ def test_full_flow_with_two_reviewers_consensus_dedup_stop_and_linked_reports(
     screen_as(workspace, pubmed[12:15], "include", "bob")
     screen_as(workspace, [11], "exclude", "consensus")      # settles 11; 12 stays a conflict
     screen_as(workspace, embase[3:7], "exclude")
-    record_screening_stop(workspace.store, "alice", "SAFE procedure: 50 consecutive irrelevant")
+    stop_screening(workspace, "alice", "SAFE procedure: 50 consecutive irrelevant")
 
     _ft(workspace, range(12, 21), "sought")
     _ft(workspace, [20], "not_retrieved")
@@ -81,7 +82,7 @@ def test_search_update_adds_records_that_need_screening(workspace: Workspace, ad
     first = add(workspace, 10, "PubMed")
     screen_as(workspace, first[:1], "include")
     screen_as(workspace, first[1:4], "exclude")
-    record_screening_stop(workspace.store, "alice", "stopping rule met")
+    stop_screening(workspace, "alice", "stopping rule met")
     update = add(workspace, 5, "PubMed")  # the search rerun a year later
 
     counts = prisma_counts(workspace)
@@ -102,8 +103,8 @@ def test_automation_exclusions_follow_the_recorded_stop(workspace: Workspace, ad
     ids = add(workspace, 8, "PubMed")
     screen_as(workspace, ids[:3], "exclude")
     assert prisma_counts(workspace).n("excluded_automatic") == 0
-    stop = record_screening_stop(workspace.store, "alice", "recall estimate 0.95 reached",
-                                 verdict={"rule": "hypergeometric", "recall": 0.95})
+    stop = stop_screening(workspace, "alice", "recall estimate 0.95 reached",
+                          verdict={"rule": "hypergeometric", "recall": 0.95})
     assert stop.n_unscreened == 5 and stop.last_record_id == ids[-1]
     counts = prisma_counts(workspace)
     assert counts.boxes["excluded_automatic"] == tuple(ids[3:])
@@ -279,12 +280,29 @@ def test_screening_stop_keeps_the_stopping_rules_verdict(workspace: Workspace, a
                     "heuristics": self.heuristics}
 
     add(workspace, 2, "PubMed")
-    stop = record_screening_stop(workspace.store, "alice", "sample showed 95% recall",
-                                 verdict=Status("stop", 0.97, {"knee_ratio": np.float64(6.5)}))
+    stop = stop_screening(workspace, "alice", "sample showed 95% recall",
+                          verdict=Status("stop", 0.97, {"knee_ratio": np.float64(6.5)}))
     assert stop.verdict == {"verdict": "stop", "estimated_recall": 0.97, "heuristics": {"knee_ratio": 6.5}}
     assert prisma_counts(workspace).screening_stop.verdict["heuristics"]["knee_ratio"] == 6.5
     with pytest.raises(Exception, match="explanation is required"):
-        record_screening_stop(workspace.store, "alice", "  ")
+        stop_screening(workspace, "alice", "  ")
+
+
+def test_a_stop_counts_the_prisma_box_even_under_a_bad_prisma_setting(
+    workspace: Workspace, add, screen_as, dedup
+) -> None:
+    # With a bad [prisma] value the stop fell back to 'records nobody screened', duplicates and
+    # removed records included, where the PRISMA box leaves them out.
+    ids = add(workspace, 8, "PubMed")
+    screen_as(workspace, ids[:3], "exclude")
+    dedup({ids[7]})
+    remove_records(workspace.store, [ids[6]], "alice", "retracted")
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[prisma]\nsources = "PubMed"\n', encoding="utf-8")
+    workspace.config = type(workspace.config).load(config)
+    with pytest.raises(ValidationError, match=r"\[prisma.sources\]"):
+        prisma_counts(workspace)
+    assert stop_screening(workspace, "alice", "stopping rule met").n_unscreened == 3
 
 
 def test_records_removed_for_other_reasons(workspace: Workspace, add, screen_as) -> None:

@@ -15,7 +15,7 @@ from review.prisma.diagram import render_svg
 from review.prisma.fulltext import record_fulltext
 from review.prisma.labels import format_n, labels, n_text
 from review.prisma.template import COLUMNS, DATA_NAMES, render_csv
-from review.store.fulltext import record_screening_stop
+from review.services.prisma import record_screening_stop as stop_screening
 from review.workspace import Workspace
 
 
@@ -27,7 +27,7 @@ def flow(workspace: Workspace, add, screen_as) -> Workspace:
     citations = add(workspace, 2, "Citation searching")
     screen_as(workspace, pubmed[:6], "exclude")
     screen_as(workspace, pubmed[6:10], "include")
-    record_screening_stop(workspace.store, "alice", "stopping rule")
+    stop_screening(workspace, "alice", "stopping rule")
     for record_id in pubmed[6:10] + citations:
         record_fulltext(workspace.store, record_id, "alice", "sought")
     record_fulltext(workspace.store, pubmed[6], "alice", "not_retrieved", reason="no library access")

@@ -64,13 +64,14 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
 
     The stop's ``n_unscreened`` is the number PRISMA will show in that box (records to screen that
     nobody screened: no duplicates, related notices or removed records)."""
+    from ..prisma.counts import compute_counts
     from ..store.fulltext import record_screening_stop as record
 
     try:
         before = prisma_counts(workspace)
-        unscreened: int | None = before.n("excluded_automatic") + before.n("pending_screening")
-    except ReviewError:  # a bad [prisma] setting must not stop the stop (the TUI records it from a dialog)
-        unscreened = None
+    except ReviewError:  # a bad [prisma] setting must not stop the stop (the TUI records it from a dialog):
+        before = compute_counts(workspace.store)  # the sources' kinds then follow their names alone
+    unscreened = before.n("excluded_automatic") + before.n("pending_screening")
     return record(workspace.store, reviewer, explanation, verdict=verdict, n_unscreened=unscreened)
 
 

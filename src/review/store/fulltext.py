@@ -212,7 +212,7 @@ def report_links(store: Store) -> dict[int, ReportLink]:
 
 # -- screening stops -------------------------------------------------------------------------
 def record_screening_stop(
-    store: Store, reviewer: str, explanation: str, *, verdict: Any = None, n_unscreened: int | None = None
+    store: Store, reviewer: str, explanation: str, *, n_unscreened: int, verdict: Any = None
 ) -> ScreeningStop:
     """Record that title/abstract screening stopped; the unscreened remainder becomes
     "records marked as ineligible by automation tools" in the PRISMA flow.
@@ -220,20 +220,15 @@ def record_screening_stop(
     ``verdict`` is the stopping rule's verdict as it stood: a mapping, or an object with
     ``as_dict()`` (the screening stage's ``StoppingStatus``) or a dataclass. The stop covers the
     records that exist now (``last_record_id``); records imported later (a search update)
-    still need screening. ``n_unscreened`` is the count the caller will report (the PRISMA box,
-    which leaves out duplicates and removed records); without it, records nobody screened.
+    still need screening. ``n_unscreened`` is the count the caller reports: the PRISMA box, which
+    leaves out duplicates and removed records (the store cannot count it: that is the PRISMA stage's).
     """
     verdict = _plain(verdict)
     if not explanation.strip():
         raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
-    r, d = schema.records, schema.screening_decisions
+    r = schema.records
     with store.transaction() as conn:
         last = conn.execute(sa.select(sa.func.max(r.c.id))).scalar()
-        screened = sa.select(d.c.record_id).where(d.c.stage == "title_abstract")
-        if n_unscreened is None:
-            n_unscreened = conn.execute(
-                sa.select(sa.func.count()).select_from(r).where(r.c.id.not_in(screened))
-            ).scalar_one()
         values: dict[str, Any] = dict(reviewer=reviewer, explanation=explanation.strip(), verdict=dict(verdict or {}),
                       last_record_id=last, n_unscreened=int(n_unscreened), created_at=utcnow(),
                       undoes_id=None)
