@@ -258,6 +258,24 @@ def test_a_command_line_mistake_is_one_line_too(tmp_path):
     assert " fulltext [OPTIONS] COMMAND" in CliRunner().invoke(main, ["fulltext"]).output  # a bare group: its help
 
 
+def test_a_bare_groups_help_is_recognised_by_class_not_by_name():
+    # The check compared type(err).__name__, which a subclass (or a renamed class) would slip past.
+    import click
+
+    from review.cli import _exit_with_usage_line
+
+    no_args_is_help = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    if no_args_is_help is None:
+        pytest.skip("this click prints a bare group's help itself")
+
+    class Subclassed(no_args_is_help):
+        pass
+
+    err = Subclassed(click.Context(main, info_name="review"))
+    with pytest.raises(Subclassed):
+        _exit_with_usage_line(err)
+
+
 @pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}"], ["meta", "{file}"]])
 def test_a_semicolon_csv_is_named_as_such(tmp_path, command):
     # A spreadsheet's CSV in a Dutch locale: each reader said a column was missing.

@@ -125,11 +125,15 @@ class ReviewGroup(click.Group):
             sys.exit(1)
 
 
+#: What click raises for a bare group (older clicks have no such class and print the help themselves).
+_NO_ARGS_IS_HELP: type[Exception] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def _exit_with_usage_line(err: click.UsageError) -> NoReturn:
     """A command-line mistake as one stderr line, like every other error, and click's exit status 2:
     ``review: simulate: Invalid value for 'FILE': … (review simulate --help)`` (click prints three lines).
     A group called without its subcommand still shows its help, as click does."""
-    if type(err).__name__ == "NoArgsIsHelpError":
+    if isinstance(err, _NO_ARGS_IS_HELP):
         raise err
     sub = (err.ctx.command_path.split(" ", 1) + [""])[1] if err.ctx is not None else ""  # (root name: review)
     where = f"{sub}: " if sub else ""
