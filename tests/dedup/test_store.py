@@ -111,9 +111,11 @@ def test_undo_merge_splits_and_a_rerun_does_not_remerge(workspace: Workspace) ->
     store = workspace.store
     assert dedup_store.clusters(store) == {ids[0]: ids}
     log_before = len(dedup_store.pair_log(store))
+    assert decisions.canonical_of(store) == {ids[1]: ids[0], ids[2]: ids[0]}
     apart = decisions.undo_merge(store, ids[2], "alice", detach_only=True)
     assert apart == [ids[2]]
     assert dedup_store.clusters(store) == {ids[0]: ids[:2]}
+    assert decisions.canonical_of(store) == {ids[1]: ids[0]} and decisions.duplicate_ids(store) == {ids[1]}
     decisions.undo_merge(store, ids[0], "alice")
     assert dedup_store.clusters(store) == {}
     assert decisions.duplicate_ids(store) == set()

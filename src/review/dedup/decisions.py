@@ -21,7 +21,7 @@ from .cluster import UnionFind, choose_canonical, merge_fields
 
 __all__ = [
     "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairVerdict",
-    "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "decide_pair", "duplicate_ids",
+    "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "canonical_of", "decide_pair", "duplicate_ids",
     "merged_record", "rebuild_clusters", "undo_decision", "undo_merge",
     "RelatedLink", "describe_link", "related_links", "related_notice_ids", "related_of",
 ]
@@ -168,9 +168,15 @@ def merged_record(store: Store, canonical_id: int) -> tuple[Record, str]:
     return merged, f"record {canonical_id}" + (f"; {taken}" if taken else "")
 
 
+def canonical_of(store: Store) -> dict[int, int]:
+    """Each record set aside as a duplicate → the canonical record of its merged cluster."""
+    return {m: canonical for canonical, members in dedup_store.clusters(store).items() for m in members
+            if m != canonical}
+
+
 def duplicate_ids(store: Store) -> set[int]:
     """Records that are non-canonical members of a merged cluster (PRISMA: duplicates removed)."""
-    return {m for canonical, members in dedup_store.clusters(store).items() for m in members if m != canonical}
+    return set(canonical_of(store))
 
 
 # -- related records (notices, comments: linked, never merged) ---------------------------------

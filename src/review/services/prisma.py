@@ -202,12 +202,12 @@ def unlink_reports(workspace: Workspace, report_ids: Iterable[int], reviewer: st
 
 def _refuse_set_aside_duplicates(store: Any, ids: list[int]) -> None:
     """A duplicate dedup set aside is no report of its own: PRISMA would leave its event out unsaid."""
-    from ..store.dedup import clusters
+    from ..dedup.decisions import canonical_of
 
-    canonical_of = {m: c for c, members in clusters(store).items() for m in members if m != c}
+    set_aside = canonical_of(store)
     for record_id in ids:
-        if record_id in canonical_of:
-            canonical = canonical_of[record_id]
+        if record_id in set_aside:
+            canonical = set_aside[record_id]
             raise ValidationError(f"record {record_id}: set aside by dedup as a duplicate of record {canonical}; "
                                   f"record full text on {canonical}, or split them first (review dedup --undo-merge "
                                   f"{record_id} --detach); nothing recorded")
