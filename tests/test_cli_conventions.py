@@ -276,6 +276,19 @@ def test_a_bare_groups_help_is_recognised_by_class_not_by_name():
         _exit_with_usage_line(err)
 
 
+@pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["meta", "{file}"]])
+def test_a_csv_that_is_not_utf8_is_one_line_naming_the_line(tmp_path, command):
+    # A spreadsheet's plain "CSV" (cp1252) gave a UnicodeDecodeError traceback from both.
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(b"record_id,study,title,abstract,label_included,estimate,ci_low,ci_high\n"
+                      b"1,Caf\xe9 2019,x,y,1,1.2,1.0,1.5\n")
+    args = [part.format(file=latin, out=tmp_path / "o.json") for part in command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3
+    one_line_error(result, f"{latin}:line 2: byte 0xe9 is not UTF-8: save the file as CSV UTF-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latin.csv"]
+
+
 @pytest.mark.parametrize("command", [["simulate", "{file}", "--json", "{out}"], ["dedup", "{file}"], ["meta", "{file}"]])
 def test_a_semicolon_csv_is_named_as_such(tmp_path, command):
     # A spreadsheet's CSV in a Dutch locale: each reader said a column was missing.

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "unneutralise_cell",
+    "delimiter_hint", "empty_file", "header_line", "not_utf8", "neutralising_writer", "other_delimiter", "unneutralise_cell",
 ]
 
 #: Leading characters that make spreadsheets evaluate a cell (OWASP "CSV injection").
@@ -117,3 +117,9 @@ def header_line(text: str) -> str | None:
 def empty_file(expected: str) -> str:
     """The one wording of the readers' "empty file" error; ``expected`` names the header row."""
     return f"empty file (expected a header row: {expected})"
+
+
+def not_utf8(data: bytes, err: UnicodeDecodeError) -> tuple[str, str]:
+    """Where and what for a reader that takes UTF-8 only: ``("line 3", "byte 0xe9 is not UTF-8 …")``."""
+    line = data.count(b"\n", 0, err.start) + 1
+    return f"line {line}", f"byte 0x{data[err.start]:02x} is not UTF-8: save the file as CSV UTF-8"

@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
-from ..csvcells import delimiter_hint, empty_file, header_line
+from ..csvcells import delimiter_hint, empty_file, header_line, not_utf8
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
@@ -62,10 +62,13 @@ def load_labelled_csv(path: Path) -> LabelledSet:
 
     path = Path(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            text = handle.read()
+        data = path.read_bytes()
     except OSError as err:
         raise ImportFormatError(path, None, f"cannot read: {err.strerror}") from err
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:  # (a traceback before)
+        raise ImportFormatError(path, *not_utf8(data, err)) from None
     header = header_line(text)
     if header is None:
         raise ImportFormatError(path, None, empty_file(f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}"))

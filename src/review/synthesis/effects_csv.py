@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..csvcells import delimiter_hint, empty_file, header_line
+from ..csvcells import delimiter_hint, empty_file, header_line, not_utf8
 from ..errors import ImportFormatError, ValidationError
 from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
 
@@ -45,9 +45,13 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as err:
         raise ImportFormatError(path, None, f"cannot read ({err.strerror})") from err
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:  # (a traceback before)
+        raise ImportFormatError(path, *not_utf8(data, err)) from None
     header = header_line(text)
     if header is None:
         raise ImportFormatError(path, None, empty_file("study, then the estimate columns"))
