@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "delimiter_hint", "empty_file", "header_line", "not_utf8", "neutralising_writer", "other_delimiter", "unneutralise_cell",
+    "delimiter_hint", "empty_file", "header_line", "not_utf8", "neutralising_writer", "read_utf8_csv", "other_delimiter", "unneutralise_cell",
 ]
 
 #: Leading characters that make spreadsheets evaluate a cell (OWASP "CSV injection").
@@ -117,6 +118,26 @@ def header_line(text: str) -> str | None:
 def empty_file(expected: str) -> str:
     """The one wording of the readers' "empty file" error; ``expected`` names the header row."""
     return f"empty file (expected a header row: {expected})"
+
+
+def read_utf8_csv(path: Path, expected: str) -> tuple[str, str]:
+    """A UTF-8 CSV file's text (byte-order mark removed) and its header line, for the readers that
+    take UTF-8 only; an unreadable, non-UTF-8 or empty file is an ``ImportFormatError`` naming the
+    file (and the line of the first bad byte). ``expected`` names the header row for :func:`empty_file`."""
+    from .errors import ImportFormatError
+
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise ImportFormatError(path, None, f"cannot read ({err.strerror})") from err
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:  # (a traceback before)
+        raise ImportFormatError(path, *not_utf8(data, err)) from None
+    header = header_line(text)
+    if header is None:
+        raise ImportFormatError(path, None, empty_file(expected))
+    return text.lstrip("\ufeff"), header
 
 
 def not_utf8(data: bytes, err: UnicodeDecodeError) -> tuple[str, str]:

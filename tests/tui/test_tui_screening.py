@@ -171,12 +171,22 @@ async def test_criteria_reload_when_the_file_changes(fresh_ws: Workspace) -> Non
         await settle(pilot)
 
 
+async def until(condition) -> None:  # type: ignore[no-untyped-def]
+    """Wait (up to 30 s) until ``condition()`` holds: a retrain in another thread or process."""
+    import asyncio
+
+    for _ in range(3000):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("waited 30 s")
+
+
 @async_test
 async def test_a_failed_retrain_leaves_the_screen_not_retraining_even_with_one_asked_for(
         fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """A retrain that fails while another was asked for: the screen says retraining failed and no
     longer reports a retrain in progress (it did: the request stayed pending with nothing running)."""
-    import asyncio
     import threading
 
     from review.tui.app import make_app
@@ -193,16 +203,10 @@ async def test_a_failed_retrain_leaves_the_screen_not_retraining_even_with_one_a
     async with app.run_test(size=(100, 32)) as pilot:
         screen = app.screen
         assert isinstance(screen, ScreeningScreen)
-        for _ in range(3000):
-            if screen.current is not None and screen.retraining:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: screen.current is not None and screen.retraining)
         screen.request_retrain()  # asked for while the failing one runs
         gate.set()
-        for _ in range(3000):
-            if screen.retrain_error:
-                break
-            await asyncio.sleep(0.01)
+        await until(lambda: screen.retrain_error)
         await pilot.pause()
         assert "the fit failed" in screen.retrain_error
         assert not screen.retraining
@@ -214,7 +218,6 @@ async def test_a_retrain_asked_for_during_another_keeps_the_screen_retraining_un
         fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second retrain starts as the first lands and cancels its finished worker; that
     CANCELLED must not say the second one stopped (a scripted reviewer would read on too early)."""
-    import asyncio
     import threading
 
     from review.tui.app import make_app
@@ -229,13 +232,6 @@ async def test_a_retrain_asked_for_during_another_keeps_the_screen_retraining_un
         if len(started) <= len(gates):
             gates[len(started) - 1].wait(30)
         return retrain(self, session)
-
-    async def until(condition) -> None:  # type: ignore[no-untyped-def]
-        for _ in range(3000):
-            if condition():
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError("waited 30 s")
 
     monkeypatch.setattr(Retrainer, "retrain", gated)
     app = make_app(fresh_ws, "alice", "screening")

@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
-from ..csvcells import delimiter_hint, empty_file, header_line, not_utf8
+from ..csvcells import delimiter_hint, read_utf8_csv
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
@@ -61,22 +61,12 @@ def load_labelled_csv(path: Path) -> LabelledSet:
     from .features import record_text
 
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ImportFormatError(path, None, f"cannot read: {err.strerror}") from err
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:  # (a traceback before)
-        raise ImportFormatError(path, *not_utf8(data, err)) from None
-    header = header_line(text)
-    if header is None:
-        raise ImportFormatError(path, None, empty_file(f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}"))
+    text, header = read_utf8_csv(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}")
     ids: list[int] = []
     texts: list[str] = []
     fields: list[dict[str, str]] = []
     labels: dict[int, int] = {}
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = reader.fieldnames or []
     for needed in (ID_COLUMN, LABEL_COLUMN):
         if needed not in columns:

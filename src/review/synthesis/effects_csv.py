@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..csvcells import delimiter_hint, empty_file, header_line, not_utf8
+from ..csvcells import delimiter_hint, read_utf8_csv
 from ..errors import ImportFormatError, ValidationError
 from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
 
@@ -44,18 +44,8 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     zero cell gets 0.5 added to each of its cells (escalc's default). Errors name file, line and column.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ImportFormatError(path, None, f"cannot read ({err.strerror})") from err
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:  # (a traceback before)
-        raise ImportFormatError(path, *not_utf8(data, err)) from None
-    header = header_line(text)
-    if header is None:
-        raise ImportFormatError(path, None, empty_file("study, then the estimate columns"))
-    reader = csv.DictReader(text.lstrip("\ufeff").splitlines())
+    text, header = read_utf8_csv(path, "study, then the estimate columns")
+    reader = csv.DictReader(text.splitlines())
     columns = {c.strip() for c in (reader.fieldnames or [])}
     if "study" not in columns:
         raise ImportFormatError(path, "line 1", f"needs a 'study' column{delimiter_hint(header)}")
