@@ -25,8 +25,8 @@ def _write(tmp_path: Path, text: str, name: str = "est.csv") -> Path:
 def test_meta_prints_table_and_writes_json_and_plots(tmp_path: Path) -> None:
     csv_path = _write(tmp_path, CMD_ROWS)
     out = tmp_path / "r.json"
-    result = CliRunner().invoke(main, ["meta", str(csv_path), "--method", "REML", "--hk", "--json", str(out),
-                                       "--plot", str(tmp_path / "f.png")])
+    result = CliRunner().invoke(main, ["meta", str(csv_path), "--measure", "OR", "--method", "REML", "--hk",
+                                       "--json", str(out), "--plot", str(tmp_path / "f.png")])
     assert result.exit_code == 0, result.output
     assert "random effects (REML) + HK" in result.output and "Arends 2014" in result.output
     data = json.loads(out.read_text())
@@ -38,6 +38,17 @@ def test_meta_prints_table_and_writes_json_and_plots(tmp_path: Path) -> None:
     svg = tmp_path / "f.svg"
     assert CliRunner().invoke(main, ["meta", str(csv_path), "--plot", str(svg)]).exit_code == 0
     assert b"<svg" in svg.read_bytes()[:400]
+
+
+def test_a_file_that_names_no_measure_is_read_as_odds_ratios_with_a_warning(tmp_path: Path) -> None:
+    # yi on another scale (a mean difference) was back-transformed as log odds without a word.
+    csv_path = _write(tmp_path, CMD_ROWS)
+    unnamed = CliRunner().invoke(main, ["meta", str(csv_path)])
+    assert unnamed.exit_code == 0 and "OR" in unnamed.stdout
+    assert unnamed.stderr.splitlines() == [f"warning: {csv_path}: no --measure and no measure column: the "
+                                           "estimates are read as odds ratios (OR); name the measure if they are not"]
+    named = CliRunner().invoke(main, ["meta", str(csv_path), "--measure", "or"])
+    assert named.exit_code == 0 and named.stderr == "" and named.stdout == unnamed.stdout
 
 
 def test_a_plot_of_a_kind_it_cannot_draw_is_refused_before_anything_is_written(tmp_path: Path) -> None:
@@ -53,7 +64,7 @@ def test_a_plot_of_a_kind_it_cannot_draw_is_refused_before_anything_is_written(t
 def test_a_study_entered_twice_is_warned_about(tmp_path: Path) -> None:
     # It was pooled twice without a word.
     csv_path = _write(tmp_path, CMD_ROWS + "Endo 2015,1.46,1.01,2.10\n")
-    result = CliRunner().invoke(main, ["meta", str(csv_path)])
+    result = CliRunner().invoke(main, ["meta", str(csv_path), "--measure", "OR"])
     assert result.exit_code == 0 and result.stdout.count("Endo 2015") == 2
     assert result.stderr == (f"warning: {csv_path}:line 5: study 'Endo 2015' is also on line 3; both rows are pooled "
                              "as separate studies (give them distinct labels if they are)\n")

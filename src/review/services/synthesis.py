@@ -32,10 +32,14 @@ class MetaRun:
     result: MetaResult
     fixed: MetaResult | None
     table: EffectTable
+    #: Neither ``--measure`` nor a ``measure`` column named the measure: OR was taken.
+    measure_assumed: bool = False
 
     @property
     def warnings(self) -> list[str]:
-        return list(self.table.warnings)
+        assumed = [f"{self.file}: no --measure and no measure column: the estimates are read as odds ratios "
+                   "(OR); name the measure if they are not"] if self.measure_assumed else []
+        return assumed + list(self.table.warnings)
 
     def report(self) -> str:
         """The printed table (like ``print(metagen)``) and, if cells were corrected, the note."""
@@ -51,6 +55,7 @@ def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", h
     if not 0 < level < 1:
         raise ValidationError(f"--level {level}: must lie between 0 and 1")
     table = read_effects_csv(file, measure=measure, level=level)
+    assumed = not table.measure and measure is None
     measure = table.measure or (measure or "OR").upper()
     fixed = pool(table.yi, table.vi, method="FE", level=level, measure=measure, studies=table.studies)
     result = fixed
@@ -60,7 +65,8 @@ def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", h
     elif hk or hk_adhoc:
         result = pool(table.yi, table.vi, method="FE", hk=True, hk_adhoc=hk_adhoc, level=level, measure=measure,
                       studies=table.studies)
-    return MetaRun(Path(file), measure, result, fixed if result is not fixed else None, table)
+    return MetaRun(Path(file), measure, result, fixed if result is not fixed else None, table,
+                   measure_assumed=assumed)
 
 
 def write_meta_json(run: MetaRun, out: Path) -> None:
