@@ -168,3 +168,14 @@ def test_full_text_on_a_duplicate_dedup_set_aside_is_refused(workspace: Workspac
     assert result.exit_code == 4 and result.stdout == ""
     assert result.stderr.startswith("review: record 2: set aside by dedup as a duplicate of record 1; ")
     assert fulltext_events(workspace.store) == []
+
+
+def test_record_ids_are_taken_as_the_tui_shows_them(workspace: Workspace, add) -> None:
+    # review decide took '#12'; prisma, fulltext and dedup --undo-merge refused it as not an integer.
+    ids = add(workspace, 2, "PubMed")
+    assert _run(workspace, "prisma", "remove", f"#{ids[0]}", "--reason", "retracted").exit_code == 0
+    assert "restored 1 record\n" in _run(workspace, "prisma", "restore", f" #{ids[0]}").output
+    sought = _run(workspace, "fulltext", "sought", f"#{ids[1]}")
+    assert sought.exit_code == 0 and sought.stdout.startswith(f"{ids[1]}\t")
+    wrong = _run(workspace, "prisma", "remove", "#x", "--reason", "retracted")
+    assert wrong.exit_code == 2 and "'#x': expected a record id" in wrong.stderr

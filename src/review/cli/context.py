@@ -9,6 +9,23 @@ import click
 from ..workspace import Workspace
 
 
+class RecordIdType(click.ParamType):
+    """A record id as the TUI and exports show it: ``12`` or ``#12`` (as ``review decide`` takes it)."""
+
+    name = "ID"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        token = str(value).strip().lstrip("#")
+        if not token.isdigit():
+            self.fail(f"{value!r}: expected a record id (a whole number, as the TUI and exports show)", param, ctx)
+        return int(token)
+
+
+RECORD_ID = RecordIdType()
+
+
 class Context:
     """What every command gets: the workspace option and the reviewer name."""
 

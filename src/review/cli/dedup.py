@@ -13,7 +13,7 @@ import click
 from ..errors import ReviewError
 from ..services import dedup as service
 from ..workspace import Workspace
-from .context import Context, pass_context
+from .context import RECORD_ID, Context, pass_context
 
 if TYPE_CHECKING:
     from ..services.dedup import BorderlinePair
@@ -30,7 +30,7 @@ def register(group: click.Group) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
               help="CSV mode: write record_id,cluster_id,decision here (default: stdout).")
 @click.option("--review", "review", is_flag=True, help="Review borderline pairs one by one.")
-@click.option("--undo-merge", "undo_record", type=int, metavar="RECORD_ID",
+@click.option("--undo-merge", "undo_record", type=RECORD_ID, metavar="RECORD_ID",
               help="Split the merged cluster holding this record back into its records.")
 @click.option("--detach", is_flag=True, help="With --undo-merge: only set this one record apart.")
 @click.option("--clusters", "show_clusters", is_flag=True,

@@ -10,7 +10,7 @@ import click
 
 from ..errors import ValidationError
 from ..services import prisma as service
-from .context import Context, pass_context
+from .context import RECORD_ID, Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -83,7 +83,7 @@ def prisma_resume(ctx: Context) -> None:
 
 
 @prisma.command("remove")
-@click.argument("record_ids", nargs=-1, type=int, required=True)
+@click.argument("record_ids", nargs=-1, type=RECORD_ID, required=True)
 @click.option("--reason", required=True, help="Why, e.g. 'retracted' or 'published before 2000'.")
 @pass_context
 def prisma_remove(ctx: Context, record_ids: tuple[int, ...], reason: str) -> None:
@@ -93,7 +93,7 @@ def prisma_remove(ctx: Context, record_ids: tuple[int, ...], reason: str) -> Non
 
 
 @prisma.command("restore")
-@click.argument("record_ids", nargs=-1, type=int, required=True)
+@click.argument("record_ids", nargs=-1, type=RECORD_ID, required=True)
 @pass_context
 def prisma_restore(ctx: Context, record_ids: tuple[int, ...]) -> None:
     """Undo the removal of records (appends undo rows)."""
@@ -126,7 +126,7 @@ def _record_many(ctx: Context, ids: tuple[int, ...], event: str, reason: str = "
         click.echo(f"{done.record_id}\t{event}{suffix}")
 
 
-_ids = click.argument("record_ids", nargs=-1, type=int)
+_ids = click.argument("record_ids", nargs=-1, type=RECORD_ID)
 _note = click.option("--note", default="", help="Free-text note kept with the decision.")
 
 
@@ -189,8 +189,8 @@ def fulltext_undo(ctx: Context) -> None:
 
 
 @fulltext.command("link")
-@click.argument("study_id", type=int)
-@click.argument("report_ids", nargs=-1, type=int, required=True)
+@click.argument("study_id", type=RECORD_ID)
+@click.argument("report_ids", nargs=-1, type=RECORD_ID, required=True)
 @pass_context
 def fulltext_link(ctx: Context, study_id: int, report_ids: tuple[int, ...]) -> None:
     """Link REPORT_IDS as further reports of the study represented by record STUDY_ID."""
@@ -200,7 +200,7 @@ def fulltext_link(ctx: Context, study_id: int, report_ids: tuple[int, ...]) -> N
 
 
 @fulltext.command("unlink")
-@click.argument("report_ids", nargs=-1, type=int, required=True)
+@click.argument("report_ids", nargs=-1, type=RECORD_ID, required=True)
 @pass_context
 def fulltext_unlink(ctx: Context, report_ids: tuple[int, ...]) -> None:
     """Make each report its own study again."""
