@@ -294,3 +294,16 @@ async def test_a_new_workspace_says_it_has_no_records_not_that_screening_is_done
         assert "No records in this workspace yet" in app.screen.query_one("#record").plain
         line = str(app.screen.query_one("#stopping").render())
         assert "NO RECORDS" in line and "Every record has been screened" not in line
+
+
+def test_a_pair_heading_shows_the_score_once() -> None:
+    # The engine's explanation opens with "score 6.0: …" and the heading said "score 6.00" before it.
+    from types import SimpleNamespace
+
+    from review.tui.screens.dedup import pair_heading
+
+    engine = SimpleNamespace(score=6.0, skipped=False, explanation="score 6.0: pages -3, title +2.5")
+    assert str(pair_heading(engine, 0, 2, 1)).count("score") == 1
+    hand = SimpleNamespace(score=6.0, skipped=True, explanation="similar authors, different titles")
+    text = str(pair_heading(hand, 1, 2, 1))
+    assert text.startswith("Pair 2 of 2 · score 6.00 · skipped before · 1 decided\nsimilar authors")

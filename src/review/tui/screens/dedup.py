@@ -58,6 +58,20 @@ def pair_table(pair: BorderlinePair) -> Table:
     return table
 
 
+
+def pair_heading(pair: BorderlinePair, index: int, total: int, decided: int) -> Text:
+    """The pair's first lines: its place, its score (once: the engine's explanation opens with it),
+    whether it was skipped before, and the explanation."""
+    head = Text(f"Pair {index + 1} of {total}", style="bold")
+    if not pair.explanation.startswith("score "):
+        head.append(f" · score {pair.score:.2f}")
+    if pair.skipped:
+        head.append(" · skipped before", style="yellow")
+    head.append(f" · {decided} decided", style="dim")
+    if pair.explanation:
+        head.append(f"\n{pair.explanation}", style="dim")
+    return head
+
 class DedupScreen(ProjectScreen):
     """One borderline pair at a time."""
 
@@ -122,13 +136,7 @@ class DedupScreen(ProjectScreen):
             view.update("")
             return
         pair = self.pairs[self.index]
-        head = Text(f"Pair {self.index + 1} of {len(self.pairs)}", style="bold")
-        head.append(f" · score {pair.score:.2f}")
-        if pair.skipped:
-            head.append(" · skipped before", style="yellow")
-        head.append(f" · {self.decided} decided", style="dim")
-        if pair.explanation:
-            head.append(f"\n{pair.explanation}", style="dim")
+        head = pair_heading(pair, self.index, len(self.pairs), self.decided)
         for line in self.related.get(pair.left.id or 0, []) + self.related.get(pair.right.id or 0, []):
             head.append(f"\n{line}", style="yellow")
         status.update(head)
