@@ -225,11 +225,9 @@ class ScreeningSession:
 
     @property
     def _model_name(self) -> str:
-        if self.model != "default":
-            return self.model
-        from .models import DEFAULT_MODEL
+        from .models import resolve_model
 
-        return DEFAULT_MODEL
+        return resolve_model(self.model)
 
     def _training_labels(self) -> dict[int, int]:
         return {r: int(d.label in RELEVANT_LABELS) for r, d in self._state.decided.items()

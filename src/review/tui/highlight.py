@@ -32,8 +32,6 @@ class Criteria:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     reasons: tuple[str, ...] = DEFAULT_REASONS
-    #: ``require_reason_on_exclude``: an exclusion key asks for a reason instead of excluding.
-    require_reason_on_exclude: bool = False
     error: str = ""
     _patterns: dict[str, re.Pattern[str] | None] = field(default_factory=dict, repr=False)
 
@@ -52,8 +50,7 @@ def _view(source: CriteriaFile) -> Criteria:
     """What the screens need of the file as last read: its last good terms, reasons, and error."""
     loaded = source.criteria
     return Criteria(include=loaded.include_terms, exclude=loaded.exclude_terms,
-                    reasons=loaded.exclusion_reasons or DEFAULT_REASONS,
-                    require_reason_on_exclude=loaded.require_reason_on_exclude, error=source.error)
+                    reasons=loaded.exclusion_reasons or DEFAULT_REASONS, error=source.error)
 
 
 class CriteriaWatcher:

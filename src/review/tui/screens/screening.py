@@ -26,6 +26,7 @@ from ...records import Record
 from ...services.prisma import record_screening_stop
 from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, current_decisions
 from ...services.workspace import record as get_record
+from ...words import counted
 from ..highlight import legend, render_record
 from ..messages import FirstRecordLoaded, RankingReady
 from ..project import Project
@@ -64,8 +65,7 @@ def ranking_status(model_info: Mapping[str, object], n_labelled: int) -> tuple[s
     if fallback is not None:
         return f"ranking: {FALLBACK_WORDS['seeded_random']}", NO_MODEL_YET + "the queue is in a seeded random order."
     model = str(model_info.get("model", "model"))
-    plural = "" if n_labelled == 1 else "s"
-    return f"ranking: {MODEL_LABELS.get(model, model)}, {n_labelled:,} label{plural}", f"model: {model}"
+    return f"ranking: {MODEL_LABELS.get(model, model)}, {counted(n_labelled, 'label')}", f"model: {model}"
 
 
 def format_recall(value: float | None) -> str:
