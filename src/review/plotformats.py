@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["PLOT_FORMATS", "plot_format_problem"]
+__all__ = ["PLOT_FORMATS", "check_plot_path", "plot_format_problem"]
 
 #: Suffixes matplotlib draws for us, chosen by the output path.
 PLOT_FORMATS: tuple[str, ...] = (".png", ".svg")
@@ -17,3 +17,13 @@ def plot_format_problem(path: Path) -> str | None:
     if Path(path).suffix.lower() in PLOT_FORMATS:
         return None
     return f"{path}: plot format must be one of {', '.join(PLOT_FORMATS)}"
+
+
+def check_plot_path(path: Path) -> None:
+    """Refuse (``ReviewError``, one line) a plot path of a kind we cannot draw: the commands call it
+    before anything is computed or written."""
+    from .errors import ReviewError
+
+    problem = plot_format_problem(path)
+    if problem is not None:
+        raise ReviewError(problem)

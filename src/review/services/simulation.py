@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..atomic import write_text_atomic
 from ..errors import ImportFormatError, ReviewError
-from ..plotformats import plot_format_problem
+from ..plotformats import check_plot_path
 from ..screening.models import MODEL_NAMES
 from ..screening.query import QUERY_NAMES
 
@@ -38,9 +38,8 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
     """Replay screening of a labelled CSV; writes the result as JSON and, if asked, the recall curve."""
     from ..screening.simulate import load_labelled_csv, simulate
 
-    problem = None if plot is None else plot_format_problem(plot)
-    if problem is not None:
-        raise ReviewError(problem)
+    if plot is not None:
+        check_plot_path(plot)
     if prior_included < 0 or prior_excluded < 0:
         raise ReviewError("--prior-included and --prior-excluded: a number of records, 0 or more")
     if not 0 < target_recall < 1 or not 0 < confidence < 1:

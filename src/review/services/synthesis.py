@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
-from ..plotformats import plot_format_problem
+from ..plotformats import check_plot_path
 from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
 from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
 from ..synthesis.tables import meta_table
@@ -88,13 +88,6 @@ def favours_labels(favours: str | None) -> tuple[str, str] | None:
     if len(parts) != 2 or not all(parts):
         raise ValidationError(f"--favours {favours!r}: expected 'LEFT|RIGHT', e.g. 'favours treatment|favours control'")
     return parts[0], parts[1]
-
-
-def check_plot_path(out: Path) -> None:
-    """Refuse a forest-plot path of a kind we cannot draw before anything is pooled or written."""
-    problem = plot_format_problem(out)
-    if problem is not None:
-        raise ReviewError(problem)
 
 
 def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | None = None) -> None:
