@@ -107,3 +107,10 @@ class FactorEvidence:
     @property
     def level_rank(self) -> int:
         return LEVEL_RANKS.get(self.level, 0)
+
+
+def parse_record_id(text: str) -> int | None:
+    """A record id as the TUI and exports show it, ``12`` or ``#12`` (spaces around allowed); None
+    when ``text`` is not one (each command words its own refusal)."""
+    token = text.strip().lstrip("#")
+    return int(token) if token.isdigit() else None

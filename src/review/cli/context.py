@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..records import parse_record_id
 from ..workspace import Workspace
 
 
@@ -17,10 +18,10 @@ class RecordIdType(click.ParamType):
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
-        token = str(value).strip().lstrip("#")
-        if not token.isdigit():
+        record_id = parse_record_id(str(value))
+        if record_id is None:
             self.fail(f"{value!r}: expected a record id (a whole number, as the TUI and exports show)", param, ctx)
-        return int(token)
+        return record_id
 
 
 RECORD_ID = RecordIdType()

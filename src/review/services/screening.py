@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError
-from ..records import SCREENING_LABELS, Decision, Record
+from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
 from ..screening.counts import COUNT_LABELS
 from ..screening.export import EXPORT_FORMATS
@@ -279,11 +279,11 @@ def heartbeat_interval() -> float:
 
 
 def _parse_record_id(text: str) -> int:
-    token = text.strip().lstrip("#")
-    if not token.isdigit():
-        hint = " (a reason goes after --reason)" if any(c.isalpha() for c in token) else ""
+    record_id = parse_record_id(text)
+    if record_id is None:
+        hint = " (a reason goes after --reason)" if any(c.isalpha() for c in text.strip().lstrip("#")) else ""
         raise ReviewError(f"ID {text!r}: expected a record id (a whole number, as the TUI and exports show){hint}")
-    return int(token)
+    return record_id
 
 
 def _check_decider(reviewer: str) -> None:
