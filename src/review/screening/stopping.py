@@ -239,9 +239,16 @@ def _knee_ratios(gains: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 def knee_fires(labels: Sequence[int] | np.ndarray) -> bool:
     if len(labels) < KNEE_MIN_SCREENED:
         return False
-    ratio = knee_ratio(labels)
-    relevant = int(np.sum(labels))
-    return ratio is not None and ratio >= 156 - min(relevant, 150)
+    gains = np.cumsum(np.asarray(labels, dtype=np.int64))
+    return bool(_knee_fires(gains, np.array([gains.size]))[0])
+
+
+def _knee_fires(gains: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Whether the knee rule fires on each prefix ``gains[:s]``, s in ``lengths`` (each at least
+    ``KNEE_MIN_SCREENED``): Cormack & Grossman's slope ratio at least 156 − min(relevant found, 150).
+    An undefined ratio (NaN) never fires."""
+    with np.errstate(invalid="ignore"):
+        return _knee_ratios(gains, lengths) >= 156 - np.minimum(gains[lengths - 1], 150)
 
 
 
@@ -263,8 +270,7 @@ def first_knee(labels: Sequence[int] | np.ndarray, start: int = KNEE_MIN_SCREENE
     while begin <= n:
         end = min(n, begin + max(1, _KNEE_BLOCK // n))
         lengths = np.arange(begin, end + 1)  # s
-        with np.errstate(invalid="ignore"):  # NaN (undefined) never fires
-            fires = _knee_ratios(gains, lengths) >= 156 - np.minimum(gains[lengths - 1], 150)
+        fires = _knee_fires(gains, lengths)
         if fires.any():
             return int(lengths[np.argmax(fires)])
         begin = end + 1
@@ -487,7 +493,7 @@ def stopping_points(
         if run >= limit and labels[:i].any():
             consecutive_at = i + 1
             break
-    knee_at = first_knee(labels, max(n_priors + 1, KNEE_MIN_SCREENED))
+    knee_at = first_knee(labels, n_priors + 1)  # first_knee starts at KNEE_MIN_SCREENED anyway
     triggers = [t for t in (consecutive_at, knee_at) if t is not None]
     statistical = point(None, sample_start=None, sample_size=None)
     if triggers:
