@@ -331,6 +331,11 @@ def resolve_model(name: str) -> str:
     return DEFAULT_MODEL if name == "default" else name
 
 
+def known_model(name: str) -> bool:
+    """Whether ``name`` is a model this engine fits ("default" or one of ``MODEL_NAMES``)."""
+    return resolve_model(name) in MODEL_NAMES
+
+
 def uses_sklearn(name: str) -> bool:
     """Whether fitting model ``name`` imports scikit-learn (only the Newton SVM and naive Bayes do not)."""
     resolved = resolve_model(name)

@@ -541,11 +541,9 @@ class _Queue:
 
 
 def _check_model(model: str) -> None:
-    if model == "default":
-        return
-    from .models import MODEL_NAMES
+    from .models import MODEL_NAMES, known_model
 
-    if model not in MODEL_NAMES:
+    if not known_model(model):
         raise ReviewError(f"model {model!r}: expected default or one of {', '.join(MODEL_NAMES)}")
 
 

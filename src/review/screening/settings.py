@@ -112,9 +112,9 @@ def check_model_setting(section: Mapping[str, Any], where: str = "review.toml") 
     """``[screening] model`` names a model (a session that never fits, as review decide's, would
     otherwise store an unknown name in every decision's model info). The TUI leaves this to its
     first retrain, which reports it, so the first record opens without the model code."""
-    from .models import MODEL_NAMES
+    from .models import MODEL_NAMES, known_model
 
     value = section.get("model")
-    if value is not None and value not in ("default", *MODEL_NAMES):
+    if value is not None and not known_model(value):
         raise WorkspaceError(f"{where}: screening.model = {value!r}: expected one of default, "
                              f"{', '.join(MODEL_NAMES)}")
