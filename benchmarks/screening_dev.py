@@ -369,33 +369,11 @@ def _split_columns(X: Any, split: int) -> tuple[Any, Any]:
     return first, second
 
 
-class RelevantFloorSvm(models.SvmModel):
-    """The SVM with each relevant record weighing at least ``floor`` irrelevant ones in a fit.
-
-    Balanced weighting gives a relevant record n_irrelevant/n_relevant times an irrelevant one's
-    weight: about 3-4 once a fifth of the labelled rows are relevant (small sets rich in relevant
-    records), far more early on or on sparse sets. The floor raises the class ratio only when that
-    product falls below it, so fits with few relevant rows are unchanged.
-    """
-
-    def __init__(self, seed: int, *, floor: float, **settings: Any) -> None:
-        super().__init__(seed, **settings)
-        self.base_ratio, self.floor = self.ratio, floor
-
-    def fit(self, X, y):  # noqa: ANN001, ANN201
-        n_relevant = max(int(y.sum()), 1)
-        n_irrelevant = max(len(y) - n_relevant, 1)
-        self.ratio = max(self.base_ratio, self.floor * n_relevant / n_irrelevant)
-        return super().fit(X, y)
-
-
 def member_model(candidate: Candidate, name: str, seed: int) -> Any:
     """One classifier of ``candidate``'s settings (a member of its ensemble, or the model)."""
-    if name == "svm" and candidate.relevant_floor:
-        return RelevantFloorSvm(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale,
-                                floor=candidate.relevant_floor)
-    if name == "svm":
-        return models.SvmModel(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale)
+    if name == "svm":  # relevant_floor: the engine's own floor (0: none)
+        return models.SvmModel(seed, C=candidate.C or 0.1, ratio=candidate.ratio, scale=candidate.scale,
+                               relevant_floor=candidate.relevant_floor)
     if name == "logistic":
         return models.LogisticModel(seed, C=candidate.C or 1.0, ratio=candidate.ratio, scale=candidate.scale)
     if name == "nb":
@@ -532,7 +510,7 @@ def _source_fingerprint() -> str:
     # The harness code a run goes through (not the candidate table, not the reporting), so that
     # adding a candidate or a report keeps the cache while changing how a run is done does not.
     for part in (Candidate, RankAveraged, ColumnFusion, _split_columns, member_model, install, presumed_size, load_task, run_one,
-                 with_lsa, without_empty_text, token_pattern, candidate_features, RelevantFloorSvm, _n_records):
+                 with_lsa, without_empty_text, token_pattern, candidate_features, _n_records):
         digest.update(inspect.getsource(part).encode())
     return digest.hexdigest()[:10]
 
