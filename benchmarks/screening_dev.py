@@ -663,9 +663,10 @@ def main() -> None:
             print_stopping(name, per_task)
     if args.dump:
         args.dump.write_text(json.dumps(results))
-    versus = compare_with_asreview(results, args.seeds)
+    theirs = {task: asreview_runs(*task.split(":"), args.seeds) for task in next(iter(results.values()), {})}
+    versus = compare_with_asreview(results, args.seeds, theirs)
     if versus:
-        print_seed_subsets(results, args.seeds)
+        print_seed_subsets(results, args.seeds, theirs)  # type: ignore[arg-type]
     summary = {name: {task: _mean(rows) for task, rows in per_task.items()} | {"MEAN": _task_mean(per_task)}
                for name, per_task in results.items()}
     print("BENCH " + json.dumps({"benchmark": "screening_dev", "seeds": args.seeds, "tasks": [f"{s}:{label}" for s, label in tasks],
@@ -724,9 +725,10 @@ def verdicts_against(results: dict[str, dict[str, list[dict]]], seeds: list[int]
     return verdicts
 
 
-def compare_with_asreview(results: dict[str, dict[str, list[dict]]], seeds: list[int]) -> dict[str, Any]:
-    """Per set WSS@95 gaps against ASReview and decision 0013's clauses, per candidate (printed)."""
-    theirs = {task: asreview_runs(*task.split(":"), seeds) for task in next(iter(results.values()))}
+def compare_with_asreview(results: dict[str, dict[str, list[dict]]], seeds: list[int],
+                          theirs: dict[str, dict[int, dict[str, float]] | None]) -> dict[str, Any]:
+    """Per set WSS@95 gaps against ASReview and decision 0013's clauses, per candidate (printed);
+    ``theirs``: ASReview's runs per task (``asreview_runs``), None where some are missing."""
     if not results or any(v is None for v in theirs.values()):
         print("(no cached ASReview runs for every set and seed: comparison skipped)")
         return {}
@@ -826,14 +828,14 @@ def choice_0019(verdicts: dict[str, Any]) -> str | None:
     return passing[0] if passing else None
 
 
-def print_seed_subsets(results: dict[str, dict[str, list[dict]]], seeds: list[int], size: int = 3) -> None:
+def print_seed_subsets(results: dict[str, dict[str, list[dict]]], seeds: list[int],
+                       theirs: dict[str, dict[int, dict[str, float]]], size: int = 3) -> None:
     """The targets met on every ``size``-seed subset of ``seeds``, a guide to a judged run on that
     many fresh seeds: per candidate the mean targets met, the subsets where it meets more than the
     default, where it passes 0019's large-set guard, and where 0019's rule would pick it."""
     from itertools import combinations
 
-    theirs = {task: asreview_runs(*task.split(":"), seeds) for task in next(iter(results.values()))}
-    if any(v is None for v in theirs.values()) or len(seeds) <= size:
+    if len(seeds) <= size:
         return
     tally: dict[str, dict[str, float]] = {n: {"met": 0.0, "more": 0, "guard": 0, "chosen": 0, "large": 0.0} for n in results}
     subsets = list(combinations(range(len(seeds)), size))
