@@ -241,9 +241,13 @@ def trade_off_rule(name: str) -> Callable[[np.ndarray, int, int], Outcome]:
 INCUMBENT = "exp-profile"
 
 
+def needed(labels: np.ndarray) -> int:
+    """Records screened (priors included) when the order reaches 95 % recall."""
+    return int(np.searchsorted(np.cumsum(labels), math.ceil(TARGET * labels.sum() - 1e-9))) + 1
+
+
 def excess(labels: np.ndarray, screened: int) -> float:
-    needed = int(np.searchsorted(np.cumsum(labels), math.ceil(TARGET * labels.sum() - 1e-9))) + 1
-    return (screened - needed) / labels.size
+    return (screened - needed(labels)) / labels.size
 
 
 def choose(summary: dict[str, dict[str, float]], runs: int, grid: Sequence[str] = CANDIDATE_RULES,

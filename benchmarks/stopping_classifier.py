@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import screening_dev  # noqa: E402
+import screening_stopping as harness  # noqa: E402  (the 95 % point, as every stopping page counts it)
 import stopping_candidates  # noqa: E402
 
 from review.screening.models import DEFAULT_MODEL, make_model  # noqa: E402
@@ -99,7 +99,7 @@ def main() -> None:
             first = n_priors + int(warm[0]) + 1 if warm.size else lomax_stop
             step = max(1, n // 100)
             checkpoints = list(range(first, min(n - 1, lomax_stop + 5 * step) + 1, step))
-            needed = int(np.searchsorted(np.cumsum(labels), math.ceil(TARGET * total - 1e-9))) + 1
+            needed = harness.needed(labels)
             rows = []
             for at in checkpoints:
                 found = int(labels[:at].sum())

@@ -58,8 +58,7 @@ class Order:
     @property
     def needed(self) -> int:
         """Records screened when 95 % recall is reached (priors included)."""
-        goal = math.ceil(TARGET * self.labels.sum() - 1e-9)
-        return int(np.searchsorted(np.cumsum(self.labels), goal)) + 1
+        return harness.needed(self.labels)
 
     @property
     def last_relevant(self) -> int:
