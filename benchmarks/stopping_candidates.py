@@ -173,18 +173,19 @@ def lomax_confidence(labels: np.ndarray, *, found_before: int = 0, target_recall
         shape = np.exp(log_shape_all)
         phi = rows[:, 2][:, None]
         log_shape_all = np.log((1 - phi) * shape / shape.sum(axis=1, keepdims=True) + phi / n)
-    total_mass = np.exp(log_shape_all).sum(axis=1, keepdims=True)
-    masses = np.cumsum(np.exp(log_shape_all[:, :-1]), axis=1)
+    shape_all = np.exp(log_shape_all)  # grid × n: computed once, it is the large array here
+    total_mass = shape_all.sum(axis=1, keepdims=True)
+    masses = np.cumsum(shape_all[:, :-1], axis=1)
     sums = np.cumsum(log_shape_all[:, :-1] * labels[:-1][None, :], axis=1)
     found_fit = np.cumsum(labels)[:-1]
     k_max = most_left_for_target(found_fit + found_before, target_recall)
     if recent:  # subtract the first half: sums over (n//2, n] and the mass from n//2 on
         half = at_all // 2
         zero = np.zeros((rows.shape[0], 1))
-        masses = masses - np.concatenate([zero, masses], axis=1)[:, half]
+        mass_before = np.concatenate([zero, masses], axis=1)[:, half]
+        masses = masses - mass_before
         sums = sums - np.concatenate([zero, sums], axis=1)[:, half]
-        total_mass = np.exp(log_shape_all).sum(axis=1, keepdims=True) - np.concatenate(
-            [zero, np.cumsum(np.exp(log_shape_all[:, :-1]), axis=1)], axis=1)[:, half]
+        total_mass = total_mass - mass_before
         found_fit = found_fit - np.concatenate([[0], np.cumsum(labels)[:-1]])[half]
     out = np.zeros(at_all.size)
     fitted = found_fit >= MIN_FOUND
