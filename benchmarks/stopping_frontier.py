@@ -37,7 +37,6 @@ import screening_dev  # noqa: E402  (owns the cache)
 import screening_stopping as harness  # noqa: E402  (the rules, excess and the strata)
 import stopping_candidates  # noqa: E402
 
-from review.screening import stopping_rate  # noqa: E402
 
 TARGET = harness.TARGET
 LARGE_SET = harness.LARGE_SET
@@ -189,11 +188,8 @@ def stops_from_curve(curve: np.ndarray, levels: Sequence[float]) -> list[int]:
 
 # -- families whose level enters elsewhere: one call per level ------------------------------
 def exp_profile_stop(order: Order, level: float) -> int:
-    ranked = order.labels[order.n_priors:]
-    before = int(order.labels[:order.n_priors].sum())
-    at = stopping_rate.first_stop(ranked, found_before=before, model="exponential", param_level=level,
-                                  target_recall=TARGET, confidence=0.95)
-    return order.n if at is None else order.n_priors + at
+    """The exponential profile rule at ``level``: screening_stopping's trade-off rule (N if it never fires)."""
+    return harness.trade_off_rule(f"exp-profile@{level}")(order.labels, order.n_priors, order.seed)[0]
 
 
 def target_stop(order: Order, targets: float) -> tuple[int, int]:
