@@ -13,6 +13,7 @@ from review.errors import ValidationError
 from review.screening.criteria import (
     DEFAULT_REASONS, CriteriaFile, load_criteria, parse_criteria, template_text, term_regex,
 )
+from saved_files import save_later
 
 
 def test_template_parses_and_has_terms() -> None:
@@ -74,23 +75,18 @@ def test_term_regex_never_crashes_and_matches_itself(term: str) -> None:
 
 
 def test_the_watched_file_keeps_the_last_good_criteria_and_counts_its_reads(workspace) -> None:
-    import os
 
     path = workspace.path("screening", "criteria.toml")
 
-    def save(text: str, step: int) -> None:  # a later mtime even on a coarse clock
-        path.write_text(text, encoding="utf-8")
-        os.utime(path, ns=(0, path.stat().st_mtime_ns + step * 10**9))
-
-    save('include = ["osteo\n', 1)  # broken from the start: nothing good to keep
+    save_later(path, 'include = ["osteo\n', 1)  # broken from the start: nothing good to keep
     watched = CriteriaFile(workspace)
     assert watched.criteria.include_terms == () and watched.criteria.reasons == DEFAULT_REASONS
     assert "criteria.toml" in watched.error and "last good" not in watched.error and watched.version == 0
     assert not watched.reload() and watched.version == 0  # unchanged: not read again
-    save('include = ["depress*"]\nrequire_reason_on_exclude = true\n', 2)
+    save_later(path, 'include = ["depress*"]\nrequire_reason_on_exclude = true\n', 2)
     assert watched.reload() and watched.version == 1 and watched.error == ""
     assert watched.criteria.include_terms == ("depress*",) and watched.criteria.require_reason_on_exclude
-    save('include = ["osteo\n', 3)  # half-saved: the last good criteria stay, and it says so in one line
+    save_later(path, 'include = ["osteo\n', 3)  # half-saved: the last good criteria stay, and it says so in one line
     assert watched.reload() and watched.version == 2
     assert watched.criteria.include_terms == ("depress*",) and watched.criteria.require_reason_on_exclude
     assert watched.error.endswith("; the last good criteria stay in use") and "\n" not in watched.error

@@ -11,6 +11,7 @@ from review.records import Record
 from review.screening import session as session_module
 from review.screening.session import ScreeningSession
 from review.store import screening as ranking_store
+from saved_files import save_later
 
 
 @pytest.fixture
@@ -330,7 +331,6 @@ def test_duplicates_set_aside_after_the_features_were_built_count_for_the_model_
 
 
 def test_a_saved_criteria_file_reaches_the_next_retrain_and_a_broken_one_keeps_the_last(workspace) -> None:
-    import os
 
     titles = ["Depression and return to work", "Knee osteoarthritis exercise trial", "Asthma in children"]
     workspace.store.add_batch([Record(title=t, abstract=t) for t in titles], file_name="f", file_sha256="k" * 64,
@@ -341,16 +341,12 @@ def test_a_saved_criteria_file_reaches_the_next_retrain_and_a_broken_one_keeps_t
     session = ScreeningSession(workspace, "alice", quick_start=True)
     assert session.cold_start and session.retrain().order[0] == ids[titles[0]]
 
-    def save(text: str, step: int) -> None:  # a later mtime even on a coarse clock
-        path.write_text(text, encoding="utf-8")
-        os.utime(path, ns=(0, path.stat().st_mtime_ns + step * 10**9))
-
-    save('include = ["osteoarthritis"]\nexclude = ["depress*"]\nrequire_reason_on_exclude = true\n', 1)
+    save_later(path, 'include = ["osteoarthritis"]\nexclude = ["depress*"]\nrequire_reason_on_exclude = true\n', 1)
     ranking = session.retrain()  # reads the saved file first
     assert ranking.model_info["fallback"] == "keyword_prior"
     assert ranking.order[0] == ids[titles[1]] and ranking.order[-1] == ids[titles[0]]
     assert session.require_reason_on_exclude
-    save('include = ["osteo\n', 2)  # half-saved
+    save_later(path, 'include = ["osteo\n', 2)  # half-saved
     assert "criteria.toml" in session.reload_criteria()
     assert session.criteria.include_terms == ("osteoarthritis",) and session.require_reason_on_exclude
     assert session.retrain().order == ranking.order

@@ -12,6 +12,7 @@ from review.tui.highlight import (
     structured_abstract, term_pattern,
 )
 from review.workspace import Workspace
+from saved_files import save_later
 
 
 def spans(text: Text, style: str) -> list[str]:
@@ -62,34 +63,27 @@ def test_watcher_reloads_and_survives_a_broken_file(workspace: Workspace) -> Non
     assert watcher.criteria.include == () and not watcher.poll()
     path.write_text('exclusion_reasons = ["x"]\n[include]\nterms = ["a"]\n', encoding="utf-8")
     assert watcher.poll() and watcher.criteria.include == ("a",) and watcher.criteria.reasons == ("x",)
-    path.write_text("[include\n", encoding="utf-8")
-    import os
-    os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
+    save_later(path, "[include\n")
     # A broken save keeps the last good criteria (terms, reasons) and says so in one line.
     assert watcher.poll() and watcher.criteria.include == ("a",) and watcher.criteria.reasons == ("x",)
     assert "criteria.toml" in watcher.criteria.error and "last good criteria" in watcher.criteria.error
     assert "\n" not in watcher.criteria.error
-    path.write_text('[include]\nterms = ["b"]\n', encoding="utf-8")
-    os.utime(path, ns=(0, path.stat().st_mtime_ns + 2 * 10**9))
+    save_later(path, '[include]\nterms = ["b"]\n', 2)
     assert watcher.poll() and watcher.criteria.include == ("b",) and not watcher.criteria.error
 
 
 def test_the_watcher_reads_the_sessions_file_so_a_save_the_retrain_read_first_still_shows(workspace: Workspace) -> None:
-    import os
-
     from review.services.screening import open_session
 
     session = open_session(workspace, "alice", quick_start=True)
     watcher = CriteriaWatcher(workspace, session.criteria_file)
     assert watcher.source is session.criteria_file and not watcher.poll()
     path = watcher.path
-    path.write_text('include = ["osteoarthritis"]\n', encoding="utf-8")
-    os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
+    save_later(path, 'include = ["osteoarthritis"]\n')
     assert session.reload_criteria() == ""  # a retrain (its first step) reads the save before the screen polls
     assert session.criteria.include_terms == ("osteoarthritis",)
     assert watcher.poll() and watcher.criteria.include == ("osteoarthritis",)  # the highlighting follows
     assert not watcher.poll()
-    path.write_text('include = ["osteo\n', encoding="utf-8")  # half-saved: both keep the last good terms
-    os.utime(path, ns=(0, path.stat().st_mtime_ns + 2 * 10**9))
+    save_later(path, 'include = ["osteo\n', 2)  # half-saved: both keep the last good terms
     assert watcher.poll() and watcher.criteria.include == ("osteoarthritis",) and "last good" in watcher.criteria.error
     assert session.criteria.include_terms == ("osteoarthritis",) and session.reload_criteria() == ""

@@ -11,6 +11,7 @@ from review.tui.screens.modals import ReasonScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
 from tui_workspace import async_test, labels, open_app, require_reason_on_exclude, settle
+from saved_files import save_later
 
 
 @async_test
@@ -96,8 +97,7 @@ async def test_a_saved_criteria_file_reorders_the_cold_start_and_a_broken_one_ke
         old_order = session.ranking.order
         assert session.cold_start and old_order.index(knee) > len(old_order) // 2  # "randomi?ed" is excluded
         shown = screen.current.id
-        path.write_text('exclusion_reasons = ["off topic"]\ninclude = ["osteoarthritis"]\n', encoding="utf-8")
-        os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
+        save_later(path, 'exclusion_reasons = ["off topic"]\ninclude = ["osteoarthritis"]\n')
         screen._poll_criteria()
         await pilot.pause(0.5)  # the retrain waits for a quiet moment
         await settle(pilot)
@@ -105,8 +105,7 @@ async def test_a_saved_criteria_file_reorders_the_cold_start_and_a_broken_one_ke
         assert session.ranking.order[0] == knee and screen.current.id == shown  # the record on screen stays
         await pilot.press("i")
         assert screen.current.id == knee
-        path.write_text('include = ["osteo\n', encoding="utf-8")  # half-saved
-        os.utime(path, ns=(0, path.stat().st_mtime_ns + 2 * 10**9))
+        save_later(path, 'include = ["osteo\n', 2)  # half-saved
         screen._poll_criteria()
         assert app.project.criteria.criteria.include == ("osteoarthritis",)
         assert session.criteria.include_terms == ("osteoarthritis",)
