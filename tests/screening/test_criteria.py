@@ -75,7 +75,6 @@ def test_term_regex_never_crashes_and_matches_itself(term: str) -> None:
 
 
 def test_the_watched_file_keeps_the_last_good_criteria_and_counts_its_reads(workspace) -> None:
-
     path = workspace.path("screening", "criteria.toml")
 
     save_later(path, 'include = ["osteo\n', 1)  # broken from the start: nothing good to keep

@@ -331,7 +331,6 @@ def test_duplicates_set_aside_after_the_features_were_built_count_for_the_model_
 
 
 def test_a_saved_criteria_file_reaches_the_next_retrain_and_a_broken_one_keeps_the_last(workspace) -> None:
-
     titles = ["Depression and return to work", "Knee osteoarthritis exercise trial", "Asthma in children"]
     workspace.store.add_batch([Record(title=t, abstract=t) for t in titles], file_name="f", file_sha256="k" * 64,
                               source_name="s", format="csv", encoding="utf-8")
