@@ -109,6 +109,28 @@ def test_score_refuses_a_report_inside_the_workspace(ws, tmp_path):
     assert not (ws.root / "instrument" / "r.md").exists()
 
 
+def test_score_writes_both_report_and_json_and_dash_means_stdout(ws, tmp_path, monkeypatch):
+    run(ws, "build", "--no-exports")
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps(fhir.response(current_bank(ws), {"prev_absence": "yes"})))
+    monkeypatch.chdir(tmp_path)
+    report = tmp_path / "out" / "report.md"
+    # --json - with --out FILE: the profile on stdout and the report in its file (it was dropped).
+    result = run(ws, "score", str(response), "--json", "-", "--out", str(report))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["factors"]
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600 and "Eerdere verzuimepisodes" in report.read_text()
+    # --out - is stdout, as for --json and export: no file named '-' holding a client report.
+    result = run(ws, "score", str(response), "--out", "-")
+    assert result.exit_code == 0, result.output
+    assert "Eerdere verzuimepisodes" in result.stdout and not (tmp_path / "-").exists()
+    assert run(ws, "score", str(response), "--out", "-", "--json", "-").exit_code == 2
+    # A refused destination leaves the other one unwritten.
+    profile = tmp_path / "p.json"
+    result = run(ws, "score", str(response), "--json", str(profile), "--out", str(ws.root / "r.md"))
+    assert result.exit_code == 4 and not profile.exists()
+
+
 def test_missing_synthesis_is_a_clean_error(workspace):
     result = run(workspace, "build")
     assert result.exit_code == 3 and "synthesis table not found" in result.output

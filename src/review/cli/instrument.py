@@ -71,7 +71,7 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
 @click.argument("response", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="Report file (.md or .html), created 0600 and refused inside a repository; "
-                   "default: print to stdout.")
+                   "'-' = stdout (the default when --json is not given).")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the profile as JSON ({\"factors\": [{factor_id, side, status}, ...], ...}); "
                    "'-' = stdout; a file is created 0600 and refused inside a repository.")
@@ -81,27 +81,35 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
 def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None, lang: str) -> None:
     """Score a FHIR QuestionnaireResponse (or a saved answer file) into a client profile."""
     workspace = ctx.workspace
+    if out is not None and json_out is not None and str(out) == "-" and str(json_out) == "-":
+        raise click.UsageError("--out - and --json - both name stdout; send one of them to a file")
+    # Both destinations are checked before anything is written: a refused one leaves no other file.
+    for target in (out, json_out):
+        if target is not None and str(target) != "-":
+            project.check_private_path(target, workspace.root)
     bank = project.current_bank(workspace)
     scored = project.score_file(workspace, response)
+    # Status lines go to stderr whenever stdout carries the report or the profile.
+    data_on_stdout = out is None and json_out is None or "-" in (str(out), str(json_out))
     if json_out is not None:
         text = json.dumps(project.profile_json(scored.profile), ensure_ascii=False, indent=2) + "\n"
         if str(json_out) == "-":
             click.echo(text, nl=False)
-            return
-        project.write_private(json_out, text, workspace.root)
+        else:
+            project.write_private(json_out, text, workspace.root)
+            click.echo(f"wrote {json_out} (0600)", err=data_on_stdout)
         if out is None:
-            click.echo(f"wrote {json_out} (0600)")
             return
     fmt = "html" if out is not None and out.suffix.lower() in {".html", ".htm"} else "markdown"
     text = project.report_text(bank, scored, fmt, lang)
-    if out is None:
+    if out is None or str(out) == "-":
         click.echo(text, nl=False)
         return
     path = project.write_private(out, text, workspace.root)
     profile = scored.profile
     # Counts only: the report's content stays out of logs and terminals' scrollback.
     click.echo(f"wrote {path} (0600): {len(profile.risks)} risk, {len(profile.protective)} protective, "
-               f"{len(profile.signals)} signals, {len(profile.missing)} unanswered")
+               f"{len(profile.signals)} signals, {len(profile.missing)} unanswered", err=data_on_stdout)
 
 
 @instrument.command()
