@@ -192,6 +192,18 @@ def test_fill_says_where_the_answers_went(ws, monkeypatch, tmp_path):
                              f"'{answers}')\n")
 
 
+def test_fill_refuses_a_data_dir_inside_the_workspace_before_the_first_answer(ws, monkeypatch):
+    run(ws, "build", "--no-exports")
+    monkeypatch.setenv("REVIEW_DATA_DIR", str(ws.root / "private"))
+    monkeypatch.setattr("review.cli.instrument.require_terminal", lambda what: None)
+    started: list[bool] = []
+    monkeypatch.setattr("review.tui.instrument_app.InstrumentApp.run", lambda self, *a, **k: started.append(True))
+    result = run(ws, "fill")
+    # One line before the form opens (it opened and then failed to save every answer).
+    assert result.exit_code == 4 and "may not be stored inside the workspace" in result.output
+    assert not started and not (ws.root / "private" / "answers").exists()
+
+
 def test_fill_without_an_item_bank_is_a_clean_error(workspace):
     result = run(workspace, "fill")
     assert result.exit_code == 4 and "no item bank yet" in result.output

@@ -53,17 +53,22 @@ class AnswerSet:
                    str(data.get("updated_at", "")))
 
 
-def answers_dir() -> Path:
-    """Default folder for answer files and client reports (created 0700)."""
+def answers_dir(workspace_root: Path | None = None) -> Path:
+    """Default folder for answer files and client reports (created 0700).
+
+    Refused like any other path when it would lie in the workspace or a git work tree (e.g.
+    ``REVIEW_DATA_DIR`` pointing into a repository): said before the first answer, not at it.
+    """
     path = user_data_dir() / "answers"
+    check_private_path(path / "answers.json", workspace_root)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
-def new_answer_path(client_ref: str = "") -> Path:
+def new_answer_path(client_ref: str = "", workspace_root: Path | None = None) -> Path:
     """A fresh file name in :func:`answers_dir`; random, so it reveals nothing about the client."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    return answers_dir() / f"answers-{stamp}-{secrets.token_hex(4)}.json"
+    return answers_dir(workspace_root) / f"answers-{stamp}-{secrets.token_hex(4)}.json"
 
 
 def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:

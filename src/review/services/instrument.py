@@ -65,7 +65,7 @@ def open_fill(workspace: Workspace, *, answers_path: Path | None = None, client_
     """The current item bank and the answer file to continue (or a new one outside the repository)."""
     bank = current_bank(workspace)
     config = workspace_config(workspace)
-    path = check_private_path(answers_path, workspace.root) if answers_path else new_answer_path()
+    path = check_private_path(answers_path, workspace.root) if answers_path else new_answer_path(workspace_root=workspace.root)
     if path.is_file():
         answer_set = load_answers(path)
         if client_ref:
