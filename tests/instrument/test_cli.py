@@ -131,6 +131,19 @@ def test_score_writes_both_report_and_json_and_dash_means_stdout(ws, tmp_path, m
     assert result.exit_code == 4 and not profile.exists()
 
 
+def test_build_refused_by_an_export_writes_nothing(ws):
+    long_id = "supervisor_conflict_in_the_last_year"  # 36 characters: too long for REDCap
+    (ws.root / "instrument" / "questions.toml").write_text(
+        QUESTIONS.replace("[questions.conflict]", f"[questions.{long_id}]")
+        .replace("{ conflict =", f"{{ {long_id} ="), encoding="utf-8")
+    result = run(ws, "build")
+    assert result.exit_code == 4 and "REDCap allows 26" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    # Neither the item bank nor any export nor a recorded version: nothing half-built.
+    assert sorted(p.name for p in (ws.root / "instrument").iterdir()) == ["questions.toml"]
+    assert version_history(ws) == []
+
+
 def test_missing_synthesis_is_a_clean_error(workspace):
     result = run(workspace, "build")
     assert result.exit_code == 3 and "synthesis table not found" in result.output

@@ -121,6 +121,22 @@ def test_redcap_keeps_help_texts_and_drops_sums_when_nothing_is_weighed(bank):
 def test_redcap_field_names_are_valid():
     assert redcap.field_name("Prev-Absence 2") == "prev_absence_2"
     assert redcap.field_name("2nd") == "q_2nd"
+    assert redcap.field_name("a" * 26) == "a" * 26
+    # REDCap asks 26 characters at most; cutting a name short could merge two questions.
+    with pytest.raises(ValidationError, match="of 27 characters .REDCap allows 26.; shorten its id"):
+        redcap.field_name("first_episode_severity_rate")
+
+
+def test_redcap_refuses_names_it_reserves_and_labels_that_split_choices(bank):
+    from dataclasses import replace
+
+    clash = replace(bank, questions=[replace(bank.questions[0], link_id="record_id")] + bank.questions[1:])
+    with pytest.raises(ValidationError, match="'record_id', as does a name REDCap or this dictionary uses"):
+        redcap.data_dictionary(clash)
+    q = bank.questions[0]
+    piped = replace(q, options=[replace(q.options[0], text_nl="Ja | soms")] + q.options[1:])
+    with pytest.raises(ValidationError, match="may not contain '|'"):
+        redcap.data_dictionary(replace(bank, questions=[piped] + bank.questions[1:]))
 
 
 def test_printable_questionnaire_and_guide(bank):

@@ -142,7 +142,11 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     if not written:
         assert previous is not None
         bank = previous  # same evidence, same rules: keep the recorded version and its date
-    else:
+    # Every export is rendered (and validated) before anything is written or recorded, so an
+    # export that refuses the bank (an invalid FHIR item, a REDCap name) leaves the old files whole.
+    config = workspace_config(workspace)
+    texts = {fmt: render_export(bank, fmt, "nl", config) for fmt in EXPORT_FORMATS} if exports else {}
+    if written:
         text = dumps_bank(bank)
         # Record first: a version in the store without a file is recoverable by rebuilding;
         # a file whose version was never recorded would break the history.
@@ -159,8 +163,10 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
         )
         write_text_atomic(p.item_bank, text)
     result = BuildResult(bank, previous, changes, written)
-    if exports:
-        result.exports = [export(workspace, fmt, bank=bank) for fmt in EXPORT_FORMATS]
+    for fmt, text in texts.items():
+        target = p.folder / EXPORT_FILES[fmt]
+        write_text_atomic(target, text)
+        result.exports.append(target)
     return result
 
 

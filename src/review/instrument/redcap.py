@@ -44,19 +44,35 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
+#: REDCap asks variable names of at most 26 characters (longer ones break statistics exports).
+MAX_NAME = 26
+#: Names our dictionary uses itself, or that REDCap adds to every project.
+RESERVED_NAMES = frozenset({"record_id", "risk_weight_sum", "protective_weight_sum", f"{FORM_NAME}_complete"})
+
+
 def field_name(link_id: str) -> str:
-    """A REDCap variable name for ``link_id``: lower case, letters/digits/underscores."""
+    """A REDCap variable name for ``link_id``: lower case, letters/digits/underscores, at most 26."""
     name = re.sub(r"[^a-z0-9_]+", "_", link_id.lower()).strip("_")
     if not name or not name[0].isalpha():
         name = f"q_{name}"
-    return name[:100]
+    if len(name) > MAX_NAME:
+        # Cutting it short could make two questions one variable; the author picks a shorter id.
+        raise ValidationError(f"REDCap export: question {link_id!r} gives variable name {name!r} of "
+                              f"{len(name)} characters (REDCap allows {MAX_NAME}); shorten its id in "
+                              "instrument/questions.toml")
+    return name
 
 
 def data_dictionary(bank: ItemBank) -> str:
     """The data dictionary as CSV text (header row plus one row per field)."""
     names = {q.link_id: field_name(q.link_id) for q in bank.questions}
-    if len(set(names.values())) != len(names):
-        raise ValidationError("REDCap export: two question ids map to the same variable name")
+    seen: dict[str, str] = {}
+    for link_id, name in names.items():
+        if name in seen or name in RESERVED_NAMES or name.startswith("redcap_"):
+            other = f"question {seen[name]!r}" if name in seen else "a name REDCap or this dictionary uses"
+            raise ValidationError(f"REDCap export: question {link_id!r} gives variable name {name!r}, "
+                                  f"as does {other}; rename it in instrument/questions.toml")
+        seen[name] = link_id
     rows: list[dict[str, str]] = [_row("record_id", "text", "Record ID")]
     for domain in DOMAINS:
         questions = bank.questions_in(domain)
@@ -102,6 +118,10 @@ def _question_row(q: Question, names: dict[str, str]) -> dict[str, str]:
         if not _CODE.match(option.code):
             raise ValidationError(f"REDCap export: option code {option.code!r} of {q.link_id} "
                                   "must use letters, digits and underscores only")
+        if "|" in option.text_nl:
+            # REDCap splits the choices cell on '|': the label would become a broken extra choice.
+            raise ValidationError(f"REDCap export: option {option.code!r} of {q.link_id}: the label "
+                                  f"{option.text_nl!r} may not contain '|'")
     row = _row(names[q.link_id], "radio", q.text_nl)
     row["Choices, Calculations, OR Slider Labels"] = " | ".join(
         f"{o.code}, {o.text_nl}" for o in q.options)
