@@ -94,3 +94,9 @@ def test_glossary_terms_hold_in_dutch_exports(outputs):
     text = "\n".join(outputs["nl"].values()).lower()
     used = [(t["nl"], bad) for t in terms for bad in t.get("avoid", []) if bad.lower() in text]
     assert not used, used
+
+
+def test_english_exports_avoid_calques_of_dutch(outputs):
+    avoid = tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))["english"]["avoid"]
+    text = " ".join(" ".join(outputs["en"].values()).lower().split())
+    assert not [bad for bad in avoid if bad.lower() in text]
