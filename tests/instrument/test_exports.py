@@ -139,6 +139,16 @@ def test_redcap_refuses_names_it_reserves_and_labels_that_split_choices(bank):
         redcap.data_dictionary(replace(bank, questions=[piped] + bank.questions[1:]))
 
 
+def test_summary_lists_each_study_of_a_signal_once(bank):
+    signal = bank.signal_items[0]
+    signal.studies = ["ervasti2013", "virtanen2011"]
+    signal.effects = [{"study": "ervasti2013", "label": "Ervasti 2013", "measure": "HR", "estimate": 1.16},
+                      {"study": "ervasti2013", "label": "Ervasti 2013", "measure": "HR", "estimate": 1.14}]
+    md = render.bank_summary_markdown(bank, "nl")
+    # Two estimates of one study are one study, and the study without an estimate stays listed.
+    assert "| Ervasti 2013, virtanen2011 |" in md
+
+
 def test_printable_questionnaire_and_guide(bank):
     md = render.questionnaire_markdown(bank)
     assert "## Sociaal" in md and "- ☐ Spanningen" in md

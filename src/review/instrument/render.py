@@ -93,6 +93,15 @@ def evidence_text(t: T, item: Item) -> str:
     return "; ".join(parts)
 
 
+def study_labels(item: Item) -> list[str]:
+    """Each study behind ``item`` once, as 'Arends 2014' where an effect row names it, else its id.
+
+    (Listing the effect rows instead repeated a study per estimate and dropped a study that has none.)
+    """
+    labels = {str(e.get("study")): str(e.get("label") or e.get("study")) for e in item.effects}
+    return list(dict.fromkeys(labels.get(s, s) for s in item.studies))
+
+
 def caution_text(t: T, item: Item) -> str:
     """The caution a display rule attaches to a signal ('' when it is shown plainly)."""
     if item.caution == "unreplicated":
@@ -198,7 +207,7 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
         lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | {t('bewijskracht', 'level')} | "
                   f"{t('studies', 'studies')} | {t('beïnvloedbaar', 'modifiable')} |", "|---|---|---|---|---|---|"]
         for i in bank.signal_items:
-            studies = ", ".join(str(e.get("label")) for e in i.effects) if t.nl and i.effects else ", ".join(i.studies)
+            studies = ", ".join(study_labels(i)) if t.nl else ", ".join(i.studies)
             lines.append(f"| {_cell(name(i.factor_id, i.label_nl))} | {dom(i.domain)} | {direction(i.direction)} | "
                          f"{t.level(i.level)} | {_cell(studies)} | {yes if i.modifiable else no} |")
     lines += ["", f"### {t('Niet opgenomen', 'Not included')} ({len(bank.not_included)})", ""]
