@@ -35,6 +35,8 @@ def test_demo_runs_every_kind_with_the_stable_json_keys(demo_run: tuple[Path, st
     assert {"item", "i_cvi", "kappa_star"} <= set(results["content_validity"]["items"][0])
     assert stat.S_IMODE((folder / "results" / "usability.json").stat().st_mode) == 0o600
     assert (folder / "results" / "early_vs_late_involvement.png").stat().st_size > 10_000
+    for figure in (folder / "results").glob("*.png"):  # KM steps sit on individual event times
+        assert stat.S_IMODE(figure.stat().st_mode) == 0o600
     assert "(SYNTHETIC demo data)" in output and "== early vs late involvement (survival)" in output
     for path in folder.glob("synthetic_*.csv"):
         assert path.read_text().startswith("# SYNTHETIC")

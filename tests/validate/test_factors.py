@@ -75,7 +75,7 @@ def test_default_candidates_are_the_factor_ids(write_csv) -> None:
 
 def test_outcome_not_binary_names_row(write_csv) -> None:
     path = write_csv("c.csv", [("recurrence", "bullying"), (1, 1), ("yes", 0)])
-    with pytest.raises(ValidationError, match=r"c\.csv: row 3, column 'recurrence': 'yes' is not a number"):
+    with pytest.raises(ValidationError, match=r"c\.csv: row 3, column 'recurrence': 'yes' is not 0 or 1"):
         factor_associations(path, outcome="recurrence", factors=["bullying"])
     with pytest.raises(ValidationError, match=r"row 1, column 'relapse': no such column"):
         factor_associations(path, outcome="relapse", factors=["bullying"])
@@ -137,3 +137,65 @@ def test_synthetic_data_stays_labelled_in_the_study_file(write_csv, tmp_path: Pa
     result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
     own = write_own_data_study(result, extraction, load_factors(extraction / "factors.toml"))
     assert "SYNTHETIC demo data, not evidence" in load_study(own.path).citation
+
+
+def test_decimal_comma_covariate_is_a_number_not_categories(write_csv, tmp_path: Path) -> None:
+    # a Dutch export (';' separated, '41,5') made 'age' a text column: one indicator per age
+    path, cols = _cohort(write_csv)
+    dot = factor_associations(path, outcome="recurrence", adjust=["age"], factors=["conflict_with_supervisor"])
+    comma = tmp_path / "comma.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    comma.write_text("\n".join(line.replace(",", ";") for line in lines[:1]) + "\n" + "\n".join(
+        ";".join(c if i != 3 else f"{c},0" for i, c in enumerate(line.split(","))) for line in lines[1:]) + "\n",
+        encoding="utf-8")
+    result = factor_associations(comma, outcome="recurrence", adjust=["age"], factors=["conflict_with_supervisor"])
+    assert result.factors[0].estimate == pytest.approx(dot.factors[0].estimate)
+    assert result.factors[0].events_per_parameter == pytest.approx(dot.factors[0].events_per_parameter)
+    assert candidate_names(comma) == candidate_names(path)  # a decimal-comma column is numeric too
+
+
+def candidate_names(path: Path) -> list[str]:
+    return [f.factor for f in factor_associations(path, outcome="recurrence").factors]
+
+
+def test_missing_values_are_counted_and_few_events_flagged(write_csv, tmp_path: Path) -> None:
+    path, cols = _cohort(write_csv, n=120)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for row in (2, 5, 9):  # file rows 3, 6, 10 lose their age, row 6 also its outcome
+        cells = lines[row].split(",")
+        cells[3] = ""
+        if row == 5:
+            cells[4] = ""
+        lines[row] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = factor_associations(path, outcome="recurrence", adjust=["age", "site"],
+                                 factors=["conflict_with_supervisor"])
+    assert result.missing == {"recurrence": 1, "age": 3}
+    assoc = result.factors[0]
+    assert (assoc.n, assoc.excluded) == (117, 3)
+    rarer = min(assoc.events, assoc.n - assoc.events)
+    assert assoc.events_per_parameter == pytest.approx(rarer / 3, abs=0.01)  # factor, age, site (a number)
+    assert not assoc.few_events and assoc.note == ""
+
+    # an estimate with fewer than ten events per parameter is flagged and stays out of the study file
+    both = factor_associations(path, outcome="recurrence", adjust=["age", "site"],
+                               factors=["conflict_with_supervisor", "previous_sick_leave_episodes"])
+    both.factors[1].events_per_parameter = 6.5
+    assert both.factors[1].few_events and not both.factors[0].few_events
+    extraction = tmp_path / "extraction"
+    (extraction / "studies").mkdir(parents=True)
+    shutil.copy(REPO_EXTRACTION / "factors.toml", extraction / "factors.toml")
+    both.factors[1].note = "few events: 6.5 per parameter"
+    own = write_own_data_study(both, extraction, load_factors(extraction / "factors.toml"))
+    assert own.written == ["conflict_with_supervisor"]
+    assert own.skipped == ["previous_sick_leave_episodes: few events: 6.5 per parameter"]
+
+
+def test_few_events_per_parameter_are_noted(write_csv) -> None:
+    path, cols = _cohort(write_csv, n=60, seed=8)
+    result = factor_associations(path, outcome="recurrence", adjust=["age", "site"],
+                                 factors=["conflict_with_supervisor"])
+    assoc = result.factors[0]
+    rarer = min(assoc.events, assoc.n - assoc.events)
+    assert rarer < 30 and assoc.events_per_parameter == pytest.approx(rarer / 3, abs=0.01)
+    assert assoc.few_events and assoc.note.startswith(f"few events: {rarer / 3:.1f} per parameter (3 parameters")

@@ -54,3 +54,51 @@ def test_no_events(write_csv) -> None:
     path = write_csv("c.csv", [("score", "recurrence"), (1, 0), (2, 0)])
     with pytest.raises(ValidationError, match=r"column 'recurrence': no events"):
         predictive_check(path, outcome="recurrence", predictor="score")
+
+
+def _censored(write_csv, n: int = 300, seed: int = 4):
+    """Risk rises with the score; a third of the clients leave early (censored) regardless of the score."""
+    rng = np.random.default_rng(seed)
+    score = rng.integers(0, 4, n)
+    event_time = rng.exponential(500 / np.exp(0.5 * score))
+    leave = np.where(rng.random(n) < 0.35, rng.uniform(10, 400, n), 730.0)
+    time, event = np.round(np.minimum(event_time, leave), 1) + 0.1, (event_time <= leave).astype(int)
+    rows = [("client", "score", "recurrence", "days")]
+    rows += [(f"c{i}", score[i], event[i], time[i]) for i in range(n)]
+    rows.append(("cx", 2, 1, ""))  # no follow-up time: left out and counted
+    return write_csv("cohort.csv", rows), score, time, event
+
+
+def test_time_to_event_uses_harrell_c_and_kaplan_meier(write_csv) -> None:
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    path, score, time, event = _censored(write_csv)
+    result = predictive_check(path, outcome="recurrence", predictor="score", time="days", horizon=365,
+                              n_boot=50, seed=2)
+    # Harrell's C by its definition: a pair counts when the shorter time ends in an event
+    concordant = usable = 0.0
+    for i in np.flatnonzero(event):
+        later = (time > time[i]) | ((time == time[i]) & (event == 0))  # censored at a tie: still at risk
+        usable += later.sum()
+        concordant += (score[later] < score[i]).sum() + 0.5 * (score[later] == score[i]).sum()
+    assert result.c_statistic == pytest.approx(concordant / usable)
+    assert result.c_statistic != pytest.approx(roc_auc_score(event, score))  # censoring changes the answer
+    assert result.missing == {"days": 1} and result.excluded == 1 and result.n == len(score)
+    for group in result.calibration:
+        members = score == float(group.group)
+        km = SurvfuncRight(time[members], event[members])
+        at = np.searchsorted(km.surv_times, 365, side="right") - 1
+        assert group.observed == pytest.approx(1 - km.surv_prob[at])
+        assert group.events == int((event[members] & (time[members] <= 365)).sum())
+        assert group.at_risk == int((time[members] >= 365).sum())
+        assert group.observed_ci[0] < group.observed < group.observed_ci[1]
+        assert group.predicted == pytest.approx(group.observed, abs=0.1)
+    assert result.to_json()["c_statistic_measure"] == "Harrell's C of censored time to event"
+
+
+def test_horizon_is_required_with_time_and_within_follow_up(write_csv) -> None:
+    path, *_ = _censored(write_csv)
+    with pytest.raises(ValidationError, match=r"column 'days': --horizon is required with --time"):
+        predictive_check(path, outcome="recurrence", predictor="score", time="days")
+    with pytest.raises(ValidationError, match=r"column 'days': --horizon 900 is beyond the longest follow-up"):
+        predictive_check(path, outcome="recurrence", predictor="score", time="days", horizon=900, n_boot=10)

@@ -164,8 +164,10 @@ def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 
 @validate.command()
 @_file()
-@click.option("--outcome", required=True, help="Recurrence column (0/1).")
+@click.option("--outcome", required=True, help="Recurrence column (0/1; with --time the event indicator).")
 @click.option("--predictor", required=True, help="Profile score or indication column.")
+@click.option("--time", help="Follow-up time column: Harrell's C and Kaplan-Meier risk, censoring taken into account.")
+@click.option("--horizon", type=float, help="With --time: compare observed and predicted risk by this time.")
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Resamples for the C-statistic CI.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
@@ -173,11 +175,11 @@ def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 @_level()
 @_json()
 @pass_context
-def predictive(ctx: Context, file: Path, outcome: str, predictor: str, bootstrap: int, seed: int,
-               plot_out: Path | None, level: float, json_out: Path | None) -> None:
+def predictive(ctx: Context, file: Path, outcome: str, predictor: str, time: str | None, horizon: float | None,
+               bootstrap: int, seed: int, plot_out: Path | None, level: float, json_out: Path | None) -> None:
     """How well the profile predicts recurrence: C-statistic with bootstrap CI, calibration by group."""
-    _run(ctx, "predictive", file, dict(outcome=outcome, predictor=predictor, bootstrap=bootstrap, seed=seed,
-                                       level=level), json_out, plot_out)
+    _run(ctx, "predictive", file, dict(outcome=outcome, predictor=predictor, time=time, horizon=horizon,
+                                       bootstrap=bootstrap, seed=seed, level=level), json_out, plot_out)
 
 
 @validate.command()

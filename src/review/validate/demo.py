@@ -154,7 +154,7 @@ PLAN: list[dict[str, object]] = [
     {"name": "pilot icc", "kind": "icc", "file": "synthetic_pilot_totals.csv"},
     {"name": "usability", "kind": "sus", "file": "synthetic_sus.csv"},
     {"name": "profile predicts recurrence", "kind": "predictive", "file": "synthetic_cohort.csv",
-     "outcome": "recurrence", "predictor": "profile_indication"},
+     "outcome": "recurrence", "predictor": "profile_indication", "time": "days_to_recurrence", "horizon": 365},
     {"name": "recurrence by profile", "kind": "survival", "file": "synthetic_cohort.csv",
      "time": "days_to_recurrence", "event": "recurrence", "group": "profile_indication"},
     {"name": "early vs late involvement", "kind": "survival", "file": "synthetic_cohort.csv",

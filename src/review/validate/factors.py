@@ -3,7 +3,9 @@
 One model per factor, adjusted for the same covariates: logistic regression of the outcome
 (statsmodels) or, with follow-up time, a Cox model (lifelines). A binary factor (0/1) is
 compared present vs absent; any other number per unit. Rows missing a value the model needs
-are left out of that model (complete cases) and counted.
+are left out of that model (complete cases) and counted, and the empty cells are counted per
+column. A model with fewer than ten events per parameter (for logistic regression: the rarer
+outcome) is flagged (Peduzzi et al. 1996); data with fewer than ten in all are refused.
 """
 
 from __future__ import annotations
@@ -15,10 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .table import Table, cell_error, read_table
-
-#: Columns that name a client rather than measure something: never candidate factors.
-ID_COLUMNS: frozenset[str] = frozenset({"id", "client", "client_id", "respondent", "target", "record_id", "case"})
+from .table import ID_COLUMNS, MIN_EVENTS_PER_PARAMETER, Table, cell_error, parse_number, read_table, require_events
 
 
 @dataclass(slots=True)
@@ -35,6 +34,12 @@ class FactorAssociation:
     excluded: int
     adjusted_for: list[str] = field(default_factory=list)
     note: str = ""
+    events_per_parameter: float | None = None
+
+    @property
+    def few_events(self) -> bool:
+        """Fewer than ten events (logistic: of the rarer outcome) per model parameter."""
+        return self.events_per_parameter is not None and self.events_per_parameter < MIN_EVENTS_PER_PARAMETER
 
 
 @dataclass(slots=True)
@@ -49,12 +54,13 @@ class FactorsResult:
     factors: list[FactorAssociation]
     not_candidates: list[str]
     level: float
+    missing: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,
                 "time": self.time, "event": self.event, "adjust": self.adjust, "n": self.n_rows,
                 "factors": [asdict(f) for f in self.factors], "not_candidates": self.not_candidates,
-                "level": self.level}
+                "level": self.level, "missing": self.missing}
 
 
 def _numeric_column(table: Table, column: str) -> pd.Series:
@@ -67,7 +73,7 @@ def _covariates(table: Table, adjust: list[str]) -> pd.DataFrame:
     for column in adjust:
         cells = [table.text(i, column, required=False) for i in range(len(table))]
         try:
-            parts.append(pd.Series([float(c) if c else np.nan for c in cells], name=column))
+            parts.append(pd.Series([parse_number(c) if c else np.nan for c in cells], name=column))
         except ValueError:
             text = pd.Series([c if c else None for c in cells], name=column)
             dummies = pd.get_dummies(text, prefix=column, drop_first=True, dtype=float)
@@ -81,7 +87,7 @@ def _is_numeric(table: Table, column: str) -> bool:
         text = table.text(i, column, required=False)
         try:
             if text:
-                float(text)
+                parse_number(text)
         except ValueError:
             return False
     return True
@@ -140,12 +146,15 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     if not candidates:
         raise cell_error(table.path, table.header_row, None,
                          "no candidate factor columns (name them with --factor, or use the factor ids of factors.toml)")
+    table.require_unique_ids()
     status = pd.Series([table.binary(i, event or outcome, required=False) for i in range(len(table))], dtype=float)
+    require_events(table, status.dropna().astype(int).tolist(), event or outcome, both_outcomes=not time)
     duration = _numeric_column(table, time) if time else None
     if duration is not None and (duration < 0).any():
         i = int(np.flatnonzero(duration < 0)[0])
         raise cell_error(table.path, table.where(i), time, f"negative time {duration[i]:g}")
     covariates = _covariates(table, adjust)
+    parameters = 1 + covariates.shape[1]
     measure = "HR" if time else "OR"
     results = []
     for name in candidates:
@@ -159,6 +168,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
         contrast = f"{name} present vs absent" if binary else f"per unit of {name}"
         n, events = len(complete), int(complete["__event"].sum())
         excluded = len(frame) - n
+        epv = (events if measure == "HR" else min(events, n - events)) / parameters
         if events == 0 or (measure == "OR" and events == n):
             note = "no events" if events == 0 else "every row is an event"
             results.append(FactorAssociation(name, contrast, measure, None, None, None, None, n, events, excluded,
@@ -179,7 +189,12 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
             results.append(FactorAssociation(name, contrast, measure, None, None, None, None, n, events, excluded,
                                              list(adjust), str(err).splitlines()[0][:160]))
             continue
-        results.append(FactorAssociation(name, contrast, measure, est, lo, hi, p, n, events, excluded, list(adjust)))
+        note = (f"few events: {epv:.1f} per parameter ({parameters} parameters; "
+                f"at least {MIN_EVENTS_PER_PARAMETER} advised)" if epv < MIN_EVENTS_PER_PARAMETER else "")
+        results.append(FactorAssociation(name, contrast, measure, est, lo, hi, p, n, events, excluded, list(adjust),
+                                         note, round(epv, 2)))
     model = "Cox proportional hazards (lifelines)" if time else "logistic regression (statsmodels)"
+    columns = [c for c in dict.fromkeys([outcome, *(c for c in (time, event) if c), *adjust, *candidates])]
+    missing = {c: n for c in columns if (n := sum(not table.text(i, c, required=False) for i in range(len(table))))}
     return FactorsResult(str(path), model, outcome, time, event if time else None, adjust, len(table), results,
-                         skipped, level)
+                         skipped, level, missing)

@@ -89,6 +89,9 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
         if assoc.estimate is None:
             skipped.append(f"{assoc.factor}: no estimate ({assoc.note})")
             continue
+        if assoc.few_events:  # an unstable estimate is reported, not made evidence
+            skipped.append(f"{assoc.factor}: {assoc.note}")
+            continue
         entry: dict[str, Any] = {
             "factor": assoc.factor, "contrast": assoc.contrast, "measure": assoc.measure,
             "estimate": _round(assoc.estimate), "ci_low": _round(assoc.ci_low), "ci_high": _round(assoc.ci_high),

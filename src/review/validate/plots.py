@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from ..atomic import write_bytes_atomic
 from .predictive import PredictiveResult
 from .survival import SurvivalResult
 
@@ -42,21 +44,24 @@ def calibration_plot(result: PredictiveResult, path: Path, *, synthetic: bool = 
     """Observed risk per profile group (with CI) against the logistic model's predicted risk."""
     plt = _figure()
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    groups = result.calibration
+    groups = [g for g in result.calibration if g.observed is not None]
+    model = "Cox model" if result.time else "logistic model"
     if all(g.predicted is not None for g in groups):
         x = [g.predicted for g in groups]
         ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
-        ax.set_xlabel("predicted risk (logistic model)")
+        ax.set_xlabel(f"predicted risk ({model})")
     else:
         x = list(range(len(groups)))
         ax.set_xticks(x, [g.group for g in groups])
         ax.set_xlabel(result.predictor)
-    y = [g.observed for g in groups]
-    err = [[g.observed - g.observed_ci[0] for g in groups], [g.observed_ci[1] - g.observed for g in groups]]
+    y = [g.observed or 0.0 for g in groups]
+    err = [[yi - (g.observed_ci[0] if g.observed_ci[0] is not None else yi) for yi, g in zip(y, groups)],
+           [(g.observed_ci[1] if g.observed_ci[1] is not None else yi) - yi for yi, g in zip(y, groups)]]
     ax.errorbar(x, y, yerr=err, fmt="o", capsize=3)
     for xi, yi, g in zip(x, y, groups):
         ax.annotate(g.group, (xi, yi), textcoords="offset points", xytext=(6, -10), fontsize=7)
-    ax.set_ylabel(f"observed {result.outcome}")
+    ax.set_ylabel(f"observed {result.outcome}" + (f" by {result.time} {result.horizon:g} (Kaplan-Meier)"
+                                                   if result.time and result.horizon is not None else ""))
     lo, hi = result.c_statistic_ci
     ax.set_title(f"C-statistic {result.c_statistic:.2f} ({lo:.2f}-{hi:.2f})", fontsize=10)
     fig.tight_layout()
@@ -67,7 +72,9 @@ def _save(fig, plt, path: Path, synthetic: bool) -> Path:  # type: ignore[no-unt
     if synthetic:
         fig.text(0.99, 0.01, "SYNTHETIC demo data", ha="right", va="bottom", fontsize=8, color="firebrick")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=path.suffix.lstrip(".").lower() or "png", dpi=120)
     plt.close(fig)
+    # KM steps fall on individual event times: the figure is as private as the JSON (0600)
+    write_bytes_atomic(path, buffer.getvalue(), mode=0o600)
     return path

@@ -1,15 +1,19 @@
 """Does the profile predict recurrence? The C-statistic with a bootstrap CI and calibration by profile group.
 
 The predictor is a score or the profile's overall indication (ordered from no to many risk
-signals; ``insufficient`` and ``no_items`` profiles are left out and counted). The C-statistic
-is scikit-learn's ROC AUC; the predicted risk per group comes from a logistic regression of
-the outcome on the predictor (statsmodels), fitted on the same data, so it shows how the
-observed risk rises over the groups, not out-of-sample calibration.
+signals; ``insufficient`` and ``no_items`` profiles are left out and counted). Without follow-up
+time the C-statistic is scikit-learn's ROC AUC of the 0/1 outcome and the predicted risk per
+group comes from a logistic regression of the outcome on the predictor (statsmodels). With
+``time`` the outcome is the event indicator of censored follow-up: the C-statistic is Harrell's
+C (lifelines), the observed risk per group is the Kaplan-Meier risk by ``horizon`` and the
+predicted risk comes from a Cox model of time on the predictor. Either model is fitted on the
+same data, so the table shows how the observed risk rises over the groups, not out-of-sample
+calibration. Rows missing a cell are left out and counted per column.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +22,7 @@ from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
-from .table import cell_error, read_table
+from .table import Table, cell_error, read_table, require_events
 
 #: The instrument's overall indications in risk order; the other two say the profile is not usable.
 INDICATION_ORDER: dict[str, int] = {"no_risk_signals": 0, "some_risk_signals": 1, "many_risk_signals": 2}
@@ -30,12 +34,15 @@ DEFAULT_BOOTSTRAP = 1000
 
 @dataclass(slots=True)
 class CalibrationGroup:
+    """One profile group: with follow-up time, ``events`` and ``observed`` count up to the horizon."""
+
     group: str
     n: int
     events: int
-    observed: float
-    observed_ci: tuple[float, float]
+    observed: float | None
+    observed_ci: tuple[float | None, float | None]
     predicted: float | None
+    at_risk: int | None = None  # still followed at the horizon (time-to-event only)
 
 
 @dataclass(slots=True)
@@ -52,11 +59,20 @@ class PredictiveResult:
     level: float
     n_boot: int
     seed: int
+    time: str | None = None
+    horizon: float | None = None
+    missing: dict[str, int] = field(default_factory=dict)
+    unscored: int = 0
+
+    @property
+    def measure(self) -> str:
+        return "Harrell's C of censored time to event" if self.time else "ROC AUC of the 0/1 outcome"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["kind"] = "predictive"
         data["file"] = data.pop("path")
+        data["c_statistic_measure"] = self.measure
         return data
 
 
@@ -117,43 +133,142 @@ def bootstrap_auc(y: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int, level
     return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
 
 
-def predictive_check(path: Path | str, *, outcome: str, predictor: str, level: float = 0.95,
-                     n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> PredictiveResult:
-    table = read_table(path)
-    table.require(outcome, predictor)
-    raw, labels = _predictor_values(table, predictor)
-    xs, ys = [], []
-    for i, value in enumerate(raw):
-        event = table.binary(i, outcome, required=False)
-        if value is None or event is None:
+def bootstrap_harrell(time: np.ndarray, event: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int,
+                      level: float) -> tuple[float, float]:
+    """Percentile CI of Harrell's C over resampled clients (resamples without an event are redrawn)."""
+    from lifelines.utils import concordance_index
+
+    rng = np.random.default_rng(seed)
+    n, values = len(time), list[float]()
+    while len(values) < n_boot:
+        draw = rng.integers(0, n, size=n)
+        if event[draw].sum() == 0:
             continue
-        xs.append(value)
-        ys.append(event)
-    x, y = np.array(xs), np.array(ys)
-    excluded = len(table) - len(x)
+        values.append(float(concordance_index(time[draw], -x[draw], event[draw])))
+    alpha = 1 - level
+    return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
+
+
+def _cox_risk_at(time: np.ndarray, event: np.ndarray, x: np.ndarray, horizon: float) -> np.ndarray | None:
+    """Each client's risk by ``horizon`` under a Cox model of time on the predictor (same data)."""
+    import pandas as pd
+    from lifelines import CoxPHFitter
+
+    frame = pd.DataFrame({"time": time, "event": event, "x": x})
+    try:
+        cox = CoxPHFitter().fit(frame, duration_col="time", event_col="event")
+    except Exception:  # a model that does not converge leaves the predicted column empty
+        return None
+    survival = cox.predict_survival_function(frame[["x"]], times=[horizon])
+    risk = 1 - survival.to_numpy()[0]
+    return risk if np.all(np.isfinite(risk)) else None
+
+
+def _km_risk_at(time: np.ndarray, event: np.ndarray, horizon: float,
+                level: float) -> tuple[float | None, tuple[float | None, float | None], int]:
+    """Kaplan-Meier risk by ``horizon`` with its CI, and how many are still followed then."""
+    from lifelines import KaplanMeierFitter
+
+    at_risk = int((time >= horizon).sum())
+    km = KaplanMeierFitter(alpha=1 - level).fit(time, event)
+    surv = float(km.survival_function_at_times(horizon).iloc[0])
+    if time.max() < horizon and surv > 0:  # everyone left before the horizon: the curve says nothing there
+        return None, (None, None), at_risk
+    bands = km.confidence_interval_survival_function_
+    inside = bands[bands.index <= horizon]
+    low, high = (float(inside.iloc[-1, 0]), float(inside.iloc[-1, 1])) if len(inside) else (1.0, 1.0)
+    return 1 - surv, (1 - high, 1 - low), at_risk
+
+
+def _group_keys(x: np.ndarray, labels: dict[float, str]) -> tuple[np.ndarray, dict[float, str]]:
+    """Each row's calibration group: its value (few values) or its score quintile."""
+    unique = sorted(set(x.tolist()))
+    if len(unique) <= MAX_GROUPS:
+        return x, {v: labels.get(v, f"{v:g}") for v in unique}
+    edges = np.unique(np.quantile(x, np.linspace(0, 1, QUANTILE_GROUPS + 1)))
+    keys = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2).astype(float)
+    return keys, {float(g): f"Q{g + 1} ({edges[g]:g}-{edges[g + 1]:g})" for g in range(len(edges) - 1)}
+
+
+def _rows(table: Table, outcome: str, predictor: str, time: str | None,
+          raw: list[float | None]) -> tuple[list[tuple[float, int, float]], dict[str, int], int]:
+    """(predictor, outcome, time) of every complete row; empty cells counted per column."""
+    rows, missing, unscored = [], dict[str, int](), 0
+    for i, value in enumerate(raw):
+        if table.text(i, predictor, required=False) in UNUSABLE_INDICATIONS:
+            unscored += 1
+            continue
+        event = table.binary(i, outcome, required=False)
+        duration = table.number(i, time, required=False) if time else 0.0
+        if duration is not None and duration < 0:
+            raise cell_error(table.path, table.where(i), time, f"negative time {duration:g}")
+        empty = [c for c, v in ((predictor, value), (outcome, event), (time, duration)) if c and v is None]
+        for column in empty:
+            missing[column] = missing.get(column, 0) + 1
+        if not empty:
+            rows.append((float(value), int(event), float(duration)))  # type: ignore[arg-type]
+    return rows, missing, unscored
+
+
+def predictive_check(path: Path | str, *, outcome: str, predictor: str, time: str | None = None,
+                     horizon: float | None = None, level: float = 0.95, n_boot: int = DEFAULT_BOOTSTRAP,
+                     seed: int = 0) -> PredictiveResult:
+    """C-statistic and calibration by group; with ``time``, censoring-aware (Harrell's C, risk by ``horizon``)."""
+    table = read_table(path)
+    table.require(outcome, predictor, *([time] if time else []))
+    if time and horizon is None:
+        raise cell_error(table.path, None, time, "--horizon is required with --time (the follow-up time at "
+                                                 "which observed and predicted risk are compared, e.g. 365)")
+    if horizon is not None and not time:
+        raise cell_error(table.path, None, None, "--horizon needs --time (the follow-up time column)")
+    if horizon is not None and horizon <= 0:
+        raise cell_error(table.path, None, time, f"--horizon {horizon:g}: must be a positive time")
+    table.require_unique_ids()
+    raw, labels = _predictor_values(table, predictor)
+    rows, missing, unscored = _rows(table, outcome, predictor, time, raw)
+    x = np.array([r[0] for r in rows])
+    y = np.array([r[1] for r in rows], dtype=int)
+    t = np.array([r[2] for r in rows])
+    excluded = len(table) - len(rows)
     if len(y) == 0 or y.sum() == 0:
         raise cell_error(table.path, None, outcome, "no events (no row with 1): the C-statistic needs both outcomes")
-    if y.sum() == len(y):
+    if y.sum() == len(y) and not time:
         raise cell_error(table.path, None, outcome, "every row is an event: the C-statistic needs both outcomes")
-    c = float(roc_auc_score(y, x))
-    ci = bootstrap_auc(y, x, n_boot=n_boot, seed=seed, level=level)
-    predicted = _logistic_predictions(x, y)
-    unique = sorted(set(xs))
-    if len(unique) <= MAX_GROUPS:
-        keys = x
-        names = {v: labels.get(v, f"{v:g}") for v in unique}
-    else:
-        edges = np.unique(np.quantile(x, np.linspace(0, 1, QUANTILE_GROUPS + 1)))
-        keys = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2).astype(float)
-        names = {float(g): f"Q{g + 1} ({edges[g]:g}-{edges[g + 1]:g})" for g in range(len(edges) - 1)}
+    require_events(table, y.tolist(), outcome, both_outcomes=not time)
+    if len(set(x.tolist())) < 2:
+        raise cell_error(table.path, None, predictor, "the predictor has one value only: nothing to discriminate")
+    keys, names = _group_keys(x, labels)
     groups = []
-    for key, name in names.items():
-        members = keys == key
-        n, events = int(members.sum()), int(y[members].sum())
-        if n == 0:
-            continue
-        low, high = proportion_confint(events, n, alpha=1 - level, method="wilson")
-        groups.append(CalibrationGroup(name, n, events, events / n, (float(low), float(high)),
-                                       float(predicted[members].mean()) if predicted is not None else None))
+    if time:
+        from lifelines.utils import concordance_index
+
+        assert horizon is not None
+        if horizon > t.max():
+            raise cell_error(table.path, None, time,
+                             f"--horizon {horizon:g} is beyond the longest follow-up ({t.max():g})")
+        c = float(concordance_index(t, -x, y))  # a higher score should mean an earlier event
+        ci = bootstrap_harrell(t, y, x, n_boot=n_boot, seed=seed, level=level)
+        predicted = _cox_risk_at(t, y, x, horizon)
+        for key, name in names.items():
+            members = keys == key
+            if not members.any():
+                continue
+            observed, observed_ci, at_risk = _km_risk_at(t[members], y[members], horizon, level)
+            groups.append(CalibrationGroup(name, int(members.sum()), int((y[members] & (t[members] <= horizon)).sum()),
+                                           observed, observed_ci,
+                                           float(predicted[members].mean()) if predicted is not None else None,
+                                           at_risk))
+    else:
+        c = float(roc_auc_score(y, x))
+        ci = bootstrap_auc(y, x, n_boot=n_boot, seed=seed, level=level)
+        predicted = _logistic_predictions(x, y)
+        for key, name in names.items():
+            members = keys == key
+            n, events = int(members.sum()), int(y[members].sum())
+            if n == 0:
+                continue
+            low, high = proportion_confint(events, n, alpha=1 - level, method="wilson")
+            groups.append(CalibrationGroup(name, n, events, events / n, (float(low), float(high)),
+                                           float(predicted[members].mean()) if predicted is not None else None))
     return PredictiveResult(str(path), outcome, predictor, len(y), int(y.sum()), excluded, c, ci, groups, level,
-                            n_boot, seed)
+                            n_boot, seed, time, horizon, missing, unscored)

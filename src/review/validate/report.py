@@ -44,9 +44,14 @@ def factors_lines(r: FactorsResult) -> list[str]:
         if f.estimate is None:
             lines.append(f"{f.factor:<32} {kind:<14} {'-':>5} {'':<17} {'':>7} {f.n:>6} {f.events:>6}  {f.note}")
         else:
+            notes = [*([f"{f.excluded} incomplete rows left out"] if f.excluded else []), *([f.note] if f.note else [])]
             lines.append(f"{f.factor:<32} {kind:<14} {f.estimate:>5.2f} {_ci((f.ci_low, f.ci_high)):<17} "
-                         f"{_p(f.p):>7} {f.n:>6} {f.events:>6}" + (f"  ({f.excluded} incomplete rows left out)"
-                                                                    if f.excluded else ""))
+                         f"{_p(f.p):>7} {f.n:>6} {f.events:>6}" + (f"  ({'; '.join(notes)})" if notes else ""))
+    if r.missing:
+        lines.append("missing values (those rows are left out of the models using the column): "
+                     + ", ".join(f"{column} {count}" for column, count in r.missing.items()))
+    else:
+        lines.append("missing values: none")
     if r.not_candidates:
         lines.append(f"not analysed (not numeric, or not a factor id of factors.toml): {', '.join(r.not_candidates)}")
     return lines
@@ -117,22 +122,40 @@ def sus_lines(r: SusResult) -> list[str]:
 
 
 def predictive_lines(r: PredictiveResult) -> list[str]:
-    lines = [f"Predictive check: {r.predictor!r} for {r.outcome!r}, n={r.n}, events={r.events}"
-             + (f" ({r.excluded} rows left out: no outcome, no predictor, or an unusable profile)" if r.excluded else ""),
-             f"C-statistic {r.c_statistic:.3f} {_ci(r.c_statistic_ci, '.3f')} "
-             f"({r.level:.0%} bootstrap percentile CI, {r.n_boot} resamples, seed {r.seed})",
-             "calibration by profile group (predicted: logistic model on the same data):",
-             f"  {'group':<24} {'n':>5} {'events':>6} {'observed':>8} {f'{r.level:.0%} CI':<16} {'predicted':>9}"]
+    left_out = _left_out(r.missing, r.unscored)
+    head = (f"Predictive check: {r.predictor!r} for {r.outcome!r}" + (f" over {r.time!r}" if r.time else "")
+            + f", n={r.n}, events={r.events}" + (f" ({r.excluded} rows left out: {left_out})" if r.excluded else ""))
+    if r.time:
+        model = f"risk by {r.time} {r.horizon:g}: observed Kaplan-Meier, predicted Cox model on the same data"
+        events = f"by {r.horizon:g}"
+    else:
+        model = "observed share, predicted logistic model on the same data"
+        events = "events"
+    lines = [head,
+             f"C-statistic {r.c_statistic:.3f} {_ci(r.c_statistic_ci, '.3f')}: {r.measure}; "
+             f"{r.level:.0%} bootstrap percentile CI, {r.n_boot} resamples, seed {r.seed}",
+             f"calibration by profile group ({model}):",
+             f"  {'group':<24} {'n':>5} {events:>6} {'observed':>8} {f'{r.level:.0%} CI':<16} {'predicted':>9}"
+             + (f" {'at risk':>7}" if r.time else "")]
     for g in r.calibration:
-        lines.append(f"  {g.group:<24} {g.n:>5} {g.events:>6} {g.observed:>8.1%} {_ci(g.observed_ci, '.1%'):<16} "
-                     f"{_num(g.predicted, '.1%'):>9}")
+        lines.append(f"  {g.group:<24} {g.n:>5} {g.events:>6} {_num(g.observed, '.1%'):>8} "
+                     f"{_ci(g.observed_ci, '.1%'):<16} {_num(g.predicted, '.1%'):>9}"
+                     + (f" {g.at_risk:>7}" if g.at_risk is not None else ""))
     return lines
+
+
+def _left_out(missing: dict[str, int], unscored: int) -> str:
+    """Why rows were left out: empty cells per column (a row can lack several) and unscored profiles."""
+    parts = [f"{count} without {column!r}" for column, count in missing.items()]
+    if unscored:
+        parts.append(f"{unscored} unscored profiles")
+    return ", ".join(parts)
 
 
 def survival_lines(r: SurvivalResult) -> list[str]:
     lines = [f"Survival: time {r.time!r}, event {r.event!r} by {r.group!r}"
              + (f", Cox stratified by {r.strata!r}" if r.strata else "")
-             + (f" ({r.excluded} unscored profiles left out)" if r.excluded else ""),
+             + (f" ({r.excluded} rows left out: {_left_out(r.missing, r.unscored)})" if r.excluded else ""),
              f"  {'group':<24} {'n':>5} {'events':>6} {'median time':>11}  {f'{r.level:.0%} CI'}"]
     for g in r.groups:
         lines.append(f"  {g.group:<24} {g.n:>5} {g.events:>6} {_num(g.median, 'g'):>11}  {_ci(g.median_ci, 'g')}")

@@ -30,7 +30,7 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "kappa": ("weights", "level", "bootstrap", "seed"),
     "icc": ("level",),
     "sus": ("level",),
-    "predictive": ("outcome", "predictor", "level", "bootstrap", "seed"),
+    "predictive": ("outcome", "predictor", "time", "horizon", "level", "bootstrap", "seed"),
     "survival": ("time", "event", "group", "strata", "reference", "level"),
 }
 KINDS: tuple[str, ...] = tuple(KIND_OPTIONS)
@@ -83,7 +83,8 @@ def _sus(path: Path, o: dict[str, Any]) -> Any:
 def _predictive(path: Path, o: dict[str, Any]) -> Any:
     from .predictive import DEFAULT_BOOTSTRAP, predictive_check
 
-    return predictive_check(path, outcome=o["outcome"], predictor=o["predictor"], level=o.get("level", 0.95),
+    return predictive_check(path, outcome=o["outcome"], predictor=o["predictor"], time=o.get("time"),
+                            horizon=o.get("horizon"), level=o.get("level", 0.95),
                             n_boot=o.get("bootstrap", DEFAULT_BOOTSTRAP), seed=o.get("seed", 0))
 
 

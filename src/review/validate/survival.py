@@ -4,6 +4,7 @@ The Cox model can be stratified (e.g. by diagnosis code): each stratum then has 
 baseline hazard and the groups are compared within strata. The log-rank test is the
 unstratified one over all groups. Groups of profile indications are ordered by risk (the first,
 ``no_risk_signals``, is the reference) and profiles that could not be scored are left out.
+Rows missing a time, event, group or stratum are left out and counted per column.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from .predictive import INDICATION_ORDER, UNUSABLE_INDICATIONS
-from .table import cell_error, read_table
+from .table import cell_error, read_table, require_events
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ class SurvivalResult:
     hazard_ratios: list[HazardRatio]
     level: float
     excluded: int = 0
+    missing: dict[str, int] = field(default_factory=dict)
+    unscored: int = 0
 
     @property
     def hazard_ratio(self) -> float | None:
@@ -73,7 +76,7 @@ class SurvivalResult:
                 "logrank_chi2": self.logrank_chi2, "logrank_df": self.logrank_df, "logrank_p": self.logrank_p,
                 "hazard_ratio": self.hazard_ratio, "hazard_ratio_ci": self.hazard_ratio_ci,
                 "hazard_ratios": [asdict(h) for h in self.hazard_ratios], "level": self.level,
-                "excluded": self.excluded}
+                "excluded": self.excluded, "missing": self.missing, "unscored": self.unscored}
 
 
 def _none_if_inf(value: float) -> float | None:
@@ -87,22 +90,34 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     from lifelines.utils import median_survival_times
 
     table = read_table(path)
-    table.require(time, event, group, *([strata] if strata else []))
+    needed = [time, event, group, *([strata] if strata else [])]
+    table.require(*needed)
+    table.require_unique_ids()
     records = []
     first_row: dict[str, int] = {}
-    excluded = 0
+    excluded = unscored = 0
+    missing: dict[str, int] = {}
     for i in range(len(table)):
-        if table.text(i, group, required=False) in UNUSABLE_INDICATIONS:
+        label = table.text(i, group, required=False)
+        if label in UNUSABLE_INDICATIONS:
             excluded += 1  # a profile that could not be scored is no group of its own
+            unscored += 1
             continue
-        duration = table.number(i, time)
-        assert duration is not None
-        if duration < 0:
+        duration = table.number(i, time, required=False)
+        if duration is not None and duration < 0:
             raise cell_error(table.path, table.where(i), time, f"negative time {duration:g}")
-        name = table.text(i, group)
-        first_row.setdefault(name, table.where(i))
-        records.append({"time": duration, "event": table.binary(i, event), "group": name,
+        status = table.binary(i, event, required=False)
+        empty = [c for c in needed if not table.text(i, c, required=False)]
+        if empty:  # left out and counted per column, never silently
+            for column in empty:
+                missing[column] = missing.get(column, 0) + 1
+            excluded += 1
+            continue
+        first_row.setdefault(label, table.where(i))
+        records.append({"time": duration, "event": status, "group": label,
                         "stratum": table.text(i, strata) if strata else ""})
+    if not records:
+        raise cell_error(table.path, None, None, "no row has a time, an event and a group")
     frame = pd.DataFrame(records)
     names = sorted(frame["group"].unique(), key=lambda g: (INDICATION_ORDER.get(g, len(INDICATION_ORDER)), g))
     if len(names) < 2:
@@ -110,6 +125,7 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     for name in names:
         if frame.loc[frame["group"] == name, "event"].sum() == 0:
             raise cell_error(table.path, first_row[name], event, f"group {name!r} has no events")
+    require_events(table, frame["event"].astype(int).tolist(), event)
     reference = reference if reference is not None else names[0]
     if reference not in names:
         raise cell_error(table.path, None, group, f"reference group {reference!r} not in the data ({', '.join(names)})")
@@ -148,4 +164,4 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
         for col, name in columns.items()
     ]
     return SurvivalResult(str(path), time, event, group, strata, reference, curves, float(logrank.test_statistic),
-                          len(names) - 1, float(logrank.p_value), ratios, level, excluded)
+                          len(names) - 1, float(logrank.p_value), ratios, level, excluded, missing, unscored)

@@ -16,6 +16,21 @@ from ..errors import ValidationError
 
 
 SYNTHETIC_MARK = "SYNTHETIC"
+#: Columns that name a client rather than measure something: never candidate factors, and unique per file.
+ID_COLUMNS: frozenset[str] = frozenset({"id", "client", "client_id", "respondent", "target", "record_id", "case"})
+
+
+#: Events per model parameter below which an estimate is unstable (Peduzzi et al. 1996): fewer in
+#: all is refused, fewer per parameter is flagged.
+MIN_EVENTS_PER_PARAMETER = 10
+
+
+def parse_number(value: str) -> float:
+    """A number as people type it in a CSV cell: ``1.5`` or, with one comma and no point, ``1,5``.
+
+    Raises ``ValueError`` when the text is not a number.
+    """
+    return float(value.replace(",", ".")) if value.count(",") == 1 and "." not in value else float(value)
 
 
 def is_synthetic(path: Path | str) -> bool:
@@ -44,6 +59,21 @@ def cell_error(path: Path | str, row: int | None, column: str | None, what: str)
     if column is not None:
         where.append(f"column {column!r}")
     return ValidationError(f"{path}: {', '.join(where) + ': ' if where else ''}{what}")
+
+
+def require_events(table: Table, status: list[int], column: str, *, both_outcomes: bool = False) -> None:
+    """Refuse data too small for any model: fewer than ten events (``both_outcomes``: of either outcome)."""
+    events = sum(status)
+    non_events = len(status) - events
+    if events < MIN_EVENTS_PER_PARAMETER:
+        what = f"{events} events"
+    elif both_outcomes and non_events < MIN_EVENTS_PER_PARAMETER:
+        what = f"{non_events} rows without an event"
+    else:
+        return
+    raise cell_error(table.path, None, column,
+                     f"too few events: {what} in {len(status)} rows; a model needs at least "
+                     f"{MIN_EVENTS_PER_PARAMETER} (events per parameter, Peduzzi et al. 1996)")
 
 
 @dataclass(slots=True)
@@ -78,7 +108,7 @@ class Table:
         if not value:
             return None
         try:
-            number = float(value.replace(",", ".")) if value.count(",") == 1 and "." not in value else float(value)
+            number = parse_number(value)
         except ValueError:
             raise cell_error(self.path, self.row_numbers[index], column, f"{value!r} is not a number") from None
         if not math.isfinite(number):
@@ -96,9 +126,13 @@ class Table:
 
     def binary(self, index: int, column: str, *, required: bool = True) -> int | None:
         """0 or 1 (an outcome or event indicator)."""
-        number = self.number(index, column, required=required)
-        if number is None:
+        value = self.text(index, column, required=required)
+        if not value:
             return None
+        try:
+            number = parse_number(value)
+        except ValueError:
+            number = math.nan  # 'yes', 'ja': the message below says what is expected
         if number not in (0.0, 1.0):
             raise cell_error(self.path, self.row_numbers[index], column,
                              f"{self.text(index, column)!r} is not 0 or 1")
@@ -106,6 +140,24 @@ class Table:
 
     def where(self, index: int) -> int:
         return self.row_numbers[index]
+
+    def id_column(self) -> str | None:
+        """The column that names the client (``client``, ``id``, ...), if the file has one."""
+        return next((c for c in self.columns if c.lower() in ID_COLUMNS), None)
+
+    def require_unique_ids(self) -> str | None:
+        """One row per client: a client id seen twice is an error naming both rows."""
+        column = self.id_column()
+        if column is None:
+            return None
+        seen: dict[str, int] = {}
+        for i in range(len(self)):
+            value = self.text(i, column)
+            if value in seen:
+                raise cell_error(self.path, self.where(i), column,
+                                 f"client {value!r} appears twice (also row {seen[value]}); one row per client")
+            seen[value] = self.where(i)
+        return column
 
 
 def _data_lines(handle: Iterable[str], comments: list[str]) -> Iterator[str]:

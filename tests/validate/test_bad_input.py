@@ -1,0 +1,68 @@
+"""Every bad cohort file is one line naming file, row and column, exit 4, and nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+
+HEADER = "client,age,job_insecurity,profile,recurrence,days"
+
+
+def _cohort(n: int = 80, seed: int = 2) -> list[str]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        exposed = int(rng.integers(0, 2))
+        event = int(rng.random() < 0.3 + 0.2 * exposed)
+        days = int(rng.integers(20, 700)) if event else 730
+        rows.append(f"c{i:03d},{rng.integers(25, 64)},{exposed},{rng.integers(0, 5)},{event},{days}")
+    return rows
+
+
+def _with(rows: list[str], row: int, column: str, value: str) -> list[str]:
+    """``rows`` with one cell replaced; ``row`` is the file row (the header is row 1)."""
+    index = HEADER.split(",").index(column)
+    out = list(rows)
+    cells = out[row - 2].split(",")
+    cells[index] = value
+    out[row - 2] = ",".join(cells)
+    return out
+
+
+KINDS = {
+    "factors": ["--outcome", "recurrence", "--time", "days", "--factor", "job_insecurity", "--adjust", "age"],
+    "predictive": ["--outcome", "recurrence", "--predictor", "profile", "--time", "days", "--horizon", "365"],
+    "survival": ["--time", "days", "--event", "recurrence", "--group", "job_insecurity"],
+}
+ROWS = _cohort()
+FEW_EVENTS = [r.rsplit(",", 2)[0] + (",1,100" if i < 6 else ",0,730") for i, r in enumerate(ROWS)]
+CASES = {  # (header, rows, the error after 'review: FILE: ')
+    "missing column": (HEADER.replace("recurrence", "relapse"), ROWS,
+                       f"row 1, column 'recurrence': no such column (the header has {HEADER.replace('recurrence', 'relapse').replace(',', ', ')})"),
+    "wrong type": (HEADER, _with(ROWS, 7, "days", "ten"), "row 7, column 'days': 'ten' is not a number"),
+    "negative time": (HEADER, _with(ROWS, 5, "days", "-3"), "row 5, column 'days': negative time -3"),
+    "event not 0/1": (HEADER, _with(ROWS, 9, "recurrence", "yes"), "row 9, column 'recurrence': 'yes' is not 0 or 1"),
+    "duplicate client": (HEADER, _with(ROWS, 12, "client", "c004"),
+                         "row 12, column 'client': client 'c004' appears twice (also row 6); one row per client"),
+    "too few events": (HEADER, FEW_EVENTS, "column 'recurrence': too few events: 6 events in 80 rows; a model needs "
+                                           "at least 10 (events per parameter, Peduzzi et al. 1996)"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_cohort_is_one_line_and_writes_nothing(kind: str, case: str, tmp_path: Path) -> None:
+    header, rows, message = CASES[case]
+    path = tmp_path / "cohort.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    out = tmp_path / "result.json"
+    result = CliRunner().invoke(main, ["validate", kind, str(path), *KINDS[kind], "--json", str(out),
+                                       *(["--plot", str(tmp_path / "figure.png")] if kind != "factors" else [])])
+    assert result.exit_code == 4, result.output
+    assert result.output == f"review: {path}: {message}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.csv"]
