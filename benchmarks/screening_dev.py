@@ -88,6 +88,8 @@ class Candidate:
     # fitted on the same rows (same presumed sample, same retraining), scores combined by `combine`
     combine: str = "z"  # "z": mean of the members' standardised decision values; "rank": mean rank
     fuse_weight: float = 0.5  # the second member's weight in that mean
+    fuse_refit: str = "both"  # "both" members at every retrain, or "alternate": one per retrain (the
+    # other scores with its last fit), half the fits
     engine_model: str = ""  # set: the engine's defaults (every field above ignored) with review
     # simulate's --model set to this (e.g. "svm-liblinear" / "svm-newton": one model, two solvers)
     relevant_floor: float = 0.0  # > 0: each relevant record weighs at least this many irrelevant
@@ -233,6 +235,20 @@ CANDIDATES: dict[str, Candidate | None] = {
                                 note="e4f-small-u4 with the title twice on the small sets (as engine 4 has it)"),
     "e4-small-u4p50": Candidate(small="h-u4-empty0-p50", large="default",
                                 note="h-u4-empty0-p50 on sets of fewer than 1,000 records, engine 4 on the others"),
+    # round 5 (decision 0020), development on seeds 1-8: the two families of engine version 5
+    # (e4-floor9.8 on its features, h-u4-empty0 on its own) fitted on the same rows, scores fused
+    "fuse-e4f-u4-rank": _c(**_E4, relevant_floor=9.8, fuse="h-u4-empty0", combine="rank",
+                           note="e4-floor9.8 and h-u4-empty0 on the same rows, mean of their ranks, every size"),
+    "fuse-e4f-u4-z": _c(**_E4, relevant_floor=9.8, fuse="h-u4-empty0",
+                        note="e4-floor9.8 and h-u4-empty0 on the same rows, mean of their z-scores, every size"),
+    "fuse-e4f-u4-rank-alt": _c(**_E4, relevant_floor=9.8, fuse="h-u4-empty0", combine="rank", fuse_refit="alternate",
+                               note="fuse-e4f-u4-rank refitting one member per retrain, in turn (half the fits)"),
+    "fuse-e4f-u4-z-alt": _c(**_E4, relevant_floor=9.8, fuse="h-u4-empty0", fuse_refit="alternate",
+                            note="fuse-e4f-u4-z refitting one member per retrain, in turn (half the fits)"),
+    "e5-large-fuse-rank": Candidate(small="h-u4-empty0", large="fuse-e4f-u4-rank",
+                                    note="engine 5 below 1,000 records (h-u4-empty0), fuse-e4f-u4-rank above"),
+    "e5-large-fuse-z": Candidate(small="h-u4-empty0", large="fuse-e4f-u4-z",
+                                 note="engine 5 below 1,000 records (h-u4-empty0), fuse-e4f-u4-z above"),
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -325,15 +341,27 @@ class ColumnFusion:
     """Two linear members on two column blocks of one matrix (columns ``[:split]`` and
     ``[split:]``, each block a separate vocabulary), fitted on the same rows; scores combined."""
 
-    def __init__(self, first: Any, second: Any, split: int, combine: str, weight: float = 0.5) -> None:
-        self.first, self.second, self.split, self.combine = first, second, split, combine
+    def __init__(self, first: Any, second: Any, split: int, combine: str, weight: float = 0.5,
+                 refit: str = "both") -> None:
+        self.first, self.second, self.split, self.combine, self.refit = first, second, split, combine, refit
         self.weights = np.array([1 - weight, weight])
         self.name = f"fusion({first.name},{second.name})"
 
     def fit(self, X, y):  # noqa: ANN001, ANN201
         first, second = _split_columns(X, self.split)
-        self.first.fit(first, y)
-        self.second.fit(second, y)
+        _FITS[0] += 1
+        for index, (member, block) in enumerate(((self.first, first), (self.second, second))):
+            previous = _WARM[index]
+            if self.refit == "alternate" and previous is not None and _FITS[0] % 2 != index:
+                # Not this member's turn: it scores with its last fit (one fit per retrain).
+                self.first, self.second = (previous, self.second) if index == 0 else (self.first, previous)
+                continue
+            # Each SVM member starts from its own previous fit in this run (the ranker warm-starts
+            # only a lone SvmModel): the same minimiser, found sooner, as for the single models.
+            if previous is not None and getattr(previous, "solution", None) is not None and hasattr(member, "start"):
+                member.start = previous.solution
+            member.fit(block, y)
+            _WARM[index] = member
         return self
 
     def scores(self, X):  # noqa: ANN001, ANN201
@@ -385,6 +413,10 @@ def member_model(candidate: Candidate, name: str, seed: int) -> Any:
 #: the last matrix ColumnFusion scored with its two blocks.
 _SPLIT = [0]
 _SCORED: list[Any] = [None, None, None]
+#: The fused members' last fits in the current run (warm starts, or the member not refitted) and
+#: the number of fused fits so far (both reset by run_one).
+_WARM: list[Any] = [None, None]
+_FITS = [0]
 
 
 def install(candidate: Candidate | None) -> None:
@@ -400,7 +432,7 @@ def install(candidate: Candidate | None) -> None:
             other = CANDIDATES[candidate.fuse]
             assert other is not None and other.model in ("svm", "logistic", "nb"), candidate.fuse
             return ColumnFusion(member(candidate.model, seed), member_model(other, other.model, seed),
-                                _SPLIT[0], candidate.combine, candidate.fuse_weight)
+                                _SPLIT[0], candidate.combine, candidate.fuse_weight, candidate.fuse_refit)
         if candidate.model.startswith("z:"):  # mean of standardised scores
             return models.EnsembleModel(seed, members=[member(n, seed) for n in candidate.model[2:].split("+")])
         if candidate.model == "ensemble":
@@ -595,6 +627,8 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
         features = type(features)(ids=list(features.ids), matrix=sp.hstack([features.matrix, second.matrix], format="csr"),
                                   config=features.config, build_seconds=features.build_seconds, n_built=features.n_built)
     _N_RECORDS[0] = len(data)
+    _WARM[:] = [None, None]
+    _FITS[0] = 0
     started = time.process_time()
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
         features = with_lsa(features, candidate.lsa, candidate.lsa_weight)
