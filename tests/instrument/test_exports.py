@@ -43,6 +43,17 @@ def test_questionnaire_validates_and_carries_translations_weights_enablewhen(ban
     assert len({i["linkId"] for i in _items(q)}) == len(list(_items(q)))  # linkIds unique
 
 
+def test_questionnaire_says_a_medical_question_needs_consent(bank):
+    bank.question("prev_absence").medical = True
+    by_id = {i["linkId"]: i for i in _items(fhir.questionnaire(bank))}
+    # The FHIR export was the one output without the consent note every other output carries.
+    (consent,) = [c for c in by_id["prev_absence"]["item"] if c["linkId"] == "prev_absence-consent"]
+    assert consent["type"] == "display" and consent["text"].startswith("Medische informatie: niet verplicht.")
+    assert "only if the client consents" in consent["_text"]["extension"][0]["extension"][1]["valueString"]
+    assert by_id["prev_absence"]["required"] is False
+    assert "item" not in by_id["company"]  # no help, not medical: no display child
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda q: q.update(status="not-a-status"), "status 'not-a-status'"),
     (lambda q: q["item"][0]["item"][0].pop("linkId"), "linkId"),

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import ValidationError
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, ItemBank, Note, Question
+from .render import T, medical_note
 
 FHIR_VERSION = "4.0.1"
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
@@ -88,9 +89,16 @@ def _question(q: Question, items_by_factor: Mapping[str, Any]) -> dict[str, Any]
             entry["extension"] = [{"url": ITEM_WEIGHT, "valueDecimal": option.weight}]
         options.append(entry)
     item["answerOption"] = options
+    children = []
     if q.help_nl:
-        item["item"] = [{"linkId": f"{q.link_id}-help", "type": "display", "text": q.help_nl,
-                         "_text": _translation(q.help_en or q.help_nl)}]
+        children.append({"linkId": f"{q.link_id}-help", "type": "display", "text": q.help_nl,
+                         "_text": _translation(q.help_en or q.help_nl)})
+    if q.medical:
+        # As in every other output: optional, and only with the client's consent.
+        children.append({"linkId": f"{q.link_id}-consent", "type": "display",
+                         "text": medical_note(T("nl"), q), "_text": _translation(medical_note(T("en"), q))})
+    if children:
+        item["item"] = children
     return item
 
 
