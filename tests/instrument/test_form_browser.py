@@ -168,3 +168,28 @@ def test_keyboard_download_and_no_external_assets(browser, tmp_path, bank, confi
     assert codes[first.link_id] == first.options[1].code and "conflict" not in codes
     assert info.value.suggested_filename.startswith("antwoorden-")
     page.close()
+
+
+def test_clear_all_asks_before_wiping_the_answers(browser, tmp_path, bank, config):
+    page_file = tmp_path / "form.html"
+    page_file.write_text(form_html(bank, config), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    page.keyboard.press("Space")  # the first question, by keyboard
+    first = bank.questions[0].link_id
+    answered = f"document.querySelectorAll('input[name=\"{first}\"]:checked').length"
+    asked: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    page.focus("#reset-form")
+    page.keyboard.press("Enter")
+    assert asked == ["Alle antwoorden wissen? Dat kan niet ongedaan worden gemaakt."]
+    assert page.evaluate(answered) == 1  # said no: nothing lost
+    page.once("dialog", lambda d: answer(d, True))
+    page.keyboard.press("Enter")
+    assert page.evaluate(answered) == 0 and "0 van" in page.inner_text("#progress-text")
+    page.close()

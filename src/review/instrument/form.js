@@ -194,7 +194,13 @@
   form.addEventListener("change", update);
   document.getElementById("download-response").addEventListener("click", update);
   document.getElementById("print-report").addEventListener("click", function () { window.print(); });
-  document.getElementById("reset-form").addEventListener("click", function () { form.reset(); update(); });
+  // The answers live only in this page: clearing them asks first (a stray Enter on the button
+  // would otherwise wipe a whole conversation's answers without a trace).
+  document.getElementById("reset-form").addEventListener("click", function () {
+    if (Object.keys(readAnswers()).length && !window.confirm(S.confirmReset)) { return; }
+    form.reset();
+    update();
+  });
   update();
   var first = form.querySelector("input");
   if (first) { first.focus(); }

@@ -108,6 +108,8 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
             "noLeads": t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."),
             "notCounted": t(" (telt niet mee)", " (not counted)"),
             "file": t("antwoorden", "answers"),
+            "confirmReset": t("Alle antwoorden wissen? Dat kan niet ongedaan worden gemaakt.",
+                              "Clear all answers? This cannot be undone."),
         },
     }
 
