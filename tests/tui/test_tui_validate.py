@@ -48,3 +48,36 @@ async def test_validate_screen_shows_bad_input_as_one_line(tui_ws: Workspace) ->
         report = str(app.screen.query_one("#validate-report", Static).render())
         assert report.endswith("row 3, column 'rating': rating '7' out of range 1-4")
         assert any("out of range" in n.message for n in app._notifications)
+
+
+@async_test
+async def test_validate_screen_at_80_columns_neither_cuts_names_nor_wraps_tables(tui_ws: Workspace) -> None:
+    """At 80x24 the list cut 'profile predicts recurrence  [predictiv' and the report wrapped its tables."""
+    from textual.widgets import Label
+
+    from review.services.validate import write_demo
+
+    write_demo(tui_ws.path("validate"))
+    async with open_app(tui_ws, "alice", "validate", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ValidateScreen)
+        listing = screen.query_one("#analysis-list", ListView)
+        labels = list(listing.query(Label))
+        assert len(labels) == 10
+        for label in labels:  # every name whole, inside the list
+            text = str(label.render())
+            assert label.size.width >= len(text) and label.region.right <= listing.region.right, text
+        assert screen.query_one("#analysis-pane").region.bottom <= screen.query_one("#report-pane").region.y
+        for kind in ("factors", "kappa"):
+            listing.index = [p.kind for p in screen.planned].index(kind)
+            listing.focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            report = screen.query_one("#validate-report", Static)
+            lines = str(report.render()).splitlines()
+            assert report.size.height == len(lines)  # one screen row per report line: nothing wrapped
+            assert report.size.width == max(len(line) for line in lines)  # and nothing cut: it scrolls sideways
+        factor_rows = [line for line in lines if line.startswith("conflict_with_supervisor")]
+        assert factor_rows and len(factor_rows[0]) > 78  # kappa's rows are wider than the screen ...
+        scroll = screen.query_one("#report-scroll")
+        assert scroll.virtual_size.width > scroll.size.width  # ... and reachable by scrolling

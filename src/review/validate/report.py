@@ -26,6 +26,11 @@ def _num(value: float | None, fmt: str = ".2f") -> str:
     return "n/a" if value is None else format(value, fmt)
 
 
+def _width(names: list[str], header: str) -> int:
+    """The first column as wide as its longest name: the tables fit 80 columns when the names do."""
+    return max([len(header), *(len(n) for n in names)])
+
+
 def _p(p: float | None) -> str:
     if p is None:
         return "n/a"
@@ -34,19 +39,20 @@ def _p(p: float | None) -> str:
 
 def factors_lines(r: FactorsResult) -> list[str]:
     pct = f"{r.level:.0%}"
+    w = _width([f.factor for f in r.factors], "factor")
     lines = [f"Own data: {r.model}, {r.n_rows} rows; outcome {r.outcome!r}"
              + (f", time {r.time!r}, event {r.event!r}" if r.time else "")
              + (f"; adjusted for {', '.join(r.adjust)}" if r.adjust else "; crude (no --adjust)"),
-             f"{'factor':<32} {'contrast':<14} {r.factors[0].measure if r.factors else '':>5} {pct + ' CI':<17} "
-             f"{'p':>7} {'n':>6} {'events':>6}"]
+             f"{'factor':<{w}} {r.factors[0].measure if r.factors else '':>5} {pct + ' CI':<17} "
+             f"{'p':>7} {'n':>6} {'events':>6}  contrast"]
     for f in r.factors:
         kind = "present/absent" if "present" in f.contrast else "per unit"
         if f.estimate is None:
-            lines.append(f"{f.factor:<32} {kind:<14} {'-':>5} {'':<17} {'':>7} {f.n:>6} {f.events:>6}  {f.note}")
+            lines.append(f"{f.factor:<{w}} {'-':>5} {'':<17} {'':>7} {f.n:>6} {f.events:>6}  {kind}  {f.note}")
         else:
             notes = [*([f"{f.excluded} incomplete rows left out"] if f.excluded else []), *([f.note] if f.note else [])]
-            lines.append(f"{f.factor:<32} {kind:<14} {f.estimate:>5.2f} {_ci((f.ci_low, f.ci_high)):<17} "
-                         f"{_p(f.p):>7} {f.n:>6} {f.events:>6}" + (f"  ({'; '.join(notes)})" if notes else ""))
+            lines.append(f"{f.factor:<{w}} {f.estimate:>5.2f} {_ci((f.ci_low, f.ci_high)):<17} "
+                         f"{_p(f.p):>7} {f.n:>6} {f.events:>6}  {kind}" + (f"  ({'; '.join(notes)})" if notes else ""))
     if r.missing:
         lines.append("missing values (those rows are left out of the models using the column): "
                      + ", ".join(f"{column} {count}" for column, count in r.missing.items()))
@@ -58,10 +64,11 @@ def factors_lines(r: FactorsResult) -> list[str]:
 
 
 def cvi_lines(r: CviResult) -> list[str]:
+    w = _width([i.item for i in r.items], "item")
     lines = [f"Content validity: {len(r.items)} items rated by {len(r.experts)} experts (relevant = 3 or 4 of 1-4)",
-             f"{'item':<32} {'N':>3} {'A':>3} {'I-CVI':>6} {'pc':>6} {'k*':>6}  adequacy"]
+             f"{'item':<{w}} {'N':>3} {'A':>3} {'I-CVI':>6} {'pc':>6} {'k*':>6}  adequacy"]
     for i in r.items:
-        lines.append(f"{i.item:<32} {i.n_experts:>3} {i.n_relevant:>3} {i.i_cvi:>6.2f} {i.pc:>6.3f} "
+        lines.append(f"{i.item:<{w}} {i.n_experts:>3} {i.n_relevant:>3} {i.i_cvi:>6.2f} {i.pc:>6.3f} "
                      f"{i.kappa_star:>6.2f}  {i.adequacy}" + ("  <- revise" if i.revise else ""))
     lines.append(f"S-CVI/Ave {r.s_cvi_ave:.2f} (aim >= 0.90)   S-CVI/UA {r.s_cvi_ua:.2f}")
     revise = r.to_revise
@@ -72,10 +79,11 @@ def cvi_lines(r: CviResult) -> list[str]:
 def delphi_lines(r: DelphiResult) -> list[str]:
     lines = [f"Delphi round: {len(r.items)} items, {len(r.experts)} experts; rule: {r.rule.describe()}"]
     compare = r.previous_path is not None
-    header = f"{'item':<32} {'N':>3} {'agree':>6} {'disagree':>8} {'median':>6}  verdict"
+    w = _width([i.item for i in r.items], "item")
+    header = f"{'item':<{w}} {'N':>3} {'agree':>6} {'disagree':>8} {'median':>6}  verdict"
     lines.append(header + ("   previous round" if compare else ""))
     for i in r.items:
-        line = f"{i.item:<32} {i.n_experts:>3} {i.agree:>6.0%} {i.disagree:>8.0%} {i.median:>6g}  {i.verdict:<10}"
+        line = f"{i.item:<{w}} {i.n_experts:>3} {i.agree:>6.0%} {i.disagree:>8.0%} {i.median:>6g}  {i.verdict:<10}"
         if compare:
             line += (f"   {i.previous_agree:.0%} agree, {i.previous_verdict}" if i.previous_agree is not None
                      else "   (new item)")
@@ -89,17 +97,18 @@ def delphi_lines(r: DelphiResult) -> list[str]:
     return lines
 
 
-def _agreement_line(a: Agreement, weights: str) -> str:
+def _agreement_line(a: Agreement, weights: str, w: int) -> str:
     weighted = ("" if a.weighted_kappa is None or len(a.categories) <= 2 else
                 f"  {weights} weighted kappa {_num(a.weighted_kappa)} {_ci(a.weighted_kappa_ci)}")
-    return (f"{a.item:<32} n={a.n:<4} agreement {a.agreement:.0%} {_ci(a.agreement_ci, '.0%')}  "
+    return (f"{a.item:<{w}} n={a.n:<4} agreement {a.agreement:.0%} {_ci(a.agreement_ci, '.0%')}  "
             f"kappa {_num(a.kappa)} {_ci(a.kappa_ci)}  AC1 {_num(a.ac1)} {_ci(a.ac1_ci)}{weighted}")
 
 
 def kappa_lines(r: KappaResult) -> list[str]:
     lines = [f"Agreement of {r.raters[0]} and {r.raters[1]} ({r.level:.0%} CIs; AC1 bootstrap, seed {r.seed})"]
-    lines.extend(_agreement_line(i, r.weights) for i in r.items)
-    lines.append(_agreement_line(r.overall, r.weights))
+    w = _width([i.item for i in [*r.items, r.overall]], "")
+    lines.extend(_agreement_line(i, r.weights, w) for i in r.items)
+    lines.append(_agreement_line(r.overall, r.weights, w))
     return lines
 
 
@@ -122,6 +131,7 @@ def sus_lines(r: SusResult) -> list[str]:
 
 
 def predictive_lines(r: PredictiveResult) -> list[str]:
+    w = _width([g.group for g in r.calibration], "group")
     left_out = _left_out(r.missing, r.unscored)
     head = (f"Predictive check: {r.predictor!r} for {r.outcome!r}" + (f" over {r.time!r}" if r.time else "")
             + f", n={r.n}, events={r.events}" + (f" ({r.excluded} rows left out: {left_out})" if r.excluded else ""))
@@ -135,10 +145,10 @@ def predictive_lines(r: PredictiveResult) -> list[str]:
              f"C-statistic {r.c_statistic:.3f} {_ci(r.c_statistic_ci, '.3f')}: {r.measure}; "
              f"{r.level:.0%} bootstrap percentile CI, {r.n_boot} resamples, seed {r.seed}",
              f"calibration by profile group ({model}):",
-             f"  {'group':<24} {'n':>5} {events:>6} {'observed':>8} {f'{r.level:.0%} CI':<16} {'predicted':>9}"
+             f"  {'group':<{w}} {'n':>5} {events:>6} {'observed':>8} {f'{r.level:.0%} CI':<16} {'predicted':>9}"
              + (f" {'at risk':>7}" if r.time else "")]
     for g in r.calibration:
-        lines.append(f"  {g.group:<24} {g.n:>5} {g.events:>6} {_num(g.observed, '.1%'):>8} "
+        lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_num(g.observed, '.1%'):>8} "
                      f"{_ci(g.observed_ci, '.1%'):<16} {_num(g.predicted, '.1%'):>9}"
                      + (f" {g.at_risk:>7}" if g.at_risk is not None else ""))
     return lines
@@ -153,12 +163,13 @@ def _left_out(missing: dict[str, int], unscored: int) -> str:
 
 
 def survival_lines(r: SurvivalResult) -> list[str]:
+    w = _width([g.group for g in r.groups], "group")
     lines = [f"Survival: time {r.time!r}, event {r.event!r} by {r.group!r}"
              + (f", Cox stratified by {r.strata!r}" if r.strata else "")
              + (f" ({r.excluded} rows left out: {_left_out(r.missing, r.unscored)})" if r.excluded else ""),
-             f"  {'group':<24} {'n':>5} {'events':>6} {'median time':>11}  {f'{r.level:.0%} CI'}"]
+             f"  {'group':<{w}} {'n':>5} {'events':>6} {'median time':>11}  {f'{r.level:.0%} CI'}"]
     for g in r.groups:
-        lines.append(f"  {g.group:<24} {g.n:>5} {g.events:>6} {_num(g.median, 'g'):>11}  {_ci(g.median_ci, 'g')}")
+        lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_num(g.median, 'g'):>11}  {_ci(g.median_ci, 'g')}")
     lines.append(f"log-rank chi2 {r.logrank_chi2:.2f}, df {r.logrank_df}, p {_p(r.logrank_p)}")
     for h in r.hazard_ratios:
         lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}")

@@ -12,7 +12,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Label, ListItem, ListView, Static
@@ -45,6 +45,8 @@ class ValidateScreen(Screen[None]):
     """Planned analyses on the left, the selected one's report on the right."""
 
     CSS_PATH = "validate.tcss"
+    #: Below 140 columns the list sits above the report, which then has the full width.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     HELP = ("The analyses of `validate/analyses.toml` (own data, content validity, Delphi rounds, pilot "
             "agreement, usability, predictive check, survival). Select one and press **enter** (or **r**) to "
             "run it: the report appears on the right and the JSON (and a figure for survival and predictive "
@@ -74,7 +76,7 @@ class ValidateScreen(Screen[None]):
                 yield ListView(id="analysis-list")
             with Vertical(id="report-pane"):
                 yield Static("", id="validate-status")
-                with VerticalScroll(id="report-scroll"):
+                with ScrollableContainer(id="report-scroll"):
                     yield Static("", id="validate-report", markup=False)
         yield screen_footer()
 
