@@ -62,15 +62,40 @@ def test_bad_input_is_one_line_with_file_row_column(tmp_path: Path) -> None:
     assert result.output.strip().splitlines() == [f"review: {path}: row 3, column 'rating': rating '9' out of range 1-4"]
 
 
-def test_real_data_inside_a_repository_gets_a_warning(tmp_path: Path) -> None:
-    (tmp_path / ".git").mkdir()
-    data = tmp_path / "pilot.csv"
-    data.write_text("target,rater,score\na,x,1\na,y,2\nb,x,3\nb,y,3\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["validate", "icc", str(data)])
-    assert result.exit_code == 0
-    assert f"warning: {data}: client data inside a repository or workspace ({tmp_path})" in result.output
-    data.write_text("# SYNTHETIC test data\n" + data.read_text(), encoding="utf-8")
-    assert "warning" not in CliRunner().invoke(main, ["validate", "icc", str(data)]).output
+def test_personal_data_and_its_results_stay_outside_repositories(tmp_path: Path) -> None:
+    repo, secure = tmp_path / "repo", tmp_path / "secure"
+    (repo / ".git").mkdir(parents=True)
+    secure.mkdir()
+    pilot = "target,rater,score\na,x,1\na,y,2\nb,x,3\nb,y,3\n"
+    inside = repo / "pilot.csv"
+    inside.write_text(pilot, encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "icc", str(inside), "--json", str(secure / "icc.json")])
+    assert result.exit_code == 4 and result.output == (
+        f"review: {inside}: personal data inside a repository or workspace ({repo}); keep it outside "
+        "(demo data: mark it with a leading '# SYNTHETIC' line)\n")
+    outside = secure / "pilot.csv"
+    outside.write_text(pilot, encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "icc", str(outside), "--json", str(repo / "icc.json")])
+    assert result.exit_code == 4 and result.output.startswith(
+        f"review: {repo / 'icc.json'}: results of personal data may not be written inside a repository")
+    assert sorted(p.name for p in [*repo.iterdir(), *secure.iterdir()]) == [".git", "pilot.csv", "pilot.csv"]
+    inside.write_text("# SYNTHETIC test data\n" + pilot, encoding="utf-8")  # demo data may live anywhere
+    result = CliRunner().invoke(main, ["validate", "icc", str(inside), "--json", str(repo / "icc.json")])
+    assert result.exit_code == 0 and "warning" not in result.output
+    ratings = repo / "ratings.csv"  # experts' ratings of items are no client data: a warning only
+    ratings.write_text("item,expert,rating\nq1,e1,4\nq1,e2,3\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "cvi", str(ratings)])
+    assert result.exit_code == 0 and f"warning: {ratings}: data inside a repository or workspace ({repo})" in result.output
+
+    # a plan whose second analysis reads personal data inside the repository writes nothing at all
+    plan = secure / "analyses.toml"
+    plan.write_text(f'[[analysis]]\nname = "icc"\nkind = "icc"\nfile = "{outside}"\n'
+                    f'[[analysis]]\nname = "cohort"\nkind = "icc"\nfile = "{ratings}"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 4 and "personal data inside a repository" in result.output
+    assert not (secure / "results").exists()
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan), "--out", str(repo / "results")])
+    assert result.exit_code == 4 and not (repo / "results").exists()
 
 
 def test_json_to_stdout_and_unwritable_outputs(demo_run: tuple[Path, str], tmp_path: Path) -> None:

@@ -209,10 +209,12 @@ def survival(ctx: Context, file: Path, time: str, event: str, group: str, strata
 @pass_context
 def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
     """Run every analysis of the plan: report, JSON and figures per analysis."""
-    from ..services.validate import planned_analyses, run_planned
+    from ..services.validate import check_planned, planned_analyses, run_planned
 
     workspace = _workspace(ctx)
-    for item in planned_analyses(workspace, plan):
+    items = planned_analyses(workspace, plan)
+    check_planned(items, out_dir)  # personal data in a repository stops the plan before anything is written
+    for item in items:
         click.echo(f"== {item.name} ({item.kind})")
         analysis = run_planned(item, workspace=workspace, out_dir=out_dir)
         for warning in analysis.warnings:

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from ..validate.own_data import OwnDataStudy
 
 __all__ = [
-    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "analyse", "planned_analyses", "privacy_warnings", "result_json",
-    "run_planned", "write_demo",
+    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "analyse", "check_planned", "planned_analyses", "privacy_warnings",
+    "result_json", "results_folder", "run_planned", "write_demo",
 ]
 
 
@@ -36,15 +36,11 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
 
 
-def privacy_warnings(path: Path) -> list[str]:
-    """A warning when a file that is not marked synthetic lies inside a repository or workspace."""
-    from ..validate.table import enclosing_repository, is_synthetic
+def privacy_warnings(path: Path, kind: str = "cvi") -> list[str]:
+    """Warnings for a file inside a repository or workspace; personal data there is refused (``ReviewError``)."""
+    from ..validate.run import check_privacy
 
-    where = enclosing_repository(path)
-    if where is None or is_synthetic(path):
-        return []
-    return [f"{path}: client data inside a repository or workspace ({where}); keep it outside, "
-            "or mark demo data with a leading '# SYNTHETIC' line"]
+    return check_privacy(kind, Path(path), [])
 
 
 def extraction_folder(workspace: Workspace | None, extraction_dir: Path | None) -> Path | None:
@@ -67,15 +63,16 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
             plot_out: Path | None = None) -> Analysis:
     """Run one analysis; ``to_extraction`` (factors) writes the own-data study file."""
     from ..validate.report import report_lines
-    from ..validate.run import run_analysis, write_json, write_plot
+    from ..validate.run import check_privacy, run_analysis, write_json, write_plot
 
     options = dict(options or {})
+    warnings = check_privacy(kind, Path(path), [p for p in (json_out, plot_out) if p is not None])
     folder = extraction_folder(workspace, extraction_dir)
     factor_list = _factor_list(folder) if kind == "factors" else None
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
     result = run_analysis(kind, path, options)
-    analysis = Analysis(kind, result, report_lines(result), warnings=privacy_warnings(Path(path)))
+    analysis = Analysis(kind, result, report_lines(result), warnings=warnings)
     if json_out is not None:
         analysis.written.append(write_json(result, json_out))
     if plot_out is not None:
@@ -112,10 +109,25 @@ def planned_analyses(workspace: Workspace | None, plan: Path | None = None) -> l
     return load_plan(path)
 
 
+def results_folder(item: PlannedAnalysis, out_dir: Path | None = None) -> Path:
+    """Where a planned analysis writes: ``out_dir``, else ``results/`` beside its data file (personal data,
+    and so its results, lie outside any repository: :func:`check_planned` refuses them inside one)."""
+    return Path(out_dir) if out_dir is not None else item.file.parent / RESULTS_DIR
+
+
+def check_planned(items: list[PlannedAnalysis], out_dir: Path | None = None) -> None:
+    """Every privacy check of a plan before anything runs: one refused analysis writes nothing."""
+    from ..validate.run import check_privacy
+
+    for item in items:
+        out = results_folder(item, out_dir)
+        check_privacy(item.kind, item.file, [out / f"{item.slug}.json"])
+
+
 def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
                 out_dir: Path | None = None) -> Analysis:
-    """One analysis of the plan, its JSON (and figure) written under ``results/`` beside the plan."""
-    out = Path(out_dir) if out_dir is not None else item.file.parent / RESULTS_DIR
+    """One analysis of the plan, its JSON (and figure) written under :func:`results_folder`."""
+    out = results_folder(item, out_dir)
     plot = out / f"{item.slug}.png" if item.kind in ("survival", "predictive") else None
     return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=out / f"{item.slug}.json",
                    plot_out=plot)

@@ -16,7 +16,7 @@ from typing import Any
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from ..tomlread import read_toml
-from .table import is_synthetic
+from .table import enclosing_repository, is_synthetic
 
 VALIDATE_DIR = "validate"
 PLAN_FILE = "analyses.toml"
@@ -34,6 +34,9 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "survival": ("time", "event", "group", "strata", "reference", "level"),
 }
 KINDS: tuple[str, ...] = tuple(KIND_OPTIONS)
+#: Kinds whose file holds a row per client (or per labour expert): real files of these kinds, and
+#: everything computed from them, stay outside any repository or workspace.
+PERSONAL_KINDS: frozenset[str] = frozenset({"factors", "predictive", "survival", "kappa", "icc", "sus"})
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "factors": ("outcome",), "predictive": ("outcome", "predictor"), "survival": ("time", "event", "group"),
 }
@@ -113,6 +116,29 @@ def run_analysis(kind: str, path: Path | str, options: dict[str, Any] | None = N
     if level is not None and not 0 < level < 1:
         raise ValidationError(f"--level {level}: must be a fraction such as 0.95")
     return RUNNERS[kind](Path(path), options)
+
+
+def check_privacy(kind: str, data: Path, outputs: list[Path]) -> list[str]:
+    """Refuse personal data, or its results, inside a repository or workspace; warnings for the rest.
+
+    Files marked synthetic (a leading ``# SYNTHETIC`` line, as the demo writes) are exempt.
+    """
+    if is_synthetic(data):
+        return []
+    where = enclosing_repository(data)
+    if where is not None and kind in PERSONAL_KINDS:
+        raise ValidationError(f"{data}: personal data inside a repository or workspace ({where}); keep it outside "
+                              "(demo data: mark it with a leading '# SYNTHETIC' line)")
+    if kind in PERSONAL_KINDS:
+        for out in outputs:
+            inside = enclosing_repository(out)
+            if inside is not None:
+                raise ValidationError(f"{out}: results of personal data may not be written inside a repository "
+                                      f"or workspace ({inside}); write them outside it")
+    if where is not None:
+        return [f"{data}: data inside a repository or workspace ({where}); keep personal data outside, "
+                "or mark demo data with a leading '# SYNTHETIC' line"]
+    return []
 
 
 def result_json(result: Any) -> str:

@@ -1,8 +1,8 @@
 """Validate: the analyses of ``validate/analyses.toml``, each run in a worker, its report shown here.
 
 The same service the CLI's ``review validate run`` uses: results (JSON, figures) are written
-under ``validate/results/``. Without a plan the screen says how to get one, and ``w`` writes the
-synthetic demo data and its plan.
+to ``results/`` beside each data file. Without a plan the screen says how to get one, and ``w``
+writes the synthetic demo data and its plan.
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ class ValidateScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
     HELP = ("The analyses of `validate/analyses.toml` (own data, content validity, Delphi rounds, pilot "
             "agreement, usability, predictive check, survival). Select one and press **enter** (or **r**) to "
-            "run it: the report appears on the right and the JSON (and a figure for survival and predictive "
-            "checks) is written to `validate/results/`. **ctrl+r** re-reads the plan; **w** writes the "
-            "SYNTHETIC demo data and plan when the workspace has none. The CLI runs the same analyses: "
-            "`review validate run`.")
+            "run it: the report appears beside or below the list (wide tables scroll sideways) and the JSON "
+            "(and a figure for survival and predictive checks) is written to `results/` beside the data file. "
+            "**ctrl+r** re-reads the plan; **w** writes the SYNTHETIC demo data and plan when the workspace "
+            "has none. The CLI runs the same analyses: `review validate run`.")
     BINDINGS = [
         Binding("r", "run", "Run", id="validate.run", tooltip="Run the selected analysis"),
         Binding("ctrl+r", "reload", "Reload plan", id="validate.reload", tooltip="Re-read validate/analyses.toml"),
