@@ -219,3 +219,34 @@ def test_one_answer_counts_for_one_factor_unless_declared_independent(tmp_path):
     assert out.reason.startswith("one answer never counts for two factors: company=large (big_employer)")
     both = _bank_with(tmp_path, row, template, independent_factors=[["big_employer", "company_size"]])
     assert both.item("big_employer") is not None and both.item("company_size") is not None
+
+
+def test_every_cited_study_is_listed_with_its_source(synthesis_file, questions_file, config):
+    from review.instrument import render
+    from review.instrument.itembank import Source
+    from review.instrument.scoring import score
+
+    from .conftest import FIXED
+
+    evidence = parse_synthesis_csv(synthesis_file.read_text(encoding="utf-8"), synthesis_file)
+    arends = Source("arends2014", "Arends 2014", "Arends I, et al. Scand J Work Environ Health 2014;40:195.",
+                    doi="10.5271/sjweh.3384")
+    sources = {"arends2014": arends, "sado2014": Source("sado2014", "Sado 2014", "Sado M, et al. 2014.", pmid="1"),
+               "unrelated": Source("unrelated", "Else 2000", "Else E. 2000.")}
+    bank = build_item_bank(evidence, load_templates(questions_file), config,
+                           EvidenceSnapshot("0" * 64, FIXED.isoformat(), "s.csv", len(evidence)),
+                           built_at=FIXED, sources=sources)
+    # Only studies some asked factor rests on; a study the bank does not cite stays out.
+    assert [s.study for s in bank.sources] == ["arends2014", "sado2014"]
+    assert loads_bank(dumps_bank(bank)).sources == bank.sources
+    md = render.questionnaire_markdown(bank)
+    assert "## Bronnen" in md and "- Arends 2014: Arends I, et al. Scand J Work Environ Health " \
+        "2014;40:195. doi:10.5271/sjweh.3384" in md and "- Sado 2014: Sado M, et al. 2014. PMID 1" in md
+    assert "## Sources" in render.guide_markdown(bank, "en")
+    from review.instrument.form import form_html
+    page = form_html(bank, config)
+    assert '<section id="sources">' in page and "Arends I, et al." in page
+    # The report lists the sources of the factors it shows as present, no others.
+    answers = {"prev_absence": "yes", "company": "small"}
+    report = render.report_markdown(bank, score(bank, answers, config), answers)
+    assert "- Sado 2014:" in report and "Arends 2014:" not in report and report.endswith("PMID 1\n")

@@ -53,11 +53,13 @@ def outputs() -> dict[str, dict[str, str]]:
     synthesis = ROOT / "extraction" / "synthesis.csv"
     evidence = load_evidence(synthesis)
     config = load_config(ROOT / "instrument" / "scoring.toml")
-    from review.instrument.project import study_evidence
+    from review.instrument.project import study_evidence, study_sources
 
     effects, expert = study_evidence(ROOT / "extraction")
     bank = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
-                           snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert)
+                           snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
+                           sources=study_sources(ROOT / "extraction"))
+    assert bank.sources  # the citations are in the outputs, and are left out of the scan below
     rng = random.Random(5)
     full = {q.link_id: rng.choice([o.code for o in q.options]) for q in bank.questions}
     out: dict[str, dict[str, str]] = {}
@@ -75,6 +77,12 @@ def outputs() -> dict[str, dict[str, str]]:
             "report-empty": render.report_markdown(bank, score(bank, {}, config), {}, lang=lang),
             "report-full": render.report_markdown(bank, score(bank, full, config), full, lang=lang),
         }
+    # A citation is in the language it was published in (the titles are English).
+    for texts in out.values():
+        for name, text in texts.items():
+            for source in bank.sources:
+                text = text.replace(source.citation, " ")
+            texts[name] = text
     return out
 
 

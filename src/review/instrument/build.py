@@ -19,7 +19,7 @@ from .config import GRADE_RANKS, InstrumentConfig
 from .evidence import DOMAINS, RATIO_MEASURES, EvidenceSnapshot
 from .itembank import (
     UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerOption, ExpertTopic, Item, ItemBank, NotIncluded, Question,
-    Templates,
+    Source, Templates,
 )
 
 
@@ -90,6 +90,7 @@ def build_item_bank(
     built_at: datetime | None = None,
     effects: Mapping[str, list[dict[str, Any]]] | None = None,
     expert: Mapping[str, list[dict[str, Any]]] | None = None,
+    sources: Mapping[str, Source] | None = None,
 ) -> ItemBank:
     """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``."""
     included: list[FactorEvidence] = []
@@ -134,13 +135,18 @@ def build_item_bank(
     asked = {i.factor_id for i in items}
     expert_topics = [_expert_topic(ev, templates, (expert or {})[ev.factor_id]) for ev in evidence
                      if ev.factor_id not in asked and any(e.get("consensus") for e in (expert or {}).get(ev.factor_id, []))]
+    cited = [s for i in items for s in i.studies + [str(e.get("study")) for e in i.expert]]
+    cited += [str(e.get("study")) for topic in expert_topics for e in topic.expert]
+    known = sources or {}
+    bank_sources = sorted((known[s] for s in dict.fromkeys(cited) if s in known),
+                          key=lambda src: (src.label.lower(), src.study))
     moment = (built_at or datetime.now(timezone.utc)).replace(microsecond=0)
     bank = ItemBank(
         title_nl=config.title_nl, title_en=config.title_en, built_at=moment.isoformat(),
         evidence=snapshot, config=config.summary(), items=items,
         questions=_questions(items, templates, config), not_included=not_included,
         missing_templates=missing_templates, unused_templates=unused,
-        canonical_url=config.canonical_url, expert_topics=expert_topics,
+        canonical_url=config.canonical_url, expert_topics=expert_topics, sources=bank_sources,
     )
     bank.content_sha256 = bank.digest()
     return bank

@@ -24,7 +24,7 @@ from .config import InstrumentConfig
 from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
 from .itembank import DOMAIN_LABELS, ItemBank, Question
-from .render import T, evidence_text, medical_note
+from .render import T, evidence_text, medical_note, source_line
 from .scoring import INDICATIONS
 
 _CSS = """
@@ -220,4 +220,8 @@ def _result_section(t: T, bank: ItemBank) -> str:
                  f'<button type="button" id="print-report">{t("Rapport afdrukken", "Print report")}</button>'
                  f'<button type="button" id="reset-form">{t("Alles wissen", "Clear all")}</button></div>\n'
                  "</section>\n")
+    if bank.sources:
+        parts.append(f'<section id="sources">\n<h2>{t("Bronnen", "Sources")}</h2>\n<ul>\n'
+                     + "".join(f"<li>{html.escape(source_line(s))}</li>\n" for s in bank.sources)
+                     + "</ul>\n</section>\n")
     return "".join(parts)

@@ -300,6 +300,17 @@ class ExpertTopic:
     advice_en: str = ""
 
 
+@dataclass(slots=True, frozen=True)
+class Source:
+    """A study the bank cites: the label its evidence lines use ('Arends 2014') and where to find it."""
+
+    study: str
+    label: str
+    citation: str
+    doi: str = ""
+    pmid: str = ""
+
+
 @dataclass(slots=True)
 class NotIncluded:
     factor_id: str
@@ -327,6 +338,8 @@ class ItemBank:
     unused_templates: list[str] = field(default_factory=list)
     canonical_url: str = "urn:review:instrument"
     expert_topics: list[ExpertTopic] = field(default_factory=list)
+    #: Every study behind an item or expert topic, with its citation, so each number traces to its source.
+    sources: list[Source] = field(default_factory=list)
     #: Hash of everything that affects answers and scores (items, questions, rules), not the date.
     content_sha256: str = ""
     _by_link_id: dict[str, Question] = field(default_factory=dict, repr=False, compare=False)
@@ -413,6 +426,8 @@ def bank_to_dict(bank: ItemBank) -> dict[str, Any]:
             "options": [_clean({"code": o.code, "text_nl": o.text_nl, "text_en": o.text_en,
                                 "side": o.side, "weight": o.weight}) for o in q.options],
         }) for q in bank.questions],
+        "sources": [_clean({"study": s.study, "label": s.label, "citation": s.citation, "doi": s.doi,
+                            "pmid": s.pmid}) for s in bank.sources],
         "not_included": [_clean({
             "factor_id": n.factor_id, "label_nl": n.label_nl, "label_en": n.label_en,
             "domain": n.domain, "level": n.level, "direction": n.direction,
@@ -484,6 +499,8 @@ def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
             unused_templates=list(meta.get("unused_templates", [])),
             canonical_url=meta.get("canonical_url", "urn:review:instrument"),
             content_sha256=meta.get("content_sha256", ""), expert_topics=expert_topics,
+            sources=[Source(r["study"], r.get("label", r["study"]), r.get("citation", ""), r.get("doi", ""),
+                            r.get("pmid", "")) for r in data.get("sources", [])],
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ValidationError(f"{where}: not an item bank ({err!r} missing or malformed); "

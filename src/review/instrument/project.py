@@ -22,7 +22,7 @@ from .answers import AnswerSet, load_answers
 from .build import Change, build_item_bank, diff_banks
 from .config import InstrumentConfig, load_config
 from .evidence import load_evidence, snapshot_of
-from .itembank import ItemBank, Note, dumps_bank, load_templates, read_bank
+from .itembank import ItemBank, Note, Source, dumps_bank, load_templates, read_bank
 from .scoring import Profile, score
 
 SYNTHESIS = ("extraction", "synthesis.csv")
@@ -95,7 +95,8 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
     snapshot = snapshot_of(source, len(evidence), source=shown, now=now)
     effects, expert = study_evidence(workspace.root / SYNTHESIS[0])
     return build_item_bank(evidence, load_templates(p.questions), workspace_config(workspace),
-                           snapshot, built_at=now, effects=effects, expert=expert)
+                           snapshot, built_at=now, effects=effects, expert=expert,
+                           sources=study_sources(workspace.root / SYNTHESIS[0]))
 
 
 def study_evidence(extraction_dir: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
@@ -121,6 +122,16 @@ def study_evidence(extraction_dir: Path) -> tuple[dict[str, list[dict[str, Any]]
                 "consensus": rating.consensus,
             })
     return effects, expert
+
+
+def study_sources(extraction_dir: Path) -> dict[str, Source]:
+    """Per study id: its short label, full citation, DOI and PMID, for the bank's list of sources."""
+    from ..extraction.forms import load_studies
+
+    if not (extraction_dir / "studies").is_dir():
+        return {}
+    return {study.id: Source(study.id, short_citation(study.citation, study.id), study.citation, study.doi,
+                             study.pmid) for study in load_studies(extraction_dir)}
 
 
 def short_citation(citation: str, fallback: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .evidence import DOMAINS
-from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question
+from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
 from .scoring import Profile
 
 MODIFIABLE_MARK = "◆"
@@ -133,6 +133,23 @@ def medical_note(t: T, question: Question, items: Mapping[str, Item] | None = No
              "information (for example from the occupational physician).")
 
 
+def source_line(source: Source) -> str:
+    """'Arends 2014: Arends I, … 2014;40(2):195-202. doi:10.5271/sjweh.3384' (citation as extracted)."""
+    where = [f"doi:{source.doi}"] if source.doi else []
+    where += [f"PMID {source.pmid}"] if source.pmid else []
+    return f"{source.label}: {' '.join([source.citation.strip()] + where)}"
+
+
+def sources_markdown(t: T, sources: Sequence[Source]) -> list[str]:
+    """The '## Bronnen' section: every study the evidence lines above name, with its citation."""
+    if not sources:
+        return []
+    lines = ["", f"## {t('Bronnen', 'Sources')}", "",
+             t("De studies achter de effecten en de bewijskracht hierboven.",
+               "The studies behind the effects and strength of evidence above."), ""]
+    return lines + [f"- {source_line(s)}" for s in sources] + [""]
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -246,6 +263,7 @@ def questionnaire_markdown(bank: ItemBank, lang: str = "nl") -> str:
             number += 1
             lines += _question_md(t, q, number, items, bank)
     lines += ["", bank_summary_markdown(bank, lang)]
+    lines += sources_markdown(t, bank.sources)
     return "\n".join(lines)
 
 
@@ -324,6 +342,7 @@ def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
             lines += _conversation(t, topic.ask_nl, topic.ask_en, topic.listen_nl, topic.listen_en,
                                    topic.advice_nl, topic.advice_en, topic.modifiable)
             lines.append("")
+    lines += sources_markdown(t, bank.sources)
     return "\n".join(lines)
 
 
@@ -464,7 +483,10 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
             if q.link_id in ignored_ids:
                 shown += t(" (telt niet mee)", " (not counted)")
         lines.append(f"| {_cell(t(q.text_nl, q.text_en))} | {_cell(shown)} |")
-    return "\n".join(lines) + "\n"
+    shown_studies = {s for i in bank.items if states.get(i.factor_id) is not None
+                     and states[i.factor_id].status in ("present", "partly") for s in i.studies}
+    lines += sources_markdown(t, [s for s in bank.sources if s.study in shown_studies])
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _side_section(t: T, items: list[Item], states: Mapping[str, Any]) -> list[str]:
