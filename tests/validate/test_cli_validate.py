@@ -34,6 +34,7 @@ def test_demo_runs_every_kind_with_the_stable_json_keys(demo_run: tuple[Path, st
     assert set(results["pilot_icc"]["icc"]) == {"ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"}
     assert {"item", "i_cvi", "kappa_star"} <= set(results["content_validity"]["items"][0])
     assert stat.S_IMODE((folder / "results" / "usability.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((folder / "results").stat().st_mode) == 0o700
     assert (folder / "results" / "early_vs_late_involvement.png").stat().st_size > 10_000
     for figure in (folder / "results").glob("*.png"):  # KM steps sit on individual event times
         assert stat.S_IMODE(figure.stat().st_mode) == 0o600

@@ -63,7 +63,8 @@ def calibration_plot(result: PredictiveResult, path: Path, *, synthetic: bool = 
     ax.set_ylabel(f"observed {result.outcome}" + (f" by {result.time} {result.horizon:g} (Kaplan-Meier)"
                                                    if result.time and result.horizon is not None else ""))
     lo, hi = result.c_statistic_ci
-    ax.set_title(f"C-statistic {result.c_statistic:.2f} ({lo:.2f}-{hi:.2f})", fontsize=10)
+    measure = "Harrell's C" if result.time else "C-statistic (AUC)"
+    ax.set_title(f"{measure} {result.c_statistic:.2f} ({lo:.2f}-{hi:.2f})", fontsize=10)
     fig.tight_layout()
     return _save(fig, plt, path, synthetic)
 

@@ -159,6 +159,7 @@ def _writing(path: Path) -> Iterator[None]:
 def write_json(result: Any, path: Path) -> Path:
     """The result as JSON, readable by its owner only (results may hold per-person values)."""
     with _writing(Path(path)):
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new results/ is its owner's only
         write_text_atomic(Path(path), result_json(result), mode=0o600)
     return Path(path)
 
