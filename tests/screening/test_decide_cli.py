@@ -170,10 +170,13 @@ def test_a_name_outside_the_team_is_warned_about_but_its_decision_is_saved(works
     assert refused.exit_code == 1 and len(refused.stderr.splitlines()) == 1 and "99999" in refused.stderr
 
 
-def test_a_decision_on_a_record_prisma_removed_before_screening_says_it_does_not_count(workspace, ids) -> None:
-    # It was saved without a word, and review prisma later left it out (the removal wins).
+def test_a_record_prisma_removed_before_screening_is_refused_with_the_way_back(workspace, ids) -> None:
+    # Decided, it counted nowhere (PRISMA's removal wins): refused like a duplicate (decision 0021).
     assert run(workspace, "prisma", "remove", str(ids[0]), "--reason", "retracted").exit_code == 0
-    result = run(workspace, "-r", "alice", "decide", str(ids[0]), str(ids[1]), "--exclude")
-    assert result.exit_code == 0 and labels(workspace, "alice") == {ids[0]: "exclude", ids[1]: "exclude"}
-    assert result.stderr.splitlines() == [f"review: warning: record {ids[0]} is removed before screening in PRISMA "
-                                          "(retracted); this decision does not count there"]
+    result = run(workspace, "-r", "alice", "decide", str(ids[1]), str(ids[0]), "--exclude")
+    assert result.exit_code == 1 and labels(workspace, "alice") == {}
+    assert result.stderr.splitlines() == [f"review: ID {ids[0]}: not in the screening queue (removed before "
+                                          f"screening: retracted); 'review prisma restore {ids[0]}' puts it back; "
+                                          "nothing recorded"]
+    assert run(workspace, "prisma", "restore", str(ids[0])).exit_code == 0
+    assert run(workspace, "-r", "alice", "decide", str(ids[0]), "--exclude").stdout == f"{ids[0]}\texclude\talice\n"

@@ -307,3 +307,42 @@ def test_a_pair_heading_shows_the_score_once() -> None:
     hand = SimpleNamespace(score=6.0, skipped=True, explanation="similar authors, different titles")
     text = str(pair_heading(hand, 1, 2, 1))
     assert text.startswith("Pair 2 of 2 · score 6.00 · skipped before · 1 decided\nsimilar authors")
+
+
+@async_test
+async def test_a_record_removed_before_screening_leaves_the_queue_and_the_browser_says_why(fresh_ws: Workspace) -> None:
+    """Removed from a shell while the app is open (decision 0021): the counts leave it out, the
+    screening screen moves on from it, the browser lists it with the reason and refuses a decision."""
+    from review.services.prisma import remove_records, restore_records
+
+    def stages(app) -> str:  # type: ignore[no-untyped-def]
+        widget = app.screen.query_one("#stages")
+        return "\n".join(line.text for line in widget.render_lines(widget.region.reset_offset))
+
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        first = app.screen.current.id
+        await pilot.press("i")
+        on_screen = app.screen.current.id
+        remove_records(fresh_ws, [first, on_screen], "alice", "retracted")  # review prisma remove, in a shell
+        await pilot.press("1")
+        await settle(pilot)
+        assert "0 / 10" in stages(app)  # (it was 1 / 12)
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.screen.current.id not in (first, on_screen)  # the removed record on screen gave way
+        assert "Screened 0 / 10" in str(app.screen.query_one("#counts").render())
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert str(screen.query_one("#browser-count").render()) == "10 of 10 records to screen · 2 removed before screening"
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(first)))
+        assert "alice include not offered: removed before screening: retracted" in str(table.get_row(str(first))[4])
+        await pilot.press("e")  # refused: nothing recorded, the earlier include is kept
+        await settle(pilot)
+        assert fresh_ws.store.current_decisions(reviewer="alice")[(first, "alice")].label == "include"
+        assert len(fresh_ws.store.decisions(reviewer="alice")) == 1
+        restore_records(fresh_ws, [first, on_screen], "alice")  # review prisma restore
+        await pilot.press("1")
+        await settle(pilot)
+        assert "1 / 12" in stages(app)  # the kept include counts again

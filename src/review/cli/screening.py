@@ -93,7 +93,8 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
 
     Every ID and the reason are checked before the first decision is written. Prints one
     tab-separated line per decision: record id, decision, reviewer (decision 'undo' for --undo).
-    Exit 6 while the reviewer's TUI session is open.
+    A record not in the screening queue (a duplicate set aside, a record removed before
+    screening) exits 1, nothing recorded. Exit 6 while the reviewer's TUI session is open.
     """
     labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
     if undo:
@@ -113,15 +114,10 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     warning = service.reviewer_outside_team(ctx.workspace, reviewer)
     # Warned once the first decision is saved (every ID is checked before it): a refused command
     # stays one line, and the warning's "decisions are saved under this name" is then true.
+    # A record removed before screening is refused there, as a duplicate is (decision 0021).
     decisions = service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note)
-    from ..services.prisma import removed_before_screening
-
-    removed = removed_before_screening(ctx.workspace) if decisions else {}
     for decision in decisions:
         if warning:
             click.echo(f"review: warning: {warning}", err=True)
             warning = None
         click.echo(f"{decision.record_id}\t{decision.label}\t{reviewer}")
-        if decision.record_id in removed:  # saved, but PRISMA's removal wins: say so now, not at review prisma
-            click.echo(f"review: warning: record {decision.record_id} is removed before screening in PRISMA "
-                       f"({removed[decision.record_id]}); this decision does not count there", err=True)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ValidationError
 from ..store import Store
 from ..store.fulltext import (
-    ScreeningStop, current_removals, current_screening_labels, current_screening_stop, record_sources,
+    ScreeningStop, current_screening_labels, current_screening_stop, record_sources,
 )
 from .fulltext import ReportState, report_states, title_abstract_verdicts
 
@@ -217,19 +217,13 @@ def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
 RELATED_REASON = "Notice or comment linked to another record"
 
 
-def related_notice_ids(store: Store) -> set[int]:
-    """Notices and comments dedup linked to their article: not separate records to screen."""
-    from ..dedup.decisions import related_record_ids
-
-    return {int(i) for i in related_record_ids(store)}
-
-
 def removals_before_screening(store: Store) -> dict[int, str]:
-    """Record -> reason for every record removed before screening: by hand, or a linked notice."""
-    removals = dict(current_removals(store))
-    for record_id in related_notice_ids(store) - set(removals):
-        removals[record_id] = RELATED_REASON
-    return removals
+    """Record -> reason for every record removed before screening: by hand, or a linked notice
+    (the screening queue's definition, ``screening.removed``: the queue leaves out what PRISMA removes)."""
+    from ..screening.removed import removed_before_screening
+
+    return {record_id: RELATED_REASON if removal.notice_of is not None else removal.reason
+            for record_id, removal in removed_before_screening(store).items()}
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:

@@ -12,6 +12,10 @@ records, which the statistical stopping rule needs (see ``stopping``). Each deci
 
 Until both an include and an exclude exist the queue is a keyword prior from
 ``screening/criteria.toml`` (include minus exclude terms; seeded random order without terms).
+
+Records dedup set aside as duplicates and records removed before screening (``removed``) are
+not offered: not served, ranked, trained on, sampled or counted, and not decided (a decision
+made earlier is kept and counts again once the record is back).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from ..store import screening as ranking_store
 from .counts import RELEVANT_LABELS, count_decisions
 from .criteria import Criteria, CriteriaFile, check_exclusion_reason
 from .query import QUERY_NAMES, seeded_order
+from .removed import NotOffered, Removal, removed_before_screening
 from .stopping import STOPPING_CHOICES, StoppingStatus, assess
 
 if TYPE_CHECKING:
@@ -171,7 +176,17 @@ class ScreeningSession:
         self._ids = ranking_store.record_ids(self.store)
         self._id_set = set(self._ids)
         self._text_cache = {}  # texts are read when first needed (keyword prior, retrain)
-        self._hidden = _duplicate_ids(self.store)
+        self._set_aside(*self._read_set_aside())
+
+    def _read_set_aside(self) -> tuple[set[int], dict[int, Removal]]:
+        duplicates = _duplicate_ids(self.store)
+        return duplicates, removed_before_screening(self.store, duplicates)
+
+    def _set_aside(self, duplicates: set[int], removed: dict[int, Removal]) -> None:
+        """Leave duplicates and removed records out of the queue (call holding the lock)."""
+        self._duplicates = duplicates
+        self._removed = removed
+        self._hidden = duplicates | set(removed)
         self._eligible = [r for r in self._ids if r not in self._hidden]
 
     def _texts(self, title_repeats: int = 2) -> dict[int, str]:
@@ -241,7 +256,8 @@ class ScreeningSession:
     def next_record(self) -> Record | None:
         """The record to screen now: the one on screen if undecided, else the queue's head."""
         with self._lock:
-            if self._current is not None and self._current not in self._state.decided:
+            if self._current is not None and self._current not in self._state.decided \
+                    and self._current not in self._hidden:
                 return self.store.record(self._current)
             if self.phase == PHASE_RANKED and self.auto_sample and self._stopping().verdict == "sample-needed":
                 self.start_sample()
@@ -325,6 +341,9 @@ class ScreeningSession:
         with self._lock:
             if record_id not in self._id_set:
                 raise ReviewError(f"record {record_id}: not in this workspace")
+            if record_id in self._hidden:  # PRISMA would not count it: refuse rather than waste it
+                raise NotOffered(f"record {record_id}: not offered for screening "
+                                  f"({self.not_offered(record_id)}); nothing recorded")
             phase = self.phase
             earlier = self._state.decided.get(record_id)
             if chosen and phase == PHASE_SAMPLE and (earlier is None or earlier.phase != PHASE_SAMPLE):
@@ -391,8 +410,20 @@ class ScreeningSession:
             )
 
     def is_to_screen(self, record_id: int) -> bool:
-        """True for records in the queue's universe (not set aside as duplicates): what counts count."""
+        """True for records in the queue's universe (no duplicate set aside, nothing removed before
+        screening): what counts count."""
         return record_id in self._id_set and record_id not in self._hidden
+
+    def not_offered(self, record_id: int) -> str:
+        """Why a record of this workspace is not offered for screening, in words ("" if it is)."""
+        if record_id in self._duplicates:
+            return "set aside as a duplicate by dedup"
+        removal = self._removed.get(record_id)
+        return removal.describe() if removal is not None else ""
+
+    def removal(self, record_id: int) -> Removal | None:
+        """The record's removal before screening (None: not removed, perhaps a duplicate)."""
+        return self._removed.get(record_id)
 
     def _stopping(self) -> StoppingStatus:
         ranked: list[int] = []
@@ -505,6 +536,19 @@ class ScreeningSession:
             self._load_records()
             self._sample_cache = None
             self._ahead = None
+
+    def refresh_set_aside(self) -> bool:
+        """Read duplicates and removals again (``review prisma remove``/``restore`` or a dedup
+        change from another window); True when the records to screen changed. Cheaper than
+        ``refresh_records``: the texts read for the model stay."""
+        duplicates, removed = self._read_set_aside()  # (queries outside the lock: keys go on)
+        with self._lock:
+            if duplicates == self._duplicates and removed == self._removed:
+                return False
+            self._set_aside(duplicates, removed)
+            self._sample_cache = None
+            self._ahead = None
+            return True
 
 
 def _duplicate_ids(store: Any) -> set[int]:

@@ -13,6 +13,7 @@ from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
 from ..screening.counts import COUNT_LABELS
 from ..screening.export import EXPORT_FORMATS
+from ..screening.removed import NotOffered
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ __all__ = [
     "reviewer_outside_team",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
-    "screening_lines", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision",
+    "screening_lines", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
 ]
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
@@ -206,16 +207,21 @@ def screening_lines(workspace: Workspace) -> list[str]:
     """``review status`` lines: per reviewer the counts the TUI shows, in its words (``screening.counts``)."""
     from ..dedup.decisions import duplicate_ids
     from ..screening.counts import COUNT_LABELS, reviewer_counts
+    from ..screening.removed import removed_before_screening
     from ..store.screening import record_ids
 
     store = workspace.store
-    hidden = set(duplicate_ids(store))
+    duplicates = set(duplicate_ids(store))
+    removed = removed_before_screening(store, duplicates)
+    hidden = duplicates | set(removed)  # as the session leaves them out (decision 0021)
     to_screen = {r for r in record_ids(store) if r not in hidden}
     per_reviewer = reviewer_counts(store.current_decisions(), to_screen)
     if not per_reviewer:
         return [f"screening  none yet ({len(to_screen)} records to screen)"]
     words = COUNT_LABELS
-    lines = [f"screening  {len(to_screen)} records to screen (duplicates set aside)"]
+    n_removed = len(set(removed) - duplicates)
+    aside = "duplicates set aside" + (f", {n_removed} removed before screening" if n_removed else "")
+    lines = [f"screening  {len(to_screen)} records to screen ({aside})"]
     for reviewer, c in per_reviewer.items():
         lines.append(
             f"  {reviewer:<20} {words['screened'].lower()} {c.screened} = {c.included} {words['included'].lower()}"
@@ -319,9 +325,20 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
             record_id = outside[0]
             if record_id not in existing:
                 raise ReviewError(f"ID {record_id}: no such record in this workspace; nothing recorded")
-            raise ReviewError(f"ID {record_id}: not in the screening queue (set aside as a duplicate "
-                              "by dedup); nothing recorded")
+            raise ReviewError(_not_in_queue(session, record_id))
         return [session.decide(r, label, reasons=reasons, note=note, chosen=True) for r in record_ids]
+
+
+def _not_in_queue(session: ScreeningSession, record_id: int) -> str:
+    """``review decide``'s one line for a record the queue leaves out, and the way back (decision 0021)."""
+    removal = session.removal(record_id)
+    if removal is None:
+        return f"ID {record_id}: not in the screening queue (set aside as a duplicate by dedup); nothing recorded"
+    if removal.notice_of is not None:
+        return (f"ID {record_id}: not in the screening queue ({removal.describe()}: PRISMA counts it as "
+                f"removed before screening); screen record {removal.notice_of}; nothing recorded")
+    return (f"ID {record_id}: not in the screening queue (removed before screening: {removal.reason}); "
+            f"'review prisma restore {record_id}' puts it back; nothing recorded")
 
 
 def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:

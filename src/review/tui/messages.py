@@ -73,15 +73,19 @@ class ConflictsLoaded(Loaded):
 
 class RecordsFiltered(Loaded):
     """The record browser's rows under the current filters (at most ``MAX_ROWS``), how many
-    matched, how many records there are to screen (duplicates set aside are not), and the labels
-    shown per record and reviewer."""
+    records to screen matched, how many there are (duplicates set aside and records removed
+    before screening are not), the labels shown per record and reviewer, and how many removed
+    records matched, with why each is not offered."""
 
-    def __init__(self, rows: list[Record], matched: int, total: int, labels: dict[int, dict[str, str]]) -> None:
+    def __init__(self, rows: list[Record], matched: int, total: int, labels: dict[int, dict[str, str]], *,
+                 removed: int = 0, not_offered: dict[int, str] | None = None) -> None:
         super().__init__()
         self.rows = rows
         self.matched = matched
         self.total = total
         self.labels = labels
+        self.removed = removed
+        self.not_offered = not_offered or {}
 
 
 class QueueLoaded(Loaded):

@@ -58,6 +58,12 @@ class Project:
         self.session.refresh_records()
         self.retrainer.records_changed()
 
+    def refresh_set_aside(self) -> None:
+        """Follow removals before screening (and dedup changes) made elsewhere, e.g. by
+        ``review prisma remove`` or ``restore`` in a shell; cheap, call from a worker."""
+        if self.session.refresh_set_aside():
+            self.retrainer.records_changed()
+
     def records(self) -> dict[int, Record]:
         """All records by id, read once (call from a worker: slow for large workspaces)."""
         if self._records is None:

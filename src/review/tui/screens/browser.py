@@ -1,7 +1,8 @@
 """Record browser: filter by decision, reviewer, source and text; open a record; re-decide it.
 
 Decision keys act on the highlighted row only while the table has focus, so typing in the
-filter box never decides anything. Every change appends to the decision log.
+filter box never decides anything. Every change appends to the decision log. Records removed
+before screening are listed with the reason they are not offered, and cannot be decided.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ...records import Decision, Record
-from ...services.screening import current_decisions
+from ...services.screening import NotOffered, current_decisions
 from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered
@@ -86,6 +87,8 @@ class BrowserScreen(ProjectScreen):
     def __init__(self) -> None:
         super().__init__()
         self.labels: dict[int, dict[str, str]] = {}
+        #: Why a listed record is not offered for screening ("removed before screening: …").
+        self.not_offered: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,28 +139,42 @@ class BrowserScreen(ProjectScreen):
     def load(self, f: Filters) -> None:
         project = self.project
         assert project is not None
+        project.refresh_set_aside()  # a review prisma remove/restore from a shell shows here
         records = project.records()
         labels = visible_labels(current_decisions(project.workspace), project)
+        session = project.session
         rows: list[Record] = []
-        count = to_screen = 0
+        count = to_screen = removed = 0
+        not_offered: dict[int, str] = {}
         worker = get_current_worker()
         for record in records.values():
-            if record.id is not None and not project.session.is_to_screen(record.id):
-                continue  # duplicates set aside by dedup are not screened, so not listed
             if worker.is_cancelled:
                 return
-            to_screen += 1
-            if matches(record, labels.get(record.id, {}), f):  # type: ignore[arg-type]
+            if record.id is None:
+                continue
+            offered = session.is_to_screen(record.id)
+            if not offered and session.removal(record.id) is None:
+                continue  # duplicates set aside by dedup are not screened, so not listed
+            to_screen += offered
+            if not matches(record, labels.get(record.id, {}), f):
+                continue
+            if offered:
                 count += 1
-                if len(rows) < MAX_ROWS:
-                    rows.append(record)
+            elif f.decision == UNDECIDED:
+                continue  # "undecided" finds work left; a removed record is none
+            else:
+                removed += 1
+                not_offered[record.id] = session.not_offered(record.id)
+            if len(rows) < MAX_ROWS:
+                rows.append(record)
         # Out of the records to screen (the dashboard's and review status's number), not of every
         # record imported: "1,752 of 2,261" read as if a filter hid the duplicates set aside.
-        self.post_message(RecordsFiltered(rows, count, to_screen, labels))
+        self.post_message(RecordsFiltered(rows, count, to_screen, labels, removed=removed, not_offered=not_offered))
 
     @on(RecordsFiltered)
     def _show(self, message: RecordsFiltered) -> None:
         rows, count, total, self.labels = message.rows, message.matched, message.total, message.labels
+        self.not_offered = message.not_offered
         table = self.query_one("#records", DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -167,7 +184,11 @@ class BrowserScreen(ProjectScreen):
                           key=str(record.id))
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
-        shown = f"{count:,} of {total:,} records to screen" + (f" (first {MAX_ROWS} shown)" if count > MAX_ROWS else "")
+        shown = f"{count:,} of {total:,} records to screen"
+        if message.removed:  # listed, not counted: PRISMA removes them before screening
+            shown += f" · {message.removed:,} removed before screening"
+        if count + message.removed > MAX_ROWS:
+            shown += f" (first {MAX_ROWS} shown)"
         self.query_one("#browser-count", Static).update(Text(shown, style="dim"))
 
     def _decision_text(self, record_id: int) -> Text:
@@ -176,6 +197,9 @@ class BrowserScreen(ProjectScreen):
             text.append(f"{who} ")
             text.append(label, style=LABEL_STYLE.get(label, ""))
             text.append(" ")
+        why = self.not_offered.get(record_id)
+        if why:  # earlier decisions stay listed; PRISMA does not count them
+            text.append(f"not offered: {why}", style="yellow")
         return text
 
     def _selected(self) -> int | None:
@@ -195,8 +219,13 @@ class BrowserScreen(ProjectScreen):
             return
         # Through the session, so the screening queue and counts see the change at once.
         # chosen: a record picked in the browser is no random draw (a draw it already was stays one).
-        project.session.decide(record_id, label, reasons=reasons, note="changed in record browser",
-                               chosen=True)  # durable now
+        try:
+            project.session.decide(record_id, label, reasons=reasons, note="changed in record browser",
+                                   chosen=True)  # durable now
+        except NotOffered as err:  # a record removed before screening: refused, nothing recorded
+            self.app.bell()
+            self.notify(str(err), severity="error")
+            return
         self.labels.setdefault(record_id, {})[project.reviewer] = label
         table = self.query_one("#records", DataTable)
         table.update_cell(str(record_id), table.ordered_columns[4].key, self._decision_text(record_id))
@@ -227,7 +256,8 @@ class BrowserScreen(ProjectScreen):
         from ...services.dedup import related_of
 
         related = related_of(project.workspace, record_id)
-        self.app.push_screen(RecordScreen(record, project.criteria.criteria, decisions, related), chosen)
+        self.app.push_screen(RecordScreen(record, project.criteria.criteria, decisions, related,
+                                          not_offered=self.not_offered.get(record_id, "")), chosen)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()

@@ -63,6 +63,7 @@ class DashboardLoaded(Loaded):
 def gather(project: Project) -> DashboardData:
     """Counts from the PRISMA stage (all reviewers) and the session (this reviewer)."""
     data = DashboardData()
+    project.refresh_set_aside()  # "Screened (you)" leaves out what PRISMA removes, as of now
     counts = prisma_counts(project.workspace)
     data.sources = sorted((name, s.n) for name, s in counts.sources.items())
     data.duplicates = counts.n("duplicates") if counts.dedup_available else None

@@ -211,13 +211,15 @@ class RecordScreen(ModalScreen[str | None]):
     ]
 
     def __init__(self, record: Record, criteria: Criteria, decisions: Sequence[tuple[str, str]],
-                 related: Sequence[str] = ()) -> None:
+                 related: Sequence[str] = (), *, not_offered: str = "") -> None:
         super().__init__()
         self.record = record
         self.criteria = criteria
         self.decisions = decisions
         #: Dedup links of this record ("erratum of record 12"), shown under the decisions.
         self.related = related
+        #: Why the record is not offered for screening ("removed before screening: retracted"), or "".
+        self.not_offered = not_offered
 
     def compose(self) -> ComposeResult:
         summary = Text("Decisions: ", style="bold")
@@ -226,6 +228,9 @@ class RecordScreen(ModalScreen[str | None]):
         if self.related:
             summary.append("\nRelated: ", style="bold")
             summary.append("; ".join(self.related), style="yellow")
+        if self.not_offered:
+            summary.append("\nNot offered for screening: ", style="bold")
+            summary.append(self.not_offered, style="yellow")
         with Vertical(classes="dialog wide tall"):
             yield Static(summary, id="record-decisions")
             with VerticalScroll():

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...records import Record
 from ...services.prisma import record_screening_stop
-from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, current_decisions
+from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, current_decisions
 from ...services.workspace import record as get_record
 from ...words import counted
 from ..highlight import legend, render_record
@@ -160,8 +160,9 @@ class ScreeningScreen(ProjectScreen):
         if project is None or self.current is None:
             return
         decided = current_decisions(project.workspace, project.reviewer)
-        if self.current.id != self._opened_id and (self.current.id, project.reviewer) in decided:
-            self.current = project.session.next_record()
+        if self.current.id != self._opened_id and ((self.current.id, project.reviewer) in decided
+                                                   or not project.session.is_to_screen(self.current.id or 0)):
+            self.current = project.session.next_record()  # (or removed before screening meanwhile)
         self._paint()
 
     def _project_changed(self, project: Project | None) -> None:
@@ -283,10 +284,15 @@ class ScreeningScreen(ProjectScreen):
             self.action_reason()  # criteria.toml requires one: ask rather than refuse
             return
         with self._collect_after_frame():
-            # A record opened from search was chosen, not served: in the sample phase it is no
-            # random draw and must not enter the sample the certified rule extrapolates from.
-            project.session.decide(record.id, label, reasons=reasons, note=self.note,
-                                   chosen=record.id == self._opened_id)  # durable now
+            try:
+                # A record opened from search was chosen, not served: in the sample phase it is no
+                # random draw and must not enter the sample the certified rule extrapolates from.
+                project.session.decide(record.id, label, reasons=reasons, note=self.note,
+                                       chosen=record.id == self._opened_id)  # durable now
+            except NotOffered as err:  # opened from search, but removed before screening
+                self.app.bell()
+                self.notify(str(err), severity="error")
+                return
             self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
             self._opened_id = None
             self.note = ""

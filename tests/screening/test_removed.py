@@ -1,0 +1,98 @@
+"""Records removed before screening leave the screening queue (decision 0021): removed by hand
+(``review prisma remove``) or a notice dedup linked to its article; back on restore or unlink."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from review.dedup.run import run_dedup
+from review.errors import ReviewError
+from review.records import Record
+from review.services import prisma
+from review.services import screening as service
+from review.services.dedup import decide_pair
+from review.screening.session import ScreeningSession
+
+ARTICLE = "Liraglutide suppresses macrophage foam cell formation and atherosclerosis in mice"
+FIELDS = dict(authors=["Tashiro, Y.", "Sato, K."], year=2014, journal="Peptides", volume="54")
+OTHERS = ["Return to work after depression", "Sickness absence in nurses", "Burnout and sick leave",
+          "Knee osteoarthritis exercise trial", "Asthma in school children"]
+
+
+@pytest.fixture
+def ids(workspace) -> dict[str, int]:
+    """An article, its erratum (linked by dedup) and five other records, by title."""
+    records = [Record(title=ARTICLE, pages="19-26", **FIELDS), Record(title=f"Erratum to: {ARTICLE}", pages="101", **FIELDS)]
+    records += [Record(title=t, abstract=f"{t}: a study of workers.", year=2010 + n) for n, t in enumerate(OTHERS)]
+    workspace.store.add_batch(records, file_name="n.csv", file_sha256=hashlib.sha256(b"n").hexdigest(),
+                              source_name="PubMed", format="csv", encoding="utf-8")
+    assert run_dedup(workspace).n_related == 1
+    return {r.title: r.id for r in workspace.store.records()}
+
+
+def served(session: ScreeningSession) -> list[int]:
+    """Every record the queue serves, excluded one by one."""
+    out = []
+    while (record := session.next_record()) is not None:
+        out.append(record.id)
+        session.decide(record.id, "exclude")
+    return out
+
+
+def test_removed_records_and_linked_notices_leave_the_queue_and_come_back(workspace, ids) -> None:
+    article, erratum = ids[ARTICLE], ids[f"Erratum to: {ARTICLE}"]
+    first, second, retracted, old, last = (ids[t] for t in OTHERS)
+    alice = ScreeningSession(workspace, "alice", quick_start=True)
+    alice.decide(first, "include")
+    alice.decide(second, "exclude")
+    alice.decide(retracted, "include")  # decided, then found to be retracted
+    prisma.remove_records(workspace, [retracted, old], "alice", "retracted")
+
+    alice = ScreeningSession(workspace, "alice", quick_start=True)
+    progress = alice.progress()
+    assert (progress.total, progress.screened, progress.included) == (4, 2, 1)  # 7 less a notice and 2 removed
+    assert alice.not_offered(retracted) == "removed before screening: retracted"
+    assert alice.not_offered(erratum) == f"notice of #{article} (erratum, linked by dedup)"
+    assert alice.not_offered(first) == ""
+    ranking = alice.retrain()  # an include and an exclude to learn from: the decision on the removed one is not
+    assert ranking.n_labelled == 2 and not {erratum, retracted, old} & set(ranking.order)
+    alice.apply_ranking(ranking)
+    assert sorted(served(alice)) == sorted([article, last])
+    assert alice.progress().stopping.verdict == "stop" and alice.progress().remaining == 0
+    # The confirmed decision on the removed record is kept, and PRISMA's "records screened" agrees.
+    assert service.current_decisions(workspace, "alice")[(retracted, "alice")].label == "include"
+    assert prisma.prisma_counts(workspace).n("records_screened") == alice.progress().screened == 4
+
+    prisma.restore_records(workspace, [retracted, old], "alice")
+    decide_pair(workspace, article, erratum, "different", "alice")  # the link undone: its own record again
+    assert alice.refresh_set_aside() and not alice.refresh_set_aside()  # (changed once)
+    progress = alice.progress()
+    assert (progress.total, progress.screened, progress.included) == (7, 5, 2)  # the kept include counts again
+    assert sorted(served(alice)) == sorted([erratum, old])
+
+
+def test_status_counts_agree_with_prismas_records_screened(workspace, ids) -> None:
+    first, second, retracted = (ids[t] for t in OTHERS[:3])
+    service.decide_records(workspace, "alice", [str(first), str(second), str(retracted)], "exclude")
+    prisma.remove_records(workspace, [retracted], "alice", "retracted")
+    lines = service.screening_lines(workspace)
+    assert lines[0] == "screening  5 records to screen (duplicates set aside, 2 removed before screening)"
+    assert "screened 2 " in lines[1] and "remaining 3" in lines[1]
+    assert prisma.prisma_counts(workspace).n("records_screened") == 2
+
+
+def test_decide_refuses_a_removed_record_and_says_how_to_bring_it_back(workspace, ids) -> None:
+    article, erratum = ids[ARTICLE], ids[f"Erratum to: {ARTICLE}"]
+    first, retracted = ids[OTHERS[0]], ids[OTHERS[2]]
+    prisma.remove_records(workspace, [retracted], "alice", "retracted")
+    with pytest.raises(ReviewError) as refused:
+        service.decide_records(workspace, "alice", [str(first), str(retracted)], "include")
+    assert str(refused.value) == (f"ID {retracted}: not in the screening queue (removed before screening: "
+                                  f"retracted); 'review prisma restore {retracted}' puts it back; nothing recorded")
+    with pytest.raises(ReviewError, match=rf"notice of #{article} \(erratum, linked by dedup\).*screen record {article}"):
+        service.decide_records(workspace, "alice", [str(erratum)], "include")
+    assert service.current_decisions(workspace, "alice") == {}  # every id is checked before the first is written
+    prisma.restore_records(workspace, [retracted], "alice")
+    assert [d.record_id for d in service.decide_records(workspace, "alice", [str(retracted)], "include")] == [retracted]
