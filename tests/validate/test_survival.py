@@ -8,6 +8,8 @@ from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from review.errors import ValidationError
+from review.validate.factors import factor_associations
+from review.validate.report import survival_lines
 from review.validate.survival import survival_by_group
 
 
@@ -64,3 +66,25 @@ def test_event_not_binary(write_csv) -> None:
     path = write_csv("s.csv", [("t", "e", "g"), (5, 1, "a"), (7, 2, "b")])
     with pytest.raises(ValidationError, match=r"row 3, column 'e': '2' is not 0 or 1"):
         survival_by_group(path, time="t", event="e", group="g")
+
+
+def test_crossing_hazards_are_flagged_by_the_schoenfeld_test(write_csv) -> None:
+    rng = np.random.default_rng(5)
+    n = 300  # same median, but one group's hazard falls over time and the other's rises
+    early = 100 * rng.weibull(0.5, n)
+    late = 100 * rng.weibull(2.5, n) * (np.log(2) ** (1 / 0.5 - 1 / 2.5))
+    time = np.round(np.minimum(np.concatenate([early, late]), 400), 2) + 0.01
+    event = (np.concatenate([early, late]) < 400).astype(int)
+    rows = [("client", "days", "event", "arm", "exposed")]
+    rows += [(f"c{i}", time[i], event[i], "a" if i < n else "b", int(i < n)) for i in range(2 * n)]
+    path = write_csv("s.csv", rows)
+    result = survival_by_group(path, time="days", event="event", group="arm")
+    assert result.hazard_ratios[0].ph_doubtful and result.hazard_ratios[0].ph_p < 1e-6
+    assert "doubtful: the ratio may change over time" in "\n".join(survival_lines(result))
+    factors = factor_associations(path, outcome="event", time="days", factors=["exposed"])
+    assert factors.factors[0].ph_p == pytest.approx(result.hazard_ratios[0].ph_p)
+    assert "hazards not proportional? Schoenfeld test p 0.000" in factors.factors[0].note
+
+    arm, stratum, time, event = _data()  # proportional by construction
+    result = survival_by_group(_file(write_csv, arm, stratum, time, event), time="days", event="event", group="arm")
+    assert result.hazard_ratios[0].ph_p is not None and not result.hazard_ratios[0].ph_doubtful

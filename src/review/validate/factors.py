@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .survival import PH_ALPHA, ph_test_p
 from .table import ID_COLUMNS, MIN_EVENTS_PER_PARAMETER, Table, cell_error, parse_number, read_table, require_events
 
 
@@ -35,6 +36,7 @@ class FactorAssociation:
     adjusted_for: list[str] = field(default_factory=list)
     note: str = ""
     events_per_parameter: float | None = None
+    ph_p: float | None = None  # Cox only: Schoenfeld residual test of the factor's proportional hazards
 
     @property
     def few_events(self) -> bool:
@@ -115,13 +117,13 @@ def _logistic(y: pd.Series, x: pd.DataFrame, level: float) -> tuple[float, float
     return float(np.exp(b)), float(np.exp(low)), float(np.exp(high)), float(fit.pvalues.iloc[1])
 
 
-def _cox(frame: pd.DataFrame, level: float) -> tuple[float, float, float, float]:
+def _cox(frame: pd.DataFrame, level: float) -> tuple[float, float, float, float, float | None]:
     from lifelines import CoxPHFitter
 
     cox = CoxPHFitter(alpha=1 - level).fit(frame, duration_col="__time", event_col="__event")
     row = cox.summary.loc["__factor"]
     return (float(row["exp(coef)"]), float(row[cox.summary.columns[5]]), float(row[cox.summary.columns[6]]),
-            float(row["p"]))
+            float(row["p"]), ph_test_p(cox, frame).get("__factor"))
 
 
 def factor_associations(path: Path | str, *, outcome: str, time: str | None = None, event: str | None = None,
@@ -181,18 +183,21 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
+                ph_p = None
                 if measure == "OR":
                     est, lo, hi, p = _logistic(complete["__event"], complete.drop(columns="__event"), level)
                 else:
-                    est, lo, hi, p = _cox(complete, level)
+                    est, lo, hi, p, ph_p = _cox(complete, level)
         except Exception as err:  # a model that cannot be fitted is reported, not fatal for the others
             results.append(FactorAssociation(name, contrast, measure, None, None, None, None, n, events, excluded,
                                              list(adjust), str(err).splitlines()[0][:160]))
             continue
-        note = (f"few events: {epv:.1f} per parameter ({parameters} parameters; "
-                f"at least {MIN_EVENTS_PER_PARAMETER} advised)" if epv < MIN_EVENTS_PER_PARAMETER else "")
+        notes = [f"few events: {epv:.1f} per parameter ({parameters} parameters; "
+                 f"at least {MIN_EVENTS_PER_PARAMETER} advised)"] if epv < MIN_EVENTS_PER_PARAMETER else []
+        if ph_p is not None and ph_p < PH_ALPHA:
+            notes.append(f"hazards not proportional? Schoenfeld test p {ph_p:.3f}")
         results.append(FactorAssociation(name, contrast, measure, est, lo, hi, p, n, events, excluded, list(adjust),
-                                         note, round(epv, 2)))
+                                         "; ".join(notes), round(epv, 2), ph_p))
     model = "Cox proportional hazards (lifelines)" if time else "logistic regression (statsmodels)"
     columns = [c for c in dict.fromkeys([outcome, *(c for c in (time, event) if c), *adjust, *candidates])]
     missing = {c: n for c in columns if (n := sum(not table.text(i, c, required=False) for i in range(len(table))))}

@@ -4,7 +4,9 @@ The Cox model can be stratified (e.g. by diagnosis code): each stratum then has 
 baseline hazard and the groups are compared within strata. The log-rank test is the
 unstratified one over all groups. Groups of profile indications are ordered by risk (the first,
 ``no_risk_signals``, is the reference) and profiles that could not be scored are left out.
-Rows missing a time, event, group or stratum are left out and counted per column.
+Rows missing a time, event, group or stratum are left out and counted per column. Each hazard
+ratio carries the Schoenfeld residual test of proportional hazards; below p 0.05 the report
+says the ratio may hide hazards that change over time (look at the curves).
 """
 
 from __future__ import annotations
@@ -17,6 +19,21 @@ import pandas as pd
 
 from .predictive import INDICATION_ORDER, UNUSABLE_INDICATIONS
 from .table import cell_error, read_table, require_events
+
+
+#: Below this p the Schoenfeld residual test casts doubt on proportional hazards: the report says so.
+PH_ALPHA = 0.05
+
+
+def ph_test_p(cox: Any, frame: pd.DataFrame) -> dict[str, float]:
+    """p of the Schoenfeld residual test per covariate (time as ranks), as lifelines computes it."""
+    from lifelines.statistics import proportional_hazard_test
+
+    try:
+        summary = proportional_hazard_test(cox, frame, time_transform="rank").summary
+    except Exception:  # a test that cannot be computed leaves the column empty, the estimate stands
+        return {}
+    return {str(name): float(p) for name, p in summary["p"].items()}
 
 
 @dataclass(slots=True)
@@ -39,6 +56,11 @@ class HazardRatio:
     hazard_ratio: float
     ci: tuple[float, float]
     p: float
+    ph_p: float | None = None  # Schoenfeld residual test of proportional hazards (rank of time)
+
+    @property
+    def ph_doubtful(self) -> bool:
+        return self.ph_p is not None and self.ph_p < PH_ALPHA
 
 
 @dataclass(slots=True)
@@ -157,10 +179,11 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     cox = CoxPHFitter(alpha=alpha)
     cox.fit(design, duration_col="time", event_col="event", strata=["stratum"] if strata else None)
     summary = cox.summary
+    ph = ph_test_p(cox, design)
     ratios = [
         HazardRatio(name, reference, float(summary.loc[col, "exp(coef)"]),
                     (float(summary.loc[col, summary.columns[5]]), float(summary.loc[col, summary.columns[6]])),
-                    float(summary.loc[col, "p"]))
+                    float(summary.loc[col, "p"]), ph.get(col))
         for col, name in columns.items()
     ]
     return SurvivalResult(str(path), time, event, group, strata, reference, curves, float(logrank.test_statistic),
