@@ -54,7 +54,7 @@ def test_removed_records_and_linked_notices_leave_the_queue_and_come_back(worksp
     progress = alice.progress()
     assert (progress.total, progress.screened, progress.included) == (4, 2, 1)  # 7 less a notice and 2 removed
     assert alice.not_offered(retracted) == "removed before screening: retracted"
-    assert alice.not_offered(erratum) == f"notice of #{article} (erratum, linked by dedup)"
+    assert alice.not_offered(erratum) == f"notice of #{article} (erratum)"
     assert alice.not_offered(first) == ""
     ranking = alice.retrain()  # an include and an exclude to learn from: the decision on the removed one is not
     assert ranking.n_labelled == 2 and not {erratum, retracted, old} & set(ranking.order)
@@ -91,7 +91,7 @@ def test_decide_refuses_a_removed_record_and_says_how_to_bring_it_back(workspace
         service.decide_records(workspace, "alice", [str(first), str(retracted)], "include")
     assert str(refused.value) == (f"ID {retracted}: not in the screening queue (removed before screening: "
                                   f"retracted); 'review prisma restore {retracted}' puts it back; nothing recorded")
-    with pytest.raises(ReviewError, match=rf"notice of #{article} \(erratum, linked by dedup\).*screen record {article}"):
+    with pytest.raises(ReviewError, match=rf"\(erratum of record {article}, linked by dedup: .*screen record {article};"):
         service.decide_records(workspace, "alice", [str(erratum)], "include")
     assert service.current_decisions(workspace, "alice") == {}  # every id is checked before the first is written
     prisma.restore_records(workspace, [retracted], "alice")

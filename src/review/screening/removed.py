@@ -39,7 +39,7 @@ class Removal:
     def describe(self) -> str:
         """In words, as the record browser and ``review decide`` say it."""
         if self.notice_of is not None:
-            return f"notice of #{self.notice_of} ({self.kind}, linked by dedup)"
+            return f"notice of #{self.notice_of} ({self.kind})"
         return f"removed before screening: {self.reason}"
 
 

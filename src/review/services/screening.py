@@ -335,8 +335,9 @@ def _not_in_queue(session: ScreeningSession, record_id: int) -> str:
     if removal is None:
         return f"ID {record_id}: not in the screening queue (set aside as a duplicate by dedup); nothing recorded"
     if removal.notice_of is not None:
-        return (f"ID {record_id}: not in the screening queue ({removal.describe()}: PRISMA counts it as "
-                f"removed before screening); screen record {removal.notice_of}; nothing recorded")
+        return (f"ID {record_id}: not in the screening queue ({removal.kind} of record {removal.notice_of}, linked "
+                f"by dedup: PRISMA counts it as removed before screening); screen record {removal.notice_of}; "
+                "nothing recorded")
     return (f"ID {record_id}: not in the screening queue (removed before screening: {removal.reason}); "
             f"'review prisma restore {record_id}' puts it back; nothing recorded")
 

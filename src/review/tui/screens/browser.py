@@ -106,7 +106,8 @@ class BrowserScreen(ProjectScreen):
         self.query_one("#records", DataTable).add_columns("id", "year", "title", "source", "decisions")
 
     def on_screen_resume(self) -> None:
-        self._refresh()
+        if self.project is not None:
+            self.load(self.filters(), follow_removals=True)
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
@@ -136,10 +137,11 @@ class BrowserScreen(ProjectScreen):
         self.query_one("#records", DataTable).focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="browser")
-    def load(self, f: Filters) -> None:
+    def load(self, f: Filters, follow_removals: bool = False) -> None:
         project = self.project
         assert project is not None
-        project.refresh_set_aside()  # a review prisma remove/restore from a shell shows here
+        if follow_removals:  # coming back: a review prisma remove/restore from a shell shows here
+            project.refresh_set_aside()
         records = project.records()
         labels = visible_labels(current_decisions(project.workspace), project)
         session = project.session
