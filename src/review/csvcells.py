@@ -12,12 +12,14 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "delimiter_hint", "empty_file", "header_line", "not_utf8", "neutralising_writer", "read_utf8_csv", "other_delimiter", "unneutralise_cell",
+    "CsvText", "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "read_csv_text",
+    "unneutralise_cell",
 ]
 
 #: Leading characters that make spreadsheets evaluate a cell (OWASP "CSV injection").
@@ -120,27 +122,25 @@ def empty_file(expected: str) -> str:
     return f"empty file (expected a header row: {expected})"
 
 
-def read_utf8_csv(path: Path, expected: str) -> tuple[str, str]:
-    """A UTF-8 CSV file's text (byte-order mark removed) and its header line, for the readers that
-    take UTF-8 only; an unreadable, non-UTF-8 or empty file is an ``ImportFormatError`` naming the
-    file (and the line of the first bad byte). ``expected`` names the header row for :func:`empty_file`."""
-    from .errors import ImportFormatError
+@dataclass(frozen=True, slots=True)
+class CsvText:
+    """A user's CSV file decoded by the one policy (``review.textdecode``): text, header line, encoding."""
 
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ImportFormatError(path, None, f"cannot read ({err.strerror})") from err
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:  # (a traceback before)
-        raise ImportFormatError(path, *not_utf8(data, err)) from None
-    header = header_line(text)
+    text: str
+    header: str
+    #: ``utf-8``, ``utf-8-sig``, ``utf-16`` or ``cp1252``; the service warns once for cp1252.
+    encoding: str
+
+
+def read_csv_text(path: Path, expected: str) -> CsvText:
+    """A CSV file's text (byte-order mark removed), header line and encoding, decoded by the policy of
+    ``review.textdecode``; an unreadable, binary, undecodable or empty file is an ``ImportFormatError``
+    naming the file (and the line and byte offset). ``expected`` names the header row for :func:`empty_file`."""
+    from .errors import ImportFormatError
+    from .textdecode import read_user_text
+
+    decoded = read_user_text(path)
+    header = header_line(decoded.text)
     if header is None:
         raise ImportFormatError(path, None, empty_file(expected))
-    return text.lstrip("\ufeff"), header
-
-
-def not_utf8(data: bytes, err: UnicodeDecodeError) -> tuple[str, str]:
-    """Where and what for a reader that takes UTF-8 only: ``("line 3", "byte 0xe9 is not UTF-8 …")``."""
-    line = data.count(b"\n", 0, err.start) + 1
-    return f"line {line}", f"byte 0x{data[err.start]:02x} is not UTF-8: save the file as CSV UTF-8"
+    return CsvText(decoded.text.lstrip("\ufeff"), header, decoded.encoding)

@@ -100,6 +100,8 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
     result = service.dedup_csv(csv_file, related=related)
+    for warning in result.warnings:
+        click.echo(f"review: warning: {warning}", err=True)
     if out is None:
         click.echo(service.clusters_csv(result.rows), nl=False)
     else:

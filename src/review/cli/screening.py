@@ -46,6 +46,8 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
     run = simulation.simulate_file(file, json_out=json_out, plot=plot, seed=seed, prior_included=prior_included,
                                    prior_excluded=prior_excluded, model=model, query=query,
                                    target_recall=target_recall, confidence=confidence)
+    for warning in run.warnings:
+        click.echo(f"review: warning: {warning}", err=True)
     result = run.result
     for name, value in result.metrics.items():
         click.echo(f"{name}\t{_fmt(value)}")

@@ -79,6 +79,8 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
         + (f" ({skipped} skipped: imported before)" if skipped else "")
         + f" in {time.perf_counter() - started:.2f} s", err=True,
     )
+    for warning in report.warnings:
+        click.echo(f"review: warning: {warning}", err=True)
     errors = report.errors
     for error in errors[:-1]:
         click.echo(f"review: {error}", err=True)

@@ -12,9 +12,10 @@ from typing import Any
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..csvcells import delimiter_hint, empty_file, header_line, neutralising_writer
+from ..csvcells import delimiter_hint, neutralising_writer, read_csv_text
 from ..errors import ImportFormatError
 from ..records import Record
 from .normalise import normalise_year, split_author_list
@@ -24,26 +25,27 @@ FIELD_COLUMNS = ("title", "journal", "volume", "issue", "pages", "doi", "abstrac
 OUTPUT_COLUMNS = ("record_id", "cluster_id", "decision")
 
 
-def _decode(path: Path) -> tuple[str, str]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise ImportFormatError(path, None, "cannot decode as UTF-8 or cp1252")  # pragma: no cover
+@dataclass(frozen=True, slots=True)
+class RecordsCsv:
+    """The records of a CSV file and the encoding it was read in (``review.textdecode``)."""
+
+    records: list[Record]
+    encoding: str
 
 
 def read_records_csv(path: Path) -> list[Record]:
     """Records from a CSV file; every row becomes one Record with ``external_id = record_id``."""
+    return load_records_csv(path).records
+
+
+def load_records_csv(path: Path) -> RecordsCsv:
+    """:func:`read_records_csv` with the encoding, so the caller can say when cp1252 was taken."""
     path = Path(path)
     if not path.is_file():
         raise ImportFormatError(path, None, "no such file")
-    text, encoding = _decode(path)
-    header = header_line(text)
-    if header is None:
-        raise ImportFormatError(path, None, empty_file("record_id, title, …"))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    csv_text = read_csv_text(path, "record_id, title, …")
+    header = csv_text.header
+    reader = csv.DictReader(io.StringIO(csv_text.text, newline=""))
     columns = reader.fieldnames or []
     for column in REQUIRED_COLUMNS:
         if column not in columns:
@@ -70,7 +72,7 @@ def read_records_csv(path: Path) -> list[Record]:
             position=f"line {line}",
             extra=extra,
         ))
-    return records
+    return RecordsCsv(records, csv_text.encoding)
 
 
 def clusters_csv(rows: Sequence[tuple[str, str, str]]) -> str:

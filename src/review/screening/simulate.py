@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
-from ..csvcells import delimiter_hint, read_utf8_csv
+from ..csvcells import delimiter_hint, read_csv_text
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
@@ -41,6 +41,8 @@ class LabelledSet:
     labels: dict[int, int]
     name: str = ""
     fields: list[dict[str, str]] | None = None  # per record: "title", "abstract"
+    #: The file's encoding (``review.textdecode``): ``cp1252`` when it was not UTF-8.
+    encoding: str = "utf-8"
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -61,7 +63,8 @@ def load_labelled_csv(path: Path) -> LabelledSet:
     from .features import record_text
 
     path = Path(path)
-    text, header = read_utf8_csv(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}")
+    csv_text = read_csv_text(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}")
+    text, header = csv_text.text, csv_text.header
     ids: list[int] = []
     texts: list[str] = []
     fields: list[dict[str, str]] = []
@@ -91,7 +94,7 @@ def load_labelled_csv(path: Path) -> LabelledSet:
         raise ImportFormatError(path, None, "no records")
     if sum(labels.values()) == 0:
         raise ImportFormatError(path, LABEL_COLUMN, "no record is labelled 1; nothing to find")
-    return LabelledSet(ids=ids, texts=texts, labels=labels, name=path.stem, fields=fields)
+    return LabelledSet(ids=ids, texts=texts, labels=labels, name=path.stem, fields=fields, encoding=csv_text.encoding)
 
 
 def choose_priors(data: LabelledSet, seed: int, n_included: int = 1, n_excluded: int = 1) -> list[int]:

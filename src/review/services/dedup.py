@@ -127,21 +127,27 @@ class CsvDedup:
     n_borderline: int
     n_related: int
     seconds: float
+    #: One line when the CSV was not UTF-8 and was read as cp1252 (the shell shows it on stderr).
+    warnings: tuple[str, ...] = ()
 
 
 def dedup_csv(csv_file: Path, *, related: str = "link") -> CsvDedup:
     """Cluster the records of a CSV file (no workspace); ``related``: notices linked apart
     ("link") or merged into their article's cluster ("merge")."""
-    from ..dedup.csvio import read_records_csv
+    from ..dedup.csvio import load_records_csv
     from ..dedup.engine import deduplicate
     from ..dedup.export import cluster_rows
+    from ..textdecode import fallback_warning
 
-    records = read_records_csv(csv_file)
+    table = load_records_csv(csv_file)
+    records = table.records
+    warning = fallback_warning(csv_file, table.encoding)
     result = deduplicate(records, related=related)
     return CsvDedup(
         rows=cluster_rows(result), n_records=len(records), n_clusters=len(result.clusters),
         n_duplicates=sum(len(c.members) - 1 for c in result.clusters),
         n_borderline=len(result.borderline), n_related=len(result.related), seconds=result.seconds.get("total", 0.0),
+        warnings=(warning,) if warning else (),
     )
 
 

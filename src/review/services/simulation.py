@@ -16,6 +16,7 @@ from ..errors import ImportFormatError, ReviewError
 from ..plotformats import check_plot_path
 from ..screening.models import MODEL_NAMES
 from ..screening.query import QUERY_NAMES
+from ..textdecode import fallback_warning
 
 if TYPE_CHECKING:
     from ..screening.simulate import SimulationResult
@@ -30,6 +31,8 @@ class Simulation:
     result: SimulationResult
     json_path: Path
     plot_path: Path | None
+    #: One line when the labelled CSV was not UTF-8 and was read as cp1252 (the shell shows it on stderr).
+    warnings: tuple[str, ...] = ()
 
 
 def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed: int = 0,
@@ -59,5 +62,6 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
 
         recall_plot([data.labels[r] for r in result.order], plot, n_priors=len(result.priors),
                     stopping=result.stopping, title=f"{data.name} (seed {seed}, {result.model})")
-    return Simulation(result, json_out, plot)
+    warning = fallback_warning(file, data.encoding)
+    return Simulation(result, json_out, plot, (warning,) if warning else ())
 

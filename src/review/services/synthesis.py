@@ -14,6 +14,7 @@ from ..plotformats import check_plot_path
 from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
 from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
 from ..synthesis.tables import meta_table
+from ..textdecode import fallback_warning
 
 if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
@@ -37,9 +38,10 @@ class MetaRun:
 
     @property
     def warnings(self) -> list[str]:
+        fallback = fallback_warning(self.file, self.table.encoding)
         assumed = [f"{self.file}: no --measure and no measure column: the estimates are read as odds ratios "
                    "(OR); name the measure if they are not"] if self.measure_assumed else []
-        return assumed + list(self.table.warnings)
+        return ([fallback] if fallback else []) + assumed + list(self.table.warnings)
 
     def report(self) -> str:
         """The printed table (like ``print(metagen)``) and, if cells were corrected, the note."""

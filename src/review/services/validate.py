@@ -64,6 +64,7 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     """Run one analysis; ``to_extraction`` (factors) writes the own-data study file."""
     from ..validate.report import report_lines
     from ..validate.run import check_privacy, run_analysis, write_json, write_plot
+    from ..validate.table import encoding_warning
 
     options = dict(options or {})
     warnings = check_privacy(kind, Path(path), [p for p in (json_out, plot_out) if p is not None])
@@ -72,7 +73,8 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
     result = run_analysis(kind, path, options)
-    analysis = Analysis(kind, result, report_lines(result), warnings=warnings)
+    encoding = encoding_warning(path)
+    analysis = Analysis(kind, result, report_lines(result), warnings=([encoding] if encoding else []) + warnings)
     if json_out is not None:
         analysis.written.append(write_json(result, json_out))
     if plot_out is not None:

@@ -26,8 +26,8 @@ from ..errors import ImportFormatError
 from ..records import Record
 from ..store import Store
 from ..store.core import INSERT_SLICE
+from ..textdecode import check_not_binary, fallback_warning
 from ..workspace import Workspace
-from .decode import check_not_binary
 from .detect import detect_reader
 from .readers import ReadResult, RecordStream
 
@@ -79,6 +79,12 @@ class ImportReport:
     @property
     def errors(self) -> list[ImportFormatError]:
         return [f.error for f in self.files if f.error is not None]
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per file imported now that was not UTF-8 and was read as cp1252."""
+        return [warning for f in self.files if f.status == "imported"
+                and (warning := fallback_warning(f.path, f.encoding)) is not None]
 
     def raise_first_error(self) -> None:
         if self.errors:

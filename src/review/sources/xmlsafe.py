@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..errors import ImportFormatError
-from .decode import line_of_offset
+from ..textdecode import line_of_offset
 
 __all__ = ["check_declared_encoding", "declared_encoding", "safe_fromstring", "safe_iterparse"]
 

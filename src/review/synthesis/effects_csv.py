@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..csvcells import delimiter_hint, read_utf8_csv
+from ..csvcells import delimiter_hint, read_csv_text
 from ..errors import ImportFormatError, ValidationError
 from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
 
@@ -32,6 +32,8 @@ class EffectTable:
     corrected: list[str] = field(default_factory=list)
     #: One line per study whose CI is asymmetric on the analysis scale beyond rounding.
     warnings: list[str] = field(default_factory=list)
+    #: The file's encoding (``review.textdecode``): ``cp1252`` when it was not UTF-8.
+    encoding: str = "utf-8"
 
 
 def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0.95) -> EffectTable:
@@ -44,7 +46,8 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     zero cell gets 0.5 added to each of its cells (escalc's default). Errors name file, line and column.
     """
     path = Path(path)
-    text, header = read_utf8_csv(path, "study, then the estimate columns")
+    csv_text = read_csv_text(path, "study, then the estimate columns")
+    text, header = csv_text.text, csv_text.header
     reader = csv.DictReader(text.splitlines())
     columns = {c.strip() for c in (reader.fieldnames or [])}
     if "study" not in columns:
@@ -64,7 +67,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     if not rows:
         raise ImportFormatError(path, None, "no study rows")
     measure = _one_measure(path, rows, measure)
-    table = EffectTable([], [], [], measure=measure if "measure" in columns else "")
+    table = EffectTable([], [], [], measure=measure if "measure" in columns else "", encoding=csv_text.encoding)
     first_line: dict[str, int] = {}
     for line, row in rows:  # a study entered twice would weigh twice in the pool
         name = row.get("study", "")

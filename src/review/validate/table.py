@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ValidationError
+from ..errors import ImportFormatError, ValidationError
+from ..textdecode import fallback_warning, read_user_text
 
 
 SYNTHETIC_MARK = "SYNTHETIC"
@@ -36,9 +37,10 @@ def parse_number(value: str) -> float:
 def is_synthetic(path: Path | str) -> bool:
     """Whether the file says it is synthetic (a leading ``# SYNTHETIC ...`` comment, as the demo writes)."""
     try:
-        with Path(path).open(encoding="utf-8-sig") as handle:
-            first = handle.readline()
-    except (OSError, UnicodeDecodeError):
+        with Path(path).open("rb") as handle:
+            # The mark is ASCII: a cp1252 letter further on must not hide it.
+            first = handle.readline(4096).decode("utf-8", errors="replace").lstrip("\ufeff")
+    except OSError:
         return False
     return first.startswith("#") and SYNTHETIC_MARK in first.upper()
 
@@ -171,19 +173,25 @@ def _data_lines(handle: Iterable[str], comments: list[str]) -> Iterator[str]:
         yield line
 
 
+def encoding_warning(path: Path | str) -> str | None:
+    """The one line to show when :func:`read_table` read ``path`` as cp1252 (it was not UTF-8)."""
+    try:
+        return fallback_warning(path, read_user_text(path).encoding)
+    except ImportFormatError:
+        return None
+
+
 def read_table(path: Path | str) -> Table:
-    """A CSV file (UTF-8, comma or semicolon separated) as a :class:`Table`."""
+    """A CSV file (UTF-8, or cp1252 by ``review.textdecode``; comma or semicolon separated) as a :class:`Table`."""
     path = Path(path)
     if not path.exists():
         raise ValidationError(f"{path}: no such file")
     if not path.is_file():  # a FIFO or device would block or never end
         raise ValidationError(f"{path}: not a regular file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as err:
-        raise ValidationError(f"{path}: cannot read ({err.strerror})") from None
-    except UnicodeDecodeError as err:
-        raise ValidationError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+        text = read_user_text(path).text  # one policy for user files: docs/decisions/0022
+    except ImportFormatError as err:
+        raise ValidationError(str(err)) from None
     comments: list[str] = []
     lines = list(_data_lines(text.splitlines(keepends=True), comments))
     first = next((line for line in lines if line.strip()), "")

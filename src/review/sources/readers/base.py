@@ -18,7 +18,8 @@ from typing import Any, ClassVar
 
 from ...errors import ImportFormatError
 from ...records import BIB_FIELDS, Record
-from ..decode import MAX_FIELD_CHARS, decode_text
+from ...textdecode import decode_text
+from ..decode import MAX_FIELD_CHARS
 
 __all__ = [
     "READERS", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
