@@ -214,6 +214,7 @@ def test_fill_refuses_a_data_dir_inside_the_workspace_before_the_first_answer(ws
     result = run(ws, "fill")
     # One line before the form opens (it opened and then failed to save every answer).
     assert result.exit_code == 4 and "may not be stored inside the workspace" in result.output
+    assert "set REVIEW_DATA_DIR to a folder outside it" in result.output and len(result.output.splitlines()) == 1
     assert not started and not (ws.root / "private" / "answers").exists()
 
 

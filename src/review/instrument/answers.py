@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import ValidationError
-from ..paths import WORKSPACE_FILE, user_data_dir
+from ..paths import ENV_DATA_DIR, WORKSPACE_FILE, user_data_dir
 
 PRIVATE_MODE = 0o600
 
@@ -60,7 +60,11 @@ def answers_dir(workspace_root: Path | None = None) -> Path:
     ``REVIEW_DATA_DIR`` pointing into a repository): said before the first answer, not at it.
     """
     path = user_data_dir() / "answers"
-    check_private_path(path / "answers.json", workspace_root)
+    try:
+        check_private_path(path / "answers.json", workspace_root)
+    except ValidationError as err:
+        raise ValidationError(f"{err}; set {ENV_DATA_DIR} to a folder outside it, or name a file with "
+                              "--answers") from None
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
