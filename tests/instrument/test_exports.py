@@ -60,6 +60,14 @@ def test_questionnaire_says_a_medical_question_needs_consent(bank):
     (lambda q: q["item"][0]["item"][1].update(linkId="has_supervisor"), "not unique"),
     (lambda q: q["item"][0]["item"][1].update(type="bogus"), "type 'bogus'"),
     (lambda q: q["item"][0]["item"][1]["enableWhen"][0].update(question="nope"), "unknown item 'nope'"),
+    (lambda q: q["item"][0]["item"][1]["enableWhen"][0].update(operator="=="), "operator '=='"),
+    (lambda q: q["item"][0]["item"][1]["enableWhen"][0]["answerCoding"].update(code="ja"),
+     "has_supervisor offers no answer 'ja'"),
+    (lambda q: q["item"][0]["item"][1]["enableWhen"][0].update(operator="exists"), "que-7"),
+    (lambda q: q["item"][0]["item"][1]["enableWhen"].__setitem__(
+        0, {"question": "has_supervisor", "operator": "=", "answerString": "yes"}), "so answerCoding"),
+    (lambda q: q["item"][0]["item"][1]["enableWhen"].append(dict(q["item"][0]["item"][1]["enableWhen"][0])),
+     "que-12"),
     (lambda q: q["item"][0]["item"][1]["answerOption"][0]["extension"][0].update(valueDecimal="x"),
      "valueDecimal"),
 ])

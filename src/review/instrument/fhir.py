@@ -135,11 +135,44 @@ def validate_questionnaire(resource: Mapping[str, Any]) -> None:
         if item.get("answerOption") and item["type"] not in ("choice", "open-choice"):
             raise ValidationError(f"FHIR Questionnaire invalid: item {link_id}: answerOption on "
                                   f"a {item['type']} item (que-5)")
+    by_link = {item["linkId"]: item for item in items}
     for item in items:
-        for condition in item.get("enableWhen", []):
-            if condition.get("question") not in seen:
-                raise ValidationError(f"FHIR Questionnaire invalid: item {item['linkId']}: enableWhen "
-                                      f"refers to unknown item {condition.get('question')!r}")
+        conditions = item.get("enableWhen", [])
+        if len(conditions) > 1 and "enableBehavior" not in item:
+            raise ValidationError(f"FHIR Questionnaire invalid: item {item['linkId']}: several enableWhen "
+                                  "need enableBehavior (que-12)")
+        for condition in conditions:
+            _check_enable_when(item["linkId"], condition, by_link)
+
+
+ENABLE_WHEN_OPERATORS = frozenset({"exists", "=", "!=", ">", "<", ">=", "<="})
+
+
+def _check_enable_when(link_id: str, condition: Mapping[str, Any], by_link: Mapping[str, Any]) -> None:
+    """An enableWhen that names a known question, a known operator and a value it can take.
+
+    A condition no answer can meet (a code the gate does not offer) would hide its item for good.
+    """
+    where = f"FHIR Questionnaire invalid: item {link_id}: enableWhen"
+    gate = by_link.get(str(condition.get("question")))
+    if gate is None:
+        raise ValidationError(f"{where} refers to unknown item {condition.get('question')!r}")
+    operator = condition.get("operator")
+    if operator not in ENABLE_WHEN_OPERATORS:
+        raise ValidationError(f"{where}: operator {operator!r}")
+    values = [key for key in condition if key.startswith("answer")]
+    if operator == "exists":
+        if values != ["answerBoolean"]:
+            raise ValidationError(f"{where}: operator 'exists' takes answerBoolean (que-7)")
+        return
+    if gate.get("type") == "choice":
+        if values != ["answerCoding"]:
+            raise ValidationError(f"{where}: {gate['linkId']} is a choice question, so answerCoding "
+                                  f"(not {', '.join(values) or 'no answer'})")
+        code = condition["answerCoding"].get("code")
+        offered = {o.get("valueCoding", {}).get("code") for o in gate.get("answerOption", [])}
+        if code not in offered:
+            raise ValidationError(f"{where}: {gate['linkId']} offers no answer {code!r}")
 
 
 def _first_error(err: Any) -> str:
