@@ -346,3 +346,21 @@ async def test_a_record_removed_before_screening_leaves_the_queue_and_the_browse
         await pilot.press("1")
         await settle(pilot)
         assert "1 / 12" in stages(app)  # the kept include counts again
+
+
+@async_test
+async def test_the_screening_screen_follows_a_removal_at_the_next_retrain_and_refuses_a_removed_record(
+        fresh_ws: Workspace) -> None:
+    from review.services.prisma import remove_records
+
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        on_screen = screen.current.id
+        remove_records(fresh_ws, [on_screen], "alice", "retracted")  # in a shell, while it is being read
+        screen.request_retrain()
+        await settle(pilot)
+        assert screen.current.id != on_screen and "Screened 0 / 11" in str(screen.query_one("#counts").render())
+        screen.current = fresh_ws.store.record(on_screen)  # as if opened from search
+        await pilot.press("i")
+        await settle(pilot)
+        assert fresh_ws.store.decisions(reviewer="alice") == [] and screen.current.id != on_screen

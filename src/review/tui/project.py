@@ -58,11 +58,14 @@ class Project:
         self.session.refresh_records()
         self.retrainer.records_changed()
 
-    def refresh_set_aside(self) -> None:
+    def refresh_set_aside(self) -> bool:
         """Follow removals before screening (and dedup changes) made elsewhere, e.g. by
-        ``review prisma remove`` or ``restore`` in a shell; cheap, call from a worker."""
-        if self.session.refresh_set_aside():
+        ``review prisma remove`` or ``restore`` in a shell; True if the queue changed. Cheap
+        (milliseconds), but call from a worker."""
+        changed = self.session.refresh_set_aside()
+        if changed:
             self.retrainer.records_changed()
+        return changed
 
     def records(self) -> dict[int, Record]:
         """All records by id, read once (call from a worker: slow for large workspaces)."""

@@ -289,9 +289,12 @@ class ScreeningScreen(ProjectScreen):
                 # random draw and must not enter the sample the certified rule extrapolates from.
                 project.session.decide(record.id, label, reasons=reasons, note=self.note,
                                        chosen=record.id == self._opened_id)  # durable now
-            except NotOffered as err:  # opened from search, but removed before screening
+            except NotOffered as err:  # opened from search, or removed in a shell since it was served
                 self.app.bell()
                 self.notify(str(err), severity="error")
+                self._opened_id = None
+                self.current = project.session.next_record()  # (never the record just refused)
+                self._paint()
                 return
             self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
             self._opened_id = None
@@ -421,6 +424,7 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         assert project is not None
         started = perf_counter()
+        project.refresh_set_aside()  # records removed (or restored) in a shell since: the queue follows
         ranking = project.retrainer.retrain(project.session)  # another process by default
         if not get_current_worker().is_cancelled:
             self.post_message(RankingReady(ranking, perf_counter() - started, ranking.n_labelled))
@@ -438,6 +442,13 @@ class ScreeningScreen(ProjectScreen):
             self._set_model_status(status)
             self.query_one("#model", Static).tooltip = f"{tooltip} (last retrain + re-rank took {message.seconds:.2f} s)"
             self.call_after_refresh(self._read_ahead)  # the new order may put another record next
+            record = self.current
+            if record is not None and record.id is not None and record.id != self._opened_id \
+                    and not project.session.is_to_screen(record.id):  # removed meanwhile: say so, move on
+                self.notify(f"#{record.id} is no longer offered ({project.session.not_offered(record.id)}); "
+                            "on to the next record", timeout=6)
+                self.current = project.session.next_record()
+                self._paint()
         if self._train_again:
             self._train_again = False
             self.request_retrain()
