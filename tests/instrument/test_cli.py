@@ -179,6 +179,26 @@ def test_score_names_what_a_json_file_is_not(ws, tmp_path):
                                  "saved answer file (no 'answers')\n")
 
 
+def test_score_reads_a_bom_and_refuses_other_bytes_in_one_line(ws, tmp_path):
+    run(ws, "build", "--no-exports")
+    text = json.dumps(fhir.response(current_bank(ws), {"prev_absence": "yes"}))
+    bom = tmp_path / "notepad.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode())  # as Windows Notepad saves it
+    assert run(ws, "score", str(bom), "--json", "-").exit_code == 0
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(text.replace('"answer"', '\n"caf\u00e9": "x", "answer"').encode("cp1252"))
+    result = run(ws, "score", str(latin))
+    # It was a UnicodeDecodeError traceback.
+    assert result.exit_code == 4 and result.output.startswith(f"review: {latin}: not UTF-8 (line 2, byte ")
+    assert len(result.output.splitlines()) == 1
+    bad_code = tmp_path / "answers.json"
+    bad_code.write_text(json.dumps({"answers": {"prev_absence": "maybe"}}))
+    result = run(ws, "score", str(bad_code))
+    assert result.exit_code == 4
+    assert result.output == (f"review: {bad_code}: answer to prev_absence: 'maybe' is not one of "
+                             "yes, no, unknown\n")  # names the file
+
+
 def test_fill_without_a_terminal_is_one_line_not_a_hang(ws, monkeypatch):
     from review.tui.instrument_app import InstrumentApp
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import ValidationError
 from ..paths import ENV_DATA_DIR, WORKSPACE_FILE, user_data_dir
+from ..textdecode import line_of_offset
 
 PRIVATE_MODE = 0o600
 
@@ -115,10 +116,23 @@ def save_answers(answer_set: AnswerSet, path: Path, workspace_root: Path | None 
     return write_private(path, answer_set.to_json(), workspace_root)
 
 
-def load_answers(path: Path) -> AnswerSet:
+def read_json_text(path: Path, what: str = "file") -> str:
+    """The text of a JSON file: UTF-8 as JSON requires (a byte-order mark, as Windows editors
+    write one, is dropped); anything else is one line naming the file, line and byte."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise ValidationError(f"{path}: answer file not found") from None
-    return AnswerSet.from_json(text, str(path))
+        raise ValidationError(f"{path}: {what} not found") from None
+    except OSError as err:
+        raise ValidationError(f"{path}: cannot read ({err.strerror or err})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValidationError(f"{path}: not UTF-8 (line {line_of_offset(data, err.start)}, byte "
+                              f"{err.start}: 0x{data[err.start]:02x}); a JSON file must be UTF-8") from None
+
+
+def load_answers(path: Path) -> AnswerSet:
+    path = Path(path)
+    return AnswerSet.from_json(read_json_text(path, "answer file"), str(path))

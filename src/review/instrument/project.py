@@ -18,7 +18,7 @@ from ..errors import ValidationError
 from ..store import instrument as versions_table
 from ..workspace import Workspace
 from . import fhir, redcap, render
-from .answers import AnswerSet, load_answers
+from .answers import AnswerSet, read_json_text
 from .build import Change, build_item_bank, diff_banks
 from .config import InstrumentConfig, load_config
 from .evidence import load_evidence, snapshot_of
@@ -252,20 +252,24 @@ def score_file(workspace: Workspace, path: Path) -> ScoredResponse:
     """Score a FHIR QuestionnaireResponse or a saved answer file against the current bank."""
     bank = current_bank(workspace)
     config = workspace_config(workspace)
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_json_text(Path(path))
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         data = None
     kind = data.get("resourceType") if isinstance(data, dict) else None
-    if kind == "QuestionnaireResponse":
-        answers, notes = fhir.read_response(text, bank, str(path))
-        return ScoredResponse(answers, score(bank, answers, config), notes)
-    if isinstance(data, dict) and "answers" not in data:
-        found = f"resourceType {kind!r}" if kind else "no resourceType"
-        raise ValidationError(f"{path}: neither a FHIR QuestionnaireResponse ({found}) nor a saved answer file "
-                              "(no 'answers')")
-    return score_answer_set(bank, config, load_answers(Path(path)))
+    try:
+        if kind == "QuestionnaireResponse":
+            answers, notes = fhir.read_response(text, bank, str(path))
+            return ScoredResponse(answers, score(bank, answers, config), notes)
+        if isinstance(data, dict) and "answers" not in data:
+            found = f"resourceType {kind!r}" if kind else "no resourceType"
+            raise ValidationError(f"{path}: neither a FHIR QuestionnaireResponse ({found}) nor a saved answer "
+                                  "file (no 'answers')")
+        return score_answer_set(bank, config, AnswerSet.from_json(text, str(path)))
+    except ValidationError as err:
+        # Scoring's own refusals (an answer code the question does not offer) name no file.
+        raise err if str(err).startswith(str(path)) else ValidationError(f"{path}: {err}") from None
 
 
 def report_text(bank: ItemBank, scored: ScoredResponse, fmt: str = "markdown", lang: str = "nl") -> str:
