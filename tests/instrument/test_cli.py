@@ -144,6 +144,23 @@ def test_build_refused_by_an_export_writes_nothing(ws):
     assert version_history(ws) == []
 
 
+def test_synthesis_from_a_spreadsheet_reads_or_is_one_line(ws, tmp_path):
+    # Exported by review synthesis, then saved by a spreadsheet as "CSV UTF-8" (with a BOM) or cp1252.
+    from review.instrument.evidence import parse_synthesis_csv
+    from review.synthesis.evidence_csv import synthesis_csv
+
+    text = synthesis_csv(parse_synthesis_csv(SYNTHESIS))
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = run(ws, "build", "--no-exports", "--synthesis", str(bom))
+    assert result.exit_code == 0, result.output  # it was "missing column 'factor_id'"
+    cp1252 = tmp_path / "cp1252.csv"
+    cp1252.write_bytes(text.replace("Vrouw", "Vrouw \u00e9\u00e9n").encode("cp1252"))
+    result = run(ws, "diff", "--synthesis", str(cp1252))
+    assert result.exit_code == 3 and "cp1252.csv:line 6: not UTF-8 (byte " in result.output  # was a traceback
+    assert len(result.output.splitlines()) == 1
+
+
 def test_missing_synthesis_is_a_clean_error(workspace):
     result = run(workspace, "build")
     assert result.exit_code == 3 and "synthesis table not found" in result.output
