@@ -257,11 +257,16 @@ def open_claimed_session(workspace: Workspace, reviewer: str) -> tuple[Screening
 @contextmanager
 def _deciding_session(workspace: Workspace, reviewer: str) -> Iterator[ScreeningSession]:
     """A claimed session for one command's decisions; the claim is released afterwards, even on error."""
+    from ..store.core import StoreBusy
+
     session, claim = open_claimed_session(workspace, reviewer)
     try:
         yield session
     finally:
-        release_reviewer(workspace, claim)
+        try:
+            release_reviewer(workspace, claim)
+        except StoreBusy:
+            pass  # a claim left behind names this process, which ends now: the next command takes it over
 
 
 def heartbeat_reviewer(workspace: Workspace, claim: "SessionClaim") -> bool:
@@ -326,7 +331,16 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
             if record_id not in existing:
                 raise ReviewError(f"ID {record_id}: no such record in this workspace; nothing recorded")
             raise ReviewError(_not_in_queue(session, record_id))
-        return [session.decide(r, label, reasons=reasons, note=note, chosen=True) for r in record_ids]
+        made: list[Decision] = []
+        try:
+            for record_id in record_ids:
+                made.append(session.decide(record_id, label, reasons=reasons, note=note, chosen=True))
+        except ReviewError as err:
+            if made:  # each decision is its own transaction: say which ones are kept
+                saved = ", ".join(str(d.record_id) for d in made)
+                err.args = (f"{err} (record {record_id}; saved before it: {saved})",)
+            raise
+        return made
 
 
 def _not_in_queue(session: ScreeningSession, record_id: int) -> str:

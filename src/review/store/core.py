@@ -19,12 +19,15 @@ from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
-    "BatchWriter", "Connection", "DecisionConflict", "Store", "engine_url", "inserted_id", "metadata", "safe_url", "utcnow",
+    "BUSY_TIMEOUT_MS", "BatchWriter", "Connection", "DecisionConflict", "Store", "StoreBusy", "engine_url", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
 Connection = sa.Connection
 
+
+#: How long a SQLite write waits for another process's write lock before ``StoreBusy``.
+BUSY_TIMEOUT_MS = 5000
 
 #: Rows per INSERT statement of an import batch (bounds the records and row dicts held at once).
 INSERT_SLICE = 5_000
@@ -41,8 +44,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.close()
+
+
+def _sqlite_busy(context: Any) -> None:
+    """Turn SQLite's "database is locked" (another process held the write lock past the busy
+    timeout: a large import, a dedup run) into ``StoreBusy``: one line, not a traceback."""
+    original = context.original_exception
+    if type(original).__name__ == "OperationalError" and "database is locked" in str(original):
+        raise StoreBusy(
+            f"the store is busy: another review process held its write lock for over "
+            f"{BUSY_TIMEOUT_MS / 1000:g} s (an import, a dedup run?); this change was not saved — "
+            "try again when that has finished") from None
+
+
+class StoreBusy(ReviewError):
+    """Another process kept the SQLite store's write lock past the busy timeout; nothing was written."""
+
+    title = "Store busy"
+    exit_code = 7
 
 
 class DecisionConflict(ReviewError):
@@ -118,6 +139,7 @@ class Store:
             raise ReviewError(f"database {safe_url(parsed)}: {err}", title="Database") from err
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "handle_error", _sqlite_busy)
         store = cls(engine)
         try:
             if prepare:

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from ...errors import ReviewError
 from ...records import Record
 from ...services.prisma import record_screening_stop
 from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, current_decisions
@@ -296,6 +297,9 @@ class ScreeningScreen(ProjectScreen):
                 self.current = project.session.next_record()  # (never the record just refused)
                 self._paint()
                 return
+            except ReviewError as err:  # store busy, session taken over: not saved, the record stays
+                self.notify(str(err), title=err.title, severity="error", timeout=10)
+                return
             self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
             self._opened_id = None
             self.note = ""
@@ -307,7 +311,11 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None:
             return
-        undone = project.session.undo()
+        try:
+            undone = project.session.undo()
+        except ReviewError as err:
+            self.notify(str(err), title=err.title, severity="error", timeout=10)
+            return
         if undone is None:
             self.notify("Nothing to undo", timeout=2)
             return

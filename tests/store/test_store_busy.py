@@ -1,0 +1,78 @@
+"""SQLite's "database is locked" (another process kept the write lock past the busy wait: a large
+import, a dedup run) reaches the user as one line and exit 7, never a traceback, and says what was saved."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.records import Record
+from review.store import core
+from review.workspace import Workspace, init_workspace
+
+
+@pytest.fixture
+def sqlite_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    monkeypatch.setattr(core, "BUSY_TIMEOUT_MS", 100)
+    ws = init_workspace(tmp_path / "ws", title="t", reviewers=["alice", "bob"], seed=7)
+    ws.store.add_batch([Record(title=f"record {n}") for n in range(3)], file_name="f", file_sha256="b" * 64,
+                       source_name="s", format="csv", encoding="utf-8")
+    return ws
+
+
+@contextmanager
+def write_lock_held(ws: Workspace) -> Iterator[None]:
+    """Another process's write transaction on the store, as an import holds while it writes."""
+    other = sqlite3.connect(ws.path("review.db"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_decision_on_a_locked_store_is_one_line_and_exit_7(sqlite_ws: Workspace) -> None:
+    ids = [str(r.id) for r in sqlite_ws.store.records()]
+    with write_lock_held(sqlite_ws):
+        result = CliRunner().invoke(main, ["-w", str(sqlite_ws.root), "-r", "bob", "decide", ids[0], "--include"])
+    assert result.exit_code == 7, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("review: the store is busy") and "not saved" in lines[0]
+    assert sqlite_ws.store.decisions() == []
+    result = CliRunner().invoke(main, ["-w", str(sqlite_ws.root), "-r", "bob", "decide", ids[0], "--include"])
+    assert result.exit_code == 0 and result.stdout == f"{ids[0]}\tinclude\tbob\n"  # the retry works
+
+
+def test_a_lock_taken_mid_command_names_the_decisions_already_saved(sqlite_ws: Workspace,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [str(r.id) for r in sqlite_ws.store.records()]
+    add_decision = core.Store.add_decision
+    held: list[object] = []
+
+    def lock_after_first(self: core.Store, *args: object, **kwargs: object) -> object:
+        decision = add_decision(self, *args, **kwargs)  # type: ignore[arg-type]
+        if not held:
+            other = sqlite3.connect(sqlite_ws.path("review.db"), isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")
+            held.append(other)
+        return decision
+
+    monkeypatch.setattr(core.Store, "add_decision", lock_after_first)
+    try:
+        result = CliRunner().invoke(main, ["-w", str(sqlite_ws.root), "-r", "bob", "decide", *ids, "--exclude"])
+    finally:
+        for other in held:
+            other.execute("ROLLBACK")  # type: ignore[attr-defined]
+            other.close()  # type: ignore[attr-defined]
+    assert result.exit_code == 7
+    assert result.stderr.strip().endswith(f"(record {ids[1]}; saved before it: {ids[0]})")
+    assert [str(d.record_id) for d in sqlite_ws.store.decisions()] == [ids[0]]

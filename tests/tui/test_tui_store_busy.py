@@ -1,0 +1,44 @@
+"""A decision key while another process holds the SQLite write lock (a large import): the app
+says so and stays open, the record stays on screen, and the key works once the lock is gone."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from review.store import core
+from review.tui.screens.screening import ScreeningScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, labels, open_app, settle
+
+
+@pytest.fixture
+def short_busy_wait(monkeypatch: pytest.MonkeyPatch, fresh_ws: Workspace) -> Workspace:
+    monkeypatch.setattr(core, "BUSY_TIMEOUT_MS", 100)
+    fresh_ws.store.engine.dispose()  # new connections take the short wait
+    return fresh_ws
+
+
+@async_test
+async def test_a_busy_store_refuses_the_key_in_one_notification_and_keeps_the_app(short_busy_wait: Workspace) -> None:
+    workspace = short_busy_wait
+    async with open_app(workspace, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        shown = screen.current.id
+        other = sqlite3.connect(workspace.path("review.db"), isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # what an import holds while it writes its rows
+            await pilot.press("i")
+            await pilot.pause()
+            assert app.is_running and screen.current is not None and screen.current.id == shown
+            messages = [n.message for n in app._notifications]
+            assert any("store is busy" in m for m in messages), messages
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert shown not in labels(workspace)
+        await pilot.press("i")
+        assert labels(workspace)[shown] == "include"
+        await settle(pilot)
