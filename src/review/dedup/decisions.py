@@ -29,6 +29,9 @@ __all__ = [
 #: ``related``: a notice or comment and the record it is about (linked, never merged).
 AUTO_VERDICTS: tuple[str, ...] = ("duplicate", "borderline", "distinct", "related", "none")
 HUMAN_VERDICTS: tuple[str, ...] = ("same", "different", "skip")
+#: The store lock every write of the pair log takes (``Store.lock``): clusters are rebuilt from the
+#: whole log, so two writers at once on PostgreSQL must not each miss the other's row.
+DEDUP_LOCK = "dedup"
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +278,7 @@ def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, no
         raise ReviewError(f"verdict {verdict!r}: expected one of {', '.join(HUMAN_VERDICTS)}")
     key = _key(int(a), int(b))
     with store.transaction() as conn:
+        store.lock(conn, DEDUP_LOCK)
         if dedup_store.count_records(conn, key) != 2:
             raise ReviewError(f"records {key[0]}, {key[1]}: not both in this workspace")
         row_id = dedup_store.append_pair(conn, dict(
@@ -289,6 +293,7 @@ def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, no
 def undo_decision(store: Store, decision_id: int, reviewer: str) -> None:
     """Reverse one human verdict by appending an ``undo`` row pointing at it."""
     with store.transaction() as conn:
+        store.lock(conn, DEDUP_LOCK)
         row = dedup_store.pair_row(conn, decision_id)
         if row is None or row["origin"] != "human" or row["verdict"] == "undo":
             raise ReviewError(f"dedup decision {decision_id}: no human verdict to undo")
@@ -307,16 +312,16 @@ def undo_merge(store: Store, record_id: int, reviewer: str, *, detach_only: bool
     ``detach_only``, between ``record_id`` and each other member), so a later run cannot
     merge them again unless a reviewer says ``same``. Nothing is deleted.
     """
-    current = dedup_store.clusters(store)
-    members = next((m for m in current.values() if record_id in m), None)
-    if members is None:
-        raise ReviewError(f"record {record_id}: not in a merged cluster")
-    if detach_only:
-        pairs = [_key(record_id, m) for m in members if m != record_id]
-    else:
-        pairs = [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
     now = utcnow()
     with store.transaction() as conn:
+        store.lock(conn, DEDUP_LOCK)  # the cluster read here is the one split
+        members = next((sorted(m) for m in dedup_store.cluster_members(conn) if record_id in m), None)
+        if members is None:
+            raise ReviewError(f"record {record_id}: not in a merged cluster")
+        if detach_only:
+            pairs = [_key(record_id, m) for m in members if m != record_id]
+        else:
+            pairs = [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
         dedup_store.append_pairs(conn, [
             dict(run_id=None, record_a=x, record_b=y, verdict="different", origin="human",
                  reviewer=reviewer, score=None, detail={}, note="undo merge", created_at=now,

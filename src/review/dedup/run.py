@@ -97,6 +97,7 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
     verdicts = pair_verdicts(result, ids)
     seconds = time.perf_counter() - start
     with store.transaction() as conn:
+        store.lock(conn, decisions.DEDUP_LOCK)
         run_id = dedup_store.add_run(
             conn, algorithm_version=ALGORITHM_VERSION, n_records=len(records),
             n_candidates=result.n_candidates, n_changed=0, n_clusters=0,

@@ -27,7 +27,7 @@ from ..records import Decision
 from ..store import Store
 from ..store.fulltext import (
     ELIGIBILITY_EVENTS, RETRIEVAL_EVENTS, FulltextEvent, add_fulltext_event,
-    current_fulltext_events, link_report, report_links,
+    append_links, current_fulltext_events, report_links,
 )
 
 #: Reviewer name whose decision settles a disagreement, at either stage.
@@ -114,9 +114,8 @@ def record_fulltext(
 
 
 def link_reports(store: Store, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:
-    """Link each report to the study represented by record ``study_id``."""
-    for report_id in report_ids:
-        link_report(store, report_id, study_id, reviewer)
+    """Link each report to the study represented by record ``study_id``, all in one transaction."""
+    append_links(store, [(report_id, study_id) for report_id in report_ids], reviewer)
 
 
 def title_abstract_verdicts(current: Mapping[tuple[int, str], Decision | str]) -> dict[int, str]:

@@ -195,9 +195,11 @@ def unlink_report(workspace: Workspace, report_id: int, reviewer: str) -> Report
 
 def unlink_reports(workspace: Workspace, report_ids: Iterable[int], reviewer: str) -> list[ReportLink]:
     """Make each report its own study again (every id checked first)."""
+    from ..store.fulltext import append_links
+
     reports = list(dict.fromkeys(report_ids))
     _existing(workspace, reports)
-    return [unlink_report(workspace, report_id, reviewer) for report_id in reports]
+    return append_links(workspace.store, [(report_id, None) for report_id in reports], reviewer)
 
 
 def _refuse_set_aside_duplicates(store: Any, ids: list[int]) -> None:

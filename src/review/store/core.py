@@ -377,6 +377,19 @@ class Store:
         else:
             _take_write_lock(conn)
 
+    def lock(self, conn: sa.Connection, name: str) -> None:
+        """Serialise this transaction against every other one that locks ``name`` (until commit).
+
+        For a read-modify-write of derived rows (dedup's clusters from its pair log): PostgreSQL
+        reads committed rows per statement, so two such transactions at once would each rebuild
+        from a log without the other's row. PostgreSQL: an advisory lock per name; SQLite: its write lock.
+        """
+        if self.dialect == "postgresql":
+            key = zlib.crc32(f"review-lock:{name}".encode("utf-8"))
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+        else:
+            _take_write_lock(conn)
+
     def undo_last(self, reviewer: str, *, stage: str = "title_abstract",
                   session_token: str | None = None) -> Decision | None:
         """Undo the reviewer's most recent effective decision; returns the undone one."""

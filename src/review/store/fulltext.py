@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from .core import Store, inserted_id, utcnow
 from .schema import metadata
 
 __all__ = [
+    "append_links",
     "FULLTEXT_EVENTS", "FulltextEvent", "ReportLink", "ScreeningStop",
     "add_fulltext_event", "undo_last_fulltext_event", "fulltext_events", "current_fulltext_events",
     "link_report", "unlink_report", "report_links",
@@ -187,13 +189,23 @@ def unlink_report(store: Store, report_id: int, reviewer: str) -> ReportLink:
 
 
 def _append_link(store: Store, report_id: int, study_id: int | None, reviewer: str) -> ReportLink:
-    values: dict[str, Any] = dict(report_id=report_id, study_id=study_id, reviewer=reviewer, created_at=utcnow())
+    return append_links(store, [(report_id, study_id)], reviewer)[0]
+
+
+def append_links(store: Store, links: Sequence[tuple[int, int | None]], reviewer: str) -> list[ReportLink]:
+    """Append (report, study) links as one act in one transaction: a crash or error part-way
+    keeps none of them. A study of None, or the report itself, makes the report its own study."""
+    now = utcnow()
+    made = [ReportLink(report_id=report_id, study_id=None if study_id == report_id else study_id,
+                       reviewer=reviewer, created_at=now) for report_id, study_id in links]
     with store.transaction() as conn:
-        _require_record(conn, report_id)
-        if study_id is not None:
-            _require_record(conn, study_id)
-        conn.execute(report_links_table.insert().values(**values))
-    return ReportLink(**values)
+        for link in made:
+            _require_record(conn, link.report_id)
+            if link.study_id is not None:
+                _require_record(conn, link.study_id)
+            conn.execute(report_links_table.insert().values(
+                report_id=link.report_id, study_id=link.study_id, reviewer=reviewer, created_at=now))
+    return made
 
 
 def report_links(store: Store) -> dict[int, ReportLink]:
