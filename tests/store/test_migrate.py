@@ -183,3 +183,34 @@ def test_a_target_review_cannot_use_is_one_line_and_changes_nothing(tmp_path: Pa
         (line,) = result.stderr.splitlines()
         assert line.startswith("review: database URL") and words in line
     assert (ws.root / "review.toml").read_text(encoding="utf-8") == config_before
+
+
+def test_a_migration_killed_after_its_copy_finishes_when_run_again(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The window between the copy's commit and review.toml's rewrite: the same command finishes
+    (the target holds exactly this review), with no manual repair; a changed source is still refused."""
+    import review.workspace as workspace_module
+
+    ws = _filled(tmp_path)
+    target = f"sqlite:///{tmp_path / 'moved.db'}"
+    real = workspace_module.set_store_location
+
+    def killed(*args: object) -> None:
+        raise SystemExit(-9)
+
+    monkeypatch.setattr(workspace_module, "set_store_location", killed)
+    assert CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", target]).exit_code == -9
+    assert Workspace(ws.root).database_url != target  # review.toml still names the old store
+    monkeypatch.setattr(workspace_module, "set_store_location", real)
+    output = _run(ws.root, "migrate", "--to", target)
+    assert "migrated: review.toml now points at" in output
+    moved = Workspace(ws.root)
+    assert moved.database_url == target and len(moved.store.decisions()) == 10
+    # A review that changed since (a decision on the old store) is not taken for the copy.
+    other = _filled(tmp_path / "again")
+    other_target = f"sqlite:///{tmp_path / 'again.db'}"
+    monkeypatch.setattr(workspace_module, "set_store_location", killed)
+    CliRunner().invoke(main, ["-w", str(other.root), "migrate", "--to", other_target])
+    monkeypatch.setattr(workspace_module, "set_store_location", real)
+    other.store.add_decision(other.store.records()[5].id or 0, "bob", "include")
+    result = CliRunner().invoke(main, ["-w", str(other.root), "migrate", "--to", other_target])
+    assert result.exit_code != 0 and "not empty" in result.stderr

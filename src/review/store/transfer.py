@@ -124,7 +124,13 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
     """Copy every table of ``source`` into the empty store at ``target_url``; refuse if the
     content hashes of both sides differ. A refused copy leaves the target as it was: the rows
     are rolled back, the tables opening it created are dropped, a SQLite file it created is removed."""
-    new_file, tables_before = _target_before(target_url)
+    new_file, tables_before, held = _target_before(target_url)
+    if held is not None:
+        done = _copied_already(source, target_url)
+        if done is None:
+            raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
+                              "migrate only into an empty database")
+        return done
     target = Store.open(target_url)
     kept = False
     try:
@@ -163,30 +169,51 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
 
 
-def _target_before(target_url: str) -> tuple[Path | None, set[str] | None]:
-    """A SQLite file the copy would create (None if it exists or the target is a server), and the
-    tables already on the target (None when it cannot be looked at: opening it will say why)."""
+def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str | None]:
+    """A SQLite file the copy would create (None if it exists or the target is a server), the
+    tables already on the target (None when it cannot be looked at: opening it will say why), and
+    the first of them that holds rows (None: the target is empty), looked at before anything is touched."""
     parsed = engine_url(target_url)
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
-            return None, None
+            return None, None, None
         file = Path(parsed.database)
         if not file.exists():
-            return file, set()
+            return file, set(), None
     engine = sa.create_engine(parsed)
     try:
         names = set(sa.inspect(engine).get_table_names())
-        with engine.connect() as conn:  # refuse before opening the store can touch the target
+        with engine.connect() as conn:
             for table in metadata.sorted_tables:
                 if table.name in names and table.name != "schema_info" and conn.execute(
                         sa.select(sa.func.count()).select_from(table)).scalar_one():
-                    raise ReviewError(f"database {safe_url(target_url)}: table {table.name} is not empty; "
-                                      "migrate only into an empty database")
-        return None, names
+                    return None, names, table.name
+        return None, names, None
     except sa.exc.SQLAlchemyError:
-        return None, None
+        return None, None, None
     finally:
         engine.dispose()
+
+
+def _copied_already(source: Store, target_url: str) -> TransferReport | None:
+    """The report of a target that already holds exactly the source's content (a migration killed
+    after its copy committed, before review.toml was rewritten), else None. Read-only on both sides."""
+    try:
+        target = Store.open(target_url, prepare=False)
+    except ReviewError:
+        return None
+    try:
+        with source.connect() as src, target.connect() as dst:
+            before, after = content_hashes(src), content_hashes(dst)
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        target.engine.dispose()
+    counts = tuple(TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
+                   for name in sorted(before))
+    report = TransferReport(safe_url(source.engine.url), safe_url(target_url), counts,
+                            _overall(before), _overall(after))
+    return report if report.same else None
 
 
 def _drop_created_tables(target: Store, tables_before: set[str]) -> None:
