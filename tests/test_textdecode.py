@@ -184,3 +184,33 @@ def test_multi_byte_asian_text_is_refused_not_read_as_cp1252(text, codec):
 def test_western_european_cp1252_text_is_read_as_cp1252(text):
     decoded = decode_user_bytes(f"title\n{text}\n".encode("cp1252"), "western.csv")
     assert decoded == DecodedText(f"title\n{text}\n", "cp1252")
+
+
+def test_a_cp1252_seed_list_is_read_with_the_warning(tmp_path):
+    from review.sources.seeds import read_seeds
+
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_bytes("# studies named by the coördinator\npmid\n12345\n23456\n".encode("cp1252"))
+    found, _, warnings = read_seeds(seeds)
+    assert [s.pmid for s in found] == ["12345", "23456"]
+    assert warnings == [fallback_warning(seeds, "cp1252")]
+    seeds.write_text("# studies named by the coördinator\npmid\n12345\n", encoding="utf-8")
+    assert read_seeds(seeds)[2] == []
+
+
+def test_synthesis_csv_reads_back_with_a_bom_and_refuses_a_cp1252_copy(tmp_path):
+    # Our own file, read where no warning can be shown (the instrument build): a spreadsheet's cp1252
+    # copy is one line naming the byte (it was a UnicodeDecodeError traceback), never a silent guess.
+    from review.records import FactorEvidence
+    from review.synthesis import load_synthesis
+    from review.synthesis.evidence_csv import synthesis_csv
+
+    row = FactorEvidence(factor_id="coping", label_en="Coping", label_nl="Coördinatie van zorg", domain="personal",
+                         modifiable=True, assessable=True, direction="risk", level="limited", rule_set="ariens")
+    path = tmp_path / "synthesis.csv"
+    path.write_text(synthesis_csv([row]), encoding="utf-8-sig")
+    assert load_synthesis(path) == [row]
+    path.write_bytes(synthesis_csv([row]).encode("cp1252"))
+    offset = path.read_bytes().index(b"\xf6")
+    with pytest.raises(ImportFormatError, match=rf"synthesis\.csv:line 2: not UTF-8 \(byte 0xf6 at offset {offset};"):
+        load_synthesis(path)

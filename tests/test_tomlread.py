@@ -30,7 +30,8 @@ def test_a_syntax_error_names_the_file_line_and_column(tmp_path: Path) -> None:
 def test_non_utf8_and_unreadable_files_are_one_line_errors(tmp_path: Path) -> None:
     latin = tmp_path / "latin.toml"
     latin.write_bytes('title = "Arbeidsdeskundige caf\xe9"\n'.encode("latin-1"))
-    with pytest.raises(ValidationError, match=r"latin\.toml: not UTF-8 text"):
+    with pytest.raises(ValidationError, match=r"latin\.toml: not UTF-8 text \(byte 0xe9 at offset 30, line 1\); "
+                                              "TOML files are UTF-8"):
         read_toml(latin)
     with pytest.raises(ValidationError, match=r"cannot read"):
         read_toml(tmp_path)  # a folder where a file should be
@@ -53,3 +54,26 @@ def test_stage_readers_report_through_it(tmp_path: Path) -> None:
     criteria.write_text("[include]\nterms = \n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"criteria\.toml: .*line 2"):
         load_criteria(criteria)
+
+
+def test_a_byte_order_mark_is_fine(tmp_path: Path) -> None:
+    # Windows Notepad saves "UTF-8 with BOM"; tomllib alone calls the BOM an invalid statement.
+    path = tmp_path / "bom.toml"
+    path.write_text('title = "Coördinatie"\n', encoding="utf-8-sig")
+    assert read_toml(path) == {"title": "Coördinatie"}
+
+
+def test_a_cp1252_review_toml_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "ws")]).exit_code == 0
+    config = tmp_path / "ws" / "review.toml"
+    config.write_bytes(config.read_bytes().replace(b'title = "', 'title = "Caf\u00e9 '.encode("cp1252"), 1))
+    result = CliRunner().invoke(main, ["status", "-w", str(tmp_path / "ws")])
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.splitlines() == [f"review: {config}: not UTF-8 text (byte 0xe9 at offset "
+                                          f"{config.read_bytes().index(bytes([0xe9]))}, line 3); TOML files are UTF-8: "
+                                          "save it as UTF-8"]

@@ -161,13 +161,26 @@ def decode_user_bytes(data: bytes, path: Path | str) -> DecodedText:
     return DecodedText(text, encoding)
 
 
-def read_user_text(path: Path | str) -> DecodedText:
-    """Read and decode a user's file by the policy; unreadable files are an ``ImportFormatError`` too."""
+def read_user_text(path: Path | str, *, fallback: bool = True) -> DecodedText:
+    """Read and decode a user's file by the policy; unreadable files are an ``ImportFormatError`` too.
+
+    ``fallback=False`` for a file the tool wrote in UTF-8 and reads back where no warning can be
+    shown (``synthesis.csv``): a cp1252 copy is then refused, naming the first byte that is not UTF-8.
+    """
     try:
         data = Path(path).read_bytes()
     except OSError as err:
         raise ImportFormatError(path, None, f"cannot read ({err.strerror or err})") from err
-    return decode_user_bytes(data, path)
+    decoded = decode_user_bytes(data, path)
+    if decoded.encoding == CP1252 and not fallback:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ImportFormatError(
+                path, _at(data, err.start), f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}; a "
+                "spreadsheet's copy?): save it as CSV UTF-8",
+            ) from None
+    return decoded
 
 
 def fallback_warning(path: Path | str, encoding: str) -> str | None:

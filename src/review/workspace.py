@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .atomic import write_text_atomic
 from .errors import WorkspaceError
 from .paths import DATABASE_FILE, ENV_DATABASE_URL, WORKSPACE_FILE, find_workspace
+from .tomlread import read_toml
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
     from .store import Store
@@ -31,10 +31,7 @@ class WorkspaceConfig:
 
     @classmethod
     def load(cls, path: Path) -> "WorkspaceConfig":
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as err:
-            raise WorkspaceError(f"{path}: {err}") from err
+        data = read_toml(path, error=WorkspaceError)  # a non-UTF-8 review.toml was a traceback
         review = data.get("review", {})
         if not isinstance(review, dict) or not review.get("title"):
             raise WorkspaceError(f"{path}: [review] table needs a 'title'")

@@ -18,8 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReviewError, ValidationError
+from ..errors import ImportFormatError, ReviewError, ValidationError
 from ..store import searches as search_store
+from ..textdecode import decode_text, fallback_warning
 from ..workspace import Workspace
 from .eutils import EutilsClient
 from .query_blocks import Clause, comment_lines, first_term, split_top_level, strip_comments, unwrap_with_offset
@@ -158,11 +159,15 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
     path = Path(path)
     data = read_input_bytes(path)  # a directory, FIFO or device would hang or mislead: refused there
     digest = hashlib.sha256(data).hexdigest()
-    seeds = _pmid_list(data, path)
+    listed = _pmid_list(data, path)
     warnings: list[str] = []
-    if seeds is None:
+    if listed is not None:
+        seeds, encoding = listed
+    else:
         seeds = []
-        for number, record in enumerate(read_file(path).records, start=1):
+        read = read_file(path)
+        encoding = read.encoding
+        for number, record in enumerate(read.records, start=1):
             where = record.position or f"record {number}"
             pmid = record.pmid.strip()
             if pmid and not pmid.isdigit():
@@ -183,17 +188,19 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
             unique.append(seed)
     if not unique:
         raise ValidationError(f"{path}: no PMIDs or DOIs to check")
-    return unique, digest, warnings
+    fallback = fallback_warning(path, encoding)
+    return unique, digest, ([fallback] if fallback else []) + warnings
 
 
-def _pmid_list(data: bytes, path: Path) -> list[Seed] | None:
-    """Seeds from a plain list (PMIDs one per line, ``pmid`` header and ``#`` comments allowed), else None.
+def _pmid_list(data: bytes, path: Path) -> tuple[list[Seed], str] | None:
+    """Seeds and the encoding from a plain list (PMIDs one per line, ``pmid`` header and ``#`` comments
+    allowed), else None.
 
     Once the list has begun, a line that is not a PMID is an error naming it (not another format).
     """
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        text, encoding = decode_text(data, path)  # the one policy; what it refuses, the importer names
+    except ImportFormatError:
         return None
     seeds: list[Seed] = []
     header = False
@@ -210,7 +217,7 @@ def _pmid_list(data: bytes, path: Path) -> list[Seed] | None:
                 raise ValidationError(f"{path}:line {number}: {stripped[:40]!r} is not a PMID")
             return None
         seeds.append(Seed(pmid=str(int(match.group(1))), position=f"line {number}"))
-    return seeds if seeds or header else None
+    return (seeds, encoding) if seeds or header else None
 
 
 # -- the strategy's blocks --------------------------------------------------------------------

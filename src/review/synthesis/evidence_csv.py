@@ -14,7 +14,7 @@ from pathlib import Path
 from ..csvcells import neutralising_writer, unneutralise_cell
 from ..errors import ImportFormatError
 from ..records import FactorEvidence
-from ..textdecode import line_of_offset
+from ..textdecode import read_user_text
 
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(FactorEvidence))
 PLOTS_DIR = "plots"
@@ -44,16 +44,8 @@ def synthesis_csv(rows: list[FactorEvidence]) -> str:
 def load_synthesis(path: Path) -> list[FactorEvidence]:
     """Read ``synthesis.csv`` back into :class:`FactorEvidence` rows (the instrument's entry point)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ImportFormatError(path, None, f"cannot read ({err.strerror})") from err
-    try:
-        # A byte-order mark (a spreadsheet's "CSV UTF-8") would otherwise hide the first column.
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ImportFormatError(path, f"line {line_of_offset(data, err.start)}",
-                                f"not UTF-8 (byte {err.start}: 0x{data[err.start]:02x})") from None
+    # Ours, in UTF-8: a BOM (a spreadsheet's "CSV UTF-8") is read; a cp1252 copy is one line, never a guess.
+    text = read_user_text(path, fallback=False).text
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
