@@ -4,6 +4,8 @@ says so and stays open, the record stays on screen, and the key works once the l
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,6 +22,18 @@ def short_busy_wait(monkeypatch: pytest.MonkeyPatch, fresh_ws: Workspace) -> Wor
     return fresh_ws
 
 
+@contextmanager
+def write_lock_held(workspace: Workspace) -> Iterator[None]:
+    """Another process's write transaction on the store, as an import holds while it writes."""
+    other = sqlite3.connect(workspace.path("review.db"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
 @async_test
 async def test_a_busy_store_refuses_the_key_in_one_notification_and_keeps_the_app(short_busy_wait: Workspace) -> None:
     workspace = short_busy_wait
@@ -27,18 +41,33 @@ async def test_a_busy_store_refuses_the_key_in_one_notification_and_keeps_the_ap
         screen = app.screen
         assert isinstance(screen, ScreeningScreen) and screen.current is not None
         shown = screen.current.id
-        other = sqlite3.connect(workspace.path("review.db"), isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")  # what an import holds while it writes its rows
+        with write_lock_held(workspace):
             await pilot.press("i")
             await pilot.pause()
             assert app.is_running and screen.current is not None and screen.current.id == shown
             messages = [n.message for n in app._notifications]
             assert any("store is busy" in m for m in messages), messages
-        finally:
-            other.execute("ROLLBACK")
-            other.close()
         assert shown not in labels(workspace)
         await pilot.press("i")
         assert labels(workspace)[shown] == "include"
+        await settle(pilot)
+
+
+@async_test
+async def test_the_record_browser_says_so_too(short_busy_wait: Workspace) -> None:
+    from textual.widgets import DataTable
+
+    from review.tui.screens.browser import BrowserScreen
+
+    workspace = short_busy_wait
+    async with open_app(workspace, "alice", "browser", blind=False) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        screen.query_one(DataTable).focus()
+        with write_lock_held(workspace):
+            await pilot.press("i")
+            await pilot.pause()
+            assert app.is_running
+            assert any("store is busy" in n.message for n in app._notifications)
+        assert labels(workspace) == {}
         await settle(pilot)

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ...records import Decision, Record
+from ...errors import ReviewError
 from ...services.screening import NotOffered, current_decisions
 from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
@@ -227,6 +228,9 @@ class BrowserScreen(ProjectScreen):
         except NotOffered as err:  # a record removed before screening: refused, nothing recorded
             self.app.bell()
             self.notify(str(err), severity="error")
+            return
+        except ReviewError as err:  # store busy, session taken over: not saved
+            self.notify(str(err), title=err.title, severity="error", timeout=10)
             return
         self.labels.setdefault(record_id, {})[project.reviewer] = label
         table = self.query_one("#records", DataTable)
