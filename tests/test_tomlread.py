@@ -8,6 +8,7 @@ import pytest
 
 from review.errors import ValidationError, WorkspaceError
 from review.extraction.factors import load_factors
+from review.extraction.forms import load_form
 from review.screening.criteria import load_criteria
 from review.tomlread import loads_toml, read_toml
 
@@ -50,6 +51,9 @@ def test_stage_readers_report_through_it(tmp_path: Path) -> None:
     factors.write_bytes(b'[[factor]]\nid = "caf\xe9"\n')
     with pytest.raises(ValidationError, match=r"factors\.toml: not UTF-8 text"):
         load_factors(factors)
+    (tmp_path / "form.toml").write_bytes(b'[study]\ncountry = { type = "text", help = "Nederland of Belgi\xeb" }\n')
+    with pytest.raises(ValidationError, match=r"form\.toml: not UTF-8 text \(byte 0xeb at offset 61, line 2\)"):
+        load_form(tmp_path)  # a traceback before
     criteria = tmp_path / "criteria.toml"
     criteria.write_text("[include]\nterms = \n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"criteria\.toml: .*line 2"):

@@ -56,10 +56,11 @@ def load_form(extraction_dir: Path | None = None) -> Form:
     """The workspace's ``form.toml`` when present, else the packaged default."""
     path = extraction_dir / FORM_FILE if extraction_dir is not None else None
     if path is not None and path.is_file():
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        source = str(path)
+        data = read_toml(path)  # a non-UTF-8 form.toml is one line (it was a traceback)
     else:
-        text, source = default_form_text(), "packaged default"
-    data = loads_toml(text, source)
+        source = "packaged default"
+        data = loads_toml(default_form_text(), source)
     sections: dict[str, dict[str, FieldSpec]] = {}
     for section in SECTIONS:
         specs = {}
