@@ -33,7 +33,7 @@ def ph_test_p(cox: Any, frame: pd.DataFrame) -> dict[str, float]:
         summary = proportional_hazard_test(cox, frame, time_transform="rank").summary
     except Exception:  # a test that cannot be computed leaves the column empty, the estimate stands
         return {}
-    return {str(name): float(p) for name, p in summary["p"].items()}
+    return {str(name): float(p) for name, p in summary["p"].items() if pd.notna(p)}  # JSON has no NaN
 
 
 @dataclass(slots=True)
