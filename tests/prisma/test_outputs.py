@@ -148,3 +148,23 @@ def test_dutch_reasons_are_configurable(workspace: Workspace, add) -> None:
     assert "Andere doelgroep (n = 1)" in text
     incomplete = _svg_text(render_svg(compute_counts(workspace.store, {}), "en"))
     assert "Counts incomplete — databases and registers:" in incomplete
+
+
+def test_a_crash_while_drawing_leaves_the_last_whole_set_of_files(flow: Workspace, screen_as, add,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """kill -9 while matplotlib draws (the slow part) must not leave new counts beside an old
+    diagram: no file of the set is replaced before every one is rendered."""
+    import review.prisma.diagram as diagram
+
+    out = write_outputs(flow)
+    before = {p.name: p.read_bytes() for p in (out.csv, out.json, out.svg, out.png)}
+    screen_as(flow, add(flow, 2, "PubMed"), "exclude")  # the flow changes
+
+    def killed(*args: object, **kwargs: object) -> bytes:
+        raise SystemExit(-9)
+
+    monkeypatch.setattr(diagram, "render_png", killed)
+    with pytest.raises(SystemExit):
+        write_outputs(flow)
+    assert {p.name: p.read_bytes() for p in (out.csv, out.json, out.svg, out.png)} == before
+    assert not [p.name for p in out.csv.parent.iterdir() if p.name.endswith(".tmp")]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..atomic import write_text_atomic
+from ..atomic import write_bytes_atomic
 from .counts import PrismaCounts, prisma_counts
 
 if TYPE_CHECKING:
@@ -30,15 +30,19 @@ class PrismaOutputs:
 
 def write_outputs(workspace: "Workspace", out_dir: Path | None = None, lang: str = "en") -> PrismaOutputs:
     """Compute the flow and write prisma.csv, prisma.json, prisma.svg and prisma.png."""
-    from .diagram import write_diagram  # matplotlib only when drawing
+    from .diagram import render_png, render_svg  # matplotlib only when drawing
     from .labels import labels
-    from .template import write_csv
+    from .template import render_csv
 
     labels(lang)  # reject an unknown language before writing anything
     out = Path(out_dir) if out_dir is not None else workspace.path(*DEFAULT_OUT.parts)
     counts = prisma_counts(workspace)
-    csv_path = write_csv(counts, out / "prisma.csv", lang)
-    json_path = out / "prisma.json"
-    write_text_atomic(json_path, json.dumps(counts.to_json(), indent=2, ensure_ascii=False) + "\n")
-    svg, png = write_diagram(counts, out, lang)
-    return PrismaOutputs(counts=counts, csv=csv_path, json=json_path, svg=svg, png=png)
+    # Every file rendered before the first is replaced: drawing takes a second or two, and a crash
+    # (or kill -9) in it must not leave new counts beside an old diagram.
+    texts = {"prisma.csv": render_csv(counts, lang).encode("utf-8"),
+             "prisma.json": (json.dumps(counts.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+             "prisma.svg": render_svg(counts, lang), "prisma.png": render_png(counts, lang)}
+    for name, data in texts.items():
+        write_bytes_atomic(out / name, data)
+    return PrismaOutputs(counts=counts, csv=out / "prisma.csv", json=out / "prisma.json", svg=out / "prisma.svg",
+                         png=out / "prisma.png")
