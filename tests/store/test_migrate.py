@@ -214,3 +214,18 @@ def test_a_migration_killed_after_its_copy_finishes_when_run_again(tmp_path: Pat
     other.store.add_decision(other.store.records()[5].id or 0, "bob", "include")
     result = CliRunner().invoke(main, ["-w", str(other.root), "migrate", "--to", other_target])
     assert result.exit_code != 0 and "not empty" in result.stderr
+
+
+def test_migrate_refuses_while_a_review_window_is_open_on_the_store(tmp_path: Path) -> None:
+    """An open TUI would go on saving into the old store after the move, where no one reads them."""
+    from review.store.sessions import claim_session, release_session
+
+    ws = _filled(tmp_path)
+    target = f"sqlite:///{tmp_path / 'moved.db'}"
+    claim = claim_session(ws.store, "alice")  # (this process: alive, on this host)
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", target])
+    assert result.exit_code != 0 and "window is open" in result.stderr and "alice" in result.stderr
+    assert not (tmp_path / "moved.db").exists() and Workspace(ws.root).database_url != target
+    release_session(ws.store, claim)
+    _run(ws.root, "migrate", "--to", target)
+    assert Workspace(ws.root).database_url == target

@@ -23,7 +23,7 @@ from .schema import metadata
 
 __all__ = [
     "HEARTBEAT_EVERY", "STALE_AFTER", "SessionBusy", "SessionClaim", "SessionHolder", "check_claim",
-    "claim_session", "heartbeat", "live_holder", "release_session", "reviewer_sessions",
+    "claim_session", "heartbeat", "live_holder", "live_sessions", "release_session", "reviewer_sessions",
 ]
 
 #: Seconds between heartbeats of a live session.
@@ -105,6 +105,15 @@ def live_holder(store: object, reviewer: str, *, stale_after: float = STALE_AFTE
     if holder is None or _is_stale(holder, now or _now(), stale_after):
         return None
     return holder
+
+
+def live_sessions(conn: sa.Connection, *, stale_after: float = STALE_AFTER,
+                  now: datetime | None = None) -> list[SessionHolder]:
+    """Every reviewer's live session (stale ones left out), by reviewer name."""
+    names = conn.execute(sa.select(reviewer_sessions.c.reviewer).order_by(reviewer_sessions.c.reviewer)).scalars()
+    holders = [_holder(conn, name) for name in list(names)]
+    moment = now or _now()
+    return [h for h in holders if h is not None and not _is_stale(h, moment, stale_after)]
 
 
 def heartbeat(store: object, claim: SessionClaim, *, now: datetime | None = None) -> bool:

@@ -131,10 +131,14 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
             raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
                               "migrate only into an empty database")
         return done
+    _refuse_live_sessions(source)
     target = Store.open(target_url)
     kept = False
     try:
-        with source.connect() as src, target.transaction() as dst:
+        # The source's write lock for the whole copy: a decision made meanwhile waits (or is refused
+        # as busy), never lands in the old store after its rows were copied.
+        with source.locked_transaction() as src, target.transaction() as dst:
+            _refuse_live_sessions(source, src)
             if (held := nonempty_table(dst)) is not None:
                 raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
                                   "migrate only into an empty database")
@@ -167,6 +171,22 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
         if not kept and new_file is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+
+
+def _refuse_live_sessions(source: Store, conn: sa.Connection | None = None) -> None:
+    """A review window still open on the source would go on saving decisions into the old store,
+    where nobody reads them after the move: refuse while any reviewer's session is live."""
+    from .sessions import live_sessions
+
+    if conn is None:
+        with source.connect() as own:
+            return _refuse_live_sessions(source, own)
+    live = live_sessions(conn)
+    if live:
+        who = "; ".join(f"{h.reviewer} ({h.describe()})" for h in live)
+        raise ReviewError(f"migration refused: a review window is open on this store ({who}); close every "
+                          "window (review, review screen) first — nothing was copied", title="Migrate")
+    return None
 
 
 def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str | None]:
