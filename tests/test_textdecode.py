@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from review.cli import main
@@ -214,3 +216,13 @@ def test_synthesis_csv_reads_back_with_a_bom_and_refuses_a_cp1252_copy(tmp_path)
     offset = path.read_bytes().index(b"\xf6")
     with pytest.raises(ImportFormatError, match=rf"synthesis\.csv:line 2: not UTF-8 \(byte 0xf6 at offset {offset};"):
         load_synthesis(path)
+
+
+@given(st.binary(max_size=40))
+def test_lone_high_bytes_are_counted_exactly(data):
+    from review.textdecode import _count_lone_high
+
+    def high(i: int) -> bool:
+        return 0 <= i < len(data) and data[i] >= 0x80
+
+    assert _count_lone_high(data) == sum(1 for i in range(len(data)) if high(i) and not high(i - 1) and not high(i + 1))

@@ -43,7 +43,8 @@ _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _UTF8_LATIN = re.compile(rb"[\xc2-\xc9][\x80-\xbf]|\xe2\x80[\x80-\xbf]")
 _HIGH_RUN = re.compile(rb"[\x80-\xff]{4,}")
 _HIGH_BYTES = bytes(range(0x80, 0x100))
-_LONE_HIGH = re.compile(rb"(?<![\x80-\xff])[\x80-\xff](?![\x80-\xff])")
+#: Every byte as b"0" (ASCII) or b"1" (0x80-0xff), to count runs of high bytes in C.
+_HIGH_MASK = bytes.maketrans(bytes(range(256)), b"0" * 0x80 + b"1" * 0x80)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +197,16 @@ def _count_high(data: bytes) -> int:
     return len(data) - len(data.translate(None, _HIGH_BYTES))
 
 
+def _count_lone_high(data: bytes) -> int:
+    """High bytes with an ASCII byte (or the file's edge) on both sides: runs of length one.
+
+    Runs start at "01" in the 0/1 mask and runs of two or more at "011"; neither pattern overlaps
+    itself, so ``bytes.count`` counts them exactly (a look-around regex took 2 s on 50 MB).
+    """
+    mask = b"0" + data.translate(_HIGH_MASK) + b"0"
+    return mask.count(b"01") - mask.count(b"011")
+
+
 #: Multi-byte encodings exports come in when not UTF-8, most specific first.
 _ASIAN_CODECS: tuple[tuple[str, str], ...] = (
     ("shift_jis", "Shift-JIS (Japanese)"), ("euc_jp", "EUC-JP (Japanese)"), ("gbk", "GBK (Chinese)"),
@@ -217,16 +228,16 @@ def _asian_encoding(data: bytes) -> str:
     # Western text has its accents one at a time inside words ("coördinatie", "patiënten"); such
     # bytes decode as GBK too (an ASCII letter is a valid GBK trail byte). CJK text has its high
     # bytes in pairs and runs: at most 12 % stand alone in GBK, Big5, Shift-JIS, EUC samples.
-    if len(_LONE_HIGH.findall(data)) * 2 >= high:
+    if _count_lone_high(data) * 2 >= high:
         return ""
     for codec, label in _ASIAN_CODECS:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        non_ascii = [c for c in text if ord(c) >= 0x80]
+        non_ascii = len(text) - len(text.encode("ascii", "ignore"))  # in C: a Python loop took seconds
         if codec in ("shift_jis", "euc_jp") and not _KANA.search(text):
             continue  # Japanese text has kana; Chinese bytes often also decode as EUC-JP kanji
-        if non_ascii and len(_CJK.findall(text)) * 10 >= len(non_ascii) * 9:
+        if non_ascii and len(_CJK.findall(text)) * 10 >= non_ascii * 9:
             return label
     return ""
