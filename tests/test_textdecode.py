@@ -226,3 +226,13 @@ def test_lone_high_bytes_are_counted_exactly(data):
         return 0 <= i < len(data) and data[i] >= 0x80
 
     assert _count_lone_high(data) == sum(1 for i in range(len(data)) if high(i) and not high(i - 1) and not high(i + 1))
+
+
+def test_dedup_and_simulate_name_the_files_line_after_blank_lines_and_cell_line_breaks(tmp_path):
+    # Row counting named line 4 here (the blank line and the quoted line break shift the file's lines).
+    path = tmp_path / "rows.csv"
+    path.write_text('record_id,title,label_included\n1,"Coördinatie\nvan zorg",1\n\n2,B,1\n2,C,0\n', encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=r"rows\.csv:line 6: duplicate record_id '2'"):
+        load_records_csv(path)
+    with pytest.raises(ImportFormatError, match=r"rows\.csv:line 6: duplicate record_id 2"):
+        load_labelled_csv(path)

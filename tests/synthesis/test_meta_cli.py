@@ -113,3 +113,14 @@ def test_identical_estimates_under_hk_do_not_crash() -> None:
 
     result = pool([0.5, 0.5], [0.1, 0.2], method="DL", hk=True)
     assert result.se == 0 and math.isinf(result.statistic) and result.pvalue == 0
+
+
+def test_line_breaks_in_cells_and_blank_lines_keep_rows_and_line_numbers(tmp_path: Path) -> None:
+    # Excel writes Alt+Enter in a cell as a quoted line break; Word pastes U+2028. splitlines() cut
+    # both rows in two ("line 3: no ci_low/ci_high"), and a blank line shifted every later line number.
+    path = _write(tmp_path, 'study,estimate,ci_low,ci_high\n"Arends\n2014",2.59,1.40,4.80\n'
+                            "Endo\u20282015,1.46,1.01,2.10\nThird,1.10,0.80,1.51\n")
+    assert read_effects_csv(path).studies == ["Arends 2014", "Endo 2015", "Third"]
+    blank = _write(tmp_path, "study,estimate,ci_low,ci_high\nA,2.0,1.5,2.7\n\nB,x,1.1,2.0\n", "blank.csv")
+    with pytest.raises(ImportFormatError, match=r"blank\.csv:line 4:estimate: not a number: 'x'"):
+        read_effects_csv(blank)

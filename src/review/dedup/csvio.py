@@ -52,7 +52,8 @@ def load_records_csv(path: Path) -> RecordsCsv:
             raise ImportFormatError(path, "line 1", f"missing column {column!r}{delimiter_hint(header)}")
     records: list[Record] = []
     seen: set[str] = set()
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num  # the file's line (a row's last), right after blank lines and line breaks in cells
         record_id = (row.get("record_id") or "").strip()
         if not record_id:
             raise ImportFormatError(path, f"line {line}", "empty record_id")

@@ -76,7 +76,8 @@ def load_labelled_csv(path: Path) -> LabelledSet:
             raise ImportFormatError(path, "line 1", f"missing column {needed!r}{delimiter_hint(header)}")
     if "title" not in columns and "abstract" not in columns:
         raise ImportFormatError(path, "line 1", f"needs a 'title' or 'abstract' column{delimiter_hint(header)}")
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num  # the file's line (a row's last), right after blank lines and line breaks in cells
         try:
             record_id = int(row[ID_COLUMN])
         except (TypeError, ValueError):
