@@ -236,3 +236,12 @@ def test_dedup_and_simulate_name_the_files_line_after_blank_lines_and_cell_line_
         load_records_csv(path)
     with pytest.raises(ImportFormatError, match=r"rows\.csv:line 6: duplicate record_id 2"):
         load_labelled_csv(path)
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufeff") | st.sampled_from("\n\t\r"))
+
+
+@given(_TEXT.filter(lambda s: not s.startswith("%PDF")))
+def test_any_utf8_text_reads_back_exactly_with_or_without_a_bom(text):
+    assert decode_user_bytes(text.encode("utf-8"), "t.csv") == DecodedText(text, "utf-8")
+    assert decode_user_bytes(text.encode("utf-8-sig"), "t.csv") == DecodedText(text, "utf-8-sig")
