@@ -255,6 +255,22 @@ def test_fill_refuses_a_data_dir_inside_the_workspace_before_the_first_answer(ws
     assert not started and not (ws.root / "private" / "answers").exists()
 
 
+def test_fill_refuses_answers_the_item_bank_no_longer_offers(ws, tmp_path, monkeypatch):
+    run(ws, "build", "--no-exports")
+    monkeypatch.setattr("review.cli.instrument.require_terminal", lambda what: None)
+    monkeypatch.setattr("review.tui.instrument_app.InstrumentApp.run", lambda self, *a, **k: None)
+    old = tmp_path / "client" / "old.json"
+    old.parent.mkdir()
+    old.write_text(json.dumps({"instrument_version": "2026-01-01+0.0", "answers": {"conflict": "maybe"}}))
+    before = old.read_bytes()
+    result = run(ws, "fill", "--answers", str(old))
+    # One line before the form opens (it crashed with a traceback on the first profile).
+    assert result.exit_code == 4 and len(result.output.splitlines()) == 1
+    assert f"{old}: answer to conflict: 'maybe' is not one of no, some, yes, unknown (the answers are for " \
+           "version 2026-01-01+0.0" in result.output
+    assert old.read_bytes() == before
+
+
 def test_fill_without_an_item_bank_is_a_clean_error(workspace):
     result = run(workspace, "fill")
     assert result.exit_code == 4 and "no item bank yet" in result.output

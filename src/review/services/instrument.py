@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ReviewError
+from ..errors import ReviewError, ValidationError
 from ..instrument.answers import AnswerSet, check_private_path, load_answers, new_answer_path, save_answers, write_private
 from ..instrument.config import InstrumentConfig
 from ..instrument.evidence import DOMAINS
@@ -20,7 +20,7 @@ from ..instrument.project import (
     render_export, report_text, score_answer_set, score_file, version_history, workspace_config,
 )
 from ..instrument.render import T, bank_summary_markdown, medical_note, report_markdown, to_html
-from ..instrument.scoring import Profile, enabled, profile_json, score
+from ..instrument.scoring import Profile, check_answers, enabled, profile_json, score
 from ..workspace import Workspace
 
 __all__ = [
@@ -68,6 +68,13 @@ def open_fill(workspace: Workspace, *, answers_path: Path | None = None, client_
     path = check_private_path(answers_path, workspace.root) if answers_path else new_answer_path(workspace_root=workspace.root)
     if path.is_file():
         answer_set = load_answers(path)
+        try:
+            check_answers(bank, answer_set.answers)
+        except ValidationError as err:
+            # Said before the form opens (it crashed on the first profile) and the file is kept as it is.
+            given = (f" (the answers are for version {answer_set.instrument_version}, the item bank is "
+                     f"{bank.version})" if answer_set.instrument_version != bank.version else "")
+            raise ValidationError(f"{path}: {err}{given}; the file was not changed") from None
         if client_ref:
             answer_set.client_ref = client_ref
     else:
