@@ -86,7 +86,8 @@ class Candidate:
     # "zero" (an all-zero row: no evidence, scored by the intercept alone; ASReview, engine 3)
     fuse: str = ""  # name of a second candidate: its features and model become a second member,
     # fitted on the same rows (same presumed sample, same retraining), scores combined by `combine`
-    combine: str = "z"  # "z": mean of the members' standardised decision values; "rank": mean rank
+    combine: str = "z"  # "z": mean of the members' standardised decision values; "rank": mean rank;
+    # "max": the higher of the two ranks (the two queues interleaved; fuse_weight unused)
     fuse_weight: float = 0.5  # the second member's weight in that mean
     fuse_refit: str = "both"  # "both" members at every retrain, or "alternate": one per retrain (the
     # other scores with its last fit), half the fits
@@ -245,6 +246,19 @@ CANDIDATES: dict[str, Candidate | None] = {
                                note="fuse-e4f-u4-rank refitting one member per retrain, in turn (half the fits)"),
     "fuse-e4f-u4-z-alt": _c(**_E4, relevant_floor=9.8, fuse="h-u4-empty0", fuse_refit="alternate",
                             note="fuse-e4f-u4-z refitting one member per retrain, in turn (half the fits)"),
+    "fuse-e4f-u4-max-alt": _c(**_E4, relevant_floor=9.8, fuse="h-u4-empty0", combine="max", fuse_refit="alternate",
+                              note="e4-floor9.8 and h-u4-empty0, the better of their two ranks (queues interleaved), "
+                                   "one member refitted per retrain"),
+    "e5-large-fuse-max-alt": Candidate(small="h-u4-empty0", large="fuse-e4f-u4-max-alt",
+                                       note="engine 5 below 1,000 records (h-u4-empty0), fuse-e4f-u4-max-alt above"),
+    "e5-large-fuse-rank-alt": Candidate(small="h-u4-empty0", large="fuse-e4f-u4-rank-alt",
+                                        note="engine 5 below 1,000 records (h-u4-empty0), fuse-e4f-u4-rank-alt above"),
+    "e5-large-fuse-z-alt": Candidate(small="h-u4-empty0", large="fuse-e4f-u4-z-alt",
+                                     note="engine 5 below 1,000 records (h-u4-empty0), fuse-e4f-u4-z-alt above"),
+    "fuse-e4f-u4-z25-alt": _c(**_E4, relevant_floor=9.8, fuse="h-u4-empty0", fuse_weight=0.25, fuse_refit="alternate",
+                              note="fuse-e4f-u4-z-alt with h-u4-empty0 weighted 0.25 (e4-floor9.8 0.75)"),
+    "e5-large-fuse-z25-alt": Candidate(small="h-u4-empty0", large="fuse-e4f-u4-z25-alt",
+                                       note="engine 5 below 1,000 records (h-u4-empty0), fuse-e4f-u4-z25-alt above"),
     "e5-large-fuse-rank": Candidate(small="h-u4-empty0", large="fuse-e4f-u4-rank",
                                     note="engine 5 below 1,000 records (h-u4-empty0), fuse-e4f-u4-rank above"),
     "e5-large-fuse-z": Candidate(small="h-u4-empty0", large="fuse-e4f-u4-z",
@@ -371,6 +385,9 @@ class ColumnFusion:
         both = np.column_stack([self.first.scores(_SCORED[1]), self.second.scores(_SCORED[2])])
         if self.combine == "rank":
             return np.argsort(np.argsort(both, axis=0), axis=0) @ self.weights
+        if self.combine == "max":  # interleave: the better of the two ranks, ties by the worse one
+            ranks = np.argsort(np.argsort(both, axis=0), axis=0)
+            return ranks.max(axis=1) + ranks.min(axis=1) / (len(ranks) + 1)
         spread = both.std(axis=0)
         return ((both - both.mean(axis=0)) / np.where(spread > 0, spread, 1.0)) @ self.weights
 
