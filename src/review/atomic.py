@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -12,9 +14,33 @@ def write_text_atomic(path: Path, text: str, *, mode: int | None = None) -> None
     write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
 
 
+#: A temporary file of a write this old was left by a killed process (a write takes well under a second).
+STALE_TEMP_SECONDS = 60.0
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Delete ``.NAME.*.tmp`` files beside ``path`` left by a write that was killed (kill -9, power
+    loss) before its rename, once they are ``STALE_TEMP_SECONDS`` old; returns how many.
+
+    They hold a whole or partial copy of what was being written (client answers too) and would
+    show up in ``git status`` of a workspace.
+    """
+    now = time.time()
+    removed = 0
+    for temp in Path(path).parent.glob(f".{glob.escape(Path(path).name)}.*.tmp"):
+        try:
+            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                temp.unlink()
+                removed += 1
+        except OSError:
+            pass  # gone meanwhile, or not ours to remove
+    return removed
+
+
 def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

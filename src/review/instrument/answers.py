@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..atomic import remove_stale_temps
 from ..errors import ValidationError
 from ..paths import ENV_DATA_DIR, WORKSPACE_FILE, user_data_dir
 from ..textdecode import line_of_offset
@@ -94,6 +95,7 @@ def write_private(path: Path, text: str, workspace_root: Path | None = None) -> 
     """Write ``text`` to ``path`` as a 0600 file (atomically), after :func:`check_private_path`."""
     target = check_private_path(path, workspace_root)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    remove_stale_temps(target)  # copies of answers left by a save that was killed
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
     try:

@@ -1,0 +1,39 @@
+"""Atomic writes leave no temporary copies behind: a write killed before its rename leaves a
+``.NAME.*.tmp`` file, and the next write of that file removes it once it is clearly stale."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from review.atomic import STALE_TEMP_SECONDS, write_text_atomic
+from review.instrument.answers import AnswerSet, save_answers
+
+
+def _left_by_a_kill(path: Path, suffix: str, age: float) -> Path:
+    temp = path.with_name(f".{path.name}.{suffix}.tmp")
+    temp.write_text("half a file", encoding="utf-8")
+    then = time.time() - age
+    os.utime(temp, (then, then))
+    return temp
+
+
+def test_the_next_write_removes_a_stale_temporary_file_of_the_same_file_only(tmp_path: Path) -> None:
+    target = tmp_path / "screening" / "decisions.csv"
+    target.parent.mkdir()
+    stale = _left_by_a_kill(target, "k1ll3d", STALE_TEMP_SECONDS + 60)
+    fresh = _left_by_a_kill(target, "wr1t1ng", 0)  # another process writing right now
+    other = _left_by_a_kill(tmp_path / "screening" / "agreement.csv", "k1ll3d", STALE_TEMP_SECONDS + 60)
+    write_text_atomic(target, "record_id\n1\n")
+    assert target.read_text(encoding="utf-8") == "record_id\n1\n"
+    assert not stale.exists() and fresh.exists() and other.exists()
+
+
+def test_a_killed_answer_save_leaves_no_copy_of_the_answers_after_the_next_save(tmp_path: Path) -> None:
+    folder = tmp_path / "private"
+    folder.mkdir(mode=0o700)
+    target = folder / "answers.json"
+    stale = _left_by_a_kill(target, "0badc0de", STALE_TEMP_SECONDS + 60)
+    save_answers(AnswerSet("v1", "e" * 64, {"q1": "2"}), target)
+    assert sorted(p.name for p in folder.iterdir()) == ["answers.json"] and not stale.exists()
