@@ -88,3 +88,28 @@ def test_crossing_hazards_are_flagged_by_the_schoenfeld_test(write_csv) -> None:
     arm, stratum, time, event = _data()  # proportional by construction
     result = survival_by_group(_file(write_csv, arm, stratum, time, event), time="days", event="event", group="arm")
     assert result.hazard_ratios[0].ph_p is not None and not result.hazard_ratios[0].ph_doubtful
+
+
+def test_separation_is_one_line_not_an_infinite_ratio(write_csv, tmp_path) -> None:
+    # every event of group b comes before any of group a's: the Cox ratio runs off to ~1e9 (0 to inf),
+    # and writing it as JSON was a traceback
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    rows = [("client", "t", "e", "g", "score")]
+    rows += [(f"a{i}", 500 + i, int(i < 10), "a", 1) for i in range(30)]
+    rows += [(f"b{i}", 1 + i, 1, "b", 2) for i in range(30)]
+    path = write_csv("sep.csv", rows)
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(main, ["validate", "survival", str(path), "--time", "t", "--event", "e", "--group",
+                                       "g", "--json", str(out)])
+    assert result.exit_code == 4 and result.output == (
+        f"review: {path}: column 'g': the Cox model does not converge for 'b' vs 'a' (separation: the groups' "
+        "events barely overlap in time); no hazard ratio can be estimated\n")
+    assert not out.exists()
+    factors = factor_associations(path, outcome="e", time="t", factors=["score"])
+    assert factors.factors[0].estimate is None and "separation" in factors.factors[0].note
+    result = CliRunner().invoke(main, ["validate", "factors", str(path), "--outcome", "e", "--time", "t",
+                                       "--factor", "score", "--json", str(out)])
+    assert result.exit_code == 0 and '"estimate": null' in out.read_text(encoding="utf-8")

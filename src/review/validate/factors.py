@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .survival import PH_ALPHA, ph_test_p
+from .survival import PH_ALPHA, estimable, ph_test_p
 from .table import ID_COLUMNS, MIN_EVENTS_PER_PARAMETER, Table, cell_error, parse_number, read_table, require_events
 
 
@@ -122,8 +122,11 @@ def _cox(frame: pd.DataFrame, level: float) -> tuple[float, float, float, float,
 
     cox = CoxPHFitter(alpha=1 - level).fit(frame, duration_col="__time", event_col="__event")
     row = cox.summary.loc["__factor"]
-    return (float(row["exp(coef)"]), float(row[cox.summary.columns[5]]), float(row[cox.summary.columns[6]]),
-            float(row["p"]), ph_test_p(cox, frame).get("__factor"))
+    ratio, low, high = (float(row["exp(coef)"]), float(row[cox.summary.columns[5]]),
+                        float(row[cox.summary.columns[6]]))
+    if not estimable(ratio, low, high):
+        raise ValueError("the model does not converge (separation: the factor orders the events perfectly)")
+    return ratio, low, high, float(row["p"]), ph_test_p(cox, frame).get("__factor")
 
 
 def factor_associations(path: Path | str, *, outcome: str, time: str | None = None, event: str | None = None,

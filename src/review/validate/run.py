@@ -144,7 +144,11 @@ def check_privacy(kind: str, data: Path, outputs: list[Path]) -> list[str]:
 def result_json(result: Any) -> str:
     data = result.to_json()
     data["synthetic"] = is_synthetic(result.path)
-    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    try:
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError:  # a NaN or infinity that slipped past the checks: one line, not a traceback
+        raise ValidationError(f"{result.path}: the result holds a number that is not finite; "
+                              "nothing written (please report the data's shape)") from None
 
 
 @contextmanager

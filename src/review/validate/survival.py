@@ -11,10 +11,12 @@ says the ratio may hide hazards that change over time (look at the curves).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .predictive import INDICATION_ORDER, UNUSABLE_INDICATIONS
@@ -25,12 +27,26 @@ from .table import cell_error, read_table, require_events
 PH_ALPHA = 0.05
 
 
+#: A log hazard ratio beyond this (HR above ~5e8) is no estimate but a model that did not converge.
+MAX_LOG_RATIO = 20.0
+
+
+def estimable(ratio: float, low: float, high: float) -> bool:
+    """False for the signature of separation (one group's events all before the other's, say):
+    an astronomically large or small ratio, or a CI running to 0 or infinity."""
+    values = np.array([ratio, low, high], dtype=float)
+    return bool(np.all(np.isfinite(values)) and np.all(values > 0) and abs(np.log(ratio)) <= MAX_LOG_RATIO
+                and np.all(np.abs(np.log(values)) < 700))
+
+
 def ph_test_p(cox: Any, frame: pd.DataFrame) -> dict[str, float]:
     """p of the Schoenfeld residual test per covariate (time as ranks), as lifelines computes it."""
     from lifelines.statistics import proportional_hazard_test
 
     try:
-        summary = proportional_hazard_test(cox, frame, time_transform="rank").summary
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            summary = proportional_hazard_test(cox, frame, time_transform="rank").summary
     except Exception:  # a test that cannot be computed leaves the column empty, the estimate stands
         return {}
     return {str(name): float(p) for name, p in summary["p"].items() if pd.notna(p)}  # JSON has no NaN
@@ -177,8 +193,15 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     if strata:
         design["stratum"] = frame["stratum"]
     cox = CoxPHFitter(alpha=alpha)
-    cox.fit(design, duration_col="time", event_col="event", strata=["stratum"] if strata else None)
+    with warnings.catch_warnings():  # lifelines' convergence advice: the check below says it in one line
+        warnings.simplefilter("ignore")
+        cox.fit(design, duration_col="time", event_col="event", strata=["stratum"] if strata else None)
     summary = cox.summary
+    for col, name in columns.items():
+        if not estimable(*(float(summary.loc[col, c]) for c in ("exp(coef)", summary.columns[5], summary.columns[6]))):
+            raise cell_error(table.path, None, group,
+                             f"the Cox model does not converge for {name!r} vs {reference!r} (separation: the "
+                             "groups' events barely overlap in time); no hazard ratio can be estimated")
     ph = ph_test_p(cox, design)
     ratios = [
         HazardRatio(name, reference, float(summary.loc[col, "exp(coef)"]),
