@@ -287,7 +287,7 @@ def store_counts(workspace: Workspace, reviewer: str) -> dict[str, int]:
 
 def check(run: Walkthrough, workspace: Workspace, answer: Answer) -> None:
     """Compare what the screens showed with the store; failures go to ``run.failures``."""
-    from review.screening.agreement import conflicts, store_labels, store_resolutions
+    from review.services.screening import agreement_report
     from review.store.fulltext import current_screening_stop
 
     store = workspace.store
@@ -298,7 +298,7 @@ def check(run: Walkthrough, workspace: Workspace, answer: Answer) -> None:
         run.failures.append(f"the stop was recorded with verdict {stop.verdict.get('verdict')!r}")
     if run.verdict != "stop":
         run.failures.append(f"the screen showed {run.verdict!r} at the end, not 'stop'")
-    found = conflicts(store_labels(store), store_resolutions(store))
+    found = agreement_report(workspace).conflicts  # the conflicts screen's list (records to screen only)
     open_conflicts = [c.record_id for c in found if c.resolution is None]
     if open_conflicts:
         run.failures.append(f"{len(open_conflicts)} conflicts unresolved: {open_conflicts[:5]}")

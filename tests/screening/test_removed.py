@@ -96,3 +96,47 @@ def test_decide_refuses_a_removed_record_and_says_how_to_bring_it_back(workspace
     assert service.current_decisions(workspace, "alice") == {}  # every id is checked before the first is written
     prisma.restore_records(workspace, [retracted], "alice")
     assert [d.record_id for d in service.decide_records(workspace, "alice", [str(retracted)], "include")] == [retracted]
+
+
+def test_conflicts_and_agreement_cover_the_records_to_screen_and_a_restore_brings_a_conflict_back(
+        workspace, ids, tmp_path, monkeypatch) -> None:
+    """Conflicts and kappa use the queue's records (decision 0021, addendum): a conflict on a
+    record removed before screening, a linked notice or a duplicate set aside is left out, kept."""
+    import csv
+
+    from review.dedup import decisions as dedup_decisions
+    from review.screening.agreement import store_resolutions
+
+    article, erratum = ids[ARTICLE], ids[f"Erratum to: {ARTICLE}"]
+    first, second, retracted, duplicate = (ids[t] for t in OTHERS[:4])
+    store = workspace.store
+    for record_id, bob in ((first, "exclude"), (second, "include"), (retracted, "exclude"),
+                           (erratum, "exclude"), (duplicate, "exclude")):  # all decided before removal or dedup
+        store.add_decision(record_id, "alice", "include")
+        store.add_decision(record_id, "bob", bob)
+    service.resolve_conflict(workspace, retracted, "exclude", "carol")  # resolved, then found retracted
+    prisma.remove_records(workspace, [retracted], "alice", "retracted")
+    real_duplicates = dedup_decisions.duplicate_ids
+    monkeypatch.setattr(dedup_decisions, "duplicate_ids", lambda s: real_duplicates(s) | {duplicate})
+
+    report = service.agreement_report(workspace)
+    assert [c.record_id for c in report.conflicts] == [first]  # (4 conflicts before)
+    assert report.left_out == {retracted: "removed before screening: retracted",
+                               erratum: f"notice of #{article} (erratum)",
+                               duplicate: "set aside as a duplicate by dedup"}
+    (pair,) = report.stats
+    assert (pair.n, pair.agreed) == (2, 1)  # first and second only: PRISMA screens nothing else
+    with pytest.raises(service.NotOffered, match=rf"record {retracted}: not offered .*retracted.*nothing recorded"):
+        service.resolve_conflict(workspace, retracted, "include", "carol")
+    assert store_resolutions(store)[retracted] == ("exclude", "carol")  # the earlier resolution is kept
+
+    exported = service.export_agreement(workspace, tmp_path / "out")
+    rows = list(csv.reader((tmp_path / "out" / "conflicts.csv").open()))
+    assert rows == [["record_id", "alice", "bob", "resolution", "resolved_by"], [str(first), "include", "exclude", "", ""]]
+    assert next(csv.DictReader((tmp_path / "out" / "agreement.csv").open()))["n"] == "2"
+    assert set(exported.left_out) == {retracted, erratum, duplicate}
+
+    prisma.restore_records(workspace, [retracted], "alice")  # back in the queue: its conflict and resolution too
+    report = service.agreement_report(workspace)
+    assert [(c.record_id, c.resolution) for c in report.conflicts] == [(first, None), (retracted, "exclude")]
+    assert report.stats[0].n == 3 and retracted not in report.left_out

@@ -122,6 +122,33 @@ async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> Non
 
 
 @async_test
+async def test_a_conflict_on_a_record_removed_before_screening_leaves_the_list_and_comes_back(tui_ws: Workspace) -> None:
+    """Removed in a shell while the conflicts screen is open (decision 0021, addendum): resolving
+    it is refused, the list drops it and says so; restored, it is listed again."""
+    from review.services.prisma import remove_records, restore_records
+
+    async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await pilot.press("b")
+        await settle(pilot)
+        table = screen.query_one(DataTable)
+        first, second = (c.record_id for c in screen.data.conflicts)
+        remove_records(tui_ws, [first], "alice", "retracted")  # review prisma remove, in a shell
+        await pilot.press("i")  # on the removed record: refused, nothing recorded
+        await settle(pilot)
+        assert store_resolutions(tui_ws.store) == {}
+        assert [c.record_id for c in screen.data.conflicts] == [second] and table.row_count == 1
+        status = str(screen.query_one("#conflict-status").render())
+        assert "1 conflict, 1 unresolved" in status and "1 more on records not screened" in status
+        restore_records(tui_ws, [first], "alice")
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert [c.record_id for c in app.screen.data.conflicts] == [first, second] and table.row_count == 2
+
+
+@async_test
 async def test_resolving_as_exclude_asks_for_a_reason_when_criteria_require_one(tui_ws: Workspace) -> None:
     require_reason_on_exclude(tui_ws)
     async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):

@@ -9,6 +9,7 @@ import click
 from ..errors import ReviewError
 from ..services import screening as service
 from ..tui.startup import START_SCREENS, without_collection
+from ..words import counted
 from ..workspace import Workspace
 from .context import Context, pass_context
 from .output import require_terminal
@@ -72,3 +73,7 @@ def export_agreement(ctx: Context, out_dir: Path | None) -> None:
         ac1 = "–" if s.ac1 is None else f"{s.ac1:.3f}"
         raw = "–" if s.raw is None else f"{s.raw:.3f}"
         click.echo(f"{s.reviewer_a} × {s.reviewer_b}: n={s.n} raw={raw} kappa={kappa} ac1={ac1}", err=True)
+    if exported.left_out:  # stderr, as the statistics: stdout stays the list of files written
+        click.echo(f"left out: {counted(len(exported.left_out), 'conflict')} on records not screened "
+                   "(removed before screening or set aside as duplicates); kept, they count again when the record is back",
+                   err=True)

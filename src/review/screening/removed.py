@@ -5,12 +5,16 @@ by hand for a stated reason (``review prisma remove``) and notices or comments (
 retraction notices) that dedup linked to the article they are about. The screening queue leaves
 them out as it leaves out duplicates set aside; PRISMA reads the same definition from here
 (screening never reads PRISMA), so the queue and the flow diagram cannot drift apart.
+
+``set_aside`` is the whole rule in one place: duplicates set aside plus these removals, the records
+the queue does not offer. The session, ``review status``, the conflicts list and inter-rater
+agreement all read it, so a conflict or a kappa never counts a record PRISMA does not screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import ReviewError
@@ -18,7 +22,7 @@ from ..errors import ReviewError
 if TYPE_CHECKING:  # (the TUI imports ``NotOffered`` before the store is loaded)
     from ..store import Store
 
-__all__ = ["NotOffered", "Removal", "removed_before_screening"]
+__all__ = ["NotOffered", "Removal", "SetAside", "removed_before_screening", "set_aside"]
 
 
 class NotOffered(ReviewError):
@@ -55,3 +59,34 @@ def removed_before_screening(store: Store, duplicates: Collection[int] | None = 
         if link.notice_id not in removals and link.notice_id not in set_aside:
             removals[link.notice_id] = Removal("", notice_of=link.about_id, kind=link.kind)
     return removals
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """The records the screening queue does not offer, and why: duplicates dedup set aside and
+    records removed before screening. Every other record of the workspace is one to screen."""
+
+    duplicates: frozenset[int] = frozenset()
+    removed: Mapping[int, Removal] = field(default_factory=dict)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self.duplicates or record_id in self.removed
+
+    def ids(self) -> set[int]:
+        """Every record set aside, for either reason."""
+        return set(self.duplicates) | set(self.removed)
+
+    def why(self, record_id: int) -> str:
+        """In words, as the record browser and the conflicts screen say it ("" for a record to screen)."""
+        if record_id in self.duplicates:
+            return "set aside as a duplicate by dedup"
+        removal = self.removed.get(record_id)
+        return removal.describe() if removal is not None else ""
+
+
+def set_aside(store: Store, duplicates: Collection[int] | None = None) -> SetAside:
+    """What the screening queue leaves out now (``duplicates``: dedup's, read when None)."""
+    from ..dedup.decisions import duplicate_ids
+
+    duplicates = frozenset(duplicate_ids(store) if duplicates is None else duplicates)
+    return SetAside(duplicates, removed_before_screening(store, duplicates))

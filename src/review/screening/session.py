@@ -34,7 +34,7 @@ from ..store import screening as ranking_store
 from .counts import RELEVANT_LABELS, count_decisions
 from .criteria import Criteria, CriteriaFile, check_exclusion_reason
 from .query import QUERY_NAMES, seeded_order
-from .removed import NotOffered, Removal, removed_before_screening
+from .removed import NotOffered, Removal, SetAside, set_aside
 from .stopping import STOPPING_CHOICES, StoppingStatus, assess
 
 if TYPE_CHECKING:
@@ -176,17 +176,15 @@ class ScreeningSession:
         self._ids = ranking_store.record_ids(self.store)
         self._id_set = set(self._ids)
         self._text_cache = {}  # texts are read when first needed (keyword prior, retrain)
-        self._set_aside(*self._read_set_aside())
+        self._set_aside(self._read_set_aside())
 
-    def _read_set_aside(self) -> tuple[set[int], dict[int, Removal]]:
-        duplicates = _duplicate_ids(self.store)
-        return duplicates, removed_before_screening(self.store, duplicates)
+    def _read_set_aside(self) -> SetAside:
+        return set_aside(self.store, _duplicate_ids(self.store))
 
-    def _set_aside(self, duplicates: set[int], removed: dict[int, Removal]) -> None:
+    def _set_aside(self, aside: SetAside) -> None:
         """Leave duplicates and removed records out of the queue (call holding the lock)."""
-        self._duplicates = duplicates
-        self._removed = removed
-        self._hidden = duplicates | set(removed)
+        self._aside = aside
+        self._hidden = aside.ids()
         self._eligible = [r for r in self._ids if r not in self._hidden]
 
     def _texts(self, title_repeats: int = 2) -> dict[int, str]:
@@ -416,14 +414,11 @@ class ScreeningSession:
 
     def not_offered(self, record_id: int) -> str:
         """Why a record of this workspace is not offered for screening, in words ("" if it is)."""
-        if record_id in self._duplicates:
-            return "set aside as a duplicate by dedup"
-        removal = self._removed.get(record_id)
-        return removal.describe() if removal is not None else ""
+        return self._aside.why(record_id)
 
     def removal(self, record_id: int) -> Removal | None:
         """The record's removal before screening (None: not removed, perhaps a duplicate)."""
-        return self._removed.get(record_id)
+        return self._aside.removed.get(record_id)
 
     def _stopping(self) -> StoppingStatus:
         ranked: list[int] = []
@@ -541,11 +536,11 @@ class ScreeningSession:
         """Read duplicates and removals again (``review prisma remove``/``restore`` or a dedup
         change from another window); True when the records to screen changed. Cheaper than
         ``refresh_records``: the texts read for the model stay."""
-        duplicates, removed = self._read_set_aside()  # (queries outside the lock: keys go on)
+        aside = self._read_set_aside()  # (queries outside the lock: keys go on)
         with self._lock:
-            if duplicates == self._duplicates and removed == self._removed:
+            if aside == self._aside:
                 return False
-            self._set_aside(duplicates, removed)
+            self._set_aside(aside)
             self._sample_cache = None
             self._ahead = None
             return True

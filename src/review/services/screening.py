@@ -99,26 +99,36 @@ def export_decisions(workspace: Workspace, out: Path, format_: str) -> int:
 
 @dataclass(slots=True)
 class AgreementReport:
-    """Agreement per pair of reviewers and the records they disagree on."""
+    """Agreement per pair of reviewers and the records they disagree on, over the records to
+    screen (the screening queue's set, decision 0021)."""
 
     reviewers: list[str]
     stats: list[Agreement]
     conflicts: list[Conflict]
     titles: dict[int, str] = field(default_factory=dict)
+    #: Conflicts on records the queue leaves out (removed before screening, duplicates set aside):
+    #: record id -> why. Not listed, resolved or counted; they come back when the record does.
+    left_out: dict[int, str] = field(default_factory=dict)
 
 
 def agreement_report(workspace: Workspace, *, titles: bool = False) -> AgreementReport:
     """Reviewers who decided (configured ones first, then the others by name), their agreement
-    and the conflicts; ``titles`` also reads each disputed record's title."""
+    and the conflicts, on the records to screen only (``screening.removed.set_aside``: what the
+    queue leaves out counts nowhere); ``titles`` also reads each disputed record's title."""
     from ..screening.agreement import conflicts, pairwise_agreement, store_labels, store_resolutions
+    from ..screening.removed import set_aside
 
     store = workspace.store
-    labels = store_labels(store)
-    deciders = {reviewer for _, reviewer in labels}
+    every_label = store_labels(store)
+    aside = set_aside(store)
+    labels = {key: label for key, label in every_label.items() if key[0] not in aside}
+    deciders = {reviewer for _, reviewer in every_label}  # a reviewer's columns stay while their records are out
     reviewers = [r for r in workspace.config.reviewers if r in deciders]
     reviewers += sorted(deciders - set(reviewers))
     found = conflicts(labels, store_resolutions(store))
-    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), found)
+    left_out = {c.record_id: aside.why(c.record_id)
+                for c in conflicts({k: v for k, v in every_label.items() if k[0] in aside})}
+    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), found, left_out=left_out)
     if titles and found:
         report.titles = {r.id: r.title for r in store.records([c.record_id for c in found]) if r.id is not None}
     return report
@@ -130,6 +140,8 @@ class AgreementExport:
 
     paths: list[Path]
     stats: list[Agreement]
+    #: Conflicts left out of the files: on records the screening queue leaves out (record id -> why).
+    left_out: dict[int, str] = field(default_factory=dict)
 
 
 def export_agreement(workspace: Workspace, out_dir: Path | None = None) -> AgreementExport:
@@ -138,12 +150,15 @@ def export_agreement(workspace: Workspace, out_dir: Path | None = None) -> Agree
 
     report = agreement_report(workspace)
     paths = write(out_dir or workspace.path("screening"), report.stats, report.conflicts, report.reviewers)
-    return AgreementExport(paths, report.stats)
+    return AgreementExport(paths, report.stats, report.left_out)
 
 
 def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver: str, *,
                      note: str = "", reason: str | None = None) -> Decision:
     """Record the final label of a disputed record (as the consensus reviewer).
+
+    A record the screening queue leaves out (removed before screening, a duplicate set aside)
+    raises ``NotOffered``, nothing recorded: its conflict counts nowhere (decision 0021).
 
     An exclusion follows ``criteria.toml`` as ``review decide`` does: ``reason`` names one of its
     ``exclusion_reasons`` (a unique start is enough), and with ``require_reason_on_exclude = true``
@@ -151,9 +166,14 @@ def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver:
     is read strictly here: while it cannot be read an exclusion is refused, not guessed.
     """
     from ..screening.agreement import resolve_conflict as resolve
+    from ..screening.removed import set_aside
 
     if label not in SCREENING_LABELS:
         raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+    why = set_aside(workspace.store).why(record_id)
+    if why:
+        raise NotOffered(f"record {record_id}: not offered for screening ({why}); its conflict counts nowhere, "
+                         "nothing recorded")
     reasons = _exclusion_reasons(workspace, label, reason, misplaced="reason: only for an exclusion")
     return resolve(workspace.store, record_id, label, resolver, note=note, reasons=reasons)
 
@@ -205,23 +225,20 @@ def records_by_id(workspace: Workspace) -> dict[int, Record]:
 
 def screening_lines(workspace: Workspace) -> list[str]:
     """``review status`` lines: per reviewer the counts the TUI shows, in its words (``screening.counts``)."""
-    from ..dedup.decisions import duplicate_ids
     from ..screening.counts import COUNT_LABELS, reviewer_counts
-    from ..screening.removed import removed_before_screening
+    from ..screening.removed import set_aside
     from ..store.screening import record_ids
 
     store = workspace.store
-    duplicates = set(duplicate_ids(store))
-    removed = removed_before_screening(store, duplicates)
-    hidden = duplicates | set(removed)  # as the session leaves them out (decision 0021)
-    to_screen = {r for r in record_ids(store) if r not in hidden}
+    aside = set_aside(store)  # as the session leaves them out (decision 0021)
+    to_screen = {r for r in record_ids(store) if r not in aside}
     per_reviewer = reviewer_counts(store.current_decisions(), to_screen)
     if not per_reviewer:
         return [f"screening  none yet ({len(to_screen)} records to screen)"]
     words = COUNT_LABELS
-    n_removed = len(set(removed) - duplicates)
-    aside = "duplicates set aside" + (f", {n_removed} removed before screening" if n_removed else "")
-    lines = [f"screening  {len(to_screen)} records to screen ({aside})"]
+    n_removed = len(set(aside.removed) - aside.duplicates)
+    left_out = "duplicates set aside" + (f", {n_removed} removed before screening" if n_removed else "")
+    lines = [f"screening  {len(to_screen)} records to screen ({left_out})"]
     for reviewer, c in per_reviewer.items():
         lines.append(
             f"  {reviewer:<20} {words['screened'].lower()} {c.screened} = {c.included} {words['included'].lower()}"

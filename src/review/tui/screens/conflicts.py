@@ -1,7 +1,8 @@
 """Conflicts: agreement statistics and the records reviewers disagree on, for resolution.
 
 Blind mode (the default with two or more reviewers) hides other reviewers' decisions; the
-list and statistics appear only after **b** lifts it for this session.
+list and statistics appear only after **b** lifts it for this session. Conflicts on records the
+screening queue leaves out (removed before screening, duplicates) are counted apart, not listed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from textual.widgets import DataTable, Header, Static
 from ...errors import ReviewError
 from ...records import Record
 from ...services import workspace as services_workspace
-from ...services.screening import AgreementReport, agreement_report, export_agreement, resolve_conflict
+from ...services.screening import AgreementReport, NotOffered, agreement_report, export_agreement, resolve_conflict
+from ...words import counted
 from ..messages import ConflictsLoaded
 from ..project import Project
 from .base import ProjectScreen, screen_footer
@@ -126,8 +128,12 @@ class ConflictsScreen(ProjectScreen):
             return
         agreement.update(stats_table(data.stats) if data.stats else "Fewer than two reviewers have decided.")
         open_n = sum(c.resolution is None for c in data.conflicts)
-        status.update(Text(f"{len(data.conflicts)} conflicts, {open_n} unresolved · you resolve as "
-                           f"{project.reviewer}", style="bold"))
+        line = Text(f"{counted(len(data.conflicts), 'conflict')}, {open_n} unresolved · you resolve as {project.reviewer}",
+                    style="bold")
+        if data.left_out:  # kept, not listed: they count nowhere until the record is back (decision 0021)
+            line.append(f" · {len(data.left_out)} more on records not screened (removed before screening "
+                        "or duplicates), left out", style="dim")
+        status.update(line)
         for c in data.conflicts:
             decisions = Text()
             for who, label in c.labels.items():
@@ -161,6 +167,8 @@ class ConflictsScreen(ProjectScreen):
             resolve_conflict(project.workspace, record_id, label, project.reviewer, reason=reason)  # durable now
         except ReviewError as err:  # e.g. the setting turned on, or the file half-saved: nothing recorded
             self.notify(str(err), title="Not resolved", severity="error", markup=False)
+            if isinstance(err, NotOffered):
+                self.load()  # removed before screening in a shell meanwhile: the row leaves the list
             return
         table = self.query_one("#conflict-table", DataTable)
         shown = f"{label} ({project.reviewer})" + (f" – {reason}" if reason else "")
