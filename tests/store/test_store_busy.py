@@ -76,3 +76,7 @@ def test_a_lock_taken_mid_command_names_the_decisions_already_saved(sqlite_ws: W
     assert result.exit_code == 7
     assert result.stderr.strip().endswith(f"(record {ids[1]}; saved before it: {ids[0]})")
     assert [str(d.record_id) for d in sqlite_ws.store.decisions()] == [ids[0]]
+    # The claim the busy store kept this (still running) process from releasing does not lock bob out.
+    monkeypatch.setattr(core.Store, "add_decision", add_decision)
+    result = CliRunner().invoke(main, ["-w", str(sqlite_ws.root), "-r", "bob", "decide", ids[1], "--exclude"])
+    assert result.exit_code == 0, result.stderr

@@ -271,19 +271,27 @@ def open_claimed_session(workspace: Workspace, reviewer: str) -> tuple[Screening
     return session, claim
 
 
+#: Claims a busy store kept this process from releasing (store URL, claim): released first thing
+#: at its next command. (A process that ends leaves its claim to be taken over: its PID is gone.)
+_UNRELEASED: list[tuple[str, "SessionClaim"]] = []
+
+
 @contextmanager
 def _deciding_session(workspace: Workspace, reviewer: str) -> Iterator[ScreeningSession]:
     """A claimed session for one command's decisions; the claim is released afterwards, even on error."""
     from ..store.core import StoreBusy
 
+    for left in [c for c in _UNRELEASED if c[0] == workspace.database_url]:
+        release_reviewer(workspace, left[1])
+        _UNRELEASED.remove(left)
     session, claim = open_claimed_session(workspace, reviewer)
     try:
         yield session
     finally:
         try:
             release_reviewer(workspace, claim)
-        except StoreBusy:
-            pass  # a claim left behind names this process, which ends now: the next command takes it over
+        except StoreBusy:  # not to hide what happened to the decisions; released next time
+            _UNRELEASED.append((workspace.database_url, claim))
 
 
 def heartbeat_reviewer(workspace: Workspace, claim: "SessionClaim") -> bool:
