@@ -33,6 +33,15 @@ def test_cells_round_trip(tmp_path_factory, rows: list[list[str]], comments: int
     assert table.row_numbers[0] == comments + 2
 
 
+def test_a_line_separator_inside_a_cell_stays_in_the_cell(tmp_path: Path) -> None:
+    # hypothesis found it: str.splitlines() broke the quoted cell at U+2028 and shifted the cells
+    path = tmp_path / "x.csv"
+    path.write_text('a,b,c\n,,"\u20280"\nx,"y\u0085z",\n', encoding="utf-8")
+    table = read_table(path)
+    assert [[r["a"], r["b"], r["c"]] for r in table.rows] == [["", "", "\u20280"], ["x", "y\u0085z", ""]]
+    assert table.row_numbers == [2, 3]
+
+
 def test_semicolons_and_decimal_commas(tmp_path: Path) -> None:
     path = tmp_path / "nl.csv"
     path.write_text("target;rater;score\nt1;r1;3,5\n", encoding="utf-8")

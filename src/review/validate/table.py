@@ -7,6 +7,7 @@ which is how the demo files say they are synthetic.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -193,7 +194,9 @@ def read_table(path: Path | str) -> Table:
     except ImportFormatError as err:
         raise ValidationError(str(err)) from None
     comments: list[str] = []
-    lines = list(_data_lines(text.splitlines(keepends=True), comments))
+    # Lines end at \n, \r\n or \r only (csv's newline=''): str.splitlines also breaks at U+2028
+    # and other separators, cutting a quoted cell that holds one in two.
+    lines = list(_data_lines(io.StringIO(text, newline=""), comments))
     first = next((line for line in lines if line.strip()), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(lines, delimiter=delimiter)
