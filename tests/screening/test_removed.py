@@ -140,3 +140,21 @@ def test_conflicts_and_agreement_cover_the_records_to_screen_and_a_restore_bring
     report = service.agreement_report(workspace)
     assert [(c.record_id, c.resolution) for c in report.conflicts] == [(first, None), (retracted, "exclude")]
     assert report.stats[0].n == 3 and retracted not in report.left_out
+
+
+def test_export_agreement_says_on_stderr_how_many_conflicts_it_left_out(workspace, ids, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    first, retracted = ids[OTHERS[0]], ids[OTHERS[2]]
+    for record_id in (first, retracted):
+        workspace.store.add_decision(record_id, "alice", "include")
+        workspace.store.add_decision(record_id, "bob", "exclude")
+    prisma.remove_records(workspace, [retracted], "alice", "retracted")
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "agreement", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [str(tmp_path / "out" / name)
+                                          for name in ("agreement.json", "agreement.csv", "conflicts.csv")]
+    assert "alice × bob: n=1 raw=0.000" in result.stderr
+    assert "left out: 1 conflict on records not screened (removed before screening" in result.stderr

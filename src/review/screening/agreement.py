@@ -1,7 +1,8 @@
 """Inter-reviewer agreement (Cohen's kappa, Gwet's AC1, raw agreement) and conflict lists.
 
 Pure functions over the effective decisions of two or more reviewers, so the TUI and the CLI
-report the same numbers. Statistics use only records that *both* reviewers decided.
+report the same numbers. Statistics use only records that *both* reviewers decided; the service
+passes only the records to screen (``removed.set_aside`` leaves the rest out, decision 0021).
 """
 
 from __future__ import annotations

@@ -125,9 +125,9 @@ def agreement_report(workspace: Workspace, *, titles: bool = False) -> Agreement
     deciders = {reviewer for _, reviewer in every_label}  # a reviewer's columns stay while their records are out
     reviewers = [r for r in workspace.config.reviewers if r in deciders]
     reviewers += sorted(deciders - set(reviewers))
-    found = conflicts(labels, store_resolutions(store))
-    left_out = {c.record_id: aside.why(c.record_id)
-                for c in conflicts({k: v for k, v in every_label.items() if k[0] in aside})}
+    every_conflict = conflicts(every_label, store_resolutions(store))
+    found = [c for c in every_conflict if c.record_id not in aside]
+    left_out = {c.record_id: aside.why(c.record_id) for c in every_conflict if c.record_id in aside}
     report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), found, left_out=left_out)
     if titles and found:
         report.titles = {r.id: r.title for r in store.records([c.record_id for c in found]) if r.id is not None}
