@@ -504,8 +504,8 @@ def _side_section(t: T, items: list[Item], states: Mapping[str, Any]) -> list[st
                 label += t(" (signaal, weegt niet mee)", " (signal, not weighed)")
             lines.append(f"| {_cell(label)} | {status} | {t.domain(i.domain)} | {_cell(evidence_text(t, i))} |")
     else:
-        lines.append(t("Geen van deze factoren is aanwezig (of beoordeeld).",
-                       "None of these factors is present (or assessed)."))
+        lines.append(t("Geen van deze factoren is als aanwezig beoordeeld.",
+                       "None of these factors was assessed as present."))
     absent = [i for i in items if states[i.factor_id].status == "absent"]
     if absent:
         lines += ["", t("Niet aanwezig: ", "Absent: ") + ", ".join(t(i.label_nl, i.label_en) for i in absent) + "."]

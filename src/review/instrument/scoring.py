@@ -258,8 +258,8 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     if n_open:
         profile.indication_nl += (f" Niet beantwoord: {n_open} {'factor' if n_open == 1 else 'factoren'}; "
                                   "die tellen niet mee, ook niet als afwezig.")
-        profile.indication_en += (f" Unanswered: {n_open} {'factor' if n_open == 1 else 'factors'}, left "
-                                  "out of everything.")
+        profile.indication_en += (f" Unanswered: {n_open} {'factor' if n_open == 1 else 'factors'}; "
+                                  f"{'it does' if n_open == 1 else 'they do'} not count, not even as absent.")
     n_signals = len(bank.signal_items)
     rule = bank.config.get("weight_rule", config.weight_rule)
     levels = sorted({f.level for f in profile.risks + profile.protective + profile.signals})
