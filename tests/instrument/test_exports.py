@@ -78,6 +78,20 @@ def test_invalid_questionnaire_is_rejected(bank, change, message):
         fhir.validate_questionnaire(q)
 
 
+def test_fhir_json_has_no_empty_arrays(bank):
+    # An empty array is invalid FHIR JSON (the HL7 validator and strict servers refuse it).
+    empty = fhir.response(bank, {})
+    assert "item" not in empty and empty["status"] == "completed"
+    q = fhir.questionnaire(bank)
+    q["item"][0]["item"][1]["code"] = []
+    with pytest.raises(ValidationError, match=r"item\[0\]\.item\[1\]\.code is an empty array"):
+        fhir.validate_questionnaire(q)
+    # Read leniently: another tool's response with "item": [] is scored, as no answers.
+    answers, _notes = fhir.read_response(json.dumps({"resourceType": "QuestionnaireResponse",
+                                                     "status": "completed", "item": []}), bank)
+    assert answers == {}
+
+
 def test_response_round_trip_gives_the_same_profile(bank, config):
     answers = {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "some", "support": "unknown"}
     resource = fhir.response(bank, answers, authored="2026-11-26T10:00:00+01:00")

@@ -163,7 +163,7 @@ def test_keyboard_download_and_no_external_assets(browser, tmp_path, bank, confi
     with page.expect_download() as info:
         page.click("#download-response")
     resource = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
-    fhir._validate_response(resource, "download")
+    fhir._validate_response(resource, "download", ours=True)
     codes = {i["linkId"]: i["answer"][0]["valueCoding"]["code"] for g in resource["item"] for i in g["item"]}
     assert codes[first.link_id] == first.options[1].code and "conflict" not in codes
     assert info.value.suggested_filename.startswith("antwoorden-")
@@ -192,4 +192,9 @@ def test_clear_all_asks_before_wiping_the_answers(browser, tmp_path, bank, confi
     page.once("dialog", lambda d: answer(d, True))
     page.keyboard.press("Enter")
     assert page.evaluate(answered) == 0 and "0 van" in page.inner_text("#progress-text")
+    # Nothing answered: the download has no "item" (FHIR JSON has no empty arrays).
+    href = page.get_attribute("#download-response", "href")
+    resource = json.loads(urllib.parse.unquote(href.split(",", 1)[1]))
+    assert "item" not in resource and resource["status"] == "in-progress"
+    fhir._validate_response(resource, "download", ours=True)
     page.close()

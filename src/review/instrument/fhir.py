@@ -62,8 +62,9 @@ def questionnaire(bank: ItemBank) -> dict[str, Any]:
         "_description": _translation(
             f"Built by review from evidence snapshot {bank.evidence.sha256} ({bank.evidence.source}, "
             f"{bank.evidence.taken_at}). A profile, not a validated prediction model."),
-        "item": groups,
     }
+    if groups:  # FHIR JSON has no empty arrays: an item bank with nothing to ask has no "item"
+        resource["item"] = groups
     validate_questionnaire(resource)
     return resource
 
@@ -121,6 +122,9 @@ def validate_questionnaire(resource: Mapping[str, Any]) -> None:
         Questionnaire.model_validate(dict(resource))
     except PydanticError as err:
         raise ValidationError(f"FHIR Questionnaire invalid: {_first_error(err)}") from err
+    empty = _empty_array(resource)
+    if empty:
+        raise ValidationError(f"FHIR Questionnaire invalid: {empty} is an empty array (FHIR JSON leaves it out)")
     if resource.get("status") not in PUBLICATION_STATUS:
         raise ValidationError(f"FHIR Questionnaire invalid: status {resource.get('status')!r}")
     items = list(_walk(list(resource.get("item", []))))
@@ -201,15 +205,16 @@ def response(bank: ItemBank, answers: Mapping[str, str], *, status: str = "compl
         "resourceType": "QuestionnaireResponse",
         "questionnaire": f"{bank.canonical_url}|{bank.version}",
         "status": status,
-        "item": groups,
     }
+    if groups:  # no answers: no "item" (FHIR JSON has no empty arrays)
+        resource["item"] = groups
     if authored:
         resource["authored"] = authored
-    _validate_response(resource, "QuestionnaireResponse")
+    _validate_response(resource, "QuestionnaireResponse", ours=True)
     return resource
 
 
-def _validate_response(resource: Mapping[str, Any], where: str) -> None:
+def _validate_response(resource: Mapping[str, Any], where: str, *, ours: bool = False) -> None:
     from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
     from pydantic import ValidationError as PydanticError
 
@@ -217,6 +222,28 @@ def _validate_response(resource: Mapping[str, Any], where: str) -> None:
         QuestionnaireResponse.model_validate(dict(resource))
     except PydanticError as err:
         raise ValidationError(f"{where}: invalid FHIR QuestionnaireResponse: {_first_error(err)}") from err
+    empty = _empty_array(resource) if ours else ""  # others' empty arrays are read leniently
+    if empty:
+        raise ValidationError(f"{where}: invalid FHIR QuestionnaireResponse: {empty} is an empty array "
+                              "(FHIR JSON leaves it out)")
+
+
+def _empty_array(value: Any, where: str = "") -> str:
+    """The path of the first empty JSON array in ``value`` ('' when none): FHIR's JSON format has none,
+    and strict servers and the HL7 validator refuse a resource with one."""
+    if isinstance(value, list):
+        if not value:
+            return where or "(root)"
+        for n, entry in enumerate(value):
+            found = _empty_array(entry, f"{where}[{n}]")
+            if found:
+                return found
+    elif isinstance(value, Mapping):
+        for key, entry in value.items():
+            found = _empty_array(entry, f"{where}.{key}" if where else str(key))
+            if found:
+                return found
+    return ""
 
 
 def read_response(text: str, bank: ItemBank, where: str = "response") -> tuple[dict[str, str], list[Note]]:

@@ -112,13 +112,17 @@
       groups[q.domain].push({ linkId: q.linkId, text: q.textNl, answer: [{ valueCoding: {
         system: data.answerSystem, code: option.code, display: option.textNl } }] });
     });
-    return {
+    var resource = {
       resourceType: "QuestionnaireResponse",
       questionnaire: data.questionnaire,
       status: complete ? "completed" : "in-progress",
-      authored: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
-      item: order.map(function (d) { return { linkId: data.groupPrefix + d, item: groups[d] }; })
+      authored: new Date().toISOString().replace(/\.\d{3}Z$/, "Z")
     };
+    // FHIR JSON has no empty arrays: without answers the response has no "item" at all.
+    if (order.length) {
+      resource.item = order.map(function (d) { return { linkId: data.groupPrefix + d, item: groups[d] }; });
+    }
+    return resource;
   }
 
   function fill(template, values) {
