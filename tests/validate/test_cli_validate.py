@@ -139,3 +139,22 @@ def test_demo_never_overwrites_a_plan_or_data_of_ones_own(demo_run: tuple[Path, 
     assert plan.read_text(encoding="utf-8") == before and [p.name for p in tmp_path.iterdir()] == ["analyses.toml"]
     folder, _ = demo_run  # the demo's own files are rewritten as before
     assert CliRunner().invoke(main, ["validate", "demo", str(folder), "--no-run"]).exit_code == 0
+
+
+def test_a_refusal_after_the_analysis_writes_nothing(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    # the JSON was written first and the refusal (a figure's suffix, SYNTHETIC data for
+    # --to-extraction) came after it: a half-written result
+    folder, _ = demo_run
+    out = tmp_path / "out.json"
+    cohort = str(folder / "synthetic_cohort.csv")
+    result = CliRunner().invoke(main, ["validate", "survival", cohort, "--time", "days_to_rtw", "--event", "rtw",
+                                       "--group", "arm", "--json", str(out), "--plot", str(tmp_path / "km.txt")])
+    assert result.exit_code == 4 and "a figure is written as .png, .svg or .pdf" in result.output
+    extraction = tmp_path / "extraction"
+    (extraction / "studies").mkdir(parents=True)
+    (extraction / "factors.toml").write_bytes((Path(__file__).resolve().parents[2] / "extraction" /
+                                               "factors.toml").read_bytes())
+    result = CliRunner().invoke(main, ["validate", "factors", cohort, "--outcome", "recurrence", "--to-extraction",
+                                       "--extraction", str(extraction), "--json", str(out)])
+    assert result.exit_code == 4 and "SYNTHETIC demo data never becomes a study file" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["extraction"] and not any((extraction / "studies").iterdir())

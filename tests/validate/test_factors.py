@@ -128,15 +128,18 @@ def test_to_extraction_refuses_a_published_study_file(write_csv, tmp_path: Path)
         write_own_data_study(result, extraction, load_factors(extraction / "factors.toml"), study_id="arends2014")
 
 
-def test_synthetic_data_stays_labelled_in_the_study_file(write_csv, tmp_path: Path) -> None:
+def test_synthetic_data_never_becomes_a_study_file(write_csv, tmp_path: Path) -> None:
+    # the demo's estimates were written to extraction/studies and counted by review synthesis like a
+    # cohort's: invented effect sizes on their way into the instrument
     extraction = tmp_path / "extraction"
     (extraction / "studies").mkdir(parents=True)
     shutil.copy(REPO_EXTRACTION / "factors.toml", extraction / "factors.toml")
     path, _ = _cohort(write_csv)
     path.write_text("# SYNTHETIC test cohort\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
-    own = write_own_data_study(result, extraction, load_factors(extraction / "factors.toml"))
-    assert "SYNTHETIC demo data, not evidence" in load_study(own.path).citation
+    with pytest.raises(ValidationError, match=r"cohort\.csv: SYNTHETIC demo data never becomes a study file"):
+        write_own_data_study(result, extraction, load_factors(extraction / "factors.toml"))
+    assert list((extraction / "studies").iterdir()) == []
 
 
 def test_decimal_comma_covariate_is_a_number_not_categories(write_csv, tmp_path: Path) -> None:

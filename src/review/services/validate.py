@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, ValidationError
-from ..validate.run import PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
+from ..validate.run import FIGURE_KINDS, FIGURE_SUFFIXES, PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -68,29 +68,38 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
 
     options = dict(options or {})
     warnings = check_privacy(kind, Path(path), [p for p in (json_out, plot_out) if p is not None])
+    if plot_out is not None and kind not in FIGURE_KINDS:
+        raise ValidationError(f"--plot: {kind} has no figure (survival and predictive do)")
+    if plot_out is not None and Path(plot_out).suffix.lower() not in FIGURE_SUFFIXES:
+        raise ValidationError(f"{plot_out}: a figure is written as .png, .svg or .pdf")
     folder = extraction_folder(workspace, extraction_dir)
     factor_list = _factor_list(folder) if kind == "factors" else None
+    to_extraction = kind == "factors" and bool(options.get("to_extraction"))
+    if to_extraction:  # every reason to refuse is checked before anything is written
+        from ..validate.own_data import check_own_data_source
+
+        if folder is None or factor_list is None:
+            raise ReviewError(f"--to-extraction: no extraction folder with factors.toml "
+                              f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
+        check_own_data_source(Path(path))
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
     result = run_analysis(kind, path, options)
     encoding = encoding_warning(path)
     analysis = Analysis(kind, result, report_lines(result), warnings=([encoding] if encoding else []) + warnings)
+    if to_extraction:  # checked like every study file: a refusal here comes before the JSON and figure
+        from ..validate.own_data import write_own_data_study
+
+        assert folder is not None and factor_list is not None
+        analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
+                                                 description=options.get("description"))
+        analysis.written.append(analysis.own_data.path)
     if json_out is not None:
         analysis.written.append(write_json(result, json_out))
     if plot_out is not None:
         written = write_plot(result, plot_out)
-        if written is None:
-            raise ValidationError(f"--plot: {kind} has no figure (survival and predictive do)")
-        analysis.written.append(written)
-    if kind == "factors" and options.get("to_extraction"):
-        from ..validate.own_data import write_own_data_study
-
-        if folder is None or factor_list is None:
-            raise ReviewError(f"--to-extraction: no extraction folder with factors.toml "
-                              f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
-        analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
-                                                 description=options.get("description"))
-        analysis.written.append(analysis.own_data.path)
+        if written is not None:
+            analysis.written.append(written)
     return analysis
 
 
@@ -130,7 +139,7 @@ def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
                 out_dir: Path | None = None) -> Analysis:
     """One analysis of the plan, its JSON (and figure) written under :func:`results_folder`."""
     out = results_folder(item, out_dir)
-    plot = out / f"{item.slug}.png" if item.kind in ("survival", "predictive") else None
+    plot = out / f"{item.slug}.png" if item.kind in FIGURE_KINDS else None
     return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=out / f"{item.slug}.json",
                    plot_out=plot)
 

@@ -112,10 +112,21 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
     return data, written, skipped
 
 
+def check_own_data_source(data_file: Path) -> None:
+    """Refuse data marked SYNTHETIC: the synthesis would count their made-up estimates as evidence."""
+    if is_synthetic(data_file):
+        raise ValidationError(f"{data_file}: SYNTHETIC demo data never becomes a study file (its invented effect "
+                              "sizes would reach the synthesis and the instrument); --to-extraction takes real data")
+
+
 def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_list: FactorList, *,
                          study_id: str | None = None, description: str | None = None) -> OwnDataStudy:
-    """Write (or update) the own-data study file; it is checked like every study file before it is written."""
+    """Write (or update) the own-data study file; it is checked like every study file before it is written.
+
+    Data marked SYNTHETIC are refused: the synthesis would count their made-up estimates as evidence.
+    """
     data_file = Path(result.path)
+    check_own_data_source(data_file)
     study_id = study_id or default_study_id(data_file)
     if not re.fullmatch(r"[A-Za-z0-9_-]+", study_id):
         raise ValidationError(f"--study-id {study_id!r}: use letters, digits, '_' or '-' (it becomes a file name)")

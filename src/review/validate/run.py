@@ -34,6 +34,9 @@ KIND_OPTIONS: dict[str, tuple[str, ...]] = {
     "survival": ("time", "event", "group", "strata", "reference", "level"),
 }
 KINDS: tuple[str, ...] = tuple(KIND_OPTIONS)
+#: Kinds that draw a figure (``--plot``; ``validate run`` writes it beside the JSON).
+FIGURE_KINDS: frozenset[str] = frozenset({"survival", "predictive"})
+FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".pdf")
 #: Kinds whose file holds a row per client (or per labour expert): real files of these kinds, and
 #: everything computed from them, stay outside any repository or workspace.
 PERSONAL_KINDS: frozenset[str] = frozenset({"factors", "predictive", "survival", "kappa", "icc", "sus"})
@@ -175,7 +178,7 @@ def write_plot(result: Any, path: Path) -> Path | None:
     from .survival import SurvivalResult
 
     synthetic = is_synthetic(result.path)
-    if Path(path).suffix.lower() not in (".png", ".svg", ".pdf"):
+    if Path(path).suffix.lower() not in FIGURE_SUFFIXES:
         raise ValidationError(f"{path}: a figure is written as .png, .svg or .pdf")
     with _writing(Path(path)):
         if isinstance(result, SurvivalResult):
