@@ -198,3 +198,21 @@ def test_clear_all_asks_before_wiping_the_answers(browser, tmp_path, bank, confi
     assert "item" not in resource and resource["status"] == "in-progress"
     fhir._validate_response(resource, "download", ours=True)
     page.close()
+
+
+def test_printed_report_carries_the_date(browser, tmp_path, bank, config):
+    import datetime
+
+    page_file = tmp_path / "form.html"
+    page_file.write_text(form_html(bank, config, "en"), encoding="utf-8")
+    page = browser.new_page()
+    page.goto(page_file.as_uri())
+    assert page.is_hidden("#printed-on")  # on screen the page needs no date
+    page.emulate_media(media="print")
+    # A report printed for a dossier said nothing about when (the CLI's report has a date).
+    assert page.is_visible("#printed-on") and page.is_hidden("#instrument-form")
+    text = page.inner_text("#printed-on")
+    today = datetime.date.today()
+    assert text in {f"Printed on {d.isoformat()}" for d in (today, today - datetime.timedelta(days=1),
+                                                             today + datetime.timedelta(days=1))}
+    page.close()

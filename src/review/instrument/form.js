@@ -197,6 +197,14 @@
 
   form.addEventListener("change", update);
   document.getElementById("download-response").addEventListener("click", update);
+  function stampPrintDate() {
+    var now = new Date();  // the local date, as the user reads it on paper
+    var date = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
+      String(now.getDate()).padStart(2, "0");
+    document.getElementById("printed-on").textContent = fill(S.printedOn, { date: date });
+  }
+  window.addEventListener("beforeprint", stampPrintDate);
+  stampPrintDate();
   document.getElementById("print-report").addEventListener("click", function () { window.print(); });
   // The answers live only in this page: clearing them asks first (a stray Enter on the button
   // would otherwise wipe a whole conversation's answers without a trace).

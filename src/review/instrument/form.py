@@ -58,8 +58,10 @@ input:focus-visible, a:focus-visible, button:focus-visible { outline: 3px solid 
 .actions a.primary { background: var(--accent); color: #fff; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid var(--line); padding: .2rem .4rem;
                                                           text-align: left; vertical-align: top; }
+.print-only { display: none; }
 @media print {
   #instrument-form, #progress-bar, .actions, .skip { display: none !important; }
+  .print-only { display: block; }
   body { max-width: none; } h2 { page-break-after: avoid; } li, tr { page-break-inside: avoid; }
 }
 """
@@ -108,6 +110,7 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
             "noLeads": t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."),
             "notCounted": t(" (telt niet mee)", " (not counted)"),
             "file": t("antwoorden", "answers"),
+            "printedOn": t("Afgedrukt op {date}", "Printed on {date}"),
             "confirmReset": t("Alle antwoorden wissen? Dat kan niet ongedaan worden gemaakt.",
                               "Clear all answers? This cannot be undone."),
         },
@@ -131,6 +134,8 @@ def form_html(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> str
              f'<a class="skip" href="#result">{t("Naar het profiel", "Skip to the profile")}</a>\n',
              f"<header>\n<h1>{html.escape(title)}</h1>\n",
              f'<p class="meta">{t("Versie", "Version")} {html.escape(bank.version)}</p>\n',
+             # A printed report goes into a dossier: it says when it was printed (filled in by the script).
+             '<p class="meta print-only" id="printed-on"></p>\n',
              "<p>" + t("Vul dit formulier in na de gesprekken met de cliënt. Kies per vraag één antwoord; "
                        "‘Weet niet / niet besproken’ telt als niet beantwoord, nooit als ‘nee’. "
                        "Het profiel onderaan wordt bij elk antwoord bijgewerkt.",
