@@ -182,6 +182,20 @@ def test_summary_lists_each_study_of_a_signal_once(bank):
     assert "| Ervasti 2013, virtanen2011 |" in md
 
 
+def test_a_missing_effect_size_says_why_and_never_more():
+    t_nl, t_en = render.T("nl"), render.T("en")
+    effect = {"label": "Norder 2015", "estimate": None, "status": "not reported in abstract"}
+    # Only the abstract was extracted: the number may be in the full text, so never 'not published'.
+    assert render.effect_text(t_nl, effect) == "Norder 2015: geen effectmaat in de samenvatting (abstract) van het artikel"
+    assert render.effect_text(t_en, effect) == "Norder 2015: no effect size in the article's abstract"
+    effect["status"] = "not found in published text"
+    assert render.effect_text(t_nl, effect).endswith("geen effectmaat gevonden in de publicatie")
+    effect["status"] = "HR 0.95 per unit of the opposite factor, without a CI"
+    assert render.effect_text(t_nl, effect).endswith("geen bruikbare effectmaat (zie de extractie)")
+    assert render.effect_text(t_en, effect).endswith("no usable effect size (HR 0.95 per unit of the opposite "
+                                                     "factor, without a CI)")
+
+
 def test_printable_questionnaire_and_guide(bank):
     md = render.questionnaire_markdown(bank)
     assert "## Sociaal" in md and "- ☐ Spanningen" in md

@@ -55,7 +55,7 @@ def number(t: T, value: float) -> str:
 
 
 def effect_text(t: T, effect: Mapping[str, Any]) -> str:
-    """'OR 2,59 (1,40–4,80), Arends 2014', or the study with 'geen effectmaat gepubliceerd'."""
+    """'OR 2,59 (1,40–4,80), Arends 2014', or the study with why it has no number (missing_effect_text)."""
     label = str(effect.get("label") or effect.get("study", ""))
     subgroup = str(effect.get("subgroup") or "")
     if subgroup:
@@ -63,7 +63,7 @@ def effect_text(t: T, effect: Mapping[str, Any]) -> str:
         label += f" ({shown})" if shown else ""
     estimate = effect.get("estimate")
     if estimate is None:
-        return f"{label}: {t('geen effectmaat gepubliceerd', 'no effect size published')}"
+        return f"{label}: {missing_effect_text(t, str(effect.get('status') or ''))}"
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         text += f" ({number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
@@ -71,6 +71,23 @@ def effect_text(t: T, effect: Mapping[str, Any]) -> str:
         # As published: the study measured a good outcome (e.g. lasting return to work), not recurrence.
         text += t(" voor een gunstige uitkomst (werkhervatting)", " for a favourable outcome (return to work)")
     return f"{text}, {label}"
+
+
+def missing_effect_text(t: T, status: str) -> str:
+    """Why a study behind a factor gives no number, as the extraction recorded it.
+
+    Only what is known: an estimate missing from the abstract may well be in the full text, so
+    it is never called unpublished.
+    """
+    low = status.lower()
+    if "abstract" in low:
+        return t("geen effectmaat in de samenvatting (abstract) van het artikel",
+                 "no effect size in the article's abstract")
+    if "not found in published text" in low:
+        return t("geen effectmaat gevonden in de publicatie", "no effect size found in the publication")
+    if low in ("", "reported", "no estimate"):
+        return t("geen effectmaat in de extractie", "no effect size in the extraction")
+    return t("geen bruikbare effectmaat (zie de extractie)", f"no usable effect size ({status})")
 
 
 def evidence_text(t: T, item: Item) -> str:
