@@ -24,7 +24,7 @@ from review.instrument.config import load_config
 from review.instrument.evidence import load_evidence, snapshot_of
 from review.instrument.form import form_html
 from review.instrument.itembank import UNKNOWN_CODE, ItemBank, load_templates
-from review.instrument.scoring import INDICATIONS, profile_json, score
+from review.instrument.scoring import INDICATIONS, UNANSWERED_NL, profile_json, score
 
 CHROMIUM = os.environ.get("REVIEW_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -87,6 +87,7 @@ _DRIVE = """
       factor_id: el.dataset.factorId, side: el.dataset.side, status: el.dataset.status,
       applicable: el.dataset.applicable === "true"}));
     return {factors, indication: document.getElementById("indication").textContent,
+            open: document.getElementById("unanswered-count").textContent,
             href: document.getElementById("download-response").getAttribute("href"),
             ignored: document.querySelectorAll("#notes .ignored").length};
   });
@@ -115,6 +116,8 @@ def _compare_over_random_sets(browser, tmp_path: Path, bank: ItemBank, config, s
         want = [{k: f[k] for k in ("factor_id", "side", "status", "applicable")} for f in expected["factors"]]
         assert sorted(seen["factors"], key=lambda f: f["factor_id"]) == sorted(want, key=lambda f: f["factor_id"]), answers
         assert seen["indication"] == INDICATIONS[expected["indication"]][0]
+        n_open = sum(1 for f in expected["factors"] if f["status"] == "unanswered" and f["applicable"])
+        assert seen["open"] == (UNANSWERED_NL[n_open != 1].format(n=n_open) if n_open else "")
         assert seen["ignored"] == len(expected["ignored_answers"])
         # The downloaded response, scored by the CLI's reader, gives the same profile.
         text = urllib.parse.unquote(seen["href"].split(",", 1)[1])

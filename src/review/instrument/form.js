@@ -156,6 +156,10 @@
       if (lead) { leads.push(item.label + (item.advice ? ": " + item.advice : "")); }
     });
     document.getElementById("indication").textContent = data.indications[result.indication];
+    // As the CLI report says it: unanswered factors are counted, and count nowhere else.
+    var open = result.factors.filter(function (f) { return f.status === "unanswered" && f.applicable; }).length;
+    document.getElementById("unanswered-count").textContent =
+      open ? fill(open === 1 ? S.openOne : S.openMany, { n: open }) : "";
     var notes = document.getElementById("notes");
     notes.textContent = "";
     result.ignored.forEach(function (g) {

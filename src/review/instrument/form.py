@@ -25,7 +25,7 @@ from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
 from .itembank import DOMAIN_LABELS, ItemBank, Question
 from .render import T, evidence_text, medical_note, source_line
-from .scoring import INDICATIONS
+from .scoring import INDICATIONS, UNANSWERED_EN, UNANSWERED_NL
 
 _CSS = """
 :root { --ink: #111; --muted: #555; --line: #bbb; --accent: #0b5cad; --risk: #9b2c00; --prot: #1d6b2f; }
@@ -110,6 +110,8 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
             "noLeads": t("Geen beïnvloedbare factoren gevonden.", "No modifiable factors found."),
             "notCounted": t(" (telt niet mee)", " (not counted)"),
             "file": t("antwoorden", "answers"),
+            "openOne": t(UNANSWERED_NL[0], UNANSWERED_EN[0]),
+            "openMany": t(UNANSWERED_NL[1], UNANSWERED_EN[1]),
             "printedOn": t("Afgedrukt op {date}", "Printed on {date}"),
             "confirmReset": t("Alle antwoorden wissen? Dat kan niet ongedaan worden gemaakt.",
                               "Clear all answers? This cannot be undone."),
@@ -191,6 +193,7 @@ def _fieldset(t: T, q: Question, number: int, items: dict[str, Any]) -> str:
 def _result_section(t: T, bank: ItemBank) -> str:
     parts = [f'<section id="result" tabindex="-1">\n<h2>{t("Profiel", "Profile")}</h2>\n',
              '<p id="indication" aria-live="polite"></p>\n',
+             '<p id="unanswered-count" aria-live="polite"></p>\n',
              '<p class="note">' + t("Dit is een profiel, geen voorspelling: het instrument is niet "
                                     "gevalideerd en geeft geen kans op terugval. Niet beantwoorde vragen "
                                     "tellen nergens mee, ook niet als ‘afwezig’.",

@@ -33,6 +33,13 @@ INDICATIONS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The unanswered-factors sentence (one, several), shared with the browser form so both say the same.
+UNANSWERED_NL: tuple[str, str] = ("Niet beantwoord: {n} factor; die telt niet mee, ook niet als afwezig.",
+                                  "Niet beantwoord: {n} factoren; die tellen niet mee, ook niet als afwezig.")
+UNANSWERED_EN: tuple[str, str] = ("Unanswered: {n} factor; it does not count, not even as absent.",
+                                  "Unanswered: {n} factors; they do not count, not even as absent.")
+
+
 @dataclass(slots=True)
 class Finding:
     """A factor that is present (or partly present) for this client."""
@@ -256,10 +263,8 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
                                   "not weighed) present.")
     n_open = sum(1 for f in profile.factors if f.status == "unanswered" and f.applicable)
     if n_open:
-        profile.indication_nl += (f" Niet beantwoord: {n_open} {'factor' if n_open == 1 else 'factoren'}; "
-                                  "die tellen niet mee, ook niet als afwezig.")
-        profile.indication_en += (f" Unanswered: {n_open} {'factor' if n_open == 1 else 'factors'}; "
-                                  f"{'it does' if n_open == 1 else 'they do'} not count, not even as absent.")
+        profile.indication_nl += " " + UNANSWERED_NL[n_open != 1].format(n=n_open)
+        profile.indication_en += " " + UNANSWERED_EN[n_open != 1].format(n=n_open)
     n_signals = len(bank.signal_items)
     rule = bank.config.get("weight_rule", config.weight_rule)
     levels = sorted({f.level for f in profile.risks + profile.protective + profile.signals})
