@@ -109,3 +109,24 @@ def test_a_score_that_is_not_finite_names_its_cell(write_csv) -> None:
     path = write_csv("c.csv", [("score", "recurrence"), ('"2,5"', 1), ("inf", 0)])
     with pytest.raises(ValidationError, match=r"c\.csv: row 3, column 'score': 'inf' is not a finite number"):
         predictive_check(path, outcome="recurrence", predictor="score")
+
+
+def test_time_without_comparable_pairs_is_one_line(write_csv) -> None:
+    # every event on day 100, everyone else censored earlier: lifelines raised ZeroDivisionError
+    rows = [("client", "score", "recurrence", "days")]
+    rows += [(f"e{i}", i % 3, 1, 100) for i in range(10)]
+    rows += [(f"c{i}", i % 3, 0, 10 + i) for i in range(20)]
+    path = write_csv("c.csv", rows)
+    with pytest.raises(ValidationError, match=r"c\.csv: column 'days': no comparable pairs: "):
+        predictive_check(path, outcome="recurrence", predictor="score", time="days", horizon=50, n_boot=10)
+
+
+def test_bootstrap_redraws_resamples_without_comparable_pairs() -> None:
+    from review.validate.predictive import bootstrap_harrell
+
+    # one early event makes the data comparable; resamples that miss it (tied late events only) have no pair
+    time = np.array([5.0] + [100.0] * 10 + [10.0 + i for i in range(20)])
+    event = np.array([1] * 11 + [0] * 20)
+    score = np.arange(31, dtype=float) % 4
+    low, high = bootstrap_harrell(time, event, score, n_boot=200, seed=1, level=0.95)
+    assert 0.0 <= low <= high <= 1.0

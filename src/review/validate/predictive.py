@@ -136,18 +136,30 @@ def bootstrap_auc(y: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int, level
     return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
 
 
-def bootstrap_harrell(time: np.ndarray, event: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int,
-                      level: float) -> tuple[float, float]:
-    """Percentile CI of Harrell's C over resampled clients (resamples without an event are redrawn)."""
+def harrell_c(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> float | None:
+    """Harrell's C (a higher score should mean an earlier event); None without a comparable pair
+    (no event before another client's later time), where lifelines divides by zero."""
     from lifelines.utils import concordance_index
 
+    try:
+        return float(concordance_index(time, -x, event))
+    except ZeroDivisionError:
+        return None
+
+
+def bootstrap_harrell(time: np.ndarray, event: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int,
+                      level: float) -> tuple[float, float]:
+    """Percentile CI of Harrell's C over resampled clients (resamples without an event or without a
+    comparable pair are redrawn, as the C-statistic of the whole data needs both)."""
     rng = np.random.default_rng(seed)
     n, values = len(time), list[float]()
     while len(values) < n_boot:
         draw = rng.integers(0, n, size=n)
         if event[draw].sum() == 0:
             continue
-        values.append(float(concordance_index(time[draw], -x[draw], event[draw])))
+        c = harrell_c(time[draw], event[draw], x[draw])
+        if c is not None:
+            values.append(c)
     alpha = 1 - level
     return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
 
@@ -243,13 +255,16 @@ def predictive_check(path: Path | str, *, outcome: str, predictor: str, time: st
     keys, names = _group_keys(x, labels)
     groups = []
     if time:
-        from lifelines.utils import concordance_index
-
         assert horizon is not None
         if horizon > t.max():
             raise cell_error(table.path, None, time,
                              f"--horizon {horizon:g} is beyond the longest follow-up ({t.max():g})")
-        c = float(concordance_index(t, -x, y))  # a higher score should mean an earlier event
+        harrell = harrell_c(t, y, x)
+        if harrell is None:
+            raise cell_error(table.path, None, time,
+                             "no comparable pairs: no event comes before another client's later follow-up "
+                             "time, so Harrell's C is undefined")
+        c = harrell
         ci = bootstrap_harrell(t, y, x, n_boot=n_boot, seed=seed, level=level)
         predicted = _cox_risk_at(t, y, x, horizon)
         for key, name in names.items():
