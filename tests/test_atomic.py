@@ -37,3 +37,31 @@ def test_a_killed_answer_save_leaves_no_copy_of_the_answers_after_the_next_save(
     stale = _left_by_a_kill(target, "0badc0de", STALE_TEMP_SECONDS + 60)
     save_answers(AnswerSet("v1", "e" * 64, {"q1": "2"}), target)
     assert sorted(p.name for p in folder.iterdir()) == ["answers.json"] and not stale.exists()
+
+
+def test_an_agreement_export_cut_short_leaves_the_last_whole_set(workspace, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """agreement.json, agreement.csv and conflicts.csv are one export: a crash while the last is
+    rendered must not leave new statistics beside old conflicts."""
+    import pytest
+
+    import review.screening.agreement as agreement
+    from review.records import Record
+    from review.services.screening import export_agreement
+
+    workspace.store.add_batch([Record(title=f"r{i}") for i in range(3)], file_name="f", file_sha256="a" * 64,
+                              source_name="s", format="csv", encoding="utf-8")
+    ids = sorted(r.id for r in workspace.store.records())
+    for record_id, bob in zip(ids, ["include", "exclude", "exclude"]):
+        workspace.store.add_decision(record_id, "alice", "include")
+        workspace.store.add_decision(record_id, "bob", bob)
+    paths = export_agreement(workspace, tmp_path / "out").paths
+    before = {p.name: p.read_bytes() for p in paths}
+    workspace.store.add_decision(ids[0], "bob", "exclude")  # one more conflict
+
+    def killed(*args: object, **kwargs: object) -> object:
+        raise SystemExit(-9)
+
+    monkeypatch.setattr(agreement, "neutralising_writer", killed)  # (renders conflicts.csv, the last)
+    with pytest.raises(SystemExit):
+        export_agreement(workspace, tmp_path / "out")
+    assert {p.name: p.read_bytes() for p in paths} == before

@@ -163,13 +163,14 @@ def export_agreement(out_dir: Path, stats: Sequence[Agreement], found: Sequence[
     rows = agreement_rows(stats)
     json_path, stats_path, conflicts_path = (
         out_dir / "agreement.json", out_dir / "agreement.csv", out_dir / "conflicts.csv")
-    write_text_atomic(json_path, json.dumps(
-        {"agreement": rows, "conflicts": [asdict(c) for c in found]}, indent=2, sort_keys=True) + "\n")
+    # All three texts before any file is replaced: a crash part-way leaves the last whole set.
+    json_text = json.dumps({"agreement": rows, "conflicts": [asdict(c) for c in found]}, indent=2,
+                           sort_keys=True) + "\n"
     buffer = io.StringIO()
     writer = NeutralisingDictWriter(buffer, fieldnames=[f.name for f in fields(Agreement)], lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    write_text_atomic(stats_path, buffer.getvalue())
+    stats_text = buffer.getvalue()
     buffer = io.StringIO()
     columns = ["record_id", *reviewers, "resolution", "resolved_by"]
     conflict_writer = neutralising_writer(buffer, lineterminator="\n")
@@ -177,5 +178,6 @@ def export_agreement(out_dir: Path, stats: Sequence[Agreement], found: Sequence[
     for c in found:
         conflict_writer.writerow([c.record_id, *(c.labels.get(r, "") for r in reviewers),
                          c.resolution or "", c.resolved_by or ""])
-    write_text_atomic(conflicts_path, buffer.getvalue())
+    for path, text in ((json_path, json_text), (stats_path, stats_text), (conflicts_path, buffer.getvalue())):
+        write_text_atomic(path, text)
     return [json_path, stats_path, conflicts_path]
