@@ -113,3 +113,21 @@ def test_separation_is_one_line_not_an_infinite_ratio(write_csv, tmp_path) -> No
     result = CliRunner().invoke(main, ["validate", "factors", str(path), "--outcome", "e", "--time", "t",
                                        "--factor", "score", "--json", str(out)])
     assert result.exit_code == 0 and '"estimate": null' in out.read_text(encoding="utf-8")
+
+
+def test_few_events_per_cox_parameter_are_noted(write_csv) -> None:
+    # four groups: three parameters; 24 events is 8 per parameter, below the ten factors also flag
+    rng = np.random.default_rng(5)
+    rows = [("client", "days", "event", "arm")]
+    for i in range(80):
+        rows.append((f"c{i}", round(float(rng.uniform(1, 300)), 1), int(i % 20 < 6), f"g{i % 4}"))
+    path = write_csv("s.csv", rows)
+    result = survival_by_group(path, time="days", event="event", group="arm")
+    assert len(result.hazard_ratios) == 3
+    for ratio in result.hazard_ratios:
+        assert ratio.events_per_parameter == pytest.approx(8.0) and ratio.few_events
+        assert ratio.note == "few events: 8.0 per parameter (3 parameters; at least 10 advised)"
+    assert any("(few events: 8.0 per parameter" in line for line in survival_lines(result))
+    arm, stratum, time, event = _data()  # two groups, many events: no note
+    plenty = survival_by_group(_file(write_csv, arm, stratum, time, event), time="days", event="event", group="arm")
+    assert plenty.hazard_ratios[0].note == "" and not plenty.hazard_ratios[0].few_events

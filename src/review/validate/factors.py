@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .survival import PH_ALPHA, estimable, ph_test_p
-from .table import ID_COLUMNS, MIN_EVENTS_PER_PARAMETER, Table, cell_error, parse_number, read_table, require_events
+from .table import (ID_COLUMNS, MIN_EVENTS_PER_PARAMETER, Table, cell_error, few_events_note, parse_number, read_table,
+                    require_events)
 
 
 @dataclass(slots=True)
@@ -195,8 +196,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
             results.append(FactorAssociation(name, contrast, measure, None, None, None, None, n, events, excluded,
                                              list(adjust), str(err).splitlines()[0][:160]))
             continue
-        notes = [f"few events: {epv:.1f} per parameter ({parameters} parameters; "
-                 f"at least {MIN_EVENTS_PER_PARAMETER} advised)"] if epv < MIN_EVENTS_PER_PARAMETER else []
+        notes = [note] if (note := few_events_note(epv, parameters)) else []
         if ph_p is not None and ph_p < PH_ALPHA:
             notes.append(f"hazards not proportional? Schoenfeld test p {ph_p:.3f}")
         results.append(FactorAssociation(name, contrast, measure, est, lo, hi, p, n, events, excluded, list(adjust),

@@ -172,7 +172,8 @@ def survival_lines(r: SurvivalResult) -> list[str]:
         lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_num(g.median, 'g'):>11}  {_ci(g.median_ci, 'g')}")
     lines.append(f"log-rank chi2 {r.logrank_chi2:.2f}, df {r.logrank_df}, p {_p(r.logrank_p)}")
     for h in r.hazard_ratios:
-        lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}")
+        lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}"
+                     + (f"  ({h.note})" if h.note else ""))
         if h.ph_p is not None:
             lines.append(f"  proportional hazards (Schoenfeld test): p {_p(h.ph_p)}"
                          + ("  doubtful: the ratio may change over time, see the curves" if h.ph_doubtful else ""))

@@ -4,7 +4,9 @@ The Cox model can be stratified (e.g. by diagnosis code): each stratum then has 
 baseline hazard and the groups are compared within strata. The log-rank test is the
 unstratified one over all groups. Groups of profile indications are ordered by risk (the first,
 ``no_risk_signals``, is the reference) and profiles that could not be scored are left out.
-Rows missing a time, event, group or stratum are left out and counted per column. Each hazard
+Rows missing a time, event, group or stratum are left out and counted per column. A Cox model
+of k groups has k-1 parameters; fewer than ten events per parameter is flagged on every hazard
+ratio, as ``review validate factors`` flags its models. Each hazard
 ratio carries the Schoenfeld residual test of proportional hazards; below p 0.05 the report
 says the ratio may hide hazards that change over time (look at the curves).
 """
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .predictive import INDICATION_ORDER, UNUSABLE_INDICATIONS
-from .table import cell_error, read_table, require_events
+from .table import MIN_EVENTS_PER_PARAMETER, cell_error, few_events_note, read_table, require_events
 
 
 #: Below this p the Schoenfeld residual test casts doubt on proportional hazards: the report says so.
@@ -73,10 +75,16 @@ class HazardRatio:
     ci: tuple[float, float]
     p: float
     ph_p: float | None = None  # Schoenfeld residual test of proportional hazards (rank of time)
+    events_per_parameter: float | None = None  # all events over the model's k-1 group contrasts
+    note: str = ""
 
     @property
     def ph_doubtful(self) -> bool:
         return self.ph_p is not None and self.ph_p < PH_ALPHA
+
+    @property
+    def few_events(self) -> bool:
+        return self.events_per_parameter is not None and self.events_per_parameter < MIN_EVENTS_PER_PARAMETER
 
 
 @dataclass(slots=True)
@@ -203,10 +211,12 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
                              f"the Cox model does not converge for {name!r} vs {reference!r} (separation: the "
                              "groups' events barely overlap in time); no hazard ratio can be estimated")
     ph = ph_test_p(cox, design)
+    parameters = len(columns)  # k groups: k-1 contrasts with the reference (strata add none)
+    epv = int(frame["event"].sum()) / parameters
     ratios = [
         HazardRatio(name, reference, float(summary.loc[col, "exp(coef)"]),
                     (float(summary.loc[col, summary.columns[5]]), float(summary.loc[col, summary.columns[6]])),
-                    float(summary.loc[col, "p"]), ph.get(col))
+                    float(summary.loc[col, "p"]), ph.get(col), round(epv, 2), few_events_note(epv, parameters))
         for col, name in columns.items()
     ]
     return SurvivalResult(str(path), time, event, group, strata, reference, curves, float(logrank.test_statistic),

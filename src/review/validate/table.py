@@ -27,6 +27,14 @@ ID_COLUMNS: frozenset[str] = frozenset({"id", "client", "client_id", "respondent
 MIN_EVENTS_PER_PARAMETER = 10
 
 
+def few_events_note(events_per_parameter: float, parameters: int) -> str:
+    """The flag of a model with fewer than ten events per parameter; empty when it has enough."""
+    if events_per_parameter >= MIN_EVENTS_PER_PARAMETER:
+        return ""
+    return (f"few events: {events_per_parameter:.1f} per parameter ({parameters} parameters; "
+            f"at least {MIN_EVENTS_PER_PARAMETER} advised)")
+
+
 def parse_number(value: str) -> float:
     """A number as people type it in a CSV cell: ``1.5`` or, with one comma and no point, ``1,5``.
 
