@@ -50,7 +50,7 @@ CASES = {  # (header, rows, the error after 'review: FILE: ')
     "duplicate client": (HEADER, _with(ROWS, 12, "client", "c004"),
                          "row 12, column 'client': client 'c004' appears twice (also row 6); one row per client"),
     "too few events": (HEADER, FEW_EVENTS, "column 'recurrence': too few events: 6 events in 80 rows; a model needs "
-                                           "at least 10 (events per parameter, Peduzzi et al. 1996)"),
+                                           "at least 10 (events per parameter, Peduzzi et al. 1995)"),  # every kind here is a Cox model
 }
 
 

@@ -130,3 +130,9 @@ def test_bootstrap_redraws_resamples_without_comparable_pairs() -> None:
     score = np.arange(31, dtype=float) % 4
     low, high = bootstrap_harrell(time, event, score, n_boot=200, seed=1, level=0.95)
     assert 0.0 <= low <= high <= 1.0
+
+
+def test_too_few_events_cites_the_logistic_study_without_time(write_csv) -> None:
+    rows = [("score", "recurrence")] + [(i % 4, int(i < 6)) for i in range(60)]
+    with pytest.raises(ValidationError, match=r"events per parameter, Peduzzi et al\. 1996\)$"):
+        predictive_check(write_csv("c.csv", rows), outcome="recurrence", predictor="score")

@@ -5,7 +5,7 @@ One model per factor, adjusted for the same covariates: logistic regression of t
 compared present vs absent; any other number per unit. Rows missing a value the model needs
 are left out of that model (complete cases) and counted, and the empty cells are counted per
 column. A model with fewer than ten events per parameter (for logistic regression: the rarer
-outcome) is flagged (Peduzzi et al. 1996); data with fewer than ten in all are refused.
+outcome) is flagged (Peduzzi et al. 1996 for logistic, 1995 for Cox models); data with fewer than ten in all are refused.
 """
 
 from __future__ import annotations

@@ -22,9 +22,11 @@ SYNTHETIC_MARK = "SYNTHETIC"
 ID_COLUMNS: frozenset[str] = frozenset({"id", "client", "client_id", "respondent", "target", "record_id", "case"})
 
 
-#: Events per model parameter below which an estimate is unstable (Peduzzi et al. 1996): fewer in
-#: all is refused, fewer per parameter is flagged.
+#: Events per model parameter below which an estimate is unstable (logistic regression: Peduzzi et
+#: al. 1996; Cox models: Peduzzi et al. 1995): fewer in all is refused, fewer per parameter is flagged.
 MIN_EVENTS_PER_PARAMETER = 10
+PEDUZZI_LOGISTIC = "Peduzzi et al. 1996"  # J Clin Epidemiol 49:1373, simulations of logistic regression
+PEDUZZI_COX = "Peduzzi et al. 1995"  # J Clin Epidemiol 48:1503, simulations of Cox regression
 
 
 def few_events_note(events_per_parameter: float, parameters: int) -> str:
@@ -73,7 +75,8 @@ def cell_error(path: Path | str, row: int | None, column: str | None, what: str)
 
 
 def require_events(table: Table, status: list[int], column: str, *, both_outcomes: bool = False) -> None:
-    """Refuse data too small for any model: fewer than ten events (``both_outcomes``: of either outcome)."""
+    """Refuse data too small for any model: fewer than ten events (``both_outcomes``, i.e. a logistic
+    model of a 0/1 outcome: of either outcome; otherwise a Cox model of time to event)."""
     events = sum(status)
     non_events = len(status) - events
     if events < MIN_EVENTS_PER_PARAMETER:
@@ -84,7 +87,8 @@ def require_events(table: Table, status: list[int], column: str, *, both_outcome
         return
     raise cell_error(table.path, None, column,
                      f"too few events: {what} in {len(status)} rows; a model needs at least "
-                     f"{MIN_EVENTS_PER_PARAMETER} (events per parameter, Peduzzi et al. 1996)")
+                     f"{MIN_EVENTS_PER_PARAMETER} (events per parameter, "
+                     f"{PEDUZZI_LOGISTIC if both_outcomes else PEDUZZI_COX})")
 
 
 @dataclass(slots=True)
