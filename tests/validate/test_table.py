@@ -62,3 +62,21 @@ def test_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(ValidationError, match="not a regular file"):
         read_table(fifo)
+
+
+def test_only_a_leading_synthetic_mark_makes_a_file_synthetic(tmp_path: Path) -> None:
+    from review.validate.demo import write_demo_data
+    from review.validate.table import is_synthetic
+
+    def first_line(text: str) -> Path:
+        path = tmp_path / "c.csv"
+        path.write_bytes(text.encode("utf-8") + b"\nclient,score\nc1,1\n")
+        return path
+
+    # a comment that merely contains the word exempted real data from the privacy refusals
+    assert not is_synthetic(first_line("# not synthetic: real clients"))
+    assert not is_synthetic(first_line("# real clients, NOT SYNTHETIC"))
+    assert not is_synthetic(first_line("client,SYNTHETIC"))
+    assert is_synthetic(first_line("\ufeff# SYNTHETIC demo data"))
+    written = write_demo_data(tmp_path / "demo")
+    assert written and all(is_synthetic(p) for p in written if p.suffix == ".csv")

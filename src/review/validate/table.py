@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,9 @@ from ..textdecode import fallback_warning, read_user_text
 
 
 SYNTHETIC_MARK = "SYNTHETIC"
+#: The first line must open with the mark (as the demo writes it): a comment that merely contains the
+#: word, such as "# not synthetic: real clients", must not exempt real data from the privacy refusals.
+_SYNTHETIC_LINE = re.compile(rf"#\s*{SYNTHETIC_MARK}\b")
 #: Columns that name a client rather than measure something: never candidate factors, and unique per file.
 ID_COLUMNS: frozenset[str] = frozenset({"id", "client", "client_id", "respondent", "target", "record_id", "case"})
 
@@ -53,7 +57,7 @@ def is_synthetic(path: Path | str) -> bool:
             first = handle.readline(4096).decode("utf-8", errors="replace").lstrip("\ufeff")
     except OSError:
         return False
-    return first.startswith("#") and SYNTHETIC_MARK in first.upper()
+    return _SYNTHETIC_LINE.match(first) is not None
 
 
 def enclosing_repository(path: Path | str) -> Path | None:
