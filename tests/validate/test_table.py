@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,3 +81,18 @@ def test_only_a_leading_synthetic_mark_makes_a_file_synthetic(tmp_path: Path) ->
     assert is_synthetic(first_line("\ufeff# SYNTHETIC demo data"))
     written = write_demo_data(tmp_path / "demo")
     assert written and all(is_synthetic(p) for p in written if p.suffix == ".csv")
+
+
+def test_a_case_control_indicator_is_no_client_id(tmp_path: Path) -> None:
+    from review.errors import ValidationError
+
+    path = tmp_path / "c.csv"
+    # a 0/1 'case' column (with an empty cell) was refused as 'client '1' appears twice'
+    path.write_text("case,score\n1,3\n0,1\n1,2\n,4\n", encoding="utf-8")
+    assert read_table(path).require_unique_ids() is None
+    path.write_text("client,case,score\nc1,1,3\nc2,0,1\nc1,1,2\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"row 4, column 'client': client 'c1' appears twice"):
+        read_table(path).require_unique_ids()
+    path.write_text("case,score\nk7,3\nk8,1\nk7,2\n", encoding="utf-8")  # case numbers are ids
+    with pytest.raises(ValidationError, match=r"row 4, column 'case': client 'k7' appears twice"):
+        read_table(path).require_unique_ids()

@@ -162,7 +162,12 @@ class Table:
 
     def id_column(self) -> str | None:
         """The column that names the client (``client``, ``id``, ...), if the file has one."""
-        return next((c for c in self.columns if c.lower() in ID_COLUMNS), None)
+        return next((c for c in self.columns if c.lower() in ID_COLUMNS and not self._is_case_indicator(c)), None)
+
+    def _is_case_indicator(self, column: str) -> bool:
+        """A ``case`` column of 0/1 cells is a case-control study's outcome, not a client id."""
+        return column.lower() == "case" and all(
+            self.text(i, column, required=False) in ("", "0", "1") for i in range(len(self)))
 
     def require_unique_ids(self) -> str | None:
         """One row per client: a client id seen twice is an error naming both rows."""
