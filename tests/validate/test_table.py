@@ -96,3 +96,35 @@ def test_a_case_control_indicator_is_no_client_id(tmp_path: Path) -> None:
     path.write_text("case,score\nk7,3\nk8,1\nk7,2\n", encoding="utf-8")  # case numbers are ids
     with pytest.raises(ValidationError, match=r"row 4, column 'case': client 'k7' appears twice"):
         read_table(path).require_unique_ids()
+
+
+@pytest.mark.parametrize(("cell", "number"), [("1.5", 1.5), ("1,5", 1.5), ("0,125", 0.125), ("-2,25", -2.25),
+                                              ("1e3", 1000.0), (" 7 ", 7.0)])
+def test_numbers_people_type(cell: str, number: float) -> None:
+    from review.validate.table import parse_number
+
+    assert parse_number(cell) == number
+    with pytest.raises(ValueError, match="'1_0' is not a number"):  # float() reads Python's 10
+        parse_number("1_0")
+
+
+@pytest.mark.parametrize(("cell", "error"), [
+    ("1,000", "'1,000' is ambiguous: a thousands separator or a decimal comma? write 1000 or 1.000"),
+    ("12,345", "'12,345' is ambiguous"), ("nan", "'nan' is not a finite number"),
+    ("-inf", "'-inf' is not a finite number"), ("1e999", "'1e999' is not a finite number")])
+def test_numbers_we_will_not_guess_at_name_their_cell(cell: str, error: str, tmp_path: Path) -> None:
+    from review.errors import ValidationError
+    from review.validate.factors import factor_associations
+    from review.validate.predictive import predictive_check
+
+    path = tmp_path / "c.csv"
+    rows = [f"c{i},{i % 4},{40 + i % 7},{int(i % 3 == 0)}" for i in range(60)]
+    rows[4] = f'c4,"{cell}",44,1'
+    path.write_text("client,score,age,recurrence\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    where = rf"c\.csv: row 6, column 'score': {error.replace('?', '[?]').replace('.', '[.]')}"
+    with pytest.raises(ValidationError, match=where):
+        predictive_check(path, outcome="recurrence", predictor="score", n_boot=10)
+    with pytest.raises(ValidationError, match=where):
+        factor_associations(path, outcome="recurrence", factors=["age"], adjust=["score"])
+    with pytest.raises(ValidationError, match=where):  # a candidate factor found by default, too
+        factor_associations(path, outcome="recurrence", adjust=["age"])

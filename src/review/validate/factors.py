@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .survival import PH_ALPHA, estimable, ph_test_p
-from .table import (ID_COLUMNS, MIN_EVENTS_PER_PARAMETER, Table, cell_error, few_events_note, parse_number, read_table,
+from .table import (ID_COLUMNS, MIN_EVENTS_PER_PARAMETER, Table, cell_error, few_events_note, NumberFormatError,
+                    parse_number, read_table,
                     require_events)
 
 
@@ -70,13 +71,22 @@ def _numeric_column(table: Table, column: str) -> pd.Series:
     return pd.Series([table.number(i, column, required=False) for i in range(len(table))], dtype=float)
 
 
+def _number_or_nan(table: Table, index: int, column: str, cell: str) -> float:
+    """A covariate cell as a number (empty: NaN); ``ValueError`` for text, a cell error for a number
+    we will not guess at (``1,000``, ``inf``)."""
+    try:
+        return parse_number(cell) if cell else np.nan
+    except NumberFormatError as err:
+        raise cell_error(table.path, table.where(index), column, str(err)) from None
+
+
 def _covariates(table: Table, adjust: list[str]) -> pd.DataFrame:
     """Adjustment columns: numbers as they are, text as indicator columns (first level = reference)."""
     parts = []
     for column in adjust:
         cells = [table.text(i, column, required=False) for i in range(len(table))]
         try:
-            parts.append(pd.Series([parse_number(c) if c else np.nan for c in cells], name=column))
+            parts.append(pd.Series([_number_or_nan(table, i, column, c) for i, c in enumerate(cells)], name=column))
         except ValueError:
             text = pd.Series([c if c else None for c in cells], name=column)
             dummies = pd.get_dummies(text, prefix=column, drop_first=True, dtype=float)
@@ -91,6 +101,8 @@ def _is_numeric(table: Table, column: str) -> bool:
         try:
             if text:
                 parse_number(text)
+        except NumberFormatError:
+            continue  # a number, refused with its cell when the column is analysed
         except ValueError:
             return False
     return True

@@ -22,7 +22,7 @@ from scipy.stats import rankdata
 from sklearn.metrics import roc_auc_score
 from statsmodels.stats.proportion import proportion_confint
 
-from .table import Table, cell_error, parse_number, read_table, require_events
+from .table import NumberFormatError, Table, cell_error, parse_number, read_table, require_events
 
 #: The instrument's overall indications in risk order; the other two say the profile is not usable.
 INDICATION_ORDER: dict[str, int] = {"no_risk_signals": 0, "some_risk_signals": 1, "many_risk_signals": 2}
@@ -89,14 +89,13 @@ def _predictor_values(table: Any, column: str) -> tuple[list[float | None], dict
             labels[float(INDICATION_ORDER[text])] = text
         else:
             try:
-                number = parse_number(text)
+                values.append(parse_number(text))
+            except NumberFormatError as err:
+                raise cell_error(table.path, table.where(i), column, str(err)) from None
             except ValueError:
                 raise cell_error(table.path, table.where(i), column,
                                  f"{text!r} is neither a number nor a profile indication "
                                  f"({', '.join([*INDICATION_ORDER, *sorted(UNUSABLE_INDICATIONS)])})") from None
-            if not np.isfinite(number):
-                raise cell_error(table.path, table.where(i), column, f"{text!r} is not a finite number")
-            values.append(number)
     if labels and len(labels) != len({v for v in values if v is not None}):
         raise cell_error(table.path, None, column, "mixes profile indications and numbers")
     return values, labels

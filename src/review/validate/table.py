@@ -41,12 +41,33 @@ def few_events_note(events_per_parameter: float, parameters: int) -> str:
             f"at least {MIN_EVENTS_PER_PARAMETER} advised)")
 
 
+class NumberFormatError(ValueError):
+    """A cell that looks like a number but is refused: an ambiguous comma or a non-finite value."""
+
+
 def parse_number(value: str) -> float:
     """A number as people type it in a CSV cell: ``1.5`` or, with one comma and no point, ``1,5``.
 
-    Raises ``ValueError`` when the text is not a number.
+    Raises ``ValueError`` (its text names the value) when the text is not a number, and
+    ``NumberFormatError`` when it is one we will not guess at: ``1,000`` (a thousands separator
+    or a decimal comma?) or ``nan``/``inf``. Python's ``1_0`` (10) is no number people type.
     """
-    return float(value.replace(",", ".")) if value.count(",") == 1 and "." not in value else float(value)
+    text = value.strip()
+    if text.count(",") == 1 and "." not in text:
+        whole, _, fraction = text.partition(",")
+        if len(fraction) == 3 and fraction.isdigit() and whole.lstrip("+-").isdigit() and whole.lstrip("+-") != "0":
+            raise NumberFormatError(f"{value!r} is ambiguous: a thousands separator or a decimal comma? "
+                                    f"write {whole}{fraction} or {whole}.{fraction}")
+        text = f"{whole}.{fraction}"
+    try:
+        if "_" in text:
+            raise ValueError(text)
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise NumberFormatError(f"{value!r} is not a finite number")
+    return number
 
 
 def is_synthetic(path: Path | str) -> bool:
@@ -127,12 +148,9 @@ class Table:
         if not value:
             return None
         try:
-            number = parse_number(value)
-        except ValueError:
-            raise cell_error(self.path, self.row_numbers[index], column, f"{value!r} is not a number") from None
-        if not math.isfinite(number):
-            raise cell_error(self.path, self.row_numbers[index], column, f"{value!r} is not a finite number")
-        return number
+            return parse_number(value)
+        except ValueError as err:
+            raise cell_error(self.path, self.row_numbers[index], column, str(err)) from None
 
     def integer_in(self, index: int, column: str, low: int, high: int) -> int:
         """A whole number in ``low..high`` (a rating on a fixed scale)."""
