@@ -202,3 +202,19 @@ def test_few_events_per_parameter_are_noted(write_csv) -> None:
     rarer = min(assoc.events, assoc.n - assoc.events)
     assert rarer < 30 and assoc.events_per_parameter == pytest.approx(rarer / 3, abs=0.01)
     assert assoc.few_events and assoc.note.startswith(f"few events: {rarer / 3:.1f} per parameter (3 parameters")
+
+
+def test_a_word_in_a_numeric_adjustment_column_is_an_error_not_categories(write_csv) -> None:
+    # 'age' with one typo ('4O') became a text column: one indicator per age, silently
+    path, _ = _cohort(write_csv)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = lines[6].split(",")
+    cells[3] = "4O"
+    lines[6] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"row 7, column 'age': '4O' is not a number \(the column's other"):
+        factor_associations(path, outcome="recurrence", adjust=["age"], factors=["conflict_with_supervisor"])
+    lines = [lines[0]] + [line.rsplit(",", 1)[0] + ("," + "ba"[i % 2]) for i, line in enumerate(lines[1:])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # 'note' holds b/a: categories, reference 'a'
+    result = factor_associations(path, outcome="recurrence", adjust=["note"], factors=["conflict_with_supervisor"])
+    assert result.references == {"note": "a"} and result.to_json()["adjust_reference"] == {"note": "a"}

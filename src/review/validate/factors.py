@@ -59,40 +59,50 @@ class FactorsResult:
     not_candidates: list[str]
     level: float
     missing: dict[str, int] = field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)  # text --adjust column -> its reference category
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,
                 "time": self.time, "event": self.event, "adjust": self.adjust, "n": self.n_rows,
                 "factors": [asdict(f) for f in self.factors], "not_candidates": self.not_candidates,
-                "level": self.level, "missing": self.missing}
+                "level": self.level, "missing": self.missing, "adjust_reference": self.references}
 
 
 def _numeric_column(table: Table, column: str) -> pd.Series:
     return pd.Series([table.number(i, column, required=False) for i in range(len(table))], dtype=float)
 
 
-def _number_or_nan(table: Table, index: int, column: str, cell: str) -> float:
-    """A covariate cell as a number (empty: NaN); ``ValueError`` for text, a cell error for a number
-    we will not guess at (``1,000``, ``inf``)."""
-    try:
-        return parse_number(cell) if cell else np.nan
-    except NumberFormatError as err:
-        raise cell_error(table.path, table.where(index), column, str(err)) from None
-
-
-def _covariates(table: Table, adjust: list[str]) -> pd.DataFrame:
-    """Adjustment columns: numbers as they are, text as indicator columns (first level = reference)."""
-    parts = []
+def _covariates(table: Table, adjust: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Adjustment columns: numbers as they are, text as indicator columns, and each text column's
+    reference category (the first in sorting order). A column of numbers with one word in it is
+    a typo, not a set of categories: that cell is the error, as is a number we will not guess at
+    (``1,000``, ``inf``)."""
+    parts, references = [], {}
     for column in adjust:
         cells = [table.text(i, column, required=False) for i in range(len(table))]
-        try:
-            parts.append(pd.Series([_number_or_nan(table, i, column, c) for i, c in enumerate(cells)], name=column))
-        except ValueError:
-            text = pd.Series([c if c else None for c in cells], name=column)
-            dummies = pd.get_dummies(text, prefix=column, drop_first=True, dtype=float)
-            dummies[text.isna()] = np.nan
-            parts.append(dummies)
-    return pd.concat(parts, axis=1) if parts else pd.DataFrame(index=range(len(table)))
+        values: list[float] = []
+        words: list[int] = []
+        for i, cell in enumerate(cells):
+            try:
+                values.append(parse_number(cell) if cell else np.nan)
+            except NumberFormatError as err:
+                raise cell_error(table.path, table.where(i), column, str(err)) from None
+            except ValueError:
+                words.append(i)
+        if not words:
+            parts.append(pd.Series(values, name=column))
+            continue
+        if len(words) < sum(1 for c in cells if c):
+            i = words[0]
+            raise cell_error(table.path, table.where(i), column,
+                             f"{cells[i]!r} is not a number (the column's other cells are numbers)")
+        text = pd.Series([c if c else None for c in cells], name=column)
+        references[column] = str(sorted(text.dropna().unique())[0])
+        dummies = pd.get_dummies(text, prefix=column, drop_first=True, dtype=float)
+        dummies[text.isna()] = np.nan
+        parts.append(dummies)
+    frame = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=range(len(table)))
+    return frame, references
 
 
 def _is_numeric(table: Table, column: str) -> bool:
@@ -171,7 +181,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     if duration is not None and (duration < 0).any():
         i = int(np.flatnonzero(duration < 0)[0])
         raise cell_error(table.path, table.where(i), time, f"negative time {duration[i]:g}")
-    covariates = _covariates(table, adjust)
+    covariates, references = _covariates(table, adjust)
     parameters = 1 + covariates.shape[1]
     measure = "HR" if time else "OR"
     results = []
@@ -217,4 +227,4 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     columns = [c for c in dict.fromkeys([outcome, *(c for c in (time, event) if c), *adjust, *candidates])]
     missing = {c: n for c in columns if (n := sum(not table.text(i, c, required=False) for i in range(len(table))))}
     return FactorsResult(str(path), model, outcome, time, event if time else None, adjust, len(table), results,
-                         skipped, level, missing)
+                         skipped, level, missing, references)

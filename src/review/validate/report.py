@@ -37,12 +37,17 @@ def _p(p: float | None) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def _adjusted(column: str, references: dict[str, str]) -> str:
+    return f"{column} (reference {references[column]!r})" if column in references else column
+
+
 def factors_lines(r: FactorsResult) -> list[str]:
     pct = f"{r.level:.0%}"
     w = _width([f.factor for f in r.factors], "factor")
     lines = [f"Own data: {r.model}, {r.n_rows} rows; outcome {r.outcome!r}"
              + (f", time {r.time!r}, event {r.event!r}" if r.time else "")
-             + (f"; adjusted for {', '.join(r.adjust)}" if r.adjust else "; crude (no --adjust)"),
+             + (f"; adjusted for {', '.join(_adjusted(c, r.references) for c in r.adjust)}" if r.adjust
+                else "; crude (no --adjust)"),
              f"{'factor':<{w}} {r.factors[0].measure if r.factors else '':>5} {pct + ' CI':<17} "
              f"{'p':>7} {'n':>6} {'events':>6}  contrast"]
     for f in r.factors:
