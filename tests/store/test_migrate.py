@@ -229,3 +229,39 @@ def test_migrate_refuses_while_a_review_window_is_open_on_the_store(tmp_path: Pa
     release_session(ws.store, claim)
     _run(ws.root, "migrate", "--to", target)
     assert Workspace(ws.root).database_url == target
+
+
+def test_a_decision_during_a_copy_from_postgresql_waits_for_its_commit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL review decide locks per reviewer, not the row the copy locks: without the copy's
+    table locks a decision landed mid-copy, in the old store, and the hash check refused the move."""
+    import threading
+
+    import review.store.transfer as transfer
+
+    with fresh_database() as pg_url:
+        ws = init_workspace(tmp_path / "ws", title="Moving", reviewers=["alice", "bob"], seed=3, database_url=pg_url)
+        ws.store.add_batch([Record(title=f"Return to work {i}", year=2001) for i in range(3)], file_name="f.ris",
+                           file_sha256="y" * 64, source_name="PubMed", format="ris", encoding="utf-8")
+        record_id = ws.store.records()[0].id or 0
+        landed = threading.Event()
+        real_hashes = transfer.content_hashes
+        during: dict[str, object] = {}
+
+        def decide() -> None:
+            ws.store.add_decision(record_id, "bob", "include")
+            landed.set()
+
+        def hashes_with_a_decision_meanwhile(conn):  # type: ignore[no-untyped-def]
+            if not during:  # the source's hashes: every row is copied, the commit not yet made
+                during["thread"] = thread = threading.Thread(target=decide)
+                thread.start()
+                during["landed"] = landed.wait(1.5)
+            return real_hashes(conn)
+
+        monkeypatch.setattr(transfer, "content_hashes", hashes_with_a_decision_meanwhile)
+        report = transfer.copy_store(ws.store, f"sqlite:///{tmp_path / 'moved.db'}")
+        thread = during["thread"]
+        assert isinstance(thread, threading.Thread)
+        thread.join(20)
+        assert during["landed"] is False and report.same and landed.is_set()  # waited, then went on
+        ws.store.engine.dispose()

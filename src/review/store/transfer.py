@@ -138,6 +138,7 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
         # The source's write lock for the whole copy: a decision made meanwhile waits (or is refused
         # as busy), never lands in the old store after its rows were copied.
         with source.locked_transaction() as src, target.transaction() as dst:
+            _hold_writes(src)
             _refuse_live_sessions(source, src)
             if (held := nonempty_table(dst)) is not None:
                 raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
@@ -171,6 +172,23 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
         if not kept and new_file is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+
+
+def _hold_writes(conn: sa.Connection) -> None:
+    """PostgreSQL: block every write to the source's tables until the copy commits.
+
+    ``locked_transaction`` locks one row, which serialises other check-then-inserts on SQLite
+    (one writer at a time) but not ``review decide`` on PostgreSQL, whose lock is per reviewer.
+    SHARE mode lets readers (and another copy) on but makes INSERT/UPDATE/DELETE wait, so no row
+    lands between the copy, its hash check and the commit.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    present = set(sa.inspect(conn).get_table_names())
+    quote = conn.dialect.identifier_preparer.quote
+    names = [quote(t.name) for t in metadata.sorted_tables if t.name in present]
+    if names:
+        conn.execute(sa.text(f"LOCK TABLE {', '.join(names)} IN SHARE MODE"))
 
 
 def _refuse_live_sessions(source: Store, conn: sa.Connection | None = None) -> None:
