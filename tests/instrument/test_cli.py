@@ -137,7 +137,7 @@ def test_build_refused_by_an_export_writes_nothing(ws):
         QUESTIONS.replace("[questions.conflict]", f"[questions.{long_id}]")
         .replace("{ conflict =", f"{{ {long_id} ="), encoding="utf-8")
     result = run(ws, "build")
-    assert result.exit_code == 4 and "REDCap allows 26" in result.output
+    assert result.exit_code == 4 and "REDCap advises at most 26" in result.output
     assert len(result.output.strip().splitlines()) == 1
     # Neither the item bank nor any export nor a recorded version: nothing half-built.
     assert sorted(p.name for p in (ws.root / "instrument").iterdir()) == ["questions.toml"]

@@ -155,8 +155,9 @@ def test_redcap_field_names_are_valid():
     assert redcap.field_name("Prev-Absence 2") == "prev_absence_2"
     assert redcap.field_name("2nd") == "q_2nd"
     assert redcap.field_name("a" * 26) == "a" * 26
-    # REDCap asks 26 characters at most; cutting a name short could merge two questions.
-    with pytest.raises(ValidationError, match="of 27 characters .REDCap allows 26.; shorten its id"):
+    # REDCap advises 26 characters at most; cutting a name short could merge two questions.
+    with pytest.raises(ValidationError, match="of 27 characters .REDCap advises at most 26 for statistics exports.; "
+                                              "shorten its id"):
         redcap.field_name("first_episode_severity_rate")
 
 

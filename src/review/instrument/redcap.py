@@ -44,7 +44,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^[A-Za-z0-9_]+$")
 
 
-#: REDCap asks variable names of at most 26 characters (longer ones break statistics exports).
+#: REDCap allows variable names of up to 100 characters but advises at most 26, which statistics
+#: packages (SAS, Stata, SPSS) keep intact in its exports; we keep to the advice.
 MAX_NAME = 26
 #: Names our dictionary uses itself, or that REDCap adds to every project.
 RESERVED_NAMES = frozenset({"record_id", "risk_weight_sum", "protective_weight_sum", f"{FORM_NAME}_complete"})
@@ -58,7 +59,7 @@ def field_name(link_id: str) -> str:
     if len(name) > MAX_NAME:
         # Cutting it short could make two questions one variable; the author picks a shorter id.
         raise ValidationError(f"REDCap export: question {link_id!r} gives variable name {name!r} of "
-                              f"{len(name)} characters (REDCap allows {MAX_NAME}); shorten its id in "
+                              f"{len(name)} characters (REDCap advises at most {MAX_NAME} for statistics exports); shorten its id in "
                               "instrument/questions.toml")
     return name
 
