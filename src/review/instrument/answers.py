@@ -8,13 +8,12 @@ Nothing here logs answer content.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..atomic import remove_stale_temps
+from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from ..paths import ENV_DATA_DIR, WORKSPACE_FILE, user_data_dir
 from ..textdecode import line_of_offset
@@ -95,19 +94,7 @@ def write_private(path: Path, text: str, workspace_root: Path | None = None) -> 
     """Write ``text`` to ``path`` as a 0600 file (atomically), after :func:`check_private_path`."""
     target = check_private_path(path, workspace_root)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    remove_stale_temps(target)  # copies of answers left by a save that was killed
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, PRIVATE_MODE)  # the umask cannot widen it, but be explicit
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, text, mode=PRIVATE_MODE)  # a temp file made 0600, fsynced, renamed; stale ones removed
     return target
 
 
