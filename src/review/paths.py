@@ -27,6 +27,14 @@ def find_workspace(start: Path | None = None) -> Path | None:
     return None
 
 
+def enclosing_repository(path: Path | str) -> Path | None:
+    """The nearest git work tree or review workspace ``path`` lies in, if any (client data must not)."""
+    for parent in Path(path).expanduser().resolve().parents:
+        if (parent / ".git").exists() or (parent / WORKSPACE_FILE).is_file():
+            return parent
+    return None
+
+
 def user_data_dir() -> Path:
     """Per-user directory for data that must never sit in a repository (client answers)."""
     override = os.environ.get(ENV_DATA_DIR)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
-from ..paths import ENV_DATA_DIR, WORKSPACE_FILE, user_data_dir
+from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_dir
 from ..textdecode import line_of_offset
 
 PRIVATE_MODE = 0o600
@@ -83,10 +83,8 @@ def check_private_path(path: Path, workspace_root: Path | None = None) -> Path:
         root = Path(workspace_root).resolve()
         if resolved == root or root in resolved.parents:
             raise ValidationError(f"{path}: client data may not be stored inside the workspace {root}")
-    for parent in resolved.parents:
-        if (parent / ".git").exists() or (parent / WORKSPACE_FILE).is_file():
-            raise ValidationError(
-                f"{path}: client data may not be stored inside a repository or workspace ({parent})")
+    if (parent := enclosing_repository(resolved)) is not None:
+        raise ValidationError(f"{path}: client data may not be stored inside a repository or workspace ({parent})")
     return resolved
 
 

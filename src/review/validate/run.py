@@ -16,7 +16,8 @@ from typing import Any
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from ..tomlread import read_toml
-from .table import enclosing_repository, is_synthetic
+from ..paths import enclosing_repository
+from .table import is_synthetic
 
 VALIDATE_DIR = "validate"
 PLAN_FILE = "analyses.toml"

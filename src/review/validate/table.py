@@ -81,14 +81,6 @@ def is_synthetic(path: Path | str) -> bool:
     return _SYNTHETIC_LINE.match(first) is not None
 
 
-def enclosing_repository(path: Path | str) -> Path | None:
-    """The git work tree or review workspace a file lies in, if any (real client data should not)."""
-    for parent in Path(path).expanduser().resolve().parents:
-        if (parent / ".git").exists() or (parent / "review.toml").is_file():
-            return parent
-    return None
-
-
 def cell_error(path: Path | str, row: int | None, column: str | None, what: str) -> ValidationError:
     """The one-line error every check raises: ``FILE: row N, column 'C': what``."""
     where = []
