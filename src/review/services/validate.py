@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReviewError, ValidationError
-from ..validate.run import FIGURE_KINDS, FIGURE_SUFFIXES, PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
+from ..errors import ReviewError
+from ..validate.run import FIGURE_KINDS, PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -63,15 +63,13 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
             plot_out: Path | None = None) -> Analysis:
     """Run one analysis; ``to_extraction`` (factors) writes the own-data study file."""
     from ..validate.report import report_lines
-    from ..validate.run import check_privacy, run_analysis, write_json, write_plot
+    from ..validate.run import check_figure, check_privacy, run_analysis, write_json, write_plot
     from ..validate.table import encoding_warning
 
     options = dict(options or {})
     warnings = check_privacy(kind, Path(path), [p for p in (json_out, plot_out) if p is not None])
-    if plot_out is not None and kind not in FIGURE_KINDS:
-        raise ValidationError(f"--plot: {kind} has no figure (survival and predictive do)")
-    if plot_out is not None and Path(plot_out).suffix.lower() not in FIGURE_SUFFIXES:
-        raise ValidationError(f"{plot_out}: a figure is written as .png, .svg or .pdf")
+    if plot_out is not None:
+        check_figure(kind, Path(plot_out))
     folder = extraction_folder(workspace, extraction_dir)
     factor_list = _factor_list(folder) if kind == "factors" else None
     to_extraction = kind == "factors" and bool(options.get("to_extraction"))

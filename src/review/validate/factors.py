@@ -135,7 +135,9 @@ def _logistic(y: pd.Series, x: pd.DataFrame, level: float) -> tuple[float, float
     fit = sm.Logit(y, sm.add_constant(x, has_constant="add")).fit(disp=0, maxiter=200)
     low, high = fit.conf_int(alpha=1 - level).iloc[1]
     b = fit.params.iloc[1]
-    if not np.all(np.isfinite([b, low, high])) or abs(b) > 20:
+    with np.errstate(over="ignore"):  # an overflowing bound is separation too: estimable says no
+        odds = np.exp([b, low, high])
+    if not estimable(*odds):
         raise ValueError("the model does not converge (separation: the factor predicts the outcome perfectly)")
     return float(np.exp(b)), float(np.exp(low)), float(np.exp(high)), float(fit.pvalues.iloc[1])
 

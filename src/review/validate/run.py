@@ -172,15 +172,22 @@ def write_json(result: Any, path: Path) -> Path:
     return Path(path)
 
 
+def check_figure(kind: str, path: Path) -> None:
+    """A figure only for the kinds that have one, as .png, .svg or .pdf: checked before anything runs."""
+    if kind not in FIGURE_KINDS:
+        raise ValidationError(f"--plot: {kind} has no figure (survival and predictive do)")
+    if Path(path).suffix.lower() not in FIGURE_SUFFIXES:
+        raise ValidationError(f"{path}: a figure is written as .png, .svg or .pdf")
+
+
 def write_plot(result: Any, path: Path) -> Path | None:
-    """A figure for the kinds that have one (survival: KM curves; predictive: calibration)."""
+    """A figure for the kinds that have one (survival: KM curves; predictive: calibration); ``path`` as
+    :func:`check_figure` allows."""
     from . import plots
     from .predictive import PredictiveResult
     from .survival import SurvivalResult
 
     synthetic = is_synthetic(result.path)
-    if Path(path).suffix.lower() not in FIGURE_SUFFIXES:
-        raise ValidationError(f"{path}: a figure is written as .png, .svg or .pdf")
     with _writing(Path(path)):
         if isinstance(result, SurvivalResult):
             return plots.km_plot(result, path, synthetic=synthetic)
