@@ -56,6 +56,10 @@ def test_removed_records_and_linked_notices_leave_the_queue_and_come_back(worksp
     assert alice.not_offered(retracted) == "removed before screening: retracted"
     assert alice.not_offered(erratum) == f"notice of #{article} (erratum)"
     assert alice.not_offered(first) == ""
+    with pytest.raises(service.NotOffered) as refused:  # the TUI's refusal: no parentheses nested in it
+        alice.decide(erratum, "include")
+    assert str(refused.value) == f"record {erratum}: not offered for screening (erratum of record {article}, " \
+                                 "linked by dedup); nothing recorded"
     ranking = alice.retrain()  # an include and an exclude to learn from: the decision on the removed one is not
     assert ranking.n_labelled == 2 and not {erratum, retracted, old} & set(ranking.order)
     alice.apply_ranking(ranking)
@@ -129,6 +133,10 @@ def test_conflicts_and_agreement_cover_the_records_to_screen_and_a_restore_bring
     with pytest.raises(service.NotOffered, match=rf"record {retracted}: not offered .*retracted.*nothing recorded"):
         service.resolve_conflict(workspace, retracted, "include", "carol")
     assert store_resolutions(store)[retracted] == ("exclude", "carol")  # the earlier resolution is kept
+    with pytest.raises(service.NotOffered) as refused:
+        service.resolve_conflict(workspace, erratum, "include", "carol")
+    assert str(refused.value) == (f"record {erratum}: not offered for screening (erratum of record {article}, "
+                                  "linked by dedup); its conflict counts nowhere, nothing recorded")
 
     exported = service.export_agreement(workspace, tmp_path / "out")
     rows = list(csv.reader((tmp_path / "out" / "conflicts.csv").open()))

@@ -46,6 +46,12 @@ class Removal:
             return f"notice of #{self.notice_of} ({self.kind})"
         return f"removed before screening: {self.reason}"
 
+    def why_refused(self) -> str:
+        """Why, as it stands inside a refusal's parentheses (so none nested in it)."""
+        if self.notice_of is not None:
+            return f"{self.kind} of record {self.notice_of}, linked by dedup"
+        return f"removed before screening: {self.reason}"
+
 
 def removed_before_screening(store: Store, duplicates: Collection[int] | None = None) -> dict[int, Removal]:
     """Record id -> why it is removed before screening: by hand (that reason wins), or a linked
@@ -82,6 +88,20 @@ class SetAside:
             return "set aside as a duplicate by dedup"
         removal = self.removed.get(record_id)
         return removal.describe() if removal is not None else ""
+
+    def why_refused(self, record_id: int) -> str:
+        """Why a decision on ``record_id`` is refused, to stand inside the refusal's parentheses
+        ("" for a record to screen): the one phrase the session, ``review decide`` and conflict
+        resolution give."""
+        if record_id in self.duplicates:
+            return "set aside as a duplicate by dedup"
+        removal = self.removed.get(record_id)
+        return removal.why_refused() if removal is not None else ""
+
+    def refusal(self, record_id: int) -> str:
+        """``record N: not offered for screening (why)`` ("" for a record to screen)."""
+        why = self.why_refused(record_id)
+        return f"record {record_id}: not offered for screening ({why})" if why else ""
 
 
 def set_aside(store: Store, duplicates: Collection[int] | None = None) -> SetAside:

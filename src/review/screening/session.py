@@ -340,8 +340,7 @@ class ScreeningSession:
             if record_id not in self._id_set:
                 raise ReviewError(f"record {record_id}: not in this workspace")
             if record_id in self._hidden:  # PRISMA would not count it: refuse rather than waste it
-                raise NotOffered(f"record {record_id}: not offered for screening "
-                                  f"({self.not_offered(record_id)}); nothing recorded")
+                raise NotOffered(f"{self._aside.refusal(record_id)}; nothing recorded")
             phase = self.phase
             earlier = self._state.decided.get(record_id)
             if chosen and phase == PHASE_SAMPLE and (earlier is None or earlier.phase != PHASE_SAMPLE):
@@ -415,6 +414,10 @@ class ScreeningSession:
     def not_offered(self, record_id: int) -> str:
         """Why a record of this workspace is not offered for screening, in words ("" if it is)."""
         return self._aside.why(record_id)
+
+    def why_refused(self, record_id: int) -> str:
+        """Why a decision on the record is refused, as it stands in a refusal's parentheses ("" if offered)."""
+        return self._aside.why_refused(record_id)
 
     def removal(self, record_id: int) -> Removal | None:
         """The record's removal before screening (None: not removed, perhaps a duplicate)."""

@@ -170,10 +170,9 @@ def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver:
 
     if label not in SCREENING_LABELS:
         raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
-    why = set_aside(workspace.store).why(record_id)
-    if why:
-        raise NotOffered(f"record {record_id}: not offered for screening ({why}); its conflict counts nowhere, "
-                         "nothing recorded")
+    refusal = set_aside(workspace.store).refusal(record_id)
+    if refusal:
+        raise NotOffered(f"{refusal}; its conflict counts nowhere, nothing recorded")
     reasons = _exclusion_reasons(workspace, label, reason, misplaced="reason: only for an exclusion")
     return resolve(workspace.store, record_id, label, resolver, note=note, reasons=reasons)
 
@@ -370,15 +369,13 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
 
 def _not_in_queue(session: ScreeningSession, record_id: int) -> str:
     """``review decide``'s one line for a record the queue leaves out, and the way back (decision 0021)."""
+    why = f"ID {record_id}: not in the screening queue ({session.why_refused(record_id)}"
     removal = session.removal(record_id)
     if removal is None:
-        return f"ID {record_id}: not in the screening queue (set aside as a duplicate by dedup); nothing recorded"
+        return f"{why}); nothing recorded"
     if removal.notice_of is not None:
-        return (f"ID {record_id}: not in the screening queue ({removal.kind} of record {removal.notice_of}, linked "
-                f"by dedup: PRISMA counts it as removed before screening); screen record {removal.notice_of}; "
-                "nothing recorded")
-    return (f"ID {record_id}: not in the screening queue (removed before screening: {removal.reason}); "
-            f"'review prisma restore {record_id}' puts it back; nothing recorded")
+        return f"{why}: PRISMA counts it as removed before screening); screen record {removal.notice_of}; nothing recorded"
+    return f"{why}); 'review prisma restore {record_id}' puts it back; nothing recorded"
 
 
 def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:

@@ -453,7 +453,7 @@ class ScreeningScreen(ProjectScreen):
             record = self.current
             if record is not None and record.id is not None and record.id != self._opened_id \
                     and not project.session.is_to_screen(record.id):  # removed meanwhile: say so, move on
-                self.notify(f"#{record.id} is no longer offered ({project.session.not_offered(record.id)}); "
+                self.notify(f"#{record.id} is no longer offered ({project.session.why_refused(record.id)}); "
                             "on to the next record", timeout=6)
                 self.current = project.session.next_record()
                 self._paint()
