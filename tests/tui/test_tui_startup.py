@@ -193,3 +193,25 @@ def test_textual_paints_on_a_finer_clock_unless_the_user_chose_one() -> None:
     code = "import review.cli.tui, review.tui.app, textual.constants as c; print(c.MAX_FPS)"
     ours, theirs = fresh_python(code), fresh_python(code, TEXTUAL_FPS="30")
     assert (ours.stdout.strip(), theirs.stdout.strip()) == ("240", "30")
+
+
+def test_the_retrain_worker_follows_removals_without_reading_every_text_again(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``review prisma remove`` reaches the worker's session before its next retrain; the
+    texts it has read stay (only an import or merge, ``records_changed``, reads them again)."""
+    from review.services import prisma
+    from review.tui import retrainer
+
+    monkeypatch.setattr(retrainer, "_SESSIONS", {})  # this process plays the worker
+    root = str(fresh_ws.root.resolve())
+    ids = ranking_store.record_ids(fresh_ws.store)
+    fresh_ws.store.add_decision(ids[0], "alice", "include")
+    fresh_ws.store.add_decision(ids[1], "alice", "exclude")
+    assert ids[5] in retrainer._retrain_in_worker(root, "alice", 0).order
+    reads: list[int] = []
+    texts = ranking_store.record_texts
+    monkeypatch.setattr(ranking_store, "record_texts", lambda store: reads.append(1) or texts(store))
+    prisma.remove_records(fresh_ws, [ids[5]], "alice", "retracted")
+    assert ids[5] not in retrainer._retrain_in_worker(root, "alice", 0).order and reads == []
+    retrainer._retrain_in_worker(root, "alice", 1)  # records imported or merged: read again
+    assert reads

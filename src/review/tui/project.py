@@ -61,11 +61,9 @@ class Project:
     def refresh_set_aside(self) -> bool:
         """Follow removals before screening (and dedup changes) made elsewhere, e.g. by
         ``review prisma remove`` or ``restore`` in a shell; True if the queue changed. Cheap
-        (milliseconds), but call from a worker."""
-        changed = self.session.refresh_set_aside()
-        if changed:
-            self.retrainer.records_changed()
-        return changed
+        (milliseconds), but call from a worker. The retrain worker reads them itself before every
+        retrain, keeping the texts it has read (``records_changed`` would read them all again)."""
+        return self.session.refresh_set_aside()
 
     def records(self) -> dict[int, Record]:
         """All records by id, read once (call from a worker: slow for large workspaces)."""

@@ -47,6 +47,8 @@ def _retrain_in_worker(root: str, reviewer: str, records_version: int) -> Rankin
         if version != records_version:  # records imported or merged since
             session.refresh_records()
             entry[1] = records_version
+        else:  # removals before screening may have changed (a shell, the app): the texts read stay
+            session.refresh_set_aside()
         session.reload_decisions()
     return session.retrain()
 
@@ -125,7 +127,8 @@ class Retrainer:
         return self._worker
 
     def records_changed(self) -> None:
-        """Records were imported or merged: the worker's session reads them again."""
+        """Records were imported or merged: the worker's session reads them (and their texts) again.
+        A change of the records set aside needs no call: the worker reads those before every retrain."""
         self.records_version += 1
 
     def close(self) -> None:
