@@ -80,3 +80,28 @@ def test_a_lock_taken_mid_command_names_the_decisions_already_saved(sqlite_ws: W
     monkeypatch.setattr(core.Store, "add_decision", add_decision)
     result = CliRunner().invoke(main, ["-w", str(sqlite_ws.root), "-r", "bob", "decide", ids[1], "--exclude"])
     assert result.exit_code == 0, result.stderr
+
+
+def test_an_earlier_claim_still_too_busy_to_release_does_not_stop_the_next_command(
+        sqlite_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long-lived process (the TUI, a script) retries an unreleased claim first; a store still
+    busy for that release keeps the claim for the call after, and this call's decisions go in."""
+    from review.services import screening as service
+
+    ids = [str(r.id) for r in sqlite_ws.store.records()]
+    left = service.claim_reviewer(sqlite_ws, "alice")  # an earlier call's release found the store busy
+    monkeypatch.setattr(service, "_UNRELEASED", [(sqlite_ws.database_url, left)])
+    release = service.release_reviewer
+
+    def busy_for_the_earlier_claim(workspace: Workspace, claim: object) -> None:
+        if claim is left:
+            raise core.StoreBusy("the store is busy")
+        release(workspace, claim)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "release_reviewer", busy_for_the_earlier_claim)
+    made = service.decide_records(sqlite_ws, "bob", [ids[0]], "include")
+    assert [d.record_id for d in made] == [int(ids[0])]
+    assert service._UNRELEASED == [(sqlite_ws.database_url, left)]  # kept for the next command
+    monkeypatch.setattr(service, "release_reviewer", release)
+    service.decide_records(sqlite_ws, "bob", [ids[1]], "include")
+    assert service._UNRELEASED == []

@@ -281,7 +281,10 @@ def _deciding_session(workspace: Workspace, reviewer: str) -> Iterator[Screening
     from ..store.core import StoreBusy
 
     for left in [c for c in _UNRELEASED if c[0] == workspace.database_url]:
-        release_reviewer(workspace, left[1])
+        try:
+            release_reviewer(workspace, left[1])
+        except StoreBusy:  # still busy: the command goes on (its claim is another), kept for the next
+            continue
         _UNRELEASED.remove(left)
     session, claim = open_claimed_session(workspace, reviewer)
     try:
