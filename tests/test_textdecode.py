@@ -130,6 +130,18 @@ def test_a_binary_file_is_one_line_naming_file_and_offset_and_nothing_is_written
     assert workspace.store.count_records() == 0
 
 
+@pytest.mark.parametrize(("data", "where", "offset"), [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "line 1", "at offset 0"),
+    ("title\nA study\n".encode("utf-16-le"), "line 1", "at offset 1"),
+    (b"title,year\nA,2001\n" + b"B\x01\x02\x03\x04,\x05\x06\x07\x08\n" * 4, "line 3", "the first at offset 19"),
+], ids=["signature", "utf16_without_bom", "control_bytes"])
+def test_every_binary_refusal_names_line_and_offset(data, where, offset):
+    """docs/interfaces.md: every refusal is ``FILE:line N: … offset B …`` (decision 0022)."""
+    with pytest.raises(ImportFormatError) as refused:
+        decode_user_bytes(data, "in.csv")
+    assert str(refused.value).startswith(f"in.csv:{where}: ") and offset in str(refused.value)
+
+
 def test_utf8_with_a_stray_byte_is_refused_not_read_as_mojibake(tmp_path):
     # dedup's CSV mode read this as cp1252 before: "CafÃ©" in a title, silently.
     path = tmp_path / "mixed.csv"

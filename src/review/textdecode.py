@@ -70,13 +70,14 @@ def check_not_binary(data: bytes, path: Path | str) -> None:
     """Raise when ``data`` is a known binary format or full of control bytes."""
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise ImportFormatError(path, None, f"binary file: {what}, not text")
+            raise ImportFormatError(path, _at(data, 0), f"binary file: {what}, not text (its signature at offset 0)")
     if data.startswith(UTF16_BOMS):
         return
     head = data[:SNIFF_BYTES]
     nul = head.find(b"\x00")
     if nul >= 0 and max(head[0::2].count(0), head[1::2].count(0)) * 3 > len(head):
-        raise ImportFormatError(path, None, "looks like UTF-16 without a byte-order mark; re-save it as UTF-8")
+        raise ImportFormatError(path, _at(data, nul), f"looks like UTF-16 without a byte-order mark (NUL byte at "
+                                f"offset {nul}); re-save it as UTF-8")
     if nul >= 0:
         raise ImportFormatError(path, _at(data, nul), f"binary file (NUL byte at offset {nul}), not text")
     controls = _CONTROL.findall(head)
@@ -84,7 +85,7 @@ def check_not_binary(data: bytes, path: Path | str) -> None:
         first = _CONTROL.search(head)
         offset = first.start() if first else 0
         raise ImportFormatError(
-            path, None, f"binary file ({len(controls)} control bytes in the first {len(head):,}, "
+            path, _at(data, offset), f"binary file ({len(controls)} control bytes in the first {len(head):,}, "
             f"the first at offset {offset}), not text"
         )
 
