@@ -371,11 +371,7 @@ class Store:
         PostgreSQL: a transaction-scoped advisory lock per reviewer (other reviewers never wait).
         SQLite has one writer at a time anyway: take its write lock before the check.
         """
-        if self.dialect == "postgresql":
-            key = zlib.crc32(f"review-decide:{reviewer}".encode("utf-8"))
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
-        else:
-            _take_write_lock(conn)
+        self._advisory_lock(conn, f"review-decide:{reviewer}")
 
     def lock(self, conn: sa.Connection, name: str) -> None:
         """Serialise this transaction against every other one that locks ``name`` (until commit).
@@ -384,9 +380,13 @@ class Store:
         reads committed rows per statement, so two such transactions at once would each rebuild
         from a log without the other's row. PostgreSQL: an advisory lock per name; SQLite: its write lock.
         """
+        self._advisory_lock(conn, f"review-lock:{name}")
+
+    def _advisory_lock(self, conn: sa.Connection, key: str) -> None:
+        """PostgreSQL: a transaction-scoped advisory lock on ``key`` (only holders of the same key
+        wait); SQLite, one writer at a time anyway: its write lock."""
         if self.dialect == "postgresql":
-            key = zlib.crc32(f"review-lock:{name}".encode("utf-8"))
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(key.encode("utf-8")))))
         else:
             _take_write_lock(conn)
 
