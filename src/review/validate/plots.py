@@ -54,9 +54,10 @@ def calibration_plot(result: PredictiveResult, path: Path, *, synthetic: bool = 
         x = list(range(len(groups)))
         ax.set_xticks(x, [g.group for g in groups])
         ax.set_xlabel(result.predictor)
-    y = [g.observed or 0.0 for g in groups]
-    err = [[yi - (g.observed_ci[0] if g.observed_ci[0] is not None else yi) for yi, g in zip(y, groups)],
-           [(g.observed_ci[1] if g.observed_ci[1] is not None else yi) - yi for yi, g in zip(y, groups)]]
+    # A group with an observed risk has its CI too (Wilson, or Kaplan-Meier's bands).
+    y = [float(g.observed) for g in groups]  # type: ignore[arg-type]
+    err = [[yi - float(g.observed_ci[0]) for yi, g in zip(y, groups)],  # type: ignore[arg-type]
+           [float(g.observed_ci[1]) - yi for yi, g in zip(y, groups)]]  # type: ignore[arg-type]
     ax.errorbar(x, y, yerr=err, fmt="o", capsize=3)
     for xi, yi, g in zip(x, y, groups):
         ax.annotate(g.group, (xi, yi), textcoords="offset points", xytext=(6, -10), fontsize=7)
