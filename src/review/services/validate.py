@@ -66,13 +66,9 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     folder = extraction_folder(workspace, extraction_dir)
     factor_list = _factor_list(folder) if kind == "factors" else None
     to_extraction = kind == "factors" and bool(options.get("to_extraction"))
-    if to_extraction:  # every reason to refuse is checked before anything is written
-        from ..validate.own_data import check_own_data_source
-
-        if folder is None or factor_list is None:
-            raise ReviewError(f"--to-extraction: no extraction folder with factors.toml "
-                              f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
-        check_own_data_source(Path(path))
+    if to_extraction and (folder is None or factor_list is None):
+        raise ReviewError(f"--to-extraction: no extraction folder with factors.toml "
+                          f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
     result = run_analysis(kind, path, options)

@@ -131,7 +131,6 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
             raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
                               "migrate only into an empty database")
         return done
-    _refuse_live_sessions(source)
     target = Store.open(target_url)
     kept = False
     try:
@@ -139,7 +138,7 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
         # as busy), never lands in the old store after its rows were copied.
         with source.locked_transaction() as src, target.transaction() as dst:
             _hold_writes(src)
-            _refuse_live_sessions(source, src)
+            _refuse_live_sessions(src)
             if (held := nonempty_table(dst)) is not None:
                 raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
                                   "migrate only into an empty database")
@@ -191,20 +190,17 @@ def _hold_writes(conn: sa.Connection) -> None:
         conn.execute(sa.text(f"LOCK TABLE {', '.join(names)} IN SHARE MODE"))
 
 
-def _refuse_live_sessions(source: Store, conn: sa.Connection | None = None) -> None:
+def _refuse_live_sessions(conn: sa.Connection) -> None:
     """A review window still open on the source would go on saving decisions into the old store,
-    where nobody reads them after the move: refuse while any reviewer's session is live."""
+    where nobody reads them after the move: refuse while any reviewer's session is live (checked
+    under the copy's lock, so no window opens between the check and the copy)."""
     from .sessions import live_sessions
 
-    if conn is None:
-        with source.connect() as own:
-            return _refuse_live_sessions(source, own)
     live = live_sessions(conn)
     if live:
         who = "; ".join(f"{h.reviewer} ({h.describe()})" for h in live)
         raise ReviewError(f"migration refused: a review window is open on this store ({who}); close every "
                           "window (review, review screen) first — nothing was copied", title="Migrate")
-    return None
 
 
 def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str | None]:
