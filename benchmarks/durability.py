@@ -34,9 +34,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
 import random
-import select
 import signal
 import subprocess
 import sys
@@ -48,42 +46,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from review.records import Record
-from review.workspace import Workspace, init_workspace
+sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))  # the kill harness the tests use
+
+import kill_harness  # noqa: E402
+from kill_harness import DECIDE, DEDUP, LINK, MIGRATE  # noqa: E402
+from review.records import Record  # noqa: E402
+from review.workspace import Workspace, init_workspace  # noqa: E402
 
 REVIEW = [sys.executable, "-c", "from review.cli import main; main()"]
 
 
 def run_until_killed(code: str, *args: object, after_lines: int, delay: float) -> tuple[list[str], bool]:
     """The child's confirmed lines, and whether the kill landed before it ended."""
-    with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], stdout=subprocess.PIPE, stderr=errors)
-        assert child.stdout is not None
-        fd = child.stdout.fileno()
-        output = b""
-        try:
-            while output.count(b"\n") < after_lines:
-                ready, _, _ = select.select([fd], [], [], 300)
-                chunk = os.read(fd, 65536) if ready else b""
-                if not chunk:
-                    break
-                output += chunk
-            time.sleep(delay)
-            child.send_signal(signal.SIGKILL)
-            child.wait(60)
-            while chunk := os.read(fd, 65536):
-                output += chunk
-        finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            child.stdout.close()
-        errors.seek(0)
-        err = errors.read().decode("utf-8", "replace")
-    killed = child.returncode == -signal.SIGKILL
-    if not killed and child.returncode != 0:
+    lines, returncode, err = kill_harness.run_until_killed(code, *args, after_lines=after_lines, delay=delay,
+                                                           start_timeout=300)
+    killed = returncode == kill_harness.SIGKILLED
+    if not killed and returncode != 0:
         raise RuntimeError(f"child failed: {err[-600:]}")
-    return output.decode("utf-8").split(), killed
+    return lines, killed
 
 
 def workspace(root: Path, n: int, url: str | None = None) -> Workspace:
@@ -111,15 +91,6 @@ class Tally:
                 "stray_temps": self.stray}
 
 
-DECIDE = """
-import sys
-from review.workspace import Workspace
-from review.services.screening import decide_records
-ws = Workspace(sys.argv[1])
-for rid in sys.argv[3:]:
-    decide_records(ws, sys.argv[2], [rid], "exclude" if int(rid) % 4 else "include")
-    print(rid, flush=True)
-"""
 
 
 def scenario_decide(tmp: Path, kills: int, rng: random.Random) -> Tally:
@@ -210,23 +181,6 @@ def scenario_import(tmp: Path, kills: int, rng: random.Random) -> Tally:
     return tally
 
 
-DEDUP = """
-import sys
-from review.workspace import Workspace
-from review.dedup.decisions import decide_pair, undo_decision, undo_merge
-from review.errors import ReviewError
-store = Workspace(sys.argv[1]).store
-a, b, c, d = map(int, sys.argv[2:6])
-while True:
-    first = decide_pair(store, a, b, "same", "alice"); print("merge", flush=True)
-    decide_pair(store, b, c, "same", "alice"); print("merge", flush=True)
-    decide_pair(store, c, d, "same", "alice"); print("merge", flush=True)
-    try:
-        undo_merge(store, d, "alice", detach_only=True); print("undo-merge", flush=True)
-    except ReviewError:
-        pass
-    undo_decision(store, first, "alice"); print("undo", flush=True)
-"""
 
 
 def scenario_dedup(tmp: Path, kills: int, rng: random.Random) -> Tally:
@@ -249,16 +203,6 @@ def scenario_dedup(tmp: Path, kills: int, rng: random.Random) -> Tally:
     return tally
 
 
-LINK = """
-import sys
-from review.workspace import Workspace
-from review.services.prisma import link_reports, unlink_reports
-ws = Workspace(sys.argv[1])
-study, reports = int(sys.argv[2]), [int(r) for r in sys.argv[3:]]
-while True:
-    link_reports(ws, study, reports, "alice"); print("linked", flush=True)
-    unlink_reports(ws, reports, "alice"); print("unlinked", flush=True)
-"""
 
 
 def scenario_link(tmp: Path, kills: int, rng: random.Random) -> Tally:
@@ -278,15 +222,6 @@ def scenario_link(tmp: Path, kills: int, rng: random.Random) -> Tally:
     return tally
 
 
-MIGRATE = """
-import sys
-from review.workspace import Workspace
-from review.services.workspace import migrate_store
-print("start", flush=True)
-migrate_store(Workspace(sys.argv[1]), sys.argv[2])
-print("migrated", flush=True)
-import time; time.sleep(60)
-"""
 
 
 def scenario_migrate(tmp: Path, kills: int, rng: random.Random) -> Tally:

@@ -5,18 +5,14 @@ goes on without repair. (benchmarks/durability.py runs the same with hundreds of
 
 from __future__ import annotations
 
-import os
 import random
-import select
-import signal
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
 
+import kill_harness
+from kill_harness import DECIDE, DEDUP, LINK, MIGRATE
 from review.dedup import decisions as dedup_decisions
 from review.records import Record
 from review.services import prisma as prisma_service
@@ -33,37 +29,11 @@ START_TIMEOUT = 120.0
 
 
 def run_until_killed(code: str, *args: object, after_lines: int, delay: float) -> list[str]:
-    """Run ``code`` in a child, SIGKILL it ``delay`` s after its ``after_lines``-th line of stdout
-    (a line = a change that returned), and return every line it printed (those that returned)."""
-    with tempfile.TemporaryFile() as errors:
-        child = subprocess.Popen([sys.executable, "-c", code, *map(str, args)], stdout=subprocess.PIPE,
-                                 stderr=errors)
-        assert child.stdout is not None
-        fd = child.stdout.fileno()  # read unbuffered: every byte the child wrote is counted
-        output = b""
-        deadline = time.monotonic() + START_TIMEOUT
-        try:
-            while output.count(b"\n") < after_lines:
-                ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-                chunk = os.read(fd, 65536) if ready else b""
-                if not chunk:
-                    break
-                output += chunk
-            time.sleep(delay)
-            child.send_signal(signal.SIGKILL)
-            child.wait(60)
-            while chunk := os.read(fd, 65536):
-                output += chunk
-        finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            child.stdout.close()
-        errors.seek(0)
-        err = errors.read().decode("utf-8", "replace")
-    lines = output.decode("utf-8").split()
-    assert child.returncode == -signal.SIGKILL, f"the child ended before the kill: {err[-800:]}"
-    assert len(lines) >= after_lines, err[-800:]
+    """The lines (changes that returned) of a child killed ``delay`` s after its ``after_lines``-th."""
+    lines, returncode, err = kill_harness.run_until_killed(code, *args, after_lines=after_lines, delay=delay,
+                                                           start_timeout=START_TIMEOUT)
+    assert returncode == kill_harness.SIGKILLED, f"the child ended before the kill: {err}"
+    assert len(lines) >= after_lines, err
     return lines
 
 
@@ -74,15 +44,6 @@ def _workspace(tmp_path: Path, n: int) -> Workspace:
     return ws
 
 
-DECIDE = """
-import sys
-from review.workspace import Workspace
-from review.services.screening import decide_records
-ws = Workspace(sys.argv[1])
-for rid in sys.argv[3:]:
-    decide_records(ws, sys.argv[2], [rid], "exclude" if int(rid) % 4 else "include")  # as `review decide`
-    print(rid, flush=True)
-"""
 
 
 def test_a_killed_decision_burst_keeps_every_returned_decision(workspace: Workspace) -> None:
@@ -147,23 +108,6 @@ def test_an_import_killed_while_writing_leaves_all_or_nothing_and_imports_again(
     assert again.files[0].status == ("skipped" if n_records > 10 else "imported")
 
 
-DEDUP = """
-import sys
-from review.workspace import Workspace
-from review.dedup.decisions import decide_pair, undo_decision, undo_merge
-from review.errors import ReviewError
-store = Workspace(sys.argv[1]).store
-a, b, c, d = map(int, sys.argv[2:6])
-while True:
-    first = decide_pair(store, a, b, "same", "alice"); print("merge", flush=True)
-    decide_pair(store, b, c, "same", "alice"); print("merge", flush=True)
-    decide_pair(store, c, d, "same", "alice"); print("merge", flush=True)
-    try:
-        undo_merge(store, d, "alice", detach_only=True); print("undo-merge", flush=True)
-    except ReviewError:
-        pass  # (an earlier "different" from a killed round keeps d apart)
-    undo_decision(store, first, "alice"); print("undo", flush=True)
-"""
 
 
 def test_dedup_merges_and_undos_killed_leave_clusters_in_line_with_the_log(tmp_path: Path) -> None:
@@ -183,16 +127,6 @@ def test_dedup_merges_and_undos_killed_leave_clusters_in_line_with_the_log(tmp_p
         assert len(human) >= confirmed_total  # (an undo-merge appends one row per pair)
 
 
-LINK = """
-import sys
-from review.workspace import Workspace
-from review.services.prisma import link_reports, unlink_reports
-ws = Workspace(sys.argv[1])
-study, reports = int(sys.argv[2]), [int(r) for r in sys.argv[3:]]
-while True:
-    link_reports(ws, study, reports, "alice"); print("linked", flush=True)
-    unlink_reports(ws, reports, "alice"); print("unlinked", flush=True)
-"""
 
 
 def test_a_link_of_several_reports_killed_is_all_or_nothing(tmp_path: Path) -> None:
@@ -227,15 +161,6 @@ def test_a_link_that_fails_part_way_keeps_none_of_it(tmp_path: Path, monkeypatch
     assert fulltext_store.report_links(ws.store) == {}
 
 
-MIGRATE = """
-import sys
-from review.workspace import Workspace
-from review.services.workspace import migrate_store
-print("start", flush=True)
-migrate_store(Workspace(sys.argv[1]), sys.argv[2])
-print("migrated", flush=True)
-import time; time.sleep(60)
-"""
 
 
 def test_a_migration_killed_part_way_leaves_a_workspace_that_opens_and_migrates_again(tmp_path: Path) -> None:
