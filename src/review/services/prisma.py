@@ -21,7 +21,7 @@ __all__ = [
     "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
     "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
-    "record_screening_stop", "remove_records", "removed_before_screening", "restore_records", "undo_last_fulltext_event",
+    "record_screening_stop", "remove_records", "restore_records", "undo_last_fulltext_event",
     "unlink_report", "unlink_reports", "withdraw_screening_stop", "write_outputs",
 ]
 
@@ -94,14 +94,6 @@ def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, r
     from ..store.fulltext import remove_records as remove
 
     return remove(workspace.store, record_ids, reviewer, reason)
-
-
-def removed_before_screening(workspace: Workspace) -> dict[int, str]:
-    """Records PRISMA counts as removed before screening, with the reason: removed by hand
-    (``review prisma remove``) or a notice or comment linked to another record (dedup)."""
-    from ..prisma.counts import removals_before_screening
-
-    return removals_before_screening(workspace.store)
 
 
 def restore_records(workspace: Workspace, record_ids: list[int], reviewer: str) -> int:
