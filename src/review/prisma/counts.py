@@ -15,7 +15,7 @@ example records nobody screened and no stopping rule covered).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -217,13 +217,14 @@ def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
 RELATED_REASON = "Notice or comment linked to another record"
 
 
-def removals_before_screening(store: Store) -> dict[int, str]:
+def removals_before_screening(store: Store, duplicates: Collection[int]) -> dict[int, str]:
     """Record -> reason for every record removed before screening: by hand, or a linked notice
-    (the screening queue's definition, ``screening.removed``: the queue leaves out what PRISMA removes)."""
+    (the screening queue's definition, ``screening.removed``: the queue leaves out what PRISMA removes).
+    ``duplicates``: dedup's, as :func:`duplicate_record_ids` read them (not read twice)."""
     from ..screening.removed import removed_before_screening
 
     return {record_id: RELATED_REASON if removal.notice_of is not None else removal.reason
-            for record_id, removal in removed_before_screening(store).items()}
+            for record_id, removal in removed_before_screening(store, duplicates).items()}
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:
@@ -237,7 +238,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
     duplicates, dedup_available = duplicate_record_ids(store)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
     stop = current_screening_stop(store)
-    removals = removals_before_screening(store)
+    removals = removals_before_screening(store, duplicates)
     states = report_states(store)
 
     boxes: dict[str, set[int]] = {name: set() for name in _KIND_BOX.values()}
