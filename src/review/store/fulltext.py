@@ -25,7 +25,7 @@ __all__ = [
     "append_links",
     "FULLTEXT_EVENTS", "FulltextEvent", "ReportLink", "ScreeningStop",
     "add_fulltext_event", "undo_last_fulltext_event", "fulltext_events", "current_fulltext_events",
-    "link_report", "unlink_report", "report_links",
+    "unlink_report", "report_links",
     "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop",
     "record_sources", "current_screening_labels",
     "remove_records", "restore_records", "current_removals",
@@ -176,20 +176,9 @@ def current_fulltext_events(store: Store) -> list[FulltextEvent]:
 
 
 # -- reports linked to studies ---------------------------------------------------------------
-def link_report(store: Store, report_id: int, study_id: int, reviewer: str) -> ReportLink:
-    """Record that ``report_id`` reports the study represented by record ``study_id``."""
-    if report_id == study_id:
-        return unlink_report(store, report_id, reviewer)
-    return _append_link(store, report_id, study_id, reviewer)
-
-
 def unlink_report(store: Store, report_id: int, reviewer: str) -> ReportLink:
     """Make ``report_id`` its own study again (appends; the earlier link stays in the log)."""
-    return _append_link(store, report_id, None, reviewer)
-
-
-def _append_link(store: Store, report_id: int, study_id: int | None, reviewer: str) -> ReportLink:
-    return append_links(store, [(report_id, study_id)], reviewer)[0]
+    return append_links(store, [(report_id, None)], reviewer)[0]
 
 
 def append_links(store: Store, links: Sequence[tuple[int, int | None]], reviewer: str) -> list[ReportLink]:
