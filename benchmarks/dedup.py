@@ -44,7 +44,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from review.dedup.csvio import read_records_csv
+from review.dedup.csvio import load_records_csv
 from review.dedup.drift import DEFAULT_RATES, KINDS, drift
 from review.dedup.engine import deduplicate
 from review.dedup.rules import Thresholds
@@ -496,7 +496,7 @@ def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with
                with_learned: bool = False, rates: dict[str, float] | None = None) -> dict[str, object]:
     sets: list[LabelledSet] = []
     for path in files:
-        records = read_records_csv(path)
+        records = load_records_csv(path).records
         sets.append((path.stem, records, [str(r.extra.get("dup_group", "")) for r in records]))
     if python is None:
         print("bib-dedupe: not run (give --bib-dedupe-python)")
@@ -639,7 +639,7 @@ def accuracy(files: list[Path], with_bib_dedupe: bool) -> list[dict[str, object]
     rows: list[dict[str, object]] = []
     why_not = bib_dedupe_available() if with_bib_dedupe else "skipped (--no-bib-dedupe)"
     for path in files:
-        records = read_records_csv(path)
+        records = load_records_csv(path).records
         truth = [str(r.extra.get("dup_group", "")) for r in records]
         if not all(truth):
             raise SystemExit(f"{path}: needs a dup_group column with ground truth")

@@ -143,4 +143,4 @@ def read_csv_text(path: Path, expected: str) -> CsvText:
     header = header_line(decoded.text)
     if header is None:
         raise ImportFormatError(path, None, empty_file(expected))
-    return CsvText(decoded.text.lstrip("\ufeff"), header, decoded.encoding)
+    return CsvText(decoded.text, header, decoded.encoding)  # (textdecode removed the BOM)

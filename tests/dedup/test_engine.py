@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from review.cli import main
 from review.dedup.blocking import candidate_pairs
 from review.dedup.cluster import build_clusters, merge_fields
-from review.dedup.csvio import OUTPUT_COLUMNS, read_records_csv
+from review.dedup.csvio import OUTPUT_COLUMNS, load_records_csv
 from review.dedup.diff import word_diff
 from review.dedup.engine import deduplicate
 from review.dedup.export import cluster_rows
@@ -147,7 +147,7 @@ def test_csv_mode_to_stdout_and_bad_input(tmp_path: Path) -> None:
 def test_csv_reader_decodes_cp1252_and_splits_authors(tmp_path: Path) -> None:
     path = tmp_path / "cp.csv"
     path.write_bytes((CSV_HEADER + 'r1,Caf\xe9 title,Tashiro Y.Sato K.,2014,J,,,,,\n').encode("cp1252"))
-    [rec] = read_records_csv(path)
+    [rec] = load_records_csv(path).records
     assert rec.title == "Café title" and rec.authors == ["Tashiro Y.", "Sato K."]
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 import pytest
 
 from review.dedup.cluster import build_clusters
-from review.dedup.csvio import read_records_csv
+from review.dedup.csvio import load_records_csv
 from review.dedup.engine import deduplicate
 
 
@@ -29,7 +29,7 @@ def _pairs(labels: list[str] | list[int]) -> set[tuple[int, int]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["asysd_diabetes.csv", "sra_respiratory.csv"])
 def test_shared_set_targets(name: str, shared) -> None:  # type: ignore[no-untyped-def]
-    records = read_records_csv(shared("data", "dedup", name))
+    records = load_records_csv(shared("data", "dedup", name)).records
     truth = [r.extra["dup_group"] for r in records]
     result = deduplicate(records)
     canonical = result.cluster_of()

@@ -33,13 +33,9 @@ class RecordsCsv:
     encoding: str
 
 
-def read_records_csv(path: Path) -> list[Record]:
-    """Records from a CSV file; every row becomes one Record with ``external_id = record_id``."""
-    return load_records_csv(path).records
-
-
 def load_records_csv(path: Path) -> RecordsCsv:
-    """:func:`read_records_csv` with the encoding, so the caller can say when cp1252 was taken."""
+    """Records from a CSV file, every row one Record with ``external_id = record_id``, and the
+    encoding, so the caller can say when cp1252 was taken."""
     path = Path(path)
     if not path.is_file():
         raise ImportFormatError(path, None, "no such file")
