@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from review.errors import ValidationError
 from review.instrument import fhir, redcap
 from review.instrument.build import build_item_bank
 from review.instrument.config import load_config
@@ -46,3 +47,13 @@ def test_programme_instrument_builds_and_exports_validate():
     committed = ROOT / "instrument" / "item_bank.toml"
     if committed.is_file():
         json.dumps(fhir.questionnaire(read_bank(committed)))  # the committed bank still reads
+
+
+def test_a_hand_edited_bank_saved_as_cp1252_is_one_line_naming_the_file(tmp_path: Path):
+    # A bank edited in a Windows editor (ë as one cp1252 byte) ended in a UnicodeDecodeError traceback.
+    bank = tmp_path / "item_bank.toml"
+    bank.write_bytes('[instrument]\ntitle = "Terugval na verzuim; cliënt"\n'.encode("cp1252"))
+    with pytest.raises(ValidationError) as err:
+        read_bank(bank)
+    message = str(err.value)
+    assert message.startswith(f"{bank}: not UTF-8 text") and "line 2" in message and "\n" not in message

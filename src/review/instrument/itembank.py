@@ -446,7 +446,10 @@ def dumps_bank(bank: ItemBank) -> str:
 
 
 def loads_bank(text: str, where: str = "item_bank.toml") -> ItemBank:
-    data = loads_toml(text, where)
+    return _bank_from(loads_toml(text, where), where)
+
+
+def _bank_from(data: dict[str, Any], where: str) -> ItemBank:
     try:
         meta = data["instrument"]
         ev = meta["evidence"]
@@ -511,4 +514,4 @@ def read_bank(path: Path) -> ItemBank:
     path = Path(path)
     if not path.is_file():
         raise ValidationError(f"{path}: no item bank yet (run 'review instrument build')")
-    return loads_bank(path.read_text(encoding="utf-8"), str(path))
+    return _bank_from(read_toml(path), str(path))  # a hand-edited, non-UTF-8 bank is one line, not a traceback
