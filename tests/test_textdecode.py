@@ -18,7 +18,7 @@ from review.errors import ImportFormatError
 from review.screening.simulate import load_labelled_csv
 from review.sources import read_file
 from review.synthesis.effects_csv import read_effects_csv
-from review.textdecode import DecodedText, decode_user_bytes, fallback_warning
+from review.textdecode import DecodedText, decode_user_bytes, fallback_warning, read_user_text
 
 HEADER = "record_id,study,title,abstract,label_included,estimate,ci_low,ci_high\n"
 #: Dutch titles with é, ë, ï, ö (the study label repeats the title so meta reads it too). Every
@@ -226,8 +226,15 @@ def test_synthesis_csv_reads_back_with_a_bom_and_refuses_a_cp1252_copy(tmp_path)
     assert load_synthesis(path) == [row]
     path.write_bytes(synthesis_csv([row]).encode("cp1252"))
     offset = path.read_bytes().index(b"\xf6")
-    with pytest.raises(ImportFormatError, match=rf"synthesis\.csv:line 2: not UTF-8 \(byte 0xf6 at offset {offset};"):
+    with pytest.raises(ImportFormatError, match=rf"synthesis\.csv:line 2: not UTF-8 \(byte 0xf6 at offset {offset}\); a spread"):
         load_synthesis(path)
+    path.write_bytes("title\nA study\n".encode("utf-16"))  # a UTF-16 copy with its BOM is still read
+    assert read_user_text(path, fallback=False) == DecodedText("title\nA study\n", "utf-16")
+    path.write_bytes(b"\xef\xbb\xbf" + synthesis_csv([row]).encode("utf-8"))
+    assert read_user_text(path, fallback=False).encoding == "utf-8-sig"
+    path.write_bytes(b"%PDF-1.7\n")  # refused as a binary, not as 'not UTF-8'
+    with pytest.raises(ImportFormatError, match="binary file: a PDF"):
+        read_user_text(path, fallback=False)
 
 
 @given(st.binary(max_size=40))

@@ -31,8 +31,11 @@ def test_a_syntax_error_names_the_file_line_and_column(tmp_path: Path) -> None:
 def test_non_utf8_and_unreadable_files_are_one_line_errors(tmp_path: Path) -> None:
     latin = tmp_path / "latin.toml"
     latin.write_bytes('title = "Arbeidsdeskundige caf\xe9"\n'.encode("latin-1"))
-    with pytest.raises(ValidationError, match=r"latin\.toml: not UTF-8 text \(byte 0xe9 at offset 30, line 1\); "
+    with pytest.raises(ValidationError, match=r"latin\.toml:line 1: not UTF-8 \(byte 0xe9 at offset 30\); "
                                               "TOML files are UTF-8"):
+        read_toml(latin)
+    latin.write_bytes(b"\xef\xbb\xbf" + latin.read_bytes())  # the offset is the file's, past Notepad's BOM
+    with pytest.raises(ValidationError, match=r"latin\.toml:line 1: not UTF-8 \(byte 0xe9 at offset 33\)"):
         read_toml(latin)
     with pytest.raises(ValidationError, match=r"cannot read"):
         read_toml(tmp_path)  # a folder where a file should be
@@ -49,10 +52,10 @@ def test_stage_readers_report_through_it(tmp_path: Path) -> None:
     # Before the shared reader, a non-UTF-8 factors.toml ended in a traceback.
     factors = tmp_path / "factors.toml"
     factors.write_bytes(b'[[factor]]\nid = "caf\xe9"\n')
-    with pytest.raises(ValidationError, match=r"factors\.toml: not UTF-8 text"):
+    with pytest.raises(ValidationError, match=r"factors\.toml:line 2: not UTF-8"):
         load_factors(factors)
     (tmp_path / "form.toml").write_bytes(b'[study]\ncountry = { type = "text", help = "Nederland of Belgi\xeb" }\n')
-    with pytest.raises(ValidationError, match=r"form\.toml: not UTF-8 text \(byte 0xeb at offset 61, line 2\)"):
+    with pytest.raises(ValidationError, match=r"form\.toml:line 2: not UTF-8 \(byte 0xeb at offset 61\)"):
         load_form(tmp_path)  # a traceback before
     criteria = tmp_path / "criteria.toml"
     criteria.write_text("[include]\nterms = \n", encoding="utf-8")
@@ -78,6 +81,6 @@ def test_a_cp1252_review_toml_is_one_line_not_a_traceback(tmp_path: Path) -> Non
     result = CliRunner().invoke(main, ["status", "-w", str(tmp_path / "ws")])
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.stderr.splitlines() == [f"review: {config}: not UTF-8 text (byte 0xe9 at offset "
-                                          f"{config.read_bytes().index(bytes([0xe9]))}, line 3); TOML files are UTF-8: "
+    assert result.stderr.splitlines() == [f"review: {config}:line 3: not UTF-8 (byte 0xe9 at offset "
+                                          f"{config.read_bytes().index(bytes([0xe9]))}); TOML files are UTF-8: "
                                           "save it as UTF-8"]

@@ -16,8 +16,8 @@ from pathlib import Path
 from .errors import ImportFormatError
 
 __all__ = [
-    "CP1252", "DecodedText", "check_not_binary", "decode_text", "decode_user_bytes", "fallback_warning",
-    "line_of_offset", "read_user_text", "SNIFF_BYTES", "UTF16_BOMS",
+    "CP1252", "DecodedText", "check_not_binary", "decode_text", "decode_user_bytes", "decode_utf8", "fallback_warning",
+    "line_of_offset", "read_user_text", "read_utf8_text", "SNIFF_BYTES", "UTF16_BOMS",
 ]
 
 #: The one fallback encoding: Windows-1252, what Excel writes as "CSV" on Western European Windows.
@@ -36,6 +36,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "a JPEG image"),
 )
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_BOM = b"\xef\xbb\xbf"
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 #: A UTF-8 accented Latin letter or symbol (U+0080-U+027F) or typographic punctuation (U+2000-U+203F:
@@ -134,7 +135,8 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
             "(tried utf-8, utf-8-sig, cp1252); re-save the file as UTF-8",
         ) from None
     where = _at(data, first_bad)
-    asian = _asian_encoding(data)
+    high = _count_high(data)
+    asian = _asian_encoding(data, high)
     if asian:
         raise ImportFormatError(
             path, where, f"not UTF-8 or cp1252 (byte 0x{data[first_bad]:02x} at offset {first_bad}): the bytes "
@@ -146,7 +148,6 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
             path, where, f"mixed encoding: UTF-8 text with a stray byte 0x{data[first_bad]:02x} at offset "
             f"{first_bad}; re-save the file as UTF-8",
         )
-    high = _count_high(data)
     in_runs = sum(len(m) for m in _HIGH_RUN.findall(data))
     if high >= 8 and in_runs * 2 >= high:
         raise ImportFormatError(
@@ -163,26 +164,44 @@ def decode_user_bytes(data: bytes, path: Path | str) -> DecodedText:
     return DecodedText(text, encoding)
 
 
+def _read_bytes(path: Path | str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise ImportFormatError(path, None, f"cannot read ({err.strerror or err})") from err
+
+
 def read_user_text(path: Path | str, *, fallback: bool = True) -> DecodedText:
     """Read and decode a user's file by the policy; unreadable files are an ``ImportFormatError`` too.
 
     ``fallback=False`` for a file the tool wrote in UTF-8 and reads back where no warning can be
     shown (``synthesis.csv``): a cp1252 copy is then refused, naming the first byte that is not UTF-8.
     """
+    data = _read_bytes(path)
+    if fallback or data.startswith(UTF16_BOMS):
+        return decode_user_bytes(data, path)
+    check_not_binary(data, path)
+    text = decode_utf8(data, path, "a spreadsheet's copy? Save it as CSV UTF-8")
+    return DecodedText(text, "utf-8-sig" if data.startswith(_UTF8_BOM) else "utf-8")
+
+
+def read_utf8_text(path: Path | str, advice: str) -> str:
+    """The text of a file that is UTF-8 by its format (TOML, JSON) or because the tool wrote it:
+    no fallback, a byte-order mark dropped. Unreadable, or not UTF-8: one ``ImportFormatError``
+    naming the line and offset, ending with ``advice`` (callers may re-raise its text as their own class)."""
+    return decode_utf8(_read_bytes(path), path, advice)
+
+
+def decode_utf8(data: bytes, path: Path | str, advice: str) -> str:
+    """``data`` as UTF-8 (a byte-order mark dropped), or :func:`read_utf8_text`'s refusal."""
+    start = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
     try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise ImportFormatError(path, None, f"cannot read ({err.strerror or err})") from err
-    decoded = decode_user_bytes(data, path)
-    if decoded.encoding == CP1252 and not fallback:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise ImportFormatError(
-                path, _at(data, err.start), f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}; a "
-                "spreadsheet's copy?): save it as CSV UTF-8",
-            ) from None
-    return decoded
+        # Through a memoryview: data[3:] would copy the whole file once more before decoding.
+        return str(memoryview(data)[start:], "utf-8")
+    except UnicodeDecodeError as err:
+        offset = err.start + start  # (the error's offset is the BOM's end's, not the file's)
+        raise ImportFormatError(path, _at(data, offset),
+                                f"not UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); {advice}") from None
 
 
 def fallback_warning(path: Path | str, encoding: str) -> str | None:
@@ -217,13 +236,15 @@ _KANA = re.compile("[\u3040-\u30ff]")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
-def _asian_encoding(data: bytes) -> str:
+def _asian_encoding(data: bytes, high: int | None = None) -> str:
     """The multi-byte Asian encoding ``data`` decodes cleanly in, mostly to CJK text ('' if none).
 
     UTF-8 with one stray byte has many valid UTF-8 sequences and rarely decodes as any of
     these, so the check runs first and a GBK file is no longer called "UTF-8 with a stray byte".
+    ``high``: :func:`_count_high` of ``data`` when the caller has it.
     """
-    high = _count_high(data)
+    if high is None:
+        high = _count_high(data)
     if high < 4:
         return ""
     # Western text has its accents one at a time inside words ("coördinatie", "patiënten"); such

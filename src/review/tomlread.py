@@ -13,22 +13,17 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .errors import ReviewError, ValidationError
+from .errors import ImportFormatError, ReviewError, ValidationError
+from .textdecode import read_utf8_text
 
 
 def read_toml(path: Path | str, *, error: type[ReviewError] = ValidationError) -> dict[str, Any]:
     """The TOML file at ``path``; unreadable, non-UTF-8 or malformed files raise ``error``."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as err:
-        raise error(f"{path}: cannot read ({err.strerror or err})") from err
-    try:
         # TOML is UTF-8 by its specification (no cp1252 fallback, docs/decisions/0022); Notepad's BOM is fine.
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        raise error(f"{path}: not UTF-8 text (byte 0x{data[err.start]:02x} at offset {err.start}, line {line}); "
-                    "TOML files are UTF-8: save it as UTF-8") from None
+        text = read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8")
+    except ImportFormatError as err:
+        raise error(str(err)) from None
     return loads_toml(text, path, error=error)
 
 
