@@ -125,7 +125,9 @@ def test_status_counts_related_records_as_prisma_does(workspace: Workspace) -> N
 
     article, erratum, erratum_copy = _import(workspace, [record(), _erratum(), _erratum()])
     run_dedup(workspace)
-    assert decisions.related_notice_ids(workspace.store) == {erratum, erratum_copy}
+    assert {link.notice_id for link in decisions.related_links(workspace.store)} == {erratum, erratum_copy}
+    counted = decisions.related_record_ids(workspace.store)
+    assert len(counted) == 1 and counted <= {erratum, erratum_copy}  # one copy set aside as a duplicate
     counts = prisma_counts(workspace)
     assert counts.excluded_other_reasons == {RELATED_REASON: 1} and len(counts.boxes["duplicates"]) == 1
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])

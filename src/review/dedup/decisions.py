@@ -9,7 +9,7 @@ the store holds no stage rules and nothing in the store imports this stage.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ __all__ = [
     "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairVerdict",
     "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "canonical_of", "decide_pair", "duplicate_ids",
     "merged_record", "rebuild_clusters", "undo_decision", "undo_merge",
-    "RelatedLink", "describe_link", "related_links", "related_notice_ids", "related_of",
+    "RelatedLink", "describe_link", "linked_notices", "related_links", "related_of",
 ]
 
 #: ``related``: a notice or comment and the record it is about (linked, never merged).
@@ -229,17 +229,18 @@ def describe_link(link: RelatedLink, record_id: int) -> str:
     return f"record {link.notice_id} is its {link.kind}"
 
 
-def related_notice_ids(store: Store) -> set[int]:
-    """Records linked as a notice or comment of another record, duplicates set aside included."""
-    return {link.notice_id for link in related_links(store)}
+def linked_notices(store: Store, duplicates: Collection[int] | None = None) -> list[RelatedLink]:
+    """The links whose notice counts as one: notices and comments linked to the record they are
+    about, less those set aside as duplicates (``duplicates``: :func:`duplicate_ids`, read when None).
+    The one rule: the screening queue leaves these notices out and PRISMA removes them before
+    screening (both through ``screening.removed``), ``review status`` counts them."""
+    aside = duplicate_ids(store) if duplicates is None else duplicates
+    return [link for link in related_links(store) if link.notice_id not in aside]
 
 
 def related_record_ids(store: Store) -> set[int]:
-    """The related records that count: notices and comments linked to the record they are about,
-    less those set aside as duplicates. PRISMA removes them before screening ("Notice or comment
-    linked to another record", unless removed by hand for another reason); ``review status``
-    counts them. One definition for both."""
-    return related_notice_ids(store) - duplicate_ids(store)
+    """The records :func:`linked_notices` names, for ``review status``."""
+    return {link.notice_id for link in linked_notices(store)}
 
 
 # -- writing --------------------------------------------------------------------------------

@@ -56,13 +56,12 @@ class Removal:
 def removed_before_screening(store: Store, duplicates: Collection[int] | None = None) -> dict[int, Removal]:
     """Record id -> why it is removed before screening: by hand (that reason wins), or a linked
     notice that is not itself a duplicate set aside (``duplicates``: dedup's, read when None)."""
-    from ..dedup.decisions import duplicate_ids, related_links
+    from ..dedup.decisions import linked_notices
     from ..store.fulltext import current_removals
 
     removals = {record_id: Removal(reason) for record_id, reason in current_removals(store).items()}
-    set_aside = duplicate_ids(store) if duplicates is None else duplicates
-    for link in related_links(store):
-        if link.notice_id not in removals and link.notice_id not in set_aside:
+    for link in linked_notices(store, duplicates):  # dedup's rule: a notice not itself a duplicate
+        if link.notice_id not in removals:
             removals[link.notice_id] = Removal("", notice_of=link.about_id, kind=link.kind)
     return removals
 
