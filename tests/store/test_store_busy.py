@@ -4,8 +4,6 @@ import, a dedup run) reaches the user as one line and exit 7, never a traceback,
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,27 +13,16 @@ from review.cli import main
 from review.records import Record
 from review.store import core
 from review.workspace import Workspace, init_workspace
+from store_lock import shorten_busy_wait, write_lock_held
 
 
 @pytest.fixture
 def sqlite_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    monkeypatch.setattr(core, "BUSY_TIMEOUT_MS", 100)
+    shorten_busy_wait(monkeypatch)
     ws = init_workspace(tmp_path / "ws", title="t", reviewers=["alice", "bob"], seed=7)
     ws.store.add_batch([Record(title=f"record {n}") for n in range(3)], file_name="f", file_sha256="b" * 64,
                        source_name="s", format="csv", encoding="utf-8")
     return ws
-
-
-@contextmanager
-def write_lock_held(ws: Workspace) -> Iterator[None]:
-    """Another process's write transaction on the store, as an import holds while it writes."""
-    other = sqlite3.connect(ws.path("review.db"), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 def test_a_decision_on_a_locked_store_is_one_line_and_exit_7(sqlite_ws: Workspace) -> None:

@@ -3,35 +3,18 @@ says so and stays open, the record stays on screen, and the key works once the l
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 
-from review.store import core
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
+from store_lock import shorten_busy_wait, write_lock_held
 from tui_workspace import async_test, labels, open_app, settle
 
 
 @pytest.fixture
 def short_busy_wait(monkeypatch: pytest.MonkeyPatch, fresh_ws: Workspace) -> Workspace:
-    monkeypatch.setattr(core, "BUSY_TIMEOUT_MS", 100)
-    fresh_ws.store.engine.dispose()  # new connections take the short wait
+    shorten_busy_wait(monkeypatch, fresh_ws)
     return fresh_ws
-
-
-@contextmanager
-def write_lock_held(workspace: Workspace) -> Iterator[None]:
-    """Another process's write transaction on the store, as an import holds while it writes."""
-    other = sqlite3.connect(workspace.path("review.db"), isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
 
 
 @async_test
