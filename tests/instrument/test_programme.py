@@ -56,4 +56,4 @@ def test_a_hand_edited_bank_saved_as_cp1252_is_one_line_naming_the_file(tmp_path
     with pytest.raises(ValidationError) as err:
         read_bank(bank)
     message = str(err.value)
-    assert message.startswith(f"{bank}: not UTF-8 text") and "line 2" in message and "\n" not in message
+    assert message.startswith(f"{bank}:line 2: not UTF-8 (byte 0xeb at offset ") and "\n" not in message
