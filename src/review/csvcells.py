@@ -10,8 +10,9 @@ numbers, never as formulas, and readers of our own files parse them unchanged.
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -130,6 +131,14 @@ class CsvText:
     header: str
     #: ``utf-8``, ``utf-8-sig``, ``utf-16`` or ``cp1252``; the service warns once for cp1252.
     encoding: str
+
+    def dict_rows(self) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+        """The header's column names, and the rows as dicts, each with its line in the file (a
+        row's last line: right after blank lines and line breaks typed in cells), read as iterated.
+        (Not ``splitlines()``: it also splits at U+2028, U+0085 and form feeds inside a cell.)"""
+        reader = csv.DictReader(io.StringIO(self.text, newline=""))
+        columns = list(reader.fieldnames or [])
+        return columns, ((reader.line_num, row) for row in reader)
 
 
 def read_csv_text(path: Path, expected: str) -> CsvText:

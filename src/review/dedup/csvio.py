@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,15 +40,13 @@ def load_records_csv(path: Path) -> RecordsCsv:
         raise ImportFormatError(path, None, "no such file")
     csv_text = read_csv_text(path, "record_id, title, …")
     header = csv_text.header
-    reader = csv.DictReader(io.StringIO(csv_text.text, newline=""))
-    columns = reader.fieldnames or []
+    columns, rows = csv_text.dict_rows()
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             raise ImportFormatError(path, "line 1", f"missing column {column!r}{delimiter_hint(header)}")
     records: list[Record] = []
     seen: set[str] = set()
-    for row in reader:
-        line = reader.line_num  # the file's line (a row's last), right after blank lines and line breaks in cells
+    for line, row in rows:
         record_id = (row.get("record_id") or "").strip()
         if not record_id:
             raise ImportFormatError(path, f"line {line}", "empty record_id")

@@ -8,9 +8,7 @@ computed with the priors removed, as in the ASReview/SYNERGY benchmarks.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -64,20 +62,18 @@ def load_labelled_csv(path: Path) -> LabelledSet:
 
     path = Path(path)
     csv_text = read_csv_text(path, f"{ID_COLUMN}, title, abstract, {LABEL_COLUMN}")
-    text, header = csv_text.text, csv_text.header
+    header = csv_text.header
     ids: list[int] = []
     texts: list[str] = []
     fields: list[dict[str, str]] = []
     labels: dict[int, int] = {}
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = reader.fieldnames or []
+    columns, rows = csv_text.dict_rows()
     for needed in (ID_COLUMN, LABEL_COLUMN):
         if needed not in columns:
             raise ImportFormatError(path, "line 1", f"missing column {needed!r}{delimiter_hint(header)}")
     if "title" not in columns and "abstract" not in columns:
         raise ImportFormatError(path, "line 1", f"needs a 'title' or 'abstract' column{delimiter_hint(header)}")
-    for row in reader:
-        line = reader.line_num  # the file's line (a row's last), right after blank lines and line breaks in cells
+    for line, row in rows:
         try:
             record_id = int(row[ID_COLUMN])
         except (TypeError, ValueError):

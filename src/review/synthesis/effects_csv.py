@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -48,10 +46,9 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     """
     path = Path(path)
     csv_text = read_csv_text(path, "study, then the estimate columns")
-    text, header = csv_text.text, csv_text.header
-    # Not splitlines(): it also splits at U+2028, U+0085 and form feeds inside a cell, breaking the row.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = {c.strip() for c in (reader.fieldnames or [])}
+    header = csv_text.header
+    names, lines = csv_text.dict_rows()
+    columns = {c.strip() for c in names}
     if "study" not in columns:
         raise ImportFormatError(path, "line 1", f"needs a 'study' column{delimiter_hint(header)}")
     from_ci = {"estimate", "ci_low", "ci_high"} <= columns
@@ -62,8 +59,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
             path, "line 1", "needs columns estimate,ci_low,ci_high or yi with vi or sei (or 2x2 counts ai,n1i,ci,n2i)"
         )
     rows = []
-    for raw in reader:
-        line = reader.line_num  # the file's line (a row's last), right after blank lines and line breaks in cells
+    for line, raw in lines:
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
         if "study" in row:  # a line break typed in a cell (Alt+Enter) is a space in the label
             row["study"] = " ".join(row["study"].split())
