@@ -206,8 +206,13 @@ def test_score_reads_a_bom_and_refuses_other_bytes_in_one_line(ws, tmp_path):
     latin.write_bytes(text.replace('"answer"', '\n"caf\u00e9": "x", "answer"').encode("cp1252"))
     result = run(ws, "score", str(latin))
     # It was a UnicodeDecodeError traceback.
-    assert result.exit_code == 4 and result.output.startswith(f"review: {latin}: not UTF-8 (line 2, byte ")
+    assert result.exit_code == 4 and result.output.startswith(f"review: {latin}:line 2: not UTF-8 (byte 0xe9 at offset ")
     assert len(result.output.splitlines()) == 1
+    # Behind a BOM the offset is still the file's (utf-8-sig counted from the BOM's end: 3 bytes short).
+    bom_latin = tmp_path / "bom-latin.json"
+    bom_latin.write_bytes(b"\xef\xbb\xbf" + latin.read_bytes())
+    offset = bom_latin.read_bytes().index(b"\xe9")
+    assert f"not UTF-8 (byte 0xe9 at offset {offset});" in run(ws, "score", str(bom_latin)).output
     bad_code = tmp_path / "answers.json"
     bad_code.write_text(json.dumps({"answers": {"prev_absence": "maybe"}}))
     result = run(ws, "score", str(bad_code))

@@ -14,9 +14,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..errors import ValidationError
+from ..errors import ImportFormatError, ValidationError
 from ..paths import ENV_DATA_DIR, enclosing_repository, user_data_dir
-from ..textdecode import line_of_offset
+from ..textdecode import decode_utf8
 
 PRIVATE_MODE = 0o600
 
@@ -114,10 +114,9 @@ def read_json_text(path: Path, what: str = "file") -> str:
     except OSError as err:
         raise ValidationError(f"{path}: cannot read ({err.strerror or err})") from None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ValidationError(f"{path}: not UTF-8 (line {line_of_offset(data, err.start)}, byte "
-                              f"{err.start}: 0x{data[err.start]:02x}); a JSON file must be UTF-8") from None
+        return decode_utf8(data, path, "a JSON file must be UTF-8")
+    except ImportFormatError as err:
+        raise ValidationError(str(err)) from None
 
 
 def load_answers(path: Path) -> AnswerSet:
