@@ -125,8 +125,14 @@ class Workspace:
     def store(self) -> Store:
         """The workspace's store, opened on first use (the TUI opens it in a worker)."""
         from .store import Store
+        from .store.core import StoreMoved
 
-        return Store.open(self.database_url)
+        try:
+            return Store.open(self.database_url)
+        except StoreMoved as err:
+            if override := self.store_override():  # review.toml names the new store already
+                raise StoreMoved(err.moved_to, override) from None
+            raise
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from postgres import fresh_database
 from review.cli import main
 from review.records import Record
 from review.store import screening as screening_store
+from review.store.core import StoreMoved
+from review.store.sessions import claim_session
 from review.store.transfer import content_hashes
 from review.workspace import Workspace, init_workspace
 
@@ -151,8 +154,11 @@ def test_review_database_url_that_outlives_a_migration_is_said_plainly(tmp_path:
     (warning,) = result.stderr.splitlines()
     assert warning.startswith("review: warning: REVIEW_DATABASE_URL is set: commands use sqlite:///")
     assert "moved.db" in warning and "unset it" in warning
-    (line,) = [line for line in _run(ws.root, "status").splitlines() if line.startswith("store ")]
-    assert "REVIEW_DATABASE_URL is set" in line and "moved.db" in line
+    # The old store the variable still names refuses every command, saying why.
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "status"])
+    (line,) = result.stderr.splitlines()
+    assert result.exit_code == 7 and "moved to sqlite:///" in line and "REVIEW_DATABASE_URL is set" in line
+    assert "unset it" in line
     monkeypatch.delenv("REVIEW_DATABASE_URL")
     assert "store " not in _run(ws.root, "status")
 
@@ -200,17 +206,32 @@ def test_a_migration_killed_after_its_copy_finishes_when_run_again(tmp_path: Pat
     monkeypatch.setattr(workspace_module, "set_store_location", killed)
     assert CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", target]).exit_code == -9
     assert Workspace(ws.root).database_url != target  # review.toml still names the old store
+    # Meanwhile the old store takes nothing: not a decision of a process that opened it before,
+    # not a window opened now; each is one line naming the new store and how to finish the move.
+    refused = CliRunner().invoke(main, ["-w", str(ws.root), "-r", "bob", "decide", str(ws.store.records()[9].id),
+                                        "--include"])
+    assert refused.exit_code == 7 and f"moved to {target}" in refused.stderr
+    assert f"review migrate --to {target}" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    with pytest.raises(StoreMoved):
+        ws.store.add_decision(ws.store.records()[9].id or 0, "bob", "include")
+    with pytest.raises(StoreMoved):
+        claim_session(ws.store, "alice")
     monkeypatch.setattr(workspace_module, "set_store_location", real)
     output = _run(ws.root, "migrate", "--to", target)
     assert "migrated: review.toml now points at" in output
     moved = Workspace(ws.root)
     assert moved.database_url == target and len(moved.store.decisions()) == 10
-    # A review that changed since (a decision on the old store) is not taken for the copy.
+    # A review that changed since (a decision on the old store, the kill before the copy marked
+    # it moved) is not taken for the copy.
+    import review.store.transfer as transfer
+
     other = _filled(tmp_path / "again")
     other_target = f"sqlite:///{tmp_path / 'again.db'}"
     monkeypatch.setattr(workspace_module, "set_store_location", killed)
+    monkeypatch.setattr(transfer, "_mark_moved", lambda *args: None)
     CliRunner().invoke(main, ["-w", str(other.root), "migrate", "--to", other_target])
     monkeypatch.setattr(workspace_module, "set_store_location", real)
+    monkeypatch.undo()
     other.store.add_decision(other.store.records()[5].id or 0, "bob", "include")
     result = CliRunner().invoke(main, ["-w", str(other.root), "migrate", "--to", other_target])
     assert result.exit_code != 0 and "not empty" in result.stderr
@@ -218,7 +239,7 @@ def test_a_migration_killed_after_its_copy_finishes_when_run_again(tmp_path: Pat
 
 def test_migrate_refuses_while_a_review_window_is_open_on_the_store(tmp_path: Path) -> None:
     """An open TUI would go on saving into the old store after the move, where no one reads them."""
-    from review.store.sessions import claim_session, release_session
+    from review.store.sessions import release_session
 
     ws = _filled(tmp_path)
     target = f"sqlite:///{tmp_path / 'moved.db'}"
@@ -231,37 +252,78 @@ def test_migrate_refuses_while_a_review_window_is_open_on_the_store(tmp_path: Pa
     assert Workspace(ws.root).database_url == target
 
 
-def test_a_decision_during_a_copy_from_postgresql_waits_for_its_commit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """On PostgreSQL review decide locks per reviewer, not the row the copy locks: without the copy's
-    table locks a decision landed mid-copy, in the old store, and the hash check refused the move."""
+def _decide_during_a_copy(ws: Workspace, target: str, monkeypatch) -> tuple[bool, BaseException | None]:  # type: ignore[no-untyped-def]
+    """Copy ``ws``'s store to ``target`` while another thread (a ``review decide`` that opened the
+    store before) decides once the source's rows are copied; whether that decision returned while
+    the copy still held the lock, and what it raised."""
     import threading
 
     import review.store.transfer as transfer
 
+    record_id = ws.store.records()[0].id or 0
+    landed = threading.Event()
+    outcome: list[BaseException | None] = []
+    real_hashes = transfer.content_hashes
+    during: dict[str, object] = {}
+
+    def decide() -> None:
+        try:
+            ws.store.add_decision(record_id, "bob", "include")
+            outcome.append(None)
+        except Exception as err:  # the thread's outcome, looked at below
+            outcome.append(err)
+        landed.set()
+
+    def hashes_with_a_decision_meanwhile(conn):  # type: ignore[no-untyped-def]
+        if not during:  # the source's hashes: every row is copied, the commit not yet made
+            during["thread"] = thread = threading.Thread(target=decide)
+            thread.start()
+            during["landed"] = landed.wait(1.0)
+        return real_hashes(conn)
+
+    monkeypatch.setattr(transfer, "content_hashes", hashes_with_a_decision_meanwhile)
+    report = transfer.copy_store(ws.store, target)
+    monkeypatch.undo()
+    thread = during["thread"]
+    assert isinstance(thread, threading.Thread) and report.same
+    thread.join(20)
+    assert landed.is_set()
+    return bool(during["landed"]), outcome[0]
+
+
+def _decisions(url: str) -> int:
+    from review.store import Store
+
+    store = Store.open(url, moved_ok=True)
+    try:
+        return len(store.decisions())
+    finally:
+        store.engine.dispose()
+
+
+def test_a_decision_that_waited_for_the_copy_is_refused_not_lost_in_the_old_store(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A decide that waited for the copy's lock got it after the copy committed, before review.toml
+    was rewritten, and committed into the old store: it returned success, the new store lacked it."""
+    ws = init_workspace(tmp_path / "ws", title="Moving", reviewers=["alice", "bob"], seed=3)
+    ws.store.add_batch([Record(title=f"Return to work {i}", year=2001) for i in range(3)], file_name="f.ris",
+                       file_sha256="y" * 64, source_name="PubMed", format="ris", encoding="utf-8")
+    target = f"sqlite:///{tmp_path / 'moved.db'}"
+    returned_during_copy, raised = _decide_during_a_copy(ws, target, monkeypatch)
+    assert not returned_during_copy and isinstance(raised, StoreMoved) and f"moved to {target}" in str(raised)
+    assert _decisions(ws.database_url) == 0 and _decisions(target) == 0
+    ws.store.engine.dispose()
+
+
+def test_a_decision_during_a_copy_from_postgresql_waits_for_its_commit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL review decide locks per reviewer, not the row the copy locks: without the copy's
+    table locks a decision landed mid-copy, in the old store, and the hash check refused the move.
+    With them it waits, then is refused (the store moved), not saved where nobody reads it."""
     with fresh_database() as pg_url:
         ws = init_workspace(tmp_path / "ws", title="Moving", reviewers=["alice", "bob"], seed=3, database_url=pg_url)
         ws.store.add_batch([Record(title=f"Return to work {i}", year=2001) for i in range(3)], file_name="f.ris",
                            file_sha256="y" * 64, source_name="PubMed", format="ris", encoding="utf-8")
-        record_id = ws.store.records()[0].id or 0
-        landed = threading.Event()
-        real_hashes = transfer.content_hashes
-        during: dict[str, object] = {}
-
-        def decide() -> None:
-            ws.store.add_decision(record_id, "bob", "include")
-            landed.set()
-
-        def hashes_with_a_decision_meanwhile(conn):  # type: ignore[no-untyped-def]
-            if not during:  # the source's hashes: every row is copied, the commit not yet made
-                during["thread"] = thread = threading.Thread(target=decide)
-                thread.start()
-                during["landed"] = landed.wait(1.5)
-            return real_hashes(conn)
-
-        monkeypatch.setattr(transfer, "content_hashes", hashes_with_a_decision_meanwhile)
-        report = transfer.copy_store(ws.store, f"sqlite:///{tmp_path / 'moved.db'}")
-        thread = during["thread"]
-        assert isinstance(thread, threading.Thread)
-        thread.join(20)
-        assert during["landed"] is False and report.same and landed.is_set()  # waited, then went on
+        target = f"sqlite:///{tmp_path / 'moved.db'}"
+        returned_during_copy, raised = _decide_during_a_copy(ws, target, monkeypatch)
+        assert not returned_during_copy and isinstance(raised, StoreMoved)
+        assert _decisions(pg_url) == 0 and _decisions(target) == 0
         ws.store.engine.dispose()

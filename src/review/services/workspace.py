@@ -87,14 +87,20 @@ def migrate_store(workspace: Workspace, to_url: str) -> TransferReport:
     Raises ``ReviewError`` (and leaves review.toml and the old store untouched) when the target is
     not empty, unreachable, or its content hashes differ from the source's.
     """
+    from ..store import Store
     from ..store.transfer import copy_store
     from ..workspace import set_store_location
 
     to_url = _absolute_sqlite_url(to_url)
     if to_url.strip() == workspace.database_url:
         raise ReviewError(f"database {workspace.store_location()}: the review is already there")
-    report = copy_store(workspace.store, to_url)
-    workspace.store.engine.dispose()
+    # Opened even when already marked moved: a migration killed before review.toml was rewritten
+    # finishes when run again. Every other command refuses a moved store.
+    source = Store.open(workspace.database_url, moved_ok=True)
+    try:
+        report = copy_store(source, to_url)
+    finally:
+        source.engine.dispose()
     set_store_location(workspace, to_url)
     return report
 

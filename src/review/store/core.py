@@ -19,7 +19,8 @@ from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
-    "BUSY_TIMEOUT_MS", "BatchWriter", "Connection", "DecisionConflict", "Store", "StoreBusy", "engine_url", "inserted_id", "metadata", "safe_url", "utcnow",
+    "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict", "Store", "StoreBusy", "StoreMoved",
+    "engine_url", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -28,6 +29,12 @@ Connection = sa.Connection
 
 #: How long a SQLite write waits for another process's write lock before ``StoreBusy``.
 BUSY_TIMEOUT_MS = 5000
+
+#: The ``schema_info`` key ``review migrate`` sets on a store it moved away from (value: the new
+#: store's URL, password masked). Every later commit on that store is refused (``StoreMoved``).
+MOVED_KEY = "moved_to"
+#: Execution option of the migration's own source transaction: the commit that sets the mark.
+MOVING_OPTION = "review_moving"
 
 #: Rows per INSERT statement of an import batch (bounds the records and row dicts held at once).
 INSERT_SLICE = 5_000
@@ -59,11 +66,41 @@ def _sqlite_busy(context: Any) -> None:
             "try again when that has finished") from None
 
 
+def _moved_to(conn: sa.Connection) -> str | None:
+    """Where ``review migrate`` moved this store, or None."""
+    t = schema.schema_info
+    value = conn.execute(sa.select(t.c.value).where(t.c.key == MOVED_KEY)).scalar()
+    return None if value is None else str(value)
+
+
+def _refuse_commit_if_moved(conn: sa.Connection) -> None:
+    """Commit hook: a write that waited for ``review migrate``'s lock and gets it after the copy
+    committed would land in the old store, where nobody reads it; it is rolled back instead."""
+    if conn.get_execution_options().get(MOVING_OPTION):
+        return
+    moved_to = _moved_to(conn)
+    if moved_to is not None:
+        raise StoreMoved(moved_to)
+
+
 class StoreBusy(ReviewError):
     """Another process kept the SQLite store's write lock past the busy timeout; nothing was written."""
 
     title = "Store busy"
     exit_code = 7
+
+
+class StoreMoved(ReviewError):
+    """``review migrate`` moved the review to another store; nothing was written to this one."""
+
+    title = "Store moved"
+    exit_code = 7  # like busy: running the command again (on the new store) succeeds
+
+    def __init__(self, moved_to: str, advice: str = "") -> None:
+        advice = advice or (f"run the command again (if review.toml still names this store, finish the move "
+                            f"first: review migrate --to {moved_to})")
+        super().__init__(f"this review moved to {moved_to}; nothing was saved here — {advice}")
+        self.moved_to = moved_to
 
 
 class DecisionConflict(ReviewError):
@@ -112,6 +149,9 @@ def _connect_error(url: sa.URL, err: Exception) -> ReviewError:
 class Store:
     """Persistence for one workspace. Every public write is one transaction."""
 
+    #: Opened by ``review migrate`` (``Store.open(moved_ok=True)``): commits are not checked for a move.
+    moved_ok = False
+
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
@@ -121,10 +161,14 @@ class Store:
         return str(self.engine.dialect.name)
 
     @classmethod
-    def open(cls, url: str, *, create: bool = True, prepare: bool = True) -> "Store":
+    def open(cls, url: str, *, create: bool = True, prepare: bool = True, moved_ok: bool = False) -> "Store":
         """Connect to ``url``; with ``prepare`` bring its schema up to date (created when absent and
         ``create``, migrated when older). ``prepare=False`` only connects and changes nothing: for
-        looking at a database that may be someone else's."""
+        looking at a database that may be someone else's.
+
+        A store ``review migrate`` moved away from is refused (``StoreMoved``), and so is every
+        commit on it after the move (a process that opened it before); ``moved_ok`` (only for
+        ``review migrate`` itself, which reads it to finish or redo a move) lets it open."""
         parsed = engine_url(url)
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
@@ -141,9 +185,17 @@ class Store:
             sa.event.listen(engine, "connect", _sqlite_pragmas)
             sa.event.listen(engine, "handle_error", _sqlite_busy)
         store = cls(engine)
+        store.moved_ok = moved_ok
         try:
             if prepare:
                 store._check_version(create=create)
+                if not moved_ok:
+                    with engine.connect() as conn:
+                        moved_to = _moved_to(conn)
+                    if moved_to is not None:
+                        engine.dispose()
+                        raise StoreMoved(moved_to)
+                    store._refuse_commits_once_moved()
             else:
                 with engine.connect():
                     pass  # reach the server now: a wrong address or password is one line here
@@ -164,6 +216,12 @@ class Store:
             ).scalar()
             if existing is None:
                 conn.execute(schema.schema_info.insert().values(key="version", value=str(SCHEMA_VERSION)))
+        self._refuse_commits_once_moved()
+
+    def _refuse_commits_once_moved(self) -> None:
+        """From now on (the schema exists) every commit checks the store was not moved away."""
+        if not self.moved_ok and not sa.event.contains(self.engine, "commit", _refuse_commit_if_moved):
+            sa.event.listen(self.engine, "commit", _refuse_commit_if_moved)
 
     def schema_version(self) -> int | None:
         inspector = sa.inspect(self.engine)

@@ -18,8 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..errors import ReviewError
-from .core import Store, engine_url, safe_url
-from .schema import metadata
+from .core import MOVED_KEY, MOVING_OPTION, Store, engine_url, safe_url
+from .schema import metadata, schema_info
 
 __all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store", "nonempty_table"]
 
@@ -64,7 +64,10 @@ def _normal(value: Any) -> Any:
 
 def _ordered(table: sa.Table) -> sa.Select[Any]:
     keys = list(table.primary_key.columns) or list(table.columns)
-    return sa.select(table).order_by(*keys)
+    query = sa.select(table).order_by(*keys)
+    if table is schema_info:  # a store's "moved to" mark is about that store, not the review's content
+        query = query.where(schema_info.c.key != MOVED_KEY)
+    return query
 
 
 def _table_hash(conn: sa.Connection, table: sa.Table) -> tuple[int, str]:
@@ -131,38 +134,42 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
             raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
                               "migrate only into an empty database")
         return done
-    target = Store.open(target_url)
+    # (moved_ok: no commit check on the target, whose tables a refused copy drops again)
+    target = Store.open(target_url, moved_ok=True)
     kept = False
     try:
         # The source's write lock for the whole copy: a decision made meanwhile waits (or is refused
-        # as busy), never lands in the old store after its rows were copied.
-        with source.locked_transaction() as src, target.transaction() as dst:
+        # as busy); the source is marked moved in the same transaction that releases the lock, so
+        # a write that waited is refused (StoreMoved), never lands in the old store after the copy.
+        with source.locked_transaction() as src:
             _hold_writes(src)
             _refuse_live_sessions(src)
-            if (held := nonempty_table(dst)) is not None:
-                raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
-                                  "migrate only into an empty database")
-            for table in metadata.sorted_tables:
-                if table.name == "schema_info":
-                    continue
-                result = src.execute(_ordered(table)).mappings()
-                while chunk := result.fetchmany(_CHUNK):
-                    dst.execute(table.insert(), [{k: _utc(v) for k, v in row.items()} for row in chunk])
-                if target.dialect == "postgresql":
-                    _reset_sequences(dst, table)
-            before = content_hashes(src)
-            after = content_hashes(dst)
-            counts = tuple(
-                TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
-                for name in sorted(before)
-            )
-            report = TransferReport(safe_url(source.engine.url), safe_url(target_url), counts,
-                                    _overall(before), _overall(after))
-            if not report.same:
-                differing = ", ".join(t.table for t in counts if not t.same) or "overall"
-                raise TransferMismatch(report, f"migration refused: content differs after the copy ({differing}); "
-                                               "nothing was kept on the target")
-        kept = True
+            with target.transaction() as dst:
+                if (held := nonempty_table(dst)) is not None:
+                    raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
+                                      "migrate only into an empty database")
+                for table in metadata.sorted_tables:
+                    if table.name == "schema_info":
+                        continue
+                    result = src.execute(_ordered(table)).mappings()
+                    while chunk := result.fetchmany(_CHUNK):
+                        dst.execute(table.insert(), [{k: _utc(v) for k, v in row.items()} for row in chunk])
+                    if target.dialect == "postgresql":
+                        _reset_sequences(dst, table)
+                before = content_hashes(src)
+                after = content_hashes(dst)
+                counts = tuple(
+                    TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
+                    for name in sorted(before)
+                )
+                report = TransferReport(safe_url(source.engine.url), safe_url(target_url), counts,
+                                        _overall(before), _overall(after))
+                if not report.same:
+                    differing = ", ".join(t.table for t in counts if not t.same) or "overall"
+                    raise TransferMismatch(report, f"migration refused: content differs after the copy "
+                                                   f"({differing}); nothing was kept on the target")
+            kept = True  # the target committed; a kill before the mark commits is finished by running again
+            _mark_moved(src, target_url)
         return report
     finally:
         if not kept and tables_before is not None:
@@ -171,6 +178,14 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
         if not kept and new_file is not None:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+
+
+def _mark_moved(conn: sa.Connection, target_url: str) -> None:
+    """Mark the source as moved to ``target_url`` (inside the transaction holding its write lock):
+    every later commit on it, and every opening, is refused with one line naming the new store."""
+    conn.execution_options(**{MOVING_OPTION: True})  # (this connection only: it commits the mark)
+    conn.execute(schema_info.delete().where(schema_info.c.key == MOVED_KEY))
+    conn.execute(schema_info.insert().values(key=MOVED_KEY, value=safe_url(target_url)))
 
 
 def _hold_writes(conn: sa.Connection) -> None:
@@ -231,23 +246,30 @@ def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str |
 
 def _copied_already(source: Store, target_url: str) -> TransferReport | None:
     """The report of a target that already holds exactly the source's content (a migration killed
-    after its copy committed, before review.toml was rewritten), else None. Read-only on both sides."""
+    after its copy committed, before review.toml was rewritten), else None. The target is only read;
+    the source, when it matches, is marked moved (as the copy does)."""
     try:
         target = Store.open(target_url, prepare=False)
     except ReviewError:
         return None
     try:
-        with source.connect() as src, target.connect() as dst:
-            before, after = content_hashes(src), content_hashes(dst)
+        # Under the source's write lock, like the copy: it is marked moved when it matches.
+        with source.locked_transaction() as src:
+            _hold_writes(src)
+            with target.connect() as dst:
+                before, after = content_hashes(src), content_hashes(dst)
+            counts = tuple(TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
+                           for name in sorted(before))
+            report = TransferReport(safe_url(source.engine.url), safe_url(target_url), counts,
+                                    _overall(before), _overall(after))
+            if not report.same:
+                return None
+            _mark_moved(src, target_url)
     except sa.exc.SQLAlchemyError:
         return None
     finally:
         target.engine.dispose()
-    counts = tuple(TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
-                   for name in sorted(before))
-    report = TransferReport(safe_url(source.engine.url), safe_url(target_url), counts,
-                            _overall(before), _overall(after))
-    return report if report.same else None
+    return report
 
 
 def _drop_created_tables(target: Store, tables_before: set[str]) -> None:
