@@ -327,3 +327,23 @@ def test_a_decision_during_a_copy_from_postgresql_waits_for_its_commit(tmp_path:
         assert not returned_during_copy and isinstance(raised, StoreMoved)
         assert _decisions(pg_url) == 0 and _decisions(target) == 0
         ws.store.engine.dispose()
+
+
+def test_a_claim_on_postgresql_waits_no_longer_than_the_busy_timeout(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A window opening (its session claim) while a long import holds the store's lock: StoreBusy
+    after the bound, as on SQLite, not an endless wait."""
+    import review.store.core as core
+    from review.store import Store
+    from review.store.core import StoreBusy
+
+    with fresh_database() as pg_url:
+        init_workspace(tmp_path / "ws", title="Busy", reviewers=["alice"], seed=3, database_url=pg_url)
+        monkeypatch.setattr(core, "BUSY_TIMEOUT_MS", 300)
+        importer, window = Store.open(pg_url), Store.open(pg_url)
+        try:
+            with importer.locked_transaction():  # as a long import holds it
+                with pytest.raises(StoreBusy, match="busy"):
+                    claim_session(window, "alice")
+        finally:
+            importer.engine.dispose()
+            window.engine.dispose()

@@ -27,7 +27,8 @@ __all__ = [
 Connection = sa.Connection
 
 
-#: How long a SQLite write waits for another process's write lock before ``StoreBusy``.
+#: How long a write waits for another process's lock before ``StoreBusy`` (SQLite's busy timeout,
+#: PostgreSQL's lock_timeout).
 BUSY_TIMEOUT_MS = 5000
 
 #: The ``schema_info`` key ``review migrate`` sets on a store it moved away from (value: the new
@@ -55,11 +56,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_busy(context: Any) -> None:
-    """Turn SQLite's "database is locked" (another process held the write lock past the busy
-    timeout: a large import, a dedup run) into ``StoreBusy``: one line, not a traceback."""
+def _store_busy(context: Any) -> None:
+    """Turn SQLite's "database is locked" or PostgreSQL's lock timeout (another process held the
+    lock past ``BUSY_TIMEOUT_MS``: a large import, a dedup run) into ``StoreBusy``: one line, not a traceback."""
     original = context.original_exception
-    if type(original).__name__ == "OperationalError" and "database is locked" in str(original):
+    locked = type(original).__name__ == "OperationalError" and "database is locked" in str(original)
+    if locked or getattr(original, "sqlstate", None) == "55P03":  # lock_not_available
         raise StoreBusy(
             f"the store is busy: another review process held its write lock for over "
             f"{BUSY_TIMEOUT_MS / 1000:g} s (an import, a dedup run?); this change was not saved — "
@@ -175,6 +177,9 @@ class Store:
             # UTC sessions: timestamps read back equal on both engines. Credentials come from the
             # URL, PGPASSWORD or ~/.pgpass (libpq reads those itself).
             options = " ".join(filter(None, [str(parsed.query.get("options") or ""), "-c timezone=UTC"]))
+            # lock_timeout: a claim or decision waiting for a long import's lock gives up after the
+            # same bound as SQLite's busy timeout (StoreBusy, exit 7) instead of waiting forever.
+            options += f" -c lock_timeout={int(BUSY_TIMEOUT_MS)}"
             kwargs["connect_args"] = {"options": options, "connect_timeout": 10}
             kwargs["pool_pre_ping"] = True
         try:
@@ -183,7 +188,7 @@ class Store:
             raise ReviewError(f"database {safe_url(parsed)}: {err}", title="Database") from err
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
-            sa.event.listen(engine, "handle_error", _sqlite_busy)
+        sa.event.listen(engine, "handle_error", _store_busy)
         store = cls(engine)
         store.moved_ok = moved_ok
         try:
