@@ -83,6 +83,22 @@ async def test_extraction_form_saves_file_and_store(tui_ws: Workspace) -> None:
 
 
 @async_test
+async def test_opening_the_form_stores_a_file_the_store_is_behind(tui_ws: Workspace) -> None:
+    """The file one version ahead of the store, as a save killed between its two writes leaves it
+    (tests/extraction/test_killed_save.py kills a real one): opening the form stores the file."""
+    from review.services.extraction import load_folder, read_study_file
+
+    path = _study_file(tui_ws)
+    load_folder(tui_ws, path.parent.parent)
+    path.write_text(path.read_text(encoding="utf-8").replace("n = 158", "n = 160"), encoding="utf-8")
+    async with open_app(tui_ws, "alice", "extraction", size=SIZE) as (app, pilot):
+        await settle(pilot)
+        assert any(n.title == "Store updated" and "arends2014" in n.message for n in app._notifications)
+    version = tables.study_version(tui_ws.store, "arends2014", "")
+    assert version is not None and version.data == read_study_file(path) and version.data["study"]["n"] == 160
+
+
+@async_test
 async def test_extraction_form_invalid_value_writes_nothing(tui_ws: Workspace) -> None:
     path = _study_file(tui_ws)
     before = path.read_bytes()

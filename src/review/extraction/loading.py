@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ReviewError, ValidationError
 from ..store import Store
 from ..store import extraction as tables
 from .compare import FieldDifference, compare_studies
@@ -64,6 +64,39 @@ def load_folder(
             report.loaded.append(label)
         else:
             report.unchanged.append(label)
+    return report
+
+
+def store_changed_files(
+    store: Store, extraction_dir: Path, factors: FactorList | None, rule: CollapseRule | None = None
+) -> LoadReport:
+    """Store every valid study file whose data differs from the store's latest version of that study.
+
+    The file is what the reviewer sees and commits; a save killed between writing the file and
+    storing it leaves the store one version behind, and this brings it level. A study the store
+    never held is left to ``review extraction load``, and so is a file that does not read or
+    validate (``load``/``validate`` name its problem).
+    """
+    rule = rule or CollapseRule()
+    form = load_form(extraction_dir)
+    latest = {(v.study_id, v.extractor): v.data for v in tables.latest_versions(store)}
+    report = LoadReport([], [])
+    for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
+        extractor = extractor_of(path)
+        stored = latest.get((path.name.split(".")[0], extractor))
+        if stored is None:
+            continue
+        try:
+            data = read_study_file(path)
+        except ReviewError:
+            continue
+        label = path.name.split(".")[0] + (f" ({extractor})" if extractor else "")
+        if data == stored:
+            report.unchanged.append(label)
+        elif not validate_study_data(data, str(path), form=form, factors=factors,
+                                     expected_id=path.name.split(".")[0]):
+            store_study(store, data, path, rule, extractor=extractor)
+            report.loaded.append(label)
     return report
 
 

@@ -24,8 +24,8 @@ from ..workspace import Workspace
 __all__ = [
     "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "LoadReport",
     "QuipsRow", "compare", "extraction_status", "init_folder", "load_factors", "load_folder", "load_form",
-    "quips_table", "read_study_file", "reconcile", "save_study_file", "study_files", "validate_folder",
-    "validate_study_data",
+    "quips_table", "read_study_file", "reconcile", "save_study_file", "store_changed_files", "study_files",
+    "validate_folder", "validate_study_data",
 ]
 
 from ..extraction.loading import LoadReport  # noqa: E402  (re-exported result type)
@@ -92,6 +92,18 @@ def load_folder(workspace: Workspace, folder: Path) -> LoadReport:
 
     factors = load_factors(folder / FACTORS_FILE)
     return load(workspace.store, folder, factors, collapse_rule(folder))
+
+
+def store_changed_files(workspace: Workspace, folder: Path | None = None) -> LoadReport:
+    """Bring the store level with the study files: store each valid file that differs from its latest
+    stored version (a save killed after its file write); opening the form and the synthesis call this."""
+    from ..extraction.loading import store_changed_files as catch_up
+
+    folder = folder if folder is not None else workspace.path("extraction")
+    if not (folder / STUDIES_DIR).is_dir():
+        return LoadReport([], [])
+    factors = load_factors(folder / FACTORS_FILE) if (folder / FACTORS_FILE).is_file() else None
+    return catch_up(workspace.store, folder, factors, collapse_rule(folder))
 
 
 def extractor_file(folder: Path, study_id: str, extractor: str) -> Path:
@@ -161,7 +173,9 @@ def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:
 def save_study_file(workspace: Workspace, path: Path, data: dict[str, Any]) -> dict[str, Any]:
     """Save a study edited in the form to its file and store it as the reconciled version.
 
-    Returns the data as read back from the file.
+    The file first (it is what the reviewer sees and commits); a kill before the store write leaves
+    the store a version behind until :func:`store_changed_files` (the form's next open, the
+    synthesis, ``review extraction load``) stores the file. Returns the data as read back from the file.
     """
     from ..extraction.loading import store_study
 

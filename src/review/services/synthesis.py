@@ -106,7 +106,14 @@ def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | Non
 def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, reviewer: str = "",
                           plots: bool = True) -> FolderSynthesis:
     """Evidence level per factor from an extraction folder: synthesis.csv, synthesis.md, plots/;
-    GRADE judgements go to the folder's workspace."""
+    GRADE judgements go to the folder's workspace, whose store first gets every study file it lacks
+    (a form save killed before its store write), so it never disagrees with what was synthesised."""
     from ..synthesis.run import synthesise_extraction as run
+    from ..paths import WORKSPACE_FILE
+    from ..workspace import Workspace
+    from .extraction import store_changed_files
 
+    root = Path(extraction_dir).resolve().parent
+    if (root / WORKSPACE_FILE).is_file():
+        store_changed_files(Workspace(root), Path(extraction_dir))
     return run(extraction_dir, rule_set, reviewer=reviewer, plots=plots)

@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView,
 
 from ...errors import ReviewError
 from ...services.extraction import (
-    FACTORS_FILE, FactorList, Form, load_factors, load_form, read_study_file, save_study_file, study_files,
-    validate_study_data,
+    FACTORS_FILE, FactorList, Form, load_factors, load_form, read_study_file, save_study_file, store_changed_files,
+    study_files, validate_study_data,
 )
 from .base import screen_footer
 
@@ -119,6 +119,14 @@ class ExtractionScreen(Screen[None]):
 
     def action_reload(self) -> None:
         folder = self.folder
+        try:  # a save killed between its file and store writes: the file is what the reviewer sees
+            caught_up = store_changed_files(self.app.workspace, folder).loaded  # type: ignore[attr-defined]
+        except ReviewError as err:
+            self.notify(str(err), title="Store not updated", severity="warning", timeout=8)
+        else:
+            if caught_up:
+                self.notify(f"stored {len(caught_up)} study file(s) newer than the store: {', '.join(caught_up)}",
+                            title="Store updated")
         self.form = load_form(folder)
         self.paths = study_files(folder) if (folder / "studies").is_dir() else []
         listing = self.query_one("#study-list", ListView)
