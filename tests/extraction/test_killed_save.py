@@ -83,3 +83,26 @@ def test_synthesis_after_a_killed_save_brings_the_store_level_first(workspace: W
     stored = tables.study_version(workspace.store, "arends2014")
     assert stored is not None and stored.data == service.read_study_file(path)
     assert len(tables.latest_versions(workspace.store)) == before  # nothing of the broken file stored
+
+
+def test_a_save_whose_store_write_fails_says_the_file_is_saved(workspace: Workspace,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store refusing (busy, gone) after the file was written: the message says what happened."""
+    from review.extraction import loading
+
+    folder = workspace.root / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    service.load_folder(workspace, folder)
+    path = folder / "studies" / "arends2014.toml"
+    data = service.read_study_file(path)
+    data["study"]["citation"] = "Edited in the form"
+
+    def busy(*args: object, **kwargs: object) -> bool:
+        raise ReviewError("store busy")
+
+    monkeypatch.setattr(loading, "store_study", busy)
+    with pytest.raises(ReviewError, match=r"arends2014.toml: saved, but not stored \(store busy\)"):
+        service.save_study_file(workspace, path, data)
+    monkeypatch.undo()
+    assert service.store_changed_files(workspace).loaded == ["arends2014"]

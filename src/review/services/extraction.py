@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
-from ..errors import ValidationError
+from ..errors import ReviewError, ValidationError
 from ..extraction.compare import FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
@@ -182,5 +182,9 @@ def save_study_file(workspace: Workspace, path: Path, data: dict[str, Any]) -> d
     save_study(study_from_data(data), path)
     stored = read_study_file(path)
     rule = CollapseRule.from_mapping(dict(workspace.config.section("extraction").get("quips", {})))
-    store_study(workspace.store, stored, path, rule, extractor="")
+    try:
+        store_study(workspace.store, stored, path, rule, extractor="")
+    except ReviewError as err:  # e.g. the store busy: the file is written, so say so, not "save failed"
+        raise ReviewError(f"{path}: saved, but not stored ({err}); the store takes it when the extraction "
+                          "form opens again, or run 'review extraction load'") from err
     return stored
