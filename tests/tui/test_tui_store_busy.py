@@ -3,6 +3,8 @@ says so and stays open, the record stays on screen, and the key works once the l
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 
 from review.tui.screens.screening import ScreeningScreen
@@ -54,3 +56,16 @@ async def test_the_record_browser_says_so_too(short_busy_wait: Workspace) -> Non
             assert any("store is busy" in n.message for n in app._notifications)
         assert labels(workspace) == {}
         await settle(pilot)
+
+
+@async_test
+async def test_closing_the_app_while_the_store_is_busy_is_no_traceback(short_busy_wait: Workspace) -> None:
+    # Releasing the reviewer's claim at exit writes a row; a busy (or migrated) store refused it and
+    # the refusal escaped on_unmount. The claim lapses by itself when its heartbeat stops.
+    workspace = short_busy_wait
+    with ExitStack() as lock:
+        async with open_app(workspace, "alice", "screening") as (app, pilot):
+            assert app.project is not None and app.project.claim is not None
+            lock.enter_context(write_lock_held(workspace))  # held through the unmount below
+            app.exit()
+        assert app.return_code in (None, 0)

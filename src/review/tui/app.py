@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -204,9 +205,14 @@ class ReviewApp(App[None]):
         self._start_screen_shown.set()  # (a loader still waiting has nothing to wait for)
         resume_collection()
         if self.project is not None:
-            self.project.session.save_ranking()  # the newest queue, if a retrain only logged it
+            # Nothing can be shown any more. A busy or migrated store refusing these writes loses nothing
+            # confirmed: the queue is ranked again at the next open, and an unreleased claim lapses once
+            # its heartbeat stops. The retrainer is closed whatever happens.
+            with suppress(ReviewError):
+                self.project.session.save_ranking()  # the newest queue, if a retrain only logged it
             self.project.retrainer.close()
-            self.project.release()
+            with suppress(ReviewError):
+                self.project.release()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show any worker's error as a notification instead of crashing the app."""
