@@ -11,7 +11,7 @@ from postgres import fresh_database
 from review.cli import main
 from review.records import Record
 from review.store import screening as screening_store
-from review.store.core import StoreMoved
+from review.store.core import Store, StoreMoved
 from review.store.sessions import claim_session
 from review.store.transfer import content_hashes
 from review.workspace import Workspace, init_workspace
@@ -347,3 +347,18 @@ def test_a_claim_on_postgresql_waits_no_longer_than_the_busy_timeout(tmp_path: P
         finally:
             importer.engine.dispose()
             window.engine.dispose()
+
+
+def test_migrating_back_to_the_store_it_came_from_leaves_one_live_store(tmp_path: Path) -> None:
+    # A -> B -> A with nothing written between: A still carried "moved to B" and B got "moved to A",
+    # so both stores refused every command, each pointing at the other.
+    ws = _filled(tmp_path)
+    root = ws.root
+    before = _exports(root, "before")
+    ws.store.engine.dispose()
+    first = root / "review.db"
+    _run(root, "migrate", "--to", f"sqlite:///{root / 'b.db'}")
+    _run(root, "migrate", "--to", f"sqlite:///{first}")
+    assert _exports(root, "after") == before  # the review works, on the first store again
+    with pytest.raises(StoreMoved):
+        Store.open(f"sqlite:///{root / 'b.db'}")  # b.db is the one left behind

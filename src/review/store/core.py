@@ -99,8 +99,9 @@ class StoreMoved(ReviewError):
     exit_code = 7  # like busy: running the command again (on the new store) succeeds
 
     def __init__(self, moved_to: str, advice: str = "") -> None:
-        advice = advice or (f"run the command again (if review.toml still names this store, finish the move "
-                            f"first: review migrate --to {moved_to})")
+        advice = advice or (f"run the command again; if review.toml still names this store, point it at the new one "
+                            f"(a teammate: pull the review.toml that names it; the one whose move was cut short: "
+                            f"review migrate --to {moved_to})")
         super().__init__(f"this review moved to {moved_to}; nothing was saved here — {advice}")
         self.moved_to = moved_to
 

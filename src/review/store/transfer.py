@@ -246,8 +246,9 @@ def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str |
 
 def _copied_already(source: Store, target_url: str) -> TransferReport | None:
     """The report of a target that already holds exactly the source's content (a migration killed
-    after its copy committed, before review.toml was rewritten), else None. The target is only read;
-    the source, when it matches, is marked moved (as the copy does)."""
+    after its copy committed, before review.toml was rewritten, or a move back to a store the review
+    came from), else None. When it matches, the target loses any "moved to" mark of its own and the
+    source is marked moved (as the copy does)."""
     try:
         target = Store.open(target_url, prepare=False)
     except ReviewError:
@@ -264,6 +265,12 @@ def _copied_already(source: Store, target_url: str) -> TransferReport | None:
                                     _overall(before), _overall(after))
             if not report.same:
                 return None
+            # A move back to where the review came from (A -> B -> A): the target still carries its own
+            # "moved to" mark, which would leave no live store. Cleared first: a kill in between leaves
+            # both stores open, and running the command again finishes the move.
+            with target.engine.begin() as dst:
+                dst.execution_options(**{MOVING_OPTION: True})
+                dst.execute(schema_info.delete().where(schema_info.c.key == MOVED_KEY))
             _mark_moved(src, target_url)
     except sa.exc.SQLAlchemyError:
         return None

@@ -208,9 +208,11 @@ class ReviewApp(App[None]):
             # Nothing can be shown any more. A busy or migrated store refusing these writes loses nothing
             # confirmed: the queue is ranked again at the next open, and an unreleased claim lapses once
             # its heartbeat stops. The retrainer is closed whatever happens.
-            with suppress(ReviewError):
-                self.project.session.save_ranking()  # the newest queue, if a retrain only logged it
-            self.project.retrainer.close()
+            try:
+                with suppress(ReviewError):
+                    self.project.session.save_ranking()  # the newest queue, if a retrain only logged it
+            finally:
+                self.project.retrainer.close()
             with suppress(ReviewError):
                 self.project.release()
 
