@@ -106,3 +106,23 @@ def test_a_save_whose_store_write_fails_says_the_file_is_saved(workspace: Worksp
         service.save_study_file(workspace, path, data)
     monkeypatch.undo()
     assert service.store_changed_files(workspace).loaded == ["arends2014"]
+
+
+def test_opening_the_form_leaves_an_extractors_own_copy_to_load(workspace: Workspace) -> None:
+    """An extractor's ID.who.toml is theirs until 'review extraction load': the form's catch-up,
+    which only mends the reconciled file a save left behind, never stores it."""
+    folder = workspace.root / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    own = folder / "studies" / "arends2014.alice.toml"
+    shutil.copy(folder / "studies" / "arends2014.toml", own)
+    assert "arends2014 (alice)" in service.load_folder(workspace, folder).loaded
+    text = own.read_text(encoding="utf-8")
+    own.write_text(text.replace('citation = "Arends I,', 'citation = "Alice, still working: Arends I,'),
+                   encoding="utf-8")
+    stored_before = tables.study_version(workspace.store, "arends2014", "alice")
+    report = service.store_changed_files(workspace)
+    assert not [label for label in report.loaded + report.unchanged if "alice" in label]
+    stored = tables.study_version(workspace.store, "arends2014", "alice")
+    assert stored is not None and stored_before is not None and stored.id == stored_before.id
+    assert service.load_folder(workspace, folder).loaded == ["arends2014 (alice)"]  # load is its way in

@@ -12,7 +12,8 @@ from ..store import extraction as tables
 from .compare import FieldDifference, compare_studies
 from .factors import FactorList
 from .forms import (
-    FACTORS_FILE, STUDIES_DIR, load_form, read_study_file, study_from_data, validate_study_data,
+    FACTORS_FILE, STUDIES_DIR, load_form, read_study_file, study_files, study_from_data,
+    validate_study_data,
 )
 from .model import Study
 from .quips import CollapseRule, summarise
@@ -75,28 +76,27 @@ def store_changed_files(
     The file is what the reviewer sees and commits; a save killed between writing the file and
     storing it leaves the store one version behind, and this brings it level. A study the store
     never held is left to ``review extraction load``, and so is a file that does not read or
-    validate (``load``/``validate`` name its problem).
+    validate (``load``/``validate`` name its problem). Only reconciled files: the form saves nothing
+    else, and an extractor's own copy reaches the store through ``load`` alone.
     """
     rule = rule or CollapseRule()
     form = load_form(extraction_dir)
-    latest = {(v.study_id, v.extractor): v.data for v in tables.latest_versions(store)}
+    latest = {v.study_id: v.data for v in tables.latest_versions(store, extractor="")}
     report = LoadReport([], [])
-    for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
-        extractor = extractor_of(path)
-        stored = latest.get((path.name.split(".")[0], extractor))
+    for path in study_files(extraction_dir):
+        study_id = path.name.split(".")[0]
+        stored = latest.get(study_id)
         if stored is None:
             continue
         try:
             data = read_study_file(path)
         except ReviewError:
             continue
-        label = path.name.split(".")[0] + (f" ({extractor})" if extractor else "")
         if data == stored:
-            report.unchanged.append(label)
-        elif not validate_study_data(data, str(path), form=form, factors=factors,
-                                     expected_id=path.name.split(".")[0]):
-            store_study(store, data, path, rule, extractor=extractor)
-            report.loaded.append(label)
+            report.unchanged.append(study_id)
+        elif not validate_study_data(data, str(path), form=form, factors=factors, expected_id=study_id):
+            store_study(store, data, path, rule)
+            report.loaded.append(study_id)
     return report
 
 
