@@ -133,3 +133,28 @@ async def test_without_study_files_the_form_takes_no_typing_and_ctrl_s_says_why(
         await pilot.pause()
         (note,) = [n for n in app._notifications if n.title == "Nothing to save"]
         assert "extraction/studies/<id>.toml" in note.message
+
+
+@async_test
+async def test_a_save_the_store_refuses_is_a_warning_that_the_file_is_saved(tui_ws: Workspace,
+                                                                           monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The file written, the store refusing (busy, moved): not 'Save failed' but its own warning."""
+    from review.errors import ReviewError
+    from review.extraction import loading
+
+    path = _study_file(tui_ws)
+    async with open_app(tui_ws, "alice", "extraction", size=SIZE) as (app, pilot):
+        await settle(pilot)
+
+        def busy(*args: object, **kwargs: object) -> bool:
+            raise ReviewError("store busy")
+
+        monkeypatch.setattr(loading, "store_study", busy)
+        await _set(pilot, app, "n", "160")
+        app.screen.query_one("#field-country", Input).focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        notes = [n for n in app._notifications if "store busy" in n.message]
+        assert [(n.title, n.severity) for n in notes] == [("Saved, not stored", "warning")]
+        assert "saved, but not stored" in notes[0].message
+    assert load_study(path).n == 160

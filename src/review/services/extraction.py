@@ -23,9 +23,9 @@ from ..workspace import Workspace
 
 __all__ = [
     "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "LoadReport",
-    "QuipsRow", "compare", "extraction_status", "init_folder", "load_factors", "load_folder", "load_form",
-    "quips_table", "read_study_file", "reconcile", "save_study_file", "store_changed_files", "study_files",
-    "validate_folder", "validate_study_data",
+    "QuipsRow", "SavedNotStored", "compare", "extraction_status", "init_folder", "load_factors", "load_folder",
+    "load_form", "quips_table", "read_study_file", "reconcile", "save_study_file", "store_changed_files",
+    "study_files", "validate_folder", "validate_study_data",
 ]
 
 from ..extraction.loading import LoadReport  # noqa: E402  (re-exported result type)
@@ -170,6 +170,10 @@ def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:
     return rows
 
 
+class SavedNotStored(ReviewError):
+    """The study file is written but the store refused it; the store catches up later."""
+
+
 def save_study_file(workspace: Workspace, path: Path, data: dict[str, Any]) -> dict[str, Any]:
     """Save a study edited in the form to its file and store it as the reconciled version.
 
@@ -185,6 +189,6 @@ def save_study_file(workspace: Workspace, path: Path, data: dict[str, Any]) -> d
     try:
         store_study(workspace.store, stored, path, rule, extractor="")
     except ReviewError as err:  # e.g. the store busy: the file is written, so say so, not "save failed"
-        raise ReviewError(f"{path}: saved, but not stored ({err}); the store takes it when the extraction "
+        raise SavedNotStored(f"{path}: saved, but not stored ({err}); the store takes it when the extraction "
                           "form opens again, or run 'review extraction load'") from err
     return stored

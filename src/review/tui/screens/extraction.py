@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView,
 
 from ...errors import ReviewError
 from ...services.extraction import (
-    FACTORS_FILE, FactorList, Form, load_factors, load_form, read_study_file, save_study_file, store_changed_files,
-    study_files, validate_study_data,
+    FACTORS_FILE, FactorList, Form, SavedNotStored, load_factors, load_form, read_study_file, save_study_file,
+    store_changed_files, study_files, validate_study_data,
 )
 from .base import screen_footer
 
@@ -197,6 +197,9 @@ class ExtractionScreen(Screen[None]):
             return
         try:
             stored = save_study_file(self.app.workspace, path, data)  # type: ignore[attr-defined]
+        except SavedNotStored as err:  # the file is saved: a warning, not a failure
+            self.notify(str(err), title="Saved, not stored", severity="warning", timeout=8)
+            return
         except (ReviewError, OSError) as err:
             self.notify(str(err), title="Save failed", severity="error", timeout=8)
             return
