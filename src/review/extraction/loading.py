@@ -12,7 +12,7 @@ from ..store import extraction as tables
 from .compare import FieldDifference, compare_studies
 from .factors import FactorList
 from .forms import (
-    FACTORS_FILE, STUDIES_DIR, load_form, read_study_file, study_files, study_from_data,
+    FACTORS_FILE, STUDIES_DIR, Form, load_form, read_study_file, study_files, study_from_data,
     validate_study_data,
 )
 from .model import Study
@@ -46,25 +46,25 @@ def load_folder(
     """Validate every study file and store new or changed ones; nothing invalid is stored."""
     rule = rule or CollapseRule()
     form = load_form(extraction_dir)
-    paths = sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml"))
     parsed: list[tuple[Path, dict[str, Any]]] = []
     problems: list[str] = []
-    for path in paths:
-        data = read_study_file(path)
-        problems.extend(validate_study_data(data, str(path), form=form, factors=factors,
-                                            expected_id=path.name.split(".")[0]))
+    for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
+        data, found = _read_and_check(path, form, factors)
+        problems.extend(found)
         parsed.append((path, data))
     if problems:
         more = f" (+{len(problems) - 1} more; run 'review extraction validate')" if len(problems) > 1 else ""
         raise ValidationError(problems[0] + more)
+    latest = {(v.study_id, v.extractor): v.data for v in tables.latest_versions(store)}
     report = LoadReport([], [])
     for path, data in parsed:
         extractor = extractor_of(path)
-        label = study_from_data(data).id + (f" ({extractor})" if extractor else "")
-        if store_study(store, data, path, rule, extractor=extractor):
-            report.loaded.append(label)
-        else:
+        label = _label(study_id_of(path), extractor)  # validated: the file declares this id
+        if latest.get((study_id_of(path), extractor)) == data:
             report.unchanged.append(label)
+        else:
+            _save_version(store, data, path, rule, extractor)
+            report.loaded.append(label)
     return report
 
 
@@ -84,35 +84,54 @@ def store_changed_files(
     latest = {v.study_id: v.data for v in tables.latest_versions(store, extractor="")}
     report = LoadReport([], [])
     for path in study_files(extraction_dir):
-        study_id = path.name.split(".")[0]
-        stored = latest.get(study_id)
+        stored = latest.get(study_id_of(path))
         if stored is None:
             continue
         try:
-            data = read_study_file(path)
+            data, problems = _read_and_check(path, form, factors)
         except ReviewError:
             continue
         if data == stored:
-            report.unchanged.append(study_id)
-        elif not validate_study_data(data, str(path), form=form, factors=factors, expected_id=study_id):
-            store_study(store, data, path, rule)
-            report.loaded.append(study_id)
+            report.unchanged.append(study_id_of(path))
+        elif not problems:
+            _save_version(store, data, path, rule, "")
+            report.loaded.append(study_id_of(path))
     return report
+
+
+def study_id_of(path: Path) -> str:
+    """``arends2014.toml`` and ``arends2014.alice.toml`` → "arends2014" (what the file must declare)."""
+    return path.name.split(".")[0]
+
+
+def _label(study_id: str, extractor: str) -> str:
+    return study_id + (f" ({extractor})" if extractor else "")
+
+
+def _read_and_check(path: Path, form: Form, factors: FactorList | None) -> tuple[dict[str, Any], list[str]]:
+    """A study file's data and its problems (none when valid); raises if it does not read."""
+    data = read_study_file(path)
+    return data, validate_study_data(data, str(path), form=form, factors=factors, expected_id=study_id_of(path))
 
 
 def store_study(store: Store, data: dict[str, Any], path: Path, rule: CollapseRule, *,
                 extractor: str = "") -> bool:
     """Store a valid study file's data as a new version unless it equals the latest; True if stored."""
-    study = study_from_data(data)
-    previous = tables.study_version(store, study.id, extractor)
+    previous = tables.study_version(store, study_from_data(data).id, extractor)
     if previous is not None and previous.data == data:
         return False
+    _save_version(store, data, path, rule, extractor)
+    return True
+
+
+def _save_version(store: Store, data: dict[str, Any], path: Path, rule: CollapseRule, extractor: str) -> None:
+    """A valid study file's data as a new stored version, with its estimates and QUIPS summary."""
+    study = study_from_data(data)
     summary = summarise(study.quips, rule)
     tables.save_study_version(
         store, data, extractor=extractor, source_file=str(path), estimates=estimate_rows(study),
         quips=study.quips, quality=(summary.rob, rule.describe(), summary.basis),
     )
-    return True
 
 
 def compare_extractors(store: Store, study_id: str, left: str, right: str) -> list[FieldDifference]:
