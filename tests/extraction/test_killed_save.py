@@ -126,3 +126,30 @@ def test_opening_the_form_leaves_an_extractors_own_copy_to_load(workspace: Works
     stored = tables.study_version(workspace.store, "arends2014", "alice")
     assert stored is not None and stored_before is not None and stored.id == stored_before.id
     assert service.load_folder(workspace, folder).loaded == ["arends2014 (alice)"]  # load is its way in
+
+
+def test_the_synthesis_catch_up_releases_the_store_it_opened(workspace: Workspace,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The catch-up opens the folder's workspace store for itself; its connections go back at once."""
+    from review.store import Store
+
+    folder = workspace.root / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    service.load_folder(workspace, folder)
+    opened: list[Store] = []
+    real_open = Store.open
+
+    def recording_open(*args: object, **kwargs: object) -> Store:
+        store = real_open(*args, **kwargs)  # type: ignore[arg-type]
+        opened.append(store)
+        return store
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise ReviewError("stopped after the catch-up")
+
+    monkeypatch.setattr(Store, "open", recording_open)
+    monkeypatch.setattr("review.synthesis.run.run_synthesis", stop)
+    with pytest.raises(ReviewError, match="stopped after the catch-up"):
+        synthesise_extraction(folder, plots=False)
+    assert opened and all(store.engine.pool.checkedin() == 0 for store in opened)

@@ -115,5 +115,10 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
 
     root = Path(extraction_dir).resolve().parent
     if (root / WORKSPACE_FILE).is_file():
-        store_changed_files(Workspace(root), Path(extraction_dir))
+        folder_workspace = Workspace(root)
+        try:
+            store_changed_files(folder_workspace, Path(extraction_dir))
+        finally:  # its own engine: release the connections now, not whenever it is garbage collected
+            if "store" in folder_workspace.__dict__:
+                folder_workspace.store.engine.dispose()
     return run(extraction_dir, rule_set, reviewer=reviewer, plots=plots)
