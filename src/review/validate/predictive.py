@@ -148,14 +148,12 @@ def harrell_c(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> float | Non
 
 def bootstrap_harrell(time: np.ndarray, event: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int,
                       level: float) -> tuple[float, float]:
-    """Percentile CI of Harrell's C over resampled clients (resamples without an event or without a
-    comparable pair are redrawn, as the C-statistic of the whole data needs both)."""
+    """Percentile CI of Harrell's C over resampled clients (a resample without a comparable pair, as
+    one without an event is, has no C and is redrawn, as the C-statistic of the whole data needs one)."""
     rng = np.random.default_rng(seed)
     n, values = len(time), list[float]()
     while len(values) < n_boot:
         draw = rng.integers(0, n, size=n)
-        if event[draw].sum() == 0:
-            continue
         c = harrell_c(time[draw], event[draw], x[draw])
         if c is not None:
             values.append(c)
