@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .survival import PH_ALPHA, estimable, ph_test_p
-from .table import (ID_COLUMNS, MIN_EVENTS_PER_PARAMETER, Table, cell_error, few_events_note, NumberFormatError,
-                    parse_number, read_table,
-                    require_events)
+from .table import (ID_COLUMNS, NumberFormatError, Table, cell_error, few_events_note, parse_number, read_table,
+                    require_events, too_few_events)
 
 
 @dataclass(slots=True)
@@ -43,7 +42,7 @@ class FactorAssociation:
     @property
     def few_events(self) -> bool:
         """Fewer than ten events (logistic: of the rarer outcome) per model parameter."""
-        return self.events_per_parameter is not None and self.events_per_parameter < MIN_EVENTS_PER_PARAMETER
+        return too_few_events(self.events_per_parameter)
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .predictive import INDICATION_ORDER, UNUSABLE_INDICATIONS
-from .table import MIN_EVENTS_PER_PARAMETER, cell_error, few_events_note, read_table, require_events
+from .table import cell_error, few_events_note, read_table, require_events, too_few_events
 
 
 #: Below this p the Schoenfeld residual test casts doubt on proportional hazards: the report says so.
@@ -84,7 +84,7 @@ class HazardRatio:
 
     @property
     def few_events(self) -> bool:
-        return self.events_per_parameter is not None and self.events_per_parameter < MIN_EVENTS_PER_PARAMETER
+        return too_few_events(self.events_per_parameter)
 
 
 @dataclass(slots=True)

@@ -33,9 +33,14 @@ PEDUZZI_LOGISTIC = "Peduzzi et al. 1996"  # J Clin Epidemiol 49:1373, simulation
 PEDUZZI_COX = "Peduzzi et al. 1995"  # J Clin Epidemiol 48:1503, simulations of Cox regression
 
 
+def too_few_events(events_per_parameter: float | None) -> bool:
+    """Fewer than ten events per model parameter (None: no model, nothing to flag)."""
+    return events_per_parameter is not None and events_per_parameter < MIN_EVENTS_PER_PARAMETER
+
+
 def few_events_note(events_per_parameter: float, parameters: int) -> str:
     """The flag of a model with fewer than ten events per parameter; empty when it has enough."""
-    if events_per_parameter >= MIN_EVENTS_PER_PARAMETER:
+    if not too_few_events(events_per_parameter):
         return ""
     return (f"few events: {events_per_parameter:.1f} per parameter ({parameters} parameters; "
             f"at least {MIN_EVENTS_PER_PARAMETER} advised)")
