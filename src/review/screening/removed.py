@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # (the TUI imports ``NotOffered`` before the store is loaded)
 __all__ = ["NotOffered", "Removal", "SetAside", "removed_before_screening", "set_aside"]
 
 
+#: Why a duplicate is not offered: one phrase for the record browser, conflicts and refusals.
+DUPLICATE_SET_ASIDE = "set aside as a duplicate by dedup"
+
+
 class NotOffered(ReviewError):
     """A decision on a record the queue leaves out (a duplicate set aside, removed before screening)."""
 
@@ -41,7 +45,8 @@ class Removal:
     kind: str = ""
 
     def describe(self) -> str:
-        """In words, as the record browser and ``review decide`` say it."""
+        """In words, as the record browser and the conflicts screen say it (``SetAside.why``; a
+        refusal, ``review decide``'s among them, says :meth:`why_refused`)."""
         if self.notice_of is not None:
             return f"notice of #{self.notice_of} ({self.kind})"
         return f"removed before screening: {self.reason}"
@@ -84,7 +89,7 @@ class SetAside:
     def why(self, record_id: int) -> str:
         """In words, as the record browser and the conflicts screen say it ("" for a record to screen)."""
         if record_id in self.duplicates:
-            return "set aside as a duplicate by dedup"
+            return DUPLICATE_SET_ASIDE
         removal = self.removed.get(record_id)
         return removal.describe() if removal is not None else ""
 
@@ -93,7 +98,7 @@ class SetAside:
         ("" for a record to screen): the one phrase the session, ``review decide`` and conflict
         resolution give."""
         if record_id in self.duplicates:
-            return "set aside as a duplicate by dedup"
+            return DUPLICATE_SET_ASIDE
         removal = self.removed.get(record_id)
         return removal.why_refused() if removal is not None else ""
 
