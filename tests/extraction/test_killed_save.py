@@ -22,6 +22,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
+
+def _programme_folder(workspace: Workspace) -> Path:
+    """The programme's 15 study files and factor list copied into the workspace's extraction folder."""
+    folder = workspace.root / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    return folder
+
 #: The form's save (as the TUI's ctrl+s calls it), killed with SIGKILL at the moment the study file
 #: is written and the store write would start: the child sends itself the signal from inside the
 #: store step, so the kill lands exactly between the two, every run.
@@ -47,9 +55,7 @@ print("store step returned", flush=True)
 def _killed_save(workspace: Workspace) -> Path:
     """A workspace whose store holds the programme's studies, then a form save of arends2014 killed
     between its file write and its store write; returns that study file."""
-    folder = workspace.root / "extraction"
-    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
-    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    folder = _programme_folder(workspace)
     assert len(service.load_folder(workspace, folder).loaded) == 15
     path = folder / "studies" / "arends2014.toml"
     child = subprocess.run([sys.executable, "-c", SAVE_KILLED_BEFORE_STORE, str(workspace.root), str(path)],
@@ -90,9 +96,7 @@ def test_a_save_whose_store_write_fails_says_the_file_is_saved(workspace: Worksp
     """The store refusing (busy, gone) after the file was written: the message says what happened."""
     from review.extraction import loading
 
-    folder = workspace.root / "extraction"
-    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
-    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    folder = _programme_folder(workspace)
     service.load_folder(workspace, folder)
     path = folder / "studies" / "arends2014.toml"
     data = service.read_study_file(path)
@@ -111,9 +115,7 @@ def test_a_save_whose_store_write_fails_says_the_file_is_saved(workspace: Worksp
 def test_opening_the_form_leaves_an_extractors_own_copy_to_load(workspace: Workspace) -> None:
     """An extractor's ID.who.toml is theirs until 'review extraction load': the form's catch-up,
     which only mends the reconciled file a save left behind, never stores it."""
-    folder = workspace.root / "extraction"
-    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
-    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    folder = _programme_folder(workspace)
     own = folder / "studies" / "arends2014.alice.toml"
     shutil.copy(folder / "studies" / "arends2014.toml", own)
     assert "arends2014 (alice)" in service.load_folder(workspace, folder).loaded
@@ -133,9 +135,7 @@ def test_the_synthesis_catch_up_releases_the_store_it_opened(workspace: Workspac
     """The catch-up opens the folder's workspace store for itself; its connections go back at once."""
     from review.store import Store
 
-    folder = workspace.root / "extraction"
-    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
-    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    folder = _programme_folder(workspace)
     service.load_folder(workspace, folder)
     opened: list[Store] = []
     real_open = Store.open
