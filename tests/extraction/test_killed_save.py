@@ -153,3 +153,8 @@ def test_the_synthesis_catch_up_releases_the_store_it_opened(workspace: Workspac
     with pytest.raises(ReviewError, match="stopped after the catch-up"):
         synthesise_extraction(folder, plots=False)
     assert opened and all(store.engine.pool.checkedin() == 0 for store in opened)
+    monkeypatch.undo()
+    monkeypatch.setattr(Store, "open", recording_open)
+    opened.clear()
+    assert synthesise_extraction(folder, plots=False).grade_stored  # a whole run: catch-up, then GRADE rows
+    assert len(opened) == 1 and opened[0].engine.pool.checkedin() == 0  # one store, released

@@ -114,11 +114,12 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
     from .extraction import store_changed_files
 
     root = Path(extraction_dir).resolve().parent
-    if (root / WORKSPACE_FILE).is_file():
-        folder_workspace = Workspace(root)
-        try:
-            store_changed_files(folder_workspace, Path(extraction_dir))
-        finally:  # its own engine: release the connections now, not whenever it is garbage collected
-            if "store" in folder_workspace.__dict__:
-                folder_workspace.store.engine.dispose()
-    return run(extraction_dir, rule_set, reviewer=reviewer, plots=plots)
+    if not (root / WORKSPACE_FILE).is_file():
+        return run(extraction_dir, rule_set, workspace=None, reviewer=reviewer, plots=plots)
+    folder_workspace = Workspace(root)  # opened once, for the catch-up and the GRADE rows
+    try:
+        store_changed_files(folder_workspace, Path(extraction_dir))
+        return run(extraction_dir, rule_set, workspace=folder_workspace, reviewer=reviewer, plots=plots)
+    finally:  # its own engine: release the connections now, not whenever it is garbage collected
+        if "store" in folder_workspace.__dict__:
+            folder_workspace.store.engine.dispose()

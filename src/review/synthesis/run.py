@@ -106,12 +106,11 @@ class FolderSynthesis:
     notes: list[str] = field(default_factory=list)  # about the settings used (old names, defaults)
 
 
-def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, reviewer: str = "",
-                          plots: bool = True) -> FolderSynthesis:
+def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, workspace: Workspace | None,
+                          reviewer: str = "", plots: bool = True) -> FolderSynthesis:
     """Run the synthesis of a folder with its workspace's settings; pre-register the rule set
-    and store the GRADE judgements in that workspace (the folder's own, not the cwd's)."""
+    and store the GRADE judgements in ``workspace``, the folder's own (not the cwd's), if it has one."""
     root = Path(extraction_dir).resolve().parent
-    workspace = Workspace(root) if (root / WORKSPACE_FILE).is_file() else None
     config = _config(root)
     synthesis_section = dict(config.get("synthesis", {}))
     recorded = synthesis_section.get("rule_set")
