@@ -220,7 +220,7 @@ def load_study(path: Path, *, form: Form | None = None, factors: FactorList | No
     path = Path(path)
     data = read_study_file(path)
     problems = validate_study_data(data, str(path), form=form or load_form(path.parent.parent),
-                                   factors=factors, expected_id=path.name.split(".")[0])
+                                   factors=factors, expected_id=study_id_of(path))
     if problems:
         more = f" (+{len(problems) - 1} more; run 'review extraction validate')" if len(problems) > 1 else ""
         raise ValidationError(problems[0] + more)
@@ -262,6 +262,11 @@ def save_study(study: Study, path: Path) -> Path:
     return Path(path)
 
 
+def study_id_of(path: Path) -> str:
+    """``arends2014.toml`` and ``arends2014.alice.toml`` → "arends2014" (what the file must declare)."""
+    return path.name.split(".")[0]
+
+
 def study_files(extraction_dir: Path) -> list[Path]:
     """Reconciled study files (``<id>.toml``), sorted; per-extractor copies (``<id>.<who>.toml``) excluded."""
     folder = Path(extraction_dir) / STUDIES_DIR
@@ -285,5 +290,5 @@ def validate_folder(extraction_dir: Path, factors: FactorList | None) -> list[st
             lines.append(str(err))
             continue
         lines.extend(validate_study_data(data, str(path), form=form, factors=factors,
-                                         expected_id=path.name.split(".")[0]))
+                                         expected_id=study_id_of(path)))
     return lines

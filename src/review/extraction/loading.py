@@ -12,7 +12,7 @@ from ..store import extraction as tables
 from .compare import FieldDifference, compare_studies
 from .factors import FactorList
 from .forms import (
-    FACTORS_FILE, STUDIES_DIR, Form, load_form, read_study_file, study_files, study_from_data,
+    FACTORS_FILE, STUDIES_DIR, Form, load_form, read_study_file, study_files, study_from_data, study_id_of,
     validate_study_data,
 )
 from .model import Study
@@ -97,11 +97,6 @@ def store_changed_files(
             _save_version(store, data, path, rule, "")
             report.loaded.append(study_id_of(path))
     return report
-
-
-def study_id_of(path: Path) -> str:
-    """``arends2014.toml`` and ``arends2014.alice.toml`` → "arends2014" (what the file must declare)."""
-    return path.name.split(".")[0]
 
 
 def _label(study_id: str, extractor: str) -> str:

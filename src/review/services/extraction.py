@@ -13,7 +13,7 @@ from ..extraction.compare import FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
     FACTORS_FILE, FORM_FILE, STUDIES_DIR, Form, default_form_text, load_form, load_study, read_study_file,
-    save_study, study_files, study_from_data, validate_study_data,
+    save_study, study_files, study_from_data, study_id_of, validate_study_data,
 )
 from ..extraction.forms import validate_folder as validate_files
 from ..extraction.quips import CollapseRule, summarise
@@ -25,7 +25,7 @@ __all__ = [
     "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "LoadReport",
     "QuipsRow", "SavedNotStored", "compare", "extraction_status", "init_folder", "load_factors", "load_folder",
     "load_form", "quips_table", "read_study_file", "reconcile", "save_study_file", "store_changed_files",
-    "study_files", "validate_folder", "validate_study_data",
+    "study_files", "study_id_of", "validate_folder", "validate_study_data",
 ]
 
 from ..extraction.loading import LoadReport  # noqa: E402  (re-exported result type)

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView,
 from ...errors import ReviewError
 from ...services.extraction import (
     FACTORS_FILE, FactorList, Form, SavedNotStored, load_factors, load_form, read_study_file, save_study_file,
-    store_changed_files, study_files, validate_study_data,
+    store_changed_files, study_files, study_id_of, validate_study_data,
 )
 from .base import screen_footer
 
@@ -187,7 +187,7 @@ class ExtractionScreen(Screen[None]):
         try:
             factors = self._factors()
             problems = validate_study_data(data, str(path.relative_to(self.folder.parent)), form=form,
-                                           factors=factors, expected_id=path.name.split(".")[0])
+                                           factors=factors, expected_id=study_id_of(path))
         except ReviewError as err:
             self.notify(str(err), title="Not saved", severity="error", timeout=8)
             return
