@@ -88,12 +88,12 @@ def store_changed_files(
         if stored is None:
             continue
         try:
-            data, problems = _read_and_check(path, form, factors)
+            data = read_study_file(path)
         except ReviewError:
             continue
-        if data == stored:
+        if data == stored:  # checked when it was stored: the usual case on every form open costs no check
             report.unchanged.append(study_id_of(path))
-        elif not problems:
+        elif not _problems(path, data, form, factors):
             _save_version(store, data, path, rule, "")
             report.loaded.append(study_id_of(path))
     return report
@@ -106,7 +106,12 @@ def _label(study_id: str, extractor: str) -> str:
 def _read_and_check(path: Path, form: Form, factors: FactorList | None) -> tuple[dict[str, Any], list[str]]:
     """A study file's data and its problems (none when valid); raises if it does not read."""
     data = read_study_file(path)
-    return data, validate_study_data(data, str(path), form=form, factors=factors, expected_id=study_id_of(path))
+    return data, _problems(path, data, form, factors)
+
+
+def _problems(path: Path, data: dict[str, Any], form: Form, factors: FactorList | None) -> list[str]:
+    """What is wrong with a study file's data (nothing when valid); it must declare its file's id."""
+    return validate_study_data(data, str(path), form=form, factors=factors, expected_id=study_id_of(path))
 
 
 def store_study(store: Store, data: dict[str, Any], path: Path, rule: CollapseRule, *,
