@@ -105,7 +105,7 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
         except UnicodeDecodeError as err:
             raise ImportFormatError(path, _at(data, err.start),
                                     f"invalid UTF-16 at offset {err.start} despite a UTF-16 byte-order mark") from None
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(_UTF8_BOM):
         try:
             # Through a memoryview: data[3:] would copy the whole file once more before decoding.
             return str(memoryview(data)[3:], "utf-8"), "utf-8-sig"
@@ -119,29 +119,22 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
         first_bad = utf8_error.start
-    try:
-        text = data.decode(CP1252)
-    except UnicodeDecodeError as err:
-        asian = _asian_encoding(data)
-        if asian:
-            raise ImportFormatError(
-                path, _at(data, first_bad),
-                f"not UTF-8 or cp1252 (byte 0x{data[first_bad]:02x} at offset {first_bad}): the bytes read as "
-                f"the multi-byte encoding {asian}; re-save the file as UTF-8",
-            ) from None
-        raise ImportFormatError(
-            path, _at(data, err.start),
-            f"byte 0x{data[err.start]:02x} at offset {err.start} is neither UTF-8 nor cp1252 "
-            "(tried utf-8, utf-8-sig, cp1252); re-save the file as UTF-8",
-        ) from None
     where = _at(data, first_bad)
     high = _count_high(data)
-    asian = _asian_encoding(data, high)
+    asian = _asian_encoding(data, high)  # first, whether or not cp1252 can read the bytes
     if asian:
         raise ImportFormatError(
             path, where, f"not UTF-8 or cp1252 (byte 0x{data[first_bad]:02x} at offset {first_bad}): the bytes "
             f"read as the multi-byte encoding {asian}; re-save the file as UTF-8",
         )
+    try:
+        text = data.decode(CP1252)
+    except UnicodeDecodeError as err:
+        raise ImportFormatError(
+            path, _at(data, err.start),
+            f"byte 0x{data[err.start]:02x} at offset {err.start} is neither UTF-8 nor cp1252 "
+            "(tried utf-8, utf-8-sig, cp1252); re-save the file as UTF-8",
+        ) from None
     # Even one UTF-8 "é" beside the stray byte would import as "Ã©" (a journal name, say).
     if len(_UTF8_MULTIBYTE.findall(data)) >= 3 or _UTF8_LATIN.search(data):
         raise ImportFormatError(
