@@ -233,11 +233,7 @@ def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str |
     try:
         names = set(sa.inspect(engine).get_table_names())
         with engine.connect() as conn:
-            for table in metadata.sorted_tables:
-                if table.name in names and table.name != "schema_info" and conn.execute(
-                        sa.select(sa.func.count()).select_from(table)).scalar_one():
-                    return None, names, table.name
-        return None, names, None
+            return None, names, nonempty_table(conn)
     except sa.exc.SQLAlchemyError:
         return None, None, None
     finally:
