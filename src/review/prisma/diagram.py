@@ -13,7 +13,6 @@ import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import matplotlib
 
@@ -25,11 +24,10 @@ from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 
-from ..atomic import write_bytes_atomic  # noqa: E402
 from .counts import OTHER_KINDS, PrismaCounts  # noqa: E402
 from .labels import format_n, labels, n_text, reason_text  # noqa: E402
 
-__all__ = ["draw_diagram", "render_svg", "render_png", "write_diagram"]
+__all__ = ["draw_diagram", "render_svg", "render_png"]
 
 PHASE_FILL = "#a9c4eb"
 HEADER_FILL = "#ffc000"
@@ -379,10 +377,3 @@ def render_png(counts: PrismaCounts, lang: str = "en", dpi: int = 200) -> bytes:
         plt.close(fig)
     return buffer.getvalue()
 
-
-def write_diagram(counts: PrismaCounts, out_dir: Path, lang: str = "en") -> tuple[Path, Path]:
-    """Write ``prisma.svg`` and ``prisma.png`` into ``out_dir``."""
-    svg, png = Path(out_dir) / "prisma.svg", Path(out_dir) / "prisma.png"
-    write_bytes_atomic(svg, render_svg(counts, lang))
-    write_bytes_atomic(png, render_png(counts, lang))
-    return svg, png

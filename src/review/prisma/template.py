@@ -9,9 +9,7 @@ written in the chosen language so the app draws Dutch labels for ``--lang nl``.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-from ..atomic import write_text_atomic
 from ..csvcells import NeutralisingDictWriter
 from .counts import PrismaCounts
 from .labels import labels
@@ -107,8 +105,3 @@ def render_csv(counts: PrismaCounts, lang: str = "en") -> str:
     writer.writeheader()
     writer.writerows(template_rows(counts, lang))
     return buffer.getvalue()
-
-
-def write_csv(counts: PrismaCounts, path: Path, lang: str = "en") -> Path:
-    write_text_atomic(path, render_csv(counts, lang))
-    return path
