@@ -84,9 +84,7 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     if json_out is not None:
         analysis.written.append(write_json(result, json_out))
     if plot_out is not None:
-        written = write_plot(result, plot_out)
-        if written is not None:
-            analysis.written.append(written)
+        analysis.written.append(write_plot(result, plot_out))
     return analysis
 
 

@@ -180,9 +180,9 @@ def check_figure(kind: str, path: Path) -> None:
         raise ValidationError(f"{path}: a figure is written as .png, .svg or .pdf")
 
 
-def write_plot(result: Any, path: Path) -> Path | None:
+def write_plot(result: Any, path: Path) -> Path:
     """A figure for the kinds that have one (survival: KM curves; predictive: calibration); ``path`` as
-    :func:`check_figure` allows."""
+    :func:`check_figure` allows, which the caller asked before the analysis ran."""
     from . import plots
     from .predictive import PredictiveResult
     from .survival import SurvivalResult
@@ -193,7 +193,7 @@ def write_plot(result: Any, path: Path) -> Path | None:
             return plots.km_plot(result, path, synthetic=synthetic)
         if isinstance(result, PredictiveResult):
             return plots.calibration_plot(result, path, synthetic=synthetic)
-    return None
+    raise ValidationError(f"--plot: {type(result).__name__} has no figure (survival and predictive do)")
 
 
 # -- the analysis plan -------------------------------------------------------------------------
