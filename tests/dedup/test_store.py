@@ -246,3 +246,27 @@ def test_one_question_per_pair_of_clusters(workspace: Workspace) -> None:
     assert pair.right.id == c
     decisions.decide_pair(store, pair.left.id, c, "different", "alice")
     assert decisions.borderline_pairs(store) == []
+
+
+def test_a_screened_record_stays_canonical_when_a_richer_copy_arrives(workspace: Workspace) -> None:
+    # A search update brought a richer copy of a record already screened; the richer copy became
+    # canonical, so the inclusion sat on a duplicate set aside and the copy waited to be screened again.
+    store = workspace.store
+    poor = dict(doi="", abstract="", authors=["Tashiro, Y."])
+    other_title = "Exendin-4 reduces atherosclerotic lesions in apolipoprotein E knockout mice"
+    screened, undone = _import(workspace, [record(**poor), record(title=other_title, **poor)], "a.csv")
+    run_dedup(workspace)
+    store.add_decision(screened, "alice", "include")
+    store.add_decision(undone, "bob", "exclude")
+    store.undo_last("bob")
+    richer, richer_other = _import(workspace, [record(), record(title=other_title, doi="10.1000/x")], "update.csv")
+    run_dedup(workspace)
+    clusters = dedup_store.clusters(store)
+    assert clusters[screened] == [screened, richer]
+    assert decisions.duplicate_ids(store) == {richer, undone}
+    # An undone decision is no decision: the richest copy is shown, as without any.
+    assert clusters[richer_other] == [undone, richer_other]
+    [detail] = [d for d in dedup_store.cluster_details(store) if d["canonical_id"] == screened]
+    assert detail["explanation"].startswith("the record with screening or full-text decisions of 2 records")
+    status = CliRunner().invoke(main, ["--workspace", str(workspace.root), "status"]).stdout
+    assert "alice                screened 1 = 1 included" in status

@@ -7,7 +7,7 @@ different studies together. Merging never deletes: a cluster lists every member.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from ..records import Record
 
@@ -92,9 +92,17 @@ def richness(record: Record) -> tuple[int, int, int, int, int, int]:
     )
 
 
-def choose_canonical(members: Sequence[int], records: Sequence[Record]) -> tuple[int, str]:
-    """The richest member and a one-line reason; ties go to the earliest record."""
-    ranked = sorted(members, key=lambda i: (tuple(-x for x in richness(records[i])), i))
+def choose_canonical(members: Sequence[int], records: Sequence[Record],
+                     decided: Collection[int] = ()) -> tuple[int, str]:
+    """The member to show for the cluster and a one-line reason: the richest of those a reviewer
+    has already decided on (``decided``: screening or full-text decisions), else the richest;
+    ties go to the earliest record.
+
+    A record already screened stays the one shown, so a later import of a richer copy does not
+    set its decisions aside with it and put an unscreened copy in the queue.
+    """
+    kept = [i for i in members if i in decided]
+    ranked = sorted(kept or members, key=lambda i: (tuple(-x for x in richness(records[i])), i))
     best = ranked[0]
     record = records[best]
     reasons = []
@@ -108,6 +116,10 @@ def choose_canonical(members: Sequence[int], records: Sequence[Record]) -> tuple
         reasons.append("pages")
     others = len(members) - 1
     why = ", ".join(reasons) or "earliest record"
+    if kept:
+        which = "the record" if len(kept) == 1 else f"richest of {len(kept)} records"
+        return best, (f"{which} with screening or full-text decisions of {len(members)} records ({why}); "
+                      f"keeps {others} other version(s) as members")
     return best, f"richest of {len(members)} records ({why}); keeps {others} other version(s) as members"
 
 

@@ -149,11 +149,15 @@ def rebuild_clusters(conn: Connection, rows: Iterable[dict[str, Any]] | None = N
     new = [g for members, g in wanted.items() if members not in existing]
     values = []
     if new:
-        records = dedup_store.richness_records(conn, [m for g in new for m in g])
+        ids = [m for g in new for m in g]
+        records = dedup_store.richness_records(conn, ids)
+        # A record already screened or assessed stays the one shown (its decisions stay in the flow).
+        decided = dedup_store.records_with_decisions(conn, ids)
         for group in new:
             ordered = sorted(group)
             recs = [records.get(m, Record(id=m)) for m in ordered]
-            best, why = choose_canonical(range(len(ordered)), recs)
+            best, why = choose_canonical(range(len(ordered)), recs,
+                                         {n for n, m in enumerate(ordered) if m in decided})
             values.append(dict(canonical_id=ordered[best], members=ordered, explanation=why))
     dedup_store.replace_clusters(conn, stale, values)
     return len(groups)

@@ -22,7 +22,8 @@ from .schema import metadata
 __all__ = [
     "dedup_runs_table", "dedup_pairs_table", "dedup_clusters_table",
     "add_run", "append_pair", "append_pairs", "cluster_details", "cluster_members", "clusters", "count_records", "finish_run",
-    "pair_details", "pair_log", "pair_row", "replace_clusters", "richness_records", "runs", "state_rows",
+    "pair_details", "pair_log", "pair_row", "records_with_decisions", "replace_clusters", "richness_records", "runs",
+    "state_rows",
 ]
 
 dedup_runs_table = sa.Table(
@@ -179,6 +180,22 @@ def richness_records(conn: sa.Connection, ids: Sequence[int]) -> dict[int, Recor
             out[row["id"]] = Record(abstract=row["abstract"] or "", doi=row["doi"] or "",
                                     authors=list(row["authors"] or []), pages=row["pages"] or "",
                                     pmid=row["pmid"] or "", id=row["id"])
+    return out
+
+
+def records_with_decisions(conn: sa.Connection, ids: Sequence[int]) -> set[int]:
+    """Those of ``ids`` a reviewer has decided on: a screening decision (any stage) or a full-text
+    event that is not undone, nor itself an undo."""
+    from .fulltext import fulltext_events_table
+
+    out: set[int] = set()
+    id_list = list(ids)
+    for table, label in ((schema.screening_decisions, "label"), (fulltext_events_table, "event")):
+        for start in range(0, len(id_list), 500):
+            rows = conn.execute(sa.select(table.c.id, table.c.record_id, table.c[label], table.c.undoes_id)
+                                .where(table.c.record_id.in_(id_list[start:start + 500]))).all()
+            undone = {row[3] for row in rows if row[2] == "undo"}
+            out.update(int(row[1]) for row in rows if row[2] != "undo" and row[0] not in undone)
     return out
 
 
