@@ -270,3 +270,19 @@ def test_a_screened_record_stays_canonical_when_a_richer_copy_arrives(workspace:
     assert detail["explanation"].startswith("the record with screening or full-text decisions of 2 records")
     status = CliRunner().invoke(main, ["--workspace", str(workspace.root), "status"]).stdout
     assert "alice                screened 1 = 1 included" in status
+
+
+def test_undo_merge_names_the_records_back_in_the_screening_queue(workspace: Workspace) -> None:
+    # 'split apart: 1, 2' left unsaid that record 2 now waits to be screened while record 1 keeps
+    # its inclusion; an unknown id is refused inside the split's own transaction, for every caller.
+    screened, copy = _import(workspace, [record(), record(doi="")], "a.csv")
+    run_dedup(workspace)
+    workspace.store.add_decision(screened, "alice", "include")
+    with pytest.raises(ReviewError, match="^record 999: not in this workspace$"):
+        decisions.undo_merge(workspace.store, 999, "alice")
+    ws = ["--workspace", str(workspace.root)]
+    result = CliRunner().invoke(main, [*ws, "dedup", "--undo-merge", str(screened)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"split apart: {screened}, {copy}\nback in the screening queue: {copy}\n"
+    again = CliRunner().invoke(main, [*ws, "dedup", "--undo-merge", str(screened)])
+    assert again.exit_code == 1 and again.stderr == f"review: record {screened}: not in a merged cluster\n"

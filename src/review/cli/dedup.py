@@ -72,8 +72,11 @@ def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, u
             raise ReviewError(message)
         click.echo(f"review: note: {message}", err=True)
     if undo_record is not None:
-        apart = service.undo_merge(workspace, undo_record, ctx.reviewer, detach_only=detach)
-        click.echo(f"split apart: {', '.join(str(r) for r in apart)}")
+        undone = service.undo_merge(workspace, undo_record, ctx.reviewer, detach_only=detach)
+        click.echo(f"split apart: {', '.join(str(r) for r in undone.apart)}")
+        if undone.back_in_queue:
+            # Their cluster's screening decisions stay on the record that carried them.
+            click.echo(f"back in the screening queue: {', '.join(str(r) for r in undone.back_in_queue)}")
         return
     if show_clusters:
         click.echo("canonical_id\tmembers\texplanation")

@@ -322,6 +322,8 @@ def undo_merge(store: Store, record_id: int, reviewer: str, *, detach_only: bool
         store.lock(conn, DEDUP_LOCK)  # the cluster read here is the one split
         members = next((sorted(m) for m in dedup_store.cluster_members(conn) if record_id in m), None)
         if members is None:
+            if not dedup_store.count_records(conn, [record_id]):
+                raise ReviewError(f"record {record_id}: not in this workspace")
             raise ReviewError(f"record {record_id}: not in a merged cluster")
         if detach_only:
             pairs = [_key(record_id, m) for m in members if m != record_id]

@@ -14,9 +14,9 @@ if TYPE_CHECKING:
     from ..dedup.decisions import BorderlinePair, RelatedLink
 
 __all__ = [
-    "BorderlinePair", "ClusterListing", "CsvDedup", "clusters_csv", "RelatedLink", "RunSummary", "describe_link", "related_links",
-    "related_of", "borderline_pairs", "clusters", "decide_pair", "dedup_csv",
-    "dedup_status", "has_run", "run_dedup", "undo_merge", "word_diff", "write_clusters_csv",
+    "BorderlinePair", "ClusterListing", "CsvDedup", "MergeUndone", "RelatedLink", "RunSummary", "borderline_pairs",
+    "clusters", "clusters_csv", "decide_pair", "dedup_csv", "dedup_status", "describe_link", "has_run",
+    "related_links", "related_of", "run_dedup", "undo_merge", "undo_pair_decision", "word_diff", "write_clusters_csv",
 ]
 
 
@@ -44,12 +44,26 @@ def clusters(workspace: Workspace) -> list[ClusterListing]:
             for row in cluster_details(workspace.store)]
 
 
-def undo_merge(workspace: Workspace, record_id: int, reviewer: str, *, detach_only: bool = False) -> list[int]:
-    """Split the merged cluster holding ``record_id``; returns the records set apart."""
-    from ..dedup.decisions import undo_merge as split
+@dataclass(frozen=True, slots=True)
+class MergeUndone:
+    """What splitting a cluster did: the records set apart, and those of them the screening
+    queue offers again (set aside as duplicates until now; decisions on the others stay theirs)."""
 
-    workspace.store.record(record_id)  # an unknown id says so, not "not in a merged cluster"
-    return split(workspace.store, record_id, reviewer, detach_only=detach_only)
+    apart: list[int]
+    back_in_queue: list[int]
+
+
+def undo_merge(workspace: Workspace, record_id: int, reviewer: str, *, detach_only: bool = False) -> MergeUndone:
+    """Split the merged cluster holding ``record_id`` (or set only it apart)."""
+    from ..dedup.decisions import duplicate_ids
+    from ..dedup.decisions import undo_merge as split
+    from ..screening.removed import set_aside
+
+    store = workspace.store
+    before = duplicate_ids(store)
+    apart = split(store, record_id, reviewer, detach_only=detach_only)
+    now = set_aside(store)
+    return MergeUndone(apart, sorted(r for r in before if r not in now))
 
 
 def borderline_pairs(workspace: Workspace) -> list[BorderlinePair]:
