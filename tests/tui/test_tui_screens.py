@@ -391,3 +391,30 @@ async def test_the_screening_screen_follows_a_removal_at_the_next_retrain_and_re
         await pilot.press("i")
         await settle(pilot)
         assert fresh_ws.store.decisions(reviewer="alice") == [] and screen.current.id != on_screen
+
+
+@async_test
+async def test_records_from_other_methods_are_not_counted_and_the_browser_lists_them_with_why(
+        fresh_ws: Workspace) -> None:
+    """Decision 0023: a citation search's records skip title/abstract screening; an earlier decision stays listed."""
+    from review.records import Record
+
+    fresh_ws.store.add_batch([Record(title=f"Cited study {n}", year=2015) for n in range(2)], file_name="refs.ris",
+                             file_sha256="c" * 64, source_name="Citation searching", format="ris", encoding="utf-8")
+    cited = sorted(r.id for r in fresh_ws.store.records() if r.source == "Citation searching")
+    fresh_ws.store.add_decision(cited[0], "alice", "include")  # recorded before decision 0023
+    async with open_app(fresh_ws, "alice", "browser", size=SIZE) as (app, pilot):
+        await settle(pilot)
+        screen = app.screen
+        assert str(screen.query_one("#browser-count").render()) == \
+            "12 of 12 records to screen · 2 from other methods (full text only)"
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(str(cited[0])))
+        assert "alice include not offered: found by citation searching" in str(table.get_row(str(cited[0]))[4])
+        await pilot.press("e")  # refused: nothing recorded, the earlier include is kept
+        await settle(pilot)
+        assert len(fresh_ws.store.decisions(reviewer="alice")) == 1
+        await pilot.press("1")
+        await settle(pilot)
+        widget = app.screen.query_one("#stages")
+        assert "0 / 12" in "\n".join(line.text for line in widget.render_lines(widget.region.reset_offset))

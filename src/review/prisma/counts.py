@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind
 from ..store import Store
 from ..store.fulltext import (
     ScreeningStop, current_screening_labels, current_screening_stop, record_sources,
@@ -34,37 +35,10 @@ __all__ = [
     "compute_counts", "prisma_counts", "source_kind",
 ]
 
-#: How a source is reported: the left column (database, register) or "other methods".
-SOURCE_KINDS: tuple[str, ...] = ("database", "register", "website", "organisation", "citation")
-OTHER_KINDS: frozenset[str] = frozenset({"website", "organisation", "citation"})
 _KIND_BOX = {
     "database": "database_results", "register": "register_results", "website": "website_results",
     "organisation": "organisation_results", "citation": "citations_results",
 }
-_NAME_HINTS: tuple[tuple[str, str], ...] = (
-    ("clinicaltrials", "register"), ("ictrp", "register"), ("isrctn", "register"),
-    ("trialregister", "register"), ("trial register", "register"), ("registry", "register"),
-    ("register", "register"), ("citation", "citation"), ("snowball", "citation"),
-    ("reference list", "citation"), ("website", "website"), ("organisation", "organisation"),
-    ("organization", "organisation"),
-)
-
-
-def source_kind(name: str, overrides: Mapping[str, str] | None = None) -> str:
-    """The PRISMA kind of a source: ``[prisma.sources]`` in review.toml, else a name hint,
-    else ``database``."""
-    if overrides and name in overrides:
-        kind = overrides[name]
-        if kind not in SOURCE_KINDS:
-            raise ValidationError(
-                f"review.toml: prisma.sources.{name} = {kind!r}: expected one of {', '.join(SOURCE_KINDS)}"
-            )
-        return kind
-    lowered = name.casefold()
-    for hint, kind in _NAME_HINTS:
-        if hint in lowered:
-            return kind
-    return "database"
 
 
 @dataclass(slots=True, frozen=True)
@@ -230,9 +204,7 @@ def removals_before_screening(store: Store, duplicates: Collection[int]) -> dict
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:
     """Derive every PRISMA 2020 box from the store (see the module docstring for the rules)."""
     config = dict(config or {})
-    overrides = config.get("sources", {})
-    if not isinstance(overrides, dict):
-        raise ValidationError("review.toml: [prisma.sources] must map source names to kinds")
+    overrides = configured_kinds(config)
     sources_by_record = record_sources(store)
     kinds = {name: source_kind(name, overrides) for name in set(sources_by_record.values())}
     duplicates, dedup_available = duplicate_record_ids(store)
@@ -295,6 +267,13 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
             f"{_many(len(boxes['removed_but_screened']), 'record')} removed before screening "
             f"{'also has' if len(boxes['removed_but_screened']) == 1 else 'also have'} screening "
             f"decisions; they count as removed"
+        )
+    # Other methods skip title/abstract screening (decision 0023): decisions recorded there are kept, not counted.
+    boxes["other_screened_not_counted"] = {r for r in other - duplicates if r in verdicts}
+    if boxes["other_screened_not_counted"]:
+        notes.append(
+            f"{_many(len(boxes['other_screened_not_counted']), 'record', 'has', 'have')} title/abstract decisions "
+            "but came from other methods, which skip that screening: not counted, they go to full text"
         )
     conflicts = boxes["dbr_conflicts"] | boxes["other_conflicts"]
     if conflicts:

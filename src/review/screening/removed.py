@@ -6,8 +6,11 @@ retraction notices) that dedup linked to the article they are about. The screeni
 them out as it leaves out duplicates set aside; PRISMA reads the same definition from here
 (screening never reads PRISMA), so the queue and the flow diagram cannot drift apart.
 
-``set_aside`` is the whole rule in one place: duplicates set aside plus these removals, the records
-the queue does not offer. The session, ``review status``, the conflicts list and inter-rater
+Records found by other methods (websites, organisations, citation searching) are not offered either:
+PRISMA 2020 has no screening boxes for them, they go straight to full text (decision 0023).
+
+``set_aside`` is the whole rule in one place: duplicates set aside, these removals and the records from
+other methods, the records the queue does not offer. The session, ``review status``, the conflicts list and inter-rater
 agreement all read it, so a conflict or a kappa never counts a record PRISMA does not screen.
 """
 
@@ -18,11 +21,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import ReviewError
+from ..source_kinds import OTHER_KINDS, source_kind
 
 if TYPE_CHECKING:  # (the TUI imports ``NotOffered`` before the store is loaded)
     from ..store import Store
+    from ..workspace import Workspace
 
-__all__ = ["NotOffered", "Removal", "SetAside", "removed_before_screening", "set_aside"]
+__all__ = ["NotOffered", "Removal", "SetAside", "other_methods_records", "removed_before_screening", "set_aside",
+           "workspace_set_aside"]
 
 
 #: Why a duplicate is not offered: one phrase for the record browser, conflicts and refusals.
@@ -30,7 +36,8 @@ DUPLICATE_SET_ASIDE = "set aside as a duplicate by dedup"
 
 
 class NotOffered(ReviewError):
-    """A decision on a record the queue leaves out (a duplicate set aside, removed before screening)."""
+    """A decision on a record the queue leaves out (a duplicate set aside, removed before screening,
+    found by other methods)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,27 +78,58 @@ def removed_before_screening(store: Store, duplicates: Collection[int] | None = 
     return removals
 
 
+def other_methods_records(store: Store, source_kinds: Mapping[str, str] | None) -> dict[int, str]:
+    """Record id -> kind (website | organisation | citation) for every record from a source of
+    PRISMA 2020's other methods (``source_kinds``: review.toml ``[prisma.sources]``)."""
+    from ..store.fulltext import records_from_sources, source_names
+
+    kinds = {name: source_kind(name, source_kinds) for name in source_names(store)}
+    other = {name for name, kind in kinds.items() if kind in OTHER_KINDS}
+    return {record_id: kinds[name] for record_id, name in records_from_sources(store, other).items()}
+
+
+#: How a record of each other-methods kind was found, in words.
+_FOUND = {"website": "found on a website", "organisation": "found through an organisation",
+          "citation": "found by citation searching"}
+
+
+def _other_methods_words(kind: str) -> str:
+    """One phrase (no parentheses: it stands inside a refusal's) for the browser and refusals."""
+    return f"{_FOUND.get(kind, kind)}: other methods go straight to full text"
+
+
 @dataclass(frozen=True, slots=True)
 class SetAside:
-    """The records the screening queue does not offer, and why: duplicates dedup set aside and
-    records removed before screening. Every other record of the workspace is one to screen."""
+    """The records the screening queue does not offer, and why: duplicates dedup set aside,
+    records removed before screening and records found by other methods. Every other record of
+    the workspace is one to screen."""
 
     duplicates: frozenset[int] = frozenset()
     removed: Mapping[int, Removal] = field(default_factory=dict)
+    #: Records from other methods (not duplicates set aside) -> their source's kind (decision 0023).
+    other_methods: Mapping[int, str] = field(default_factory=dict)
 
     def __contains__(self, record_id: object) -> bool:
-        return record_id in self.duplicates or record_id in self.removed
+        return record_id in self.duplicates or record_id in self.removed or record_id in self.other_methods
 
     def ids(self) -> set[int]:
-        """Every record set aside, for either reason."""
-        return set(self.duplicates) | set(self.removed)
+        """Every record set aside, for any reason."""
+        return set(self.duplicates) | set(self.removed) | set(self.other_methods)
+
+    def listed(self, record_id: int) -> bool:
+        """Set aside but listed with its reason in the record browser: removed before screening or
+        found by other methods (a duplicate is listed through the record that stands for it)."""
+        return record_id not in self.duplicates and (record_id in self.removed or record_id in self.other_methods)
 
     def why(self, record_id: int) -> str:
         """In words, as the record browser and the conflicts screen say it ("" for a record to screen)."""
         if record_id in self.duplicates:
             return DUPLICATE_SET_ASIDE
         removal = self.removed.get(record_id)
-        return removal.describe() if removal is not None else ""
+        if removal is not None:
+            return removal.describe()
+        kind = self.other_methods.get(record_id)
+        return _other_methods_words(kind) if kind is not None else ""
 
     def why_refused(self, record_id: int) -> str:
         """Why a decision on ``record_id`` is refused, to stand inside the refusal's parentheses
@@ -100,7 +138,10 @@ class SetAside:
         if record_id in self.duplicates:
             return DUPLICATE_SET_ASIDE
         removal = self.removed.get(record_id)
-        return removal.why_refused() if removal is not None else ""
+        if removal is not None:
+            return removal.why_refused()
+        kind = self.other_methods.get(record_id)
+        return _other_methods_words(kind) if kind is not None else ""
 
     def refusal(self, record_id: int) -> str:
         """``record N: not offered for screening (why)`` ("" for a record to screen)."""
@@ -108,9 +149,20 @@ class SetAside:
         return f"record {record_id}: not offered for screening ({why})" if why else ""
 
 
-def set_aside(store: Store, duplicates: Collection[int] | None = None) -> SetAside:
-    """What the screening queue leaves out now (``duplicates``: dedup's, read when None)."""
+def set_aside(store: Store, duplicates: Collection[int] | None = None, *,
+              source_kinds: Mapping[str, str] | None) -> SetAside:
+    """What the screening queue leaves out now (``duplicates``: dedup's, read when None;
+    ``source_kinds``: review.toml ``[prisma.sources]``, required so that no caller forgets it)."""
     from ..dedup.decisions import duplicate_ids
 
     duplicates = frozenset(duplicate_ids(store) if duplicates is None else duplicates)
-    return SetAside(duplicates, removed_before_screening(store, duplicates))
+    other = {r: kind for r, kind in other_methods_records(store, source_kinds).items() if r not in duplicates}
+    return SetAside(duplicates, removed_before_screening(store, duplicates), other)
+
+
+def workspace_set_aside(workspace: Workspace, duplicates: Collection[int] | None = None) -> SetAside:
+    """What the workspace's screening queue leaves out now, the sources sorted by its review.toml."""
+    from ..source_kinds import configured_kinds
+
+    return set_aside(workspace.store, duplicates,
+                     source_kinds=configured_kinds(workspace.config.section("prisma")))

@@ -13,8 +13,8 @@ records, which the statistical stopping rule needs (see ``stopping``). Each deci
 Until both an include and an exclude exist the queue is a keyword prior from
 ``screening/criteria.toml`` (include minus exclude terms; seeded random order without terms).
 
-Records dedup set aside as duplicates and records removed before screening (``removed``) are
-not offered: not served, ranked, trained on, sampled or counted, and not decided (a decision
+Records dedup set aside as duplicates, records removed before screening and records found by
+other methods (``removed``, decisions 0021 and 0023) are not offered: not served, ranked, trained on, sampled or counted, and not decided (a decision
 made earlier is kept and counts again once the record is back).
 """
 
@@ -34,7 +34,7 @@ from ..store import screening as ranking_store
 from .counts import RELEVANT_LABELS, count_decisions
 from .criteria import Criteria, CriteriaFile, check_exclusion_reason
 from .query import QUERY_NAMES, seeded_order
-from .removed import NotOffered, Removal, SetAside, set_aside
+from .removed import NotOffered, Removal, SetAside, workspace_set_aside
 from .stopping import STOPPING_CHOICES, StoppingStatus, assess
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ class ScreeningSession:
         self._set_aside(self._read_set_aside())
 
     def _read_set_aside(self) -> SetAside:
-        return set_aside(self.store, _duplicate_ids(self.store))
+        return workspace_set_aside(self.workspace, _duplicate_ids(self.store))
 
     def _set_aside(self, aside: SetAside) -> None:
         """Leave duplicates and removed records out of the queue (call holding the lock)."""
@@ -422,6 +422,14 @@ class ScreeningSession:
     def removal(self, record_id: int) -> Removal | None:
         """The record's removal before screening (None: not removed, perhaps a duplicate)."""
         return self._aside.removed.get(record_id)
+
+    def listed_apart(self, record_id: int) -> bool:
+        """Not offered, but listed with its reason: removed before screening or found by other methods."""
+        return self._aside.listed(record_id)
+
+    def other_method(self, record_id: int) -> str | None:
+        """The kind of other method the record was found by (None: a database or register record)."""
+        return self._aside.other_methods.get(record_id)
 
     def _stopping(self) -> StoppingStatus:
         ranked: list[int] = []

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, ValidationError
+from ..source_kinds import OTHER_KINDS as OTHER_METHOD_KINDS
 from ..words import counted
 from ..workspace import Workspace
 
@@ -90,9 +91,23 @@ def withdraw_screening_stop(workspace: Workspace, reviewer: str) -> ScreeningSto
 
 
 def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, reason: str) -> int:
-    """Remove records before screening for a reason other than duplication or automation."""
+    """Remove records before screening for a reason other than duplication or automation.
+
+    A record found by other methods is refused before anything is removed: PRISMA 2020's other-methods
+    column has no such box (decision 0023), so it is excluded at full text instead."""
+    from ..source_kinds import configured_kinds, source_kind
     from ..store.fulltext import remove_records as remove
 
+    kinds = configured_kinds(workspace.config.section("prisma"))
+    sources = {r.id: r.source for r in workspace.store.records(list(record_ids))}  # (an unknown id: the store says)
+    for record_id in (r for r in record_ids if r in sources):
+        source = sources[record_id]
+        kind = source_kind(source, kinds)
+        if kind in OTHER_METHOD_KINDS:
+            raise ValidationError(
+                f"record {record_id}: from {source!r}, a source of other methods ({kind}), which PRISMA 2020 "
+                f"does not screen or remove before screening; exclude it at full text ('review fulltext excluded "
+                f"{record_id} --reason ...') or record it as not retrieved; nothing removed")
     return remove(workspace.store, record_ids, reviewer, reason)
 
 
@@ -138,8 +153,8 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
 
     Every id is checked first: an unknown one records nothing at all.
     """
-    from ..prisma.counts import OTHER_KINDS, source_kind
     from ..prisma.fulltext import canonical_reason, title_abstract_verdicts
+    from ..source_kinds import configured_kinds, is_other_method
     from ..prisma.fulltext import record_fulltext as record
     from ..store.fulltext import current_screening_labels
 
@@ -153,12 +168,11 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
     sources = _existing(workspace, ids)
     _refuse_set_aside_duplicates(store, ids)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
-    kinds = workspace.config.section("prisma").get("sources", {})
+    kinds = configured_kinds(workspace.config.section("prisma"))
     for record_id in ids:
         recorded = record(store, record_id, reviewer, event, reasons=reasons, reason=reason, note=note)
         verdict = verdicts.get(record_id)
-        unscreened = verdict is None and \
-            source_kind(sources[record_id], kinds if isinstance(kinds, dict) else None) not in OTHER_KINDS
+        unscreened = verdict is None and not is_other_method(sources[record_id], kinds)
         yield FulltextRecorded(record_id, recorded, verdict == "exclude", unscreened)
 
 

@@ -116,11 +116,11 @@ def agreement_report(workspace: Workspace, *, titles: bool = False) -> Agreement
     and the conflicts, on the records to screen only (``screening.removed.set_aside``: what the
     queue leaves out counts nowhere); ``titles`` also reads each disputed record's title."""
     from ..screening.agreement import conflicts, pairwise_agreement, store_labels, store_resolutions
-    from ..screening.removed import set_aside
+    from ..screening.removed import workspace_set_aside
 
     store = workspace.store
     every_label = store_labels(store)
-    aside = set_aside(store)
+    aside = workspace_set_aside(workspace)
     labels = {key: label for key, label in every_label.items() if key[0] not in aside}
     deciders = {reviewer for _, reviewer in every_label}  # a reviewer's columns stay while their records are out
     reviewers = [r for r in workspace.config.reviewers if r in deciders]
@@ -166,11 +166,11 @@ def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver:
     is read strictly here: while it cannot be read an exclusion is refused, not guessed.
     """
     from ..screening.agreement import resolve_conflict as resolve
-    from ..screening.removed import set_aside
+    from ..screening.removed import workspace_set_aside
 
     if label not in SCREENING_LABELS:
         raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
-    refusal = set_aside(workspace.store).refusal(record_id)
+    refusal = workspace_set_aside(workspace).refusal(record_id)
     if refusal:
         raise NotOffered(f"{refusal}; its conflict counts nowhere, nothing recorded")
     reasons = _exclusion_reasons(workspace, label, reason, misplaced="reason: only for an exclusion")
@@ -225,18 +225,20 @@ def records_by_id(workspace: Workspace) -> dict[int, Record]:
 def screening_lines(workspace: Workspace) -> list[str]:
     """``review status`` lines: per reviewer the counts the TUI shows, in its words (``screening.counts``)."""
     from ..screening.counts import COUNT_LABELS, reviewer_counts
-    from ..screening.removed import set_aside
+    from ..screening.removed import workspace_set_aside
     from ..store.screening import record_ids
 
     store = workspace.store
-    aside = set_aside(store)  # as the session leaves them out (decision 0021)
+    aside = workspace_set_aside(workspace)  # as the session leaves them out (decisions 0021, 0023)
     to_screen = {r for r in record_ids(store) if r not in aside}
     per_reviewer = reviewer_counts(store.current_decisions(), to_screen)
     if not per_reviewer:
         return [f"screening  none yet ({len(to_screen)} records to screen)"]
     words = COUNT_LABELS
     n_removed = len(set(aside.removed) - aside.duplicates)
-    left_out = "duplicates set aside" + (f", {n_removed} removed before screening" if n_removed else "")
+    n_other = len(set(aside.other_methods) - set(aside.removed))
+    left_out = "duplicates set aside" + (f", {n_removed} removed before screening" if n_removed else "") \
+        + (f", {n_other} from other methods (straight to full text)" if n_other else "")
     lines = [f"screening  {len(to_screen)} records to screen ({left_out})"]
     for reviewer, c in per_reviewer.items():
         lines.append(
@@ -374,6 +376,9 @@ def _not_in_queue(session: ScreeningSession, record_id: int) -> str:
     """``review decide``'s one line for a record the queue leaves out, and the way back (decision 0021)."""
     why = f"ID {record_id}: not in the screening queue ({session.why_refused(record_id)}"
     removal = session.removal(record_id)
+    if removal is None and session.other_method(record_id) is not None:
+        return (f"{why}); record its full text ('review fulltext sought {record_id}'), or set its source's kind "
+                "in review.toml [prisma.sources]; nothing recorded")
     if removal is None:
         return f"{why}); nothing recorded"
     if removal.notice_of is not None:

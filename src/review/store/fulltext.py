@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -322,6 +322,23 @@ def record_sources(store: Store) -> dict[int, str]:
     t = schema.records
     with store.connect() as conn:
         return {int(i): name for i, name in conn.execute(sa.select(t.c.id, t.c.source_name))}
+
+
+def source_names(store: Store) -> set[str]:
+    """Every ``source_name`` records come from (one short query, for a queue refreshed often)."""
+    t = schema.records
+    with store.connect() as conn:
+        return {name for (name,) in conn.execute(sa.select(t.c.source_name).distinct())}
+
+
+def records_from_sources(store: Store, names: Collection[str]) -> dict[int, str]:
+    """``source_name`` per record id, for the records of ``names`` only."""
+    if not names:
+        return {}
+    t = schema.records
+    with store.connect() as conn:
+        query = sa.select(t.c.id, t.c.source_name).where(t.c.source_name.in_(sorted(names)))
+        return {int(i): name for i, name in conn.execute(query)}
 
 
 def current_screening_labels(store: Store, stage: str = "title_abstract") -> dict[tuple[int, str], str]:

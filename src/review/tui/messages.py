@@ -75,16 +75,17 @@ class RecordsFiltered(Loaded):
     """The record browser's rows under the current filters (at most ``MAX_ROWS``), how many
     records to screen matched, how many there are (duplicates set aside and records removed
     before screening are not), the labels shown per record and reviewer, and how many removed
-    records matched, with why each is not offered."""
+    records and records from other methods matched, with why each is not offered."""
 
     def __init__(self, rows: list[Record], matched: int, total: int, labels: dict[int, dict[str, str]], *,
-                 removed: int = 0, not_offered: dict[int, str] | None = None) -> None:
+                 removed: int = 0, other_methods: int = 0, not_offered: dict[int, str] | None = None) -> None:
         super().__init__()
         self.rows = rows
         self.matched = matched
         self.total = total
         self.labels = labels
         self.removed = removed
+        self.other_methods = other_methods
         self.not_offered = not_offered or {}
 
 

@@ -2,7 +2,8 @@
 
 Decision keys act on the highlighted row only while the table has focus, so typing in the
 filter box never decides anything. Every change appends to the decision log. Records removed
-before screening are listed with the reason they are not offered, and cannot be decided.
+before screening and records found by other methods (decision 0023) are listed with the reason
+they are not offered, and cannot be decided.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ class BrowserScreen(ProjectScreen):
         labels = visible_labels(current_decisions(project.workspace), project)
         session = project.session
         rows: list[Record] = []
-        count = to_screen = removed = 0
+        count = to_screen = removed = other_methods = 0
         not_offered: dict[int, str] = {}
         worker = get_current_worker()
         for record in records.values():
@@ -156,7 +157,7 @@ class BrowserScreen(ProjectScreen):
             if record.id is None:
                 continue
             offered = session.is_to_screen(record.id)
-            if not offered and session.removal(record.id) is None:
+            if not offered and not session.listed_apart(record.id):
                 continue  # duplicates set aside by dedup are not screened, so not listed
             to_screen += offered
             if not matches(record, labels.get(record.id, {}), f):
@@ -166,13 +167,17 @@ class BrowserScreen(ProjectScreen):
             elif f.decision == UNDECIDED:
                 continue  # "undecided" finds work left; a removed record is none
             else:
-                removed += 1
+                if session.removal(record.id) is not None:
+                    removed += 1
+                else:
+                    other_methods += 1
                 not_offered[record.id] = session.not_offered(record.id)
             if len(rows) < MAX_ROWS:
                 rows.append(record)
         # Out of the records to screen (the dashboard's and review status's number), not of every
         # record imported: "1,752 of 2,261" read as if a filter hid the duplicates set aside.
-        self.post_message(RecordsFiltered(rows, count, to_screen, labels, removed=removed, not_offered=not_offered))
+        self.post_message(RecordsFiltered(rows, count, to_screen, labels, removed=removed,
+                                          other_methods=other_methods, not_offered=not_offered))
 
     @on(RecordsFiltered)
     def _show(self, message: RecordsFiltered) -> None:
@@ -190,7 +195,9 @@ class BrowserScreen(ProjectScreen):
         shown = f"{count:,} of {total:,} records to screen"
         if message.removed:  # listed, not counted: PRISMA removes them before screening
             shown += f" · {message.removed:,} removed before screening"
-        if count + message.removed > MAX_ROWS:
+        if message.other_methods:  # listed, not counted: PRISMA takes them straight to full text
+            shown += f" · {message.other_methods:,} from other methods (full text only)"
+        if count + message.removed + message.other_methods > MAX_ROWS:
             shown += f" (first {MAX_ROWS} shown)"
         self.query_one("#browser-count", Static).update(Text(shown, style="dim"))
 

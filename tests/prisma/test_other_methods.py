@@ -1,0 +1,118 @@
+"""Records found by other methods skip title/abstract screening (decision 0023): the queue, its
+counts, the stopping rule's N, the model, ``review status``, ``review decide``, conflicts and
+PRISMA agree; decisions recorded on them earlier are kept, shown and not counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.errors import ReviewError, ValidationError
+from review.screening.session import ScreeningSession
+from review.services import prisma
+from review.services import screening as service
+from review.workspace import Workspace
+
+
+def _set_sources(workspace: Workspace, table: str) -> None:
+    """Add ``table``'s lines to review.toml's ``[prisma.sources]`` (the last table of the file)."""
+    config = workspace.root / "review.toml"
+    text = config.read_text(encoding="utf-8")
+    text += "" if "[prisma.sources]" in text else "\n[prisma.sources]\n"
+    config.write_text(f"{text}{table}\n", encoding="utf-8")
+    workspace.config = type(workspace.config).load(config)
+
+
+@pytest.fixture
+def ids(workspace: Workspace, add) -> dict[str, list[int]]:
+    """Six database records, two from citation searching, one from an organisation (by review.toml)."""
+    _set_sources(workspace, '"UWV kennisbank" = "organisation"')
+    return {"db": add(workspace, 6, "PubMed"), "citation": add(workspace, 2, "Citation searching"),
+            "organisation": add(workspace, 1, "UWV kennisbank")}
+
+
+def test_the_session_leaves_other_methods_out_of_queue_counts_model_and_stopping(workspace, ids) -> None:
+    db, cited, uwv = ids["db"], ids["citation"], ids["organisation"]
+    for record_id in (db[0], cited[0]):  # decided before decision 0023: kept
+        workspace.store.add_decision(record_id, "alice", "include")
+    workspace.store.add_decision(db[1], "alice", "exclude")
+    alice = ScreeningSession(workspace, "alice", quick_start=True)
+    progress = alice.progress()
+    assert (progress.total, progress.screened, progress.included, progress.remaining) == (6, 2, 1, 4)
+    stopping = alice.progress().stopping  # the stopping rule's N: the database records only
+    assert (stopping.screened, stopping.remaining) == (2, 4)
+    assert alice.not_offered(cited[0]) == "found by citation searching: other methods go straight to full text"
+    assert alice.not_offered(uwv[0]) == "found through an organisation: other methods go straight to full text"
+    assert alice.listed_apart(cited[1]) and not alice.listed_apart(db[2])
+    with pytest.raises(service.NotOffered) as refused:
+        alice.decide(uwv[0], "include")
+    assert str(refused.value) == (f"record {uwv[0]}: not offered for screening (found through an organisation: "
+                                  "other methods go straight to full text); nothing recorded")
+    ranking = alice.retrain()
+    assert ranking.n_labelled == 2 and not set(cited + uwv) & set(ranking.order)
+    alice.apply_ranking(ranking)
+    served = []
+    while (record := alice.next_record()) is not None:
+        served.append(record.id)
+        alice.decide(record.id, "exclude")
+    assert sorted(served) == db[2:]
+    assert service.current_decisions(workspace, "alice")[(cited[0], "alice")].label == "include"  # kept
+
+
+def test_status_and_prisma_agree_and_kept_decisions_are_noted(workspace, ids) -> None:
+    """The small workspace of the issue: status said 5 screened where PRISMA said 3."""
+    db, cited = ids["db"], ids["citation"]
+    service.decide_records(workspace, "alice", [str(r) for r in db[:3]], "exclude")
+    for record_id in cited:
+        workspace.store.add_decision(record_id, "alice", "exclude")  # recorded before decision 0023
+    lines = service.screening_lines(workspace)
+    assert lines[0] == "screening  6 records to screen (duplicates set aside, 3 from other methods (straight to " \
+                       "full text))"
+    assert "screened 3 " in lines[1] and "remaining 3" in lines[1]
+    counts = prisma.prisma_counts(workspace)
+    assert counts.n("records_screened") == 3
+    assert counts.boxes["other_screened_not_counted"] == tuple(cited)
+    assert "2 records have title/abstract decisions but came from other methods, which skip that screening: " \
+           "not counted, they go to full text" in counts.notes
+    assert {item.record_id for item in prisma.fulltext_queue(workspace)} >= set(cited)  # excluded, still passed on
+    _set_sources(workspace, '"Citation searching" = "database"')  # the way back: its decisions count again
+    assert prisma.prisma_counts(workspace).n("records_screened") == 5
+    assert "screened 5 " in service.screening_lines(workspace)[1]
+
+
+def test_decide_refuses_other_methods_records_and_says_where_they_go(workspace, ids) -> None:
+    db, cited = ids["db"], ids["citation"]
+    with pytest.raises(ReviewError) as refused:
+        service.decide_records(workspace, "alice", [str(db[0]), str(cited[1])], "include")
+    assert str(refused.value) == (
+        f"ID {cited[1]}: not in the screening queue (found by citation searching: other methods go straight to "
+        f"full text); record its full text ('review fulltext sought {cited[1]}'), or set its source's kind in "
+        "review.toml [prisma.sources]; nothing recorded")
+    assert service.current_decisions(workspace, "alice") == {}
+
+
+def test_conflicts_and_agreement_leave_other_methods_out(workspace, ids) -> None:
+    db, cited = ids["db"], ids["citation"]
+    for record_id in (db[0], cited[0]):
+        workspace.store.add_decision(record_id, "alice", "include")
+        workspace.store.add_decision(record_id, "bob", "exclude")
+    report = service.agreement_report(workspace)
+    assert [c.record_id for c in report.conflicts] == [db[0]]
+    assert report.left_out == {cited[0]: "found by citation searching: other methods go straight to full text"}
+    assert report.stats[0].n == 1
+    with pytest.raises(service.NotOffered):
+        service.resolve_conflict(workspace, cited[0], "include", "carol")
+
+
+def test_prisma_remove_refuses_other_methods_records(workspace, ids) -> None:
+    db, uwv = ids["db"], ids["organisation"]
+    with pytest.raises(ValidationError, match=rf"record {uwv[0]}: from 'UWV kennisbank', a source of other "
+                                              r"methods \(organisation\).*nothing removed"):
+        prisma.remove_records(workspace, [db[0], uwv[0]], "alice", "retracted")
+    assert prisma.prisma_counts(workspace).n("excluded_other") == 0  # nothing removed, the database one neither
+    assert prisma.remove_records(workspace, [db[0]], "alice", "retracted") == 1
+
+
+def test_a_bad_source_kind_stops_the_session_with_the_line_prisma_gives(workspace, ids) -> None:
+    _set_sources(workspace, '"PubMed" = "magazine"')
+    with pytest.raises(ValidationError, match=r"review.toml: prisma.sources.PubMed = 'magazine': expected one of"):
+        ScreeningSession(workspace, "alice", quick_start=True)
