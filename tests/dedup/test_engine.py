@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from review.cli import main
@@ -142,6 +143,31 @@ def test_csv_mode_to_stdout_and_bad_input(tmp_path: Path) -> None:
     bad.write_text("id,title\n1,x\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["dedup", str(bad)])
     assert result.exit_code == 3 and "missing column 'record_id'" in result.stderr
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    # A quote never closed swallowed the later rows: one record out for three in, exit 0.
+    ('record_id,title,journal\n1,"Diabetes" suppl,J\n2,"unclosed,J\n3,Another title,J\n',
+     'line 3: a quoted cell is never closed'),
+    # An unquoted comma shifted every later cell one column (year into journal...), silently.
+    ("record_id,title,year,journal\n1,Insulin, glucose and mice,2014,J\n", "line 2: 5 cells but 4 columns"),
+    # The reader kept the second column's values.
+    ("record_id,title,record_id\n1,A title,9\n", "line 1: column 'record_id' appears twice"),
+])
+def test_csv_mode_refuses_a_broken_file_in_one_line_and_writes_nothing(tmp_path: Path, text: str, where: str) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "clusters.csv"
+    result = CliRunner().invoke(main, ["dedup", str(source), "--out", str(out)])
+    assert result.exit_code == 3 and result.stdout == "" and not out.exists()
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"review: {source}:{where}")
+
+
+def test_csv_mode_reads_trailing_empty_cells_and_stray_quotes(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text('record_id,title,journal\n1,"Diabetes" suppl,J,,\n2,"A ""quoted"" word",J\n', encoding="utf-8")
+    assert [r.title for r in load_records_csv(source).records] == ["Diabetes suppl", 'A "quoted" word']
 
 
 def test_csv_reader_decodes_cp1252_and_splits_authors(tmp_path: Path) -> None:
