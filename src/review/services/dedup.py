@@ -57,12 +57,12 @@ def undo_merge(workspace: Workspace, record_id: int, reviewer: str, *, detach_on
     """Split the merged cluster holding ``record_id`` (or set only it apart)."""
     from ..dedup.decisions import duplicate_ids
     from ..dedup.decisions import undo_merge as split
-    from ..screening.removed import set_aside
+    from ..screening.removed import workspace_set_aside
 
     store = workspace.store
     before = duplicate_ids(store)
     apart = split(store, record_id, reviewer, detach_only=detach_only)
-    now = set_aside(store)
+    now = workspace_set_aside(workspace)
     return MergeUndone(apart, sorted(r for r in before if r not in now))
 
 
