@@ -126,6 +126,18 @@ def test_medline_repeated_tags_and_skipped_note(shared):
     assert not any("omitted" in r.raw for r in records)
 
 
+def test_medline_tag_without_space_keeps_the_whole_value(shared, tmp_path):
+    # Bio.Medline reads values from column 7: "PMID-22664220" used to be stored as PMID 2664220.
+    records = _read(shared, "medline_nbib", "jabref_MedlinePlainImporterTestMultipleEntries.txt").records
+    assert [r.pmid for r in records][3:] == ["22664220", "22664238", "96578310", "45984220"]
+    assert records[1].extra["pmcid"] == "22664230"  # "PMC -22664230"
+    path = tmp_path / "loose.nbib"
+    path.write_text("PMID-12345678\nTI-A title\n      continued\nAU  - Doe J\n", encoding="utf-8")
+    (record,) = read_file(path).records
+    assert (record.pmid, record.title, record.authors) == ("12345678", "A title continued", ["Doe J"])
+    assert record.raw.startswith("PMID-12345678\n")  # the original text is kept as written
+
+
 def test_efetch_medline_text(shared):
     result = read_file(shared("fixtures", "pubmed", "biopython", "pubmed_result2.txt"))
     assert result.format == "medline"

@@ -19,6 +19,8 @@ from ..fields import first_text, parse_year, text_list
 from .base import Reader, SourceFile, iter_lines, register
 
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}-")
+#: A tag line and its value, however the tag is padded (``PMID- 1``, ``PMID-1``, ``PMC -1``, ``TI-``).
+_TAG_AND_VALUE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$", re.MULTILINE)
 _PMID_LINE = re.compile(r"^PMID- *\d", re.MULTILINE)
 _MEDLINE_TAG = re.compile(r"^(TI|AB|FAU|AU|DP|PT|JT|TA|PG|VI|IP|LID|AID|MH|OT|LA|OWN|STAT|BTI) {0,2}- ",
                           re.MULTILINE)
@@ -49,7 +51,7 @@ class MedlineReader(Reader):
     def records(self, source: SourceFile) -> Iterator[Record]:
         for start, block in _blocks(source):
             try:
-                fields = Medline.read(io.StringIO(block))
+                fields = Medline.read(io.StringIO(_in_columns(block)))
             except Exception as err:  # Bio.Medline raises ValueError on malformed lines
                 raise ImportFormatError(source.path, f"line {start}", f"unreadable MEDLINE record: {err}") from None
             yield _record(dict(fields), start, block)
@@ -85,6 +87,15 @@ def _blocks(source: SourceFile) -> Iterator[tuple[int, str]]:
         yield start, "\n".join(current) + "\n"
     if not found:
         raise ImportFormatError(source.path, None, "no MEDLINE record (no tag lines such as 'PMID- ')")
+
+
+def _in_columns(block: str) -> str:
+    """Tag lines in PubMed's layout (tag in 4 columns, ``- ``, value from column 7).
+
+    ``Bio.Medline`` reads the value from column 7 whatever precedes it, so ``PMID-22664220``
+    (no space, as some tools write it) would be stored as PMID 2664220.
+    """
+    return _TAG_AND_VALUE.sub(lambda m: f"{m.group(1):<4}- {m.group(2)}", block)
 
 
 def _record(fields: dict[str, Any], line: int, raw: str) -> Record:
