@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -308,3 +309,20 @@ def test_transient_faults_do_not_change_the_answer(workspace, tmp_path):
         assert sum(standin.faults_injected.values()) == 5
     assert [(r.pmid, r.found, r.missed_by_blocks) for r in check.results] == [("1", True, []), ("2", True, []),
                                                                              ("3", False, [1])]
+
+
+def test_a_seed_file_is_read_once_and_its_digest_is_of_the_bytes_parsed(tmp_path, monkeypatch):
+    seeds = tmp_path / "seeds.csv"
+    seeds.write_text("pmid,title\n12,One\n34,Two\n", encoding="utf-8")
+    reads = []
+    real_read_bytes = Path.read_bytes
+
+    def counting_read_bytes(self):
+        reads.append(self)
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    found, digest, _ = read_seeds(seeds)
+    assert reads == [seeds]
+    assert [s.pmid for s in found] == ["12", "34"]
+    assert digest == hashlib.sha256(seeds.read_bytes()).hexdigest()

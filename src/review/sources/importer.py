@@ -41,10 +41,14 @@ ImportProgress = Callable[[Path, str, int], None]
 _CONTENT_BYTE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 
 
-def read_file(path: Path | str, *, source: str | None = None) -> ReadResult:
-    """Read, detect, decode and parse one file; raises ``ImportFormatError`` on any problem."""
+def read_file(path: Path | str, *, source: str | None = None, data: bytes | None = None) -> ReadResult:
+    """Read, detect, decode and parse one file; raises ``ImportFormatError`` on any problem.
+
+    ``data``: the file's bytes when the caller has read them already (``path`` then only names it).
+    """
     path = Path(path)
-    data = read_input_bytes(path)
+    if data is None:
+        data = read_input_bytes(path)
     check_not_binary(data, path)
     return detect_reader(data, path).read(path, data, source_name=source)
 

@@ -165,7 +165,7 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
         seeds, encoding = listed
     else:
         seeds = []
-        read = read_file(path)
+        read = read_file(path, data=data)  # the bytes hashed above: one read, and the digest is of what was parsed
         encoding = read.encoding
         for number, record in enumerate(read.records, start=1):
             where = record.position or f"record {number}"
