@@ -136,6 +136,8 @@ class MetaResult:
     #: Q-profile confidence intervals for tau² and I² (random-effects models, k ≥ 2).
     tau2_ci: tuple[float, float] | None = None
     i2_ci: tuple[float, float] | None = None
+    #: The I² CI R meta prints (Higgins & Thompson 2002, from the CI of H; a fraction in meta, percent here).
+    i2_ci_meta: tuple[float, float] | None = None
 
     @property
     def tau(self) -> float:
@@ -259,7 +261,7 @@ def pool(
         weights=[float(x) for x in 100 * ws / np.sum(ws)],
         studies=list(studies) if studies is not None else [str(i + 1) for i in range(k)],
         yi=[float(x) for x in y], vi=[float(x) for x in v], prediction=prediction,
-        tau2_ci=tau2_ci, i2_ci=i2_ci,
+        tau2_ci=tau2_ci, i2_ci=i2_ci, i2_ci_meta=i2_ci_from_q(q, q_df, level=level),
     )
 
 
@@ -305,14 +307,27 @@ def _prediction_interval(
 
 
 def _se_tau2(v: np.ndarray, tau2: float, method: str) -> float | None:
-    """Standard error of tau² from the inverse Fisher information (ML and REML only, k ≥ 2)."""
-    if len(v) < 2:
+    """Standard error of tau² as metafor's ``rma.uni`` gives it (k ≥ 2; None for FE).
+
+    ML/REML: the inverse Fisher information. DL: the variance of the moment estimator, with
+    P = W − ww'/Σw on the common-effect weights w = 1/v. PM: metafor's closed form
+    sqrt(2k²/(k−1)) / Σw on w = 1/(v + tau²).
+    """
+    k = len(v)
+    if k < 2:
         return None
     w = 1.0 / (v + tau2)
     if method == "ML":
         return math.sqrt(2.0 / float(np.sum(w**2)))
     if method == "REML":
         return math.sqrt(2.0 / _reml_information(w))
+    if method == "PM":
+        return math.sqrt(2.0 * k * k / (k - 1)) / float(np.sum(w))
+    if method == "DL":
+        w_fe = 1.0 / v
+        tr_p = float(np.sum(w_fe) - np.sum(w_fe**2) / np.sum(w_fe))
+        t = max(tau2, 0.0)
+        return math.sqrt((2.0 * (k - 1) + 4.0 * t * tr_p + 2.0 * t * t * _reml_information(w_fe))) / tr_p
     return None
 
 
@@ -373,6 +388,26 @@ def tau2_confint(
     lower = _tau2_where_q_is(float(stats.chi2.ppf(1 - alpha / 2, df)), y_, v_, tol=1e-14)
     upper = _tau2_where_q_is(float(stats.chi2.ppf(alpha / 2, df)), y_, v_, tol=1e-14)
     return lower, upper
+
+
+def i2_ci_from_q(q: float, df: int, *, level: float = 0.95) -> tuple[float, float] | None:
+    """I² CI (percent) from the CI of H = sqrt(Q/df) (Higgins & Thompson 2002), as R meta computes it.
+
+    None when undefined: k = 1, or k = 2 with Q ≤ k (the variance of ln H needs k ≥ 3 there).
+    """
+    k = df + 1
+    if df < 1 or (q <= k and k < 3) or q <= 0:
+        return None
+    if q > k:
+        se_log_h = 0.5 * (math.log(q) - math.log(df)) / (math.sqrt(2 * q) - math.sqrt(2 * k - 3))
+    else:
+        se_log_h = math.sqrt(1 / (2 * (k - 2)) * (1 - 1 / (3 * (k - 2) ** 2)))
+    log_h, z = 0.5 * math.log(q / df), z_quantile(level)
+    bounds = []
+    for h in (math.exp(log_h - z * se_log_h), math.exp(log_h + z * se_log_h)):
+        h = max(h, 1.0)
+        bounds.append(100.0 * (h * h - 1) / (h * h))
+    return bounds[0], bounds[1]
 
 
 def i2_from_tau2(tau2: float, v: Sequence[float] | np.ndarray) -> float:
