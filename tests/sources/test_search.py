@@ -105,6 +105,7 @@ def test_killed_search_resumes_from_last_stored_batch(workspace, corpus_2300):
     assert set(counts) == set(corpus_2300.articles) and max(counts.values()) == 1
     (run,) = search_store.runs(workspace.store, "q")
     assert run["status"] == "complete" and run["new_records"] == 2300 and run["details"]["resumed"] == 1
+    assert run["details"]["already_stored"] == 0  # the 1,000 stored before the kill are this run's own
 
 
 def test_rerun_stores_only_new_pmids_and_logs_both_runs(workspace):
@@ -295,11 +296,17 @@ def test_sigkilled_search_resumes_with_every_pmid_once(workspace):
         assert 200 <= partial < 1000
         (run,) = search_store.runs(workspace.store, "killme")
         assert run["status"] == "running"  # killed: nobody marked it
+        # the requests of the stored batches were saved with them: one ESearch, one EFetch per batch at least
+        assert run["requests"] >= 1 + partial // 100
         standin.set_faults(Faults())
         outcome = run_search(workspace, load_query(workspace.path("queries", "killme.toml")), client=quick_client(standin))
     assert outcome.resumed and outcome.run_id == run["id"] and outcome.new_records == 1000
+    assert outcome.requests == run["requests"] + 2  # the killed part, then one ESearch and one 1,000-record EFetch
     counts = stored_pmids(workspace)
     assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
+    (logged,) = json.loads(workspace.path("queries", "killme.log.json").read_text())["runs"]
+    # what the kill left stored counts as this run's, not as stored by earlier runs: the counts reconcile
+    assert (logged["records_stored_new"], logged["already_stored_from_earlier_runs"]) == (1000, 0)
 
 
 def test_database_build_logged_when_asked(workspace):

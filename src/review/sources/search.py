@@ -219,12 +219,19 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
                                         params={"esearch": params, "client": client.config.public()})
         details = {}
     stored = search_store.stored_search_pmids(store, SOURCE_NAME)
+    # What earlier runs stored: a resumed run's own batches from before the interruption are its new records.
+    own = set(search_store.run_pmids(store, run_id)) if resumed else set()
+    stored_by_earlier_runs = frozenset(stored - own)
     previous_requests = int(unfinished["requests"] or 0) if unfinished is not None and resumed else 0
+
+    def requests_so_far() -> int:
+        return previous_requests + client.stats.total - before["total_requests"]
 
     def store_batch(new: list[Record], piece: Slice, retstart: int, n_requested: int, n_received: int) -> None:
         search_store.store_fetched_batch(
             store, run_id, new, query_name=spec.name, slice_label=piece.label, retstart=retstart,
             n_requested=n_requested, n_received=n_received, source_name=SOURCE_NAME,
+            run_requests=requests_so_far(),
         )
         stored.update(r.pmid for r in new)
 
@@ -236,13 +243,13 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
     except BaseException as err:
         details.update(_stats_delta(before, client.stats.as_dict(), details.get("stats")))
         details["error"] = redact_secret(f"{type(err).__name__}: {err}", client.config.api_key)
-        search_store.update_run(store, run_id, status="interrupted", details=details,
-                                requests=previous_requests + client.stats.total - before["total_requests"])
+        search_store.update_run(store, run_id, status="interrupted", details=details, requests=requests_so_far())
         write_search_log(workspace, spec)
         raise
     new_records = len(search_store.run_pmids(store, run_id))
-    requests = previous_requests + client.stats.total - before["total_requests"]
+    requests = requests_so_far()
     details.update(_details(outcome, client, before, details.get("stats")))
+    details["already_stored"] = sum(1 for pmid in outcome.pmids if pmid in stored_by_earlier_runs)
     search_store.finish_run(store, run_id, hit_count=outcome.hit_count, retrieved=len(outcome.pmids),
                             new_records=new_records, requests=requests, details=details)
     log_path = write_search_log(workspace, spec)
@@ -262,7 +269,6 @@ def _details(outcome: Retrieval, client: EutilsClient, before: dict[str, Any],
         "warnings": outcome.warnings,
         "slices": [s.as_log() for s in outcome.slices],
         "count_check": outcome.count_check,
-        "already_stored": outcome.already_stored,
         "duplicates_across_slices": outcome.duplicates_across_slices,
         "missing_pmids": outcome.missing_pmids,
         "deleted_pmids": outcome.deleted_pmids,

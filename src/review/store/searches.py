@@ -152,9 +152,16 @@ def store_fetched_batch(
     n_requested: int,
     n_received: int,
     source_name: str = "PubMed",
+    run_requests: int | None = None,
 ) -> int:
-    """Store one EFetch batch's new records and its progress row atomically; returns the row id."""
+    """Store one EFetch batch's new records and its progress row atomically; returns the row id.
+
+    ``run_requests``: the run's requests so far, saved with the batch so that a run killed
+    before it could log them (``kill -9``) still reports the requests its stored batches cost.
+    """
     with store.transaction() as conn:
+        if run_requests is not None:
+            conn.execute(search_runs.update().where(search_runs.c.id == run_id).values(requests=run_requests))
         import_batch_id = None
         if new_records:
             import_batch_id = store.add_batch(
