@@ -82,7 +82,17 @@ def test_preprint_and_journal_version_go_to_a_human() -> None:
     assert publication_kind(preprint.title, preprint.journal, "10.1101/2013.11.02.123456") == PREPRINT
     result = dedup([article, preprint])
     assert not result.clusters
-    assert [p.status for p in result.pairs] in ([], ["borderline"])
+    # It was "distinct", never shown: the DOI, journal and year that a preprint never shares cost 4.5.
+    [pair] = result.pairs
+    assert pair.status == "borderline" and "(preprint vs published version)" in pair.explanation
+    # Published two years later under a revised title: still the reviewer's question.
+    revised = record(title="Liraglutide suppresses macrophage foam cell formation and atherosclerosis "
+                           "in apolipoprotein E-null mice", year=2015)
+    assert verdict(revised, preprint) == "borderline"
+    # Another study of the same group stays apart.
+    other = record(title="Exenatide reduces atherosclerotic lesions in apolipoprotein E knockout mice",
+                   abstract="Exenatide, a GLP-1 receptor agonist, was given to mice fed a western diet.")
+    assert verdict(other, preprint) == "distinct"
 
 
 def test_trial_protocol_and_results_are_different_publications() -> None:

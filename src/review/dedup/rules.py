@@ -157,6 +157,12 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     pages_off, volume_off = f.pages == DIFFERENT, f.volume == DIFFERENT
     pages = np.where(strong & pages_off & ~volume_off, np.maximum(pages, -2.0), pages)
     volume = np.where(strong & volume_off & ~pages_off, np.maximum(volume, -1.0), volume)
+    # A preprint and its journal version never share a DOI or a journal name and appear up to two
+    # years apart: those differences are what a preprint is, no evidence of two works. (The
+    # pair then still goes to a human at most, below.)
+    doi = np.where(preprint, np.maximum(doi, 0.0), doi)
+    journal = np.where(preprint, np.maximum(journal, 0.0), journal)
+    year = np.where(preprint & (g <= 2), np.maximum(year, 0.0), year)
     points = {"title": title, "numbers": numbers, "locator": locator, "authors": authors, "year": year, "volume": volume, "pages": pages,
               "doi": doi, "journal": journal, "abstract": abstract, "pmid": pmid, "cochrane": cochrane}
     return points, kind_conflict, preprint
