@@ -3,6 +3,7 @@
     python benchmarks/dedup.py ../shared/data/dedup/*.csv          # accuracy table
     python benchmarks/dedup.py --scale                              # 1k → 100k timings
     python benchmarks/dedup.py FILE.csv --no-bib-dedupe
+    python benchmarks/dedup.py ../shared/data/dedup/*.csv --no-bib-dedupe --errors   # false merges, split groups
     python benchmarks/dedup.py ../shared/data/dedup/*.csv --generalise \
         --bib-dedupe-python /work/venv-bench/bin/python            # cross-validation + drift
 
@@ -19,7 +20,10 @@ Metrics (see shared/docs/dedup_notes.md):
 * record-level sensitivity/specificity as ASySD and bib-dedupe report them (keep the lowest
   record_id per predicted cluster; a true group with k kept records of n: k=0 → 1 FP and n−1
   TP, k≥1 → 1 TN, k−1 FN, n−k TP);
-* false merges: for each predicted cluster, the number of distinct true groups in it minus one;
+* false merges: for each predicted cluster, the number of distinct true groups in it minus one
+  (``--errors`` lists them, and every true group split over clusters, with ids and titles);
+* cluster level: true groups of 2+ records found whole (``groups``), merged clusters holding one
+  true group only (``pure``);
 * borderline: pairs left for a human (not merged), also as a share of records;
 * recall after review: as if a reviewer answered every borderline pair correctly.
 Prints a table and one JSON line.
@@ -89,6 +93,13 @@ def score(truth: Sequence[str], predicted: Sequence[int], ids: Sequence[str],
             r_fn += k - 1
             r_tp += len(members) - k
     false_merges = sum(len({truth[m] for m in members}) - 1 for members in pred_groups.values())
+    # Cluster level: true groups of 2+ records found whole (one cluster, nothing else in it), and
+    # merged clusters holding one true group only (at most part of it).
+    predicted_sets = {frozenset(m) for m in pred_groups.values()}
+    true_multi = [frozenset(m) for m in true_groups.values() if len(m) > 1]
+    merged = [m for m in pred_groups.values() if len(m) > 1]
+    groups_whole = sum(g in predicted_sets for g in true_multi)
+    clusters_pure = sum(len({truth[i] for i in m}) == 1 for m in merged)
     out = {
         "records": n, "true_pairs": len(true_pairs), "predicted_pairs": len(pred_pairs), "tp": tp,
         "precision": precision, "recall": recall, "f1": f1,
@@ -98,6 +109,10 @@ def score(truth: Sequence[str], predicted: Sequence[int], ids: Sequence[str],
         "false_merges_per_1000": 1000 * false_merges / n if n else 0.0,
         "borderline": n_borderline, "borderline_share": n_borderline / n if n else 0.0,
         "borderline_true": borderline_true,
+        "true_groups": len(true_multi), "groups_whole": groups_whole,
+        "group_recall": groups_whole / len(true_multi) if true_multi else 1.0,
+        "merged_clusters": len(merged), "clusters_pure": clusters_pure,
+        "cluster_purity": clusters_pure / len(merged) if merged else 1.0,
     }
     if reviewed is not None:
         groups: dict[int, list[int]] = defaultdict(list)
@@ -107,6 +122,48 @@ def score(truth: Sequence[str], predicted: Sequence[int], ids: Sequence[str],
         out["recall_after_review"] = reviewed_tp / len(true_pairs) if true_pairs else 1.0
     out["tp_after_review"] = reviewed_tp
     return out
+
+
+def error_listing(records: Sequence[Record], truth: Sequence[str], predicted: Sequence[int],
+                  borderline: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset()) -> dict[str, list[dict[str, object]]]:
+    """Every false merge (a cluster holding records of two or more true groups) and every true
+    group split over clusters (missed pairs), with record ids, groups and titles, for reading by
+    hand; ``borderline`` (index pairs, left < right) counts the split pairs sent to a reviewer."""
+    ids = [r.external_id for r in records]
+    clusters: dict[int, list[int]] = defaultdict(list)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i in range(len(records)):
+        clusters[predicted[i]].append(i)
+        groups[truth[i]].append(i)
+    false_merges = [
+        {"records": [ids[i] for i in members], "groups": sorted({truth[i] for i in members}),
+         "titles": [records[members[0]].title] + [records[i].title for i in members[1:]
+                                                  if truth[i] != truth[members[0]]][:3]}
+        for members in clusters.values() if len({truth[i] for i in members}) > 1]
+    split = []
+    for label, members in groups.items():
+        parts: dict[int, list[int]] = defaultdict(list)
+        for i in members:
+            parts[predicted[i]].append(i)
+        if len(parts) < 2:
+            continue
+        ordered = sorted(parts.values())
+        sent = sum((min(a, b), max(a, b)) in borderline for x, part in enumerate(ordered) for other in ordered[x + 1:]
+                   for a in part for b in other)
+        split.append({"group": label, "clusters": [[ids[i] for i in part] for part in ordered],
+                      "borderline_pairs": sent, "titles": [records[part[0]].title for part in ordered][:3]})
+    return {"false_merges": false_merges, "split_groups": split}
+
+
+def print_errors(name: str, listing: dict[str, list[dict[str, object]]]) -> None:
+    print(f"\n{name}: {len(listing['false_merges'])} false merges, {len(listing['split_groups'])} true groups split")
+    for merge in listing["false_merges"]:
+        print(f"  FALSE MERGE {' '.join(merge['records'])} (groups {', '.join(merge['groups'])}): "  # type: ignore[arg-type]
+              + " | ".join(str(t)[:70] for t in merge["titles"]))  # type: ignore[attr-defined]
+    for group in listing["split_groups"]:
+        parts = " / ".join(" ".join(part) for part in group["clusters"])  # type: ignore[attr-defined]
+        print(f"  split {group['group']}: {parts} ({group['borderline_pairs']} pairs to review): "
+              + " | ".join(str(t)[:70] for t in group["titles"]))  # type: ignore[attr-defined]
 
 
 def pooled(rows: Sequence[dict[str, float]]) -> dict[str, float]:
@@ -635,8 +692,9 @@ def learned_weights(sets: Sequence[LabelledSet], seeds: Sequence[int],
 # -- main -------------------------------------------------------------------------------------
 
 
-def accuracy(files: list[Path], with_bib_dedupe: bool) -> list[dict[str, object]]:
+def accuracy(files: list[Path], with_bib_dedupe: bool, with_errors: bool = False) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
+    listings: list[tuple[str, dict[str, list[dict[str, object]]]]] = []
     why_not = bib_dedupe_available() if with_bib_dedupe else "skipped (--no-bib-dedupe)"
     for path in files:
         records = load_records_csv(path).records
@@ -645,6 +703,12 @@ def accuracy(files: list[Path], with_bib_dedupe: bool) -> list[dict[str, object]
             raise SystemExit(f"{path}: needs a dup_group column with ground truth")
         metrics, seconds = run_review(records, truth)
         rows.append({"set": path.stem, "tool": "review", "seconds": seconds, **metrics})
+        if with_errors:
+            result = deduplicate(records)
+            labels = _closure(len(records), [list(c.members) for c in result.clusters], [])
+            listing = error_listing(records, truth, labels, {(p.left, p.right) for p in result.borderline})
+            rows[-1]["errors"] = listing
+            listings.append((path.stem, listing))
         if "dup_group_alt" in records[0].extra:
             alt = [str(r.extra["dup_group_alt"]) for r in records]
             alt_metrics, _ = run_review(records, alt)
@@ -660,7 +724,7 @@ def accuracy(files: list[Path], with_bib_dedupe: bool) -> list[dict[str, object]
         print(f"bib-dedupe: {why_not}")
     header = (f"{'set':<30} {'tool':<10} {'records':>7} {'prec':>7} {'recall':>7} {'F1':>7} "
               f"{'rec_sens':>8} {'rec_spec':>8} {'falseM':>6} {'/1000':>6} {'border':>6} {'b%':>6} "
-              f"{'R_rev':>7} {'sec':>7}")
+              f"{'R_rev':>7} {'groups':>7} {'pure':>7} {'sec':>7}")
     print(header)
     print("-" * len(header))
     for row in rows:
@@ -668,7 +732,12 @@ def accuracy(files: list[Path], with_bib_dedupe: bool) -> list[dict[str, object]
               f"{row['recall']:>7.4f} {row['f1']:>7.4f} {row['rec_sensitivity']:>8.4f} "
               f"{row['rec_specificity']:>8.4f} {row['false_merges']:>6} {row['false_merges_per_1000']:>6.2f} "
               f"{row['borderline']:>6} {100 * row['borderline_share']:>5.1f}% "
-              f"{row.get('recall_after_review', float('nan')):>7.4f} {row['seconds']:>7.2f}")
+              f"{row.get('recall_after_review', float('nan')):>7.4f} {row['group_recall']:>7.4f} "
+              f"{row['cluster_purity']:>7.4f} {row['seconds']:>7.2f}")
+    print("groups: true groups of 2+ records found whole by the automatic merges; pure: merged clusters "
+          "holding one true group only")
+    for name, listing in listings:
+        print_errors(name, listing)
     return rows
 
 
@@ -696,6 +765,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path, help="labelled CSVs (dup_group column)")
     parser.add_argument("--no-bib-dedupe", action="store_true", help="do not run bib-dedupe beside")
+    parser.add_argument("--errors", action="store_true",
+                        help="list every false merge and every true group split (record ids, titles)")
     parser.add_argument("--scale", action="store_true", help="time synthetic sets from 1k to 100k")
     parser.add_argument("--sizes", default="1000,3000,10000,30000,100000")
     parser.add_argument("--seed", type=int, default=7, help="seed of the synthetic generator")
@@ -718,7 +789,7 @@ def main(argv: list[str] | None = None) -> None:
         out["generalise"] = generalise(args.files, seeds, None if args.no_bib_dedupe else args.bib_dedupe_python,
                                        not args.no_demo, args.learned, rates)
     elif args.files:
-        out["accuracy"] = accuracy(args.files, not args.no_bib_dedupe)
+        out["accuracy"] = accuracy(args.files, not args.no_bib_dedupe, args.errors)
     if args.scale:
         out["scale"] = scale([int(s) for s in args.sizes.split(",")], args.seed)
         out["seed"] = args.seed

@@ -25,6 +25,24 @@ def test_pair_and_record_metrics(bench: ModuleType) -> None:
     # Kept: r1, r3, r4. Group a: n=3, k=2 → 1 TN, 1 FN, 1 TP; b: k=1 → 1 TN; c: k=0 → 1 FP.
     assert m["rec_sensitivity"] == pytest.approx(1 / 2)
     assert m["rec_specificity"] == pytest.approx(2 / 3)
+    # Cluster level: group a (the only true group of 2+) is split, so none found whole; of the
+    # two merged clusters {r1, r2} holds one group only, {r4, r5} two.
+    assert (m["true_groups"], m["groups_whole"], m["group_recall"]) == (1, 0, 0.0)
+    assert (m["merged_clusters"], m["clusters_pure"], m["cluster_purity"]) == (2, 1, 0.5)
+    whole = bench.score(truth, [0, 0, 0, 3, 4], ids)
+    assert whole["group_recall"] == 1.0 and whole["cluster_purity"] == 1.0
+
+
+def test_error_listing_names_false_merges_and_split_groups(bench: ModuleType) -> None:
+    from review.records import Record
+
+    titles = ["Exenatide in mice", "Exenatide in mice.", "Exenatide in rats", "Other", "Other again"]
+    records = [Record(title=t, external_id=f"r{n + 1}") for n, t in enumerate(titles)]
+    listing = bench.error_listing(records, ["a", "a", "a", "b", "c"], [0, 0, 2, 3, 3], borderline={(0, 2)})
+    assert listing["false_merges"] == [{"records": ["r4", "r5"], "groups": ["b", "c"],
+                                        "titles": ["Other", "Other again"]}]
+    assert listing["split_groups"] == [{"group": "a", "clusters": [["r1", "r2"], ["r3"]],
+                                        "borderline_pairs": 1, "titles": ["Exenatide in mice", "Exenatide in rats"]}]
 
 
 def test_synthetic_generator_is_seeded_and_has_duplicates(bench: ModuleType) -> None:
