@@ -103,20 +103,20 @@ def _text_width(text: str, size: float, bold: bool) -> float:
 
 
 def _wrap(line: Line, width: float, size: float) -> list[Line]:
-    available = width - 2 * PAD - line.indent
+    # Continuation lines of an indented item hang a little further in, so they have less room.
+    hang = 0.0 if line.center else 0.12
     words = _TOKENS.findall(line.text)
     out: list[str] = []
     current = ""
     for word in words:
         candidate = f"{current} {word}".strip()
+        available = width - 2 * PAD - line.indent - (hang if out else 0.0)
         if current and _text_width(candidate, size, line.bold) > available:
             out.append(current)
             current = word
         else:
             current = candidate
     out.append(current)
-    # Continuation lines of an indented item hang a little further in.
-    hang = 0.0 if line.center else 0.12
     return [Line(text, line.indent + (hang if i else 0.0), line.center, line.bold) for i, text in enumerate(out)]
 
 

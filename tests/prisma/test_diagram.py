@@ -1,0 +1,54 @@
+"""The flow diagram at the sizes journals ask: every line inside its box, figure and type sizes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.patches import FancyBboxPatch, Rectangle
+
+from review.prisma.counts import compute_counts
+from review.prisma.diagram import draw_diagram
+from review.prisma.fulltext import record_fulltext
+from review.store.fulltext import remove_records
+from review.workspace import Workspace
+
+
+@pytest.fixture
+def long_labels(workspace: Workspace, add, screen_as):
+    """Both columns, removals with reasons, several exclusion reasons and a review update: the
+    longest boxes (the Dutch labels are longer still)."""
+    pubmed = add(workspace, 8, "PubMed")
+    add(workspace, 2, "ClinicalTrials.gov")
+    cited = add(workspace, 3, "Citation searching")
+    uwv = add(workspace, 2, "UWV kennisbank")
+    remove_records(workspace.store, [pubmed[7]], "alice", "published before 2000")
+    screen_as(workspace, pubmed[:7], "include")
+    for record_id in pubmed[:7] + cited + uwv:
+        record_fulltext(workspace.store, record_id, "alice", "sought")
+    for record_id, reason in zip(pubmed[:3], ("Wrong population", "Wrong study design", "No prognostic")):
+        record_fulltext(workspace.store, record_id, "alice", "excluded", reason=reason)
+    record_fulltext(workspace.store, cited[0], "alice", "excluded", reason="Language")
+    return compute_counts(workspace.store, {"previous_studies": 4, "previous_reports": 6,
+                                            "sources": {"UWV kennisbank": "organisation"}})
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_every_line_stays_inside_its_box(long_labels, lang: str) -> None:
+    fig = draw_diagram(long_labels, lang)
+    try:
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        boxes = [p.get_window_extent(renderer) for p in ax.patches
+                 if isinstance(p, (Rectangle, FancyBboxPatch)) and p.get_width() > 0.5]
+        outside = []
+        for text in ax.texts:
+            if not text.get_text() or text.get_rotation():  # phase labels stand in their own bars
+                continue
+            extent = text.get_window_extent(renderer)
+            holders = [b for b in boxes if b.x0 <= extent.x0 + 0.5 and extent.y0 >= b.y0 - 0.5
+                       and extent.y1 <= b.y1 + 0.5 and b.x0 <= extent.x1]
+            if holders and not any(extent.x1 <= b.x1 + 0.5 for b in holders):
+                outside.append(text.get_text())
+        assert outside == []
+    finally:
+        plt.close(fig)
