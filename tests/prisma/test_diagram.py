@@ -52,3 +52,33 @@ def test_every_line_stays_inside_its_box(long_labels, lang: str) -> None:
         assert outside == []
     finally:
         plt.close(fig)
+
+
+def _png_dpi(png: bytes) -> float:
+    """Pixels per inch from the PNG's pHYs chunk."""
+    import struct
+
+    at = png.index(b"pHYs")
+    per_metre, _, unit = struct.unpack(">IIB", png[at + 4:at + 13])
+    assert unit == 1  # metres
+    return per_metre * 0.0254
+
+
+@pytest.mark.parametrize("other_methods", [False, True])
+def test_the_diagram_fits_a_journal_page_at_readable_type(workspace: Workspace, add, long_labels,
+                                                          other_methods: bool) -> None:
+    """Full-page figures are at most 190 mm (7.5 in) wide at the major publishers (Elsevier,
+    PLOS), type at least 7 pt at that size, raster images at least 300 dpi."""
+    from review.prisma.diagram import render_png
+
+    counts = long_labels if other_methods else compute_counts(workspace.store, {"sources": {
+        "Citation searching": "database", "UWV kennisbank": "database"}})
+    assert counts.has_other_methods == other_methods
+    fig = draw_diagram(counts, "nl")
+    try:
+        assert fig.get_figwidth() <= 7.5
+        sizes = {text.get_fontsize() for text in fig.axes[0].texts if text.get_text()}
+        assert min(sizes) >= 7.0
+    finally:
+        plt.close(fig)
+    assert round(_png_dpi(render_png(counts, "nl"))) >= 300

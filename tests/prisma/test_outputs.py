@@ -98,13 +98,13 @@ def test_svg_is_well_formed_and_shows_every_number(flow: Workspace) -> None:
         assert f"{reason} (n = 1)" in text
 
 
-def test_png_is_rendered_at_a4_width_in_the_chosen_directory(flow: Workspace, tmp_path: Path) -> None:
+def test_png_is_rendered_at_page_width_in_the_chosen_directory(flow: Workspace, tmp_path: Path) -> None:
     outputs = write_outputs(flow, tmp_path / "elsewhere", "nl")
     assert outputs.png.parent == tmp_path / "elsewhere" and outputs.svg.exists()
     png = outputs.png.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
-    assert 1400 <= width <= 1700 and height > 800  # 7.5-8 in at 200 dpi
+    assert width == 2250 and height > 1200  # 7.5 in at 300 dpi
 
 
 def test_broken_identities_are_footnoted_on_the_diagram(workspace: Workspace, add) -> None:

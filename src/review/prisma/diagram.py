@@ -4,7 +4,7 @@ Layout follows the PRISMA 2020 template for new systematic reviews: phase bars o
 (Identification, Screening, Included), the databases-and-registers column with its side boxes
 of removals and exclusions, and, when any source is an "other method", a second column whose
 assessed reports flow into the shared included box. Boxes are sized from measured text, so
-long reasons wrap instead of overflowing; the page is A4 width at 7–8 pt type.
+long reasons wrap instead of overflowing; the page is at most 7.5 in (190 mm) wide at 7–8 pt type.
 """
 
 from __future__ import annotations
@@ -88,10 +88,15 @@ class Geometry:
     other_side_w: float = 0.0
 
 
+# At most 7.5 in (190 mm) wide, the widest full-page figure the major publishers print (Elsevier,
+# PLOS), so no journal has to shrink the type below MIN_TYPE; PNG_DPI is their raster minimum.
 SINGLE = Geometry(width=7.5, font=8.0, phase_x=0.12, phase_w=0.34, main_x=0.62, main_w=3.05,
                   side_x=4.17, side_w=3.2)
-DOUBLE = Geometry(width=8.0, font=7.0, phase_x=0.1, phase_w=0.3, main_x=0.52, main_w=1.72,
-                  side_x=2.5, side_w=1.78, other_x=4.56, other_w=1.5, other_side_x=6.32, other_side_w=1.58)
+DOUBLE = Geometry(width=7.5, font=7.0, phase_x=0.08, phase_w=0.28, main_x=0.46, main_w=1.62,
+                  side_x=2.3, side_w=1.66, other_x=4.2, other_w=1.44, other_side_x=5.86, other_side_w=1.56)
+#: Smallest type on the page, footnotes included (points).
+MIN_TYPE = 7.0
+PNG_DPI = 300
 
 
 # -- text measurement ------------------------------------------------------------------------
@@ -247,8 +252,9 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
             box.y = y + (height - box.height) / 2
         row_spans.append((y, y + height))
         y += height + ROW_GAP
+    note_size = max(size - 1, MIN_TYPE)
     footnotes = [(piece.text, colour) for note, colour in _footnotes(counts, lang)
-                 for piece in _wrap(Line(note), g.width - g.main_x - 0.1, size - 1)]
+                 for piece in _wrap(Line(note), g.width - g.main_x - 0.1, note_size)]
     total_h = y - ROW_GAP + 0.15 + (0.2 + 0.16 * len(footnotes) if footnotes else 0.0)
 
     fig = plt.figure(figsize=(g.width, total_h))
@@ -298,7 +304,7 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
     if footnotes:
         top = row_spans[-1][1] + 0.25
         for i, (note, colour) in enumerate(footnotes):
-            ax.text(g.main_x, top + i * 0.16, note, fontsize=size - 1, color=colour, va="top",
+            ax.text(g.main_x, top + i * 0.16, note, fontsize=note_size, color=colour, va="top",
                     parse_math=False)
     return fig
 
@@ -368,7 +374,7 @@ def render_svg(counts: PrismaCounts, lang: str = "en") -> bytes:
     return buffer.getvalue()
 
 
-def render_png(counts: PrismaCounts, lang: str = "en", dpi: int = 200) -> bytes:
+def render_png(counts: PrismaCounts, lang: str = "en", dpi: int = PNG_DPI) -> bytes:
     fig = draw_diagram(counts, lang)
     try:
         buffer = io.BytesIO()
