@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -146,39 +146,69 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
           exports: bool = True) -> BuildResult:
     """Compile, compare with the bank on disk, and write + record it when anything changed."""
     p = paths(workspace)
+    previous = record_bank_file(workspace)
     bank = compile_bank(workspace, synthesis, now)
-    previous = read_bank(p.item_bank) if p.item_bank.is_file() else None
     changes = diff_banks(previous, bank) if previous is not None else []
     written = previous is None or bool(changes) or previous.content_sha256 != bank.content_sha256
     if not written:
         assert previous is not None
         bank = previous  # same evidence, same rules: keep the recorded version and its date
+    else:
+        recorded = versions_table.version_row(workspace.store, bank.version)
+        if recorded is not None:
+            # This version was recorded before (its file since removed): the bank keeps that build's
+            # dates, so the file is the one the row describes.
+            bank.built_at = _utc(recorded.built_at).isoformat()
+            bank.evidence = replace(bank.evidence, taken_at=recorded.evidence_taken_at)
     # Every export is rendered (and validated) before anything is written or recorded, so an
     # export that refuses the bank (an invalid FHIR item, a REDCap name) leaves the old files whole.
     config = workspace_config(workspace)
     texts = {fmt: render_export(bank, fmt, "nl", config) for fmt in EXPORT_FORMATS} if exports else {}
     if written:
         text = dumps_bank(bank)
-        # Record first: a version in the store without a file is recoverable by rebuilding;
-        # a file whose version was never recorded would break the history.
-        versions_table.add_version(
-            workspace.store, version=bank.version,
-            built_at=datetime.fromisoformat(bank.built_at), evidence_sha256=bank.evidence.sha256,
-            evidence_taken_at=bank.evidence.taken_at, evidence_source=bank.evidence.source,
-            item_bank_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            n_items=len(bank.scored_items), n_signals=len(bank.signal_items),
-            n_not_included=len(bank.not_included),
-            weights={i.factor_id: {"weight": i.weight, "level": i.level, "direction": i.direction,
-                                   "scored": i.scored} for i in bank.items},
-            settings=bank.config,
-        )
+        # The file first, then its row: a kill in between leaves a file whose version the next
+        # build or history records (record_bank_file), never a row whose file was not written.
         write_text_atomic(p.item_bank, text)
+        _record(workspace, bank, hashlib.sha256(text.encode("utf-8")).hexdigest())
     result = BuildResult(bank, previous, changes, written)
     for fmt, text in texts.items():
         target = p.folder / EXPORT_FILES[fmt]
         write_text_atomic(target, text)
         result.exports.append(target)
     return result
+
+
+def record_bank_file(workspace: Workspace) -> ItemBank | None:
+    """The item bank on disk (None: no file yet), its version recorded in the store first if a build
+    was killed between writing the file and recording it. A file whose content no longer matches its
+    own hash (edited by hand) is not a build's and is not recorded."""
+    path = paths(workspace).item_bank
+    if not path.is_file():
+        return None
+    bank = read_bank(path)
+    if bank.digest() == bank.content_sha256:
+        _record(workspace, bank, hashlib.sha256(path.read_bytes()).hexdigest())
+    return bank
+
+
+def _record(workspace: Workspace, bank: ItemBank, item_bank_sha256: str) -> None:
+    """One row for the bank's version in the store's history (nothing when it is there already)."""
+    versions_table.record_version(
+        workspace.store, version=bank.version,
+        built_at=datetime.fromisoformat(bank.built_at), evidence_sha256=bank.evidence.sha256,
+        evidence_taken_at=bank.evidence.taken_at, evidence_source=bank.evidence.source,
+        item_bank_sha256=item_bank_sha256,
+        n_items=len(bank.scored_items), n_signals=len(bank.signal_items),
+        n_not_included=len(bank.not_included),
+        weights={i.factor_id: {"weight": i.weight, "level": i.level, "direction": i.direction,
+                               "scored": i.scored} for i in bank.items},
+        settings=bank.config,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands timestamps back naive (they were stored in UTC).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def current_bank(workspace: Workspace) -> ItemBank:
@@ -224,6 +254,11 @@ def diff_with_evidence(workspace: Workspace, synthesis: Path | None = None) -> l
 
 
 def version_history(workspace: Workspace) -> list[versions_table.InstrumentVersion]:
+    """Every recorded build, oldest first, the bank on disk among them (``record_bank_file``)."""
+    try:
+        record_bank_file(workspace)
+    except ValidationError:
+        pass  # an unreadable bank file is the next build's to report; the history is still there
     return versions_table.versions(workspace.store)
 
 

@@ -1,7 +1,7 @@
 """Instrument versions: every build, with the evidence snapshot it was compiled from.
 
-Append-only: a rebuild adds a row; nothing here holds client data (answers live outside the
-workspace, see ``review.instrument.answers``).
+Append-only: a build of a new version adds a row, one per version (a unique index); nothing here
+holds client data (answers live outside the workspace, see ``review.instrument.answers``).
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ instrument_versions = sa.Table(
     sa.Column("settings", sa.JSON, nullable=False),
 )
 
+#: One row per version (store schema 2; ``store.migrations`` adds it to older stores).
+VERSION_INDEX = sa.Index("uq_instrument_versions_version", instrument_versions.c.version, unique=True)
+
 
 @dataclass(slots=True, frozen=True)
 class InstrumentVersion:
@@ -50,12 +53,18 @@ class InstrumentVersion:
     settings: dict[str, Any]
 
 
-def add_version(store: Store, *, version: str, built_at: datetime, evidence_sha256: str,
-                evidence_taken_at: str, evidence_source: str, item_bank_sha256: str, n_items: int,
-                n_signals: int, n_not_included: int, weights: dict[str, Any], settings: dict[str, Any]) -> int:
-    """Record one build in its own transaction; returns the new row id."""
-    with store.transaction() as conn:
-        result = conn.execute(instrument_versions.insert().values(
+def record_version(store: Store, *, version: str, built_at: datetime, evidence_sha256: str,
+                   evidence_taken_at: str, evidence_source: str, item_bank_sha256: str, n_items: int,
+                   n_signals: int, n_not_included: int, weights: dict[str, Any],
+                   settings: dict[str, Any]) -> int | None:
+    """Record one build in its own transaction unless its version is recorded already; returns the
+    new row id, or None when it was (a second build of the same version, a catch-up run twice)."""
+    t = instrument_versions
+    # Check and insert under the write lock: two builds at once record the version once.
+    with store.locked_transaction() as conn:
+        if conn.execute(sa.select(t.c.id).where(t.c.version == version)).first() is not None:
+            return None
+        result = conn.execute(t.insert().values(
             version=version, built_at=built_at, evidence_sha256=evidence_sha256,
             evidence_taken_at=evidence_taken_at, evidence_source=evidence_source,
             item_bank_sha256=item_bank_sha256, n_items=n_items, n_signals=n_signals,
@@ -63,6 +72,14 @@ def add_version(store: Store, *, version: str, built_at: datetime, evidence_sha2
             weights=weights, settings=settings,
         ))
         return inserted_id(result)
+
+
+def version_row(store: Store, version: str) -> InstrumentVersion | None:
+    """The recorded build of ``version``, if any."""
+    t = instrument_versions
+    with store.connect() as conn:
+        row = conn.execute(sa.select(t).where(t.c.version == version)).mappings().first()
+    return InstrumentVersion(**dict(row)) if row else None
 
 
 def versions(store: Store) -> list[InstrumentVersion]:
