@@ -76,6 +76,8 @@ class FactorResult:
     grade: GradeJudgement | None
     expert: list[tuple[Study, ExpertRating]]
     evidence: FactorEvidence
+    #: Ratio estimates with a CI left out of the pool, each with why ("" when none or nothing pooled).
+    not_pooled: str = ""
 
 
 def study_quality(studies: list[Study], rule: CollapseRule) -> dict[str, str]:
@@ -100,26 +102,62 @@ def study_phase(study: Study, rows: list[EstimateRow]) -> tuple[int, str]:
     return 1, f"{'/'.join(kinds)} estimate only"
 
 
-def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[EstimateRow], str]:
-    """The largest set of comparable estimates: same measure and contrast, one per cohort."""
-    groups: dict[tuple[str, str], dict[str, EstimateRow]] = {}
-    ordered = sorted(rows, key=lambda r: (r.estimate.estimate_type != "adjusted", bool(r.estimate.subgroup)))
-    for row in ordered:
-        e = row.estimate
-        if not e.has_ci or e.measure not in RATIO_MEASURES or e.indirect:
-            continue
-        key = (e.measure, e.contrast)
-        groups.setdefault(key, {}).setdefault(row.study.cohort_id or row.study.id, row)
+#: What must agree before estimates are pooled (besides one per cohort and the whole sample).
+POOL_KEY = "same measure, contrast, reference and adjustment"
+
+
+def _pool_key(estimate: Estimate) -> tuple[str, str, str, str]:
+    return estimate.measure, estimate.contrast, estimate.reference, estimate.estimate_type
+
+
+def _why_not_pooled(estimate: Estimate, key: tuple[str, str, str, str]) -> str:
+    measure, contrast, reference, estimate_type = key
+    if estimate.subgroup:
+        return f"subgroup {estimate.subgroup!r}"
+    if estimate.measure != measure:
+        return f"{estimate.measure}, not {measure}"
+    if estimate.estimate_type != estimate_type:
+        return f"{estimate.estimate_type}, not {estimate_type}"
+    if estimate.contrast != contrast:
+        return f"contrast {estimate.contrast!r}"
+    if estimate.reference != reference:
+        return f"reference {estimate.reference or 'not given'!r}"
+    return "a second estimate of the same cohort"
+
+
+def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[EstimateRow], str, str]:
+    """The largest set of comparable estimates, the note on it, and the estimates left out of it.
+
+    Comparable: :data:`POOL_KEY`, whole-sample (a subgroup's estimate is not the population's), one per
+    cohort. OR with HR, adjusted with crude, per-unit with dichotomised contrasts are never mixed; each
+    ratio estimate with a CI that is not pooled is named with the reason.
+    """
+    groups: dict[tuple[str, str, str, str], dict[str, EstimateRow]] = {}
+    candidates = [r for r in rows if r.estimate.has_ci and r.estimate.measure in RATIO_MEASURES
+                  and not r.estimate.indirect]
+    for row in candidates:
+        if not row.estimate.subgroup:
+            groups.setdefault(_pool_key(row.estimate), {}).setdefault(row.study.cohort_id or row.study.id, row)
     with_ci = sum(1 for r in rows if r.estimate.has_ci and not r.estimate.indirect)
     indirect = sum(1 for r in rows if r.estimate.has_ci and r.estimate.indirect)
     if not groups:
         note = f" ({indirect} indirect estimate(s) are never pooled)" if indirect else ""
-        return [], f"no estimate with a CI for recurrence{note}: no pooling"
-    key, best = max(groups.items(), key=lambda item: len(item[1]))
+        subgroups = sum(1 for r in candidates if r.estimate.subgroup)
+        note += f" ({subgroups} subgroup estimate(s) are not pooled)" if subgroups else ""
+        return [], f"no estimate with a CI for recurrence{note}: no pooling", ""
+    # Most cohorts first; between equals, adjusted estimates (confounding addressed) before crude ones.
+    key, best = max(groups.items(), key=lambda item: (len(item[1]), item[0][3] == "adjusted"))
+    chosen = list(best.values())
+    left_out = "; ".join(f"{r.study.id} {r.estimate.label()} ({_why_not_pooled(r.estimate, key)})"
+                         for r in candidates if r not in chosen)
     if len(best) < min_pool:
+        # The wording of the one-estimate case is what synthesis.csv has always said (the instrument
+        # records its hash); with several estimates the note says why they are not comparable.
+        cohorts = {r.study.cohort_id or r.study.id for r in candidates}
+        why = f"; not comparable ({POOL_KEY}, whole sample): {left_out}" if len(cohorts) > 1 else ""
         return [], (f"{with_ci} estimate(s) with a CI but fewer than {min_pool} comparable ones "
-                    f"(same measure and contrast, independent cohorts): no pooling")
-    return list(best.values()), f"pooled {len(best)} {key[0]}s for '{key[1]}'"
+                    f"(same measure and contrast, independent cohorts): no pooling{why}"), ""
+    return chosen, f"pooled {len(best)} {key[3]} {key[0]}s for '{key[1]}'", left_out
 
 
 def synthesise_factor(
@@ -147,7 +185,7 @@ def synthesise_factor(
     ]
     verdict = evaluate(findings, settings.rule_set, settings.rules)
 
-    pool_rows, pool_note = _pool_candidates(rows, settings.min_pool)
+    pool_rows, pool_note, not_pooled = _pool_candidates(rows, settings.min_pool)
     pooled = None
     if pool_rows:
         effects = [effect_from_ci(*_aligned(r.estimate), measure=r.estimate.measure, level=r.estimate.ci_level)
@@ -184,9 +222,9 @@ def synthesise_factor(
         ci_high=pooled.back(pooled.ci_high) if pooled else None,
         i2=pooled.i2 if pooled else None,
         grade=grade.certainty if grade else "",
-        explanation=_explanation(verdict, pooled, pool_note, grade, expert, bool(rows)),
+        explanation=_explanation(verdict, pooled, pool_note, grade, expert, bool(rows), not_pooled),
     )
-    return FactorResult(factor, rows, verdict, pooled, pool_note, pool_rows, grade, expert, evidence)
+    return FactorResult(factor, rows, verdict, pooled, pool_note, pool_rows, grade, expert, evidence, not_pooled)
 
 
 def _aligned(estimate: Estimate) -> tuple[float, float, float]:
@@ -211,12 +249,15 @@ def _row_detail(row: EstimateRow) -> str:
 
 
 def _explanation(verdict: Verdict, pooled: MetaResult | None, pool_note: str, grade: GradeJudgement | None,
-                 expert: list[tuple[Study, ExpertRating]], has_rows: bool) -> str:
+                 expert: list[tuple[Study, ExpertRating]], has_rows: bool, not_pooled: str = "") -> str:
     parts = [f"{verdict.level} ({verdict.rule_set}): {verdict.explanation}"]
     if pooled is not None:
         lo, hi = pooled.back(pooled.ci_low), pooled.back(pooled.ci_high)
         parts.append(f"Meta-analysis {pooled.method}{' + ' + pooled.test_name if pooled.hk else ''}: {pooled.measure} "
-                     f"{pooled.back(pooled.estimate):.2f} ({lo:.2f}-{hi:.2f}), k={pooled.k}, I² {pooled.i2:.0f} %.")
+                     f"{pooled.back(pooled.estimate):.2f} ({lo:.2f}-{hi:.2f}), k={pooled.k}, I² {pooled.i2:.0f} % "
+                     f"({pool_note}).")
+        if not_pooled:
+            parts.append(f"Not pooled with them: {not_pooled}.")
     elif has_rows:
         parts.append(pool_note[0].upper() + pool_note[1:] + ".")
     if grade is not None:

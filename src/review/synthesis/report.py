@@ -126,7 +126,9 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
         lines.append(f"**Meta-analysis** ({p.method}{' + ' + p.test_name if p.hk else ''}, k = {p.k}): {p.measure} "
                      f"{p.back(p.estimate):.2f} ({p.back(p.ci_low):.2f}-{p.back(p.ci_high):.2f}), "
                      f"τ² {p.tau2:.4f}{_ci(p.tau2_ci, '.4f')}, I² {p.i2:.0f} %{_ci(p.i2_ci, '.0f')}, "
-                     f"Q {p.q:.2f} (p {p.q_pvalue:.3f}){pi}.")
+                     f"Q {p.q:.2f} (p {p.q_pvalue:.3f}){pi}; {r.pool_note}.")
+        if r.not_pooled:
+            lines.append(f"Not pooled with them: {_md(r.not_pooled)}.")
     elif r.rows:
         lines.append(f"**Meta-analysis:** {r.pool_note}.")
     if r.grade is not None:

@@ -1,0 +1,68 @@
+"""The synthesis pools only comparable estimates and names every ratio estimate it leaves out."""
+
+from __future__ import annotations
+
+from review.extraction.model import Estimate, Factor, Study
+from review.synthesis.factors import SynthesisSettings, synthesise_factor
+
+FACTOR = Factor("high_job_demands", "High job demands", "Hoge taakeisen", "work", True, True)
+
+
+def _study(study_id: str, *estimates: Estimate, cohort: str = "") -> Study:
+    return Study(id=study_id, cohort_id=cohort or study_id, citation=study_id, country="NL", design="cohort",
+                 evidence_type="empirical", outcome_definition="recurrent sick leave", data_source="full text",
+                 estimates=list(estimates))
+
+
+def _estimate(measure: str, value: float, low: float, high: float, estimate_type: str = "adjusted",
+              **extra: str) -> Estimate:
+    fields = {"contrast": "high vs low demands", **extra}
+    return Estimate(factor=FACTOR.id, estimate_type=estimate_type, source_location="Table 2", measure=measure,
+                    estimate=value, ci_low=low, ci_high=high, **fields)
+
+
+def _synthesise(*studies: Study):  # type: ignore[no-untyped-def]
+    return synthesise_factor(FACTOR, list(studies), {}, SynthesisSettings(rule_set="ariens"))
+
+
+def test_or_hr_crude_and_subgroup_estimates_are_not_pooled_with_adjusted_ors_and_are_named() -> None:
+    result = _synthesise(
+        _study("a", _estimate("OR", 1.8, 1.2, 2.7)),
+        _study("b", _estimate("OR", 1.5, 1.1, 2.1)),
+        _study("c", _estimate("OR", 2.4, 1.6, 3.6, "crude")),
+        _study("d", _estimate("HR", 1.3, 1.1, 1.6)),
+        _study("e", _estimate("OR", 1.9, 1.1, 3.3, subgroup="women")),
+        _study("f", _estimate("OR", 1.04, 1.01, 1.07, contrast="per point on the demands scale")),
+    )
+    assert result.pooled is not None and [r.study.id for r in result.pool_rows] == ["a", "b"]
+    assert result.pool_note == "pooled 2 adjusted ORs for 'high vs low demands'"
+    for left_out in ("c OR 2.40 (1.60-3.60) (crude, not adjusted)", "d HR 1.30 (1.10-1.60) (HR, not OR)",
+                     "e OR 1.90 (1.10-3.30) (subgroup 'women')",
+                     "f OR 1.04 (1.01-1.07) (contrast 'per point on the demands scale')"):
+        assert left_out in result.not_pooled
+        assert left_out in result.evidence.explanation  # synthesis.csv says it too
+    assert result.evidence.measure == "OR"
+
+
+def test_one_adjusted_and_one_crude_estimate_are_not_pooled() -> None:
+    result = _synthesise(_study("a", _estimate("OR", 1.8, 1.2, 2.7)),
+                         _study("c", _estimate("OR", 2.4, 1.6, 3.6, "crude")))
+    assert result.pooled is None and result.evidence.pooled_estimate is None
+    assert "fewer than 2 comparable ones" in result.pool_note and "adjustment" in result.pool_note
+
+
+def test_between_equally_large_sets_the_adjusted_one_is_pooled() -> None:
+    result = _synthesise(_study("c1", _estimate("OR", 2.4, 1.6, 3.6, "crude")),
+                         _study("c2", _estimate("OR", 2.0, 1.3, 3.1, "crude")),
+                         _study("a1", _estimate("OR", 1.8, 1.2, 2.7)),
+                         _study("a2", _estimate("OR", 1.5, 1.1, 2.1)))
+    assert result.pooled is not None and {r.study.id for r in result.pool_rows} == {"a1", "a2"}
+    assert "c1 OR 2.40 (1.60-3.60) (crude, not adjusted)" in result.not_pooled
+
+
+def test_papers_of_one_cohort_give_one_estimate_to_the_pool() -> None:
+    result = _synthesise(_study("a", _estimate("OR", 1.8, 1.2, 2.7)),
+                         _study("a_followup", _estimate("OR", 1.7, 1.1, 2.6), cohort="a"),
+                         _study("b", _estimate("OR", 1.5, 1.1, 2.1)))
+    assert result.pooled is not None and result.pooled.k == 2
+    assert "a_followup OR 1.70 (1.10-2.60) (a second estimate of the same cohort)" in result.not_pooled
