@@ -124,3 +124,33 @@ def test_line_breaks_in_cells_and_blank_lines_keep_rows_and_line_numbers(tmp_pat
     blank = _write(tmp_path, "study,estimate,ci_low,ci_high\nA,2.0,1.5,2.7\n\nB,x,1.1,2.0\n", "blank.csv")
     with pytest.raises(ImportFormatError, match=r"blank\.csv:line 4:estimate: not a number: 'x'"):
         read_effects_csv(blank)
+
+
+@pytest.mark.parametrize("column,first,second,why", [
+    ("estimate_type", "adjusted", "crude", "adjusted and crude estimates are not pooled"),
+    ("contrast", "per year of age", ">50 vs <=50 years", "per unit and dichotomised"),
+])
+def test_meta_refuses_mixed_adjustment_or_contrast(tmp_path: Path, column: str, first: str, second: str,
+                                                   why: str) -> None:
+    csv_path = _write(tmp_path, f"study,estimate,ci_low,ci_high,{column}\nA,2.59,1.40,4.80,{first}\n"
+                                f"B,1.46,1.01,2.10,{first}\nC,1.10,0.80,1.51,\"{second}\"\n")
+    result = CliRunner().invoke(main, ["meta", str(csv_path), "--measure", "OR"])
+    assert result.exit_code == 3 and result.stdout == ""
+    line = result.stderr.strip()
+    assert "\n" not in line and f"{csv_path}:line 4:{column}:" in line and why in line and "line 2" in line
+    same = _write(tmp_path, f"study,estimate,ci_low,ci_high,{column}\nA,2.59,1.40,4.80,{first}\n"
+                            f"B,1.46,1.01,2.10,{first.upper()}\nC,1.10,0.80,1.51,\n", name="same.csv")
+    assert CliRunner().invoke(main, ["meta", str(same), "--measure", "OR"]).exit_code == 0
+
+
+def test_one_study_is_shown_not_pooled_as_metafor_fits_it(tmp_path: Path) -> None:
+    csv_path = _write(tmp_path, "study,estimate,ci_low,ci_high\nArends 2014,2.59,1.40,4.80\n")
+    out = tmp_path / "one.json"
+    result = CliRunner().invoke(main, ["meta", str(csv_path), "--measure", "OR", "--hk", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "one study: nothing is pooled" in result.stderr
+    assert "random effects" not in result.stdout and "common effect" in result.stdout
+    data = json.loads(out.read_text())
+    assert data["result"]["method"] == "FE" and data["result"]["hk"] is False and data["result"]["df"] is None
+    assert data["result"]["exp"]["estimate"] == pytest.approx(2.59)
+    assert "common_effect" not in data  # the one result is the common-effect one

@@ -41,7 +41,9 @@ class MetaRun:
         fallback = fallback_warning(self.file, self.table.encoding)
         assumed = [f"{self.file}: no --measure and no measure column: the estimates are read as odds ratios "
                    "(OR); name the measure if they are not"] if self.measure_assumed else []
-        return ([fallback] if fallback else []) + assumed + list(self.table.warnings)
+        single = [f"{self.file}: one study: nothing is pooled; its own estimate is shown as the common-effect "
+                  "result (metafor fits that model for k = 1)"] if self.result.k == 1 else []
+        return ([fallback] if fallback else []) + assumed + single + list(self.table.warnings)
 
     def report(self) -> str:
         """The printed table (like ``print(metagen)``) and, if cells were corrected, the note."""
@@ -61,10 +63,10 @@ def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", h
     measure = table.measure or (measure or "OR").upper()
     fixed = pool(table.yi, table.vi, method="FE", level=level, measure=measure, studies=table.studies)
     result = fixed
-    if method != "FE":
+    if method != "FE" and len(table.yi) > 1:  # k = 1: no between-study variance, no HK (as metafor)
         result = pool(table.yi, table.vi, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level, measure=measure,
                       studies=table.studies, prediction=prediction)
-    elif hk or hk_adhoc:
+    elif (hk or hk_adhoc) and len(table.yi) > 1:
         result = pool(table.yi, table.vi, method="FE", hk=True, hk_adhoc=hk_adhoc, level=level, measure=measure,
                       studies=table.studies)
     return MetaRun(Path(file), measure, result, fixed if result is not fixed else None, table,

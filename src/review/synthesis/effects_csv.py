@@ -68,6 +68,8 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     if not rows:
         raise ImportFormatError(path, None, "no study rows")
     measure = _one_measure(path, rows, measure)
+    for column, why in UNIFORM_COLUMNS.items():
+        _uniform(path, rows, column, why)
     table = EffectTable([], [], [], measure=measure if "measure" in columns else "", encoding=csv_text.encoding)
     first_line: dict[str, int] = {}
     for line, row in rows:  # a study entered twice would weigh twice in the pool
@@ -136,6 +138,27 @@ def _one_measure(path: Path, rows: list[tuple[int, dict[str, str]]], asked: str 
                                     f"{found} but --measure {asked.upper()} was asked for")
         return found
     return (asked or "OR").upper()
+
+
+#: Optional columns that, when given, must hold one value for every row, and why.
+UNIFORM_COLUMNS: dict[str, str] = {
+    "estimate_type": "adjusted and crude estimates are not pooled",
+    "contrast": "estimates of different contrasts (e.g. per unit and dichotomised) are not pooled",
+}
+
+
+def _uniform(path: Path, rows: list[tuple[int, dict[str, str]]], column: str, why: str) -> None:
+    """Refuse a file whose optional ``column`` holds two values (blank cells are not a value)."""
+    first: tuple[int, str] | None = None
+    for line, row in rows:
+        value = " ".join(row.get(column, "").split())
+        if not value:
+            continue
+        if first is None:
+            first = (line, value)
+        elif value.casefold() != first[1].casefold():
+            raise ImportFormatError(path, f"line {line}:{column}",
+                                    f"{value!r} differs from {first[1]!r} on line {first[0]}: {why}")
 
 
 def _read_counts(path: Path, rows: list[tuple[int, dict[str, str]]], measure: str, table: EffectTable) -> None:

@@ -222,6 +222,8 @@ def pool(
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v)) and np.all(v > 0)):
         raise ValidationError("effects must be finite and variances positive")
 
+    if k == 1:  # nothing to pool: metafor's rma.uni fits the common-effect model for k = 1
+        method = "FE"
     w = 1.0 / v
     mu_fe = float(np.sum(w * y) / np.sum(w))
     q = float(np.sum(w * (y - mu_fe) ** 2))
