@@ -82,3 +82,29 @@ def test_the_diagram_fits_a_journal_page_at_readable_type(workspace: Workspace, 
     finally:
         plt.close(fig)
     assert round(_png_dpi(render_png(counts, "nl"))) >= 300
+
+
+def test_duplicates_among_other_methods_are_footnoted(workspace: Workspace, add, monkeypatch) -> None:
+    """The other-methods column has no duplicates box: without a word, 3 identified and 2 sought
+    would not add up on the page (nor in prisma.csv)."""
+    from review.prisma import counts as counts_module
+    from review.prisma.diagram import render_svg
+
+    cited = add(workspace, 3, "Citation searching")
+    monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store: ({cited[2]}, True))
+    for record_id in cited[:2]:
+        record_fulltext(workspace.store, record_id, "alice", "eligible")
+    counts = compute_counts(workspace.store, {})
+    assert (counts.n("citations_results"), counts.n("other_sought_reports")) == (3, 2)
+
+    def text(lang: str) -> str:
+        import xml.etree.ElementTree as ET
+
+        root = ET.fromstring(render_svg(counts, lang))
+        return " ".join(" ".join("".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text")).split())
+
+    assert "Other methods: duplicate records removed (n = 1); they were not sought for retrieval." in text("en")
+    assert "Andere methoden: dubbele records verwijderd (n = 1); deze zijn niet opgevraagd." in text("nl")
+    monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store: (set(), True))
+    counts = compute_counts(workspace.store, {})
+    assert "Other methods:" not in text("en")

@@ -329,6 +329,8 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
                                                          automatic=format_n(automatic, lang)), _NOTE))
     else:
         notes.append((text["footnote_no_automation"], _NOTE))
+    if counts.n("other_duplicates"):  # the column has no duplicates box: identified and sought would not add up
+        notes.append((text["footnote_other_duplicates"].format(n=format_n(counts.n("other_duplicates"), lang)), _NOTE))
     prefix = text["incomplete"]
     for c in counts.identities:
         if not c.ok:

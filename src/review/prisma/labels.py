@@ -58,6 +58,8 @@ _LABELS: dict[str, dict[str, str]] = {
                                "stop are counted as marked ineligible by automation tools.",
         "footnote_no_automation": "No automation tool excluded records: every record counted as screened was "
                                   "screened by a reviewer.",
+        "footnote_other_duplicates": "Other methods: duplicate records removed (n = {n}); they were not sought for "
+                                     "retrieval.",
         "footnote_source": "From: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
                            "guideline for reporting systematic reviews. BMJ 2021;372:n71. doi: 10.1136/bmj.n71",
     },
@@ -111,6 +113,8 @@ _LABELS: dict[str, dict[str, str]] = {
                                "gemarkeerd.",
         "footnote_no_automation": "Geen automatiseringstool heeft records uitgesloten: elk gescreend record is door "
                                   "een beoordelaar gescreend.",
+        "footnote_other_duplicates": "Andere methoden: dubbele records verwijderd (n = {n}); deze zijn niet "
+                                     "opgevraagd.",
         "footnote_source": "Naar: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
                            "guideline for reporting systematic reviews. BMJ 2021;372:n71. doi: 10.1136/bmj.n71",
     },

@@ -104,7 +104,7 @@ def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, r
         source = sources[record_id]
         kind = source_kind(source, kinds)
         if kind in OTHER_METHOD_KINDS:
-            raise ValidationError(
+            raise ReviewError(
                 f"record {record_id}: from {source!r}, a source of other methods ({kind}), which PRISMA 2020 "
                 f"does not screen or remove before screening; exclude it at full text ('review fulltext excluded "
                 f"{record_id} --reason ...') or record it as not retrieved; nothing removed")
