@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,8 +44,13 @@ def synthesise_folder(extraction_dir: Path, settings: SynthesisSettings) -> tupl
     return results, len(studies)
 
 
-def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: bool = True) -> SynthesisRun:
+def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: bool = True,
+                  before_writing: Callable[[], None] | None = None) -> SynthesisRun:
+    """Synthesise the folder and write its outputs; ``before_writing`` runs between the two (once
+    every study file was read and checked, before any output is written)."""
     results, n_studies = synthesise_folder(extraction_dir, settings)
+    if before_writing is not None:
+        before_writing()
     written = write_outputs(results, extraction_dir, settings, plots=plots, n_studies=n_studies)
     return SynthesisRun(results, written, settings, n_studies)
 
@@ -74,8 +80,7 @@ def record_rule_set(config_path: Path, rule_set: str, settings: SynthesisSetting
         write_text_atomic(config_path, text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
     elif section.get("rule_set") is None:
         # A [synthesis] table of the team's own readings but no rule set: the line goes under its header,
-        # comments and order kept (the run has already written its outputs, so refusing here would
-        # leave a synthesis.csv whose rule set nothing records).
+        # comments and order kept (refusing would leave the team to add by hand what the run chose).
         lines = text.splitlines()
         header = next((i for i, line in enumerate(lines) if re.match(r"^\s*\[\s*synthesis\s*\]\s*(#.*)?$", line)),
                       None)
@@ -127,11 +132,18 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
     if rule_set:
         synthesis_section["rule_set"] = rule_set
     settings = SynthesisSettings.from_config(synthesis_section, dict(config.get("extraction", {})))
-    run = run_synthesis(Path(extraction_dir), settings, plots=plots)
+    register = workspace is not None and recorded is None
+
+    def pre_register() -> None:
+        # Registered before synthesis.csv is written, so no synthesis.csv exists whose rule set
+        # review.toml does not record (a kill between the two leaves the rule set registered and
+        # the outputs to the next run); only once the study files read: a bad one registers nothing.
+        if register:
+            record_rule_set(root / WORKSPACE_FILE, settings.rule_set, settings)
+
+    run = run_synthesis(Path(extraction_dir), settings, plots=plots, before_writing=pre_register)
     notes = []
-    if workspace is not None and recorded is None:
-        # Only after a run that worked: a bad study file must not pre-register anything.
-        record_rule_set(root / WORKSPACE_FILE, settings.rule_set, settings)
+    if register:
         notes.append(f"pre-registered rule set {settings.rule_set!r} in review.toml ([synthesis] rule_set); "
                      "later runs keep it")
     chosen = synthesis_section.get("rule_set")
