@@ -195,10 +195,12 @@ async def review_pairs_by_keys(workspace: Workspace, reviewer: str, same: SamePu
         status = screen.query_one("#dedup-status")
         await _until(lambda: not str(status.render()).startswith("Loading"), "the borderline pairs")
         while screen.index < len(screen.pairs):
-            pair, before = screen.pairs[screen.index], screen.index
+            pair = screen.pairs[screen.index]
             answer = same(pair.left.id, pair.right.id)
             _press(app, "s" if answer else "d")
-            await _until(lambda before=before: screen.index > before, "the next pair")
+            # A verdict reloads the open pairs (one question per pair of clusters): wait for that.
+            await _until(lambda pair=pair: not screen.reloading and (
+                screen.index >= len(screen.pairs) or screen.pairs[screen.index] is not pair), "the next pair")
             pairs += 1
             merged += answer
         await _settle(app)

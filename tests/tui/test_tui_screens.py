@@ -68,6 +68,7 @@ async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
         first, second = screen.pairs
         await pilot.press("k")  # skip
         await pilot.press("d")  # different
+        await settle(pilot)  # (a verdict reloads the open pairs; the skipped one waits for the next visit)
         human = [(r["record_a"], r["record_b"], r["verdict"], r["reviewer"])
                  for r in pair_log(tui_ws.store) if r["origin"] == "human"]
         assert human == [(first.left.id, first.right.id, "skip", "alice"),
@@ -86,6 +87,36 @@ async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
         assert duplicate_ids(tui_ws.store) == set() and app.project.session.is_to_screen(first.right.id)
         assert screen.pairs[screen.index].left.id == first.left.id
         assert "Pair 1 of 1" in str(screen.query_one("#dedup-status").render())
+
+
+@async_test
+async def test_dedup_review_asks_once_per_pair_of_clusters_after_a_merge(fresh_ws: Workspace) -> None:
+    # Three copies, each pair borderline (pages differ). After "same" on A-B the screen went on to
+    # A-C and then B-C from its old list: two questions about one pair of clusters, whose answers
+    # could contradict (a "same" then silently lost to the "different").
+    import hashlib
+
+    from review.dedup.run import run_dedup
+    from review.records import Record
+
+    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
+    copies = [Record(title=title, pages=pages, authors=["Tashiro, Y."], year=2014, journal="Peptides", volume="54")
+              for pages in ("678-684", "686-692", "694-700")]
+    fresh_ws.store.add_batch(copies, file_name="p.csv", file_sha256=hashlib.sha256(b"p").hexdigest(),
+                             source_name="p.csv", format="csv", encoding="utf-8")
+    run_dedup(fresh_ws)
+    async with open_app(fresh_ws, "alice", "dedup", size=SIZE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, DedupScreen) and len(screen.pairs) == 3
+        await pilot.press("s")
+        await settle(pilot)
+        assert [r["verdict"] for r in pair_log(fresh_ws.store) if r["origin"] == "human"] == ["same"]
+        assert len(screen.pairs) == 1 and "Pair 1 of 1" in str(screen.query_one("#dedup-status").render())
+        await pilot.press("d")
+        await settle(pilot)
+        assert [r["verdict"] for r in pair_log(fresh_ws.store) if r["origin"] == "human"] == ["same", "different"]
+        assert "No borderline pairs left (2 decided here)" in str(screen.query_one("#dedup-status").render())
+        assert borderline_pairs(fresh_ws.store) == [] and len(duplicate_ids(fresh_ws.store)) == 1
 
 
 @async_test

@@ -98,6 +98,11 @@ class DedupScreen(ProjectScreen):
         self.history: list[tuple[int, BorderlinePair, str]] = []
         #: The pair (record ids) to show once the pairs are reloaded (the one an undo brought back).
         self._show_next: tuple[int | None, int | None] | None = None
+        #: Pairs skipped on this screen: the reload after a verdict leaves them out (they come last
+        #: when the screen loads afresh, as ``review dedup --review`` asks them in its next session).
+        self._skipped_here: set[tuple[int | None, int | None]] = set()
+        #: A verdict's reload is under way: no pair is shown, so no key decides a stale one.
+        self.reloading = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,11 +114,11 @@ class DedupScreen(ProjectScreen):
         yield screen_footer()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dedup-load")
-    def load(self) -> None:
+    def load(self, leave_out: frozenset[tuple[int | None, int | None]] = frozenset()) -> None:
         project = self.project
         assert project is not None
         workspace = project.workspace
-        pairs = borderline_pairs(workspace)
+        pairs = [p for p in borderline_pairs(workspace) if (p.left.id, p.right.id) not in leave_out]
         related: dict[int, list[str]] = {}
         if pairs:
             for link in related_links(workspace):
@@ -124,6 +129,7 @@ class DedupScreen(ProjectScreen):
     @on(PairsLoaded)
     def _loaded(self, message: PairsLoaded) -> None:
         self.pairs, self.related = message.pairs, message.related
+        self.reloading = False
         wanted, self._show_next = self._show_next, None
         self.index = next((i for i, p in enumerate(self.pairs) if (p.left.id, p.right.id) == wanted), 0)
         self._paint()
@@ -131,6 +137,10 @@ class DedupScreen(ProjectScreen):
     def _paint(self) -> None:
         status = self.query_one("#dedup-status", Static)
         view = self.query_one("#pair", Static)
+        if self.reloading:
+            status.update(Text("Updating the pairs…", style="dim"))
+            view.update("")
+            return
         if self.index >= len(self.pairs):
             status.update(Text(f"No borderline pairs left ({self.decided} decided here).", style="bold"))
             view.update("")
@@ -145,7 +155,7 @@ class DedupScreen(ProjectScreen):
 
     def action_verdict(self, verdict: str) -> None:
         project = self.project
-        if project is None or self.index >= len(self.pairs):
+        if project is None or self.reloading or self.index >= len(self.pairs):
             self.app.bell()
             return
         pair = self.pairs[self.index]
@@ -155,20 +165,37 @@ class DedupScreen(ProjectScreen):
         if verdict == "same":
             project.refresh()  # the merged duplicate leaves the screening queue, the counts and the Records list
         self.decided += verdict != "skip"
-        self.index += 1
+        if verdict == "skip":
+            self._skipped_here.add((pair.left.id, pair.right.id))
+            self.index += 1
+            self._paint()
+            return
+        # A merge or a "different" settles other pairs between the same two clusters (the list
+        # asked A-C and B-C after A and B were merged, and two answers could contradict): ask the
+        # store again which pairs are still open, one question per pair of clusters.
+        self._reload()
+
+    def _reload(self) -> None:
+        """Load the open pairs again, those skipped here left out; no pair is shown meanwhile."""
+        self.reloading = True
         self._paint()
+        self.load(frozenset(self._skipped_here))
 
     def action_undo(self) -> None:
         """Take back this session's last verdict (an ``undo`` row in the pair log); the pair is shown again."""
         project = self.project
+        if self.reloading:
+            self.app.bell()
+            return
         if project is None or not self.history:
             self.notify("Nothing to undo on this screen", timeout=3)
             return
         row_id, pair, verdict = self.history.pop()
+        self._skipped_here.discard((pair.left.id, pair.right.id))
         undo_pair_decision(project.workspace, row_id, project.reviewer)  # durable
         if verdict == "same":
             project.refresh()  # the split record is back in the screening queue and the counts
         self.decided -= verdict != "skip"
         self.notify(f"undid '{verdict}' on #{pair.left.id} and #{pair.right.id}", timeout=3)
         self._show_next = (pair.left.id, pair.right.id)
-        self.load()
+        self._reload()
