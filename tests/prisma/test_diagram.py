@@ -108,3 +108,34 @@ def test_duplicates_among_other_methods_are_footnoted(workspace: Workspace, add,
     monkeypatch.setattr(counts_module, "duplicate_record_ids", lambda store: (set(), True))
     counts = compute_counts(workspace.store, {})
     assert "Other methods:" not in text("en")
+
+
+@pytest.mark.parametrize("other_methods", [False, True])
+def test_an_updated_review_gets_the_previous_studies_column_of_the_template(
+        workspace: Workspace, add, long_labels, other_methods: bool) -> None:
+    """As the PRISMA 2020 template for updated reviews: the previous version's studies in a column
+    of their own, carried down to the total, which the new studies' box joins from the right."""
+    counts = long_labels if other_methods else compute_counts(workspace.store, {
+        "previous_studies": 4, "previous_reports": 6,
+        "sources": {"Citation searching": "database", "UWV kennisbank": "database"}})
+    fig = draw_diagram(counts, "en")
+    try:
+        texts = {t.get_text(): t.get_position() for t in fig.axes[0].texts}
+    finally:
+        plt.close(fig)
+    assert any(text.startswith("Previous") for text in texts)  # the column's header (wrapped)
+    previous = next(pos for text, pos in texts.items() if text.startswith("Studies included"))
+    total = next(pos for text, pos in texts.items() if text.startswith("Total studies"))
+    new = next(pos for text, pos in texts.items() if text.startswith("New studies"))
+    assert previous[0] == pytest.approx(total[0]) and total[0] < new[0]  # one column, left of the new studies
+    assert previous[1] < new[1] and total[1] > new[1] - 0.3  # identification row down to the included row
+
+
+def test_a_word_wider_than_its_box_is_cut_rather_than_run_past_the_edge() -> None:
+    from review.prisma.diagram import PAD, Line, _text_width, _wrap
+
+    reason = "Arbeidsongeschiktheidsverzekeringsgegevens ontbraken (n = 3)"  # a reason as a user typed it
+    pieces = _wrap(Line(reason, indent=0.1), 1.0, 7.0)
+    assert all(_text_width(p.text, 7.0, False) <= 1.0 - 2 * PAD - p.indent for p in pieces)
+    assert "".join(p.text for p in pieces).replace(" ", "") == reason.replace(" ", "")
+    assert pieces[-1].text.endswith("(n = 3)")

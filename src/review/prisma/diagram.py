@@ -1,9 +1,11 @@
 """The PRISMA 2020 flow diagram, drawn with matplotlib (Agg) to SVG and PNG.
 
-Layout follows the PRISMA 2020 template for new systematic reviews: phase bars on the left
-(Identification, Screening, Included), the databases-and-registers column with its side boxes
-of removals and exclusions, and, when any source is an "other method", a second column whose
-assessed reports flow into the shared included box. Boxes are sized from measured text, so
+Layout follows the PRISMA 2020 templates: phase bars on the left (Identification, Screening,
+Included), the databases-and-registers column with its side boxes of removals and exclusions,
+and, when any source is an "other method", a second column whose assessed reports flow into the
+shared included box. For an updated review (``[prisma] previous_studies``/``previous_reports``)
+a "Previous studies" column on the left, as in the template for updated reviews, carries the
+previous version's studies down to the total, which the new studies join. Boxes are sized from measured text, so
 long reasons wrap instead of overflowing; the page is at most 7.5 in (190 mm) wide at 7–8 pt type.
 """
 
@@ -86,6 +88,8 @@ class Geometry:
     other_w: float = 0.0
     other_side_x: float = 0.0
     other_side_w: float = 0.0
+    prev_x: float = 0.0  # the "Previous studies" column of an updated review
+    prev_w: float = 0.0
 
 
 # At most 7.5 in (190 mm) wide, the widest full-page figure the major publishers print (Elsevier,
@@ -94,6 +98,11 @@ SINGLE = Geometry(width=7.5, font=8.0, phase_x=0.12, phase_w=0.34, main_x=0.62, 
                   side_x=4.17, side_w=3.2)
 DOUBLE = Geometry(width=7.5, font=7.0, phase_x=0.08, phase_w=0.28, main_x=0.46, main_w=1.62,
                   side_x=2.3, side_w=1.66, other_x=4.2, other_w=1.44, other_side_x=5.86, other_side_w=1.56)
+SINGLE_UPDATE = Geometry(width=7.5, font=8.0, phase_x=0.12, phase_w=0.34, prev_x=0.58, prev_w=1.62,
+                         main_x=2.46, main_w=2.3, side_x=5.0, side_w=2.4)
+DOUBLE_UPDATE = Geometry(width=7.5, font=7.0, phase_x=0.08, phase_w=0.28, prev_x=0.44, prev_w=1.04,
+                         main_x=1.68, main_w=1.22, side_x=3.1, side_w=1.44, other_x=4.74, other_w=1.18,
+                         other_side_x=6.12, other_side_w=1.3)
 #: Smallest type on the page, footnotes included (points).
 MIN_TYPE = 7.0
 PNG_DPI = 300
@@ -110,17 +119,26 @@ def _text_width(text: str, size: float, bold: bool) -> float:
 def _wrap(line: Line, width: float, size: float) -> list[Line]:
     # Continuation lines of an indented item hang a little further in, so they have less room.
     hang = 0.0 if line.center else 0.12
-    words = _TOKENS.findall(line.text)
+
+    def room(lines_before: int) -> float:
+        return width - 2 * PAD - line.indent - (hang if lines_before else 0.0)
+
+    def fits(text: str, lines_before: int) -> bool:
+        return _text_width(text, size, line.bold) <= room(lines_before)
+
     out: list[str] = []
     current = ""
-    for word in words:
+    for word in _TOKENS.findall(line.text):
         candidate = f"{current} {word}".strip()
-        available = width - 2 * PAD - line.indent - (hang if out else 0.0)
-        if current and _text_width(candidate, size, line.bold) > available:
+        if current and not fits(candidate, len(out)):
             out.append(current)
-            current = word
-        else:
-            current = candidate
+            candidate = word
+        # A word wider than the box (a long compound in a reason) is cut: text never leaves its box.
+        while len(candidate) > 1 and not fits(candidate, len(out)):
+            cut = max([i for i in range(1, len(candidate)) if fits(candidate[:i], len(out))], default=1)
+            out.append(candidate[:cut])
+            candidate = candidate[cut:]
+        current = candidate
     out.append(current)
     return [Line(text, line.indent + (hang if i else 0.0), line.center, line.bold) for i, text in enumerate(out)]
 
@@ -175,16 +193,17 @@ def _reason_lines(title: str, reasons: dict[str, int], total: int, lang: str,
     return lines
 
 
+def _updated(counts: PrismaCounts) -> bool:
+    """An updated review: studies (or reports) included in a previous version."""
+    return bool(counts.previous_studies or counts.previous_reports)
+
+
 def _included_lines(counts: PrismaCounts, lang: str) -> list[Line]:
     text = labels(lang)
-    if counts.previous_studies or counts.previous_reports:
+    if _updated(counts):
         return [
-            Line(f"{text['new_studies']} {n_text(counts.n('new_studies'), lang)}"),
-            Line(f"{text['new_reports']} {n_text(counts.n('new_reports'), lang)}"),
-            Line(f"{text['previous_studies']} {n_text(counts.previous_studies, lang)}"),
-            Line(f"{text['previous_reports']} {n_text(counts.previous_reports, lang)}"),
-            Line(f"{text['total_studies']} {n_text(counts.total_studies, lang)}", bold=True),
-            Line(f"{text['total_reports']} {n_text(counts.total_reports, lang)}", bold=True),
+            Line(f"{text['new_studies']} {n_text(counts.n('new_studies'), lang)}", center=True),
+            Line(f"{text['new_reports']} {n_text(counts.n('new_reports'), lang)}", center=True),
         ]
     return [
         Line(f"{text['studies_included']} {n_text(counts.n('new_studies'), lang)}", center=True),
@@ -197,7 +216,8 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
     """Lay out and draw the flow diagram; the caller saves or closes the figure."""
     text = labels(lang)
     other = counts.has_other_methods
-    g = DOUBLE if other else SINGLE
+    updated = _updated(counts)
+    g = (DOUBLE_UPDATE if updated else DOUBLE) if other else (SINGLE_UPDATE if updated else SINGLE)
     size = g.font
 
     header = Box(g.main_x, g.side_x + g.side_w - g.main_x, [Line(text["newstud"], center=True, bold=True)],
@@ -231,8 +251,22 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
                                   counts.translations))],
         }
 
+    previous_header: Box | None = None
+    previous_boxes: dict[int, list[Box]] = {}
+    if updated:
+        previous_header = Box(g.prev_x, g.prev_w, [Line(text["prevstud"], center=True, bold=True)],
+                              fill=OTHER_HEADER_FILL, rounded=True)
+        previous_boxes = {
+            0: [Box(g.prev_x, g.prev_w, [
+                Line(f"{text['previous_studies']} {n_text(counts.previous_studies, lang)}", center=True),
+                Line(f"{text['previous_reports']} {n_text(counts.previous_reports, lang)}", center=True)])],
+            4: [Box(g.prev_x, g.prev_w, [
+                Line(f"{text['total_studies']} {n_text(counts.total_studies, lang)}", center=True, bold=True),
+                Line(f"{text['total_reports']} {n_text(counts.total_reports, lang)}", center=True, bold=True)])],
+        }
+
     # Vertical layout: each row as tall as its tallest box; boxes centred in their row.
-    headers = [b for b in (header, other_header) if b is not None]
+    headers = [b for b in (previous_header, header, other_header) if b is not None]
     for box in headers:
         _layout(box, size)
     header_h = max(b.height for b in headers)
@@ -244,7 +278,7 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
                   4: _text_width(text["included"], size + 0.5, True) + 0.2}
     row_spans: list[tuple[float, float]] = []
     for index, row in enumerate(rows):
-        members = row + other_boxes.get(index, [])
+        members = row + other_boxes.get(index, []) + previous_boxes.get(index, [])
         for box in members:
             _layout(box, size)
         height = max([b.height for b in members] + [min_height.get(index, 0.0)])
@@ -253,8 +287,9 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
         row_spans.append((y, y + height))
         y += height + ROW_GAP
     note_size = max(size - 1, MIN_TYPE)
+    left = g.prev_x if updated else g.main_x
     footnotes = [(piece.text, colour) for note, colour in _footnotes(counts, lang)
-                 for piece in _wrap(Line(note), g.width - g.main_x - 0.1, note_size)]
+                 for piece in _wrap(Line(note), g.width - left - 0.1, note_size)]
     total_h = y - ROW_GAP + 0.15 + (0.2 + 0.16 * len(footnotes) if footnotes else 0.0)
 
     fig = plt.figure(figsize=(g.width, total_h))
@@ -266,7 +301,7 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
     for box in headers:
         _draw_box(ax, box, size)
     for index, row in enumerate(rows):
-        for box in row + other_boxes.get(index, []):
+        for box in row + other_boxes.get(index, []) + previous_boxes.get(index, []):
             _draw_box(ax, box, size)
 
     # Phase bars.
@@ -301,10 +336,16 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
                 solid_capstyle="butt")
         _arrow(ax, (assessed.cx, corner_y), (included.right, corner_y))
 
+    if updated:  # the previous version's studies down to the total, which the new studies join
+        (previous,), (total,), new = previous_boxes[0], previous_boxes[4], rows[4][0]
+        _arrow(ax, (previous.cx, previous.bottom), (total.cx, total.y))
+        join = new.y + new.height / 2
+        _arrow(ax, (new.x, join), (total.right, join))
+
     if footnotes:
         top = row_spans[-1][1] + 0.25
         for i, (note, colour) in enumerate(footnotes):
-            ax.text(g.main_x, top + i * 0.16, note, fontsize=note_size, color=colour, va="top",
+            ax.text(left, top + i * 0.16, note, fontsize=note_size, color=colour, va="top",
                     parse_math=False)
     return fig
 
