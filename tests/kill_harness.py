@@ -73,7 +73,10 @@ a, b, c, d = map(int, sys.argv[2:6])
 while True:
     first = decide_pair(store, a, b, "same", "alice"); print("merge", flush=True)
     decide_pair(store, b, c, "same", "alice"); print("merge", flush=True)
-    decide_pair(store, c, d, "same", "alice"); print("merge", flush=True)
+    try:
+        decide_pair(store, c, d, "same", "alice"); print("merge", flush=True)
+    except ReviewError:
+        pass  # (refused once an undo-merge called d different from a and b: nothing recorded)
     try:
         undo_merge(store, d, "alice", detach_only=True); print("undo-merge", flush=True)
     except ReviewError:

@@ -286,3 +286,40 @@ def test_undo_merge_names_the_records_back_in_the_screening_queue(workspace: Wor
     assert result.stdout == f"split apart: {screened}, {copy}\nback in the screening queue: {copy}\n"
     again = CliRunner().invoke(main, [*ws, "dedup", "--undo-merge", str(screened)])
     assert again.exit_code == 1 and again.stderr == f"review: record {screened}: not in a merged cluster\n"
+
+
+def test_a_same_that_an_earlier_different_keeps_apart_is_refused(workspace: Workspace) -> None:
+    # Two reviewers: alice merged a and b and called the cluster different from c; bob's later
+    # "same" on b and c was stored and had no effect, with nothing saying so.
+    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
+    copies = [record(title=title, pages=pages, doi="", abstract="", authors=["Tashiro, Y."])
+              for pages in ("678-684", "686-692", "694-700")]
+    a, b, c = _import(workspace, copies, "p.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    decisions.decide_pair(store, a, b, "same", "alice")
+    decisions.decide_pair(store, a, c, "different", "alice")
+    log = dedup_store.pair_log(store)
+    with pytest.raises(ReviewError, match=rf"^records {b}, {c}: not merged, records {a} and {c} were called "
+                                          rf"different by alice .*; nothing recorded$"):
+        decisions.decide_pair(store, c, b, "same", "bob")
+    assert dedup_store.pair_log(store) == log and dedup_store.clusters(store) == {a: [a, b]}
+    # The same pair's own "different" is simply overruled by a later "same" on it.
+    decisions.decide_pair(store, a, c, "same", "alice")
+    assert dedup_store.clusters(store) == {a: [a, b, c]}
+
+
+def test_of_two_conflicting_sames_the_earlier_stands(workspace: Workspace) -> None:
+    # The "same" verdicts were applied in record-id order: alice's later same(a, b) took the place of
+    # bob's earlier same(b, c) (which bob's different(a, c) then kept apart) and it was not refused.
+    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
+    copies = [record(title=title, pages=pages, doi="", abstract="", authors=["Tashiro, Y."])
+              for pages in ("678-684", "686-692", "694-700")]
+    a, b, c = _import(workspace, copies, "p.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    decisions.decide_pair(store, b, c, "same", "bob")
+    decisions.decide_pair(store, a, c, "different", "bob")
+    with pytest.raises(ReviewError, match=f"^records {a}, {b}: not merged, records {a} and {c} were called different by bob"):
+        decisions.decide_pair(store, a, b, "same", "alice")
+    assert dedup_store.clusters(store) == {b: [b, c]} or dedup_store.clusters(store) == {c: [b, c]}

@@ -120,6 +120,35 @@ async def test_dedup_review_asks_once_per_pair_of_clusters_after_a_merge(fresh_w
 
 
 @async_test
+async def test_dedup_review_refusal_is_a_notification_not_a_crash(fresh_ws: Workspace) -> None:
+    # bob, in another window, merged b and c and called a different from them; alice's "same" on
+    # a-b (from the list her screen loaded before) is refused by the store: the app went down.
+    import hashlib
+
+    from review.dedup.decisions import decide_pair
+    from review.dedup.run import run_dedup
+    from review.records import Record
+
+    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
+    copies = [Record(title=title, pages=pages, authors=["Tashiro, Y."], year=2014, journal="Peptides", volume="54")
+              for pages in ("678-684", "686-692", "694-700")]
+    fresh_ws.store.add_batch(copies, file_name="p.csv", file_sha256=hashlib.sha256(b"p").hexdigest(),
+                             source_name="p.csv", format="csv", encoding="utf-8")
+    run_dedup(fresh_ws)
+    async with open_app(fresh_ws, "alice", "dedup", size=SIZE) as (app, pilot):
+        screen = app.screen
+        a, b = screen.pairs[0].left.id, screen.pairs[0].right.id
+        [c] = {r.id for p in screen.pairs for r in (p.left, p.right)} - {a, b}
+        decide_pair(fresh_ws.store, b, c, "same", "bob")
+        decide_pair(fresh_ws.store, a, c, "different", "bob")
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.is_running and not [r for r in pair_log(fresh_ws.store) if r["reviewer"] == "alice"]
+        assert any("not merged" in str(n.message) for n in app._notifications)
+        assert "No borderline pairs left" in str(screen.query_one("#dedup-status").render())
+
+
+@async_test
 async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> None:
     async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
         screen = app.screen

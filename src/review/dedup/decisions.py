@@ -124,7 +124,9 @@ def _components(state: _State) -> list[list[int]]:
     for key, row in state.human.items():
         if row["verdict"] == "different":
             uf.forbid(index[key[0]], index[key[1]])
-    for key, row in sorted(state.human.items()):
+    # In the order they were given, so that of two "same" verdicts a "different" keeps apart the
+    # earlier stands (``decide_pair`` refuses the later one).
+    for key, row in sorted(state.human.items(), key=lambda item: item[1]["id"]):
         if row["verdict"] == "same":
             uf.union(index[key[0]], index[key[1]])
     for key, row in state.auto.items():
@@ -291,8 +293,29 @@ def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, no
             reviewer=reviewer, score=None, detail={}, note=note, created_at=utcnow(), undoes_id=None,
         ))
         if verdict != "skip":
-            rebuild_clusters(conn)
+            rows = dedup_store.state_rows(conn)
+            rebuild_clusters(conn, rows)
+            if verdict == "same":
+                _refuse_a_blocked_merge(conn, key, _state(rows))
     return row_id
+
+
+def _refuse_a_blocked_merge(conn: Connection, key: tuple[int, int], state: _State) -> None:
+    """A "same" that an earlier "different" between the two clusters keeps apart is refused (the
+    caller's transaction then records nothing): it was stored and silently had no effect."""
+    groups = [set(members) for members in dedup_store.cluster_members(conn)]
+    left = next((g for g in groups if key[0] in g), {key[0]})
+    if key[1] in left:
+        return
+    right = next((g for g in groups if key[1] in g), {key[1]})
+    blocking = next(((pair, row) for pair, row in sorted(state.human.items()) if row["verdict"] == "different"
+                     and ({pair[0], pair[1]} & left) and ({pair[0], pair[1]} & right)), None)
+    reviewer = (dedup_store.pair_row(conn, blocking[1]["id"]) or {}).get("reviewer") if blocking else ""
+    who = f" by {reviewer}" if reviewer else ""
+    what = (f"records {blocking[0][0]} and {blocking[0][1]} were called different{who}" if blocking
+            else "a verdict keeps their clusters apart")
+    raise ReviewError(f"records {key[0]}, {key[1]}: not merged, {what} (each is, or is merged with, one of "
+                      f"them); undo that verdict first; nothing recorded")
 
 
 def undo_decision(store: Store, decision_id: int, reviewer: str) -> None:

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
+from ...errors import ReviewError
 from ...services.dedup import (
     borderline_pairs, decide_pair, describe_link, related_links, undo_pair_decision, word_diff,
 )
@@ -160,7 +161,12 @@ class DedupScreen(ProjectScreen):
             return
         pair = self.pairs[self.index]
         assert pair.left.id is not None and pair.right.id is not None
-        row_id = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+        try:
+            row_id = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+        except ReviewError as err:  # store busy, or a "same" another reviewer's "different" keeps apart: not saved
+            self.notify(str(err), title=err.title, severity="error", timeout=10)
+            self._reload()  # (another reviewer's verdicts may have settled this pair meanwhile)
+            return
         self.history.append((row_id, pair, verdict))
         if verdict == "same":
             project.refresh()  # the merged duplicate leaves the screening queue, the counts and the Records list
@@ -190,9 +196,14 @@ class DedupScreen(ProjectScreen):
         if project is None or not self.history:
             self.notify("Nothing to undo on this screen", timeout=3)
             return
-        row_id, pair, verdict = self.history.pop()
+        row_id, pair, verdict = self.history[-1]
+        try:
+            undo_pair_decision(project.workspace, row_id, project.reviewer)  # durable
+        except ReviewError as err:  # store busy: not saved, the verdict stands
+            self.notify(str(err), title=err.title, severity="error", timeout=10)
+            return
+        self.history.pop()
         self._skipped_here.discard((pair.left.id, pair.right.id))
-        undo_pair_decision(project.workspace, row_id, project.reviewer)  # durable
         if verdict == "same":
             project.refresh()  # the split record is back in the screening queue and the counts
         self.decided -= verdict != "skip"
