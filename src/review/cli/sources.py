@@ -27,6 +27,7 @@ IMPORT_COLUMNS = ("file", "format", "encoding", "source", "records", "status")
 def register(group: click.Group) -> None:
     group.add_command(import_command)
     export_group(group).add_command(export_records_command)
+    export_group(group).add_command(export_searches_command)
 
 
 def export_group(group: click.Group) -> click.Group:
@@ -121,3 +122,22 @@ def export_records_command(ctx: Context, format_: str, out: Path) -> None:
     exported = service.export_records(ctx.workspace, format_)
     write_output(out, exported.text)
     click.echo(f"wrote {exported.n_records} records to {out} ({format_})", err=True)
+
+
+@click.command("searches")
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@pass_context
+def export_searches_command(ctx: Context, out: Path) -> None:
+    """Write the PRISMA-S report of every search and import to OUT ('-' for stdout), as Markdown text.
+
+    Per PubMed query: database and interface, the strategy as written and the term sent, limits,
+    filters, each run's date and counts, updates and seed checks; per imported source its files;
+    other methods; duplicates. What review cannot know is written as "not recorded".
+    """
+    from .output import write_output
+
+    report = service.search_report(ctx.workspace)
+    write_output(out, report.text)
+    click.echo(f"wrote the PRISMA-S report ({report.n_queries} {'query' if report.n_queries == 1 else 'queries'}, "
+               f"{report.n_runs} run{'' if report.n_runs == 1 else 's'}, {report.n_files} imported "
+               f"file{'' if report.n_files == 1 else 's'}) to {out}", err=True)

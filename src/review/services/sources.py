@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from ..sources.seeds import SeedCheck
 
 __all__ = [
-    "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchRun", "SeedCheck", "check_seeds",
-    "export_records", "import_files", "list_queries", "query_overview", "require_recall", "run_all_searches", "search_status", "start_searches",
+    "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
+    "SeedCheck", "check_seeds", "export_records", "import_files", "list_queries", "query_overview", "require_recall",
+    "run_all_searches", "search_report", "search_status", "start_searches",
 ]
 
 #: ``--format`` choices of ``export records`` (kept here so ``review --help`` imports no readers).
@@ -143,6 +144,53 @@ def search_status(workspace: Workspace) -> list[str]:
     from ..sources.search import search_status as status
 
     return status(workspace)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReportText:
+    """The PRISMA-S search report rendered, with what it covers."""
+
+    n_queries: int
+    n_runs: int
+    n_files: int
+    text: str
+
+
+def search_report(workspace: Workspace) -> SearchReportText:
+    """Every search run and imported file as PRISMA-S text for a review's appendix (``review export searches``)."""
+    from datetime import datetime, timezone
+
+    from ..prisma.counts import prisma_counts
+    from ..sources import search as searching
+    from ..sources.prisma_s import Deduplication, ImportedFile, ReportSource, SearchReport, render_search_report
+
+    queries = searching.search_logs(workspace)
+    counts = prisma_counts(workspace)  # the sources' PRISMA kinds and the duplicates, as `review prisma` counts them
+    files: dict[str, list[ImportedFile]] = {}
+    searched: dict[str, int] = {}
+    for batch in workspace.store.batches():
+        name = batch["source_name"]
+        if batch["search_run_id"] is not None:
+            searched[name] = searched.get(name, 0) + batch["n_records"]
+            continue
+        files.setdefault(name, []).append(ImportedFile(
+            file_name=batch["file_name"], format=batch["format"], encoding=batch["encoding"],
+            n_records=batch["n_records"], imported_at=searching.iso_time(batch["imported_at"])))
+    sources = [ReportSource(name=name, kind=source.kind, n_records=source.n, files=tuple(files.get(name, ())),
+                            n_searched=searched.get(name, 0))
+               for name, source in counts.sources.items()]
+    if not queries and not sources:
+        raise ReviewError("nothing to report yet: no search run ('review search') and no file imported ('review import')")
+    report = SearchReport(
+        title=str(workspace.config.section("review").get("title", "") or workspace.root.name),
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        interface=searching.search_interface(),
+        queries=queries,
+        sources=sources,
+        dedup=Deduplication(ran=counts.dedup_available, n_database_duplicates=counts.n("duplicates"),
+                            n_other_duplicates=counts.n("other_duplicates")),
+    )
+    return SearchReportText(len(queries), report.n_runs, report.n_files, render_search_report(report))
 
 
 def check_seeds(workspace: Workspace, name: str, seed_file: Path) -> SeedCheck:

@@ -31,7 +31,8 @@ from .query_blocks import strip_comments
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve
 
 __all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "run_search",
-           "run_searches", "write_search_log", "query_overview", "SOURCE_NAME"]
+           "run_searches", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
+           "SOURCE_NAME"]
 
 SOURCE_NAME = "PubMed"
 DATABASE_NAME = "MEDLINE/PubMed"
@@ -216,7 +217,9 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
         if unfinished is not None:  # the query changed since: that run stays as it ended
             search_store.finish_run(store, int(unfinished["id"]), status="abandoned")
         run_id = search_store.start_run(store, query_name=spec.name, database=DATABASE_NAME, term=term,
-                                        params={"esearch": params, "client": client.config.public()})
+                                        params={"esearch": params, "client": client.config.public(),
+                                                # as written when run: the file may change before the next run
+                                                "strategy": {"query": spec.query, "filters": spec.filters}})
         details = {}
     stored = search_store.stored_search_pmids(store, SOURCE_NAME)
     # What earlier runs stored: a resumed run's own batches from before the interruption are its new records.
@@ -294,25 +297,45 @@ def _stats_delta(before: dict[str, Any], after: dict[str, Any], earlier: dict[st
 
 def write_search_log(workspace: Workspace, spec: QuerySpec) -> Path:
     """Export every run of ``spec`` to ``queries/<name>.log.json`` (the store stays the truth)."""
-    import Bio
-
-    runs = search_store.runs(workspace.store, spec.name)
-    log = {
-        "query_name": spec.name,
-        "query_file": spec.path.name if spec.path else None,
-        "database": DATABASE_NAME,
-        "platform": PLATFORM,
-        "interface": f"review {__version__} (E-utilities over HTTPS; Biopython {Bio.__version__} Bio.Entrez parser)",
-        "query": spec.query,
-        "filters": spec.filters,
-        "limits": spec.esearch_params,
-        "notes": spec.notes,
-        "runs": [_run_log(run) for run in runs],
-        "seed_checks": [_seed_check_log(check) for check in search_store.seed_checks(workspace.store, spec.name)],
-    }
+    log = search_log(workspace, spec.name, spec)
     path = workspace.path("queries", f"{spec.name}.log.json")
     write_text_atomic(path, json.dumps(log, indent=2, ensure_ascii=False) + "\n")
     return path
+
+
+def search_interface() -> str:
+    """The client that ran the searches, as the log names it (PRISMA-S item 1)."""
+    import Bio
+
+    return f"review {__version__} (E-utilities over HTTPS; Biopython {Bio.__version__} Bio.Entrez parser)"
+
+
+def search_log(workspace: Workspace, name: str, spec: QuerySpec | None) -> dict[str, Any]:
+    """The PRISMA-S log of query ``name``: its file (``spec``; None once the file is gone), runs and seed checks."""
+    return {
+        "query_name": name,
+        "query_file": spec.path.name if spec is not None and spec.path else None,
+        "database": DATABASE_NAME,
+        "platform": PLATFORM,
+        "interface": search_interface(),
+        "query": spec.query if spec is not None else None,
+        "filters": spec.filters if spec is not None else None,
+        "limits": spec.esearch_params if spec is not None else None,
+        "notes": spec.notes if spec is not None else None,
+        "runs": [_run_log(run) for run in search_store.runs(workspace.store, name)],
+        "seed_checks": [_seed_check_log(check) for check in search_store.seed_checks(workspace.store, name)],
+    }
+
+
+def search_logs(workspace: Workspace) -> list[dict[str, Any]]:
+    """The log of every query that has a run or a seed check, by name (with its file when it still has one)."""
+    try:
+        specs = {spec.name: spec for spec in load_queries(workspace.path("queries"))}
+    except ReviewError:  # a broken query file must not hide the searches already run
+        specs = {}
+    names = {run["query_name"] for run in search_store.runs(workspace.store)}
+    names |= {check["query_name"] for check in search_store.seed_checks(workspace.store)}
+    return [search_log(workspace, name, specs.get(name)) for name in sorted(names)]
 
 
 def _run_log(run: dict[str, Any]) -> dict[str, Any]:
@@ -324,6 +347,7 @@ def _run_log(run: dict[str, Any]) -> dict[str, Any]:
         "finished_at": _iso(run["finished_at"]),
         "status": run["status"],
         "term_sent": run["term"],
+        **({"strategy_as_written": params["strategy"]} if "strategy" in params else {}),
         "eutils": {"esearch": {"db": "pubmed", "usehistory": "y", **params.get("esearch", {})},
                    "efetch": {"db": "pubmed", "retmode": "xml"}, "client": params.get("client", {})},
         "query_translation": details.get("query_translation", ""),

@@ -1,0 +1,297 @@
+"""The PRISMA-S search report: what ``review search`` and ``review import`` logged, as text.
+
+PRISMA-S (Rethlefsen et al., Syst Rev 2021;10:39) lists 16 items a review reports about its
+searches. This renders, for a review's appendix, the ones the workspace holds: per PubMed query
+the database and interface, the strategy as written and the exact term sent, limits, filters,
+each run's date and counts, updates, seed checks; per imported source its files and records;
+sources of other methods; and how duplicates were handled. What the tool cannot know (the date
+and strategy of a search run on another platform, peer review unless the notes say so) is
+written as "not recorded", so the gap is visible rather than silently missing.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..words import counted
+
+__all__ = ["ImportedFile", "ReportSource", "Deduplication", "SearchReport", "render_search_report"]
+
+#: PRISMA-S item numbers per source kind of PRISMA 2020's flow (review.toml ``[prisma.sources]``).
+_KIND_ITEMS = {"database": "1", "register": "3", "website": "4", "organisation": "4, 6", "citation": "5"}
+_KIND_WORDS = {"database": "database", "register": "study register", "website": "website",
+               "organisation": "organisation", "citation": "citation searching"}
+
+
+@dataclass(slots=True, frozen=True)
+class ImportedFile:
+    """One file ``review import`` stored (an import batch)."""
+
+    file_name: str
+    format: str
+    encoding: str
+    n_records: int
+    imported_at: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class ReportSource:
+    """A source the records came from, its PRISMA kind, and the files imported for it."""
+
+    name: str
+    kind: str
+    n_records: int
+    files: tuple[ImportedFile, ...] = ()
+    #: Records stored by ``review search`` runs (PubMed), not from files.
+    n_searched: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class Deduplication:
+    """Cross-source duplicates as PRISMA counts them (``review dedup``)."""
+
+    ran: bool
+    n_database_duplicates: int = 0
+    n_other_duplicates: int = 0
+
+
+@dataclass(slots=True)
+class SearchReport:
+    """Everything the report shows; ``queries`` are the per-query logs of ``queries/<name>.log.json``."""
+
+    title: str
+    generated_at: str
+    interface: str
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[ReportSource] = field(default_factory=list)
+    dedup: Deduplication = field(default_factory=lambda: Deduplication(ran=False))
+
+    @property
+    def n_runs(self) -> int:
+        return sum(len(query["runs"]) for query in self.queries)
+
+    @property
+    def n_files(self) -> int:
+        return sum(len(source.files) for source in self.sources)
+
+
+def render_search_report(report: SearchReport) -> str:
+    """The report as Markdown text (readable as plain text; pastes into an appendix)."""
+    lines = [
+        f"# Search methods (PRISMA-S): {report.title}",
+        "",
+        f"Written {report.generated_at} by `review export searches` from the workspace's store.",
+        "Each line names the PRISMA-S item it answers (Rethlefsen et al., Syst Rev 2021;10:39).",
+        "\"Not recorded\" marks what review cannot know: add it by hand.",
+        "",
+        "## Databases searched with `review search`",
+        "",
+    ]
+    if not report.queries:
+        lines += ["None: no PubMed search was run with `review search`.", ""]
+    for query in report.queries:
+        lines += _query_section(query, report.interface)
+    lines += _imported_section([s for s in report.sources if s.kind in ("database", "register")],
+                               "Databases and registers imported from files", "None imported from files.")
+    lines += _imported_section(
+        [s for s in report.sources if s.kind not in ("database", "register")],
+        "Other methods: websites, organisations, citation searching (items 3-7)",
+        "None recorded (a source is counted here when review.toml [prisma.sources] gives it the kind "
+        "website, organisation or citation, or its name says so).")
+    lines += _dedup_section(report)
+    lines += ["## Not recorded by review", "",
+              "- Item 2 (several databases searched at once on one platform), item 11 (search strategies "
+              "adapted from earlier work) and item 14 (peer review of the strategy, e.g. PRESS): only "
+              "what a query file's notes say, shown above.",
+              "- Items 1, 8, 9 and 13 for sources imported from files: the platform, the strategy as run "
+              "there, its limits and the date it was run.", ""]
+    return "\n".join(lines)
+
+
+def _query_section(query: dict[str, Any], interface: str) -> list[str]:
+    name = query["query_name"]
+    runs = query["runs"]
+    lines = [f"### {query['database']}: query `{name}`", ""]
+    lines.append(f"- Database and platform (item 1): {query['database']} via {query['platform']}; "
+                 f"searched with {interface}.")
+    if query["query_file"]:
+        lines.append(f"- Query file: queries/{query['query_file']}")
+    else:
+        lines.append("- Query file: none any more (the runs below keep the strategy and term they used).")
+    limits = query["limits"] if query["limits"] is not None else (runs[-1]["eutils"]["esearch"] if runs else {})
+    lines.append(f"- Limits and restrictions (item 9): {_limits(limits)}")
+    filters = query["filters"]
+    if filters is None and runs:
+        filters = (runs[-1].get("strategy_as_written") or {}).get("filters")
+    lines.append(f"- Search filters (item 10): {_filters(filters)}")
+    if query["notes"]:
+        lines.append("- Notes of the query file (items 11, 14: prior work, peer review):")
+        lines += ["", *_indented(query["notes"]), ""]
+    else:
+        lines.append("- Notes (items 11, 14: prior work, peer review): none in the query file.")
+    if query["query"]:
+        lines += ["- Strategy as written (item 8; `# ` lines name blocks and are not sent):", "",
+                  *_indented(query["query"]), ""]
+    lines += ["Runs (items 8, 12, 13, 15):", ""]
+    if not runs:
+        lines += ["- none yet (only seed checks).", ""]
+    previous: dict[str, Any] | None = None
+    for number, run in enumerate(runs, start=1):
+        lines += _run_lines(number, run, previous, query)
+        if run["status"] == "complete":
+            previous = run
+    for check in query["seed_checks"]:
+        lines.append(f"- Seed check {_when(check['date'])} (items 8, 14: the strategy tested against known "
+                     f"studies): {check['found']} of {check['seeds']} known studies "
+                     f"retrieved (relative recall {check['recall']:.3f}) from {check['seed_file']} "
+                     f"(SHA-256 {check['seed_file_sha256'][:12]}…)"
+                     + (f"; missed PMIDs {', '.join(check['missed_pmids'])}" if check["missed_pmids"] else "")
+                     + (f"; missed DOIs {', '.join(check['missed_dois'])}" if check["missed_dois"] else ""))
+    if query["seed_checks"]:
+        lines.append("")
+    return lines
+
+
+def _run_lines(number: int, run: dict[str, Any], previous: dict[str, Any] | None,
+               query: dict[str, Any]) -> list[str]:
+    status = run["status"]
+    if previous is None:
+        kind = "first search"
+    elif previous["term_sent"] == run["term_sent"] and previous["eutils"]["esearch"] == run["eutils"]["esearch"]:
+        kind = (f"update of run {previous['run_id']}: the same strategy run again; only PMIDs no earlier "
+                "search stored were added")
+    else:
+        kind = f"re-run with a changed strategy (the last complete run before it was run {previous['run_id']})"
+    finished = f", finished {_when(run['finished_at'])}" if run.get("finished_at") else ""
+    resumed = f", resumed {run['resumed']}×" if run.get("resumed") else ""
+    lines = [f"{number}. Searched {_when(run['date_run'])} ({kind}; {status}{finished}{resumed}; run id {run['run_id']})"]
+    sub = []
+    written = run.get("strategy_as_written")
+    if written and query["query"] is not None and written.get("query") != query["query"]:
+        sub += ["Strategy as written for this run (item 8):", "", *_indented(written.get("query") or "", 4), ""]
+    sub.append(f"Term sent to ESearch (item 8): `{run['term_sent']}`")
+    esearch = {k: v for k, v in run["eutils"]["esearch"].items() if k not in ("db", "usehistory")}
+    if esearch:
+        sub.append(f"Other ESearch parameters (item 9): {_limits(esearch)}")
+    translation = run.get("query_translation")
+    if translation and translation != run["term_sent"]:
+        sub.append(f"PubMed's translation of the term (automatic term mapping): `{translation}`")
+    elif translation:
+        sub.append("PubMed's translation of the term: the term as sent")
+    if run.get("database_build"):
+        build = run["database_build"]
+        sub.append(f"PubMed build {build.get('DbBuild', '')}, last updated {build.get('LastUpdate', '')}")
+    if status == "complete":
+        sub.append(_counts(run))
+    else:
+        sub.append(f"Not complete ({status}): {run.get('error') or 'stopped before the end'}; "
+                   f"{run['records_stored_new'] or 0} records stored so far. `review search {query['query_name']}` "
+                   "resumes it.")
+    slices = run.get("slices") or []
+    if len(slices) > 1:
+        sub.append(f"PubMed pages at most 9,999 records: the query was split into {len(slices)} Entrez-date "
+                   f"slices ({slices[0]['label']} … {slices[-1]['label']}); {_reconciled(run)}")
+    for warning in run.get("warnings") or []:
+        sub.append(f"PubMed warning: {warning}")
+    return lines + [f"   - {line}" if line and not line.startswith(" ") else line for line in sub] + [""]
+
+
+def _counts(run: dict[str, Any]) -> str:
+    missing = len(run.get("missing_pmids") or [])
+    deleted = len(run.get("deleted_pmids") or [])
+    text = (f"Records (item 15): {run['records_found']} found (ESearch count), {run['records_retrieved']} "
+            f"retrieved (unique PMIDs), {run['records_stored_new']} stored as new, "
+            f"{run.get('already_stored_from_earlier_runs') or 0} already stored by an earlier search")
+    if missing:
+        text += f", {missing} could not be fetched ({', '.join(run['missing_pmids'][:10])})"
+    if deleted:
+        text += f", {deleted} deleted by PubMed"
+    if not (run.get("count_check") or {}).get("ok", True):
+        text += "; the found and retrieved counts differ (records added or removed in PubMed during the run)"
+    return text
+
+
+def _reconciled(run: dict[str, Any]) -> str:
+    check = run.get("count_check") or {}
+    if check.get("ok"):
+        return f"together they hold the ESearch count ({check.get('esearch_count')}) exactly."
+    return (f"together they hold {check.get('unique_pmids')} PMIDs against an ESearch count of "
+            f"{check.get('esearch_count')}.")
+
+
+def _imported_section(sources: Sequence[ReportSource], heading: str, empty: str) -> list[str]:
+    lines = [f"## {heading}", ""]
+    shown = [s for s in sources if s.files or s.n_searched == 0]
+    if not shown:
+        return lines + [empty, ""]
+    for source in shown:
+        item = _KIND_ITEMS.get(source.kind, "7")
+        searched = f" (and {source.n_searched} from `review search`, above)" if source.n_searched else ""
+        lines.append(f"- {source.name} ({_KIND_WORDS.get(source.kind, source.kind)}, item {item}): "
+                     f"{counted(source.n_records - source.n_searched, 'record')} from files (item 15){searched}")
+        for imported in source.files:
+            lines.append(f"   - {imported.file_name}: {counted(imported.n_records, 'record')}, {imported.format} "
+                         f"({imported.encoding}), imported {_when(imported.imported_at)}")
+        if not source.files:
+            lines.append("   - from the rows of imported files that name this source in a column")
+        if source.kind in ("database", "register"):
+            lines.append("   - Not recorded: the platform, the date the search was run there, the strategy as run "
+                         "and its limits (items 1, 8, 9, 13); copy them from the platform's search history.")
+        else:
+            lines.append("   - Not recorded: what was searched or asked (which reference lists, websites or "
+                         "contacts) and when (items 4-7, 13).")
+    return lines + [""]
+
+
+def _dedup_section(report: SearchReport) -> list[str]:
+    lines = ["## Deduplication (item 16)", ""]
+    if report.queries:
+        again = sum(run.get("already_stored_from_earlier_runs") or 0 for q in report.queries for run in q["runs"])
+        across = sum(run.get("duplicates_across_slices") or 0 for q in report.queries for run in q["runs"])
+        lines.append(f"- Within PubMed searches: a PMID stored by one search is never stored again; "
+                     f"{counted(again, 'PMID')} found again by later runs or other queries "
+                     f"{'was' if again == 1 else 'were'} not stored a second time"
+                     + (f", and {counted(across, 'PMID')} found in two date slices of one run stored once"
+                        if across else "")
+                     + ".")
+    if report.dedup.ran:
+        lines.append(f"- Across sources: `review dedup` (docs/dedup.md: automatic merges only for certain matches, "
+                     f"borderline pairs decided by a reviewer) removed {report.dedup.n_database_duplicates} "
+                     "duplicate records from databases and registers"
+                     + (f" and {report.dedup.n_other_duplicates} from other methods" if report.dedup.n_other_duplicates
+                        else "") + " (PRISMA 2020's \"duplicate records removed\").")
+    else:
+        lines.append("- Across sources: not done yet (`review dedup` has not run).")
+    return lines + [""]
+
+
+def _limits(params: dict[str, Any] | None) -> str:
+    if not params:
+        return "none"
+    if {"mindate", "maxdate"} <= set(params):
+        rest = {k: v for k, v in params.items() if k not in ("mindate", "maxdate", "datetype")}
+        text = f"{params.get('datetype', 'pdat')} from {params['mindate']} to {params['maxdate']}"
+        return text + "".join(f"; {k} = {v}" for k, v in rest.items())
+    return "; ".join(f"{k} = {v}" for k, v in params.items())
+
+
+def _filters(filters: dict[str, str] | None) -> str:
+    if not filters:
+        return "none"
+    return "; ".join(f"{name}: `{' '.join(clause.split())}`" for name, clause in filters.items())
+
+
+def _indented(text: str, extra: int = 0) -> list[str]:
+    """A verbatim block (Markdown code) so the strategy keeps its line breaks and comments."""
+    return [" " * (4 + extra) + line if line.strip() else "" for line in textwrap.dedent(text).strip("\n").splitlines()]
+
+
+def _when(value: str | None) -> str:
+    """``2026-12-05T12:20:59.288449Z`` as ``2026-12-05 12:20 UTC``."""
+    if not value:
+        return "at an unknown time"
+    day, _, clock = value.partition("T")
+    return f"{day} {clock[:5]} UTC" if clock else day

@@ -1,0 +1,98 @@
+"""``review export searches``: the PRISMA-S report of what review search and review import logged."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from click.testing import CliRunner
+
+from review.cli import main
+from review.sources.standin import StandInArticle, StandInCorpus, running, synthetic_article, synthetic_corpus
+
+QUERY = '''name = "cmd"
+query = """
+# sick leave
+("Sick Leave"[Mesh] OR absenteeism[tiab])
+AND
+# mental disorders
+(depress*[tiab])
+"""
+mindate = "2000"
+maxdate = "2025/06/30"
+notes = "Peer reviewed with PRESS by a second information specialist."
+
+[filters]
+exclude_animal_only = "NOT (\\"Animals\\"[Mesh] NOT \\"Humans\\"[Mesh])"
+'''
+
+RIS = "TY  - JOUR\nTI  - An Embase record\nAU  - Doe, J\nPY  - 2020\nER  - \n\nTY  - JOUR\nTI  - Another\nER  - \n"
+
+
+def _export(runner: CliRunner, workspace, *args: str):
+    return runner.invoke(main, ["-w", str(workspace.root), "export", "searches", *args])
+
+
+def test_report_holds_each_run_update_import_and_what_is_not_recorded(workspace, monkeypatch, tmp_path):
+    runner = CliRunner()
+    empty = _export(runner, workspace, "-")
+    assert empty.exit_code != 0 and "nothing to report yet" in empty.stderr and empty.stdout == ""
+    workspace.path("queries", "cmd.toml").write_text(QUERY, encoding="utf-8")
+    first = synthetic_corpus(30, seed=3, first_year=2001, last_year=2020)
+    newer = [StandInArticle(str(90_000_000 + i), synthetic_article(90_000_000 + i, 2024), date(2024, 1, 1),
+                            date(2024, 1, 1)) for i in range(5)]
+    for corpus in (first, StandInCorpus([*first.articles.values(), *newer])):
+        with running(corpus) as standin:
+            monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+            searched = runner.invoke(main, ["-w", str(workspace.root), "search", "cmd", "--no-progress"])
+            assert searched.exit_code == 0, searched.output
+    embase = tmp_path / "embase.ris"
+    embase.write_text(RIS.replace("TI  - An", "DB  - Embase\nTI  - An"), encoding="utf-8")
+    refs = tmp_path / "refs.ris"
+    refs.write_text(RIS.replace("Embase", "Reference"), encoding="utf-8")
+    assert runner.invoke(main, ["-w", str(workspace.root), "import", str(embase)]).exit_code == 0
+    assert runner.invoke(main, ["-w", str(workspace.root), "import", str(refs), "--source",
+                                "Reference lists of included studies (citation searching)"]).exit_code == 0
+
+    result = _export(runner, workspace, "-")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "wrote the PRISMA-S report (1 query, 2 runs, 2 imported files) to -" in result.stderr
+    assert "- Database and platform (item 1): MEDLINE/PubMed via NCBI E-utilities" in text
+    assert "- Limits and restrictions (item 9): pdat from 2000 to 2025/06/30" in text
+    assert '- Search filters (item 10): exclude_animal_only: `NOT ("Animals"[Mesh] NOT "Humans"[Mesh])`' in text
+    assert "    Peer reviewed with PRESS by a second information specialist." in text
+    assert "    # mental disorders\n    (depress*[tiab])" in text  # the strategy as written, verbatim
+    term = '`(("Sick Leave"[Mesh] OR absenteeism[tiab]) AND (depress*[tiab])) NOT ("Animals"[Mesh] NOT "Humans"[Mesh])`'
+    assert text.count(f"Term sent to ESearch (item 8): {term}") == 2
+    runs = re.findall(r"^\d\. Searched (\d{4}-\d\d-\d\d \d\d:\d\d UTC) \((.*?);", text, re.MULTILINE)
+    assert [kind for _, kind in runs] == ["first search", "update of run 1: the same strategy run again"]
+    assert "Records (item 15): 30 found (ESearch count), 30 retrieved (unique PMIDs), 30 stored as new, 0 already" in text
+    assert "35 found (ESearch count), 35 retrieved (unique PMIDs), 5 stored as new, 30 already stored" in text
+    assert "- Embase (database, item 1): 2 records from files (item 15)" in text
+    assert "embase.ris: 2 records, ris (utf-8), imported" in text
+    assert "(citation searching, item 5): 2 records from files" in text
+    assert "Not recorded: the platform, the date the search was run there, the strategy as run" in text
+    assert "30 PMIDs found again by later runs or other queries were not stored a second time" in text
+    assert "Across sources: not done yet (`review dedup` has not run)." in text
+
+    out = tmp_path / "appendix.md"
+    written = _export(runner, workspace, str(out))
+    assert written.exit_code == 0 and written.stdout == ""
+    assert out.read_text(encoding="utf-8").split("\n", 3)[3] == text.split("\n", 3)[3]  # same, but its time line
+
+
+def test_a_changed_strategy_is_reported_with_the_text_each_run_used(workspace, monkeypatch):
+    runner = CliRunner()
+    path = workspace.path("queries", "cmd.toml")
+    path.write_text('query = """sick leave AND burnout"""\n', encoding="utf-8")
+    with running(synthetic_corpus(20, seed=4)) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        assert runner.invoke(main, ["-w", str(workspace.root), "search", "cmd"]).exit_code == 0
+        path.write_text('query = """sick leave AND (burnout OR depression)"""\n', encoding="utf-8")
+        assert runner.invoke(main, ["-w", str(workspace.root), "search", "cmd"]).exit_code == 0
+    text = _export(runner, workspace, "-").stdout
+    assert "(re-run with a changed strategy (the last complete run before it was run 1)" in text
+    # the first run keeps the strategy it ran with; the file now holds the second
+    assert "Strategy as written for this run (item 8):\n\n        sick leave AND burnout\n" in text
+    assert "    sick leave AND (burnout OR depression)" in text
