@@ -116,3 +116,13 @@ def test_a_bad_source_kind_stops_the_session_with_the_line_prisma_gives(workspac
     _set_sources(workspace, '"PubMed" = "magazine"')
     with pytest.raises(ValidationError, match=r"review.toml: prisma.sources.PubMed = 'magazine': expected one of"):
         ScreeningSession(workspace, "alice", quick_start=True)
+
+
+def test_status_prisma_line_adds_up_to_records_screened(workspace, ids) -> None:
+    """identified − other methods − duplicates − automation − other removals = screened, on the line itself."""
+    db = ids["db"]
+    service.decide_records(workspace, "alice", [str(r) for r in db[:4]], "exclude")
+    prisma.remove_records(workspace, [db[5]], "alice", "retracted")
+    (line,) = prisma.prisma_status(workspace)
+    assert line.startswith("prisma     9 identified (3 by other methods), 0 duplicates, 0 excluded by automation, "
+                           "1 removed for other reasons, 4 screened, ")

@@ -43,15 +43,18 @@ def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str =
 def prisma_status(workspace: Workspace) -> list[str]:
     """One ``review status`` line with the live PRISMA flow."""
     c = prisma_counts(workspace)
-    identified = sum(c.n(b) for b in ("database_results", "register_results", "website_results",
-                                      "organisation_results", "citations_results"))
+    other = sum(c.n(b) for b in ("website_results", "organisation_results", "citations_results"))
+    identified = c.n("database_results") + c.n("register_results") + other
+    # Every box between identified and screened, so the line adds up (other methods skip screening).
+    by_other = f" ({other} by other methods)" if other else ""
+    removed = f"{c.n('excluded_other')} removed for other reasons, " if c.n("excluded_other") else ""
     broken = [check for check in c.identities if not check.ok]
     # The first break in words (e.g. records nobody screened yet), so a fresh workspace does not read as damaged.
     state = "identities ok" if not broken else \
         f"identities broken: {broken[0].explanation or broken[0].formula} (review prisma lists all)"
     return [
-        f"prisma     {identified} identified, {c.n('duplicates')} duplicates, "
-        f"{c.n('excluded_automatic')} excluded by automation, {c.n('records_screened')} screened, "
+        f"prisma     {identified} identified{by_other}, {c.n('duplicates')} duplicates, "
+        f"{c.n('excluded_automatic')} excluded by automation, {removed}{c.n('records_screened')} screened, "
         f"{c.n('dbr_sought_reports') + c.n('other_sought_reports')} sought, "
         f"{c.n('dbr_assessed') + c.n('other_assessed')} assessed, {counted(c.n('new_studies'), 'study')} "
         f"({counted(c.n('new_reports'), 'report')}) included; {state}"
