@@ -323,3 +323,20 @@ def test_of_two_conflicting_sames_the_earlier_stands(workspace: Workspace) -> No
     with pytest.raises(ReviewError, match=f"^records {a}, {b}: not merged, records {a} and {c} were called different by bob"):
         decisions.decide_pair(store, a, b, "same", "alice")
     assert dedup_store.clusters(store) == {b: [b, c]} or dedup_store.clusters(store) == {c: [b, c]}
+
+
+def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> None:
+    # The TUI had u; the terminal review had no way back from a mistaken s but --undo-merge,
+    # which calls every pair of the cluster different.
+    other = "Exendin-4 reduces atherosclerotic lesions in apolipoprotein E knockout mice fed a western diet"
+    _import(workspace, [*_borderline_pair(), *(record(title=other, pages=pages, doi="", abstract="",
+                                                      authors=["Tashiro, Y."]) for pages in ("1-8", "9-16"))], "b.csv")
+    run_dedup(workspace)
+    ws = ["--workspace", str(workspace.root)]
+    result = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="u\ns\nu\nd\nd\n")
+    assert result.exit_code == 0, result.output
+    assert "nothing to undo in this session" in result.stdout and "undid 'same'" in result.stdout
+    assert "no borderline pairs left to review (2 decided this session)" in result.stdout
+    human = [r["verdict"] for r in dedup_store.pair_log(workspace.store) if r["origin"] == "human"]
+    assert human == ["same", "undo", "different", "different"]
+    assert dedup_store.clusters(workspace.store) == {}

@@ -45,7 +45,7 @@ def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, u
 
     \b
     review dedup                          deduplicate the workspace (stable on re-run)
-    review dedup --review                 s=same d=different k=skip q=quit
+    review dedup --review                 s=same d=different k=skip u=undo q=quit
     review dedup FILE.csv --out out.csv   no workspace; columns record_id,cluster_id,decision
     """
     if csv_file is not None:
@@ -166,6 +166,8 @@ def render_pair(pair: BorderlinePair, width: int) -> list[str]:
 def _review(workspace: Workspace, reviewer: str) -> None:
     shown: set[int] = set()
     decided = 0
+    #: This session's verdicts, newest last: (stored verdict id, the pair's decision id, verdict), for ``u``.
+    history: list[tuple[int, int, str]] = []
     while True:
         pending = [p for p in service.borderline_pairs(workspace) if p.decision_id not in shown]
         if not pending:
@@ -181,19 +183,35 @@ def _review(workspace: Workspace, reviewer: str) -> None:
         for rid in (pair.left.id, pair.right.id):
             for text in service.related_of(workspace, rid) if rid is not None else ():
                 click.echo(click.style(f"#{rid}: {text}", fg="yellow"))
-        click.echo("[s]ame  [d]ifferent  s[k]ip  [q]uit > ", nl=False)
+        click.echo("[s]ame  [d]ifferent  s[k]ip  [u]ndo  [q]uit > ", nl=False)
         key = _read_key()
         click.echo(key)
         if key == "q":
             click.echo(f"stopped ({decided} decided this session)")
             return
+        if key == "u":
+            shown.discard(pair.decision_id)  # (not answered: it comes again)
+            if not history:
+                click.echo("nothing to undo in this session")
+                continue
+            row_id, pair_id, undone = history.pop()
+            service.undo_pair_decision(workspace, row_id, reviewer)  # durable
+            shown.discard(pair_id)  # the undone pair is open again: asked again
+            decided -= undone != "skip"
+            click.echo(f"undid '{undone}'")
+            continue
         verdict = KEYS.get(key)
         if verdict is None:
-            click.echo("keys: s d k q")
+            click.echo("keys: s d k u q")
             shown.discard(pair.decision_id)
             continue
         assert pair.left.id is not None and pair.right.id is not None
-        service.decide_pair(workspace, pair.left.id, pair.right.id, verdict, reviewer)
+        try:
+            row_id = service.decide_pair(workspace, pair.left.id, pair.right.id, verdict, reviewer)
+        except ReviewError as err:  # e.g. a "same" another reviewer's "different" keeps apart: not saved
+            click.echo(f"review: {err}", err=True)
+            continue
+        history.append((row_id, pair.decision_id, verdict))
         decided += verdict != "skip"
 
 
