@@ -164,6 +164,14 @@ def test_csv_mode_refuses_a_broken_file_in_one_line_and_writes_nothing(tmp_path:
     assert line.startswith(f"review: {source}:{where}")
 
 
+def test_csv_mode_refuses_to_write_over_its_input(tmp_path: Path) -> None:
+    source = _write_csv(tmp_path / "in.csv", ['x,"A title long enough to block on",,2020,J,,,,,\n'])
+    before = source.read_bytes()
+    result = CliRunner().invoke(main, ["dedup", str(source), "--out", str(tmp_path / "." / "in.csv")])
+    assert result.exit_code == 2 and source.read_bytes() == before
+    assert result.stderr.startswith("review: dedup: --out ") and "is the input file" in result.stderr
+
+
 def test_csv_mode_reads_trailing_empty_cells_and_stray_quotes(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text('record_id,title,journal\n1,"Diabetes" suppl,J,,\n2,"A ""quoted"" word",J\n', encoding="utf-8")

@@ -102,6 +102,9 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
+    if out is not None and out.resolve() == csv_file.resolve():
+        # (the input was read whole before the write, so it was replaced by the clusters, silently)
+        raise click.UsageError(f"--out {out} is the input file; write the clusters to another file")
     result = service.dedup_csv(csv_file, related=related)
     for warning in result.warnings:
         click.echo(f"review: warning: {warning}", err=True)
