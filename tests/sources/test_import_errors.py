@@ -59,6 +59,10 @@ def _bad_inputs() -> dict[str, tuple[str, bytes, str]]:
                                "line 3: malformed CSV: a quoted field in this row is never closed"),
         "html_page": ("efetch.xml", b"<!DOCTYPE html>\n<html><body>Error</body></html>", "an HTML page"),
         "unknown_text": ("notes.txt", b"Just some notes\nabout papers\n", "line 1: unrecognised format"),
+        # A note before a record's tag lines used to swallow the record without a word.
+        "medline_record_behind_a_note": ("pubmed.nbib",
+                                         b"PMID- 1\nTI  - One\n\nsee also:\nPMID- 2\nTI  - Two\n",
+                                         "line 5: MEDLINE tag line 'PMID' in a paragraph that starts with text"),
     }
 
 

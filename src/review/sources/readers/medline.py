@@ -61,24 +61,30 @@ def _blocks(source: SourceFile) -> Iterator[tuple[int, str]]:
     """``(first line, text)`` per record, one at a time: blocks split on blank lines and ``PMID-`` lines.
 
     A paragraph that does not start with a tag line (a note a person typed between
-    records) is skipped, as PubMed and reference managers do.
+    records) is skipped, as PubMed and reference managers do; one that goes on with tag
+    lines is refused, naming the line, since skipping it would drop a record unseen.
     """
     found = False
-    start, current, skipping = 0, [], False  # type: int, list[str], bool
+    start, current, skipping = 0, [], 0  # type: int, list[str], int
     for number, line in enumerate(iter_lines(source.text), start=1):
         if not line.strip() or (line.startswith("PMID-") and current):
             if current:
                 found = True
                 yield start, "\n".join(current) + "\n"
                 current = []
-            skipping = False
+            skipping = 0
             if not line.strip():
                 continue
         if skipping:
+            if _TAG_LINE.match(line):
+                raise ImportFormatError(
+                    source.path, f"line {number}",
+                    f"MEDLINE tag line {line[:4].strip()!r} in a paragraph that starts with text that is not a "
+                    f"tag line (line {skipping}); a record starts with a tag line such as 'PMID- '")
             continue
         if not current:
             if not _TAG_LINE.match(line):
-                skipping = True
+                skipping = number
                 continue
             start = number
         current.append(line)
