@@ -1,14 +1,21 @@
-"""A small deterministic TOML writer (tomllib only reads) for the files stages generate.
+"""A small deterministic TOML writer (tomllib only reads) for the files stages generate, and the
+one way to set keys in a file people edit (review.toml) keeping its comments and layout.
 
-Writes strings, booleans, ints, floats (shortest round-trip form), lists, tables, arrays of
-tables and, on request, small tables inline. Keys keep insertion order and ``None`` values are
-left out, so the same data always gives the same bytes.
+``dumps`` writes strings, booleans, ints, floats (shortest round-trip form), lists, tables, arrays
+of tables and, on request, small tables inline. Keys keep insertion order and ``None`` values are
+left out, so the same data always gives the same bytes. ``set_table_keys`` edits line by line.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
+
+from .atomic import write_text_atomic
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
@@ -100,3 +107,68 @@ def _string(text: str) -> str:
         else:
             out.append(char)
     return '"' + "".join(out) + '"'
+
+
+# -- editing a file people write -----------------------------------------------------------
+_ANY_TABLE = re.compile(r"^\s*\[")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class TomlEditError(ValueError):
+    """``set_table_keys`` could not set ``key`` so that the file reads it back (``detail``: the
+    parser's complaint, "" when the file parsed but said something else); nothing was written."""
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        super().__init__(f"cannot set {key}" + (f" ({detail})" if detail else ""))
+        self.key = key
+        self.detail = detail
+
+
+def with_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments: Mapping[str, str] | None = None,
+                    table_comment: str = "") -> str:
+    """``text`` (a TOML document) with ``[table]``'s ``keys`` set and every other line as it was.
+
+    A key the table has gets its line replaced; the others go right under the table's header, in
+    order, each below its ``comments`` line if it has one. A missing table is appended after one
+    blank line, below ``table_comment``. Values are written by ``value_text``."""
+    for key in keys:
+        if not _PLAIN_KEY.fullmatch(key):
+            raise ValueError(f"not a plain TOML key: {key!r}")
+    header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
+    added: list[str] = []
+    if start is None:
+        while lines and not lines[-1]:
+            lines.pop()
+        lines += ["", *([table_comment] if table_comment else []), f"[{table}]"]
+        start = len(lines) - 1
+    end = next((i for i in range(start + 1, len(lines)) if _ANY_TABLE.match(lines[i])), len(lines))
+    for key, value in keys.items():
+        line = f"{key} = {value_text(value)}"
+        own = re.compile(rf"^\s*{key}\s*=")
+        existing = next((i for i in range(start + 1, end) if own.match(lines[i])), None)
+        if existing is None:
+            added += [*([comments[key]] if comments and key in comments else []), line]
+        else:
+            lines[existing] = line
+    lines[start + 1:start + 1] = added
+    return "\n".join(lines) + "\n"
+
+
+def set_table_keys(path: Path, table: str, keys: Mapping[str, Any], *, comments: Mapping[str, str] | None = None,
+                   table_comment: str = "") -> None:
+    """Set ``[table]``'s ``keys`` in the file at ``path`` (``with_table_keys``), atomically and
+    keeping the file's mode; ``TomlEditError`` (nothing written) when the result would not read
+    every key back as given."""
+    updated = with_table_keys(path.read_text(encoding="utf-8"), table, keys, comments=comments,
+                              table_comment=table_comment)
+    first = next(iter(keys), "")
+    try:
+        written = tomllib.loads(updated).get(table, {})
+    except tomllib.TOMLDecodeError as err:
+        raise TomlEditError(f"{table}.{first}", str(err)) from err
+    for key, value in keys.items():
+        if not isinstance(written, dict) or written.get(key) != value:
+            raise TomlEditError(f"{table}.{key}")
+    write_text_atomic(path, updated, mode=path.stat().st_mode & 0o777)

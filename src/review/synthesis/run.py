@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_text_atomic
 from ..errors import ValidationError, WorkspaceError
 from ..extraction.factors import load_factors
 from ..extraction.forms import FACTORS_FILE, load_studies
 from ..paths import WORKSPACE_FILE
 from ..store import Store
-from ..tomlread import loads_toml, read_toml
+from ..tomlread import read_toml
+from ..tomlwrite import TomlEditError, set_table_keys
 from ..workspace import Workspace
 from .evidence import RULE_SET_ALIASES, RULE_SETS, canonical_rule_set
 from .factors import FactorResult, SynthesisSettings, study_quality, synthesise_factor
@@ -65,41 +64,34 @@ def _config(root: Path) -> dict[str, Any]:
 def record_rule_set(config_path: Path, rule_set: str, settings: SynthesisSettings | None = None) -> None:
     """Pre-register the rule set in review.toml: append ``[synthesis]`` with the rule set and the
     readings it depends on (unrated studies; for ariens, the multiple-low-quality gap) when absent."""
-    text = config_path.read_text(encoding="utf-8")
-    data = loads_toml(text, config_path, error=WorkspaceError)
-    section = data.get("synthesis")
+    section = read_toml(config_path, error=WorkspaceError).get("synthesis")
+    if section is not None and section.get("rule_set") is not None:
+        return
+    rules = (settings or SynthesisSettings()).rules
+    readings = {"unrated_as": rules.unrated_as}
+    if canonical_rule_set(rule_set) == "ariens":
+        readings["ariens_multiple_low_quality"] = rules.ariens_multiple_low_quality
     if section is None:
-        rules = (settings or SynthesisSettings()).rules
-        lines = [f"\n# evidence-level rule set for `review synthesis` ({' | '.join(RULE_SETS)}); "
-                 "pre-registered: change deliberately", "[synthesis]", f'rule_set = "{rule_set}"',
-                 "# studies without a QUIPS rating count as this risk of bias in every rule set and in GRADE",
-                 f'unrated_as = "{rules.unrated_as}"']
-        if canonical_rule_set(rule_set) == "ariens":
-            lines += ["# Ariens gap: >= 2 consistent cohort studies, none high quality: \"some\" or \"inconclusive\"",
-                      f'ariens_multiple_low_quality = "{rules.ariens_multiple_low_quality}"']
-        write_text_atomic(config_path, text.rstrip("\n") + "\n" + "\n".join(lines) + "\n")
-    elif section.get("rule_set") is None:
-        # A [synthesis] table of the team's own readings but no rule set: the line goes under its header,
-        # comments and order kept (refusing would leave the team to add by hand what the run chose).
-        lines = text.splitlines()
-        header = next((i for i, line in enumerate(lines) if re.match(r"^\s*\[\s*synthesis\s*\]\s*(#.*)?$", line)),
-                      None)
-        updated = None
-        if header is not None:
-            rules = (settings or SynthesisSettings()).rules
-            added = ["# evidence-level rule set, pre-registered by the first review synthesis: change deliberately",
-                     f'rule_set = "{rule_set}"']
-            if "unrated_as" not in section:
-                added.append(f'unrated_as = "{rules.unrated_as}"')
-            if canonical_rule_set(rule_set) == "ariens" and "ariens_multiple_low_quality" not in section:
-                added.append(f'ariens_multiple_low_quality = "{rules.ariens_multiple_low_quality}"')
-            lines[header + 1:header + 1] = added
-            updated = "\n".join(lines) + "\n"
-        if updated is None or loads_toml(updated, config_path, error=WorkspaceError).get(
-                "synthesis", {}).get("rule_set") != rule_set:
-            raise WorkspaceError(f"{config_path}:synthesis.rule_set: add rule_set = \"{rule_set}\" to the "
-                                 "[synthesis] table")
-        write_text_atomic(config_path, updated)
+        keys = {"rule_set": rule_set, **readings}
+        comments = {
+            "unrated_as": "# studies without a QUIPS rating count as this risk of bias in every rule set and in GRADE",
+            "ariens_multiple_low_quality": "# Ariens gap: >= 2 consistent cohort studies, none high quality: "
+                                           "\"some\" or \"inconclusive\"",
+        }
+        table_comment = (f"# evidence-level rule set for `review synthesis` ({' | '.join(RULE_SETS)}); "
+                         "pre-registered: change deliberately")
+    else:
+        # A [synthesis] table of the team's own readings but no rule set: the lines go under its
+        # header, its own readings kept (refusing would leave the team to add what the run chose).
+        keys = {"rule_set": rule_set, **{k: v for k, v in readings.items() if k not in section}}
+        comments = {"rule_set": "# evidence-level rule set, pre-registered by the first review synthesis: "
+                                "change deliberately"}
+        table_comment = ""
+    try:
+        set_table_keys(config_path, "synthesis", keys, comments=comments, table_comment=table_comment)
+    except TomlEditError:
+        raise WorkspaceError(f"{config_path}:synthesis.rule_set: add rule_set = \"{rule_set}\" to the "
+                             "[synthesis] table") from None
 
 
 @dataclass(slots=True)

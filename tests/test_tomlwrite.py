@@ -1,0 +1,72 @@
+"""review.tomlwrite's editor: the one way keys are set in review.toml (the screening setting the
+dashboard switches, the rule set the first synthesis pre-registers), comments and layout kept."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from review.errors import ReviewError, WorkspaceError
+from review.screening.settings import write_screening_setting
+from review.synthesis.factors import SynthesisSettings
+from review.synthesis.run import record_rule_set
+from review.tomlwrite import TomlEditError, set_table_keys, with_table_keys
+
+BASE = '# review workspace settings\n[review]\ntitle = "t"  # keep me\nseed = 7\n'
+
+
+def test_a_key_is_replaced_in_place_or_added_under_the_header() -> None:
+    text = BASE + '\n[screening]  # mine\ntarget_recall = 0.9\nstopping_rule = "knee"  # old\n\n[x]\ny = 1\n'
+    assert with_table_keys(text, "screening", {"stopping_rule": "certified", "model": "default"},
+                           comments={"model": "# why"}) == (
+        BASE + '\n[screening]  # mine\n# why\nmodel = "default"\ntarget_recall = 0.9\n'
+        'stopping_rule = "certified"\n\n[x]\ny = 1\n')
+
+
+def test_a_missing_table_is_appended_after_one_blank_line() -> None:
+    assert with_table_keys(BASE + "\n\n", "screening", {"model": "a \"b\""}, table_comment="# set by review") == (
+        BASE + '\n# set by review\n[screening]\nmodel = "a \\"b\\""\n')
+    with pytest.raises(ValueError, match="not a plain TOML key"):
+        with_table_keys(BASE, "screening", {"a.b": 1})
+
+
+def test_an_edit_that_would_not_read_back_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "review.toml"
+    text = 'screening.model = "svm"\n' + BASE  # the table is defined by a dotted key: no header to edit
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TomlEditError) as caught:
+        set_table_keys(path, "screening", {"model": "default"})
+    assert caught.value.key == "screening.model" and "twice" in caught.value.detail
+    assert path.read_text(encoding="utf-8") == text
+    with pytest.raises(ReviewError, match=r"review.toml: cannot set screening.model \(.*twice.*\); edit the file"):
+        write_screening_setting(path, "model", "default")
+    with pytest.raises(WorkspaceError, match=r'synthesis.rule_set: add rule_set = "iwh" to the \[synthesis\] table'):
+        path.write_text('synthesis.unrated_as = "high"\n' + BASE, encoding="utf-8")
+        record_rule_set(path, "iwh")
+
+
+def test_the_pre_registered_rule_set_reads_as_before(tmp_path: Path) -> None:
+    """The exact lines record_rule_set wrote before it used the shared editor, and the file's mode kept."""
+    path = tmp_path / "review.toml"
+    path.write_text(BASE, encoding="utf-8")
+    path.chmod(0o640)
+    record_rule_set(path, "ariens", SynthesisSettings.from_config(
+        {"unrated_as": "low", "ariens_multiple_low_quality": "inconclusive"}, {}))
+    assert path.read_text(encoding="utf-8") == BASE + (
+        "\n# evidence-level rule set for `review synthesis` (ariens | lievense | van_tulder_2003 | iwh); "
+        "pre-registered: change deliberately\n[synthesis]\nrule_set = \"ariens\"\n"
+        "# studies without a QUIPS rating count as this risk of bias in every rule set and in GRADE\n"
+        "unrated_as = \"low\"\n"
+        "# Ariens gap: >= 2 consistent cohort studies, none high quality: \"some\" or \"inconclusive\"\n"
+        "ariens_multiple_low_quality = \"inconclusive\"\n")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    own = BASE + '\n[synthesis]  # ours\n# kept\nunrated_as = "high"\n\n[instrument]\nmin_level = "some"\n'
+    path.write_text(own, encoding="utf-8")
+    record_rule_set(path, "iwh")
+    assert path.read_text(encoding="utf-8") == BASE + (
+        "\n[synthesis]  # ours\n# evidence-level rule set, pre-registered by the first review synthesis: "
+        "change deliberately\nrule_set = \"iwh\"\n# kept\nunrated_as = \"high\"\n\n[instrument]\nmin_level = \"some\"\n")
+    record_rule_set(path, "ariens")  # registered already: nothing changes
+    assert 'rule_set = "iwh"' in path.read_text(encoding="utf-8")
