@@ -338,3 +338,24 @@ def test_a_report_sought_without_screening_cannot_make_up_for_one_never_sought(w
     from review.prisma.diagram import _footnotes
 
     assert any("(1 = 1: equal counts, not the same records)" in note for note, _ in _footnotes(counts, "en"))
+
+
+def test_a_study_linked_to_a_duplicate_set_aside_is_the_study_of_its_canonical_record(
+        workspace: Workspace, add, monkeypatch) -> None:
+    """Linking reports to a duplicate dedup set aside made one publication two studies."""
+    monkeypatch.undo()  # the real dedup stage
+    from review.dedup import decisions
+    from review.prisma.fulltext import link_reports
+    from review.services import prisma as service
+
+    pubmed = add(workspace, 3, "PubMed")
+    embase = add(workspace, 1, "Embase")
+    decisions.decide_pair(workspace.store, pubmed[0], embase[0], "same", "alice")
+    ((duplicate, canonical),) = decisions.canonical_of(workspace.store).items()
+    _ft(workspace, [canonical, pubmed[1]], "eligible")
+    link_reports(workspace.store, duplicate, [pubmed[1]], "alice")  # as the service allowed until now
+    counts = prisma_counts(workspace)
+    assert (counts.n("new_studies"), counts.n("new_reports")) == (1, 2)
+    with pytest.raises(ValidationError, match=rf"record {duplicate}: set aside by dedup as a duplicate of record "
+                                              rf"{canonical};.*nothing recorded"):
+        service.link_reports(workspace, duplicate, [pubmed[2]], "alice")

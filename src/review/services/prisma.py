@@ -192,6 +192,7 @@ def link_reports(workspace: Workspace, study_id: int, report_ids: Iterable[int],
 
     reports = list(dict.fromkeys(report_ids))
     _existing(workspace, [study_id, *reports])
+    _refuse_set_aside_duplicates(workspace.store, [study_id, *reports])  # one publication, one study
     link(workspace.store, study_id, reports, reviewer)
 
 
@@ -212,7 +213,8 @@ def unlink_reports(workspace: Workspace, report_ids: Iterable[int], reviewer: st
 
 
 def _refuse_set_aside_duplicates(store: Any, ids: list[int]) -> None:
-    """A duplicate dedup set aside is no report of its own: PRISMA would leave its event out unsaid."""
+    """A duplicate dedup set aside is no report of its own: PRISMA would leave its event out unsaid,
+    and a study linked to it would count its publication twice."""
     from ..dedup.decisions import canonical_of
 
     set_aside = canonical_of(store)
