@@ -362,3 +362,19 @@ def test_review_status_names_a_fallback_queue_in_words(labelled_workspace) -> No
     session.save_ranking()
     (line,) = ranking_status(workspace)
     assert line.startswith("ranking    alice: 1 label, keywords (no model yet), seed 2, ")
+
+
+def test_an_unknown_model_is_named_the_same_way_at_open_and_at_the_first_retrain(workspace) -> None:
+    """``--model`` (a session's own) and ``[screening] model`` share one check and one list of names."""
+    from review.screening.models import MODEL_NAMES
+
+    workspace.store.add_batch([Record(title="Sick leave")], file_name="a.csv", file_sha256="a" * 64,
+                              source_name="test", format="csv", encoding="utf-8")
+    expected = f"model 'forest': expected one of default, {', '.join(MODEL_NAMES)}"
+    with pytest.raises(ReviewError) as caught:
+        ScreeningSession(workspace, "alice", model="forest")
+    assert str(caught.value) == expected
+    quick = ScreeningSession(workspace, "alice", model="forest", quick_start=True)  # the TUI: checked when it fits
+    with pytest.raises(ReviewError) as caught:
+        quick.retrain()
+    assert str(caught.value) == expected

@@ -103,13 +103,13 @@ class ScreeningSession:
         """``quick_start``: without a saved ranking, open on the seeded order and leave the
         keyword prior (which reads every abstract) to the first ``retrain`` — for the TUI,
         which shows the first record at once and retrains in a worker."""
-        from .settings import read_screening_settings
+        from .settings import check_model, read_screening_settings
 
         settings = read_screening_settings(workspace.config.section("screening"), str(workspace.root / "review.toml"))
         model = (settings.model or model) if model == "default" else model
         query = (settings.query or query) if query == "max" else query
         if not quick_start:  # (quick start checks at the first retrain: the names need scikit-learn)
-            _check_model(model)
+            check_model(model)
         if query not in QUERY_NAMES:
             raise ReviewError(f"query {query!r}: expected one of {', '.join(QUERY_NAMES)}")
         self.workspace = workspace
@@ -457,8 +457,9 @@ class ScreeningSession:
     def retrain(self) -> Ranking:
         """Fit on every label so far and rank the rest; saves the snapshot (thread-safe)."""
         from .ranker import Ranking, fallback_ranking, rank
+        from .settings import check_model
 
-        _check_model(self.model)
+        check_model(self.model)
         self.reload_criteria()  # terms saved since the last retrain shape a cold start's prior
         with self._lock:
             labels = self._training_labels()
@@ -588,13 +589,6 @@ class _Queue:
 
         return Ranking(order=self.order, probabilities=self.probabilities, model_info=self.model_info,
                        n_labelled=self.n_labelled, seconds=0.0)
-
-
-def _check_model(model: str) -> None:
-    from .models import MODEL_NAMES, known_model
-
-    if not known_model(model):
-        raise ReviewError(f"model {model!r}: expected default or one of {', '.join(MODEL_NAMES)}")
 
 
 def _both_classes(labels: dict[int, int]) -> bool:

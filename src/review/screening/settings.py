@@ -83,13 +83,25 @@ def read_screening_settings(section: Mapping[str, Any], where: str = "review.tom
                              model=names["model"], query=names["query"])
 
 
+def model_expected(name: str) -> str | None:
+    """What a screening model name must be ("expected one of default, ...") when ``name`` is none; else None."""
+    from .models import MODEL_NAMES, known_model
+
+    return None if known_model(name) else f"expected one of default, {', '.join(MODEL_NAMES)}"
+
+
+def check_model(name: str) -> None:
+    """The model a session fits (``--model`` or the setting) is one: ``ReviewError`` naming it if not."""
+    expected = model_expected(name)
+    if expected is not None:
+        raise ReviewError(f"model {name!r}: {expected}")
+
+
 def check_model_setting(section: Mapping[str, Any], where: str = "review.toml") -> None:
     """``[screening] model`` names a model (a session that never fits, as review decide's, would
     otherwise store an unknown name in every decision's model info). The TUI leaves this to its
     first retrain, which reports it, so the first record opens without the model code."""
-    from .models import MODEL_NAMES, known_model
-
     value = section.get("model")
-    if value is not None and not known_model(value):
-        raise WorkspaceError(f"{where}: screening.model = {value!r}: expected one of default, "
-                             f"{', '.join(MODEL_NAMES)}")
+    expected = model_expected(value) if value is not None else None
+    if expected is not None:
+        raise WorkspaceError(f"{where}: screening.model = {value!r}: {expected}")
