@@ -359,3 +359,12 @@ def test_a_study_linked_to_a_duplicate_set_aside_is_the_study_of_its_canonical_r
     with pytest.raises(ValidationError, match=rf"record {duplicate}: set aside by dedup as a duplicate of record "
                                               rf"{canonical};.*nothing recorded"):
         service.link_reports(workspace, duplicate, [pubmed[2]], "alice")
+
+
+def test_fewer_previous_reports_than_previous_studies_is_noted(workspace: Workspace, add) -> None:
+    add(workspace, 1, "PubMed")
+    counts = compute_counts(workspace.store, {"previous_studies": 4})  # previous_reports left at 0
+    assert "review.toml [prisma] previous_reports = 0 is below previous_studies = 4: every study included " \
+           "before has at least one report" in counts.notes
+    assert not any("previous_reports" in note for note in compute_counts(
+        workspace.store, {"previous_studies": 4, "previous_reports": 5}).notes)

@@ -284,6 +284,11 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
             f"{_many(len(boxes['other_screened_not_counted']), 'record', 'has', 'have')} title/abstract decisions "
             "but came from other methods, which skip that screening: not counted, they go to full text"
         )
+    previous_studies, previous_reports = _non_negative(config, "previous_studies"), \
+        _non_negative(config, "previous_reports")
+    if previous_reports < previous_studies:  # each study has a report: a number typed into the wrong key?
+        notes.append(f"review.toml [prisma] previous_reports = {previous_reports} is below previous_studies = "
+                     f"{previous_studies}: every study included before has at least one report")
     conflicts = boxes["dbr_conflicts"] | boxes["other_conflicts"]
     if conflicts:
         notes.append(f"{_many(len(conflicts), 'report', 'has', 'have')} conflicting eligibility decisions "
@@ -301,8 +306,8 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> Pri
         notes=tuple(notes),
         dedup_available=dedup_available,
         screening_stop=stop,
-        previous_studies=_non_negative(config, "previous_studies"),
-        previous_reports=_non_negative(config, "previous_reports"),
+        previous_studies=previous_studies,
+        previous_reports=previous_reports,
         translations=_translations(config),
     )
 
