@@ -51,11 +51,17 @@ source_location = "Table 3"
 
 [quips.alice]
 participation = "low"
+participation_note = "all eligible workers of two occupational health services invited, 85 % took part"
 attrition = "moderate"
+attrition_note = "18 % lost to follow-up, completers compared with dropouts on age and sex only"
 factor_measurement = "low"
+factor_measurement_note = "validated questionnaire at baseline"
 outcome_measurement = "low"
+outcome_measurement_note = "register-based sick leave"
 confounding = "low"
+confounding_note = "adjusted for age, sex, diagnosis and previous sick leave"
 analysis = "low"
+analysis_note = "logistic regression, events per variable > 10"
 """
 
 
@@ -113,7 +119,7 @@ def test_missing_estimate_needs_a_status_and_a_finding(folder: Path) -> None:
 def test_load_study_raises_first_problem_with_count(folder: Path) -> None:
     path = folder / "studies" / "s1.toml"
     path.write_text(STUDY.replace('country = "NL"\n', "").replace("ci_high = 4.04", "ci_high = 2.0"), encoding="utf-8")
-    with pytest.raises(ValidationError, match=r"study.country: required field is missing \(\+1 more"):
+    with pytest.raises(ValidationError, match=r"study.country: required field is missing \(line 2\) \(\+1 more"):
         load_study(path, factors=load_factors(folder / "factors.toml"))
 
 

@@ -107,8 +107,9 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
 
     # a reviewer rates the risk of bias and describes the data set; a re-run keeps both
     text = own.path.read_text(encoding="utf-8").replace('setting = "', 'setting = "UWV clients 2019-2022; ', 1)
-    text += '\n[quips.anna]\n' + "".join(f'{d} = "low"\n' for d in ("participation", "attrition",
-                                         "factor_measurement", "outcome_measurement", "confounding", "analysis"))
+    text += '\n[quips.anna]\n' + "".join(f'{d} = "low"\n{d}_note = "checked in the data dictionary"\n'
+                                         for d in ("participation", "attrition", "factor_measurement",
+                                                   "outcome_measurement", "confounding", "analysis"))
     own.path.write_text(text, encoding="utf-8")
     write_own_data_study(result, extraction, factor_list)
     again = load_study(own.path, factors=factor_list)

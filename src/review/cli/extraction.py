@@ -114,7 +114,10 @@ def reconcile_cmd(ctx: Context, study_id: str, source: str, force: bool, extract
 @pass_context
 def quips_cmd(ctx: Context, study_id: str | None, extraction_dir: Path | None) -> None:
     """QUIPS per study: raters, consensus or agreement, disagreements, collapsed risk of bias."""
-    rows = service.quips_table(_folder(ctx, extraction_dir), study_id)
+    folder = _folder(ctx, extraction_dir)
+    rows = service.quips_table(folder, study_id)
+    # The rule behind the rob column, stated (stderr: stdout keeps its columns).
+    click.echo(f"rob = QUIPS collapse rule {service.quips_rule(folder)}; review.toml [extraction.quips]", err=True)
     click.echo("study\trob\traters\tbasis\tdisagreements")
     for row in rows:
         disagreements = "; ".join(f"{d}: " + ", ".join(f"{r}={v}" for r, v in given.items())

@@ -8,13 +8,16 @@ one line ``file:field: what``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
-from ..errors import ValidationError
+from ..errors import ImportFormatError, ReviewError, ValidationError
+from ..textdecode import read_utf8_text
 from ..tomlread import loads_toml, read_toml
 from .factors import FactorList
 from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study
@@ -79,13 +82,80 @@ def load_form(extraction_dir: Path | None = None) -> Form:
 
 @dataclass(slots=True)
 class Problems:
-    """Collected one-line problems for one file."""
+    """Collected one-line problems for one file: ``file:field: what (line N)``."""
 
     path: str
     lines: list[str] = field(default_factory=list)
+    #: Line of each table and key in the file (:func:`toml_lines`); empty for a form being edited.
+    located: Mapping[str, int] = field(default_factory=dict)
 
     def add(self, where: str, what: str) -> None:
-        self.lines.append(f"{self.path}:{where}: {what}")
+        line = line_of(self.located, where)
+        self.lines.append(f"{self.path}:{where}: {what}" + (f" (line {line})" if line else ""))
+
+
+_ARRAY_HEADER = re.compile(r"\[\[\s*([^\]]+?)\s*\]\]")
+_TABLE_HEADER = re.compile(r"\[\s*([^\]]+?)\s*\]")
+_KEY = re.compile(r"""([A-Za-z0-9_\-."' ]+?)\s*=\s*(.*)""")
+_INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
+
+
+def _dotted(name: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in name.split("."))
+
+
+def toml_lines(text: str) -> dict[str, int]:
+    """The 1-based line of every table and key of a study file, by the path a problem names.
+
+    ``[study]`` → ``study``, its ``country = ...`` → ``study.country``, the second ``[[estimates]]``
+    → ``estimates[2]``, ``[quips.alice]`` → ``quips.alice`` (and ``quips``); keys of an inline table
+    share its line. A locator for messages, not a parser: tomllib has read the file already.
+    """
+    found: dict[str, int] = {}
+    arrays: dict[str, int] = {}
+    prefix = ""
+    in_string = ""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if in_string:  # inside a multi-line string: nothing here is a key
+            if line.count(in_string) % 2 == 1:
+                in_string = ""
+            continue
+        if not line or line.startswith("#"):
+            continue
+        if match := _ARRAY_HEADER.match(line):
+            name = _dotted(match.group(1))
+            arrays[name] = arrays.get(name, 0) + 1
+            prefix = f"{name}[{arrays[name]}]"
+            found.setdefault(prefix, number)
+        elif match := _TABLE_HEADER.match(line):
+            prefix = _dotted(match.group(1))
+            parts = prefix.split(".")
+            for i in range(1, len(parts) + 1):
+                found.setdefault(".".join(parts[:i]), number)
+        elif match := _KEY.match(line):
+            path = f"{prefix}.{_dotted(match.group(1))}" if prefix else _dotted(match.group(1))
+            found.setdefault(path, number)
+            value = match.group(2)
+            if value.startswith("{"):
+                for inner in _INLINE_KEY.finditer(value):
+                    found.setdefault(f"{path}.{inner.group(1)}", number)
+            for quotes in ('"""', "'''"):
+                if value.count(quotes) == 1:
+                    in_string = quotes
+    return found
+
+
+def line_of(located: Mapping[str, int], where: str) -> int | None:
+    """The line of ``where`` (e.g. ``estimates[2].ci_low``) or of the nearest table holding it."""
+    while where:
+        if where in located:
+            return located[where]
+        cut = max(where.rfind("."), where.rfind("["))
+        if cut <= 0:
+            return None
+        where = where[:cut]
+    return None
 
 
 _TYPE_CHECKS = {
@@ -146,10 +216,11 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
 
 
 def validate_study_data(
-    data: dict[str, Any], path: str, *, form: Form, factors: FactorList | None, expected_id: str | None = None
+    data: dict[str, Any], path: str, *, form: Form, factors: FactorList | None, expected_id: str | None = None,
+    located: Mapping[str, int] | None = None,
 ) -> list[str]:
-    """All problems of one study file's parsed TOML, one line each."""
-    problems = Problems(path)
+    """All problems of one study file's parsed TOML, one line each (with its line when ``located``)."""
+    problems = Problems(path, located=located or {})
     study = data.get("study")
     if not isinstance(study, dict):
         problems.add("study", "missing [study] table")
@@ -182,20 +253,49 @@ def validate_study_data(
         if not isinstance(ratings, dict):
             problems.add(f"quips.{rater}", "expected a table of domain = rating")
             continue
-        for domain, rating in ratings.items():
-            if domain.endswith("_note"):
-                continue
-            if domain not in form.quips_domains:
-                problems.add(f"quips.{rater}.{domain}", f"unknown QUIPS domain (expected {', '.join(form.quips_domains)})")
-            elif rating not in form.quips_ratings:
-                problems.add(f"quips.{rater}.{domain}", f"{rating!r} not one of {', '.join(form.quips_ratings)}")
+        _check_quips(rater, ratings, form, problems)
     return problems.lines
+
+
+#: A QUIPS domain's support text: ``<domain>_note`` beside its rating.
+SUPPORT_SUFFIX = "_note"
+
+
+def _check_quips(rater: str, ratings: dict[str, Any], form: Form, problems: Problems) -> None:
+    """QUIPS (Hayden et al. 2013): every domain rated, each rating with the support text it rests on."""
+    for domain, rating in ratings.items():
+        if domain.endswith(SUPPORT_SUFFIX):
+            if domain[:-len(SUPPORT_SUFFIX)] not in form.quips_domains:
+                problems.add(f"quips.{rater}.{domain}", f"support text for an unknown QUIPS domain "
+                                                        f"(expected {', '.join(form.quips_domains)})")
+            elif not isinstance(rating, str):
+                problems.add(f"quips.{rater}.{domain}", f"expected text, got {type(rating).__name__} {rating!r}")
+        elif domain not in form.quips_domains:
+            problems.add(f"quips.{rater}.{domain}", f"unknown QUIPS domain (expected {', '.join(form.quips_domains)})")
+        elif rating not in form.quips_ratings:
+            problems.add(f"quips.{rater}.{domain}", f"{rating!r} not one of {', '.join(form.quips_ratings)}")
+    for domain in form.quips_domains:
+        if domain not in ratings:
+            problems.add(f"quips.{rater}.{domain}", f"not rated: QUIPS rates all {len(form.quips_domains)} "
+                                                    f"domains ({', '.join(form.quips_ratings)})")
+        elif not str(ratings.get(domain + SUPPORT_SUFFIX) or "").strip():
+            problems.add(f"quips.{rater}.{domain}{SUPPORT_SUFFIX}",
+                         f"no support text for the {domain} rating: say what in the paper it rests on")
 
 
 # -- reading and writing ---------------------------------------------------------------------
 
 def read_study_file(path: Path) -> dict[str, Any]:
     return read_toml(path)
+
+
+def read_study_file_located(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    """A study file's data and the line of each of its tables and keys (for problem messages)."""
+    try:  # read as read_toml reads it, keeping the text for toml_lines
+        text = read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8")
+    except ImportFormatError as err:
+        raise ValidationError(str(err)) from None
+    return loads_toml(text, path), toml_lines(text)
 
 
 def study_from_data(data: dict[str, Any]) -> Study:
@@ -218,9 +318,9 @@ def study_from_data(data: dict[str, Any]) -> Study:
 def load_study(path: Path, *, form: Form | None = None, factors: FactorList | None = None) -> Study:
     """Read and validate one study file; raises ValidationError listing its problems."""
     path = Path(path)
-    data = read_study_file(path)
+    data, located = read_study_file_located(path)
     problems = validate_study_data(data, str(path), form=form or load_form(path.parent.parent),
-                                   factors=factors, expected_id=study_id_of(path))
+                                   factors=factors, expected_id=study_id_of(path), located=located)
     if problems:
         more = f" (+{len(problems) - 1} more; run 'review extraction validate')" if len(problems) > 1 else ""
         raise ValidationError(problems[0] + more)
@@ -285,10 +385,10 @@ def validate_folder(extraction_dir: Path, factors: FactorList | None) -> list[st
     lines: list[str] = []
     for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
         try:
-            data = read_study_file(path)
-        except ValidationError as err:
+            data, located = read_study_file_located(path)
+        except ReviewError as err:
             lines.append(str(err))
             continue
         lines.extend(validate_study_data(data, str(path), form=form, factors=factors,
-                                         expected_id=study_id_of(path)))
+                                         expected_id=study_id_of(path), located=located))
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ from ..store import extraction as tables
 from .compare import FieldDifference, compare_studies
 from .factors import FactorList
 from .forms import (
-    FACTORS_FILE, STUDIES_DIR, Form, load_form, read_study_file, study_files, study_from_data, study_id_of,
-    validate_study_data,
+    FACTORS_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, load_form, read_study_file, read_study_file_located,
+    study_files, study_from_data, study_id_of, validate_study_data,
 )
 from .model import Study
 from .quips import CollapseRule, summarise
@@ -104,14 +105,16 @@ def _label(study_id: str, extractor: str) -> str:
 
 
 def _read_and_check(path: Path, form: Form, factors: FactorList | None) -> tuple[dict[str, Any], list[str]]:
-    """A study file's data and its problems (none when valid); raises if it does not read."""
-    data = read_study_file(path)
-    return data, _problems(path, data, form, factors)
+    """A study file's data and its problems (none when valid, each with its line); raises if it does not read."""
+    data, located = read_study_file_located(path)
+    return data, _problems(path, data, form, factors, located)
 
 
-def _problems(path: Path, data: dict[str, Any], form: Form, factors: FactorList | None) -> list[str]:
+def _problems(path: Path, data: dict[str, Any], form: Form, factors: FactorList | None,
+              located: Mapping[str, int] | None = None) -> list[str]:
     """What is wrong with a study file's data (nothing when valid); it must declare its file's id."""
-    return validate_study_data(data, str(path), form=form, factors=factors, expected_id=study_id_of(path))
+    return validate_study_data(data, str(path), form=form, factors=factors, expected_id=study_id_of(path),
+                               located=located)
 
 
 def store_study(store: Store, data: dict[str, Any], path: Path, rule: CollapseRule, *,
@@ -128,9 +131,13 @@ def _save_version(store: Store, data: dict[str, Any], path: Path, rule: Collapse
     """A valid study file's data as a new stored version, with its estimates and QUIPS summary."""
     study = study_from_data(data)
     summary = summarise(study.quips, rule)
+    # One row per rated domain; the support text stays in the stored version's data (it is no rating,
+    # and would overflow the rating column on PostgreSQL).
+    ratings = {rater: {d: r for d, r in domains.items() if not d.endswith(SUPPORT_SUFFIX)}
+               for rater, domains in study.quips.items()}
     tables.save_study_version(
         store, data, extractor=extractor, source_file=str(path), estimates=estimate_rows(study),
-        quips=study.quips, quality=(summary.rob, rule.describe(), summary.basis),
+        quips=ratings, quality=(summary.rob, rule.describe(), summary.basis),
     )
 
 

@@ -24,7 +24,7 @@ from ..workspace import Workspace
 __all__ = [
     "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "LoadReport",
     "QuipsRow", "SavedNotStored", "compare", "extraction_status", "init_folder", "load_factors", "load_folder",
-    "load_form", "quips_table", "read_study_file", "reconcile", "save_study_file", "store_changed_files",
+    "load_form", "quips_rule", "quips_table", "read_study_file", "reconcile", "save_study_file", "store_changed_files",
     "study_files", "study_id_of", "validate_folder", "validate_study_data",
 ]
 
@@ -153,6 +153,12 @@ class QuipsRow:
     raters: list[str]
     basis: str
     disagreements: dict[str, dict[str, str]]
+
+
+def quips_rule(folder: Path) -> str:
+    """The QUIPS collapse rule the folder's workspace applies, stated: its name and its thresholds."""
+    rule = collapse_rule(folder)
+    return f"{rule.name} ({rule.describe()})"
 
 
 def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:

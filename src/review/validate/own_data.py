@@ -44,10 +44,11 @@ def default_study_id(data_file: Path) -> str:
 
 
 def _header(data_file: Path) -> str:
-    ratings = "\n".join(f'{d} = "moderate"' for d in QUIPS_DOMAINS)
+    ratings = "\n".join(f'{d} = "moderate"\n{d}_note = "what the rating rests on"' for d in QUIPS_DOMAINS)
     return (f"Own data (phase 1b): associations estimated by `review validate factors` from {data_file.name}.\n"
             "Estimates are rewritten on every run; the [study] description and [quips.<rater>] ratings are kept.\n"
-            "Rate this data set's risk of bias like any cohort (low | moderate | high per domain), e.g.:\n"
+            "Rate this data set's risk of bias like any cohort (low | moderate | high per domain, each with its "
+            "support text), e.g.:\n"
             f"[quips.yourname]\n{ratings}")
 
 

@@ -1,0 +1,118 @@
+"""Study-file problems name their line; QUIPS needs all six domains, each with its support text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.errors import ValidationError
+from review.extraction.factors import load_factors
+from review.extraction.forms import line_of, toml_lines, validate_folder
+from review.extraction.loading import load_folder
+from review.store import extraction as tables
+from review.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+DOMAINS = ("participation", "attrition", "factor_measurement", "outcome_measurement", "confounding", "analysis")
+
+
+def _quips(rater: str, *, skip: str = "", unsupported: str = "") -> str:
+    lines = [f"[quips.{rater}]"]
+    for domain in DOMAINS:
+        if domain == skip:
+            continue
+        lines.append(f'{domain} = "low"')
+        if domain != unsupported:
+            lines.append(f'{domain}_note = "read in the methods section"')
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    return folder
+
+
+def _problems_of(folder: Path, study: str, text: str) -> list[str]:
+    path = folder / "studies" / f"{study}.toml"
+    path.write_text(text, encoding="utf-8")
+    return [p for p in validate_folder(folder, load_factors(folder / "factors.toml")) if f"{study}.toml" in p]
+
+
+def _line(text: str, fragment: str, after: int = 0) -> int:
+    """1-based line of the first line containing ``fragment`` after line ``after``."""
+    return next(i for i, line in enumerate(text.splitlines(), start=1) if i > after and fragment in line)
+
+
+def test_every_problem_names_its_file_field_and_line(folder: Path) -> None:
+    text = (folder / "studies" / "arends2014.toml").read_text(encoding="utf-8")
+    second = _line(text, "[[estimates]]", after=_line(text, "[[estimates]]"))
+    bad = (text.replace("estimate = 2.21", "estimate = 5.21")  # outside its CI, in the 2nd estimate
+               .replace('country = "NL"\n', "")  # a required field missing: the line of its table
+               .replace('measure = "OR"\nestimate = 0.54', 'measure = "OR"\nestimate = 0.54\nmesure = "OR"'))
+    problems = _problems_of(folder, "arends2014", bad)
+    assert len(problems) == 3 and all("\n" not in p for p in problems)
+    by_field = {p.split(".toml:", 1)[1].split(":", 1)[0]: p for p in problems}
+    assert by_field["estimates[2].estimate"].endswith(
+        f"CI 1.21-4.04 does not contain the estimate 5.21 (line {_line(bad, 'estimate = 5.21')})")
+    assert by_field["study.country"].endswith(f"required field is missing (line {_line(bad, '[study]')})")
+    assert by_field["estimates[3].mesure"].endswith(f"(line {_line(bad, 'mesure =')})")
+    assert second < _line(bad, "estimate = 5.21")
+    cli = CliRunner().invoke(main, ["extraction", "validate", "--extraction", str(folder)])
+    assert cli.exit_code == ValidationError.exit_code
+    assert (f"arends2014.toml:estimates[2].estimate: CI 1.21-4.04 does not contain the estimate 5.21 "
+            f"(line {_line(bad, 'estimate = 5.21')})") in cli.output
+
+
+def test_toml_lines_follows_tables_arrays_inline_tables_and_multiline_strings() -> None:
+    text = ('extractor = "alice"\n[study]\nid = "x"\nnotes = """\nfake = 1\n"""\ncountry = "NL"\n'
+            '[[estimates]]\nfactor = "a"\n[[estimates]]\nfactor = "b"\n'
+            '[quips]\nbob = { participation = "low", attrition = "high" }\n[quips.alice]\nanalysis = "low"\n')
+    lines = toml_lines(text)
+    assert (lines["extractor"], lines["study"], lines["study.notes"], lines["study.country"]) == (1, 2, 4, 7)
+    assert "study.fake" not in lines and "fake" not in lines  # inside a multi-line string
+    assert (lines["estimates[1].factor"], lines["estimates[2].factor"]) == (9, 11)
+    assert lines["quips.bob.attrition"] == 13 and lines["quips.alice.analysis"] == 15
+    assert line_of(lines, "estimates[2].ci_low") == 10 and line_of(lines, "quips.alice.confounding") == 14
+    assert line_of(lines, "unknown_table") is None
+
+
+def test_quips_needs_every_domain_rated_with_its_support_text(folder: Path) -> None:
+    text = (folder / "studies" / "endo2015.toml").read_text(encoding="utf-8")
+    assert _problems_of(folder, "endo2015", text + _quips("alice") + _quips("consensus")) == []
+    problems = _problems_of(folder, "endo2015", text + _quips("alice", skip="confounding", unsupported="analysis"))
+    assert [p.split(".toml:", 1)[1].split(" (line")[0] for p in problems] == [
+        "quips.alice.confounding: not rated: QUIPS rates all 6 domains (low, moderate, high)",
+        "quips.alice.analysis_note: no support text for the analysis rating: say what in the paper it rests on",
+    ]
+    blank = _problems_of(folder, "endo2015", text + _quips("alice").replace(
+        'attrition_note = "read in the methods section"', 'attrition_note = "  "'))
+    assert len(blank) == 1 and "quips.alice.attrition_note: no support text" in blank[0]
+    stray = _problems_of(folder, "endo2015", text + _quips("alice") + 'dropout_note = "x"\n')
+    assert len(stray) == 1 and "quips.alice.dropout_note: support text for an unknown QUIPS domain" in stray[0]
+
+
+def test_support_text_is_kept_with_the_version_not_stored_as_a_rating(folder: Path, workspace: Workspace) -> None:
+    path = folder / "studies" / "endo2015.toml"
+    path.write_text(path.read_text(encoding="utf-8") + _quips("alice"), encoding="utf-8")
+    load_folder(workspace.store, folder, load_factors(folder / "factors.toml"))
+    assert tables.quips_for(workspace.store, "endo2015") == {"alice": {d: "low" for d in DOMAINS}}
+    stored = tables.study_version(workspace.store, "endo2015")
+    assert stored is not None and stored.data["quips"]["alice"]["analysis_note"] == "read in the methods section"
+    assert tables.latest_quality(workspace.store)["endo2015"] == "low"
+
+
+def test_quips_command_states_the_collapse_rule(folder: Path) -> None:
+    path = folder / "studies" / "endo2015.toml"
+    path.write_text(path.read_text(encoding="utf-8") + _quips("alice"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["extraction", "quips", "endo2015", "--extraction", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["study\trob\traters\tbasis\tdisagreements",
+                                          "endo2015\tlow\talice\tagreement of alice\t"]
+    assert "rob = QUIPS collapse rule grooten (low if ≤1 moderate and none high; high if any high" in result.stderr
