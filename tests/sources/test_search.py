@@ -401,3 +401,24 @@ def test_unknown_encoding_in_an_efetch_answer_stops_at_that_batch_and_a_rerun_re
     assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
     (run,) = search_store.runs(workspace.store, "enc")
     assert run["status"] == "complete" and run["details"]["resumed"] == 1
+
+
+def test_two_searches_at_once_store_each_pmid_once(workspace):
+    """A search that starts while another is fetching (two terminals; the dashboard and a shell)."""
+    corpus = synthetic_corpus(1_000, seed=21)
+    first, second = write_query(workspace, name="a"), write_query(workspace, name="b")
+    with running(corpus) as standin:
+        interleaved = []
+
+        def run_the_other_search_meanwhile(event):
+            if event.phase == "fetch" and event.done and not interleaved:
+                interleaved.append(run_search(workspace, second, client=quick_client(standin, efetch_batch=200)))
+
+        outcome = run_search(workspace, first, client=quick_client(standin, efetch_batch=200),
+                             progress=run_the_other_search_meanwhile)
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
+    (other,) = interleaved
+    assert outcome.new_records + other.new_records == 1000 and outcome.new_records == 200
+    (run_a,) = search_store.runs(workspace.store, "a")
+    assert run_a["details"]["already_stored"] == 800  # stored by b meanwhile: 200 + 800 = 1,000 retrieved

@@ -222,9 +222,6 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
                                                 "strategy": {"query": spec.query, "filters": spec.filters}})
         details = {}
     stored = search_store.stored_search_pmids(store, SOURCE_NAME)
-    # What earlier runs stored: a resumed run's own batches from before the interruption are its new records.
-    own = set(search_store.run_pmids(store, run_id)) if resumed else set()
-    stored_by_earlier_runs = frozenset(stored - own)
     previous_requests = int(unfinished["requests"] or 0) if unfinished is not None and resumed else 0
 
     def requests_so_far() -> int:
@@ -249,10 +246,14 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
         search_store.update_run(store, run_id, status="interrupted", details=details, requests=requests_so_far())
         write_search_log(workspace, spec)
         raise
-    new_records = len(search_store.run_pmids(store, run_id))
+    own = set(search_store.run_pmids(store, run_id))
+    new_records = len(own)
     requests = requests_so_far()
     details.update(_details(outcome, client, before, details.get("stats")))
-    details["already_stored"] = sum(1 for pmid in outcome.pmids if pmid in stored_by_earlier_runs)
+    # Stored by other runs (earlier ones, or one running beside this); what a resumed run stored
+    # before its interruption is its own. So retrieved = new + already stored + missing.
+    by_others = search_store.stored_search_pmids(store, SOURCE_NAME) - own
+    details["already_stored"] = sum(1 for pmid in outcome.pmids if pmid in by_others)
     search_store.finish_run(store, run_id, hit_count=outcome.hit_count, retrieved=len(outcome.pmids),
                             new_records=new_records, requests=requests, details=details)
     log_path = write_search_log(workspace, spec)

@@ -156,12 +156,17 @@ def store_fetched_batch(
 ) -> int:
     """Store one EFetch batch's new records and its progress row atomically; returns the row id.
 
+    A PMID some search of ``source_name`` stored already is left out, checked under the store's
+    write lock: two searches running at once (two terminals, the dashboard and a shell) would
+    otherwise both store every PMID they fetched.
     ``run_requests``: the run's requests so far, saved with the batch so that a run killed
     before it could log them (``kill -9``) still reports the requests its stored batches cost.
     """
-    with store.transaction() as conn:
+    with store.locked_transaction() as conn:
         if run_requests is not None:
             conn.execute(search_runs.update().where(search_runs.c.id == run_id).values(requests=run_requests))
+        stored = _stored_among(conn, [r.pmid for r in new_records if r.pmid], source_name)
+        new_records = [r for r in new_records if r.pmid not in stored]
         import_batch_id = None
         if new_records:
             import_batch_id = store.add_batch(
@@ -182,6 +187,20 @@ def store_fetched_batch(
             )
         ))
     return int(row_id)
+
+
+def _stored_among(conn: sa.Connection, pmids: Sequence[str], source_name: str) -> set[str]:
+    """Which of ``pmids`` a search run of ``source_name`` has stored."""
+    found: set[str] = set()
+    for start in range(0, len(pmids), 500):  # bound the IN list (SQLite's variable limit)
+        query = (
+            sa.select(records.c.pmid)
+            .join(import_batches, records.c.batch_id == import_batches.c.id)
+            .where(import_batches.c.search_run_id.is_not(None), import_batches.c.source_name == source_name,
+                   records.c.pmid.in_(pmids[start:start + 500]))
+        )
+        found.update(pmid for (pmid,) in conn.execute(query))
+    return found
 
 
 #: One row per seed check of a query: does the strategy find the studies it must find?
