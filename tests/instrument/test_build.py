@@ -250,3 +250,31 @@ def test_every_cited_study_is_listed_with_its_source(synthesis_file, questions_f
     answers = {"prev_absence": "yes", "company": "small"}
     report = render.report_markdown(bank, score(bank, answers, config), answers)
     assert "- Sado 2014:" in report and "Arends 2014:" not in report and report.endswith("PMID 1\n")
+
+
+def test_a_workspace_bank_takes_estimates_and_sources_from_the_study_files(workspace, monkeypatch) -> None:
+    """compile_bank reads the programme's study files once for both the per-study estimates
+    each item shows and the bank's list of sources."""
+    import shutil
+
+    from review.extraction import forms
+    from review.instrument.project import compile_bank
+
+    repo = Path(__file__).resolve().parents[2]
+    shutil.rmtree(workspace.root / "extraction")
+    shutil.copytree(repo / "extraction", workspace.root / "extraction")
+    for name in ("questions.toml", "scoring.toml"):
+        shutil.copy(repo / "instrument" / name, workspace.root / "instrument" / name)
+    reads = []
+    real = forms.load_studies
+    monkeypatch.setattr(forms, "load_studies", lambda *args, **kwargs: reads.append(1) or real(*args, **kwargs))
+    bank = compile_bank(workspace)
+    assert len(reads) == 1
+    items = {i.factor_id: i for i in bank.items}
+    assert items["company_size_gt100"].effects == [{
+        "study": "arends2014", "label": "Arends 2014", "measure": "OR", "estimate": 2.59, "ci_low": 1.4,
+        "ci_high": 4.8, "subgroup": "", "status": "", "favourable": False}]
+    cited = {s for i in bank.items for s in i.studies}
+    assert cited <= {s.study for s in bank.sources} and len(bank.sources) == 13  # (and the Delphi study)
+    arends = next(s for s in bank.sources if s.study == "arends2014")
+    assert (arends.label, arends.doi) == ("Arends 2014", "10.5271/sjweh.3384")

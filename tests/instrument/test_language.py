@@ -53,12 +53,13 @@ def outputs() -> dict[str, dict[str, str]]:
     synthesis = ROOT / "extraction" / "synthesis.csv"
     evidence = load_evidence(synthesis)
     config = load_config(ROOT / "instrument" / "scoring.toml")
-    from review.instrument.project import study_evidence, study_sources
+    from review.instrument.project import extraction_studies, study_evidence, study_sources
 
-    effects, expert = study_evidence(ROOT / "extraction")
+    studies = extraction_studies(ROOT / "extraction")
+    effects, expert = study_evidence(studies)
     bank = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
                            snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
-                           sources=study_sources(ROOT / "extraction"))
+                           sources=study_sources(studies))
     assert bank.sources  # the citations are in the outputs, and are left out of the scan below
     rng = random.Random(5)
     full = {q.link_id: rng.choice([o.code for o in q.options]) for q in bank.questions}

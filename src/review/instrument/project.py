@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
@@ -24,6 +25,9 @@ from .config import InstrumentConfig, load_config
 from .evidence import load_evidence, snapshot_of
 from .itembank import ItemBank, Note, Source, dumps_bank, load_templates, read_bank
 from .scoring import Profile, score
+
+if TYPE_CHECKING:
+    from ..extraction.model import Study
 
 SYNTHESIS = ("extraction", "synthesis.csv")
 EXPORT_FORMATS: tuple[str, ...] = ("fhir", "redcap", "html", "markdown", "guide", "guide-html", "form")
@@ -93,21 +97,27 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
     except ValueError:
         shown = str(source)
     snapshot = snapshot_of(source, len(evidence), source=shown, now=now)
-    effects, expert = study_evidence(workspace.root / SYNTHESIS[0])
+    studies = extraction_studies(workspace.root / SYNTHESIS[0])  # parsed once, for estimates and sources
+    effects, expert = study_evidence(studies)
     return build_item_bank(evidence, load_templates(p.questions), workspace_config(workspace),
                            snapshot, built_at=now, effects=effects, expert=expert,
-                           sources=study_sources(workspace.root / SYNTHESIS[0]))
+                           sources=study_sources(studies))
 
 
-def study_evidence(extraction_dir: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
-    """Per factor: the published estimate of each study, and expert (Delphi) ratings, for the report."""
+def extraction_studies(extraction_dir: Path) -> list[Study]:
+    """The extraction folder's study files, checked (none when it has no ``studies/``)."""
     from ..extraction.forms import load_studies
 
+    if not (extraction_dir / "studies").is_dir():
+        return []
+    return load_studies(extraction_dir)
+
+
+def study_evidence(studies: Sequence[Study]) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """Per factor: the published estimate of each study, and expert (Delphi) ratings, for the report."""
     effects: dict[str, list[dict[str, Any]]] = {}
     expert: dict[str, list[dict[str, Any]]] = {}
-    if not (extraction_dir / "studies").is_dir():
-        return effects, expert
-    for study in load_studies(extraction_dir):
+    for study in studies:
         label = short_citation(study.citation, study.id)
         for est in study.estimates:
             effects.setdefault(est.factor, []).append({
@@ -124,14 +134,10 @@ def study_evidence(extraction_dir: Path) -> tuple[dict[str, list[dict[str, Any]]
     return effects, expert
 
 
-def study_sources(extraction_dir: Path) -> dict[str, Source]:
+def study_sources(studies: Sequence[Study]) -> dict[str, Source]:
     """Per study id: its short label, full citation, DOI and PMID, for the bank's list of sources."""
-    from ..extraction.forms import load_studies
-
-    if not (extraction_dir / "studies").is_dir():
-        return {}
     return {study.id: Source(study.id, short_citation(study.citation, study.id), study.citation, study.doi,
-                             study.pmid) for study in load_studies(extraction_dir)}
+                             study.pmid) for study in studies}
 
 
 def short_citation(citation: str, fallback: str) -> str:
