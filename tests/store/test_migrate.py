@@ -362,3 +362,23 @@ def test_migrating_back_to_the_store_it_came_from_leaves_one_live_store(tmp_path
     assert _exports(root, "after") == before  # the review works, on the first store again
     with pytest.raises(StoreMoved):
         Store.open(f"sqlite:///{root / 'b.db'}")  # b.db is the one left behind
+
+
+def test_a_copy_and_its_rerun_report_the_same_tables_and_hashes(tmp_path: Path) -> None:
+    """The report of a copy and the one of running it again (the target already holds the review)
+    are the same: one comparison builds both."""
+    from review.store import metadata
+    from review.store.transfer import copy_store
+
+    ws = _filled(tmp_path)
+    target = f"sqlite:///{tmp_path / 'moved.db'}"
+    source = Store.open(ws.database_url, moved_ok=True)
+    try:
+        first = copy_store(source, target)
+        again = copy_store(source, target)  # held rows: the finish path, not a second copy
+    finally:
+        source.engine.dispose()
+    assert first.same and again == first
+    assert [t.table for t in first.tables] == sorted(t.name for t in metadata.sorted_tables)
+    counts = {t.table: (t.source_rows, t.target_rows) for t in first.tables}
+    assert counts["records"] == (12, 12) and counts["screening_decisions"] == (10, 10)

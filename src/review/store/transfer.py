@@ -98,6 +98,15 @@ def nonempty_table(conn: sa.Connection) -> str | None:
     return None
 
 
+def _compare(source: Store, target_url: str, src: sa.Connection, dst: sa.Connection) -> TransferReport:
+    """Row counts and content hashes of the source (``src``) and the target (``dst``), table by table."""
+    before, after = content_hashes(src), content_hashes(dst)
+    counts = tuple(TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
+                   for name in sorted(before))
+    return TransferReport(safe_url(source.engine.url), safe_url(target_url), counts, _overall(before),
+                          _overall(after))
+
+
 def _overall(hashes: dict[str, tuple[int, str]]) -> str:
     digest = hashlib.sha256()
     for name in sorted(hashes):
@@ -156,16 +165,9 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
                         dst.execute(table.insert(), [{k: _utc(v) for k, v in row.items()} for row in chunk])
                     if target.dialect == "postgresql":
                         _reset_sequences(dst, table)
-                before = content_hashes(src)
-                after = content_hashes(dst)
-                counts = tuple(
-                    TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
-                    for name in sorted(before)
-                )
-                report = TransferReport(safe_url(source.engine.url), safe_url(target_url), counts,
-                                        _overall(before), _overall(after))
+                report = _compare(source, target_url, src, dst)
                 if not report.same:
-                    differing = ", ".join(t.table for t in counts if not t.same) or "overall"
+                    differing = ", ".join(t.table for t in report.tables if not t.same) or "overall"
                     raise TransferMismatch(report, f"migration refused: content differs after the copy "
                                                    f"({differing}); nothing was kept on the target")
             kept = True  # the target committed; a kill before the mark commits is finished by running again
@@ -254,11 +256,7 @@ def _copied_already(source: Store, target_url: str) -> TransferReport | None:
         with source.locked_transaction() as src:
             _hold_writes(src)
             with target.connect() as dst:
-                before, after = content_hashes(src), content_hashes(dst)
-            counts = tuple(TableCount(name, before[name][0], after[name][0], before[name][1], after[name][1])
-                           for name in sorted(before))
-            report = TransferReport(safe_url(source.engine.url), safe_url(target_url), counts,
-                                    _overall(before), _overall(after))
+                report = _compare(source, target_url, src, dst)
             if not report.same:
                 return None
             # A move back to where the review came from (A -> B -> A): the target still carries its own
