@@ -190,3 +190,38 @@ def test_einfo_database_build(corpus):
     with running(corpus) as standin:
         info = client_for(standin).einfo()
     assert info == {"DbBuild": "Build-standin", "LastUpdate": "2026/01/01 00:00", "Count": "60"}
+
+
+def test_an_html_error_page_is_one_line_naming_the_url():
+    """A wrong base URL (a web server's 404 page) or a proxy's block page: one line, not a screen of HTML."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    page = b"<!DOCTYPE HTML>\n<html>\n  <head><title>Error response</title></head>\n  <body>\n" \
+           b"    <h1>Not &amp; found</h1>\n    <p>Nothing matches the given URI.</p>\n  </body>\n</html>\n"
+
+    class NotFound(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/wrong/"
+        client = EutilsClient(EutilsConfig(base_url=url, rate_per_second=0), sleep=lambda s: None)
+        with pytest.raises(RetrievalError) as caught:
+            client.esearch("x")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert str(caught.value) == (f"{url}esearch.fcgi: HTTP 404 Not Found: Error response Not & found Nothing matches "
+                                 "the given URI.; is REVIEW_EUTILS_URL / review.toml [pubmed] base_url an E-utilities "
+                                 "address?")
+    assert client.stats.requests["esearch"] == 1  # a 4xx is not retried

@@ -13,9 +13,11 @@ once: backing off would only make an offline ``review search`` wait half a minut
 from __future__ import annotations
 
 import errno
+import html
 import http.client
 import io
 import os
+import re
 import socket
 import threading
 import time
@@ -327,10 +329,12 @@ class EutilsClient:
         except urllib.error.HTTPError as err:
             body = _safe_read(err)
             if err.code == 429:
-                raise TransientError("http_429", body[:120], _retry_after(err.headers)) from None
+                raise TransientError("http_429", _one_line(body, 120), _retry_after(err.headers)) from None
             if err.code >= 500:
                 raise TransientError(f"http_{err.code}", "", _retry_after(err.headers)) from None
-            raise RetrievalError(f"{request.full_url.split('?')[0]}: HTTP {err.code} {err.reason} {body[:200]}") from None
+            hint = "; is REVIEW_EUTILS_URL / review.toml [pubmed] base_url an E-utilities address?" if err.code == 404 else ""
+            raise RetrievalError(
+                f"{request.full_url.split('?')[0]}: HTTP {err.code} {err.reason}: {_one_line(body)}{hint}") from None
         except (http.client.IncompleteRead, ConnectionError, http.client.RemoteDisconnected) as err:
             raise TransientError("connection_dropped", type(err).__name__) from None
         except (TimeoutError, socket.timeout):
@@ -448,6 +452,20 @@ def _retry_after(headers: Any) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None  # an HTTP date: fall back to our own backoff
+
+
+def _one_line(body: str, limit: int = 200) -> str:
+    """A server's error body for a one-line message: HTML tags dropped, whitespace collapsed, cut short.
+
+    A proxy's or web server's error page (a wrong ``base_url`` gives a 404 page) would otherwise
+    put a screen of HTML on stderr.
+    """
+    text = html.unescape(_TAG.sub(" ", body)) if "<" in body else body
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def _safe_read(err: urllib.error.HTTPError) -> str:
