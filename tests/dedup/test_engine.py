@@ -172,6 +172,20 @@ def test_csv_mode_refuses_to_write_over_its_input(tmp_path: Path) -> None:
     assert result.stderr.startswith("review: dedup: --out ") and "is the input file" in result.stderr
 
 
+def test_csv_mode_reads_an_export_of_records_with_its_publication_types(tmp_path: Path) -> None:
+    # review export records writes publication_types; CSV mode ignored them, so an erratum marked
+    # only there (PubMed's "Published Erratum") was merged with its article, unlike in a workspace.
+    source = tmp_path / "export.csv"
+    fields = ('Liraglutide suppresses macrophage foam cell formation and atherosclerosis in mice,'
+              '"Tashiro, Y.; Sato, K.; Watanabe, T.",2014,Peptides,54,19-26')
+    source.write_text("record_id,source,title,authors,year,journal,volume,pages,publication_types\n"
+                      f"1,PubMed,{fields},Journal Article\n2,PubMed,{fields},Journal Article; Published Erratum\n",
+                      encoding="utf-8")
+    records = load_records_csv(source).records
+    assert records[1].publication_types == ["Journal Article", "Published Erratum"] and records[1].source == "PubMed"
+    assert not merged(deduplicate(records), 0, 1)
+
+
 def test_csv_mode_reads_trailing_empty_cells_and_stray_quotes(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text('record_id,title,journal\n1,"Diabetes" suppl,J,,\n2,"A ""quoted"" word",J\n', encoding="utf-8")

@@ -1,8 +1,9 @@
 """CSV mode: read a record table (the schema of the labelled dedup sets), write clusters.
 
-Input columns: ``record_id,title,authors,year,journal,volume,issue,pages,doi,abstract`` (any
-extra column such as ``dup_group`` is kept in ``Record.extra``). Output columns:
-``record_id,cluster_id,decision``.
+Input columns: ``record_id,title,authors,year,journal,volume,issue,pages,doi,abstract``, and
+``pmid``, ``publication_types`` and ``source_database`` or ``source`` when present (the columns of
+``review export records`` all read); any other column such as ``dup_group`` is kept in
+``Record.extra``. Output columns: ``record_id,cluster_id,decision``.
 """
 
 from __future__ import annotations
@@ -66,13 +67,16 @@ def load_records_csv(path: Path) -> RecordsCsv:
         values: dict[str, Any] = {name: (row.get(name) or "").strip() for name in FIELD_COLUMNS}
         year = normalise_year(row.get("year") or "")
         extra = {k: v for k, v in row.items() if k and k not in FIELD_COLUMNS
-                 and k not in ("record_id", "authors", "year")}
+                 and k not in ("record_id", "authors", "year", "publication_types")}
         records.append(Record(
             **values,
             authors=split_author_list(row.get("authors") or ""),
             year=year,
             external_id=record_id,
-            source=(row.get("source_database") or "").strip(),
+            source=(row.get("source_database") or row.get("source") or "").strip(),
+            # As ``review export records`` writes them ("Journal Article; Published Erratum"): an
+            # erratum or preprint marked only there is told apart as in a workspace.
+            publication_types=[t.strip() for t in (row.get("publication_types") or "").split(";") if t.strip()],
             position=f"line {line}",
             extra=extra,
         ))
