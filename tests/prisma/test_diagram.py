@@ -139,3 +139,33 @@ def test_a_word_wider_than_its_box_is_cut_rather_than_run_past_the_edge() -> Non
     assert all(_text_width(p.text, 7.0, False) <= 1.0 - 2 * PAD - p.indent for p in pieces)
     assert "".join(p.text for p in pieces).replace(" ", "") == reason.replace(" ", "")
     assert pieces[-1].text.endswith("(n = 3)")
+
+
+def test_the_dutch_diagram_says_why_counts_are_incomplete_in_dutch(workspace: Workspace, add, screen_as) -> None:
+    import xml.etree.ElementTree as ET
+
+    from review.prisma.diagram import render_svg
+
+    pubmed = add(workspace, 5, "PubMed")
+    cited = add(workspace, 1, "Citation searching")
+    screen_as(workspace, pubmed[:2], "include")
+    record_fulltext(workspace.store, pubmed[0], "alice", "sought")
+    record_fulltext(workspace.store, pubmed[1], "alice", "eligible")
+    record_fulltext(workspace.store, pubmed[1], "bob", "excluded", reason="Language")
+    counts = compute_counts(workspace.store, {})
+    root = ET.fromstring(render_svg(counts, "nl"))
+    text = " ".join(" ".join("".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text")).split())
+    assert "Telling onvolledig — databases en registers: geïdentificeerd − dubbel − overige verwijderd = " \
+           "gescreend (5 ≠ 2); 3 records niet gescreend en niet gedekt door een screeningsstop" in text
+    assert "opgevraagd − niet verkregen = beoordeeld (2 ≠ 1); 1 rapport opgevraagd maar nog niet verkregen " \
+           "of beoordeeld" in text
+    assert "1 rapport met tegenstrijdige beoordelingen van geschiktheid" in text
+    assert "andere methoden: geïdentificeerd − dubbel = opgevraagd (1 ≠ 0); 1 record uit andere methoden " \
+           "nog zonder opgevraagde volledige tekst" in text
+    for english in ("not screened", "sought but not", "conflicting", "identified"):
+        assert english not in text
+    assert cited
+    root = ET.fromstring(render_svg(counts, "en"))  # the English diagram words it as review prisma does
+    english = " ".join(" ".join("".join(el.itertext()) for el in root.iter("{http://www.w3.org/2000/svg}text")).split())
+    broken = [c for c in counts.identities if not c.ok]
+    assert len(broken) == 4 and all(f"{c.formula} ({c.left} ≠ {c.right}); {c.explanation}" in english for c in broken)

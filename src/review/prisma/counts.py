@@ -63,6 +63,10 @@ class IdentityCheck:
     right: int
     explanation: str = ""
     record_ids: tuple[int, ...] = ()
+    #: Which identity (``prisma.labels`` words it as ``formula_<key>`` in each language).
+    key: str = ""
+    #: What stands behind a break, as (``part_<name>`` in ``prisma.labels``, how many), for the diagram's language.
+    parts: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -366,7 +370,7 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
             identified - n("duplicates") - n("excluded_automatic") - n("excluded_other"),
             n("records_screened"),
             f"{_many(n('pending_screening'), 'record')} not screened and not covered by a screening stop",
-            ids("pending_screening"),
+            ids("pending_screening"), "screened", (("pending_screening", n("pending_screening")),),
         ),
         IdentityCheck(
             "databases_registers", "screened − excluded = sought",
@@ -376,7 +380,8 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
                                         "screening but no full text was sought"),
                 (n("sought_without_screening"), f"{_many(n('sought_without_screening'), 'report', 'was', 'were')} "
                                                 "sought without passing it")) if count),
-            ids("pending_fulltext", "sought_without_screening"),
+            ids("pending_fulltext", "sought_without_screening"), "sought",
+            (("pending_fulltext", n("pending_fulltext")), ("sought_without_screening", n("sought_without_screening"))),
         ),
     ]
     other_identified = n("website_results") + n("organisation_results") + n("citations_results")
@@ -386,7 +391,7 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
             other_identified - n("other_duplicates"), n("other_sought_reports"),
             f"{_many(n('pending_other_sought'), 'record')} from other methods "
             f"{'has' if n('pending_other_sought') == 1 else 'have'} no full text sought yet",
-            ids("pending_other_sought"),
+            ids("pending_other_sought"), "other_sought", (("pending_other_sought", n("pending_other_sought")),),
         ))
     for prefix, column in (("dbr", "databases_registers"), ("other", "other_methods")):
         if prefix == "other" and not other_identified:
@@ -395,13 +400,14 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
             column, "sought − not retrieved = assessed",
             n(f"{prefix}_sought_reports") - n(f"{prefix}_notretrieved_reports"), n(f"{prefix}_assessed"),
             f"{_many(n(f'pending_{prefix}_assessment'), 'report')} sought but not yet retrieved or assessed",
-            ids(f"pending_{prefix}_assessment"),
+            ids(f"pending_{prefix}_assessment"), "assessed",
+            (("pending_assessment", n(f"pending_{prefix}_assessment")),),
         ))
         checks.append(IdentityCheck(
             column, "assessed − excluded = included",
             n(f"{prefix}_assessed") - n(f"{prefix}_excluded"), n(f"{prefix}_included"),
             f"{_many(n(f'{prefix}_conflicts'), 'report', 'has', 'have')} conflicting eligibility decisions",
-            ids(f"{prefix}_conflicts"),
+            ids(f"{prefix}_conflicts"), "included", (("conflicts", n(f"{prefix}_conflicts")),),
         ))
     return tuple(checks)
 

@@ -377,7 +377,10 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
         if not c.ok:
             column = text.get(f"column_{c.column}", c.column.replace("_", " "))
             numbers = f"{c.left} ≠ {c.right}" if c.left != c.right else f"{c.left} = {c.right}: {text['not_same_records']}"
-            notes.append((f"{prefix} — {column}: {c.formula} ({numbers}); {c.explanation}", _WARNING))
+            formula = text.get(f"formula_{c.key}", c.formula)
+            why = "; ".join(text[f"part_{part}_{'one' if n == 1 else 'many'}"].format(n=format_n(n, lang))
+                            for part, n in c.parts if n) if c.parts else c.explanation
+            notes.append((f"{prefix} — {column}: {formula} ({numbers}); {why}", _WARNING))
     notes.append((text["footnote_source"], _NOTE))
     return notes
 

@@ -45,6 +45,25 @@ _LABELS: dict[str, dict[str, str]] = {
         "not_same_records": "equal counts, not the same records",
         "column_databases_registers": "databases and registers",
         "column_other_methods": "other methods",
+        # Why counts are incomplete (a broken identity), in the red footnote: the formula, then what stands
+        # behind the break, one phrase per kind with the singular and the plural ({n}: the number).
+        "formula_screened": "identified − duplicates − other removals = screened",
+        "formula_sought": "screened − excluded = sought",
+        "formula_other_sought": "identified − duplicates = sought",
+        "formula_assessed": "sought − not retrieved = assessed",
+        "formula_included": "assessed − excluded = included",
+        "part_pending_screening_one": "{n} record not screened and not covered by a screening stop",
+        "part_pending_screening_many": "{n} records not screened and not covered by a screening stop",
+        "part_pending_fulltext_one": "{n} record passed title/abstract screening but no full text was sought",
+        "part_pending_fulltext_many": "{n} records passed title/abstract screening but no full text was sought",
+        "part_sought_without_screening_one": "{n} report was sought without passing it",
+        "part_sought_without_screening_many": "{n} reports were sought without passing it",
+        "part_pending_other_sought_one": "{n} record from other methods has no full text sought yet",
+        "part_pending_other_sought_many": "{n} records from other methods have no full text sought yet",
+        "part_pending_assessment_one": "{n} report sought but not yet retrieved or assessed",
+        "part_pending_assessment_many": "{n} reports sought but not yet retrieved or assessed",
+        "part_conflicts_one": "{n} report has conflicting eligibility decisions",
+        "part_conflicts_many": "{n} reports have conflicting eligibility decisions",
         # PRISMA 2020 flow diagram template footnotes (Page et al. 2021).
         "footnote_identified": "*Consider, if feasible to do so, reporting the number of records identified from "
                                "each database or register searched (rather than the total number across all "
@@ -101,6 +120,24 @@ _LABELS: dict[str, dict[str, str]] = {
         "not_same_records": "gelijke aantallen, niet dezelfde records",
         "column_databases_registers": "databases en registers",
         "column_other_methods": "andere methoden",
+        "formula_screened": "geïdentificeerd − dubbel − overige verwijderd = gescreend",
+        "formula_sought": "gescreend − uitgesloten = opgevraagd",
+        "formula_other_sought": "geïdentificeerd − dubbel = opgevraagd",
+        "formula_assessed": "opgevraagd − niet verkregen = beoordeeld",
+        "formula_included": "beoordeeld − uitgesloten = opgenomen",
+        "part_pending_screening_one": "{n} record niet gescreend en niet gedekt door een screeningsstop",
+        "part_pending_screening_many": "{n} records niet gescreend en niet gedekt door een screeningsstop",
+        "part_pending_fulltext_one": "{n} record door de titel/abstract-screening maar geen volledige tekst opgevraagd",
+        "part_pending_fulltext_many": "{n} records door de titel/abstract-screening maar geen volledige tekst "
+                                      "opgevraagd",
+        "part_sought_without_screening_one": "{n} rapport opgevraagd zonder de screening te passeren",
+        "part_sought_without_screening_many": "{n} rapporten opgevraagd zonder de screening te passeren",
+        "part_pending_other_sought_one": "{n} record uit andere methoden nog zonder opgevraagde volledige tekst",
+        "part_pending_other_sought_many": "{n} records uit andere methoden nog zonder opgevraagde volledige tekst",
+        "part_pending_assessment_one": "{n} rapport opgevraagd maar nog niet verkregen of beoordeeld",
+        "part_pending_assessment_many": "{n} rapporten opgevraagd maar nog niet verkregen of beoordeeld",
+        "part_conflicts_one": "{n} rapport met tegenstrijdige beoordelingen van geschiktheid",
+        "part_conflicts_many": "{n} rapporten met tegenstrijdige beoordelingen van geschiktheid",
         "footnote_identified": "*Vermeld waar mogelijk het aantal records per doorzochte database of register (in "
                                "plaats van het totaal over alle databases/registers).",
         "footnote_excluded": "**Als automatiseringstools zijn gebruikt: vermeld hoeveel records door een mens en "
