@@ -54,6 +54,9 @@ class Estimate:
     source_kind: str = ""
     #: The reference category of the contrast, as the source gives it.
     reference: str = ""
+    #: The cohort of this estimate when the paper reports several independent cohorts (each then
+    #: counts as its own study); empty = the study's ``cohort_id``.
+    cohort: str = ""
     finding: str = ""
     finding_basis: str = ""
     note: str = ""

@@ -106,6 +106,12 @@ def study_phase(study: Study, rows: list[EstimateRow]) -> tuple[int, str]:
 POOL_KEY = "same measure, contrast, reference and adjustment"
 
 
+def cohort_of(row: EstimateRow) -> str:
+    """The cohort an estimate comes from: its own ``cohort`` (a paper reporting several independent
+    cohorts), else its study's ``cohort_id``, else the study itself."""
+    return row.estimate.cohort or row.study.cohort_id or row.study.id
+
+
 def _pool_key(estimate: Estimate) -> tuple[str, str, str, str]:
     return estimate.measure, estimate.contrast, estimate.reference, estimate.estimate_type
 
@@ -137,7 +143,7 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
                   and not r.estimate.indirect]
     for row in candidates:
         if not row.estimate.subgroup:
-            groups.setdefault(_pool_key(row.estimate), {}).setdefault(row.study.cohort_id or row.study.id, row)
+            groups.setdefault(_pool_key(row.estimate), {}).setdefault(cohort_of(row), row)
     with_ci = sum(1 for r in rows if r.estimate.has_ci and not r.estimate.indirect)
     indirect = sum(1 for r in rows if r.estimate.has_ci and r.estimate.indirect)
     if not groups:
@@ -153,7 +159,7 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
     if len(best) < min_pool:
         # The wording of the one-estimate case is what synthesis.csv has always said (the instrument
         # records its hash); with several estimates the note says why they are not comparable.
-        cohorts = {r.study.cohort_id or r.study.id for r in candidates}
+        cohorts = {cohort_of(r) for r in candidates}
         why = f"; not comparable ({POOL_KEY}, whole sample): {left_out}" if len(cohorts) > 1 else ""
         return [], (f"{with_ci} estimate(s) with a CI but fewer than {min_pool} comparable ones "
                     f"(same measure and contrast, independent cohorts): no pooling{why}"), ""
@@ -175,13 +181,18 @@ def synthesise_factor(
     by_study: dict[str, list[EstimateRow]] = {}
     for row in rows:
         by_study.setdefault(row.study.id, []).append(row)
+    # One finding per paper, or per cohort of a paper that reports several independent cohorts
+    # (estimates with their own ``cohort``): those are separate units, not subgroups of one.
+    by_unit: dict[tuple[str, str], list[EstimateRow]] = {}
+    for row in rows:
+        by_unit.setdefault((row.study.id, row.estimate.cohort), []).append(row)
     findings = [
         StudyFinding(
-            study_id=sid, finding=_finding_for_study(group), rob=group[0].rob, design=group[0].study.design,
-            cohort_id=group[0].study.cohort_id,
+            study_id=f"{sid}[{cohort}]" if cohort else sid, finding=_finding_for_study(group), rob=group[0].rob,
+            design=group[0].study.design, cohort_id=cohort or group[0].study.cohort_id,
             detail="; ".join(_row_detail(r) for r in group),
         )
-        for sid, group in by_study.items()
+        for (sid, cohort), group in by_unit.items()
     ]
     verdict = evaluate(findings, settings.rule_set, settings.rules)
 
@@ -193,7 +204,7 @@ def synthesise_factor(
         pooled = pool([y for y, _ in effects], [se**2 for _, se in effects], method=settings.method,
                       hk=settings.hk, hk_adhoc=settings.hk and settings.hk_adhoc, level=settings.level,
                       measure=pool_rows[0].estimate.measure,
-                      studies=[r.study.id for r in pool_rows])
+                      studies=[r.study.id + (f"[{r.estimate.cohort}]" if r.estimate.cohort else "") for r in pool_rows])
 
     _, units, _, _ = counted_units(findings, settings.rules)
     indirect = [r.study.id for r in rows
@@ -207,7 +218,7 @@ def synthesise_factor(
         indirect=indirect, designs=[r.study.design for r in rows],
         # Huguet's phase is judged over the studies that carry the evidence (counted units only).
         phases={sid: study_phase(group[0].study, group) for sid, group in by_study.items()
-                if sid in {member for u in units for member in u.study_id.split("+")}},
+                if sid in {member.split("[")[0] for u in units for member in u.study_id.split("+")}},
         sizes=sizes, unrated_as=settings.rules.unrated_as,
     )
     grade = apply_overrides(assess(grade_input, settings.grade), factor.id, override or {})
@@ -243,6 +254,8 @@ def outcome_note(estimate: Estimate) -> str:
 def _row_detail(row: EstimateRow) -> str:
     e = row.estimate
     text = e.label() + outcome_note(e)
+    if e.cohort:
+        text += f" [cohort {e.cohort}]"
     if e.subgroup:
         text += f" [{e.subgroup}]"
     return text

@@ -1,0 +1,121 @@
+"""Evidence levels at the boundaries of the pre-registered rules (decisions 0004, 0009), built from
+study records the way the synthesis reads them: findings from CIs, quality from QUIPS ratings.
+
+Consistent = at least 75 % of the counted cohorts share the dominant finding; high quality = QUIPS
+low risk of bias (grooten collapse: at most one domain moderate and none high).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from review.extraction.model import QUIPS_DOMAINS, Estimate, Factor, Study
+from review.extraction.quips import CollapseRule
+from review.synthesis.evidence import RuleConfig
+from review.synthesis.factors import FactorResult, SynthesisSettings, study_quality, synthesise_factor
+
+FACTOR = Factor("conflict_with_supervisor", "Conflict with supervisor", "Conflict met leidinggevende", "work",
+                True, True)
+#: Published results whose direction the synthesis derives from the CI.
+CI = {"risk": (2.0, 1.5, 2.7), "null": (1.1, 0.8, 1.5), "protective": (0.5, 0.3, 0.8)}
+
+
+def quips(moderate: int = 0, high: int = 0) -> dict[str, dict[str, str]]:
+    """One rater's six domains: ``moderate`` of them moderate, then ``high`` high, the rest low."""
+    ratings = ["moderate"] * moderate + ["high"] * high
+    ratings += ["low"] * (len(QUIPS_DOMAINS) - len(ratings))
+    return {"alice": dict(zip(QUIPS_DOMAINS, ratings))}
+
+
+def estimate(finding: str, *, cohort: str = "", subgroup: str = "") -> Estimate:
+    value, low, high = CI[finding]
+    return Estimate(factor=FACTOR.id, contrast="conflict vs none", estimate_type="adjusted",
+                    source_location="Table 2", measure="OR", estimate=value, ci_low=low, ci_high=high,
+                    cohort=cohort, subgroup=subgroup)
+
+
+def study(study_id: str, *estimates: Estimate, rob: dict[str, dict[str, str]] | None = None, cohort: str = "",
+          design: str = "cohort") -> Study:
+    return Study(id=study_id, cohort_id=cohort or study_id, citation=study_id, country="NL", design=design,
+                 evidence_type="empirical", outcome_definition="recurrent sick leave", data_source="full text",
+                 estimates=list(estimates), quips=rob or {})
+
+
+def synthesise(studies: list[Study], rule_set: str = "ariens", **rules: object) -> FactorResult:
+    settings = SynthesisSettings(rule_set=rule_set, rules=RuleConfig.from_mapping(dict(rules)))
+    return synthesise_factor(FACTOR, studies, study_quality(studies, CollapseRule()), settings)
+
+
+def cohorts(*findings: str, rob: dict[str, dict[str, str]] | None = None) -> list[Study]:
+    """One high-quality (QUIPS all low) cohort study per finding, unless ``rob`` says otherwise."""
+    return [study(f"s{i}", estimate(f), rob=rob if rob is not None else quips()) for i, f in enumerate(findings)]
+
+
+@pytest.mark.parametrize("findings,level,direction", [
+    (("risk", "risk", "risk", "null"), "strong", "risk"),  # 3/4 = 75 %: consistent, exactly at the boundary
+    (("risk", "risk", "risk", "protective"), "strong", "risk"),  # a conflicting finding within the 25 %
+    (("risk", "risk", "null"), "inconclusive", "conflicting"),  # 2/3 = 67 % < 75 %
+    (("risk", "risk", "risk", "null", "protective"), "inconclusive", "conflicting"),  # 3/5 = 60 %
+    (("risk", "risk", "protective", "protective"), "inconclusive", "conflicting"),  # a tie: no dominant finding
+    (("null", "null", "null", "risk"), "strong", "none"),  # consistent null findings: strong evidence of none
+])
+def test_ariens_consistency_boundary(findings: tuple[str, ...], level: str, direction: str) -> None:
+    verdict = synthesise(cohorts(*findings)).verdict
+    assert (verdict.level, verdict.direction) == (level, direction), verdict.explanation
+
+
+@pytest.mark.parametrize("findings,level,direction", [
+    (("risk", "risk", "risk", "null"), "strong", "risk"),
+    (("risk", "risk", "null"), "conflicting", "conflicting"),
+    (("risk", "protective"), "conflicting", "conflicting"),
+])
+def test_lievense_consistency_boundary(findings: tuple[str, ...], level: str, direction: str) -> None:
+    verdict = synthesise(cohorts(*findings), "lievense").verdict
+    assert (verdict.level, verdict.direction) == (level, direction), verdict.explanation
+
+
+@pytest.mark.parametrize("first,second,ariens,lievense", [
+    (quips(moderate=1), quips(moderate=1), "strong", "strong"),  # one moderate domain: still low RoB
+    (quips(moderate=1), quips(moderate=2), "moderate", "moderate"),  # two moderate domains: moderate RoB
+    (quips(moderate=2), quips(high=1), "some", "moderate"),  # none high quality: the Ariëns gap ("some")
+    ({}, {}, "some", "moderate"),  # unrated counts as moderate RoB (unrated_as)
+    (quips(moderate=3), quips(), "moderate", "moderate"),  # three moderate domains: high RoB
+])
+def test_high_quality_is_quips_low_risk_of_bias(first: dict, second: dict, ariens: str, lievense: str) -> None:
+    studies = [study("a", estimate("risk"), rob=first), study("b", estimate("risk"), rob=second)]
+    assert synthesise(studies).verdict.level == ariens
+    assert synthesise(studies, "lievense").verdict.level == lievense
+
+
+def test_the_ariens_gap_and_unrated_readings_follow_review_toml() -> None:
+    low_quality = [study("a", estimate("risk"), rob=quips(moderate=2)), study("b", estimate("risk"))]
+    assert synthesise(low_quality, ariens_multiple_low_quality="inconclusive").verdict.level == "inconclusive"
+    unrated = [study("a", estimate("risk")), study("b", estimate("risk"))]
+    assert synthesise(unrated, unrated_as="low").verdict.level == "strong"
+    assert synthesise([study("a", estimate("risk"), rob=quips())]).verdict.level == "some"  # one cohort
+    assert synthesise([study("a", estimate("risk"), rob=quips())], "lievense").verdict.level == "limited"
+
+
+def test_conflicting_papers_of_one_cohort_make_one_inconclusive_unit() -> None:
+    studies = [study("a2010", estimate("risk"), rob=quips(), cohort="maastricht"),
+               study("a2012", estimate("protective"), rob=quips(), cohort="maastricht")]
+    verdict = synthesise(studies).verdict
+    assert (verdict.level, verdict.direction, verdict.n_units) == ("inconclusive", "conflicting", 1)
+
+
+def test_a_paper_with_several_cohorts_counts_each_cohort_once() -> None:
+    # Two independent cohorts in one paper agree: two consistent high-quality cohort studies.
+    both = study("multi2020", estimate("risk", cohort="dutch"), estimate("risk", cohort="finnish"), rob=quips())
+    result = synthesise([both])
+    assert (result.verdict.level, result.verdict.n_units) == ("strong", 2), result.verdict.explanation
+    assert result.evidence.studies == ("multi2020",)  # the source stays the paper
+    assert result.pooled is not None and result.pooled.studies == ["multi2020[dutch]", "multi2020[finnish]"]
+    # They disagree: inconsistent, not a significant finding beating a null one within one paper.
+    split = study("multi2020", estimate("risk", cohort="dutch"), estimate("null", cohort="finnish"), rob=quips())
+    assert synthesise([split]).verdict.level == "inconclusive"
+    # Without cohort ids the same two results are one paper's: significant beats null, one cohort.
+    assert synthesise([study("multi2020", estimate("risk"), estimate("null"), rob=quips())]).verdict.level == "some"
+    # A cohort of the paper that another paper also reports counts once with it.
+    sibling = study("finn2018", estimate("risk"), rob=quips(), cohort="finnish")
+    merged = synthesise([both, sibling]).verdict
+    assert merged.n_units == 2 and "finn2018+multi2020[finnish]" in merged.explanation
