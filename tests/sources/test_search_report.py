@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from click.testing import CliRunner
 
 from review.cli import main
+from review.sources.eutils import EutilsClient, EutilsConfig
+from review.sources.search import load_query, run_search
 from review.sources.standin import StandInArticle, StandInCorpus, running, synthetic_article, synthetic_corpus
 
 QUERY = '''name = "cmd"
@@ -82,17 +85,44 @@ def test_report_holds_each_run_update_import_and_what_is_not_recorded(workspace,
     assert out.read_text(encoding="utf-8").split("\n", 3)[3] == text.split("\n", 3)[3]  # same, but its time line
 
 
+class Stop(Exception):
+    pass
+
+
 def test_a_changed_strategy_is_reported_with_the_text_each_run_used(workspace, monkeypatch):
     runner = CliRunner()
     path = workspace.path("queries", "cmd.toml")
-    path.write_text('query = """sick leave AND burnout"""\n', encoding="utf-8")
-    with running(synthetic_corpus(20, seed=4)) as standin:
+    path.write_text('query = """sick leave AND burnout"""\nmaxdate = "2025"\n', encoding="utf-8")
+    with running(synthetic_corpus(100, seed=4)) as standin:
         monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
         assert runner.invoke(main, ["-w", str(workspace.root), "search", "cmd"]).exit_code == 0
-        path.write_text('query = """sick leave AND (burnout OR depression)"""\n', encoding="utf-8")
+    path.write_text('query = """sick leave AND (burnout OR depression)"""\n', encoding="utf-8")
+    wider = [StandInArticle(str(90_000_000 + i), synthetic_article(90_000_000 + i, 2024), date(2024, 1, 1),
+                            date(2024, 1, 1)) for i in range(200)]
+    with running(StandInCorpus([*synthetic_corpus(100, seed=4).articles.values(), *wider])) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        events = []
+
+        def stop_after_first_batch(event):
+            events.append(event.phase)
+            if events.count("fetch") == 2:  # (the first says how many are stored already)
+                raise Stop()
+
+        client = EutilsClient(EutilsConfig(base_url=standin.url, rate_per_second=0, efetch_batch=100))
+        with pytest.raises(Stop):  # killed after its first batch, then the file changes again
+            run_search(workspace, load_query(path), client=client, progress=stop_after_first_batch)
+        path.write_text('query = """sick leave AND (burnout OR depression OR anxiety)"""\n', encoding="utf-8")
         assert runner.invoke(main, ["-w", str(workspace.root), "search", "cmd"]).exit_code == 0
     text = _export(runner, workspace, "-").stdout
-    assert "(re-run with a changed strategy (the last complete run before it was run 1)" in text
-    # the first run keeps the strategy it ran with; the file now holds the second
+    kinds = re.findall(r"^\d\. Searched .*? \((.*?); (\w+)", text, re.MULTILINE)
+    assert kinds == [("first search", "complete"),
+                     ("re-run with a changed strategy (the last complete run before it was run 1)", "abandoned"),
+                     ("re-run with a changed strategy (the last complete run before it was run 1)", "complete")]
+    assert "- Limits and restrictions (item 9): none" in text  # the file's limits now
+    assert "Other ESearch parameters (item 9): pdat up to 2025" in text  # what the first run sent
+    # each earlier run keeps the strategy it ran with; the file now holds the third
     assert "Strategy as written for this run (item 8):\n\n        sick leave AND burnout\n" in text
-    assert "    sick leave AND (burnout OR depression)" in text
+    assert "        sick leave AND (burnout OR depression)\n" in text
+    assert "    sick leave AND (burnout OR depression OR anxiety)" in text
+    assert ("Abandoned: the query changed before this run finished, so the next run started afresh; "
+            "100 records stored by it before it stopped (item 15).") in text

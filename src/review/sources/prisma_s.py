@@ -186,10 +186,13 @@ def _run_lines(number: int, run: dict[str, Any], previous: dict[str, Any] | None
         sub.append(f"PubMed build {build.get('DbBuild', '')}, last updated {build.get('LastUpdate', '')}")
     if status == "complete":
         sub.append(_counts(run))
+    elif status == "abandoned":
+        sub.append(f"Abandoned: the query changed before this run finished, so the next run started afresh; "
+                   f"{_stored_so_far(run)} stored by it before it stopped (item 15).")
     else:
-        sub.append(f"Not complete ({status}): {run.get('error') or 'stopped before the end'}; "
-                   f"{run['records_stored_new'] or 0} records stored so far. `review search {query['query_name']}` "
-                   "resumes it.")
+        error = f": {run['error']}" if run.get("error") else ""
+        sub.append(f"Not complete ({status}{error}); {_stored_so_far(run)} stored so far. "
+                   f"`review search {query['query_name']}` resumes it.")
     slices = run.get("slices") or []
     if len(slices) > 1:
         sub.append(f"PubMed pages at most 9,999 records: the query was split into {len(slices)} Entrez-date "
@@ -197,6 +200,11 @@ def _run_lines(number: int, run: dict[str, Any], previous: dict[str, Any] | None
     for warning in run.get("warnings") or []:
         sub.append(f"PubMed warning: {warning}")
     return lines + [f"   - {line}" if line and not line.startswith(" ") else line for line in sub] + [""]
+
+
+def _stored_so_far(run: dict[str, Any]) -> str:
+    """What an unfinished run stored (its progress rows; ``records_stored_new`` is set when a run completes)."""
+    return counted(run.get("records_stored_so_far") or 0, "record")
 
 
 def _counts(run: dict[str, Any]) -> str:
@@ -273,7 +281,10 @@ def _limits(params: dict[str, Any] | None) -> str:
         return "none"
     if {"mindate", "maxdate"} <= set(params):
         rest = {k: v for k, v in params.items() if k not in ("mindate", "maxdate", "datetype")}
-        text = f"{params.get('datetype', 'pdat')} from {params['mindate']} to {params['maxdate']}"
+        # (a query file with one bound is sent with PubMed's open ends, 1000 and 3000)
+        low, high = params["mindate"], params["maxdate"]
+        span = f"up to {high}" if low == "1000" else f"from {low}" if high == "3000" else f"from {low} to {high}"
+        text = f"{params.get('datetype', 'pdat')} {span}"
         return text + "".join(f"; {k} = {v}" for k, v in rest.items())
     return "; ".join(f"{k} = {v}" for k, v in params.items())
 

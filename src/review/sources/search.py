@@ -323,7 +323,7 @@ def search_log(workspace: Workspace, name: str, spec: QuerySpec | None) -> dict[
         "filters": spec.filters if spec is not None else None,
         "limits": spec.esearch_params if spec is not None else None,
         "notes": spec.notes if spec is not None else None,
-        "runs": [_run_log(run) for run in search_store.runs(workspace.store, name)],
+        "runs": [_run_log(run, workspace) for run in search_store.runs(workspace.store, name)],
         "seed_checks": [_seed_check_log(check) for check in search_store.seed_checks(workspace.store, name)],
     }
 
@@ -339,9 +339,13 @@ def search_logs(workspace: Workspace) -> list[dict[str, Any]]:
     return [search_log(workspace, name, specs.get(name)) for name in sorted(names)]
 
 
-def _run_log(run: dict[str, Any]) -> dict[str, Any]:
+def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
     details = run["details"] or {}
     params = run["params"] or {}
+    unfinished = {}
+    if run["status"] != "complete":  # what it stored before it stopped (records_stored_new is set on completion)
+        stored = sum(batch["n_new"] for batch in search_store.run_batches(workspace.store, run["id"]))
+        unfinished = {"records_stored_so_far": stored}
     return {
         "run_id": run["id"],
         "date_run": _iso(run["started_at"]),
@@ -355,6 +359,7 @@ def _run_log(run: dict[str, Any]) -> dict[str, Any]:
         "records_found": run["hit_count"],
         "records_retrieved": run["retrieved"],
         "records_stored_new": run["new_records"],
+        **unfinished,
         "already_stored_from_earlier_runs": details.get("already_stored"),
         "requests": run["requests"],
         **{k: details[k] for k in ("database_build", "stats", "slices", "count_check", "duplicates_across_slices", "missing_pmids",
