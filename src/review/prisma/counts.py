@@ -26,6 +26,7 @@ from ..store.fulltext import (
     ScreeningStop, current_screening_labels, current_screening_stop, record_sources,
 )
 from .fulltext import ReportState, report_states, title_abstract_verdicts
+from .labels import labels
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -363,52 +364,39 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
     def ids(*names: str) -> tuple[int, ...]:
         return tuple(sorted(set().union(*(boxes[name] for name in names))))
 
+    def check(column: str, key: str, left: int, right: int, parts: tuple[tuple[str, int], ...],
+              behind: tuple[str, ...], *, zero_parts: bool = True) -> IdentityCheck:
+        # The explanation (stderr, prisma.json) in the words the English diagram uses (``prisma.labels``).
+        words = labels("en")
+        explanation = "; ".join(words[f"part_{part}_{'one' if count == 1 else 'many'}"].format(n=count)
+                                for part, count in parts if count or zero_parts)
+        return IdentityCheck(column, words[f"formula_{key}"], left, right, explanation, ids(*behind), key, parts)
+
     identified = n("database_results") + n("register_results")
     checks = [
-        IdentityCheck(
-            "databases_registers", "identified − duplicates − other removals = screened",
-            identified - n("duplicates") - n("excluded_automatic") - n("excluded_other"),
-            n("records_screened"),
-            f"{_many(n('pending_screening'), 'record')} not screened and not covered by a screening stop",
-            ids("pending_screening"), "screened", (("pending_screening", n("pending_screening")),),
-        ),
-        IdentityCheck(
-            "databases_registers", "screened − excluded = sought",
-            n("records_screened") - n("records_excluded"), n("dbr_sought_reports"),
-            "; ".join(part for count, part in (
-                (n("pending_fulltext"), f"{_many(n('pending_fulltext'), 'record')} passed title/abstract "
-                                        "screening but no full text was sought"),
-                (n("sought_without_screening"), f"{_many(n('sought_without_screening'), 'report', 'was', 'were')} "
-                                                "sought without passing it")) if count),
-            ids("pending_fulltext", "sought_without_screening"), "sought",
-            (("pending_fulltext", n("pending_fulltext")), ("sought_without_screening", n("sought_without_screening"))),
-        ),
+        check("databases_registers", "screened",
+              identified - n("duplicates") - n("excluded_automatic") - n("excluded_other"), n("records_screened"),
+              (("pending_screening", n("pending_screening")),), ("pending_screening",)),
+        check("databases_registers", "sought", n("records_screened") - n("records_excluded"),
+              n("dbr_sought_reports"),
+              (("pending_fulltext", n("pending_fulltext")), ("sought_without_screening", n("sought_without_screening"))),
+              ("pending_fulltext", "sought_without_screening"), zero_parts=False),
     ]
     other_identified = n("website_results") + n("organisation_results") + n("citations_results")
     if other_identified:
-        checks.append(IdentityCheck(
-            "other_methods", "identified − duplicates = sought",
-            other_identified - n("other_duplicates"), n("other_sought_reports"),
-            f"{_many(n('pending_other_sought'), 'record')} from other methods "
-            f"{'has' if n('pending_other_sought') == 1 else 'have'} no full text sought yet",
-            ids("pending_other_sought"), "other_sought", (("pending_other_sought", n("pending_other_sought")),),
-        ))
+        checks.append(check("other_methods", "other_sought", other_identified - n("other_duplicates"),
+                            n("other_sought_reports"), (("pending_other_sought", n("pending_other_sought")),),
+                            ("pending_other_sought",)))
     for prefix, column in (("dbr", "databases_registers"), ("other", "other_methods")):
         if prefix == "other" and not other_identified:
             continue
-        checks.append(IdentityCheck(
-            column, "sought − not retrieved = assessed",
-            n(f"{prefix}_sought_reports") - n(f"{prefix}_notretrieved_reports"), n(f"{prefix}_assessed"),
-            f"{_many(n(f'pending_{prefix}_assessment'), 'report')} sought but not yet retrieved or assessed",
-            ids(f"pending_{prefix}_assessment"), "assessed",
-            (("pending_assessment", n(f"pending_{prefix}_assessment")),),
-        ))
-        checks.append(IdentityCheck(
-            column, "assessed − excluded = included",
-            n(f"{prefix}_assessed") - n(f"{prefix}_excluded"), n(f"{prefix}_included"),
-            f"{_many(n(f'{prefix}_conflicts'), 'report', 'has', 'have')} conflicting eligibility decisions",
-            ids(f"{prefix}_conflicts"), "included", (("conflicts", n(f"{prefix}_conflicts")),),
-        ))
+        checks.append(check(column, "assessed",
+                            n(f"{prefix}_sought_reports") - n(f"{prefix}_notretrieved_reports"), n(f"{prefix}_assessed"),
+                            (("pending_assessment", n(f"pending_{prefix}_assessment")),),
+                            (f"pending_{prefix}_assessment",)))
+        checks.append(check(column, "included", n(f"{prefix}_assessed") - n(f"{prefix}_excluded"),
+                            n(f"{prefix}_included"), (("conflicts", n(f"{prefix}_conflicts")),),
+                            (f"{prefix}_conflicts",)))
     return tuple(checks)
 
 
