@@ -145,12 +145,23 @@ def test_slicing_by_entrez_date_past_the_paging_cap():
     assert all('[edat]' in s.term for s in outcome.slices)
 
 
-def test_one_day_beyond_the_cap_is_a_clear_error():
-    same_day = [StandInArticle(str(i), synthetic_article(i, 2020), date(2020, 1, 1), date(2020, 1, 1)) for i in range(1, 151)]
-    with running(StandInCorpus(same_day), paging_cap=99) as standin:
-        with pytest.raises(RetrievalError, match="single Entrez date 2020/01/01"):
-            retrieve(quick_client(standin, esearch_limit=99), "x", is_stored=lambda p: False,
-                     store_batch=lambda *a: None, today=date(2026, 1, 1))
+def test_one_entrez_date_beyond_the_cap_is_split_by_pmid_range():
+    # a broad query can have more hits on one Entrez date than PubMed pages (that day was refused)
+    same_day = [StandInArticle(str(i), synthetic_article(i, 2020), date(2020, 1, 1), date(2020, 1, 1))
+                for i in range(10_000_001, 10_000_251)]
+    other_days = [StandInArticle(str(i), synthetic_article(i, 2021), date(2021, 3, 1), date(2021, 3, 1))
+                  for i in range(20_000_001, 20_000_041)]
+    stored: Counter = Counter()
+    with running(StandInCorpus(same_day + other_days), paging_cap=99) as standin:
+        outcome = retrieve(quick_client(standin, esearch_limit=99, efetch_batch=50), "x",
+                           is_stored=stored.__contains__, store_batch=lambda new, *_: stored.update(r.pmid for r in new),
+                           today=date(2026, 1, 1))
+    assert set(stored) == {a.pmid for a in same_day + other_days} and max(stored.values()) == 1
+    assert outcome.count_check == {"esearch_count": 290, "unique_pmids": 290, "ok": True}
+    split = [s for s in outcome.slices if "[uid]" in s.term]
+    assert len(split) >= 3 and all(s.result.count <= 99 and s.label.startswith("2020/01/01-2020/01/01 PMIDs ")
+                                   for s in split)
+    assert [s.start for s in outcome.slices] == sorted(s.start for s in outcome.slices)
 
 
 @pytest.mark.slow

@@ -24,6 +24,8 @@ __all__ = ["SearchProgress", "Slice", "Retrieval", "BatchSink", "retrieve", "sli
 EARLIEST = date(1700, 1, 1)
 #: Field used for date slices: Entrez date is stable, publication dates can be ranges or seasons.
 SLICE_FIELD = "edat"
+#: Upper end of the PMID range that splits one Entrez date holding more hits than PubMed pages.
+MAX_PMID = 99_999_999
 
 
 @dataclass(slots=True, frozen=True)
@@ -134,30 +136,38 @@ def retrieve(
 
 def _plan_slices(client: EutilsClient, term: str, params: dict[str, str], limit: int, full_count: int,
                  today: date, notify: Callable[[SearchProgress], None], query_name: str) -> list[Slice]:
-    """Halve Entrez-date ranges until each holds at most ``limit`` hits; each probe is a history search."""
+    """Halve Entrez-date ranges until each holds at most ``limit`` hits; each probe is a history search.
+
+    One Entrez date can itself hold more for a broad query: its PMID range is halved then.
+    """
     end = date(today.year + 1, 12, 31)
-    pending: list[tuple[date, date, int | None]] = [(EARLIEST, end, full_count)]
+    pending: list[tuple[date, date, int | None, tuple[int, int] | None]] = [(EARLIEST, end, full_count, None)]
     planned: list[Slice] = []
     while pending:
-        start, stop, known = pending.pop()
+        start, stop, known, uids = pending.pop()
         if known is not None and known > limit:
-            if start >= stop:
-                raise RetrievalError(
-                    f"{known} hits on the single Entrez date {start:%Y/%m/%d}: more than PubMed can page "
-                    f"({limit}); narrow the query"
-                )
-            middle = start + timedelta(days=(stop - start).days // 2)
-            pending.append((middle + timedelta(days=1), stop, None))
-            pending.append((start, middle, None))
+            if start < stop:
+                middle = start + timedelta(days=(stop - start).days // 2)
+                pending.append((middle + timedelta(days=1), stop, None, None))
+                pending.append((start, middle, None, None))
+                continue
+            low, high = uids or (1, MAX_PMID)
+            if low >= high:  # one PMID cannot hold more hits than the cap: PubMed answered inconsistently
+                raise RetrievalError(f"{known} hits for PMID {low} on Entrez date {start:%Y/%m/%d}: "
+                                     f"PubMed's counts do not add up; run the search again")
+            middle_uid = (low + high) // 2
+            pending.append((start, stop, None, (middle_uid + 1, high)))
+            pending.append((start, stop, None, (low, middle_uid)))
             continue
-        sliced = slice_term(term, start, stop)
+        sliced = slice_term(term, start, stop) + (f" AND ({uids[0]}:{uids[1]}[uid])" if uids else "")
         result = client.esearch(sliced, retmax=limit, extra=params)
-        notify(SearchProgress(query_name, "search", len(planned), 0, f"slice {start}..{stop}: {result.count}"))
+        label = f"{start:%Y/%m/%d}-{stop:%Y/%m/%d}" + (f" PMIDs {uids[0]}-{uids[1]}" if uids else "")
+        notify(SearchProgress(query_name, "search", len(planned), 0, f"slice {label}: {result.count}"))
         if result.count > limit:
-            pending.append((start, stop, result.count))
+            pending.append((start, stop, result.count, uids))
         elif result.count:
-            planned.append(Slice(f"{start:%Y/%m/%d}-{stop:%Y/%m/%d}", sliced, result, start, stop))
-    planned.sort(key=lambda s: s.start or EARLIEST)
+            planned.append(Slice(label, sliced, result, start, stop))
+    planned.sort(key=lambda s: s.start or EARLIEST)  # (stable: a day's PMID ranges stay in their order)
     return planned
 
 

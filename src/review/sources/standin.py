@@ -13,7 +13,7 @@ Term syntax is deliberately small: date-range clauses such as
 ``AND ("2019/01/01"[edat] : "2019/06/30"[edat])`` (``edat``/``crdt``/``dp``/``pdat``) are
 applied; what remains of the term is looked up in ``term_map`` (term → PMIDs).  A term not in
 the map is split at its top-level ``AND``/``OR``/``NOT`` (left to right, as PubMed reads them)
-and each operand is looked up in turn; ``123[uid]``/``123[pmid]`` and ``"10.1/x"[doi]`` select
+and each operand is looked up in turn; ``123[uid]``/``123[pmid]``, ``1:5000[uid]`` (a PMID range) and ``"10.1/x"[doi]`` select
 those records.  Any other operand matches the whole corpus, which stands for "the records this
 query finds", and excludes nothing after ``NOT``.  A DOI not in the corpus comes back as
 ``PhraseNotFound`` next to the results.
@@ -59,6 +59,7 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _ID_TERM = re.compile(r'^"?\s*([^"\[\]]+?)\s*"?\s*\[(uid|pmid|doi)\]$', re.IGNORECASE)
+_UID_RANGE = re.compile(r"^(\d+)\s*:\s*(\d+)\s*\[(?:uid|pmid)\]$", re.IGNORECASE)
 
 
 # -- term dates -------------------------------------------------------------------------------
@@ -287,6 +288,10 @@ class StandIn:
             for clause in clauses[1:]:
                 value = self._combine(value, clause.operator or "AND", self._select(clause.text, not_found))
             return value
+        span = _UID_RANGE.match(inner)
+        if span is not None:  # "1:15000000[uid]": a PMID range
+            low, high = int(span.group(1)), int(span.group(2))
+            return {p for p in self.corpus.articles if p.isdigit() and low <= int(p) <= high}
         match = _ID_TERM.match(inner)
         if match is None:
             return None
