@@ -100,6 +100,14 @@ def test_valid_study_loads(folder: Path) -> None:
     ('model_x', 'model_x', None),
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nrandom_field = 1', "estimates[1].random_field: unknown field"),
     ('id = "s1"', 'id = "s2"', "s1.toml:study.id: 's2' does not match the file name 's1'"),
+    # a stated direction must agree with the estimate's CI, flipped for a favourable outcome
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "protective"',
+     "s1.toml:estimates[1].finding: 'protective' contradicts OR 2.21 (1.21-4.04), which reads as 'risk' for "
+     "recurrence"),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "protective"\noutcome_favourable = true',
+     None),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "null"\nfinding_basis = "authors: n.s."',
+     None),
 ])
 def test_validation_errors_are_one_line(folder: Path, old: str, new: str, expected: str | None) -> None:
     problems = _problems(folder, old, new)

@@ -15,7 +15,7 @@ def _study(study_id: str, *estimates: Estimate, cohort: str = "") -> Study:
 
 
 def _estimate(measure: str, value: float, low: float, high: float, estimate_type: str = "adjusted",
-              **extra: str) -> Estimate:
+              **extra: object) -> Estimate:
     fields = {"contrast": "high vs low demands", **extra}
     return Estimate(factor=FACTOR.id, estimate_type=estimate_type, source_location="Table 2", measure=measure,
                     estimate=value, ci_low=low, ci_high=high, **fields)
@@ -66,3 +66,14 @@ def test_papers_of_one_cohort_give_one_estimate_to_the_pool() -> None:
                          _study("b", _estimate("OR", 1.5, 1.1, 2.1)))
     assert result.pooled is not None and result.pooled.k == 2
     assert "a_followup OR 1.70 (1.10-2.60) (a second estimate of the same cohort)" in result.not_pooled
+
+
+def test_an_rr_of_the_favourable_outcome_counts_for_direction_but_is_never_pooled_or_inverted() -> None:
+    favourable = _estimate("RR", 0.7, 0.6, 0.9, outcome_favourable=True)  # RR of staying at work
+    result = _synthesise(_study("a", _estimate("RR", 1.4, 1.1, 1.8)), _study("b", _estimate("RR", 1.3, 1.1, 1.6)),
+                         _study("c", favourable))
+    assert favourable.derived_finding() == "risk" and favourable.aligned() is None
+    assert result.pooled is not None and [r.study.id for r in result.pool_rows] == ["a", "b"]
+    assert "c RR 0.70 (0.60-0.90) (RR of the favourable outcome: only an OR inverts" in result.not_pooled
+    alone = _synthesise(_study("c", favourable), _study("d", _estimate("RR", 0.8, 0.7, 0.95, outcome_favourable=True)))
+    assert alone.pooled is None and alone.verdict.direction == "risk"

@@ -213,6 +213,27 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
         problems.add(f"{where}.finding", "no estimate: give the published direction (risk/protective/null/unknown)")
     if values.get("finding") and est is None and not values.get("finding_basis"):
         problems.add(f"{where}.finding_basis", "a finding without an estimate needs the published wording")
+    _check_direction(values, where, problems)
+
+
+def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> None:
+    """A stated risk/protective/null finding must agree with the estimate's own CI (flipped for a
+    favourable outcome): risk read for protective is the one error a reader of the file cannot see."""
+    finding = values.get("finding")
+    if finding not in ("risk", "protective", "null") or values.get("finding_basis"):
+        return  # a finding_basis states why the published direction differs from the numbers (a rounded CI)
+    try:
+        estimate = Estimate(**{k: v for k, v in values.items() if k in Estimate.__dataclass_fields__})
+    except TypeError:  # a missing required field: named by the field checks
+        return
+    if not (estimate.has_ci and isinstance(estimate.estimate, (int, float))):
+        return
+    from_ci = estimate.finding_from_numbers()
+    if from_ci in ("risk", "protective", "null") and from_ci != finding:
+        favourable = " for the favourable outcome" if estimate.outcome_favourable else ""
+        problems.add(f"{where}.finding", f"{finding!r} contradicts {estimate.label()}{favourable}, which reads "
+                                         f"as {from_ci!r} for recurrence (check the direction and outcome_favourable, "
+                                         "or give finding_basis)")
 
 
 def validate_study_data(

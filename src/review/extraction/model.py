@@ -74,6 +74,10 @@ class Estimate:
         """risk | protective | null | unknown for recurrence, from the CI (or p) unless given."""
         if self.finding:
             return self.finding
+        return self.finding_from_numbers(alpha)
+
+    def finding_from_numbers(self, alpha: float = 0.05) -> str:
+        """The direction the estimate and its CI (or p) give for recurrence, whatever ``finding`` says."""
         if self.estimate is None:
             return "unknown"
         null_value = 1.0 if self.measure in RATIO_MEASURES else 0.0
@@ -93,14 +97,18 @@ class Estimate:
     def aligned(self) -> tuple[float, float, float] | None:
         """(estimate, ci_low, ci_high) for recurrence: ORs of a favourable outcome are inverted.
 
-        None without a CI, and for an estimate of another outcome (:attr:`outcome`): an OR for
-        sustainable return to work is not the complement of an OR for recurrence.
+        None without a CI, for an estimate of another outcome (:attr:`outcome`: an OR for
+        sustainable return to work is not the complement of an OR for recurrence), and for an RR or
+        HR of the favourable outcome: only the odds ratio of an outcome's complement is 1/OR, so no
+        recurrence number can be derived from them (their direction still counts).
         """
         if not self.has_ci or self.indirect:
             return None
         est, lo, hi = self.estimate, self.ci_low, self.ci_high
         assert est is not None and lo is not None and hi is not None
-        if self.outcome_favourable and self.measure == "OR":
+        if self.outcome_favourable:
+            if self.measure != "OR":
+                return None
             return 1 / est, 1 / hi, 1 / lo
         return est, lo, hi
 

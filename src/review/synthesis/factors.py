@@ -118,6 +118,8 @@ def _pool_key(estimate: Estimate) -> tuple[str, str, str, str]:
 
 def _why_not_pooled(estimate: Estimate, key: tuple[str, str, str, str]) -> str:
     measure, contrast, reference, estimate_type = key
+    if estimate.aligned() is None:
+        return f"{estimate.measure} of the favourable outcome: only an OR inverts into one for recurrence"
     if estimate.subgroup:
         return f"subgroup {estimate.subgroup!r}"
     if estimate.measure != measure:
@@ -142,7 +144,7 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
     candidates = [r for r in rows if r.estimate.has_ci and r.estimate.measure in RATIO_MEASURES
                   and not r.estimate.indirect]
     for row in candidates:
-        if not row.estimate.subgroup:
+        if not row.estimate.subgroup and row.estimate.aligned() is not None:
             groups.setdefault(_pool_key(row.estimate), {}).setdefault(cohort_of(row), row)
     with_ci = sum(1 for r in rows if r.estimate.has_ci and not r.estimate.indirect)
     indirect = sum(1 for r in rows if r.estimate.has_ci and r.estimate.indirect)
