@@ -116,3 +116,16 @@ def test_quips_command_states_the_collapse_rule(folder: Path) -> None:
     assert result.stdout.splitlines() == ["study\trob\traters\tbasis\tdisagreements",
                                           "endo2015\tlow\talice\tagreement of alice\t"]
     assert "rob = QUIPS collapse rule grooten (low if ≤1 moderate and none high; high if any high" in result.stderr
+
+
+@pytest.mark.parametrize("prefix,suffix,expected", [
+    ('estimates = "none"\n', "", "estimates: expected [[estimates]] tables (one per entry), got str 'none' (line 1)"),
+    ("", '[estimates]\nfactor = "older_age"\n', "estimates: a single [estimates] table: write [[estimates]]"),
+    ("expert_ratings = [1]\n", "", "expert_ratings[1]: expected a [[expert_ratings]] table, got int 1 (line 1)"),
+])
+def test_estimates_that_are_not_an_array_of_tables_are_one_line_not_a_traceback(
+        folder: Path, prefix: str, suffix: str, expected: str) -> None:
+    text = (folder / "studies" / "endo2015.toml").read_text(encoding="utf-8")
+    study_only = text.split("[[estimates]]")[0]
+    problems = _problems_of(folder, "endo2015", prefix + study_only + suffix)
+    assert len(problems) == 1 and expected in problems[0], problems

@@ -254,11 +254,11 @@ def validate_study_data(
     for key in data:
         if key not in ("study", "estimates", "expert_ratings", "quips", "extractor"):
             problems.add(key, "unknown table (expected study, estimates, expert_ratings, quips)")
-    for i, values in enumerate(data.get("estimates", []), start=1):
+    for i, values in enumerate(_array_of_tables(data, "estimates", problems), start=1):
         where = f"estimates[{i}]"
         _check_fields(values, form.fields("estimate"), where, problems)
         _check_estimate(values, where, factors, problems)
-    for i, values in enumerate(data.get("expert_ratings", []), start=1):
+    for i, values in enumerate(_array_of_tables(data, "expert_ratings", problems), start=1):
         where = f"expert_ratings[{i}]"
         _check_fields(values, form.fields("expert_rating"), where, problems)
         factor = values.get("factor")
@@ -276,6 +276,24 @@ def validate_study_data(
             continue
         _check_quips(rater, ratings, form, problems)
     return problems.lines
+
+
+def _array_of_tables(data: dict[str, Any], key: str, problems: Problems) -> list[dict[str, Any]]:
+    """``[[key]]`` entries; anything else (``[key]``, ``key = "..."``, a list of numbers) is a problem."""
+    value = data.get(key, [])
+    if isinstance(value, dict):
+        problems.add(key, f"a single [{key}] table: write [[{key}]] (double brackets), one per entry")
+        return []
+    if not isinstance(value, list):
+        problems.add(key, f"expected [[{key}]] tables (one per entry), got {type(value).__name__} {value!r}")
+        return []
+    tables = []
+    for i, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            tables.append(item)
+        else:
+            problems.add(f"{key}[{i}]", f"expected a [[{key}]] table, got {type(item).__name__} {item!r}")
+    return tables
 
 
 #: A QUIPS domain's support text: ``<domain>_note`` beside its rating.

@@ -161,8 +161,10 @@ class ExtractionScreen(Screen[None]):
         self.query_one("#form-status", Static).update(f"{path.stem} · {path.relative_to(self.folder.parent)}")
         table = self.query_one("#estimate-table", DataTable)
         table.clear()
-        for estimate in data.get("estimates", []):
-            table.add_row(*(format_value(estimate.get(c)) for c in ESTIMATE_COLUMNS))
+        estimates = data.get("estimates", [])
+        for estimate in estimates if isinstance(estimates, list) else []:  # a malformed file: shown, not a crash
+            if isinstance(estimate, dict):
+                table.add_row(*(format_value(estimate.get(c)) for c in ESTIMATE_COLUMNS))
 
     def _factors(self) -> FactorList | None:
         path = self.folder / FACTORS_FILE
