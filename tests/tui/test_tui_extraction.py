@@ -158,3 +158,24 @@ async def test_a_save_the_store_refuses_is_a_warning_that_the_file_is_saved(tui_
         assert [(n.title, n.severity) for n in notes] == [("Saved, not stored", "warning")]
         assert "saved, but not stored" in notes[0].message
     assert load_study(path).n == 160
+
+
+@async_test
+async def test_the_form_shows_each_estimates_direction_and_the_quips_ratings_with_support(tui_ws: Workspace) -> None:
+    from textual.widgets import Label
+
+    path = _study_file(tui_ws)
+    domains = ("participation", "attrition", "factor_measurement", "outcome_measurement", "confounding", "analysis")
+    path.write_text(path.read_text(encoding="utf-8") + "\n[quips.alice]\n" + "".join(
+        f'{d} = "{"moderate" if d == "attrition" else "low"}"\n{d}_note = "{d} as the paper reports it"\n'
+        for d in domains), encoding="utf-8")
+    async with open_app(tui_ws, "alice", "extraction", size=SIZE) as (app, pilot):
+        await settle(pilot)
+        screen = app.screen
+        estimates = screen.query_one("#estimate-table", DataTable)
+        assert estimates.get_row_at(0)[-1] == "risk"  # HR 1.02 (1.01-1.04) for recurrence
+        quips = screen.query_one("#quips-table", DataTable)
+        assert quips.row_count == 6
+        assert list(quips.get_row_at(1)) == ["alice", "attrition", "moderate", "attrition as the paper reports it"]
+        title = str(screen.query_one("#quips-title", Label).render())
+        assert "risk of bias: low (agreement of alice; rule grooten: low if ≤1 moderate" in title

@@ -12,10 +12,11 @@ from ..errors import ReviewError, ValidationError
 from ..extraction.compare import FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
-    FACTORS_FILE, FORM_FILE, STUDIES_DIR, Form, default_form_text, load_form, load_study, read_study_file,
+    FACTORS_FILE, FORM_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, default_form_text, load_form, load_study, read_study_file,
     save_study, study_files, study_from_data, study_id_of, validate_study_data,
 )
 from ..extraction.forms import validate_folder as validate_files
+from ..extraction.model import QUIPS_DOMAINS, Estimate
 from ..extraction.quips import CollapseRule, summarise
 from ..paths import check_name
 from ..tomlread import read_toml
@@ -23,8 +24,8 @@ from ..workspace import Workspace
 
 __all__ = [
     "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "LoadReport",
-    "QuipsRow", "SavedNotStored", "compare", "extraction_status", "init_folder", "load_factors", "load_folder",
-    "load_form", "quips_rule", "quips_table", "read_study_file", "reconcile", "save_study_file", "store_changed_files",
+    "QuipsRow", "QuipsView", "SavedNotStored", "compare", "estimate_direction", "extraction_status", "init_folder", "load_factors", "load_folder",
+    "load_form", "quips_rule", "quips_table", "quips_view", "read_study_file", "reconcile", "save_study_file", "store_changed_files",
     "study_files", "study_id_of", "validate_folder", "validate_study_data",
 ]
 
@@ -174,6 +175,45 @@ def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:
         rows.append(QuipsRow(study.id, summary.rob, list(summary.raters), summary.basis,
                              {d: dict(given) for d, given in summary.disagreements.items()}))
     return rows
+
+
+def estimate_direction(values: dict[str, Any]) -> str:
+    """The direction an estimate of a study file gives for recurrence (its ``finding``, else from its
+    CI, flipped for a favourable outcome); "" for an entry that is not a valid estimate yet."""
+    try:
+        estimate = Estimate(**{k: v for k, v in values.items() if k in Estimate.__dataclass_fields__})
+        return estimate.derived_finding()
+    except (TypeError, ValueError):  # missing required fields, text where a number belongs
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class QuipsView:
+    """A study file's QUIPS tables as the form shows them: one row per rater and domain, and the
+    collapsed risk of bias with the rule that gave it."""
+
+    rows: list[tuple[str, str, str, str]]  # rater, domain, rating, support text
+    summary: str
+
+
+def quips_view(folder: Path, data: dict[str, Any]) -> QuipsView:
+    """The QUIPS ratings of a study file's ``data`` (as read, possibly incomplete) for display."""
+    quips = data.get("quips", {})
+    quips = quips if isinstance(quips, dict) else {}
+    rows = []
+    for rater, ratings in quips.items():
+        if not isinstance(ratings, dict):
+            continue
+        for domain in QUIPS_DOMAINS:
+            rows.append((str(rater), domain, str(ratings.get(domain, "not rated")),
+                         str(ratings.get(domain + SUPPORT_SUFFIX, ""))))
+    rule = collapse_rule(folder)
+    summary = summarise({str(r): {d: str(v) for d, v in given.items()} for r, given in quips.items()
+                         if isinstance(given, dict)}, rule)
+    if summary.rob == "unrated":
+        why = "no QUIPS ratings" if not rows else f"not every domain agreed or rated ({summary.basis})"
+        return QuipsView(rows, f"risk of bias: unrated ({why})")
+    return QuipsView(rows, f"risk of bias: {summary.rob} ({summary.basis}; rule {rule.name}: {rule.describe()})")
 
 
 class SavedNotStored(ReviewError):

@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView,
 
 from ...errors import ReviewError
 from ...services.extraction import (
-    FACTORS_FILE, FactorList, Form, SavedNotStored, load_factors, load_form, read_study_file, save_study_file,
-    store_changed_files, study_files, study_id_of, validate_study_data,
+    FACTORS_FILE, FactorList, Form, SavedNotStored, estimate_direction, load_factors, load_form, quips_view,
+    read_study_file, save_study_file, store_changed_files, study_files, study_id_of, validate_study_data,
 )
 from .base import screen_footer
 
@@ -29,9 +29,11 @@ from .base import screen_footer
 NO_STUDIES = ("No study files yet: add one as extraction/studies/<id>.toml (docs/synthesis.md), "
               "then ctrl+r reloads.")
 
-#: Estimate columns shown read-only under the form.
+#: Estimate columns shown read-only under the form, then the direction each gives for recurrence.
 ESTIMATE_COLUMNS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
                     "estimate_type", "source_location")
+DIRECTION_COLUMN = "direction"
+QUIPS_COLUMNS = ("rater", "domain", "rating", "support")
 TRUE_WORDS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
 
 
@@ -72,8 +74,9 @@ class ExtractionScreen(Screen[None]):
             "the form is validated against `extraction/form.toml` and `factors.toml`; a valid study is written "
             "atomically to `extraction/studies/<id>.toml` and loaded into the store, an invalid one shows the "
             "first problem and writes nothing. The id is the file name and cannot be changed here. "
-            "Per-factor estimates are shown read-only: editing them here is out of scope, edit the file "
-            "instead (then `review extraction load`).")
+            "Per-factor estimates (with the direction each gives for recurrence) and the QUIPS ratings (with "
+            "their support text and the collapsed risk of bias) are shown read-only: edit them in the file "
+            "(then `review extraction load`).")
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="extraction.save", tooltip="Validate, write the study file and store it"),
         Binding("f2", "save", "Save", show=False, id="extraction.save_f2", tooltip="Save (fallback key)"),
@@ -111,10 +114,14 @@ class ExtractionScreen(Screen[None]):
                                     tooltip=spec.help or None)
                 yield Label("Estimates (read-only; edit them in the file)", classes="pane-title")
                 yield DataTable(id="estimate-table", cursor_type="row", zebra_stripes=True)
+                yield Label("Risk of bias (QUIPS; read-only, edit in the file)", id="quips-title",
+                            classes="pane-title")
+                yield DataTable(id="quips-table", cursor_type="row", zebra_stripes=True)
         yield screen_footer()
 
     def on_mount(self) -> None:
-        self.query_one("#estimate-table", DataTable).add_columns(*ESTIMATE_COLUMNS)
+        self.query_one("#estimate-table", DataTable).add_columns(*ESTIMATE_COLUMNS, DIRECTION_COLUMN)
+        self.query_one("#quips-table", DataTable).add_columns(*QUIPS_COLUMNS)
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -164,7 +171,14 @@ class ExtractionScreen(Screen[None]):
         estimates = data.get("estimates", [])
         for estimate in estimates if isinstance(estimates, list) else []:  # a malformed file: shown, not a crash
             if isinstance(estimate, dict):
-                table.add_row(*(format_value(estimate.get(c)) for c in ESTIMATE_COLUMNS))
+                table.add_row(*(format_value(estimate.get(c)) for c in ESTIMATE_COLUMNS), estimate_direction(estimate))
+        quips = quips_view(self.folder, data)
+        self.query_one("#quips-title", Label).update(f"Risk of bias (QUIPS; read-only, edit in the file): "
+                                                      f"{quips.summary}")
+        quips_table = self.query_one("#quips-table", DataTable)
+        quips_table.clear()
+        for row in quips.rows:
+            quips_table.add_row(*row)
 
     def _factors(self) -> FactorList | None:
         path = self.folder / FACTORS_FILE
