@@ -108,6 +108,7 @@ def test_valid_study_loads(folder: Path) -> None:
      None),
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "null"\nfinding_basis = "authors: n.s."',
      None),
+    ('ci_low = 1.21', 'ci_low = "1.21"\nfinding = "risk"', "s1.toml:estimates[1].ci_low: expected number, got str"),
 ])
 def test_validation_errors_are_one_line(folder: Path, old: str, new: str, expected: str | None) -> None:
     problems = _problems(folder, old, new)

@@ -226,8 +226,9 @@ def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> 
         estimate = Estimate(**{k: v for k, v in values.items() if k in Estimate.__dataclass_fields__})
     except TypeError:  # a missing required field: named by the field checks
         return
-    if not (estimate.has_ci and isinstance(estimate.estimate, (int, float))):
-        return
+    numbers = (estimate.estimate, estimate.ci_low, estimate.ci_high)
+    if not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
+        return  # no complete CI, or a typed value the field checks name
     from_ci = estimate.finding_from_numbers()
     if from_ci in ("risk", "protective", "null") and from_ci != finding:
         favourable = " for the favourable outcome" if estimate.outcome_favourable else ""
