@@ -83,3 +83,36 @@ def test_newer_store_is_refused(tmp_path) -> None:
         conn.execute(schema.schema_info.update().values(value="999"))
     with pytest.raises(ReviewError, match="newer"):
         Store.open(url)
+
+
+def test_opening_a_store_reads_its_version_and_move_mark_on_one_connection(tmp_path, monkeypatch) -> None:
+    """Store.open checks out one connection for the schema version and the "moved to" mark (and one
+    to add new stage tables); a moved store of an older schema is refused before any migration."""
+    import pytest
+    import sqlalchemy as sa
+    from review.store import core
+    from review.store.core import MOVED_KEY, StoreMoved
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    Store.open(url).engine.dispose()
+    checkouts: list[int] = []
+    real = sa.create_engine
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        engine = real(*args, **kwargs)
+        sa.event.listen(engine, "checkout", lambda *_: checkouts.append(1))
+        return engine
+
+    monkeypatch.setattr(core.sa, "create_engine", counting)
+    Store.open(url).engine.dispose()
+    assert len(checkouts) == 2
+    monkeypatch.undo()
+    store = Store.open(url, moved_ok=True)  # (no commit check: it writes the mark itself)
+    with store.engine.begin() as conn:
+        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version").values(value="1"))
+        conn.execute(schema.schema_info.insert().values(key=MOVED_KEY, value="sqlite:///elsewhere.db"))
+    store.engine.dispose()
+    with pytest.raises(StoreMoved, match="elsewhere.db"):
+        Store.open(url)
+    assert Store.open(url, prepare=False).schema_version() == 1  # not upgraded by the refused open
+    assert Store.open(url, moved_ok=True).schema_version() == schema.SCHEMA_VERSION  # review migrate's own open

@@ -75,6 +75,15 @@ def _moved_to(conn: sa.Connection) -> str | None:
     return None if value is None else str(value)
 
 
+def _schema_version(conn: sa.Connection) -> int | None:
+    """The store's schema version; None when it has no schema yet."""
+    if not sa.inspect(conn).has_table("schema_info"):
+        return None
+    t = schema.schema_info
+    value = conn.execute(sa.select(t.c.value).where(t.c.key == "version")).scalar()
+    return int(value) if value is not None else None
+
+
 def _refuse_commit_if_moved(conn: sa.Connection) -> None:
     """Commit hook: a write that waited for ``review migrate``'s lock and gets it after the copy
     committed would land in the old store, where nobody reads it; it is rolled back instead."""
@@ -194,14 +203,11 @@ class Store:
         store.moved_ok = moved_ok
         try:
             if prepare:
-                store._check_version(create=create)
-                if not moved_ok:
-                    with engine.connect() as conn:
-                        moved_to = _moved_to(conn)
-                    if moved_to is not None:
-                        engine.dispose()
-                        raise StoreMoved(moved_to)
-                    store._refuse_commits_once_moved()
+                try:
+                    store._prepare(create=create)
+                except StoreMoved:
+                    engine.dispose()
+                    raise
             else:
                 with engine.connect():
                     pass  # reach the server now: a wrong address or password is one line here
@@ -230,17 +236,15 @@ class Store:
             sa.event.listen(self.engine, "commit", _refuse_commit_if_moved)
 
     def schema_version(self) -> int | None:
-        inspector = sa.inspect(self.engine)
-        if not inspector.has_table("schema_info"):
-            return None
         with self.engine.connect() as conn:
-            value = conn.execute(
-                sa.select(schema.schema_info.c.value).where(schema.schema_info.c.key == "version")
-            ).scalar()
-        return int(value) if value is not None else None
+            return _schema_version(conn)
 
-    def _check_version(self, *, create: bool) -> None:
-        version = self.schema_version()
+    def _prepare(self, *, create: bool) -> None:
+        """Bring the schema up to date (``open``): created, migrated or its new tables added; a store
+        moved away is refused (``StoreMoved``) unless ``moved_ok``. One connection reads both."""
+        with self.engine.connect() as conn:
+            version = _schema_version(conn)
+            moved_to = _moved_to(conn) if version is not None and not self.moved_ok else None
         if version is None:
             if create:
                 self.create()
@@ -249,11 +253,14 @@ class Store:
             raise ReviewError(
                 f"store schema version {version} is newer than this review ({SCHEMA_VERSION}); upgrade review"
             )
+        if moved_to is not None:
+            raise StoreMoved(moved_to)  # (before any migration: a moved store is nobody's to upgrade)
         if version < SCHEMA_VERSION:
             self.migrate(version)
         else:
             # New stage tables added without a version bump are created idempotently.
             metadata.create_all(self.engine)
+        self._refuse_commits_once_moved()
 
     def migrate(self, from_version: int) -> None:
         """Apply each migration step in its own transaction, from ``from_version`` up."""
