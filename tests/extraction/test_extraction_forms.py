@@ -164,6 +164,18 @@ def test_compare_two_extractors(folder: Path) -> None:
     assert any(d.field.startswith("quips.bob") for d in compare_studies(a, b, include_quips=True))
 
 
+def test_compare_tells_a_papers_crude_and_adjusted_estimates_apart(folder: Path) -> None:
+    """Both extractors enter a crude and an adjusted OR for one contrast; only the crude CI differs."""
+    data = read_study_file(folder / "studies" / "s1.toml")
+    adjusted = data["estimates"][0]
+    data["estimates"] = [dict(adjusted, estimate_type="crude", estimate=2.5, ci_low=1.4, ci_high=4.5), adjusted]
+    a = study_from_data(data)
+    data["estimates"] = [dict(adjusted, estimate_type="crude", estimate=2.5, ci_low=1.4, ci_high=4.6), adjusted]
+    b = study_from_data(data)
+    assert [str(d) for d in compare_studies(a, b)] == [
+        "estimates[conflict_with_supervisor|conflict vs none|crude|OR].ci_high: 4.5 vs 4.6"]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.dictionaries(
     st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True),

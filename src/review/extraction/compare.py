@@ -28,12 +28,30 @@ def _estimate_key(values: dict[str, Any]) -> str:
     return key
 
 
+def _estimate_keys(estimates: list[dict[str, Any]]) -> list[str]:
+    """One key per estimate, unique within the file: factor|contrast(|subgroup), and where two share
+    that (a paper's crude and adjusted OR, two cohorts) also estimate type, measure and cohort, then a
+    running number. A shared key let the second estimate overwrite the first, hiding its differences."""
+    base = [_estimate_key(v) for v in estimates]
+    keys = []
+    for values, key in zip(estimates, base):
+        if base.count(key) > 1:
+            key += "".join(f"|{values[name]}" for name in ("estimate_type", "measure", "cohort") if values.get(name))
+        keys.append(key)
+    seen: dict[str, int] = {}
+    unique = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        unique.append(key if keys.count(key) == 1 else f"{key}#{seen[key]}")
+    return unique
+
+
 def _flatten(data: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for name, value in data.get("study", {}).items():
         flat[f"study.{name}"] = value
-    for values in data.get("estimates", []):
-        key = _estimate_key(values)
+    estimates = list(data.get("estimates", []))
+    for values, key in zip(estimates, _estimate_keys(estimates)):
         for name, value in values.items():
             flat[f"estimates[{key}].{name}"] = value
     for values in data.get("expert_ratings", []):
