@@ -18,7 +18,7 @@ from review.errors import ImportFormatError
 from review.screening.simulate import load_labelled_csv
 from review.sources import read_file
 from review.synthesis.effects_csv import read_effects_csv
-from review.textdecode import DecodedText, decode_user_bytes, fallback_warning, read_user_text
+from review.textdecode import DecodedText, decode_text, decode_user_bytes, fallback_warning, read_user_text
 
 HEADER = "record_id,study,title,abstract,label_included,estimate,ci_low,ci_high\n"
 #: Dutch titles with é, ë, ï, ö (the study label repeats the title so meta reads it too). Every
@@ -264,3 +264,12 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_chara
 def test_any_utf8_text_reads_back_exactly_with_or_without_a_bom(text):
     assert decode_user_bytes(text.encode("utf-8"), "t.csv") == DecodedText(text, "utf-8")
     assert decode_user_bytes(text.encode("utf-8-sig"), "t.csv") == DecodedText(text, "utf-8-sig")
+
+
+def test_a_utf8_bom_file_with_a_byte_that_is_not_utf8_is_refused_like_any_utf8_only_file() -> None:
+    """The BOM says UTF-8, so no cp1252 fallback: decode_utf8's refusal, naming the file's line and offset."""
+    data = b"\xef\xbb\xbftitle\nCo\xf6rdinatie\n"
+    with pytest.raises(ImportFormatError) as caught:
+        decode_text(data, "bom.csv")
+    assert str(caught.value) == ("bom.csv:line 2: not UTF-8 (byte 0xf6 at offset 11); the file starts with a "
+                                 "UTF-8 byte-order mark; re-save it as UTF-8")

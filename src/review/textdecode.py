@@ -105,16 +105,8 @@ def decode_text(data: bytes, path: Path | str) -> tuple[str, str]:
         except UnicodeDecodeError as err:
             raise ImportFormatError(path, _at(data, err.start),
                                     f"invalid UTF-16 at offset {err.start} despite a UTF-16 byte-order mark") from None
-    if data.startswith(_UTF8_BOM):
-        try:
-            # Through a memoryview: data[3:] would copy the whole file once more before decoding.
-            return str(memoryview(data)[3:], "utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as err:
-            offset = err.start + 3
-            raise ImportFormatError(
-                path, _at(data, offset),
-                f"byte 0x{data[offset]:02x} at offset {offset} is not UTF-8 although the file starts with a UTF-8 BOM",
-            ) from None
+    if data.startswith(_UTF8_BOM):  # it says UTF-8: no cp1252 fallback for a byte that breaks it
+        return decode_utf8(data, path, "the file starts with a UTF-8 byte-order mark; re-save it as UTF-8"), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
