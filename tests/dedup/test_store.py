@@ -340,3 +340,17 @@ def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> No
     human = [r["verdict"] for r in dedup_store.pair_log(workspace.store) if r["origin"] == "human"]
     assert human == ["same", "undo", "different", "different"]
     assert dedup_store.clusters(workspace.store) == {}
+
+
+def test_a_run_names_decided_records_it_sets_aside(workspace: Workspace) -> None:
+    # alice screened one copy and bob the other before dedup ran: the merge set bob's decision aside
+    # with its record, and nothing said so.
+    a, b = _import(workspace, [record(), record(doi="")], "a.csv")
+    workspace.store.add_decision(a, "alice", "include")
+    workspace.store.add_decision(b, "bob", "exclude")
+    result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"decided records    1 set aside as duplicates with their screening or full-text decisions ({b}): "
+        "their cluster's canonical record carries its own; review dedup --clusters")
+    assert run_dedup(workspace).decided_set_aside == (b,)

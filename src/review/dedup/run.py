@@ -36,8 +36,18 @@ class RunSummary:
     seconds: float
     #: Errata, retraction notices and comments linked to their article (``related = "link"``).
     n_related: int = 0
+    #: Records carrying screening or full-text decisions yet set aside as duplicates: their cluster's
+    #: canonical record carries decisions of its own (both were decided before they were merged).
+    decided_set_aside: tuple[int, ...] = ()
 
     def lines(self) -> list[str]:
+        """The run as ``review dedup`` prints it (the last line only when decided records were set aside)."""
+        return self._table() + ([
+            f"decided records    {len(self.decided_set_aside)} set aside as duplicates with their screening or "
+            f"full-text decisions ({', '.join(map(str, self.decided_set_aside))}): their cluster's canonical "
+            f"record carries its own; review dedup --clusters"] if self.decided_set_aside else [])
+
+    def _table(self) -> list[str]:
         return [
             f"records            {self.n_records}",
             f"candidate pairs    {self.n_candidates}",
@@ -107,12 +117,16 @@ def run_dedup(workspace: Workspace, *, progress: Progress | None = None) -> RunS
         changed = decisions.apply_auto_verdicts(conn, run_id, verdicts)
         n_clusters = decisions.rebuild_clusters(conn)
         dedup_store.finish_run(conn, run_id, n_changed=changed, n_clusters=n_clusters)
+    aside = decisions.duplicate_ids(store)
+    with store.connect() as conn:
+        # A canonical record keeps decisions recorded on it; these were decided apart before the merge.
+        decided_aside = tuple(sorted(dedup_store.records_with_decisions(conn, sorted(aside))))
     return RunSummary(
         run_id=run_id, n_records=len(records), n_candidates=result.n_candidates,
         n_duplicate_pairs=sum(p.status == DUPLICATE for p in result.pairs),
         n_borderline_pairs=sum(p.status == BORDERLINE for p in result.pairs),
         n_changed=changed, n_clusters=n_clusters,
-        n_duplicates_removed=len(decisions.duplicate_ids(store)),
+        n_duplicates_removed=len(aside), decided_set_aside=decided_aside,
         n_pending_review=len(decisions.borderline_pairs(store)),
         seconds=time.perf_counter() - start, n_related=len(result.related),
     )

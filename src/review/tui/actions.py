@@ -25,7 +25,7 @@ def run_search(workspace: Workspace, reviewer: str) -> str:
 
 def run_dedup(workspace: Workspace, reviewer: str) -> str:
     lines = dedup.run_dedup(workspace).lines()
-    return "; ".join(" ".join(line.split()) for line in lines[2:5])
+    return "; ".join(" ".join(line.split()) for line in lines[2:5] + lines[8:])  # (+ decided records set aside)
 
 
 def run_export(workspace: Workspace, reviewer: str) -> str:
