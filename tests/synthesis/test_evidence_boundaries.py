@@ -119,3 +119,25 @@ def test_a_paper_with_several_cohorts_counts_each_cohort_once() -> None:
     sibling = study("finn2018", estimate("risk"), rob=quips(), cohort="finnish")
     merged = synthesise([both, sibling]).verdict
     assert merged.n_units == 2 and "finn2018+multi2020[finnish]" in merged.explanation
+
+
+def test_grade_indirectness_counts_cohorts_not_papers() -> None:
+    """Three indirect papers of one cohort beside three direct cohorts: 1 of 4 studies is indirect."""
+    finnish = [study(f"fin{i}", estimate("risk"), rob=quips(), cohort="finnish") for i in range(3)]
+    for paper in finnish:
+        paper.indirectness = "all mental disorders, not only CMD"
+    direct = cohorts("risk", "risk", "risk")
+    grade = synthesise(finnish + direct).grade
+    assert grade is not None and grade.domains["indirectness"].change == 0
+    assert "except fin0, fin1, fin2: 1/4 studies" in grade.domains["indirectness"].reason
+    # A paper whose finding is not counted (no direction) does not make the body of evidence indirect.
+    unknown = study("vague", Estimate(factor=FACTOR.id, contrast="conflict vs none", estimate_type="crude",
+                                      source_location="Abstract", estimate_status="not reported",
+                                      finding="unknown", finding_basis="'associated'"), rob=quips())
+    unknown.indirectness = "hospital staff only"
+    grade = synthesise([unknown, *cohorts("risk")]).grade
+    assert grade is not None and grade.domains["indirectness"].change == 0
+    # Most counted studies indirect: downgraded, and the reason says how many.
+    grade = synthesise(finnish + cohorts("risk")).grade
+    assert grade is not None and grade.domains["indirectness"].change == -1
+    assert grade.domains["indirectness"].reason.endswith("fin0, fin1, fin2 (1/2 studies)")

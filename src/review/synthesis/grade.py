@@ -138,13 +138,20 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
 
     d["imprecision"] = _imprecision(item, config)
 
-    if item.indirect and len(set(item.indirect)) * 2 >= n:
+    # Counted like every other domain: per counted unit (a cohort, once), not per paper; a unit is
+    # indirect when one of its papers is, and a paper whose finding was not counted does not weigh.
+    indirect_papers = set(item.indirect)
+    indirect_units = [u for u in item.units
+                      if any(member.split("[")[0] in indirect_papers for member in u.study_id.split("+"))]
+    named = sorted({m.split("[")[0] for u in indirect_units for m in u.study_id.split("+")} & indirect_papers)
+    if indirect_units and len(indirect_units) * 2 >= n:
         d["indirectness"] = DomainJudgement(-1, "outcome or population differs from CMD recurrence after RTW: "
-                                            + ", ".join(sorted(set(item.indirect))))
+                                            + ", ".join(named)
+                                            + (f" ({len(indirect_units)}/{n} studies)" if n > 1 else ""))
     else:
         d["indirectness"] = DomainJudgement(0, "outcome and population match the question"
-                                            + (f" (except {', '.join(sorted(set(item.indirect)))})"
-                                               if item.indirect else ""))
+                                            + (f" (except {', '.join(named)}: {len(indirect_units)}/{n} studies)"
+                                               if indirect_units else ""))
 
     if n == 1:
         d["publication_bias"] = DomainJudgement(
