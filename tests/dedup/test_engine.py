@@ -186,6 +186,17 @@ def test_csv_mode_reads_an_export_of_records_with_its_publication_types(tmp_path
     assert not merged(deduplicate(records), 0, 1)
 
 
+def test_csv_mode_column_names_ignore_case_and_spaces(tmp_path: Path) -> None:
+    # "Record_ID, Title" was refused as "missing column 'record_id'" (and then 'title').
+    source = tmp_path / "in.csv"
+    source.write_text("Record_ID, Title ,Year\n1,A title long enough,2014\n", encoding="utf-8")
+    [rec] = load_records_csv(source).records
+    assert (rec.external_id, rec.title, rec.year) == ("1", "A title long enough", 2014)
+    source.write_text("record_id,title,Title\n1,a,b\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["dedup", str(source)])
+    assert result.exit_code == 3 and "line 1: column 'title' appears twice" in result.stderr
+
+
 def test_csv_mode_reads_trailing_empty_cells_and_stray_quotes(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text('record_id,title,journal\n1,"Diabetes" suppl,J,,\n2,"A ""quoted"" word",J\n', encoding="utf-8")

@@ -42,7 +42,10 @@ def load_records_csv(path: Path) -> RecordsCsv:
         raise ImportFormatError(path, None, "no such file")
     csv_text = read_csv_text(path, "record_id, title, …")
     header = csv_text.header
-    columns, rows = csv_text.dict_rows()
+    columns, raw_rows = csv_text.dict_rows()
+    # "Title" and " title" (a space after the comma) name the title column too.
+    columns = [c.strip().lower() for c in columns]
+    rows = ((line, {_column_name(k): v for k, v in row.items()}) for line, row in raw_rows)
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             raise ImportFormatError(path, "line 1", f"missing column {column!r}{delimiter_hint(header)}")
@@ -82,6 +85,11 @@ def load_records_csv(path: Path) -> RecordsCsv:
         ))
     _refuse_unclosed_quote(path, csv_text.text, lines_before_last)
     return RecordsCsv(records, csv_text.encoding)
+
+
+def _column_name(name: str | None) -> str | None:
+    """A header cell as a column name: case and surrounding spaces do not count (None: cells past the header)."""
+    return name.strip().lower() if name is not None else None
 
 
 def _refuse_unclosed_quote(path: Path, text: str, lines_before_last: int) -> None:
