@@ -77,3 +77,12 @@ def test_an_rr_of_the_favourable_outcome_counts_for_direction_but_is_never_poole
     assert "c RR 0.70 (0.60-0.90) (RR of the favourable outcome: only an OR inverts" in result.not_pooled
     alone = _synthesise(_study("c", favourable), _study("d", _estimate("RR", 0.8, 0.7, 0.95, outcome_favourable=True)))
     assert alone.pooled is None and alone.verdict.direction == "risk"
+
+
+def test_the_forest_plot_marks_the_estimates_the_diamond_does_not_summarise(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from review.synthesis.report import factor_plot
+
+    result = _synthesise(_study("a", _estimate("OR", 1.8, 1.2, 2.7)), _study("b", _estimate("OR", 1.5, 1.1, 2.1)),
+                         _study("d", _estimate("HR", 1.3, 1.1, 1.6)))
+    svg = next(p for p in factor_plot(result, tmp_path) if p.suffix == ".svg").read_text(encoding="utf-8")
+    assert svg.count("(not pooled)") == 1 and "d HR high vs low demands (not pooled)" in svg

@@ -35,6 +35,8 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
             label += f" {e.contrast[:38]}"
         if e.outcome_favourable and e.measure == "OR":
             label += " (1/OR of the favourable outcome)"
+        if result.pooled is not None and row not in result.pool_rows:
+            label += " (not pooled)"  # the diamond is not its summary: other measure, adjustment, subgroup, ...
         rows.append(ForestRow(label, y, low, high, None))
         measures.add(e.measure)
     if not rows:
