@@ -86,3 +86,8 @@ def test_the_forest_plot_marks_the_estimates_the_diamond_does_not_summarise(tmp_
                          _study("d", _estimate("HR", 1.3, 1.1, 1.6)))
     svg = next(p for p in factor_plot(result, tmp_path) if p.suffix == ".svg").read_text(encoding="utf-8")
     assert svg.count("(not pooled)") == 1 and "d HR high vs low demands (not pooled)" in svg
+
+
+def test_a_papers_crude_and_adjusted_estimates_are_told_apart_in_the_explanation() -> None:
+    result = _synthesise(_study("a", _estimate("HR", 1.40, 1.05, 1.87), _estimate("HR", 1.55, 1.17, 2.05, "crude")))
+    assert "HR 1.40 (1.05-1.87) adjusted; HR 1.55 (1.17-2.05) crude" in result.evidence.explanation

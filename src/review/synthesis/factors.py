@@ -192,7 +192,9 @@ def synthesise_factor(
         StudyFinding(
             study_id=f"{sid}[{cohort}]" if cohort else sid, finding=_finding_for_study(group), rob=group[0].rob,
             design=group[0].study.design, cohort_id=cohort or group[0].study.cohort_id,
-            detail="; ".join(_row_detail(r) for r in group),
+            # a paper's crude and adjusted estimates side by side must say which is which
+            detail="; ".join(_row_detail(r, with_type=len({x.estimate.estimate_type for x in group}) > 1)
+                             for r in group),
         )
         for (sid, cohort), group in by_unit.items()
     ]
@@ -253,9 +255,9 @@ def outcome_note(estimate: Estimate) -> str:
     return " for the favourable outcome" if estimate.outcome_favourable else ""
 
 
-def _row_detail(row: EstimateRow) -> str:
+def _row_detail(row: EstimateRow, *, with_type: bool = False) -> str:
     e = row.estimate
-    text = e.label() + outcome_note(e)
+    text = e.label() + outcome_note(e) + (f" {e.estimate_type}" if with_type else "")
     if e.cohort:
         text += f" [cohort {e.cohort}]"
     if e.subgroup:
