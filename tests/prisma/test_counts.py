@@ -368,3 +368,22 @@ def test_fewer_previous_reports_than_previous_studies_is_noted(workspace: Worksp
            "before has at least one report" in counts.notes
     assert not any("previous_reports" in note for note in compute_counts(
         workspace.store, {"previous_studies": 4, "previous_reports": 5}).notes)
+
+
+def test_prisma_remove_refuses_a_duplicate_set_aside_and_names_its_canonical_record(
+        workspace: Workspace, add, monkeypatch) -> None:
+    """Its reason would count nowhere: PRISMA counts it among the duplicates removed."""
+    monkeypatch.undo()  # the real dedup stage
+    from review.dedup import decisions
+    from review.errors import ReviewError
+    from review.services import prisma as service
+
+    pubmed = add(workspace, 2, "PubMed")
+    embase = add(workspace, 1, "Embase")
+    decisions.decide_pair(workspace.store, pubmed[0], embase[0], "same", "alice")
+    ((duplicate, canonical),) = decisions.canonical_of(workspace.store).items()
+    with pytest.raises(ReviewError, match=rf"record {duplicate}: set aside by dedup as a duplicate of record "
+                                          rf"{canonical}, .* remove record {canonical} instead; nothing removed"):
+        service.remove_records(workspace, [pubmed[1], duplicate], "alice", "retracted")
+    assert prisma_counts(workspace).n("excluded_other") == 0
+    assert service.remove_records(workspace, [canonical], "alice", "retracted") == 1

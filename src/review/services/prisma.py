@@ -97,13 +97,20 @@ def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, r
     """Remove records before screening for a reason other than duplication or automation.
 
     A record found by other methods is refused before anything is removed: PRISMA 2020's other-methods
-    column has no such box (decision 0023), so it is excluded at full text instead."""
+    column has no such box (decision 0023), so it is excluded at full text instead. So is a duplicate dedup
+    set aside: it is removed as a duplicate already, and PRISMA would not count the reason."""
+    from ..dedup.decisions import canonical_of
     from ..source_kinds import configured_kinds, source_kind
     from ..store.fulltext import remove_records as remove
 
     kinds = configured_kinds(workspace.config.section("prisma"))
     sources = {r.id: r.source for r in workspace.store.records(list(record_ids))}  # (an unknown id: the store says)
+    duplicates = canonical_of(workspace.store)
     for record_id in (r for r in record_ids if r in sources):
+        if record_id in duplicates:
+            raise ReviewError(
+                f"record {record_id}: set aside by dedup as a duplicate of record {duplicates[record_id]}, so PRISMA "
+                f"counts it among the duplicates removed; remove record {duplicates[record_id]} instead; nothing removed")
         source = sources[record_id]
         kind = source_kind(source, kinds)
         if kind in OTHER_METHOD_KINDS:
