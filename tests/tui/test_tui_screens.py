@@ -149,6 +149,20 @@ async def test_dedup_review_refusal_is_a_notification_not_a_crash(fresh_ws: Work
 
 
 @async_test
+async def test_dedup_review_before_any_dedup_run_says_so(fresh_ws: Workspace) -> None:
+    # It said "No borderline pairs left", which read as all done (review dedup --review says so too).
+    from review.dedup.run import run_dedup
+
+    async with open_app(fresh_ws, "alice", "dedup", size=SIZE) as (app, pilot):
+        screen = app.screen
+        assert "Dedup has not run on this workspace yet" in str(screen.query_one("#dedup-status").render())
+        run_dedup(fresh_ws)
+        screen.load()
+        await settle(pilot)
+        assert "No borderline pairs left" in str(screen.query_one("#dedup-status").render())
+
+
+@async_test
 async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> None:
     async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
         screen = app.screen

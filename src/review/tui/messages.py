@@ -57,10 +57,12 @@ class PairsLoaded(Loaded):
     """Borderline dedup pairs waiting for a verdict, best first, and the related-record lines
     ("#12: erratum of record 40") of the records in them."""
 
-    def __init__(self, pairs: list[BorderlinePair], related: dict[int, list[str]]) -> None:
+    def __init__(self, pairs: list[BorderlinePair], related: dict[int, list[str]], *, dedup_run: bool = True) -> None:
         super().__init__()
         self.pairs = pairs
         self.related = related
+        #: Whether dedup has run on the workspace at all (before it, no pair exists to review).
+        self.dedup_run = dedup_run
 
 
 class ConflictsLoaded(Loaded):

@@ -14,7 +14,7 @@ from textual.widgets import Header, Static
 
 from ...errors import ReviewError
 from ...services.dedup import (
-    borderline_pairs, decide_pair, describe_link, related_links, undo_pair_decision, word_diff,
+    borderline_pairs, decide_pair, describe_link, has_run, related_links, undo_pair_decision, word_diff,
 )
 from ..messages import PairsLoaded
 from .base import ProjectScreen, screen_footer
@@ -104,6 +104,8 @@ class DedupScreen(ProjectScreen):
         self._skipped_here: set[tuple[int | None, int | None]] = set()
         #: A verdict's reload is under way: no pair is shown, so no key decides a stale one.
         self.reloading = False
+        #: Whether dedup has run on the workspace (as last loaded).
+        self.dedup_run = True
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -125,11 +127,12 @@ class DedupScreen(ProjectScreen):
             for link in related_links(workspace):
                 for rid in (link.notice_id, link.about_id):
                     related.setdefault(rid, []).append(f"#{rid}: {describe_link(link, rid)}")
-        self.post_message(PairsLoaded(pairs, related))
+        self.post_message(PairsLoaded(pairs, related, dedup_run=bool(pairs) or has_run(workspace)))
 
     @on(PairsLoaded)
     def _loaded(self, message: PairsLoaded) -> None:
         self.pairs, self.related = message.pairs, message.related
+        self.dedup_run = message.dedup_run
         self.reloading = False
         wanted, self._show_next = self._show_next, None
         self.index = next((i for i, p in enumerate(self.pairs) if (p.left.id, p.right.id) == wanted), 0)
@@ -140,6 +143,11 @@ class DedupScreen(ProjectScreen):
         view = self.query_one("#pair", Static)
         if self.reloading:
             status.update(Text("Updating the pairs…", style="dim"))
+            view.update("")
+            return
+        if not self.dedup_run:  # ("no pairs left" read as all done)
+            status.update(Text("Dedup has not run on this workspace yet: press d on the dashboard (1), "
+                               "or run review dedup.", style="bold"))
             view.update("")
             return
         if self.index >= len(self.pairs):
