@@ -134,11 +134,15 @@ def test_csv_mode_output_columns_and_every_record_once(tmp_path: Path) -> None:
     assert {r["decision"] for r in rows} <= {"auto", "borderline"}
 
 
-def test_csv_mode_to_stdout_and_bad_input(tmp_path: Path) -> None:
+def test_csv_mode_to_stdout_and_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = _write_csv(tmp_path / "in.csv", ['x,"A title long enough to block on",,2020,J,,,,,\n'])
     result = CliRunner().invoke(main, ["dedup", str(source)])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:2] == ["record_id,cluster_id,decision", "x,x,auto"]
+    # "--out -" is stdout, as for every export; it wrote a file named "-".
+    monkeypatch.chdir(tmp_path)
+    dash = CliRunner().invoke(main, ["dedup", str(source), "--out", "-"])
+    assert dash.exit_code == 0 and dash.stdout == result.stdout and not (tmp_path / "-").exists()
     bad = tmp_path / "bad.csv"
     bad.write_text("id,title\n1,x\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["dedup", str(bad)])

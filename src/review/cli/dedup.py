@@ -28,7 +28,7 @@ def register(group: click.Group) -> None:
 @click.command()
 @click.argument("csv_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV mode: write record_id,cluster_id,decision here (default: stdout).")
+              help="CSV mode: write record_id,cluster_id,decision here (default, or -: stdout).")
 @click.option("--review", "review", is_flag=True, help="Review borderline pairs one by one.")
 @click.option("--undo-merge", "undo_record", type=RECORD_ID, metavar="RECORD_ID",
               help="Split the merged cluster holding this record back into its records.")
@@ -102,6 +102,8 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 
 def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
+    if out is not None and str(out) == "-":
+        out = None  # "-" is stdout, as for every export (it wrote a file named "-")
     if out is not None and out.resolve() == csv_file.resolve():
         # (the input was read whole before the write, so it was replaced by the clusters, silently)
         raise click.UsageError(f"--out {out} is the input file; write the clusters to another file")
