@@ -188,7 +188,9 @@ class TestQueryFiles:
     @pytest.mark.parametrize("body, message", [
         ('query = ""', "field 'query'"),
         ('query = "(a OR b"', "unbalanced parentheses"),
-        ('query = "a"\ndatabase = "embase"', "field 'database'"),
+        ('query = "a"\ndatabase = ""', "field 'database'"),
+        ('query = "a"\nsearched = "2026-11-30"', "field 'searched': only for a database searched on another"),
+        ('query = "a"\ndatabase = "Embase"\nsearched = "last week"', "field 'searched': the date the search was"),
         ('query = "a"\nmindate = "last year"', "field 'mindate'"),
         ('query = "a"\nfilter = "x"', "unknown field 'filter'"),
         ('query = "a"\nfilters = ["x"]', "field 'filters'"),

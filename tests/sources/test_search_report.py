@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from review.cli import main
 from review.sources.eutils import EutilsClient, EutilsConfig
 from review.sources.search import load_query, run_search
+from review.store import searches as search_store
 from review.sources.standin import StandInArticle, StandInCorpus, running, synthetic_article, synthetic_corpus
 
 QUERY = '''name = "cmd"
@@ -126,3 +127,51 @@ def test_a_changed_strategy_is_reported_with_the_text_each_run_used(workspace, m
     assert "    sick leave AND (burnout OR depression OR anxiety)" in text
     assert ("Abandoned: the query changed before this run finished, so the next run started afresh; "
             "100 records stored by it before it stopped (item 15).") in text
+
+
+EMBASE = '''database = "Embase"
+platform = "Ovid"
+searched = "2026-11-30"
+source = "Embase"
+mindate = "2000"
+query = """
+1 exp sick leave/
+2 (sick* adj3 (leave or absen*)).ti,ab.
+3 1 or 2
+"""
+notes = "Translated from the PubMed strategy; PRESS-reviewed."
+'''
+
+
+def test_a_search_run_on_another_platform_is_described_not_sent(workspace, monkeypatch, tmp_path):
+    runner = CliRunner()
+    workspace.path("queries", "embase.toml").write_text(EMBASE, encoding="utf-8")
+    monkeypatch.setenv("REVIEW_EUTILS_URL", "http://127.0.0.1:9/never-called/")
+
+    def review(*args):
+        return runner.invoke(main, ["-w", str(workspace.root), *args])
+
+    sent = review("search", "embase")
+    assert sent.exit_code == 1 and "Embase was searched on another platform" in sent.stderr
+    assert "review search sends PubMed queries only" in sent.stderr and len(sent.stderr.splitlines()) == 1
+    assert review("search", "embase", "--check-seeds", str(tmp_path / "s.txt")).exit_code == 1
+    everything = review("search")  # the example PubMed query is sent (nobody answers), the Embase file is not
+    assert everything.exit_code == 5 and "cannot connect" in everything.stderr
+    assert [run["query_name"] for run in search_store.runs(workspace.store)] == ["example"]
+    listed = review("search", "--list").stdout.splitlines()
+    assert "embase\t2026-11-30\telsewhere\t-\t-\tembase.toml" in listed
+
+    text = review("export", "searches", "-").stdout
+    assert "### Embase: search `embase` (queries/embase.toml)" in text
+    assert "- Database and platform (item 1): Embase via Ovid" in text
+    assert "- Date searched (item 13): 2026-11-30" in text
+    assert "- Limits and restrictions (item 9): from = 2000" in text
+    assert "    2 (sick* adj3 (leave or absen*)).ti,ab." in text
+    assert "none imported yet under the source name 'Embase'" in text
+    export = tmp_path / "embase.ris"
+    export.write_text(RIS, encoding="utf-8")
+    assert review("import", str(export), "--source", "Embase").exit_code == 0
+    text = review("export", "searches", "-").stdout
+    assert "- Records (item 15): 2 records imported under the source name 'Embase' (1 file, below)." in text
+    assert "   - The search itself (platform, date, strategy): queries/embase.toml, above." in text
+    assert "Not recorded: the platform" not in text

@@ -77,6 +77,11 @@ def list_queries(workspace: Workspace) -> list[QueryListing]:
     listing = []
     for spec in searching.load_queries(workspace.path("queries")):
         run = last.get(spec.name)
+        if not spec.runs_here:  # described only: searched on another platform, on the date it names
+            listing.append(QueryListing(name=spec.name, last_run=spec.searched or None, status="elsewhere",
+                                        hit_count=None, new_records=None,
+                                        file_name=spec.path.name if spec.path else ""))
+            continue
         listing.append(QueryListing(
             name=spec.name,
             last_run=searching.iso_time(run["started_at"]) if run else None,
@@ -120,10 +125,9 @@ def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_siz
     overrides = {"efetch_batch": batch_size} if batch_size else {}
     client = searching.client_for(workspace, **overrides)
     names = list(names)
-    specs = [searching.find_query(workspace, n) for n in names] if names else \
-        searching.load_queries(workspace.path("queries"))
+    specs = [searching.find_query(workspace, n) for n in names] if names else searching.pubmed_queries(workspace)
     if not specs:
-        raise ReviewError(f"{workspace.path('queries')}: no query files (*.toml) to run")
+        raise ReviewError(f"{workspace.path('queries')}: no PubMed query files (*.toml) to run")
     return SearchRun(workspace, specs, client, progress)
 
 
@@ -162,7 +166,9 @@ def search_report(workspace: Workspace) -> SearchReportText:
 
     from ..prisma.counts import prisma_counts
     from ..sources import search as searching
-    from ..sources.prisma_s import Deduplication, ImportedFile, ReportSource, SearchReport, render_search_report
+    from ..sources.prisma_s import (
+        Deduplication, ElsewhereSearch, ImportedFile, ReportSource, SearchReport, render_search_report,
+    )
 
     queries = searching.search_logs(workspace)
     counts = prisma_counts(workspace)  # the sources' PRISMA kinds and the duplicates, as `review prisma` counts them
@@ -176,10 +182,20 @@ def search_report(workspace: Workspace) -> SearchReportText:
         files.setdefault(name, []).append(ImportedFile(
             file_name=batch["file_name"], format=batch["format"], encoding=batch["encoding"],
             n_records=batch["n_records"], imported_at=searching.iso_time(batch["imported_at"])))
+    try:
+        specs = searching.load_queries(workspace.path("queries"))
+    except ReviewError:  # a broken query file must not hide what the store logged
+        specs = []
+    elsewhere = [ElsewhereSearch(
+        name=spec.name, file_name=spec.path.name if spec.path else "", database=spec.database,
+        platform=spec.platform, searched=spec.searched, source=spec.source, query=spec.query,
+        limits={k: v for k, v in (("from", spec.mindate), ("to", spec.maxdate)) if v},
+        filters=spec.filters, notes=spec.notes) for spec in specs if not spec.runs_here]
+    described = {search.source or search.database: f"queries/{search.file_name}" for search in elsewhere}
     sources = [ReportSource(name=name, kind=source.kind, n_records=source.n, files=tuple(files.get(name, ())),
-                            n_searched=searched.get(name, 0))
+                            n_searched=searched.get(name, 0), described_in=described.get(name, ""))
                for name, source in counts.sources.items()]
-    if not queries and not sources:
+    if not queries and not sources and not elsewhere:
         raise ReviewError("nothing to report yet: no search run ('review search') and no file imported ('review import')")
     report = SearchReport(
         title=str(workspace.config.section("review").get("title", "") or workspace.root.name),
@@ -187,6 +203,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
         interface=searching.search_interface(),
         queries=queries,
         sources=sources,
+        elsewhere=elsewhere,
         dedup=Deduplication(ran=counts.dedup_available, n_database_duplicates=counts.n("duplicates"),
                             n_other_duplicates=counts.n("other_duplicates")),
     )

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..words import counted
 
-__all__ = ["ImportedFile", "ReportSource", "Deduplication", "SearchReport", "render_search_report"]
+__all__ = ["ImportedFile", "ReportSource", "Deduplication", "ElsewhereSearch", "SearchReport", "render_search_report"]
 
 #: PRISMA-S item numbers per source kind of PRISMA 2020's flow (review.toml ``[prisma.sources]``).
 _KIND_ITEMS = {"database": "1", "register": "3", "website": "4", "organisation": "4, 6", "citation": "5"}
@@ -47,6 +47,24 @@ class ReportSource:
     files: tuple[ImportedFile, ...] = ()
     #: Records stored by ``review search`` runs (PubMed), not from files.
     n_searched: int = 0
+    #: The query file that describes this source's search on another platform ("" if none).
+    described_in: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class ElsewhereSearch:
+    """A search run on another platform, described by a query file (``database`` other than pubmed)."""
+
+    name: str
+    file_name: str
+    database: str
+    platform: str
+    searched: str
+    source: str
+    query: str
+    limits: dict[str, str]
+    filters: dict[str, str]
+    notes: str
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,6 +85,7 @@ class SearchReport:
     interface: str
     queries: list[dict[str, Any]] = field(default_factory=list)
     sources: list[ReportSource] = field(default_factory=list)
+    elsewhere: list[ElsewhereSearch] = field(default_factory=list)
     dedup: Deduplication = field(default_factory=lambda: Deduplication(ran=False))
 
     @property
@@ -94,6 +113,11 @@ def render_search_report(report: SearchReport) -> str:
         lines += ["None: no PubMed search was run with `review search`.", ""]
     for query in report.queries:
         lines += _query_section(query, report.interface)
+    if report.elsewhere:
+        lines += ["## Databases searched on other platforms (described in queries/)", ""]
+        by_name = {source.name: source for source in report.sources}
+        for search in report.elsewhere:
+            lines += _elsewhere_section(search, by_name.get(search.source or search.database))
     lines += _imported_section([s for s in report.sources if s.kind in ("database", "register")],
                                "Databases and registers imported from files", "None imported from files.")
     lines += _imported_section(
@@ -153,6 +177,27 @@ def _query_section(query: dict[str, Any], interface: str) -> list[str]:
     if query["seed_checks"]:
         lines.append("")
     return lines
+
+
+def _elsewhere_section(search: ElsewhereSearch, source: ReportSource | None) -> list[str]:
+    lines = [f"### {search.database}: search `{search.name}` (queries/{search.file_name})", ""]
+    lines.append(f"- Database and platform (item 1): {search.database}"
+                 + (f" via {search.platform}" if search.platform else "; platform not recorded (add platform = …)"))
+    lines.append(f"- Date searched (item 13): {search.searched or 'not recorded (add searched = YYYY-MM-DD)'}")
+    lines.append(f"- Limits and restrictions (item 9): {_limits(search.limits) if search.limits else 'none written'}")
+    lines.append(f"- Search filters (item 10): {_filters(search.filters)}")
+    if search.notes:
+        lines += ["- Notes of the query file (items 11, 14: prior work, peer review):", "",
+                  *_indented(search.notes), ""]
+    lines += ["- Strategy as run there (item 8):", "", *_indented(search.query), ""]
+    name = search.source or search.database
+    if source is None:
+        lines.append(f"- Records (item 15): none imported yet under the source name '{name}' "
+                     "(review import FILE --source NAME, or the file's own database name).")
+    else:
+        lines.append(f"- Records (item 15): {counted(source.n_records, 'record')} imported under the source name "
+                     f"'{name}' ({counted(len(source.files), 'file')}, below).")
+    return lines + [""]
 
 
 def _run_lines(number: int, run: dict[str, Any], previous: dict[str, Any] | None,
@@ -245,7 +290,9 @@ def _imported_section(sources: Sequence[ReportSource], heading: str, empty: str)
                          f"({imported.encoding}), imported {_when(imported.imported_at)}")
         if not source.files:
             lines.append("   - from the rows of imported files that name this source in a column")
-        if source.kind in ("database", "register"):
+        if source.described_in:
+            lines.append(f"   - The search itself (platform, date, strategy): {source.described_in}, above.")
+        elif source.kind in ("database", "register"):
             lines.append("   - Not recorded: the platform, the date the search was run there, the strategy as run "
                          "and its limits (items 1, 8, 9, 13); copy them from the platform's search history.")
         else:

@@ -39,7 +39,11 @@ DATABASE_NAME = "MEDLINE/PubMed"
 PLATFORM = "NCBI E-utilities (ESearch with history server, EFetch PubMed XML)"
 _DATE = re.compile(r"^\d{4}(/\d{2}(/\d{2})?)?$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
-_KNOWN_KEYS = {"name", "database", "query", "mindate", "maxdate", "datetype", "filters", "notes"}
+_KNOWN_KEYS = {"name", "database", "query", "mindate", "maxdate", "datetype", "filters", "notes",
+               "platform", "searched", "source"}
+#: Keys of a search run on another platform and only described here (``review search`` never sends it).
+_ELSEWHERE_KEYS = ("platform", "searched", "source")
+_DAY = re.compile(r"^\d{4}[-/]\d{2}[-/]\d{2}$")
 
 
 @dataclass(slots=True)
@@ -56,6 +60,16 @@ class QuerySpec:
     filters: dict[str, str] = field(default_factory=dict)
     notes: str = ""
     path: Path | None = None
+    #: For a database searched on another platform (``database`` is not ``pubmed``): where, when
+    #: (``searched``, the date it was run there) and under which source name its export was imported.
+    platform: str = ""
+    searched: str = ""
+    source: str = ""
+
+    @property
+    def runs_here(self) -> bool:
+        """True for a PubMed query ``review search`` sends; False for a search described only."""
+        return self.database == "pubmed"
 
     @property
     def term(self) -> str:
@@ -128,17 +142,27 @@ def load_query(path: Path) -> QuerySpec:
     query = data.get("query")
     if not isinstance(query, str) or not query.strip():
         raise ValidationError(f"{path}: field 'query': a non-empty search string is required")
+    database = data.get("database", "pubmed")
+    if not isinstance(database, str) or not database.strip():
+        raise ValidationError(f"{path}: field 'database': 'pubmed', or the name of a database searched elsewhere")
+    database = "pubmed" if database.strip().lower() == "pubmed" else database.strip()
     sent = strip_comments(query)
     if not sent.strip():
         raise ValidationError(f"{path}: field 'query': a non-empty search string is required (not only comments)")
-    if sent.count("(") != sent.count(")"):
+    if database == "pubmed" and sent.count("(") != sent.count(")"):
         raise ValidationError(f"{path}: field 'query': unbalanced parentheses")
-    if sent.count('"') % 2:
+    if database == "pubmed" and sent.count('"') % 2:
         raise ValidationError(f"{path}: field 'query': unbalanced double quotes")
-    database = data.get("database", "pubmed")
-    if database != "pubmed":
-        raise ValidationError(f"{path}: field 'database': only 'pubmed' is supported, not {database!r}")
     spec = QuerySpec(name=name, query=query.strip(), database=database, path=path)
+    for key in _ELSEWHERE_KEYS:
+        value = data.get(key, "")
+        if value and database == "pubmed":
+            raise ValidationError(f"{path}: field {key!r}: only for a database searched on another platform "
+                                  "(database = \"Embase\", …); review search runs the PubMed queries itself")
+        if not isinstance(value, str) or (key == "searched" and value and not _DAY.match(value)):
+            raise ValidationError(f"{path}: field {key!r}: " + ("the date the search was run there, YYYY-MM-DD"
+                                                               if key == "searched" else "text expected"))
+        setattr(spec, key, value.strip())
     for key in ("mindate", "maxdate"):
         value = data.get(key, "")
         if not isinstance(value, str) or (value and not _DATE.match(value)):
@@ -150,7 +174,8 @@ def load_query(path: Path) -> QuerySpec:
     spec.datetype = datetype
     filters = data.get("filters", {})
     if not isinstance(filters, dict) or not all(isinstance(v, str) and v.strip() for v in filters.values()):
-        raise ValidationError(f"{path}: field 'filters': a table of name = \"PubMed clause\"")
+        raise ValidationError(f"{path}: field 'filters': a table of name = \"PubMed clause\" (or, for another "
+                              "database, the filter as run there)")
     spec.filters = dict(filters)
     notes = data.get("notes", "")
     if not isinstance(notes, str):
@@ -174,13 +199,20 @@ def find_query(workspace: Workspace, name: str) -> QuerySpec:
     check_name(name, "query name")
     folder = workspace.path("queries")
     direct = folder / f"{name}.toml"
-    if direct.is_file():
-        return load_query(direct)
-    for spec in load_queries(folder):
-        if spec.name == name:
-            return spec
-    known = ", ".join(s.name for s in load_queries(folder)) or "none"
-    raise ReviewError(f"{folder}: no query named {name!r} (queries: {known})")
+    found = load_query(direct) if direct.is_file() else next(
+        (spec for spec in load_queries(folder) if spec.name == name), None)
+    if found is None:
+        known = ", ".join(s.name for s in load_queries(folder) if s.runs_here) or "none"
+        raise ReviewError(f"{folder}: no query named {name!r} (queries: {known})")
+    if not found.runs_here:
+        raise ReviewError(f"{found.path}: {found.database} was searched on another platform; review search sends "
+                          "PubMed queries only (import that search's export with 'review import')")
+    return found
+
+
+def pubmed_queries(workspace: Workspace) -> list[QuerySpec]:
+    """The query files ``review search`` sends (``database = "pubmed"``), by name."""
+    return [spec for spec in load_queries(workspace.path("queries")) if spec.runs_here]
 
 
 def client_for(workspace: Workspace, **overrides: Any) -> EutilsClient:
@@ -194,9 +226,9 @@ def client_for(workspace: Workspace, **overrides: Any) -> EutilsClient:
 def run_searches(workspace: Workspace, names: list[str] | None = None, *, client: EutilsClient | None = None,
                  progress: Callable[[SearchProgress], None] | None = None) -> list[SearchOutcome]:
     """Run the named queries (all when ``names`` is empty), one after another."""
-    specs = [find_query(workspace, n) for n in names] if names else load_queries(workspace.path("queries"))
+    specs = [find_query(workspace, n) for n in names] if names else pubmed_queries(workspace)
     if not specs:
-        raise ReviewError(f"{workspace.path('queries')}: no query files (*.toml) to run")
+        raise ReviewError(f"{workspace.path('queries')}: no PubMed query files (*.toml) to run")
     return [run_search(workspace, spec, client=client, progress=progress) for spec in specs]
 
 
@@ -407,11 +439,12 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
     """Every query that has a file, a run or a seed check, by name."""
     found: dict[str, QueryOverview] = {}
     try:
-        names = [spec.name for spec in load_queries(workspace.path("queries"))]
+        specs = load_queries(workspace.path("queries"))
     except ReviewError:
-        names = []
-    for name in names:
-        found[name] = QueryOverview(name)
+        specs = []
+    for spec in specs:
+        found[spec.name] = QueryOverview(spec.name) if spec.runs_here else \
+            QueryOverview(spec.name, last_run=spec.searched or None, status="searched elsewhere")
     for run in search_store.runs(workspace.store):
         view = found.setdefault(run["query_name"], QueryOverview(run["query_name"]))
         view.last_run, view.status = _iso(run["started_at"]), run["status"]
