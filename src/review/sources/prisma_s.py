@@ -130,8 +130,9 @@ def render_search_report(report: SearchReport) -> str:
               "- Item 2 (several databases searched at once on one platform), item 11 (search strategies "
               "adapted from earlier work) and item 14 (peer review of the strategy, e.g. PRESS): only "
               "what a query file's notes say, shown above.",
-              "- Items 1, 8, 9 and 13 for sources imported from files: the platform, the strategy as run "
-              "there, its limits and the date it was run.", ""]
+              "- Items 1, 8, 9 and 13 for a database imported from files whose search no query file "
+              "describes (database = \"…\", platform, searched in queries/): the platform, the strategy as "
+              "run there, its limits and the date it was run.", ""]
     return "\n".join(lines)
 
 
