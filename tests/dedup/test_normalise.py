@@ -106,6 +106,18 @@ def test_doi_forms(raw: str) -> None:
     assert normalise_doi(raw) == "10.1160/th14-03-0258"
 
 
+def test_wiley_sici_dois_keep_their_article_part() -> None:
+    # "<857::AID-SIM777>" was removed as a markup tag: every article of the issue had one DOI.
+    first = "10.1002/(SICI)1097-0258(19980415)17:7<857::AID-SIM777>3.0.CO;2-E"
+    second = "10.1002/(SICI)1097-0258(19980415)17:7<873::AID-SIM779>3.0.CO;2-0"
+    assert normalise_doi(first) == first.lower() and normalise_doi(first) != normalise_doi(second)
+    for form in ("https://doi.org/10.1002/(SICI)1097-0258(19980415)17:7%3C857::AID-SIM777%3E3.0.CO;2-E",
+                 "doi: 10.1002/(SICI)1097-0258(19980415)17:7&lt;857::AID-SIM777&gt;3.0.CO;2-E."):
+        assert normalise_doi(form) == first.lower()
+    assert normalise_doi(normalise_doi(first)) == normalise_doi(first)
+    assert normalise_doi('<a href="x">10.1000/abc</a>') == "10.1000/abc"  # markup still goes
+
+
 def test_doi_absent() -> None:
     assert normalise_doi("") == ""
     assert normalise_doi("not a doi") == ""

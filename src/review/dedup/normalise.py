@@ -158,13 +158,22 @@ _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 
 
+#: The ``<857::AID-SIM777>`` of a Wiley SICI DOI (``10.1002/(SICI)1097-0258(19980415)17:7<857::AID-SIM777>3.0.CO;2-E``):
+#: part of the DOI, not a markup tag; without it every article of the issue had one DOI.
+_SICI_PART = re.compile(r"<[^<>\s]*::aid-[^<>\s]*>", re.IGNORECASE)
+#: Characters a DOI URL carries percent-encoded (``%2F`` for ``/``, ``%3C…%3E`` around a SICI part).
+_URL_ESCAPE = re.compile(r"%(2F|3C|3E|3B|3A|28|29)", re.IGNORECASE)
+
+
 def normalise_doi(doi: str) -> str:
     """``10.xxxx/suffix`` in lower case, from any URL/``doi:`` form; empty if none is found."""
     if not doi:
         return ""
-    text = strip_markup(doi).strip()
+    text = doi.strip()
     if "%" in text:
-        text = re.sub(r"%2F", "/", text, flags=re.IGNORECASE)
+        text = _URL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    unescaped = html.unescape(html.unescape(text)) if "&" in text else text
+    text = unescaped if _SICI_PART.search(unescaped) else strip_markup(text).strip()
     match = _DOI.search(text)
     if not match:
         return ""
