@@ -135,6 +135,11 @@ def test_doi_prefix_case_and_trailing_punctuation_do_not_matter(doi: str, prefix
 
 def test_pmid_year_volume() -> None:
     assert normalise_pmid("PMID: 0012345") == "12345"
+    # Every digit of the field was joined: "12345 (PMCID: PMC67890)" gave 1234567890, a PMID that
+    # differs from the PubMed copy's (-6 and never merged); a PMCID counted as a PMID.
+    assert normalise_pmid("12345 (PMCID: PMC67890)") == normalise_pmid("12345; 67890") == "12345"
+    assert normalise_pmid("https://pubmed.ncbi.nlm.nih.gov/12345/") == "12345"
+    assert normalise_pmid("PMC67890") == normalise_pmid("pmc 67890") == ""
     assert normalise_year("2014 Mar") == 2014
     assert normalise_year("n.d.") is None
     assert normalise_year(1999) == 1999

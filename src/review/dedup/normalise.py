@@ -152,7 +152,8 @@ def is_translated_title(title: str) -> bool:
 
 # -- DOIs and identifiers ---------------------------------------------------------------------
 
-_NON_DIGIT = re.compile(r"\D")
+_NUMBER = re.compile(r"\d+")
+_PMCID = re.compile(r"pmc\s*\d", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
@@ -182,11 +183,15 @@ def normalise_doi(doi: str) -> str:
 
 
 def normalise_pmid(pmid: str) -> str:
-    """Digits of a PubMed id ("PMID: 123" → "123"), without leading zeros."""
+    """The PubMed id in the field ("PMID: 123" → "123"), without leading zeros: its first number, so
+    "123 (PMCID: PMC456)" or "123; 456" is not read as 123456; a PMCID ("PMC456") is no PMID."""
     if not pmid:
         return ""
-    digits = _NON_DIGIT.sub("", str(pmid))
-    return digits.lstrip("0")
+    text = str(pmid).strip()
+    if _PMCID.match(text):
+        return ""
+    match = _NUMBER.search(text)
+    return match.group(0).lstrip("0") if match else ""
 
 
 def normalise_year(year: object) -> int | None:
