@@ -256,9 +256,9 @@ def _stored_so_far(run: dict[str, Any]) -> str:
 def _counts(run: dict[str, Any]) -> str:
     missing = len(run.get("missing_pmids") or [])
     deleted = len(run.get("deleted_pmids") or [])
-    text = (f"Records (item 15): {run['records_found']} found (ESearch count), {run['records_retrieved']} "
-            f"retrieved (unique PMIDs), {run['records_stored_new']} stored as new, "
-            f"{run.get('already_stored_from_earlier_runs') or 0} already stored by an earlier search")
+    text = (f"Records (item 15): {_n(run['records_found'])} found (ESearch count), {_n(run['records_retrieved'])} "
+            f"retrieved (unique PMIDs), {_n(run['records_stored_new'])} stored as new, "
+            f"{_n(run.get('already_stored_from_earlier_runs'))} already stored by an earlier search")
     if missing:
         text += f", {missing} could not be fetched ({', '.join(run['missing_pmids'][:10])})"
     if deleted:
@@ -271,9 +271,9 @@ def _counts(run: dict[str, Any]) -> str:
 def _reconciled(run: dict[str, Any]) -> str:
     check = run.get("count_check") or {}
     if check.get("ok"):
-        return f"together they hold the ESearch count ({check.get('esearch_count')}) exactly."
-    return (f"together they hold {check.get('unique_pmids')} PMIDs against an ESearch count of "
-            f"{check.get('esearch_count')}.")
+        return f"together they hold the ESearch count ({_n(check.get('esearch_count'))}) exactly."
+    return (f"together they hold {_n(check.get('unique_pmids'))} PMIDs against an ESearch count of "
+            f"{_n(check.get('esearch_count'))}.")
 
 
 def _imported_section(sources: Sequence[ReportSource], heading: str, empty: str) -> list[str]:
@@ -283,7 +283,7 @@ def _imported_section(sources: Sequence[ReportSource], heading: str, empty: str)
         return lines + [empty, ""]
     for source in shown:
         item = _KIND_ITEMS.get(source.kind, "7")
-        searched = f" (and {source.n_searched} from `review search`, above)" if source.n_searched else ""
+        searched = f" (and {_n(source.n_searched)} from `review search`, above)" if source.n_searched else ""
         lines.append(f"- {source.name} ({_KIND_WORDS.get(source.kind, source.kind)}, item {item}): "
                      f"{counted(source.n_records - source.n_searched, 'record')} from files (item 15){searched}")
         for imported in source.files:
@@ -322,6 +322,11 @@ def _dedup_section(report: SearchReport) -> list[str]:
     else:
         lines.append("- Across sources: not done yet (`review dedup` has not run).")
     return lines + [""]
+
+
+def _n(value: int | None) -> str:
+    """A count with thousands separated (None, never set, as 0)."""
+    return f"{value or 0:,}"
 
 
 def _limits(params: dict[str, Any] | None) -> str:
