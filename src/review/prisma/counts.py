@@ -29,6 +29,7 @@ from .fulltext import ReportState, report_states, title_abstract_verdicts
 from .labels import labels
 
 if TYPE_CHECKING:
+    from ..screening.removed import Removal, SetAside
     from ..workspace import Workspace
 
 __all__ = [
@@ -177,19 +178,25 @@ def _template_safe(reason: str) -> str:
     return (reason.replace(";", "/").replace(",", " ").strip() or "Unspecified")
 
 
-def prisma_counts(workspace: "Workspace") -> PrismaCounts:
-    """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard)."""
-    return compute_counts(workspace.store, workspace.config.section("prisma"))
+def prisma_counts(workspace: "Workspace", aside: SetAside | None = None) -> PrismaCounts:
+    """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard; ``aside``:
+    see :func:`compute_counts`)."""
+    return compute_counts(workspace.store, workspace.config.section("prisma"), aside=aside)
 
 
 def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
     """Records the dedup stage removed, and whether dedup has run at all."""
     from ..dedup.decisions import duplicate_ids
-    from ..store import dedup as dedup_store
 
     duplicates = {int(i) for i in duplicate_ids(store)}
+    return duplicates, _dedup_ran(store, duplicates)
+
+
+def _dedup_ran(store: Store, duplicates: Collection[int]) -> bool:
+    from ..store import dedup as dedup_store
+
     # Merges decided by hand count too; otherwise dedup has run only if it logged a run.
-    return duplicates, bool(duplicates) or bool(dedup_store.runs(store))
+    return bool(duplicates) or bool(dedup_store.runs(store))
 
 
 def _canonical_records(store: Store) -> dict[int, int]:
@@ -203,26 +210,37 @@ def _canonical_records(store: Store) -> dict[int, int]:
 RELATED_REASON = "Notice or comment linked to another record"
 
 
-def removals_before_screening(store: Store, duplicates: Collection[int]) -> dict[int, str]:
+def removals_before_screening(store: Store, duplicates: Collection[int],
+                              removed: Mapping[int, Removal] | None = None) -> dict[int, str]:
     """Record -> reason for every record removed before screening: by hand, or a linked notice
     (the screening queue's definition, ``screening.removed``: the queue leaves out what PRISMA removes).
-    ``duplicates``: dedup's, as :func:`duplicate_record_ids` read them (not read twice)."""
+    ``duplicates``: dedup's, as :func:`duplicate_record_ids` read them (not read twice); ``removed``:
+    the queue's removals when already read."""
     from ..screening.removed import removed_before_screening
 
+    if removed is None:
+        removed = removed_before_screening(store, duplicates)
     return {record_id: RELATED_REASON if removal.notice_of is not None else removal.reason
-            for record_id, removal in removed_before_screening(store, duplicates).items()}
+            for record_id, removal in removed.items()}
 
 
-def compute_counts(store: Store, config: Mapping[str, Any] | None = None) -> PrismaCounts:
-    """Derive every PRISMA 2020 box from the store (see the module docstring for the rules)."""
+def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
+                   aside: SetAside | None = None) -> PrismaCounts:
+    """Derive every PRISMA 2020 box from the store (see the module docstring for the rules).
+    ``aside``: what the screening queue leaves out, as just read (the TUI dashboard refreshes its
+    session's first): its duplicates and removals are not read a second time."""
     config = dict(config or {})
     overrides = configured_kinds(config)
     sources_by_record = record_sources(store)
     kinds = {name: source_kind(name, overrides) for name in set(sources_by_record.values())}
-    duplicates, dedup_available = duplicate_record_ids(store)
+    if aside is None:
+        duplicates, dedup_available = duplicate_record_ids(store)
+    else:
+        duplicates = set(aside.duplicates)
+        dedup_available = _dedup_ran(store, duplicates)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
     stop = current_screening_stop(store)
-    removals = removals_before_screening(store, duplicates)
+    removals = removals_before_screening(store, duplicates, aside.removed if aside is not None else None)
     states = report_states(store)
 
     boxes: dict[str, set[int]] = {name: set() for name in _KIND_BOX.values()}

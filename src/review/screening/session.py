@@ -544,6 +544,12 @@ class ScreeningSession:
             self._sample_cache = None
             self._ahead = None
 
+    @property
+    def set_aside(self) -> SetAside:
+        """What the queue leaves out, as last read (at opening or ``refresh_set_aside``)."""
+        with self._lock:
+            return self._aside
+
     def refresh_set_aside(self) -> bool:
         """Read duplicates and removals again (``review prisma remove``/``restore`` or a dedup
         change from another window); True when the records to screen changed. Cheaper than

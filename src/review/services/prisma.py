@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..prisma.counts import PrismaCounts
     from ..prisma.outputs import PrismaOutputs
     from ..prisma.queue import QueueItem
+    from ..screening.removed import SetAside
     from ..store.fulltext import FulltextEvent, ReportLink, ScreeningStop
 
 __all__ = [
@@ -26,11 +27,12 @@ __all__ = [
     "unlink_report", "unlink_reports", "withdraw_screening_stop", "write_outputs",
 ]
 
-def prisma_counts(workspace: Workspace) -> PrismaCounts:
-    """Live PRISMA 2020 counts, with identity checks and notes."""
+def prisma_counts(workspace: Workspace, aside: SetAside | None = None) -> PrismaCounts:
+    """Live PRISMA 2020 counts, with identity checks and notes (``aside``: the screening session's
+    set-aside records, just refreshed, read by the counts instead of again)."""
     from ..prisma.counts import prisma_counts as counts
 
-    return counts(workspace)
+    return counts(workspace, aside)
 
 
 def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str = "en") -> PrismaOutputs:

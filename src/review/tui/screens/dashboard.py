@@ -64,7 +64,7 @@ def gather(project: Project) -> DashboardData:
     """Counts from the PRISMA stage (all reviewers) and the session (this reviewer)."""
     data = DashboardData()
     project.refresh_set_aside()  # "Screened (you)" leaves out what PRISMA removes, as of now
-    counts = prisma_counts(project.workspace)
+    counts = prisma_counts(project.workspace, project.session.set_aside)  # (the same read, not again)
     data.sources = sorted((name, s.n) for name, s in counts.sources.items())
     data.duplicates = counts.n("duplicates") if counts.dedup_available else None
     data.borderline = len(borderline_pairs(project.workspace)) if counts.dedup_available else 0

@@ -1,0 +1,37 @@
+"""The dashboard's counts read what the screening queue leaves out once: the session's refresh, then
+the PRISMA counts from the same read (they read dedup's duplicates and the removals again before)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from review.dedup import decisions
+from review.services.prisma import prisma_counts, remove_records
+from review.tui.project import open_project
+from review.tui.screens.dashboard import gather
+
+from tui_workspace import build_workspace
+
+
+def test_the_dashboard_counts_what_prisma_counts_from_one_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace = build_workspace(tmp_path / "ws")
+    ids = [r.id or 0 for r in workspace.store.records()]
+    decisions.decide_pair(workspace.store, ids[0], ids[4], "same", "alice")  # one duplicate set aside
+    remove_records(workspace, [ids[5]], "alice", "retracted")
+    project = open_project(workspace, "alice")
+    try:
+        reads: list[object] = []
+        real = decisions.duplicate_ids
+        monkeypatch.setattr(decisions, "duplicate_ids", lambda store: reads.append(store) or real(store))
+        data = gather(project)
+        assert len(reads) == 1
+        monkeypatch.undo()
+        counts = prisma_counts(workspace)  # read afresh, as `review prisma` does
+        assert (data.duplicates, data.prisma_screened, data.prisma_excluded) == (
+            counts.n("duplicates"), counts.n("records_screened"), counts.n("records_excluded"))
+        assert data.duplicates == 1 and counts.n("excluded_other") == 1
+        assert prisma_counts(workspace, project.session.set_aside).boxes == counts.boxes
+    finally:
+        project.release()
