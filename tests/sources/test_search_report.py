@@ -175,3 +175,12 @@ def test_a_search_run_on_another_platform_is_described_not_sent(workspace, monke
     assert "- Records (item 15): 2 records imported under the source name 'Embase' (1 file, below)." in text
     assert "   - The search itself (platform, date, strategy): queries/embase.toml, above." in text
     assert "Not recorded: the platform" not in text
+
+
+def test_the_dashboard_overview_shows_no_run_for_a_search_run_elsewhere(workspace):
+    from review.services.sources import query_overview
+
+    workspace.path("queries", "embase.toml").write_text(EMBASE, encoding="utf-8")
+    views = {view.name: view for view in query_overview(workspace)}
+    assert views["embase"].status == "searched elsewhere" and views["embase"].last_run is None
+    assert views["example"].status == "never run"

@@ -443,8 +443,8 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
     except ReviewError:
         specs = []
     for spec in specs:
-        found[spec.name] = QueryOverview(spec.name) if spec.runs_here else \
-            QueryOverview(spec.name, last_run=spec.searched or None, status="searched elsewhere")
+        # (a search run elsewhere has no run here: the dashboard, which shows runs, leaves it out)
+        found[spec.name] = QueryOverview(spec.name, status="never run" if spec.runs_here else "searched elsewhere")
     for run in search_store.runs(workspace.store):
         view = found.setdefault(run["query_name"], QueryOverview(run["query_name"]))
         view.last_run, view.status = _iso(run["started_at"]), run["status"]
