@@ -88,8 +88,3 @@ def versions(store: Store) -> list[InstrumentVersion]:
     with store.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return [InstrumentVersion(**dict(row)) for row in rows]
-
-
-def latest_version(store: Store) -> InstrumentVersion | None:
-    rows = versions(store)
-    return rows[-1] if rows else None
