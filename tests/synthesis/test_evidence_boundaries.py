@@ -141,3 +141,16 @@ def test_grade_indirectness_counts_cohorts_not_papers() -> None:
     grade = synthesise(finnish + cohorts("risk")).grade
     assert grade is not None and grade.domains["indirectness"].change == -1
     assert grade.domains["indirectness"].reason.endswith("fin0, fin1, fin2 (1/2 studies)")
+
+
+def test_the_report_shows_each_studys_quips_domains_and_the_rule_applied(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from review.synthesis.report import markdown_report
+
+    settings = SynthesisSettings(rule_set="ariens")
+    studies = [study("a", estimate("risk"), rob=quips(moderate=2)), study("b", estimate("risk"))]
+    result = synthesise_factor(FACTOR, studies, study_quality(studies, CollapseRule()), settings)
+    report = markdown_report([result], settings, plots={}, n_studies=2, root=tmp_path)
+    section = report.split("## Risk of bias (QUIPS)")[1]
+    assert "collapse rule (grooten: low if ≤1 moderate and none high; high if any high or ≥3 moderate" in section
+    assert "| a | moderate | moderate | low | low | low | low | moderate | agreement of alice |" in section
+    assert "| b | — | — | — | — | — | — | unrated (as moderate) | not rated |" in section

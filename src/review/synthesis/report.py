@@ -6,7 +6,8 @@ import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..extraction.model import RATIO_MEASURES
+from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES, Study
+from ..extraction.quips import summarise
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
 from .factors import FactorResult, SynthesisSettings, outcome_note
 from .forest import ForestRow, forest_plot
@@ -79,7 +80,31 @@ def markdown_report(results: list[FactorResult], settings: SynthesisSettings, *,
                      f"{len(ev.studies)} | {pooled} | {ev.grade or '—'} |")
     for r in results:
         lines.extend(_factor_section(r, plots.get(r.factor.id), root))
+    lines.extend(_quips_section(results, settings))
     return "\n".join(lines) + "\n"
+
+
+def _quips_section(results: list[FactorResult], settings: SynthesisSettings) -> list[str]:
+    """Every counted study's QUIPS domain ratings and the risk of bias the collapse rule gives them."""
+    studies: dict[str, Study] = {}
+    for r in results:
+        for row in r.rows:
+            studies.setdefault(row.study.id, row.study)
+    if not studies:
+        return []
+    unrated_as = settings.rules.unrated_as
+    lines = ["", "## Risk of bias (QUIPS) <a id=\"quips\"></a>", "",
+             f"Domain ratings used (consensus, else where all raters agree; support text per rating in the study "
+             f"files), and the study's risk of bias by the collapse rule ({settings.collapse.name}: "
+             f"{settings.collapse.describe()}). Unrated studies count as {unrated_as} risk of bias.", "",
+             "| study | " + " | ".join(d.replace("_", " ") for d in QUIPS_DOMAINS) + " | risk of bias | basis |",
+             "|---|" + "---|" * (len(QUIPS_DOMAINS) + 2)]
+    for study_id in sorted(studies):
+        summary = summarise(studies[study_id].quips, settings.collapse)
+        cells = " | ".join(summary.domains.get(d, "—") for d in QUIPS_DOMAINS)
+        rob = summary.rob if summary.rob != "unrated" else f"unrated (as {unrated_as})"
+        lines.append(f"| {study_id} | {cells} | {rob} | {_md(summary.basis)} |")
+    return lines
 
 
 def _hk_text(settings: SynthesisSettings) -> str:
