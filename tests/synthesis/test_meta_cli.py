@@ -154,3 +154,10 @@ def test_one_study_is_shown_not_pooled_as_metafor_fits_it(tmp_path: Path) -> Non
     assert data["result"]["method"] == "FE" and data["result"]["hk"] is False and data["result"]["df"] is None
     assert data["result"]["exp"]["estimate"] == pytest.approx(2.59)
     assert "common_effect" not in data  # the one result is the common-effect one
+
+
+def test_hartung_knapp_on_a_common_effect_model_is_computed_with_metafors_warning(tmp_path: Path) -> None:
+    csv_path = _write(tmp_path, CMD_ROWS)
+    result = CliRunner().invoke(main, ["meta", str(csv_path), "--measure", "OR", "--method", "FE", "--hk"])
+    assert result.exit_code == 0 and "common effect + HK" in result.stdout
+    assert "Hartung–Knapp with --method FE" in result.stderr

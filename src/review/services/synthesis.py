@@ -43,7 +43,9 @@ class MetaRun:
                    "(OR); name the measure if they are not"] if self.measure_assumed else []
         single = [f"{self.file}: one study: nothing is pooled; its own estimate is shown as the common-effect "
                   "result (metafor fits that model for k = 1)"] if self.result.k == 1 else []
-        return ([fallback] if fallback else []) + assumed + single + list(self.table.warnings)
+        fe_hk = [f"{self.file}: Hartung–Knapp with --method FE: the adjustment is meant for random-effects "
+                 "models (metafor warns the same)"] if self.result.method == "FE" and self.result.hk else []
+        return ([fallback] if fallback else []) + assumed + single + fe_hk + list(self.table.warnings)
 
     def report(self) -> str:
         """The printed table (like ``print(metagen)``) and, if cells were corrected, the note."""
