@@ -101,9 +101,14 @@ def title_variants(title: str) -> tuple[str, str]:
     return clean_title(title or ""), ""
 
 
+_AMPERSAND = re.compile(r"\s*&\s*")
+
+
 def clean_title(title: str) -> str:
     """The title without markup, database notes, abstract numbers or translation brackets."""
     text = strip_markup(title or "")
+    if "&" in text:  # "Work & stress" is "Work and stress" in the other database
+        text = _AMPERSAND.sub(" and ", text)
     if "[" in text or "(" in text:
         text = _TITLE_NOTE.sub(" ", text)
         text = _LANGUAGE_NOTE.sub(" ", text)
