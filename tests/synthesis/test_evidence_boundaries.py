@@ -154,3 +154,20 @@ def test_the_report_shows_each_studys_quips_domains_and_the_rule_applied(tmp_pat
     assert "collapse rule (grooten: low if ≤1 moderate and none high; high if any high or ≥3 moderate" in section
     assert "| a | moderate | moderate | low | low | low | low | moderate | agreement of alice |" in section
     assert "| b | — | — | — | — | — | — | unrated (as moderate) | not rated |" in section
+
+
+@pytest.mark.parametrize("high,medium,level", [
+    # (findings of QUIPS-low = IWH H studies, findings of QUIPS-moderate = IWH M studies)
+    (("risk",) * 3 + ("null",), (), "strong"),  # 3 H agree, 3/4 agree
+    (("risk",) * 3 + ("null", "null"), (), "limited"),  # 3/5 = 60 %: neither ≥ 3/4 nor > 2/3, but > 1/2
+    (("risk", "risk"), ("null",), "limited"),  # 2/3 agree: not > 2/3 (strict default), > 1/2
+    (("risk",), ("risk", "risk"), "moderate"),  # 2 M + 1 H agree, 3/3
+    ((), ("risk", "risk"), "limited"),  # 2 M agree
+    ((), ("risk",), "insufficient"),  # one M study
+    (("risk",), ("null",), "mixed"),  # a tie: contradictory
+])
+def test_iwh_boundaries(high: tuple[str, ...], medium: tuple[str, ...], level: str) -> None:
+    studies = [study(f"h{i}", estimate(f), rob=quips()) for i, f in enumerate(high)]
+    studies += [study(f"m{i}", estimate(f), rob=quips(moderate=2)) for i, f in enumerate(medium)]
+    verdict = synthesise(studies, "iwh").verdict
+    assert verdict.level == level, verdict.explanation
