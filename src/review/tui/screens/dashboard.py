@@ -45,6 +45,10 @@ class DashboardData:
     borderline: int = 0
     prisma_screened: int | None = None
     prisma_excluded: int | None = None
+    #: Records removed before screening for other reasons, and records from other methods (straight to
+    #: full text, decision 0023): neither is screened, so "Screened (you)" counts neither.
+    removed_other: int = 0
+    other_methods: int = 0
     progress: Any = None
     curve: list[float] = field(default_factory=list)
     #: Each query's last run and last seed check (``sources.search.QueryOverview``).
@@ -71,6 +75,8 @@ def gather(project: Project) -> DashboardData:
     data.prisma_screened = counts.n("records_screened")
     data.prisma_excluded = counts.n("records_excluded")
     data.identified = sum(n for _, n in data.sources)
+    data.removed_other = counts.n("excluded_other")
+    data.other_methods = sum(counts.n(box) for box in ("website_results", "organisation_results", "citations_results"))
     data.searches = query_overview(project.workspace)
     data.progress = project.session.progress()
     # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
@@ -103,6 +109,10 @@ def stage_table(data: DashboardData) -> Table:
     table.add_row("Duplicates removed", "not run" if data.duplicates is None else f"{data.duplicates:,}")
     if data.borderline:
         table.add_row(Text("  borderline (key 3)", style="yellow"), Text(f"{data.borderline:,}", style="yellow"))
+    if data.removed_other:
+        table.add_row("Removed before screening", f"{data.removed_other:,}")
+    if data.other_methods:  # between identified and screened too: PRISMA takes them straight to full text
+        table.add_row("Other methods (full text)", f"{data.other_methods:,}")
     p = data.progress
     words = COUNT_LABELS  # one word per count, as on the screening screen and in `review status`
     if p is not None:
