@@ -198,6 +198,16 @@ def test_pages_never_raise(value: str) -> None:
     ("Davis, N. B. and Taber, D. A.", ["Davis, N. B.", "Taber, D. A."]),
     ("Smith JA; Jones K", ["Smith JA", "Jones K"]),
     ("Smith J, Jones K, Brown A", ["Smith J", "Jones K", "Brown A"]),
+    # Each of these was one name: "&", APA's comma lists and two authors in the "Smith J" form.
+    ("Smith, J. & Jones, K.", ["Smith, J.", "Jones, K."]),
+    ("Smith, J., Jones, K. L., & Brown, A.", ["Smith, J.", "Jones, K. L.", "Brown, A."]),
+    ("Smith, J., Jones, K. L., and van der Berg, A.", ["Smith, J.", "Jones, K. L.", "van der Berg, A."]),
+    ("Smith J, Jones K & Brown A", ["Smith J", "Jones K", "Brown A"]),
+    ("SMITH J, JONES KL", ["SMITH J", "JONES KL"]),
+    ("van der Berg J, Smith K", ["van der Berg J", "Smith K"]),
+    # One name stays one.
+    ("Smith, J", ["Smith, J"]), ("Rodriguez Portal, Jose Antonio", ["Rodriguez Portal, Jose Antonio"]),
+    ("Smith, J. A.", ["Smith, J. A."]), ("Ching-yi, Wu", ["Ching-yi, Wu"]),
 ])
 def test_split_author_list(raw: str, expected: list[str]) -> None:
     assert split_author_list(raw) == expected

@@ -354,11 +354,20 @@ _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z][a-z]?\.\s*-?){1,4}|(?:[A-Z]\.?\
 _GLUED_LIST = re.compile(r"(?<=\.)(?=[A-Z][a-z])")
 
 
+#: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials, then "Surname, I.".
+_APA_BREAK = re.compile(r"(?<=[A-Z]\.),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
+#: "Smith J" (a name, then initials without full stops), for "Smith J, Jones K" (two authors).
+_NAME_INITIALS = re.compile(r"[^\s,]+(?:[\s-][^\s,]+)*\s[A-Z]{1,3}")
+
+
 def split_author_list(text: str) -> list[str]:
-    """Split one author field into names: ``;``, `` and ``, or glued ``Tashiro Y.Sato K.``."""
+    """Split one author field into names: ``;``, `` and `` or ``&``, APA's ``Smith, J., Jones, K.``,
+    ``Smith J, Jones K``, or glued ``Tashiro Y.Sato K.``."""
     text = (text or "").strip()
     if not text:
         return []
+    if "&" in text:  # "Smith, J., Jones, K., & Brown, A."
+        text = re.sub(r"\s*,?\s*&\s*", " and ", text)
     if ";" in text:
         parts = text.split(";")
     elif re.search(r"\s+and\s+", text):
@@ -369,7 +378,18 @@ def split_author_list(text: str) -> list[str]:
         parts = text.split(",")  # "Smith J, Jones K, Brown A"
     else:
         parts = [text]
-    return [p.strip(" ,") for p in parts if p.strip(" ,")]
+    return [p.strip(" ,") for part in parts for p in _split_commas(part) if p.strip(" ,")]
+
+
+def _split_commas(part: str) -> list[str]:
+    """One part of an author list split at the commas between names: "Smith J, Jones K" (every piece
+    a name with initials; "Smith, J" is one name) and APA's "Smith, J., Jones, K."."""
+    if "," not in part:
+        return [part]
+    pieces = part.strip(" ,").split(",")
+    if len(pieces) > 1 and all(_NAME_INITIALS.fullmatch(p.strip()) for p in pieces):
+        return pieces
+    return _APA_BREAK.split(part)
 
 
 def author_is_et_al(name: str) -> bool:
