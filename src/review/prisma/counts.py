@@ -33,11 +33,12 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 __all__ = [
-    "SOURCE_KINDS", "IdentityCheck", "PrismaCounts", "SourceCount",
+    "KIND_BOX", "SOURCE_KINDS", "IdentityCheck", "PrismaCounts", "SourceCount",
     "compute_counts", "prisma_counts", "source_kind",
 ]
 
-_KIND_BOX = {
+#: The template box ("Records identified from") of each source kind.
+KIND_BOX: dict[str, str] = {
     "database": "database_results", "register": "register_results", "website": "website_results",
     "organisation": "organisation_results", "citation": "citations_results",
 }
@@ -243,9 +244,9 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     removals = removals_before_screening(store, duplicates, aside.removed if aside is not None else None)
     states = report_states(store)
 
-    boxes: dict[str, set[int]] = {name: set() for name in _KIND_BOX.values()}
+    boxes: dict[str, set[int]] = {name: set() for name in KIND_BOX.values()}
     for record_id, source in sources_by_record.items():
-        boxes[_KIND_BOX[kinds[source]]].add(record_id)
+        boxes[KIND_BOX[kinds[source]]].add(record_id)
     dbr = boxes["database_results"] | boxes["register_results"]
     other = boxes["website_results"] | boxes["organisation_results"] | boxes["citations_results"]
     notes: list[str] = []

@@ -26,7 +26,7 @@ from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 
-from .counts import OTHER_KINDS, PrismaCounts  # noqa: E402
+from .counts import KIND_BOX, OTHER_KINDS, SOURCE_KINDS, PrismaCounts  # noqa: E402
 from .labels import format_n, labels, n_text, reason_text  # noqa: E402
 
 __all__ = ["draw_diagram", "render_svg", "render_png"]
@@ -154,10 +154,8 @@ def _source_lines(counts: PrismaCounts, kinds: tuple[str, ...], lang: str) -> li
     # The template marks the databases/registers column with * (its first footnote).
     marker = "*" if "database" in kinds else ""
     lines = [Line(text["identified_from"].rstrip(":") + marker + ":", bold=True)]
-    box_of = {"database": "database_results", "register": "register_results", "website": "website_results",
-              "organisation": "organisation_results", "citation": "citations_results"}
     for kind in kinds:
-        key = box_of[kind]
+        key = KIND_BOX[kind]
         lines.append(Line(f"{text[key]} {n_text(counts.n(key), lang)}", indent=0.1))
         named = [s for s in counts.sources.values() if s.kind == kind]
         generic = {text[key].casefold(), labels("en")[key].casefold()}
@@ -237,7 +235,7 @@ def draw_diagram(counts: PrismaCounts, lang: str = "en") -> Figure:
     other_header: Box | None = None
     other_boxes: dict[int, list[Box]] = {}
     if other:
-        kinds = tuple(k for k in ("website", "organisation", "citation") if k in OTHER_KINDS)
+        kinds = tuple(k for k in SOURCE_KINDS if k in OTHER_KINDS)
         other_header = Box(g.other_x, g.other_side_x + g.other_side_w - g.other_x,
                            [Line(text["othstud"], center=True, bold=True)], fill=OTHER_HEADER_FILL, rounded=True)
         other_boxes = {
