@@ -71,8 +71,8 @@ def test_status_and_prisma_agree_and_kept_decisions_are_noted(workspace, ids) ->
     counts = prisma.prisma_counts(workspace)
     assert counts.n("records_screened") == 3
     assert counts.boxes["other_screened_not_counted"] == tuple(cited)
-    assert "2 records have title/abstract decisions but came from other methods, which skip that screening: " \
-           "not counted, they go to full text" in counts.notes
+    assert "2 records have title/abstract decisions but came from other methods, which skip that screening " \
+           "and go straight to full text: not counted" in counts.notes
     assert {item.record_id for item in prisma.fulltext_queue(workspace)} >= set(cited)  # excluded, still passed on
     _set_sources(workspace, '"Citation searching" = "database"')  # the way back: its decisions count again
     assert prisma.prisma_counts(workspace).n("records_screened") == 5

@@ -75,5 +75,6 @@ def export_agreement(ctx: Context, out_dir: Path | None) -> None:
         click.echo(f"{s.reviewer_a} × {s.reviewer_b}: n={s.n} raw={raw} kappa={kappa} ac1={ac1}", err=True)
     if exported.left_out:  # stderr, as the statistics: stdout stays the list of files written
         click.echo(f"left out: {counted(len(exported.left_out), 'conflict')} on records not screened "
-                   "(removed before screening or set aside as duplicates); kept, they count again when the record is back",
+                   "(removed before screening, set aside as duplicates or found by other methods); kept, they count "
+                   "again when the record is back",
                    err=True)

@@ -306,7 +306,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     if boxes["other_screened_not_counted"]:
         notes.append(
             f"{_many(len(boxes['other_screened_not_counted']), 'record', 'has', 'have')} title/abstract decisions "
-            "but came from other methods, which skip that screening: not counted, they go to full text"
+            "but came from other methods, which skip that screening and go straight to full text: not counted"
         )
     previous_studies, previous_reports = _non_negative(config, "previous_studies"), \
         _non_negative(config, "previous_reports")

@@ -131,8 +131,8 @@ class ConflictsScreen(ProjectScreen):
         line = Text(f"{counted(len(data.conflicts), 'conflict')}, {open_n} unresolved · you resolve as {project.reviewer}",
                     style="bold")
         if data.left_out:  # kept, not listed: they count nowhere until the record is back (decision 0021)
-            line.append(f" · {len(data.left_out)} more on records not screened (removed before screening "
-                        "or duplicates), left out", style="dim")
+            line.append(f" · {len(data.left_out)} more on records not screened (removed before screening, "
+                        "duplicates or other methods), left out", style="dim")
         status.update(line)
         for c in data.conflicts:
             decisions = Text()
