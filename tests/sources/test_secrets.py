@@ -71,3 +71,45 @@ def test_key_in_a_200_body_never_reaches_parsed_records():
     assert KEY.encode() not in client._redact_bytes(f"<x>{KEY}</x>".encode())
     assert redact_secret(f"a {urllib.parse.quote(KEY)} b", KEY) == "a [api-key redacted] b"
     assert redact_secret("no secret here", "") == "no secret here"
+
+
+EMAIL = "jane.searcher@uni.example.org"
+
+
+def test_contact_address_and_home_paths_reach_neither_the_log_nor_the_prisma_s_report(workspace, monkeypatch, tmp_path):
+    """queries/*.log.json is committed: it says an address was sent (NCBI asks for one), never which."""
+    from review.services.sources import search_report
+    from review.sources.search import load_query, write_search_log
+    from review.sources.seeds import run_seed_check
+    from review.sources.standin import running, synthetic_corpus
+    from review.store import searches as search_store
+
+    home = tmp_path / "home" / "jane"  # outside the workspace, as a Downloads folder is
+    home.mkdir(parents=True)
+    (home / "embase.ris").write_text("TY  - JOUR\nDB  - Embase\nTI  - A record\nER  - \n", encoding="utf-8")
+    spec_path = workspace.path("queries", "q.toml")
+    spec_path.write_text('name = "q"\nquery = "asthma"\n', encoding="utf-8")
+    corpus = synthetic_corpus(20, seed=2)
+    (home / "seeds.txt").write_text("pmid\n" + next(iter(corpus.articles)) + "\n", encoding="utf-8")
+    with running(corpus) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        monkeypatch.setenv("NCBI_EMAIL", EMAIL)
+        result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "q", "--no-progress"])
+        assert result.exit_code == 0, result.output
+        assert standin.last_params["efetch"]["email"] == EMAIL  # still sent to NCBI
+        run_seed_check(workspace, "q", home / "seeds.txt")
+    assert CliRunner().invoke(main, ["-w", str(workspace.root), "import", str(home / "embase.ris")]).exit_code == 0
+    # a run logged before the address was left out: the next write of the log drops it
+    search_store.start_run(workspace.store, query_name="q", database="MEDLINE/PubMed", term="asthma",
+                           params={"esearch": {}, "client": {"email": EMAIL, "tool": "review"}})
+    write_search_log(workspace, load_query(spec_path))
+
+    log_text = workspace.path("queries", "q.log.json").read_text(encoding="utf-8")
+    report = search_report(workspace).text
+    for text in (log_text, report):
+        for personal in (EMAIL, "jane", str(tmp_path)):
+            assert personal not in text
+    runs = json.loads(log_text)["runs"]
+    assert [run["eutils"]["client"]["email"] for run in runs] == [True, True]
+    assert json.loads(log_text)["seed_checks"][0]["seed_file"] == "seeds.txt"
+    assert "embase.ris: 1 record" in report

@@ -180,7 +180,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
             searched[name] = searched.get(name, 0) + batch["n_records"]
             continue
         files.setdefault(name, []).append(ImportedFile(
-            file_name=batch["file_name"], format=batch["format"], encoding=batch["encoding"],
+            file_name=searching.shown_path(batch["file_name"]), format=batch["format"], encoding=batch["encoding"],
             n_records=batch["n_records"], imported_at=searching.iso_time(batch["imported_at"])))
     try:
         specs = searching.load_queries(workspace.path("queries"))

@@ -35,7 +35,7 @@ from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
     "NCBI_EUTILS_URL", "EutilsConfig", "EutilsClient", "SearchResult", "RequestStats",
-    "TransientError", "WebEnvExpired", "HostUnreachable", "redact_secret",
+    "TransientError", "WebEnvExpired", "HostUnreachable", "redact_secret", "public_client",
 ]
 
 NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -124,12 +124,24 @@ class EutilsConfig:
         return 10.0 if self.api_key else 3.0
 
     def public(self) -> dict[str, Any]:
-        """Settings fit for a log (the API key is reported as present or not, never its value)."""
-        return {
+        """Settings fit for a log committed to a repository: the contact address and the API key
+        are reported as sent or not, never their values (both are personal)."""
+        return public_client({
             "base_url": self.base_url, "tool": self.tool, "email": self.email,
             "api_key": bool(self.api_key), "requests_per_second": self.requests_per_second,
             "efetch_batch": self.efetch_batch, "max_attempts": self.max_attempts,
-        }
+        })
+
+
+def public_client(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Logged client settings without personal values: ``email`` and ``api_key`` become whether
+    one was sent. Also applied to runs stored before the address was left out, so the next write
+    of their log drops it."""
+    public = dict(settings)
+    for key in ("email", "api_key"):
+        if key in public:
+            public[key] = bool(public[key])
+    return public
 
 
 @dataclass(slots=True)

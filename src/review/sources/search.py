@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from .. import __version__
@@ -26,12 +26,13 @@ from ..records import Record
 from ..store import searches as search_store
 from ..tomlread import read_toml
 from ..workspace import Workspace
-from .eutils import EutilsClient, EutilsConfig, redact_secret
+from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
 from .query_blocks import strip_comments
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve
 
 __all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "run_search",
            "run_searches", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
+           "shown_path",
            "SOURCE_NAME"]
 
 SOURCE_NAME = "PubMed"
@@ -386,7 +387,7 @@ def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
         "term_sent": run["term"],
         **({"strategy_as_written": params["strategy"]} if "strategy" in params else {}),
         "eutils": {"esearch": {"db": "pubmed", "usehistory": "y", **params.get("esearch", {})},
-                   "efetch": {"db": "pubmed", "retmode": "xml"}, "client": params.get("client", {})},
+                   "efetch": {"db": "pubmed", "retmode": "xml"}, "client": public_client(params.get("client", {}))},
         "query_translation": details.get("query_translation", ""),
         "records_found": run["hit_count"],
         "records_retrieved": run["retrieved"],
@@ -404,7 +405,7 @@ def _seed_check_log(check: dict[str, Any]) -> dict[str, Any]:
     details = check["details"] or {}
     return {
         "date": _iso(check["checked_at"]),
-        "seed_file": check["seed_file"],
+        "seed_file": shown_path(check["seed_file"]),
         "seed_file_sha256": check["seed_file_sha256"],
         "term_sent": check["term"],
         "limits": check["params"],
@@ -453,6 +454,14 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
         view = found.setdefault(check["query_name"], QueryOverview(check["query_name"]))
         view.seed_check, view.seeds, view.seeds_found = _iso(check["checked_at"]), check["n_seeds"], check["n_found"]
     return [found[name] for name in sorted(found)]
+
+
+def shown_path(stored: str) -> str:
+    """A stored file path as files meant to be shared show it: relative to the workspace as
+    stored, or, for a file outside it, its name only (an absolute path names the user's home)."""
+    if stored.startswith("~") or PurePosixPath(stored).is_absolute() or PureWindowsPath(stored).is_absolute():
+        return PureWindowsPath(stored).name  # (splits on both / and \)
+    return stored
 
 
 def iso_time(value: datetime | date | None) -> str | None:
