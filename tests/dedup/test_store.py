@@ -244,6 +244,10 @@ def test_one_question_per_pair_of_clusters(workspace: Workspace) -> None:
     assert list(dedup_store.clusters(store).values()) == [[a, b]]
     [pair] = decisions.borderline_pairs(store)  # c against the {a, b} cluster: asked once
     assert pair.right.id == c
+    # The reviewer sees that "same" would join c to both (nothing said the left side was merged).
+    other = b if pair.left.id == a else a
+    assert (pair.left_merged, pair.right_merged) == ((other,), ())
+    assert pair.merged_lines() == [f"#{pair.left.id} is merged with #{other}"]
     decisions.decide_pair(store, pair.left.id, c, "different", "alice")
     assert decisions.borderline_pairs(store) == []
 

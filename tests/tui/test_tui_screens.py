@@ -111,7 +111,8 @@ async def test_dedup_review_asks_once_per_pair_of_clusters_after_a_merge(fresh_w
         await pilot.press("s")
         await settle(pilot)
         assert [r["verdict"] for r in pair_log(fresh_ws.store) if r["origin"] == "human"] == ["same"]
-        assert len(screen.pairs) == 1 and "Pair 1 of 1" in str(screen.query_one("#dedup-status").render())
+        status = str(screen.query_one("#dedup-status").render())
+        assert len(screen.pairs) == 1 and "Pair 1 of 1" in status and " is merged with #" in status
         await pilot.press("d")
         await settle(pilot)
         assert [r["verdict"] for r in pair_log(fresh_ws.store) if r["origin"] == "human"] == ["same", "different"]

@@ -188,6 +188,8 @@ def _review(workspace: Workspace, reviewer: str) -> None:
         for rid in (pair.left.id, pair.right.id):
             for text in service.related_of(workspace, rid) if rid is not None else ():
                 click.echo(click.style(f"#{rid}: {text}", fg="yellow"))
+        for line in pair.merged_lines():  # ("same" joins both clusters whole)
+            click.echo(click.style(line, fg="yellow"))
         click.echo("[s]ame  [d]ifferent  s[k]ip  [u]ndo  [q]uit > ", nl=False)
         key = _read_key()
         click.echo(key)

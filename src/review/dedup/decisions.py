@@ -67,6 +67,14 @@ class BorderlinePair:
     explanation: str
     fields: tuple[FieldDifference, ...]
     skipped: bool = False
+    #: The other records already merged with each side: "same" joins both clusters whole.
+    left_merged: tuple[int, ...] = ()
+    right_merged: tuple[int, ...] = ()
+
+    def merged_lines(self) -> list[str]:
+        """ "#12 is merged with #5, #7" per side in a cluster, for showing under the pair."""
+        return [f"#{rid} is merged with {', '.join(f'#{m}' for m in others)}"
+                for rid, others in ((self.left.id, self.left_merged), (self.right.id, self.right_merged)) if others]
 
 
 # -- the state of each pair -----------------------------------------------------------------
@@ -399,9 +407,13 @@ def borderline_pairs(store: Store) -> list[BorderlinePair]:
     with store.connect() as conn:
         state = _state(dedup_store.state_rows(conn))
     group: dict[int, int] = {}
-    for canonical, members in dedup_store.clusters(store).items():
+    cluster_members = dedup_store.clusters(store)
+    for canonical, members in cluster_members.items():
         for m in members:
             group[m] = canonical
+
+    def merged_with(record_id: int) -> tuple[int, ...]:
+        return tuple(m for m in cluster_members.get(group.get(record_id, record_id), ()) if m != record_id)
 
     def cluster_pair(key: tuple[int, int]) -> tuple[int, int]:
         a, b = group.get(key[0], key[0]), group.get(key[1], key[1])
@@ -433,6 +445,7 @@ def borderline_pairs(store: Store) -> list[BorderlinePair]:
             decision_id=row["id"], left=left, right=right, score=float(row["score"] or 0.0),
             explanation=str(detail.get("explanation", "")),
             fields=_differences(left, right, detail), skipped=key in state.skipped,
+            left_merged=merged_with(key[0]), right_merged=merged_with(key[1]),
         ))
     out.sort(key=lambda p: (p.skipped, -p.score, p.left.id, p.right.id))
     return out

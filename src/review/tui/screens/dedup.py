@@ -158,6 +158,8 @@ class DedupScreen(ProjectScreen):
         head = pair_heading(pair, self.index, len(self.pairs), self.decided)
         for line in self.related.get(pair.left.id or 0, []) + self.related.get(pair.right.id or 0, []):
             head.append(f"\n{line}", style="yellow")
+        for line in pair.merged_lines():  # ("same" joins both clusters whole)
+            head.append(f"\n{line}", style="yellow")
         status.update(head)
         view.update(pair_table(pair))
         self.query_one("#pair-scroll", VerticalScroll).scroll_home(animate=False)
