@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from review.errors import RetrievalError
-from review.sources.eutils import EutilsClient, EutilsConfig, HostUnreachable, WebEnvExpired
+from review.sources.eutils import EutilsClient, EutilsConfig, HostUnreachable, WaitTooLong, WebEnvExpired
 from review.sources.standin import Faults, running, synthetic_corpus
 
 from .offline import closed_port_url
@@ -34,6 +34,21 @@ def test_429_waits_for_retry_after(corpus):
     with running(corpus, faults=Faults(script=("http_429",), retry_after=7)) as standin:
         result = client_for(standin, sleeps).esearch("x", retmax=100)
     assert result.count == 60 and sleeps == [7.0]
+
+
+def test_retry_after_past_the_longest_backoff_stops_at_once_on_one_line(corpus):
+    """A proxy's ``Retry-After: 86400`` must not hang the search for a day; up to backoff_cap it is waited."""
+    sleeps = Sleeps()
+    with running(corpus, faults=Faults(script=("http_429", "http_429"), retry_after=60)) as standin:
+        assert client_for(standin, sleeps, backoff_cap=60).esearch("x").count == 60
+        standin.set_faults(Faults(script=("http_429",), retry_after=86400))
+        client = client_for(standin, sleeps, backoff_cap=60)
+        with pytest.raises(WaitTooLong) as caught:
+            client.esearch("x")
+    assert sleeps == [60.0, 60.0] and client.stats.requests["esearch"] == 1
+    message = str(caught.value)
+    assert "esearch.fcgi: HTTP 429 asked to wait 86400 s (24 h) (Retry-After)" in message and "\n" not in message
+    assert "longer than review waits (60 s, [pubmed] backoff_cap)" in message and "review search again" in message
 
 
 def test_5xx_backoff_doubles(corpus):

@@ -435,3 +435,23 @@ def test_two_searches_at_once_store_each_pmid_once(workspace):
     assert outcome.new_records + other.new_records == 1000 and outcome.new_records == 200
     (run_a,) = search_store.runs(workspace.store, "a")
     assert run_a["details"]["already_stored"] == 800  # stored by b meanwhile: 200 + 800 = 1,000 retrieved
+
+
+def test_a_retry_after_of_a_day_stops_the_search_at_that_batch_and_a_rerun_resumes(workspace):
+    from review.sources.eutils import WaitTooLong
+
+    corpus = synthetic_corpus(300, seed=5)
+    spec = write_query(workspace, name="waits")
+    sleeps: list[float] = []
+    with running(corpus, faults=Faults(script=("", "", "http_429"), retry_after=86400)) as standin:
+        client = EutilsClient(EutilsConfig(base_url=standin.url, rate_per_second=0, efetch_batch=100, timeout=5),
+                              sleep=sleeps.append)
+        with pytest.raises(WaitTooLong, match=r"EFetch batch 101-200 .*asked to wait 86400 s"):
+            run_search(workspace, spec, client=client)
+        assert sleeps == [] and sum(stored_pmids(workspace).values()) == 100
+        (run,) = search_store.runs(workspace.store, "waits")
+        assert run["status"] == "interrupted" and "86400" in run["details"]["error"]
+        outcome = run_search(workspace, spec, client=quick_client(standin))
+    assert outcome.resumed and outcome.new_records == 300
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(corpus.articles) and max(counts.values()) == 1

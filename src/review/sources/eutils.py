@@ -35,7 +35,7 @@ from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
     "NCBI_EUTILS_URL", "EutilsConfig", "EutilsClient", "SearchResult", "RequestStats",
-    "TransientError", "WebEnvExpired", "HostUnreachable", "redact_secret", "public_client",
+    "TransientError", "WebEnvExpired", "HostUnreachable", "WaitTooLong", "redact_secret", "public_client",
 ]
 
 NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -59,6 +59,10 @@ class WebEnvExpired(TransientError):
 
 class HostUnreachable(RetrievalError):
     """No connection at all (refused, unknown host, no route): retrying would only wait."""
+
+
+class WaitTooLong(RetrievalError):
+    """The server asked (``Retry-After``) for a longer wait than the client's longest backoff."""
 
 
 #: Connection failures that mean nobody answers at that address, not a busy NCBI.
@@ -302,12 +306,25 @@ class EutilsClient:
                     break
                 delay = min(self.config.backoff_cap, self.config.backoff_base * 2 ** number)
                 if err.retry_after is not None:
+                    self._refuse_long_wait(what, err)
                     delay = max(delay, err.retry_after)
                 self.stats.waited_seconds += delay
                 self.sleep(delay)
         raise RetrievalError(
             f"{self.config.base_url}{what}.fcgi: gave up after {self.config.max_attempts} attempts ({last})"
         )
+
+    def _refuse_long_wait(self, what: str, err: TransientError) -> None:
+        """Stop rather than sleep past ``backoff_cap``: a proxy's ``Retry-After: 86400`` would hang
+        the search for a day; the stored batches stay, and a rerun resumes after the wait."""
+        asked = err.retry_after or 0.0
+        if asked <= self.config.backoff_cap:
+            return
+        status = err.reason.removeprefix("http_")
+        raise WaitTooLong(
+            f"{self.config.base_url}{what}.fcgi: HTTP {status} asked to wait {_duration(asked)} (Retry-After) before "
+            f"the next request, longer than review waits ({_duration(self.config.backoff_cap)}, [pubmed] backoff_cap); "
+            "stopped: run review search again after that wait to resume")
 
     def _call(self, endpoint: str, params: Mapping[str, str], *, post: bool | None = None) -> bytes:
         """One HTTP request; returns the body (API key redacted) or raises ``TransientError``/``RetrievalError``.
@@ -464,6 +481,16 @@ def _retry_after(headers: Any) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None  # an HTTP date: fall back to our own backoff
+
+
+def _duration(seconds: float) -> str:
+    """``86400 s (24 h)``: seconds as sent, with hours or minutes when that is clearer."""
+    text = f"{seconds:g} s"
+    if seconds >= 3600:
+        return f"{text} ({seconds / 3600:.3g} h)"
+    if seconds >= 120:
+        return f"{text} ({seconds / 60:.3g} min)"
+    return text
 
 
 def _one_line(body: str, limit: int = 200) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import RetrievalError
 from ..records import Record
-from .eutils import EutilsClient, HostUnreachable, SearchResult, WebEnvExpired
+from .eutils import EutilsClient, HostUnreachable, SearchResult, WaitTooLong, WebEnvExpired
 from .pubmed_xml import ParsedPubmed
 
 __all__ = ["SearchProgress", "Slice", "Retrieval", "BatchSink", "retrieve", "slice_term"]
@@ -259,8 +259,8 @@ class _WindowFetcher:
                 if self._research(piece):
                     return None
                 continue
-            except HostUnreachable as err:  # a smaller batch would not reach it either
-                raise RetrievalError(f"{_batch_name(piece, retstart, size)}: {err}") from None
+            except (HostUnreachable, WaitTooLong) as err:  # a smaller batch would not reach it, nor wait less
+                raise type(err)(f"{_batch_name(piece, retstart, size)}: {err}") from None
             except RetrievalError as err:
                 if size <= self.client.config.min_efetch_batch:
                     raise RetrievalError(f"{_batch_name(piece, retstart, size)}: {err}") from None
