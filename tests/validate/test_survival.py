@@ -131,3 +131,15 @@ def test_few_events_per_cox_parameter_are_noted(write_csv) -> None:
     arm, stratum, time, event = _data()  # two groups, many events: no note
     plenty = survival_by_group(_file(write_csv, arm, stratum, time, event), time="days", event="event", group="arm")
     assert plenty.hazard_ratios[0].note == "" and not plenty.hazard_ratios[0].few_events
+
+
+def test_median_not_reached_reads_as_such(write_csv) -> None:
+    # group 'a': 3 events in 20, so its Kaplan-Meier curve never falls to one half
+    rows = [("client", "days", "event", "arm")]
+    rows += [(f"a{i}", 10 + 10 * i, int(i < 3), "a") for i in range(20)]
+    rows += [(f"b{i}", 5 + 5 * i, int(i % 4 != 3), "b") for i in range(20)]
+    result = survival_by_group(write_csv("s.csv", rows), time="days", event="event", group="arm")
+    a = next(g for g in result.groups if g.group == "a")
+    assert a.median is None
+    line = next(line for line in survival_lines(result) if line.strip().startswith("a "))
+    assert "not reached" in line and "n/a" not in line

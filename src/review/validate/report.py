@@ -167,6 +167,17 @@ def _left_out(missing: dict[str, int], unscored: int) -> str:
     return ", ".join(parts)
 
 
+def _reached(value: float | None) -> str:
+    """A Kaplan-Meier median (or CI bound) the curve never reached reads as such, not as 'n/a'."""
+    return "not reached" if value is None else format(value, "g")
+
+
+def _median_ci(ci: tuple[float | None, float | None]) -> str:
+    if ci[0] is None and ci[1] is None:
+        return "(CI not reached)"
+    return f"({_reached(ci[0])} to {_reached(ci[1])})"
+
+
 def survival_lines(r: SurvivalResult) -> list[str]:
     w = _width([g.group for g in r.groups], "group")
     lines = [f"Survival: time {r.time!r}, event {r.event!r} by {r.group!r}"
@@ -174,7 +185,7 @@ def survival_lines(r: SurvivalResult) -> list[str]:
              + (f" ({r.excluded} rows left out: {_left_out(r.missing, r.unscored)})" if r.excluded else ""),
              f"  {'group':<{w}} {'n':>5} {'events':>6} {'median time':>11}  {f'{r.level:.0%} CI'}"]
     for g in r.groups:
-        lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_num(g.median, 'g'):>11}  {_ci(g.median_ci, 'g')}")
+        lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_reached(g.median):>11}  {_median_ci(g.median_ci)}")
     lines.append(f"log-rank chi2 {r.logrank_chi2:.2f}, df {r.logrank_df}, p {_p(r.logrank_p)}")
     for h in r.hazard_ratios:
         lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}"
