@@ -14,6 +14,8 @@ from review.instrument.build import build_item_bank, diff_banks
 from review.instrument.config import load_config
 from review.instrument.evidence import EvidenceSnapshot, parse_synthesis_csv
 from review.instrument.itembank import dumps_bank, load_templates, loads_bank
+from review.instrument.project import short_citation
+from review.instrument.render import bank_summary_markdown
 
 from .conftest import HEADER, QUESTIONS, SYNTHESIS, make_bank
 
@@ -278,3 +280,35 @@ def test_a_workspace_bank_takes_estimates_and_sources_from_the_study_files(works
     assert cited <= {s.study for s in bank.sources} and len(bank.sources) == 13  # (and the Delphi study)
     arends = next(s for s in bank.sources if s.study == "arends2014")
     assert (arends.label, arends.doi) == ("Arends 2014", "10.5271/sjweh.3384")
+
+
+def test_summary_names_the_real_shortfall_when_nothing_is_scored(tmp_path, synthesis_file, config):
+    # Factors reach 'moderate' but have no question template: the summary must not blame the level.
+    questions = tmp_path / "bare.toml"
+    questions.write_text(QUESTIONS.split("[factors.prev_episodes]")[0], encoding="utf-8")
+    bank = make_bank(synthesis_file, questions, config)
+    assert bank.scored_items == [] and bank.signal_items == []
+    summary = bank_summary_markdown(bank, "en")
+    assert "None: no factor meets every condition for scoring" in summary
+    assert "reaches the minimum evidence level" not in summary
+    assert "### Asked as signal, not weighed (0)\n\nNone." in summary
+    weak = tmp_path / "weak.csv"
+    weak.write_text(HEADER + "company_size,Company size >100,Bedrijfsgrootte >100,work,false,true,"
+                    "risk,some,ariens,arends2014,OR,2.59,1.40,4.80,,,\n", encoding="utf-8")
+    only_weak = make_bank(weak, questions, load_config(None, {"signal_min_level": ""}))
+    assert "Geen: geen enkele factor haalt de minimale bewijskracht." in bank_summary_markdown(only_weak, "nl")
+
+
+def test_short_citation_of_a_single_author():
+    assert short_citation("Jones K. Another cohort. Scand J Work 2021;2:3-4.", "jones2021") == "Jones 2021"
+    assert short_citation("Arends I, van der Klink JJL, de Boer MR. Predictors. Scand J 2014;40:195.", "a") == \
+        "Arends 2014"
+    assert short_citation("van der Klink JJL; Smith A. Title. J 2010", "v") == "van der Klink 2010"
+
+
+def test_a_factor_answer_map_error_shows_the_form(tmp_path):
+    path = tmp_path / "q.toml"
+    path.write_text(QUESTIONS.replace('present = { company = ["large"] }', 'present = ["large"]'), encoding="utf-8")
+    with pytest.raises(ValidationError, match=r'factors.company_size.present: must map question ids to answer '
+                                              r'codes, e.g. present = \{ prev_absence = \["yes"\] \}'):
+        load_templates(path)

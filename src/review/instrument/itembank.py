@@ -180,7 +180,11 @@ def _factor(path: Path, key: str, raw: Any, questions: dict[str, QuestionTemplat
     for part in ("present", "partly"):
         table = raw.get(part, {})
         if not isinstance(table, dict):
-            raise ValidationError(f"{where}.{part}: must map question ids to answer codes")
+            # Show the form with a question and answer code of this very file.
+            qid = next(iter(questions), "question_id")
+            code = questions[qid].options[0].code if qid in questions else "yes"
+            raise ValidationError(f"{where}.{part}: must map question ids to answer codes, "
+                                  f"e.g. {part} = {{ {qid} = [\"{code}\"] }}")
         maps[part] = {}
         for qid, codes in table.items():
             if qid not in questions:

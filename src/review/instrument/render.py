@@ -11,6 +11,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..records import LEVEL_RANKS
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
 from .scoring import Profile
@@ -221,8 +222,16 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
                  f"signals from `{bank.config.get('signal_min_level') or '-'}`."), "",
              f"### {t('Gewogen', 'Scored')} ({len(bank.scored_items)})", ""]
     if not bank.scored_items:
-        lines.append(t("Geen: geen enkele factor haalt de minimale bewijskracht.",
-                       "None: no factor reaches the minimum evidence level."))
+        # Say the real shortfall: a factor can reach the level and still miss a template or a direction.
+        min_rank = LEVEL_RANKS.get(str(bank.config.get("min_level") or "").lower(), 0)
+        if any(LEVEL_RANKS.get(n.level.lower(), 0) >= min_rank for n in bank.not_included):
+            lines.append(t("Geen: geen enkele factor voldoet aan alle voorwaarden om mee te wegen "
+                           "(de redenen staan onder Niet opgenomen).",
+                           "None: no factor meets every condition for scoring (the reasons are under "
+                           "Not included)."))
+        else:
+            lines.append(t("Geen: geen enkele factor haalt de minimale bewijskracht.",
+                           "None: no factor reaches the minimum evidence level."))
     else:
         lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | "
                   f"{t('bewijskracht', 'level')} | {t('gewicht', 'weight')} | {t('beïnvloedbaar', 'modifiable')} | "
@@ -237,7 +246,9 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
                          f"{yes if i.modifiable else no} | {_cell(basis)} |")
     lines += ["", f"### {t('Gevraagd als signaal, weegt niet mee', 'Asked as signal, not weighed')} "
               f"({len(bank.signal_items)})", ""]
-    if bank.signal_items:
+    if not bank.signal_items:
+        lines.append(t("Geen.", "None."))
+    else:
         lines += [f"| factor | {t('domein', 'domain')} | {t('richting', 'direction')} | {t('bewijskracht', 'level')} | "
                   f"{t('studies', 'studies')} | {t('beïnvloedbaar', 'modifiable')} |", "|---|---|---|---|---|---|"]
         for i in bank.signal_items:
@@ -245,7 +256,9 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
             lines.append(f"| {_cell(name(i.factor_id, i.label_nl))} | {dom(i.domain)} | {direction(i.direction)} | "
                          f"{t.level(i.level)} | {_cell(studies)} | {yes if i.modifiable else no} |")
     lines += ["", f"### {t('Niet opgenomen', 'Not included')} ({len(bank.not_included)})", ""]
-    if bank.not_included:
+    if not bank.not_included:
+        lines.append(t("Geen.", "None."))
+    else:
         lines += [f"| factor | {t('bewijskracht', 'level')} | {t('richting', 'direction')} | {t('reden', 'reason')} |",
                   "|---|---|---|---|"]
         for n in bank.not_included:
