@@ -455,3 +455,32 @@ def test_a_retry_after_of_a_day_stops_the_search_at_that_batch_and_a_rerun_resum
     assert outcome.resumed and outcome.new_records == 300
     counts = stored_pmids(workspace)
     assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
+
+
+def test_a_second_search_of_the_same_query_is_refused_naming_the_running_one(workspace):
+    """Two terminals (or the dashboard and a shell) running one query would fetch everything twice."""
+    from review.sources.search import SearchBusy
+
+    corpus = synthetic_corpus(400, seed=17)
+    spec = write_query(workspace, name="once")
+    with running(corpus) as standin:
+        refused, during = [], {}
+
+        def start_the_same_search_meanwhile(event):
+            if event.phase == "fetch" and event.done and not refused:
+                during["before"] = dict(standin.requests)
+                with pytest.raises(SearchBusy) as caught:
+                    run_search(workspace, spec, client=quick_client(standin, efetch_batch=100))
+                refused.append(str(caught.value))
+                during["after"] = dict(standin.requests)
+
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=100),
+                             progress=start_the_same_search_meanwhile)
+        (message,) = refused
+        assert during["before"] == during["after"]  # the refused one sent nothing
+        run_id = search_store.runs(workspace.store, "once")[0]["id"]
+        assert message.startswith(f"query 'once' is already being searched by another process (run {run_id} started ")
+        assert "PID" in message and "\n" not in message and "resumes" in message
+        assert outcome.new_records == 400
+        again = run_search(workspace, spec, client=quick_client(standin))  # released when it ended
+    assert again.new_records == 0 and len(search_store.runs(workspace.store, "once")) == 2

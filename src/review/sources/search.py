@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -24,6 +26,7 @@ from ..errors import ReviewError, ValidationError
 from ..paths import check_name
 from ..records import Record
 from ..store import searches as search_store
+from ..store import sessions
 from ..tomlread import read_toml
 from ..workspace import Workspace
 from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
@@ -32,8 +35,7 @@ from .retrieval import Retrieval, SearchProgress, Slice, retrieve
 
 __all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "run_search",
            "run_searches", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
-           "shown_path",
-           "SOURCE_NAME"]
+           "shown_path", "SearchBusy", "SOURCE_NAME"]
 
 SOURCE_NAME = "PubMed"
 DATABASE_NAME = "MEDLINE/PubMed"
@@ -233,9 +235,57 @@ def run_searches(workspace: Workspace, names: list[str] | None = None, *, client
     return [run_search(workspace, spec, client=client, progress=progress) for spec in specs]
 
 
+class SearchBusy(ReviewError):
+    """Another live process is running the same query: a second run would fetch everything again."""
+
+    title = "Search"
+    exit_code = 6
+
+
+@contextmanager
+def _claimed(workspace: Workspace, name: str) -> Iterator[None]:
+    """Hold query ``name`` for this process while it runs, with the claim screening sessions use
+    (``store.sessions``: host, PID, heartbeat; a killed holder's claim is taken over)."""
+    store = workspace.store
+    try:
+        claim = sessions.claim_session(store, f"search:{name}")
+    except sessions.SessionBusy as err:
+        holder = f"; {err.holder.describe()}" if err.holder is not None else ""
+        running = search_store.unfinished_run(store, name)
+        run = f"run {running['id']} started {_iso(running['started_at'])}" if running is not None else "a run"
+        raise SearchBusy(f"query {name!r} is already being searched by another process ({run}{holder}); "
+                         "not started: wait for it to end, or stop it (the next review search resumes its run)") from None
+    stop = threading.Event()
+
+    def beat() -> None:  # a search can sit in one request (timeout, backoff) far past STALE_AFTER
+        while not stop.wait(sessions.HEARTBEAT_EVERY):
+            try:
+                sessions.heartbeat(store, claim)
+            except ReviewError:  # a busy store: the next beat tries again
+                continue
+
+    beating = threading.Thread(target=beat, name=f"search-heartbeat-{name}", daemon=True)
+    beating.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        beating.join()
+        sessions.release_session(store, claim)
+
+
 def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | None = None,
                progress: Callable[[SearchProgress], None] | None = None) -> SearchOutcome:
-    """Run (or resume) one query; every batch is stored atomically with its progress row."""
+    """Run (or resume) one query; every batch is stored atomically with its progress row.
+
+    ``SearchBusy`` (one line naming the other run) while another live process runs the same query.
+    """
+    with _claimed(workspace, spec.name):
+        return _run_search(workspace, spec, client=client, progress=progress)
+
+
+def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | None,
+                progress: Callable[[SearchProgress], None] | None) -> SearchOutcome:
     store = workspace.store
     client = client or client_for(workspace)
     before = client.stats.as_dict()
