@@ -197,7 +197,10 @@ def describe_store_error(err: Exception) -> str | None:
 @click.version_option(package_name="review")
 @click.pass_context
 def main(ctx: click.Context, workspace: Path | None, reviewer: str | None) -> None:
-    """Systematic reviews from PubMed search to evidence synthesis, and a questionnaire drafted from it."""
+    """Systematic reviews from PubMed search to evidence synthesis, and a questionnaire drafted from it.
+
+    Without a command: the terminal UI on the dashboard (`review screen` opens it on screening).
+    """
     ctx.obj = Context(workspace, reviewer)
     if ctx.invoked_subcommand is None:
         from .tui import tui

@@ -93,7 +93,8 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
                    reason: str | None, note: str, undo: bool) -> None:
     """Record title/abstract decisions as the reviewer (-r), or undo the last one.
 
-    Every ID and the reason are checked before the first decision is written. Prints one
+    An ID is a record id as the TUI (#12) and `review export records` (column record_id) show
+    it. Every ID and the reason are checked before the first decision is written. Prints one
     tab-separated line per decision: record id, decision, reviewer (decision 'undo' for --undo).
     A record not in the screening queue (a duplicate set aside, a record removed before
     screening) exits 1, nothing recorded. Exit 6 while the reviewer's TUI session is open.

@@ -29,6 +29,8 @@ def init(path: Path, title: str, reviewers: tuple[str, ...], seed: int, database
     workspace = create_workspace(path, title=title, reviewers=list(reviewers) or None, seed=seed,
                                  database_url=database_url)
     click.echo(f"created workspace {workspace.root}")
+    click.echo("next: write your strategy in queries/ and your terms in screening/criteria.toml, then "
+               "`review search` or `review import FILE` (docs/workspaces.md)")
     if database_url:
         click.echo(f"store on {workspace.store_location()}")
         if "@" in database_url and ":" in database_url.split("@", 1)[0].split("//", 1)[-1]:

@@ -71,8 +71,10 @@ def workspace_status(workspace: Workspace) -> list[str]:
     files = len(batches) - searched
     lines.append(f"sources    {store.count_records()} records from {files} imported file{'' if files == 1 else 's'}"
                  f" and {searched} search batch{'' if searched == 1 else 'es'}")
-    for source, n in sorted(store.counts_by_source().items()):
-        lines.append(f"  {source:<20} {n}")
+    by_source = store.counts_by_source()
+    width = max([20, *(len(source) for source in by_source)])  # a long file-name source keeps the column
+    for source, n in sorted(by_source.items()):
+        lines.append(f"  {source:<{width}} {n:>6}")
     lines.extend(screening.screening_lines(workspace))
     for stage_status in (sources.search_status, dedup.dedup_status, screening.ranking_status,
                          prisma.prisma_status, extraction.extraction_status, instrument.instrument_status):
