@@ -69,6 +69,8 @@ def test_report_holds_each_run_update_import_and_what_is_not_recorded(workspace,
     assert "    # mental disorders\n    (depress*[tiab])" in text  # the strategy as written, verbatim
     term = '`(("Sick Leave"[Mesh] OR absenteeism[tiab]) AND (depress*[tiab])) NOT ("Animals"[Mesh] NOT "Humans"[Mesh])`'
     assert text.count(f"Term sent to ESearch (item 8): {term}") == 2
+    # Both runs went to the stand-in, and the report says so rather than passing them off as PubMed's.
+    assert text.count("not NCBI's E-utilities (a stand-in or a proxy)") == 2
     runs = re.findall(r"^\d\. Searched (\d{4}-\d\d-\d\d \d\d:\d\d UTC) \((.*?);", text, re.MULTILINE)
     assert [kind for _, kind in runs] == ["first search", "update of run 1: the same strategy run again"]
     assert "Records (item 15): 30 found (ESearch count), 30 retrieved (unique PMIDs), 30 stored as new, 0 already" in text

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..words import counted
+from .eutils import NCBI_EUTILS_URL
 
 __all__ = ["ImportedFile", "ReportSource", "Deduplication", "ElsewhereSearch", "SearchReport", "render_search_report"]
 
@@ -219,6 +220,11 @@ def _run_lines(number: int, run: dict[str, Any], previous: dict[str, Any] | None
     if written and query["query"] is not None and written.get("query") != query["query"]:
         sub += ["Strategy as written for this run (item 8):", "", *_indented(written.get("query") or "", 4), ""]
     sub.append(f"Term sent to ESearch (item 8): `{run['term_sent']}`")
+    server = str(((run["eutils"].get("client") or {}).get("base_url")) or NCBI_EUTILS_URL)
+    if server.rstrip("/") != NCBI_EUTILS_URL.rstrip("/"):
+        # REVIEW_EUTILS_URL or base_url pointed elsewhere: a report must not pass a stand-in off as PubMed.
+        sub.append(f"Server: {server}, not NCBI's E-utilities (a stand-in or a proxy): these counts are "
+                   "that server's, not PubMed's unless it forwards to PubMed")
     esearch = {k: v for k, v in run["eutils"]["esearch"].items() if k not in ("db", "usehistory")}
     if esearch:
         sub.append(f"Other ESearch parameters (item 9): {_limits(esearch)}")
