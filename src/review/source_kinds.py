@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ValidationError
+from .errors import WorkspaceError
 
 __all__ = ["OTHER_KINDS", "SOURCE_KINDS", "configured_kinds", "is_other_method", "source_kind"]
 
@@ -32,7 +32,7 @@ def configured_kinds(prisma_section: Mapping[str, Any]) -> dict[str, str]:
     """``[prisma.sources]`` of review.toml (source name -> kind; each kind is checked where it is used)."""
     overrides = prisma_section.get("sources", {})
     if not isinstance(overrides, dict):
-        raise ValidationError("review.toml: [prisma.sources] must map source names to kinds")
+        raise WorkspaceError("review.toml: [prisma.sources] must map source names to kinds")
     return {str(name): kind for name, kind in overrides.items()}
 
 
@@ -42,7 +42,7 @@ def source_kind(name: str, overrides: Mapping[str, str] | None = None) -> str:
     if overrides and name in overrides:
         kind = overrides[name]
         if kind not in SOURCE_KINDS:
-            raise ValidationError(
+            raise WorkspaceError(
                 f"review.toml: prisma.sources.{name} = {kind!r}: expected one of {', '.join(SOURCE_KINDS)}"
             )
         return kind

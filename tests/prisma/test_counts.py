@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from review.errors import ValidationError
+from review.errors import ValidationError, WorkspaceError
 from review.prisma import prisma_counts
 from review.prisma import counts as counts_module
 from review.prisma.counts import compute_counts, source_kind
@@ -222,7 +222,7 @@ def test_source_kind_hints(name: str, kind: str) -> None:
 
 def test_source_kind_override_is_validated() -> None:
     assert source_kind("PubMed", {"PubMed": "register"}) == "register"
-    with pytest.raises(ValidationError, match="prisma.sources.PubMed"):
+    with pytest.raises(WorkspaceError, match="prisma.sources.PubMed"):
         source_kind("PubMed", {"PubMed": "journal"})
 
 
@@ -300,7 +300,7 @@ def test_a_stop_counts_the_prisma_box_even_under_a_bad_prisma_setting(
     config = workspace.root / "review.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\n[prisma]\nsources = "PubMed"\n', encoding="utf-8")
     workspace.config = type(workspace.config).load(config)
-    with pytest.raises(ValidationError, match=r"\[prisma.sources\]"):
+    with pytest.raises(WorkspaceError, match=r"\[prisma.sources\]"):
         prisma_counts(workspace)
     assert stop_screening(workspace, "alice", "stopping rule met").n_unscreened == 3
 

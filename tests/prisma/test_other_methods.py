@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.errors import ReviewError, ValidationError
+from review.errors import ReviewError, WorkspaceError
 from review.screening.session import ScreeningSession
 from review.services import prisma
 from review.services import screening as service
@@ -114,7 +114,7 @@ def test_prisma_remove_refuses_other_methods_records(workspace, ids) -> None:
 
 def test_a_bad_source_kind_stops_the_session_with_the_line_prisma_gives(workspace, ids) -> None:
     _set_sources(workspace, '"PubMed" = "magazine"')
-    with pytest.raises(ValidationError, match=r"review.toml: prisma.sources.PubMed = 'magazine': expected one of"):
+    with pytest.raises(WorkspaceError, match=r"review.toml: prisma.sources.PubMed = 'magazine': expected one of"):
         ScreeningSession(workspace, "alice", quick_start=True)
 
 
