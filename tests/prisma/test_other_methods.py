@@ -118,6 +118,26 @@ def test_a_bad_source_kind_stops_the_session_with_the_line_prisma_gives(workspac
         ScreeningSession(workspace, "alice", quick_start=True)
 
 
+def test_a_bad_source_kind_stops_undo_merge_before_anything_is_split(workspace) -> None:
+    # The split was written, then reading the set-aside records raised: exit 4, the merge undone anyway.
+    from review.dedup.run import run_dedup
+    from review.records import Record
+    from review.services import dedup
+    from review.store import dedup as dedup_store
+
+    article = Record(title="Liraglutide suppresses macrophage foam cell formation in mice", year=2014,
+                     doi="10.1016/j.peptides.2013.12.015", authors=["Tashiro, Y."], journal="Peptides")
+    workspace.store.add_batch([article, article], file_name="p.ris", file_sha256="e" * 64, source_name="PubMed",
+                              format="ris", encoding="utf-8")
+    run_dedup(workspace)
+    merged = dedup_store.clusters(workspace.store)
+    assert len(merged) == 1
+    _set_sources(workspace, '"PubMed" = "magazine"')
+    with pytest.raises(WorkspaceError, match=r"^review.toml: prisma.sources.PubMed = 'magazine'"):
+        dedup.undo_merge(workspace, next(iter(merged)), "alice")
+    assert dedup_store.clusters(workspace.store) == merged
+
+
 def test_status_prisma_line_adds_up_to_records_screened(workspace, ids) -> None:
     """identified − other methods − duplicates − automation − other removals = screened, on the line itself."""
     db = ids["db"]

@@ -55,13 +55,12 @@ class MergeUndone:
 
 def undo_merge(workspace: Workspace, record_id: int, reviewer: str, *, detach_only: bool = False) -> MergeUndone:
     """Split the merged cluster holding ``record_id`` (or set only it apart)."""
-    from ..dedup.decisions import duplicate_ids
     from ..dedup.decisions import undo_merge as split
     from ..screening.removed import workspace_set_aside
 
-    store = workspace.store
-    before = duplicate_ids(store)
-    apart = split(store, record_id, reviewer, detach_only=detach_only)
+    # Read before the split: a bad review.toml [prisma.sources] kind stops here, with nothing split.
+    before = workspace_set_aside(workspace).duplicates
+    apart = split(workspace.store, record_id, reviewer, detach_only=detach_only)
     now = workspace_set_aside(workspace)
     return MergeUndone(apart, sorted(r for r in before if r not in now))
 
