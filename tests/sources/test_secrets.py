@@ -97,7 +97,7 @@ def test_contact_address_and_home_paths_reach_neither_the_log_nor_the_prisma_s_r
         result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "q", "--no-progress"])
         assert result.exit_code == 0, result.output
         assert standin.last_params["efetch"]["email"] == EMAIL  # still sent to NCBI
-        run_seed_check(workspace, "q", home / "seeds.txt")
+        assert run_seed_check(workspace, "q", home / "seeds.txt").as_json()["seed_file"] == "seeds.txt"  # --json OUT
     assert CliRunner().invoke(main, ["-w", str(workspace.root), "import", str(home / "embase.ris")]).exit_code == 0
     # a run logged before the address was left out: the next write of the log drops it
     search_store.start_run(workspace.store, query_name="q", database="MEDLINE/PubMed", term="asthma",

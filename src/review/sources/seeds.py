@@ -24,7 +24,7 @@ from ..textdecode import decode_text, fallback_warning
 from ..workspace import Workspace
 from .eutils import EutilsClient
 from .query_blocks import Clause, comment_lines, first_term, split_top_level, strip_comments, unwrap_with_offset
-from .search import QuerySpec, client_for, find_query, write_search_log
+from .search import QuerySpec, client_for, find_query, shown_path, write_search_log
 
 __all__ = ["Seed", "Block", "SeedResult", "SeedCheck", "read_seeds", "strategy_blocks", "check_seeds",
            "run_seed_check", "MAX_SEEDS_PER_REQUEST"]
@@ -366,7 +366,8 @@ def run_seed_check(workspace: Workspace, name: str, seed_file: Path | str, *,
     client = client or client_for(workspace)
     path = Path(seed_file).resolve()
     shown = path.relative_to(workspace.root).as_posix() if path.is_relative_to(workspace.root) else str(path)
-    check = check_seeds(client, spec, seeds, seed_file=shown, seed_file_sha256=digest)
+    # (--json OUT may be kept with the review: a file outside the workspace by its name, as in the log)
+    check = check_seeds(client, spec, seeds, seed_file=shown_path(shown), seed_file_sha256=digest)
     check.warnings[:0] = warnings
     search_store.add_seed_check(
         workspace.store, query_name=spec.name, term=check.term, params=check.params, seed_file=shown,
