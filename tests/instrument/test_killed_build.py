@@ -93,3 +93,17 @@ def test_a_hand_edited_bank_is_not_recorded(ws: Workspace) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("Overweeg bemiddeling.", "Bemiddel."),
                     encoding="utf-8")
     assert version_history(ws) == []  # its content no longer matches its hash: not a build's file
+
+
+def test_history_and_an_unchanged_build_read_a_recorded_version_without_the_write_lock(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both took the write lock to find the row there: behind an import they waited and exited 7,
+    # and on a read-only store they failed.
+    first = build(ws).bank
+
+    def busy() -> None:
+        raise AssertionError("the write lock was taken")
+
+    monkeypatch.setattr(type(ws.store), "locked_transaction", lambda self: busy())
+    assert [v.version for v in version_history(ws)] == [first.version]
+    assert not build(ws).written

@@ -201,6 +201,9 @@ def record_bank_file(workspace: Workspace) -> ItemBank | None:
 
 def _record(workspace: Workspace, bank: ItemBank, item_bank_sha256: str) -> None:
     """One row for the bank's version in the store's history (nothing when it is there already)."""
+    # A plain read first: history and an unchanged build must not wait for (or need) the write lock.
+    if versions_table.version_row(workspace.store, bank.version) is not None:
+        return
     versions_table.record_version(
         workspace.store, version=bank.version,
         built_at=datetime.fromisoformat(bank.built_at), evidence_sha256=bank.evidence.sha256,
