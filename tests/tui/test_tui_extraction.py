@@ -179,3 +179,33 @@ async def test_the_form_shows_each_estimates_direction_and_the_quips_ratings_wit
         assert list(quips.get_row_at(1)) == ["alice", "attrition", "moderate", "attrition as the paper reports it"]
         title = str(screen.query_one("#quips-title", Label).render())
         assert "risk of bias: low (agreement of alice; rule grooten: low if ≤1 moderate" in title
+
+
+@async_test
+async def test_the_form_saves_a_draft_and_a_file_with_problems_outside_its_fields(tui_ws: Workspace) -> None:
+    """Half-rated QUIPS blocked every save of the form, though the form cannot edit QUIPS: it saves
+    and stores as a draft. A malformed estimate (edited in the file) is kept, the file saved, not stored."""
+    path = _study_file(tui_ws)
+    path.write_text(path.read_text(encoding="utf-8") + '[quips.bob]\nparticipation = "low"\n', encoding="utf-8")
+    async with open_app(tui_ws, "alice", "extraction", size=SIZE) as (app, pilot):
+        await _set(pilot, app, "n", "160")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        draft = [n for n in app._notifications if n.title == "Saved (draft)"]
+        assert draft and "quips.bob.participation_note: no support text" in draft[0].message, \
+            [n.message for n in app._notifications]
+        version = tables.study_version(tui_ws.store, "arends2014", "")
+        assert version is not None and version.data["study"]["n"] == 160
+        assert version.data["quips"] == {"bob": {"participation": "low"}}
+        app.screen.action_reload()
+        path.write_text(path.read_text(encoding="utf-8").replace('measure = "HR"', 'mesure = "HR"'), encoding="utf-8")
+        app.screen.action_reload()
+        await _set(pilot, app, "n", "161")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        refused = [n for n in app._notifications if n.title == "Saved, not stored"]
+        assert refused and "estimates[1].mesure: unknown field" in refused[0].message
+    text = path.read_text(encoding="utf-8")
+    assert "n = 161" in text and 'mesure = "HR"' in text and "participation" in text
+    version = tables.study_version(tui_ws.store, "arends2014", "")
+    assert version is not None and version.data["study"]["n"] == 160

@@ -55,12 +55,18 @@ def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     checked = service.validate_folder(_folder(ctx, extraction_dir))
     for line in checked.problems:
         click.echo(line)
+    for line in checked.incomplete:  # unfinished work, not an error: drafts load; the synthesis refuses them
+        click.echo(f"incomplete: {line}")
     # (review status counts studies: the reconciled files; the copies are said apart so the two agree)
     copies = checked.n_files - checked.n_studies
     also = f", and {copies} extractor cop{'y' if copies == 1 else 'ies'}" if copies else ""
+    drafts = checked.incomplete_files
+    unfinished = (f"; {len(drafts)} with unfinished QUIPS (load as drafts; the synthesis refuses them): "
+                  f"{', '.join(Path(f).name for f in drafts)}") if drafts else ""
     if checked.problems:
-        raise ValidationError(f"{len(checked.problems)} problem(s) in {checked.n_studies} study files{also}")
-    click.echo(f"{checked.n_studies} study files valid{also} ({checked.n_factors} factors)")
+        raise ValidationError(f"{len(checked.problems)} problem(s) in {checked.n_studies} study files{also}"
+                              f"{unfinished}")
+    click.echo(f"{checked.n_studies} study files valid{also} ({checked.n_factors} factors){unfinished}")
 
 
 @extraction.command("load")

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .forms import study_to_data
-from .model import Study
+from .forms import SUPPORT_SUFFIX, study_to_data
+from .model import QUIPS_DOMAINS, Study
+
+#: What ``compare --quips`` shows for a domain a rater's (unfinished) table does not rate yet.
+NOT_RATED = "not rated"
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,8 +61,11 @@ def _flatten(data: dict[str, Any]) -> dict[str, Any]:
         for name, value in values.items():
             flat[f"expert_ratings[{values.get('factor', '?')}].{name}"] = value
     for rater, ratings in data.get("quips", {}).items():
+        for domain in QUIPS_DOMAINS:  # a draft's missing domain shows, not an absent row
+            flat[f"quips.{rater}.{domain}"] = ratings.get(domain, NOT_RATED)
         for domain, rating in ratings.items():
-            flat[f"quips.{rater}.{domain}"] = rating
+            if domain.endswith(SUPPORT_SUFFIX) or domain not in QUIPS_DOMAINS:
+                flat[f"quips.{rater}.{domain}"] = rating
     return flat
 
 

@@ -82,16 +82,36 @@ def load_form(extraction_dir: Path | None = None) -> Form:
 
 @dataclass(slots=True)
 class Problems:
-    """Collected one-line problems for one file: ``file:field: what (line N)``."""
+    """Collected one-line problems for one file: ``file:field: what (line N)``.
+
+    ``lines`` are malformed values (refused everywhere); ``incomplete`` is unfinished work (a QUIPS
+    table not yet rated in every domain, or a rating without its support text): a draft saves, loads
+    and compares with it, only the synthesis refuses it.
+    """
 
     path: str
     lines: list[str] = field(default_factory=list)
     #: Line of each table and key in the file (:func:`toml_lines`); empty for a form being edited.
     located: Mapping[str, int] = field(default_factory=dict)
+    incomplete: list[str] = field(default_factory=list)
 
-    def add(self, where: str, what: str) -> None:
+    def add(self, where: str, what: str, *, unfinished: bool = False) -> None:
         line = line_of(self.located, where)
-        self.lines.append(f"{self.path}:{where}: {what}" + (f" (line {line})" if line else ""))
+        text = f"{self.path}:{where}: {what}" + (f" (line {line})" if line else "")
+        (self.incomplete if unfinished else self.lines).append(text)
+
+
+@dataclass(frozen=True, slots=True)
+class StudyCheck:
+    """One study file's (or a folder's) problems, sorted: malformed values apart from unfinished QUIPS."""
+
+    problems: list[str]
+    incomplete: list[str]
+
+    @property
+    def strict(self) -> list[str]:
+        """Everything the synthesis refuses: malformed values, then unfinished QUIPS."""
+        return [*self.problems, *self.incomplete]
 
 
 _ARRAY_HEADER = re.compile(r"\[\[\s*([^\]]+?)\s*\]\]")
@@ -241,12 +261,27 @@ def validate_study_data(
     data: dict[str, Any], path: str, *, form: Form, factors: FactorList | None, expected_id: str | None = None,
     located: Mapping[str, int] | None = None,
 ) -> list[str]:
-    """All problems of one study file's parsed TOML, one line each (with its line when ``located``)."""
+    """All problems of one study file's parsed TOML, unfinished QUIPS included (what the synthesis
+    refuses), one line each (with its line when ``located``)."""
+    return check_study_data(data, path, form=form, factors=factors, expected_id=expected_id, located=located).strict
+
+
+def check_study_data(
+    data: dict[str, Any], path: str, *, form: Form, factors: FactorList | None, expected_id: str | None = None,
+    located: Mapping[str, int] | None = None,
+) -> StudyCheck:
+    """One study file's problems, malformed values apart from unfinished QUIPS (:class:`StudyCheck`)."""
     problems = Problems(path, located=located or {})
+    _check_study_data(data, form, factors, expected_id, problems)
+    return StudyCheck(problems.lines, problems.incomplete)
+
+
+def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | None, expected_id: str | None,
+                      problems: Problems) -> None:
     study = data.get("study")
     if not isinstance(study, dict):
         problems.add("study", "missing [study] table")
-        return problems.lines
+        return
     _check_fields(study, form.fields("study"), "study", problems)
     if study.get("phase") not in (None, 1, 2, 3):
         problems.add("study.phase", f"{study.get('phase')!r} not one of 1, 2, 3 (Huguet 2013 phases)")
@@ -276,7 +311,6 @@ def validate_study_data(
             problems.add(f"quips.{rater}", "expected a table of domain = rating")
             continue
         _check_quips(rater, ratings, form, problems)
-    return problems.lines
 
 
 def _array_of_tables(data: dict[str, Any], key: str, problems: Problems) -> list[dict[str, Any]]:
@@ -317,10 +351,24 @@ def _check_quips(rater: str, ratings: dict[str, Any], form: Form, problems: Prob
     for domain in form.quips_domains:
         if domain not in ratings:
             problems.add(f"quips.{rater}.{domain}", f"not rated: QUIPS rates all {len(form.quips_domains)} "
-                                                    f"domains ({', '.join(form.quips_ratings)})")
+                                                    f"domains ({', '.join(form.quips_ratings)})", unfinished=True)
         elif not str(ratings.get(domain + SUPPORT_SUFFIX) or "").strip():
             problems.add(f"quips.{rater}.{domain}{SUPPORT_SUFFIX}",
-                         f"no support text for the {domain} rating: say what in the paper it rests on")
+                         f"no support text for the {domain} rating: say what in the paper it rests on",
+                         unfinished=True)
+
+
+def quips_progress(quips: Any, form: Form) -> dict[str, tuple[int, int]]:
+    """Raters whose QUIPS table is unfinished -> (domains rated, rated domains lacking support text)."""
+    progress = {}
+    for rater, ratings in (quips.items() if isinstance(quips, dict) else ()):
+        if not isinstance(ratings, dict):
+            continue
+        rated = [d for d in form.quips_domains if d in ratings]
+        unsupported = [d for d in rated if not str(ratings.get(d + SUPPORT_SUFFIX) or "").strip()]
+        if len(rated) < len(form.quips_domains) or unsupported:
+            progress[str(rater)] = (len(rated), len(unsupported))
+    return progress
 
 
 # -- reading and writing ---------------------------------------------------------------------
@@ -355,12 +403,17 @@ def study_from_data(data: dict[str, Any]) -> Study:
                  extractor=str(data.get("extractor", "")))
 
 
-def load_study(path: Path, *, form: Form | None = None, factors: FactorList | None = None) -> Study:
-    """Read and validate one study file; raises ValidationError listing its problems."""
+def load_study(path: Path, *, form: Form | None = None, factors: FactorList | None = None,
+               draft: bool = False) -> Study:
+    """Read and validate one study file; raises ValidationError listing its problems.
+
+    ``draft``: unfinished QUIPS tables pass (compare, the QUIPS table); the synthesis reads strictly.
+    """
     path = Path(path)
     data, located = read_study_file_located(path)
-    problems = validate_study_data(data, str(path), form=form or load_form(path.parent.parent),
-                                   factors=factors, expected_id=study_id_of(path), located=located)
+    check = check_study_data(data, str(path), form=form or load_form(path.parent.parent),
+                             factors=factors, expected_id=study_id_of(path), located=located)
+    problems = check.problems if draft else check.strict
     if problems:
         more = f" (+{len(problems) - 1} more; run 'review extraction validate')" if len(problems) > 1 else ""
         raise ValidationError(problems[0] + more)
@@ -420,15 +473,23 @@ def load_studies(extraction_dir: Path, factors: FactorList | None = None) -> lis
 
 
 def validate_folder(extraction_dir: Path, factors: FactorList | None) -> list[str]:
-    """Every problem in every study file (including per-extractor copies), one line each."""
+    """Every problem in every study file (including per-extractor copies), unfinished QUIPS included."""
+    return check_folder(extraction_dir, factors).strict
+
+
+def check_folder(extraction_dir: Path, factors: FactorList | None) -> StudyCheck:
+    """Every study file's problems (including per-extractor copies), malformed apart from unfinished."""
     form = load_form(extraction_dir)
-    lines: list[str] = []
+    problems: list[str] = []
+    incomplete: list[str] = []
     for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
         try:
             data, located = read_study_file_located(path)
         except ReviewError as err:
-            lines.append(str(err))
+            problems.append(str(err))
             continue
-        lines.extend(validate_study_data(data, str(path), form=form, factors=factors,
-                                         expected_id=study_id_of(path), located=located))
-    return lines
+        check = check_study_data(data, str(path), form=form, factors=factors, expected_id=study_id_of(path),
+                                 located=located)
+        problems.extend(check.problems)
+        incomplete.extend(check.incomplete)
+    return StudyCheck(problems, incomplete)

@@ -14,7 +14,7 @@ from .compare import FieldDifference, compare_studies
 from .factors import FactorList
 from .forms import (
     FACTORS_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, load_form, read_study_file, read_study_file_located,
-    study_files, study_from_data, study_id_of, validate_study_data,
+    check_study_data, study_files, study_from_data, study_id_of,
 )
 from .model import Study
 from .quips import CollapseRule, summarise
@@ -112,9 +112,10 @@ def _read_and_check(path: Path, form: Form, factors: FactorList | None) -> tuple
 
 def _problems(path: Path, data: dict[str, Any], form: Form, factors: FactorList | None,
               located: Mapping[str, int] | None = None) -> list[str]:
-    """What is wrong with a study file's data (nothing when valid); it must declare its file's id."""
-    return validate_study_data(data, str(path), form=form, factors=factors, expected_id=study_id_of(path),
-                               located=located)
+    """What is wrong with a study file's data (nothing when valid); it must declare its file's id.
+    Unfinished QUIPS is no problem here: a draft is stored (the synthesis reads the files strictly)."""
+    return check_study_data(data, str(path), form=form, factors=factors, expected_id=study_id_of(path),
+                            located=located).problems
 
 
 def store_study(store: Store, data: dict[str, Any], path: Path, rule: CollapseRule, *,

@@ -3,7 +3,7 @@ and the form the TUI edits."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,20 +12,23 @@ from ..errors import ReviewError, ValidationError
 from ..extraction.compare import FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
-    FACTORS_FILE, FORM_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, default_form_text, load_form, load_study, read_study_file,
-    save_study, study_files, study_from_data, study_id_of, validate_study_data,
+    FACTORS_FILE, FORM_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, check_study_data, default_form_text, load_form,
+    load_study, quips_progress, read_study_file, save_study, study_files, study_from_data, study_id_of,
+    validate_study_data,
 )
-from ..extraction.forms import validate_folder as validate_files
+from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
 from ..extraction.quips import CollapseRule, summarise
 from ..paths import check_name
 from ..tomlread import read_toml
+from ..tomlwrite import dumps
 from ..workspace import Workspace
 
 __all__ = [
-    "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "LoadReport",
+    "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "FormSave", "LoadReport",
     "QuipsRow", "QuipsView", "SavedNotStored", "compare", "estimate_direction", "extraction_status", "init_folder", "load_factors", "load_folder",
-    "load_form", "quips_rule", "quips_table", "quips_view", "read_study_file", "reconcile", "save_study_file", "store_changed_files",
+    "load_form", "quips_rule", "quips_table", "quips_view", "read_study_file", "reconcile", "save_study_file", "save_study_form",
+    "store_changed_files",
     "study_files", "study_id_of", "validate_folder", "validate_study_data",
 ]
 
@@ -73,18 +76,25 @@ def init_folder(folder: Path) -> FolderInit:
 
 @dataclass(frozen=True, slots=True)
 class FolderValidation:
-    problems: list[str]
+    problems: list[str]  # malformed values: nothing loads until they are mended
     n_files: int  # every file checked, extractor copies included
     n_factors: int
     n_studies: int = 0  # reconciled study files (what review status and the synthesis count)
+    #: Unfinished QUIPS (a domain not rated, a rating without support text): such a file loads and
+    #: compares as a draft; the synthesis refuses it.
+    incomplete: list[str] = field(default_factory=list)
+
+    @property
+    def incomplete_files(self) -> list[str]:
+        return list(dict.fromkeys(line.split(":", 1)[0] for line in self.incomplete))
 
 
 def validate_folder(folder: Path) -> FolderValidation:
     """Every study file checked against form.toml and factors.toml; one line per problem."""
     factors = load_factors(folder / FACTORS_FILE)
-    problems = validate_files(folder, factors)
-    return FolderValidation(problems, len(list((folder / STUDIES_DIR).glob("*.toml"))), len(factors),
-                            len(study_files(folder)))
+    check = check_files(folder, factors)
+    return FolderValidation(check.problems, len(list((folder / STUDIES_DIR).glob("*.toml"))), len(factors),
+                            len(study_files(folder)), check.incomplete)
 
 
 def load_folder(workspace: Workspace, folder: Path) -> LoadReport:
@@ -120,11 +130,12 @@ def extractor_file(folder: Path, study_id: str, extractor: str) -> Path:
 
 
 def compare(folder: Path, study_id: str, left: str, right: str, *, include_quips: bool = False) -> list[FieldDifference]:
-    """The fields where two extractors' files of a study differ."""
+    """The fields where two extractors' files of a study differ (unfinished QUIPS tables compare:
+    with ``include_quips`` a domain a rater has not rated yet is listed as "not rated")."""
     factors = load_factors(folder / FACTORS_FILE)
     form = load_form(folder)
-    a = load_study(extractor_file(folder, study_id, left), form=form, factors=factors)
-    b = load_study(extractor_file(folder, study_id, right), form=form, factors=factors)
+    a = load_study(extractor_file(folder, study_id, left), form=form, factors=factors, draft=True)
+    b = load_study(extractor_file(folder, study_id, right), form=form, factors=factors, draft=True)
     return compare_studies(a, b, include_quips=include_quips)
 
 
@@ -163,16 +174,23 @@ def quips_rule(folder: Path) -> str:
 
 
 def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:
-    """QUIPS per study (or one study): raters, basis, disagreements, collapsed risk of bias."""
+    """QUIPS per study (or one study): raters, basis, disagreements, collapsed risk of bias; an
+    unfinished table gives rob ``incomplete (bob 2/6)`` (domains rated; ``, 1 without support text``)."""
     factors = load_factors(folder / FACTORS_FILE)
     rule = collapse_rule(folder)
     form = load_form(folder)
     paths = [extractor_file(folder, study_id, "")] if study_id else study_files(folder)
     rows = []
     for path in paths:
-        study = load_study(path, form=form, factors=factors)
+        study = load_study(path, form=form, factors=factors, draft=True)
         summary = summarise(study.quips, rule)
-        rows.append(QuipsRow(study.id, summary.rob, list(summary.raters), summary.basis,
+        progress = quips_progress(study.quips, form)
+        rob = summary.rob
+        if progress:
+            rob = "incomplete (" + "; ".join(
+                f"{rater} {rated}/{len(form.quips_domains)}" + (f", {bare} without support text" if bare else "")
+                for rater, (rated, bare) in progress.items()) + ")"
+        rows.append(QuipsRow(study.id, rob, list(summary.raters), summary.basis,
                              {d: dict(given) for d, given in summary.disagreements.items()}))
     return rows
 
@@ -214,6 +232,54 @@ def quips_view(folder: Path, data: dict[str, Any]) -> QuipsView:
         why = "no QUIPS ratings" if not rows else f"not every domain agreed or rated ({summary.basis})"
         return QuipsView(rows, f"risk of bias: unrated ({why})")
     return QuipsView(rows, f"risk of bias: {summary.rob} ({summary.basis}; rule {rule.name}: {rule.describe()})")
+
+
+@dataclass(frozen=True, slots=True)
+class FormSave:
+    """What the form's save did: the file as read back, whether the store took it, and why not or
+    what is left (one line each; empty when the study is complete and stored)."""
+
+    data: dict[str, Any]
+    stored: bool
+    warnings: list[str]
+
+
+def save_study_form(workspace: Workspace, path: Path, data: dict[str, Any]) -> FormSave:
+    """Save the form (the TUI's ctrl+s): ``data`` is the file's data with the form's study table.
+
+    Refused (ValidationError, nothing written) only for a problem in a field the form edits
+    (``study.*``). A problem elsewhere (estimates or QUIPS edited in the file) is the file's: the
+    file is written with the form's values and the rest as it was, but not stored (the store takes
+    valid files only) — a warning. Unfinished QUIPS is a draft: written and stored, with a warning.
+    """
+    folder = path.parent.parent
+    form = load_form(folder)
+    factors = load_factors(folder / FACTORS_FILE) if (folder / FACTORS_FILE).is_file() else None
+    try:
+        name = str(path.resolve().relative_to(workspace.root))
+    except ValueError:
+        name = str(path)
+    located: dict[str, int] = {}
+    own = check_study_data({"study": data.get("study")}, name, form=form, factors=factors,
+                           expected_id=study_id_of(path), located=located).problems
+    if own:
+        more = f" (+{len(own) - 1} more)" if len(own) > 1 else ""
+        raise ValidationError(own[0] + more)
+    check = check_study_data(data, name, form=form, factors=factors, expected_id=study_id_of(path), located=located)
+    if check.problems:  # not through Study: a malformed estimate or table is kept as written, not dropped
+        order = ("extractor", "study", "estimates", "expert_ratings", "quips")
+        raw = {**{k: data[k] for k in order if k in data}, **{k: v for k, v in data.items() if k not in order}}
+        write_text_atomic(path, dumps(raw))
+        more = f" (+{len(check.problems) - 1} more)" if len(check.problems) > 1 else ""
+        return FormSave(read_study_file(path), False, [
+            f"{check.problems[0]}{more}: saved, not stored; mend it in the file, then 'review extraction load'"])
+    stored = save_study_file(workspace, path, data)
+    warnings = []
+    if check.incomplete:
+        more = f" (+{len(check.incomplete) - 1} more)" if len(check.incomplete) > 1 else ""
+        warnings.append(f"{check.incomplete[0]}{more}: saved and stored as a draft; the synthesis refuses it "
+                        "until every QUIPS domain is rated with its support text")
+    return FormSave(stored, True, warnings)
 
 
 class SavedNotStored(ReviewError):

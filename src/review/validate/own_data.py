@@ -17,7 +17,7 @@ from typing import Any
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from ..extraction.factors import FactorList
-from ..extraction.forms import STUDIES_DIR, load_form, read_study_file, validate_study_data
+from ..extraction.forms import STUDIES_DIR, check_study_data, load_form, read_study_file
 from ..extraction.model import QUIPS_DOMAINS
 from ..tomlwrite import dumps
 from .factors import FactorsResult
@@ -140,8 +140,8 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
                                         source_kind=allows_kind, reference="reference" in form.fields("estimate"))
     if not written:
         raise ValidationError(f"{data_file}: no factor of factors.toml got an estimate; nothing written to {target}")
-    problems = validate_study_data(data, str(target), form=form, factors=factor_list,
-                                   expected_id=study_id)
+    # unfinished QUIPS kept from an earlier run is a draft, not a reason to refuse the re-run
+    problems = check_study_data(data, str(target), form=form, factors=factor_list, expected_id=study_id).problems
     if problems:
         raise ValidationError(problems[0])
     write_text_atomic(target, dumps(data, header=_header(data_file)))

@@ -1,8 +1,9 @@
 """Extraction: one form per study (``extraction/studies/<id>.toml``), saved to the file and the store.
 
 The form's study-level fields come from ``form.toml`` (or the packaged default). Saving
-validates through the extraction domain (one-line problems), writes the file atomically and
-stores the new version; an invalid form writes nothing. Per-factor estimates are shown
+validates through the extraction service (one-line problems), writes the file atomically and
+stores the new version; a problem in a field the form edits writes nothing, a problem elsewhere in
+the file (or unfinished QUIPS) saves with a warning. Per-factor estimates are shown
 read-only (edit them in the file).
 """
 
@@ -18,10 +19,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView, Static
 
-from ...errors import ReviewError
+from ...errors import ReviewError, ValidationError
 from ...services.extraction import (
-    FACTORS_FILE, FactorList, Form, SavedNotStored, estimate_direction, load_factors, load_form, quips_view,
-    read_study_file, save_study_file, store_changed_files, study_files, study_id_of, validate_study_data,
+    Form, SavedNotStored, estimate_direction, load_form, quips_view, read_study_file, save_study_form,
+    store_changed_files, study_files,
 )
 from .base import screen_footer
 
@@ -72,8 +73,9 @@ class ExtractionScreen(Screen[None]):
     CSS_PATH = "extraction.tcss"
     HELP = ("Pick a study on the left, edit its study-level fields and press **ctrl+s** (or **f2**) to save: "
             "the form is validated against `extraction/form.toml` and `factors.toml`; a valid study is written "
-            "atomically to `extraction/studies/<id>.toml` and loaded into the store, an invalid one shows the "
-            "first problem and writes nothing. The id is the file name and cannot be changed here. "
+            "atomically to `extraction/studies/<id>.toml` and loaded into the store; a problem in a field of "
+            "the form shows and writes nothing, a problem elsewhere in the file is saved but not stored, and "
+            "unfinished QUIPS is saved as a draft (the synthesis refuses it until finished). The id is the file name and cannot be changed here. "
             "Per-factor estimates (with the direction each gives for recurrence) and the QUIPS ratings (with "
             "their support text and the collapsed risk of bias) are shown read-only: edit them in the file "
             "(then `review extraction load`).")
@@ -180,10 +182,6 @@ class ExtractionScreen(Screen[None]):
         for row in quips.rows:
             quips_table.add_row(*row)
 
-    def _factors(self) -> FactorList | None:
-        path = self.folder / FACTORS_FILE
-        return load_factors(path) if path.is_file() else None
-
     def form_data(self) -> dict[str, Any]:
         """The current file data with the study table replaced by the form's values."""
         assert self.form is not None
@@ -199,25 +197,20 @@ class ExtractionScreen(Screen[None]):
         if path is None or form is None:
             self.notify(NO_STUDIES, title="Nothing to save", severity="warning", timeout=8)
             return
-        data = self.form_data()
         try:
-            factors = self._factors()
-            problems = validate_study_data(data, str(path.relative_to(self.folder.parent)), form=form,
-                                           factors=factors, expected_id=study_id_of(path))
-        except ReviewError as err:
-            self.notify(str(err), title="Not saved", severity="error", timeout=8)
-            return
-        if problems:
-            more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-            self.notify(problems[0] + more, title="Not saved", severity="error", timeout=8)
-            return
-        try:
-            stored = save_study_file(self.app.workspace, path, data)  # type: ignore[attr-defined]
+            saved = save_study_form(self.app.workspace, path, self.form_data())  # type: ignore[attr-defined]
         except SavedNotStored as err:  # the file is saved: a warning, not a failure
             self.notify(str(err), title="Saved, not stored", severity="warning", timeout=8)
+            return
+        except ValidationError as err:  # a field the form edits: nothing written
+            self.notify(str(err), title="Not saved", severity="error", timeout=8)
             return
         except (ReviewError, OSError) as err:
             self.notify(str(err), title="Save failed", severity="error", timeout=8)
             return
-        self.data = stored
-        self.notify(f"saved {path.name} and loaded it into the store", title="Saved")
+        self.data = saved.data
+        if saved.warnings:
+            self.notify(" ".join(saved.warnings), title="Saved (draft)" if saved.stored else "Saved, not stored",
+                        severity="warning", timeout=8)
+        else:
+            self.notify(f"saved {path.name} and loaded it into the store", title="Saved")

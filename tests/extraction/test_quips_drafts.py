@@ -1,0 +1,102 @@
+"""Unfinished QUIPS is a draft, not a malformed file: it loads, compares and shows its progress; only
+the synthesis refuses it (naming file, field and line). Malformed QUIPS stays an error everywhere."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.errors import ValidationError
+from review.extraction.factors import load_factors
+from review.extraction.forms import check_study_data, load_form, read_study_file_located
+from review.extraction.loading import load_folder
+from review.store import extraction as tables
+from review.synthesis.factors import SynthesisSettings
+from review.synthesis.run import synthesise_folder
+from review.workspace import Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+DOMAINS = ("participation", "attrition", "factor_measurement", "outcome_measurement", "confounding", "analysis")
+
+
+def _quips(rater: str, rated: int = 6, notes: bool = True) -> str:
+    lines = [f"[quips.{rater}]"]
+    for domain in DOMAINS[:rated]:
+        lines.append(f'{domain} = "low"')
+        if notes:
+            lines.append(f'{domain}_note = "methods section"')
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    return folder
+
+
+def _write(folder: Path, name: str, quips: str) -> Path:
+    path = folder / "studies" / name
+    text = (folder / "studies" / "endo2015.toml").read_text(encoding="utf-8").split("[quips")[0]
+    path.write_text(text + quips, encoding="utf-8")
+    return path
+
+
+def _check(folder: Path, path: Path):  # type: ignore[no-untyped-def]
+    data, located = read_study_file_located(path)
+    return check_study_data(data, str(path), form=load_form(folder), factors=load_factors(folder / "factors.toml"),
+                            expected_id="endo2015", located=located)
+
+
+def test_missing_domains_and_notes_are_unfinished_bad_values_are_malformed(folder: Path) -> None:
+    half = _check(folder, _write(folder, "endo2015.toml", _quips("bob", rated=2)))
+    assert half.problems == [] and len(half.incomplete) == 4
+    assert "endo2015.toml:quips.bob.outcome_measurement: not rated" in half.incomplete[1]
+    old = _check(folder, _write(folder, "endo2015.toml", _quips("bob", notes=False)))  # written before the notes
+    assert old.problems == [] and len(old.incomplete) == 6 and "_note: no support text" in old.incomplete[0]
+    bad = _check(folder, _write(folder, "endo2015.toml", _quips("bob", rated=2).replace('"low"', '"lowish"', 1)
+                                + 'dropout = "low"\n'))
+    assert [p.split(".toml:")[1].split(":")[0] for p in bad.problems] == ["quips.bob.participation",
+                                                                          "quips.bob.dropout"]
+
+
+def test_a_draft_loads_validates_compares_and_shows_its_progress(folder: Path, workspace: Workspace) -> None:
+    _write(folder, "endo2015.toml", _quips("bob", rated=2))
+    _write(folder, "endo2015.alice.toml", _quips("alice"))
+    _write(folder, "endo2015.bob.toml", _quips("bob", rated=2))
+    report = load_folder(workspace.store, folder, load_factors(folder / "factors.toml"))
+    assert "endo2015" in report.loaded and "endo2015 (bob)" in report.loaded
+    assert tables.quips_for(workspace.store, "endo2015")["bob"] == {"participation": "low", "attrition": "low"}
+    runner = CliRunner()
+    validate = runner.invoke(main, ["extraction", "validate", "--extraction", str(folder)])
+    assert validate.exit_code == 0, validate.output
+    assert "incomplete: " in validate.output and "quips.bob.analysis: not rated" in validate.output
+    assert "2 with unfinished QUIPS (load as drafts; the synthesis refuses them): endo2015.bob.toml, " \
+           "endo2015.toml" in validate.output
+    quips = runner.invoke(main, ["extraction", "quips", "endo2015", "--extraction", str(folder)])
+    assert quips.exit_code == 0, quips.output
+    assert quips.stdout.splitlines()[1].split("\t")[:2] == ["endo2015", "incomplete (bob 2/6)"]
+    compare = runner.invoke(main, ["extraction", "compare", "endo2015", "alice", "bob", "--quips",
+                                   "--extraction", str(folder)])
+    assert compare.exit_code == 1, compare.output
+    assert "quips.bob.analysis\t\tnot rated" in compare.stdout.splitlines()
+    assert "quips.bob.attrition\t\tlow" in compare.stdout.splitlines()
+
+
+def test_malformed_quips_still_blocks_load(folder: Path, workspace: Workspace) -> None:
+    _write(folder, "endo2015.toml", _quips("bob").replace('"low"', '"lowish"', 1))
+    with pytest.raises(ValidationError, match=r"endo2015.toml:quips.bob.participation: 'lowish' not one of"):
+        load_folder(workspace.store, folder, load_factors(folder / "factors.toml"))
+
+
+def test_the_synthesis_refuses_a_draft_naming_file_field_and_line(folder: Path) -> None:
+    path = _write(folder, "endo2015.toml", _quips("bob", rated=2))
+    line = path.read_text(encoding="utf-8").splitlines().index("[quips.bob]") + 1
+    with pytest.raises(ValidationError, match=rf"endo2015.toml:quips.bob.factor_measurement: not rated: .*"
+                                              rf"\(line {line}\) \(\+3 more; run 'review extraction validate'\)"):
+        synthesise_folder(folder, SynthesisSettings())
