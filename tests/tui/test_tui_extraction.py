@@ -106,14 +106,19 @@ async def test_extraction_form_invalid_value_writes_nothing(tui_ws: Workspace) -
         await _set(pilot, app, "n", "about 160")
         await pilot.press("f2")
         await settle(pilot)
+        lines = before.decode().splitlines()
+        n_line = lines.index("n = 158") + 1
+        country_line = next(i for i, line in enumerate(lines, start=1) if line.startswith("country ="))
         messages = [n.message for n in app._notifications]
-        assert any("study.n: expected integer" in m for m in messages), messages
+        # each message names the line of the field in the file, as 'review extraction validate' does
+        assert any(f"study.n: expected integer, got str 'about 160' (line {n_line})" in m for m in messages), messages
         assert all(n.severity == "error" for n in app._notifications)
         await _set(pilot, app, "n", "160")
         await _set(pilot, app, "country", "")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert any("study.country: required field is missing" in n.message for n in app._notifications)
+        assert any(f"study.country: required field is missing (line {country_line})" in n.message
+                   for n in app._notifications), [n.message for n in app._notifications]
     assert path.read_bytes() == before
     assert tables.study_version(tui_ws.store, "arends2014", "") is None
 
