@@ -240,3 +240,28 @@ def test_an_html_error_page_is_one_line_naming_the_url():
                                  "the given URI.; is REVIEW_EUTILS_URL / review.toml [pubmed] base_url an E-utilities "
                                  "address?")
     assert client.stats.requests["esearch"] == 1  # a 4xx is not retried
+
+
+def test_a_4xx_during_efetch_stops_at_once_without_halving_the_batch(corpus, monkeypatch):
+    # A 400 was taken for a failing window: the batch was halved four times (five requests) before stopping.
+    import io
+    import urllib.error
+    import urllib.request
+
+    from review.sources.eutils import HttpRefused
+    from review.sources.retrieval import retrieve
+
+    real_urlopen = urllib.request.urlopen
+
+    def refuse_efetch(request, *args, **kwargs):
+        if "efetch" in request.full_url:
+            raise urllib.error.HTTPError(request.full_url, 400, "Bad Request", {},  # type: ignore[arg-type]
+                                         io.BytesIO(b"Invalid query_key"))
+        return real_urlopen(request, *args, **kwargs)
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse_efetch)
+    with running(corpus) as standin:
+        client = client_for(standin, efetch_batch=40, min_efetch_batch=2)
+        with pytest.raises(HttpRefused, match=r"^EFetch batch 1-40 of 60: .*efetch\.fcgi: HTTP 400 Bad Request"):
+            retrieve(client, "x", is_stored=lambda pmid: False, store_batch=lambda *args: None)
+    assert client.stats.requests["efetch"] == 1

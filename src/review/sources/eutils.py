@@ -35,7 +35,7 @@ from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
     "NCBI_EUTILS_URL", "EutilsConfig", "EutilsClient", "SearchResult", "RequestStats",
-    "TransientError", "WebEnvExpired", "HostUnreachable", "WaitTooLong", "redact_secret", "public_client",
+    "TransientError", "WebEnvExpired", "HostUnreachable", "HttpRefused", "WaitTooLong", "redact_secret", "public_client",
 ]
 
 NCBI_EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -59,6 +59,11 @@ class WebEnvExpired(TransientError):
 
 class HostUnreachable(RetrievalError):
     """No connection at all (refused, unknown host, no route): retrying would only wait."""
+
+
+class HttpRefused(RetrievalError):
+    """An HTTP 4xx other than 429 (a bad request, a wrong address, a proxy's block): the same
+    request, smaller or later, would be refused again."""
 
 
 class WaitTooLong(RetrievalError):
@@ -362,7 +367,7 @@ class EutilsClient:
             if err.code >= 500:
                 raise TransientError(f"http_{err.code}", "", _retry_after(err.headers)) from None
             hint = "; is REVIEW_EUTILS_URL / review.toml [pubmed] base_url an E-utilities address?" if err.code == 404 else ""
-            raise RetrievalError(
+            raise (HttpRefused if 400 <= err.code < 500 else RetrievalError)(
                 f"{request.full_url.split('?')[0]}: HTTP {err.code} {err.reason}: {_one_line(body)}{hint}") from None
         except (http.client.IncompleteRead, ConnectionError, http.client.RemoteDisconnected) as err:
             raise TransientError("connection_dropped", type(err).__name__) from None

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import RetrievalError
 from ..records import Record
-from .eutils import EutilsClient, HostUnreachable, SearchResult, WaitTooLong, WebEnvExpired
+from .eutils import EutilsClient, HostUnreachable, HttpRefused, SearchResult, WaitTooLong, WebEnvExpired
 from .pubmed_xml import ParsedPubmed
 
 __all__ = ["SearchProgress", "Slice", "Retrieval", "BatchSink", "retrieve", "slice_term"]
@@ -64,8 +64,6 @@ class Retrieval:
     query_translation: str = ""
     warnings: list[str] = field(default_factory=list)
     pmids: list[str] = field(default_factory=list)  # the union, in result order, once each
-    fetched_new: int = 0
-    already_stored: int = 0
     duplicates_across_slices: int = 0
     missing_pmids: list[str] = field(default_factory=list)
     deleted_pmids: list[str] = field(default_factory=list)
@@ -116,7 +114,6 @@ def retrieve(
             seen.setdefault(pmid, None)
     total = len(seen)
     done = sum(1 for pmid in seen if is_stored(pmid))
-    outcome.already_stored = done
     notify(SearchProgress(query_name, "fetch", done, total, f"{whole.count} hits"))
 
     fetcher = _WindowFetcher(client, params, outcome)
@@ -245,7 +242,6 @@ class _WindowFetcher:
         returned = {r.pmid for r in parsed.records}
         self.outcome.missing_pmids.extend(p for p in expected if p not in returned and not is_stored(p))
         self.outcome.deleted_pmids.extend(parsed.deleted_pmids)
-        self.outcome.fetched_new += len(new)
         return done + len(new)
 
     def _fetch_window(self, piece: Slice, retstart: int, size: int) -> tuple[ParsedPubmed, int] | None:
@@ -259,7 +255,7 @@ class _WindowFetcher:
                 if self._research(piece):
                     return None
                 continue
-            except (HostUnreachable, WaitTooLong) as err:  # a smaller batch would not reach it, nor wait less
+            except (HostUnreachable, HttpRefused, WaitTooLong) as err:  # smaller: refused again, no nearer, no shorter wait
                 raise type(err)(f"{_batch_name(piece, retstart, size)}: {err}") from None
             except RetrievalError as err:
                 if size <= self.client.config.min_efetch_batch:
