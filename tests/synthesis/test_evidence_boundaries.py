@@ -171,3 +171,24 @@ def test_iwh_boundaries(high: tuple[str, ...], medium: tuple[str, ...], level: s
     studies += [study(f"m{i}", estimate(f), rob=quips(moderate=2)) for i, f in enumerate(medium)]
     verdict = synthesise(studies, "iwh").verdict
     assert verdict.level == level, verdict.explanation
+
+
+def test_a_combined_estimate_beside_per_cohort_ones_is_refused_or_a_subgroup_not_a_third_unit() -> None:
+    """Both cohorts' estimate (no cohort) plus each cohort's: three units, the people counted twice."""
+    from review.extraction.forms import check_study_data, load_form, study_to_data
+
+    def validate_study_data(data, path, **kwargs):  # type: ignore[no-untyped-def]  # (QUIPS notes aside)
+        return check_study_data(data, path, **kwargs).problems
+
+    combined = study("multi2020", estimate("risk", cohort="dutch"), estimate("risk", cohort="finnish"),
+                     estimate("risk"), rob=quips())
+    problems = validate_study_data(study_to_data(combined), "multi2020.toml", form=load_form(), factors=None)
+    assert len(problems) == 1 and problems[0].startswith(
+        "multi2020.toml:estimates[3].cohort: no cohort, but factor 'conflict_with_supervisor' also has per-cohort "
+        "estimates (estimates[1] cohort 'dutch', estimates[2] cohort 'finnish')"), problems
+    assert "subgroup" in problems[0] and "leave it out" in problems[0]
+    combined.estimates[2].subgroup = "both cohorts"  # the way out: shown, neither counted nor pooled
+    assert validate_study_data(study_to_data(combined), "multi2020.toml", form=load_form(), factors=None) == []
+    result = synthesise([combined])
+    assert result.verdict.n_units == 2 and len(result.rows) == 3, result.verdict.explanation
+    assert result.pooled is not None and result.pooled.studies == ["multi2020[dutch]", "multi2020[finnish]"]

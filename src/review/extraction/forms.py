@@ -290,7 +290,8 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
     for key in data:
         if key not in ("study", "estimates", "expert_ratings", "quips", "extractor"):
             problems.add(key, "unknown table (expected study, estimates, expert_ratings, quips)")
-    for i, values in enumerate(_array_of_tables(data, "estimates", problems), start=1):
+    estimates = _array_of_tables(data, "estimates", problems)
+    for i, values in enumerate(estimates, start=1):
         where = f"estimates[{i}]"
         _check_fields(values, form.fields("estimate"), where, problems)
         _check_estimate(values, where, factors, problems)
@@ -300,6 +301,7 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
         factor = values.get("factor")
         if factors is not None and isinstance(factor, str) and factor not in factors:
             problems.add(f"{where}.factor", f"unknown factor {factor!r} (not in factors.toml)")
+    _check_cohorts(estimates, problems)
     if study.get("evidence_type") == "expert" and data.get("estimates"):
         problems.add("estimates", "an expert-consensus study has expert_ratings, not estimates")
     quips = data.get("quips", {})
@@ -311,6 +313,24 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
             problems.add(f"quips.{rater}", "expected a table of domain = rating")
             continue
         _check_quips(rater, ratings, form, problems)
+
+
+def _check_cohorts(estimates: list[dict[str, Any]], problems: Problems) -> None:
+    """A whole-paper estimate (no ``cohort``, no ``subgroup``) beside per-cohort estimates of the same
+    factor would be a third unit next to the cohorts: its people counted and pooled twice."""
+    per_cohort: dict[Any, list[int]] = {}
+    for i, values in enumerate(estimates, start=1):
+        if values.get("cohort"):
+            per_cohort.setdefault(values.get("factor"), []).append(i)
+    for i, values in enumerate(estimates, start=1):
+        factor = values.get("factor")
+        if values.get("cohort") or values.get("subgroup") or factor not in per_cohort:
+            continue
+        others = ", ".join(f"estimates[{j}] cohort {estimates[j - 1]['cohort']!r}" for j in per_cohort[factor])
+        problems.add(f"estimates[{i}].cohort", f"no cohort, but factor {factor!r} also has per-cohort estimates "
+                                               f"({others}): the cohorts would be counted and pooled twice; make "
+                                               "this combined estimate a subgroup (subgroup = \"both cohorts\") "
+                                               "or leave it out")
 
 
 def _array_of_tables(data: dict[str, Any], key: str, problems: Problems) -> list[dict[str, Any]]:

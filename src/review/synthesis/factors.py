@@ -185,8 +185,13 @@ def synthesise_factor(
         by_study.setdefault(row.study.id, []).append(row)
     # One finding per paper, or per cohort of a paper that reports several independent cohorts
     # (estimates with their own ``cohort``): those are separate units, not subgroups of one.
+    # A combined (no cohort) subgroup estimate beside a paper's per-cohort ones is shown, not a third
+    # unit (validation refuses a combined whole-sample one): its people are the cohorts' people.
+    by_cohort = {row.study.id for row in rows if row.estimate.cohort}
     by_unit: dict[tuple[str, str], list[EstimateRow]] = {}
     for row in rows:
+        if row.study.id in by_cohort and not row.estimate.cohort:
+            continue
         by_unit.setdefault((row.study.id, row.estimate.cohort), []).append(row)
     findings = [
         StudyFinding(
