@@ -159,7 +159,7 @@ def test_compare_two_extractors(folder: Path) -> None:
     diffs = compare_studies(a, b)
     assert [str(d) for d in diffs] == [
         "study.n: None vs 158",
-        "estimates[conflict_with_supervisor|conflict vs none].ci_high: 4.04 vs 4.4",
+        "estimates[conflict_with_supervisor|conflict vs none|adjusted|OR].ci_high: 4.04 vs 4.4",
     ]
     assert any(d.field.startswith("quips.bob") for d in compare_studies(a, b, include_quips=True))
 
@@ -174,6 +174,24 @@ def test_compare_tells_a_papers_crude_and_adjusted_estimates_apart(folder: Path)
     b = study_from_data(data)
     assert [str(d) for d in compare_studies(a, b)] == [
         "estimates[conflict_with_supervisor|conflict vs none|crude|OR].ci_high: 4.5 vs 4.6"]
+
+
+def test_compare_matches_an_estimate_whatever_else_each_file_holds(folder: Path) -> None:
+    """One extractor entered the adjusted OR only, the other also the crude one: the adjusted ORs meet
+    (the key depended on the file: 'f|c' on one side, 'f|c|adjusted|OR' on the other, so nothing matched)."""
+    data = read_study_file(folder / "studies" / "s1.toml")
+    adjusted = data["estimates"][0]
+    a = study_from_data(data)
+    data["estimates"] = [dict(adjusted, estimate_type="crude", estimate=2.5, ci_low=1.4, ci_high=4.5),
+                         dict(adjusted, ci_high=4.4)]
+    b = study_from_data(data)
+    diffs = [(d.field, d.left, d.right) for d in compare_studies(a, b)]
+    adjusted_key = "estimates[conflict_with_supervisor|conflict vs none|adjusted|OR]"
+    assert [d for d in diffs if d[0].startswith(adjusted_key)] == [(f"{adjusted_key}.ci_high", 4.04, 4.4)]
+    crude = [d for d in diffs if not d[0].startswith(adjusted_key)]
+    assert ("estimates[conflict_with_supervisor|conflict vs none|crude|OR].ci_high", None, 4.5) in crude
+    assert all(d[0].startswith("estimates[conflict_with_supervisor|conflict vs none|crude|OR].") and d[1] is None
+               for d in crude)
 
 
 @settings(max_examples=60, deadline=None)

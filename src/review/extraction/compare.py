@@ -25,22 +25,21 @@ class FieldDifference:
 
 
 def _estimate_key(values: dict[str, Any]) -> str:
+    """factor|contrast(|subgroup)(|estimate type|measure|cohort): the fields that are set, whatever
+    else the file holds, so one rater's adjusted OR meets the other's even when only one of them also
+    entered the crude OR."""
     key = f"{values.get('factor', '?')}|{values.get('contrast', '')}"
-    if values.get("subgroup"):
-        key += f"|{values['subgroup']}"
+    for name in ("subgroup", "estimate_type", "measure", "cohort"):
+        if values.get(name):
+            key += f"|{values[name]}"
     return key
 
 
 def _estimate_keys(estimates: list[dict[str, Any]]) -> list[str]:
-    """One key per estimate, unique within the file: factor|contrast(|subgroup), and where two share
-    that (a paper's crude and adjusted OR, two cohorts) also estimate type, measure and cohort, then a
-    running number. A shared key let the second estimate overwrite the first, hiding its differences."""
-    base = [_estimate_key(v) for v in estimates]
-    keys = []
-    for values, key in zip(estimates, base):
-        if base.count(key) > 1:
-            key += "".join(f"|{values[name]}" for name in ("estimate_type", "measure", "cohort") if values.get(name))
-        keys.append(key)
+    """One key per estimate, unique within the file: :func:`_estimate_key`, then a running number
+    where two still share it. A shared key let the second estimate overwrite the first, hiding its
+    differences."""
+    keys = [_estimate_key(v) for v in estimates]
     seen: dict[str, int] = {}
     unique = []
     for key in keys:
@@ -70,7 +69,7 @@ def _flatten(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def compare_studies(left: Study, right: Study, *, include_quips: bool = False) -> list[FieldDifference]:
-    """Fields that differ, estimates matched on factor + contrast (+ subgroup).
+    """Fields that differ, estimates matched on factor, contrast, subgroup, type, measure and cohort.
 
     QUIPS tables are per rater and expected to differ by name, so they are left out unless asked.
     """
