@@ -255,3 +255,19 @@ def test_a_new_workspace_is_told_what_factor_list_to_write(tmp_path: Path) -> No
         assert result.exit_code == 4, result.output
         (line,) = result.output.splitlines()
         assert "factors.toml: no factor list yet" in line and "[[factor]]" in line and "label_nl" in line
+
+
+def test_an_estimate_is_built_from_a_file_table_in_one_place() -> None:
+    """Estimate.from_mapping is what the file reader, the direction check and the form's direction
+    column use: unknown keys left to validation, a missing required field a TypeError."""
+    from review.extraction.model import Estimate
+    from review.services.extraction import estimate_direction
+
+    values = {"factor": "f", "contrast": "yes vs no", "estimate_type": "adjusted", "source_location": "Table 2",
+              "measure": "OR", "estimate": 0.5, "ci_low": 0.3, "ci_high": 0.8, "mesure": "typo"}
+    estimate = Estimate.from_mapping(values)
+    assert (estimate.measure, estimate.ci_high, estimate.derived_finding()) == ("OR", 0.8, "protective")
+    assert estimate_direction(values) == "protective"
+    with pytest.raises(TypeError):
+        Estimate.from_mapping({"factor": "f"})
+    assert estimate_direction({"factor": "f"}) == ""

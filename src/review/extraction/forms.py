@@ -243,7 +243,7 @@ def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> 
     if finding not in ("risk", "protective", "null") or values.get("finding_basis"):
         return  # a finding_basis states why the published direction differs from the numbers (a rounded CI)
     try:
-        estimate = Estimate(**{k: v for k, v in values.items() if k in Estimate.__dataclass_fields__})
+        estimate = Estimate.from_mapping(values)
     except TypeError:  # a missing required field: named by the field checks
         return
     numbers = (estimate.estimate, estimate.ci_low, estimate.ci_high)
@@ -409,10 +409,7 @@ def read_study_file_located(path: Path) -> tuple[dict[str, Any], dict[str, int]]
 def study_from_data(data: dict[str, Any]) -> Study:
     """A :class:`Study` from validated TOML data."""
     s = dict(data["study"])
-    estimates = [
-        Estimate(**{k: v for k, v in e.items() if k in Estimate.__dataclass_fields__})
-        for e in data.get("estimates", [])
-    ]
+    estimates = [Estimate.from_mapping(e) for e in data.get("estimates", [])]
     experts = [
         ExpertRating(**{k: v for k, v in e.items() if k in ExpertRating.__dataclass_fields__})
         for e in data.get("expert_ratings", [])

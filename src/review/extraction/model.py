@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,12 @@ class Estimate:
     finding: str = ""
     finding_basis: str = ""
     note: str = ""
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> "Estimate":
+        """An estimate from a study file's ``[[estimates]]`` table: keys that are no field (named by
+        validation) are left out; a missing required field raises TypeError."""
+        return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
 
     @property
     def indirect(self) -> bool:

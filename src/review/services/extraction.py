@@ -199,8 +199,7 @@ def estimate_direction(values: dict[str, Any]) -> str:
     """The direction an estimate of a study file gives for recurrence (its ``finding``, else from its
     CI, flipped for a favourable outcome); "" for an entry that is not a valid estimate yet."""
     try:
-        estimate = Estimate(**{k: v for k, v in values.items() if k in Estimate.__dataclass_fields__})
-        return estimate.derived_finding()
+        return Estimate.from_mapping(values).derived_finding()
     except (TypeError, ValueError):  # missing required fields, text where a number belongs
         return ""
 
