@@ -129,6 +129,8 @@ def test_line_breaks_in_cells_and_blank_lines_keep_rows_and_line_numbers(tmp_pat
 @pytest.mark.parametrize("column,first,second,why", [
     ("estimate_type", "adjusted", "crude", "adjusted and crude estimates are not pooled"),
     ("contrast", "per year of age", ">50 vs <=50 years", "per unit and dichotomised"),
+    # the synthesis's pooling key also checks the reference category: review meta said nothing
+    ("reference", "never married", "married", "different reference categories are not pooled"),
 ])
 def test_meta_refuses_mixed_adjustment_or_contrast(tmp_path: Path, column: str, first: str, second: str,
                                                    why: str) -> None:
@@ -161,3 +163,17 @@ def test_hartung_knapp_on_a_common_effect_model_is_computed_with_metafors_warnin
     result = CliRunner().invoke(main, ["meta", str(csv_path), "--measure", "OR", "--method", "FE", "--hk"])
     assert result.exit_code == 0 and "common effect + HK" in result.stdout
     assert "Hartung–Knapp with --method FE" in result.stderr
+
+
+def test_review_meta_and_the_synthesis_pool_on_one_key() -> None:
+    """The columns review meta requires uniform are the synthesis's pooling key (measure checked apart)."""
+    from review.synthesis.effects_csv import UNIFORM_COLUMNS
+    from review.synthesis.factors import POOL_KEY, _pool_key
+    from review.synthesis.pool_key import POOL_FIELDS
+
+    assert POOL_KEY == "same measure, contrast, reference and adjustment"  # synthesis.csv's wording, unchanged
+    assert ["measure", *UNIFORM_COLUMNS] == [name for name, _, _ in POOL_FIELDS]
+    from review.extraction.model import Estimate
+    estimate = Estimate(factor="f", contrast="c", estimate_type="adjusted", source_location="T2", measure="OR",
+                        reference="r")
+    assert _pool_key(estimate) == ("OR", "c", "r", "adjusted")

@@ -10,7 +10,9 @@ from pathlib import Path
 from ..csvcells import delimiter_hint, read_csv_text
 from ..errors import ImportFormatError, ValidationError
 from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
+from .pool_key import POOL_FIELDS
 
+MEASURE_WHY = next(why for name, _, why in POOL_FIELDS if name == "measure")
 #: metafor ``escalc`` names for two-group counts: events and totals per arm.
 COUNT_COLUMNS: tuple[str, ...] = ("ai", "n1i", "ci", "n2i")
 COUNT_MEASURES: frozenset[str] = frozenset({"OR", "RR"})
@@ -130,7 +132,7 @@ def _one_measure(path: Path, rows: list[tuple[int, dict[str, str]]], asked: str 
     if len(seen) > 1:
         (first, first_line), (other, other_line) = list(seen.items())[:2]
         raise ImportFormatError(path, f"line {other_line}:measure",
-                                f"{other} differs from {first} on line {first_line}: mixed measures are not pooled")
+                                f"{other} differs from {first} on line {first_line}: {MEASURE_WHY}")
     if seen:
         found = next(iter(seen))
         if asked is not None and asked.upper() != found:
@@ -140,11 +142,9 @@ def _one_measure(path: Path, rows: list[tuple[int, dict[str, str]]], asked: str 
     return (asked or "OR").upper()
 
 
-#: Optional columns that, when given, must hold one value for every row, and why.
-UNIFORM_COLUMNS: dict[str, str] = {
-    "estimate_type": "adjusted and crude estimates are not pooled",
-    "contrast": "estimates of different contrasts (e.g. per unit and dichotomised) are not pooled",
-}
+#: Optional columns that, when given, must hold one value for every row, and why: the synthesis's
+#: pooling key (:mod:`.pool_key`); ``measure`` is checked apart (it must also agree with --measure).
+UNIFORM_COLUMNS: dict[str, str] = {name: why for name, _, why in POOL_FIELDS if name != "measure"}
 
 
 def _uniform(path: Path, rows: list[tuple[int, dict[str, str]]], column: str, why: str) -> None:

@@ -13,6 +13,7 @@ from .evidence import (
 )
 from .grade import GradeConfig, GradeInput, GradeJudgement, apply_overrides, assess
 from .meta import MetaResult, effect_from_ci, pool
+from .pool_key import POOL_FIELDS, POOL_KEY
 
 DEFAULT_RULE_SET = "lievense"
 
@@ -102,22 +103,24 @@ def study_phase(study: Study, rows: list[EstimateRow]) -> tuple[int, str]:
     return 1, f"{'/'.join(kinds)} estimate only"
 
 
-#: What must agree before estimates are pooled (besides one per cohort and the whole sample).
-POOL_KEY = "same measure, contrast, reference and adjustment"
-
-
 def cohort_of(row: EstimateRow) -> str:
     """The cohort an estimate comes from: its own ``cohort`` (a paper reporting several independent
     cohorts), else its study's ``cohort_id``, else the study itself."""
     return row.estimate.cohort or row.study.cohort_id or row.study.id
 
 
-def _pool_key(estimate: Estimate) -> tuple[str, str, str, str]:
-    return estimate.measure, estimate.contrast, estimate.reference, estimate.estimate_type
+def _pool_key(estimate: Estimate) -> tuple[str, ...]:
+    return tuple(str(getattr(estimate, name)) for name, _, _ in POOL_FIELDS)
 
 
-def _why_not_pooled(estimate: Estimate, key: tuple[str, str, str, str]) -> str:
-    measure, contrast, reference, estimate_type = key
+def _agreed(key: tuple[str, ...], name: str) -> str:
+    """The value of one pooling field in a group's key."""
+    return key[[n for n, _, _ in POOL_FIELDS].index(name)]
+
+
+def _why_not_pooled(estimate: Estimate, key: tuple[str, ...]) -> str:
+    measure, contrast, reference, estimate_type = (_agreed(key, n) for n in ("measure", "contrast", "reference",
+                                                                             "estimate_type"))
     if estimate.aligned() is None:
         return f"{estimate.measure} of the favourable outcome: only an OR inverts into one for recurrence"
     if estimate.subgroup:
@@ -140,7 +143,7 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
     cohort. OR with HR, adjusted with crude, per-unit with dichotomised contrasts are never mixed; each
     ratio estimate with a CI that is not pooled is named with the reason.
     """
-    groups: dict[tuple[str, str, str, str], dict[str, EstimateRow]] = {}
+    groups: dict[tuple[str, ...], dict[str, EstimateRow]] = {}
     candidates = [r for r in rows if r.estimate.has_ci and r.estimate.measure in RATIO_MEASURES
                   and not r.estimate.indirect]
     for row in candidates:
@@ -154,7 +157,8 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
         note += f" ({subgroups} subgroup estimate(s) are not pooled)" if subgroups else ""
         return [], f"no estimate with a CI for recurrence{note}: no pooling", ""
     # Most cohorts first; between equals, adjusted estimates (confounding addressed) before crude ones.
-    key, best = max(groups.items(), key=lambda item: (len(item[1]), item[0][3] == "adjusted"))
+    key, best = max(groups.items(),
+                    key=lambda item: (len(item[1]), _agreed(item[0], "estimate_type") == "adjusted"))
     chosen = list(best.values())
     left_out = "; ".join(f"{r.study.id} {r.estimate.label()} ({_why_not_pooled(r.estimate, key)})"
                          for r in candidates if r not in chosen)
@@ -165,7 +169,8 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
         why = f"; not comparable ({POOL_KEY}, whole sample): {left_out}" if len(cohorts) > 1 else ""
         return [], (f"{with_ci} estimate(s) with a CI but fewer than {min_pool} comparable ones "
                     f"(same measure and contrast, independent cohorts): no pooling{why}"), ""
-    return chosen, f"pooled {len(best)} {key[3]} {key[0]}s for '{key[1]}'", left_out
+    return chosen, (f"pooled {len(best)} {_agreed(key, 'estimate_type')} {_agreed(key, 'measure')}s for "
+                   f"'{_agreed(key, 'contrast')}'"), left_out
 
 
 def synthesise_factor(
