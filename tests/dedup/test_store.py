@@ -329,6 +329,27 @@ def test_of_two_conflicting_sames_the_earlier_stands(workspace: Workspace) -> No
     assert dedup_store.clusters(store) == {b: [b, c]} or dedup_store.clusters(store) == {c: [b, c]}
 
 
+def test_a_different_on_records_a_same_joined_is_refused_naming_that_same(workspace: Workspace) -> None:
+    # bob's list was loaded before alice merged a-b and b-c: his "different" on a-c was applied before
+    # every "same", so alice's b-c was silently void and no pair was offered again.
+    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
+    copies = [record(title=title, pages=pages, doi="", abstract="", authors=["Tashiro, Y."])
+              for pages in ("678-684", "686-692", "694-700")]
+    a, b, c = _import(workspace, copies, "p.csv")
+    run_dedup(workspace)
+    store = workspace.store
+    decisions.decide_pair(store, a, b, "same", "alice")
+    decisions.decide_pair(store, b, c, "same", "alice")
+    log = dedup_store.pair_log(store)
+    with pytest.raises(ReviewError, match=rf"^records {a}, {c}: already merged, records {b} and {c} were called the "
+                                          rf"same by alice .*review dedup --undo-merge {a} first; nothing recorded$"):
+        decisions.decide_pair(store, c, a, "different", "bob")
+    assert dedup_store.pair_log(store) == log and dedup_store.clusters(store) == {a: [a, b, c]}
+    # A pair's own "same" is overruled by a "different" on it (the cluster splits where it was joined).
+    decisions.decide_pair(store, b, c, "different", "bob")
+    assert dedup_store.clusters(store) == {a: [a, b]}
+
+
 def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> None:
     # The TUI had u; the terminal review had no way back from a mistaken s but --undo-merge,
     # which calls every pair of the cluster different.

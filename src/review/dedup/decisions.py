@@ -147,12 +147,13 @@ def _components(state: _State) -> list[list[int]]:
     return [[back[i] for i in group] for group in uf.groups()]
 
 
-def rebuild_clusters(conn: Connection, rows: Iterable[dict[str, Any]] | None = None) -> int:
+def rebuild_clusters(conn: Connection, rows: Iterable[dict[str, Any]] | None = None, *,
+                     state: _State | None = None) -> int:
     """Bring the stored clusters in line with the pair log (inside the caller's transaction);
-    returns the number of clusters."""
-    if rows is None:
-        rows = dedup_store.state_rows(conn)
-    groups = _components(_state(rows))
+    returns the number of clusters. ``state``: the log already read (``rows`` otherwise)."""
+    if state is None:
+        state = _state(dedup_store.state_rows(conn) if rows is None else rows)
+    groups = _components(state)
     existing = dedup_store.cluster_members(conn)
     wanted = {frozenset(g): g for g in groups}
     stale = [row_id for members, row_id in existing.items() if members not in wanted]
@@ -302,10 +303,35 @@ def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, no
         ))
         if verdict != "skip":
             rows = dedup_store.state_rows(conn)
-            rebuild_clusters(conn, rows)
+            state = _state(rows)
+            if verdict == "different":
+                _refuse_a_split_of_a_human_merge(conn, key, state)
+            rebuild_clusters(conn, state=state)
             if verdict == "same":
-                _refuse_a_blocked_merge(conn, key, _state(rows))
+                _refuse_a_blocked_merge(conn, key, state)
     return row_id
+
+
+def _refuse_a_split_of_a_human_merge(conn: Connection, key: tuple[int, int], state: _State) -> None:
+    """A "different" on two records other reviewers' "same" verdicts joined is refused (the caller's
+    transaction then records nothing): it would have silently voided one of those "same" verdicts.
+    The pair's own "same" is simply overruled, and a merge made by automatic verdicts alone is split."""
+    ids = sorted({m for pair, row in state.human.items() if row["verdict"] == "same" for m in pair} | set(key))
+    index = {rid: n for n, rid in enumerate(ids)}
+    uf = UnionFind(len(ids))
+    for pair, row in state.human.items():  # replayed as the clusters are built (see _components)
+        if row["verdict"] == "different" and pair != key and pair[0] in index and pair[1] in index:
+            uf.forbid(index[pair[0]], index[pair[1]])
+    for pair, row in sorted(state.human.items(), key=lambda item: item[1]["id"]):
+        if row["verdict"] != "same" or pair == key:
+            continue
+        uf.union(index[pair[0]], index[pair[1]])
+        if uf.find(index[key[0]]) == uf.find(index[key[1]]):
+            reviewer = (dedup_store.pair_row(conn, row["id"]) or {}).get("reviewer")
+            who = f" by {reviewer}" if reviewer else ""
+            raise ReviewError(f"records {key[0]}, {key[1]}: already merged, records {pair[0]} and {pair[1]} were "
+                              f"called the same{who} (each is, or is merged with, one of them); split them with "
+                              f"review dedup --undo-merge {key[0]} first; nothing recorded")
 
 
 def _refuse_a_blocked_merge(conn: Connection, key: tuple[int, int], state: _State) -> None:
