@@ -146,3 +146,25 @@ def test_status_prisma_line_adds_up_to_records_screened(workspace, ids) -> None:
     (line,) = prisma.prisma_status(workspace)
     assert line.startswith("prisma     9 identified (3 by other methods), 0 duplicates, 0 excluded by automation, "
                            "1 removed for other reasons, 4 screened, ")
+
+
+def test_other_methods_records_removed_before_0023_are_named_in_a_note_counts_unchanged(workspace, ids) -> None:
+    # Removed by hand before decision 0023 made 'review prisma remove' refuse them: that column has no
+    # such box, so the record counted nowhere and nothing said so.
+    from review.store.fulltext import remove_records
+
+    cited = ids["citation"]
+    before = prisma.prisma_counts(workspace)
+    remove_records(workspace.store, [cited[0]], "alice", "retracted")
+    after = prisma.prisma_counts(workspace)
+    assert after.template_values() == before.template_values()
+    assert [c.describe() for c in after.identities] == [c.describe() for c in before.identities]
+    (note,) = set(after.notes) - set(before.notes)
+    assert note == (f"1 record from other methods was removed before screening (record {cited[0]}), which that column "
+                    f"has no box for: counted nowhere; review prisma restore {cited[0]}, then exclude at full text "
+                    "(review fulltext excluded ID --reason ...)")
+    prisma.restore_records(workspace, [cited[0]], "alice")
+    reason = prisma.fulltext_reasons(workspace)[0]
+    list(prisma.record_fulltext_events(workspace, [cited[0]], "alice", "excluded", reason=reason))
+    mended = prisma.prisma_counts(workspace)
+    assert set(mended.notes) == set(before.notes) and mended.other_excluded_reasons == {reason: 1}

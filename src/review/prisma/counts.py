@@ -308,6 +308,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
             f"{_many(len(boxes['other_screened_not_counted']), 'record', 'has', 'have')} title/abstract decisions "
             "but came from other methods, which skip that screening and go straight to full text: not counted"
         )
+    notes.extend(_other_methods_removed_notes(boxes["pending_other_sought"], removals))
     previous_studies, previous_reports = _non_negative(config, "previous_studies"), \
         _non_negative(config, "previous_reports")
     if previous_reports < previous_studies:  # each study has a report: a number typed into the wrong key?
@@ -334,6 +335,30 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
         previous_reports=previous_reports,
         translations=_translations(config),
     )
+
+
+def _other_methods_removed_notes(not_sought: Collection[int], removals: Mapping[int, str]) -> list[str]:
+    """Records from other methods removed before screening (by hand before decision 0023, or a notice
+    dedup linked): that column has no such box, so until sought at full text they count nowhere."""
+    removed = sorted(r for r in not_sought if r in removals)
+    notices = [r for r in removed if removals[r] == RELATED_REASON]
+    by_hand = [r for r in removed if removals[r] != RELATED_REASON]
+    notes = []
+    if by_hand:
+        notes.append(f"{_many(len(by_hand), 'record')} from other methods {'was' if len(by_hand) == 1 else 'were'} "
+                     f"removed before screening ({_ids(by_hand)}), which that column has no box for: counted nowhere; "
+                     f"review prisma restore {' '.join(map(str, by_hand))}, then exclude at full text "
+                     "(review fulltext excluded ID --reason ...)")
+    if notices:
+        what = "is a notice or comment" if len(notices) == 1 else "are notices or comments"
+        notes.append(f"{_many(len(notices), 'record')} from other methods {what} dedup linked ({_ids(notices)}), "
+                     "removed before screening, which that column has "
+                     "no box for: counted nowhere until excluded at full text (review fulltext excluded ID --reason ...)")
+    return notes
+
+
+def _ids(record_ids: Collection[int]) -> str:
+    return f"{'record' if len(record_ids) == 1 else 'records'} {', '.join(map(str, record_ids))}"
 
 
 def _translations(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
