@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..extraction.model import RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
-from ..extraction.quips import CollapseRule, summarise
+from ..extraction.quips import CollapseRule, QuipsSummary, summarise
 from ..records import FactorEvidence
 from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
@@ -62,6 +62,8 @@ class EstimateRow:
     estimate: Estimate
     rob: str
     finding: str
+    #: The study's QUIPS summary the ``rob`` comes from (None: the study was not summarised).
+    quips: QuipsSummary | None = None
 
 
 @dataclass(slots=True)
@@ -81,8 +83,10 @@ class FactorResult:
     not_pooled: str = ""
 
 
-def study_quality(studies: list[Study], rule: CollapseRule) -> dict[str, str]:
-    return {s.id: summarise(s.quips, rule).rob for s in studies}
+def study_quality(studies: list[Study], rule: CollapseRule) -> dict[str, QuipsSummary]:
+    """Each study's QUIPS summary, collapsed once: the counting, GRADE and the report's QUIPS table
+    all read this one."""
+    return {s.id: summarise(s.quips, rule) for s in studies}
 
 
 def _finding_for_study(rows: list[EstimateRow]) -> str:
@@ -176,12 +180,13 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
 def synthesise_factor(
     factor: Factor,
     studies: list[Study],
-    quality: dict[str, str],
+    quality: dict[str, QuipsSummary],
     settings: SynthesisSettings,
     override: dict[str, Any] | None = None,
 ) -> FactorResult:
     rows = [
-        EstimateRow(s, e, quality.get(s.id, "unrated"), e.derived_finding())
+        EstimateRow(s, e, quality[s.id].rob if s.id in quality else "unrated", e.derived_finding(),
+                    quality.get(s.id))
         for s in studies if s.evidence_type == "empirical" for e in s.estimates if e.factor == factor.id
     ]
     expert = [(s, r) for s in studies for r in s.expert_ratings if r.factor == factor.id]

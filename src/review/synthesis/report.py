@@ -6,8 +6,8 @@ import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES, Study
-from ..extraction.quips import summarise
+from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES
+from ..extraction.quips import QuipsSummary
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
 from .factors import FactorResult, SynthesisSettings, outcome_note
 from .forest import ForestRow, forest_plot
@@ -86,10 +86,11 @@ def markdown_report(results: list[FactorResult], settings: SynthesisSettings, *,
 
 def _quips_section(results: list[FactorResult], settings: SynthesisSettings) -> list[str]:
     """Every counted study's QUIPS domain ratings and the risk of bias the collapse rule gives them."""
-    studies: dict[str, Study] = {}
+    # each study's summary as the counting used it (collapsed once, in study_quality)
+    studies: dict[str, QuipsSummary] = {}
     for r in results:
         for row in r.rows:
-            studies.setdefault(row.study.id, row.study)
+            studies.setdefault(row.study.id, row.quips or QuipsSummary({}, "unrated", (), basis="not rated"))
     if not studies:
         return []
     unrated_as = settings.rules.unrated_as
@@ -100,7 +101,7 @@ def _quips_section(results: list[FactorResult], settings: SynthesisSettings) -> 
              "| study | " + " | ".join(d.replace("_", " ") for d in QUIPS_DOMAINS) + " | risk of bias | basis |",
              "|---|" + "---|" * (len(QUIPS_DOMAINS) + 2)]
     for study_id in sorted(studies):
-        summary = summarise(studies[study_id].quips, settings.collapse)
+        summary = studies[study_id]
         cells = " | ".join(summary.domains.get(d, "—") for d in QUIPS_DOMAINS)
         rob = summary.rob if summary.rob != "unrated" else f"unrated (as {unrated_as})"
         lines.append(f"| {study_id} | {cells} | {rob} | {_md(summary.basis)} |")
