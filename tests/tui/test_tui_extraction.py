@@ -184,6 +184,25 @@ async def test_the_form_shows_each_estimates_direction_and_the_quips_ratings_wit
         assert list(quips.get_row_at(1)) == ["alice", "attrition", "moderate", "attrition as the paper reports it"]
         title = str(screen.query_one("#quips-title", Label).render())
         assert "risk of bias: low (agreement of alice; rule grooten: low if ≤1 moderate" in title
+        # review.toml's rule is read once per reload, not again for every study highlighted
+        second = path.with_name("zeta2020.toml")
+        second.write_text(path.read_text(encoding="utf-8").replace('"arends2014"', '"zeta2020"'), encoding="utf-8")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        import review.services.extraction as module
+
+        reads = []
+        original = module.collapse_rule
+        module.collapse_rule = lambda folder: reads.append(folder) or original(folder)  # type: ignore[assignment]
+        try:
+            screen.show_study(second)
+            screen.show_study(path)
+            screen.show_study(second)
+            await settle(pilot)
+        finally:
+            module.collapse_rule = original  # type: ignore[assignment]
+        assert reads == [] and screen.current == second
+        assert "rule grooten" in str(screen.query_one("#quips-title", Label).render())
 
 
 @async_test

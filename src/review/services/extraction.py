@@ -25,8 +25,8 @@ from ..tomlwrite import dumps
 from ..workspace import Workspace
 
 __all__ = [
-    "FACTORS_FILE", "STUDIES_DIR", "FactorList", "Form", "FolderInit", "FolderValidation", "FormSave", "LoadReport",
-    "QuipsRow", "QuipsView", "SavedNotStored", "compare", "estimate_direction", "extraction_status", "init_folder", "load_factors", "load_folder",
+    "FACTORS_FILE", "STUDIES_DIR", "CollapseRule", "FactorList", "Form", "FolderInit", "FolderValidation", "FormSave", "LoadReport",
+    "QuipsRow", "QuipsView", "SavedNotStored", "collapse_rule", "compare", "estimate_direction", "extraction_status", "init_folder", "load_factors", "load_folder",
     "load_form", "quips_rule", "quips_table", "quips_view", "read_study_file", "reconcile", "save_study_file", "save_study_form",
     "store_changed_files",
     "study_files", "study_id_of", "validate_folder", "validate_study_data",
@@ -213,8 +213,9 @@ class QuipsView:
     summary: str
 
 
-def quips_view(folder: Path, data: dict[str, Any]) -> QuipsView:
-    """The QUIPS ratings of a study file's ``data`` (as read, possibly incomplete) for display."""
+def quips_view(rule: CollapseRule, data: dict[str, Any]) -> QuipsView:
+    """The QUIPS ratings of a study file's ``data`` (as read, possibly incomplete) for display, collapsed
+    by ``rule`` (:func:`collapse_rule`, read once per reload: not review.toml again per study shown)."""
     quips = data.get("quips", {})
     quips = quips if isinstance(quips, dict) else {}
     rows = []
@@ -224,7 +225,6 @@ def quips_view(folder: Path, data: dict[str, Any]) -> QuipsView:
         for domain in QUIPS_DOMAINS:
             rows.append((str(rater), domain, str(ratings.get(domain, "not rated")),
                          str(ratings.get(domain + SUPPORT_SUFFIX, ""))))
-    rule = collapse_rule(folder)
     summary = summarise({str(r): {d: str(v) for d, v in given.items()} for r, given in quips.items()
                          if isinstance(given, dict)}, rule)
     if summary.rob == "unrated":

@@ -21,8 +21,8 @@ from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView,
 
 from ...errors import ReviewError, ValidationError
 from ...services.extraction import (
-    Form, SavedNotStored, estimate_direction, load_form, quips_view, read_study_file, save_study_form,
-    store_changed_files, study_files,
+    CollapseRule, Form, SavedNotStored, collapse_rule, estimate_direction, load_form, quips_view, read_study_file,
+    save_study_form, store_changed_files, study_files,
 )
 from .base import screen_footer
 
@@ -91,6 +91,7 @@ class ExtractionScreen(Screen[None]):
         self.current: Path | None = None
         self.data: dict[str, Any] = {}
         self.form: Form | None = None
+        self.rule = CollapseRule()  # the workspace's QUIPS collapse rule, read on each reload
 
     @property
     def folder(self) -> Path:
@@ -137,6 +138,11 @@ class ExtractionScreen(Screen[None]):
                 self.notify(f"stored {len(caught_up)} study file(s) newer than the store: {', '.join(caught_up)}",
                             title="Store updated")
         self.form = load_form(folder)
+        try:
+            self.rule = collapse_rule(folder)
+        except ReviewError as err:  # a bad [extraction.quips] in review.toml: say so, show the default rule
+            self.notify(str(err), title="QUIPS rule", severity="warning", timeout=8)
+            self.rule = CollapseRule()
         self.paths = study_files(folder) if (folder / "studies").is_dir() else []
         listing = self.query_one("#study-list", ListView)
         listing.clear()
@@ -174,7 +180,7 @@ class ExtractionScreen(Screen[None]):
         for estimate in estimates if isinstance(estimates, list) else []:  # a malformed file: shown, not a crash
             if isinstance(estimate, dict):
                 table.add_row(*(format_value(estimate.get(c)) for c in ESTIMATE_COLUMNS), estimate_direction(estimate))
-        quips = quips_view(self.folder, data)
+        quips = quips_view(self.rule, data)
         self.query_one("#quips-title", Label).update(f"Risk of bias (QUIPS; read-only, edit in the file): "
                                                       f"{quips.summary}")
         quips_table = self.query_one("#quips-table", DataTable)
