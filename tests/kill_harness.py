@@ -81,7 +81,7 @@ while True:
         undo_merge(store, d, "alice", detach_only=True); print("undo-merge", flush=True)
     except ReviewError:
         pass  # (an earlier "different" from a killed round keeps d apart)
-    undo_decision(store, first, "alice"); print("undo", flush=True)
+    undo_decision(store, first.row_id, "alice"); print("undo", flush=True)
 """
 
 

@@ -132,10 +132,10 @@ def test_undo_decision_falls_back_to_the_automatic_verdict(workspace: Workspace)
     store = workspace.store
     decision = decisions.decide_pair(store, a, b, "different", "alice")
     assert dedup_store.clusters(store) == {}
-    decisions.undo_decision(store, decision, "alice")
+    decisions.undo_decision(store, decision.row_id, "alice")
     assert dedup_store.clusters(store) == {a: [a, b]}
     with pytest.raises(ReviewError):
-        decisions.undo_decision(store, decision + 1000, "alice")
+        decisions.undo_decision(store, decision.row_id + 1000, "alice")
 
 
 def test_decide_pair_validates(workspace: Workspace) -> None:
@@ -348,6 +348,26 @@ def test_a_different_on_records_a_same_joined_is_refused_naming_that_same(worksp
     # A pair's own "same" is overruled by a "different" on it (the cluster splits where it was joined).
     decisions.decide_pair(store, b, c, "different", "bob")
     assert dedup_store.clusters(store) == {a: [a, b]}
+
+
+def test_a_same_on_two_decided_records_names_the_one_it_sets_aside(workspace: Workspace) -> None:
+    # "review dedup" names decided records it sets aside; a "same" in the review said only
+    # "no borderline pairs left", with bob's exclusion set aside with its record.
+    a, b = _import(workspace, _borderline_pair(), "b.csv")
+    run_dedup(workspace)
+    workspace.store.add_decision(a, "alice", "include")
+    workspace.store.add_decision(b, "bob", "exclude")
+    result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup", "--review"], input="s\n")
+    assert result.exit_code == 0, result.output
+    [aside] = decisions.duplicate_ids(workspace.store)
+    assert (f"decided records    1 set aside as duplicates with their screening or full-text decisions ({aside}): "
+            "their cluster's canonical record carries its own; review dedup --clusters\n") in result.stdout
+    # A "same" that sets aside only an undecided record says nothing more.
+    c, d = _import(workspace, [record(title="Exendin-4 reduces atherosclerotic lesions in knockout mice fed a "
+                                             "western diet", pages=pages, doi="", abstract="",
+                                      authors=["Tashiro, Y."]) for pages in ("1-8", "9-16")], "c.csv")
+    workspace.store.add_decision(c, "alice", "include")
+    assert decisions.decide_pair(workspace.store, c, d, "same", "alice").decided_set_aside == ()
 
 
 def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> None:

@@ -150,6 +150,29 @@ async def test_dedup_review_refusal_is_a_notification_not_a_crash(fresh_ws: Work
 
 
 @async_test
+async def test_dedup_review_same_on_two_decided_records_names_the_one_set_aside(fresh_ws: Workspace) -> None:
+    import hashlib
+
+    from review.dedup.run import run_dedup
+    from review.records import Record
+
+    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
+    copies = [Record(title=title, pages=pages, authors=["Tashiro, Y."], year=2014, journal="Peptides", volume="54")
+              for pages in ("678-684", "686-692")]
+    fresh_ws.store.add_batch(copies, file_name="p.csv", file_sha256=hashlib.sha256(b"p").hexdigest(),
+                             source_name="p.csv", format="csv", encoding="utf-8")
+    run_dedup(fresh_ws)
+    for record, reviewer, label in zip(fresh_ws.store.records()[-2:], ("bob", "carol"), ("include", "exclude")):
+        fresh_ws.store.add_decision(record.id, reviewer, label)
+    async with open_app(fresh_ws, "alice", "dedup", size=SIZE) as (app, pilot):
+        await pilot.press("s")
+        await settle(pilot)
+        [aside] = duplicate_ids(fresh_ws.store)
+        assert any(f"1 set aside as duplicates with their screening or full-text decisions ({aside})" in str(n.message)
+                   for n in app._notifications)
+
+
+@async_test
 async def test_dedup_review_before_any_dedup_run_says_so(fresh_ws: Workspace) -> None:
     # It said "No borderline pairs left", which read as all done (review dedup --review says so too).
     from review.dedup.run import run_dedup

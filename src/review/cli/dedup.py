@@ -214,11 +214,13 @@ def _review(workspace: Workspace, reviewer: str) -> None:
             continue
         assert pair.left.id is not None and pair.right.id is not None
         try:
-            row_id = service.decide_pair(workspace, pair.left.id, pair.right.id, verdict, reviewer)
+            recorded = service.decide_pair(workspace, pair.left.id, pair.right.id, verdict, reviewer)
         except ReviewError as err:  # e.g. a "same" another reviewer's "different" keeps apart: not saved
             click.echo(f"review: {err}", err=True)
             continue
-        history.append((row_id, pair.decision_id, verdict))
+        for line in recorded.lines():  # (a "same" on two screened records sets one aside with its decisions)
+            click.echo(line)
+        history.append((recorded.row_id, pair.decision_id, verdict))
         decided += verdict != "skip"
 
 

@@ -20,8 +20,9 @@ from ..store import dedup as dedup_store
 from .cluster import UnionFind, choose_canonical, merge_fields
 
 __all__ = [
-    "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairVerdict",
-    "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "canonical_of", "decide_pair", "duplicate_ids",
+    "AUTO_VERDICTS", "HUMAN_VERDICTS", "BorderlinePair", "FieldDifference", "PairDecision", "PairVerdict",
+    "apply_auto_verdicts", "auto_verdicts", "borderline_pairs", "canonical_of", "decide_pair", "decided_set_aside_lines",
+    "duplicate_ids",
     "merged_record", "rebuild_clusters", "undo_decision", "undo_merge",
     "RelatedLink", "describe_link", "linked_notices", "related_links", "related_of",
 ]
@@ -75,6 +76,28 @@ class BorderlinePair:
         """ "#12 is merged with #5, #7" per side in a cluster, for showing under the pair."""
         return [f"#{rid} is merged with {', '.join(f'#{m}' for m in others)}"
                 for rid, others in ((self.left.id, self.left_merged), (self.right.id, self.right_merged)) if others]
+
+
+@dataclass(frozen=True, slots=True)
+class PairDecision:
+    """A recorded human verdict: its id in the pair log (for undo), and the records carrying screening
+    or full-text decisions that it set aside as duplicates (a "same" on two decided records)."""
+
+    row_id: int
+    decided_set_aside: tuple[int, ...] = ()
+
+    def lines(self) -> list[str]:
+        """The line ``review dedup`` prints for decided records it set aside; none when there are none."""
+        return decided_set_aside_lines(self.decided_set_aside)
+
+
+def decided_set_aside_lines(ids: Sequence[int]) -> list[str]:
+    """One line naming decided records set aside as duplicates (none when ``ids`` is empty)."""
+    if not ids:
+        return []
+    return [f"decided records    {len(ids)} set aside as duplicates with their screening or full-text "
+            f"decisions ({', '.join(map(str, ids))}): their cluster's canonical record carries its own; "
+            f"review dedup --clusters"]
 
 
 # -- the state of each pair -----------------------------------------------------------------
@@ -288,7 +311,7 @@ def apply_auto_verdicts(conn: Connection, run_id: int, verdicts: Sequence[PairVe
     return len(new_rows)
 
 
-def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, note: str = "") -> int:
+def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, note: str = "") -> PairDecision:
     """Record a human verdict on a pair (same | different | skip) in one transaction."""
     if verdict not in HUMAN_VERDICTS:
         raise ReviewError(f"verdict {verdict!r}: expected one of {', '.join(HUMAN_VERDICTS)}")
@@ -301,15 +324,18 @@ def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, no
             run_id=None, record_a=key[0], record_b=key[1], verdict=verdict, origin="human",
             reviewer=reviewer, score=None, detail={}, note=note, created_at=utcnow(), undoes_id=None,
         ))
-        if verdict != "skip":
-            rows = dedup_store.state_rows(conn)
-            state = _state(rows)
-            if verdict == "different":
-                _refuse_a_split_of_a_human_merge(conn, key, state)
-            rebuild_clusters(conn, state=state)
-            if verdict == "same":
-                _refuse_a_blocked_merge(conn, key, state)
-    return row_id
+        if verdict == "skip":
+            return PairDecision(row_id)
+        state = _state(dedup_store.state_rows(conn))
+        if verdict == "different":
+            _refuse_a_split_of_a_human_merge(conn, key, state)
+        aside_before = dedup_store.set_aside_members(conn)
+        rebuild_clusters(conn, state=state)
+        if verdict == "same":
+            _refuse_a_blocked_merge(conn, key, state)
+        newly_aside = sorted(dedup_store.set_aside_members(conn) - aside_before)
+        decided = dedup_store.records_with_decisions(conn, newly_aside) if newly_aside else set()
+    return PairDecision(row_id, tuple(m for m in newly_aside if m in decided))
 
 
 def _refuse_a_split_of_a_human_merge(conn: Connection, key: tuple[int, int], state: _State) -> None:

@@ -42,10 +42,7 @@ class RunSummary:
 
     def lines(self) -> list[str]:
         """The run as ``review dedup`` prints it (the last line only when decided records were set aside)."""
-        return self._table() + ([
-            f"decided records    {len(self.decided_set_aside)} set aside as duplicates with their screening or "
-            f"full-text decisions ({', '.join(map(str, self.decided_set_aside))}): their cluster's canonical "
-            f"record carries its own; review dedup --clusters"] if self.decided_set_aside else [])
+        return self._table() + decisions.decided_set_aside_lines(self.decided_set_aside)
 
     def _table(self) -> list[str]:
         return [

@@ -11,10 +11,10 @@ from ..workspace import Workspace
 
 if TYPE_CHECKING:
     from ..dedup.run import RunSummary
-    from ..dedup.decisions import BorderlinePair, RelatedLink
+    from ..dedup.decisions import BorderlinePair, PairDecision, RelatedLink
 
 __all__ = [
-    "BorderlinePair", "ClusterListing", "CsvDedup", "MergeUndone", "RelatedLink", "RunSummary", "borderline_pairs",
+    "BorderlinePair", "ClusterListing", "CsvDedup", "MergeUndone", "PairDecision", "RelatedLink", "RunSummary", "borderline_pairs",
     "clusters", "clusters_csv", "decide_pair", "dedup_csv", "dedup_status", "describe_link", "has_run",
     "related_links", "related_of", "run_dedup", "undo_merge", "undo_pair_decision", "word_diff", "write_clusters_csv",
 ]
@@ -72,8 +72,9 @@ def borderline_pairs(workspace: Workspace) -> list[BorderlinePair]:
     return pending(workspace.store)
 
 
-def decide_pair(workspace: Workspace, a: int, b: int, verdict: str, reviewer: str) -> int:
-    """Record a human verdict (same | different | skip); durable when this returns."""
+def decide_pair(workspace: Workspace, a: int, b: int, verdict: str, reviewer: str) -> PairDecision:
+    """Record a human verdict (same | different | skip); durable when this returns. Its ``row_id`` is
+    what :func:`undo_pair_decision` takes; ``lines()`` names decided records a "same" set aside."""
     from ..dedup.decisions import decide_pair as decide
 
     return decide(workspace.store, a, b, verdict, reviewer)

@@ -155,6 +155,13 @@ def cluster_members(conn: sa.Connection) -> dict[frozenset[int], int]:
     return {frozenset(r["members"]): r["id"] for r in conn.execute(sa.select(t.c.id, t.c.members)).mappings()}
 
 
+def set_aside_members(conn: sa.Connection) -> set[int]:
+    """Every member of a stored cluster other than its canonical record."""
+    t = dedup_clusters_table
+    return {int(m) for canonical, members in conn.execute(sa.select(t.c.canonical_id, t.c.members)).all()
+            for m in members if int(m) != int(canonical)}
+
+
 def replace_clusters(conn: sa.Connection, stale: Sequence[int], new: Sequence[dict[str, Any]]) -> None:
     """Delete the ``stale`` cluster rows and insert ``new`` ones (canonical_id, members, explanation)."""
     t = dedup_clusters_table

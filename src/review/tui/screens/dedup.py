@@ -172,12 +172,14 @@ class DedupScreen(ProjectScreen):
         pair = self.pairs[self.index]
         assert pair.left.id is not None and pair.right.id is not None
         try:
-            row_id = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+            recorded = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
         except ReviewError as err:  # store busy, or a "same" another reviewer's "different" keeps apart: not saved
             self.notify(str(err), title=err.title, severity="error", timeout=10)
             self._reload()  # (another reviewer's verdicts may have settled this pair meanwhile)
             return
-        self.history.append((row_id, pair, verdict))
+        for line in recorded.lines():  # (a "same" on two screened records sets one aside with its decisions)
+            self.notify(" ".join(line.split()), title="Decided record set aside", severity="warning", timeout=10)
+        self.history.append((recorded.row_id, pair, verdict))
         if verdict == "same":
             project.refresh()  # the merged duplicate leaves the screening queue, the counts and the Records list
         self.decided += verdict != "skip"
