@@ -296,7 +296,9 @@ def test_summary_names_the_real_shortfall_when_nothing_is_scored(tmp_path, synth
     weak.write_text(HEADER + "company_size,Company size >100,Bedrijfsgrootte >100,work,false,true,"
                     "risk,some,ariens,arends2014,OR,2.59,1.40,4.80,,,\n", encoding="utf-8")
     only_weak = make_bank(weak, questions, load_config(None, {"signal_min_level": ""}))
-    assert "Geen: geen enkele factor haalt de minimale bewijskracht." in bank_summary_markdown(only_weak, "nl")
+    weak_summary = bank_summary_markdown(only_weak, "nl")
+    assert "Geen: geen enkele factor haalt de minimale bewijskracht." in weak_summary
+    assert "(1 factor, " in weak_summary and "(7 factors, " in summary
 
 
 def test_short_citation_of_a_single_author():

@@ -48,7 +48,8 @@ def export() -> None:
 # dir_okay: a directory fails on its own row in the importer instead of aborting every file.
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", "source", metavar="NAME",
-              help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed').")
+              help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed'; "
+                   "else the file's name).")
 @pass_context
 def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) -> None:
     """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).

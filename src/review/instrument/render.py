@@ -213,9 +213,10 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
     def direction(d: str) -> str:
         return DIRECTION_NL.get(d, d) if t.nl else d
 
+    factors = "factor" if bank.evidence.n_factors == 1 else t("factoren", "factors")
     lines = [f"## {t('Itembank', 'Item bank')} {bank.version}", "",
              f"{t('Bewijs', 'Evidence')}: `{bank.evidence.source}` sha256 `{bank.evidence.short}` "
-             f"({bank.evidence.n_factors} {t('factoren', 'factors')}, {bank.evidence.taken_at}); "
+             f"({bank.evidence.n_factors} {factors}, {bank.evidence.taken_at}); "
              + t(f"minimale bewijskracht om mee te wegen: {t.level(str(bank.config.get('min_level')))}; "
                  f"signalen vanaf: {t.level(str(bank.config.get('signal_min_level') or '-'))}.",
                  f"rule `{bank.config.get('weight_rule')}`, minimum level `{bank.config.get('min_level')}`, "
