@@ -70,11 +70,11 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
 @instrument.command()
 @click.argument("response", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Report file (.md or .html), created 0600 and refused inside a repository; "
+              help="Report file (.md or .html), created 0600 and refused inside the workspace or a git work tree; "
                    "'-' = stdout (the default when --json is not given).")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the profile as JSON ({\"factors\": [{factor_id, side, status}, ...], ...}); "
-                   "'-' = stdout; a file is created 0600 and refused inside a repository.")
+                   "'-' = stdout; a file is created 0600 and refused inside the workspace or a git work tree.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
               help="Language of the report (Dutch or English).")
 @pass_context
