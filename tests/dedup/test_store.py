@@ -370,6 +370,31 @@ def test_a_same_on_two_decided_records_names_the_one_it_sets_aside(workspace: Wo
     assert decisions.decide_pair(workspace.store, c, d, "same", "alice").decided_set_aside == ()
 
 
+def test_a_kept_cluster_chooses_again_when_only_a_set_aside_member_carries_decisions(workspace: Workspace) -> None:
+    # A copy screened after it was set aside (or a cluster built before decided records stayed
+    # canonical) kept its undecided canonical: the re-run said "their cluster's canonical record
+    # carries its own", which was false, and PRISMA counted bob's decision on a duplicate.
+    from review.prisma.counts import prisma_counts
+
+    rich, poor = _import(workspace, [record(), record(doi="", abstract="")], "a.csv")
+    run_dedup(workspace)
+    assert dedup_store.clusters(workspace.store) == {rich: [rich, poor]}
+    workspace.store.add_decision(poor, "bob", "include")
+    assert prisma_counts(workspace).n("records_screened") == 0
+    summary = run_dedup(workspace)
+    assert summary.decided_set_aside == () and not summary.lines()[-1].startswith("decided records")
+    assert dedup_store.clusters(workspace.store) == {poor: [rich, poor]}
+    [detail] = dedup_store.cluster_details(workspace.store)
+    assert detail["explanation"].startswith("the record with screening or full-text decisions of 2 records")
+    counts = prisma_counts(workspace)
+    assert set(counts.boxes["records_screened"]) == {poor} and set(counts.boxes["duplicates"]) == {rich}
+    # Both decided: the canonical keeps its place, and the line names the other.
+    workspace.store.add_decision(rich, "alice", "exclude")
+    assert run_dedup(workspace).decided_set_aside == (rich,)
+    assert dedup_store.clusters(workspace.store) == {poor: [rich, poor]}
+    assert prisma_counts(workspace).n("duplicates") == 1
+
+
 def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> None:
     # The TUI had u; the terminal review had no way back from a mistaken s but --undo-merge,
     # which calls every pair of the cluster different.

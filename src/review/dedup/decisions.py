@@ -177,16 +177,20 @@ def rebuild_clusters(conn: Connection, rows: Iterable[dict[str, Any]] | None = N
     if state is None:
         state = _state(dedup_store.state_rows(conn) if rows is None else rows)
     groups = _components(state)
-    existing = dedup_store.cluster_members(conn)
+    existing = dedup_store.cluster_canonicals(conn)
     wanted = {frozenset(g): g for g in groups}
-    stale = [row_id for members, row_id in existing.items() if members not in wanted]
-    new = [g for members, g in wanted.items() if members not in existing]
+    # A record already screened or assessed is the one shown (its decisions stay in the flow): a cluster
+    # kept whose canonical has none while a member has some (built before that rule, or a member
+    # screened after it was set aside) chooses again, like a new one.
+    kept = [members for members in existing if members in wanted]
+    decided = dedup_store.records_with_decisions(
+        conn, sorted({m for members in wanted for m in members}))
+    rechoose = {members for members in kept if existing[members][1] not in decided and members & decided}
+    stale = [row_id for members, (row_id, _) in existing.items() if members not in wanted or members in rechoose]
+    new = [g for members, g in wanted.items() if members not in existing or members in rechoose]
     values = []
     if new:
-        ids = [m for g in new for m in g]
-        records = dedup_store.richness_records(conn, ids)
-        # A record already screened or assessed stays the one shown (its decisions stay in the flow).
-        decided = dedup_store.records_with_decisions(conn, ids)
+        records = dedup_store.richness_records(conn, [m for g in new for m in g])
         for group in new:
             ordered = sorted(group)
             recs = [records.get(m, Record(id=m)) for m in ordered]

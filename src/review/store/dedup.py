@@ -155,6 +155,13 @@ def cluster_members(conn: sa.Connection) -> dict[frozenset[int], int]:
     return {frozenset(r["members"]): r["id"] for r in conn.execute(sa.select(t.c.id, t.c.members)).mappings()}
 
 
+def cluster_canonicals(conn: sa.Connection) -> dict[frozenset[int], tuple[int, int]]:
+    """Stored (cluster row id, canonical record id) by member set."""
+    t = dedup_clusters_table
+    return {frozenset(r["members"]): (r["id"], r["canonical_id"])
+            for r in conn.execute(sa.select(t.c.id, t.c.canonical_id, t.c.members)).mappings()}
+
+
 def set_aside_members(conn: sa.Connection) -> set[int]:
     """Every member of a stored cluster other than its canonical record."""
     t = dedup_clusters_table
