@@ -140,6 +140,8 @@ def test_pmid_year_volume() -> None:
     assert normalise_pmid("12345 (PMCID: PMC67890)") == normalise_pmid("12345; 67890") == "12345"
     assert normalise_pmid("https://pubmed.ncbi.nlm.nih.gov/12345/") == "12345"
     assert normalise_pmid("PMC67890") == normalise_pmid("pmc 67890") == ""
+    # A labelled PMCID was read as a PMID: "PMCID: PMC6789" gave 6789.
+    assert normalise_pmid("PMCID: PMC6789") == normalise_pmid("pmcid:pmc6789") == normalise_pmid("PMCID 6789") == ""
     assert normalise_year("2014 Mar") == 2014
     assert normalise_year("n.d.") is None
     assert normalise_year(1999) == 1999

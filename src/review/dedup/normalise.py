@@ -158,7 +158,8 @@ def is_translated_title(title: str) -> bool:
 # -- DOIs and identifiers ---------------------------------------------------------------------
 
 _NUMBER = re.compile(r"\d+")
-_PMCID = re.compile(r"pmc\s*\d", re.IGNORECASE)
+#: A PMCID, bare ("PMC456") or labelled ("PMCID: PMC456", "PMCID 456"): no PMID.
+_PMCID = re.compile(r"pmcid\b|pmc\s*\d", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
