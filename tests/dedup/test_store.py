@@ -412,6 +412,39 @@ def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> No
     assert dedup_store.clusters(workspace.store) == {}
 
 
+def test_cli_review_undo_on_a_busy_store_keeps_the_verdict_to_undo_again(workspace: Workspace,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # u popped the session's history before the undo: a busy store ended the session (exit 7)
+    # with the entry gone, so the "same" could no longer be taken back from the review.
+    from store_lock import shorten_busy_wait, write_lock_held
+
+    from review.cli import dedup as cli_dedup
+
+    other = "Exendin-4 reduces atherosclerotic lesions in apolipoprotein E knockout mice fed a western diet"
+    _import(workspace, [*_borderline_pair(), *(record(title=other, pages=pages, doi="", abstract="",
+                                                      authors=["Tashiro, Y."]) for pages in ("1-8", "9-16"))], "b.csv")
+    run_dedup(workspace)
+    shorten_busy_wait(monkeypatch, workspace)
+    held = write_lock_held(workspace)
+    keys = iter(["s", "u", "u", "q"])
+    pressed: list[str] = []
+
+    def read_key() -> str:
+        if len(pressed) == 1:
+            held.__enter__()  # another process writes while the first u is pressed
+        elif len(pressed) == 2:
+            held.__exit__(None, None, None)
+        pressed.append(next(keys))
+        return pressed[-1]
+
+    monkeypatch.setattr(cli_dedup, "_read_key", read_key)
+    result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup", "--review"])
+    assert result.exit_code == 0, result.output
+    assert "store is busy" in result.stderr and "undid 'same'" in result.stdout
+    assert [r["verdict"] for r in dedup_store.pair_log(workspace.store) if r["origin"] == "human"] == ["same", "undo"]
+    assert dedup_store.clusters(workspace.store) == {}
+
+
 def test_a_run_names_decided_records_it_sets_aside(workspace: Workspace) -> None:
     # alice screened one copy and bob the other before dedup ran: the merge set bob's decision aside
     # with its record, and nothing said so.

@@ -201,8 +201,13 @@ def _review(workspace: Workspace, reviewer: str) -> None:
             if not history:
                 click.echo("nothing to undo in this session")
                 continue
-            row_id, pair_id, undone = history.pop()
-            service.undo_pair_decision(workspace, row_id, reviewer)  # durable
+            row_id, pair_id, undone = history[-1]
+            try:
+                service.undo_pair_decision(workspace, row_id, reviewer)  # durable
+            except ReviewError as err:  # store busy: not saved, the verdict stands and u can try again
+                click.echo(f"review: {err}", err=True)
+                continue
+            history.pop()
             shown.discard(pair_id)  # the undone pair is open again: asked again
             decided -= undone != "skip"
             click.echo(f"undid '{undone}'")
