@@ -12,14 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
-    "CsvText", "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "read_csv_text",
+    "CsvText", "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
+    "read_csv_text",
     "unneutralise_cell",
 ]
 
@@ -131,14 +132,79 @@ class CsvText:
     header: str
     #: ``utf-8``, ``utf-8-sig``, ``utf-16`` or ``cp1252``; the service warns once for cp1252.
     encoding: str
+    #: The file, named by the structure errors of :meth:`dict_rows`.
+    path: Path
 
-    def dict_rows(self) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-        """The header's column names, and the rows as dicts, each with its line in the file (a
-        row's last line: right after blank lines and line breaks typed in cells), read as iterated.
-        (Not ``splitlines()``: it also splits at U+2028, U+0085 and form feeds inside a cell.)"""
+    def dict_rows(self, column_name: Callable[[str], str] | None = None
+                  ) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+        """The header's column names, and the rows as dicts keyed by them, each with its line in the
+        file (a row's last line: right after blank lines and line breaks typed in cells), read as iterated.
+        (Not ``splitlines()``: it also splits at U+2028, U+0085 and form feeds inside a cell.)
+
+        ``column_name`` maps a header cell to the name the reader looks up (e.g. case folded); two
+        cells with one name are refused. So is a row with more non-empty cells than the header (an
+        unquoted comma shifted the later cells) and a quoted cell never closed (it swallowed every
+        later row): an ``ImportFormatError`` naming file and line, raised before that row is
+        returned. Empty cells past the header's end are dropped."""
+        from .errors import ImportFormatError
+
         reader = csv.DictReader(io.StringIO(self.text, newline=""))
-        columns = list(reader.fieldnames or [])
-        return columns, ((reader.line_num, row) for row in reader)
+        header = list(reader.fieldnames or [])
+        columns = [column_name(c) for c in header] if column_name is not None else header
+        twice = next((c for n, c in enumerate(columns) if c and c in columns[:n]), None)
+        if twice is not None:  # (the dicts would hold the last one's values, silently)
+            raise ImportFormatError(self.path, "line 1", f"column {twice!r} appears twice")
+        if reader.line_num > 1:  # a header over several lines: did it swallow the file?
+            self._refuse_unclosed_quote(0)
+        reader.fieldnames = columns
+        return columns, self._checked_rows(reader, len(columns))
+
+    def _checked_rows(self, reader: csv.DictReader[str], width: int
+                      ) -> Iterator[tuple[int, dict[str, Any]]]:
+        from .errors import ImportFormatError
+
+        pending: tuple[int, dict[str, Any]] | None = None
+        lines_before_pending = lines_before = reader.line_num
+        for row in reader:
+            if pending is not None:
+                yield pending
+            line = reader.line_num
+            spill = row.pop(None, None) or ()  # type: ignore[call-overload]
+            if any(cell.strip() for cell in spill):
+                if line > lines_before + 1:  # a row over several lines: a quote never closed, rather?
+                    self._refuse_unclosed_quote(lines_before)
+                raise ImportFormatError(self.path, f"line {line}", f"{width + len(spill)} cells but {width} "
+                                        "columns in the header (a comma in a cell not in quotes?)")
+            pending, lines_before_pending, lines_before = (line, row), lines_before, line
+        if pending is not None:
+            self._refuse_unclosed_quote(lines_before_pending)
+            yield pending
+
+    def _unclosed_from(self, lines_before: int) -> bool:
+        if '"' not in self.text:
+            return False
+        return quote_left_open(io.StringIO(self.text, newline="").readlines()[lines_before:])
+
+    def _refuse_unclosed_quote(self, lines_before: int) -> None:
+        from .errors import ImportFormatError
+
+        if self._unclosed_from(lines_before):
+            raise ImportFormatError(self.path, f"line {lines_before + 1}", "a quoted cell is never closed (a '\"' "
+                                    "without its closing '\"': every later row became part of it)")
+
+
+#: A line no CSV file holds (private-use characters), appended to find a quoted cell never closed.
+_END_MARK = "\ue000review: end of file\ue000"
+
+
+def quote_left_open(last_row_lines: Iterable[str], delimiter: str = ",") -> bool:
+    """Whether the lines of a file's last CSV row hold a quoted cell that the end of the file
+    reaches: a lenient reader (``csv``'s default, Excel's too) takes every line after the opening
+    quote into that cell, so the row holding it is the last. Read again with a marker line
+    appended: a closed row leaves the marker a row of its own."""
+    text = "".join(last_row_lines)
+    rows = list(csv.reader(io.StringIO(f"{text}\n{_END_MARK}\n", newline=""), delimiter=delimiter))
+    return rows[-1] != [_END_MARK]
 
 
 def read_csv_text(path: Path, expected: str) -> CsvText:
@@ -152,4 +218,4 @@ def read_csv_text(path: Path, expected: str) -> CsvText:
     header = header_line(decoded.text)
     if header is None:
         raise ImportFormatError(path, None, empty_file(expected))
-    return CsvText(decoded.text, header, decoded.encoding)  # (textdecode removed the BOM)
+    return CsvText(decoded.text, header, decoded.encoding, path)  # (textdecode removed the BOM)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,25 +41,14 @@ def load_records_csv(path: Path) -> RecordsCsv:
         raise ImportFormatError(path, None, "no such file")
     csv_text = read_csv_text(path, "record_id, title, …")
     header = csv_text.header
-    columns, raw_rows = csv_text.dict_rows()
     # "Title" and " title" (a space after the comma) name the title column too.
-    columns = [c.strip().lower() for c in columns]
-    rows = ((line, {_column_name(k): v for k, v in row.items()}) for line, row in raw_rows)
+    columns, rows = csv_text.dict_rows(_column_name)
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             raise ImportFormatError(path, "line 1", f"missing column {column!r}{delimiter_hint(header)}")
-    twice = next((c for n, c in enumerate(columns) if c in columns[:n]), None)
-    if twice is not None:  # (the reader kept the last one's values, silently)
-        raise ImportFormatError(path, "line 1", f"column {twice!r} appears twice")
     records: list[Record] = []
     seen: set[str] = set()
-    lines_before_last = last_line = 1  # (the header's)
     for line, row in rows:
-        lines_before_last, last_line = last_line, line
-        spill = [cell for cell in row.get(None) or () if cell.strip()]  # type: ignore[call-overload]
-        if spill:  # the other cells have shifted one column: a comma in a cell without quotes
-            raise ImportFormatError(path, f"line {line}", f"{len(columns) + len(row[None])} cells but "  # type: ignore[index]
-                                    f"{len(columns)} columns in the header (a comma in a cell not in quotes?)")
         record_id = (row.get("record_id") or "").strip()
         if not record_id:
             raise ImportFormatError(path, f"line {line}", "empty record_id")
@@ -83,30 +71,12 @@ def load_records_csv(path: Path) -> RecordsCsv:
             position=f"line {line}",
             extra=extra,
         ))
-    _refuse_unclosed_quote(path, csv_text.text, lines_before_last)
     return RecordsCsv(records, csv_text.encoding)
 
 
-def _column_name(name: str | None) -> str | None:
-    """A header cell as a column name: case and surrounding spaces do not count (None: cells past the header)."""
-    return name.strip().lower() if name is not None else None
-
-
-def _refuse_unclosed_quote(path: Path, text: str, lines_before_last: int) -> None:
-    """A quoted cell never closed swallows every later row into one cell of the last row the
-    lenient reader returns (one record, or many, fewer than the file holds); that last row alone is
-    read again strictly to find it (stray quotes in earlier rows, which the lenient reader takes
-    as text, do not matter)."""
-    if '"' not in text:
-        return
-    tail = "".join(io.StringIO(text, newline="").readlines()[lines_before_last:])
-    try:
-        for _ in csv.reader(io.StringIO(tail, newline=""), strict=True):
-            pass
-    except csv.Error as error:
-        if str(error) == "unexpected end of data":
-            raise ImportFormatError(path, f"line {lines_before_last + 1}", "a quoted cell is never closed (a '\"' "
-                                    "without its closing '\"': every later row became part of it)") from None
+def _column_name(name: str) -> str:
+    """A header cell as a column name: case and surrounding spaces do not count."""
+    return name.strip().lower()
 
 
 def clusters_csv(rows: Sequence[tuple[str, str, str]]) -> str:

@@ -49,7 +49,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     path = Path(path)
     csv_text = read_csv_text(path, "study, then the estimate columns")
     header = csv_text.header
-    names, lines = csv_text.dict_rows()
+    names, lines = csv_text.dict_rows(str.strip)  # (" yi" is yi: a space after the comma)
     columns = {c.strip() for c in names}
     if "study" not in columns:
         raise ImportFormatError(path, "line 1", f"needs a 'study' column{delimiter_hint(header)}")

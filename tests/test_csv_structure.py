@@ -1,0 +1,34 @@
+"""The shared CSV row reader (``CsvText.dict_rows``): structure errors name file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from review.csvcells import read_csv_text
+from review.errors import ImportFormatError
+
+
+def _rows(path: Path, text: str) -> list[tuple[int, dict[str, object]]]:
+    path.write_text(text, encoding="utf-8")
+    return list(read_csv_text(path, "a, b").dict_rows()[1])
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ('"a,b\n1,2\n3,4\n', "line 1: a quoted cell is never closed"),  # the header swallowed the file
+    # A row over several lines with extra cells: the quote is the cause, not a comma.
+    ('a,b\n1,2\n3,x,y,"open\n4,5\n', "line 3: a quoted cell is never closed"),
+    ('a,b\n"1\n2",x,y\n', "line 3: 3 cells but 2 columns"),  # (the row's last line, as every row error)
+])
+def test_structure_errors_name_file_and_line(tmp_path: Path, text: str, where: str) -> None:
+    path = tmp_path / "in.csv"
+    with pytest.raises(ImportFormatError) as raised:
+        _rows(path, text)
+    assert str(raised.value).startswith(f"{path}:{where}")
+
+
+def test_lenient_cells_still_read(tmp_path: Path) -> None:
+    # Stray quotes inside a cell, a quoted line break, trailing empty cells, a last row without a newline.
+    rows = _rows(tmp_path / "in.csv", 'a,b\n1,x "y" z,,\n"2","p\nq"\n3,"r ""s"""')
+    assert rows == [(2, {"a": "1", "b": 'x "y" z'}), (4, {"a": "2", "b": "p\nq"}), (5, {"a": "3", "b": 'r "s"'})]
