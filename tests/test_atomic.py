@@ -65,3 +65,26 @@ def test_an_agreement_export_cut_short_leaves_the_last_whole_set(workspace, tmp_
     with pytest.raises(SystemExit):
         export_agreement(workspace, tmp_path / "out")
     assert {p.name: p.read_bytes() for p in paths} == before
+
+
+def test_an_unwritable_target_is_named_not_the_temporary_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import tempfile
+
+    import pytest
+
+    # A folder where the file should go: os.replace named the .NAME.x1y2.tmp file, gone by then.
+    target = tmp_path / "clusters.csv"
+    (target / "inside").mkdir(parents=True)
+    with pytest.raises(OSError) as raised:
+        write_text_atomic(target, "record_id\n")
+    assert raised.value.filename == str(target) and os.listdir(tmp_path) == ["clusters.csv"]
+
+    # A folder the user may not write in (root may, so the refusal is played): mkstemp named the temporary file.
+    def refuse(dir: str, prefix: str, suffix: str) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied", os.path.join(dir, f"{prefix}x1y2{suffix}"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", lambda dir, prefix, suffix: refuse(os.path.abspath(dir), prefix, suffix))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PermissionError) as denied:
+        write_text_atomic(Path("out.csv"), "record_id\n")  # (typed relative; mkstemp names it absolute)
+    assert denied.value.filename == "out.csv"

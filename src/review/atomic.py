@@ -41,7 +41,10 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> N
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise _naming_target(err, path) from err
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -50,9 +53,21 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> N
         # mkstemp makes 0600 files; ordinary files get the usual umask-based mode.
         os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise _naming_target(err, path) from err
         raise
+
+
+def _naming_target(err: OSError, path: Path) -> OSError:
+    """``err`` naming ``path``, the file the user asked for, where it named our temporary file
+    (``.NAME.x1y2.tmp`` beside it, never typed by the user and gone by now)."""
+    named = Path(os.path.abspath(os.fsdecode(err.filename))) if err.filename is not None else None
+    if (err.errno is None or named is None or named.parent != Path(os.path.abspath(path.parent))
+            or not named.name.startswith(f".{path.name}.")):
+        return err
+    return type(err)(err.errno, err.strerror, str(path))
 
 
 def _umask() -> int:
