@@ -457,3 +457,10 @@ def test_a_run_names_decided_records_it_sets_aside(workspace: Workspace) -> None
         f"decided records    1 set aside as duplicates with their screening or full-text decisions ({b}): "
         "their cluster's canonical record carries its own; review dedup --clusters")
     assert run_dedup(workspace).decided_set_aside == (b,)
+    # The dashboard's "d" shows the merge lines and that line on one status line.
+    from review.tui.actions import run_dedup as dashboard_dedup
+
+    assert dashboard_dedup(workspace, "alice") == (
+        "duplicate pairs 1 (merged automatically); borderline pairs 0 (0 waiting for review); clusters 1 (1 "
+        f"duplicate records set aside); decided records 1 set aside as duplicates with their screening or full-text "
+        f"decisions ({b}): their cluster's canonical record carries its own; review dedup --clusters")

@@ -44,6 +44,10 @@ class RunSummary:
         """The run as ``review dedup`` prints it (the last line only when decided records were set aside)."""
         return self._table() + decisions.decided_set_aside_lines(self.decided_set_aside)
 
+    def merge_lines(self) -> list[str]:
+        """What the run merged and set aside (the dashboard's status): pairs, clusters, decided records."""
+        return self._table()[2:5] + decisions.decided_set_aside_lines(self.decided_set_aside)
+
     def _table(self) -> list[str]:
         return [
             f"records            {self.n_records}",

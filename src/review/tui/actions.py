@@ -24,8 +24,7 @@ def run_search(workspace: Workspace, reviewer: str) -> str:
 
 
 def run_dedup(workspace: Workspace, reviewer: str) -> str:
-    lines = dedup.run_dedup(workspace).lines()
-    return "; ".join(" ".join(line.split()) for line in lines[2:5] + lines[8:])  # (+ decided records set aside)
+    return "; ".join(" ".join(line.split()) for line in dedup.run_dedup(workspace).merge_lines())
 
 
 def run_export(workspace: Workspace, reviewer: str) -> str:
