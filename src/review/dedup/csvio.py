@@ -18,7 +18,8 @@ from pathlib import Path
 from ..csvcells import delimiter_hint, neutralising_writer, read_csv_text
 from ..errors import ImportFormatError
 from ..records import Record
-from .normalise import normalise_year, split_author_list
+from ..sources.fields import split_authors
+from .normalise import normalise_year
 
 REQUIRED_COLUMNS = ("record_id", "title")
 FIELD_COLUMNS = ("title", "journal", "volume", "issue", "pages", "doi", "abstract", "pmid")
@@ -61,7 +62,7 @@ def load_records_csv(path: Path) -> RecordsCsv:
                  and k not in ("record_id", "authors", "year", "publication_types")}
         records.append(Record(
             **values,
-            authors=split_author_list(row.get("authors") or ""),
+            authors=split_authors(row.get("authors") or ""),
             year=year,
             external_id=record_id,
             source=(row.get("source_database") or row.get("source") or "").strip(),

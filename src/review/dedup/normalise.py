@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..sources.fields import split_authors
+
 # -- text ---------------------------------------------------------------------------------
 
 _TAG = re.compile(r"<[^>]{0,200}>")
@@ -352,45 +354,6 @@ def normalise_pages(pages: str) -> str:
 
 _ET_AL = re.compile(r"\bet\.?\s*al\b\.?,?|\bund andere\b|\bet coll\b", re.IGNORECASE)
 _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z][a-z]?\.\s*-?){1,4}|(?:[A-Z]\.?\s*){1,4})$")
-_GLUED_LIST = re.compile(r"(?<=\.)(?=[A-Z][a-z])")
-
-
-#: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials, then "Surname, I.".
-_APA_BREAK = re.compile(r"(?<=[A-Z]\.),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
-#: "Smith J" (a name, then initials without full stops), for "Smith J, Jones K" (two authors).
-_NAME_INITIALS = re.compile(r"[^\s,]+(?:[\s-][^\s,]+)*\s[A-Z]{1,3}")
-
-
-def split_author_list(text: str) -> list[str]:
-    """Split one author field into names: ``;``, `` and `` or ``&``, APA's ``Smith, J., Jones, K.``,
-    ``Smith J, Jones K``, or glued ``Tashiro Y.Sato K.``."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    if "&" in text:  # "Smith, J., Jones, K., & Brown, A."
-        text = re.sub(r"\s*,?\s*&\s*", " and ", text)
-    if ";" in text:
-        parts = text.split(";")
-    elif re.search(r"\s+and\s+", text):
-        parts = re.split(r"\s+and\s+", text)
-    elif _GLUED_LIST.search(text):
-        parts = _GLUED_LIST.split(text)
-    elif text.count(",") >= 2 and not re.search(r",\s*[A-Z]\.", text):
-        parts = text.split(",")  # "Smith J, Jones K, Brown A"
-    else:
-        parts = [text]
-    return [p.strip(" ,") for part in parts for p in _split_commas(part) if p.strip(" ,")]
-
-
-def _split_commas(part: str) -> list[str]:
-    """One part of an author list split at the commas between names: "Smith J, Jones K" (every piece
-    a name with initials; "Smith, J" is one name) and APA's "Smith, J., Jones, K."."""
-    if "," not in part:
-        return [part]
-    pieces = part.strip(" ,").split(",")
-    if len(pieces) > 1 and all(_NAME_INITIALS.fullmatch(p.strip()) for p in pieces):
-        return pieces
-    return _APA_BREAK.split(part)
 
 
 def author_is_et_al(name: str) -> bool:
@@ -477,14 +440,14 @@ def given_name(name: str) -> str:
 
 def swapped_authors(authors: list[str] | str) -> list[str]:
     """The second reading of an author list, every name's given part as its last name."""
-    names = split_author_list(authors) if isinstance(authors, str) else list(authors or [])
+    names = split_authors(authors) if isinstance(authors, str) else list(authors or [])
     out = [given_name(name) for name in names if name and not author_is_et_al(name)]
     return out if any(out) else []
 
 
 def normalise_authors(authors: list[str] | str) -> tuple[list[str], bool]:
     """Folded last names in order, and whether the list was truncated ("et al")."""
-    names = split_author_list(authors) if isinstance(authors, str) else list(authors or [])
+    names = split_authors(authors) if isinstance(authors, str) else list(authors or [])
     truncated = False
     lasts: list[str] = []
     for name in names:

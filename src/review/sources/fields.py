@@ -25,6 +25,10 @@ _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _GLUED_AUTHORS = re.compile(r"^(?:[^\W\d][^.;,]*? (?:[A-Z]\.\s?)+){2,}$")
 _GLUED_SPLIT = re.compile(r"(?<=\.)(?=[^\W\d][^\W\d]|[^\W\d]')")
 _VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? [A-Z]{1,4}$")
+#: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials, then "Surname, I.".
+_APA_BREAK = re.compile(r"(?<=[A-Z]\.),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
+_AMPERSAND = re.compile(r"\s*,?\s*&\s*")
+_AND = re.compile(r"\s+and\s+")
 
 
 def collapse(value: str) -> str:
@@ -43,21 +47,34 @@ def parse_year(value: Any) -> int | None:
 
 
 def split_authors(value: str) -> list[str]:
-    """Split one author cell: ``;`` first, then BibTeX ``and``, glued ``Surname I.``, Vancouver commas."""
+    """Split one author cell into names: ``;``, ``and`` or ``&`` (BibTeX, APA), glued ``Surname I.``,
+    then commas between names: Vancouver ``Smith J, Jones K`` and APA ``Smith, J., Jones, K. L.``
+    (``Smith, J`` or ``Smith, John`` is one name). Import and dedup's CSV mode read cells with it."""
     value = value.strip()
     if not value:
         return []
+    if "&" in value:  # "Smith, J., Jones, K., & Brown, A."
+        value = _AMPERSAND.sub(" and ", value)
     if ";" in value:
         parts = value.split(";")
-    elif " and " in value:
-        parts = value.split(" and ")
+    elif _AND.search(value):
+        parts = _AND.split(value)
     elif _GLUED_AUTHORS.match(value):
         parts = _GLUED_SPLIT.split(value)
-    elif "," in value and all(_VANCOUVER_NAME.match(p.strip()) for p in value.split(",")):
-        parts = value.split(",")
     else:
         parts = [value]
-    return [name for name in (collapse(p) for p in parts) if name]
+    return [name for name in (collapse(p).strip(" ,") for part in parts for p in _split_commas(part)) if name]
+
+
+def _split_commas(part: str) -> list[str]:
+    """One part of an author cell split at the commas between names: every piece a Vancouver name
+    ("Smith J, Jones K"), or APA's "Smith, J., Jones, K."; otherwise whole."""
+    if "," not in part:
+        return [part]
+    pieces = part.strip(" ,").split(",")
+    if len(pieces) > 1 and all(_VANCOUVER_NAME.match(p.strip()) for p in pieces):
+        return pieces
+    return _APA_BREAK.split(part)
 
 
 def join_authors(authors: Iterable[str]) -> str:
