@@ -1,5 +1,5 @@
 """The dashboard's counts read what the screening queue leaves out once: the session's refresh, then
-the PRISMA counts from the same read (they read dedup's duplicates and the removals again before)."""
+the PRISMA counts from the same read (they read dedup's duplicates, clusters and the removals again before)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from review.dedup import decisions
+from review.store import dedup as dedup_store
 from review.services.prisma import prisma_counts, remove_records
 from review.tui.project import open_project
 from review.tui.screens.dashboard import gather
@@ -23,10 +24,12 @@ def test_the_dashboard_counts_what_prisma_counts_from_one_read(tmp_path: Path, m
     project = open_project(workspace, "alice")
     try:
         reads: list[object] = []
-        real = decisions.duplicate_ids
-        monkeypatch.setattr(decisions, "duplicate_ids", lambda store: reads.append(store) or real(store))
+        real = dedup_store.clusters
+        monkeypatch.setattr(dedup_store, "clusters", lambda store: reads.append(store) or real(store))
         data = gather(project)
-        assert len(reads) == 1
+        # The set-aside's read (its canonical map serves PRISMA's studies too) and borderline pairs' own;
+        # counting duplicate_ids missed the counts' second read of the clusters.
+        assert len(reads) == 2
         monkeypatch.undo()
         counts = prisma_counts(workspace)  # read afresh, as `review prisma` does
         assert (data.duplicates, data.prisma_screened, data.prisma_excluded) == (

@@ -200,13 +200,6 @@ def _dedup_ran(store: Store, duplicates: Collection[int]) -> bool:
     return bool(duplicates) or bool(dedup_store.runs(store))
 
 
-def _canonical_records(store: Store) -> dict[int, int]:
-    """Each duplicate dedup set aside -> the canonical record of its cluster."""
-    from ..dedup.decisions import canonical_of
-
-    return canonical_of(store)
-
-
 #: PRISMA reason for a notice or comment linked to the record it is about ([dedup] related = "link").
 RELATED_REASON = "Notice or comment linked to another record"
 
@@ -280,7 +273,12 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     included = boxes["dbr_included"] | boxes["other_included"]
     boxes["new_reports"] = included
     # A study linked to a duplicate dedup set aside is the study of its canonical record (one publication).
-    canonical = _canonical_records(store)
+    if aside is not None and aside.canonical is not None:
+        canonical = aside.canonical
+    else:
+        from ..dedup.decisions import canonical_of
+
+        canonical = canonical_of(store)
     boxes["new_studies"] = {canonical.get(states[r].study_id, states[r].study_id) for r in included}
 
     identities = _identities(boxes)

@@ -108,6 +108,9 @@ class SetAside:
     removed: Mapping[int, Removal] = field(default_factory=dict)
     #: Records from other methods (not duplicates set aside) -> their source's kind (decision 0023).
     other_methods: Mapping[int, str] = field(default_factory=dict)
+    #: Each duplicate -> the canonical record of its cluster, as read with ``duplicates`` (PRISMA counts a
+    #: study linked to a duplicate as its canonical's); None when only the ids were given.
+    canonical: Mapping[int, int] | None = None
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self.duplicates or record_id in self.removed or record_id in self.other_methods
@@ -149,18 +152,22 @@ class SetAside:
         return f"record {record_id}: not offered for screening ({why})" if why else ""
 
 
-def set_aside(store: Store, duplicates: Collection[int] | None = None, *,
+def set_aside(store: Store, duplicates: Mapping[int, int] | Collection[int] | None = None, *,
               source_kinds: Mapping[str, str] | None) -> SetAside:
-    """What the screening queue leaves out now (``duplicates``: dedup's, read when None;
+    """What the screening queue leaves out now (``duplicates``: dedup's, read when None, given as ids or
+    as duplicate -> canonical record (``dedup.decisions.canonical_of``: kept as ``SetAside.canonical``);
     ``source_kinds``: review.toml ``[prisma.sources]``, required so that no caller forgets it)."""
     from ..dedup.decisions import duplicate_ids
 
-    duplicates = frozenset(duplicate_ids(store) if duplicates is None else duplicates)
-    other = {r: kind for r, kind in other_methods_records(store, source_kinds).items() if r not in duplicates}
-    return SetAside(duplicates, removed_before_screening(store, duplicates), other)
+    canonical = duplicates if isinstance(duplicates, Mapping) else None
+    ids = frozenset(duplicate_ids(store) if duplicates is None else duplicates)
+    other = {r: kind for r, kind in other_methods_records(store, source_kinds).items() if r not in ids}
+    return SetAside(ids, removed_before_screening(store, ids), other,
+                    dict(canonical) if canonical is not None else None)
 
 
-def workspace_set_aside(workspace: Workspace, duplicates: Collection[int] | None = None) -> SetAside:
+def workspace_set_aside(workspace: Workspace, duplicates: Mapping[int, int] | Collection[int] | None = None
+                        ) -> SetAside:
     """What the workspace's screening queue leaves out now, the sources sorted by its review.toml."""
     from ..source_kinds import configured_kinds
 

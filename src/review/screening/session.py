@@ -564,11 +564,11 @@ class ScreeningSession:
             return True
 
 
-def _duplicate_ids(store: Any) -> set[int]:
-    """Records dedup set aside (non-canonical members of merged clusters)."""
-    from ..dedup.decisions import duplicate_ids
+def _duplicate_ids(store: Any) -> dict[int, int]:
+    """Records dedup set aside (non-canonical members of merged clusters) -> their canonical record."""
+    from ..dedup.decisions import canonical_of
 
-    return set(duplicate_ids(store))
+    return canonical_of(store)
 
 
 @dataclass(slots=True, frozen=True)
