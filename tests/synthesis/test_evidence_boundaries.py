@@ -196,3 +196,19 @@ def test_a_combined_estimate_beside_per_cohort_ones_is_refused_or_a_subgroup_not
     result = synthesise([combined])
     assert result.verdict.n_units == 2 and len(result.rows) == 3, result.verdict.explanation
     assert result.pooled is not None and result.pooled.studies == ["multi2020[dutch]", "multi2020[finnish]"]
+
+
+def test_units_know_their_papers_without_parsing_their_labels() -> None:
+    """A paper id with '+' or '[' in it was cut apart where 'a+b' and 'paper[cohort]' labels were
+    parsed back into paper ids: its indirectness went unseen."""
+    odd = [study("fin+2018", estimate("risk"), rob=quips()), study("tan[2]2019", estimate("risk"), rob=quips())]
+    for paper in odd:
+        paper.indirectness = "all mental disorders, not only CMD"
+    grade = synthesise(odd + cohorts("risk")).grade
+    assert grade is not None and grade.domains["indirectness"].change == -1
+    assert grade.domains["indirectness"].reason.endswith("fin+2018, tan[2]2019 (2/3 studies)")
+    from review.synthesis.evidence import StudyFinding, collapse_cohorts
+
+    merged = collapse_cohorts([StudyFinding("a+1[x]", "risk", cohort_id="x", papers=("a+1",)),
+                               StudyFinding("b", "risk", cohort_id="x")])
+    assert [(u.study_id, u.sources) for u in merged] == [("a+1[x]+b", ("a+1", "b"))]

@@ -67,6 +67,14 @@ class StudyFinding:
     design: str = "cohort"
     cohort_id: str = ""
     detail: str = ""  # e.g. "OR 2.59 (1.40-4.80)"
+    #: The papers behind this unit when ``study_id`` is a label, not a paper's id ("paper[cohort]",
+    #: "a+b" merged by :func:`collapse_cohorts`); empty: the paper ``study_id``.
+    papers: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The ids of the papers this unit's finding comes from (never parsed out of its label)."""
+        return self.papers or (self.study_id,)
 
     def __post_init__(self) -> None:
         if self.finding not in FINDINGS:
@@ -222,6 +230,7 @@ def collapse_cohorts(findings: Sequence[StudyFinding]) -> list[StudyFinding]:
         units.append(StudyFinding(
             study_id="+".join(m.study_id for m in members), finding=finding, rob=best.rob,
             design=best.design, cohort_id=best.cohort_id,
+            papers=tuple(dict.fromkeys(p for m in members for p in m.sources)),
             detail="; ".join(f"{m.study_id}: {m.finding}" + (f" ({m.detail})" if m.finding == "subgroup" and m.detail
                                                             else "") for m in members),
         ))

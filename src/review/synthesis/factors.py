@@ -206,7 +206,7 @@ def synthesise_factor(
     findings = [
         StudyFinding(
             study_id=f"{sid}[{cohort}]" if cohort else sid, finding=_finding_for_study(group), rob=group[0].rob,
-            design=group[0].study.design, cohort_id=cohort or group[0].study.cohort_id,
+            design=group[0].study.design, cohort_id=cohort or group[0].study.cohort_id, papers=(sid,),
             # a paper's crude and adjusted estimates side by side must say which is which
             detail="; ".join(_row_detail(r, with_type=len({x.estimate.estimate_type for x in group}) > 1)
                              for r in group),
@@ -237,7 +237,7 @@ def synthesise_factor(
         indirect=indirect, designs=[r.study.design for r in rows],
         # Huguet's phase is judged over the studies that carry the evidence (counted units only).
         phases={sid: study_phase(group[0].study, group) for sid, group in by_study.items()
-                if sid in {member.split("[")[0] for u in units for member in u.study_id.split("+")}},
+                if sid in {paper for u in units for paper in u.sources}},
         sizes=sizes, unrated_as=settings.rules.unrated_as,
     )
     grade = apply_overrides(assess(grade_input, settings.grade), factor.id, override or {})

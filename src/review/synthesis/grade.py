@@ -141,9 +141,8 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
     # Counted like every other domain: per counted unit (a cohort, once), not per paper; a unit is
     # indirect when one of its papers is, and a paper whose finding was not counted does not weigh.
     indirect_papers = set(item.indirect)
-    indirect_units = [u for u in item.units
-                      if any(member.split("[")[0] in indirect_papers for member in u.study_id.split("+"))]
-    named = sorted({m.split("[")[0] for u in indirect_units for m in u.study_id.split("+")} & indirect_papers)
+    indirect_units = [u for u in item.units if indirect_papers.intersection(u.sources)]
+    named = sorted({paper for u in indirect_units for paper in u.sources} & indirect_papers)
     if indirect_units and len(indirect_units) * 2 >= n:
         d["indirectness"] = DomainJudgement(-1, "outcome or population differs from CMD recurrence after RTW: "
                                             + ", ".join(named)
