@@ -117,6 +117,11 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
     results, _ = synthesise_folder(extraction, SynthesisSettings())
     conflict = next(r for r in results if r.factor.id == "conflict_with_supervisor")
     assert next(r for r in conflict.rows if r.study.id == "own_cohort").rob == "low"
+    # a second rater half-way through: a draft, which a re-run keeps (it refused the whole re-run)
+    own.path.write_text(own.path.read_text(encoding="utf-8") + '\n[quips.ben]\nparticipation = "low"\n',
+                        encoding="utf-8")
+    write_own_data_study(result, extraction, factor_list)
+    assert load_study(own.path, factors=factor_list, draft=True).quips["ben"] == {"participation": "low"}
 
 
 def test_to_extraction_refuses_a_published_study_file(write_csv, tmp_path: Path) -> None:
