@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 __all__ = [
-    "KIND_BOX", "SOURCE_KINDS", "IdentityCheck", "PrismaCounts", "SourceCount",
+    "KIND_BOX", "OTHER_METHODS_BOXES", "SOURCE_KINDS", "IdentityCheck", "PrismaCounts", "SourceCount",
     "compute_counts", "prisma_counts", "source_kind",
 ]
 
@@ -42,6 +42,8 @@ KIND_BOX: dict[str, str] = {
     "database": "database_results", "register": "register_results", "website": "website_results",
     "organisation": "organisation_results", "citation": "citations_results",
 }
+#: The boxes of PRISMA 2020's other-methods column (records identified from websites, organisations, citations).
+OTHER_METHODS_BOXES: tuple[str, ...] = ("website_results", "organisation_results", "citations_results")
 
 
 @dataclass(slots=True, frozen=True)
@@ -111,6 +113,11 @@ class PrismaCounts:
     @property
     def has_other_methods(self) -> bool:
         return any(s.kind in OTHER_KINDS for s in self.sources.values())
+
+    @property
+    def other_methods_identified(self) -> int:
+        """Records identified by other methods (websites, organisations, citation searching)."""
+        return sum(self.n(box) for box in OTHER_METHODS_BOXES)
 
     @property
     def total_studies(self) -> int:
@@ -241,7 +248,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     for record_id, source in sources_by_record.items():
         boxes[KIND_BOX[kinds[source]]].add(record_id)
     dbr = boxes["database_results"] | boxes["register_results"]
-    other = boxes["website_results"] | boxes["organisation_results"] | boxes["citations_results"]
+    other = set().union(*(boxes[box] for box in OTHER_METHODS_BOXES))
     notes: list[str] = []
     for name in sorted(set(overrides) - set(kinds)):  # a misspelt source name would be silently unused
         notes.append(f"review.toml [prisma.sources] names {name!r}, which no record comes from "
@@ -424,7 +431,7 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
               (("pending_fulltext", n("pending_fulltext")), ("sought_without_screening", n("sought_without_screening"))),
               ("pending_fulltext", "sought_without_screening"), zero_parts=False),
     ]
-    other_identified = n("website_results") + n("organisation_results") + n("citations_results")
+    other_identified = sum(n(box) for box in OTHER_METHODS_BOXES)
     if other_identified:
         checks.append(check("other_methods", "other_sought", other_identified - n("other_duplicates"),
                             n("other_sought_reports"), (("pending_other_sought", n("pending_other_sought")),),

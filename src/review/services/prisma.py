@@ -45,7 +45,7 @@ def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str =
 def prisma_status(workspace: Workspace) -> list[str]:
     """One ``review status`` line with the live PRISMA flow."""
     c = prisma_counts(workspace)
-    other = sum(c.n(b) for b in ("website_results", "organisation_results", "citations_results"))
+    other = c.other_methods_identified
     identified = c.n("database_results") + c.n("register_results") + other
     # Every box between identified and screened, so the line adds up (other methods skip screening).
     by_other = f" ({other} by other methods)" if other else ""

@@ -76,7 +76,7 @@ def gather(project: Project) -> DashboardData:
     data.prisma_excluded = counts.n("records_excluded")
     data.identified = sum(n for _, n in data.sources)
     data.removed_other = counts.n("excluded_other")
-    data.other_methods = sum(counts.n(box) for box in ("website_results", "organisation_results", "citations_results"))
+    data.other_methods = counts.other_methods_identified
     data.searches = query_overview(project.workspace)
     data.progress = project.session.progress()
     # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
