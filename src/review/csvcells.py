@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 __all__ = [
     "FORMULA_PREFIXES", "NeutralisingDictWriter", "neutralise_cell", "neutralise_value",
     "CsvText", "delimiter_hint", "empty_file", "header_line", "neutralising_writer", "other_delimiter", "quote_left_open",
-    "read_csv_text",
+    "read_csv_text", "UNCLOSED_QUOTE",
     "unneutralise_cell",
 ]
 
@@ -189,10 +189,11 @@ class CsvText:
         from .errors import ImportFormatError
 
         if self._unclosed_from(lines_before):
-            raise ImportFormatError(self.path, f"line {lines_before + 1}", "a quoted cell is never closed (a '\"' "
-                                    "without its closing '\"': every later row became part of it)")
+            raise ImportFormatError(self.path, f"line {lines_before + 1}", UNCLOSED_QUOTE)
 
 
+#: The one wording of a quoted cell never closed (:func:`quote_left_open`).
+UNCLOSED_QUOTE = "a quoted cell is never closed (a '\"' without its closing '\"': every later row became part of it)"
 #: A line no CSV file holds (private-use characters), appended to find a quoted cell never closed.
 _END_MARK = "\ue000review: end of file\ue000"
 

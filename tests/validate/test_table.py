@@ -128,3 +128,19 @@ def test_numbers_we_will_not_guess_at_name_their_cell(cell: str, error: str, tmp
         factor_associations(path, outcome="recurrence", factors=["age"], adjust=["score"])
     with pytest.raises(ValidationError, match=where):  # a candidate factor found by default, too
         factor_associations(path, outcome="recurrence", adjust=["age"])
+
+
+@pytest.mark.parametrize(("text", "row"), [
+    # The quote took rows 4 and 5 into row 3's note: 2 clients read of 4, silently.
+    ('client,score,note\nc1,3,ok\nc2,4,"fine\nc3,5,x\nc4,2,y\n', 3),
+    ('# a comment\n\nclient;score;note\nc1;3;"open; still open\n', 4),  # semicolons, comment and blank lines
+    ('"client,score\nc1,3\n', 1),  # the header's
+])
+def test_a_quoted_cell_never_closed_is_refused_naming_its_row(tmp_path: Path, text: str, row: int) -> None:
+    from review.errors import ValidationError
+
+    path = tmp_path / "x.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError) as raised:
+        read_table(path)
+    assert str(raised.value).startswith(f"{path}: row {row}: a quoted cell is never closed")

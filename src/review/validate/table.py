@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..csvcells import UNCLOSED_QUOTE, quote_left_open
 from ..errors import ImportFormatError, ValidationError
 from ..textdecode import fallback_warning, read_user_text
 
@@ -240,9 +241,12 @@ def read_table(path: Path | str) -> Table:
     header_row = 1
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
+    lines_before = last_start = 0  # lines before the row read, and before the last non-blank one
     for cells in reader:
         if not any(c.strip() for c in cells):
+            lines_before = reader.line_num
             continue
+        last_start, lines_before = lines_before, reader.line_num
         if header is None:
             header = [c.strip() for c in cells]
             header_row = reader.line_num
@@ -254,6 +258,8 @@ def read_table(path: Path | str) -> Table:
             raise cell_error(path, reader.line_num, None, f"{len(cells)} cells but the header has {len(header)}")
         rows.append({name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)})
         numbers.append(reader.line_num)
+    if '"' in text and quote_left_open(lines[last_start:], delimiter):  # it swallowed every later row
+        raise cell_error(path, last_start + 1, None, UNCLOSED_QUOTE)
     if header is None:
         raise ValidationError(f"{path}: empty file (expected a header row)")
     if not rows:
