@@ -395,6 +395,23 @@ def test_a_kept_cluster_chooses_again_when_only_a_set_aside_member_carries_decis
     assert prisma_counts(workspace).n("duplicates") == 1
 
 
+def test_records_with_decisions_leave_out_undone_decisions_and_events(workspace: Workspace) -> None:
+    from review.store.fulltext import add_fulltext_event, undo_last_fulltext_event
+
+    a, b, c, d = _import(workspace, [_other(n) for n in range(4)], "o.csv")
+    store = workspace.store
+    store.add_decision(a, "alice", "include")
+    store.add_decision(b, "alice", "exclude")
+    store.undo_last("alice")  # b's exclusion
+    add_fulltext_event(store, c, "bob", "sought")
+    add_fulltext_event(store, d, "bob", "sought")
+    undo_fulltext = undo_last_fulltext_event(store, "bob")  # d's
+    assert undo_fulltext is not None and undo_fulltext.record_id == d
+    with store.connect() as conn:
+        assert dedup_store.records_with_decisions(conn, [a, b, c, d]) == {a, c}
+        assert dedup_store.records_with_decisions(conn, [b, d]) == set()
+
+
 def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> None:
     # The TUI had u; the terminal review had no way back from a mistaken s but --undo-merge,
     # which calls every pair of the cluster different.

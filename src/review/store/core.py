@@ -20,7 +20,7 @@ from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict", "Store", "StoreBusy", "StoreMoved",
-    "engine_url", "inserted_id", "metadata", "safe_url", "utcnow",
+    "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -555,14 +555,21 @@ def _take_write_lock(conn: sa.Connection) -> None:
     conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
 
 
+def in_effect(table: sa.Table, kind: str, *scope: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+    """The rows of an append-only log (``undoes_id`` names the row an ``undo`` row reverses; ``kind``:
+    the column that says ``undo``) that are in effect: no undo row, none undone. ``scope`` narrows
+    the undo rows looked at (one record, say) to what the query reads anyway."""
+    undone = sa.select(table.c.undoes_id).where(table.c.undoes_id.is_not(None), *scope)
+    return sa.and_(table.c[kind] != "undo", table.c.id.not_in(undone))
+
+
 def _effective_decision(conn: sa.Connection, record_id: int, reviewer: str, stage: str) -> int | None:
     """The id of the reviewer's effective (not undone) decision on the record, if any."""
     t = schema.screening_decisions
-    undone = sa.select(t.c.undoes_id).where(t.c.undoes_id.is_not(None), t.c.record_id == record_id)
     return conn.execute(
         sa.select(t.c.id)
         .where(t.c.record_id == record_id, t.c.reviewer == reviewer, t.c.stage == stage,
-               t.c.label != "undo", t.c.id.not_in(undone))
+               in_effect(t, "label", t.c.record_id == record_id))
         .order_by(t.c.id.desc())
         .limit(1)
     ).scalar()
@@ -570,10 +577,9 @@ def _effective_decision(conn: sa.Connection, record_id: int, reviewer: str, stag
 
 def _latest_effective(conn: sa.Connection, reviewer: str, stage: str) -> dict[str, Any] | None:
     t = schema.screening_decisions
-    undone = sa.select(t.c.undoes_id).where(t.c.undoes_id.is_not(None))
     row = conn.execute(
         sa.select(t)
-        .where(t.c.reviewer == reviewer, t.c.stage == stage, t.c.label != "undo", t.c.id.not_in(undone))
+        .where(t.c.reviewer == reviewer, t.c.stage == stage, in_effect(t, "label"))
         .order_by(t.c.id.desc())
         .limit(1)
     ).mappings().first()

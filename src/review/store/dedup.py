@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ..records import Record
 from . import schema
-from .core import Store, inserted_id, utcnow
+from .core import Store, in_effect, inserted_id, utcnow
 from .schema import metadata
 
 __all__ = [
@@ -204,12 +204,11 @@ def records_with_decisions(conn: sa.Connection, ids: Sequence[int]) -> set[int]:
 
     out: set[int] = set()
     id_list = list(ids)
-    for table, label in ((schema.screening_decisions, "label"), (fulltext_events_table, "event")):
+    for table, kind in ((schema.screening_decisions, "label"), (fulltext_events_table, "event")):
         for start in range(0, len(id_list), 500):
-            rows = conn.execute(sa.select(table.c.id, table.c.record_id, table.c[label], table.c.undoes_id)
-                                .where(table.c.record_id.in_(id_list[start:start + 500]))).all()
-            undone = {row[3] for row in rows if row[2] == "undo"}
-            out.update(int(row[1]) for row in rows if row[2] != "undo" and row[0] not in undone)
+            chunk = table.c.record_id.in_(id_list[start:start + 500])
+            out.update(int(rid) for rid in conn.execute(
+                sa.select(table.c.record_id).distinct().where(chunk, in_effect(table, kind, chunk))).scalars())
     return out
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from ..errors import ReviewError
 from . import schema
-from .core import Store, inserted_id, utcnow
+from .core import Store, in_effect, inserted_id, utcnow
 from .schema import metadata
 
 __all__ = [
@@ -147,9 +147,8 @@ def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | Non
     """Reverse the reviewer's latest effective full-text event; returns the undone one."""
     t = fulltext_events_table
     with store.transaction() as conn:
-        undone = sa.select(t.c.undoes_id).where(t.c.undoes_id.is_not(None))
         row = conn.execute(
-            sa.select(t).where(t.c.reviewer == reviewer, t.c.event != "undo", t.c.id.not_in(undone))
+            sa.select(t).where(t.c.reviewer == reviewer, in_effect(t, "event"))
             .order_by(t.c.id.desc()).limit(1)
         ).mappings().first()
         if row is None:
