@@ -333,6 +333,7 @@ def test_a_report_sought_without_screening_cannot_make_up_for_one_never_sought(w
     counts = prisma_counts(workspace)
     check = next(c for c in counts.identities if c.formula == "screened − excluded = sought")
     assert (check.left, check.right) == (1, 1) and not check.ok and not counts.identities_ok
+    assert not check.in_progress and check.describe().startswith("[BROKEN]")  # a real break, not pending work
     assert check.explanation == ("1 record passed title/abstract screening but no full text was sought; "
                                  "1 report was sought without passing it")
     from review.prisma.diagram import _footnotes

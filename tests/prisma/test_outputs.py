@@ -111,7 +111,8 @@ def test_broken_identities_are_footnoted_on_the_diagram(workspace: Workspace, ad
     add(workspace, 5, "PubMed")
     from review.prisma import prisma_counts
     text = _svg_text(render_svg(prisma_counts(workspace), "en"))
-    assert "Counts incomplete" in text and "identified − duplicates − other removals = screened" in text
+    assert "In progress — databases and registers: identified − duplicates − other removals = screened (5 ≠ 0); " \
+           "5 records not screened yet" in text and "Counts incomplete" not in text
 
 
 def test_large_numbers_use_the_language_separator() -> None:
@@ -147,7 +148,7 @@ def test_dutch_reasons_are_configurable(workspace: Workspace, add) -> None:
     text = _svg_text(render_svg(compute_counts(workspace.store, config), "nl"))
     assert "Andere doelgroep (n = 1)" in text
     incomplete = _svg_text(render_svg(compute_counts(workspace.store, {}), "en"))
-    assert "Counts incomplete — databases and registers:" in incomplete
+    assert "In progress — databases and registers:" in incomplete
 
 
 def test_a_crash_while_drawing_leaves_the_last_whole_set_of_files(flow: Workspace, screen_as, add,

@@ -15,7 +15,7 @@ example records nobody screened and no stopping rule covered).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,11 @@ class SourceCount:
     batches: tuple[dict[str, Any], ...] = ()
 
 
+#: Parts behind an identity that are work still to do, not an error (``IdentityCheck.in_progress``).
+PENDING_PARTS: frozenset[str] = frozenset({"pending_screening", "pending_fulltext", "pending_other_sought",
+                                           "pending_assessment"})
+
+
 @dataclass(slots=True, frozen=True)
 class IdentityCheck:
     """One PRISMA identity: ``left`` (the arithmetic) must equal ``right`` (the box), and no record may
@@ -77,8 +82,26 @@ class IdentityCheck:
     def ok(self) -> bool:
         return self.left == self.right and not self.record_ids
 
+    @property
+    def in_progress(self) -> bool:
+        """Not ok only because work waits (records to screen, full texts to seek or assess): the gap
+        is exactly the pending records and nothing else stands behind it. Counts that do not add up
+        otherwise are a real break."""
+        if self.ok:
+            return False
+        pending = sum(n for part, n in self.parts if part in PENDING_PARTS)
+        other = sum(n for part, n in self.parts if part not in PENDING_PARTS)
+        return pending > 0 and other == 0 and self.left - self.right == pending
+
+    def progress(self, lang: str = "en", number: Callable[[int], str] = str) -> str:
+        """The pending work behind an ``in_progress`` check in ``lang``'s words ("3 records not screened yet")."""
+        words = labels(lang)
+        return "; ".join(words.get(f"progress_{part}_{'one' if n == 1 else 'many'}",
+                                   words[f"part_{part}_{'one' if n == 1 else 'many'}"]).format(n=number(n))
+                         for part, n in self.parts if n)
+
     def describe(self) -> str:
-        status = "ok" if self.ok else "BROKEN"
+        status = "ok" if self.ok else "in progress" if self.in_progress else "BROKEN"
         text = f"[{status}] {self.column}: {self.formula}: {self.left} vs {self.right}"
         return f"{text} — {self.explanation}" if self.explanation and not self.ok else text
 

@@ -370,14 +370,15 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
         notes.append((text["footnote_no_automation"], _NOTE))
     if counts.n("other_duplicates"):  # the column has no duplicates box: identified and sought would not add up
         notes.append((text["footnote_other_duplicates"].format(n=format_n(counts.n("other_duplicates"), lang)), _NOTE))
-    prefix = text["incomplete"]
     for c in counts.identities:
         if not c.ok:
+            prefix = text["in_progress"] if c.in_progress else text["incomplete"]
             column = text.get(f"column_{c.column}", c.column.replace("_", " "))
             numbers = f"{c.left} ≠ {c.right}" if c.left != c.right else f"{c.left} = {c.right}: {text['not_same_records']}"
             formula = text.get(f"formula_{c.key}", c.formula)
-            why = "; ".join(text[f"part_{part}_{'one' if n == 1 else 'many'}"].format(n=format_n(n, lang))
-                            for part, n in c.parts if n) if c.parts else c.explanation
+            why = c.progress(lang, lambda n: format_n(n, lang)) if c.in_progress else "; ".join(
+                text[f"part_{part}_{'one' if n == 1 else 'many'}"].format(n=format_n(n, lang))
+                for part, n in c.parts if n) if c.parts else c.explanation
             notes.append((f"{prefix} — {column}: {formula} ({numbers}); {why}", _WARNING))
     notes.append((text["footnote_source"], _NOTE))
     return notes

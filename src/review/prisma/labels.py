@@ -64,6 +64,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "part_pending_assessment_many": "{n} reports sought but not yet retrieved or assessed",
         "part_conflicts_one": "{n} report has conflicting eligibility decisions",
         "part_conflicts_many": "{n} reports have conflicting eligibility decisions",
+        # Only pending work behind a break (``IdentityCheck.in_progress``): the status word, and the pending
+        # records in the words of work still to do (other pending parts keep their ``part_`` words).
+        "in_progress": "In progress",
+        "progress_pending_screening_one": "{n} record not screened yet",
+        "progress_pending_screening_many": "{n} records not screened yet",
         # PRISMA 2020 flow diagram template footnotes (Page et al. 2021).
         "footnote_identified": "*Consider, if feasible to do so, reporting the number of records identified from "
                                "each database or register searched (rather than the total number across all "
@@ -138,6 +143,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "part_pending_assessment_many": "{n} rapporten opgevraagd maar nog niet verkregen of beoordeeld",
         "part_conflicts_one": "{n} rapport met tegenstrijdige beoordelingen van geschiktheid",
         "part_conflicts_many": "{n} rapporten met tegenstrijdige beoordelingen van geschiktheid",
+        "in_progress": "Bezig",
+        "progress_pending_screening_one": "{n} record nog niet gescreend",
+        "progress_pending_screening_many": "{n} records nog niet gescreend",
         "footnote_identified": "*Vermeld waar mogelijk het aantal records per doorzochte database of register (in "
                                "plaats van het totaal over alle databases/registers).",
         "footnote_excluded": "**Als automatiseringstools zijn gebruikt: vermeld hoeveel records door een mens en "

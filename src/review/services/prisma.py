@@ -50,10 +50,11 @@ def prisma_status(workspace: Workspace) -> list[str]:
     # Every box between identified and screened, so the line adds up (other methods skip screening).
     by_other = f" ({other} by other methods)" if other else ""
     removed = f"{c.n('excluded_other')} removed for other reasons, " if c.n("excluded_other") else ""
-    broken = [check for check in c.identities if not check.ok]
-    # The first break in words (e.g. records nobody screened yet), so a fresh workspace does not read as damaged.
-    state = "identities ok" if not broken else \
-        f"identities broken: {broken[0].explanation or broken[0].formula} (review prisma lists all)"
+    broken = [check for check in c.identities if not check.ok and not check.in_progress]
+    pending = [check for check in c.identities if check.in_progress]
+    # A real break first, in words; work still waiting (records nobody screened yet) is no damage.
+    state = f"identities broken: {broken[0].explanation or broken[0].formula} (review prisma lists all)" if broken \
+        else f"in progress: {pending[0].progress()}" if pending else "identities ok"
     return [
         f"prisma     {identified} identified{by_other}, {c.n('duplicates')} duplicates, "
         f"{c.n('excluded_automatic')} excluded by automation, {removed}{c.n('records_screened')} screened, "
