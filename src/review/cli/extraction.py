@@ -8,6 +8,7 @@ import click
 
 from ..errors import ReviewError, ValidationError
 from ..services import extraction as service
+from ..words import counted
 from .context import Context, pass_context
 
 
@@ -66,7 +67,7 @@ def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     if checked.problems:
         raise ValidationError(f"{len(checked.problems)} problem(s) in {checked.n_studies} study files{also}"
                               f"{unfinished}")
-    click.echo(f"{checked.n_studies} study files valid{also} ({checked.n_factors} factors){unfinished}")
+    click.echo(f"{checked.n_studies} study files valid{also} ({counted(checked.n_factors, 'factor')}){unfinished}")
 
 
 @extraction.command("load")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..services import synthesis as service
+from ..words import counted
 from .context import Context, pass_context
 
 
@@ -72,11 +73,14 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
     folder = extraction_dir if extraction_dir is not None else ctx.workspace.path("extraction")
     done = service.synthesise_extraction(folder, rule_set, reviewer=ctx.reviewer_option or "", plots=not no_plots)
     run = done.run
-    click.echo(f"rule set {run.settings.rule_set}: {len(run.results)} factors from {run.n_studies} studies")
+    click.echo(f"rule set {run.settings.rule_set}: {counted(len(run.results), 'factor')} from "
+               f"{counted(run.n_studies, 'study')}")
     for note in done.notes:
         click.echo(f"note: {note}")
     if done.grade_stored is not None:
         click.echo(f"stored {done.grade_stored} GRADE judgements")
+    if run.results:  # the columns named once, so the rows read without the docs
+        click.echo(f"  {'factor':<34} {'direction':<12} {'level':<13} {'GRADE':<9} studies")
     for r in run.results:
         ev = r.evidence
         click.echo(f"  {ev.factor_id:<34} {ev.direction:<12} {ev.level:<13} {ev.grade or '-':<9} "
