@@ -74,6 +74,7 @@ def test_strict_fails_on_an_unfinished_flow(workspace: Workspace, add) -> None:
     assert result.exit_code == 4  # not final yet, though nothing is wrong: pending work reads as in progress
     assert "[in progress]" in result.stderr and "BROKEN" not in result.stderr
     assert "3 records not screened" in result.stderr
+    assert result.stderr.endswith("review: PRISMA flow not final: 0 identities broken, 1 in progress (see above)\n")
 
 
 def test_status_shows_the_live_flow(workspace: Workspace, add, screen_as) -> None:

@@ -170,6 +170,11 @@ def test_cli_records_the_rule_set_and_refuses_to_change_it(workspace: Workspace)
     assert "note: pre-registered rule set 'iwh' in review.toml" in result.output
     assert load_synthesis(workspace.root / "extraction" / "synthesis.csv")[0].rule_set == "iwh"
     assert "stored" in result.output
+    lines = result.output.splitlines()  # the factor rows under a header naming their columns
+    header = next(i for i, line in enumerate(lines) if line.split() == ["factor", "direction", "level", "GRADE",
+                                                                         "studies"])
+    assert lines[header + 1].split()[0] == load_synthesis(workspace.root / "extraction" / "synthesis.csv")[0].factor_id
+    assert re.match(r"rule set iwh: \d+ factors from 15 studies$", lines[0])
     again = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots", "--rule-set", "ariens"])
     assert again.exit_code == WorkspaceError.exit_code and "pre-registered" in again.output
 
