@@ -105,8 +105,9 @@ def test_conflicts_and_agreement_leave_other_methods_out(workspace, ids) -> None
 
 def test_prisma_remove_refuses_other_methods_records(workspace, ids) -> None:
     db, uwv = ids["db"], ids["organisation"]
-    with pytest.raises(ReviewError, match=rf"record {uwv[0]}: from 'UWV kennisbank', a source of other "
-                                              r"methods \(organisation\).*nothing removed"):
+    with pytest.raises(ReviewError, match=rf"^record {uwv[0]}: not removed before screening \(found through an "
+                                              r"organisation: other methods go straight to full text\); .*"
+                                              rf"'review fulltext excluded {uwv[0]} --reason \.\.\.'.*; nothing removed$"):
         prisma.remove_records(workspace, [db[0], uwv[0]], "alice", "retracted")
     assert prisma.prisma_counts(workspace).n("excluded_other") == 0  # nothing removed, the database one neither
     assert prisma.remove_records(workspace, [db[0]], "alice", "retracted") == 1

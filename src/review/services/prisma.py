@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, ValidationError
-from ..source_kinds import OTHER_KINDS as OTHER_METHOD_KINDS
 from ..words import counted
 from ..workspace import Workspace
 
@@ -103,24 +102,17 @@ def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, r
     column has no such box (decision 0023), so it is excluded at full text instead. So is a duplicate dedup
     set aside: it is removed as a duplicate already, and PRISMA would not count the reason."""
     from ..dedup.decisions import canonical_of
-    from ..source_kinds import configured_kinds, source_kind
+    from ..screening.removed import workspace_set_aside
     from ..store.fulltext import remove_records as remove
 
-    kinds = configured_kinds(workspace.config.section("prisma"))
-    sources = {r.id: r.source for r in workspace.store.records(list(record_ids))}  # (an unknown id: the store says)
-    duplicates = canonical_of(workspace.store)
-    for record_id in (r for r in record_ids if r in sources):
-        if record_id in duplicates:
+    aside = workspace_set_aside(workspace, canonical_of(workspace.store))  # (an unknown id: the store says)
+    _refuse_set_aside_duplicates(workspace.store, record_ids, removing=True, duplicates=aside.canonical)
+    for record_id in record_ids:
+        if record_id in aside.other_methods:
             raise ReviewError(
-                f"record {record_id}: set aside by dedup as a duplicate of record {duplicates[record_id]}, so PRISMA "
-                f"counts it among the duplicates removed; remove record {duplicates[record_id]} instead; nothing removed")
-        source = sources[record_id]
-        kind = source_kind(source, kinds)
-        if kind in OTHER_METHOD_KINDS:
-            raise ReviewError(
-                f"record {record_id}: from {source!r}, a source of other methods ({kind}), which PRISMA 2020 "
-                f"does not screen or remove before screening; exclude it at full text ('review fulltext excluded "
-                f"{record_id} --reason ...') or record it as not retrieved; nothing removed")
+                f"record {record_id}: not removed before screening ({aside.why_refused(record_id)}); PRISMA 2020 "
+                f"has no such box there: exclude it at full text ('review fulltext excluded {record_id} --reason "
+                "...') or record it as not retrieved; nothing removed")
     return remove(workspace.store, record_ids, reviewer, reason)
 
 
@@ -222,15 +214,22 @@ def unlink_reports(workspace: Workspace, report_ids: Iterable[int], reviewer: st
     return append_links(workspace.store, [(report_id, None) for report_id in reports], reviewer)
 
 
-def _refuse_set_aside_duplicates(store: Any, ids: list[int]) -> None:
+def _refuse_set_aside_duplicates(store: Any, ids: Iterable[int], *, removing: bool = False,
+                                 duplicates: Mapping[int, int] | None = None) -> None:
     """A duplicate dedup set aside is no report of its own: PRISMA would leave its event out unsaid,
-    and a study linked to it would count its publication twice."""
+    and a study linked to it would count its publication twice. Nor is it removed before screening
+    (``removing``): PRISMA counts it among the duplicates, so the reason would count nowhere (exit 1).
+    ``duplicates``: duplicate -> canonical record, read when None."""
     from ..dedup.decisions import canonical_of
 
-    set_aside = canonical_of(store)
+    set_aside = canonical_of(store) if duplicates is None else duplicates
     for record_id in ids:
         if record_id in set_aside:
             canonical = set_aside[record_id]
+            if removing:
+                raise ReviewError(f"record {record_id}: set aside by dedup as a duplicate of record {canonical}, so "
+                                  f"PRISMA counts it among the duplicates removed; remove record {canonical} instead; "
+                                  "nothing removed")
             raise ValidationError(f"record {record_id}: set aside by dedup as a duplicate of record {canonical}; "
                                   f"record full text on {canonical}, or split them first (review dedup --undo-merge "
                                   f"{record_id} --detach); nothing recorded")
