@@ -314,3 +314,21 @@ def test_a_factor_answer_map_error_shows_the_form(tmp_path):
     with pytest.raises(ValidationError, match=r'factors.company_size.present: must map question ids to answer '
                                               r'codes, e.g. present = \{ prev_absence = \["yes"\] \}'):
         load_templates(path)
+
+
+def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_path, questions_file):
+    # It read 'pooled OR 1.98234 [0.1527-26.3318] shown, not used': a client-facing text with four
+    # decimals, and nothing saying the interval is that wide because two studies were pooled.
+    explanation = ('"moderate (ariens): two cohorts. Meta-analysis REML + HKSJ: OR 1.98 (0.15-26.33), k=2, '
+                   'I² 0 % (2 comparable estimates)."')
+    text = SYNTHESIS.replace("arends2014;x2020,OR,2.21,1.21,4.04,,low,",
+                             f"arends2014;x2020,OR,1.98234,0.1527,26.3318,,low,{explanation}")
+    path = tmp_path / "wide.csv"
+    path.write_text(text, encoding="utf-8")
+    level = make_bank(path, questions_file, load_config(None, {})).item("supervisor_conflict").weight_basis
+    assert level.endswith("; pooled OR 1.98 [0.15-26.33] (k = 2) shown, not used")
+    config = load_config(None, {"weight_rule": "pooled_log"})
+    pooled = make_bank(path, questions_file, config).item("supervisor_conflict").weight_basis
+    assert pooled == "|ln OR 1.98 [0.15-26.33] (k = 2)| = 0.684 (weight_rule = pooled_log)"
+    other = make_bank(path, questions_file, load_config(None, {})).item("supervisor_support").weight_basis  # no k in its explanation
+    assert other.endswith("; pooled OR 0.50 [0.30-0.80] shown, not used")

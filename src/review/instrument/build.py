@@ -8,6 +8,7 @@ to every weight (``weight_basis``) so a reader can recompute it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,6 +22,7 @@ from .itembank import (
     UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerOption, ExpertTopic, Item, ItemBank, NotIncluded, Question,
     Source, Templates,
 )
+from .render import T, number
 
 
 def classify(ev: FactorEvidence, templates: Templates, config: InstrumentConfig) -> tuple[str, list[str]]:
@@ -234,10 +236,20 @@ def _level_weight(ev: FactorEvidence, config: InstrumentConfig, why: str) -> tup
 
 
 def _estimate(ev: FactorEvidence) -> str:
-    text = f"{ev.measure or 'ratio'} {ev.pooled_estimate:g}"
+    """'OR 1.98 [0.15-26.33] (k = 2)': two decimals as the instrument's other texts (``render.number``),
+    and the number of pooled studies when the synthesis says it, so a wide interval explains itself."""
+    english = T("en")
+    assert ev.pooled_estimate is not None
+    text = f"{ev.measure or 'ratio'} {number(english, ev.pooled_estimate)}"
     if ev.ci_low is not None and ev.ci_high is not None:
-        text += f" [{ev.ci_low:g}-{ev.ci_high:g}]"
-    return text
+        text += f" [{number(english, ev.ci_low)}-{number(english, ev.ci_high)}]"
+    k = _POOLED_K.search(ev.explanation)
+    return f"{text} (k = {k.group(1)})" if k else text
+
+
+#: How many studies a pooled estimate rests on, as the synthesis writes it in the explanation
+#: ("Meta-analysis REML: OR 1.98 (0.15-26.33), k=2, I² 0 % ..."; ``synthesis.factors._explanation``).
+_POOLED_K = re.compile(r"Meta-analysis [^:]*: [^,]*, k=(\d+),")
 
 
 def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str]) -> Item:
