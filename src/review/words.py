@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-_IRREGULAR = {"study": "studies", "analysis": "analyses"}
+_IRREGULAR = {"study": "studies", "analysis": "analyses", "query": "queries"}
 
 
 def counted(count: int, noun: str) -> str:

@@ -186,3 +186,24 @@ def test_the_dashboard_overview_shows_no_run_for_a_search_run_elsewhere(workspac
     views = {view.name: view for view in query_overview(workspace)}
     assert views["embase"].status == "searched elsewhere" and views["embase"].last_run is None
     assert views["example"].status == "never run"
+
+
+def test_a_broken_query_file_is_read_once_and_said_on_stderr(workspace, monkeypatch, tmp_path):
+    # The query files were read twice per export, and a broken one silently dropped the searches run elsewhere.
+    from review.sources import search as searching
+
+    export = tmp_path / "embase.ris"
+    export.write_text(RIS, encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["-w", str(workspace.root), "import", str(export), "--source", "Embase"]).exit_code == 0
+    workspace.path("queries", "broken.toml").write_text('name = "broken"\ndatabase = \n', encoding="utf-8")
+    reads = []
+    real = searching.load_queries
+    monkeypatch.setattr(searching, "load_queries", lambda folder: reads.append(folder) or real(folder))
+    result = runner.invoke(main, ["-w", str(workspace.root), "export", "searches", "-"])
+    assert result.exit_code == 0 and "Embase" in result.stdout and len(reads) == 1
+    warning, wrote = result.stderr.splitlines()
+    assert warning.startswith("review: warning: ") and "broken.toml" in warning
+    assert warning.endswith("the report leaves out the query files (strategies as written, searches run elsewhere): "
+                            "fix the file and export again")
+    assert wrote == "wrote the PRISMA-S report (0 queries, 0 runs, 1 imported file) to -"

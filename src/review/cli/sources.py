@@ -19,6 +19,7 @@ from pathlib import Path
 import click
 
 from ..services import sources as service
+from ..words import counted
 from .context import Context, pass_context
 
 IMPORT_COLUMNS = ("file", "format", "encoding", "source", "records", "status")
@@ -138,7 +139,8 @@ def export_searches_command(ctx: Context, out: Path) -> None:
     from .output import write_output
 
     report = service.search_report(ctx.workspace)
+    for warning in report.warnings:
+        click.echo(f"review: warning: {warning}", err=True)
     write_output(out, report.text)
-    click.echo(f"wrote the PRISMA-S report ({report.n_queries} {'query' if report.n_queries == 1 else 'queries'}, "
-               f"{report.n_runs} run{'' if report.n_runs == 1 else 's'}, {report.n_files} imported "
-               f"file{'' if report.n_files == 1 else 's'}) to {out}", err=True)
+    click.echo(f"wrote the PRISMA-S report ({counted(report.n_queries, 'query')}, {counted(report.n_runs, 'run')}, "
+               f"{counted(report.n_files, 'imported file')}) to {out}", err=True)

@@ -158,6 +158,8 @@ class SearchReportText:
     n_runs: int
     n_files: int
     text: str
+    #: What the report had to leave out (a broken query file), one line each, for stderr.
+    warnings: tuple[str, ...] = ()
 
 
 def search_report(workspace: Workspace) -> SearchReportText:
@@ -170,7 +172,14 @@ def search_report(workspace: Workspace) -> SearchReportText:
         Deduplication, ElsewhereSearch, ImportedFile, ReportSource, SearchReport, render_search_report,
     )
 
-    queries = searching.search_logs(workspace)
+    warnings: list[str] = []
+    try:  # read once: the logs and the searches run elsewhere come from the same files
+        specs = searching.load_queries(workspace.path("queries"))
+    except ReviewError as err:  # a broken query file must not hide what the store logged, nor go unsaid
+        specs = []
+        warnings.append(f"{err}; the report leaves out the query files (strategies as written, searches run "
+                        "elsewhere): fix the file and export again")
+    queries = searching.search_logs(workspace, specs)
     counts = prisma_counts(workspace)  # the sources' PRISMA kinds and the duplicates, as `review prisma` counts them
     files: dict[str, list[ImportedFile]] = {}
     searched: dict[str, int] = {}
@@ -182,10 +191,6 @@ def search_report(workspace: Workspace) -> SearchReportText:
         files.setdefault(name, []).append(ImportedFile(
             file_name=searching.shown_path(batch["file_name"]), format=batch["format"], encoding=batch["encoding"],
             n_records=batch["n_records"], imported_at=searching.iso_time(batch["imported_at"])))
-    try:
-        specs = searching.load_queries(workspace.path("queries"))
-    except ReviewError:  # a broken query file must not hide what the store logged
-        specs = []
     elsewhere = [ElsewhereSearch(
         name=spec.name, file_name=spec.path.name if spec.path else "", database=spec.database,
         platform=spec.platform, searched=spec.searched, source=spec.source, query=spec.query,
@@ -207,7 +212,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
         dedup=Deduplication(ran=counts.dedup_available, n_database_duplicates=counts.n("duplicates"),
                             n_other_duplicates=counts.n("other_duplicates")),
     )
-    return SearchReportText(len(queries), report.n_runs, report.n_files, render_search_report(report))
+    return SearchReportText(len(queries), report.n_runs, report.n_files, render_search_report(report), tuple(warnings))
 
 
 def check_seeds(workspace: Workspace, name: str, seed_file: Path) -> SeedCheck:

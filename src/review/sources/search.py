@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -411,15 +411,18 @@ def search_log(workspace: Workspace, name: str, spec: QuerySpec | None) -> dict[
     }
 
 
-def search_logs(workspace: Workspace) -> list[dict[str, Any]]:
-    """The log of every query that has a run or a seed check, by name (with its file when it still has one)."""
-    try:
-        specs = {spec.name: spec for spec in load_queries(workspace.path("queries"))}
-    except ReviewError:  # a broken query file must not hide the searches already run
-        specs = {}
+def search_logs(workspace: Workspace, specs: Sequence[QuerySpec] | None = None) -> list[dict[str, Any]]:
+    """The log of every query that has a run or a seed check, by name (with its file when it still has one;
+    ``specs``: the query files as already loaded, read when None)."""
+    if specs is None:
+        try:
+            specs = load_queries(workspace.path("queries"))
+        except ReviewError:  # a broken query file must not hide the searches already run
+            specs = []
+    by_name = {spec.name: spec for spec in specs}
     names = {run["query_name"] for run in search_store.runs(workspace.store)}
     names |= {check["query_name"] for check in search_store.seed_checks(workspace.store)}
-    return [search_log(workspace, name, specs.get(name)) for name in sorted(names)]
+    return [search_log(workspace, name, by_name.get(name)) for name in sorted(names)]
 
 
 def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
