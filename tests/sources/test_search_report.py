@@ -207,3 +207,31 @@ def test_a_broken_query_file_is_read_once_and_said_on_stderr(workspace, monkeypa
     assert warning.endswith("the report leaves out the query files (strategies as written, searches run elsewhere): "
                             "fix the file and export again")
     assert wrote == "wrote the PRISMA-S report (0 queries, 0 runs, 1 imported file) to -"
+
+
+def test_sources_and_duplicates_in_the_report_are_what_review_prisma_counts(workspace, tmp_path):
+    # The report computed the whole PRISMA flow for the sources' kinds and two duplicate counts; it now
+    # reads those alone, and says the same (a bad [prisma] setting elsewhere no longer stops it).
+    from review.services.prisma import prisma_counts
+    from review.services.sources import search_report
+
+    same = ("TY  - JOUR\nTI  - Liraglutide suppresses macrophage foam cell formation and atherosclerosis in mice\n"
+            "AU  - Tashiro, Y.\nAU  - Sato, K.\nPY  - 2014\nJO  - Peptides\nVL  - 54\nSP  - 19\nEP  - 26\n"
+            "DO  - 10.1016/j.peptides.2013.12.015\nER  - \n")
+    runner = CliRunner()
+    for n, source in enumerate(("PubMed", "Embase", "Citation searching", "Reference lists")):
+        path = tmp_path / f"{n}.ris"
+        path.write_text(same.replace("PY  - 2014", f"PY  - 2014\nN1  - copy {n}") + (RIS if n == 1 else ""),
+                        encoding="utf-8")  # (each file its own: an identical file is imported once)
+        assert runner.invoke(main, ["-w", str(workspace.root), "import", str(path), "--source", source]).exit_code == 0
+    assert runner.invoke(main, ["-w", str(workspace.root), "dedup"]).exit_code == 0
+    counts = prisma_counts(workspace)
+    assert (counts.n("duplicates"), counts.n("other_duplicates")) == (1, 2)  # each column has some
+    text = search_report(workspace).text
+    assert (f"removed {counts.n('duplicates')} duplicate records from databases and registers and "
+            f"{counts.n('other_duplicates')} from other methods") in text
+    for name, source in counts.sources.items():
+        assert re.search(rf"^- {name} \([a-z ]+, item \d+\): {source.n} records? from files", text, re.M), name
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[prisma]\nprevious_reports = -1\n", encoding="utf-8")
+    assert "from other methods" in search_report(type(workspace)(workspace.root)).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,7 +167,9 @@ def search_report(workspace: Workspace) -> SearchReportText:
     """Every search run and imported file as PRISMA-S text for a review's appendix (``review export searches``)."""
     from datetime import datetime, timezone
 
-    from ..prisma.counts import prisma_counts
+    from ..prisma.counts import duplicate_record_ids
+    from ..source_kinds import OTHER_KINDS, configured_kinds, source_kind
+    from ..store.fulltext import record_sources
     from ..sources import search as searching
     from ..sources.prisma_s import (
         Deduplication, ElsewhereSearch, ImportedFile, ReportSource, SearchReport, render_search_report,
@@ -180,7 +183,14 @@ def search_report(workspace: Workspace) -> SearchReportText:
         warnings.append(f"{err}; the report leaves out the query files (strategies as written, searches run "
                         "elsewhere): fix the file and export again")
     queries = searching.search_logs(workspace, specs)
-    counts = prisma_counts(workspace)  # the sources' PRISMA kinds and the duplicates, as `review prisma` counts them
+    # The sources' PRISMA kinds and the duplicates, as `review prisma` sorts and counts them (not its whole flow).
+    by_record = record_sources(workspace.store)
+    overrides = configured_kinds(workspace.config.section("prisma"))
+    kinds = {name: source_kind(name, overrides) for name in set(by_record.values())}
+    per_source = Counter(by_record.values())
+    duplicates, dedup_ran = duplicate_record_ids(workspace.store)
+    other_duplicates = sum(1 for r in duplicates if r in by_record and kinds[by_record[r]] in OTHER_KINDS)
+    database_duplicates = sum(1 for r in duplicates if r in by_record) - other_duplicates
     files: dict[str, list[ImportedFile]] = {}
     searched: dict[str, int] = {}
     for batch in workspace.store.batches():
@@ -197,9 +207,9 @@ def search_report(workspace: Workspace) -> SearchReportText:
         limits={k: v for k, v in (("from", spec.mindate), ("to", spec.maxdate)) if v},
         filters=spec.filters, notes=spec.notes) for spec in specs if not spec.runs_here]
     described = {search.source or search.database: f"queries/{search.file_name}" for search in elsewhere}
-    sources = [ReportSource(name=name, kind=source.kind, n_records=source.n, files=tuple(files.get(name, ())),
+    sources = [ReportSource(name=name, kind=kinds[name], n_records=n, files=tuple(files.get(name, ())),
                             n_searched=searched.get(name, 0), described_in=described.get(name, ""))
-               for name, source in counts.sources.items()]
+               for name, n in sorted(per_source.items())]
     if not queries and not sources and not elsewhere:
         raise ReviewError("nothing to report yet: no search run ('review search') and no file imported ('review import')")
     report = SearchReport(
@@ -209,8 +219,8 @@ def search_report(workspace: Workspace) -> SearchReportText:
         queries=queries,
         sources=sources,
         elsewhere=elsewhere,
-        dedup=Deduplication(ran=counts.dedup_available, n_database_duplicates=counts.n("duplicates"),
-                            n_other_duplicates=counts.n("other_duplicates")),
+        dedup=Deduplication(ran=dedup_ran, n_database_duplicates=database_duplicates,
+                            n_other_duplicates=other_duplicates),
     )
     return SearchReportText(len(queries), report.n_runs, report.n_files, render_search_report(report), tuple(warnings))
 
