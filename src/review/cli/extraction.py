@@ -67,7 +67,8 @@ def validate_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     if checked.problems:
         raise ValidationError(f"{len(checked.problems)} problem(s) in {checked.n_studies} study files{also}"
                               f"{unfinished}")
-    click.echo(f"{checked.n_studies} study files valid{also} ({counted(checked.n_factors, 'factor')}){unfinished}")
+    click.echo(f"{counted(checked.n_studies, 'study file')} valid{also} ({counted(checked.n_factors, 'factor')})"
+               f"{unfinished}")
 
 
 @extraction.command("load")
