@@ -88,3 +88,19 @@ def test_an_unwritable_target_is_named_not_the_temporary_file(tmp_path: Path, mo
     with pytest.raises(PermissionError) as denied:
         write_text_atomic(Path("out.csv"), "record_id\n")  # (typed relative; mkstemp names it absolute)
     assert denied.value.filename == "out.csv"
+
+
+def test_a_full_disk_names_the_target(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    import pytest
+
+    def full(fd: int) -> None:  # what the kernel says on ENOSPC/EDQUOT: no file name at all
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    target = tmp_path / "synthesis.csv"
+    with pytest.raises(OSError) as raised:
+        write_text_atomic(target, "factor\n")
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(target)
+    assert str(target) in str(raised.value) and os.listdir(tmp_path) == []

@@ -63,10 +63,12 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> N
 def _naming_target(err: OSError, path: Path) -> OSError:
     """``err`` naming ``path``, the file the user asked for, where it named our temporary file
     (``.NAME.x1y2.tmp`` beside it, never typed by the user and gone by now)."""
-    named = Path(os.path.abspath(os.fsdecode(err.filename))) if err.filename is not None else None
-    if (err.errno is None or named is None or named.parent != Path(os.path.abspath(path.parent))
-            or not named.name.startswith(f".{path.name}.")):
+    if err.errno is None:
         return err
+    if err.filename is not None:  # (a disk full or over quota (ENOSPC, EDQUOT) names no file: name the target)
+        named = Path(os.path.abspath(os.fsdecode(err.filename)))
+        if named.parent != Path(os.path.abspath(path.parent)) or not named.name.startswith(f".{path.name}."):
+            return err
     return type(err)(err.errno, err.strerror, str(path))
 
 
