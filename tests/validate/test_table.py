@@ -144,3 +144,13 @@ def test_a_quoted_cell_never_closed_is_refused_naming_its_row(tmp_path: Path, te
     with pytest.raises(ValidationError) as raised:
         read_table(path)
     assert str(raised.value).startswith(f"{path}: row {row}: a quoted cell is never closed")
+
+
+def test_trailing_empty_cells_are_dropped_as_the_importer_drops_them(tmp_path: Path) -> None:
+    # a spreadsheet's export pads rows with empty cells; only a filled cell past the header shifts the row
+    path = tmp_path / "pad.csv"
+    path.write_text("a,b,c\n1,2,3,,\n4,5,6, \n", encoding="utf-8")
+    assert [[r["a"], r["b"], r["c"]] for r in read_table(path).rows] == [["1", "2", "3"], ["4", "5", "6"]]
+    path.write_text("a,b,c\n1,2,3,,x,\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"pad\.csv: row 2: 5 cells but the header has 3"):
+        read_table(path)

@@ -254,8 +254,9 @@ def read_table(path: Path | str) -> Table:
             if duplicate is not None:
                 raise cell_error(path, header_row, duplicate, "column appears twice in the header")
             continue
-        if len(cells) > len(header):
-            raise cell_error(path, reader.line_num, None, f"{len(cells)} cells but the header has {len(header)}")
+        filled = max(i + 1 for i, c in enumerate(cells) if c.strip())  # empty cells past the end are dropped,
+        if filled > len(header):  # as csvcells.dict_rows drops them
+            raise cell_error(path, reader.line_num, None, f"{filled} cells but the header has {len(header)}")
         rows.append({name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)})
         numbers.append(reader.line_num)
     if '"' in text and quote_left_open(lines[last_start:], delimiter):  # it swallowed every later row
