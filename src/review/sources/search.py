@@ -243,7 +243,7 @@ class SearchBusy(ReviewError):
 
 
 @contextmanager
-def _claimed(workspace: Workspace, name: str) -> Iterator[None]:
+def _claimed(workspace: Workspace, name: str) -> Iterator[threading.Event]:
     """Hold query ``name`` for this process while it runs, with the claim screening sessions use
     (``store.sessions``: host, PID, heartbeat; a killed holder's claim is taken over)."""
     store = workspace.store
@@ -256,22 +256,33 @@ def _claimed(workspace: Workspace, name: str) -> Iterator[None]:
         raise SearchBusy(f"query {name!r} is already being searched by another process ({run}{holder}); "
                          "not started: wait for it to end, or stop it (the next review search resumes its run)") from None
     stop = threading.Event()
+    taken_over = threading.Event()
 
     def beat() -> None:  # a search can sit in one request (timeout, backoff) far past STALE_AFTER
         while not stop.wait(sessions.HEARTBEAT_EVERY):
             try:
-                sessions.heartbeat(store, claim)
-            except ReviewError:  # a busy store: the next beat tries again
+                alive = sessions.heartbeat(store, claim)
+            except Exception:  # a busy or dropped store: the next beat tries again (no traceback from a thread)
                 continue
+            if not alive:  # taken over as stale: the other process runs this query now
+                taken_over.set()
+                return
 
     beating = threading.Thread(target=beat, name=f"search-heartbeat-{name}", daemon=True)
     beating.start()
     try:
-        yield
+        yield taken_over
     finally:
         stop.set()
         beating.join()
-        sessions.release_session(store, claim)
+        try:
+            sessions.release_session(store, claim)
+        except ReviewError:  # a busy store must not hide how the search ended: the row goes stale
+            pass
+
+
+class SearchTakenOver(SearchBusy):
+    """This search's hold was taken over (its heartbeat went unheard): another process runs the query now."""
 
 
 def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | None = None,
@@ -280,12 +291,13 @@ def run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | 
 
     ``SearchBusy`` (one line naming the other run) while another live process runs the same query.
     """
-    with _claimed(workspace, spec.name):
-        return _run_search(workspace, spec, client=client, progress=progress)
+    with _claimed(workspace, spec.name) as taken_over:
+        return _run_search(workspace, spec, client=client, progress=progress, taken_over=taken_over)
 
 
 def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient | None,
-                progress: Callable[[SearchProgress], None] | None) -> SearchOutcome:
+                progress: Callable[[SearchProgress], None] | None,
+                taken_over: threading.Event | None = None) -> SearchOutcome:
     store = workspace.store
     client = client or client_for(workspace)
     before = client.stats.as_dict()
@@ -311,6 +323,10 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         return previous_requests + client.stats.total - before["total_requests"]
 
     def store_batch(new: list[Record], piece: Slice, retstart: int, n_requested: int, n_received: int) -> None:
+        if taken_over is not None and taken_over.is_set():
+            raise SearchTakenOver(f"query {spec.name!r}: another process took this search over (its heartbeat "
+                                  f"went unheard); stopped before storing PMIDs from {retstart + 1} on — the other "
+                                  "run goes on")
         search_store.store_fetched_batch(
             store, run_id, new, query_name=spec.name, slice_label=piece.label, retstart=retstart,
             n_requested=n_requested, n_received=n_received, source_name=SOURCE_NAME,
@@ -323,6 +339,8 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
             details["database_build"] = client.einfo()
         outcome = retrieve(client, term, is_stored=stored.__contains__, store_batch=store_batch,
                            query_name=spec.name, esearch_params=params, progress=progress)
+    except SearchTakenOver:  # the run is the other process's now: its row is not this one's to mark
+        raise
     except BaseException as err:
         details.update(_stats_delta(before, client.stats.as_dict(), details.get("stats")))
         details["error"] = redact_secret(f"{type(err).__name__}: {err}", client.config.api_key)
