@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -194,6 +197,22 @@ def test_pages_never_raise(value: str) -> None:
 
 # -- authors ----------------------------------------------------------------------------------
 
+#: One name each after 64b6a67 folded dedup's splitter into sources.fields.split_authors, while
+#: "Smith, J.; Jones, K." gave two: the same paper's authors disagreed across exports.
+AUTHOR_CELLS_LOST_IN_THE_FOLD = [
+    ("Smith John, Jones Karl, Brown A", ["Smith John", "Jones Karl", "Brown A"]),
+    ("John Smith, Karl Jones, Anna Brown", ["John Smith", "Karl Jones", "Anna Brown"]),
+    ("Smith J., Jones K., Brown A.", ["Smith J.", "Jones K.", "Brown A."]),  # Scopus
+    ("Smith J.A., Jones K. L.", ["Smith J.A.", "Jones K. L."]),
+    ("Wang Xiaoming, Li Hua, Zhang Wei", ["Wang Xiaoming", "Li Hua", "Zhang Wei"]),
+    ("Smith J, Jones K, et al", ["Smith J", "Jones K", "et al"]),
+    ("Smith J., et al.", ["Smith J.", "et al."]),
+    # Still one name: an inverted name, its suffix, and full names with one comma.
+    ("Smith, John", ["Smith, John"]), ("Bunn, Paul A., Jr.", ["Bunn, Paul A., Jr."]),
+    ("Smith, John, Jones, Karl", ["Smith, John, Jones, Karl"]),
+]
+
+
 @pytest.mark.parametrize("raw, expected", [
     ("Tashiro Y.Sato K.Watanabe T.", ["Tashiro Y.", "Sato K.", "Watanabe T."]),
     ("Chien C. T.Fan S. C.", ["Chien C. T.", "Fan S. C."]),
@@ -210,13 +229,33 @@ def test_pages_never_raise(value: str) -> None:
     # One name stays one.
     ("Smith, J", ["Smith, J"]), ("Rodriguez Portal, Jose Antonio", ["Rodriguez Portal, Jose Antonio"]),
     ("Smith, J. A.", ["Smith, J. A."]), ("Ching-yi, Wu", ["Ching-yi, Wu"]),
-])
+] + AUTHOR_CELLS_LOST_IN_THE_FOLD)
 def test_split_authors(raw: str, expected: list[str]) -> None:
     # One splitter for import and dedup: the CSV cell "Smith, J., Jones, K. L., & Brown, A." was three
     # names in review dedup FILE.csv and one in review import FILE.csv.
     from review.sources.fields import split_authors
 
     assert split_authors(raw) == expected
+
+
+def test_import_and_dedup_read_author_cells_alike(tmp_path: Path) -> None:
+    """review import FILE.csv and review dedup FILE.csv read one cell into the same names, and dedup
+    compares every author of the lists the fold had glued into one name."""
+    from review.dedup.csvio import load_records_csv
+    from review.sources import read_file
+
+    path = tmp_path / "authors.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "title", "authors"])
+        for number, (cell, _) in enumerate(AUTHOR_CELLS_LOST_IN_THE_FOLD):
+            writer.writerow([f"r{number}", f"Title {number}", cell])
+    expected = [names for _, names in AUTHOR_CELLS_LOST_IN_THE_FOLD]
+    assert [r.authors for r in read_file(path).records] == expected
+    assert [r.authors for r in load_records_csv(path).records] == expected
+    assert normalise_authors("Smith J., Jones K., Brown A.") == (["smith", "jones", "brown"], False)
+    assert normalise_authors("Smith J, Jones K, et al") == (["smith", "jones"], True)
+    assert len(normalise_authors("Wang Xiaoming, Li Hua, Zhang Wei")[0]) == 3
 
 
 @pytest.mark.parametrize("name", ["Smith, John A.", "Smith JA", "Smith J.A.", "John A. Smith", "SMITH, J. A.",

@@ -24,7 +24,12 @@ _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 # the whole cell must be "Surname I. I." repeated before it is split after each initials run.
 _GLUED_AUTHORS = re.compile(r"^(?:[^\W\d][^.;,]*? (?:[A-Z]\.\s?)+){2,}$")
 _GLUED_SPLIT = re.compile(r"(?<=\.)(?=[^\W\d][^\W\d]|[^\W\d]')")
-_VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? [A-Z]{1,4}$")
+#: "Smith J", "Smith JA", and with full stops (Scopus) "Smith J." or "Smith J. A.".
+_VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? (?:[A-Z]{1,4}|(?:[A-Z]\.\s?){1,4})$")
+#: A list cut short: "Smith J, Jones K, et al".
+_ET_AL_PIECE = re.compile(r"^et\.?\s*al\.?$", re.IGNORECASE)
+#: ", J." after a comma marks "Surname, I." (APA, or one inverted name), never a list of full names.
+_COMMA_INITIAL = re.compile(r",\s*[A-Z]\.")
 #: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials, then "Surname, I.".
 _APA_BREAK = re.compile(r"(?<=[A-Z]\.),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
 _AMPERSAND = re.compile(r"\s*,?\s*&\s*")
@@ -68,11 +73,16 @@ def split_authors(value: str) -> list[str]:
 
 def _split_commas(part: str) -> list[str]:
     """One part of an author cell split at the commas between names: every piece a Vancouver name
-    ("Smith J, Jones K"), or APA's "Smith, J., Jones, K."; otherwise whole."""
+    ("Smith J, Jones K", "Smith J., Jones K."), three or more names of two words or more ("John Smith,
+    Karl Jones, Anna Brown"), or APA's "Smith, J., Jones, K."; a final "et al" stays a piece (dedup
+    reads it as a cut list). Otherwise whole: "Smith, J" and "Smith, John" are one name."""
     if "," not in part:
         return [part]
-    pieces = part.strip(" ,").split(",")
-    if len(pieces) > 1 and all(_VANCOUVER_NAME.match(p.strip()) for p in pieces):
+    pieces = [p.strip() for p in part.strip(" ,").split(",")]
+    names = pieces[:-1] if _ET_AL_PIECE.match(pieces[-1]) else pieces
+    if len(pieces) > 1 and names and all(_VANCOUVER_NAME.match(p) for p in names):
+        return pieces
+    if len(pieces) > 2 and not _COMMA_INITIAL.search(part) and all(len(p.split()) > 1 for p in names):
         return pieces
     return _APA_BREAK.split(part)
 
