@@ -308,6 +308,15 @@ def test_short_citation_of_a_single_author():
     assert short_citation("van der Klink JJL; Smith A. Title. J 2010", "v") == "van der Klink 2010"
 
 
+def test_short_citation_keeps_particles_and_abbreviated_first_words():
+    # The full stop that ends a lone author cut "St. Clair K, ..." to "St 2014".
+    assert short_citation("St. Clair K, Smith A. Return to work. J Occup 2014;1:2.", "s") == "St. Clair 2014"
+    assert short_citation("Ste. Marie J. Title. J 2019", "s") == "Ste. Marie 2019"
+    assert short_citation("Van Dijk FJ, Jones K. Title. J 2011", "v") == "Van Dijk 2011"
+    assert short_citation("de Vries AB. Title. J 2012", "d") == "de Vries 2012"
+    assert short_citation("Stone K. St. Title. J 2013", "s") == "Stone 2013"
+
+
 def test_a_factor_answer_map_error_shows_the_form(tmp_path):
     path = tmp_path / "q.toml"
     path.write_text(QUESTIONS.replace('present = { company = ["large"] }', 'present = ["large"]'), encoding="utf-8")

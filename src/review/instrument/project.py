@@ -140,11 +140,17 @@ def study_sources(studies: Sequence[Study]) -> dict[str, Source]:
                              study.pmid) for study in studies}
 
 
+#: Saint/Sainte/Santa written short at the start of a surname ("St. Clair", "Ste. Marie").
+_ABBREVIATED_PARTICLE = re.compile(r"\b(St|Ste|Sta)\.(?= [^\W\d])")
+
+
 def short_citation(citation: str, fallback: str) -> str:
     """'Arends 2014' from 'Arends I, van der Klink JJL, … 2014;40(2):195-202.'"""
     # The first author ends at a comma, a semicolon or a full stop: a lone author ('Jones K. Title.
     # J 2021') has no comma, and the title must not become part of the name.
-    author = re.split(r"[,;.]", citation, maxsplit=1)[0].split(" ")
+    # "St. Clair K" keeps its abbreviated first word: that full stop is part of the name.
+    head = _ABBREVIATED_PARTICLE.sub(lambda m: m.group(1) + "\0", citation)
+    author = re.split(r"[,;.]", head, maxsplit=1)[0].replace("\0", ".").split(" ")
     surname = " ".join(w for w in author if not (w.isupper() and len(w) <= 4)) or fallback
     year = re.search(r"\b(19|20)\d{2}\b", citation)
     return f"{surname} {year.group(0)}" if year else surname
