@@ -170,12 +170,11 @@ def _components(state: _State) -> list[list[int]]:
     return [[back[i] for i in group] for group in uf.groups()]
 
 
-def rebuild_clusters(conn: Connection, rows: Iterable[dict[str, Any]] | None = None, *,
-                     state: _State | None = None) -> int:
+def rebuild_clusters(conn: Connection, *, state: _State | None = None) -> int:
     """Bring the stored clusters in line with the pair log (inside the caller's transaction);
-    returns the number of clusters. ``state``: the log already read (``rows`` otherwise)."""
+    returns the number of clusters. ``state``: the log already read (read here otherwise)."""
     if state is None:
-        state = _state(dedup_store.state_rows(conn) if rows is None else rows)
+        state = _state(dedup_store.state_rows(conn))
     groups = _components(state)
     existing = dedup_store.cluster_canonicals(conn)
     wanted = {frozenset(g): g for g in groups}
