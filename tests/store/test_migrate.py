@@ -245,11 +245,25 @@ def test_migrate_refuses_while_a_review_window_is_open_on_the_store(tmp_path: Pa
     target = f"sqlite:///{tmp_path / 'moved.db'}"
     claim = claim_session(ws.store, "alice")  # (this process: alive, on this host)
     result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", target])
-    assert result.exit_code != 0 and "window is open" in result.stderr and "alice" in result.stderr
+    assert result.exit_code != 0 and "reviewer 'alice''s window (host " in result.stderr
+    assert "close every window" in result.stderr and "search" not in result.stderr
     assert not (tmp_path / "moved.db").exists() and Workspace(ws.root).database_url != target
     release_session(ws.store, claim)
     _run(ws.root, "migrate", "--to", target)
     assert Workspace(ws.root).database_url == target
+
+
+def test_migrate_refused_while_a_search_runs_says_so_not_close_the_windows(tmp_path: Path) -> None:
+    from review.store.sessions import claim_search, release_session
+
+    ws = _filled(tmp_path)
+    claim = claim_search(ws.store, "q")
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", f"sqlite:///{tmp_path / 'moved.db'}"])
+    release_session(ws.store, claim)
+    message = result.stderr.strip()
+    assert result.exit_code != 0 and "\n" not in message
+    assert "this store is in use (review search of query 'q' (host " in message and "PID" in message
+    assert "let every review search end" in message and "window" not in message
 
 
 def _decide_during_a_copy(ws: Workspace, target: str, monkeypatch) -> tuple[bool, BaseException | None]:  # type: ignore[no-untyped-def]

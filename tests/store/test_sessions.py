@@ -110,3 +110,20 @@ def test_two_processes_of_one_reviewer_never_decide_a_record_twice(workspace):
     assert "PID" in next(text for kind, text in outcomes if kind == "refused")
     rows = workspace.store.decisions(reviewer="alice")
     assert len(rows) == len(ids) and len({d.record_id for d in rows}) == len(ids)
+
+
+def test_no_reviewer_name_shares_the_row_a_search_holds(workspace):
+    """A search holds ``search:NAME``: a reviewer of that name would take it over, or be refused as busy."""
+    from click.testing import CliRunner
+
+    from review.cli import main
+    from review.errors import ReviewError
+    from review.store.sessions import claim_search
+
+    search = claim_search(workspace.store, "q")
+    with pytest.raises(ReviewError, match=r"^reviewer 'search:q': a reviewer name may not hold ':'"):
+        claim_session(workspace.store, "search:q")
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "search:q", "decide", "1", "--include"])
+    message = result.stderr.strip()
+    assert result.exit_code != 0 and "\n" not in message and "--reviewer 'search:q': " in message
+    assert live_holder(workspace.store, "search:q") is not None and heartbeat(workspace.store, search)

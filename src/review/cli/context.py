@@ -48,9 +48,11 @@ class Context:
 
     @property
     def reviewer(self) -> str:
+        from ..services.screening import check_reviewer_name
+
         if self.reviewer_option:
-            return self.reviewer_option
-        return self.workspace.config.reviewers[0]
+            return check_reviewer_name(self.reviewer_option, "--reviewer")
+        return check_reviewer_name(self.workspace.config.reviewers[0], "review.toml reviewers:")
 
 
 #: ``@pass_context`` hands a command the typed ``Context`` (instead of ``@click.pass_obj``).

@@ -27,7 +27,7 @@ __all__ = [
     "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
     "reviewer_outside_team",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
-    "resolve_conflict", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
+    "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
 ]
 
@@ -247,6 +247,13 @@ def screening_lines(workspace: Workspace) -> list[str]:
             f" {words['relevant'].lower()} {c.relevant}; {words['remaining'].lower()} {c.remaining}"
         )
     return lines
+
+
+def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
+    """``reviewer`` unless it holds ':' (a search's hold is ``search:NAME``); the error names ``where``."""
+    from ..store.sessions import check_reviewer_name as check
+
+    return check(reviewer, where)
 
 
 def claim_reviewer(workspace: Workspace, reviewer: str) -> "SessionClaim":

@@ -21,10 +21,11 @@ def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: l
 
     ``database_url`` (``postgresql://user@host/name``) puts the store on a server for team mode;
     review.toml keeps the URL without its password. Checked before anything is written: a blank
-    title (review.toml would then be refused by every later command), a blank reviewer name, or
-    ``consensus`` (the name that holds conflict resolutions) is one ``WorkspaceError``; a name
-    given twice counts once."""
+    title (review.toml would then be refused by every later command), a blank reviewer name, one
+    with ':' (kept for review search's holds), or ``consensus`` (the name that holds conflict
+    resolutions) is one error; a name given twice counts once."""
     from ..screening.agreement import CONSENSUS_REVIEWER
+    from ..store.sessions import check_reviewer_name
 
     if not title.strip():
         raise WorkspaceError("--title: a review needs a title (review.toml cannot be read without one)")
@@ -32,6 +33,7 @@ def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: l
     for name in reviewers or []:
         if not name.strip():
             raise WorkspaceError("--reviewer: a reviewer needs a name")
+        check_reviewer_name(name.strip(), "--reviewer")
         if name.strip() == CONSENSUS_REVIEWER:
             raise WorkspaceError(f"--reviewer {CONSENSUS_REVIEWER}: that name holds the resolved conflicts; "
                                  "choose another")

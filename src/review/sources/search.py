@@ -248,7 +248,7 @@ def _claimed(workspace: Workspace, name: str) -> Iterator[threading.Event]:
     (``store.sessions``: host, PID, heartbeat; a killed holder's claim is taken over)."""
     store = workspace.store
     try:
-        claim = sessions.claim_session(store, f"search:{name}")
+        claim = sessions.claim_search(store, name)
     except sessions.SessionBusy as err:
         holder = f"; {err.holder.describe()}" if err.holder is not None else ""
         running = search_store.unfinished_run(store, name)

@@ -22,14 +22,17 @@ from ..errors import ReviewError
 from .schema import metadata
 
 __all__ = [
-    "HEARTBEAT_EVERY", "STALE_AFTER", "SessionBusy", "SessionClaim", "SessionHolder", "check_claim",
-    "claim_session", "heartbeat", "live_holder", "live_sessions", "release_session", "reviewer_sessions",
+    "HEARTBEAT_EVERY", "SEARCH_HOLD", "STALE_AFTER", "SessionBusy", "SessionClaim", "SessionHolder", "check_claim",
+    "check_reviewer_name", "claim_search", "claim_session", "heartbeat", "live_holder", "live_sessions", "release_session", "reviewer_sessions",
 ]
 
 #: Seconds between heartbeats of a live session.
 HEARTBEAT_EVERY = 10.0
 #: A session not heard from for this long is taken to be gone (crashed, killed, laptop asleep).
 STALE_AFTER = 45.0
+#: Rows keyed ``search:NAME`` hold query NAME for the ``review search`` running it (one at a time);
+#: reviewer names may not hold ':', so no reviewer's window shares a search's row.
+SEARCH_HOLD = "search:"
 
 reviewer_sessions = sa.Table(
     "reviewer_sessions", metadata,
@@ -56,6 +59,17 @@ class SessionHolder:
         age = ((now or _now()) - _aware(self.heartbeat_at)).total_seconds()
         return f"host {self.host}, PID {self.pid}, last seen {max(0, round(age))} s ago"
 
+    @property
+    def is_search(self) -> bool:
+        """A ``review search`` holding its query (not a reviewer's window)."""
+        return self.reviewer.startswith(SEARCH_HOLD)
+
+    def describe_use(self, now: datetime | None = None) -> str:
+        """What holds the row, and where: a reviewer's window or a search of one query."""
+        what = (f"review search of query {self.reviewer[len(SEARCH_HOLD):]!r}" if self.is_search
+                else f"reviewer {self.reviewer!r}'s window")
+        return f"{what} ({self.describe(now)})"
+
 
 @dataclass(frozen=True, slots=True)
 class SessionClaim:
@@ -78,9 +92,29 @@ class SessionBusy(ReviewError):
         self.holder = holder
 
 
+def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
+    """``reviewer`` unless it holds ':' (kept for the ``search:NAME`` rows of review search); ``where``
+    names the option or field it came from."""
+    if ":" in reviewer:
+        raise ReviewError(f"{where} {reviewer!r}: a reviewer name may not hold ':' (kept for the holds of "
+                          "review search); choose a name without it", title="Reviewer")
+    return reviewer
+
+
+def claim_search(store: object, query: str, **kwargs: object) -> SessionClaim:
+    """Hold query ``query`` for this ``review search`` (``SessionBusy`` while another live one runs it)."""
+    return _claim(store, f"{SEARCH_HOLD}{query}", **kwargs)  # type: ignore[arg-type]
+
+
 def claim_session(store: object, reviewer: str, *, host: str | None = None, pid: int | None = None,
                   stale_after: float = STALE_AFTER, now: datetime | None = None) -> SessionClaim:
     """Claim ``reviewer``'s session, taking over a stale one; raises ``SessionBusy`` if it is live."""
+    check_reviewer_name(reviewer)
+    return _claim(store, reviewer, host=host, pid=pid, stale_after=stale_after, now=now)
+
+
+def _claim(store: object, reviewer: str, *, host: str | None = None, pid: int | None = None,
+           stale_after: float = STALE_AFTER, now: datetime | None = None) -> SessionClaim:
     claim = SessionClaim(reviewer, uuid.uuid4().hex, host or socket.gethostname(), pid or os.getpid())
     moment = now or _now()
     with store.locked_transaction() as conn:  # type: ignore[attr-defined]

@@ -209,15 +209,20 @@ def _hold_writes(conn: sa.Connection) -> None:
 
 def _refuse_live_sessions(conn: sa.Connection) -> None:
     """A review window still open on the source would go on saving decisions into the old store,
-    where nobody reads them after the move: refuse while any reviewer's session is live (checked
-    under the copy's lock, so no window opens between the check and the copy)."""
+    where nobody reads them after the move (and a search its records): refuse while any reviewer's
+    session or search's hold is live (checked under the copy's lock, so none opens between the
+    check and the copy)."""
     from .sessions import live_sessions
 
     live = live_sessions(conn)
     if live:
-        who = "; ".join(f"{h.reviewer} ({h.describe()})" for h in live)
-        raise ReviewError(f"migration refused: a review window is open on this store ({who}); close every "
-                          "window (review, review screen) first — nothing was copied", title="Migrate")
+        who = "; ".join(h.describe_use() for h in live)
+        advice = [what for what, present in (
+            ("close every window (review, review screen)", any(not h.is_search for h in live)),
+            ("let every review search end (or stop it: the next one resumes its run)", any(h.is_search for h in live)),
+        ) if present]
+        raise ReviewError(f"migration refused: this store is in use ({who}); {' and '.join(advice)} first "
+                          "— nothing was copied", title="Migrate")
 
 
 def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str | None]:
