@@ -64,3 +64,25 @@ def test_a_search_whose_hold_was_taken_over_stops_before_storing_the_next_batch(
     assert run["status"] != "interrupted"  # the run is the other process's to end
     with workspace.store.engine.connect() as conn:  # and its hold stays
         assert conn.execute(sa.select(sessions.reviewer_sessions.c.token)).scalars().all() == ["theirs"]
+
+
+def test_a_query_another_process_searches_is_reported_busy_and_the_others_go_on(workspace, monkeypatch):
+    from click.testing import CliRunner
+
+    from review.cli import main
+    from review.sources.search import run_searches
+
+    write_query(workspace, name="a")
+    write_query(workspace, name="b")
+    held = sessions.claim_search(workspace.store, "a")  # (this process: alive, on this host)
+    with running(synthetic_corpus(120, seed=6)) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "a", "b", "--no-progress"])
+        assert result.exit_code == 6, result.output
+        rows = [line.split("\t")[:5] for line in result.stdout.splitlines()[1:]]
+        assert rows == [["a", "busy", "-", "-", "-"], ["b", "complete", "120", "120", "120"]]
+        (refusal,) = result.stderr.splitlines()
+        assert refusal.startswith("review: query 'a' is already being searched by another process")
+        outcomes = run_searches(workspace, ["a", "b"], client=quick_client(standin))
+    assert [(o.name, o.status) for o in outcomes] == [("a", "busy"), ("b", "complete")]
+    sessions.release_session(workspace.store, held)

@@ -98,12 +98,18 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
         click.echo("review: note: NCBI asks E-utilities users for a contact address: set NCBI_EMAIL "
                    "(or email under [pubmed] in review.toml)", err=True)
     header = "name\tstatus\thits\tretrieved\tnew\trequests\tlog"
+    refused = 0
     try:
         for outcome in searches.run():
             bar.close()
             if header:  # over the first row: a search that fails at once prints its error alone
                 click.echo(header)
                 header = ""
+            if outcome.refused is not None:  # another process searches it: say so, go on with the rest
+                click.echo(f"{outcome.name}\t{outcome.status}\t-\t-\t-\t0\t")
+                click.echo(f"review: {outcome.refused}", err=True)
+                refused += 1
+                continue
             log = outcome.log_path.relative_to(workspace.root) if outcome.log_path else ""
             status = "resumed" if outcome.resumed else outcome.status
             click.echo(f"{outcome.name}\t{status}\t{outcome.hit_count}\t{outcome.retrieved}\t"
@@ -112,6 +118,8 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
                 click.echo(f"review: warning: {outcome.name}: {warning}", err=True)
     finally:
         bar.close()
+    if refused:
+        raise click.exceptions.Exit(6)
 
 
 def _check_seeds(workspace: Workspace, name: str, seed_file: Path, json_out: Path | None,

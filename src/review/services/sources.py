@@ -114,8 +114,12 @@ class SearchRun:
     def run(self) -> Iterator[SearchOutcome]:
         from ..sources import search as searching
 
-        for spec in self.specs:
-            yield searching.run_search(self.workspace, spec, client=self.client, progress=self.progress)
+        for spec in self.specs:  # a query another process is searching: status busy, the others go on
+            try:
+                outcome = searching.run_search(self.workspace, spec, client=self.client, progress=self.progress)
+            except searching.SearchBusy as err:
+                outcome = searching.busy_outcome(spec.name, err)
+            yield outcome
 
 
 def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_size: int | None = None,

@@ -35,7 +35,7 @@ from .retrieval import Retrieval, SearchProgress, Slice, retrieve
 
 __all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "run_search",
            "run_searches", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
-           "shown_path", "SearchBusy", "SOURCE_NAME"]
+           "shown_path", "SearchBusy", "busy_outcome", "SOURCE_NAME"]
 
 SOURCE_NAME = "PubMed"
 DATABASE_NAME = "MEDLINE/PubMed"
@@ -131,6 +131,13 @@ class SearchOutcome:
     resumed: bool = False
     log_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Why the query was not searched (status ``busy``: another process holds it), one line.
+    refused: str | None = None
+
+
+def busy_outcome(name: str, err: ReviewError) -> SearchOutcome:
+    """A query another process is searching: reported, and the other queries go on."""
+    return SearchOutcome(name, 0, "busy", 0, 0, 0, 0, refused=str(err))
 
 
 def load_query(path: Path) -> QuerySpec:
@@ -228,11 +235,18 @@ def client_for(workspace: Workspace, **overrides: Any) -> EutilsClient:
 
 def run_searches(workspace: Workspace, names: list[str] | None = None, *, client: EutilsClient | None = None,
                  progress: Callable[[SearchProgress], None] | None = None) -> list[SearchOutcome]:
-    """Run the named queries (all when ``names`` is empty), one after another."""
+    """Run the named queries (all when ``names`` is empty), one after another; one another process
+    is searching is reported with status ``busy`` and the rest go on."""
     specs = [find_query(workspace, n) for n in names] if names else pubmed_queries(workspace)
     if not specs:
         raise ReviewError(f"{workspace.path('queries')}: no PubMed query files (*.toml) to run")
-    return [run_search(workspace, spec, client=client, progress=progress) for spec in specs]
+    outcomes = []
+    for spec in specs:  # one query held by another process does not stop the others (status busy)
+        try:
+            outcomes.append(run_search(workspace, spec, client=client, progress=progress))
+        except SearchBusy as err:
+            outcomes.append(busy_outcome(spec.name, err))
+    return outcomes
 
 
 class SearchBusy(ReviewError):

@@ -20,7 +20,8 @@ class PipelineAction:
 
 def run_search(workspace: Workspace, reviewer: str) -> str:
     outcomes = sources.run_all_searches(workspace)
-    return "; ".join(f"{o.name}: {o.hit_count} hits, {o.new_records} new" for o in outcomes)
+    return "; ".join(f"{o.name}: busy (another process searches it)" if o.refused is not None
+                     else f"{o.name}: {o.hit_count} hits, {o.new_records} new" for o in outcomes)
 
 
 def run_dedup(workspace: Workspace, reviewer: str) -> str:
