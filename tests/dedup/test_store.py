@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 
 import pytest
 import sqlalchemy as sa
@@ -16,21 +15,7 @@ from review.dedup import decisions
 from review.store import dedup as dedup_store
 from review.workspace import Workspace
 
-from .helpers import record
-
-
-def _import(workspace: Workspace, records: list[Record], name: str) -> list[int]:
-    before = {r.id for r in workspace.store.records()}
-    workspace.store.add_batch(records, file_name=name, file_sha256=hashlib.sha256(name.encode()).hexdigest(),
-                              source_name=name, format="csv", encoding="utf-8")
-    return sorted(r.id for r in workspace.store.records() if r.id not in before)  # type: ignore[misc]
-
-
-def _borderline_pair() -> list[Record]:
-    # One shared author is weak evidence, so the pages that disagree leave it to a human.
-    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
-    return [record(title=title, pages="678-684", doi="", abstract="", authors=["Tashiro, Y."]),
-            record(title=title, pages="686-692", doi="", abstract="", authors=["Tashiro, Y."])]
+from .helpers import borderline_copies, import_records, imported_borderline_copies, record
 
 
 def _other(n: int) -> Record:
@@ -40,7 +25,7 @@ def _other(n: int) -> Record:
 
 
 def test_run_stores_clusters_and_is_stable(workspace: Workspace) -> None:
-    ids = _import(workspace, [record(), record(doi="", abstract=""), _other(1), _other(2)], "a.csv")
+    ids = import_records(workspace, [record(), record(doi="", abstract=""), _other(1), _other(2)], "a.csv")
     first = run_dedup(workspace)
     store = workspace.store
     assert dedup_store.clusters(store) == {ids[0]: [ids[0], ids[1]]}
@@ -58,9 +43,9 @@ def test_run_stores_clusters_and_is_stable(workspace: Workspace) -> None:
 
 
 def test_later_import_joins_the_existing_cluster(workspace: Workspace) -> None:
-    first_ids = _import(workspace, [record(abstract=""), record(doi="", abstract="")], "search1.csv")
+    first_ids = import_records(workspace, [record(abstract=""), record(doi="", abstract="")], "search1.csv")
     run_dedup(workspace)
-    [later] = _import(workspace, [record(authors=["Tashiro Y", "Sato K", "Watanabe T", "Nohtomi K"])],
+    [later] = import_records(workspace, [record(authors=["Tashiro Y", "Sato K", "Watanabe T", "Nohtomi K"])],
                       "update.csv")
     run_dedup(workspace)
     clusters = dedup_store.clusters(workspace.store)
@@ -70,7 +55,7 @@ def test_later_import_joins_the_existing_cluster(workspace: Workspace) -> None:
 
 
 def test_borderline_pairs_show_both_records_and_differences(workspace: Workspace) -> None:
-    a, b = _import(workspace, _borderline_pair(), "b.csv")
+    a, b = import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
     summary = run_dedup(workspace)
     assert summary.n_pending_review == 1
     [pair] = decisions.borderline_pairs(workspace.store)
@@ -82,7 +67,7 @@ def test_borderline_pairs_show_both_records_and_differences(workspace: Workspace
 
 
 def test_decide_same_merges_and_different_keeps_apart(workspace: Workspace) -> None:
-    a, b = _import(workspace, _borderline_pair(), "b.csv")
+    a, b = import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
     run_dedup(workspace)
     store = workspace.store
     decisions.decide_pair(store, b, a, "same", "alice")
@@ -97,7 +82,7 @@ def test_decide_same_merges_and_different_keeps_apart(workspace: Workspace) -> N
 
 
 def test_skip_keeps_the_pair_pending_at_the_back(workspace: Workspace) -> None:
-    _import(workspace, _borderline_pair(), "b.csv")
+    import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
     run_dedup(workspace)
     [pair] = decisions.borderline_pairs(workspace.store)
     decisions.decide_pair(workspace.store, pair.left.id, pair.right.id, "skip", "alice")
@@ -106,7 +91,7 @@ def test_skip_keeps_the_pair_pending_at_the_back(workspace: Workspace) -> None:
 
 
 def test_undo_merge_splits_and_a_rerun_does_not_remerge(workspace: Workspace) -> None:
-    ids = _import(workspace, [record(), record(doi=""), record(abstract="")], "c.csv")
+    ids = import_records(workspace, [record(), record(doi=""), record(abstract="")], "c.csv")
     run_dedup(workspace)
     store = workspace.store
     assert dedup_store.clusters(store) == {ids[0]: ids}
@@ -127,7 +112,7 @@ def test_undo_merge_splits_and_a_rerun_does_not_remerge(workspace: Workspace) ->
 
 
 def test_undo_decision_falls_back_to_the_automatic_verdict(workspace: Workspace) -> None:
-    a, b = _import(workspace, [record(), record(doi="")], "d.csv")
+    a, b = import_records(workspace, [record(), record(doi="")], "d.csv")
     run_dedup(workspace)
     store = workspace.store
     decision = decisions.decide_pair(store, a, b, "different", "alice")
@@ -139,7 +124,7 @@ def test_undo_decision_falls_back_to_the_automatic_verdict(workspace: Workspace)
 
 
 def test_decide_pair_validates(workspace: Workspace) -> None:
-    a, b = _import(workspace, [record(), _other(1)], "e.csv")
+    a, b = import_records(workspace, [record(), _other(1)], "e.csv")
     with pytest.raises(ReviewError):
         decisions.decide_pair(workspace.store, a, b, "maybe", "alice")
     with pytest.raises(ReviewError):
@@ -151,7 +136,7 @@ def test_decide_pair_validates(workspace: Workspace) -> None:
 
 
 def test_pair_log_is_append_only(workspace: Workspace) -> None:
-    a, b = _import(workspace, _borderline_pair(), "b.csv")
+    a, b = import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
     run_dedup(workspace)
     store = workspace.store
     before = dedup_store.pair_log(store)
@@ -166,7 +151,7 @@ def test_pair_log_is_append_only(workspace: Workspace) -> None:
 
 def test_review_and_clusters_before_any_dedup_run_say_so(workspace: Workspace) -> None:
     # --review said 'no borderline pairs left to review' and --clusters listed nothing, as if all were done.
-    _import(workspace, [*_borderline_pair()], "f.csv")
+    import_records(workspace, [*borderline_copies("678-684", "686-692")], "f.csv")
     ws = ["--workspace", str(workspace.root)]
     review = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="q\n")
     assert review.exit_code == 1 and review.stdout == ""
@@ -177,7 +162,7 @@ def test_review_and_clusters_before_any_dedup_run_say_so(workspace: Workspace) -
 
 
 def test_cli_workspace_run_review_and_status(workspace: Workspace) -> None:
-    _import(workspace, [*_borderline_pair(), record(), record(doi="")], "f.csv")
+    import_records(workspace, [*borderline_copies("678-684", "686-692"), record(), record(doi="")], "f.csv")
     runner = CliRunner()
     ws = ["--workspace", str(workspace.root)]
     result = runner.invoke(main, [*ws, "dedup"])
@@ -194,7 +179,7 @@ def test_cli_workspace_run_review_and_status(workspace: Workspace) -> None:
     result = runner.invoke(main, [*ws, "status"])
     assert "dedup      2 clusters" in result.stdout and "since the last run" not in result.stdout
     # An import after the run (a search update): status says those records wait for dedup.
-    _import(workspace, [record(doi="")], "later.csv")
+    import_records(workspace, [record(doi="")], "later.csv")
     (line,) = [x for x in runner.invoke(main, [*ws, "status"]).stdout.splitlines() if x.startswith("dedup ")]
     assert line.endswith("; 1 record imported since the last run is not deduplicated yet (review dedup)")
     result = runner.invoke(main, [*ws, "dedup", "--undo-merge", "1"])
@@ -214,7 +199,7 @@ def test_cli_stray_or_clashing_flags_are_refused_not_a_full_run(workspace: Works
 
 
 def test_cli_review_quits_without_deciding(workspace: Workspace) -> None:
-    _import(workspace, _borderline_pair(), "b.csv")
+    import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
     run_dedup(workspace)
     result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup", "--review"], input="q\n")
     assert result.exit_code == 0 and "stopped (0 decided" in result.stdout
@@ -224,7 +209,7 @@ def test_cli_review_quits_without_deciding(workspace: Workspace) -> None:
 def test_a_reviewers_same_beats_automatic_verdicts(workspace: Workspace) -> None:
     original = record()
     erratum = record(title=f"Erratum: {original.title}", doi="10.1016/j.peptides.2014.05.001")
-    a, b = _import(workspace, [original, erratum], "g.csv")
+    a, b = import_records(workspace, [original, erratum], "g.csv")
     run_dedup(workspace)
     assert dedup_store.clusters(workspace.store) == {}
     decisions.decide_pair(workspace.store, a, b, "same", "alice")
@@ -238,7 +223,7 @@ def test_one_question_per_pair_of_clusters(workspace: Workspace) -> None:
     copies = [record(title=title, pages="678-684", doi="", abstract="", authors=["Tashiro, Y."]),
               record(title=title, pages="678-684", doi="", abstract="", authors=["Tashiro Y", "Sato K"]),
               record(title=title, pages="686-692", doi="", abstract="", authors=["Tashiro, Y."])]
-    a, b, c = _import(workspace, copies, "h.csv")
+    a, b, c = import_records(workspace, copies, "h.csv")
     run_dedup(workspace)
     store = workspace.store
     assert list(dedup_store.clusters(store).values()) == [[a, b]]
@@ -258,12 +243,12 @@ def test_a_screened_record_stays_canonical_when_a_richer_copy_arrives(workspace:
     store = workspace.store
     poor = dict(doi="", abstract="", authors=["Tashiro, Y."])
     other_title = "Exendin-4 reduces atherosclerotic lesions in apolipoprotein E knockout mice"
-    screened, undone = _import(workspace, [record(**poor), record(title=other_title, **poor)], "a.csv")
+    screened, undone = import_records(workspace, [record(**poor), record(title=other_title, **poor)], "a.csv")
     run_dedup(workspace)
     store.add_decision(screened, "alice", "include")
     store.add_decision(undone, "bob", "exclude")
     store.undo_last("bob")
-    richer, richer_other = _import(workspace, [record(), record(title=other_title, doi="10.1000/x")], "update.csv")
+    richer, richer_other = import_records(workspace, [record(), record(title=other_title, doi="10.1000/x")], "update.csv")
     run_dedup(workspace)
     clusters = dedup_store.clusters(store)
     assert clusters[screened] == [screened, richer]
@@ -279,7 +264,7 @@ def test_a_screened_record_stays_canonical_when_a_richer_copy_arrives(workspace:
 def test_undo_merge_names_the_records_back_in_the_screening_queue(workspace: Workspace) -> None:
     # 'split apart: 1, 2' left unsaid that record 2 now waits to be screened while record 1 keeps
     # its inclusion; an unknown id is refused inside the split's own transaction, for every caller.
-    screened, copy = _import(workspace, [record(), record(doi="")], "a.csv")
+    screened, copy = import_records(workspace, [record(), record(doi="")], "a.csv")
     run_dedup(workspace)
     workspace.store.add_decision(screened, "alice", "include")
     with pytest.raises(ReviewError, match="^record 999: not in this workspace$"):
@@ -295,11 +280,7 @@ def test_undo_merge_names_the_records_back_in_the_screening_queue(workspace: Wor
 def test_a_same_that_an_earlier_different_keeps_apart_is_refused(workspace: Workspace) -> None:
     # Two reviewers: alice merged a and b and called the cluster different from c; bob's later
     # "same" on b and c was stored and had no effect, with nothing saying so.
-    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
-    copies = [record(title=title, pages=pages, doi="", abstract="", authors=["Tashiro, Y."])
-              for pages in ("678-684", "686-692", "694-700")]
-    a, b, c = _import(workspace, copies, "p.csv")
-    run_dedup(workspace)
+    a, b, c = imported_borderline_copies(workspace, "678-684", "686-692", "694-700")
     store = workspace.store
     decisions.decide_pair(store, a, b, "same", "alice")
     decisions.decide_pair(store, a, c, "different", "alice")
@@ -316,11 +297,7 @@ def test_a_same_that_an_earlier_different_keeps_apart_is_refused(workspace: Work
 def test_of_two_conflicting_sames_the_earlier_stands(workspace: Workspace) -> None:
     # The "same" verdicts were applied in record-id order: alice's later same(a, b) took the place of
     # bob's earlier same(b, c) (which bob's different(a, c) then kept apart) and it was not refused.
-    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
-    copies = [record(title=title, pages=pages, doi="", abstract="", authors=["Tashiro, Y."])
-              for pages in ("678-684", "686-692", "694-700")]
-    a, b, c = _import(workspace, copies, "p.csv")
-    run_dedup(workspace)
+    a, b, c = imported_borderline_copies(workspace, "678-684", "686-692", "694-700")
     store = workspace.store
     decisions.decide_pair(store, b, c, "same", "bob")
     decisions.decide_pair(store, a, c, "different", "bob")
@@ -332,11 +309,7 @@ def test_of_two_conflicting_sames_the_earlier_stands(workspace: Workspace) -> No
 def test_a_different_on_records_a_same_joined_is_refused_naming_that_same(workspace: Workspace) -> None:
     # bob's list was loaded before alice merged a-b and b-c: his "different" on a-c was applied before
     # every "same", so alice's b-c was silently void and no pair was offered again.
-    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
-    copies = [record(title=title, pages=pages, doi="", abstract="", authors=["Tashiro, Y."])
-              for pages in ("678-684", "686-692", "694-700")]
-    a, b, c = _import(workspace, copies, "p.csv")
-    run_dedup(workspace)
+    a, b, c = imported_borderline_copies(workspace, "678-684", "686-692", "694-700")
     store = workspace.store
     decisions.decide_pair(store, a, b, "same", "alice")
     decisions.decide_pair(store, b, c, "same", "alice")
@@ -353,7 +326,7 @@ def test_a_different_on_records_a_same_joined_is_refused_naming_that_same(worksp
 def test_a_same_on_two_decided_records_names_the_one_it_sets_aside(workspace: Workspace) -> None:
     # "review dedup" names decided records it sets aside; a "same" in the review said only
     # "no borderline pairs left", with bob's exclusion set aside with its record.
-    a, b = _import(workspace, _borderline_pair(), "b.csv")
+    a, b = import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
     run_dedup(workspace)
     workspace.store.add_decision(a, "alice", "include")
     workspace.store.add_decision(b, "bob", "exclude")
@@ -363,7 +336,7 @@ def test_a_same_on_two_decided_records_names_the_one_it_sets_aside(workspace: Wo
     assert (f"decided records    1 set aside as duplicates with their screening or full-text decisions ({aside}): "
             "their cluster's canonical record carries its own; review dedup --clusters\n") in result.stdout
     # A "same" that sets aside only an undecided record says nothing more.
-    c, d = _import(workspace, [record(title="Exendin-4 reduces atherosclerotic lesions in knockout mice fed a "
+    c, d = import_records(workspace, [record(title="Exendin-4 reduces atherosclerotic lesions in knockout mice fed a "
                                              "western diet", pages=pages, doi="", abstract="",
                                       authors=["Tashiro, Y."]) for pages in ("1-8", "9-16")], "c.csv")
     workspace.store.add_decision(c, "alice", "include")
@@ -376,7 +349,7 @@ def test_a_kept_cluster_chooses_again_when_only_a_set_aside_member_carries_decis
     # carries its own", which was false, and PRISMA counted bob's decision on a duplicate.
     from review.prisma.counts import prisma_counts
 
-    rich, poor = _import(workspace, [record(), record(doi="", abstract="")], "a.csv")
+    rich, poor = import_records(workspace, [record(), record(doi="", abstract="")], "a.csv")
     run_dedup(workspace)
     assert dedup_store.clusters(workspace.store) == {rich: [rich, poor]}
     workspace.store.add_decision(poor, "bob", "include")
@@ -398,7 +371,7 @@ def test_a_kept_cluster_chooses_again_when_only_a_set_aside_member_carries_decis
 def test_records_with_decisions_leave_out_undone_decisions_and_events(workspace: Workspace) -> None:
     from review.store.fulltext import add_fulltext_event, undo_last_fulltext_event
 
-    a, b, c, d = _import(workspace, [_other(n) for n in range(4)], "o.csv")
+    a, b, c, d = import_records(workspace, [_other(n) for n in range(4)], "o.csv")
     store = workspace.store
     store.add_decision(a, "alice", "include")
     store.add_decision(b, "alice", "exclude")
@@ -416,7 +389,7 @@ def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> No
     # The TUI had u; the terminal review had no way back from a mistaken s but --undo-merge,
     # which calls every pair of the cluster different.
     other = "Exendin-4 reduces atherosclerotic lesions in apolipoprotein E knockout mice fed a western diet"
-    _import(workspace, [*_borderline_pair(), *(record(title=other, pages=pages, doi="", abstract="",
+    import_records(workspace, [*borderline_copies("678-684", "686-692"), *(record(title=other, pages=pages, doi="", abstract="",
                                                       authors=["Tashiro, Y."]) for pages in ("1-8", "9-16"))], "b.csv")
     run_dedup(workspace)
     ws = ["--workspace", str(workspace.root)]
@@ -438,7 +411,7 @@ def test_cli_review_undo_on_a_busy_store_keeps_the_verdict_to_undo_again(workspa
     from review.cli import dedup as cli_dedup
 
     other = "Exendin-4 reduces atherosclerotic lesions in apolipoprotein E knockout mice fed a western diet"
-    _import(workspace, [*_borderline_pair(), *(record(title=other, pages=pages, doi="", abstract="",
+    import_records(workspace, [*borderline_copies("678-684", "686-692"), *(record(title=other, pages=pages, doi="", abstract="",
                                                       authors=["Tashiro, Y."]) for pages in ("1-8", "9-16"))], "b.csv")
     run_dedup(workspace)
     shorten_busy_wait(monkeypatch, workspace)
@@ -465,7 +438,7 @@ def test_cli_review_undo_on_a_busy_store_keeps_the_verdict_to_undo_again(workspa
 def test_a_run_names_decided_records_it_sets_aside(workspace: Workspace) -> None:
     # alice screened one copy and bob the other before dedup ran: the merge set bob's decision aside
     # with its record, and nothing said so.
-    a, b = _import(workspace, [record(), record(doi="")], "a.csv")
+    a, b = import_records(workspace, [record(), record(doi="")], "a.csv")
     workspace.store.add_decision(a, "alice", "include")
     workspace.store.add_decision(b, "bob", "exclude")
     result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup"])

@@ -3,7 +3,6 @@ the synthesis refuses it (naming file, field and line). Malformed QUIPS stays an
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,25 +18,15 @@ from review.synthesis.factors import SynthesisSettings
 from review.synthesis.run import synthesise_folder
 from review.workspace import Workspace
 
-REPO = Path(__file__).resolve().parents[2]
-DOMAINS = ("participation", "attrition", "factor_measurement", "outcome_measurement", "confounding", "analysis")
-
+from .helpers import DOMAINS, programme_folder, quips_table
 
 def _quips(rater: str, rated: int = 6, notes: bool = True) -> str:
-    lines = [f"[quips.{rater}]"]
-    for domain in DOMAINS[:rated]:
-        lines.append(f'{domain} = "low"')
-        if notes:
-            lines.append(f'{domain}_note = "methods section"')
-    return "\n".join(lines) + "\n"
+    return quips_table(rater, DOMAINS[:rated], DOMAINS if notes else ())
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "extraction"
-    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
-    shutil.copy(REPO / "extraction" / "factors.toml", folder)
-    return folder
+    return programme_folder(tmp_path)
 
 
 def _write(folder: Path, name: str, quips: str) -> Path:

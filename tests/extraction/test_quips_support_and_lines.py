@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,27 +15,15 @@ from review.extraction.loading import load_folder
 from review.store import extraction as tables
 from review.workspace import Workspace
 
-REPO = Path(__file__).resolve().parents[2]
-DOMAINS = ("participation", "attrition", "factor_measurement", "outcome_measurement", "confounding", "analysis")
-
+from .helpers import DOMAINS, programme_folder, quips_table
 
 def _quips(rater: str, *, skip: str = "", unsupported: str = "") -> str:
-    lines = [f"[quips.{rater}]"]
-    for domain in DOMAINS:
-        if domain == skip:
-            continue
-        lines.append(f'{domain} = "low"')
-        if domain != unsupported:
-            lines.append(f'{domain}_note = "read in the methods section"')
-    return "\n".join(lines) + "\n"
+    return quips_table(rater, tuple(d for d in DOMAINS if d != skip), tuple(d for d in DOMAINS if d != unsupported))
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    folder = tmp_path / "extraction"
-    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
-    shutil.copy(REPO / "extraction" / "factors.toml", folder)
-    return folder
+    return programme_folder(tmp_path)
 
 
 def _problems_of(folder: Path, study: str, text: str) -> list[str]:

@@ -16,6 +16,7 @@ from review.tui.screens.dashboard import DashboardScreen
 from review.tui.screens.dedup import DedupScreen
 from review.tui.screens.modals import ReasonScreen
 from review.workspace import Workspace
+from tests.dedup.helpers import imported_borderline_copies
 from tui_workspace import async_test, open_app, require_reason_on_exclude, settle
 
 SIZE = (110, 34)
@@ -94,17 +95,7 @@ async def test_dedup_review_asks_once_per_pair_of_clusters_after_a_merge(fresh_w
     # Three copies, each pair borderline (pages differ). After "same" on A-B the screen went on to
     # A-C and then B-C from its old list: two questions about one pair of clusters, whose answers
     # could contradict (a "same" then silently lost to the "different").
-    import hashlib
-
-    from review.dedup.run import run_dedup
-    from review.records import Record
-
-    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
-    copies = [Record(title=title, pages=pages, authors=["Tashiro, Y."], year=2014, journal="Peptides", volume="54")
-              for pages in ("678-684", "686-692", "694-700")]
-    fresh_ws.store.add_batch(copies, file_name="p.csv", file_sha256=hashlib.sha256(b"p").hexdigest(),
-                             source_name="p.csv", format="csv", encoding="utf-8")
-    run_dedup(fresh_ws)
+    imported_borderline_copies(fresh_ws, "678-684", "686-692", "694-700")
     async with open_app(fresh_ws, "alice", "dedup", size=SIZE) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, DedupScreen) and len(screen.pairs) == 3
@@ -124,18 +115,9 @@ async def test_dedup_review_asks_once_per_pair_of_clusters_after_a_merge(fresh_w
 async def test_dedup_review_refusal_is_a_notification_not_a_crash(fresh_ws: Workspace) -> None:
     # bob, in another window, merged b and c and called a different from them; alice's "same" on
     # a-b (from the list her screen loaded before) is refused by the store: the app went down.
-    import hashlib
-
     from review.dedup.decisions import decide_pair
-    from review.dedup.run import run_dedup
-    from review.records import Record
 
-    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
-    copies = [Record(title=title, pages=pages, authors=["Tashiro, Y."], year=2014, journal="Peptides", volume="54")
-              for pages in ("678-684", "686-692", "694-700")]
-    fresh_ws.store.add_batch(copies, file_name="p.csv", file_sha256=hashlib.sha256(b"p").hexdigest(),
-                             source_name="p.csv", format="csv", encoding="utf-8")
-    run_dedup(fresh_ws)
+    imported_borderline_copies(fresh_ws, "678-684", "686-692", "694-700")
     async with open_app(fresh_ws, "alice", "dedup", size=SIZE) as (app, pilot):
         screen = app.screen
         a, b = screen.pairs[0].left.id, screen.pairs[0].right.id
@@ -151,17 +133,8 @@ async def test_dedup_review_refusal_is_a_notification_not_a_crash(fresh_ws: Work
 
 @async_test
 async def test_dedup_review_same_on_two_decided_records_names_the_one_set_aside(fresh_ws: Workspace) -> None:
-    import hashlib
 
-    from review.dedup.run import run_dedup
-    from review.records import Record
-
-    title = "Phase I trial of ATRA-IV and depakote in patients with advanced solid tumor malignancies"
-    copies = [Record(title=title, pages=pages, authors=["Tashiro, Y."], year=2014, journal="Peptides", volume="54")
-              for pages in ("678-684", "686-692")]
-    fresh_ws.store.add_batch(copies, file_name="p.csv", file_sha256=hashlib.sha256(b"p").hexdigest(),
-                             source_name="p.csv", format="csv", encoding="utf-8")
-    run_dedup(fresh_ws)
+    imported_borderline_copies(fresh_ws, "678-684", "686-692")
     for record, reviewer, label in zip(fresh_ws.store.records()[-2:], ("bob", "carol"), ("include", "exclude")):
         fresh_ws.store.add_decision(record.id, reviewer, label)
     async with open_app(fresh_ws, "alice", "dedup", size=SIZE) as (app, pilot):
