@@ -32,7 +32,7 @@ def configured_kinds(prisma_section: Mapping[str, Any]) -> dict[str, str]:
     """``[prisma.sources]`` of review.toml (source name -> kind; each kind is checked where it is used)."""
     overrides = prisma_section.get("sources", {})
     if not isinstance(overrides, dict):
-        raise WorkspaceError("review.toml: [prisma.sources] must map source names to kinds")
+        raise WorkspaceError(f"review.toml: prisma.sources = {overrides!r}: expected a table of source name = kind")
     return {str(name): kind for name, kind in overrides.items()}
 
 

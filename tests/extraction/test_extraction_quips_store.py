@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from review.cli import main
-from review.errors import ValidationError
+from review.errors import ValidationError, WorkspaceError
 from review.extraction.factors import load_factors
 from review.extraction.loading import compare_extractors, load_folder
 from review.extraction.quips import CollapseRule, summarise
@@ -40,7 +40,7 @@ def test_worst_domain_and_configured_thresholds() -> None:
     assert CollapseRule(name="worst_domain").apply(two_moderate) == "moderate"
     assert CollapseRule.from_mapping({"max_moderate_for_low": 2}).apply(two_moderate) == "low"
     assert CollapseRule().apply({"participation": "low"}) == "unrated"
-    with pytest.raises(ValidationError, match="extraction.quips.collapse"):
+    with pytest.raises(WorkspaceError, match="review.toml: extraction.quips.collapse = 'average'"):
         CollapseRule.from_mapping({"collapse": "average"})
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from review.errors import ImportFormatError, ValidationError
+from review.errors import ImportFormatError, ValidationError, WorkspaceError
 from review.instrument.build import build_item_bank, diff_banks
 from review.instrument.config import load_config
 from review.instrument.evidence import EvidenceSnapshot, parse_synthesis_csv
@@ -144,7 +144,7 @@ def test_template_errors_are_one_line(tmp_path):
 
 
 def test_unknown_setting_is_rejected():
-    with pytest.raises(ValidationError, match="unknown setting 'min_levle'"):
+    with pytest.raises(WorkspaceError, match="review.toml: instrument: unknown setting 'min_levle'"):
         load_config(None, {"min_levle": "strong"})
 
 

@@ -190,7 +190,7 @@ def test_fulltext_exclusion_needs_a_configured_reason(workspace: Workspace, add)
     assert event.reason == "No prognostic factor analysed"
     from review.prisma.fulltext import fulltext_reasons
 
-    with pytest.raises(ValidationError, match="fulltext.reasons is empty"):  # said 'expected one of ' (nothing)
+    with pytest.raises(WorkspaceError, match=r"review.toml: fulltext.reasons = \[\]: list the reasons"):  # said 'expected one of ' (nothing)
         fulltext_reasons({"reasons": []})
 
 
@@ -300,7 +300,7 @@ def test_a_stop_counts_the_prisma_box_even_under_a_bad_prisma_setting(
     config = workspace.root / "review.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\n[prisma]\nsources = "PubMed"\n', encoding="utf-8")
     workspace.config = type(workspace.config).load(config)
-    with pytest.raises(WorkspaceError, match=r"\[prisma.sources\]"):
+    with pytest.raises(WorkspaceError, match=r"review.toml: prisma.sources = .PubMed.: expected a table"):
         prisma_counts(workspace)
     assert stop_screening(workspace, "alice", "stopping rule met").n_unscreened == 3
 

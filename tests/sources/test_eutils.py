@@ -191,13 +191,13 @@ def test_config_from_toml_section_and_environment():
 
 
 def test_bad_settings_name_the_field():
-    from review.errors import ValidationError
+    from review.errors import WorkspaceError
 
-    with pytest.raises(ValidationError, match=r"\[pubmed\]\.efetch_batch: expected int"):
+    with pytest.raises(WorkspaceError, match=r"review.toml: pubmed\.efetch_batch = '500': expected int"):
         EutilsConfig.from_settings({"efetch_batch": "500"}, {})
-    with pytest.raises(ValidationError, match=r"\[pubmed\]\.emial: unknown setting"):
+    with pytest.raises(WorkspaceError, match=r"review.toml: pubmed\.emial: unknown key"):
         EutilsConfig.from_settings({"emial": "x@y"}, {})
-    with pytest.raises(ValidationError, match="log_database_build: expected bool"):
+    with pytest.raises(WorkspaceError, match="log_database_build = 1: expected bool"):
         EutilsConfig.from_settings({"log_database_build": 1}, {})
 
 

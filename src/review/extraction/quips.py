@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import WorkspaceError
 from .model import QUIPS_DOMAINS, QUIPS_RATINGS
 
 CONSENSUS = "consensus"
@@ -30,12 +30,16 @@ class CollapseRule:
         rule = cls()
         if "collapse" in data:
             if data["collapse"] not in COLLAPSE_RULES:
-                raise ValidationError(f"review.toml: extraction.quips.collapse {data['collapse']!r} "
-                                      f"not one of {', '.join(COLLAPSE_RULES)}")
+                raise WorkspaceError(f"review.toml: extraction.quips.collapse = {data['collapse']!r}: "
+                                     f"expected one of {', '.join(COLLAPSE_RULES)}")
             rule.name = str(data["collapse"])
         for key in ("max_moderate_for_low", "moderate_for_high"):
             if key in data:
-                setattr(rule, key, int(data[key]))
+                value = data[key]
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise WorkspaceError(f"review.toml: extraction.quips.{key} = {value!r}: "
+                                         "expected a whole number ≥ 0")
+                setattr(rule, key, value)
         return rule
 
     def apply(self, domains: dict[str, str]) -> str:

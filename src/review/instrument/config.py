@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ValidationError, WorkspaceError
 from ..records import LEVEL_RANKS
 from ..tomlread import read_toml
 
@@ -108,7 +108,10 @@ def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | No
     if scoring_toml is not None and Path(scoring_toml).is_file():
         _apply(config, read_toml(scoring_toml), str(scoring_toml))
     if overrides:
-        _apply(config, overrides, "review.toml [instrument]")
+        try:
+            _apply(config, overrides, "review.toml: instrument")
+        except ValidationError as err:  # (a bad review.toml value is a workspace error: exit 2)
+            raise WorkspaceError(str(err)) from None
     return config
 
 

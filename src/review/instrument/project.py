@@ -90,6 +90,7 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
                  now: datetime | None = None) -> ItemBank:
     """Build the item bank from the workspace's synthesis without writing anything."""
     p = paths(workspace)
+    config = workspace_config(workspace)  # review.toml first: its bad value is named before a missing file
     source = Path(synthesis) if synthesis else p.synthesis
     evidence = load_evidence(source)
     try:
@@ -99,7 +100,7 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
     snapshot = snapshot_of(source, len(evidence), source=shown, now=now)
     studies = extraction_studies(workspace.root / SYNTHESIS[0])  # parsed once, for estimates and sources
     effects, expert = study_evidence(studies)
-    return build_item_bank(evidence, load_templates(p.questions), workspace_config(workspace),
+    return build_item_bank(evidence, load_templates(p.questions), config,
                            snapshot, built_at=now, effects=effects, expert=expert,
                            sources=study_sources(studies))
 

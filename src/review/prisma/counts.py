@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ValidationError
+from ..errors import WorkspaceError
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind
 from ..store import Store
 from ..store.fulltext import (
@@ -393,11 +393,12 @@ def _translations(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """``[prisma.translations.<lang>]`` tables of ``"reason" = "translation"`` strings."""
     table = config.get("translations", {})
     if not isinstance(table, dict):
-        raise ValidationError("review.toml: [prisma.translations] must hold one table per language")
+        raise WorkspaceError(f"review.toml: prisma.translations = {table!r}: expected one table per language")
     result: dict[str, dict[str, str]] = {}
     for lang, mapping in table.items():
         if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
-            raise ValidationError(f"review.toml: prisma.translations.{lang} must map reasons to text")
+            raise WorkspaceError(f"review.toml: prisma.translations.{lang} = {mapping!r}: expected a table of "
+                                 f"reason = \"text\"")
         result[str(lang)] = {str(k): v for k, v in mapping.items()}
     return result
 
@@ -491,6 +492,6 @@ def _source_counts(
 
 def _non_negative(config: Mapping[str, Any], key: str) -> int:
     value = config.get(key, 0)
-    if not isinstance(value, int) or value < 0:
-        raise ValidationError(f"review.toml: prisma.{key} must be a whole number ≥ 0")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise WorkspaceError(f"review.toml: prisma.{key} = {value!r}: expected a whole number ≥ 0")
     return value

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ValidationError, WorkspaceError
 from ..reasons import matching_reasons
 from ..records import Decision
 from ..store import Store
@@ -71,13 +71,13 @@ def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
     """
     reasons = config.get("reasons", DEFAULT_REASONS)
     if not isinstance(reasons, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in reasons):
-        raise ValidationError("review.toml: fulltext.reasons must be a list of non-empty strings")
+        raise WorkspaceError(f"review.toml: fulltext.reasons = {reasons!r}: expected a list of non-empty strings")
     if not reasons:  # (every full-text exclusion needs one: 'expected one of' would then list nothing)
-        raise ValidationError("review.toml: fulltext.reasons is empty: list the reasons a report can be excluded "
-                              "for (or remove the line for the defaults)")
+        raise WorkspaceError("review.toml: fulltext.reasons = []: list the reasons a report can be excluded "
+                             "for (or remove the line for the defaults)")
     for reason in reasons:
         if "," in reason or ";" in reason:
-            raise ValidationError(f"review.toml: fulltext.reasons {reason!r}: ',' and ';' are not allowed")
+            raise WorkspaceError(f"review.toml: fulltext.reasons: {reason!r}: ',' and ';' are not allowed")
     return tuple(r.strip() for r in reasons)
 
 

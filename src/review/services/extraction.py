@@ -176,8 +176,8 @@ def quips_rule(folder: Path) -> str:
 def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:
     """QUIPS per study (or one study): raters, basis, disagreements, collapsed risk of bias; an
     unfinished table gives rob ``incomplete (bob 2/6)`` (domains rated; ``, 1 without support text``)."""
+    rule = collapse_rule(folder)  # review.toml first: its bad value is named before a missing file
     factors = load_factors(folder / FACTORS_FILE)
-    rule = collapse_rule(folder)
     form = load_form(folder)
     paths = [extractor_file(folder, study_id, "")] if study_id else study_files(folder)
     rows = []

@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ..errors import ImportFormatError, RetrievalError, ValidationError
+from ..errors import ImportFormatError, RetrievalError, WorkspaceError
 from .pubmed_xml import ParsedPubmed, parse_pubmed_xml
 
 __all__ = [
@@ -111,10 +111,11 @@ class EutilsConfig:
         }
         for key, value in section.items():
             if key not in kinds:
-                raise ValidationError(f"review.toml [pubmed].{key}: unknown setting (known: {', '.join(kinds)})")
+                raise WorkspaceError(f"review.toml: pubmed.{key}: unknown key (known: {', '.join(kinds)})")
             if isinstance(value, bool) != (kinds[key] == (bool,)) or not isinstance(value, kinds[key]):
                 expected = " or ".join(t.__name__ for t in kinds[key])
-                raise ValidationError(f"review.toml [pubmed].{key}: expected {expected}, got {value!r}")
+                shown = "(hidden)" if key == "api_key" else repr(value)  # (a key is a secret, even a mistyped one)
+                raise WorkspaceError(f"review.toml: pubmed.{key} = {shown}: expected {expected}")
             if kinds[key] == (int, float):
                 assert isinstance(value, (int, float))  # checked just above
                 value = float(value)

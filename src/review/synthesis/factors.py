@@ -39,6 +39,26 @@ class SynthesisSettings:
 
     @classmethod
     def from_config(cls, synthesis: dict[str, Any], extraction: dict[str, Any] | None = None) -> "SynthesisSettings":
+        """From review.toml's ``[synthesis]`` and ``[extraction]`` tables; a bad value is a
+        WorkspaceError (exit 2) naming review.toml and the key."""
+        from ..errors import ValidationError, WorkspaceError
+
+        grade = synthesis.get("grade", {})
+        numbers = {"min_pool": synthesis.get("min_pool"), "consistency": synthesis.get("consistency")}
+        if isinstance(grade, dict):
+            numbers |= {f"grade.{key}": value for key, value in grade.items() if key in GradeConfig.__dataclass_fields__}
+        for key, value in numbers.items():
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise WorkspaceError(f"review.toml: synthesis.{key} = {value!r}: expected a number")
+        try:
+            return cls._from_config(synthesis, extraction)
+        except ValidationError as err:  # every check below is of a review.toml value: exit 2
+            raise WorkspaceError(str(err)) from None
+        except (TypeError, ValueError) as err:  # a table or list of the wrong kind
+            raise WorkspaceError(f"review.toml: synthesis: {err}") from None
+
+    @classmethod
+    def _from_config(cls, synthesis: dict[str, Any], extraction: dict[str, Any] | None) -> "SynthesisSettings":
         from ..errors import ValidationError
 
         settings = cls(rules=RuleConfig.from_mapping(synthesis))

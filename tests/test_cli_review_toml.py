@@ -1,0 +1,71 @@
+"""Every bad review.toml value exits 2 with one line naming review.toml and the key
+(docs/interfaces.md, exit statuses), not 4 as a bad input file would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("toml") / "ws"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    assert CliRunner().invoke(main, ["extraction", "init", "-w", str(root)]).exit_code == 0
+    yield root
+
+
+CASES = [
+    ("[prisma]\nprevious_studies = -1", ["prisma"],
+     "review.toml: prisma.previous_studies = -1: expected a whole number ≥ 0"),
+    ("[prisma]\nprevious_reports = true", ["prisma"],
+     "review.toml: prisma.previous_reports = True: expected a whole number ≥ 0"),
+    ("[prisma]\ntranslations = 3", ["prisma"],
+     "review.toml: prisma.translations = 3: expected one table per language"),
+    ("[prisma.translations]\nnl = 3", ["prisma"],
+     'review.toml: prisma.translations.nl = 3: expected a table of reason = "text"'),
+    ("[prisma]\nsources = 3", ["prisma"],
+     "review.toml: prisma.sources = 3: expected a table of source name = kind"),
+    ("[fulltext]\nreasons = []", ["fulltext", "reasons"],
+     "review.toml: fulltext.reasons = []: list the reasons a report can be excluded for "
+     "(or remove the line for the defaults)"),
+    ('[fulltext]\nreasons = "x"', ["fulltext", "reasons"],
+     "review.toml: fulltext.reasons = 'x': expected a list of non-empty strings"),
+    ('[fulltext]\nreasons = ["a;b"]', ["fulltext", "reasons"],
+     "review.toml: fulltext.reasons: 'a;b': ',' and ';' are not allowed"),
+    ('[pubmed]\nemial = "x@y"', ["search"],
+     "review.toml: pubmed.emial: unknown key (known: base_url, email, api_key, tool, rate_per_second, "
+     "backoff_base, backoff_cap, timeout, max_attempts, efetch_batch, min_efetch_batch, esearch_limit, "
+     "log_database_build)"),
+    ('[pubmed]\nefetch_batch = "500"', ["search"], "review.toml: pubmed.efetch_batch = '500': expected int"),
+    ("[pubmed]\napi_key = 12345", ["search"], "review.toml: pubmed.api_key = (hidden): expected str"),
+    ('[extraction.quips]\ncollapse = "average"', ["extraction", "quips"],
+     "review.toml: extraction.quips.collapse = 'average': expected one of grooten, worst_domain"),
+    ('[extraction.quips]\nmoderate_for_high = "3"', ["extraction", "quips"],
+     "review.toml: extraction.quips.moderate_for_high = '3': expected a whole number ≥ 0"),
+    ("[synthesis]\nconsistency = 0.3", ["synthesis"],
+     "review.toml: synthesis.consistency 0.3 must be in (0.5, 1]"),
+    ('[synthesis]\nmin_pool = "two"', ["synthesis"], "review.toml: synthesis.min_pool = 'two': expected a number"),
+    ('[instrument]\nmin_levle = "strong"', ["instrument", "build"],
+     "review.toml: instrument: unknown setting 'min_levle'"),
+]
+
+
+@pytest.mark.parametrize("table,command,message", CASES, ids=[c[0].split("\n")[-1] for c in CASES])
+def test_a_bad_review_toml_value_exits_2_naming_the_key(workspace: Path, table: str, command: list[str],
+                                                        message: str) -> None:
+    config = workspace / "review.toml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(f"{original}\n{table}\n", encoding="utf-8")
+    try:
+        result = CliRunner().invoke(main, [*command, "-w", str(workspace)])
+    finally:
+        config.write_text(original, encoding="utf-8")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"review: {message}\n"
+    assert "12345" not in result.output  # (a mistyped API key is still a secret)
