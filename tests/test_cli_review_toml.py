@@ -51,6 +51,10 @@ CASES = [
     ("[synthesis]\nconsistency = 0.3", ["synthesis"],
      "review.toml: synthesis.consistency 0.3 must be in (0.5, 1]"),
     ('[synthesis]\nmin_pool = "two"', ["synthesis"], "review.toml: synthesis.min_pool = 'two': expected a number"),
+    ('[synthesis]\nrule_set = ["lievense"]', ["synthesis", "--rule-set", "lievense"],
+     "review.toml: synthesis.rule_set = ['lievense']: expected the name of a rule set"),
+    ('[synthesis]\nrule_set = ["lievense"]', ["synthesis"],
+     "review.toml: synthesis.rule_set = ['lievense']: expected the name of a rule set"),
     ('[instrument]\nmin_levle = "strong"', ["instrument", "build"],
      "review.toml: instrument: unknown setting 'min_levle'"),
 ]

@@ -18,6 +18,17 @@ from .pool_key import POOL_FIELDS, POOL_KEY
 DEFAULT_RULE_SET = "lievense"
 
 
+def recorded_rule_set(synthesis: dict[str, Any]) -> str | None:
+    """``[synthesis] rule_set`` as review.toml records it (None: not yet registered); anything but
+    a name is a WorkspaceError (exit 2) naming the key."""
+    from ..errors import WorkspaceError
+
+    recorded = synthesis.get("rule_set")
+    if recorded is not None and not isinstance(recorded, str):
+        raise WorkspaceError(f"review.toml: synthesis.rule_set = {recorded!r}: expected the name of a rule set")
+    return recorded
+
+
 @dataclass(slots=True)
 class SynthesisSettings:
     """Everything that changes a verdict; read from review.toml ``[synthesis]``."""
@@ -43,6 +54,7 @@ class SynthesisSettings:
         WorkspaceError (exit 2) naming review.toml and the key."""
         from ..errors import ValidationError, WorkspaceError
 
+        recorded_rule_set(synthesis)
         grade = synthesis.get("grade", {})
         numbers = {"min_pool": synthesis.get("min_pool"), "consistency": synthesis.get("consistency")}
         if isinstance(grade, dict):

@@ -16,7 +16,7 @@ from ..tomlread import read_toml
 from ..tomlwrite import TomlEditError, set_table_keys
 from ..workspace import Workspace
 from .evidence import RULE_SET_ALIASES, RULE_SETS, canonical_rule_set
-from .factors import FactorResult, SynthesisSettings, study_quality, synthesise_factor
+from .factors import FactorResult, SynthesisSettings, recorded_rule_set, study_quality, synthesise_factor
 from .grade import GRADE_FILE, load_overrides
 from .report import write_outputs
 
@@ -110,7 +110,7 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
     root = Path(extraction_dir).resolve().parent
     config = _config(root)
     synthesis_section = dict(config.get("synthesis", {}))
-    recorded = synthesis_section.get("rule_set")
+    recorded = recorded_rule_set(synthesis_section)
     if rule_set is not None:
         try:
             canonical_rule_set(rule_set)
