@@ -341,18 +341,26 @@ def test_a_report_sought_without_screening_cannot_make_up_for_one_never_sought(w
     assert any("(1 = 1: equal counts, not the same records)" in note for note, _ in _footnotes(counts, "en"))
 
 
+def _pubmed_and_one_merged_embase_copy(workspace: Workspace, add, n_pubmed: int) -> tuple[list[int], int, int]:
+    """``n_pubmed`` PubMed records and one Embase record that alice called the same as the first:
+    the PubMed ids, the record dedup set aside and its canonical record (the real dedup stage)."""
+    from review.dedup import decisions
+
+    pubmed = add(workspace, n_pubmed, "PubMed")
+    embase = add(workspace, 1, "Embase")
+    decisions.decide_pair(workspace.store, pubmed[0], embase[0], "same", "alice")
+    ((duplicate, canonical),) = decisions.canonical_of(workspace.store).items()
+    return pubmed, duplicate, canonical
+
+
 def test_a_study_linked_to_a_duplicate_set_aside_is_the_study_of_its_canonical_record(
         workspace: Workspace, add, monkeypatch) -> None:
     """Linking reports to a duplicate dedup set aside made one publication two studies."""
     monkeypatch.undo()  # the real dedup stage
-    from review.dedup import decisions
     from review.prisma.fulltext import link_reports
     from review.services import prisma as service
 
-    pubmed = add(workspace, 3, "PubMed")
-    embase = add(workspace, 1, "Embase")
-    decisions.decide_pair(workspace.store, pubmed[0], embase[0], "same", "alice")
-    ((duplicate, canonical),) = decisions.canonical_of(workspace.store).items()
+    pubmed, duplicate, canonical = _pubmed_and_one_merged_embase_copy(workspace, add, 3)
     _ft(workspace, [canonical, pubmed[1]], "eligible")
     link_reports(workspace.store, duplicate, [pubmed[1]], "alice")  # as the service allowed until now
     counts = prisma_counts(workspace)
@@ -375,14 +383,10 @@ def test_prisma_remove_refuses_a_duplicate_set_aside_and_names_its_canonical_rec
         workspace: Workspace, add, monkeypatch) -> None:
     """Its reason would count nowhere: PRISMA counts it among the duplicates removed."""
     monkeypatch.undo()  # the real dedup stage
-    from review.dedup import decisions
     from review.errors import ReviewError
     from review.services import prisma as service
 
-    pubmed = add(workspace, 2, "PubMed")
-    embase = add(workspace, 1, "Embase")
-    decisions.decide_pair(workspace.store, pubmed[0], embase[0], "same", "alice")
-    ((duplicate, canonical),) = decisions.canonical_of(workspace.store).items()
+    pubmed, duplicate, canonical = _pubmed_and_one_merged_embase_copy(workspace, add, 2)
     with pytest.raises(ReviewError, match=rf"record {duplicate}: set aside by dedup as a duplicate of record "
                                           rf"{canonical}, .* remove record {canonical} instead; nothing removed"):
         service.remove_records(workspace, [pubmed[1], duplicate], "alice", "retracted")
