@@ -126,23 +126,20 @@ class SetAside:
 
     def why(self, record_id: int) -> str:
         """In words, as the record browser and the conflicts screen say it ("" for a record to screen)."""
-        if record_id in self.duplicates:
-            return DUPLICATE_SET_ASIDE
-        removal = self.removed.get(record_id)
-        if removal is not None:
-            return removal.describe()
-        kind = self.other_methods.get(record_id)
-        return _other_methods_words(kind) if kind is not None else ""
+        return self._reason(record_id, refused=False)
 
     def why_refused(self, record_id: int) -> str:
         """Why a decision on ``record_id`` is refused, to stand inside the refusal's parentheses
         ("" for a record to screen): the one phrase the session, ``review decide`` and conflict
         resolution give."""
+        return self._reason(record_id, refused=True)
+
+    def _reason(self, record_id: int, *, refused: bool) -> str:
         if record_id in self.duplicates:
             return DUPLICATE_SET_ASIDE
         removal = self.removed.get(record_id)
         if removal is not None:
-            return removal.why_refused()
+            return removal.why_refused() if refused else removal.describe()
         kind = self.other_methods.get(record_id)
         return _other_methods_words(kind) if kind is not None else ""
 
