@@ -107,6 +107,8 @@ class StudyCheck:
 
     problems: list[str]
     incomplete: list[str]
+    #: The files with unfinished QUIPS, as the messages name them (a folder's check).
+    incomplete_files: tuple[str, ...] = ()
 
     @property
     def strict(self) -> list[str]:
@@ -499,6 +501,7 @@ def check_folder(extraction_dir: Path, factors: FactorList | None) -> StudyCheck
     form = load_form(extraction_dir)
     problems: list[str] = []
     incomplete: list[str] = []
+    drafts: list[str] = []
     for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
         try:
             data, located = read_study_file_located(path)
@@ -509,4 +512,6 @@ def check_folder(extraction_dir: Path, factors: FactorList | None) -> StudyCheck
                                  located=located)
         problems.extend(check.problems)
         incomplete.extend(check.incomplete)
-    return StudyCheck(problems, incomplete)
+        if check.incomplete:
+            drafts.append(str(path))
+    return StudyCheck(problems, incomplete, tuple(drafts))

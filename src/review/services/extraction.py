@@ -9,12 +9,11 @@ from typing import Any
 
 from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
-from ..extraction.compare import FieldDifference, compare_studies
+from ..extraction.compare import NOT_RATED, FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
     FACTORS_FILE, FORM_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, check_study_data, default_form_text, load_form,
     load_study, quips_progress, read_study_file, read_study_file_located, save_study, study_files, study_from_data, study_id_of,
-    validate_study_data,
 )
 from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
@@ -29,7 +28,7 @@ __all__ = [
     "QuipsRow", "QuipsView", "SavedNotStored", "collapse_rule", "compare", "estimate_direction", "extraction_status", "init_folder", "load_factors", "load_folder",
     "load_form", "quips_rule", "quips_table", "quips_view", "read_study_file", "reconcile", "save_study_file", "save_study_form",
     "store_changed_files",
-    "study_files", "study_id_of", "validate_folder", "validate_study_data",
+    "study_files", "study_id_of", "validate_folder",
 ]
 
 from ..extraction.loading import LoadReport  # noqa: E402  (re-exported result type)
@@ -83,10 +82,7 @@ class FolderValidation:
     #: Unfinished QUIPS (a domain not rated, a rating without support text): such a file loads and
     #: compares as a draft; the synthesis refuses it.
     incomplete: list[str] = field(default_factory=list)
-
-    @property
-    def incomplete_files(self) -> list[str]:
-        return list(dict.fromkeys(line.split(":", 1)[0] for line in self.incomplete))
+    incomplete_files: list[str] = field(default_factory=list)  # the files those lines name
 
 
 def validate_folder(folder: Path) -> FolderValidation:
@@ -94,7 +90,7 @@ def validate_folder(folder: Path) -> FolderValidation:
     factors = load_factors(folder / FACTORS_FILE)
     check = check_files(folder, factors)
     return FolderValidation(check.problems, len(list((folder / STUDIES_DIR).glob("*.toml"))), len(factors),
-                            len(study_files(folder)), check.incomplete)
+                            len(study_files(folder)), check.incomplete, list(check.incomplete_files))
 
 
 def load_folder(workspace: Workspace, folder: Path) -> LoadReport:
@@ -223,7 +219,7 @@ def quips_view(rule: CollapseRule, data: dict[str, Any]) -> QuipsView:
         if not isinstance(ratings, dict):
             continue
         for domain in QUIPS_DOMAINS:
-            rows.append((str(rater), domain, str(ratings.get(domain, "not rated")),
+            rows.append((str(rater), domain, str(ratings.get(domain, NOT_RATED)),
                          str(ratings.get(domain + SUPPORT_SUFFIX, ""))))
     summary = summarise({str(r): {d: str(v) for d, v in given.items()} for r, given in quips.items()
                          if isinstance(given, dict)}, rule)
