@@ -443,14 +443,9 @@ def search_log(workspace: Workspace, name: str, spec: QuerySpec | None) -> dict[
     }
 
 
-def search_logs(workspace: Workspace, specs: Sequence[QuerySpec] | None = None) -> list[dict[str, Any]]:
+def search_logs(workspace: Workspace, specs: Sequence[QuerySpec]) -> list[dict[str, Any]]:
     """The log of every query that has a run or a seed check, by name (with its file when it still has one;
-    ``specs``: the query files as already loaded, read when None)."""
-    if specs is None:
-        try:
-            specs = load_queries(workspace.path("queries"))
-        except ReviewError:  # a broken query file must not hide the searches already run
-            specs = []
+    ``specs``: the query files as the caller loaded them)."""
     by_name = {spec.name: spec for spec in specs}
     names = {run["query_name"] for run in search_store.runs(workspace.store)}
     names |= {check["query_name"] for check in search_store.seed_checks(workspace.store)}
