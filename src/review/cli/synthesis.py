@@ -79,12 +79,12 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
         click.echo(f"note: {note}")
     if done.grade_stored is not None:
         click.echo(f"stored {done.grade_stored} GRADE judgements")
+    row = "  {:<34} {:<12} {:<13} {:<9} {}"  # header and rows share the column widths
     if run.results:  # the columns named once, so the rows read without the docs
-        click.echo(f"  {'factor':<34} {'direction':<12} {'level':<13} {'GRADE':<9} studies")
+        click.echo(row.format("factor", "direction", "level", "GRADE", "studies"))
     for r in run.results:
         ev = r.evidence
-        click.echo(f"  {ev.factor_id:<34} {ev.direction:<12} {ev.level:<13} {ev.grade or '-':<9} "
-                   f"{';'.join(ev.studies)}")
+        click.echo(row.format(ev.factor_id, ev.direction, ev.level, ev.grade or "-", ";".join(ev.studies)))
     for path in run.written:
         if path.suffix in (".csv", ".md"):
             click.echo(f"wrote {path}")
