@@ -89,3 +89,23 @@ def test_the_synthesis_refuses_a_draft_naming_file_field_and_line(folder: Path) 
     with pytest.raises(ValidationError, match=rf"endo2015.toml:quips.bob.factor_measurement: not rated: .*"
                                               rf"\(line {line}\) \(\+3 more; run 'review extraction validate'\)"):
         synthesise_folder(folder, SynthesisSettings())
+
+
+@pytest.mark.parametrize("key,edit", [
+    ("domains", ('"confounding", ', "")),  # a review dropping a domain it thinks does not apply
+    ("ratings", ('"moderate"', '"unclear"')),  # Cochrane RoB's scale in place of QUIPS's
+])
+def test_a_form_that_changes_quips_domains_or_scale_is_refused_naming_its_line(
+        folder: Path, key: str, edit: tuple[str, str]) -> None:
+    """Validation read the form's list while the collapse rule read QUIPS's six domains: with a domain
+    dropped every study passed validation and then collapsed to "unrated" in the synthesis."""
+    from review.extraction.forms import default_form_text
+
+    form = default_form_text()
+    line = next(n for n, text in enumerate(form.splitlines(), 1) if text.startswith(f"{key} = "))
+    (folder / "form.toml").write_text(form.replace(*edit), encoding="utf-8")
+    result = CliRunner().invoke(main, ["extraction", "validate", "--extraction", str(folder)])
+    assert result.exit_code != 0
+    message = result.output.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert f"form.toml:quips.{key}:" in message and f"(line {line})" in message

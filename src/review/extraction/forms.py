@@ -60,10 +60,13 @@ def load_form(extraction_dir: Path | None = None) -> Form:
     path = extraction_dir / FORM_FILE if extraction_dir is not None else None
     if path is not None and path.is_file():
         source = str(path)
-        data = read_toml(path)  # a non-UTF-8 form.toml is one line (it was a traceback)
+        try:  # a non-UTF-8 form.toml is one line (it was a traceback)
+            text = read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8")
+        except ImportFormatError as err:
+            raise ValidationError(str(err)) from None
     else:
-        source = "packaged default"
-        data = loads_toml(default_form_text(), source)
+        source, text = "packaged default", default_form_text()
+    data = loads_toml(text, source)
     sections: dict[str, dict[str, FieldSpec]] = {}
     for section in SECTIONS:
         specs = {}
@@ -74,8 +77,16 @@ def load_form(extraction_dir: Path | None = None) -> Form:
                                     tuple(str(c) for c in spec.get("choices", ())), str(spec.get("help", "")))
         sections[section] = specs
     quips = dict(data.get("quips", {}))
-    return Form(sections, tuple(quips.get("domains", QUIPS_DOMAINS)), tuple(quips.get("ratings", QUIPS_RATINGS)),
-                source)
+    for key, fixed in (("domains", QUIPS_DOMAINS), ("ratings", QUIPS_RATINGS)):
+        given = quips.get(key, list(fixed))
+        # QUIPS's own domains and scale only: the collapse rule, the store, the synthesis and its report
+        # read those, so a changed list passed validation while every study collapsed to "unrated".
+        if not isinstance(given, list) or sorted(map(str, given)) != sorted(fixed):
+            line = toml_lines(text).get(f"quips.{key}")
+            raise ValidationError(f"{source}:quips.{key}: {given!r}: QUIPS's {key} are fixed ({', '.join(fixed)}); "
+                                  "the collapse rule and the synthesis read them all"
+                                  + (f" (line {line})" if line else ""))
+    return Form(sections, QUIPS_DOMAINS, QUIPS_RATINGS, source)
 
 
 # -- validation ------------------------------------------------------------------------------
