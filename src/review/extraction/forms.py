@@ -9,11 +9,14 @@ one line ``file:field: what``.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import tomlkit
 
 from ..atomic import write_text_atomic
 from ..errors import ImportFormatError, ReviewError, ValidationError
@@ -480,9 +483,44 @@ def _compact(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def save_study(study: Study, path: Path) -> Path:
-    """Write a study file atomically (the TUI's save)."""
-    write_text_atomic(Path(path), dumps(study_to_data(study)))
+    """Write a study file atomically (the TUI's save), keeping the file's comments (:func:`write_study_file`)."""
+    write_study_file(Path(path), study_to_data(study))
     return Path(path)
+
+
+def write_study_file(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to a study file atomically, keeping the comments and layout of the file it
+    replaces wherever a value is unchanged: the form edits the study table, and a reviewer's notes
+    beside the estimates or QUIPS ratings must survive its save. A new file, or an edit tomlkit
+    cannot apply so that the file reads back as ``data``, is written plainly."""
+    plain = dumps(data)
+    text = plain
+    if path.is_file():
+        try:
+            document = tomlkit.parse(read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8"))
+            _update_keeping_layout(document, data)
+            edited = tomlkit.dumps(document)
+            if tomllib.loads(edited) == tomllib.loads(plain):
+                text = edited
+        except (ReviewError, tomlkit.exceptions.TOMLKitError, tomllib.TOMLDecodeError, ValueError, TypeError):
+            pass  # the plain form below: the data is what matters, the layout is a courtesy
+    write_text_atomic(path, text)
+
+
+def _update_keeping_layout(container: Any, data: Mapping[str, Any]) -> None:
+    """Make a tomlkit table hold ``data``: unchanged values (and their comments) stay as written."""
+    for key in [k for k in container if k not in data]:
+        del container[key]
+    for key, value in data.items():
+        if key in container and isinstance(value, Mapping) and isinstance(container[key], Mapping):
+            _update_keeping_layout(container[key], value)
+        elif key not in container or _plain(container[key]) != value:
+            container[key] = value
+
+
+def _plain(item: Any) -> Any:
+    """A tomlkit value as Python data (tomlkit hands back some scalars, such as booleans, unwrapped)."""
+    return item.unwrap() if hasattr(item, "unwrap") else item
 
 
 def study_id_of(path: Path) -> str:

@@ -14,13 +14,13 @@ from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
     FACTORS_FILE, FORM_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, check_study_data, default_form_text, load_form,
     load_study, quips_progress, read_study_file, read_study_file_located, save_study, study_files, study_from_data, study_id_of,
+    write_study_file,
 )
 from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
 from ..extraction.quips import CollapseRule, summarise
 from ..paths import check_name
 from ..tomlread import read_toml
-from ..tomlwrite import dumps
 from ..workspace import Workspace
 
 __all__ = [
@@ -267,7 +267,7 @@ def save_study_form(workspace: Workspace, path: Path, data: dict[str, Any]) -> F
     if check.problems:  # not through Study: a malformed estimate or table is kept as written, not dropped
         order = ("extractor", "study", "estimates", "expert_ratings", "quips")
         raw = {**{k: data[k] for k in order if k in data}, **{k: v for k, v in data.items() if k not in order}}
-        write_text_atomic(path, dumps(raw))
+        write_study_file(path, raw)
         more = f" (+{len(check.problems) - 1} more)" if len(check.problems) > 1 else ""
         return FormSave(read_study_file(path), False, [
             f"{check.problems[0]}{more}: saved, not stored; mend it in the file, then 'review extraction load'"])
