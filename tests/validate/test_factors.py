@@ -18,6 +18,7 @@ from review.synthesis.factors import SynthesisSettings
 from review.synthesis.run import synthesise_folder
 from review.validate.factors import factor_associations
 from review.validate.own_data import write_own_data_study
+from review.validate.report import factors_lines
 
 REPO_EXTRACTION = Path(__file__).resolve().parents[2] / "extraction"
 
@@ -224,3 +225,36 @@ def test_a_word_in_a_numeric_adjustment_column_is_an_error_not_categories(write_
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # 'note' holds b/a: categories, reference 'a'
     result = factor_associations(path, outcome="recurrence", adjust=["note"], factors=["conflict_with_supervisor"])
     assert result.references == {"note": "a"} and result.to_json()["adjust_reference"] == {"note": "a"}
+
+
+def _holm_by_hand(pvalues: list[float]) -> list[float]:
+    """Holm (1979), step-down: the j-th smallest p times (m - j + 1), never below an earlier one, capped at 1."""
+    m, order = len(pvalues), sorted(range(len(pvalues)), key=lambda i: pvalues[i])
+    adjusted, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def test_holm_adjusts_over_the_factors_with_an_estimate(write_csv) -> None:
+    path, cols = _cohort(write_csv)
+    rows = [line.split(",") for line in path.read_text().splitlines()]
+    rows[0].append("constant_factor")
+    for row in rows[1:]:
+        row.append("1")  # does not vary: no estimate, so no member of the family
+    path.write_text("".join(",".join(r) + "\n" for r in rows))
+    result = factor_associations(path, outcome="recurrence", adjust=["age"],
+                                 factors=["conflict_with_supervisor", "previous_sick_leave_episodes", "site",
+                                          "constant_factor"])
+    tested = [f for f in result.factors if f.p is not None]
+    assert len(tested) == 3 and result.factors[-1].p_holm is None
+    assert [f.p_holm for f in tested] == pytest.approx(_holm_by_hand([f.p for f in tested]), rel=1e-12)
+    assert all(f.p_holm >= f.p for f in tested)
+    assert result.to_json()["p_adjustment"] == "holm"
+    assert any("p Holm: adjusted for the 3 factors tested" in line for line in factors_lines(result))
+
+
+def test_holm_by_hand_matches_a_worked_example() -> None:
+    # four p values; sorted .005 .01 .03 .04 -> x4 .02, x3 .03, x2 .06, x1 .04 -> .06 (monotone)
+    assert _holm_by_hand([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])

@@ -143,3 +143,23 @@ def test_median_not_reached_reads_as_such(write_csv) -> None:
     assert a.median is None
     line = next(line for line in survival_lines(result) if line.strip().startswith("a "))
     assert "not reached" in line and "n/a" not in line
+
+
+def test_several_contrasts_get_holm_two_groups_do_not(write_csv) -> None:
+    rng = np.random.default_rng(3)
+    n = 300
+    group = rng.integers(0, 3, n)
+    t = rng.exponential(100 / 1.4 ** group)
+    censor = rng.uniform(20, 300, n)
+    time, event = np.round(np.minimum(t, censor), 3) + 0.001, (t <= censor).astype(int)
+    names = np.array(["no_risk_signals", "some_risk_signals", "many_risk_signals"])
+    rows = [("client", "days", "event", "profile")] + [(f"c{i}", time[i], event[i], names[group[i]]) for i in range(n)]
+    result = survival_by_group(write_csv("p.csv", rows), time="days", event="event", group="profile")
+    low, high = sorted(result.hazard_ratios, key=lambda h: h.p)
+    # Holm with two contrasts: the smaller p doubled, the larger as it is unless below the first
+    assert low.p_holm == pytest.approx(min(1.0, 2 * low.p))
+    assert high.p_holm == pytest.approx(max(low.p_holm, high.p))
+    assert "Holm over 2 contrasts" in "\n".join(survival_lines(result))
+    arm, stratum, time2, event2 = _data()
+    two = survival_by_group(_file(write_csv, arm, stratum, time2, event2), time="days", event="event", group="arm")
+    assert two.hazard_ratios[0].p_holm is None

@@ -6,6 +6,13 @@ compared present vs absent; any other number per unit. Rows missing a value the 
 are left out of that model (complete cases) and counted, and the empty cells are counted per
 column. A model with fewer than ten events per parameter (for logistic regression: the rarer
 outcome) is flagged (Peduzzi et al. 1996 for logistic, 1995 for Cox models); data with fewer than ten in all are refused.
+
+Several factors are tested on the same clients, so each p also gets Holm's (1979) adjustment over
+every factor with an estimate (statsmodels ``multipletests``): Holm keeps the chance of any false
+"associated" at ``1 - level`` whatever the dependence between the factors' tests (they share the
+clients and are often correlated), which Benjamini-Hochberg's false discovery rate does not
+promise for arbitrary dependence, and each factor is a claim of its own in the publication. The
+CIs are per factor, not simultaneous.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ class FactorAssociation:
     note: str = ""
     events_per_parameter: float | None = None
     ph_p: float | None = None  # Cox only: Schoenfeld residual test of the factor's proportional hazards
+    p_holm: float | None = None  # p adjusted (Holm) over every factor of the run that has an estimate
 
     @property
     def few_events(self) -> bool:
@@ -64,7 +72,24 @@ class FactorsResult:
         return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,
                 "time": self.time, "event": self.event, "adjust": self.adjust, "n": self.n_rows,
                 "factors": [asdict(f) for f in self.factors], "not_candidates": self.not_candidates,
-                "level": self.level, "missing": self.missing, "adjust_reference": self.references}
+                "level": self.level, "missing": self.missing, "adjust_reference": self.references,
+                "p_adjustment": P_ADJUSTMENT}
+
+
+#: How ``p_holm`` is adjusted; named in the JSON and the report.
+P_ADJUSTMENT = "holm"
+
+
+def holm_adjust(associations: list[FactorAssociation]) -> None:
+    """Set ``p_holm`` of every association with a p (the family: the factors of one run)."""
+    from statsmodels.stats.multitest import multipletests
+
+    tested = [a for a in associations if a.p is not None]
+    if not tested:
+        return
+    adjusted = multipletests([a.p for a in tested], method=P_ADJUSTMENT)[1]
+    for association, p in zip(tested, adjusted, strict=True):
+        association.p_holm = float(p)
 
 
 def _numeric_column(table: Table, column: str) -> pd.Series:
@@ -224,6 +249,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
             notes.append(f"hazards not proportional? Schoenfeld test p {ph_p:.3f}")
         results.append(FactorAssociation(name, contrast, measure, est, lo, hi, p, n, events, excluded, list(adjust),
                                          "; ".join(notes), round(epv, 2), ph_p))
+    holm_adjust(results)
     model = "Cox proportional hazards (lifelines)" if time else "logistic regression (statsmodels)"
     columns = [c for c in dict.fromkeys([outcome, *(c for c in (time, event) if c), *adjust, *candidates])]
     missing = {c: n for c in columns if (n := sum(not table.text(i, c, required=False) for i in range(len(table))))}

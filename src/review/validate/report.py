@@ -49,15 +49,20 @@ def factors_lines(r: FactorsResult) -> list[str]:
              + (f"; adjusted for {', '.join(_adjusted(c, r.references) for c in r.adjust)}" if r.adjust
                 else "; crude (no --adjust)"),
              f"{'factor':<{w}} {r.factors[0].measure if r.factors else '':>5} {pct + ' CI':<17} "
-             f"{'p':>7} {'n':>6} {'events':>6}  contrast"]
+             f"{'p':>7} {'p Holm':>7} {'n':>6} {'events':>6}  contrast"]
     for f in r.factors:
         kind = "present/absent" if "present" in f.contrast else "per unit"
         if f.estimate is None:
-            lines.append(f"{f.factor:<{w}} {'-':>5} {'':<17} {'':>7} {f.n:>6} {f.events:>6}  {kind}  {f.note}")
+            lines.append(f"{f.factor:<{w}} {'-':>5} {'':<17} {'':>7} {'':>7} {f.n:>6} {f.events:>6}  {kind}  {f.note}")
         else:
             notes = [*([f"{f.excluded} incomplete rows left out"] if f.excluded else []), *([f.note] if f.note else [])]
             lines.append(f"{f.factor:<{w}} {f.estimate:>5.2f} {_ci((f.ci_low, f.ci_high)):<17} "
-                         f"{_p(f.p):>7} {f.n:>6} {f.events:>6}  {kind}" + (f"  ({'; '.join(notes)})" if notes else ""))
+                         f"{_p(f.p):>7} {_p(f.p_holm):>7} {f.n:>6} {f.events:>6}  {kind}"
+                         + (f"  ({'; '.join(notes)})" if notes else ""))
+    tested = sum(1 for f in r.factors if f.p is not None)
+    if tested > 1:
+        lines.append(f"p Holm: adjusted for the {tested} factors tested (Holm 1979, family-wise); the CIs are "
+                     "per factor")
     if r.missing:
         lines.append("missing values (those rows are left out of the models using the column): "
                      + ", ".join(f"{column} {count}" for column, count in r.missing.items()))
@@ -189,6 +194,8 @@ def survival_lines(r: SurvivalResult) -> list[str]:
     lines.append(f"log-rank chi2 {r.logrank_chi2:.2f}, df {r.logrank_df}, p {_p(r.logrank_p)}")
     for h in r.hazard_ratios:
         lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}"
+                     + (f" (Holm over {len(r.hazard_ratios)} contrasts: {_p(h.p_holm)})" if h.p_holm is not None
+                        else "")
                      + (f"  ({h.note})" if h.note else ""))
         if h.ph_p is not None:
             lines.append(f"  proportional hazards (Schoenfeld test): p {_p(h.ph_p)}"

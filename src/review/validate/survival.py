@@ -8,7 +8,9 @@ Rows missing a time, event, group or stratum are left out and counted per column
 of k groups has k-1 parameters; fewer than ten events per parameter is flagged on every hazard
 ratio, as ``review validate factors`` flags its models. Each hazard
 ratio carries the Schoenfeld residual test of proportional hazards; below p 0.05 the report
-says the ratio may hide hazards that change over time (look at the curves).
+says the ratio may hide hazards that change over time (look at the curves). With more than two
+groups each contrast's p also gets Holm's adjustment over the k-1 contrasts (``p_holm``; the
+log-rank test is the one test over all groups).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class HazardRatio:
     ph_p: float | None = None  # Schoenfeld residual test of proportional hazards (rank of time)
     events_per_parameter: float | None = None  # all events over the model's k-1 group contrasts
     note: str = ""
+    p_holm: float | None = None  # Holm-adjusted over the k-1 contrasts (None with two groups: one test)
 
     @property
     def ph_doubtful(self) -> bool:
@@ -219,5 +222,10 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
                     float(summary.loc[col, "p"]), ph.get(col), round(epv, 2), few_events_note(epv, parameters))
         for col, name in columns.items()
     ]
+    if len(ratios) > 1:
+        from statsmodels.stats.multitest import multipletests
+
+        for ratio, p in zip(ratios, multipletests([h.p for h in ratios], method="holm")[1], strict=True):
+            ratio.p_holm = float(p)
     return SurvivalResult(str(path), time, event, group, strata, reference, curves, float(logrank.test_statistic),
                           len(names) - 1, float(logrank.p_value), ratios, level, excluded, missing, unscored)
