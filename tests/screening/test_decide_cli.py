@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -135,7 +137,30 @@ def test_refused_with_exit_6_while_the_reviewers_tui_session_is_open(workspace, 
 def test_the_consensus_name_is_not_a_reviewer_here(workspace, ids) -> None:
     for args in ([str(ids[0]), "--include"], ["--undo"]):
         result = run(workspace, "-r", "consensus", "decide", *args)
-        assert result.exit_code == 1 and "-r consensus" in result.stderr
+        assert result.exit_code == 2 and "-r consensus" in result.stderr
+    assert workspace.store.decisions() == []
+
+
+def test_every_bad_reviewer_name_exits_2_in_one_line_and_records_nothing(workspace, ids, tmp_path) -> None:
+    # A name with ':' exited 1 (``review init`` and ``-r``) where a blank one or consensus exited 2, and
+    # ``-r ""`` was taken as no -r at all: the decision went to review.toml's first reviewer, unsaid.
+    for args, words in ((["-r", "a:b", "decide", str(ids[0]), "--include"], "--reviewer 'a:b': a reviewer name may not hold ':'"),
+                        (["-r", "", "decide", str(ids[0]), "--include"], "--reviewer: a reviewer needs a name"),
+                        (["-r", " ", "decide", "--undo"], "--reviewer: a reviewer needs a name"),
+                        (["screen", "-r", ""], "--reviewer: a reviewer needs a name"),
+                        (["screen", "-r", "x:y"], "--reviewer 'x:y': a reviewer name may not hold ':'")):
+        result = run(workspace, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.stderr.splitlines()[0].startswith(f"review: {words}"), result.stderr
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "new"), "--reviewer", "a:b"])
+    assert result.exit_code == 2 and "may not hold ':'" in result.stderr and not (tmp_path / "new").exists()
+    toml = workspace.path("review.toml")
+    text = toml.read_text(encoding="utf-8")
+    assert text.count("reviewers = ") == 1
+    toml.write_text(re.sub(r"reviewers = \[[^\]]*\]", 'reviewers = ["x:y"]', text), encoding="utf-8")
+    result = run(workspace, "decide", str(ids[0]), "--include")
+    assert result.exit_code == 2 and "review.toml reviewers: 'x:y'" in result.stderr, result.output
     assert workspace.store.decisions() == []
 
 

@@ -53,7 +53,9 @@ def tui(ctx: Context, start: str, blind: bool | None) -> None:
 @pass_context
 def screen(ctx: Context, reviewer_name: str | None, blind: bool | None) -> None:
     """Open the terminal UI straight on the screening screen."""
-    _run(ctx.workspace, reviewer_name or ctx.reviewer, "screening", blind, "review screen")
+    if reviewer_name is not None:  # checked as review's own -r is (a blank name is refused, not ignored)
+        ctx.reviewer_option = reviewer_name
+    _run(ctx.workspace, ctx.reviewer, "screening", blind, "review screen")
 
 
 @click.command("agreement")

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from ..errors import ReviewError
+from ..errors import ReviewError, WorkspaceError
 from .schema import metadata
 
 __all__ = [
@@ -94,9 +94,10 @@ class SessionBusy(ReviewError):
 
 def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
     """``reviewer`` unless it holds ':' (kept for the ``search:NAME`` rows of review search); ``where``
-    names the option or field it came from."""
+    names the option or field it came from. Exit status 2, as every bad name typed on the command line or
+    held in review.toml (``review init`` refuses a blank name and ``consensus`` so too)."""
     if ":" in reviewer:
-        raise ReviewError(f"{where} {reviewer!r}: a reviewer name may not hold ':' (kept for the holds of "
+        raise WorkspaceError(f"{where} {reviewer!r}: a reviewer name may not hold ':' (kept for the holds of "
                           "review search); choose a name without it", title="Reviewer")
     return reviewer
 
