@@ -33,10 +33,13 @@ def test_questionnaire_validates_and_carries_translations_weights_enablewhen(ban
     translation = conflict["_text"]["extension"][0]
     assert translation["url"] == fhir.TRANSLATION
     assert {"url": "content", "valueString": "Is there a conflict with the supervisor?"} in translation["extension"]
-    weights = {o["valueCoding"]["code"]: o.get("extension", [{}])[0].get("valueDecimal")
-               for o in conflict["answerOption"]}
-    assert weights == {"no": 0.0, "some": 1.0, "yes": 2.0, "unknown": None}
-    assert conflict["answerOption"][0]["extension"][0]["url"] == fhir.ITEM_WEIGHT
+    # The weight goes in R4's own ordinalValue (what R4 tools and SDC's ordinal() read) and, with the
+    # same value, in itemWeight, its R5-era name; R4 tools do not know itemWeight.
+    for url in (fhir.ORDINAL_VALUE, fhir.ITEM_WEIGHT):
+        weights = {o["valueCoding"]["code"]: {e["url"]: e["valueDecimal"] for e in o.get("extension", [])}.get(url)
+                   for o in conflict["answerOption"]}
+        assert weights == {"no": 0.0, "some": 1.0, "yes": 2.0, "unknown": None}
+    assert fhir.ORDINAL_VALUE == "http://hl7.org/fhir/StructureDefinition/ordinalValue"
     assert conflict["enableWhen"] == [{"question": "has_supervisor", "operator": "=",
                                        "answerCoding": {"system": fhir.ANSWER_SYSTEM, "code": "yes"}}]
     assert conflict["code"][0]["code"] == "supervisor_conflict"

@@ -3,8 +3,10 @@
 Targets FHIR R4 (4.0.1). The installed ``fhir.resources`` 8 defaults to R5; its ``R4B`` package
 (4.3.0) has the same Questionnaire/QuestionnaireResponse structure as R4 and is what we validate
 against. Dutch is the primary language; English goes in the ``translation`` extension on
-``_text``/``_display``. Each answer option carries its signed weight in the ``itemWeight``
-extension (risk > 0, protective < 0; "unknown" has none).
+``_text``/``_display``. Each answer option carries its signed weight (risk > 0, protective < 0;
+"unknown" has none) twice, with the same value: in R4's own ``ordinalValue`` extension, which R4
+tools and SDC's ``ordinal()`` read, and in ``itemWeight``, its successor under the R5 name that
+newer tools and the extensions pack read.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from .render import T, medical_note
 FHIR_VERSION = "4.0.1"
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 ITEM_WEIGHT = "http://hl7.org/fhir/StructureDefinition/itemWeight"
+#: FHIR R4 (4.0.1) core extension for an answer's score, on Coding or Questionnaire.item.answerOption;
+#: the extensions pack renamed it ``itemWeight`` ("used to be called ordinalValue").
+ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 FACTOR_SYSTEM = "urn:review:factor"
 ANSWER_SYSTEM = "urn:review:answer"
 GROUP_PREFIX = "domain-"
@@ -87,7 +92,8 @@ def _question(q: Question, items_by_factor: Mapping[str, Any]) -> dict[str, Any]
             "system": ANSWER_SYSTEM, "code": option.code, "display": option.text_nl,
             "_display": _translation(option.text_en)}}
         if option.weight is not None:
-            entry["extension"] = [{"url": ITEM_WEIGHT, "valueDecimal": option.weight}]
+            entry["extension"] = [{"url": ORDINAL_VALUE, "valueDecimal": option.weight},
+                                  {"url": ITEM_WEIGHT, "valueDecimal": option.weight}]
         options.append(entry)
     item["answerOption"] = options
     children = []
