@@ -11,8 +11,8 @@ from hypothesis import given, strategies as st
 
 from review.errors import ImportFormatError, ValidationError, WorkspaceError
 from review.instrument.build import build_item_bank, diff_banks
-from review.instrument.config import load_config
-from review.instrument.evidence import EvidenceSnapshot, parse_synthesis_csv
+from review.instrument.config import InstrumentConfig, load_config
+from review.instrument.evidence import EvidenceSnapshot, parse_synthesis_csv, snapshot_of
 from review.instrument.itembank import dumps_bank, load_templates, loads_bank
 from review.instrument.project import short_citation
 from review.instrument.render import bank_summary_markdown
@@ -328,16 +328,20 @@ def test_a_factor_answer_map_error_shows_the_form(tmp_path):
 def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_path, questions_file):
     # It read 'pooled OR 1.98234 [0.1527-26.3318] shown, not used': a client-facing text with four
     # decimals, and nothing saying the interval is that wide because two studies were pooled.
-    explanation = ('"moderate (ariens): two cohorts. Meta-analysis REML + HKSJ: OR 1.98 (0.15-26.33), k=2, '
-                   'I² 0 % (2 comparable estimates)."')
     text = SYNTHESIS.replace("arends2014;x2020,OR,2.21,1.21,4.04,,low,",
-                             f"arends2014;x2020,OR,1.98234,0.1527,26.3318,,low,{explanation}")
+                             "arends2014;x2020,OR,1.98234,0.1527,26.3318,,low,")
     path = tmp_path / "wide.csv"
     path.write_text(text, encoding="utf-8")
-    level = make_bank(path, questions_file, load_config(None, {})).item("supervisor_conflict").weight_basis
-    assert level.endswith("; pooled OR 1.98 [0.15-26.33] (k = 2) shown, not used")
-    config = load_config(None, {"weight_rule": "pooled_log"})
-    pooled = make_bank(path, questions_file, config).item("supervisor_conflict").weight_basis
-    assert pooled == "|ln OR 1.98 [0.15-26.33] (k = 2)| = 0.684 (weight_rule = pooled_log)"
-    other = make_bank(path, questions_file, load_config(None, {})).item("supervisor_support").weight_basis  # no k in its explanation
-    assert other.endswith("; pooled OR 0.50 [0.30-0.80] shown, not used")
+    evidence = parse_synthesis_csv(text, path)
+
+    def basis(config: InstrumentConfig, factor: str) -> str:
+        bank = build_item_bank(evidence, load_templates(questions_file), config, snapshot_of(path, len(evidence)),
+                               pooled_k={"supervisor_conflict": 2})
+        return bank.item(factor).weight_basis
+
+    assert basis(load_config(None, {}), "supervisor_conflict").endswith(
+        "; pooled OR 1.98 [0.15-26.33] (k = 2) shown, not used")
+    assert basis(load_config(None, {"weight_rule": "pooled_log"}), "supervisor_conflict") == (
+        "|ln OR 1.98 [0.15-26.33] (k = 2)| = 0.684 (weight_rule = pooled_log)")
+    # k unknown (project.pooled_study_counts found no pooling that gives this estimate): none shown
+    assert basis(load_config(None, {}), "supervisor_support").endswith("; pooled OR 0.50 [0.30-0.80] shown, not used")

@@ -79,6 +79,19 @@ def test_export_to_stdout_and_file(ws, tmp_path):
     assert result.exit_code == 0 and "Conversation guide" in (tmp_path / "g.md").read_text()
 
 
+def test_redcap_dictionary_file_starts_with_a_bom_so_excel_keeps_the_dutch_letters(ws, tmp_path):
+    # REDCap's own dictionary download starts with a BOM; without one Excel reads the file as
+    # Windows-1252, shows 'cliÃ«nt' and saves that back. A pipe gets no BOM.
+    run(ws, "build")
+    out = tmp_path / "dd.csv"
+    assert run(ws, "export", "--format", "redcap", "--out", str(out)).exit_code == 0
+    for data in (out.read_bytes(), (ws.root / "instrument" / "redcap_data_dictionary.csv").read_bytes()):
+        assert data.startswith(b"\xef\xbb\xbfVariable / Field Name,Form Name,")
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        assert "cliënt" in "".join(r["Field Label"] for r in rows)
+    assert run(ws, "export", "--format", "redcap", "--out", "-").output.startswith("Variable / Field Name,")
+
+
 def test_score_fhir_response_into_a_private_report(ws, tmp_path):
     run(ws, "build", "--no-exports")
     bank = current_bank(ws)

@@ -8,7 +8,6 @@ to every weight (``weight_basis``) so a reader can recompute it.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -93,8 +92,13 @@ def build_item_bank(
     effects: Mapping[str, list[dict[str, Any]]] | None = None,
     expert: Mapping[str, list[dict[str, Any]]] | None = None,
     sources: Mapping[str, Source] | None = None,
+    pooled_k: Mapping[str, int] | None = None,
 ) -> ItemBank:
-    """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``."""
+    """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``.
+
+    ``pooled_k``: per factor, how many studies its pooled estimate rests on (``project.pooled_study_counts``);
+    a factor missing from it is shown without k.
+    """
     included: list[FactorEvidence] = []
     signals: list[tuple[FactorEvidence, str]] = []
     not_included: list[NotIncluded] = []
@@ -114,7 +118,7 @@ def build_item_bank(
                                             ev.domain, ev.level,
                                             ev.direction, "; ".join(reasons), ev.modifiable,
                                             list(ev.studies)))
-    weights = assign_weights(included, config)
+    weights = assign_weights(included, config, pooled_k)
     items = [_item(ev, templates, weights[ev.factor_id]) for ev in included]
     for ev, reason in signals:
         item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
@@ -200,15 +204,17 @@ def _one_answer_one_factor(items: list[Item], config: InstrumentConfig) -> tuple
     return sorted(kept, key=lambda i: order[i.factor_id]), dropped
 
 
-def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig) -> dict[str, tuple[float, str]]:
+def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig,
+                   pooled_k: Mapping[str, int] | None = None) -> dict[str, tuple[float, str]]:
     """Weight and its one-line justification per factor id, by the configured rule."""
     out: dict[str, tuple[float, str]] = {}
+    k = pooled_k or {}
     if config.weight_rule == "level":
         for ev in included:
             out[ev.factor_id] = _level_weight(ev, config, "weight_rule = level")
             if ev.pooled_estimate is not None:
                 weight, basis = out[ev.factor_id]
-                out[ev.factor_id] = (weight, basis + f"; pooled {_estimate(ev)} shown, not used")
+                out[ev.factor_id] = (weight, basis + f"; pooled {_estimate(ev, k.get(ev.factor_id))} shown, not used")
         return out
     pooled = {ev.factor_id: round(abs(math.log(ev.pooled_estimate)), 3)
               for ev in included if ev.pooled_estimate is not None and ev.measure in RATIO_MEASURES}
@@ -216,7 +222,8 @@ def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig)
     for ev in included:
         if ev.factor_id in pooled:
             out[ev.factor_id] = (pooled[ev.factor_id],
-                                 f"|ln {_estimate(ev)}| = {pooled[ev.factor_id]:.3f} (weight_rule = pooled_log)")
+                                 f"|ln {_estimate(ev, k.get(ev.factor_id))}| = {pooled[ev.factor_id]:.3f} "
+                                 "(weight_rule = pooled_log)")
         elif config.pooled_fallback == "min_pooled" and floor is not None:
             out[ev.factor_id] = (floor, f"no pooled ratio estimate: weight of the weakest pooled factor, "
                                         f"{floor:.3f} (pooled_fallback = min_pooled)")
@@ -235,21 +242,15 @@ def _level_weight(ev: FactorEvidence, config: InstrumentConfig, why: str) -> tup
     return points, f"evidence level '{ev.level}' ({ev.rule_set or 'rule set not named'}) = {points:g} points ({why})"
 
 
-def _estimate(ev: FactorEvidence) -> str:
+def _estimate(ev: FactorEvidence, k: int | None) -> str:
     """'OR 1.98 [0.15-26.33] (k = 2)': two decimals as the instrument's other texts (``render.number``),
-    and the number of pooled studies when the synthesis says it, so a wide interval explains itself."""
+    and the number of pooled studies when known, so a wide interval explains itself."""
     english = T("en")
     assert ev.pooled_estimate is not None
     text = f"{ev.measure or 'ratio'} {number(english, ev.pooled_estimate)}"
     if ev.ci_low is not None and ev.ci_high is not None:
         text += f" [{number(english, ev.ci_low)}-{number(english, ev.ci_high)}]"
-    k = _POOLED_K.search(ev.explanation)
-    return f"{text} (k = {k.group(1)})" if k else text
-
-
-#: How many studies a pooled estimate rests on, as the synthesis writes it in the explanation
-#: ("Meta-analysis REML: OR 1.98 (0.15-26.33), k=2, I² 0 % ..."; ``synthesis.factors._explanation``).
-_POOLED_K = re.compile(r"Meta-analysis [^:]*: [^,]*, k=(\d+),")
+    return f"{text} (k = {k})" if k else text
 
 
 def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str]) -> Item:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -15,7 +16,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_text_atomic
-from ..errors import ValidationError
+from ..errors import ReviewError, ValidationError
+from ..records import FactorEvidence
 from ..store import instrument as versions_table
 from ..workspace import Workspace
 from . import fhir, redcap, render
@@ -102,7 +104,44 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
     effects, expert = study_evidence(studies)
     return build_item_bank(evidence, load_templates(p.questions), config,
                            snapshot, built_at=now, effects=effects, expert=expert,
-                           sources=study_sources(studies))
+                           sources=study_sources(studies),
+                           pooled_k=pooled_study_counts(workspace, evidence) if studies else {})
+
+
+def pooled_study_counts(workspace: Workspace, evidence: Sequence[FactorEvidence]) -> dict[str, int]:
+    """Per factor with a pooled estimate: how many studies it pools, from the synthesis' own pooling
+    re-run on the study files with the workspace's settings.
+
+    synthesis.csv has no such column (a stable output), and its explanation is prose. A factor whose
+    re-run does not give that row's measure and estimate again (synthesis.csv older than the study
+    files, or another synthesis given with --synthesis) gets no k rather than a wrong one.
+    """
+    wanted = {ev.factor_id: ev for ev in evidence if ev.pooled_estimate is not None}
+    if not wanted:
+        return {}
+    from ..synthesis.factors import SynthesisSettings
+    from ..synthesis.run import synthesise_folder
+
+    try:
+        settings = SynthesisSettings.from_config(workspace.config.section("synthesis"),
+                                                 workspace.config.section("extraction"))
+        results, _ = synthesise_folder(workspace.root / SYNTHESIS[0], settings)
+    except ReviewError:
+        return {}  # the synthesis itself reports its own input errors; k is left out
+    counts: dict[str, int] = {}
+    for result in results:
+        row = wanted.get(result.factor.id)
+        if row is None or result.pooled is None:
+            continue
+        again = result.evidence
+        # synthesis.csv holds 4 decimals (rounding error at most 5e-5)
+        same = again.measure == row.measure and all(
+            a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=5e-5)
+            for a, b in ((again.pooled_estimate, row.pooled_estimate), (again.ci_low, row.ci_low),
+                         (again.ci_high, row.ci_high)))
+        if same:
+            counts[row.factor_id] = result.pooled.k
+    return counts
 
 
 def extraction_studies(extraction_dir: Path) -> list[Study]:
@@ -178,7 +217,7 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     # Every export is rendered (and validated) before anything is written or recorded, so an
     # export that refuses the bank (an invalid FHIR item, a REDCap name) leaves the old files whole.
     config = workspace_config(workspace)
-    texts = {fmt: render_export(bank, fmt, "nl", config) for fmt in EXPORT_FORMATS} if exports else {}
+    texts = {fmt: export_file_text(bank, fmt, "nl", config) for fmt in EXPORT_FORMATS} if exports else {}
     if written:
         text = dumps_bank(bank)
         # The file first, then its row: a kill in between leaves a file whose version the next
@@ -233,6 +272,17 @@ def current_bank(workspace: Workspace) -> ItemBank:
     return read_bank(paths(workspace).item_bank)
 
 
+def export_file_text(bank: ItemBank, fmt: str, lang: str = "nl", config: InstrumentConfig | None = None) -> str:
+    """What an export FILE holds: ``render_export``'s text, the REDCap dictionary behind a UTF-8 BOM.
+
+    REDCap's own dictionary download starts with one, and without it Excel (whose sheet REDCap's
+    instructions edit the dictionary in) reads the file as Windows-1252 and saves 'cliënt' back as
+    'cliÃ«nt'. Standard output gets none: a pipe's reader does not expect one.
+    """
+    text = render_export(bank, fmt, lang, config)
+    return redcap.UTF8_BOM + text if fmt == "redcap" else text
+
+
 def render_export(bank: ItemBank, fmt: str, lang: str = "nl", config: InstrumentConfig | None = None) -> str:
     """The text of one export format (``config``: profile thresholds for the browser form)."""
     if fmt == "form":
@@ -260,7 +310,7 @@ def export(workspace: Workspace, fmt: str, out: Path | None = None, *, lang: str
            bank: ItemBank | None = None) -> Path:
     """Write one export (default: ``instrument/<EXPORT_FILES[fmt]>``); returns the path."""
     bank = bank or current_bank(workspace)
-    text = render_export(bank, fmt, lang, workspace_config(workspace))
+    text = export_file_text(bank, fmt, lang, workspace_config(workspace))
     target = Path(out) if out else paths(workspace).folder / EXPORT_FILES[fmt]
     write_text_atomic(target, text)
     return target

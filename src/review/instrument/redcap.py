@@ -40,6 +40,9 @@ REDCAP_COLUMNS: tuple[str, ...] = (
     "Field Annotation",
 )
 FORM_NAME = "recurrence_profile"
+#: A dictionary FILE starts with it (``project.export_file_text``), as REDCap's own download does,
+#: so Excel reads it as UTF-8; REDCap's upload takes it.
+UTF8_BOM = "\ufeff"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _CODE = re.compile(r"^[A-Za-z0-9_]+$")
 

@@ -1,0 +1,58 @@
+"""'(k = N)' beside a pooled estimate comes from the study files, not from the synthesis' prose."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from review.instrument.project import compile_bank
+from review.services.synthesis import synthesise_extraction
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _pooling_workspace(workspace):  # type: ignore[no-untyped-def]
+    """The programme's studies plus a second cohort reporting conflict with the supervisor, so that
+    its estimate is pooled with Arends 2014's (k = 2), and the programme's questions."""
+    folder = workspace.root / "extraction"
+    shutil.copytree(REPO / "extraction" / "studies", folder / "studies")
+    shutil.copy(REPO / "extraction" / "factors.toml", folder)
+    arends = (folder / "studies" / "arends2014.toml").read_text(encoding="utf-8")
+    second = (arends.replace('id = "arends2014"', 'id = "second2020"')
+              .replace('cohort_id = "arends2014"', 'cohort_id = "second2020"')
+              .replace("Arends I, van der Klink JJL", "Second A, Other B").replace("2014;40(2)", "2020;46(1)")
+              .replace("estimate = 2.21\nci_low = 1.21\nci_high = 4.04", "estimate = 1.80\nci_low = 1.10\nci_high = 2.95"))
+    (folder / "studies" / "second2020.toml").write_text(second, encoding="utf-8")
+    shutil.copy(REPO / "instrument" / "questions.toml", workspace.root / "instrument")
+    scoring = (REPO / "instrument" / "scoring.toml").read_text(encoding="utf-8")
+    weighed = scoring.replace('min_level = "moderate"', 'min_level = "some"')  # so the pooled factor is weighed
+    assert weighed != scoring
+    (workspace.root / "instrument" / "scoring.toml").write_text(weighed, encoding="utf-8")
+    synthesise_extraction(folder, "ariens", plots=False)
+    return folder / "synthesis.csv"
+
+
+def _basis(workspace) -> str:  # type: ignore[no-untyped-def]
+    return compile_bank(workspace).item("conflict_with_supervisor").weight_basis
+
+
+def test_k_comes_from_the_pooling_of_the_study_files_not_the_explanation(workspace):
+    synthesis = _pooling_workspace(workspace)
+    text = synthesis.read_text(encoding="utf-8")
+    assert "k=2" in text
+    assert "(k = 2) shown, not used" in _basis(workspace)
+    # The explanation is prose for people: reworded (here without k), k is still there.
+    synthesis.write_text(text.replace("k=2", "two studies"), encoding="utf-8")
+    assert "(k = 2) shown, not used" in _basis(workspace)
+
+
+def test_no_k_when_the_study_files_no_longer_give_the_pooled_estimate(workspace):
+    synthesis = _pooling_workspace(workspace)
+    text = synthesis.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("conflict_with_supervisor,"))
+    pooled = row.split(",")[11]
+    stale = row.replace(f",{pooled},", ",2.5,", 1)
+    assert stale != row
+    synthesis.write_text(text.replace(row, stale), encoding="utf-8")
+    basis = _basis(workspace)
+    assert "pooled OR 2.50" in basis and "k =" not in basis  # k of another estimate would mislead
