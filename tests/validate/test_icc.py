@@ -72,3 +72,41 @@ def test_unknown_column_and_bad_number(write_csv) -> None:
         intraclass(write_csv("a.csv", [("target", "rater", "value"), ("a", "r1", 1)]))
     with pytest.raises(ValidationError, match=r"row 3, column 'score': 'high' is not a number"):
         intraclass(write_csv("b.csv", [("target", "rater", "score"), ("a", "r1", 1), ("a", "r2", "high")]))
+
+
+def test_the_report_names_the_form_to_read_with_both_names(write_csv) -> None:
+    from review.validate.report import icc_lines
+
+    rows = [("target", "rater", "score")]
+    rows += [(f"t{i}", f"j{j}", MCGRAW[i, j]) for i in range(10) for j in range(2)]
+    result = intraclass(write_csv("mw.csv", rows))
+    text = "\n".join(icc_lines(result))
+    assert "report ICC2 = ICC(A,1) (single rater, two-way random, absolute agreement)" in text
+    assert [f.mcgraw_wong for f in result.forms] == ["ICC(1)", "ICC(A,1)", "ICC(C,1)", "ICC(k)", "ICC(A,k)",
+                                                     "ICC(C,k)"]
+    assert result.to_json()["primary_form"] == "ICC2"
+
+
+def test_perfect_agreement_gives_icc_one_and_no_nan(write_csv) -> None:
+    import json
+    import math
+
+    rows = [("target", "rater", "score")]
+    rows += [(f"t{i}", r, i + shift) for i in range(5) for r, shift in (("a", 0), ("b", 0), ("c", 2))]
+    result = intraclass(write_csv("same.csv", rows))  # c scores everyone 2 higher: consistent, not in agreement
+    forms = result.by_form
+    assert forms["ICC3"].icc == pytest.approx(1.0) and forms["ICC2"].icc < 1
+    assert forms["ICC3"].f is None and forms["ICC3"].ci_low is None
+    values = [v for f in result.forms for v in (f.icc, f.ci_low, f.ci_high, f.f, f.p) if v is not None]
+    assert all(math.isfinite(v) for v in values)
+    json.loads(json.dumps(result.to_json(), allow_nan=False))
+
+
+def test_no_variance_is_one_line(write_csv) -> None:
+    flat = write_csv("flat.csv", [("target", "rater", "score")] + [(t, r, 3) for t in "abc" for r in "xy"])
+    with pytest.raises(ValidationError, match=r"flat\.csv: column 'score': every score is 3: nothing varies"):
+        intraclass(flat)
+    level = write_csv("level.csv", [("target", "rater", "score"), ("a", "x", 1), ("a", "y", 3), ("b", "x", 3),
+                                    ("b", "y", 1)])
+    with pytest.raises(ValidationError, match=r"level\.csv: column 'target': every target's mean score is 2"):
+        intraclass(level)

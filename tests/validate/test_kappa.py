@@ -73,3 +73,45 @@ def test_an_item_answered_alike_by_everyone_uses_the_file_scale(write_csv) -> No
     same = result.items[0]
     assert same.kappa is None  # chance agreement is 1: kappa is undefined
     assert same.categories == [0.0, 1.0, 2.0] and same.ac1 == pytest.approx(1.0)
+
+
+#: SAS/STAT User's Guide, PROC FREQ "Getting Started: Agreement Study" (two dermatologists, 88 patients;
+#: rows Derm1, columns Derm2: terrible, poor, marginal, clear). SAS reports simple kappa 0.3449 with the
+#: 95 % CI 0.2030-0.4868 (asymptotic SE of Fleiss, Cohen & Everitt 1969).
+SAS_SKIN = np.array([[10, 4, 1, 0], [5, 10, 12, 2], [2, 4, 12, 5], [0, 2, 6, 13]])
+
+
+def _pairs(table: np.ndarray) -> tuple[list[float], list[float]]:
+    q = len(table)
+    a = [float(i + 1) for i in range(q) for j in range(q) for _ in range(table[i, j])]
+    b = [float(j + 1) for i in range(q) for j in range(q) for _ in range(table[i, j])]
+    return a, b
+
+
+def test_kappa_ci_equals_sas_to_four_decimals() -> None:
+    result = agreement("skin", *_pairs(SAS_SKIN), weights="linear", n_boot=0)
+    assert result.kappa_ci is not None
+    assert [round(v, 4) for v in (result.kappa, *result.kappa_ci)] == [0.3449, 0.2030, 0.4868]
+
+
+def _weighted_kappa_se_by_hand(table: np.ndarray) -> tuple[float, float]:
+    """Linear weighted kappa and its large-sample SE, Fleiss, Cohen & Everitt (1969) eq. 9-10, written out."""
+    p = table / table.sum()
+    q = len(p)
+    w = 1 - np.abs(np.subtract.outer(np.arange(q), np.arange(q))) / (q - 1)  # agreement weights
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    po, pe = float((w * p).sum()), float((w * np.outer(rows, cols)).sum())
+    kw = (po - pe) / (1 - pe)
+    w_row, w_col = w @ cols, rows @ w  # mean weight of row i over column shares, of column j over row shares
+    total = sum(p[i, j] * (w[i, j] - (w_row[i] + w_col[j]) * (1 - kw)) ** 2 for i in range(q) for j in range(q))
+    variance = (total - (kw - pe * (1 - kw)) ** 2) / ((1 - pe) ** 2 * table.sum())
+    return kw, float(np.sqrt(variance))
+
+
+def test_weighted_kappa_ci_equals_the_fleiss_cohen_everitt_variance() -> None:
+    result = agreement("skin", *_pairs(SAS_SKIN), weights="linear", n_boot=0, level=0.90)
+    kw, se = _weighted_kappa_se_by_hand(SAS_SKIN)
+    z = 1.6448536269514722  # 90 %: the asked level, not statsmodels' fixed 95 %
+    assert result.weighted_kappa_ci is not None
+    assert result.weighted_kappa == pytest.approx(kw, abs=1e-12)
+    assert result.weighted_kappa_ci == pytest.approx((kw - z * se, kw + z * se), abs=1e-12)

@@ -3,7 +3,10 @@
 From the two-way ANOVA of a complete targets x raters table: ICC1 (one-way random), ICC2
 (two-way random, absolute agreement), ICC3 (two-way mixed, consistency), each for a single
 rater and for the mean of k raters. The CIs are Shrout & Fleiss's (ICC2 with Satterthwaite's
-degrees of freedom), as R's psych::ICC gives them.
+degrees of freedom), as R's psych::ICC gives them. Each form also carries McGraw & Wong's (1996)
+name, and the result names the form to read for the pilot's question (ICC2: would another labour
+expert give this client the same score?). Without residual variance (the raters agree perfectly,
+or up to a constant) the F ratio is infinite and the CIs are undefined: they are None, not NaN.
 """
 
 from __future__ import annotations
@@ -27,18 +30,28 @@ DESCRIPTIONS: dict[str, str] = {
     "ICC2k": "mean of k raters, two-way random, absolute agreement",
     "ICC3k": "mean of k raters, two-way mixed, consistency",
 }
+#: McGraw & Wong's (1996) names of the same forms (psych::ICC's table lists both).
+MCGRAW_WONG: dict[str, str] = {
+    "ICC1": "ICC(1)", "ICC2": "ICC(A,1)", "ICC3": "ICC(C,1)", "ICC1k": "ICC(k)", "ICC2k": "ICC(A,k)",
+    "ICC3k": "ICC(C,k)",
+}
+#: The form the pilot reports: the labour experts are a sample of all who will use the instrument
+#: (random raters), one of them scores a client in practice (single rater), and a rater who scores
+#: everyone higher disagrees with the others (absolute agreement) -- Koo & Li (2016), Table 1.
+PRIMARY_FORM = "ICC2"
 
 
 @dataclass(slots=True)
 class IccForm:
     form: str
     icc: float
-    ci_low: float
-    ci_high: float
-    f: float
+    ci_low: float | None  # None: undefined (no residual variance)
+    ci_high: float | None
+    f: float | None  # None: infinite (no residual variance)
     df1: int
     df2: int
     p: float
+    mcgraw_wong: str = ""
 
 
 @dataclass(slots=True)
@@ -56,20 +69,33 @@ class IccResult:
     def to_json(self) -> dict[str, Any]:
         return {"kind": "icc", "file": self.path, "n_targets": self.n_targets, "raters": self.raters,
                 "level": self.level, "icc": {f.form: f.icc for f in self.forms},
-                "forms": [asdict(f) for f in self.forms]}
+                "forms": [asdict(f) for f in self.forms], "primary_form": PRIMARY_FORM}
 
 
 def icc_table(ratings: np.ndarray, level: float = 0.95) -> list[IccForm]:
     """The six forms for an ``n targets x k raters`` array without missing values."""
-    x = np.asarray(ratings, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):  # no residual variance: see _finite
+        return _icc_forms(np.asarray(ratings, dtype=float), level)
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def _icc_forms(x: np.ndarray, level: float) -> list[IccForm]:
     n, k = x.shape
     grand = x.mean()
     ss_rows = k * np.sum((x.mean(axis=1) - grand) ** 2)
     ss_cols = n * np.sum((x.mean(axis=0) - grand) ** 2)
     ss_total = np.sum((x - grand) ** 2)
-    ss_error = ss_total - ss_rows - ss_cols
+    # from the residuals rather than by subtraction, which leaves rounding noise (even a negative sum, an F
+    # of -1e16 and p 1) where the raters agree perfectly; noise below 1e-12 of the total is that zero
+    row_means, col_means = x.mean(axis=1, keepdims=True), x.mean(axis=0, keepdims=True)
+    ss_error = np.sum((x - row_means - col_means + grand) ** 2)
+    ss_within = np.sum((x - row_means) ** 2)
+    ss_error, ss_within = (0.0 if ss <= 1e-12 * ss_total else ss for ss in (ss_error, ss_within))
     msb = ss_rows / (n - 1)
-    msw = (ss_total - ss_rows) / (n * (k - 1))
+    msw = ss_within / (n * (k - 1))
     msj = ss_cols / (k - 1)
     mse = ss_error / ((n - 1) * (k - 1))
     a = 1 - level
@@ -104,7 +130,7 @@ def icc_table(ratings: np.ndarray, level: float = 0.95) -> list[IccForm]:
          f3, n - 1, df_e, p3),
         ("ICC3k", icc3k, 1 - 1 / f3_low, 1 - 1 / f3_high, f3, n - 1, df_e, p3),
     ]
-    return [IccForm(name, float(v), float(lo), float(hi), float(fv), int(d1), int(d2), p)
+    return [IccForm(name, float(v), _finite(lo), _finite(hi), _finite(fv), int(d1), int(d2), p, MCGRAW_WONG[name])
             for name, v, lo, hi, fv, d1, d2, p in rows]
 
 
@@ -119,4 +145,11 @@ def intraclass(path: Path | str, *, target: str = "target", rater: str = "rater"
     if len(units) < 2:
         raise cell_error(table.path, None, target, f"fewer than two targets ({len(units)})")
     matrix = np.array([[given[r].value for r in raters] for given in units.values()])
+    if np.all(matrix == matrix.flat[0]):
+        raise cell_error(table.path, None, score, f"every score is {matrix.flat[0]:g}: nothing varies between "
+                                                  "targets or raters, so no ICC can be computed")
+    means = matrix.mean(axis=1)
+    if np.allclose(means, means[0], rtol=0, atol=1e-12):
+        raise cell_error(table.path, None, target, f"every target's mean score is {means[0]:g}: no variance between "
+                                                   "targets, so the ICC (their share of the variance) is undefined")
     return IccResult(str(path), len(units), raters, icc_table(matrix, level), level)

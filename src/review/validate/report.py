@@ -8,7 +8,7 @@ from typing import Any
 from .cvi import CviResult
 from .delphi import DelphiResult
 from .factors import FactorsResult
-from .icc import DESCRIPTIONS, IccResult
+from .icc import DESCRIPTIONS, PRIMARY_FORM, IccResult
 from .kappa import Agreement, KappaResult
 from .predictive import PredictiveResult
 from .sus import SusResult
@@ -123,12 +123,18 @@ def kappa_lines(r: KappaResult) -> list[str]:
 
 
 def icc_lines(r: IccResult) -> list[str]:
-    lines = [f"Intraclass correlations (Shrout & Fleiss 1979): {r.n_targets} targets x {len(r.raters)} raters "
-             f"({', '.join(r.raters)})",
-             f"{'form':<6} {'ICC':>6} {f'{r.level:.0%} CI':<18} {'F':>7} {'df':>7} {'p':>7}  meaning"]
+    lines = [f"Intraclass correlations (Shrout & Fleiss 1979; McGraw & Wong 1996 names): {r.n_targets} targets x "
+             f"{len(r.raters)} raters ({', '.join(r.raters)})",
+             f"{'form':<6} {'M&W':<8} {'ICC':>6} {f'{r.level:.0%} CI':<18} {'F':>7} {'df':>7} {'p':>7}  meaning"]
     for f in r.forms:
-        lines.append(f"{f.form:<6} {f.icc:>6.3f} {_ci((f.ci_low, f.ci_high), '.3f'):<18} {f.f:>7.2f} "
-                     f"{f'{f.df1},{f.df2}':>7} {_p(f.p):>7}  {DESCRIPTIONS[f.form]}")
+        lines.append(f"{f.form:<6} {f.mcgraw_wong:<8} {f.icc:>6.3f} {_ci((f.ci_low, f.ci_high), '.3f'):<18} "
+                     f"{_num(f.f):>7} {f'{f.df1},{f.df2}':>7} {_p(f.p):>7}  {DESCRIPTIONS[f.form]}")
+    primary = r.by_form[PRIMARY_FORM]
+    lines.append(f"report {primary.form} = {primary.mcgraw_wong} ({DESCRIPTIONS[primary.form]}): would another "
+                 "rater give a target the same score (Koo & Li 2016)")
+    if any(f.ci_low is None for f in r.forms):
+        lines.append("CIs n/a: no residual variance (the raters agree perfectly, or up to a constant), "
+                     "so the F ratio is infinite")
     return lines
 
 
