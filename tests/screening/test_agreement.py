@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,27 @@ def test_textbook_two_by_two_table() -> None:
     assert s.kappa == pytest.approx(0.4)
     # pi_inc = .55; p_e = 2 * .55 * .45 = .495  ->  AC1 = .205 / .505
     assert s.ac1 == pytest.approx(0.205 / 0.505)
+
+
+def test_kappa_comes_with_its_95_percent_confidence_interval() -> None:
+    # A methods reviewer reports kappa with its CI: the asymptotic variance of Fleiss, Cohen &
+    # Everitt (1969), worked out here by hand for the textbook table above.
+    a, b = _two_raters([("include", "include", 20), ("include", "exclude", 5),
+                        ("exclude", "include", 10), ("exclude", "exclude", 15)])
+    s = agreement(a, b)
+    n, kappa = 50, 0.4
+    p = {("i", "i"): 20 / n, ("i", "e"): 5 / n, ("e", "i"): 10 / n, ("e", "e"): 15 / n}
+    row = {"i": 25 / n, "e": 25 / n}  # reviewer a
+    col = {"i": 30 / n, "e": 20 / n}  # reviewer b
+    p_e = 0.5
+    diagonal = sum(p[c, c] * (1 - (row[c] + col[c]) * (1 - kappa)) ** 2 for c in "ie")
+    off = (1 - kappa) ** 2 * sum(p[x, y] * (col[x] + row[y]) ** 2 for x in "ie" for y in "ie" if x != y)
+    se = math.sqrt((diagonal + off - (kappa - p_e * (1 - kappa)) ** 2) / (n * (1 - p_e) ** 2))
+    assert s.kappa_ci_low == pytest.approx(kappa - 1.959964 * se, abs=1e-6)
+    assert s.kappa_ci_high == pytest.approx(kappa + 1.959964 * se, abs=1e-6)
+    # No interval where kappa itself is undefined (both reviewers always "exclude").
+    same = agreement({1: "exclude", 2: "exclude"}, {1: "exclude", 2: "exclude"})
+    assert same.kappa is None and (same.kappa_ci_low, same.kappa_ci_high) == (None, None)
 
 
 def test_kappa_paradox_ac1_stays_high_when_prevalence_is_low() -> None:
@@ -102,6 +124,9 @@ def test_store_round_trip_and_export(workspace: Workspace, tmp_path: Path) -> No
     paths = export_agreement(tmp_path / "out", stats, found, ["alice", "bob"])
     data = json.loads(paths[0].read_text())
     assert data["agreement"][0]["raw"] == 0.5 and data["conflicts"][0]["record_id"] == r1
+    header = paths[1].read_text(encoding="utf-8").splitlines()[0]
+    # The interval's columns come after the ones scripts read already (docs/interfaces.md).
+    assert header == "reviewer_a,reviewer_b,n,agreed,raw,kappa,ac1,categories,kappa_ci_low,kappa_ci_high"
     rows = list(csv.DictReader(paths[2].open()))
     assert rows == [{"record_id": str(r1), "alice": "include", "bob": "exclude",
                      "resolution": "include", "resolved_by": "carol"}]

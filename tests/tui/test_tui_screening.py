@@ -411,3 +411,22 @@ async def test_the_status_line_says_keywords_order_the_queue_until_the_model_can
                 screen.request_retrain()
         await settle(pilot)
         assert str(model.render()) == "ranking: logistic, 2 labels"
+
+
+@async_test
+async def test_conflicts_screen_gives_kappa_with_its_ci_and_what_it_is_computed_on(tui_ws: Workspace) -> None:
+    # A methods reviewer reads kappa with its 95 % CI and asks what it is computed on; the screen
+    # showed kappa alone. At 80 columns the interval and the basis line still fit.
+    from review.tui.screens.conflicts import ConflictsScreen
+
+    async with open_app(tui_ws, "carol", "conflicts", size=(80, 30)) as (app, pilot):
+        assert isinstance(app.screen, ConflictsScreen)
+        await pilot.press("b")
+        await settle(pilot)
+        (stats,) = app.screen.data.stats
+        assert stats.kappa is not None and stats.kappa_ci_low is not None and stats.kappa_ci_high is not None
+        assert stats.kappa_ci_low < stats.kappa < stats.kappa_ci_high
+        shown = " ".join(line.text for line in app.screen.query_one("#agreement").render_lines(
+            app.screen.query_one("#agreement").region.reset_offset))
+        assert f"[{stats.kappa_ci_low:.2f}, {stats.kappa_ci_high:.2f}]" in shown, shown
+        assert "95% CI" in shown and "both reviewers decided" in shown and "records to screen" in shown, shown

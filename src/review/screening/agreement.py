@@ -1,14 +1,17 @@
-"""Inter-reviewer agreement (Cohen's kappa, Gwet's AC1, raw agreement) and conflict lists.
+"""Inter-reviewer agreement (Cohen's kappa with its 95 % CI, Gwet's AC1, raw agreement) and conflict lists.
 
 Pure functions over the effective decisions of two or more reviewers, so the TUI and the CLI
-report the same numbers. Statistics use only records that *both* reviewers decided; the service
-passes only the records to screen (``removed.set_aside`` leaves the rest out, decision 0021).
+report the same numbers. Statistics use only records that *both* reviewers decided, each label
+(include, exclude, maybe) its own category; the service passes only the records to screen
+(``removed.set_aside`` leaves the rest out, decision 0021). Kappa's confidence interval is the
+asymptotic one of Fleiss, Cohen & Everitt (1969), from statsmodels (``validate kappa`` uses the same).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from itertools import combinations
@@ -44,6 +47,10 @@ class Agreement:
     kappa: float | None
     ac1: float | None
     categories: tuple[str, ...] = ()
+    #: Cohen's kappa's 95 % confidence interval (asymptotic standard error; None where kappa is
+    #: undefined). Added after ``categories``: the CSV's earlier columns keep their places.
+    kappa_ci_low: float | None = None
+    kappa_ci_high: float | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -76,7 +83,30 @@ def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,
     p_e_kappa = sum(share_a[c] * share_b[c] for c in cats)
     kappa = None if abs(1 - p_e_kappa) < 1e-12 else (p_o - p_e_kappa) / (1 - p_e_kappa)
     ac1 = gwet_ac1(p_o, ((share_a[c] + share_b[c]) / 2 for c in cats))
-    return Agreement(reviewer_a, reviewer_b, n, agreed, p_o, kappa, ac1, cats)
+    low, high = _kappa_ci(labels_a, labels_b, common, cats) if kappa is not None else (None, None)
+    return Agreement(reviewer_a, reviewer_b, n, agreed, p_o, kappa, ac1, cats, low, high)
+
+
+#: Level of kappa's confidence interval (statsmodels' ``kappa_low``/``kappa_upp``).
+KAPPA_CI_LEVEL = 0.95
+
+
+def _kappa_ci(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: Sequence[int],
+              cats: Sequence[str]) -> tuple[float | None, float | None]:
+    """Kappa's 95 % CI from the two reviewers' cross table (None, None where its SE is undefined)."""
+    import numpy as np
+    from statsmodels.stats.inter_rater import cohens_kappa  # (about a second to import: only here)
+
+    index = {c: i for i, c in enumerate(cats)}
+    table = np.zeros((len(cats), len(cats)))
+    for r in common:
+        table[index[labels_a[r]], index[labels_b[r]]] += 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = cohens_kappa(table, return_results=True)
+    low, high = float(result["kappa_low"]), float(result["kappa_upp"])
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None, None
+    return low, high
 
 
 def per_reviewer(labels: Labels) -> dict[str, dict[int, str]]:

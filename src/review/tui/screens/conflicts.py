@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -46,14 +47,28 @@ def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def stats_table(stats: list[Agreement]) -> Table:
+def _kappa_ci(s: Agreement) -> str:
+    """κ's 95 % CI as a methods section reports it: ``[0.14, 0.66]``."""
+    if s.kappa_ci_low is None or s.kappa_ci_high is None:
+        return "–"
+    return f"[{s.kappa_ci_low:.2f}, {s.kappa_ci_high:.2f}]"
+
+
+#: What the statistics are computed on, under the table (a methods reviewer asks first).
+STATS_BASIS = ("Over the records both reviewers decided, among the records to screen; include, exclude "
+               "and maybe are three categories. κ with its asymptotic 95 % CI.")
+
+
+def stats_table(stats: list[Agreement]) -> Group:
     table = Table(box=None, header_style="bold", padding=(0, 2))
-    for name in ("reviewers", "both decided", "agreed", "raw agreement", "Cohen's κ", "Gwet's AC1"):
-        table.add_column(name, justify="left" if name == "reviewers" else "right")
+    for name in ("reviewers", "both decided", "agreed", "raw agreement", "Cohen's κ", "95% CI", "Gwet's AC1"):
+        # Numbers never wrap (headers do): at 80 columns "[-0.98, 0.98]" stays on one line.
+        table.add_column(name, justify="left" if name == "reviewers" else "right",
+                         no_wrap=name in ("95% CI",))
     for s in stats:
         table.add_row(f"{s.reviewer_a} × {s.reviewer_b}", str(s.n), str(s.agreed),
-                      _number(s.raw), _number(s.kappa), _number(s.ac1))
-    return table
+                      _number(s.raw), _number(s.kappa), _kappa_ci(s), _number(s.ac1))
+    return Group(table, Text(STATS_BASIS, style="dim"))
 
 
 class ConflictsScreen(ProjectScreen):
