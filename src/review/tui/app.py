@@ -18,6 +18,7 @@ from ..errors import ReviewError
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project
+from .settings import SettingsWatcher
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ class ReviewApp(App[None]):
         self.blind_option = blind
         self.sub_title = f"{workspace.config.title} · {reviewer}"
         self.set_keymap(user_keymap(workspace))
+        self.settings = SettingsWatcher(workspace)
         self._start_screen_shown = threading.Event()
 
     def on_mount(self) -> None:
@@ -222,6 +224,40 @@ class ReviewApp(App[None]):
             error = event.worker.error
             title = error.title if isinstance(error, ReviewError) else type(error).__name__
             self.notify(str(error), title=title, severity="error", timeout=8)
+
+    def reread_settings(self) -> bool:
+        """Follow review.toml if it changed since the last look (docs/tui.md); one line says what it
+        means. True when settings in use changed."""
+        project = self.project
+        written = {"screening.stopping_rule": project.session.stopping_rule} if project is not None else {}
+        change = self.settings.check(written_by_app=written)
+        if change.changed:
+            self.sub_title = f"{self.workspace.config.title} · {self.reviewer}"
+            try:
+                self.set_keymap(user_keymap(self.workspace))
+            except ReviewError as err:
+                self.notify(f"{err}; keeping the keys as they were", title="Settings", severity="error", timeout=10)
+        if message := change.message():
+            self.notify(message, title="Settings", severity="error" if change.error else "information",
+                        timeout=10 if change.error or change.at_next_start else 5)
+        return bool(change.changed)
+
+    def _screen_follows_settings(self) -> None:
+        """Let the screen in view show what changed settings change (a recount, say)."""
+        follow = getattr(self.screen, "settings_changed", None)
+        if callable(follow):
+            follow()
+
+    async def action_switch_mode(self, mode: str) -> None:
+        # Before the screen shows (and counts) anything; a screen already in view counts again.
+        if self.reread_settings() and mode == self.current_mode:
+            self._screen_follows_settings()
+        await super().action_switch_mode(mode)
+
+    def on_app_focus(self) -> None:
+        """Back from the editor (in terminals that report focus): follow review.toml."""
+        if self.reread_settings():
+            self._screen_follows_settings()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -132,7 +132,7 @@ class DashboardScreen(ProjectScreen):
     """Where the review stands, and what to run next."""
 
     CSS_PATH = "dashboard.tcss"
-    HELP = ("Counts refresh whenever you come back here. Actions run in the background; "
+    HELP = ("Counts refresh whenever you come back here (and review.toml is read again if you edited it). Actions run in the background; "
             "their result appears as a notification. **2** opens screening.")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("2", "app.switch_mode('screening')", "Start screening", id="dashboard.screen",
@@ -168,7 +168,13 @@ class DashboardScreen(ProjectScreen):
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
+    def settings_changed(self) -> None:
+        """review.toml changed (``ReviewApp.reread_settings``): count again."""
+        if self.project is not None:
+            self.load()
+
     def action_refresh(self) -> None:
+        self.app.reread_settings()  # type: ignore[attr-defined]  # (an edited [prisma.sources] counts now)
         if self.project is not None:
             self.load()
 
