@@ -121,3 +121,18 @@ def test_answers_switched_off_by_enable_when_are_noted(bank, config):
     assert [(i.link_id, i.reason) for i in profile.ignored] == [("conflict", "gate_off")]
     pending = score(bank, {"conflict": "yes"}, config)
     assert [(i.link_id, i.reason) for i in pending.ignored] == [("conflict", "gate_unanswered")]
+
+
+def test_every_profile_says_the_factors_are_prognostic_not_causes(bank, config):
+    # "Risicofactoren aanwezig" with leads for advice read as "change this and the risk falls";
+    # the studies are prognostic cohorts and show an association only.
+    from review.instrument.form import form_html
+    from review.instrument.render import guide_markdown, report_markdown
+    from review.instrument.scoring import PROGNOSTIC_EN, PROGNOSTIC_NL
+
+    profile = score(bank, {"prev_absence": "yes"}, config)
+    for lang, sentence in (("nl", PROGNOSTIC_NL), ("en", PROGNOSTIC_EN)):
+        assert "niet aangetoond" in PROGNOSTIC_NL and "has not been shown" in PROGNOSTIC_EN
+        assert sentence in report_markdown(bank, profile, {"prev_absence": "yes"}, lang=lang)  # CLI and fill-in mode
+        assert sentence in form_html(bank, config, lang)
+        assert sentence in guide_markdown(bank, lang)

@@ -25,7 +25,7 @@ from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
 from .itembank import DOMAIN_LABELS, ItemBank, Question
 from .render import T, evidence_text, medical_note, source_line
-from .scoring import INDICATIONS, UNANSWERED_EN, UNANSWERED_NL
+from .scoring import INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, UNANSWERED_EN, UNANSWERED_NL
 
 _CSS = """
 :root { --ink: #111; --muted: #555; --line: #bbb; --accent: #0b5cad; --risk: #9b2c00; --prot: #1d6b2f; }
@@ -200,6 +200,7 @@ def _result_section(t: T, bank: ItemBank) -> str:
                                     "This is a profile, not a prediction: the instrument has not been "
                                     "validated and gives no probability of recurrence. Unanswered "
                                     "questions count nowhere, not even as ‘absent’.") + "</p>\n",
+             f'<p class="note" id="prognostic">{t(PROGNOSTIC_NL, PROGNOSTIC_EN)}</p>\n',
              '<div id="notes" aria-live="polite"></div>\n<div id="profile">\n']
     for side, nl, en in (("risk", "Risicofactoren", "Risk factors"),
                          ("protective", "Beschermende factoren", "Protective factors")):

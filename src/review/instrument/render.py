@@ -14,7 +14,7 @@ from typing import Any
 from ..records import LEVEL_RANKS
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
-from .scoring import Profile
+from .scoring import PROGNOSTIC_EN, PROGNOSTIC_NL, Profile
 
 MODIFIABLE_MARK = "◆"
 
@@ -342,7 +342,7 @@ def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
                "what to listen for and possible next steps. Within each domain the topic with the most "
                "certain evidence comes first (GRADE certainty, then strength of evidence, then number of "
                f"studies). {MODIFIABLE_MARK} = modifiable: a lead for advice."),
-             "", f"{t('Versie', 'Version')} {bank.version}.", ""]
+             "", t(PROGNOSTIC_NL, PROGNOSTIC_EN), "", f"{t('Versie', 'Version')} {bank.version}.", ""]
     if not bank.scored_items:
         lines += [t("Geen enkele factor heeft genoeg bewijs om mee te wegen. Alle onderwerpen hieronder "
                     "zijn signalen: bespreek ze, maar trek er geen harde conclusies uit.",

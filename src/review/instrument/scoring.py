@@ -277,6 +277,9 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         "This is a profile, not a prediction. The instrument has not (yet) been validated: there "
         "are no data on calibration or discrimination, so no probability of recurrence is given.",
     ]
+    # The studies are prognostic cohorts: a factor goes together with recurrence, nothing more.
+    profile.uncertainty_nl.append(PROGNOSTIC_NL)
+    profile.uncertainty_en.append(PROGNOSTIC_EN)
     if n:
         basis = "de bewijskracht" if rule == "level" else "de gepoolde effectgrootte"
         profile.uncertainty_nl.append(
@@ -299,6 +302,15 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     for rate in config.base_rates:
         profile.uncertainty_nl.append(f"Ter vergelijking: {rate.text_nl} ({rate.source}).")
         profile.uncertainty_en.append(f"For context: {rate.text_en} ({rate.source}).")
+
+
+#: What the factors are, said in every profile (report, fill-in mode, browser form).
+PROGNOSTIC_NL = ("De factoren zijn prognostische factoren: in de studies ging de factor samen met "
+                 "terugval. Dat de factor terugval veroorzaakt, of dat het risico daalt als de factor "
+                 "verandert, is daarmee niet aangetoond.")
+PROGNOSTIC_EN = ("The factors are prognostic factors: in the studies the factor went together with "
+                 "recurrence. That it causes recurrence, or that the risk falls when the factor "
+                 "changes, has not been shown.")
 
 
 def profile_json(profile: Profile) -> dict[str, Any]:
