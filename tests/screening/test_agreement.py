@@ -57,6 +57,11 @@ def test_kappa_comes_with_its_95_percent_confidence_interval() -> None:
     se = math.sqrt((diagonal + off - (kappa - p_e * (1 - kappa)) ** 2) / (n * (1 - p_e) ** 2))
     assert s.kappa_ci_low == pytest.approx(kappa - 1.959964 * se, abs=1e-6)
     assert s.kappa_ci_high == pytest.approx(kappa + 1.959964 * se, abs=1e-6)
+    # Near-perfect agreement: the Wald interval passed 1 (0.82 to 1.008 on the demo); kappa cannot.
+    a, b = _two_raters([("include", "include", 20), ("include", "maybe", 1), ("exclude", "exclude", 60),
+                        ("include", "exclude", 2)])
+    high = agreement(a, b)
+    assert high.kappa is not None and high.kappa_ci_high == 1.0 and high.kappa_ci_low < high.kappa
     # No interval where kappa itself is undefined (both reviewers always "exclude").
     same = agreement({1: "exclude", 2: "exclude"}, {1: "exclude", 2: "exclude"})
     assert same.kappa is None and (same.kappa_ci_low, same.kappa_ci_high) == (None, None)

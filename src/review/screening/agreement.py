@@ -4,7 +4,7 @@ Pure functions over the effective decisions of two or more reviewers, so the TUI
 report the same numbers. Statistics use only records that *both* reviewers decided, each label
 (include, exclude, maybe) its own category; the service passes only the records to screen
 (``removed.set_aside`` leaves the rest out, decision 0021). Kappa's confidence interval is the
-asymptotic one of Fleiss, Cohen & Everitt (1969), from statsmodels (``validate kappa`` uses the same).
+asymptotic one of Fleiss, Cohen & Everitt (1969), from statsmodels (``validate kappa`` uses the same), cut to kappa's range [-1, 1].
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ def _kappa_ci(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: 
     low, high = float(result["kappa_low"]), float(result["kappa_upp"])
     if not (math.isfinite(low) and math.isfinite(high)):
         return None, None
-    return low, high
+    # The Wald interval can pass kappa's range (near-perfect agreement gave 0.82 to 1.008): cut at ±1.
+    return max(-1.0, low), min(1.0, high)
 
 
 def per_reviewer(labels: Labels) -> dict[str, dict[int, str]]:
