@@ -119,8 +119,8 @@ async def measure(root: Path, keys: int) -> dict[str, float]:
         painted: list[float] = []
         paint_record = screen._paint_record  # type: ignore[attr-defined]
 
-        def timed_paint_record(*args: object) -> None:
-            paint_record(*args)
+        def timed_paint_record(*args: object, **kwargs: object) -> None:
+            paint_record(*args, **kwargs)
             painted.append(time.perf_counter())
 
         screen._paint_record = timed_paint_record  # type: ignore[attr-defined]

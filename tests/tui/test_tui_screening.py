@@ -430,3 +430,22 @@ async def test_conflicts_screen_gives_kappa_with_its_ci_and_what_it_is_computed_
             app.screen.query_one("#agreement").region.reset_offset))
         assert f"[{stats.kappa_ci_low:.2f}, {stats.kappa_ci_high:.2f}]" in shown, shown
         assert "95% CI" in shown and "both reviewers decided" in shown and "records to screen" in shown, shown
+
+
+@async_test
+async def test_the_stopping_line_names_the_rule_that_applies(fresh_ws: Workspace) -> None:
+    # The recommended rule's words name it; under the certified rule the line gave the heuristics'
+    # words only, so the reviewer could not tell which rule spoke.
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        await pilot.press("i", "e")
+        await settle(pilot)
+        line = str(screen.query_one("#stopping").render())
+        assert "recommended rule" in line and "Certified rule" not in line, line
+        screen.project.session.set_stopping_rule("certified")  # what t on the dashboard does
+        screen._paint()
+        line = str(screen.query_one("#stopping").render())
+        assert "Certified rule" in line and "recommended rule" not in line, line
+        assert 'stopping_rule = "certified"' in fresh_ws.path("review.toml").read_text(encoding="utf-8")
+        await settle(pilot)

@@ -40,6 +40,9 @@ from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 #: Quiet time after a decision before the model retrains (seconds).
 RETRAIN_DELAY = 0.3
 
+#: How the stopping line names the certified rule before its random sample starts.
+CERTIFIED_NAME = "Certified rule (random sample to confirm)"
+
 #: Cells of the progress bar in the counts line.
 BAR_WIDTH = 15
 
@@ -245,6 +248,10 @@ class ScreeningScreen(ProjectScreen):
             verdict.append(" Nothing to screen yet.")
         else:
             verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
+            if stopping.rule == "certified" and getattr(progress, "phase", "") != "sample":
+                # The recommended rule's words name it; the certified rule's heuristics did not,
+                # so a reviewer could not tell which rule was speaking (t on the dashboard switches).
+                verdict.append(f" {CERTIFIED_NAME}:", style="bold")
             verdict.append(f" {stopping.explanation}")
         self.query_one("#stopping", Static).update(verdict, layout=False)
 
