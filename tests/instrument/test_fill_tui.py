@@ -140,3 +140,19 @@ async def test_keyboard_first_help_and_footer_language(built, tmp_path):
         assert not descriptions & {"Volgende", "Vorige", "Uitleg", "Rapport", "Stoppen"}
         consent = screen.query_one("#block-prev_absence .question-consent")
         assert "client consents" in str(consent.render())
+
+
+@run_async
+async def test_status_line_counts_only_questions_that_apply(built, tmp_path):
+    # The status line counted questions switched off by their gate as still open, unlike the tab labels.
+    app = make_app(built, answers_path=tmp_path / "client" / "a.json", lang="en")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.fill_screen
+        await answer(pilot, "#opt-has_supervisor-no")
+        for option in ("#opt-company-large", "#opt-prev_absence-yes"):
+            await pilot.press("right_square_bracket")
+            await answer(pilot, option)
+        status = str(screen.query_one("#fill-status").render())
+        assert status.startswith("3 of 3 questions answered"), status  # was '3 of 5'
+        assert str(screen.query_one("#fill-tabs").get_tab("tab-social").label) == "Social 1/1"

@@ -187,11 +187,15 @@ class FillScreenBase(Screen[None]):
         tabs = self.query_one("#fill-tabs", TabbedContent)
         for domain in self.domains:
             tabs.get_tab(f"tab-{domain}").label = self._domain_label(domain)
-        answered = sum(1 for q in self.bank.questions if q.link_id in self.answer_set.answers)
+        # As the tab labels count: a question switched off by its gate is neither to do nor done
+        # (it read '4 of 6' for good when a client without a supervisor had answered everything).
+        open_questions = [q for q in self.bank.questions
+                          if enabled(q, self.answer_set.answers, self.bank) is not False]
+        answered = sum(1 for q in open_questions if q.link_id in self.answer_set.answers)
         self.query_one("#fill-status", Static).update(
-            self._t(f"{answered} van {len(self.bank.questions)} vragen beantwoord · antwoorden in "
+            self._t(f"{answered} van {len(open_questions)} vragen beantwoord · antwoorden in "
                     f"{self.answers_path.name} (alleen voor u leesbaar)",
-                    f"{answered} of {len(self.bank.questions)} questions answered · answers in "
+                    f"{answered} of {len(open_questions)} questions answered · answers in "
                     f"{self.answers_path.name} (readable by you only)"))
 
     # -- navigation and profile ------------------------------------------------------------
