@@ -136,3 +136,42 @@ def test_too_few_events_cites_the_logistic_study_without_time(write_csv) -> None
     rows = [("score", "recurrence")] + [(i % 4, int(i < 6)) for i in range(60)]
     with pytest.raises(ValidationError, match=r"events per parameter, Peduzzi et al\. 1996\)$"):
         predictive_check(write_csv("c.csv", rows), outcome="recurrence", predictor="score")
+
+
+def test_performance_is_named_apparent(write_csv) -> None:
+    from review.validate.report import predictive_lines
+
+    path, *_ = _cohort(write_csv)
+    result = predictive_check(path, outcome="recurrence", predictor="score", n_boot=20)
+    assert result.to_json()["performance"] == "apparent"
+    assert any(line.startswith("apparent performance:") for line in predictive_lines(result))
+
+
+def test_a_cohort_that_built_the_instrument_is_warned_about(write_csv, tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+
+    from review.extraction import load_factors
+    from review.services.validate import analyse
+    from review.validate.factors import factor_associations
+    from review.validate.own_data import write_own_data_study
+
+    repo_extraction = Path(__file__).resolve().parents[2] / "extraction"
+    extraction = tmp_path / "extraction"
+    (extraction / "studies").mkdir(parents=True)
+    for name in ("factors.toml", "form.toml"):
+        shutil.copy(repo_extraction / name, extraction / name)
+    rng = np.random.default_rng(8)
+    conflict = rng.integers(0, 2, 200)
+    outcome = (rng.random(200) < 0.2 + 0.3 * conflict).astype(int)
+    rows = [("client", "conflict_with_supervisor", "score", "recurrence")]
+    rows += [(f"c{i}", conflict[i], conflict[i] + rng.integers(0, 2), outcome[i]) for i in range(200)]
+    cohort = write_csv("cohort.csv", rows)
+    other = write_csv("cohort-2028.csv", rows)
+    options = {"outcome": "recurrence", "predictor": "score", "bootstrap": 20}
+    assert not analyse("predictive", cohort, options, extraction_dir=extraction).warnings
+    factors = factor_associations(cohort, outcome="recurrence", factors=["conflict_with_supervisor"])
+    write_own_data_study(factors, extraction, load_factors(extraction / "factors.toml"))
+    warned = analyse("predictive", cohort, options, extraction_dir=extraction).warnings
+    assert len(warned) == 1 and "own-data study own_cohort" in warned[0] and "optimistic" in warned[0]
+    assert not analyse("predictive", other, options, extraction_dir=extraction).warnings

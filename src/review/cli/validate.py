@@ -44,7 +44,8 @@ def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out:
          plot_out: Path | None = None, extraction_dir: Path | None = None) -> None:
     from ..services.validate import analyse, result_json
 
-    workspace = _workspace(ctx) if kind == "factors" else None
+    # factors reads the factor ids; predictive looks for own-data studies built from the same clients
+    workspace = _workspace(ctx) if kind in ("factors", "predictive") else None
     to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the report stderr
     analysis = analyse(kind, file, options, workspace=workspace, extraction_dir=extraction_dir,
                        json_out=None if to_stdout else json_out, plot_out=plot_out)

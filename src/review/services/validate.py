@@ -73,6 +73,8 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
         options["known_factors"] = {f.id for f in factor_list}
     result = run_analysis(kind, path, options)
     encoding = encoding_warning(path)
+    if kind == "predictive" and folder is not None:
+        warnings.extend(_built_from_warnings(Path(path), folder))
     analysis = Analysis(kind, result, report_lines(result), warnings=([encoding] if encoding else []) + warnings)
     if to_extraction:  # checked like every study file: a refusal here comes before the JSON and figure
         from ..validate.own_data import write_own_data_study
@@ -86,6 +88,15 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     if plot_out is not None:
         analysis.written.append(write_plot(result, plot_out))
     return analysis
+
+
+def _built_from_warnings(path: Path, folder: Path) -> list[str]:
+    """A predictive check on clients whose own-data estimates went into the instrument is optimistic."""
+    from ..validate.own_data import studies_built_from
+
+    return [f"{path.name}: own-data study {study.stem} ({study}) was estimated from a file of this name, so these "
+            "clients helped build the instrument and its C-statistic here is optimistic; check it on clients "
+            "outside that study" for study in studies_built_from(path, folder)]
 
 
 def plan_path(workspace: Workspace | None, plan: Path | None) -> Path:

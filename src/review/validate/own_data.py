@@ -98,7 +98,7 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
             "reference": "absent" if reference and assoc.contrast.endswith("present vs absent") else None,
             "estimate_type": "adjusted" if assoc.adjusted_for else "crude",
             "adjusted_for": list(assoc.adjusted_for), "model": result.model,
-            "source_location": f"review validate factors {data_file.name} ({today}; n={assoc.n}, events={assoc.events})",
+            "source_location": f"{_source_prefix(data_file)}{today}; n={assoc.n}, events={assoc.events})",
         }
         if result.level != 0.95:
             entry["ci_level"] = result.level
@@ -108,6 +108,28 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
     if existing and existing.get("quips"):
         data["quips"] = existing["quips"]
     return data, written, skipped
+
+
+def _source_prefix(data_file: Path) -> str:
+    return f"review validate factors {data_file.name} ("
+
+
+def studies_built_from(data_file: Path, extraction_dir: Path) -> list[Path]:
+    """Own-data study files with an estimate from a data file of this name: a cohort that helped build the
+    instrument, so a predictive check on it is optimistic. A study file that cannot be read is skipped
+    (``review extraction check`` reports it)."""
+    found = []
+    for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
+        try:
+            data = read_study_file(path)
+        except (ValidationError, OSError):
+            continue
+        if data.get("study", {}).get("data_source") != OWN_DATA:
+            continue
+        locations = [str(e.get("source_location", "")) for e in data.get("estimates", []) if isinstance(e, dict)]
+        if any(location.startswith(_source_prefix(data_file)) for location in locations):
+            found.append(path)
+    return found
 
 
 def check_own_data_source(data_file: Path) -> None:

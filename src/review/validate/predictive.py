@@ -6,9 +6,18 @@ time the C-statistic is scikit-learn's ROC AUC of the 0/1 outcome and the predic
 group comes from a logistic regression of the outcome on the predictor (statsmodels). With
 ``time`` the outcome is the event indicator of censored follow-up: the C-statistic is Harrell's
 C (lifelines), the observed risk per group is the Kaplan-Meier risk by ``horizon`` and the
-predicted risk comes from a Cox model of time on the predictor. Either model is fitted on the
-same data, so the table shows how the observed risk rises over the groups, not out-of-sample
-calibration. Rows missing a cell are left out and counted per column.
+predicted risk comes from a Cox model of time on the predictor. Rows missing a cell are left
+out and counted per column.
+
+Performance is apparent (measured on the data it describes), by decision: the predictor is the
+instrument's profile or score, fixed before these data, so no parameter of it is fitted here and
+the C-statistic, a rank statistic of the predictor itself, has no fitting optimism for Harrell's
+bootstrap to remove (refitting a one-predictor model to each resample ranks the clients the same
+way, so the optimism is zero). The exception is a cohort that also fed the instrument through
+``review validate factors --to-extraction``: the service warns then. The ``predicted`` column is a
+one-predictor model fitted on the same clients (apparent calibration): it shows the shape of the
+risk over the groups, not whether the instrument's risks are right, which would need risks the
+instrument does not give.
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ UNUSABLE_INDICATIONS: frozenset[str] = frozenset({"insufficient", "no_items"})
 MAX_GROUPS = 10
 QUANTILE_GROUPS = 5
 DEFAULT_BOOTSTRAP = 1000
+#: Which performance the numbers are (see the module docstring): named in the JSON and the report.
+PERFORMANCE = "apparent"
 
 
 @dataclass(slots=True)
@@ -73,6 +84,7 @@ class PredictiveResult:
         data["kind"] = "predictive"
         data["file"] = data.pop("path")
         data["c_statistic_measure"] = self.measure
+        data["performance"] = PERFORMANCE
         return data
 
 
