@@ -490,3 +490,15 @@ async def test_records_from_other_methods_are_not_counted_and_the_browser_lists_
         widget = app.screen.query_one("#stages")
         stages = "\n".join(line.text for line in widget.render_lines(widget.region.reset_offset))
         assert "0 / 12" in stages and "Other methods (full text)" in stages  # 14 identified, 12 to screen: why
+
+
+@async_test
+async def test_a_failing_dashboard_action_is_one_notification_not_silence(fresh_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Worker.StateChanged does not bubble to the app: a screen's failing worker (here the PubMed
+    search, p) used to end with the "running…" line cleared and nothing said."""
+    monkeypatch.setenv("REVIEW_EUTILS_URL", "http://127.0.0.1:9/")  # nothing listens: refused at once
+    async with open_app(fresh_ws, "alice", size=SIZE) as (app, pilot):
+        await pilot.press("p")
+        await settle(pilot)
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and "cannot connect" in errors[0].message and "\n" not in errors[0].message

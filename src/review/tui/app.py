@@ -12,12 +12,13 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from ..errors import ReviewError
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project
+from .screens.base import report_worker_error
 from .settings import SettingsWatcher
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
@@ -219,11 +220,9 @@ class ReviewApp(App[None]):
                 self.project.release()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Show any worker's error as a notification instead of crashing the app."""
-        if event.state == WorkerState.ERROR:
-            error = event.worker.error
-            title = error.title if isinstance(error, ReviewError) else type(error).__name__
-            self.notify(str(error), title=title, severity="error", timeout=8)
+        """Show the app's own workers' errors as a notification instead of crashing the app
+        (a screen reports its workers': the event does not bubble)."""
+        report_worker_error(self, event)
 
     def reread_settings(self) -> bool:
         """Follow review.toml if it changed since the last look (docs/tui.md); one line says what it

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
 
+from ...errors import ReviewError
 from ..project import Project
+
+#: Worker groups whose errors their screen reports itself (the screening screen's retrain, with
+#: its model status line): not reported twice.
+REPORTED_BY_THEIR_SCREEN = frozenset({"retrain"})
+
+
+def report_worker_error(node: App[Any] | Screen[Any], event: Worker.StateChanged) -> None:
+    """A worker that failed becomes one notification (a ReviewError's one line and title).
+
+    Textual does not bubble ``Worker.StateChanged``: without this on the screen that started
+    a worker, its error was shown nowhere (the dashboard's PubMed search failed in silence)."""
+    if event.state == WorkerState.ERROR:
+        error = event.worker.error
+        title = error.title if isinstance(error, ReviewError) else type(error).__name__
+        node.notify(str(error), title=title, severity="error", timeout=8)
 
 
 def screen_footer() -> Footer:
@@ -27,6 +47,10 @@ class ProjectScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "project", self._project_changed, init=True)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group not in REPORTED_BY_THEIR_SCREEN:
+            report_worker_error(self, event)
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:

@@ -14,11 +14,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ...records import Record
 from ..highlight import Criteria, render_record
 from ..messages import SearchHits
+from .base import report_worker_error
 
 #: Search hits shown at most (the list stays instant on 50,000 records).
 MAX_HITS = 200
@@ -170,6 +171,9 @@ class SearchScreen(ModalScreen[int | None]):
             return
         hits.focus()
         hits.highlighted = 0
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker_error(self, event)  # (a store that cannot be read: one line, not silence)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def run_search(self, query: str) -> None:
