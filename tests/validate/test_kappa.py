@@ -115,3 +115,33 @@ def test_weighted_kappa_ci_equals_the_fleiss_cohen_everitt_variance() -> None:
     assert result.weighted_kappa_ci is not None
     assert result.weighted_kappa == pytest.approx(kw, abs=1e-12)
     assert result.weighted_kappa_ci == pytest.approx((kw - z * se, kw + z * se), abs=1e-12)
+
+
+def test_overall_cis_resample_clients_when_items_cluster_within_them(write_csv) -> None:
+    from review.validate.kappa import CLUSTER_CI, _disagreement_weights, _indices
+
+    rng = np.random.default_rng(12)
+    rows = [("item", "target", "rater", "score")]
+    a_all, b_all = [], []
+    for t in range(30):  # each client gets one pair of answers, repeated on all six items: 30 clients' worth
+        x = int(rng.integers(0, 3))
+        y = x if rng.random() < 0.6 else int(rng.integers(0, 3))
+        for item in range(6):
+            rows += [(f"q{item}", f"c{t}", "ann", x), (f"q{item}", f"c{t}", "bob", y)]
+            a_all.append(x)
+            b_all.append(y)
+    result = rater_agreement(write_csv("k.csv", rows), n_boot=400)
+    overall = result.overall
+    naive = agreement("pooled", [float(v) for v in a_all], [float(v) for v in b_all], n_boot=400)
+    assert overall.kappa == pytest.approx(cohen_kappa_score(a_all, b_all))
+    assert overall.kappa_ci is not None and naive.kappa_ci is not None and overall.ci_method == CLUSTER_CI
+    # six copies of each pair: the honest interval is about sqrt(6) = 2.4 times the pooled one
+    width, naive_width = overall.kappa_ci[1] - overall.kappa_ci[0], naive.kappa_ci[1] - naive.kappa_ci[0]
+    assert width > 1.8 * naive_width
+    assert overall.agreement_ci[1] - overall.agreement_ci[0] > 1.8 * (naive.agreement_ci[1] - naive.agreement_ci[0])
+    # the resampled statistic is the same kappa: on the full data it gives back scikit-learn's numbers
+    a, b = np.array(a_all), np.array(b_all)
+    po, kappa, weighted, ac1 = _indices(a, b, 3, _disagreement_weights(np.array([0.0, 1.0, 2.0]), "linear"))
+    assert (kappa, weighted) == pytest.approx((cohen_kappa_score(a, b), cohen_kappa_score(a, b, weights="linear")))
+    assert ac1 == pytest.approx(gwet_ac1(a, b, 3)) and po == pytest.approx(np.mean(a == b))
+    assert rater_agreement(write_csv("k.csv", rows), n_boot=400).overall.kappa_ci == overall.kappa_ci  # seeded

@@ -2,7 +2,11 @@
 
 Cohen's kappa and its asymptotic CI come from statsmodels; AC1 (Gwet 2008) has no library
 implementation there, so it is computed here and given a percentile bootstrap CI over targets
-(seeded); raw agreement gets a Wilson interval.
+(seeded); raw agreement gets a Wilson interval. The overall indices of a file with several items
+pool every item of every client, and one client's items are not independent pairs: their CIs
+(agreement, kappa, weighted kappa, AC1) come from a percentile bootstrap that resamples clients
+with all their items (a cluster bootstrap), since the asymptotic and Wilson intervals would treat
+items x clients pairs as independent and come out too narrow.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ class Agreement:
     weighted_kappa_ci: tuple[float, float] | None
     ac1: float | None
     ac1_ci: tuple[float, float] | None
+    ci_method: str = "asymptotic (kappa), Wilson (agreement), bootstrap over pairs (AC1)"
 
 
 @dataclass(slots=True)
@@ -127,6 +132,60 @@ def agreement(item: str, a_scores: list[float], b_scores: list[float], *, weight
                      weighted, weighted_ci, ac1, ac1_ci)
 
 
+CLUSTER_CI = "bootstrap over targets, each with all its items"
+
+
+def _disagreement_weights(categories: np.ndarray, weights: str) -> np.ndarray:
+    """statsmodels' weights for ``wt`` linear/quadratic on the category values (0 on the diagonal)."""
+    spread = np.abs(np.subtract.outer(categories, categories)) / (categories[-1] - categories[0])
+    return spread if weights == "linear" else spread**2
+
+
+def _indices(a: np.ndarray, b: np.ndarray, q: int, w: np.ndarray | None) -> tuple[float, float, float, float]:
+    """Agreement, kappa, weighted kappa and AC1 of one set of pairs (NaN where undefined)."""
+    p = np.bincount(a * q + b, minlength=q * q).reshape(q, q) / len(a)
+    expected = np.outer(p.sum(axis=1), p.sum(axis=0))
+    po, pe = float(np.trace(p)), float(np.trace(expected))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = (po - pe) / (1 - pe)
+        weighted = kappa if w is None else 1 - float((w * p).sum()) / float((w * expected).sum())
+    return po, kappa, weighted, gwet_ac1(a, b, q)
+
+
+def _percentile(values: np.ndarray, alpha: float) -> tuple[float, float] | None:
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return None
+    return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
+
+
+def cluster_bootstrap(overall: Agreement, a_scores: list[float], b_scores: list[float], targets: list[str], *,
+                      weights: str, level: float, n_boot: int, seed: int) -> Agreement:
+    """``overall`` with every CI from resampling targets, each with all its pairs (items)."""
+    categories = np.array(overall.categories)
+    index = {v: i for i, v in enumerate(categories)}
+    a = np.array([index[v] for v in a_scores])
+    b = np.array([index[v] for v in b_scores])
+    q = len(categories)
+    w = _disagreement_weights(categories, weights) if weights != "none" and q > 2 else None
+    names = sorted(set(targets))
+    rows_of = [np.flatnonzero(np.array(targets) == name) for name in names]
+    rng = np.random.default_rng(seed)
+    boot = np.empty((n_boot, 4))
+    for r in range(n_boot):
+        rows = np.concatenate([rows_of[i] for i in rng.integers(0, len(names), len(names))])
+        boot[r] = _indices(a[rows], b[rows], q, w)
+    alpha = 1 - level
+    agreement_ci = _percentile(boot[:, 0], alpha)
+    assert agreement_ci is not None  # raw agreement is always defined
+    return Agreement(overall.item, overall.n, overall.categories, overall.agreement, agreement_ci,
+                     overall.kappa, _percentile(boot[:, 1], alpha) if overall.kappa is not None else None,
+                     overall.weighted_kappa,
+                     _percentile(boot[:, 2], alpha) if overall.weighted_kappa is not None else None,
+                     overall.ac1, _percentile(boot[:, 3], alpha) if overall.ac1 is not None else None,
+                     CLUSTER_CI)
+
+
 def rater_agreement(path: Path | str, *, target: str = "target", rater: str = "rater", score: str = "score",
                     item: str = "item", weights: str = "linear", level: float = 0.95,
                     n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> KappaResult:
@@ -139,14 +198,19 @@ def rater_agreement(path: Path | str, *, target: str = "target", rater: str = "r
     raters = require_raters(table, ratings, rater, exactly=2)
     require_complete(table, ratings, target, raters)
     pairs: dict[str, tuple[list[float], list[float]]] = {}
-    for (item_name, _unit), given in by_unit(ratings).items():
+    all_a, all_b, all_targets = list[float](), list[float](), list[str]()
+    for (item_name, unit), given in by_unit(ratings).items():
         a_list, b_list = pairs.setdefault(item_name, ([], []))
         a_list.append(given[raters[0]].value)
         b_list.append(given[raters[1]].value)
-    all_a = [v for a_list, _ in pairs.values() for v in a_list]
-    all_b = [v for _, b_list in pairs.values() for v in b_list]
+        all_a.append(given[raters[0]].value)
+        all_b.append(given[raters[1]].value)
+        all_targets.append(unit)
     scale = sorted(set(all_a) | set(all_b))  # the answers seen anywhere in the file: the shared scale
     overall = agreement("overall", all_a, all_b, weights=weights, level=level, n_boot=n_boot, seed=seed)
+    if len(pairs) > 1 and n_boot > 0:  # several items per client: pairs cluster within clients
+        overall = cluster_bootstrap(overall, all_a, all_b, all_targets, weights=weights, level=level,
+                                    n_boot=n_boot, seed=seed)
     items = []
     if item_column:
         items = [agreement(name, a_list, b_list, weights=weights, level=level, n_boot=n_boot, seed=seed,

@@ -9,7 +9,7 @@ from .cvi import CviResult
 from .delphi import DelphiResult
 from .factors import FactorsResult
 from .icc import DESCRIPTIONS, PRIMARY_FORM, IccResult
-from .kappa import Agreement, KappaResult
+from .kappa import CLUSTER_CI, Agreement, KappaResult
 from .predictive import PredictiveResult
 from .sus import SusResult
 from .table import is_synthetic
@@ -119,6 +119,8 @@ def kappa_lines(r: KappaResult) -> list[str]:
     w = _width([i.item for i in [*r.items, r.overall]], "")
     lines.extend(_agreement_line(i, r.weights, w) for i in r.items)
     lines.append(_agreement_line(r.overall, r.weights, w))
+    if r.overall.ci_method == CLUSTER_CI:
+        lines.append(f"overall CIs: {CLUSTER_CI} ({r.overall.n} pairs from fewer clients are not independent)")
     return lines
 
 
