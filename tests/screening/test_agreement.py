@@ -166,3 +166,42 @@ def test_resolving_as_exclude_follows_require_reason_on_exclude(workspace: Works
     with pytest.raises(ReviewError, match="criteria.toml"):
         resolve_in_workspace(workspace, r2, "exclude", "carol")
     assert store_resolutions(store)[r2] == ("include", "carol")
+
+
+def test_a_resolution_made_before_a_reviewer_changed_their_decision_is_open_again(workspace: Workspace,
+                                                                                   tmp_path: Path) -> None:
+    # Both reviewers came to agree on exclude after carol had resolved include; the conflict left the
+    # list, and the resolution (which PRISMA takes) stood against both of them without a word.
+    from click.testing import CliRunner
+
+    from review.cli import main
+    from review.services.screening import agreement_report, export_agreement as export_in_workspace
+    from review.services.screening import resolve_conflict as resolve_in_workspace
+
+    store = workspace.store
+    store.add_batch([Record(title=f"T{i}") for i in range(3)], file_name="f", file_sha256="0" * 64,
+                    source_name="db", format="csv", encoding="utf-8")
+    r1, r2, r3 = (r.id for r in store.records())
+    for record_id in (r1, r2, r3):
+        store.add_decision(record_id, "alice", "exclude")
+        store.add_decision(record_id, "bob", "include")
+        resolve_in_workspace(workspace, record_id, "include", "carol")
+    store.add_decision(r1, "bob", "exclude")          # r1: both exclude now, against the resolution
+    store.add_decision(r2, "alice", "maybe")          # r2: still disputed, on other labels
+    store.add_decision(r3, "alice", "include")        # r3: alice changed her mind and undid it again
+    store.undo_last("alice")
+    report = agreement_report(workspace)
+    assert [(c.record_id, c.changed_since, c.open) for c in report.conflicts] == [
+        (r2, ("alice",), True), (r3, (), False)]
+    assert [(c.record_id, c.labels, c.resolution, c.changed_since) for c in report.outdated] == [
+        (r1, {"alice": "exclude", "bob": "exclude"}, "include", ("bob",))]
+    exported = export_in_workspace(workspace, tmp_path / "out")
+    assert [c.record_id for c in exported.reopened] == [r1, r2]
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "agreement", str(tmp_path / "cli")])
+    assert result.exit_code == 0
+    assert f"record {r1} resolved include by carol before bob changed" in result.stderr
+    # Resolving again settles it: the new resolution is on the labels as they are now.
+    resolve_in_workspace(workspace, r1, "exclude", "carol")
+    resolve_in_workspace(workspace, r2, "maybe", "carol")
+    report = agreement_report(workspace)
+    assert report.outdated == [] and not any(c.open for c in report.conflicts)

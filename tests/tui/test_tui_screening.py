@@ -449,3 +449,32 @@ async def test_the_stopping_line_names_the_rule_that_applies(fresh_ws: Workspace
         assert "Certified rule" in line and "recommended rule" not in line, line
         assert 'stopping_rule = "certified"' in fresh_ws.path("review.toml").read_text(encoding="utf-8")
         await settle(pilot)
+
+
+@async_test
+async def test_a_resolution_the_reviewers_later_decisions_left_behind_is_listed_to_resolve_again(
+        tui_ws: Workspace) -> None:
+    from textual.widgets import DataTable
+
+    from review.services.screening import resolve_conflict
+    from review.tui.screens.conflicts import ConflictsScreen
+
+    disputed = sorted(c for c in {rid for (rid, _) in tui_ws.store.current_decisions()}
+                      if len({d.label for (r, _), d in tui_ws.store.current_decisions().items() if r == c}) > 1)
+    first = disputed[0]
+    resolve_conflict(tui_ws, first, "include", "carol")
+    agreed = tui_ws.store.current_decisions()[(first, "alice")].label
+    tui_ws.store.add_decision(first, "bob", agreed)  # bob comes round to alice: no conflict, resolution stands
+    async with open_app(tui_ws, "carol", "conflicts", size=(110, 30)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ConflictsScreen)
+        await pilot.press("b")
+        await settle(pilot)
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(disputed)  # the left-behind resolution is listed with the conflicts
+        status = str(screen.query_one("#conflict-status").render())
+        assert "1 resolution the reviewers' later decisions no longer match" in status, status
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == str(first)
+        await pilot.press("e" if agreed == "exclude" else "i")
+        await settle(pilot)
+        assert screen.data.outdated == [] and table.row_count == len(disputed) - 1

@@ -77,6 +77,11 @@ def export_agreement(ctx: Context, out_dir: Path | None) -> None:
         ac1 = "–" if s.ac1 is None else f"{s.ac1:.3f}"
         raw = "–" if s.raw is None else f"{s.raw:.3f}"
         click.echo(f"{s.reviewer_a} × {s.reviewer_b}: n={s.n} raw={raw} kappa={kappa} ac1={ac1}", err=True)
+    reopened = exported.reopened
+    if reopened:  # a reviewer changed their decision after the resolution: PRISMA still takes it
+        click.echo("resolve again: " + "; ".join(
+            f"record {c.record_id} resolved {c.resolution} by {c.resolved_by} before {', '.join(c.changed_since)} "
+            "changed" for c in reopened), err=True)
     if exported.left_out:  # stderr, as the statistics: stdout stays the list of files written
         click.echo(f"left out: {counted(len(exported.left_out), 'conflict')} on records not screened "
                    "(removed before screening, set aside as duplicates or found by other methods); kept, they count "

@@ -61,6 +61,14 @@ class Conflict:
     labels: dict[str, str] = field(default_factory=dict)
     resolution: str | None = None
     resolved_by: str | None = None
+    #: Reviewers whose label changed (a new decision, an undo) after the resolution was recorded:
+    #: the resolution settled other labels than these, so it is open again (``outdated_resolutions``).
+    changed_since: tuple[str, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        """No resolution, or one recorded before a reviewer changed their label."""
+        return self.resolution is None or bool(self.changed_since)
 
 
 def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,
@@ -129,11 +137,14 @@ def pairwise_agreement(labels: Labels, reviewers: Sequence[str] | None = None) -
 
 
 def conflicts(labels: Labels, resolutions: Mapping[int, tuple[str, str]] | None = None, *,
-              reviewers: Sequence[str] | None = None) -> list[Conflict]:
+              reviewers: Sequence[str] | None = None,
+              changed: Mapping[int, tuple[str, ...]] | None = None) -> list[Conflict]:
     """Records where reviewers' labels differ, in record order.
 
-    ``resolutions`` maps record id to (label, resolver) for conflicts already settled.
+    ``resolutions`` maps record id to (label, resolver) for conflicts already settled; ``changed``
+    (``outdated_resolutions``) the reviewers who changed their label since.
     """
+    changed = changed or {}
     by_record: dict[int, dict[str, str]] = {}
     wanted = set(reviewers) if reviewers is not None else None
     for (record_id, reviewer), label in labels.items():
@@ -146,8 +157,45 @@ def conflicts(labels: Labels, resolutions: Mapping[int, tuple[str, str]] | None 
         if len(given) >= 2 and len(set(given.values())) > 1:
             settled = resolutions.get(record_id)
             found.append(Conflict(record_id, dict(sorted(given.items())),
-                                  settled[0] if settled else None, settled[1] if settled else None))
+                                  settled[0] if settled else None, settled[1] if settled else None,
+                                  changed.get(record_id, ()) if settled else ()))
     return found
+
+
+def _labels_as_of(rows: Sequence[Decision], last_id: float) -> dict[str, Decision]:
+    """Each reviewer's effective decision on one record counting only log rows up to ``last_id``."""
+    seen = [d for d in rows if d.id <= last_id]
+    undone = {d.undoes_id for d in seen if d.label == "undo"}
+    current: dict[str, Decision] = {}
+    for d in seen:
+        if d.label != "undo" and d.id not in undone:
+            current[d.reviewer] = d
+    return current
+
+
+def outdated_resolutions(log: Sequence[Decision]) -> dict[int, tuple[str, ...]]:
+    """Record id -> reviewers whose label changed after the record's resolution was recorded.
+
+    A resolution settles the labels it was made on; when a reviewer later decides again or undoes
+    (the two may then even agree, against the resolution), it stays in force for PRISMA (consensus
+    wins) but no longer settles what the reviewers now say: the conflicts list shows it open again.
+    ``log``: every title/abstract row in id order (``Store.decisions``).
+    """
+    by_record: dict[int, list[Decision]] = {}
+    for d in log:
+        by_record.setdefault(d.record_id, []).append(d)
+    outdated: dict[int, tuple[str, ...]] = {}
+    for record_id, rows in by_record.items():
+        resolution = _labels_as_of(rows, float("inf")).get(CONSENSUS_REVIEWER)
+        if resolution is None:
+            continue
+        then = _labels_as_of(rows, resolution.id)
+        now = _labels_as_of(rows, float("inf"))
+        changed = tuple(sorted(r for r in (set(then) | set(now)) - {CONSENSUS_REVIEWER}
+                               if (then.get(r) and then[r].label) != (now.get(r) and now[r].label)))
+        if changed:
+            outdated[record_id] = changed
+    return outdated
 
 
 def _labels(decisions: Mapping[tuple[int, str], Decision]) -> dict[tuple[int, str], str]:

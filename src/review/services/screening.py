@@ -109,13 +109,20 @@ class AgreementReport:
     #: Conflicts on records the queue leaves out (removed before screening, duplicates set aside):
     #: record id -> why. Not listed, resolved or counted; they come back when the record does.
     left_out: dict[int, str] = field(default_factory=dict)
+    #: Resolutions a reviewer's later decision or undo has left behind, on records the reviewers no
+    #: longer disagree on, whose labels differ from the resolution (which PRISMA still takes): to
+    #: resolve again or confirm. (Still-disputed records with such a resolution are in ``conflicts``,
+    #: open, with ``changed_since``.)
+    outdated: list[Conflict] = field(default_factory=list)
 
 
 def agreement_report(workspace: Workspace, *, titles: bool = False) -> AgreementReport:
     """Reviewers who decided (configured ones first, then the others by name), their agreement
     and the conflicts, on the records to screen only (``screening.removed.set_aside``: what the
     queue leaves out counts nowhere); ``titles`` also reads each disputed record's title."""
-    from ..screening.agreement import conflicts, pairwise_agreement, store_labels, store_resolutions
+    from ..screening.agreement import (
+        Conflict, conflicts, outdated_resolutions, pairwise_agreement, store_labels, store_resolutions,
+    )
     from ..screening.removed import workspace_set_aside
 
     store = workspace.store
@@ -125,12 +132,23 @@ def agreement_report(workspace: Workspace, *, titles: bool = False) -> Agreement
     deciders = {reviewer for _, reviewer in every_label}  # a reviewer's columns stay while their records are out
     reviewers = [r for r in workspace.config.reviewers if r in deciders]
     reviewers += sorted(deciders - set(reviewers))
-    every_conflict = conflicts(every_label, store_resolutions(store))
+    resolutions = store_resolutions(store)
+    changed = outdated_resolutions(store.decisions()) if resolutions else {}
+    every_conflict = conflicts(every_label, resolutions, changed=changed)
     found = [c for c in every_conflict if c.record_id not in aside]
     left_out = {c.record_id: aside.why(c.record_id) for c in every_conflict if c.record_id in aside}
-    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), found, left_out=left_out)
-    if titles and found:
-        report.titles = {r.id: r.title for r in store.records([c.record_id for c in found]) if r.id is not None}
+    disputed = {c.record_id for c in every_conflict}
+    outdated = []
+    for record_id, who in sorted(changed.items()):
+        now = {r: label for (rid, r), label in labels.items() if rid == record_id}
+        label, resolver = resolutions[record_id]
+        if record_id not in disputed and record_id not in aside and any(v != label for v in now.values()):
+            outdated.append(Conflict(record_id, dict(sorted(now.items())), label, resolver, who))
+    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), found, left_out=left_out,
+                             outdated=outdated)
+    listed = [c.record_id for c in (*found, *outdated)]
+    if titles and listed:
+        report.titles = {r.id: r.title for r in store.records(listed) if r.id is not None}
     return report
 
 
@@ -142,6 +160,9 @@ class AgreementExport:
     stats: list[Agreement]
     #: Conflicts left out of the files: on records the screening queue leaves out (record id -> why).
     left_out: dict[int, str] = field(default_factory=dict)
+    #: Resolutions recorded before a reviewer changed their label (``Conflict.changed_since``), in
+    #: record order: still-disputed records and ``AgreementReport.outdated``. PRISMA still takes them.
+    reopened: list[Conflict] = field(default_factory=list)
 
 
 def export_agreement(workspace: Workspace, out_dir: Path | None = None) -> AgreementExport:
@@ -150,7 +171,8 @@ def export_agreement(workspace: Workspace, out_dir: Path | None = None) -> Agree
 
     report = agreement_report(workspace)
     paths = write(out_dir or workspace.path("screening"), report.stats, report.conflicts, report.reviewers)
-    return AgreementExport(paths, report.stats, report.left_out)
+    reopened = sorted([*report.outdated, *(c for c in report.conflicts if c.changed_since)], key=lambda c: c.record_id)
+    return AgreementExport(paths, report.stats, report.left_out, reopened)
 
 
 def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver: str, *,

@@ -79,7 +79,8 @@ class ConflictsScreen(ProjectScreen):
             "that you resolved it; the reviewers' own decisions stay in the log. **r** resolves as exclude "
             "with a reason from `criteria.toml` (**e** asks for one when it sets `require_reason_on_exclude`). "
             "**x** writes agreement.json, agreement.csv and "
-            "conflicts.csv to `screening/`.")
+            "conflicts.csv to `screening/`. A resolution made before a reviewer changed their decision (or "
+            "undid it) is shown open again, \"before NAME changed\", until you resolve it again.")
     BINDINGS = [
         Binding("i", "resolve('include')", "Include", id="conflicts.include", tooltip="Resolve as include"),
         Binding("e", "resolve('exclude')", "Exclude", id="conflicts.exclude", tooltip="Resolve as exclude"),
@@ -142,14 +143,17 @@ class ConflictsScreen(ProjectScreen):
             status.update("")
             return
         agreement.update(stats_table(data.stats) if data.stats else "Fewer than two reviewers have decided.")
-        open_n = sum(c.resolution is None for c in data.conflicts)
+        open_n = sum(c.open for c in data.conflicts)
         line = Text(f"{counted(len(data.conflicts), 'conflict')}, {open_n} unresolved · you resolve as {project.reviewer}",
                     style="bold")
+        if data.outdated:  # the reviewers changed their minds after the resolution: PRISMA still takes it
+            line.append(f" · {counted(len(data.outdated), 'resolution')} the reviewers' later decisions no longer "
+                        "match, listed to resolve again", style="bold yellow")
         if data.left_out:  # kept, not listed: they count nowhere until the record is back (decision 0021)
             line.append(f" · {len(data.left_out)} more on records not screened (removed before screening, "
                         "duplicates or other methods), left out", style="dim")
         status.update(line)
-        for c in data.conflicts:
+        for c in sorted((*data.conflicts, *data.outdated), key=lambda c: c.record_id):
             decisions = Text()
             for who, label in c.labels.items():
                 decisions.append(f"{who} ")
@@ -157,6 +161,8 @@ class ConflictsScreen(ProjectScreen):
                 decisions.append("  ")
             resolution = Text(f"{c.resolution} ({c.resolved_by})", style=LABEL_STYLE.get(c.resolution or "", "")) \
                 if c.resolution else Text("open", style="dim")
+            if c.changed_since:  # resolved on labels that have changed since: open again
+                resolution.append(f", before {', '.join(c.changed_since)} changed", style="bold yellow")
             title = data.titles.get(c.record_id, "")
             title = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
             table.add_row(str(c.record_id), decisions, resolution, title, key=str(c.record_id))
@@ -209,7 +215,7 @@ class ConflictsScreen(ProjectScreen):
         record_id, project = self._selected(), self.project
         if record_id is None or project is None or self.data is None:
             return
-        conflict = next(c for c in self.data.conflicts if c.record_id == record_id)
+        conflict = next(c for c in (*self.data.conflicts, *self.data.outdated) if c.record_id == record_id)
         record: Record = services_workspace.record(project.workspace, record_id)
 
         def chosen(label: str | None) -> None:
