@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
+import re
 
 import pytest
 
@@ -137,7 +139,33 @@ def test_redcap_dictionary_has_the_18_columns_and_branching(bank):
     assert company["Field Annotation"].startswith("signal (not weighed): company_size; weights:")
     risk = next(r for r in table if r["Variable / Field Name"] == "risk_weight_sum")
     assert risk["Field Type"] == "calc"
-    assert "if([conflict]='yes',2,0)" in risk["Choices, Calculations, OR Slider Labels"]
+    assert risk["Choices, Calculations, OR Slider Labels"] == (
+        "if(([conflict]='yes' and [has_supervisor]='yes'),2,if(([conflict]='some' and [has_supervisor]='yes'),1,0))"
+        " + if(([prev_absence]='yes'),3,0)")
+
+
+def _redcap_calc(expression: str, answers: dict[str, str]) -> float:
+    """Evaluate a REDCap calc of the kind we write (if, and, or, ='code', +) on one record."""
+    python = re.sub(r"\[(\w+)\]", r"A.get('\1', '')", expression).replace("')='", "')=='").replace("if(", "_if(")
+    return float(eval(python, {"A": answers, "_if": lambda c, a, b: a if c else b}))  # noqa: S307 (our own test input)
+
+
+def test_redcap_sums_equal_the_profile_weights(bank, config):
+    # The sums added each answer option's weight: a factor counted once per question, and an answer
+    # to a question switched off by its gate still counted, unlike the profile.
+    rng = random.Random(20261205)
+    table = {r["Variable / Field Name"]: r["Choices, Calculations, OR Slider Labels"]
+             for r in csv.DictReader(io.StringIO(redcap.data_dictionary(bank)))}
+    checked = 0
+    for _ in range(300):
+        answers = {q.link_id: rng.choice([o.code for o in q.options]) for q in bank.questions if rng.random() < 0.85}
+        profile = score(bank, answers, config)
+        assert _redcap_calc(table["risk_weight_sum"], answers) == pytest.approx(profile.risk_weight)
+        assert _redcap_calc(table["protective_weight_sum"], answers) == pytest.approx(profile.protective_weight)
+        checked += profile.risk_weight > 0
+    assert checked > 50
+    # the old per-option sum differed here: the gate says no supervisor, the conflict answer is left over
+    assert _redcap_calc(table["risk_weight_sum"], {"has_supervisor": "no", "conflict": "yes"}) == 0
 
 
 def test_redcap_keeps_help_texts_and_drops_sums_when_nothing_is_weighed(bank):

@@ -3,8 +3,8 @@
 The 18 standard columns in REDCap's order; one form, ``record_id`` first, a section header per
 domain, Dutch labels, branching logic for enableWhen.
 REDCap has no per-option weight column, so option weights go in the field annotation and
-read-only ``calc`` fields sum the risk and protective weights of the answers (left out when
-nothing on that side is weighed). The field note carries the Dutch help text; the English
+read-only ``calc`` fields give the risk and protective weight of the profile, factor by factor
+as ``scoring.score`` weighs them (left out when nothing on that side is weighed). The field note carries the Dutch help text; the English
 wording goes in the annotation.
 """
 
@@ -16,7 +16,7 @@ import re
 from ..csvcells import NeutralisingDictWriter
 from ..errors import ValidationError
 from .evidence import DOMAINS
-from .itembank import DOMAIN_LABELS, ItemBank, Question
+from .itembank import DOMAIN_LABELS, Item, ItemBank, Question
 from .render import T, medical_note
 
 REDCAP_COLUMNS: tuple[str, ...] = (
@@ -85,22 +85,19 @@ def data_dictionary(bank: ItemBank) -> str:
             if index == 0:
                 row["Section Header"] = DOMAIN_LABELS[domain][0]
             rows.append(row)
-    risk_terms: list[str] = []
-    protective_terms: list[str] = []
-    for q in bank.questions:
-        for option in q.options:
-            if option.weight:
-                term = f"if([{names[q.link_id]}]='{option.code}',{abs(option.weight):g},0)"
-                (risk_terms if option.weight > 0 else protective_terms).append(term)
-    for name, label, terms in (
-            ("risk_weight_sum", "Som van de risicogewichten", risk_terms),
-            ("protective_weight_sum", "Som van de beschermende gewichten", protective_terms)):
+    partly_fraction = float(bank.config.get("partly_fraction", 0.5))
+    sums: dict[str, list[str]] = {"risk": [], "protective": []}
+    for item in bank.scored_items:
+        sums[item.direction].append(_factor_term(bank, item, names, partly_fraction))
+    for (name, label), terms in zip(
+            (("risk_weight_sum", "Som van de risicogewichten"),
+             ("protective_weight_sum", "Som van de beschermende gewichten")), sums.values()):
         if not terms:
             continue  # nothing is weighed on this side: a sum fixed at 0 would only mislead
         row = _row(name, "calc", label)
         row["Choices, Calculations, OR Slider Labels"] = " + ".join(terms)
-        row["Field Note"] = ("Hulpmiddel bij het profiel, geen gevalideerde score. Een factor met "
-                             "meer vragen kan hier meer dan eens meetellen.")
+        row["Field Note"] = ("Hulpmiddel bij het profiel, geen gevalideerde score. Gelijk aan het "
+                             "gewicht van de aanwezige factoren in het profiel van review.")
         row["Field Annotation"] = "@READONLY"
         rows.append(row)
     out = io.StringIO()
@@ -108,6 +105,35 @@ def data_dictionary(bank: ItemBank) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def _factor_term(bank: ItemBank, item: Item, names: dict[str, str], partly_fraction: float) -> str:
+    """One scored factor's part of a sum, as ``scoring.score`` weighs it: its full weight when any
+    of its questions gives a 'present' answer, else the partly weight, else 0; an answer counts
+    only while its question is switched on (every gate above it answered as enableWhen asks).
+
+    (Summing the weights of the answer options instead counted a factor once per question and
+    kept an answer whose gate was later switched off: not the profile's weight.)
+    """
+    def any_answer(answers: dict[str, list[str]]) -> str:
+        return " or ".join(f"({_answered(bank, link_id, code, names)})"
+                           for link_id, codes in answers.items() for code in codes)
+
+    weight = round(item.weight, 4)
+    partly = any_answer(item.partly)
+    otherwise = f"if({partly},{round(item.weight * partly_fraction, 4):g},0)" if partly else "0"
+    return f"if({any_answer(item.present)},{weight:g},{otherwise})"
+
+
+def _answered(bank: ItemBank, link_id: str, code: str, names: dict[str, str]) -> str:
+    """REDCap logic for 'the question is answered ``code`` and switched on'."""
+    conditions = [f"[{names[link_id]}]='{code}'"]
+    question = bank.question(link_id)
+    while question is not None and question.enable_when:
+        gate, wanted = question.enable_when
+        conditions.append(f"[{names[gate]}]='{wanted}'")
+        question = bank.question(gate)
+    return " and ".join(conditions)
 
 
 def _row(name: str, kind: str, label: str) -> dict[str, str]:
