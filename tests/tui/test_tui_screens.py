@@ -502,3 +502,20 @@ async def test_a_failing_dashboard_action_is_one_notification_not_silence(fresh_
         await settle(pilot)
         errors = [n for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1 and "cannot connect" in errors[0].message and "\n" not in errors[0].message
+
+
+@async_test
+async def test_the_record_browser_keeps_your_decision_in_view_at_80_columns(fresh_ws: Workspace) -> None:
+    """An 80-character title column pushed source and decisions behind a sideways scroll: at
+    80 columns an include left no trace on screen."""
+    async with open_app(fresh_ws, "alice", "browser", size=(80, 24)) as (app, pilot):
+        await pilot.press("i")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.scrollable_content_region.width
+        assert "alice include" in table.get_row_at(0)[4].plain
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot)
+        title = table.columns["title"]  # type: ignore[index]
+        assert title.width > 40  # a wider terminal gives the title the room
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.scrollable_content_region.width

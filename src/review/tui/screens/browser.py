@@ -31,6 +31,10 @@ from .modals import RecordScreen, ask_reason
 
 #: Rows shown at most; the count line says how many matched.
 MAX_ROWS = 500
+#: Narrowest the title and decisions columns get when the table is fitted to the terminal.
+MIN_TITLE = 20
+MIN_DECISIONS = 16
+COLUMNS = ("id", "year", "title", "source", "decisions")
 ANY = "any"
 UNDECIDED = "undecided"
 
@@ -105,7 +109,33 @@ class BrowserScreen(ProjectScreen):
         yield screen_footer()
 
     def on_mount(self) -> None:
-        self.query_one("#records", DataTable).add_columns("id", "year", "title", "source", "decisions")
+        table = self.query_one("#records", DataTable)
+        for name in COLUMNS:
+            table.add_column(name, key=name)
+        self._widths: tuple[int, int] = (0, 0)  # (title, decisions) as the columns were last fitted
+
+    def on_resize(self) -> None:
+        if self.project is not None and self._widths != (0, 0):
+            self._refresh()  # fit the title and decisions to the new width
+
+    def _fit_columns(self, rows: list[Record]) -> None:
+        """Title and decisions share what id, year and source leave of the table's width, so that
+        at 80 columns the decisions stay in view (a title of 80 characters pushed them off the
+        right edge, behind a sideways scroll). Longer cells are cut; enter shows the record."""
+        table = self.query_one("#records", DataTable)
+        padding = 2 * table.cell_padding * len(COLUMNS)
+        fixed = (max((len(str(r.id)) for r in rows), default=2) + 4
+                 + max((len(r.source) for r in rows), default=6))
+        room = table.size.width - 2 - padding - fixed  # (2: the vertical scrollbar)
+        longest = max((self._decision_text(r.id).cell_len for r in rows if r.id is not None), default=0)
+        decisions = max(len("decisions"), min(longest, max(MIN_DECISIONS, room - MIN_TITLE)))
+        title = max(MIN_TITLE, room - decisions)
+        if (title, decisions) == self._widths:
+            return
+        self._widths = (title, decisions)
+        table.clear(columns=True)
+        for name in COLUMNS:
+            table.add_column(name, width={"title": title, "decisions": decisions}.get(name), key=name)
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
@@ -190,8 +220,9 @@ class BrowserScreen(ProjectScreen):
         table = self.query_one("#records", DataTable)
         cursor = table.cursor_row
         table.clear()
+        self._fit_columns(rows)
         for record in rows:
-            table.add_row(str(record.id), str(record.year or ""), (record.title or "")[:80],
+            table.add_row(str(record.id), str(record.year or ""), record.title or "",
                           record.source, self._decision_text(record.id) if record.id is not None else "",
                           key=str(record.id))
         if rows:
@@ -245,7 +276,7 @@ class BrowserScreen(ProjectScreen):
             return
         self.labels.setdefault(record_id, {})[project.reviewer] = label
         table = self.query_one("#records", DataTable)
-        table.update_cell(str(record_id), table.ordered_columns[4].key, self._decision_text(record_id))
+        table.update_cell(str(record_id), "decisions", self._decision_text(record_id))
         self.notify(f"#{record_id}: {label}" + (f" ({', '.join(reasons)})" if reasons else ""), timeout=2)
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)  # on to the next record, as on the screening screen
