@@ -84,7 +84,7 @@ def test_personal_data_and_its_results_stay_outside_repositories(tmp_path: Path)
     result = CliRunner().invoke(main, ["validate", "icc", str(inside), "--json", str(repo / "icc.json")])
     assert result.exit_code == 0 and "warning" not in result.output
     ratings = repo / "ratings.csv"  # experts' ratings of items are no client data: a warning only
-    ratings.write_text("item,expert,rating\nq1,e1,4\nq1,e2,3\n", encoding="utf-8")
+    ratings.write_text("item,expert,rating\nq1,e1,4\nq1,e2,3\nq1,e3,4\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "cvi", str(ratings)])
     assert result.exit_code == 0 and f"warning: {ratings}: data inside a repository or workspace ({repo})" in result.output
 

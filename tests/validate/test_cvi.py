@@ -46,8 +46,15 @@ def test_rating_out_of_range_names_file_row_column(write_csv) -> None:
 
 def test_one_expert_is_refused(write_csv) -> None:
     path = write_csv("r.csv", [("item", "expert", "rating"), ("q", "e1", 4), ("p", "e1", 3)])
-    with pytest.raises(ValidationError, match=r"column 'expert': fewer than 2 experts"):
+    with pytest.raises(ValidationError, match=r"column 'expert': fewer than 3 experts"):
         content_validity(path)
+
+
+def test_two_experts_on_an_item_are_too_few(write_csv) -> None:
+    rows = [("item", "expert", "rating")] + [("q", f"e{i}", 4) for i in range(3)] + [("p", "e0", 4), ("p", "e1", 3)]
+    with pytest.raises(ValidationError, match=r"r\.csv: row 5, column 'item': item 'p' is rated by 2 experts only; "
+                                              r"content validity needs at least 3 per item \(Lynn 1986\)"):
+        content_validity(write_csv("r.csv", rows))
 
 
 def test_same_expert_twice_on_an_item(write_csv) -> None:

@@ -145,3 +145,13 @@ def test_overall_cis_resample_clients_when_items_cluster_within_them(write_csv) 
     assert (kappa, weighted) == pytest.approx((cohen_kappa_score(a, b), cohen_kappa_score(a, b, weights="linear")))
     assert ac1 == pytest.approx(gwet_ac1(a, b, 3)) and po == pytest.approx(np.mean(a == b))
     assert rater_agreement(write_csv("k.csv", rows), n_boot=400).overall.kappa_ci == overall.kappa_ci  # seeded
+
+
+def test_few_pairs_are_flagged_and_a_zero_se_gives_no_interval() -> None:
+    # 3 categories: the normal approximation wants about 2 * 3^2 = 18 pairs (Cicchetti 1981)
+    few = agreement("q", [0.0, 1.0, 2.0, 0.0, 1.0], [0.0, 1.0, 2.0, 1.0, 1.0], n_boot=0)
+    assert few.min_pairs == 18 and few.note.startswith("few pairs: 5 for 3 categories, fewer than 2q^2 = 18")
+    enough = agreement("q", [0.0, 1.0, 2.0] * 6, [0.0, 1.0, 1.0] * 6, n_boot=0)
+    assert enough.note == ""
+    opposite = agreement("q", [1.0, 2.0], [2.0, 1.0], n_boot=0)  # kappa -1 with SE 0: no (-1, -1) interval
+    assert opposite.kappa == pytest.approx(-1.0) and opposite.kappa_ci is None

@@ -19,6 +19,9 @@ from .table import cell_error, read_table
 
 #: Lynn (1986) / Polit & Beck (2006): an I-CVI below .78 asks for revision.
 DEFAULT_THRESHOLD = 0.78
+#: Lynn (1986): at least three experts; with two, one dissent halves the I-CVI and k* is not tabled
+#: (Polit, Beck & Owen's table starts at three).
+MIN_EXPERTS = 3
 RELEVANT_FROM = 3
 SCALE = (1, 4)
 
@@ -87,15 +90,17 @@ def content_validity(path: Path | str, *, item: str = "item", expert: str = "exp
     """I-CVI and k* per item, S-CVI for the scale, from ``item, expert, rating`` rows."""
     table = read_table(path)
     ratings = read_ratings(table, item, expert, rating, scale=SCALE)
-    experts = require_raters(table, ratings, expert, what="experts")
+    experts = require_raters(table, ratings, expert, minimum=MIN_EXPERTS, what="experts")
     per_item: dict[str, list[int]] = {}
     first_row: dict[str, int] = {}
     for r in ratings:
         per_item.setdefault(r.unit, []).append(int(r.value))
         first_row.setdefault(r.unit, r.row)
     for name, values in per_item.items():
-        if len(values) < 2:
-            raise cell_error(table.path, first_row[name], item, f"item {name!r} is rated by one expert only")
+        if len(values) < MIN_EXPERTS:
+            raise cell_error(table.path, first_row[name], item,
+                             f"item {name!r} is rated by {len(values)} expert{'s' if len(values) > 1 else ''} only; "
+                             f"content validity needs at least {MIN_EXPERTS} per item (Lynn 1986)")
     items = [item_cvi(name, values, threshold) for name, values in per_item.items()]
     s_cvi_ave = sum(i.i_cvi for i in items) / len(items)
     s_cvi_ua = sum(1 for i in items if i.n_relevant == i.n_experts) / len(items)

@@ -46,6 +46,12 @@ class Agreement:
     ac1: float | None
     ac1_ci: tuple[float, float] | None
     ci_method: str = "asymptotic (kappa), Wilson (agreement), bootstrap over pairs (AC1)"
+    note: str = ""  # few pairs for the categories (Cicchetti 1981), said in the report
+
+    @property
+    def min_pairs(self) -> int:
+        """Cicchetti (1981): the normal approximation of (weighted) kappa holds from about 2 q^2 pairs."""
+        return 2 * len(self.categories) ** 2
 
 
 @dataclass(slots=True)
@@ -82,7 +88,7 @@ def _kappa(table: np.ndarray, categories: np.ndarray, wt: str | None, alpha: flo
         return None, None
     # statsmodels' own limits are fixed at 95 %: the same asymptotic SE at the asked level
     se = _finite(res["std_kappa"])
-    if se is None:
+    if se is None or se == 0:  # kappa at +-1: a zero-width interval would claim certainty from any n
         return kappa, None
     z = float(norm.ppf(1 - alpha / 2))
     return kappa, (kappa - z * se, kappa + z * se)
@@ -128,8 +134,12 @@ def agreement(item: str, a_scores: list[float], b_scores: list[float], *, weight
         boot = boot[np.isfinite(boot)]
         if len(boot):
             ac1_ci = (float(np.quantile(boot, alpha / 2)), float(np.quantile(boot, 1 - alpha / 2)))
-    return Agreement(item, n, [float(c) for c in categories], agree / n, (float(low), float(high)), kappa, kappa_ci,
-                     weighted, weighted_ci, ac1, ac1_ci)
+    result = Agreement(item, n, [float(c) for c in categories], agree / n, (float(low), float(high)), kappa,
+                       kappa_ci, weighted, weighted_ci, ac1, ac1_ci)
+    if n < result.min_pairs:
+        result.note = (f"few pairs: {n} for {q} categories, fewer than 2q^2 = {result.min_pairs} (Cicchetti 1981); "
+                       "the CIs are rough")
+    return result
 
 
 CLUSTER_CI = "bootstrap over targets, each with all its items"
@@ -183,7 +193,7 @@ def cluster_bootstrap(overall: Agreement, a_scores: list[float], b_scores: list[
                      overall.weighted_kappa,
                      _percentile(boot[:, 2], alpha) if overall.weighted_kappa is not None else None,
                      overall.ac1, _percentile(boot[:, 3], alpha) if overall.ac1 is not None else None,
-                     CLUSTER_CI)
+                     CLUSTER_CI, overall.note)
 
 
 def rater_agreement(path: Path | str, *, target: str = "target", rater: str = "rater", score: str = "score",

@@ -111,7 +111,8 @@ def _agreement_line(a: Agreement, weights: str, w: int) -> str:
     weighted = ("" if a.weighted_kappa is None or len(a.categories) <= 2 else
                 f"  {weights} weighted kappa {_num(a.weighted_kappa)} {_ci(a.weighted_kappa_ci)}")
     return (f"{a.item:<{w}} n={a.n:<4} agreement {a.agreement:.0%} {_ci(a.agreement_ci, '.0%')}  "
-            f"kappa {_num(a.kappa)} {_ci(a.kappa_ci)}  AC1 {_num(a.ac1)} {_ci(a.ac1_ci)}{weighted}")
+            f"kappa {_num(a.kappa)} {_ci(a.kappa_ci)}  AC1 {_num(a.ac1)} {_ci(a.ac1_ci)}{weighted}"
+            + (f"  ({a.note})" if a.note else ""))
 
 
 def kappa_lines(r: KappaResult) -> list[str]:
