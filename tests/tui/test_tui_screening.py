@@ -478,3 +478,22 @@ async def test_a_resolution_the_reviewers_later_decisions_left_behind_is_listed_
         await pilot.press("e" if agreed == "exclude" else "i")
         await settle(pilot)
         assert screen.data.outdated == [] and table.row_count == len(disputed) - 1
+
+
+@async_test
+async def test_the_window_of_consensus_does_not_screen(tui_ws: Workspace) -> None:
+    # `review -r consensus` (full text's settling name) opened on screening recorded each key as a
+    # conflict's resolution, and u took back the latest resolution.
+    from review.services.screening import resolve_conflict
+
+    (first, *_) = [c for c in sorted({rid for rid, _ in tui_ws.store.current_decisions()})]
+    resolve_conflict(tui_ws, first, "include", "carol")
+    before = tui_ws.store.decisions()
+    async with open_app(tui_ws, "consensus", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        shown = screen.current.id
+        await pilot.press("i", "u")
+        await settle(pilot)
+        assert tui_ws.store.decisions() == before and screen.current.id == shown
+        assert any("holds resolved conflicts" in str(n.message) for n in app._notifications)

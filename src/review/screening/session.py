@@ -31,6 +31,7 @@ import numpy as np
 from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
+from .agreement import CONSENSUS_REVIEWER
 from .counts import RELEVANT_LABELS, count_decisions
 from .criteria import Criteria, CriteriaFile, check_exclusion_reason
 from .query import QUERY_NAMES, seeded_order
@@ -334,6 +335,7 @@ class ScreeningSession:
         """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+        self._check_decider()
         reasons = tuple(reasons)
         check_exclusion_reason(self.require_reason_on_exclude, label, reasons)
         with self._lock:
@@ -367,6 +369,7 @@ class ScreeningSession:
 
     def undo(self) -> Decision | None:
         """Undo this reviewer's latest decision; its record becomes the next one shown."""
+        self._check_decider()
         with self._lock:
             undone = self.store.undo_last(self.reviewer, session_token=self.session_token)
             if undone is None:
@@ -375,6 +378,14 @@ class ScreeningSession:
             self._sample_cache = None
             self._current = undone.record_id
             return undone
+
+    def _check_decider(self) -> None:
+        """Refuse to screen as ``consensus``: a decision there would be a conflict's resolution for
+        PRISMA without a conflict (and an undo would take back the latest resolution)."""
+        if self.reviewer == CONSENSUS_REVIEWER:
+            raise ReviewError(f"'{CONSENSUS_REVIEWER}' holds resolved conflicts and does not screen: resolve them "
+                              "on the conflicts screen (4), or open the review as a reviewer (review -r NAME)",
+                              title="Not saved")
 
     def reload_decisions(self) -> None:
         """Read this reviewer's decisions again: for a session that only retrains, in another
