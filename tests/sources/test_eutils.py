@@ -265,3 +265,24 @@ def test_a_4xx_during_efetch_stops_at_once_without_halving_the_batch(corpus, mon
         with pytest.raises(HttpRefused, match=r"^EFetch batch 1-40 of 60: .*efetch\.fcgi: HTTP 400 Bad Request"):
             retrieve(client, "x", is_stored=lambda pmid: False, store_batch=lambda *args: None)
     assert client.stats.requests["efetch"] == 1
+
+
+def test_an_http_date_retry_after_is_waited_until_that_time_and_capped_like_seconds(corpus):
+    """``Retry-After`` may be an HTTP-date (RFC 9110): wait until then, and stop at once past backoff_cap."""
+    from email.utils import format_datetime
+    from datetime import datetime, timedelta, timezone
+
+    def http_date(seconds_ahead: float) -> str:
+        return format_datetime(datetime.now(timezone.utc) + timedelta(seconds=seconds_ahead), usegmt=True)
+
+    sleeps = Sleeps()
+    with running(corpus, faults=Faults(script=("http_429",), retry_after=http_date(30))) as standin:
+        assert client_for(standin, sleeps, backoff_cap=60).esearch("x").count == 60
+        standin.set_faults(Faults(script=("http_429",), retry_after=http_date(-3600)))
+        assert client_for(standin, sleeps, backoff_cap=60).esearch("x").count == 60
+        standin.set_faults(Faults(script=("http_429",), retry_after=http_date(86400)))
+        with pytest.raises(WaitTooLong, match=r"asked to wait 86[34]\d\d s \(24 h\) \(Retry-After\)"):
+            client_for(standin, sleeps, backoff_cap=60).esearch("x")
+    assert 25 <= sleeps[0] <= 31  # until the date, not the 0.01 s backoff
+    assert sleeps[1] == 0.01  # a date already past: our own backoff
+    assert len(sleeps) == 2

@@ -12,10 +12,13 @@ once: backing off would only make an offline ``review search`` wait half a minut
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import errno
 import html
 import http.client
 import io
+import math
 import os
 import re
 import socket
@@ -479,14 +482,26 @@ def _reason_text(reason: object) -> str:
     return str(reason)
 
 
-def _retry_after(headers: Any) -> float | None:
+def _retry_after(headers: Any, now: Callable[[], float] = time.time) -> float | None:
+    """Seconds to wait from ``Retry-After``: delay-seconds, or an HTTP-date (RFC 9110) counted from now.
+
+    A date in the past is no wait; one that cannot be read falls back to our own backoff.
+    """
     value = headers.get("Retry-After") if headers is not None else None
     if value is None:
         return None
+    text = str(value).strip()
     try:
-        return max(0.0, float(value))
+        return max(0.0, float(text))
     except ValueError:
-        return None  # an HTTP date: fall back to our own backoff
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP-date is always GMT; "-0000" parses as naive
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return float(max(0, math.ceil(when.timestamp() - now())))
 
 
 def _duration(seconds: float) -> str:

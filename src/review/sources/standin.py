@@ -90,7 +90,8 @@ class Faults:
     rate: float = 0.0
     seed: int = 0
     script: Sequence[str] = ()
-    retry_after: float = 1.0
+    #: Seconds, or a string sent as is (an HTTP-date such as ``Wed, 21 Oct 2026 07:28:00 GMT``).
+    retry_after: float | str = 1.0
     slow_seconds: float = 0.5
 
     def __post_init__(self) -> None:
@@ -407,7 +408,7 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             faults = standin._faults
             if fault == "http_429":
                 body = b'{"error":"API rate limit exceeded","api-key":"127.0.0.1","count":"4","limit":"3"}'
-                self._send(429, body, "application/json", {"Retry-After": f"{faults.retry_after:g}"})
+                self._send(429, body, "application/json", {"Retry-After": _retry_after_header(faults.retry_after)})
                 return
             if fault in {"http_500", "http_502", "http_503"}:
                 code = int(fault[-3:])
@@ -515,3 +516,8 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _retry_after_header(value: float | str) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
+
