@@ -14,7 +14,7 @@ from typing import Any
 from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 
 __all__ = [
-    "FORMULA_PREFIXES", "collapse", "first_text", "join_authors", "join_pages", "neutralise_cell",
+    "AUTHORS_INCOMPLETE", "FORMULA_PREFIXES", "collapse", "drop_et_al", "first_text", "join_authors", "join_pages", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
 ]
 
@@ -32,6 +32,12 @@ _ET_AL_PIECE = re.compile(r"^et\.?\s*al\.?$", re.IGNORECASE)
 _COMMA_INITIAL = re.compile(r",\s*[A-Z]\.")
 #: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials, then "Surname, I.".
 _APA_BREAK = re.compile(r"(?<=[A-Z]\.),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
+#: An author entry that only says the list goes on: "et al", "et al.", "others", "and others".
+_ET_AL_NAME = re.compile(r"^(?:(?:and\s+)?others|et\.?\s*al(?:ii|ia)?\.?)$", re.IGNORECASE)
+#: The same written after the last name: "Jones K et al", "Jones K, et al.".
+_TRAILING_ET_AL = re.compile(r"[\s,;]+et\.?\s*al(?:ii|ia)?\.?$", re.IGNORECASE)
+#: ``Record.extra`` key set (``True``) when an import dropped such an entry: the author list is cut short.
+AUTHORS_INCOMPLETE = "authors_incomplete"
 _AMPERSAND = re.compile(r"\s*,?\s*&\s*")
 _AND = re.compile(r"\s+and\s+")
 
@@ -85,6 +91,24 @@ def _split_commas(part: str) -> list[str]:
     if len(pieces) > 2 and not _COMMA_INITIAL.search(part) and all(len(p.split()) > 1 for p in names):
         return pieces
     return _APA_BREAK.split(part)
+
+
+def drop_et_al(authors: Iterable[str]) -> tuple[list[str], bool]:
+    """The names without the "et al" / "and others" entries that end a cut list (nor an "et al"
+    written after the last name), and whether any was there: the list is then incomplete."""
+    names: list[str] = []
+    cut = False
+    for name in authors:
+        if _ET_AL_NAME.match(name.strip(" ,;")):
+            cut = True
+            continue
+        trimmed = _TRAILING_ET_AL.sub("", name)
+        if trimmed != name:
+            cut = True
+            if not trimmed.strip(" ,;"):
+                continue
+        names.append(trimmed)
+    return names, cut
 
 
 def join_authors(authors: Iterable[str]) -> str:

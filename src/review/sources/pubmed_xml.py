@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ImportFormatError
 from ..records import Record
+from .fields import AUTHORS_INCOMPLETE
 from .xmlsafe import declared_encoding, safe_iterparse
 
 __all__ = ["ParsedPubmed", "parse_pubmed_xml", "iter_pubmed_xml", "article_chunks", "RELATION_TYPES"]
@@ -151,7 +152,10 @@ def _article(elem: ET.Element, tag: str, position: str, source_name: str) -> Rec
     ])
     _relations(citation, extra)
 
-    authors, _ = _authors(article.find("AuthorList"))
+    author_list = article.find("AuthorList")
+    authors, _ = _authors(author_list)
+    if author_list is not None and author_list.get("CompleteYN") == "N":
+        extra[AUTHORS_INCOMPLETE] = True  # NLM's own mark of a list cut short (pre-2000 MEDLINE limits)
     return Record(
         title=_mixed(article.find("ArticleTitle")) or _text(article.find("VernacularTitle")),
         abstract=_abstract(article.find("Abstract")),

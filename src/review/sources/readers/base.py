@@ -20,6 +20,7 @@ from ...errors import ImportFormatError
 from ...records import BIB_FIELDS, Record
 from ...textdecode import decode_text
 from ..decode import MAX_FIELD_CHARS
+from ..fields import AUTHORS_INCOMPLETE, drop_et_al
 
 __all__ = [
     "READERS", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
@@ -146,6 +147,10 @@ class RecordStream:
             check_field_sizes(record, path, trust_raw=reader.raw_bounds_fields)
             if has_controls:
                 strip_control_characters(record)
+            if record.authors:
+                record.authors, cut = drop_et_al(record.authors)
+                if cut:
+                    record.extra[AUTHORS_INCOMPLETE] = True
             if not reader.allows_empty_records and is_empty(record):
                 raise ImportFormatError(
                     path, record.position or None,

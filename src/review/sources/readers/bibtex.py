@@ -50,6 +50,7 @@ class BibtexReader(Reader):
 
         _refuse_oversized_entries(source)
         macros: dict[str, str] = {}  # @string values defined so far (lower-case names), across pieces
+        crossrefs = _CrossRefs(source.text)
         for offset, piece in _pieces(source.text):
             try:
                 library = self._parse_library(piece, macros)
@@ -60,12 +61,11 @@ class BibtexReader(Reader):
                     f"(limit {MAX_FIELD_CHARS:,})",
                 ) from None
             for block in library.blocks:
-                if isinstance(block, Entry):
-                    yield _record(block, offset)
-                elif isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
+                if isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)):
                     # A repeated key or field is common in real exports: keep the entry itself.
-                    if isinstance(block.ignore_error_block, Entry):
-                        yield _record(block.ignore_error_block, offset)
+                    block = block.ignore_error_block
+                if isinstance(block, Entry):
+                    yield from crossrefs.resolve(block, offset)
                 elif isinstance(block, ParsingFailedBlock):
                     line = (block.start_line or 0) + 1 + offset
                     what = _first_line(block.error) or "syntax error"
@@ -74,6 +74,7 @@ class BibtexReader(Reader):
                         f"BibTeX entry {_entry_head(block.raw)} is not closed properly "
                         f"(unbalanced braces or quotes?): {what}",
                     )
+        yield from crossrefs.unresolved()
 
     @staticmethod
     def _parse_library(text: str, macros: dict[str, str]) -> Any:
@@ -213,10 +214,73 @@ def _resolve(part: str, strings: dict[str, str]) -> str:
     return strings.get(part.lower(), _MONTHS.get(part.lower(), part))
 
 
-def _record(entry: Entry, line_offset: int = 0) -> Record:
+_CROSSREF = re.compile(r"\bcrossref\s*=\s*[{\"]?\s*([^\s,{}\"]+)", re.IGNORECASE)
+#: What a child inherits from the entry its ``crossref`` names, when it lacks them (the book or
+#: proceedings around a chapter or paper); the parent's title is the child's ``booktitle``. Never its
+#: DOI, PMID, abstract or keywords: those identify the parent, and a shared DOI would read as a duplicate.
+_INHERITED = ("booktitle", "year", "editor", "publisher", "address", "organization", "series", "volume",
+              "month", "isbn", "journal")
+
+
+class _CrossRefs:
+    """Resolves BibTeX ``crossref`` as BibTeX does: a child gets the fields it lacks from its parent.
+
+    The parent usually comes after its children (BibTeX requires it), so a child whose parent is
+    not read yet waits and is yielded right after the parent; one whose parent never comes is
+    yielded at the end of the file as it is. Only the parents named by some ``crossref`` are kept.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._wanted = {m.group(1).lower() for m in _CROSSREF.finditer(text)} if "crossref" in text.lower() else set()
+        self._parents: dict[str, dict[str, Any]] = {}
+        self._waiting: dict[str, list[tuple[Entry, dict[str, Any], int]]] = {}
+
+    def resolve(self, entry: Entry, offset: int) -> Iterator[Record]:
+        fields = _fields(entry)
+        if not self._wanted:
+            yield _record(entry, fields, offset)
+            return
+        parent_key = _clean(fields.get("crossref")).lower()
+        if parent_key and parent_key != entry.key.lower():
+            parent = self._parents.get(parent_key)
+            if parent is None:
+                self._waiting.setdefault(parent_key, []).append((entry, fields, offset))
+            else:
+                yield _record(entry, _inherit(fields, parent), offset)
+        else:
+            yield _record(entry, fields, offset)
+        key = entry.key.lower()
+        if key in self._wanted and key not in self._parents:
+            self._parents[key] = fields
+            for child, child_fields, child_offset in self._waiting.pop(key, []):
+                yield _record(child, _inherit(child_fields, fields), child_offset)
+
+    def unresolved(self) -> Iterator[Record]:
+        for waiting in self._waiting.values():
+            for child, fields, offset in waiting:
+                yield _record(child, fields, offset)
+        self._waiting.clear()
+
+
+def _inherit(child: dict[str, Any], parent: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(child)
+    if not _clean(merged.get("booktitle")) and _clean(parent.get("title")) and not _clean(parent.get("booktitle")):
+        merged["booktitle"] = parent["title"]
+    for key in _INHERITED:
+        if not _clean(merged.get(key)) and _clean(parent.get(key)):
+            merged[key] = parent[key]
+    return merged
+
+
+def _fields(entry: Entry) -> dict[str, Any]:
+    """The entry's fields by lower-case name, the first of a repeated one."""
     fields: dict[str, Any] = {}
     for item in entry.fields:
         fields.setdefault(item.key.lower(), item.value)
+    return fields
+
+
+def _record(entry: Entry, fields: dict[str, Any], line_offset: int = 0) -> Record:
     authors = fields.get("author", [])
     if isinstance(authors, str):
         authors = authors.split(" and ")
@@ -231,7 +295,7 @@ def _record(entry: Entry, line_offset: int = 0) -> Record:
         journal=_clean(fields.get("journal")) or _clean(fields.get("booktitle")),
         volume=_clean(fields.get("volume")),
         issue=_clean(fields.get("number")) or _clean(fields.get("issue")),
-        pages=_clean(fields.get("pages")).replace("--", "-"),
+        pages=_clean(fields.get("pages")).replace("--", "-").replace("\u2013", "-"),  # LaTeX decoding makes -- an en dash
         doi=_clean(fields.get("doi")),
         pmid=_clean(fields.get("pmid")),
         keywords=split_keywords(keywords),

@@ -25,7 +25,11 @@ _PMID_LINE = re.compile(r"^PMID- *\d", re.MULTILINE)
 _MEDLINE_TAG = re.compile(r"^(TI|AB|FAU|AU|DP|PT|JT|TA|PG|VI|IP|LID|AID|MH|OT|LA|OWN|STAT|BTI) {0,2}- ",
                           re.MULTILINE)
 _RIS_TY = re.compile(r"^TY  -", re.MULTILINE)
-_DOI = re.compile(r"^(.*?)\s*\[doi\]\s*$")
+#: An article identifier and its bracketed type: ``10.1/x [doi]``, ``S0140-6736(20)30183-5 [pii]``.
+_ARTICLE_ID = re.compile(r"^(.*?)\s*(?:\[(\w+)\])?\s*$")
+#: What a DOI looks like once a ``doi:`` prefix is gone (Crossref's pattern for modern DOIs).
+_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^doi:\s*", re.IGNORECASE)
 
 #: MEDLINE tags that become ``Record`` fields; these few more are kept in ``extra``.
 _EXTRA_TAGS = {
@@ -104,9 +108,25 @@ def _in_columns(block: str) -> str:
     return _TAG_AND_VALUE.sub(lambda m: f"{m.group(1):<4}- {m.group(2)}", block)
 
 
+def _doi(ids: list[str]) -> str:
+    """The DOI among ``LID``/``AID`` values: one tagged ``[doi]`` first, else an untagged value that is a
+    DOI (``10.1/x``, ``doi:10.1/x``, as some tools write them); a ``[pii]`` or other tagged id never is."""
+    tagged: list[str] = []
+    untagged: list[str] = []
+    for value in ids:
+        match = _ARTICLE_ID.match(value)
+        if match is None:
+            continue
+        text, kind = _DOI_PREFIX.sub("", match.group(1)), (match.group(2) or "").lower()
+        if kind == "doi":
+            tagged.append(text)
+        elif not kind and _DOI_SHAPE.match(text):
+            untagged.append(text)
+    return next(iter(tagged + untagged), "")
+
+
 def _record(fields: dict[str, Any], line: int, raw: str) -> Record:
-    ids = text_list(fields.get("LID")) + text_list(fields.get("AID"))
-    doi = next((m.group(1) for m in map(_DOI.match, ids) if m), "")
+    doi = _doi(text_list(fields.get("LID")) + text_list(fields.get("AID")))
     authors = text_list(fields.get("FAU")) or text_list(fields.get("AU"))
     authors += [name for name in text_list(fields.get("CN")) if name not in authors]
     extra = {key: fields[tag] for tag, key in _EXTRA_TAGS.items() if fields.get(tag)}

@@ -1,0 +1,102 @@
+"""Fields the readers must get right beyond parsing: cut author lists, BibTeX crossref, MEDLINE DOIs."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.sources import read_file
+from review.sources.fields import AUTHORS_INCOMPLETE, drop_et_al
+
+
+def _read(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return read_file(path).records
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("a.ris", "TY  - JOUR\nTI  - Cut list\nAU  - Smith, J.\nAU  - Jones, K.\nAU  - et al.\nER  - \n"),
+    ("a.csv", "id,title,authors\n1,Cut list,\"Smith J, Jones K, et al\"\n"),
+    ("b.csv", "id,title,authors\n1,Cut list,Smith J; Jones K et al.\n"),
+    ("a.bib", "@article{k, title={Cut list}, author={Smith, J. and Jones, K. and others}}\n"),
+    ("a.nbib", "PMID- 1\nTI  - Cut list\nAU  - Smith J\nAU  - Jones K\nAU  - et al\n"),
+])
+def test_et_al_is_not_an_author_and_marks_the_list_incomplete(tmp_path, name, text):
+    (record,) = _read(tmp_path, name, text)
+    assert [a.replace(".", "").replace(",", "") for a in record.authors] == ["Smith J", "Jones K"]
+    assert record.extra[AUTHORS_INCOMPLETE] is True
+
+
+def test_a_complete_list_gets_no_mark_and_names_with_al_stay():
+    assert drop_et_al(["Al-Hassan, M.", "Alves, K.", "Smith, J."]) == (["Al-Hassan, M.", "Alves, K.", "Smith, J."], False)
+    assert drop_et_al(["Smith, J.", "et al"]) == (["Smith, J."], True)
+    assert drop_et_al(["and others"]) == ([], True)
+
+
+def test_pubmed_xml_author_list_marked_incomplete_by_nlm(tmp_path):
+    xml = ("<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID>1</PMID><Article><ArticleTitle>T</ArticleTitle>"
+           "<AuthorList CompleteYN=\"N\"><Author><LastName>Smith</LastName><Initials>J</Initials></Author>"
+           "</AuthorList></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>")
+    (record,) = _read(tmp_path, "a.xml", xml)
+    assert record.authors == ["Smith, J"] and record.extra[AUTHORS_INCOMPLETE] is True
+
+
+CROSSREF = """\
+@inproceedings{paper1,
+  author = {Smith, John},
+  title = {A paper in the proceedings},
+  pages = {10--20},
+  crossref = {Proc2020},
+}
+@inproceedings{paper2,
+  author = {Jones, Karl},
+  title = {A paper with its own year},
+  year = {2019},
+  crossref = {proc2020},
+}
+@inproceedings{orphan,
+  title = {A paper whose proceedings are missing},
+  crossref = {nowhere},
+}
+@proceedings{Proc2020,
+  title = {Proceedings of the Example Conference},
+  editor = {Brown, Anna},
+  year = {2020},
+  publisher = {Example Press},
+  doi = {10.1000/proceedings},
+}
+@inproceedings{paper3,
+  title = {A paper after its proceedings},
+  crossref = {Proc2020},
+}
+"""
+
+
+def test_bibtex_crossref_inherits_booktitle_year_and_editor(tmp_path):
+    records = {r.external_id: r for r in _read(tmp_path, "a.bib", CROSSREF)}
+    assert set(records) == {"paper1", "paper2", "orphan", "Proc2020", "paper3"}
+    for key in ("paper1", "paper3"):
+        paper = records[key]
+        assert paper.journal == "Proceedings of the Example Conference"
+        assert paper.year == 2020 and paper.extra["editor"] == "Brown, Anna"
+        assert paper.extra["publisher"] == "Example Press"
+        assert paper.doi == ""  # the proceedings' DOI identifies the proceedings, not the paper
+    assert records["paper1"].position == "line 1" and records["paper1"].pages == "10-20"
+    assert records["paper2"].year == 2019  # its own field wins
+    assert records["orphan"].journal == "" and records["orphan"].year is None
+    assert records["Proc2020"].title == "Proceedings of the Example Conference"
+
+
+@pytest.mark.parametrize(("aids", "doi"), [
+    (["10.1186/s12889-020-1 [doi]"], "10.1186/s12889-020-1"),
+    (["10.1186/s12889-020-1"], "10.1186/s12889-020-1"),
+    (["doi:10.1186/s12889-020-1"], "10.1186/s12889-020-1"),
+    (["S0140-6736(20)30183-5 [pii]", "10.1016/S0140-6736(20)30183-5"], "10.1016/S0140-6736(20)30183-5"),
+    (["10.1016/S0140-6736(20)30183-5 [pii]"], ""),
+    (["e1234", "PMC123456 [pmc]"], ""),
+    (["10.1234/untagged", "10.1000/tagged [doi]"], "10.1000/tagged"),
+])
+def test_medline_article_id_is_a_doi_only_when_it_is_one(tmp_path, aids, doi):
+    text = "PMID- 1\nTI  - A title\n" + "".join(f"AID - {a}\n" for a in aids)
+    (record,) = _read(tmp_path, "a.nbib", text)
+    assert record.doi == doi
