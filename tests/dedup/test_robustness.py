@@ -4,7 +4,8 @@ disagreement, and one disagreeing locator costs less when everything else agrees
 from __future__ import annotations
 
 from review.dedup.engine import deduplicate
-from review.dedup.normalise import normalise_volume, parse_pages, swapped_authors
+from review.dedup.normalise import given_name, normalise_volume, parse_pages, swapped_authors
+from review.sources.fields import split_authors
 from review.dedup.prepare import main_title
 from review.dedup.rules import Thresholds
 
@@ -93,3 +94,21 @@ def test_thresholds_move_the_cut_between_merge_and_review() -> None:
     strict = deduplicate(pair, thresholds=Thresholds(duplicate=20.0, borderline=19.0))
     loose = deduplicate(pair, thresholds=Thresholds(duplicate=5.0, borderline=3.0))
     assert strict.pairs == [] and [p.status for p in loose.pairs] == ["duplicate"]
+
+
+def test_full_names_written_surname_first_match_initials() -> None:
+    """A CSV cell of full names surname first ("Tashiro Yuichi, Sato Kenji, …", as CNKI and Embase write
+    them) is the same author list as "Tashiro, Y.; Sato, K."; "John Smith" order still matches too."""
+    surname_first = split_authors("Tashiro Yuichi, Sato Kenji, Watanabe Takuya, Nohtomi Kyoko")
+    assert len(surname_first) == 4
+    assert swapped_authors(surname_first) == ["tashiro", "sato", "watanabe", "nohtomi"]
+    assert verdict(record(**BARE), record(authors=surname_first, **BARE)) == "duplicate"
+    given_first = split_authors("Yuichi Tashiro, Kenji Sato, Takuya Watanabe, Kyoko Nohtomi")
+    assert verdict(record(**BARE), record(authors=given_first, **BARE)) == "duplicate"
+    assert given_name("de Vries Anna") == "devries" and given_name("Smith JA") == "" and given_name("John A. Smith") == ""
+
+
+def test_surname_first_reading_does_not_rescue_other_authors() -> None:
+    a = record(authors=["Tashiro, Y.", "Sato, K."], pages="", volume="", **BARE)
+    b = record(authors=split_authors("Mei Chang, Hua Li, Wu Lin"), pages="", volume="", **BARE)
+    assert verdict(a, b) != "duplicate"

@@ -422,16 +422,34 @@ def last_name(name: str) -> str:
     return fold(last).replace(" ", "")
 
 
+#: Lower-case particles that begin a surname written first ("de Vries Anna", "van der Berg Jan").
+_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "van", "von", "der", "den", "ter",
+                        "le", "la", "al", "el", "bin", "ibn"})
+
+
 @lru_cache(maxsize=262144)
 def given_name(name: str) -> str:
-    """The folded part after the comma of "Last, Given" ("" without a comma).
+    """The name's other reading: the folded part after the comma of "Last, Given", or the surname
+    of a full name written surname first ("Smith John", "Wang Xiaoming"; "" when initials say
+    which word is the surname, as in "Smith JA" or "John A. Smith").
 
-    One source may write every name the other way round ("Ching-yi, Wu" for "Wu, C. Y."); the
-    pair scorer compares these against the other record's last names as a second reading.
+    One source may write every name the other way round ("Ching-yi, Wu" for "Wu, C. Y."), and a
+    full name without a comma reads both ways: databases that export full names (Embase, CNKI,
+    Scopus's full names) put the surname first, BibTeX and publishers' pages put it last.
+    :func:`last_name` reads the last word; the pair scorer compares this second reading against
+    the other record's last names when the first disagrees.
     """
     text = name.strip(" ,.;")
     if "," not in text:
-        return ""
+        words = text.split()
+        if len(words) < 2 or any(_initials_like(w) or w.endswith(".") for w in words):
+            return ""
+        surname = [words[0]]
+        for word in words[1:-1]:  # "de Vries Anna", "van der Berg Jan"
+            if surname[-1] not in _PARTICLES:
+                break
+            surname.append(word)
+        return fold(" ".join(surname)).replace(" ", "")
     before, _, after = text.partition(",")
     if all(_initials_like(w) for w in before.split()):
         return ""  # "J. A., Smith": last_name already reads Smith
