@@ -231,7 +231,7 @@ class _CrossRefs:
     """
 
     def __init__(self, text: str) -> None:
-        self._wanted = {m.group(1).lower() for m in _CROSSREF.finditer(text)} if "crossref" in text.lower() else set()
+        self._wanted = {m.group(1).lower() for m in _CROSSREF.finditer(text)}
         self._parents: dict[str, dict[str, Any]] = {}
         self._waiting: dict[str, list[tuple[Entry, dict[str, Any], int]]] = {}
 
