@@ -352,7 +352,9 @@ def normalise_pages(pages: str) -> str:
 
 # -- authors --------------------------------------------------------------------------------
 
-_ET_AL = re.compile(r"\bet\.?\s*al\b\.?,?|\bund andere\b|\bet coll\b", re.IGNORECASE)
+_ET_AL = re.compile(r"\bet\.?\s*al\b\.?,?|\bund andere\b|\bet coll\b|(?:\band\s+)?\bothers\b", re.IGNORECASE)
+#: A cheap test before the regular expression: the words it looks for, in any case.
+_ET_AL_HINT = re.compile(r"[Ee][Tt]|[Oo][Tt][Hh][Ee][Rr]|[Aa][Nn][Dd][Ee][Rr][Ee]")
 _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z][a-z]?\.\s*-?){1,4}|(?:[A-Z]\.?\s*){1,4})$")
 
 
@@ -398,7 +400,7 @@ def _initials_like(word: str) -> bool:
 def last_name(name: str) -> str:
     """The folded last name of one author, in any of the usual forms (no initials needed)."""
     text = name.strip(" ,.;")
-    if "et" in text and _ET_AL.search(text):
+    if _ET_AL_HINT.search(text) and _ET_AL.search(text):  # "Et Al." too
         text = _ET_AL.sub("", text).strip(" ,.;")
     if not text:
         return ""
@@ -440,6 +442,8 @@ def given_name(name: str) -> str:
     the other record's last names when the first disagrees.
     """
     text = name.strip(" ,.;")
+    if _ET_AL_HINT.search(text) and _ET_AL.search(text):
+        text = _ET_AL.sub("", text).strip(" ,.;")
     if "," not in text:
         words = text.split()
         if len(words) < 2 or any(_initials_like(w) or w.endswith(".") for w in words):
@@ -471,7 +475,7 @@ def normalise_authors(authors: list[str] | str) -> tuple[list[str], bool]:
     for name in names:
         if not name:
             continue
-        if ("et" in name or "other" in name) and _ET_AL.search(name):
+        if _ET_AL_HINT.search(name) and _ET_AL.search(name):
             truncated = True
         last = last_name(name)
         if last and last not in ("etal", "others"):
