@@ -233,3 +233,27 @@ async def test_the_form_saves_a_draft_and_a_file_with_problems_outside_its_field
     assert "n = 161" in text and 'mesure = "HR"' in text and "participation" in text
     version = tables.study_version(tui_ws.store, "arends2014", "")
     assert version is not None and version.data["study"]["n"] == 160
+
+
+@async_test
+async def test_a_broken_form_toml_is_one_line_and_the_default_form_not_a_crash(tui_ws: Workspace) -> None:
+    """load_form ran in compose: pressing 7 with a broken form.toml closed the app with a traceback."""
+    path = _study_file(tui_ws)
+    form = tui_ws.path("extraction", "form.toml")
+    form.write_text('[study.id]\nrequired = true\n', encoding="utf-8")
+    async with open_app(tui_ws, "alice", size=SIZE) as (app, pilot):
+        await pilot.press("7")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ExtractionScreen) and screen.current == path
+        (error,) = [n for n in app._notifications if n.severity == "error"]
+        assert "form.toml:study.id: needs a type" in error.message and "\n" not in error.message
+        assert screen.query_one("#field-n", Input).value == "158"  # the default form's fields
+        # A form whose study fields changed since the screen opened: said, not a crash (NoMatches).
+        from review.extraction.forms import default_form_text
+
+        form.write_text(default_form_text() + '\n[study.sponsor]\ntype = "text"\n', encoding="utf-8")
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert any("study fields changed" in n.message for n in app._notifications)
+        assert isinstance(app.screen, ExtractionScreen) and screen.current == path

@@ -91,14 +91,23 @@ class ExtractionScreen(Screen[None]):
         self.current: Path | None = None
         self.data: dict[str, Any] = {}
         self.form: Form | None = None
+        self.form_error = ""  # why form.toml could not be read (the default form shows), else ""
         self.rule = CollapseRule()  # the workspace's QUIPS collapse rule, read on each reload
 
     @property
     def folder(self) -> Path:
         return self.app.workspace.path("extraction")  # type: ignore[attr-defined, no-any-return]
 
+    def _read_form(self) -> tuple[Form, str]:
+        """The workspace's form and '' — or, when form.toml cannot be read, the packaged default
+        and the one-line error (a broken form.toml closed the whole app with a traceback)."""
+        try:
+            return load_form(self.folder), ""
+        except ReviewError as err:
+            return load_form(None), f"{err} — showing the default form; fix the file, then ctrl+r"
+
     def compose(self) -> ComposeResult:
-        self.form = load_form(self.folder)
+        self.form, self.form_error = self._read_form()
         yield Header()
         with Horizontal(id="extraction-main"):
             with Vertical(id="study-pane"):
@@ -137,7 +146,15 @@ class ExtractionScreen(Screen[None]):
             if caught_up:
                 self.notify(f"stored {len(caught_up)} study file(s) newer than the store: {', '.join(caught_up)}",
                             title="Store updated")
-        self.form = load_form(folder)
+        form, self.form_error = self._read_form()
+        if self.form_error:
+            self.notify(self.form_error, title="form.toml", severity="error", timeout=10)
+        elif self.form is not None and list(form.fields("study")) != list(self.form.fields("study")):
+            # The inputs were built for the fields read when the screen opened.
+            self.notify("form.toml's study fields changed: the form shows them when review starts again",
+                        title="form.toml", severity="warning", timeout=10)
+        else:
+            self.form = form
         try:
             self.rule = collapse_rule(folder)
         except ReviewError as err:  # a bad [extraction.quips] in review.toml: say so, show the default rule
