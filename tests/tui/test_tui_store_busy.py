@@ -69,3 +69,26 @@ async def test_closing_the_app_while_the_store_is_busy_is_no_traceback(short_bus
             lock.enter_context(write_lock_held(workspace))  # held through the unmount below
             app.exit()
         assert app.return_code in (None, 0)
+
+
+@async_test
+async def test_full_text_keys_and_their_undo_say_so_too(short_busy_wait: Workspace) -> None:
+    """u on the full-text screen wrote without a guard: a busy store closed the app with a traceback."""
+    from review.tui.screens.fulltext import FulltextScreen
+
+    workspace = short_busy_wait
+    first = min(r.id for r in workspace.store.records())
+    workspace.store.add_decision(first, "alice", "include")
+    async with open_app(workspace, "alice", "fulltext") as (app, pilot):
+        assert isinstance(app.screen, FulltextScreen)
+        await pilot.press("o")
+        await settle(pilot)
+        with write_lock_held(workspace):
+            for key in ("t", "u"):
+                await pilot.press(key)
+                await pilot.pause()
+                assert app.is_running
+            assert sum("store is busy" in n.message for n in app._notifications) == 2
+        await pilot.press("u")  # the lock gone: the sought event is taken back
+        await settle(pilot)
+        assert any("undid sought" in n.message for n in app._notifications)

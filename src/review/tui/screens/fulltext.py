@@ -222,7 +222,11 @@ class FulltextScreen(ProjectScreen):
         project = self.project
         if project is None:
             return
-        undone = undo_last_fulltext_event(project.workspace, project.reviewer)
+        try:
+            undone = undo_last_fulltext_event(project.workspace, project.reviewer)
+        except ReviewError as error:  # store busy: nothing undone, the app stays (it closed with a traceback)
+            self.notify(str(error), title=error.title, severity="error")
+            return
         if undone is None:
             self.notify("Nothing to undo")
             return
