@@ -36,6 +36,7 @@ _APA_BREAK = re.compile(r"(?<=[A-Z]\.),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.
 _ET_AL_NAME = re.compile(r"^(?:(?:and\s+)?others|et\.?\s*al(?:ii|ia)?\.?)$", re.IGNORECASE)
 #: The same written after the last name: "Jones K et al", "Jones K, et al.".
 _TRAILING_ET_AL = re.compile(r"[\s,;]+et\.?\s*al(?:ii|ia)?\.?$", re.IGNORECASE)
+_ET_AL_ANYWHERE = re.compile(r"\bet\.?\s*al|\bothers\b", re.IGNORECASE)
 #: ``Record.extra`` key set (``True``) when an import dropped such an entry: the author list is cut short.
 AUTHORS_INCOMPLETE = "authors_incomplete"
 _AMPERSAND = re.compile(r"\s*,?\s*&\s*")
@@ -96,6 +97,9 @@ def _split_commas(part: str) -> list[str]:
 def drop_et_al(authors: Iterable[str]) -> tuple[list[str], bool]:
     """The names without the "et al" / "and others" entries that end a cut list (nor an "et al"
     written after the last name), and whether any was there: the list is then incomplete."""
+    authors = list(authors)
+    if not _ET_AL_ANYWHERE.search("\n".join(authors)):  # the common case, one search per record
+        return authors, False
     names: list[str] = []
     cut = False
     for name in authors:
