@@ -433,20 +433,29 @@ async def test_conflicts_screen_gives_kappa_with_its_ci_and_what_it_is_computed_
 
 
 @async_test
-async def test_the_stopping_line_names_the_rule_that_applies(fresh_ws: Workspace) -> None:
-    # The recommended rule's words name it; under the certified rule the line gave the heuristics'
-    # words only, so the reviewer could not tell which rule spoke.
-    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+async def test_the_stopping_line_names_the_rule_its_estimate_and_bound_within_80_columns(fresh_ws: Workspace) -> None:
+    # The rules' explanations ran to five lines at 80 columns and the three-line field cut off the
+    # recall and the rule's name; under the certified rule the line never named it at all.
+    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ScreeningScreen)
-        await pilot.press("i", "e")
+        await pilot.press("i", "i", "e", "i", "e")
         await settle(pilot)
-        line = str(screen.query_one("#stopping").render())
-        assert "recommended rule" in line and "Certified rule" not in line, line
+        widget = screen.query_one("#stopping")
+
+        def shown() -> str:
+            return " ".join(line.text.strip() for line in widget.render_lines(widget.region.reset_offset))
+
+        stopping = screen.project.session.progress().stopping
+        assert stopping.upper_remaining is not None  # the recommended rule has an estimate by now
+        line = shown()
+        assert "Recommended rule: about" in line and f"at most {stopping.upper_remaining}" in line, line
+        assert "recall about" in line and "with 95% probability." in line, line
+        assert widget.tooltip == stopping.explanation  # the whole explanation is one hover away
         screen.project.session.set_stopping_rule("certified")  # what t on the dashboard does
         screen._paint()
-        line = str(screen.query_one("#stopping").render())
-        assert "Certified rule" in line and "recommended rule" not in line, line
+        line = shown()
+        assert "Certified rule" in line and "Recommended" not in line and "gain curve flattens." in line, line
         assert 'stopping_rule = "certified"' in fresh_ws.path("review.toml").read_text(encoding="utf-8")
         await settle(pilot)
 

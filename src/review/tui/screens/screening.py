@@ -72,6 +72,36 @@ def ranking_status(model_info: Mapping[str, object], n_labelled: int) -> tuple[s
     return f"ranking: {MODEL_LABELS.get(model, model)}, {counted(n_labelled, 'label')}", f"model: {model}"
 
 
+def stopping_words(stopping: Any, phase: str) -> str:
+    """The stopping rule's verdict in three lines at 80 columns: which rule, its estimate and bound.
+
+    The rules' own explanations run to five lines there and the three-line field cut off the
+    recall and the rule's name; the ranked phase's two cases are said shorter from the same numbers
+    (the whole explanation is the field's tooltip). The random sample's words fit as they are.
+    """
+    if phase == "sample" or stopping.verdict == "sample-needed" or stopping.remaining <= 0:
+        return str(stopping.explanation)
+    if stopping.rule != "certified":
+        if stopping.expected_remaining is None or stopping.upper_remaining is None:
+            return str(stopping.explanation)  # (no estimate yet: a short sentence saying when)
+        expected = stopping.expected_remaining
+        about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
+        said = (f"Recommended rule: about {about} relevant left among {stopping.remaining:,} unscreened "
+                f"(at most {stopping.upper_remaining:,} with {stopping.confidence:.0%} probability), recall about "
+                f"{format_recall(stopping.estimated_recall)}.")
+        if stopping.verdict == "stop":
+            return said + (f" {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} probability: "
+                           "you may stop (s).")
+        return said + f" Stops when {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} probability."
+    # The certified rule's heuristics (t on the dashboard switches rule): their words did not name it.
+    heuristics = stopping.heuristics
+    run, limit = heuristics.get("trailing_irrelevant", 0), heuristics.get("consecutive_limit", 0)
+    recall = "too early to estimate recall" if stopping.estimated_recall is None else \
+        f"recall roughly {format_recall(stopping.estimated_recall)} (pessimistic)"
+    return (f"{CERTIFIED_NAME}: {recall}; the sample starts after {limit} irrelevant in a row (now {run}) "
+            "or when the gain curve flattens.")
+
+
 def format_recall(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
@@ -248,12 +278,10 @@ class ScreeningScreen(ProjectScreen):
             verdict.append(" Nothing to screen yet.")
         else:
             verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
-            if stopping.rule == "certified" and getattr(progress, "phase", "") != "sample":
-                # The recommended rule's words name it; the certified rule's heuristics did not,
-                # so a reviewer could not tell which rule was speaking (t on the dashboard switches).
-                verdict.append(f" {CERTIFIED_NAME}:", style="bold")
-            verdict.append(f" {stopping.explanation}")
-        self.query_one("#stopping", Static).update(verdict, layout=False)
+            verdict.append(f" {stopping_words(stopping, getattr(progress, 'phase', ''))}")
+        widget = self.query_one("#stopping", Static)
+        widget.update(verdict, layout=False)
+        widget.tooltip = stopping.explanation  # the rule's whole explanation (the dashboard shows it too)
 
     def _paint_legend(self) -> None:
         project = self.project
