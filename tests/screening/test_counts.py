@@ -38,3 +38,20 @@ def test_status_and_session_show_the_same_numbers(workspace):
     assert screened == included + excluded + maybe == progress.screened
     assert relevant == progress.relevant and remaining == progress.remaining
     assert COUNT_LABELS["relevant"].lower() in line
+
+
+def test_status_gives_consensus_no_reviewer_line_but_counts_the_conflicts(workspace):
+    # consensus had a line of its own ("screened 1 … remaining 7") as if it screened.
+    from review.services.screening import resolve_conflict
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(8)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    for record_id, (a, b) in zip(ids, [("include", "exclude"), ("exclude", "maybe"), ("exclude", "exclude")]):
+        workspace.store.add_decision(record_id, "alice", a)
+        workspace.store.add_decision(record_id, "bob", b)
+    resolve_conflict(workspace, ids[0], "include", "carol")
+    output = CliRunner().invoke(main, ["-w", str(workspace.root), "status"]).output
+    rows = [row.split()[0] for row in output.splitlines() if row.startswith("  ")]
+    assert "consensus" not in rows and {"alice", "bob"} <= set(rows)
+    assert "  conflicts            2 between reviewers, 1 resolved, 1 open" in output, output

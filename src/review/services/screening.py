@@ -250,10 +250,15 @@ def screening_lines(workspace: Workspace) -> list[str]:
     from ..screening.removed import workspace_set_aside
     from ..store.screening import record_ids
 
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
     store = workspace.store
     aside = workspace_set_aside(workspace)  # as the session leaves them out (decisions 0021, 0023)
     to_screen = {r for r in record_ids(store) if r not in aside}
-    per_reviewer = reviewer_counts(store.current_decisions(), to_screen)
+    current = store.current_decisions()
+    # consensus holds resolutions, not screening: it had a line of its own ("screened 1 … remaining
+    # 1752") as if it were a reviewer; its work is the conflicts line below.
+    per_reviewer = reviewer_counts({k: d for k, d in current.items() if k[1] != CONSENSUS_REVIEWER}, to_screen)
     if not per_reviewer:
         return [f"screening  none yet ({len(to_screen)} records to screen)"]
     words = COUNT_LABELS
@@ -268,7 +273,23 @@ def screening_lines(workspace: Workspace) -> list[str]:
             f" + {c.excluded} {words['excluded'].lower()} + {c.maybe} {words['maybe'].lower()};"
             f" {words['relevant'].lower()} {c.relevant}; {words['remaining'].lower()} {c.remaining}"
         )
+    if len(per_reviewer) > 1:
+        lines.append(_conflicts_line(workspace, current, aside))
     return lines
+
+
+def _conflicts_line(workspace: Workspace, current: dict[tuple[int, str], Decision], aside: Any) -> str:
+    """``review status``'s conflicts line: disagreements on the records to screen, how many are
+    resolved (a resolution made before a reviewer changed their label counts as open)."""
+    from ..screening.agreement import CONSENSUS_REVIEWER, conflicts, outdated_resolutions, store_resolutions
+
+    labels = {k: d.label for k, d in current.items() if k[1] != CONSENSUS_REVIEWER and k[0] not in aside}
+    resolutions = store_resolutions(workspace.store)
+    changed = outdated_resolutions(workspace.store.decisions()) if resolutions else {}
+    found = conflicts(labels, resolutions, changed=changed)
+    still_open = sum(c.open for c in found)
+    return (f"  {'conflicts':<20} {len(found)} between reviewers, {len(found) - still_open} resolved, "
+            f"{still_open} open (TUI 4; review export agreement)")
 
 
 def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
