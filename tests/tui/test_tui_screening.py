@@ -506,3 +506,28 @@ async def test_the_window_of_consensus_does_not_screen(tui_ws: Workspace) -> Non
         await settle(pilot)
         assert tui_ws.store.decisions() == before and screen.current.id == shown
         assert any("holds resolved conflicts" in str(n.message) for n in app._notifications)
+
+
+@async_test
+async def test_undo_after_a_retrain_and_after_the_other_reviewer_decided_takes_back_only_your_own(
+        fresh_ws: Workspace) -> None:
+    from review.services.screening import decide_records
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        decided = []
+        for key in "iei":
+            decided.append(screen.current.id)
+            await pilot.press(key)
+        screen.request_retrain()
+        await settle(pilot)
+        assert screen.ranked_labels == 3 and not screen.retraining  # a model's ranking is in use
+        await pilot.press("u")
+        assert screen.current.id == decided[2] and labels(fresh_ws) == {decided[0]: "include", decided[1]: "exclude"}
+        decide_records(fresh_ws, "bob", [str(decided[1]), str(decided[2])], "include")  # bob, in a shell
+        await pilot.press("u")  # alice's latest is decided[1], not bob's later decisions
+        assert screen.current.id == decided[1] and labels(fresh_ws) == {decided[0]: "include"}
+        assert labels(fresh_ws, "bob") == {decided[1]: "include", decided[2]: "include"}
+        assert "Screened 1 / 12" in str(screen.query_one("#counts").render())
+        await settle(pilot)
