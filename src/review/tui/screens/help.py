@@ -18,7 +18,7 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
     Ours are the bindings with an id; without this order the focused widget's ten scroll keys
     filled the modal at 80×24 and the decision keys were below the fold."""
     rows: list[tuple[str, str, str]] = []
-    seen: set[str] = set()
+    row_of: dict[str, int] = {}  # action -> its row: our fallback key (f2 beside ctrl+s) joins its row
     active = screen.active_bindings
 
     def rank(item: tuple[str, ActiveBinding]) -> int:
@@ -30,10 +30,18 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str]]:
     ordered = sorted(active.items(), key=rank)
     for _key, entry in ordered:
         binding = entry.binding
-        if not binding.description or binding.action in seen:
+        if not binding.description:
             continue
-        seen.add(binding.action)
         display = binding.key_display or screen.app.get_key_display(binding)
+        if binding.action in row_of:
+            if binding.id is None:  # Textual's own second key for one of ours (ctrl+q for q): left out
+                continue
+            index = row_of[binding.action]
+            keys, description, tooltip = rows[index]
+            if display not in keys.split(" / "):
+                rows[index] = (f"{keys} / {display}", description, tooltip)
+            continue
+        row_of[binding.action] = len(rows)
         rows.append((display, binding.description, binding.tooltip or entry.tooltip))
     return rows
 
