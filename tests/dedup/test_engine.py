@@ -219,3 +219,18 @@ def test_records_without_titles_or_authors_do_not_crash() -> None:
                     record(title="   ", abstract="", doi="", journal="")])
     assert len(cluster_rows(result)) == 3
     assert not merged(result, 0, 2)
+
+
+def test_a_list_the_import_marked_cut_is_not_the_full_author_list() -> None:
+    """review import drops "et al" and keeps authors_incomplete: dedup still knows that list is cut."""
+    from review.sources.fields import AUTHORS_INCOMPLETE
+
+    cut = record(authors=["Tashiro, Y.", "Sato, K."], extra={AUTHORS_INCOMPLETE: True})
+    full = record(authors=["Tashiro, Y.", "Sato, K."], doi="")
+    merged, sources = merge_fields([cut, full], canonical=0)
+    assert merged.authors == full.authors and sources == {"authors": 1}
+    assert AUTHORS_INCOMPLETE not in merged.extra and cut.extra[AUTHORS_INCOMPLETE] is True
+    reexported = record(authors=["Tashiro, Y.", "Sato, K.", "Watanabe, T."], extra={AUTHORS_INCOMPLETE: "True"})
+    assert "authors" not in merge_fields([reexported, full], canonical=1)[1]  # a longer cut list is no fuller
+    result = dedup([record(extra={AUTHORS_INCOMPLETE: True}), record()])
+    assert result.clusters[0].canonical == 1  # equal otherwise: the full list makes the richer record

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from ..records import Record
+from ..sources.fields import AUTHORS_INCOMPLETE
+from .normalise import author_is_et_al
 
 
 class UnionFind:
@@ -79,9 +81,18 @@ def build_clusters(n: int, edges: Iterable[tuple[int, int, float]],
     return uf.groups()
 
 
+def authors_cut(record: Record) -> bool:
+    """Whether the record's author list is cut short: marked so by the import (``authors_incomplete``,
+    also as the text a CSV export gives it), or with an "et al" still among the names."""
+    flag = record.extra.get(AUTHORS_INCOMPLETE) if record.extra else None
+    if flag is True or (isinstance(flag, str) and flag.strip().lower() in ("true", "yes", "1")):
+        return True
+    return any(author_is_et_al(a) or "et al" in a.lower() for a in record.authors)
+
+
 def richness(record: Record) -> tuple[int, int, int, int, int, int]:
     """How complete a record is: abstract, DOI, full author list, pages, volume, PMID."""
-    full_authors = len(record.authors) if not any("et al" in a.lower() for a in record.authors) else 0
+    full_authors = 0 if authors_cut(record) else len(record.authors)
     return (
         1 if len(record.abstract or "") > 50 else 0,
         1 if record.doi else 0,
@@ -147,9 +158,15 @@ def merge_fields(members: Sequence[Record], canonical: int = 0) -> tuple[Record,
         if best != canonical and measure(getattr(members[best], name)) > measure(getattr(base, name)):  # type: ignore[operator]
             values[name] = getattr(members[best], name)
             sources[name] = best
-    full = [i for i, m in enumerate(members) if m.authors and not any("et al" in a.lower() for a in m.authors)]
+    cut = [authors_cut(m) for m in members]
+    full = [i for i, m in enumerate(members) if m.authors and not cut[i]]
     best_authors = max(full or range(len(members)), key=lambda i: (len(members[i].authors), i == canonical))
-    if best_authors != canonical and len(members[best_authors].authors) > len(base.authors):
+    best_count, base_count = len(members[best_authors].authors), len(base.authors)
+    # A full list replaces a cut one of as many names ("Smith J, Jones K, et al" vs "Smith J, Jones K").
+    if best_authors != canonical and (best_count > base_count
+                                      or (cut[canonical] and not cut[best_authors] and best_count >= base_count)):
         values["authors"] = list(members[best_authors].authors)
         sources["authors"] = best_authors
+        if cut[canonical] and not cut[best_authors]:
+            values["extra"] = {k: v for k, v in base.extra.items() if k != AUTHORS_INCOMPLETE}
     return replace(base, **values), sources  # type: ignore[arg-type]
