@@ -163,3 +163,35 @@ def test_several_contrasts_get_holm_two_groups_do_not(write_csv) -> None:
     arm, stratum, time2, event2 = _data()
     two = survival_by_group(_file(write_csv, arm, stratum, time2, event2), time="days", event="event", group="arm")
     assert two.hazard_ratios[0].p_holm is None
+
+
+def test_schoenfeld_ph_test_equals_grambsch_therneau_on_statsmodels_residuals() -> None:
+    """The PH p of ``ph_test_p`` against Grambsch & Therneau's (1994) score test written out, with time as the
+    rank of the event times (R's cox.zph, transform = "rank", before survival 3.0), on statsmodels' fit and
+    Schoenfeld residuals (no tied times, so Breslow and Efron agree)."""
+    import pandas as pd
+    from lifelines import CoxPHFitter
+    from scipy.stats import chi2
+
+    from review.validate.survival import ph_test_p
+
+    rng = np.random.default_rng(21)
+    n = 300
+    x = rng.integers(0, 2, n).astype(float)
+    t = rng.weibull(np.where(x == 1, 0.7, 1.4)) * 100  # the group's hazards cross: PH fails
+    censor = rng.uniform(20, 250, n)
+    time, event = np.minimum(t, censor), (t <= censor).astype(int)
+    frame = pd.DataFrame({"time": time, "event": event, "x": x})
+    cox = CoxPHFitter().fit(frame, duration_col="time", event_col="event")
+    p = ph_test_p(cox, frame)["x"]
+
+    fit = PHReg(time, x.reshape(-1, 1), status=event, ties="breslow").fit()
+    d = event.sum()
+    dead = np.flatnonzero(event == 1)
+    order = dead[np.argsort(time[dead])]
+    variance = fit.cov_params()[0, 0]
+    scaled = fit.params[0] + d * variance * fit.schoenfeld_residuals[order, 0]
+    g = np.arange(1, d + 1) - (d + 1) / 2
+    statistic = (g @ scaled) ** 2 / (d * variance * (g @ g))
+    assert p == pytest.approx(chi2.sf(statistic, 1), rel=1e-6)
+    assert p < 0.05  # and it sees the crossing hazards
