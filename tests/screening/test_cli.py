@@ -89,12 +89,16 @@ def test_export_decisions_csv_and_json_with_undo_rows(workspace, tmp_path: Path)
                        model_rank=3, model_info={"model": "ensemble", "seed": 7, "phase": "ranked"})
     store.add_decision(ids[1], "alice", "include")
     store.undo_last("alice")
+    from review.screening.agreement import resolve_conflict
+    resolve_conflict(store, ids[0], "include", "carol")  # who settled it was in the store only
     out_csv, out_json = tmp_path / "d.csv", tmp_path / "d.json"
     runner = CliRunner()
     result = runner.invoke(main, ["-w", str(workspace.root), "export", "decisions", "--format", "csv", str(out_csv)])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
-    assert [r["label"] for r in rows] == ["exclude", "include", "undo"]
+    assert [r["label"] for r in rows] == ["exclude", "include", "undo", "include"]
+    assert list(rows[0])[-1] == "resolved_by" and list(rows[0])[:15][-1] == "n_labelled"  # added at the end
+    assert (rows[3]["reviewer"], rows[3]["resolved_by"], rows[0]["resolved_by"]) == ("consensus", "carol", "")
     assert rows[0]["reasons"] == "wrong population; other" and rows[0]["model_rank"] == "3"
     assert rows[0]["model"] == "ensemble" and rows[0]["seed"] == "7"
     assert rows[2]["undoes_id"] == rows[1]["decision_id"]

@@ -18,6 +18,8 @@ EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
 DECISION_COLUMNS: tuple[str, ...] = (
     "decision_id", "record_id", "reviewer", "stage", "label", "reasons", "note", "created_at",
     "model_rank", "undoes_id", "phase", "model", "query", "seed", "n_labelled",
+    # Added after the stable ones: who settled a conflict (reviewer is ``consensus`` on those rows).
+    "resolved_by",
 )
 
 
@@ -40,6 +42,7 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "query": info.get("query"),
         "seed": info.get("seed"),
         "n_labelled": info.get("n_labelled"),
+        "resolved_by": info.get("resolved_by"),
     }
 
 
