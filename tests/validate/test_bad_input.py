@@ -66,3 +66,13 @@ def test_bad_cohort_is_one_line_and_writes_nothing(kind: str, case: str, tmp_pat
     assert result.exit_code == 4, result.output
     assert result.output == f"review: {path}: {message}\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.csv"]
+
+
+def test_one_event_in_one_row_reads_as_english(tmp_path: Path) -> None:
+    from review.errors import ValidationError
+    from review.validate.factors import factor_associations
+
+    path = tmp_path / "tiny.csv"
+    path.write_text("client,recurrence,f\nc1,1,0\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"too few events: 1 event in 1 row; a model needs at least 10"):
+        factor_associations(path, outcome="recurrence", factors=["f"])

@@ -17,7 +17,8 @@ from scipy.stats import binom
 from .ratings import read_ratings, require_raters
 from .table import cell_error, read_table
 
-#: Lynn (1986) / Polit & Beck (2006): an I-CVI below .78 asks for revision.
+#: An I-CVI below .78 asks for revision: Polit, Beck & Owen (2007) for three or more experts (k* is then
+#: excellent); Lynn (1986) set .78 for six or more and asked 1.00 of five or fewer, i.e. also revised 4 of 5.
 DEFAULT_THRESHOLD = 0.78
 #: Lynn (1986): at least three experts; with two, one dissent halves the I-CVI and k* is not tabled
 #: (Polit, Beck & Owen's table starts at three).

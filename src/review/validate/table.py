@@ -103,13 +103,13 @@ def require_events(table: Table, status: list[int], column: str, *, both_outcome
     events = sum(status)
     non_events = len(status) - events
     if events < MIN_EVENTS_PER_PARAMETER:
-        what = f"{events} events"
+        what = f"{events} event{'' if events == 1 else 's'}"
     elif both_outcomes and non_events < MIN_EVENTS_PER_PARAMETER:
-        what = f"{non_events} rows without an event"
+        what = f"{non_events} row{'' if non_events == 1 else 's'} without an event"
     else:
         return
     raise cell_error(table.path, None, column,
-                     f"too few events: {what} in {len(status)} rows; a model needs at least "
+                     f"too few events: {what} in {len(status)} row{'' if len(status) == 1 else 's'}; a model needs at least "
                      f"{MIN_EVENTS_PER_PARAMETER} (events per parameter, "
                      f"{PEDUZZI_LOGISTIC if both_outcomes else PEDUZZI_COX})")
 
