@@ -519,3 +519,13 @@ async def test_the_record_browser_keeps_your_decision_in_view_at_80_columns(fres
         title = table.columns["title"]  # type: ignore[index]
         assert title.width > 40  # a wider terminal gives the title the room
         assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.scrollable_content_region.width
+
+
+@async_test
+async def test_day_ones_hint_under_the_curve_shows_at_80_by_24(fresh_ws: Workspace) -> None:
+    """The curve panel had four lines for a title, its margin, a curve of at least four and the
+    caption: "nothing screened yet: press 2" was cut off at 80x24."""
+    async with open_app(fresh_ws, "alice", size=(80, 24)) as (app, pilot):
+        caption, panel = app.screen.query_one("#curve-caption"), app.screen.query_one("#curve-panel")
+        assert caption.region.height >= 1 and caption.region.bottom <= panel.content_region.bottom, (caption.region, panel.content_region)
+        assert "press 2" in str(caption.render())

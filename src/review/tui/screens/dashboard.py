@@ -205,7 +205,7 @@ class DashboardScreen(ProjectScreen):
         self.query_one("#curve", CurveView).values = tuple(data.curve)
         caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"
                    if data.curve else "no records to screen yet" if p.total == 0
-                   else "nothing screened yet: press 2 (or run `review screen`) to start screening")
+                   else "nothing screened yet: press 2")  # (one line at 80x24)
         self.query_one("#curve-caption", Static).update(Text(caption, style="dim"))
 
     def action_toggle_stopping_rule(self) -> None:
