@@ -2,6 +2,7 @@
 
     python benchmarks/tui.py                 # 2,300 and 50,000 records, 100 keys each
     python benchmarks/tui.py --sizes 2300 --keys 200
+    python benchmarks/tui.py --demo --keys 100   # the demo workspace, default engine, its first reviewer
 
 For each size a synthetic workspace (seeded) is built in a temporary folder, then the app runs
 headless (``App.run_test``) on the screening screen:
@@ -89,14 +90,14 @@ def build(root: Path, n: int, seed: int = 1) -> Workspace:
     return workspace
 
 
-async def measure(root: Path, keys: int) -> dict[str, float]:
+async def measure(root: Path, keys: int, reviewer: str = "alice") -> dict[str, float]:
     """Paint and first-record times, then ``keys`` decision keys timed to the next frame."""
     from textual import events
 
     from review.tui.app import make_app
 
     started = time.perf_counter()
-    app = make_app(Workspace(root), "alice", "screening")
+    app = make_app(Workspace(root), reviewer, "screening")
     async with app.run_test(size=(120, 36)) as pilot:
         paint = time.perf_counter() - started
         screen = app.screen
@@ -236,7 +237,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2300, 50000])
     parser.add_argument("--keys", type=int, default=100)
+    parser.add_argument("--demo", action="store_true",
+                        help="instead: the demo workspace (review demo) as its first reviewer, with the default "
+                             "engine and review.toml as the demo writes it (retraining in a worker process)")
     args = parser.parse_args()
+    if args.demo:
+        demo(args.keys)
+        return
     results = {"import_s": cold_import(), "load_avg": os.getloadavg()[0], "sizes": {}}
     print(f"1-min load average at start: {results['load_avg']:.2f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -267,6 +274,25 @@ def main() -> None:
     for n, r in results["sizes"].items():
         print(f"{n:>8} slowest keys (ms, key index, retraining): {r['slowest_keys']}")
     print(json.dumps({"benchmark": "tui", **results}))
+
+
+def demo(keys: int) -> None:
+    """Key-to-frame latency on a fresh ``review demo`` workspace (about 1,750 records to screen)."""
+    from review.demo.build import build_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace = build_demo(Path(tmp) / "demo").workspace
+        reviewer = workspace.config.reviewers[0]
+        load = os.getloadavg()[0]
+        r = asyncio.run(measure(workspace.root, keys, reviewer))
+    r["load_avg_start"], r["load_avg_end"] = load, os.getloadavg()[0]
+    print(f"demo workspace as {reviewer}, {keys} keys, 1-min load average {load:.1f} -> {r['load_avg_end']:.1f} "
+          f"on {os.cpu_count()} cores")
+    print(f"first record {r['first_record_s']:.2f} s | key ms p50/p95/max: all {r['all_p50_ms']:.1f} "
+          f"{r['all_p95_ms']:.1f} {r['all_max_ms']:.1f} | model idle {r['idle_p50_ms']:.1f} {r['idle_p95_ms']:.1f} "
+          f"{r['idle_max_ms']:.1f} | retraining {r['busy_p50_ms']:.1f} {r['busy_p95_ms']:.1f} {r['busy_max_ms']:.1f} | "
+          f"UI-thread CPU {r['ui_cpu_p50_ms']:.1f} {r['ui_cpu_p95_ms']:.1f} {r['ui_cpu_max_ms']:.1f}")
+    print(json.dumps({"benchmark": "tui-demo", **r}))
 
 
 if __name__ == "__main__":
