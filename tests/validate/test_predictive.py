@@ -175,3 +175,15 @@ def test_a_cohort_that_built_the_instrument_is_warned_about(write_csv, tmp_path)
     warned = analyse("predictive", cohort, options, extraction_dir=extraction).warnings
     assert len(warned) == 1 and "own-data study own_cohort" in warned[0] and "optimistic" in warned[0]
     assert not analyse("predictive", other, options, extraction_dir=extraction).warnings
+
+
+def test_a_group_with_few_still_followed_at_the_horizon_is_flagged(write_csv) -> None:
+    from review.validate.report import predictive_lines
+
+    path, *_ = _censored(write_csv)
+    result = predictive_check(path, outcome="recurrence", predictor="score", time="days", horizon=700, n_boot=20)
+    flagged = [g for g in result.calibration if g.note]
+    assert flagged and all(g.at_risk is not None and g.at_risk < 10 for g in flagged)
+    assert all(g.at_risk is not None and g.at_risk >= 10 for g in result.calibration if not g.note)
+    assert flagged[0].note == f"few still followed at 700: {flagged[0].at_risk} (< 10)"
+    assert any(flagged[0].note in line for line in predictive_lines(result))

@@ -39,6 +39,9 @@ UNUSABLE_INDICATIONS: frozenset[str] = frozenset({"insufficient", "no_items"})
 MAX_GROUPS = 10
 QUANTILE_GROUPS = 5
 DEFAULT_BOOTSTRAP = 1000
+#: Below this many clients still followed at the horizon a group's Kaplan-Meier risk is flagged: censoring
+#: has left few to estimate it from (the curve's last steps are large and its CI wide).
+MIN_AT_RISK = 10
 #: Which performance the numbers are (see the module docstring): named in the JSON and the report.
 PERFORMANCE = "apparent"
 
@@ -54,6 +57,7 @@ class CalibrationGroup:
     observed_ci: tuple[float | None, float | None]
     predicted: float | None
     at_risk: int | None = None  # still followed at the horizon (time-to-event only)
+    note: str = ""  # few still followed at the horizon: the Kaplan-Meier risk there rests on them
 
 
 @dataclass(slots=True)
@@ -284,7 +288,8 @@ def predictive_check(path: Path | str, *, outcome: str, predictor: str, time: st
             groups.append(CalibrationGroup(name, int(members.sum()), int((y[members] & (t[members] <= horizon)).sum()),
                                            observed, observed_ci,
                                            float(predicted[members].mean()) if predicted is not None else None,
-                                           at_risk))
+                                           at_risk, f"few still followed at {horizon:g}: {at_risk} (< {MIN_AT_RISK})"
+                                           if at_risk < MIN_AT_RISK else ""))
     else:
         c = float(roc_auc_score(y, x))
         ci = bootstrap_auc(y, x, n_boot=n_boot, seed=seed, level=level)

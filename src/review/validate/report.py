@@ -169,7 +169,7 @@ def predictive_lines(r: PredictiveResult) -> list[str]:
     for g in r.calibration:
         lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_num(g.observed, '.1%'):>8} "
                      f"{_ci(g.observed_ci, '.1%'):<16} {_num(g.predicted, '.1%'):>9}"
-                     + (f" {g.at_risk:>7}" if g.at_risk is not None else ""))
+                     + (f" {g.at_risk:>7}" if g.at_risk is not None else "") + (f"  ({g.note})" if g.note else ""))
     lines.append("apparent performance: the predictor is fixed before these data, so the C-statistic has no "
                  "fitting optimism (unless these clients also built the instrument);")
     lines.append("  'predicted' is fitted on the same clients: it shows the shape of the risk, not external "
