@@ -257,3 +257,24 @@ async def test_a_broken_form_toml_is_one_line_and_the_default_form_not_a_crash(t
         await settle(pilot)
         assert any("study fields changed" in n.message for n in app._notifications)
         assert isinstance(app.screen, ExtractionScreen) and screen.current == path
+
+
+@async_test
+async def test_the_study_list_has_the_focus_so_the_keyboard_alone_picks_a_study_and_saves(tui_ws: Workspace) -> None:
+    """Nothing had the focus and tab went past the list into the form: a study could not be picked by keys."""
+    from textual.widgets import ListView
+
+    first = _study_file(tui_ws)
+    second = first.with_name("koopmans2010.toml")
+    second.write_text(first.read_text(encoding="utf-8").replace("arends2014", "koopmans2010"), encoding="utf-8")
+    async with open_app(tui_ws, "alice", "extraction", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(app.focused, ListView) and screen.current == first
+        await pilot.press("down")
+        await settle(pilot)
+        assert screen.current == second
+        await pilot.press("tab")
+        assert isinstance(app.focused, (Input, type(screen.query_one("#study-form"))))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("saved koopmans2010.toml" in n.message for n in app._notifications)

@@ -135,6 +135,8 @@ class ExtractionScreen(Screen[None]):
         self.query_one("#estimate-table", DataTable).add_columns(*ESTIMATE_COLUMNS, DIRECTION_COLUMN)
         self.query_one("#quips-table", DataTable).add_columns(*QUIPS_COLUMNS)
         self.action_reload()
+        if self.paths:  # keyboard first: up/down picks a study, tab goes on to its form
+            self.query_one("#study-list", ListView).focus()
 
     def action_reload(self) -> None:
         folder = self.folder
