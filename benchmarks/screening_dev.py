@@ -278,6 +278,8 @@ CANDIDATES: dict[str, Candidate | None] = {
     "u4-every1": _c(**_U4, retrain=1, note="h-u4-empty0 retrained after every label, as ASReview does"),
     "u4-asr-loop": _c(C=0.11, ratio=9.8, min_df=1, title_weight=1, token_pattern="asreview", empty_text="zero",
                       presumed=0, retrain=1, note="ASReview's u4 loop: no presumed-irrelevant sample, every label"),
+    "u4-asr-loop-title2": _c(C=0.11, ratio=9.8, min_df=1, title_weight=2, token_pattern="asreview", empty_text="zero",
+                             presumed=0, retrain=1, note="u4-asr-loop with the title twice"),
     "u4-bag5": _c(**_U4, bags=5, note="h-u4-empty0, five presumed-irrelevant samples per fit, scores averaged"),
     "u4-bag5-every1": _c(**_U4, bags=5, retrain=1, note="u4-bag5 retrained after every label"),
     "u4-bag10": _c(**_U4, bags=10, note="h-u4-empty0, ten presumed-irrelevant samples per fit"),
@@ -287,7 +289,7 @@ CANDIDATES: dict[str, Candidate | None] = {
                                                         "same weights), mean z-score"),
     **{f"e5-small-{name}": Candidate(small=name, large="default",
                                      note=f"engine 5 from 1,000 records, {name} below")
-       for name in ("u4-every1", "u4-asr-loop", "u4-bag5", "u4-bag5-every1", "u4-bag10", "u4-cgrid", "u4-char",
+       for name in ("u4-every1", "u4-asr-loop", "u4-asr-loop-title2", "u4-bag5", "u4-bag5-every1", "u4-bag10", "u4-cgrid", "u4-char",
                     "u4-svm+logistic", "h-u4-empty0-title2")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
@@ -989,7 +991,8 @@ def print_seed_subsets(results: dict[str, dict[str, list[dict]]], seeds: list[in
 
     if len(seeds) <= size:
         return
-    tally: dict[str, dict[str, float]] = {n: {"met": 0.0, "more": 0, "guard": 0, "chosen": 0, "large": 0.0} for n in results}
+    tally: dict[str, dict[str, float]] = {n: {"met": 0.0, "more": 0, "fewer": 0, "guard": 0, "chosen": 0, "large": 0.0}
+                                          for n in results}
     subsets = list(combinations(range(len(seeds)), size))
     for subset in subsets:
         chosen_seeds = [seeds[i] for i in subset]
@@ -1005,14 +1008,16 @@ def print_seed_subsets(results: dict[str, dict[str, list[dict]]], seeds: list[in
             if "default" in verdicts:
                 base = verdicts["default"]
                 tally[name]["more"] += verdict["targets_met"] > base["targets_met"]
+                tally[name]["fewer"] += verdict["targets_met"] < base["targets_met"]
                 tally[name]["guard"] += verdict["large_sets_wss@95"] >= base["large_sets_wss@95"] - LARGE_SET_GUARD - 1e-12
                 tally[name]["large"] += (verdict["large_sets_wss@95"] - base["large_sets_wss@95"]) / len(subsets)
             tally[name]["chosen"] += name == pick
     print(f"\nOn the {len(subsets)} {size}-seed subsets of seeds {seeds}: mean targets met; subsets with more"
-          " targets than the default / passing 0019's large-set guard / picked by 0019's rule; mean gap to the"
-          f" default's WSS@95 on the sets of >= {SPEED_MIN_RECORDS:,} records")
+          " targets than the default / passing 0019's large-set guard / picked by 0019's rule / with fewer targets"
+          f" than the default; mean gap to the default's WSS@95 on the sets of >= {SPEED_MIN_RECORDS:,} records")
     for name, t in tally.items():
-        print(f"{name:<22} {t['met']:5.2f}  {int(t['more']):>3} {int(t['guard']):>3} {int(t['chosen']):>3}  {t['large']:+.4f}")
+        print(f"{name:<22} {t['met']:5.2f}  {int(t['more']):>3} {int(t['guard']):>3} {int(t['chosen']):>3}"
+              f" {int(t['fewer']):>3}  {t['large']:+.4f}")
 
 
 #: The recommended-rule candidates fixed in docs/decisions/0008 (rate model, parameter level;
