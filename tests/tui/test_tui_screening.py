@@ -531,3 +531,22 @@ async def test_undo_after_a_retrain_and_after_the_other_reviewer_decided_takes_b
         assert labels(fresh_ws, "bob") == {decided[1]: "include", decided[2]: "include"}
         assert "Screened 1 / 12" in str(screen.query_one("#counts").render())
         await settle(pilot)
+
+
+@async_test
+async def test_undo_of_a_decision_on_a_record_removed_since_does_not_show_it_again(fresh_ws: Workspace) -> None:
+    # u showed the record again although it was removed before screening meanwhile; the next key
+    # on it was then refused. The undo stands (the decision counted nowhere); the next record shows.
+    from review.services.prisma import remove_records
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        decided = screen.current.id
+        await pilot.press("i")
+        remove_records(fresh_ws, [decided], "alice", "retracted")  # review prisma remove, in a shell
+        screen.request_retrain()  # the queue follows the removal at the next retrain
+        await settle(pilot)
+        await pilot.press("u")
+        assert labels(fresh_ws) == {} and screen.current is not None and screen.current.id != decided
+        assert any("no longer offered" in str(n.message) for n in app._notifications)
+        await settle(pilot)

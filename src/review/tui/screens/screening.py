@@ -355,8 +355,13 @@ class ScreeningScreen(ProjectScreen):
             self.notify("Nothing to undo", timeout=2)
             return
         with self._collect_after_frame():
-            self.current = get_record(project.workspace, undone.record_id)
             self._last = f"undid {undone.label} #{undone.record_id}"
+            if project.session.is_to_screen(undone.record_id):
+                self.current = get_record(project.workspace, undone.record_id)
+            else:  # removed before screening since (a shell): undone, but not offered again
+                self.notify(f"Undid {undone.label} of #{undone.record_id}, which is no longer offered "
+                            f"({project.session.why_refused(undone.record_id)}).", timeout=6)
+                self.current = project.session.next_record()
             self._paint()
         self._schedule_retrain()
 
