@@ -529,3 +529,28 @@ async def test_day_ones_hint_under_the_curve_shows_at_80_by_24(fresh_ws: Workspa
         caption, panel = app.screen.query_one("#curve-caption"), app.screen.query_one("#curve-panel")
         assert caption.region.height >= 1 and caption.region.bottom <= panel.content_region.bottom, (caption.region, panel.content_region)
         assert "press 2" in str(caption.render())
+
+
+@async_test
+async def test_a_pubmed_search_from_the_dashboard_says_how_far_it_is(fresh_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """p showed 'running…' until the end; a real strategy fetches thousands of records for minutes."""
+    from review.sources.standin import running, synthetic_corpus
+
+    fresh_ws.path("queries", "example.toml").write_text('name = "example"\nquery = """anything"""\n', encoding="utf-8")
+    seen: list[str] = []
+    with running(synthetic_corpus(300, seed=30)) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        async with open_app(fresh_ws, "alice", size=SIZE) as (app, pilot):
+            job = app.screen.query_one("#job")
+            update = job.update
+
+            def record(content: object = "") -> None:
+                seen.append(str(content))
+                update(content)
+
+            job.update = record  # type: ignore[method-assign]
+            await pilot.press("p")
+            await settle(pilot)
+            assert any("300 hits, 300 new" in n.message for n in app._notifications)
+            assert str(app.screen.query_one("#job").render()) == ""  # cleared at the end
+    assert any(line.startswith("Search PubMed: example: fetch") and "of 300" in line for line in seen), seen

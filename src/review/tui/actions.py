@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from ..services import dedup, prisma, screening, sources
 from ..workspace import Workspace
 
+#: How an action says where it is (one short line; the dashboard shows the newest).
+Say = Callable[[str], None]
+
 
 @dataclass(frozen=True, slots=True)
 class PipelineAction:
@@ -15,20 +18,24 @@ class PipelineAction:
 
     key: str
     label: str
-    run: Callable[[Workspace, str], str]
+    run: Callable[[Workspace, str, Say], str]
 
 
-def run_search(workspace: Workspace, reviewer: str) -> str:
-    outcomes = sources.run_all_searches(workspace)
+def run_search(workspace: Workspace, reviewer: str, say: Say) -> str:
+    def progress(event: sources.SearchProgress) -> None:  # a search of thousands of records takes minutes
+        of = f" of {event.total:,}" if event.total else ""
+        say(f"{event.query_name}: {event.phase} {event.done:,}{of}")
+
+    outcomes = list(sources.start_searches(workspace, progress=progress).run())
     return "; ".join(f"{o.name}: busy (another process searches it)" if o.refused is not None
                      else f"{o.name}: {o.hit_count} hits, {o.new_records} new" for o in outcomes)
 
 
-def run_dedup(workspace: Workspace, reviewer: str) -> str:
+def run_dedup(workspace: Workspace, reviewer: str, say: Say) -> str:
     return "; ".join(" ".join(line.split()) for line in dedup.run_dedup(workspace).merge_lines())
 
 
-def run_export(workspace: Workspace, reviewer: str) -> str:
+def run_export(workspace: Workspace, reviewer: str, say: Say) -> str:
     exported = screening.export_agreement(workspace)
     prisma.write_outputs(workspace)
     return "exported to screening/: " + ", ".join([p.name for p in exported.paths] + ["prisma/"])

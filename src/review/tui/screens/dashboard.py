@@ -64,6 +64,14 @@ class DashboardLoaded(Loaded):
         self.data = data
 
 
+class JobProgress(Loaded):
+    """Where a pipeline action is (the newest replaces any still queued); '' when it is over."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+
 def gather(project: Project) -> DashboardData:
     """Counts from the PRISMA stage (all reviewers) and the session (this reviewer)."""
     data = DashboardData()
@@ -233,10 +241,18 @@ class DashboardScreen(ProjectScreen):
         action = next(a for a in ACTIONS if a.key == key)
         project = self.project
         assert project is not None
+
+        def say(line: str) -> None:
+            self.post_message(JobProgress(f"{action.label}: {line}"))
+
         try:
-            summary = action.run(project.workspace, project.reviewer)
+            summary = action.run(project.workspace, project.reviewer, say)
             project.refresh()  # new records and duplicates join the screening queue
         finally:
-            self.app.call_from_thread(self.query_one("#job", Static).update, "")
+            self.post_message(JobProgress(""))  # (the same queue as the progress: never overwritten by it)
         self.app.call_from_thread(self.notify, summary, title=action.label)
         self.app.call_from_thread(self.action_refresh)
+
+    @on(JobProgress)
+    def _job_progress(self, message: JobProgress) -> None:
+        self.query_one("#job", Static).update(Text(message.line, style="bold") if message.line else "")
