@@ -12,6 +12,10 @@ from ..workspace import Workspace
 Say = Callable[[str], None]
 
 
+def _silent(line: str) -> None:
+    """The default ``say``: an action called outside the dashboard (a test, a script) keeps quiet."""
+
+
 @dataclass(frozen=True, slots=True)
 class PipelineAction:
     """A dashboard action: which service it calls and how to summarise the result."""
@@ -21,7 +25,7 @@ class PipelineAction:
     run: Callable[[Workspace, str, Say], str]
 
 
-def run_search(workspace: Workspace, reviewer: str, say: Say) -> str:
+def run_search(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
     def progress(event: sources.SearchProgress) -> None:  # a search of thousands of records takes minutes
         of = f" of {event.total:,}" if event.total else ""
         say(f"{event.query_name}: {event.phase} {event.done:,}{of}")
@@ -31,11 +35,11 @@ def run_search(workspace: Workspace, reviewer: str, say: Say) -> str:
                      else f"{o.name}: {o.hit_count} hits, {o.new_records} new" for o in outcomes)
 
 
-def run_dedup(workspace: Workspace, reviewer: str, say: Say) -> str:
+def run_dedup(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
     return "; ".join(" ".join(line.split()) for line in dedup.run_dedup(workspace).merge_lines())
 
 
-def run_export(workspace: Workspace, reviewer: str, say: Say) -> str:
+def run_export(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
     exported = screening.export_agreement(workspace)
     prisma.write_outputs(workspace)
     return "exported to screening/: " + ", ".join([p.name for p in exported.paths] + ["prisma/"])
