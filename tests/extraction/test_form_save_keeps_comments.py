@@ -3,17 +3,20 @@ notes beside estimates and QUIPS ratings) survive it, and the file reads back as
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from review.extraction.forms import read_study_file
+from review.extraction.forms import read_study_file, write_study_file
 from review.services.extraction import save_study_form
 from review.workspace import Workspace
 
 from .helpers import programme_folder, quips_table
 
 ESTIMATE_NOTE = "# HR from table 3 of the full text, not the abstract"
+BOUND_NOTE = "# lower bound read twice"
 RATING_NOTE = "# second reading: attrition 12 % over two years"
 
 
@@ -24,10 +27,12 @@ def test_the_form_save_keeps_the_files_comments(tmp_path: Path, workspace: Works
     text = path.read_text(encoding="utf-8")
     source_line = text.splitlines()[0]
     assert source_line.startswith("# Source:")
-    text = text.replace("[[estimates]]", f"{ESTIMATE_NOTE}\n[[estimates]]", 1)
+    # notes inside the first estimate (a note above [[estimates]] belongs to the table before it)
+    text = text.replace("[[estimates]]", f"[[estimates]]\n{ESTIMATE_NOTE}", 1)
+    text = text.replace("ci_low = 1.01", f"ci_low = 1.01  {BOUND_NOTE}", 1)
     text += "\n" + quips_table("alice").replace('attrition = "', f'{RATING_NOTE}\nattrition = "', 1)
     if break_an_estimate:  # the save still writes the form's fields, and keeps the rest as written
-        text = text.replace("ci_low = 1.01", "ci_low = 1.61", 1)
+        text = text.replace("ci_high = 2.10", "ci_high = 1.20", 1)
     path.write_text(text, encoding="utf-8")
 
     data = read_study_file(path)
@@ -36,9 +41,25 @@ def test_the_form_save_keeps_the_files_comments(tmp_path: Path, workspace: Works
 
     written = path.read_text(encoding="utf-8")
     assert saved.stored is not break_an_estimate
-    for comment in (source_line, ESTIMATE_NOTE, RATING_NOTE):
+    for comment in (source_line, ESTIMATE_NOTE, BOUND_NOTE, RATING_NOTE):
         assert comment in written
     read_back = read_study_file(path)
     assert read_back == saved.data
     assert read_back["study"] == data["study"] and read_back["quips"] == data["quips"]
     assert len(read_back["estimates"]) == len(data["estimates"])
+
+
+@pytest.mark.parametrize("before,data", [
+    # an int in the file and a float in the data are equal to Python, not to TOML
+    ('[study]\nid = "s1"\nn = 1  # note\n', {"study": {"id": "s1", "n": 1.0}}),
+    # a table written as dotted keys, replaced by another (tomlkit raises IndexError: the plain form)
+    ('[study]\nid = "s1"\nmeta.a = 1\nmeta.b = 2\n', {"study": {"id": "s1", "meta": {"c": 3}}}),
+])
+def test_the_saved_file_reads_back_as_the_data_with_its_types(tmp_path: Path, before: str,
+                                                               data: dict[str, Any]) -> None:
+    path = tmp_path / "s1.toml"
+    path.write_text(before, encoding="utf-8")
+    write_study_file(path, data)
+    read_back = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert read_back == data
+    assert type(read_back["study"].get("n", "")) is type(data["study"].get("n", ""))

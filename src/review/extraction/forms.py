@@ -500,27 +500,44 @@ def write_study_file(path: Path, data: dict[str, Any]) -> None:
             document = tomlkit.parse(read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8"))
             _update_keeping_layout(document, data)
             edited = tomlkit.dumps(document)
-            if tomllib.loads(edited) == tomllib.loads(plain):
+            if _same(tomllib.loads(edited), tomllib.loads(plain)):
                 text = edited
-        except (ReviewError, tomlkit.exceptions.TOMLKitError, tomllib.TOMLDecodeError, ValueError, TypeError):
-            pass  # the plain form below: the data is what matters, the layout is a courtesy
+        except Exception:  # noqa: BLE001 - any failure of the courtesy (tomlkit raises IndexError on some
+            pass           # dotted-key layouts) falls back to the plain form: the data is what matters
     write_text_atomic(path, text)
 
 
 def _update_keeping_layout(container: Any, data: Mapping[str, Any]) -> None:
-    """Make a tomlkit table hold ``data``: unchanged values (and their comments) stay as written."""
+    """Make a tomlkit table hold ``data``: unchanged values (and their comments) stay as written; an
+    array of tables of the same length is updated table by table, so notes inside an estimate stay."""
     for key in [k for k in container if k not in data]:
         del container[key]
     for key, value in data.items():
-        if key in container and isinstance(value, Mapping) and isinstance(container[key], Mapping):
-            _update_keeping_layout(container[key], value)
-        elif key not in container or _plain(container[key]) != value:
+        old = container[key] if key in container else None
+        if isinstance(value, Mapping) and isinstance(old, Mapping):
+            _update_keeping_layout(old, value)
+        elif (isinstance(value, list) and isinstance(old, list) and len(old) == len(value)
+              and all(isinstance(n, Mapping) and isinstance(o, Mapping) for n, o in zip(value, old))):
+            for old_table, new_table in zip(old, value):
+                _update_keeping_layout(old_table, new_table)
+        elif old is None or not _same(_plain(old), value):
             container[key] = value
 
 
 def _plain(item: Any) -> Any:
     """A tomlkit value as Python data (tomlkit hands back some scalars, such as booleans, unwrapped)."""
     return item.unwrap() if hasattr(item, "unwrap") else item
+
+
+def _same(left: Any, right: Any) -> bool:
+    """Equal values of equal types, all the way down (Python's ``1 == 1.0 == True`` is not TOML's)."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
+    if isinstance(left, list):
+        return len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right))
+    return bool(left == right)
 
 
 def study_id_of(path: Path) -> str:
