@@ -19,12 +19,17 @@ from .textdecode import read_utf8_text
 
 def read_toml(path: Path | str, *, error: type[ReviewError] = ValidationError) -> dict[str, Any]:
     """The TOML file at ``path``; unreadable, non-UTF-8 or malformed files raise ``error``."""
+    return loads_toml(read_toml_text(path, error=error), path, error=error)
+
+
+def read_toml_text(path: Path | str, *, error: type[ReviewError] = ValidationError) -> str:
+    """The text of the TOML file at ``path`` (for callers that also locate lines or edit it in place);
+    an unreadable or non-UTF-8 file raises ``error``."""
     try:
         # TOML is UTF-8 by its specification (no cp1252 fallback, docs/decisions/0022); Notepad's BOM is fine.
-        text = read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8")
+        return read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8")
     except ImportFormatError as err:
         raise error(str(err)) from None
-    return loads_toml(text, path, error=error)
 
 
 def loads_toml(text: str, source: Path | str, *, error: type[ReviewError] = ValidationError) -> dict[str, Any]:

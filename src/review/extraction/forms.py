@@ -19,9 +19,8 @@ from typing import Any
 import tomlkit
 
 from ..atomic import write_text_atomic
-from ..errors import ImportFormatError, ReviewError, ValidationError
-from ..textdecode import read_utf8_text
-from ..tomlread import loads_toml, read_toml
+from ..errors import ReviewError, ValidationError
+from ..tomlread import loads_toml, read_toml, read_toml_text
 from .factors import FactorList
 from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study
 from ..tomlwrite import dumps
@@ -43,11 +42,9 @@ class FieldSpec:
 
 @dataclass(slots=True)
 class Form:
-    """Field specs per section plus the QUIPS domains and rating scale."""
+    """Field specs per section (QUIPS's domains and scale are fixed: QUIPS_DOMAINS, QUIPS_RATINGS)."""
 
     sections: dict[str, dict[str, FieldSpec]]
-    quips_domains: tuple[str, ...] = QUIPS_DOMAINS
-    quips_ratings: tuple[str, ...] = QUIPS_RATINGS
     source: str = "packaged default"
 
     def fields(self, section: str) -> dict[str, FieldSpec]:
@@ -63,10 +60,7 @@ def load_form(extraction_dir: Path | None = None) -> Form:
     path = extraction_dir / FORM_FILE if extraction_dir is not None else None
     if path is not None and path.is_file():
         source = str(path)
-        try:  # a non-UTF-8 form.toml is one line (it was a traceback)
-            text = read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8")
-        except ImportFormatError as err:
-            raise ValidationError(str(err)) from None
+        text = read_toml_text(path)  # a non-UTF-8 form.toml is one line (it was a traceback)
     else:
         source, text = "packaged default", default_form_text()
     data = loads_toml(text, source)
@@ -89,7 +83,7 @@ def load_form(extraction_dir: Path | None = None) -> Form:
             raise ValidationError(f"{source}:quips.{key}: {given!r}: QUIPS's {key} are fixed ({', '.join(fixed)}); "
                                   "the collapse rule and the synthesis read them all"
                                   + (f" (line {line})" if line else ""))
-    return Form(sections, QUIPS_DOMAINS, QUIPS_RATINGS, source)
+    return Form(sections, source)
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -328,7 +322,7 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
         if not isinstance(ratings, dict):
             problems.add(f"quips.{rater}", "expected a table of domain = rating")
             continue
-        _check_quips(rater, ratings, form, problems)
+        _check_quips(rater, ratings, problems)
 
 
 def _check_cohorts(estimates: list[dict[str, Any]], problems: Problems) -> None:
@@ -371,38 +365,38 @@ def _array_of_tables(data: dict[str, Any], key: str, problems: Problems) -> list
 SUPPORT_SUFFIX = "_note"
 
 
-def _check_quips(rater: str, ratings: dict[str, Any], form: Form, problems: Problems) -> None:
+def _check_quips(rater: str, ratings: dict[str, Any], problems: Problems) -> None:
     """QUIPS (Hayden et al. 2013): every domain rated, each rating with the support text it rests on."""
     for domain, rating in ratings.items():
         if domain.endswith(SUPPORT_SUFFIX):
-            if domain[:-len(SUPPORT_SUFFIX)] not in form.quips_domains:
+            if domain[:-len(SUPPORT_SUFFIX)] not in QUIPS_DOMAINS:
                 problems.add(f"quips.{rater}.{domain}", f"support text for an unknown QUIPS domain "
-                                                        f"(expected {', '.join(form.quips_domains)})")
+                                                        f"(expected {', '.join(QUIPS_DOMAINS)})")
             elif not isinstance(rating, str):
                 problems.add(f"quips.{rater}.{domain}", f"expected text, got {type(rating).__name__} {rating!r}")
-        elif domain not in form.quips_domains:
-            problems.add(f"quips.{rater}.{domain}", f"unknown QUIPS domain (expected {', '.join(form.quips_domains)})")
-        elif rating not in form.quips_ratings:
-            problems.add(f"quips.{rater}.{domain}", f"{rating!r} not one of {', '.join(form.quips_ratings)}")
-    for domain in form.quips_domains:
+        elif domain not in QUIPS_DOMAINS:
+            problems.add(f"quips.{rater}.{domain}", f"unknown QUIPS domain (expected {', '.join(QUIPS_DOMAINS)})")
+        elif rating not in QUIPS_RATINGS:
+            problems.add(f"quips.{rater}.{domain}", f"{rating!r} not one of {', '.join(QUIPS_RATINGS)}")
+    for domain in QUIPS_DOMAINS:
         if domain not in ratings:
-            problems.add(f"quips.{rater}.{domain}", f"not rated: QUIPS rates all {len(form.quips_domains)} "
-                                                    f"domains ({', '.join(form.quips_ratings)})", unfinished=True)
+            problems.add(f"quips.{rater}.{domain}", f"not rated: QUIPS rates all {len(QUIPS_DOMAINS)} "
+                                                    f"domains ({', '.join(QUIPS_RATINGS)})", unfinished=True)
         elif not str(ratings.get(domain + SUPPORT_SUFFIX) or "").strip():
             problems.add(f"quips.{rater}.{domain}{SUPPORT_SUFFIX}",
                          f"no support text for the {domain} rating: say what in the paper it rests on",
                          unfinished=True)
 
 
-def quips_progress(quips: Any, form: Form) -> dict[str, tuple[int, int]]:
+def quips_progress(quips: Any) -> dict[str, tuple[int, int]]:
     """Raters whose QUIPS table is unfinished -> (domains rated, rated domains lacking support text)."""
     progress = {}
     for rater, ratings in (quips.items() if isinstance(quips, dict) else ()):
         if not isinstance(ratings, dict):
             continue
-        rated = [d for d in form.quips_domains if d in ratings]
+        rated = [d for d in QUIPS_DOMAINS if d in ratings]
         unsupported = [d for d in rated if not str(ratings.get(d + SUPPORT_SUFFIX) or "").strip()]
-        if len(rated) < len(form.quips_domains) or unsupported:
+        if len(rated) < len(QUIPS_DOMAINS) or unsupported:
             progress[str(rater)] = (len(rated), len(unsupported))
     return progress
 
@@ -415,10 +409,7 @@ def read_study_file(path: Path) -> dict[str, Any]:
 
 def read_study_file_located(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """A study file's data and the line of each of its tables and keys (for problem messages)."""
-    try:  # read as read_toml reads it, keeping the text for toml_lines
-        text = read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8")
-    except ImportFormatError as err:
-        raise ValidationError(str(err)) from None
+    text = read_toml_text(path)  # as read_toml reads it, keeping the text for toml_lines
     return loads_toml(text, path), toml_lines(text)
 
 
@@ -497,7 +488,7 @@ def write_study_file(path: Path, data: dict[str, Any]) -> None:
     text = plain
     if path.is_file():
         try:
-            document = tomlkit.parse(read_utf8_text(path, "TOML files are UTF-8: save it as UTF-8"))
+            document = tomlkit.parse(read_toml_text(path))
             _update_keeping_layout(document, data)
             edited = tomlkit.dumps(document)
             if _same(tomllib.loads(edited), tomllib.loads(plain)):

@@ -180,11 +180,11 @@ def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:
     for path in paths:
         study = load_study(path, form=form, factors=factors, draft=True)
         summary = summarise(study.quips, rule)
-        progress = quips_progress(study.quips, form)
+        progress = quips_progress(study.quips)
         rob = summary.rob
         if progress:
             rob = "incomplete (" + "; ".join(
-                f"{rater} {rated}/{len(form.quips_domains)}" + (f", {bare} without support text" if bare else "")
+                f"{rater} {rated}/{len(QUIPS_DOMAINS)}" + (f", {bare} without support text" if bare else "")
                 for rater, (rated, bare) in progress.items()) + ")"
         rows.append(QuipsRow(study.id, rob, list(summary.raters), summary.basis,
                              {d: dict(given) for d, given in summary.disagreements.items()}))
