@@ -100,6 +100,10 @@ def test_item_bank_toml_round_trips(bank):
     again = loads_bank(text)
     assert dumps_bank(again) == text
     assert again.evidence.sha256 == bank.evidence.sha256 and len(again.evidence.sha256) == 64
+    assert again.partly_fraction == 0.5
+    # scoring and both exports read the bank's partly_fraction: a hand-edited bad one is one line
+    with pytest.raises(ValidationError, match=r"item_bank.toml: instrument.config.partly_fraction = 2"):
+        loads_bank(text.replace("partly_fraction = 0.5", "partly_fraction = 2"))
 
 
 def test_same_inputs_give_identical_bytes(synthesis_file, questions_file, config):

@@ -324,3 +324,30 @@ def test_export_form_writes_one_self_contained_page(ws, tmp_path):
     assert 'name="prev_absence"' in page and 'id="download-response"' in page
     assert '<li data-factor-id="prev_episodes" data-side="risk" data-status="unanswered"' in page
     assert "<script src" not in page and "<link" not in page
+
+
+def test_partly_fraction_edited_without_a_rebuild_leaves_profile_redcap_and_form_agreeing(ws, tmp_path):
+    """The REDCap sums read the bank's partly_fraction, score() and the form read scoring.toml's:
+    after an edit without a rebuild the REDCap calc no longer equalled the profile."""
+    import re
+
+    from review.instrument.form import form_data
+    from review.instrument.project import score_file, workspace_config
+
+    from .test_exports import _redcap_calc
+
+    assert run(ws, "build", "--no-exports").exit_code == 0
+    (ws.root / "instrument" / "scoring.toml").write_text("[weights]\npartly_fraction = 0.25\n", encoding="utf-8")
+    out = run(ws, "export", "--format", "redcap", "--out", "-")
+    assert out.exit_code == 0, out.output
+    calc = {r["Variable / Field Name"]: r["Choices, Calculations, OR Slider Labels"]
+            for r in csv.DictReader(io.StringIO(out.output))}
+    answers = {"prev_absence": "no", "has_supervisor": "yes", "conflict": "some", "support": "no"}
+    response = tmp_path / "response.json"
+    response.write_text(json.dumps(fhir.response(current_bank(ws), answers)))
+    profile = score_file(ws, response).profile
+    assert profile.risk_weight == 1.0  # the bank's 0.5 of supervisor_conflict's 2, not 0.25 of it
+    assert _redcap_calc(calc["risk_weight_sum"], answers) == profile.risk_weight
+    page = form_data(current_bank(ws), workspace_config(ws))
+    assert page["partlyFraction"] == 0.5
+    assert re.search(r"partly_fraction = 0\.5", (ws.root / "instrument" / "item_bank.toml").read_text())

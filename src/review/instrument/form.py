@@ -77,7 +77,7 @@ def form_data(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> dic
         "answerSystem": ANSWER_SYSTEM,
         "groupPrefix": GROUP_PREFIX,
         "unknownCode": "unknown",
-        "partlyFraction": config.partly_fraction,
+        "partlyFraction": bank.partly_fraction,  # the bank's, as score() and the REDCap sums
         "maxMissingShare": config.max_missing_share,
         "manySignalsShare": config.many_signals_share,
         "questions": [{

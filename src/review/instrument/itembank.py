@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from ..errors import ValidationError
 from ..tomlread import loads_toml, read_toml
+from .config import InstrumentConfig
 from .evidence import DOMAINS, EvidenceSnapshot
 from ..tomlwrite import dumps
 
@@ -363,6 +364,14 @@ class ItemBank:
         return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
     @property
+    def partly_fraction(self) -> float:
+        """The share of a factor's weight a 'partly' answer earns, as this bank was built (scoring.toml
+        at build time): the profile, the browser form and the REDCap sums all read it here, so a
+        scoring.toml edited since cannot make them disagree before the next build."""
+        value = self.config.get("partly_fraction")
+        return InstrumentConfig().partly_fraction if value is None else float(value)
+
+    @property
     def scored_items(self) -> list[Item]:
         return [i for i in self.items if i.scored]
 
@@ -496,12 +505,18 @@ def _bank_from(data: dict[str, Any], where: str) -> ItemBank:
             r.get("level", ""), r.get("direction", ""), r.get("reason", ""),
             bool(r.get("modifiable", False)), list(r.get("studies", [])),
         ) for r in data.get("not_included", [])]
+        config = dict(meta.get("config", {}))
+        partly = config.get("partly_fraction")
+        if partly is not None and (isinstance(partly, bool) or not isinstance(partly, (int, float))
+                                   or not 0 <= partly <= 1):
+            raise ValidationError(f"{where}: instrument.config.partly_fraction = {partly!r} is not a number "
+                                  "between 0 and 1; rebuild with 'review instrument build'")
         return ItemBank(
             title_nl=meta.get("title_nl", ""), title_en=meta.get("title_en", ""),
             built_at=meta["built_at"],
             evidence=EvidenceSnapshot(ev["sha256"], ev["taken_at"], ev.get("source", ""),
                                       int(ev.get("n_factors", 0))),
-            config=dict(meta.get("config", {})), items=items, questions=questions,
+            config=config, items=items, questions=questions,
             not_included=not_included, missing_templates=list(meta.get("missing_templates", [])),
             unused_templates=list(meta.get("unused_templates", [])),
             canonical_url=meta.get("canonical_url", "urn:review:instrument"),

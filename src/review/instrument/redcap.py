@@ -85,10 +85,9 @@ def data_dictionary(bank: ItemBank) -> str:
             if index == 0:
                 row["Section Header"] = DOMAIN_LABELS[domain][0]
             rows.append(row)
-    partly_fraction = float(bank.config.get("partly_fraction", 0.5))
     sums: dict[str, list[str]] = {"risk": [], "protective": []}
     for item in bank.scored_items:
-        sums[item.direction].append(_factor_term(bank, item, names, partly_fraction))
+        sums[item.direction].append(_factor_term(bank, item, names))
     for (name, label), terms in zip(
             (("risk_weight_sum", "Som van de risicogewichten"),
              ("protective_weight_sum", "Som van de beschermende gewichten")), sums.values()):
@@ -107,7 +106,7 @@ def data_dictionary(bank: ItemBank) -> str:
     return out.getvalue()
 
 
-def _factor_term(bank: ItemBank, item: Item, names: dict[str, str], partly_fraction: float) -> str:
+def _factor_term(bank: ItemBank, item: Item, names: dict[str, str]) -> str:
     """One scored factor's part of a sum, as ``scoring.score`` weighs it: its full weight when any
     of its questions gives a 'present' answer, else the partly weight, else 0; an answer counts
     only while its question is switched on (every gate above it answered as enableWhen asks).
@@ -121,7 +120,7 @@ def _factor_term(bank: ItemBank, item: Item, names: dict[str, str], partly_fract
 
     weight = round(item.weight, 4)
     partly = any_answer(item.partly)
-    otherwise = f"if({partly},{round(item.weight * partly_fraction, 4):g},0)" if partly else "0"
+    otherwise = f"if({partly},{round(item.weight * bank.partly_fraction, 4):g},0)" if partly else "0"
     return f"if({any_answer(item.present)},{weight:g},{otherwise})"
 
 

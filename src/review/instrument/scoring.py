@@ -178,7 +178,7 @@ def score(bank: ItemBank, answers: Mapping[str, str], config: InstrumentConfig) 
             status if status in ("present", "partly", "absent") else "unanswered",
             item.scored, status != "not_applicable"))
         if status in ("present", "partly"):
-            fraction = 1.0 if status == "present" else config.partly_fraction
+            fraction = 1.0 if status == "present" else bank.partly_fraction  # the bank's, as the REDCap sums
             finding = Finding(item.factor_id, item.label_nl, item.label_en, item.domain, item.direction,
                               status, round(item.weight * fraction, 4), item.level, item.grade,
                               len(item.studies), item.modifiable, item.advice_nl, item.advice_en,
