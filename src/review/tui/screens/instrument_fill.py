@@ -175,27 +175,29 @@ class FillScreenBase(Screen[None]):
             # A question waiting for its gate cannot be answered yet, so Tab passes it by.
             block.query_one(RadioSet).disabled = state is not True
 
+    def _progress(self, questions: list[Question]) -> tuple[int, int]:
+        """(answered, to answer) among ``questions``: one switched off by its gate is neither to do
+        nor done (the count read '4 of 6' for good when a client without a supervisor had answered
+        everything). The tab labels and the status line both count with it."""
+        answers = self.answer_set.answers
+        open_questions = [q for q in questions if enabled(q, answers, self.bank) is not False]
+        return sum(1 for q in open_questions if q.link_id in answers), len(open_questions)
+
     def _domain_label(self, domain: str) -> str:
-        """Tab title with progress, e.g. ``Werk 2/4`` (switched-off questions do not count)."""
+        """Tab title with progress, e.g. ``Werk 2/4``."""
         nl, en = DOMAIN_LABELS[domain]
-        open_questions = [q for q in self.bank.questions_in(domain)
-                          if enabled(q, self.answer_set.answers, self.bank) is not False]
-        done = sum(1 for q in open_questions if q.link_id in self.answer_set.answers)
-        return f"{self._t(nl, en)} {done}/{len(open_questions)}"
+        done, total = self._progress(self.bank.questions_in(domain))
+        return f"{self._t(nl, en)} {done}/{total}"
 
     def _show_status(self) -> None:
         tabs = self.query_one("#fill-tabs", TabbedContent)
         for domain in self.domains:
             tabs.get_tab(f"tab-{domain}").label = self._domain_label(domain)
-        # As the tab labels count: a question switched off by its gate is neither to do nor done
-        # (it read '4 of 6' for good when a client without a supervisor had answered everything).
-        open_questions = [q for q in self.bank.questions
-                          if enabled(q, self.answer_set.answers, self.bank) is not False]
-        answered = sum(1 for q in open_questions if q.link_id in self.answer_set.answers)
+        answered, total = self._progress(self.bank.questions)
         self.query_one("#fill-status", Static).update(
-            self._t(f"{answered} van {len(open_questions)} vragen beantwoord · antwoorden in "
+            self._t(f"{answered} van {total} vragen beantwoord · antwoorden in "
                     f"{self.answers_path.name} (alleen voor u leesbaar)",
-                    f"{answered} of {len(open_questions)} questions answered · answers in "
+                    f"{answered} of {total} questions answered · answers in "
                     f"{self.answers_path.name} (readable by you only)"))
 
     # -- navigation and profile ------------------------------------------------------------
