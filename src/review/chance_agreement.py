@@ -2,14 +2,17 @@
 
 Gwet's AC1 (Gwet 2008) has no implementation in the libraries we use, so it lives here once:
 the chance term is the mean category share's ``p(1 - p)`` summed over the ``Q`` categories
-and divided by ``Q - 1``.
+and divided by ``Q - 1``. So does the one rule for an agreement index's interval
+(:func:`index_interval`): inside the index's range [-1, 1], and never of zero width.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["gwet_ac1"]
+import math
+
+__all__ = ["gwet_ac1", "index_interval", "wald_interval"]
 
 
 def gwet_ac1(observed_agreement: float, category_shares: Iterable[float]) -> float | None:
@@ -24,3 +27,19 @@ def gwet_ac1(observed_agreement: float, category_shares: Iterable[float]) -> flo
     chance = sum(p * (1 - p) for p in shares) / (len(shares) - 1)
     # With Q >= 2 the chance term is at most 1/Q, so the denominator never reaches zero.
     return (observed_agreement - chance) / (1 - chance)
+
+
+def index_interval(low: float, high: float) -> tuple[float, float] | None:
+    """An agreement index's interval cut to the index's range [-1, 1]; None when it is undefined (not finite)
+    or of zero width, which would claim certainty from any number of pairs (kappa at +-1 has SE 0, a
+    bootstrap whose every resample agrees perfectly has no spread)."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    low, high = max(-1.0, low), min(1.0, high)
+    return (low, high) if low < high else None
+
+
+def wald_interval(estimate: float, standard_error: float, z: float) -> tuple[float, float] | None:
+    """``estimate +- z SE`` under :func:`index_interval`'s rule (the Wald interval of kappa passes 1 near
+    perfect agreement: 0.90 gave 0.71 to 1.09)."""
+    return index_interval(estimate - z * standard_error, estimate + z * standard_error)

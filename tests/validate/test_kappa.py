@@ -155,3 +155,80 @@ def test_few_pairs_are_flagged_and_a_zero_se_gives_no_interval() -> None:
     assert enough.note == ""
     opposite = agreement("q", [1.0, 2.0], [2.0, 1.0], n_boot=0)  # kappa -1 with SE 0: no (-1, -1) interval
     assert opposite.kappa == pytest.approx(-1.0) and opposite.kappa_ci is None
+
+
+def _clients_file(write_csv, name: str, clients: int, items: int, *, seed: int = 3, agree: float = 0.6) -> object:
+    rng = np.random.default_rng(seed)
+    rows = [("item", "target", "rater", "score")]
+    for t in range(clients):
+        for item in range(items):
+            x = int(rng.integers(0, 3))
+            y = x if rng.random() < agree else int(rng.integers(0, 3))
+            rows += [(f"q{item}", f"c{t}", "ann", x), (f"q{item}", f"c{t}", "bob", y)]
+    return write_csv(name, rows)
+
+
+@pytest.mark.parametrize("clients", [1, 2])
+def test_too_few_clients_to_resample_keep_the_pooled_cis_with_a_note(write_csv, clients: int) -> None:
+    from review.validate.kappa import CLUSTER_CI, MIN_BOOTSTRAP_CLIENTS
+
+    result = rater_agreement(_clients_file(write_csv, "few.csv", clients, 60 // clients), n_boot=200)
+    overall = result.overall
+    assert overall.ci_method != CLUSTER_CI and MIN_BOOTSTRAP_CLIENTS == 10
+    assert f"{clients} client{'s' if clients > 1 else ''}: too few to resample clients" in overall.note
+    # the resampled clients gave (0.65, 0.65) for one client; the pooled intervals have a width
+    assert overall.kappa_ci is not None and overall.kappa_ci[1] - overall.kappa_ci[0] > 0.1
+    assert overall.agreement_ci[1] - overall.agreement_ci[0] > 0.1
+    from review.validate.report import kappa_lines
+
+    assert "too few to resample clients" in kappa_lines(result)[-1]
+
+
+def test_every_client_agreeing_gets_no_zero_width_interval(write_csv) -> None:
+    rows = [("item", "target", "rater", "score")]
+    for t in range(40):
+        rows += [row for item in range(3) for row in ((f"q{item}", f"c{t}", "ann", (t + item) % 3),
+                                                       (f"q{item}", f"c{t}", "bob", (t + item) % 3))]
+    overall = rater_agreement(write_csv("same.csv", rows), n_boot=100).overall
+    assert overall.kappa == pytest.approx(1.0) and overall.ac1 == pytest.approx(1.0)
+    assert overall.kappa_ci is None and overall.weighted_kappa_ci is None and overall.ac1_ci is None
+    # agreement 1 has an interval all the same: Wilson over the 40 clients, not (1, 1)
+    assert overall.agreement_ci[1] == pytest.approx(1.0) and overall.agreement_ci[0] == pytest.approx(0.912, abs=1e-3)
+    assert "Wilson over the 40 clients" in overall.note
+
+
+def test_a_kappa_interval_stays_inside_minus_one_to_one() -> None:
+    # 0.90 with its asymptotic SE ran to 1.09 before the shared rule cut it
+    a = [0.0] * 10 + [1.0] * 10
+    b = [0.0] * 10 + [1.0] * 9 + [0.0]
+    result = agreement("q", a, b, n_boot=0)
+    assert result.kappa == pytest.approx(0.9) and result.kappa_ci is not None
+    assert result.kappa_ci[1] == 1.0 and result.kappa_ci[0] < 0.9
+
+
+def test_the_shared_interval_rule() -> None:
+    from review.chance_agreement import index_interval, wald_interval
+
+    assert wald_interval(0.9, 0.1, 1.96) == (pytest.approx(0.704), 1.0)
+    assert wald_interval(1.0, 0.0, 1.96) is None and wald_interval(-1.0, 0.0, 1.96) is None
+    assert index_interval(0.65, 0.65) is None and index_interval(float("nan"), 1.0) is None
+    assert index_interval(-1.2, -0.5) == (-1.0, -0.5)
+
+
+def test_screening_agreement_gives_no_interval_at_perfect_agreement() -> None:
+    from review.screening.agreement import agreement as screening_agreement
+
+    labels = {i: ("include" if i % 3 else "exclude") for i in range(30)}
+    same = screening_agreement(labels, dict(labels))
+    assert same.kappa == pytest.approx(1.0) and (same.kappa_ci_low, same.kappa_ci_high) == (None, None)
+
+
+def test_clustered_overall_draws_no_pooled_bootstrap(write_csv, monkeypatch) -> None:
+    import review.validate.kappa as kappa_module
+
+    calls: list[int] = []
+    real = kappa_module.gwet_ac1
+    monkeypatch.setattr(kappa_module, "gwet_ac1", lambda a, b, q: calls.append(len(a)) or real(a, b, q))
+    result = rater_agreement(_clients_file(write_csv, "many.csv", 12, 2), n_boot=50)
+    # pooled 24 pairs: one AC1, then 50 client resamples of 24 pairs; the items (12 pairs) keep their bootstrap
+    assert calls.count(24) == 1 + 50 and result.overall.ac1_ci is not None

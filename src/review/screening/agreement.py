@@ -4,14 +4,14 @@ Pure functions over the effective decisions of two or more reviewers, so the TUI
 report the same numbers. Statistics use only records that *both* reviewers decided, each label
 (include, exclude, maybe) its own category; the service passes only the records to screen
 (``removed.set_aside`` leaves the rest out, decision 0021). Kappa's confidence interval is the
-asymptotic one of Fleiss, Cohen & Everitt (1969), from statsmodels (``validate kappa`` uses the same), cut to kappa's range [-1, 1].
+asymptotic one of Fleiss, Cohen & Everitt (1969), from statsmodels (``validate kappa`` uses the same), cut to kappa's range [-1, 1]
+and None where it would have zero width (kappa ±1).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from itertools import combinations
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..csvcells import NeutralisingDictWriter, neutralising_writer
-from ..chance_agreement import gwet_ac1
+from ..chance_agreement import gwet_ac1, index_interval
 from ..records import Decision
 from ..store import Store
 
@@ -111,11 +111,10 @@ def _kappa_ci(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: 
         table[index[labels_a[r]], index[labels_b[r]]] += 1
     with np.errstate(divide="ignore", invalid="ignore"):
         result = cohens_kappa(table, return_results=True)
-    low, high = float(result["kappa_low"]), float(result["kappa_upp"])
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return None, None
-    # The Wald interval can pass kappa's range (near-perfect agreement gave 0.82 to 1.008): cut at ±1.
-    return max(-1.0, low), min(1.0, high)
+    # The Wald interval can pass kappa's range (near-perfect agreement gave 0.82 to 1.008) and has zero width
+    # at kappa ±1 (SE 0): the rule validate's kappa shares cuts it at ±1 and gives no zero-width interval.
+    interval = index_interval(float(result["kappa_low"]), float(result["kappa_upp"]))
+    return (None, None) if interval is None else interval
 
 
 def per_reviewer(labels: Labels) -> dict[str, dict[int, str]]:
