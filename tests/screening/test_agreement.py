@@ -134,7 +134,7 @@ def test_store_round_trip_and_export(workspace: Workspace, tmp_path: Path) -> No
     assert header == "reviewer_a,reviewer_b,n,agreed,raw,kappa,ac1,categories,kappa_ci_low,kappa_ci_high"
     rows = list(csv.DictReader(paths[2].open()))
     assert rows == [{"record_id": str(r1), "alice": "include", "bob": "exclude",
-                     "resolution": "include", "resolved_by": "carol"}]
+                     "resolution": "include", "resolved_by": "carol", "changed_since": ""}]
 
 
 def test_resolving_as_exclude_follows_require_reason_on_exclude(workspace: Workspace) -> None:
@@ -197,6 +197,16 @@ def test_a_resolution_made_before_a_reviewer_changed_their_decision_is_open_agai
         (r1, {"alice": "exclude", "bob": "exclude"}, "include", ("bob",))]
     exported = export_in_workspace(workspace, tmp_path / "out")
     assert [c.record_id for c in exported.reopened] == [r1, r2]
+    # conflicts.csv showed r2 as resolved (no column said otherwise) and r1, agreed against the
+    # resolution, was in no file.
+    rows = list(csv.DictReader((tmp_path / "out" / "conflicts.csv").open(encoding="utf-8")))
+    assert [(row["record_id"], row["alice"], row["bob"], row["resolution"], row["changed_since"]) for row in rows] == [
+        (str(r1), "exclude", "exclude", "include", "bob"), (str(r2), "maybe", "include", "include", "alice"),
+        (str(r3), "exclude", "include", "include", "")]
+    assert list(rows[0])[-1] == "changed_since"  # added at the end: the earlier columns keep their places
+    data = json.loads((tmp_path / "out" / "agreement.json").read_text(encoding="utf-8"))
+    assert [(c["record_id"], c["changed_since"]) for c in data["conflicts"]] == [(r1, ["bob"]), (r2, ["alice"]),
+                                                                                  (r3, [])]
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "agreement", str(tmp_path / "cli")])
     assert result.exit_code == 0
     assert f"record {r1} resolved include by carol before bob changed" in result.stderr

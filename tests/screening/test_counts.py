@@ -55,3 +55,10 @@ def test_status_gives_consensus_no_reviewer_line_but_counts_the_conflicts(worksp
     rows = [row.split()[0] for row in output.splitlines() if row.startswith("  ")]
     assert "consensus" not in rows and {"alice", "bob"} <= set(rows)
     assert "  conflicts            2 between reviewers, 1 resolved, 1 open" in output, output
+    # A reviewer changing their label after the resolution reopens it: the TUI listed 2 to resolve
+    # while this line said "1 between reviewers, 0 resolved, 1 open".
+    resolve_conflict(workspace, ids[1], "exclude", "carol")
+    workspace.store.add_decision(ids[1], "alice", "include")  # still disputed, on other labels: open again
+    workspace.store.add_decision(ids[0], "alice", "exclude")  # both exclude now, against carol's include
+    output = CliRunner().invoke(main, ["-w", str(workspace.root), "status"]).output
+    assert "  conflicts            1 between reviewers + 1 outdated resolution, 0 resolved, 2 open" in output, output

@@ -140,7 +140,8 @@ def test_conflicts_and_agreement_cover_the_records_to_screen_and_a_restore_bring
 
     exported = service.export_agreement(workspace, tmp_path / "out")
     rows = list(csv.reader((tmp_path / "out" / "conflicts.csv").open()))
-    assert rows == [["record_id", "alice", "bob", "resolution", "resolved_by"], [str(first), "include", "exclude", "", ""]]
+    assert rows == [["record_id", "alice", "bob", "resolution", "resolved_by", "changed_since"],
+                    [str(first), "include", "exclude", "", "", ""]]
     assert next(csv.DictReader((tmp_path / "out" / "agreement.csv").open()))["n"] == "2"
     assert set(exported.left_out) == {retracted, erratum, duplicate}
 

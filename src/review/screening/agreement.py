@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from itertools import combinations
 from pathlib import Path
@@ -22,6 +22,7 @@ from ..csvcells import NeutralisingDictWriter, neutralising_writer
 from ..chance_agreement import gwet_ac1, index_interval
 from ..records import Decision
 from ..store import Store
+from ..store.core import effective_decisions
 
 #: Reviewer name under which a conflict's final label is stored (a third reviewer's or the
 #: team's consensus); PRISMA takes this reviewer's title/abstract decision as the verdict.
@@ -135,84 +136,138 @@ def pairwise_agreement(labels: Labels, reviewers: Sequence[str] | None = None) -
     ]
 
 
-def conflicts(labels: Labels, resolutions: Mapping[int, tuple[str, str]] | None = None, *,
-              reviewers: Sequence[str] | None = None,
-              changed: Mapping[int, tuple[str, ...]] | None = None) -> list[Conflict]:
-    """Records where reviewers' labels differ, in record order.
+@dataclass(slots=True, frozen=True)
+class ConflictLists:
+    """The conflicts to show and count, from one rule (``conflict_lists``): the TUI's list, the
+    export's files, ``review status``'s line and PRISMA's note all read these."""
+
+    #: Records the reviewers' labels differ on, resolved or not (a resolution made before a reviewer
+    #: changed their label has ``changed_since`` and is open again).
+    disputed: list[Conflict] = field(default_factory=list)
+    #: Records the reviewers no longer disagree on whose labels differ from a resolution recorded before
+    #: one of them changed their label: PRISMA still takes the resolution (consensus wins); to resolve again.
+    outdated: list[Conflict] = field(default_factory=list)
+
+    @property
+    def listed(self) -> list[Conflict]:
+        """Every row to show, in record order: the disputed and the outdated."""
+        return sorted((*self.disputed, *self.outdated), key=lambda c: c.record_id)
+
+    @property
+    def open(self) -> int:
+        """How many are still to resolve (an outdated resolution is open)."""
+        return sum(c.open for c in self.disputed) + len(self.outdated)
+
+    @property
+    def reopened(self) -> list[Conflict]:
+        """Resolutions recorded before a reviewer changed their label, in record order."""
+        return [c for c in self.listed if c.changed_since]
+
+    def without(self, left_out: Container[int]) -> ConflictLists:
+        """The lists without the records in ``left_out`` (the ones the screening queue leaves out)."""
+        return ConflictLists([c for c in self.disputed if c.record_id not in left_out],
+                             [c for c in self.outdated if c.record_id not in left_out])
+
+
+def conflict_lists(labels: Labels, resolutions: Mapping[int, tuple[str, str]] | None = None,
+                   changed: Mapping[int, tuple[str, ...]] | None = None, *,
+                   reviewers: Sequence[str] | None = None) -> ConflictLists:
+    """The disputed and the outdated conflicts, in record order.
 
     ``resolutions`` maps record id to (label, resolver) for conflicts already settled; ``changed``
     (``outdated_resolutions``) the reviewers who changed their label since.
     """
+    resolutions = resolutions or {}
     changed = changed or {}
     by_record: dict[int, dict[str, str]] = {}
     wanted = set(reviewers) if reviewers is not None else None
     for (record_id, reviewer), label in labels.items():
         if wanted is None or reviewer in wanted:
             by_record.setdefault(record_id, {})[reviewer] = label
-    resolutions = resolutions or {}
-    found = []
-    for record_id in sorted(by_record):
-        given = by_record[record_id]
+    disputed, outdated = [], []
+    for record_id in sorted(by_record.keys() | changed.keys()):
+        given = dict(sorted(by_record.get(record_id, {}).items()))
+        settled = resolutions.get(record_id)
         if len(given) >= 2 and len(set(given.values())) > 1:
-            settled = resolutions.get(record_id)
-            found.append(Conflict(record_id, dict(sorted(given.items())),
-                                  settled[0] if settled else None, settled[1] if settled else None,
-                                  changed.get(record_id, ()) if settled else ()))
-    return found
+            disputed.append(Conflict(record_id, given, settled[0] if settled else None,
+                                     settled[1] if settled else None,
+                                     changed.get(record_id, ()) if settled else ()))
+        elif settled and record_id in changed and any(label != settled[0] for label in given.values()):
+            outdated.append(Conflict(record_id, given, settled[0], settled[1], changed[record_id]))
+    return ConflictLists(disputed, outdated)
 
 
-def _labels_as_of(rows: Sequence[Decision], last_id: float) -> dict[str, Decision]:
-    """Each reviewer's effective decision on one record counting only log rows up to ``last_id``."""
-    seen = [d for d in rows if d.id <= last_id]
-    undone = {d.undoes_id for d in seen if d.label == "undo"}
-    current: dict[str, Decision] = {}
-    for d in seen:
-        if d.label != "undo" and d.id not in undone:
-            current[d.reviewer] = d
-    return current
+def conflicts(labels: Labels, resolutions: Mapping[int, tuple[str, str]] | None = None, *,
+              reviewers: Sequence[str] | None = None,
+              changed: Mapping[int, tuple[str, ...]] | None = None) -> list[Conflict]:
+    """Records where reviewers' labels differ, in record order (``conflict_lists``' disputed)."""
+    return conflict_lists(labels, resolutions, changed, reviewers=reviewers).disputed
 
 
-def outdated_resolutions(log: Sequence[Decision]) -> dict[int, tuple[str, ...]]:
+def outdated_resolutions(log: Sequence[Decision],
+                         current: Mapping[tuple[int, str], Decision] | None = None) -> dict[int, tuple[str, ...]]:
     """Record id -> reviewers whose label changed after the record's resolution was recorded.
 
     A resolution settles the labels it was made on; when a reviewer later decides again or undoes
     (the two may then even agree, against the resolution), it stays in force for PRISMA (consensus
     wins) but no longer settles what the reviewers now say: the conflicts list shows it open again.
-    ``log``: every title/abstract row in id order (``Store.decisions``).
+    ``log``: every title/abstract row in id order (``Store.decisions``); ``current``: its effective
+    decisions (``effective_decisions(log)``), when the caller has them.
     """
-    by_record: dict[int, list[Decision]] = {}
+    now = effective_decisions(log) if current is None else current
+    resolved = {record_id: d.id for (record_id, reviewer), d in now.items() if reviewer == CONSENSUS_REVIEWER}
+    if not resolved:
+        return {}
+    rows_of: dict[int, list[Decision]] = {}
     for d in log:
-        by_record.setdefault(d.record_id, []).append(d)
+        if d.record_id in resolved:
+            rows_of.setdefault(d.record_id, []).append(d)
+    now_by_record: dict[int, dict[str, str]] = {}
+    for (record_id, reviewer), d in now.items():
+        if record_id in resolved and reviewer != CONSENSUS_REVIEWER:
+            now_by_record.setdefault(record_id, {})[reviewer] = d.label
     outdated: dict[int, tuple[str, ...]] = {}
-    for record_id, rows in by_record.items():
-        resolution = _labels_as_of(rows, float("inf")).get(CONSENSUS_REVIEWER)
-        if resolution is None:
-            continue
-        then = _labels_as_of(rows, resolution.id)
-        now = _labels_as_of(rows, float("inf"))
-        changed = tuple(sorted(r for r in (set(then) | set(now)) - {CONSENSUS_REVIEWER}
-                               if (then.get(r) and then[r].label) != (now.get(r) and now[r].label)))
+    for record_id, resolution_id in resolved.items():
+        then = {reviewer: d.label for (_, reviewer), d
+                in effective_decisions(rows_of[record_id], until_id=resolution_id).items()
+                if reviewer != CONSENSUS_REVIEWER}
+        mine = now_by_record.get(record_id, {})
+        changed = tuple(sorted(r for r in then.keys() | mine.keys() if then.get(r) != mine.get(r)))
         if changed:
             outdated[record_id] = changed
     return outdated
 
 
-def _labels(decisions: Mapping[tuple[int, str], Decision]) -> dict[tuple[int, str], str]:
-    return {key: d.label for key, d in decisions.items()}
+def labels_of(current: Mapping[tuple[int, str], Decision]) -> dict[tuple[int, str], str]:
+    """Every reviewer's effective label per record (consensus rows left out)."""
+    return {key: d.label for key, d in current.items() if key[1] != CONSENSUS_REVIEWER}
+
+
+def resolutions_of(current: Mapping[tuple[int, str], Decision]) -> dict[int, tuple[str, str]]:
+    """The effective consensus decision per record: (label, who resolved it)."""
+    return {record_id: (d.label, str(d.model_info.get("resolved_by", CONSENSUS_REVIEWER)))
+            for (record_id, reviewer), d in current.items() if reviewer == CONSENSUS_REVIEWER}
+
+
+def log_conflicts(log: Sequence[Decision], current: Mapping[tuple[int, str], Decision] | None = None,
+                  ) -> tuple[dict[tuple[int, str], str], ConflictLists]:
+    """Every reviewer's label and the conflict lists over every record, from one read of the log
+    (``Store.decisions()``; ``current``: its effective decisions, when the caller has them)."""
+    current = effective_decisions(log) if current is None else current
+    labels = labels_of(current)
+    resolutions = resolutions_of(current)
+    changed = outdated_resolutions(log, current) if resolutions else {}
+    return labels, conflict_lists(labels, resolutions, changed)
 
 
 def store_labels(store: Store) -> dict[tuple[int, str], str]:
     """Every reviewer's effective title/abstract label per record (consensus rows left out)."""
-    return {key: label for key, label in _labels(store.current_decisions()).items()
-            if key[1] != CONSENSUS_REVIEWER}
+    return labels_of(store.current_decisions())
 
 
 def store_resolutions(store: Store) -> dict[int, tuple[str, str]]:
     """The effective consensus decision per record: (label, who resolved it)."""
-    return {
-        record_id: (d.label, str(d.model_info.get("resolved_by", CONSENSUS_REVIEWER)))
-        for (record_id, _), d in store.current_decisions(reviewer=CONSENSUS_REVIEWER).items()
-    }
+    return resolutions_of(store.current_decisions(reviewer=CONSENSUS_REVIEWER))
 
 
 def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *, note: str = "",
@@ -234,9 +289,16 @@ def agreement_rows(stats: Sequence[Agreement]) -> list[dict[str, object]]:
     return rows
 
 
+#: Between the names in conflicts.csv's ``changed_since`` (a reviewer name may hold a space).
+CHANGED_SINCE_SEPARATOR = ";"
+
+
 def export_agreement(out_dir: Path, stats: Sequence[Agreement], found: Sequence[Conflict],
                      reviewers: Sequence[str]) -> list[Path]:
-    """Write ``agreement.json``, ``agreement.csv`` and ``conflicts.csv`` to ``out_dir``."""
+    """Write ``agreement.json``, ``agreement.csv`` and ``conflicts.csv`` to ``out_dir``.
+
+    ``found``: the rows to list (``ConflictLists.listed``: disputed records and outdated resolutions);
+    a resolution recorded before a reviewer changed their label names them in ``changed_since``."""
     out_dir = Path(out_dir)
     rows = agreement_rows(stats)
     json_path, stats_path, conflicts_path = (
@@ -250,12 +312,13 @@ def export_agreement(out_dir: Path, stats: Sequence[Agreement], found: Sequence[
     writer.writerows(rows)
     stats_text = buffer.getvalue()
     buffer = io.StringIO()
-    columns = ["record_id", *reviewers, "resolution", "resolved_by"]
+    # changed_since last: scripts that read the earlier columns by place keep working (docs/interfaces.md).
+    columns = ["record_id", *reviewers, "resolution", "resolved_by", "changed_since"]
     conflict_writer = neutralising_writer(buffer, lineterminator="\n")
     conflict_writer.writerow(columns)
     for c in found:
         conflict_writer.writerow([c.record_id, *(c.labels.get(r, "") for r in reviewers),
-                         c.resolution or "", c.resolved_by or ""])
+                                  c.resolution or "", c.resolved_by or "", CHANGED_SINCE_SEPARATOR.join(c.changed_since)])
     for path, text in ((json_path, json_text), (stats_path, stats_text), (conflicts_path, buffer.getvalue())):
         write_text_atomic(path, text)
     return [json_path, stats_path, conflicts_path]

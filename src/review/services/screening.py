@@ -17,7 +17,7 @@ from ..screening.removed import NotOffered
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
-    from ..screening.agreement import Agreement, Conflict
+    from ..screening.agreement import Agreement, Conflict, ConflictLists
     from ..screening.criteria import Criteria
     from ..screening.ranker import Ranking
     from ..screening.session import Progress, ScreeningSession
@@ -115,38 +115,48 @@ class AgreementReport:
     #: open, with ``changed_since``.)
     outdated: list[Conflict] = field(default_factory=list)
 
+    @property
+    def listed(self) -> list[Conflict]:
+        """Every row the conflicts screen and ``conflicts.csv`` show, in record order: the disputed
+        records and the outdated resolutions (``screening.agreement.ConflictLists``)."""
+        return self._lists.listed
+
+    @property
+    def open(self) -> int:
+        """How many of ``listed`` are still to resolve (what ``review status`` counts as open)."""
+        return self._lists.open
+
+    @property
+    def reopened(self) -> list[Conflict]:
+        """Resolutions recorded before a reviewer changed their label, in record order."""
+        return self._lists.reopened
+
+    @property
+    def _lists(self) -> "ConflictLists":
+        from ..screening.agreement import ConflictLists
+
+        return ConflictLists(self.conflicts, self.outdated)
+
 
 def agreement_report(workspace: Workspace, *, titles: bool = False) -> AgreementReport:
     """Reviewers who decided (configured ones first, then the others by name), their agreement
     and the conflicts, on the records to screen only (``screening.removed.set_aside``: what the
     queue leaves out counts nowhere); ``titles`` also reads each disputed record's title."""
-    from ..screening.agreement import (
-        Conflict, conflicts, outdated_resolutions, pairwise_agreement, store_labels, store_resolutions,
-    )
+    from ..screening.agreement import log_conflicts, pairwise_agreement
     from ..screening.removed import workspace_set_aside
 
     store = workspace.store
-    every_label = store_labels(store)
+    every_label, every_conflict = log_conflicts(store.decisions())
     aside = workspace_set_aside(workspace)
     labels = {key: label for key, label in every_label.items() if key[0] not in aside}
     deciders = {reviewer for _, reviewer in every_label}  # a reviewer's columns stay while their records are out
     reviewers = [r for r in workspace.config.reviewers if r in deciders]
     reviewers += sorted(deciders - set(reviewers))
-    resolutions = store_resolutions(store)
-    changed = outdated_resolutions(store.decisions()) if resolutions else {}
-    every_conflict = conflicts(every_label, resolutions, changed=changed)
-    found = [c for c in every_conflict if c.record_id not in aside]
-    left_out = {c.record_id: aside.why(c.record_id) for c in every_conflict if c.record_id in aside}
-    disputed = {c.record_id for c in every_conflict}
-    outdated = []
-    for record_id, who in sorted(changed.items()):
-        now = {r: label for (rid, r), label in labels.items() if rid == record_id}
-        label, resolver = resolutions[record_id]
-        if record_id not in disputed and record_id not in aside and any(v != label for v in now.values()):
-            outdated.append(Conflict(record_id, dict(sorted(now.items())), label, resolver, who))
-    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), found, left_out=left_out,
-                             outdated=outdated)
-    listed = [c.record_id for c in (*found, *outdated)]
+    shown = every_conflict.without(aside)
+    left_out = {c.record_id: aside.why(c.record_id) for c in every_conflict.disputed if c.record_id in aside}
+    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), shown.disputed, left_out=left_out,
+                             outdated=shown.outdated)
+    listed = [c.record_id for c in shown.listed]
     if titles and listed:
         report.titles = {r.id: r.title for r in store.records(listed) if r.id is not None}
     return report
@@ -170,9 +180,8 @@ def export_agreement(workspace: Workspace, out_dir: Path | None = None) -> Agree
     from ..screening.agreement import export_agreement as write
 
     report = agreement_report(workspace)
-    paths = write(out_dir or workspace.path("screening"), report.stats, report.conflicts, report.reviewers)
-    reopened = sorted([*report.outdated, *(c for c in report.conflicts if c.changed_since)], key=lambda c: c.record_id)
-    return AgreementExport(paths, report.stats, report.left_out, reopened)
+    paths = write(out_dir or workspace.path("screening"), report.stats, report.listed, report.reviewers)
+    return AgreementExport(paths, report.stats, report.left_out, report.reopened)
 
 
 def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver: str, *,
@@ -251,11 +260,13 @@ def screening_lines(workspace: Workspace) -> list[str]:
     from ..store.screening import record_ids
 
     from ..screening.agreement import CONSENSUS_REVIEWER
+    from ..store.core import effective_decisions
 
     store = workspace.store
     aside = workspace_set_aside(workspace)  # as the session leaves them out (decisions 0021, 0023)
     to_screen = {r for r in record_ids(store) if r not in aside}
-    current = store.current_decisions()
+    log = store.decisions()  # one read: the counts and the conflicts line both come from it
+    current = effective_decisions(log)
     # consensus holds resolutions, not screening: it had a line of its own ("screened 1 … remaining
     # 1752") as if it were a reviewer; its work is the conflicts line below.
     per_reviewer = reviewer_counts({k: d for k, d in current.items() if k[1] != CONSENSUS_REVIEWER}, to_screen)
@@ -274,22 +285,23 @@ def screening_lines(workspace: Workspace) -> list[str]:
             f" {words['relevant'].lower()} {c.relevant}; {words['remaining'].lower()} {c.remaining}"
         )
     if len(per_reviewer) > 1:
-        lines.append(_conflicts_line(workspace, current, aside))
+        lines.append(_conflicts_line(log, current, aside))
     return lines
 
 
-def _conflicts_line(workspace: Workspace, current: dict[tuple[int, str], Decision], aside: Any) -> str:
-    """``review status``'s conflicts line: disagreements on the records to screen, how many are
-    resolved (a resolution made before a reviewer changed their label counts as open)."""
-    from ..screening.agreement import CONSENSUS_REVIEWER, conflicts, outdated_resolutions, store_resolutions
+def _conflicts_line(log: Sequence[Decision], current: dict[tuple[int, str], Decision], aside: Any) -> str:
+    """``review status``'s conflicts line: what the conflicts screen lists on the records to screen
+    (``screening.agreement.conflict_lists``), how many are resolved and how many open; a resolution
+    made before a reviewer changed their label is open, and one the reviewers now agree against
+    is counted apart ("+ N outdated resolutions")."""
+    from ..screening.agreement import log_conflicts
+    from ..words import counted
 
-    labels = {k: d.label for k, d in current.items() if k[1] != CONSENSUS_REVIEWER and k[0] not in aside}
-    resolutions = store_resolutions(workspace.store)
-    changed = outdated_resolutions(workspace.store.decisions()) if resolutions else {}
-    found = conflicts(labels, resolutions, changed=changed)
-    still_open = sum(c.open for c in found)
-    return (f"  {'conflicts':<20} {len(found)} between reviewers, {len(found) - still_open} resolved, "
-            f"{still_open} open (TUI 4; review export agreement)")
+    lists = log_conflicts(log, current)[1].without(aside)
+    listed = len(lists.disputed) + len(lists.outdated)
+    outdated = f" + {counted(len(lists.outdated), 'outdated resolution')}" if lists.outdated else ""
+    return (f"  {'conflicts':<20} {len(lists.disputed)} between reviewers{outdated}, {listed - lists.open} resolved, "
+            f"{lists.open} open (TUI 4; review export agreement)")
 
 
 def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:

@@ -497,13 +497,19 @@ class Store:
         self, *, reviewer: str | None = None, stage: str = "title_abstract"
     ) -> dict[tuple[int, str], Decision]:
         """The effective decision per (record, reviewer): the latest one not undone."""
-        log = self.decisions(reviewer=reviewer, stage=stage)
-        undone = {d.undoes_id for d in log if d.label == "undo"}
-        current: dict[tuple[int, str], Decision] = {}
-        for d in log:
-            if d.label != "undo" and d.id not in undone:
-                current[(d.record_id, d.reviewer)] = d
-        return current
+        return effective_decisions(self.decisions(reviewer=reviewer, stage=stage))
+
+
+def effective_decisions(log: Iterable[Decision], *, until_id: float | None = None) -> dict[tuple[int, str], Decision]:
+    """The effective decision per (record, reviewer) in a decision log (``Store.decisions``, id order):
+    the latest one not undone. ``until_id``: as it stood when the row with that id was written."""
+    seen = [d for d in log if until_id is None or d.id <= until_id]
+    undone = {d.undoes_id for d in seen if d.label == "undo"}
+    current: dict[tuple[int, str], Decision] = {}
+    for d in seen:
+        if d.label != "undo" and d.id not in undone:
+            current[(d.record_id, d.reviewer)] = d
+    return current
 
 
 class BatchWriter:

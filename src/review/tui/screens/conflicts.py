@@ -153,7 +153,7 @@ class ConflictsScreen(ProjectScreen):
             line.append(f" · {len(data.left_out)} more on records not screened (removed before screening, "
                         "duplicates or other methods), left out", style="dim")
         status.update(line)
-        for c in sorted((*data.conflicts, *data.outdated), key=lambda c: c.record_id):
+        for c in data.listed:
             decisions = Text()
             for who, label in c.labels.items():
                 decisions.append(f"{who} ")
@@ -215,7 +215,7 @@ class ConflictsScreen(ProjectScreen):
         record_id, project = self._selected(), self.project
         if record_id is None or project is None or self.data is None:
             return
-        conflict = next(c for c in (*self.data.conflicts, *self.data.outdated) if c.record_id == record_id)
+        conflict = next(c for c in self.data.listed if c.record_id == record_id)
         record: Record = services_workspace.record(project.workspace, record_id)
 
         def chosen(label: str | None) -> None:
