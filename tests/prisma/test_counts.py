@@ -76,6 +76,13 @@ def test_full_flow_with_two_reviewers_consensus_dedup_stop_and_linked_reports(
     assert counts.boxes["new_studies"] == (12, 14)
     assert counts.dedup_available
     assert any("conflicting title/abstract" in note for note in counts.notes)
+    assert not any("resolve again" in note for note in counts.notes)
+    # bob changes his mind on 11 after the consensus: it still wins (counted as before), and a note says so.
+    screen_as(workspace, [11], "include", "bob")
+    after = prisma_counts(workspace)
+    assert after.template_values() == counts.template_values()
+    assert "1 title/abstract resolution was made before a reviewer changed their decision; resolve again (TUI 4)" \
+        in after.notes
 
 
 def test_search_update_adds_records_that_need_screening(workspace: Workspace, add, screen_as) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import WorkspaceError
+from ..screening.agreement import log_conflicts
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind
 from ..store import Store
 from ..store.fulltext import (
@@ -322,6 +323,14 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
         notes.append(
             f"{_many(len(boxes['ta_conflicts']), 'record', 'has', 'have')} conflicting title/abstract decisions and no "
             f"'consensus' decision; they were passed on to full text"
+        )
+    # Consensus wins (the rule above), also when a reviewer changed their decision after it: counted, and said.
+    reopened = [c.record_id for c in log_conflicts(store.decisions())[1].reopened
+                if c.record_id in boxes["records_screened"]]
+    if reopened:
+        notes.append(
+            f"{_many(len(reopened), 'title/abstract resolution', 'was', 'were')} made before a reviewer changed "
+            "their decision; resolve again (TUI 4)"
         )
     if boxes["removed_but_screened"]:
         notes.append(
