@@ -46,15 +46,26 @@ def test_rating_out_of_range_names_file_row_column(write_csv) -> None:
 
 def test_one_expert_is_refused(write_csv) -> None:
     path = write_csv("r.csv", [("item", "expert", "rating"), ("q", "e1", 4), ("p", "e1", 3)])
-    with pytest.raises(ValidationError, match=r"column 'expert': fewer than 3 experts"):
+    with pytest.raises(ValidationError, match=r"column 'expert': fewer than 2 experts"):
         content_validity(path)
-
-
-def test_two_experts_on_an_item_are_too_few(write_csv) -> None:
-    rows = [("item", "expert", "rating")] + [("q", f"e{i}", 4) for i in range(3)] + [("p", "e0", 4), ("p", "e1", 3)]
-    with pytest.raises(ValidationError, match=r"r\.csv: row 5, column 'item': item 'p' is rated by 2 experts only; "
-                                              r"content validity needs at least 3 per item \(Lynn 1986\)"):
+    rows = [("item", "expert", "rating")] + [("q", f"e{i}", 4) for i in range(3)] + [("p", "e0", 4)]
+    with pytest.raises(ValidationError, match=r"r\.csv: row 5, column 'item': item 'p' is rated by one expert only"):
         content_validity(write_csv("r.csv", rows))
+
+
+def test_fewer_than_three_experts_are_computed_with_a_note(write_csv) -> None:
+    from review.validate.report import cvi_lines
+
+    # a 3-expert file in which e2 skipped item p: p is rated by two, q by three
+    rows = [("item", "expert", "rating")] + [("q", f"e{i}", 4) for i in range(3)] + [("p", "e0", 4), ("p", "e1", 2)]
+    result = content_validity(write_csv("r.csv", rows))
+    p, q = result.items[1], result.items[0]
+    assert (p.item, p.n_experts, p.i_cvi) == ("p", 2, 0.5) and p.note == "fewer than 3 experts (Lynn 1986): rough"
+    assert q.note == "" and result.to_json()["items"][1]["note"] == p.note
+    text = "\n".join(cvi_lines(result))
+    assert "fewer than 3 experts (Lynn 1986): rough: 1 of 2 items (p)" in text
+    pilot = content_validity(write_csv("pilot.csv", [("item", "expert", "rating"), ("q", "a", 4), ("q", "b", 3)]))
+    assert pilot.experts == ["a", "b"] and pilot.items[0].i_cvi == 1.0 and pilot.items[0].note
 
 
 def test_same_expert_twice_on_an_item(write_csv) -> None:

@@ -20,9 +20,13 @@ from .table import cell_error, read_table
 #: An I-CVI below .78 asks for revision: Polit, Beck & Owen (2007) for three or more experts (k* is then
 #: excellent); Lynn (1986) set .78 for six or more and asked 1.00 of five or fewer, i.e. also revised 4 of 5.
 DEFAULT_THRESHOLD = 0.78
+#: Fewest experts in the file and on an item: with one there is no agreement to judge. A pilot of two, or a
+#: file in which one expert skipped an item, is computed rather than refused.
+MIN_EXPERTS = 2
 #: Lynn (1986): at least three experts; with two, one dissent halves the I-CVI and k* is not tabled
-#: (Polit, Beck & Owen's table starts at three).
-MIN_EXPERTS = 3
+#: (Polit, Beck & Owen's table starts at three). Fewer is reported with a note on the item, not refused.
+ADVISED_EXPERTS = 3
+FEW_EXPERTS_NOTE = f"fewer than {ADVISED_EXPERTS} experts (Lynn 1986): rough"
 RELEVANT_FROM = 3
 SCALE = (1, 4)
 
@@ -59,6 +63,7 @@ class ItemCvi:
     kappa_star: float
     adequacy: str
     revise: bool
+    note: str = ""  # fewer experts than Lynn (1986) asks: the I-CVI moves by half at one dissent
 
 
 @dataclass(slots=True)
@@ -83,7 +88,8 @@ class CviResult:
 def item_cvi(item: str, ratings: list[int], threshold: float) -> ItemCvi:
     n, a = len(ratings), sum(1 for r in ratings if r >= RELEVANT_FROM)
     k = modified_kappa(n, a)
-    return ItemCvi(item, n, a, a / n, chance_agreement(n, a), k, adequacy(k), a / n < threshold)
+    return ItemCvi(item, n, a, a / n, chance_agreement(n, a), k, adequacy(k), a / n < threshold,
+                   FEW_EXPERTS_NOTE if n < ADVISED_EXPERTS else "")
 
 
 def content_validity(path: Path | str, *, item: str = "item", expert: str = "expert", rating: str = "rating",
@@ -99,9 +105,7 @@ def content_validity(path: Path | str, *, item: str = "item", expert: str = "exp
         first_row.setdefault(r.unit, r.row)
     for name, values in per_item.items():
         if len(values) < MIN_EXPERTS:
-            raise cell_error(table.path, first_row[name], item,
-                             f"item {name!r} is rated by {len(values)} expert{'s' if len(values) > 1 else ''} only; "
-                             f"content validity needs at least {MIN_EXPERTS} per item (Lynn 1986)")
+            raise cell_error(table.path, first_row[name], item, f"item {name!r} is rated by one expert only")
     items = [item_cvi(name, values, threshold) for name, values in per_item.items()]
     s_cvi_ave = sum(i.i_cvi for i in items) / len(items)
     s_cvi_ua = sum(1 for i in items if i.n_relevant == i.n_experts) / len(items)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .cvi import CviResult
+from .cvi import FEW_EXPERTS_NOTE, CviResult
 from .delphi import DelphiResult
 from .factors import FactorsResult
 from .icc import DESCRIPTIONS, PRIMARY_FORM, IccResult
@@ -79,7 +79,12 @@ def cvi_lines(r: CviResult) -> list[str]:
              f"{'item':<{w}} {'N':>3} {'A':>3} {'I-CVI':>6} {'pc':>6} {'k*':>6}  adequacy"]
     for i in r.items:
         lines.append(f"{i.item:<{w}} {i.n_experts:>3} {i.n_relevant:>3} {i.i_cvi:>6.2f} {i.pc:>6.3f} "
-                     f"{i.kappa_star:>6.2f}  {i.adequacy}" + ("  <- revise" if i.revise else ""))
+                     f"{i.kappa_star:>6.2f}  {i.adequacy}" + ("  <- revise" if i.revise else "")
+                     + (f"  ({i.note})" if i.note else ""))
+    few = [i.item for i in r.items if i.note]
+    if few:
+        lines.append(f"{FEW_EXPERTS_NOTE}: {len(few)} of {len(r.items)} items ({', '.join(few)}); one dissent moves "
+                     "their I-CVI by a half or more")
     lines.append(f"S-CVI/Ave {r.s_cvi_ave:.2f} (aim >= 0.90)   S-CVI/UA {r.s_cvi_ua:.2f}")
     revise = r.to_revise
     lines.append(f"items below I-CVI {r.threshold:.2f}, to revise: " + (", ".join(i.item for i in revise) or "none"))
