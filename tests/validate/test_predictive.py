@@ -175,6 +175,15 @@ def test_a_cohort_that_built_the_instrument_is_warned_about(write_csv, tmp_path)
     warned = analyse("predictive", cohort, options, extraction_dir=extraction).warnings
     assert len(warned) == 1 and "own-data study own_cohort" in warned[0] and "optimistic" in warned[0]
     assert not analyse("predictive", other, options, extraction_dir=extraction).warnings
+    # the command line names the extraction folder with --extraction, as factors does
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    run = CliRunner().invoke(main, ["validate", "predictive", str(cohort), "--outcome", "recurrence", "--predictor",
+                                    "score", "--bootstrap", "20", "--extraction", str(extraction)])
+    assert run.exit_code == 0, run.output
+    assert "warning: cohort.csv: own-data study own_cohort" in run.output
 
 
 def test_a_group_with_few_still_followed_at_the_horizon_is_flagged(write_csv) -> None:

@@ -173,14 +173,18 @@ def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Calibration plot (.png or .svg).")
+@click.option("--extraction", "extraction_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Extraction folder whose own-data studies are checked against FILE (default: the workspace's).")
 @_level()
 @_json()
 @pass_context
 def predictive(ctx: Context, file: Path, outcome: str, predictor: str, time: str | None, horizon: float | None,
-               bootstrap: int, seed: int, plot_out: Path | None, level: float, json_out: Path | None) -> None:
+               bootstrap: int, seed: int, plot_out: Path | None, extraction_dir: Path | None, level: float,
+               json_out: Path | None) -> None:
     """How well the profile predicts recurrence: C-statistic with bootstrap CI, calibration by group."""
     _run(ctx, "predictive", file, dict(outcome=outcome, predictor=predictor, time=time, horizon=horizon,
-                                       bootstrap=bootstrap, seed=seed, level=level), json_out, plot_out)
+                                       bootstrap=bootstrap, seed=seed, level=level), json_out, plot_out,
+         extraction_dir=extraction_dir)
 
 
 @validate.command()
