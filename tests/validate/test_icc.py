@@ -97,6 +97,9 @@ def test_perfect_agreement_gives_icc_one_and_no_nan(write_csv) -> None:
     forms = result.by_form
     assert forms["ICC3"].icc == pytest.approx(1.0) and forms["ICC2"].icc < 1
     assert forms["ICC3"].f is None and forms["ICC3"].ci_low is None
+    for form in result.forms:  # no limit where its F is infinite: ICC3k's 1 - 1/F gave (1, 1)
+        assert form.f is not None or (form.ci_low, form.ci_high) == (None, None), form
+    assert forms["ICC3k"].icc == pytest.approx(1.0) and forms["ICC3k"].ci_high is None
     values = [v for f in result.forms for v in (f.icc, f.ci_low, f.ci_high, f.f, f.p) if v is not None]
     assert all(math.isfinite(v) for v in values)
     json.loads(json.dumps(result.to_json(), allow_nan=False))
@@ -110,3 +113,11 @@ def test_no_variance_is_one_line(write_csv) -> None:
                                     ("b", "y", 1)])
     with pytest.raises(ValidationError, match=r"level\.csv: column 'target': every target's mean score is 2"):
         intraclass(level)
+
+
+def test_the_unit_of_the_scores_does_not_matter(write_csv) -> None:
+    # 1e-15 times the scores: target means 1e-14 apart are not 'all equal' (an absolute 1e-12 said they were)
+    rows = [("target", "rater", "score")]
+    rows += [(f"t{i}", f"j{j}", repr(float(MCGRAW[i, j]) * 1e-15)) for i in range(10) for j in range(2)]
+    small = intraclass(write_csv("small.csv", rows)).by_form
+    assert small["ICC2"].icc == pytest.approx(icc_table(MCGRAW)[1].icc, rel=1e-9)

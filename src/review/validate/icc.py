@@ -130,7 +130,10 @@ def _icc_forms(x: np.ndarray, level: float) -> list[IccForm]:
          f3, n - 1, df_e, p3),
         ("ICC3k", icc3k, 1 - 1 / f3_low, 1 - 1 / f3_high, f3, n - 1, df_e, p3),
     ]
-    return [IccForm(name, float(v), _finite(lo), _finite(hi), _finite(fv), int(d1), int(d2), p, MCGRAW_WONG[name])
+    # an infinite F leaves every limit undefined, also where a formula still yields a number (ICC3k's
+    # 1 - 1/F_low gave (1, 1), a zero-width interval from any n)
+    return [IccForm(name, float(v), *((_finite(lo), _finite(hi)) if np.isfinite(fv) else (None, None)),
+                    _finite(fv), int(d1), int(d2), p, MCGRAW_WONG[name])
             for name, v, lo, hi, fv, d1, d2, p in rows]
 
 
@@ -149,7 +152,8 @@ def intraclass(path: Path | str, *, target: str = "target", rater: str = "rater"
         raise cell_error(table.path, None, score, f"every score is {matrix.flat[0]:g}: nothing varies between "
                                                   "targets or raters, so no ICC can be computed")
     means = matrix.mean(axis=1)
-    if np.allclose(means, means[0], rtol=0, atol=1e-12):
+    # relative, as the ANOVA's zero sums of squares are: the ICC does not depend on the scores' unit
+    if np.sum((means - means.mean()) ** 2) <= 1e-12 * np.sum((matrix - matrix.mean()) ** 2):
         raise cell_error(table.path, None, target, f"every target's mean score is {means[0]:g}: no variance between "
                                                    "targets, so the ICC (their share of the variance) is undefined")
     return IccResult(str(path), len(units), raters, icc_table(matrix, level), level)
