@@ -159,10 +159,11 @@ def test_several_contrasts_get_holm_two_groups_do_not(write_csv) -> None:
     # Holm with two contrasts: the smaller p doubled, the larger as it is unless below the first
     assert low.p_holm == pytest.approx(min(1.0, 2 * low.p))
     assert high.p_holm == pytest.approx(max(low.p_holm, high.p))
-    assert "Holm over 2 contrasts" in "\n".join(survival_lines(result))
+    assert "Holm over 2 contrasts" in "\n".join(survival_lines(result)) and result.to_json()["p_adjustment"] == "holm"
     arm, stratum, time2, event2 = _data()
     two = survival_by_group(_file(write_csv, arm, stratum, time2, event2), time="days", event="event", group="arm")
     assert two.hazard_ratios[0].p_holm is None
+    assert two.to_json()["p_adjustment"] == "holm"  # says what p_holm is, as factors' JSON does
 
 
 def test_schoenfeld_ph_test_equals_grambsch_therneau_on_statsmodels_residuals() -> None:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .pvalues import P_ADJUSTMENT, holm
 from .survival import PH_ALPHA, estimable, ph_test_p
 from .table import (ID_COLUMNS, NumberFormatError, Table, cell_error, few_events_note, parse_number, read_table,
                     require_events, too_few_events)
@@ -76,20 +77,11 @@ class FactorsResult:
                 "p_adjustment": P_ADJUSTMENT}
 
 
-#: How ``p_holm`` is adjusted; named in the JSON and the report.
-P_ADJUSTMENT = "holm"
-
-
 def holm_adjust(associations: list[FactorAssociation]) -> None:
     """Set ``p_holm`` of every association with a p (the family: the factors of one run)."""
-    from statsmodels.stats.multitest import multipletests
-
     tested = [a for a in associations if a.p is not None]
-    if not tested:
-        return
-    adjusted = multipletests([a.p for a in tested], method=P_ADJUSTMENT)[1]
-    for association, p in zip(tested, adjusted, strict=True):
-        association.p_holm = float(p)
+    for association, p in zip(tested, holm([a.p for a in tested if a.p is not None]), strict=True):
+        association.p_holm = p
 
 
 def _numeric_column(table: Table, column: str) -> pd.Series:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .predictive import INDICATION_ORDER, UNUSABLE_INDICATIONS
+from .pvalues import P_ADJUSTMENT, holm
 from .table import cell_error, few_events_note, read_table, require_events, too_few_events
 
 
@@ -125,7 +126,8 @@ class SurvivalResult:
                 "logrank_chi2": self.logrank_chi2, "logrank_df": self.logrank_df, "logrank_p": self.logrank_p,
                 "hazard_ratio": self.hazard_ratio, "hazard_ratio_ci": self.hazard_ratio_ci,
                 "hazard_ratios": [asdict(h) for h in self.hazard_ratios], "level": self.level,
-                "excluded": self.excluded, "missing": self.missing, "unscored": self.unscored}
+                "excluded": self.excluded, "missing": self.missing, "unscored": self.unscored,
+                "p_adjustment": P_ADJUSTMENT}
 
 
 def _none_if_inf(value: float) -> float | None:
@@ -223,9 +225,7 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
         for col, name in columns.items()
     ]
     if len(ratios) > 1:
-        from statsmodels.stats.multitest import multipletests
-
-        for ratio, p in zip(ratios, multipletests([h.p for h in ratios], method="holm")[1], strict=True):
-            ratio.p_holm = float(p)
+        for ratio, p in zip(ratios, holm([h.p for h in ratios]), strict=True):
+            ratio.p_holm = p
     return SurvivalResult(str(path), time, event, group, strata, reference, curves, float(logrank.test_statistic),
                           len(names) - 1, float(logrank.p_value), ratios, level, excluded, missing, unscored)
