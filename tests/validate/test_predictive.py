@@ -174,7 +174,17 @@ def test_a_cohort_that_built_the_instrument_is_warned_about(write_csv, tmp_path)
     write_own_data_study(factors, extraction, load_factors(extraction / "factors.toml"))
     warned = analyse("predictive", cohort, options, extraction_dir=extraction).warnings
     assert len(warned) == 1 and "own-data study own_cohort" in warned[0] and "optimistic" in warned[0]
-    assert not analyse("predictive", other, options, extraction_dir=extraction).warnings
+    assert "estimated from this file (the same content)" in warned[0]
+    # a renamed copy is the same clients: its content hash (in source_location) gives it away
+    copied = analyse("predictive", other, options, extraction_dir=extraction).warnings
+    assert len(copied) == 1 and "estimated from this file (the same content)" in copied[0]
+    unrelated = write_csv("cohort-2029.csv", [rows[0]] + [(f"d{i}", *row[1:]) for i, row in enumerate(rows[1:])])
+    assert not analyse("predictive", unrelated, options, extraction_dir=extraction).warnings
+    # the same name with other content (a column added since, say) still warns, as a file of this name
+    with cohort.open("a", encoding="utf-8") as handle:
+        handle.write("c_new,1,1,0\n")
+    changed = analyse("predictive", cohort, options, extraction_dir=extraction).warnings
+    assert len(changed) == 1 and "estimated from a file of this name" in changed[0]
     # the command line names the extraction folder with --extraction, as factors does
     from click.testing import CliRunner
 

@@ -94,9 +94,10 @@ def _built_from_warnings(path: Path, folder: Path) -> list[str]:
     """A predictive check on clients whose own-data estimates went into the instrument is optimistic."""
     from ..validate.own_data import studies_built_from
 
-    return [f"{path.name}: own-data study {study.stem} ({study}) was estimated from a file of this name, so these "
-            "clients helped build the instrument and its C-statistic here is optimistic; check it on clients "
-            "outside that study" for study in studies_built_from(path, folder)]
+    return [f"{path.name}: own-data study {study.path.stem} ({study.path}) was estimated from "
+            + ("this file (the same content)" if study.same_content else "a file of this name")
+            + ", so these clients helped build the instrument and its C-statistic here is optimistic; check it on "
+              "clients outside that study" for study in studies_built_from(path, folder)]
 
 
 def plan_path(workspace: Workspace | None, plan: Path | None) -> Path:

@@ -9,6 +9,7 @@ fields and the QUIPS risk-of-bias ratings.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,7 +99,8 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
             "reference": "absent" if reference and assoc.contrast.endswith("present vs absent") else None,
             "estimate_type": "adjusted" if assoc.adjusted_for else "crude",
             "adjusted_for": list(assoc.adjusted_for), "model": result.model,
-            "source_location": f"{_source_prefix(data_file)}{today}; n={assoc.n}, events={assoc.events})",
+            "source_location": (f"{_source_prefix(data_file)}{CONTENT_HASH}:{content_hash(data_file)}; {today}; "
+                                f"n={assoc.n}, events={assoc.events})"),
         }
         if result.level != 0.95:
             entry["ci_level"] = result.level
@@ -114,11 +116,30 @@ def _source_prefix(data_file: Path) -> str:
     return f"review validate factors {data_file.name} ("
 
 
-def studies_built_from(data_file: Path, extraction_dir: Path) -> list[Path]:
-    """Own-data study files with an estimate from a data file of this name: a cohort that helped build the
-    instrument, so a predictive check on it is optimistic. A study file that cannot be read is skipped
-    (``review extraction check`` reports it)."""
+#: How ``source_location`` names the data file's content: the first 16 hex digits of its SHA-256.
+CONTENT_HASH = "sha256"
+
+
+def content_hash(data_file: Path) -> str:
+    with open(data_file, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class BuiltFrom:
+    """An own-data study estimated from this data file (``same_content``) or from a file of its name."""
+
+    path: Path
+    same_content: bool
+
+
+def studies_built_from(data_file: Path, extraction_dir: Path) -> list[BuiltFrom]:
+    """Own-data study files with an estimate from this very file (its content hash, in the estimate's
+    ``source_location``, also under another name) or from a file of this name (a study written before
+    the hash, or the file changed since): a cohort that helped build the instrument, so a predictive check
+    on it is optimistic. A study file that cannot be read is skipped (``review extraction check`` reports it)."""
     found = []
+    same = f"({CONTENT_HASH}:{content_hash(data_file)};"
     for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
         try:
             data = read_study_file(path)
@@ -127,8 +148,10 @@ def studies_built_from(data_file: Path, extraction_dir: Path) -> list[Path]:
         if data.get("study", {}).get("data_source") != OWN_DATA:
             continue
         locations = [str(e.get("source_location", "")) for e in data.get("estimates", []) if isinstance(e, dict)]
-        if any(location.startswith(_source_prefix(data_file)) for location in locations):
-            found.append(path)
+        if any(location.startswith("review validate factors ") and same in location for location in locations):
+            found.append(BuiltFrom(path, True))
+        elif any(location.startswith(_source_prefix(data_file)) for location in locations):
+            found.append(BuiltFrom(path, False))
     return found
 
 
