@@ -744,7 +744,7 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     started = time.process_time()
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
         features = with_lsa(features, candidate.lsa, candidate.lsa_weight)
-    retrain = "adaptive" if candidate is None else candidate.retrain
+    retrain = "engine" if candidate is None else candidate.retrain  # None: the engine's own schedule
     result = simulate(data, seed=seed, features=features, retrain=retrain, model=engine_model)
     row = {k: result.metrics[k] for k in METRICS}
     row |= {"cpu_s": round(time.process_time() - started, 2),

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from review.cli import main
+from review.screening.simulate import load_labelled_csv
 
 SIMULATION_KEYS = {"schema", "dataset", "seed", "model", "query", "engine", "n_records", "priors",
                    "order", "metrics", "stopping", "timings", "model_info"}
@@ -41,11 +42,13 @@ def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) ->
     assert "wss@95\t" in result.output and "stop:statistical\t" in result.output
 
 
-def test_simulate_runs_engine_version_5_by_default(small_csv: Path, tmp_path: Path) -> None:
-    """The default `review simulate` ranks with engine version 5 (docs/decisions/0019): on a set of
-    fewer than 1,000 records ASReview's u4 settings (SVM C = 0.11, relevant class 9.8x, title once,
-    min_df 1, words of two or more characters), records without text as all-zero rows (engine
-    version 3), the Newton solver (engine version 4); ``svm-newton`` keeps engine version 4's settings."""
+def test_simulate_runs_engine_version_6_by_default(small_csv: Path, tmp_path: Path) -> None:
+    """The default `review simulate` ranks with engine version 6 (docs/decisions/0024): on a set of
+    fewer than 1,000 records ASReview's u4 model and loop (SVM C = 0.11, relevant class 9.8x, min_df 1,
+    words of two or more characters; no presumed-irrelevant records, a retrain after every label)
+    with the title twice; records without text as all-zero rows (engine version 3), the Newton
+    solver (engine version 4). ``svm-e5`` keeps engine version 5's loop and ``svm-newton`` engine
+    version 4's settings."""
     rows = small_csv.read_text(encoding="utf-8").splitlines()
     small_csv.write_text("\n".join([*rows, "9001,,,,,,0,0", "9002,,,,,,1,1"]) + "\n", encoding="utf-8")
     out = tmp_path / "sim.json"
@@ -53,14 +56,29 @@ def test_simulate_runs_engine_version_5_by_default(small_csv: Path, tmp_path: Pa
                                        "--prior-excluded", "1", "--json", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
-    assert data["engine"] == 5 and data["model"] == "svm" and data["n_records"] == 202
-    params, features = data["model_info"]["model_params"], data["model_info"]["features"]
-    assert data["model_info"]["engine"] == 5 and params["solver"] == "newton"
+    assert data["engine"] == 6 and data["model"] == "svm" and data["n_records"] == 202
+    info = data["model_info"]
+    params, features = info["model_params"], info["features"]
+    assert info["engine"] == 6 and params["solver"] == "newton"
     assert (params["C"], params["positive_ratio"], "relevant_weight_floor" in params) == (0.11, 9.8, False)
-    assert (features["min_df"], features["tokens"], features["title_repeats"]) == (1, "words2", 1)
+    assert (features["min_df"], features["tokens"], features["title_repeats"]) == (1, "words2", 2)
+    assert "presumed_irrelevant" not in info and "known_prevalence" not in info
+    # One retrain per label until the last relevant record, and the final ranking of the rest.
+    truth = load_labelled_csv(small_csv).labels
+    last_relevant = max(i for i, r in enumerate(data["order"]) if truth[r])
+    assert data["timings"]["n_retrains"] == last_relevant + 1 - 2 + (last_relevant + 1 < 202)
     # The two records without text score alike, so they come up close together: labelling the
     # irrelevant one does not sink the relevant one (engine version 2: 54 records later).
     assert abs(data["order"].index(9002) - data["order"].index(9001)) < 10
+
+    five = tmp_path / "v5.json"
+    result = CliRunner().invoke(main, ["simulate", str(small_csv), "--seed", "2", "--model", "svm-e5",
+                                       "--json", str(five)])
+    assert result.exit_code == 0, result.output
+    v5 = json.loads(five.read_text())
+    assert v5["model_info"]["features"]["title_repeats"] == 1 and v5["model_info"]["model_params"]["C"] == 0.11
+    assert v5["timings"]["n_retrains"] < data["timings"]["n_retrains"]  # adaptive retraining
+    assert v5["order"] != data["order"]
 
     previous = tmp_path / "v4.json"
     result = CliRunner().invoke(main, ["simulate", str(small_csv), "--seed", "2", "--model", "svm-newton",

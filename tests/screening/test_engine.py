@@ -10,7 +10,7 @@ import pytest
 
 from review.errors import ImportFormatError
 from review.screening.features import FeatureConfig, build_features, record_text, update_features
-from review.screening.models import MODEL_NAMES, SVM_C, SvmModel, _balanced_weights, make_model
+from review.screening.models import MODEL_NAMES, SVM_C, SvmModel, _balanced_weights, make_model, small_set_loop
 from review.screening.query import order_candidates
 from review.screening.ranker import (
     ENGINE_VERSION,
@@ -78,22 +78,24 @@ def test_same_seed_same_order_and_seed_is_recorded(data, features) -> None:
 
 def test_presumed_irrelevant_sample_stops_once_five_percent_of_the_set_is_known_relevant(data, features) -> None:
     """The set has 200 records, 10 relevant: 9 labelled relevant are 4.5 % of it (sample kept),
-    all 10 are 5 % (BMI's "random records are irrelevant" no longer safe: sample dropped)."""
+    all 10 are 5 % (BMI's "random records are irrelevant" no longer safe: sample dropped). The rule of
+    the default from 1,000 records and of svm-e5 at every size (the default below 1,000 has no sample)."""
     relevant = [r for r in data.ids if data.labels[r]]
     irrelevant = [r for r in data.ids if not data.labels[r]]
     assert len(data) == 200 and len(relevant) == 10 and PRESUMED_IRRELEVANT_UNTIL == 0.05
-    below = rank(features, {r: 1 for r in relevant[:9]} | {r: 0 for r in irrelevant[:20]}, seed=3)
-    at = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3)
+    below = rank(features, {r: 1 for r in relevant[:9]} | {r: 0 for r in irrelevant[:20]}, seed=3, model="svm-e5")
+    at = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3, model="svm-e5")
     # (at most half of the unlabelled records: 171 // 2)
     assert below.model_info["presumed_irrelevant"] == min(PRESUMED_IRRELEVANT, 171 // 2)
     assert below.model_info["known_prevalence"] == 0.045
     assert "presumed_irrelevant" not in at.model_info and at.model_info["known_prevalence"] == 0.05
-    assert at.model_info["engine"] == ENGINE_VERSION == 5
+    assert at.model_info["engine"] == ENGINE_VERSION == 6
     # An explicit sample size (simulations, the dev harness) is used as given.
     forced = rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3,
-                  presumed_irrelevant=30)
+                  presumed_irrelevant=30, model="svm-e5")
     assert forced.model_info["presumed_irrelevant"] == 30
-    assert rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3).order == at.order
+    assert rank(features, {r: 1 for r in relevant} | {r: 0 for r in irrelevant[:20]}, seed=3,
+                model="svm-e5").order == at.order
 
 
 def test_records_without_text_are_zero_rows_that_one_irrelevant_label_does_not_sink(data) -> None:
@@ -169,19 +171,59 @@ def test_default_model_is_the_svm_with_the_chosen_c() -> None:
     assert info["name"] == "svm" and info["C"] == SVM_C and info["solver"] == "newton"
 
 
-def test_engine_5_settings_depend_on_the_set_size_and_the_named_solvers_keep_engine_4s() -> None:
-    """Decision 0019: below 1,000 records the default SVM takes ASReview's u4 settings and text
-    features; from 1,000 on engine version 4's with the relevant-weight floor; svm-newton and every
+def test_engine_6_settings_depend_on_the_set_size_and_the_named_models_keep_the_earlier_engines() -> None:
+    """Decisions 0019 and 0024: below 1,000 records the default SVM takes ASReview's u4 settings, its
+    text features with the title twice and its loop; from 1,000 on engine version 4's with the
+    relevant-weight floor; svm-e5 keeps engine version 5 (title once, our loop); svm-newton and every
     other model keep engine version 4's at every size."""
     small, large = make_model("default", 0, 999).info(), make_model("default", 0, 1000).info()
     assert (small["C"], small["positive_ratio"], "relevant_weight_floor" in small) == (0.11, 9.8, False)
     assert (large["C"], large["positive_ratio"], large["relevant_weight_floor"]) == (SVM_C, 1.0, 9.8)
-    assert feature_config_for("default", 999) == FeatureConfig(min_df=1, tokens="words2", title_repeats=1)
+    assert feature_config_for("default", 999) == FeatureConfig(min_df=1, tokens="words2", title_repeats=2)
     assert feature_config_for("svm", 1000) == FeatureConfig()
+    assert small_set_loop("default", 999) and not small_set_loop("default", 1000)
+    five = make_model("svm-e5", 0, 999).info()
+    assert (five["name"], five["C"], five["positive_ratio"]) == ("svm-e5", 0.11, 9.8)
+    assert feature_config_for("svm-e5", 999) == FeatureConfig(min_df=1, tokens="words2", title_repeats=1)
+    assert not small_set_loop("svm-e5", 999) and make_model("svm-e5", 0, 1000).info()["relevant_weight_floor"] == 9.8
     for name in ("svm-newton", "svm-liblinear"):
         info = make_model(name, 0, 10).info()
         assert (info["C"], info["positive_ratio"], "relevant_weight_floor" in info) == (SVM_C, 1.0, False)
+        assert not small_set_loop(name, 10)
     assert all(feature_config_for(name, 10) == FeatureConfig() for name in ("svm-newton", "svm-liblinear", "logistic"))
+
+
+def test_the_default_on_a_small_set_fits_the_labelled_records_only(data, features) -> None:
+    """Engine version 6 on a set below 1,000 records (ASReview's loop): no presumed-irrelevant records
+    in a fit, so the ranking is the one an explicit empty sample gives; svm-e5 (engine version 5) and
+    the default on a large set keep the sample."""
+    relevant = [r for r in data.ids if data.labels[r]]
+    irrelevant = [r for r in data.ids if not data.labels[r]]
+    labels = {relevant[0]: 1} | {r: 0 for r in irrelevant[:3]}
+    default = rank(features, labels, seed=3)
+    assert "presumed_irrelevant" not in default.model_info
+    assert default.order == rank(features, labels, seed=3, presumed_irrelevant=0).order
+    assert default.order != rank(features, labels, seed=3, presumed_irrelevant=PRESUMED_IRRELEVANT).order
+    assert rank(features, labels, seed=3, model="svm-e5").model_info["presumed_irrelevant"] == 98
+    assert rank(features, labels, seed=3, n_records=1000).model_info["presumed_irrelevant"] == 98
+
+
+def test_a_default_simulation_retrains_after_every_label_on_a_small_set_only(data, features, monkeypatch) -> None:
+    """simulate's "engine" schedule: every label below 1,000 records (engine version 6: a retrain
+    before each label after the priors, and the final ranking); svm-e5, and the default on a large
+    set, keep the adaptive schedule."""
+    from review.screening import models
+
+    every = simulate(data, seed=1, features=features)
+    last_relevant = max(i for i, r in enumerate(every.order) if data.labels[r])
+    assert every.timings["n_retrains"] == last_relevant + 1 - len(every.priors) + 1
+    assert every.order == simulate(data, seed=1, features=features, retrain=1).order
+    five = simulate(data, seed=1, features=features, model="svm-e5")
+    assert five.order == simulate(data, seed=1, features=features, model="svm-e5", retrain="adaptive").order
+    monkeypatch.setattr(models, "SMALL_SET_RECORDS", 150)  # these 200 records are a large set now
+    large = simulate(data, seed=1, features=features)
+    assert large.order == simulate(data, seed=1, features=features, retrain="adaptive").order
+    assert "known_prevalence" in large.model_info and "known_prevalence" not in every.model_info
 
 
 def test_the_floor_raises_the_relevant_weight_only_where_balanced_weighting_falls_below_it(features, data) -> None:

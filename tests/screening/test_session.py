@@ -265,9 +265,10 @@ def test_each_retrain_starts_from_the_last_fit(labelled_workspace, monkeypatch) 
     assert second.solution is not None and second.solution.shape == first.solution.shape
 
 
-def test_a_small_workspace_ranks_with_engine_5s_small_set_settings(labelled_workspace) -> None:
-    """120 records: the session's default SVM reads the title once, every term, scikit-learn's tokens
-    and C = 0.11 (decision 0019), the same ranking ``rank`` gives on features built that way."""
+def test_a_small_workspace_ranks_with_engine_6s_small_set_settings(labelled_workspace) -> None:
+    """120 records: the session's default SVM reads the title twice, every term, scikit-learn's tokens
+    and C = 0.11, fitted on the labelled records only (decisions 0019, 0024), the same ranking ``rank``
+    gives on features built that way."""
     from review.screening.features import build_features, record_text
     from review.screening.ranker import feature_config_for, rank
 
@@ -275,11 +276,12 @@ def test_a_small_workspace_ranks_with_engine_5s_small_set_settings(labelled_work
     session, relevant, irrelevant = _session_with_one_of_each(workspace, truth)
     ranking = session.retrain()
     features, params = ranking.model_info["features"], ranking.model_info["model_params"]
-    assert (features["title_repeats"], features["tokens"], features["min_df"], params["C"]) == (1, "words2", 1, 0.11)
+    assert (features["title_repeats"], features["tokens"], features["min_df"], params["C"]) == (2, "words2", 1, 0.11)
+    assert "presumed_irrelevant" not in ranking.model_info
     ids = ranking_store.record_ids(workspace.store)
     rows = ranking_store.record_texts(workspace.store)
     config = feature_config_for("default", len(ids))
-    expected = rank(build_features(ids, [record_text(rows[r], 1) for r in ids], config),
+    expected = rank(build_features(ids, [record_text(rows[r], 2) for r in ids], config),
                     {relevant[0]: 1, irrelevant[0]: 0}, seed=2)
     assert ranking.order == expected.order
 
@@ -294,7 +296,7 @@ def test_a_workspace_that_grows_past_the_small_set_line_gets_the_large_set_featu
     workspace, truth = labelled_workspace
     session, relevant, irrelevant = _session_with_one_of_each(workspace, truth)
     small = session.retrain().model_info
-    assert (small["features"]["title_repeats"], small["model_params"]["C"]) == (1, 0.11)
+    assert (small["features"]["title_repeats"], small["features"]["min_df"], small["model_params"]["C"]) == (2, 1, 0.11)
     more = [Record(title=r["title"], abstract=r["abstract"], external_id=f"u{r['record_id']}")
             for r in subset("kwok2020_virus", 2, 18)]
     workspace.store.add_batch(more, file_name="update.csv", file_sha256="y" * 64,
@@ -326,7 +328,7 @@ def test_duplicates_set_aside_after_the_features_were_built_count_for_the_model_
     monkeypatch.setattr(session_module, "_duplicate_ids", lambda store: set_aside)
     session.refresh_records()
     ranking = session.retrain()
-    assert ranking.model_info["features"]["title_repeats"] == 1
+    assert ranking.model_info["features"]["min_df"] == 1 and "presumed_irrelevant" not in ranking.model_info
     assert ranking.model_info["model_params"]["C"] == 0.11 and not set_aside & set(ranking.order)
 
 

@@ -40,6 +40,8 @@ SVM_SOLVER = "newton"
 #: ASReview's u4 settings (``SMALL_SET_SVM_C``, ``SMALL_SET_POSITIVE_RATIO``; with their text features,
 #: ``ranker.feature_config_for``); on larger sets engine version 4's, each relevant record weighing at
 #: least ``RELEVANT_WEIGHT_FLOOR`` irrelevant ones. 1,000 is the issue's line for large sets, not tuned.
+#: Engine version 6 (decision 0024) keeps that model and runs ASReview's loop below the line
+#: (``small_set_loop``), with the title twice.
 SMALL_SET_RECORDS = 1000
 SMALL_SET_SVM_C = 0.11
 SMALL_SET_POSITIVE_RATIO = 9.8
@@ -49,9 +51,11 @@ SMALL_SET_POSITIVE_RATIO = 9.8
 #: many irrelevant records' weight (labelled rows rich in relevant records: 3-4 at a fifth relevant).
 RELEVANT_WEIGHT_FLOOR = 9.8
 
-#: ``svm`` uses ``SVM_SOLVER`` and the settings for the set's size; ``svm-liblinear`` and ``svm-newton``
-#: name the solver and keep engine versions 3 and 4's settings at every size (the previous defaults).
-MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-liblinear", "svm-newton", "nb", "ensemble")
+#: ``svm`` uses ``SVM_SOLVER`` and the settings for the set's size (engine version 6); ``svm-e5`` is
+#: engine version 5's default (the same model, below ``SMALL_SET_RECORDS`` records with the title once,
+#: the presumed-irrelevant sample and adaptive retraining); ``svm-liblinear`` and ``svm-newton`` name
+#: the solver and keep engine versions 3 and 4's settings at every size (the previous defaults).
+MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-e5", "svm-liblinear", "svm-newton", "nb", "ensemble")
 
 
 class Classifier(Protocol):
@@ -339,15 +343,22 @@ def known_model(name: str) -> bool:
 def uses_sklearn(name: str) -> bool:
     """Whether fitting model ``name`` imports scikit-learn (only the Newton SVM and naive Bayes do not)."""
     resolved = resolve_model(name)
-    if resolved == "svm":
+    if resolved in ("svm", "svm-e5"):
         return SVM_SOLVER == "liblinear"
     return resolved not in ("svm-newton", "nb")
 
 
 def small_set_settings(name: str, n_records: int) -> bool:
     """Whether ``name`` ranks a set of ``n_records`` records with the small-set settings (engine
-    version 5): the one place that says so, for the model here and its features
+    versions 5 and 6): the one place that says so, for the model here and its features
     (``ranker.feature_config_for``), so the two never follow different rules."""
+    return resolve_model(name) in ("svm", "svm-e5") and n_records < SMALL_SET_RECORDS
+
+
+def small_set_loop(name: str, n_records: int) -> bool:
+    """Whether ``name`` on a set of ``n_records`` records runs ASReview's own loop (engine version 6,
+    decision 0024): the title twice, no presumed-irrelevant records in a fit (``ranker.rank``), and in
+    a simulation a retrain after every label (``simulate``'s "engine" schedule)."""
     return resolve_model(name) == "svm" and n_records < SMALL_SET_RECORDS
 
 
@@ -357,10 +368,10 @@ def make_model(name: str, seed: int, n_records: int) -> Classifier:
     resolved = resolve_model(name)
     if resolved == "logistic":
         return LogisticModel(seed)
-    if resolved == "svm":
+    if resolved in ("svm", "svm-e5"):
         if small_set_settings(resolved, n_records):
-            return SvmModel(seed, C=SMALL_SET_SVM_C, ratio=SMALL_SET_POSITIVE_RATIO)
-        return SvmModel(seed, relevant_floor=RELEVANT_WEIGHT_FLOOR)
+            return SvmModel(seed, C=SMALL_SET_SVM_C, ratio=SMALL_SET_POSITIVE_RATIO, name=resolved)
+        return SvmModel(seed, relevant_floor=RELEVANT_WEIGHT_FLOOR, name=resolved)
     if resolved in ("svm-liblinear", "svm-newton"):
         return SvmModel(seed, name=resolved, solver=resolved.removeprefix("svm-"))
     if resolved == "nb":

@@ -17,7 +17,7 @@ import numpy as np
 
 from .criteria import keyword_score, term_regex
 from .features import FeatureConfig, Features
-from .models import DEFAULT_MODEL, SvmModel, make_model, resolve_model, small_set_settings
+from .models import DEFAULT_MODEL, SvmModel, make_model, resolve_model, small_set_loop, small_set_settings
 from .query import order_candidates, seeded_order
 
 #: Version of the ranking recipe; stored in every model_info. 2: no presumed-irrelevant
@@ -27,7 +27,9 @@ from .query import order_candidates, seeded_order
 #: 5: settings by the set's size (decision 0019): below ``SMALL_SET_RECORDS`` records ASReview's u4
 #: SVM and text features (``feature_config_for``), from there on version 4 with a floor on the
 #: relevant records' weight; ``svm-newton`` keeps version 4 and ``svm-liblinear`` version 3.
-ENGINE_VERSION = 5
+#: 6: below ``SMALL_SET_RECORDS`` records ASReview's own loop (decision 0024): no presumed-irrelevant
+#: sample, a retrain after every label in a simulation, and the title twice; ``svm-e5`` keeps version 5.
+ENGINE_VERSION = 6
 
 #: Random unlabelled records added to each fit as presumed irrelevant (Cormack & Grossman's
 #: BMI uses 100). At screening prevalence (1–10 %) nearly all are irrelevant, and they keep
@@ -44,14 +46,15 @@ PRESUMED_IRRELEVANT_UNTIL = 0.05
 
 
 def feature_config_for(model: str, n_records: int) -> FeatureConfig:
-    """The features ``model`` ranks a set of ``n_records`` records with (engine version 5).
+    """The features ``model`` ranks a set of ``n_records`` records with (engine version 6).
 
-    The default SVM on a small set reads ASReview's u4 text features: the title once, every term
-    (min_df 1), words of two or more characters with hyphens split; every other case engine
-    version 4's (``FeatureConfig()``). Texts must be built with the config's ``title_repeats``.
+    The default SVM on a small set reads ASReview's u4 text features (every term, min_df 1; words of
+    two or more characters with hyphens split) with the title twice (engine version 6; ``svm-e5``:
+    once, as ASReview); every other case engine version 4's (``FeatureConfig()``). Texts must be
+    built with the config's ``title_repeats``.
     """
     if small_set_settings(model, n_records):
-        return FeatureConfig(min_df=1, tokens="words2", title_repeats=1)
+        return FeatureConfig(min_df=1, tokens="words2", title_repeats=2 if small_set_loop(model, n_records) else 1)
     return FeatureConfig()
 
 
@@ -126,7 +129,9 @@ def rank(
         "n_labelled": len(labelled_ids), "n_included": int(y.sum()),
         "features": features.config.as_dict(),
     }
-    if presumed_irrelevant is None:
+    if presumed_irrelevant is None and small_set_loop(resolved, n if n_records is None else n_records):
+        presumed_irrelevant = 0  # ASReview's loop on a small set (engine version 6): labelled rows only
+    elif presumed_irrelevant is None:
         known_prevalence = y.sum() / n if n else 0.0
         presumed_irrelevant = PRESUMED_IRRELEVANT if known_prevalence < PRESUMED_IRRELEVANT_UNTIL else 0
         info["known_prevalence"] = round(float(known_prevalence), 4)

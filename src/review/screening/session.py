@@ -190,8 +190,8 @@ class ScreeningSession:
 
     def _texts(self, title_repeats: int = 2) -> dict[int, str]:
         """The model's text of every record with the title ``title_repeats`` times, read once per
-        count (reading is the slow part of opening a big workspace; small sets' features read the
-        title once, engine version 5)."""
+        count (reading is the slow part of opening a big workspace; ``svm-e5``'s small-set features
+        read the title once)."""
         with self._text_lock:
             texts = self._text_cache.get(title_repeats)
             if texts is None:

@@ -21,7 +21,7 @@ from ..csvcells import delimiter_hint, read_csv_text
 from ..errors import ImportFormatError
 from . import metrics
 from .features import FeatureConfig, Features, build_features
-from .models import resolve_model, uses_sklearn
+from .models import resolve_model, small_set_loop, uses_sklearn
 from .ranker import ENGINE_VERSION, feature_config_for, rank
 from .stopping import stopping_points
 
@@ -177,15 +177,19 @@ def simulate(
     feature_config: FeatureConfig | None = None,
     target_recall: float = 0.95,
     confidence: float = 0.95,
-    retrain: str | int = "adaptive",
+    retrain: str | int = "engine",
     presumed_irrelevant: int | None = None,
 ) -> SimulationResult:
     """Screen ``data`` with the engine, answering from its labels.
 
     ``retrain="adaptive"`` retrains after every relevant record and otherwise once the
     irrelevant labels since the last fit reach 2 % of the labelled set (so every label
-    early on, every 10th at 500 labelled); an integer retrains every that many labels.
+    early on, every 10th at 500 labelled); an integer retrains every that many labels;
+    ``"engine"`` (the default) is the model's own schedule: after every label where it runs
+    ASReview's loop (the default SVM on a set below 1,000 records, engine version 6), else adaptive.
     """
+    if retrain == "engine":
+        retrain = 1 if small_set_loop(model, len(data)) else "adaptive"
     started = time.perf_counter()
     if features is None:
         config = feature_config or feature_config_for(model, len(data))
