@@ -56,3 +56,35 @@ def test_no_k_when_the_study_files_no_longer_give_the_pooled_estimate(workspace)
     synthesis.write_text(text.replace(row, stale), encoding="utf-8")
     basis = _basis(workspace)
     assert "pooled OR 2.50" in basis and "k =" not in basis  # k of another estimate would mislead
+
+
+def test_k_reuses_the_loaded_studies_and_pools_only_the_pooled_factors(workspace, monkeypatch):
+    """compile_bank parses the study files once: k is re-run on those (it re-read them all and
+    synthesised every factor, GRADE included, for the one pooled)."""
+    from review.extraction import forms
+    from review.synthesis import run
+
+    import csv
+
+    synthesis = _pooling_workspace(workspace)
+    pooled = {r["factor_id"] for r in csv.DictReader(synthesis.open(encoding="utf-8")) if r["pooled_estimate"]}
+    reads, synthesised = [], []
+    real_load, real_factor = forms.load_studies, run.synthesise_factor
+    for module in (forms, run):
+        monkeypatch.setattr(module, "load_studies", lambda *a, **k: reads.append(1) or real_load(*a, **k))
+    monkeypatch.setattr(run, "synthesise_factor", lambda f, *a, **k: synthesised.append(f.id) or real_factor(f, *a, **k))
+    assert "(k = 2) shown, not used" in _basis(workspace)
+    assert len(reads) == 1
+    assert "conflict_with_supervisor" in pooled and sorted(synthesised) == sorted(pooled) and len(pooled) < 10
+
+
+def test_no_k_when_a_study_names_a_factor_factors_toml_lacks(workspace):
+    # review synthesis refuses such a folder, so its pooling cannot be the one synthesis.csv shows
+    _pooling_workspace(workspace)
+    second = workspace.root / "extraction" / "studies" / "second2020.toml"
+    text = second.read_text(encoding="utf-8")
+    assert 'factor = "company_size_gt100"' in text
+    second.write_text(text.replace('factor = "company_size_gt100"', 'factor = "not_in_factors_toml"', 1),
+                      encoding="utf-8")
+    basis = _basis(workspace)
+    assert "pooled OR" in basis and "k =" not in basis

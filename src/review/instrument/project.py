@@ -100,17 +100,18 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
     except ValueError:
         shown = str(source)
     snapshot = snapshot_of(source, len(evidence), source=shown, now=now)
-    studies = extraction_studies(workspace.root / SYNTHESIS[0])  # parsed once, for estimates and sources
+    studies = extraction_studies(workspace.root / SYNTHESIS[0])  # parsed once, for estimates, sources and k
     effects, expert = study_evidence(studies)
     return build_item_bank(evidence, load_templates(p.questions), config,
                            snapshot, built_at=now, effects=effects, expert=expert,
                            sources=study_sources(studies),
-                           pooled_k=pooled_study_counts(workspace, evidence) if studies else {})
+                           pooled_k=pooled_study_counts(workspace, evidence, studies) if studies else {})
 
 
-def pooled_study_counts(workspace: Workspace, evidence: Sequence[FactorEvidence]) -> dict[str, int]:
+def pooled_study_counts(workspace: Workspace, evidence: Sequence[FactorEvidence],
+                        studies: list[Study]) -> dict[str, int]:
     """Per factor with a pooled estimate: how many studies it pools, from the synthesis' own pooling
-    re-run on the study files with the workspace's settings.
+    re-run on ``studies`` (the extraction folder's, as loaded) with the workspace's settings.
 
     synthesis.csv has no such column (a stable output), and its explanation is prose. A factor whose
     re-run does not give that row's measure and estimate again (synthesis.csv older than the study
@@ -119,13 +120,18 @@ def pooled_study_counts(workspace: Workspace, evidence: Sequence[FactorEvidence]
     wanted = {ev.factor_id: ev for ev in evidence if ev.pooled_estimate is not None}
     if not wanted:
         return {}
-    from ..synthesis.factors import SynthesisSettings
-    from ..synthesis.run import synthesise_folder
+    from ..extraction.factors import load_factors
+    from ..extraction.forms import FACTORS_FILE
+    from ..synthesis.run import synthesise_studies, workspace_settings
 
+    named = {e.factor for s in studies for e in s.estimates} | {r.factor for s in studies for r in s.expert_ratings}
     try:
-        settings = SynthesisSettings.from_config(workspace.config.section("synthesis"),
-                                                 workspace.config.section("extraction"))
-        results, _ = synthesise_folder(workspace.root / SYNTHESIS[0], settings)
+        settings = workspace_settings(workspace.config.raw)
+        factors = load_factors(workspace.root / SYNTHESIS[0] / FACTORS_FILE)
+        if any(factor_id and factor_id not in factors for factor_id in named):
+            return {}  # a study names a factor factors.toml lacks: the synthesis refuses such a folder
+        # Only the pooled factors; GRADE (and its overrides) does not change a pooled estimate.
+        results = synthesise_studies([f for f in factors if f.id in wanted], studies, settings)
     except ReviewError:
         return {}  # the synthesis itself reports its own input errors; k is left out
     counts: dict[str, int] = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import ValidationError, WorkspaceError
 from ..extraction.factors import load_factors
 from ..extraction.forms import FACTORS_FILE, load_studies
+from ..extraction.model import Factor, Study
 from ..paths import WORKSPACE_FILE
 from ..store import Store
 from ..tomlread import read_toml
@@ -34,13 +35,29 @@ def synthesise_folder(extraction_dir: Path, settings: SynthesisSettings) -> tupl
     extraction_dir = Path(extraction_dir)
     factors = load_factors(extraction_dir / FACTORS_FILE)
     studies = load_studies(extraction_dir, factors)
-    quality = study_quality(studies, settings.collapse)
     overrides = load_overrides(extraction_dir / GRADE_FILE)
     unknown = [f for f in overrides if f not in factors]
     if unknown:
         raise ValidationError(f"{extraction_dir / GRADE_FILE}:{unknown[0]}: unknown factor")
-    results = [synthesise_factor(f, studies, quality, settings, overrides.get(f.id)) for f in factors]
-    return results, len(studies)
+    return synthesise_studies(factors, studies, settings, overrides), len(studies)
+
+
+def synthesise_studies(factors: Iterable[Factor], studies: list[Study], settings: SynthesisSettings,
+                       overrides: Mapping[str, dict[str, Any]] | None = None) -> list[FactorResult]:
+    """Verdicts for ``factors`` from studies already loaded (and checked against ``factors.toml``)."""
+    quality = study_quality(studies, settings.collapse)
+    overrides = overrides or {}
+    return [synthesise_factor(f, studies, quality, settings, overrides.get(f.id)) for f in factors]
+
+
+def workspace_settings(config: Mapping[str, Any], rule_set: str | None = None) -> SynthesisSettings:
+    """The synthesis settings of a workspace from its review.toml (``config``): ``[synthesis]`` and
+    ``[extraction]``, with ``rule_set`` (``--rule-set``, checked by the caller) in place of the
+    recorded one. ``review synthesis`` and the instrument's re-run of its pooling both build them here."""
+    synthesis = dict(config.get("synthesis", {}))
+    if rule_set:
+        synthesis["rule_set"] = rule_set
+    return SynthesisSettings.from_config(synthesis, dict(config.get("extraction", {})))
 
 
 def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: bool = True,
@@ -121,9 +138,9 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
             f"{root / WORKSPACE_FILE}:synthesis.rule_set: records {recorded!r}; edit review.toml to change the "
             f"pre-registered rule set (asked for {rule_set!r})"
         )
+    settings = workspace_settings(config, rule_set)
     if rule_set:
         synthesis_section["rule_set"] = rule_set
-    settings = SynthesisSettings.from_config(synthesis_section, dict(config.get("extraction", {})))
     register = workspace is not None and recorded is None
 
     def pre_register() -> None:
