@@ -4,7 +4,9 @@ disagreement, and one disagreeing locator costs less when everything else agrees
 from __future__ import annotations
 
 from review.dedup.engine import deduplicate
-from review.dedup.normalise import given_name, normalise_volume, parse_pages, swapped_authors
+from review.dedup.normalise import (
+    first_initial, given_name, initial_beside, normalise_volume, parse_pages, second_reading, swapped_authors,
+)
 from review.sources.fields import split_authors
 from review.dedup.prepare import main_title
 from review.dedup.rules import Thresholds
@@ -112,3 +114,32 @@ def test_surname_first_reading_does_not_rescue_other_authors() -> None:
     a = record(authors=["Tashiro, Y.", "Sato, K."], pages="", volume="", **BARE)
     b = record(authors=split_authors("Mei Chang, Hua Li, Wu Lin"), pages="", volume="", **BARE)
     assert verdict(a, b) != "duplicate"
+
+
+def test_surname_first_reading_needs_the_given_names_initial() -> None:
+    """The reviewer's counter-examples: full names whose first words are the other list's surnames
+    but whose given names start otherwise are other people (a wrong merge silently drops a study)."""
+    locators = dict(pages="19", doi="", abstract="")
+    pairs = [
+        (["Grant Morgan", "Scott Howard"], ["Grant J", "Scott L"]),
+        (["Wei Zhang", "Jun Li"], ["Li Wei", "Wang Jun"]),
+        (["Thomas Lee"], ["Thomas, K."]),
+    ]
+    for full, other in pairs:
+        a, b = record(authors=full, volume="54", **locators), record(authors=other, volume="55", **locators)
+        result = deduplicate([a, b])
+        assert all(p.fields["authors"] < 75 for p in result.pairs), (full, other)
+        assert verdict(a, b) != "duplicate", (full, other)
+    # One author, everything else equal: a human's call, as in version 10, not an automatic merge.
+    lee, thomas = record(authors=["Thomas Lee"], **locators), record(authors=["Thomas, K."], **locators)
+    assert verdict(lee, thomas) == "borderline"
+    assert second_reading("Grant Morgan") == ("grant", "m") and first_initial("Grant J") == "j"
+    # The initial beside the re-read surname, even where the first reading took "Mj" for a surname.
+    assert initial_beside("Grant J", "grant") == "j" and initial_beside("Ferrari Mj", "ferrari") == "m"
+    # The same first words with agreeing initials are still one author list.
+    same = (["Grant Morgan", "Scott Howard"], ["Grant M", "Scott H"])
+    [pair] = deduplicate([record(authors=same[0], **locators), record(authors=same[1], **locators)]).pairs
+    assert pair.fields["authors"] == 100
+    [pair] = deduplicate([record(authors=["Tashiro Yuichi"], **locators),
+                          record(authors=["Tashiro, Y."], **locators)]).pairs
+    assert pair.fields["authors"] == 100

@@ -396,6 +396,30 @@ def _initials_like(word: str) -> bool:
     return 0 < len(bare) <= 3 and bare.isupper()
 
 
+def _name_parts(text: str) -> tuple[str, str]:
+    """``(last name, given part)`` as written, of one name without "et al" (the first reading)."""
+    if "," in text:
+        last, _, given = text.partition(",")
+        if given.strip() and all(_initials_like(w) for w in last.split()) \
+                and not all(_initials_like(w) for w in given.split()):
+            return given, last  # "J. A., Smith": the initials were written where the last name belongs
+        return last, given
+    words = text.split()
+    if len(words) <= 1:
+        return (words[0] if words else ""), ""
+    if all(_initials_like(w) for w in words[1:]):
+        return words[0], " ".join(words[1:])  # MEDLINE "Smith JA", Embase "Smith J.A."
+    if _initials_like(words[-1]):
+        return " ".join(words[:-1]), words[-1]
+    return words[-1], " ".join(words[:-1])  # "John A. Smith"
+
+
+def _first_letter(text: str) -> str:
+    """The folded first letter of a given name or initials ("Ching-yi" → c, "É." → e), or ""."""
+    folded = fold(text)
+    return folded[0] if folded else ""
+
+
 @lru_cache(maxsize=262144)
 def last_name(name: str) -> str:
     """The folded last name of one author, in any of the usual forms (no initials needed)."""
@@ -406,22 +430,19 @@ def last_name(name: str) -> str:
         return ""
     if "<" in text or "&" in text:
         text = strip_markup(text)
-    if "," in text:
-        last, _, given = text.partition(",")
-        if given.strip() and all(_initials_like(w) for w in last.split()) \
-                and not all(_initials_like(w) for w in given.split()):
-            last = given  # "J. A., Smith": the initials were written where the last name belongs
-    else:
-        words = text.split()
-        if len(words) == 1:
-            last = words[0]
-        elif all(_initials_like(w) for w in words[1:]):
-            last = words[0]  # MEDLINE "Smith JA", Embase "Smith J.A."
-        elif _initials_like(words[-1]):
-            last = " ".join(words[:-1])
-        else:
-            last = words[-1]  # "John A. Smith"
-    return fold(last).replace(" ", "")
+    return fold(_name_parts(text)[0]).replace(" ", "")
+
+
+@lru_cache(maxsize=262144)
+def first_initial(name: str) -> str:
+    """The folded first letter of the given part :func:`last_name` leaves ("Smith, John" → j,
+    "Smith JA" → j, "J. A., Smith" → j), or "" when the name has none ("Smith")."""
+    text = name.strip(" ,.;")
+    if _ET_AL_HINT.search(text) and _ET_AL.search(text):
+        text = _ET_AL.sub("", text).strip(" ,.;")
+    if "<" in text or "&" in text:
+        text = strip_markup(text)
+    return _first_letter(_name_parts(text)[1]) if text else ""
 
 
 #: Lower-case particles that begin a surname written first ("de Vries Anna", "van der Berg Jan").
@@ -430,16 +451,18 @@ _PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "va
 
 
 @lru_cache(maxsize=262144)
-def given_name(name: str) -> str:
-    """The name's other reading: the folded part after the comma of "Last, Given", or the surname
-    of a full name written surname first ("Smith John", "Wang Xiaoming"; "" when initials say
-    which word is the surname, as in "Smith JA" or "John A. Smith").
+def second_reading(name: str) -> tuple[str, str]:
+    """The name's other reading, ``(surname, first letter of the rest)``: the folded part after
+    the comma of "Last, Given", or the surname of a full name written surname first ("Smith John"
+    → ("smith", "j"), "Wang Xiaoming"); ``("", "")`` when initials say which word is the surname,
+    as in "Smith JA" or "John A. Smith".
 
     One source may write every name the other way round ("Ching-yi, Wu" for "Wu, C. Y."), and a
     full name without a comma reads both ways: databases that export full names (Embase, CNKI,
     Scopus's full names) put the surname first, BibTeX and publishers' pages put it last.
     :func:`last_name` reads the last word; the pair scorer compares this second reading against
-    the other record's last names when the first disagrees.
+    the other record's last names when the first disagrees, and only where the rest's first
+    letter agrees with the other record's initials ("Grant Morgan" is not "Grant J").
     """
     text = name.strip(" ,.;")
     if _ET_AL_HINT.search(text) and _ET_AL.search(text):
@@ -447,17 +470,21 @@ def given_name(name: str) -> str:
     if "," not in text:
         words = text.split()
         if len(words) < 2 or any(_initials_like(w) or w.endswith(".") for w in words):
-            return ""
-        surname = [words[0]]
-        for word in words[1:-1]:  # "de Vries Anna", "van der Berg Jan"
-            if surname[-1] not in _PARTICLES:
-                break
-            surname.append(word)
-        return fold(" ".join(surname)).replace(" ", "")
+            return ("", "")
+        taken = 1
+        while taken < len(words) - 1 and words[taken - 1] in _PARTICLES:  # "de Vries Anna", "van der Berg Jan"
+            taken += 1
+        return (fold(" ".join(words[:taken])).replace(" ", ""), _first_letter(" ".join(words[taken:])))
     before, _, after = text.partition(",")
     if all(_initials_like(w) for w in before.split()):
-        return ""  # "J. A., Smith": last_name already reads Smith
-    return fold(after).replace(" ", "")
+        return ("", "")  # "J. A., Smith": last_name already reads Smith
+    folded = fold(after).replace(" ", "")
+    return (folded, _first_letter(before)) if folded else ("", "")
+
+
+def given_name(name: str) -> str:
+    """The surname of the name's other reading (:func:`second_reading`), "" when there is none."""
+    return second_reading(name)[0]
 
 
 def swapped_authors(authors: list[str] | str) -> list[str]:
@@ -465,6 +492,24 @@ def swapped_authors(authors: list[str] | str) -> list[str]:
     names = split_authors(authors) if isinstance(authors, str) else list(authors or [])
     out = [given_name(name) for name in names if name and not author_is_et_al(name)]
     return out if any(out) else []
+
+
+def kept_names(authors: list[str] | str) -> list[str]:
+    """The names :func:`normalise_authors` reads a last name from, in the same order."""
+    names = split_authors(authors) if isinstance(authors, str) else list(authors or [])
+    return [name for name in names if name and last_name(name) not in ("", "etal", "others")]
+
+
+@lru_cache(maxsize=262144)
+def initial_beside(name: str, surname: str) -> str:
+    """The first letter of the word after ``surname`` is taken out of ``name`` ("Grant J", "grant"
+    → j; "Ferrari Mj", "ferrari" → m, though :func:`last_name` reads "Mj" as the last name), or
+    :func:`first_initial` when no word of the name is ``surname``."""
+    words = fold(name).split()
+    if surname in words:
+        words.remove(surname)
+        return words[0][0] if words else ""
+    return first_initial(name)
 
 
 def normalise_authors(authors: list[str] | str) -> tuple[list[str], bool]:

@@ -14,7 +14,7 @@ from .kinds import (
 )
 from .normalise import (
     Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, normalise_authors,
-    swapped_authors,
+    kept_names, second_reading,
     normalise_doi, normalise_pmid, normalise_volume, normalise_year, parse_pages,
 )
 
@@ -64,8 +64,13 @@ class Prepared:
     generic: list[bool] = field(default_factory=list)
     translated: list[bool] = field(default_factory=list)
     authors: list[list[str]] = field(default_factory=list)
-    #: The list read the other way round ("Ching-yi, Wu" → wu), empty when there is no such reading.
+    #: Each name read the other way round ("Ching-yi, Wu" → wu; "" when it has no such reading),
+    #: beside ``authors``.
     authors_swapped: list[list[str]] = field(default_factory=list)
+    #: The first letter of each such reading's given name ("Grant Morgan" → m), beside ``authors``.
+    authors_swapped_initial: list[list[str]] = field(default_factory=list)
+    #: The names as written, beside ``authors`` (to check another record's second reading against).
+    author_names: list[list[str]] = field(default_factory=list)
     truncated: list[bool] = field(default_factory=list)
     year: list[int | None] = field(default_factory=list)
     journal: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
@@ -103,7 +108,11 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         out.generic.append(is_generic_title(title))
         out.translated.append(is_translated_title(record.title or ""))
         out.authors.append(authors)
-        out.authors_swapped.append(swapped_authors(record.authors))
+        names = kept_names(record.authors)
+        readings = [second_reading(name) for name in names]
+        out.authors_swapped.append([surname for surname, _ in readings])
+        out.authors_swapped_initial.append([initial for _, initial in readings])
+        out.author_names.append(names)
         out.truncated.append(truncated)
         out.year.append(normalise_year(record.year))
         out.journal.append(journal_variants(record.journal or ""))

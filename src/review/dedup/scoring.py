@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 from .citation import numeric_range, range_relations
 from .journals import journal_similarity
 from .kinds import NOTICE_KINDS
+from .normalise import initial_beside
 from .prepare import Prepared
 
 #: Field states for exact-comparison fields.
@@ -185,24 +186,52 @@ def _author_prefixes(lists: list[list[str]]) -> list[np.ndarray]:
     return table
 
 
+def _reread(prep: Prepared, i: int, j: int, size: int) -> str:
+    """Record ``i``'s first ``size`` last names, each name that also reads surname first taken
+    that way where the rest's first letter is the initial record ``j`` gives beside that surname.
+
+    "Grant Morgan" read surname first is Grant M., not "Grant J": without the initial a list of
+    full names matched any list of the same first words, whoever the people were. Name by name,
+    so one odd name ("Yujie, L. E. I.") does not stop the others being re-read.
+    """
+    own, readings = prep.authors[i], prep.authors_swapped[i]
+    letters, names = prep.authors_swapped_initial[i], prep.author_names[j]
+    words = []
+    for k in range(size):
+        surname, letter = readings[k], letters[k]
+        if surname and letter and k < len(names) and initial_beside(names[k], surname) == letter:
+            words.append(surname)
+        else:  # no second reading ("Smith JA"), or the initials disagree: read the first way
+            words.append(own[k])
+    return " ".join(words)
+
+
 def _swapped_authors(prep: Prepared, table: list[np.ndarray], left: np.ndarray, right: np.ndarray,
                      m: np.ndarray, authors: np.ndarray) -> None:
     """Raise ``authors`` where one record read the other way round matches ("Ching-yi, Wu").
 
-    Only pairs whose names disagree are re-read, and only against the other record's normal
-    reading (both swapped is the same as neither).
+    Only pairs whose names disagree are re-read, only against the other record's normal
+    reading (both swapped is the same as neither), and a name only where its given name's
+    first letter agrees (``_reread``).
     """
-    has_swap = np.asarray([bool(a) for a in prep.authors_swapped], dtype=bool)
+    has_swap = np.asarray([any(a) for a in prep.authors_swapped], dtype=bool)
     candidates = np.nonzero((authors < 75) & (m > 0) & (has_swap[left] | has_swap[right]))[0]
     if not len(candidates):
         return
     swapped = _author_prefixes(prep.authors_swapped)
     for size in range(1, MAX_AUTHORS + 1):
         idx = candidates[m[candidates] == size]
-        if len(idx):
-            one = _cpdist(swapped[size][left[idx]], table[size][right[idx]])
-            other = _cpdist(table[size][left[idx]], swapped[size][right[idx]])
-            authors[idx] = np.maximum(authors[idx], np.maximum(one, other))
+        for reread, fixed in ((left, right), (right, left)):
+            chosen = idx[has_swap[reread[idx]]]
+            if not len(chosen):
+                continue
+            # Name by name (slow) only where the whole list read the other way scores higher.
+            whole = _cpdist(swapped[size][reread[chosen]], table[size][fixed[chosen]])
+            chosen = chosen[whole > authors[chosen]]
+            if not len(chosen):
+                continue
+            words = [_reread(prep, i, j, size) for i, j in zip(reread[chosen].tolist(), fixed[chosen].tolist())]
+            authors[chosen] = np.maximum(authors[chosen], _cpdist(words, table[size][fixed[chosen]]))
 
 
 def _journals(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
