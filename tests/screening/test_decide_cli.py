@@ -162,6 +162,12 @@ def test_every_bad_reviewer_name_exits_2_in_one_line_and_records_nothing(workspa
     result = run(workspace, "decide", str(ids[0]), "--include")
     assert result.exit_code == 2 and "review.toml reviewers: 'x:y'" in result.stderr, result.output
     assert workspace.store.decisions() == []
+    # One check for every way in (it was repeated in review init and -r, and a claim took a blank name).
+    from review.errors import WorkspaceError
+    from review.store.sessions import claim_session
+
+    with pytest.raises(WorkspaceError, match="^reviewer: a reviewer needs a name$"):
+        claim_session(workspace.store, " ")
 
 
 def test_a_chosen_record_never_counts_as_a_random_sample_draw(workspace, ids) -> None:

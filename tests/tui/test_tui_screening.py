@@ -505,7 +505,7 @@ async def test_the_window_of_consensus_does_not_screen(tui_ws: Workspace) -> Non
         await pilot.press("i", "u")
         await settle(pilot)
         assert tui_ws.store.decisions() == before and screen.current.id == shown
-        assert any("holds resolved conflicts" in str(n.message) for n in app._notifications)
+        assert any("holds the resolved conflicts" in str(n.message) for n in app._notifications)
 
 
 @async_test

@@ -48,12 +48,9 @@ class Context:
 
     @property
     def reviewer(self) -> str:
-        from ..errors import WorkspaceError
         from ..services.screening import check_reviewer_name
 
         if self.reviewer_option is not None:
-            if not self.reviewer_option.strip():  # ("" fell back to review.toml's first name, unsaid)
-                raise WorkspaceError("--reviewer: a reviewer needs a name")
             return check_reviewer_name(self.reviewer_option, "--reviewer")
         return check_reviewer_name(self.workspace.config.reviewers[0], "review.toml reviewers:")
 

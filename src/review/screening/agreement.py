@@ -20,6 +20,7 @@ from pathlib import Path
 from ..atomic import write_text_atomic
 from ..csvcells import NeutralisingDictWriter, neutralising_writer
 from ..chance_agreement import gwet_ac1, index_interval
+from ..errors import ReviewError, WorkspaceError
 from ..records import Decision
 from ..store import Store
 from ..store.core import effective_decisions
@@ -70,6 +71,17 @@ class Conflict:
     def open(self) -> bool:
         """No resolution, or one recorded before a reviewer changed their label."""
         return self.resolution is None or bool(self.changed_since)
+
+
+def check_not_consensus(reviewer: str, where: str, *, error: type[ReviewError] = WorkspaceError,
+                        title: str | None = None) -> None:
+    """Refuse ``consensus`` as a reviewer's name (``review init``, ``review decide``, the session's keys):
+    a decision there would be a conflict's resolution for PRISMA without a conflict, and an undo would
+    take back the latest resolution. ``where`` names the option; ``error``: exit 2 by default."""
+    if reviewer == CONSENSUS_REVIEWER:
+        raise error(f"{where} {CONSENSUS_REVIEWER}: that name holds the resolved conflicts and does not screen; "
+                    "resolve them on the conflicts screen (TUI 4), or screen under another reviewer name",
+                    title=title)
 
 
 def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,

@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
-from .agreement import CONSENSUS_REVIEWER
+from .agreement import check_not_consensus
 from .counts import RELEVANT_LABELS, count_decisions
 from .criteria import Criteria, CriteriaFile, check_exclusion_reason
 from .query import QUERY_NAMES, seeded_order
@@ -382,10 +382,7 @@ class ScreeningSession:
     def _check_decider(self) -> None:
         """Refuse to screen as ``consensus``: a decision there would be a conflict's resolution for
         PRISMA without a conflict (and an undo would take back the latest resolution)."""
-        if self.reviewer == CONSENSUS_REVIEWER:
-            raise ReviewError(f"'{CONSENSUS_REVIEWER}' holds resolved conflicts and does not screen: resolve them "
-                              "on the conflicts screen (4), or open the review as a reviewer (review -r NAME)",
-                              title="Not saved")
+        check_not_consensus(self.reviewer, "reviewer", error=ReviewError, title="Not saved")
 
     def reload_decisions(self) -> None:
         """Read this reviewer's decisions again: for a session that only retrains, in another

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReviewError, WorkspaceError
+from ..errors import ReviewError
 from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
 from ..screening.counts import COUNT_LABELS
@@ -389,11 +389,11 @@ def _parse_record_id(text: str) -> int:
 
 
 def _check_decider(reviewer: str) -> None:
-    from ..screening.agreement import CONSENSUS_REVIEWER
+    """Refuse ``consensus`` before the session opens: a bad name on the command line, exit 2 (the
+    session's own refusal would exit 1)."""
+    from ..screening.agreement import check_not_consensus
 
-    if reviewer == CONSENSUS_REVIEWER:  # a bad name on the command line: exit 2, as review init's refusal
-        raise WorkspaceError(f"-r {reviewer}: that name holds resolved conflicts (the TUI's agreement screen); "
-                          "decide as a reviewer")
+    check_not_consensus(reviewer, "-r")
 
 
 def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], label: str, *,

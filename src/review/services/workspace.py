@@ -24,19 +24,15 @@ def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: l
     title (review.toml would then be refused by every later command), a blank reviewer name, one
     with ':' (kept for review search's holds), or ``consensus`` (the name that holds conflict
     resolutions) is one error; a name given twice counts once."""
-    from ..screening.agreement import CONSENSUS_REVIEWER
+    from ..screening.agreement import check_not_consensus
     from ..store.sessions import check_reviewer_name
 
     if not title.strip():
         raise WorkspaceError("--title: a review needs a title (review.toml cannot be read without one)")
     names: list[str] = []
     for name in reviewers or []:
-        if not name.strip():
-            raise WorkspaceError("--reviewer: a reviewer needs a name")
         check_reviewer_name(name.strip(), "--reviewer")
-        if name.strip() == CONSENSUS_REVIEWER:
-            raise WorkspaceError(f"--reviewer {CONSENSUS_REVIEWER}: that name holds the resolved conflicts; "
-                                 "choose another")
+        check_not_consensus(name.strip(), "--reviewer")
         if name.strip() not in names:
             names.append(name.strip())
     return init_workspace(path, title=title.strip(), reviewers=names or None, seed=seed, database_url=database_url)

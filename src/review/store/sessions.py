@@ -93,9 +93,11 @@ class SessionBusy(ReviewError):
 
 
 def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
-    """``reviewer`` unless it holds ':' (kept for the ``search:NAME`` rows of review search); ``where``
-    names the option or field it came from. Exit status 2, as every bad name typed on the command line or
-    held in review.toml (``review init`` refuses a blank name and ``consensus`` so too)."""
+    """``reviewer`` unless it is blank or holds ':' (kept for the ``search:NAME`` rows of review search);
+    ``where`` names the option or field it came from. Exit status 2, as every bad name typed on the command
+    line or held in review.toml (``screening.agreement.check_not_consensus`` refuses ``consensus`` so too)."""
+    if not reviewer.strip():  # ("-r ''" fell back to review.toml's first name, unsaid)
+        raise WorkspaceError(f"{where.rstrip(':')}: a reviewer needs a name", title="Reviewer")
     if ":" in reviewer:
         raise WorkspaceError(f"{where} {reviewer!r}: a reviewer name may not hold ':' (kept for the holds of "
                           "review search); choose a name without it", title="Reviewer")
