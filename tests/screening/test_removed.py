@@ -167,3 +167,20 @@ def test_export_agreement_says_on_stderr_how_many_conflicts_it_left_out(workspac
                                           for name in ("agreement.json", "agreement.csv", "conflicts.csv")]
     assert "alice × bob: n=1 raw=0.000" in result.stderr
     assert "left out: 1 conflict on records not screened (removed before screening" in result.stderr
+
+
+def test_undo_of_a_decision_on_a_record_removed_since_leaves_it_off_screen(workspace, ids) -> None:
+    # undo made the removed record the one on screen: read_ahead then read the queue's head as the
+    # record *after* it, and the TUI had to steer round it.
+    alice = ScreeningSession(workspace, "alice", quick_start=True)
+    decided = alice.next_record()
+    assert decided is not None and decided.id is not None
+    alice.decide(decided.id, "include")
+    prisma.remove_records(workspace, [decided.id], "alice", "retracted")  # in a shell, meanwhile
+    assert alice.refresh_set_aside()
+    undone = alice.undo()
+    assert undone is not None and undone.record_id == decided.id  # the undo stands
+    ahead = alice.read_ahead()
+    shown = alice.next_record()
+    assert shown is not None and shown.id != decided.id
+    assert ahead is None or ahead.id != shown.id  # read ahead of what is shown, not of the removed record

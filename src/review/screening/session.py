@@ -368,7 +368,9 @@ class ScreeningSession:
             return decision
 
     def undo(self) -> Decision | None:
-        """Undo this reviewer's latest decision; its record becomes the next one shown."""
+        """Undo this reviewer's latest decision; its record becomes the next one shown while it is to
+        screen (``is_to_screen``). The undo of a decision on a record removed before screening or set
+        aside since (as last read: ``refresh_set_aside``) stands, and the queue's head is shown instead."""
         self._check_decider()
         with self._lock:
             undone = self.store.undo_last(self.reviewer, session_token=self.session_token)
@@ -376,7 +378,7 @@ class ScreeningSession:
                 return None
             self._state = self._load_decisions_after_undo()
             self._sample_cache = None
-            self._current = undone.record_id
+            self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
             return undone
 
     def _check_decider(self) -> None:

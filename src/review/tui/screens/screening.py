@@ -261,7 +261,7 @@ class ScreeningScreen(ProjectScreen):
         counts.append(f"{COUNT_LABELS['relevant']} {progress.relevant}", style="bold green")
         counts.append(f" · {COUNT_LABELS['screened']} {progress.screened} / {progress.total}")
         counts.append(f" · Est. recall {format_recall(progress.est_recall)}", style="bold")
-        if getattr(progress, "phase", "") == "sample":
+        if progress.phase == "sample":
             counts.append(" · random sample", style="bold yellow")
         if self._last:
             counts.append(f"   last: {self._last}", style="dim")
@@ -278,7 +278,7 @@ class ScreeningScreen(ProjectScreen):
             verdict.append(" Nothing to screen yet.")
         else:
             verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
-            verdict.append(f" {stopping_words(stopping, getattr(progress, 'phase', ''))}")
+            verdict.append(f" {stopping_words(stopping, progress.phase)}")
         widget = self.query_one("#stopping", Static)
         widget.update(verdict, layout=False)
         widget.tooltip = stopping.explanation  # the rule's whole explanation (the dashboard shows it too)
@@ -356,12 +356,10 @@ class ScreeningScreen(ProjectScreen):
             return
         with self._collect_after_frame():
             self._last = f"undid {undone.label} #{undone.record_id}"
-            if project.session.is_to_screen(undone.record_id):
-                self.current = get_record(project.workspace, undone.record_id)
-            else:  # removed before screening since (a shell): undone, but not offered again
+            if not project.session.is_to_screen(undone.record_id):  # removed before screening since (a shell)
                 self.notify(f"Undid {undone.label} of #{undone.record_id}, which is no longer offered "
                             f"({project.session.why_refused(undone.record_id)}).", timeout=6)
-                self.current = project.session.next_record()
+            self.current = project.session.next_record()  # the undone record, unless it is no longer offered
             self._paint()
         self._schedule_retrain()
 
