@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
     "SeedCheck", "check_seeds", "export_records", "import_files", "list_queries", "query_overview", "require_recall",
-    "run_all_searches", "search_report", "search_status", "start_searches",
+    "search_report", "search_status", "start_searches",
 ]
 
 #: ``--format`` choices of ``export records`` (kept here so ``review --help`` imports no readers).
@@ -134,11 +134,6 @@ def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_siz
     if not specs:
         raise ReviewError(f"{workspace.path('queries')}: no PubMed query files (*.toml) to run")
     return SearchRun(workspace, specs, client, progress)
-
-
-def run_all_searches(workspace: Workspace) -> list[SearchOutcome]:
-    """Every query in ``queries/``, one after another (the dashboard's action)."""
-    return list(start_searches(workspace).run())
 
 
 def query_overview(workspace: Workspace) -> list[QueryOverview]:
