@@ -38,3 +38,14 @@ def test_the_dashboard_counts_what_prisma_counts_from_one_read(tmp_path: Path, m
         assert prisma_counts(workspace, project.session.set_aside).boxes == counts.boxes
     finally:
         project.release()
+
+
+def test_the_dashboards_dedup_says_how_far_it_is(tmp_path: Path) -> None:
+    """d showed only "running…" for the whole run."""
+    from review.tui.actions import run_dedup
+
+    lines: list[str] = []
+    summary = run_dedup(build_workspace(tmp_path / "ws", with_conflicts=False), "alice", lines.append)
+    assert summary
+    assert any(line.startswith("normalise ") and " of 12" in line for line in lines), lines
+    assert any(line.startswith("score ") for line in lines), lines

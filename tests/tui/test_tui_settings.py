@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import threading
+
+from textual.events import AppFocus
+from textual.widgets import Static
+
+from review.tui import actions
+from review.tui.screens import dashboard
 from review.tui.screens.browser import BrowserScreen
 from review.tui.screens.dashboard import DashboardScreen
+from review.tui.screens.help import HelpScreen
+from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
 from tui_workspace import async_test, open_app, settle
 
@@ -70,3 +79,95 @@ async def test_the_dashboards_own_stopping_rule_switch_is_not_reported_as_an_edi
         await settle(pilot)
         assert app.project.session.stopping_rule == "certified"
         assert not any("restart" in m or "read again" in m for m in _messages(app)), _messages(app)
+
+
+@async_test
+async def test_the_screening_queue_follows_an_edited_prisma_sources_in_view_and_under_a_modal(fresh_ws: Workspace) -> None:
+    """It said "prisma.sources in use now" but went on serving the six Embase records."""
+    async with open_app(fresh_ws, "alice", "screening", size=(100, 32)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        assert "Screened 0 / 12" in str(screen.query_one("#counts").render())
+        good = fresh_ws.path("review.toml").read_text(encoding="utf-8")
+        _append(fresh_ws, '\n[prisma.sources]\nEmbase = "citation"\n')
+        app.post_message(AppFocus())  # back from the editor
+        await settle(pilot)
+        assert any("prisma.sources in use now" in m for m in _messages(app))
+        assert "Screened 0 / 6" in str(screen.query_one("#counts").render())
+        assert screen.current is not None and app.project.session.is_to_screen(screen.current.id)
+        # Under a modal: the screen below follows when it shows again.
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        fresh_ws.path("review.toml").write_text(good, encoding="utf-8")
+        app.post_message(AppFocus())
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "Screened 0 / 12" in str(screen.query_one("#counts").render())
+
+
+@async_test
+async def test_editing_back_a_setting_the_app_wrote_needs_a_restart(fresh_ws: Workspace) -> None:
+    """t wrote certified and the session follows it: an edit back to recommended is not in use."""
+    path = fresh_ws.path("review.toml")
+    path.write_text(path.read_text(encoding="utf-8").replace('model = "logistic"', 'model = "logistic"\nstopping_rule = "recommended"'),
+                    encoding="utf-8")  # (as the app opened it: compared with that, the edit back looked undone)
+    fresh_ws = Workspace(fresh_ws.root)
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        await pilot.press("t")
+        await settle(pilot)
+        text = fresh_ws.path("review.toml").read_text(encoding="utf-8")
+        assert 'stopping_rule = "certified"' in text
+        fresh_ws.path("review.toml").write_text(text.replace('"certified"', '"recommended"'), encoding="utf-8")
+        await pilot.press("g")
+        await settle(pilot)
+        assert any("screening.stopping_rule changed: restart review" in m for m in _messages(app)), _messages(app)
+        assert not any("in use now" in m for m in _messages(app)), _messages(app)
+
+
+@async_test
+async def test_an_edited_seed_needs_a_restart_and_refused_keys_are_not_in_use(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        text = fresh_ws.path("review.toml").read_text(encoding="utf-8")
+        assert "seed = 11" in text
+        fresh_ws.path("review.toml").write_text(text.replace("seed = 11", "seed = 12")
+                                                + '\n[tui.keys]\n"app.browser" = 5\n', encoding="utf-8")
+        await pilot.press("g")
+        await settle(pilot)
+        messages = _messages(app)
+        assert any("review.seed changed: restart review" in m for m in messages), messages
+        assert any("keeping the keys as they were" in m for m in messages), messages
+        assert not any("tui.keys in use now" in m for m in messages), messages
+
+
+@async_test
+async def test_a_second_dashboard_action_is_refused_while_one_runs(fresh_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """p then d ran both, and the first one's end cleared the second's job line."""
+    release, ran = threading.Event(), []
+
+    def slow(workspace: Workspace, reviewer: str, say: actions.Say = actions._silent) -> str:
+        ran.append("slow")
+        say("halfway")
+        release.wait(10)
+        return "done"
+
+    def other(workspace: Workspace, reviewer: str, say: actions.Say = actions._silent) -> str:
+        ran.append("other")
+        return "other done"
+
+    monkeypatch.setattr(dashboard, "ACTIONS", (actions.PipelineAction("p", "Search PubMed", slow),
+                                               actions.PipelineAction("d", "Deduplicate", other)))
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        app.screen.action_run("p")
+        for _ in range(50):
+            await pilot.pause(0.01)
+            if "halfway" in str(app.screen.query_one("#job", Static).render()):
+                break
+        app.screen.action_run("d")
+        await pilot.pause()
+        assert any("Deduplicate not started" in m for m in _messages(app)), _messages(app)
+        release.set()
+        await settle(pilot)
+        assert ran == ["slow"]

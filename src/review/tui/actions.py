@@ -36,7 +36,10 @@ def run_search(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
 
 
 def run_dedup(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
-    return "; ".join(" ".join(line.split()) for line in dedup.run_dedup(workspace).merge_lines())
+    def progress(stage: str, done: int, total: int) -> None:  # as `review dedup` shows it on a terminal
+        say(f"{stage} {done:,} of {total:,}")
+
+    return "; ".join(" ".join(line.split()) for line in dedup.run_dedup(workspace, progress=progress).merge_lines())
 
 
 def run_export(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:

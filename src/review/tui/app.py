@@ -18,8 +18,8 @@ from ..errors import ReviewError
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project
-from .screens.base import report_worker_error
-from .settings import SettingsWatcher
+from .screens.base import ProjectScreen, report_worker_error
+from .settings import SettingsChange, SettingsWatcher
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
 if TYPE_CHECKING:
@@ -226,37 +226,54 @@ class ReviewApp(App[None]):
 
     def reread_settings(self) -> bool:
         """Follow review.toml if it changed since the last look (docs/tui.md); one line says what it
-        means. True when settings in use changed."""
-        project = self.project
-        written = {"screening.stopping_rule": project.session.stopping_rule} if project is not None else {}
-        change = self.settings.check(written_by_app=written)
+        means. True when settings in use changed (the screen in view then follows once the queue
+        has: ``_follow_settings``)."""
+        change = self.settings.check()
+        self._settings_changed(change)
+        return bool(change.changed)
+
+    def settings_written(self, written: dict[str, object]) -> None:
+        """The app itself wrote ``written`` (``table.key`` -> value) to review.toml and follows it:
+        the watcher takes the file as read, so an edit back later is compared with what is in use."""
+        self._settings_changed(self.settings.app_wrote(written))
+
+    def _settings_changed(self, change: SettingsChange) -> None:
         if change.changed:
             self.sub_title = f"{self.workspace.config.title} · {self.reviewer}"
             try:
                 self.set_keymap(user_keymap(self.workspace))
             except ReviewError as err:
                 self.notify(f"{err}; keeping the keys as they were", title="Settings", severity="error", timeout=10)
+                change = change.without("tui.keys")
+            if self.project is not None:
+                self._follow_settings()
         if message := change.message():
             self.notify(message, title="Settings", severity="error" if change.error else "information",
                         timeout=10 if change.error or change.at_next_start else 5)
-        return bool(change.changed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings")
+    def _follow_settings(self) -> None:
+        """Once for the whole app: the queue follows ``[prisma.sources]`` (what is screened), then the
+        screen in view shows it as if the reviewer came back to it. A screen under a modal or in
+        another mode follows when it shows again (its own ``on_screen_resume``)."""
+        project = self.project
+        assert project is not None
+        project.refresh_set_aside()
+        self.call_from_thread(self._screen_follows_settings)
 
     def _screen_follows_settings(self) -> None:
-        """Let the screen in view show what changed settings change (a recount, say)."""
-        follow = getattr(self.screen, "settings_changed", None)
-        if callable(follow):
-            follow()
+        screen = self.screen  # (a modal on top: the screen below resumes when it closes)
+        resume = getattr(screen, "on_screen_resume", None) if isinstance(screen, ProjectScreen) else None
+        if callable(resume):
+            resume()
 
     async def action_switch_mode(self, mode: str) -> None:
-        # Before the screen shows (and counts) anything; a screen already in view counts again.
-        if self.reread_settings() and mode == self.current_mode:
-            self._screen_follows_settings()
+        self.reread_settings()  # before the screen shows (and counts) anything
         await super().action_switch_mode(mode)
 
     def on_app_focus(self) -> None:
         """Back from the editor (in terminals that report focus): follow review.toml."""
-        if self.reread_settings():
-            self._screen_follows_settings()
+        self.reread_settings()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

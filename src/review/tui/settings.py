@@ -24,6 +24,7 @@ from ..workspace import Workspace, WorkspaceConfig
 #: Settings the open app fixed when it started, as (table, key); ``None`` for a whole table.
 AT_NEXT_START: tuple[tuple[str, str | None], ...] = (
     ("review", "database"), ("review", "database_url"),
+    ("review", "seed"),  # the session's seeded order and samples, fixed when it opened
     ("screening", None),  # the session's model, query and stopping settings
     ("tui", "retrain"), ("tui", "blind"),
 )
@@ -39,6 +40,11 @@ class SettingsChange:
     at_next_start: tuple[str, ...] = ()
     #: One line when the file could not be read (the settings read before stay).
     error: str = ""
+
+    def without(self, name: str) -> SettingsChange:
+        """The same change, not counting ``name`` (a setting the app refused and did not apply)."""
+        return SettingsChange(tuple(n for n in self.changed if n != name),
+                              tuple(n for n in self.at_next_start if n != name), self.error)
 
     def message(self) -> str:
         """One line for the reviewer ('' when there is nothing to say)."""
@@ -90,15 +96,12 @@ class SettingsWatcher:
         self.workspace = workspace
         self.path = workspace.root / WORKSPACE_FILE
         self._stamp = _stamp(self.path)
-        #: The settings as the app opened them: what ``at_next_start`` settings are compared with.
+        #: The settings the app runs on (as it opened them, and what it wrote since): what
+        #: ``at_next_start`` settings are compared with.
         self._opened = workspace.config.raw
 
-    def check(self, *, written_by_app: dict[str, Any] | None = None) -> SettingsChange:
-        """Read the file again if it changed since the last check (cheap otherwise).
-
-        ``written_by_app``: ``table.key`` -> value the app itself wrote and already follows
-        (the dashboard's stopping rule), not to be reported as needing a restart.
-        """
+    def check(self) -> SettingsChange:
+        """Read the file again if it changed since the last check (cheap otherwise)."""
         stamp = _stamp(self.path)
         if stamp == self._stamp:
             return SettingsChange()
@@ -109,15 +112,24 @@ class SettingsWatcher:
             return SettingsChange(error=str(err))
         old = self.workspace.config.raw
         self.workspace.config = config  # one reference swap: workers read either the old or the new
-        followed = written_by_app or {}
-        changed = [name for name in _changed_names(old, config.raw) if not _follows(name, config.raw, followed)]
-        # Against what the app opened on: an edit undone again needs no restart.
+        changed = _changed_names(old, config.raw)
+        # Against what the app runs on: an edit undone again needs no restart.
         unlike_opened = set(_changed_names(self._opened, config.raw))
         return SettingsChange(tuple(changed),
                               tuple(n for n in changed if _at_next_start(n) and n in unlike_opened))
 
-
-def _follows(name: str, raw: dict[str, Any], followed: dict[str, Any]) -> bool:
-    table, _, key = name.strip("[]").partition(".")
-    section = raw.get(table)
-    return name in followed and isinstance(section, dict) and section.get(key) == followed[name]
+    def app_wrote(self, written: dict[str, Any]) -> SettingsChange:
+        """The app wrote ``written`` (``table.key`` -> value, e.g. the dashboard's stopping rule) and
+        follows it already: what it runs on is that value from now on, so the write is no edit to
+        report, and an edit back later is (it then differs from what is in use). Other edits read
+        with it are reported as ``check`` reports them."""
+        opened = {table: dict(value) if isinstance(value, dict) else value for table, value in self._opened.items()}
+        for name, value in written.items():
+            table, _, key = name.partition(".")
+            section = opened.setdefault(table, {})
+            if isinstance(section, dict):
+                section[key] = value
+        self._opened = opened
+        change = self.check()
+        return SettingsChange(tuple(n for n in change.changed if n not in written),
+                              tuple(n for n in change.at_next_start if n not in written), change.error)

@@ -141,10 +141,6 @@ class BrowserScreen(ProjectScreen):
         if self.project is not None:
             self.load(self.filters(), follow_removals=True)
 
-    def settings_changed(self) -> None:
-        """review.toml changed: ``[prisma.sources]`` decides which records are offered."""
-        self.on_screen_resume()
-
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
             reviewers = [project.reviewer] if project.blind else project.reviewers

@@ -176,14 +176,10 @@ class DashboardScreen(ProjectScreen):
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
-    def settings_changed(self) -> None:
-        """review.toml changed (``ReviewApp.reread_settings``): count again."""
-        if self.project is not None:
-            self.load()
-
     def action_refresh(self) -> None:
-        self.app.reread_settings()  # type: ignore[attr-defined]  # (an edited [prisma.sources] counts now)
-        if self.project is not None:
+        # An edited review.toml ([prisma.sources]) counts now: the app refreshes the queue, then
+        # resumes this screen, which counts.
+        if not self.app.reread_settings() and self.project is not None:  # type: ignore[attr-defined]
             self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
@@ -227,11 +223,16 @@ class DashboardScreen(ProjectScreen):
             self.notify(str(err), title="Stopping rule", severity="error")
             return
         self.notify(RULE_WORDS[choice], title="Stopping rule")
+        self.app.settings_written({"screening.stopping_rule": choice})  # type: ignore[attr-defined]
         self.action_refresh()
 
     def action_run(self, key: str) -> None:
         action = next(a for a in ACTIONS if a.key == key)
         if self.project is None:
+            return
+        if any(w.group == "pipeline" and not w.is_finished for w in self.workers):  # (they would run side by side)
+            self.notify(f"{action.label} not started: the action below is still running", title=action.label,
+                        severity="warning")
             return
         self.query_one("#job", Static).update(Text(f"{action.label}: running…", style="bold"))
         self.run_pipeline(key)

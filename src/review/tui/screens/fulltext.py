@@ -90,10 +90,6 @@ class FulltextScreen(ProjectScreen):
         if self.project is not None:
             self.load()
 
-    def settings_changed(self) -> None:
-        """review.toml changed (``[prisma.sources]``, ``[fulltext] reasons``): read the queue again."""
-        self.on_screen_resume()
-
     @work(thread=True, exclusive=True, exit_on_error=False, group="fulltext")
     def load(self) -> None:
         project = self.project
