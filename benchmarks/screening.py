@@ -74,7 +74,7 @@ def asreview_run(path: Path, data: LabelledSet, seed: int) -> dict:
             labelled = [rows[r] for (r,) in conn.execute("SELECT record_id FROM results ORDER BY rowid")]
     order = [data.ids[row] for row in labelled]
     result = {"order": order, "priors": priors, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-              "version": _asreview_version()}
+              "version": _asreview_version(exe)}
     CACHE.mkdir(parents=True, exist_ok=True)
     key.write_text(json.dumps(result))
     return result
@@ -85,13 +85,14 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _asreview_version() -> str:
+def _asreview_version(exe: str) -> str:
+    """The version the ``asreview`` program run reports (it lives in its own environment: the
+    package metadata of this Python said "unknown" in every cached run before 2026-12-05 16:20)."""
     try:
-        from importlib.metadata import version
-
-        return version("asreview")
-    except Exception:  # noqa: BLE001 - informational only
+        done = subprocess.run([exe, "--version"], check=True, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):  # informational only
         return "unknown"
+    return done.stdout.strip().split()[-1] if done.stdout.strip() else "unknown"
 
 
 def order_metrics(data: LabelledSet, order: list[int], priors: list[int]) -> dict:

@@ -294,6 +294,7 @@ CANDIDATES: dict[str, Candidate | None] = {
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
+    "svm-e5": Candidate(engine_model="svm-e5"),  # engine version 5 (decision 0024 keeps it by name)
     "svm": _c(),  # the engine default before this harness: SVM C = 0.1
     "svm-C0.3": _c(C=0.3),  # chosen as the new default
     # models and ensembles

@@ -107,7 +107,7 @@ def phase_child(path: Path, seed: int) -> None:
     marks["import review"] = clock()
     data = load_labelled_csv(path)
     marks["read CSV"] = clock()
-    config = feature_config_for("default", len(data))  # as simulate() builds them (engine version 5)
+    config = feature_config_for("default", len(data))  # as simulate() builds them (engine version 6)
     features = build_features(data.ids, data.texts_for(config), config)
     marks["features"] = clock()
     result = simulate(data, seed=seed, features=features)

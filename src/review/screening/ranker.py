@@ -129,7 +129,8 @@ def rank(
         "n_labelled": len(labelled_ids), "n_included": int(y.sum()),
         "features": features.config.as_dict(),
     }
-    if presumed_irrelevant is None and small_set_loop(resolved, n if n_records is None else n_records):
+    set_size = n if n_records is None else n_records  # the size the model's settings switch on
+    if presumed_irrelevant is None and small_set_loop(resolved, set_size):
         presumed_irrelevant = 0  # ASReview's loop on a small set (engine version 6): labelled rows only
     elif presumed_irrelevant is None:
         known_prevalence = y.sum() / n if n else 0.0
@@ -147,7 +148,7 @@ def rank(
             info["presumed_irrelevant"] = int(extra.size)
         train = features.matrix[train_rows]
         train.has_sorted_indices = True  # row selection keeps each row's sorted column order
-        classifier = make_model(resolved, seed, n if n_records is None else n_records)
+        classifier = make_model(resolved, seed, set_size)
         if isinstance(classifier, SvmModel) and previous is not None:
             classifier.start = previous.solution
         classifier.fit(train, train_y)
