@@ -247,8 +247,6 @@ def test_import_and_dedup_read_author_cells_alike(tmp_path: Path) -> None:
     compares every author of the lists the fold had glued into one name."""
     from review.dedup.csvio import load_records_csv
     from review.sources import read_file
-    from review.sources.fields import drop_et_al
-
     cells = OLD_SPLITTER_TABLE + AUTHOR_CELLS_LOST_IN_THE_FOLD
     path = tmp_path / "authors.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -258,7 +256,8 @@ def test_import_and_dedup_read_author_cells_alike(tmp_path: Path) -> None:
             writer.writerow([f"r{number}", f"Title {number}", cell])
     expected = [names for _, names in cells]
     # The import drops a final "et al" (and marks the list incomplete); dedup keeps it and reads a cut list.
-    assert [r.authors for r in read_file(path).records] == [drop_et_al(names)[0] for names in expected]
+    imported = {"Smith J, Jones K, et al": ["Smith J", "Jones K"], "Smith J., et al.": ["Smith J."]}
+    assert [r.authors for r in read_file(path).records] == [imported.get(cell, names) for cell, names in cells]
     assert [r.authors for r in load_records_csv(path).records] == expected
     assert normalise_authors("Smith J., Jones K., Brown A.") == (["smith", "jones", "brown"], False)
     assert normalise_authors("Smith J, Jones K, et al") == (["smith", "jones"], True)
@@ -284,7 +283,10 @@ def test_et_al_marks_a_truncated_list() -> None:
 
 
 @pytest.mark.parametrize("cell", ["Smith J; Jones K; Et Al.", "Smith, J.; Jones, K. and others", "Smith J; Jones K; Others",
-                                  "Smith J, Jones K, et. al.", "John Smith; Karl Jones et al"])
+                                  "Smith J, Jones K, et. al.", "John Smith; Karl Jones et al",
+                                  # One rule with the import: these were one author "smithj", or "alii" a surname.
+                                  "Smith J, Jones K, others", "Smith J; Jones K; et alii", "Smith J, Jones K, et alii",
+                                  "Smith J; Jones K und andere", "Smith J; Jones K et coll."])
 def test_no_spelling_of_et_al_is_read_as_a_surname(cell: str) -> None:
     names, truncated = normalise_authors(cell)
     assert names == ["smith", "jones"] and truncated
@@ -415,3 +417,14 @@ def test_four_letter_contractions_end_with_the_word(short: str, word: str) -> No
     matches = journal_similarity((short, "med"), (word, "medicine")) == 1.0
     assert matches == (short == "natl")
     assert journal_similarity(journal_tokens("Br J Nurs"), journal_tokens("British journal of neurosurgery")) < 1.0
+
+
+def test_a_cut_list_in_any_spelling_is_not_the_richer_record() -> None:
+    """An old record's "Jones K et. al." (stored before the import dropped it) is a cut list, as the
+    scorer reads it, so the canonical choice does not take it for a full one."""
+    from review.dedup.cluster import authors_cut
+    from review.records import Record
+
+    assert authors_cut(Record(title="t", authors=["Smith J", "Jones K et. al."]))
+    assert authors_cut(Record(title="t", authors=["Smith J", "et alii"]))
+    assert not authors_cut(Record(title="t", authors=["Smith J", "Alvarez K", "Brothers A"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from review.sources import read_file
-from review.sources.fields import AUTHORS_INCOMPLETE, drop_et_al
+from review.sources.fields import AUTHORS_INCOMPLETE, drop_et_al, split_authors
 
 
 def _read(tmp_path, name: str, text: str):
@@ -31,6 +31,18 @@ def test_a_complete_list_gets_no_mark_and_names_with_al_stay():
     assert drop_et_al(["Al-Hassan, M.", "Alves, K.", "Smith, J."]) == (["Al-Hassan, M.", "Alves, K.", "Smith, J."], False)
     assert drop_et_al(["Smith, J.", "et al"]) == (["Smith, J."], True)
     assert drop_et_al(["and others"]) == ([], True)
+
+
+def test_every_spelling_of_et_al_marks_a_cut_list():
+    # One rule for import and dedup: an RIS "AU  - Jones, K. and others" was kept as an author.
+    assert drop_et_al(["Smith, J.", "Jones, K. and others"]) == (["Smith, J.", "Jones, K."], True)
+    assert drop_et_al(["Smith J", "und andere"]) == (["Smith J"], True)
+    assert drop_et_al(["Smith J", "Jones K et coll."]) == (["Smith J", "Jones K"], True)
+    assert drop_et_al(["Smith J", "Jones K et. al."]) == (["Smith J", "Jones K"], True)
+    assert drop_et_al(["Smith J", "Alvarez K", "Brothers A"]) == (["Smith J", "Alvarez K", "Brothers A"], False)
+    # "others" ends a comma list as "et al" does ("Smith J, Jones K, others" was one name).
+    assert split_authors("Smith J, Jones K, others") == ["Smith J", "Jones K", "others"]
+    assert split_authors("Smith J, Jones K, et alii") == ["Smith J", "Jones K", "et alii"]
 
 
 def test_pubmed_xml_author_list_marked_incomplete_by_nlm(tmp_path):

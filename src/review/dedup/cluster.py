@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from ..records import Record
 from ..sources.fields import AUTHORS_INCOMPLETE
-from .normalise import author_is_et_al
+from .normalise import normalise_authors
 
 
 class UnionFind:
@@ -87,7 +87,7 @@ def authors_cut(record: Record) -> bool:
     flag = record.extra.get(AUTHORS_INCOMPLETE) if record.extra else None
     if flag is True or (isinstance(flag, str) and flag.strip().lower() in ("true", "yes", "1")):
         return True
-    return any(author_is_et_al(a) or "et al" in a.lower() for a in record.authors)
+    return normalise_authors(record.authors)[1]
 
 
 def richness(record: Record) -> tuple[int, int, int, int, int, int]:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..sources.fields import split_authors
+from ..sources.fields import has_et_al, is_et_al, split_authors, strip_et_al
 
 # -- text ---------------------------------------------------------------------------------
 
@@ -352,21 +352,19 @@ def normalise_pages(pages: str) -> str:
 
 # -- authors --------------------------------------------------------------------------------
 
-_ET_AL = re.compile(r"\bet\.?\s*al\b\.?,?|\bund andere\b|\bet coll\b|(?:\band\s+)?\bothers\b", re.IGNORECASE)
-#: A cheap test before the regular expression: the words it looks for, in any case.
-_ET_AL_HINT = re.compile(r"[Ee][Tt]|[Oo][Tt][Hh][Ee][Rr]|[Aa][Nn][Dd][Ee][Rr][Ee]")
 _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z][a-z]?\.\s*-?){1,4}|(?:[A-Z]\.?\s*){1,4})$")
 
 
 def author_is_et_al(name: str) -> bool:
-    return bool(_ET_AL.fullmatch((name or "").strip().strip(",.").strip() + "")) or fold(name) in {
+    """Whether the entry only says the list goes on (:func:`review.sources.fields.is_et_al`)."""
+    return is_et_al(name or "") or fold(name) in {
         "et al", "others", "et al et al"}
 
 
 @lru_cache(maxsize=131072)
 def parse_author(name: str) -> tuple[str, str]:
     """``(last name, initials)`` folded, from "Last, First", "Last FM", "First M. Last"."""
-    text = _ET_AL.sub("", strip_markup(name or "")).strip(" ,.;")
+    text = strip_et_al(strip_markup(name or ""))
     if not text:
         return ("", "")
     if "," in text:
@@ -423,9 +421,7 @@ def _first_letter(text: str) -> str:
 @lru_cache(maxsize=262144)
 def last_name(name: str) -> str:
     """The folded last name of one author, in any of the usual forms (no initials needed)."""
-    text = name.strip(" ,.;")
-    if _ET_AL_HINT.search(text) and _ET_AL.search(text):  # "Et Al." too
-        text = _ET_AL.sub("", text).strip(" ,.;")
+    text = strip_et_al(name)  # "Et Al." too
     if not text:
         return ""
     if "<" in text or "&" in text:
@@ -437,9 +433,7 @@ def last_name(name: str) -> str:
 def first_initial(name: str) -> str:
     """The folded first letter of the given part :func:`last_name` leaves ("Smith, John" → j,
     "Smith JA" → j, "J. A., Smith" → j), or "" when the name has none ("Smith")."""
-    text = name.strip(" ,.;")
-    if _ET_AL_HINT.search(text) and _ET_AL.search(text):
-        text = _ET_AL.sub("", text).strip(" ,.;")
+    text = strip_et_al(name)
     if "<" in text or "&" in text:
         text = strip_markup(text)
     return _first_letter(_name_parts(text)[1]) if text else ""
@@ -464,9 +458,7 @@ def second_reading(name: str) -> tuple[str, str]:
     the other record's last names when the first disagrees, and only where the rest's first
     letter agrees with the other record's initials ("Grant Morgan" is not "Grant J").
     """
-    text = name.strip(" ,.;")
-    if _ET_AL_HINT.search(text) and _ET_AL.search(text):
-        text = _ET_AL.sub("", text).strip(" ,.;")
+    text = strip_et_al(name)
     if "," not in text:
         words = text.split()
         if len(words) < 2 or any(_initials_like(w) or w.endswith(".") for w in words):
@@ -520,7 +512,7 @@ def normalise_authors(authors: list[str] | str) -> tuple[list[str], bool]:
     for name in names:
         if not name:
             continue
-        if _ET_AL_HINT.search(name) and _ET_AL.search(name):
+        if has_et_al(name):
             truncated = True
         last = last_name(name)
         if last and last not in ("etal", "others"):

@@ -14,7 +14,8 @@ from typing import Any
 from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 
 __all__ = [
-    "AUTHORS_INCOMPLETE", "FORMULA_PREFIXES", "collapse", "drop_et_al", "first_text", "join_authors", "join_pages", "neutralise_cell",
+    "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
+    "strip_et_al", "join_authors", "join_pages", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
 ]
 
@@ -26,17 +27,21 @@ _GLUED_AUTHORS = re.compile(r"^(?:[^\W\d][^.;,]*? (?:[A-Z]\.\s?)+){2,}$")
 _GLUED_SPLIT = re.compile(r"(?<=\.)(?=[^\W\d][^\W\d]|[^\W\d]')")
 #: "Smith J", "Smith JA", and with full stops (Scopus) "Smith J." or "Smith J. A.".
 _VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? (?:[A-Z]{1,4}|(?:[A-Z]\.\s?){1,4})$")
-#: A list cut short: "Smith J, Jones K, et al".
-_ET_AL_PIECE = re.compile(r"^et\.?\s*al\.?$", re.IGNORECASE)
 #: ", J." after a comma marks "Surname, I." (APA, or one inverted name), never a list of full names.
 _COMMA_INITIAL = re.compile(r",\s*[A-Z]\.")
 #: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials, then "Surname, I.".
 _APA_BREAK = re.compile(r"(?<=[A-Z]\.),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
-#: An author entry that only says the list goes on: "et al", "et al.", "others", "and others".
-_ET_AL_NAME = re.compile(r"^(?:(?:and\s+)?others|et\.?\s*al(?:ii|ia)?\.?)$", re.IGNORECASE)
-#: The same written after the last name: "Jones K et al", "Jones K, et al.".
-_TRAILING_ET_AL = re.compile(r"[\s,;]+et\.?\s*al(?:ii|ia)?\.?$", re.IGNORECASE)
-_ET_AL_ANYWHERE = re.compile(r"\bet\.?\s*al|\bothers\b", re.IGNORECASE)
+# The one rule for the words that say an author list goes on, for import and dedup alike: "et al",
+# "et al.", "et. al", "et alii", "et alia", "others", "and others", "und andere", "et coll.".
+_ET_AL_WORDS = r"(?:et\.?\s*al(?:ii|ia)?|(?:and\s+)?others|und\s+andere|et\s+coll)"
+#: Those words anywhere in a name ("Jones K et. al."), with the stop and comma after them.
+ET_AL = re.compile(rf"\b{_ET_AL_WORDS}\b\.?,?", re.IGNORECASE)
+#: A cheap test before :data:`ET_AL`: every form holds one of these letter runs, in any case.
+_ET_AL_HINT = re.compile(r"[Ee][Tt]|[Oo][Tt][Hh][Ee][Rr]|[Aa][Nn][Dd][Ee][Rr][Ee]")
+#: An author entry that only says the list goes on ("et al.", "and others"), also a final comma piece.
+_ET_AL_NAME = re.compile(rf"^{_ET_AL_WORDS}\.?$", re.IGNORECASE)
+#: The same written after the last name: "Jones K et al", "Jones K, et al.", "Jones, K. and others".
+_TRAILING_ET_AL = re.compile(rf"[\s,;]+{_ET_AL_WORDS}\.?$", re.IGNORECASE)
 #: ``Record.extra`` key set (``True``) when an import dropped such an entry: the author list is cut short.
 AUTHORS_INCOMPLETE = "authors_incomplete"
 _AMPERSAND = re.compile(r"\s*,?\s*&\s*")
@@ -86,7 +91,7 @@ def _split_commas(part: str) -> list[str]:
     if "," not in part:
         return [part]
     pieces = [p.strip() for p in part.strip(" ,").split(",")]
-    names = pieces[:-1] if _ET_AL_PIECE.match(pieces[-1]) else pieces
+    names = pieces[:-1] if is_et_al(pieces[-1]) else pieces
     if len(pieces) > 1 and names and all(_VANCOUVER_NAME.match(p) for p in names):
         return pieces
     if len(pieces) > 2 and not _COMMA_INITIAL.search(part) and all(len(p.split()) > 1 for p in names):
@@ -98,12 +103,12 @@ def drop_et_al(authors: Iterable[str]) -> tuple[list[str], bool]:
     """The names without the "et al" / "and others" entries that end a cut list (nor an "et al"
     written after the last name), and whether any was there: the list is then incomplete."""
     authors = list(authors)
-    if not _ET_AL_ANYWHERE.search("\n".join(authors)):  # the common case, one search per record
+    if not has_et_al("\n".join(authors)):  # the common case, one search per record
         return authors, False
     names: list[str] = []
     cut = False
     for name in authors:
-        if _ET_AL_NAME.match(name.strip(" ,;")):
+        if is_et_al(name):
             cut = True
             continue
         trimmed = _TRAILING_ET_AL.sub("", name)
@@ -113,6 +118,22 @@ def drop_et_al(authors: Iterable[str]) -> tuple[list[str], bool]:
                 continue
         names.append(trimmed)
     return names, cut
+
+
+def has_et_al(text: str) -> bool:
+    """Whether "et al" or one of its forms (:data:`ET_AL`) is written anywhere in ``text``."""
+    return bool(_ET_AL_HINT.search(text) and ET_AL.search(text))
+
+
+def is_et_al(name: str) -> bool:
+    """Whether an author entry only says the list goes on ("et al.", "and others", "et alii")."""
+    return bool(_ET_AL_NAME.match(name.strip(" ,;")))
+
+
+def strip_et_al(name: str) -> str:
+    """``name`` without any form of "et al" in it ("Jones K et. al." → "Jones K")."""
+    text = name.strip(" ,.;")
+    return ET_AL.sub("", text).strip(" ,.;") if has_et_al(text) else text
 
 
 def join_authors(authors: Iterable[str]) -> str:
