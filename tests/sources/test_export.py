@@ -165,3 +165,21 @@ def test_ris_round_trip_of_arbitrary_text(tmp_path_factory, items):
     assert [(r.title, r.doi, r.authors) for r in back] == [
         (collapse(r.title), collapse(r.doi), [collapse(a) for a in r.authors if collapse(a)]) for r in records
     ]
+
+
+def test_ris_export_keeps_the_mark_of_a_cut_author_list(tmp_path):
+    """The import drops "et al" and marks the record authors_incomplete; the RIS export writes a final
+    "AU  - et al." for it, so export → import gives the same names and the mark again."""
+    from review.sources.export import records_to_ris
+    from review.sources.fields import AUTHORS_INCOMPLETE
+
+    cut = Record(title="Cut list", authors=["Smith, J.", "Jones, K."], extra={AUTHORS_INCOMPLETE: True})
+    after_csv = Record(title="Cut list too", authors=["Brown, A."], extra={AUTHORS_INCOMPLETE: "True"})
+    full = Record(title="Full list", authors=["Smith, J.", "Jones, K."])
+    text = records_to_ris([cut, after_csv, full])
+    assert text.count("AU  - et al.") == 2
+    path = tmp_path / "x.ris"
+    path.write_text(text, encoding="utf-8")
+    back = read_file(path).records
+    assert [r.authors for r in back] == [["Smith, J.", "Jones, K."], ["Brown, A."], ["Smith, J.", "Jones, K."]]
+    assert [r.extra.get(AUTHORS_INCOMPLETE, False) for r in back] == [True, True, False]

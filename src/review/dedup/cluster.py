@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from ..records import Record
-from ..sources.fields import AUTHORS_INCOMPLETE
+from ..sources.fields import AUTHORS_INCOMPLETE, marked_incomplete
 from .normalise import normalise_authors
 
 
@@ -84,10 +84,7 @@ def build_clusters(n: int, edges: Iterable[tuple[int, int, float]],
 def authors_cut(record: Record) -> bool:
     """Whether the record's author list is cut short: marked so by the import (``authors_incomplete``,
     also as the text a CSV export gives it), or with an "et al" still among the names."""
-    flag = record.extra.get(AUTHORS_INCOMPLETE) if record.extra else None
-    if flag is True or (isinstance(flag, str) and flag.strip().lower() in ("true", "yes", "1")):
-        return True
-    return normalise_authors(record.authors)[1]
+    return marked_incomplete(record.extra) or normalise_authors(record.authors)[1]
 
 
 def richness(record: Record) -> tuple[int, int, int, int, int, int]:

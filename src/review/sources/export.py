@@ -18,7 +18,7 @@ import rispy
 from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from ..records import Record
-from .fields import collapse, join_authors, neutralise_cell, split_pages
+from .fields import collapse, join_authors, marked_incomplete, neutralise_cell, split_pages
 
 __all__ = ["CSV_COLUMNS", "EXPORT_FORMATS", "export_records", "records_to_csv", "records_to_ris"]
 
@@ -111,7 +111,8 @@ def _ris_entry(record: Record) -> dict[str, Any]:
     start, end = split_pages(record.pages)
     values: dict[str, Any] = {
         "title": record.title,
-        "authors": list(record.authors),
+        # A cut list ends in "et al." so that the import marks it again (it drops the entry).
+        "authors": [*record.authors, "et al."] if marked_incomplete(record.extra) else list(record.authors),
         "year": str(record.year) if record.year is not None else "",
         "secondary_title": record.journal,
         "volume": record.volume,

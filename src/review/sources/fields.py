@@ -8,14 +8,14 @@ original values comparable across sources.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 
 __all__ = [
     "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
-    "strip_et_al", "join_authors", "join_pages", "neutralise_cell",
+    "strip_et_al", "join_authors", "join_pages", "marked_incomplete", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
 ]
 
@@ -134,6 +134,13 @@ def strip_et_al(name: str) -> str:
     """``name`` without any form of "et al" in it ("Jones K et. al." → "Jones K")."""
     text = name.strip(" ,.;")
     return ET_AL.sub("", text).strip(" ,.;") if has_et_al(text) else text
+
+
+def marked_incomplete(extra: Mapping[str, Any] | None) -> bool:
+    """Whether a record's ``extra`` marks its author list cut short (:data:`AUTHORS_INCOMPLETE`):
+    ``True``, or the text a CSV export and re-import make of it ("True")."""
+    flag = extra.get(AUTHORS_INCOMPLETE) if extra else None
+    return flag is True or (isinstance(flag, str) and flag.strip().lower() in ("true", "yes", "1"))
 
 
 def join_authors(authors: Iterable[str]) -> str:
