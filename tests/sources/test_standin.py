@@ -164,3 +164,16 @@ def test_the_shell_entry_says_what_is_wrong_in_one_line(tmp_path, capsys) -> Non
             main([str(path)])
         err = capsys.readouterr().err
         assert done.value.code == 1 and err.count("\n") == 1 and err.startswith(f"standin: {path}: ") and words in err
+
+
+def test_nothing_is_defined_after_the_script_entry() -> None:
+    """Run as a script (python -m review.sources.standin), main() serves before any def below the
+    ``if __name__ == "__main__"`` block exists: a 429 then failed on the missing Retry-After helper."""
+    import ast
+    import inspect
+
+    import review.sources.standin as standin
+
+    body = ast.parse(inspect.getsource(standin)).body
+    entry = [n for n, node in enumerate(body) if isinstance(node, ast.If) and "__main__" in ast.unparse(node.test)]
+    assert entry == [len(body) - 1]

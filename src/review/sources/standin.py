@@ -488,6 +488,11 @@ def _serve_until_interrupted(standin: StandIn) -> None:
         standin._server.server_close()
 
 
+def _retry_after_header(value: float | str) -> str:
+    """The Retry-After value as given ("Wed, 21 Oct 2026 07:28:00 GMT") or seconds without a trailing ".0"."""
+    return value if isinstance(value, str) else f"{value:g}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m review.sources.standin CORPUS.xml [PORT]``: serve until Ctrl-C."""
     import argparse
@@ -516,8 +521,4 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _retry_after_header(value: float | str) -> str:
-    return value if isinstance(value, str) else f"{value:g}"
 
