@@ -95,6 +95,7 @@ class BrowserScreen(ProjectScreen):
         self.labels: dict[int, dict[str, str]] = {}
         #: Why a listed record is not offered for screening ("removed before screening: …").
         self.not_offered: dict[int, str] = {}
+        self._shown: RecordsFiltered | None = None  # the rows on screen, repainted at a resize
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,10 +116,14 @@ class BrowserScreen(ProjectScreen):
         self._widths: tuple[int, int] = (0, 0)  # (title, decisions) as the columns were last fitted
 
     def on_resize(self) -> None:
-        if self.project is not None and self._widths != (0, 0):
-            self._refresh()  # fit the title and decisions to the new width
+        if self._shown is not None:  # fit title and decisions to the new width: the rows shown, not read again
+            self.call_after_refresh(self._repaint)
 
-    def _fit_columns(self, rows: list[Record]) -> None:
+    def _repaint(self) -> None:
+        if self._shown is not None:
+            self._show(self._shown)
+
+    def _fit_columns(self, rows: list[Record], decision_texts: dict[int, Text]) -> None:
         """Title and decisions share what id, year and source leave of the table's width, so that
         at 80 columns the decisions stay in view (a title of 80 characters pushed them off the
         right edge, behind a sideways scroll). Longer cells are cut; enter shows the record."""
@@ -127,7 +132,7 @@ class BrowserScreen(ProjectScreen):
         fixed = (max((len(str(r.id)) for r in rows), default=2) + 4
                  + max((len(r.source) for r in rows), default=6))
         room = table.size.width - 2 - padding - fixed  # (2: the vertical scrollbar)
-        longest = max((self._decision_text(r.id).cell_len for r in rows if r.id is not None), default=0)
+        longest = max((text.cell_len for text in decision_texts.values()), default=0)
         decisions = max(len("decisions"), min(longest, max(MIN_DECISIONS, room - MIN_TITLE)))
         title = max(MIN_TITLE, room - decisions)
         if (title, decisions) == self._widths:
@@ -213,14 +218,15 @@ class BrowserScreen(ProjectScreen):
     def _show(self, message: RecordsFiltered) -> None:
         rows, count, total, self.labels = message.rows, message.matched, message.total, message.labels
         self.not_offered = message.not_offered
+        self._shown = message  # (its labels are self.labels: a decision made here since shows at a repaint)
         table = self.query_one("#records", DataTable)
         cursor = table.cursor_row
         table.clear()
-        self._fit_columns(rows)
+        decision_texts = {r.id: self._decision_text(r.id) for r in rows if r.id is not None}
+        self._fit_columns(rows, decision_texts)
         for record in rows:
             table.add_row(str(record.id), str(record.year or ""), record.title or "",
-                          record.source, self._decision_text(record.id) if record.id is not None else "",
-                          key=str(record.id))
+                          record.source, decision_texts.get(record.id or 0, ""), key=str(record.id))
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1))
         shown = f"{count:,} of {total:,} records to screen"
