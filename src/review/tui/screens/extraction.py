@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView, Static
 
 from ...errors import ReviewError, ValidationError
@@ -107,7 +108,6 @@ class ExtractionScreen(Screen[None]):
             return load_form(None), f"{err} — showing the default form; fix the file, then ctrl+r"
 
     def compose(self) -> ComposeResult:
-        self.form, self.form_error = self._read_form()
         yield Header()
         with Horizontal(id="extraction-main"):
             with Vertical(id="study-pane"):
@@ -115,15 +115,7 @@ class ExtractionScreen(Screen[None]):
                 yield ListView(id="study-list")
             with Vertical(id="form-pane"):
                 yield Static("No study selected", id="form-status")
-                with VerticalScroll(id="study-form"):
-                    for name, spec in self.form.fields("study").items():
-                        label = name + (" *" if spec.required else "")
-                        yield Label(label, classes="field-label")
-                        placeholder = spec.help or spec.type
-                        if spec.choices:
-                            placeholder = " | ".join(c for c in spec.choices if c)
-                        yield Input(placeholder=placeholder, id=f"field-{name}", disabled=name == "id",
-                                    tooltip=spec.help or None)
+                yield VerticalScroll(id="study-form")  # its inputs: form.toml's study fields, read at each reload
                 yield Label("Estimates (read-only; edit them in the file)", classes="pane-title")
                 yield DataTable(id="estimate-table", cursor_type="row", zebra_stripes=True)
                 yield Label("Risk of bias (QUIPS; read-only, edit in the file)", id="quips-title",
@@ -131,14 +123,25 @@ class ExtractionScreen(Screen[None]):
                 yield DataTable(id="quips-table", cursor_type="row", zebra_stripes=True)
         yield screen_footer()
 
-    def on_mount(self) -> None:
+    @staticmethod
+    def _field_widgets(form: Form) -> list[Widget]:
+        """A label and an input per study field of ``form``."""
+        widgets: list[Widget] = []
+        for name, spec in form.fields("study").items():
+            placeholder = " | ".join(c for c in spec.choices if c) if spec.choices else spec.help or spec.type
+            widgets.append(Label(name + (" *" if spec.required else ""), classes="field-label"))
+            widgets.append(Input(placeholder=placeholder, id=f"field-{name}", disabled=name == "id",
+                                 tooltip=spec.help or None))
+        return widgets
+
+    async def on_mount(self) -> None:
         self.query_one("#estimate-table", DataTable).add_columns(*ESTIMATE_COLUMNS, DIRECTION_COLUMN)
         self.query_one("#quips-table", DataTable).add_columns(*QUIPS_COLUMNS)
-        self.action_reload()
+        await self.action_reload()
         if self.paths:  # keyboard first: up/down picks a study, tab goes on to its form
             self.query_one("#study-list", ListView).focus()
 
-    def action_reload(self) -> None:
+    async def action_reload(self) -> None:
         folder = self.folder
         try:  # a save killed between its file and store writes: the file is what the reviewer sees
             caught_up = store_changed_files(self.app.workspace, folder).loaded  # type: ignore[attr-defined]
@@ -151,12 +154,13 @@ class ExtractionScreen(Screen[None]):
         form, self.form_error = self._read_form()
         if self.form_error:
             self.notify(self.form_error, title="form.toml", severity="error", timeout=10)
-        elif self.form is not None and list(form.fields("study")) != list(self.form.fields("study")):
-            # The inputs were built for the fields read when the screen opened.
-            self.notify("form.toml's study fields changed: the form shows them when review starts again",
-                        title="form.toml", severity="warning", timeout=10)
-        else:
-            self.form = form
+            form = self.form or form  # (the fields shown stay; at opening, the default form's)
+        if self.form is None or form.fields("study") != self.form.fields("study"):
+            # Inputs for the fields read now (a form.toml fixed or extended while the screen is open).
+            scroll = self.query_one("#study-form", VerticalScroll)
+            await scroll.remove_children()
+            await scroll.mount_all(self._field_widgets(form))
+        self.form = form
         try:
             self.rule = collapse_rule(folder)
         except ReviewError as err:  # a bad [extraction.quips] in review.toml: say so, show the default rule
