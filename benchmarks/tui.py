@@ -171,50 +171,60 @@ async def measure(root: Path, keys: int, reviewer: str = "alice") -> dict[str, f
     return row
 
 
+#: Escape sequences a terminal acts on (CSI, OSC, charset and keypad modes): removed to read what shows.
+ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+
+
+def start_on_pty(args: list[str], shown: re.Pattern[bytes], *, size: tuple[int, int] = (120, 36),
+                 painted: bytes = b"Loading workspace", timeout: float = 300.0) -> tuple[float, float, float]:
+    """``review ARGS`` started as a new process on a pseudo-terminal of ``size`` (columns, lines), with
+    this checkout's ``src`` first on its path: seconds until the screen first shows ``painted`` (nan if
+    never) and until it shows ``shown``, and the CPU seconds of the process by then (it is killed)."""
+    import pty
+
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1] / "src"),
+                                                      env.get("PYTHONPATH", "")]))
+    argv = [sys.executable, "-c", "from review.cli import main; main()", *args]
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execvpe(argv[0], argv, env)
+    output = bytearray()
+    first_frame = when_shown = float("nan")
+    try:
+        while when_shown != when_shown and time.perf_counter() - started < timeout:
+            ready, _, _ = select.select([fd], [], [], 0.005)
+            if ready:
+                try:
+                    output.extend(os.read(fd, 65536))
+                except OSError:  # the app ended
+                    break
+                screen = ANSI.sub(b"", bytes(output))
+                if first_frame != first_frame and painted in screen:
+                    first_frame = time.perf_counter() - started
+                if shown.search(screen):
+                    when_shown = time.perf_counter() - started
+        if when_shown != when_shown:
+            raise RuntimeError(f"{shown.pattern!r} not shown after {time.perf_counter() - started:.0f} s: "
+                               f"{ANSI.sub(b'', bytes(output))[-400:]!r}")
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        _, _, usage = os.wait4(pid, 0)
+        os.close(fd)
+    return first_frame, when_shown, usage.ru_utime + usage.ru_stime
+
+
 def cold_start(root: Path, n: int, timeout: float = 300.0, repeats: int = 5) -> float:
     """Median seconds from starting ``review screen`` in a pty until the first record's counts show.
 
     Prints the first frame, first record and CPU seconds of the ``repeats`` runs as min / median.
     """
-    import pty
-
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="36")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1] / "src"),
-                                                      env.get("PYTHONPATH", "")]))
-    argv = [sys.executable, "-c", "from review.cli import main; main()", "-w", str(root),
-            "screen", "--reviewer", "alice"]
     counts = re.compile(rf"Screened \d+ / {n}\b".encode())
-    ansi = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
 
     def run() -> tuple[float, float, float]:
         """(first frame, first record, CPU seconds of the app's process) of one start."""
-        started = time.perf_counter()
-        pid, fd = pty.fork()
-        if pid == 0:  # child
-            os.execvpe(argv[0], argv, env)
-        output = bytearray()
-        painted = first = float("nan")
-        try:
-            while first != first and time.perf_counter() - started < timeout:
-                ready, _, _ = select.select([fd], [], [], 0.005)
-                if ready:
-                    try:
-                        output.extend(os.read(fd, 65536))
-                    except OSError:  # the app ended
-                        break
-                    screen = ansi.sub(b"", bytes(output))
-                    if painted != painted and b"Loading workspace" in screen:
-                        painted = time.perf_counter() - started
-                    if counts.search(screen):
-                        first = time.perf_counter() - started
-            if first != first:
-                raise RuntimeError(f"no first record after {time.perf_counter() - started:.0f} s: "
-                                   f"{ansi.sub(b'', bytes(output))[-400:]!r}")
-        finally:
-            os.kill(pid, signal.SIGKILL)
-            _, _, usage = os.wait4(pid, 0)
-            os.close(fd)
-        return painted, first, usage.ru_utime + usage.ru_stime
+        return start_on_pty(["-w", str(root), "screen", "--reviewer", "alice"], counts, timeout=timeout)
 
     runs = [run() for _ in range(repeats)]
     columns = {name: sorted(values) for name, values in zip(("first frame", "first record", "CPU"), zip(*runs))}

@@ -26,10 +26,7 @@ import asyncio
 import json
 import os
 import re
-import select
-import signal
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -37,41 +34,13 @@ from typing import Any
 
 from review.services.demo import prepare_demo
 from review.workspace import Workspace
+from tui import start_on_pty  # (benchmarks/ is the script's folder: the same pty runner as the screening benchmark)
 
 
 def cold_dashboard(root: Path, repeats: int = 5, timeout: float = 120.0) -> list[float]:
     """Seconds from starting ``review -w ROOT`` on a pty until the dashboard shows its counts."""
-    import pty
-
-    env = dict(os.environ, TERM="xterm-256color", COLUMNS="80", LINES="24")
-    argv = [sys.executable, "-c", "from review.cli import main; main()", "-w", str(root)]
     counts = re.compile(rb"Screened \(you\)\s+\d+ / [\d,]+")
-    ansi = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        pid, fd = pty.fork()
-        if pid == 0:  # child
-            os.execvpe(argv[0], argv, env)
-        output = bytearray()
-        shown = float("nan")
-        try:
-            while shown != shown and time.perf_counter() - started < timeout:
-                if select.select([fd], [], [], 0.005)[0]:
-                    try:
-                        output.extend(os.read(fd, 65536))
-                    except OSError:
-                        break
-                    if counts.search(ansi.sub(b"", bytes(output))):
-                        shown = time.perf_counter() - started
-        finally:
-            os.kill(pid, signal.SIGKILL)
-            os.wait4(pid, 0)
-            os.close(fd)
-        if shown != shown:
-            raise RuntimeError(f"the dashboard never showed its counts: {ansi.sub(b'', bytes(output))[-300:]!r}")
-        times.append(shown)
-    return times
+    return [start_on_pty(["-w", str(root)], counts, size=(80, 24), timeout=timeout)[1] for _ in range(repeats)]
 
 
 async def measure_keys(root: Path, rounds: int, size: tuple[int, int]) -> dict[str, dict[str, float]]:

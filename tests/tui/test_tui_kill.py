@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
-import re
 import signal
 import struct
 import sys
@@ -22,11 +21,12 @@ from pathlib import Path
 import pytest
 
 from review.workspace import Workspace
+from script_module import load_script
 from tui_workspace import build_workspace
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")]
 
-_ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+_ANSI = load_script("benchmarks/tui.py", "benchmark_tui").ANSI  # (one reading of a terminal's output for both)
 #: Start-up may import scikit-learn and scipy on a busy 2-core CI machine.
 START_TIMEOUT = 120.0
 KEY_TIMEOUT = 20.0
