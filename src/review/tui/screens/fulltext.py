@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -147,15 +147,17 @@ class FulltextScreen(ProjectScreen):
 
         self._apply(write)
 
-    def _apply(self, write: Callable[[], object], done: str = "") -> None:
-        """One store write (one transaction): an error is a notification, success reloads."""
+    def _apply(self, write: Callable[[], object], done: str | Callable[[Any], str] = "") -> None:
+        """One store write (one transaction): an error is a notification (store busy: nothing written,
+        the app stays), success says ``done`` (or ``done(what write returned)``) and reloads."""
         try:
-            write()
+            result = write()
         except ReviewError as error:
             self.notify(str(error), title=error.title, severity="error")
             return
-        if done:
-            self.notify(done, timeout=4)
+        line = done(result) if callable(done) else done
+        if line:
+            self.notify(line, timeout=4)
         self.load()
 
     def action_event(self, event: str) -> None:
@@ -218,13 +220,6 @@ class FulltextScreen(ProjectScreen):
         project = self.project
         if project is None:
             return
-        try:
-            undone = undo_last_fulltext_event(project.workspace, project.reviewer)
-        except ReviewError as error:  # store busy: nothing undone, the app stays (it closed with a traceback)
-            self.notify(str(error), title=error.title, severity="error")
-            return
-        if undone is None:
-            self.notify("Nothing to undo")
-            return
-        self.notify(f"undid {undone.event} of record {undone.record_id}")
-        self.load()
+        self._apply(lambda: undo_last_fulltext_event(project.workspace, project.reviewer),
+                    lambda undone: "Nothing to undo" if undone is None
+                    else f"undid {undone.event} of record {undone.record_id}")
