@@ -380,3 +380,21 @@ def test_an_unknown_model_is_named_the_same_way_at_open_and_at_the_first_retrain
     with pytest.raises(ReviewError) as caught:
         quick.retrain()
     assert str(caught.value) == expected
+
+
+def test_undoing_a_correction_brings_the_corrected_record_back(workspace) -> None:
+    # The correction's undo leaves the earlier label, so the record still counts as decided:
+    # next_record skipped it and showed the queue's head instead of the record just undone.
+    titles = ["Return to work after depression", "Sickness absence in nurses", "Burnout and sick leave"]
+    workspace.store.add_batch([Record(title=t, abstract=f"{t}: a study.") for t in titles], file_name="c.csv",
+                              file_sha256="c" * 64, source_name="test", format="csv", encoding="utf-8")
+    session = ScreeningSession(workspace, "alice", quick_start=True)
+    first = session.next_record()
+    session.decide(first.id, "include")
+    assert session.next_record().id != first.id
+    session.decide(first.id, "exclude", chosen=True)  # reopened (search) and corrected
+    undone = session.undo()
+    assert undone is not None and undone.label == "exclude" and session.is_decided(first.id)
+    assert session.next_record().id == first.id  # the record of the undone correction, again
+    session.decide(first.id, "maybe")
+    assert session.next_record().id != first.id

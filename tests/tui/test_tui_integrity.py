@@ -178,3 +178,26 @@ async def test_in_the_sample_phase_a_record_opened_from_search_is_no_random_draw
     stored = {d.record_id: d.model_info for d in fresh_ws.store.decisions() if d.reviewer == "alice"}
     assert stored[served.id]["phase"] == "sample"
     assert stored[target.id]["phase"] == "ranked" and stored[target.id]["chosen"] is True
+
+
+@async_test
+async def test_undoing_a_correction_shows_the_corrected_record_again(fresh_ws: Workspace) -> None:
+    # A record decided, opened again with / and re-decided, then u: the earlier label stands again,
+    # and the screen showed the queue's head instead of the record whose correction was undone.
+    target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
+    fresh_ws.store.add_decision(target.id, "alice", "include")
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        await pilot.press("slash", *"knee osteo")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ScreeningScreen) and screen.current.id == target.id
+        await pilot.press("e")  # the correction
+        assert labels(fresh_ws)[target.id] == "exclude" and screen.current.id != target.id
+        await pilot.press("u")
+        assert labels(fresh_ws)[target.id] == "include"
+        assert screen.current.id == target.id
+        await pilot.press("m")  # the next key corrects it again, and the queue moves on
+        assert labels(fresh_ws)[target.id] == "maybe" and screen.current.id != target.id
+        await settle(pilot)

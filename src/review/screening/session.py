@@ -138,6 +138,9 @@ class ScreeningSession:
         self._saved_at: float | None = None  # monotonic time of the last full queue save
         self._unsaved: Ranking | None = None
         self._current: int | None = None
+        # The record an undo brought back: shown even though still decided (an undone correction
+        # leaves the earlier label in place) until it is decided or another record is served.
+        self._undone: int | None = None
         self._sample_start: int | None = None
         #: ``screening/criteria.toml`` as last read (the TUI highlights from the same instance).
         self.criteria_file = CriteriaFile(workspace)
@@ -253,15 +256,16 @@ class ScreeningSession:
         return PHASE_SAMPLE if self._sample_start is not None else PHASE_RANKED
 
     def next_record(self) -> Record | None:
-        """The record to screen now: the one on screen if undecided, else the queue's head."""
+        """The record to screen now: the one on screen if undecided (or brought back by ``undo``),
+        else the queue's head."""
         with self._lock:
-            if self._current is not None and self._current not in self._state.decided \
-                    and self._current not in self._hidden:
+            if self._current is not None and self._current not in self._hidden \
+                    and (self._current not in self._state.decided or self._current == self._undone):
                 return self.store.record(self._current)
             if self.phase == PHASE_RANKED and self.auto_sample and self._stopping().verdict == "sample-needed":
                 self.start_sample()
             record_id = self._next_id()
-            self._current = record_id
+            self._current, self._undone = record_id, None
             ahead, self._ahead = self._ahead, None
         if record_id is None:
             return None
@@ -365,11 +369,14 @@ class ScreeningSession:
             self._state.decided[record_id] = _Decided(record_id, label, phase)
             if self._current == record_id:
                 self._current = None
+            if self._undone == record_id:
+                self._undone = None
             return decision
 
     def undo(self) -> Decision | None:
         """Undo this reviewer's latest decision; its record becomes the next one shown while it is to
-        screen (``is_to_screen``). The undo of a decision on a record removed before screening or set
+        screen (``is_to_screen``), also when an earlier decision on it stands again (an undone
+        correction). The undo of a decision on a record removed before screening or set
         aside since (as last read: ``refresh_set_aside``) stands, and the queue's head is shown instead."""
         self._check_decider()
         with self._lock:
@@ -379,6 +386,7 @@ class ScreeningSession:
             self._state = self._load_decisions_after_undo()
             self._sample_cache = None
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
+            self._undone = self._current
             return undone
 
     def _check_decider(self) -> None:
@@ -420,6 +428,11 @@ class ScreeningSession:
         """True for records in the queue's universe (no duplicate set aside, nothing removed before
         screening): what counts count."""
         return record_id in self._id_set and record_id not in self._hidden
+
+    def is_decided(self, record_id: int) -> bool:
+        """True if this reviewer has a decision on the record (as this session last read them)."""
+        with self._lock:
+            return record_id in self._state.decided
 
     def not_offered(self, record_id: int) -> str:
         """Why a record of this workspace is not offered for screening, in words ("" if it is)."""

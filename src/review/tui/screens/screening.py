@@ -360,6 +360,10 @@ class ScreeningScreen(ProjectScreen):
                 self.notify(f"Undid {undone.label} of #{undone.record_id}, which is no longer offered "
                             f"({project.session.why_refused(undone.record_id)}).", timeout=6)
             self.current = project.session.next_record()  # the undone record, unless it is no longer offered
+            # An undone correction leaves the earlier decision: the record was chosen, not served
+            # (the next key is a correction again, and a screen resume must not swap it).
+            shown = self.current.id if self.current is not None else None
+            self._opened_id = shown if shown == undone.record_id and project.session.is_decided(shown) else None
             self._paint()
         self._schedule_retrain()
 
