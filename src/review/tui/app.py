@@ -258,8 +258,10 @@ class ReviewApp(App[None]):
         another mode follows when it shows again (its own ``on_screen_resume``)."""
         project = self.project
         assert project is not None
-        project.refresh_set_aside()
-        self.call_from_thread(self._screen_follows_settings)
+        try:
+            project.refresh_set_aside()
+        finally:  # (a busy store: its error is one notification, and the screen still counts what it can)
+            self.call_from_thread(self._screen_follows_settings)
 
     def _screen_follows_settings(self) -> None:
         screen = self.screen  # (a modal on top: the screen below resumes when it closes)
