@@ -275,3 +275,23 @@ def test_committed_programme_report_is_what_review_synthesis_writes(tmp_path: Pa
 
     for name in ("synthesis.csv", "synthesis.md"):
         assert text(folder / name) == text(REPO / "extraction" / name), name
+
+
+def test_a_synthesis_key_that_is_no_table_is_a_workspace_error_naming_review_toml(workspace: Workspace) -> None:
+    # dict(3) raised ValueError: a traceback from `review synthesis`, and an `instrument build`
+    # crash (the instrument's re-run of the pooling catches ReviewError only).
+    from review.instrument.project import pooled_study_counts
+
+    folder = _copy(workspace.root)
+    runner = CliRunner()
+    assert runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"]).exit_code == 0
+    # A pooled row, so that the instrument re-runs the pooling (the programme's own folder pools none).
+    evidence = [dataclasses.replace(load_synthesis(folder / "synthesis.csv")[0], pooled_estimate=1.5)]
+    studies = load_studies(folder, load_factors(folder / "factors.toml"))
+    toml = workspace.root / "review.toml"
+    text = toml.read_text()
+    toml.write_text(re.sub(r"(?ms)^\[synthesis\].*?(?=^\[|\Z)", "", text).replace("[review]", "synthesis = 3\n\n[review]", 1))
+    result = runner.invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"])
+    assert result.exit_code == WorkspaceError.exit_code, result.output
+    assert "review.toml: synthesis = 3: expected a table" in result.output
+    assert pooled_study_counts(Workspace(workspace.root), evidence, studies) == {}  # k left out, no crash

@@ -54,10 +54,19 @@ def workspace_settings(config: Mapping[str, Any], rule_set: str | None = None) -
     """The synthesis settings of a workspace from its review.toml (``config``): ``[synthesis]`` and
     ``[extraction]``, with ``rule_set`` (``--rule-set``, checked by the caller) in place of the
     recorded one. ``review synthesis`` and the instrument's re-run of its pooling both build them here."""
-    synthesis = dict(config.get("synthesis", {}))
+    synthesis = config_table(config, "synthesis")
     if rule_set:
         synthesis["rule_set"] = rule_set
-    return SynthesisSettings.from_config(synthesis, dict(config.get("extraction", {})))
+    return SynthesisSettings.from_config(synthesis, config_table(config, "extraction"))
+
+
+def config_table(config: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """A copy of review.toml's ``[key]`` table (empty if absent); any other value is a WorkspaceError
+    (exit 2) naming the file and the key, not a ValueError out of ``dict()``."""
+    value = config.get(key, {})
+    if not isinstance(value, Mapping):
+        raise WorkspaceError(f"{WORKSPACE_FILE}: {key} = {value!r}: expected a table ([{key}])")
+    return dict(value)
 
 
 def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: bool = True,
@@ -126,7 +135,7 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
     and store the GRADE judgements in ``workspace``, the folder's own (not the cwd's), if it has one."""
     root = Path(extraction_dir).resolve().parent
     config = _config(root)
-    synthesis_section = dict(config.get("synthesis", {}))
+    synthesis_section = config_table(config, "synthesis")
     recorded = recorded_rule_set(synthesis_section)
     if rule_set is not None:
         try:
