@@ -558,3 +558,28 @@ async def test_a_pubmed_search_from_the_dashboard_says_how_far_it_is(fresh_ws: W
             assert any("300 hits, 300 new" in n.message for n in app._notifications)
             assert str(app.screen.query_one("#job").render()) == ""  # cleared at the end
     assert any(line.startswith("Search PubMed: example: fetch") and "of 300" in line for line in seen), seen
+
+
+@async_test
+async def test_an_outdated_resolution_counts_as_unresolved_as_in_review_status(tui_ws: Workspace) -> None:
+    # The line counted only the disputed records' open ones: "1 unresolved" where `review status`
+    # said 2 open (an outdated resolution is open too).
+    from review.services.screening import decide_records, resolve_conflict, screening_lines
+
+    async with open_app(tui_ws, "carol", "conflicts", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await pilot.press("b")
+        await settle(pilot)
+        first, _second = screen.data.conflicts
+        resolve_conflict(tui_ws, first.record_id, "exclude", "carol")
+        agreed = next(label for label in first.labels.values() if label != "exclude")
+        for who, label in first.labels.items():  # they now agree, against the resolution: outdated
+            if label != agreed:
+                decide_records(tui_ws, who, [str(first.record_id)], agreed)
+        await pilot.press("1")  # away and back: the list is read again
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        status = str(app.screen.query_one("#conflict-status").render())
+        assert "2 conflicts, 2 unresolved" in status and "1 resolution" in status, status
+        assert any("2 open" in line for line in screening_lines(tui_ws))

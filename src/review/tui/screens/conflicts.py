@@ -143,8 +143,8 @@ class ConflictsScreen(ProjectScreen):
             status.update("")
             return
         agreement.update(stats_table(data.stats) if data.stats else "Fewer than two reviewers have decided.")
-        open_n = sum(c.open for c in data.conflicts)
-        line = Text(f"{counted(len(data.conflicts), 'conflict')}, {open_n} unresolved · you resolve as {project.reviewer}",
+        # The rows listed and what is open among them, outdated resolutions included: what `review status` counts.
+        line = Text(f"{counted(len(data.listed), 'conflict')}, {data.open} unresolved · you resolve as {project.reviewer}",
                     style="bold")
         if data.outdated:  # the reviewers changed their minds after the resolution: PRISMA still takes it
             line.append(f" · {counted(len(data.outdated), 'resolution')} the reviewers' later decisions no longer "
