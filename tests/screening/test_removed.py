@@ -184,3 +184,21 @@ def test_undo_of_a_decision_on_a_record_removed_since_leaves_it_off_screen(works
     shown = alice.next_record()
     assert shown is not None and shown.id != decided.id
     assert ahead is None or ahead.id != shown.id  # read ahead of what is shown, not of the removed record
+
+
+def test_an_outdated_resolution_on_a_removed_record_is_counted_left_out(workspace, ids) -> None:
+    # left_out counted only disputed records set aside: an outdated resolution (the reviewers now
+    # agree against it) on a removed record vanished from the list and from the count left out.
+    outdated, disputed = ids[OTHERS[0]], ids[OTHERS[1]]
+    store = workspace.store
+    for record_id in (outdated, disputed):
+        store.add_decision(record_id, "alice", "include")
+        store.add_decision(record_id, "bob", "exclude")
+    service.resolve_conflict(workspace, outdated, "exclude", "carol")
+    store.add_decision(outdated, "bob", "include")  # they now agree, against the resolution
+    report = service.agreement_report(workspace)
+    assert [c.record_id for c in report.outdated] == [outdated] and report.open == 2
+    prisma.remove_records(workspace, [outdated], "alice", "retracted")
+    report = service.agreement_report(workspace)
+    assert report.outdated == [] and [c.record_id for c in report.conflicts] == [disputed]
+    assert report.left_out == {outdated: "removed before screening: retracted"}

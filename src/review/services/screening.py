@@ -106,8 +106,8 @@ class AgreementReport:
     stats: list[Agreement]
     conflicts: list[Conflict]
     titles: dict[int, str] = field(default_factory=dict)
-    #: Conflicts on records the queue leaves out (removed before screening, duplicates set aside):
-    #: record id -> why. Not listed, resolved or counted; they come back when the record does.
+    #: Conflicts (disputed records and outdated resolutions) on records the queue leaves out (removed
+    #: before screening, duplicates set aside): record id -> why. Not listed, resolved or counted; back with the record.
     left_out: dict[int, str] = field(default_factory=dict)
     #: Resolutions a reviewer's later decision or undo has left behind, on records the reviewers no
     #: longer disagree on, whose labels differ from the resolution (which PRISMA still takes): to
@@ -153,7 +153,8 @@ def agreement_report(workspace: Workspace, *, titles: bool = False) -> Agreement
     reviewers = [r for r in workspace.config.reviewers if r in deciders]
     reviewers += sorted(deciders - set(reviewers))
     shown = every_conflict.without(aside)
-    left_out = {c.record_id: aside.why(c.record_id) for c in every_conflict.disputed if c.record_id in aside}
+    # Outdated resolutions set aside too: a conflict to resolve again that comes back with its record.
+    left_out = {c.record_id: aside.why(c.record_id) for c in every_conflict.listed if c.record_id in aside}
     report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), shown.disputed, left_out=left_out,
                              outdated=shown.outdated)
     listed = [c.record_id for c in shown.listed]
