@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..sources.fields import has_et_al, is_et_al, split_authors, strip_et_al
+from ..sources.fields import has_et_al, split_authors, strip_et_al
 
 # -- text ---------------------------------------------------------------------------------
 
@@ -355,12 +355,6 @@ def normalise_pages(pages: str) -> str:
 _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z][a-z]?\.\s*-?){1,4}|(?:[A-Z]\.?\s*){1,4})$")
 
 
-def author_is_et_al(name: str) -> bool:
-    """Whether the entry only says the list goes on (:func:`review.sources.fields.is_et_al`)."""
-    return is_et_al(name or "") or fold(name) in {
-        "et al", "others", "et al et al"}
-
-
 @lru_cache(maxsize=131072)
 def parse_author(name: str) -> tuple[str, str]:
     """``(last name, initials)`` folded, from "Last, First", "Last FM", "First M. Last"."""
@@ -472,18 +466,6 @@ def second_reading(name: str) -> tuple[str, str]:
         return ("", "")  # "J. A., Smith": last_name already reads Smith
     folded = fold(after).replace(" ", "")
     return (folded, _first_letter(before)) if folded else ("", "")
-
-
-def given_name(name: str) -> str:
-    """The surname of the name's other reading (:func:`second_reading`), "" when there is none."""
-    return second_reading(name)[0]
-
-
-def swapped_authors(authors: list[str] | str) -> list[str]:
-    """The second reading of an author list, every name's given part as its last name."""
-    names = split_authors(authors) if isinstance(authors, str) else list(authors or [])
-    out = [given_name(name) for name in names if name and not author_is_et_al(name)]
-    return out if any(out) else []
 
 
 def kept_names(authors: list[str] | str) -> list[str]:
