@@ -23,8 +23,9 @@ from ..errors import WorkspaceError
 from ..screening.agreement import log_conflicts
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind
 from ..store import Store
+from ..store.core import effective_decisions
 from ..store.fulltext import (
-    ScreeningStop, current_screening_labels, current_screening_stop, record_sources,
+    ScreeningStop, current_screening_stop, record_sources,
 )
 from .fulltext import ReportState, report_states, title_abstract_verdicts
 from .labels import labels
@@ -263,7 +264,10 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     else:
         duplicates = set(aside.duplicates)
         dedup_available = _dedup_ran(store, duplicates)
-    verdicts = title_abstract_verdicts(current_screening_labels(store))
+    # One read of the decision log: the effective labels here, the resolutions made before a change below.
+    log = store.decisions()
+    current = effective_decisions(log)
+    verdicts = title_abstract_verdicts({key: decision.label for key, decision in current.items()})
     stop = current_screening_stop(store)
     removals = removals_before_screening(store, duplicates, aside.removed if aside is not None else None)
     states = report_states(store)
@@ -325,7 +329,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
             f"'consensus' decision; they were passed on to full text"
         )
     # Consensus wins (the rule above), also when a reviewer changed their decision after it: counted, and said.
-    reopened = [c.record_id for c in log_conflicts(store.decisions())[1].reopened
+    reopened = [c.record_id for c in log_conflicts(log, current)[1].reopened
                 if c.record_id in boxes["records_screened"]]
     if reopened:
         notes.append(

@@ -81,6 +81,7 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
         if name in old and name not in replaced:
             study[name] = old[name]
     estimates, written, skipped = [], [], []
+    source = f"{_source_prefix(data_file)}{CONTENT_HASH}:{content_hash(data_file)}; {today}; "  # one hash per file
     for assoc in result.factors:
         if assoc.factor not in factor_list:
             skipped.append(f"{assoc.factor}: not a factor id of factors.toml")
@@ -99,8 +100,7 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
             "reference": "absent" if reference and assoc.contrast.endswith("present vs absent") else None,
             "estimate_type": "adjusted" if assoc.adjusted_for else "crude",
             "adjusted_for": list(assoc.adjusted_for), "model": result.model,
-            "source_location": (f"{_source_prefix(data_file)}{CONTENT_HASH}:{content_hash(data_file)}; {today}; "
-                                f"n={assoc.n}, events={assoc.events})"),
+            "source_location": f"{source}n={assoc.n}, events={assoc.events})",
         }
         if result.level != 0.95:
             entry["ci_level"] = result.level
