@@ -27,6 +27,7 @@ import json
 import os
 import re
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +35,9 @@ from typing import Any
 
 from review.services.demo import prepare_demo
 from review.workspace import Workspace
-from tui import start_on_pty  # (benchmarks/ is the script's folder: the same pty runner as the screening benchmark)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # (run from anywhere, or imported)
+from tui import start_on_pty  # noqa: E402  (the sibling benchmark's pty runner, as the screening benchmark's)
 
 
 def cold_dashboard(root: Path, repeats: int = 5, timeout: float = 120.0) -> list[float]:

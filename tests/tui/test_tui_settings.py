@@ -171,3 +171,107 @@ async def test_a_second_dashboard_action_is_refused_while_one_runs(fresh_ws: Wor
         release.set()
         await settle(pilot)
         assert ran == ["slow"]
+
+
+@async_test
+async def test_an_empty_screening_queue_follows_an_edit_that_brings_records_back(fresh_ws: Workspace) -> None:
+    """With nothing shown, the resume returned early: "nothing left" until a restart."""
+    good = fresh_ws.path("review.toml").read_text(encoding="utf-8")
+    _append(fresh_ws, '\n[prisma.sources]\nEmbase = "citation"\nPubMed = "citation"\n')
+    async with open_app(Workspace(fresh_ws.root), "alice", "screening", size=(100, 32)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is None
+        fresh_ws.path("review.toml").write_text(good, encoding="utf-8")
+        app.post_message(AppFocus())
+        await settle(pilot)
+        assert screen.current is not None and app.project.session.is_to_screen(screen.current.id)
+        assert "Screened 0 / 12" in str(screen.query_one("#counts").render())
+
+
+def _count_gathers(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    calls: list[int] = []
+    real = dashboard.gather
+
+    def counted(project):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(project)
+
+    monkeypatch.setattr(dashboard, "gather", counted)
+    return calls
+
+
+@async_test
+async def test_a_switch_after_an_edit_loads_the_screen_once(fresh_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The switch resumed the dashboard, and the settings follow's end resumed it again."""
+    calls = _count_gathers(monkeypatch)
+    async with open_app(fresh_ws, "alice", "screening", size=(100, 32)) as (app, pilot):
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        before = len(calls)
+        _append(fresh_ws, '\n[prisma.sources]\nEmbase = "citation"\n')
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert len(calls) == before + 1
+        assert app.screen.data.other_methods == 6  # (counted after the queue followed)
+
+
+@async_test
+async def test_the_stopping_rule_key_counts_once(fresh_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls = _count_gathers(monkeypatch)
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        await settle(pilot)
+        before = len(calls)
+        _append(fresh_ws, '\n[prisma.sources]\nEmbase = "citation"\n')  # (read with t's write: a follow)
+        await pilot.press("t")
+        await settle(pilot)
+        assert len(calls) == before + 1
+        assert "Certified rule" in str(app.screen.query_one("#stop", Static).render())
+        assert app.screen.data.other_methods == 6
+
+
+@async_test
+async def test_a_failing_set_aside_refresh_is_one_notification_on_the_dashboard(fresh_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from review.errors import ReviewError
+    from review.tui.project import Project
+
+    def busy(self):  # type: ignore[no-untyped-def]
+        raise ReviewError("the store is busy (test)")
+
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        monkeypatch.setattr(Project, "refresh_set_aside", busy)
+        _append(fresh_ws, '\n[prisma.sources]\nEmbase = "citation"\n')
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.is_running
+        assert sum("store is busy (test)" in m for m in _messages(app)) == 1, _messages(app)
+
+
+@async_test
+async def test_a_busy_store_at_the_screening_follow_is_one_notification_and_keeps_the_record(fresh_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from review.errors import ReviewError
+    from review.tui.project import Project
+    from review.tui.screens import screening
+
+    def busy(*args):  # type: ignore[no-untyped-def]
+        raise ReviewError("the store is busy (test)")
+
+    async with open_app(fresh_ws, "alice", "screening", size=(100, 32)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        shown = screen.current.id
+        monkeypatch.setattr(Project, "refresh_set_aside", busy)
+        monkeypatch.setattr(screening, "current_decisions", busy)
+        _append(fresh_ws, '\n[prisma.sources]\nEmbase = "citation"\n')
+        app.post_message(AppFocus())
+        await settle(pilot)
+        assert app.is_running and screen.current is not None and screen.current.id == shown
+        assert sum("store is busy (test)" in m for m in _messages(app)) == 1, _messages(app)
+        await pilot.press("question_mark")  # back from a modal: Textual's own resume, on the UI thread
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.is_running and app.screen is screen and screen.current.id == shown
+        assert sum("store is busy (test)" in m for m in _messages(app)) == 1, _messages(app)

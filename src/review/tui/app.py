@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.worker import Worker
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from ..errors import ReviewError
 from ..workspace import Workspace
@@ -134,6 +134,8 @@ class ReviewApp(App[None]):
         self.set_keymap(user_keymap(workspace))
         self.settings = SettingsWatcher(workspace)
         self._start_screen_shown = threading.Event()
+        #: A mode switch waits for the settings follow: the screen it shows resumes by itself.
+        self._switching_mode = False
 
     def on_mount(self) -> None:
         # No automatic collections while the app starts and the model code is imported: a
@@ -228,16 +230,17 @@ class ReviewApp(App[None]):
         """Follow review.toml if it changed since the last look (docs/tui.md); one line says what it
         means. True when settings in use changed (the screen in view then follows once the queue
         has: ``_follow_settings``)."""
-        change = self.settings.check()
-        self._settings_changed(change)
-        return bool(change.changed)
+        return self._settings_changed(self.settings.check()) is not None
 
-    def settings_written(self, written: dict[str, object]) -> None:
+    def settings_written(self, written: dict[str, object]) -> bool:
         """The app itself wrote ``written`` (``table.key`` -> value) to review.toml and follows it:
-        the watcher takes the file as read, so an edit back later is compared with what is in use."""
-        self._settings_changed(self.settings.app_wrote(written))
+        the watcher takes the file as read, so an edit back later is compared with what is in use.
+        True when the screen in view follows (then it loads again by itself)."""
+        return self._settings_changed(self.settings.app_wrote(written)) is not None
 
-    def _settings_changed(self, change: SettingsChange) -> None:
+    def _settings_changed(self, change: SettingsChange) -> Worker[None] | None:
+        """Say what a change means; the follow it started (the screen in view resumes at its end)."""
+        follow = None
         if change.changed:
             self.sub_title = f"{self.workspace.config.title} · {self.reviewer}"
             try:
@@ -246,10 +249,11 @@ class ReviewApp(App[None]):
                 self.notify(f"{err}; keeping the keys as they were", title="Settings", severity="error", timeout=10)
                 change = change.without("tui.keys")
             if self.project is not None:
-                self._follow_settings()
+                follow = self._follow_settings()
         if message := change.message():
             self.notify(message, title="Settings", severity="error" if change.error else "information",
                         timeout=10 if change.error or change.at_next_start else 5)
+        return follow
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings")
     def _follow_settings(self) -> None:
@@ -264,13 +268,24 @@ class ReviewApp(App[None]):
             self.call_from_thread(self._screen_follows_settings)
 
     def _screen_follows_settings(self) -> None:
+        if self._switching_mode:  # the screen switched to resumes (and loads) once, after the follow
+            return
         screen = self.screen  # (a modal on top: the screen below resumes when it closes)
         resume = getattr(screen, "on_screen_resume", None) if isinstance(screen, ProjectScreen) else None
         if callable(resume):
             resume()
 
     async def action_switch_mode(self, mode: str) -> None:
-        self.reread_settings()  # before the screen shows (and counts) anything
+        # review.toml before the screen shows (and counts) anything: the queue follows first, then the
+        # switch's own resume is the screen's one load (resumed by the follow too, it loaded twice).
+        self._switching_mode = mode != self.current_mode  # (to the mode in view: no resume but the follow's)
+        try:
+            follow = self._settings_changed(self.settings.check())
+            if follow is not None:
+                with suppress(WorkerFailed, WorkerCancelled):  # (a failure is reported by on_worker_state_changed)
+                    await follow.wait()
+        finally:
+            self._switching_mode = False
         await super().action_switch_mode(mode)
 
     def on_app_focus(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from textual.app import App
 from textual.screen import Screen
@@ -17,15 +19,33 @@ from ..project import Project
 REPORTED_BY_THEIR_SCREEN = frozenset({"retrain"})
 
 
+#: Seconds in which the same error is not shown again: a busy store fails the settings follow and
+#: then the recount of the screen it resumes, one cause and one notification.
+SAME_ERROR_SECONDS = 8.0
+
+_last_error: WeakKeyDictionary[App[Any], tuple[str, str, float]] = WeakKeyDictionary()
+
+
+def report_error(node: App[Any] | Screen[Any], error: BaseException) -> None:
+    """One notification for ``error`` (a ReviewError's one line and title), unless the same one was
+    shown moments ago."""
+    title = error.title if isinstance(error, ReviewError) else type(error).__name__
+    app = node if isinstance(node, App) else node.app
+    now = monotonic()
+    last = _last_error.get(app)
+    if last is not None and last[:2] == (title, str(error)) and now - last[2] < SAME_ERROR_SECONDS:
+        return
+    _last_error[app] = (title, str(error), now)
+    node.notify(str(error), title=title, severity="error", timeout=8)
+
+
 def report_worker_error(node: App[Any] | Screen[Any], event: Worker.StateChanged) -> None:
-    """A worker that failed becomes one notification (a ReviewError's one line and title).
+    """A worker that failed becomes one notification (``report_error``).
 
     Textual does not bubble ``Worker.StateChanged``: without this on the screen that started
     a worker, its error was shown nowhere (the dashboard's PubMed search failed in silence)."""
-    if event.state == WorkerState.ERROR:
-        error = event.worker.error
-        title = error.title if isinstance(error, ReviewError) else type(error).__name__
-        node.notify(str(error), title=title, severity="error", timeout=8)
+    if event.state == WorkerState.ERROR and event.worker.error is not None:
+        report_error(node, event.worker.error)
 
 
 def screen_footer() -> Footer:

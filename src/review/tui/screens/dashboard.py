@@ -223,8 +223,8 @@ class DashboardScreen(ProjectScreen):
             self.notify(str(err), title="Stopping rule", severity="error")
             return
         self.notify(RULE_WORDS[choice], title="Stopping rule")
-        self.app.settings_written({"screening.stopping_rule": choice})  # type: ignore[attr-defined]
-        self.action_refresh()
+        if not self.app.settings_written({"screening.stopping_rule": choice}):  # type: ignore[attr-defined]
+            self.action_refresh()  # (a follow started resumes this screen, which counts: once)
 
     def action_run(self, key: str) -> None:
         action = next(a for a in ACTIONS if a.key == key)

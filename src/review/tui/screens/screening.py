@@ -33,7 +33,7 @@ from ..messages import FirstRecordLoaded, RankingReady
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
-from .base import ProjectScreen, screen_footer
+from .base import ProjectScreen, report_error, screen_footer
 from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 
@@ -191,12 +191,19 @@ class ScreeningScreen(ProjectScreen):
     def on_screen_resume(self) -> None:
         """Counts may have changed on another screen; a record decided there is not shown again."""
         project = self.project
-        if project is None or self.current is None:
+        if project is None:
             return
-        decided = current_decisions(project.workspace, project.reviewer)
-        if self.current.id != self._opened_id and ((self.current.id, project.reviewer) in decided
-                                                   or not project.session.is_to_screen(self.current.id or 0)):
-            self.current = project.session.next_record()  # (or removed before screening meanwhile)
+        if self.current is None:  # nothing was left: an edited [prisma.sources] may bring records back
+            self.current = project.session.next_record()
+        elif self.current.id != self._opened_id:
+            try:
+                decided = current_decisions(project.workspace, project.reviewer)
+            except ReviewError as err:  # (a busy store: the record stays, the counts are what the session has)
+                report_error(self, err)
+            else:
+                if ((self.current.id, project.reviewer) in decided
+                        or not project.session.is_to_screen(self.current.id or 0)):
+                    self.current = project.session.next_record()  # (or removed before screening meanwhile)
         self._paint()
 
     def _project_changed(self, project: Project | None) -> None:
