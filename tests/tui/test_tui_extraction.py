@@ -259,11 +259,15 @@ async def test_a_broken_form_toml_is_one_line_and_the_default_form_not_a_crash(t
         from review.extraction.forms import default_form_text
 
         form.write_text(default_form_text() + '\n[study.sponsor]\ntype = "text"\n', encoding="utf-8")
+        screen.query_one("#field-n", Input).focus()  # (ctrl+r pressed while typing: that input is replaced)
+        await pilot.pause()
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, ExtractionScreen) and screen.current == path
         assert screen.query_one("#field-sponsor", Input).value == ""
         assert screen.query_one("#field-n", Input).value == "158"
+        focused = app.focused
+        assert isinstance(focused, Input) and not focused.disabled and focused.parent is screen.query_one("#study-form")
         assert not any("restart" in n.message or "starts again" in n.message for n in app._notifications)
 
 

@@ -158,8 +158,12 @@ class ExtractionScreen(Screen[None]):
         if self.form is None or form.fields("study") != self.form.fields("study"):
             # Inputs for the fields read now (a form.toml fixed or extended while the screen is open).
             scroll = self.query_one("#study-form", VerticalScroll)
+            typing = self.focused is not None and scroll in self.focused.ancestors  # (its input goes now)
             await scroll.remove_children()
             await scroll.mount_all(self._field_widgets(form))
+            if typing:  # the keys go on to the form (its first field that takes typing), not nowhere
+                first = next((i for i in scroll.query(Input) if not i.disabled), None)
+                (first or self.query_one("#study-list", ListView)).focus()
         self.form = form
         try:
             self.rule = collapse_rule(folder)
