@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from review.records import Record
 from review.store.sessions import claim_session, live_holder
 from review.tui.screens.modals import SearchScreen
 from review.tui.screens.screening import ScreeningScreen
@@ -9,10 +10,16 @@ from review.workspace import Workspace
 from tui_workspace import async_test, labels, open_app, settle
 
 
+def _decided_by_alice(ws: Workspace, title_word: str) -> Record:
+    """The first record whose title holds ``title_word``, included by alice already (a search finds it)."""
+    target = next(r for r in ws.store.records() if title_word in r.title)
+    ws.store.add_decision(target.id, "alice", "include")
+    return target
+
+
 @async_test
 async def test_search_opens_an_already_decided_record_and_the_next_key_decides_it(fresh_ws: Workspace) -> None:
-    target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
-    fresh_ws.store.add_decision(target.id, "alice", "include")
+    target = _decided_by_alice(fresh_ws, "osteoarthritis")
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         assert screen.current is not None and screen.current.id != target.id
@@ -184,8 +191,7 @@ async def test_in_the_sample_phase_a_record_opened_from_search_is_no_random_draw
 async def test_undoing_a_correction_shows_the_corrected_record_again(fresh_ws: Workspace) -> None:
     # A record decided, opened again with / and re-decided, then u: the earlier label stands again,
     # and the screen showed the queue's head instead of the record whose correction was undone.
-    target = next(r for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
-    fresh_ws.store.add_decision(target.id, "alice", "include")
+    target = _decided_by_alice(fresh_ws, "osteoarthritis")
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
         await pilot.press("slash", *"knee osteo")
