@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from review.cli import main
+from csv_refusal import assert_refused_in_one_line
 
 HEADER = "record_id,label_included,title,abstract\n"
 GOOD_ROWS = "1,1,Insulin in mice,x\n2,0,Glucose in rats,y\n3,0,Diet and sleep,z\n"
@@ -25,9 +24,4 @@ GOOD_ROWS = "1,1,Insulin in mice,x\n2,0,Glucose in rats,y\n3,0,Diet and sleep,z\
      "line 1: column 'label_included' appears twice"),
 ])
 def test_simulate_refuses_a_broken_csv_in_one_line_and_writes_nothing(tmp_path: Path, text: str, where: str) -> None:
-    source, out = tmp_path / "labelled.csv", tmp_path / "sim.json"
-    source.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(main, ["simulate", str(source), "--json", str(out)])
-    assert result.exit_code == 3 and result.stdout == "" and not out.exists()
-    (line,) = result.stderr.splitlines()
-    assert line.startswith(f"review: {source}:{where}")
+    assert_refused_in_one_line("simulate", tmp_path / "labelled.csv", text, tmp_path / "sim.json", where)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from review.cli import main
+from csv_refusal import assert_refused_in_one_line
 from review.synthesis.effects_csv import read_effects_csv
 
 
@@ -21,12 +20,7 @@ from review.synthesis.effects_csv import read_effects_csv
     ("study,yi,vi, yi\nA,0.1,0.01,0.4\nB,0.2,0.02,0.3\n", "line 1: column 'yi' appears twice"),
 ])
 def test_meta_refuses_a_broken_csv_in_one_line_and_writes_nothing(tmp_path: Path, text: str, where: str) -> None:
-    source, out = tmp_path / "effects.csv", tmp_path / "meta.json"
-    source.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(main, ["meta", str(source), "--json", str(out)])
-    assert result.exit_code == 3 and result.stdout == "" and not out.exists()
-    (line,) = result.stderr.splitlines()
-    assert line.startswith(f"review: {source}:{where}")
+    assert_refused_in_one_line("meta", tmp_path / "effects.csv", text, tmp_path / "meta.json", where)
 
 
 def test_meta_reads_trailing_empty_cells(tmp_path: Path) -> None:
