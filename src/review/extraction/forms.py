@@ -382,10 +382,15 @@ def _check_quips(rater: str, ratings: dict[str, Any], problems: Problems) -> Non
         if domain not in ratings:
             problems.add(f"quips.{rater}.{domain}", f"not rated: QUIPS rates all {len(QUIPS_DOMAINS)} "
                                                     f"domains ({', '.join(QUIPS_RATINGS)})", unfinished=True)
-        elif not str(ratings.get(domain + SUPPORT_SUFFIX) or "").strip():
+        elif not _supported(ratings, domain):
             problems.add(f"quips.{rater}.{domain}{SUPPORT_SUFFIX}",
                          f"no support text for the {domain} rating: say what in the paper it rests on",
                          unfinished=True)
+
+
+def _supported(ratings: dict[str, Any], domain: str) -> bool:
+    """Whether a rater's rating of ``domain`` carries its support text (not blank)."""
+    return bool(str(ratings.get(domain + SUPPORT_SUFFIX) or "").strip())
 
 
 def quips_progress(quips: Any) -> dict[str, tuple[int, int]]:
@@ -395,7 +400,7 @@ def quips_progress(quips: Any) -> dict[str, tuple[int, int]]:
         if not isinstance(ratings, dict):
             continue
         rated = [d for d in QUIPS_DOMAINS if d in ratings]
-        unsupported = [d for d in rated if not str(ratings.get(d + SUPPORT_SUFFIX) or "").strip()]
+        unsupported = [d for d in rated if not _supported(ratings, d)]
         if len(rated) < len(QUIPS_DOMAINS) or unsupported:
             progress[str(rater)] = (len(rated), len(unsupported))
     return progress
