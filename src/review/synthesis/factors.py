@@ -88,14 +88,26 @@ class SynthesisSettings:
         return settings
 
 
+def unit_label(study_id: str, cohort: str) -> str:
+    """The counted unit: a paper, or one cohort of a paper that reports several (``id[cohort]``)."""
+    return f"{study_id}[{cohort}]" if cohort else study_id
+
+
 @dataclass(slots=True)
 class EstimateRow:
     study: Study
     estimate: Estimate
-    rob: str
     finding: str
-    #: The study's QUIPS summary the ``rob`` comes from (None: the study was not summarised).
+    #: The study's QUIPS summary its risk of bias comes from (None: the study was not summarised).
     quips: QuipsSummary | None = None
+
+    @property
+    def rob(self) -> str:
+        return self.quips.rob if self.quips is not None else "unrated"
+
+    @property
+    def unit(self) -> str:
+        return unit_label(self.study.id, self.estimate.cohort)
 
 
 @dataclass(slots=True)
@@ -217,8 +229,7 @@ def synthesise_factor(
     override: dict[str, Any] | None = None,
 ) -> FactorResult:
     rows = [
-        EstimateRow(s, e, quality[s.id].rob if s.id in quality else "unrated", e.derived_finding(),
-                    quality.get(s.id))
+        EstimateRow(s, e, e.derived_finding(), quality.get(s.id))
         for s in studies if s.evidence_type == "empirical" for e in s.estimates if e.factor == factor.id
     ]
     expert = [(s, r) for s in studies for r in s.expert_ratings if r.factor == factor.id]
@@ -237,7 +248,7 @@ def synthesise_factor(
         by_unit.setdefault((row.study.id, row.estimate.cohort), []).append(row)
     findings = [
         StudyFinding(
-            study_id=f"{sid}[{cohort}]" if cohort else sid, finding=_finding_for_study(group), rob=group[0].rob,
+            study_id=unit_label(sid, cohort), finding=_finding_for_study(group), rob=group[0].rob,
             design=group[0].study.design, cohort_id=cohort or group[0].study.cohort_id, papers=(sid,),
             # a paper's crude and adjusted estimates side by side must say which is which
             detail="; ".join(_row_detail(r, with_type=len({x.estimate.estimate_type for x in group}) > 1)
@@ -255,7 +266,7 @@ def synthesise_factor(
         pooled = pool([y for y, _ in effects], [se**2 for _, se in effects], method=settings.method,
                       hk=settings.hk, hk_adhoc=settings.hk and settings.hk_adhoc, level=settings.level,
                       measure=pool_rows[0].estimate.measure,
-                      studies=[r.study.id + (f"[{r.estimate.cohort}]" if r.estimate.cohort else "") for r in pool_rows])
+                      studies=[r.unit for r in pool_rows])
 
     _, units, _, _ = counted_units(findings, settings.rules)
     indirect = [r.study.id for r in rows

@@ -30,7 +30,7 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
             continue
         # Published bounds, not y ± z·se: a rounded CI is not symmetric around the estimate.
         y, low, high = (math.log(v) for v in aligned)
-        label = (f"{row.study.id}" + (f"[{e.cohort}]" if e.cohort else "") + f" {e.measure}"
+        label = (f"{row.unit} {e.measure}"
                  + (f" [{e.subgroup}]" if e.subgroup else ""))
         if e.contrast:
             label += f" {e.contrast[:38]}"
