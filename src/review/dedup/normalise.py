@@ -159,7 +159,6 @@ def is_translated_title(title: str) -> bool:
 
 # -- DOIs and identifiers ---------------------------------------------------------------------
 
-_NUMBER = re.compile(r"\d+")
 #: A PMCID, bare ("PMC456") or labelled ("PMCID: PMC456", "PMCID 456"): no PMID.
 _PMCID = re.compile(r"pmcid\b|pmc\s*\d", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
@@ -198,7 +197,7 @@ def normalise_pmid(pmid: str) -> str:
     text = str(pmid).strip()
     if _PMCID.match(text):
         return ""
-    match = _NUMBER.search(text)
+    match = _DIGITS.search(text)
     return match.group(0).lstrip("0") if match else ""
 
 
