@@ -41,10 +41,10 @@ class SettingsChange:
     #: One line when the file could not be read (the settings read before stay).
     error: str = ""
 
-    def without(self, name: str) -> SettingsChange:
-        """The same change, not counting ``name`` (a setting the app refused and did not apply)."""
-        return SettingsChange(tuple(n for n in self.changed if n != name),
-                              tuple(n for n in self.at_next_start if n != name), self.error)
+    def without(self, *names: str) -> SettingsChange:
+        """The same change, not counting ``names`` (settings the app refused, or wrote itself)."""
+        return SettingsChange(tuple(n for n in self.changed if n not in names),
+                              tuple(n for n in self.at_next_start if n not in names), self.error)
 
     def message(self) -> str:
         """One line for the reviewer ('' when there is nothing to say)."""
@@ -130,6 +130,4 @@ class SettingsWatcher:
             if isinstance(section, dict):
                 section[key] = value
         self._opened = opened
-        change = self.check()
-        return SettingsChange(tuple(n for n in change.changed if n not in written),
-                              tuple(n for n in change.at_next_start if n not in written), change.error)
+        return self.check().without(*written)
