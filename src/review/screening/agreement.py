@@ -108,9 +108,6 @@ def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,
     return Agreement(reviewer_a, reviewer_b, n, agreed, p_o, kappa, ac1, cats, low, high)
 
 
-#: Level of kappa's confidence interval (statsmodels' ``kappa_low``/``kappa_upp``).
-KAPPA_CI_LEVEL = 0.95
-
 
 def _kappa_ci(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: Sequence[int],
               cats: Sequence[str]) -> tuple[float | None, float | None]:
