@@ -209,6 +209,8 @@ async def test_a_failed_retrain_leaves_the_screen_not_retraining_even_with_one_a
         await pilot.pause()
         assert "the fit failed" in screen.retrain_error
         assert not screen.retraining
+        errors = [n for n in app._notifications if n.severity == "error"]  # reported once, by the screen
+        assert [n.title for n in errors] == ["Retraining failed"]
         await settle(pilot)
 
 

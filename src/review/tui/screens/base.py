@@ -14,11 +14,6 @@ from textual.worker import Worker, WorkerState
 from ...errors import ReviewError
 from ..project import Project
 
-#: Worker groups whose errors their screen reports itself (the screening screen's retrain, with
-#: its model status line): not reported twice.
-REPORTED_BY_THEIR_SCREEN = frozenset({"retrain"})
-
-
 #: Seconds in which the same error is not shown again: a busy store fails the settings follow and
 #: then the recount of the screen it resumes, one cause and one notification.
 SAME_ERROR_SECONDS = 8.0
@@ -69,8 +64,9 @@ class ProjectScreen(Screen[None]):
         self.watch(self.app, "project", self._project_changed, init=True)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group not in REPORTED_BY_THEIR_SCREEN:
-            report_worker_error(self, event)
+        # A screen that reports a worker's errors itself calls ``event.prevent_default()`` in its own
+        # handler (Textual runs the subclass's first), so nothing is reported twice.
+        report_worker_error(self, event)
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:

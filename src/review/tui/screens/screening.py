@@ -511,6 +511,8 @@ class ScreeningScreen(ProjectScreen):
             self.request_retrain()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "retrain":  # reported here, with the model status line: not again
+            event.prevent_default()        # by ProjectScreen's handler
         # The retrain started from ``_ranking_ready`` cancels its finished predecessor (same
         # exclusive group); that CANCELLED must not mark the new one as stopped.
         if event.worker is not self._retrain_worker:
