@@ -13,7 +13,7 @@ from .kinds import (
     ARTICLE, NOTICE_KINDS, is_generic_title, notice_subject, publication_kind, strip_retracted_prefix,
 )
 from .normalise import (
-    Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, normalise_authors,
+    Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, last_name,
     kept_names, second_reading,
     normalise_doi, normalise_pmid, normalise_volume, normalise_year, parse_pages,
 )
@@ -97,7 +97,6 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         out.title_alt.append(fold(alternative))
         out.numbers.append(title_numbers(title))
         doi = normalise_doi(record.doi)
-        authors, _ = normalise_authors(record.authors)
         out.title.append(title)
         out.compact.append(title.replace(" ", ""))
         out.main_title.append(main_title(main))
@@ -106,8 +105,8 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         out.subject.append(subject_key(record.title or "") if kind in NOTICE_KINDS else "")
         out.generic.append(is_generic_title(title))
         out.translated.append(is_translated_title(record.title or ""))
-        out.authors.append(authors)
-        names = kept_names(record.authors)
+        names = kept_names(record.authors)  # the names normalise_authors reads, split once
+        out.authors.append([last_name(name) for name in names])
         readings = [second_reading(name) for name in names]
         out.authors_swapped.append([surname for surname, _ in readings])
         out.authors_swapped_initial.append([initial for _, initial in readings])
