@@ -104,38 +104,40 @@ class AgreementReport:
 
     reviewers: list[str]
     stats: list[Agreement]
-    conflicts: list[Conflict]
+    #: The conflicts on the records to screen, from one rule (``screening.agreement.conflict_lists``).
+    lists: ConflictLists
     titles: dict[int, str] = field(default_factory=dict)
     #: Conflicts (disputed records and outdated resolutions) on records the queue leaves out (removed
     #: before screening, duplicates set aside): record id -> why. Not listed, resolved or counted; back with the record.
     left_out: dict[int, str] = field(default_factory=dict)
-    #: Resolutions a reviewer's later decision or undo has left behind, on records the reviewers no
-    #: longer disagree on, whose labels differ from the resolution (which PRISMA still takes): to
-    #: resolve again or confirm. (Still-disputed records with such a resolution are in ``conflicts``,
-    #: open, with ``changed_since``.)
-    outdated: list[Conflict] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        """Records the reviewers disagree on (resolved or not; one resolved before a reviewer changed
+        their label is open again, with ``changed_since``)."""
+        return self.lists.disputed
+
+    @property
+    def outdated(self) -> list[Conflict]:
+        """Resolutions a reviewer's later decision or undo has left behind, on records the reviewers no
+        longer disagree on, whose labels differ from the resolution (which PRISMA still takes): to
+        resolve again or confirm."""
+        return self.lists.outdated
 
     @property
     def listed(self) -> list[Conflict]:
-        """Every row the conflicts screen and ``conflicts.csv`` show, in record order: the disputed
-        records and the outdated resolutions (``screening.agreement.ConflictLists``)."""
-        return self._lists.listed
+        """Every row the conflicts screen and ``conflicts.csv`` show, in record order."""
+        return self.lists.listed
 
     @property
     def open(self) -> int:
         """How many of ``listed`` are still to resolve (what ``review status`` counts as open)."""
-        return self._lists.open
+        return self.lists.open
 
     @property
     def reopened(self) -> list[Conflict]:
         """Resolutions recorded before a reviewer changed their label, in record order."""
-        return self._lists.reopened
-
-    @property
-    def _lists(self) -> "ConflictLists":
-        from ..screening.agreement import ConflictLists
-
-        return ConflictLists(self.conflicts, self.outdated)
+        return self.lists.reopened
 
 
 def agreement_report(workspace: Workspace, *, titles: bool = False) -> AgreementReport:
@@ -155,8 +157,7 @@ def agreement_report(workspace: Workspace, *, titles: bool = False) -> Agreement
     shown = every_conflict.without(aside)
     # Outdated resolutions set aside too: a conflict to resolve again that comes back with its record.
     left_out = {c.record_id: aside.why(c.record_id) for c in every_conflict.listed if c.record_id in aside}
-    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), shown.disputed, left_out=left_out,
-                             outdated=shown.outdated)
+    report = AgreementReport(reviewers, pairwise_agreement(labels, reviewers), shown, left_out=left_out)
     listed = [c.record_id for c in shown.listed]
     if titles and listed:
         report.titles = {r.id: r.title for r in store.records(listed) if r.id is not None}
