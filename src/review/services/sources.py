@@ -112,14 +112,10 @@ class SearchRun:
         return not config.email and config.base_url.rstrip("/") == NCBI_EUTILS_URL.rstrip("/")
 
     def run(self) -> Iterator[SearchOutcome]:
-        from ..sources import search as searching
+        from ..sources.search import search_each
 
-        for spec in self.specs:  # a query another process is searching: status busy, the others go on
-            try:
-                outcome = searching.run_search(self.workspace, spec, client=self.client, progress=self.progress)
-            except searching.SearchBusy as err:
-                outcome = searching.busy_outcome(spec.name, err)
-            yield outcome
+        # a query another process is searching: status busy, the others go on
+        yield from search_each(self.workspace, self.specs, client=self.client, progress=self.progress)
 
 
 def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_size: int | None = None,
@@ -129,11 +125,7 @@ def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_siz
 
     overrides = {"efetch_batch": batch_size} if batch_size else {}
     client = searching.client_for(workspace, **overrides)
-    names = list(names)
-    specs = [searching.find_query(workspace, n) for n in names] if names else searching.pubmed_queries(workspace)
-    if not specs:
-        raise ReviewError(f"{workspace.path('queries')}: no PubMed query files (*.toml) to run")
-    return SearchRun(workspace, specs, client, progress)
+    return SearchRun(workspace, searching.select_queries(workspace, names), client, progress)
 
 
 def query_overview(workspace: Workspace) -> list[QueryOverview]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,7 +34,7 @@ from .query_blocks import strip_comments
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve
 
 __all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "run_search",
-           "run_searches", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
+           "run_searches", "search_each", "select_queries", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
            "shown_path", "SearchBusy", "busy_outcome", "SOURCE_NAME"]
 
 SOURCE_NAME = "PubMed"
@@ -237,16 +237,27 @@ def run_searches(workspace: Workspace, names: list[str] | None = None, *, client
                  progress: Callable[[SearchProgress], None] | None = None) -> list[SearchOutcome]:
     """Run the named queries (all when ``names`` is empty), one after another; one another process
     is searching is reported with status ``busy`` and the rest go on."""
+    return list(search_each(workspace, select_queries(workspace, names), client=client, progress=progress))
+
+
+def select_queries(workspace: Workspace, names: Iterable[str] | None = None) -> list[QuerySpec]:
+    """The named query files, or every PubMed query that runs here; none is one line."""
+    names = list(names or ())
     specs = [find_query(workspace, n) for n in names] if names else pubmed_queries(workspace)
     if not specs:
         raise ReviewError(f"{workspace.path('queries')}: no PubMed query files (*.toml) to run")
-    outcomes = []
-    for spec in specs:  # one query held by another process does not stop the others (status busy)
+    return specs
+
+
+def search_each(workspace: Workspace, specs: Iterable[QuerySpec], *, client: EutilsClient | None = None,
+                progress: Callable[[SearchProgress], None] | None = None) -> Iterator[SearchOutcome]:
+    """Each query's outcome as it finishes; a query another process is searching is ``busy`` and
+    does not stop the others."""
+    for spec in specs:
         try:
-            outcomes.append(run_search(workspace, spec, client=client, progress=progress))
+            yield run_search(workspace, spec, client=client, progress=progress)
         except SearchBusy as err:
-            outcomes.append(busy_outcome(spec.name, err))
-    return outcomes
+            yield busy_outcome(spec.name, err)
 
 
 class SearchBusy(ReviewError):
