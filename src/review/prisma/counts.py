@@ -257,8 +257,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     session's first): its duplicates and removals are not read a second time."""
     config = dict(config or {})
     overrides = configured_kinds(config)
-    sources_by_record = record_sources(store)
-    kinds = {name: source_kind(name, overrides) for name in set(sources_by_record.values())}
+    sources_by_record, kinds = sources_and_kinds(store, overrides)
     if aside is None:
         duplicates, dedup_available = duplicate_record_ids(store)
     else:
@@ -484,6 +483,13 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
                             n(f"{prefix}_included"), (("conflicts", n(f"{prefix}_conflicts")),),
                             (f"{prefix}_conflicts",)))
     return tuple(checks)
+
+
+def sources_and_kinds(store: Store, overrides: Mapping[str, str]) -> tuple[dict[int, str], dict[str, str]]:
+    """Each record's source, and each source's PRISMA kind (``review.toml [prisma.sources]``'s
+    ``overrides`` first): how ``review prisma`` and the PRISMA-S report sort the sources."""
+    by_record = record_sources(store)
+    return by_record, {name: source_kind(name, overrides) for name in set(by_record.values())}
 
 
 def _source_counts(

@@ -158,9 +158,8 @@ def search_report(workspace: Workspace) -> SearchReportText:
     """Every search run and imported file as PRISMA-S text for a review's appendix (``review export searches``)."""
     from datetime import datetime, timezone
 
-    from ..prisma.counts import duplicate_record_ids
-    from ..source_kinds import OTHER_KINDS, configured_kinds, source_kind
-    from ..store.fulltext import record_sources
+    from ..prisma.counts import duplicate_record_ids, sources_and_kinds
+    from ..source_kinds import OTHER_KINDS, configured_kinds
     from ..sources import search as searching
     from ..sources.prisma_s import (
         Deduplication, ElsewhereSearch, ImportedFile, ReportSource, SearchReport, render_search_report,
@@ -175,9 +174,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
                         "elsewhere): fix the file and export again")
     queries = searching.search_logs(workspace, specs)
     # The sources' PRISMA kinds and the duplicates, as `review prisma` sorts and counts them (not its whole flow).
-    by_record = record_sources(workspace.store)
-    overrides = configured_kinds(workspace.config.section("prisma"))
-    kinds = {name: source_kind(name, overrides) for name in set(by_record.values())}
+    by_record, kinds = sources_and_kinds(workspace.store, configured_kinds(workspace.config.section("prisma")))
     per_source = Counter(by_record.values())
     duplicates, dedup_ran = duplicate_record_ids(workspace.store)
     other_duplicates = sum(1 for r in duplicates if r in by_record and kinds[by_record[r]] in OTHER_KINDS)
