@@ -22,7 +22,7 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..tomlread import loads_toml, read_toml, read_toml_text
 from .factors import FactorList
-from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study
+from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study, known_fields
 from ..tomlwrite import dumps
 
 FORM_FILE = "form.toml"
@@ -423,12 +423,11 @@ def study_from_data(data: dict[str, Any]) -> Study:
     s = dict(data["study"])
     estimates = [Estimate.from_mapping(e) for e in data.get("estimates", [])]
     experts = [
-        ExpertRating(**{k: v for k, v in e.items() if k in ExpertRating.__dataclass_fields__})
+        ExpertRating(**known_fields(ExpertRating, e))
         for e in data.get("expert_ratings", [])
     ]
     quips = {rater: {d: str(r) for d, r in ratings.items()} for rater, ratings in data.get("quips", {}).items()}
-    fields = {k: v for k, v in s.items() if k in Study.__dataclass_fields__}
-    return Study(**fields, estimates=estimates, expert_ratings=experts, quips=quips,
+    return Study(**known_fields(Study, s), estimates=estimates, expert_ratings=experts, quips=quips,
                  extractor=str(data.get("extractor", "")))
 
 

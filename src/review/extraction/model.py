@@ -14,6 +14,11 @@ QUIPS_RATINGS: tuple[str, ...] = ("low", "moderate", "high")
 RATIO_MEASURES: frozenset[str] = frozenset({"OR", "HR", "RR"})
 
 
+def known_fields(cls: type, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of a study file's table that are fields of dataclass ``cls`` (validation names the others)."""
+    return {k: v for k, v in values.items() if k in cls.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
 @dataclass(slots=True, frozen=True)
 class Factor:
     """One harmonised prognostic factor of ``extraction/factors.toml``."""
@@ -66,7 +71,7 @@ class Estimate:
     def from_mapping(cls, values: Mapping[str, Any]) -> "Estimate":
         """An estimate from a study file's ``[[estimates]]`` table: keys that are no field (named by
         validation) are left out; a missing required field raises TypeError."""
-        return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
+        return cls(**known_fields(cls, values))
 
     @property
     def indirect(self) -> bool:
