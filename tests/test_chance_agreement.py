@@ -29,3 +29,19 @@ def test_screening_and_validate_agree_on_the_same_labels() -> None:
     index = {c: i for i, c in enumerate(cats)}
     validate = validate_ac1(np.array([index[x] for x in a]), np.array([index[x] for x in b]), len(cats))
     assert screening.ac1 == pytest.approx(validate)
+
+
+def test_screening_and_validate_give_kappa_the_same_interval() -> None:
+    # One z for both stages: statsmodels' own limits (norm.isf) and validate's (norm.ppf(1 - a/2))
+    # differed in the last digit; the shared rule now gives the same interval to the bit.
+    from review.chance_agreement import normal_quantile
+    from review.validate.kappa import agreement as validate_agreement
+
+    a = ["include"] * 20 + ["include"] * 5 + ["exclude"] * 10 + ["exclude"] * 15
+    b = ["include"] * 20 + ["exclude"] * 5 + ["include"] * 10 + ["exclude"] * 15
+    screening = screening_agreement(dict(enumerate(a)), dict(enumerate(b)))
+    codes = {"exclude": 0.0, "include": 1.0}
+    validate = validate_agreement("q", [codes[x] for x in a], [codes[x] for x in b], n_boot=0)
+    assert screening.kappa == pytest.approx(0.4) and validate.kappa == pytest.approx(0.4)
+    assert validate.kappa_ci == (screening.kappa_ci_low, screening.kappa_ci_high)
+    assert normal_quantile(0.95) == pytest.approx(1.959964, abs=1e-6)

@@ -209,8 +209,8 @@ def test_a_kappa_interval_stays_inside_minus_one_to_one() -> None:
 def test_the_shared_interval_rule() -> None:
     from review.chance_agreement import index_interval, wald_interval
 
-    assert wald_interval(0.9, 0.1, 1.96) == (pytest.approx(0.704), 1.0)
-    assert wald_interval(1.0, 0.0, 1.96) is None and wald_interval(-1.0, 0.0, 1.96) is None
+    assert wald_interval(0.9, 0.1) == (pytest.approx(0.9 - 1.959964 * 0.1), 1.0)
+    assert wald_interval(1.0, 0.0) is None and wald_interval(-1.0, 0.0, 0.9) is None
     assert index_interval(0.65, 0.65) is None and index_interval(float("nan"), 1.0) is None
     assert index_interval(-1.2, -0.5) == (-1.0, -0.5)
 

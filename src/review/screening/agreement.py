@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..csvcells import NeutralisingDictWriter, neutralising_writer
-from ..chance_agreement import gwet_ac1, index_interval
+from ..chance_agreement import gwet_ac1, wald_interval
 from ..errors import ReviewError, WorkspaceError
 from ..records import Decision
 from ..store import Store
@@ -122,8 +122,8 @@ def _kappa_ci(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: 
     with np.errstate(divide="ignore", invalid="ignore"):
         result = cohens_kappa(table, return_results=True)
     # The Wald interval can pass kappa's range (near-perfect agreement gave 0.82 to 1.008) and has zero width
-    # at kappa ±1 (SE 0): the rule validate's kappa shares cuts it at ±1 and gives no zero-width interval.
-    interval = index_interval(float(result["kappa_low"]), float(result["kappa_upp"]))
+    # at kappa ±1 (SE 0): the rule validate's kappa shares (one z) cuts it at ±1, no zero-width interval.
+    interval = wald_interval(float(result["kappa"]), float(result["std_kappa"]), 0.95)
     return (None, None) if interval is None else interval
 
 

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.stats.proportion import proportion_confint
 
@@ -95,10 +94,9 @@ def _kappa(table: np.ndarray, categories: np.ndarray, wt: str | None, alpha: flo
     kappa = _finite(res["kappa"])
     if kappa is None:
         return None, None
-    # statsmodels' own limits are fixed at 95 %: the same asymptotic SE at the asked level; cut at +-1,
-    # none of zero width (kappa at +-1 has SE 0: it would claim certainty from any n)
-    se = float(res["std_kappa"])
-    return kappa, wald_interval(kappa, se, float(norm.ppf(1 - alpha / 2)))
+    # statsmodels' own limits are fixed at 95 %: the same asymptotic SE at the asked level, by the rule
+    # screening's kappa shares (one z; cut at +-1; none of zero width: kappa at +-1 has SE 0)
+    return kappa, wald_interval(kappa, float(res["std_kappa"]), 1 - alpha)
 
 
 def gwet_ac1(a: np.ndarray, b: np.ndarray, n_categories: int) -> float:
