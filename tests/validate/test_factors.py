@@ -255,6 +255,28 @@ def test_holm_adjusts_over_the_factors_with_an_estimate(write_csv) -> None:
     assert any("p Holm: adjusted for the 3 factors tested" in line for line in factors_lines(result))
 
 
+def test_schoenfeld_flags_follow_holm_over_the_factors(write_csv, monkeypatch) -> None:
+    import review.validate.factors as factors_module
+
+    path, _ = _cohort(write_csv)
+    names = ["conflict_with_supervisor", "previous_sick_leave_episodes", "site"]
+    real = factor_associations(path, outcome="event", time="days", factors=names)
+    checked = [f.ph_p for f in real.factors]
+    assert None not in checked  # the real Schoenfeld p of each Cox model, adjusted as a family
+    assert [f.ph_p_holm for f in real.factors] == pytest.approx(_holm_by_hand(checked), rel=1e-12)
+    # p .02 alone says "not proportional"; one of three factors, Holm makes it .06: no flag
+    given = iter([0.02, 0.30, 0.60])
+    monkeypatch.setattr(factors_module, "ph_test_p", lambda cox, frame: {"__factor": next(given)})
+    result = factor_associations(path, outcome="event", time="days", factors=names)
+    assert [f.ph_p for f in result.factors] == [0.02, 0.30, 0.60]
+    assert [f.ph_p_holm for f in result.factors] == pytest.approx([0.06, 0.60, 0.60])
+    assert not any("not proportional" in f.note for f in result.factors)
+    given = iter([0.001, 0.30, 0.60])  # .003 after Holm: flagged, with both p
+    result = factor_associations(path, outcome="event", time="days", factors=names)
+    assert "hazards not proportional? Schoenfeld test p 0.001, Holm over 3 factors 0.003" in result.factors[0].note
+    assert result.to_json()["factors"][0]["ph_p_holm"] == pytest.approx(0.003)
+
+
 def test_holm_by_hand_matches_a_worked_example() -> None:
     # four p values; sorted .005 .01 .03 .04 -> x4 .02, x3 .03, x2 .06, x1 .04 -> .06 (monotone)
     assert _holm_by_hand([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])

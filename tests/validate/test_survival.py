@@ -166,6 +166,32 @@ def test_several_contrasts_get_holm_two_groups_do_not(write_csv) -> None:
     assert two.to_json()["p_adjustment"] == "holm"  # says what p_holm is, as factors' JSON does
 
 
+def test_schoenfeld_flags_follow_holm_over_the_contrasts(write_csv, monkeypatch) -> None:
+    import review.validate.survival as survival_module
+
+    rng = np.random.default_rng(3)
+    n = 300
+    group = rng.integers(0, 3, n)
+    t = rng.exponential(100 / 1.4 ** group)
+    censor = rng.uniform(20, 300, n)
+    time, event = np.round(np.minimum(t, censor), 3) + 0.001, (t <= censor).astype(int)
+    rows = [("client", "days", "event", "arm")] + [(f"c{i}", time[i], event[i], f"g{group[i]}") for i in range(n)]
+    path = write_csv("p.csv", rows)
+    real = survival_by_group(path, time="days", event="event", group="arm")
+    low, high = sorted(real.hazard_ratios, key=lambda h: h.ph_p)
+    assert low.ph_p_holm == pytest.approx(min(1.0, 2 * low.ph_p)) and high.ph_p_holm == pytest.approx(
+        max(low.ph_p_holm, high.ph_p))
+    # .03 and .04 each say "doubtful" alone; over two contrasts Holm gives .06 and .06: neither is
+    monkeypatch.setattr(survival_module, "ph_test_p", lambda cox, frame: {"g0": 0.03, "g1": 0.04})
+    result = survival_by_group(path, time="days", event="event", group="arm")
+    assert [h.ph_p_holm for h in result.hazard_ratios] == pytest.approx([0.06, 0.06])
+    assert not any(h.ph_doubtful for h in result.hazard_ratios)
+    assert "Holm over the contrasts: 0.06" in "\n".join(survival_lines(result))
+    monkeypatch.setattr(survival_module, "ph_test_p", lambda cox, frame: {"g0": 0.01, "g1": 0.30})
+    result = survival_by_group(path, time="days", event="event", group="arm")
+    assert [h.ph_doubtful for h in result.hazard_ratios] == [True, False]  # .02 and .30 after Holm
+
+
 def test_schoenfeld_ph_test_equals_grambsch_therneau_on_statsmodels_residuals() -> None:
     """The PH p of ``ph_test_p`` against Grambsch & Therneau's (1994) score test written out, with time as the
     rank of the event times (R's cox.zph, transform = "rank", before survival 3.0), on statsmodels' fit and

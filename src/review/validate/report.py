@@ -217,6 +217,7 @@ def survival_lines(r: SurvivalResult) -> list[str]:
                      + (f"  ({h.note})" if h.note else ""))
         if h.ph_p is not None:
             lines.append(f"  proportional hazards (Schoenfeld test): p {_p(h.ph_p)}"
+                         + (f" (Holm over the contrasts: {_p(h.ph_p_holm)})" if h.ph_p_holm is not None else "")
                          + ("  doubtful: the ratio may change over time, see the curves" if h.ph_doubtful else ""))
     return lines
 

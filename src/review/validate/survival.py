@@ -10,7 +10,8 @@ ratio, as ``review validate factors`` flags its models. Each hazard
 ratio carries the Schoenfeld residual test of proportional hazards; below p 0.05 the report
 says the ratio may hide hazards that change over time (look at the curves). With more than two
 groups each contrast's p also gets Holm's adjustment over the k-1 contrasts (``p_holm``; the
-log-rank test is the one test over all groups).
+log-rank test is the one test over all groups), and so does each contrast's Schoenfeld p
+(``ph_p_holm``), which then decides the report's "doubtful".
 """
 
 from __future__ import annotations
@@ -81,10 +82,13 @@ class HazardRatio:
     events_per_parameter: float | None = None  # all events over the model's k-1 group contrasts
     note: str = ""
     p_holm: float | None = None  # Holm-adjusted over the k-1 contrasts (None with two groups: one test)
+    ph_p_holm: float | None = None  # ph_p Holm-adjusted over the contrasts that have one (None: one test)
 
     @property
     def ph_doubtful(self) -> bool:
-        return self.ph_p is not None and self.ph_p < PH_ALPHA
+        """The Schoenfeld test doubts proportional hazards: its p (Holm-adjusted over the contrasts) below 0.05."""
+        ph_p = self.ph_p_holm if self.ph_p_holm is not None else self.ph_p
+        return ph_p is not None and ph_p < PH_ALPHA
 
     @property
     def few_events(self) -> bool:
@@ -227,5 +231,9 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     if len(ratios) > 1:
         for ratio, p in zip(ratios, holm([h.p for h in ratios]), strict=True):
             ratio.p_holm = p
+    checked = [h for h in ratios if h.ph_p is not None]
+    if len(checked) > 1:
+        for ratio, p in zip(checked, holm([h.ph_p for h in checked if h.ph_p is not None]), strict=True):
+            ratio.ph_p_holm = p
     return SurvivalResult(str(path), time, event, group, strata, reference, curves, float(logrank.test_statistic),
                           len(names) - 1, float(logrank.p_value), ratios, level, excluded, missing, unscored)
