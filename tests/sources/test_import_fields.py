@@ -112,3 +112,30 @@ def test_medline_article_id_is_a_doi_only_when_it_is_one(tmp_path, aids, doi):
     text = "PMID- 1\nTI  - A title\n" + "".join(f"AID - {a}\n" for a in aids)
     (record,) = _read(tmp_path, "a.nbib", text)
     assert record.doi == doi
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("a.ris", "TY  - JOUR\nTI  - A title\nDO  - http://dx.doi.org/10.1016/j.x.2014.01.002\nER  - \n"),
+    ("b.ris", "TY  - JOUR\nTI  - A title\nDO  - https://doi.org/10.1016/j.x.2014.01.002\nER  - \n"),
+    ("c.ris", "TY  - JOUR\nTI  - A title\nDO  - doi: 10.1016/j.x.2014.01.002\nER  - \n"),
+    ("a.csv", "id,title,doi\n1,A title,https://doi.org/10.1016%2Fj.x.2014.01.002\n"),
+    ("a.bib", "@article{k, title={A title}, doi={https://doi.org/10.1016/j.x.2014.01.002}}\n"),
+])
+def test_every_reader_stores_the_bare_doi(tmp_path, name, text):
+    # The DOI is the identifier, as PubMed gives it: a resolver's prefix is the export's wrapping.
+    (record,) = _read(tmp_path, name, text)
+    assert record.doi == "10.1016/j.x.2014.01.002"
+
+
+def test_a_doi_field_without_a_doi_is_kept_as_written(tmp_path):
+    text = "TY  - JOUR\nTI  - A title\nDO  - not given\nER  - \n"
+    (record,) = _read(tmp_path, "a.ris", text)
+    assert record.doi == "not given"
+
+
+@pytest.mark.parametrize(("pages", "stored"), [
+    ("123--", "123"), ("123--130", "123-130"), ("{e123}", "e123"), ("123\u2013130", "123-130"), ("123", "123"),
+])
+def test_bibtex_pages_without_an_end_are_one_page(tmp_path, pages, stored):
+    (record,) = _read(tmp_path, "a.bib", f"@article{{k, title={{A title}}, pages={{{pages}}}}}\n")
+    assert record.pages == stored

@@ -38,14 +38,18 @@ class UnionFind:
     def _members(self, root: int) -> list[int]:
         return self.members.get(root, [root])
 
-    def can_union(self, a: int, b: int) -> bool:
+    def can_union(self, a: int, b: int, *, ignoring: tuple[int, int] | None = None) -> bool:
+        """Whether no cannot-link forbids joining the sets of ``a`` and ``b`` (``ignoring`` one pair's)."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
         small, large = sorted((ra, rb), key=lambda r: len(self._members(r)))
         large_set = set(self._members(large))
         for member in self._members(small):
-            if self.forbidden.get(member, set()) & large_set:
+            blocking = self.forbidden.get(member, set()) & large_set
+            if blocking and ignoring and member in ignoring:
+                blocking = blocking - {ignoring[1] if member == ignoring[0] else ignoring[0]}
+            if blocking:
                 return False
         return True
 

@@ -144,7 +144,9 @@ def auto_verdicts(store: Store) -> dict[tuple[int, int], str]:
 
 # -- clusters -------------------------------------------------------------------------------
 
-def _components(state: _State) -> list[list[int]]:
+def _components(state: _State, splitting: tuple[int, int] | None = None) -> list[list[int]]:
+    """The clusters the pair log makes. ``splitting``: the pair a new human "different" names; when
+    other human "same" verdicts join its two records, :class:`_SplitRefused` names the first of them."""
     ids: set[int] = set()
     for key in list(state.auto) + list(state.human):
         ids.update(key)
@@ -155,11 +157,19 @@ def _components(state: _State) -> list[list[int]]:
     for key, row in state.human.items():
         if row["verdict"] == "different":
             uf.forbid(index[key[0]], index[key[1]])
+    split = (index[splitting[0]], index[splitting[1]]) if splitting else None
     # In the order they were given, so that of two "same" verdicts a "different" keeps apart the
     # earlier stands (``decide_pair`` refuses the later one).
     for key, row in sorted(state.human.items(), key=lambda item: item[1]["id"]):
-        if row["verdict"] == "same":
-            uf.union(index[key[0]], index[key[1]])
+        if row["verdict"] != "same":
+            continue
+        a, b = index[key[0]], index[key[1]]
+        if split and {uf.find(a), uf.find(b)} == {uf.find(split[0]), uf.find(split[1])} \
+                and uf.can_union(a, b, ignoring=split):
+            # Only the new "different" keeps this "same" from joining its two records: it would
+            # void the "same" silently.
+            raise _SplitRefused(key, row)
+        uf.union(a, b)
     for key, row in state.auto.items():
         if row["verdict"] in ("distinct", "related") and key not in state.human:
             uf.forbid(index[key[0]], index[key[1]])
@@ -170,12 +180,36 @@ def _components(state: _State) -> list[list[int]]:
     return [[back[i] for i in group] for group in uf.groups()]
 
 
-def rebuild_clusters(conn: Connection, *, state: _State | None = None) -> int:
+class _SplitRefused(Exception):
+    """A human "same" (``pair``, its log ``row``) joins the records a new "different" names."""
+
+    def __init__(self, pair: tuple[int, int], row: dict[str, Any]) -> None:
+        super().__init__(pair)
+        self.pair = pair
+        self.row = row
+
+
+def rebuild_clusters(conn: Connection, *, state: _State | None = None,
+                     splitting: tuple[int, int] | None = None) -> int:
     """Bring the stored clusters in line with the pair log (inside the caller's transaction);
-    returns the number of clusters. ``state``: the log already read (read here otherwise)."""
+    returns the number of clusters. ``state``: the log already read (read here otherwise).
+
+    ``splitting``: the pair of a "different" just appended; one on two records other reviewers'
+    "same" verdicts joined is refused (``ReviewError``; the caller's transaction then records
+    nothing), as it would silently void one of those verdicts. The pair's own "same" is simply
+    overruled, and a merge made by automatic verdicts alone is split."""
     if state is None:
         state = _state(dedup_store.state_rows(conn))
-    groups = _components(state)
+    try:
+        groups = _components(state, splitting)
+    except _SplitRefused as refused:
+        pair = refused.pair
+        reviewer = (dedup_store.pair_row(conn, refused.row["id"]) or {}).get("reviewer")
+        who = f" by {reviewer}" if reviewer else ""
+        a, b = splitting or pair
+        raise ReviewError(f"records {a}, {b}: already merged, records {pair[0]} and {pair[1]} were "
+                          f"called the same{who} (each is, or is merged with, one of them); split them with "
+                          f"review dedup --undo-merge {a} first; nothing recorded") from None
     existing = dedup_store.cluster_canonicals(conn)
     wanted = {frozenset(g): g for g in groups}
     # A record already screened or assessed is the one shown (its decisions stay in the flow): a cluster
@@ -330,37 +364,13 @@ def decide_pair(store: Store, a: int, b: int, verdict: str, reviewer: str, *, no
         if verdict == "skip":
             return PairDecision(row_id)
         state = _state(dedup_store.state_rows(conn))
-        if verdict == "different":
-            _refuse_a_split_of_a_human_merge(conn, key, state)
         aside_before = dedup_store.set_aside_members(conn)
-        rebuild_clusters(conn, state=state)
+        rebuild_clusters(conn, state=state, splitting=key if verdict == "different" else None)
         if verdict == "same":
             _refuse_a_blocked_merge(conn, key, state)
         newly_aside = sorted(dedup_store.set_aside_members(conn) - aside_before)
         decided = dedup_store.records_with_decisions(conn, newly_aside) if newly_aside else set()
     return PairDecision(row_id, tuple(m for m in newly_aside if m in decided))
-
-
-def _refuse_a_split_of_a_human_merge(conn: Connection, key: tuple[int, int], state: _State) -> None:
-    """A "different" on two records other reviewers' "same" verdicts joined is refused (the caller's
-    transaction then records nothing): it would have silently voided one of those "same" verdicts.
-    The pair's own "same" is simply overruled, and a merge made by automatic verdicts alone is split."""
-    ids = sorted({m for pair, row in state.human.items() if row["verdict"] == "same" for m in pair} | set(key))
-    index = {rid: n for n, rid in enumerate(ids)}
-    uf = UnionFind(len(ids))
-    for pair, row in state.human.items():  # replayed as the clusters are built (see _components)
-        if row["verdict"] == "different" and pair != key and pair[0] in index and pair[1] in index:
-            uf.forbid(index[pair[0]], index[pair[1]])
-    for pair, row in sorted(state.human.items(), key=lambda item: item[1]["id"]):
-        if row["verdict"] != "same" or pair == key:
-            continue
-        uf.union(index[pair[0]], index[pair[1]])
-        if uf.find(index[key[0]]) == uf.find(index[key[1]]):
-            reviewer = (dedup_store.pair_row(conn, row["id"]) or {}).get("reviewer")
-            who = f" by {reviewer}" if reviewer else ""
-            raise ReviewError(f"records {key[0]}, {key[1]}: already merged, records {pair[0]} and {pair[1]} were "
-                              f"called the same{who} (each is, or is merged with, one of them); split them with "
-                              f"review dedup --undo-merge {key[0]} first; nothing recorded")
 
 
 def _refuse_a_blocked_merge(conn: Connection, key: tuple[int, int], state: _State) -> None:

@@ -8,13 +8,14 @@ original values comparable across sources.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 
 __all__ = [
-    "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
+    "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "bare_doi", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
     "strip_et_al", "join_authors", "join_pages", "marked_incomplete", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
 ]
@@ -45,12 +46,28 @@ _TRAILING_ET_AL = re.compile(rf"[\s,;]+{_ET_AL_WORDS}\.?$", re.IGNORECASE)
 #: ``Record.extra`` key set (``True``) when an import dropped such an entry: the author list is cut short.
 AUTHORS_INCOMPLETE = "authors_incomplete"
 _AMPERSAND = re.compile(r"\s*,?\s*&\s*")
+#: What exports write before a DOI: a resolver's address (``https://doi.org/``, ``http://dx.doi.org/``)…
+_DOI_ADDRESS = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/", re.IGNORECASE)
+#: … or a label (``doi:``, ``DOI ``).
+_DOI_LABEL = re.compile(r"^doi:?\s*(?=10\.)", re.IGNORECASE)
+_DOI_START = re.compile(r"^10\.\d{4,9}/")
 _AND = re.compile(r"\s+and\s+")
 
 
 def collapse(value: str) -> str:
     """Runs of whitespace (line breaks of wrapped fields) become one space."""
     return " ".join(value.split())
+
+
+def bare_doi(value: str) -> str:
+    """The DOI itself, as PubMed gives it: without a resolver's address (its ``%2F``-style escapes
+    decoded) or a ``doi:`` label before it; a value that is then no DOI is kept as written."""
+    text = value.strip()
+    if address := _DOI_ADDRESS.match(text):
+        bare = unquote(text[address.end():])
+    else:
+        bare = _DOI_LABEL.sub("", text)
+    return bare if _DOI_START.match(bare) else text
 
 
 def parse_year(value: Any) -> int | None:

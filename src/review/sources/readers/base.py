@@ -20,7 +20,7 @@ from ...errors import ImportFormatError
 from ...records import BIB_FIELDS, Record
 from ...textdecode import decode_text
 from ..decode import MAX_FIELD_CHARS
-from ..fields import AUTHORS_INCOMPLETE, drop_et_al
+from ..fields import AUTHORS_INCOMPLETE, bare_doi, drop_et_al
 
 __all__ = [
     "READERS", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
@@ -147,6 +147,8 @@ class RecordStream:
             check_field_sizes(record, path, trust_raw=reader.raw_bounds_fields)
             if has_controls:
                 strip_control_characters(record)
+            if record.doi:
+                record.doi = bare_doi(record.doi)
             if record.authors:
                 record.authors, cut = drop_et_al(record.authors)
                 if cut:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import ImportFormatError
 from ...records import Record
-from ..fields import collapse, first_text, parse_year, split_keywords
+from ..fields import collapse, first_text, join_pages, parse_year, split_keywords, split_pages
 from ..decode import MAX_FIELD_CHARS
 from .base import Reader, SourceFile, register
 
@@ -295,7 +295,7 @@ def _record(entry: Entry, fields: dict[str, Any], line_offset: int = 0) -> Recor
         journal=_clean(fields.get("journal")) or _clean(fields.get("booktitle")),
         volume=_clean(fields.get("volume")),
         issue=_clean(fields.get("number")) or _clean(fields.get("issue")),
-        pages=_clean(fields.get("pages")).replace("--", "-").replace("\u2013", "-"),  # LaTeX decoding makes -- an en dash
+        pages=join_pages(*split_pages(_clean(fields.get("pages")))),  # "123--" is page 123, "10--20" 10-20
         doi=_clean(fields.get("doi")),
         pmid=_clean(fields.get("pmid")),
         keywords=split_keywords(keywords),
