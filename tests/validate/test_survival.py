@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import chi2
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
@@ -33,8 +34,10 @@ def test_against_statsmodels(write_csv) -> None:
     arm, stratum, time, event = _data()
     path = _file(write_csv, arm, stratum, time, event)
     result = survival_by_group(path, time="days", event="event", group="arm", reference="late")
-    chi2, p = survdiff(time, event, arm)
-    assert result.logrank_chi2 == pytest.approx(chi2, rel=1e-6) and result.logrank_p == pytest.approx(p, rel=1e-5)
+    statistic, p = survdiff(time, event, arm)
+    assert result.logrank_chi2 == pytest.approx(statistic, rel=1e-6) and result.logrank_p == pytest.approx(p, rel=1e-5)
+    one_stratum = _stratified_logrank_by_hand(time, event, arm, np.zeros(len(arm)))  # written out, not survdiff
+    assert result.logrank_chi2 == pytest.approx(one_stratum, rel=1e-9)
     fit = PHReg(time, arm.reshape(-1, 1).astype(float), status=event, ties="efron").fit()
     assert result.hazard_ratio == pytest.approx(np.exp(fit.params[0]), rel=1e-4)
     low, high = np.exp(fit.conf_int()[0])
@@ -46,6 +49,57 @@ def test_against_statsmodels(write_csv) -> None:
         assert curve.survival[-1] == pytest.approx(km.surv_prob[-1])
     data = result.to_json()
     assert {"logrank_p", "hazard_ratio", "hazard_ratio_ci"} <= set(data)
+
+
+def _stratified_logrank_by_hand(time, event, arm, stratum) -> float:
+    """Two-group log-rank, stratified: per stratum and event time, group 1's observed minus expected
+    deaths and the hypergeometric variance, each summed over times and strata, then (O - E)^2 / V."""
+    o_minus_e = variance = 0.0
+    for s in np.unique(stratum):
+        t, e, g = time[stratum == s], event[stratum == s], arm[stratum == s]
+        for u in np.unique(t[e == 1]):
+            at_risk = t >= u
+            n, n1 = at_risk.sum(), (at_risk & (g == 1)).sum()
+            d, d1 = ((t == u) & (e == 1)).sum(), ((t == u) & (e == 1) & (g == 1)).sum()
+            o_minus_e += d1 - d * n1 / n
+            if n > 1:
+                variance += d * (n1 / n) * (1 - n1 / n) * (n - d) / (n - 1)
+    return o_minus_e**2 / variance
+
+
+def test_strata_stratify_the_logrank_test_too(write_csv) -> None:
+    # the stratum raises the hazard and makes 'early' likelier: the unstratified test mixes the two
+    rng = np.random.default_rng(17)
+    n = 300
+    stratum = rng.integers(0, 3, n)
+    arm = (rng.random(n) < 0.2 + 0.3 * stratum).astype(int)
+    t = rng.exponential(100 / (1.2 ** arm * 2.0 ** stratum))
+    censor = rng.uniform(20, 300, n)
+    time, event = np.round(np.minimum(t, censor), 3) + 0.001, (t <= censor).astype(int)
+    path = _file(write_csv, arm, stratum, time, event)
+    result = survival_by_group(path, time="days", event="event", group="arm", strata="diagnosis", reference="late")
+    by_hand = _stratified_logrank_by_hand(time, event, arm, stratum)
+    plain, _ = survdiff(time, event, arm)
+    assert abs(by_hand - plain) > 1.0  # the strata matter here
+    assert result.logrank_chi2 == pytest.approx(by_hand, rel=1e-9) and result.logrank_df == 1
+    assert result.logrank_p == pytest.approx(float(chi2.sf(by_hand, 1)), rel=1e-9)
+    assert result.to_json()["logrank_strata"] == "diagnosis"
+    assert "log-rank stratified by 'diagnosis': chi2" in "\n".join(survival_lines(result))
+    three = survival_by_group(path, time="days", event="event", group="diagnosis", strata="arm")  # k groups
+    chisq, _ = survdiff(time, event, stratum, strata=arm)
+    assert three.logrank_chi2 == pytest.approx(chisq, rel=1e-9) and three.logrank_df == 2
+    unstratified = survival_by_group(path, time="days", event="event", group="arm", reference="late")
+    assert unstratified.logrank_chi2 == pytest.approx(plain, rel=1e-9)
+    assert unstratified.to_json()["logrank_strata"] is None
+
+
+def test_groups_nested_in_strata_are_one_line(write_csv) -> None:
+    # every 'a' in d1 and every 'b' in d2: within strata nothing is compared (survdiff: a singular matrix)
+    rows = [("client", "days", "event", "arm", "diagnosis")]
+    rows += [(f"c{i}", 5 + 3 * i, int(i % 3 != 0), "ab"[i % 2], f"d{i % 2}") for i in range(60)]
+    with pytest.raises(ValidationError, match=r"s\.csv: column 'diagnosis': the groups of 'arm' cannot be compared "
+                                              r"within strata \(a group shares no stratum with the others\)$"):
+        survival_by_group(write_csv("s.csv", rows), time="days", event="event", group="arm", strata="diagnosis")
 
 
 def test_stratified_cox_against_statsmodels(write_csv) -> None:

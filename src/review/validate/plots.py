@@ -27,7 +27,8 @@ def km_plot(result: SurvivalResult, path: Path, *, synthetic: bool = False) -> P
         line = ax.step(g.timeline, g.survival, where="post", label=f"{g.group} (n={g.n}, events={g.events})")[0]
         ax.fill_between(g.timeline, g.lower, g.upper, step="post", alpha=0.15, color=line.get_color())
     hr = result.hazard_ratio
-    title = f"Kaplan-Meier by {result.group}: log-rank p = {result.logrank_p:.3g}"
+    stratified = f" (stratified by {result.strata})" if result.strata else ""
+    title = f"Kaplan-Meier by {result.group}: log-rank{stratified} p = {result.logrank_p:.3g}"
     if hr is not None and result.hazard_ratio_ci is not None:
         lo, hi = result.hazard_ratio_ci
         title += f", HR {hr:.2f} ({lo:.2f}-{hi:.2f})"

@@ -209,7 +209,8 @@ def survival_lines(r: SurvivalResult) -> list[str]:
              f"  {'group':<{w}} {'n':>5} {'events':>6} {'median time':>11}  {f'{r.level:.0%} CI'}"]
     for g in r.groups:
         lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_reached(g.median):>11}  {_median_ci(g.median_ci)}")
-    lines.append(f"log-rank chi2 {r.logrank_chi2:.2f}, df {r.logrank_df}, p {_p(r.logrank_p)}")
+    lines.append(f"log-rank{f' stratified by {r.strata!r}:' if r.strata else ''} chi2 {r.logrank_chi2:.2f}, "
+                 f"df {r.logrank_df}, p {_p(r.logrank_p)}")
     for h in r.hazard_ratios:
         lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}"
                      + (f" (Holm over {len(r.hazard_ratios)} contrasts: {_p(h.p_holm)})" if h.p_holm is not None

@@ -1,8 +1,9 @@
 """Time to an event by group: Kaplan-Meier curves, the log-rank test and a Cox hazard ratio (lifelines).
 
 The Cox model can be stratified (e.g. by diagnosis code): each stratum then has its own
-baseline hazard and the groups are compared within strata. The log-rank test is the
-unstratified one over all groups. Groups of profile indications are ordered by risk (the first,
+baseline hazard and the groups are compared within strata; the log-rank test over all groups is
+then stratified too (statsmodels' ``survdiff``: observed minus expected and its variance summed
+over strata, as R's ``survdiff(... + strata(s))``), so the test and the ratio answer the same question. Groups of profile indications are ordered by risk (the first,
 ``no_risk_signals``, is the reference) and profiles that could not be scored are left out.
 Rows missing a time, event, group or stratum are left out and counted per column. A Cox model
 of k groups has k-1 parameters; fewer than ten events per parameter is flagged on every hazard
@@ -128,6 +129,7 @@ class SurvivalResult:
         return {"kind": "survival", "file": self.path, "time": self.time, "event": self.event, "group": self.group,
                 "strata": self.strata, "reference": self.reference, "groups": groups,
                 "logrank_chi2": self.logrank_chi2, "logrank_df": self.logrank_df, "logrank_p": self.logrank_p,
+                "logrank_strata": self.strata,
                 "hazard_ratio": self.hazard_ratio, "hazard_ratio_ci": self.hazard_ratio_ci,
                 "hazard_ratios": [asdict(h) for h in self.hazard_ratios], "level": self.level,
                 "excluded": self.excluded, "missing": self.missing, "unscored": self.unscored,
@@ -141,7 +143,8 @@ def _none_if_inf(value: float) -> float | None:
 def survival_by_group(path: Path | str, *, time: str, event: str, group: str, strata: str | None = None,
                       reference: str | None = None, level: float = 0.95) -> SurvivalResult:
     from lifelines import CoxPHFitter, KaplanMeierFitter
-    from lifelines.statistics import multivariate_logrank_test
+    from scipy.stats import chi2
+    from statsmodels.duration.survfunc import survdiff
     from lifelines.utils import median_survival_times
 
     table = read_table(path)
@@ -198,7 +201,16 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
             (_none_if_inf(ci.iloc[0, 0]), _none_if_inf(ci.iloc[0, 1])),
             [float(t) for t in sf.index], [float(s) for s in sf.values],
             [float(v) for v in bands.iloc[:, 0]], [float(v) for v in bands.iloc[:, 1]]))
-    logrank = multivariate_logrank_test(frame["time"], frame["group"], frame["event"])
+    try:
+        logrank_chi2 = float(survdiff(frame["time"].to_numpy(float), frame["event"].to_numpy(int), frame["group"].to_numpy(),
+                                      strata=frame["stratum"].to_numpy() if strata else None)[0])
+    except np.linalg.LinAlgError:
+        logrank_chi2 = float("nan")
+    if not np.isfinite(logrank_chi2):  # no variance to compare: every group in strata of its own
+        raise cell_error(table.path, None, strata or group,
+                         f"the groups of {group!r} cannot be compared within strata (a group shares no stratum "
+                         "with the others)")
+    logrank_p = float(chi2.sf(logrank_chi2, len(names) - 1))  # survdiff's 1 - cdf rounds a tiny p to 0
 
     others = [n for n in names if n != reference]
     design = pd.DataFrame({"time": frame["time"], "event": frame["event"]})
@@ -235,5 +247,5 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     if len(checked) > 1:
         for ratio, p in zip(checked, holm([h.ph_p for h in checked if h.ph_p is not None]), strict=True):
             ratio.ph_p_holm = p
-    return SurvivalResult(str(path), time, event, group, strata, reference, curves, float(logrank.test_statistic),
-                          len(names) - 1, float(logrank.p_value), ratios, level, excluded, missing, unscored)
+    return SurvivalResult(str(path), time, event, group, strata, reference, curves, logrank_chi2,
+                          len(names) - 1, logrank_p, ratios, level, excluded, missing, unscored)
