@@ -4,6 +4,7 @@ import pytest
 from scipy import stats
 
 from review.errors import ValidationError
+from review.validate.report import sus_lines
 from review.validate.sus import acceptability, adjective, sus_score, usability
 
 
@@ -27,10 +28,34 @@ def test_mean_and_t_interval(write_csv) -> None:
     ci = stats.t.interval(0.95, 2, loc=75, scale=stats.sem([100, 50, 75]))
     assert result.mean == 75 and result.mean_ci == pytest.approx(ci)
     data = result.to_json()
-    assert data["respondents"][0] == {"respondent": "r0", "sus": 100} and data["mean"] == 75
+    assert data["respondents"][0] == {"respondent": "r0", "sus": 100, "centred": []} and data["mean"] == 75
+    assert data["centred_answers"] == 0
 
 
 def test_missing_question_column(write_csv) -> None:
     rows = [("respondent", *[f"q{i}" for i in range(1, 10)]), ("r", *[3] * 9)]
     with pytest.raises(ValidationError, match=r"row 1, column 'q10': no such column"):
+        usability(write_csv("s.csv", rows))
+
+
+def test_a_blank_answer_is_the_centre_point_brooke_asks_for(write_csv) -> None:
+    # Brooke (1996): a respondent who cannot answer an item marks the centre; a blank is scored so and named
+    header = ("respondent", *[f"q{i}" for i in range(1, 11)])
+    rows = [header, ("r0", *[5, 1] * 5), ("r1", 5, 1, 5, "", 5, 1, 5, 1, "", 1), ("r2", *[4, 2] * 5)]
+    result = usability(write_csv("s.csv", rows))
+    # r1: q4 (even, 5-3 = 2) and q9 (odd, 3-1 = 2) instead of 4 each: 100 - 2 x 2 x 2.5
+    assert [r.sus for r in result.respondents] == [100, 90, 75]
+    assert result.respondents[1].centred == ["q4", "q9"] and result.centred_answers == 2
+    assert usability(write_csv("c.csv", [header, ("r1", 5, 1, 5, 3, 5, 1, 5, 1, 3, 1)])).respondents[0].sus == 90
+    lines = "\n".join(sus_lines(result))
+    assert "r1                     90.0  (q4, q9 blank: scored as the centre point)" in lines
+    assert "2 blank answers of 1 respondent scored as the centre point 3" in lines
+    assert result.to_json()["centred_answers"] == 2
+
+
+def test_more_blanks_than_the_limit_are_refused(write_csv) -> None:
+    header = ("respondent", *[f"q{i}" for i in range(1, 11)])
+    rows = [header, ("r0", *[5, 1] * 5), ("r1", 5, "", 5, "", 5, "", 5, 1, 5, 1)]
+    with pytest.raises(ValidationError, match=r"s\.csv: row 3, column 'q2': 'r1' left 3 of 10 answers blank "
+                                              r"\(q2, q4, q6\); at most 2 are scored as the centre point 3"):
         usability(write_csv("s.csv", rows))

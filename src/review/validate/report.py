@@ -11,7 +11,7 @@ from .factors import FactorsResult
 from .icc import DESCRIPTIONS, PRIMARY_FORM, IccResult
 from .kappa import CLUSTER_CI, Agreement, KappaResult
 from .predictive import PredictiveResult
-from .sus import SusResult
+from .sus import CENTRE_ANSWER, MAX_BLANK_ANSWERS, SusResult
 from .table import is_synthetic
 from .survival import SurvivalResult
 
@@ -148,7 +148,14 @@ def icc_lines(r: IccResult) -> list[str]:
 
 def sus_lines(r: SusResult) -> list[str]:
     lines = [f"System Usability Scale (Brooke 1996): {len(r.respondents)} respondents"]
-    lines.extend(f"  {p.respondent:<20} {p.sus:>6.1f}" for p in r.respondents)
+    lines.extend(f"  {p.respondent:<20} {p.sus:>6.1f}"
+                 + (f"  ({', '.join(p.centred)} blank: scored as the centre point)" if p.centred else "")
+                 for p in r.respondents)
+    if r.centred_answers:
+        who = sum(1 for p in r.respondents if p.centred)
+        lines.append(f"{r.centred_answers} blank answer{'s' if r.centred_answers != 1 else ''} of {who} "
+                     f"respondent{'s' if who != 1 else ''} scored as the centre point {CENTRE_ANSWER}, as Brooke (1996) "
+                     f"asks of an item one cannot answer (at most {MAX_BLANK_ANSWERS} per respondent)")
     lines.append(f"mean {r.mean:.1f} {_ci(r.mean_ci, '.1f')}" + (f", SD {r.sd:.1f}" if r.sd is not None else "")
                  + f"; adjective {r.adjective!r}, {r.acceptability} (Bangor et al. 2009)")
     return lines

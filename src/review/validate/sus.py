@@ -1,10 +1,16 @@
 """The System Usability Scale (Brooke 1996): a 0-100 score per respondent, the mean with a t CI,
-and Bangor, Kortum & Miller's (2009) adjective and acceptability ratings."""
+and Bangor, Kortum & Miller's (2009) adjective and acceptability ratings.
+
+Brooke's instruction to respondents is to mark the centre point of an item they cannot answer,
+so a blank answer is scored as that centre (3), named per respondent and counted; a respondent
+with more than ``MAX_BLANK_ANSWERS`` blanks is refused (an abandoned form, not an item or two
+one could not answer).
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +19,12 @@ from scipy import stats
 from .table import cell_error, read_table
 
 QUESTIONS: tuple[str, ...] = tuple(f"q{i}" for i in range(1, 11))
+#: What a respondent who cannot answer an item is asked to mark (Brooke 1996): a blank is scored so.
+CENTRE_ANSWER = 3
+#: Blank answers per respondent scored as the centre; more is refused. Each blank moves that
+#: respondent's score by at most 5 points (an item spans 0-10 of the 100), so two by at most 10,
+#: half the distance between Bangor et al.'s "ok" and "good"; a third blank reads as an abandoned form.
+MAX_BLANK_ANSWERS = 2
 #: Mean SUS score of each adjective in Bangor et al. (2009, Table 3); a score gets the adjective
 #: whose mean is nearest.
 ADJECTIVE_MEANS: tuple[tuple[str, float], ...] = (
@@ -39,6 +51,7 @@ def sus_score(answers: list[int]) -> float:
 class Respondent:
     respondent: str
     sus: float
+    centred: list[str] = field(default_factory=list)  # blank answers scored as the centre point (3)
 
 
 @dataclass(slots=True)
@@ -52,10 +65,16 @@ class SusResult:
     acceptability: str
     level: float
 
+    @property
+    def centred_answers(self) -> int:
+        """Blank answers scored as the centre point, over every respondent."""
+        return sum(len(r.centred) for r in self.respondents)
+
     def to_json(self) -> dict[str, Any]:
         return {"kind": "sus", "file": self.path, "respondents": [asdict(r) for r in self.respondents],
                 "mean": self.mean, "mean_ci": self.mean_ci, "sd": self.sd, "adjective": self.adjective,
-                "acceptability": self.acceptability, "level": self.level}
+                "acceptability": self.acceptability, "level": self.level,
+                "centred_answers": self.centred_answers, "max_blank_answers": MAX_BLANK_ANSWERS}
 
 
 def usability(path: Path | str, *, respondent: str = "respondent", level: float = 0.95) -> SusResult:
@@ -69,7 +88,14 @@ def usability(path: Path | str, *, respondent: str = "respondent", level: float 
         if name in seen:
             raise cell_error(table.path, table.where(i), respondent, f"{name!r} already answered (row {seen[name]})")
         seen[name] = table.where(i)
-        rows.append(Respondent(name, sus_score([table.integer_in(i, q, 1, 5) for q in QUESTIONS])))
+        blank = [q for q in QUESTIONS if not table.text(i, q, required=False)]
+        if len(blank) > MAX_BLANK_ANSWERS:
+            raise cell_error(table.path, table.where(i), blank[0],
+                             f"{name!r} left {len(blank)} of {len(QUESTIONS)} answers blank ({', '.join(blank)}); "
+                             f"at most {MAX_BLANK_ANSWERS} are scored as the centre point {CENTRE_ANSWER} (Brooke "
+                             "1996): complete the form or leave the row out")
+        answers = [CENTRE_ANSWER if q in blank else table.integer_in(i, q, 1, 5) for q in QUESTIONS]
+        rows.append(Respondent(name, sus_score(answers), blank))
     scores = [r.sus for r in rows]
     mean = sum(scores) / len(scores)
     sd = ci = None
