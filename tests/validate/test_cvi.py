@@ -38,6 +38,21 @@ def test_scale_indices_and_items_to_revise(write_csv) -> None:
     assert {"item", "i_cvi", "kappa_star"} <= set(data["items"][0]) and {"s_cvi_ave", "s_cvi_ua"} <= set(data)
 
 
+def test_an_item_an_expert_skipped_is_not_universal_agreement(write_csv) -> None:
+    from review.validate.report import cvi_lines
+
+    # 5 experts; 'b' is rated 4 by the four who rated it (e4 skipped it): its I-CVI is 4/4 = 1, but
+    # "rated relevant by all the experts" (Polit, Beck & Owen 2007) is unknown, so S-CVI/UA is 1/3, not 2/3
+    ratings = {"a": [4, 4, 3, 4, 3], "b": [4, 4, 4, 3], "c": [4, 2, 4, 3, 4]}
+    rows = [("item", "expert", "rating")] + [(i, f"e{j}", r) for i, rs in ratings.items() for j, r in enumerate(rs)]
+    result = content_validity(write_csv("r.csv", rows))
+    assert result.items[1].i_cvi == 1.0 and result.items[1].n_experts == 4
+    assert result.s_cvi_ave == pytest.approx((1 + 1 + 0.8) / 3)
+    assert result.s_cvi_ua == pytest.approx(1 / 3) and result.skipped == ["b"]
+    assert result.to_json()["skipped"] == ["b"]
+    assert "skipped by some expert: 1 of 3 items (b)" in "\n".join(cvi_lines(result))
+
+
 def test_rating_out_of_range_names_file_row_column(write_csv) -> None:
     path = write_csv("r.csv", [("item", "expert", "rating"), ("q", "e1", 4), ("q", "e2", 5)])
     with pytest.raises(ValidationError, match=r"r\.csv: row 3, column 'rating': rating '5' out of range 1-4"):

@@ -4,11 +4,16 @@ Experts rate each item's relevance 1-4; 3 or 4 counts as relevant. k* corrects t
 the chance that ``A`` of ``N`` experts call an item relevant when each does so with
 probability 1/2: ``pc = C(N, A) 0.5^N``, ``k* = (I-CVI - pc) / (1 - pc)``, labelled after Cicchetti & Sparrow (1981): above .74
 excellent, .60-.74 good, .40-.59 fair, below that poor.
+
+An expert who skipped an item leaves it out of that item's I-CVI (and so of S-CVI/Ave, their
+mean). S-CVI/UA is the share of items "rated 3 or 4 by all the experts" (Polit, Beck & Owen
+2007): an item an expert of the panel skipped is not known to have that, so it does not count,
+and the items concerned are listed (``skipped``).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +79,7 @@ class CviResult:
     s_cvi_ave: float
     s_cvi_ua: float
     threshold: float
+    skipped: list[str] = field(default_factory=list)  # items some expert of the panel did not rate
 
     @property
     def to_revise(self) -> list[ItemCvi]:
@@ -82,7 +88,7 @@ class CviResult:
     def to_json(self) -> dict[str, Any]:
         return {"kind": "cvi", "file": self.path, "items": [asdict(i) for i in self.items],
                 "experts": self.experts, "s_cvi_ave": self.s_cvi_ave, "s_cvi_ua": self.s_cvi_ua,
-                "threshold": self.threshold, "revise": [i.item for i in self.to_revise]}
+                "threshold": self.threshold, "revise": [i.item for i in self.to_revise], "skipped": self.skipped}
 
 
 def item_cvi(item: str, ratings: list[int], threshold: float) -> ItemCvi:
@@ -108,5 +114,7 @@ def content_validity(path: Path | str, *, item: str = "item", expert: str = "exp
             raise cell_error(table.path, first_row[name], item, f"item {name!r} is rated by one expert only")
     items = [item_cvi(name, values, threshold) for name, values in per_item.items()]
     s_cvi_ave = sum(i.i_cvi for i in items) / len(items)
-    s_cvi_ua = sum(1 for i in items if i.n_relevant == i.n_experts) / len(items)
-    return CviResult(str(path), items, experts, s_cvi_ave, s_cvi_ua, threshold)
+    # universal agreement needs every expert of the panel: a skipped rating is not an agreeing one
+    skipped = [i.item for i in items if i.n_experts < len(experts)]
+    s_cvi_ua = sum(1 for i in items if i.n_relevant == len(experts)) / len(items)
+    return CviResult(str(path), items, experts, s_cvi_ave, s_cvi_ua, threshold, skipped)

@@ -86,6 +86,10 @@ def cvi_lines(r: CviResult) -> list[str]:
         lines.append(f"{FEW_EXPERTS_NOTE}: {len(few)} of {len(r.items)} items ({', '.join(few)}); one dissent moves "
                      "their I-CVI by a half or more")
     lines.append(f"S-CVI/Ave {r.s_cvi_ave:.2f} (aim >= 0.90)   S-CVI/UA {r.s_cvi_ua:.2f}")
+    if r.skipped:
+        lines.append(f"skipped by some expert: {len(r.skipped)} of {len(r.items)} items ({', '.join(r.skipped)}); their "
+                     "I-CVI is over the experts who rated them, and none counts toward S-CVI/UA (not every expert "
+                     "rated it relevant)")
     revise = r.to_revise
     lines.append(f"items below I-CVI {r.threshold:.2f}, to revise: " + (", ".join(i.item for i in revise) or "none"))
     return lines
