@@ -35,3 +35,29 @@ async def test_every_screens_keys_are_in_its_help_and_each_names_an_action_that_
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen, mode
+
+
+@async_test
+async def test_help_is_kept_per_screen_and_built_again_when_its_keys_change(tui_ws: Workspace) -> None:
+    """A second ? on the same screen pushes the modal built the first time (composing it and laying
+    out its key table was most of what ? cost); a key table that changed builds a new one."""
+    async with open_app(tui_ws, "alice") as (app, pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        first = app.screen
+        assert isinstance(first, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is first
+        await pilot.press("escape")
+        await pilot.pause()
+        app.set_keymap({"dashboard.refresh": "f5"})  # (what a [tui.keys] edit does)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen) and app.screen is not first
+        assert any(keys == "f5" and description == "Refresh" for keys, description, _ in app.screen.rows)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not first.is_attached  # the old one is gone, not left mounted

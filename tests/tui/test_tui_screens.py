@@ -526,6 +526,41 @@ async def test_the_record_browser_keeps_your_decision_in_view_at_80_columns(fres
 
 
 @async_test
+async def test_the_browser_reads_the_store_again_only_when_something_may_have_changed(fresh_ws: Workspace) -> None:
+    """Every modal's close (help, a record) read all records and decisions again and re-added
+    every row, and so did a resize that left the columns as they were."""
+    from textual.events import AppFocus
+
+    async with open_app(fresh_ws, "alice", "browser", size=(100, 30)) as (app, pilot):
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        loads: list[object] = []
+        load = screen.load
+        screen.load = lambda *args, **kwargs: (loads.append(args), load(*args, **kwargs))  # type: ignore[method-assign]
+        rows = dict(table.rows)
+        await pilot.resize_terminal(100, 40)  # taller: the same column widths
+        await settle(pilot)
+        assert dict(table.rows) == rows and all(table.rows[k] is rows[k] for k in rows)  # not added again
+        await pilot.press("question_mark", "escape")
+        await settle(pilot)
+        await pilot.press("enter", "i")  # the record's modal: include
+        await settle(pilot)
+        assert app.screen is screen and loads == []
+        assert "alice include" in table.get_row_at(0)[4].plain  # the decision shows without a reload
+        await pilot.press("question_mark")  # review.toml edited while a modal covers the browser
+        path = fresh_ws.path("review.toml")
+        path.write_text(path.read_text(encoding="utf-8") + '\n[prisma.sources]\nEmbase = "citation"\n', encoding="utf-8")
+        app.post_message(AppFocus())
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(loads) == 1  # followed once the modal closed
+        await pilot.press("1", "5")  # and coming back from another screen reads again, as before
+        await settle(pilot)
+        assert len(loads) == 2
+
+
+@async_test
 async def test_day_ones_hint_under_the_curve_shows_at_80_by_24(fresh_ws: Workspace) -> None:
     """The curve panel had four lines for a title, its margin, a curve of at least four and the
     caption: "nothing screened yet: press 2" was cut off at 80x24."""

@@ -25,6 +25,8 @@ from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from .screens.help import HelpScreens
+
 #: Imported in the loader worker after the first record, before the heap is frozen: see
 #: ``ReviewApp.load_project``. The default SVM's solver (``svm_newton``) is imported only when it
 #: fits, so it is named here or the first retrain would wait for it; scikit-learn (over a second)
@@ -136,6 +138,9 @@ class ReviewApp(App[None]):
         self._start_screen_shown = threading.Event()
         #: A mode switch waits for the settings follow: the screen it shows resumes by itself.
         self._switching_mode = False
+        self._help_screens: HelpScreens | None = None  # (its module loads after the first record)
+        #: Follows of an edited review.toml so far (each ends in the screen in view resuming).
+        self.settings_follows = 0
 
     def on_mount(self) -> None:
         # No automatic collections while the app starts and the model code is imported: a
@@ -268,6 +273,7 @@ class ReviewApp(App[None]):
             self.call_from_thread(self._screen_follows_settings)
 
     def _screen_follows_settings(self) -> None:
+        self.settings_follows += 1  # (a screen under a modal loads again when shown: ``back_from_own_modal``)
         if self._switching_mode:  # the screen switched to resumes (and loads) once, after the follow
             return
         screen = self.screen  # (a modal on top: the screen below resumes when it closes)
@@ -293,12 +299,14 @@ class ReviewApp(App[None]):
         self.reread_settings()
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from .screens.help import HelpScreen, HelpScreens
 
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        self.push_screen(HelpScreen.for_screen(screen))
+        if self._help_screens is None:
+            self._help_screens = HelpScreens(self)
+        self.push_screen(self._help_screens.for_screen(screen))
 
 
 def make_app(workspace: Workspace, reviewer: str, start_screen: str = "dashboard", *,

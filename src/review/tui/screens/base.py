@@ -56,12 +56,26 @@ class ProjectScreen(Screen[None]):
     ``on_mount`` (adding table columns, say) runs before the first ``load``.
     """
 
+    #: The app's settings follows when a modal last covered this screen (None: not covered).
+    _covered_at: int | None = None
+
     @property
     def project(self) -> Project | None:
         return self.app.project  # type: ignore[attr-defined, no-any-return]
 
     def on_mount(self) -> None:
         self.watch(self.app, "project", self._project_changed, init=True)
+
+    def on_screen_suspend(self) -> None:
+        # Still in the stack of the mode in view: a modal covers this screen (a mode switch shows another stack).
+        covered = self in self.app.screen_stack
+        self._covered_at = getattr(self.app, "settings_follows", 0) if covered else None
+
+    def back_from_own_modal(self) -> bool:
+        """Shown again after a modal over it closed, and review.toml was not followed meanwhile (the
+        app resumes the screen after a follow, or at the modal's close when one covered it)."""
+        covered, self._covered_at = self._covered_at, None
+        return covered is not None and covered == getattr(self.app, "settings_follows", 0)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A screen that reports a worker's errors itself calls ``event.prevent_default()`` in its own

@@ -117,15 +117,21 @@ class BrowserScreen(ProjectScreen):
 
     def on_resize(self) -> None:
         if self._shown is not None:  # fit title and decisions to the new width: the rows shown, not read again
-            self.call_after_refresh(self._repaint)
+            self.call_after_refresh(self._refit)
 
-    def _repaint(self) -> None:
-        if self._shown is not None:
-            self._show(self._shown)
+    def _refit(self) -> None:
+        """Show the rows again only if the new size changes the column widths (a change of height,
+        or of width within what the title column absorbs, leaves the table as it is)."""
+        shown = self._shown
+        if shown is not None and self._column_widths(shown.rows, self._decision_texts(shown.rows)) != self._widths:
+            self._show(shown)
 
-    def _fit_columns(self, rows: list[Record], decision_texts: dict[int, Text]) -> None:
-        """Title and decisions share what id, year and source leave of the table's width, so that
-        at 80 columns the decisions stay in view (a title of 80 characters pushed them off the
+    def _decision_texts(self, rows: list[Record]) -> dict[int, Text]:
+        return {r.id: self._decision_text(r.id) for r in rows if r.id is not None}
+
+    def _column_widths(self, rows: list[Record], decision_texts: dict[int, Text]) -> tuple[int, int]:
+        """(title, decisions): they share what id, year and source leave of the table's width, so
+        that at 80 columns the decisions stay in view (a title of 80 characters pushed them off the
         right edge, behind a sideways scroll). Longer cells are cut; enter shows the record."""
         table = self.query_one("#records", DataTable)
         padding = 2 * table.cell_padding * len(COLUMNS)
@@ -134,16 +140,23 @@ class BrowserScreen(ProjectScreen):
         room = table.size.width - 2 - padding - fixed  # (2: the vertical scrollbar)
         longest = max((text.cell_len for text in decision_texts.values()), default=0)
         decisions = max(len("decisions"), min(longest, max(MIN_DECISIONS, room - MIN_TITLE)))
-        title = max(MIN_TITLE, room - decisions)
-        if (title, decisions) == self._widths:
+        return max(MIN_TITLE, room - decisions), decisions
+
+    def _fit_columns(self, rows: list[Record], decision_texts: dict[int, Text]) -> None:
+        """Set the title and decisions columns' widths (``_column_widths``) if they changed."""
+        widths = self._column_widths(rows, decision_texts)
+        if widths == self._widths:
             return
-        self._widths = (title, decisions)
+        self._widths = title, decisions = widths
+        table = self.query_one("#records", DataTable)
         table.clear(columns=True)
         for name in COLUMNS:
             table.add_column(name, width={"title": title, "decisions": decisions}.get(name), key=name)
 
     def on_screen_resume(self) -> None:
-        if self.project is not None:
+        # Back from a modal opened here (a record, a reason, help), with no settings followed since:
+        # nothing shown changed but decisions made in the modal, and those are on the table already.
+        if self.project is not None and not self.back_from_own_modal():
             self.load(self.filters(), follow_removals=True)
 
     def _project_changed(self, project: Project | None) -> None:
@@ -222,7 +235,7 @@ class BrowserScreen(ProjectScreen):
         table = self.query_one("#records", DataTable)
         cursor = table.cursor_row
         table.clear()
-        decision_texts = {r.id: self._decision_text(r.id) for r in rows if r.id is not None}
+        decision_texts = self._decision_texts(rows)
         self._fit_columns(rows, decision_texts)
         for record in rows:
             table.add_row(str(record.id), str(record.year or ""), record.title or "",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -58,9 +60,8 @@ class HelpScreen(ModalScreen[None]):
         self.help_markdown = help_markdown
         self.title_text = title
 
-    @classmethod
-    def for_screen(cls, screen: Screen) -> "HelpScreen":
-        return cls(binding_rows(screen), getattr(screen, "HELP", "") or "", screen.__class__.__name__)
+    def on_screen_resume(self) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_home(animate=False)  # (kept: opened again at the top)
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2))
@@ -75,3 +76,28 @@ class HelpScreen(ModalScreen[None]):
             if self.help_markdown:
                 yield Markdown(self.help_markdown, id="help-text")
             yield Static(Text("esc / ? closes", style="dim"))
+
+
+class HelpScreens:
+    """One help modal per screen class, kept (installed) while the keys it lists stay the same.
+
+    Opening it again costs the push alone: composing it and laying out its key table took two
+    thirds of the UI thread's 80 ms per ``?`` at 80×24 (docs/benchmarks/tui-screens-2026-12-05.md).
+    A changed key table (a ``[tui.keys]`` edit, another widget focused) builds a new one."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self._kept: dict[type[Screen], HelpScreen] = {}
+
+    def for_screen(self, screen: Screen) -> HelpScreen:
+        rows = binding_rows(screen)
+        kept = self._kept.get(type(screen))
+        if kept is not None and kept.rows == rows:
+            return kept
+        if kept is not None:
+            self.app.uninstall_screen(kept)
+            kept.remove()  # (uninstalled and off every stack: Textual would keep it mounted)
+        made = HelpScreen(rows, getattr(screen, "HELP", "") or "", screen.__class__.__name__)
+        self.app.install_screen(made, f"help-{screen.__class__.__name__}")
+        self._kept[type(screen)] = made
+        return made
