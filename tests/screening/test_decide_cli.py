@@ -211,3 +211,17 @@ def test_a_record_prisma_removed_before_screening_is_refused_with_the_way_back(w
                                           "nothing recorded"]
     assert run(workspace, "prisma", "restore", str(ids[0])).exit_code == 0
     assert run(workspace, "-r", "alice", "decide", str(ids[0]), "--exclude").stdout == f"{ids[0]}\texclude\talice\n"
+
+
+def test_decisions_in_a_new_workspace_name_the_model_the_session_fits(workspace, ids) -> None:
+    # The queue before any retrain is a seeded order; its decisions named the model "default",
+    # which names nothing once the default changes.
+    from review.screening.models import DEFAULT_MODEL
+
+    assert run(workspace, "-r", "alice", "decide", str(ids[0]), "--include").exit_code == 0
+    assert workspace.store.decisions(reviewer="alice")[0].model_info["model"] == DEFAULT_MODEL
+    workspace.root.joinpath("review.toml").write_text(
+        workspace.root.joinpath("review.toml").read_text(encoding="utf-8") + '\n[screening]\nmodel = "nb"\n',
+        encoding="utf-8")
+    assert run(workspace, "-r", "bob", "decide", str(ids[0]), "--include").exit_code == 0
+    assert workspace.store.decisions(reviewer="bob")[0].model_info["model"] == "nb"

@@ -228,7 +228,7 @@ class ScreeningSession:
             # The seeded order ``fallback_ranking`` gives without texts; the first retrain
             # (a worker) reads the abstracts and replaces it with the keyword prior.
             order = seeded_order(self._eligible, labels, self.seed)
-            info = {"model": self.model, "query": self.query, "seed": self.seed,
+            info = {"model": self._model_name, "query": self.query, "seed": self.seed,
                     "n_labelled": len(labels), "n_included": sum(labels.values()),
                     "fallback": "seeded_random", "quick_start": True}
             return _Queue(order=tuple(order.tolist()), probabilities=(float("nan"),) * order.size,
