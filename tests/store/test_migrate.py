@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from pathlib import Path
 
 import pytest
@@ -48,6 +51,19 @@ def _filled(tmp_path: Path) -> Workspace:
     return ws
 
 
+def _answer_in_local_time(pg_url: str) -> None:
+    """The server answers in a zone other than UTC, as a team's server set to local time does."""
+    import sqlalchemy as sa
+
+    from review.store.core import engine_url
+
+    url = engine_url(pg_url)
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{url.database}" SET timezone TO \'Europe/Amsterdam\'')
+    engine.dispose()
+
+
 def test_round_trip_sqlite_postgresql_sqlite_keeps_exports_identical(tmp_path: Path) -> None:
     ws = _filled(tmp_path)
     root = ws.root
@@ -56,10 +72,14 @@ def test_round_trip_sqlite_postgresql_sqlite_keeps_exports_identical(tmp_path: P
         hashes_before = content_hashes(conn)
     ws.store.engine.dispose()
     with fresh_database() as pg_url:
+        _answer_in_local_time(pg_url)
         out = _run(root, "migrate", "--to", pg_url)
         assert "content hash" in out and "screening_decisions" in out
         assert 'database_url = "postgresql://' in (root / "review.toml").read_text(encoding="utf-8")
         on_pg = _exports(root, "pg")
+        # Times are written in one form on both engines (UTC, explicit offset): a committed
+        # decisions export does not change after a migration.
+        assert on_pg[1] == before[1]
         # Ids continue after the copied ones on PostgreSQL.
         pg_ws = Workspace(root)
         new = pg_ws.store.add_decision(pg_ws.store.records()[-1].id, "bob", "exclude")
@@ -72,6 +92,8 @@ def test_round_trip_sqlite_postgresql_sqlite_keeps_exports_identical(tmp_path: P
     assert 'database = "back.db"' in config and "database_url" not in config
     after = _exports(root, "after")
     assert on_pg[0] == before[0] and after[0] == before[0]
+    stamps = [row["created_at"] for row in csv.DictReader(io.StringIO(after[1]))]
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", s) for s in stamps), stamps
     decisions_before = before[1].splitlines()
     assert after[1].splitlines()[: len(decisions_before)] == decisions_before
     assert len(after[1].splitlines()) == len(decisions_before) + 2  # bob's decision and its undo

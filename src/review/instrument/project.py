@@ -218,7 +218,7 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
         if recorded is not None:
             # This version was recorded before (its file since removed): the bank keeps that build's
             # dates, so the file is the one the row describes.
-            bank.built_at = _utc(recorded.built_at).isoformat()
+            bank.built_at = recorded.built_at.isoformat()
             bank.evidence = replace(bank.evidence, taken_at=recorded.evidence_taken_at)
     # Every export is rendered (and validated) before anything is written or recorded, so an
     # export that refuses the bank (an invalid FHIR item, a REDCap name) leaves the old files whole.
@@ -267,11 +267,6 @@ def _record(workspace: Workspace, bank: ItemBank, item_bank_sha256: str) -> None
                                "scored": i.scored} for i in bank.items},
         settings=bank.config,
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands timestamps back naive (they were stored in UTC).
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def current_bank(workspace: Workspace) -> ItemBank:

@@ -24,6 +24,7 @@ from ..screening.agreement import log_conflicts
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind
 from ..store import Store
 from ..store.core import effective_decisions
+from ..timestamps import iso_utc
 from ..store.fulltext import (
     ScreeningStop, current_screening_stop, record_sources,
 )
@@ -193,7 +194,7 @@ class PrismaCounts:
             "screening_stop": None if stop is None else {
                 "id": stop.id, "reviewer": stop.reviewer, "explanation": stop.explanation,
                 "verdict": stop.verdict, "last_record_id": stop.last_record_id,
-                "at": stop.created_at.isoformat() if stop.created_at else None,
+                "at": iso_utc(stop.created_at) if stop.created_at else None,
             },
             "notes": list(self.notes),
             "boxes": {name: list(ids) for name, ids in sorted(self.boxes.items())},
@@ -500,7 +501,7 @@ def _source_counts(
     for batch in store.batches():
         batches.setdefault(batch["source_name"], []).append({
             "batch_id": batch["id"], "file_name": batch["file_name"], "n_records": batch["n_records"],
-            "imported_at": batch["imported_at"].isoformat() if batch["imported_at"] else None,
+            "imported_at": iso_utc(batch["imported_at"]) if batch["imported_at"] else None,
             "search_run_id": batch.get("search_run_id"),
         })
     return {

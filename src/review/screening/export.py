@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
 from ..records import Decision
 from ..csvcells import neutralise_cell
+from ..timestamps import iso_utc
 
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "json")
 
@@ -34,7 +36,7 @@ def decision_row(decision: Decision) -> dict[str, Any]:
         "label": decision.label,
         "reasons": list(decision.reasons),
         "note": decision.note,
-        "created_at": created.isoformat() if hasattr(created, "isoformat") else created,
+        "created_at": iso_utc(created) if isinstance(created, datetime) else created,
         "model_rank": decision.model_rank,
         "undoes_id": decision.undoes_id,
         "phase": info.get("phase"),

@@ -27,6 +27,7 @@ from ..paths import check_name
 from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
+from ..timestamps import iso_utc
 from ..tomlread import read_toml
 from ..workspace import Workspace
 from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
@@ -556,16 +557,14 @@ def shown_path(stored: str) -> str:
 
 
 def iso_time(value: datetime | date | None) -> str | None:
-    """A stored time as ISO 8601 (UTC times marked ``Z``); None stays None."""
+    """A stored time as ISO 8601 in UTC with its offset (``review.timestamps.iso_utc``); None stays None."""
     return _iso(value)
 
 
 def _iso(value: datetime | date | None) -> str | None:
     if value is None:
         return None
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.isoformat() + "Z"  # stored in UTC; SQLite drops the zone
-    return value.isoformat()
+    return iso_utc(value) if isinstance(value, datetime) else value.isoformat()
 
 
 def search_status(workspace: Workspace) -> list[str]:

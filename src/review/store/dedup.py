@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ..records import Record
 from . import schema
 from .core import Store, in_effect, inserted_id, utcnow
-from .schema import metadata
+from .schema import UtcDateTime, metadata
 
 __all__ = [
     "dedup_runs_table", "dedup_pairs_table", "dedup_clusters_table",
@@ -30,7 +30,7 @@ dedup_runs_table = sa.Table(
     "dedup_runs",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("algorithm_version", sa.String(16), nullable=False),
     sa.Column("n_records", sa.Integer, nullable=False),
     sa.Column("n_candidates", sa.Integer, nullable=False),
@@ -57,7 +57,7 @@ dedup_pairs_table = sa.Table(
     # Per-field similarity and the explanation line, as shown to the reviewer.
     sa.Column("detail", sa.JSON, nullable=False),
     sa.Column("note", sa.Text, nullable=False, default=""),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("undoes_id", sa.Integer, sa.ForeignKey("dedup_pair_decisions.id"), nullable=True),
 )
 
@@ -68,7 +68,7 @@ dedup_clusters_table = sa.Table(
     sa.Column("canonical_id", sa.Integer, sa.ForeignKey("records.id"), nullable=False, index=True),
     sa.Column("members", sa.JSON, nullable=False),
     sa.Column("explanation", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .core import Store, inserted_id
-from .schema import metadata
+from .schema import UtcDateTime, metadata
 
 extraction_studies = sa.Table(
     "extraction_studies",
@@ -28,7 +28,7 @@ extraction_studies = sa.Table(
     sa.Column("evidence_type", sa.String(16), nullable=False, default="empirical"),
     sa.Column("source_file", sa.Text, nullable=False, default=""),
     sa.Column("data", sa.JSON, nullable=False),  # the whole study file, as parsed
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
 extraction_estimates = sa.Table(
@@ -61,7 +61,7 @@ quips_ratings = sa.Table(
     sa.Column("domain", sa.String(32), nullable=False),
     sa.Column("rating", sa.String(16), nullable=False),
     sa.Column("version_id", sa.Integer, sa.ForeignKey("extraction_studies.id"), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
 study_quality = sa.Table(
@@ -73,7 +73,7 @@ study_quality = sa.Table(
     sa.Column("rule", sa.Text, nullable=False),
     sa.Column("basis", sa.Text, nullable=False, default=""),
     sa.Column("version_id", sa.Integer, sa.ForeignKey("extraction_studies.id"), nullable=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
 grade_judgements = sa.Table(
@@ -86,7 +86,7 @@ grade_judgements = sa.Table(
     sa.Column("certainty", sa.String(16), nullable=False),
     sa.Column("source", sa.String(16), nullable=False),  # auto | reviewer
     sa.Column("reviewer", sa.String(128), nullable=False, default=""),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ..errors import ReviewError
 from . import schema
 from .core import Store, in_effect, inserted_id, utcnow
-from .schema import metadata
+from .schema import UtcDateTime, metadata
 
 __all__ = [
     "append_links",
@@ -46,7 +46,7 @@ fulltext_events_table = sa.Table(
     sa.Column("event", sa.String(16), nullable=False),
     sa.Column("reason", sa.Text, nullable=False, default=""),
     sa.Column("note", sa.Text, nullable=False, default=""),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("undoes_id", sa.Integer, sa.ForeignKey("fulltext_events.id"), nullable=True),
 )
 
@@ -58,7 +58,7 @@ report_links_table = sa.Table(
     # The record standing for the study; NULL means "this report is its own study again".
     sa.Column("study_id", sa.Integer, sa.ForeignKey("records.id"), nullable=True),
     sa.Column("reviewer", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
 )
 
 screening_stops_table = sa.Table(
@@ -72,7 +72,7 @@ screening_stops_table = sa.Table(
     # Records up to this id existed when screening stopped; later imports still need screening.
     sa.Column("last_record_id", sa.Integer, nullable=True),
     sa.Column("n_unscreened", sa.Integer, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("undoes_id", sa.Integer, sa.ForeignKey("screening_stops.id"), nullable=True),
 )
 
@@ -85,7 +85,7 @@ record_removals_table = sa.Table(
     sa.Column("reviewer", sa.Text, nullable=False),
     # Why it was removed before screening (e.g. "retracted", "published before 2000").
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("undoes_id", sa.Integer, sa.ForeignKey("record_removals.id"), nullable=True),
 )
 

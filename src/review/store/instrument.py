@@ -13,14 +13,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from .core import Store, inserted_id
-from .schema import metadata
+from .schema import UtcDateTime, metadata
 
 instrument_versions = sa.Table(
     "instrument_versions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("version", sa.Text, nullable=False),
-    sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("built_at", UtcDateTime(), nullable=False),
     sa.Column("evidence_sha256", sa.String(64), nullable=False, index=True),
     sa.Column("evidence_taken_at", sa.Text, nullable=False),
     sa.Column("evidence_source", sa.Text, nullable=False),

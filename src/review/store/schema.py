@@ -6,9 +6,33 @@ Decision tables are append-only: an undo is a new row pointing at the row it und
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """A moment stored in UTC and read back as an aware UTC datetime on either engine: SQLite keeps
+    no zone (it returned naive values) and PostgreSQL answers in the session's zone, so exports
+    written from one differed from the other's after ``review migrate``."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None or value.tzinfo is None:  # naive: already UTC (the store's convention)
+            return value
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
 
 #: Bump when any table changes and add a step to ``store.migrations.MIGRATIONS``.
 SCHEMA_VERSION = 2
@@ -30,7 +54,7 @@ import_batches = sa.Table(
     sa.Column("format", sa.String(32), nullable=False),
     sa.Column("encoding", sa.String(32), nullable=False),
     sa.Column("n_records", sa.Integer, nullable=False),
-    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("imported_at", UtcDateTime(), nullable=False),
     # Set when the batch came from a logged search run rather than a file.
     sa.Column("search_run_id", sa.Integer, nullable=True),
 )
@@ -73,7 +97,7 @@ screening_decisions = sa.Table(
     sa.Column("label", sa.String(16), nullable=False),
     sa.Column("reasons", sa.JSON, nullable=False),
     sa.Column("note", sa.Text, nullable=False, default=""),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("model_rank", sa.Integer, nullable=True),
     # Model, query strategy, seed and training size at the time of the decision.
     sa.Column("model_info", sa.JSON, nullable=False),

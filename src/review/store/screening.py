@@ -15,13 +15,13 @@ import sqlalchemy as sa
 
 from . import schema
 from .core import Store, inserted_id, utcnow
-from .schema import metadata
+from .schema import UtcDateTime, metadata
 
 last_ranking = sa.Table(
     "last_ranking",
     metadata,
     sa.Column("reviewer", sa.String(128), primary_key=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("n_labelled", sa.Integer, nullable=False),
     sa.Column("seed", sa.Integer, nullable=True),
     sa.Column("model_info", sa.JSON, nullable=False),
@@ -35,7 +35,7 @@ screening_rankings = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("reviewer", sa.String(128), nullable=False, index=True),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("n_labelled", sa.Integer, nullable=False),
     sa.Column("seed", sa.Integer, nullable=True),
     sa.Column("seconds", sa.Float, nullable=True),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from ..records import Record
-from .schema import import_batches, metadata, records
+from .schema import UtcDateTime, import_batches, metadata, records
 
 from .core import inserted_id
 
@@ -31,8 +31,8 @@ search_runs = sa.Table(
     # The exact term sent (query plus filters) and every other E-utilities parameter.
     sa.Column("term", sa.Text, nullable=False),
     sa.Column("params", sa.JSON, nullable=False),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("started_at", UtcDateTime(), nullable=False),
+    sa.Column("finished_at", UtcDateTime(), nullable=True),
     # running | complete | failed  (a running row with no live process is an interrupted run)
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("hit_count", sa.Integer, nullable=True),
@@ -55,7 +55,7 @@ search_batches = sa.Table(
     sa.Column("n_received", sa.Integer, nullable=False),
     sa.Column("n_new", sa.Integer, nullable=False),
     sa.Column("import_batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True),
-    sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("fetched_at", UtcDateTime(), nullable=False),
 )
 
 _RUN_FIELDS = ("hit_count", "retrieved", "new_records", "requests", "details", "status", "finished_at")
@@ -209,7 +209,7 @@ search_seed_checks = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("query_name", sa.Text, nullable=False, index=True),
-    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("checked_at", UtcDateTime(), nullable=False),
     sa.Column("term", sa.Text, nullable=False),
     sa.Column("params", sa.JSON, nullable=False),
     sa.Column("seed_file", sa.Text, nullable=False),

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from ..errors import ReviewError, WorkspaceError
-from .schema import metadata
+from .schema import UtcDateTime, metadata
 
 __all__ = [
     "HEARTBEAT_EVERY", "SEARCH_HOLD", "STALE_AFTER", "SessionBusy", "SessionClaim", "SessionHolder", "check_claim",
@@ -40,8 +40,8 @@ reviewer_sessions = sa.Table(
     sa.Column("token", sa.Text, nullable=False),
     sa.Column("host", sa.Text, nullable=False),
     sa.Column("pid", sa.Integer, nullable=False),
-    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", UtcDateTime(), nullable=False),
+    sa.Column("heartbeat_at", UtcDateTime(), nullable=False),
 )
 
 
@@ -56,7 +56,7 @@ class SessionHolder:
     heartbeat_at: datetime
 
     def describe(self, now: datetime | None = None) -> str:
-        age = ((now or _now()) - _aware(self.heartbeat_at)).total_seconds()
+        age = ((now or _now()) - self.heartbeat_at).total_seconds()
         return f"host {self.host}, PID {self.pid}, last seen {max(0, round(age))} s ago"
 
     @property
@@ -186,7 +186,7 @@ def _holder(conn: sa.Connection, reviewer: str) -> SessionHolder | None:
     row = conn.execute(sa.select(reviewer_sessions).where(reviewer_sessions.c.reviewer == reviewer)).first()
     if row is None:
         return None
-    return SessionHolder(row.reviewer, row.host, int(row.pid), _aware(row.started_at), _aware(row.heartbeat_at))
+    return SessionHolder(row.reviewer, row.host, int(row.pid), row.started_at, row.heartbeat_at)
 
 
 def _is_stale(holder: SessionHolder, now: datetime, stale_after: float) -> bool:
@@ -217,7 +217,3 @@ def _busy_message(reviewer: str, holder: SessionHolder, now: datetime) -> str:
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes: they were stored as UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,19 @@
+"""The one written form of a stored moment: ISO 8601 in UTC with an explicit offset.
+
+The store hands back UTC times on both engines (``store.schema.UtcDateTime``); every file that
+writes one uses ``iso_utc``, so an export reads the same before and after ``review migrate``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+__all__ = ["iso_utc"]
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2026-12-05T12:15:03.123456+00:00``: UTC, microseconds always shown, so the width never varies.
+    A naive moment is taken as UTC (what the store keeps)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
