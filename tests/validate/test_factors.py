@@ -125,6 +125,66 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
     assert load_study(own.path, factors=factor_list, draft=True).quips["ben"] == {"participation": "low"}
 
 
+def _extraction_with_the_review(tmp_path: Path) -> Path:
+    extraction = tmp_path / "extraction"
+    extraction.mkdir()
+    for name in ("factors.toml", "form.toml"):
+        shutil.copy(REPO_EXTRACTION / name, extraction / name)
+    shutil.copytree(REPO_EXTRACTION / "studies", extraction / "studies")
+    return extraction
+
+
+def test_one_cohort_is_one_study_file(write_csv, tmp_path: Path) -> None:
+    # decision 0027: the same data under a second study id would be a second cohort unit in the synthesis
+    extraction = _extraction_with_the_review(tmp_path)
+    factor_list = load_factors(extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    first = write_own_data_study(result, extraction, factor_list)
+    assert first.warnings == []
+    copy = path.with_name("cohort-copy.csv")
+    shutil.copy(path, copy)  # the same content under another name is still the same clients
+    again = factor_associations(copy, outcome="recurrence", factors=["conflict_with_supervisor"])
+    with pytest.raises(ValidationError, match=r"cohort-copy\.csv: own-data study own_cohort \(.*\) was estimated from "
+                                              r"this very file \(the same content\); a second study file would count "
+                                              r"the cohort twice in the synthesis: re-run with --study-id own_cohort"):
+        write_own_data_study(again, extraction, factor_list)
+    assert not (extraction / "studies" / "own_cohort_copy.toml").exists()
+    # a later extract of a file of this name under another id: written, with the way to count it once
+    path.write_text(path.read_text(encoding="utf-8") + "c9999,1,0,40,1,0,12.5,0,x\n", encoding="utf-8")
+    later = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    second = write_own_data_study(later, extraction, factor_list, study_id="own_cohort_2027")
+    assert len(second.warnings) == 1 and "own-data study own_cohort" in second.warnings[0]
+    assert "give the two studies the same cohort_id" in second.warnings[0]
+    with pytest.raises(ValidationError, match="estimated from this very file"):  # own_cohort_2027 holds it now
+        write_own_data_study(later, extraction, factor_list)
+    # a corrected extract onto its own study: replaced, with a word on the description and ratings kept
+    path.write_text(path.read_text(encoding="utf-8").replace("c9999,1,0,40", "c9999,1,1,40"), encoding="utf-8")
+    corrected = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    replaced = write_own_data_study(corrected, extraction, factor_list, study_id="own_cohort_2027")
+    assert any(w.startswith("own_cohort_2027.toml: its estimates came from other content") for w in replaced.warnings)
+
+
+def test_own_data_of_a_published_cohort_counts_once_by_cohort_id(write_csv, tmp_path: Path) -> None:
+    # the programme's cohort also in a paper of the review: the reviewer sets the paper's cohort_id by hand,
+    # a re-run keeps it, and the synthesis counts the two as one cohort unit
+    extraction = _extraction_with_the_review(tmp_path)
+    factor_list = load_factors(extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    own = write_own_data_study(result, extraction, factor_list)
+    text = own.path.read_text(encoding="utf-8")
+    results, _ = synthesise_folder(extraction, SynthesisSettings())
+    two = next(r for r in results if r.factor.id == "conflict_with_supervisor").evidence
+    assert "2/2 studies agree" in two.explanation  # two cohort units
+    own.path.write_text(text.replace('cohort_id = "own_cohort"', 'cohort_id = "arends2014"'), encoding="utf-8")
+    write_own_data_study(result, extraction, factor_list)
+    assert load_study(own.path, factors=factor_list).cohort_id == "arends2014"
+    results, _ = synthesise_folder(extraction, SynthesisSettings())
+    one = next(r for r in results if r.factor.id == "conflict_with_supervisor").evidence
+    assert "one study" in one.explanation and "arends2014+own_cohort (risk" in one.explanation
+
+
 def test_to_extraction_refuses_a_published_study_file(write_csv, tmp_path: Path) -> None:
     extraction = tmp_path / "extraction"
     shutil.copytree(REPO_EXTRACTION / "studies", extraction / "studies")

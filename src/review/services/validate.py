@@ -83,6 +83,7 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
         analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
                                                  description=options.get("description"))
         analysis.written.append(analysis.own_data.path)
+        analysis.warnings.extend(analysis.own_data.warnings)
     if json_out is not None:
         analysis.written.append(write_json(result, json_out))
     if plot_out is not None:

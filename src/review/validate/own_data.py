@@ -3,7 +3,9 @@
 The file is ``extraction/studies/<id>.toml`` with ``data_source = "own data"`` and, where the
 form knows it, ``source_kind = "own data"`` on every estimate. On a re-run the
 estimates are replaced but everything a reviewer wrote by hand is kept: the study description
-fields and the QUIPS risk-of-bias ratings.
+fields (``cohort_id`` among them) and the QUIPS risk-of-bias ratings. One cohort is one study file
+(decision 0027): the same content written again under another study id is refused, and a changed
+file of the same name under another id gets a warning to share the ``cohort_id``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ class OwnDataStudy:
     study_id: str
     written: list[str]
     skipped: list[str]  # "factor: why"
+    warnings: list[str] = field(default_factory=list)  # a study of a file of this name that may be the same cohort
 
 
 def default_study_id(data_file: Path) -> str:
@@ -133,13 +136,19 @@ class BuiltFrom:
     same_content: bool
 
 
+def _estimated_from(study: dict[str, Any], digest: str) -> bool:
+    """Whether a study's estimates name this content hash (:func:`content_hash`) in their ``source_location``."""
+    same = f"({CONTENT_HASH}:{digest};"
+    return any(str(e.get("source_location", "")).startswith("review validate factors ") and same in
+               str(e.get("source_location", "")) for e in study.get("estimates", []) if isinstance(e, dict))
+
+
 def studies_built_from(data_file: Path, extraction_dir: Path) -> list[BuiltFrom]:
     """Own-data study files with an estimate from this very file (its content hash, in the estimate's
     ``source_location``, also under another name) or from a file of this name (a study written before
     the hash, or the file changed since): a cohort that helped build the instrument, so a predictive check
     on it is optimistic. A study file that cannot be read is skipped (``review extraction check`` reports it)."""
-    found = []
-    same = f"({CONTENT_HASH}:{content_hash(data_file)};"
+    found, digest = [], content_hash(data_file)
     for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
         try:
             data = read_study_file(path)
@@ -148,7 +157,7 @@ def studies_built_from(data_file: Path, extraction_dir: Path) -> list[BuiltFrom]
         if data.get("study", {}).get("data_source") != OWN_DATA:
             continue
         locations = [str(e.get("source_location", "")) for e in data.get("estimates", []) if isinstance(e, dict)]
-        if any(location.startswith("review validate factors ") and same in location for location in locations):
+        if _estimated_from(data, digest):
             found.append(BuiltFrom(path, True))
         elif any(location.startswith(_source_prefix(data_file)) for location in locations):
             found.append(BuiltFrom(path, False))
@@ -174,9 +183,14 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
     if not re.fullmatch(r"[A-Za-z0-9_-]+", study_id):
         raise ValidationError(f"--study-id {study_id!r}: use letters, digits, '_' or '-' (it becomes a file name)")
     target = Path(extraction_dir) / STUDIES_DIR / f"{study_id}.toml"
+    warnings = _counted_once(data_file, Path(extraction_dir), target)
     existing = read_study_file(target) if target.exists() else None
     if existing is not None and existing.get("study", {}).get("data_source") != OWN_DATA:
         raise ValidationError(f"{target}: exists and is not an own-data study; choose another --study-id")
+    if existing is not None and not _estimated_from(existing, content_hash(data_file)):
+        warnings.append(f"{target.name}: its estimates came from other content than {data_file.name} has now (a "
+                        "corrected extract, or another cohort's file of this name?); they are replaced, and its "
+                        "description, cohort_id and QUIPS ratings are kept: check they still apply")
     form = load_form(Path(extraction_dir))
     kind_spec = form.fields("estimate").get("source_kind")
     # a workspace form from before 'own data' was a source kind still gets a valid file
@@ -190,4 +204,19 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
     if problems:
         raise ValidationError(problems[0])
     write_text_atomic(target, dumps(data, header=_header(data_file)))
-    return OwnDataStudy(target, study_id, written, skipped)
+    return OwnDataStudy(target, study_id, written, skipped, warnings)
+
+
+def _counted_once(data_file: Path, extraction_dir: Path, target: Path) -> list[str]:
+    """Refuse a second study file of the same content (the synthesis would count one cohort twice); a
+    study of a file of this name whose content differs (a later extract of the same cohort?) is a warning."""
+    others = [b for b in studies_built_from(data_file, extraction_dir) if b.path.resolve() != target.resolve()]
+    for other in others:
+        if other.same_content:
+            raise ValidationError(
+                f"{data_file}: own-data study {other.path.stem} ({other.path}) was estimated from this very file (the "
+                f"same content); a second study file would count the cohort twice in the synthesis: re-run with "
+                f"--study-id {other.path.stem} to replace its estimates")
+    return [f"own-data study {other.path.stem} ({other.path}) was estimated from an earlier file named "
+            f"{data_file.name}: if both hold the same clients, give the two studies the same cohort_id (the synthesis "
+            f"then counts one cohort) or replace it with --study-id {other.path.stem}" for other in others]
