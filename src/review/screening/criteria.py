@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ReviewError, ValidationError
+from ..filestamp import FileStamp
 from ..reasons import matching_reasons
 from ..tomlread import read_toml
 
@@ -64,7 +65,7 @@ KEPT = "; the last good criteria stay in use"
 
 
 class CriteriaFile:
-    """``screening/criteria.toml`` as last read, read again when its mtime changes.
+    """``screening/criteria.toml`` as last read, read again when it changed (``filestamp``).
 
     A file that cannot be read (half-saved, a typo) keeps the last good criteria (none if none
     was read yet) and says why in ``error``, one line, until a good save; ``version`` counts the
@@ -74,18 +75,12 @@ class CriteriaFile:
     def __init__(self, workspace: Any) -> None:
         self.path = criteria_path(workspace)
         self._lock = threading.Lock()  # the UI's poll and a retrain thread may both reload
-        self._stamp = self._mtime()
+        self._file = FileStamp(self.path)
         self._good = False  # a file was read without error (``KEPT`` is true)
         self.version = 0
         self.error = ""
         self.criteria = Criteria(path=str(self.path))
         self._read()
-
-    def _mtime(self) -> int | None:
-        try:
-            return self.path.stat().st_mtime_ns
-        except OSError:
-            return None
 
     def _read(self) -> None:
         try:
@@ -97,11 +92,9 @@ class CriteriaFile:
 
     def reload(self) -> bool:
         """Read the file again if it changed since the last read; True when it did (broken or not)."""
-        stamp = self._mtime()
         with self._lock:
-            if stamp == self._stamp:
+            if not self._file.changed():
                 return False
-            self._stamp = stamp
             self._read()
             self.version += 1
             return True

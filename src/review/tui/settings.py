@@ -12,12 +12,11 @@ read before, and says so in one line.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import ReviewError
+from ..filestamp import FileStamp
 from ..paths import WORKSPACE_FILE
 from ..workspace import Workspace, WorkspaceConfig
 
@@ -62,14 +61,6 @@ class SettingsChange:
         return "; ".join(parts)
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size
-
-
 def _changed_names(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """``table.key`` for each changed key of a changed table (``[table]`` for a non-table value)."""
     names: list[str] = []
@@ -95,17 +86,15 @@ class SettingsWatcher:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.path = workspace.root / WORKSPACE_FILE
-        self._stamp = _stamp(self.path)
+        self._file = FileStamp(self.path)
         #: The settings the app runs on (as it opened them, and what it wrote since): what
         #: ``at_next_start`` settings are compared with.
         self._opened = workspace.config.raw
 
     def check(self) -> SettingsChange:
         """Read the file again if it changed since the last check (cheap otherwise)."""
-        stamp = _stamp(self.path)
-        if stamp == self._stamp:
+        if not self._file.changed():
             return SettingsChange()
-        self._stamp = stamp
         try:
             config = WorkspaceConfig.load(self.path)
         except ReviewError as err:

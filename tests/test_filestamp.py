@@ -1,0 +1,43 @@
+"""The one stat stamp behind the app's file readers (review.toml and screening/criteria.toml)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from review.filestamp import FileStamp
+from review.screening.criteria import CriteriaFile
+from review.tui.settings import SettingsWatcher
+from review.workspace import init_workspace
+
+
+def _same_time(path: Path, text: str) -> None:
+    """Rewrite ``path`` keeping its modification time (a save in the clock's tick, ``cp -p``)."""
+    before = path.stat()
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_a_change_is_seen_once_and_a_save_that_keeps_the_time_is_seen_by_its_size(tmp_path: Path) -> None:
+    path = tmp_path / "f.toml"
+    watched = FileStamp(path)
+    assert not watched.changed()  # missing, and still missing
+    path.write_text("a = 1\n", encoding="utf-8")
+    assert watched.changed() and not watched.changed()
+    _same_time(path, "a = 12\n")
+    assert watched.changed()
+    path.unlink()
+    assert watched.changed() and not watched.changed()
+
+
+def test_both_readers_follow_a_save_that_keeps_the_modification_time(tmp_path: Path) -> None:
+    """criteria.toml was stamped by its time alone: such a save kept the old terms until the next one."""
+    workspace = init_workspace(tmp_path / "ws", title="t", reviewers=["alice"])
+    criteria = CriteriaFile(workspace)
+    settings = SettingsWatcher(workspace)
+    _same_time(criteria.path, 'include = ["recurren*", "sick leave"]\n')
+    assert criteria.reload() and criteria.criteria.include_terms == ("recurren*", "sick leave")
+    toml = settings.path.read_text(encoding="utf-8")
+    _same_time(settings.path, toml.replace('title = "t"', 'title = "the review"'))
+    assert settings.check().changed == ("review.title",)
+    assert workspace.config.title == "the review"
