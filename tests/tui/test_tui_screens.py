@@ -465,6 +465,34 @@ async def test_the_screening_screen_follows_a_removal_at_the_next_retrain_and_re
 
 
 @async_test
+async def test_a_removal_in_a_shell_reaches_the_screening_screen_while_the_reviewer_reads(
+        fresh_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """It reached the queue only at the next retrain, after a decision: the record on screen (and the
+    one served next) could still be decided, and the decision was stored though PRISMA removes it."""
+    from review.services.prisma import remove_records
+    from review.tui.screens import screening
+
+    monkeypatch.setattr(screening, "SET_ASIDE_POLL", 0.1)
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        on_screen = screen.current.id
+        upcoming = app.project.session.read_ahead().id
+        remove_records(fresh_ws, [on_screen, upcoming], "alice", "retracted")  # in a shell, while it is read
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if screen.current.id != on_screen:
+                break
+        await settle(pilot)
+        assert screen.current.id not in (on_screen, upcoming)
+        assert "Screened 0 / 10" in str(screen.query_one("#counts").render())
+        assert any(f"#{on_screen} is no longer offered" in n.message for n in app._notifications)
+        await pilot.press("i")
+        await settle(pilot)
+        assert {d.record_id for d in fresh_ws.store.decisions(reviewer="alice")}.isdisjoint({on_screen, upcoming})
+
+
+@async_test
 async def test_records_from_other_methods_are_not_counted_and_the_browser_lists_them_with_why(
         fresh_ws: Workspace) -> None:
     """Decision 0023: a citation search's records skip title/abstract screening; an earlier decision stays listed."""

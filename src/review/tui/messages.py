@@ -36,6 +36,10 @@ class RankingReady(Message):
         self.labels = labels
 
 
+class SetAsideChanged(Message):
+    """The records set aside from screening changed in the store (a removal or restore in a shell)."""
+
+
 class Loaded(Message):
     """A screen's background query finished. Only the newest of one kind matters when several
     queue up (``can_replace``)."""

@@ -29,7 +29,7 @@ from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, curr
 from ...services.workspace import record as get_record
 from ...words import counted
 from ..highlight import legend, render_record
-from ..messages import FirstRecordLoaded, RankingReady
+from ..messages import FirstRecordLoaded, RankingReady, SetAsideChanged
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
@@ -39,6 +39,10 @@ from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 #: Quiet time after a decision before the model retrains (seconds).
 RETRAIN_DELAY = 0.3
+
+#: Seconds between looks at the store, while no retrain runs, for records removed before screening
+#: (or restored) in another shell (``review prisma remove``): a few milliseconds of a worker thread.
+SET_ASIDE_POLL = 2.0
 
 #: How the stopping line names the certified rule before its random sample starts.
 CERTIFIED_NAME = "Certified rule (random sample to confirm)"
@@ -164,6 +168,7 @@ class ScreeningScreen(ProjectScreen):
         self._criteria_error = ""
         #: Opened from search: kept on screen even if already decided, until it is decided here.
         self._opened_id: int | None = None
+        self._started = False  # the first record is shown (before it, a paint would say "nothing left")
 
     @property
     def retraining(self) -> bool:
@@ -187,6 +192,7 @@ class ScreeningScreen(ProjectScreen):
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self._poll_criteria)
+        self.set_interval(SET_ASIDE_POLL, self._poll_set_aside)
 
     def on_screen_resume(self) -> None:
         """Counts may have changed on another screen; a record decided there is not shown again."""
@@ -224,6 +230,7 @@ class ScreeningScreen(ProjectScreen):
     def _first(self, message: FirstRecordLoaded) -> None:
         record, progress = message.record, message.progress
         self.current = record
+        self._started = True
         self._paint(progress)
         self._paint_legend()
         self.request_retrain()
@@ -316,6 +323,44 @@ class ScreeningScreen(ProjectScreen):
                 self.notify("criteria.toml reloaded", timeout=2)
                 if project.session.cold_start:  # once a model is fitted the terms no longer rank
                     self._schedule_retrain()
+
+    def _poll_set_aside(self) -> None:
+        """A retrain reads the removals itself; while the reviewer reads, look every few seconds, so a
+        record removed in a shell is neither decided on screen nor served next."""
+        if self.project is None or not self._started or self.retraining or not self.is_current:
+            return
+        if not any(w.group == "set-aside" and not w.is_finished for w in self.workers):
+            self.follow_set_aside()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="set-aside")
+    def follow_set_aside(self) -> None:
+        project = self.project
+        assert project is not None
+        try:
+            changed = project.refresh_set_aside()
+        except ReviewError:  # a busy store: the next look (or retrain) reads them
+            return
+        if changed and not get_current_worker().is_cancelled:
+            self.post_message(SetAsideChanged())
+
+    @on(SetAsideChanged)
+    def _set_aside_changed(self) -> None:
+        project = self.project
+        if project is not None:
+            self._move_on_if_not_offered(project)
+            self._paint()  # (the counts change with the records to screen)
+
+    def _move_on_if_not_offered(self, project: Project) -> bool:
+        """The record on screen was removed before screening since it was served (not one opened from
+        search: deciding that one is refused with the reason): say so and show the next; True if it was."""
+        record = self.current
+        if record is None or record.id is None or record.id == self._opened_id \
+                or project.session.is_to_screen(record.id):
+            return False
+        self.notify(f"#{record.id} is no longer offered ({project.session.why_refused(record.id)}); "
+                    "on to the next record", timeout=6)
+        self.current = project.session.next_record()
+        return True
 
     # -- decisions -----------------------------------------------------------------------
     def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
@@ -499,12 +544,7 @@ class ScreeningScreen(ProjectScreen):
             self._set_model_status(status)
             self.query_one("#model", Static).tooltip = f"{tooltip} (last retrain + re-rank took {message.seconds:.2f} s)"
             self.call_after_refresh(self._read_ahead)  # the new order may put another record next
-            record = self.current
-            if record is not None and record.id is not None and record.id != self._opened_id \
-                    and not project.session.is_to_screen(record.id):  # removed meanwhile: say so, move on
-                self.notify(f"#{record.id} is no longer offered ({project.session.why_refused(record.id)}); "
-                            "on to the next record", timeout=6)
-                self.current = project.session.next_record()
+            if self._move_on_if_not_offered(project):  # removed meanwhile (the retrain read removals)
                 self._paint()
         if self._train_again:
             self._train_again = False
