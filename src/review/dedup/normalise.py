@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..sources.fields import has_et_al, split_authors, strip_et_al
+from ..sources.fields import has_et_al, is_no_author, split_authors, strip_et_al
 
 # -- text ---------------------------------------------------------------------------------
 
@@ -387,6 +387,21 @@ def _initials_like(word: str) -> bool:
     return 0 < len(bare) <= 3 and bare.isupper()
 
 
+#: Vowel-less surnames that read like title-cased initials ("Ng", "Lv" for Lü).
+_VOWELLESS_SURNAMES = frozenset({"ng", "lv"})
+_VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
+
+
+def _trailing_initials(word: str) -> bool:
+    """Initials after the surname: :func:`_initials_like`, or initials an export title-cased ("Mj",
+    "Gc" for "MJ", "GC"). Title case counts only without a vowel, as "Li", "Ho", "Os" are surnames."""
+    if _initials_like(word):
+        return True
+    bare = word.rstrip(".")
+    return (2 <= len(bare) <= 3 and bare.isalpha() and bare[0].isupper() and bare[1:].islower()
+            and not _VOWEL.search(bare) and bare.casefold() not in _VOWELLESS_SURNAMES)
+
+
 def _name_parts(text: str) -> tuple[str, str]:
     """``(last name, given part)`` as written, of one name without "et al" (the first reading)."""
     if "," in text:
@@ -398,10 +413,11 @@ def _name_parts(text: str) -> tuple[str, str]:
     words = text.split()
     if len(words) <= 1:
         return (words[0] if words else ""), ""
-    if all(_initials_like(w) for w in words[1:]):
-        return words[0], " ".join(words[1:])  # MEDLINE "Smith JA", Embase "Smith J.A."
-    if _initials_like(words[-1]):
-        return " ".join(words[:-1]), words[-1]
+    trailing = _trailing_initials(words[-1])
+    if trailing and all(_initials_like(w) for w in words[1:-1]):
+        return words[0], " ".join(words[1:])  # MEDLINE "Smith JA", Embase "Smith J.A.", "Ferrari Mj"
+    if trailing:
+        return " ".join(words[:-1]), words[-1]  # "San Martin A.", "van der Berg J"
     return words[-1], " ".join(words[:-1])  # "John A. Smith"
 
 
@@ -415,7 +431,7 @@ def _first_letter(text: str) -> str:
 def last_name(name: str) -> str:
     """The folded last name of one author, in any of the usual forms (no initials needed)."""
     text = strip_et_al(name)  # "Et Al." too
-    if not text:
+    if not text or is_no_author(text):  # "Anonymous" is no author, as "et al" is none
         return ""
     if "<" in text or "&" in text:
         text = strip_markup(text)
@@ -441,8 +457,9 @@ _PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "va
 def second_reading(name: str) -> tuple[str, str]:
     """The name's other reading, ``(surname, first letter of the rest)``: the folded part after
     the comma of "Last, Given", or the surname of a full name written surname first ("Smith John"
-    → ("smith", "j"), "Wang Xiaoming"); ``("", "")`` when initials say which word is the surname,
-    as in "Smith JA" or "John A. Smith".
+    → ("smith", "j"), "Wang Xiaoming"), also before initials ("Smith John A" → ("smith", "j"), which
+    :func:`last_name` reads as the compound surname of "San Martin A."); ``("", "")`` when initials
+    say which word is the surname, as in "Smith JA" or "John A. Smith".
 
     One source may write every name the other way round ("Ching-yi, Wu" for "Wu, C. Y."), and a
     full name without a comma reads both ways: databases that export full names (Embase, CNKI,
@@ -454,11 +471,18 @@ def second_reading(name: str) -> tuple[str, str]:
     text = strip_et_al(name)
     if "," not in text:
         words = text.split()
-        if len(words) < 2 or any(_initials_like(w) or w.endswith(".") for w in words):
+        initials = 0
+        while len(words) > 2 and _trailing_initials(words[-1]):
+            words.pop()  # "Smith John A": the full name before the initials reads both ways
+            initials += 1
+        if len(words) < 2 or any(_initials_like(w) or w.endswith(".") for w in words) \
+                or _trailing_initials(words[-1]):
             return ("", "")
         taken = 1
         while taken < len(words) - 1 and words[taken - 1] in _PARTICLES:  # "de Vries Anna", "van der Berg Jan"
             taken += 1
+        if initials and words[taken - 1] in _PARTICLES:
+            return ("", "")  # "de Vries S", "van der Berg J": the surname is all there is before the initials
         return (fold(" ".join(words[:taken])).replace(" ", ""), _first_letter(" ".join(words[taken:])))
     before, _, after = text.partition(",")
     if all(_initials_like(w) for w in before.split()):

@@ -16,6 +16,7 @@ from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 
 __all__ = [
     "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "bare_doi", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
+    "drop_no_author", "is_no_author",
     "strip_et_al", "join_authors", "join_pages", "marked_incomplete", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
 ]
@@ -43,6 +44,8 @@ _ET_AL_HINT = re.compile(r"[Ee][Tt]|[Oo][Tt][Hh][Ee][Rr]|[Aa][Nn][Dd][Ee][Rr][Ee
 _ET_AL_NAME = re.compile(rf"^{_ET_AL_WORDS}\.?$", re.IGNORECASE)
 #: The same written after the last name: "Jones K et al", "Jones K, et al.", "Jones, K. and others".
 _TRAILING_ET_AL = re.compile(rf"[\s,;]+{_ET_AL_WORDS}\.?$", re.IGNORECASE)
+#: An author entry that says there is none: "Anonymous", "[Anonymous]", "Anon.", PubMed's "[No authors listed]".
+_NO_AUTHOR = re.compile(r"^\[?\s*(?:anonymous|anon|no authors? listed)\s*\.?\s*\]?\.?$", re.IGNORECASE)
 #: ``Record.extra`` key set (``True``) when an import dropped such an entry: the author list is cut short.
 AUTHORS_INCOMPLETE = "authors_incomplete"
 _AMPERSAND = re.compile(r"\s*,?\s*&\s*")
@@ -145,6 +148,17 @@ def has_et_al(text: str) -> bool:
 def is_et_al(name: str) -> bool:
     """Whether an author entry only says the list goes on ("et al.", "and others", "et alii")."""
     return bool(_ET_AL_NAME.match(name.strip(" ,;")))
+
+
+def is_no_author(name: str) -> bool:
+    """Whether an author entry says the work has none ("Anonymous", "[Anonymous]", "Anon", "[No authors
+    listed]"): like "et al" it is never a name, but it does not cut a list short."""
+    return bool(_NO_AUTHOR.match(name.strip()))
+
+
+def drop_no_author(authors: list[str]) -> list[str]:
+    """The names without the entries :func:`is_no_author` reads as no author."""
+    return [name for name in authors if not is_no_author(name)]
 
 
 def strip_et_al(name: str) -> str:

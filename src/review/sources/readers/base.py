@@ -20,7 +20,7 @@ from ...errors import ImportFormatError
 from ...records import BIB_FIELDS, Record
 from ...textdecode import decode_text
 from ..decode import MAX_FIELD_CHARS
-from ..fields import AUTHORS_INCOMPLETE, bare_doi, drop_et_al
+from ..fields import AUTHORS_INCOMPLETE, bare_doi, drop_et_al, drop_no_author
 
 __all__ = [
     "READERS", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
@@ -150,7 +150,7 @@ class RecordStream:
             if record.doi:
                 record.doi = bare_doi(record.doi)
             if record.authors:
-                record.authors, cut = drop_et_al(record.authors)
+                record.authors, cut = drop_et_al(drop_no_author(record.authors))
                 if cut:
                     record.extra[AUTHORS_INCOMPLETE] = True
             if not reader.allows_empty_records and is_empty(record):

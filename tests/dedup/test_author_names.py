@@ -1,0 +1,85 @@
+"""How one author name is read (session 12): initials an export title-cased ("Ferrari Mj"), a full
+name written surname first before its initials ("Smith John A"), a cell of two full names, and the
+words that say a record has no author ("Anonymous")."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.dedup.engine import deduplicate
+from review.dedup.normalise import first_initial, kept_names, last_name, normalise_authors, second_reading
+from review.sources import read_file
+from review.sources.fields import is_no_author, split_authors
+
+from .helpers import record
+
+LOCATORS = dict(pages="19", doi="", abstract="")
+
+
+@pytest.mark.parametrize(("name", "surname", "initial"), [
+    ("Ferrari Mj", "ferrari", "m"), ("De Luca Gc", "deluca", "g"), ("Ferrari MJ", "ferrari", "m"),
+    # Two-letter surnames with a vowel, and the vowel-less surnames Ng and Lv (Lü), stay surnames.
+    ("Xing Li", "li", "x"), ("Ingrid Os", "os", "i"), ("Theresa C Ng", "ng", "t"), ("Dong Lv", "lv", "d"),
+    ("Smith Jr", "smith", "j"),
+])
+def test_initials_written_in_title_case_after_the_surname(name, surname, initial) -> None:
+    assert (last_name(name), first_initial(name)) == (surname, initial)
+
+
+def test_title_cased_initials_match_the_same_author_list() -> None:
+    a = record(authors=["Ferrari Mj", "Rossi Gm"], **LOCATORS)
+    b = record(authors=["Ferrari, M. J.", "Rossi, G. M."], **LOCATORS)
+    [pair] = deduplicate([a, b]).pairs
+    assert pair.fields["authors"] == 100
+
+
+def test_full_name_surname_first_before_its_initial_also_reads_surname_first() -> None:
+    # The first reading keeps compound surnames whole ("San Martin A.", "Willems Van Dijk K.",
+    # most such names in the shared sets); the other reading takes the first word as the surname.
+    assert last_name("Smith John A") == "smithjohn" and last_name("San Martin A.") == "sanmartin"
+    assert second_reading("Smith John A") == ("smith", "j")
+    assert second_reading("van der Berg Jan P.") == ("vanderberg", "j")
+    assert second_reading("Smith JA") == ("", "") and second_reading("John A. Smith") == ("", "")
+    assert second_reading("de Vries S") == ("", "")  # the surname is all there is before the initial
+    a = record(authors=["Smith John A", "Brown Karl B"], **LOCATORS)
+    b = record(authors=["Smith, J. A.", "Brown, K. B."], **LOCATORS)
+    [pair] = deduplicate([a, b]).pairs
+    assert pair.fields["authors"] == 100
+    # Another given name's initial is another person.
+    c = record(authors=["Smith, P.", "Brown, L."], **LOCATORS)
+    assert all(p.fields["authors"] < 100 for p in deduplicate([a, c]).pairs)
+
+
+def test_a_cell_of_two_pieces_of_two_words_stays_one_name() -> None:
+    # "Rodriguez Portal, Jose Antonio" (sra_respiratory) is one name; "Smith John, Jones Karl" has the
+    # same shape, so a cell of two such pieces is read as one name and three or more as a list.
+    assert split_authors("Rodriguez Portal, Jose Antonio") == ["Rodriguez Portal, Jose Antonio"]
+    assert split_authors("Smith John, Jones Karl") == ["Smith John, Jones Karl"]
+    assert split_authors("Smith John, Jones Karl, Brown Anna") == ["Smith John", "Jones Karl", "Brown Anna"]
+
+
+@pytest.mark.parametrize("name", ["Anonymous", "[Anonymous]", "Anon", "anon.", "ANONYMOUS.", "[No authors listed]"])
+def test_anonymous_is_no_author(name) -> None:
+    assert is_no_author(name) and last_name(name) == ""
+    assert kept_names([name, "Smith J"]) == ["Smith J"]
+    assert normalise_authors([name]) == ([], False)  # no author, and not a cut list either
+
+
+@pytest.mark.parametrize("name", ["Anonymi, K.", "Anon Kim", "Sanon S.", "Canon, J. L."])
+def test_names_that_begin_like_anonymous_are_names(name) -> None:
+    assert not is_no_author(name) and last_name(name)
+
+
+def test_two_anonymous_records_do_not_share_an_author() -> None:
+    a = record(authors=["Anonymous"], **LOCATORS)
+    b = record(authors=["Anonymous"], title="Another editorial on a different matter entirely", **LOCATORS)
+    assert all(p.fields["authors"] != 100 for p in deduplicate([a, b]).pairs)
+
+
+def test_import_drops_anonymous_without_marking_the_list_cut(tmp_path) -> None:
+    path = tmp_path / "a.ris"
+    path.write_text("TY  - JOUR\nTI  - An editorial\nAU  - Anonymous\nER  - \n"
+                    "TY  - JOUR\nTI  - A paper\nAU  - Smith, J.\nAU  - [Anonymous]\nER  - \n", encoding="utf-8")
+    first, second = read_file(path).records
+    assert first.authors == [] and second.authors == ["Smith, J."]
+    assert "authors_incomplete" not in first.extra and "authors_incomplete" not in second.extra
