@@ -22,7 +22,10 @@ def test_a_key_is_replaced_in_place_or_added_under_the_header() -> None:
     assert with_table_keys(text, "screening", {"stopping_rule": "certified", "model": "default"},
                            comments={"model": "# why"}) == (
         BASE + '\n[screening]  # mine\n# why\nmodel = "default"\ntarget_recall = 0.9\n'
-        'stopping_rule = "certified"\n\n[x]\ny = 1\n')
+        'stopping_rule = "certified"  # old\n\n[x]\ny = 1\n')  # the comment after a replaced value is kept
+    # A "#" inside a string is no comment.
+    assert with_table_keys('[s]\nm = "a # b"  # c\n', "s", {"m": "d"}) == '[s]\nm = "d"  # c\n'
+    assert with_table_keys('[s]\nm = "a # b"\n', "s", {"m": "d"}) == '[s]\nm = "d"\n'
 
 
 def test_a_missing_table_is_appended_after_one_blank_line() -> None:
@@ -70,3 +73,32 @@ def test_the_pre_registered_rule_set_reads_as_before(tmp_path: Path) -> None:
         "change deliberately\nrule_set = \"iwh\"\n# kept\nunrated_as = \"high\"\n\n[instrument]\nmin_level = \"some\"\n")
     record_rule_set(path, "ariens")  # registered already: nothing changes
     assert 'rule_set = "iwh"' in path.read_text(encoding="utf-8")
+
+
+def test_a_dropped_key_loses_its_line_only(tmp_path: Path) -> None:
+    path = tmp_path / "review.toml"
+    path.write_text(BASE + '# team\ndatabase_url = "postgresql://h/x"  # server\n\n[x]\ndatabase_url = 1\n', encoding="utf-8")
+    set_table_keys(path, "review", {"database": "review.db"}, drop=("database_url",))
+    assert path.read_text(encoding="utf-8") == (
+        '# review workspace settings\n[review]\ndatabase = "review.db"\ntitle = "t"  # keep me\nseed = 7\n# team\n'
+        '\n[x]\ndatabase_url = 1\n')
+
+
+def test_the_store_location_is_set_in_the_review_table_whatever_its_header_says(tmp_path: Path) -> None:
+    """review.toml's [review] header with a comment after it: set_store_location's own line editor did
+    not recognise it and wrote database_url at the end of the file, into the last table."""
+    from review.workspace import Workspace, init_workspace, set_store_location
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    config = ws.root / "review.toml"
+    text = config.read_text(encoding="utf-8").replace("[review]", "[review]  # this review") + "\n[screening]\nmodel = \"default\"\n"
+    config.write_text(text, encoding="utf-8")
+    config.chmod(0o600)
+    set_store_location(ws, "postgresql://alice:secret@db.example/rev")
+    written = config.read_text(encoding="utf-8")
+    assert Workspace(ws.root).config.section("review").get("database_url") == "postgresql://alice@db.example/rev"
+    assert "secret" not in written and "# this review" in written and "# review workspace settings" in written
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    set_store_location(ws, f"sqlite:///{ws.root / 'back.db'}")
+    back = config.read_text(encoding="utf-8")
+    assert 'database = "back.db"' in back and "database_url" not in back and 'model = "default"' in back

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -125,13 +125,15 @@ class TomlEditError(ValueError):
 
 
 def with_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments: Mapping[str, str] | None = None,
-                    table_comment: str = "") -> str:
-    """``text`` (a TOML document) with ``[table]``'s ``keys`` set and every other line as it was.
+                    table_comment: str = "", drop: Collection[str] = ()) -> str:
+    """``text`` (a TOML document) with ``[table]``'s ``keys`` set, its ``drop`` keys removed and every
+    other line as it was.
 
-    A key the table has gets its line replaced; the others go right under the table's header, in
-    order, each below its ``comments`` line if it has one. A missing table is appended after one
-    blank line, below ``table_comment``. Values are written by ``value_text``."""
-    for key in keys:
+    A key the table has gets its line replaced, the comment after its value kept; the others go right
+    under the table's header, in order, each below its ``comments`` line if it has one. A missing
+    table is appended after one blank line, below ``table_comment``. Values are written by
+    ``value_text``."""
+    for key in [*keys, *drop]:
         if not _PLAIN_KEY.fullmatch(key):
             raise ValueError(f"not a plain TOML key: {key!r}")
     header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
@@ -139,6 +141,8 @@ def with_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments:
     start = next((i for i, line in enumerate(lines) if header.match(line)), None)
     added: list[str] = []
     if start is None:
+        if not keys:
+            return text
         while lines and not lines[-1]:
             lines.pop()
         lines += ["", *([table_comment] if table_comment else []), f"[{table}]"]
@@ -146,24 +150,48 @@ def with_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments:
     end = next((i for i in range(start + 1, len(lines)) if _ANY_TABLE.match(lines[i])), len(lines))
     for key, value in keys.items():
         line = f"{key} = {value_text(value)}"
-        own = re.compile(rf"^\s*{key}\s*=")
-        existing = next((i for i in range(start + 1, end) if own.match(lines[i])), None)
+        existing = _key_line(lines, start + 1, end, key)
         if existing is None:
             added += [*([comments[key]] if comments and key in comments else []), line]
         else:
-            lines[existing] = line
+            lines[existing] = line + _trailing_comment(lines[existing])
+    removed = {i for key in drop if (i := _key_line(lines, start + 1, end, key)) is not None}
+    lines = [line for i, line in enumerate(lines) if i not in removed]
     lines[start + 1:start + 1] = added
     return "\n".join(lines) + "\n"
 
 
+def _key_line(lines: list[str], start: int, end: int, key: str) -> int | None:
+    """The index of the line among ``lines[start:end]`` that sets ``key``, or None."""
+    own = re.compile(rf"^\s*{key}\s*=")
+    return next((i for i in range(start, end) if own.match(lines[i])), None)
+
+
+def _trailing_comment(line: str) -> str:
+    """The comment after a ``key = value`` line's value, with the spaces before it ("" when none): the
+    first ``#`` before which the line reads as TOML (a ``#`` inside a string is no comment)."""
+    for match in re.finditer(r"\s*#", line):
+        try:
+            tomllib.loads(line[:match.start()])
+        except tomllib.TOMLDecodeError:
+            continue
+        return line[match.start():]
+    return ""
+
+
 def set_table_keys(path: Path, table: str, keys: Mapping[str, Any], *, comments: Mapping[str, str] | None = None,
-                   table_comment: str = "") -> None:
-    """Set ``[table]``'s ``keys`` in the file at ``path`` (``with_table_keys``), atomically and
-    keeping the file's mode; ``TomlEditError`` (nothing written) when the result would not read
-    every key back as given."""
+                   table_comment: str = "", drop: Collection[str] = ()) -> None:
+    """Set ``[table]``'s ``keys`` and remove its ``drop`` keys in the file at ``path``
+    (``with_table_keys``), atomically and keeping the file's mode; ``TomlEditError`` (nothing
+    written) when the result would not read every key back as given, or would still hold a dropped one.
+
+    The one editor of files people write (review.toml): it keeps every line and comment it does not
+    set. tomlkit (which ``extraction.forms`` uses for study files) was weighed for it and left out:
+    it can add a key to an existing table only at the table's end, after its trailing blank line, and
+    has no public way to put a key with its comment under the header (docs/workspaces.md)."""
     updated = with_table_keys(path.read_text(encoding="utf-8"), table, keys, comments=comments,
-                              table_comment=table_comment)
-    first = next(iter(keys), "")
+                              table_comment=table_comment, drop=drop)
+    first = next(iter(keys), next(iter(drop), ""))
     try:
         written = tomllib.loads(updated).get(table, {})
     except tomllib.TOMLDecodeError as err:
@@ -171,4 +199,7 @@ def set_table_keys(path: Path, table: str, keys: Mapping[str, Any], *, comments:
     for key, value in keys.items():
         if not isinstance(written, dict) or written.get(key) != value:
             raise TomlEditError(f"{table}.{key}")
+    for key in drop:
+        if isinstance(written, dict) and key in written:
+            raise TomlEditError(f"{table}.{key}", "still set after removing its line")
     write_text_atomic(path, updated, mode=path.stat().st_mode & 0o777)

@@ -12,6 +12,7 @@ from .atomic import write_text_atomic
 from .errors import WorkspaceError
 from .paths import DATABASE_FILE, ENV_DATABASE_URL, WORKSPACE_FILE, find_workspace
 from .tomlread import read_toml
+from .tomlwrite import TomlEditError, set_table_keys
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
     from .store import Store
@@ -152,40 +153,23 @@ def url_without_password(url: str) -> str:
 def set_store_location(workspace: Workspace, url: str) -> None:
     """Point review.toml at the store at ``url`` (after ``review migrate``), password left out.
 
-    A SQLite file inside the workspace becomes ``database = "name"``; anything else becomes
-    ``database_url``. Other lines of review.toml are kept as they are.
+    A SQLite file inside the workspace becomes ``database = "name"`` (and ``database_url`` goes);
+    anything else becomes ``database_url``. Other lines of review.toml are kept as they are
+    (``tomlwrite.set_table_keys``, the one editor of review.toml).
     """
     import sqlalchemy as sa
 
     parsed = sa.make_url(url)
-    database_line: str | None = None
-    url_line: str | None = None
-    if parsed.get_backend_name() == "sqlite" and parsed.database:
-        file = Path(parsed.database).resolve()
-        if file.parent == workspace.root:
-            database_line = f'database = "{file.name}"'
-    if database_line is None:
-        url_line = f'database_url = "{url_without_password(url)}"'
     config_path = workspace.root / WORKSPACE_FILE
-    lines = config_path.read_text(encoding="utf-8").splitlines()
-    out: list[str] = []
-    section = ""
-    placed = False
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("["):
-            if section == "review" and not placed:
-                out.extend(x for x in (database_line, url_line) if x)
-                placed = True
-            section = stripped.strip("[]").strip()
-        elif section == "review" and stripped.split("=", 1)[0].strip() == "database_url":
-            continue  # replaced below
-        elif section == "review" and stripped.split("=", 1)[0].strip() == "database" and database_line:
-            continue
-        out.append(line)
-    if not placed:
-        out.extend(x for x in (database_line, url_line) if x)
-    write_text_atomic(config_path, "\n".join(out) + "\n")
+    file = Path(parsed.database).resolve() if parsed.get_backend_name() == "sqlite" and parsed.database else None
+    try:
+        if file is not None and file.parent == workspace.root:
+            set_table_keys(config_path, "review", {"database": file.name}, drop=("database_url",))
+        else:
+            set_table_keys(config_path, "review", {"database_url": url_without_password(url)})
+    except TomlEditError as err:
+        detail = f" ({err.detail})" if err.detail else ""
+        raise WorkspaceError(f"{config_path}: cannot set {err.key}{detail}; edit the file by hand") from err
     workspace.config = WorkspaceConfig.load(config_path)
     workspace.__dict__.pop("store", None)
 
