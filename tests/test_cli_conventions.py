@@ -246,8 +246,7 @@ def test_every_option_of_every_command_says_what_it_does():
 
 def test_a_command_line_mistake_is_one_line_too(tmp_path):
     # click printed three lines (Usage:, Try '…--help', Error: …) where every other error is one.
-    for args, words in ((["simulate", str(tmp_path / "no.csv"), "--json", "o.json"],
-                         "review: simulate: Invalid value for 'FILE': File "),
+    for args, words in ((["simulate", "--json", "o.json"], "review: simulate: Missing argument 'FILE'. "),
                         (["nosuch"], "review: No such command 'nosuch'. (review --help)"),
                         (["prisma", "remove", "5"], "review: prisma remove: Missing option '--reason'. "
                                                     "(review prisma remove --help)")):
@@ -349,3 +348,27 @@ def test_a_plot_format_we_cannot_draw_reads_alike_from_every_command(tmp_path, c
     assert result.exit_code == 1
     assert result.stderr == f"review: {tmp_path / 'f.pdf'}: plot format must be one of .png, .svg\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+# -- a missing input file: one kind of failure, one exit status (3) in every command ----------------
+
+@pytest.mark.parametrize("command", [
+    ["import", "{file}"], ["dedup", "{file}"], ["simulate", "{file}", "--json", "{out}"], ["meta", "{file}"],
+    ["search", "example", "--check-seeds", "{file}"], ["instrument", "score", "{file}"],
+    ["validate", "cvi", "{file}"], ["validate", "delphi", "{file}"], ["validate", "icc", "{file}"],
+    ["validate", "kappa", "{file}"], ["validate", "sus", "{file}"],
+    ["validate", "factors", "{file}", "--outcome", "y"],
+    ["validate", "survival", "{file}", "--time", "t", "--event", "e", "--group", "g"],
+    ["validate", "predictive", "{file}", "--predictor", "p", "--outcome", "y"],
+    ["validate", "delphi", "{present}", "--previous", "{file}"], ["validate", "run", "--plan", "{file}"],
+])
+def test_a_missing_input_file_exits_3_in_every_command(workspace, tmp_path, command):
+    # simulate and instrument score exited 2 (click's usage error), every validate command 4 and
+    # validate run 1: docs/interfaces.md calls a bad input file 3.
+    missing, present = tmp_path / "nope.csv", tmp_path / "round2.csv"
+    present.write_text("item,expert,rating\nq1,a,4\n", encoding="utf-8")
+    args = [a.format(file=missing, out=tmp_path / "out.json", present=present) for a in command]
+    result = run(workspace, *args)
+    one_line_error(result, f"{missing}: no such file")
+    assert result.exit_code == 3, result.output
+    assert not (tmp_path / "out.json").exists()

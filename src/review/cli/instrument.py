@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..services import instrument as project
-from .context import Context, pass_context
+from .context import INPUT_FILE, Context, pass_context
 from .output import require_terminal
 
 
@@ -68,7 +68,7 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
 
 
 @instrument.command()
-@click.argument("response", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("response", type=INPUT_FILE)
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="Report file (.md or .html), created 0600 and refused inside the workspace or a git work tree; "
                    "'-' = stdout (the default when --json is not given).")

@@ -9,7 +9,7 @@ import click
 from ..services import screening as service
 from ..errors import ReviewError
 from ..services import simulation
-from .context import Context, pass_context
+from .context import INPUT_FILE, Context, pass_context
 from .sources import export_group
 
 
@@ -20,7 +20,7 @@ def register(group: click.Group) -> None:
 
 
 @click.command("simulate")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("file", type=INPUT_FILE)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for priors and every model choice.")
 @click.option("--prior-included", type=click.IntRange(min=0), default=1, show_default=True, help="Relevant records given up front.")
 @click.option("--prior-excluded", type=click.IntRange(min=0), default=1, show_default=True, help="Irrelevant records given up front.")

@@ -8,7 +8,7 @@ import click
 
 from ..services import synthesis as service
 from ..words import counted
-from .context import Context, pass_context
+from .context import INPUT_FILE, Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -17,7 +17,7 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=INPUT_FILE)
 @click.option("--measure", type=click.Choice(["OR", "HR", "RR", "MD"], case_sensitive=False), default=None,
               help="Ratio measures are pooled on the log scale; MD as is. Default: the file's measure "
                    "column, else OR.")

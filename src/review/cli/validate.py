@@ -13,7 +13,7 @@ import click
 
 from ..errors import WorkspaceError
 from ..workspace import Workspace
-from .context import Context, pass_context
+from .context import INPUT_FILE, Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -28,7 +28,7 @@ def _workspace(ctx: Context) -> Workspace | None:
 
 
 def _file() -> Callable[..., Any]:
-    return click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+    return click.argument("file", type=INPUT_FILE)
 
 
 def _json() -> Callable[..., Any]:
@@ -113,7 +113,7 @@ def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> No
 
 @validate.command()
 @_file()
-@click.option("--previous", type=click.Path(path_type=Path, dir_okay=False), help="The previous round, to compare.")
+@click.option("--previous", type=INPUT_FILE, help="The previous round, to compare.")
 @click.option("--consensus", type=float, default=0.75, show_default=True, help="Share of experts that must agree.")
 @click.option("--scale-min", type=int, default=1, show_default=True, help="Lowest rating on the scale.")
 @click.option("--scale-max", type=int, default=5, show_default=True, help="Highest rating on the scale.")
@@ -207,7 +207,7 @@ def survival(ctx: Context, file: Path, time: str, event: str, group: str, strata
 
 
 @validate.command("run")
-@click.option("--plan", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--plan", type=INPUT_FILE,
               help="Analysis plan (default: the workspace's validate/analyses.toml).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for JSON and figures (default: results/ beside the plan).")
