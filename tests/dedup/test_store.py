@@ -454,3 +454,23 @@ def test_a_run_names_decided_records_it_sets_aside(workspace: Workspace) -> None
         "duplicate pairs 1 (merged automatically); borderline pairs 0 (0 waiting for review); clusters 1 (1 "
         f"duplicate records set aside); decided records 1 set aside as duplicates with their screening or full-text "
         f"decisions ({b}): their cluster's canonical record carries its own; review dedup --clusters")
+
+
+def test_a_different_is_not_refused_for_a_same_that_another_different_already_voids(workspace: Workspace) -> None:
+    # A log from before the refusals (or two sessions at once): same(a,b), same(c,d), different(a,c), then
+    # same(b,d), which different(a,c) keeps from joining the clusters. A "different" on a-d voids no "same"
+    # (a and d were never joined), so it is recorded; the refusal is found while the clusters are built,
+    # and only a "same" the new "different" alone blocks counts.
+    a, b, c, d = imported_borderline_copies(workspace, "678-684", "686-692", "694-700", "702-708")
+    store = workspace.store
+    from review.store.core import utcnow
+
+    with store.transaction() as conn:
+        for (x, y), verdict in (((a, b), "same"), ((c, d), "same"), ((a, c), "different"), ((b, d), "same")):
+            dedup_store.append_pair(conn, dict(run_id=None, record_a=x, record_b=y, verdict=verdict, origin="human",
+                                               reviewer="alice", score=None, detail={}, note="", created_at=utcnow(),
+                                               undoes_id=None))
+        decisions.rebuild_clusters(conn)
+    assert sorted(map(sorted, dedup_store.clusters(store).values())) == [[a, b], [c, d]]
+    decisions.decide_pair(store, a, d, "different", "bob")
+    assert sorted(map(sorted, dedup_store.clusters(store).values())) == [[a, b], [c, d]]
