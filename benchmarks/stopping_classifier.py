@@ -1,134 +1,347 @@
-"""Could the classifier's scores tell the stopping rule how many relevant records are left?
+"""The classifier's evidence beside the Lomax rate: stopping round 5 (decision 0025).
 
-Exploratory (issue #15, stopping round 4; not a candidate of any decision). The rate rules read only
-where relevant records turned up along the ranking; Bin-Hezam & Stevenson (2023) add what a
-classifier trained on the screened records says about the unscreened ones. This script re-runs the
-default simulation (to know which record sits where: the cached orders keep labels only), and at
-checkpoints around the recommended rule's stop fits the default model on the records screened so
-far, calibrates its scores on them by cross-validation (Platt: a logistic fit of the label on the
-out-of-fold score) and sums the calibrated probabilities of the unscreened records: the
-classifier's estimate of the relevant records left. Printed per set: that estimate against the
-true count, and where a rule "stop once P(Poisson(estimate) ≤ k*) ≥ 0.95" (k* as for every rule)
-would stop on the same checkpoint grid, beside the recommended rule.
+The rate rules read only where relevant records turned up along the ranking; Bin-Hezam & Stevenson
+(2023) add what a classifier trained on the screened records says about the unscreened ones. Two
+phases:
 
-    REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py --seeds 1 2 3
+``collect`` re-runs the default simulation of each set and seed (the cached orders keep labels only)
+and, at every check on the ⌈N/100⌉ grid from where the recommended rule's P(recall ≥ 0.95) first
+reaches 0.1 (and at least 5 % of N) to 10 % of N past its stop, fits the default model on the
+records screened so far: 5-fold out-of-fold scores of the screened records (the calibration's data)
+and the full fit's scores of the unscreened. One ``.npz`` per run under
+``$REVIEW_BENCH_CACHE/stopping-clf/<engine>-<set>-seed<S>.npz``.
 
-Checkpoints: every 1 % of N from where the recommended rule's P(recall ≥ 0.95) first reaches 0.5
-to 5 % of N past its stop. One JSON line (``BENCH {...}``).
+``score`` applies decision 0025's rules to the store: calibrations ``platt`` / ``isotonic``, and the
+classifier alone, or with ``lomax-burnin`` (either, both at a lower Lomax level, the product of the
+two distributions, their mixture). Per rule: reached share (recall ≥ 0.95 at the stop) over all runs
+and the runs on sets ≥ 1,000 records, mean excess; per set with ``--per-set``; one JSON line.
+
+    REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --seeds 1 2 3 4 5 6 7 8 9 10
+    REVIEW_BENCH_CACHE=DIR python benchmarks/stopping_classifier.py score --seeds 1 2 3 4 5 6 7 8 9 10 --per-set RULE ...
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import screening_dev  # noqa: E402
-import screening_stopping as harness  # noqa: E402  (the 95 % point, as every stopping page counts it)
 import stopping_candidates  # noqa: E402
 
 from review.screening.models import DEFAULT_MODEL, make_model  # noqa: E402
+from review.screening.ranker import ENGINE_VERSION  # noqa: E402
 from review.screening.simulate import simulate  # noqa: E402
 from review.screening.stopping_rate import most_left_for_target  # noqa: E402
 
 TARGET, CONFIDENCE, FOLDS = 0.95, 0.95, 5
+LARGE = 1000
+WINDOW_START_P, WINDOW_START_SHARE, WINDOW_PAST = 0.1, 0.05, 0.10
 
 
-def classifier_estimate(features, labelled_ids: list[int], y: np.ndarray, seed: int) -> float:  # type: ignore[no-untyped-def]
-    """Σ over the unscreened of the cross-validated Platt probability of the default model's score."""
-    from scipy.special import expit
-    from sklearn.linear_model import LogisticRegression
+def store_dir() -> Path:
+    root = Path(os.environ.get("REVIEW_BENCH_CACHE", Path(__file__).resolve().parent / ".cache"))
+    path = root / "stopping-clf"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
-    rows = features.rows(labelled_ids)
+
+def check_step(n: int) -> int:
+    """Records between two checks of the classifier (the session's grid)."""
+    return max(1, math.ceil(n / 100))
+
+
+def classifier_evidence(features: Any, labelled_ids: list[int], y: np.ndarray, seed: int,
+                        unscreened_ids: list[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Out-of-fold scores of the screened records and the full fit's scores of the unscreened ones.
+
+    None while fewer than two relevant records are labelled (nothing to calibrate on).
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    positives = int(y.sum())
+    if positives < 2 or positives == y.size:
+        return None
     matrix = features.matrix
-    rng = np.random.default_rng([seed, len(labelled_ids)])
-    fold = rng.integers(0, FOLDS, size=rows.size)
+    n_records = matrix.shape[0]
+    rows = features.rows(labelled_ids)
     out_of_fold = np.zeros(rows.size)
-    for k in range(FOLDS):
-        train, test = fold != k, fold == k
-        if not test.any() or y[train].sum() == 0 or y[train].sum() == train.sum():
-            continue
-        model = make_model(DEFAULT_MODEL, seed, matrix.shape[0]).fit(matrix[rows[train]], y[train])
+    folds = StratifiedKFold(n_splits=min(FOLDS, positives), shuffle=True, random_state=seed)
+    for train, test in folds.split(rows, y):
+        model = make_model(DEFAULT_MODEL, seed, n_records).fit(matrix[rows[train]], y[train])
         out_of_fold[test] = model.scores(matrix[rows[test]])
-    platt = LogisticRegression(C=1e4).fit(out_of_fold[:, None], y)
-    model = make_model(DEFAULT_MODEL, seed, matrix.shape[0]).fit(matrix[rows], y)
-    unscreened = np.ones(matrix.shape[0], dtype=bool)
-    unscreened[rows] = False
-    scores = model.scores(matrix[np.flatnonzero(unscreened)])
-    return float(expit(platt.intercept_[0] + platt.coef_[0, 0] * scores).sum())
+    model = make_model(DEFAULT_MODEL, seed, n_records).fit(matrix[rows], y)
+    return out_of_fold, model.scores(matrix[features.rows(unscreened_ids)])
 
 
-def poisson_cdf(k: float, mean: float) -> float:
-    from scipy.special import pdtr
-
-    return float(pdtr(k, max(mean, 1e-12)))
-
-
-def _stats(runs: list[dict], key: str) -> str:
-    """Reached share and mean excess of the rule ``key`` over ``runs``."""
-    reached = np.mean([r[f"{key}_recall"] >= TARGET - 1e-9 for r in runs])
-    excess = np.mean([(r[f"{key}_stop"] - r["needed"]) / r["n"] for r in runs])
-    return f"{reached:.2f} / {excess:+.3f}"
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    parser.add_argument("--sets", nargs="+")
-    args = parser.parse_args()
-    sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
-    runs = []
+def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only: bool = False) -> None:
     started = time.process_time()
     for set_name in sets:
         data, features = screening_dev.candidate_features(None, set_name, "label_included")
-        for seed in args.seeds:
+        for seed in seeds:
+            path = store_dir() / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz"
+            if path.exists():
+                continue
+            t0 = time.process_time()
             result = simulate(data, seed=seed, features=features)
-            order = result.order
-            labels = np.array([data.labels[r] for r in order])
-            n, n_priors, total = labels.size, len(result.priors), int(labels.sum())
+            order = list(result.order)
+            labels = np.array([data.labels[r] for r in order], dtype=np.int64)
+            n, n_priors = labels.size, len(result.priors)
             ranked, before = labels[n_priors:], int(labels[:n_priors].sum())
             curve = stopping_candidates.lomax_burnin_confidence(ranked, found_before=before)
             crossing = np.flatnonzero(curve >= CONFIDENCE)
             lomax_stop = n if crossing.size == 0 else n_priors + int(crossing[0]) + 1
-            warm = np.flatnonzero(curve >= 0.5)
-            first = n_priors + int(warm[0]) + 1 if warm.size else lomax_stop
-            step = max(1, n // 100)
-            checkpoints = list(range(first, min(n - 1, lomax_stop + 5 * step) + 1, step))
-            needed = harness.needed(labels)
-            rows = []
-            for at in checkpoints:
-                found = int(labels[:at].sum())
-                estimate = classifier_estimate(features, list(order[:at]), labels[:at], seed)
-                k_max = float(most_left_for_target(found, TARGET))
-                rows.append({"at": at, "left": total - found, "estimate": round(estimate, 2),
-                             "p_target": round(poisson_cdf(k_max, estimate), 4)})
-            clf_stop = next((r["at"] for r in rows if r["p_target"] >= CONFIDENCE), n)
-            at_lomax = min(rows, key=lambda r: abs(r["at"] - lomax_stop)) if rows else None
-            runs.append({"set": set_name, "seed": seed, "n": n, "relevant": total, "needed": needed,
-                         "lomax_stop": lomax_stop, "classifier_stop": clf_stop,
-                         "lomax_recall": float(labels[:lomax_stop].sum() / total),
-                         "classifier_recall": float(labels[:clf_stop].sum() / total),
-                         "at_lomax_stop": at_lomax, "checkpoints": rows})
-            print(f"{set_name} seed {seed}: lomax stop {lomax_stop} (recall {runs[-1]['lomax_recall']:.3f}), "
-                  f"classifier stop {clf_stop} (recall {runs[-1]['classifier_recall']:.3f}); at the lomax stop "
-                  f"left {at_lomax['left'] if at_lomax else '-'}, classifier says "
-                  f"{at_lomax['estimate'] if at_lomax else '-'}", flush=True)
-    print("\n| set | runs | left at the recommended stop (mean) | classifier's estimate there (mean) | "
-          "recommended: reached / excess | classifier rule: reached / excess |")
-    print("|---|---|---|---|---|---|")
-    for set_name in sets + ["all"]:
-        mine = [r for r in runs if set_name in ("all", r["set"])]
-        left = np.mean([r["at_lomax_stop"]["left"] for r in mine if r["at_lomax_stop"]])
-        est = np.mean([r["at_lomax_stop"]["estimate"] for r in mine if r["at_lomax_stop"]])
-        print(f"| {set_name} | {len(mine)} | {left:.1f} | {est:.1f} | {_stats(mine, 'lomax')} | "
-              f"{_stats(mine, 'classifier')} |")
+            warm = np.flatnonzero(curve >= WINDOW_START_P)
+            first = max(n_priors + int(warm[0]) + 1 if warm.size else lomax_stop, int(WINDOW_START_SHARE * n))
+            last = min(n - 1, lomax_stop + int(WINDOW_PAST * n))
+            step = check_step(n)
+            checks = [] if src_only else [t for t in range(step, n, step) if first <= t <= last]
+            scores = np.full((len(checks), n), np.nan, dtype=np.float32)
+            fit_seconds = []
+            for i, at in enumerate(checks):
+                f0 = time.perf_counter()
+                evidence = classifier_evidence(features, order[:at], labels[:at], seed, order[at:])
+                fit_seconds.append(time.perf_counter() - f0)
+                if evidence is not None:
+                    scores[i, :at], scores[i, at:] = evidence
+            extra = {}
+            if with_src:  # the candidate by its one implementation in src, on the same order
+                from review.screening import stopping_classifier
+
+                s0 = time.perf_counter()
+                src_stop = stopping_classifier.first_stop(
+                    features.matrix, features.rows(order), labels, n_priors=n_priors,
+                    lomax_stop=None if lomax_stop >= n else lomax_stop, seed=seed)
+                extra = {"src_stop": n if src_stop is None else src_stop, "src_seconds": time.perf_counter() - s0}
+            np.savez_compressed(path, labels=labels, n_priors=n_priors, checks=np.array(checks, dtype=np.int64),
+                                scores=scores, lomax_stop=lomax_stop, fit_seconds=np.array(fit_seconds),
+                                engine=ENGINE_VERSION, **extra)
+            print(f"{set_name} seed {seed}: N {n}, lomax stop {lomax_stop}, {len(checks)} checks, "
+                  f"{time.process_time() - t0:.1f} s CPU, check p50 {np.median(fit_seconds) if fit_seconds else 0:.3f} s",
+                  flush=True)
     print(f"CPU {time.process_time() - started:.0f} s")
-    print("BENCH " + json.dumps({"benchmark": "stopping_classifier", "seeds": args.seeds, "runs": runs}))
+
+
+# -- scoring ------------------------------------------------------------------------------------
+def calibrated(method: str, out_of_fold: np.ndarray, y: np.ndarray, unscreened: np.ndarray) -> np.ndarray:
+    """Probabilities of the unscreened records from the screened records' out-of-fold scores."""
+    if method == "platt":
+        from scipy.special import expit
+
+        slope, intercept = platt_fit(out_of_fold, y)
+        return expit(slope * unscreened + intercept)
+    if method == "isotonic":
+        from sklearn.isotonic import IsotonicRegression
+
+        return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(out_of_fold, y).predict(unscreened)
+    raise ValueError(method)
+
+
+def platt_fit(scores: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[float, float]:
+    """Maximum-likelihood logistic fit of the label on the score (Newton; a tiny ridge keeps a
+    separable fit finite, as round 4's C = 1e4)."""
+    from scipy.special import expit
+
+    X = np.column_stack([scores, np.ones_like(scores)])
+    w = np.zeros(2)
+    ridge = np.diag([1e-4, 0.0])
+    for _ in range(steps):
+        p = expit(X @ w)
+        gradient = X.T @ (y - p) - ridge @ w
+        hessian = (X * (p * (1 - p))[:, None]).T @ X + ridge + 1e-12 * np.eye(2)
+        move = np.linalg.solve(hessian, gradient)
+        w += move
+        if np.abs(move).max() < 1e-9:
+            break
+    return float(w[0]), float(w[1])
+
+
+def poisson_pmf(mean: float, size: int) -> np.ndarray:
+    from scipy.stats import poisson
+
+    pmf = poisson.pmf(np.arange(size), max(mean, 1e-12))
+    pmf[-1] += max(0.0, 1.0 - pmf.sum())
+    return pmf
+
+
+def lomax_pmf(ranked: np.ndarray, n_ranked_total: int, before: int) -> np.ndarray:
+    """lomax-burnin's posterior predictive of the relevant left after ``ranked`` (its fit starts after
+    the first relevant ranked record); a point mass at 0 before it can fit."""
+    hits = np.flatnonzero(ranked)
+    left = n_ranked_total - ranked.size
+    if hits.size < 2:
+        pmf = np.zeros(left + 1)
+        pmf[-1] = 1.0  # nothing known: all may be left (never allows a stop)
+        return pmf
+    start = int(hits[0]) + 1
+    return stopping_candidates.lomax_predictive_pmf(ranked[start:], n_ranked_total - start, before + 1)
+
+
+def run_evidence(path: Path) -> dict[str, Any]:
+    """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean."""
+    z = np.load(path)
+    labels, n_priors, checks, scores = z["labels"], int(z["n_priors"]), z["checks"], z["scores"]
+    n = labels.size
+    ranked, before = labels[n_priors:], int(labels[:n_priors].sum())
+    curve = stopping_candidates.lomax_burnin_confidence(ranked, found_before=before)
+    rows = []
+    for i, at in enumerate(checks):
+        at = int(at)
+        found = int(labels[:at].sum())
+        k_star = int(most_left_for_target(found, TARGET))
+        row: dict[str, Any] = {"at": at, "found": found, "k": k_star, "left": int(labels.sum()) - found,
+                               "lomax_p": float(curve[at - n_priors - 1]) if at > n_priors else 0.0}
+        if not np.isnan(scores[i, 0]):
+            for method in ("platt", "isotonic"):
+                probs = calibrated(method, scores[i, :at].astype(float), labels[:at], scores[i, at:].astype(float))
+                row[method] = float(probs.sum())
+        rows.append(row)
+    pmfs: dict[int, np.ndarray] = {}
+
+    def pmf_at(at: int) -> np.ndarray:  # only the product and mixture rules need it: computed once, on use
+        if at not in pmfs:
+            pmfs[at] = lomax_pmf(ranked[:at - n_priors], n - n_priors, before)
+        return pmfs[at]
+
+    out = {"labels": labels, "n_priors": n_priors, "curve": curve, "rows": rows, "n": n, "lomax_pmf": pmf_at}
+    if "src_stop" in z:
+        out["src_stop"] = int(z["src_stop"])
+    return out
+
+
+def _first_lomax(ev: dict[str, Any], level: float) -> int:
+    crossing = np.flatnonzero(ev["curve"] >= level - 1e-12)
+    return ev["n"] if crossing.size == 0 else ev["n_priors"] + int(crossing[0]) + 1
+
+
+def rule_stop(ev: dict[str, Any], rule: str) -> int:
+    """Records screened when ``rule`` stops (decision 0025's space)."""
+    n = ev["n"]
+    if rule == "lomax-burnin":
+        return _first_lomax(ev, CONFIDENCE)
+    if rule == "src":  # the candidate as src computes it (stopping_classifier.first_stop), stored by collect
+        if "src_stop" not in ev:
+            raise SystemExit("no src stop stored: collect with --with-src")
+        return ev["src_stop"]
+    if rule == "certified":
+        from review.screening import stopping
+
+        point = stopping.stopping_points(ev["labels"].tolist(), n_priors=ev["n_priors"], seed=ev["seed"])["statistical"]
+        return n if point["n_screened"] is None else int(point["n_screened"])
+    name, method = rule.rsplit(":", 1)  # e.g. "lomax-or-clf:isotonic"
+    from scipy.special import pdtr
+
+    def p_clf(row: dict[str, Any]) -> float:
+        return float(pdtr(row["k"], max(row[method], 1e-12))) if method in row else 0.0
+
+    def combined(row: dict[str, Any], kind: str) -> float:
+        if method not in row:
+            return 0.0
+        lomax = ev["lomax_pmf"](row["at"])
+        clf = poisson_pmf(row[method], lomax.size)
+        mass = lomax * clf if kind == "product" else 0.5 * (lomax + clf)
+        if mass.sum() <= 0:
+            return 0.0
+        return float(mass[: row["k"] + 1].sum() / mass.sum())
+
+    if name == "clf":
+        fired = [r["at"] for r in ev["rows"] if p_clf(r) >= CONFIDENCE]
+        return fired[0] if fired else n
+    if name in ("lomax-or-clf", "lomax-or-clf-gated"):
+        # gated: a check counts only where the Lomax P is at that check ≥ 0.1 (src's gate_open)
+        gate = WINDOW_START_P if name.endswith("-gated") else -1.0
+        fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= gate and p_clf(r) >= CONFIDENCE]
+        return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
+    if name.startswith("lomax@") and name.endswith("-and-clf"):
+        level = float(name[len("lomax@"):-len("-and-clf")])
+        fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= level and p_clf(r) >= CONFIDENCE]
+        return fired[0] if fired else n
+    if name in ("lomax-x-clf", "lomax-mix-clf"):
+        kind = "product" if name == "lomax-x-clf" else "mixture"
+        fired = [r["at"] for r in ev["rows"] if combined(r, kind) >= CONFIDENCE]
+        return fired[0] if fired else n
+    raise ValueError(rule)
+
+
+RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
+                             for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
+                                          "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
+
+
+def needed(labels: np.ndarray) -> int:
+    """Records screened when 95 % recall is first reached."""
+    return int(np.searchsorted(np.cumsum(labels), math.ceil(TARGET * labels.sum() - 1e-9)) + 1)
+
+
+def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool) -> None:
+    outcomes: dict[str, list[dict[str, Any]]] = {r: [] for r in rules}
+    for set_name in sets:
+        for seed in seeds:
+            path = store_dir() / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz"
+            if not path.exists():
+                print(f"missing {path.name}", file=sys.stderr)
+                continue
+            ev = run_evidence(path)
+            ev["seed"] = seed
+            labels, n = ev["labels"], ev["n"]
+            need = needed(labels)
+            for rule in rules:
+                stop = rule_stop(ev, rule)
+                recall = labels[:stop].sum() / labels.sum()
+                outcomes[rule].append({"set": set_name, "seed": seed, "n": n, "stop": stop,
+                                       "reached": bool(recall >= TARGET - 1e-9), "excess": (stop - need) / n})
+    summary = {}
+    print("| rule | reached, all | reached, sets ≥ 1,000 | mean excess, all | ≥ 1,000 |")
+    print("|---|---|---|---|---|")
+    for rule, rows in outcomes.items():
+        large = [r for r in rows if r["n"] >= LARGE]
+        s = {"runs": len(rows), "reached": sum(r["reached"] for r in rows),
+             "reached_large": sum(r["reached"] for r in large), "runs_large": len(large),
+             "excess": float(np.mean([r["excess"] for r in rows])),
+             "excess_large": float(np.mean([r["excess"] for r in large])) if large else float("nan")}
+        summary[rule] = s
+        print(f"| {rule} | {s['reached'] / s['runs']:.3f} ({s['reached']}) | "
+              f"{s['reached_large'] / max(s['runs_large'], 1):.3f} ({s['reached_large']}) | "
+              f"{s['excess']:+.3f} | {s['excess_large']:+.3f} |")
+    if per_set:
+        print("\n| set | N | " + " | ".join(f"{r}: reached | excess" for r in rules) + " |")
+        print("|---|---|" + "---|---|" * len(rules))
+        for set_name in sets:
+            cells = []
+            n = 0
+            for rule in rules:
+                mine = [r for r in outcomes[rule] if r["set"] == set_name]
+                n = mine[0]["n"] if mine else 0
+                cells.append(f"{sum(r['reached'] for r in mine)}/{len(mine)} | "
+                             f"{np.mean([r['excess'] for r in mine]) if mine else float('nan'):+.3f}")
+            print(f"| {set_name} | {n} | " + " | ".join(cells) + " |")
+    print("BENCH " + json.dumps({"benchmark": "stopping_classifier", "engine": ENGINE_VERSION, "seeds": seeds,
+                                 "summary": summary, "runs": outcomes}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("phase", choices=["collect", "score"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    parser.add_argument("--sets", nargs="+")
+    parser.add_argument("--per-set", action="store_true")
+    parser.add_argument("--with-src", action="store_true", help="collect: also src's relevance_rate_classifier stop")
+    parser.add_argument("--src-only", action="store_true", help="collect: only that stop (no evidence for the other rules)")
+    parser.add_argument("rules", nargs="*")
+    args = parser.parse_args()
+    sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
+    if args.phase == "collect":
+        collect(sets, args.seeds, args.with_src or args.src_only, args.src_only)
+    else:
+        score(sets, args.seeds, args.rules or RULES, args.per_set)
 
 
 if __name__ == "__main__":

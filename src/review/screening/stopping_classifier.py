@@ -1,0 +1,147 @@
+"""The classifier's evidence for the stopping rule: how many relevant records do the scores say are left?
+
+The Lomax rule (``stopping_rate``) reads only where relevant records turned up along the ranking.
+Bin-Hezam & Stevenson (2023, "Combining counting processes and classification improves a stopping
+rule for technology assisted review") add what a classifier trained on the screened records says
+about the unscreened ones. Here (decision 0025): the ranking's model is fitted on the records
+screened so far; 5-fold cross-validated (out-of-fold) scores of those records fit a Platt
+calibration (a logistic curve of the label on the score); the model fitted on all of them scores
+the unscreened records, and their calibrated probabilities summed are the expected number of
+relevant records left, taken as Poisson. The rule ``relevance_rate_classifier`` stops when the Lomax
+rule does, or earlier at a check where the classifier gives P(left ≤ k*) ≥ the confidence (k* the
+most that may be left for the target recall).
+
+Six fits per check, so the classifier is consulted on a grid, every ``check_step(N)`` = ⌈N/100⌉
+screened records, and only once the Lomax rule's own probability has reached ``GATE_PROBABILITY``
+and ``GATE_SHARE`` of the set is screened: before that the rule could not be near a stop.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from .models import make_model
+from .stopping_rate import lomax_estimate, most_left_for_target
+
+FOLDS = 5
+#: The classifier is consulted only where the Lomax P(recall ≥ target) is at least this ...
+GATE_PROBABILITY = 0.1
+#: ... and at least this share of the set has been screened.
+GATE_SHARE = 0.05
+
+
+@dataclass(slots=True, frozen=True)
+class ClassifierEstimate:
+    """The calibrated classifier's view after ``screened`` records (priors included)."""
+
+    screened: int
+    found: int
+    expected_remaining: float  # Σ calibrated probability over the unscreened records
+    most_left: int  # k*: the most relevant records left that still meet the target recall
+    probability: float  # P(left ≤ k*) under Poisson(expected_remaining)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_step(n_total: int) -> int:
+    """Records between two consultations of the classifier."""
+    return max(1, math.ceil(n_total / 100))
+
+
+def is_check(screened: int, n_total: int) -> bool:
+    """Whether the classifier is consulted after ``screened`` records (the grid, past the share gate)."""
+    return screened > 0 and screened % check_step(n_total) == 0 and screened >= int(GATE_SHARE * n_total)
+
+
+def platt_fit(scores: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[float, float]:
+    """Maximum-likelihood logistic curve of the label on the score: (slope, intercept). Newton's
+    method; a tiny ridge on the slope keeps a perfectly separated fit finite."""
+    from scipy.special import expit
+
+    X = np.column_stack([scores, np.ones_like(scores)])
+    w = np.zeros(2)
+    ridge = np.diag([1e-4, 0.0])
+    for _ in range(steps):
+        p = expit(X @ w)
+        gradient = X.T @ (y - p) - ridge @ w
+        hessian = (X * (p * (1 - p))[:, None]).T @ X + ridge + 1e-12 * np.eye(2)
+        move = np.linalg.solve(hessian, gradient)
+        w += move
+        if np.abs(move).max() < 1e-9:
+            break
+    return float(w[0]), float(w[1])
+
+
+def out_of_fold_scores(matrix: Any, rows: np.ndarray, y: np.ndarray, *, model: str, seed: int,
+                       n_records: int) -> np.ndarray:
+    """Each labelled row's score from a model fitted without it (stratified, shuffled, seeded folds)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    out = np.zeros(rows.size)
+    folds = StratifiedKFold(n_splits=min(FOLDS, int(y.sum())), shuffle=True, random_state=seed)
+    for train, test in folds.split(rows, y):
+        fitted = make_model(model, seed, n_records).fit(matrix[rows[train]], y[train])
+        out[test] = fitted.scores(matrix[rows[test]])
+    return out
+
+
+def estimate(matrix: Any, labelled_rows: np.ndarray, y: np.ndarray, unscreened_rows: np.ndarray, *,
+             model: str = "default", seed: int = 0, n_records: int | None = None,
+             target_recall: float = 0.95) -> ClassifierEstimate | None:
+    """The classifier's estimate of the relevant records among ``unscreened_rows`` (rows of ``matrix``);
+    None with fewer than two relevant labels (nothing to calibrate on) or no irrelevant one."""
+    from scipy.special import expit, pdtr
+
+    y = np.asarray(y, dtype=np.int64)
+    found = int(y.sum())
+    if found < 2 or found == y.size:
+        return None
+    size = matrix.shape[0] if n_records is None else n_records
+    calibration = out_of_fold_scores(matrix, labelled_rows, y, model=model, seed=seed, n_records=size)
+    slope, intercept = platt_fit(calibration, y.astype(float))
+    fitted = make_model(model, seed, size).fit(matrix[labelled_rows], y)
+    expected = float(expit(slope * fitted.scores(matrix[unscreened_rows]) + intercept).sum())
+    most_left = int(most_left_for_target(found, target_recall))
+    probability = float(pdtr(most_left, max(expected, 1e-12)))
+    return ClassifierEstimate(screened=int(y.size), found=found, expected_remaining=expected,
+                              most_left=most_left, probability=probability)
+
+
+def gate_open(ranked_labels: Sequence[int] | np.ndarray, n_total: int, found_before: int,
+              target_recall: float) -> bool:
+    """Whether the Lomax rule's P(recall ≥ target) has reached ``GATE_PROBABILITY`` here: its
+    ``GATE_PROBABILITY`` quantile of the count left is within what the target allows."""
+    rate = lomax_estimate(ranked_labels, n_total, found_before=found_before, confidence=GATE_PROBABILITY)
+    return rate is not None and bool(rate.upper_remaining <= most_left_for_target(rate.found, target_recall))
+
+
+def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray, *,
+               n_priors: int, lomax_stop: int | None, model: str = "default", seed: int = 0,
+               target_recall: float = 0.95, confidence: float = 0.95) -> int | None:
+    """Records screened (priors included) when ``relevance_rate_classifier`` stops in a finished order.
+
+    ``order_rows`` are the matrix rows in screening order, ``labels`` their labels, ``lomax_stop``
+    where the Lomax rule stopped (priors included; None: never). Each check uses only the labels up
+    to it, as a live session would.
+    """
+    rows = np.asarray(order_rows, dtype=np.int64)
+    y = np.asarray(labels, dtype=np.int64)
+    n = y.size
+    end = n if lomax_stop is None else lomax_stop
+    found_before = int(y[:n_priors].sum())
+    for at in range(check_step(n), end, check_step(n)):
+        if not is_check(at, n) or at <= n_priors:
+            continue
+        if not gate_open(y[n_priors:at], n - n_priors, found_before, target_recall):
+            continue
+        view = estimate(matrix, rows[:at], y[:at], rows[at:], model=model, seed=seed, n_records=n,
+                        target_recall=target_recall)
+        if view is not None and view.probability >= confidence:
+            return at
+    return lomax_stop
