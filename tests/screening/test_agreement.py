@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 from review.records import Record
-from review.screening.agreement import (
-    agreement, conflicts, export_agreement, pairwise_agreement, resolve_conflict,
-    store_labels, store_resolutions,
-)
+from resolutions import store_labels, store_resolutions
+from review.screening.agreement import agreement, conflicts, export_agreement, pairwise_agreement, resolve_conflict
 from review.workspace import Workspace
 
 

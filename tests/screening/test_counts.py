@@ -62,3 +62,32 @@ def test_status_gives_consensus_no_reviewer_line_but_counts_the_conflicts(worksp
     workspace.store.add_decision(ids[0], "alice", "exclude")  # both exclude now, against carol's include
     output = CliRunner().invoke(main, ["-w", str(workspace.root), "status"]).output
     assert "  conflicts            1 between reviewers + 1 outdated resolution, 0 resolved, 2 open" in output, output
+
+
+def test_status_reads_the_decision_log_and_the_set_aside_once(workspace, monkeypatch):
+    # The screening lines and the PRISMA line come from one read of each (they read both twice).
+    import review.dedup.decisions as dedup_decisions
+    import review.screening.removed as removed
+    from review.store.core import Store
+
+    workspace.store.add_batch([Record(title=f"r{i}", abstract="a") for i in range(4)], file_name="f",
+                              file_sha256="c" * 64, source_name="s", format="csv", encoding="utf-8")
+    ids = [r.id for r in workspace.store.records()]
+    workspace.store.add_decision(ids[0], "alice", "include")
+    workspace.store.add_decision(ids[0], "bob", "exclude")
+    reads = {"log": 0, "duplicates": 0, "removals": 0}
+
+    def counted(key, real):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if key != "log" or not kwargs.get("reviewer"):  # (one reviewer's decisions are another read)
+                reads[key] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(Store, "decisions", counted("log", Store.decisions))
+    monkeypatch.setattr(dedup_decisions, "duplicate_ids", counted("duplicates", dedup_decisions.duplicate_ids))
+    monkeypatch.setattr(removed, "removed_before_screening", counted("removals", removed.removed_before_screening))
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
+    assert result.exit_code == 0, result.output
+    assert "1 between reviewers" in result.output and "prisma " in result.output
+    assert reads == {"log": 1, "duplicates": 1, "removals": 1}

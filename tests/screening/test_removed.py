@@ -109,7 +109,7 @@ def test_conflicts_and_agreement_cover_the_records_to_screen_and_a_restore_bring
     import csv
 
     from review.dedup import decisions as dedup_decisions
-    from review.screening.agreement import store_resolutions
+    from resolutions import store_resolutions
 
     article, erratum = ids[ARTICLE], ids[f"Erratum to: {ARTICLE}"]
     first, second, retracted, duplicate = (ids[t] for t in OTHERS[:4])

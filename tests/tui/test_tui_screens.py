@@ -7,7 +7,7 @@ import json
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
 
-from review.screening.agreement import store_resolutions
+from resolutions import store_resolutions
 from review.dedup.decisions import borderline_pairs, duplicate_ids
 from review.store.dedup import pair_log
 from review.tui.screens.browser import BrowserScreen

@@ -15,11 +15,12 @@ example records nobody screened and no stopping rule covered).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import WorkspaceError
+from ..records import Decision
 from ..screening.agreement import log_conflicts
 from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind
 from ..store import Store
@@ -212,10 +213,11 @@ def _template_safe(reason: str) -> str:
     return (reason.replace(";", "/").replace(",", " ").strip() or "Unspecified")
 
 
-def prisma_counts(workspace: "Workspace", aside: SetAside | None = None) -> PrismaCounts:
-    """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard; ``aside``:
+def prisma_counts(workspace: "Workspace", aside: SetAside | None = None,
+                  log: Sequence[Decision] | None = None) -> PrismaCounts:
+    """Live PRISMA counts of a workspace (for ``review prisma`` and the TUI dashboard; ``aside``, ``log``:
     see :func:`compute_counts`)."""
-    return compute_counts(workspace.store, workspace.config.section("prisma"), aside=aside)
+    return compute_counts(workspace.store, workspace.config.section("prisma"), aside=aside, log=log)
 
 
 def duplicate_record_ids(store: Store) -> tuple[set[int], bool]:
@@ -252,10 +254,11 @@ def removals_before_screening(store: Store, duplicates: Collection[int],
 
 
 def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
-                   aside: SetAside | None = None) -> PrismaCounts:
+                   aside: SetAside | None = None, log: Sequence[Decision] | None = None) -> PrismaCounts:
     """Derive every PRISMA 2020 box from the store (see the module docstring for the rules).
     ``aside``: what the screening queue leaves out, as just read (the TUI dashboard refreshes its
-    session's first): its duplicates and removals are not read a second time."""
+    session's first): its duplicates and removals are not read a second time. ``log``: every
+    title/abstract decision (``Store.decisions()``), when the caller has just read it."""
     config = dict(config or {})
     overrides = configured_kinds(config)
     sources_by_record, kinds = sources_and_kinds(store, overrides)
@@ -265,7 +268,7 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
         duplicates = set(aside.duplicates)
         dedup_available = _dedup_ran(store, duplicates)
     # One read of the decision log: the effective labels here, the resolutions made before a change below.
-    log = store.decisions()
+    log = store.decisions() if log is None else log
     current = effective_decisions(log)
     verdicts = title_abstract_verdicts({key: decision.label for key, decision in current.items()})
     stop = current_screening_stop(store)

@@ -269,16 +269,6 @@ def log_conflicts(log: Sequence[Decision], current: Mapping[tuple[int, str], Dec
     return labels, conflict_lists(labels, resolutions, changed)
 
 
-def store_labels(store: Store) -> dict[tuple[int, str], str]:
-    """Every reviewer's effective title/abstract label per record (consensus rows left out)."""
-    return labels_of(store.current_decisions())
-
-
-def store_resolutions(store: Store) -> dict[int, tuple[str, str]]:
-    """The effective consensus decision per record: (label, who resolved it)."""
-    return resolutions_of(store.current_decisions(reviewer=CONSENSUS_REVIEWER))
-
-
 def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *, note: str = "",
                      reasons: Sequence[str] = ()) -> Decision:
     """Record the final label of a disputed record as the ``consensus`` reviewer; one transaction.

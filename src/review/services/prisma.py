@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +13,7 @@ from ..workspace import Workspace
 
 if TYPE_CHECKING:
     from ..prisma.counts import PrismaCounts
+    from ..records import Decision
     from ..prisma.outputs import PrismaOutputs
     from ..prisma.queue import QueueItem
     from ..screening.removed import SetAside
@@ -26,12 +27,14 @@ __all__ = [
     "unlink_report", "unlink_reports", "withdraw_screening_stop", "write_outputs",
 ]
 
-def prisma_counts(workspace: Workspace, aside: SetAside | None = None) -> PrismaCounts:
+def prisma_counts(workspace: Workspace, aside: SetAside | None = None,
+                  log: Sequence[Decision] | None = None) -> PrismaCounts:
     """Live PRISMA 2020 counts, with identity checks and notes (``aside``: the screening session's
-    set-aside records, just refreshed, read by the counts instead of again)."""
+    set-aside records, just refreshed, read by the counts instead of again; ``log``: the decision
+    log, likewise)."""
     from ..prisma.counts import prisma_counts as counts
 
-    return counts(workspace, aside)
+    return counts(workspace, aside, log)
 
 
 def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str = "en") -> PrismaOutputs:
@@ -41,9 +44,11 @@ def write_outputs(workspace: Workspace, out_dir: Path | None = None, lang: str =
     return write(workspace, out_dir, lang)
 
 
-def prisma_status(workspace: Workspace) -> list[str]:
-    """One ``review status`` line with the live PRISMA flow."""
-    c = prisma_counts(workspace)
+def prisma_status(workspace: Workspace, aside: SetAside | None = None,
+                  log: Sequence[Decision] | None = None) -> list[str]:
+    """One ``review status`` line with the live PRISMA flow (``aside``, ``log``: as read for the
+    screening lines, not read again)."""
+    c = prisma_counts(workspace, aside, log)
     other = c.other_methods_identified
     identified = c.n("database_results") + c.n("register_results") + other
     # Every box between identified and screened, so the line adds up (other methods skip screening).
@@ -106,8 +111,12 @@ def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, r
     from ..store.fulltext import remove_records as remove
 
     aside = workspace_set_aside(workspace, canonical_of(workspace.store))  # (an unknown id: the store says)
-    _refuse_set_aside_duplicates(workspace.store, record_ids, removing=True, duplicates=aside.canonical)
+    canonical = aside.canonical or {}
     for record_id in record_ids:
+        if record_id in canonical:  # PRISMA counts it among the duplicates: the reason would count nowhere
+            raise ReviewError(f"record {record_id}: set aside by dedup as a duplicate of record "
+                              f"{canonical[record_id]}, so PRISMA counts it among the duplicates removed; "
+                              f"remove record {canonical[record_id]} instead; nothing removed")
         if record_id in aside.other_methods:
             raise ReviewError(
                 f"record {record_id}: not removed before screening ({aside.why_refused(record_id)}); PRISMA 2020 "
@@ -214,22 +223,15 @@ def unlink_reports(workspace: Workspace, report_ids: Iterable[int], reviewer: st
     return append_links(workspace.store, [(report_id, None) for report_id in reports], reviewer)
 
 
-def _refuse_set_aside_duplicates(store: Any, ids: Iterable[int], *, removing: bool = False,
-                                 duplicates: Mapping[int, int] | None = None) -> None:
+def _refuse_set_aside_duplicates(store: Any, ids: Iterable[int]) -> None:
     """A duplicate dedup set aside is no report of its own: PRISMA would leave its event out unsaid,
-    and a study linked to it would count its publication twice. Nor is it removed before screening
-    (``removing``): PRISMA counts it among the duplicates, so the reason would count nowhere (exit 1).
-    ``duplicates``: duplicate -> canonical record, read when None."""
+    and a study linked to it would count its publication twice."""
     from ..dedup.decisions import canonical_of
 
-    set_aside = canonical_of(store) if duplicates is None else duplicates
+    set_aside = canonical_of(store)
     for record_id in ids:
         if record_id in set_aside:
             canonical = set_aside[record_id]
-            if removing:
-                raise ReviewError(f"record {record_id}: set aside by dedup as a duplicate of record {canonical}, so "
-                                  f"PRISMA counts it among the duplicates removed; remove record {canonical} instead; "
-                                  "nothing removed")
             raise ValidationError(f"record {record_id}: set aside by dedup as a duplicate of record {canonical}; "
                                   f"record full text on {canonical}, or split them first (review dedup --undo-merge "
                                   f"{record_id} --detach); nothing recorded")

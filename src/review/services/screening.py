@@ -28,7 +28,7 @@ __all__ = [
     "reviewer_outside_team",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
-    "screening_lines", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
+    "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
 ]
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
@@ -255,19 +255,32 @@ def records_by_id(workspace: Workspace) -> dict[int, Record]:
     return {r.id: r for r in workspace.store.records() if r.id is not None}
 
 
-def screening_lines(workspace: Workspace) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class StatusReads:
+    """What ``review status`` reads once for its screening lines and its PRISMA line."""
+
+    log: Sequence[Decision]
+    aside: Any  # screening.removed.SetAside
+
+
+def status_reads(workspace: Workspace) -> StatusReads:
+    """The decision log and what the screening queue leaves out (decisions 0021, 0023), read once."""
+    from ..screening.removed import workspace_set_aside
+
+    return StatusReads(workspace.store.decisions(), workspace_set_aside(workspace))
+
+
+def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> list[str]:
     """``review status`` lines: per reviewer the counts the TUI shows, in its words (``screening.counts``)."""
     from ..screening.counts import COUNT_LABELS, reviewer_counts
-    from ..screening.removed import workspace_set_aside
     from ..store.screening import record_ids
 
     from ..screening.agreement import CONSENSUS_REVIEWER
     from ..store.core import effective_decisions
 
-    store = workspace.store
-    aside = workspace_set_aside(workspace)  # as the session leaves them out (decisions 0021, 0023)
-    to_screen = {r for r in record_ids(store) if r not in aside}
-    log = store.decisions()  # one read: the counts and the conflicts line both come from it
+    reads = reads or status_reads(workspace)
+    aside, log = reads.aside, reads.log  # the counts and the conflicts line both come from them
+    to_screen = {r for r in record_ids(workspace.store) if r not in aside}
     current = effective_decisions(log)
     # consensus holds resolutions, not screening: it had a line of its own ("screened 1 … remaining
     # 1752") as if it were a reviewer; its work is the conflicts line below.

@@ -73,9 +73,12 @@ def workspace_status(workspace: Workspace) -> list[str]:
     width = max([20, *(len(source) for source in by_source)])  # a long file-name source keeps the column
     for source, n in sorted(by_source.items()):
         lines.append(f"  {source:<{width}} {n:>6}")
-    lines.extend(screening.screening_lines(workspace))
-    for stage_status in (sources.search_status, dedup.dedup_status, screening.ranking_status,
-                         prisma.prisma_status, extraction.extraction_status, instrument.instrument_status):
+    reads = screening.status_reads(workspace)  # the screening lines and the PRISMA line share one read
+    lines.extend(screening.screening_lines(workspace, reads))
+    for stage_status in (sources.search_status, dedup.dedup_status, screening.ranking_status):
+        lines.extend(stage_status(workspace))
+    lines.extend(prisma.prisma_status(workspace, reads.aside, reads.log))
+    for stage_status in (extraction.extraction_status, instrument.instrument_status):
         lines.extend(stage_status(workspace))
     return lines
 
