@@ -349,3 +349,26 @@ def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_
         "|ln OR 1.98 [0.15-26.33] (k = 2)| = 0.684 (weight_rule = pooled_log)")
     # k unknown (project.pooled_study_counts found no pooling that gives this estimate): none shown
     assert basis(load_config(None, {}), "supervisor_support").endswith("; pooled OR 0.50 [0.30-0.80] shown, not used")
+
+
+def test_a_build_reads_its_settings_and_the_new_versions_row_once(workspace, monkeypatch):
+    # review.toml and scoring.toml were read twice per build (compile, then exports), the new
+    # version's row three times (build, then the record step read it again).
+    from review.instrument import project
+    from review.store import instrument as versions_table
+
+    (workspace.root / "extraction" / "synthesis.csv").write_text(SYNTHESIS, encoding="utf-8")
+    (workspace.root / "instrument" / "questions.toml").write_text(QUESTIONS, encoding="utf-8")
+    reads = {"config": 0, "row": 0}
+
+    def counted(key, real):  # type: ignore[no-untyped-def]
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            reads[key] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(project, "load_config", counted("config", project.load_config))
+    monkeypatch.setattr(versions_table, "version_row", counted("row", versions_table.version_row))
+    result = project.build(workspace, exports=True)
+    assert result.written and versions_table.versions(workspace.store)[-1].version == result.bank.version
+    assert reads == {"config": 1, "row": 1}

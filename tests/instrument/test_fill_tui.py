@@ -156,3 +156,31 @@ async def test_status_line_counts_only_questions_that_apply(built, tmp_path):
         status = str(screen.query_one("#fill-status").render())
         assert status.startswith("3 of 3 questions answered"), status  # was '3 of 5'
         assert str(screen.query_one("#fill-tabs").get_tab("tab-social").label) == "Social 1/1"
+
+
+@run_async
+async def test_the_profile_and_a_saved_report_score_the_answers_once(built, tmp_path, monkeypatch):
+    # Showing the profile scored twice and saving a report three times (score, then the report's
+    # own scoring, twice); the report saved is the one shown, from one scoring.
+    from review.instrument import scoring
+
+    calls: list[int] = []
+    real = scoring.score
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(project, "score", counted)
+    from review.tui.screens import instrument_fill
+    monkeypatch.setattr(instrument_fill, "score", counted, raising=False)
+    app = make_app(built, answers_path=tmp_path / "client" / "answers.json")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        await answer(pilot, "#opt-has_supervisor-yes")
+        assert calls == []  # an answer is saved, not scored
+        app.fill_screen.query_one("#fill-tabs").active = "tab-profile"
+        await pilot.pause()
+        assert len(calls) == 1
+        app.fill_screen.action_save_report("html")
+        assert len(calls) == 2

@@ -88,3 +88,30 @@ def test_no_k_when_a_study_names_a_factor_factors_toml_lacks(workspace):
                       encoding="utf-8")
     basis = _basis(workspace)
     assert "pooled OR" in basis and "k =" not in basis
+
+
+def test_the_client_report_shows_k_beside_the_pooled_estimate(workspace):
+    # The bank's profile showed '(k = 2)' in its weight basis; the client report showed the pooled
+    # estimate without it.
+    from review.instrument.itembank import dumps_bank, loads_bank
+    from review.instrument.project import workspace_config
+    from review.instrument.render import report_markdown
+    from review.instrument.scoring import score
+
+    _pooling_workspace(workspace)
+    bank = compile_bank(workspace)
+    item = bank.item("conflict_with_supervisor")
+    assert item.pooled_k == 2 and loads_bank(dumps_bank(bank)).item("conflict_with_supervisor").pooled_k == 2
+    link_id, codes = next(iter(item.present.items()))
+    answers = {link_id: codes[0]}
+    question = bank.question(link_id)
+    while question is not None and question.enable_when:  # its gates opened, as a client would answer
+        gate, wanted = question.enable_when
+        answers[gate] = wanted
+        question = bank.question(gate)
+    profile = score(bank, answers, workspace_config(workspace))
+    assert "conflict_with_supervisor" in {f.factor_id for f in profile.risks + profile.signals}
+    for lang, pooled in (("en", "pooled OR 1.95"), ("nl", "gepoold OR 1,95")):
+        report = report_markdown(bank, profile, answers, lang=lang)
+        line = next(row for row in report.splitlines() if pooled in row)
+        assert ", k = 2;" in line, line

@@ -119,10 +119,10 @@ def build_item_bank(
                                             ev.direction, "; ".join(reasons), ev.modifiable,
                                             list(ev.studies)))
     weights = assign_weights(included, config, pooled_k)
-    items = [_item(ev, templates, weights[ev.factor_id]) for ev in included]
+    items = [_item(ev, templates, weights[ev.factor_id], pooled_k) for ev in included]
     for ev, reason in signals:
         item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
-                                          f"{config.signal_min_level})"))
+                                          f"{config.signal_min_level})"), pooled_k)
         item.scored = False
         item.caution = signal_caution(ev, config)
         items.append(item)
@@ -253,7 +253,8 @@ def _estimate(ev: FactorEvidence, k: int | None) -> str:
     return f"{text} (k = {k})" if k else text
 
 
-def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str]) -> Item:
+def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str],
+          pooled_k: Mapping[str, int] | None = None) -> Item:
     template = templates.for_factor(ev.factor_id)
     assert template is not None
     return Item(
@@ -264,6 +265,7 @@ def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str]) -
         present={k: list(v) for k, v in template.present.items()},
         partly={k: list(v) for k, v in template.partly.items()},
         measure=ev.measure, pooled_estimate=ev.pooled_estimate, ci_low=ev.ci_low, ci_high=ev.ci_high,
+        pooled_k=(pooled_k or {}).get(ev.factor_id) if ev.pooled_estimate is not None else None,
         i2=ev.i2, topic_nl=template.topic_nl, topic_en=template.topic_en,
         advice_nl=template.advice_nl, advice_en=template.advice_en,
         ask_nl=template.ask_nl, ask_en=template.ask_en, listen_nl=template.listen_nl,

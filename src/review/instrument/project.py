@@ -89,10 +89,12 @@ class BuildResult:
 
 
 def compile_bank(workspace: Workspace, synthesis: Path | None = None,
-                 now: datetime | None = None) -> ItemBank:
-    """Build the item bank from the workspace's synthesis without writing anything."""
+                 now: datetime | None = None, config: InstrumentConfig | None = None) -> ItemBank:
+    """Build the item bank from the workspace's synthesis without writing anything (``config``:
+    ``workspace_config``, when the caller has read it)."""
     p = paths(workspace)
-    config = workspace_config(workspace)  # review.toml first: its bad value is named before a missing file
+    # review.toml first: its bad value is named before a missing file
+    config = workspace_config(workspace) if config is None else config
     source = Path(synthesis) if synthesis else p.synthesis
     evidence = load_evidence(source)
     try:
@@ -207,7 +209,9 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
     """Compile, compare with the bank on disk, and write + record it when anything changed."""
     p = paths(workspace)
     previous = record_bank_file(workspace)
-    bank = compile_bank(workspace, synthesis, now)
+    config = workspace_config(workspace)  # read once: the bank's weights and the exports' thresholds
+    bank = compile_bank(workspace, synthesis, now, config)
+    recorded = None
     changes = diff_banks(previous, bank) if previous is not None else []
     written = previous is None or bool(changes) or previous.content_sha256 != bank.content_sha256
     if not written:
@@ -222,14 +226,14 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
             bank.evidence = replace(bank.evidence, taken_at=recorded.evidence_taken_at)
     # Every export is rendered (and validated) before anything is written or recorded, so an
     # export that refuses the bank (an invalid FHIR item, a REDCap name) leaves the old files whole.
-    config = workspace_config(workspace)
     texts = {fmt: export_file_text(bank, fmt, "nl", config) for fmt in EXPORT_FORMATS} if exports else {}
     if written:
         text = dumps_bank(bank)
         # The file first, then its row: a kill in between leaves a file whose version the next
         # build or history records (record_bank_file), never a row whose file was not written.
         write_text_atomic(p.item_bank, text)
-        _record(workspace, bank, hashlib.sha256(text.encode("utf-8")).hexdigest())
+        if recorded is None:  # (the row read above: not read again)
+            _insert_version(workspace, bank, hashlib.sha256(text.encode("utf-8")).hexdigest())
     result = BuildResult(bank, previous, changes, written)
     for fmt, text in texts.items():
         target = p.folder / EXPORT_FILES[fmt]
@@ -254,8 +258,11 @@ def record_bank_file(workspace: Workspace) -> ItemBank | None:
 def _record(workspace: Workspace, bank: ItemBank, item_bank_sha256: str) -> None:
     """One row for the bank's version in the store's history (nothing when it is there already)."""
     # A plain read first: history and an unchanged build must not wait for (or need) the write lock.
-    if versions_table.version_row(workspace.store, bank.version) is not None:
-        return
+    if versions_table.version_row(workspace.store, bank.version) is None:
+        _insert_version(workspace, bank, item_bank_sha256)
+
+
+def _insert_version(workspace: Workspace, bank: ItemBank, item_bank_sha256: str) -> None:
     versions_table.record_version(
         workspace.store, version=bank.version,
         built_at=datetime.fromisoformat(bank.built_at), evidence_sha256=bank.evidence.sha256,

@@ -100,8 +100,9 @@ def evidence_text(t: T, item: Item) -> str:
     if item.grade:
         parts.append(f"{t('zekerheid (GRADE)', 'certainty (GRADE)')}: {t.grade(item.grade)}")
     if item.pooled_estimate is not None:
-        pooled = {"label": "", "measure": item.measure, "estimate": item.pooled_estimate,
-                  "ci_low": item.ci_low, "ci_high": item.ci_high}
+        # k beside the pooled estimate, as the bank's weight basis shows it: a wide interval explains itself.
+        pooled = {"label": f"k = {item.pooled_k}" if item.pooled_k else "", "measure": item.measure,
+                  "estimate": item.pooled_estimate, "ci_low": item.ci_low, "ci_high": item.ci_high}
         parts.append(t("gepoold ", "pooled ") + effect_text(t, pooled).removesuffix(", "))
     effects = [effect_text(t, e) for e in item.effects]
     counted = {str(e.get("study")) for e in item.effects}

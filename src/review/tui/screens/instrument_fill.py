@@ -20,8 +20,8 @@ from textual.widgets import (
 
 from ...errors import ReviewError
 from ...services.instrument import (
-    DOMAIN_LABELS, DOMAINS, AnswerSet, InstrumentConfig, ItemBank, Profile, Question, T, enabled, medical_note,
-    report_text, save_answers, score, score_answer_set, write_private,
+    DOMAIN_LABELS, DOMAINS, AnswerSet, InstrumentConfig, ItemBank, Profile, Question, ScoredResponse, T, enabled,
+    medical_note, report_text, save_answers, score_answer_set, write_private,
 )
 
 PROFILE_TAB = "tab-profile"
@@ -224,13 +224,14 @@ class FillScreenBase(Screen[None]):
             self.call_after_refresh(self._focus_first_question)
 
     def show_profile(self) -> Profile:
-        self.profile = score(self.bank, self.answer_set.answers, self.config)
-        self.query_one("#profile-md", Markdown).update(self._report("markdown"))
-        return self.profile
+        return self._show_scored().profile
 
-    def _report(self, fmt: str) -> str:
-        """The same client report ``review instrument score`` writes for these answers."""
-        return report_text(self.bank, score_answer_set(self.bank, self.config, self.answer_set), fmt, self.lang)
+    def _show_scored(self) -> ScoredResponse:
+        """Score the answers (once) and show the client report ``review instrument score`` writes for them."""
+        scored = score_answer_set(self.bank, self.config, self.answer_set)
+        self.profile = scored.profile
+        self.query_one("#profile-md", Markdown).update(report_text(self.bank, scored, "markdown", self.lang))
+        return scored
 
     @on(Button.Pressed, "#save-markdown")
     def _save_markdown(self) -> None:
@@ -241,11 +242,11 @@ class FillScreenBase(Screen[None]):
         self.action_save_report("html")
 
     def action_save_report(self, fmt: str) -> None:
-        self.show_profile()
+        scored = self._show_scored()  # the report saved is the one shown, from one scoring
         suffix = ".html" if fmt == "html" else ".md"
         target = self.answers_path.with_name(f"{self.answers_path.stem}-report{suffix}")
         try:
-            path = write_private(target, self._report(fmt), self.workspace_root)
+            path = write_private(target, report_text(self.bank, scored, fmt, self.lang), self.workspace_root)
         except (ReviewError, OSError) as err:
             self.notify(str(err), title=self._t("Niet opgeslagen", "Not saved"), severity="error")
             return
