@@ -65,6 +65,30 @@ def test_kappa_comes_with_its_95_percent_confidence_interval() -> None:
     assert same.kappa is None and (same.kappa_ci_low, same.kappa_ci_high) == (None, None)
 
 
+def test_kappa_on_include_vs_not_counts_maybe_as_include() -> None:
+    # Reviews also report kappa on include vs not; a "maybe" passes to full text like an include.
+    from sklearn.metrics import cohen_kappa_score
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    a, b = _two_raters([("include", "include", 6), ("maybe", "include", 4), ("include", "maybe", 2),
+                        ("maybe", "exclude", 3), ("exclude", "include", 2), ("exclude", "exclude", 30),
+                        ("exclude", "maybe", 1)])
+    s = agreement(a, b)
+    passed = {"include": 1, "maybe": 1, "exclude": 0}
+    ids = sorted(a)
+    expected = cohen_kappa_score([passed[a[r]] for r in ids], [passed[b[r]] for r in ids])
+    assert s.kappa_include_vs_not == pytest.approx(expected)
+    assert s.kappa == pytest.approx(cohen_kappa_score([a[r] for r in ids], [b[r] for r in ids]))
+    assert s.kappa_include_vs_not > s.kappa  # include against maybe is no disagreement on two categories
+    table = [[12, 3], [3, 30]]  # (include or maybe) / exclude, reviewer a by reviewer b
+    se = cohens_kappa(table, return_results=True)["std_kappa"]
+    assert s.kappa_include_vs_not_ci_low == pytest.approx(expected - 1.959964 * se, abs=1e-6)
+    assert s.kappa_include_vs_not_ci_high == pytest.approx(expected + 1.959964 * se, abs=1e-6)
+    # Undefined, as the three-category one, when neither reviewer passed anything on.
+    none = agreement({1: "exclude", 2: "exclude"}, {1: "exclude", 2: "exclude"})
+    assert (none.kappa_include_vs_not, none.kappa_include_vs_not_ci_low) == (None, None)
+
+
 def test_kappa_paradox_ac1_stays_high_when_prevalence_is_low() -> None:
     a, b = _two_raters([("include", "include", 1), ("include", "exclude", 2),
                         ("exclude", "include", 2), ("exclude", "exclude", 95)])
@@ -129,7 +153,8 @@ def test_store_round_trip_and_export(workspace: Workspace, tmp_path: Path) -> No
     assert data["agreement"][0]["raw"] == 0.5 and data["conflicts"][0]["record_id"] == r1
     header = paths[1].read_text(encoding="utf-8").splitlines()[0]
     # The interval's columns come after the ones scripts read already (docs/interfaces.md).
-    assert header == "reviewer_a,reviewer_b,n,agreed,raw,kappa,ac1,categories,kappa_ci_low,kappa_ci_high"
+    assert header == ("reviewer_a,reviewer_b,n,agreed,raw,kappa,ac1,categories,kappa_ci_low,kappa_ci_high,"
+                      "kappa_include_vs_not,kappa_include_vs_not_ci_low,kappa_include_vs_not_ci_high")
     rows = list(csv.DictReader(paths[2].open()))
     assert rows == [{"record_id": str(r1), "alice": "include", "bob": "exclude",
                      "resolution": "include", "resolved_by": "carol", "changed_since": ""}]

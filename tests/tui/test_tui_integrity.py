@@ -163,6 +163,18 @@ async def test_a_reviewer_outside_the_team_is_told(fresh_ws: Workspace) -> None:
         assert any("not in review.toml's team" in str(n.message) for n in app._notifications)
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         assert not any("team" in str(n.message) for n in app._notifications)
+    # A third reviewer who resolves conflicts saves them as consensus (a role, not a member): not told
+    # to join the team on the dashboard or the conflicts screen, only once screening under the name.
+    async with open_app(fresh_ws, "carol", "dashboard") as (app, pilot):
+        await pilot.press("4")
+        await settle(pilot)
+        assert not any("team" in str(n.message) for n in app._notifications)
+        await pilot.press("2")
+        await settle(pilot)
+        assert sum("not in review.toml's team" in str(n.message) for n in app._notifications) == 1
+        await pilot.press("4", "2")
+        await settle(pilot)
+        assert sum("not in review.toml's team" in str(n.message) for n in app._notifications) == 1
 
 
 @async_test

@@ -1,4 +1,5 @@
-"""Inter-reviewer agreement (Cohen's kappa with its 95 % CI, Gwet's AC1, raw agreement) and conflict lists.
+"""Inter-reviewer agreement (Cohen's kappa with its 95 % CI, on three categories and on include vs not;
+Gwet's AC1, raw agreement) and conflict lists.
 
 Pure functions over the effective decisions of two or more reviewers, so the TUI and the CLI
 report the same numbers. Statistics use only records that *both* reviewers decided, each label
@@ -53,6 +54,12 @@ class Agreement:
     #: undefined). Added after ``categories``: the CSV's earlier columns keep their places.
     kappa_ci_low: float | None = None
     kappa_ci_high: float | None = None
+    #: Cohen's kappa on two categories, include vs not: a "maybe" counts as include, as title/abstract
+    #: screening passes it on to full text (``counts.RELEVANT_LABELS``); with its 95 % CI as above.
+    #: Added last: the CSV's earlier columns keep their places.
+    kappa_include_vs_not: float | None = None
+    kappa_include_vs_not_ci_low: float | None = None
+    kappa_include_vs_not_ci_high: float | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -101,12 +108,31 @@ def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,
     p_o = agreed / n
     share_a = {c: sum(labels_a[r] == c for r in common) / n for c in cats}
     share_b = {c: sum(labels_b[r] == c for r in common) / n for c in cats}
-    p_e_kappa = sum(share_a[c] * share_b[c] for c in cats)
-    kappa = None if abs(1 - p_e_kappa) < 1e-12 else (p_o - p_e_kappa) / (1 - p_e_kappa)
     ac1 = gwet_ac1(p_o, ((share_a[c] + share_b[c]) / 2 for c in cats))
-    low, high = _kappa_ci(labels_a, labels_b, common, cats) if kappa is not None else (None, None)
-    return Agreement(reviewer_a, reviewer_b, n, agreed, p_o, kappa, ac1, cats, low, high)
+    kappa, low, high = _kappa(labels_a, labels_b, common, cats)
+    passed_a, passed_b = ({r: _include_or_not(labels[r]) for r in common} for labels in (labels_a, labels_b))
+    binary = _kappa(passed_a, passed_b, common, BASE_CATEGORIES)
+    return Agreement(reviewer_a, reviewer_b, n, agreed, p_o, kappa, ac1, cats, low, high, *binary)
 
+
+def _include_or_not(label: str) -> str:
+    """A title/abstract label on two categories: what passes to full text (include, maybe) or not."""
+    from .counts import RELEVANT_LABELS
+
+    return "include" if label in RELEVANT_LABELS else "exclude"
+
+
+def _kappa(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: Sequence[int],
+           cats: Sequence[str]) -> tuple[float | None, float | None, float | None]:
+    """Cohen's kappa over ``common`` (at least one record) on ``cats`` and its 95 % CI; None where undefined."""
+    n = len(common)
+    p_o = sum(labels_a[r] == labels_b[r] for r in common) / n
+    p_e = sum((sum(labels_a[r] == c for r in common) / n) * (sum(labels_b[r] == c for r in common) / n)
+              for c in cats)
+    if abs(1 - p_e) < 1e-12:
+        return None, None, None
+    low, high = _kappa_ci(labels_a, labels_b, common, cats)
+    return (p_o - p_e) / (1 - p_e), low, high
 
 
 def _kappa_ci(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: Sequence[int],

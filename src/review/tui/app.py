@@ -55,6 +55,11 @@ assert SCREENS == tuple(SCREEN_CLASSES), "every start screen needs its class, in
 #: Longest the model imports wait for the start screen to show its data (seconds).
 START_SCREEN_WAIT = 10.0
 
+#: Screens that save no decision under the reviewer's own name (the conflicts screen saves resolutions as
+#: ``consensus``; the dashboard and validation decide nothing): a name outside review.toml's team is
+#: warned about on the first other screen, before anything is saved under it.
+NAMELESS_MODES = frozenset({"dashboard", "conflicts", "validate"})
+
 #: The help modal's module (it brings the Markdown widget): also imported after the first record.
 HELP_MODULE = f"{__package__}.screens.help"
 
@@ -138,6 +143,8 @@ class ReviewApp(App[None]):
         self._start_screen_shown = threading.Event()
         #: A mode switch waits for the settings follow: the screen it shows resumes by itself.
         self._switching_mode = False
+        #: The warning for a name outside review.toml's team, until it is shown (``_warn_outside_team``).
+        self._team_warning: str | None = None
         self._help_screens: HelpScreens | None = None  # (its module loads after the first record)
         #: Follows of an edited review.toml so far (each ends in the screen in view resuming).
         self.settings_follows = 0
@@ -184,9 +191,8 @@ class ReviewApp(App[None]):
         from ..services.screening import heartbeat_interval, reviewer_outside_team  # (the store is loaded by now)
 
         self.set_interval(heartbeat_interval(), self._heartbeat)
-        warning = reviewer_outside_team(self.workspace, self.reviewer)
-        if warning:
-            self.notify(warning, title="Reviewer", severity="warning", timeout=15)
+        self._team_warning = reviewer_outside_team(self.workspace, self.reviewer)
+        self._warn_outside_team(self.current_mode)
         self._await_start_screen([w for w in self.workers if w.group != "load" and not w.is_finished])
 
     def _await_start_screen(self, loading: list[Worker]) -> None:
@@ -281,6 +287,14 @@ class ReviewApp(App[None]):
         if callable(resume):
             resume()
 
+    def _warn_outside_team(self, mode: str) -> None:
+        """A name outside review.toml's team is warned about once, on the first screen that saves work
+        under it: not on the conflicts screen, whose resolutions are saved as ``consensus`` (a role,
+        not a member of the team), so a third reviewer who only resolves is not told to join it."""
+        if self._team_warning and mode not in NAMELESS_MODES:
+            self.notify(self._team_warning, title="Reviewer", severity="warning", timeout=15)
+            self._team_warning = None
+
     async def action_switch_mode(self, mode: str) -> None:
         # review.toml before the screen shows (and counts) anything: the queue follows first, then the
         # switch's own resume is the screen's one load (resumed by the follow too, it loaded twice).
@@ -293,6 +307,7 @@ class ReviewApp(App[None]):
         finally:
             self._switching_mode = False
         await super().action_switch_mode(mode)
+        self._warn_outside_team(mode)
 
     def on_app_focus(self) -> None:
         """Back from the editor (in terminals that report focus): follow review.toml."""
