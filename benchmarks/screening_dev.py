@@ -128,11 +128,12 @@ SMALL_SET_RECORDS = 1000
 
 #: Word token patterns: "engine2" is engine versions 2 and 3's (hyphenated words whole, one-character
 #: tokens kept); "asreview" is sklearn's default, as in ASReview (words of
-#: two or more characters, hyphens split); "hyphen2" keeps hyphenated words, drops 1-char tokens.
+#: two or more characters, hyphens split); "hyphen2" keeps hyphenated words, drops 1-char tokens;
+#: "split1" splits hyphens, keeps 1-char tokens (decision 0026: which half of "asreview" moves the large sets).
 #: Candidates spell out every setting, so the ones written for engine version 2 still run it
 #: (the "default" candidate is whatever the engine does now).
 TOKEN_PATTERNS = {"engine2": r"(?u)\b\w[\w-]*\w\b|\b\w\b", "asreview": r"(?u)\b\w\w+\b",
-                  "hyphen2": r"(?u)\b\w[\w-]*\w\b"}
+                  "hyphen2": r"(?u)\b\w[\w-]*\w\b", "split1": r"(?u)\b\w+\b"}
 
 #: The fields every key carried before keys left out default values.
 _KEYED_ALWAYS = ("model", "C", "ratio", "scale", "presumed", "presumed_until", "presumed_rule", "shrink",
@@ -291,6 +292,38 @@ CANDIDATES: dict[str, Candidate | None] = {
                                      note=f"engine 5 from 1,000 records, {name} below")
        for name in ("u4-every1", "u4-asr-loop", "u4-asr-loop-title2", "u4-bag5", "u4-bag5-every1", "u4-bag10", "u4-cgrid", "u4-char",
                     "u4-svm+logistic", "h-u4-empty0-title2")},
+    # round 7 (decision 0026), development on seeds 1-8: the model used on sets of >= 1,000 records
+    # (engine version 6 as it is below), each one change to e4-floor9.8 (engine version 5's large-set model)
+    "e4f-asr-loop": _c(C=0.3, relevant_floor=9.8, empty_text="zero", presumed=0, retrain=1,
+                       note="e4-floor9.8 in ASReview's loop: labelled records only, a refit after every label"),
+    "e4f-no-presumed": _c(C=0.3, relevant_floor=9.8, empty_text="zero", presumed=0,
+                          note="e4-floor9.8 on the labelled records only (no presumed sample), adaptive retraining"),
+    "e4f-every1": _c(**_E4, relevant_floor=9.8, retrain=1, note="e4-floor9.8 retrained after every label"),
+    "e4f-every-until300": _c(**_E4, relevant_floor=9.8, retrain="every-until:300",
+                             note="e4-floor9.8 retrained after every label until 300 are labelled, then adaptively"),
+    "e4f-adaptive1pct": _c(**_E4, relevant_floor=9.8, retrain="adaptive:0.01",
+                           note="e4-floor9.8, adaptive retraining at 1 % of the labelled instead of 2 %"),
+    "e4f-presumed200": _c(**_E4, relevant_floor=9.8, presumed=200,
+                          note="e4-floor9.8 with 200 presumed-irrelevant records in a fit instead of 100"),
+    "e4f-presumed400": _c(**_E4, relevant_floor=9.8, presumed=400,
+                          note="e4-floor9.8 with 400 presumed-irrelevant records in a fit instead of 100"),
+    "e4f-title1": _c(**_E4, relevant_floor=9.8, title_weight=1, note="e4-floor9.8 with the title once"),
+    "e4f-tok-hyphen2": _c(**_E4, relevant_floor=9.8, token_pattern="hyphen2",
+                          note="e4-floor9.8 without one-character tokens (hyphenated words still whole)"),
+    "e4f-tok-split1": _c(**_E4, relevant_floor=9.8, token_pattern="split1",
+                         note="e4-floor9.8 with hyphens split (one-character tokens kept)"),
+    "e4f-C0.11": _c(**{**_E4, "C": 0.11}, relevant_floor=9.8, note="e4-floor9.8 with ASReview's C = 0.11"),
+    "e4f-mindf1": _c(**_E4, relevant_floor=9.8, min_df=1, note="e4-floor9.8 with every term (min_df 1)"),
+    "e4f-tok-asr": _c(**_E4, relevant_floor=9.8, token_pattern="asreview",
+                      note="e4-floor9.8 with ASReview's tokens (two or more characters, hyphens split)"),
+    "e4f-char": _c(**_E4, relevant_floor=9.8, char_ngrams=True,
+                   note="e4-floor9.8 with character 3-5-grams (min_df 2) appended"),
+    "e4f-lsa100": _c(**_E4, relevant_floor=9.8, lsa=100, note="e4-floor9.8 with 100 LSA dimensions appended"),
+    **{f"e6-large-{name}": Candidate(small="default", large=name,
+                                     note=f"engine 6 below 1,000 records, {name} from 1,000")
+       for name in ("e4f-asr-loop", "e4f-no-presumed", "e4f-presumed200", "e4f-presumed400", "e4f-C0.11", "e4f-mindf1",
+                    "e4f-tok-hyphen2", "e4f-tok-split1", "e4f-every1", "e4f-every-until300", "e4f-adaptive1pct",
+                    "e4f-title1", "e4f-tok-asr", "e4f-char", "e4f-lsa100", "u4-asr-loop-title2", "u4-asr-loop")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -560,6 +593,22 @@ def install(candidate: Candidate | None) -> None:
         return original_rank(features, labels, **kwargs)
 
     simulate_module.rank = rank  # type: ignore[assignment]
+    if isinstance(candidate.retrain, str) and candidate.retrain.startswith(("every-until:", "adaptive:")):
+        # Decision 0026: "every-until:K" retrains after every label until K records are labelled, then
+        # adaptively; "adaptive:F" is the adaptive schedule with F in place of its 2 % of the labelled.
+        kind, value = candidate.retrain.split(":", 1)
+        limit = float(value)
+        original_due = simulate_module._due
+
+        def due(retrain, since_fit, n_labelled, last_relevant):  # noqa: ANN001, ANN202
+            if retrain != candidate.retrain:
+                return original_due(retrain, since_fit, n_labelled, last_relevant)
+            if kind == "every-until" and n_labelled < limit:
+                return True
+            share = 0.02 if kind == "every-until" else limit
+            return last_relevant or since_fit >= max(1, int(share * n_labelled))
+
+        simulate_module._due = due  # type: ignore[assignment]
     if isinstance(candidate.retrain, str) and candidate.retrain.startswith("cost:"):
         budget = float(candidate.retrain.split(":", 1)[1])
         original_due = simulate_module._due
