@@ -290,3 +290,31 @@ async def test_the_study_list_has_the_focus_so_the_keyboard_alone_picks_a_study_
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert any("saved koopmans2010.toml" in n.message for n in app._notifications)
+
+
+@async_test
+async def test_the_estimates_fit_80_columns_and_the_highlighted_one_is_shown_whole(tui_ws: Workspace) -> None:
+    """Ten columns scrolled sideways at 80 columns, the direction and the source out of view."""
+    from textual.widgets import Static
+
+    path = _study_file(tui_ws)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'contrast = "per year"', 'contrast = "per year of age at the first episode"\nsubgroup = "women"'),
+        encoding="utf-8")
+    async with open_app(tui_ws, "alice", "extraction", size=(80, 24)) as (app, pilot):
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#estimate-table", DataTable)
+        shown = [str(c.label) for c in table.ordered_columns]
+        assert shown[:3] == ["factor", "effect", "direction"], shown
+        assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.scrollable_content_region.width
+        assert list(table.get_row_at(0))[:3] == ["age", "HR 1.02 (1.01–1.04)", "risk"]
+        detail = str(screen.query_one("#estimate-detail", Static).render())
+        for part in ("per year of age at the first episode [women]", "HR 1.02 (1.01–1.04)", "adjusted",
+                     "risk", "Abstract, Results"):
+            assert part in detail, (part, detail)
+        await pilot.resize_terminal(160, 30)  # room for every column: no line under the table
+        await settle(pilot)
+        assert [str(c.label) for c in table.ordered_columns] == ["factor", "contrast", "effect", "type",
+                                                                 "direction", "source"]
+        assert not screen.query_one("#estimate-detail", Static).display

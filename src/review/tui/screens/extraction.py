@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,10 +32,19 @@ from .base import screen_footer
 NO_STUDIES = ("No study files yet: add one as extraction/studies/<id>.toml (docs/synthesis.md), "
               "then ctrl+r reloads.")
 
-#: Estimate columns shown read-only under the form, then the direction each gives for recurrence.
-ESTIMATE_COLUMNS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
-                    "estimate_type", "source_location")
+#: The fields of an estimate the form shows read-only, then the direction each gives for recurrence.
+ESTIMATE_FIELDS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
+                   "estimate_type", "source_location")
 DIRECTION_COLUMN = "direction"
+#: The estimates table's columns, in the order shown: contrast joins its subgroup, effect joins the
+#: measure, the estimate and its interval (``OR 2.59 (1.40–4.80)``).
+ESTIMATE_COLUMNS = ("factor", "contrast", "effect", "type", DIRECTION_COLUMN, "source")
+#: Which columns stay as the pane narrows, most needed first; factor is cut (to ``MIN_FACTOR``) before
+#: effect or direction go. A line under the table gives the highlighted estimate whole when any column
+#: is hidden or cut: at 80 columns ten columns scrolled sideways and hid the direction.
+COLUMNS_BY_NEED = ("factor", "effect", DIRECTION_COLUMN, "contrast", "type", "source")
+MIN_FACTOR = 8
+ALWAYS_SHOWN = COLUMNS_BY_NEED[:3]
 QUIPS_COLUMNS = ("rater", "domain", "rating", "support")
 TRUE_WORDS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
 
@@ -56,6 +66,43 @@ def parse_value(text: str, kind: str) -> Any:
     if kind == "list":
         return [part.strip() for part in text.split(";") if part.strip()]
     return text
+
+
+def estimate_cells(estimate: dict[str, Any]) -> dict[str, str]:
+    """One estimate of a study file as the table's cells, by column."""
+    value = {name: format_value(estimate.get(name)) for name in ESTIMATE_FIELDS}
+    interval = f" ({value['ci_low']}–{value['ci_high']})" if value["ci_low"] or value["ci_high"] else ""
+    return {
+        "factor": value["factor"],
+        "contrast": value["contrast"] + (f" [{value['subgroup']}]" if value["subgroup"] else ""),
+        "effect": " ".join(v for v in (value["measure"], value["estimate"]) if v) + interval,
+        "type": value["estimate_type"],
+        DIRECTION_COLUMN: estimate_direction(estimate),
+        "source": value["source_location"],
+    }
+
+
+def fit_columns(cells: list[dict[str, str]], room: int, padding: int = 2) -> dict[str, int]:
+    """Column -> width for ``room`` cells of table width (each column takes ``padding`` more): the most
+    needed columns whole while they fit, factor cut rather than effect or direction left out."""
+    need = {name: max([len(name)] + [len(row[name]) for row in cells]) for name in ESTIMATE_COLUMNS}
+    widths: dict[str, int] = {}
+    left = room
+    for name in COLUMNS_BY_NEED:
+        if name in ALWAYS_SHOWN or need[name] + padding <= left:  # (what they lack is cut from factor below)
+            widths[name] = need[name]
+            left -= widths[name] + padding
+    if left < 0:  # factor gives way to effect and direction
+        widths["factor"] = max(MIN_FACTOR, widths["factor"] + left)
+    return {name: widths[name] for name in ESTIMATE_COLUMNS if name in widths}
+
+
+def estimate_detail(cells: dict[str, str]) -> str:
+    """The highlighted estimate whole, for when the table hides or cuts some of it (two or three lines
+    at 80 columns: factor (contrast) · effect type · direction · source)."""
+    factor = f"{cells['factor']} ({cells['contrast']})" if cells["contrast"] else cells["factor"]
+    effect = " ".join(v for v in (cells["effect"], cells["type"]) if v)
+    return " · ".join(v for v in (factor, effect, cells[DIRECTION_COLUMN], cells["source"]) if v)
 
 
 def format_value(value: Any) -> str:
@@ -94,6 +141,8 @@ class ExtractionScreen(Screen[None]):
         self.form: Form | None = None
         self.form_error = ""  # why form.toml could not be read (the default form shows), else ""
         self.rule = CollapseRule()  # the workspace's QUIPS collapse rule, read on each reload
+        self.estimates: list[dict[str, str]] = []  # the study's estimates as table cells
+        self._widths: dict[str, int] = {}  # the estimates table's columns as last fitted
 
     @property
     def folder(self) -> Path:
@@ -118,6 +167,7 @@ class ExtractionScreen(Screen[None]):
                 yield VerticalScroll(id="study-form")  # its inputs: form.toml's study fields, read at each reload
                 yield Label("Estimates (read-only; edit them in the file)", classes="pane-title")
                 yield DataTable(id="estimate-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="estimate-detail")  # the highlighted estimate whole, when the table cuts it
                 yield Label("Risk of bias (QUIPS; read-only, edit in the file)", id="quips-title",
                             classes="pane-title")
                 yield DataTable(id="quips-table", cursor_type="row", zebra_stripes=True)
@@ -135,7 +185,6 @@ class ExtractionScreen(Screen[None]):
         return widgets
 
     async def on_mount(self) -> None:
-        self.query_one("#estimate-table", DataTable).add_columns(*ESTIMATE_COLUMNS, DIRECTION_COLUMN)
         self.query_one("#quips-table", DataTable).add_columns(*QUIPS_COLUMNS)
         await self.action_reload()
         if self.paths:  # keyboard first: up/down picks a study, tab goes on to its form
@@ -201,12 +250,10 @@ class ExtractionScreen(Screen[None]):
         for name in self.form.fields("study"):
             self.query_one(f"#field-{name}", Input).value = format_value(study.get(name))
         self.query_one("#form-status", Static).update(f"{path.stem} · {path.relative_to(self.folder.parent)}")
-        table = self.query_one("#estimate-table", DataTable)
-        table.clear()
         estimates = data.get("estimates", [])
-        for estimate in estimates if isinstance(estimates, list) else []:  # a malformed file: shown, not a crash
-            if isinstance(estimate, dict):
-                table.add_row(*(format_value(estimate.get(c)) for c in ESTIMATE_COLUMNS), estimate_direction(estimate))
+        self.estimates = [estimate_cells(e) for e in (estimates if isinstance(estimates, list) else [])
+                          if isinstance(e, dict)]  # a malformed file: shown, not a crash
+        self._show_estimates()
         quips = quips_view(self.rule, data)
         self.query_one("#quips-title", Label).update(f"Risk of bias (QUIPS; read-only, edit in the file): "
                                                       f"{quips.summary}")
@@ -214,6 +261,43 @@ class ExtractionScreen(Screen[None]):
         quips_table.clear()
         for row in quips.rows:
             quips_table.add_row(*row)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit_estimates)
+
+    def _refit_estimates(self) -> None:
+        if self._estimate_widths() != self._widths:
+            self._show_estimates()
+
+    def _estimate_widths(self) -> dict[str, int]:
+        table = self.query_one("#estimate-table", DataTable)
+        return fit_columns(self.estimates, table.size.width - 2, 2 * table.cell_padding)  # (2: the scrollbar)
+
+    def _show_estimates(self) -> None:
+        """The estimates in the columns that fit the table's width now."""
+        table = self.query_one("#estimate-table", DataTable)
+        cursor = table.cursor_row
+        self._widths = widths = self._estimate_widths()
+        table.clear(columns=True)
+        for name, width in widths.items():
+            table.add_column(name, width=width, key=name)
+        for cells in self.estimates:
+            table.add_row(*(cells[name] for name in widths))
+        if self.estimates:
+            table.move_cursor(row=min(max(cursor, 0), len(self.estimates) - 1))
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, "#estimate-table")
+    def _show_detail(self) -> None:
+        """Under the table, the highlighted estimate whole, when the table hides or cuts any of it."""
+        table = self.query_one("#estimate-table", DataTable)
+        detail = self.query_one("#estimate-detail", Static)
+        row = table.cursor_row
+        cut = any(len(cells[name]) > self._widths.get(name, -1)
+                  for cells in self.estimates for name in ESTIMATE_COLUMNS if cells[name])
+        detail.display = cut and 0 <= row < len(self.estimates)
+        if detail.display:
+            detail.update(Text(estimate_detail(self.estimates[row]), style="dim"))
 
     def form_data(self) -> dict[str, Any]:
         """The current file data with the study table replaced by the form's values."""
