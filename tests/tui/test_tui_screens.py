@@ -259,6 +259,31 @@ def screen_reasons(app) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
     return tuple(app.project.criteria.criteria.reasons)
 
 
+async def _filtered(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The browser filters once typing pauses (``FILTER_DELAY``), then in a worker."""
+    from review.tui.screens.browser import FILTER_DELAY
+
+    await pilot.pause(FILTER_DELAY + 0.05)
+    await settle(pilot)
+
+
+@async_test
+async def test_typing_in_the_browsers_filter_box_filters_once_the_typing_pauses(tui_ws: Workspace) -> None:
+    """Each key read every record and redrew the rows again: five times for a word of five letters."""
+    async with open_app(tui_ws, "alice", "browser", size=SIZE) as (app, pilot):
+        screen = app.screen
+        loads: list[object] = []
+        load = screen.load
+        screen.load = lambda *args, **kwargs: (loads.append(args[0].text), load(*args, **kwargs))  # type: ignore[method-assign]
+        await pilot.press("slash", *"osteo")
+        await _filtered(pilot)
+        assert loads == ["osteo"]
+        assert screen.query_one(DataTable).row_count == 1
+        await pilot.press("backspace", "enter")  # enter before the pause filters at once
+        await settle(pilot)
+        assert loads == ["osteo", "oste"] and app.focused is screen.query_one(DataTable)
+
+
 @async_test
 async def test_record_browser_filters_and_changes_a_decision(tui_ws: Workspace) -> None:
     async with open_app(tui_ws, "alice", "browser", blind=False, size=SIZE) as (app, pilot):
@@ -269,10 +294,10 @@ async def test_record_browser_filters_and_changes_a_decision(tui_ws: Workspace) 
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"osteoarthritis i")  # letters go to the filter, not to decisions
-        await settle(pilot)
+        await _filtered(pilot)
         assert len(tui_ws.store.decisions(reviewer="alice")) == 4
         await pilot.press("backspace", "backspace")
-        await settle(pilot)
+        await _filtered(pilot)
         assert table.row_count == 1
         await pilot.press("enter")  # to the table
         await pilot.press("i")

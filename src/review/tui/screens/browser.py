@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
@@ -31,6 +32,10 @@ from .modals import RecordScreen, ask_reason
 
 #: Rows shown at most; the count line says how many matched.
 MAX_ROWS = 500
+#: Quiet time after a key in the filter box before the records are filtered again (seconds): every
+#: key re-read every record and redrew up to 500 rows, five times for a word of five letters typed
+#: at 8 keys a second (docs/benchmarks/tui-screens-2026-12-05.md).
+FILTER_DELAY = 0.2
 #: Narrowest the title and decisions columns get when the table is fitted to the terminal.
 MIN_TITLE = 20
 MIN_DECISIONS = 16
@@ -96,6 +101,7 @@ class BrowserScreen(ProjectScreen):
         #: Why a listed record is not offered for screening ("removed before screening: …").
         self.not_offered: dict[int, str] = {}
         self._shown: RecordsFiltered | None = None  # the rows on screen, repainted at a resize
+        self._filter_timer: Timer | None = None  # a filter text waiting for a pause in typing
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -177,13 +183,27 @@ class BrowserScreen(ProjectScreen):
                        value("#filter-reviewer"), value("#filter-source"))
 
     @on(Input.Changed)
+    def _text_changed(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self._typing_paused)
+
+    def _typing_paused(self) -> None:
+        self._filter_timer = None
+        self._refresh()
+
     @on(Select.Changed)
     def _refresh(self) -> None:
+        if self._filter_timer is not None:  # (what it waited for is in self.filters() now)
+            self._filter_timer.stop()
+            self._filter_timer = None
         if self.project is not None:
             self.load(self.filters())
 
     @on(Input.Submitted)
     def _to_table(self) -> None:
+        if self._filter_timer is not None:  # enter before the pause: filter now
+            self._refresh()
         self.query_one("#records", DataTable).focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="browser")
