@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -26,6 +26,8 @@ from .base import ProjectScreen, screen_footer
 from ..widgets.curve import CurveView
 from .screening import format_recall
 
+if TYPE_CHECKING:
+    from ...services.screening import Progress
 
 #: The two stopping rules in the reviewer's words.
 RULE_WORDS = {
@@ -36,23 +38,25 @@ RULE_WORDS = {
 
 @dataclass(slots=True)
 class DashboardData:
-    """Everything the dashboard shows, gathered off the UI thread."""
+    """Everything the dashboard shows, gathered off the UI thread (``gather``)."""
 
-    sources: list[tuple[str, int]] = field(default_factory=list)
-    identified: int = 0
-    duplicates: int | None = None
+    sources: list[tuple[str, int]]
+    identified: int
+    #: None before dedup has run ("not run").
+    duplicates: int | None
     #: Borderline duplicate pairs waiting for a human (the dedup review, key 3).
-    borderline: int = 0
-    prisma_screened: int | None = None
-    prisma_excluded: int | None = None
+    borderline: int
+    prisma_screened: int
+    prisma_excluded: int
     #: Records removed before screening for other reasons, and records from other methods (straight to
     #: full text, decision 0023): neither is screened, so "Screened (you)" counts neither.
-    removed_other: int = 0
-    other_methods: int = 0
-    progress: Any = None
-    curve: list[float] = field(default_factory=list)
+    removed_other: int
+    other_methods: int
+    progress: Progress
     #: Each query's last run and last seed check (``sources.search.QueryOverview``).
-    searches: list[Any] = field(default_factory=list)
+    searches: list[Any]
+    #: Inclusions found after each of the reviewer's decisions, in order.
+    curve: list[float] = field(default_factory=list)
 
 
 class DashboardLoaded(Loaded):
@@ -74,19 +78,16 @@ class JobProgress(Loaded):
 
 def gather(project: Project) -> DashboardData:
     """Counts from the PRISMA stage (all reviewers) and the session (this reviewer)."""
-    data = DashboardData()
     project.refresh_set_aside()  # "Screened (you)" leaves out what PRISMA removes, as of now
     counts = prisma_counts(project.workspace, project.session.set_aside)  # (the same read, not again)
-    data.sources = sorted((name, s.n) for name, s in counts.sources.items())
-    data.duplicates = counts.n("duplicates") if counts.dedup_available else None
-    data.borderline = len(borderline_pairs(project.workspace)) if counts.dedup_available else 0
-    data.prisma_screened = counts.n("records_screened")
-    data.prisma_excluded = counts.n("records_excluded")
-    data.identified = sum(n for _, n in data.sources)
-    data.removed_other = counts.n("excluded_other")
-    data.other_methods = counts.other_methods_identified
-    data.searches = query_overview(project.workspace)
-    data.progress = project.session.progress()
+    sources = sorted((name, s.n) for name, s in counts.sources.items())
+    data = DashboardData(
+        sources=sources, identified=sum(n for _, n in sources),
+        duplicates=counts.n("duplicates") if counts.dedup_available else None,
+        borderline=len(borderline_pairs(project.workspace)) if counts.dedup_available else 0,
+        prisma_screened=counts.n("records_screened"), prisma_excluded=counts.n("records_excluded"),
+        removed_other=counts.n("excluded_other"), other_methods=counts.other_methods_identified,
+        progress=project.session.progress(), searches=query_overview(project.workspace))
     # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
     mine = sorted((d for d in current_decisions(project.workspace, project.reviewer).values()
                    if project.session.is_to_screen(d.record_id)), key=lambda d: d.id)
@@ -123,16 +124,14 @@ def stage_table(data: DashboardData) -> Table:
         table.add_row("Other methods (full text)", f"{data.other_methods:,}")
     p = data.progress
     words = COUNT_LABELS  # one word per count, as on the screening screen and in `review status`
-    if p is not None:
-        table.add_row(f"{words['screened']} (you)", f"{p.screened:,} / {p.total:,}")
-        table.add_row(Text(f"  {words['included'].lower()}", style="green"), f"{p.included:,}")
-        table.add_row(Text(f"  {words['excluded'].lower()}", style="red"), f"{p.excluded:,}")
-        table.add_row(Text(f"  {words['maybe'].lower()}", style="yellow"), f"{p.maybe:,}")
-        table.add_row(f"{words['relevant']} (you)", f"{p.relevant:,}")
-        table.add_row(words["remaining"], f"{p.remaining:,}")
-    if data.prisma_screened is not None:
-        table.add_row(words["prisma_screened"], f"{data.prisma_screened:,}")
-        table.add_row("Excluded (PRISMA)", f"{data.prisma_excluded or 0:,}")
+    table.add_row(f"{words['screened']} (you)", f"{p.screened:,} / {p.total:,}")
+    table.add_row(Text(f"  {words['included'].lower()}", style="green"), f"{p.included:,}")
+    table.add_row(Text(f"  {words['excluded'].lower()}", style="red"), f"{p.excluded:,}")
+    table.add_row(Text(f"  {words['maybe'].lower()}", style="yellow"), f"{p.maybe:,}")
+    table.add_row(f"{words['relevant']} (you)", f"{p.relevant:,}")
+    table.add_row(words["remaining"], f"{p.remaining:,}")
+    table.add_row(words["prisma_screened"], f"{data.prisma_screened:,}")
+    table.add_row("Excluded (PRISMA)", f"{data.prisma_excluded:,}")
     return table
 
 
