@@ -26,7 +26,7 @@ def test_questionnaire_validates_and_carries_translations_weights_enablewhen(ban
     from fhir.resources.R4B.questionnaire import Questionnaire
     Questionnaire.model_validate(q)  # validated again: the export is not just a dict
     by_id = {i["linkId"]: i for i in _items(q)}
-    assert [g["linkId"] for g in q["item"]] == ["domain-social", "domain-work", "domain-health"]
+    assert [g["linkId"] for g in q["item"]] == ["domain-social", "domain-work", "domain-health", fhir.WEIGHTS_GROUP]
     signal = by_id["company"]["answerOption"]
     assert [o["extension"][0]["valueDecimal"] for o in signal[:2]] == [0.0, 0.0]  # not weighed
     assert by_id["company"]["code"][0]["code"] == "company_size"
@@ -283,3 +283,38 @@ def test_markdown_exports_never_carry_raw_html(synthesis_file, questions_file, c
         text = render_export(bank, fmt, "nl")
         assert "<script" not in text and "<img" not in text, fmt
     assert "&lt;script>" in render_export(bank, "markdown", "nl")
+
+
+def test_fhir_calculated_sums_equal_the_profile_weights(bank, config):
+    # A FHIR filler summing the answers' itemWeight counted a factor once per question and kept an
+    # answer its gate switched off; the SDC calculatedExpression items give the profile's weights,
+    # checked here with an independent FHIRPath engine on the responses we write.
+    from fhirpathpy import evaluate
+    from fhirpathpy.models import models
+
+    resource = fhir.questionnaire(bank)
+    group = next(g for g in resource["item"] if g["linkId"] == fhir.WEIGHTS_GROUP)
+    expressions = {i["linkId"]: i["extension"][0]["valueExpression"]["expression"] for i in group["item"]}
+    assert set(expressions) == {"risk_weight_sum", "protective_weight_sum"}
+    assert all(i["readOnly"] and i["type"] == "decimal" for i in group["item"])
+
+    def calc(link_id: str, answers: dict[str, str]) -> float:
+        qr = fhir.response(bank, answers)
+        return float(sum(evaluate(qr, expressions[link_id], {"resource": qr}, models["r4"])))
+
+    rng = random.Random(20261205)
+    checked = 0
+    for _ in range(60):
+        answers = {q.link_id: rng.choice([o.code for o in q.options]) for q in bank.questions if rng.random() < 0.85}
+        profile = score(bank, answers, config)
+        assert calc("risk_weight_sum", answers) == pytest.approx(profile.risk_weight)
+        assert calc("protective_weight_sum", answers) == pytest.approx(profile.protective_weight)
+        checked += profile.risk_weight > 0
+    assert checked > 10
+    assert calc("risk_weight_sum", {"has_supervisor": "no", "conflict": "yes"}) == 0  # the gate says no
+    # A response that carries the filler's sums is read as the answers alone.
+    answers = {"has_supervisor": "yes", "conflict": "yes"}
+    qr = fhir.response(bank, answers)
+    qr["item"].append({"linkId": fhir.WEIGHTS_GROUP, "item": [
+        {"linkId": "risk_weight_sum", "answer": [{"valueDecimal": calc("risk_weight_sum", answers)}]}]})
+    assert fhir.read_response(json.dumps(qr), bank, "r.json")[0] == answers

@@ -6,7 +6,9 @@ against. Dutch is the primary language; English goes in the ``translation`` exte
 ``_text``/``_display``. Each answer option carries its signed weight (risk > 0, protective < 0;
 "unknown" has none) twice, with the same value: in R4's own ``ordinalValue`` extension, which R4
 tools and SDC's ``ordinal()`` read, and in ``itemWeight``, its successor under the R5 name that
-newer tools and the extensions pack read.
+newer tools and the extensions pack read. Summed per answer these count a factor once per question;
+the profile's own sums are two read-only items with an SDC ``calculatedExpression`` (FHIRPath),
+factor by factor as ``scoring.score`` weighs them, as the REDCap export's calc fields do.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ ITEM_WEIGHT = "http://hl7.org/fhir/StructureDefinition/itemWeight"
 #: FHIR R4 (4.0.1) core extension for an answer's score, on Coding or Questionnaire.item.answerOption;
 #: the extensions pack renamed it ``itemWeight`` ("used to be called ordinalValue").
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+#: SDC: a FHIRPath expression a form filler evaluates into the item's answer.
+CALCULATED_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
+#: The group holding the profile's weight sums, and its items (named as the REDCap calc fields).
+WEIGHTS_GROUP = "profile-weights"
+WEIGHT_SUMS: dict[str, tuple[str, str, str]] = {  # direction -> (linkId, Dutch text, English text)
+    "risk": ("risk_weight_sum", "Som van de risicogewichten", "Sum of the risk weights"),
+    "protective": ("protective_weight_sum", "Som van de beschermende gewichten", "Sum of the protective weights"),
+}
 FACTOR_SYSTEM = "urn:review:factor"
 ANSWER_SYSTEM = "urn:review:answer"
 GROUP_PREFIX = "domain-"
@@ -68,6 +78,10 @@ def questionnaire(bank: ItemBank) -> dict[str, Any]:
             f"Built by review from evidence snapshot {bank.evidence.sha256} ({bank.evidence.source}, "
             f"{bank.evidence.taken_at}). A profile, not a validated prediction model."),
     }
+    sums = _weight_sums(bank)
+    if sums:
+        groups.append({"linkId": WEIGHTS_GROUP, "type": "group", "text": "Gewichten van het profiel",
+                       "_text": _translation("Weights of the profile"), "item": sums})
     if groups:  # FHIR JSON has no empty arrays: an item bank with nothing to ask has no "item"
         resource["item"] = groups
     validate_questionnaire(resource)
@@ -107,6 +121,56 @@ def _question(q: Question, items_by_factor: Mapping[str, Any]) -> dict[str, Any]
     if children:
         item["item"] = children
     return item
+
+
+def _weight_sums(bank: ItemBank) -> list[dict[str, Any]]:
+    """The profile's risk and protective weight as read-only items computed by the form filler (SDC
+    ``calculatedExpression``); a side with nothing weighed has none (a sum fixed at 0 would mislead)."""
+    terms: dict[str, list[str]] = {"risk": [], "protective": []}
+    for item in bank.scored_items:
+        terms[item.direction].append(_factor_term(bank, item))
+    sums = []
+    for direction, (link_id, nl, en) in WEIGHT_SUMS.items():
+        if terms[direction]:
+            sums.append({
+                "linkId": link_id, "type": "decimal", "text": nl, "_text": _translation(en), "readOnly": True,
+                "extension": [{"url": CALCULATED_EXPRESSION, "valueExpression": {
+                    "description": "Hulpmiddel bij het profiel, geen gevalideerde score",
+                    "language": "text/fhirpath", "expression": " + ".join(terms[direction])}}],
+            })
+    return sums
+
+
+def _factor_term(bank: ItemBank, item: Any) -> str:
+    """One scored factor's part of a sum: its full weight when any of its questions gives a 'present'
+    answer, else the partly weight, else 0; an answer counts only while its question is switched on
+    (every gate above it answered as enableWhen asks)."""
+    def any_answer(answers: Mapping[str, list[str]]) -> str:
+        return " or ".join(f"({_answered(bank, link_id, code)})" for link_id, codes in answers.items()
+                           for code in codes)
+
+    partly = any_answer(item.partly)
+    otherwise = f"iif({partly}, {round(item.weight * bank.partly_fraction, 4):g}, 0)" if partly else "0"
+    return f"iif({any_answer(item.present)}, {round(item.weight, 4):g}, {otherwise})"
+
+
+def _answered(bank: ItemBank, link_id: str, code: str) -> str:
+    """FHIRPath for 'the question is answered ``code`` and switched on' in the QuestionnaireResponse."""
+    conditions = [_has_answer(link_id, code)]
+    question = bank.question(link_id)
+    while question is not None and question.enable_when:
+        gate, wanted = question.enable_when
+        conditions.append(_has_answer(gate, wanted))
+        question = bank.question(gate)
+    return " and ".join(conditions)
+
+
+def _has_answer(link_id: str, code: str) -> str:
+    def quoted(text: str) -> str:
+        return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+    return (f"%resource.repeat(item).where(linkId = {quoted(link_id)}).answer.value"
+            f".where(code = {quoted(code)}).exists()")
 
 
 R4_ITEM_TYPES = frozenset({
@@ -280,10 +344,11 @@ def read_response(text: str, bank: ItemBank, where: str = "response") -> tuple[d
         notes.append(Note(f"De vragenlijst is niet afgerond (status ‘{data.get('status')}’).",
                           f"The questionnaire was not completed (status '{data.get('status')}')."))
     answers: dict[str, str] = {}
+    calculated = {link_id for link_id, _, _ in WEIGHT_SUMS.values()}
     for item in _walk(data.get("item", [])):
         link_id = str(item.get("linkId", ""))
         values = item.get("answer") or []
-        if not values:
+        if not values or link_id in calculated:  # the form filler's sums: scored again, never read
             continue
         if len(values) > 1:
             raise ValidationError(f"{where}: item {link_id} has {len(values)} answers; one expected")
