@@ -31,17 +31,30 @@ def test_screening_and_validate_agree_on_the_same_labels() -> None:
     assert screening.ac1 == pytest.approx(validate)
 
 
-def test_screening_and_validate_give_kappa_the_same_interval() -> None:
-    # One z for both stages: statsmodels' own limits (norm.isf) and validate's (norm.ppf(1 - a/2))
-    # differed in the last digit; the shared rule now gives the same interval to the bit.
-    from review.chance_agreement import normal_quantile
+def test_screening_and_validate_give_kappa_statsmodels_interval_to_the_bit() -> None:
+    # One z for both stages, from the tail as statsmodels computes kappa_low/kappa_upp (norm.isf(0.025));
+    # ppf(0.975), or isf((1 - 0.95) / 2), is one unit lower in the last digit and would fail here.
+    import numpy as np
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    from review.chance_agreement import alpha_of_level, normal_quantile
     from review.validate.kappa import agreement as validate_agreement
 
     a = ["include"] * 20 + ["include"] * 5 + ["exclude"] * 10 + ["exclude"] * 15
     b = ["include"] * 20 + ["exclude"] * 5 + ["include"] * 10 + ["exclude"] * 15
     screening = screening_agreement(dict(enumerate(a)), dict(enumerate(b)))
+    expected = cohens_kappa(np.array([[15.0, 10.0], [5.0, 20.0]]), return_results=True)  # rows a, columns b
+    assert expected["kappa"] == pytest.approx(0.4) and screening.kappa == pytest.approx(0.4)
+    assert (screening.kappa_ci_low, screening.kappa_ci_high) == (expected["kappa_low"], expected["kappa_upp"])
     codes = {"exclude": 0.0, "include": 1.0}
-    validate = validate_agreement("q", [codes[x] for x in a], [codes[x] for x in b], n_boot=0)
-    assert screening.kappa == pytest.approx(0.4) and validate.kappa == pytest.approx(0.4)
-    assert validate.kappa_ci == (screening.kappa_ci_low, screening.kappa_ci_high)
-    assert normal_quantile(0.95) == pytest.approx(1.959964, abs=1e-6)
+    validate = validate_agreement("q", [codes[x] for x in a], [codes[x] for x in b], n_boot=0)  # level 0.95
+    assert validate.kappa_ci == (expected["kappa_low"], expected["kappa_upp"])
+    assert alpha_of_level(0.95) == 0.05 and alpha_of_level(0.9) == 0.1
+    assert normal_quantile(0.05) == 1.9599639845400545 != normal_quantile(1 - 0.95)
+
+
+def test_synthesis_z_is_the_same_quantile() -> None:
+    from review.chance_agreement import normal_quantile
+    from review.synthesis.meta import z_quantile
+
+    assert z_quantile(0.95) == normal_quantile(0.05) and z_quantile(0.9) == normal_quantile(0.1)

@@ -4,8 +4,8 @@ Gwet's AC1 (Gwet 2008) has no implementation in the libraries we use, so it live
 the chance term is the mean category share's ``p(1 - p)`` summed over the ``Q`` categories
 and divided by ``Q - 1``. So does the one rule for an agreement index's interval
 (:func:`index_interval`): inside the index's range [-1, 1], and never of zero width; and the one
-normal quantile of a Wald interval (:func:`normal_quantile`), so screening's and validate's kappa
-give the same limits to the last digit.
+normal quantile of a two-sided interval (:func:`normal_quantile`, also synthesis' z), so screening's and
+validate's kappa give statsmodels' limits to the last digit.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import math
 
-__all__ = ["gwet_ac1", "index_interval", "normal_quantile", "wald_interval"]
+__all__ = ["alpha_of_level", "gwet_ac1", "index_interval", "normal_quantile", "wald_interval"]
 
 
 def gwet_ac1(observed_agreement: float, category_shares: Iterable[float]) -> float | None:
@@ -41,18 +41,28 @@ def index_interval(low: float, high: float) -> tuple[float, float] | None:
     return (low, high) if low < high else None
 
 
-def normal_quantile(level: float) -> float:
-    """z of a two-sided ``level`` interval: the upper ``(1 - level) / 2`` tail of the standard normal.
+def alpha_of_level(level: float) -> float:
+    """``1 - level`` as the decimals of ``level`` say it: 0.05 for 0.95, where the binary difference is
+    0.050000000000000044 (0.95 is not exact in binary) and its z would be one unit lower in the last digit."""
+    from decimal import Decimal
 
-    From the tail (``isf``), as statsmodels' ``cohens_kappa`` computes its limits: ``ppf(1 - a/2)``
-    first rounds ``1 - a/2`` and gave a z one unit lower in the last digit (1.959963984540054)."""
+    return float(Decimal(1) - Decimal(repr(level)))
+
+
+def normal_quantile(alpha: float) -> float:
+    """z of a two-sided ``1 - alpha`` interval: the upper ``alpha / 2`` tail of the standard normal.
+
+    From the tail (``isf``), as statsmodels' ``cohens_kappa`` computes its limits (``isf(0.025)``, exactly
+    1.9599639845400545). ``ppf(1 - alpha/2)`` first rounds ``1 - alpha/2``, and an ``alpha`` taken as
+    ``1 - level`` is not 0.05 (:func:`alpha_of_level`): both give 1.959963984540054, one unit lower."""
     from scipy.stats import norm  # (a fraction of a second to import: only here)
 
-    return float(norm.isf((1 - level) / 2))
+    return float(norm.isf(alpha / 2))
 
 
-def wald_interval(estimate: float, standard_error: float, level: float = 0.95) -> tuple[float, float] | None:
-    """``estimate +- z SE`` at ``level`` (:func:`normal_quantile`) under :func:`index_interval`'s rule (the
-    Wald interval of kappa passes 1 near perfect agreement: 0.90 gave 0.71 to 1.09)."""
-    z = normal_quantile(level)
+def wald_interval(estimate: float, standard_error: float, alpha: float = 0.05) -> tuple[float, float] | None:
+    """``estimate +- z SE`` of a two-sided ``1 - alpha`` interval (:func:`normal_quantile`) under
+    :func:`index_interval`'s rule (the Wald interval of kappa passes 1 near perfect agreement: 0.90 gave
+    0.71 to 1.09)."""
+    z = normal_quantile(alpha)
     return index_interval(estimate - z * standard_error, estimate + z * standard_error)

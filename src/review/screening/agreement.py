@@ -149,7 +149,7 @@ def _kappa_ci(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: 
         result = cohens_kappa(table, return_results=True)
     # The Wald interval can pass kappa's range (near-perfect agreement gave 0.82 to 1.008) and has zero width
     # at kappa ±1 (SE 0): the rule validate's kappa shares (one z) cuts it at ±1, no zero-width interval.
-    interval = wald_interval(float(result["kappa"]), float(result["std_kappa"]), 0.95)
+    interval = wald_interval(float(result["kappa"]), float(result["std_kappa"]), 0.05)
     return (None, None) if interval is None else interval
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, stats
 
+from ..chance_agreement import alpha_of_level, normal_quantile
 from ..errors import ValidationError
 
 #: Ratio measures pooled on the log scale; anything else (MD) is pooled as is.
@@ -29,8 +30,10 @@ _MAX_ITER = 500
 
 
 def z_quantile(level: float) -> float:
-    """Two-sided normal quantile for a ``level`` confidence interval (1.959964 for 0.95)."""
-    return float(stats.norm.ppf((1.0 + level) / 2.0))
+    """Two-sided normal quantile for a ``level`` confidence interval: the one z of every stage
+    (:func:`review.chance_agreement.normal_quantile`, 1.9599639845400545 for 0.95, as metafor's
+    ``qnorm(alpha/2, lower.tail=FALSE)`` with ``alpha`` 0.05)."""
+    return normal_quantile(alpha_of_level(level))
 
 
 def is_ratio(measure: str) -> bool:

@@ -24,7 +24,7 @@ from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.stats.proportion import proportion_confint
 
 from ..chance_agreement import gwet_ac1 as chance_corrected_ac1
-from ..chance_agreement import index_interval, wald_interval
+from ..chance_agreement import alpha_of_level, index_interval, wald_interval
 
 from .ratings import by_unit, read_ratings, require_complete, require_raters
 from .table import read_table
@@ -96,7 +96,7 @@ def _kappa(table: np.ndarray, categories: np.ndarray, wt: str | None, alpha: flo
         return None, None
     # statsmodels' own limits are fixed at 95 %: the same asymptotic SE at the asked level, by the rule
     # screening's kappa shares (one z; cut at +-1; none of zero width: kappa at +-1 has SE 0)
-    return kappa, wald_interval(kappa, float(res["std_kappa"]), 1 - alpha)
+    return kappa, wald_interval(kappa, float(res["std_kappa"]), alpha)
 
 
 def gwet_ac1(a: np.ndarray, b: np.ndarray, n_categories: int) -> float:
@@ -121,7 +121,7 @@ def agreement(item: str, a_scores: list[float], b_scores: list[float], *, weight
     q = len(categories)
     table = np.zeros((q, q))
     np.add.at(table, (a, b), 1)
-    alpha = 1 - level
+    alpha = alpha_of_level(level)
     n = len(a)
     agree = int(np.sum(a == b))
     low, high = proportion_confint(agree, n, alpha=alpha, method="wilson")
@@ -191,7 +191,7 @@ def cluster_bootstrap(overall: Agreement, a_scores: list[float], b_scores: list[
     for r in range(n_boot):
         rows = np.concatenate([rows_of[i] for i in rng.integers(0, len(names), len(names))])
         boot[r] = _indices(a[rows], b[rows], q, w)
-    alpha = 1 - level
+    alpha = alpha_of_level(level)
     agreement_ci = _percentile(boot[:, 0], alpha)
     if agreement_ci is None:  # no spread (every client agrees alike): Wilson counting each client once,
         # the fewest independent units the pooled pairs can be worth
