@@ -24,6 +24,16 @@ def _data(n: int = 240, seed: int = 11):
     return arm, stratum, time, event
 
 
+def _three_groups(seed: int, hazard_ratio: float = 1.4, n: int = 300):
+    """Groups 0, 1, 2 (a third each, by chance) whose hazard rises ``hazard_ratio``-fold per group, censored."""
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 3, n)
+    t = rng.exponential(100 / hazard_ratio ** group)
+    censor = rng.uniform(20, 300, n)
+    time, event = np.round(np.minimum(t, censor), 3) + 0.001, (t <= censor).astype(int)
+    return group, time, event
+
+
 def _file(write_csv, arm, stratum, time, event):
     rows = [("client", "days", "event", "arm", "diagnosis")]
     rows += [(f"c{i}", time[i], event[i], "early" if arm[i] else "late", f"d{stratum[i]}") for i in range(len(arm))]
@@ -68,14 +78,10 @@ def _stratified_logrank_by_hand(time, event, arm, stratum) -> float:
 
 
 def test_strata_stratify_the_logrank_test_too(write_csv) -> None:
-    # the stratum raises the hazard and makes 'early' likelier: the unstratified test mixes the two
-    rng = np.random.default_rng(17)
-    n = 300
-    stratum = rng.integers(0, 3, n)
-    arm = (rng.random(n) < 0.2 + 0.3 * stratum).astype(int)
-    t = rng.exponential(100 / (1.2 ** arm * 2.0 ** stratum))
-    censor = rng.uniform(20, 300, n)
-    time, event = np.round(np.minimum(t, censor), 3) + 0.001, (t <= censor).astype(int)
+    # the stratum raises the hazard and makes 'early' likelier (the arm itself does nothing): the unstratified
+    # test mixes the two
+    stratum, time, event = _three_groups(17, hazard_ratio=2.0)
+    arm = (np.random.default_rng(18).random(len(stratum)) < 0.2 + 0.3 * stratum).astype(int)
     path = _file(write_csv, arm, stratum, time, event)
     result = survival_by_group(path, time="days", event="event", group="arm", strata="diagnosis", reference="late")
     by_hand = _stratified_logrank_by_hand(time, event, arm, stratum)
@@ -200,14 +206,9 @@ def test_median_not_reached_reads_as_such(write_csv) -> None:
 
 
 def test_several_contrasts_get_holm_two_groups_do_not(write_csv) -> None:
-    rng = np.random.default_rng(3)
-    n = 300
-    group = rng.integers(0, 3, n)
-    t = rng.exponential(100 / 1.4 ** group)
-    censor = rng.uniform(20, 300, n)
-    time, event = np.round(np.minimum(t, censor), 3) + 0.001, (t <= censor).astype(int)
+    group, time, event = _three_groups(3)
     names = np.array(["no_risk_signals", "some_risk_signals", "many_risk_signals"])
-    rows = [("client", "days", "event", "profile")] + [(f"c{i}", time[i], event[i], names[group[i]]) for i in range(n)]
+    rows = [("client", "days", "event", "profile")] + [(f"c{i}", time[i], event[i], names[group[i]]) for i in range(len(group))]
     result = survival_by_group(write_csv("p.csv", rows), time="days", event="event", group="profile")
     low, high = sorted(result.hazard_ratios, key=lambda h: h.p)
     # Holm with two contrasts: the smaller p doubled, the larger as it is unless below the first
@@ -223,13 +224,8 @@ def test_several_contrasts_get_holm_two_groups_do_not(write_csv) -> None:
 def test_schoenfeld_flags_follow_holm_over_the_contrasts(write_csv, monkeypatch) -> None:
     import review.validate.survival as survival_module
 
-    rng = np.random.default_rng(3)
-    n = 300
-    group = rng.integers(0, 3, n)
-    t = rng.exponential(100 / 1.4 ** group)
-    censor = rng.uniform(20, 300, n)
-    time, event = np.round(np.minimum(t, censor), 3) + 0.001, (t <= censor).astype(int)
-    rows = [("client", "days", "event", "arm")] + [(f"c{i}", time[i], event[i], f"g{group[i]}") for i in range(n)]
+    group, time, event = _three_groups(3)
+    rows = [("client", "days", "event", "arm")] + [(f"c{i}", time[i], event[i], f"g{group[i]}") for i in range(len(group))]
     path = write_csv("p.csv", rows)
     real = survival_by_group(path, time="days", event="event", group="arm")
     low, high = sorted(real.hazard_ratios, key=lambda h: h.ph_p)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .pvalues import P_ADJUSTMENT, holm
+from .pvalues import P_ADJUSTMENT, holm_family
 from .survival import PH_ALPHA, estimable, ph_test_p
 from .table import (ID_COLUMNS, NumberFormatError, Table, cell_error, few_events_note, parse_number, read_table,
                     require_events, too_few_events)
@@ -84,11 +84,10 @@ class FactorsResult:
 def holm_adjust(associations: list[FactorAssociation]) -> None:
     """Set ``p_holm`` of every association with a p and ``ph_p_holm`` of every one with a Schoenfeld p
     (each family: the factors of one run), and flag the adjusted Schoenfeld p below ``PH_ALPHA``."""
-    tested = [a for a in associations if a.p is not None]
-    for association, p in zip(tested, holm([a.p for a in tested if a.p is not None]), strict=True):
+    for association, p in holm_family(associations, lambda a: a.p):
         association.p_holm = p
-    checked = [a for a in associations if a.ph_p is not None]
-    for association, p in zip(checked, holm([a.ph_p for a in checked if a.ph_p is not None]), strict=True):
+    checked = holm_family(associations, lambda a: a.ph_p)
+    for association, p in checked:
         association.ph_p_holm = p
         if p < PH_ALPHA:
             holm_note = f", Holm over {len(checked)} factors {p:.3f}" if len(checked) > 1 else ""

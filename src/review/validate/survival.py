@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .predictive import INDICATION_ORDER, UNUSABLE_INDICATIONS
-from .pvalues import P_ADJUSTMENT, holm
+from .pvalues import P_ADJUSTMENT, holm_family
 from .table import cell_error, few_events_note, read_table, require_events, too_few_events
 
 
@@ -240,12 +240,9 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
                     float(summary.loc[col, "p"]), ph.get(col), round(epv, 2), few_events_note(epv, parameters))
         for col, name in columns.items()
     ]
-    if len(ratios) > 1:
-        for ratio, p in zip(ratios, holm([h.p for h in ratios]), strict=True):
-            ratio.p_holm = p
-    checked = [h for h in ratios if h.ph_p is not None]
-    if len(checked) > 1:
-        for ratio, p in zip(checked, holm([h.ph_p for h in checked if h.ph_p is not None]), strict=True):
-            ratio.ph_p_holm = p
+    for ratio, p in holm_family(ratios, lambda h: h.p, smallest=2):  # two groups: one contrast, nothing to adjust
+        ratio.p_holm = p
+    for ratio, p in holm_family(ratios, lambda h: h.ph_p, smallest=2):
+        ratio.ph_p_holm = p
     return SurvivalResult(str(path), time, event, group, strata, reference, curves, logrank_chi2,
                           len(names) - 1, logrank_p, ratios, level, excluded, missing, unscored)
