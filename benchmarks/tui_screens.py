@@ -2,6 +2,7 @@
 
     python benchmarks/tui_screens.py                 # 80x24, 10 rounds of each key
     python benchmarks/tui_screens.py --rounds 20 --size 120 36
+    python benchmarks/tui_screens.py --records 20000 --rounds 3   # a synthetic workspace instead of the demo
 
 Builds the demo (about 2,300 records, ``review demo --no-tui``) in a temporary folder, then:
 
@@ -15,7 +16,9 @@ Builds the demo (about 2,300 records, ``review demo --no-tui``) in a temporary f
 
 Keys: switching screens (5, 6, 3, 1), the dashboard's recount (g), the record browser's decisions
 (i, e: one transaction each), cursor (down) and typing in the filter box (one letter re-filters the
-1,753 records in a worker and redraws up to 500 rows), the dedup review's verdict and its undo (d, u),
+1,753 records in a worker and redraws up to 500 rows, once typing pauses for 0.2 s), a word typed and
+erased at 120 ms a key (per key: its letter's first frame, the rows' last frame after the last key, the
+word's UI CPU shared out), the dedup review's verdict and its undo (d, u),
 full-text states (o sought, u undo) and the help modal (?, escape). Prints a table and one JSON line.
 """
 
@@ -46,7 +49,12 @@ def cold_dashboard(root: Path, repeats: int = 5, timeout: float = 120.0) -> list
     return [start_on_pty(["-w", str(root)], counts, size=(80, 24), timeout=timeout)[1] for _ in range(repeats)]
 
 
-async def measure_keys(root: Path, rounds: int, size: tuple[int, int]) -> dict[str, dict[str, float]]:
+#: Seconds between the keys of a word typed into the browser's filter box (a fast typist).
+TYPING_GAP = 0.12
+
+
+async def measure_keys(root: Path, rounds: int, size: tuple[int, int], word: str = "sleep"
+                       ) -> dict[str, dict[str, float]]:
     from textual import events
 
     from review.tui.app import make_app
@@ -70,7 +78,8 @@ async def measure_keys(root: Path, rounds: int, size: tuple[int, int]) -> dict[s
             while calm < 2:
                 await asyncio.sleep(0.002)
                 busy = any(not w.is_finished for w in app.workers) or any(
-                    node._message_queue.qsize() for node in (app, app.screen))
+                    node._message_queue.qsize() for node in (app, app.screen)) or getattr(
+                    app.screen, "_filter_timer", None) is not None  # (the browser's filter waits for a pause)
                 calm = 0 if busy else calm + 1
             await pilot.pause()
 
@@ -84,6 +93,24 @@ async def measure_keys(root: Path, rounds: int, size: tuple[int, int]) -> dict[s
                 timings.setdefault(label, []).append(((after[0] - sent) * 1000, (after[-1] - sent) * 1000,
                                                       (time.thread_time() - cpu) * 1000))
 
+        async def typed(label: str, keys: list[tuple[str, str | None]]) -> None:
+            """Keys TYPING_GAP apart: frame is each key's first frame (the letter showing), done the
+            last frame after the last key, UI CPU the whole word's."""
+            await idle()
+            cpu, echoes = time.thread_time(), []
+            for name, character in keys:
+                sent, seen = time.perf_counter(), len(frames)
+                app._driver.send_message(events.Key(name, character))  # type: ignore[union-attr]
+                while len(frames) == seen and time.perf_counter() - sent < 5:
+                    await asyncio.sleep(0.001)
+                echoes.append((frames[seen] - sent) * 1000 if len(frames) > seen else 5000.0)
+                await asyncio.sleep(max(0.0, TYPING_GAP - (time.perf_counter() - sent)))
+            last = time.perf_counter() - TYPING_GAP
+            await idle()
+            done = (frames[-1] - last) * 1000
+            timings.setdefault(label, []).extend(
+                (echo, done, (time.thread_time() - cpu) * 1000 / len(keys)) for echo in echoes)
+
         await idle()
         for _ in range(rounds):
             await key("switch to browser (5)", "5", "5")
@@ -92,10 +119,13 @@ async def measure_keys(root: Path, rounds: int, size: tuple[int, int]) -> dict[s
             await key("browser: down", "down")
         await key("browser: / (filter box)", "slash", "/")
         for _ in range(rounds):
-            for letter in "sleep":
+            for letter in word:
                 await key("browser: type a letter", letter, letter)
-            for _ in "sleep":
+            for _ in word:
                 await key("browser: backspace", "backspace")
+        for _ in range(rounds):
+            await typed(f"browser: '{word}' typed, {TYPING_GAP * 1000:.0f} ms a key", [(c, c) for c in word])
+            await typed(f"browser: erased, {TYPING_GAP * 1000:.0f} ms a key", [("backspace", None)] * len(word))
         await key("browser: escape (to table)", "escape")
         for _ in range(rounds):
             await key("switch to full text (6)", "6", "6")
@@ -121,22 +151,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--size", type=int, nargs=2, default=[80, 24], metavar=("COLUMNS", "LINES"))
+    parser.add_argument("--records", type=int, default=0,
+                        help="a synthetic workspace of this many records (benchmarks/tui.py's) instead of the demo")
     args = parser.parse_args()
-    results: dict[str, Any] = {"load_avg": os.getloadavg()[0], "size": args.size}
+    results: dict[str, Any] = {"load_avg": os.getloadavg()[0], "size": args.size, "records": args.records or "demo"}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "demo"
         started = time.perf_counter()
-        prepare_demo(root)
+        if args.records:
+            from tui import build
+
+            build(root, args.records)
+        else:
+            prepare_demo(root)
         results["build_s"] = time.perf_counter() - started
         cold = cold_dashboard(root)
         results["cold_start_s"] = {"min": min(cold), "median": statistics.median(cold), "runs": cold}
-        results["keys"] = asyncio.run(measure_keys(root, args.rounds, tuple(args.size)))  # type: ignore[arg-type]
+        word = "stress" if args.records else "sleep"  # (a word of the synthetic records' vocabulary)
+        results["keys"] = asyncio.run(measure_keys(root, args.rounds, tuple(args.size), word))  # type: ignore[arg-type]
     results["load_avg_end"] = os.getloadavg()[0]
     print(f"demo built in {results['build_s']:.1f} s; cold start to the dashboard's counts "
           f"(5 runs) min {min(cold):.2f} s, median {statistics.median(cold):.2f} s")
-    print(f"{'key':<28} {'n':>3} | {'frame p50/max ms':>16} | {'done p50/p95/max ms':>21} | {'UI CPU p50/max ms':>17}")
+    print(f"{'key':<36} {'n':>3} | {'frame p50/max ms':>16} | {'done p50/p95/max ms':>21} | {'UI CPU p50/max ms':>17}")
     for label, r in results["keys"].items():
-        print(f"{label:<28} {r['n']:>3} | {r['frame_p50_ms']:7.1f} {r['frame_max_ms']:8.1f} | "
+        print(f"{label:<36} {r['n']:>3} | {r['frame_p50_ms']:7.1f} {r['frame_max_ms']:8.1f} | "
               f"{r['done_p50_ms']:6.1f} {r['done_p95_ms']:6.1f} {r['done_max_ms']:7.1f} | "
               f"{r['ui_cpu_p50_ms']:7.1f} {r['ui_cpu_max_ms']:8.1f}")
     print(f"1-min load average {results['load_avg']:.2f} at start, {results['load_avg_end']:.2f} at the end, "
