@@ -20,6 +20,7 @@ from review.sources.search import load_query, search_status
 from review.sources.seeds import check_seeds, read_seeds, run_seed_check, strategy_blocks
 from review.sources.standin import StandInArticle, StandInCorpus, running, synthetic_article
 from review.store import searches as search_store
+from review.timestamps import iso_utc
 
 QUERY = """
 # sick leave terms
@@ -100,6 +101,8 @@ def test_found_missed_and_the_block_that_lost_each_seed(workspace, tmp_path):
     (entry,) = log["seed_checks"]
     assert entry["recall"] == 0.25 and entry["missed_pmids"] == ["3", "4", "5", "6", "99999", "7"]
     assert entry["seed_file_sha256"] == stored["seed_file_sha256"] and entry["date"].startswith("20")
+    # one moment, one written form: --check-seeds --json and the log carry the same date
+    assert check.as_json()["date"] == entry["date"] == iso_utc(check.checked_at)
 
 
 def test_doi_only_seeds_use_doi_terms_and_resolve_to_pmids(workspace, tmp_path):

@@ -116,3 +116,26 @@ def test_opening_a_store_reads_its_version_and_move_mark_on_one_connection(tmp_p
         Store.open(url)
     assert Store.open(url, prepare=False).schema_version() == 1  # not upgraded by the refused open
     assert Store.open(url, moved_ok=True).schema_version() == schema.SCHEMA_VERSION  # review migrate's own open
+
+
+def test_a_naive_moment_is_bound_as_utc_even_in_a_session_of_another_zone() -> None:
+    """A naive datetime went to PostgreSQL as it was, and the server read it in its session's zone."""
+    from datetime import datetime, timezone
+
+    import sqlalchemy as sa
+    from postgres import fresh_database
+    from review.store.core import engine_url
+
+    naive = datetime(2026, 12, 5, 12, 15, 3, 123456)
+    assert schema.UtcDateTime().process_bind_param(naive, None) == naive.replace(tzinfo=timezone.utc)
+    with fresh_database() as url:
+        engine = sa.create_engine(engine_url(url), connect_args={"options": "-c timezone=Asia/Tokyo"})
+        table = sa.Table("moments", sa.MetaData(), sa.Column("at", schema.UtcDateTime()))
+        try:
+            table.create(engine)
+            with engine.begin() as conn:
+                conn.execute(table.insert().values(at=naive))
+                (read,) = conn.execute(sa.select(table.c.at)).scalars()
+        finally:
+            engine.dispose()
+    assert read == naive.replace(tzinfo=timezone.utc)

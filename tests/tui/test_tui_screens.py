@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
@@ -29,7 +30,8 @@ async def test_dashboard_counts_and_export_action(tui_ws: Workspace) -> None:
     run = search_store.start_run(tui_ws.store, query_name="cmd", database="MEDLINE/PubMed", term="x", params={})
     search_store.finish_run(tui_ws.store, run, hit_count=1234, retrieved=1234, new_records=1234, requests=3)
     search_store.add_seed_check(tui_ws.store, query_name="cmd", term="x", params={}, seed_file="seeds.txt",
-                                seed_file_sha256="0" * 64, n_seeds=4, n_found=3, recall=0.75, requests=2, details={})
+                                seed_file_sha256="0" * 64, n_seeds=4, n_found=3, recall=0.75, requests=2, details={},
+                                checked_at=datetime.now(timezone.utc))
     async with open_app(tui_ws, "alice", size=SIZE) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         stages = app.screen.query_one("#stages")
@@ -55,7 +57,8 @@ async def test_dashboard_shows_every_count_row_at_80_by_24(tui_ws: Workspace) ->
     run = search_store.start_run(tui_ws.store, query_name="cmd", database="MEDLINE/PubMed", term="x", params={})
     search_store.finish_run(tui_ws.store, run, hit_count=1234, retrieved=1234, new_records=1234, requests=3)
     search_store.add_seed_check(tui_ws.store, query_name="cmd", term="x", params={}, seed_file="seeds.txt",
-                                seed_file_sha256="0" * 64, n_seeds=4, n_found=3, recall=0.75, requests=2, details={})
+                                seed_file_sha256="0" * 64, n_seeds=4, n_found=3, recall=0.75, requests=2, details={},
+                                checked_at=datetime.now(timezone.utc))
     async with open_app(tui_ws, "alice", size=(80, 24)) as (app, pilot):
         stages, panel = app.screen.query_one("#stages"), app.screen.query_one("#dash-left")
         assert stages.region.bottom <= panel.content_region.bottom, (stages.region, panel.content_region)

@@ -360,7 +360,7 @@ def _indented(text: str, extra: int = 0) -> list[str]:
 
 
 def _when(value: str | None) -> str:
-    """``2026-12-05T12:20:59.288449Z`` as ``2026-12-05 12:20 UTC``."""
+    """A logged time, ``2026-12-05T12:20:59.288449+00:00`` (UTC), as ``2026-12-05 12:20 UTC``."""
     if not value:
         return "at an unknown time"
     day, _, clock = value.partition("T")

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import ImportFormatError, ReviewError, ValidationError
 from ..store import searches as search_store
 from ..textdecode import decode_text, fallback_warning
+from ..timestamps import iso_utc
 from ..workspace import Workspace
 from .eutils import EutilsClient
 from .query_blocks import Clause, comment_lines, first_term, split_top_level, strip_comments, unwrap_with_offset
@@ -136,7 +137,7 @@ class SeedCheck:
             "params": self.params,
             "seed_file": self.seed_file,
             "seed_file_sha256": self.seed_file_sha256,
-            "date": self.checked_at.isoformat(),
+            "date": iso_utc(self.checked_at),
             "blocks": [{"number": b.number, "name": b.name, "operator": b.operator} for b in self.blocks],
             "seeds": [{"pmid": r.pmid or None, "doi": r.seed.doi or None, "title": r.title, "found": r.found,
                        "in_pubmed": r.in_pubmed, "missed_by_blocks": r.missed_by_blocks} for r in self.results],
@@ -372,7 +373,7 @@ def run_seed_check(workspace: Workspace, name: str, seed_file: Path | str, *,
     search_store.add_seed_check(
         workspace.store, query_name=spec.name, term=check.term, params=check.params, seed_file=shown,
         seed_file_sha256=digest, n_seeds=len(check.results), n_found=check.n_found, recall=check.recall,
-        requests=check.requests,
+        requests=check.requests, checked_at=check.checked_at,
         details={"missed_pmids": check.missed_pmids, "missed_dois": check.missed_dois,
                  "blocks": [{"number": b.number, "name": b.name, "operator": b.operator} for b in check.blocks],
                  "seeds": check.as_json()["seeds"], "warnings": check.warnings},

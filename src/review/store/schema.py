@@ -23,8 +23,10 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None or value.tzinfo is None:  # naive: already UTC (the store's convention)
-            return value
+        if value is None:
+            return None
+        if value.tzinfo is None:  # naive: UTC by the store's convention; said so, or PostgreSQL reads it in its zone
+            return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:

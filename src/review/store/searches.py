@@ -225,12 +225,12 @@ search_seed_checks = sa.Table(
 
 def add_seed_check(store: "Store", *, query_name: str, term: str, params: dict[str, Any], seed_file: str,
                    seed_file_sha256: str, n_seeds: int, n_found: int, recall: float, requests: int,
-                   details: dict[str, Any]) -> int:
-    """Store one seed check (one transaction); returns its id."""
+                   details: dict[str, Any], checked_at: datetime) -> int:
+    """Store one seed check (one transaction) made at ``checked_at``; returns its id."""
     with store.transaction() as conn:
         check_id = inserted_id(conn.execute(
             search_seed_checks.insert().values(
-                query_name=query_name, checked_at=_now(), term=term, params=params, seed_file=seed_file,
+                query_name=query_name, checked_at=checked_at, term=term, params=params, seed_file=seed_file,
                 seed_file_sha256=seed_file_sha256, n_seeds=n_seeds, n_found=n_found, recall=recall,
                 requests=requests, details=details,
             )

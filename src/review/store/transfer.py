@@ -125,13 +125,6 @@ def _reset_sequences(conn: sa.Connection, table: sa.Table) -> None:
             ), {"table": table.name, "column": column.name})
 
 
-def _utc(value: Any) -> Any:
-    # SQLite hands back naive UTC timestamps; say so before PostgreSQL stores them.
-    if isinstance(value, datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def copy_store(source: Store, target_url: str) -> TransferReport:
     """Copy every table of ``source`` into the empty store at ``target_url``; refuse if the
     content hashes of both sides differ. A refused copy leaves the target as it was: the rows
@@ -162,7 +155,7 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
                         continue
                     result = src.execute(_ordered(table)).mappings()
                     while chunk := result.fetchmany(_CHUNK):
-                        dst.execute(table.insert(), [{k: _utc(v) for k, v in row.items()} for row in chunk])
+                        dst.execute(table.insert(), [dict(row) for row in chunk])
                     if target.dialect == "postgresql":
                         _reset_sequences(dst, table)
                 report = _compare(source, target_url, src, dst)
