@@ -21,6 +21,7 @@ from ..errors import ValidationError
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, ItemBank, Note, Question
 from .render import T, medical_note
+from .weight_sums import WEIGHT_SUMS, factor_term
 
 FHIR_VERSION = "4.0.1"
 TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
@@ -32,10 +33,6 @@ ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 CALCULATED_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-calculatedExpression"
 #: The group holding the profile's weight sums, and its items (named as the REDCap calc fields).
 WEIGHTS_GROUP = "profile-weights"
-WEIGHT_SUMS: dict[str, tuple[str, str, str]] = {  # direction -> (linkId, Dutch text, English text)
-    "risk": ("risk_weight_sum", "Som van de risicogewichten", "Sum of the risk weights"),
-    "protective": ("protective_weight_sum", "Som van de beschermende gewichten", "Sum of the protective weights"),
-}
 FACTOR_SYSTEM = "urn:review:factor"
 ANSWER_SYSTEM = "urn:review:answer"
 GROUP_PREFIX = "domain-"
@@ -128,7 +125,7 @@ def _weight_sums(bank: ItemBank) -> list[dict[str, Any]]:
     ``calculatedExpression``); a side with nothing weighed has none (a sum fixed at 0 would mislead)."""
     terms: dict[str, list[str]] = {"risk": [], "protective": []}
     for item in bank.scored_items:
-        terms[item.direction].append(_factor_term(bank, item))
+        terms[item.direction].append(factor_term(bank, item, _has_answer, _iif))
     sums = []
     for direction, (link_id, nl, en) in WEIGHT_SUMS.items():
         if terms[direction]:
@@ -141,31 +138,12 @@ def _weight_sums(bank: ItemBank) -> list[dict[str, Any]]:
     return sums
 
 
-def _factor_term(bank: ItemBank, item: Any) -> str:
-    """One scored factor's part of a sum: its full weight when any of its questions gives a 'present'
-    answer, else the partly weight, else 0; an answer counts only while its question is switched on
-    (every gate above it answered as enableWhen asks)."""
-    def any_answer(answers: Mapping[str, list[str]]) -> str:
-        return " or ".join(f"({_answered(bank, link_id, code)})" for link_id, codes in answers.items()
-                           for code in codes)
-
-    partly = any_answer(item.partly)
-    otherwise = f"iif({partly}, {round(item.weight * bank.partly_fraction, 4):g}, 0)" if partly else "0"
-    return f"iif({any_answer(item.present)}, {round(item.weight, 4):g}, {otherwise})"
-
-
-def _answered(bank: ItemBank, link_id: str, code: str) -> str:
-    """FHIRPath for 'the question is answered ``code`` and switched on' in the QuestionnaireResponse."""
-    conditions = [_has_answer(link_id, code)]
-    question = bank.question(link_id)
-    while question is not None and question.enable_when:
-        gate, wanted = question.enable_when
-        conditions.append(_has_answer(gate, wanted))
-        question = bank.question(gate)
-    return " and ".join(conditions)
+def _iif(condition: str, then: str, otherwise: str) -> str:
+    return f"iif({condition}, {then}, {otherwise})"
 
 
 def _has_answer(link_id: str, code: str) -> str:
+    """FHIRPath for 'the question is answered ``code``' in the QuestionnaireResponse."""
     def quoted(text: str) -> str:
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 

@@ -16,8 +16,9 @@ import re
 from ..csvcells import NeutralisingDictWriter
 from ..errors import ValidationError
 from .evidence import DOMAINS
-from .itembank import DOMAIN_LABELS, Item, ItemBank, Question
+from .itembank import DOMAIN_LABELS, ItemBank, Question
 from .render import T, medical_note
+from .weight_sums import WEIGHT_SUMS, factor_term
 
 REDCAP_COLUMNS: tuple[str, ...] = (
     "Variable / Field Name",
@@ -51,7 +52,7 @@ _CODE = re.compile(r"^[A-Za-z0-9_]+$")
 #: packages (SAS, Stata, SPSS) keep intact in its exports; we keep to the advice.
 MAX_NAME = 26
 #: Names our dictionary uses itself, or that REDCap adds to every project.
-RESERVED_NAMES = frozenset({"record_id", "risk_weight_sum", "protective_weight_sum", f"{FORM_NAME}_complete"})
+RESERVED_NAMES = frozenset({"record_id", *(name for name, _, _ in WEIGHT_SUMS.values()), f"{FORM_NAME}_complete"})
 
 
 def field_name(link_id: str) -> str:
@@ -87,10 +88,10 @@ def data_dictionary(bank: ItemBank) -> str:
             rows.append(row)
     sums: dict[str, list[str]] = {"risk": [], "protective": []}
     for item in bank.scored_items:
-        sums[item.direction].append(_factor_term(bank, item, names))
-    for (name, label), terms in zip(
-            (("risk_weight_sum", "Som van de risicogewichten"),
-             ("protective_weight_sum", "Som van de beschermende gewichten")), sums.values()):
+        sums[item.direction].append(factor_term(bank, item, lambda link_id, code: f"[{names[link_id]}]='{code}'",
+                                                lambda condition, then, otherwise: f"if({condition},{then},{otherwise})"))
+    for direction, terms in sums.items():
+        name, label, _ = WEIGHT_SUMS[direction]
         if not terms:
             continue  # nothing is weighed on this side: a sum fixed at 0 would only mislead
         row = _row(name, "calc", label)
@@ -104,35 +105,6 @@ def data_dictionary(bank: ItemBank) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
-
-
-def _factor_term(bank: ItemBank, item: Item, names: dict[str, str]) -> str:
-    """One scored factor's part of a sum, as ``scoring.score`` weighs it: its full weight when any
-    of its questions gives a 'present' answer, else the partly weight, else 0; an answer counts
-    only while its question is switched on (every gate above it answered as enableWhen asks).
-
-    (Summing the weights of the answer options instead counted a factor once per question and
-    kept an answer whose gate was later switched off: not the profile's weight.)
-    """
-    def any_answer(answers: dict[str, list[str]]) -> str:
-        return " or ".join(f"({_answered(bank, link_id, code, names)})"
-                           for link_id, codes in answers.items() for code in codes)
-
-    weight = round(item.weight, 4)
-    partly = any_answer(item.partly)
-    otherwise = f"if({partly},{round(item.weight * bank.partly_fraction, 4):g},0)" if partly else "0"
-    return f"if({any_answer(item.present)},{weight:g},{otherwise})"
-
-
-def _answered(bank: ItemBank, link_id: str, code: str, names: dict[str, str]) -> str:
-    """REDCap logic for 'the question is answered ``code`` and switched on'."""
-    conditions = [f"[{names[link_id]}]='{code}'"]
-    question = bank.question(link_id)
-    while question is not None and question.enable_when:
-        gate, wanted = question.enable_when
-        conditions.append(f"[{names[gate]}]='{wanted}'")
-        question = bank.question(gate)
-    return " and ".join(conditions)
 
 
 def _row(name: str, kind: str, label: str) -> dict[str, str]:

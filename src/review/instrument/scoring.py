@@ -129,21 +129,15 @@ class Profile:
 
 
 def enabled(question: Question, answers: Mapping[str, str], bank: ItemBank) -> bool | None:
-    """True/False when the enableWhen condition is decided, None when its gate is unanswered."""
-    if question.enable_when is None:
-        return True
-    gate_id, wanted = question.enable_when
-    gate = bank.question(gate_id)
-    if gate is not None:
-        gate_on = enabled(gate, answers, bank)
-        if gate_on is False:
-            return False
-        if gate_on is None:
+    """True/False when the enableWhen condition is decided, None when its gate is unanswered: the
+    chain of gates read from the top, the first one unanswered (or 'unknown') or answered otherwise decides."""
+    for gate_id, wanted in reversed(bank.gates_above(question.link_id)):
+        given = answers.get(gate_id)
+        if given is None or given == UNKNOWN_CODE:
             return None
-    given = answers.get(gate_id)
-    if given is None or given == UNKNOWN_CODE:
-        return None
-    return given == wanted
+        if given != wanted:
+            return False
+    return True
 
 
 def check_answers(bank: ItemBank, answers: Mapping[str, str]) -> list[str]:
