@@ -318,3 +318,24 @@ def test_fhir_calculated_sums_equal_the_profile_weights(bank, config):
     qr["item"].append({"linkId": fhir.WEIGHTS_GROUP, "item": [
         {"linkId": "risk_weight_sum", "answer": [{"valueDecimal": calc("risk_weight_sum", answers)}]}]})
     assert fhir.read_response(json.dumps(qr), bank, "r.json")[0] == answers
+
+
+def test_fhir_calculated_sums_read_questions_nested_under_an_answer(bank, config):
+    # A filler may put a gated question under its gate's answer (answer.item), as read_response
+    # reads it; the sums looked only along item.item and gave 0 for it.
+    from fhirpathpy import evaluate
+    from fhirpathpy.models import models
+
+    group = next(g for g in fhir.questionnaire(bank)["item"] if g["linkId"] == fhir.WEIGHTS_GROUP)
+    expression = next(i for i in group["item"] if i["linkId"] == "risk_weight_sum")
+    expression = expression["extension"][0]["valueExpression"]["expression"]
+    answers = {"has_supervisor": "yes", "conflict": "yes"}
+    coding = {"system": fhir.ANSWER_SYSTEM}
+    qr = {"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
+        {"linkId": "domain-social", "item": [{"linkId": "has_supervisor", "answer": [
+            {"valueCoding": {**coding, "code": "yes"},
+             "item": [{"linkId": "conflict", "answer": [{"valueCoding": {**coding, "code": "yes"}}]}]}]}]}]}
+    assert fhir.read_response(json.dumps(qr), bank, "r.json")[0] == answers
+    expected = score(bank, answers, config).risk_weight
+    assert expected > 0
+    assert float(sum(evaluate(qr, expression, {"resource": qr}, models["r4"]))) == pytest.approx(expected)

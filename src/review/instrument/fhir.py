@@ -147,7 +147,10 @@ def _has_answer(link_id: str, code: str) -> str:
     def quoted(text: str) -> str:
         return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
-    return (f"%resource.repeat(item).where(linkId = {quoted(link_id)}).answer.value"
+    # Down item.item and answer.item (a question nested under its gate's answer), as read_response
+    # reads a response. combine, not the union operator `|`: fhirpathpy 2.2 loses the element types
+    # through a union, and .answer.value (value[x]) then finds nothing; combine keeps them.
+    return (f"%resource.repeat(item.combine(answer.item)).where(linkId = {quoted(link_id)}).answer.value"
             f".where(code = {quoted(code)}).exists()")
 
 
