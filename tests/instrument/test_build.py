@@ -351,6 +351,22 @@ def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_
     assert basis(load_config(None, {}), "supervisor_support").endswith("; pooled OR 0.50 [0.30-0.80] shown, not used")
 
 
+def test_diff_names_a_change_in_the_number_of_pooled_studies(tmp_path, questions_file):
+    # Only k changed: the content hash changed and a new version was written, yet the diff said "no changes".
+    path = tmp_path / "s.csv"
+    path.write_text(SYNTHESIS, encoding="utf-8")
+    evidence = parse_synthesis_csv(SYNTHESIS, path)
+
+    def bank_with(pooled_k):
+        return build_item_bank(evidence, load_templates(questions_file), load_config(None, {}),
+                               snapshot_of(path, len(evidence)), pooled_k=pooled_k)
+
+    two, three = bank_with({"supervisor_conflict": 2}), bank_with({"supervisor_conflict": 3})
+    assert two.digest() != three.digest()
+    assert [c.line() for c in diff_banks(two, three)] == ["~ supervisor_conflict: k 2 -> 3"]
+    assert [c.line() for c in diff_banks(bank_with(None), two)] == ["~ supervisor_conflict: k unknown -> 2"]
+
+
 def test_a_build_reads_its_settings_and_the_new_versions_row_once(workspace, monkeypatch):
     # review.toml and scoring.toml were read twice per build (compile, then exports), the new
     # version's row three times (build, then the record step read it again).

@@ -335,7 +335,7 @@ def _add_weight(question: Question, codes: Sequence[str], amount: float) -> None
 # -- diff --------------------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
 class Change:
-    kind: str  # evidence | added | removed | weight | level | direction | question | domain
+    kind: str  # evidence | setting | added | removed | role | weight | level | direction | domain | k | template | question
     subject: str
     before: str = ""
     after: str = ""
@@ -378,6 +378,8 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
         for attr in ("weight", "level", "direction", "domain"):
             if getattr(a, attr) != getattr(b, attr):
                 changes.append(Change(attr, fid, f"{getattr(a, attr)}", f"{getattr(b, attr)}"))
+        if a.pooled_k != b.pooled_k:  # the studies behind the pooled estimate: its basis text and hash change
+            changes.append(Change("k", fid, _k_shown(a.pooled_k), _k_shown(b.pooled_k)))
         for attr in ("present", "partly", "advice_nl", "advice_en", "topic_nl", "topic_en"):
             if getattr(a, attr) != getattr(b, attr):
                 changes.append(Change("template", fid, attr, "changed"))
@@ -398,3 +400,7 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
             changes.append(Change("question", link_id, ", ".join(changed), "changed"))
     order = {"evidence": 0, "setting": 1, "added": 2, "removed": 3, "role": 4}
     return sorted(changes, key=lambda c: (order.get(c.kind, 4), c.subject, c.kind))
+
+
+def _k_shown(k: int | None) -> str:
+    return "unknown" if k is None else str(k)
