@@ -172,8 +172,6 @@ async def test_the_profile_and_a_saved_report_score_the_answers_once(built, tmp_
         return real(*args, **kwargs)
 
     monkeypatch.setattr(project, "score", counted)
-    from review.tui.screens import instrument_fill
-    monkeypatch.setattr(instrument_fill, "score", counted, raising=False)
     app = make_app(built, answers_path=tmp_path / "client" / "answers.json")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
