@@ -134,35 +134,74 @@ def _extraction_with_the_review(tmp_path: Path) -> Path:
     return extraction
 
 
-def test_one_cohort_is_one_study_file(write_csv, tmp_path: Path) -> None:
-    # decision 0027: the same data under a second study id would be a second cohort unit in the synthesis
+def _units(extraction: Path, factor: str = "conflict_with_supervisor") -> str:
+    results, _ = synthesise_folder(extraction, SynthesisSettings())
+    return next(r for r in results if r.factor.id == factor).evidence.explanation
+
+
+def test_one_cohort_is_one_unit_in_the_synthesis(write_csv, tmp_path: Path) -> None:
+    # decision 0027: a second study file of the same data would be a second cohort unit in the synthesis
     extraction = _extraction_with_the_review(tmp_path)
     factor_list = load_factors(extraction / "factors.toml")
     path, _ = _cohort(write_csv)
     result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
     first = write_own_data_study(result, extraction, factor_list)
-    assert first.warnings == []
+    assert first.warnings == [] and "2/2 studies agree" in _units(extraction)  # own_cohort and arends2014
+    # another analysis of the same file (one cohort, several outcomes): written, with the first's cohort_id
+    survival = factor_associations(path, outcome="recurrence", time="days", event="event",
+                                   factors=["conflict_with_supervisor"])
+    rtw = write_own_data_study(survival, extraction, factor_list, study_id="own_cohort_rtw")
+    assert len(rtw.warnings) == 1 and rtw.warnings[0].startswith("own-data study own_cohort (")
+    assert "own_cohort_rtw is written with its cohort_id 'own_cohort'" in rtw.warnings[0]
+    assert load_study(rtw.path, factors=factor_list).cohort_id == "own_cohort"
+    assert write_own_data_study(survival, extraction, factor_list, study_id="own_cohort_rtw").warnings == []
+    # the same content under another name is still the same clients
     copy = path.with_name("cohort-copy.csv")
-    shutil.copy(path, copy)  # the same content under another name is still the same clients
-    again = factor_associations(copy, outcome="recurrence", factors=["conflict_with_supervisor"])
-    with pytest.raises(ValidationError, match=r"cohort-copy\.csv: own-data study own_cohort \(.*\) was estimated from "
-                                              r"this very file \(the same content\); a second study file would count "
-                                              r"the cohort twice in the synthesis: re-run with --study-id own_cohort"):
-        write_own_data_study(again, extraction, factor_list)
-    assert not (extraction / "studies" / "own_cohort_copy.toml").exists()
+    shutil.copy(path, copy)
+    again = write_own_data_study(factor_associations(copy, outcome="recurrence", factors=["conflict_with_supervisor"]),
+                                 extraction, factor_list)
+    assert load_study(again.path, factors=factor_list).cohort_id == "own_cohort" and len(again.warnings) == 1
+    assert "2/2 studies agree" in _units(extraction)  # three own-data files, still one cohort unit
     # a later extract of a file of this name under another id: written, with the way to count it once
     path.write_text(path.read_text(encoding="utf-8") + "c9999,1,0,40,1,0,12.5,0,x\n", encoding="utf-8")
     later = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
     second = write_own_data_study(later, extraction, factor_list, study_id="own_cohort_2027")
-    assert len(second.warnings) == 1 and "own-data study own_cohort" in second.warnings[0]
-    assert "give the two studies the same cohort_id" in second.warnings[0]
-    with pytest.raises(ValidationError, match="estimated from this very file"):  # own_cohort_2027 holds it now
-        write_own_data_study(later, extraction, factor_list)
+    assert [w.split(" (")[0] for w in second.warnings] == ["own-data study own_cohort", "own-data study own_cohort_rtw"]
+    assert all("give the two studies the same cohort_id" in w for w in second.warnings)
+    # the reviewer does so: a re-run no longer asks for it
+    second.path.write_text(second.path.read_text(encoding="utf-8").replace(
+        'cohort_id = "own_cohort_2027"', 'cohort_id = "own_cohort"'), encoding="utf-8")
+    assert write_own_data_study(later, extraction, factor_list, study_id="own_cohort_2027").warnings == []
     # a corrected extract onto its own study: replaced, with a word on the description and ratings kept
     path.write_text(path.read_text(encoding="utf-8").replace("c9999,1,0,40", "c9999,1,1,40"), encoding="utf-8")
     corrected = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
     replaced = write_own_data_study(corrected, extraction, factor_list, study_id="own_cohort_2027")
-    assert any(w.startswith("own_cohort_2027.toml: its estimates came from other content") for w in replaced.warnings)
+    assert [w.split(":")[0] for w in replaced.warnings] == ["own_cohort_2027.toml"]
+    assert replaced.warnings[0].startswith("own_cohort_2027.toml: its estimates came from other content than cohort.csv")
+
+
+def test_a_study_from_before_the_content_hash_is_not_said_to_come_from_other_content(
+        write_csv, tmp_path: Path, monkeypatch) -> None:
+    import re
+
+    import review.validate.own_data as own_data
+
+    extraction = _extraction_with_the_review(tmp_path)
+    factor_list = load_factors(extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    own = write_own_data_study(result, extraction, factor_list)
+    text = own.path.read_text(encoding="utf-8")
+    assert re.search(r"cohort\.csv \(sha256:[0-9a-f]{16}; ", text)
+    own.path.write_text(re.sub(r"sha256:[0-9a-f]{16}; ", "", text), encoding="utf-8")  # as written before the hash
+    hashed = []
+    real_hash = own_data.content_hash
+    monkeypatch.setattr(own_data, "content_hash", lambda file: hashed.append(file) or real_hash(file))
+    rerun = write_own_data_study(result, extraction, factor_list)
+    assert rerun.warnings == ["own_cohort.toml: its estimates are not known to come from this content of cohort.csv "
+                              "(written before estimates named their data's content hash); they are replaced, and its "
+                              "description, cohort_id and QUIPS ratings are kept: check they still apply"]
+    assert hashed == [path]  # the data file is read for its hash once per write
 
 
 def test_own_data_of_a_published_cohort_counts_once_by_cohort_id(write_csv, tmp_path: Path) -> None:

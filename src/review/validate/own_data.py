@@ -3,9 +3,10 @@
 The file is ``extraction/studies/<id>.toml`` with ``data_source = "own data"`` and, where the
 form knows it, ``source_kind = "own data"`` on every estimate. On a re-run the
 estimates are replaced but everything a reviewer wrote by hand is kept: the study description
-fields (``cohort_id`` among them) and the QUIPS risk-of-bias ratings. One cohort is one study file
-(decision 0027): the same content written again under another study id is refused, and a changed
-file of the same name under another id gets a warning to share the ``cohort_id``.
+fields (``cohort_id`` among them) and the QUIPS risk-of-bias ratings. One cohort is one unit in the
+synthesis (decision 0027): the same content written under another study id (another analysis of the
+same clients: another outcome) gets the first study's ``cohort_id`` and a warning, and a changed file
+of the same name under another id gets a warning to share the ``cohort_id``.
 """
 
 from __future__ import annotations
@@ -62,11 +63,14 @@ def _round(value: float | None) -> float | None:
 
 def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_list: FactorList,
                existing: dict[str, Any] | None, description: str | None, *, source_kind: bool = True,
-               reference: bool = True) -> tuple[dict[str, Any], list[str], list[str]]:
+               reference: bool = True, digest: str | None = None,
+               cohort_id: str | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The study file's data; ``digest`` is the data file's :func:`content_hash` (computed when not given),
+    ``cohort_id`` that of a new study (default its id; an existing study's is kept)."""
     today = dt.date.today().isoformat()
     study: dict[str, Any] = {
         "id": study_id,
-        "cohort_id": study_id,
+        "cohort_id": cohort_id or study_id,
         "citation": f"Own data: {data_file.name} (the programme's data set)",
         "country": "NL",
         "design": "cohort",
@@ -84,7 +88,7 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
         if name in old and name not in replaced:
             study[name] = old[name]
     estimates, written, skipped = [], [], []
-    source = f"{_source_prefix(data_file)}{CONTENT_HASH}:{content_hash(data_file)}; {today}; "  # one hash per file
+    source = f"{_source_prefix(data_file)}{CONTENT_HASH}:{digest or content_hash(data_file)}; {today}; "
     for assoc in result.factors:
         if assoc.factor not in factor_list:
             skipped.append(f"{assoc.factor}: not a factor id of factors.toml")
@@ -130,10 +134,23 @@ def content_hash(data_file: Path) -> str:
 
 @dataclass(slots=True)
 class BuiltFrom:
-    """An own-data study estimated from this data file (``same_content``) or from a file of its name."""
+    """An own-data study estimated from this data file (``same_content``) or from a file of its name, and
+    the cohort it counts as in the synthesis (its ``[study].cohort_id``, else its id)."""
 
     path: Path
     same_content: bool
+    cohort_id: str
+
+
+def _cohort_of(study: dict[str, Any], path: Path) -> str:
+    """The cohort a study counts as in the synthesis: its ``cohort_id``, else its id."""
+    return str(study.get("cohort_id") or study.get("id") or path.stem)
+
+
+def _hashed(study: dict[str, Any]) -> bool:
+    """Whether any estimate names a content hash (studies written before the hash name none)."""
+    return any(f"({CONTENT_HASH}:" in str(e.get("source_location", "")) for e in study.get("estimates", [])
+               if isinstance(e, dict))
 
 
 def _estimated_from(study: dict[str, Any], digest: str) -> bool:
@@ -143,12 +160,13 @@ def _estimated_from(study: dict[str, Any], digest: str) -> bool:
                str(e.get("source_location", "")) for e in study.get("estimates", []) if isinstance(e, dict))
 
 
-def studies_built_from(data_file: Path, extraction_dir: Path) -> list[BuiltFrom]:
+def studies_built_from(data_file: Path, extraction_dir: Path, *, digest: str | None = None) -> list[BuiltFrom]:
     """Own-data study files with an estimate from this very file (its content hash, in the estimate's
     ``source_location``, also under another name) or from a file of this name (a study written before
     the hash, or the file changed since): a cohort that helped build the instrument, so a predictive check
-    on it is optimistic. A study file that cannot be read is skipped (``review extraction check`` reports it)."""
-    found, digest = [], content_hash(data_file)
+    on it is optimistic. A study file that cannot be read is skipped (``review extraction check`` reports it).
+    ``digest`` is the file's :func:`content_hash` when the caller has it already."""
+    found, digest = [], digest or content_hash(data_file)
     for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
         try:
             data = read_study_file(path)
@@ -157,10 +175,11 @@ def studies_built_from(data_file: Path, extraction_dir: Path) -> list[BuiltFrom]
         if data.get("study", {}).get("data_source") != OWN_DATA:
             continue
         locations = [str(e.get("source_location", "")) for e in data.get("estimates", []) if isinstance(e, dict)]
+        cohort = _cohort_of(data.get("study", {}), path)
         if _estimated_from(data, digest):
-            found.append(BuiltFrom(path, True))
+            found.append(BuiltFrom(path, True, cohort))
         elif any(location.startswith(_source_prefix(data_file)) for location in locations):
-            found.append(BuiltFrom(path, False))
+            found.append(BuiltFrom(path, False, cohort))
     return found
 
 
@@ -183,20 +202,25 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
     if not re.fullmatch(r"[A-Za-z0-9_-]+", study_id):
         raise ValidationError(f"--study-id {study_id!r}: use letters, digits, '_' or '-' (it becomes a file name)")
     target = Path(extraction_dir) / STUDIES_DIR / f"{study_id}.toml"
-    warnings = _counted_once(data_file, Path(extraction_dir), target)
     existing = read_study_file(target) if target.exists() else None
     if existing is not None and existing.get("study", {}).get("data_source") != OWN_DATA:
         raise ValidationError(f"{target}: exists and is not an own-data study; choose another --study-id")
-    if existing is not None and not _estimated_from(existing, content_hash(data_file)):
-        warnings.append(f"{target.name}: its estimates came from other content than {data_file.name} has now (a "
-                        "corrected extract, or another cohort's file of this name?); they are replaced, and its "
-                        "description, cohort_id and QUIPS ratings are kept: check they still apply")
+    digest = content_hash(data_file)  # once per write: the data file can be large
+    cohort_id, warnings = _one_cohort(data_file, Path(extraction_dir), target, existing, digest)
+    if existing is not None and not _estimated_from(existing, digest):
+        came_from = (f"its estimates came from other content than {data_file.name} has now (a corrected extract, "
+                     "or another cohort's file of this name?)" if _hashed(existing) else
+                     f"its estimates are not known to come from this content of {data_file.name} (written before "
+                     "estimates named their data's content hash)")
+        warnings.append(f"{target.name}: {came_from}; they are replaced, and its description, cohort_id and QUIPS "
+                        "ratings are kept: check they still apply")
     form = load_form(Path(extraction_dir))
     kind_spec = form.fields("estimate").get("source_kind")
     # a workspace form from before 'own data' was a source kind still gets a valid file
     allows_kind = kind_spec is not None and (not kind_spec.choices or OWN_DATA in kind_spec.choices)
     data, written, skipped = study_data(result, data_file, study_id, factor_list, existing, description,
-                                        source_kind=allows_kind, reference="reference" in form.fields("estimate"))
+                                        source_kind=allows_kind, reference="reference" in form.fields("estimate"),
+                                        digest=digest, cohort_id=cohort_id)
     if not written:
         raise ValidationError(f"{data_file}: no factor of factors.toml got an estimate; nothing written to {target}")
     # unfinished QUIPS kept from an earlier run is a draft, not a reason to refuse the re-run
@@ -207,16 +231,34 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
     return OwnDataStudy(target, study_id, written, skipped, warnings)
 
 
-def _counted_once(data_file: Path, extraction_dir: Path, target: Path) -> list[str]:
-    """Refuse a second study file of the same content (the synthesis would count one cohort twice); a
-    study of a file of this name whose content differs (a later extract of the same cohort?) is a warning."""
-    others = [b for b in studies_built_from(data_file, extraction_dir) if b.path.resolve() != target.resolve()]
+def _one_cohort(data_file: Path, extraction_dir: Path, target: Path, existing: dict[str, Any] | None,
+                digest: str) -> tuple[str, list[str]]:
+    """The target's cohort_id and the warnings that keep one cohort one unit in the synthesis (0027).
+
+    Another own-data study of this very content is another analysis of the same clients (another outcome,
+    say): a new study takes its cohort_id, so the synthesis counts the cohort once. A study of a file of
+    this name whose content differs (a later extract of the same cohort?) gets a warning to share one.
+    Studies whose cohort_id already equals the target's need no word."""
+    others = [b for b in studies_built_from(data_file, extraction_dir, digest=digest)
+              if b.path.resolve() != target.resolve()]
+    same = [b for b in others if b.same_content]
+    kept = str((existing or {}).get("study", {}).get("cohort_id") or "")
+    cohort_id = kept or (same[0].cohort_id if same else target.stem)
+    warnings = []
+    if not kept and same:
+        warnings.append(
+            f"own-data study {same[0].path.stem} ({same[0].path}) was estimated from this very file (the same "
+            f"content): {target.stem} is written with its cohort_id {cohort_id!r}, so the synthesis counts the "
+            f"cohort once (one cohort, several analyses); if it is the same analysis, re-run with --study-id "
+            f"{same[0].path.stem} instead and delete {target.name}")
     for other in others:
-        if other.same_content:
-            raise ValidationError(
-                f"{data_file}: own-data study {other.path.stem} ({other.path}) was estimated from this very file (the "
-                f"same content); a second study file would count the cohort twice in the synthesis: re-run with "
-                f"--study-id {other.path.stem} to replace its estimates")
-    return [f"own-data study {other.path.stem} ({other.path}) was estimated from an earlier file named "
-            f"{data_file.name}: if both hold the same clients, give the two studies the same cohort_id (the synthesis "
-            f"then counts one cohort) or replace it with --study-id {other.path.stem}" for other in others]
+        if other.cohort_id == cohort_id:
+            continue
+        origin = ("this very file (the same content)" if other.same_content
+                  else f"an earlier file named {data_file.name}")
+        warnings.append(
+            f"own-data study {other.path.stem} ({other.path}) was estimated from {origin}, with cohort_id "
+            f"{other.cohort_id!r} and {target.stem} with {cohort_id!r}: if both hold the same clients, give the two "
+            f"studies the same cohort_id (the synthesis then counts one cohort) or replace it with --study-id "
+            f"{other.path.stem}")
+    return cohort_id, warnings
