@@ -106,12 +106,13 @@ def agreement(labels_a: Mapping[int, str], labels_b: Mapping[int, str], *,
         return Agreement(reviewer_a, reviewer_b, 0, 0, None, None, None, cats)
     agreed = sum(labels_a[r] == labels_b[r] for r in common)
     p_o = agreed / n
-    share_a = {c: sum(labels_a[r] == c for r in common) / n for c in cats}
-    share_b = {c: sum(labels_b[r] == c for r in common) / n for c in cats}
+    share_a, share_b = _shares(labels_a, common, cats), _shares(labels_b, common, cats)
     ac1 = gwet_ac1(p_o, ((share_a[c] + share_b[c]) / 2 for c in cats))
-    kappa, low, high = _kappa(labels_a, labels_b, common, cats)
+    kappa, low, high = _kappa(labels_a, labels_b, common, cats, p_o, share_a, share_b)
     passed_a, passed_b = ({r: _include_or_not(labels[r]) for r in common} for labels in (labels_a, labels_b))
-    binary = _kappa(passed_a, passed_b, common, BASE_CATEGORIES)
+    binary = _kappa(passed_a, passed_b, common, BASE_CATEGORIES,
+                    sum(passed_a[r] == passed_b[r] for r in common) / n,
+                    _shares(passed_a, common, BASE_CATEGORIES), _shares(passed_b, common, BASE_CATEGORIES))
     return Agreement(reviewer_a, reviewer_b, n, agreed, p_o, kappa, ac1, cats, low, high, *binary)
 
 
@@ -122,13 +123,17 @@ def _include_or_not(label: str) -> str:
     return "include" if label in RELEVANT_LABELS else "exclude"
 
 
-def _kappa(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: Sequence[int],
-           cats: Sequence[str]) -> tuple[float | None, float | None, float | None]:
-    """Cohen's kappa over ``common`` (at least one record) on ``cats`` and its 95 % CI; None where undefined."""
-    n = len(common)
-    p_o = sum(labels_a[r] == labels_b[r] for r in common) / n
-    p_e = sum((sum(labels_a[r] == c for r in common) / n) * (sum(labels_b[r] == c for r in common) / n)
-              for c in cats)
+def _shares(labels: Mapping[int, str], common: Sequence[int], cats: Sequence[str]) -> dict[str, float]:
+    """Each category's share of one reviewer's labels over ``common`` (at least one record)."""
+    return {c: sum(labels[r] == c for r in common) / len(common) for c in cats}
+
+
+def _kappa(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: Sequence[int], cats: Sequence[str],
+           p_o: float, share_a: Mapping[str, float], share_b: Mapping[str, float],
+           ) -> tuple[float | None, float | None, float | None]:
+    """Cohen's kappa over ``common`` on ``cats`` from the observed agreement ``p_o`` and each reviewer's
+    category shares (as ``agreement`` computed them for AC1), and its 95 % CI; None where undefined."""
+    p_e = sum(share_a[c] * share_b[c] for c in cats)
     if abs(1 - p_e) < 1e-12:
         return None, None, None
     low, high = _kappa_ci(labels_a, labels_b, common, cats)

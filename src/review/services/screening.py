@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..screening.agreement import Agreement, Conflict, ConflictLists
     from ..screening.criteria import Criteria
     from ..screening.ranker import Ranking
+    from ..screening.removed import SetAside
     from ..screening.session import Progress, ScreeningSession
     from ..store.sessions import SessionClaim
 
@@ -260,7 +261,7 @@ class StatusReads:
     """What ``review status`` reads once for its screening lines and its PRISMA line."""
 
     log: Sequence[Decision]
-    aside: Any  # screening.removed.SetAside
+    aside: SetAside
 
 
 def status_reads(workspace: Workspace) -> StatusReads:
@@ -304,7 +305,7 @@ def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> l
     return lines
 
 
-def _conflicts_line(log: Sequence[Decision], current: dict[tuple[int, str], Decision], aside: Any) -> str:
+def _conflicts_line(log: Sequence[Decision], current: dict[tuple[int, str], Decision], aside: SetAside) -> str:
     """``review status``'s conflicts line: what the conflicts screen lists on the records to screen
     (``screening.agreement.conflict_lists``), how many are resolved and how many open; a resolution
     made before a reviewer changed their label is open, and one the reviewers now agree against
