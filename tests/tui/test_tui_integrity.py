@@ -163,8 +163,8 @@ async def test_a_reviewer_outside_the_team_is_told(fresh_ws: Workspace) -> None:
         assert any("not in review.toml's team" in str(n.message) for n in app._notifications)
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         assert not any("team" in str(n.message) for n in app._notifications)
-    # A third reviewer who resolves conflicts saves them as consensus (a role, not a member): not told
-    # to join the team on the dashboard or the conflicts screen, only once screening under the name.
+    # A third reviewer is not told on the dashboard or on opening the conflicts screen (resolutions are
+    # saved as consensus, the name only in resolved_by: told on the first one saved), once screening.
     async with open_app(fresh_ws, "carol", "dashboard") as (app, pilot):
         await pilot.press("4")
         await settle(pilot)

@@ -176,14 +176,21 @@ async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> Non
         await pilot.pause()
         assert table.row_count == 2
         conflict_ids = [c.record_id for c in screen.data.conflicts]
+
+        def team_warnings() -> int:
+            return sum("'carol' is not in review.toml's team" in str(n.message) for n in app._notifications)
+
+        assert team_warnings() == 0  # opening the screen saves nothing under the name
         await pilot.press("e")
         await settle(pilot)
         assert store_resolutions(tui_ws.store) == {conflict_ids[0]: ("exclude", "carol")}
+        assert team_warnings() == 1  # resolved_by now holds carol: told on the first resolution, once
         assert "1 unresolved" in str(screen.query_one("#conflict-status").render())
         assert table.cursor_row == 1  # the reload after resolving keeps the reviewer's place
         await pilot.press("i")
         await settle(pilot)
         assert store_resolutions(tui_ws.store)[conflict_ids[1]] == ("include", "carol")
+        assert team_warnings() == 1
         await pilot.press("x")
         rows = tui_ws.path("screening", "conflicts.csv").read_text().splitlines()
         assert rows[0] == "record_id,alice,bob,resolution,resolved_by,changed_since" and len(rows) == 3

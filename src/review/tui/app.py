@@ -55,8 +55,9 @@ assert SCREENS == tuple(SCREEN_CLASSES), "every start screen needs its class, in
 #: Longest the model imports wait for the start screen to show its data (seconds).
 START_SCREEN_WAIT = 10.0
 
-#: Screens that save no decision under the reviewer's own name (the conflicts screen saves resolutions as
-#: ``consensus``; the dashboard and validation decide nothing): a name outside review.toml's team is
+#: Screens that save no decision under the reviewer's own name on opening (the dashboard and validation
+#: decide nothing; the conflicts screen saves resolutions as ``consensus`` but notes the resolver in
+#: ``resolved_by``, so it warns on its first resolution saved): a name outside review.toml's team is
 #: warned about on the first other screen, before anything is saved under it.
 NAMELESS_MODES = frozenset({"dashboard", "conflicts", "validate"})
 
@@ -289,9 +290,13 @@ class ReviewApp(App[None]):
 
     def _warn_outside_team(self, mode: str) -> None:
         """A name outside review.toml's team is warned about once, on the first screen that saves work
-        under it: not on the conflicts screen, whose resolutions are saved as ``consensus`` (a role,
-        not a member of the team), so a third reviewer who only resolves is not told to join it."""
-        if self._team_warning and mode not in NAMELESS_MODES:
+        under it; the conflicts screen calls ``warn_outside_team`` on its first resolution saved."""
+        if mode not in NAMELESS_MODES:
+            self.warn_outside_team()
+
+    def warn_outside_team(self) -> None:
+        """Show the warning for a name outside review.toml's team, once per session."""
+        if self._team_warning:
             self.notify(self._team_warning, title="Reviewer", severity="warning", timeout=15)
             self._team_warning = None
 

@@ -191,6 +191,9 @@ class ConflictsScreen(ProjectScreen):
             if isinstance(err, NotOffered):
                 self.load()  # removed before screening in a shell meanwhile: the row leaves the list
             return
+        warn = getattr(self.app, "warn_outside_team", None)  # resolved_by keeps the name: a typo splits it
+        if callable(warn):
+            warn()
         table = self.query_one("#conflict-table", DataTable)
         shown = f"{label} ({project.reviewer})" + (f" – {reason}" if reason else "")
         table.update_cell(str(record_id), table.ordered_columns[2].key,
