@@ -18,11 +18,21 @@ Usage:
     PYTHONPATH=/tmp/old/src python benchmarks/stopping_speed.py --orders /tmp/orders.json
 
 Prints a table and one JSON line (``BENCH {...}``).
+
+``--classifier-check`` instead times one check of the recommended rule's classifier evidence
+(``stopping_classifier.estimate``: five cross-validation fits, one full fit, the calibration) as the
+session's retrain worker makes it every ⌈N/100⌉ decisions, on synthetic sets of 2,300 and 50,000
+records built from the labelled sets' texts (as ``benchmarks/screening.py``'s latency), with
+``--labelled-share`` of them labelled (default 0.4, about where the Lomax rule stops): process CPU
+seconds, least of ``--repeat``.
+
+    python benchmarks/stopping_speed.py --classifier-check --repeat 3
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import time
@@ -57,13 +67,51 @@ def time_run(labels: Any, n_priors: int, seed: int, repeat: int) -> dict[str, fl
     return {"stopping_s": total, "relevance_rate_s": rate, "lomax_s": lomax, "rest_s": max(0.0, total - rate - lomax)}
 
 
+def classifier_check(repeat: int, share: float) -> None:
+    """CPU seconds of one classifier check at 2,300 and 50,000 records (``--classifier-check``)."""
+    import sys
+
+    import numpy as np
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from screening import synthetic_corpus  # type: ignore[import-not-found]
+
+    from review.screening import stopping_classifier
+    from review.screening.features import build_features
+    from review.screening.ranker import feature_config_for
+    from review.screening.simulate import load_labelled_csv
+
+    base = [load_labelled_csv(p) for p in sorted(DATA_DIR.glob("*.csv"))[:4]]
+    pool = [(t, d.labels[r]) for d in base for r, t in zip(d.ids, d.texts, strict=True)]
+    rows = {}
+    for n_records in (2300, 50000):
+        rng = np.random.default_rng(7)
+        texts, labels = synthetic_corpus(n_records, pool, rng)
+        features = build_features(list(range(1, n_records + 1)), texts, feature_config_for("default", n_records))
+        y_all = np.array(labels, dtype=np.int64)
+        order = rng.permutation(n_records)
+        cut = int(share * n_records)
+        check = functools.partial(stopping_classifier.estimate, features.matrix, order[:cut], y_all[order[:cut]],
+                                  order[cut:], n_records=n_records)
+        seconds = least_cpu(check, repeat)
+        rows[n_records] = {"labelled": cut, "check_cpu_s": round(seconds, 3)}
+        print(f"{n_records:>6} records, {cut} labelled: one classifier check {seconds:.3f} s CPU", flush=True)
+    print("BENCH " + json.dumps({"benchmark": "stopping_speed_classifier_check", "repeat": repeat,
+                                 "labelled_share": share, "rows": rows, "load": round(os.getloadavg()[0], 2)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=Path, help="A check_simulate_orders.py --save file.")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--min-records", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--classifier-check", action="store_true")
+    parser.add_argument("--labelled-share", type=float, default=0.4)
     args = parser.parse_args()
+    if args.classifier_check:
+        classifier_check(args.repeat, args.labelled_share)
+        return
 
     import numpy as np
 

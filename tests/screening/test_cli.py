@@ -30,12 +30,13 @@ def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) ->
     assert set(data["metrics"]) == {"n_records", "n_relevant", "wss@95", "wss@100", "recall@10%", "atd",
                                     "n_to_95%", "n_to_all", "loss"}
     assert data["metrics"]["n_records"] == 198  # priors removed
-    for rule in ("relevance_rate", "relevance_rate_lomax", "consecutive_irrelevant", "knee", "statistical"):
+    for rule in ("relevance_rate", "relevance_rate_lomax", "relevance_rate_classifier", "consecutive_irrelevant",
+                 "knee", "statistical"):
         assert set(data["stopping"][rule]) >= {"n_screened", "recall"}
         assert f"stop:{rule}\t" in result.output
     assert data["stopping"]["target_recall"] == 0.95
-    assert data["stopping"]["recommended"] == "relevance_rate_lomax"  # decision 0016
-    assert "stop:recommended\trelevance_rate_lomax" in result.output
+    assert data["stopping"]["recommended"] == "relevance_rate_classifier"  # decision 0025
+    assert "stop:recommended\trelevance_rate_classifier" in result.output
     timings = data["timings"]
     assert timings["feature_build_s"] >= 0 and timings["n_retrains"] == len(timings["retrain_s"]) > 0
     assert plot.read_text().lstrip().startswith("<?xml")

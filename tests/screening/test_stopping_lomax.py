@@ -132,7 +132,7 @@ def test_simulation_reports_it_beside_the_other_rules() -> None:
     lomax = points["relevance_rate_lomax"]
     assert lomax["model"] == "lomax" and lomax["recall"] == 1.0
     assert 40 < lomax["n_screened"] < points["statistical"]["n_screened"]
-    assert points["recommended"] == "relevance_rate_lomax"
+    assert points["recommended"] == "relevance_rate_classifier"  # decision 0025: the Lomax rule or the classifier
 
 
 def drought_then_lomax(seed: int, drought: int = 200) -> np.ndarray:

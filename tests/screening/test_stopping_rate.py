@@ -79,6 +79,6 @@ def test_assess_recommended_says_which_rule_its_estimate_and_its_uncertainty(mon
 def test_stopping_points_report_the_recommended_rule() -> None:
     order = [1, 0] + [1] * 38 + [0] * 1960
     points = stopping.stopping_points(order, n_priors=2, seed=1)
-    assert points["recommended"] == "relevance_rate_lomax"  # decision 0016
+    assert points["recommended"] == "relevance_rate_classifier"  # decision 0025 (0016: the Lomax rule)
     rate = points["relevance_rate"]  # still reported, to compare old and new
     assert rate["recall"] == 1.0 and 40 < rate["n_screened"] < points["statistical"]["n_screened"]

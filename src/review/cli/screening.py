@@ -52,7 +52,8 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
     for name, value in result.metrics.items():
         click.echo(f"{name}\t{_fmt(value)}")
     click.echo(f"stop:recommended\t{result.stopping['recommended']}")
-    for rule in ("relevance_rate", "relevance_rate_lomax", "consecutive_irrelevant", "knee", "statistical"):
+    for rule in ("relevance_rate", "relevance_rate_lomax", "relevance_rate_classifier", "consecutive_irrelevant",
+                 "knee", "statistical"):
         point = result.stopping[rule]
         click.echo(f"stop:{rule}\t{_fmt(point['n_screened'])}\trecall {_fmt(point['recall'])}")
 

@@ -147,6 +147,8 @@ class ScreeningSession:
         self._load_records()
         self._state = self._load_decisions()
         self._ranking: Ranking | _Queue = self._initial_ranking()
+        #: The recommended stopping rule's newest classifier evidence (decision 0025), made by ``retrain``.
+        self._classifier_view: dict[str, Any] | None = None
 
     # -- loading ---------------------------------------------------------------------------
     @property
@@ -462,9 +464,11 @@ class ScreeningSession:
                 continue
             value = int(decided.label in RELEVANT_LABELS)
             (sample if decided.phase == PHASE_SAMPLE else ranked).append(value)
+        view = self._ranking.model_info.get("stopping_classifier")
         return assess(ranked, sample, len(self._eligible), target_recall=self.target_recall,
                       confidence=self.confidence, consecutive=self.consecutive,
-                      sample_started=self._sample_start is not None, rule=self.stopping_rule)
+                      sample_started=self._sample_start is not None, rule=self.stopping_rule,
+                      classifier=view if isinstance(view, dict) else None)
 
     def set_stopping_rule(self, choice: str) -> None:
         """Follow the ``recommended`` or ``certified`` rule from now on, and save it in review.toml."""
@@ -506,6 +510,7 @@ class ScreeningSession:
                            texts=texts, include_terms=criteria.include_terms,
                            exclude_terms=criteria.exclude_terms, previous=previous,
                            n_records=len(eligible))
+            ranking.model_info.update(self._classifier_check(features, labels, eligible))
         if hidden:
             ranking = _without(ranking, hidden)
         ranking.rank_of(-1)  # builds the position index here, not in the next ``decide`` (UI thread)
@@ -516,6 +521,38 @@ class ScreeningSession:
                                       n_labelled=ranking.n_labelled, seed=self.seed, seconds=ranking.seconds)
             self._unsaved = ranking
         return ranking
+
+    def _classifier_check(self, features: Features, labels: dict[int, int], eligible: list[int]) -> dict[str, Any]:
+        """The recommended stopping rule's classifier evidence (decision 0025) for the ranking's
+        ``model_info``: made afresh once a check is due (every ⌈N/100⌉ decisions, where the Lomax rule
+        is within reach; six fits, here in the retrain worker), else the last one carried on."""
+        from . import stopping_classifier as sc
+        from .stopping import RULE_OF_CHOICE
+
+        if RULE_OF_CHOICE["recommended"] != "relevance_rate_classifier":
+            return {}
+        known = {r: y for r, y in labels.items() if r in features}
+        last = self._classifier_view
+        if last is not None and (last["screened"] > len(known) or last["found"] > sum(known.values())):
+            last = self._classifier_view = None  # decisions undone since: it no longer holds
+        carried = {} if last is None else {"stopping_classifier": last}
+        n_total = len(eligible)
+        if not sc.is_due(len(known), n_total, None if last is None else int(last["screened"])):
+            return carried
+        with self._lock:
+            ranked = [int(d.label in RELEVANT_LABELS) for r, d in self._state.decided.items()
+                      if r not in self._hidden and d.phase != PHASE_SAMPLE]
+        if not sc.gate_open(ranked, n_total, 0, self.target_recall):
+            return carried
+        ids = list(known)
+        unscreened = [r for r in eligible if r not in known and r in features]
+        view = sc.estimate(features.matrix, features.rows(ids), np.array([known[r] for r in ids]),
+                           features.rows(unscreened), model=self.model, seed=self.seed, n_records=n_total,
+                           target_recall=self.target_recall)
+        if view is None:
+            return carried
+        self._classifier_view = view.as_dict()
+        return {"stopping_classifier": self._classifier_view}
 
     def save_ranking(self) -> None:
         """Store the newest queue if ``retrain`` only logged it (call when closing)."""

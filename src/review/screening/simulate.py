@@ -23,6 +23,7 @@ from . import metrics
 from .features import FeatureConfig, Features, build_features
 from .models import resolve_model, small_set_loop, uses_sklearn
 from .ranker import ENGINE_VERSION, feature_config_for, rank
+from .stopping_classifier import stop_finder
 from .stopping import stopping_points
 
 LABEL_COLUMN = "label_included"
@@ -225,9 +226,11 @@ def simulate(
         order.extend(ranking.order)
     screened = [data.labels[r] for r in order[len(priors):]]
     result_metrics = metrics.all_metrics(screened)
+    order_labels = [data.labels[r] for r in order]
     stops = stopping_points(
-        [data.labels[r] for r in order], n_priors=len(priors), seed=seed,
-        target_recall=target_recall, confidence=confidence,
+        order_labels, n_priors=len(priors), seed=seed, target_recall=target_recall, confidence=confidence,
+        classifier=stop_finder(features.matrix, features.rows(order), order_labels, n_priors=len(priors), model=model,
+                               seed=seed, target_recall=target_recall, confidence=confidence),
     )
     timings = {
         "feature_build_s": round(feature_seconds, 4),

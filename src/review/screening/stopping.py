@@ -21,6 +21,9 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   phase's first relevant record, ``lomax-burnin``), which the recommended choice follows since
   decision 0016, and ``relevance_rate`` (exponential rate, profile bound, then a Poisson
   quantile: ``exp-profile``, recommended before it); ``RECOMMENDED_RATE_RULE`` says which.
+  Since decision 0025 the recommended choice is ``relevance_rate_classifier``: the Lomax rule, or
+  earlier where the ranking's classifier, calibrated on the decisions so far, says with the same
+  confidence that too few relevant records are left to miss the target (``stopping_classifier``).
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -29,8 +32,8 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -51,12 +54,13 @@ DEFAULT_CHOICE = "recommended"
 #: ``review simulate``'s ``stopping``: the exponential rate with a profile bound (decision
 #: 0008, ``exp-profile`` in decisions 0014/0016) and the Lomax rate's posterior predictive
 #: count (``lomax-bayes``, fitted after the first relevant record since decision 0018).
-RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax")
+RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "relevance_rate_classifier")
 #: The rate rule the recommended choice follows: the Lomax rate since decision 0016, fitted after
 #: the first relevant record since decision 0018 (before 0016, ``relevance_rate`` under decisions
 #: 0008 and 0014; numbers in docs/benchmarks/screening-stopping-2026-12-05.md and
-#: screening-stopping-frontier-2026-12-05.md).
-RECOMMENDED_RATE_RULE = "relevance_rate_lomax"
+#: screening-stopping-frontier-2026-12-05.md); since decision 0025 the Lomax rule or the calibrated
+#: classifier, whichever says stop first (docs/benchmarks/screening-stopping-round5-2026-12-05.md).
+RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
 #: ``relevance_rate``'s rate model and parameter-interval level (None: the confidence).
@@ -297,6 +301,9 @@ class StoppingStatus:
     rule: str = DEFAULT_CHOICE  # which choice the verdict follows: recommended | certified
     expected_remaining: float | None = None  # relevance-rate estimate of relevant records left
     upper_remaining: int | None = None  # ... and its bound at ``confidence``
+    #: What the recommended rule's estimate rests on: "trend" (the Lomax rate along the ranking) or
+    #: "classifier" (the calibrated classifier's scores of the unscreened records, decision 0025).
+    estimate_from: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -312,8 +319,12 @@ def assess(
     consecutive: int | None = None,
     sample_started: bool = False,
     rule: str = DEFAULT_CHOICE,
+    classifier: Mapping[str, Any] | None = None,
 ) -> StoppingStatus:
     """Verdict from the labels of the ranked phase and of the random sample (both in order).
+
+    ``classifier`` is the newest ``stopping_classifier.ClassifierEstimate`` (as a dict) the session
+    computed; the recommended rule uses it while its counts are not ahead of these labels.
 
     ``rule="recommended"`` follows the relevance-rate rule during the ranked phase;
     ``"certified"`` the heuristics and the random sample. Once a random sample has started,
@@ -357,7 +368,7 @@ def assess(
         return StoppingStatus(verdict, estimate, text, p_value=p, sample_screened=len(sample),
                               sample_relevant=found_sample, sample_needed=needed, **common)
     if rule == "recommended":
-        return _assess_rate(ranked, n_total, common, pct, conf, RULE_OF_CHOICE["recommended"])
+        return _assess_rate(ranked, n_total, common, pct, conf, RULE_OF_CHOICE["recommended"], classifier)
     estimate = _window_estimate(ranked, remaining)
     if found and (run >= limit or knee):
         why = (f"the last {run} records were all irrelevant" if run >= limit
@@ -377,11 +388,14 @@ def assess(
 
 def _assess_rate(
     ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str, rate_rule: str,
+    classifier: Mapping[str, Any] | None = None,
 ) -> StoppingStatus:
     """The recommended rule's verdict in the ranked phase, in numbers and plain words.
 
     ``rate_rule`` is one of ``RATE_RULES``: which estimate of the relevant records left it uses.
     """
+    if rate_rule == "relevance_rate_classifier":
+        return _assess_with_classifier(ranked, n_total, common, pct, conf, classifier)
     if rate_rule == "relevance_rate_lomax":
         return _assess_lomax(ranked, n_total, common, pct, conf)
     if rate_rule != "relevance_rate":
@@ -406,6 +420,35 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
                          needs="two: it measures the thinning from the first one on")
 
 
+def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str,
+                            classifier: Mapping[str, Any] | None) -> StoppingStatus:
+    """``relevance_rate_classifier``: the Lomax verdict, or stop where the calibrated classifier says
+    with ``conf`` probability that at most the allowed number of relevant records is left."""
+    lomax = _assess_lomax(ranked, n_total, common, pct, conf)
+    usable = (classifier is not None and classifier["screened"] <= common["screened"]
+              and classifier["found"] <= common["relevant_found"])  # an undo since makes it stale
+    if lomax.verdict == "stop" or not usable:
+        return lomax
+    assert classifier is not None
+    expected = float(classifier["expected_remaining"])
+    about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
+    allowed = int(classifier["most_left"])
+    chance = float(classifier["probability"])
+    view = (f"The classifier trained on your decisions (after {classifier['screened']} screened, calibrated on "
+            f"them by cross-validation) expects about {about} relevant records among the unscreened; the chance "
+            f"that at most {allowed} {'is' if allowed == 1 else 'are'} left is {chance:.0%}")
+    if chance >= common["confidence"]:
+        found = common["relevant_found"]
+        text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "
+                f"with {conf} probability, meeting the {pct} target. This rests on the classifier's scores, "
+                f"not on a random sample; the certified rule checks with one.")
+        # The classifier's view is of the records unscreened when it was made: fewer are left now.
+        upper = min(int(classifier.get("upper_remaining", allowed)), common["remaining"])
+        return replace(lomax, verdict="stop", explanation=text, estimated_recall=found / (found + expected),
+                       expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="classifier")
+    return replace(lomax, explanation=f"{lomax.explanation} {view}.")
+
+
 def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any], pct: str, level: str, *, trend: str,
                   none_left_words: bool = False, needs: str = "one") -> StoppingStatus:
     """The words and numbers of a rate rule's verdict; ``level`` is e.g. "95% probability";
@@ -420,7 +463,7 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
     left = ("next to no relevant records are" if none_left_words and about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
     basis = f"Judging by {trend}, {left} left among the {remaining} unscreened (at most {upper} with {level})"
-    numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper)
+    numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="trend")
     lower = _fmt(rate.recall_lower)
     if stops:
         text = (f"Stop (recommended rule): {basis}, so recall is at least {lower}, meeting the "
@@ -472,8 +515,13 @@ def stopping_points(
     target_recall: float = TARGET_RECALL,
     confidence: float = CONFIDENCE,
     consecutive: int | None = None,
+    classifier: Callable[[int | None], int | None] | None = None,
 ) -> dict[str, Any]:
     """For each rule, the number screened (priors included) when it fires and the recall then.
+
+    ``classifier`` gives ``relevance_rate_classifier``'s stop from the Lomax rule's (both priors
+    included; ``review simulate`` passes ``stopping_classifier.stop_finder``): it needs the records'
+    features, which the labels alone do not carry. Without it that rule's entry is left out.
 
     The statistical rule starts its random sample where the first heuristic fires and draws
     the sample (seeded) from the records the ranking had not reached.
@@ -508,13 +556,17 @@ def stopping_points(
                                 param_level=RATE_PARAM_LEVEL or confidence)
     lomax_at = lomax_first_stop(labels[n_priors:], found_before=found_before,
                                 target_recall=target_recall, confidence=confidence)
+    lomax_stop = None if lomax_at is None else n_priors + lomax_at
+    with_classifier = {} if classifier is None else {
+        "relevance_rate_classifier": point(classifier(lomax_stop), model="lomax+classifier")}
     return {
         "target_recall": target_recall,
         "confidence": confidence,
         "recommended": RULE_OF_CHOICE["recommended"],
         "certified": RULE_OF_CHOICE["certified"],
         "relevance_rate": point(None if ranked_at is None else n_priors + ranked_at, model=RATE_MODEL),
-        "relevance_rate_lomax": point(None if lomax_at is None else n_priors + lomax_at, model="lomax"),
+        "relevance_rate_lomax": point(lomax_stop, model="lomax"),
+        **with_classifier,
         "consecutive_irrelevant": point(consecutive_at, limit=limit),
         "knee": point(knee_at),
         "statistical": statistical,

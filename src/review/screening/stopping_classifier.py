@@ -19,7 +19,7 @@ and ``GATE_SHARE`` of the set is screened: before that the rule could not be nea
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -44,6 +44,7 @@ class ClassifierEstimate:
     expected_remaining: float  # Σ calibrated probability over the unscreened records
     most_left: int  # k*: the most relevant records left that still meet the target recall
     probability: float  # P(left ≤ k*) under Poisson(expected_remaining)
+    upper_remaining: int  # that distribution's ``confidence`` quantile (capped at the records left)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,7 +85,8 @@ def out_of_fold_scores(matrix: Any, rows: np.ndarray, y: np.ndarray, *, model: s
     from sklearn.model_selection import StratifiedKFold
 
     out = np.zeros(rows.size)
-    folds = StratifiedKFold(n_splits=min(FOLDS, int(y.sum())), shuffle=True, random_state=seed)
+    positives = int(y.sum())
+    folds = StratifiedKFold(n_splits=min(FOLDS, positives, y.size - positives), shuffle=True, random_state=seed)
     for train, test in folds.split(rows, y):
         fitted = make_model(model, seed, n_records).fit(matrix[rows[train]], y[train])
         out[test] = fitted.scores(matrix[rows[test]])
@@ -93,14 +95,14 @@ def out_of_fold_scores(matrix: Any, rows: np.ndarray, y: np.ndarray, *, model: s
 
 def estimate(matrix: Any, labelled_rows: np.ndarray, y: np.ndarray, unscreened_rows: np.ndarray, *,
              model: str = "default", seed: int = 0, n_records: int | None = None,
-             target_recall: float = 0.95) -> ClassifierEstimate | None:
+             target_recall: float = 0.95, confidence: float = 0.95) -> ClassifierEstimate | None:
     """The classifier's estimate of the relevant records among ``unscreened_rows`` (rows of ``matrix``);
-    None with fewer than two relevant labels (nothing to calibrate on) or no irrelevant one."""
+    None with fewer than two relevant or two irrelevant labels (nothing to calibrate on)."""
     from scipy.special import expit, pdtr
 
     y = np.asarray(y, dtype=np.int64)
     found = int(y.sum())
-    if found < 2 or found == y.size:
+    if found < 2 or y.size - found < 2:  # each class in at least two folds
         return None
     size = matrix.shape[0] if n_records is None else n_records
     calibration = out_of_fold_scores(matrix, labelled_rows, y, model=model, seed=seed, n_records=size)
@@ -108,9 +110,13 @@ def estimate(matrix: Any, labelled_rows: np.ndarray, y: np.ndarray, unscreened_r
     fitted = make_model(model, seed, size).fit(matrix[labelled_rows], y)
     expected = float(expit(slope * fitted.scores(matrix[unscreened_rows]) + intercept).sum())
     most_left = int(most_left_for_target(found, target_recall))
-    probability = float(pdtr(most_left, max(expected, 1e-12)))
+    mean = max(expected, 1e-12)
+    probability = float(pdtr(most_left, mean))
+    upper = 0
+    while upper < len(unscreened_rows) and pdtr(upper, mean) < confidence:
+        upper += 1
     return ClassifierEstimate(screened=int(y.size), found=found, expected_remaining=expected,
-                              most_left=most_left, probability=probability)
+                              most_left=most_left, probability=probability, upper_remaining=upper)
 
 
 def gate_open(ranked_labels: Sequence[int] | np.ndarray, n_total: int, found_before: int,
@@ -145,3 +151,22 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
         if view is not None and view.probability >= confidence:
             return at
     return lomax_stop
+
+
+def stop_finder(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray, *,
+                n_priors: int, model: str = "default", seed: int = 0, target_recall: float = 0.95,
+                confidence: float = 0.95) -> Callable[[int | None], int | None]:
+    """``first_stop`` on a finished order, waiting for the Lomax rule's stop (``stopping_points``)."""
+    def find(lomax_stop: int | None) -> int | None:
+        return first_stop(matrix, order_rows, labels, n_priors=n_priors, lomax_stop=lomax_stop, model=model,
+                          seed=seed, target_recall=target_recall, confidence=confidence)
+    return find
+
+
+def is_due(screened: int, n_total: int, last_screened: int | None) -> bool:
+    """Whether a session that last consulted the classifier after ``last_screened`` records should
+    again: a grid point (``check_step``) has been passed since, past the share gate."""
+    if screened < int(GATE_SHARE * n_total) or screened <= 0:
+        return False
+    step = check_step(n_total)
+    return last_screened is None or screened // step > last_screened // step

@@ -90,7 +90,8 @@ def stopping_words(stopping: Any, phase: str) -> str:
             return str(stopping.explanation)  # (no estimate yet: a short sentence saying when)
         expected = stopping.expected_remaining
         about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
-        said = (f"Recommended rule: about {about} relevant left among {stopping.remaining:,} unscreened "
+        by = ", by the classifier's scores" if getattr(stopping, "estimate_from", None) == "classifier" else ""
+        said = (f"Recommended rule{by}: about {about} relevant left among {stopping.remaining:,} unscreened "
                 f"(at most {stopping.upper_remaining:,} with {stopping.confidence:.0%} probability), recall about "
                 f"{format_recall(stopping.estimated_recall)}.")
         if stopping.verdict == "stop":

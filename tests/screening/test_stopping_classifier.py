@@ -1,0 +1,120 @@
+"""The recommended stopping rule since decision 0025 (``relevance_rate_classifier``): the Lomax rule,
+or earlier where the calibrated classifier says too few relevant records are left. Constructed
+record sets whose relevant records (screened and left) are known."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from review.screening import stopping
+from review.screening import stopping_classifier as sc
+from review.screening.features import build_features
+from review.screening.ranker import feature_config_for
+from review.screening.stopping_rate import lomax_first_stop
+
+RELEVANT_WORDS = ["statin", "trial", "cholesterol", "randomised", "mortality", "placebo"]
+OTHER_WORDS = ["survey", "policy", "software", "teaching", "climate", "tourism", "budget", "museum"]
+
+
+def corpus(labels: list[int], seed: int = 0):  # type: ignore[no-untyped-def]
+    """Features of records whose words tell their label apart (three words of their kind, one shared)."""
+    rng = np.random.default_rng(seed)
+    texts = []
+    for y in labels:
+        words = list(rng.choice(RELEVANT_WORDS if y else OTHER_WORDS, size=3)) + [str(rng.choice(["study", "report"]))]
+        texts.append(" ".join(words))
+    ids = list(range(1, len(labels) + 1))
+    return build_features(ids, texts, feature_config_for("default", len(labels)))
+
+
+def test_estimate_counts_the_relevant_records_left() -> None:
+    screened = [1] * 20 + [0] * 200
+    for left in (0, 4):
+        labels = screened + [1] * left + [0] * 400
+        features = corpus(labels)
+        rows = np.arange(len(labels))
+        view = sc.estimate(features.matrix, rows[:220], np.array(screened), rows[220:], seed=3)
+        assert view is not None and view.found == 20 and view.most_left == 1  # ⌊20·(1/0.95 − 1)⌋
+        assert abs(view.expected_remaining - left) < 0.5
+        assert (view.probability >= 0.95) == (left == 0)
+
+
+def test_no_estimate_without_two_relevant_records() -> None:
+    features = corpus([1] + [0] * 50)
+    rows = np.arange(51)
+    assert sc.estimate(features.matrix, rows[:30], np.array([1] + [0] * 29), rows[30:]) is None
+
+
+def test_stops_before_the_lomax_rule_when_nothing_is_left_and_never_while_records_are() -> None:
+    # All 30 relevant records first: the classifier sees nothing like them among the rest.
+    done = [0, 1] + [1] * 29 + [0] * 569
+    features = corpus(done)
+    lomax = lomax_first_stop(np.array(done[2:]), found_before=1)
+    assert lomax is not None
+    lomax_stop = 2 + lomax
+    at = sc.first_stop(features.matrix, np.arange(600), done, n_priors=2, lomax_stop=lomax_stop)
+    assert at is not None and at < lomax_stop and at % sc.check_step(600) == 0
+    # 24 relevant found early, then a long drought, and 6 more (as alike as the others) at the end:
+    # wherever the Lomax rule stops in the drought, the classifier must not stop before it.
+    late = [0, 1] + [1] * 23 + [0] * 400 + [0] * 145 + [1] * 6 + [0] * 24
+    features = corpus(late)
+    lomax = lomax_first_stop(np.array(late[2:]), found_before=1)
+    lomax_stop = None if lomax is None else 2 + lomax
+    assert sc.first_stop(features.matrix, np.arange(600), late, n_priors=2, lomax_stop=lomax_stop) == lomax_stop
+
+
+def test_checks_on_a_grid_past_the_gate() -> None:
+    assert sc.check_step(2304) == 24 and sc.check_step(310) == 4
+    assert not sc.is_due(20, 1000, None)  # below 5 % of the set
+    assert sc.is_due(50, 1000, None) and not sc.is_due(59, 1000, 50) and sc.is_due(60, 1000, 59)
+
+
+def test_assess_says_what_the_classifier_says() -> None:
+    ranked = ([1] + [0] * 10) * 20  # relevant records still turning up: the Lomax rule goes on
+    lomax_only = stopping.assess(ranked, [], 2000)
+    assert lomax_only.verdict == "continue"
+    sure = {"screened": 220, "found": 20, "expected_remaining": 0.2, "most_left": 1, "probability": 0.98}
+    status = stopping.assess(ranked, [], 2000, classifier=sure)
+    assert status.verdict == "stop" and status.rule == "recommended"
+    assert "classifier" in status.explanation and "98%" in status.explanation and "at least 95%" in status.explanation
+    unsure = dict(sure, expected_remaining=3.4, probability=0.15)
+    status = stopping.assess(ranked, [], 2000, classifier=unsure)
+    assert status.verdict == "continue" and "about 3.4 relevant records" in status.explanation
+    stale = dict(sure, found=21)  # a relevant decision undone since the estimate
+    assert stopping.assess(ranked, [], 2000, classifier=stale).explanation == lomax_only.explanation
+    certified = stopping.assess(ranked, [], 2000, classifier=sure, rule="certified")
+    assert certified.verdict != "stop"
+
+
+def test_simulation_names_it_recommended() -> None:
+    order = [1, 0] + [1] * 38 + [0] * 960
+    points = stopping.stopping_points(order, n_priors=2, seed=1, classifier=lambda lomax_stop: lomax_stop)
+    assert points["recommended"] == "relevance_rate_classifier"
+    assert points["relevance_rate_classifier"]["n_screened"] == points["relevance_rate_lomax"]["n_screened"]
+    assert points["relevance_rate_classifier"]["model"] == "lomax+classifier"
+
+
+def test_the_session_makes_the_evidence_in_retrain_and_the_verdict_uses_it(workspace) -> None:
+    from review.records import Record
+    from review.screening.session import ScreeningSession
+
+    rng = np.random.default_rng(5)
+    labels = [1] * 30 + [0] * 170
+    records = [Record(title=" ".join(rng.choice(RELEVANT_WORDS if y else OTHER_WORDS, size=4)), abstract="",
+                      external_id=str(i)) for i, y in enumerate(labels)]
+    workspace.store.add_batch(records, file_name="made.csv", file_sha256="x" * 64, source_name="test",
+                              format="csv", encoding="utf-8")
+    truth = {rec.id: y for rec, y in zip(workspace.store.records(), labels, strict=True)}
+    session = ScreeningSession(workspace, "alice", seed=2)
+    relevant = [r for r, y in truth.items() if y]
+    irrelevant = [r for r, y in truth.items() if not y]
+    for record_id in relevant + irrelevant[:60]:  # every relevant record found, then 60 irrelevant
+        session.decide(record_id, "include" if truth[record_id] else "exclude")
+    ranking = session.retrain()
+    view = ranking.model_info["stopping_classifier"]
+    assert view["screened"] == 90 and view["found"] == 30 and view["expected_remaining"] < 0.5
+    session.apply_ranking(ranking)
+    status = session.progress().stopping
+    assert status.verdict == "stop" and status.rule == "recommended"
+    session.undo()  # the last decision undone: the view was made after it and no longer holds
+    assert session.progress().stopping.estimate_from != "classifier"
