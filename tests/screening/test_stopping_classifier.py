@@ -118,3 +118,16 @@ def test_the_session_makes_the_evidence_in_retrain_and_the_verdict_uses_it(works
     assert status.verdict == "stop" and status.rule == "recommended"
     session.undo()  # the last decision undone: the view was made after it and no longer holds
     assert session.progress().stopping.estimate_from != "classifier"
+
+
+def test_the_folds_are_scikit_learns_stratified_shuffled_folds() -> None:
+    from sklearn.model_selection import StratifiedKFold
+
+    rng = np.random.default_rng(11)
+    for seed, n, share in ((1, 57, 0.2), (21, 300, 0.05), (7, 40, 0.5)):
+        y = (rng.random(n) < share).astype(np.int64)
+        y[:2], y[2:4] = 1, 0
+        splits = min(5, int(y.sum()), int(n - y.sum()))
+        ours = sc.stratified_folds(y, splits, seed)
+        for fold, (_, test) in enumerate(StratifiedKFold(splits, shuffle=True, random_state=seed).split(y, y)):
+            assert np.array_equal(np.flatnonzero(ours == fold), test)
