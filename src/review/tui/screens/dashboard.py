@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 #: The two stopping rules in the reviewer's words.
 RULE_WORDS = {
-    "recommended": "Recommended rule: estimates the relevant left from the ranking's trend and scores",
+    "recommended": "Recommended rule: estimates the relevant records left from the ranking's trend",
     "certified": "Certified rule: confirms recall with a random sample of the unscreened records",
 }
 
