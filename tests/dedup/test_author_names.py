@@ -21,6 +21,8 @@ LOCATORS = dict(pages="19", doi="", abstract="")
     # Two-letter surnames with a vowel, and the vowel-less surnames Ng and Lv (Lü), stay surnames.
     ("Xing Li", "li", "x"), ("Ingrid Os", "os", "i"), ("Theresa C Ng", "ng", "t"), ("Dong Lv", "lv", "d"),
     ("Smith Jr", "smith", "j"),
+    # Title case reads as initials for two letters only: three-letter vowel-less words are surnames.
+    ("Kevin Png", "png", "k"), ("Wei Sng", "sng", "w"), ("Jan Vlk", "vlk", "j"), ("Petr Srb", "srb", "p"),
 ])
 def test_initials_written_in_title_case_after_the_surname(name, surname, initial) -> None:
     assert (last_name(name), first_initial(name)) == (surname, initial)
@@ -37,8 +39,8 @@ def test_full_name_surname_first_before_its_initial_also_reads_surname_first() -
     # The first reading keeps compound surnames whole ("San Martin A.", "Willems Van Dijk K.",
     # most such names in the shared sets); the other reading takes the first word as the surname.
     assert last_name("Smith John A") == "smithjohn" and last_name("San Martin A.") == "sanmartin"
-    assert second_reading("Smith John A") == ("smith", "j")
-    assert second_reading("van der Berg Jan P.") == ("vanderberg", "j")
+    assert second_reading("Smith John A") == ("smith", "ja")
+    assert second_reading("van der Berg Jan P.") == ("vanderberg", "jp")
     assert second_reading("Smith JA") == ("", "") and second_reading("John A. Smith") == ("", "")
     assert second_reading("de Vries S") == ("", "")  # the surname is all there is before the initial
     a = record(authors=["Smith John A", "Brown Karl B"], **LOCATORS)
@@ -83,3 +85,27 @@ def test_import_drops_anonymous_without_marking_the_list_cut(tmp_path) -> None:
     first, second = read_file(path).records
     assert first.authors == [] and second.authors == ["Smith, J."]
     assert "authors_incomplete" not in first.extra and "authors_incomplete" not in second.extra
+
+
+def test_the_spanish_double_surname_is_not_its_first_surname_with_another_initial() -> None:
+    # MEDLINE writes a double surname whole ("Garcia Lopez J"); "Garcia L" is another person unless
+    # all initials agree, so with title, year, journal, volume and issue alike it goes to a human.
+    fields = dict(pages="", doi="", abstract="")
+    a = record(authors=["Garcia Lopez J", "Martinez Perez A", "Ruiz Gomez M"], **fields)
+    b = record(authors=["Garcia L", "Martinez P", "Ruiz G"], **fields)
+    assert second_reading("Garcia Lopez J") == ("garcia", "lj")
+    assert all(p.status != "duplicate" and p.fields["authors"] < 100 for p in deduplicate([a, b]).pairs)
+    # All initials agreeing is the same person read surname first.
+    c = record(authors=["Garcia, L. J.", "Martinez, P. A.", "Ruiz, G. M."], **fields)
+    [pair] = deduplicate([a, c]).pairs
+    assert pair.fields["authors"] == 100
+
+
+def test_three_letter_vowelless_surnames_are_surnames() -> None:
+    fields = dict(pages="", doi="", abstract="")
+    a = record(authors=["Kevin Png", "Wei Sng"], **fields)
+    same = record(authors=["Png K", "Sng W"], **fields)
+    other = record(authors=["Kevin Tng", "Wei Hng"], **fields)
+    [pair] = deduplicate([a, same]).pairs
+    assert pair.status == "duplicate" and pair.fields["authors"] == 100
+    assert all(p.status != "duplicate" for p in deduplicate([a, other]).pairs)

@@ -387,18 +387,19 @@ def _initials_like(word: str) -> bool:
     return 0 < len(bare) <= 3 and bare.isupper()
 
 
-#: Vowel-less surnames that read like title-cased initials ("Ng", "Lv" for Lü).
+#: Vowel-less two-letter surnames that read like title-cased initials ("Ng", "Lv" for Lü).
 _VOWELLESS_SURNAMES = frozenset({"ng", "lv"})
 _VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
 
 
 def _trailing_initials(word: str) -> bool:
-    """Initials after the surname: :func:`_initials_like`, or initials an export title-cased ("Mj",
-    "Gc" for "MJ", "GC"). Title case counts only without a vowel, as "Li", "Ho", "Os" are surnames."""
+    """Initials after the surname: :func:`_initials_like`, or two initials an export title-cased
+    ("Mj", "Gc" for "MJ", "GC"). Title case counts only for two letters without a vowel, as "Li",
+    "Ho", "Os" are surnames and so are three-letter ones such as "Png", "Sng", "Vlk", "Srb"."""
     if _initials_like(word):
         return True
     bare = word.rstrip(".")
-    return (2 <= len(bare) <= 3 and bare.isalpha() and bare[0].isupper() and bare[1:].islower()
+    return (len(bare) == 2 and bare.isalpha() and bare[0].isupper() and bare[1].islower()
             and not _VOWEL.search(bare) and bare.casefold() not in _VOWELLESS_SURNAMES)
 
 
@@ -457,9 +458,11 @@ _PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "va
 def second_reading(name: str) -> tuple[str, str]:
     """The name's other reading, ``(surname, first letter of the rest)``: the folded part after
     the comma of "Last, Given", or the surname of a full name written surname first ("Smith John"
-    → ("smith", "j"), "Wang Xiaoming"), also before initials ("Smith John A" → ("smith", "j"), which
-    :func:`last_name` reads as the compound surname of "San Martin A."); ``("", "")`` when initials
-    say which word is the surname, as in "Smith JA" or "John A. Smith".
+    → ("smith", "j"), "Wang Xiaoming"), also before initials, then with all of them ("Smith John A"
+    → ("smith", "ja"), which :func:`last_name` reads as the compound surname of "San Martin A."; the
+    MEDLINE form of a double surname, "Garcia Lopez J", reads ("garcia", "lj") and so is not
+    "Garcia L"); ``("", "")`` when initials say which word is the surname, as in "Smith JA" or
+    "John A. Smith".
 
     One source may write every name the other way round ("Ching-yi, Wu" for "Wu, C. Y."), and a
     full name without a comma reads both ways: databases that export full names (Embase, CNKI,
@@ -483,7 +486,10 @@ def second_reading(name: str) -> tuple[str, str]:
             taken += 1
         if initials and words[taken - 1] in _PARTICLES:
             return ("", "")  # "de Vries S", "van der Berg J": the surname is all there is before the initials
-        return (fold(" ".join(words[:taken])).replace(" ", ""), _first_letter(" ".join(words[taken:])))
+        letters = _first_letter(" ".join(words[taken:]))
+        if initials and letters:  # all initials ("Smith John A" → ja): only "Smith, J. A." is the same person
+            letters += _initial_letters(text.split()[len(words):])
+        return (fold(" ".join(words[:taken])).replace(" ", ""), letters)
     before, _, after = text.partition(",")
     if all(_initials_like(w) for w in before.split()):
         return ("", "")  # "J. A., Smith": last_name already reads Smith
@@ -497,11 +503,30 @@ def kept_names(authors: list[str] | str) -> list[str]:
     return [name for name in names if name and last_name(name) not in ("", "etal", "others")]
 
 
+def _initial_letters(words: list[str]) -> str:
+    """The folded initials of given-name words: every letter of initials ("JA", "J.A.", "Mj"),
+    the first letter of a name ("John")."""
+    letters = []
+    for word in words:
+        for part in re.split(r"[.\-]+", word):
+            if part:
+                letters.append(fold(part) if _trailing_initials(part) else _first_letter(part))
+    return "".join(letters).replace(" ", "")
+
+
 @lru_cache(maxsize=262144)
-def initial_beside(name: str, surname: str) -> str:
+def initial_beside(name: str, surname: str, every: bool = False) -> str:
     """The first letter of the word after ``surname`` is taken out of ``name`` ("Grant J", "grant"
-    → j; "Ferrari Mj", "ferrari" → m, though :func:`last_name` reads "Mj" as the last name), or
-    :func:`first_initial` when no word of the name is ``surname``."""
+    → j; "Ferrari Mj", "ferrari" → m, as :func:`first_initial` reads it too), or :func:`first_initial`
+    when no word of the name is ``surname``. With ``every``, all the initials of the rest ("Smith,
+    J. A." → ja; "Garcia L" → l), or ``parse_author``'s when no word is ``surname``."""
+    if every:
+        words = strip_et_al(name).replace(",", " ").split()
+        folded = [fold(word).replace(" ", "") for word in words]
+        if surname in folded:
+            del words[folded.index(surname)]
+            return _initial_letters(words)
+        return parse_author(name)[1]
     words = fold(name).split()
     if surname in words:
         words.remove(surname)

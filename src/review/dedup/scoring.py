@@ -188,7 +188,8 @@ def _author_prefixes(lists: list[list[str]]) -> list[np.ndarray]:
 
 def _reread(prep: Prepared, i: int, j: int, size: int) -> str:
     """Record ``i``'s first ``size`` last names, each name that also reads surname first taken
-    that way where the rest's first letter is the initial record ``j`` gives beside that surname.
+    that way where the rest's first letter is the initial record ``j`` gives beside that surname
+    (all initials where the name had some after the full name: "Smith John A" is "Smith, J. A.").
 
     "Grant Morgan" read surname first is Grant M., not "Grant J": without the initial a list of
     full names matched any list of the same first words, whoever the people were. Name by name,
@@ -199,7 +200,7 @@ def _reread(prep: Prepared, i: int, j: int, size: int) -> str:
     words = []
     for k in range(size):
         surname, letter = readings[k], letters[k]
-        if surname and letter and k < len(names) and initial_beside(names[k], surname) == letter:
+        if surname and letter and k < len(names) and initial_beside(names[k], surname, len(letter) > 1) == letter:
             words.append(surname)
         else:  # no second reading ("Smith JA"), or the initials disagree: read the first way
             words.append(own[k])
