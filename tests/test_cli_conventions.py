@@ -372,3 +372,33 @@ def test_a_missing_input_file_exits_3_in_every_command(workspace, tmp_path, comm
     one_line_error(result, f"{missing}: no such file")
     assert result.exit_code == 3, result.output
     assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
+@pytest.mark.parametrize("command", [
+    ["import", "{file}"], ["dedup", "{file}"], ["simulate", "{file}", "--json", "{out}"], ["meta", "{file}"],
+    ["search", "example", "--check-seeds", "{file}"], ["instrument", "score", "{file}"],
+    ["validate", "cvi", "{file}"], ["validate", "delphi", "{file}"], ["validate", "icc", "{file}"],
+    ["validate", "kappa", "{file}"], ["validate", "sus", "{file}"],
+    ["validate", "factors", "{file}", "--outcome", "y"],
+    ["validate", "survival", "{file}", "--time", "t", "--event", "e", "--group", "g"],
+    ["validate", "predictive", "{file}", "--predictor", "p", "--outcome", "y"],
+    ["validate", "delphi", "{present}", "--previous", "{file}"], ["validate", "run", "--plan", "{file}"],
+])
+def test_a_folder_or_fifo_as_input_file_exits_3_in_every_command(workspace, tmp_path, command, kind):
+    # dedup FILE.csv and search --check-seeds exited 2 on a folder (click's dir_okay=False); meta and
+    # validate cvi waited for ever on a FIFO. One check (errors.check_input_file), one wording.
+    bad = tmp_path / "in.csv"
+    if kind == "folder":
+        bad.mkdir()
+    else:
+        os.mkfifo(bad)
+    present = tmp_path / "round2.csv"
+    present.write_text("item,expert,rating\nq1,a,4\n", encoding="utf-8")
+    args = [a.format(file=bad, out=tmp_path / "out.json", present=present) for a in command]
+    result = run(workspace, *args)
+    what = "is a directory, not a file" if kind == "folder" else "not a regular file"
+    one_line_error(result, f"{bad}: {what}")
+    assert result.exit_code == 3, result.output
+    assert not (tmp_path / "out.json").exists()

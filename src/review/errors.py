@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 
 class ReviewError(Exception):
     """An error the user can act on. ``str(err)`` is one line naming file/field/line."""
@@ -32,6 +35,22 @@ class ImportFormatError(ReviewError):
         self.path = path
         self.where = where
         self.what = what
+
+
+def check_input_file(path: Path) -> None:
+    """Refuse, with one :class:`ImportFormatError` naming ``path``, what is no regular file to read:
+    missing, a directory, or a FIFO, device or socket (reading a FIFO blocks for ever and
+    /dev/zero never ends). The one check of every file a user gives a command."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ImportFormatError(path, None, "no such file") from None
+    except OSError as err:
+        raise ImportFormatError(path, None, f"cannot read: {err.strerror or err}") from None
+    if stat.S_ISDIR(mode):
+        raise ImportFormatError(path, None, "is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise ImportFormatError(path, None, "not a regular file (a pipe, device or socket); save it to a file first")
 
 
 class ValidationError(ReviewError):

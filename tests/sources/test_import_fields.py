@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from review.sources import read_file
-from review.sources.fields import AUTHORS_INCOMPLETE, drop_et_al, split_authors
+from review.sources.fields import AUTHORS_INCOMPLETE, bare_doi, drop_et_al, split_authors
 
 
 def _read(tmp_path, name: str, text: str):
@@ -107,6 +107,8 @@ def test_bibtex_crossref_inherits_booktitle_year_and_editor(tmp_path):
     (["10.1016/S0140-6736(20)30183-5 [pii]"], ""),
     (["e1234", "PMC123456 [pmc]"], ""),
     (["10.1234/untagged", "10.1000/tagged [doi]"], "10.1000/tagged"),
+    # An untagged resolver address is a DOI as fields.bare_doi reads it (only "doi:" was stripped).
+    (["https://doi.org/10.1186/s12889-020-1"], "10.1186/s12889-020-1"),
 ])
 def test_medline_article_id_is_a_doi_only_when_it_is_one(tmp_path, aids, doi):
     text = "PMID- 1\nTI  - A title\n" + "".join(f"AID - {a}\n" for a in aids)
@@ -125,6 +127,12 @@ def test_every_reader_stores_the_bare_doi(tmp_path, name, text):
     # The DOI is the identifier, as PubMed gives it: a resolver's prefix is the export's wrapping.
     (record,) = _read(tmp_path, name, text)
     assert record.doi == "10.1016/j.x.2014.01.002"
+
+
+def test_an_address_escape_that_is_no_utf8_is_kept_as_written() -> None:
+    # "%E9" is Latin-1 é: decoding it leniently stored U+FFFD, which matches no other copy's DOI.
+    assert bare_doi("https://doi.org/10.1234/%E9t") == "10.1234/%E9t"
+    assert bare_doi("https://doi.org/10.1234/%C3%A9t") == "10.1234/\u00e9t"
 
 
 def test_a_doi_field_without_a_doi_is_kept_as_written(tmp_path):

@@ -156,6 +156,7 @@ def test_a_search_run_on_another_platform_is_described_not_sent(workspace, monke
     sent = review("search", "embase")
     assert sent.exit_code == 1 and "Embase was searched on another platform" in sent.stderr
     assert "review search sends PubMed queries only" in sent.stderr and len(sent.stderr.splitlines()) == 1
+    (tmp_path / "s.txt").write_text("12345\n", encoding="utf-8")  # a missing file is refused first (exit 3)
     assert review("search", "embase", "--check-seeds", str(tmp_path / "s.txt")).exit_code == 1
     everything = review("search")  # the example PubMed query is sent (nobody answers), the Embase file is not
     assert everything.exit_code == 5 and "cannot connect" in everything.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ImportFormatError
+from ..errors import check_input_file
 from ..records import parse_record_id
 from ..workspace import Workspace
 
@@ -29,18 +29,15 @@ RECORD_ID = RecordIdType()
 
 
 class InputFileType(click.ParamType):
-    """A file the command reads: one that is missing, or a folder, is a bad input file (exit 3, the
-    line ``review: PATH: no such file``) in every command, as docs/interfaces.md defines it; click's
-    ``exists=True`` made it a usage error (exit 2) in some commands."""
+    """A file the command reads: one that is missing, a folder, a FIFO or a device is a bad input
+    file (exit 3, the line ``review: PATH: no such file``) in every command, as docs/interfaces.md
+    defines it, checked as ``review import`` checks its files (``errors.check_input_file``)."""
 
     name = "file"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path:
         path = value if isinstance(value, Path) else Path(str(value))
-        if not path.exists():
-            raise ImportFormatError(path, None, "no such file")
-        if path.is_dir():
-            raise ImportFormatError(path, None, "a folder, not a file")
+        check_input_file(path)
         return path
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,

@@ -13,7 +13,7 @@ import click
 from ..errors import ReviewError
 from ..services import dedup as service
 from ..workspace import Workspace
-from .context import RECORD_ID, Context, pass_context
+from .context import INPUT_FILE, RECORD_ID, Context, pass_context
 
 if TYPE_CHECKING:
     from ..services.dedup import BorderlinePair
@@ -26,7 +26,7 @@ def register(group: click.Group) -> None:
 
 
 @click.command()
-@click.argument("csv_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("csv_file", required=False, type=INPUT_FILE)
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
               help="CSV mode: write record_id,cluster_id,decision here (default, or -: stdout).")
 @click.option("--review", "review", is_flag=True, help="Review borderline pairs one by one.")

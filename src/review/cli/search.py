@@ -13,7 +13,7 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError
 from ..services import sources as service
 from ..workspace import Workspace
-from .context import Context, pass_context
+from .context import INPUT_FILE, Context, pass_context
 
 if TYPE_CHECKING:
     from ..services.sources import SearchProgress
@@ -56,7 +56,7 @@ class _Bar:
 @click.option("--list", "list_only", is_flag=True, help="List the query files and their last run; search nothing.")
 @click.option("--batch-size", type=click.IntRange(1, 10_000), help="Records per EFetch (default 1000).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
-@click.option("--check-seeds", "seed_file", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--check-seeds", "seed_file", type=INPUT_FILE,
               help="Check NAME against the studies it must find (PMID list or any importable file); searches nothing, logs the check.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="With --check-seeds: also write the check as JSON to this file ('-': JSON on stdout, table on stderr).")

@@ -64,10 +64,15 @@ def collapse(value: str) -> str:
 
 def bare_doi(value: str) -> str:
     """The DOI itself, as PubMed gives it: without a resolver's address (its ``%2F``-style escapes
-    decoded) or a ``doi:`` label before it; a value that is then no DOI is kept as written."""
+    decoded, unless they are no UTF-8: then kept as written) or a ``doi:`` label before it; a value
+    that is then no DOI is kept as written."""
     text = value.strip()
     if address := _DOI_ADDRESS.match(text):
-        bare = unquote(text[address.end():])
+        bare = text[address.end():]
+        try:
+            bare = unquote(bare, errors="strict")
+        except UnicodeDecodeError:  # "%E9" (Latin-1 é) would become U+FFFD: the escape says more
+            pass
     else:
         bare = _DOI_LABEL.sub("", text)
     return bare if _DOI_START.match(bare) else text

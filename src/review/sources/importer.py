@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
-import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +21,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO
 
-from ..errors import ImportFormatError
+from ..errors import ImportFormatError, check_input_file
 from ..records import Record
 from ..store import Store
 from ..store.core import INSERT_SLICE
@@ -218,17 +217,7 @@ def _skipped(path: Path, previous: dict) -> FileImport:
 
 def read_input_bytes(path: Path) -> bytes:
     """The bytes of a regular, non-empty input file, or one ImportFormatError naming it."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise ImportFormatError(path, None, "no such file") from None
-    except OSError as err:
-        raise ImportFormatError(path, None, f"cannot read: {err.strerror or err}") from None
-    if stat.S_ISDIR(mode):
-        raise ImportFormatError(path, None, "is a directory, not a file")
-    if not stat.S_ISREG(mode):
-        # A FIFO would block forever and /dev/zero never ends: only regular files are read.
-        raise ImportFormatError(path, None, "not a regular file (a pipe, device or socket); save the export to a file")
+    check_input_file(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -278,7 +278,7 @@ def _claimed(workspace: Workspace, name: str) -> Iterator[threading.Event]:
     except sessions.SessionBusy as err:
         holder = f"; {err.holder.describe()}" if err.holder is not None else ""
         running = search_store.unfinished_run(store, name)
-        run = f"run {running['id']} started {_iso(running['started_at'])}" if running is not None else "a run"
+        run = f"run {running['id']} started {iso_time(running['started_at'])}" if running is not None else "a run"
         raise SearchBusy(f"query {name!r} is already being searched by another process ({run}{holder}); "
                          "not started: wait for it to end, or stop it (the next review search resumes its run)") from None
     stop = threading.Event()
@@ -473,8 +473,8 @@ def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
         unfinished = {"records_stored_so_far": stored}
     return {
         "run_id": run["id"],
-        "date_run": _iso(run["started_at"]),
-        "finished_at": _iso(run["finished_at"]),
+        "date_run": iso_time(run["started_at"]),
+        "finished_at": iso_time(run["finished_at"]),
         "status": run["status"],
         "term_sent": run["term"],
         **({"strategy_as_written": params["strategy"]} if "strategy" in params else {}),
@@ -496,7 +496,7 @@ def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
 def _seed_check_log(check: dict[str, Any]) -> dict[str, Any]:
     details = check["details"] or {}
     return {
-        "date": _iso(check["checked_at"]),
+        "date": iso_time(check["checked_at"]),
         "seed_file": shown_path(check["seed_file"]),
         "seed_file_sha256": check["seed_file_sha256"],
         "term_sent": check["term"],
@@ -540,11 +540,11 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
         found[spec.name] = QueryOverview(spec.name, status="never run" if spec.runs_here else "searched elsewhere")
     for run in search_store.runs(workspace.store):
         view = found.setdefault(run["query_name"], QueryOverview(run["query_name"]))
-        view.last_run, view.status = _iso(run["started_at"]), run["status"]
+        view.last_run, view.status = iso_time(run["started_at"]), run["status"]
         view.hits, view.new_records = run["hit_count"], run["new_records"]
     for check in search_store.seed_checks(workspace.store):
         view = found.setdefault(check["query_name"], QueryOverview(check["query_name"]))
-        view.seed_check, view.seeds, view.seeds_found = _iso(check["checked_at"]), check["n_seeds"], check["n_found"]
+        view.seed_check, view.seeds, view.seeds_found = iso_time(check["checked_at"]), check["n_seeds"], check["n_found"]
     return [found[name] for name in sorted(found)]
 
 
@@ -558,10 +558,6 @@ def shown_path(stored: str) -> str:
 
 def iso_time(value: datetime | date | None) -> str | None:
     """A stored time as ISO 8601 in UTC with its offset (``review.timestamps.iso_utc``); None stays None."""
-    return _iso(value)
-
-
-def _iso(value: datetime | date | None) -> str | None:
     if value is None:
         return None
     return iso_utc(value) if isinstance(value, datetime) else value.isoformat()
@@ -578,8 +574,8 @@ def search_status(workspace: Workspace) -> list[str]:
     lines = [f"search     {len(latest)} {'query' if len(latest) == 1 else 'queries'}"]
     for name, run in sorted(latest.items()):
         lines.append(f"  {name:<20} {run['status']:<11} hits {run['hit_count'] or 0:>6}  "
-                     f"new {run['new_records'] or 0:>6}  {_iso(run['started_at'])}")
+                     f"new {run['new_records'] or 0:>6}  {iso_time(run['started_at'])}")
     for name, check in sorted(checks.items()):
         lines.append(f"  {name:<20} seed check {check['n_found']}/{check['n_seeds']} found "
-                     f"(recall {check['recall']:.2f})  {_iso(check['checked_at'])}")
+                     f"(recall {check['recall']:.2f})  {iso_time(check['checked_at'])}")
     return lines

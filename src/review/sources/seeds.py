@@ -24,6 +24,7 @@ from ..textdecode import decode_text, fallback_warning
 from ..timestamps import iso_utc
 from ..workspace import Workspace
 from .eutils import EutilsClient
+from .fields import bare_doi
 from .query_blocks import Clause, comment_lines, first_term, split_top_level, strip_comments, unwrap_with_offset
 from .search import QuerySpec, client_for, find_query, shown_path, write_search_log
 
@@ -33,7 +34,6 @@ __all__ = ["Seed", "Block", "SeedResult", "SeedCheck", "read_seeds", "strategy_b
 #: Seeds per ESearch: long id lists go by POST, and PubMed answers 200 ids quickly.
 MAX_SEEDS_PER_REQUEST = 200
 _PMID_LINE = re.compile(r"^\s*(?:pmid\s*[:=]?\s*)?(\d{1,9})\s*$", re.IGNORECASE)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -173,7 +173,7 @@ def read_seeds(path: Path | str) -> tuple[list[Seed], str, list[str]]:
             pmid = record.pmid.strip()
             if pmid and not pmid.isdigit():
                 raise ValidationError(f"{path}:{where}: PMID {pmid!r} is not a number")
-            doi = _DOI_PREFIX.sub("", record.doi.strip())
+            doi = bare_doi(record.doi)
             if '"' in doi:
                 raise ValidationError(f"{path}:{where}: DOI {doi!r} contains a double quote")
             if not pmid and not doi:
@@ -307,7 +307,7 @@ def check_seeds(client: EutilsClient, spec: QuerySpec, seeds: Sequence[Seed], *,
         for batch in _batches(wanted, batch_size):
             for record in client.efetch_ids(batch).records:
                 titles[record.pmid] = " ".join(record.title.split())
-                doi = _DOI_PREFIX.sub("", record.doi.strip()).lower()
+                doi = bare_doi(record.doi).lower()
                 if doi in dois:
                     resolved[doi] = record.pmid
 

@@ -15,7 +15,7 @@ from Bio import Medline
 
 from ...errors import ImportFormatError
 from ...records import Record
-from ..fields import first_text, parse_year, text_list
+from ..fields import bare_doi, first_text, parse_year, text_list
 from .base import Reader, SourceFile, iter_lines, register
 
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}-")
@@ -29,7 +29,6 @@ _RIS_TY = re.compile(r"^TY  -", re.MULTILINE)
 _ARTICLE_ID = re.compile(r"^(.*?)\s*(?:\[(\w+)\])?\s*$")
 #: What a DOI looks like once a ``doi:`` prefix is gone (Crossref's pattern for modern DOIs).
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIX = re.compile(r"^doi:\s*", re.IGNORECASE)
 
 #: MEDLINE tags that become ``Record`` fields; these few more are kept in ``extra``.
 _EXTRA_TAGS = {
@@ -117,7 +116,7 @@ def _doi(ids: list[str]) -> str:
         match = _ARTICLE_ID.match(value)
         if match is None:
             continue
-        text, kind = _DOI_PREFIX.sub("", match.group(1)), (match.group(2) or "").lower()
+        text, kind = bare_doi(match.group(1)), (match.group(2) or "").lower()
         if kind == "doi":
             tagged.append(text)
         elif not kind and _DOI_SHAPE.match(text):
