@@ -118,10 +118,13 @@ class TomlEditError(ValueError):
     """``set_table_keys`` could not set ``key`` so that the file reads it back (``detail``: the
     parser's complaint, "" when the file parsed but said something else); nothing was written."""
 
-    def __init__(self, key: str, detail: str = "") -> None:
+    def __init__(self, key: str, detail: str = "", line: int | None = None) -> None:
         super().__init__(f"cannot set {key}" + (f" ({detail})" if detail else ""))
         self.key = key
         self.detail = detail
+        #: The line of the file as the user wrote it that holds the table or key in a shape the
+        #: line editor does not edit (``review.x = …``, ``review = {…}``, ``["review"]``), or None.
+        self.line = line
 
 
 def with_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments: Mapping[str, str] | None = None,
@@ -179,27 +182,58 @@ def _trailing_comment(line: str) -> str:
     return ""
 
 
+def checked_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments: Mapping[str, str] | None = None,
+                       table_comment: str = "", drop: Collection[str] = ()) -> str:
+    """``with_table_keys(text, …)``, or ``TomlEditError`` when the result would not read every key
+    back as given, or would still hold a dropped one: the edit tried without writing anything
+    (``review migrate`` asks before it copies a store)."""
+    updated = with_table_keys(text, table, keys, comments=comments, table_comment=table_comment, drop=drop)
+    first = next(iter(keys), next(iter(drop), ""))
+    try:
+        written = tomllib.loads(updated).get(table, {})
+    except tomllib.TOMLDecodeError as err:
+        # The parser's line is of the edited text: name the user's line instead.
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        raise TomlEditError(f"{table}.{first}", detail, _shape_line(text, table, first)) from err
+    for key, value in keys.items():
+        if not isinstance(written, dict) or written.get(key) != value:
+            raise TomlEditError(f"{table}.{key}", line=_shape_line(text, table, key))
+    for key in drop:
+        if isinstance(written, dict) and key in written:
+            raise TomlEditError(f"{table}.{key}", "still set after removing its line", _shape_line(text, table, key))
+    return updated
+
+
+def _shape_line(text: str, table: str, key: str) -> int | None:
+    """The 1-based line of ``text`` that writes ``table`` or its ``key`` in a shape
+    ``with_table_keys`` does not edit: dotted (``review.database = …``), inline (``review = {…}``),
+    a quoted header (``["review"]``), a dotted key under the table (``database.kind = …``)."""
+    name, item = re.escape(table), re.escape(key)
+    shapes = [
+        re.compile(rf"""^\s*(["']?){name}\1\s*\.\s*(["']?){item}\2\s*[.=]"""),
+        re.compile(rf"""^\s*(["']?){name}\1\s*[.=]"""),
+        re.compile(rf"""^\s*\[\s*(["']){name}\1\s*\]"""),
+        re.compile(rf"""^\s*(["']?){item}\1\s*\."""),
+    ]
+    lines = text.splitlines()
+    for shape in shapes:
+        found = next((i for i, line in enumerate(lines, start=1) if shape.match(line)), None)
+        if found is not None:
+            return found
+    return None
+
+
 def set_table_keys(path: Path, table: str, keys: Mapping[str, Any], *, comments: Mapping[str, str] | None = None,
                    table_comment: str = "", drop: Collection[str] = ()) -> None:
     """Set ``[table]``'s ``keys`` and remove its ``drop`` keys in the file at ``path``
     (``with_table_keys``), atomically and keeping the file's mode; ``TomlEditError`` (nothing
-    written) when the result would not read every key back as given, or would still hold a dropped one.
+    written) when the result would not read every key back as given, or would still hold a dropped
+    one (``checked_table_keys``).
 
     The one editor of files people write (review.toml): it keeps every line and comment it does not
     set. tomlkit (which ``extraction.forms`` uses for study files) was weighed for it and left out:
     it can add a key to an existing table only at the table's end, after its trailing blank line, and
     has no public way to put a key with its comment under the header (docs/workspaces.md)."""
-    updated = with_table_keys(path.read_text(encoding="utf-8"), table, keys, comments=comments,
-                              table_comment=table_comment, drop=drop)
-    first = next(iter(keys), next(iter(drop), ""))
-    try:
-        written = tomllib.loads(updated).get(table, {})
-    except tomllib.TOMLDecodeError as err:
-        raise TomlEditError(f"{table}.{first}", str(err)) from err
-    for key, value in keys.items():
-        if not isinstance(written, dict) or written.get(key) != value:
-            raise TomlEditError(f"{table}.{key}")
-    for key in drop:
-        if isinstance(written, dict) and key in written:
-            raise TomlEditError(f"{table}.{key}", "still set after removing its line")
+    updated = checked_table_keys(path.read_text(encoding="utf-8"), table, keys, comments=comments,
+                                 table_comment=table_comment, drop=drop)
     write_text_atomic(path, updated, mode=path.stat().st_mode & 0o777)

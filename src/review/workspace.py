@@ -12,7 +12,7 @@ from .atomic import write_text_atomic
 from .errors import WorkspaceError
 from .paths import DATABASE_FILE, ENV_DATABASE_URL, WORKSPACE_FILE, find_workspace
 from .tomlread import read_toml
-from .tomlwrite import TomlEditError, set_table_keys
+from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, value_text
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
     from .store import Store
@@ -150,6 +150,41 @@ def url_without_password(url: str) -> str:
     return parsed._replace(password=None).render_as_string(hide_password=False)
 
 
+def _store_location_keys(workspace: Workspace, url: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The ``[review]`` keys to set and drop so that review.toml names the store at ``url``."""
+    import sqlalchemy as sa
+
+    parsed = sa.make_url(url)
+    file = Path(parsed.database).resolve() if parsed.get_backend_name() == "sqlite" and parsed.database else None
+    if file is not None and file.parent == workspace.root:
+        return {"database": file.name}, ("database_url",)
+    return {"database_url": url_without_password(url)}, ()
+
+
+def _store_location_error(config_path: Path, err: TomlEditError, keys: dict[str, str],
+                          drop: tuple[str, ...]) -> WorkspaceError:
+    """One line naming the user's file and line, and the key and value to write by hand."""
+    where = f"{config_path}:{err.line}" if err.line else f"{config_path}"
+    detail = f" ({err.detail})" if err.detail else ""
+    wanted = ", ".join(f"{key} = {value_text(value)}" for key, value in keys.items())
+    without = f" and no {', '.join(drop)}" if drop else ""
+    return WorkspaceError(f"{where}: cannot set {err.key}{detail}; edit the file by hand: its review table "
+                          f"should hold {wanted}{without}")
+
+
+def check_store_location(workspace: Workspace, url: str) -> None:
+    """Refuse (``WorkspaceError``, nothing written) when review.toml cannot be pointed at ``url`` by
+    :func:`set_store_location`: a ``[review]`` written dotted (``review.x = …``), inline
+    (``review = {…}``) or under a quoted header (``["review"]``). ``review migrate`` asks before it
+    copies, as the copy marks the old store moved: a refusal after it left the review unopenable."""
+    config_path = workspace.root / WORKSPACE_FILE
+    keys, drop = _store_location_keys(workspace, url)
+    try:
+        checked_table_keys(config_path.read_text(encoding="utf-8"), "review", keys, drop=drop)
+    except TomlEditError as err:
+        raise _store_location_error(config_path, err, keys, drop) from err
+
+
 def set_store_location(workspace: Workspace, url: str) -> None:
     """Point review.toml at the store at ``url`` (after ``review migrate``), password left out.
 
@@ -157,19 +192,12 @@ def set_store_location(workspace: Workspace, url: str) -> None:
     anything else becomes ``database_url``. Other lines of review.toml are kept as they are
     (``tomlwrite.set_table_keys``, the one editor of review.toml).
     """
-    import sqlalchemy as sa
-
-    parsed = sa.make_url(url)
     config_path = workspace.root / WORKSPACE_FILE
-    file = Path(parsed.database).resolve() if parsed.get_backend_name() == "sqlite" and parsed.database else None
+    keys, drop = _store_location_keys(workspace, url)
     try:
-        if file is not None and file.parent == workspace.root:
-            set_table_keys(config_path, "review", {"database": file.name}, drop=("database_url",))
-        else:
-            set_table_keys(config_path, "review", {"database_url": url_without_password(url)})
+        set_table_keys(config_path, "review", keys, drop=drop)
     except TomlEditError as err:
-        detail = f" ({err.detail})" if err.detail else ""
-        raise WorkspaceError(f"{config_path}: cannot set {err.key}{detail}; edit the file by hand") from err
+        raise _store_location_error(config_path, err, keys, drop) from err
     workspace.config = WorkspaceConfig.load(config_path)
     workspace.__dict__.pop("store", None)
 

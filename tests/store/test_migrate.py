@@ -418,3 +418,28 @@ def test_a_copy_and_its_rerun_report_the_same_tables_and_hashes(tmp_path: Path) 
     assert [t.table for t in first.tables] == sorted(t.name for t in metadata.sorted_tables)
     counts = {t.table: (t.source_rows, t.target_rows) for t in first.tables}
     assert counts["records"] == (12, 12) and counts["screening_decisions"] == (10, 10)
+
+
+@pytest.mark.parametrize("shape", [
+    'review.title = "T"\nreview.reviewers = ["alice"]\nreview.seed = 3\nreview.database = "review.db"\n',
+    'review = { title = "T", reviewers = ["alice"], seed = 3, database = "review.db" }\n',
+    '["review"]\ntitle = "T"\nreviewers = ["alice"]\nseed = 3\ndatabase = "review.db"\n',
+])
+def test_a_review_toml_the_editor_cannot_point_elsewhere_is_refused_before_the_copy(tmp_path: Path, shape: str) -> None:
+    # The copy marks the old store moved; review.toml was edited after it, and a dotted, inline or
+    # quoted [review] made that edit fail: the review was left pointing at a moved store.
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=3)
+    ws.store.add_batch([Record(title="x")], file_name="f.ris", file_sha256="z" * 64, source_name="db",
+                       format="ris", encoding="utf-8")
+    ws.store.engine.dispose()
+    config = ws.root / "review.toml"
+    config.write_text("# my settings\n" + shape, encoding="utf-8")
+    target = tmp_path / "elsewhere" / "review.db"
+    target.parent.mkdir()
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", f"sqlite:///{target}"])
+    assert result.exit_code != 0
+    assert result.stderr.startswith(f"review: {config}:2: cannot set review.database_url"), result.stderr
+    assert f'database_url = "sqlite:///{target}"' in result.stderr and "line 6" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert not target.exists() and config.read_text(encoding="utf-8") == "# my settings\n" + shape
+    assert "1 record" in _run(ws.root, "status")  # the old store is not marked moved

@@ -87,16 +87,20 @@ def migrate_store(workspace: Workspace, to_url: str) -> TransferReport:
     """Copy the workspace's store to the empty database at ``to_url`` (SQLite <-> PostgreSQL),
     check row counts and content hashes of both sides, then point review.toml at the new store.
 
-    Raises ``ReviewError`` (and leaves review.toml and the old store untouched) when the target is
-    not empty, unreachable, or its content hashes differ from the source's.
+    Raises ``ReviewError`` (and leaves review.toml and the old store untouched) when review.toml
+    cannot be pointed at the target (checked before the copy), the target is not empty,
+    unreachable, or its content hashes differ from the source's.
     """
     from ..store import Store
     from ..store.transfer import copy_store
-    from ..workspace import set_store_location
+    from ..workspace import check_store_location, set_store_location
 
     to_url = _absolute_sqlite_url(to_url)
     if to_url.strip() == workspace.database_url:
         raise ReviewError(f"database {workspace.store_location()}: the review is already there")
+    # Before the copy, which marks the old store moved: a review.toml the editor cannot point at
+    # the new store would leave the review unopenable.
+    check_store_location(workspace, to_url)
     # Opened even when already marked moved: a migration killed before review.toml was rewritten
     # finishes when run again. Every other command refuses a moved store.
     source = Store.open(workspace.database_url, moved_ok=True)
