@@ -174,7 +174,11 @@ _URL_ESCAPE = re.compile(r"%(2F|3C|3E|3B|3A|28|29)", re.IGNORECASE)
 
 
 def normalise_doi(doi: str) -> str:
-    """``10.xxxx/suffix`` in lower case, from any URL/``doi:`` form; empty if none is found."""
+    """``10.xxxx/suffix`` in lower case, from any URL/``doi:`` form; empty if none is found.
+
+    It does not start from ``sources.fields.bare_doi`` (which import runs already): that decodes
+    every escape of a resolver address, so ``…/10.1234/a%20b`` would key as ``10.1234/a``, and
+    needs the whole value to be one DOI, where this finds one inside any text (CSV mode's cells)."""
     if not doi:
         return ""
     text = doi.strip()
