@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from review.filestamp import FileStamp
@@ -27,6 +28,23 @@ def test_a_change_is_seen_once_and_a_save_that_keeps_the_time_is_seen_by_its_siz
     _same_time(path, "a = 12\n")
     assert watched.changed()
     path.unlink()
+    assert watched.changed() and not watched.changed()
+
+
+def test_a_same_size_save_that_keeps_the_time_is_seen(tmp_path: Path) -> None:
+    """(mtime, size) missed these: ``cp -p`` of a same-size file, and an editor's save by rename."""
+    path, other = tmp_path / "criteria.toml", tmp_path / "new.toml"
+    path.write_text('include = ["child"]\n', encoding="utf-8")
+    before = path.stat()
+    watched = FileStamp(path)
+    other.write_text('include = ["adult"]\n', encoding="utf-8")
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    shutil.copy2(other, path)  # cp -p: same size, same modification time, same inode
+    assert path.stat().st_mtime_ns == before.st_mtime_ns and path.stat().st_size == before.st_size
+    assert watched.changed() and not watched.changed()
+    other.write_text('include = ["teens"]\n', encoding="utf-8")
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(other, path)  # a save by rename: another inode
     assert watched.changed() and not watched.changed()
 
 

@@ -7,8 +7,8 @@ import os
 import threading
 from pathlib import Path
 
-#: (modification time in ns, size); None while the file does not exist.
-Stamp = tuple[int, int] | None
+#: (modification time in ns, status-change time in ns, size, inode); None while the file does not exist.
+Stamp = tuple[int, int, int, int] | None
 
 
 def stamp(path: Path) -> Stamp:
@@ -17,13 +17,15 @@ def stamp(path: Path) -> Stamp:
         status = os.stat(path)
     except OSError:
         return None
-    return status.st_mtime_ns, status.st_size
+    return status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino
 
 
 class FileStamp:
     """A file's stamp as last seen. ``changed`` is true once per change (an edit, a new file, a
-    deleted one); the size joins the time because a save within the file system's clock tick, or a
-    copy that keeps the time (``cp -p``), leaves the time as it was."""
+    deleted one). The modification time alone misses a copy that keeps it (``cp -p``) and a save
+    within the file system's clock tick: the status-change time (set by ``cp -p``'s own utime),
+    the inode (an editor's save by rename) and the size catch most of those. A ``stat`` cannot see
+    an in-place rewrite of the same size within one tick of both clocks; the next save shows it."""
 
     def __init__(self, path: Path) -> None:
         self.path = path

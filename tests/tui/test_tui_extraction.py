@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.widgets import DataTable, Input
 
 from review.extraction import Estimate, Study, load_study, save_study
@@ -318,3 +319,24 @@ async def test_the_estimates_fit_80_columns_and_the_highlighted_one_is_shown_who
         assert [str(c.label) for c in table.ordered_columns] == ["factor", "contrast", "effect", "type",
                                                                  "direction", "source"]
         assert not screen.query_one("#estimate-detail", Static).display
+
+
+LONG_SOURCE = ("Table 3, multivariable Cox model adjusted for sex, education, occupational grade and prior "
+               "sickness absence in the three years before baseline, page 26")
+
+
+@async_test
+async def test_a_long_estimate_is_shown_whole_under_the_table_at_80_by_24(tui_ws: Workspace) -> None:
+    """The line under the table was capped at 4 lines: a long source was cut off at 80 columns."""
+    from textual.widgets import Static
+
+    path = _study_file(tui_ws)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'source_location = "Abstract, Results"', f'source_location = "{LONG_SOURCE}"'), encoding="utf-8")
+    async with open_app(tui_ws, "alice", "extraction", size=(80, 24)) as (app, pilot):
+        await settle(pilot)
+        widget = app.screen.query_one("#estimate-detail", Static)
+        detail = str(widget.render())
+        assert LONG_SOURCE in detail
+        lines = Text(detail).wrap(app.console, widget.content_region.width)
+        assert len(lines) > 4 and widget.content_region.height >= len(lines), (len(lines), widget.region)

@@ -130,6 +130,7 @@ class ScreeningSession:
         self.session_token: str | None = None
         self._lock = threading.RLock()
         self._feature_lock = threading.Lock()
+        self._aside_lock = threading.Lock()  # (refresh_set_aside)
         self._features: Features | None = None
         self._text_lock = threading.Lock()
         self._text_cache: dict[int, dict[int, str]] = {}  # title repeats → record id → model text
@@ -614,14 +615,18 @@ class ScreeningSession:
         """Read duplicates and removals again (``review prisma remove``/``restore`` or a dedup
         change from another window); True when the records to screen changed. Cheaper than
         ``refresh_records``: the texts read for the model stay."""
-        aside = self._read_set_aside()  # (queries outside the lock: keys go on)
-        with self._lock:
-            if aside == self._aside:
-                return False
-            self._set_aside(aside)
-            self._sample_cache = None
-            self._ahead = None
-            return True
+        # One look at a time, read and apply together: a look that read before another applied its
+        # newer reading would put the older one back (the 2 s look and a retrain both look). The
+        # queries stay outside ``_lock``: keys go on meanwhile.
+        with self._aside_lock:
+            aside = self._read_set_aside()
+            with self._lock:
+                if aside == self._aside:
+                    return False
+                self._set_aside(aside)
+                self._sample_cache = None
+                self._ahead = None
+                return True
 
 
 def _duplicate_ids(store: Any) -> dict[int, int]:

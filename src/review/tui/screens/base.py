@@ -67,15 +67,20 @@ class ProjectScreen(Screen[None]):
         self.watch(self.app, "project", self._project_changed, init=True)
 
     def on_screen_suspend(self) -> None:
-        # Still in the stack of the mode in view: a modal covers this screen (a mode switch shows another stack).
+        """Note whether a modal covers this screen (``back_from_own_modal`` asks at the resume).
+
+        Relies on Textual's order: ScreenSuspend is posted, not handled at once, and ``push_screen``
+        appends the modal (``switch_mode`` makes the other mode current) before it is handled, so
+        ``self in app.screen_stack`` tells a modal over this screen from a mode switch."""
         covered = self in self.app.screen_stack
-        self._covered_at = getattr(self.app, "settings_follows", 0) if covered else None
+        follows: int = self.app.settings_follows  # type: ignore[attr-defined]
+        self._covered_at = follows if covered else None
 
     def back_from_own_modal(self) -> bool:
         """Shown again after a modal over it closed, and review.toml was not followed meanwhile (the
         app resumes the screen after a follow, or at the modal's close when one covered it)."""
         covered, self._covered_at = self._covered_at, None
-        return covered is not None and covered == getattr(self.app, "settings_follows", 0)
+        return covered is not None and covered == self.app.settings_follows  # type: ignore[attr-defined]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A screen that reports a worker's errors itself calls ``event.prevent_default()`` in its own

@@ -24,7 +24,7 @@ from ...errors import ReviewError
 from ...services.screening import NotOffered, current_decisions
 from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
-from ..messages import RecordsFiltered
+from ..messages import RecordsFiltered, SetAsideChanged
 from ..project import Project
 from .base import ProjectScreen, screen_footer
 from .conflicts import LABEL_STYLE
@@ -129,8 +129,11 @@ class BrowserScreen(ProjectScreen):
         """Show the rows again only if the new size changes the column widths (a change of height,
         or of width within what the title column absorbs, leaves the table as it is)."""
         shown = self._shown
-        if shown is not None and self._column_widths(shown.rows, self._decision_texts(shown.rows)) != self._widths:
-            self._show(shown)
+        if shown is None:
+            return
+        decision_texts = self._decision_texts(shown.rows)
+        if self._column_widths(shown.rows, decision_texts) != self._widths:
+            self._show(shown, decision_texts)
 
     def _decision_texts(self, rows: list[Record]) -> dict[int, Text]:
         return {r.id: self._decision_text(r.id) for r in rows if r.id is not None}
@@ -161,9 +164,29 @@ class BrowserScreen(ProjectScreen):
 
     def on_screen_resume(self) -> None:
         # Back from a modal opened here (a record, a reason, help), with no settings followed since:
-        # nothing shown changed but decisions made in the modal, and those are on the table already.
-        if self.project is not None and not self.back_from_own_modal():
+        # nothing shown changed but decisions made in the modal, and those are on the table already,
+        # unless a shell removed or restored records meanwhile (a look of milliseconds says).
+        if self.project is None:
+            return
+        if self.back_from_own_modal():
+            self.follow_set_aside()
+        else:
             self.load(self.filters(), follow_removals=True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="set-aside")
+    def follow_set_aside(self) -> None:
+        project = self.project
+        assert project is not None
+        try:
+            changed = project.refresh_set_aside()
+        except ReviewError:  # a busy store: the next mode switch or settings follow reads them
+            return
+        if changed and not get_current_worker().is_cancelled:
+            self.post_message(SetAsideChanged())
+
+    @on(SetAsideChanged)
+    def _set_aside_changed(self) -> None:
+        self.load(self.filters())
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
@@ -202,7 +225,7 @@ class BrowserScreen(ProjectScreen):
 
     @on(Input.Submitted)
     def _to_table(self) -> None:
-        if self._filter_timer is not None:  # enter before the pause: filter now
+        if self._filter_timer is not None:  # enter (or esc) before the pause: filter now
             self._refresh()
         self.query_one("#records", DataTable).focus()
 
@@ -248,14 +271,20 @@ class BrowserScreen(ProjectScreen):
                                           other_methods=other_methods, not_offered=not_offered))
 
     @on(RecordsFiltered)
-    def _show(self, message: RecordsFiltered) -> None:
+    def _records_filtered(self, message: RecordsFiltered) -> None:
+        self._show(message)
+
+    def _show(self, message: RecordsFiltered, decision_texts: dict[int, Text] | None = None) -> None:
+        """Fill the table with ``message``'s rows (``decision_texts``: the decisions column's cells,
+        when the caller built them already from the same labels)."""
         rows, count, total, self.labels = message.rows, message.matched, message.total, message.labels
         self.not_offered = message.not_offered
         self._shown = message  # (its labels are self.labels: a decision made here since shows at a repaint)
         table = self.query_one("#records", DataTable)
         cursor = table.cursor_row
         table.clear()
-        decision_texts = self._decision_texts(rows)
+        if decision_texts is None:
+            decision_texts = self._decision_texts(rows)
         self._fit_columns(rows, decision_texts)
         for record in rows:
             table.add_row(str(record.id), str(record.year or ""), record.title or "",
@@ -289,13 +318,18 @@ class BrowserScreen(ProjectScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return int(key.value) if key.value is not None else None
 
-    def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
-        record_id, project = self._selected(), self.project
+    def action_decide(self, label: str, reasons: tuple[str, ...] = (), record_id: int | None = None) -> None:
+        """Decide ``record_id``: the record a modal was opened for (the rows may have changed under
+        it, as a filter lands), or the highlighted row for a key on the table."""
+        highlighted = self._selected()
+        if record_id is None:
+            record_id = highlighted
+        project = self.project
         if record_id is None or project is None:
             self.app.bell()
             return
         if label == "exclude" and not reasons and project.session.require_reason_on_exclude:
-            self.action_reason()  # criteria.toml requires one: ask rather than refuse
+            self._ask_reason(record_id)  # criteria.toml requires one: ask rather than refuse
             return
         # Through the session, so the screening queue and counts see the change at once.
         # chosen: a record picked in the browser is no random draw (a draw it already was stays one).
@@ -311,18 +345,26 @@ class BrowserScreen(ProjectScreen):
             return
         self.labels.setdefault(record_id, {})[project.reviewer] = label
         table = self.query_one("#records", DataTable)
-        table.update_cell(str(record_id), "decisions", self._decision_text(record_id))
+        if str(record_id) in table.rows:  # (a filter that landed under a modal may have hidden it)
+            table.update_cell(str(record_id), "decisions", self._decision_text(record_id))
         self.notify(f"#{record_id}: {label}" + (f" ({', '.join(reasons)})" if reasons else ""), timeout=2)
-        if table.cursor_row < table.row_count - 1:
+        if record_id == highlighted and table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)  # on to the next record, as on the screening screen
 
     def action_reason(self) -> None:
         """Exclude the highlighted record with a reason from ``criteria.toml``'s list."""
-        project = self.project
-        if project is None or self._selected() is None:
+        record_id = self._selected()
+        if self.project is None or record_id is None:
             self.app.bell()
             return
-        ask_reason(self.app, project.criteria.criteria.reasons, lambda reason: self.action_decide("exclude", (reason,)))
+        self._ask_reason(record_id)
+
+    def _ask_reason(self, record_id: int) -> None:
+        """The reason picker for ``record_id``, which it excludes whatever is highlighted when it closes."""
+        project = self.project
+        assert project is not None
+        ask_reason(self.app, project.criteria.criteria.reasons,
+                   lambda reason: self.action_decide("exclude", (reason,), record_id=record_id))
 
     @on(DataTable.RowSelected)
     def _open(self) -> None:
@@ -333,7 +375,7 @@ class BrowserScreen(ProjectScreen):
 
         def chosen(label: str | None) -> None:
             if label:
-                self.action_decide(label)
+                self.action_decide(label, record_id=record_id)  # the record opened, not the row highlighted now
 
         decisions = sorted(self.labels.get(record_id, {}).items())
         from ...services.dedup import related_of
@@ -346,7 +388,7 @@ class BrowserScreen(ProjectScreen):
         self.query_one("#filter-text", Input).focus()
 
     def action_focus_table(self) -> None:
-        self.query_one("#records", DataTable).focus()
+        self._to_table()  # as enter: the filter waiting for a pause runs now
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_table":  # offered (and shown) only away from the table

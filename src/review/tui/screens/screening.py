@@ -328,7 +328,8 @@ class ScreeningScreen(ProjectScreen):
     def _poll_set_aside(self) -> None:
         """A retrain reads the removals itself; while the reviewer reads, look every few seconds, so a
         record removed in a shell is neither decided on screen nor served next."""
-        if self.project is None or not self._started or self.retraining or not self.is_current:
+        if (self.project is None or not self._started or self.retraining or self._retrain_timer is not None
+                or not self.is_active):  # (a retrain about to start reads them itself; a dialog: see below)
             return
         if not any(w.group == "set-aside" and not w.is_finished for w in self.workers):
             self.follow_set_aside()
@@ -347,9 +348,15 @@ class ScreeningScreen(ProjectScreen):
     @on(SetAsideChanged)
     def _set_aside_changed(self) -> None:
         project = self.project
-        if project is not None:
+        # Under a modal (a reason picker, a note) the record on screen stays: the modal's answer is
+        # about it. ``on_screen_resume`` moves on from a record removed meanwhile.
+        if project is None or not self.is_active:  # (is_current is true under a modal too)
+            return
+        if self.current is None:  # "nothing left": a record restored in a shell comes back
+            self.current = project.session.next_record()
+        else:
             self._move_on_if_not_offered(project)
-            self._paint()  # (the counts change with the records to screen)
+        self._paint()  # (the counts change with the records to screen)
 
     def _move_on_if_not_offered(self, project: Project) -> bool:
         """The record on screen was removed before screening since it was served (not one opened from
@@ -439,10 +446,19 @@ class ScreeningScreen(ProjectScreen):
                 self.call_after_refresh(resume_collection)
 
     def action_reason(self) -> None:
-        project = self.project
-        if project is None or self.current is None:
+        project, record = self.project, self.current
+        if project is None or record is None:
             return
-        ask_reason(self.app, project.criteria.criteria.reasons, lambda reason: self.action_decide("exclude", (reason,)))
+
+        def picked(reason: str) -> None:
+            # A retrain landing under the picker may move on from a record removed in a shell:
+            # the reason was picked for the record shown when r was pressed, and only for it.
+            if self.current is None or self.current.id != record.id:
+                self.notify(f"#{record.id} is no longer on screen: nothing decided", severity="warning", timeout=6)
+                return
+            self.action_decide("exclude", (reason,))
+
+        ask_reason(self.app, project.criteria.criteria.reasons, picked)
 
     def action_note(self) -> None:
         if self.current is None:
@@ -514,6 +530,9 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None:
             return
+        if self._retrain_timer is not None:  # (fired, or overtaken by a call from a script)
+            self._retrain_timer.stop()
+            self._retrain_timer = None
         if self._training:
             self._train_again = True
             return
@@ -545,7 +564,11 @@ class ScreeningScreen(ProjectScreen):
             self._set_model_status(status)
             self.query_one("#model", Static).tooltip = f"{tooltip} (last retrain + re-rank took {message.seconds:.2f} s)"
             self.call_after_refresh(self._read_ahead)  # the new order may put another record next
-            if self._move_on_if_not_offered(project):  # removed meanwhile (the retrain read removals)
+            if self.current is None and self._started:  # "nothing left": the retrain read a restore
+                self.current = project.session.next_record()
+                if self.current is not None:
+                    self._paint()
+            elif self._move_on_if_not_offered(project):  # removed meanwhile (the retrain read removals)
                 self._paint()
         if self._train_again:
             self._train_again = False

@@ -1,0 +1,174 @@
+"""Removals and restores made in a shell while a dialog is open, a filter lands or a retrain runs:
+every decision goes to the record it was asked for, and no look at the store undoes a newer one."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from review.screening.session import ScreeningSession
+from review.services.prisma import remove_records, restore_records
+from review.tui.screens.browser import Filters
+from review.workspace import Workspace
+from tui_workspace import async_test, build_workspace, open_app, settle
+
+SIZE = (100, 30)
+
+
+def _messages(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [n.message for n in app._notifications]
+
+
+@async_test
+async def test_a_reason_picked_on_the_screening_screen_goes_to_the_record_it_was_picked_for(fresh_ws: Workspace) -> None:
+    """A look at the store (or a retrain) that landed under the reason picker moved the screen on,
+    and the picked reason excluded the record served next, never seen."""
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        first = screen.current.id
+        await pilot.press("r")
+        remove_records(fresh_ws, [first], "alice", "retracted")  # in a shell
+        screen.follow_set_aside()  # the 2 s look lands under the picker
+        await settle(pilot)
+        assert screen.current.id == first  # under the picker the record stays
+        await pilot.press("1")  # refused: removed meanwhile, and nothing lands on another record
+        await settle(pilot)
+        assert fresh_ws.store.decisions(reviewer="alice") == []
+        second = screen.current.id
+        assert second != first
+        remove_records(fresh_ws, [second], "alice", "retracted")
+        await pilot.press("r")
+        screen.request_retrain()  # a retrain lands under the picker and moves on (it reads removals)
+        await settle(pilot)
+        assert screen.current.id not in (first, second)
+        await pilot.press("1")
+        await settle(pilot)
+        assert fresh_ws.store.decisions(reviewer="alice") == []
+        assert f"#{second} is no longer on screen: nothing decided" in _messages(app)
+
+
+@async_test
+async def test_a_record_restored_after_nothing_was_left_comes_back_to_the_screening_screen(tmp_path: Path) -> None:
+    """"Nothing left to screen" stayed: the look at the store and a retrain moved on only from a record."""
+    workspace = build_workspace(tmp_path / "ws", with_conflicts=False, with_pairs=False)
+    ids = sorted(r.id for r in workspace.store.records())
+    remove_records(workspace, ids[1:], "alice", "retracted")
+    async with open_app(workspace, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        screen.retrain_delay = 60.0  # no retrain but those asked for here
+        await pilot.press("i")
+        await settle(pilot)
+        assert screen.current is None
+        restore_records(workspace, [ids[4]], "alice")  # in a shell
+        screen.follow_set_aside()  # the 2 s look
+        await settle(pilot)
+        assert screen.current is not None and screen.current.id == ids[4]
+        await pilot.press("i")
+        await settle(pilot)
+        assert screen.current is None
+        restore_records(workspace, [ids[6]], "alice")
+        screen.request_retrain()  # a retrain reads the restore first
+        await settle(pilot)
+        assert screen.current is not None and screen.current.id == ids[6]
+
+
+@async_test
+async def test_the_look_at_the_store_waits_while_a_retrain_is_about_to_start(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        looks: list[int] = []
+        screen.follow_set_aside = lambda: looks.append(1)  # type: ignore[method-assign, assignment, return-value]
+        screen.retrain_delay = 60.0
+        screen._schedule_retrain()  # a decision's retrain, waiting for the reviewer to pause
+        screen._poll_set_aside()
+        assert looks == []  # the retrain reads the removals itself
+        screen.request_retrain()
+        await settle(pilot)
+        screen._poll_set_aside()
+        assert looks == [1]
+
+
+def test_two_looks_at_the_store_never_put_an_older_reading_back(fresh_ws: Workspace) -> None:
+    """The 2 s look and a retrain's read the store outside the session's lock: the slower one, holding
+    the reading from before a removal, applied it after the faster one applied the removal."""
+    session = ScreeningSession(fresh_ws, "alice", quick_start=True)
+    record = session.next_record()
+    assert record is not None and record.id is not None
+    read = session._read_set_aside
+    first_read, go_on = threading.Event(), threading.Event()
+
+    def slow_read():  # type: ignore[no-untyped-def]
+        aside = read()
+        if threading.current_thread().name == "slow":
+            first_read.set()
+            go_on.wait(5)
+        return aside
+
+    session._read_set_aside = slow_read  # type: ignore[method-assign]
+    slow = threading.Thread(target=session.refresh_set_aside, name="slow")
+    slow.start()
+    assert first_read.wait(5)
+    remove_records(fresh_ws, [record.id], "alice", "retracted")  # in a shell, after the slow look read
+    fast = threading.Thread(target=session.refresh_set_aside, name="fast")
+    fast.start()
+    fast.join(0.3)  # (with one look at a time it waits for the slow one)
+    go_on.set()
+    slow.join(5)
+    fast.join(5)
+    assert not session.is_to_screen(record.id)
+
+
+@async_test
+async def test_a_decision_from_the_browsers_dialogs_goes_to_the_record_they_were_opened_for(fresh_ws: Workspace) -> None:
+    """A filter that landed under the record view (or the reason picker) moved the highlight, and the
+    decision went to whichever row was highlighted when the dialog closed."""
+    async with open_app(fresh_ws, "alice", "browser", size=SIZE) as (app, pilot):
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await settle(pilot)
+        opened = int(table.get_row_at(0)[0])
+        target = next(r.id for r in fresh_ws.store.records() if "osteoarthritis" in r.title)
+        assert target != opened
+        await pilot.press("enter")  # the record view of the first row
+        await settle(pilot)
+        screen.load(Filters(text="osteoarthritis"))  # the debounced filter lands under it
+        await settle(pilot)
+        assert table.row_count == 1 and screen._selected() == target
+        await pilot.press("i")
+        await settle(pilot)
+        assert {d.record_id: d.label for d in fresh_ws.store.decisions(reviewer="alice")} == {opened: "include"}
+        screen.load(Filters())
+        await settle(pilot)
+        await pilot.press("r")  # the reason picker for the first row
+        screen.load(Filters(text="osteoarthritis"))
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        decided = fresh_ws.store.current_decisions(reviewer="alice")
+        assert decided[(opened, "alice")].label == "exclude" and (target, "alice") not in decided
+
+
+@async_test
+async def test_the_browser_follows_a_removal_made_while_a_dialog_covered_it(fresh_ws: Workspace) -> None:
+    """Since the browser stopped reading at every dialog's close, a removal showed only at a mode switch."""
+    async with open_app(fresh_ws, "alice", "browser", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        loads: list[object] = []
+        load = screen.load
+        screen.load = lambda *args, **kwargs: (loads.append(args), load(*args, **kwargs))  # type: ignore[method-assign]
+        await pilot.press("question_mark", "escape")  # nothing changed: no reload
+        await settle(pilot)
+        assert loads == []
+        await pilot.press("question_mark")
+        first = int(screen.query_one(DataTable).get_row_at(0)[0])
+        remove_records(fresh_ws, [first], "alice", "retracted")  # in a shell, under the dialog
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(loads) == 1
+        assert "1 removed before screening" in str(screen.query_one("#browser-count").render())
