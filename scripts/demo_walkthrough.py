@@ -70,6 +70,8 @@ def screen(workspace: Workspace, reviewer: str, retrain_every: int,
         decisions += 1
         if decisions % retrain_every == 0:
             session.apply_ranking(session.retrain())
+            epoch = session.evidence_epoch  # the stopping rule's classifier evidence, after the queue (as the TUI)
+            session.apply_stopping_evidence(session.stopping_evidence(), epoch)
             retrains += 1
         progress = session.progress()
         if progress.stopping.verdict == "stop":

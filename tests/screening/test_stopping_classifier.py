@@ -94,7 +94,7 @@ def test_simulation_names_it_recommended() -> None:
     assert points["relevance_rate_classifier"]["model"] == "lomax+classifier"
 
 
-def test_the_session_makes_the_evidence_in_retrain_and_the_verdict_uses_it(workspace) -> None:
+def _decided_session(workspace):  # type: ignore[no-untyped-def]
     from review.records import Record
     from review.screening.session import ScreeningSession
 
@@ -110,14 +110,43 @@ def test_the_session_makes_the_evidence_in_retrain_and_the_verdict_uses_it(works
     irrelevant = [r for r, y in truth.items() if not y]
     for record_id in relevant + irrelevant[:60]:  # every relevant record found, then 60 irrelevant
         session.decide(record_id, "include" if truth[record_id] else "exclude")
-    ranking = session.retrain()
-    view = ranking.model_info["stopping_classifier"]
-    assert view["screened"] == 90 and view["found"] == 30 and view["expected_remaining"] < 0.5
+    return session, irrelevant[60:]
+
+
+def test_the_queue_comes_first_then_the_evidence_and_the_verdict_uses_it(workspace) -> None:
+    session, _ = _decided_session(workspace)
+    ranking = session.retrain()  # the queue: no classifier fit in it (decision 0025's check comes after)
+    assert "stopping_classifier" not in ranking.model_info
     session.apply_ranking(ranking)
+    assert session.progress().stopping.estimate_from != "classifier"
+    assert session.stopping_evidence_due()
+    epoch = session.evidence_epoch
+    view = session.stopping_evidence()
+    assert view is not None and view["screened"] == 90 and view["found"] == 30 and view["expected_remaining"] < 0.5
+    assert session.progress().stopping.estimate_from != "classifier"  # not used before it is applied
+    assert session.apply_stopping_evidence(view, epoch)
+    assert not session.stopping_evidence_due()  # nothing new since: no refit
     status = session.progress().stopping
-    assert status.verdict == "stop" and status.rule == "recommended"
+    assert status.verdict == "stop" and status.rule == "recommended" and status.estimate_from == "classifier"
+    assert session.retrain().model_info["stopping_classifier"] == view  # carried in the stored queue
     session.undo()  # the last decision undone: the view was made after it and no longer holds
     assert session.progress().stopping.estimate_from != "classifier"
+
+
+def test_evidence_under_way_during_an_undo_is_dropped_and_decisions_meanwhile_stay(workspace) -> None:
+    session, undecided = _decided_session(workspace)
+    epoch = session.evidence_epoch
+    view = session.stopping_evidence()  # asked for after 90 decisions ...
+    assert view is not None
+    session.decide(undecided[0], "exclude")  # ... one made while it is computed: kept, counted as made
+    assert session.apply_stopping_evidence(view, epoch)
+    assert session.progress().screened == 91 and session.is_decided(undecided[0])
+    assert session.progress().stopping.estimate_from == "classifier"
+    epoch = session.evidence_epoch
+    later = session.stopping_evidence() or view
+    session.undo()  # an undo while evidence is under way: the evidence is dropped when it arrives
+    assert not session.apply_stopping_evidence(later, epoch)
+    assert session.is_decided(undecided[0]) is False
 
 
 def test_the_folds_are_scikit_learns_stratified_shuffled_folds() -> None:
@@ -131,3 +160,16 @@ def test_the_folds_are_scikit_learns_stratified_shuffled_folds() -> None:
         ours = sc.stratified_folds(y, splits, seed)
         for fold, (_, test) in enumerate(StratifiedKFold(splits, shuffle=True, random_state=seed).split(y, y)):
             assert np.array_equal(np.flatnonzero(ours == fold), test)
+
+
+def test_the_evidence_worker_makes_it_and_the_retrain_worker_carries_what_the_app_took(workspace, monkeypatch) -> None:
+    from review.tui import retrainer
+
+    _decided_session(workspace)  # 90 decisions in the store
+    monkeypatch.setattr(retrainer, "_SESSIONS", {})  # this process plays the worker
+    root = str(workspace.root.resolve())
+    evidence = retrainer._serve("evidence", root, "alice", 0, None)
+    assert evidence is not None and evidence["screened"] == 90
+    assert retrainer._serve("evidence", root, "alice", 0, None) is None  # nothing new: no refit
+    ranking = retrainer._serve("retrain", root, "alice", 0, evidence)
+    assert ranking.model_info["stopping_classifier"] == evidence

@@ -148,8 +148,13 @@ class ScreeningSession:
         self._load_records()
         self._state = self._load_decisions()
         self._ranking: Ranking | _Queue = self._initial_ranking()
-        #: The recommended stopping rule's newest classifier evidence (decision 0025), made by ``retrain``.
-        self._classifier_view: dict[str, Any] | None = None
+        #: The recommended stopping rule's newest classifier evidence (decision 0025): made by
+        #: ``stopping_evidence`` after the queue is delivered (never inside ``retrain``), taken in by
+        #: ``apply_stopping_evidence``; the stored queue carries the last one over a reopening.
+        stored_view = self._ranking.model_info.get("stopping_classifier")
+        self._classifier_view: dict[str, Any] | None = stored_view if isinstance(stored_view, dict) else None
+        #: Counts undos: evidence asked for before an undo is dropped when it arrives.
+        self.evidence_epoch = 0
 
     # -- loading ---------------------------------------------------------------------------
     @property
@@ -388,6 +393,10 @@ class ScreeningSession:
                 return None
             self._state = self._load_decisions_after_undo()
             self._sample_cache = None
+            self.evidence_epoch += 1  # evidence under way counted the undone decision: dropped on arrival
+            view = self._classifier_view
+            if view is not None and int(view["screened"]) > len(self._training_labels()):
+                self._classifier_view = None  # it counted the undone decision: it no longer holds
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
             self._undone = self._current
             return undone
@@ -465,11 +474,10 @@ class ScreeningSession:
                 continue
             value = int(decided.label in RELEVANT_LABELS)
             (sample if decided.phase == PHASE_SAMPLE else ranked).append(value)
-        view = self._ranking.model_info.get("stopping_classifier")
         return assess(ranked, sample, len(self._eligible), target_recall=self.target_recall,
                       confidence=self.confidence, consecutive=self.consecutive,
                       sample_started=self._sample_start is not None, rule=self.stopping_rule,
-                      classifier=view if isinstance(view, dict) else None)
+                      classifier=self._classifier_view)
 
     def set_stopping_rule(self, choice: str) -> None:
         """Follow the ``recommended`` or ``certified`` rule from now on, and save it in review.toml."""
@@ -511,7 +519,9 @@ class ScreeningSession:
                            texts=texts, include_terms=criteria.include_terms,
                            exclude_terms=criteria.exclude_terms, previous=previous,
                            n_records=len(eligible))
-            ranking.model_info.update(self._classifier_check(features, labels, eligible))
+            carried = self._carried_view(features, labels)
+            if carried is not None:  # the stored queue keeps the evidence over a reopening
+                ranking.model_info["stopping_classifier"] = carried
         if hidden:
             ranking = _without(ranking, hidden)
         ranking.rank_of(-1)  # builds the position index here, not in the next ``decide`` (UI thread)
@@ -523,37 +533,76 @@ class ScreeningSession:
             self._unsaved = ranking
         return ranking
 
-    def _classifier_check(self, features: Features, labels: dict[int, int], eligible: list[int]) -> dict[str, Any]:
-        """The recommended stopping rule's classifier evidence (decision 0025) for the ranking's
-        ``model_info``: made afresh once a check is due (every ⌈N/100⌉ decisions, where the Lomax rule
-        is within reach; six fits, here in the retrain worker), else the last one carried on."""
+    def _carried_view(self, features: Features, labels: dict[int, int]) -> dict[str, Any] | None:
+        """The newest classifier evidence, unless decisions were undone since it was made."""
+        with self._lock:
+            last = self._classifier_view
+            known = [y for r, y in labels.items() if r in features]
+            if last is not None and (last["screened"] > len(known) or last["found"] > sum(known)):
+                last = self._classifier_view = None
+            return last
+
+    def stopping_evidence_due(self) -> bool:
+        """Whether ``stopping_evidence`` would compute afresh: the recommended rule reads the
+        classifier, a check of its grid (every ⌈N/100⌉ decisions) has been passed since the last
+        evidence, past the share gate, and the Lomax rule is within reach (cheap; no fit)."""
         from . import stopping_classifier as sc
         from .stopping import RULE_OF_CHOICE
 
         if RULE_OF_CHOICE["recommended"] != "relevance_rate_classifier":
-            return {}
-        known = {r: y for r, y in labels.items() if r in features}
-        last = self._classifier_view
-        if last is not None and (last["screened"] > len(known) or last["found"] > sum(known.values())):
-            last = self._classifier_view = None  # decisions undone since: it no longer holds
-        carried = {} if last is None else {"stopping_classifier": last}
-        n_total = len(eligible)
-        if not sc.is_due(len(known), n_total, None if last is None else int(last["screened"])):
-            return carried
+            return False
         with self._lock:
+            labels = self._training_labels()
+            n_total = len(self._eligible)
+            last = self._classifier_view
             ranked = [int(d.label in RELEVANT_LABELS) for r, d in self._state.decided.items()
                       if r not in self._hidden and d.phase != PHASE_SAMPLE]
-        if not sc.gate_open(ranked, n_total, 0, self.target_recall):
-            return carried
+        if not _both_classes(labels):
+            return False
+        if last is not None and (last["screened"] > len(labels) or last["found"] > sum(labels.values())):
+            last = None  # decisions undone since: a fresh check is due
+        if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
+            return False
+        return sc.gate_open(ranked, n_total, 0, self.target_recall)
+
+    def stopping_evidence(self) -> dict[str, Any] | None:
+        """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
+        (``stopping_evidence_due``), else None. Six fits (26 s of CPU at 50,000 records): call it
+        after the queue is delivered, never before. It changes nothing: ``apply_stopping_evidence``
+        (with ``evidence_epoch`` read before this call) takes the result."""
+        from . import stopping_classifier as sc
+
+        if not self.stopping_evidence_due():
+            return None
+        with self._lock:
+            labels = self._training_labels()
+            eligible = list(self._eligible)
+        texts = self._texts()
+        eligible = [r for r in eligible if r in texts]
+        features = self._ensure_features(texts, eligible)
+        known = {r: y for r, y in labels.items() if r in features}
         ids = list(known)
         unscreened = [r for r in eligible if r not in known and r in features]
         view = sc.estimate(features.matrix, features.rows(ids), np.array([known[r] for r in ids]),
-                           features.rows(unscreened), model=self.model, seed=self.seed, n_records=n_total,
+                           features.rows(unscreened), model=self.model, seed=self.seed, n_records=len(eligible),
                            target_recall=self.target_recall)
         if view is None:
-            return carried
-        self._classifier_view = view.as_dict()
-        return {"stopping_classifier": self._classifier_view}
+            return None
+        return view.as_dict()
+
+    def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:
+        """Use ``evidence`` (from ``stopping_evidence``, perhaps of another process's session) from now
+        on, unless a decision was undone since it was asked for (``epoch``: ``evidence_epoch`` then)
+        or it is older than the evidence in use. True if taken. Decisions made meanwhile stay as they
+        are: the evidence names the count of decisions it was made from."""
+        with self._lock:
+            if evidence is None or epoch != self.evidence_epoch:
+                return False
+            last = self._classifier_view
+            if last is not None and int(last["screened"]) > int(evidence["screened"]):
+                return False
+            self._classifier_view = dict(evidence)
+            return True
 
     def save_ranking(self) -> None:
         """Store the newest queue if ``retrain`` only logged it (call when closing)."""

@@ -7,6 +7,11 @@ waits. Here a single worker process keeps its own ``ScreeningSession`` (features
 reviewer; every decision is in the store before the next record is shown, so the worker just
 reads the decisions again, fits, ranks, saves the queue, and sends the ``Ranking`` back.
 The app only unpickles it. ``[tui] retrain = "thread"`` in ``review.toml`` keeps the old way.
+
+The recommended stopping rule's classifier evidence (decision 0025: six fits, 26 s of CPU at
+50,000 records) is made by a second worker process after the queue is delivered, so no retrain
+waits for it; the app passes the evidence it took on to the retrain worker, whose stored queue
+carries it over a reopening.
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ WORKER_NICENESS = 10
 _SESSIONS: dict[tuple[str, str], list[Any]] = {}
 
 
-def _retrain_in_worker(root: str, reviewer: str, records_version: int) -> Ranking:
-    """Runs in the worker process: the reviewer's session, brought up to date, retrained."""
+def _session_in_worker(root: str, reviewer: str, records_version: int) -> ScreeningSession:
+    """Runs in a worker process: the reviewer's session, brought up to date with the store."""
     from ..services.screening import open_session
     from ..workspace import Workspace
 
@@ -50,7 +55,25 @@ def _retrain_in_worker(root: str, reviewer: str, records_version: int) -> Rankin
         else:  # removals before screening may have changed (a shell, the app): the texts read stay
             session.refresh_set_aside()
         session.reload_decisions()
+    return session  # type: ignore[no-any-return]
+
+
+def _serve(kind: str, root: str, reviewer: str, records_version: int, evidence: dict[str, Any] | None) -> Any:
+    """One request in a worker process: ``retrain`` (a ``Ranking``) or ``evidence`` (the stopping
+    rule's classifier evidence, or None when no check is due)."""
+    session = _session_in_worker(root, reviewer, records_version)
+    if kind == "evidence":
+        epoch = session.evidence_epoch
+        made = session.stopping_evidence()
+        session.apply_stopping_evidence(made, epoch)  # this process's last check: the next is due a grid step on
+        return made
+    session.apply_stopping_evidence(evidence, session.evidence_epoch)  # what the app took: carried in the queue
     return session.retrain()
+
+
+def _retrain_in_worker(root: str, reviewer: str, records_version: int) -> Ranking:
+    """Runs in the worker process: the reviewer's session, brought up to date, retrained."""
+    return _serve("retrain", root, reviewer, records_version, None)  # type: ignore[no-any-return]
 
 
 def _send(stream: IO[bytes], value: object) -> None:
@@ -68,19 +91,19 @@ def _receive(stream: IO[bytes]) -> Any:
 
 
 def worker_main() -> None:
-    """The worker process: (root, reviewer, version) in, ("ok", Ranking) or ("error", text) out,
-    until the app closes the pipe (or dies: its end of the pipe closes with it)."""
+    """The worker process: (kind, root, reviewer, version, evidence) in, ("ok", result) or
+    ("error", text) out, until the app closes the pipe (or dies: its end of the pipe closes with it)."""
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the pipe
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)  # on a busy machine the app's keys get the CPU first
     while True:
         try:
-            root, reviewer, version = _receive(source)
+            request = _receive(source)
         except EOFError:
             return
         try:
-            _send(sink, ("ok", _retrain_in_worker(root, reviewer, version)))
+            _send(sink, ("ok", _serve(*request)))
         except Exception as err:  # reported in the app; the worker keeps serving
             _send(sink, ("error", f"{type(err).__name__}: {err}"))
 
@@ -93,38 +116,54 @@ class Retrainer:
             raise ValueError(f"retrain mode {mode!r}: expected one of {', '.join(RETRAIN_MODES)}")
         self.mode = mode
         self.records_version = 0
-        self._worker: subprocess.Popen[bytes] | None = None
-        self._lock = threading.Lock()  # one retrain at a time per worker
+        #: The stopping evidence the app took last, for the retrain worker's stored queue.
+        self.evidence: dict[str, Any] | None = None
+        #: The worker processes by kind ("retrain", "evidence") and a lock each: one request at a time.
+        self._workers: dict[str, subprocess.Popen[bytes] | None] = {"retrain": None, "evidence": None}
+        self._locks = {"retrain": threading.Lock(), "evidence": threading.Lock()}
 
     def retrain(self, session: ScreeningSession) -> Ranking:
         """Fit and rank on every stored decision; blocks the calling (worker) thread only."""
         if self.mode == "thread":
             return session.retrain()
-        with self._lock:
-            worker = self._start()
+        return self._request("retrain", session)  # type: ignore[no-any-return]
+
+    def stopping_evidence(self, session: ScreeningSession) -> dict[str, Any] | None:
+        """The recommended stopping rule's classifier evidence when a check is due (else None),
+        in its own worker process: a retrain meanwhile never waits for it. The caller applies it
+        (``session.apply_stopping_evidence``) with the ``evidence_epoch`` read before this call."""
+        if self.mode == "thread":
+            return session.stopping_evidence()
+        return self._request("evidence", session)  # type: ignore[no-any-return]
+
+    def _request(self, kind: str, session: ScreeningSession) -> Any:
+        with self._locks[kind]:
+            worker = self._start(kind)
             assert worker.stdin is not None and worker.stdout is not None
             try:
-                _send(worker.stdin, (str(Path(session.workspace.root).resolve()), session.reviewer,
-                                     self.records_version))
+                _send(worker.stdin, (kind, str(Path(session.workspace.root).resolve()), session.reviewer,
+                                     self.records_version, self.evidence))
                 status, value = _receive(worker.stdout)
             except (OSError, EOFError) as err:
-                self._worker = None
-                raise RuntimeError(f"the retrain worker process stopped ({err})") from err
+                self._workers[kind] = None
+                raise RuntimeError(f"the {kind} worker process stopped ({err})") from err
         if status != "ok":
-            raise RuntimeError(f"retraining failed in the worker process: {value}")
-        return value  # type: ignore[no-any-return]
+            raise RuntimeError(f"{'retraining' if kind == 'retrain' else 'the stopping evidence'} failed "
+                               f"in the worker process: {value}")
+        return value
 
-    def _start(self) -> subprocess.Popen[bytes]:
-        if self._worker is None or self._worker.poll() is not None:
+    def _start(self, kind: str) -> subprocess.Popen[bytes]:
+        worker = self._workers[kind]
+        if worker is None or worker.poll() is not None:
             package_root = str(Path(__file__).resolve().parents[2])  # where ``review`` lives
             env = dict(os.environ)
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-            self._worker = subprocess.Popen(
+            worker = self._workers[kind] = subprocess.Popen(
                 [sys.executable, "-c", "from review.tui.retrainer import worker_main; worker_main()"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
                 close_fds=True,
             )
-        return self._worker
+        return worker
 
     def records_changed(self) -> None:
         """Records were imported or merged: the worker's session reads them (and their texts) again.
@@ -132,8 +171,10 @@ class Retrainer:
         self.records_version += 1
 
     def close(self) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
+        for kind, worker in self._workers.items():
+            self._workers[kind] = None
+            if worker is None:
+                continue
             try:
                 if worker.stdin is not None:
                     worker.stdin.close()  # the worker's read ends: it exits

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 #: The two stopping rules in the reviewer's words.
 RULE_WORDS = {
-    "recommended": "Recommended rule: estimates the relevant records left from the ranking's trend",
+    "recommended": "Recommended rule: estimates what is left from the ranking's trend and classifier scores",
     "certified": "Certified rule: confirms recall with a random sample of the unscreened records",
 }
 

@@ -16,6 +16,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
@@ -35,6 +36,20 @@ from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
 from .base import ProjectScreen, report_error, screen_footer
 from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
+
+
+class StoppingEvidenceReady(Message):
+    """The stopping rule's classifier evidence (None: no check was due), made after the queue was delivered."""
+
+    def __init__(self, evidence: dict[str, Any] | None, epoch: int, computed: bool) -> None:
+        super().__init__()
+        self.evidence = evidence
+        self.epoch = epoch  # the session's ``evidence_epoch`` when it was asked for
+        self.computed = computed
+
+
+class StoppingEvidencePending(Message):
+    """A check of the classifier is due and under way (the stopping line's tooltip says so)."""
 
 
 #: Quiet time after a decision before the model retrains (seconds).
@@ -155,6 +170,9 @@ class ScreeningScreen(ProjectScreen):
         self._train_again = False
         self._retrain_timer: Timer | None = None
         self._retrain_worker: Worker[None] | None = None
+        #: The stopping rule's classifier evidence is being asked for / computed (decision 0025).
+        self._evidence_running = False
+        self._evidence_pending = False
         #: Seconds of quiet after a decision before the model retrains. A scripted reviewer
         #: (``scripts/demo_e2e.py``) sets it longer than its bursts of keys and calls
         #: ``request_retrain`` itself, so which ranking serves which key never depends on timing.
@@ -296,7 +314,8 @@ class ScreeningScreen(ProjectScreen):
             verdict.append(f" {stopping_words(stopping, progress.phase)}")
         widget = self.query_one("#stopping", Static)
         widget.update(verdict, layout=False)
-        widget.tooltip = stopping.explanation  # the rule's whole explanation (the dashboard shows it too)
+        pending = " The classifier's evidence is being computed." if self._evidence_pending else ""
+        widget.tooltip = stopping.explanation + pending  # the rule's whole explanation (the dashboard shows it too)
 
     def _paint_legend(self) -> None:
         project = self.project
@@ -570,11 +589,59 @@ class ScreeningScreen(ProjectScreen):
                     self._paint()
             elif self._move_on_if_not_offered(project):  # removed meanwhile (the retrain read removals)
                 self._paint()
+            self._ask_stopping_evidence()
         if self._train_again:
             self._train_again = False
             self.request_retrain()
 
+    # -- the stopping rule's classifier evidence (after the queue, never before it) --------------
+    def _ask_stopping_evidence(self) -> None:
+        """After a queue is delivered: the classifier's evidence if a check is due (one at a time; a
+        check due meanwhile is asked for after the next ranking). The queue never waits for it."""
+        if self._evidence_running or self.project is None:
+            return
+        self._evidence_running = True
+        self.stopping_evidence()
+
+    @work(thread=True, exit_on_error=False, group="stopping-evidence")
+    def stopping_evidence(self) -> None:
+        project = self.project
+        assert project is not None
+        session = project.session
+        epoch = session.evidence_epoch  # read first: an undo from here on drops what comes back
+        if not session.stopping_evidence_due():
+            self.post_message(StoppingEvidenceReady(None, epoch, computed=False))
+            return
+        self.post_message(StoppingEvidencePending())
+        evidence = project.retrainer.stopping_evidence(session)  # its own worker process by default
+        self.post_message(StoppingEvidenceReady(evidence, epoch, computed=True))
+
+    @on(StoppingEvidencePending)
+    def _stopping_evidence_pending(self) -> None:
+        self._evidence_pending = True
+        if self._started and self.project is not None:
+            self._paint_progress(self.project.session.progress())
+
+    @on(StoppingEvidenceReady)
+    def _stopping_evidence_ready(self, message: StoppingEvidenceReady) -> None:
+        self._evidence_running = self._evidence_pending = False
+        project = self.project
+        if project is None:
+            return
+        if project.session.apply_stopping_evidence(message.evidence, message.epoch):
+            project.retrainer.evidence = message.evidence  # the retrain worker's stored queue carries it
+        if message.computed and self._started:
+            self._paint_progress(project.session.progress())
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "stopping-evidence":
+            if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+                event.prevent_default()  # the Lomax verdict stands; the next ranking asks again
+                self._evidence_running = self._evidence_pending = False
+                if event.state == WorkerState.ERROR:
+                    self.notify(str(event.worker.error), title="Stopping evidence failed", severity="warning",
+                                timeout=8)
+            return
         if event.worker.group == "retrain":  # reported here, with the model status line: not again
             event.prevent_default()        # by ProjectScreen's handler
         # The retrain started from ``_ranking_ready`` cancels its finished predecessor (same
