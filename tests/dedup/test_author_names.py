@@ -7,7 +7,9 @@ from __future__ import annotations
 import pytest
 
 from review.dedup.engine import deduplicate
-from review.dedup.normalise import first_initial, kept_names, last_name, normalise_authors, second_reading
+from review.dedup.normalise import (
+    first_initial, initial_beside, kept_names, last_name, normalise_authors, second_reading,
+)
 from review.sources import read_file
 from review.sources.fields import is_no_author, split_authors
 
@@ -109,3 +111,33 @@ def test_three_letter_vowelless_surnames_are_surnames() -> None:
     [pair] = deduplicate([a, same]).pairs
     assert pair.status == "duplicate" and pair.fields["authors"] == 100
     assert all(p.status != "duplicate" for p in deduplicate([a, other]).pairs)
+
+
+def test_three_title_cased_letters_are_no_evidence_by_themselves() -> None:
+    # "Mjk" is initials (MJK) or a surname ("Png"): the other record chooses, and three letters
+    # that no reading confirms never make two author lists agree.
+    fields = dict(pages="", doi="", abstract="")
+    a = record(authors=["Ferrari Mjk", "Rossi Gcb", "Conti Abc"], **fields)
+    others = record(authors=["Bianchi Mjk", "Verdi Gcb", "Greco Abc"], **fields)
+    [pair] = deduplicate([a, others]).pairs
+    assert pair.status != "duplicate" and pair.fields["authors"] < 75
+    same = record(authors=["Ferrari MJK", "Rossi GCB", "Conti Abc"], **fields)
+    [pair] = deduplicate([a, same]).pairs
+    assert pair.status == "duplicate" and pair.fields["authors"] == 100 and pair.fields["first_author"]
+    single = record(authors=["Ferrari MJK"], **fields)
+    [pair] = deduplicate([record(authors=["Ferrari Mjk"], **fields), single]).pairs
+    assert pair.status == "duplicate" and pair.fields["first_author"]
+    # Read as a surname, the letters still need the given name's initial ("Mjk B" is not Ferrari).
+    assert all(p.fields["authors"] < 75 for p in deduplicate([record(authors=["Ferrari Mjk"], **fields),
+                                                              record(authors=["Mjk B"], **fields)]).pairs)
+
+
+@pytest.mark.parametrize(("full", "initials"), [
+    ("Smith John Paul A", "Smith, J. P. A."), ("Wang Xiao-Ming A", "Wang, X. M. A."),
+])
+def test_the_surname_first_reading_takes_every_given_name_initial(full, initials) -> None:
+    assert second_reading(full)[1] == initial_beside(initials, second_reading(full)[0], every=True)
+    a = record(authors=[full, "Brown Karl B"], **LOCATORS)
+    b = record(authors=[initials, "Brown, K. B."], **LOCATORS)
+    [pair] = deduplicate([a, b]).pairs
+    assert pair.fields["authors"] == 100

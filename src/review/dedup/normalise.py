@@ -407,8 +407,46 @@ def _trailing_initials(word: str) -> bool:
             and not _VOWEL.search(bare) and bare.casefold() not in _VOWELLESS_SURNAMES)
 
 
+def _ambiguous_initials(word: str) -> bool:
+    """Three title-cased letters without a vowel: an export's title-cased initials ("Mjk" for
+    MJK) or a surname ("Png", "Sng", "Vlk"). Neither reading is the first: the other record's
+    way of writing the name chooses (:func:`pair_reading`)."""
+    bare = word.rstrip(".")
+    return (len(bare) == 3 and bare.isalpha() and bare[0].isupper() and bare[1:].islower()
+            and not _VOWEL.search(bare))
+
+
+def _ambiguous_split(text: str) -> list[str] | None:
+    """The words of a name without a comma that ends in :func:`_ambiguous_initials` and has no
+    other word that says which is the surname ("Ferrari Mjk", "Kevin Png", "De Luca Gcb"), else None."""
+    if "," in text:
+        return None
+    words = text.split()
+    if len(words) < 2 or not _ambiguous_initials(words[-1]) \
+            or any(_initials_like(w) or w.endswith(".") for w in words[:-1]):
+        return None
+    return words
+
+
+@lru_cache(maxsize=262144)
+def is_ambiguous_name(name: str) -> bool:
+    """Whether ``name`` reads two ways with neither first ("Ferrari Mjk", "Kevin Png")."""
+    return _ambiguous_split(strip_et_al(name)) is not None
+
+
+@lru_cache(maxsize=262144)
+def initials_reading(name: str) -> tuple[str, str]:
+    """An ambiguous name (:func:`is_ambiguous_name`) read with its last word as initials,
+    ``(surname, all the initials)`` ("Ferrari Mjk" → ("ferrari", "mjk")), else ``("", "")``."""
+    words = _ambiguous_split(strip_et_al(name))
+    if words is None:
+        return ("", "")
+    return (fold(" ".join(words[:-1])).replace(" ", ""), fold(words[-1].rstrip(".")))
+
+
 def _name_parts(text: str) -> tuple[str, str]:
-    """``(last name, given part)`` as written, of one name without "et al" (the first reading)."""
+    """``(last name, given part)`` as written, of one name without "et al" (the first reading;
+    an ambiguous name, "Kevin Png", "Ferrari Mjk", keeps it only until :func:`pair_reading` chooses)."""
     if "," in text:
         last, _, given = text.partition(",")
         if given.strip() and all(_initials_like(w) for w in last.split()) \
@@ -491,14 +529,42 @@ def second_reading(name: str) -> tuple[str, str]:
         if initials and words[taken - 1] in _PARTICLES:
             return ("", "")  # "de Vries S", "van der Berg J": the surname is all there is before the initials
         letters = _first_letter(" ".join(words[taken:]))
-        if initials and letters:  # all initials ("Smith John A" → ja): only "Smith, J. A." is the same person
-            letters += _initial_letters(text.split()[len(words):])
+        if initials and letters:  # every initial ("Smith John Paul A" → jpa), as initial_beside(every=True)
+            letters = _initial_letters(words[taken:] + text.split()[len(words):])
         return (fold(" ".join(words[:taken])).replace(" ", ""), letters)
     before, _, after = text.partition(",")
     if all(_initials_like(w) for w in before.split()):
         return ("", "")  # "J. A., Smith": last_name already reads Smith
     folded = fold(after).replace(" ", "")
     return (folded, _first_letter(before)) if folded else ("", "")
+
+
+def _chosen_surname(name: str, other: str, other_surname: str) -> str | None:
+    """The reading of ambiguous ``name`` that ``other`` confirms: its surname is ``other``'s and
+    the initials ``other`` gives beside it agree ("Kevin Png" ~ "Png K" → png, "Ferrari Mjk" ~
+    "Ferrari MJK" → ferrari), or None."""
+    words = _ambiguous_split(strip_et_al(name)) or []
+    for surname, letters in ((fold(words[-1].rstrip(".")), _first_letter(words[0])), initials_reading(name)):
+        if surname and surname == other_surname and initial_beside(other, surname, len(letters) > 1) == letters:
+            return surname
+    return None
+
+
+@lru_cache(maxsize=262144)
+def pair_reading(name: str, other: str) -> tuple[str, str]:
+    """The last names of two names at the same place of two author lists where one or both is
+    ambiguous (:func:`is_ambiguous_name`): an ambiguous name takes the reading the other confirms
+    (:func:`_chosen_surname`), else its three letters; three letters no reading confirms never
+    agree alone, so two names sharing only them ("Ferrari Mjk" ~ "Bianchi Mjk", "Ferrari Mjk" ~
+    "Mjk B") are compared whole."""
+    first, second = last_name(name), last_name(other)
+    if strip_et_al(name).split() == strip_et_al(other).split():  # the same spelling (case too: "Mjk" is not "MJK")
+        return first, second
+    mine = _chosen_surname(name, other, second) if is_ambiguous_name(name) else first
+    theirs = _chosen_surname(other, name, first) if is_ambiguous_name(other) else second
+    if (mine or first) == (theirs or second) and (mine is None or theirs is None):
+        return fold(strip_et_al(name)).replace(" ", ""), fold(strip_et_al(other)).replace(" ", "")
+    return mine or first, theirs or second
 
 
 def kept_names(authors: list[str] | str) -> list[str]:

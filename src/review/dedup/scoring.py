@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from .citation import numeric_range, range_relations
 from .journals import journal_similarity
 from .kinds import NOTICE_KINDS
-from .normalise import initial_beside
+from .normalise import initial_beside, is_ambiguous_name, pair_reading
 from .prepare import Prepared
 
 #: Field states for exact-comparison fields.
@@ -235,6 +235,25 @@ def _swapped_authors(prep: Prepared, table: list[np.ndarray], left: np.ndarray, 
             authors[chosen] = np.maximum(authors[chosen], _cpdist(words, table[size][fixed[chosen]]))
 
 
+def _ambiguous_authors(prep: Prepared, left: np.ndarray, right: np.ndarray, m: np.ndarray,
+                       authors: np.ndarray, first: np.ndarray) -> None:
+    """Score again the pairs where a record has an ambiguous name ("Ferrari Mjk", "Kevin Png"),
+    each such name read as the other record writes it (``normalise.pair_reading``): its first
+    reading (the three letters as a surname) is no evidence by itself."""
+    ambiguous = np.asarray([any(is_ambiguous_name(n) for n in names) for names in prep.author_names], dtype=bool)
+    idx = np.nonzero((ambiguous[left] | ambiguous[right]) & (m > 0))[0]
+    if not len(idx):
+        return
+    mine, theirs, firsts = [], [], []
+    for i, j, size in zip(left[idx].tolist(), right[idx].tolist(), m[idx].tolist()):
+        read = [pair_reading(a, b) for a, b in zip(prep.author_names[i][:size], prep.author_names[j][:size])]
+        mine.append(" ".join(a for a, _ in read))
+        theirs.append(" ".join(b for _, b in read))
+        firsts.append(read[0][0] == read[0][1])
+    authors[idx] = _cpdist(mine, theirs)
+    first[idx] = np.asarray(firsts, dtype=bool)
+
+
 def _journals(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Journal similarity, computed once per distinct pair of journal names."""
     ids: dict[tuple[tuple[str, ...], ...], int] = {}
@@ -306,6 +325,7 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
             authors[idx] = _cpdist(table[size][left[idx]], table[size][right[idx]])
     first = (m > 0) & (table[1][left] == table[1][right])
     _swapped_authors(prep, table, left, right, m, authors)
+    _ambiguous_authors(prep, left, right, m, authors, first)
 
     years = np.asarray([y if y is not None else -9999 for y in prep.year], dtype=np.float32)
     year_gap = np.abs(years[left] - years[right])
