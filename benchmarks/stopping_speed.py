@@ -27,6 +27,15 @@ records built from the labelled sets' texts (as ``benchmarks/screening.py``'s la
 seconds, least of ``--repeat``.
 
     python benchmarks/stopping_speed.py --classifier-check --repeat 3
+
+``--session-check`` times what the reviewer waits for in a session at such a check: a workspace of
+2,300 and of 50,000 synthetic records with ``--labelled-share`` decided (the relevant ones first, as
+a good ranking serves them, so the Lomax rule is within reach and a check is due), then
+``ScreeningSession.retrain`` (the queue's delivery: it no longer carries the check) ``--repeat``
+times, one more decision before each, wall and CPU seconds, and after them one
+``stopping_evidence`` (the check, made after the queue is delivered).
+
+    python benchmarks/stopping_speed.py --session-check --repeat 5
 """
 
 from __future__ import annotations
@@ -100,6 +109,62 @@ def classifier_check(repeat: int, share: float) -> None:
                                  "labelled_share": share, "rows": rows, "load": round(os.getloadavg()[0], 2)}))
 
 
+def session_check(repeat: int, share: float) -> None:
+    """Queue delivery and the classifier evidence after it, in a session (``--session-check``)."""
+    import sys
+    import tempfile
+
+    import numpy as np
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from screening import synthetic_corpus  # type: ignore[import-not-found]
+
+    from review.records import Record
+    from review.screening.session import ScreeningSession
+    from review.screening.simulate import load_labelled_csv
+    from review.workspace import init_workspace
+
+    base = [load_labelled_csv(p) for p in sorted(DATA_DIR.glob("*.csv"))[:4]]
+    pool = [(t, d.labels[r]) for d in base for r, t in zip(d.ids, d.texts, strict=True)]
+    rows = {}
+    for n_records in (2300, 50000):
+        rng = np.random.default_rng(7)
+        texts, labels = synthetic_corpus(n_records, pool, rng)
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = init_workspace(Path(tmp) / "ws", title="speed", reviewers=["alice"], seed=7)
+            ws.store.add_batch([Record(title=t, abstract="", external_id=str(i)) for i, t in enumerate(texts)],
+                               file_name="synthetic.csv", file_sha256="0" * 64, source_name="synthetic",
+                               format="csv", encoding="utf-8")
+            truth = {rec.id: y for rec, y in zip(ws.store.records(), labels, strict=True)}
+            ids = sorted(truth, key=lambda r: (-truth[r], rng.random()))  # the relevant first
+            cut = int(share * n_records)
+            for record_id in ids[:cut - repeat]:
+                ws.store.add_decision(record_id, "alice", "include" if truth[record_id] else "exclude")
+            session = ScreeningSession(ws, "alice", seed=1)
+            session.apply_ranking(session.retrain())  # features built, the solver warm (as after a first retrain)
+            walls, cpus = [], []
+            for record_id in ids[cut - repeat:cut]:
+                session.decide(record_id, "include" if truth[record_id] else "exclude")
+                wall, cpu = time.perf_counter(), time.process_time()
+                session.apply_ranking(session.retrain())
+                walls.append(time.perf_counter() - wall)
+                cpus.append(time.process_time() - cpu)
+            due = session.stopping_evidence_due()
+            wall, cpu = time.perf_counter(), time.process_time()
+            evidence = session.stopping_evidence()
+            evidence_wall, evidence_cpu = time.perf_counter() - wall, time.process_time() - cpu
+            ws.store.engine.dispose()
+        rows[n_records] = {"labelled": cut, "queue_p95_s": round(float(np.quantile(walls, 0.95)), 3),
+                           "queue_max_cpu_s": round(max(cpus), 3), "check_due": due,
+                           "evidence_wall_s": round(evidence_wall, 3), "evidence_cpu_s": round(evidence_cpu, 3),
+                           "evidence_made": evidence is not None}
+        print(f"{n_records:>6} records, {cut} decided: queue (retrain + re-rank) p95 {rows[n_records]['queue_p95_s']:.3f} s "
+              f"wall over {repeat}; then the classifier evidence (due: {due}) {evidence_wall:.2f} s wall, "
+              f"{evidence_cpu:.2f} s CPU", flush=True)
+    print("BENCH " + json.dumps({"benchmark": "stopping_speed_session_check", "repeat": repeat,
+                                 "labelled_share": share, "rows": rows, "load": round(os.getloadavg()[0], 2)}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=Path, help="A check_simulate_orders.py --save file.")
@@ -108,7 +173,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--classifier-check", action="store_true")
     parser.add_argument("--labelled-share", type=float, default=0.4)
+    parser.add_argument("--session-check", action="store_true")
     args = parser.parse_args()
+    if args.session_check:
+        session_check(args.repeat, args.labelled_share)
+        return
     if args.classifier_check:
         classifier_check(args.repeat, args.labelled_share)
         return
