@@ -173,3 +173,22 @@ def test_the_evidence_worker_makes_it_and_the_retrain_worker_carries_what_the_ap
     assert retrainer._serve("evidence", root, "alice", 0, None) is None  # nothing new: no refit
     ranking = retrainer._serve("retrain", root, "alice", 0, evidence)
     assert ranking.model_info["stopping_classifier"] == evidence
+
+
+def test_the_evidence_comes_from_its_own_worker_process(workspace) -> None:
+    from review.screening.session import ScreeningSession
+    from review.tui.retrainer import Retrainer
+
+    session, _ = _decided_session(workspace)
+    retrainer = Retrainer("process")
+    try:
+        epoch = session.evidence_epoch
+        evidence = retrainer.stopping_evidence(session)
+        same_seed = ScreeningSession(workspace, "alice")  # the workspace's seed, as the worker's session
+        assert evidence is not None and evidence == same_seed.stopping_evidence()  # the same check, elsewhere
+        assert session.apply_stopping_evidence(evidence, epoch)
+        retrainer.evidence = evidence
+        assert retrainer.retrain(session).model_info["stopping_classifier"] == evidence
+        assert set(retrainer._workers) == {"retrain", "evidence"} and all(retrainer._workers.values())
+    finally:
+        retrainer.close()

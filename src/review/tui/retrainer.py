@@ -175,6 +175,8 @@ class Retrainer:
             self._workers[kind] = None
             if worker is None:
                 continue
+            if kind == "evidence" and worker.poll() is None:
+                worker.terminate()  # it writes nothing: a check under way (26 s at 50,000) must not hold the exit
             try:
                 if worker.stdin is not None:
                     worker.stdin.close()  # the worker's read ends: it exits
