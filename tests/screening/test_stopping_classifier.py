@@ -11,6 +11,7 @@ from review.screening import stopping_classifier as sc
 from review.screening.features import build_features
 from review.screening.ranker import feature_config_for
 from review.screening.stopping_rate import lomax_first_stop
+from scipy.stats import poisson
 
 RELEVANT_WORDS = ["statin", "trial", "cholesterol", "randomised", "mortality", "placebo"]
 OTHER_WORDS = ["survey", "policy", "software", "teaching", "climate", "tourism", "budget", "museum"]
@@ -37,6 +38,12 @@ def test_estimate_counts_the_relevant_records_left() -> None:
         assert view is not None and view.found == 20 and view.most_left == 1  # ⌊20·(1/0.95 − 1)⌋
         assert abs(view.expected_remaining - left) < 0.5
         assert (view.probability >= 0.95) == (left == 0)
+        # "at most U with 90 %" is the 90 % quantile of the count left (capped at the records unscreened)
+        for confidence in (0.9, 0.95):
+            bound = sc.estimate(features.matrix, rows[:220], np.array(screened), rows[220:], seed=3,
+                                confidence=confidence)
+            assert bound is not None
+            assert bound.upper_remaining == poisson.ppf(confidence, bound.expected_remaining)
 
 
 def test_no_estimate_without_two_relevant_records() -> None:
@@ -73,16 +80,21 @@ def test_assess_says_what_the_classifier_says() -> None:
     ranked = ([1] + [0] * 10) * 20  # relevant records still turning up: the Lomax rule goes on
     lomax_only = stopping.assess(ranked, [], 2000)
     assert lomax_only.verdict == "continue"
-    sure = {"screened": 220, "found": 20, "expected_remaining": 0.2, "most_left": 1, "probability": 0.98}
-    status = stopping.assess(ranked, [], 2000, classifier=sure)
+    ids = list(range(1, 221))
+    sure = {"screened": 220, "found": 20, "expected_remaining": 0.2, "most_left": 1, "probability": 0.98,
+            **sc.decisions_made_from(ids)}
+    status = stopping.assess(ranked, [], 2000, classifier=sure, decision_ids=ids)
     assert status.verdict == "stop" and status.rule == "recommended"
     assert "classifier" in status.explanation and "98%" in status.explanation and "at least 95%" in status.explanation
     unsure = dict(sure, expected_remaining=3.4, probability=0.15)
-    status = stopping.assess(ranked, [], 2000, classifier=unsure)
+    status = stopping.assess(ranked, [], 2000, classifier=unsure, decision_ids=ids)
     assert status.verdict == "continue" and "about 3.4 relevant records" in status.explanation
-    stale = dict(sure, found=21)  # a relevant decision undone since the estimate
-    assert stopping.assess(ranked, [], 2000, classifier=stale).explanation == lomax_only.explanation
-    certified = stopping.assess(ranked, [], 2000, classifier=sure, rule="certified")
+    redone = ids[:-1] + [221]  # the last decision undone and another made: the same counts
+    changed = ids[:9] + ids[10:] + [221]  # the tenth decision changed
+    for now in (ids[:-1], redone, changed):
+        assert stopping.assess(ranked, [], 2000, classifier=sure, decision_ids=now).explanation == lomax_only.explanation
+    assert stopping.assess(ranked + [0], [], 2000, classifier=sure, decision_ids=ids + [221]).verdict == "stop"
+    certified = stopping.assess(ranked, [], 2000, classifier=sure, rule="certified", decision_ids=ids)
     assert certified.verdict != "stop"
 
 
@@ -131,6 +143,38 @@ def test_the_queue_comes_first_then_the_evidence_and_the_verdict_uses_it(workspa
     assert session.retrain().model_info["stopping_classifier"] == view  # carried in the stored queue
     session.undo()  # the last decision undone: the view was made after it and no longer holds
     assert session.progress().stopping.estimate_from != "classifier"
+
+
+def test_the_evidence_stands_for_the_decisions_it_was_made_from(workspace, monkeypatch) -> None:
+    session, undecided = _decided_session(workspace)
+    session.confidence = 0.9
+    asked = []
+    estimate = sc.estimate
+    monkeypatch.setattr(sc, "estimate", lambda *a, **k: asked.append(k["confidence"]) or estimate(*a, **k))
+    view = session.stopping_evidence()
+    assert view is not None and asked == [0.9]  # the session's confidence: "at most U with 90 %" is 90 %'s
+    session.confidence = 0.95  # (at 90 % the Lomax rule stops on its own below)
+    assert session.apply_stopping_evidence(view, session.evidence_epoch)
+    session.decide(undecided[0], "exclude")  # a decision after the evidence: it still holds
+    assert session.progress().stopping.estimate_from == "classifier"
+    session.undo()
+    session.undo()  # a decision it was made from undone ...
+    session.decide(undecided[1], "exclude")  # ... and another made: 90 screened, 30 relevant again
+    assert session.progress().screened == 90 and session.progress().stopping.estimate_from != "classifier"
+    assert session.stopping_evidence_due()  # it no longer holds: a fresh check at once
+    fresh = session.stopping_evidence()
+    assert fresh is not None and fresh["decisions"] != view["decisions"]
+    assert session.apply_stopping_evidence(fresh, session.evidence_epoch)
+    assert session.progress().stopping.estimate_from == "classifier"
+    session.decide(undecided[1], "include")  # a decision it was made from changed (its counts are not
+    session.decide(undecided[2], "exclude")  # ahead of these: a comparison of counts let it stand)
+    assert session.progress().stopping.estimate_from != "classifier"
+    for record_id in undecided[3:7]:  # a grid step on (⌈200/100⌉ = 2): a check is due ...
+        session.decide(record_id, "exclude")
+    session.stopping_rule = "certified"  # ... but no verdict the reviewer follows would read it: no fits
+    assert not session.stopping_evidence_due()
+    session.stopping_rule = "recommended"
+    assert session.stopping_evidence_due()
 
 
 def test_evidence_under_way_during_an_undo_is_dropped_and_decisions_meanwhile_stay(workspace) -> None:

@@ -81,6 +81,7 @@ class _Decided:
     record_id: int
     label: str
     phase: str
+    decision_id: int  # the store's id (never reused): what the classifier's evidence was made from
 
 
 @dataclass(slots=True)
@@ -218,7 +219,7 @@ class ScreeningSession:
         current = self.store.current_decisions(reviewer=self.reviewer)
         for decision in sorted(current.values(), key=lambda d: d.id):
             phase = str(decision.model_info.get("phase", PHASE_RANKED))
-            state.decided[decision.record_id] = _Decided(decision.record_id, decision.label, phase)
+            state.decided[decision.record_id] = _Decided(decision.record_id, decision.label, phase, decision.id)
             if phase == PHASE_SAMPLE and self._sample_start is None:
                 self._sample_start = int(decision.model_info.get("sample_start", 0))
         return state
@@ -374,7 +375,7 @@ class ScreeningSession:
                                                if_undecided=record_id not in self._state.decided,
                                                session_token=self.session_token)
             self._state.decided.pop(record_id, None)
-            self._state.decided[record_id] = _Decided(record_id, label, phase)
+            self._state.decided[record_id] = _Decided(record_id, label, phase, decision.id)
             if self._current == record_id:
                 self._current = None
             if self._undone == record_id:
@@ -394,9 +395,7 @@ class ScreeningSession:
             self._state = self._load_decisions_after_undo()
             self._sample_cache = None
             self.evidence_epoch += 1  # evidence under way counted the undone decision: dropped on arrival
-            view = self._classifier_view
-            if view is not None and int(view["screened"]) > len(self._training_labels()):
-                self._classifier_view = None  # it counted the undone decision: it no longer holds
+            self._carried_view()  # drops the evidence in use if it counted the undone decision
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
             self._undone = self._current
             return undone
@@ -466,18 +465,26 @@ class ScreeningSession:
         """The kind of other method the record was found by (None: a database or register record)."""
         return self._aside.other_methods.get(record_id)
 
-    def _stopping(self) -> StoppingStatus:
+    def _phase_labels(self) -> tuple[list[int], list[int], list[int]]:
+        """What the stopping rules read (hold ``_lock``): the relevance (1/0) of the ranked-phase and of
+        the sampled decisions, each in decision order, and the store ids of all of them."""
         ranked: list[int] = []
         sample: list[int] = []
+        decision_ids: list[int] = []
         for record_id, decided in self._state.decided.items():
             if record_id in self._hidden:
                 continue
             value = int(decided.label in RELEVANT_LABELS)
             (sample if decided.phase == PHASE_SAMPLE else ranked).append(value)
+            decision_ids.append(decided.decision_id)
+        return ranked, sample, decision_ids
+
+    def _stopping(self) -> StoppingStatus:
+        ranked, sample, decision_ids = self._phase_labels()
         return assess(ranked, sample, len(self._eligible), target_recall=self.target_recall,
                       confidence=self.confidence, consecutive=self.consecutive,
                       sample_started=self._sample_start is not None, rule=self.stopping_rule,
-                      classifier=self._classifier_view)
+                      classifier=self._classifier_view, decision_ids=decision_ids)
 
     def set_stopping_rule(self, choice: str) -> None:
         """Follow the ``recommended`` or ``certified`` rule from now on, and save it in review.toml."""
@@ -519,7 +526,7 @@ class ScreeningSession:
                            texts=texts, include_terms=criteria.include_terms,
                            exclude_terms=criteria.exclude_terms, previous=previous,
                            n_records=len(eligible))
-            carried = self._carried_view(features, labels)
+            carried = self._carried_view()
             if carried is not None:  # the stored queue keeps the evidence over a reopening
                 ranking.model_info["stopping_classifier"] = carried
         if hidden:
@@ -533,49 +540,57 @@ class ScreeningSession:
             self._unsaved = ranking
         return ranking
 
-    def _carried_view(self, features: Features, labels: dict[int, int]) -> dict[str, Any] | None:
-        """The newest classifier evidence, unless decisions were undone since it was made."""
+    def _carried_view(self) -> dict[str, Any] | None:
+        """The newest classifier evidence, unless decisions it was made from were undone or changed since."""
+        from . import stopping_classifier as sc
+
         with self._lock:
             last = self._classifier_view
-            known = [y for r, y in labels.items() if r in features]
-            if last is not None and (last["screened"] > len(known) or last["found"] > sum(known)):
+            if last is not None and not sc.view_holds(last, self._phase_labels()[2]):
                 last = self._classifier_view = None
             return last
 
     def stopping_evidence_due(self) -> bool:
-        """Whether ``stopping_evidence`` would compute afresh: the recommended rule reads the
-        classifier, a check of its grid (every ⌈N/100⌉ decisions) has been passed since the last
-        evidence, past the share gate, and the Lomax rule is within reach (cheap; no fit)."""
-        from . import stopping_classifier as sc
+        """Whether ``stopping_evidence`` would compute afresh for the rule the reviewer follows: it reads
+        the classifier (the recommended rule, before any random sample; else no fits, whose evidence
+        no verdict would read), and ``_evidence_due``."""
         from .stopping import RULE_OF_CHOICE
 
-        if RULE_OF_CHOICE["recommended"] != "relevance_rate_classifier":
-            return False
+        with self._lock:
+            reads = RULE_OF_CHOICE.get(self.stopping_rule) == "relevance_rate_classifier" and self._sample_start is None
+        return reads and self._evidence_due()
+
+    def _evidence_due(self) -> bool:
+        """A check of the classifier's grid (every ⌈N/100⌉ decisions) has been passed since the last
+        evidence that still holds, past the share gate, and the Lomax rule is within reach (cheap; no
+        fit). (A worker process's session asked for evidence does not judge the rule: the app's did.)"""
+        from . import stopping_classifier as sc
+
         with self._lock:
             labels = self._training_labels()
             n_total = len(self._eligible)
             last = self._classifier_view
-            ranked = [int(d.label in RELEVANT_LABELS) for r, d in self._state.decided.items()
-                      if r not in self._hidden and d.phase != PHASE_SAMPLE]
+            ranked, _, decision_ids = self._phase_labels()
         if not _both_classes(labels):
             return False
-        if last is not None and (last["screened"] > len(labels) or last["found"] > sum(labels.values())):
-            last = None  # decisions undone since: a fresh check is due
+        if not sc.view_holds(last, decision_ids):
+            last = None  # decisions undone or changed since: a fresh check is due
         if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
             return False
         return sc.gate_open(ranked, n_total, 0, self.target_recall)
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
-        (``stopping_evidence_due``), else None. Six fits (26 s of CPU at 50,000 records): call it
+        (``_evidence_due``), else None. Six fits (26 s of CPU at 50,000 records): call it
         after the queue is delivered, never before. It changes nothing: ``apply_stopping_evidence``
         (with ``evidence_epoch`` read before this call) takes the result."""
         from . import stopping_classifier as sc
 
-        if not self.stopping_evidence_due():
+        if not self._evidence_due():
             return None
         with self._lock:
             labels = self._training_labels()
+            decision_ids = self._phase_labels()[2]  # what the evidence is made from (``view_holds``)
             eligible = list(self._eligible)
         texts = self._texts()
         eligible = [r for r in eligible if r in texts]
@@ -585,16 +600,16 @@ class ScreeningSession:
         unscreened = [r for r in eligible if r not in known and r in features]
         view = sc.estimate(features.matrix, features.rows(ids), np.array([known[r] for r in ids]),
                            features.rows(unscreened), model=self.model, seed=self.seed, n_records=len(eligible),
-                           target_recall=self.target_recall)
+                           target_recall=self.target_recall, confidence=self.confidence)
         if view is None:
             return None
-        return view.as_dict()
+        return {**view.as_dict(), **sc.decisions_made_from(decision_ids)}
 
     def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:
         """Use ``evidence`` (from ``stopping_evidence``, perhaps of another process's session) from now
         on, unless a decision was undone since it was asked for (``epoch``: ``evidence_epoch`` then)
         or it is older than the evidence in use. True if taken. Decisions made meanwhile stay as they
-        are: the evidence names the count of decisions it was made from."""
+        are: the evidence names the decisions it was made from (``stopping_classifier.view_holds``)."""
         with self._lock:
             if evidence is None or epoch != self.evidence_epoch:
                 return False

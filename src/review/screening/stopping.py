@@ -320,11 +320,13 @@ def assess(
     sample_started: bool = False,
     rule: str = DEFAULT_CHOICE,
     classifier: Mapping[str, Any] | None = None,
+    decision_ids: Sequence[int] = (),
 ) -> StoppingStatus:
     """Verdict from the labels of the ranked phase and of the random sample (both in order).
 
-    ``classifier`` is the newest ``stopping_classifier.ClassifierEstimate`` (as a dict) the session
-    computed; the recommended rule uses it while its counts are not ahead of these labels.
+    ``classifier`` is the newest ``stopping_classifier.ClassifierEstimate`` (as a dict, with
+    ``decisions_made_from``'s keys) the session computed; the recommended rule uses it while it holds
+    for ``decision_ids``, the store ids of the decisions these labels come from (``view_holds``).
 
     ``rule="recommended"`` follows the relevance-rate rule during the ranked phase;
     ``"certified"`` the heuristics and the random sample. Once a random sample has started,
@@ -368,7 +370,8 @@ def assess(
         return StoppingStatus(verdict, estimate, text, p_value=p, sample_screened=len(sample),
                               sample_relevant=found_sample, sample_needed=needed, **common)
     if rule == "recommended":
-        return _assess_rate(ranked, n_total, common, pct, conf, RULE_OF_CHOICE["recommended"], classifier)
+        return _assess_rate(ranked, n_total, common, pct, conf, RULE_OF_CHOICE["recommended"], classifier,
+                            decision_ids)
     estimate = _window_estimate(ranked, remaining)
     if found and (run >= limit or knee):
         why = (f"the last {run} records were all irrelevant" if run >= limit
@@ -388,14 +391,14 @@ def assess(
 
 def _assess_rate(
     ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str, rate_rule: str,
-    classifier: Mapping[str, Any] | None = None,
+    classifier: Mapping[str, Any] | None = None, decision_ids: Sequence[int] = (),
 ) -> StoppingStatus:
     """The recommended rule's verdict in the ranked phase, in numbers and plain words.
 
     ``rate_rule`` is one of ``RATE_RULES``: which estimate of the relevant records left it uses.
     """
     if rate_rule == "relevance_rate_classifier":
-        return _assess_with_classifier(ranked, n_total, common, pct, conf, classifier)
+        return _assess_with_classifier(ranked, n_total, common, pct, conf, classifier, decision_ids)
     if rate_rule == "relevance_rate_lomax":
         return _assess_lomax(ranked, n_total, common, pct, conf)
     if rate_rule != "relevance_rate":
@@ -421,13 +424,13 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
 
 
 def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str,
-                            classifier: Mapping[str, Any] | None) -> StoppingStatus:
+                            classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
     """``relevance_rate_classifier``: the Lomax verdict, or stop where the calibrated classifier says
     with ``conf`` probability that at most the allowed number of relevant records is left."""
+    from .stopping_classifier import view_holds
+
     lomax = _assess_lomax(ranked, n_total, common, pct, conf)
-    usable = (classifier is not None and classifier["screened"] <= common["screened"]
-              and classifier["found"] <= common["relevant_found"])  # an undo since makes it stale
-    if lomax.verdict == "stop" or not usable:
+    if lomax.verdict == "stop" or not view_holds(classifier, decision_ids):
         return lomax
     assert classifier is not None
     expected = float(classifier["expected_remaining"])

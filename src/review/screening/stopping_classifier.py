@@ -11,6 +11,9 @@ relevant records left, taken as Poisson. The rule ``relevance_rate_classifier`` 
 rule does, or earlier at a check where the classifier gives P(left ≤ k*) ≥ the confidence (k* the
 most that may be left for the target recall).
 
+A view holds for the decisions it was made from (``view_holds``): an undo, a changed decision or a
+record set aside since, among them, makes it stale; decisions made after it do not.
+
 Six fits per check, so the classifier is consulted on a grid, every ``check_step(N)`` = ⌈N/100⌉
 screened records, and only once the Lomax rule's own probability has reached ``GATE_PROBABILITY``
 and ``GATE_SHARE`` of the set is screened: before that the rule could not be near a stop.
@@ -18,15 +21,16 @@ and ``GATE_SHARE`` of the set is screened: before that the rule could not be nea
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from .models import make_model
-from .stopping_rate import lomax_estimate, most_left_for_target
+from .stopping_rate import _poisson_upper, lomax_estimate, lomax_stops, most_left_for_target
 
 FOLDS = 5
 #: The classifier is consulted only where the Lomax P(recall ≥ target) is at least this ...
@@ -48,6 +52,29 @@ class ClassifierEstimate:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def decisions_made_from(decision_ids: Sequence[int] | np.ndarray) -> dict[str, Any]:
+    """What a view records of the decisions it was made from (their store ids, the decisions in force):
+    the newest id and a digest of them all, for ``view_holds``."""
+    ids = np.sort(np.asarray(decision_ids, dtype=np.int64))
+    return {"last_decision": int(ids[-1]) if ids.size else 0, "decisions": _digest(ids)}
+
+
+def view_holds(view: Mapping[str, Any] | None, decision_ids: Sequence[int] | np.ndarray) -> bool:
+    """Whether ``view`` (with ``decisions_made_from``'s keys) still speaks for the decisions in force
+    (``decision_ids``, store ids): those up to its newest one are exactly the ones it was made from.
+    An undo followed by a new decision, or a changed decision, keeps the counts but not the ids
+    (a store id is never reused); decisions made after the view leave it standing."""
+    if view is None or "decisions" not in view:
+        return False
+    ids = np.sort(np.asarray(decision_ids, dtype=np.int64))
+    upto = ids[:int(np.searchsorted(ids, int(view["last_decision"]), side="right"))]
+    return _digest(upto) == view["decisions"]
+
+
+def _digest(sorted_ids: np.ndarray) -> str:
+    return hashlib.blake2b(sorted_ids.astype("<i8").tobytes(), digest_size=8).hexdigest()
 
 
 def check_step(n_total: int) -> int:
@@ -131,9 +158,7 @@ def estimate(matrix: Any, labelled_rows: np.ndarray, y: np.ndarray, unscreened_r
     most_left = int(most_left_for_target(found, target_recall))
     mean = max(expected, 1e-12)
     probability = float(pdtr(most_left, mean))
-    upper = 0
-    while upper < len(unscreened_rows) and pdtr(upper, mean) < confidence:
-        upper += 1
+    upper = int(min(_poisson_upper(np.array([mean]), confidence)[0], len(unscreened_rows)))
     return ClassifierEstimate(screened=int(y.size), found=found, expected_remaining=expected,
                               most_left=most_left, probability=probability, upper_remaining=upper)
 
@@ -143,7 +168,7 @@ def gate_open(ranked_labels: Sequence[int] | np.ndarray, n_total: int, found_bef
     """Whether the Lomax rule's P(recall ≥ target) has reached ``GATE_PROBABILITY`` here: its
     ``GATE_PROBABILITY`` quantile of the count left is within what the target allows."""
     rate = lomax_estimate(ranked_labels, n_total, found_before=found_before, confidence=GATE_PROBABILITY)
-    return rate is not None and bool(rate.upper_remaining <= most_left_for_target(rate.found, target_recall))
+    return rate is not None and lomax_stops(rate, target_recall)
 
 
 def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray, *,
@@ -166,7 +191,7 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
         if not gate_open(y[n_priors:at], n - n_priors, found_before, target_recall):
             continue
         view = estimate(matrix, rows[:at], y[:at], rows[at:], model=model, seed=seed, n_records=n,
-                        target_recall=target_recall)
+                        target_recall=target_recall, confidence=confidence)
         if view is not None and view.probability >= confidence:
             return at
     return lomax_stop
