@@ -112,7 +112,7 @@ def _fingerprint() -> str:
     root = Path(package.__file__).parent
     digest = hashlib.sha256()
     for name in ("features.py", "models.py", "query.py", "ranker.py", "simulate.py", "metrics.py",
-                 "stopping.py", "stopping_rate.py"):
+                 "stopping.py", "stopping_rate.py", "stopping_classifier.py"):
         digest.update((root / name).read_bytes())
     return digest.hexdigest()[:12]
 

@@ -605,7 +605,7 @@ def install(candidate: Candidate | None) -> None:
                 return original_due(retrain, since_fit, n_labelled, last_relevant)
             if kind == "every-until" and n_labelled < limit:
                 return True
-            share = 0.02 if kind == "every-until" else limit
+            share = simulate_module.ADAPTIVE_SHARE if kind == "every-until" else limit
             return last_relevant or since_fit >= max(1, int(share * n_labelled))
 
         simulate_module._due = due  # type: ignore[assignment]

@@ -40,6 +40,7 @@ import stopping_candidates  # noqa: E402
 from review.screening.models import DEFAULT_MODEL, make_model  # noqa: E402
 from review.screening.ranker import ENGINE_VERSION  # noqa: E402
 from review.screening.simulate import simulate  # noqa: E402
+from review.screening.stopping_classifier import check_step, platt_fit  # noqa: E402  (the session's grid, src's fit)
 from review.screening.stopping_rate import most_left_for_target  # noqa: E402
 
 TARGET, CONFIDENCE, FOLDS = 0.95, 0.95, 5
@@ -52,11 +53,6 @@ def store_dir() -> Path:
     path = root / "stopping-clf"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def check_step(n: int) -> int:
-    """Records between two checks of the classifier (the session's grid)."""
-    return max(1, math.ceil(n / 100))
 
 
 def classifier_evidence(features: Any, labelled_ids: list[int], y: np.ndarray, seed: int,
@@ -143,25 +139,6 @@ def calibrated(method: str, out_of_fold: np.ndarray, y: np.ndarray, unscreened: 
 
         return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(out_of_fold, y).predict(unscreened)
     raise ValueError(method)
-
-
-def platt_fit(scores: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[float, float]:
-    """Maximum-likelihood logistic fit of the label on the score (Newton; a tiny ridge keeps a
-    separable fit finite, as round 4's C = 1e4)."""
-    from scipy.special import expit
-
-    X = np.column_stack([scores, np.ones_like(scores)])
-    w = np.zeros(2)
-    ridge = np.diag([1e-4, 0.0])
-    for _ in range(steps):
-        p = expit(X @ w)
-        gradient = X.T @ (y - p) - ridge @ w
-        hessian = (X * (p * (1 - p))[:, None]).T @ X + ridge + 1e-12 * np.eye(2)
-        move = np.linalg.solve(hessian, gradient)
-        w += move
-        if np.abs(move).max() < 1e-9:
-            break
-    return float(w[0]), float(w[1])
 
 
 def poisson_pmf(mean: float, size: int) -> np.ndarray:

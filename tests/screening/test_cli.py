@@ -39,7 +39,10 @@ def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) ->
     assert "stop:recommended\trelevance_rate_classifier" in result.output
     timings = data["timings"]
     assert timings["feature_build_s"] >= 0 and timings["n_retrains"] == len(timings["retrain_s"]) > 0
-    assert plot.read_text().lstrip().startswith("<?xml")
+    svg = plot.read_text()
+    assert svg.lstrip().startswith("<?xml")
+    for rule in ("relevance_rate_lomax", "relevance_rate_classifier", "statistical"):  # each stop marked
+        assert (f"<!-- stop: {rule} -->" in svg) == (data["stopping"][rule]["n_screened"] is not None)
     assert "wss@95\t" in result.output and "stop:statistical\t" in result.output
 
 

@@ -70,6 +70,28 @@ def test_stops_before_the_lomax_rule_when_nothing_is_left_and_never_while_record
     assert sc.first_stop(features.matrix, np.arange(600), late, n_priors=2, lomax_stop=lomax_stop) == lomax_stop
 
 
+def test_the_gate_keeps_a_sure_classifier_out_while_relevant_records_keep_turning_up(monkeypatch) -> None:
+    # One relevant record in ten all along the ranking, each block of 50 ranks with its own topic words:
+    # the records screened teach the classifier nothing about the relevant records ahead, so it is sure
+    # (and wrong) that none are left; the Lomax rule sees them keep turning up and keeps the gate shut.
+    n = 2000
+    labels = [1, 0] + [int(i % 10 == 5) for i in range(2, n)]
+    rng = np.random.default_rng(0)
+    texts = [" ".join(([f"topic{i // 50}x", f"topic{i // 50}y"] if y else [])
+                      + list(rng.choice(OTHER_WORDS, size=2 if y else 3))) for i, y in enumerate(labels)]
+    features = build_features(list(range(1, n + 1)), texts, feature_config_for("default", n))
+    y, rows = np.array(labels), np.arange(n)
+    view = sc.estimate(features.matrix, rows[:300], y[:300], rows[300:])
+    assert view is not None and view.probability >= 0.95  # sure, with 170 relevant records left
+    assert not sc.gate_open(y[2:300], n - 2, 1, 0.95)
+    lomax = lomax_first_stop(y[2:], found_before=1)
+    lomax_stop = None if lomax is None else 2 + lomax
+    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop) == lomax_stop
+    monkeypatch.setattr(sc, "gate_open", lambda *args: True)  # without the gate it stops, at a recall of 6 %
+    wide_open = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop)
+    assert wide_open is not None and y[:wide_open].sum() / y.sum() < 0.1
+
+
 def test_checks_on_a_grid_past_the_gate() -> None:
     assert sc.check_step(2304) == 24 and sc.check_step(310) == 4
     assert not sc.is_due(20, 1000, None)  # below 5 % of the set

@@ -23,7 +23,8 @@ def recall_plot(order_labels: Sequence[int], out: Path, *, n_priors: int = 0,
     fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     ax.plot(x, np.cumsum(labels) / total, label="model", color="#1f77b4")
     ax.plot([0, labels.size], [0, 1], linestyle=":", color="grey", label="random")
-    markers = {"relevance_rate": "D", "relevance_rate_lomax": "P", "consecutive_irrelevant": "s", "knee": "^", "statistical": "o"}
+    markers = {"relevance_rate": "D", "relevance_rate_lomax": "P", "relevance_rate_classifier": "*",
+               "consecutive_irrelevant": "s", "knee": "^", "statistical": "o"}
     for rule, point in (stopping or {}).items():
         if isinstance(point, dict) and point.get("n_screened") is not None and rule in markers:
             ax.plot(point["n_screened"] - n_priors, point["recall"], markers[rule], label=f"stop: {rule}")

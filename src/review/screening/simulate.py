@@ -247,9 +247,14 @@ def simulate(
     )
 
 
+#: The adaptive schedule refits after every relevant record, else once this share of the labelled
+#: records has been added since the last fit.
+ADAPTIVE_SHARE = 0.02
+
+
 def _due(retrain: str | int, since_fit: int, n_labelled: int, last_relevant: bool) -> bool:
     if retrain == "adaptive":
-        return last_relevant or since_fit >= max(1, int(0.02 * n_labelled))
+        return last_relevant or since_fit >= max(1, int(ADAPTIVE_SHARE * n_labelled))
     return since_fit >= int(retrain)
 
 
