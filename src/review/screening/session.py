@@ -666,7 +666,9 @@ class ScreeningSession:
 
     def refresh_records(self) -> None:
         """Pick up records imported (or duplicates resolved) since the session opened."""
-        with self._lock:
+        # Under ``_aside_lock`` too (taken first, as everywhere): a ``refresh_set_aside`` that read the
+        # store before this reading must not apply its older set-aside after it.
+        with self._aside_lock, self._lock:
             self._load_records()
             self._sample_cache = None
             self._ahead = None

@@ -29,9 +29,11 @@ class HeapSettled(Message):
 class RankingReady(Message):
     """A retrained ranking, to be applied to the queue on the UI thread."""
 
-    def __init__(self, ranking: Ranking, seconds: float, labels: int) -> None:
+    def __init__(self, ranking: Ranking, seconds: float, labels: int, *, set_aside_changed: bool = False) -> None:
         super().__init__()
         self.ranking = ranking
+        #: The retrain's look at the store changed the records to screen (the counts change too).
+        self.set_aside_changed = set_aside_changed
         self.seconds = seconds
         self.labels = labels
 
@@ -81,11 +83,15 @@ class RecordsFiltered(Loaded):
     """The record browser's rows under the current filters (at most ``MAX_ROWS``), how many
     records to screen matched, how many there are (duplicates set aside and records removed
     before screening are not), the labels shown per record and reviewer, and how many removed
-    records and records from other methods matched, with why each is not offered."""
+    records and records from other methods matched, with why each is not offered. ``set_aside`` is
+    the session's reading of the records set aside when the rows were read (only compared with a
+    newer one, to know the rows are stale)."""
 
     def __init__(self, rows: list[Record], matched: int, total: int, labels: dict[int, dict[str, str]], *,
-                 removed: int = 0, other_methods: int = 0, not_offered: dict[int, str] | None = None) -> None:
+                 removed: int = 0, other_methods: int = 0, not_offered: dict[int, str] | None = None,
+                 set_aside: object = None) -> None:
         super().__init__()
+        self.set_aside = set_aside
         self.rows = rows
         self.matched = matched
         self.total = total

@@ -6,12 +6,14 @@ from time import monotonic
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from textual import work
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError
+from ..messages import SetAsideChanged
 from ..project import Project
 
 #: Seconds in which the same error is not shown again: a busy store fails the settings follow and
@@ -90,6 +92,25 @@ class ProjectScreen(Screen[None]):
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
             self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="set-aside")
+    def follow_set_aside(self) -> None:
+        """Look at the store for records removed before screening (or restored) in a shell; post
+        ``SetAsideChanged`` if the records to screen changed, or if what the screen shows is older
+        than the session's reading (``set_aside_stale``). A few milliseconds of a worker thread."""
+        project = self.project
+        assert project is not None
+        try:
+            changed = project.refresh_set_aside()
+        except ReviewError:  # a busy store: the next look (a retrain, a mode switch, a settings follow) reads them
+            return
+        if (changed or self.set_aside_stale()) and not get_current_worker().is_cancelled:
+            self.post_message(SetAsideChanged())
+
+    def set_aside_stale(self) -> bool:
+        """True if the screen shows an older reading of the set-aside than the session has (another
+        look, a retrain or another screen took the change in first). Called from the worker."""
+        return False
 
     def load(self) -> object:
         """Start loading what the screen shows (subclasses run it in a worker)."""

@@ -173,16 +173,12 @@ class BrowserScreen(ProjectScreen):
         else:
             self.load(self.filters(), follow_removals=True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="set-aside")
-    def follow_set_aside(self) -> None:
+    def set_aside_stale(self) -> bool:
+        # A retrain or the dashboard may have taken the change in first: its refresh_set_aside saw it,
+        # this screen's returned False, and the rows still showed the older set.
         project = self.project
-        assert project is not None
-        try:
-            changed = project.refresh_set_aside()
-        except ReviewError:  # a busy store: the next mode switch or settings follow reads them
-            return
-        if changed and not get_current_worker().is_cancelled:
-            self.post_message(SetAsideChanged())
+        shown = self._shown
+        return project is not None and shown is not None and project.session.set_aside != shown.set_aside
 
     @on(SetAsideChanged)
     def _set_aside_changed(self) -> None:
@@ -235,6 +231,7 @@ class BrowserScreen(ProjectScreen):
         assert project is not None
         if follow_removals:  # coming back: a review prisma remove/restore from a shell shows here
             project.refresh_set_aside()
+        aside = project.session.set_aside  # (read first: a change meanwhile makes the rows stale, not lost)
         records = project.records()
         labels = visible_labels(current_decisions(project.workspace), project)
         session = project.session
@@ -268,7 +265,8 @@ class BrowserScreen(ProjectScreen):
         # Out of the records to screen (the dashboard's and review status's number), not of every
         # record imported: "1,752 of 2,261" read as if a filter hid the duplicates set aside.
         self.post_message(RecordsFiltered(rows, count, to_screen, labels, removed=removed,
-                                          other_methods=other_methods, not_offered=not_offered))
+                                          other_methods=other_methods, not_offered=not_offered,
+                                          set_aside=aside))
 
     @on(RecordsFiltered)
     def _records_filtered(self, message: RecordsFiltered) -> None:
@@ -360,7 +358,8 @@ class BrowserScreen(ProjectScreen):
         self._ask_reason(record_id)
 
     def _ask_reason(self, record_id: int) -> None:
-        """The reason picker for ``record_id``, which it excludes whatever is highlighted when it closes."""
+        """The reason picker for ``record_id``: it excludes that record, regardless of the row highlighted
+        when it closes."""
         project = self.project
         assert project is not None
         ask_reason(self.app, project.criteria.criteria.reasons,

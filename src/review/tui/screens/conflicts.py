@@ -176,13 +176,17 @@ class ConflictsScreen(ProjectScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return int(key.value) if key.value is not None else None
 
-    def action_resolve(self, label: str, reason: str | None = None) -> None:
-        record_id, project = self._selected(), self.project
-        if record_id is None or project is None:
+    def action_resolve(self, label: str, reason: str | None = None, record_id: int | None = None) -> None:
+        """Resolve ``record_id``: the conflict a dialog was opened for (a load under it may have shifted
+        the rows), or the highlighted one for a key on the table."""
+        highlighted, project = self._selected(), self.project
+        if record_id is None:
+            record_id = highlighted
+        if record_id is None or project is None or project.blind:
             self.app.bell()
             return
         if label == "exclude" and reason is None and project.session.require_reason_on_exclude:
-            self.action_reason()  # criteria.toml requires one: ask rather than refuse
+            self._ask_reason(record_id)  # criteria.toml requires one: ask rather than refuse
             return
         try:
             resolve_conflict(project.workspace, record_id, label, project.reviewer, reason=reason)  # durable now
@@ -196,19 +200,28 @@ class ConflictsScreen(ProjectScreen):
             warn()
         table = self.query_one("#conflict-table", DataTable)
         shown = f"{label} ({project.reviewer})" + (f" – {reason}" if reason else "")
-        table.update_cell(str(record_id), table.ordered_columns[2].key,
-                          Text(shown, style=LABEL_STYLE.get(label, "")))
-        if table.cursor_row < table.row_count - 1:
+        if str(record_id) in table.rows:  # (a load under a dialog may have taken its row away)
+            table.update_cell(str(record_id), table.ordered_columns[2].key,
+                              Text(shown, style=LABEL_STYLE.get(label, "")))
+        if record_id == highlighted and table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
         self.load()
 
     def action_reason(self) -> None:
         """Resolve the highlighted conflict as exclude, with a reason from ``criteria.toml``'s list."""
-        project = self.project
-        if project is None or self._selected() is None:
+        record_id = self._selected()
+        if self.project is None or record_id is None:
             self.app.bell()
             return
-        ask_reason(self.app, project.criteria.criteria.reasons, lambda reason: self.action_resolve("exclude", reason))
+        self._ask_reason(record_id)
+
+    def _ask_reason(self, record_id: int) -> None:
+        """The reason picker for ``record_id``: it resolves that conflict, regardless of the row
+        highlighted when it closes."""
+        project = self.project
+        assert project is not None
+        ask_reason(self.app, project.criteria.criteria.reasons,
+                   lambda reason: self.action_resolve("exclude", reason, record_id=record_id))
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:
@@ -223,7 +236,7 @@ class ConflictsScreen(ProjectScreen):
 
         def chosen(label: str | None) -> None:
             if label:
-                self.action_resolve(label)
+                self.action_resolve(label, record_id=record_id)  # the conflict opened, not the row highlighted now
 
         self.app.push_screen(RecordScreen(record, project.criteria.criteria, list(conflict.labels.items())), chosen)
 

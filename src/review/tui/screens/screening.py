@@ -226,9 +226,9 @@ class ScreeningScreen(ProjectScreen):
             except ReviewError as err:  # (a busy store: the record stays, the counts are what the session has)
                 report_error(self, err)
             else:
-                if ((self.current.id, project.reviewer) in decided
-                        or not project.session.is_to_screen(self.current.id or 0)):
-                    self.current = project.session.next_record()  # (or removed before screening meanwhile)
+                if not self._move_on_if_not_offered(project) and (self.current.id, project.reviewer) in decided:
+                    self._drop_note()  # (decided on another screen)
+                    self.current = project.session.next_record()
         self._paint()
 
     def _project_changed(self, project: Project | None) -> None:
@@ -353,17 +353,6 @@ class ScreeningScreen(ProjectScreen):
         if not any(w.group == "set-aside" and not w.is_finished for w in self.workers):
             self.follow_set_aside()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="set-aside")
-    def follow_set_aside(self) -> None:
-        project = self.project
-        assert project is not None
-        try:
-            changed = project.refresh_set_aside()
-        except ReviewError:  # a busy store: the next look (or retrain) reads them
-            return
-        if changed and not get_current_worker().is_cancelled:
-            self.post_message(SetAsideChanged())
-
     @on(SetAsideChanged)
     def _set_aside_changed(self) -> None:
         project = self.project
@@ -386,8 +375,16 @@ class ScreeningScreen(ProjectScreen):
             return False
         self.notify(f"#{record.id} is no longer offered ({project.session.why_refused(record.id)}); "
                     "on to the next record", timeout=6)
+        self._drop_note()
         self.current = project.session.next_record()
         return True
+
+    def _drop_note(self) -> None:
+        """The note typed for the record on screen, which gives way: it must not ride on the next one's decision."""
+        if self.note and self.current is not None:
+            self.notify(f"Note for #{self.current.id} dropped: {self.note}", severity="warning",
+                        timeout=8, markup=False)
+            self.note = ""
 
     # -- decisions -----------------------------------------------------------------------
     def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
@@ -480,13 +477,21 @@ class ScreeningScreen(ProjectScreen):
         ask_reason(self.app, project.criteria.criteria.reasons, picked)
 
     def action_note(self) -> None:
-        if self.current is None:
+        record = self.current
+        if record is None:
             return
 
         def saved(note: str | None) -> None:
-            if note is not None:
-                self.note = note
-                self._paint()
+            if note is None:
+                return
+            # As a picked reason: the note was typed for the record shown when n was pressed.
+            if self.current is None or self.current.id != record.id:
+                if note:
+                    self.notify(f"#{record.id} is no longer on screen: note dropped: {note}", severity="warning",
+                                timeout=8, markup=False)
+                return
+            self.note = note
+            self._paint()
 
         self.app.push_screen(NoteScreen(self.note), saved)
 
@@ -565,10 +570,11 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         assert project is not None
         started = perf_counter()
-        project.refresh_set_aside()  # records removed (or restored) in a shell since: the queue follows
+        aside_changed = project.refresh_set_aside()  # records removed (or restored) in a shell since: the queue follows
         ranking = project.retrainer.retrain(project.session)  # another process by default
         if not get_current_worker().is_cancelled:
-            self.post_message(RankingReady(ranking, perf_counter() - started, ranking.n_labelled))
+            self.post_message(RankingReady(ranking, perf_counter() - started, ranking.n_labelled,
+                                           set_aside_changed=aside_changed))
 
     @on(RankingReady)
     def _ranking_ready(self, message: RankingReady) -> None:
@@ -583,12 +589,20 @@ class ScreeningScreen(ProjectScreen):
             self._set_model_status(status)
             self.query_one("#model", Static).tooltip = f"{tooltip} (last retrain + re-rank took {message.seconds:.2f} s)"
             self.call_after_refresh(self._read_ahead)  # the new order may put another record next
-            if self.current is None and self._started:  # "nothing left": the retrain read a restore
+            moved = False
+            # Under a dialog (a reason picker, a note) the record stays, as at the 2 s look: the dialog's
+            # answer is about it, and ``on_screen_resume`` moves on from a record removed meanwhile.
+            if not self.is_active:
+                pass
+            elif self.current is None and self._started:  # "nothing left": the retrain read a restore
                 self.current = project.session.next_record()
-                if self.current is not None:
-                    self._paint()
-            elif self._move_on_if_not_offered(project):  # removed meanwhile (the retrain read removals)
+                moved = self.current is not None
+            else:  # removed meanwhile (the retrain read removals)
+                moved = self._move_on_if_not_offered(project)
+            if moved:
                 self._paint()
+            elif message.set_aside_changed and self._started:  # the counts change with the records to screen
+                self._paint_progress(project.session.progress())
             self._ask_stopping_evidence()
         if self._train_again:
             self._train_again = False
