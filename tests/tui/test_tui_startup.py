@@ -87,6 +87,9 @@ def test_quick_start_reads_no_texts_until_the_first_retrain(fresh_ws: Workspace)
 
 def test_retrains_log_every_ranking_but_save_the_queue_at_most_every_interval(
         fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pinned: a test that plays the retrain worker in this process (open_session(save_interval=0.0))
+    # leaves the module's interval at 0 for every later test.
+    monkeypatch.setattr(session_module, "SAVE_INTERVAL", 30.0)
     session = ScreeningSession(fresh_ws, "alice", quick_start=True)
     ids = [r.id for r in fresh_ws.store.records()]
     session.decide(ids[0], "include")
