@@ -175,14 +175,36 @@ def _store_location_error(config_path: Path, err: TomlEditError, keys: dict[str,
 def check_store_location(workspace: Workspace, url: str) -> None:
     """Refuse (``WorkspaceError``, nothing written) when review.toml cannot be pointed at ``url`` by
     :func:`set_store_location`: a ``[review]`` written dotted (``review.x = …``), inline
-    (``review = {…}``) or under a quoted header (``["review"]``). ``review migrate`` asks before it
-    copies, as the copy marks the old store moved: a refusal after it left the review unopenable."""
+    (``review = {…}``) or under a quoted header (``["review"]``), or a workspace folder that cannot be
+    written. ``review migrate`` asks before it copies, as the copy marks the old store moved: a
+    refusal after it left the review unopenable."""
     config_path = workspace.root / WORKSPACE_FILE
     keys, drop = _store_location_keys(workspace, url)
     try:
         checked_table_keys(config_path.read_text(encoding="utf-8"), "review", keys, drop=drop)
     except TomlEditError as err:
-        raise _store_location_error(config_path, err, keys, drop) from err
+        # Not the after-copy advice: the target is still empty, so pointing review.toml at it by
+        # hand would open an empty review.
+        where = f"{config_path}:{err.line}" if err.line else f"{config_path}"
+        detail = f" ({err.detail})" if err.detail else ""
+        raise WorkspaceError(f"{where}: cannot set {err.key}{detail}; nothing copied: rewrite [review] as a "
+                             f"plain table ([review], then one key = value per line) and run review migrate "
+                             f"again") from err
+    if not _folder_writable(workspace.root):  # review.toml is rewritten by a rename in its folder
+        raise WorkspaceError(f"{workspace.root}: folder not writable, so review.toml could not be pointed at "
+                             f"the new store; nothing copied")
+
+
+def _folder_writable(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried, as permission bits do not bind root and
+    a read-only mount shows none)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 def set_store_location(workspace: Workspace, url: str) -> None:

@@ -439,7 +439,33 @@ def test_a_review_toml_the_editor_cannot_point_elsewhere_is_refused_before_the_c
     result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", f"sqlite:///{target}"])
     assert result.exit_code != 0
     assert result.stderr.startswith(f"review: {config}:2: cannot set review.database_url"), result.stderr
-    assert f'database_url = "sqlite:///{target}"' in result.stderr and "line 6" not in result.stderr
+    # Nothing was copied: the after-copy advice (point review.toml at the target) would open an empty store.
+    assert "nothing copied" in result.stderr and "plain table" in result.stderr and "migrate again" in result.stderr
+    assert str(target) not in result.stderr and "should hold" not in result.stderr and "line 6" not in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert not target.exists() and config.read_text(encoding="utf-8") == "# my settings\n" + shape
+    assert "1 record" in _run(ws.root, "status")  # the old store is not marked moved
+
+
+def test_a_workspace_folder_that_cannot_be_written_is_refused_before_the_copy(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=3)
+    ws.store.add_batch([Record(title="x")], file_name="f.ris", file_sha256="z" * 64, source_name="db",
+                       format="ris", encoding="utf-8")
+    ws.store.engine.dispose()
+    real = tempfile.TemporaryFile
+
+    def read_only(*args, **kwargs):  # a read-only folder (chmod does not bind root, who runs CI here)
+        if Path(kwargs.get("dir") or ".") == ws.root:
+            raise PermissionError(13, "Permission denied")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    target = tmp_path / "elsewhere" / "review.db"
+    target.parent.mkdir()
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", f"sqlite:///{target}"])
+    assert result.exit_code != 0 and "folder not writable" in result.stderr and "nothing copied" in result.stderr
+    assert not target.exists()
+    monkeypatch.setattr(tempfile, "TemporaryFile", real)
     assert "1 record" in _run(ws.root, "status")  # the old store is not marked moved
