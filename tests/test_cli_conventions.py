@@ -8,6 +8,7 @@ import io
 import os
 import stat
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -352,7 +353,8 @@ def test_a_plot_format_we_cannot_draw_reads_alike_from_every_command(tmp_path, c
 
 # -- a missing input file: one kind of failure, one exit status (3) in every command ----------------
 
-@pytest.mark.parametrize("command", [
+#: Every command that takes an input file, with ``{file}`` where it goes (one list for the tests below).
+INPUT_COMMANDS = [
     ["import", "{file}"], ["dedup", "{file}"], ["simulate", "{file}", "--json", "{out}"], ["meta", "{file}"],
     ["search", "example", "--check-seeds", "{file}"], ["instrument", "score", "{file}"],
     ["validate", "cvi", "{file}"], ["validate", "delphi", "{file}"], ["validate", "icc", "{file}"],
@@ -361,7 +363,10 @@ def test_a_plot_format_we_cannot_draw_reads_alike_from_every_command(tmp_path, c
     ["validate", "survival", "{file}", "--time", "t", "--event", "e", "--group", "g"],
     ["validate", "predictive", "{file}", "--predictor", "p", "--outcome", "y"],
     ["validate", "delphi", "{present}", "--previous", "{file}"], ["validate", "run", "--plan", "{file}"],
-])
+]
+
+
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
 def test_a_missing_input_file_exits_3_in_every_command(workspace, tmp_path, command):
     # simulate and instrument score exited 2 (click's usage error), every validate command 4 and
     # validate run 1: docs/interfaces.md calls a bad input file 3.
@@ -374,31 +379,92 @@ def test_a_missing_input_file_exits_3_in_every_command(workspace, tmp_path, comm
     assert not (tmp_path / "out.json").exists()
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-@pytest.mark.parametrize("kind", ["folder", "fifo"])
-@pytest.mark.parametrize("command", [
-    ["import", "{file}"], ["dedup", "{file}"], ["simulate", "{file}", "--json", "{out}"], ["meta", "{file}"],
-    ["search", "example", "--check-seeds", "{file}"], ["instrument", "score", "{file}"],
-    ["validate", "cvi", "{file}"], ["validate", "delphi", "{file}"], ["validate", "icc", "{file}"],
-    ["validate", "kappa", "{file}"], ["validate", "sus", "{file}"],
-    ["validate", "factors", "{file}", "--outcome", "y"],
-    ["validate", "survival", "{file}", "--time", "t", "--event", "e", "--group", "g"],
-    ["validate", "predictive", "{file}", "--predictor", "p", "--outcome", "y"],
-    ["validate", "delphi", "{present}", "--previous", "{file}"], ["validate", "run", "--plan", "{file}"],
-])
-def test_a_folder_or_fifo_as_input_file_exits_3_in_every_command(workspace, tmp_path, command, kind):
-    # dedup FILE.csv and search --check-seeds exited 2 on a folder (click's dir_okay=False); meta and
-    # validate cvi waited for ever on a FIFO. One check (errors.check_input_file), one wording.
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_a_folder_as_input_file_exits_3_in_every_command(workspace, tmp_path, command):
+    # dedup FILE.csv and search --check-seeds exited 2 on a folder (click's dir_okay=False). One check
+    # (errors.check_input_file), one wording.
     bad = tmp_path / "in.csv"
-    if kind == "folder":
-        bad.mkdir()
-    else:
-        os.mkfifo(bad)
+    bad.mkdir()
     present = tmp_path / "round2.csv"
     present.write_text("item,expert,rating\nq1,a,4\n", encoding="utf-8")
     args = [a.format(file=bad, out=tmp_path / "out.json", present=present) for a in command]
     result = run(workspace, *args)
-    what = "is a directory, not a file" if kind == "folder" else "not a regular file"
-    one_line_error(result, f"{bad}: {what}")
+    one_line_error(result, f"{bad}: is a directory, not a file")
     assert result.exit_code == 3, result.output
     assert not (tmp_path / "out.json").exists()
+
+
+def test_a_device_as_input_file_exits_3() -> None:
+    from review.errors import ImportFormatError, check_input_file
+
+    for pipe_ok in (False, True):
+        with pytest.raises(ImportFormatError, match="/dev/null: not a regular file"):
+            check_input_file(Path("/dev/null"), pipe_ok=pipe_ok)
+
+
+def _run_on_fifo(workspace, fifo: Path, content: bytes, args: list[str]):
+    """``run(workspace, *args)`` while one writer gives ``content`` to the FIFO's first reader; None
+    when the command still waits after that (it opened its input a second time)."""
+    import threading
+
+    def write() -> None:
+        try:
+            with open(fifo, "wb") as pipe:  # blocks until the command opens the FIFO
+                pipe.write(content)
+        except BrokenPipeError:  # the command stopped reading early, or never opened it
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    results = []
+    command = threading.Thread(target=lambda: results.append(run(workspace, *args)), daemon=True)
+    command.start()
+    command.join(30)
+    if command.is_alive():  # waits on a second open: give it an end of file and report
+        with open(fifo, "wb"):
+            pass
+        command.join(30)
+        return None
+    if writer.is_alive():  # never opened it: let the writer go
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+    return results[0]
+
+
+#: Commands that keep a FIFO refused: an import's batch and a seed check record the file's name as
+#: provenance, and a plan names files beside itself; a pipe's name (/dev/fd/63) gives neither.
+NAMED_INPUT_COMMANDS = [["import", "{file}"], ["search", "example", "--check-seeds", "{file}"],
+                        ["validate", "run", "--plan", "{file}"]]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("command", [c for c in INPUT_COMMANDS if c not in NAMED_INPUT_COMMANDS])
+def test_a_fifo_is_read_once_like_the_file_it_carries(workspace, tmp_path, command):
+    # `gpg -d r.json.gpg | review instrument score /dev/stdin` keeps decrypted client answers off
+    # disk; check_input_file refused every FIFO for a while. The FIFO gives what the file gives.
+    content = b"item,expert,rating\nq1,a,4\nq2,b,3\n"
+    present = tmp_path / "round2.csv"
+    present.write_text("item,expert,rating\nq1,a,4\n", encoding="utf-8")
+    outcomes = []
+    for kind in ("file", "fifo"):
+        given = tmp_path / kind / "in.csv"
+        given.parent.mkdir()
+        args = [a.format(file=given, out=tmp_path / kind / "out.json", present=present) for a in command]
+        if kind == "file":
+            given.write_bytes(content)
+            result = run(workspace, *args)
+        else:
+            os.mkfifo(given)
+            result = _run_on_fifo(workspace, given, content, args)
+            assert result is not None, "opened its input twice"
+        outcomes.append((result.exit_code, result.output.replace(str(given.parent), "DIR")))
+    assert outcomes[1] == outcomes[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("command", NAMED_INPUT_COMMANDS)
+def test_commands_that_name_their_file_still_refuse_a_fifo(workspace, tmp_path, command):
+    bad = tmp_path / "in.ris"
+    os.mkfifo(bad)
+    result = run(workspace, *[a.format(file=bad) for a in command])
+    one_line_error(result, f"{bad}: not a regular file")
+    assert result.exit_code == 3, result.output

@@ -37,10 +37,12 @@ class ImportFormatError(ReviewError):
         self.what = what
 
 
-def check_input_file(path: Path) -> None:
-    """Refuse, with one :class:`ImportFormatError` naming ``path``, what is no regular file to read:
-    missing, a directory, or a FIFO, device or socket (reading a FIFO blocks for ever and
-    /dev/zero never ends). The one check of every file a user gives a command."""
+def check_input_file(path: Path, *, pipe_ok: bool = False) -> None:
+    """Refuse, with one :class:`ImportFormatError` naming ``path``, what is no file to read: missing,
+    a directory, a device or a socket (/dev/zero never ends), and a FIFO unless ``pipe_ok``. The one
+    check of every file a user gives a command. Commands that read their file once take a FIFO
+    (``pipe_ok``), so ``gpg -d answers.json.gpg | review instrument score /dev/stdin`` or ``<(…)``
+    keeps decrypted client answers off disk; ``review import`` does not (see ``read_input_bytes``)."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -49,8 +51,11 @@ def check_input_file(path: Path) -> None:
         raise ImportFormatError(path, None, f"cannot read: {err.strerror or err}") from None
     if stat.S_ISDIR(mode):
         raise ImportFormatError(path, None, "is a directory, not a file")
+    if pipe_ok and stat.S_ISFIFO(mode):
+        return
     if not stat.S_ISREG(mode):
-        raise ImportFormatError(path, None, "not a regular file (a pipe, device or socket); save it to a file first")
+        kind = "a pipe, device or socket" if not pipe_ok else "a device or socket"
+        raise ImportFormatError(path, None, f"not a regular file ({kind}); save it to a file first")
 
 
 class ValidationError(ReviewError):

@@ -29,15 +29,16 @@ RECORD_ID = RecordIdType()
 
 
 class InputFileType(click.ParamType):
-    """A file the command reads: one that is missing, a folder, a FIFO or a device is a bad input
+    """A file the command reads: one that is missing, a folder, a device or a socket is a bad input
     file (exit 3, the line ``review: PATH: no such file``) in every command, as docs/interfaces.md
-    defines it, checked as ``review import`` checks its files (``errors.check_input_file``)."""
+    defines it (``errors.check_input_file``). A FIFO is read: these commands read their file once, and
+    ``gpg -d r.json.gpg | review instrument score /dev/stdin`` keeps client answers off disk."""
 
     name = "file"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path:
         path = value if isinstance(value, Path) else Path(str(value))
-        check_input_file(path)
+        check_input_file(path, pipe_ok=True)
         return path
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,

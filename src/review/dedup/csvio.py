@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..csvcells import delimiter_hint, neutralising_writer, read_csv_text
-from ..errors import ImportFormatError
+from ..errors import ImportFormatError, check_input_file
 from ..records import Record
 from ..sources.fields import split_authors
 from .normalise import normalise_year
@@ -38,8 +38,7 @@ def load_records_csv(path: Path) -> RecordsCsv:
     """Records from a CSV file, every row one Record with ``external_id = record_id``, and the
     encoding, so the caller can say when cp1252 was taken."""
     path = Path(path)
-    if not path.is_file():
-        raise ImportFormatError(path, None, "no such file")
+    check_input_file(path, pipe_ok=True)  # read once, so `<(gpg -d …)` works
     csv_text = read_csv_text(path, "record_id, title, …")
     header = csv_text.header
     # "Title" and " title" (a space after the comma) name the title column too.

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReviewError
+from ..errors import ReviewError, check_input_file
 from ..validate.run import FIGURE_KINDS, PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
 from ..workspace import Workspace
 
@@ -113,6 +113,10 @@ def planned_analyses(workspace: Workspace | None, plan: Path | None = None) -> l
     from ..validate.run import load_plan
 
     path = plan_path(workspace, plan)
+    if path.exists() and not path.is_dir():
+        # A plan names its data files relative to its own folder, which a pipe (/dev/fd/63) lacks;
+        # plans hold no client data. So, unlike the data files, the plan must be a regular file.
+        check_input_file(path)
     if not path.is_file():
         raise ReviewError(f"{path}: no analysis plan (write one, or `review validate demo` for an example)")
     return load_plan(path)

@@ -216,7 +216,12 @@ def _skipped(path: Path, previous: dict) -> FileImport:
 
 
 def read_input_bytes(path: Path) -> bytes:
-    """The bytes of a regular, non-empty input file, or one ImportFormatError naming it."""
+    """The bytes of a regular, non-empty input file, or one ImportFormatError naming it.
+
+    A FIFO is refused, as it always was here (docs/sources.md), unlike the commands that read one
+    file once: an import's batch keeps the file's name as the records' provenance, and a pipe's
+    (``/dev/fd/63``) names nothing; search exports are no client data to keep off disk. So does a
+    seed check (``search --check-seeds``), which records its seed file's name."""
     check_input_file(path)
     try:
         data = path.read_bytes()

@@ -10,12 +10,13 @@ import csv
 import io
 import math
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..csvcells import UNCLOSED_QUOTE, quote_left_open
-from ..errors import ImportFormatError, ValidationError
+from ..errors import ImportFormatError, ValidationError, check_input_file
 from ..textdecode import fallback_warning, read_user_text
 
 
@@ -77,8 +78,12 @@ def parse_number(value: str) -> float:
 
 
 def is_synthetic(path: Path | str) -> bool:
-    """Whether the file says it is synthetic (a leading ``# SYNTHETIC ...`` comment, as the demo writes)."""
+    """Whether the file says it is synthetic (a leading ``# SYNTHETIC ...`` comment, as the demo writes).
+    A FIFO (``<(gpg -d …)``) was read already and cannot be read again: it counts as real data, the
+    cautious reading (the privacy refusals apply)."""
     try:
+        if stat.S_ISFIFO(Path(path).stat().st_mode):
+            return False
         with Path(path).open("rb") as handle:
             # The mark is ASCII: a cp1252 letter further on must not hide it.
             first = handle.readline(4096).decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -222,10 +227,10 @@ def encoding_warning(path: Path | str) -> str | None:
 def read_table(path: Path | str) -> Table:
     """A CSV file (UTF-8, or cp1252 by ``review.textdecode``; comma or semicolon separated) as a :class:`Table`."""
     path = Path(path)
-    if not path.exists():
-        raise ValidationError(f"{path}: no such file")
-    if not path.is_file():  # a FIFO or device would block or never end
-        raise ValidationError(f"{path}: not a regular file")
+    try:  # read once: a FIFO is fine (`<(gpg -d answers.csv.gpg)`), a device would never end
+        check_input_file(path, pipe_ok=True)
+    except ImportFormatError as err:
+        raise ValidationError(str(err)) from None
     try:
         text = read_user_text(path).text  # one policy for user files: docs/decisions/0022
     except ImportFormatError as err:
