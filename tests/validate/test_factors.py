@@ -180,6 +180,30 @@ def test_one_cohort_is_one_unit_in_the_synthesis(write_csv, tmp_path: Path) -> N
     assert replaced.warnings[0].startswith("own_cohort_2027.toml: its estimates came from other content than cohort.csv")
 
 
+def test_the_same_content_onto_another_cohorts_study_is_refused(write_csv, tmp_path: Path) -> None:
+    # It kept the target's cohort_id and so counted the clients twice (refused before session 12's fixes).
+    extraction = _extraction_with_the_review(tmp_path)
+    factor_list = load_factors(extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    write_own_data_study(result, extraction, factor_list)  # own_cohort, cohort_id own_cohort
+    other = path.with_name("other.csv")
+    other.write_text(path.read_text(encoding="utf-8") + "c9999,1,0,40,1,0,12.5,0,x\n", encoding="utf-8")
+    elsewhere = write_own_data_study(factor_associations(other, outcome="recurrence",
+                                                         factors=["conflict_with_supervisor"]),
+                                     extraction, factor_list, study_id="clinic_b")
+    before = elsewhere.path.read_text(encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"clinic_b.toml: its estimates came from other content, with "
+                                              r"cohort_id 'clinic_b'.*count twice.*--study-id own_cohort, or set "
+                                              r"cohort_id = 'own_cohort' in clinic_b.toml"):
+        write_own_data_study(result, extraction, factor_list, study_id="clinic_b")
+    assert elsewhere.path.read_text(encoding="utf-8") == before
+    # with the cohort_id set as asked, it is one cohort: written
+    elsewhere.path.write_text(before.replace('cohort_id = "clinic_b"', 'cohort_id = "own_cohort"'), encoding="utf-8")
+    rewritten = write_own_data_study(result, extraction, factor_list, study_id="clinic_b")
+    assert load_study(rewritten.path, factors=factor_list).cohort_id == "own_cohort"
+
+
 def test_a_study_from_before_the_content_hash_is_not_said_to_come_from_other_content(
         write_csv, tmp_path: Path, monkeypatch) -> None:
     import re

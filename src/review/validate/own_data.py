@@ -238,12 +238,23 @@ def _one_cohort(data_file: Path, extraction_dir: Path, target: Path, existing: d
     Another own-data study of this very content is another analysis of the same clients (another outcome,
     say): a new study takes its cohort_id, so the synthesis counts the cohort once. A study of a file of
     this name whose content differs (a later extract of the same cohort?) gets a warning to share one.
-    Studies whose cohort_id already equals the target's need no word."""
+    Studies whose cohort_id already equals the target's need no word. Refused (nothing written): this
+    content onto an existing study of other content whose cohort_id differs from the one a study of this
+    very content has, as the clients would then count as two cohorts."""
     others = [b for b in studies_built_from(data_file, extraction_dir, digest=digest)
               if b.path.resolve() != target.resolve()]
     same = [b for b in others if b.same_content]
     kept = str((existing or {}).get("study", {}).get("cohort_id") or "")
     cohort_id = kept or (same[0].cohort_id if same else target.stem)
+    clash = [b for b in same if b.cohort_id != kept] if kept and existing is not None \
+        and not _estimated_from(existing, digest) else []
+    if clash:  # another cohort's study would take these clients' estimates: one cohort counted twice
+        raise ValidationError(
+            f"{target}: its estimates came from other content, with cohort_id {kept!r}, and own-data study "
+            f"{clash[0].path.stem} ({clash[0].path}) was estimated from this very file with cohort_id "
+            f"{clash[0].cohort_id!r}: written here, one cohort would count twice in the synthesis; nothing written: "
+            f"re-run with --study-id {clash[0].path.stem}, or set cohort_id = {clash[0].cohort_id!r} in "
+            f"{target.name} first")
     warnings = []
     if not kept and same:
         warnings.append(
