@@ -50,6 +50,7 @@ def test_screening_and_validate_give_kappa_statsmodels_interval_to_the_bit() -> 
     validate = validate_agreement("q", [codes[x] for x in a], [codes[x] for x in b], n_boot=0)  # level 0.95
     assert validate.kappa_ci == (expected["kappa_low"], expected["kappa_upp"])
     assert alpha_of_level(0.95) == 0.05 and alpha_of_level(0.9) == 0.1
+    assert alpha_of_level(np.float64(0.95)) == 0.05  # a level numpy computed (repr "np.float64(0.95)")
     assert normal_quantile(0.05) == 1.9599639845400545 != normal_quantile(1 - 0.95)
 
 

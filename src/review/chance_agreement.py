@@ -46,7 +46,8 @@ def alpha_of_level(level: float) -> float:
     0.050000000000000044 (0.95 is not exact in binary) and its z would be one unit lower in the last digit."""
     from decimal import Decimal
 
-    return float(Decimal(1) - Decimal(repr(level)))
+    # str(float(...)): numpy 2's repr of np.float64(0.95) is 'np.float64(0.95)', no number Decimal reads
+    return float(Decimal(1) - Decimal(str(float(level))))
 
 
 def normal_quantile(alpha: float) -> float:
