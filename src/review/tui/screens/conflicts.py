@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
@@ -22,6 +22,7 @@ from ...records import Record
 from ...services import workspace as services_workspace
 from ...services.screening import AgreementReport, NotOffered, agreement_report, export_agreement, resolve_conflict
 from ...words import counted
+from ..app import ReviewApp
 from ..messages import ConflictsLoaded
 from ..project import Project
 from .base import ProjectScreen, screen_footer
@@ -73,6 +74,8 @@ def stats_table(stats: list[Agreement]) -> Group:
 
 class ConflictsScreen(ProjectScreen):
     """Disagreements between reviewers, resolved by a third reviewer or by consensus."""
+
+    app = getters.app(ReviewApp)  # typed: warn_outside_team is ReviewApp's
 
     CSS_PATH = "conflicts.tcss"
     HELP = ("Resolving writes the final label as reviewer *consensus* (PRISMA uses it), noting "
@@ -195,9 +198,7 @@ class ConflictsScreen(ProjectScreen):
             if isinstance(err, NotOffered):
                 self.load()  # removed before screening in a shell meanwhile: the row leaves the list
             return
-        warn = getattr(self.app, "warn_outside_team", None)  # resolved_by keeps the name: a typo splits it
-        if callable(warn):
-            warn()
+        self.app.warn_outside_team()  # resolved_by keeps the name: a typo splits it
         table = self.query_one("#conflict-table", DataTable)
         shown = f"{label} ({project.reviewer})" + (f" – {reason}" if reason else "")
         if str(record_id) in table.rows:  # (a load under a dialog may have taken its row away)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from collections.abc import Callable, Sequence
 
@@ -101,7 +101,7 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def ask_reason(app: App[object], reasons: Sequence[str], then: Callable[[str], None]) -> None:
+def ask_reason(app: App[Any], reasons: Sequence[str], then: Callable[[str], None]) -> None:
     """Open the reason picker; ``then`` runs with the picked reason, and not at all on Escape."""
 
     def chosen(reason: str | None) -> None:
