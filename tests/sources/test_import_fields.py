@@ -133,6 +133,8 @@ def test_an_address_escape_that_is_no_utf8_is_kept_as_written() -> None:
     # "%E9" is Latin-1 é: decoding it leniently stored U+FFFD, which matches no other copy's DOI.
     assert bare_doi("https://doi.org/10.1234/%E9t") == "10.1234/%E9t"
     assert bare_doi("https://doi.org/10.1234/%C3%A9t") == "10.1234/\u00e9t"
+    # One escape that is no UTF-8 keeps only itself: "%2F" is still "/", so the DOI is found.
+    assert bare_doi("https://doi.org/10.1234%2F%E9t%20x") == "10.1234/%E9t x"
 
 
 def test_a_doi_field_without_a_doi_is_kept_as_written(tmp_path):

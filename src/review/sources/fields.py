@@ -57,6 +57,10 @@ _DOI_START = re.compile(r"^10\.\d{4,9}/")
 _AND = re.compile(r"\s+and\s+")
 
 
+#: A ``%XX`` escape of an ASCII character ("%2F" for "/").
+_ASCII_ESCAPE = re.compile(r"%([0-7][0-9A-Fa-f])")
+
+
 def collapse(value: str) -> str:
     """Runs of whitespace (line breaks of wrapped fields) become one space."""
     return " ".join(value.split())
@@ -64,15 +68,15 @@ def collapse(value: str) -> str:
 
 def bare_doi(value: str) -> str:
     """The DOI itself, as PubMed gives it: without a resolver's address (its ``%2F``-style escapes
-    decoded, unless they are no UTF-8: then kept as written) or a ``doi:`` label before it; a value
-    that is then no DOI is kept as written."""
+    decoded; where some are no UTF-8, only the ASCII ones, the others kept as written) or a ``doi:``
+    label before it; a value that is then no DOI is kept as written."""
     text = value.strip()
     if address := _DOI_ADDRESS.match(text):
         bare = text[address.end():]
         try:
             bare = unquote(bare, errors="strict")
-        except UnicodeDecodeError:  # "%E9" (Latin-1 é) would become U+FFFD: the escape says more
-            pass
+        except UnicodeDecodeError:  # "%E9" (Latin-1 é) would become U+FFFD: the escape says more,
+            bare = _ASCII_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), bare)  # but "%2F" is still "/"
     else:
         bare = _DOI_LABEL.sub("", text)
     return bare if _DOI_START.match(bare) else text
