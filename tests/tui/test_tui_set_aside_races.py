@@ -308,3 +308,23 @@ async def test_a_conflict_resolved_from_a_dialog_is_the_one_it_was_opened_for(tm
             await settle(pilot)
             table.move_cursor(row=1)  # ids[2], still open
             await settle(pilot)
+
+
+@async_test
+async def test_a_note_for_a_record_refused_at_its_decision_is_dropped(fresh_ws: Workspace) -> None:
+    """A removal the session read but the screen had not shown: the key was refused and the screen moved
+    on, note and all."""
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        screen.retrain_delay = 60.0
+        first = screen.current.id
+        await pilot.press("n", "x", "y", "enter")
+        await settle(pilot)
+        assert screen.note == "xy"
+        remove_records(fresh_ws, [first], "alice", "retracted")  # in a shell
+        assert screen.project.refresh_set_aside()  # the session reads it (another screen's look), the screen not yet
+        await pilot.press("i")  # refused
+        await settle(pilot)
+        assert screen.current.id != first and screen.note == ""
+        assert any(f"Note for #{first} dropped" in m for m in _messages(app)), _messages(app)

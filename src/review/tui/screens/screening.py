@@ -405,6 +405,7 @@ class ScreeningScreen(ProjectScreen):
                 self.app.bell()
                 self.notify(str(err), severity="error")
                 self._opened_id = None
+                self._drop_note()  # (typed for the record refused)
                 self.current = project.session.next_record()  # (never the record just refused)
                 self._paint()
                 return
