@@ -45,7 +45,7 @@ import functools
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +76,8 @@ def time_run(labels: Any, n_priors: int, seed: int, repeat: int) -> dict[str, fl
     return {"stopping_s": total, "relevance_rate_s": rate, "lomax_s": lomax, "rest_s": max(0.0, total - rate - lomax)}
 
 
-def classifier_check(repeat: int, share: float) -> None:
-    """CPU seconds of one classifier check at 2,300 and 50,000 records (``--classifier-check``)."""
+def _synthetic_sets() -> Iterator[tuple[int, Any, list[str], list[int]]]:
+    """Synthetic corpora of 2,300 and 50,000 records drawn from four shared sets' texts (seeded)."""
     import sys
 
     import numpy as np
@@ -85,17 +85,26 @@ def classifier_check(repeat: int, share: float) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     from screening import synthetic_corpus  # type: ignore[import-not-found]
 
-    from review.screening import stopping_classifier
-    from review.screening.features import build_features
-    from review.screening.ranker import feature_config_for
     from review.screening.simulate import load_labelled_csv
 
     base = [load_labelled_csv(p) for p in sorted(DATA_DIR.glob("*.csv"))[:4]]
     pool = [(t, d.labels[r]) for d in base for r, t in zip(d.ids, d.texts, strict=True)]
-    rows = {}
     for n_records in (2300, 50000):
         rng = np.random.default_rng(7)
         texts, labels = synthetic_corpus(n_records, pool, rng)
+        yield n_records, rng, texts, labels
+
+
+def classifier_check(repeat: int, share: float) -> None:
+    """CPU seconds of one classifier check at 2,300 and 50,000 records (``--classifier-check``)."""
+    import numpy as np
+
+    from review.screening import stopping_classifier
+    from review.screening.features import build_features
+    from review.screening.ranker import feature_config_for
+
+    rows = {}
+    for n_records, rng, texts, labels in _synthetic_sets():
         features = build_features(list(range(1, n_records + 1)), texts, feature_config_for("default", n_records))
         y_all = np.array(labels, dtype=np.int64)
         order = rng.permutation(n_records)
@@ -111,25 +120,16 @@ def classifier_check(repeat: int, share: float) -> None:
 
 def session_check(repeat: int, share: float) -> None:
     """Queue delivery and the classifier evidence after it, in a session (``--session-check``)."""
-    import sys
     import tempfile
 
     import numpy as np
 
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from screening import synthetic_corpus  # type: ignore[import-not-found]
-
     from review.records import Record
     from review.screening.session import ScreeningSession
-    from review.screening.simulate import load_labelled_csv
     from review.workspace import init_workspace
 
-    base = [load_labelled_csv(p) for p in sorted(DATA_DIR.glob("*.csv"))[:4]]
-    pool = [(t, d.labels[r]) for d in base for r, t in zip(d.ids, d.texts, strict=True)]
     rows = {}
-    for n_records in (2300, 50000):
-        rng = np.random.default_rng(7)
-        texts, labels = synthetic_corpus(n_records, pool, rng)
+    for n_records, rng, texts, labels in _synthetic_sets():
         with tempfile.TemporaryDirectory() as tmp:
             ws = init_workspace(Path(tmp) / "ws", title="speed", reviewers=["alice"], seed=7)
             ws.store.add_batch([Record(title=t, abstract="", external_id=str(i)) for i, t in enumerate(texts)],

@@ -93,10 +93,11 @@ async def test_the_look_at_the_store_waits_while_a_retrain_is_about_to_start(fre
         assert looks == [1]
 
 
-def test_two_looks_at_the_store_never_put_an_older_reading_back(fresh_ws: Workspace) -> None:
-    """The 2 s look and a retrain's read the store outside the session's lock: the slower one, holding
-    the reading from before a removal, applied it after the faster one applied the removal."""
-    session = ScreeningSession(fresh_ws, "alice", quick_start=True)
+def _race_a_slow_look(ws: Workspace, second: str) -> None:
+    """A look (``refresh_set_aside``) reads the store, a shell then removes the record on screen, and
+    ``second`` (another look, or ``refresh_records``) starts while the slow look still holds its older
+    reading: the removal must stand when both are done."""
+    session = ScreeningSession(ws, "alice", quick_start=True)
     record = session.next_record()
     assert record is not None and record.id is not None
     read = session._read_set_aside
@@ -113,14 +114,20 @@ def test_two_looks_at_the_store_never_put_an_older_reading_back(fresh_ws: Worksp
     slow = threading.Thread(target=session.refresh_set_aside, name="slow")
     slow.start()
     assert first_read.wait(5)
-    remove_records(fresh_ws, [record.id], "alice", "retracted")  # in a shell, after the slow look read
-    fast = threading.Thread(target=session.refresh_set_aside, name="fast")
-    fast.start()
-    fast.join(0.3)  # (with one look at a time it waits for the slow one)
+    remove_records(ws, [record.id], "alice", "retracted")  # in a shell, after the slow look read
+    other = threading.Thread(target=getattr(session, second), name="other")
+    other.start()
+    other.join(0.3)  # (it waits for the slow look)
     go_on.set()
     slow.join(5)
-    fast.join(5)
+    other.join(5)
     assert not session.is_to_screen(record.id)
+
+
+def test_two_looks_at_the_store_never_put_an_older_reading_back(fresh_ws: Workspace) -> None:
+    """The 2 s look and a retrain's read the store outside the session's lock: the slower one, holding
+    the reading from before a removal, applied it after the faster one applied the removal."""
+    _race_a_slow_look(fresh_ws, "refresh_set_aside")
 
 
 @async_test
@@ -236,31 +243,7 @@ async def test_the_counts_follow_a_removal_a_retrain_read(fresh_ws: Workspace) -
 def test_a_look_never_puts_an_older_reading_back_after_the_records_are_read_again(fresh_ws: Workspace) -> None:
     """refresh_records applied its reading under the session's lock only: a look that had read the
     store before it applied the older set-aside afterwards."""
-    session = ScreeningSession(fresh_ws, "alice", quick_start=True)
-    record = session.next_record()
-    assert record is not None and record.id is not None
-    read = session._read_set_aside
-    first_read, go_on = threading.Event(), threading.Event()
-
-    def slow_read():  # type: ignore[no-untyped-def]
-        aside = read()
-        if threading.current_thread().name == "slow":
-            first_read.set()
-            go_on.wait(5)
-        return aside
-
-    session._read_set_aside = slow_read  # type: ignore[method-assign]
-    slow = threading.Thread(target=session.refresh_set_aside, name="slow")
-    slow.start()
-    assert first_read.wait(5)
-    remove_records(fresh_ws, [record.id], "alice", "retracted")  # in a shell, after the look read
-    again = threading.Thread(target=session.refresh_records, name="again")
-    again.start()
-    again.join(0.3)  # (it waits for the look)
-    go_on.set()
-    slow.join(5)
-    again.join(5)
-    assert not session.is_to_screen(record.id)
+    _race_a_slow_look(fresh_ws, "refresh_records")
 
 
 @async_test
