@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from ..records import Record
 from ..sources.fields import AUTHORS_INCOMPLETE, marked_incomplete
-from .normalise import normalise_authors
+from ..sources.fields import has_et_al
 
 
 class UnionFind:
@@ -88,7 +88,7 @@ def build_clusters(n: int, edges: Iterable[tuple[int, int, float]],
 def authors_cut(record: Record) -> bool:
     """Whether the record's author list is cut short: marked so by the import (``authors_incomplete``,
     also as the text a CSV export gives it), or with an "et al" still among the names."""
-    return marked_incomplete(record.extra) or normalise_authors(record.authors)[1]
+    return marked_incomplete(record.extra) or any(has_et_al(name) for name in record.authors if name)
 
 
 def richness(record: Record) -> tuple[int, int, int, int, int, int]:

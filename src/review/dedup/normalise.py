@@ -607,14 +607,4 @@ def initial_beside(name: str, surname: str, every: bool = False) -> str:
 def normalise_authors(authors: list[str] | str) -> tuple[list[str], bool]:
     """Folded last names in order, and whether the list was truncated ("et al")."""
     names = split_authors(authors) if isinstance(authors, str) else list(authors or [])
-    truncated = False
-    lasts: list[str] = []
-    for name in names:
-        if not name:
-            continue
-        if has_et_al(name):
-            truncated = True
-        last = last_name(name)
-        if last and last not in ("etal", "others"):
-            lasts.append(last)
-    return lasts, truncated
+    return [last_name(name) for name in kept_names(names)], any(has_et_al(name) for name in names if name)
