@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-__all__ = ["iso_utc"]
+__all__ = ["as_utc", "iso_utc"]
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The moment as an aware UTC datetime; a naive one is taken as UTC (the store's convention)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
 
 
 def iso_utc(moment: datetime) -> str:
     """``2026-12-05T12:15:03.123456+00:00``: UTC, microseconds always shown, so the width never varies.
     A naive moment is taken as UTC (what the store keeps)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return as_utc(moment).isoformat(timespec="microseconds")

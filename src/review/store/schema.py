@@ -6,10 +6,12 @@ Decision tables are append-only: an undo is a new row pointing at the row it und
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+
+from ..timestamps import as_utc
 
 metadata = sa.MetaData()
 
@@ -23,18 +25,11 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:  # naive: UTC by the store's convention; said so, or PostgreSQL reads it in its zone
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        # naive: UTC by the store's convention; said so, or PostgreSQL reads it in its zone
+        return None if value is None else as_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        return None if value is None else as_utc(value)
 
 #: Bump when any table changes and add a step to ``store.migrations.MIGRATIONS``.
 SCHEMA_VERSION = 2
