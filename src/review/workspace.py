@@ -161,11 +161,16 @@ def _store_location_keys(workspace: Workspace, url: str) -> tuple[dict[str, str]
     return {"database_url": url_without_password(url)}, ()
 
 
+def _edit_place(config_path: Path, err: TomlEditError) -> tuple[str, str]:
+    """Where a refused review.toml edit is (the user's file and line) and the parser's detail."""
+    where = f"{config_path}:{err.line}" if err.line else f"{config_path}"
+    return where, f" ({err.detail})" if err.detail else ""
+
+
 def _store_location_error(config_path: Path, err: TomlEditError, keys: dict[str, str],
                           drop: tuple[str, ...]) -> WorkspaceError:
     """One line naming the user's file and line, and the key and value to write by hand."""
-    where = f"{config_path}:{err.line}" if err.line else f"{config_path}"
-    detail = f" ({err.detail})" if err.detail else ""
+    where, detail = _edit_place(config_path, err)
     wanted = ", ".join(f"{key} = {value_text(value)}" for key, value in keys.items())
     without = f" and no {', '.join(drop)}" if drop else ""
     return WorkspaceError(f"{where}: cannot set {err.key}{detail}; edit the file by hand: its review table "
@@ -185,8 +190,7 @@ def check_store_location(workspace: Workspace, url: str) -> None:
     except TomlEditError as err:
         # Not the after-copy advice: the target is still empty, so pointing review.toml at it by
         # hand would open an empty review.
-        where = f"{config_path}:{err.line}" if err.line else f"{config_path}"
-        detail = f" ({err.detail})" if err.detail else ""
+        where, detail = _edit_place(config_path, err)
         raise WorkspaceError(f"{where}: cannot set {err.key}{detail}; nothing copied: rewrite [review] as a "
                              f"plain table ([review], then one key = value per line) and run review migrate "
                              f"again") from err
