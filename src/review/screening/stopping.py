@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..words import about as about_count
+
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
     from .stopping_rate import RateEstimate
 
@@ -434,7 +436,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         return lomax
     assert classifier is not None
     expected = float(classifier["expected_remaining"])
-    about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
+    about = about_count(expected)
     allowed = int(classifier["most_left"])
     chance = float(classifier["probability"])
     view = (f"The classifier trained on your decisions (after {classifier['screened']} screened, calibrated on "
@@ -462,7 +464,7 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
                 f"estimates the relevant records left once the ranking has turned up at least {needs}.")
         return StoppingStatus("continue", None, text, **common)
     expected, upper = rate.expected_remaining, rate.upper_remaining
-    about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
+    about = about_count(expected)
     left = ("next to no relevant records are" if none_left_words and about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
     basis = f"Judging by {trend}, {left} left among the {remaining} unscreened (at most {upper} with {level})"

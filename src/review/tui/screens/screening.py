@@ -28,7 +28,7 @@ from ...records import Record
 from ...services.prisma import record_screening_stop
 from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, current_decisions
 from ...services.workspace import record as get_record
-from ...words import counted
+from ...words import about, counted
 from ..highlight import legend, render_record
 from ..messages import FirstRecordLoaded, RankingReady, SetAsideChanged
 from ..project import Project
@@ -104,9 +104,8 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if stopping.expected_remaining is None or stopping.upper_remaining is None:
             return str(stopping.explanation)  # (no estimate yet: a short sentence saying when)
         expected = stopping.expected_remaining
-        about = f"{expected:.1f}" if expected < 10 else f"{expected:.0f}"
-        by = ", by the classifier's scores" if getattr(stopping, "estimate_from", None) == "classifier" else ""
-        said = (f"Recommended rule{by}: about {about} relevant left among {stopping.remaining:,} unscreened "
+        by = ", by the classifier's scores" if stopping.estimate_from == "classifier" else ""
+        said = (f"Recommended rule{by}: about {about(expected)} relevant left among {stopping.remaining:,} unscreened "
                 f"(at most {stopping.upper_remaining:,} with {stopping.confidence:.0%} probability), recall about "
                 f"{format_recall(stopping.estimated_recall)}.")
         if stopping.verdict == "stop":
