@@ -224,9 +224,8 @@ def simulate(
                        presumed_irrelevant=presumed_irrelevant, probabilities=False, previous=ranking)
         retrain_seconds.append(ranking.seconds)
         order.extend(ranking.order)
-    screened = [data.labels[r] for r in order[len(priors):]]
-    result_metrics = metrics.all_metrics(screened)
     order_labels = [data.labels[r] for r in order]
+    result_metrics = metrics.all_metrics(order_labels[len(priors):])
     stops = stopping_points(
         order_labels, n_priors=len(priors), seed=seed, target_recall=target_recall, confidence=confidence,
         classifier=stop_finder(features.matrix, features.rows(order), order_labels, n_priors=len(priors), model=model,

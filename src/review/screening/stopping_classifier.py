@@ -82,11 +82,6 @@ def check_step(n_total: int) -> int:
     return max(1, math.ceil(n_total / 100))
 
 
-def is_check(screened: int, n_total: int) -> bool:
-    """Whether the classifier is consulted after ``screened`` records (the grid, past the share gate)."""
-    return screened > 0 and screened % check_step(n_total) == 0 and screened >= int(GATE_SHARE * n_total)
-
-
 def platt_fit(scores: np.ndarray, y: np.ndarray, steps: int = 50) -> tuple[float, float]:
     """Maximum-likelihood logistic curve of the label on the score: (slope, intercept). Newton's
     method; a tiny ridge on the slope keeps a perfectly separated fit finite."""
@@ -185,8 +180,8 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
     n = y.size
     end = n if lomax_stop is None else lomax_stop
     found_before = int(y[:n_priors].sum())
-    for at in range(check_step(n), end, check_step(n)):
-        if not is_check(at, n) or at <= n_priors:
+    for at in range(check_step(n), end, check_step(n)):  # the grid
+        if at <= n_priors or at < int(GATE_SHARE * n):  # past the priors and the share gate
             continue
         if not gate_open(y[n_priors:at], n - n_priors, found_before, target_recall):
             continue
