@@ -102,3 +102,35 @@ def test_the_store_location_is_set_in_the_review_table_whatever_its_header_says(
     set_store_location(ws, f"sqlite:///{ws.root / 'back.db'}")
     back = config.read_text(encoding="utf-8")
     assert 'database = "back.db"' in back and "database_url" not in back and 'model = "default"' in back
+
+
+def test_a_windows_review_toml_keeps_its_line_endings_mark_and_last_line(tmp_path: Path) -> None:
+    """Notepad's review.toml (CRLF, maybe a byte-order mark, maybe no newline after the last line):
+    an edit was written back with LF everywhere and a final newline added, and with a mark it was
+    refused as "Invalid statement" at line 1."""
+    from review.workspace import Workspace, init_workspace, set_store_location
+
+    path = tmp_path / "review.toml"
+    crlf = BASE.replace("\n", "\r\n") + '\r\n[screening]\r\nmodel = "default"'  # no newline at the end
+    path.write_bytes(crlf.encode("utf-8"))
+    write_screening_setting(path, "stopping_rule", "knee")
+    assert path.read_bytes().decode("utf-8") == (
+        BASE.replace("\n", "\r\n") + '\r\n[screening]\r\nstopping_rule = "knee"\r\nmodel = "default"')
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode("utf-8"))  # LF with a mark and a final newline
+    write_screening_setting(path, "model", "default")
+    assert path.read_bytes() == b"\xef\xbb\xbf" + (BASE + '\n[screening]\nmodel = "default"\n').encode("utf-8")
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    config = ws.root / "review.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes().replace(b"\n", b"\r\n"))
+    set_store_location(ws, "postgresql://alice@db.example/rev")
+    written = config.read_bytes()
+    assert written.startswith(b"\xef\xbb\xbf# review workspace settings\r\n") and written.endswith(b"\r\n")
+    assert b"\n" not in written.replace(b"\r\n", b"")
+    assert Workspace(ws.root).config.database_url == "postgresql://alice@db.example/rev"
+
+
+def test_a_line_break_inside_a_toml_string_other_than_a_newline_is_kept() -> None:
+    """U+2028 and U+0085 may stand in a TOML string; str.splitlines broke the line there."""
+    text = '[review]\ntitle = "a\u2028b\u0085c"  # \u2029\n'
+    assert with_table_keys(text, "review", {"seed": 1}) == '[review]\nseed = 1\ntitle = "a\u2028b\u0085c"  # \u2029\n'

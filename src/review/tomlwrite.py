@@ -111,6 +111,8 @@ def _string(text: str) -> str:
 
 # -- editing a file people write -----------------------------------------------------------
 _ANY_TABLE = re.compile(r"^\s*\[")
+#: The byte-order mark Windows Notepad may put before a UTF-8 file: kept as found, unseen by the parser.
+_BOM = "\ufeff"
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -140,7 +142,10 @@ def with_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments:
         if not _PLAIN_KEY.fullmatch(key):
             raise ValueError(f"not a plain TOML key: {key!r}")
     header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
-    lines = text.splitlines()
+    bom = _BOM if text.startswith(_BOM) else ""
+    newline = _line_ending(text)
+    ends_with_newline = text.endswith("\n") or not text.strip(_BOM)
+    lines = _lines(text.removeprefix(_BOM))
     start = next((i for i, line in enumerate(lines) if header.match(line)), None)
     added: list[str] = []
     if start is None:
@@ -161,7 +166,22 @@ def with_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments:
     removed = {i for key in drop if (i := _key_line(lines, start + 1, end, key)) is not None}
     lines = [line for i, line in enumerate(lines) if i not in removed]
     lines[start + 1:start + 1] = added
-    return "\n".join(lines) + "\n"
+    return bom + newline.join(lines) + (newline if ends_with_newline else "")
+
+
+def _line_ending(text: str) -> str:
+    """The line ending ``text`` writes (its first line's): ``\\r\\n`` for a file saved on Windows,
+    else ``\\n`` (also for a file of one line, which has none)."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def _lines(text: str) -> list[str]:
+    """``text``'s lines without their endings (``\\n`` or ``\\r\\n``), the empty one after a last line
+    ending left out. Not ``str.splitlines``: it also breaks at U+2028, U+0085 and the like, which a
+    TOML string may hold, and rejoining would change that string."""
+    lines = re.split(r"\r?\n", text)
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 def _key_line(lines: list[str], start: int, end: int, key: str) -> int | None:
@@ -190,7 +210,7 @@ def checked_table_keys(text: str, table: str, keys: Mapping[str, Any], *, commen
     updated = with_table_keys(text, table, keys, comments=comments, table_comment=table_comment, drop=drop)
     first = next(iter(keys), next(iter(drop), ""))
     try:
-        written = tomllib.loads(updated).get(table, {})
+        written = tomllib.loads(updated.removeprefix(_BOM)).get(table, {})
     except tomllib.TOMLDecodeError as err:
         # The parser's line is of the edited text: name the user's line instead.
         detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
@@ -215,7 +235,7 @@ def _shape_line(text: str, table: str, key: str) -> int | None:
         re.compile(rf"""^\s*\[\s*(["']){name}\1\s*\]"""),
         re.compile(rf"""^\s*(["']?){item}\1\s*\."""),
     ]
-    lines = text.splitlines()
+    lines = _lines(text.removeprefix(_BOM))
     for shape in shapes:
         found = next((i for i, line in enumerate(lines, start=1) if shape.match(line)), None)
         if found is not None:
@@ -234,6 +254,12 @@ def set_table_keys(path: Path, table: str, keys: Mapping[str, Any], *, comments:
     set. tomlkit (which ``extraction.forms`` uses for study files) was weighed for it and left out:
     it can add a key to an existing table only at the table's end, after its trailing blank line, and
     has no public way to put a key with its comment under the header (docs/workspaces.md)."""
-    updated = checked_table_keys(path.read_text(encoding="utf-8"), table, keys, comments=comments,
+    updated = checked_table_keys(text_as_written(path), table, keys, comments=comments,
                                  table_comment=table_comment, drop=drop)
     write_text_atomic(path, updated, mode=path.stat().st_mode & 0o777)
+
+
+def text_as_written(path: Path) -> str:
+    """The file at ``path`` as the editor takes it: UTF-8 with its line endings (``\\r\\n`` from Windows)
+    and byte-order mark as they are, so that an edit changes only the lines it sets."""
+    return path.read_bytes().decode("utf-8")

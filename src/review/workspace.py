@@ -12,7 +12,7 @@ from .atomic import write_text_atomic
 from .errors import WorkspaceError
 from .paths import DATABASE_FILE, ENV_DATABASE_URL, WORKSPACE_FILE, find_workspace
 from .tomlread import read_toml
-from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, value_text
+from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
     from .store import Store
@@ -186,7 +186,7 @@ def check_store_location(workspace: Workspace, url: str) -> None:
     config_path = workspace.root / WORKSPACE_FILE
     keys, drop = _store_location_keys(workspace, url)
     try:
-        checked_table_keys(config_path.read_text(encoding="utf-8"), "review", keys, drop=drop)
+        checked_table_keys(text_as_written(config_path), "review", keys, drop=drop)
     except TomlEditError as err:
         # Not the after-copy advice: the target is still empty, so pointing review.toml at it by
         # hand would open an empty review.
