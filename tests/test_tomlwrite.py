@@ -75,13 +75,31 @@ def test_the_pre_registered_rule_set_reads_as_before(tmp_path: Path) -> None:
     assert 'rule_set = "iwh"' in path.read_text(encoding="utf-8")
 
 
-def test_a_dropped_key_loses_its_line_only(tmp_path: Path) -> None:
+def test_a_dropped_key_loses_its_line_and_the_comment_right_above_it_only(tmp_path: Path) -> None:
+    """The comment lines right above a dropped key are its own (the team-mode note stayed behind when
+    review migrate moved a team's store back to SQLite); a comment after a blank line is not."""
+    from review.workspace import init_workspace, render_config, set_store_location
+
     path = tmp_path / "review.toml"
-    path.write_text(BASE + '# team\ndatabase_url = "postgresql://h/x"  # server\n\n[x]\ndatabase_url = 1\n', encoding="utf-8")
+    path.write_text(BASE + '# team\n# mode\ndatabase_url = "postgresql://h/x"  # server\n\n[x]\ndatabase_url = 1\n', encoding="utf-8")
     set_table_keys(path, "review", {"database": "review.db"}, drop=("database_url",))
     assert path.read_text(encoding="utf-8") == (
-        '# review workspace settings\n[review]\ndatabase = "review.db"\ntitle = "t"  # keep me\nseed = 7\n# team\n'
+        '# review workspace settings\n[review]\ndatabase = "review.db"\ntitle = "t"  # keep me\nseed = 7\n'
         '\n[x]\ndatabase_url = 1\n')
+    # A comment above a blank line is the table's or the key's before; the blank line goes with the key
+    # when another follows it, so no double gap is left.
+    kept = '[review]\n# about the review\n\ntitle = "t"\n'
+    assert with_table_keys(kept + '\n# team\ndatabase_url = "x"\n\n[x]\n', "review", {}, drop=("database_url",)) == (
+        kept + '\n[x]\n')
+    assert with_table_keys(kept + '\n# team\ndatabase_url = "x"\n', "review", {}, drop=("database_url",)) == kept
+    assert with_table_keys('[review]\n# team\ndatabase_url = "x"\ntitle = "t"\n', "review", {},
+                           drop=("database_url",)) == '[review]\ntitle = "t"\n'
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    config = ws.root / "review.toml"
+    config.write_text(render_config("T", ["alice"], 1, "postgresql://alice@db.example/rev"), encoding="utf-8")
+    set_store_location(ws, f"sqlite:///{ws.root / 'review.db'}")
+    assert config.read_text(encoding="utf-8") == render_config("T", ["alice"], 1)
 
 
 def test_the_store_location_is_set_in_the_review_table_whatever_its_header_says(tmp_path: Path) -> None:

@@ -163,7 +163,8 @@ def with_table_keys(text: str, table: str, keys: Mapping[str, Any], *, comments:
             added += [*([comments[key]] if comments and key in comments else []), line]
         else:
             lines[existing] = line + _trailing_comment(lines[existing])
-    removed = {i for key in drop if (i := _key_line(lines, start + 1, end, key)) is not None}
+    removed = {i for key in drop if (at := _key_line(lines, start + 1, end, key)) is not None
+               for i in _with_its_comment(lines, start, at)}
     lines = [line for i, line in enumerate(lines) if i not in removed]
     lines[start + 1:start + 1] = added
     return bom + newline.join(lines) + (newline if ends_with_newline else "")
@@ -182,6 +183,19 @@ def _lines(text: str) -> list[str]:
     TOML string may hold, and rejoining would change that string."""
     lines = re.split(r"\r?\n", text)
     return lines[:-1] if lines[-1] == "" else lines
+
+
+def _with_its_comment(lines: list[str], header: int, line: int) -> range:
+    """The lines a dropped key takes with it: its own (``line``) and the comment lines right above it
+    (no blank line between: ``render_config``'s team-mode note over ``database_url``), up to the
+    table's ``header``; and the blank line above them when a blank line or the file's end follows the
+    key, so that no double gap is left."""
+    first = line
+    while first - 1 > header and lines[first - 1].lstrip().startswith("#"):
+        first -= 1
+    if first - 1 > header and not lines[first - 1].strip() and (line + 1 == len(lines) or not lines[line + 1].strip()):
+        first -= 1
+    return range(first, line + 1)
 
 
 def _key_line(lines: list[str], start: int, end: int, key: str) -> int | None:
