@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 
 from review.screening.session import ScreeningSession
 from review.services.prisma import remove_records, restore_records
+from review.tui.messages import SetAsideChanged
 from review.tui.screens.browser import Filters
 from review.workspace import Workspace
 from tui_workspace import async_test, build_workspace, open_app, settle
@@ -311,3 +312,58 @@ async def test_a_note_for_a_record_refused_at_its_decision_is_dropped(fresh_ws: 
         await settle(pilot)
         assert screen.current.id != first and screen.note == ""
         assert any(f"Note for #{first} dropped" in m for m in _messages(app)), _messages(app)
+
+
+@async_test
+async def test_nothing_follows_the_queue_before_the_first_record_is_shown(fresh_ws: Workspace) -> None:
+    """Only the retrain's follow waited for the first record; the screen's resume, a look at the store
+    and a criteria.toml reload read the queue on the UI thread while the loading worker read it too,
+    and could paint "Nothing left to screen" over "Loading…"."""
+    async with open_app(fresh_ws, "alice", "dashboard", size=SIZE) as (app, pilot):
+        session = app.project.session
+        served = session.next_record
+        release = threading.Event()
+        on_ui_thread: list[int] = []
+
+        def next_record():  # type: ignore[no-untyped-def]
+            if threading.current_thread() is threading.main_thread():
+                on_ui_thread.append(1)
+            else:
+                release.wait(5)  # the loading worker is slow (a large workspace)
+            return served()
+
+        session.next_record = next_record  # type: ignore[method-assign]
+        await pilot.press("2")  # the screening screen mounts, resumes and starts loading its first record
+        await pilot.pause()
+        screen = app.screen
+        remove_records(fresh_ws, [max(r.id for r in fresh_ws.store.records())], "alice", "retracted")
+        screen.post_message(SetAsideChanged())  # a look at the store found the removal
+        path = fresh_ws.path("screening", "criteria.toml")
+        path.write_text(path.read_text(encoding="utf-8") + "\n# saved\n", encoding="utf-8")
+        screen._poll_criteria()
+        await pilot.pause()
+        assert on_ui_thread == []
+        assert screen.current is None and "Loading the first record" in screen.query_one("#record").plain
+        release.set()
+        await settle(pilot)
+        assert screen.current is not None and on_ui_thread == []
+
+
+@async_test
+async def test_a_look_at_the_store_leaves_the_record_on_screen_where_the_reviewer_scrolled(fresh_ws: Workspace) -> None:
+    """A removal of another record drew the record on screen again, back at the top of its abstract."""
+    async with open_app(fresh_ws, "alice", "screening", size=(60, 16)) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        view = screen.query_one("#record")
+        total = screen.project.session.progress().total
+        await pilot.press("pagedown")
+        await pilot.pause()
+        scrolled = view.scroll_offset.y
+        assert scrolled > 0
+        other = next(r.id for r in fresh_ws.store.records() if r.id != screen.current.id)
+        remove_records(fresh_ws, [other], "alice", "retracted")  # in a shell
+        screen.follow_set_aside()  # the 2 s look
+        await settle(pilot)
+        assert f"Screened 0 / {total - 1}" in str(screen.query_one("#counts").render())
+        assert view.scroll_offset.y == scrolled

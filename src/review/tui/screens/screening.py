@@ -215,7 +215,7 @@ class ScreeningScreen(ProjectScreen):
     def on_screen_resume(self) -> None:
         """Counts may have changed on another screen; a record decided there is not shown again."""
         project = self.project
-        if project is None:
+        if project is None or not self._started:  # (the first record is loading: see ``_follow_queue``)
             return
         if self.current is None:  # nothing was left: an edited [prisma.sources] may bring records back
             self.current = project.session.next_record()
@@ -334,7 +334,7 @@ class ScreeningScreen(ProjectScreen):
         The watcher reads the session's own ``CriteriaFile``: one reading for all three, and a
         file that cannot be read keeps the last good criteria everywhere."""
         project = self.project
-        if project is not None and project.criteria.poll():
+        if project is not None and self._started and project.criteria.poll():  # (the first record paints them)
             self.query_one("#record", RecordView).forget_prepared()  # drawn with the old terms
             self._paint()
             self._paint_legend()
@@ -354,16 +354,33 @@ class ScreeningScreen(ProjectScreen):
 
     @on(SetAsideChanged)
     def _set_aside_changed(self) -> None:
+        self._follow_queue(counts_changed=True)
+
+    def _follow_queue(self, *, counts_changed: bool) -> None:
+        """The records to screen changed under the screen (a retrain's or the 2 s look's reading of
+        removals and restores in a shell): move on from a record no longer offered, show a restored
+        one after "Nothing left to screen", else repaint the counts if they changed.
+
+        Nothing before the first record is shown: ``current`` is None then because the first record
+        is still loading, not because nothing is left, and a ``next_record`` here would race the
+        loading worker and paint "Nothing left to screen" over "Loading…" (that worker reads the queue
+        as it stands, and the retrain it starts moves on from a record removed meanwhile). Nothing under
+        a dialog (a reason picker, a note): its answer is about the record shown, and
+        ``on_screen_resume`` moves on from one removed meanwhile (``is_current`` is true under a
+        modal too, ``is_active`` is not). A record that stays is not drawn again: that would throw
+        the reviewer back to the top of a long abstract."""
         project = self.project
-        # Under a modal (a reason picker, a note) the record on screen stays: the modal's answer is
-        # about it. ``on_screen_resume`` moves on from a record removed meanwhile.
-        if project is None or not self.is_active:  # (is_current is true under a modal too)
+        if project is None or not self._started or not self.is_active:
             return
-        if self.current is None:  # "nothing left": a record restored in a shell comes back
+        if self.current is None:
             self.current = project.session.next_record()
+            moved = self.current is not None
         else:
-            self._move_on_if_not_offered(project)
-        self._paint()  # (the counts change with the records to screen)
+            moved = self._move_on_if_not_offered(project)
+        if moved:
+            self._paint()
+        elif counts_changed:
+            self._paint_progress(project.session.progress())
 
     def _move_on_if_not_offered(self, project: Project) -> bool:
         """The record on screen was removed before screening since it was served (not one opened from
@@ -589,20 +606,7 @@ class ScreeningScreen(ProjectScreen):
             self._set_model_status(status)
             self.query_one("#model", Static).tooltip = f"{tooltip} (last retrain + re-rank took {message.seconds:.2f} s)"
             self.call_after_refresh(self._read_ahead)  # the new order may put another record next
-            moved = False
-            # Under a dialog (a reason picker, a note) the record stays, as at the 2 s look: the dialog's
-            # answer is about it, and ``on_screen_resume`` moves on from a record removed meanwhile.
-            if not self.is_active:
-                pass
-            elif self.current is None and self._started:  # "nothing left": the retrain read a restore
-                self.current = project.session.next_record()
-                moved = self.current is not None
-            else:  # removed meanwhile (the retrain read removals)
-                moved = self._move_on_if_not_offered(project)
-            if moved:
-                self._paint()
-            elif message.set_aside_changed and self._started:  # the counts change with the records to screen
-                self._paint_progress(project.session.progress())
+            self._follow_queue(counts_changed=message.set_aside_changed)  # (the retrain read removals and restores)
             self._ask_stopping_evidence()
         if self._train_again:
             self._train_again = False
