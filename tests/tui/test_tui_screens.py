@@ -586,11 +586,15 @@ async def test_the_record_browser_keeps_your_decision_in_view_at_80_columns(fres
         assert "alice include" in table.get_row_at(0)[4].plain
         loads: list[object] = []
         app.screen.load = lambda *args, **kwargs: loads.append(args)  # type: ignore[method-assign]
+        fits: list[object] = []
+        fit = app.screen._column_widths
+        app.screen._column_widths = lambda *args: (fits.append(args), fit(*args))[1]  # type: ignore[method-assign]
         await pilot.resize_terminal(120, 30)
         await settle(pilot)
         title = table.columns["title"]  # type: ignore[index]
         assert title.width > 40  # a wider terminal gives the title the room
         assert loads == []  # refitted from the rows shown: every resize read the whole store again
+        assert len(fits) == 1  # the widths worked out once: the refit's, not again to show them
         assert "alice include" in table.get_row_at(0)[4].plain
         assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.scrollable_content_region.width
 

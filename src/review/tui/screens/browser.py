@@ -102,6 +102,7 @@ class BrowserScreen(ProjectScreen):
         self.not_offered: dict[int, str] = {}
         self._shown: RecordsFiltered | None = None  # the rows on screen, repainted at a resize
         self._filter_timer: Timer | None = None  # a filter text waiting for a pause in typing
+        self._refit_due = False  # a resize's refit waits for the refresh
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,18 +123,23 @@ class BrowserScreen(ProjectScreen):
         self._widths: tuple[int, int] = (0, 0)  # (title, decisions) as the columns were last fitted
 
     def on_resize(self) -> None:
-        if self._shown is not None:  # fit title and decisions to the new width: the rows shown, not read again
+        # Fit title and decisions to the new width: the rows shown, not read again. Once per resize: the
+        # screen hears of one twice (from the app, then from its own layout), both before the refresh.
+        if self._shown is not None and not self._refit_due:
+            self._refit_due = True
             self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:
         """Show the rows again only if the new size changes the column widths (a change of height,
         or of width within what the title column absorbs, leaves the table as it is)."""
+        self._refit_due = False
         shown = self._shown
         if shown is None:
             return
         decision_texts = self._decision_texts(shown.rows)
-        if self._column_widths(shown.rows, decision_texts) != self._widths:
-            self._show(shown, decision_texts)
+        widths = self._column_widths(shown.rows, decision_texts)
+        if widths != self._widths:
+            self._show(shown, decision_texts, widths)
 
     def _decision_texts(self, rows: list[Record]) -> dict[int, Text]:
         return {r.id: self._decision_text(r.id) for r in rows if r.id is not None}
@@ -151,9 +157,8 @@ class BrowserScreen(ProjectScreen):
         decisions = max(len("decisions"), min(longest, max(MIN_DECISIONS, room - MIN_TITLE)))
         return max(MIN_TITLE, room - decisions), decisions
 
-    def _fit_columns(self, rows: list[Record], decision_texts: dict[int, Text]) -> None:
-        """Set the title and decisions columns' widths (``_column_widths``) if they changed."""
-        widths = self._column_widths(rows, decision_texts)
+    def _fit_columns(self, widths: tuple[int, int]) -> None:
+        """Set the title and decisions columns' widths (from ``_column_widths``) if they changed."""
         if widths == self._widths:
             return
         self._widths = title, decisions = widths
@@ -272,9 +277,10 @@ class BrowserScreen(ProjectScreen):
     def _records_filtered(self, message: RecordsFiltered) -> None:
         self._show(message)
 
-    def _show(self, message: RecordsFiltered, decision_texts: dict[int, Text] | None = None) -> None:
-        """Fill the table with ``message``'s rows (``decision_texts``: the decisions column's cells,
-        when the caller built them already from the same labels)."""
+    def _show(self, message: RecordsFiltered, decision_texts: dict[int, Text] | None = None,
+              widths: tuple[int, int] | None = None) -> None:
+        """Fill the table with ``message``'s rows (``decision_texts``: the decisions column's cells, and
+        ``widths`` the columns' fitted to them, when the caller worked them out already: a resize)."""
         rows, count, total, self.labels = message.rows, message.matched, message.total, message.labels
         self.not_offered = message.not_offered
         self._shown = message  # (its labels are self.labels: a decision made here since shows at a repaint)
@@ -283,7 +289,7 @@ class BrowserScreen(ProjectScreen):
         table.clear()
         if decision_texts is None:
             decision_texts = self._decision_texts(rows)
-        self._fit_columns(rows, decision_texts)
+        self._fit_columns(widths if widths is not None else self._column_widths(rows, decision_texts))
         for record in rows:
             table.add_row(str(record.id), str(record.year or ""), record.title or "",
                           record.source, decision_texts.get(record.id or 0, ""), key=str(record.id))
