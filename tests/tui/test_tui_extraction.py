@@ -340,3 +340,37 @@ async def test_a_long_estimate_is_shown_whole_under_the_table_at_80_by_24(tui_ws
         assert LONG_SOURCE in detail
         lines = Text(detail).wrap(app.console, widget.content_region.width)
         assert len(lines) > 4 and widget.content_region.height >= len(lines), (len(lines), widget.region)
+
+
+@async_test
+async def test_the_line_under_the_estimates_works_out_the_cut_once_per_study_and_width(
+        tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every cursor move on the estimates table compared every cell of every estimate with its column."""
+    from textual.widgets import Static
+
+    from review.tui.screens import extraction
+
+    path = _study_file(tui_ws)
+    study = load_study(path)
+    study.estimates = [Estimate(factor="age", contrast=f"per {n} years of age at the first episode",
+                                estimate_type="adjusted", source_location=f"Table {n}", measure="HR",
+                                estimate=1.0 + n / 100, ci_low=1.0, ci_high=1.1) for n in range(1, 6)]
+    save_study(study, path)
+    checks: list[int] = []
+    cuts = extraction.table_cuts
+    monkeypatch.setattr(extraction, "table_cuts", lambda *args: (checks.append(1), cuts(*args))[1])
+    async with open_app(tui_ws, "alice", "extraction", size=(80, 24)) as (app, pilot):
+        await settle(pilot)
+        screen = app.screen
+        opened = len(checks)
+        assert opened >= 1
+        screen.query_one("#estimate-table", DataTable).focus()
+        detail = screen.query_one("#estimate-detail", Static)
+        for n in range(2, 6):
+            await pilot.press("down")
+            await pilot.pause()
+            assert detail.display and f"Table {n}" in str(detail.render())
+        assert len(checks) == opened  # the cursor moved four rows: no estimate compared again
+        await pilot.resize_terminal(160, 30)  # another width: worked out again, and nothing is cut now
+        await settle(pilot)
+        assert len(checks) == opened + 1 and not detail.display

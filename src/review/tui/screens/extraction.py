@@ -97,6 +97,12 @@ def fit_columns(cells: list[dict[str, str]], room: int, padding: int = 2) -> dic
     return {name: widths[name] for name in ESTIMATE_COLUMNS if name in widths}
 
 
+def table_cuts(estimates: list[dict[str, str]], widths: dict[str, int]) -> bool:
+    """True when columns of ``widths`` hide or cut any of ``estimates``' cells (a cell left out has no width)."""
+    return any(len(cells[name]) > widths.get(name, -1)
+               for cells in estimates for name in ESTIMATE_COLUMNS if cells[name])
+
+
 def estimate_detail(cells: dict[str, str]) -> str:
     """The highlighted estimate whole, for when the table hides or cuts some of it (two or three lines
     at 80 columns: factor (contrast) · effect type · direction · source)."""
@@ -143,6 +149,9 @@ class ExtractionScreen(Screen[None]):
         self.rule = CollapseRule()  # the workspace's QUIPS collapse rule, read on each reload
         self.estimates: list[dict[str, str]] = []  # the study's estimates as table cells
         self._widths: dict[str, int] = {}  # the estimates table's columns as last fitted
+        #: The table as last fitted hides or cuts some estimate (``table_cuts``): the line under it shows.
+        self._cut = False
+        self._refit_due = False  # a resize's refit waits for the refresh
 
     @property
     def folder(self) -> Path:
@@ -263,9 +272,13 @@ class ExtractionScreen(Screen[None]):
             quips_table.add_row(*row)
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._refit_estimates)
+        # Once per resize: the screen hears of one twice (from the app, then from its own layout).
+        if not self._refit_due:
+            self._refit_due = True
+            self.call_after_refresh(self._refit_estimates)
 
     def _refit_estimates(self) -> None:
+        self._refit_due = False
         if self._estimate_widths() != self._widths:
             self._show_estimates()
 
@@ -283,6 +296,7 @@ class ExtractionScreen(Screen[None]):
             table.add_column(name, width=width, key=name)
         for cells in self.estimates:
             table.add_row(*(cells[name] for name in widths))
+        self._cut = table_cuts(self.estimates, widths)  # (once per study and width, not per cursor move)
         if self.estimates:
             table.move_cursor(row=min(max(cursor, 0), len(self.estimates) - 1))
         self._show_detail()
@@ -293,9 +307,7 @@ class ExtractionScreen(Screen[None]):
         table = self.query_one("#estimate-table", DataTable)
         detail = self.query_one("#estimate-detail", Static)
         row = table.cursor_row
-        cut = any(len(cells[name]) > self._widths.get(name, -1)
-                  for cells in self.estimates for name in ESTIMATE_COLUMNS if cells[name])
-        detail.display = cut and 0 <= row < len(self.estimates)
+        detail.display = self._cut and 0 <= row < len(self.estimates)
         if detail.display:
             detail.update(Text(estimate_detail(self.estimates[row]), style="dim"))
 
