@@ -199,6 +199,21 @@ def test_the_evidence_stands_for_the_decisions_it_was_made_from(workspace, monke
     assert session.stopping_evidence_due()
 
 
+def test_a_check_reads_the_decisions_once(workspace, monkeypatch) -> None:
+    from review.screening.session import ScreeningSession
+
+    session, _ = _decided_session(workspace)
+    reads = []
+    phase_labels = ScreeningSession._phase_labels
+    monkeypatch.setattr(ScreeningSession, "_phase_labels", lambda self: reads.append(1) or phase_labels(self))
+    view = session.stopping_evidence()
+    assert view is not None and view["screened"] == 90
+    assert len(reads) == 1  # judged due and made from one reading (it was two, each under the lock)
+    assert session.apply_stopping_evidence(view, session.evidence_epoch)
+    reads.clear()
+    assert session.stopping_evidence() is None and len(reads) == 1  # not due: no second reading either
+
+
 def test_evidence_under_way_during_an_undo_is_dropped_and_decisions_meanwhile_stay(workspace) -> None:
     session, undecided = _decided_session(workspace)
     epoch = session.evidence_epoch

@@ -84,6 +84,15 @@ class _Decided:
     decision_id: int  # the store's id (never reused): what the classifier's evidence was made from
 
 
+@dataclass(slots=True, frozen=True)
+class _EvidenceInputs:
+    """One reading of the decisions a classifier check is judged due on and made from."""
+
+    labels: dict[int, int]  # record id -> relevant (1/0), the records set aside left out
+    decision_ids: list[int]  # the store ids of those decisions (``stopping_classifier.view_holds``)
+    eligible: list[int]  # the records to screen
+
+
 @dataclass(slots=True)
 class _State:
     decided: dict[int, _Decided] = field(default_factory=dict)  # insertion order = decision order
@@ -560,12 +569,14 @@ class ScreeningSession:
 
         with self._lock:
             reads = RULE_OF_CHOICE.get(self.stopping_rule) == "relevance_rate_classifier" and self._sample_start is None
-        return reads and self._evidence_due()
+        return reads and self._evidence_due() is not None
 
-    def _evidence_due(self) -> bool:
-        """A check of the classifier's grid (every ⌈N/100⌉ decisions) has been passed since the last
-        evidence that still holds, past the share gate, and the Lomax rule is within reach (cheap; no
-        fit). (A worker process's session asked for evidence does not judge the rule: the app's did.)"""
+    def _evidence_due(self) -> _EvidenceInputs | None:
+        """What a check is made from, when one is due (else None): a check of the classifier's grid (every
+        ⌈N/100⌉ decisions) has been passed since the last evidence that still holds, past the share gate,
+        and the Lomax rule is within reach (cheap; no fit). The decisions are read once, under the lock,
+        for the judgement and the check alike. (A worker process's session asked for evidence does not
+        judge the rule: the app's did.)"""
         from . import stopping_classifier as sc
 
         with self._lock:
@@ -573,13 +584,16 @@ class ScreeningSession:
             n_total = len(self._eligible)
             last = self._classifier_view
             ranked, _, decision_ids = self._phase_labels()
+            eligible = list(self._eligible)
         if not _both_classes(labels):
-            return False
+            return None
         if not sc.view_holds(last, decision_ids):
             last = None  # decisions undone or changed since: a fresh check is due
         if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
-            return False
-        return sc.gate_open(ranked, n_total, 0, self.target_recall)
+            return None
+        if not sc.gate_open(ranked, n_total, 0, self.target_recall):
+            return None
+        return _EvidenceInputs(labels, decision_ids, eligible)
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
@@ -588,14 +602,12 @@ class ScreeningSession:
         (with ``evidence_epoch`` read before this call) takes the result."""
         from . import stopping_classifier as sc
 
-        if not self._evidence_due():
+        inputs = self._evidence_due()
+        if inputs is None:
             return None
-        with self._lock:
-            labels = self._training_labels()
-            decision_ids = self._phase_labels()[2]  # what the evidence is made from (``view_holds``)
-            eligible = list(self._eligible)
+        labels = inputs.labels
         texts = self._texts()
-        eligible = [r for r in eligible if r in texts]
+        eligible = [r for r in inputs.eligible if r in texts]
         features = self._ensure_features(texts, eligible)
         known = {r: y for r, y in labels.items() if r in features}
         ids = list(known)
@@ -605,7 +617,8 @@ class ScreeningSession:
                            target_recall=self.target_recall, confidence=self.confidence)
         if view is None:
             return None
-        return {**view.as_dict(), **sc.decisions_made_from(decision_ids)}
+        # what the evidence is made from (``view_holds``)
+        return {**view.as_dict(), **sc.decisions_made_from(inputs.decision_ids)}
 
     def apply_stopping_evidence(self, evidence: dict[str, Any] | None, epoch: int) -> bool:
         """Use ``evidence`` (from ``stopping_evidence``, perhaps of another process's session) from now
