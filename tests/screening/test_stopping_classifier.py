@@ -214,6 +214,46 @@ def test_a_check_reads_the_decisions_once(workspace, monkeypatch) -> None:
     assert session.stopping_evidence() is None and len(reads) == 1  # not due: no second reading either
 
 
+def test_a_paint_reads_the_kept_verdict_until_the_decisions_in_force_change(workspace, monkeypatch) -> None:
+    from review.screening import session as session_module
+    from review.store.fulltext import remove_records
+
+    session, undecided = _decided_session(workspace)
+    view = session.stopping_evidence()
+    assert view is not None
+    assessed = []
+    assess = session_module.assess
+    monkeypatch.setattr(session_module, "assess", lambda *a, **k: assessed.append(1) or assess(*a, **k))
+
+    def classifier_says() -> bool:
+        """Take the evidence afresh (it holds for the decisions in force) and paint twice."""
+        assert session.apply_stopping_evidence(dict(view), session.evidence_epoch)
+        first = session.progress().stopping.estimate_from
+        assessed.clear()
+        assert session.progress().stopping.estimate_from == first and assessed == []  # no second assessment
+        return first == "classifier"
+
+    decided = [r for r in session._state.decided]
+    assert classifier_says()
+    session.decide(undecided[0], "exclude")  # a new decision: the view still holds, the verdict is made again
+    assert session.progress().screened == 91 and assessed == [1]
+    assert session.progress().stopping.estimate_from == "classifier"
+    session.decide(decided[-1], "include")  # a decision it was made from, changed
+    assert session.progress().stopping.estimate_from != "classifier"
+    session.undo()  # the change undone: the decisions it was made from are in force again
+    assert session.progress().stopping.estimate_from == "classifier"
+    session.undo()  # a decision it was made from undone (the new one first, then this)
+    session.undo()
+    assert session.progress().stopping.estimate_from != "classifier"
+    session.decide(decided[-1], "exclude")
+    session.decide(undecided[0], "exclude")
+    view = session.stopping_evidence() or view  # (made afresh: the decisions are not those of the first)
+    assert classifier_says()
+    remove_records(workspace.store, [decided[0]], "bob", "retracted")  # a shell removes a decided record
+    assert session.refresh_set_aside()
+    assert session.progress().stopping.estimate_from != "classifier"
+
+
 def test_evidence_under_way_during_an_undo_is_dropped_and_decisions_meanwhile_stay(workspace) -> None:
     session, undecided = _decided_session(workspace)
     epoch = session.evidence_epoch

@@ -153,6 +153,13 @@ class ScreeningSession:
         # leaves the earlier label in place) until it is decided or another record is served.
         self._undone: int | None = None
         self._sample_start: int | None = None
+        #: Bumped wherever what the counts and the stopping verdict read changes (``_mark_changed``): a
+        #: decision saved, an undo, decisions read again, the records set aside, the classifier evidence.
+        self._changes = 0
+        #: The last verdict and progress with the key they were made under (``_verdict_key``): a paint
+        #: between two changes costs a comparison, not a pass over every decision (20 ms at 50,000).
+        self._stopping_cache: tuple[tuple[Any, ...], StoppingStatus] | None = None
+        self._progress_cache: tuple[tuple[Any, ...], Progress] | None = None
         #: ``screening/criteria.toml`` as last read (the TUI highlights from the same instance).
         self.criteria_file = CriteriaFile(workspace)
         self._load_records()
@@ -208,6 +215,12 @@ class ScreeningSession:
         self._aside = aside
         self._hidden = aside.ids()
         self._eligible = [r for r in self._ids if r not in self._hidden]
+        self._mark_changed()
+
+    def _mark_changed(self) -> None:
+        """What the counts and the stopping verdict read has changed (call holding the lock): the
+        decisions in force, the records set aside, the phase or the classifier evidence."""
+        self._changes += 1
 
     def _texts(self, title_repeats: int = 2) -> dict[int, str]:
         """The model's text of every record with the title ``title_repeats`` times, read once per
@@ -327,6 +340,7 @@ class ScreeningSession:
                 self._sample_start = sum(1 for d in self._state.decided.values()
                                          if d.phase == PHASE_RANKED and d.record_id not in self._hidden)
                 self._current = None
+                self._mark_changed()
 
     def _sample_order(self) -> list[int]:
         """Seeded random order of the records the ranked phase left unscreened.
@@ -385,6 +399,7 @@ class ScreeningSession:
                                                session_token=self.session_token)
             self._state.decided.pop(record_id, None)
             self._state.decided[record_id] = _Decided(record_id, label, phase, decision.id)
+            self._mark_changed()
             if self._current == record_id:
                 self._current = None
             if self._undone == record_id:
@@ -403,6 +418,7 @@ class ScreeningSession:
                 return None
             self._state = self._load_decisions_after_undo()
             self._sample_cache = None
+            self._mark_changed()
             self.evidence_epoch += 1  # evidence under way counted the undone decision: dropped on arrival
             self._carried_view()  # drops the evidence in use if it counted the undone decision
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
@@ -421,6 +437,7 @@ class ScreeningSession:
             self._sample_start = None
             self._state = self._load_decisions()
             self._sample_cache = None
+            self._mark_changed()
             self._ahead = None
 
     def _load_decisions_after_undo(self) -> _State:
@@ -434,15 +451,21 @@ class ScreeningSession:
 
     # -- progress and stopping ---------------------------------------------------------------
     def progress(self) -> Progress:
+        """The counts and the stopping verdict; made afresh only after a change (``_mark_changed``)."""
         with self._lock:
+            key = self._verdict_key()
+            if self._progress_cache is not None and self._progress_cache[0] == key:
+                return self._progress_cache[1]
             counts = count_decisions((d.label for r, d in self._state.decided.items() if r not in self._hidden),
                                      len(self._eligible))
             stopping = self._stopping()
-            return Progress(
+            progress = Progress(
                 total=counts.total, screened=counts.screened, included=counts.included,
                 excluded=counts.excluded, maybe=counts.maybe, remaining=counts.remaining,
                 est_recall=stopping.estimated_recall, stopping=stopping, phase=self.phase,
             )
+            self._progress_cache = (key, progress)
+            return progress
 
     def is_to_screen(self, record_id: int) -> bool:
         """True for records in the queue's universe (no duplicate set aside, nothing removed before
@@ -488,12 +511,26 @@ class ScreeningSession:
             decision_ids.append(decided.decision_id)
         return ranked, sample, decision_ids
 
+    def _verdict_key(self) -> tuple[Any, ...]:
+        """What the counts and the verdict depend on (hold ``_lock``): the change count and the settings
+        (assigned directly, so read here rather than counted)."""
+        return (self._changes, self._sample_start, self.stopping_rule, self.target_recall, self.confidence,
+                self.consecutive)
+
     def _stopping(self) -> StoppingStatus:
+        """The stopping verdict (hold ``_lock``), assessed afresh only after a change: between two, the
+        paints and ``next_record``'s look share one (the decision ids ``view_holds`` sorts and hashes
+        among what is not read again)."""
+        key = self._verdict_key()
+        if self._stopping_cache is not None and self._stopping_cache[0] == key:
+            return self._stopping_cache[1]
         ranked, sample, decision_ids = self._phase_labels()
-        return assess(ranked, sample, len(self._eligible), target_recall=self.target_recall,
-                      confidence=self.confidence, consecutive=self.consecutive,
-                      sample_started=self._sample_start is not None, rule=self.stopping_rule,
-                      classifier=self._classifier_view, decision_ids=decision_ids)
+        status = assess(ranked, sample, len(self._eligible), target_recall=self.target_recall,
+                        confidence=self.confidence, consecutive=self.consecutive,
+                        sample_started=self._sample_start is not None, rule=self.stopping_rule,
+                        classifier=self._classifier_view, decision_ids=decision_ids)
+        self._stopping_cache = (key, status)
+        return status
 
     def set_stopping_rule(self, choice: str) -> None:
         """Follow the ``recommended`` or ``certified`` rule from now on, and save it in review.toml."""
@@ -559,6 +596,7 @@ class ScreeningSession:
                 return None
             if not sc.view_holds(last, self._phase_labels()[2]):
                 last = self._classifier_view = None
+                self._mark_changed()
             return last
 
     def stopping_evidence_due(self) -> bool:
@@ -632,6 +670,7 @@ class ScreeningSession:
             if last is not None and int(last["screened"]) > int(evidence["screened"]):
                 return False
             self._classifier_view = dict(evidence)
+            self._mark_changed()
             return True
 
     def save_ranking(self) -> None:
