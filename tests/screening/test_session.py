@@ -398,3 +398,22 @@ def test_undoing_a_correction_brings_the_corrected_record_back(workspace) -> Non
     assert session.next_record().id == first.id  # the record of the undone correction, again
     session.decide(first.id, "maybe")
     assert session.next_record().id != first.id
+
+
+def test_a_save_interval_is_the_sessions_own(labelled_workspace) -> None:
+    from review.services.screening import open_session
+
+    workspace, truth = labelled_workspace
+    worker = open_session(workspace, "alice", save_interval=0.0)  # as the TUI's retrain worker opens it
+    app = open_session(workspace, "bob")
+    assert worker.save_interval == 0.0 and app.save_interval == session_module.SAVE_INTERVAL == 30.0
+    for session in (worker, app):
+        ids = list(truth)
+        session.decide(ids[0], "include")
+        session.decide(ids[1], "exclude")
+        first = session.retrain()
+        session.decide(ids[2], "exclude")
+        second = session.retrain()
+        saved = ranking_store.load_ranking(workspace.store, session.reviewer)["record_order"]
+        # the worker saves every queue; the app's second lands within its 30 s: only logged
+        assert saved == list(second.order if session is worker else first.order)

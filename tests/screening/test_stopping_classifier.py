@@ -287,11 +287,7 @@ def test_the_evidence_worker_makes_it_and_the_retrain_worker_carries_what_the_ap
     from review.tui import retrainer
 
     _decided_session(workspace)  # 90 decisions in the store
-    from review.screening import session as session_module
-
-    monkeypatch.setattr(retrainer, "_SESSIONS", {})  # this process plays the worker ...
-    # ... whose session sets the module's save interval for the process: restored after the test
-    monkeypatch.setattr(session_module, "SAVE_INTERVAL", session_module.SAVE_INTERVAL)
+    monkeypatch.setattr(retrainer, "_SESSIONS", {})  # this process plays the worker
     root = str(workspace.root.resolve())
     evidence = retrainer._serve("evidence", root, "alice", 0, None)
     assert evidence is not None and evidence["screened"] == 90

@@ -86,11 +86,9 @@ def test_quick_start_reads_no_texts_until_the_first_retrain(fresh_ws: Workspace)
 
 
 def test_retrains_log_every_ranking_but_save_the_queue_at_most_every_interval(
-        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Pinned: a test that plays the retrain worker in this process (open_session(save_interval=0.0))
-    # leaves the module's interval at 0 for every later test.
-    monkeypatch.setattr(session_module, "SAVE_INTERVAL", 30.0)
+        fresh_ws: Workspace) -> None:
     session = ScreeningSession(fresh_ws, "alice", quick_start=True)
+    assert session.save_interval == session_module.SAVE_INTERVAL == 30.0
     ids = [r.id for r in fresh_ws.store.records()]
     session.decide(ids[0], "include")
     session.decide(ids[1], "exclude")
@@ -102,7 +100,7 @@ def test_retrains_log_every_ranking_but_save_the_queue_at_most_every_interval(
     session.save_ranking()  # what the app does when it closes
     assert ranking_store.load_ranking(fresh_ws.store, "alice")["record_order"] == list(second.order)
     assert len(ranking_store.ranking_log(fresh_ws.store, "alice")) == 2
-    monkeypatch.setattr(session_module, "SAVE_INTERVAL", 0.0)
+    session.save_interval = 0.0  # (the retrain worker's: open_session(save_interval=0.0))
     session.decide(ids[3], "exclude")
     third = session.retrain()
     assert ranking_store.load_ranking(fresh_ws.store, "alice")["record_order"] == list(third.order)

@@ -47,9 +47,10 @@ if TYPE_CHECKING:
 
 #: Labels counted as relevant for training and for the stopping rule ("maybe" is kept in).
 
-#: Seconds between two saves of the full queue (``last_ranking``). Every ranking is logged,
-#: but at 50,000 records the queue is ~1 MB of JSON whose encoding holds the GIL for tens
-#: of milliseconds; a resumed session only needs a recent queue, and retrains at once.
+#: Default seconds between two saves of the full queue (``last_ranking``; a session's
+#: ``save_interval``). Every ranking is logged, but at 50,000 records the queue is ~1 MB of JSON whose
+#: encoding holds the GIL for tens of milliseconds; a resumed session only needs a recent queue, and
+#: retrains at once.
 SAVE_INTERVAL = 30.0
 
 PHASE_RANKED = "ranked"
@@ -110,10 +111,12 @@ class ScreeningSession:
         query: str = "max",
         seed: int | None = None,
         quick_start: bool = False,
+        save_interval: float = SAVE_INTERVAL,
     ) -> None:
         """``quick_start``: without a saved ranking, open on the seeded order and leave the
         keyword prior (which reads every abstract) to the first ``retrain`` — for the TUI,
-        which shows the first record at once and retrains in a worker."""
+        which shows the first record at once and retrains in a worker. ``save_interval``: seconds
+        between two saves of the full queue by ``retrain`` (0: every retrain saves it)."""
         from .settings import check_model, read_screening_settings
 
         settings = read_screening_settings(workspace.config.section("screening"), str(workspace.root / "review.toml"))
@@ -135,6 +138,7 @@ class ScreeningSession:
         self.consecutive = settings.consecutive_irrelevant
         self.stopping_rule = settings.stopping_rule
         self.quick_start = quick_start
+        self.save_interval = save_interval
         #: An interactive session's claim on the reviewer (``store.sessions``): decisions are
         #: written only while it holds, so two sessions of one reviewer never both decide.
         self.session_token: str | None = None
@@ -578,7 +582,7 @@ class ScreeningSession:
         if hidden:
             ranking = _without(ranking, hidden)
         ranking.rank_of(-1)  # builds the position index here, not in the next ``decide`` (UI thread)
-        if self._saved_at is None or time.monotonic() - self._saved_at >= SAVE_INTERVAL:
+        if self._saved_at is None or time.monotonic() - self._saved_at >= self.save_interval:
             self._save(ranking)
         else:
             ranking_store.log_ranking(self.store, self.reviewer, model_info=ranking.model_info,

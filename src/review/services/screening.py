@@ -36,14 +36,13 @@ def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = Fal
                  save_interval: float | None = None) -> ScreeningSession:
     """The reviewer's screening session (``quick_start``: first record before any model code).
 
-    ``save_interval`` changes how often the queue is saved (seconds) for every session of this
-    process; the TUI's retraining worker process saves on each retrain.
+    ``save_interval``: how often this session's ``retrain`` saves the queue (seconds; default
+    ``session.SAVE_INTERVAL``); the TUI's retraining worker process saves on each retrain.
     """
     from ..screening import session as session_module
 
-    if save_interval is not None:
-        session_module.SAVE_INTERVAL = save_interval
-    return session_module.ScreeningSession(workspace, reviewer, quick_start=quick_start)
+    interval = session_module.SAVE_INTERVAL if save_interval is None else save_interval
+    return session_module.ScreeningSession(workspace, reviewer, quick_start=quick_start, save_interval=interval)
 
 
 def current_decisions(workspace: Workspace, reviewer: str | None = None) -> dict[tuple[int, str], Decision]:
