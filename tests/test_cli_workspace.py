@@ -57,6 +57,21 @@ def test_init_refuses_a_blank_title_or_reviewer_and_the_consensus_name(tmp_path:
     assert result.exit_code == 0 and 'reviewers = ["alice"]' in (tmp_path / "ws" / "review.toml").read_text()
 
 
+def test_init_writes_quotes_and_backslashes_so_review_toml_reads_back(tmp_path: Path) -> None:
+    # The title was pasted between quotes: 'The "healthy worker" effect' wrote a review.toml that
+    # every later command refused (exit 2), after init had created the folders.
+    title = 'The "healthy worker" effect\\ in C:\\data'
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "--title", title,
+                                       "--reviewer", 'ann "A."', "--reviewer", "bo\\b"])
+    assert result.exit_code == 0, result.output
+    status = CliRunner().invoke(main, ["-w", str(tmp_path / "ws"), "status"])
+    assert status.exit_code == 0, status.output
+    assert f"title      {title}\n" in status.stdout
+    from review.workspace import Workspace
+
+    assert Workspace(tmp_path / "ws").config.reviewers == ['ann "A."', "bo\\b"]
+
+
 def test_demo_on_someones_own_workspace_is_refused_not_opened_as_the_demo(tmp_path: Path) -> None:
     # It said 'using existing demo workspace …' and opened the UI on the user's own review.
     root = tmp_path / "mine"

@@ -229,20 +229,21 @@ def set_store_location(workspace: Workspace, url: str) -> None:
 
 
 def render_config(title: str, reviewers: list[str], seed: int, database_url: str | None = None) -> str:
-    names = ", ".join(f'"{r}"' for r in reviewers)
+    # Values go through the TOML writer: a title such as 'The "healthy worker" effect' or a path
+    # with a backslash, pasted between quotes, made a review.toml no command could read.
     text = (
         "# review workspace settings\n"
         "[review]\n"
-        f'title = "{title}"\n'
-        f"reviewers = [{names}]\n"
+        f"title = {value_text(title)}\n"
+        f"reviewers = {value_text(list(reviewers))}\n"
         f"seed = {seed}\n"
-        f'database = "{DATABASE_FILE}"\n'
+        f"database = {value_text(DATABASE_FILE)}\n"
     )
     if database_url:
         text += (
             "# Team mode: the store is on this server (it overrides `database`). The password is never\n"
             "# kept here: it comes from PGPASSWORD or ~/.pgpass (see docs/team.md).\n"
-            f'database_url = "{url_without_password(database_url)}"\n'
+            f"database_url = {value_text(url_without_password(database_url))}\n"
         )
     return text
 
