@@ -84,6 +84,10 @@ def test_yi_with_sei_equals_ci_input(tmp_path: Path) -> None:
     ("study,estimate,ci_low,ci_high\nA,2.0,1.0,x\n", "line 2:ci_high: not a number"),
     ("study,estimate,ci_low,ci_high\nA,3.0,1.0,2.0\n", "line 2: estimate 3 lies outside its CI 1-2"),
     ("study,yi,vi\nA,0.1,0\n", "line 2: variance must be positive"),
+    # A blank vi was reported as column 'sei', which this file does not have.
+    ("study,yi,vi\nA,0.1,0.2\nB,0.2,\n", "line 3:vi: empty: the study needs its vi"),
+    ("study,yi,sei\nA,0.1,0.2\nB,0.2,\n", "line 3:sei: empty: the study needs its sei"),
+    ("study,yi,vi,sei\nA,0.1,0.2,\nB,0.2,,\n", "line 3:vi: empty: the study needs its vi or sei"),
 ])
 def test_bad_csv_gives_one_line_error(tmp_path: Path, text: str, fragment: str) -> None:
     path = _write(tmp_path, text)

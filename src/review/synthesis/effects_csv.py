@@ -107,8 +107,12 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
                 y = _number(row, "yi", where, path)
                 if row.get("vi"):
                     variance = _number(row, "vi", where, path)
-                else:
+                elif row.get("sei"):
                     variance = _number(row, "sei", where, path) ** 2
+                else:  # (named sei even in a file that has no sei column)
+                    given = [name for name in ("vi", "sei") if name in columns]
+                    raise ImportFormatError(path, f"{where}:{given[0]}",
+                                            f"empty: the study needs its {' or '.join(given)}")
             else:
                 raise ValidationError("no ci_low/ci_high")
         except ValidationError as err:
