@@ -3,7 +3,7 @@ estimated counts as ``about 2.4`` / ``about 17``."""
 
 from __future__ import annotations
 
-_IRREGULAR = {"study": "studies", "analysis": "analyses", "query": "queries"}
+_IRREGULAR = {"study": "studies", "analysis": "analyses", "query": "queries", "identity": "identities"}
 
 
 def counted(count: int, noun: str) -> str:

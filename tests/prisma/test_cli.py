@@ -75,6 +75,17 @@ def test_strict_fails_on_an_unfinished_flow(workspace: Workspace, add) -> None:
     assert "[in progress]" in result.stderr and "BROKEN" not in result.stderr
     assert "3 records not screened" in result.stderr
     assert result.stderr.endswith("review: PRISMA flow not final: 0 identities broken, 1 in progress (see above)\n")
+    # --help said it exits 4 "when a PRISMA identity is broken", as if pending work passed.
+    help_text = " ".join(_run(workspace, "prisma", "--help").stdout.split())
+    assert "Exit with status 4 unless every PRISMA identity is ok (broken, or in progress:" in help_text
+
+
+def test_strict_counts_one_broken_identity_in_the_singular(workspace: Workspace, add) -> None:
+    (record_id, *_) = add(workspace, 2, "PubMed")
+    _run(workspace, "fulltext", "eligible", str(record_id))  # sought without passing screening
+    result = _run(workspace, "prisma", "--strict")
+    assert result.exit_code == 4 and "[BROKEN]" in result.stderr
+    assert result.stderr.endswith("review: PRISMA flow not final: 1 identity broken, 1 in progress (see above)\n")
 
 
 def test_status_shows_the_live_flow(workspace: Workspace, add, screen_as) -> None:

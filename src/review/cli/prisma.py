@@ -10,6 +10,7 @@ import click
 
 from ..errors import ValidationError
 from ..services import prisma as service
+from ..words import counted
 from .context import RECORD_ID, Context, pass_context
 
 
@@ -24,7 +25,8 @@ def register(group: click.Group) -> None:
               help="Output directory (default: screening/prisma/ in the workspace).")
 @click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
               help="Language of the diagram labels and the CSV box texts.")
-@click.option("--strict", is_flag=True, help="Exit with status 4 when a PRISMA identity is broken.")
+@click.option("--strict", is_flag=True, help="Exit with status 4 unless every PRISMA identity is ok (broken, or in progress: "
+                   "records still to screen or assess).")
 @click.pass_context
 def prisma(click_ctx: click.Context, out_dir: Path | None, lang: str, strict: bool) -> None:
     """Write the PRISMA 2020 flow: prisma.csv (PRISMA2020 template), prisma.json, prisma.svg/.png.
@@ -48,7 +50,8 @@ def prisma(click_ctx: click.Context, out_dir: Path | None, lang: str, strict: bo
     if strict and not outputs.counts.identities_ok:
         pending = sum(c.in_progress for c in outputs.counts.identities)
         broken = sum(not c.ok for c in outputs.counts.identities) - pending
-        raise ValidationError(f"PRISMA flow not final: {broken} identities broken, {pending} in progress (see above)")
+        raise ValidationError(f"PRISMA flow not final: {counted(broken, 'identity')} broken, {pending} in progress "
+                              "(see above)")
 
 
 @prisma.command("stop")
