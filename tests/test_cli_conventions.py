@@ -468,3 +468,33 @@ def test_commands_that_name_their_file_still_refuse_a_fifo(workspace, tmp_path, 
     result = run(workspace, *[a.format(file=bad) for a in command])
     one_line_error(result, f"{bad}: not a regular file")
     assert result.exit_code == 3, result.output
+
+
+# -- a command-line mistake exits 2 in every command: clashing flags, an option out of its range ------
+
+#: Each exited 1 or 4 (a ReviewError or a check in the service), where interfaces.md says 2.
+COMMAND_LINE_MISTAKES = [
+    ["decide", "1", "--include", "--maybe"], ["decide", "--include"], ["decide", "--undo", "1"],
+    ["decide", "1", "--include", "--reason", "other"],
+    ["dedup", "--detach"], ["dedup", "--review", "--clusters"], ["dedup", "--related", "merge"],
+    ["dedup", "{csv}", "--review"], ["export", "agreement", "-"],
+    ["simulate", "{csv}", "--json", "{out}", "--target-recall", "1"],
+    ["simulate", "{csv}", "--json", "{out}", "--confidence", "0"],
+    ["meta", "{csv}", "--level", "95"], ["meta", "{csv}", "--favours", "only one side"],
+]
+
+
+@pytest.mark.parametrize("command", COMMAND_LINE_MISTAKES, ids=" ".join)
+def test_a_clash_of_flags_or_an_option_out_of_range_exits_2(workspace, tmp_path, command):
+    add_records(workspace)
+    data = tmp_path / "in.csv"
+    data.write_text("record_id,title,label_included\n1,a,1\n2,b,0\n", encoding="utf-8")
+    before = sorted(tmp_path.rglob("*"))
+    args = [part.format(csv=data, out=tmp_path / "o.json") for part in command]
+    result = run(workspace, *args)
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"review: {' '.join(a for a in command[:2] if a.isalpha())}: ") and line.endswith("--help)")
+    assert result.stdout == "" and sorted(tmp_path.rglob("*")) == before and workspace.store.decisions() == []
+    doc = (Path(__file__).parents[1] / "docs" / "interfaces.md").read_text(encoding="utf-8")
+    assert "flags that clash or need another" in doc.split("| exit statuses |", 1)[1].split("; 3 bad input", 1)[0]

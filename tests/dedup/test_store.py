@@ -194,7 +194,7 @@ def test_cli_stray_or_clashing_flags_are_refused_not_a_full_run(workspace: Works
                           (["--review", "--clusters"], "--clusters and --review: one at a time")):
         result = CliRunner().invoke(main, [*ws, "dedup", *args])
         (line,) = result.output.splitlines()
-        assert result.exit_code == 1 and line.startswith(f"review: {message}")
+        assert result.exit_code == 2 and line.startswith(f"review: dedup: {message}")  # a command-line mistake
     assert dedup_store.runs(workspace.store) == []  # nothing ran
 
 

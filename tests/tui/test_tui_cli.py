@@ -80,7 +80,7 @@ def test_export_agreement_to_dash_is_refused_not_a_folder_named_dash(workspace: 
                                                                      monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "agreement", "-"])
-    assert result.exit_code == 1 and "give one, or none for screening/, not '-'" in result.stderr
+    assert result.exit_code == 2 and "'-': agreement writes three files" in result.stderr  # a command-line mistake
     assert not (tmp_path / "-").exists()
 
 

@@ -49,6 +49,10 @@ class InputFileType(click.ParamType):
 #: The type of every input-file argument and option.
 INPUT_FILE = InputFileType()
 
+#: A proportion strictly between 0 and 1 (a recall, a confidence or CI level); any other is a
+#: command-line mistake, exit 2 (docs/interfaces.md), said by click before anything runs.
+OPEN_FRACTION = click.FloatRange(0, 1, min_open=True, max_open=True)
+
 
 class Context:
     """What every command gets: the workspace option and the reviewer name."""

@@ -50,20 +50,20 @@ def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, u
     """
     if csv_file is not None:
         if review or undo_record is not None or show_clusters:
-            raise ReviewError("CSV mode takes only --out (no --review/--undo-merge/--clusters)")
+            raise click.UsageError("CSV mode takes only --out (no --review/--undo-merge/--clusters)")
         _csv_mode(csv_file, out, related or "link")
         return
     if out is not None:
-        raise ReviewError("--out is for CSV mode: review dedup FILE.csv --out clusters.csv")
+        raise click.UsageError("--out is for CSV mode: review dedup FILE.csv --out clusters.csv")
     if related is not None:
-        raise ReviewError("--related is for CSV mode; a workspace sets [dedup] related in review.toml")
+        raise click.UsageError("--related is for CSV mode; a workspace sets [dedup] related in review.toml")
     # Without these checks a stray flag fell through to a full dedup run (or was silently ignored).
     if detach and undo_record is None:
-        raise ReviewError("--detach goes with --undo-merge: review dedup --undo-merge RECORD_ID --detach")
+        raise click.UsageError("--detach goes with --undo-merge: review dedup --undo-merge RECORD_ID --detach")
     modes = [flag for flag, given in (("--undo-merge", undo_record is not None), ("--clusters", show_clusters),
                                       ("--review", review)) if given]
     if len(modes) > 1:
-        raise ReviewError(f"{' and '.join(modes)}: one at a time")
+        raise click.UsageError(f"{' and '.join(modes)}: one at a time")
     workspace = ctx.workspace
     if (review or show_clusters) and not service.has_run(workspace):
         # ('no borderline pairs left' or an empty list would read as "nothing to do")

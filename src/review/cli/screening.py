@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from ..services import screening as service
-from ..errors import ReviewError
 from ..services import simulation
-from .context import INPUT_FILE, Context, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
 from .sources import export_group
 
 
@@ -28,9 +27,9 @@ def register(group: click.Group) -> None:
               help="Classifier that ranks the records (docs/screening.md).")
 @click.option("--query", type=click.Choice(simulation.QUERY_NAMES), default="max", show_default=True,
               help="Which record comes next: max = most likely relevant first.")
-@click.option("--target-recall", type=float, default=0.95, show_default=True,
+@click.option("--target-recall", type=OPEN_FRACTION, default=0.95, show_default=True,
               help="Recall the stopping rules aim for.")
-@click.option("--confidence", type=float, default=0.95, show_default=True,
+@click.option("--confidence", type=OPEN_FRACTION, default=0.95, show_default=True,
               help="Confidence of the statistical stopping rule that the target recall is reached.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="Where to write the result (order, metrics, stopping points, timings).")
@@ -98,12 +97,14 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     it. Every ID and the reason are checked before the first decision is written. Prints one
     tab-separated line per decision: record id, decision, reviewer (decision 'undo' for --undo).
     A record not in the screening queue (a duplicate set aside, a record removed before
-    screening) exits 1, nothing recorded. Exit 6 while the reviewer's TUI session is open.
+    screening, one from other methods) exits 1, nothing recorded; a clash of flags exits 2.
+    Exit 6 while the reviewer's TUI session is open.
     """
     labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
+    # A clash of flags is a command-line mistake: exit 2 (docs/interfaces.md), as click's own are.
     if undo:
         if ids or labels or reason is not None or note:
-            raise ReviewError("--undo: takes no ID, decision, --reason or --note")
+            raise click.UsageError("--undo takes no ID, decision, --reason or --note")
         reviewer = ctx.reviewer
         undone = service.undo_last_decision(ctx.workspace, reviewer)
         if undone is None:
@@ -113,7 +114,11 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
         click.echo(f"undid {undone.label} of record {undone.record_id}", err=True)
         return
     if len(labels) != 1:
-        raise ReviewError("decide: give exactly one of --include, --exclude, --maybe (or --undo)")
+        raise click.UsageError("give exactly one of --include, --exclude, --maybe (or --undo)")
+    if reason is not None and labels != ["exclude"]:
+        raise click.UsageError("--reason: only with --exclude (a reason says why a record is excluded)")
+    if not ids:
+        raise click.UsageError("give at least one record ID (or --undo)")
     reviewer = ctx.reviewer
     warning = service.reviewer_outside_team(ctx.workspace, reviewer)
     # Warned once the first decision is saved (every ID is checked before it): a refused command

@@ -6,14 +6,23 @@ from pathlib import Path
 
 import click
 
+from ..errors import ReviewError
 from ..services import synthesis as service
 from ..words import counted
-from .context import INPUT_FILE, Context, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
 
 
 def register(group: click.Group) -> None:
     group.add_command(meta)
     group.add_command(synthesis)
+
+
+def _favours(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, str] | None:
+    """``--favours 'LEFT|RIGHT'`` read with the command line: a bad one exits 2 before the file is read."""
+    try:
+        return service.favours_labels(value)
+    except ReviewError as err:  # (its message names the option; click names it too)
+        raise click.BadParameter(str(err).split(": ", 1)[-1]) from None
 
 
 @click.command()
@@ -27,18 +36,18 @@ def register(group: click.Group) -> None:
 @click.option("--hk-adhoc", is_flag=True,
               help="Hartung–Knapp with its scaling factor floored at 1 (metafor test=\"adhoc\"); "
                    "the synthesis default.")
-@click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level.")
+@click.option("--level", type=OPEN_FRACTION, default=0.95, show_default=True, help="Confidence level.")
 @click.option("--prediction", type=click.Choice(["meta", "metafor"]), default="meta", show_default=True,
               help="Prediction interval: t(k-2) like R meta, or metafor's convention.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the full result as JSON (non-finite numbers as null).")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Write a forest plot (.png or .svg).")
-@click.option("--favours", metavar="LEFT|RIGHT",
+@click.option("--favours", metavar="LEFT|RIGHT", callback=_favours,
               help="Labels under the plot's axis, below and above the null (default for ratios: "
                    "'lower risk|higher risk').")
 def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool, level: float, prediction: str,
-         json_out: Path | None, plot_out: Path | None, favours: str | None) -> None:
+         json_out: Path | None, plot_out: Path | None, favours: tuple[str, str] | None) -> None:
     """Pool the estimates in FILE.csv (like R's metagen) and print the table.
 
     Columns: study plus either estimate,ci_low,ci_high (ratio scale for OR/HR/RR; optional
@@ -46,7 +55,6 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     0.5 is added to every cell of a study with a zero cell). An optional measure column must name
     one measure for all rows.
     """
-    favours_labels = service.favours_labels(favours)
     if plot_out is not None:
         service.check_plot_path(plot_out)
     run = service.pool_file(file, measure=measure, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level,
@@ -58,7 +66,7 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
         service.write_meta_json(run, json_out)
         click.echo(f"wrote {json_out}", err=True)
     if plot_out is not None:
-        service.write_forest_plot(run, plot_out, favours=favours_labels)
+        service.write_forest_plot(run, plot_out, favours=favours)
         click.echo(f"wrote {plot_out}", err=True)
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import ReviewError
 from ..services import screening as service
 from ..tui.startup import START_SCREENS, without_collection
 from ..words import counted
@@ -65,8 +64,8 @@ def export_agreement(ctx: Context, out_dir: Path | None) -> None:
     """Write agreement.json, agreement.csv (Cohen's kappa, Gwet's AC1, raw agreement per pair of
     reviewers) and conflicts.csv to OUT_DIR (default: the workspace's screening/)."""
     if out_dir is not None and str(out_dir) == "-":  # '-' is stdout for one-file exports; this one writes three
-        raise ReviewError("export agreement: writes three files (agreement.json, agreement.csv, conflicts.csv) "
-                          "into a folder; give one, or none for screening/, not '-'")
+        raise click.BadParameter("'-': agreement writes three files (agreement.json, agreement.csv, "
+                                 "conflicts.csv) into a folder; give one, or none for screening/", param_hint="OUT_DIR")
     exported = service.export_agreement(ctx.workspace, out_dir)
     for path in exported.paths:
         click.echo(str(path))
