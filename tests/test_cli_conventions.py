@@ -498,3 +498,31 @@ def test_a_clash_of_flags_or_an_option_out_of_range_exits_2(workspace, tmp_path,
     assert result.stdout == "" and sorted(tmp_path.rglob("*")) == before and workspace.store.decisions() == []
     doc = (Path(__file__).parents[1] / "docs" / "interfaces.md").read_text(encoding="utf-8")
     assert "flags that clash or need another" in doc.split("| exit statuses |", 1)[1].split("; 3 bad input", 1)[0]
+
+
+# -- the exit statuses interfaces.md gives for files of the workspace and a response -----------------
+
+def _exit_clause(status: int) -> str:
+    doc = (Path(__file__).parents[1] / "docs" / "interfaces.md").read_text(encoding="utf-8")
+    statuses = doc.split("| exit statuses |", 1)[1].split("\n", 1)[0]
+    return statuses.split(f"; {status} ", 1)[1].split(f"; {status + 1} ", 1)[0]
+
+
+def test_a_bad_query_file_exits_4_as_interfaces_md_says(workspace):
+    # Undocumented before: exit 2 covers review.toml only, 3 the files named on the command line.
+    (workspace.root / "queries" / "bad.toml").write_text('database = "pubmed"\nquery = "x"\nfoo = 1\n', encoding="utf-8")
+    result = run(workspace, "search", "bad")
+    assert result.exit_code == 4
+    one_line_error(result, "bad.toml: unknown field 'foo'")
+    clause = _exit_clause(4)
+    assert "a query file in `queries/` for `review search`" in clause
+    assert "`review instrument score`'s RESPONSE is no response it can read" in clause  # tests/instrument
+
+
+def test_status_before_any_decision_is_the_line_interfaces_md_gives(workspace):
+    add_records(workspace, n=3)
+    result = run(workspace, "status")
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("screening ")]
+    assert line == "screening  none yet (3 records to screen)"
+    doc = (Path(__file__).parents[1] / "docs" / "interfaces.md").read_text(encoding="utf-8")
+    assert "the only line is `screening  none yet (N records to screen)`" in doc
