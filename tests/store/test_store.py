@@ -52,6 +52,29 @@ def test_undo_is_per_reviewer(workspace: Workspace) -> None:
     assert set(workspace.store.current_decisions()) == {(b, "bob")}
 
 
+def test_the_lean_label_read_and_the_decisions_in_force_share_the_undo_rule(workspace: Workspace) -> None:
+    from review.store.fulltext import current_screening_labels, remove_records
+
+    a, b, c, d = _add(workspace, 4)
+    store = workspace.store
+    store.add_decision(a, "alice", "include")
+    store.add_decision(b, "alice", "exclude")
+    store.add_decision(b, "alice", "maybe")  # a changed decision
+    store.add_decision(c, "alice", "include")
+    store.undo_last("alice")  # c undone: undecided again
+    store.undo_last("alice")  # the change undone: b is "exclude" again
+    store.add_decision(a, "bob", "exclude")
+    store.add_decision(d, "bob", "include")
+    store.add_decision(d, "bob", "exclude")  # changed, then kept
+    store.add_decision(c, "bob", "maybe")
+    remove_records(store, [a, c], "carol", "retracted")  # set aside: the store keeps their decisions
+    expected = {(a, "alice"): "include", (b, "alice"): "exclude", (a, "bob"): "exclude",
+                (d, "bob"): "exclude", (c, "bob"): "maybe"}
+    assert {key: decision.label for key, decision in store.current_decisions().items()} == expected
+    assert current_screening_labels(store) == expected
+    assert current_screening_labels(store, "full_text") == {}
+
+
 def test_bad_label_is_refused(workspace: Workspace) -> None:
     import pytest
     from review.errors import ReviewError

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol, TypeVar
 import zlib
 
 import sqlalchemy as sa
@@ -500,12 +500,33 @@ class Store:
         return effective_decisions(self.decisions(reviewer=reviewer, stage=stage))
 
 
-def effective_decisions(log: Iterable[Decision], *, until_id: float | None = None) -> dict[tuple[int, str], Decision]:
+class LoggedDecision(Protocol):
+    """What the undo rule reads of a decision log's row: a ``Decision``, or a lean select's row
+    (``fulltext.current_screening_labels``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def record_id(self) -> int: ...
+    @property
+    def reviewer(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def undoes_id(self) -> int | None: ...
+
+
+LoggedRow = TypeVar("LoggedRow", bound=LoggedDecision)
+
+
+def effective_decisions(log: Iterable[LoggedRow], *, until_id: float | None = None
+                        ) -> dict[tuple[int, str], LoggedRow]:
     """The effective decision per (record, reviewer) in a decision log (``Store.decisions``, id order):
-    the latest one not undone. ``until_id``: as it stood when the row with that id was written."""
+    the latest one not undone. ``until_id``: as it stood when the row with that id was written.
+    The one undo rule: every reader of the log, lean or whole, goes through it."""
     seen = [d for d in log if until_id is None or d.id <= until_id]
     undone = {d.undoes_id for d in seen if d.label == "undo"}
-    current: dict[tuple[int, str], Decision] = {}
+    current: dict[tuple[int, str], LoggedRow] = {}
     for d in seen:
         if d.label != "undo" and d.id not in undone:
             current[(d.record_id, d.reviewer)] = d

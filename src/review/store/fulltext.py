@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from ..errors import ReviewError
 from . import schema
-from .core import Store, in_effect, inserted_id, utcnow
+from .core import Store, effective_decisions, in_effect, inserted_id, utcnow
 from .schema import UtcDateTime, metadata
 
 __all__ = [
@@ -348,11 +348,7 @@ def current_screening_labels(store: Store, stage: str = "title_abstract") -> dic
              .where(t.c.stage == stage).order_by(t.c.id))
     with store.connect() as conn:
         rows = conn.execute(query).all()
-    undone = {row.undoes_id for row in rows if row.label == "undo"}
-    return {
-        (int(row.record_id), row.reviewer): row.label
-        for row in rows if row.label != "undo" and row.id not in undone
-    }
+    return {key: row.label for key, row in effective_decisions(rows).items()}
 
 
 def _plain(verdict: Any) -> dict[str, Any]:
