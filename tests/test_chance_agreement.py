@@ -59,3 +59,23 @@ def test_synthesis_z_is_the_same_quantile() -> None:
     from review.synthesis.meta import z_quantile
 
     assert z_quantile(0.95) == normal_quantile(0.05) and z_quantile(0.9) == normal_quantile(0.1)
+
+
+def test_one_kappa_call_weighted_or_not_and_none_where_undefined() -> None:
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    from review.chance_agreement import cohens_kappa_interval
+
+    a = [0, 0, 1, 2, 2, 1, 0, 2, 1, 1, 0, 2]
+    b = [0, 1, 1, 2, 1, 1, 0, 2, 2, 1, 0, 0]
+    table = np.zeros((3, 3))
+    for i, j in zip(a, b, strict=True):
+        table[i, j] += 1
+    values = [1.0, 2.0, 4.0]  # unevenly spaced scores: the weights follow the values, not the indices
+    for wt, kwargs in ((None, {}), ("linear", {"wt": "linear", "weights": values}),
+                       ("quadratic", {"wt": "quadratic", "weights": values})):
+        expected = cohens_kappa(table, return_results=True, **kwargs)
+        kappa, interval = cohens_kappa_interval(a, b, 3, 0.05, wt=wt, category_values=values)
+        assert kappa == expected["kappa"] and interval == (expected["kappa_low"], expected["kappa_upp"])
+    assert cohens_kappa_interval([1, 1, 1], [1, 1, 1], 2) == (None, None)  # one category used: undefined
+    assert cohens_kappa_interval([0, 1, 0, 1], [0, 1, 0, 1], 2) == (1.0, None)  # SE 0: no zero-width interval

@@ -5,16 +5,22 @@ the chance term is the mean category share's ``p(1 - p)`` summed over the ``Q`` 
 and divided by ``Q - 1``. So does the one rule for an agreement index's interval
 (:func:`index_interval`): inside the index's range [-1, 1], and never of zero width; and the one
 normal quantile of a two-sided interval (:func:`normal_quantile`, also synthesis' z), so screening's and
-validate's kappa give statsmodels' limits to the last digit.
+validate's kappa give statsmodels' limits to the last digit; and Cohen's kappa with that interval from two
+raters' categories (:func:`cohens_kappa_interval`), the one call both stages make.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import math
 
-__all__ = ["alpha_of_level", "gwet_ac1", "index_interval", "normal_quantile", "wald_interval"]
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+__all__ = ["alpha_of_level", "cohens_kappa_interval", "gwet_ac1", "index_interval", "normal_quantile",
+           "wald_interval"]
 
 
 def gwet_ac1(observed_agreement: float, category_shares: Iterable[float]) -> float | None:
@@ -67,3 +73,28 @@ def wald_interval(estimate: float, standard_error: float, alpha: float = 0.05) -
     0.71 to 1.09)."""
     z = normal_quantile(alpha)
     return index_interval(estimate - z * standard_error, estimate + z * standard_error)
+
+
+def cohens_kappa_interval(rater_a: ArrayLike, rater_b: ArrayLike, n_categories: int, alpha: float = 0.05, *,
+                          wt: str | None = None, category_values: ArrayLike | None = None,
+                          ) -> tuple[float | None, tuple[float, float] | None]:
+    """Cohen's kappa of two raters' category indices (0..``n_categories``-1, one pair per target) from
+    statsmodels' ``cohens_kappa`` on their cross table, and its :func:`wald_interval` at ``1 - alpha``
+    from statsmodels' asymptotic SE (its own limits are fixed at 95 %). ``wt`` (linear, quadratic) weights
+    the disagreements by ``category_values``. (None, None) where kappa is undefined; the interval is None
+    where it would be of zero width."""
+    import numpy as np
+    from statsmodels.stats.inter_rater import cohens_kappa  # (about a second to import: only here)
+
+    table = np.zeros((n_categories, n_categories))
+    np.add.at(table, (np.asarray(rater_a, dtype=np.int64), np.asarray(rater_b, dtype=np.int64)), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if wt is None:
+            result = cohens_kappa(table, return_results=True)
+        else:
+            result = cohens_kappa(table, weights=np.asarray(category_values, dtype=float), wt=wt,
+                                  return_results=True)
+    kappa = float(result["kappa"])
+    if not math.isfinite(kappa):
+        return None, None
+    return kappa, wald_interval(kappa, float(result["std_kappa"]), alpha)

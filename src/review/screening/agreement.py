@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..atomic import write_text_atomic
 from ..csvcells import NeutralisingDictWriter, neutralising_writer
-from ..chance_agreement import gwet_ac1, wald_interval
+from ..chance_agreement import cohens_kappa_interval, gwet_ac1
 from ..errors import ReviewError, WorkspaceError
 from ..records import Decision
 from ..store import Store
@@ -142,19 +142,12 @@ def _kappa(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: Seq
 
 def _kappa_ci(labels_a: Mapping[int, str], labels_b: Mapping[int, str], common: Sequence[int],
               cats: Sequence[str]) -> tuple[float | None, float | None]:
-    """Kappa's 95 % CI from the two reviewers' cross table (None, None where its SE is undefined)."""
-    import numpy as np
-    from statsmodels.stats.inter_rater import cohens_kappa  # (about a second to import: only here)
-
+    """Kappa's 95 % CI from the two reviewers' cross table (None, None where its SE is undefined), as
+    validate's kappa gives it (``cohens_kappa_interval``: cut at ±1, none of zero width; the Wald interval
+    passed kappa's range near perfect agreement, 0.82 to 1.008)."""
     index = {c: i for i, c in enumerate(cats)}
-    table = np.zeros((len(cats), len(cats)))
-    for r in common:
-        table[index[labels_a[r]], index[labels_b[r]]] += 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        result = cohens_kappa(table, return_results=True)
-    # The Wald interval can pass kappa's range (near-perfect agreement gave 0.82 to 1.008) and has zero width
-    # at kappa ±1 (SE 0): the rule validate's kappa shares (one z) cuts it at ±1, no zero-width interval.
-    interval = wald_interval(float(result["kappa"]), float(result["std_kappa"]), 0.05)
+    _, interval = cohens_kappa_interval([index[labels_a[r]] for r in common], [index[labels_b[r]] for r in common],
+                                        len(cats), 0.05)
     return (None, None) if interval is None else interval
 
 

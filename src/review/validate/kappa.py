@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from statsmodels.stats.inter_rater import cohens_kappa
 from statsmodels.stats.proportion import proportion_confint
 
 from ..chance_agreement import gwet_ac1 as chance_corrected_ac1
-from ..chance_agreement import alpha_of_level, index_interval, wald_interval
+from ..chance_agreement import alpha_of_level, cohens_kappa_interval, index_interval
 
 from .ratings import by_unit, read_ratings, require_complete, require_raters
 from .table import read_table
@@ -84,21 +83,6 @@ def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _kappa(table: np.ndarray, categories: np.ndarray, wt: str | None, alpha: float
-           ) -> tuple[float | None, tuple[float, float] | None]:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if wt is None:
-            res = cohens_kappa(table, return_results=True)
-        else:
-            res = cohens_kappa(table, weights=categories, wt=wt, return_results=True)
-    kappa = _finite(res["kappa"])
-    if kappa is None:
-        return None, None
-    # statsmodels' own limits are fixed at 95 %: the same asymptotic SE at the asked level, by the rule
-    # screening's kappa shares (one z; cut at +-1; none of zero width: kappa at +-1 has SE 0)
-    return kappa, wald_interval(kappa, float(res["std_kappa"]), alpha)
-
-
 def gwet_ac1(a: np.ndarray, b: np.ndarray, n_categories: int) -> float:
     """Gwet's AC1 for two raters' category indices ``a`` and ``b`` (0..Q-1); NaN below two categories."""
     shares = (np.bincount(a, minlength=n_categories) + np.bincount(b, minlength=n_categories)) / (2 * len(a))
@@ -119,15 +103,13 @@ def agreement(item: str, a_scores: list[float], b_scores: list[float], *, weight
     a = np.array([index[v] for v in a_scores])
     b = np.array([index[v] for v in b_scores])
     q = len(categories)
-    table = np.zeros((q, q))
-    np.add.at(table, (a, b), 1)
     alpha = alpha_of_level(level)
     n = len(a)
     agree = int(np.sum(a == b))
     low, high = proportion_confint(agree, n, alpha=alpha, method="wilson")
-    kappa, kappa_ci = _kappa(table, categories, None, alpha)
+    kappa, kappa_ci = cohens_kappa_interval(a, b, q, alpha)
     if weights != "none" and q > 2:
-        weighted, weighted_ci = _kappa(table, categories, weights, alpha)
+        weighted, weighted_ci = cohens_kappa_interval(a, b, q, alpha, wt=weights, category_values=categories)
     else:  # with two categories every weighting gives the unweighted kappa
         weighted, weighted_ci = kappa, kappa_ci
     ac1 = _finite(gwet_ac1(a, b, q))
