@@ -9,11 +9,11 @@ import pytest
 
 from review.dedup import decisions
 from review.store import dedup as dedup_store
-from review.services.prisma import prisma_counts, remove_records
+from review.services.prisma import prisma_counts, remove_records, restore_records
 from review.tui.project import open_project
 from review.tui.screens.dashboard import gather
 
-from tui_workspace import build_workspace
+from tui_workspace import async_test, build_workspace, open_app, settle
 
 
 def test_the_dashboard_counts_what_prisma_counts_from_one_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,3 +49,54 @@ def test_the_dashboards_dedup_says_how_far_it_is(tmp_path: Path) -> None:
     assert summary
     assert any(line.startswith("normalise ") and " of 12" in line for line in lines), lines
     assert any(line.startswith("score ") for line in lines), lines
+
+
+def test_the_store_data_version_moves_with_every_kind_of_change_the_dashboard_counts(tmp_path: Path) -> None:
+    """Decisions and their undo, removals and restores, pair verdicts: each is an appended row."""
+    from review.services.workspace import data_version
+
+    workspace = build_workspace(tmp_path / "ws")
+    ids = [r.id or 0 for r in workspace.store.records()]
+    seen = [data_version(workspace)]
+    for change in (lambda: workspace.store.add_decision(ids[5], "bob", "include"),
+                   lambda: workspace.store.undo_last("bob"),
+                   lambda: remove_records(workspace, [ids[6]], "alice", "retracted"),
+                   lambda: restore_records(workspace, [ids[6]], "alice"),
+                   lambda: decisions.decide_pair(workspace.store, ids[0], ids[4], "same", "alice")):
+        change()
+        seen.append(data_version(workspace))
+        assert seen[-1] != seen[-2], change
+    assert data_version(workspace) == seen[-1]  # a look changes nothing
+
+
+@async_test
+async def test_the_dashboard_recounts_after_a_dialog_only_when_something_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every close of the help modal (or the palette) recounted the whole workspace (46 ms of UI thread
+    on the demo, docs/benchmarks/tui-screens-2026-12-05.md)."""
+    from review.tui.screens import dashboard
+
+    workspace = build_workspace(tmp_path / "ws")
+    ids = sorted(r.id or 0 for r in workspace.store.records())
+    counts: list[object] = []
+    real = dashboard.gather
+    monkeypatch.setattr(dashboard, "gather", lambda project: (counts.append(project), real(project))[1])
+    async with open_app(workspace, "alice", "dashboard", size=(100, 32)) as (app, pilot):
+        screen = app.screen
+        assert len(counts) == 1
+        screened = screen.data.prisma_screened
+        for _ in range(3):
+            await pilot.press("question_mark", "escape")
+            await settle(pilot)
+        assert len(counts) == 1  # help changed nothing
+        await pilot.press("question_mark")
+        workspace.store.add_decision(ids[6], "bob", "include")  # another reviewer, under the dialog
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(counts) == 2 and screen.data.prisma_screened == screened + 1
+        await pilot.press("g")  # a recount asked for is a recount
+        await settle(pilot)
+        assert len(counts) == 3
+        await pilot.press("2", "1")  # and so is coming back from another screen
+        await settle(pilot)
+        assert len(counts) == 4

@@ -49,6 +49,11 @@ def record(workspace: Workspace, record_id: int) -> Record:
     return workspace.store.record(record_id)
 
 
+def data_version(workspace: Workspace) -> tuple[int, ...]:
+    """A stamp of the store's data that moves with every change a stage records (``Store.data_version``)."""
+    return workspace.store.data_version()
+
+
 def counts_by_source(workspace: Workspace) -> dict[str, int]:
     """How many records each source (database) contributed."""
     return workspace.store.counts_by_source()

@@ -391,6 +391,17 @@ class Store:
             rows = conn.execute(sa.select(t.c.source_name, sa.func.count()).group_by(t.c.source_name))
             return {name: int(n) for name, n in rows}
 
+    def data_version(self) -> tuple[int, ...]:
+        """The highest row id of every table that has one, read in one query. Every stage keeps its
+        changes as appended rows (decisions and their undos, removals and restores, pair verdicts,
+        full-text events, imports), so this moves with any of them and a screen can tell for about a
+        millisecond whether what it counted may have changed. Rows kept up to date in place (a
+        session's heartbeat, the saved queue) do not move it."""
+        tables = [table for table in metadata.sorted_tables if "id" in table.c]
+        query = sa.select(*(sa.select(sa.func.max(table.c.id)).scalar_subquery() for table in tables))
+        with self.engine.connect() as conn:
+            return tuple(int(value or 0) for value in conn.execute(query).one())
+
     # -- screening decisions (append-only) ----------------------------------------------
     def add_decision(
         self,
