@@ -40,7 +40,7 @@ import stopping_candidates  # noqa: E402
 from review.screening.models import DEFAULT_MODEL, make_model  # noqa: E402
 from review.screening.ranker import ENGINE_VERSION  # noqa: E402
 from review.screening.simulate import simulate  # noqa: E402
-from review.screening.stopping_classifier import check_step, platt_fit  # noqa: E402  (the session's grid, src's fit)
+from review.screening.stopping_classifier import GATE_SHARE, check_step, platt_fit  # noqa: E402  (src's gate, grid, fit)
 from review.screening.stopping_rate import most_left_for_target  # noqa: E402
 
 TARGET, CONFIDENCE, FOLDS = 0.95, 0.95, 5
@@ -162,6 +162,135 @@ def lomax_pmf(ranked: np.ndarray, n_ranked_total: int, before: int) -> np.ndarra
     return stopping_candidates.lomax_predictive_pmf(ranked[start:], n_ranked_total - start, before + 1)
 
 
+# -- round 6 (decision 0028): calibrations of the low-score tail -------------------------------
+#: The classifier parts of decision 0028's space: name → (calibration, confidence).
+ROUND6_PARTS: dict[str, tuple[str, float]] = {
+    "platt-low": ("platt-low", 0.95), "platt-recent": ("platt-recent", 0.95), "binned": ("binned", 0.95),
+    "isotonic-beta": ("isotonic-beta", 0.95), "shift-10": ("shift-10", 0.95), "shift-5": ("shift-5", 0.95),
+    "platt@0.9": ("platt", 0.90), "platt-low@0.9": ("platt-low", 0.90), "shift-10@0.9": ("shift-10", 0.90),
+}
+
+
+def platt_smoothed(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt's (1999) fit with his smoothed targets: (n₊ + 1)/(n₊ + 2) and 1/(n₋ + 2), so that a set of
+    scores with no relevant record still gives a finite curve."""
+    positives = float(y.sum())
+    negatives = float(y.size - positives)
+    targets = np.where(y > 0, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    return platt_fit(scores, targets)
+
+
+def poisson_left_p(expected: float, k_star: int) -> float:
+    from scipy.special import pdtr
+
+    return float(pdtr(k_star, max(expected, 1e-12)))
+
+
+def negative_binomial_sum_p(shapes: np.ndarray, success: np.ndarray, k_star: int) -> float:
+    """P(Σ X_b ≤ k*) for independent X_b ~ NegBin(shape_b, success_b) (failures before the shape-th
+    success): each bin's Gamma(shape, n) rate times Poisson over its m unscreened records."""
+    from scipy.stats import nbinom
+
+    js = np.arange(k_star + 1)
+    total = np.zeros(k_star + 1)
+    total[0] = 1.0
+    for shape, p in zip(shapes, success, strict=True):
+        pmf = nbinom.pmf(js, shape, p)
+        total = np.convolve(total, pmf)[: k_star + 1]
+    return float(total.sum())
+
+
+def _pav_blocks(scores: np.ndarray, y: np.ndarray) -> list[tuple[float, float, int, int]]:
+    """Blocks of the increasing isotonic regression of y on the scores (pool adjacent violators over
+    the distinct scores): (lowest score, highest score, records, relevant) per block, low to high."""
+    values, inverse = np.unique(scores, return_inverse=True)
+    counts = np.bincount(inverse)
+    hits = np.bincount(inverse, weights=y).astype(np.int64)
+    blocks: list[list[float]] = []  # [low, high, n, r]
+    for value, n, r in zip(values, counts, hits, strict=True):
+        blocks.append([float(value), float(value), int(n), int(r)])
+        while len(blocks) > 1 and blocks[-2][3] / blocks[-2][2] >= blocks[-1][3] / blocks[-1][2]:
+            high = blocks.pop()
+            blocks[-1][1] = high[1]
+            blocks[-1][2] += high[2]
+            blocks[-1][3] += high[3]
+    return [(b[0], b[1], int(b[2]), int(b[3])) for b in blocks]
+
+
+def _bins_p(screened_bin: np.ndarray, y: np.ndarray, unscreened_bin: np.ndarray, n_bins: int, k_star: int) -> float:
+    n = np.bincount(screened_bin, minlength=n_bins)
+    r = np.bincount(screened_bin, weights=y, minlength=n_bins)
+    m = np.bincount(unscreened_bin, minlength=n_bins)
+    used = m > 0
+    if (n[used] == 0).any():
+        raise ValueError("an unscreened record in a bin with no screened record")
+    return negative_binomial_sum_p(r[used] + 0.5, n[used] / (n[used] + m[used]), k_star)
+
+
+def binned_p(out_of_fold: np.ndarray, y: np.ndarray, unscreened: np.ndarray, k_star: int, bins: int = 10) -> float:
+    """10 equal-count bins at the quantiles of the out-of-fold scores, Jeffreys rate per bin."""
+    edges = np.unique(np.quantile(out_of_fold, np.arange(1, bins) / bins))
+    while True:  # merge a bin that holds no screened record into its neighbour (ties at the quantiles)
+        screened_bin = np.searchsorted(edges, out_of_fold, side="right")
+        counts = np.bincount(screened_bin, minlength=edges.size + 1)
+        empty = np.flatnonzero(counts == 0)
+        if empty.size == 0:
+            break
+        edges = np.delete(edges, min(int(empty[0]), edges.size - 1))
+    return _bins_p(screened_bin, y, np.searchsorted(edges, unscreened, side="right"), edges.size + 1, k_star)
+
+
+def isotonic_beta_p(out_of_fold: np.ndarray, y: np.ndarray, unscreened: np.ndarray, k_star: int) -> float:
+    """The isotonic regression's blocks as bins, Jeffreys rate per block (no block at zero); an
+    unscreened score between two blocks goes to the nearer one, outside them to the end block."""
+    blocks = _pav_blocks(out_of_fold, y)
+    cuts = np.array([(blocks[i][1] + blocks[i + 1][0]) / 2 for i in range(len(blocks) - 1)])
+    screened_bin = np.searchsorted(cuts, out_of_fold, side="right")
+    return _bins_p(screened_bin, y, np.searchsorted(cuts, unscreened, side="right"), len(blocks), k_star)
+
+
+def shift_p(out_of_fold: np.ndarray, y: np.ndarray, unscreened: np.ndarray, k_star: int, *, window: int,
+            n_priors: int) -> float:
+    """Platt's sum over the unscreened scaled by found/expected in the last ``window`` ranked records,
+    the ratio Gamma(r + ½, E): the count left is negative binomial."""
+    from scipy.special import expit
+    from scipy.stats import nbinom
+
+    slope, intercept = platt_fit(out_of_fold, y)
+    begin = max(n_priors, out_of_fold.size - window)
+    expected_window = float(expit(slope * out_of_fold[begin:] + intercept).sum())
+    found_window = float(y[begin:].sum())
+    expected_left = float(expit(slope * unscreened + intercept).sum())
+    if expected_window <= 0:
+        return 0.0
+    return float(nbinom.cdf(k_star, found_window + 0.5, expected_window / (expected_window + expected_left)))
+
+
+def round6_p(calibration: str, out_of_fold: np.ndarray, y: np.ndarray, unscreened: np.ndarray, k_star: int, *,
+             n_total: int, n_priors: int) -> float:
+    """P(left ≤ k*) by one of decision 0028's calibrations."""
+    from scipy.special import expit
+
+    if calibration == "platt":
+        slope, intercept = platt_fit(out_of_fold, y)
+        return poisson_left_p(float(expit(slope * unscreened + intercept).sum()), k_star)
+    if calibration in ("platt-low", "platt-recent"):
+        if calibration == "platt-low":
+            part = out_of_fold <= np.median(out_of_fold)
+        else:
+            part = np.arange(out_of_fold.size) >= out_of_fold.size // 2
+        slope, intercept = platt_smoothed(out_of_fold[part], y[part])
+        return poisson_left_p(float(expit(slope * unscreened + intercept).sum()), k_star)
+    if calibration == "binned":
+        return binned_p(out_of_fold, y, unscreened, k_star)
+    if calibration == "isotonic-beta":
+        return isotonic_beta_p(out_of_fold, y, unscreened, k_star)
+    if calibration.startswith("shift-"):
+        share = int(calibration.split("-")[1]) / 100
+        return shift_p(out_of_fold, y, unscreened, k_star, window=math.ceil(share * n_total), n_priors=n_priors)
+    raise ValueError(calibration)
+
+
 def run_evidence(path: Path) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean."""
     z = np.load(path)
@@ -177,9 +306,12 @@ def run_evidence(path: Path) -> dict[str, Any]:
         row: dict[str, Any] = {"at": at, "found": found, "k": k_star, "left": int(labels.sum()) - found,
                                "lomax_p": float(curve[at - n_priors - 1]) if at > n_priors else 0.0}
         if not np.isnan(scores[i, 0]):
+            out_of_fold, unscreened = scores[i, :at].astype(float), scores[i, at:].astype(float)
             for method in ("platt", "isotonic"):
-                probs = calibrated(method, scores[i, :at].astype(float), labels[:at], scores[i, at:].astype(float))
-                row[method] = float(probs.sum())
+                row[method] = float(calibrated(method, out_of_fold, labels[:at], unscreened).sum())
+            for calibration in {c for c, _ in ROUND6_PARTS.values()}:
+                row[f"p6:{calibration}"] = round6_p(calibration, out_of_fold, labels[:at], unscreened, k_star,
+                                                    n_total=n, n_priors=n_priors)
         rows.append(row)
     pmfs: dict[int, np.ndarray] = {}
 
@@ -213,6 +345,14 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
 
         point = stopping.stopping_points(ev["labels"].tolist(), n_priors=ev["n_priors"], seed=ev["seed"])["statistical"]
         return n if point["n_screened"] is None else int(point["n_screened"])
+    # "+guard": the classifier consulted only from src's GATE_SHARE of the set (decision 0028's guard)
+    rule, guarded = (rule[:-len("+guard")], True) if rule.endswith("+guard") else (rule, False)
+    first_at = int(GATE_SHARE * n) if guarded else 0
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
+        calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
+        fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
+                 and r.get(f"p6:{calibration}", 0.0) >= level - 1e-12]
+        return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
     name, method = rule.rsplit(":", 1)  # e.g. "lomax-or-clf:isotonic"
     from scipy.special import pdtr
 
@@ -235,7 +375,7 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
     if name in ("lomax-or-clf", "lomax-or-clf-gated"):
         # gated: a check counts only where the Lomax P is at that check ≥ 0.1 (src's gate_open)
         gate = WINDOW_START_P if name.endswith("-gated") else -1.0
-        fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= gate and p_clf(r) >= CONFIDENCE]
+        fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= gate and r["at"] >= first_at and p_clf(r) >= CONFIDENCE]
         return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
     if name.startswith("lomax@") and name.endswith("-and-clf"):
         level = float(name[len("lomax@"):-len("-and-clf")])
@@ -247,6 +387,9 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         return fired[0] if fired else n
     raise ValueError(rule)
 
+
+#: Decision 0028's development table: the incumbent (offline), its parts, and the nine variants.
+ROUND6_RULES = ["lomax-or-clf-gated:platt", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND6_PARTS]
 
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
@@ -318,7 +461,8 @@ def main() -> None:
     if args.phase == "collect":
         collect(sets, args.seeds, args.with_src or args.src_only, args.src_only)
     else:
-        score(sets, args.seeds, args.rules or RULES, args.per_set)
+        rules = [r for name in args.rules for r in (ROUND6_RULES if name == "round6" else [name])]
+        score(sets, args.seeds, rules or RULES, args.per_set)
 
 
 if __name__ == "__main__":
