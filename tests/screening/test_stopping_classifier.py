@@ -53,8 +53,9 @@ def test_no_estimate_without_two_relevant_records() -> None:
 
 
 def test_stops_before_the_lomax_rule_when_nothing_is_left_and_never_while_records_are() -> None:
-    # All 30 relevant records first: the classifier sees nothing like them among the rest.
-    done = [0, 1] + [1] * 29 + [0] * 569
+    # All 30 relevant records among the first 147 (one in five): the classifier sees nothing like them
+    # among the rest, while the Lomax rule waits for a long drought.
+    done = [0, 1] + [1, 0, 0, 0, 0] * 29 + [0] * 453
     features = corpus(done)
     lomax = lomax_first_stop(np.array(done[2:]), found_before=1)
     assert lomax is not None
@@ -87,15 +88,52 @@ def test_the_gate_keeps_a_sure_classifier_out_while_relevant_records_keep_turnin
     lomax = lomax_first_stop(y[2:], found_before=1)
     lomax_stop = None if lomax is None else 2 + lomax
     assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop) == lomax_stop
-    monkeypatch.setattr(sc, "gate_open", lambda *args: True)  # without the gate it stops, at a recall of 6 %
+    monkeypatch.setattr(sc, "gate_open", lambda *args: True)  # without the gate (and from 5 % of the set)
+    monkeypatch.setattr(sc, "GATE_SHARE", 0.05)  # it stops at a recall of 6 %
     wide_open = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop)
     assert wide_open is not None and y[:wide_open].sum() / y.sum() < 0.1
 
 
+def one_topic_first(front: int, drought_until: int, n: int = 1000):  # type: ignore[no-untyped-def]
+    """A one-in-ten set ranked so that the prior and ``front`` relevant records of one kind come first,
+    then irrelevant records only until ``drought_until``, then one in ten relevant again: those are of
+    another kind, worded like the irrelevant records, so a classifier that has seen only the first kind
+    is sure (and wrong) that none are left."""
+    labels = [1, 0] + [1] * front + [0] * (drought_until - 2 - front)
+    while len(labels) < n:
+        labels.append(int((len(labels) - drought_until) % 10 == 5 and sum(labels) < n // 10))
+    rng = np.random.default_rng(0)
+    texts = [" ".join(rng.choice(RELEVANT_WORDS if y and i < 2 + front else OTHER_WORDS, size=3))
+             for i, y in enumerate(labels)]
+    return np.array(labels), build_features(list(range(1, n + 1)), texts, feature_config_for("default", n))
+
+
+def test_a_classifier_that_is_sure_and_wrong_early_cannot_stop_before_the_share_gate(monkeypatch) -> None:
+    rows = np.arange(1000)
+    for front, drought_until in ((5, 60), (5, 110), (10, 110)):
+        y, features = one_topic_first(front, drought_until)
+        lomax = lomax_first_stop(y[2:], found_before=1)
+        assert lomax is not None
+        lomax_stop = 2 + lomax  # the Lomax rule sees the relevant records turn up again and goes on
+        assert y[:lomax_stop].sum() / y.sum() >= 0.95
+        view = sc.estimate(features.matrix, rows[:drought_until], y[:drought_until], rows[drought_until:])
+        assert view is not None and view.probability >= 0.95  # sure, with 85 or more relevant records left
+        assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop) == lomax_stop
+        with monkeypatch.context() as old:  # decision 0025's gate: from 5 % of the set
+            old.setattr(sc, "GATE_SHARE", 0.05)
+            early = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop)
+            assert early is not None and early <= drought_until and y[:early].sum() / y.sum() < 0.12
+    # A drought past the gate fools the Lomax rule as well: the classifier stops no earlier than it does.
+    y, features = one_topic_first(10, 260)
+    lomax = lomax_first_stop(y[2:], found_before=1)
+    assert lomax is not None and y[:2 + lomax].sum() / y.sum() < 0.2
+    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == 2 + lomax
+
+
 def test_checks_on_a_grid_past_the_gate() -> None:
     assert sc.check_step(2304) == 24 and sc.check_step(310) == 4
-    assert not sc.is_due(20, 1000, None)  # below 5 % of the set
-    assert sc.is_due(50, 1000, None) and not sc.is_due(59, 1000, 50) and sc.is_due(60, 1000, 59)
+    assert not sc.is_due(50, 1000, None) and not sc.is_due(199, 1000, None)  # below 20 % of the set
+    assert sc.is_due(200, 1000, None) and not sc.is_due(209, 1000, 200) and sc.is_due(210, 1000, 209)
 
 
 def test_assess_says_what_the_classifier_says() -> None:
