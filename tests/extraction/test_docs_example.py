@@ -47,3 +47,4 @@ def test_a_new_review_goes_from_the_docs_examples_to_a_synthesis(tmp_path: Path)
     result = runner.invoke(main, [*ws, "synthesis", "--no-plots"])
     assert result.exit_code == 0, result.output
     assert "conflict_with_supervisor" in (folder / "synthesis.csv").read_text(encoding="utf-8")
+    assert "stored 1 GRADE judgement\n" in result.output  # said "1 GRADE judgements"

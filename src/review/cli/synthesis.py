@@ -86,7 +86,7 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
     for note in done.notes:
         click.echo(f"note: {note}")
     if done.grade_stored is not None:
-        click.echo(f"stored {done.grade_stored} GRADE judgements")
+        click.echo(f"stored {counted(done.grade_stored, 'GRADE judgement')}")
     row = "  {:<34} {:<12} {:<13} {:<9} {}"  # header and rows share the column widths
     if run.results:  # the columns named once, so the rows read without the docs
         click.echo(row.format("factor", "direction", "level", "GRADE", "studies"))
