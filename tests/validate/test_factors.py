@@ -398,6 +398,8 @@ def test_schoenfeld_flags_follow_holm_over_the_factors(write_csv, monkeypatch) -
     result = factor_associations(path, outcome="event", time="days", factors=names)
     assert "hazards not proportional? Schoenfeld test p 0.001, Holm over 3 factors 0.003" in result.factors[0].note
     assert result.to_json()["factors"][0]["ph_p_holm"] == pytest.approx(0.003)
+    flagged = next(line for line in factors_lines(result) if line.startswith(names[0]))
+    assert flagged.endswith(f"  ({result.factors[0].note})")  # the report line's note, in brackets
 
 
 def test_holm_by_hand_matches_a_worked_example() -> None:

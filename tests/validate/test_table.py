@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from review.validate.table import read_table
+from review.validate.table import joined_notes, read_table
 
 cells = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 
@@ -168,3 +168,10 @@ def test_trailing_empty_cells_are_dropped_as_the_importer_drops_them(tmp_path: P
     path.write_text("a,b,c\n1,2,3,,x,\n", encoding="utf-8")
     with pytest.raises(Exception, match=r"pad\.csv: row 2: 5 cells but the header has 3"):
         read_table(path)
+
+
+def test_notes_are_joined_one_way() -> None:
+    # The factor table's "(6 incomplete rows left out; few events: …)", the Schoenfeld flag added to a
+    # factor's few-events note: empty notes say nothing and leave no stray separator.
+    assert joined_notes("6 incomplete rows left out", "", "few events") == "6 incomplete rows left out; few events"
+    assert joined_notes("", "") == "" and joined_notes() == "" and joined_notes("", "a") == "a"

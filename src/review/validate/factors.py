@@ -29,7 +29,8 @@ import pandas as pd
 
 from .pvalues import P_ADJUSTMENT, holm_family
 from .survival import PH_ALPHA, estimable, ph_test_p
-from .table import (ID_COLUMNS, NumberFormatError, Table, cell_error, few_events_note, parse_number, read_table,
+from .table import (ID_COLUMNS, NumberFormatError, Table, cell_error, few_events_note, joined_notes, parse_number,
+                    read_table,
                     require_events, too_few_events)
 
 
@@ -92,7 +93,7 @@ def holm_adjust(associations: list[FactorAssociation]) -> None:
         if p < PH_ALPHA:
             holm_note = f", Holm over {len(checked)} factors {p:.3f}" if len(checked) > 1 else ""
             flag = f"hazards not proportional? Schoenfeld test p {association.ph_p:.3f}{holm_note}"
-            association.note = "; ".join(filter(None, [association.note, flag]))
+            association.note = joined_notes(association.note, flag)
 
 
 def _numeric_column(table: Table, column: str) -> pd.Series:

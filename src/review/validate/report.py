@@ -12,7 +12,7 @@ from .icc import DESCRIPTIONS, PRIMARY_FORM, IccResult
 from .kappa import CLUSTER_CI, Agreement, KappaResult
 from .predictive import PredictiveResult
 from .sus import CENTRE_ANSWER, MAX_BLANK_ANSWERS, SusResult
-from .table import is_synthetic
+from .table import is_synthetic, joined_notes
 from .survival import SurvivalResult
 
 
@@ -37,6 +37,12 @@ def _p(p: float | None) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def _noted(*notes: str) -> str:
+    """The notes of a report line after it in brackets (:func:`table.joined_notes`), "" when there are none."""
+    note = joined_notes(*notes)
+    return f"  ({note})" if note else ""
+
+
 def _adjusted(column: str, references: dict[str, str]) -> str:
     return f"{column} (reference {references[column]!r})" if column in references else column
 
@@ -55,10 +61,9 @@ def factors_lines(r: FactorsResult) -> list[str]:
         if f.estimate is None:
             lines.append(f"{f.factor:<{w}} {'-':>5} {'':<17} {'':>7} {'':>7} {f.n:>6} {f.events:>6}  {kind}  {f.note}")
         else:
-            notes = [*([f"{f.excluded} incomplete rows left out"] if f.excluded else []), *([f.note] if f.note else [])]
+            left_out = f"{f.excluded} incomplete rows left out" if f.excluded else ""
             lines.append(f"{f.factor:<{w}} {f.estimate:>5.2f} {_ci((f.ci_low, f.ci_high)):<17} "
-                         f"{_p(f.p):>7} {_p(f.p_holm):>7} {f.n:>6} {f.events:>6}  {kind}"
-                         + (f"  ({'; '.join(notes)})" if notes else ""))
+                         f"{_p(f.p):>7} {_p(f.p_holm):>7} {f.n:>6} {f.events:>6}  {kind}" + _noted(left_out, f.note))
     tested = sum(1 for f in r.factors if f.p is not None)
     if tested > 1:
         lines.append(f"p Holm: adjusted for the {tested} factors tested (Holm 1979, family-wise); the CIs are "
@@ -80,7 +85,7 @@ def cvi_lines(r: CviResult) -> list[str]:
     for i in r.items:
         lines.append(f"{i.item:<{w}} {i.n_experts:>3} {i.n_relevant:>3} {i.i_cvi:>6.2f} {i.pc:>6.3f} "
                      f"{i.kappa_star:>6.2f}  {i.adequacy}" + ("  <- revise" if i.revise else "")
-                     + (f"  ({i.note})" if i.note else ""))
+                     + _noted(i.note))
     few = [i.item for i in r.items if i.note]
     if few:
         lines.append(f"{FEW_EXPERTS_NOTE}: {len(few)} of {len(r.items)} items ({', '.join(few)}); one dissent moves "
@@ -121,7 +126,7 @@ def _agreement_line(a: Agreement, weights: str, w: int) -> str:
                 f"  {weights} weighted kappa {_num(a.weighted_kappa)} {_ci(a.weighted_kappa_ci)}")
     return (f"{a.item:<{w}} n={a.n:<4} agreement {a.agreement:.0%} {_ci(a.agreement_ci, '.0%')}  "
             f"kappa {_num(a.kappa)} {_ci(a.kappa_ci)}  AC1 {_num(a.ac1)} {_ci(a.ac1_ci)}{weighted}"
-            + (f"  ({a.note})" if a.note else ""))
+            + _noted(a.note))
 
 
 def kappa_lines(r: KappaResult) -> list[str]:
@@ -185,7 +190,7 @@ def predictive_lines(r: PredictiveResult) -> list[str]:
     for g in r.calibration:
         lines.append(f"  {g.group:<{w}} {g.n:>5} {g.events:>6} {_num(g.observed, '.1%'):>8} "
                      f"{_ci(g.observed_ci, '.1%'):<16} {_num(g.predicted, '.1%'):>9}"
-                     + (f" {g.at_risk:>7}" if g.at_risk is not None else "") + (f"  ({g.note})" if g.note else ""))
+                     + (f" {g.at_risk:>7}" if g.at_risk is not None else "") + _noted(g.note))
     lines.append("apparent performance: the predictor is fixed before these data, so the C-statistic has no "
                  "fitting optimism (unless these clients also built the instrument);")
     lines.append("  'predicted' is fitted on the same clients: it shows the shape of the risk, not external "
@@ -226,7 +231,7 @@ def survival_lines(r: SurvivalResult) -> list[str]:
         lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}"
                      + (f" (Holm over {len(r.hazard_ratios)} contrasts: {_p(h.p_holm)})" if h.p_holm is not None
                         else "")
-                     + (f"  ({h.note})" if h.note else ""))
+                     + _noted(h.note))
         if h.ph_p is not None:
             lines.append(f"  proportional hazards (Schoenfeld test): p {_p(h.ph_p)}"
                          + (f" (Holm over the contrasts: {_p(h.ph_p_holm)})" if h.ph_p_holm is not None else "")

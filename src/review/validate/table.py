@@ -48,6 +48,13 @@ def few_events_note(events_per_parameter: float, parameters: int) -> str:
             f"at least {MIN_EVENTS_PER_PARAMETER} advised)")
 
 
+def joined_notes(*notes: str) -> str:
+    """The notes that say something, in order, as one note ("a; b"); "" when none does. The one way a
+    result's notes are put together (a factor's few-events and proportional-hazards flags, the rows
+    its model left out)."""
+    return "; ".join(note for note in notes if note)
+
+
 class NumberFormatError(ValueError):
     """A cell that looks like a number but is refused: an ambiguous comma or a non-finite value."""
 
