@@ -21,7 +21,7 @@ from review.records import FactorEvidence
 from review.synthesis import load_synthesis
 from review.synthesis.evidence import StudyFinding
 from review.synthesis.factors import SynthesisSettings
-from review.synthesis.grade import GradeInput, apply_overrides, assess
+from review.synthesis.grade import CERTAINTY, GradeInput, apply_overrides, assess
 from review.synthesis.meta import pool
 from review.synthesis.run import run_synthesis
 from review.workspace import Workspace
@@ -245,6 +245,31 @@ def test_grade_phase_information_size_and_few_studies() -> None:
     assert big.domains["imprecision"].change == 0 and "743 events ≥ 300" in big.domains["imprecision"].reason
     assert confirmatory.domains["publication_bias"].change == -1
     assert "'few studies' judgement" in confirmatory.domains["publication_bias"].reason
+
+
+def test_publication_bias_does_not_apply_to_the_programmes_own_data() -> None:
+    # Publication bias is about which studies get published; own data were analysed whatever they
+    # showed. The 'few studies' step downgraded a factor informed only by the programme's own cohort.
+    own = [StudyFinding("own_cohort", "risk", rob="low")]
+    alone = assess(GradeInput("f", own, 1.0, None, ratios=[(1.8, 1.2, 2.7)], designs=["cohort"],
+                              own_data=["own_cohort"]))
+    assert alone.domains["publication_bias"].change == 0
+    assert alone.domains["publication_bias"].reason.startswith(
+        "does not apply: all evidence is the programme's own data (own_cohort), analysed whatever it showed")
+    published = assess(GradeInput("f", [StudyFinding("a", "risk", rob="low")], 1.0, None, ratios=[(1.8, 1.2, 2.7)],
+                                  designs=["cohort"], own_data=["own_cohort"]))
+    assert published.domains["publication_bias"].change == -1  # one published cohort: as before
+    assert CERTAINTY.index(alone.certainty) == CERTAINTY.index(published.certainty) + 1
+    both = assess(GradeInput("f", [*own, StudyFinding("a", "risk", rob="low")], 1.0, None, designs=["cohort"] * 2,
+                             own_data=["own_cohort"]))
+    assert both.domains["publication_bias"].change == 0
+    assert both.domains["publication_bias"].reason == (
+        "2 independent cohorts, 1 of them the programme's own data (own_cohort), which were not selected by "
+        "publication")
+    # A cohort unit joining own data with a paper on the same clients is published evidence.
+    joined = assess(GradeInput("f", [StudyFinding("c", "risk", rob="low", papers=("own_cohort", "a"))], 1.0, None,
+                               designs=["cohort"], own_data=["own_cohort"]))
+    assert joined.domains["publication_bias"].change == -1
 
 
 def test_programme_factor_levels_after_the_method_fixes(tmp_path: Path) -> None:

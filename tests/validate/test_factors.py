@@ -125,6 +125,27 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
     assert load_study(own.path, factors=factor_list, draft=True).quips["ben"] == {"participation": "low"}
 
 
+def test_own_data_alone_is_not_downgraded_for_publication_bias(write_csv, tmp_path: Path) -> None:
+    extraction = tmp_path / "extraction"
+    (extraction / "studies").mkdir(parents=True)
+    for name in ("factors.toml", "form.toml"):
+        shutil.copy(REPO_EXTRACTION / name, extraction / name)
+    factor_list = load_factors(extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    write_own_data_study(factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"]),
+                         extraction, factor_list)
+    results, _ = synthesise_folder(extraction, SynthesisSettings())
+    grade = next(r for r in results if r.factor.id == "conflict_with_supervisor").grade
+    assert grade is not None and grade.domains["publication_bias"].change == 0
+    assert "does not apply: all evidence is the programme's own data (own_cohort)" in grade.domains["publication_bias"].reason
+    # beside the review's published cohort, the own data are named as such
+    shutil.copytree(REPO_EXTRACTION / "studies", extraction / "studies", dirs_exist_ok=True)
+    results, _ = synthesise_folder(extraction, SynthesisSettings())
+    grade = next(r for r in results if r.factor.id == "conflict_with_supervisor").grade
+    assert grade is not None and grade.domains["publication_bias"].reason == (
+        "2 independent cohorts, 1 of them the programme's own data (own_cohort), which were not selected by publication")
+
+
 def _extraction_with_the_review(tmp_path: Path) -> Path:
     extraction = tmp_path / "extraction"
     extraction.mkdir()

@@ -12,6 +12,9 @@ QUIPS_DOMAINS: tuple[str, ...] = (
 )
 QUIPS_RATINGS: tuple[str, ...] = ("low", "moderate", "high")
 RATIO_MEASURES: frozenset[str] = frozenset({"OR", "HR", "RR"})
+#: ``data_source`` of a study written by ``review validate factors --to-extraction``: the programme's own,
+#: unpublished data (decision 0027).
+OWN_DATA_SOURCE = "own data"
 
 
 def known_fields(cls: type, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..extraction.model import RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
+from ..extraction.model import OWN_DATA_SOURCE, RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
 from ..extraction.quips import CollapseRule, QuipsSummary, summarise
 from ..records import FactorEvidence
 from .evidence import (
@@ -282,6 +282,7 @@ def synthesise_factor(
         phases={sid: study_phase(group[0].study, group) for sid, group in by_study.items()
                 if sid in {paper for u in units for paper in u.sources}},
         sizes=sizes, unrated_as=settings.rules.unrated_as,
+        own_data=sorted({r.study.id for r in rows if r.study.data_source == OWN_DATA_SOURCE}),
     )
     grade = apply_overrides(assess(grade_input, settings.grade), factor.id, override or {})
 

@@ -99,6 +99,8 @@ class GradeInput:
     sizes: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
     #: The risk of bias an unrated study counts as (RuleConfig.unrated_as).
     unrated_as: str = "moderate"
+    #: Study ids of the programme's own, unpublished data (``data_source = "own data"``).
+    own_data: list[str] = field(default_factory=list)
 
 
 def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgement | None:
@@ -152,12 +154,7 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
                                             + (f" (except {', '.join(named)}: {len(indirect_units)}/{n} studies)"
                                                if indirect_units else ""))
 
-    if n == 1:
-        d["publication_bias"] = DomainJudgement(
-            -1, "'few studies' judgement: all evidence from one cohort, the factor has not been investigated "
-                "repeatedly (no statistical test of small-study effects is possible)")
-    else:
-        d["publication_bias"] = DomainJudgement(0, f"{n} independent cohorts")
+    d["publication_bias"] = _publication_bias(item)
 
     large = _large_effect(item, config)
     if large:
@@ -167,6 +164,28 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
         else:
             d["large_effect"] = DomainJudgement(1, large)
     return judgement
+
+
+def _publication_bias(item: GradeInput) -> DomainJudgement:
+    """GRADE's publication bias over the published units only: it is about which studies get published
+    (the GRADE handbook: the body of published evidence), and the programme's own data were analysed
+    whatever they showed, so they were not selected by it (a unit is own when all its papers are)."""
+    n = len(item.units)
+    own_ids = set(item.own_data)
+    own = [u for u in item.units if own_ids and set(u.sources) <= own_ids]
+    named = ", ".join(sorted({paper for u in own for paper in u.sources}))
+    if own and len(own) == n:
+        return DomainJudgement(0, f"does not apply: all evidence is the programme's own data ({named}), analysed "
+                                  "whatever it showed; publication bias is about which studies get published, "
+                                  "and these data were not selected by publication")
+    if n == 1:
+        return DomainJudgement(
+            -1, "'few studies' judgement: all evidence from one cohort, the factor has not been investigated "
+                "repeatedly (no statistical test of small-study effects is possible)")
+    if own:
+        return DomainJudgement(0, f"{n} independent cohorts, {len(own)} of them the programme's own data ({named}), "
+                                  "which were not selected by publication")
+    return DomainJudgement(0, f"{n} independent cohorts")
 
 
 def _start(item: GradeInput) -> tuple[str, str]:

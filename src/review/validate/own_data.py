@@ -22,12 +22,12 @@ from ..atomic import write_text_atomic
 from ..errors import ValidationError
 from ..extraction.factors import FactorList
 from ..extraction.forms import STUDIES_DIR, check_study_data, load_form, read_study_file
-from ..extraction.model import QUIPS_DOMAINS
+from ..extraction.model import OWN_DATA_SOURCE, QUIPS_DOMAINS
 from ..tomlwrite import dumps
 from .factors import FactorsResult
 from .table import is_synthetic
 
-OWN_DATA = "own data"
+OWN_DATA = OWN_DATA_SOURCE
 #: Study fields a reviewer fills in or corrects by hand; a re-run keeps them.
 HAND_FIELDS: tuple[str, ...] = ("citation", "cohort_id", "country", "setting", "follow_up", "notes", "doi", "pmid",
                                 "washout_days", "washout_status", "outcome_cmd_specific", "base_rate",
