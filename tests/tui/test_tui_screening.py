@@ -65,6 +65,73 @@ async def test_reason_note_and_keys_inside_inputs(fresh_ws: Workspace) -> None:
         await settle(pilot)
 
 
+def _decided(workspace: Workspace, record_id: int):  # type: ignore[no-untyped-def]
+    return workspace.store.current_decisions(reviewer="alice")[(record_id, "alice")]
+
+
+@async_test
+async def test_a_note_stays_with_its_record_across_an_undo(fresh_ws: Workspace) -> None:
+    """A note typed on a record and then u: the note showed on the record brought back and went with
+    its new decision, and the record it was written on came back without it."""
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0  # the queue stays as it is: the record noted comes back next
+        first = screen.current.id
+        await pilot.press("i")
+        noted = screen.current.id
+        await pilot.press("n", *"check fulltext", "enter")
+        assert screen.note == "check fulltext"
+        await pilot.press("u")
+        assert screen.current.id == first and screen.note == ""
+        assert "check fulltext" not in screen.query_one("#record").plain
+        assert any(f"stays with #{noted}" in n.message for n in app._notifications)
+        await pilot.press("e")
+        assert _decided(fresh_ws, first).note == ""
+        assert screen.current.id == noted and screen.note == "check fulltext"
+        assert "check fulltext" in screen.query_one("#record").plain
+        await pilot.press("i")
+        assert _decided(fresh_ws, noted).note == "check fulltext"
+        await settle(pilot)
+
+
+@async_test
+async def test_a_note_kept_for_a_record_decided_on_another_screen_is_dropped_and_said(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        await pilot.press("i")
+        noted = screen.current.id
+        await pilot.press("n", *"xy", "enter", "u")
+        await pilot.press("1")
+        await settle(pilot)
+        screen.project.session.decide(noted, "exclude")  # as the record browser would
+        await pilot.press("2")
+        await settle(pilot)
+        assert noted not in screen.notes
+        assert any(f"Note for #{noted} dropped: xy" in n.message for n in app._notifications)
+        assert all("xy" not in (d.note or "") for d in fresh_ws.store.decisions(reviewer="alice"))
+
+
+@async_test
+async def test_an_undone_decision_brings_its_note_back_for_the_next_one(fresh_ws: Workspace) -> None:
+    """The note went with the undone decision, and the record's next decision had none."""
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        first = screen.current.id
+        await pilot.press("n", *"recurrence defined?", "enter", "i", "u")
+        assert screen.current.id == first and screen.note == "recurrence defined?"
+        assert "recurrence defined?" in screen.query_one("#record").plain
+        await pilot.press("m")
+        assert _decided(fresh_ws, first).note == "recurrence defined?"
+        await pilot.press("5")  # a decision in the record browser carries its own marker, not a typed note
+        await settle(pilot)
+        await pilot.press("i", "2")
+        await settle(pilot)
+        await pilot.press("u")
+        assert screen.note == ""
+        await settle(pilot)
+
+
 @async_test
 async def test_e_asks_for_a_reason_when_criteria_require_one(fresh_ws: Workspace) -> None:
     path = require_reason_on_exclude(fresh_ws)

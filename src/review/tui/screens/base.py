@@ -20,6 +20,10 @@ from ..project import Project
 #: then the recount of the screen it resumes, one cause and one notification.
 SAME_ERROR_SECONDS = 8.0
 
+#: The note a decision changed in the record browser carries (not typed by the reviewer: an undo on the
+#: screening screen does not bring it back as a note).
+BROWSER_NOTE = "changed in record browser"
+
 _last_error: WeakKeyDictionary[App[Any], tuple[str, str, float]] = WeakKeyDictionary()
 
 

@@ -26,7 +26,7 @@ from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
 from ..project import Project
-from .base import ProjectScreen, screen_footer
+from .base import BROWSER_NOTE, ProjectScreen, screen_footer
 from .conflicts import LABEL_STYLE
 from .modals import RecordScreen, ask_reason
 
@@ -338,7 +338,7 @@ class BrowserScreen(ProjectScreen):
         # Through the session, so the screening queue and counts see the change at once.
         # chosen: a record picked in the browser is no random draw (a draw it already was stays one).
         try:
-            project.session.decide(record_id, label, reasons=reasons, note="changed in record browser",
+            project.session.decide(record_id, label, reasons=reasons, note=BROWSER_NOTE,
                                    chosen=True)  # durable now
         except NotOffered as err:  # a record removed before screening: refused, nothing recorded
             self.app.bell()

@@ -34,7 +34,7 @@ from ..messages import FirstRecordLoaded, RankingReady, SetAsideChanged
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
-from .base import ProjectScreen, report_error, screen_footer
+from .base import BROWSER_NOTE, ProjectScreen, report_error, screen_footer
 from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 
@@ -154,7 +154,7 @@ class ScreeningScreen(ProjectScreen):
         Binding("m", "decide('maybe')", "Maybe", id="screening.maybe", tooltip="Unsure: look again later"),
         Binding("r", "reason", "Reason", id="screening.reason", tooltip="Exclude with a reason from the list"),
         Binding("u", "undo", "Undo", id="screening.undo", tooltip="Undo your last decision"),
-        Binding("n", "note", "Note", id="screening.note", tooltip="Attach a note to the next decision"),
+        Binding("n", "note", "Note", id="screening.note", tooltip="Attach a note to this record's decision"),
         Binding("slash", "search", "Search", key_display="/", id="screening.search",
                 tooltip="Find a record by text and screen it now"),
         Binding("s", "stop", "Stop", id="screening.stop",
@@ -164,7 +164,9 @@ class ScreeningScreen(ProjectScreen):
     def __init__(self) -> None:
         super().__init__()
         self.current: Record | None = None
-        self.note = ""
+        #: Notes typed and not decided yet, by record: each goes with its own record's decision, so an
+        #: undo (or a record opened from search) in between neither moves a note nor loses it.
+        self.notes: dict[int, str] = {}
         self._training = False
         self._train_again = False
         self._retrain_timer: Timer | None = None
@@ -187,6 +189,12 @@ class ScreeningScreen(ProjectScreen):
         #: Opened from search: kept on screen even if already decided, until it is decided here.
         self._opened_id: int | None = None
         self._started = False  # the first record is shown (before it, a paint would say "nothing left")
+
+    @property
+    def note(self) -> str:
+        """The note waiting for the decision on the record on screen ("" if none)."""
+        record = self.current
+        return self.notes.get(record.id, "") if record is not None and record.id is not None else ""
 
     @property
     def retraining(self) -> bool:
@@ -228,6 +236,7 @@ class ScreeningScreen(ProjectScreen):
                 if not self._move_on_if_not_offered(project) and (self.current.id, project.reviewer) in decided:
                     self._drop_note()  # (decided on another screen)
                     self.current = project.session.next_record()
+            self._drop_stale_notes(project, decided)
         self._paint()
 
     def _project_changed(self, project: Project | None) -> None:
@@ -397,10 +406,21 @@ class ScreeningScreen(ProjectScreen):
 
     def _drop_note(self) -> None:
         """The note typed for the record on screen, which gives way: it must not ride on the next one's decision."""
-        if self.note and self.current is not None:
-            self.notify(f"Note for #{self.current.id} dropped: {self.note}", severity="warning",
-                        timeout=8, markup=False)
-            self.note = ""
+        if self.current is not None and self.current.id is not None:
+            self._drop_note_of(self.current.id)
+
+    def _drop_note_of(self, record_id: int) -> None:
+        note = self.notes.pop(record_id, "")
+        if note:
+            self.notify(f"Note for #{record_id} dropped: {note}", severity="warning", timeout=8, markup=False)
+
+    def _drop_stale_notes(self, project: Project, decided: Mapping[tuple[int, str], object]) -> None:
+        """Notes kept for records not on screen (typed before an undo or a search) that will never be
+        decided here: decided on another screen, or no longer offered. Said, not lost in silence."""
+        shown = self.current.id if self.current is not None else None
+        for record_id in [r for r in self.notes if r != shown]:
+            if (record_id, project.reviewer) in decided or not project.session.is_to_screen(record_id):
+                self._drop_note_of(record_id)
 
     # -- decisions -----------------------------------------------------------------------
     def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
@@ -430,7 +450,7 @@ class ScreeningScreen(ProjectScreen):
                 return
             self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
             self._opened_id = None
-            self.note = ""
+            self.notes.pop(record.id, None)  # (it went with the decision)
             self.current = project.session.next_record()
             self._paint()
         self._schedule_retrain()
@@ -452,7 +472,16 @@ class ScreeningScreen(ProjectScreen):
             if not project.session.is_to_screen(undone.record_id):  # removed before screening since (a shell)
                 self.notify(f"Undid {undone.label} of #{undone.record_id}, which is no longer offered "
                             f"({project.session.why_refused(undone.record_id)}).", timeout=6)
+            left, kept = self.current, self.note
             self.current = project.session.next_record()  # the undone record, unless it is no longer offered
+            if kept and left is not None and (self.current is None or self.current.id != left.id):
+                self.notify(f"Your note stays with #{left.id} and shows again with it: {kept}", timeout=6,
+                            markup=False)
+            if self.current is not None and self.current.id == undone.record_id and undone.note \
+                    and undone.note != BROWSER_NOTE and not self.note:
+                # The undone decision's note belongs to the record: back as its note, for its next decision.
+                self.notes[undone.record_id] = undone.note
+                self._last += " (its note is back: n edits it)"
             # An undone correction leaves the earlier decision: the record was chosen, not served
             # (the next key is a correction again, and a screen resume must not swap it).
             shown = self.current.id if self.current is not None else None
@@ -495,8 +524,9 @@ class ScreeningScreen(ProjectScreen):
 
     def action_note(self) -> None:
         record = self.current
-        if record is None:
+        if record is None or record.id is None:
             return
+        record_id = record.id
 
         def saved(note: str | None) -> None:
             if note is None:
@@ -507,7 +537,10 @@ class ScreeningScreen(ProjectScreen):
                     self.notify(f"#{record.id} is no longer on screen: note dropped: {note}", severity="warning",
                                 timeout=8, markup=False)
                 return
-            self.note = note
+            if note:
+                self.notes[record_id] = note
+            else:  # (an emptied note box takes the note away)
+                self.notes.pop(record_id, None)
             self._paint()
 
         self.app.push_screen(NoteScreen(self.note), saved)
