@@ -481,6 +481,9 @@ COMMAND_LINE_MISTAKES = [
     ["simulate", "{csv}", "--json", "{out}", "--target-recall", "1"],
     ["simulate", "{csv}", "--json", "{out}", "--confidence", "0"],
     ["meta", "{csv}", "--level", "95"], ["meta", "{csv}", "--favours", "only one side"],
+    ["validate", "kappa", "{csv}", "--level", "2"], ["validate", "icc", "{csv}", "--level", "0"],
+    ["validate", "kappa", "{csv}", "--bootstrap", "-5"], ["validate", "cvi", "{csv}", "--threshold", "7"],
+    ["validate", "predictive", "{csv}", "--outcome", "y", "--predictor", "p", "--horizon", "-3"],
 ]
 
 

@@ -13,7 +13,7 @@ import click
 
 from ..errors import WorkspaceError
 from ..workspace import Workspace
-from .context import INPUT_FILE, Context, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -37,7 +37,7 @@ def _json() -> Callable[..., Any]:
 
 
 def _level() -> Callable[..., Any]:
-    return click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level.")
+    return click.option("--level", type=OPEN_FRACTION, default=0.95, show_default=True, help="Confidence level.")
 
 
 def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out: Path | None,
@@ -103,7 +103,7 @@ def factors(ctx: Context, file: Path, outcome: str, time: str | None, event: str
 
 @validate.command()
 @_file()
-@click.option("--threshold", type=float, default=0.78, show_default=True, help="I-CVI below this: revise the item.")
+@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.78, show_default=True, help="I-CVI below this: revise the item.")
 @_json()
 @pass_context
 def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> None:
@@ -132,7 +132,7 @@ def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, sc
 @_file()
 @click.option("--weights", type=click.Choice(["linear", "quadratic", "none"]), default="linear", show_default=True,
               help="Weighted kappa for ordinal scores.")
-@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Resamples for the AC1 CI.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Resamples for the AC1 CI.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @_level()
 @_json()
@@ -168,8 +168,8 @@ def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 @click.option("--outcome", required=True, help="Recurrence column (0/1; with --time the event indicator).")
 @click.option("--predictor", required=True, help="Profile score or indication column.")
 @click.option("--time", help="Follow-up time column: Harrell's C and Kaplan-Meier risk, censoring taken into account.")
-@click.option("--horizon", type=float, help="With --time: compare observed and predicted risk by this time.")
-@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Resamples for the C-statistic CI.")
+@click.option("--horizon", type=click.FloatRange(0, min_open=True), help="With --time: compare observed and predicted risk by this time.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Resamples for the C-statistic CI.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Calibration plot (.png or .svg).")
