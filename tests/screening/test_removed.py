@@ -169,6 +169,27 @@ def test_export_agreement_says_on_stderr_how_many_conflicts_it_left_out(workspac
     assert "left out: 1 conflict on records not screened (removed before screening" in result.stderr
 
 
+def test_a_key_pressed_before_the_session_heard_of_a_removal_decides_nothing(workspace, ids) -> None:
+    from review.screening.removed import NotOffered
+
+    alice = ScreeningSession(workspace, "alice", quick_start=True)
+    shown = alice.next_record()
+    assert shown is not None and shown.id is not None
+    total = alice.progress().total
+    prisma.remove_records(workspace, [shown.id], "bob", "retracted")  # another shell, within the 2 s before the look
+    with pytest.raises(NotOffered, match=rf"record {shown.id}: not offered for screening \(removed before "
+                                         r"screening: retracted\); nothing recorded"):
+        alice.decide(shown.id, "include")  # refused by the decision's own transaction
+    assert service.current_decisions(workspace, "alice") == {}
+    after = alice.next_record()  # the queue moved on without waiting for the look
+    assert after is not None and after.id != shown.id and alice.progress().total == total - 1
+    assert not alice.refresh_set_aside()  # the look then reads what the refusal already applied
+    prisma.restore_records(workspace, [shown.id], "bob")
+    assert alice.refresh_set_aside()
+    alice.decide(shown.id, "include")  # restored: decided as any other record
+    assert set(service.current_decisions(workspace, "alice")) == {(shown.id, "alice")}
+
+
 def test_undo_of_a_decision_on_a_record_removed_since_leaves_it_off_screen(workspace, ids) -> None:
     # undo made the removed record the one on screen: read_ahead then read the queue's head as the
     # record *after* it, and the TUI had to steer round it.

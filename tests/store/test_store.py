@@ -75,6 +75,34 @@ def test_the_lean_label_read_and_the_decisions_in_force_share_the_undo_rule(work
     assert current_screening_labels(store, "full_text") == {}
 
 
+def test_a_decisions_check_reads_in_its_transaction_and_a_refusal_writes_nothing(workspace: Workspace) -> None:
+    import pytest
+
+    from review.errors import ReviewError
+    from review.store.fulltext import remove_records, removal_reason, restore_records
+
+    a, b, _ = _add(workspace)
+    store = workspace.store
+
+    def refuse_removed(record_id: int):  # type: ignore[no-untyped-def]
+        def check(conn) -> None:  # type: ignore[no-untyped-def]
+            if removal_reason(conn, record_id) is not None:
+                raise ReviewError(f"record {record_id}: removed")
+        return check
+
+    remove_records(store, [a], "bob", "retracted")
+    for if_undecided in (False, True):
+        with pytest.raises(ReviewError, match="removed"):
+            store.add_decision(a, "alice", "include", if_undecided=if_undecided, check=refuse_removed(a))
+    assert store.decisions() == []
+    store.add_decision(b, "alice", "include", check=refuse_removed(b))
+    restore_records(store, [a], "bob")
+    with store.connect() as conn:
+        assert removal_reason(conn, a) is None and removal_reason(conn, b) is None
+    store.add_decision(a, "alice", "exclude", check=refuse_removed(a))
+    assert {d.record_id: d.label for d in store.current_decisions().values()} == {a: "exclude", b: "include"}
+
+
 def test_bad_label_is_refused(workspace: Workspace) -> None:
     import pytest
     from review.errors import ReviewError

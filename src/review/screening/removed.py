@@ -16,7 +16,7 @@ agreement all read it, so a conflict or a kappa never counts a record PRISMA doe
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,10 +25,11 @@ from ..source_kinds import OTHER_KINDS, source_kind
 
 if TYPE_CHECKING:  # (the TUI imports ``NotOffered`` before the store is loaded)
     from ..store import Store
+    from ..store.core import Connection
     from ..workspace import Workspace
 
-__all__ = ["NotOffered", "Removal", "SetAside", "other_methods_records", "removed_before_screening", "set_aside",
-           "workspace_set_aside"]
+__all__ = ["NotOffered", "RemovedMeanwhile", "Removal", "SetAside", "other_methods_records", "refuse_if_removed",
+           "removed_before_screening", "set_aside", "workspace_set_aside"]
 
 
 #: Why a duplicate is not offered: one phrase for the record browser, conflicts and refusals.
@@ -63,6 +64,31 @@ class Removal:
         if self.notice_of is not None:
             return f"{self.kind} of record {self.notice_of}, linked by dedup"
         return f"removed before screening: {self.reason}"
+
+
+class RemovedMeanwhile(NotOffered):
+    """A decision refused in its own transaction: the record was removed before screening (``review prisma
+    remove`` in another shell) after the deciding session last read the removals."""
+
+    def __init__(self, record_id: int, removal: Removal) -> None:
+        super().__init__(f"record {record_id}: not offered for screening ({removal.why_refused()}); nothing recorded")
+        self.record_id = record_id
+        self.removal = removal
+
+
+def refuse_if_removed(record_id: int) -> Callable[[Connection], None]:
+    """A check for ``Store.add_decision``: raise ``RemovedMeanwhile`` when the record is removed before
+    screening as the decision's transaction reads it (one indexed read), so a key pressed before the session
+    heard of a removal decides nothing."""
+
+    def check(conn: Connection) -> None:
+        from ..store.fulltext import removal_reason
+
+        reason = removal_reason(conn, record_id)
+        if reason is not None:
+            raise RemovedMeanwhile(record_id, Removal(reason))
+
+    return check
 
 
 def removed_before_screening(store: Store, duplicates: Collection[int] | None = None) -> dict[int, Removal]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,7 +35,7 @@ from .agreement import check_not_consensus
 from .counts import RELEVANT_LABELS, count_decisions
 from .criteria import Criteria, CriteriaFile, check_exclusion_reason
 from .query import QUERY_NAMES, seeded_order
-from .removed import NotOffered, Removal, SetAside, workspace_set_aside
+from .removed import NotOffered, Removal, RemovedMeanwhile, SetAside, refuse_if_removed, workspace_set_aside
 from .stopping import STOPPING_CHOICES, StoppingStatus, assess
 
 if TYPE_CHECKING:
@@ -397,10 +397,21 @@ class ScreeningSession:
                 info["query"] = "random_sample"
             # A record this session has not decided must still be undecided in the store: a
             # second session of the same reviewer (another machine) may have decided it meanwhile.
-            decision = self.store.add_decision(record_id, self.reviewer, label, reasons=reasons,
-                                               note=note, model_rank=model_rank, model_info=info,
-                                               if_undecided=record_id not in self._state.decided,
-                                               session_token=self.session_token)
+            # Removed in another shell since the removals were last read (``refresh_set_aside``, every 2 s in
+            # the TUI): the decision's own transaction refuses it, and the queue leaves it out from now on.
+            try:
+                decision = self.store.add_decision(record_id, self.reviewer, label, reasons=reasons,
+                                                   note=note, model_rank=model_rank, model_info=info,
+                                                   if_undecided=record_id not in self._state.decided,
+                                                   session_token=self.session_token,
+                                                   check=refuse_if_removed(record_id))
+            except RemovedMeanwhile as refused:
+                self._set_aside(replace(self._aside, removed={**self._aside.removed, record_id: refused.removal}))
+                self._sample_cache = None
+                self._ahead = None
+                if self._current == record_id:
+                    self._current = None
+                raise
             self._state.decided.pop(record_id, None)
             self._state.decided[record_id] = _Decided(record_id, label, phase, decision.id)
             self._mark_changed()

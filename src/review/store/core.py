@@ -3,7 +3,7 @@ batches, records and screening decisions. Stage tables live in their own modules
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from itertools import islice
@@ -416,6 +416,7 @@ class Store:
         model_info: dict[str, Any] | None = None,
         if_undecided: bool = False,
         session_token: str | None = None,
+        check: Callable[[sa.Connection], None] | None = None,
     ) -> Decision:
         """Append one decision in its own transaction; it is durable when this returns.
 
@@ -424,6 +425,9 @@ class Store:
         machine. The check and the insert run under a per-reviewer lock, so two sessions never
         both pass it. ``session_token`` (an interactive window's claim, ``store.sessions``): the
         write happens only while that claim still holds the reviewer, checked under the same lock.
+        ``check`` (the caller's rule, e.g. the record was removed before screening meanwhile) reads in
+        the same transaction, after those checks and before the insert: what it raises refuses the
+        decision, nothing written.
         """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
@@ -444,6 +448,8 @@ class Store:
                     raise DecisionConflict(
                         f"record {record_id}: already decided by {reviewer} (in another session)"
                     )
+            if check is not None:
+                check(conn)
             new_id = inserted_id(conn.execute(schema.screening_decisions.insert().values(**values)))
         return _decision(dict(values, id=new_id))
 

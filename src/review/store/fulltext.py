@@ -28,7 +28,7 @@ __all__ = [
     "unlink_report", "report_links",
     "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop",
     "record_sources", "current_screening_labels",
-    "remove_records", "restore_records", "current_removals",
+    "remove_records", "restore_records", "current_removals", "removal_reason",
 ]
 
 #: What can be recorded about a report at full text; retrieval facts first, then judgements.
@@ -308,6 +308,15 @@ def current_removals(store: Store) -> dict[int, str]:
     with store.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return {record_id: row["reason"] for record_id, row in _effective_removals(rows).items()}
+
+
+def removal_reason(conn: sa.Connection, record_id: int) -> str | None:
+    """Why ``record_id`` is removed before screening as ``conn``'s transaction reads it now (None: it is
+    not): one indexed read, for a check inside another write (``Store.add_decision``'s ``check``)."""
+    t = record_removals_table
+    rows = conn.execute(sa.select(t).where(t.c.record_id == record_id).order_by(t.c.id)).mappings().all()
+    row = _effective_removals(rows).get(record_id)  # (a restore's undo row names the same record)
+    return None if row is None else str(row["reason"])
 
 
 def _effective_removals(rows: Any) -> dict[int, Any]:
