@@ -795,7 +795,8 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
         features = with_lsa(features, candidate.lsa, candidate.lsa_weight)
     retrain = "engine" if candidate is None else candidate.retrain  # None: the engine's own schedule
-    result = simulate(data, seed=seed, features=features, retrain=retrain, model=engine_model)
+    # The classifier stop's fits (stopping_points) are no part of a ranking candidate's run: left out of cpu_s.
+    result = simulate(data, seed=seed, features=features, retrain=retrain, model=engine_model, classifier_stop=False)
     row = {k: result.metrics[k] for k in METRICS}
     row |= {"cpu_s": round(time.process_time() - started, 2),
             "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1),

@@ -290,3 +290,21 @@ def test_records_without_any_words_keep_a_seeded_random_queue() -> None:
     # New records arriving later rebuild the vocabulary once they bring words.
     grown = update_features(features, {**{r: "" for r in ids}, **{r: f"word{r} common" for r in range(21, 31)}})
     assert grown.matrix.shape == (30, grown.matrix.shape[1]) and grown.matrix.shape[1] > 0
+
+
+def test_a_simulation_without_the_classifier_stop_is_the_same_run_without_its_fits(data, features,
+                                                                                  monkeypatch) -> None:
+    """``classifier_stop=False`` (screening_dev's runs): the same order, metrics and other stops, no
+    ``relevance_rate_classifier`` and none of its fits; the default (``review simulate``) keeps it."""
+    from review.screening import stopping_classifier
+
+    finds = []
+    stop_finder = stopping_classifier.stop_finder
+    monkeypatch.setattr("review.screening.simulate.stop_finder",
+                        lambda *a, **k: finds.append(1) or stop_finder(*a, **k))
+    full = simulate(data, seed=2, features=features)
+    lean = simulate(data, seed=2, features=features, classifier_stop=False)
+    assert finds == [1]  # (the default's)
+    assert "relevance_rate_classifier" in full.stopping and "relevance_rate_classifier" not in lean.stopping
+    assert (lean.order, lean.metrics) == (full.order, full.metrics)
+    assert lean.stopping == {k: v for k, v in full.stopping.items() if k != "relevance_rate_classifier"}

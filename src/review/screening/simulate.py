@@ -180,6 +180,7 @@ def simulate(
     confidence: float = 0.95,
     retrain: str | int = "engine",
     presumed_irrelevant: int | None = None,
+    classifier_stop: bool = True,
 ) -> SimulationResult:
     """Screen ``data`` with the engine, answering from its labels.
 
@@ -188,6 +189,8 @@ def simulate(
     early on, every 10th at 500 labelled); an integer retrains every that many labels;
     ``"engine"`` (the default) is the model's own schedule: after every label where it runs
     ASReview's loop (the default SVM on a set below 1,000 records, engine version 6), else adaptive.
+    ``classifier_stop=False`` leaves ``relevance_rate_classifier`` out of ``stopping`` (its checks refit the
+    model on the finished order): for a harness that reads only the order and metrics and times the run.
     """
     if retrain == "engine":
         retrain = 1 if small_set_loop(model, len(data)) else "adaptive"
@@ -226,11 +229,10 @@ def simulate(
         order.extend(ranking.order)
     order_labels = [data.labels[r] for r in order]
     result_metrics = metrics.all_metrics(order_labels[len(priors):])
-    stops = stopping_points(
-        order_labels, n_priors=len(priors), seed=seed, target_recall=target_recall, confidence=confidence,
-        classifier=stop_finder(features.matrix, features.rows(order), order_labels, n_priors=len(priors), model=model,
-                               seed=seed, target_recall=target_recall, confidence=confidence),
-    )
+    classifier = stop_finder(features.matrix, features.rows(order), order_labels, n_priors=len(priors), model=model,
+                             seed=seed, target_recall=target_recall, confidence=confidence) if classifier_stop else None
+    stops = stopping_points(order_labels, n_priors=len(priors), seed=seed, target_recall=target_recall,
+                            confidence=confidence, classifier=classifier)
     timings = {
         "feature_build_s": round(feature_seconds, 4),
         "retrain_s": [round(s, 5) for s in retrain_seconds],
