@@ -191,10 +191,12 @@ def test_path_traversal_through_names_is_refused(workspace, tmp_path):
     outside = tmp_path / "x"
     outside.mkdir()
     (outside / "q.toml").write_text('name = "q"\nquery = "asthma"\n', encoding="utf-8")
-    one_line_error(run(workspace, "search", "../../x/q"), "query name '../../x/q'")
-    one_line_error(run(workspace, "extraction", "reconcile", "../../../x/evil", "--from", "alice"),
-                   "study id '../../../x/evil'")
-    one_line_error(run(workspace, "extraction", "reconcile", "s1", "--from", "../a"), "extractor '../a'")
+    for args, named in ((["search", "../../x/q"], "query name '../../x/q'"),
+                        (["extraction", "reconcile", "../../../x/evil", "--from", "alice"], "study id '../../../x/evil'"),
+                        (["extraction", "reconcile", "s1", "--from", "../a"], "extractor '../a'")):
+        result = run(workspace, *args)
+        one_line_error(result, named)
+        assert result.exit_code == 2  # a bad name typed on the command line, as a reviewer's (it exited 4)
     assert not list(tmp_path.rglob("evil*"))
 
 

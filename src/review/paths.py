@@ -8,7 +8,7 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
-from .errors import ValidationError
+from .errors import WorkspaceError
 
 WORKSPACE_FILE = "review.toml"
 DATABASE_FILE = "review.db"
@@ -50,10 +50,12 @@ def check_name(value: str, what: str) -> str:
     """``value`` when it is a plain file-name part (letters, digits, ``_ . -``; no ``/`` or ``..``).
 
     Names typed on the command line become file names inside the workspace; a name such as
-    ``../../x`` would otherwise read or write outside it.
+    ``../../x`` would otherwise read or write outside it. Exit status 2, as every bad name typed on
+    the command line (a reviewer's too: ``store.sessions.check_reviewer_name``).
     """
     if not _SAFE_NAME.match(value) or ".." in value:
-        raise ValidationError(
-            f"{what} {value!r}: use letters, digits, '_', '.' or '-' only (no '/' or '..'; names stay inside the workspace)"
+        raise WorkspaceError(
+            f"{what} {value!r}: use letters, digits, '_', '.' or '-' only (no '/' or '..'; names stay inside the workspace)",
+            title="Name",
         )
     return value
