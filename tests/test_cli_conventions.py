@@ -102,6 +102,21 @@ def test_dash_is_stdout_for_both_exports(workspace, tmp_path, monkeypatch):
     assert "decision_id,record_id" in run(workspace, "export", "decisions", "-").stdout
 
 
+def test_every_export_says_what_it_wrote_on_stderr_and_keeps_stdout_for_data(workspace, tmp_path):
+    # export decisions printed its line on stdout when OUT was a file; '-' was named as a file '-'.
+    ids = add_records(workspace)
+    workspace.store.add_decision(ids[0], "alice", "include")
+    for args, said in ((["export", "decisions", str(tmp_path / "d.csv")], "wrote 1 decision to {out} (csv)"),
+                       (["export", "records", str(tmp_path / "r.csv")], "wrote 2 records to {out} (csv)"),
+                       (["export", "searches", str(tmp_path / "s.md")],
+                        "wrote the PRISMA-S report (0 queries, 0 runs, 1 imported file) to {out}")):
+        result = run(workspace, *args)
+        assert result.exit_code == 0 and result.stdout == "", result.output
+        assert result.stderr == said.format(out=args[-1]) + "\n"
+        to_stdout = run(workspace, *args[:-1], "-")
+        assert to_stdout.stdout and to_stdout.stderr == said.format(out="stdout") + "\n"
+
+
 # -- unwritable outputs and read-only stores --------------------------------------------------------------
 
 def test_unwritable_output_paths_give_one_line(workspace, tmp_path):

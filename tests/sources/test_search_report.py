@@ -61,7 +61,7 @@ def test_report_holds_each_run_update_import_and_what_is_not_recorded(workspace,
     result = _export(runner, workspace, "-")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "wrote the PRISMA-S report (1 query, 2 runs, 2 imported files) to -" in result.stderr
+    assert "wrote the PRISMA-S report (1 query, 2 runs, 2 imported files) to stdout" in result.stderr
     assert "- Database and platform (item 1): MEDLINE/PubMed via NCBI E-utilities" in text
     assert "- Limits and restrictions (item 9): pdat from 2000 to 2025/06/30" in text
     assert '- Search filters (item 10): exclude_animal_only: `NOT ("Animals"[Mesh] NOT "Humans"[Mesh])`' in text

@@ -8,11 +8,16 @@ from pathlib import Path
 from ..atomic import write_text_atomic
 from ..errors import ReviewError
 
-__all__ = ["has_terminal", "is_stdout", "require_terminal", "write_output"]
+__all__ = ["has_terminal", "is_stdout", "output_name", "require_terminal", "write_output"]
 
 
 def is_stdout(out: Path | str) -> bool:
     return str(out) == "-"
+
+
+def output_name(out: Path | str) -> str:
+    """``out`` as a status line names it: ``stdout`` for ``-``."""
+    return "stdout" if is_stdout(out) else str(out)
 
 
 def write_output(out: Path | str, text: str) -> None:

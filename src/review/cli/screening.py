@@ -8,6 +8,7 @@ import click
 
 from ..services import screening as service
 from ..services import simulation
+from ..words import counted
 from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
 from .sources import export_group
 
@@ -72,11 +73,12 @@ def _fmt(value: object) -> str:
 @pass_context
 def export_decisions_command(ctx: Context, format_: str, out: Path) -> None:
     """Write every screening decision (undos as their own rows) to OUT ('-' for stdout)."""
-    from .output import is_stdout, write_output
+    from .output import output_name, write_output
 
     n, text = service.decisions_text(ctx.workspace, format_)
     write_output(out, text)
-    click.echo(f"{n} decisions written to {out}", err=is_stdout(out))
+    # On stderr, as every export's status line: stdout carries data only (a file's went to stdout).
+    click.echo(f"wrote {counted(n, 'decision')} to {output_name(out)} ({format_})", err=True)
 
 
 @click.command("decide")

@@ -119,11 +119,11 @@ class _ImportProgressLine:
 @pass_context
 def export_records_command(ctx: Context, format_: str, out: Path) -> None:
     """Write every record in the workspace to OUT ('-' for stdout)."""
-    from .output import write_output
+    from .output import output_name, write_output
 
     exported = service.export_records(ctx.workspace, format_)
     write_output(out, exported.text)
-    click.echo(f"wrote {exported.n_records} records to {out} ({format_})", err=True)
+    click.echo(f"wrote {counted(exported.n_records, 'record')} to {output_name(out)} ({format_})", err=True)
 
 
 @click.command("searches")
@@ -136,11 +136,11 @@ def export_searches_command(ctx: Context, out: Path) -> None:
     filters, each run's date and counts, updates and seed checks; per imported source its files;
     other methods; duplicates. What review cannot know is written as "not recorded".
     """
-    from .output import write_output
+    from .output import output_name, write_output
 
     report = service.search_report(ctx.workspace)
     for warning in report.warnings:
         click.echo(f"review: warning: {warning}", err=True)
     write_output(out, report.text)
     click.echo(f"wrote the PRISMA-S report ({counted(report.n_queries, 'query')}, {counted(report.n_runs, 'run')}, "
-               f"{counted(report.n_files, 'imported file')}) to {out}", err=True)
+               f"{counted(report.n_files, 'imported file')}) to {output_name(out)}", err=True)
