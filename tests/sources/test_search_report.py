@@ -207,7 +207,7 @@ def test_a_broken_query_file_is_read_once_and_said_on_stderr(workspace, monkeypa
     assert warning.startswith("review: warning: ") and "broken.toml" in warning
     assert warning.endswith("the report leaves out the query files (strategies as written, searches run elsewhere): "
                             "fix the file and export again")
-    assert wrote == "wrote the PRISMA-S report (0 queries, 0 runs, 1 imported file) to -"
+    assert wrote == "wrote the PRISMA-S report (0 queries, 0 runs, 1 imported file) to stdout"
 
 
 def test_sources_and_duplicates_in_the_report_are_what_review_prisma_counts(workspace, tmp_path):
