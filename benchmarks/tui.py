@@ -220,7 +220,7 @@ def cold_start(root: Path, n: int, timeout: float = 300.0, repeats: int = 5) -> 
 
     Prints the first frame, first record and CPU seconds of the ``repeats`` runs as min / median.
     """
-    counts = re.compile(rf"Screened \d+ / {n}\b".encode())
+    counts = re.compile(rf"Screened [\d,]+ / {n:,}(?![\d,])".encode())
 
     def run() -> tuple[float, float, float]:
         """(first frame, first record, CPU seconds of the app's process) of one start."""

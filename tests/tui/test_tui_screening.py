@@ -65,6 +65,19 @@ async def test_reason_note_and_keys_inside_inputs(fresh_ws: Workspace) -> None:
         await settle(pilot)
 
 
+@async_test
+async def test_the_counts_line_groups_thousands_as_the_dashboard_does(fresh_ws: Workspace) -> None:
+    """"Screened 3 / 1753" here and "3 / 1,753" on the dashboard and in review status."""
+    from dataclasses import replace
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen._paint_progress(replace(screen.project.session.progress(), screened=1204, total=12345, included=1000, maybe=1))
+        counts = str(screen.query_one("#counts").render())
+        assert "Screened 1,204 / 12,345" in counts and "Relevant found 1,001" in counts
+        await settle(pilot)
+
+
 def _decided(workspace: Workspace, record_id: int):  # type: ignore[no-untyped-def]
     return workspace.store.current_decisions(reviewer="alice")[(record_id, "alice")]
 

@@ -265,6 +265,36 @@ async def test_conflicts_show_both_decisions_and_the_resolution_at_80_columns(tu
                 assert right <= table.scrollable_content_region.width, (column.label.plain, right)
 
 
+@async_test
+async def test_the_conflicts_and_full_text_tables_fit_80_columns_and_cut_the_title(tui_ws: Workspace) -> None:
+    """Titles were cut at a fixed 52 (conflicts) and 56 (full text) characters: at 80 columns both
+    tables scrolled sideways, the scrollbar's thumb a stray block under the rows."""
+    async with open_app(tui_ws, "carol", "conflicts", size=(80, 24), blind=False) as (app, pilot):
+        for key in ("4", "6"):
+            await pilot.press(key)
+            await settle(pilot)
+            table = app.screen.query_one(DataTable)
+            assert table.row_count
+            titles = [str(table.get_row_at(row)[-1]) for row in range(table.row_count)]
+            assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.scrollable_content_region.width
+            assert any(title.endswith("…") for title in titles), titles
+            await pilot.resize_terminal(160, 30)  # room for the whole titles
+            await settle(pilot)
+            titles = [str(table.get_row_at(row)[-1]) for row in range(table.row_count)]
+            assert not any(title.endswith("…") for title in titles), titles
+            await pilot.resize_terminal(80, 24)
+            await settle(pilot)
+
+
+@async_test
+async def test_the_conflicts_footer_says_what_b_does_in_a_session_opened_unblinded(tui_ws: Workspace) -> None:
+    """The footer was worked out before the project was open (blind, as far as it knew): it offered
+    "Unblind" to a reviewer who saw every decision already."""
+    async with open_app(tui_ws, "carol", "conflicts", size=SIZE, blind=False) as (app, pilot):
+        await settle(pilot)
+        assert {key.key: key.description for key in app.screen.query(FooterKey)}["b"] == "Blind again"
+
+
 def screen_reasons(app) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
     return tuple(app.project.criteria.criteria.reasons)
 

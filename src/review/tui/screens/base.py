@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from time import monotonic
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -9,7 +10,7 @@ from weakref import WeakKeyDictionary
 from textual import work
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError
@@ -47,6 +48,26 @@ def report_worker_error(node: App[Any] | Screen[Any], event: Worker.StateChanged
     a worker, its error was shown nowhere (the dashboard's PubMed search failed in silence)."""
     if event.state == WorkerState.ERROR and event.worker.error is not None:
         report_error(node, event.worker.error)
+
+
+#: Narrowest a table's title column gets when the table is fitted to the terminal's width.
+MIN_TITLE = 20
+
+
+def title_width(table: DataTable[Any], widths: Sequence[int], longest: int) -> int:
+    """How wide a table's last column, the title, may be beside columns of ``widths`` cells for the table
+    to fit its width: at 80 columns a title of 56 characters pushed the table into a sideways scroll (its
+    thumb a stray block under the rows). Enter shows the record whole."""
+    if table.size.width <= 0:  # (not laid out yet)
+        return longest
+    padding = 2 * table.cell_padding * (len(widths) + 1)
+    room = table.size.width - 2 - padding - sum(widths)  # (2: the vertical scrollbar)
+    return max(MIN_TITLE, min(longest, room))
+
+
+def cut(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, its end replaced by an ellipsis when longer."""
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
 
 
 def screen_footer() -> Footer:

@@ -25,14 +25,14 @@ from ...words import counted
 from ..app import ReviewApp
 from ..messages import ConflictsLoaded
 from ..project import Project
-from .base import ProjectScreen, screen_footer
+from .base import ProjectScreen, cut, screen_footer, title_width
 from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
     from ...services.screening import Agreement
 
 #: Titles are cut to this many characters so the decisions stay visible.
-TITLE_CHARS = 52
+COLUMNS = ("record", "decisions", "resolution", "title")
 LABEL_STYLE = {"include": "green", "exclude": "red", "maybe": "yellow"}
 
 
@@ -101,6 +101,7 @@ class ConflictsScreen(ProjectScreen):
     def __init__(self) -> None:
         super().__init__()
         self.data: ConflictData | None = None
+        self._refit_due = False  # a resize's repaint waits for the refresh
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -113,11 +114,27 @@ class ConflictsScreen(ProjectScreen):
         table = self.query_one("#conflict-table", DataTable)
         # The title last: at 80 columns it is what gets cut, not the decisions or the
         # resolution (enter opens the whole record).
-        table.add_columns("record", "decisions", "resolution", "title")
+        table.add_columns(*COLUMNS)
+
+    def on_resize(self) -> None:
+        # Once per resize (the screen hears of one twice): the title column takes the new width.
+        if self.data is not None and not self._refit_due:
+            self._refit_due = True
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        self._refit_due = False
+        self._paint()
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
             self.load()
+
+    def _project_changed(self, project: Project | None) -> None:
+        # The footer's b was worked out before the project (blind or not) was known: "Unblind" stayed
+        # in a session opened unblinded until a key refreshed it.
+        self.refresh_bindings()
+        super()._project_changed(project)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts")
     def load(self) -> None:
@@ -138,7 +155,7 @@ class ConflictsScreen(ProjectScreen):
         status = self.query_one("#conflict-status", Static)
         agreement = self.query_one("#agreement", Static)
         cursor = table.cursor_row  # a reload after each resolution keeps the reviewer's place
-        table.clear()
+        table.clear(columns=True)
         if project.blind:
             agreement.update(Text(
                 "Blind mode: other reviewers' decisions and agreement are hidden. "
@@ -156,6 +173,7 @@ class ConflictsScreen(ProjectScreen):
             line.append(f" · {len(data.left_out)} more on records not screened (removed before screening, "
                         "duplicates or other methods), left out", style="dim")
         status.update(line)
+        rows: list[tuple[str, Text, Text, str]] = []
         for c in data.listed:
             decisions = Text()
             for who, label in c.labels.items():
@@ -166,9 +184,15 @@ class ConflictsScreen(ProjectScreen):
                 if c.resolution else Text("open", style="dim")
             if c.changed_since:  # resolved on labels that have changed since: open again
                 resolution.append(f", before {', '.join(c.changed_since)} changed", style="bold yellow")
-            title = data.titles.get(c.record_id, "")
-            title = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
-            table.add_row(str(c.record_id), decisions, resolution, title, key=str(c.record_id))
+            rows.append((str(c.record_id), decisions, resolution, data.titles.get(c.record_id, "")))
+        widths = [max([len(COLUMNS[0])] + [len(row[0]) for row in rows]),
+                  max([len(COLUMNS[1])] + [row[1].cell_len for row in rows]),
+                  max([len(COLUMNS[2])] + [row[2].cell_len for row in rows])]
+        title = title_width(table, widths, max([len(COLUMNS[-1])] + [len(row[3]) for row in rows]))
+        for name in COLUMNS:
+            table.add_column(name, width=title if name == "title" else None, key=name)
+        for record_id, decisions, resolution, full_title in rows:
+            table.add_row(record_id, decisions, resolution, cut(full_title, title), key=record_id)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
 

@@ -23,14 +23,14 @@ from ...services.prisma import (
     fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
 )
 from ..messages import QueueLoaded
-from .base import ProjectScreen, screen_footer
+from .base import ProjectScreen, cut, screen_footer, title_width
 from .modals import ask_reason
 
 if TYPE_CHECKING:
     from ...services.prisma import QueueItem
 
-#: Titles are cut to this many characters so the state columns stay visible.
-TITLE_CHARS = 56
+#: The table's columns, the title last (it is cut to what the terminal's width leaves).
+COLUMNS = ("record", "study", "state", "reason", "title")
 STATE_STYLE = {
     "eligible": "green", "excluded": "red", "conflict": "yellow", "retrieved": "cyan",
     "not retrieved": "magenta", "sought": "blue", "awaiting": "dim",
@@ -75,6 +75,7 @@ class FulltextScreen(ProjectScreen):
         super().__init__()
         self.items: list[QueueItem] | None = None
         self.linking: int | None = None  # the report waiting for its study (after the first l)
+        self._refit_due = False  # a resize's repaint waits for the refresh
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,7 +85,17 @@ class FulltextScreen(ProjectScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#fulltext-table", DataTable)
-        table.add_columns("record", "study", "state", "reason", "title")
+        table.add_columns(*COLUMNS)
+
+    def on_resize(self) -> None:
+        # Once per resize (the screen hears of one twice): the title column takes the new width.
+        if self.items is not None and not self._refit_due:
+            self._refit_due = True
+            self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        self._refit_due = False
+        self._paint()
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
@@ -106,7 +117,7 @@ class FulltextScreen(ProjectScreen):
             return
         table = self.query_one("#fulltext-table", DataTable)
         selected = self._selected()
-        table.clear()
+        table.clear(columns=True)
         states = Counter(item_state(i) for i in self.items)
         summary = " · ".join(f"{states[s]} {s}" for s in STATE_STYLE if states[s])
         status = Text(f"{len(self.items)} reports at full text" + (f": {summary}" if summary else ""),
@@ -119,12 +130,15 @@ class FulltextScreen(ProjectScreen):
             status.append(f"\nlinking report #{self.linking}: l on a report of its study, escape cancels",
                           style="bold yellow")
         self.query_one("#fulltext-status", Static).update(status)
-        for item in self.items:
-            state = item_state(item)
-            title = item.title if len(item.title) <= TITLE_CHARS else item.title[:TITLE_CHARS - 1] + "…"
-            study = "" if item.study_id == item.record_id else str(item.study_id)
-            table.add_row(str(item.record_id), study, Text(state, style=STATE_STYLE.get(state, "")),
-                          item.reason, title, key=str(item.record_id))
+        rows = [(str(item.record_id), "" if item.study_id == item.record_id else str(item.study_id),
+                 item_state(item), item.reason, item.title) for item in self.items]
+        widths = [max([len(name)] + [len(row[i]) for row in rows]) for i, name in enumerate(COLUMNS[:-1])]
+        title = title_width(table, widths, max([len(COLUMNS[-1])] + [len(row[-1]) for row in rows]))
+        for name in COLUMNS:
+            table.add_column(name, width=title if name == "title" else None, key=name)
+        for record_id, study, state, reason, full_title in rows:
+            table.add_row(record_id, study, Text(state, style=STATE_STYLE.get(state, "")), reason,
+                          cut(full_title, title), key=record_id)
         if selected is not None and str(selected) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected)))
 

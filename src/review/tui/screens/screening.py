@@ -299,8 +299,8 @@ class ScreeningScreen(ProjectScreen):
     def _paint_progress(self, progress: Any) -> None:
         counts = progress_bar(progress.screened, progress.total)
         # Words and numbers as on the dashboard and in `review status` (screening.counts).
-        counts.append(f"{COUNT_LABELS['relevant']} {progress.relevant}", style="bold green")
-        counts.append(f" · {COUNT_LABELS['screened']} {progress.screened} / {progress.total}")
+        counts.append(f"{COUNT_LABELS['relevant']} {progress.relevant:,}", style="bold green")
+        counts.append(f" · {COUNT_LABELS['screened']} {progress.screened:,} / {progress.total:,}")
         counts.append(f" · Est. recall {format_recall(progress.est_recall)}", style="bold")
         if progress.phase == "sample":
             counts.append(" · random sample", style="bold yellow")
