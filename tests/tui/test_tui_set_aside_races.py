@@ -367,3 +367,37 @@ async def test_a_look_at_the_store_leaves_the_record_on_screen_where_the_reviewe
         await settle(pilot)
         assert f"Screened 0 / {total - 1}" in str(screen.query_one("#counts").render())
         assert view.scroll_offset.y == scrolled
+
+
+@async_test
+async def test_a_key_on_a_record_removed_before_the_look_is_refused_as_a_warning_and_the_screen_moves_on(
+        fresh_ws: Workspace) -> None:
+    """The decision's own transaction refuses a record removed in a shell before the 2 s look read it
+    (RemovedMeanwhile): the screen said so as an error, in the session's words."""
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        screen.retrain_delay = 60.0
+        first = screen.current.id
+        remove_records(fresh_ws, [first], "alice", "retracted")  # in a shell: the screen has not looked yet
+        await pilot.press("i")
+        await settle(pilot)
+        assert fresh_ws.store.decisions(reviewer="alice") == [] and screen.current.id != first
+        (said,) = [n for n in app._notifications if f"#{first}" in n.message]
+        assert said.severity == "warning" and "removed before screening" in said.message and "retracted" in said.message
+        assert "on to the next record" in said.message
+
+
+@async_test
+async def test_the_browser_warns_and_reads_the_rows_again_when_a_decision_meets_a_removal(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", "browser", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        first = int(screen.query_one(DataTable).get_row_at(0)[0])
+        remove_records(fresh_ws, [first], "alice", "retracted")  # in a shell, after the rows were read
+        await pilot.press("i")
+        await settle(pilot)
+        assert fresh_ws.store.decisions(reviewer="alice") == []
+        (said,) = [n for n in app._notifications if "retracted" in n.message]
+        assert said.severity == "warning"
+        assert "1 removed before screening" in str(screen.query_one("#browser-count").render())

@@ -13,7 +13,7 @@ from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
 from ..screening.counts import COUNT_LABELS
 from ..screening.export import EXPORT_FORMATS
-from ..screening.removed import NotOffered
+from ..screening.removed import NotOffered, RemovedMeanwhile
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ __all__ = [
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
+    "RemovedMeanwhile",
 ]
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from ...records import Decision, Record
 from ...errors import ReviewError
-from ...services.screening import NotOffered, current_decisions
+from ...services.screening import NotOffered, RemovedMeanwhile, current_decisions
 from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
@@ -342,7 +342,11 @@ class BrowserScreen(ProjectScreen):
                                    chosen=True)  # durable now
         except NotOffered as err:  # a record removed before screening: refused, nothing recorded
             self.app.bell()
-            self.notify(str(err), severity="error")
+            # Removed in another shell since the rows were read (the decision's own transaction saw it): a
+            # warning, and the rows follow.
+            self.notify(str(err), severity="warning" if isinstance(err, RemovedMeanwhile) else "error", markup=False)
+            if isinstance(err, RemovedMeanwhile):
+                self.load(self.filters())
             return
         except ReviewError as err:  # store busy, session taken over: not saved
             self.notify(str(err), title=err.title, severity="error", timeout=10)
