@@ -8,7 +8,7 @@ import pytest
 
 from review.dedup.engine import deduplicate
 from review.dedup.normalise import (
-    first_initial, initial_beside, kept_names, last_name, normalise_authors, second_reading,
+    first_initial, initial_beside, kept_names, last_name, normalise_authors, second_reading, without_generation,
 )
 from review.sources import read_file
 from review.sources.fields import is_no_author, split_authors
@@ -22,7 +22,8 @@ LOCATORS = dict(pages="19", doi="", abstract="")
     ("Ferrari Mj", "ferrari", "m"), ("De Luca Gc", "deluca", "g"), ("Ferrari MJ", "ferrari", "m"),
     # Two-letter surnames with a vowel, and the vowel-less surnames Ng and Lv (Lü), stay surnames.
     ("Xing Li", "li", "x"), ("Ingrid Os", "os", "i"), ("Theresa C Ng", "ng", "t"), ("Dong Lv", "lv", "d"),
-    ("Smith Jr", "smith", "j"),
+    # A generation suffix is no initial ("Smith Jr" read j before algorithm version 17).
+    ("Smith Jr", "smith", ""),
     # Title case reads as initials for two letters only: three-letter vowel-less words are surnames.
     ("Kevin Png", "png", "k"), ("Wei Sng", "sng", "w"), ("Jan Vlk", "vlk", "j"), ("Petr Srb", "srb", "p"),
 ])
@@ -141,3 +142,47 @@ def test_the_surname_first_reading_takes_every_given_name_initial(full, initials
     b = record(authors=[initials, "Brown, K. B."], **LOCATORS)
     [pair] = deduplicate([a, b]).pairs
     assert pair.fields["authors"] == 100
+
+
+@pytest.mark.parametrize(("name", "surname", "initials"), [
+    ("Smith J Jr", "smith", "j"), ("Smith JA Jr.", "smith", "ja"), ("John Smith Jr", "smith", "j"),
+    ("Smith, John, Jr.", "smith", "j"), ("Smith, J. A., Jr", "smith", "ja"), ("McKenna, R., Jr.", "mckenna", "r"),
+    ("G. E. Seidel, Jr.", "seidel", "ge"), ("Smith Jr, John", "smith", "j"), ("Smith, John Sr.", "smith", "j"),
+    # asysd_diabetes writes the suffix between surname and initial; MEDLINE numbers generations.
+    ("Kaneyama Jr K.", "kaneyama", "k"), ("Gordon JR 3rd", "gordon", "jr"), ("Holcomb, George W., 3rd", "holcomb", "gw"),
+    ("John Smith III", "smith", "j"), ("Smith, J. A., III", "smith", "ja"), ("SMITH JA JR", "smith", "ja"),
+    # Roman numerals and capital JR alone after the surname are initials (Ivan Ivanovich Ivanov).
+    ("Ivanov II", "ivanov", "ii"), ("Petrov IV", "petrov", "iv"), ("Ivanov, II", "ivanov", "ii"), ("Gordon JR", "gordon", "jr"),
+])
+def test_a_generation_suffix_is_neither_initials_nor_a_surname(name, surname, initials) -> None:
+    assert last_name(name) == surname and initial_beside(name, surname, every=True) == initials
+    assert first_initial(name) == initials[:1]
+
+
+def test_the_same_author_with_and_without_his_generation_suffix() -> None:
+    a = record(authors=["Gordon JR 3rd", "Smith JA Jr"], **LOCATORS)
+    b = record(authors=["Gordon, J. R.", "Smith, J. A."], **LOCATORS)
+    [pair] = deduplicate([a, b]).pairs
+    assert pair.fields["authors"] == 100 and pair.fields["first_author"]
+    assert without_generation("Smith, J. A.") == "Smith, J. A."  # as written when there is none
+
+
+def test_two_title_cased_letters_are_initials_where_the_list_writes_initials_that_way() -> None:
+    # "Ferrari Mj" (no vowel) says the list title-cases its initials, so "Rossi Ga" is G. A. Rossi,
+    # and "Gordon Jr" J. R. Gordon; without such a name "Ga" stays a surname ("Xing Li").
+    assert kept_names(["Ferrari Mj", "Rossi Ga", "De Luca Gi", "Gordon Jr", "Smith J Jr"]) == [
+        "Ferrari MJ", "Rossi GA", "De Luca GI", "Gordon JR", "Smith J Jr"]
+    assert normalise_authors(["Ferrari Mj", "Rossi Ga", "De Luca Gi", "Gordon Jr"])[0] == [
+        "ferrari", "rossi", "deluca", "gordon"]
+    assert kept_names(["Rossi Ga", "Xing Li", "Gordon Jr"]) == ["Rossi Ga", "Xing Li", "Gordon Jr"]
+    assert normalise_authors(["Rossi Ga", "Xing Li"])[0] == ["ga", "li"]
+    # Version 16 read Rossi's surname as ga: authors 69.6 and no first author against MEDLINE's form,
+    # and with no locator beside the title the pair was not even a candidate (first author + year).
+    a = record(authors=["Rossi Ga", "Ferrari Mj"], **LOCATORS)
+    b = record(authors=["Rossi GA", "Ferrari MJ"], **LOCATORS)
+    [pair] = deduplicate([a, b]).pairs
+    assert pair.fields["authors"] == 100 and pair.fields["first_author"]
+    bare = dict(pages="", doi="", abstract="", volume="")
+    pairs = deduplicate([record(authors=["Rossi Ga", "Ferrari Mj"], **bare),
+                         record(authors=["Rossi, G. A.", "Ferrari, M. J."], **bare)]).pairs
+    assert [p.status for p in pairs] == ["duplicate"]

@@ -385,6 +385,48 @@ def parse_author(name: str) -> tuple[str, str]:
     return (last_folded, fold(initials).replace(" ", ""))
 
 
+#: Generation suffixes that are never initials wherever they stand after a name's first word ("Smith JA
+#: Jr", "Kaneyama Jr K.", "Smith, John, Jr.", MEDLINE's "Gordon JR 3rd"), compared without the dot.
+_GENERATION = frozenset({"Jr", "jr", "Sr", "sr", "Jnr", "Snr", "2nd", "3rd", "4th"})
+#: Generation suffixes that are also initials ("Ivanov II", "Petrov IV", "Gordon JR"): a suffix only
+#: at the end of the name or of one of its comma pieces with a name and a given part left ("Smith J III",
+#: "John Smith III", "Smith, J. A., III", "SMITH JA JR").
+_GENERATION_OR_INITIALS = frozenset({"II", "III", "IV", "JR", "SR"})
+_GENERATION_HINT = re.compile(r"(?:\b(?:[JS]n?r|[js]r|2nd|3rd|4th|II|III|IV|JR|SR)\b)")
+
+
+def without_generation(name: str) -> str:
+    """``name`` without a generation suffix (:data:`_GENERATION`, :data:`_GENERATION_OR_INITIALS`),
+    which was read as initials ("Smith Jr" → j) or a surname ("Gordon JR 3rd" → 3rd); as written
+    when it has none."""
+    if not _GENERATION_HINT.search(name):
+        return name
+    pieces = [piece.split() for piece in name.split(",")]
+    total = sum(len(words) for words in pieces)
+    dropped = 0
+    for n, words in enumerate(pieces):
+        keep = []
+        for k, word in enumerate(words):
+            bare = word.rstrip(".")
+            first = n == 0 and k == 0
+            last = k == len(words) - 1
+            if not first and (bare in _GENERATION or (
+                    bare in _GENERATION_OR_INITIALS and last and total - dropped - 1 >= 2)):
+                dropped += 1
+                continue
+            keep.append(word)
+        pieces[n] = keep
+    if not dropped:
+        return name
+    return ", ".join(" ".join(words) for words in pieces if words)
+
+
+@lru_cache(maxsize=262144)
+def _name_text(name: str) -> str:
+    """One name as the readers below take it: without "et al" and without a generation suffix."""
+    return without_generation(strip_et_al(name))
+
+
 def _initials_like(word: str) -> bool:
     """"J", "JA", "J.A.", "J.-P." (initials), not "Jones" or "Li"."""
     bare = word.replace(".", "").replace("-", "")
@@ -431,14 +473,14 @@ def _ambiguous_split(text: str) -> list[str] | None:
 @lru_cache(maxsize=262144)
 def is_ambiguous_name(name: str) -> bool:
     """Whether ``name`` reads two ways with neither first ("Ferrari Mjk", "Kevin Png")."""
-    return _ambiguous_split(strip_et_al(name)) is not None
+    return _ambiguous_split(_name_text(name)) is not None
 
 
 @lru_cache(maxsize=262144)
 def initials_reading(name: str) -> tuple[str, str]:
     """An ambiguous name (:func:`is_ambiguous_name`) read with its last word as initials,
     ``(surname, all the initials)`` ("Ferrari Mjk" → ("ferrari", "mjk")), else ``("", "")``."""
-    words = _ambiguous_split(strip_et_al(name))
+    words = _ambiguous_split(_name_text(name))
     if words is None:
         return ("", "")
     return (fold(" ".join(words[:-1])).replace(" ", ""), fold(words[-1].rstrip(".")))
@@ -473,7 +515,7 @@ def _first_letter(text: str) -> str:
 @lru_cache(maxsize=262144)
 def last_name(name: str) -> str:
     """The folded last name of one author, in any of the usual forms (no initials needed)."""
-    text = strip_et_al(name)  # "Et Al." too
+    text = _name_text(name)  # "Et Al." too
     if not text or is_no_author(text):  # "Anonymous" is no author, as "et al" is none
         return ""
     if "<" in text or "&" in text:
@@ -485,7 +527,7 @@ def last_name(name: str) -> str:
 def first_initial(name: str) -> str:
     """The folded first letter of the given part :func:`last_name` leaves ("Smith, John" → j,
     "Smith JA" → j, "J. A., Smith" → j), or "" when the name has none ("Smith")."""
-    text = strip_et_al(name)
+    text = _name_text(name)
     if "<" in text or "&" in text:
         text = strip_markup(text)
     return _first_letter(_name_parts(text)[1]) if text else ""
@@ -513,7 +555,7 @@ def second_reading(name: str) -> tuple[str, str]:
     the other record's last names when the first disagrees, and only where the rest's first
     letter agrees with the other record's initials ("Grant Morgan" is not "Grant J").
     """
-    text = strip_et_al(name)
+    text = _name_text(name)
     if "," not in text:
         words = text.split()
         initials = 0
@@ -543,7 +585,7 @@ def _chosen_surname(name: str, other: str, other_surname: str) -> str | None:
     """The reading of ambiguous ``name`` that ``other`` confirms: its surname is ``other``'s and
     the initials ``other`` gives beside it agree ("Kevin Png" ~ "Png K" → png, "Ferrari Mjk" ~
     "Ferrari MJK" → ferrari), or None."""
-    words = _ambiguous_split(strip_et_al(name)) or []
+    words = _ambiguous_split(_name_text(name)) or []
     for surname, letters in ((fold(words[-1].rstrip(".")), _first_letter(words[0])), initials_reading(name)):
         if surname and surname == other_surname and initial_beside(other, surname, len(letters) > 1) == letters:
             return surname
@@ -558,19 +600,56 @@ def pair_reading(name: str, other: str) -> tuple[str, str]:
     agree alone, so two names sharing only them ("Ferrari Mjk" ~ "Bianchi Mjk", "Ferrari Mjk" ~
     "Mjk B") are compared whole."""
     first, second = last_name(name), last_name(other)
-    if strip_et_al(name).split() == strip_et_al(other).split():  # the same spelling (case too: "Mjk" is not "MJK")
+    if _name_text(name).split() == _name_text(other).split():  # the same spelling (case too: "Mjk" is not "MJK")
         return first, second
     mine = _chosen_surname(name, other, second) if is_ambiguous_name(name) else first
     theirs = _chosen_surname(other, name, first) if is_ambiguous_name(other) else second
     if (mine or first) == (theirs or second) and (mine is None or theirs is None):
-        return fold(strip_et_al(name)).replace(" ", ""), fold(strip_et_al(other)).replace(" ", "")
+        return fold(_name_text(name)).replace(" ", ""), fold(_name_text(other)).replace(" ", "")
     return mine or first, theirs or second
 
 
 def kept_names(authors: list[str] | str) -> list[str]:
-    """The names :func:`normalise_authors` reads a last name from, in the same order."""
+    """The names :func:`normalise_authors` reads a last name from, in the same order; in a list that
+    writes initials title-cased (a name such as "Ferrari Mj", :func:`_vowelless_initials`), a last word of two title-cased
+    letters after the surname in capitals, so that the readers take it as initials ("Rossi Ga" →
+    "Rossi GA" beside "Ferrari Mj")."""
     names = split_authors(authors) if isinstance(authors, str) else list(authors or [])
+    if _TITLE_CASED_PAIR_HINT.search("\n".join(names)) and any(_vowelless_initials(name) for name in names if name):
+        names = [_capitalised_pair(name) for name in names]
     return [name for name in names if name and last_name(name) not in ("", "etal", "others")]
+
+
+#: A name ending in two letters (one search per record: most lists have no :func:`_title_cased_pair`).
+_TITLE_CASED_PAIR_HINT = re.compile(r"\s[^\W\d_]{2}[ \t]*$", re.MULTILINE)
+
+
+def _title_cased_pair(name: str) -> list[str] | None:
+    """The words of a name without a comma whose last word is two title-cased letters after a surname of
+    no initials ("Rossi Ga", "De Luca Gc", "Xing Li"), else None."""
+    if "," in name:
+        return None
+    words = name.split()
+    last = words[-1] if len(words) > 1 else ""
+    if not (len(last) == 2 and last.isalpha() and last[0].isupper() and last[1].islower()):
+        return None
+    if any(_initials_like(w) or w.endswith(".") for w in words[:-1]):
+        return None
+    return words
+
+
+@lru_cache(maxsize=262144)
+def _vowelless_initials(name: str) -> bool:
+    """Whether ``name`` is a :func:`_title_cased_pair` ending in title-cased initials beyond doubt: two
+    letters without a vowel ("Ferrari Mj"), not the surnames Ng and Lv, nor "Jr" or "Sr"."""
+    words = _title_cased_pair(name)
+    return words is not None and _trailing_initials(words[-1]) and words[-1] not in _GENERATION
+
+
+def _capitalised_pair(name: str) -> str:
+    """``name`` with the two title-cased letters of a :func:`_title_cased_pair` in capitals."""
+    words = _title_cased_pair(name)
+    return name if words is None else " ".join([*words[:-1], words[-1].upper()])
 
 
 def _initial_letters(words: list[str]) -> str:
@@ -591,13 +670,13 @@ def initial_beside(name: str, surname: str, every: bool = False) -> str:
     when no word of the name is ``surname``. With ``every``, all the initials of the rest ("Smith,
     J. A." → ja; "Garcia L" → l), or ``parse_author``'s when no word is ``surname``."""
     if every:
-        words = strip_et_al(name).replace(",", " ").split()
+        words = _name_text(name).replace(",", " ").split()
         folded = [fold(word).replace(" ", "") for word in words]
         if surname in folded:
             del words[folded.index(surname)]
             return _initial_letters(words)
-        return parse_author(name)[1]
-    words = fold(name).split()
+        return parse_author(_name_text(name))[1]
+    words = fold(_name_text(name)).split()
     if surname in words:
         words.remove(surname)
         return words[0][0] if words else ""
