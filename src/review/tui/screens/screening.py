@@ -236,7 +236,7 @@ class ScreeningScreen(ProjectScreen):
                 if not self._move_on_if_not_offered(project) and (self.current.id, project.reviewer) in decided:
                     self._drop_note()  # (decided on another screen)
                     self.current = project.session.next_record()
-            self._drop_stale_notes(project, decided)
+                self._drop_stale_notes(project, decided)
         self._paint()
 
     def _project_changed(self, project: Project | None) -> None:
