@@ -665,6 +665,25 @@ async def test_the_browser_reads_the_store_again_only_when_something_may_have_ch
 
 
 @async_test
+async def test_the_curve_and_its_caption_stay_at_80_by_24_once_the_rule_explains_itself(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Once the recommended rule had an estimate, its sentence and explanation took every line of the right
+    column at 80x24: the inclusions curve and its caption were not drawn at all."""
+    from tui_workspace import build_workspace
+
+    workspace = build_workspace(tmp_path / "ws", n=40, with_conflicts=False, with_pairs=False)
+    ids = sorted(r.id for r in workspace.store.records())
+    for n, rid in enumerate(ids[:12]):
+        workspace.store.add_decision(rid, "alice", "include" if n % 3 == 0 else "exclude")
+    async with open_app(workspace, "alice", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert "relevant" in str(screen.query_one("#stop").render())  # (the rule explains its estimate)
+        caption, curve, panel = (screen.query_one(s) for s in ("#curve-caption", "#curve", "#curve-panel"))
+        assert curve.region.height >= 2 and caption.region.height >= 1
+        assert caption.region.bottom <= panel.content_region.bottom, (caption.region, panel.content_region)
+        assert "12 screened, 4 included" in str(caption.render())
+
+
+@async_test
 async def test_day_ones_hint_under_the_curve_shows_at_80_by_24(fresh_ws: Workspace) -> None:
     """The curve panel had four lines for a title, its margin, a curve of at least four and the
     caption: "nothing screened yet: press 2" was cut off at 80x24."""

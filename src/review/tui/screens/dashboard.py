@@ -134,7 +134,12 @@ def stage_table(data: DashboardData) -> Table:
     table.add_row(Text(f"  {words['maybe'].lower()}", style="yellow"), f"{p.maybe:,}")
     table.add_row(f"{words['relevant']} (you)", f"{p.relevant:,}")
     table.add_row(words["remaining"], f"{p.remaining:,}")
-    table.add_row(words["prisma_screened"], f"{data.prisma_screened:,}")
+    # The PRISMA box's words, its qualifier on a line of its own: wrapped by the table, it broke inside the
+    # parentheses ("(PRISMA, any" / "reviewer)").
+    label, _, qualifier = words["prisma_screened"].partition(" (")
+    table.add_row(label, f"{data.prisma_screened:,}")
+    if qualifier:
+        table.add_row(Text(f"  ({qualifier}", style="dim"), "")
     table.add_row("Excluded (PRISMA)", f"{data.prisma_excluded:,}")
     return table
 
@@ -212,13 +217,17 @@ class DashboardScreen(ProjectScreen):
         self.query_one("#stages", Static).update(stage_table(data))
         p = data.progress
         stop = Text()
-        stop.append(f"{RULE_WORDS.get(p.stopping.rule, p.stopping.rule)} (t switches)\n", style="dim")
+        # The rule's name on one line, what it does in the panel's tooltip: its sentence took three lines at
+        # 80 columns, and with the explanation below the inclusions curve and its caption had no line left.
+        rule = RULE_WORDS.get(p.stopping.rule, p.stopping.rule)
+        stop.append(f"{rule.partition(':')[0]} (t switches)\n", style="dim")
+        self.query_one("#stop-panel").tooltip = rule
         if p.total == 0:  # a new workspace: "STOP, every record screened" would be true but useless
             stop.append("No records in this workspace yet: import your exports (review import FILE...) "
                         "or press p to search PubMed.")
         else:
             stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
-            stop.append(f"  estimated recall {format_recall(p.est_recall)}\n\n", style="bold")
+            stop.append(f"  estimated recall {format_recall(p.est_recall)}\n", style="bold")
             stop.append(p.stopping.explanation)
         self.query_one("#stop", Static).update(stop)
         self.query_one("#curve", CurveView).values = tuple(data.curve)
