@@ -179,7 +179,8 @@ def test_cli_prints_each_seed_writes_json_and_min_recall_sets_exit_status(worksp
     assert failed.exit_code == 5 and "below --min-recall 0.8" in failed.stderr
     assert json.loads(piped.stdout)["recall"] == 0.75 and "recall\t3/4\t0.750" in piped.stderr
     assert unwritable.exit_code == 1 and "cannot write" in unwritable.stderr  # as every unwritable output (interfaces.md)
-    assert any("seed check 3/4 found" in line for line in search_status(workspace))  # `review status` lines
+    status = search_status(workspace)  # `review status` lines: the query was only seed-checked
+    assert status[0] == "search     1 query" and "seed check 3/4 found" in status[1]  # (said "0 queries")
     assert misuse.exit_code == 2 and "--check-seeds" in misuse.output
     assert len(search_store.seed_checks(workspace.store)) == 3  # the refused --json ran nothing
 

@@ -29,6 +29,7 @@ from ..store import searches as search_store
 from ..store import sessions
 from ..timestamps import iso_utc
 from ..tomlread import read_toml
+from ..words import counted
 from ..workspace import Workspace
 from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
 from .query_blocks import strip_comments
@@ -571,7 +572,8 @@ def search_status(workspace: Workspace) -> list[str]:
     checks = {check["query_name"]: check for check in search_store.seed_checks(workspace.store)}
     if not latest and not checks:
         return ["search     no PubMed searches run yet"]
-    lines = [f"search     {len(latest)} {'query' if len(latest) == 1 else 'queries'}"]
+    # A query only seed-checked counts too: the header said "0 queries" above its seed-check line.
+    lines = [f"search     {counted(len(set(latest) | set(checks)), 'query')}"]
     for name, run in sorted(latest.items()):
         lines.append(f"  {name:<20} {run['status']:<11} hits {run['hit_count'] or 0:>6}  "
                      f"new {run['new_records'] or 0:>6}  {iso_time(run['started_at'])}")
