@@ -36,6 +36,10 @@ class WorkspaceConfig:
         review = data.get("review", {})
         if not isinstance(review, dict) or not review.get("title"):
             raise WorkspaceError(f"{path}: [review] table needs a 'title'")
+        # title = 3 was shown as "3"; database = 3 opened a store file named "3".
+        for key in ("title", "database"):
+            if key in review and not isinstance(review[key], str):
+                raise WorkspaceError(f"{path}: review.{key} must be text in quotes, e.g. {key} = \"…\"")
         reviewers = review.get("reviewers", ["reviewer1"])
         if not isinstance(reviewers, list) or not all(isinstance(r, str) and r.strip() for r in reviewers):
             raise WorkspaceError(f"{path}: review.reviewers must be a list of names")
