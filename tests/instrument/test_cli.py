@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import stat
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,8 @@ def test_rebuild_after_evidence_changes_shows_the_changes(ws):
     assert "changes since" in result.output and "~ prev_episodes: level strong -> moderate" in result.output
     history = run(ws, "diff", "--history")
     assert len(history.output.strip().splitlines()) == 3
+    built_at = history.output.splitlines()[1].split("\t")[2]  # ISO 8601 in UTC with its offset
+    assert datetime.fromisoformat(built_at).utcoffset() == timedelta(0) and built_at.endswith("+00:00")
     assert run(ws, "diff").output.startswith("no changes")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..services import instrument as project
+from ..timestamps import iso_utc
 from .context import INPUT_FILE, Context, pass_context
 from .output import require_terminal
 
@@ -123,7 +124,8 @@ def diff(ctx: Context, synthesis: Path | None, history: bool) -> None:
     if history:
         click.echo("id\tversion\tbuilt_at\tevidence_sha256\tscored\tsignals\tnot_included")
         for v in project.version_history(workspace):
-            click.echo(f"{v.id}\t{v.version}\t{v.built_at:%Y-%m-%dT%H:%M:%S}\t{v.evidence_sha256[:12]}\t"
+            # UTC with its offset, as every stored time shown (it printed no offset: local or UTC?)
+            click.echo(f"{v.id}\t{v.version}\t{iso_utc(v.built_at)}\t{v.evidence_sha256[:12]}\t"
                        f"{v.n_items}\t{v.n_signals}\t{v.n_not_included}")
         return
     changes = project.diff_with_evidence(workspace, synthesis)
