@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from review.cli import main
-from review.errors import RetrievalError, ValidationError
+from review.errors import RetrievalError, ValidationError, WorkspaceError
 from review.sources.eutils import EutilsClient, EutilsConfig
 from review.sources.retrieval import retrieve
 from review.sources.search import load_query, load_queries, run_search
@@ -257,6 +257,21 @@ def test_cli_search_with_pubmed_unreachable_gives_up_at_once_on_one_line(workspa
     assert error.startswith(f"review: {url}esearch.fcgi: cannot connect (Connection refused); not retried")
     (run,) = search_store.runs(workspace.store, "offline")
     assert run["status"] == "interrupted" and run["requests"] == 1 and "HostUnreachable" in run["details"]["error"]
+
+
+@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:8765/entrez/eutils/", "file:///etc/", "http://"])
+def test_an_eutils_address_that_is_no_http_url_is_one_line_before_any_request(workspace, monkeypatch, url):
+    # REVIEW_EUTILS_URL=127.0.0.1:8765/… (no scheme) was a ValueError traceback at the first request.
+    write_query(workspace, name="q")
+    monkeypatch.setenv("REVIEW_EUTILS_URL", url)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "q", "--no-progress"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"review: REVIEW_EUTILS_URL {url!r}: not an http(s) address; give one such as "
+                             "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/ or http://127.0.0.1:8765/entrez/eutils/\n")
+    assert search_store.runs(workspace.store, "q") == []  # nothing sent, no run recorded
+    monkeypatch.delenv("REVIEW_EUTILS_URL")
+    with pytest.raises(WorkspaceError, match=r"^review.toml: pubmed.base_url = 'eutils.example/'"):
+        EutilsConfig.from_settings({"base_url": "eutils.example/"}, env={})
 
 
 def test_searching_ncbi_without_a_contact_address_is_noted(workspace, monkeypatch):

@@ -123,9 +123,17 @@ class EutilsConfig:
                 assert isinstance(value, (int, float))  # checked just above
                 value = float(value)
             setattr(config, key, value)
-        config.base_url = env.get("REVIEW_EUTILS_URL") or config.base_url
+        from_env = env.get("REVIEW_EUTILS_URL")
+        config.base_url = from_env or config.base_url
         config.email = env.get("NCBI_EMAIL") or config.email
         config.api_key = env.get("NCBI_API_KEY") or config.api_key
+        # An address urllib cannot send to ('localhost:8765/…', a path) was a ValueError traceback
+        # at the first request; named here, before any request or run is recorded.
+        address = urllib.parse.urlsplit(config.base_url)
+        if address.scheme not in ("http", "https") or not address.netloc:
+            where = "REVIEW_EUTILS_URL" if from_env else "review.toml: pubmed.base_url ="
+            raise WorkspaceError(f"{where} {config.base_url!r}: not an http(s) address; give one such as "
+                                 f"{NCBI_EUTILS_URL} or http://127.0.0.1:8765/entrez/eutils/")
         if not config.base_url.endswith("/"):
             config.base_url += "/"
         return config
