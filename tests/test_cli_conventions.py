@@ -546,3 +546,20 @@ def test_status_before_any_decision_is_the_line_interfaces_md_gives(workspace):
     assert line == "screening  none yet (3 records to screen)"
     doc = (Path(__file__).parents[1] / "docs" / "interfaces.md").read_text(encoding="utf-8")
     assert "the only line is `screening  none yet (N records to screen)`" in doc
+
+
+# -- a record id no store can hold is a bad id, never a traceback ------------------------------------
+
+@pytest.mark.parametrize("text", ["99999999999999999999", "2147483648", "\u00b2", "\u0661"])
+@pytest.mark.parametrize(("command", "status"), [
+    (["decide", "{id}", "--include"], 1), (["fulltext", "eligible", "{id}"], 2),
+    (["prisma", "remove", "{id}", "--reason", "retracted"], 2), (["dedup", "--undo-merge", "{id}"], 2),
+])
+def test_a_record_id_no_store_holds_is_one_line(workspace, command, status, text):
+    # A 20-digit id overflowed the SQLite driver (OverflowError traceback); '²' passed isdigit and
+    # failed int() (ValueError traceback).
+    add_records(workspace)
+    result = run(workspace, "-r", "alice", *[part.format(id=text) for part in command])
+    assert result.exit_code == status, result.output
+    one_line_error(result, "expected a record id")
+    assert workspace.store.decisions() == []

@@ -109,8 +109,17 @@ class FactorEvidence:
         return LEVEL_RANKS.get(self.level, 0)
 
 
+#: The largest id a store can hold (``records.id`` is INTEGER: 32 bits on PostgreSQL).
+MAX_RECORD_ID = 2**31 - 1
+
+
 def parse_record_id(text: str) -> int | None:
     """A record id as the TUI and exports show it, ``12`` or ``#12`` (spaces around allowed); None
-    when ``text`` is not one (each command words its own refusal)."""
+    when ``text`` is not one (each command words its own refusal). ASCII digits only, up to
+    ``MAX_RECORD_ID``: '²' passed ``str.isdigit`` and failed ``int``, and a 20-digit id overflowed
+    the database driver, each a traceback."""
     token = text.strip().lstrip("#")
-    return int(token) if token.isdigit() else None
+    if not (token.isascii() and token.isdigit()) or len(token) > len(str(MAX_RECORD_ID)):
+        return None
+    record_id = int(token)
+    return record_id if record_id <= MAX_RECORD_ID else None
