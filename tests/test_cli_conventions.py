@@ -501,6 +501,10 @@ COMMAND_LINE_MISTAKES = [
     ["validate", "kappa", "{csv}", "--level", "2"], ["validate", "icc", "{csv}", "--level", "0"],
     ["validate", "kappa", "{csv}", "--bootstrap", "-5"], ["validate", "cvi", "{csv}", "--threshold", "7"],
     ["validate", "predictive", "{csv}", "--outcome", "y", "--predictor", "p", "--horizon", "-3"],
+    # A negative seed was a numpy ValueError traceback (init's, at every later decision).
+    ["simulate", "{csv}", "--json", "{out}", "--seed", "-5"], ["init", "{dir}", "--seed", "-3"],
+    ["demo", "{dir}", "--no-tui", "--seed", "-1"], ["validate", "kappa", "{csv}", "--seed", "-1"],
+    ["validate", "predictive", "{csv}", "--outcome", "y", "--predictor", "p", "--seed", "-1"],
 ]
 
 
@@ -510,7 +514,7 @@ def test_a_clash_of_flags_or_an_option_out_of_range_exits_2(workspace, tmp_path,
     data = tmp_path / "in.csv"
     data.write_text("record_id,title,label_included\n1,a,1\n2,b,0\n", encoding="utf-8")
     before = sorted(tmp_path.rglob("*"))
-    args = [part.format(csv=data, out=tmp_path / "o.json") for part in command]
+    args = [part.format(csv=data, out=tmp_path / "o.json", dir=tmp_path / "new") for part in command]
     result = run(workspace, *args)
     assert result.exit_code == 2, result.output
     (line,) = result.stderr.splitlines()

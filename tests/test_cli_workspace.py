@@ -113,13 +113,13 @@ def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
                                                             "(or remove the line)\n")
 
 
-def test_a_review_title_or_database_that_is_not_text_is_refused(tmp_path: Path) -> None:
-    for line in ("title = 3", 'title = "t"\ndatabase = 3'):
+def test_a_review_title_database_or_seed_of_the_wrong_kind_is_refused(tmp_path: Path) -> None:
+    for line in ("title = 3", 'title = "t"\ndatabase = 3', 'title = "t"\nseed = -3'):
         (tmp_path / "review.toml").write_text(f"[review]\n{line}\n", encoding="utf-8")
         result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
         key = line.rsplit("\n", 1)[-1].split(" =")[0]
-        assert result.exit_code == 2 and result.stderr == (
-            f"review: {tmp_path / 'review.toml'}: review.{key} must be text in quotes, e.g. {key} = \"…\"\n")
+        said = "a whole number 0 or more" if key == "seed" else f'text in quotes, e.g. {key} = "…"'
+        assert result.exit_code == 2 and result.stderr == f"review: {tmp_path / 'review.toml'}: review.{key} must be {said}\n"
         assert not (tmp_path / "3").exists()  # no store opened under the number
 
 

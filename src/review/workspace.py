@@ -46,8 +46,8 @@ class WorkspaceConfig:
         if not reviewers:  # the first name is every command's default reviewer
             raise WorkspaceError(f"{path}: review.reviewers is empty: list at least one name (or remove the line)")
         seed = review.get("seed", 42)
-        if not isinstance(seed, int):
-            raise WorkspaceError(f"{path}: review.seed must be an integer")
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:  # (-3 broke every decision)
+            raise WorkspaceError(f"{path}: review.seed must be a whole number 0 or more")
         database_url = review.get("database_url")
         if database_url is not None and (not isinstance(database_url, str) or "://" not in database_url):
             raise WorkspaceError(f"{path}: review.database_url must be a URL such as postgresql://user@host/name")

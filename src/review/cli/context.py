@@ -53,6 +53,9 @@ INPUT_FILE = InputFileType()
 #: command-line mistake, exit 2 (docs/interfaces.md), said by click before anything runs.
 OPEN_FRACTION = click.FloatRange(0, 1, min_open=True, max_open=True)
 
+#: A seed: a whole number 0 or more (numpy refuses a negative one, which was a traceback when used).
+SEED = click.IntRange(min=0)
+
 
 class Context:
     """What every command gets: the workspace option and the reviewer name."""

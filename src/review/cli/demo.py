@@ -8,7 +8,7 @@ import click
 
 from ..services.demo import DEMO_SEED, prepare_demo
 from ..services.workspace import workspace_status
-from .context import Context
+from .context import SEED, Context
 from .output import has_terminal
 
 
@@ -18,7 +18,7 @@ def register(group: click.Group) -> None:
 
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False), default="review-demo")
-@click.option("--seed", default=DEMO_SEED, show_default=True, help="Seed of the generated corpus.")
+@click.option("--seed", type=SEED, default=DEMO_SEED, show_default=True, help="Seed of the generated corpus.")
 @click.option("--rebuild", is_flag=True, help="Delete an existing demo workspace at PATH first.")
 @click.option("--no-tui", is_flag=True, help="Build (or reuse) the workspace and print its status only.")
 @click.pass_context

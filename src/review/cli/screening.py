@@ -9,7 +9,7 @@ import click
 from ..services import screening as service
 from ..services import simulation
 from ..words import counted
-from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context
 from .sources import export_group
 
 
@@ -21,7 +21,7 @@ def register(group: click.Group) -> None:
 
 @click.command("simulate")
 @click.argument("file", type=INPUT_FILE)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for priors and every model choice.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed for priors and every model choice.")
 @click.option("--prior-included", type=click.IntRange(min=0), default=1, show_default=True, help="Relevant records given up front.")
 @click.option("--prior-excluded", type=click.IntRange(min=0), default=1, show_default=True, help="Irrelevant records given up front.")
 @click.option("--model", type=click.Choice(("default", *simulation.MODEL_NAMES)), default="default", show_default=True,

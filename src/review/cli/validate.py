@@ -13,7 +13,7 @@ import click
 
 from ..errors import WorkspaceError
 from ..workspace import Workspace
-from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -133,7 +133,7 @@ def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, sc
 @click.option("--weights", type=click.Choice(["linear", "quadratic", "none"]), default="linear", show_default=True,
               help="Weighted kappa for ordinal scores.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Resamples for the AC1 CI.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @_level()
 @_json()
 @pass_context
@@ -170,7 +170,7 @@ def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 @click.option("--time", help="Follow-up time column: Harrell's C and Kaplan-Meier risk, censoring taken into account.")
 @click.option("--horizon", type=click.FloatRange(0, min_open=True), help="With --time: compare observed and predicted risk by this time.")
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Resamples for the C-statistic CI.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap resamples.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Calibration plot (.png or .svg).")
 @click.option("--extraction", "extraction_dir", type=click.Path(path_type=Path, file_okay=False),
@@ -233,7 +233,7 @@ def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
 
 @validate.command("demo")
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False), required=False)
-@click.option("--seed", type=int, help="Seed of the synthetic data (default 20261204).")
+@click.option("--seed", type=SEED, help="Seed of the synthetic data (default 20261204).")
 @click.option("--no-run", is_flag=True, help="Only write the data and the plan.")
 @click.pass_context
 def demo_data(click_ctx: click.Context, folder: Path | None, seed: int | None, no_run: bool) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..services.workspace import create_workspace, migrate_store, workspace_status
-from .context import Context, pass_context
+from .context import SEED, Context, pass_context
 
 
 def register(group: click.Group) -> None:
@@ -20,7 +20,7 @@ def register(group: click.Group) -> None:
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False), default=".")
 @click.option("--title", default="Untitled review", help="Review title for review.toml.")
 @click.option("--reviewer", "reviewers", multiple=True, help="Reviewer name (repeat for several).")
-@click.option("--seed", default=42, show_default=True, help="Seed for every random choice.")
+@click.option("--seed", type=SEED, default=42, show_default=True, help="Seed for every random choice.")
 @click.option("--database", "database_url", metavar="URL",
               help="Put the store on a server: postgresql://user@host/name (team mode). The password comes "
                    "from PGPASSWORD or ~/.pgpass; one given in the URL is used now but never written down.")
