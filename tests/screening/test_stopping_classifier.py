@@ -5,6 +5,7 @@ record sets whose relevant records (screened and left) are known."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from review.screening import stopping
 from review.screening import stopping_classifier as sc
@@ -94,6 +95,31 @@ def test_the_gate_keeps_a_sure_classifier_out_while_relevant_records_keep_turnin
     assert wide_open is not None and y[:wide_open].sum() / y.sum() < 0.1
 
 
+def test_the_classifier_part_stops_at_90_percent_where_the_rule_asks_95(monkeypatch) -> None:
+    # Decision 0028: the classifier's P(left ≤ k*) must reach 0.90 (twice the Lomax part's miss allowance).
+    # All 30 relevant records among the first 147, none left; records of either kind borrow a word of the
+    # other kind now and then, so the classifier is less than sure at first.
+    labels = [0, 1] + [1, 0, 0, 0, 0] * 29 + [0] * 453
+    rng = np.random.default_rng(0)
+    texts = []
+    for y in labels:
+        words = list(rng.choice(RELEVANT_WORDS if y else OTHER_WORDS, size=3))
+        if rng.random() < 0.45:
+            words[0] = str(rng.choice(OTHER_WORDS if y else RELEVANT_WORDS))
+        texts.append(" ".join(words))
+    features = build_features(list(range(1, 601)), texts, feature_config_for("default", 600))
+    y, rows = np.array(labels), np.arange(600)
+    lomax = lomax_first_stop(y[2:], found_before=1)
+    assert lomax is not None
+    assert sc.classifier_confidence(0.95) == pytest.approx(0.90) and sc.classifier_confidence(0.99) == pytest.approx(0.98)
+    first_check = 222  # the first check of the grid past 20 % of the set where the Lomax gate is open
+    view = sc.estimate(features.matrix, rows[:first_check], y[:first_check], rows[first_check:])
+    assert view is not None and view.found == 30 and 0.90 <= view.probability < 0.95  # and none is left
+    assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == first_check < 2 + lomax
+    monkeypatch.setattr(sc, "CLASSIFIER_MISS_FACTOR", 1.0)  # decision 0025's level, 0.95: a check later
+    assert first_check < sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) < 2 + lomax
+
+
 def one_topic_first(front: int, drought_until: int, n: int = 1000):  # type: ignore[no-untyped-def]
     """A one-in-ten set ranked so that the prior and ``front`` relevant records of one kind come first,
     then irrelevant records only until ``drought_until``, then one in ten relevant again: those are of
@@ -118,7 +144,8 @@ def test_a_classifier_that_is_sure_and_wrong_early_cannot_stop_before_the_share_
         assert y[:lomax_stop].sum() / y.sum() >= 0.95
         view = sc.estimate(features.matrix, rows[:drought_until], y[:drought_until], rows[drought_until:])
         assert view is not None and view.probability >= 0.95  # sure, with 85 or more relevant records left
-        assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop) == lomax_stop
+        stop = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop)
+        assert stop is not None and stop <= lomax_stop and y[:stop].sum() / y.sum() >= 0.95
         with monkeypatch.context() as old:  # decision 0025's gate: from 5 % of the set
             old.setattr(sc, "GATE_SHARE", 0.05)
             early = sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=lomax_stop)
@@ -146,6 +173,12 @@ def test_assess_says_what_the_classifier_says() -> None:
     status = stopping.assess(ranked, [], 2000, classifier=sure, decision_ids=ids)
     assert status.verdict == "stop" and status.rule == "recommended"
     assert "classifier" in status.explanation and "98%" in status.explanation and "at least 95%" in status.explanation
+    fairly_sure = dict(sure, expected_remaining=0.3, probability=0.92)  # below 95 %, above the classifier's 90 %
+    status = stopping.assess(ranked, [], 2000, classifier=fairly_sure, decision_ids=ids)
+    assert status.verdict == "stop" and status.confidence == pytest.approx(0.90) and status.estimate_from == "classifier"
+    assert "with 90% probability" in status.explanation and "92%" in status.explanation
+    assert status.upper_remaining == poisson.ppf(0.90, 0.3)  # the bound at the level the stop rests on
+    assert stopping.assess(ranked, [], 2000, classifier=dict(sure, probability=0.88), decision_ids=ids).verdict == "continue"
     unsure = dict(sure, expected_remaining=3.4, probability=0.15)
     status = stopping.assess(ranked, [], 2000, classifier=unsure, decision_ids=ids)
     assert status.verdict == "continue" and "about 3.4 relevant records" in status.explanation

@@ -22,8 +22,9 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   decision 0016, and ``relevance_rate`` (exponential rate, profile bound, then a Poisson
   quantile: ``exp-profile``, recommended before it); ``RECOMMENDED_RATE_RULE`` says which.
   Since decision 0025 the recommended choice is ``relevance_rate_classifier``: the Lomax rule, or
-  earlier where the ranking's classifier, calibrated on the decisions so far, says with the same
-  confidence that too few relevant records are left to miss the target (``stopping_classifier``).
+  earlier where the ranking's classifier, calibrated on the decisions so far, says that too few
+  relevant records are left to miss the target (``stopping_classifier``), with 90 % probability at the
+  rule's 95 % since decision 0028 (``classifier_confidence``).
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -61,7 +62,8 @@ RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "releva
 #: the first relevant record since decision 0018 (before 0016, ``relevance_rate`` under decisions
 #: 0008 and 0014; numbers in docs/benchmarks/screening-stopping-2026-12-05.md and
 #: screening-stopping-frontier-2026-12-05.md); since decision 0025 the Lomax rule or the calibrated
-#: classifier, whichever says stop first (docs/benchmarks/screening-stopping-round5-2026-12-05.md).
+#: classifier, whichever says stop first (docs/benchmarks/screening-stopping-round5-2026-12-05.md); since
+#: decision 0028 the classifier's part at 90 % (docs/benchmarks/screening-stopping-round6-2026-12-05.md).
 RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -428,8 +430,10 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
 def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str,
                             classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
     """``relevance_rate_classifier``: the Lomax verdict, or stop where the calibrated classifier says
-    with ``conf`` probability that at most the allowed number of relevant records is left."""
-    from .stopping_classifier import view_holds
+    with ``classifier_confidence`` (90 % at a confidence of 95 %) that at most the allowed number of
+    relevant records is left; that verdict states its bound and confidence at that level."""
+    from .stopping_classifier import classifier_confidence, view_holds
+    from .stopping_rate import _poisson_upper
 
     lomax = _assess_lomax(ranked, n_total, common, pct, conf)
     if lomax.verdict == "stop" or not view_holds(classifier, decision_ids):
@@ -442,15 +446,18 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     view = (f"The classifier trained on your decisions (after {classifier['screened']} screened, calibrated on "
             f"them by cross-validation) expects about {about} relevant records among the unscreened; the chance "
             f"that at most {allowed} {'is' if allowed == 1 else 'are'} left is {chance:.0%}")
-    if chance >= common["confidence"]:
+    level = classifier_confidence(common["confidence"])
+    if chance >= level:
         found = common["relevant_found"]
         text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "
-                f"with {conf} probability, meeting the {pct} target. This rests on the classifier's scores, "
+                f"with {level:.0%} probability, meeting the {pct} target. This rests on the classifier's scores, "
                 f"not on a random sample; the certified rule checks with one.")
-        # The classifier's view is of the records unscreened when it was made: fewer are left now.
-        upper = min(int(classifier.get("upper_remaining", allowed)), common["remaining"])
+        # The bound at the level this stop rests on; the classifier's view is of the records unscreened
+        # when it was made: fewer are left now.
+        upper = min(int(_poisson_upper(np.array([max(expected, 1e-12)]), level)[0]), common["remaining"])
         return replace(lomax, verdict="stop", explanation=text, estimated_recall=found / (found + expected),
-                       expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="classifier")
+                       expected_remaining=round(expected, 2), upper_remaining=upper, confidence=level,
+                       estimate_from="classifier")
     return replace(lomax, explanation=f"{lomax.explanation} {view}.")
 
 
