@@ -4,6 +4,7 @@ nothing half-written; ``--workspace`` anywhere; ``-`` is stdout for every export
 from __future__ import annotations
 
 import csv
+import json
 import io
 import os
 import stat
@@ -567,3 +568,25 @@ def test_a_record_id_no_store_holds_is_one_line(workspace, command, status, text
     assert result.exit_code == status, result.output
     one_line_error(result, "expected a record id")
     assert workspace.store.decisions() == []
+
+
+# -- '-' as --json of simulate and meta: the JSON on stdout, the table on stderr ----------------------
+
+def test_simulate_and_meta_take_dash_as_stdout_for_their_json(tmp_path, monkeypatch):
+    # Both wrote a file named '-' in the current folder, where every other output takes '-' as stdout.
+    monkeypatch.chdir(tmp_path)
+    labelled = tmp_path / "l.csv"
+    labelled.write_text("record_id,title,abstract,label_included\n" + "".join(
+        f"{i},title {i} {'stress work' if i % 3 == 0 else 'asthma'},,{int(i % 3 == 0)}\n" for i in range(12)),
+        encoding="utf-8")
+    estimates = tmp_path / "e.csv"
+    estimates.write_text("study,yi,vi\nA,0.1,0.2\nB,0.3,0.1\n", encoding="utf-8")
+    simulated = CliRunner().invoke(main, ["simulate", str(labelled), "--json", "-", "--seed", "1"])
+    assert simulated.exit_code == 0, simulated.output
+    data = json.loads(simulated.stdout)
+    assert {"order", "metrics", "stopping", "timings"} <= set(data) and data["stopping"]["recommended"]
+    assert "stop:recommended\t" in simulated.stderr and "wss@95\t" in simulated.stderr
+    pooled = CliRunner().invoke(main, ["meta", str(estimates), "--measure", "MD", "--json", "-"])
+    assert pooled.exit_code == 0, pooled.output
+    assert json.loads(pooled.stdout)["result"]["k"] == 2 and "random effects" in pooled.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.csv", "l.csv"]  # no file named '-'

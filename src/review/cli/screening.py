@@ -33,7 +33,8 @@ def register(group: click.Group) -> None:
 @click.option("--confidence", type=OPEN_FRACTION, default=0.95, show_default=True,
               help="Confidence of the statistical stopping rule that the target recall is reached.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Where to write the result (order, metrics, stopping points, timings).")
+              help="Where to write the result (order, metrics, stopping points, timings); '-': the JSON on "
+                   "stdout, the metric lines on stderr.")
 @click.option("--plot", type=click.Path(path_type=Path, dir_okay=False),
               help="Recall curve as .png or .svg.")
 def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded: int, model: str,
@@ -43,19 +44,24 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
 
     Needs no workspace. Prints the metrics as tab-separated name/value lines.
     """
-    run = simulation.simulate_file(file, json_out=json_out, plot=plot, seed=seed, prior_included=prior_included,
-                                   prior_excluded=prior_excluded, model=model, query=query,
-                                   target_recall=target_recall, confidence=confidence)
+    from .output import is_stdout
+
+    to_stdout = is_stdout(json_out)  # ('-' wrote a file named '-')
+    run = simulation.simulate_file(file, json_out=None if to_stdout else json_out, plot=plot, seed=seed,
+                                   prior_included=prior_included, prior_excluded=prior_excluded, model=model,
+                                   query=query, target_recall=target_recall, confidence=confidence)
     for warning in run.warnings:
         click.echo(f"review: warning: {warning}", err=True)
     result = run.result
     for name, value in result.metrics.items():
-        click.echo(f"{name}\t{_fmt(value)}")
-    click.echo(f"stop:recommended\t{result.stopping['recommended']}")
+        click.echo(f"{name}\t{_fmt(value)}", err=to_stdout)
+    click.echo(f"stop:recommended\t{result.stopping['recommended']}", err=to_stdout)
     for rule in ("relevance_rate", "relevance_rate_lomax", "relevance_rate_classifier", "consecutive_irrelevant",
                  "knee", "statistical"):
         point = result.stopping[rule]
-        click.echo(f"stop:{rule}\t{_fmt(point['n_screened'])}\trecall {_fmt(point['recall'])}")
+        click.echo(f"stop:{rule}\t{_fmt(point['n_screened'])}\trecall {_fmt(point['recall'])}", err=to_stdout)
+    if to_stdout:
+        click.echo(simulation.simulation_json(result), nl=False)
 
 
 def _fmt(value: object) -> str:

@@ -10,6 +10,7 @@ from ..errors import ReviewError
 from ..services import synthesis as service
 from ..words import counted
 from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
+from .output import is_stdout
 
 
 def register(group: click.Group) -> None:
@@ -40,7 +41,8 @@ def _favours(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 @click.option("--prediction", type=click.Choice(["meta", "metafor"]), default="meta", show_default=True,
               help="Prediction interval: t(k-2) like R meta, or metafor's convention.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the full result as JSON (non-finite numbers as null).")
+              help="Write the full result as JSON (non-finite numbers as null); '-': the JSON on stdout, the "
+                   "table on stderr.")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Write a forest plot (.png or .svg).")
 @click.option("--favours", metavar="LEFT|RIGHT", callback=_favours,
@@ -61,8 +63,11 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
                             prediction=prediction)
     for warning in run.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(run.report())
-    if json_out is not None:
+    to_stdout = json_out is not None and is_stdout(json_out)  # ('-' wrote a file named '-')
+    click.echo(run.report(), err=to_stdout)
+    if to_stdout:
+        click.echo(service.meta_json(run), nl=False)
+    elif json_out is not None:
         service.write_meta_json(run, json_out)
         click.echo(f"wrote {json_out}", err=True)
     if plot_out is not None:

@@ -21,7 +21,7 @@ from ..textdecode import fallback_warning
 if TYPE_CHECKING:
     from ..screening.simulate import SimulationResult
 
-__all__ = ["MODEL_NAMES", "QUERY_NAMES", "Simulation", "simulate_file"]
+__all__ = ["MODEL_NAMES", "QUERY_NAMES", "Simulation", "simulate_file", "simulation_json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +29,23 @@ class Simulation:
     """A replayed screening run, already written to its JSON file (and plot)."""
 
     result: SimulationResult
-    json_path: Path
+    #: None when the caller writes the JSON itself (``--json -``: stdout).
+    json_path: Path | None
     plot_path: Path | None
     #: One line when the labelled CSV was not UTF-8 and was read as cp1252 (the shell shows it on stderr).
     warnings: tuple[str, ...] = ()
 
 
-def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed: int = 0,
+def simulation_json(result: SimulationResult) -> str:
+    """The JSON ``review simulate --json`` writes."""
+    return json.dumps(result.to_json(), indent=1) + "\n"
+
+
+def simulate_file(file: Path, *, json_out: Path | None, plot: Path | None = None, seed: int = 0,
                   prior_included: int = 1, prior_excluded: int = 1, model: str = "default",
                   query: str = "max", target_recall: float = 0.95, confidence: float = 0.95) -> Simulation:
-    """Replay screening of a labelled CSV; writes the result as JSON and, if asked, the recall curve."""
+    """Replay screening of a labelled CSV; writes the result as JSON (unless ``json_out`` is None:
+    the caller has ``simulation_json``) and, if asked, the recall curve."""
     from ..screening.simulate import load_labelled_csv, simulate
 
     if plot is not None:
@@ -56,7 +63,8 @@ def simulate_file(file: Path, *, json_out: Path, plot: Path | None = None, seed:
                           model=model, query=query, target_recall=target_recall, confidence=confidence)
     except ValueError as err:
         raise ReviewError(f"{file}: {err}") from err
-    write_text_atomic(json_out, json.dumps(result.to_json(), indent=1) + "\n")
+    if json_out is not None:
+        write_text_atomic(json_out, simulation_json(result))
     if plot is not None:
         from ..screening.plot import recall_plot
 

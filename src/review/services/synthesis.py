@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
 
 __all__ = [
-    "METHODS", "MetaRun", "check_plot_path", "favours_labels", "pool_file", "synthesise_extraction", "write_forest_plot", "write_meta_json",
+    "METHODS", "MetaRun", "check_plot_path", "favours_labels", "meta_json", "pool_file", "synthesise_extraction", "write_forest_plot", "write_meta_json",
 ]
 
 
@@ -75,15 +75,20 @@ def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", h
                    measure_assumed=assumed)
 
 
-def write_meta_json(run: MetaRun, out: Path) -> None:
-    """The full result as JSON (non-finite numbers as null)."""
+def meta_json(run: MetaRun) -> str:
+    """The full result as JSON (non-finite numbers as null), as ``review meta --json`` writes it."""
     payload: dict[str, Any] = {"input": str(run.file), "result": run.result.to_dict()}
     if run.fixed is not None:
         payload["common_effect"] = run.fixed.to_dict()
     payload["entered_ci"] = [list(ci) if ci is not None else None for ci in run.table.entered_ci]
     payload["continuity_correction"] = {"add": CONTINUITY_CORRECTION, "studies": run.table.corrected}
     payload["warnings"] = run.table.warnings
-    write_text_atomic(out, json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_meta_json(run: MetaRun, out: Path) -> None:
+    """:func:`meta_json` written to ``out``."""
+    write_text_atomic(out, meta_json(run))
 
 
 def favours_labels(favours: str | None) -> tuple[str, str] | None:
