@@ -21,7 +21,7 @@ from review.records import FactorEvidence
 from review.synthesis import load_synthesis
 from review.synthesis.evidence import StudyFinding
 from review.synthesis.factors import SynthesisSettings
-from review.synthesis.grade import CERTAINTY, GradeInput, apply_overrides, assess
+from review.synthesis.grade import GradeInput, apply_overrides, assess
 from review.synthesis.meta import pool
 from review.synthesis.run import run_synthesis
 from review.workspace import Workspace
@@ -247,19 +247,22 @@ def test_grade_phase_information_size_and_few_studies() -> None:
     assert "'few studies' judgement" in confirmatory.domains["publication_bias"].reason
 
 
-def test_publication_bias_does_not_apply_to_the_programmes_own_data() -> None:
-    # Publication bias is about which studies get published; own data were analysed whatever they
-    # showed. The 'few studies' step downgraded a factor informed only by the programme's own cohort.
+def test_own_data_escape_publication_selection_but_not_the_few_studies_judgement() -> None:
+    # The -1 is the rule set's 'few studies' judgement (downgrade unless investigated repeatedly): one
+    # own cohort is no replication either. Publication selected nothing there, and the line says both.
     own = [StudyFinding("own_cohort", "risk", rob="low")]
     alone = assess(GradeInput("f", own, 1.0, None, ratios=[(1.8, 1.2, 2.7)], designs=["cohort"],
                               own_data=["own_cohort"]))
-    assert alone.domains["publication_bias"].change == 0
-    assert alone.domains["publication_bias"].reason.startswith(
-        "does not apply: all evidence is the programme's own data (own_cohort), analysed whatever it showed")
     published = assess(GradeInput("f", [StudyFinding("a", "risk", rob="low")], 1.0, None, ratios=[(1.8, 1.2, 2.7)],
                                   designs=["cohort"], own_data=["own_cohort"]))
-    assert published.domains["publication_bias"].change == -1  # one published cohort: as before
-    assert CERTAINTY.index(alone.certainty) == CERTAINTY.index(published.certainty) + 1
+    assert alone.domains["publication_bias"].change == published.domains["publication_bias"].change == -1
+    assert alone.certainty == published.certainty
+    assert alone.domains["publication_bias"].reason == (
+        "'few studies' judgement: all evidence from one cohort, the programme's own data (own_cohort), so the "
+        "factor has not been investigated repeatedly; these data were not selected by publication (analysed "
+        "whatever they showed), but one cohort is no replication")
+    assert "own data" not in published.domains["publication_bias"].reason
+    # Beside a published cohort the own cohort counts as the second investigation, as every cohort does.
     both = assess(GradeInput("f", [*own, StudyFinding("a", "risk", rob="low")], 1.0, None, designs=["cohort"] * 2,
                              own_data=["own_cohort"]))
     assert both.domains["publication_bias"].change == 0
@@ -269,7 +272,7 @@ def test_publication_bias_does_not_apply_to_the_programmes_own_data() -> None:
     # A cohort unit joining own data with a paper on the same clients is published evidence.
     joined = assess(GradeInput("f", [StudyFinding("c", "risk", rob="low", papers=("own_cohort", "a"))], 1.0, None,
                                designs=["cohort"], own_data=["own_cohort"]))
-    assert joined.domains["publication_bias"].change == -1
+    assert joined.domains["publication_bias"].change == -1 and "own data" not in joined.domains["publication_bias"].reason
 
 
 def test_programme_factor_levels_after_the_method_fixes(tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from statsmodels.duration.hazard_regression import PHReg
 from review.errors import ValidationError
 from review.extraction import load_factors, load_study
 from review.extraction.forms import validate_folder
+from review.instrument.build import signal_caution
+from review.instrument.config import InstrumentConfig
 from review.synthesis.factors import SynthesisSettings
 from review.synthesis.run import synthesise_folder
 from review.validate.factors import factor_associations
@@ -125,7 +127,7 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
     assert load_study(own.path, factors=factor_list, draft=True).quips["ben"] == {"participation": "low"}
 
 
-def test_own_data_alone_is_not_downgraded_for_publication_bias(write_csv, tmp_path: Path) -> None:
+def test_own_data_alone_stays_unreplicated_in_grade_and_the_instrument(write_csv, tmp_path: Path) -> None:
     extraction = tmp_path / "extraction"
     (extraction / "studies").mkdir(parents=True)
     for name in ("factors.toml", "form.toml"):
@@ -135,9 +137,14 @@ def test_own_data_alone_is_not_downgraded_for_publication_bias(write_csv, tmp_pa
     write_own_data_study(factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"]),
                          extraction, factor_list)
     results, _ = synthesise_folder(extraction, SynthesisSettings())
-    grade = next(r for r in results if r.factor.id == "conflict_with_supervisor").grade
-    assert grade is not None and grade.domains["publication_bias"].change == 0
-    assert "does not apply: all evidence is the programme's own data (own_cohort)" in grade.domains["publication_bias"].reason
+    conflict = next(r for r in results if r.factor.id == "conflict_with_supervisor")
+    grade = conflict.grade
+    # One cohort, unrated: moderate, risk of bias -1, 'few studies' -1 → very low, as a single
+    # published cohort; so the instrument asks it with "caution: not yet replicated".
+    assert grade is not None and grade.certainty == "very low" and grade.domains["publication_bias"].change == -1
+    reason = grade.domains["publication_bias"].reason
+    assert "the programme's own data (own_cohort)" in reason and "one cohort is no replication" in reason
+    assert signal_caution(conflict.evidence, InstrumentConfig()) == "unreplicated"
     # beside the review's published cohort, the own data are named as such
     shutil.copytree(REPO_EXTRACTION / "studies", extraction / "studies", dirs_exist_ok=True)
     results, _ = synthesise_folder(extraction, SynthesisSettings())

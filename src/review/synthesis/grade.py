@@ -167,23 +167,27 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
 
 
 def _publication_bias(item: GradeInput) -> DomainJudgement:
-    """GRADE's publication bias over the published units only: it is about which studies get published
-    (the GRADE handbook: the body of published evidence), and the programme's own data were analysed
-    whatever they showed, so they were not selected by it (a unit is own when all its papers are)."""
+    """GRADE's publication bias as the rule set runs it (Huguet et al. 2013 as modified: downgrade
+    unless the factor has been investigated repeatedly): one counted unit is -1, the 'few studies'
+    judgement, whether the cohort is published or the programme's own data. Own data were analysed
+    whatever they showed, so publication selected nothing there; one cohort is still no replication,
+    and the line says both (a unit is own when all its papers are)."""
     n = len(item.units)
     own_ids = set(item.own_data)
     own = [u for u in item.units if own_ids and set(u.sources) <= own_ids]
     named = ", ".join(sorted({paper for u in own for paper in u.sources}))
-    if own and len(own) == n:
-        return DomainJudgement(0, f"does not apply: all evidence is the programme's own data ({named}), analysed "
-                                  "whatever it showed; publication bias is about which studies get published, "
-                                  "and these data were not selected by publication")
+    if n == 1 and own:
+        return DomainJudgement(
+            -1, f"'few studies' judgement: all evidence from one cohort, the programme's own data ({named}), so "
+                "the factor has not been investigated repeatedly; these data were not selected by publication "
+                "(analysed whatever they showed), but one cohort is no replication")
     if n == 1:
         return DomainJudgement(
             -1, "'few studies' judgement: all evidence from one cohort, the factor has not been investigated "
                 "repeatedly (no statistical test of small-study effects is possible)")
     if own:
-        return DomainJudgement(0, f"{n} independent cohorts, {len(own)} of them the programme's own data ({named}), "
+        which = "all of them" if len(own) == n else f"{len(own)} of them"
+        return DomainJudgement(0, f"{n} independent cohorts, {which} the programme's own data ({named}), "
                                   "which were not selected by publication")
     return DomainJudgement(0, f"{n} independent cohorts")
 
