@@ -401,3 +401,24 @@ async def test_the_browser_warns_and_reads_the_rows_again_when_a_decision_meets_
         (said,) = [n for n in app._notifications if "retracted" in n.message]
         assert said.severity == "warning"
         assert "1 removed before screening" in str(screen.query_one("#browser-count").render())
+
+
+@async_test
+async def test_closing_a_dialog_leaves_the_record_where_the_reviewer_scrolled(fresh_ws: Workspace) -> None:
+    """Every resume drew the record again from its first line: help (or a reason picker cancelled) threw the
+    reviewer back to the top of a long abstract."""
+    async with open_app(fresh_ws, "alice", "screening", size=(60, 16)) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        view = screen.query_one("#record")
+        await pilot.press("pagedown")
+        await pilot.pause()
+        scrolled = view.scroll_offset.y
+        assert scrolled > 0
+        for keys in (("question_mark", "escape"), ("r", "escape")):
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert app.screen is screen and view.scroll_offset.y == scrolled, keys
+        await pilot.press("n", *"xy", "enter")  # a note is drawn into the record: from the top, with the note
+        await settle(pilot)
+        assert "xy" in view.plain

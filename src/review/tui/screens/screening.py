@@ -225,6 +225,7 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None or not self._started:  # (the first record is loading: see ``_follow_queue``)
             return
+        shown, note = self.current, self.note
         if self.current is None:  # nothing was left: an edited [prisma.sources] may bring records back
             self.current = project.session.next_record()
         elif self.current.id != self._opened_id:
@@ -237,7 +238,12 @@ class ScreeningScreen(ProjectScreen):
                     self._drop_note()  # (decided on another screen)
                     self.current = project.session.next_record()
                 self._drop_stale_notes(project, decided)
-        self._paint()
+        if self.current is shown and self.note == note and shown is not None:
+            # The same record (back from help, say): the counts may have moved, the record is not drawn
+            # again, so the reviewer stays where they scrolled in its abstract.
+            self._paint_progress(project.session.progress())
+        else:
+            self._paint()
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
