@@ -276,6 +276,18 @@ def test_a_command_line_mistake_is_one_line_too(tmp_path):
     assert " fulltext [OPTIONS] COMMAND" in CliRunner().invoke(main, ["fulltext"]).output  # a bare group: its help
 
 
+def test_the_reviewer_option_after_the_command_says_where_it_goes(workspace):
+    add_records(workspace)
+    for args, sub in ((["decide", "1", "--include", "-r", "bob"], "decide"),
+                      (["fulltext", "eligible", "1", "--reviewer", "bob"], "fulltext eligible")):
+        result = run(workspace, *args)
+        assert result.exit_code == 2 and result.stdout == ""
+        option = args[-2]
+        assert result.stderr == (f"review: {sub}: No such option '{option}': the reviewer goes before the command, "
+                                 f"review -r NAME {sub} … (review {sub} --help)\n")
+    assert workspace.store.decisions() == []
+
+
 def test_a_bare_groups_help_is_recognised_by_class_not_by_name():
     # The check compared type(err).__name__, which a subclass (or a renamed class) would slip past.
     import click

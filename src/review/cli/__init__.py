@@ -137,12 +137,18 @@ def _exit_with_usage_line(err: click.UsageError) -> NoReturn:
         raise err
     sub = (err.ctx.command_path.split(" ", 1) + [""])[1] if err.ctx is not None else ""  # (root name: review)
     where = f"{sub}: " if sub else ""
-    click.echo(f"review: {where}{err.format_message()} ({' '.join(['review', sub]).strip()} --help)", err=True)
+    message = err.format_message()
+    if isinstance(err, click.NoSuchOption) and err.option_name in _REVIEWER_FLAGS:
+        # Only --workspace moves (hoist_workspace_option): 'review decide 12 --include -r bob' said no more.
+        message = f"{message.rstrip('.')}: the reviewer goes before the command, review -r NAME {sub} …"
+    click.echo(f"review: {where}{message} ({' '.join(['review', sub]).strip()} --help)", err=True)
     sys.exit(err.exit_code)
 
 
 #: The group option every subcommand accepts too, wherever it is typed (``review status -w DIR``).
 _WORKSPACE_FLAGS = ("--workspace", "-w")
+#: The group's reviewer option, which does not move: a subcommand given it is told where it goes.
+_REVIEWER_FLAGS = ("--reviewer", "-r")
 
 
 def hoist_workspace_option(args: list[str]) -> list[str]:
