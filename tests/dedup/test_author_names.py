@@ -150,9 +150,20 @@ def test_the_surname_first_reading_takes_every_given_name_initial(full, initials
     ("G. E. Seidel, Jr.", "seidel", "ge"), ("Smith Jr, John", "smith", "j"), ("Smith, John Sr.", "smith", "j"),
     # asysd_diabetes writes the suffix between surname and initial; MEDLINE numbers generations.
     ("Kaneyama Jr K.", "kaneyama", "k"), ("Gordon JR 3rd", "gordon", "jr"), ("Holcomb, George W., 3rd", "holcomb", "gw"),
-    ("John Smith III", "smith", "j"), ("Smith, J. A., III", "smith", "ja"), ("SMITH JA JR", "smith", "ja"),
+    ("Smith J III", "smith", "j"), ("Smith, J. A., III", "smith", "ja"), ("SMITH JA JR", "smith", "ja"),
+    ("Smith, John, III", "smith", "j"), ("Smith, John III", "smith", "j"), ("C. Lynch, III", "lynch", "c"),
     # Roman numerals and capital JR alone after the surname are initials (Ivan Ivanovich Ivanov).
     ("Ivanov II", "ivanov", "ii"), ("Petrov IV", "petrov", "iv"), ("Ivanov, II", "ivanov", "ii"), ("Gordon JR", "gordon", "jr"),
+    # After a surname of two words too: no given part would be left, the particle would become one
+    # (version 17 read "da Silva JR" as Silva D.). Version 16's readings, as "John Smith III" (no telling).
+    ("da Silva JR", "dasilva", "jr"), ("da Silva, JR", "dasilva", "jr"), ("van Dijk SR", "vandijk", "sr"),
+    ("Garcia Lopez JR", "garcialopez", "jr"), ("De Souza II", "desouza", "ii"), ("Smith Jones, IV", "smithjones", "iv"),
+    ("DA SILVA, JR", "dasilva", "jr"), ("John Smith III", "johnsmith", "iii"),
+    # A suffix that is never initials leaves a surname of two words whole (version 17: Silva D.).
+    ("da Silva Jr", "dasilva", ""), ("van Dijk Jr.", "vandijk", ""), ("De Luca Jr", "deluca", ""),
+    ("da Silva, Jr.", "dasilva", ""), ("da Silva J Jr", "dasilva", "j"),
+    # A full name in reading order before ", Jr." is not one surname.
+    ("Martin Luther King, Jr.", "king", "ml"),
 ])
 def test_a_generation_suffix_is_neither_initials_nor_a_surname(name, surname, initials) -> None:
     assert last_name(name) == surname and initial_beside(name, surname, every=True) == initials
@@ -186,3 +197,19 @@ def test_two_title_cased_letters_are_initials_where_the_list_writes_initials_tha
     pairs = deduplicate([record(authors=["Rossi Ga", "Ferrari Mj"], **bare),
                          record(authors=["Rossi, G. A.", "Ferrari, M. J."], **bare)]).pairs
     assert [p.status for p in pairs] == ["duplicate"]
+
+
+def test_a_compound_surname_keeps_capital_initials_that_could_be_a_suffix() -> None:
+    # In a list that title-cases its initials, "De Luca Jr" is De Luca J. R. (version 17: Luca D.).
+    assert normalise_authors(["Ferrari Mj", "De Luca Jr"])[0] == ["ferrari", "deluca"]
+    # Version 17 read "da Silva, JR" as Silva D.: with no year on one side, a different person,
+    # Silva D., merged automatically (7.0) and the same person written J. R. went to a human (6.5).
+    bare = dict(pages="", doi="", abstract="", volume="")
+
+    def status(other: list[str]) -> str:
+        [pair] = deduplicate([record(authors=["da Silva, JR", "Costa, AB"], year=2014, **bare),
+                              record(authors=other, year=None, **bare)]).pairs
+        return pair.status
+
+    assert status(["Silva, D.", "Costa, A. B."]) == "borderline"
+    assert status(["da Silva, J. R.", "Costa, A. B."]) == "duplicate"

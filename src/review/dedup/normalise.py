@@ -388,37 +388,66 @@ def parse_author(name: str) -> tuple[str, str]:
 #: Generation suffixes that are never initials wherever they stand after a name's first word ("Smith JA
 #: Jr", "Kaneyama Jr K.", "Smith, John, Jr.", MEDLINE's "Gordon JR 3rd"), compared without the dot.
 _GENERATION = frozenset({"Jr", "jr", "Sr", "sr", "Jnr", "Snr", "2nd", "3rd", "4th"})
-#: Generation suffixes that are also initials ("Ivanov II", "Petrov IV", "Gordon JR"): a suffix only
-#: at the end of the name or of one of its comma pieces with a name and a given part left ("Smith J III",
-#: "John Smith III", "Smith, J. A., III", "SMITH JA JR").
+#: Generation suffixes that are also initials ("Ivanov II", "Petrov IV", "Gordon JR", "da Silva JR"): a
+#: suffix only at the end of a comma piece where a given part clearly remains (:func:`_generation_at`).
 _GENERATION_OR_INITIALS = frozenset({"II", "III", "IV", "JR", "SR"})
 _GENERATION_HINT = re.compile(r"(?:\b(?:[JS]n?r|[js]r|2nd|3rd|4th|II|III|IV|JR|SR)\b)")
 
 
+def _clear_initials(word: str, capitals: bool) -> bool:
+    """Initials beyond doubt in a name's first comma piece ("C." of "C. Lynch"): with a dot, one
+    letter, or :func:`_initials_like` in a name not written in capitals ("DA" of "DA SILVA" is the
+    particle)."""
+    bare = word.replace(".", "").replace("-", "")
+    return _initials_like(word) and ("." in word or len(bare) == 1 or not capitals)
+
+
+def _has_given_part(words: list[str], capitals: bool) -> bool:
+    """Whether the first comma piece ``words`` holds a given part besides its surname ("C. Lynch",
+    "Lynch C"), not "da Silva" or "Smith Jones"."""
+    return len(words) > 1 and any(_clear_initials(word, capitals) for word in words)
+
+
+def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> bool:
+    """Whether word ``k`` of comma piece ``n`` is a generation suffix and no initials: one of
+    :data:`_GENERATION` after the name's first word, or one of :data:`_GENERATION_OR_INITIALS` ending
+    its piece where a given part clearly remains: after initials ("Smith JA JR", "Smith J III"), after
+    a given name past the comma ("Smith, John III"), or as a piece of its own beside a given part
+    ("Smith, J. A., III", "C. Lynch, III"). Else "da Silva JR", "De Souza, II" and "Gordon JR" keep
+    their initials, as the surname ("dasilva") would otherwise give way to a particle read as given
+    name."""
+    words = pieces[n]
+    bare = words[k].rstrip(".")
+    if n == 0 and k == 0:
+        return False
+    if bare in _GENERATION:
+        return True
+    if bare not in _GENERATION_OR_INITIALS or k != len(words) - 1:
+        return False
+    if k > 0:
+        return n > 0 or _trailing_initials(words[k - 1])
+    return _has_given_part(pieces[0], capitals) or any(
+        piece and not (len(piece) == 1 and piece[0].rstrip(".") in _GENERATION_OR_INITIALS)
+        for piece in pieces[1:n] + pieces[n + 1:])
+
+
 def without_generation(name: str) -> str:
-    """``name`` without a generation suffix (:data:`_GENERATION`, :data:`_GENERATION_OR_INITIALS`),
-    which was read as initials ("Smith Jr" → j) or a surname ("Gordon JR 3rd" → 3rd); as written
-    when it has none."""
+    """``name`` without a generation suffix (:func:`_generation_at`), which was read as initials
+    ("Smith Jr" → j) or a surname ("Gordon JR 3rd" → 3rd); as written when it has none. A surname
+    of particles the suffix leaves alone is written as one word ("da Silva Jr" → "daSilva", the surname
+    it folds to): as two, "da Silva" would read Silva with the given name "da"."""
     if not _GENERATION_HINT.search(name):
         return name
     pieces = [piece.split() for piece in name.split(",")]
-    total = sum(len(words) for words in pieces)
-    dropped = 0
-    for n, words in enumerate(pieces):
-        keep = []
-        for k, word in enumerate(words):
-            bare = word.rstrip(".")
-            first = n == 0 and k == 0
-            last = k == len(words) - 1
-            if not first and (bare in _GENERATION or (
-                    bare in _GENERATION_OR_INITIALS and last and total - dropped - 1 >= 2)):
-                dropped += 1
-                continue
-            keep.append(word)
-        pieces[n] = keep
-    if not dropped:
+    capitals = name.upper() == name
+    kept = [[word for k, word in enumerate(words) if not _generation_at(pieces, n, k, capitals)]
+            for n, words in enumerate(pieces)]
+    if kept == pieces:
         return name
-    return ", ".join(" ".join(words) for words in pieces if words)
+    left = [words for words in kept if words]
+    if len(left) == 1 and len(left[0]) > 1 and all(word.casefold() in _PARTICLES for word in left[0][:-1]):
+        return "".join(left[0])  # "da Silva Jr", "da Silva, Jr." → "daSilva"; "John Smith, Jr." stays two words
+    return ", ".join(" ".join(words) for words in left)
 
 
 @lru_cache(maxsize=262144)
