@@ -92,8 +92,12 @@ def test_a_dropped_key_loses_its_line_and_the_comment_right_above_it_only(tmp_pa
     assert with_table_keys(kept + '\n# team\ndatabase_url = "x"\n\n[x]\n', "review", {}, drop=("database_url",)) == (
         kept + '\n[x]\n')
     assert with_table_keys(kept + '\n# team\ndatabase_url = "x"\n', "review", {}, drop=("database_url",)) == kept
-    assert with_table_keys('[review]\n# team\ndatabase_url = "x"\ntitle = "t"\n', "review", {},
-                           drop=("database_url",)) == '[review]\ntitle = "t"\n'
+    # A comment block right under the header is the table's, also when the first key goes.
+    table_note = '[review]\n# Settings of this review; edit with care\n'
+    assert with_table_keys(table_note + 'database_url = "x"\ntitle = "t"\n', "review", {},
+                           drop=("database_url",)) == table_note + 'title = "t"\n'
+    assert with_table_keys(table_note + 'title = "t"\n# team\ndatabase_url = "x"\n', "review", {},
+                           drop=("database_url",)) == table_note + 'title = "t"\n'
 
     ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
     config = ws.root / "review.toml"

@@ -187,12 +187,15 @@ def _lines(text: str) -> list[str]:
 
 def _with_its_comment(lines: list[str], header: int, line: int) -> range:
     """The lines a dropped key takes with it: its own (``line``) and the comment lines right above it
-    (no blank line between: ``render_config``'s team-mode note over ``database_url``), up to the
-    table's ``header``; and the blank line above them when a blank line or the file's end follows the
-    key, so that no double gap is left."""
+    (no blank line between: ``render_config``'s team-mode note over ``database_url``), unless they
+    start right under the table's ``header``, where they are the table's ("# Settings of this
+    review"); and the blank line above them when a blank line or the file's end follows the key, so
+    that no double gap is left."""
     first = line
     while first - 1 > header and lines[first - 1].lstrip().startswith("#"):
         first -= 1
+    if first - 1 == header:
+        first = line  # the comment block under the header describes the table, not its first key
     if first - 1 > header and not lines[first - 1].strip() and (line + 1 == len(lines) or not lines[line + 1].strip()):
         first -= 1
     return range(first, line + 1)
