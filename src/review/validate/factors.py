@@ -29,9 +29,10 @@ import pandas as pd
 
 from .pvalues import P_ADJUSTMENT, holm_family
 from .survival import PH_ALPHA, estimable, ph_test_p
-from .table import (ID_COLUMNS, NumberFormatError, Table, cell_error, few_events_note, joined_notes, parse_number,
-                    read_table,
-                    require_events, too_few_events)
+from .table import (
+    ID_COLUMNS, NumberFormatError, Table, cell_error, few_events_note, joined_notes, parse_number, read_table,
+    require_events, too_few_events,
+)
 
 
 @dataclass(slots=True)
