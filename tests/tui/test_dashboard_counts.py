@@ -9,6 +9,7 @@ import pytest
 
 from review.dedup import decisions
 from review.store import dedup as dedup_store
+from review.store import searches as search_store
 from review.services.prisma import prisma_counts, remove_records, restore_records
 from review.tui.project import open_project
 from review.tui.screens.dashboard import gather
@@ -52,21 +53,52 @@ def test_the_dashboards_dedup_says_how_far_it_is(tmp_path: Path) -> None:
 
 
 def test_the_store_data_version_moves_with_every_kind_of_change_the_dashboard_counts(tmp_path: Path) -> None:
-    """Decisions and their undo, removals and restores, pair verdicts: each is an appended row."""
+    """Decisions and their undo, removals and restores, pair verdicts, imports: appended rows. A search run's
+    end is written in place (status, hits): its id alone missed a search finishing under a dialog."""
+    from review.records import Record
     from review.services.workspace import data_version
 
     workspace = build_workspace(tmp_path / "ws")
-    ids = [r.id or 0 for r in workspace.store.records()]
+    store = workspace.store
+    ids = [r.id or 0 for r in store.records()]
+    run: list[int] = []
     seen = [data_version(workspace)]
-    for change in (lambda: workspace.store.add_decision(ids[5], "bob", "include"),
-                   lambda: workspace.store.undo_last("bob"),
+    for change in (lambda: store.add_decision(ids[5], "bob", "include"),
+                   lambda: store.undo_last("bob"),
                    lambda: remove_records(workspace, [ids[6]], "alice", "retracted"),
                    lambda: restore_records(workspace, [ids[6]], "alice"),
-                   lambda: decisions.decide_pair(workspace.store, ids[0], ids[4], "same", "alice")):
+                   lambda: decisions.decide_pair(store, ids[0], ids[4], "same", "alice"),
+                   lambda: store.add_batch([Record(title="Imported later", pmid="31000001")], file_name="more.ris",
+                                           file_sha256="c" * 64, source_name="Embase", format="ris",
+                                           encoding="utf-8"),
+                   lambda: run.append(search_store.start_run(store, query_name="q1", database="PubMed", term="x",
+                                                             params={})),
+                   lambda: search_store.update_run(store, run[0], status="interrupted"),  # (killed: resumed later)
+                   lambda: search_store.finish_run(store, run[0], hit_count=1585, retrieved=1585, new_records=0),
+                   lambda: run.append(search_store.start_run(store, query_name="q2", database="PubMed", term="y",
+                                                             params={})),
+                   lambda: search_store.finish_run(store, run[1], hit_count=3, retrieved=3, new_records=0)):
         change()
         seen.append(data_version(workspace))
         assert seen[-1] != seen[-2], change
     assert data_version(workspace) == seen[-1]  # a look changes nothing
+
+
+@async_test
+async def test_the_dashboard_shows_a_search_that_finished_under_a_dialog(tmp_path: Path) -> None:
+    """A shell's search ended while help covered the dashboard: closing help kept its old hits."""
+    workspace = build_workspace(tmp_path / "ws")
+    run_id = search_store.start_run(workspace.store, query_name="q1", database="PubMed", term="x", params={})
+    async with open_app(workspace, "alice", "dashboard", size=(100, 32)) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        runs = {q.name: (q.hits, q.status) for q in screen.data.searches}
+        assert runs["q1"] == (None, "running")
+        await pilot.press("question_mark")
+        search_store.finish_run(workspace.store, run_id, hit_count=1585, retrieved=1585, new_records=0)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert {q.name: (q.hits, q.status) for q in screen.data.searches}["q1"] == (1585, "complete")
 
 
 @async_test

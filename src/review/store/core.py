@@ -392,13 +392,18 @@ class Store:
             return {name: int(n) for name, n in rows}
 
     def data_version(self) -> tuple[int, ...]:
-        """The highest row id of every table that has one, read in one query. Every stage keeps its
-        changes as appended rows (decisions and their undos, removals and restores, pair verdicts,
-        full-text events, imports), so this moves with any of them and a screen can tell for about a
-        millisecond whether what it counted may have changed. Rows kept up to date in place (a
-        session's heartbeat, the saved queue) do not move it."""
-        tables = [table for table in metadata.sorted_tables if "id" in table.c]
-        query = sa.select(*(sa.select(sa.func.max(table.c.id)).scalar_subquery() for table in tables))
+        """A stamp of what the stages recorded, read in one query: the highest row id of every table
+        that has one, plus what a table lists in ``info["changes_in_place"]`` for the rows it updates
+        (a search run's status and end). Decisions and their undos, removals and restores, pair
+        verdicts, full-text events and imports are appended rows, so a screen can tell in about a
+        millisecond whether what it counted may have changed. Rows kept up to date in place for no
+        one to count (a session's heartbeat, the saved queue) do not move it."""
+        terms: list[sa.ColumnElement[Any]] = []
+        for table in metadata.sorted_tables:
+            if "id" in table.c:
+                terms.append(sa.func.max(table.c.id))
+            terms.extend(table.info.get("changes_in_place", ()))
+        query = sa.select(*(sa.select(term).scalar_subquery() for term in terms))
         with self.engine.connect() as conn:
             return tuple(int(value or 0) for value in conn.execute(query).one())
 

@@ -42,6 +42,13 @@ search_runs = sa.Table(
     # Slices, retries by reason, QueryTranslation, warnings, client versions, errors.
     sa.Column("details", sa.JSON, nullable=False),
 )
+# A run's end is written in place (``update_run``), so its id alone does not show that a search finished
+# (``Store.data_version``). A run leaves ``running`` once (to interrupted, complete or abandoned) and gets
+# its ``finished_at`` once, so each count only grows and every change of status moves one of them.
+search_runs.info["changes_in_place"] = (
+    sa.func.count(search_runs.c.finished_at),
+    sa.func.count(sa.case((search_runs.c.status != "running", 1))),
+)
 
 #: One row per stored EFetch batch of a run (written in the same transaction as its records).
 search_batches = sa.Table(
