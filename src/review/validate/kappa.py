@@ -26,7 +26,7 @@ from ..chance_agreement import gwet_ac1 as chance_corrected_ac1
 from ..chance_agreement import alpha_of_level, cohens_kappa_interval, index_interval
 
 from .ratings import by_unit, read_ratings, require_complete, require_raters
-from .table import read_table
+from .table import joined_notes, read_table
 
 WEIGHTS: tuple[str, ...] = ("linear", "quadratic", "none")
 DEFAULT_BOOTSTRAP = 1000
@@ -179,8 +179,8 @@ def cluster_bootstrap(overall: Agreement, a_scores: list[float], b_scores: list[
         # the fewest independent units the pooled pairs can be worth
         low, high = proportion_confint(overall.agreement * len(names), len(names), alpha=alpha, method="wilson")
         agreement_ci = (float(low), float(high))
-        note = "; ".join(filter(None, [overall.note, f"agreement's CI: Wilson over the {len(names)} clients (every "
-                                                     "client resample agreed alike)"]))
+        note = joined_notes(overall.note, f"agreement's CI: Wilson over the {len(names)} clients (every "
+                                          "client resample agreed alike)")
     else:
         note = overall.note
     return Agreement(overall.item, overall.n, overall.categories, overall.agreement, agreement_ci,
@@ -222,10 +222,10 @@ def rater_agreement(path: Path | str, *, target: str = "target", rater: str = "r
         overall = cluster_bootstrap(overall, all_a, all_b, all_targets, weights=weights, level=level,
                                     n_boot=n_boot, seed=seed)
     elif clustered:
-        overall.note = "; ".join(filter(None, [
+        overall.note = joined_notes(
             f"{clients} client{'s' if clients != 1 else ''}: too few to resample clients (fewer than "
             f"{MIN_BOOTSTRAP_CLIENTS}), so the CIs pool the pairs as if independent and are too narrow",
-            overall.note]))
+            overall.note)
     items = []
     if item_column:
         items = [agreement(name, a_list, b_list, weights=weights, level=level, n_boot=n_boot, seed=seed,
