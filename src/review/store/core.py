@@ -545,7 +545,8 @@ def effective_decisions(log: Iterable[LoggedRow], *, until_id: float | None = No
                         ) -> dict[tuple[int, str], LoggedRow]:
     """The effective decision per (record, reviewer) in a decision log (``Store.decisions``, id order):
     the latest one not undone. ``until_id``: as it stood when the row with that id was written.
-    The one undo rule: every reader of the log, lean or whole, goes through it."""
+    The one undo rule for every Python reader of the log, lean or whole; its SQL twin ``in_effect`` answers
+    the same inside a query (``_effective_decision``, ``_latest_effective``)."""
     seen = [d for d in log if until_id is None or d.id <= until_id]
     undone = {d.undoes_id for d in seen if d.label == "undo"}
     current: dict[tuple[int, str], LoggedRow] = {}
