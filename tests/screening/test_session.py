@@ -417,3 +417,45 @@ def test_a_save_interval_is_the_sessions_own(labelled_workspace) -> None:
         saved = ranking_store.load_ranking(workspace.store, session.reviewer)["record_order"]
         # the worker saves every queue; the app's second lands within its 30 s: only logged
         assert saved == list(second.order if session is worker else first.order)
+
+
+def _in_sample_phase(workspace, truth) -> tuple[ScreeningSession, list[int]]:
+    """Alice's session (certified rule, 5 irrelevant in a row) two decisions into the random sample."""
+    (workspace.root / "review.toml").write_text(
+        (workspace.root / "review.toml").read_text() + "\n[screening]\nstopping_rule = \"certified\"\nconsecutive_irrelevant = 5\n")
+    workspace.config = type(workspace.config).load(workspace.root / "review.toml")
+    session = ScreeningSession(workspace, "alice", seed=4)
+    session.decide([r for r, y in truth.items() if y][0], "include")
+    for record_id in [r for r, y in truth.items() if not y][:5]:
+        session.decide(record_id, "exclude")
+    sampled = []
+    for _ in range(2):
+        record = session.next_record()
+        session.decide(record.id, _label(truth, record.id))
+        sampled.append(record.id)
+    assert session.phase == "sample"
+    return session, sampled
+
+
+def test_a_failed_read_after_undo_or_on_reload_leaves_the_sample_phase_as_it_was(labelled_workspace,
+                                                                                 monkeypatch) -> None:
+    workspace, truth = labelled_workspace
+    session, sampled = _in_sample_phase(workspace, truth)
+    store = session.store
+    read = store.current_decisions
+
+    def fails_once(*args, **kwargs):
+        monkeypatch.setattr(store, "current_decisions", read)
+        raise ReviewError("the store is busy")
+
+    monkeypatch.setattr(store, "current_decisions", fails_once)
+    with pytest.raises(ReviewError, match="busy"):
+        session.undo()  # the undo row is committed; reading the decisions back fails
+    assert session.phase == "sample"
+    monkeypatch.setattr(store, "current_decisions", fails_once)
+    with pytest.raises(ReviewError, match="busy"):
+        session.reload_decisions()
+    assert session.phase == "sample"
+    session.reload_decisions()
+    assert session.phase == "sample" and not session.is_decided(sampled[-1])
+

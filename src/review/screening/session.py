@@ -167,7 +167,7 @@ class ScreeningSession:
         #: ``screening/criteria.toml`` as last read (the TUI highlights from the same instance).
         self.criteria_file = CriteriaFile(workspace)
         self._load_records()
-        self._state = self._load_decisions()
+        self._state, self._sample_start = self._load_decisions()
         self._ranking: Ranking | _Queue = self._initial_ranking()
         #: The recommended stopping rule's newest classifier evidence (decision 0025): made by
         #: ``stopping_evidence`` after the queue is delivered (never inside ``retrain``), taken in by
@@ -240,15 +240,18 @@ class ScreeningSession:
                 self._text_cache[title_repeats] = texts
             return texts
 
-    def _load_decisions(self) -> _State:
+    def _load_decisions(self) -> tuple[_State, int | None]:
+        """The reviewer's decisions in force and where the sample phase started (None: no sampled decision
+        in force). Assigns nothing: a read that fails leaves the session as it was."""
         state = _State()
+        sample_start: int | None = None
         current = self.store.current_decisions(reviewer=self.reviewer)
         for decision in sorted(current.values(), key=lambda d: d.id):
             phase = str(decision.model_info.get("phase", PHASE_RANKED))
             state.decided[decision.record_id] = _Decided(decision.record_id, decision.label, phase, decision.id)
-            if phase == PHASE_SAMPLE and self._sample_start is None:
-                self._sample_start = int(decision.model_info.get("sample_start", 0))
-        return state
+            if phase == PHASE_SAMPLE and sample_start is None:
+                sample_start = int(decision.model_info.get("sample_start", 0))
+        return state, sample_start
 
     def _initial_ranking(self) -> Ranking | _Queue:
         saved = ranking_store.load_ranking(self.store, self.reviewer)
@@ -449,17 +452,15 @@ class ScreeningSession:
         """Read this reviewer's decisions again: for a session that only retrains, in another
         process than the one that decides (the store has every decision)."""
         with self._lock:
-            self._sample_start = None
-            self._state = self._load_decisions()
+            self._state, self._sample_start = self._load_decisions()
             self._sample_cache = None
             self._mark_changed()
             self._ahead = None
 
     def _load_decisions_after_undo(self) -> _State:
-        sample_start = self._sample_start
-        self._sample_start = None
-        state = self._load_decisions()
-        if self._sample_start is None and sample_start is not None:
+        # Read first, then assign: a read that fails after the undo committed changes nothing here.
+        state, sample_start = self._load_decisions()
+        if sample_start is not None:  # (None: the phase, if any, as it was)
             # Undoing the first sampled decision keeps the sample phase (the urn is unchanged).
             self._sample_start = sample_start
         return state
