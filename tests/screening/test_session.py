@@ -459,3 +459,14 @@ def test_a_failed_read_after_undo_or_on_reload_leaves_the_sample_phase_as_it_was
     session.reload_decisions()
     assert session.phase == "sample" and not session.is_decided(sampled[-1])
 
+
+def test_reload_decisions_refreshes_a_cached_progress(labelled_workspace) -> None:
+    workspace, truth = labelled_workspace
+    retrainer = ScreeningSession(workspace, "alice", seed=2)  # a session that only retrains
+    before = retrainer.progress()
+    assert retrainer.progress() is before  # cached until something changes
+    decider = ScreeningSession(workspace, "alice", seed=2)  # the same reviewer deciding elsewhere
+    decider.decide(next(iter(truth)), "exclude")
+    retrainer.reload_decisions()
+    after = retrainer.progress()
+    assert before.screened == 0 and after.screened == 1 and after.remaining == before.remaining - 1
