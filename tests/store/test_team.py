@@ -3,6 +3,7 @@ and one reviewer's two sessions never deciding a record twice (both engines)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from postgres import fresh_database
 from review.errors import ReviewError
 from review.records import Record
-from review.store import Store
+from review.store import Store, schema
 from review.store.core import DecisionConflict
 from review.workspace import Workspace, init_workspace
 
@@ -129,3 +130,23 @@ def test_a_refused_init_leaves_the_other_reviews_database_as_it_was(tmp_path: Pa
     engine = sa.create_engine(f"sqlite:///{path}")
     assert not sa.inspect(engine).has_table("dedup_clusters")
     engine.dispose()
+
+
+def test_the_data_version_moves_when_a_lower_id_commits_after_a_higher_one(workspace: Workspace) -> None:
+    """PostgreSQL does not serialise two reviewers' inserts: a decision whose id was drawn first may commit
+    after a later one is visible, and the highest id, seen already, stays put. The dashboard closing a dialog
+    then kept counts without the first reviewer's decision."""
+    store = workspace.store
+    if store.dialect == "sqlite":
+        pytest.skip("SQLite serialises writers: ids commit in the order they are drawn")
+    first, second = _records(workspace, 2)
+    with store.engine.connect() as slow:
+        transaction = slow.begin()
+        slow.execute(schema.screening_decisions.insert().values(  # alice's id is drawn, not committed yet
+            record_id=first, reviewer="alice", stage="title_abstract", label="include", reasons=[], note="",
+            created_at=datetime.now(timezone.utc), model_info={}))
+        store.add_decision(second, "bob", "exclude")  # bob's, a higher id, commits first
+        seen = store.data_version()
+        transaction.commit()
+    assert {d.reviewer for d in store.decisions()} == {"alice", "bob"}
+    assert store.data_version() != seen
