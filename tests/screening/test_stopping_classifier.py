@@ -120,6 +120,24 @@ def test_the_classifier_part_stops_at_90_percent_where_the_rule_asks_95(monkeypa
     assert first_check < sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) < 2 + lomax
 
 
+def test_the_classifier_level_stays_between_a_floor_and_the_rules_confidence() -> None:
+    # Doubling the miss allowance of 0.5 left a level of 0 (negative below): the classifier's part stopped at
+    # its first check whatever it estimated, and said so "with 0% probability".
+    for confidence, level in ((0.5, 0.5), (0.6, 0.5), (0.8, 0.6), (0.95, 0.90), (0.99, 0.98), (0.3, 0.3)):
+        assert sc.classifier_confidence(confidence) == pytest.approx(level), confidence
+        assert min(confidence, sc.CLASSIFIER_CONFIDENCE_FLOOR) <= level <= confidence
+    ranked = ([1] + [0] * 10) * 20  # relevant records still turning up: the Lomax rule goes on
+    ids = list(range(1, 221))
+    unsure = {"screened": 220, "found": 20, "expected_remaining": 3.4, "most_left": 1, "probability": 0.15,
+              **sc.decisions_made_from(ids)}
+    for confidence in (0.5, 0.6):
+        status = stopping.assess(ranked, [], 2000, confidence=confidence, classifier=unsure, decision_ids=ids)
+        assert status.verdict == "continue", (confidence, status.explanation)
+        likely = stopping.assess(ranked, [], 2000, confidence=confidence, decision_ids=ids,
+                                 classifier=dict(unsure, expected_remaining=0.9, probability=0.77))
+        assert likely.verdict == "stop" and "with 50% probability" in likely.explanation, likely.explanation
+
+
 def one_topic_first(front: int, drought_until: int, n: int = 1000):  # type: ignore[no-untyped-def]
     """A one-in-ten set ranked so that the prior and ``front`` relevant records of one kind come first,
     then irrelevant records only until ``drought_until``, then one in ten relevant again: those are of
