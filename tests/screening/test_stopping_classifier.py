@@ -12,6 +12,7 @@ from review.screening import stopping_classifier as sc
 from review.screening.features import build_features
 from review.screening.ranker import feature_config_for
 from review.screening.stopping_rate import lomax_first_stop
+from review.tui.screens.screening import stopping_words
 from scipy.stats import poisson
 
 RELEVANT_WORDS = ["statin", "trial", "cholesterol", "randomised", "mortality", "placebo"]
@@ -195,7 +196,17 @@ def test_assess_says_what_the_classifier_says() -> None:
     status = stopping.assess(ranked, [], 2000, classifier=fairly_sure, decision_ids=ids)
     assert status.verdict == "stop" and status.confidence == pytest.approx(0.90) and status.estimate_from == "classifier"
     assert "with 90% probability" in status.explanation and "92%" in status.explanation
-    assert status.upper_remaining == poisson.ppf(0.90, 0.3)  # the bound at the level the stop rests on
+    # The bound at the level the stop rests on, where the two levels' bounds differ (3 at 0.90, 4 at 0.95):
+    # 80 found, so up to 4 may be left.
+    dense, dense_ids = ([1] + [0] * 3) * 80, list(range(1, 321))
+    assert stopping.assess(dense, [], 2000).verdict == "continue"
+    near = {"screened": 320, "found": 80, "expected_remaining": 1.7, "most_left": 4, "probability": 0.92,
+            **sc.decisions_made_from(dense_ids)}
+    assert (poisson.ppf(0.90, 1.7), poisson.ppf(0.95, 1.7)) == (3, 4)
+    status = stopping.assess(dense, [], 2000, classifier=near, decision_ids=dense_ids)
+    assert status.verdict == "stop" and status.upper_remaining == 3
+    line = stopping_words(status, "ranked")
+    assert "at most 3 with 90% probability" in line and "95% recall holds with 90% probability" in line, line
     assert stopping.assess(ranked, [], 2000, classifier=dict(sure, probability=0.88), decision_ids=ids).verdict == "continue"
     unsure = dict(sure, expected_remaining=3.4, probability=0.15)
     status = stopping.assess(ranked, [], 2000, classifier=unsure, decision_ids=ids)
