@@ -8,7 +8,12 @@ _IRREGULAR = {"study": "studies", "analysis": "analyses", "query": "queries", "i
 
 def counted(count: int, noun: str) -> str:
     """``count`` and ``noun``, plural unless the count is one (thousands separated)."""
-    return f"{count:,} {noun if count == 1 else _IRREGULAR.get(noun, noun + 's')}"
+    return f"{whole(count)} {noun if count == 1 else _IRREGULAR.get(noun, noun + 's')}"
+
+
+def whole(count: int) -> str:
+    """A count as written in a sentence: thousands separated (``1,713``)."""
+    return f"{count:,}"
 
 
 def about(estimate: float) -> str:

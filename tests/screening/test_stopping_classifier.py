@@ -211,6 +211,13 @@ def test_assess_says_what_the_classifier_says() -> None:
     unsure = dict(sure, expected_remaining=3.4, probability=0.15)
     status = stopping.assess(ranked, [], 2000, classifier=unsure, decision_ids=ids)
     assert status.verdict == "continue" and "about 3.4 relevant records" in status.explanation
+    # While it goes on, both parts' levels are said (the Lomax part's 95 %, the classifier's 90 %), in the
+    # explanation and on the TUI's line, and counts have thousands separated.
+    assert "the rule also stops once that chance is at least 90%" in status.explanation, status.explanation
+    assert "among the 1,780 unscreened" in status.explanation and status.classifier_level == pytest.approx(0.90)
+    line = stopping_words(status, "ranked")
+    assert "Stops when 95% recall holds with 95% probability (90% by the classifier's scores)." in line, line
+    assert stopping.assess(ranked, [], 2000, rule="certified").classifier_level is None
     redone = ids[:-1] + [221]  # the last decision undone and another made: the same counts
     changed = ids[:9] + ids[10:] + [221]  # the tenth decision changed
     for now in (ids[:-1], redone, changed):

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..words import about as about_count
+from ..words import whole
 
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
     from .stopping_rate import RateEstimate
@@ -308,6 +309,9 @@ class StoppingStatus:
     #: What the recommended rule's estimate rests on: "trend" (the Lomax rate along the ranking) or
     #: "classifier" (the calibrated classifier's scores of the unscreened records, decision 0025).
     estimate_from: str | None = None
+    #: While ``relevance_rate_classifier`` continues: the probability P(left ≤ k*) at which its classifier
+    #: part would stop (``classifier_confidence``, below ``confidence``); None for the other rules.
+    classifier_level: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -363,13 +367,13 @@ def assess(
                                     sampled=len(sample), relevant_sample=found_sample)
         estimate = _sample_estimate(found_ranked, found_sample, len(sample), urn)
         if p < 1 - confidence:
-            text = (f"Stop: {len(sample)} randomly drawn records held {found_sample} relevant; "
+            text = (f"Stop: {whole(len(sample))} randomly drawn records held {whole(found_sample)} relevant; "
                     f"recall of at least {pct} is reached with {conf} confidence (p = {p:.3f}).")
             verdict = "stop"
         else:
-            text = (f"Keep sampling: {len(sample)} of the {urn} records left after the ranked phase "
-                    f"were drawn at random ({found_sample} relevant); p = {p:.3f} is not yet below "
-                    f"{1 - confidence:.2f}. About {needed} more irrelevant draws would let you stop.")
+            text = (f"Keep sampling: {whole(len(sample))} of the {whole(urn)} records left after the ranked phase "
+                    f"were drawn at random ({whole(found_sample)} relevant); p = {p:.3f} is not yet below "
+                    f"{1 - confidence:.2f}. About {whole(needed)} more irrelevant draws would let you stop.")
             verdict = "continue"
         return StoppingStatus(verdict, estimate, text, p_value=p, sample_screened=len(sample),
                               sample_relevant=found_sample, sample_needed=needed, **common)
@@ -378,18 +382,18 @@ def assess(
                             decision_ids)
     estimate = _window_estimate(ranked, remaining)
     if found and (run >= limit or knee):
-        why = (f"the last {run} records were all irrelevant" if run >= limit
+        why = (f"the last {whole(run)} records were all irrelevant" if run >= limit
                else f"the gain curve has flattened (knee slope ratio {ratio:.0f})")
         needed = sample_size_needed(remaining, found, target_recall, confidence)
         text = (f"The ranked phase looks finished: {why}. To know whether {pct} recall is reached, "
-                f"screen a random sample of the {remaining} remaining records: about {needed} if "
+                f"screen a random sample of the {whole(remaining)} remaining records: about {whole(needed)} if "
                 f"none of them is relevant.")
         return StoppingStatus("sample-needed", estimate, text, sample_needed=needed, **common)
     so_far = (f"Recall so far is roughly {_fmt(estimate)} (from how often recent records were "
               f"relevant)" if estimate is not None else
               f"Too early to estimate recall (after {MIN_SCREENED_FOR_ESTIMATE} screened)")
-    text = (f"Continue: {found} relevant found in {screened} screened. {so_far}; a random sample is "
-            f"suggested after {limit} irrelevant in a row (now {run}) or when the gain curve flattens.")
+    text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {so_far}; a random sample is "
+            f"suggested after {whole(limit)} irrelevant in a row (now {whole(run)}) or when the gain curve flattens.")
     return StoppingStatus("continue", estimate, text, **common)
 
 
@@ -436,17 +440,20 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     from .stopping_rate import _poisson_upper
 
     lomax = _assess_lomax(ranked, n_total, common, pct, conf)
-    if lomax.verdict == "stop" or not view_holds(classifier, decision_ids):
+    if lomax.verdict == "stop":
+        return lomax
+    level = classifier_confidence(common["confidence"])
+    lomax = replace(lomax, classifier_level=level)
+    if not view_holds(classifier, decision_ids):
         return lomax
     assert classifier is not None
     expected = float(classifier["expected_remaining"])
     about = about_count(expected)
     allowed = int(classifier["most_left"])
     chance = float(classifier["probability"])
-    view = (f"The classifier trained on your decisions (after {classifier['screened']} screened, calibrated on "
+    view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
             f"them by cross-validation) expects about {about} relevant records among the unscreened; the chance "
-            f"that at most {allowed} {'is' if allowed == 1 else 'are'} left is {chance:.0%}")
-    level = classifier_confidence(common["confidence"])
+            f"that at most {whole(allowed)} {'is' if allowed == 1 else 'are'} left is {chance:.0%}")
     if chance >= level:
         found = common["relevant_found"]
         text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "
@@ -457,8 +464,9 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         upper = min(int(_poisson_upper(np.array([max(expected, 1e-12)]), level)[0]), common["remaining"])
         return replace(lomax, verdict="stop", explanation=text, estimated_recall=found / (found + expected),
                        expected_remaining=round(expected, 2), upper_remaining=upper, confidence=level,
-                       estimate_from="classifier")
-    return replace(lomax, explanation=f"{lomax.explanation} {view}.")
+                       estimate_from="classifier", classifier_level=None)
+    return replace(lomax, explanation=f"{lomax.explanation} {view}; the rule also stops once that chance "
+                                     f"is at least {level:.0%}.")
 
 
 def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any], pct: str, level: str, *, trend: str,
@@ -467,14 +475,14 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
     ``needs``: how many relevant records the ranking must have turned up before an estimate."""
     found, screened, remaining = common["relevant_found"], common["screened"], common["remaining"]
     if rate is None:
-        text = (f"Continue: {found} relevant found in {screened} screened; the recommended rule "
+        text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened; the recommended rule "
                 f"estimates the relevant records left once the ranking has turned up at least {needs}.")
         return StoppingStatus("continue", None, text, **common)
     expected, upper = rate.expected_remaining, rate.upper_remaining
     about = about_count(expected)
     left = ("next to no relevant records are" if none_left_words and about == "0.0" else
             f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
-    basis = f"Judging by {trend}, {left} left among the {remaining} unscreened (at most {upper} with {level})"
+    basis = f"Judging by {trend}, {left} left among the {whole(remaining)} unscreened (at most {whole(upper)} with {level})"
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="trend")
     lower = _fmt(rate.recall_lower)
     if stops:
@@ -482,7 +490,7 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
                 f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
                 f"certified rule checks with one.")
         return StoppingStatus("stop", rate.estimated_recall, text, **numbers, **common)
-    text = (f"Continue: {found} relevant found in {screened} screened. {basis}: recall is about "
+    text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {basis}: recall is about "
             f"{_fmt(rate.estimated_recall)}, at least {lower}. The recommended rule stops when at least "
             f"{pct} holds with {level}.")
     return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)

@@ -111,7 +111,10 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if stopping.verdict == "stop":
             return said + (f" {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} probability: "
                            "you may stop (s).")
-        return said + f" Stops when {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} probability."
+        by_classifier = ("" if stopping.classifier_level is None else
+                         f" ({stopping.classifier_level:.0%} by the classifier's scores)")
+        return said + (f" Stops when {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} "
+                       f"probability{by_classifier}.")
     # The certified rule's heuristics (t on the dashboard switches rule): their words did not name it.
     heuristics = stopping.heuristics
     run, limit = heuristics.get("trailing_irrelevant", 0), heuristics.get("consecutive_limit", 0)
