@@ -109,7 +109,7 @@ def test_assess_verdicts_and_explanations_of_the_certified_rule() -> None:
     exhausted = [1] * 20 + [0] * 100
     status = stopping.assess(exhausted, [], 2000, rule="certified")
     assert status.verdict == "sample-needed"
-    assert status.sample_needed and str(status.sample_needed) in status.explanation
+    assert status.sample_needed and f"{status.sample_needed:,}" in status.explanation
 
     status = stopping.assess(exhausted, [0] * status.sample_needed, 2000, rule="certified")
     assert status.verdict == "stop" and status.p_value < 0.05
