@@ -40,12 +40,16 @@ def test_estimate_counts_the_relevant_records_left() -> None:
         assert view is not None and view.found == 20 and view.most_left == 1  # ⌊20·(1/0.95 − 1)⌋
         assert abs(view.expected_remaining - left) < 0.5
         assert (view.probability >= 0.95) == (left == 0)
-        # "at most U with 90 %" is the 90 % quantile of the count left (capped at the records unscreened)
-        for confidence in (0.9, 0.95):
+        # "at most U with 90 %" is the count left's quantile at the level a classifier stop rests on (90 % at
+        # the rule's 95 %; capped at the records unscreened), where the two levels' bounds differ (7 and 8 at 4)
+        for confidence in (0.9, 0.95, 0.99):
             bound = sc.estimate(features.matrix, rows[:220], np.array(screened), rows[220:], seed=3,
                                 confidence=confidence)
             assert bound is not None
-            assert bound.upper_remaining == poisson.ppf(confidence, bound.expected_remaining)
+            level = sc.classifier_confidence(confidence)
+            assert bound.upper_remaining == poisson.ppf(level, bound.expected_remaining)
+            if left and confidence == 0.95:
+                assert poisson.ppf(level, bound.expected_remaining) < poisson.ppf(confidence, bound.expected_remaining)
 
 
 def test_no_estimate_without_two_relevant_records() -> None:

@@ -63,7 +63,9 @@ class ClassifierEstimate:
     expected_remaining: float  # Σ calibrated probability over the unscreened records
     most_left: int  # k*: the most relevant records left that still meet the target recall
     probability: float  # P(left ≤ k*) under Poisson(expected_remaining)
-    upper_remaining: int  # that distribution's ``confidence`` quantile (capped at the records left)
+    #: That distribution's quantile at ``classifier_confidence(confidence)``, the level a classifier stop
+    #: rests on and states (capped at the records left); 0.95's until the level moved (decision 0028).
+    upper_remaining: int
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -177,7 +179,7 @@ def estimate(matrix: Any, labelled_rows: np.ndarray, y: np.ndarray, unscreened_r
     most_left = int(most_left_for_target(found, target_recall))
     mean = max(expected, 1e-12)
     probability = float(pdtr(most_left, mean))
-    upper = int(min(_poisson_upper(np.array([mean]), confidence)[0], len(unscreened_rows)))
+    upper = int(min(_poisson_upper(np.array([mean]), classifier_confidence(confidence))[0], len(unscreened_rows)))
     return ClassifierEstimate(screened=int(y.size), found=found, expected_remaining=expected,
                               most_left=most_left, probability=probability, upper_remaining=upper)
 
