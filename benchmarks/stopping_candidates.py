@@ -174,8 +174,12 @@ def lomax_confidence(labels: np.ndarray, *, found_before: int = 0, target_recall
         phi = rows[:, 2][:, None]
         log_shape_all = np.log((1 - phi) * shape / shape.sum(axis=1, keepdims=True) + phi / n)
     shape_all = np.exp(log_shape_all)  # grid × n: computed once, it is the large array here
-    total_mass = shape_all.sum(axis=1, keepdims=True)
-    masses = np.cumsum(shape_all[:, :-1], axis=1)
+    running = np.cumsum(shape_all, axis=1)
+    # The whole set's mass as the same running sum as the screened mass: summed apart (pairwise), it came out
+    # below the running sum near the end of a set and the share screened above 1 made the tail NaN (skeletal
+    # muscle relaxants seeds 27 and 30 from 25 records before the end, where src's lomax_first_stop stops).
+    total_mass = running[:, -1:]
+    masses = running[:, :-1]
     sums = np.cumsum(log_shape_all[:, :-1] * labels[:-1][None, :], axis=1)
     found_fit = np.cumsum(labels)[:-1]
     k_max = most_left_for_target(found_fit + found_before, target_recall)
@@ -197,7 +201,8 @@ def lomax_confidence(labels: np.ndarray, *, found_before: int = 0, target_recall
             post = sr._lomax_posterior(masses[:, part], total, sums[:, part], found_fit[part])
             out[part] = sr._lomax_cdf(post, k_max[part])
     out[(n - at_all) <= k_max] = 1.0
-    return out
+    # A position the fit still cannot evaluate allows no stop, rather than a NaN that compares False unseen.
+    return np.nan_to_num(out, nan=0.0)
 
 
 def _grid_log_shape(rows: np.ndarray, n: int) -> np.ndarray:

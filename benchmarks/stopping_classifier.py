@@ -111,11 +111,14 @@ def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only:
             extra = {}
             if with_src:  # the candidate by its one implementation in src, on the same order
                 from review.screening import stopping_classifier
+                from review.screening.stopping_rate import lomax_first_stop
 
                 s0 = time.perf_counter()
+                # src's Lomax stop, as stopping.stopping_points gives it, not this benchmark's curve's
+                src_lomax = lomax_first_stop(ranked, found_before=before)
                 src_stop = stopping_classifier.first_stop(
                     features.matrix, features.rows(order), labels, n_priors=n_priors,
-                    lomax_stop=None if lomax_stop >= n else lomax_stop, seed=seed)
+                    lomax_stop=None if src_lomax is None else n_priors + src_lomax, seed=seed)
                 extra = {"src_stop": n if src_stop is None else src_stop, "src_seconds": time.perf_counter() - s0}
             np.savez_compressed(path, labels=labels, n_priors=n_priors, checks=np.array(checks, dtype=np.int64),
                                 scores=scores, lomax_stop=lomax_stop, fit_seconds=np.array(fit_seconds),

@@ -122,3 +122,17 @@ def test_choice_rule_of_decision_0018(harness: ModuleType) -> None:
     assert choose(table((73, 0.214), (72, 0.300)), table((36, 0.0), (40, 0.0))) == "lomax-burnin"
     # Nobody eligible: the incumbent stays.
     assert choose(table((60, 0.214), (60, 0.1)), everywhere) == "lomax-bayes"
+
+
+def test_the_benchmarks_lomax_curve_stops_where_src_does_at_the_end_of_a_sparse_set() -> None:
+    """The ranking of skeletal muscle relaxants seed 27 (1,643 records, 9 relevant, round 6): the curve's
+    tail was NaN (the whole set's mass summed apart from the running screened mass came out below it), so
+    the benchmark's Lomax rule never stopped there, where src's ``lomax_first_stop`` stops at 1,619."""
+    from review.screening.stopping_rate import lomax_first_stop
+
+    candidates = load_script("benchmarks/stopping_candidates.py", "stopping_candidates")
+    ranked = np.zeros(1641, dtype=np.int64)
+    ranked[[67, 322, 331, 788, 822, 1017, 1068, 1076]] = 1  # after the priors (1, 0)
+    curve = candidates.lomax_burnin_confidence(ranked, found_before=1)
+    assert not np.isnan(curve).any()
+    assert int(np.flatnonzero(curve >= 0.95)[0]) + 1 == lomax_first_stop(ranked, found_before=1) == 1619
