@@ -16,8 +16,15 @@ classifier alone, or with ``lomax-burnin`` (either, both at a lower Lomax level,
 two distributions, their mixture). Per rule: reached share (recall ≥ 0.95 at the stop) over all runs
 and the runs on sets ≥ 1,000 records, mean excess; per set with ``--per-set``; one JSON line.
 
-    REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --seeds 1 2 3 4 5 6 7 8 9 10
-    REVIEW_BENCH_CACHE=DIR python benchmarks/stopping_classifier.py score --seeds 1 2 3 4 5 6 7 8 9 10 --per-set RULE ...
+Round 6 (decision 0028): the rule ``round6`` stands for ``ROUND6_RULES`` (the low-score calibrations
+and levels); a rule name ending in ``+guard`` consults the classifier only from src's ``GATE_SHARE``;
+``src`` is src's ``relevance_rate_classifier`` stop, stored by ``collect --with-src`` (with the
+evidence) or ``collect --src-only`` (that stop alone, e.g. into a second store to check src afresh).
+The rules come right after ``score``, before the options (argparse takes no positional after them):
+
+    REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
+    REVIEW_BENCH_CACHE=DIR python benchmarks/stopping_classifier.py score round6 src --per-set --seeds 1 2 3
+    REVIEW_BENCH_CACHE=OTHER nice -n 10 python benchmarks/stopping_classifier.py collect --src-only --seeds 26
 """
 
 from __future__ import annotations
