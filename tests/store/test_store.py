@@ -1,9 +1,17 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 
+import pytest
+import sqlalchemy as sa
+
+from review.errors import ReviewError
 from review.records import Record
 from review.store import Store
 from review.store import schema
+from review.store.core import StoreBusy
+from review.store.fulltext import removal_reason, remove_records, restore_records
 from review.workspace import Workspace
 
 
@@ -75,32 +83,60 @@ def test_the_lean_label_read_and_the_decisions_in_force_share_the_undo_rule(work
     assert current_screening_labels(store, "full_text") == {}
 
 
-def test_a_decisions_check_reads_in_its_transaction_and_a_refusal_writes_nothing(workspace: Workspace) -> None:
-    import pytest
+def _refuse_removed(record_id: int) -> Callable[[sa.Connection], None]:
+    """A check as screening.removed gives one: refuse a record removed before screening."""
+    def check(conn: sa.Connection) -> None:
+        if removal_reason(conn, record_id) is not None:
+            raise ReviewError(f"record {record_id}: removed")
+    return check
 
-    from review.errors import ReviewError
-    from review.store.fulltext import remove_records, removal_reason, restore_records
 
+def test_a_decisions_check_refuses_in_its_transaction_and_a_refusal_writes_nothing(workspace: Workspace) -> None:
     a, b, _ = _add(workspace)
     store = workspace.store
-
-    def refuse_removed(record_id: int):  # type: ignore[no-untyped-def]
-        def check(conn) -> None:  # type: ignore[no-untyped-def]
-            if removal_reason(conn, record_id) is not None:
-                raise ReviewError(f"record {record_id}: removed")
-        return check
-
     remove_records(store, [a], "bob", "retracted")
     for if_undecided in (False, True):
         with pytest.raises(ReviewError, match="removed"):
-            store.add_decision(a, "alice", "include", if_undecided=if_undecided, check=refuse_removed(a))
+            store.add_decision(a, "alice", "include", if_undecided=if_undecided, check=_refuse_removed(a))
     assert store.decisions() == []
-    store.add_decision(b, "alice", "include", check=refuse_removed(b))
+    store.add_decision(b, "alice", "include", check=_refuse_removed(b))
     restore_records(store, [a], "bob")
-    with store.connect() as conn:
-        assert removal_reason(conn, a) is None and removal_reason(conn, b) is None
-    store.add_decision(a, "alice", "exclude", check=refuse_removed(a))
+    store.add_decision(a, "alice", "exclude", check=_refuse_removed(a))
     assert {d.record_id: d.label for d in store.current_decisions().values()} == {a: "exclude", b: "include"}
+
+
+@pytest.mark.parametrize("if_undecided", [False, True])
+def test_a_removal_committed_after_a_decisions_check_read_waits_for_the_decision(
+        workspace: Workspace, if_undecided: bool) -> None:
+    """Another connection removes the record right after the check found it not removed: the removal
+    waits for the decision's transaction (or gives up, store busy); it never commits between the check's
+    read and the insert, where the decision would be saved on a record removed before it."""
+    a, _, _ = _add(workspace)
+    store = workspace.store
+    outcome: dict[str, object] = {}
+
+    def remove() -> None:
+        try:
+            outcome["removed"] = remove_records(store, [a], "bob", "retracted")
+        except StoreBusy as err:  # waited past the busy timeout: nothing removed
+            outcome["busy"] = err
+
+    remover = threading.Thread(target=remove)
+
+    def check(conn: sa.Connection) -> None:
+        _refuse_removed(a)(conn)  # not removed as this transaction reads it
+        remover.start()
+        remover.join(timeout=1.5)
+        outcome["committed_inside"] = "removed" in outcome
+
+    decision = store.add_decision(a, "alice", "include", if_undecided=if_undecided, check=check)
+    remover.join()
+    assert outcome["committed_inside"] is False
+    assert [d.id for d in store.decisions()] == [decision.id]
+    assert outcome.get("removed") == 1 or "busy" in outcome
+    if outcome.get("removed"):  # the removal came after the decision: the decision stands
+        with store.connect() as conn:
+            assert removal_reason(conn, a) == "retracted"
 
 
 def test_bad_label_is_refused(workspace: Workspace) -> None:

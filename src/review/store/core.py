@@ -429,7 +429,9 @@ class Store:
         write happens only while that claim still holds the reviewer, checked under the same lock.
         ``check`` (the caller's rule, e.g. the record was removed before screening meanwhile) reads in
         the same transaction, after those checks and before the insert: what it raises refuses the
-        decision, nothing written.
+        decision, nothing written. Nothing it read may change before the insert: on SQLite it runs under
+        the write lock (taken first); PostgreSQL reads what is committed at each statement, so the check
+        takes the lock the writers of what it reads conflict with (``fulltext.removal_reason`` does).
         """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
@@ -441,6 +443,8 @@ class Store:
         with self.engine.begin() as conn:
             if if_undecided or session_token is not None:
                 self._lock_reviewer(conn, reviewer)
+            elif check is not None and self.dialect != "postgresql":
+                _take_write_lock(conn)  # before the check reads: no writer commits between it and the insert
             if session_token is not None:
                 from .sessions import check_claim
 

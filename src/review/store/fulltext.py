@@ -312,8 +312,15 @@ def current_removals(store: Store) -> dict[int, str]:
 
 def removal_reason(conn: sa.Connection, record_id: int) -> str | None:
     """Why ``record_id`` is removed before screening as ``conn``'s transaction reads it now (None: it is
-    not): one indexed read, for a check inside another write (``Store.add_decision``'s ``check``)."""
+    not): one indexed read, for a check inside another write (``Store.add_decision``'s ``check``).
+
+    The answer holds until that transaction ends. PostgreSQL: a share lock on the removals table first,
+    so a removal or restore under way is waited for and one that starts later waits for this transaction
+    (share locks do not conflict: deciding sessions never wait for each other here). SQLite: the caller
+    holds the write lock (``add_decision`` takes it before a check)."""
     t = record_removals_table
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"LOCK TABLE {t.name} IN SHARE MODE"))
     rows = conn.execute(sa.select(t).where(t.c.record_id == record_id).order_by(t.c.id)).mappings().all()
     row = _effective_removals(rows).get(record_id)  # (a restore's undo row names the same record)
     return None if row is None else str(row["reason"])
