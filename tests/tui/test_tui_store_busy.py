@@ -92,3 +92,59 @@ async def test_full_text_keys_and_their_undo_say_so_too(short_busy_wait: Workspa
         await pilot.press("u")  # the lock gone: the sought event is taken back
         await settle(pilot)
         assert any("undid sought" in n.message for n in app._notifications)
+
+
+def _failing_once(monkeypatch: pytest.MonkeyPatch, session: object) -> list[int]:
+    """The session's next_record raises a ReviewError (a busy store, a lost server) on its first call."""
+    from review.errors import ReviewError
+
+    served = session.next_record  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    def next_record():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise ReviewError("the store is busy: another process is writing (a stand-in)")
+        return served()
+
+    monkeypatch.setattr(session, "next_record", next_record)
+    return calls
+
+
+@async_test
+async def test_a_first_record_that_could_not_be_read_is_read_again_after_a_pause(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The screening screen's first read failing left "Loading the first record…" on screen for ever."""
+    from review.tui.screens.screening import SET_ASIDE_POLL
+
+    async with open_app(fresh_ws, "alice", "dashboard") as (app, pilot):
+        calls = _failing_once(monkeypatch, app.project.session)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is None and calls == [1]
+        assert "could not be loaded" in screen.query_one("#record").plain
+        assert any("store is busy" in n.message for n in app._notifications)
+        await pilot.pause(SET_ASIDE_POLL + 0.5)  # the screen's look every 2 s reads it again
+        await settle(pilot)
+        assert screen.current is not None and screen.current.id is not None and len(calls) >= 2
+        assert screen.current.title in screen.query_one("#record").plain
+        shown = screen.current.id
+        await pilot.press("i")  # and decides as ever
+        assert labels(fresh_ws) == {shown: "include"}
+        await settle(pilot)
+
+
+@async_test
+async def test_a_first_record_that_could_not_be_read_is_read_again_on_coming_back(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with open_app(fresh_ws, "alice", "dashboard") as (app, pilot):
+        calls = _failing_once(monkeypatch, app.project.session)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is None and calls == [1]
+        await pilot.press("1", "2")  # before the screen's next look
+        await settle(pilot)
+        assert screen.current is not None and len(calls) == 2
+        assert screen.current.title in screen.query_one("#record").plain

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from ..errors import ReviewError
     from ..records import Record
     from ..services.dedup import BorderlinePair
     from ..services.prisma import QueueItem
@@ -57,6 +58,14 @@ class FirstRecordLoaded(Loaded):
         super().__init__()
         self.record = record
         self.progress = progress
+
+
+class FirstRecordFailed(Message):
+    """The screening screen's first record could not be read (a busy store, a lost server connection)."""
+
+    def __init__(self, error: ReviewError) -> None:
+        super().__init__()
+        self.error = error
 
 
 class PairsLoaded(Loaded):

@@ -30,7 +30,7 @@ from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, Remo
 from ...services.workspace import record as get_record
 from ...words import about, counted
 from ..highlight import legend, render_record
-from ..messages import FirstRecordLoaded, RankingReady, SetAsideChanged
+from ..messages import FirstRecordFailed, FirstRecordLoaded, RankingReady, SetAsideChanged
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
@@ -192,6 +192,9 @@ class ScreeningScreen(ProjectScreen):
         #: Opened from search: kept on screen even if already decided, until it is decided here.
         self._opened_id: int | None = None
         self._started = False  # the first record is shown (before it, a paint would say "nothing left")
+        #: The first record's load failed with a ReviewError (a busy store): the 2 s look tries again.
+        self._load_failed = False
+        self._load_worker: Worker[None] | None = None
 
     @property
     def note(self) -> str:
@@ -226,7 +229,11 @@ class ScreeningScreen(ProjectScreen):
     def on_screen_resume(self) -> None:
         """Counts may have changed on another screen; a record decided there is not shown again."""
         project = self.project
-        if project is None or not self._started:  # (the first record is loading: see ``_follow_queue``)
+        if project is None:
+            return
+        if not self._started:  # (the first record is loading: see ``_follow_queue``)
+            if self._first_load_ended():
+                self._load_first()  # its load failed (a busy store, say): the way back here tries again
             return
         shown, note = self.current, self.note
         if self.current is None:  # nothing was left: an edited [prisma.sources] may bring records back
@@ -250,17 +257,40 @@ class ScreeningScreen(ProjectScreen):
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
-            self.query_one("#record", RecordView).show("Loading the first record…")
-            self.first_record()
+            self._load_first()
+
+    def _load_first(self) -> None:
+        self.query_one("#record", RecordView).show("Loading the first record…")
+        self._load_failed = False
+        self._load_worker = self.first_record()
+
+    def _first_load_ended(self) -> bool:
+        """No first record shown and none on its way: its load failed (and said so), so nothing else will
+        show one."""
+        worker = self._load_worker
+        return not self._started and worker is not None and worker.is_finished \
+            and (self._load_failed or worker.state != WorkerState.SUCCESS)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
     def first_record(self) -> None:
         """The first record and progress (the session may build features here)."""
         project = self.project
         assert project is not None
-        record = project.session.next_record()
-        progress = project.session.progress()
+        try:
+            record = project.session.next_record()
+            progress = project.session.progress()
+        except ReviewError as err:  # a busy store, a lost server: "Loading…" for ever otherwise
+            self.post_message(FirstRecordFailed(err))
+            return
         self.post_message(FirstRecordLoaded(record, progress))
+
+    @on(FirstRecordFailed)
+    def _first_failed(self, message: FirstRecordFailed) -> None:
+        self._load_failed = True
+        report_error(self, message.error)
+        self.query_one("#record", RecordView).show(Text(
+            f"The first record could not be loaded ({message.error}); trying again in {SET_ASIDE_POLL:.0f} s.",
+            style="bold"))
 
     @on(FirstRecordLoaded)
     def _first(self, message: FirstRecordLoaded) -> None:
@@ -363,8 +393,13 @@ class ScreeningScreen(ProjectScreen):
 
     def _poll_set_aside(self) -> None:
         """A retrain reads the removals itself; while the reviewer reads, look every few seconds, so a
-        record removed in a shell is neither decided on screen nor served next."""
-        if (self.project is None or not self._started or self.retraining or self._retrain_timer is not None
+        record removed in a shell is neither decided on screen nor served next. Before the first record is
+        shown: its load again, if it failed on a busy store."""
+        if self.project is not None and not self._started:
+            if self._load_failed and self._first_load_ended():
+                self._load_first()
+            return
+        if (self.project is None or self.retraining or self._retrain_timer is not None
                 or not self.is_active):  # (a retrain about to start reads them itself; a dialog: see below)
             return
         if not any(w.group == "set-aside" and not w.is_finished for w in self.workers):
