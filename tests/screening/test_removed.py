@@ -223,3 +223,12 @@ def test_an_outdated_resolution_on_a_removed_record_is_counted_left_out(workspac
     report = service.agreement_report(workspace)
     assert report.outdated == [] and [c.record_id for c in report.conflicts] == [disputed]
     assert report.left_out == {outdated: "removed before screening: retracted"}
+
+
+def test_a_refusal_in_the_decisions_transaction_words_it_as_every_other_refusal() -> None:
+    from review.screening.removed import Removal, RemovedMeanwhile, SetAside
+
+    for removal in (Removal("retracted"), Removal("", notice_of=3, kind="erratum")):
+        refused = RemovedMeanwhile(7, removal)
+        assert str(refused) == f"{SetAside(removed={7: removal}).refusal(7)}; nothing recorded"
+        assert str(refused).startswith("record 7: not offered for screening (")

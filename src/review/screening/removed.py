@@ -71,7 +71,8 @@ class RemovedMeanwhile(NotOffered):
     remove`` in another shell) after the deciding session last read the removals."""
 
     def __init__(self, record_id: int, removal: Removal) -> None:
-        super().__init__(f"record {record_id}: not offered for screening ({removal.why_refused()}); nothing recorded")
+        # ``SetAside.refusal``'s wording, the one every refusal of a record not offered uses
+        super().__init__(f"{SetAside(removed={record_id: removal}).refusal(record_id)}; nothing recorded")
         self.record_id = record_id
         self.removal = removal
 
