@@ -226,3 +226,60 @@ def test_decisions_in_a_new_workspace_name_the_model_the_session_fits(workspace,
         encoding="utf-8")
     assert run(workspace, "-r", "bob", "decide", str(ids[0]), "--include").exit_code == 0
     assert workspace.store.decisions(reviewer="bob")[0].model_info["model"] == "nb"
+
+
+def _outside_team(workspace) -> None:
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('reviewers = ["reviewer1"]',
+                                                                 'reviewers = ["alice", "bob"]'), encoding="utf-8")
+    workspace.__dict__.pop("config", None)
+
+
+def test_a_record_removed_in_another_shell_partway_keeps_the_lines_of_the_decisions_saved(
+        workspace, ids, monkeypatch) -> None:
+    from review.screening.session import ScreeningSession
+    from review.store.fulltext import remove_records
+
+    _outside_team(workspace)
+    decide = ScreeningSession.decide
+
+    def removed_meanwhile(self, record_id, *args, **kwargs):
+        if record_id == ids[1]:  # 'review prisma remove' in another shell, after the ids were checked
+            remove_records(self.store, [ids[1]], "bob", "retracted")
+        return decide(self, record_id, *args, **kwargs)
+
+    monkeypatch.setattr(ScreeningSession, "decide", removed_meanwhile)
+    result = run(workspace, "-r", "carol", "decide", str(ids[0]), str(ids[1]), str(ids[2]), "--include")
+    assert result.exit_code == 1
+    assert result.stdout == f"{ids[0]}\tinclude\tcarol\n"
+    assert labels(workspace, "carol") == {ids[0]: "include"}
+    warning, refusal = result.stderr.splitlines()
+    assert "'carol' is not in review.toml's team" in warning
+    assert refusal == (f"review: ID {ids[1]}: not in the screening queue (removed before screening: retracted); "
+                       f"'review prisma restore {ids[1]}' puts it back; saved before it: {ids[0]}; "
+                       f"not tried: {ids[2]}")
+
+
+def test_a_busy_store_partway_exits_7_after_the_lines_of_the_decisions_saved(workspace, ids, monkeypatch) -> None:
+    from review.store.core import Store, StoreBusy
+
+    add_decision = Store.add_decision
+
+    def busy_on_the_third(self, record_id, *args, **kwargs):
+        if record_id == ids[2]:  # another process held the write lock past the busy timeout
+            raise StoreBusy("the store is busy: another review process held its write lock for over 5 s")
+        return add_decision(self, record_id, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "add_decision", busy_on_the_third)
+    result = run(workspace, "-r", "alice", "decide", *map(str, ids), "--exclude", "--reason", "wrong outcome")
+    assert result.exit_code == 7
+    assert result.stdout.splitlines() == [f"{ids[0]}\texclude\talice", f"{ids[1]}\texclude\talice"]
+    assert labels(workspace, "alice") == {ids[0]: "exclude", ids[1]: "exclude"}
+    assert result.stderr.splitlines() == [
+        f"review: record {ids[2]}: the store is busy: another review process held its write lock for over 5 s; "
+        f"saved before it: {ids[0]}, {ids[1]}; not tried: {ids[3]}"]
+    first = run(workspace, "-r", "bob", "decide", str(ids[2]), str(ids[3]), "--maybe")  # busy at once
+    assert first.exit_code == 7 and first.stdout == "" and labels(workspace, "bob") == {}
+    assert first.stderr.splitlines() == [
+        f"review: record {ids[2]}: the store is busy: another review process held its write lock for over 5 s; "
+        f"nothing recorded; not tried: {ids[3]}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from ..services import simulation
 from ..words import counted
 from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context
 from .sources import export_group
+
+if TYPE_CHECKING:
+    from ..records import Decision
 
 
 def register(group: click.Group) -> None:
@@ -108,7 +112,9 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     tab-separated line per decision: record id, decision, reviewer (decision 'undo' for --undo).
     A record not in the screening queue (a duplicate set aside, a record removed before
     screening, one from other methods) exits 1, nothing recorded; a clash of flags exits 2.
-    Exit 6 while the reviewer's TUI session is open.
+    Exit 6 while the reviewer's TUI session is open. A record refused partway (removed in another
+    shell meanwhile: 1; the store busy: 7): the lines of the decisions saved before it, then one
+    line naming it, what was saved and what was not tried.
     """
     labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
     # A clash of flags is a command-line mistake: exit 2 (docs/interfaces.md), as click's own are.
@@ -134,7 +140,16 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     # Warned once the first decision is saved (every ID is checked before it): a refused command
     # stays one line, and the warning's "decisions are saved under this name" is then true.
     # A record removed before screening is refused there, as a duplicate is (decision 0021).
-    decisions = service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note)
+    try:
+        decisions = service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note)
+    except service.PartlySaved as refused:  # refused partway: the decisions before it are saved, shown
+        _print_decisions(refused.made, reviewer, warning)
+        raise  # then its one line (the record, why, what was saved and not tried) and its exit status
+    _print_decisions(decisions, reviewer, warning)
+
+
+def _print_decisions(decisions: list[Decision], reviewer: str, warning: str | None) -> None:
+    """One tab-separated line per decision recorded; the team warning once, before the first."""
     for decision in decisions:
         if warning:
             click.echo(f"review: warning: {warning}", err=True)

@@ -30,7 +30,7 @@ __all__ = [
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
-    "RemovedMeanwhile",
+    "RemovedMeanwhile", "PartlySaved",
 ]
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
@@ -439,29 +439,60 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
                 raise ReviewError(f"ID {record_id}: no such record in this workspace; nothing recorded")
             raise ReviewError(_not_in_queue(session, record_id))
         made: list[Decision] = []
-        try:
-            for record_id in record_ids:
+        for position, record_id in enumerate(record_ids):
+            try:
                 made.append(session.decide(record_id, label, reasons=reasons, note=note, chosen=True))
-        except ReviewError as err:
-            if made:  # each decision is its own transaction: say which ones are kept
-                saved = ", ".join(str(d.record_id) for d in made)
-                err.args = (f"{err} (record {record_id}; saved before it: {saved})",)
-            raise
+            except ReviewError as err:
+                raise _refused_partway(session, err, record_id, made, record_ids[position + 1:]) from err
         return made
 
 
-def _not_in_queue(session: ScreeningSession, record_id: int) -> str:
-    """``review decide``'s one line for a record the queue leaves out, and the way back (decision 0021)."""
+class PartlySaved(ReviewError):
+    """``review decide`` refused a record after deciding others (removed before screening meanwhile, the
+    store busy, …): each decision is its own transaction, so ``made`` are saved. Exits as the refusal does."""
+
+    def __init__(self, message: str, made: list[Decision], refusal: ReviewError) -> None:
+        super().__init__(message)
+        self.made = made
+        self.title = refusal.title
+        self.exit_code = refusal.exit_code
+
+
+def _refused_partway(session: ScreeningSession, err: ReviewError, record_id: int, made: list[Decision],
+                     untried: list[int]) -> ReviewError:
+    """One line for a decision refused while ``review decide`` was writing: the record and why, the way
+    back for one removed meanwhile, what was saved before it and what was not tried."""
+    if isinstance(err, NotOffered):  # (removed in another shell since the session read the removals)
+        reason = _not_in_queue(session, record_id, tail="")
+    elif made or untried:
+        named = str(err).startswith((f"record {record_id}:", f"ID {record_id}:"))
+        reason = str(err) if named else f"record {record_id}: {err}"
+    else:
+        return err  # the only record: its refusal as it stands
+    saved = (f"saved before it: {', '.join(str(d.record_id) for d in made)}" if made
+             else "nothing recorded")
+    tried = f"not tried: {', '.join(map(str, untried))}" if untried else ""
+    message = "; ".join(part for part in (reason, saved, tried) if part)
+    if not made:
+        err.args = (message,)
+        return err
+    return PartlySaved(message, made, err)
+
+
+def _not_in_queue(session: ScreeningSession, record_id: int, tail: str = "nothing recorded") -> str:
+    """``review decide``'s one line for a record the queue leaves out, and the way back (decision 0021);
+    ``tail`` ends it ("": the caller says what was recorded)."""
     why = f"ID {record_id}: not in the screening queue ({session.why_refused(record_id)}"
+    end = f"; {tail}" if tail else ""
     removal = session.removal(record_id)
     if removal is None and session.other_method(record_id) is not None:
         return (f"{why}); record its full text ('review fulltext sought {record_id}'), or set its source's kind "
-                "in review.toml [prisma.sources]; nothing recorded")
+                f"in review.toml [prisma.sources]{end}")
     if removal is None:
-        return f"{why}); nothing recorded"
+        return f"{why}){end}"
     if removal.notice_of is not None:
-        return f"{why}: PRISMA counts it as removed before screening); screen record {removal.notice_of}; nothing recorded"
-    return f"{why}); 'review prisma restore {record_id}' puts it back; nothing recorded"
+        return f"{why}: PRISMA counts it as removed before screening); screen record {removal.notice_of}{end}"
+    return f"{why}); 'review prisma restore {record_id}' puts it back{end}"
 
 
 def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:
