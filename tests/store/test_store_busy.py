@@ -61,7 +61,11 @@ def test_a_lock_taken_mid_command_names_the_decisions_already_saved(sqlite_ws: W
             other.execute("ROLLBACK")  # type: ignore[attr-defined]
             other.close()  # type: ignore[attr-defined]
     assert result.exit_code == 7
-    assert result.stderr.strip().endswith(f"(record {ids[1]}; saved before it: {ids[0]})")
+    assert result.stdout == f"{ids[0]}\texclude\tbob\n"  # the decision saved keeps its line
+    (line,) = result.stderr.splitlines()
+    untried = f"; not tried: {', '.join(ids[2:])}" if ids[2:] else ""
+    assert line.startswith(f"review: record {ids[1]}: the store is busy")
+    assert line.endswith(f"not saved — try again when that has finished; saved before it: {ids[0]}{untried}")
     assert [str(d.record_id) for d in sqlite_ws.store.decisions()] == [ids[0]]
     # The claim the busy store kept this (still running) process from releasing does not lock bob out.
     monkeypatch.setattr(core.Store, "add_decision", add_decision)
