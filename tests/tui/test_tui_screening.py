@@ -126,6 +126,36 @@ async def test_a_note_kept_for_a_record_decided_on_another_screen_is_dropped_and
 
 
 @async_test
+async def test_a_note_on_a_decided_record_opened_with_search_is_dropped_at_an_undo_and_said(fresh_ws: Workspace) -> None:
+    """u after a note on a record opened with / after its decision promised "Your note stays with #N and
+    shows again with it" for a record that is never served again; the note was dropped at the next resume."""
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        decided = screen.current
+        await pilot.press("i", "i")
+        await pilot.press("slash", *decided.pmid)  # (the lowest pmid it prefixes: the first hit)
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert screen.current.id == decided.id
+        await pilot.press("n", *"fix", "enter", "u")  # u undoes the second decision: that record is shown
+        assert screen.current.id != decided.id and decided.id not in screen.notes
+
+        def said() -> list[str]:
+            return [n.message for n in app._notifications if f"#{decided.id}" in n.message and "fix" in n.message]
+
+        assert said() == [f"Note for #{decided.id} dropped (#{decided.id} is decided already and is not shown "
+                          "again): fix"]
+        await pilot.press("question_mark", "escape")
+        await settle(pilot)
+        assert len(said()) == 1
+        await pilot.press("i")
+        assert all(d.note != "fix" for d in fresh_ws.store.decisions(reviewer="alice"))
+        await settle(pilot)
+
+
+@async_test
 async def test_an_undone_decision_brings_its_note_back_for_the_next_one(fresh_ws: Workspace) -> None:
     """The note went with the undone decision, and the record's next decision had none."""
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):

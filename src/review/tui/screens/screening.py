@@ -453,10 +453,11 @@ class ScreeningScreen(ProjectScreen):
         if self.current is not None and self.current.id is not None:
             self._drop_note_of(self.current.id)
 
-    def _drop_note_of(self, record_id: int) -> None:
+    def _drop_note_of(self, record_id: int, why: str = "") -> None:
         note = self.notes.pop(record_id, "")
         if note:
-            self.notify(f"Note for #{record_id} dropped: {note}", severity="warning", timeout=8, markup=False)
+            self.notify(f"Note for #{record_id} dropped{f' ({why})' if why else ''}: {note}", severity="warning",
+                        timeout=8, markup=False)
 
     def _drop_stale_notes(self, project: Project, decided: Mapping[tuple[int, str], object]) -> None:
         """Notes kept for records not on screen (typed before an undo or a search) that will never be
@@ -523,9 +524,12 @@ class ScreeningScreen(ProjectScreen):
                             f"({project.session.why_refused(undone.record_id)}).", timeout=6)
             left, kept = self.current, self.note
             self.current = project.session.next_record()  # the undone record, unless it is no longer offered
-            if kept and left is not None and (self.current is None or self.current.id != left.id):
-                self.notify(f"Your note stays with #{left.id} and shows again with it: {kept}", timeout=6,
-                            markup=False)
+            if kept and left is not None and left.id is not None and (self.current is None or self.current.id != left.id):
+                if project.session.is_decided(left.id):  # opened with / after its decision: it is not served again
+                    self._drop_note_of(left.id, f"#{left.id} is decided already and is not shown again")
+                else:
+                    self.notify(f"Your note stays with #{left.id} and shows again with it: {kept}", timeout=6,
+                                markup=False)
             if self.current is not None and self.current.id == undone.record_id and undone.note \
                     and undone.note != BROWSER_NOTE and not self.note:
                 # The undone decision's note belongs to the record: back as its note, for its next decision.
