@@ -156,6 +156,65 @@ async def test_a_note_on_a_decided_record_opened_with_search_is_dropped_at_an_un
 
 
 @async_test
+async def test_q_asks_before_notes_waiting_for_decisions_are_lost(fresh_ws: Workspace) -> None:
+    """A note typed and then u waits for its record out of view, in the window only: q lost it without a word."""
+    from review.tui.screens.modals import ConfirmScreen
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        await pilot.press("i")
+        noted = screen.current.id
+        await pilot.press("n", *"check fulltext", "enter", "u")
+        assert screen.note == "" and screen.notes == {noted: "check fulltext"}
+        await pilot.press("1", "q")  # from any screen
+        assert isinstance(app.screen, ConfirmScreen) and app.return_code is None
+        assert f"#{noted}: check fulltext" in str(app.screen.question)
+        await pilot.press("q")  # (q again under the question asks nothing more)
+        await pilot.press("n")
+        assert app.return_code is None and not isinstance(app.screen, ConfirmScreen)
+        assert screen.notes == {noted: "check fulltext"}
+        await settle(pilot)
+        await pilot.press("q", "y")
+        assert app.return_code == 0
+
+
+@async_test
+async def test_q_quits_at_once_when_no_note_waits(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        await pilot.press("n", *"typed", "enter", "i")  # (it went with the decision)
+        await settle(pilot)
+        await pilot.press("q")
+        assert app.return_code == 0
+
+
+@async_test
+async def test_a_note_waiting_for_a_record_decided_elsewhere_is_said_with_a_search_record_on_screen(
+        fresh_ws: Workspace) -> None:
+    """Coming back with a record opened with / on screen skipped the look at the notes waiting: one for a
+    record decided on another screen stayed, unsaid, until q lost it."""
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        first = screen.current
+        await pilot.press("i")
+        noted = screen.current.id
+        await pilot.press("n", *"xy", "enter", "u")  # the note waits for the record after the first
+        await pilot.press("slash", *first.pmid)
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert screen.current.id == first.id
+        await pilot.press("1")
+        await settle(pilot)
+        screen.project.session.decide(noted, "exclude")  # as the record browser would
+        await pilot.press("2")
+        await settle(pilot)
+        assert screen.current.id == first.id and noted not in screen.notes
+        assert any(f"Note for #{noted} dropped: xy" in n.message for n in app._notifications)
+
+
+@async_test
 async def test_an_undone_decision_brings_its_note_back_for_the_next_one(fresh_ws: Workspace) -> None:
     """The note went with the undone decision, and the record's next decision had none."""
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):

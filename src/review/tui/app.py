@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
@@ -149,6 +150,7 @@ class ReviewApp(App[None]):
         self._help_screens: HelpScreens | None = None  # (its module loads after the first record)
         #: Follows of an edited review.toml so far (each ends in the screen in view resuming).
         self.settings_follows = 0
+        self._asking_to_quit = False  # the quit question (notes waiting) is on screen
 
     def on_mount(self) -> None:
         # No automatic collections while the app starts and the model code is imported: a
@@ -317,6 +319,41 @@ class ReviewApp(App[None]):
     def on_app_focus(self) -> None:
         """Back from the editor (in terminals that report focus): follow review.toml."""
         self.reread_settings()
+
+    async def action_quit(self) -> None:
+        """Quit; first ask when notes typed on the screening screen wait for their records' decisions: a note
+        is saved with its decision only, and one waiting out of view was lost without a word."""
+        waiting = self.waiting_notes()
+        if not waiting:
+            self.exit()
+            return
+        if self._asking_to_quit:  # (q again under the question)
+            return
+        from .screens.modals import ConfirmScreen
+
+        question = Text()
+        question.append("Quit and lose your notes?\n\n", style="bold")
+        question.append("A note is saved only with its record's decision; these wait for one:\n")
+        for record_id, note in sorted(waiting.items()):
+            question.append(f"  #{record_id}: {note}\n")
+
+        def answered(yes: bool | None) -> None:
+            self._asking_to_quit = False
+            if yes:
+                self.exit()
+
+        self._asking_to_quit = True
+        self.push_screen(ConfirmScreen(question), answered)
+
+    def waiting_notes(self) -> dict[int, str]:
+        """Every screen's notes that wait for a decision (``ProjectScreen.waiting_notes``), by record."""
+        waiting: dict[int, str] = {}
+        for mode in SCREENS:
+            with suppress(KeyError):  # (a mode never shown has no screens)
+                for screen in self.get_screen_stack(mode):
+                    if isinstance(screen, ProjectScreen):
+                        waiting.update(screen.waiting_notes())
+        return waiting
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen, HelpScreens

@@ -137,6 +137,11 @@ class ProjectScreen(Screen[None]):
         look, a retrain or another screen took the change in first). Called from the worker."""
         return False
 
+    def waiting_notes(self) -> dict[int, str]:
+        """Notes typed here that wait for their record's decision, by record: they live only in this window,
+        so quitting loses them (``ReviewApp.action_quit`` asks first)."""
+        return {}
+
     def load(self) -> object:
         """Start loading what the screen shows (subclasses run it in a worker)."""
         raise NotImplementedError

@@ -202,6 +202,9 @@ class ScreeningScreen(ProjectScreen):
         record = self.current
         return self.notes.get(record.id, "") if record is not None and record.id is not None else ""
 
+    def waiting_notes(self) -> dict[int, str]:
+        return dict(self.notes)
+
     @property
     def retraining(self) -> bool:
         """A retrain is running or asked for."""
@@ -236,18 +239,19 @@ class ScreeningScreen(ProjectScreen):
                 self._load_first()  # its load failed (a busy store, say): the way back here tries again
             return
         shown, note = self.current, self.note
+        try:
+            decided = current_decisions(project.workspace, project.reviewer)
+        except ReviewError as err:  # (a busy store: the record stays, the counts are what the session has)
+            report_error(self, err)
+            decided = None
         if self.current is None:  # nothing was left: an edited [prisma.sources] may bring records back
             self.current = project.session.next_record()
-        elif self.current.id != self._opened_id:
-            try:
-                decided = current_decisions(project.workspace, project.reviewer)
-            except ReviewError as err:  # (a busy store: the record stays, the counts are what the session has)
-                report_error(self, err)
-            else:
-                if not self._move_on_if_not_offered(project) and (self.current.id, project.reviewer) in decided:
-                    self._drop_note()  # (decided on another screen)
-                    self.current = project.session.next_record()
-                self._drop_stale_notes(project, decided)
+        elif self.current.id != self._opened_id and decided is not None:
+            if not self._move_on_if_not_offered(project) and (self.current.id, project.reviewer) in decided:
+                self._drop_note()  # (decided on another screen)
+                self.current = project.session.next_record()
+        if decided is not None:  # (whatever is shown: a note waiting for a record decided elsewhere is said)
+            self._drop_stale_notes(project, decided)
         if self.current is shown and self.note == note and shown is not None:
             # The same record (back from help, say): the counts may have moved, the record is not drawn
             # again, so the reviewer stays where they scrolled in its abstract.
