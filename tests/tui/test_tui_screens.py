@@ -65,6 +65,31 @@ async def test_dashboard_shows_every_count_row_at_80_by_24(tui_ws: Workspace) ->
 
 
 @async_test
+async def test_the_stopping_rule_panel_scrolls_by_keyboard_at_80_by_24(fresh_ws: Workspace) -> None:
+    """At 80x24 the explanation's last lines were below the panel's fold and could be scrolled only with a
+    mouse; what the rule does was a tooltip only."""
+    from review.tui.screens.dashboard import RULE_WORDS
+
+    ids = sorted(r.id or 0 for r in fresh_ws.store.records())
+    for n, record_id in enumerate(ids[:8]):
+        fresh_ws.store.add_decision(record_id, "alice", "include" if n % 3 == 0 else "exclude")
+    async with open_app(fresh_ws, "alice", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        panel = screen.query_one("#stop-panel")
+        text = str(screen.query_one("#stop").render())
+        assert panel.max_scroll_y > 0 and panel.scroll_y == 0  # (the fold this is about)
+        assert RULE_WORDS["recommended"].partition(": ")[2] in " ".join(text.split())
+        await pilot.press("tab")
+        assert app.focused is panel
+        await pilot.press("end")
+        await pilot.pause()
+        assert panel.scroll_y == panel.max_scroll_y
+        await pilot.press("home")
+        await pilot.pause()
+        assert panel.scroll_y == 0
+
+
+@async_test
 async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
     async with open_app(tui_ws, "alice", "dedup", size=SIZE) as (app, pilot):
         screen = app.screen

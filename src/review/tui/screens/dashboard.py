@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
@@ -149,7 +149,8 @@ class DashboardScreen(ProjectScreen):
 
     CSS_PATH = "dashboard.tcss"
     HELP = ("Counts refresh whenever you come back here (and review.toml is read again if you edited it). Actions run in the background; "
-            "their result appears as a notification. **2** opens screening.")
+            "their result appears as a notification. **2** opens screening. The stopping rule's panel scrolls "
+            "with the arrow, page, home and end keys (**tab** focuses it).")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("2", "app.switch_mode('screening')", "Start screening", id="dashboard.screen",
                 tooltip="Open the screening screen (one record at a time, i/e/m to decide)"),
@@ -171,7 +172,9 @@ class DashboardScreen(ProjectScreen):
                 yield Static(Text("Pipeline", style="bold"), classes="panel-title")
                 yield Static("Loading workspace…", id="stages")
             with Vertical(id="dash-right"):
-                with Vertical(id="stop-panel", classes="panel"):
+                # Focusable (tab, then the arrow and page keys): at 80x24 the explanation's last lines and
+                # what the rule does are below the panel's fold, and a mouse is not at every terminal.
+                with VerticalScroll(id="stop-panel", classes="panel"):
                     yield Static(Text("Stopping rule", style="bold"), classes="panel-title")
                     yield Static("", id="stop")
                 with Vertical(id="curve-panel", classes="panel"):
@@ -229,6 +232,8 @@ class DashboardScreen(ProjectScreen):
             stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
             stop.append(f"  estimated recall {format_recall(p.est_recall)}\n", style="bold")
             stop.append(p.stopping.explanation)
+        does = rule.partition(": ")[2]  # (also the panel's tooltip; under the fold, the keys reach it)
+        stop.append(f"\n\nThe rule {does}." if does else f"\n\n{rule}", style="dim")
         self.query_one("#stop", Static).update(stop)
         self.query_one("#curve", CurveView).values = tuple(data.curve)
         caption = (f"0 → {len(data.curve):,} screened, {int(data.curve[-1]) if data.curve else 0} included"
