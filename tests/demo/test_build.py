@@ -82,3 +82,35 @@ def test_demo_screening_csv_is_what_review_simulate_reads(demo_workspace: Worksp
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert len(labelled) == len(rows) == len({row["pub_id"] for row in rows})
     assert sum(labelled.labels.values()) == sum(row["label_included"] == "1" for row in rows) >= 10
+
+
+def test_demo_searches_its_stand_in_whatever_review_eutils_url_says(tmp_path, monkeypatch) -> None:
+    # the address was checked before the demo's stand-in replaced it: exit 2, a half-built demo
+    monkeypatch.setenv("REVIEW_EUTILS_URL", "localhost:8765/x")
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "ws"), "--no-tui"])
+    assert result.exit_code == 0, result.output
+    assert Workspace(tmp_path / "ws").store.count_records() > 2000
+
+
+def test_a_demo_whose_build_stopped_partway_is_not_reused(tmp_path, monkeypatch) -> None:
+    """A build that failed was reopened as "the existing demo workspace" with 0 records."""
+    from review.demo import pipeline
+    from review.errors import RetrievalError
+
+    def fail(*args: object) -> str:
+        raise RetrievalError("the stand-in went away")
+
+    path = tmp_path / "ws"
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "search_pubmed", fail)
+        result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
+    assert result.exit_code == 5 and "the stand-in went away" in result.stderr
+    result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"review: {path}: a demo workspace whose build did not finish; "
+                             f"review demo {path} --rebuild deletes it and builds it anew\n")
+    result = CliRunner().invoke(main, ["demo", str(path), "--no-tui", "--rebuild"])
+    assert result.exit_code == 0, result.output
+    assert Workspace(path).store.count_records() > 2000
+    result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
+    assert result.exit_code == 0 and "using existing demo workspace" in result.stderr

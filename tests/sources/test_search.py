@@ -274,6 +274,20 @@ def test_an_eutils_address_that_is_no_http_url_is_one_line_before_any_request(wo
         EutilsConfig.from_settings({"base_url": "eutils.example/"}, env={})
 
 
+def test_an_address_the_caller_overrides_is_not_checked(workspace, monkeypatch):
+    """The demo searches its local stand-in whatever REVIEW_EUTILS_URL says: the address is checked
+    after the caller's overrides (it was checked before, and the demo exited 2)."""
+    from review.sources.search import client_for
+
+    monkeypatch.setenv("REVIEW_EUTILS_URL", "localhost:8765/x")
+    client = client_for(workspace, base_url="http://127.0.0.1:9/entrez/eutils/", efetch_batch=50)
+    assert (client.config.base_url, client.config.efetch_batch) == ("http://127.0.0.1:9/entrez/eutils/", 50)
+    with pytest.raises(WorkspaceError, match=r"^base_url 'localhost:9/x': not an http\(s\) address"):
+        client_for(workspace, base_url="localhost:9/x")
+    with pytest.raises(WorkspaceError, match=r"^REVIEW_EUTILS_URL 'localhost:8765/x': not an http"):
+        client_for(workspace, efetch_batch=50)
+
+
 def test_searching_ncbi_without_a_contact_address_is_noted(workspace, monkeypatch):
     """``review search`` prints a note then (NCBI asks for an email); the stand-in needs none."""
     from review.services.sources import start_searches

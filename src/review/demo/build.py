@@ -9,10 +9,12 @@ from pathlib import Path
 
 from ..atomic import write_bytes_atomic, write_text_atomic
 from ..csvcells import NeutralisingDictWriter
+from ..errors import WorkspaceError
+from ..paths import WORKSPACE_FILE
 from ..workspace import Workspace, init_workspace
 from . import pipeline, writers
 from .corpus import DemoCorpus, generate
-from .files import DemoFiles, Progress
+from .files import BUILD_STATE_FILE, BUILDING, BUILT, DemoFiles, Progress
 
 DEMO_TITLE = "Demo: recurrent sickness absence due to common mental disorders"
 DEMO_QUERY = '''# Demo strategy, run against the local E-utilities stand-in (no internet needed).
@@ -77,6 +79,10 @@ def _csv(rows: list[dict[str, str]]) -> str:
 def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = None) -> DemoReport:
     """Create a complete demo workspace at ``path`` (which must not be a workspace yet)."""
     say = progress or (lambda _message: None)
+    if (path / WORKSPACE_FILE).exists():  # (init_workspace refuses it too, but after the state is written)
+        raise WorkspaceError(f"{path / WORKSPACE_FILE}: already a workspace")
+    path.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path / BUILD_STATE_FILE, BUILDING + "\n")  # first: a build stopped partway says so
     workspace = init_workspace(path, title=DEMO_TITLE, reviewers=["anna", "ben"], seed=seed)
     say("generating the demo corpus")
     corpus = generate(seed)
@@ -87,6 +93,7 @@ def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = 
         message = step(workspace, files, say)
         if message:
             report.steps.append(message)
+    write_text_atomic(path / BUILD_STATE_FILE, BUILT + "\n")  # last: only a finished build is reused
     return report
 
 

@@ -28,13 +28,21 @@ class DemoWorkspace:
 
 def prepare_demo(path: Path, *, seed: int = DEMO_SEED, rebuild: bool = False,
                  progress: Callable[[str], None] | None = None) -> DemoWorkspace:
-    """The demo workspace at ``path``: reused when present, rebuilt on request (demo ones only)."""
+    """The demo workspace at ``path``: reused when present and finished, rebuilt on request (demo ones only)."""
+    from ..demo.files import BUILDING, build_state
+
     marker = path / WORKSPACE_FILE
-    if marker.exists() and not (path / "imports" / "demo_truth.csv").exists():
+    state = build_state(path)
+    if marker.exists() and state is None and not (path / "imports" / "demo_truth.csv").exists():
         # Someone's own review: never deleted, and not opened as "the existing demo workspace" either.
         raise WorkspaceError(f"{path}: a workspace, but not a demo one; give review demo another PATH "
                              f"(or open this review with: review -w {path})"
                              + ("; refusing to delete it" if rebuild else ""))
+    if marker.exists() and state == BUILDING and not rebuild:
+        # A build that stopped partway (a refused address, an error, kill -9) holds part of the
+        # records at most: reused, it looked like a demo with 0 records.
+        raise WorkspaceError(f"{path}: a demo workspace whose build did not finish; "
+                             f"review demo {path} --rebuild deletes it and builds it anew")
     if marker.exists() and rebuild:
         shutil.rmtree(path)
     if marker.exists():

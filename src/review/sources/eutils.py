@@ -101,8 +101,9 @@ class EutilsConfig:
 
     @classmethod
     def from_settings(cls, section: Mapping[str, Any] | None = None,
-                      env: Mapping[str, str] | None = None) -> "EutilsConfig":
-        """Config from a ``[pubmed]`` table, with ``REVIEW_EUTILS_URL``/``NCBI_EMAIL``/``NCBI_API_KEY`` on top."""
+                      env: Mapping[str, str] | None = None, **overrides: Any) -> "EutilsConfig":
+        """Config from a ``[pubmed]`` table, with ``REVIEW_EUTILS_URL``/``NCBI_EMAIL``/``NCBI_API_KEY`` on top
+        and then ``overrides`` (the caller's own settings, such as the demo's local stand-in address)."""
         section = dict(section or {})
         env = os.environ if env is None else env
         config = cls()
@@ -127,11 +128,17 @@ class EutilsConfig:
         config.base_url = from_env or config.base_url
         config.email = env.get("NCBI_EMAIL") or config.email
         config.api_key = env.get("NCBI_API_KEY") or config.api_key
+        for key, value in overrides.items():
+            if key not in kinds:
+                raise TypeError(f"EutilsConfig has no setting {key!r}")
+            setattr(config, key, value)
         # An address urllib cannot send to ('localhost:8765/…', a path) was a ValueError traceback
-        # at the first request; named here, before any request or run is recorded.
+        # at the first request; named here, before any request or run is recorded. Checked after
+        # the overrides: an address the caller replaces (the demo's stand-in) is never used.
         address = urllib.parse.urlsplit(config.base_url)
         if address.scheme not in ("http", "https") or not address.netloc:
-            where = "REVIEW_EUTILS_URL" if from_env else "review.toml: pubmed.base_url ="
+            where = ("base_url" if "base_url" in overrides
+                     else "REVIEW_EUTILS_URL" if from_env else "review.toml: pubmed.base_url =")
             raise WorkspaceError(f"{where} {config.base_url!r}: not an http(s) address; give one such as "
                                  f"{NCBI_EUTILS_URL} or http://127.0.0.1:8765/entrez/eutils/")
         if not config.base_url.endswith("/"):

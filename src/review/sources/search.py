@@ -228,11 +228,8 @@ def pubmed_queries(workspace: Workspace) -> list[QuerySpec]:
 
 
 def client_for(workspace: Workspace, **overrides: Any) -> EutilsClient:
-    """A client configured from ``review.toml [pubmed]`` and the environment."""
-    config = EutilsConfig.from_settings(workspace.config.section("pubmed"))
-    for key, value in overrides.items():
-        setattr(config, key, value)
-    return EutilsClient(config)
+    """A client configured from ``review.toml [pubmed]`` and the environment, then ``overrides``."""
+    return EutilsClient(EutilsConfig.from_settings(workspace.config.section("pubmed"), **overrides))
 
 
 def run_searches(workspace: Workspace, names: list[str] | None = None, *, client: EutilsClient | None = None,
