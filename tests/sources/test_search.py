@@ -259,7 +259,10 @@ def test_cli_search_with_pubmed_unreachable_gives_up_at_once_on_one_line(workspa
     assert run["status"] == "interrupted" and run["requests"] == 1 and "HostUnreachable" in run["details"]["error"]
 
 
-@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:8765/entrez/eutils/", "file:///etc/", "http://"])
+@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:8765/entrez/eutils/", "file:///etc/", "http://",
+                                 # an unclosed IPv6 bracket was a ValueError traceback; a port that is no
+                                 # number was retried for 31 s; no host at all passed
+                                 "http://[::1/", "http://127.0.0.1:abc/", "http://127.0.0.1:70000/", "http://:8765/"])
 def test_an_eutils_address_that_is_no_http_url_is_one_line_before_any_request(workspace, monkeypatch, url):
     # REVIEW_EUTILS_URL=127.0.0.1:8765/… (no scheme) was a ValueError traceback at the first request.
     write_query(workspace, name="q")
@@ -272,6 +275,13 @@ def test_an_eutils_address_that_is_no_http_url_is_one_line_before_any_request(wo
     monkeypatch.delenv("REVIEW_EUTILS_URL")
     with pytest.raises(WorkspaceError, match=r"^review.toml: pubmed.base_url = 'eutils.example/'"):
         EutilsConfig.from_settings({"base_url": "eutils.example/"}, env={})
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8765/entrez/eutils/", "https://[::1]:8443/entrez/eutils/",
+                                 "https://host:8443/x/y", "HTTP://localhost:8765", "http://user:pw@host/e/"])
+def test_an_http_address_with_a_host_is_taken(url):
+    config = EutilsConfig.from_settings({}, env={"REVIEW_EUTILS_URL": url})
+    assert config.base_url == url if url.endswith("/") else config.base_url == url + "/"
 
 
 def test_an_address_the_caller_overrides_is_not_checked(workspace, monkeypatch):

@@ -135,8 +135,7 @@ class EutilsConfig:
         # An address urllib cannot send to ('localhost:8765/…', a path) was a ValueError traceback
         # at the first request; named here, before any request or run is recorded. Checked after
         # the overrides: an address the caller replaces (the demo's stand-in) is never used.
-        address = urllib.parse.urlsplit(config.base_url)
-        if address.scheme not in ("http", "https") or not address.netloc:
+        if not is_http_address(config.base_url):
             where = ("base_url" if "base_url" in overrides
                      else "REVIEW_EUTILS_URL" if from_env else "review.toml: pubmed.base_url =")
             raise WorkspaceError(f"{where} {config.base_url!r}: not an http(s) address; give one such as "
@@ -159,6 +158,17 @@ class EutilsConfig:
             "api_key": bool(self.api_key), "requests_per_second": self.requests_per_second,
             "efetch_batch": self.efetch_batch, "max_attempts": self.max_attempts,
         })
+
+
+def is_http_address(url: str) -> bool:
+    """Whether urllib can send to ``url``: an http(s) scheme, a host, and a port that is a number
+    (``http://:8765/`` has no host; ``http://127.0.0.1:abc/`` would be retried for half a minute)."""
+    try:
+        address = urllib.parse.urlsplit(url)
+        address.port  # noqa: B018  (raises ValueError for a port that is no number in 0-65535)
+    except ValueError:  # an unclosed '[' of an IPv6 host, a bad port
+        return False
+    return address.scheme in ("http", "https") and bool(address.hostname)
 
 
 def public_client(settings: Mapping[str, Any]) -> dict[str, Any]:
