@@ -288,6 +288,15 @@ def test_the_reviewer_option_after_the_command_says_where_it_goes(workspace):
     assert workspace.store.decisions() == []
 
 
+def test_a_command_with_its_own_reviewer_option_is_pointed_to_it(tmp_path):
+    # 'review init ws -r alice' was told 'review -r NAME init …', where init drops the group's reviewer
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "-r", "alice"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("review: init: No such option '-r': init takes its own --reviewer NAME "
+                             "(review init --help)\n")
+    assert not (tmp_path / "ws").exists()
+
+
 def test_a_bare_groups_help_is_recognised_by_class_not_by_name():
     # The check compared type(err).__name__, which a subclass (or a renamed class) would slip past.
     import click

@@ -140,7 +140,11 @@ def _exit_with_usage_line(err: click.UsageError) -> NoReturn:
     message = err.format_message()
     if isinstance(err, click.NoSuchOption) and err.option_name in _REVIEWER_FLAGS:
         # Only --workspace moves (hoist_workspace_option): 'review decide 12 --include -r bob' said no more.
-        message = f"{message.rstrip('.')}: the reviewer goes before the command, review -r NAME {sub} …"
+        # A command with a --reviewer of its own (init, whose -r is not taken) is pointed to it: the
+        # group's -r in front would be dropped there ('review -r alice init ws' names no reviewer).
+        own = err.ctx is not None and any("--reviewer" in getattr(param, "opts", ()) for param in err.ctx.command.params)
+        message = (f"{message.rstrip('.')}: " + (f"{sub} takes its own --reviewer NAME" if own
+                                                  else f"the reviewer goes before the command, review -r NAME {sub} …"))
     click.echo(f"review: {where}{message} ({' '.join(['review', sub]).strip()} --help)", err=True)
     sys.exit(err.exit_code)
 
