@@ -527,6 +527,12 @@ COMMAND_LINE_MISTAKES = [
     ["simulate", "{csv}", "--json", "{out}", "--seed", "-5"], ["init", "{dir}", "--seed", "-3"],
     ["demo", "{dir}", "--no-tui", "--seed", "-1"], ["validate", "kappa", "{csv}", "--seed", "-1"],
     ["validate", "predictive", "{csv}", "--outcome", "y", "--predictor", "p", "--seed", "-1"],
+    # A seed past 2**32 - 1 reached scikit-learn's random_state: exit 1 blaming the input file.
+    ["simulate", "{csv}", "--json", "{out}", "--model", "logistic", "--seed", "4294967296"],
+    ["init", "{dir}", "--seed", "4294967296"], ["demo", "{dir}", "--no-tui", "--seed", "4294967296"],
+    ["validate", "kappa", "{csv}", "--seed", "4294967296"],
+    ["validate", "predictive", "{csv}", "--outcome", "y", "--predictor", "p", "--seed", "4294967296"],
+    ["validate", "demo", "{dir}", "--no-run", "--seed", "4294967296"],
 ]
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from review.cli import main
+from review.workspace import Workspace
 
 
 def test_init_creates_the_layout_and_status_finds_it_from_a_subfolder(tmp_path: Path, monkeypatch) -> None:
@@ -111,6 +112,14 @@ def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
     result = CliRunner().invoke(main, ["decide", "1", "--include"])
     assert result.exit_code == 2 and result.stderr.endswith("review.reviewers is empty: list at least one name "
                                                             "(or remove the line)\n")
+
+
+def test_a_review_toml_seed_past_the_command_lines_range_is_still_read(tmp_path: Path) -> None:
+    # --seed stops at 2**32 - 1 (scikit-learn's limit); a workspace written with a larger one keeps working
+    (tmp_path / "review.toml").write_text('[review]\ntitle = "t"\nseed = 5000000000\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
+    assert result.exit_code == 0, result.output
+    assert Workspace(tmp_path).config.seed == 5_000_000_000
 
 
 def test_a_review_title_database_or_seed_of_the_wrong_kind_is_refused(tmp_path: Path) -> None:

@@ -53,8 +53,10 @@ INPUT_FILE = InputFileType()
 #: command-line mistake, exit 2 (docs/interfaces.md), said by click before anything runs.
 OPEN_FRACTION = click.FloatRange(0, 1, min_open=True, max_open=True)
 
-#: A seed: a whole number 0 or more (numpy refuses a negative one, which was a traceback when used).
-SEED = click.IntRange(min=0)
+#: A seed: a whole number 0 to 2**32 - 1 (numpy refuses a negative one, which was a traceback when
+#: used; scikit-learn's random_state refuses one above, which blamed the input file, exit 1). A larger
+#: seed already in a review.toml is still read: the default model takes it.
+SEED = click.IntRange(min=0, max=2**32 - 1)
 
 
 class Context:
