@@ -288,6 +288,14 @@ def test_the_reviewer_option_after_the_command_says_where_it_goes(workspace):
     assert workspace.store.decisions() == []
 
 
+def test_a_bad_favours_value_is_shown_whole(tmp_path):
+    # the option's name was cut off at the first ': ', inside a value holding one
+    result = CliRunner().invoke(main, ["meta", str(tmp_path / "none.csv"), "--favours", "a: b"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("review: meta: Invalid value for '--favours': 'a: b': expected 'LEFT|RIGHT', "
+                             "e.g. 'favours treatment|favours control' (review meta --help)\n")
+
+
 def test_a_command_with_its_own_reviewer_option_is_pointed_to_it(tmp_path):
     # 'review init ws -r alice' was told 'review -r NAME init …', where init drops the group's reviewer
     result = CliRunner().invoke(main, ["init", str(tmp_path / "ws"), "-r", "alice"])

@@ -22,8 +22,9 @@ def _favours(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
     """``--favours 'LEFT|RIGHT'`` read with the command line: a bad one exits 2 before the file is read."""
     try:
         return service.favours_labels(value)
-    except ReviewError as err:  # (its message names the option; click names it too)
-        raise click.BadParameter(str(err).split(": ", 1)[-1]) from None
+    except ReviewError as err:  # (its message names the option; click names it too, so it goes, not more:
+        # a value holding ': ' was cut inside when split there)
+        raise click.BadParameter(str(err).removeprefix("--favours ")) from None
 
 
 @click.command()
