@@ -541,6 +541,10 @@ COMMAND_LINE_MISTAKES = [
     ["validate", "kappa", "{csv}", "--seed", "4294967296"],
     ["validate", "predictive", "{csv}", "--outcome", "y", "--predictor", "p", "--seed", "4294967296"],
     ["validate", "demo", "{dir}", "--no-run", "--seed", "4294967296"],
+    # Delphi's rule given on the command line blamed the file, exit 4
+    ["validate", "delphi", "{csv}", "--consensus", "7"], ["validate", "delphi", "{csv}", "--consensus", "0.5"],
+    ["validate", "delphi", "{csv}", "--scale-min", "3"], ["validate", "delphi", "{csv}", "--agree-from", "6"],
+    ["validate", "delphi", "{csv}", "--agree-from", "2"],
 ]
 
 

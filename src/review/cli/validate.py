@@ -114,7 +114,8 @@ def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> No
 @validate.command()
 @_file()
 @click.option("--previous", type=INPUT_FILE, help="The previous round, to compare.")
-@click.option("--consensus", type=float, default=0.75, show_default=True, help="Share of experts that must agree.")
+@click.option("--consensus", type=click.FloatRange(0.5, 1, min_open=True), default=0.75, show_default=True,
+              help="Share of experts that must agree (more than half: keep and drop cannot both reach it).")
 @click.option("--scale-min", type=int, default=1, show_default=True, help="Lowest rating on the scale.")
 @click.option("--scale-max", type=int, default=5, show_default=True, help="Highest rating on the scale.")
 @click.option("--agree-from", type=int, default=4, show_default=True, help="Ratings from here up agree (keep).")
@@ -124,6 +125,9 @@ def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> No
 def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, scale_min: int, scale_max: int,
            agree_from: int, disagree_to: int, json_out: Path | None) -> None:
     """One Delphi round of ROUND.csv (item, expert, rating, comment): consensus, carried items, comments."""
+    if not scale_min <= disagree_to < agree_from <= scale_max:  # a command-line mistake, not the file's (exit 4)
+        raise click.UsageError(f"the scale points must rise: --scale-min {scale_min} <= --disagree-to {disagree_to} "
+                               f"< --agree-from {agree_from} <= --scale-max {scale_max}")
     _run(ctx, "delphi", file, dict(previous=previous, consensus=consensus, scale_min=scale_min,
                                    scale_max=scale_max, agree_from=agree_from, disagree_to=disagree_to), json_out)
 
