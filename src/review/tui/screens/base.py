@@ -54,15 +54,20 @@ def report_worker_error(node: App[Any] | Screen[Any], event: Worker.StateChanged
 MIN_TITLE = 20
 
 
+def room_beside(table: DataTable[Any], widths: Sequence[int], columns: int = 1) -> int:
+    """Cells of the table's width that ``columns`` more columns share beside columns of ``widths`` cells,
+    once every column's padding and the vertical scrollbar are taken off."""
+    padding = 2 * table.cell_padding * (len(widths) + columns)
+    return table.size.width - 2 - padding - sum(widths)  # (2: the vertical scrollbar)
+
+
 def title_width(table: DataTable[Any], widths: Sequence[int], longest: int) -> int:
     """How wide a table's last column, the title, may be beside columns of ``widths`` cells for the table
     to fit its width: at 80 columns a title of 56 characters pushed the table into a sideways scroll (its
     thumb a stray block under the rows). Enter shows the record whole."""
     if table.size.width <= 0:  # (not laid out yet)
         return longest
-    padding = 2 * table.cell_padding * (len(widths) + 1)
-    room = table.size.width - 2 - padding - sum(widths)  # (2: the vertical scrollbar)
-    return max(MIN_TITLE, min(longest, room))
+    return max(MIN_TITLE, min(longest, room_beside(table, widths)))
 
 
 def cut(text: str, width: int) -> str:

@@ -26,7 +26,7 @@ from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
 from ..project import Project
-from .base import BROWSER_NOTE, ProjectScreen, screen_footer
+from .base import BROWSER_NOTE, MIN_TITLE, ProjectScreen, room_beside, screen_footer
 from .conflicts import LABEL_STYLE
 from .modals import RecordScreen, ask_reason
 
@@ -36,8 +36,7 @@ MAX_ROWS = 500
 #: key re-read every record and redrew up to 500 rows, five times for a word of five letters typed
 #: at 8 keys a second (docs/benchmarks/tui-screens-2026-12-05.md).
 FILTER_DELAY = 0.2
-#: Narrowest the title and decisions columns get when the table is fitted to the terminal.
-MIN_TITLE = 20
+#: Narrowest the decisions column gets when the table is fitted to the terminal (the title's: ``MIN_TITLE``).
 MIN_DECISIONS = 16
 COLUMNS = ("id", "year", "title", "source", "decisions")
 ANY = "any"
@@ -149,10 +148,8 @@ class BrowserScreen(ProjectScreen):
         that at 80 columns the decisions stay in view (a title of 80 characters pushed them off the
         right edge, behind a sideways scroll). Longer cells are cut; enter shows the record."""
         table = self.query_one("#records", DataTable)
-        padding = 2 * table.cell_padding * len(COLUMNS)
-        fixed = (max((len(str(r.id)) for r in rows), default=2) + 4
-                 + max((len(r.source) for r in rows), default=6))
-        room = table.size.width - 2 - padding - fixed  # (2: the vertical scrollbar)
+        fixed = (max((len(str(r.id)) for r in rows), default=2), 4, max((len(r.source) for r in rows), default=6))
+        room = room_beside(table, fixed, columns=2)  # (id, year, source; title and decisions share the rest)
         longest = max((text.cell_len for text in decision_texts.values()), default=0)
         decisions = max(len("decisions"), min(longest, max(MIN_DECISIONS, room - MIN_TITLE)))
         return max(MIN_TITLE, room - decisions), decisions
