@@ -9,11 +9,13 @@ from weakref import WeakKeyDictionary
 
 from textual import work
 from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError
+from ...services.screening import NotOffered, RemovedMeanwhile
 from ..messages import SetAsideChanged
 from ..project import Project
 
@@ -39,6 +41,19 @@ def report_error(node: App[Any] | Screen[Any], error: BaseException) -> None:
         return
     _last_error[app] = (title, str(error), now)
     node.notify(str(error), title=title, severity="error", timeout=8)
+
+
+def say_refused(node: Screen[Any], err: NotOffered, then: str = "") -> None:
+    """A decision refused on a record the queue leaves out, in the same words on every screen that decides:
+    removed in another shell after the screen read the removals (the decision's own transaction saw it) is a
+    warning, any other refusal (the record was never offered) an error. ``then``: what the screen does next."""
+    if isinstance(err, RemovedMeanwhile):
+        said = (f"#{err.record_id} was removed before screening in another shell meanwhile ({err.removal.reason}): "
+                "nothing recorded")
+        severity: SeverityLevel = "warning"
+    else:
+        said, severity = str(err), "error"
+    node.notify(said + (f"; {then}" if then else ""), severity=severity, timeout=8, markup=False)
 
 
 def report_worker_error(node: App[Any] | Screen[Any], event: Worker.StateChanged) -> None:

@@ -26,7 +26,7 @@ from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
 from ..project import Project
-from .base import BROWSER_NOTE, MIN_TITLE, ProjectScreen, room_beside, screen_footer
+from .base import BROWSER_NOTE, MIN_TITLE, ProjectScreen, room_beside, say_refused, screen_footer
 from .conflicts import LABEL_STYLE
 from .modals import RecordScreen, ask_reason
 
@@ -339,11 +339,11 @@ class BrowserScreen(ProjectScreen):
                                    chosen=True)  # durable now
         except NotOffered as err:  # a record removed before screening: refused, nothing recorded
             self.app.bell()
-            # Removed in another shell since the rows were read (the decision's own transaction saw it): a
-            # warning, and the rows follow.
-            self.notify(str(err), severity="warning" if isinstance(err, RemovedMeanwhile) else "error", markup=False)
-            if isinstance(err, RemovedMeanwhile):
+            if isinstance(err, RemovedMeanwhile):  # removed in another shell since the rows were read: they follow
+                say_refused(self, err, "the rows are read again")
                 self.load(self.filters())
+            else:
+                say_refused(self, err)
             return
         except ReviewError as err:  # store busy, session taken over: not saved
             self.notify(str(err), title=err.title, severity="error", timeout=10)

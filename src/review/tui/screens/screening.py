@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...errors import ReviewError
 from ...records import Record
 from ...services.prisma import record_screening_stop
-from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, RemovedMeanwhile, current_decisions
+from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, current_decisions
 from ...services.workspace import record as get_record
 from ...words import about, counted
 from ..highlight import legend, render_record
@@ -34,7 +34,7 @@ from ..messages import FirstRecordFailed, FirstRecordLoaded, RankingReady, SetAs
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
-from .base import BROWSER_NOTE, ProjectScreen, report_error, screen_footer
+from .base import BROWSER_NOTE, ProjectScreen, report_error, say_refused, screen_footer
 from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 
@@ -488,12 +488,7 @@ class ScreeningScreen(ProjectScreen):
                                        chosen=record.id == self._opened_id)  # durable now
             except NotOffered as err:  # opened from search, or removed in a shell since it was served
                 self.app.bell()
-                if isinstance(err, RemovedMeanwhile):  # (the decision's own transaction saw the removal)
-                    self.notify(f"#{record.id} was removed before screening in another shell meanwhile "
-                                f"({err.removal.reason}): nothing recorded; on to the next record",
-                                severity="warning", timeout=8, markup=False)
-                else:
-                    self.notify(str(err), severity="error")
+                say_refused(self, err, "on to the next record")
                 self._opened_id = None
                 self._drop_note()  # (typed for the record refused)
                 self.current = project.session.next_record()  # (never the record just refused)
