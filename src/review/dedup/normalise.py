@@ -412,8 +412,10 @@ def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> b
     """Whether word ``k`` of comma piece ``n`` is a generation suffix and no initials: one of
     :data:`_GENERATION` after the name's first word, or one of :data:`_GENERATION_OR_INITIALS` ending
     its piece where a given part clearly remains: after initials ("Smith JA JR", "Smith J III"), after
-    a given name past the comma ("Smith, John III"), or as a piece of its own beside a given part
-    ("Smith, J. A., III", "C. Lynch, III"). Else "da Silva JR", "De Souza, II" and "Gordon JR" keep
+    a surname with initials before it ("J Smith III", "Robert C Green III"), after a given name past
+    the comma ("Smith, John III"), or as a piece of its own beside a given part ("Smith, J. A., III",
+    "C. Lynch, III"); III also after a name of two words, in its piece or the next ("John Smith III",
+    "Charles Lynch, III"), as III is never three initials. Else "da Silva JR", "De Souza, II" and "Gordon JR" keep
     their initials, as the surname ("dasilva") would otherwise give way to a particle read as given
     name."""
     words = pieces[n]
@@ -424,8 +426,11 @@ def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> b
         return True
     if bare not in _GENERATION_OR_INITIALS or k != len(words) - 1:
         return False
-    if k > 0:
-        return n > 0 or _trailing_initials(words[k - 1])
+    if k > 0:  # MEDLINE never writes three initials III, so III after two words is a suffix ("John Smith III")
+        return (n > 0 or _trailing_initials(words[k - 1]) or _has_given_part(words[:k], capitals)
+                or (bare == "III" and k >= 2))
+    if bare == "III" and len(pieces[0]) >= 2:
+        return True  # "Charles Lynch, III": a name of two words before it, which III cannot be the initials of
     return _has_given_part(pieces[0], capitals) or any(
         piece and not (len(piece) == 1 and piece[0].rstrip(".") in _GENERATION_OR_INITIALS)
         for piece in pieces[1:n] + pieces[n + 1:])
