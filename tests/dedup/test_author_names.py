@@ -167,6 +167,9 @@ def test_the_surname_first_reading_takes_every_given_name_initial(full, initials
     # A suffix that is never initials leaves a surname of two words whole (version 17: Silva D.).
     ("da Silva Jr", "dasilva", ""), ("van Dijk Jr.", "vandijk", ""), ("De Luca Jr", "deluca", ""),
     ("da Silva, Jr.", "dasilva", ""), ("da Silva J Jr", "dasilva", "j"),
+    # A particle that is also a given name is one only in lower case (version 18 read "Al Gore Jr" as algore).
+    ("Al Gore Jr", "gore", "a"), ("Al Gore, Jr.", "gore", "a"), ("Van Morrison Jr", "morrison", "v"),
+    ("Del Shannon Jr", "shannon", "d"), ("al Gore Jr", "algore", ""),
     # A full name in reading order before ", Jr." is not one surname.
     ("Martin Luther King, Jr.", "king", "ml"),
 ])
@@ -183,6 +186,14 @@ def test_a_full_name_with_iii_is_the_same_author_as_his_medline_form() -> None:
         [pair] = deduplicate([record(authors=[name, "Costa AB"], year=2014, **bare),
                               record(authors=[medline, "Costa AB"], year=None, **bare)]).pairs
         assert pair.status == "duplicate", (name, pair.score)
+
+
+def test_a_given_name_that_is_also_a_particle_stays_a_given_name_before_jr() -> None:
+    # Version 18 joined "Al Gore" into one surname: 7.0 -> 6.5 against "Gore A".
+    bare = dict(pages="", doi="", abstract="", volume="")
+    [pair] = deduplicate([record(authors=["Al Gore Jr", "Costa AB"], year=2014, **bare),
+                          record(authors=["Gore A", "Costa AB"], year=None, **bare)]).pairs
+    assert pair.status == "duplicate" and pair.score == 7.0
 
 
 def test_the_same_author_with_and_without_his_generation_suffix() -> None:

@@ -450,9 +450,21 @@ def without_generation(name: str) -> str:
     if kept == pieces:
         return name
     left = [words for words in kept if words]
-    if len(left) == 1 and len(left[0]) > 1 and all(word.casefold() in _PARTICLES for word in left[0][:-1]):
+    if len(left) == 1 and len(left[0]) > 1 and all(_surname_particle(word) for word in left[0][:-1]):
         return "".join(left[0])  # "da Silva Jr", "da Silva, Jr." → "daSilva"; "John Smith, Jr." stays two words
     return ", ".join(" ".join(words) for words in left)
+
+
+#: Particles that are also given names ("Al Gore Jr", "Van Morrison Jr", "Del Shannon Jr"): a surname's
+#: particle only when written in lower case ("al", "van"); "De", "Da", "Dos", "Von" are particles as written.
+_GIVEN_NAME_PARTICLES = frozenset({"al", "van", "del", "le", "la", "do", "di", "el", "bin"})
+
+
+def _surname_particle(word: str) -> bool:
+    """Whether ``word`` before a surname whose generation suffix was dropped begins that surname
+    ("da Silva Jr", "De Luca Jr", "van Dijk Jr."), not a given name ("Al Gore Jr", "Van Morrison Jr")."""
+    folded = word.casefold()
+    return folded in _PARTICLES and (word.islower() or folded not in _GIVEN_NAME_PARTICLES)
 
 
 @lru_cache(maxsize=262144)
