@@ -116,6 +116,11 @@ def test_every_export_says_what_it_wrote_on_stderr_and_keeps_stdout_for_data(wor
         assert result.stderr == said.format(out=args[-1]) + "\n"
         to_stdout = run(workspace, *args[:-1], "-")
         assert to_stdout.stdout and to_stdout.stderr == said.format(out="stdout") + "\n"
+    doc = (Path(__file__).parents[1] / "docs" / "interfaces.md").read_text(encoding="utf-8")
+    conventions = doc.split("| shell conventions |", 1)[1].split("\n", 1)[0]
+    assert ("the status line of `export records`, `export decisions` and `export searches` goes to stderr, naming "
+            "`-` as `stdout` (`wrote 12 decisions to d.csv (csv)`, `wrote 12 decisions to stdout (csv)`), and stdout "
+            "carries the data only") in conventions
 
 
 # -- unwritable outputs and read-only stores --------------------------------------------------------------
