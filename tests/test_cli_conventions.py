@@ -601,7 +601,7 @@ def test_status_before_any_decision_is_the_line_interfaces_md_gives(workspace):
 
 @pytest.mark.parametrize("text", ["99999999999999999999", "2147483648", "\u00b2", "\u0661"])
 @pytest.mark.parametrize(("command", "status"), [
-    (["decide", "{id}", "--include"], 1), (["fulltext", "eligible", "{id}"], 2),
+    (["decide", "{id}", "--include"], 2), (["fulltext", "eligible", "{id}"], 2),
     (["prisma", "remove", "{id}", "--reason", "retracted"], 2), (["dedup", "--undo-merge", "{id}"], 2),
 ])
 def test_a_record_id_no_store_holds_is_one_line(workspace, command, status, text):
@@ -612,6 +612,8 @@ def test_a_record_id_no_store_holds_is_one_line(workspace, command, status, text
     assert result.exit_code == status, result.output
     one_line_error(result, "expected a record id")
     assert workspace.store.decisions() == []
+    assert "an ID that is no record id (`decide`, `fulltext …`, `prisma remove/restore`, `dedup --undo-merge`)" \
+        in _exit_clause(2)
 
 
 # -- '-' as --json of simulate and meta: the JSON on stdout, the table on stderr ----------------------

@@ -111,7 +111,8 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     it. Every ID and the reason are checked before the first decision is written. Prints one
     tab-separated line per decision: record id, decision, reviewer (decision 'undo' for --undo).
     A record not in the screening queue (a duplicate set aside, a record removed before
-    screening, one from other methods) exits 1, nothing recorded; a clash of flags exits 2.
+    screening, one from other methods) exits 1, nothing recorded; a clash of flags or an ID that is
+    no record id exits 2.
     Exit 6 while the reviewer's TUI session is open. A record refused partway (removed in another
     shell meanwhile: 1; the store busy: 7): the lines of the decisions saved before it, then one
     line naming it, what was saved and what was not tried.
@@ -135,6 +136,11 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
         raise click.UsageError("--reason: only with --exclude (a reason says why a record is excluded)")
     if not ids:
         raise click.UsageError("give at least one record ID (or --undo)")
+    # An ID that is no record id ('abc', '²') is a command-line mistake, exit 2, as in fulltext, prisma
+    # remove/restore and dedup --undo-merge (it exited 1); one not in the workspace stays 1.
+    refusal = next((r for r in map(service.record_id_refusal, ids) if r is not None), None)
+    if refusal is not None:
+        raise click.UsageError(refusal)
     reviewer = ctx.reviewer
     warning = service.reviewer_outside_team(ctx.workspace, reviewer)
     # Warned once the first decision is saved (every ID is checked before it): a refused command

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
-    "reviewer_outside_team",
+    "reviewer_outside_team", "record_id_refusal",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
@@ -396,11 +396,18 @@ def heartbeat_interval() -> float:
     return HEARTBEAT_EVERY
 
 
+def record_id_refusal(text: str) -> str | None:
+    """Why ``text`` is no record id ``decide`` takes, in one line; None when it is one."""
+    if parse_record_id(text) is not None:
+        return None
+    hint = " (a reason goes after --reason)" if any(c.isalpha() for c in text.strip().lstrip("#")) else ""
+    return f"ID {text!r}: expected a record id (a whole number, as the TUI and exports show){hint}"
+
+
 def _parse_record_id(text: str) -> int:
     record_id = parse_record_id(text)
     if record_id is None:
-        hint = " (a reason goes after --reason)" if any(c.isalpha() for c in text.strip().lstrip("#")) else ""
-        raise ReviewError(f"ID {text!r}: expected a record id (a whole number, as the TUI and exports show){hint}")
+        raise ReviewError(record_id_refusal(text) or f"ID {text!r}: expected a record id")
     return record_id
 
 
