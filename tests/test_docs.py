@@ -95,3 +95,21 @@ def test_every_command_and_flag_in_the_docs_exists() -> None:
                 if flag.startswith("--") and flag != "--" and flag not in flags:
                     wrong.append(f"{page.relative_to(REPO)}:{number}: no {flag} in {command.name}: {command_line}")
     assert wrong == []
+
+
+def test_the_classifier_level_is_said_one_way() -> None:
+    """min(confidence, max(0.5, 1 - 2(1 - confidence))): at least 0.5, or the confidence when that is
+    lower. The --confidence help said "at least 0.5" only and screening.md "never above the confidence",
+    which contradict each other below 0.5 (the level is the confidence there)."""
+    import click
+
+    from review.cli import main
+
+    main.load_all()
+    simulate = main.get_command(click.Context(main), "simulate")
+    assert simulate is not None
+    [confidence] = [param for param in simulate.params if param.name == "confidence"]
+    help_text = " ".join(str(getattr(confidence, "help", "")).split())
+    screening = " ".join((REPO / "docs" / "screening.md").read_text(encoding="utf-8").split())
+    wording = "at least 0.5, or the confidence when that is lower"
+    assert wording in help_text and wording in screening

@@ -310,7 +310,8 @@ class StoppingStatus:
     #: "classifier" (the calibrated classifier's scores of the unscreened records, decision 0025).
     estimate_from: str | None = None
     #: While ``relevance_rate_classifier`` continues: the probability P(left ≤ k*) at which its classifier
-    #: part would stop (``classifier_confidence``, below ``confidence``); None for the other rules.
+    #: part would stop (``classifier_confidence``: twice the miss allowance, at least 0.5, or ``confidence``
+    #: when that is lower); None for the other rules.
     classifier_level: float | None = None
 
     def as_dict(self) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def _digest(sorted_ids: np.ndarray) -> str:
 def classifier_confidence(confidence: float) -> float:
     """The probability P(left ≤ k*) the classifier must give for the rule to stop on it, at the
     rule's ``confidence``: its miss allowance is ``CLASSIFIER_MISS_FACTOR`` times the Lomax part's, the
-    level no lower than ``CLASSIFIER_CONFIDENCE_FLOOR`` and no higher than ``confidence`` (0.90 at 0.95,
+    level at least ``CLASSIFIER_CONFIDENCE_FLOOR``, or ``confidence`` when that is lower (0.90 at 0.95,
     0.98 at 0.99, 0.5 from 0.5 to 0.75, the confidence itself below 0.5)."""
     doubled = 1.0 - CLASSIFIER_MISS_FACTOR * (1.0 - confidence)
     return min(confidence, max(CLASSIFIER_CONFIDENCE_FLOOR, doubled))
