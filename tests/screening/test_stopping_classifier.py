@@ -130,7 +130,9 @@ def test_the_classifier_level_stays_between_a_floor_and_the_rules_confidence() -
     # its first check whatever it estimated, and said so "with 0% probability".
     for confidence, level in ((0.5, 0.5), (0.6, 0.5), (0.8, 0.6), (0.95, 0.90), (0.99, 0.98), (0.3, 0.3)):
         assert sc.classifier_confidence(confidence) == pytest.approx(level), confidence
-        assert min(confidence, sc.CLASSIFIER_CONFIDENCE_FLOOR) <= level <= confidence
+    for confidence in np.linspace(0.01, 0.99, 99):  # the function itself, not the table above
+        level = sc.classifier_confidence(float(confidence))
+        assert min(confidence, sc.CLASSIFIER_CONFIDENCE_FLOOR) <= level <= confidence, confidence
     ranked = ([1] + [0] * 10) * 20  # relevant records still turning up: the Lomax rule goes on
     ids = list(range(1, 221))
     unsure = {"screened": 220, "found": 20, "expected_remaining": 3.4, "most_left": 1, "probability": 0.15,
