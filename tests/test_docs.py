@@ -113,3 +113,15 @@ def test_the_classifier_level_is_said_one_way() -> None:
     screening = " ".join((REPO / "docs" / "screening.md").read_text(encoding="utf-8").split())
     wording = "at least 0.5, or the confidence when that is lower"
     assert wording in help_text and wording in screening
+
+
+@pytest.mark.parametrize("page", ["decisions/0028-stopping-round-6-low-score-calibration.md",
+                                  "benchmarks/screening-stopping-round6-2026-12-05.md"])
+def test_a_judged_outcome_keeps_its_words_and_a_later_correction_is_a_dated_note(page: str) -> None:
+    """What the judged run said stays as it was written (here: skeletal muscle relaxants seeds 27 and 30,
+    'where the Lomax rule never stops'); what was found afterwards is a dated note below it, not an edit."""
+    text = " ".join((REPO / "docs" / page).read_text(encoding="utf-8").split())
+    judged = "(skeletal muscle relaxants seeds 27 and 30, where the Lomax rule never stops): the benchmark's Lomax"
+    note = "The paragraph above is wrong about those two runs"
+    assert judged in text and note in text and text.index(judged) < text.index(note)
+    assert "Note (2026-12-05, after the outcome; issue sfix13)." in text[text.index(note) - 60:text.index(note)]
