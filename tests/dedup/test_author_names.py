@@ -160,7 +160,7 @@ def test_the_surname_first_reading_takes_every_given_name_initial(full, initials
     ("Garcia Lopez JR", "garcialopez", "jr"), ("De Souza II", "desouza", "ii"), ("Smith Jones, IV", "smithjones", "iv"),
     ("DA SILVA, JR", "dasilva", "jr"),
     # III is never three initials, and a suffix after a surname with initials before it leaves them
-    # (version 18 read "John Smith III" as johnsmith I., "J Smith III" as smith I.).
+    # (version 18 read "John Smith III" as the surname johnsmith, initials iii; "J Smith III" jsmith, iii).
     ("John Smith III", "smith", "j"), ("J Smith III", "smith", "j"), ("C Lynch III", "lynch", "c"),
     ("Robert C Green III", "green", "rc"), ("Delbert M Gatlin III", "gatlin", "dm"),
     ("Charles Lynch, III", "lynch", "c"),
@@ -179,7 +179,7 @@ def test_a_generation_suffix_is_neither_initials_nor_a_surname(name, surname, in
 
 
 def test_a_full_name_with_iii_is_the_same_author_as_his_medline_form() -> None:
-    # Version 18 read "Charles Lynch III" as charleslynch I.: 5.5, borderline (v17 7.0).
+    # Version 18 read "Charles Lynch III" as the surname charleslynch, initials iii: 5.5, borderline (v17 7.0).
     bare = dict(pages="", doi="", abstract="", volume="")
     for name, medline in (("Charles Lynch III", "Lynch C"), ("Charles Lynch, III", "Lynch C"),
                           ("Robert C Green III", "Green RC")):
