@@ -119,7 +119,8 @@ def parse_record_id(text: str) -> int | None:
     ``MAX_RECORD_ID``: '²' passed ``str.isdigit`` and failed ``int``, and a 20-digit id overflowed
     the database driver, each a traceback."""
     token = text.strip().lstrip("#")
-    if not (token.isascii() and token.isdigit()) or len(token) > len(str(MAX_RECORD_ID)):
+    # The length is checked without leading zeros: '00000000001' is 1, as '0001' is.
+    if not (token.isascii() and token.isdigit()) or len(token.lstrip("0")) > len(str(MAX_RECORD_ID)):
         return None
     record_id = int(token)
     return record_id if record_id <= MAX_RECORD_ID else None
