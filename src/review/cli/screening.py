@@ -11,6 +11,7 @@ from ..services import screening as service
 from ..services import simulation
 from ..words import counted
 from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context
+from .output import is_stdout, output_name, write_output
 from .sources import export_group
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
 
     Needs no workspace. Prints the metrics as tab-separated name/value lines.
     """
-    from .output import is_stdout
-
     to_stdout = is_stdout(json_out)  # ('-' wrote a file named '-')
     run = simulation.simulate_file(file, json_out=None if to_stdout else json_out, plot=plot, seed=seed,
                                    prior_included=prior_included, prior_excluded=prior_excluded, model=model,
@@ -86,8 +85,6 @@ def _fmt(value: object) -> str:
 @pass_context
 def export_decisions_command(ctx: Context, format_: str, out: Path) -> None:
     """Write every screening decision (undos as their own rows) to OUT ('-' for stdout)."""
-    from .output import output_name, write_output
-
     n, text = service.decisions_text(ctx.workspace, format_)
     write_output(out, text)
     # On stderr, as every export's status line: stdout carries data only (a file's went to stdout).

@@ -26,7 +26,8 @@ __all__ = ["MODEL_NAMES", "QUERY_NAMES", "Simulation", "simulate_file", "simulat
 
 @dataclass(frozen=True, slots=True)
 class Simulation:
-    """A replayed screening run, already written to its JSON file (and plot)."""
+    """A replayed screening run; its JSON is already in ``json_path`` and its curve in ``plot_path``,
+    each unless None (``--json -``: the caller writes ``simulation_json``; no ``--plot``)."""
 
     result: SimulationResult
     #: None when the caller writes the JSON itself (``--json -``: stdout).
