@@ -139,6 +139,61 @@ def test_a_removal_committed_after_a_decisions_check_read_waits_for_the_decision
             assert removal_reason(conn, a) == "retracted"
 
 
+def test_a_decision_waiting_on_a_removal_under_way_gives_up_store_busy_and_writes_nothing(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A removal or restore holds the removals' lock while it writes: a decision's removal check waits for
+    it, and past the busy timeout gives up (StoreBusy) with nothing written, on both engines."""
+    import review.store.core as core
+    from review.store.fulltext import _REMOVALS_LOCK
+
+    a, _, _ = _add(workspace)
+    monkeypatch.setattr(core, "BUSY_TIMEOUT_MS", 300)
+    url = workspace.store.engine.url.render_as_string(hide_password=False)
+    remover, decider = Store.open(url, prepare=False), Store.open(url, prepare=False)
+    try:
+        with remover.transaction() as conn:
+            remover.lock(conn, _REMOVALS_LOCK)  # as remove_records holds it while it writes
+            with pytest.raises(StoreBusy, match="busy"):
+                decider.add_decision(a, "alice", "include", check=_refuse_removed(a))
+    finally:
+        remover.engine.dispose()
+        decider.engine.dispose()
+    assert workspace.store.decisions() == []
+
+
+def test_a_reviewer_role_that_may_only_select_and_insert_decides_with_the_removal_check(
+        workspace: Workspace) -> None:
+    """An append-only reviewer role (SELECT and INSERT, no UPDATE/DELETE/TRUNCATE) decides with the
+    removal check: the check's lock needs no table privilege (LOCK TABLE ... IN SHARE MODE did)."""
+    if workspace.store.dialect != "postgresql":
+        return  # SQLite has no roles
+    import uuid
+
+    a, b, _ = _add(workspace)
+    remove_records(workspace.store, [a], "bob", "retracted")
+    role = f"rev_{uuid.uuid4().hex[:12]}"
+    url = workspace.store.engine.url
+    with workspace.store.engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {role}")
+        conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        conn.commit()
+    reviewer = Store.open(url.set(username=role).render_as_string(hide_password=False), prepare=False)
+    try:
+        with reviewer.transaction() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            conn.exec_driver_sql("DELETE FROM record_removals")  # the role really is append-only
+        reviewer.add_decision(b, "alice", "include", if_undecided=True, check=_refuse_removed(b))
+        with pytest.raises(ReviewError, match="removed"):
+            reviewer.add_decision(a, "alice", "include", check=_refuse_removed(a))
+    finally:
+        reviewer.engine.dispose()
+        with workspace.store.engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+            conn.commit()
+    assert {d.record_id: d.label for d in workspace.store.current_decisions().values()} == {b: "include"}
+
+
 def test_bad_label_is_refused(workspace: Workspace) -> None:
     import pytest
     from review.errors import ReviewError

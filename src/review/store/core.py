@@ -57,6 +57,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _advisory_lock_key(key: str) -> int:
+    """The PostgreSQL advisory lock number for ``key``: its CRC-32, the same in every process."""
+    return zlib.crc32(key.encode("utf-8"))
+
+
 def _store_busy(context: Any) -> None:
     """Turn SQLite's "database is locked" or PostgreSQL's lock timeout (another process held the
     lock past ``BUSY_TIMEOUT_MS``: a large import, a dedup run) into ``StoreBusy``: one line, not a traceback."""
@@ -480,9 +485,19 @@ class Store:
         """PostgreSQL: a transaction-scoped advisory lock on ``key`` (only holders of the same key
         wait); SQLite, one writer at a time anyway: its write lock."""
         if self.dialect == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(zlib.crc32(key.encode("utf-8")))))
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_advisory_lock_key(key))))
         else:
             _take_write_lock(conn)
+
+    @staticmethod
+    def lock_shared(conn: sa.Connection, name: str) -> None:
+        """PostgreSQL: a transaction-scoped shared advisory lock on ``name``: it waits only for a
+        transaction holding ``lock(conn, name)`` and makes one that asks for that later wait for this
+        transaction; shared holders never wait for each other. Needs no table privilege (a role that may
+        only SELECT and INSERT takes it). SQLite: nothing (a caller that reads to decide a write holds the
+        write lock already)."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(_advisory_lock_key(f"review-lock:{name}"))))
 
     def undo_last(self, reviewer: str, *, stage: str = "title_abstract",
                   session_token: str | None = None) -> Decision | None:

@@ -266,15 +266,21 @@ def current_screening_stop(store: Store) -> ScreeningStop | None:
 
 
 # -- records removed before screening for other reasons ------------------------------------
+#: The lock name removals and restores take exclusively and a decision's removal check shares.
+_REMOVALS_LOCK = "record-removals"
+
+
 def remove_records(store: Store, record_ids: list[int], reviewer: str, reason: str) -> int:
     """Record that these records were removed before screening (PRISMA: "removed for other
     reasons"), as one act in one transaction; returns how many were newly removed."""
     if not reason.strip():
         raise ReviewError("removal: a reason is required (e.g. 'retracted')")
-    current = current_removals(store)
-    fresh = [r for r in dict.fromkeys(record_ids) if r not in current]
     now = utcnow()
     with store.transaction() as conn:
+        store.lock(conn, _REMOVALS_LOCK)  # before the read: a decision's check never sees half of this
+        rows = conn.execute(sa.select(record_removals_table).order_by(record_removals_table.c.id)).mappings().all()
+        current = _effective_removals(rows)
+        fresh = [r for r in dict.fromkeys(record_ids) if r not in current]
         for record_id in fresh:
             _require_record(conn, record_id)
         if fresh:
@@ -290,6 +296,7 @@ def restore_records(store: Store, record_ids: list[int], reviewer: str) -> int:
     t = record_removals_table
     wanted = set(record_ids)
     with store.transaction() as conn:
+        store.lock(conn, _REMOVALS_LOCK)
         rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
         effective = _effective_removals(rows)
         targets = [effective[r] for r in sorted(wanted) if r in effective]
@@ -314,13 +321,15 @@ def removal_reason(conn: sa.Connection, record_id: int) -> str | None:
     """Why ``record_id`` is removed before screening as ``conn``'s transaction reads it now (None: it is
     not): one indexed read, for a check inside another write (``Store.add_decision``'s ``check``).
 
-    The answer holds until that transaction ends. PostgreSQL: a share lock on the removals table first,
-    so a removal or restore under way is waited for and one that starts later waits for this transaction
-    (share locks do not conflict: deciding sessions never wait for each other here). SQLite: the caller
-    holds the write lock (``add_decision`` takes it before a check)."""
+    The answer holds until that transaction ends. PostgreSQL: a shared advisory lock on the removals
+    first (``Store.lock_shared``; no table privilege needed, so an append-only reviewer role takes it), so
+    a removal or restore under way (``Store.lock``, exclusive) is waited for and one that starts later
+    waits for this transaction. Shared locks do not conflict: deciding sessions do not wait for each
+    other here, except behind a removal or restore that is waiting for one of them (PostgreSQL queues a
+    later shared request behind a waiting exclusive one). SQLite: the caller holds the write lock
+    (``add_decision`` takes it before a check)."""
     t = record_removals_table
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text(f"LOCK TABLE {t.name} IN SHARE MODE"))
+    Store.lock_shared(conn, _REMOVALS_LOCK)
     rows = conn.execute(sa.select(t).where(t.c.record_id == record_id).order_by(t.c.id)).mappings().all()
     row = _effective_removals(rows).get(record_id)  # (a restore's undo row names the same record)
     return None if row is None else str(row["reason"])
