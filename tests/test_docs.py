@@ -125,3 +125,14 @@ def test_a_judged_outcome_keeps_its_words_and_a_later_correction_is_a_dated_note
     note = "The paragraph above is wrong about those two runs"
     assert judged in text and note in text and text.index(judged) < text.index(note)
     assert "Note (2026-12-05, after the outcome; issue sfix13)." in text[text.index(note) - 60:text.index(note)]
+
+
+def test_deciding_sessions_waiting_behind_a_removal_is_said_where_the_removal_check_is() -> None:
+    """Deciding sessions share the removals' lock, but a removal or restore waiting for one of them makes
+    every later decision wait too: screening.md and removal_reason's docstring said they never wait."""
+    from review.store.fulltext import removal_reason
+
+    screening = " ".join((REPO / "docs" / "screening.md").read_text(encoding="utf-8").split())
+    docstring = " ".join(str(removal_reason.__doc__).split())
+    wording = "do not wait for each other here, except behind a removal or restore that is waiting for one of them"
+    assert wording.replace(" here,", " there,") in screening and wording in docstring

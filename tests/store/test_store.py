@@ -194,6 +194,72 @@ def test_a_reviewer_role_that_may_only_select_and_insert_decides_with_the_remova
     assert {d.record_id: d.label for d in workspace.store.current_decisions().values()} == {b: "include"}
 
 
+def test_deciding_sessions_wait_for_each_other_only_behind_a_waiting_removal(workspace: Workspace) -> None:
+    """PostgreSQL: a decision's check shares the removals' lock with other decisions, but a removal waiting
+    for the first decision queues every later shared request behind it (what screening.md says)."""
+    if workspace.store.dialect != "postgresql":
+        return  # SQLite: one writer at a time, every decision waits for the one being saved
+    import time
+
+    a, b, c = _add(workspace)
+    store = workspace.store
+    url = store.engine.url.render_as_string(hide_password=False)
+    other = Store.open(url, prepare=False)
+    finished: dict[str, float] = {}
+    in_check = threading.Event()
+    release = threading.Event()
+
+    def slow_check(conn: sa.Connection) -> None:
+        _refuse_removed(a)(conn)  # holds the shared lock until this decision commits
+        in_check.set()
+        release.wait(timeout=10)
+
+    def first() -> None:
+        store.add_decision(a, "alice", "include", check=slow_check)
+        finished["first"] = time.monotonic()
+
+    def second() -> None:
+        other.add_decision(b, "bob", "include", check=_refuse_removed(b))
+        finished["second"] = time.monotonic()
+
+    def waiting_locks() -> int:
+        with store.connect() as conn:
+            return int(conn.execute(sa.text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar_one())
+
+    try:
+        deciding = threading.Thread(target=first)
+        deciding.start()
+        assert in_check.wait(timeout=10)
+        second()  # no removal waiting: the second decision does not wait for the first
+        assert "first" not in finished
+        remover = threading.Thread(target=lambda: remove_records(other, [c], "carol", "retracted"))
+        remover.start()
+        deadline = time.monotonic() + 5
+        while waiting_locks() < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        def late_decision() -> None:
+            other.add_decision(a, "bob", "exclude", check=_refuse_removed(a))
+            finished["late"] = time.monotonic()
+
+        late = threading.Thread(target=late_decision)
+        late.start()
+        while waiting_locks() < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert waiting_locks() == 2  # the removal waits for the first decision, the late one behind it
+        release.set()
+        for thread in (deciding, remover, late):
+            thread.join(timeout=10)
+    finally:
+        release.set()
+        other.engine.dispose()
+    assert finished["first"] < finished["late"]
+    labels = {(d.record_id, d.reviewer): d.label for d in store.current_decisions().values()}
+    assert labels == {(a, "alice"): "include", (b, "bob"): "include", (a, "bob"): "exclude"}
+    with store.connect() as conn:
+        assert removal_reason(conn, c) == "retracted"
+
+
 def test_bad_label_is_refused(workspace: Workspace) -> None:
     import pytest
     from review.errors import ReviewError
