@@ -148,3 +148,37 @@ async def test_a_first_record_that_could_not_be_read_is_read_again_on_coming_bac
         await settle(pilot)
         assert screen.current is not None and len(calls) == 2
         assert screen.current.title in screen.query_one("#record").plain
+
+
+@async_test
+async def test_a_first_record_that_cannot_be_read_is_not_read_again_behind_another_screen(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 2 s look read it again (and reported the error) on a screening screen the reviewer had left."""
+    from review.errors import ReviewError
+    from review.tui.screens import screening
+
+    monkeypatch.setattr(screening, "SET_ASIDE_POLL", 0.1)
+    async with open_app(fresh_ws, "alice", "dashboard") as (app, pilot):
+        calls: list[int] = []
+
+        def next_record():  # type: ignore[no-untyped-def]
+            calls.append(1)
+            raise ReviewError("the store is busy: another process is writing (a stand-in)")
+
+        monkeypatch.setattr(app.project.session, "next_record", next_record)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is None and calls
+        await pilot.pause(0.35)  # in view: the look reads it again, the failure stays on screen
+        await settle(pilot)
+        assert len(calls) >= 2 and "could not be loaded" in screen.query_one("#record").plain
+        await pilot.press("1")
+        await settle(pilot)
+        tried, errors = len(calls), len(app._notifications)
+        await pilot.pause(0.6)  # six looks of the screening screen, out of view
+        await settle(pilot)
+        assert len(calls) == tried and len(app._notifications) == errors
+        await pilot.press("2")  # the way back tries again
+        await settle(pilot)
+        assert len(calls) > tried

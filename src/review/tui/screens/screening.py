@@ -263,8 +263,9 @@ class ScreeningScreen(ProjectScreen):
         if project is not None:
             self._load_first()
 
-    def _load_first(self) -> None:
-        self.query_one("#record", RecordView).show("Loading the first record…")
+    def _load_first(self, *, retry: bool = False) -> None:
+        if not retry:  # (a retry leaves the failure on screen: "Loading…" flashing every 2 s says less)
+            self.query_one("#record", RecordView).show("Loading the first record…")
         self._load_failed = False
         self._load_worker = self.first_record()
 
@@ -398,10 +399,11 @@ class ScreeningScreen(ProjectScreen):
     def _poll_set_aside(self) -> None:
         """A retrain reads the removals itself; while the reviewer reads, look every few seconds, so a
         record removed in a shell is neither decided on screen nor served next. Before the first record is
-        shown: its load again, if it failed on a busy store."""
+        shown: its load again, if it failed on a busy store, and only while this screen is in view (another
+        screen or a dialog on top would get its error every few seconds; ``on_screen_resume`` tries again)."""
         if self.project is not None and not self._started:
-            if self._load_failed and self._first_load_ended():
-                self._load_first()
+            if self._load_failed and self.is_active and self._first_load_ended():
+                self._load_first(retry=True)
             return
         if (self.project is None or self.retraining or self._retrain_timer is not None
                 or not self.is_active):  # (a retrain about to start reads them itself; a dialog: see below)
