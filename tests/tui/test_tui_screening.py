@@ -170,7 +170,9 @@ async def test_q_asks_before_notes_waiting_for_decisions_are_lost(fresh_ws: Work
         await pilot.press("1", "q")  # from any screen
         assert isinstance(app.screen, ConfirmScreen) and app.return_code is None
         assert f"#{noted}: check fulltext" in str(app.screen.question)
-        await pilot.press("q")  # (q again under the question asks nothing more)
+        await pilot.press("ctrl+q")  # (a priority key: it reaches the app under the question, and asks nothing more)
+        await pilot.pause()
+        assert sum(isinstance(s, ConfirmScreen) for s in app.screen_stack) == 1
         await pilot.press("n")
         assert app.return_code is None and not isinstance(app.screen, ConfirmScreen)
         assert screen.notes == {noted: "check fulltext"}
