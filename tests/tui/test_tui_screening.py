@@ -724,3 +724,39 @@ async def test_undo_of_a_decision_on_a_record_removed_since_does_not_show_it_aga
         assert labels(fresh_ws) == {} and screen.current is not None and screen.current.id != decided
         assert any("no longer offered" in str(n.message) for n in app._notifications)
         await settle(pilot)
+
+
+@async_test
+async def test_enter_under_the_quit_question_keeps_the_app_and_the_notes(fresh_ws: Workspace) -> None:
+    """Enter answered yes to "quit and lose your notes": an Enter meant for the note box (just closed) quit."""
+    from review.tui.screens.modals import ConfirmScreen
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        await pilot.press("i")
+        noted = screen.current.id
+        await pilot.press("n", *"check fulltext", "enter", "u", "q")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Enter: no" in str(app.screen.query_one("Label").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.return_code is None and not isinstance(app.screen, ConfirmScreen)
+        assert screen.notes == {noted: "check fulltext"}
+        await settle(pilot)
+        await pilot.press("q", "y")
+        assert app.return_code == 0
+
+
+@async_test
+async def test_enter_still_answers_yes_to_a_question_that_loses_nothing(fresh_ws: Workspace) -> None:
+    """The screening stop is recorded on Enter as before (review prisma resume withdraws it)."""
+    from review.tui.screens.modals import ConfirmScreen
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        await pilot.press("s")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("Screening stop recorded" in n.message for n in app._notifications)

@@ -343,7 +343,7 @@ class ReviewApp(App[None]):
                 self.exit()
 
         self._asking_to_quit = True
-        self.push_screen(ConfirmScreen(question), answered)
+        self.push_screen(ConfirmScreen(question, enter_answers=False), answered)  # (a yes loses them)
 
     def waiting_notes(self) -> dict[int, str]:
         """Every screen's notes that wait for a decision (``ProjectScreen.waiting_notes``), by record."""

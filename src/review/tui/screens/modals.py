@@ -49,25 +49,32 @@ class NoteScreen(ModalScreen[str | None]):
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question; ``y`` or Enter confirms, ``n`` or Escape declines."""
+    """A yes/no question; ``y`` confirms, ``n`` or Escape declines, Enter answers ``enter_answers``: yes
+    by default, no where a yes loses what was typed (an Enter meant for a box just closed must not)."""
 
     CSS_PATH = "modals.tcss"
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("enter", "enter", "Default answer", show=False, id="confirm.enter"),
     ]
 
-    def __init__(self, question: Text | str) -> None:
+    def __init__(self, question: Text | str, *, enter_answers: bool = True) -> None:
         super().__init__()
         self.question = question
+        self.enter_answers = enter_answers
 
     def compose(self) -> ComposeResult:
+        keys = "y / Enter: yes    n / Esc: no" if self.enter_answers else "y: yes    n / Esc / Enter: no"
         with Vertical(classes="dialog"):
             yield Static(self.question)
-            yield Label(Text("y / Enter: yes    n / Esc: no", style="dim"))
+            yield Label(Text(keys, style="dim"))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+    def action_enter(self) -> None:
+        self.dismiss(self.enter_answers)
 
 
 class ReasonScreen(ModalScreen[str | None]):
