@@ -760,3 +760,35 @@ async def test_enter_still_answers_yes_to_a_question_that_loses_nothing(fresh_ws
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)
         assert any("Screening stop recorded" in n.message for n in app._notifications)
+
+
+@async_test
+async def test_ctrl_q_asks_before_a_half_typed_note_is_lost(fresh_ws: Workspace) -> None:
+    """Text typed in the note box and not saved with Enter was lost on ctrl+q without a question."""
+    from review.tui.screens.modals import ConfirmScreen, NoteScreen
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        shown = screen.current.id
+        await pilot.press("n", *"recurrence defin")
+        assert isinstance(app.screen, NoteScreen) and screen.notes == {}
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and app.return_code is None
+        assert f"#{shown}: recurrence defin (typed, not saved)" in str(app.screen.question)
+        await pilot.press("n")  # back to the box, the text still in it
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen) and app.screen.unsaved() == "recurrence defin"
+        await pilot.press("escape")  # the box given up: nothing waits, ctrl+q quits at once
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        assert app.return_code == 0
+
+
+@async_test
+async def test_a_note_box_opened_and_left_as_it_was_asks_nothing(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        assert app.return_code == 0

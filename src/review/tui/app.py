@@ -346,13 +346,18 @@ class ReviewApp(App[None]):
         self.push_screen(ConfirmScreen(question, enter_answers=False), answered)  # (a yes loses them)
 
     def waiting_notes(self) -> dict[int, str]:
-        """Every screen's notes that wait for a decision (``ProjectScreen.waiting_notes``), by record."""
+        """Every screen's notes that wait for a decision (``ProjectScreen.waiting_notes``), by record, and
+        the text typed in an open note box and not saved yet (ctrl+q reaches the app from the box)."""
+        from .screens.modals import NoteScreen
+
         waiting: dict[int, str] = {}
         for mode in SCREENS:
             with suppress(KeyError):  # (a mode never shown has no screens)
                 for screen in self.get_screen_stack(mode):
                     if isinstance(screen, ProjectScreen):
                         waiting.update(screen.waiting_notes())
+                    elif isinstance(screen, NoteScreen) and screen.record_id is not None and screen.unsaved():
+                        waiting[screen.record_id] = f"{screen.unsaved()} (typed, not saved)"
         return waiting
 
     def action_help(self) -> None:

@@ -31,9 +31,17 @@ class NoteScreen(ModalScreen[str | None]):
     CSS_PATH = "modals.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
 
-    def __init__(self, current: str = "") -> None:
+    def __init__(self, current: str = "", *, record_id: int | None = None) -> None:
         super().__init__()
         self.current = current
+        self.record_id = record_id
+        """The record the note is typed for (None: a note for no record, which ``unsaved`` never counts)."""
+
+    def unsaved(self) -> str:
+        """Text typed in the box and not yet saved with Enter ("" if none, or the note as it was): quitting
+        loses it, as it loses a note waiting for its decision (``ReviewApp.waiting_notes`` counts both)."""
+        typed = self.query_one("#note-input", Input).value.strip()
+        return typed if typed != self.current.strip() else ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

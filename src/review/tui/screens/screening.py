@@ -597,7 +597,7 @@ class ScreeningScreen(ProjectScreen):
                 self.notes.pop(record_id, None)
             self._paint()
 
-        self.app.push_screen(NoteScreen(self.note), saved)
+        self.app.push_screen(NoteScreen(self.note, record_id=record_id), saved)
 
     def action_search(self) -> None:
         project = self.project
