@@ -283,3 +283,46 @@ def test_a_busy_store_partway_exits_7_after_the_lines_of_the_decisions_saved(wor
     assert first.stderr.splitlines() == [
         f"review: record {ids[2]}: the store is busy: another review process held its write lock for over 5 s; "
         f"nothing recorded; not tried: {ids[3]}"]
+
+
+@pytest.mark.parametrize("failure", ["server closed the connection unexpectedly", "disk I/O error"])
+def test_a_lost_server_or_disk_error_partway_keeps_the_lines_of_the_decisions_saved(
+        workspace, ids, monkeypatch, failure: str) -> None:
+    """Not a refusal (no ReviewError): the lines printed before it are still the decisions stored (stdout
+    was empty while two decisions were saved)."""
+    import sqlalchemy as sa
+
+    from review.store.core import Store
+
+    add_decision = Store.add_decision
+
+    def lost_on_the_third(self, record_id, *args, **kwargs):
+        if record_id == ids[2]:
+            raise sa.exc.OperationalError("INSERT", {}, Exception(failure))
+        return add_decision(self, record_id, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "add_decision", lost_on_the_third)
+    result = run(workspace, "-r", "alice", "decide", *map(str, ids), "--include")
+    assert result.exit_code != 0
+    assert labels(workspace, "alice") == {ids[0]: "include", ids[1]: "include"}
+    assert result.stdout.splitlines() == [f"{ids[0]}\tinclude\talice", f"{ids[1]}\tinclude\talice"]
+
+
+def test_decide_records_tells_of_each_decision_as_it_is_saved_even_when_interrupted(
+        workspace, ids, monkeypatch) -> None:
+    from review.store.core import Store
+
+    add_decision = Store.add_decision
+
+    def interrupted_on_the_third(self, record_id, *args, **kwargs):
+        if record_id == ids[2]:
+            raise KeyboardInterrupt
+        return add_decision(self, record_id, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "add_decision", interrupted_on_the_third)
+    told: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        service.decide_records(workspace, "alice", list(map(str, ids)), "maybe",
+                               on_saved=lambda decision: told.append(decision.record_id))
+    assert told == [ids[0], ids[1]]
+    assert labels(workspace, "alice") == {ids[0]: "maybe", ids[1]: "maybe"}

@@ -15,6 +15,8 @@ from .output import is_stdout, output_name, write_output
 from .sources import export_group
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..records import Decision
 
 
@@ -113,7 +115,8 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     no record id exits 2.
     Exit 6 while the reviewer's TUI session is open. A record refused partway (removed in another
     shell meanwhile: 1; the store busy: 7): the lines of the decisions saved before it, then one
-    line naming it, what was saved and what was not tried.
+    line naming it, what was saved and what was not tried. Each line is printed as its decision
+    is saved: whatever stops the command partway, the lines printed are the decisions stored.
     """
     labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
     # A clash of flags is a command-line mistake: exit 2 (docs/interfaces.md), as click's own are.
@@ -144,18 +147,19 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     # Warned once the first decision is saved (every ID is checked before it): a refused command
     # stays one line, and the warning's "decisions are saved under this name" is then true.
     # A record removed before screening is refused there, as a duplicate is (decision 0021).
-    try:
-        decisions = service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note)
-    except service.PartlySaved as refused:  # refused partway: the decisions before it are saved, shown
-        _print_decisions(refused.made, reviewer, warning)
-        raise  # then its one line (the record, why, what was saved and not tried) and its exit status
-    _print_decisions(decisions, reviewer, warning)
+    # Each line is printed as its decision is saved: whatever stops the run partway (a refusal, a lost
+    # server, a disk error, Ctrl-C), the lines printed are the decisions stored; a refusal then adds its
+    # one line (the record, why, what was saved and not tried) and its exit status.
+    service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note,
+                           on_saved=_decision_printer(reviewer, warning))
 
 
-def _print_decisions(decisions: list[Decision], reviewer: str, warning: str | None) -> None:
-    """One tab-separated line per decision recorded; the team warning once, before the first."""
-    for decision in decisions:
-        if warning:
-            click.echo(f"review: warning: {warning}", err=True)
-            warning = None
+def _decision_printer(reviewer: str, warning: str | None) -> Callable[[Decision], None]:
+    """Prints one tab-separated line per decision recorded; the team warning once, before the first."""
+    pending = [warning] if warning else []
+
+    def print_decision(decision: Decision) -> None:
+        while pending:
+            click.echo(f"review: warning: {pending.pop()}", err=True)
         click.echo(f"{decision.record_id}\t{decision.label}\t{reviewer}")
+    return print_decision

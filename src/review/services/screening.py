@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -420,12 +420,15 @@ def _check_decider(reviewer: str) -> None:
 
 
 def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], label: str, *,
-                   reason: str | None = None, note: str = "") -> list[Decision]:
+                   reason: str | None = None, note: str = "",
+                   on_saved: Callable[[Decision], None] | None = None) -> list[Decision]:
     """Record ``label`` for each record in ``ids`` as ``reviewer`` (``review decide``).
 
     Goes through the reviewer's screening session like the TUI's keys: it claims the reviewer
     (``SessionBusy``, exit 6, while their TUI is open), and every id and the reason are checked
-    before the first decision is written; each decision is then its own transaction.
+    before the first decision is written; each decision is then its own transaction. ``on_saved``
+    hears of each decision as soon as it is committed, so whatever stops the run partway (a lost server,
+    a disk error, Ctrl-C) leaves the caller told of exactly the decisions saved.
     """
     _check_decider(reviewer)
     from ..screening.settings import check_model_setting
@@ -448,9 +451,12 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
         made: list[Decision] = []
         for position, record_id in enumerate(record_ids):
             try:
-                made.append(session.decide(record_id, label, reasons=reasons, note=note, chosen=True))
+                decision = session.decide(record_id, label, reasons=reasons, note=note, chosen=True)
             except ReviewError as err:
                 raise _refused_partway(session, err, record_id, made, record_ids[position + 1:]) from err
+            made.append(decision)
+            if on_saved is not None:
+                on_saved(decision)
         return made
 
 
