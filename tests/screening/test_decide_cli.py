@@ -326,3 +326,19 @@ def test_decide_records_tells_of_each_decision_as_it_is_saved_even_when_interrup
                                on_saved=lambda decision: told.append(decision.record_id))
     assert told == [ids[0], ids[1]]
     assert labels(workspace, "alice") == {ids[0]: "maybe", ids[1]: "maybe"}
+
+
+@pytest.mark.parametrize("position", [0, -1])
+def test_a_refusal_that_comes_back_as_it_stands_is_not_its_own_cause(workspace, ids, monkeypatch, position) -> None:
+    """Refused on the first record (nothing saved) or the only one, the refusal is raised itself, reworded:
+    'raise err from err' made it its own __cause__ (a cycle in every traceback of it)."""
+    from review.store.core import Store, StoreBusy
+
+    def busy(*args, **kwargs):
+        raise StoreBusy("the store is busy")
+
+    monkeypatch.setattr(Store, "add_decision", busy)
+    chosen = list(map(str, ids)) if position == 0 else [str(ids[-1])]
+    with pytest.raises(StoreBusy) as refused:
+        service.decide_records(workspace, "alice", chosen, "include")
+    assert refused.value.__cause__ is not refused.value

@@ -453,7 +453,10 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
             try:
                 decision = session.decide(record_id, label, reasons=reasons, note=note, chosen=True)
             except ReviewError as err:
-                raise _refused_partway(session, err, record_id, made, record_ids[position + 1:]) from err
+                refusal = _refused_partway(session, err, record_id, made, record_ids[position + 1:])
+                if refusal is err:  # the refusal itself, reworded: not its own cause
+                    raise
+                raise refusal from err
             made.append(decision)
             if on_saved is not None:
                 on_saved(decision)
