@@ -96,6 +96,33 @@ def screen_footer() -> Footer:
     return Footer(compact=True, show_command_palette=False)
 
 
+class RefitsOnResize(Screen[None]):
+    """A screen whose tables are fitted to its width again after a resize, once per resize.
+
+    The screen hears of a resize twice (from the app, then from its own layout), both before the
+    refresh: the first asks for one refit after the refresh, the second finds it already asked.
+    """
+
+    _refit_due = False
+
+    def _refit_ready(self) -> bool:
+        """Whether anything is shown that a new width could change."""
+        return True
+
+    def _refit(self) -> None:
+        """Fit the shown tables to the width they have now."""
+        raise NotImplementedError
+
+    def on_resize(self) -> None:
+        if self._refit_ready() and not self._refit_due:
+            self._refit_due = True
+            self.call_after_refresh(self._refit_after_resize)
+
+    def _refit_after_resize(self) -> None:
+        self._refit_due = False
+        self._refit()
+
+
 class ProjectScreen(Screen[None]):
     """Watches ``app.project`` and calls ``load`` once it is there (and whenever it changes).
 

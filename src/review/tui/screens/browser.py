@@ -26,7 +26,7 @@ from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
 from ..project import Project
-from .base import BROWSER_NOTE, MIN_TITLE, ProjectScreen, room_beside, say_refused, screen_footer
+from .base import BROWSER_NOTE, MIN_TITLE, ProjectScreen, RefitsOnResize, room_beside, say_refused, screen_footer
 from .conflicts import LABEL_STYLE
 from .modals import RecordScreen, ask_reason
 
@@ -75,7 +75,7 @@ def matches(record: Record, labels: dict[str, str], f: Filters) -> bool:
     return True
 
 
-class BrowserScreen(ProjectScreen):
+class BrowserScreen(ProjectScreen, RefitsOnResize):
     """Every record, filterable; decisions can be changed (and are logged)."""
 
     CSS_PATH = "browser.tcss"
@@ -101,7 +101,6 @@ class BrowserScreen(ProjectScreen):
         self.not_offered: dict[int, str] = {}
         self._shown: RecordsFiltered | None = None  # the rows on screen, repainted at a resize
         self._filter_timer: Timer | None = None  # a filter text waiting for a pause in typing
-        self._refit_due = False  # a resize's refit waits for the refresh
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,17 +120,13 @@ class BrowserScreen(ProjectScreen):
             table.add_column(name, key=name)
         self._widths: tuple[int, int] = (0, 0)  # (title, decisions) as the columns were last fitted
 
-    def on_resize(self) -> None:
-        # Fit title and decisions to the new width: the rows shown, not read again. Once per resize: the
-        # screen hears of one twice (from the app, then from its own layout), both before the refresh.
-        if self._shown is not None and not self._refit_due:
-            self._refit_due = True
-            self.call_after_refresh(self._refit)
+    def _refit_ready(self) -> bool:
+        return self._shown is not None
 
     def _refit(self) -> None:
-        """Show the rows again only if the new size changes the column widths (a change of height,
-        or of width within what the title column absorbs, leaves the table as it is)."""
-        self._refit_due = False
+        """Fit title and decisions to the new width: the rows shown, not read again. Show the rows again
+        only if the new size changes the column widths (a change of height, or of width within what the
+        title column absorbs, leaves the table as it is)."""
         shown = self._shown
         if shown is None:
             return

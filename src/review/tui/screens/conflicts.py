@@ -25,7 +25,7 @@ from ...words import counted
 from ..app import ReviewApp
 from ..messages import ConflictsLoaded
 from ..project import Project
-from .base import ProjectScreen, cut, screen_footer, title_width
+from .base import ProjectScreen, RefitsOnResize, cut, screen_footer, title_width
 from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def stats_table(stats: list[Agreement]) -> Group:
     return Group(table, Text(STATS_BASIS, style="dim"))
 
 
-class ConflictsScreen(ProjectScreen):
+class ConflictsScreen(ProjectScreen, RefitsOnResize):
     """Disagreements between reviewers, resolved by a third reviewer or by consensus."""
 
     app = getters.app(ReviewApp)  # typed: warn_outside_team is ReviewApp's
@@ -101,7 +101,6 @@ class ConflictsScreen(ProjectScreen):
     def __init__(self) -> None:
         super().__init__()
         self.data: ConflictData | None = None
-        self._refit_due = False  # a resize's repaint waits for the refresh
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,15 +115,11 @@ class ConflictsScreen(ProjectScreen):
         # resolution (enter opens the whole record).
         table.add_columns(*COLUMNS)
 
-    def on_resize(self) -> None:
-        # Once per resize (the screen hears of one twice): the title column takes the new width.
-        if self.data is not None and not self._refit_due:
-            self._refit_due = True
-            self.call_after_refresh(self._refit)
+    def _refit_ready(self) -> bool:
+        return self.data is not None
 
     def _refit(self) -> None:
-        self._refit_due = False
-        self._paint()
+        self._paint()  # (the title column takes the new width)
 
     def on_screen_resume(self) -> None:
         if self.project is not None:

@@ -17,7 +17,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView, Static
 
@@ -26,7 +25,7 @@ from ...services.extraction import (
     CollapseRule, Form, SavedNotStored, collapse_rule, estimate_direction, load_form, quips_view, read_study_file,
     save_study_form, store_changed_files, study_files,
 )
-from .base import screen_footer
+from .base import RefitsOnResize, screen_footer
 
 #: What the form says while extraction/studies/ holds no study file.
 NO_STUDIES = ("No study files yet: add one as extraction/studies/<id>.toml (docs/synthesis.md), "
@@ -121,7 +120,7 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-class ExtractionScreen(Screen[None]):
+class ExtractionScreen(RefitsOnResize):
     """Study files on the left, the selected study's form on the right, its estimates below."""
 
     CSS_PATH = "extraction.tcss"
@@ -151,7 +150,6 @@ class ExtractionScreen(Screen[None]):
         self._widths: dict[str, int] = {}  # the estimates table's columns as last fitted
         #: The table as last fitted hides or cuts some estimate (``table_cuts``): the line under it shows.
         self._cut = False
-        self._refit_due = False  # a resize's refit waits for the refresh
 
     @property
     def folder(self) -> Path:
@@ -271,14 +269,7 @@ class ExtractionScreen(Screen[None]):
         for row in quips.rows:
             quips_table.add_row(*row)
 
-    def on_resize(self) -> None:
-        # Once per resize: the screen hears of one twice (from the app, then from its own layout).
-        if not self._refit_due:
-            self._refit_due = True
-            self.call_after_refresh(self._refit_estimates)
-
-    def _refit_estimates(self) -> None:
-        self._refit_due = False
+    def _refit(self) -> None:
         if self._estimate_widths() != self._widths:
             self._show_estimates()
 

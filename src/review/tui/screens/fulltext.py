@@ -23,7 +23,7 @@ from ...services.prisma import (
     fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
 )
 from ..messages import QueueLoaded
-from .base import ProjectScreen, cut, screen_footer, title_width
+from .base import ProjectScreen, RefitsOnResize, cut, screen_footer, title_width
 from .modals import ask_reason
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def item_state(item: QueueItem) -> str:
             "pending": "sought"}.get(item.retrieval, "awaiting")
 
 
-class FulltextScreen(ProjectScreen):
+class FulltextScreen(ProjectScreen, RefitsOnResize):
     """Reports awaiting full text, with keys for retrieval and eligibility."""
 
     CSS_PATH = "fulltext.tcss"
@@ -75,7 +75,6 @@ class FulltextScreen(ProjectScreen):
         super().__init__()
         self.items: list[QueueItem] | None = None
         self.linking: int | None = None  # the report waiting for its study (after the first l)
-        self._refit_due = False  # a resize's repaint waits for the refresh
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,15 +86,11 @@ class FulltextScreen(ProjectScreen):
         table = self.query_one("#fulltext-table", DataTable)
         table.add_columns(*COLUMNS)
 
-    def on_resize(self) -> None:
-        # Once per resize (the screen hears of one twice): the title column takes the new width.
-        if self.items is not None and not self._refit_due:
-            self._refit_due = True
-            self.call_after_refresh(self._refit)
+    def _refit_ready(self) -> bool:
+        return self.items is not None
 
     def _refit(self) -> None:
-        self._refit_due = False
-        self._paint()
+        self._paint()  # (the title column takes the new width)
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
