@@ -167,9 +167,11 @@ def test_the_surname_first_reading_takes_every_given_name_initial(full, initials
     # A suffix that is never initials leaves a surname of two words whole (version 17: Silva D.).
     ("da Silva Jr", "dasilva", ""), ("van Dijk Jr.", "vandijk", ""), ("De Luca Jr", "deluca", ""),
     ("da Silva, Jr.", "dasilva", ""), ("da Silva J Jr", "dasilva", "j"),
-    # A particle that is also a given name is one only in lower case (version 18 read "Al Gore Jr" as algore).
-    ("Al Gore Jr", "gore", "a"), ("Al Gore, Jr.", "gore", "a"), ("Van Morrison Jr", "morrison", "v"),
-    ("Del Shannon Jr", "shannon", "d"), ("al Gore Jr", "algore", ""),
+    # "Al" as written is a given name (version 18 read "Al Gore Jr" as algore); every other particle
+    # begins the surname in any case (version 19 read "Van Dyke Jr" as Dyke V. and "DEL RIO JR" as del).
+    ("Al Gore Jr", "gore", "a"), ("Al Gore, Jr.", "gore", "a"), ("al Gore Jr", "algore", ""),
+    ("Van Dyke Jr", "vandyke", ""), ("Del Rio Jr", "delrio", ""), ("Di Maggio Jr", "dimaggio", ""),
+    ("Le Blanc Jr", "leblanc", ""), ("El Sayed Jr", "elsayed", ""),
     # A full name in reading order before ", Jr." is not one surname.
     ("Martin Luther King, Jr.", "king", "ml"),
 ])
@@ -194,6 +196,23 @@ def test_a_given_name_that_is_also_a_particle_stays_a_given_name_before_jr() -> 
     [pair] = deduplicate([record(authors=["Al Gore Jr", "Costa AB"], year=2014, **bare),
                           record(authors=["Gore A", "Costa AB"], year=None, **bare)]).pairs
     assert pair.status == "duplicate" and pair.score == 7.0
+
+
+def test_a_particle_surname_before_jr_stays_one_surname_in_any_case() -> None:
+    # Version 19 read title-case and all-caps Van/Del as given names: the same person split (7.0 -> 5.5)
+    # and different people merged automatically ("Van Dyke Jr" with "Dyke V": 5.5 -> 7.0).
+    bare = dict(pages="", doi="", abstract="", volume="")
+
+    def status(one: str, other: str) -> str:
+        [pair] = deduplicate([record(authors=[one, "Costa AB"], year=2014, **bare),
+                              record(authors=[other, "Costa AB"], year=None, **bare)]).pairs
+        return pair.status
+
+    for same in (("Van Dyke Jr", "Van Dyke J"), ("Del Rio Jr", "Del Rio J"), ("DEL RIO JR", "Del Rio J"),
+                 ("VAN DAM JR", "van Dam J"), ("Le Blanc Jr", "Le Blanc J")):
+        assert status(*same) == "duplicate", same
+    for other in (("Van Dyke Jr", "Dyke V"), ("Del Rio Jr", "Rio D"), ("DEL RIO JR", "DEL R"), ("VAN DAM JR", "VAN D")):
+        assert status(*other) != "duplicate", other
 
 
 def test_the_same_author_with_and_without_his_generation_suffix() -> None:
