@@ -114,3 +114,32 @@ def test_a_demo_whose_build_stopped_partway_is_not_reused(tmp_path, monkeypatch)
     assert Workspace(path).store.count_records() > 2000
     result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
     assert result.exit_code == 0 and "using existing demo workspace" in result.stderr
+
+
+def test_a_demo_is_never_built_in_a_folder_holding_files_of_ones_own(tmp_path, monkeypatch) -> None:
+    """A build stopped partway in a user's folder marked it "building"; --rebuild then deleted it whole."""
+    from review.demo import build
+
+    def interrupted(seed: int) -> None:
+        raise KeyboardInterrupt
+
+    path = tmp_path / "mine"
+    path.mkdir()
+    (path / "notes.txt").write_text("precious\n", encoding="utf-8")
+    refusal = f"review: {path}: a folder that is not empty; review demo builds in a new or empty folder\n"
+    with monkeypatch.context() as patch:
+        patch.setattr(build, "generate", interrupted)
+        result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
+    assert result.exit_code == 2 and result.stderr == refusal
+    result = CliRunner().invoke(main, ["demo", str(path), "--no-tui", "--rebuild"])
+    assert result.exit_code == 2 and result.stderr == refusal
+    assert sorted(entry.name for entry in path.iterdir()) == ["notes.txt"]
+    assert (path / "notes.txt").read_text(encoding="utf-8") == "precious\n"
+    # an empty folder of one's own is fine
+    (path / "notes.txt").unlink()
+    with monkeypatch.context() as patch:
+        patch.setattr(build, "generate", interrupted)
+        result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
+    assert result.exit_code != 0 and (path / "review.toml").exists()
+    result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
+    assert result.exit_code == 2 and "--rebuild deletes it" in result.stderr

@@ -14,7 +14,7 @@ from ..paths import WORKSPACE_FILE
 from ..workspace import Workspace, init_workspace
 from . import pipeline, writers
 from .corpus import DemoCorpus, generate
-from .files import BUILD_STATE_FILE, BUILDING, BUILT, DemoFiles, Progress
+from .files import BUILD_STATE_FILE, BUILDING, BUILT, DemoFiles, Progress, build_state
 
 DEMO_TITLE = "Demo: recurrent sickness absence due to common mental disorders"
 DEMO_QUERY = '''# Demo strategy, run against the local E-utilities stand-in (no internet needed).
@@ -81,6 +81,10 @@ def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = 
     say = progress or (lambda _message: None)
     if (path / WORKSPACE_FILE).exists():  # (init_workspace refuses it too, but after the state is written)
         raise WorkspaceError(f"{path / WORKSPACE_FILE}: already a workspace")
+    if path.is_dir() and build_state(path) != BUILDING and any(path.iterdir()):
+        # Only a folder the build made (new, empty, or its own unfinished build) may carry
+        # ".demo-build": "--rebuild" deletes such a folder whole, with whatever else it holds.
+        raise WorkspaceError(f"{path}: a folder that is not empty; review demo builds in a new or empty folder")
     path.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path / BUILD_STATE_FILE, BUILDING + "\n")  # first: a build stopped partway says so
     workspace = init_workspace(path, title=DEMO_TITLE, reviewers=["anna", "ben"], seed=seed)
