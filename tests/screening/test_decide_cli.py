@@ -342,3 +342,49 @@ def test_a_refusal_that_comes_back_as_it_stands_is_not_its_own_cause(workspace, 
     with pytest.raises(StoreBusy) as refused:
         service.decide_records(workspace, "alice", chosen, "include")
     assert refused.value.__cause__ is not refused.value
+
+
+def test_a_closed_stdout_stops_the_lines_but_not_the_decisions(workspace, ids) -> None:
+    """`review decide … | true`: the reader is gone before the first line. Every ID is still decided, one
+    stderr line says stdout was lost, no traceback (a BrokenPipeError left the loop after the first)."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has exited: every write to the pipe is EPIPE
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from review.cli import main; main()", "-w", str(workspace.root),
+             "-r", "alice", "decide", *map(str, ids), "--include"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=120, check=False)
+    finally:
+        os.close(write_end)
+    assert labels(workspace, "alice") == dict.fromkeys(ids, "include")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"review: stdout: Broken pipe: {len(ids)} decisions saved, the lines of 0 printed "
+        "(review export decisions lists them all)"]
+
+
+def test_lines_printed_before_stdout_is_lost_are_counted(workspace, ids, monkeypatch) -> None:
+    """The reader leaves after two lines (`| head -2`): the two are counted, the rest still decided."""
+    import click
+
+    echo = click.echo
+    lines: list[str] = []
+
+    def reader_gone_after_two(message=None, *args, err=False, **kwargs):
+        if not err and len(lines) == 2:
+            raise BrokenPipeError(32, "Broken pipe")
+        if not err:
+            lines.append(message)
+        return echo(message, *args, err=err, **kwargs)
+
+    monkeypatch.setattr(click, "echo", reader_gone_after_two)
+    result = run(workspace, "-r", "alice", "decide", *map(str, ids), "--maybe")
+    assert labels(workspace, "alice") == dict.fromkeys(ids, "maybe")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"{ids[0]}\tmaybe\talice", f"{ids[1]}\tmaybe\talice"]
+    assert f"{len(ids)} decisions saved, the lines of 2 printed" in result.stderr

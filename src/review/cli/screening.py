@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,8 +17,6 @@ from .output import is_stdout, output_name, write_output
 from .sources import export_group
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from ..records import Decision
 
 
@@ -117,6 +117,7 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     shell meanwhile: 1; the store busy: 7): the lines of the decisions saved before it, then one
     line naming it, what was saved and what was not tried. Each line is printed as its decision
     is saved: whatever stops the command partway, the lines printed are the decisions stored.
+    A stdout that cannot be written (`| true`) stops the lines, not the decisions: one stderr line, exit 1.
     """
     labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
     # A clash of flags is a command-line mistake: exit 2 (docs/interfaces.md), as click's own are.
@@ -150,16 +151,62 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     # Each line is printed as its decision is saved: whatever stops the run partway (a refusal, a lost
     # server, a disk error, Ctrl-C), the lines printed are the decisions stored; a refusal then adds its
     # one line (the record, why, what was saved and not tried) and its exit status.
-    service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note,
-                           on_saved=_decision_printer(reviewer, warning))
+    printer = _DecisionPrinter(reviewer, warning)
+    try:
+        service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note,
+                               on_saved=printer)
+    finally:
+        # Also when a refusal stops the run partway: its own line and exit status follow this one.
+        printer.tell_of_lost_stdout()
+    if printer.stdout_error is not None:
+        sys.exit(1)  # as click exits on a closed stdout in every other command
 
 
-def _decision_printer(reviewer: str, warning: str | None) -> Callable[[Decision], None]:
-    """Prints one tab-separated line per decision recorded; the team warning once, before the first."""
-    pending = [warning] if warning else []
+class _DecisionPrinter:
+    """Prints one tab-separated line per decision recorded; the team warning once, before the first.
 
-    def print_decision(decision: Decision) -> None:
-        while pending:
-            click.echo(f"review: warning: {pending.pop()}", err=True)
-        click.echo(f"{decision.record_id}\t{decision.label}\t{reviewer}")
-    return print_decision
+    Called inside the deciding loop, so a stdout that cannot be written (a reader gone, `| head -1`,
+    `| true`; a full disk) must not stop it: the printing stops, the deciding goes on, and one stderr
+    line after the loop says so (a BrokenPipeError escaping here left the other IDs untried)."""
+
+    def __init__(self, reviewer: str, warning: str | None) -> None:
+        self.reviewer = reviewer
+        self.pending = [warning] if warning else []
+        self.saved = 0
+        self.printed = 0
+        self.stdout_error: OSError | None = None
+
+    def __call__(self, decision: Decision) -> None:
+        self.saved += 1
+        while self.pending:
+            click.echo(f"review: warning: {self.pending.pop()}", err=True)
+        if self.stdout_error is not None:
+            return
+        try:
+            click.echo(f"{decision.record_id}\t{decision.label}\t{self.reviewer}")
+        except OSError as err:  # BrokenPipeError among them
+            self.stdout_error = err
+            _silence_stdout()
+        else:
+            self.printed += 1
+
+    def tell_of_lost_stdout(self) -> None:
+        if self.stdout_error is None:
+            return
+        why = self.stdout_error.strerror or type(self.stdout_error).__name__
+        click.echo(f"review: stdout: {why}: {counted(self.saved, 'decision')} saved, the lines of {self.printed} "
+                   "printed (review export decisions lists them all)", err=True)
+
+
+def _silence_stdout() -> None:
+    """Points stdout at the null device, as Python's docs advise after a BrokenPipeError, so the
+    interpreter's flush at exit does not raise again over what is still buffered."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
