@@ -114,12 +114,18 @@ def test_bad_review_toml_names_the_file(tmp_path: Path, monkeypatch) -> None:
                                                             "(or remove the line)\n")
 
 
-def test_a_review_toml_seed_past_the_command_lines_range_is_still_read(tmp_path: Path) -> None:
-    # --seed stops at 2**32 - 1 (scikit-learn's limit); a workspace written with a larger one keeps working
-    (tmp_path / "review.toml").write_text('[review]\ntitle = "t"\nseed = 5000000000\n', encoding="utf-8")
-    result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
-    assert result.exit_code == 0, result.output
-    assert Workspace(tmp_path).config.seed == 5_000_000_000
+def test_a_review_toml_seed_past_the_command_lines_range_is_refused_in_one_line(tmp_path: Path) -> None:
+    # Read, it reached numpy's RandomState (stopping rules: ValueError) and scikit-learn (logistic retrain)
+    for seed, refused in ((5_000_000_000, True), (2**32, True), (2**32 - 1, False), (0, False)):
+        (tmp_path / "review.toml").write_text(f'[review]\ntitle = "t"\nseed = {seed}\n', encoding="utf-8")
+        result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
+        if refused:
+            assert result.exit_code == 2 and result.stdout == ""
+            assert result.stderr == (f"review: {tmp_path / 'review.toml'}: review.seed must be a whole number "
+                                     "from 0 to 4294967295\n")
+        else:
+            assert result.exit_code == 0, result.output
+            assert Workspace(tmp_path).config.seed == seed
 
 
 def test_a_review_title_database_or_seed_of_the_wrong_kind_is_refused(tmp_path: Path) -> None:
@@ -127,7 +133,7 @@ def test_a_review_title_database_or_seed_of_the_wrong_kind_is_refused(tmp_path: 
         (tmp_path / "review.toml").write_text(f"[review]\n{line}\n", encoding="utf-8")
         result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
         key = line.rsplit("\n", 1)[-1].split(" =")[0]
-        said = "a whole number 0 or more" if key == "seed" else f'text in quotes, e.g. {key} = "…"'
+        said = "a whole number from 0 to 4294967295" if key == "seed" else f'text in quotes, e.g. {key} = "…"'
         assert result.exit_code == 2 and result.stderr == f"review: {tmp_path / 'review.toml'}: review.{key} must be {said}\n"
         assert not (tmp_path / "3").exists()  # no store opened under the number
 

@@ -19,6 +19,10 @@ if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store p
 
 STAGE_DIRS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument")
 
+#: The largest seed (review.toml ``seed``, every ``--seed``): numpy's RandomState and scikit-learn's
+#: random_state refuse a larger one (a ValueError when the stopping rules or a retrain ran).
+MAX_SEED = 2**32 - 1
+
 
 @dataclass(slots=True)
 class WorkspaceConfig:
@@ -46,8 +50,8 @@ class WorkspaceConfig:
         if not reviewers:  # the first name is every command's default reviewer
             raise WorkspaceError(f"{path}: review.reviewers is empty: list at least one name (or remove the line)")
         seed = review.get("seed", 42)
-        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:  # (-3 broke every decision)
-            raise WorkspaceError(f"{path}: review.seed must be a whole number 0 or more")
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:  # (-3 broke every decision)
+            raise WorkspaceError(f"{path}: review.seed must be a whole number from 0 to {MAX_SEED}")
         database_url = review.get("database_url")
         if database_url is not None and (not isinstance(database_url, str) or "://" not in database_url):
             raise WorkspaceError(f"{path}: review.database_url must be a URL such as postgresql://user@host/name")

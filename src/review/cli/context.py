@@ -8,7 +8,7 @@ import click
 
 from ..errors import check_input_file
 from ..records import parse_record_id
-from ..workspace import Workspace
+from ..workspace import MAX_SEED, Workspace
 
 
 class RecordIdType(click.ParamType):
@@ -54,9 +54,9 @@ INPUT_FILE = InputFileType()
 OPEN_FRACTION = click.FloatRange(0, 1, min_open=True, max_open=True)
 
 #: A seed: a whole number 0 to 2**32 - 1 (numpy refuses a negative one, which was a traceback when
-#: used; scikit-learn's random_state refuses one above, which blamed the input file, exit 1). A larger
-#: seed already in a review.toml is still read: the default model takes it.
-SEED = click.IntRange(min=0, max=2**32 - 1)
+#: used; scikit-learn's random_state refuses one above, which blamed the input file, exit 1). review.toml
+#: holds the same range (WorkspaceConfig refuses a larger seed there in one line, exit 2).
+SEED = click.IntRange(min=0, max=MAX_SEED)
 
 
 class Context:
