@@ -155,6 +155,27 @@ async def test_a_note_on_a_decided_record_opened_with_search_is_dropped_at_an_un
         await settle(pilot)
 
 
+async def _note_left_waiting(pilot, screen) -> int:  # type: ignore[no-untyped-def]
+    """The first record decided, a note typed on the next, then u: the note waits for its record out of view."""
+    screen.retrain_delay = 60.0
+    await pilot.press("i")
+    noted = screen.current.id
+    await pilot.press("n", *"check fulltext", "enter", "u")
+    assert screen.notes == {noted: "check fulltext"}
+    return noted
+
+
+async def _kept_then_quit(app, pilot, screen, noted: int) -> None:  # type: ignore[no-untyped-def]
+    """The question answered no: the app runs on with the note waiting, and q, y then quits."""
+    from review.tui.screens.modals import ConfirmScreen
+
+    assert app.return_code is None and not isinstance(app.screen, ConfirmScreen)
+    assert screen.notes == {noted: "check fulltext"}
+    await settle(pilot)
+    await pilot.press("q", "y")
+    assert app.return_code == 0
+
+
 @async_test
 async def test_q_asks_before_notes_waiting_for_decisions_are_lost(fresh_ws: Workspace) -> None:
     """A note typed and then u waits for its record out of view, in the window only: q lost it without a word."""
@@ -162,11 +183,8 @@ async def test_q_asks_before_notes_waiting_for_decisions_are_lost(fresh_ws: Work
 
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
-        screen.retrain_delay = 60.0
-        await pilot.press("i")
-        noted = screen.current.id
-        await pilot.press("n", *"check fulltext", "enter", "u")
-        assert screen.note == "" and screen.notes == {noted: "check fulltext"}
+        noted = await _note_left_waiting(pilot, screen)
+        assert screen.note == ""
         await pilot.press("1", "q")  # from any screen
         assert isinstance(app.screen, ConfirmScreen) and app.return_code is None
         assert f"#{noted}: check fulltext" in str(app.screen.question)
@@ -174,11 +192,7 @@ async def test_q_asks_before_notes_waiting_for_decisions_are_lost(fresh_ws: Work
         await pilot.pause()
         assert sum(isinstance(s, ConfirmScreen) for s in app.screen_stack) == 1
         await pilot.press("n")
-        assert app.return_code is None and not isinstance(app.screen, ConfirmScreen)
-        assert screen.notes == {noted: "check fulltext"}
-        await settle(pilot)
-        await pilot.press("q", "y")
-        assert app.return_code == 0
+        await _kept_then_quit(app, pilot, screen, noted)
 
 
 @async_test
@@ -733,19 +747,13 @@ async def test_enter_under_the_quit_question_keeps_the_app_and_the_notes(fresh_w
 
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
         screen = app.screen
-        screen.retrain_delay = 60.0
-        await pilot.press("i")
-        noted = screen.current.id
-        await pilot.press("n", *"check fulltext", "enter", "u", "q")
+        noted = await _note_left_waiting(pilot, screen)
+        await pilot.press("q")
         assert isinstance(app.screen, ConfirmScreen)
         assert "Enter: no" in str(app.screen.query_one("Label").render())
         await pilot.press("enter")
         await pilot.pause()
-        assert app.return_code is None and not isinstance(app.screen, ConfirmScreen)
-        assert screen.notes == {noted: "check fulltext"}
-        await settle(pilot)
-        await pilot.press("q", "y")
-        assert app.return_code == 0
+        await _kept_then_quit(app, pilot, screen, noted)
 
 
 @async_test

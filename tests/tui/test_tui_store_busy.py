@@ -111,6 +111,16 @@ def _failing_once(monkeypatch: pytest.MonkeyPatch, session: object) -> list[int]
     return calls
 
 
+async def _first_load_failed(app, pilot, monkeypatch: pytest.MonkeyPatch) -> tuple[ScreeningScreen, list[int]]:  # type: ignore[no-untyped-def]
+    """The screening screen opened from the dashboard, its first read failing once (``_failing_once``)."""
+    calls = _failing_once(monkeypatch, app.project.session)
+    await pilot.press("2")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, ScreeningScreen) and screen.current is None and calls == [1]
+    return screen, calls
+
+
 @async_test
 async def test_a_first_record_that_could_not_be_read_is_read_again_after_a_pause(
         fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,11 +128,7 @@ async def test_a_first_record_that_could_not_be_read_is_read_again_after_a_pause
     from review.tui.screens.screening import SET_ASIDE_POLL
 
     async with open_app(fresh_ws, "alice", "dashboard") as (app, pilot):
-        calls = _failing_once(monkeypatch, app.project.session)
-        await pilot.press("2")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ScreeningScreen) and screen.current is None and calls == [1]
+        screen, calls = await _first_load_failed(app, pilot, monkeypatch)
         assert "could not be loaded" in screen.query_one("#record").plain
         assert any("store is busy" in n.message for n in app._notifications)
         await pilot.pause(SET_ASIDE_POLL + 0.5)  # the screen's look every 2 s reads it again
@@ -139,11 +145,7 @@ async def test_a_first_record_that_could_not_be_read_is_read_again_after_a_pause
 async def test_a_first_record_that_could_not_be_read_is_read_again_on_coming_back(
         fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     async with open_app(fresh_ws, "alice", "dashboard") as (app, pilot):
-        calls = _failing_once(monkeypatch, app.project.session)
-        await pilot.press("2")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, ScreeningScreen) and screen.current is None and calls == [1]
+        screen, calls = await _first_load_failed(app, pilot, monkeypatch)
         await pilot.press("1", "2")  # before the screen's next look
         await settle(pilot)
         assert screen.current is not None and len(calls) == 2
