@@ -215,10 +215,13 @@ class ScreeningSession:
         return workspace_set_aside(self.workspace, _duplicate_ids(self.store))
 
     def _set_aside(self, aside: SetAside) -> None:
-        """Leave duplicates and removed records out of the queue (call holding the lock)."""
+        """Leave duplicates and removed records out of the queue (call holding the lock); the sample
+        order and the record read ahead were drawn from the queue before it."""
         self._aside = aside
         self._hidden = aside.ids()
         self._eligible = [r for r in self._ids if r not in self._hidden]
+        self._sample_cache = None
+        self._ahead = None
         self._mark_changed()
 
     def _mark_changed(self) -> None:
@@ -410,8 +413,6 @@ class ScreeningSession:
                                                    check=refuse_if_removed(record_id))
             except RemovedMeanwhile as refused:
                 self._set_aside(replace(self._aside, removed={**self._aside.removed, record_id: refused.removal}))
-                self._sample_cache = None
-                self._ahead = None
                 if self._current == record_id:
                     self._current = None
                 raise
@@ -738,8 +739,6 @@ class ScreeningSession:
         # store before this reading must not apply its older set-aside after it.
         with self._aside_lock, self._lock:
             self._load_records()
-            self._sample_cache = None
-            self._ahead = None
 
     @property
     def set_aside(self) -> SetAside:
@@ -760,8 +759,6 @@ class ScreeningSession:
                 if aside == self._aside:
                     return False
                 self._set_aside(aside)
-                self._sample_cache = None
-                self._ahead = None
                 return True
 
 
