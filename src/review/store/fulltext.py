@@ -278,8 +278,7 @@ def remove_records(store: Store, record_ids: list[int], reviewer: str, reason: s
     now = utcnow()
     with store.transaction() as conn:
         store.lock(conn, _REMOVALS_LOCK)  # before the read: a decision's check never sees half of this
-        rows = conn.execute(sa.select(record_removals_table).order_by(record_removals_table.c.id)).mappings().all()
-        current = _effective_removals(rows)
+        current = _effective_removals_in(conn)
         fresh = [r for r in dict.fromkeys(record_ids) if r not in current]
         for record_id in fresh:
             _require_record(conn, record_id)
@@ -297,8 +296,7 @@ def restore_records(store: Store, record_ids: list[int], reviewer: str) -> int:
     wanted = set(record_ids)
     with store.transaction() as conn:
         store.lock(conn, _REMOVALS_LOCK)
-        rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
-        effective = _effective_removals(rows)
+        effective = _effective_removals_in(conn)
         targets = [effective[r] for r in sorted(wanted) if r in effective]
         if targets:
             conn.execute(t.insert(), [
@@ -311,10 +309,15 @@ def restore_records(store: Store, record_ids: list[int], reviewer: str) -> int:
 
 def current_removals(store: Store) -> dict[int, str]:
     """Reason per record currently removed before screening."""
-    t = record_removals_table
     with store.connect() as conn:
-        rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
-    return {record_id: row["reason"] for record_id, row in _effective_removals(rows).items()}
+        effective = _effective_removals_in(conn)
+    return {record_id: row["reason"] for record_id, row in effective.items()}
+
+
+def _effective_removals_in(conn: sa.Connection) -> dict[int, Any]:
+    """The removal row in force per record, as ``conn`` reads the log now (``_effective_removals``)."""
+    t = record_removals_table
+    return _effective_removals(conn.execute(sa.select(t).order_by(t.c.id)).mappings().all())
 
 
 def removal_reason(conn: sa.Connection, record_id: int) -> str | None:
