@@ -62,6 +62,11 @@ def _advisory_lock_key(key: str) -> int:
     return zlib.crc32(key.encode("utf-8"))
 
 
+def _named_lock_key(name: str) -> str:
+    """The advisory key of ``Store.lock(conn, name)``, which ``Store.lock_shared`` must share to conflict with it."""
+    return f"review-lock:{name}"
+
+
 def _store_busy(context: Any) -> None:
     """Turn SQLite's "database is locked" or PostgreSQL's lock timeout (another process held the
     lock past ``BUSY_TIMEOUT_MS``: a large import, a dedup run) into ``StoreBusy``: one line, not a traceback."""
@@ -479,7 +484,7 @@ class Store:
         reads committed rows per statement, so two such transactions at once would each rebuild
         from a log without the other's row. PostgreSQL: an advisory lock per name; SQLite: its write lock.
         """
-        self._advisory_lock(conn, f"review-lock:{name}")
+        self._advisory_lock(conn, _named_lock_key(name))
 
     def _advisory_lock(self, conn: sa.Connection, key: str) -> None:
         """PostgreSQL: a transaction-scoped advisory lock on ``key`` (only holders of the same key
@@ -497,7 +502,7 @@ class Store:
         only SELECT and INSERT takes it). SQLite: nothing (a caller that reads to decide a write holds the
         write lock already)."""
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(_advisory_lock_key(f"review-lock:{name}"))))
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(_advisory_lock_key(_named_lock_key(name)))))
 
     def undo_last(self, reviewer: str, *, stage: str = "title_abstract",
                   session_token: str | None = None) -> Decision | None:
