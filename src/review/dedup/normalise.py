@@ -391,7 +391,9 @@ _GENERATION = frozenset({"Jr", "jr", "Sr", "sr", "Jnr", "Snr", "2nd", "3rd", "4t
 #: Generation suffixes that are also initials ("Ivanov II", "Petrov IV", "Gordon JR", "da Silva JR"): a
 #: suffix only at the end of a comma piece where a given part clearly remains (:func:`_generation_at`).
 _GENERATION_OR_INITIALS = frozenset({"II", "III", "IV", "JR", "SR"})
-_GENERATION_HINT = re.compile(r"(?:\b(?:[JS]n?r|[js]r|2nd|3rd|4th|II|III|IV|JR|SR)\b)")
+#: Any of the two sets as a word: a name without one is left as written at once (``without_generation``).
+_GENERATION_HINT = re.compile(r"\b(?:%s)\b" % "|".join(
+    map(re.escape, sorted(_GENERATION | _GENERATION_OR_INITIALS, key=len, reverse=True))))
 
 
 def _clear_initials(word: str, capitals: bool) -> bool:
