@@ -223,7 +223,8 @@ class DashboardScreen(ProjectScreen):
         # The rule's name on one line, what it does in the panel's tooltip: its sentence took three lines at
         # 80 columns, and with the explanation below the inclusions curve and its caption had no line left.
         rule = RULE_WORDS.get(p.stopping.rule, p.stopping.rule)
-        stop.append(f"{rule.partition(':')[0]} (t switches)\n", style="dim")
+        name, _, does = rule.partition(": ")
+        stop.append(f"{name} (t switches)\n", style="dim")
         self.query_one("#stop-panel").tooltip = rule
         if p.total == 0:  # a new workspace: "STOP, every record screened" would be true but useless
             stop.append("No records in this workspace yet: import your exports (review import FILE...) "
@@ -232,7 +233,7 @@ class DashboardScreen(ProjectScreen):
             stop.append(f" {p.stopping.verdict.upper()} ", style="bold reverse")
             stop.append(f"  estimated recall {format_recall(p.est_recall)}\n", style="bold")
             stop.append(p.stopping.explanation)
-        does = rule.partition(": ")[2]  # (also the panel's tooltip; under the fold, the keys reach it)
+        # ``does``: also the panel's tooltip; under the fold, the keys reach it.
         stop.append(f"\n\nThe rule {does}." if does else f"\n\n{rule}", style="dim")
         self.query_one("#stop", Static).update(stop)
         self.query_one("#curve", CurveView).values = tuple(data.curve)
