@@ -356,8 +356,8 @@ class ReviewApp(App[None]):
                 for screen in self.get_screen_stack(mode):
                     if isinstance(screen, ProjectScreen):
                         waiting.update(screen.waiting_notes())
-                    elif isinstance(screen, NoteScreen) and screen.record_id is not None and screen.unsaved():
-                        waiting[screen.record_id] = f"{screen.unsaved()} (typed, not saved)"
+                    elif isinstance(screen, NoteScreen) and screen.record_id is not None and (typed := screen.unsaved()):
+                        waiting[screen.record_id] = f"{typed} (typed, not saved)"
         return waiting
 
     def action_help(self) -> None:
