@@ -11,6 +11,7 @@ from textual import work
 from textual.app import App
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from rich.text import Text
 from textual.widgets import DataTable, Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -83,6 +84,17 @@ def title_width(table: DataTable[Any], widths: Sequence[int], longest: int) -> i
     if table.size.width <= 0:  # (not laid out yet)
         return longest
     return max(MIN_TITLE, min(longest, room_beside(table, widths)))
+
+
+def add_fitted_columns(table: DataTable[Any], columns: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> int:
+    """Add ``columns`` to the cleared table: each as wide as its header or widest cell, the last, the title,
+    as ``title_width`` allows; returns the title's width (cut the titles to it)."""
+    widths = [max([len(name)] + [cell.cell_len if isinstance(cell, Text) else len(cell) for cell in
+                                 (row[i] for row in rows)]) for i, name in enumerate(columns[:-1])]
+    title = title_width(table, widths, max([len(columns[-1])] + [len(row[-1]) for row in rows]))
+    for name in columns:
+        table.add_column(name, width=title if name == columns[-1] else None, key=name)
+    return title
 
 
 def cut(text: str, width: int) -> str:

@@ -25,7 +25,7 @@ from ...words import counted
 from ..app import ReviewApp
 from ..messages import ConflictsLoaded
 from ..project import Project
-from .base import ProjectScreen, RefitsOnResize, cut, screen_footer, title_width
+from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, screen_footer
 from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
@@ -180,12 +180,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             if c.changed_since:  # resolved on labels that have changed since: open again
                 resolution.append(f", before {', '.join(c.changed_since)} changed", style="bold yellow")
             rows.append((str(c.record_id), decisions, resolution, data.titles.get(c.record_id, "")))
-        widths = [max([len(COLUMNS[0])] + [len(row[0]) for row in rows]),
-                  max([len(COLUMNS[1])] + [row[1].cell_len for row in rows]),
-                  max([len(COLUMNS[2])] + [row[2].cell_len for row in rows])]
-        title = title_width(table, widths, max([len(COLUMNS[-1])] + [len(row[3]) for row in rows]))
-        for name in COLUMNS:
-            table.add_column(name, width=title if name == "title" else None, key=name)
+        title = add_fitted_columns(table, COLUMNS, rows)
         for record_id, decisions, resolution, full_title in rows:
             table.add_row(record_id, decisions, resolution, cut(full_title, title), key=record_id)
         if table.row_count:

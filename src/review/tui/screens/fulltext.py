@@ -23,7 +23,7 @@ from ...services.prisma import (
     fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
 )
 from ..messages import QueueLoaded
-from .base import ProjectScreen, RefitsOnResize, cut, screen_footer, title_width
+from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, screen_footer
 from .modals import ask_reason
 
 if TYPE_CHECKING:
@@ -127,10 +127,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         self.query_one("#fulltext-status", Static).update(status)
         rows = [(str(item.record_id), "" if item.study_id == item.record_id else str(item.study_id),
                  item_state(item), item.reason, item.title) for item in self.items]
-        widths = [max([len(name)] + [len(row[i]) for row in rows]) for i, name in enumerate(COLUMNS[:-1])]
-        title = title_width(table, widths, max([len(COLUMNS[-1])] + [len(row[-1]) for row in rows]))
-        for name in COLUMNS:
-            table.add_column(name, width=title if name == "title" else None, key=name)
+        title = add_fitted_columns(table, COLUMNS, rows)
         for record_id, study, state, reason, full_title in rows:
             table.add_row(record_id, study, Text(state, style=STATE_STYLE.get(state, "")), reason,
                           cut(full_title, title), key=record_id)
