@@ -398,8 +398,10 @@ def heartbeat_interval() -> float:
 
 def record_id_refusal(text: str) -> str | None:
     """Why ``text`` is no record id ``decide`` takes, in one line; None when it is one."""
-    if parse_record_id(text) is not None:
-        return None
+    return None if parse_record_id(text) is not None else _not_a_record_id(text)
+
+
+def _not_a_record_id(text: str) -> str:
     hint = " (a reason goes after --reason)" if any(c.isalpha() for c in text.strip().lstrip("#")) else ""
     return f"ID {text!r}: expected a record id (a whole number, as the TUI and exports show){hint}"
 
@@ -407,7 +409,7 @@ def record_id_refusal(text: str) -> str | None:
 def _parse_record_id(text: str) -> int:
     record_id = parse_record_id(text)
     if record_id is None:
-        raise ReviewError(record_id_refusal(text) or f"ID {text!r}: expected a record id")
+        raise ReviewError(_not_a_record_id(text))
     return record_id
 
 
