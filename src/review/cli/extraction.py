@@ -42,7 +42,7 @@ def init_cmd(ctx: Context, extraction_dir: Path | None) -> None:
     """Write the default form.toml and an empty studies/ folder (never overwrites)."""
     folder = _folder(ctx, extraction_dir, may_create=True)
     done = service.init_folder(folder)
-    click.echo(f"{'wrote' if done.form_written else 'kept'} {done.form}")
+    click.echo(f"{'wrote' if done.form_written else 'kept'} {done.form}", err=True)  # status: stderr
     if done.factors_missing:
         click.echo(f"next: write {done.factors} ([[factor]] tables: id, label_en, label_nl, domain, "
                    "modifiable, assessable)")
@@ -113,7 +113,7 @@ def compare_cmd(ctx: Context, study_id: str, left: str, right: str, include_quip
 def reconcile_cmd(ctx: Context, study_id: str, source: str, force: bool, extraction_dir: Path | None) -> None:
     """Adopt one extractor's version as the reconciled studies/ID.toml (after resolving differences)."""
     done = service.reconcile(_folder(ctx, extraction_dir), study_id, source, force=force)
-    click.echo(f"wrote {done.target} from {done.source.name}")
+    click.echo(f"wrote {done.target} from {done.source.name}", err=True)  # status: stderr
 
 
 @extraction.command("quips")

@@ -41,8 +41,8 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
             click.echo("  (item bank format or content hash only)")
     else:
         click.echo(f"instrument {result.bank.version} unchanged (same evidence and rules)")
-    for path in result.exports:
-        click.echo(f"wrote {_show(path)}")
+    for path in result.exports:  # status lines (stderr), as every command's: stdout is the summary
+        click.echo(f"wrote {_show(path)}", err=True)
     click.echo("")
     click.echo(project.bank_summary_markdown(result.bank), nl=False)
 
@@ -65,7 +65,7 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
                                          project.workspace_config(workspace)), nl=False)
         return
     path = project.export(workspace, fmt, out, lang=lang)
-    click.echo(f"wrote {_show(path)}")
+    click.echo(f"wrote {_show(path)}", err=True)  # a status line, as every export's (it was on stdout)
 
 
 @instrument.command()
@@ -90,15 +90,13 @@ def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None,
             project.check_private_path(target, workspace.root)
     bank = project.current_bank(workspace)
     scored = project.score_file(workspace, response)
-    # Status lines go to stderr whenever stdout carries the report or the profile.
-    data_on_stdout = out is None and json_out is None or "-" in (str(out), str(json_out))
     if json_out is not None:
         text = json.dumps(project.profile_json(scored.profile), ensure_ascii=False, indent=2) + "\n"
         if str(json_out) == "-":
             click.echo(text, nl=False)
         else:
             project.write_private(json_out, text, workspace.root)
-            click.echo(f"wrote {json_out} (0600)", err=data_on_stdout)
+            click.echo(f"wrote {json_out} (0600)", err=True)  # status lines on stderr, whatever stdout carries
         if out is None:
             return
     fmt = "html" if out is not None and out.suffix.lower() in {".html", ".htm"} else "markdown"
@@ -110,7 +108,7 @@ def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None,
     profile = scored.profile
     # Counts only: the report's content stays out of logs and terminals' scrollback.
     click.echo(f"wrote {path} (0600): {len(profile.risks)} risk, {len(profile.protective)} protective, "
-               f"{len(profile.signals)} signals, {len(profile.missing)} unanswered", err=data_on_stdout)
+               f"{len(profile.signals)} signals, {len(profile.missing)} unanswered", err=True)
 
 
 @instrument.command()

@@ -101,4 +101,4 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
         click.echo(row.format(ev.factor_id, ev.direction, ev.level, ev.grade or "-", ";".join(ev.studies)))
     for path in run.written:
         if path.suffix in (".csv", ".md"):
-            click.echo(f"wrote {path}")
+            click.echo(f"wrote {path}", err=True)  # a status line: stdout is the table

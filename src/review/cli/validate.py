@@ -55,12 +55,12 @@ def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out:
         click.echo(line, err=to_stdout)
     if to_stdout:
         click.echo(result_json(analysis.result), nl=False)
-    if analysis.own_data is not None:
+    if analysis.own_data is not None:  # what was written, said on stderr (it broke the JSON of --json -)
         study = analysis.own_data
-        click.echo(f"own-data study {study.study_id}: {len(study.written)} estimates -> {study.path}")
+        click.echo(f"own-data study {study.study_id}: {len(study.written)} estimates -> {study.path}", err=True)
         for reason in study.skipped:
-            click.echo(f"  not written: {reason}")
-        click.echo("  rate its risk of bias ([quips.<rater>]) and run `review synthesis`")
+            click.echo(f"  not written: {reason}", err=True)
+        click.echo("  rate its risk of bias ([quips.<rater>]) and run `review synthesis`", err=True)
     for path in analysis.written:
         if analysis.own_data is None or path != analysis.own_data.path:
             click.echo(f"wrote {path}", err=True)
