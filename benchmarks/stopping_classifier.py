@@ -20,6 +20,10 @@ Round 6 (decision 0028): the rule ``round6`` stands for ``ROUND6_RULES`` (the lo
 and levels); a rule name ending in ``+guard`` consults the classifier only from src's ``GATE_SHARE``;
 ``src`` is src's ``relevance_rate_classifier`` stop, stored by ``collect --with-src`` (with the
 evidence) or ``collect --src-only`` (that stop alone, e.g. into a second store to check src afresh).
+
+Round 7 (decision 0029): ``round7`` stands for ``ROUND7_RULES``: the classifier's level by k* (the
+Lomax part alone, or 0.99, where k* = 0) and a Platt count with the fit's Laplace uncertainty
+(``laplace_p``); every round-7 rule has src's share gate.
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -301,8 +305,53 @@ def round6_p(calibration: str, out_of_fold: np.ndarray, y: np.ndarray, unscreene
     raise ValueError(calibration)
 
 
-def run_evidence(path: Path) -> dict[str, Any]:
-    """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean."""
+# -- round 7 (decision 0029): the classifier's level by the strength of its claim ---------------
+#: Decision 0029's variants: name → (count, level at k* = 0, at k* = 1, at k* ≥ 2); None: the
+#: classifier is not consulted at that k* (the Lomax part alone).
+ROUND7_PARTS: dict[str, tuple[str, float | None, float | None, float | None]] = {
+    "k0-lomax@0.9": ("platt", None, 0.90, 0.90),
+    "k0-lomax@0.85": ("platt", None, 0.85, 0.85),
+    "k0-lomax@0.8": ("platt", None, 0.80, 0.80),
+    "k0-0.99@0.85": ("platt", 0.99, 0.85, 0.85),
+    "ladder-a": ("platt", None, 0.95, 0.85),
+    "ladder-b": ("platt", 0.99, 0.90, 0.80),
+    "laplace@0.9": ("laplace", 0.90, 0.90, 0.90),
+    "laplace@0.85": ("laplace", 0.85, 0.85, 0.85),
+    "k0-lomax+laplace@0.85": ("laplace", None, 0.85, 0.85),
+    "k0-lomax+laplace@0.8": ("laplace", None, 0.80, 0.80),
+}
+#: Gauss–Hermite nodes per parameter of the Laplace count (9 × 9 = 81 points).
+LAPLACE_NODES = 9
+
+
+def laplace_p(out_of_fold: np.ndarray, y: np.ndarray, unscreened: np.ndarray, k_star: int) -> float:
+    """P(left ≤ k*) with the Platt fit's own uncertainty: θ = (slope, intercept) ~ the Laplace approximation
+    of its posterior (normal at the fit, covariance the inverse Hessian of the log-likelihood with the fit's
+    ridge), left | θ ~ Poisson(Σ expit(θ·u)); the expectation over θ by a Gauss–Hermite product rule."""
+    from scipy.special import expit, pdtr
+
+    slope, intercept = platt_fit(out_of_fold, y)
+    X = np.column_stack([out_of_fold, np.ones_like(out_of_fold)])
+    p = expit(X @ np.array([slope, intercept]))
+    hessian = (X * (p * (1 - p))[:, None]).T @ X + np.diag([1e-4, 0.0]) + 1e-12 * np.eye(2)
+    root = np.linalg.cholesky(np.linalg.inv(hessian))
+    nodes, weights = np.polynomial.hermite.hermgauss(LAPLACE_NODES)
+    z = np.sqrt(2.0) * np.array([(a, b) for a in nodes for b in nodes])  # standard normal points
+    w = np.array([wa * wb for wa in weights for wb in weights]) / np.pi
+    theta = np.array([slope, intercept])[None, :] + z @ root.T
+    sums = expit(theta[:, :1] * unscreened[None, :] + theta[:, 1:]).sum(axis=1)
+    return float(np.sum(w * pdtr(k_star, np.maximum(sums, 1e-12))))
+
+
+def round7_level(part: str, k_star: int) -> float | None:
+    """The level a round-7 variant asks of the classifier at a check with this k* (None: not consulted)."""
+    _, at_zero, at_one, above = ROUND7_PARTS[part]
+    return at_zero if k_star == 0 else at_one if k_star == 1 else above
+
+
+def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
+    """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
+    the round-6/7 calibrations to compute, by their ``p6:`` names; None: all of round 6's)."""
     z = np.load(path)
     labels, n_priors, checks, scores = z["labels"], int(z["n_priors"]), z["checks"], z["scores"]
     n = labels.size
@@ -317,9 +366,15 @@ def run_evidence(path: Path) -> dict[str, Any]:
                                "lomax_p": float(curve[at - n_priors - 1]) if at > n_priors else 0.0}
         if not np.isnan(scores[i, 0]):
             out_of_fold, unscreened = scores[i, :at].astype(float), scores[i, at:].astype(float)
-            for method in ("platt", "isotonic"):
+            methods = ("platt", "isotonic") if calibrations is None else \
+                [m for m in ("platt", "isotonic") if f"sum:{m}" in calibrations]
+            for method in methods:
                 row[method] = float(calibrated(method, out_of_fold, labels[:at], unscreened).sum())
-            for calibration in {c for c, _ in ROUND6_PARTS.values()}:
+            wanted = {c for c, _ in ROUND6_PARTS.values()} if calibrations is None else calibrations
+            for calibration in (c for c in wanted if not c.startswith("sum:")):
+                if calibration == "laplace":
+                    row["p6:laplace"] = laplace_p(out_of_fold, labels[:at].astype(float), unscreened, k_star)
+                    continue
                 row[f"p6:{calibration}"] = round6_p(calibration, out_of_fold, labels[:at], unscreened, k_star,
                                                     n_total=n, n_priors=n_priors)
         rows.append(row)
@@ -358,6 +413,16 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
     # "+guard": the classifier consulted only from src's GATE_SHARE of the set (decision 0028's guard)
     rule, guarded = (rule[:-len("+guard")], True) if rule.endswith("+guard") else (rule, False)
     first_at = int(GATE_SHARE * n) if guarded else 0
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND7_PARTS:  # decision 0029's space
+        part = rule[len("lomax-or-"):]
+        count = ROUND7_PARTS[part][0]
+        fired = []
+        for r in ev["rows"]:
+            level = round7_level(part, r["k"])
+            if (level is not None and r["lomax_p"] >= WINDOW_START_P and r["at"] >= int(GATE_SHARE * n)
+                    and r.get(f"p6:{count}", 0.0) >= level - 1e-12):
+                fired.append(r["at"])
+        return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -401,9 +466,28 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
 #: Decision 0028's development table: the incumbent (offline), its parts, and the nine variants.
 ROUND6_RULES = ["lomax-or-clf-gated:platt", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND6_PARTS]
 
+#: Decision 0029's development table: the incumbent (src's rule, offline), its parts, and the ten variants.
+ROUND7_RULES = ["lomax-or-platt@0.9+guard", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND7_PARTS]
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
+
+
+def needed_calibrations(rules: list[str]) -> set[str] | None:
+    """The round-6/7 calibrations ``rules`` read (None: every one of round 6's, for rules this cannot tell)."""
+    wanted: set[str] = set()
+    for rule in rules:
+        part = rule.removesuffix("+guard").removeprefix("lomax-or-")
+        if part in ROUND7_PARTS:
+            wanted.add(ROUND7_PARTS[part][0])
+        elif part in ROUND6_PARTS:
+            wanted.add(ROUND6_PARTS[part][0])
+        elif ":" in rule:  # decision 0025's rules read the calibrated sums
+            wanted.add("sum:" + rule.removesuffix("+guard").rsplit(":", 1)[1])
+        elif rule not in ("lomax-burnin", "certified", "src"):
+            return None
+    return wanted
 
 
 def needed(labels: np.ndarray) -> int:
@@ -419,7 +503,7 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool) ->
             if not path.exists():
                 print(f"missing {path.name}", file=sys.stderr)
                 continue
-            ev = run_evidence(path)
+            ev = run_evidence(path, needed_calibrations(rules))
             ev["seed"] = seed
             labels, n = ev["labels"], ev["n"]
             need = needed(labels)
@@ -471,7 +555,8 @@ def main() -> None:
     if args.phase == "collect":
         collect(sets, args.seeds, args.with_src or args.src_only, args.src_only)
     else:
-        rules = [r for name in args.rules for r in (ROUND6_RULES if name == "round6" else [name])]
+        groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES}
+        rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set)
 
 
