@@ -228,6 +228,38 @@ def test_a_missing_effect_size_says_why_and_never_more():
                                                      "factor, without a CI)")
 
 
+def test_a_number_says_what_it_compares_and_for_which_outcome():
+    # 'HR 1,29 (1,09–1,52), Mattila-Holappa 2017; HR 1,20 (1,03–1,41), Mattila-Holappa 2017' could not be
+    # read: which age groups, and an OR per 10 years looked like one for old vs young.
+    t_nl, t_en = render.T("nl"), render.T("en")
+    effect = {"label": "Mattila-Holappa 2017", "measure": "HR", "estimate": 1.29, "ci_low": 1.09, "ci_high": 1.52,
+              "contrast": "age >50 vs 21-34 years", "contrast_nl": "leeftijd >50 vs 21-34 jaar"}
+    assert render.effect_text(t_nl, effect) == "leeftijd >50 vs 21-34 jaar: HR 1,29 (1,09–1,52), Mattila-Holappa 2017"
+    assert render.effect_text(t_en, effect) == "age >50 vs 21-34 years: HR 1.29 (1.09–1.52), Mattila-Holappa 2017"
+    # Without a Dutch wording the contrast is shown as extracted, never left out.
+    del effect["contrast_nl"]
+    assert render.effect_text(t_nl, effect).startswith("age >50 vs 21-34 years: HR 1,29")
+    # Another outcome is named as extracted; a favourable one without a name is the absence of recurrence.
+    indirect = {"label": "Lammerts 2016", "measure": "OR", "estimate": 0.67, "ci_low": 0.47, "ci_high": 0.95,
+                "favourable": True, "outcome": "sustainable return to work",
+                "outcome_nl": "duurzame werkhervatting"}
+    assert render.effect_text(t_nl, indirect) == ("OR 0,67 (0,47–0,95) voor een gunstige andere uitkomst "
+                                                  "(duurzame werkhervatting), Lammerts 2016")
+    assert render.effect_text(t_en, indirect) == ("OR 0.67 (0.47–0.95) for a favourable other outcome "
+                                                  "(sustainable return to work), Lammerts 2016")
+    complement = {"label": "X 2020", "measure": "OR", "estimate": 0.5, "favourable": True}
+    assert render.effect_text(t_nl, complement) == "OR 0,50 voor het uitblijven van terugval, X 2020"
+    assert render.effect_text(t_en, complement) == "OR 0.50 for no recurrence, X 2020"
+    other = {"label": "Y 2021", "measure": "OR", "estimate": 1.5, "outcome": "all-cause sick leave"}
+    assert render.effect_text(t_en, other) == "OR 1.50 for another outcome (all-cause sick leave), Y 2021"
+    # A subgroup without a Dutch name is shown as extracted: dropping it made a subgroup's number
+    # read as the whole sample's.
+    sub = {"label": "Z 2019", "measure": "OR", "estimate": 2.0, "subgroup": "workers over 60"}
+    assert render.effect_text(t_nl, sub) == "OR 2,00, Z 2019 (workers over 60)"
+    sub["subgroup_nl"] = "werkenden ouder dan 60"
+    assert render.effect_text(t_nl, sub) == "OR 2,00, Z 2019 (werkenden ouder dan 60)"
+
+
 def test_printable_questionnaire_and_guide(bank):
     md = render.questionnaire_markdown(bank)
     assert "## Sociaal" in md and "- ☐ Spanningen" in md

@@ -57,3 +57,16 @@ def test_a_hand_edited_bank_saved_as_cp1252_is_one_line_naming_the_file(tmp_path
         read_bank(bank)
     message = str(err.value)
     assert message.startswith(f"{bank}:line 2: not UTF-8 (byte 0xeb at offset ") and "\n" not in message
+
+
+def test_every_number_the_programme_instrument_shows_says_in_dutch_what_it_compares():
+    from review.instrument.project import extraction_studies, study_evidence
+
+    effects, _ = study_evidence(extraction_studies(ROOT / "extraction"))
+    numbered = [(factor, e) for factor, rows in effects.items() for e in rows if e.get("estimate") is not None]
+    assert numbered
+    for factor, e in numbered:
+        where = f"{e['study']}:{factor}"
+        assert e.get("contrast") and e.get("contrast_nl"), where
+        assert not e.get("outcome") or e.get("outcome_nl"), where
+        assert not e.get("subgroup") or e.get("subgroup_nl") or e["subgroup"] in ("men", "women"), where

@@ -59,6 +59,11 @@ class Estimate:
     #: The outcome this estimate is for when it is not the review's outcome (e.g. "sustainable return
     #: to work"): indirect evidence, never inverted into recurrence, pooled or plotted with it.
     outcome: str = ""
+    #: Dutch wordings of ``contrast``, ``outcome`` and ``subgroup`` for the instrument's Dutch outputs,
+    #: which show every number with what it compares (empty: the instrument shows the field as extracted).
+    contrast_nl: str = ""
+    outcome_nl: str = ""
+    subgroup_nl: str = ""
     #: Where the number was read: "abstract", "full text", "table", ... (the kind of source).
     source_kind: str = ""
     #: The reference category of the contrast, as the source gives it.

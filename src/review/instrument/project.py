@@ -172,7 +172,8 @@ def study_evidence(studies: Sequence[Study]) -> tuple[dict[str, list[dict[str, A
                 "study": study.id, "label": label, "measure": est.measure, "estimate": est.estimate,
                 "ci_low": est.ci_low, "ci_high": est.ci_high, "subgroup": est.subgroup,
                 "status": est.estimate_status if est.estimate is None else "",
-                "favourable": est.outcome_favourable,
+                "favourable": est.outcome_favourable, "outcome": est.outcome, "outcome_nl": est.outcome_nl,
+                "contrast": est.contrast, "contrast_nl": est.contrast_nl, "subgroup_nl": est.subgroup_nl,
             })
         for rating in study.expert_ratings:
             expert.setdefault(rating.factor, []).append({

@@ -56,22 +56,42 @@ def number(t: T, value: float) -> str:
 
 
 def effect_text(t: T, effect: Mapping[str, Any]) -> str:
-    """'OR 2,59 (1,40–4,80), Arends 2014', or the study with why it has no number (missing_effect_text)."""
+    """'contrast: OR 2,59 (1,40–4,80), Arends 2014', or the study with why it has no number
+    (missing_effect_text).
+
+    A number is shown with what it compares and, when it is not recurrence, the outcome it is for:
+    an OR per 10 years of age or one for lasting return to work cannot be read without them. Each
+    takes its Dutch wording (``contrast_nl``, ``outcome_nl``, ``subgroup_nl``) in Dutch, else the
+    text as extracted: a qualifier is never left out for want of a translation.
+    """
     label = str(effect.get("label") or effect.get("study", ""))
-    subgroup = str(effect.get("subgroup") or "")
+    subgroup = _in_language(t, effect, "subgroup", SUBGROUP_NL)
     if subgroup:
-        shown = SUBGROUP_NL.get(subgroup, "") if t.nl else subgroup
-        label += f" ({shown})" if shown else ""
+        label += f" ({subgroup})"
     estimate = effect.get("estimate")
     if estimate is None:
         return f"{label}: {missing_effect_text(t, str(effect.get('status') or ''))}"
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         text += f" ({number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
+    outcome = _in_language(t, effect, "outcome")
     if effect.get("favourable"):
         # As published: the study measured a good outcome (e.g. lasting return to work), not recurrence.
-        text += t(" voor een gunstige uitkomst (werkhervatting)", " for a favourable outcome (return to work)")
-    return f"{text}, {label}"
+        text += (t(f" voor een gunstige andere uitkomst ({outcome})", f" for a favourable other outcome ({outcome})")
+                 if outcome else t(" voor het uitblijven van terugval", " for no recurrence"))
+    elif outcome:
+        text += t(f" voor een andere uitkomst ({outcome})", f" for another outcome ({outcome})")
+    contrast = _in_language(t, effect, "contrast")
+    return f"{contrast + ': ' if contrast else ''}{text}, {label}"
+
+
+def _in_language(t: T, effect: Mapping[str, Any], key: str, known: Mapping[str, str] | None = None) -> str:
+    """``effect[key]`` in the output's language: its ``<key>_nl`` (or a known Dutch word) in Dutch,
+    else the text as extracted."""
+    text = str(effect.get(key) or "")
+    if t.nl and text:
+        return str(effect.get(f"{key}_nl") or (known or {}).get(text) or text)
+    return text
 
 
 def missing_effect_text(t: T, status: str) -> str:
