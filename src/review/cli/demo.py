@@ -19,7 +19,8 @@ def register(group: click.Group) -> None:
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False), default="review-demo")
 @click.option("--seed", type=SEED, default=DEMO_SEED, show_default=True, help="Seed of the generated corpus.")
-@click.option("--rebuild", is_flag=True, help="Delete an existing demo workspace at PATH first.")
+@click.option("--rebuild", is_flag=True, help="Delete the demo workspace at PATH first: only what a demo build made (a folder "
+                   "holding other files is refused, nothing deleted).")
 @click.option("--no-tui", is_flag=True, help="Build (or reuse) the workspace and print its status only.")
 @click.pass_context
 def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui: bool) -> None:

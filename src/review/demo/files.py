@@ -20,6 +20,35 @@ def build_state(path: Path) -> str | None:
         return None
 
 
+#: What a demo build writes at the top of its folder, besides the build state: the workspace's
+#: review.toml, its SQLite store (with the files SQLite keeps beside it while open), the stage folders
+#: and the demo's own imports/ and validate/. ``review demo --rebuild`` deletes these and nothing else.
+DEMO_FILES: tuple[str, ...] = ("review.toml", "review.db", "review.db-wal", "review.db-shm", "review.db-journal")
+DEMO_FOLDERS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument", "imports", "validate")
+
+
+def foreign_entries(path: Path) -> list[str]:
+    """The names at the top of ``path`` that no demo build writes (a user's file, a link), sorted.
+
+    What the demo's folders hold is the demo's: its commands write there (``review prisma`` into
+    screening/prisma/), and the demo is rebuilt with them."""
+    own_files = {BUILD_STATE_FILE, *DEMO_FILES}
+    foreign = []
+    for entry in path.iterdir():
+        name = entry.name
+        temp_of_own = name.startswith(".") and name.endswith(".tmp") and any(
+            name.startswith(f".{own}.") for own in own_files)  # a write killed before its rename (atomic.py)
+        if entry.is_symlink():
+            foreign.append(name)  # (never followed: it leads to somebody's files)
+        elif name in DEMO_FOLDERS and entry.is_dir():
+            continue
+        elif (name in own_files or temp_of_own) and entry.is_file():
+            continue
+        else:
+            foreign.append(name)
+    return sorted(foreign)
+
+
 #: Receives one line per step of the build ("generating the demo corpus").
 Progress = Callable[[str], None]
 

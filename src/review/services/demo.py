@@ -44,10 +44,33 @@ def prepare_demo(path: Path, *, seed: int = DEMO_SEED, rebuild: bool = False,
         raise WorkspaceError(f"{path}: a demo workspace whose build did not finish; "
                              f"review demo {path} --rebuild deletes it and builds it anew")
     if marker.exists() and rebuild:
-        shutil.rmtree(path)
+        _delete_demo(path)
     if marker.exists():
         return DemoWorkspace(Workspace(path), reused=True)
     from ..demo.build import build_demo
 
     report = build_demo(path, seed=seed, progress=progress)
     return DemoWorkspace(report.workspace, reused=False, steps=list(report.steps))
+
+
+def _delete_demo(path: Path) -> None:
+    """Delete what a demo build wrote at ``path``, keeping the folder; a folder that holds anything
+    else is refused whole, nothing deleted (``--rebuild`` deleted ``path`` with whatever it held)."""
+    from ..atomic import write_text_atomic
+    from ..demo.files import BUILD_STATE_FILE, BUILDING, foreign_entries
+
+    foreign = foreign_entries(path)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise WorkspaceError(f"{path}: holds files the demo did not make ({shown}); --rebuild deletes only a "
+                             "demo's own files: move them out first, or give review demo another PATH")
+    # Marked unfinished first: a rebuild killed while deleting leaves a demo that says so, never one reused.
+    write_text_atomic(path / BUILD_STATE_FILE, BUILDING + "\n")
+    kept = {BUILD_STATE_FILE, *foreign_entries(path)}  # (a file put there since the check stays too)
+    for entry in path.iterdir():
+        if entry.name in kept:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
