@@ -247,17 +247,29 @@ def test_a_number_says_what_it_compares_and_for_which_outcome():
                                                   "(duurzame werkhervatting), Lammerts 2016")
     assert render.effect_text(t_en, indirect) == ("OR 0.67 (0.47–0.95) for a favourable other outcome "
                                                   "(sustainable return to work), Lammerts 2016")
-    complement = {"label": "X 2020", "measure": "OR", "estimate": 0.5, "favourable": True}
-    assert render.effect_text(t_nl, complement) == "OR 0,50 voor het uitblijven van terugval, X 2020"
-    assert render.effect_text(t_en, complement) == "OR 0.50 for no recurrence, X 2020"
-    other = {"label": "Y 2021", "measure": "OR", "estimate": 1.5, "outcome": "all-cause sick leave"}
-    assert render.effect_text(t_en, other) == "OR 1.50 for another outcome (all-cause sick leave), Y 2021"
+    ci = {"ci_low": 0.25, "ci_high": 4.0}
+    complement = {"label": "X 2020", "measure": "OR", "estimate": 0.5, "favourable": True, **ci}
+    assert render.effect_text(t_nl, complement) == "OR 0,50 (0,25–4,00) voor het uitblijven van terugval, X 2020"
+    assert render.effect_text(t_en, complement) == "OR 0.50 (0.25–4.00) for no recurrence, X 2020"
+    other = {"label": "Y 2021", "measure": "OR", "estimate": 1.5, "outcome": "all-cause sick leave", **ci}
+    assert render.effect_text(t_en, other) == "OR 1.50 (0.25–4.00) for another outcome (all-cause sick leave), Y 2021"
     # A subgroup without a Dutch name is shown as extracted: dropping it made a subgroup's number
     # read as the whole sample's.
-    sub = {"label": "Z 2019", "measure": "OR", "estimate": 2.0, "subgroup": "workers over 60"}
-    assert render.effect_text(t_nl, sub) == "OR 2,00, Z 2019 (workers over 60)"
+    sub = {"label": "Z 2019", "measure": "OR", "estimate": 2.0, "subgroup": "workers over 60", **ci}
+    assert render.effect_text(t_nl, sub) == "OR 2,00 (0,25–4,00), Z 2019 (workers over 60)"
     sub["subgroup_nl"] = "werkenden ouder dan 60"
-    assert render.effect_text(t_nl, sub) == "OR 2,00, Z 2019 (werkenden ouder dan 60)"
+    assert render.effect_text(t_nl, sub) == "OR 2,00 (0,25–4,00), Z 2019 (werkenden ouder dan 60)"
+
+
+def test_a_number_without_its_interval_says_so():
+    # Reis's 'HR 21,44' stood bare: the reader could not tell a missing CI from one left out.
+    t_nl, t_en = render.T("nl"), render.T("en")
+    effect = {"label": "Reis", "measure": "HR", "estimate": 21.44, "status": "CI not reported in abstract"}
+    assert render.effect_text(t_nl, effect) == ("HR 21,44 (geen betrouwbaarheidsinterval in de samenvatting "
+                                                "(abstract) van het artikel), Reis")
+    assert render.effect_text(t_en, effect) == "HR 21.44 (no confidence interval in the article's abstract), Reis"
+    effect["status"] = ""
+    assert render.effect_text(t_en, effect) == "HR 21.44 (no confidence interval in the extraction), Reis"
 
 
 def test_printable_questionnaire_and_guide(bank):

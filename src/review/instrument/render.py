@@ -74,6 +74,8 @@ def effect_text(t: T, effect: Mapping[str, Any]) -> str:
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         text += f" ({number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
+    elif "pooled" not in effect:
+        text += f" ({missing_interval_text(t, str(effect.get('status') or ''))})"
     outcome = _in_language(t, effect, "outcome")
     if effect.get("favourable"):
         # As published: the study measured a good outcome (e.g. lasting return to work), not recurrence.
@@ -92,6 +94,14 @@ def _in_language(t: T, effect: Mapping[str, Any], key: str, known: Mapping[str, 
     if t.nl and text:
         return str(effect.get(f"{key}_nl") or (known or {}).get(text) or text)
     return text
+
+
+def missing_interval_text(t: T, status: str) -> str:
+    """Why a number stands without its confidence interval, as the extraction recorded it."""
+    if "abstract" in status.lower():
+        return t("geen betrouwbaarheidsinterval in de samenvatting (abstract) van het artikel",
+                 "no confidence interval in the article's abstract")
+    return t("geen betrouwbaarheidsinterval in de extractie", "no confidence interval in the extraction")
 
 
 def missing_effect_text(t: T, status: str) -> str:
@@ -121,7 +131,7 @@ def evidence_text(t: T, item: Item) -> str:
         parts.append(f"{t('zekerheid (GRADE)', 'certainty (GRADE)')}: {t.grade(item.grade)}")
     if item.pooled_estimate is not None:
         # k beside the pooled estimate, as the bank's weight basis shows it: a wide interval explains itself.
-        pooled = {"label": f"k = {item.pooled_k}" if item.pooled_k else "", "measure": item.measure,
+        pooled = {"pooled": True, "label": f"k = {item.pooled_k}" if item.pooled_k else "", "measure": item.measure,
                   "estimate": item.pooled_estimate, "ci_low": item.ci_low, "ci_high": item.ci_high}
         parts.append(t("gepoold ", "pooled ") + effect_text(t, pooled).removesuffix(", "))
     effects = [effect_text(t, e) for e in item.effects]
