@@ -50,12 +50,14 @@ def meta_table(result: MetaResult, *, fixed: MetaResult | None = None,
                      f"[{_fmt(result.back(result.pi_low)):>7}; {_fmt(result.back(result.pi_high)):>7}]")
     lines.append("")
     q_p = "" if math.isnan(result.q_pvalue) else f"  p {_p(result.q_pvalue)}"
+    # To the digits metafor's print.rma prints, so the two can be read side by side.
+    se_tau2 = f" (SE = {result.se_tau2:.4f})" if result.se_tau2 is not None else ""
     lines.append(
-        f"heterogeneity: tau² = {result.tau2:.4f}  tau = {result.tau:.4f}  I² = {result.i2:.1f}%  "
-        f"H² = {result.h2:.2f}  Q = {result.q:.2f} (df {result.q_df}){q_p}"
+        f"heterogeneity: tau² = {result.tau2:.4f}{se_tau2}  tau = {result.tau:.4f}  I² = {result.i2:.2f}%  "
+        f"H² = {result.h2:.2f}  Q(df = {result.q_df}) = {result.q:.4f}{q_p}"
     )
     if result.tau2_ci is not None and result.i2_ci is not None:
         pct = f"{result.level * 100:g}%"
         lines.append(f"{pct} Q-profile CI: tau² [{result.tau2_ci[0]:.4f}; {result.tau2_ci[1]:.4f}]  "
-                     f"I² [{result.i2_ci[0]:.1f}%; {result.i2_ci[1]:.1f}%]")
+                     f"I² [{result.i2_ci[0]:.2f}%; {result.i2_ci[1]:.2f}%]")
     return "\n".join(lines)
