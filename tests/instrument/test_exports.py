@@ -144,6 +144,15 @@ def test_redcap_dictionary_has_the_18_columns_and_branching(bank):
         " + if(([prev_absence]='yes'),3,0)")
 
 
+def test_redcap_cells_we_write_never_carry_the_spreadsheet_guard(bank):
+    # The sums' annotation was '@READONLY': the guard against spreadsheet formulas turned it into
+    # "'@READONLY", which REDCap shows as text. A calc field is read-only in REDCap anyway.
+    table = list(csv.DictReader(io.StringIO(redcap.data_dictionary(bank))))
+    assert not [(r["Variable / Field Name"], k) for r in table for k, v in r.items() if v.startswith("'")]
+    risk = next(r for r in table if r["Variable / Field Name"] == "risk_weight_sum")
+    assert risk["Field Annotation"] == "EN: Sum of the risk weights"
+
+
 def _redcap_calc(expression: str, answers: dict[str, str]) -> float:
     """Evaluate a REDCap calc of the kind we write (if, and, or, ='code', +) on one record."""
     python = re.sub(r"\[(\w+)\]", r"A.get('\1', '')", expression).replace("')='", "')=='").replace("if(", "_if(")

@@ -91,14 +91,16 @@ def data_dictionary(bank: ItemBank) -> str:
         sums[item.direction].append(factor_term(bank, item, lambda link_id, code: f"[{names[link_id]}]='{code}'",
                                                 lambda condition, then, otherwise: f"if({condition},{then},{otherwise})"))
     for direction, terms in sums.items():
-        name, label, _ = WEIGHT_SUMS[direction]
+        name, label, label_en = WEIGHT_SUMS[direction]
         if not terms:
             continue  # nothing is weighed on this side: a sum fixed at 0 would only mislead
         row = _row(name, "calc", label)
         row["Choices, Calculations, OR Slider Labels"] = " + ".join(terms)
         row["Field Note"] = ("Hulpmiddel bij het profiel, geen gevalideerde score. Gelijk aan het "
                              "gewicht van de aanwezige factoren in het profiel van review.")
-        row["Field Annotation"] = "@READONLY"
+        # The English label, as every question's annotation has; no @READONLY: a calc field is read-only in
+        # REDCap already, and a cell starting with '@' gets the spreadsheet guard's apostrophe.
+        row["Field Annotation"] = f"EN: {label_en}"
         rows.append(row)
     out = io.StringIO()
     writer = NeutralisingDictWriter(out, fieldnames=list(REDCAP_COLUMNS), lineterminator="\n")
