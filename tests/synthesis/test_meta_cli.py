@@ -181,3 +181,34 @@ def test_review_meta_and_the_synthesis_pool_on_one_key() -> None:
     estimate = Estimate(factor="f", contrast="c", estimate_type="adjusted", source_location="T2", measure="OR",
                         reference="r")
     assert _pool_key(estimate) == ("OR", "c", "r", "adjusted")
+
+
+def test_level_sets_the_computed_intervals_not_the_level_of_the_entered_ones(tmp_path: Path) -> None:
+    # --level 0.9 read the published 95 % CIs as 90 % ones: every SE 1.19 times too large, and the table
+    # printed the entered 95 % CIs under a '90%-CI' header.
+    csv_path = _write(tmp_path, CMD_ROWS)
+    runs = {}
+    for level in ("0.95", "0.9"):
+        out = tmp_path / f"r{level}.json"
+        result = CliRunner().invoke(main, ["meta", str(csv_path), "--measure", "OR", "--method", "FE",
+                                           "--level", level, "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        runs[level] = (json.loads(out.read_text())["result"], result.stdout)
+    z95 = 1.959963984540054
+    assert runs["0.9"][0]["vi"][0] == pytest.approx(((math.log(4.80) - math.log(1.40)) / (2 * z95)) ** 2)
+    assert runs["0.9"][0]["vi"] == pytest.approx(runs["0.95"][0]["vi"])
+    assert runs["0.9"][0]["ci_high"] < runs["0.95"][0]["ci_high"]
+    arends = next(line for line in runs["0.9"][1].splitlines() if line.startswith("Arends 2014"))
+    se = math.sqrt(runs["0.9"][0]["vi"][0])
+    low, high = (math.exp(math.log(2.59) + s * 1.6448536269514722 * se) for s in (-1, 1))
+    assert f"[{low:7.2f}; {high:7.2f}]" in arends and "4.80" not in arends  # 90 % CI from the SE
+    assert "[   1.40;    4.80]" in next(x for x in runs["0.95"][1].splitlines() if x.startswith("Arends 2014"))
+    # A ci_level column still says what each entered CI is.
+    given = _write(tmp_path, "study,estimate,ci_low,ci_high,ci_level\nA,2.59,1.40,4.80,0.9\nB,1.46,1.01,2.10,90\n",
+                   name="levels.csv")
+    out = tmp_path / "levels.json"
+    result = CliRunner().invoke(main, ["meta", str(given), "--measure", "OR", "--level", "0.9", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["result"]["vi"][0] == pytest.approx(
+        ((math.log(4.80) - math.log(1.40)) / (2 * 1.6448536269514722)) ** 2)
+    assert "[   1.40;    4.80]" in result.stdout  # entered at the level asked: shown as entered

@@ -38,7 +38,8 @@ def _favours(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 @click.option("--hk-adhoc", is_flag=True,
               help="Hartung–Knapp with its scaling factor floored at 1 (metafor test=\"adhoc\"); "
                    "the synthesis default.")
-@click.option("--level", type=OPEN_FRACTION, default=0.95, show_default=True, help="Confidence level.")
+@click.option("--level", type=OPEN_FRACTION, default=0.95, show_default=True,
+              help="Level of the intervals computed; entered CIs are 95% unless a ci_level column says otherwise.")
 @click.option("--prediction", type=click.Choice(["meta", "metafor"]), default="meta", show_default=True,
               help="Prediction interval: t(k-2) like R meta, or metafor's convention.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),

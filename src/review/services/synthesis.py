@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,9 +48,17 @@ class MetaRun:
                  "models (metafor warns the same)"] if self.result.method == "FE" and self.result.hk else []
         return ([fallback] if fallback else []) + assumed + single + fe_hk + list(self.table.warnings)
 
+    @property
+    def shown_ci(self) -> list[tuple[float, float] | None]:
+        """Per study the CI as entered where it is at the level asked, else None (the table and the plot
+        then draw the CI at ``--level`` from the study's SE, so their header and axis stay true)."""
+        levels = self.table.entered_level or [None] * len(self.table.entered_ci)
+        return [ci if ci is not None and at is not None and math.isclose(at, self.result.level) else None
+                for ci, at in zip(self.table.entered_ci, levels)]
+
     def report(self) -> str:
         """The printed table (like ``print(metagen)``) and, if cells were corrected, the note."""
-        text = meta_table(self.result, fixed=self.fixed, entered_ci=self.table.entered_ci)
+        text = meta_table(self.result, fixed=self.fixed, entered_ci=self.shown_ci)
         note = correction_note(self.table)
         return text + ("\n" + note if note else "")
 
@@ -60,7 +69,7 @@ def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", h
     method = method.upper()
     if not 0 < level < 1:
         raise ValidationError(f"--level {level}: must lie between 0 and 1")
-    table = read_effects_csv(file, measure=measure, level=level)
+    table = read_effects_csv(file, measure=measure)  # entered CIs are 95 % unless ci_level says otherwise
     assumed = not table.measure and measure is None
     measure = table.measure or (measure or "OR").upper()
     fixed = pool(table.yi, table.vi, method="FE", level=level, measure=measure, studies=table.studies)
@@ -106,7 +115,7 @@ def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | Non
     from ..synthesis.forest import forest_plot, rows_from_result
 
     try:
-        forest_plot(rows_from_result(run.result, run.table.entered_ci), out, measure=run.measure,
+        forest_plot(rows_from_result(run.result, run.shown_ci), out, measure=run.measure,
                     result=run.result, fixed=run.fixed, title=run.file.stem, favours=favours)
     except ValueError as err:
         raise ReviewError(str(err)) from err

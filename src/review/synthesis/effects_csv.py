@@ -27,6 +27,8 @@ class EffectTable:
     vi: list[float]
     #: The CI as entered (reporting scale) per study; None for rows given as yi/vi or counts.
     entered_ci: list[tuple[float, float] | None] = field(default_factory=list)
+    #: The level of each entered CI (its ``ci_level``, else 0.95); None where ``entered_ci`` is None.
+    entered_level: list[float | None] = field(default_factory=list)
     #: The measure named by a ``measure`` column (all rows agree), or "" without one.
     measure: str = ""
     #: Studies with a zero cell that got the continuity correction in every cell.
@@ -41,8 +43,9 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
     """Columns ``study`` plus ``estimate,ci_low,ci_high`` (reporting scale), ``yi`` with ``vi``/``sei``,
     or 2×2 counts ``ai,n1i,ci,n2i`` (metafor ``escalc`` names; OR or RR).
 
-    ``yi`` is on the analysis scale already (log for ratios), as in R's ``metagen``. An optional
-    ``ci_level`` column overrides ``level`` per row. An optional ``measure`` column must name one
+    ``yi`` is on the analysis scale already (log for ratios), as in R's ``metagen``. ``level`` is the
+    level of the entered CIs; an optional ``ci_level`` column overrides it per row. It is not the level
+    of the intervals the pool computes: a published CI keeps its own 95 % whatever is asked of the pool. An optional ``measure`` column must name one
     measure for every row; ``measure=None`` takes it from that column (default OR). A study with a
     zero cell gets 0.5 added to each of its cells (escalc's default). Errors name file, line and column.
     """
@@ -87,6 +90,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
         where = f"line {line}"
         study = row.get("study") or f"study {line - 1}"
         entered: tuple[float, float] | None = None
+        row_level: float | None = None
         try:
             if from_ci and row.get("ci_low"):
                 row_level = _number(row, "ci_level", where, path) if row.get("ci_level") else level
@@ -123,6 +127,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
         table.yi.append(y)
         table.vi.append(variance)
         table.entered_ci.append(entered)
+        table.entered_level.append(row_level if entered is not None else None)
     return table
 
 
@@ -187,6 +192,7 @@ def _read_counts(path: Path, rows: list[tuple[int, dict[str, str]]], measure: st
     table.yi.extend(float(y) for y in yi)
     table.vi.extend(float(v) for v in vi)
     table.entered_ci.extend(None for _ in studies)
+    table.entered_level.extend(None for _ in studies)
     table.corrected.extend(studies[i] for i in corrected)
 
 
