@@ -70,3 +70,26 @@ def test_every_number_the_programme_instrument_shows_says_in_dutch_what_it_compa
         assert e.get("contrast") and e.get("contrast_nl"), where
         assert not e.get("outcome") or e.get("outcome_nl"), where
         assert not e.get("subgroup") or e.get("subgroup_nl") or e["subgroup"] in ("men", "women"), where
+
+
+def test_every_base_rate_the_profile_shows_is_a_number_of_the_study_it_cites():
+    # The base rates are typed into scoring.toml; each must name a study of extraction/studies by its DOI,
+    # and each of its numbers (rate, sample, years) must be that study's (base_rate, n, follow_up).
+    import re
+
+    from review.instrument.project import extraction_studies
+
+    studies = {s.doi.lower(): s for s in extraction_studies(ROOT / "extraction") if s.doi}
+
+    def numbers(text: str) -> set[float]:
+        return {float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+    config = load_config(ROOT / "instrument" / "scoring.toml")
+    assert config.base_rates
+    for rate in config.base_rates:
+        doi = re.search(r"doi:(\S+)", rate.source)
+        assert doi and doi.group(1).lower() in studies, rate.source
+        study = studies[doi.group(1).lower()]
+        known = numbers(f"{study.base_rate} {study.n} {study.follow_up}")
+        assert numbers(rate.text_en) <= known, (rate.text_en, sorted(known))
+        assert numbers(rate.text_nl.replace(".", ",")) <= known | numbers(rate.text_en), rate.text_nl
