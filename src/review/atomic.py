@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import tempfile
@@ -58,6 +59,30 @@ def write_bytes_atomic(path: Path, data: bytes, *, mode: int | None = None) -> N
         if isinstance(err, OSError):
             raise _naming_target(err, path) from err
         raise
+
+
+def check_writable(path: Path) -> None:
+    """Raise the ``OSError`` (naming ``path``) that writing ``path`` would meet, before any work is done:
+    ``path`` is a folder, a file stands where a folder on its way is needed, or the nearest existing
+    folder cannot be written. Folders still missing are fine: :func:`write_bytes_atomic` makes them."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    folder = Path(os.path.abspath(path.parent))
+    while not os.path.lexists(folder) and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
+    if not os.access(folder, os.W_OK | os.X_OK):  # (also a read-only file system, for root too)
+        code = errno.EROFS if _read_only_file_system(folder) else errno.EACCES
+        raise PermissionError(code, os.strerror(code), str(path))
+
+
+def _read_only_file_system(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # (no statvfs on Windows)
+        return False
 
 
 def _naming_target(err: OSError, path: Path) -> OSError:

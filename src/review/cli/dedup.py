@@ -14,6 +14,7 @@ from ..errors import ReviewError
 from ..services import dedup as service
 from ..workspace import Workspace
 from .context import INPUT_FILE, RECORD_ID, Context, pass_context
+from .output import check_outputs
 
 if TYPE_CHECKING:
     from ..services.dedup import BorderlinePair
@@ -107,6 +108,7 @@ def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
     if out is not None and out.resolve() == csv_file.resolve():
         # (the input was read whole before the write, so it was replaced by the clusters, silently)
         raise click.UsageError(f"--out {out} is the input file; write the clusters to another file")
+    check_outputs(out)  # before the clustering, not after it
     result = service.dedup_csv(csv_file, related=related)
     for warning in result.warnings:
         click.echo(f"review: warning: {warning}", err=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..atomic import write_text_atomic
+from ..atomic import check_writable, write_text_atomic
 from ..errors import ReviewError
 
-__all__ = ["has_terminal", "is_stdout", "output_name", "require_terminal", "write_output"]
+__all__ = ["check_outputs", "has_terminal", "is_stdout", "output_name", "require_terminal", "write_output"]
 
 
 def is_stdout(out: Path | str) -> bool:
@@ -18,6 +18,15 @@ def is_stdout(out: Path | str) -> bool:
 def output_name(out: Path | str) -> str:
     """``out`` as a status line names it: ``stdout`` for ``-``."""
     return "stdout" if is_stdout(out) else str(out)
+
+
+def check_outputs(*outs: Path | str | None) -> None:
+    """Refuse, before the command does its work, an output file it could not write (``OSError`` naming
+    it: one line, exit 1); ``-`` (stdout) and None (not asked for) pass. Without it an unwritable OUT
+    was found after a whole simulation, or after ``meta`` had printed its table."""
+    for out in outs:
+        if out is not None and not is_stdout(out):
+            check_writable(Path(out))
 
 
 def write_output(out: Path | str, text: str) -> None:

@@ -13,7 +13,7 @@ from ..services import screening as service
 from ..services import simulation
 from ..words import counted
 from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context
-from .output import is_stdout, output_name, write_output
+from .output import check_outputs, is_stdout, output_name, write_output
 from .sources import export_group
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
 
     Needs no workspace. Prints the metrics as tab-separated name/value lines.
     """
+    check_outputs(json_out, plot)  # before the simulation, not once it has run
     to_stdout = is_stdout(json_out)  # ('-' wrote a file named '-')
     run = simulation.simulate_file(file, json_out=None if to_stdout else json_out, plot=plot, seed=seed,
                                    prior_included=prior_included, prior_excluded=prior_excluded, model=model,
@@ -87,6 +88,7 @@ def _fmt(value: object) -> str:
 @pass_context
 def export_decisions_command(ctx: Context, format_: str, out: Path) -> None:
     """Write every screening decision (undos as their own rows) to OUT ('-' for stdout)."""
+    check_outputs(out)
     n, text = service.decisions_text(ctx.workspace, format_)
     write_output(out, text)
     # On stderr, as every export's status line: stdout carries data only (a file's went to stdout).

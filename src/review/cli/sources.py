@@ -119,8 +119,9 @@ class _ImportProgressLine:
 @pass_context
 def export_records_command(ctx: Context, format_: str, out: Path) -> None:
     """Write every record in the workspace to OUT ('-' for stdout)."""
-    from .output import output_name, write_output
+    from .output import check_outputs, output_name, write_output
 
+    check_outputs(out)
     exported = service.export_records(ctx.workspace, format_)
     write_output(out, exported.text)
     click.echo(f"wrote {counted(exported.n_records, 'record')} to {output_name(out)} ({format_})", err=True)
@@ -136,8 +137,9 @@ def export_searches_command(ctx: Context, out: Path) -> None:
     filters, each run's date and counts, updates and seed checks; per imported source its files;
     other methods; duplicates. What review cannot know is written as "not recorded".
     """
-    from .output import output_name, write_output
+    from .output import check_outputs, output_name, write_output
 
+    check_outputs(out)
     report = service.search_report(ctx.workspace)
     for warning in report.warnings:
         click.echo(f"review: warning: {warning}", err=True)

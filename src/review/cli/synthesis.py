@@ -10,7 +10,7 @@ from ..errors import ReviewError
 from ..services import synthesis as service
 from ..words import counted
 from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
-from .output import is_stdout
+from .output import check_outputs, is_stdout, write_output
 
 
 def register(group: click.Group) -> None:
@@ -61,17 +61,17 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     """
     if plot_out is not None:
         service.check_plot_path(plot_out)
+    check_outputs(json_out, plot_out)  # an unwritable one said before the table, not after it
     run = service.pool_file(file, measure=measure, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level,
                             prediction=prediction)
     for warning in run.warnings:
         click.echo(f"warning: {warning}", err=True)
     to_stdout = json_out is not None and is_stdout(json_out)  # ('-' wrote a file named '-')
     click.echo(run.report(), err=to_stdout)
-    if to_stdout:
-        click.echo(service.meta_json(run), nl=False)
-    elif json_out is not None:
-        service.write_meta_json(run, json_out)
-        click.echo(f"wrote {json_out}", err=True)
+    if json_out is not None:
+        write_output(json_out, service.meta_json(run))
+        if not to_stdout:
+            click.echo(f"wrote {json_out}", err=True)
     if plot_out is not None:
         service.write_forest_plot(run, plot_out, favours=favours)
         click.echo(f"wrote {plot_out}", err=True)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..plotformats import check_plot_path
 from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
 
 __all__ = [
-    "METHODS", "MetaRun", "check_plot_path", "favours_labels", "meta_json", "pool_file", "synthesise_extraction", "write_forest_plot", "write_meta_json",
+    "METHODS", "MetaRun", "check_plot_path", "favours_labels", "meta_json", "pool_file", "synthesise_extraction", "write_forest_plot",
 ]
 
 
@@ -93,11 +92,6 @@ def meta_json(run: MetaRun) -> str:
     payload["continuity_correction"] = {"add": CONTINUITY_CORRECTION, "studies": run.table.corrected}
     payload["warnings"] = run.table.warnings
     return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
-
-def write_meta_json(run: MetaRun, out: Path) -> None:
-    """:func:`meta_json` written to ``out``."""
-    write_text_atomic(out, meta_json(run))
 
 
 def favours_labels(favours: str | None) -> tuple[str, str] | None:
