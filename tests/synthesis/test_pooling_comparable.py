@@ -91,3 +91,17 @@ def test_the_forest_plot_marks_the_estimates_the_diamond_does_not_summarise(tmp_
 def test_a_papers_crude_and_adjusted_estimates_are_told_apart_in_the_explanation() -> None:
     result = _synthesise(_study("a", _estimate("HR", 1.40, 1.05, 1.87), _estimate("HR", 1.55, 1.17, 2.05, "crude")))
     assert "HR 1.40 (1.05-1.87) adjusted; HR 1.55 (1.17-2.05) crude" in result.evidence.explanation
+
+
+def test_the_report_names_the_conventions_of_its_heterogeneity_numbers(tmp_path) -> None:
+    # 'prediction interval 0.11-24.70' beside OR 1.77 (0.98-3.18), k = 3, read as an error: it is R meta's
+    # t with k - 2 = 1 df. The I² interval is metafor's Q-profile one, not R meta's.
+    from review.synthesis.report import markdown_report
+
+    result = _synthesise(_study("a", _estimate("OR", 2.21, 1.21, 4.04)), _study("b", _estimate("OR", 1.8, 1.1, 2.95)),
+                         _study("c", _estimate("OR", 1.6, 1.1, 2.33)))
+    assert result.pooled is not None and result.pooled.k == 3
+    text = markdown_report([result], SynthesisSettings(rule_set="ariens"), plots={}, n_studies=3, root=tmp_path)
+    line = next(x for x in text.splitlines() if x.startswith("**Meta-analysis**"))
+    assert "I² " in line and "% (Q-profile 95 % CI " in line
+    assert "95 % prediction interval (t, k − 2 = 1 df) " in line

@@ -11,6 +11,7 @@ from ..extraction.quips import QuipsSummary
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
 from .factors import FactorResult, SynthesisSettings, outcome_note
 from .forest import ForestRow, forest_plot
+from .meta import MetaResult
 
 __all__ = ["CSV_COLUMNS", "load_synthesis", "markdown_report", "synthesis_csv", "write_outputs"]
 
@@ -116,8 +117,25 @@ def _hk_text(settings: SynthesisSettings) -> str:
     return " + Hartung–Knapp (metafor test=\"knha\")"
 
 
-def _ci(bounds: tuple[float, float] | None, spec: str) -> str:
-    return "" if bounds is None else f" [{bounds[0]:{spec}}-{bounds[1]:{spec}}]"
+def _ci(bounds: tuple[float, float] | None, spec: str, level: float) -> str:
+    """' (Q-profile 95 % CI a-b)': metafor's interval for τ² and I² (R meta's I² interval differs)."""
+    return "" if bounds is None else f" (Q-profile {level:.0%} CI {bounds[0]:{spec}}-{bounds[1]:{spec}})".replace(
+        "%", " %", 1)
+
+
+def _prediction_text(p: MetaResult) -> str:
+    """', 95 % prediction interval (t, k − 2 = 1 df) a-b': its quantile named, since with few studies the
+    conventions (R meta's t with k − 2 df, metafor's t with k − 1 or z) give very different widths."""
+    if p.pi_low is None or p.pi_high is None:
+        return ""
+    if p.prediction == "meta":
+        quantile = f"t, k − 2 = {p.k - 2} df"
+    elif p.hk:
+        quantile = f"t, k − 1 = {p.k - 1} df"
+    else:
+        quantile = "z"
+    return (f", {p.level:.0%} prediction interval ({quantile}) ".replace("%", " %", 1)
+            + f"{p.back(p.pi_low):.2f}-{p.back(p.pi_high):.2f}")
 
 
 def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]:
@@ -150,12 +168,10 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
     lines.append("")
     if r.pooled is not None:
         p = r.pooled
-        pi = (f", prediction interval {p.back(p.pi_low):.2f}-{p.back(p.pi_high):.2f}"
-              if p.pi_low is not None and p.pi_high is not None else "")
         lines.append(f"**Meta-analysis** ({p.method}{' + ' + p.test_name if p.hk else ''}, k = {p.k}): {p.measure} "
                      f"{p.back(p.estimate):.2f} ({p.back(p.ci_low):.2f}-{p.back(p.ci_high):.2f}), "
-                     f"τ² {p.tau2:.4f}{_ci(p.tau2_ci, '.4f')}, I² {p.i2:.0f} %{_ci(p.i2_ci, '.0f')}, "
-                     f"Q {p.q:.2f} (p {p.q_pvalue:.3f}){pi}; {r.pool_note}.")
+                     f"τ² {p.tau2:.4f}{_ci(p.tau2_ci, '.4f', p.level)}, I² {p.i2:.0f} %{_ci(p.i2_ci, '.0f', p.level)}, "
+                     f"Q {p.q:.2f} (p {p.q_pvalue:.3f}){_prediction_text(p)}; {r.pool_note}.")
         if r.not_pooled:
             lines.append(f"Not pooled with them: {_md(r.not_pooled)}.")
     elif r.rows:
