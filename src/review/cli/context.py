@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -48,6 +49,20 @@ class InputFileType(click.ParamType):
 
 #: The type of every input-file argument and option.
 INPUT_FILE = InputFileType()
+
+def refuse_blank(hint: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback refusing a blank value (``--reason ""``, ``--reason " "``) as a command-line mistake, exit 2,
+    before anything is read or recorded: one rule for every reason and explanation typed on the command
+    line, as a missing ``--reason`` is click's own exit 2 (a blank one exited 1 or 4, command by command).
+    ``hint`` says what to give instead."""
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise click.BadParameter(f"{value!r} is blank; {hint}")
+        return value
+
+    return check
+
 
 #: A proportion strictly between 0 and 1 (a recall, a confidence or CI level); any other is a
 #: command-line mistake, exit 2 (docs/interfaces.md), said by click before anything runs.

@@ -11,7 +11,7 @@ import click
 from ..errors import ValidationError
 from ..services import prisma as service
 from ..words import counted
-from .context import RECORD_ID, Context, pass_context
+from .context import RECORD_ID, Context, pass_context, refuse_blank
 
 
 def register(group: click.Group) -> None:
@@ -55,7 +55,7 @@ def prisma(click_ctx: click.Context, out_dir: Path | None, lang: str, strict: bo
 
 
 @prisma.command("stop")
-@click.argument("explanation")
+@click.argument("explanation", callback=refuse_blank("give the stopping rule and what it said"))
 @click.option("--verdict", "verdict_json", default="", help="The stopping rule's verdict as a JSON object.")
 @pass_context
 def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
@@ -88,7 +88,8 @@ def prisma_resume(ctx: Context) -> None:
 
 @prisma.command("remove")
 @click.argument("record_ids", nargs=-1, type=RECORD_ID, required=True)
-@click.option("--reason", required=True, help="Why, e.g. 'retracted' or 'published before 2000'.")
+@click.option("--reason", required=True, callback=refuse_blank("give the reason, e.g. 'retracted'"),
+              help="Why, e.g. 'retracted' or 'published before 2000'.")
 @pass_context
 def prisma_remove(ctx: Context, record_ids: tuple[int, ...], reason: str) -> None:
     """Remove records before screening for a reason other than duplication or automation."""
@@ -173,7 +174,8 @@ def fulltext_eligible(ctx: Context, record_ids: tuple[int, ...], note: str) -> N
 
 @fulltext.command("excluded")
 @_ids
-@click.option("--reason", required=True, help="Exclusion reason from [fulltext] reasons (case-insensitive, prefix ok).")
+@click.option("--reason", required=True, callback=refuse_blank("give one of the reasons review fulltext reasons lists (the start is enough)"),
+              help="Exclusion reason from [fulltext] reasons (case-insensitive, prefix ok).")
 @_note
 @pass_context
 def fulltext_excluded(ctx: Context, record_ids: tuple[int, ...], reason: str, note: str) -> None:

@@ -12,7 +12,7 @@ import click
 from ..services import screening as service
 from ..services import simulation
 from ..words import counted
-from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context, refuse_blank
 from .output import check_outputs, is_stdout, output_name, write_output
 from .sources import export_group
 
@@ -100,7 +100,7 @@ def export_decisions_command(ctx: Context, format_: str, out: Path) -> None:
 @click.option("--include", "include", is_flag=True, help="Include the records.")
 @click.option("--exclude", "exclude", is_flag=True, help="Exclude the records.")
 @click.option("--maybe", "maybe", is_flag=True, help="Unsure: look again later.")
-@click.option("--reason", metavar="TEXT",
+@click.option("--reason", metavar="TEXT", callback=refuse_blank("give a reason of screening/criteria.toml (the start is enough)"),
               help="With --exclude: a reason of screening/criteria.toml, or the start of exactly one.")
 @click.option("--note", default="", metavar="TEXT", help="A note stored with each decision.")
 @click.option("--undo", is_flag=True, help="Undo this reviewer's last decision (as the TUI's u).")
