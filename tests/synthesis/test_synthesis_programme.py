@@ -296,7 +296,8 @@ def test_committed_programme_report_is_what_review_synthesis_writes(tmp_path: Pa
     config = tomllib.loads((REPO / "review.toml").read_text(encoding="utf-8"))
     settings = SynthesisSettings.from_config(config.get("synthesis", {}), config.get("extraction"))
     folder = _copy(tmp_path)
-    run_synthesis(folder, settings, plots=False)  # the plots are drawn by the same code in every run
+    # the plots are drawn by the same code in every run; the title is review.toml's, as review synthesis reads it
+    run_synthesis(folder, settings, plots=False, title=config["review"]["title"])
 
     def text(path: Path) -> str:  # the report without its plot links (this run draws no plots)
         return re.sub(r"\n!\[forest plot:[^\n]*\n", "", path.read_text(encoding="utf-8"))
@@ -323,3 +324,21 @@ def test_a_synthesis_key_that_is_no_table_is_a_workspace_error_naming_review_tom
     assert result.exit_code == WorkspaceError.exit_code, result.output
     assert "review.toml: synthesis = 3: expected a table" in result.output
     assert pooled_study_counts(Workspace(workspace.root), evidence, studies) == {}  # k left out, no crash
+
+
+def test_the_report_is_titled_by_the_review_and_grade_names_no_other_review_question(tmp_path: Path) -> None:
+    # Every workspace's synthesis.md was headed 'prognostic factors for recurrent sickness absence (CMD)'
+    # and its GRADE indirectness read 'differs from CMD recurrence after RTW': the programme's question.
+    from review.synthesis.run import synthesise_extraction
+
+    folder = _copy(tmp_path)
+    (tmp_path / "review.toml").write_text('[review]\ntitle = "Back pain after surgery"\n\n[synthesis]\n'
+                                          'rule_set = "ariens"\n', encoding="utf-8")
+    synthesise_extraction(folder, workspace=None, plots=False)
+    report = (folder / "synthesis.md").read_text(encoding="utf-8")
+    assert report.startswith("# Evidence synthesis: Back pain after surgery\n")
+    assert "CMD" not in report and "after RTW" not in report
+    assert "| indirectness | -1 | outcome or population differs from the review question: reis (1/2 studies) |" in report
+    run = run_synthesis(folder, SynthesisSettings(rule_set="ariens"), plots=False)  # no workspace: no title
+    assert (folder / "synthesis.md").read_text(encoding="utf-8").startswith("# Evidence synthesis\n")
+    assert run.results

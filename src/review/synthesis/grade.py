@@ -146,11 +146,11 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
     indirect_units = [u for u in item.units if indirect_papers.intersection(u.sources)]
     named = sorted({paper for u in indirect_units for paper in u.sources} & indirect_papers)
     if indirect_units and len(indirect_units) * 2 >= n:
-        d["indirectness"] = DomainJudgement(-1, "outcome or population differs from CMD recurrence after RTW: "
+        d["indirectness"] = DomainJudgement(-1, "outcome or population differs from the review question: "
                                             + ", ".join(named)
                                             + (f" ({len(indirect_units)}/{n} studies)" if n > 1 else ""))
     else:
-        d["indirectness"] = DomainJudgement(0, "outcome and population match the question"
+        d["indirectness"] = DomainJudgement(0, "outcome and population match the review question"
                                             + (f" (except {', '.join(named)}: {len(indirect_units)}/{n} studies)"
                                                if indirect_units else ""))
 

@@ -59,9 +59,9 @@ def _md(text: object) -> str:
 
 
 def markdown_report(results: list[FactorResult], settings: SynthesisSettings, *, plots: dict[str, Path],
-                    n_studies: int, root: Path) -> str:
+                    n_studies: int, root: Path, title: str = "") -> str:
     lines = [
-        "# Evidence synthesis: prognostic factors for recurrent sickness absence (CMD)",
+        f"# Evidence synthesis{': ' + title if title else ''}",
         "",
         f"Rule set **{settings.rule_set}** (consistency ≥ {settings.rules.consistency:.0%}; high quality = "
         f"QUIPS {', '.join(settings.rules.high_quality)} risk of bias; QUIPS collapse: {settings.collapse.describe()}). "
@@ -188,7 +188,8 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
 
 
 def write_outputs(
-    results: list[FactorResult], extraction_dir: Path, settings: SynthesisSettings, *, plots: bool, n_studies: int
+    results: list[FactorResult], extraction_dir: Path, settings: SynthesisSettings, *, plots: bool, n_studies: int,
+    title: str = "",
 ) -> list[Path]:
     """Write synthesis.csv, synthesis.md and plots/; returns the written paths."""
     extraction_dir = Path(extraction_dir)
@@ -206,6 +207,6 @@ def write_outputs(
                     (extraction_dir / PLOTS_DIR / f"{r.factor.id}{suffix}").unlink(missing_ok=True)
     report = extraction_dir / "synthesis.md"
     write_text_atomic(report, markdown_report(results, settings, plots=plot_paths, n_studies=n_studies,
-                                              root=extraction_dir))
+                                              root=extraction_dir, title=title))
     written.append(report)
     return written

@@ -70,13 +70,14 @@ def config_table(config: Mapping[str, Any], key: str) -> dict[str, Any]:
 
 
 def run_synthesis(extraction_dir: Path, settings: SynthesisSettings, *, plots: bool = True,
-                  before_writing: Callable[[], None] | None = None) -> SynthesisRun:
+                  before_writing: Callable[[], None] | None = None, title: str = "") -> SynthesisRun:
     """Synthesise the folder and write its outputs; ``before_writing`` runs between the two (once
-    every study file was read and checked, before any output is written)."""
+    every study file was read and checked, before any output is written). ``title`` (the review's,
+    from review.toml) heads the report."""
     results, n_studies = synthesise_folder(extraction_dir, settings)
     if before_writing is not None:
         before_writing()
-    written = write_outputs(results, extraction_dir, settings, plots=plots, n_studies=n_studies)
+    written = write_outputs(results, extraction_dir, settings, plots=plots, n_studies=n_studies, title=title)
     return SynthesisRun(results, written, settings, n_studies)
 
 
@@ -159,7 +160,9 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
         if register:
             record_rule_set(root / WORKSPACE_FILE, settings.rule_set, settings)
 
-    run = run_synthesis(Path(extraction_dir), settings, plots=plots, before_writing=pre_register)
+    review = config.get("review")
+    title = str(review.get("title") or "") if isinstance(review, dict) else ""
+    run = run_synthesis(Path(extraction_dir), settings, plots=plots, before_writing=pre_register, title=title)
     notes = []
     if register:
         notes.append(f"pre-registered rule set {settings.rule_set!r} in review.toml ([synthesis] rule_set); "
