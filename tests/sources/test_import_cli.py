@@ -41,12 +41,13 @@ def test_source_option_names_the_database(shared, workspace):
     assert batch["file_name"] == str(path.resolve())
 
 
-def test_source_names_are_trimmed_and_a_blank_one_is_none(workspace, tmp_path):
-    # '   ' was stored as a database name, ' Embase' beside 'Embase' was a second database in PRISMA.
-    for name, source in (("a", " Embase "), ("b", "Embase"), ("c", "   ")):
+def test_source_names_are_trimmed_and_a_blank_one_is_refused(workspace, tmp_path):
+    # '   ' was stored as a database name, ' Embase' beside 'Embase' was a second database in PRISMA;
+    # then a blank one silently became the file's name: refused now (exit 2, tests/cli/test_import_source.py).
+    for name, source, status in (("a", " Embase ", 0), ("b", "Embase", 0), ("c", "   ", 2)):
         (tmp_path / f"{name}.ris").write_text(f"TY  - JOUR\nTI  - Sick leave study {name}\nER  - \n", encoding="utf-8")
-        assert _import(workspace, tmp_path / f"{name}.ris", "--source", source).exit_code == 0
-    assert workspace.store.counts_by_source() == {"Embase": 2, "c": 1}  # blank: the file name, as without --source
+        assert _import(workspace, tmp_path / f"{name}.ris", "--source", source).exit_code == status
+    assert workspace.store.counts_by_source() == {"Embase": 2}
 
 
 def test_pubmed_xml_deleted_pmids_are_reported(shared, workspace, tmp_path):

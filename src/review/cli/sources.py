@@ -20,7 +20,7 @@ import click
 
 from ..services import sources as service
 from ..words import counted
-from .context import Context, pass_context
+from .context import Context, pass_context, refuse_blank
 
 IMPORT_COLUMNS = ("file", "format", "encoding", "source", "records", "status")
 
@@ -49,6 +49,8 @@ def export() -> None:
 # dir_okay: a directory fails on its own row in the importer instead of aborting every file.
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--source", "source", metavar="NAME",
+              callback=refuse_blank("give the database's name (e.g. Embase), or leave --source out to take it "
+                                    "from the file"),
               help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed'; "
                    "else the file's name).")
 @pass_context
