@@ -312,6 +312,55 @@ async def test_the_conflicts_and_full_text_tables_fit_80_columns_and_cut_the_tit
 
 
 @async_test
+async def test_a_height_only_resize_repaints_neither_the_conflicts_nor_the_full_text_table(tui_ws: Workspace) -> None:
+    """Both tables fit their titles to the width; a taller or shorter terminal changed no column but
+    cleared and re-added every row (one refit per resize all the same)."""
+    async with open_app(tui_ws, "carol", "conflicts", size=(80, 24), blind=False) as (app, pilot):
+        for key in ("4", "6"):
+            await pilot.press(key)
+            await settle(pilot)
+            screen = app.screen
+            table = screen.query_one(DataTable)
+            assert table.row_count
+            paints: list[int] = []
+            paint = screen._paint
+            screen._paint = lambda: (paints.append(table.size.width), paint())[1]  # type: ignore[method-assign]
+            await pilot.resize_terminal(80, 34)  # taller
+            await settle(pilot)
+            await pilot.resize_terminal(80, 20)  # shorter
+            await settle(pilot)
+            assert paints == [], key
+            await pilot.resize_terminal(160, 20)  # wider: the title column takes the room, once
+            await settle(pilot)
+            assert len(paints) == 1, key
+            assert not any(str(table.get_row_at(row)[-1]).endswith("…") for row in range(table.row_count))
+            await pilot.resize_terminal(80, 24)
+            await settle(pilot)
+            del screen._paint
+
+
+@async_test
+async def test_a_worker_group_runs_for_the_node_that_started_it(tui_ws: Workspace) -> None:
+    """``group_running`` (the dashboard's count and action, the screening screen's look at the removals):
+    ``node.workers`` is every worker of the app, and ``exclusive`` cancels within one node's group."""
+    import threading
+
+    from review.tui.screens.base import group_running
+
+    release = threading.Event()
+    async with open_app(tui_ws, "alice", size=SIZE) as (app, pilot):
+        screen = app.screen
+        worker = screen.run_worker(lambda: release.wait(5), thread=True, group="pipeline")
+        await pilot.pause()
+        assert group_running(screen, "pipeline")
+        assert not group_running(app, "pipeline")  # another node's group of the same name
+        assert not group_running(screen, "dashboard")
+        release.set()
+        await worker.wait()
+        assert not group_running(screen, "pipeline")
+
+
+@async_test
 async def test_the_conflicts_footer_says_what_b_does_in_a_session_opened_unblinded(tui_ws: Workspace) -> None:
     """The footer was worked out before the project was open (blind, as far as it knew): it offered
     "Unblind" to a reviewer who saw every decision already."""

@@ -9,6 +9,7 @@ from weakref import WeakKeyDictionary
 
 from textual import work
 from textual.app import App
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from rich.text import Text
@@ -66,6 +67,12 @@ def report_worker_error(node: App[Any] | Screen[Any], event: Worker.StateChanged
         report_error(node, event.worker.error)
 
 
+def group_running(node: DOMNode, group: str) -> bool:
+    """Whether a worker of ``group`` that ``node`` started is still running. ``node.workers`` is the app's
+    every worker; ``exclusive`` cancels within one node's group too, so another screen's is not counted."""
+    return any(w.group == group and w.node is node and not w.is_finished for w in node.workers)
+
+
 #: Narrowest a table's title column gets when the table is fitted to the terminal's width.
 MIN_TITLE = 20
 
@@ -116,6 +123,17 @@ class RefitsOnResize(Screen[None]):
     """
 
     _refit_due = False
+    #: The table width the shown rows were last fitted to (``fitted_to``; None: not fitted yet).
+    _fitted_width: int | None = None
+
+    def fitted_to(self, table: DataTable[Any]) -> None:
+        """The rows shown were just fitted to ``table``'s width now (``width_changed`` compares with it)."""
+        self._fitted_width = table.size.width
+
+    def width_changed(self, table: DataTable[Any]) -> bool:
+        """``table`` is wider or narrower than its rows were fitted to: a resize of the height alone
+        changes no column, and repainting every row for it cost a frame of the whole table."""
+        return table.size.width != self._fitted_width
 
     def _refit_ready(self) -> bool:
         """Whether anything is shown that a new width could change."""

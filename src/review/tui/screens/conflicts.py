@@ -119,7 +119,8 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         return self.data is not None
 
     def _refit(self) -> None:
-        self._paint()  # (the title column takes the new width)
+        if self.width_changed(self.query_one("#conflict-table", DataTable)):
+            self._paint()  # (the title column takes the new width)
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
@@ -181,6 +182,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
                 resolution.append(f", before {', '.join(c.changed_since)} changed", style="bold yellow")
             rows.append((str(c.record_id), decisions, resolution, data.titles.get(c.record_id, "")))
         title = add_fitted_columns(table, COLUMNS, rows)
+        self.fitted_to(table)
         for record_id, decisions, resolution, full_title in rows:
             table.add_row(record_id, decisions, resolution, cut(full_title, title), key=record_id)
         if table.row_count:

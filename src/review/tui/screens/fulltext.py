@@ -90,7 +90,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         return self.items is not None
 
     def _refit(self) -> None:
-        self._paint()  # (the title column takes the new width)
+        if self.width_changed(self.query_one("#fulltext-table", DataTable)):
+            self._paint()  # (the title column takes the new width)
 
     def on_screen_resume(self) -> None:
         if self.project is not None:
@@ -128,6 +129,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         rows = [(str(item.record_id), "" if item.study_id == item.record_id else str(item.study_id),
                  item_state(item), item.reason, item.title) for item in self.items]
         title = add_fitted_columns(table, COLUMNS, rows)
+        self.fitted_to(table)
         for record_id, study, state, reason, full_title in rows:
             table.add_row(record_id, study, Text(state, style=STATE_STYLE.get(state, "")), reason,
                           cut(full_title, title), key=record_id)
