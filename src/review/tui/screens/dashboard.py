@@ -23,7 +23,7 @@ from ...services.workspace import data_version
 from ..actions import ACTIONS
 from ..messages import Loaded
 from ..project import Project
-from .base import ProjectScreen, screen_footer
+from .base import ProjectScreen, group_running, screen_footer
 from ..widgets.curve import CurveView
 from .screening import format_recall
 
@@ -195,7 +195,7 @@ class DashboardScreen(ProjectScreen):
         # resumes this screen, which counts.
         if self.app.reread_settings() or self.project is None:  # type: ignore[attr-defined]
             return
-        if unless_unchanged and any(w.group == "dashboard" and not w.is_finished for w in self.workers):
+        if unless_unchanged and group_running(self, "dashboard"):
             return  # a count under way shows what is there now (a look would cancel it: one group)
         self.load(unless_unchanged)
 
@@ -260,7 +260,7 @@ class DashboardScreen(ProjectScreen):
         action = next(a for a in ACTIONS if a.key == key)
         if self.project is None:
             return
-        if any(w.group == "pipeline" and not w.is_finished for w in self.workers):  # (they would run side by side)
+        if group_running(self, "pipeline"):  # (they would run side by side)
             self.notify(f"{action.label} not started: the action below is still running", title=action.label,
                         severity="warning")
             return

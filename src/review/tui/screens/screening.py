@@ -34,7 +34,7 @@ from ..messages import FirstRecordFailed, FirstRecordLoaded, RankingReady, SetAs
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
-from .base import BROWSER_NOTE, ProjectScreen, report_error, say_refused, screen_footer
+from .base import BROWSER_NOTE, ProjectScreen, group_running, report_error, say_refused, screen_footer
 from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 
@@ -408,7 +408,7 @@ class ScreeningScreen(ProjectScreen):
         if (self.project is None or self.retraining or self._retrain_timer is not None
                 or not self.is_active):  # (a retrain about to start reads them itself; a dialog: see below)
             return
-        if not any(w.group == "set-aside" and not w.is_finished for w in self.workers):
+        if not group_running(self, "set-aside"):
             self.follow_set_aside()
 
     @on(SetAsideChanged)
