@@ -324,7 +324,8 @@ async def test_a_height_only_resize_repaints_neither_the_conflicts_nor_the_full_
             assert table.row_count
             paints: list[int] = []
             paint = screen._paint
-            screen._paint = lambda: (paints.append(table.size.width), paint())[1]  # type: ignore[method-assign]
+            screen._paint = lambda paints=paints, paint=paint, table=table: (  # type: ignore[method-assign]
+                paints.append(table.size.width), paint())[1]
             await pilot.resize_terminal(80, 34)  # taller
             await settle(pilot)
             await pilot.resize_terminal(80, 20)  # shorter
