@@ -101,6 +101,10 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
     study = load_study(own.path, factors=factor_list)
     assert study.data_source == "own data" and study.estimates[0].estimate_type == "adjusted"
     assert (study.estimates[0].source_kind, study.estimates[0].reference) == ("own data", "absent")
+    # The instrument's Dutch outputs show each number with its contrast: in Dutch, from factors.toml's label.
+    assert study.estimates[0].contrast == "conflict_with_supervisor present vs absent"
+    assert study.estimates[0].contrast_nl == "Conflict met leidinggevende: aanwezig vs afwezig"
+    assert study.estimates[1].contrast_nl == "per eenheid: Aantal eerdere verzuimperiodes"
 
     results, _ = synthesise_folder(extraction, SynthesisSettings())
     conflict = next(r for r in results if r.factor.id == "conflict_with_supervisor")
@@ -433,3 +437,19 @@ def test_schoenfeld_flags_follow_holm_over_the_factors(write_csv, monkeypatch) -
 def test_holm_by_hand_matches_a_worked_example() -> None:
     # four p values; sorted .005 .01 .03 .04 -> x4 .02, x3 .03, x2 .06, x1 .04 -> .06 (monotone)
     assert _holm_by_hand([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+
+
+def test_to_extraction_writes_no_dutch_contrast_into_a_form_that_predates_it(write_csv, tmp_path: Path) -> None:
+    # A workspace's form.toml from before 2026-12-06 has no contrast_nl: the own-data file must stay valid.
+    extraction = tmp_path / "extraction"
+    (extraction / "studies").mkdir(parents=True)
+    shutil.copy(REPO_EXTRACTION / "factors.toml", extraction / "factors.toml")
+    form = (REPO_EXTRACTION / "form.toml").read_text(encoding="utf-8")
+    (extraction / "form.toml").write_text("".join(line for line in form.splitlines(keepends=True)
+                                                  if not line.startswith("contrast_nl")), encoding="utf-8")
+    factor_list = load_factors(extraction / "factors.toml")
+    path, _ = _cohort(write_csv)
+    result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    own = write_own_data_study(result, extraction, factor_list)
+    assert validate_folder(extraction, factor_list) == []
+    assert "contrast_nl" not in own.path.read_text(encoding="utf-8")

@@ -63,7 +63,7 @@ def _round(value: float | None) -> float | None:
 
 def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_list: FactorList,
                existing: dict[str, Any] | None, description: str | None, *, source_kind: bool = True,
-               reference: bool = True, digest: str | None = None,
+               reference: bool = True, contrast_nl: bool = True, digest: str | None = None,
                cohort_id: str | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
     """The study file's data; ``digest`` is the data file's :func:`content_hash` (computed when not given),
     ``cohort_id`` that of a new study (default its id; an existing study's is kept)."""
@@ -99,12 +99,18 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
         if assoc.few_events:  # an unstable estimate is reported, not made evidence
             skipped.append(f"{assoc.factor}: {assoc.note}")
             continue
+        binary = assoc.contrast.endswith("present vs absent")
+        label_nl = factor_list[assoc.factor].label_nl
         entry: dict[str, Any] = {
-            "factor": assoc.factor, "contrast": assoc.contrast, "measure": assoc.measure,
+            "factor": assoc.factor, "contrast": assoc.contrast,
+            # the instrument's Dutch outputs show every number with what it compares
+            "contrast_nl": (f"{label_nl}: aanwezig vs afwezig" if binary else f"per eenheid: {label_nl}")
+            if contrast_nl else None,
+            "measure": assoc.measure,
             "estimate": _round(assoc.estimate), "ci_low": _round(assoc.ci_low), "ci_high": _round(assoc.ci_high),
             "p": _round(assoc.p), "estimate_status": "reported",
             "source_kind": OWN_DATA if source_kind else None,
-            "reference": "absent" if reference and assoc.contrast.endswith("present vs absent") else None,
+            "reference": "absent" if reference and binary else None,
             "estimate_type": "adjusted" if assoc.adjusted_for else "crude",
             "adjusted_for": list(assoc.adjusted_for), "model": result.model,
             "source_location": f"{source}n={assoc.n}, events={assoc.events})",
@@ -220,6 +226,7 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
     allows_kind = kind_spec is not None and (not kind_spec.choices or OWN_DATA in kind_spec.choices)
     data, written, skipped = study_data(result, data_file, study_id, factor_list, existing, description,
                                         source_kind=allows_kind, reference="reference" in form.fields("estimate"),
+                                        contrast_nl="contrast_nl" in form.fields("estimate"),
                                         digest=digest, cohort_id=cohort_id)
     if not written:
         raise ValidationError(f"{data_file}: no factor of factors.toml got an estimate; nothing written to {target}")
