@@ -64,6 +64,32 @@ def refuse_blank(hint: str) -> Callable[[click.Context, click.Parameter, str | N
     return check
 
 
+class AnyCaseChoice(click.ParamType):
+    """One of ``choices``, typed in any case (``or``, ``Reml``), handed on and shown in help and errors as
+    written (``[OR|HR|RR|MD]``): click's case-insensitive Choice lists them lower-cased, so ``review meta
+    --help`` offered ``[fe|dl|reml|ml|pm]`` beside ``[default: REML]`` and a help text in capitals."""
+
+    name = "choice"
+
+    def __init__(self, choices: tuple[str, ...] | list[str]) -> None:
+        self.choices = tuple(choices)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.choices) + "]"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        wanted = str(value).casefold()
+        for choice in self.choices:
+            if choice.casefold() == wanted:
+                return choice
+        self.fail(f"{value!r} is not one of {', '.join(map(repr, self.choices))} (any case).", param, ctx)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[click.shell_completion.CompletionItem]:
+        start = incomplete.casefold()
+        return [click.shell_completion.CompletionItem(c) for c in self.choices if c.casefold().startswith(start)]
+
+
 #: A proportion strictly between 0 and 1 (a recall, a confidence or CI level); any other is a
 #: command-line mistake, exit 2 (docs/interfaces.md), said by click before anything runs.
 OPEN_FRACTION = click.FloatRange(0, 1, min_open=True, max_open=True)

@@ -9,7 +9,7 @@ import click
 from ..errors import ReviewError
 from ..services import synthesis as service
 from ..words import counted
-from .context import INPUT_FILE, OPEN_FRACTION, Context, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, AnyCaseChoice, Context, pass_context
 from .output import check_outputs, is_stdout, write_output
 
 
@@ -29,10 +29,10 @@ def _favours(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 
 @click.command()
 @click.argument("file", type=INPUT_FILE)
-@click.option("--measure", type=click.Choice(["OR", "HR", "RR", "MD"], case_sensitive=False), default=None,
+@click.option("--measure", type=AnyCaseChoice(["OR", "HR", "RR", "MD"]), default=None,
               help="Ratio measures are pooled on the log scale; MD as is. Default: the file's measure "
                    "column, else OR.")
-@click.option("--method", type=click.Choice(list(service.METHODS), case_sensitive=False), default="REML",
+@click.option("--method", type=AnyCaseChoice(service.METHODS), default="REML",
               show_default=True, help="tau² estimator (FE = common effect only).")
 @click.option("--hk", is_flag=True, help="Hartung–Knapp–Sidik–Jonkman: t with k-1 df (metafor test=\"knha\").")
 @click.option("--hk-adhoc", is_flag=True,
