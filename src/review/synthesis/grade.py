@@ -25,6 +25,13 @@ CERTAINTY: tuple[str, ...] = ("very low", "low", "moderate", "high")
 DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "imprecision", "indirectness", "publication_bias",
                             "large_effect", "dose_response")
 GRADE_FILE = "grade.toml"
+#: The changes GRADE allows per domain: five lower the certainty by one or two levels, a large effect
+#: raises it by one or two, an exposure–response gradient by one (Huguet et al. 2013; GRADE handbook).
+ALLOWED_CHANGES: dict[str, tuple[int, ...]] = {
+    **dict.fromkeys(("risk_of_bias", "inconsistency", "imprecision", "indirectness", "publication_bias"), (0, -1, -2)),
+    "large_effect": (0, 1, 2),
+    "dose_response": (0, 1),
+}
 
 
 @dataclass(slots=True)
@@ -279,8 +286,14 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
                 continue
             elif key not in DOMAINS:
                 raise ValidationError(f"{path}:{factor_id}.{key}: unknown GRADE domain")
-            elif not isinstance(value, dict) or not isinstance(value.get("change"), int) or not value.get("reason"):
+            elif (not isinstance(value, dict) or not isinstance(value.get("change"), int)
+                  or isinstance(value.get("change"), bool) or not value.get("reason")):
                 raise ValidationError(f"{path}:{factor_id}.{key}: expected {{ change = -1, reason = \"...\" }}")
+            elif value["change"] not in ALLOWED_CHANGES[key]:
+                allowed = ", ".join(str(c) for c in ALLOWED_CHANGES[key])
+                raise ValidationError(f"{path}:{factor_id}.{key}: change {value['change']} is not one of {allowed} "
+                                      "(GRADE lowers for risk of bias, inconsistency, imprecision, indirectness and "
+                                      "publication bias, raises for a large effect or a dose-response gradient)")
     return data
 
 

@@ -1,0 +1,47 @@
+"""extraction/grade.toml: a reviewer's GRADE judgements per factor, checked as GRADE allows them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from review.errors import ValidationError
+from review.synthesis.grade import GradeJudgement, DomainJudgement, apply_overrides, load_overrides
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "grade.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_reviewer_judgement_takes_the_place_of_the_automatic_one(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[older_age]\nstart = "moderate"\n'
+                            'indirectness = { change = 0, reason = "register outcome equals ours" }\n'
+                            'dose_response = { change = 1, reason = "HR rises over three age bands" }\n')
+    overrides = load_overrides(path)
+    auto = GradeJudgement("older_age", "high", start_reason="auto")
+    auto.domains["indirectness"] = DomainJudgement(-1, "automatic")
+    judged = apply_overrides(auto, "older_age", overrides["older_age"])
+    assert judged is not None and judged.start == "moderate"
+    assert judged.domains["indirectness"].change == 0 and judged.domains["dose_response"].change == 1
+    assert judged.domains["dose_response"].reason == "HR rises over three age bands"
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    # GRADE lowers for these five and never raises: +1 for risk of bias read as certainty gained.
+    ('risk_of_bias = { change = 1, reason = "x" }', "risk_of_bias: change 1 is not one of 0, -1, -2"),
+    ('imprecision = { change = -3, reason = "x" }', "imprecision: change -3 is not one of 0, -1, -2"),
+    # and raises for these two, a dose-response gradient by one level at most
+    ('large_effect = { change = -1, reason = "x" }', "large_effect: change -1 is not one of 0, 1, 2"),
+    ('dose_response = { change = 2, reason = "x" }', "dose_response: change 2 is not one of 0, 1"),
+    # true is no number of levels (TOML's boolean passed as the integer 1)
+    ('large_effect = { change = true, reason = "x" }', "large_effect: expected { change = -1, reason"),
+])
+def test_a_change_grade_does_not_allow_is_one_line_naming_file_factor_and_domain(tmp_path: Path, entry: str,
+                                                                                  message: str) -> None:
+    path = _write(tmp_path, f"[older_age]\n{entry}\n")
+    with pytest.raises(ValidationError) as err:
+        load_overrides(path)
+    assert str(err.value).startswith(f"{path}:older_age.{message}") and "\n" not in str(err.value)
