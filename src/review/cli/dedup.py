@@ -29,7 +29,7 @@ def register(group: click.Group) -> None:
 @click.command()
 @click.argument("csv_file", required=False, type=INPUT_FILE)
 @click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV mode: write record_id,cluster_id,decision here (default, or -: stdout).")
+              help="CSV mode: write record_id,cluster_id,decision here (default: stdout, as '-' is).")
 @click.option("--review", "review", is_flag=True, help="Review borderline pairs one by one.")
 @click.option("--undo-merge", "undo_record", type=RECORD_ID, metavar="RECORD_ID",
               help="Split the merged cluster holding this record back into its records.")

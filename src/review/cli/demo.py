@@ -43,7 +43,10 @@ def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui:
         click.echo(line, err=True)
     for line in workspace_status(workspace):
         click.echo(line)
-    if not no_tui and has_terminal():
+    if not no_tui and not has_terminal():  # (a script's run would otherwise not say why no UI came up)
+        click.echo(f"review: note: no terminal here, so the UI did not open; open it in one with: review -w {path}",
+                   err=True)
+    elif not no_tui:
         from .tui import tui
 
         context = click_ctx.find_object(Context)

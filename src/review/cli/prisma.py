@@ -131,7 +131,8 @@ def _record_many(ctx: Context, ids: tuple[int, ...], event: str, reason: str = "
         click.echo(f"{done.record_id}\t{event}{suffix}")
 
 
-_ids = click.argument("record_ids", nargs=-1, type=RECORD_ID)
+# required: none is a command-line mistake, click's exit 2 (the service's "give at least one record id" exited 4)
+_ids = click.argument("record_ids", nargs=-1, type=RECORD_ID, required=True)
 _note = click.option("--note", default="", help="Free-text note kept with the decision.")
 
 
