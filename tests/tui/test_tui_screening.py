@@ -800,3 +800,33 @@ async def test_a_note_box_opened_and_left_as_it_was_asks_nothing(fresh_ws: Works
         await pilot.pause()
         await pilot.press("ctrl+q")
         assert app.return_code == 0
+
+
+@async_test
+async def test_a_resume_reads_the_decisions_again_only_when_the_store_moved(fresh_ws: Workspace) -> None:
+    """Every resume (help closed, say) read all the reviewer's decisions on the UI thread (~100 ms at
+    5,000 of them); nothing changed, nothing is read. A decision made meanwhile elsewhere still shows."""
+    from review.tui.screens import screening as screening_module
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        await pilot.press("i", "e")
+        reads: list[str] = []
+        read = screening_module.current_decisions
+        screening_module.current_decisions = lambda *args: (reads.append(args[1]), read(*args))[1]  # type: ignore[assignment]
+        try:
+            for _ in range(3):
+                await pilot.press("question_mark", "escape")
+                await pilot.pause()
+            assert reads == ["alice"]  # the first resume (two decisions since the last reading), then none
+            shown = screen.current.id
+            await pilot.press("question_mark")
+            screen.project.session.decide(shown, "exclude")  # decided meanwhile, as the record browser would
+            await pilot.press("escape")
+            await pilot.pause()
+            assert reads == ["alice", "alice"]  # the store moved: read again
+            assert screen.current is not None and screen.current.id != shown  # and the screen moved on
+        finally:
+            screening_module.current_decisions = read  # type: ignore[assignment]
+        await settle(pilot)

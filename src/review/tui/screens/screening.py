@@ -27,6 +27,7 @@ from ...errors import ReviewError
 from ...records import Record
 from ...services.prisma import record_screening_stop
 from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, current_decisions
+from ...services.workspace import data_version
 from ...services.workspace import record as get_record
 from ...words import about, counted
 from ..highlight import legend, render_record
@@ -195,6 +196,8 @@ class ScreeningScreen(ProjectScreen):
         #: The first record's load failed with a ReviewError (a busy store): the 2 s look tries again.
         self._load_failed = False
         self._load_worker: Worker[None] | None = None
+        #: The reviewer's current decisions as last read, and the store's data version just before (``_decided``).
+        self._decided_read: tuple[tuple[int, ...], Mapping[tuple[int, str], Any]] | None = None
 
     @property
     def note(self) -> str:
@@ -240,7 +243,7 @@ class ScreeningScreen(ProjectScreen):
             return
         shown, note = self.current, self.note
         try:
-            decided = current_decisions(project.workspace, project.reviewer)
+            decided = self._decided(project)
         except ReviewError as err:  # (a busy store: the record stays, the counts are what the session has)
             report_error(self, err)
             decided = None
@@ -258,6 +261,15 @@ class ScreeningScreen(ProjectScreen):
             self._paint_progress(project.session.progress())
         else:
             self._paint()
+
+    def _decided(self, project: Project) -> Mapping[tuple[int, str], Any]:
+        """The reviewer's current decisions, read again only when the store's data version moved since the
+        last reading (every stage appends its changes: a decision, an undo, on any screen or in a shell).
+        Every resume read them all on the UI thread, also back from help: ~100 ms at 5,000 decisions."""
+        version = data_version(project.workspace)  # (first: a change while reading shows as a change next time)
+        if self._decided_read is None or self._decided_read[0] != version:
+            self._decided_read = (version, current_decisions(project.workspace, project.reviewer))
+        return self._decided_read[1]
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
@@ -603,8 +615,7 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None:
             return
-        decided = {rid: d.label for (rid, _), d in
-                   current_decisions(project.workspace, project.reviewer).items()}
+        decided = {rid: d.label for (rid, _), d in self._decided(project).items()}
 
         def opened(record_id: int | None) -> None:
             if record_id is not None:
