@@ -3,6 +3,7 @@ the PRISMA counts from the same read (they read dedup's duplicates, clusters and
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,28 @@ async def test_the_dashboard_recounts_after_a_dialog_only_when_something_changed
         await pilot.press("2", "1")  # and so is coming back from another screen
         await settle(pilot)
         assert len(counts) == 4
+
+
+@async_test
+async def test_a_query_file_saved_under_a_dialog_shows_when_it_closes(tmp_path: Path) -> None:
+    """The searches are read from queries/*.toml as well as the store: a file saved while help covered the
+    dashboard (a query renamed, one searched elsewhere) showed only after g, the data version unmoved."""
+    workspace = build_workspace(tmp_path / "ws")
+    queries = workspace.path("queries")
+    queries.mkdir(exist_ok=True)
+    query = queries / "q1.toml"
+    query.write_text('name = "q1"\ndatabase = "pubmed"\nquery = "x"\n', encoding="utf-8")
+    search_store.add_seed_check(workspace.store, query_name="q1", term="x", params={}, seed_file="seeds.txt",
+                                seed_file_sha256="0" * 64, n_seeds=4, n_found=3, recall=0.75, requests=2, details={},
+                                checked_at=datetime.now(timezone.utc))
+    async with open_app(workspace, "alice", "dashboard", size=(100, 32)) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        assert {q.name: q.status for q in screen.data.searches}["q1"] == "never run"
+        await pilot.press("question_mark")
+        query.write_text('name = "q1"\ndatabase = "embase"\nquery = "x"\n', encoding="utf-8")  # searched elsewhere
+        await pilot.press("escape")
+        await settle(pilot)
+        assert {q.name: q.status for q in screen.data.searches}["q1"] == "searched elsewhere"
+        stages = screen.query_one("#stages")
+        assert "searched elsewhere" in "\n".join(line.text for line in stages.render_lines(stages.region.reset_offset))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError
+from ..filestamp import Stamp, stamp
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
-    "SeedCheck", "check_seeds", "export_records", "import_files", "list_queries", "query_overview", "require_recall",
+    "SeedCheck", "check_seeds", "export_records", "import_files", "list_queries", "query_files_stamp", "query_overview",
+    "require_recall",
     "search_report", "search_status", "start_searches",
 ]
 
@@ -133,6 +135,14 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
     from ..sources.search import query_overview as overview
 
     return overview(workspace)
+
+
+def query_files_stamp(workspace: Workspace) -> tuple[tuple[str, Stamp], ...]:
+    """A stamp of ``queries/``'s query files (a ``stat`` each, nothing read): it moves when one is saved,
+    added or removed, which the store's data version does not see (``query_overview`` reads the files)."""
+    from ..sources.search import query_files
+
+    return tuple((path.name, stamp(path)) for path in query_files(workspace.path("queries")))
 
 
 def search_status(workspace: Workspace) -> list[str]:

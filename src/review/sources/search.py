@@ -196,9 +196,18 @@ def load_query(path: Path) -> QuerySpec:
     return spec
 
 
+#: The query files of a workspace's ``queries/`` folder: one strategy each.
+QUERY_FILES = "*.toml"
+
+
+def query_files(folder: Path) -> list[Path]:
+    """The folder's query files, sorted by name (what ``load_queries`` reads)."""
+    return sorted(folder.glob(QUERY_FILES))
+
+
 def load_queries(folder: Path) -> list[QuerySpec]:
     """Every ``*.toml`` in the folder, sorted by name; names must be unique."""
-    specs = [load_query(p) for p in sorted(folder.glob("*.toml"))]
+    specs = [load_query(p) for p in query_files(folder)]
     seen: dict[str, Path | None] = {}
     for spec in specs:
         if spec.name in seen:

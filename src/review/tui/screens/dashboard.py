@@ -18,7 +18,7 @@ from ...errors import ReviewError
 from ...services.dedup import borderline_pairs
 from ...services.prisma import prisma_counts
 from ...services.screening import COUNT_LABELS, current_decisions
-from ...services.sources import query_overview
+from ...services.sources import query_files_stamp, query_overview
 from ...services.workspace import data_version
 from ..actions import ACTIONS
 from ..messages import Loaded
@@ -60,6 +60,8 @@ class DashboardData:
     curve: list[float] = field(default_factory=list)
     #: The store's data version as counting began (``data_version``): the same later, nothing counted moved.
     version: tuple[int, ...] = ()
+    #: The query files' stamp as counting began (``query_files_stamp``): the searches read them, not the store.
+    query_files: tuple[Any, ...] = ()
 
 
 class DashboardLoaded(Loaded):
@@ -82,6 +84,7 @@ class JobProgress(Loaded):
 def gather(project: Project) -> DashboardData:
     """Counts from the PRISMA stage (all reviewers) and the session (this reviewer)."""
     version = data_version(project.workspace)  # (first: a change while counting shows as a change next time)
+    query_files = query_files_stamp(project.workspace)
     project.refresh_set_aside()  # "Screened (you)" leaves out what PRISMA removes, as of now
     counts = prisma_counts(project.workspace, project.session.set_aside)  # (the same read, not again)
     sources = sorted((name, s.n) for name, s in counts.sources.items())
@@ -91,7 +94,8 @@ def gather(project: Project) -> DashboardData:
         borderline=len(borderline_pairs(project.workspace)) if counts.dedup_available else 0,
         prisma_screened=counts.n("records_screened"), prisma_excluded=counts.n("records_excluded"),
         removed_other=counts.n("excluded_other"), other_methods=counts.other_methods_identified,
-        progress=project.session.progress(), searches=query_overview(project.workspace), version=version)
+        progress=project.session.progress(), searches=query_overview(project.workspace), version=version,
+        query_files=query_files)
     # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
     mine = sorted((d for d in current_decisions(project.workspace, project.reviewer).values()
                    if project.session.is_to_screen(d.record_id)), key=lambda d: d.id)
@@ -201,12 +205,13 @@ class DashboardScreen(ProjectScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self, unless_unchanged: bool = False) -> None:
-        """Count (``gather``) and show; with ``unless_unchanged``, only if the store's data version or the
-        reviewer's progress moved since the counts shown (a millisecond's look instead of ~30 ms)."""
+        """Count (``gather``) and show; with ``unless_unchanged``, only if the store's data version, a query
+        file or the reviewer's progress moved since the counts shown (a millisecond's look instead of ~30 ms)."""
         project = self.project
         assert project is not None
         shown = self.data
         if unless_unchanged and shown is not None and data_version(project.workspace) == shown.version \
+                and query_files_stamp(project.workspace) == shown.query_files \
                 and project.session.progress() == shown.progress:
             return
         data = gather(project)
