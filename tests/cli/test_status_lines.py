@@ -53,8 +53,9 @@ def test_instrument_build_export_and_score_say_what_they_wrote_on_stderr(ws, tmp
     assert scored.stdout == "" and report.is_file() and profile.is_file()
 
 
-def test_synthesis_and_extraction_say_what_they_wrote_on_stderr(tmp_path: Path) -> None:
-    extraction = tmp_path / "extraction"
+def test_synthesis_and_extraction_say_what_they_wrote_on_stderr(workspace, tmp_path: Path) -> None:
+    extraction = workspace.root / "extraction"  # in a workspace: GRADE judgements are stored, and said so
+    shutil.rmtree(extraction)
     extraction.mkdir()
     for name in ("factors.toml", "form.toml"):
         shutil.copy(REPO / "extraction" / name, extraction / name)
@@ -62,6 +63,8 @@ def test_synthesis_and_extraction_say_what_they_wrote_on_stderr(tmp_path: Path) 
     synthesis = _run("synthesis", "--extraction", str(extraction), "--no-plots")
     _says_on_stderr_only(synthesis, "wrote ")
     assert synthesis.stdout.splitlines()[0].startswith("rule set ")
+    assert synthesis.stdout.splitlines()[1].split() == ["factor", "direction", "level", "GRADE", "studies"]
+    assert "stored " not in synthesis.stdout and "stored 15 GRADE judgements\n" in synthesis.stderr
     study = sorted((extraction / "studies").glob("*.toml"))[0]
     shutil.copy(study, study.with_suffix(".alice.toml"))
     reconciled = _run("extraction", "reconcile", study.stem, "--from", "alice", "--force", "--extraction",

@@ -90,10 +90,11 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
     run = done.run
     click.echo(f"rule set {run.settings.rule_set}: {counted(len(run.results), 'factor')} from "
                f"{counted(run.n_studies, 'study')}")
+    # Notes and what was stored are status lines (stderr, as prisma's notes): stdout is the factor table.
     for note in done.notes:
-        click.echo(f"note: {note}")
+        click.echo(f"note: {note}", err=True)
     if done.grade_stored is not None:
-        click.echo(f"stored {counted(done.grade_stored, 'GRADE judgement')}")
+        click.echo(f"stored {counted(done.grade_stored, 'GRADE judgement')}", err=True)
     row = "  {:<34} {:<12} {:<13} {:<9} {}"  # header and rows share the column widths
     if run.results:  # the columns named once, so the rows read without the docs
         click.echo(row.format("factor", "direction", "level", "GRADE", "studies"))
