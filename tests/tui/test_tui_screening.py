@@ -830,3 +830,46 @@ async def test_a_resume_reads_the_decisions_again_only_when_the_store_moved(fres
         finally:
             screening_module.current_decisions = read  # type: ignore[assignment]
         await settle(pilot)
+
+
+@async_test
+async def test_a_keymap_on_confirm_yes_moves_yes_and_the_question_names_the_keys_in_use(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``"confirm.yes" = "j"``: j answers yes and y nothing, Enter keeps its own answer (no when quitting loses
+    notes, yes for the stop), and the key line says so; it said "y / Enter: yes" whatever the keymap."""
+    from review.tui.screens.modals import ConfirmScreen
+    from tui_workspace import build_workspace
+
+    root = tmp_path / "keys"
+    build_workspace(root, with_conflicts=False, with_pairs=False)
+    with (root / "review.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[tui.keys]\n"confirm.yes" = "j"\n')
+    ws = Workspace(root)
+    async with open_app(ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        await pilot.press("s")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert str(app.screen.query_one("Label").render()) == "j / Enter: yes    n / Esc: no"
+        await pilot.press("escape")
+        await _note_left_waiting(pilot, screen)
+        await pilot.press("q")
+        assert str(app.screen.query_one("Label").render()) == "j: yes    n / Esc / Enter: no"
+        await pilot.press("y", "enter")  # neither quits
+        await pilot.pause()
+        assert app.return_code is None
+        await settle(pilot)
+        await pilot.press("q", "j")
+        assert app.return_code == 0
+
+
+def test_enter_cannot_be_mapped_to_confirm_yes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Enter on confirm.yes would quit on an Enter meant for the note box just closed: one line, naming the file."""
+    from review.errors import ReviewError
+    from review.tui.app import user_keymap
+    from tui_workspace import build_workspace
+
+    root = tmp_path / "keys"
+    build_workspace(root, with_conflicts=False, with_pairs=False)
+    with (root / "review.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[tui.keys]\n"confirm.yes" = "y,enter"\n')
+    with pytest.raises(ReviewError, match=r"review\.toml: \[tui\.keys\] \"confirm\.yes\" = 'y,enter': Enter answers"):
+        user_keymap(Workspace(root))

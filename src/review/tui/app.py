@@ -91,11 +91,22 @@ def warm_up_modules(start_screen: str) -> tuple[str, ...]:
     return MODEL_MODULES + others + (HELP_MODULE,)
 
 
+#: Enter as a terminal sends it (Textual's names): a yes/no question's own default answer (``confirm.enter``).
+ENTER_KEYS = frozenset({"enter", "ctrl+m"})
+
+
 def user_keymap(workspace: Workspace) -> dict[str, str]:
-    """``[tui.keys]`` of review.toml: binding id -> key(s), e.g. ``"screening.include" = "y"``."""
+    """``[tui.keys]`` of review.toml: binding id -> key(s), e.g. ``"screening.include" = "y"``.
+
+    Enter is refused for ``confirm.yes``: it is each question's default answer (``confirm.enter``), no in the
+    quit question, where an Enter meant for the note box just closed must not quit and lose the notes."""
     keys = workspace.config.section("tui").get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ReviewError(f"{workspace.root / 'review.toml'}: [tui.keys] must map binding ids to key names")
+    yes = keys.get("confirm.yes", "")
+    if any(key.strip().lower() in ENTER_KEYS for key in yes.split(",")):
+        raise ReviewError(f"{workspace.root / 'review.toml'}: [tui.keys] \"confirm.yes\" = {yes!r}: Enter answers each "
+                          "question by default (confirm.enter: no when quitting loses notes), it cannot be a yes key")
     return {str(k): v for k, v in keys.items()}
 
 

@@ -56,9 +56,14 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+#: How the question's key line names a key.
+KEY_WORDS = {"escape": "Esc", "enter": "Enter"}
+
+
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question; ``y`` confirms, ``n`` or Escape declines, Enter answers ``enter_answers``: yes
-    by default, no where a yes loses what was typed (an Enter meant for a box just closed must not)."""
+    by default, no where a yes loses what was typed (an Enter meant for a box just closed must not).
+    ``[tui.keys]`` remaps each by its id; the key line under the question names the keys in use."""
 
     CSS_PATH = "modals.tcss"
     BINDINGS = [
@@ -73,10 +78,21 @@ class ConfirmScreen(ModalScreen[bool]):
         self.enter_answers = enter_answers
 
     def compose(self) -> ComposeResult:
-        keys = "y / Enter: yes    n / Esc: no" if self.enter_answers else "y: yes    n / Esc / Enter: no"
         with Vertical(classes="dialog"):
             yield Static(self.question)
-            yield Label(Text(keys, style="dim"))
+            yield Label(Text(self.key_line(), style="dim"))
+
+    def key_line(self) -> str:
+        """``y / Enter: yes    n / Esc: no`` with the keys bound now (a ``[tui.keys]`` of review.toml too)."""
+        keys: dict[str, list[str]] = {}
+        for key, active in self.active_bindings.items():
+            keys.setdefault(active.binding.id or "", []).append(KEY_WORDS.get(key, key))
+        yes, no, enter = (keys.get(f"confirm.{name}", []) for name in ("yes", "no", "enter"))
+        if self.enter_answers:
+            yes = yes + enter
+        else:
+            no = no + enter
+        return f"{' / '.join(yes)}: yes    {' / '.join(no)}: no"
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
