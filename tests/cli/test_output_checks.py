@@ -94,3 +94,19 @@ def test_the_rule_is_written_in_interfaces_md() -> None:
     statuses = doc.split("| exit statuses |", 1)[1].split("\n", 1)[0]
     assert "an output file is checked before the work, `review: PATH: cannot write here (…)`, nothing computed, " \
         "printed or written" in statuses
+
+
+@pytest.mark.parametrize("command", [["meta"], ["simulate"], ["validate", "cvi"]])
+def test_an_output_that_is_the_input_file_is_refused_and_the_input_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                        command: list[str]) -> None:
+    # review meta est.csv --json est.csv replaced the estimates with the result, silently.
+    text = {"meta": ESTIMATES, "simulate": LABELLED, "validate": "item,expert,rating\nq1,e1,4\nq1,e2,3\n"}[command[0]]
+    source = tmp_path / "input.csv"
+    source.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [*command, str(source), "--json", "./input.csv"])  # the same file, named apart
+    assert result.exit_code == 2 and result.stdout == "", result.output
+    where = " ".join(command)
+    assert result.stderr == (f"review: {where}: input.csv is the input file; write the result to another file "
+                             f"(review {where} --help)\n")
+    assert source.read_text(encoding="utf-8") == text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import click
+
 from ..atomic import check_writable, write_text_atomic
 from ..errors import ReviewError
 
@@ -20,13 +22,18 @@ def output_name(out: Path | str) -> str:
     return "stdout" if is_stdout(out) else str(out)
 
 
-def check_outputs(*outs: Path | str | None) -> None:
+def check_outputs(*outs: Path | str | None, reading: Path | None = None) -> None:
     """Refuse, before the command does its work, an output file it could not write (``OSError`` naming
-    it: one line, exit 1); ``-`` (stdout) and None (not asked for) pass. Without it an unwritable OUT
-    was found after a whole simulation, or after ``meta`` had printed its table."""
+    it: one line, exit 1) or that is the file it reads (``reading``: a command-line mistake, exit 2, as
+    ``dedup FILE.csv --out FILE.csv``); ``-`` (stdout) and None (not asked for) pass. Without it an
+    unwritable OUT was found after a whole simulation, or after ``meta`` had printed its table, and
+    ``meta est.csv --json est.csv`` replaced the estimates with the result."""
     for out in outs:
-        if out is not None and not is_stdout(out):
-            check_writable(Path(out))
+        if out is None or is_stdout(out):
+            continue
+        if reading is not None and Path(out).resolve() == reading.resolve():
+            raise click.UsageError(f"{out} is the input file; write the result to another file")
+        check_writable(Path(out))
 
 
 def write_output(out: Path | str, text: str) -> None:

@@ -54,7 +54,7 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
 
     Needs no workspace. Prints the metrics as tab-separated name/value lines.
     """
-    check_outputs(json_out, plot)  # before the simulation, not once it has run
+    check_outputs(json_out, plot, reading=file)  # before the simulation, not once it has run
     to_stdout = is_stdout(json_out)  # ('-' wrote a file named '-')
     run = simulation.simulate_file(file, json_out=None if to_stdout else json_out, plot=plot, seed=seed,
                                    prior_included=prior_included, prior_excluded=prior_excluded, model=model,

@@ -128,7 +128,7 @@ def _check_seeds(workspace: Workspace, name: str, seed_file: Path, json_out: Pat
     to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the table stderr
     if json_out is not None and not to_stdout and not json_out.parent.is_dir():
         raise ReviewError(f"{json_out}: cannot write (no folder {json_out.parent})")
-    check_outputs(json_out)
+    check_outputs(json_out, reading=seed_file)
     check = service.check_seeds(workspace, name, seed_file)
     for warning in check.warnings:
         click.echo(f"review: warning: {name}: {warning}", err=True)

@@ -61,7 +61,7 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
     """
     if plot_out is not None:
         service.check_plot_path(plot_out)
-    check_outputs(json_out, plot_out)  # an unwritable one said before the table, not after it
+    check_outputs(json_out, plot_out, reading=file)  # an unwritable one said before the table, not after it
     run = service.pool_file(file, measure=measure, method=method, hk=hk, hk_adhoc=hk_adhoc, level=level,
                             prediction=prediction)
     for warning in run.warnings:
