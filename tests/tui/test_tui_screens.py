@@ -108,6 +108,7 @@ async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
         await settle(pilot)
         assert [p.left.id for p in screen.pairs] == [first.left.id]
         await pilot.press("s")
+        await settle(pilot)  # (written in a worker: the next pair shows once it is in the store)
         assert borderline_pairs(tui_ws.store) == [] and duplicate_ids(tui_ws.store)
         # u takes the merge back: the pair waits again, shown on the screen, nothing set aside.
         await pilot.press("u")
@@ -116,6 +117,52 @@ async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
         assert duplicate_ids(tui_ws.store) == set() and app.project.session.is_to_screen(first.right.id)
         assert screen.pairs[screen.index].left.id == first.left.id
         assert "Pair 1 of 1" in str(screen.query_one("#dedup-status").render())
+
+
+@async_test
+async def test_a_dedup_verdict_and_its_undo_are_written_off_the_ui_thread(tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """s and d rebuild the clusters over every record in their transaction, on the UI thread: most of the
+    key's 41-132 ms. The pair gives way to "Updating the pairs…" at once, a key meanwhile decides nothing,
+    and the next pair shows once the verdict is in the store; a skip (one row) is still written at once."""
+    import threading
+
+    from review.tui.screens import dedup as dedup_screen
+
+    writes: list[tuple[str, bool]] = []
+    release = threading.Event()
+    decide, undo = dedup_screen.decide_pair, dedup_screen.undo_pair_decision
+
+    def decide_later(*args):  # type: ignore[no-untyped-def]
+        writes.append((args[3], threading.current_thread() is threading.main_thread()))
+        if args[3] != "skip":
+            release.wait(5)
+        return decide(*args)
+
+    def undo_later(*args):  # type: ignore[no-untyped-def]
+        writes.append(("undo", threading.current_thread() is threading.main_thread()))
+        return undo(*args)
+
+    monkeypatch.setattr(dedup_screen, "decide_pair", decide_later)
+    monkeypatch.setattr(dedup_screen, "undo_pair_decision", undo_later)
+    async with open_app(tui_ws, "alice", "dedup", size=SIZE) as (app, pilot):
+        screen = app.screen
+        first, second = screen.pairs
+        await pilot.press("d")
+        await pilot.pause()
+        assert "Updating the pairs" in str(screen.query_one("#dedup-status").render())
+        await pilot.press("s")  # under way: refused, nothing asked of the store
+        release.set()
+        await settle(pilot)
+        assert writes == [("different", False)]
+        assert [(p.left.id, p.right.id) for p in borderline_pairs(tui_ws.store)] == [(second.left.id, second.right.id)]
+        status = str(screen.query_one("#dedup-status").render())
+        assert "Pair 1 of 1" in status and "1 decided" in status
+        await pilot.press("u")
+        await settle(pilot)
+        assert writes[-1] == ("undo", False)
+        assert screen.pairs[screen.index].left.id == first.left.id
+        await pilot.press("k")  # a skip: one row, written at once
+        assert writes[-1] == ("skip", True)
 
 
 @async_test

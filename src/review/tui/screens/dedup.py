@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Header, Static
 
 from ...errors import ReviewError
@@ -20,7 +21,7 @@ from ..messages import PairsLoaded
 from .base import ProjectScreen, screen_footer
 
 if TYPE_CHECKING:
-    from ...services.dedup import BorderlinePair
+    from ...services.dedup import BorderlinePair, PairDecision
 
 DIFF_STYLE = "bold black on #e8c66a"
 #: Longest abstract excerpt shown per side.
@@ -72,6 +73,20 @@ def pair_heading(pair: BorderlinePair, index: int, total: int, decided: int) -> 
     if pair.explanation:
         head.append(f"\n{pair.explanation}", style="dim")
     return head
+
+class PairWritten(Message):
+    """A verdict (``verdict``: same, different, skip) or its undo (``undone``) is in the store, or was refused
+    (``error``: nothing written); the pairs are read again from here."""
+
+    def __init__(self, pair: BorderlinePair, verdict: str, *, recorded: PairDecision | None = None,
+                 undone: bool = False, error: ReviewError | None = None) -> None:
+        super().__init__()
+        self.pair = pair
+        self.verdict = verdict
+        self.recorded = recorded
+        self.undone = undone
+        self.error = error
+
 
 class DedupScreen(ProjectScreen):
     """One borderline pair at a time."""
@@ -171,20 +186,70 @@ class DedupScreen(ProjectScreen):
             return
         pair = self.pairs[self.index]
         assert pair.left.id is not None and pair.right.id is not None
+        if verdict != "skip":
+            self._start_write()
+            self._write_verdict(pair, verdict)
+            return
+        # A skip is one row (no cluster is rebuilt): written here, and the next pair shows at once.
+        try:
+            recorded = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+        except ReviewError as err:  # store busy: not saved
+            self._written(PairWritten(pair, verdict, error=err))
+            return
+        self._verdict_recorded(pair, verdict, recorded)
+
+    def _start_write(self) -> None:
+        """No pair is shown (no key decides one) until the write is done and the pairs are read again."""
+        self.reloading = True
+        self._paint()
+
+    @work(thread=True, exit_on_error=False, group="dedup-write")
+    def _write_verdict(self, pair: BorderlinePair, verdict: str) -> None:
+        """A same or different verdict's one transaction off the UI thread: rebuilding the clusters reads every
+        record (most of the key's UI time on the demo). Not exclusive: a write is never cancelled."""
+        project = self.project
+        assert project is not None and pair.left.id is not None and pair.right.id is not None
         try:
             recorded = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
         except ReviewError as err:  # store busy, or a "same" another reviewer's "different" keeps apart: not saved
-            self.notify(str(err), title=err.title, severity="error", timeout=10)
+            self.post_message(PairWritten(pair, verdict, error=err))
+            return
+        try:
+            if verdict == "same":
+                project.refresh()  # the merged duplicate leaves the screening queue, the counts and the Records list
+        finally:  # (a failed refresh is reported as the worker's error; the verdict stands)
+            self.post_message(PairWritten(pair, verdict, recorded=recorded))
+
+    @on(PairWritten)
+    def _written(self, message: PairWritten) -> None:
+        pair, verdict = message.pair, message.verdict
+        if message.error is not None:
+            self.notify(str(message.error), title=message.error.title, severity="error", timeout=10)
+            if message.undone:  # (the verdict stands: its pair stays as it was shown)
+                self.reloading = False
+                self._paint()
+                return
             self._reload()  # (another reviewer's verdicts may have settled this pair meanwhile)
             return
+        if message.undone:
+            self.history.pop()
+            self._skipped_here.discard((pair.left.id, pair.right.id))
+            self.decided -= verdict != "skip"
+            self.notify(f"undid '{verdict}' on #{pair.left.id} and #{pair.right.id}", timeout=3)
+            self._show_next = (pair.left.id, pair.right.id)
+            self._reload()
+            return
+        assert message.recorded is not None
+        self._verdict_recorded(pair, verdict, message.recorded)
+
+    def _verdict_recorded(self, pair: BorderlinePair, verdict: str, recorded: PairDecision) -> None:
         for line in recorded.lines():  # (a "same" on two screened records sets one aside with its decisions)
             self.notify(" ".join(line.split()), title="Decided record set aside", severity="warning", timeout=10)
         self.history.append((recorded.row_id, pair, verdict))
-        if verdict == "same":
-            project.refresh()  # the merged duplicate leaves the screening queue, the counts and the Records list
         self.decided += verdict != "skip"
         if verdict == "skip":
             self._skipped_here.add((pair.left.id, pair.right.id))
+            self.reloading = False
             self.index += 1
             self._paint()
             return
@@ -209,16 +274,21 @@ class DedupScreen(ProjectScreen):
             self.notify("Nothing to undo on this screen", timeout=3)
             return
         row_id, pair, verdict = self.history[-1]
+        self._start_write()
+        self._write_undo(row_id, pair, verdict)
+
+    @work(thread=True, exit_on_error=False, group="dedup-write")
+    def _write_undo(self, row_id: int, pair: BorderlinePair, verdict: str) -> None:
+        """The undo's one transaction off the UI thread, as a verdict's (``_write_verdict``)."""
+        project = self.project
+        assert project is not None
         try:
             undo_pair_decision(project.workspace, row_id, project.reviewer)  # durable
         except ReviewError as err:  # store busy: not saved, the verdict stands
-            self.notify(str(err), title=err.title, severity="error", timeout=10)
+            self.post_message(PairWritten(pair, verdict, undone=True, error=err))
             return
-        self.history.pop()
-        self._skipped_here.discard((pair.left.id, pair.right.id))
-        if verdict == "same":
-            project.refresh()  # the split record is back in the screening queue and the counts
-        self.decided -= verdict != "skip"
-        self.notify(f"undid '{verdict}' on #{pair.left.id} and #{pair.right.id}", timeout=3)
-        self._show_next = (pair.left.id, pair.right.id)
-        self._reload()
+        try:
+            if verdict == "same":
+                project.refresh()  # the split record is back in the screening queue and the counts
+        finally:
+            self.post_message(PairWritten(pair, verdict, undone=True))
