@@ -637,8 +637,10 @@ async def test_the_stopping_line_names_the_rule_its_estimate_and_bound_within_80
         assert stopping.upper_remaining is not None  # the recommended rule has an estimate by now
         line = shown()
         assert "Recommended rule: about" in line and f"at most {stopping.upper_remaining}" in line, line
-        # ... and, to its end within the three lines, the classifier part's level (decision 0028: 90 %)
-        assert "recall about" in line and "with 95% probability (90% by the classifier's scores)." in line, line
+        # ... and, to its end within the three lines, the level the stop would rest on: with fewer than 19
+        # relevant found the target allows none to be left, and the classifier is not asked (decision 0029)
+        assert stopping.relevant_found < 19 and stopping.classifier_level is None
+        assert "recall about" in line and line.endswith("with 95% probability."), line
         assert widget.tooltip == stopping.explanation  # the whole explanation is one hover away
         screen.project.session.set_stopping_rule("certified")  # what t on the dashboard does
         screen._paint()

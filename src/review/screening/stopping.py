@@ -23,8 +23,9 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   quantile: ``exp-profile``, recommended before it); ``RECOMMENDED_RATE_RULE`` says which.
   Since decision 0025 the recommended choice is ``relevance_rate_classifier``: the Lomax rule, or
   earlier where the ranking's classifier, calibrated on the decisions so far, says that too few
-  relevant records are left to miss the target (``stopping_classifier``), with 90 % probability at the
-  rule's 95 % since decision 0028 (``classifier_confidence``).
+  relevant records are left to miss the target (``stopping_classifier``), with 80 % probability at the
+  rule's 95 % and only where at least one may be left since decision 0029 (``classifier_confidence``,
+  ``consulted``; 90 % and also "none left" under decision 0028).
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -64,7 +65,8 @@ RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "releva
 #: 0008 and 0014; numbers in docs/benchmarks/screening-stopping-2026-12-05.md and
 #: screening-stopping-frontier-2026-12-05.md); since decision 0025 the Lomax rule or the calibrated
 #: classifier, whichever says stop first (docs/benchmarks/screening-stopping-round5-2026-12-05.md); since
-#: decision 0028 the classifier's part at 90 % (docs/benchmarks/screening-stopping-round6-2026-12-05.md).
+#: decision 0028 the classifier's part at 90 % (docs/benchmarks/screening-stopping-round6-2026-12-05.md); since
+#: decision 0029 at 80 %, and never on "none left" (docs/benchmarks/screening-stopping-round7-2026-12-06.md).
 RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -310,8 +312,9 @@ class StoppingStatus:
     #: "classifier" (the calibrated classifier's scores of the unscreened records, decision 0025).
     estimate_from: str | None = None
     #: While ``relevance_rate_classifier`` continues: the probability P(left ≤ k*) at which its classifier
-    #: part would stop (``classifier_confidence``: twice the miss allowance, at least 0.5, or ``confidence``
-    #: when that is lower); None for the other rules.
+    #: part would stop (``classifier_confidence``: four times the miss allowance, at least 0.5, or
+    #: ``confidence`` when that is lower); None for the other rules, and while the target allows no relevant
+    #: record to be left (k* = 0: the classifier is not consulted, ``stopping_classifier.consulted``).
     classifier_level: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -435,16 +438,18 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
 def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str,
                             classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
     """``relevance_rate_classifier``: the Lomax verdict, or stop where the calibrated classifier says
-    with ``classifier_confidence`` (90 % at a confidence of 95 %) that at most the allowed number of
-    relevant records is left; that verdict states its bound and confidence at that level."""
-    from .stopping_classifier import classifier_confidence, view_holds
-    from .stopping_rate import _poisson_upper
+    with ``classifier_confidence`` (80 % at a confidence of 95 %) that at most the allowed number of
+    relevant records is left, where that number is at least one (``consulted``); that verdict states its
+    bound and confidence at that level."""
+    from .stopping_classifier import classifier_confidence, consulted, view_holds
+    from .stopping_rate import _poisson_upper, most_left_for_target
 
     lomax = _assess_lomax(ranked, n_total, common, pct, conf)
     if lomax.verdict == "stop":
         return lomax
     level = classifier_confidence(common["confidence"])
-    lomax = replace(lomax, classifier_level=level)
+    allowed_now = int(most_left_for_target(common["relevant_found"], common["target_recall"]))
+    lomax = replace(lomax, classifier_level=level if consulted(allowed_now) else None)
     if not view_holds(classifier, decision_ids):
         return lomax
     assert classifier is not None
@@ -452,9 +457,13 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     about = about_count(expected)
     allowed = int(classifier["most_left"])
     chance = float(classifier["probability"])
+    left = "none is left" if allowed == 0 else f"at most {whole(allowed)} {'is' if allowed == 1 else 'are'} left"
     view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
             f"them by cross-validation) expects about {about} relevant records among the unscreened; the chance "
-            f"that at most {whole(allowed)} {'is' if allowed == 1 else 'are'} left is {chance:.0%}")
+            f"that {left} is {chance:.0%}")
+    if not consulted(allowed):  # "none left" is the weakest claim of a count: the trend alone answers it
+        return replace(lomax, explanation=f"{lomax.explanation} {view}; that none is left the rule takes from "
+                                         f"the trend alone, not from the classifier.")
     if chance >= level:
         found = common["relevant_found"]
         text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "
