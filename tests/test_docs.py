@@ -98,8 +98,8 @@ def test_every_command_and_flag_in_the_docs_exists() -> None:
 
 
 def test_the_classifier_level_is_said_one_way() -> None:
-    """min(confidence, max(0.5, 1 - 4(1 - confidence))) since decision 0029: at least 0.5, or the confidence when that is
-    lower. The --confidence help said "at least 0.5" only and screening.md "never above the confidence",
+    """min(confidence, max(0.5, 1 - 4(1 - confidence))) since decision 0029: at least 0.5, or the confidence
+    when that is lower. The --confidence help said "at least 0.5" only and screening.md "never above the confidence",
     which contradict each other below 0.5 (the level is the confidence there)."""
     import click
 
