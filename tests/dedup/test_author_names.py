@@ -258,3 +258,121 @@ def test_a_compound_surname_keeps_capital_initials_that_could_be_a_suffix() -> N
 
     assert status(["Silva, D.", "Costa, A. B."]) == "borderline"
     assert status(["da Silva, J. R.", "Costa, A. B."]) == "duplicate"
+
+
+@pytest.mark.parametrize("name", ["AL GORE Jr", "AL GORE, Jr.", "AL GORE III", "Al Gore III", "AL SMITH Jr"])
+def test_al_in_capitals_is_the_given_name_al_before_a_suffix(name) -> None:
+    # Version 20 read "AL GORE Jr" as the surname algore, as only "Al" as written was a given name; in
+    # capitals nothing tells "Al" from "al", and the suffix says a given name is there.
+    surname = name.split()[1].rstrip(",").casefold()
+    assert (last_name(name), first_initial(name), initial_beside(name, surname, every=True)) == (surname, "a", "a")
+    assert second_reading(name) == second_reading(f"Al {surname.title()} Jr") == ("al", surname[0])
+    bare = dict(pages="", doi="", abstract="", volume="")
+    [pair] = deduplicate([record(authors=[name, "Costa AB"], year=2014, **bare),
+                          record(authors=[f"{surname.title()} A", "Costa AB"], year=None, **bare)]).pairs
+    assert pair.status == "duplicate" and pair.score == 7.0  # as "Al Gore Jr" against "Gore A" (v20: 6.5)
+
+
+@pytest.mark.parametrize(("with_suffix", "without"), [
+    # A suffix follows a given name (it tells a father from his son), so a name of two words before it
+    # is a full name, read as every one is: "John Smith III" is Smith J., and "Garcia Lopez III" Lopez G.
+    # (its second reading Garcia L.), never a double surname with its given name missing.
+    ("Garcia Lopez III", "Garcia Lopez"), ("Garcia Lopez Jr", "Garcia Lopez"), ("John Smith III", "John Smith"),
+    # The double surname written with its initial keeps that reading with a suffix after it.
+    ("Garcia Lopez J III", "Garcia Lopez J"), ("Garcia Lopez J 3rd", "Garcia Lopez J"),
+    ("Garcia Lopez, J., III", "Garcia Lopez, J."), ("Garcia Lopez, Juan, Jr.", "Garcia Lopez, Juan"),
+])
+def test_a_suffix_never_changes_how_the_rest_of_the_name_is_read(with_suffix, without) -> None:
+    def reading(name: str) -> tuple[object, ...]:
+        surname = last_name(name)
+        return surname, first_initial(name), initial_beside(name, surname, every=True), second_reading(name)
+    assert reading(with_suffix) == reading(without)
+
+
+def test_the_double_surname_with_a_suffix_is_its_medline_form() -> None:
+    bare = dict(pages="", doi="", abstract="", volume="")
+    for name in ("Garcia Lopez J III", "Garcia Lopez, J., III"):
+        [pair] = deduplicate([record(authors=[name, "Costa AB"], year=2014, **bare),
+                              record(authors=["Garcia Lopez J", "Costa AB"], year=None, **bare)]).pairs
+        assert pair.status == "duplicate", name
+
+
+@pytest.mark.parametrize(("name", "surname"), [
+    ("da Silva", "dasilva"), ("de Vries", "devries"), ("van Dijk", "vandijk"), ("von Braun", "vonbraun"),
+    ("del Rio", "delrio"), ("di Maggio", "dimaggio"), ("le Blanc", "leblanc"), ("van der Berg", "vanderberg"),
+    ("de la Cruz", "delacruz"), ("al Sayed", "alsayed"), ("da Silva Jr", "dasilva"),
+])
+def test_a_surname_of_particles_without_initials_is_one_surname(name, surname) -> None:
+    # Version 20 read "da Silva" as Silva D. (the particle as given name) and surname first as "da" S.,
+    # as version 17 read "da Silva JR": a different person, Silva D., merged automatically.
+    assert (last_name(name), first_initial(name), initial_beside(name, surname, every=True)) == (surname, "", "")
+    assert second_reading(name) == ("", "")
+
+
+@pytest.mark.parametrize(("name", "surname", "initials", "second"), [
+    # Version 20 read the last word alone as the surname: Vries A., Berg J. A., Beethoven L.
+    ("Anna de Vries", "devries", "a", ("anna", "d")), ("J. de Vries", "devries", "j", ("", "")),
+    ("J. A. van der Berg", "vanderberg", "ja", ("", "")), ("Ludwig van Beethoven", "vanbeethoven", "l", ("ludwig", "v")),
+    ("Pedro de la Cruz", "delacruz", "p", ("pedro", "d")), ("Jan de Vries Jr", "devries", "j", ("jan", "d")),
+    # After a given part in any case: MEDLINE's full names write one person "J A van der Vring" and "J A Van
+    # Der Vring" (cohen2006_calciumchannelblockers), "Ulf de Faire" and "Ulf De Faire".
+    ("C Van de Wiele", "vandewiele", "c", ("", "")), ("Sarah De la Rue", "delarue", "s", ("sarah", "d")),
+    ("J A Van Der Vring", "vandervring", "ja", ("", "")), ("Ulf De Faire", "defaire", "u", ("ulf", "d")),
+    # Particles before given names and a surname are read as before ("Maria de Lourdes Silva" is Silva M. L.).
+    ("Maria de Lourdes Silva", "silva", "mdl", ("maria", "d")),
+])
+def test_a_surname_of_particles_after_a_given_name_is_one_surname(name, surname, initials, second) -> None:
+    assert (last_name(name), initial_beside(name, surname, every=True), second_reading(name)) == (surname, initials, second)
+
+
+@pytest.mark.parametrize(("name", "surname", "initial", "second"), [
+    # Title case and all capitals keep both readings: "Di Wu", "Da Wang", "Le Zhang" are Chinese given names
+    # in reading order; a whole name in lower case says nothing about which word is the particle.
+    ("Di Wu", "wu", "d", ("di", "w")), ("Da Wang", "wang", "d", ("da", "w")), ("De Vries", "vries", "d", ("de", "v")),
+    ("di wu", "wu", "d", ("di", "w")), ("DA SILVA", "silva", "d", ("", "")), ("Bin Ge", "ge", "b", ("bin", "g")),
+])
+def test_particles_in_other_cases_keep_both_readings(name, surname, initial, second) -> None:
+    assert (last_name(name), first_initial(name), second_reading(name)) == (surname, initial, second)
+
+
+def test_a_surname_of_particles_is_not_the_surname_after_them() -> None:
+    bare = dict(pages="", doi="", abstract="", volume="")
+
+    def status(one: str, other: str) -> str:
+        [pair] = deduplicate([record(authors=[one, "Costa AB"], year=2014, **bare),
+                              record(authors=[other, "Costa AB"], year=None, **bare)]).pairs
+        return pair.status
+
+    # Version 20: 7.0 (merged without a human) against Silva D. and Berg V., borderline against themselves.
+    for other in (("da Silva", "Silva D"), ("van der Berg", "Berg V"), ("de Vries", "Vries D")):
+        assert status(*other) != "duplicate", other
+    for same in (("da Silva", "da Silva J"), ("van der Berg", "van der Berg J"), ("de Vries", "de Vries, A.")):
+        assert status(*same) == "duplicate", same
+
+
+@pytest.mark.parametrize(("cell", "names"), [
+    ("P. A. Raymond, S. S. Easter, Jr., J. A. Burnham", ["P. A. Raymond", "S. S. Easter, Jr.", "J. A. Burnham"]),
+    ("Raymond, P. A., Easter, S. S., Jr., Burnham, J. A.", ["Raymond, P. A.", "Easter, S. S., Jr.", "Burnham, J. A."]),
+    ("Raymond PA, Easter SS Jr, Burnham JA", ["Raymond PA", "Easter SS Jr", "Burnham JA"]),
+])
+def test_a_suffix_between_names_is_read_with_the_name_before_it(cell, names) -> None:
+    assert split_authors(cell) == names
+    assert normalise_authors(cell) == (["raymond", "easter", "burnham"], False)
+    assert [initial_beside(name, last_name(name), every=True) for name in kept_names(cell)] == ["pa", "ss", "ja"]
+
+
+@pytest.mark.parametrize(("name", "surname", "initials"), [
+    # asysd_diabetes writes a compound surname before several initials: version 20 took all but the last
+    # initial into the surname ("de Vries R. B." was devriesr, "De Boer J. F." deboerj).
+    ("de Vries R. B.", "devries", "rb"), ("De Boer J. F.", "deboer", "jf"), ("Van Der Tuin S. J. L.", "vandertuin", "sjl"),
+    ("Abu Dayyeh B. K.", "abudayyeh", "bk"), ("San Martin A.", "sanmartin", "a"), ("Smith J A", "smith", "ja"),
+])
+def test_a_compound_surname_before_several_initials_keeps_none_of_them(name, surname, initials) -> None:
+    assert (last_name(name), initial_beside(name, surname, every=True)) == (surname, initials)
+
+
+def test_a_compound_surname_before_several_initials_is_its_inverted_form() -> None:
+    a = record(authors=["de Vries R. B.", "De Boer J. F."], **LOCATORS)
+    b = record(authors=["de Vries, R. B.", "De Boer, J. F."], **LOCATORS)
+    [pair] = deduplicate([a, b]).pairs
+    assert pair.fields["authors"] == 100 and pair.fields["first_author"]

@@ -149,3 +149,26 @@ def test_a_doi_field_without_a_doi_is_kept_as_written(tmp_path):
 def test_bibtex_pages_without_an_end_are_one_page(tmp_path, pages, stored):
     (record,) = _read(tmp_path, "a.bib", f"@article{{k, title={{A title}}, pages={{{pages}}}}}\n")
     assert record.pages == stored
+
+
+@pytest.mark.parametrize(("cell", "names"), [
+    # A generation suffix between names belongs to the name before it ("S. S. Easter, Jr." was glued
+    # to its neighbours into one name), and the names around it are split as without it.
+    ("P. A. Raymond, S. S. Easter, Jr., J. A. Burnham", ["P. A. Raymond", "S. S. Easter, Jr.", "J. A. Burnham"]),
+    ("P. A. Raymond, S. S. Easter, J. A. Burnham", ["P. A. Raymond", "S. S. Easter", "J. A. Burnham"]),
+    ("J. Smith, K. L. Jones", ["J. Smith", "K. L. Jones"]),
+    ("P. A. Raymond, S. S. Easter, III, J. A. Burnham, et al.", ["P. A. Raymond", "S. S. Easter, III", "J. A. Burnham",
+                                                                "et al."]),
+    ("Raymond, P. A., Easter, S. S., Jr., Burnham, J. A.", ["Raymond, P. A.", "Easter, S. S., Jr.", "Burnham, J. A."]),
+    ("Smith, J., Sr., Jones, K.", ["Smith, J., Sr.", "Jones, K."]),
+    ("Bunn PA Jr, Smith J", ["Bunn PA Jr", "Smith J"]),
+    ("Gordon JR 3rd, Smith J", ["Gordon JR 3rd", "Smith J"]),
+    ("John Smith, Jr., Karl Jones, Anna Brown", ["John Smith, Jr.", "Karl Jones", "Anna Brown"]),
+    # One name with its suffix stays one name.
+    ("Bunn, Paul A., Jr.", ["Bunn, Paul A., Jr."]), ("Smith, John, Jr.", ["Smith, John, Jr."]),
+    ("G. E. Seidel, Jr.", ["G. E. Seidel, Jr."]), ("Martin Luther King, Jr.", ["Martin Luther King, Jr."]),
+    ("Smith, J. A., III", ["Smith, J. A., III"]), ("Lewis, J. S., II", ["Lewis, J. S., II"]),
+    ("Ivanov, II", ["Ivanov, II"]), ("J. A., Smith", ["J. A., Smith"]), ("Smith, JR", ["Smith, JR"]),
+])
+def test_a_generation_suffix_between_names_joins_the_name_before_it(cell, names):
+    assert split_authors(cell) == names

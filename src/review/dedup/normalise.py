@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..sources.fields import has_et_al, is_no_author, split_authors, strip_et_al
+from ..sources.fields import GENERATION_SUFFIXES, has_et_al, is_no_author, split_authors, strip_et_al
 
 # -- text ---------------------------------------------------------------------------------
 
@@ -386,8 +386,9 @@ def parse_author(name: str) -> tuple[str, str]:
 
 
 #: Generation suffixes that are never initials wherever they stand after a name's first word ("Smith JA
-#: Jr", "Kaneyama Jr K.", "Smith, John, Jr.", MEDLINE's "Gordon JR 3rd"), compared without the dot.
-_GENERATION = frozenset({"Jr", "jr", "Sr", "sr", "Jnr", "Snr", "2nd", "3rd", "4th"})
+#: Jr", "Kaneyama Jr K.", "Smith, John, Jr.", MEDLINE's "Gordon JR 3rd"), compared without the dot: the
+#: words by which ``split_authors`` keeps a suffix with its name.
+_GENERATION = GENERATION_SUFFIXES
 #: Generation suffixes that are also initials ("Ivanov II", "Petrov IV", "Gordon JR", "da Silva JR"): a
 #: suffix only at the end of a comma piece where a given part clearly remains (:func:`_generation_at`).
 _GENERATION_OR_INITIALS = frozenset({"II", "III", "IV", "JR", "SR"})
@@ -452,29 +453,55 @@ def without_generation(name: str) -> str:
     if kept == pieces:
         return name
     left = [words for words in kept if words]
+    if len(left) == 1 and len(left[0]) == 2 and left[0][0] in _GIVEN_NAME_PARTICLE:
+        return f"{left[0][1]}, Al"  # "Al Gore Jr", "AL GORE Jr" → "Gore, Al": the given name Al, not initials A. L.
     if len(left) == 1 and len(left[0]) > 1 and all(_surname_particle(word) for word in left[0][:-1]):
         return "".join(left[0])  # "da Silva Jr", "da Silva, Jr." → "daSilva"; "John Smith, Jr." stays two words
     return ", ".join(" ".join(words) for words in left)
 
 
-#: The one particle read as a given name before a dropped suffix, and only as written so ("Al Gore Jr"):
-#: every other particle, and "al" or "AL", begins the surname ("Van Dyke Jr", "Del Rio Jr", "DEL RIO JR",
-#: "El Sayed Jr"). Version 19 read title-case Van, Del, Le, La, Do, Di, El and Bin as given names too,
-#: which split "Van Dyke Jr" from "Van Dyke J" and merged it with "Dyke V"; among authors such surnames
-#: far outnumber stage names like "Van Morrison".
-_GIVEN_NAME_PARTICLE = "Al"
+#: The one particle read as a given name before a dropped suffix, as written so or in capitals ("Al Gore
+#: Jr", "AL GORE Jr": a suffix follows a given name, and in capitals nothing tells "Al" from "al"): every
+#: other particle, and "al", begins the surname ("Van Dyke Jr", "Del Rio Jr", "DEL RIO JR", "El Sayed Jr").
+#: Version 19 read title-case Van, Del, Le, La, Do, Di, El and Bin as given names too, which split "Van
+#: Dyke Jr" from "Van Dyke J" and merged it with "Dyke V"; among authors such surnames far outnumber stage
+#: names like "Van Morrison". Version 20 read "AL" as a particle ("AL GORE Jr" was algore).
+_GIVEN_NAME_PARTICLE = frozenset({"Al", "AL"})
 
 
 def _surname_particle(word: str) -> bool:
     """Whether ``word`` before a surname whose generation suffix was dropped begins that surname
     ("da Silva Jr", "De Luca Jr", "Van Dyke Jr"), not a given name ("Al Gore Jr")."""
-    return word.casefold() in _PARTICLES and word != _GIVEN_NAME_PARTICLE
+    return word.casefold() in _PARTICLES and word not in _GIVEN_NAME_PARTICLE
+
+
+def _joined_particles(text: str) -> str:
+    """``text`` with the particles right before its last word written into that word, the surname they
+    begin ("da Silva" → "daSilva", "Anna de Vries" → "Anna deVries", "J A Van Der Vring" → "J A
+    VanDerVring"): read as words, "da" became a given name and Silva the surname, which is another
+    person's (Silva D.). After a given part in any case (MEDLINE's full names write "J A van der Vring"
+    and "J A Van Der Vring" for one person); at the start of a name only with a particle in lower case
+    ("De la Rue"), as "Di Wu", "Da Wang", "Bin Ge" and "Al Gore" are given names first. As written when
+    the last word is initials ("de Vries S" reads de Vries already) or in lower case."""
+    if "," in text:
+        return text
+    words = text.split()
+    if len(words) < 2 or words[-2].casefold() not in _PARTICLES or not words[-1][:1].isupper() \
+            or _trailing_initials(words[-1]):
+        return text
+    start = len(words) - 2
+    while start > 0 and words[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    if start == 0 and not any(word in _PARTICLES for word in words[:-1]):
+        return text
+    return " ".join([*words[:start], "".join(words[start:])])
 
 
 @lru_cache(maxsize=262144)
 def _name_text(name: str) -> str:
-    """One name as the readers below take it: without "et al" and without a generation suffix."""
-    return without_generation(strip_et_al(name))
+    """One name as the readers below take it: without "et al" and without a generation suffix, and a
+    surname of lower-case particles as one word (:func:`_joined_particles`)."""
+    return _joined_particles(without_generation(strip_et_al(name)))
 
 
 def _initials_like(word: str) -> bool:
@@ -548,12 +575,13 @@ def _name_parts(text: str) -> tuple[str, str]:
     words = text.split()
     if len(words) <= 1:
         return (words[0] if words else ""), ""
-    trailing = _trailing_initials(words[-1])
-    if trailing and all(_initials_like(w) for w in words[1:-1]):
-        return words[0], " ".join(words[1:])  # MEDLINE "Smith JA", Embase "Smith J.A.", "Ferrari Mj"
-    if trailing:
-        return " ".join(words[:-1]), words[-1]  # "San Martin A.", "van der Berg J"
-    return words[-1], " ".join(words[:-1])  # "John A. Smith"
+    if not _trailing_initials(words[-1]):
+        return words[-1], " ".join(words[:-1])  # "John A. Smith"
+    end = len(words) - 1
+    while end > 1 and _initials_like(words[end - 1]):
+        end -= 1  # every initial after the surname: "De Boer J. F." is De Boer (version 20: "De Boer J.", F.)
+    # MEDLINE "Smith JA", Embase "Smith J.A.", "Ferrari Mj"; "San Martin A.", "van der Berg J", "de Vries R. B."
+    return " ".join(words[:end]), " ".join(words[end:])
 
 
 def _first_letter(text: str) -> str:
@@ -718,14 +746,18 @@ def initial_beside(name: str, surname: str, every: bool = False) -> str:
     """The first letter of the word after ``surname`` is taken out of ``name`` ("Grant J", "grant"
     → j; "Ferrari Mj", "ferrari" → m, as :func:`first_initial` reads it too), or :func:`first_initial`
     when no word of the name is ``surname``. With ``every``, all the initials of the rest ("Smith,
-    J. A." → ja; "Garcia L" → l), or ``parse_author``'s when no word is ``surname``."""
+    J. A." → ja; "Garcia L" → l), or those of the given part :func:`last_name` leaves when no word is
+    ``surname`` ("De Boer J. F." → jf; version 20 asked the drift generator's ``parse_author``, which read f)."""
     if every:
-        words = _name_text(name).replace(",", " ").split()
+        text = _name_text(name)
+        words = text.replace(",", " ").split()
         folded = [fold(word).replace(" ", "") for word in words]
         if surname in folded:
             del words[folded.index(surname)]
             return _initial_letters(words)
-        return parse_author(_name_text(name))[1]
+        if "<" in text or "&" in text:
+            text = strip_markup(text)
+        return _initial_letters(_name_parts(text)[1].replace(",", " ").split())
     words = fold(_name_text(name)).split()
     if surname in words:
         words.remove(surname)

@@ -16,7 +16,7 @@ from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 
 __all__ = [
     "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "bare_doi", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
-    "drop_no_author", "is_no_author",
+    "drop_no_author", "is_no_author", "GENERATION_SUFFIXES",
     "strip_et_al", "join_authors", "join_pages", "marked_incomplete", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
 ]
@@ -31,8 +31,18 @@ _GLUED_SPLIT = re.compile(r"(?<=\.)(?=[^\W\d][^\W\d]|[^\W\d]')")
 _VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? (?:[A-Z]{1,4}|(?:[A-Z]\.\s?){1,4})$")
 #: ", J." after a comma marks "Surname, I." (APA, or one inverted name), never a list of full names.
 _COMMA_INITIAL = re.compile(r",\s*[A-Z]\.")
-#: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials, then "Surname, I.".
-_APA_BREAK = re.compile(r"(?<=[A-Z]\.),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
+#: Generation suffixes that are never initials ("Smith JA Jr", MEDLINE's "Gordon JR 3rd"), compared without
+#: the dot; dedup reads names by the same words.
+GENERATION_SUFFIXES = frozenset({"Jr", "jr", "Sr", "sr", "Jnr", "Snr", "2nd", "3rd", "4th"})
+#: A comma piece that is only a generation suffix belongs to the name before it ("S. S. Easter, Jr.,"); the
+#: roman numbers too there ("Lewis, J. S., II"), but not capital "JR", the initials of "Smith, JR".
+_SUFFIX_PIECES = GENERATION_SUFFIXES | {"II", "III", "IV"}
+#: "P. A. Raymond": initials with full stops, then the surname (no "J.Smith", which stays whole).
+_INITIALS_FIRST_NAME = re.compile(r"^(?:[A-Z]\.[\s-]?)*[A-Z]\.\s+[^\W\d][^\s.,]*(?:\s+[^\W\d][^\s.,]*)*$")
+#: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials (or after the suffix that ends a
+#: name, "Easter, S. S., Jr., Burnham, J. A."), then "Surname, I.".
+_AFTER_SUFFIX = "|".join(rf"(?<=\b{re.escape(suffix)}\.)|(?<=\b{re.escape(suffix)})" for suffix in sorted(_SUFFIX_PIECES))
+_APA_BREAK = re.compile(rf"(?:(?<=[A-Z]\.)|{_AFTER_SUFFIX}),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
 # The one rule for the words that say an author list goes on, for import and dedup alike: "et al",
 # "et al.", "et. al", "et alii", "et alia", "others", "and others", "und andere", "et coll.".
 _ET_AL_WORDS = r"(?:et\.?\s*al(?:ii|ia)?|(?:and\s+)?others|und\s+andere|et\s+coll)"
@@ -115,17 +125,44 @@ def split_authors(value: str) -> list[str]:
 def _split_commas(part: str) -> list[str]:
     """One part of an author cell split at the commas between names: every piece a Vancouver name
     ("Smith J, Jones K", "Smith J., Jones K."), three or more names of two words or more ("John Smith,
-    Karl Jones, Anna Brown"), or APA's "Smith, J., Jones, K."; a final "et al" stays a piece (dedup
-    reads it as a cut list). Otherwise whole: "Smith, J" and "Smith, John" are one name."""
+    Karl Jones, Anna Brown"), names with their initials first ("P. A. Raymond, S. S. Easter") or APA's
+    "Smith, J., Jones, K."; a final "et al" stays a piece (dedup reads it as a cut list), and a
+    generation suffix stays with the name before it ("S. S. Easter, Jr."). Otherwise whole: "Smith, J",
+    "Smith, John" and "Bunn, Paul A., Jr." are one name."""
     if "," not in part:
         return [part]
-    pieces = [p.strip() for p in part.strip(" ,").split(",")]
-    names = pieces[:-1] if is_et_al(pieces[-1]) else pieces
+    pieces = _with_suffixes([p.strip() for p in part.strip(" ,").split(",")])
+    names = [_without_suffix(p) for p in (pieces[:-1] if is_et_al(pieces[-1]) else pieces)]
     if len(pieces) > 1 and names and all(_VANCOUVER_NAME.match(p) for p in names):
         return pieces
     if len(pieces) > 2 and not _COMMA_INITIAL.search(part) and all(len(p.split()) > 1 for p in names):
         return pieces
+    if len(pieces) > 1 and names and all(_INITIALS_FIRST_NAME.match(p) for p in names):
+        return pieces
     return _APA_BREAK.split(part)
+
+
+def _with_suffixes(pieces: list[str]) -> list[str]:
+    """Comma pieces with each piece that is only a generation suffix joined to the one before it."""
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and piece.rstrip(".") in _SUFFIX_PIECES:
+            joined[-1] = f"{joined[-1]}, {piece}"
+        else:
+            joined.append(piece)
+    return joined
+
+
+def _without_suffix(name: str) -> str:
+    """``name`` without a generation suffix at its end ("S. S. Easter, Jr." → "S. S. Easter", "Bunn PA Jr"
+    → "Bunn PA"), for the shape tests of :func:`_split_commas`."""
+    head, comma, tail = name.rpartition(",")
+    if comma and tail.strip().rstrip(".") in _SUFFIX_PIECES:
+        name = head.strip()
+    words = name.split()
+    if len(words) > 2 and words[-1].rstrip(".") in GENERATION_SUFFIXES:
+        name = " ".join(words[:-1])
+    return name
 
 
 def drop_et_al(authors: Iterable[str]) -> tuple[list[str], bool]:
