@@ -360,7 +360,9 @@ _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z][a-z]?\.\s*-?){1,4}|(?:[A-Z]\.?\
 
 @lru_cache(maxsize=131072)
 def parse_author(name: str) -> tuple[str, str]:
-    """``(last name, initials)`` folded, from "Last, First", "Last FM", "First M. Last"."""
+    """``(last name, initials)`` folded, from "Last, First", "Last FM", "First M. Last": the drift
+    generator's reading (``drift.swap_author_names``), kept as it is so that every version's drift numbers
+    compare; the scorer reads names by :func:`last_name` and :func:`initial_beside`."""
     text = strip_et_al(strip_markup(name or ""))
     if not text:
         return ("", "")

@@ -41,8 +41,9 @@ _SUFFIX_PIECES = GENERATION_SUFFIXES | {"II", "III", "IV"}
 _INITIALS_FIRST_NAME = re.compile(r"^(?:[A-Z]\.[\s-]?)*[A-Z]\.\s+[^\W\d][^\s.,]*(?:\s+[^\W\d][^\s.,]*)*$")
 #: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials (or after the suffix that ends a
 #: name, "Easter, S. S., Jr., Burnham, J. A."), then "Surname, I.".
-_AFTER_SUFFIX = "|".join(rf"(?<=\b{re.escape(suffix)}\.)|(?<=\b{re.escape(suffix)})" for suffix in sorted(_SUFFIX_PIECES))
-_APA_BREAK = re.compile(rf"(?:(?<=[A-Z]\.)|{_AFTER_SUFFIX}),\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
+#: (The comma comes first in the pattern, so the search skips to each comma before any look-behind is tried.)
+_AFTER_SUFFIX = "|".join(rf"(?<=\b{re.escape(suffix)}\.,)|(?<=\b{re.escape(suffix)},)" for suffix in sorted(_SUFFIX_PIECES))
+_APA_BREAK = re.compile(rf",(?:(?<=[A-Z]\.,)|{_AFTER_SUFFIX})\s*(?=[^\s,]+(?:[\s-][^\s,]+)*,\s*[A-Z]\.)")
 # The one rule for the words that say an author list goes on, for import and dedup alike: "et al",
 # "et al.", "et. al", "et alii", "et alia", "others", "and others", "und andere", "et coll.".
 _ET_AL_WORDS = r"(?:et\.?\s*al(?:ii|ia)?|(?:and\s+)?others|und\s+andere|et\s+coll)"
