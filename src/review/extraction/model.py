@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
@@ -102,7 +104,7 @@ class Estimate:
             return "unknown"
         null_value = 1.0 if self.measure in RATIO_MEASURES else 0.0
         if self.ci_low is not None and self.ci_high is not None:
-            significant = self.ci_low > null_value or self.ci_high < null_value
+            significant = self._ci_excludes_null(alpha)
         elif self.p is not None:
             significant = self.p < alpha
         else:
@@ -113,6 +115,21 @@ class Estimate:
         if self.outcome_favourable:
             above = not above
         return "risk" if above else "protective"
+
+    def _ci_excludes_null(self, alpha: float) -> bool:
+        """Whether the (1 − alpha) CI excludes the null: the entered CI itself when it is at that level,
+        else the Wald CI at that level with the entered CI's centre and width (log scale for ratios),
+        so a 90 % CI is not read as significance at 0.05."""
+        assert self.ci_low is not None and self.ci_high is not None
+        ratio = self.measure in RATIO_MEASURES
+        null_value = 1.0 if ratio else 0.0
+        if math.isclose(self.ci_level, 1 - alpha) or (ratio and min(self.ci_low, self.ci_high) <= 0):
+            return self.ci_low > null_value or self.ci_high < null_value
+        low, high = (math.log(self.ci_low), math.log(self.ci_high)) if ratio else (self.ci_low, self.ci_high)
+        normal = NormalDist()
+        half = (high - low) / 2 * normal.inv_cdf(1 - alpha / 2) / normal.inv_cdf((1 + self.ci_level) / 2)
+        centre, null = (low + high) / 2, (0.0 if ratio else null_value)
+        return centre - half > null or centre + half < null
 
     def aligned(self) -> tuple[float, float, float] | None:
         """(estimate, ci_low, ci_high) for recurrence: ORs of a favourable outcome are inverted.
@@ -138,7 +155,8 @@ class Estimate:
             return self.estimate_status or "no estimate"
         text = f"{self.measure} {_num(self.estimate)}"
         if self.ci_low is not None and self.ci_high is not None:
-            text += f" ({_num(self.ci_low)}-{_num(self.ci_high)})"
+            level = "" if math.isclose(self.ci_level, 0.95) else f"{self.ci_level:.0%} CI ".replace("%", " %")
+            text += f" ({level}{_num(self.ci_low)}-{_num(self.ci_high)})"
         return text
 
 

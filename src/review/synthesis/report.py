@@ -35,6 +35,8 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
                  + (f" [{e.subgroup}]" if e.subgroup else ""))
         if e.contrast:
             label += f" {e.contrast[:38]}"
+        if not math.isclose(e.ci_level, 0.95):  # drawn as published, beside 95 % intervals
+            label += f" ({e.ci_level:.0%} CI)".replace("%", " %")
         if e.outcome_favourable and e.measure == "OR":
             label += " (1/OR of the favourable outcome)"
         if result.pooled is not None and row not in result.pool_rows:
