@@ -281,6 +281,13 @@ def test_a_number_without_its_interval_says_so():
     assert render.effect_text(t_en, effect) == "HR 21.44 (no confidence interval in the extraction), Reis"
 
 
+def test_an_interval_that_is_not_95_percent_says_its_level():
+    t_nl, t_en = render.T("nl"), render.T("en")
+    effect = {"label": "X 2020", "measure": "OR", "estimate": 1.5, "ci_low": 1.05, "ci_high": 2.14, "ci_level": 0.9}
+    assert render.effect_text(t_nl, effect) == "OR 1,50 (90 %-betrouwbaarheidsinterval 1,05–2,14), X 2020"
+    assert render.effect_text(t_en, effect) == "OR 1.50 (90 % CI 1.05–2.14), X 2020"
+
+
 def test_printable_questionnaire_and_guide(bank):
     md = render.questionnaire_markdown(bank)
     assert "## Sociaal" in md and "- ☐ Spanningen" in md

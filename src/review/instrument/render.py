@@ -73,7 +73,10 @@ def effect_text(t: T, effect: Mapping[str, Any]) -> str:
         return f"{label}: {missing_effect_text(t, str(effect.get('status') or ''))}"
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
-        text += f" ({number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
+        level = effect.get("ci_level")  # only when not 95 %
+        shown = f"{float(level) * 100:g} %" if level else ""
+        prefix = t(f"{shown}-betrouwbaarheidsinterval ", f"{shown} CI ") if level else ""
+        text += f" ({prefix}{number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
     elif "pooled" not in effect:
         text += f" ({missing_interval_text(t, str(effect.get('status') or ''))})"
     outcome = _in_language(t, effect, "outcome")
