@@ -105,6 +105,29 @@ def test_a_decisions_check_refuses_in_its_transaction_and_a_refusal_writes_nothi
     assert {d.record_id: d.label for d in store.current_decisions().values()} == {a: "exclude", b: "include"}
 
 
+def test_one_restore_puts_back_a_record_with_two_removals_in_force(workspace: Workspace) -> None:
+    """Two removal rows in force on one record (a row written by hand, or two removals at once before
+    remove_records read under its lock): one restore undoes both and counts one record. It undid the
+    newest only, and the record stayed removed after a restore that said it was put back."""
+    from review.store.core import utcnow
+    from review.store.fulltext import current_removals, record_removals_table
+
+    a, b, _ = _add(workspace)
+    store = workspace.store
+    remove_records(store, [a, b], "bob", "retracted")
+    with store.transaction() as conn:  # a second row in force on a, as an INSERT by hand leaves it
+        conn.execute(record_removals_table.insert().values(record_id=a, reviewer="carol", reason="out of range",
+                                                           created_at=utcnow(), undoes_id=None))
+    assert current_removals(store) == {a: "out of range", b: "retracted"}  # the newest row's reason
+    assert restore_records(store, [a], "bob") == 1
+    assert current_removals(store) == {b: "retracted"}
+    with store.transaction() as conn:
+        assert removal_reason(conn, a) is None
+    assert restore_records(store, [a], "bob") == 0  # nothing left to restore
+    assert remove_records(store, [a], "bob", "retracted") == 1  # and it can be removed again
+    assert current_removals(store) == {a: "retracted", b: "retracted"}
+
+
 @pytest.mark.parametrize("if_undecided", [False, True])
 def test_a_removal_committed_after_a_decisions_check_read_waits_for_the_decision(
         workspace: Workspace, if_undecided: bool) -> None:

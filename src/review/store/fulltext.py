@@ -291,20 +291,23 @@ def remove_records(store: Store, record_ids: list[int], reviewer: str, reason: s
 
 
 def restore_records(store: Store, record_ids: list[int], reviewer: str) -> int:
-    """Undo the removal of these records (appends undo rows); returns how many were restored."""
+    """Undo the removal of these records (appends undo rows); returns how many were restored.
+
+    Every removal row in force on a record is undone, not only the newest: a second one (written by
+    hand, or by two removals at once before ``remove_records`` read under its lock) would otherwise keep
+    the record removed after a restore that said it was put back."""
     t = record_removals_table
     wanted = set(record_ids)
     with store.transaction() as conn:
         store.lock(conn, _REMOVALS_LOCK)
-        effective = _effective_removals_in(conn)
-        targets = [effective[r] for r in sorted(wanted) if r in effective]
+        targets = [row for row in _removals_in_force(_removal_log(conn)) if row["record_id"] in wanted]
         if targets:
             conn.execute(t.insert(), [
                 dict(record_id=row["record_id"], reviewer=reviewer, reason="undo", created_at=utcnow(),
                      undoes_id=row["id"])
                 for row in targets
             ])
-    return len(targets)
+    return len({row["record_id"] for row in targets})
 
 
 def current_removals(store: Store) -> dict[int, str]:
@@ -316,8 +319,13 @@ def current_removals(store: Store) -> dict[int, str]:
 
 def _effective_removals_in(conn: sa.Connection) -> dict[int, Any]:
     """The removal row in force per record, as ``conn`` reads the log now (``_effective_removals``)."""
+    return _effective_removals(_removal_log(conn))
+
+
+def _removal_log(conn: sa.Connection) -> Sequence[sa.RowMapping]:
+    """Every row of the removals' log (removals and their undo rows), in id order."""
     t = record_removals_table
-    return _effective_removals(conn.execute(sa.select(t).order_by(t.c.id)).mappings().all())
+    return conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
 
 
 def removal_reason(conn: sa.Connection, record_id: int) -> str | None:
@@ -339,8 +347,14 @@ def removal_reason(conn: sa.Connection, record_id: int) -> str | None:
 
 
 def _effective_removals(rows: Any) -> dict[int, Any]:
+    """The removal row in force per record (the newest, should there be two) in ``rows`` (id order)."""
+    return {int(row["record_id"]): row for row in _removals_in_force(rows)}
+
+
+def _removals_in_force(rows: Any) -> list[Any]:
+    """The removal rows of ``rows`` (the log in id order) that no undo row takes back."""
     undone = {row["undoes_id"] for row in rows if row["undoes_id"] is not None}
-    return {int(row["record_id"]): row for row in rows if row["undoes_id"] is None and row["id"] not in undone}
+    return [row for row in rows if row["undoes_id"] is None and row["id"] not in undone]
 
 
 # -- slim reads for counting ----------------------------------------------------------------
