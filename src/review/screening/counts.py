@@ -9,15 +9,16 @@
   as the PRISMA box counts them (``prisma.counts``); it is a different number on purpose.
 
 The TUI (screening line, dashboard, curve) and ``review status`` all take their numbers
-from :func:`count_decisions` and their words from :data:`COUNT_LABELS`.
+from :func:`count_decisions` (or :func:`count_labels`) and their words from :data:`COUNT_LABELS`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["COUNT_LABELS", "RELEVANT_LABELS", "ScreeningCounts", "count_decisions", "reviewer_counts"]
+__all__ = ["COUNT_LABELS", "RELEVANT_LABELS", "ScreeningCounts", "count_decisions", "count_labels", "reviewer_counts"]
 
 #: Labels the stopping rule and "Relevant found" count as relevant.
 RELEVANT_LABELS: frozenset[str] = frozenset({"include", "maybe"})
@@ -55,14 +56,13 @@ class ScreeningCounts:
 
 def count_decisions(labels: Iterable[str], total: int) -> ScreeningCounts:
     """Counts from the current labels of one reviewer on records to screen."""
-    included = excluded = maybe = 0
-    for label in labels:
-        if label == "include":
-            included += 1
-        elif label == "exclude":
-            excluded += 1
-        elif label == "maybe":
-            maybe += 1
+    return count_labels(Counter(labels), total)
+
+
+def count_labels(by_label: Mapping[str, int], total: int) -> ScreeningCounts:
+    """Counts from how many current decisions of one reviewer on records to screen carry each label
+    (a session keeps these up to date decision by decision)."""
+    included, excluded, maybe = by_label.get("include", 0), by_label.get("exclude", 0), by_label.get("maybe", 0)
     return ScreeningCounts(total=total, screened=included + excluded + maybe,
                            included=included, excluded=excluded, maybe=maybe)
 
