@@ -4,15 +4,18 @@ The session keeps a tally of the decisions in force, added to decision by decisi
 progress until what it reads changes. Random operations (a decision on the record served or on one
 picked by id, a correction, an undo, a decision from another window read again, a removal or restore in
 another shell, the start of the random sample, classifier evidence taken, a setting changed) are each
-followed by a comparison with the progress computed from the store's log: a tally or a kept verdict
-that missed a change shows up as a difference.
+followed by a comparison with the progress computed from the store's log (and in the random sample,
+of the next draw with the one drawn afresh): a tally, a kept verdict or a kept sample order that missed
+a change shows up as a difference.
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from review.records import Record
@@ -56,6 +59,18 @@ def _from_the_store(session: ScreeningSession, workspace) -> Progress:
     return Progress(total=n_total, screened=screened, included=by_label["include"], excluded=by_label["exclude"],
                     maybe=by_label["maybe"], remaining=n_total - screened, est_recall=status.estimated_recall,
                     stopping=status, phase=session.phase)
+
+
+def _first_draw(session: ScreeningSession, workspace) -> int | None:
+    """The random sample's next record, drawn afresh: the seeded permutation of the records to screen
+    that no ranked-phase decision covers (the urn), its first one not decided."""
+    hidden = workspace_set_aside(workspace, session_module._duplicate_ids(workspace.store)).ids()
+    in_force = workspace.store.current_decisions(reviewer=session.reviewer).values()
+    ranked = {d.record_id for d in in_force if d.model_info.get("phase") != PHASE_SAMPLE}
+    urn = [r for r in ranking_store.record_ids(workspace.store) if r not in hidden and r not in ranked]
+    rng = np.random.default_rng([session.seed, zlib.crc32(session.reviewer.encode()), session._sample_start or 0])
+    decided = {d.record_id for d in in_force}
+    return next((r for r in rng.permutation(np.asarray(urn, dtype=np.int64)).tolist() if r not in decided), None)
 
 
 def _evidence(workspace, reviewer: str, rng: random.Random, *, holds: bool) -> dict:
@@ -125,6 +140,9 @@ def test_progress_after_random_operations_is_what_the_store_says(workspace, seed
         done[operation] += 1
         phases.add(session.phase)
         assert session.progress() == _from_the_store(session, workspace), (operation, dict(done))
+        if session.phase == PHASE_SAMPLE:  # the kept sample order is the one drawn afresh
+            with session._lock:
+                assert session._next_id() == _first_draw(session, workspace), (operation, dict(done))
     # every kind of operation ran, in both phases
     assert {"served", "chosen", "correction", "undo", "other_window", "remove", "restore", "evidence"} <= set(done)
     assert phases == {"ranked", PHASE_SAMPLE}

@@ -397,12 +397,13 @@ class ScreeningSession:
         """Seeded random order of the records the ranked phase left unscreened.
 
         Kept until the urn changes (a ranked decision undone, records added): recomputing it
-        for every key costs milliseconds per key on a large workspace.
+        for every key costs milliseconds per key on a large workspace. The key counts the ranked-phase
+        decisions from the tally (a change of the records set aside drops the order itself).
         """
-        ranked = {r for r, d in self._state.decided.items() if d.phase == PHASE_RANKED}
-        key = (self._sample_start, len(ranked), len(self._eligible))
+        key = (self._sample_start, len(self._state.tally(self._hidden).ranked), len(self._eligible))
         if self._sample_cache is not None and self._sample_cache[0] == key:
             return self._sample_cache[1]
+        ranked = {r for r, d in self._state.decided.items() if d.phase == PHASE_RANKED}
         urn = np.asarray([r for r in self._eligible if r not in ranked], dtype=np.int64)
         reviewer_key = zlib.crc32(self.reviewer.encode("utf-8"))
         rng = np.random.default_rng([self.seed, reviewer_key, self._sample_start or 0])
