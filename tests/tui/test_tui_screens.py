@@ -863,3 +863,29 @@ async def test_an_outdated_resolution_counts_as_unresolved_as_in_review_status(t
         status = str(app.screen.query_one("#conflict-status").render())
         assert "2 conflicts, 2 unresolved" in status and "1 resolution" in status, status
         assert any("2 open" in line for line in screening_lines(tui_ws))
+
+
+@async_test
+async def test_a_screens_first_visit_parses_no_stylesheet_again(tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A screen's own CSS_PATH read at its first visit, and Textual taking every new screen as stale, parsed every
+    stylesheet (the widgets' too) again two or three times per first visit and dialog: ~15 ms each. They are
+    read once as the app starts; each screen still gets its own rules."""
+    from textual.css.stylesheet import Stylesheet
+
+    async with open_app(tui_ws, "alice", "dashboard", size=SIZE) as (app, pilot):
+        parses: list[Stylesheet] = []
+        reparse = Stylesheet.reparse
+        monkeypatch.setattr(Stylesheet, "reparse", lambda self: (parses.append(self), reparse(self))[1])
+        for key in "34567812":
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.press("n")  # a dialog's first open
+        await settle(pilot)
+        await pilot.press("escape", "question_mark", "escape")
+        await settle(pilot)
+        assert parses == []
+        assert app.screen.query_one("#counts").styles.height is not None  # screening.tcss: one line
+        assert app.screen.query_one("#counts").region.height == 1
+        await pilot.press("5")
+        await settle(pilot)
+        assert app.screen.query_one("#browser-count").region.height == 1  # browser.tcss

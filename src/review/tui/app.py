@@ -76,7 +76,13 @@ def _screen_factory(mode: str) -> Callable[[], Screen]:
     """What ``App.MODES`` calls the first time ``mode`` is shown."""
 
     def make() -> Screen:
-        return screen_class(mode)()
+        screen = screen_class(mode)()
+        # Styled from the stylesheet in use as Textual registers it (every stylesheet is read at start: CSS_PATH),
+        # so it is as current as the app's CSS. Textual counts a new screen as stale (-1) and parsed every
+        # stylesheet again twice per first visit (its _init_mode and switch_mode), ~30 ms, and once more on
+        # the next visit of the screen last built.
+        screen._css_update_count = screen.app._css_update_count
+        return screen
 
     make.__name__ = make.__qualname__ = f"make_{mode}_screen"
     return make
@@ -113,7 +119,11 @@ def user_keymap(workspace: Workspace) -> dict[str, str]:
 class ReviewApp(App[None]):
     """`review` in the terminal."""
 
-    CSS_PATH = "global.tcss"
+    #: Every stylesheet of the app's screens and dialogs, read (and parsed once) as the app starts: a screen's
+    #: own CSS_PATH read at its first visit made Textual parse every stylesheet again, widgets' too (~15 ms
+    #: of each first visit and first dialog). The screens keep their CSS_PATH (then already read).
+    CSS_PATH = ["global.tcss", *(f"screens/{name}.tcss" for name in (*(module for module, _ in SCREEN_CLASSES.values()),
+                                                                     "modals", "help"))]
     TITLE = "review"
     MODES = {mode: _screen_factory(mode) for mode in SCREENS}
     BINDINGS = [

@@ -145,6 +145,8 @@ class ExtractionScreen(RefitsOnResize):
         self.data: dict[str, Any] = {}
         self.form: Form | None = None
         self.form_error = ""  # why form.toml could not be read (the default form shows), else ""
+        #: The study fields the form's inputs were made for (None: no inputs, as while there is no study file).
+        self._input_fields: dict[str, Any] | None = None
         self.rule = CollapseRule()  # the workspace's QUIPS collapse rule, read on each reload
         self.estimates: list[dict[str, str]] = []  # the study's estimates as table cells
         self._widths: dict[str, int] = {}  # the estimates table's columns as last fitted
@@ -211,12 +213,18 @@ class ExtractionScreen(RefitsOnResize):
         if self.form_error:
             self.notify(self.form_error, title="form.toml", severity="error", timeout=10)
             form = self.form or form  # (the fields shown stay; at opening, the default form's)
-        if self.form is None or form.fields("study") != self.form.fields("study"):
-            # Inputs for the fields read now (a form.toml fixed or extended while the screen is open).
+        self.paths = study_files(folder) if (folder / "studies").is_dir() else []
+        # Inputs for the fields read now (a form.toml fixed or extended while the screen is open), and none
+        # while there is no study file to fill in: mounting the default form's 21 inputs took about half of
+        # the screen's first visit.
+        wanted = form.fields("study") if self.paths else None
+        if wanted != self._input_fields:
             scroll = self.query_one("#study-form", VerticalScroll)
             typing = self.focused is not None and scroll in self.focused.ancestors  # (its input goes now)
             await scroll.remove_children()
-            await scroll.mount_all(self._field_widgets(form))
+            if wanted is not None:
+                await scroll.mount_all(self._field_widgets(form))
+            self._input_fields = wanted
             if typing:  # the keys go on to the form (its first field that takes typing), not nowhere
                 first = next((i for i in scroll.query(Input) if not i.disabled), None)
                 (first or self.query_one("#study-list", ListView)).focus()
@@ -226,7 +234,6 @@ class ExtractionScreen(RefitsOnResize):
         except ReviewError as err:  # a bad [extraction.quips] in review.toml: say so, show the default rule
             self.notify(str(err), title="QUIPS rule", severity="warning", timeout=8)
             self.rule = CollapseRule()
-        self.paths = study_files(folder) if (folder / "studies").is_dir() else []
         listing = self.query_one("#study-list", ListView)
         listing.clear()
         listing.extend(ListItem(Label(p.stem), name=str(p)) for p in self.paths)

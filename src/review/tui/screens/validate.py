@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Label, ListItem, ListView, Static
 
 from ...errors import ReviewError
+from ...services.validate import PLAN_FILE, VALIDATE_DIR, planned_analyses, run_planned, write_demo
 from .base import screen_footer
 
 
@@ -87,9 +88,6 @@ class ValidateScreen(Screen[None]):
         self.query_one("#validate-status", Static).update(text)
 
     def action_reload(self) -> None:
-        from ...services.validate import PLAN_FILE, VALIDATE_DIR
-        from ...services.validate import planned_analyses
-
         listing = self.query_one("#analysis-list", ListView)
         listing.clear()
         self.planned = []
@@ -123,8 +121,6 @@ class ValidateScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="validate")
     def run_analysis(self, item: object) -> None:
         """Run one planned analysis off the UI thread; the result comes back as a message."""
-        from ...services.validate import run_planned
-
         try:
             analysis = run_planned(item, workspace=self.workspace)  # type: ignore[arg-type]
         except ReviewError as err:
@@ -148,9 +144,6 @@ class ValidateScreen(Screen[None]):
         self.notify(message.error, title="Validate", severity="error", timeout=8)
 
     def action_write_demo(self) -> None:
-        from ...services.validate import PLAN_FILE, VALIDATE_DIR
-        from ...services.validate import write_demo
-
         folder = self.workspace.root / VALIDATE_DIR
         if (folder / PLAN_FILE).exists():
             self.notify("validate/analyses.toml exists; demo data not written", title="Validate")
