@@ -45,7 +45,22 @@ class MetaRun:
                   "result (metafor fits that model for k = 1)"] if self.result.k == 1 else []
         fe_hk = [f"{self.file}: Hartung–Knapp with --method FE: the adjustment is meant for random-effects "
                  "models (metafor warns the same)"] if self.result.method == "FE" and self.result.hk else []
-        return ([fallback] if fallback else []) + assumed + single + fe_hk + list(self.table.warnings)
+        return ([fallback] if fallback else []) + assumed + single + fe_hk + self._level_warning() + list(
+            self.table.warnings)
+
+    def _level_warning(self) -> list[str]:
+        """One line when --level is not 95 % and some entered CI gives no ``ci_level``: that CI is read
+        as 95 % (what papers report), not at --level (as before 2026-12-06)."""
+        if math.isclose(self.result.level, 0.95):
+            return []
+        unstated = [study for study, ci, cell in zip(self.table.studies, self.table.entered_ci,
+                                                      self.table.level_given or [True] * self.result.k)
+                    if ci is not None and not cell]
+        if not unstated:
+            return []
+        return [f"{self.file}: --level {self.result.level:g} sets the pooled and computed intervals only; "
+                f"the entered CIs of {len(unstated)} of {self.result.k} studies have no ci_level and are read as "
+                "95 % CIs (add a ci_level column if they are not)"]
 
     @property
     def shown_ci(self) -> list[tuple[float, float] | None]:

@@ -16,6 +16,8 @@ MEASURE_WHY = next(why for name, _, why in POOL_FIELDS if name == "measure")
 #: metafor ``escalc`` names for two-group counts: events and totals per arm.
 COUNT_COLUMNS: tuple[str, ...] = ("ai", "n1i", "ci", "n2i")
 COUNT_MEASURES: frozenset[str] = frozenset({"OR", "RR"})
+#: The level of an entered CI whose row gives no ``ci_level``: what papers report.
+ENTERED_CI_LEVEL = 0.95
 
 
 @dataclass(slots=True)
@@ -29,6 +31,8 @@ class EffectTable:
     entered_ci: list[tuple[float, float] | None] = field(default_factory=list)
     #: The level of each entered CI (its ``ci_level``, else 0.95); None where ``entered_ci`` is None.
     entered_level: list[float | None] = field(default_factory=list)
+    #: Per study whether its row gave a ``ci_level`` (False: an entered CI taken as 95 %).
+    level_given: list[bool] = field(default_factory=list)
     #: The measure named by a ``measure`` column (all rows agree), or "" without one.
     measure: str = ""
     #: Studies with a zero cell that got the continuity correction in every cell.
@@ -39,15 +43,16 @@ class EffectTable:
     encoding: str = "utf-8"
 
 
-def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0.95) -> EffectTable:
+def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     """Columns ``study`` plus ``estimate,ci_low,ci_high`` (reporting scale), ``yi`` with ``vi``/``sei``,
     or 2×2 counts ``ai,n1i,ci,n2i`` (metafor ``escalc`` names; OR or RR).
 
-    ``yi`` is on the analysis scale already (log for ratios), as in R's ``metagen``. ``level`` is the
-    level of the entered CIs; an optional ``ci_level`` column overrides it per row. It is not the level
-    of the intervals the pool computes: a published CI keeps its own 95 % whatever is asked of the pool. An optional ``measure`` column must name one
-    measure for every row; ``measure=None`` takes it from that column (default OR). A study with a
-    zero cell gets 0.5 added to each of its cells (escalc's default). Errors name file, line and column.
+    ``yi`` is on the analysis scale already (log for ratios), as in R's ``metagen``. An entered CI is
+    95 % unless an optional ``ci_level`` column gives its level (a fraction such as 0.9, or a percent
+    such as 90); the level the pool computes its own intervals at does not change it. An optional
+    ``measure`` column must name one measure for every row; ``measure=None`` takes it from that column
+    (default OR). A study with a zero cell gets 0.5 added to each of its cells (escalc's default).
+    Errors name file, line and column.
     """
     path = Path(path)
     csv_text = read_csv_text(path, "study, then the estimate columns")
@@ -93,9 +98,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
         row_level: float | None = None
         try:
             if from_ci and row.get("ci_low"):
-                row_level = _number(row, "ci_level", where, path) if row.get("ci_level") else level
-                if row_level > 1:
-                    row_level /= 100.0
+                row_level = _ci_level(row, where, path) if row.get("ci_level") else ENTERED_CI_LEVEL
                 estimate = _number(row, "estimate", where, path) if row.get("estimate") else None
                 low, high = _number(row, "ci_low", where, path), _number(row, "ci_high", where, path)
                 if estimate is not None and not low <= estimate <= high:
@@ -128,6 +131,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR", level: float = 0
         table.vi.append(variance)
         table.entered_ci.append(entered)
         table.entered_level.append(row_level if entered is not None else None)
+        table.level_given.append(bool(row.get("ci_level")))
     return table
 
 
@@ -193,6 +197,7 @@ def _read_counts(path: Path, rows: list[tuple[int, dict[str, str]]], measure: st
     table.vi.extend(float(v) for v in vi)
     table.entered_ci.extend(None for _ in studies)
     table.entered_level.extend(None for _ in studies)
+    table.level_given.extend(False for _ in studies)
     table.corrected.extend(studies[i] for i in corrected)
 
 
@@ -250,6 +255,17 @@ def _number(row: dict[str, str], column: str, where: str, path: Path) -> float:
     if not math.isfinite(number):
         raise ImportFormatError(path, f"{where}:{column}", f"not a finite number: {value!r}")
     return number
+
+
+def _ci_level(row: dict[str, str], where: str, path: Path) -> float:
+    """A row's ``ci_level`` as a fraction: 0 < x < 1 as written, 1 < x < 100 read as a percent. Anything
+    else (0, 1, 100, a negative) would give no width or a division by zero further on."""
+    value = _number(row, "ci_level", where, path)
+    if 0 < value < 1:
+        return value
+    if 1 < value < 100:
+        return value / 100.0
+    raise ImportFormatError(path, f"{where}:ci_level", "a level such as 0.95 or 95")
 
 
 def _count(row: dict[str, str], column: str, where: str, path: Path) -> int:

@@ -151,10 +151,16 @@ class MetaResult:
         return is_ratio(self.measure)
 
     def back(self, value: float | None) -> float | None:
-        """A log-scale value on the reporting scale (exp for ratios)."""
+        """A log-scale value on the reporting scale (exp for ratios); inf past the float range (a CI
+        entered at a level near 0 has an SE so wide that exp of its bound overflows)."""
         if value is None:
             return None
-        return math.exp(value) if self.ratio else value
+        if not self.ratio:
+            return value
+        try:
+            return math.exp(value)
+        except OverflowError:
+            return math.inf
 
     @property
     def test_name(self) -> str:
