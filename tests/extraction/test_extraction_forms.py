@@ -109,6 +109,19 @@ def test_valid_study_loads(folder: Path) -> None:
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nfinding = "null"\nfinding_basis = "authors: n.s."',
      None),
     ('ci_low = 1.21', 'ci_low = "1.21"\nfinding = "risk"', "s1.toml:estimates[1].ci_low: expected number, got str"),
+    # a CI at another level is checked at alpha 0.05 through its 95 % interval, which the message shows
+    # (it showed the 90 % CI, which excludes 1, and called it 'null')
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04", "estimate = 1.5\nci_low = 1.05\nci_high = 2.14\n"
+     'ci_level = 0.9\nfinding = "risk"',
+     "s1.toml:estimates[1].finding: 'risk' contradicts OR 1.50 (90 % CI 1.05-2.14): its 95 % CI 0.98-2.29 "
+     "includes 1, so it reads as 'null' for recurrence at α = 0.05, the level a stated finding is checked at "
+     "(if the paper drew it at its own CI's level, give finding_basis)"),
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04", "estimate = 1.35\nci_low = 0.98\nci_high = 1.86\n"
+     'ci_level = 0.99\nfinding = "null"',
+     "s1.toml:estimates[1].finding: 'null' contradicts OR 1.35 (99 % CI 0.98-1.86): its 95 % CI 1.06-1.72 "
+     "excludes 1, so it reads as 'risk' for recurrence at α = 0.05"),
+    ("ci_high = 4.04", 'ci_high = 4.04\nci_level = 1.5\nfinding = "null"',
+     "s1.toml:estimates[1].ci_level: 1.5 must be a fraction such as 0.95"),
 ])
 def test_validation_errors_are_one_line(folder: Path, old: str, new: str, expected: str | None) -> None:
     problems = _problems(folder, old, new)

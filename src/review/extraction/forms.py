@@ -8,6 +8,7 @@ one line ``file:field: what``.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Mapping
@@ -26,6 +27,8 @@ from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study, 
 from ..tomlwrite import dumps
 
 FORM_FILE = "form.toml"
+#: The significance level a stated risk/protective/null finding is checked at, whatever its CI's level.
+FINDING_ALPHA = 0.05
 FACTORS_FILE = "factors.toml"
 STUDIES_DIR = "studies"
 SECTIONS: tuple[str, ...] = ("study", "estimate", "expert_rating")
@@ -259,12 +262,26 @@ def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> 
     numbers = (estimate.estimate, estimate.ci_low, estimate.ci_high)
     if not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
         return  # no complete CI, or a typed value the field checks name
-    from_ci = estimate.finding_from_numbers()
-    if from_ci in ("risk", "protective", "null") and from_ci != finding:
-        favourable = " for the favourable outcome" if estimate.outcome_favourable else ""
+    level = estimate.ci_level
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        return  # a ci_level that is no level: named by the field checks
+    from_ci = estimate.finding_from_numbers(FINDING_ALPHA)
+    if from_ci not in ("risk", "protective", "null") or from_ci == finding:
+        return
+    favourable = " for the favourable outcome" if estimate.outcome_favourable else ""
+    if math.isclose(estimate.ci_level, 1 - FINDING_ALPHA):
         problems.add(f"{where}.finding", f"{finding!r} contradicts {estimate.label()}{favourable}, which reads "
                                          f"as {from_ci!r} for recurrence (check the direction and outcome_favourable, "
                                          "or give finding_basis)")
+        return
+    # A CI at another level: the contradiction is in its 95 % interval, which the message must show.
+    low, high = estimate.interval_at(FINDING_ALPHA)
+    null = f"{estimate.null_value:g}"
+    relation = "includes" if from_ci == "null" else "excludes"
+    problems.add(f"{where}.finding", f"{finding!r} contradicts {estimate.label()}{favourable}: its 95 % CI "
+                                     f"{low:.2f}-{high:.2f} {relation} {null}, so it reads as {from_ci!r} for "
+                                     "recurrence at α = 0.05, the level a stated finding is checked at (if the "
+                                     "paper drew it at its own CI's level, give finding_basis)")
 
 
 def validate_study_data(

@@ -116,20 +116,31 @@ class Estimate:
             above = not above
         return "risk" if above else "protective"
 
+    @property
+    def null_value(self) -> float:
+        """No association: 1 for a ratio, 0 for a difference."""
+        return 1.0 if self.measure in RATIO_MEASURES else 0.0
+
     def _ci_excludes_null(self, alpha: float) -> bool:
-        """Whether the (1 − alpha) CI excludes the null: the entered CI itself when it is at that level,
-        else the Wald CI at that level with the entered CI's centre and width (log scale for ratios),
-        so a 90 % CI is not read as significance at 0.05."""
+        """Whether the (1 − alpha) CI excludes the null (:meth:`interval_at`), so a 90 % CI is not read
+        as significance at 0.05."""
+        low, high = self.interval_at(alpha)
+        return low > self.null_value or high < self.null_value
+
+    def interval_at(self, alpha: float = 0.05) -> tuple[float, float]:
+        """The (1 − alpha) CI on the reporting scale: the entered CI itself when it is at that level,
+        else the Wald CI at that level with the entered CI's centre and width (log scale for ratios)."""
         assert self.ci_low is not None and self.ci_high is not None
         ratio = self.measure in RATIO_MEASURES
-        null_value = 1.0 if ratio else 0.0
         if math.isclose(self.ci_level, 1 - alpha) or (ratio and min(self.ci_low, self.ci_high) <= 0):
-            return self.ci_low > null_value or self.ci_high < null_value
+            return self.ci_low, self.ci_high
         low, high = (math.log(self.ci_low), math.log(self.ci_high)) if ratio else (self.ci_low, self.ci_high)
         normal = NormalDist()
         half = (high - low) / 2 * normal.inv_cdf(1 - alpha / 2) / normal.inv_cdf((1 + self.ci_level) / 2)
-        centre, null = (low + high) / 2, (0.0 if ratio else null_value)
-        return centre - half > null or centre + half < null
+        centre = (low + high) / 2
+        if ratio:
+            return math.exp(centre - half), math.exp(centre + half)
+        return centre - half, centre + half
 
     def aligned(self) -> tuple[float, float, float] | None:
         """(estimate, ci_low, ci_high) for recurrence: ORs of a favourable outcome are inverted.
