@@ -342,3 +342,10 @@ def test_the_report_is_titled_by_the_review_and_grade_names_no_other_review_ques
     run = run_synthesis(folder, SynthesisSettings(rule_set="ariens"), plots=False)  # no workspace: no title
     assert (folder / "synthesis.md").read_text(encoding="utf-8").startswith("# Evidence synthesis\n")
     assert run.results
+    # A title with a line break made a second heading of its rest; raw HTML reached the page.
+    (tmp_path / "review.toml").write_text('[review]\ntitle = """Back pain\n# after <img src=x> surgery"""\n\n'
+                                          '[synthesis]\nrule_set = "ariens"\n', encoding="utf-8")
+    synthesise_extraction(folder, workspace=None, plots=False)
+    report = (folder / "synthesis.md").read_text(encoding="utf-8")
+    assert report.startswith("# Evidence synthesis: Back pain # after &lt;img src=x> surgery\n")
+    assert [line for line in report.splitlines() if line.startswith("# ")] == [report.splitlines()[0]]

@@ -62,8 +62,9 @@ def _md(text: object) -> str:
 
 def markdown_report(results: list[FactorResult], settings: SynthesisSettings, *, plots: dict[str, Path],
                     n_studies: int, root: Path, title: str = "") -> str:
+    heading = _md(" ".join(title.split()))  # review.toml text: one line, no raw HTML, like every cell
     lines = [
-        f"# Evidence synthesis{': ' + title if title else ''}",
+        f"# Evidence synthesis{': ' + heading if heading else ''}",
         "",
         f"Rule set **{settings.rule_set}** (consistency ≥ {settings.rules.consistency:.0%}; high quality = "
         f"QUIPS {', '.join(settings.rules.high_quality)} risk of bias; QUIPS collapse: {settings.collapse.describe()}). "
