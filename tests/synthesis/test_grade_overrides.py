@@ -45,3 +45,27 @@ def test_a_change_grade_does_not_allow_is_one_line_naming_file_factor_and_domain
     with pytest.raises(ValidationError) as err:
         load_overrides(path)
     assert str(err.value).startswith(f"{path}:older_age.{message}") and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    # a factor that is no table raised AttributeError (a traceback)
+    ("older_age = 3\n", "older_age: expected a table [older_age] of GRADE domains, got 3"),
+    ('older_age = "moderate"\n', "older_age: expected a table [older_age] of GRADE domains, got 'moderate'"),
+    # these were taken without a word
+    ('[older_age]\nimprecision = { change = -1, reason = 7 }\n', "older_age.imprecision: expected { change = -1"),
+    ('[older_age]\nimprecision = { change = -1, reason = "  " }\n', "older_age.imprecision: expected { change = -1"),
+    ('[older_age.imprecision]\nchange = -1\nreason = "wide"\nextra = 1\n',
+     "older_age.imprecision.extra: unknown key (a domain's judgement has change and reason only)"),
+    ('[older_age]\nreviewer = 5\n', "older_age.reviewer: expected the reviewer's name, got 5"),
+    ('[older_age]\nreviewer = ""\n', "older_age.reviewer: expected the reviewer's name, got ''"),
+])
+def test_a_malformed_entry_is_one_line_naming_file_factor_and_key(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ValidationError) as err:
+        load_overrides(path)
+    assert str(err.value).startswith(f"{path}:{message}") and "\n" not in str(err.value)
+
+
+def test_a_named_reviewer_and_a_full_judgement_are_taken(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[older_age]\nreviewer = "alice"\n[older_age.imprecision]\nchange = -1\nreason = "wide"\n')
+    assert load_overrides(path)["older_age"]["imprecision"] == {"change": -1, "reason": "wide"}

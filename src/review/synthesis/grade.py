@@ -278,17 +278,25 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
         return {}
     data = read_toml(path)
     for factor_id, table in data.items():
+        if not isinstance(table, dict):
+            raise ValidationError(f"{path}:{factor_id}: expected a table [{factor_id}] of GRADE domains, "
+                                  f"got {table!r}")
         for key, value in table.items():
             if key == "start":
                 if value not in CERTAINTY:
                     raise ValidationError(f"{path}:{factor_id}.start: {value!r} not one of {', '.join(CERTAINTY)}")
             elif key == "reviewer":
-                continue
+                if not isinstance(value, str) or not value.strip():
+                    raise ValidationError(f"{path}:{factor_id}.reviewer: expected the reviewer's name, got {value!r}")
             elif key not in DOMAINS:
                 raise ValidationError(f"{path}:{factor_id}.{key}: unknown GRADE domain")
             elif (not isinstance(value, dict) or not isinstance(value.get("change"), int)
-                  or isinstance(value.get("change"), bool) or not value.get("reason")):
+                  or isinstance(value.get("change"), bool) or not isinstance(value.get("reason"), str)
+                  or not value["reason"].strip()):
                 raise ValidationError(f"{path}:{factor_id}.{key}: expected {{ change = -1, reason = \"...\" }}")
+            elif unknown := sorted(set(value) - {"change", "reason"}):
+                raise ValidationError(f"{path}:{factor_id}.{key}.{unknown[0]}: unknown key (a domain's judgement "
+                                      "has change and reason only)")
             elif value["change"] not in ALLOWED_CHANGES[key]:
                 allowed = ", ".join(str(c) for c in ALLOWED_CHANGES[key])
                 raise ValidationError(f"{path}:{factor_id}.{key}: change {value['change']} is not one of {allowed} "
