@@ -82,6 +82,21 @@ def test_export_to_stdout_and_file(ws, tmp_path):
     assert result.exit_code == 0 and "Conversation guide" in (tmp_path / "g.md").read_text()
 
 
+def test_lang_with_an_export_that_carries_both_languages_says_so(ws, tmp_path):
+    # --lang en with fhir or redcap wrote the same Dutch-with-English file as --lang nl, without a word.
+    run(ws, "build", "--no-exports")
+    for fmt, where in (("fhir", "FHIR translation extensions"), ("redcap", "each field's annotation")):
+        asked = run(ws, "export", "--format", fmt, "--lang", "en", "--out", str(tmp_path / f"en.{fmt}"))
+        assert asked.exit_code == 0, asked.output
+        assert asked.stderr.splitlines()[0] == (f"note: --lang does not change the {fmt} export: it carries the "
+                                                f"Dutch text with the English beside it ({where})")
+        plain = run(ws, "export", "--format", fmt, "--out", str(tmp_path / f"nl.{fmt}"))
+        assert "note:" not in plain.stderr
+        assert (tmp_path / f"en.{fmt}").read_bytes() == (tmp_path / f"nl.{fmt}").read_bytes()
+    guide = run(ws, "export", "--format", "guide", "--lang", "en", "--out", str(tmp_path / "g.md"))
+    assert "note:" not in guide.stderr
+
+
 def test_redcap_dictionary_file_starts_with_a_bom_so_excel_keeps_the_dutch_letters(ws, tmp_path):
     # REDCap's own dictionary download starts with a BOM; without one Excel reads the file as
     # Windows-1252, shows 'cliÃ«nt' and saves that back. A pipe gets no BOM.
