@@ -221,6 +221,20 @@ def test_none_left_is_never_taken_from_the_classifier(monkeypatch) -> None:
     assert "the chance that none is left is 99%" in status.explanation
     assert "that none is left the rule takes from the trend alone" in status.explanation
     assert "by the classifier's scores" not in stopping_words(status, "ranked")
+    # A check made at 18 found (k* = 0) holds until the next one, up to ⌈N/100⌉ decisions later: with a 19th
+    # relevant record decided since (k* = 1 now) the verdict still rests on that check's "none left", so the
+    # line names no classifier level either, as the explanation says.
+    ranked = [1] + [0] * 9 + ([1] + [0] * 20) * 17  # 18 found, still turning up
+    at_check = list(range(1, len(ranked) + 1))
+    view = {"screened": len(ranked), "found": 18, "expected_remaining": 0.01, "most_left": 0, "probability": 0.99,
+            **sc.decisions_made_from(at_check)}
+    status = stopping.assess(ranked + [1], [], 1000, classifier=view, decision_ids=at_check + [len(ranked) + 1])
+    assert status.relevant_found == 19 and not sc.consulted(0) and sc.consulted(1)
+    assert status.verdict == "continue" and status.classifier_level is None, status.explanation
+    assert "that none is left the rule takes from the trend alone" in status.explanation
+    assert "by the classifier's scores" not in stopping_words(status, "ranked")
+    # The next check, made at 19 found, asks the classifier (k* = 1); until it is made the line says so.
+    assert stopping.assess(ranked + [1], [], 1000).classifier_level == pytest.approx(0.80)
 
 
 def test_checks_on_a_grid_past_the_gate() -> None:

@@ -448,14 +448,18 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     if lomax.verdict == "stop":
         return lomax
     level = classifier_confidence(common["confidence"])
-    allowed_now = int(most_left_for_target(common["relevant_found"], common["target_recall"]))
-    lomax = replace(lomax, classifier_level=level if consulted(allowed_now) else None)
-    if not view_holds(classifier, decision_ids):
+    holds = view_holds(classifier, decision_ids)
+    # k* from one place for the level the line names and for the verdict: the check's while its view holds
+    # (up to check_step(N) decisions after it, the verdict rests on it), else the count now, which the next
+    # check will ask about.
+    allowed = (int(classifier["most_left"]) if holds and classifier is not None else
+               int(most_left_for_target(common["relevant_found"], common["target_recall"])))
+    lomax = replace(lomax, classifier_level=level if consulted(allowed) else None)
+    if not holds:
         return lomax
     assert classifier is not None
     expected = float(classifier["expected_remaining"])
     about = about_count(expected)
-    allowed = int(classifier["most_left"])
     chance = float(classifier["probability"])
     left = "none is left" if allowed == 0 else f"at most {whole(allowed)} {'is' if allowed == 1 else 'are'} left"
     view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
