@@ -40,8 +40,8 @@ def test_estimate_counts_the_relevant_records_left() -> None:
         assert view is not None and view.found == 20 and view.most_left == 1  # ⌊20·(1/0.95 − 1)⌋
         assert abs(view.expected_remaining - left) < 0.5
         assert (view.probability >= 0.95) == (left == 0)
-        # "at most U with 90 %" is the count left's quantile at the level a classifier stop rests on (90 % at
-        # the rule's 95 %; capped at the records unscreened), where the two levels' bounds differ (7 and 8 at 4)
+        # "at most U with 80 %" is the count left's quantile at the level a classifier stop rests on (80 % at
+        # the rule's 95 %; capped at the records unscreened), where the two levels' bounds differ (6 and 8 at 4)
         for confidence in (0.9, 0.95, 0.99):
             bound = sc.estimate(features.matrix, rows[:220], np.array(screened), rows[220:], seed=3,
                                 confidence=confidence)
@@ -342,7 +342,7 @@ def test_the_evidence_stands_for_the_decisions_it_was_made_from(workspace, monke
     estimate = sc.estimate
     monkeypatch.setattr(sc, "estimate", lambda *a, **k: asked.append(k["confidence"]) or estimate(*a, **k))
     view = session.stopping_evidence()
-    assert view is not None and asked == [0.9]  # the session's confidence: "at most U with 90 %" is 90 %'s
+    assert view is not None and asked == [0.9]  # the session's confidence: "at most U" is at classifier_confidence(0.9) = 60 %
     session.confidence = 0.95  # (at 90 % the Lomax rule stops on its own below)
     assert session.apply_stopping_evidence(view, session.evidence_epoch)
     session.decide(undecided[0], "exclude")  # a decision after the evidence: it still holds
