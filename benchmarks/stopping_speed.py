@@ -33,9 +33,12 @@ seconds, least of ``--repeat``.
 a good ranking serves them, so the Lomax rule is within reach and a check is due), then
 ``ScreeningSession.retrain`` (the queue's delivery: it no longer carries the check) ``--repeat``
 times, one more decision before each, wall and CPU seconds, and after them one
-``stopping_evidence`` (the check, made after the queue is delivered).
+``stopping_evidence`` (the check, made after the queue is delivered). ``--found K`` keeps K relevant
+records (the first K the ranking serves; the other relevant texts are labelled irrelevant): with K = 18 the
+target of 95 % allows none to be left (k* = 0), where the check makes no fits (decision 0029).
 
     python benchmarks/stopping_speed.py --session-check --repeat 5
+    python benchmarks/stopping_speed.py --session-check --repeat 5 --found 18
 """
 
 from __future__ import annotations
@@ -118,8 +121,9 @@ def classifier_check(repeat: int, share: float) -> None:
                                  "labelled_share": share, "rows": rows, "load": round(os.getloadavg()[0], 2)}))
 
 
-def session_check(repeat: int, share: float) -> None:
-    """Queue delivery and the classifier evidence after it, in a session (``--session-check``)."""
+def session_check(repeat: int, share: float, found: int | None = None) -> None:
+    """Queue delivery and the classifier evidence after it, in a session (``--session-check``); ``found``:
+    at most this many relevant records (the first the ranking serves)."""
     import tempfile
 
     import numpy as np
@@ -137,6 +141,8 @@ def session_check(repeat: int, share: float) -> None:
                                format="csv", encoding="utf-8")
             truth = {rec.id: y for rec, y in zip(ws.store.records(), labels, strict=True)}
             ids = sorted(truth, key=lambda r: (-truth[r], rng.random()))  # the relevant first
+            if found is not None:
+                truth.update({r: 0 for r in ids[found:]})
             cut = int(share * n_records)
             for record_id in ids[:cut - repeat]:
                 ws.store.add_decision(record_id, "alice", "include" if truth[record_id] else "exclude")
@@ -154,15 +160,18 @@ def session_check(repeat: int, share: float) -> None:
             evidence = session.stopping_evidence()
             evidence_wall, evidence_cpu = time.perf_counter() - wall, time.process_time() - cpu
             ws.store.engine.dispose()
-        rows[n_records] = {"labelled": cut, "queue_p95_s": round(float(np.quantile(walls, 0.95)), 3),
+        rows[n_records] = {"labelled": cut, "relevant": sum(truth[r] for r in ids[:cut]),
+                           "most_left": None if evidence is None else evidence.get("most_left"),
+                           "queue_p95_s": round(float(np.quantile(walls, 0.95)), 3),
                            "queue_max_cpu_s": round(max(cpus), 3), "check_due": due,
                            "evidence_wall_s": round(evidence_wall, 3), "evidence_cpu_s": round(evidence_cpu, 3),
                            "evidence_made": evidence is not None}
         print(f"{n_records:>6} records, {cut} decided: queue (retrain + re-rank) p95 {rows[n_records]['queue_p95_s']:.3f} s "
               f"wall over {repeat}; then the classifier evidence (due: {due}) {evidence_wall:.2f} s wall, "
-              f"{evidence_cpu:.2f} s CPU", flush=True)
+              f"{evidence_cpu:.2f} s CPU ({rows[n_records]['relevant']} relevant decided, k* {rows[n_records]['most_left']})",
+              flush=True)
     print("BENCH " + json.dumps({"benchmark": "stopping_speed_session_check", "repeat": repeat,
-                                 "labelled_share": share, "rows": rows, "load": round(os.getloadavg()[0], 2)}))
+                                 "labelled_share": share, "found": found, "rows": rows, "load": round(os.getloadavg()[0], 2)}))
 
 
 def main() -> None:
@@ -174,9 +183,10 @@ def main() -> None:
     parser.add_argument("--classifier-check", action="store_true")
     parser.add_argument("--labelled-share", type=float, default=0.4)
     parser.add_argument("--session-check", action="store_true")
+    parser.add_argument("--found", type=int, help="--session-check: keep this many relevant records (18: k* = 0).")
     args = parser.parse_args()
     if args.session_check:
-        session_check(args.repeat, args.labelled_share)
+        session_check(args.repeat, args.labelled_share, args.found)
         return
     if args.classifier_check:
         classifier_check(args.repeat, args.labelled_share)

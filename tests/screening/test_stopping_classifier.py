@@ -218,7 +218,8 @@ def test_none_left_is_never_taken_from_the_classifier(monkeypatch) -> None:
         "screened": 179, "found": 9, "expected_remaining": 0.01, "most_left": 0, "probability": 0.99,
         **sc.decisions_made_from(ids)})
     assert status.verdict == "continue" and status.classifier_level is None, status.explanation
-    assert "the chance that none is left is 99%" in status.explanation
+    assert "expects about" not in status.explanation and "99%" not in status.explanation  # not read: not told
+    assert "(9 relevant found in 179 screened) the target allowed none to be left" in status.explanation
     assert "that none is left the rule takes from the trend alone" in status.explanation
     assert "by the classifier's scores" not in stopping_words(status, "ranked")
     # A check made at 18 found (k* = 0) holds until the next one, up to ⌈N/100⌉ decisions later: with a 19th
@@ -297,6 +298,13 @@ def test_simulation_names_it_recommended() -> None:
 
 
 def _decided_session(workspace):  # type: ignore[no-untyped-def]
+    session, _, undecided = _session_with_found(workspace, 30)
+    return session, undecided
+
+
+def _session_with_found(workspace, found: int):  # type: ignore[no-untyped-def]
+    """200 records, 30 relevant: ``found`` of them decided, then 60 irrelevant; (session, the relevant and
+    the irrelevant records left)."""
     from review.records import Record
     from review.screening.session import ScreeningSession
 
@@ -310,9 +318,9 @@ def _decided_session(workspace):  # type: ignore[no-untyped-def]
     session = ScreeningSession(workspace, "alice", seed=2)
     relevant = [r for r, y in truth.items() if y]
     irrelevant = [r for r, y in truth.items() if not y]
-    for record_id in relevant + irrelevant[:60]:  # every relevant record found, then 60 irrelevant
+    for record_id in relevant[:found] + irrelevant[:60]:  # the relevant records found, then 60 irrelevant
         session.decide(record_id, "include" if truth[record_id] else "exclude")
-    return session, irrelevant[60:]
+    return session, relevant[found:], irrelevant[60:]
 
 
 def test_the_queue_comes_first_then_the_evidence_and_the_verdict_uses_it(workspace) -> None:
@@ -333,6 +341,39 @@ def test_the_queue_comes_first_then_the_evidence_and_the_verdict_uses_it(workspa
     assert session.retrain().model_info["stopping_classifier"] == view  # carried in the stored queue
     session.undo()  # the last decision undone: the view was made after it and no longer holds
     assert session.progress().stopping.estimate_from != "classifier"
+
+
+def test_a_check_where_none_may_be_left_makes_no_fits(workspace, monkeypatch) -> None:
+    # Decision 0029: at k* = 0 (fewer than 19 found at 95 %) no verdict reads the classifier, so the check
+    # makes none of its six fits (31 s of CPU at 50,000 records); it still marks the grid step it was due at.
+    session, relevant, irrelevant = _session_with_found(workspace, 18)
+    fits = []
+    estimate = sc.estimate
+    monkeypatch.setattr(sc, "estimate", lambda *a, **k: fits.append(k["target_recall"]) or estimate(*a, **k))
+    assert session.stopping_evidence_due()
+    view = session.stopping_evidence()
+    assert fits == [] and view is not None and view["asked"] is False
+    assert (view["screened"], view["found"], view["most_left"]) == (78, 18, 0) and "expected_remaining" not in view
+    assert session.apply_stopping_evidence(view, session.evidence_epoch)
+    assert not session.stopping_evidence_due()  # the check was made: the next is a grid step on
+    status = session.progress().stopping
+    assert status.verdict == "continue" and status.classifier_level is None, status.explanation
+    # The tooltip says why the classifier says nothing, and tells no estimate it did not make.
+    assert ("At the classifier's last check (18 relevant found in 78 screened) the target allowed none to be left: "
+            "that none is left the rule takes from the trend alone, not from the classifier, which it asks from 19 "
+            "relevant found on.") in status.explanation, status.explanation
+    assert "expects about" not in status.explanation and "by the classifier's scores" not in stopping_words(status, "ranked")
+    session.decide(relevant[0], "include")  # the 19th (k* = 1 now): the check made at 18 stands until the next
+    status = session.progress().stopping
+    assert status.relevant_found == 19 and status.classifier_level is None and not session.stopping_evidence_due()
+    session.decide(irrelevant[0], "exclude")  # 80 screened: a grid step (⌈200/100⌉ = 2) on, the fits are made
+    assert session.stopping_evidence_due()
+    asked = session.stopping_evidence()
+    assert fits == [0.95] and asked is not None and asked["most_left"] == 1 and "expected_remaining" in asked
+    assert session.apply_stopping_evidence(asked, session.evidence_epoch)
+    status = session.progress().stopping
+    assert status.classifier_level == pytest.approx(0.80) and "the rule also stops once that chance" in status.explanation
+    assert "At the classifier's last check" not in status.explanation
 
 
 def test_the_evidence_stands_for_the_decisions_it_was_made_from(workspace, monkeypatch) -> None:

@@ -680,7 +680,7 @@ class ScreeningSession:
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
-        (``_evidence_due``), else None. Six fits (26 s of CPU at 50,000 records): call it
+        (``_evidence_due``), else None. Six fits (31 s of CPU at 50,000 records; none where k* = 0): call it
         after the queue is delivered, never before. It changes nothing: ``apply_stopping_evidence``
         (with ``evidence_epoch`` read before this call) takes the result."""
         from . import stopping_classifier as sc
@@ -689,6 +689,9 @@ class ScreeningSession:
         if inputs is None:
             return None
         labels = inputs.labels
+        unasked = sc.unasked_check(len(labels), sum(labels.values()), self.target_recall)
+        if unasked is not None:  # k* = 0: no verdict reads the fits (decision 0029), the grid step is kept
+            return {**unasked, **sc.decisions_made_from(inputs.decision_ids)}
         texts = self._texts()
         eligible = [r for r in inputs.eligible if r in texts]
         features = self._ensure_features(texts, eligible)

@@ -441,7 +441,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     with ``classifier_confidence`` (80 % at a confidence of 95 %) that at most the allowed number of
     relevant records is left, where that number is at least one (``consulted``); that verdict states its
     bound and confidence at that level."""
-    from .stopping_classifier import classifier_confidence, consulted, view_holds
+    from .stopping_classifier import classifier_confidence, consulted, fewest_found_consulted, view_holds
     from .stopping_rate import _poisson_upper, most_left_for_target
 
     lomax = _assess_lomax(ranked, n_total, common, pct, conf)
@@ -458,16 +458,21 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     if not holds:
         return lomax
     assert classifier is not None
+    if not consulted(allowed):  # "none left" is the weakest claim of a count: the trend alone answers it
+        # The check made no fits there (``stopping_classifier.unasked_check``): nothing of the classifier to tell.
+        from_on = fewest_found_consulted(common["target_recall"])
+        asks = "" if from_on is None else f", which it asks from {whole(from_on)} relevant found on"
+        return replace(lomax, explanation=f"{lomax.explanation} At the classifier's last check "
+                       f"({whole(int(classifier['found']))} relevant found in {whole(int(classifier['screened']))} "
+                       f"screened) the target allowed none to be left: that none is left the rule takes from the "
+                       f"trend alone, not from the classifier{asks}.")
     expected = float(classifier["expected_remaining"])
     about = about_count(expected)
     chance = float(classifier["probability"])
-    left = "none is left" if allowed == 0 else f"at most {whole(allowed)} {'is' if allowed == 1 else 'are'} left"
+    left = f"at most {whole(allowed)} {'is' if allowed == 1 else 'are'} left"
     view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
             f"them by cross-validation) expects about {about} relevant records among the unscreened; the chance "
             f"that {left} is {chance:.0%}")
-    if not consulted(allowed):  # "none left" is the weakest claim of a count: the trend alone answers it
-        return replace(lomax, explanation=f"{lomax.explanation} {view}; that none is left the rule takes from "
-                                         f"the trend alone, not from the classifier.")
     if chance >= level:
         found = common["relevant_found"]
         text = (f"Stop (recommended rule): {view}, so recall is at least {found / (found + allowed):.0%} "

@@ -11,7 +11,8 @@ relevant records left, taken as Poisson. The rule ``relevance_rate_classifier`` 
 rule does, or earlier at a check where the classifier gives P(left ≤ k*) ≥ ``classifier_confidence``
 (k* the most that may be left for the target recall): 0.80 at the default confidence 0.95 since
 decision 0029 (0.90 under decision 0028, 0.95 before), and only where k* ≥ 1 (``consulted``): "none
-left" is the weakest claim a count of the unscreened can make, and the Lomax part alone answers it.
+left" is the weakest claim a count of the unscreened can make, and the Lomax part alone answers it (a
+session's check there makes no fits: ``unasked_check``).
 
 A view holds for the decisions it was made from (``view_holds``): an undo, a changed decision or a
 record set aside since, among them, makes it stale; decisions made after it do not.
@@ -115,6 +116,27 @@ def consulted(most_left: int) -> bool:
     """Whether the rule may stop on the classifier where at most ``most_left`` (k*) relevant records may
     be left: from ``FEWEST_ALLOWED`` on (decision 0029)."""
     return most_left >= FEWEST_ALLOWED
+
+
+def fewest_found_consulted(target_recall: float) -> int | None:
+    """The fewest relevant records found from which the classifier is asked (k* ≥ ``FEWEST_ALLOWED``):
+    19 at a target of 95 %; None where it never is (a target of 100 % allows none to be left)."""
+    if target_recall >= 1.0:
+        return None
+    found = max(1, math.ceil(FEWEST_ALLOWED / (1 / target_recall - 1)) - 1)
+    while not consulted(int(most_left_for_target(found, target_recall))):
+        found += 1
+    return found
+
+
+def unasked_check(screened: int, found: int, target_recall: float) -> dict[str, Any] | None:
+    """A check where the classifier is not asked (k* below ``FEWEST_ALLOWED``), made without fits: what it
+    was made after (``asked`` False, no estimate), so the next check stays a grid step on; None where k*
+    calls for a fit. The verdict reads no estimate there (``consulted``)."""
+    most_left = int(most_left_for_target(found, target_recall))
+    if consulted(most_left):
+        return None
+    return {"screened": screened, "found": found, "most_left": most_left, "asked": False}
 
 
 def check_step(n_total: int) -> int:
