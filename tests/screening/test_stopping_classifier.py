@@ -207,6 +207,7 @@ def test_none_left_is_never_taken_from_the_classifier(monkeypatch) -> None:
     view = sc.estimate(features.matrix, rows[:200], y[:200], rows[200:])
     assert view is not None and view.most_left == 0 and view.probability >= 0.95
     assert not sc.consulted(0) and sc.consulted(1)
+    assert (sc.fewest_found_consulted(0.95), sc.fewest_found_consulted(0.9), sc.fewest_found_consulted(1.0)) == (19, 9, None)
     assert sc.first_stop(features.matrix, rows, y, n_priors=2, lomax_stop=2 + lomax) == 2 + lomax
     with monkeypatch.context() as before:  # decision 0028's rule asked it, and stopped earlier
         before.setattr(sc, "FEWEST_ALLOWED", 0)
