@@ -651,6 +651,29 @@ async def test_the_stopping_line_names_the_rule_its_estimate_and_bound_within_80
 
 
 @async_test
+async def test_the_stopping_line_names_the_classifiers_level_within_80_columns(tmp_path) -> None:
+    # With 19 relevant found the target allows one to be left (k* = 1) and the line grows by the classifier's
+    # level: the three lines at 80 columns still reach its end. 1,000 records: four-digit counts.
+    from tui_workspace import build_workspace
+
+    workspace = build_workspace(tmp_path / "large", n=1000, with_conflicts=False, with_pairs=False)
+    async with open_app(workspace, "alice", "screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        for key in ["i"] * 10 + ["e"] + ["i"] * 9 + ["e"] * 3:
+            await pilot.press(key)
+        await settle(pilot)
+        widget = screen.query_one("#stopping")
+        lines = [line.text.strip() for line in widget.render_lines(widget.region.reset_offset)]
+        stopping = screen.project.session.progress().stopping
+        assert stopping.relevant_found == 19 and stopping.verdict == "continue" and stopping.remaining == 977
+        assert stopping.classifier_level == pytest.approx(0.80)
+        line = " ".join(lines)
+        assert len(lines) == 3 and "Recommended rule: about" in line and "recall about" in line, lines
+        assert line.endswith("Stops when 95% recall holds with 95% probability (80% by the classifier's scores)."), lines
+
+
+@async_test
 async def test_a_resolution_the_reviewers_later_decisions_left_behind_is_listed_to_resolve_again(
         tui_ws: Workspace) -> None:
     from textual.widgets import DataTable
