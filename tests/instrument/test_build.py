@@ -283,6 +283,11 @@ def test_a_workspace_bank_takes_estimates_and_sources_from_the_study_files(works
         "outcome_nl": "",
         "contrast": "company size >100 employees", "contrast_nl": "bedrijfsgrootte >100 werknemers",
         "subgroup_nl": ""}]
+    # A number without its CI keeps why (ba7703e): the bank dropped Reis's status, so HR 21,44 stood bare.
+    reis = [e for e in items["previous_sick_leave_episodes"].effects if e["study"] == "reis"]
+    assert [(e["estimate"], e["ci_low"], e["status"]) for e in reis if e["estimate"] == 21.44] == [
+        (21.44, None, "CI not reported in abstract")]
+    assert all(e["status"] == "" for e in reis if e["ci_low"] is not None)  # a full CI needs no reason
     cited = {s for i in bank.items for s in i.studies}
     assert cited <= {s.study for s in bank.sources} and len(bank.sources) == 13  # (and the Delphi study)
     arends = next(s for s in bank.sources if s.study == "arends2014")
