@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from review.extraction.model import Estimate
 
 
-def _estimate(low: float, high: float, level: float = 0.95, estimate: float = 1.5, **extra: object) -> Estimate:
+def _estimate(low: float, high: float, level: float = 0.95, estimate: float = 1.5, **extra: Any) -> Estimate:
     return Estimate(factor="f", contrast="x vs y", estimate_type="adjusted", source_location="Table 2",
-                    measure="OR", estimate=estimate, ci_low=low, ci_high=high, ci_level=level, **extra)  # type: ignore[arg-type]
+                    measure="OR", estimate=estimate, ci_low=low, ci_high=high, ci_level=level, **extra)
 
 
 def test_a_90_percent_ci_that_excludes_1_is_not_a_finding_at_alpha_005() -> None:
@@ -24,3 +26,6 @@ def test_a_90_percent_ci_that_excludes_1_is_not_a_finding_at_alpha_005() -> None
 def test_a_ci_that_is_not_95_percent_says_its_level() -> None:
     assert _estimate(1.05, 2.14, 0.90).label() == "OR 1.50 (90 % CI 1.05-2.14)"
     assert _estimate(1.05, 2.14).label() == "OR 1.50 (1.05-2.14)"
+    # one formatter for every output: 0.995 read '100 % CI' and 0.975 '98 % CI' with whole percents
+    assert _estimate(1.05, 2.14, 0.995).label() == "OR 1.50 (99.5 % CI 1.05-2.14)"
+    assert _estimate(1.05, 2.14, 0.975).label() == "OR 1.50 (97.5 % CI 1.05-2.14)"

@@ -286,6 +286,9 @@ def test_an_interval_that_is_not_95_percent_says_its_level():
     effect = {"label": "X 2020", "measure": "OR", "estimate": 1.5, "ci_low": 1.05, "ci_high": 2.14, "ci_level": 0.9}
     assert render.effect_text(t_nl, effect) == "OR 1,50 (90 %-betrouwbaarheidsinterval 1,05–2,14), X 2020"
     assert render.effect_text(t_en, effect) == "OR 1.50 (90 % CI 1.05–2.14), X 2020"
+    effect["ci_level"] = 0.975  # the language's decimal sign in the level too ('97.5 %' in Dutch before)
+    assert render.effect_text(t_nl, effect) == "OR 1,50 (97,5 %-betrouwbaarheidsinterval 1,05–2,14), X 2020"
+    assert render.effect_text(t_en, effect) == "OR 1.50 (97.5 % CI 1.05–2.14), X 2020"
 
 
 def test_printable_questionnaire_and_guide(bank):

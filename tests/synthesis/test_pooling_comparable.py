@@ -88,6 +88,18 @@ def test_the_forest_plot_marks_the_estimates_the_diamond_does_not_summarise(tmp_
     assert svg.count("(not pooled)") == 1 and "d HR high vs low demands (not pooled)" in svg
 
 
+def test_the_forest_plot_names_an_interval_that_is_not_95_percent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # drawn as published beside 95 % intervals (674d5b1); 0.995 read '100 % CI' with whole percents
+    from review.synthesis.report import factor_plot
+
+    result = _synthesise(_study("a", _estimate("OR", 1.8, 1.2, 2.7)),
+                         _study("b", _estimate("OR", 1.5, 1.05, 2.14, ci_level=0.9)),
+                         _study("c", _estimate("OR", 1.6, 1.0, 2.6, ci_level=0.995)))
+    svg = next(p for p in factor_plot(result, tmp_path) if p.suffix == ".svg").read_text(encoding="utf-8")
+    assert "b OR high vs low demands (90 % CI)" in svg and "c OR high vs low demands (99.5 % CI)" in svg
+    assert svg.count("% CI)") == 2  # the 95 % one says nothing
+
+
 def test_a_papers_crude_and_adjusted_estimates_are_told_apart_in_the_explanation() -> None:
     result = _synthesise(_study("a", _estimate("HR", 1.40, 1.05, 1.87), _estimate("HR", 1.55, 1.17, 2.05, "crude")))
     assert "HR 1.40 (1.05-1.87) adjusted; HR 1.55 (1.17-2.05) crude" in result.evidence.explanation

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input
 
 from review.extraction import Estimate, Study, load_study, save_study
 from review.store import extraction as tables
-from review.tui.screens.extraction import ExtractionScreen, parse_value
+from review.tui.screens.extraction import ExtractionScreen, estimate_cells, parse_value
 from review.workspace import Workspace
 from tui_workspace import async_test, open_app, settle
 
@@ -379,3 +379,14 @@ async def test_the_line_under_the_estimates_works_out_the_cut_once_per_study_and
         await pilot.resize_terminal(160, 30)  # another width: worked out again, and nothing is cut now
         await settle(pilot)
         assert len(checks) == opened + 1 and not detail.display
+
+
+def test_the_effect_cell_names_a_ci_level_other_than_95_as_the_direction_beside_it_is_judged_at_95() -> None:
+    # 'OR 1.5 (1.05–2.14)' stood beside 'null' with no sign the interval was a 90 % one.
+    estimate = {"factor": "f", "measure": "OR", "estimate": 1.5, "ci_low": 1.05, "ci_high": 2.14, "ci_level": 0.9,
+                "contrast": "x vs y", "estimate_type": "adjusted", "source_location": "Table 2"}
+    cells = estimate_cells(estimate)
+    assert (cells["effect"], cells["direction"]) == ("OR 1.5 (90 % CI 1.05–2.14)", "null")
+    assert estimate_cells({**estimate, "ci_level": 0.975})["effect"] == "OR 1.5 (97.5 % CI 1.05–2.14)"
+    assert estimate_cells({**estimate, "ci_level": 0.95})["effect"] == "OR 1.5 (1.05–2.14)"
+    assert estimate_cells({**estimate, "ci_level": "90"})["effect"] == "OR 1.5 (1.05–2.14)"  # no level: the form says

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
 
+from ..words import level_percent
+
 DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
 QUIPS_DOMAINS: tuple[str, ...] = (
     "participation", "attrition", "factor_measurement", "outcome_measurement", "confounding", "analysis",
@@ -166,7 +168,7 @@ class Estimate:
             return self.estimate_status or "no estimate"
         text = f"{self.measure} {_num(self.estimate)}"
         if self.ci_low is not None and self.ci_high is not None:
-            level = "" if math.isclose(self.ci_level, 0.95) else f"{self.ci_level:.0%} CI ".replace("%", " %")
+            level = "" if math.isclose(self.ci_level, 0.95) else f"{level_percent(self.ci_level)} CI "
             text += f" ({level}{_num(self.ci_low)}-{_num(self.ci_high)})"
         return text
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..records import LEVEL_RANKS
+from ..words import level_percent
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
 from .scoring import PROGNOSTIC_EN, PROGNOSTIC_NL, Profile
@@ -74,7 +75,7 @@ def effect_text(t: T, effect: Mapping[str, Any]) -> str:
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         level = effect.get("ci_level")  # only when not 95 %
-        shown = f"{float(level) * 100:g} %" if level else ""
+        shown = level_percent(float(level), decimal=t(",", ".")) if level else ""
         prefix = t(f"{shown}-betrouwbaarheidsinterval ", f"{shown} CI ") if level else ""
         text += f" ({prefix}{number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
     elif "pooled" not in effect:

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
+from ..words import level_percent
 from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES
 from ..extraction.quips import QuipsSummary
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
@@ -36,7 +37,7 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
         if e.contrast:
             label += f" {e.contrast[:38]}"
         if not math.isclose(e.ci_level, 0.95):  # drawn as published, beside 95 % intervals
-            label += f" ({e.ci_level:.0%} CI)".replace("%", " %")
+            label += f" ({level_percent(e.ci_level)} CI)"
         if e.outcome_favourable and e.measure == "OR":
             label += " (1/OR of the favourable outcome)"
         if result.pooled is not None and row not in result.pool_rows:
