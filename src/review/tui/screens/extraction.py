@@ -73,9 +73,10 @@ def estimate_cells(estimate: dict[str, Any]) -> dict[str, str]:
     """One estimate of a study file as the table's cells, by column."""
     value = {name: format_value(estimate.get(name)) for name in ESTIMATE_FIELDS}
     level = estimate.get("ci_level")  # named as Estimate.label names it: the direction column judges at 95 %
-    stated = (isinstance(level, (int, float)) and not isinstance(level, bool) and 0 < level < 1
-              and not math.isclose(level, 0.95))
-    prefix = f"{level_percent(level)} CI " if stated else ""
+    prefix = ""
+    if isinstance(level, (int, float)) and not isinstance(level, bool) and 0 < level < 1 \
+            and not math.isclose(level, 0.95):
+        prefix = f"{level_percent(level)} CI "
     interval = f" ({prefix}{value['ci_low']}–{value['ci_high']})" if value["ci_low"] or value["ci_high"] else ""
     return {
         "factor": value["factor"],
