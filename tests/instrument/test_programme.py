@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from review.errors import ValidationError
+from review.extraction import Study
 from review.instrument import fhir, redcap
 from review.instrument.build import build_item_bank
 from review.instrument.config import load_config
@@ -72,24 +74,51 @@ def test_every_number_the_programme_instrument_shows_says_in_dutch_what_it_compa
         assert not e.get("subgroup") or e.get("subgroup_nl") or e["subgroup"] in ("men", "women"), where
 
 
+#: 'P % of N … within Y years' and 'P % van N … binnen Y jaar': each number in its place.
+BASE_RATE_EN = re.compile(r"^(?P<rate>\d+(?:\.\d+)?) % of (?P<n>[\d,]+) .* within (?P<years>\d+) years?\b")
+BASE_RATE_NL = re.compile(r"^(?P<rate>\d+(?:,\d+)?) % van (?P<n>[\d.]+) .* binnen (?P<years>\d+) jaar\b")
+
+
+def base_rate_problems(text_en: str, text_nl: str, study: Study) -> list[str]:
+    """How a typed base rate differs from its study: the rate must be the study's recurred share
+    ('1,925 (19 %) recurred' in base_rate), the sample its n, the years its follow_up; a number that
+    only occurs elsewhere in the study's text ('90 % of recurrences within 3 years') is no match."""
+    recurred = re.search(r"\((\d+(?:\.\d+)?) %\) recurred", study.base_rate)
+    follow_up = re.fullmatch(r"(\d+) years?", study.follow_up.strip())
+    if recurred is None or follow_up is None:
+        return [f"{study.id}: no recurred share or follow-up in years to check against"]
+    expected = (float(recurred.group(1)), study.n, int(follow_up.group(1)))
+    problems = []
+    for text, pattern, thousands, decimal in ((text_en, BASE_RATE_EN, ",", "."), (text_nl, BASE_RATE_NL, ".", ",")):
+        found = pattern.match(text)
+        if found is None:
+            problems.append(f"{text!r}: not 'P % of N … within Y years' (or its Dutch)")
+            continue
+        read = (float(found["rate"].replace(decimal, ".")), int(found["n"].replace(thousands, "")), int(found["years"]))
+        if read != expected:
+            problems.append(f"{text!r}: rate, n, years {read} but {study.id} gives {expected}")
+    return problems
+
+
 def test_every_base_rate_the_profile_shows_is_a_number_of_the_study_it_cites():
     # The base rates are typed into scoring.toml; each must name a study of extraction/studies by its DOI,
-    # and each of its numbers (rate, sample, years) must be that study's (base_rate, n, follow_up).
-    import re
-
+    # and its rate, sample and years must be that study's recurred share, n and follow_up, each in its place.
     from review.instrument.project import extraction_studies
 
     studies = {s.doi.lower(): s for s in extraction_studies(ROOT / "extraction") if s.doi}
-
-    def numbers(text: str) -> set[float]:
-        return {float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
-
     config = load_config(ROOT / "instrument" / "scoring.toml")
     assert config.base_rates
     for rate in config.base_rates:
         doi = re.search(r"doi:(\S+)", rate.source)
         assert doi and doi.group(1).lower() in studies, rate.source
-        study = studies[doi.group(1).lower()]
-        known = numbers(f"{study.base_rate} {study.n} {study.follow_up}")
-        assert numbers(rate.text_en) <= known, (rate.text_en, sorted(known))
-        assert numbers(rate.text_nl.replace(".", ",")) <= known | numbers(rate.text_en), rate.text_nl
+        assert base_rate_problems(rate.text_en, rate.text_nl, studies[doi.group(1).lower()]) == []
+    # Numbers of the study in the wrong field no longer pass: Koopmans 2011's base_rate also says '90 % of
+    # recurrences within 3 years', which matched a rate of 90 % within 3 years anywhere in the text.
+    koopmans = studies["10.1007/s00420-010-0540-4"]
+    wrong = ("90 % of 9,904 Dutch employees had a new episode within 3 years",
+             "90 % van 9.904 Nederlandse werknemers had binnen 3 jaar opnieuw verzuim")
+    assert len(base_rate_problems(*wrong, koopmans)) == 2
+    swapped = ("19 % of 9,904 Dutch employees had a new episode within 3 years",
+               "19 % van 9.904 Nederlandse werknemers had binnen 7 jaar opnieuw verzuim")
+    assert base_rate_problems(*swapped, koopmans) == [f"{swapped[0]!r}: rate, n, years (19.0, 9904, 3) but "
+                                                      f"{koopmans.id} gives (19.0, 9904, 7)"]
