@@ -102,9 +102,12 @@ def test_to_extraction_enters_the_synthesis_and_keeps_hand_edits(write_csv, tmp_
     assert study.data_source == "own data" and study.estimates[0].estimate_type == "adjusted"
     assert (study.estimates[0].source_kind, study.estimates[0].reference) == ("own data", "absent")
     # The instrument's Dutch outputs show each number with its contrast: in Dutch, from factors.toml's label.
-    assert study.estimates[0].contrast == "conflict_with_supervisor present vs absent"
-    assert study.estimates[0].contrast_nl == "Conflict met leidinggevende: aanwezig vs afwezig"
-    assert study.estimates[1].contrast_nl == "per eenheid: Aantal eerdere verzuimperiodes"
+    # Named by factors.toml's label, the comparison in brackets: 'Conflict met leidinggevende: aanwezig vs afwezig:
+    # OR …' had two colons, and the English 'conflict_with_supervisor present vs absent' the column's raw name.
+    assert study.estimates[0].contrast == "Conflict with supervisor (present vs absent)"
+    assert study.estimates[0].contrast_nl == "Conflict met leidinggevende (aanwezig vs afwezig)"
+    assert (study.estimates[1].contrast, study.estimates[1].contrast_nl) == (
+        "Number of previous sick-leave episodes (per unit)", "Aantal eerdere verzuimperiodes (per eenheid)")
 
     results, _ = synthesise_folder(extraction, SynthesisSettings())
     conflict = next(r for r in results if r.factor.id == "conflict_with_supervisor")

@@ -100,11 +100,13 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
             skipped.append(f"{assoc.factor}: {assoc.note}")
             continue
         binary = assoc.contrast.endswith("present vs absent")
-        label_nl = factor_list[assoc.factor].label_nl
+        factor = factor_list[assoc.factor]
+        # The instrument shows every number after what it compares ('contrast: OR …'): the factor's label
+        # with the comparison in brackets, not the data column's name, and no colon of its own.
         entry: dict[str, Any] = {
-            "factor": assoc.factor, "contrast": assoc.contrast,
-            # the instrument's Dutch outputs show every number with what it compares
-            "contrast_nl": (f"{label_nl}: aanwezig vs afwezig" if binary else f"per eenheid: {label_nl}")
+            "factor": assoc.factor,
+            "contrast": f"{factor.label_en} ({'present vs absent' if binary else 'per unit'})",
+            "contrast_nl": f"{factor.label_nl} ({'aanwezig vs afwezig' if binary else 'per eenheid'})"
             if contrast_nl else None,
             "measure": assoc.measure,
             "estimate": _round(assoc.estimate), "ci_low": _round(assoc.ci_low), "ci_high": _round(assoc.ci_high),
