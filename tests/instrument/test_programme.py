@@ -72,6 +72,8 @@ def test_every_number_the_programme_instrument_shows_says_in_dutch_what_it_compa
         assert e.get("contrast") and e.get("contrast_nl"), where
         assert not e.get("outcome") or e.get("outcome_nl"), where
         assert not e.get("subgroup") or e.get("subgroup_nl") or e["subgroup"] in ("men", "women"), where
+        # the evidence line separates its parts with '; ': one inside a contrast read as two parts (Endo 2015)
+        assert ";" not in e["contrast"] + e["contrast_nl"], where
 
 
 #: 'P % of N … within Y years' and 'P % van N … binnen Y jaar': each number in its place.
