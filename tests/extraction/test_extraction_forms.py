@@ -120,6 +120,12 @@ def test_valid_study_loads(folder: Path) -> None:
      'ci_level = 0.99\nfinding = "null"',
      "s1.toml:estimates[1].finding: 'null' contradicts OR 1.35 (99 % CI 0.98-1.86): its 95 % CI 1.06-1.72 "
      "excludes 1, so it reads as 'risk' for recurrence at α = 0.05"),
+    # a Dutch wording without its field was dropped by every output (render._in_language reads the field first)
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\noutcome_nl = "duurzame werkhervatting"',
+     "s1.toml:estimates[1].outcome_nl: a Dutch outcome without the outcome it translates: give both or neither"),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nsubgroup_nl = "vrouwen"',
+     "s1.toml:estimates[1].subgroup_nl: a Dutch subgroup without the subgroup it translates"),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nsubgroup = "women"\nsubgroup_nl = "vrouwen"', None),
     ("ci_high = 4.04", 'ci_high = 4.04\nci_level = 1.5\nfinding = "null"',
      "s1.toml:estimates[1].ci_level: 1.5 must be a fraction such as 0.95"),
 ])

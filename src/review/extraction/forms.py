@@ -246,6 +246,9 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
         problems.add(f"{where}.finding", "no estimate: give the published direction (risk/protective/null/unknown)")
     if values.get("finding") and est is None and not values.get("finding_basis"):
         problems.add(f"{where}.finding_basis", "a finding without an estimate needs the published wording")
+    for key in ("contrast", "outcome", "subgroup"):  # the Dutch outputs show a wording only beside its field
+        if values.get(f"{key}_nl") and not values.get(key):
+            problems.add(f"{where}.{key}_nl", f"a Dutch {key} without the {key} it translates: give both or neither")
     _check_direction(values, where, problems)
 
 
