@@ -56,14 +56,15 @@ def number(t: T, value: float) -> str:
     return text.replace(".", ",") if t.nl else text
 
 
-def effect_text(t: T, effect: Mapping[str, Any]) -> str:
+def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str:
     """'contrast: OR 2,59 (1,40–4,80), Arends 2014', or the study with why it has no number
     (missing_effect_text).
 
     A number is shown with what it compares and, when it is not recurrence, the outcome it is for:
     an OR per 10 years of age or one for lasting return to work cannot be read without them. Each
     takes its Dutch wording (``contrast_nl``, ``outcome_nl``, ``subgroup_nl``) in Dutch, else the
-    text as extracted: a qualifier is never left out for want of a translation.
+    text as extracted: a qualifier is never left out for want of a translation. ``pooled``: the
+    factor's pooled estimate (labelled by its k), which never says why an interval is missing.
     """
     label = str(effect.get("label") or effect.get("study", ""))
     subgroup = _in_language(t, effect, "subgroup", SUBGROUP_NL)
@@ -78,7 +79,7 @@ def effect_text(t: T, effect: Mapping[str, Any]) -> str:
         shown = level_percent(float(level), decimal=t(",", ".")) if level else ""
         prefix = t(f"{shown}-betrouwbaarheidsinterval ", f"{shown} CI ") if level else ""
         text += f" ({prefix}{number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
-    elif "pooled" not in effect:
+    elif not pooled:  # a pooled estimate always has its interval; a study's may be missing
         text += f" ({missing_interval_text(t, str(effect.get('status') or ''))})"
     outcome = _in_language(t, effect, "outcome")
     if effect.get("favourable"):
@@ -135,9 +136,9 @@ def evidence_text(t: T, item: Item) -> str:
         parts.append(f"{t('zekerheid (GRADE)', 'certainty (GRADE)')}: {t.grade(item.grade)}")
     if item.pooled_estimate is not None:
         # k beside the pooled estimate, as the bank's weight basis shows it: a wide interval explains itself.
-        pooled = {"pooled": True, "label": f"k = {item.pooled_k}" if item.pooled_k else "", "measure": item.measure,
+        pooled = {"label": f"k = {item.pooled_k}" if item.pooled_k else "", "measure": item.measure,
                   "estimate": item.pooled_estimate, "ci_low": item.ci_low, "ci_high": item.ci_high}
-        parts.append(t("gepoold ", "pooled ") + effect_text(t, pooled).removesuffix(", "))
+        parts.append(t("gepoold ", "pooled ") + effect_text(t, pooled, pooled=True).removesuffix(", "))
     effects = [effect_text(t, e) for e in item.effects]
     counted = {str(e.get("study")) for e in item.effects}
     effects += [t(f"{s}: geen effectmaat in de extractie", f"{s}: no effect size in the extraction")

@@ -305,7 +305,8 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
-def apply_overrides(judgement: GradeJudgement | None, factor_id: str, override: dict[str, Any]) -> GradeJudgement | None:
+def apply_overrides(judgement: GradeJudgement | None, factor_id: str,
+                    override: dict[str, Any]) -> GradeJudgement | None:
     if not override:
         return judgement
     judgement = judgement or GradeJudgement(factor_id, "high")

@@ -68,7 +68,8 @@ def markdown_report(results: list[FactorResult], settings: SynthesisSettings, *,
         f"# Evidence synthesis{': ' + heading if heading else ''}",
         "",
         f"Rule set **{settings.rule_set}** (consistency ≥ {settings.rules.consistency:.0%}; high quality = "
-        f"QUIPS {', '.join(settings.rules.high_quality)} risk of bias; QUIPS collapse: {settings.collapse.describe()}). "
+        f"QUIPS {', '.join(settings.rules.high_quality)} risk of bias; "
+        f"QUIPS collapse: {settings.collapse.describe()}). "
         f"Meta-analysis where ≥ {settings.min_pool} comparable estimates exist: {settings.method}"
         f"{_hk_text(settings)}. {n_studies} studies, {len(results)} factors.",
         "",
@@ -174,7 +175,8 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
         p = r.pooled
         lines.append(f"**Meta-analysis** ({p.method}{' + ' + p.test_name if p.hk else ''}, k = {p.k}): {p.measure} "
                      f"{p.back(p.estimate):.2f} ({p.back(p.ci_low):.2f}-{p.back(p.ci_high):.2f}), "
-                     f"τ² {p.tau2:.4f}{_ci(p.tau2_ci, '.4f', p.level)}, I² {p.i2:.0f} %{_ci(p.i2_ci, '.0f', p.level)}, "
+                     f"τ² {p.tau2:.4f}{_ci(p.tau2_ci, '.4f', p.level)}, "
+                     f"I² {p.i2:.0f} %{_ci(p.i2_ci, '.0f', p.level)}, "
                      f"Q {p.q:.2f} (p {p.q_pvalue:.3f}){_prediction_text(p)}; {r.pool_note}.")
         if r.not_pooled:
             lines.append(f"Not pooled with them: {_md(r.not_pooled)}.")
