@@ -172,3 +172,13 @@ def test_bibtex_pages_without_an_end_are_one_page(tmp_path, pages, stored):
 ])
 def test_a_generation_suffix_between_names_joins_the_name_before_it(cell, names):
     assert split_authors(cell) == names
+
+
+@pytest.mark.parametrize(("cell", "names"), [
+    # A suffix written without its full stop ends an APA name as "Jr." does.
+    ("Easter, S. S., Jr, Burnham, J. A.", ["Easter, S. S., Jr", "Burnham, J. A."]),
+    # "St." begins a surname word of a name with its initials first.
+    ("M. St. John, K. Smith", ["M. St. John", "K. Smith"]), ("K. Smith, M. Ste. Marie", ["K. Smith", "M. Ste. Marie"]),
+])
+def test_names_split_around_an_undotted_suffix_and_a_saint(cell, names):
+    assert split_authors(cell) == names

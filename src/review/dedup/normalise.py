@@ -499,11 +499,26 @@ def _joined_particles(text: str) -> str:
     return " ".join([*words[:start], "".join(words[start:])])
 
 
+def _particles_moved(text: str) -> str:
+    """A "Last, Given" ``text`` with the lower-case particles that end its given part written before its
+    surname ("Vries, A. de" → "de Vries, A.", "Cruz, Maria de la" → "de la Cruz, Maria"): library
+    catalogues put them there, and read as given names they left the surname another person's (Vries A.)."""
+    last, _, given = text.partition(",")
+    words = given.split()
+    end = len(words)
+    while end > 1 and words[end - 1] in _PARTICLES:
+        end -= 1
+    if end == len(words) or not last.strip():
+        return text
+    return f"{' '.join(words[end:])} {last.strip()}, {' '.join(words[:end])}"
+
+
 @lru_cache(maxsize=262144)
 def _name_text(name: str) -> str:
     """One name as the readers below take it: without "et al" and without a generation suffix, and a
-    surname of lower-case particles as one word (:func:`_joined_particles`)."""
-    return _joined_particles(without_generation(strip_et_al(name)))
+    surname of particles as one word (:func:`_joined_particles`, :func:`_particles_moved`)."""
+    text = without_generation(strip_et_al(name))
+    return _particles_moved(text) if "," in text else _joined_particles(text)
 
 
 def _initials_like(word: str) -> bool:
@@ -613,9 +628,11 @@ def first_initial(name: str) -> str:
     return _first_letter(_name_parts(text)[1]) if text else ""
 
 
-#: Lower-case particles that begin a surname written first ("de Vries Anna", "van der Berg Jan").
-_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "van", "von", "der", "den", "ter",
-                        "le", "la", "al", "el", "bin", "ibn"})
+#: Lower-case particles that begin a surname written first ("de Vries Anna", "van der Berg Jan", "ten Brink",
+#: "van 't Hof", "des Forges", "delle Donne"); "St." of "St. John" too, written so in full names ("M. St. John").
+_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "delle", "des", "van", "von", "der",
+                        "den", "ter", "ten", "'t", "\u2019t", "le", "la", "al", "el", "bin", "ibn", "st", "st.",
+                        "ste", "ste."})
 
 
 @lru_cache(maxsize=262144)
@@ -673,12 +690,53 @@ def _chosen_surname(name: str, other: str, other_surname: str) -> str | None:
 
 
 @lru_cache(maxsize=262144)
+def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
+    """The other readings of a name whose particles may or may not begin its surname, each ``(surname,
+    every initial of the rest)``, or ``()``: the last word alone after a given part and particles ("P Van
+    Nguyen" → ("nguyen", "pv"), "Jose da Silva" → ("silva", "jd"): :func:`last_name` reads vannguyen and
+    dasilva, but Vietnamese "Van" and "Thi" are middle names, and indexes write "Silva J", "Vring JA"),
+    and particles with the last word at a name's start, with no given part ("De Vries", "DA SILVA", "Di
+    Wu" → ("devries", ""), …: :func:`last_name` reads Vries D., as "Di Wu" is Wu D.). Neither is the first
+    reading: the other record's way of writing the name chooses (:func:`pair_reading`)."""
+    text = without_generation(strip_et_al(name))
+    if "," in text:
+        return ()
+    words = text.split()
+    if len(words) < 2 or words[-2].casefold() not in _PARTICLES or _trailing_initials(words[-1]):
+        return ()
+    start = len(words) - 2
+    while start > 0 and words[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    if start > 0:
+        reading = (fold(words[-1]).replace(" ", ""), _initial_letters(words[:-1]))
+    else:
+        reading = (fold("".join(words)).replace(" ", ""), "")
+    return () if reading[0] == last_name(name) else (reading,)
+
+
+def _particle_surname(name: str, other: str, other_surname: str) -> str | None:
+    """The reading of :func:`particle_readings` that ``other`` confirms: its surname is ``other``'s and
+    the initials ``other`` gives beside it begin this reading's ("P Van Nguyen" ~ "Nguyen P" or "Nguyen
+    PV" → nguyen, not ~ "Nguyen TV"; "A De Simone" ~ "Simone G" → None); a reading without initials
+    only by a name without them ("De Vries" ~ "de Vries" → devries), or None."""
+    for surname, letters in particle_readings(name):
+        if surname != other_surname:
+            continue
+        theirs = initial_beside(other, surname, every=True)
+        if letters.startswith(theirs) and (theirs or not letters):
+            return surname
+    return None
+
+
+@lru_cache(maxsize=262144)
 def pair_reading(name: str, other: str) -> tuple[str, str]:
     """The last names of two names at the same place of two author lists where one or both is
-    ambiguous (:func:`is_ambiguous_name`): an ambiguous name takes the reading the other confirms
+    ambiguous (:func:`is_ambiguous_name`) or reads another way by its particles
+    (:func:`particle_readings`): an ambiguous name takes the reading the other confirms
     (:func:`_chosen_surname`), else its three letters; three letters no reading confirms never
     agree alone, so two names sharing only them ("Ferrari Mjk" ~ "Bianchi Mjk", "Ferrari Mjk" ~
-    "Mjk B") are compared whole."""
+    "Mjk B") are compared whole. A particle reading is taken only where the first readings differ and
+    the other name confirms it (:func:`_particle_surname`)."""
     first, second = last_name(name), last_name(other)
     if _name_text(name).split() == _name_text(other).split():  # the same spelling (case too: "Mjk" is not "MJK")
         return first, second
@@ -686,7 +744,12 @@ def pair_reading(name: str, other: str) -> tuple[str, str]:
     theirs = _chosen_surname(other, name, first) if is_ambiguous_name(other) else second
     if (mine or first) == (theirs or second) and (mine is None or theirs is None):
         return fold(_name_text(name)).replace(" ", ""), fold(_name_text(other)).replace(" ", "")
-    return mine or first, theirs or second
+    mine, theirs = mine or first, theirs or second
+    if mine != theirs:
+        mine = _particle_surname(name, other, theirs) or mine
+    if mine != theirs:
+        theirs = _particle_surname(other, name, mine) or theirs
+    return mine, theirs
 
 
 def kept_names(authors: list[str] | str) -> list[str]:
@@ -752,13 +815,13 @@ def initial_beside(name: str, surname: str, every: bool = False) -> str:
     ``surname`` ("De Boer J. F." → jf; version 20 asked the drift generator's ``parse_author``, which read f)."""
     if every:
         text = _name_text(name)
+        if "<" in text or "&" in text:  # "<i>Hans</i> M&uuml;ller": the words last_name reads
+            text = strip_markup(text)
         words = text.replace(",", " ").split()
         folded = [fold(word).replace(" ", "") for word in words]
         if surname in folded:
             del words[folded.index(surname)]
             return _initial_letters(words)
-        if "<" in text or "&" in text:
-            text = strip_markup(text)
         return _initial_letters(_name_parts(text)[1].replace(",", " ").split())
     words = fold(_name_text(name)).split()
     if surname in words:

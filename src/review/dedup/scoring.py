@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 from .citation import numeric_range, range_relations
 from .journals import journal_similarity
 from .kinds import NOTICE_KINDS
-from .normalise import initial_beside, is_ambiguous_name, pair_reading
+from .normalise import initial_beside, is_ambiguous_name, pair_reading, particle_readings
 from .prepare import Prepared
 
 #: Field states for exact-comparison fields.
@@ -237,11 +237,14 @@ def _swapped_authors(prep: Prepared, table: list[np.ndarray], left: np.ndarray, 
 
 def _ambiguous_authors(prep: Prepared, left: np.ndarray, right: np.ndarray, m: np.ndarray,
                        authors: np.ndarray, first: np.ndarray) -> None:
-    """Score again the pairs where a record has an ambiguous name ("Ferrari Mjk", "Kevin Png"),
-    each such name read as the other record writes it (``normalise.pair_reading``): its first
-    reading (the three letters as a surname) is no evidence by itself."""
+    """Score again the pairs where a record has an ambiguous name ("Ferrari Mjk", "Kevin Png") or a
+    name its particles let read another way ("P Van Nguyen", "De Vries"), each such name read as the
+    other record writes it (``normalise.pair_reading``). An ambiguous name's first reading (the three
+    letters as a surname) is no evidence by itself, so those pairs take the new score; a particle
+    reading only adds a match the first reading missed, so those keep the higher one."""
     ambiguous = np.asarray([any(is_ambiguous_name(n) for n in names) for names in prep.author_names], dtype=bool)
-    idx = np.nonzero((ambiguous[left] | ambiguous[right]) & (m > 0))[0]
+    particles = np.asarray([any(particle_readings(n) for n in names) for names in prep.author_names], dtype=bool)
+    idx = np.nonzero((ambiguous[left] | ambiguous[right] | particles[left] | particles[right]) & (m > 0))[0]
     if not len(idx):
         return
     mine, theirs, firsts = [], [], []
@@ -250,8 +253,10 @@ def _ambiguous_authors(prep: Prepared, left: np.ndarray, right: np.ndarray, m: n
         mine.append(" ".join(a for a, _ in read))
         theirs.append(" ".join(b for _, b in read))
         firsts.append(read[0][0] == read[0][1])
-    authors[idx] = _cpdist(mine, theirs)
-    first[idx] = np.asarray(firsts, dtype=bool)
+    scores, agree = _cpdist(mine, theirs), np.asarray(firsts, dtype=bool)
+    replace = ambiguous[left[idx]] | ambiguous[right[idx]]
+    authors[idx] = np.where(replace, scores, np.fmax(authors[idx], scores))
+    first[idx] = np.where(replace, agree, first[idx] | agree)
 
 
 def _journals(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -37,8 +37,10 @@ GENERATION_SUFFIXES = frozenset({"Jr", "jr", "Sr", "sr", "Jnr", "Snr", "2nd", "3
 #: A comma piece that is only a generation suffix belongs to the name before it ("S. S. Easter, Jr.,"); the
 #: roman numbers too there ("Lewis, J. S., II"), but not capital "JR", the initials of "Smith, JR".
 _SUFFIX_PIECES = GENERATION_SUFFIXES | {"II", "III", "IV"}
-#: "P. A. Raymond": initials with full stops, then the surname (no "J.Smith", which stays whole).
-_INITIALS_FIRST_NAME = re.compile(r"^(?:[A-Z]\.[\s-]?)*[A-Z]\.\s+[^\W\d][^\s.,]*(?:\s+[^\W\d][^\s.,]*)*$")
+#: "P. A. Raymond": initials with full stops, then the surname (no "J.Smith", which stays whole); "St." or
+#: "Ste." may begin a surname word ("M. St. John").
+_INITIALS_FIRST_NAME = re.compile(
+    r"^(?:[A-Z]\.[\s-]?)*[A-Z]\.(?:\s+(?:Ste?\.\s+)?[^\W\d][^\s.,]*)+$")
 #: APA's "Smith, J., Jones, K. L., & Brown, A.": a comma after initials (or after the suffix that ends a
 #: name, "Easter, S. S., Jr., Burnham, J. A."), then "Surname, I.".
 #: (The comma comes first in the pattern, so the search skips to each comma before any look-behind is tried.)
