@@ -104,3 +104,36 @@ def test_a_full_disk_names_the_target(tmp_path: Path, monkeypatch) -> None:  # t
         write_text_atomic(target, "factor\n")
     assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(target)
     assert str(target) in str(raised.value) and os.listdir(tmp_path) == []
+
+
+def test_check_writable_says_permission_denied_or_read_only_file_system(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # (the suite runs as root, for whom os.access says yes: both branches are driven through it)
+    import errno
+
+    import pytest
+
+    from review import atomic
+
+    target = tmp_path / "sub" / "out.json"  # a missing folder: the nearest existing one is looked at
+    checked: list[str] = []
+
+    def no_access(path, mode):  # type: ignore[no-untyped-def]
+        checked.append(str(path))
+        return False
+
+    monkeypatch.setattr(atomic.os, "access", no_access)
+    with pytest.raises(PermissionError) as denied:
+        atomic.check_writable(target)
+    assert denied.value.errno == errno.EACCES and denied.value.filename == str(target)
+    assert checked == [str(tmp_path)]
+
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(atomic.os, "statvfs", lambda path: ReadOnly())
+    with pytest.raises(PermissionError) as read_only:
+        atomic.check_writable(target)
+    assert read_only.value.errno == errno.EROFS and read_only.value.filename == str(target)
+    monkeypatch.setattr(atomic.os, "access", lambda path, mode: True)
+    atomic.check_writable(target)  # (writable: no error, nothing made)
+    assert not (tmp_path / "sub").exists()

@@ -173,7 +173,7 @@ def test_csv_mode_refuses_to_write_over_its_input(tmp_path: Path) -> None:
     before = source.read_bytes()
     result = CliRunner().invoke(main, ["dedup", str(source), "--out", str(tmp_path / "." / "in.csv")])
     assert result.exit_code == 2 and source.read_bytes() == before
-    assert result.stderr.startswith("review: dedup: --out ") and "is the input file" in result.stderr
+    assert result.stderr.startswith("review: dedup: ") and "in.csv is the input file" in result.stderr
 
 
 def test_csv_mode_reads_an_export_of_records_with_its_publication_types(tmp_path: Path) -> None:

@@ -164,7 +164,10 @@ def test_cli_prints_each_seed_writes_json_and_min_recall_sets_exit_status(worksp
         passed = runner.invoke(main, [*base, "--json", str(out), "--min-recall", "0.75"])
         failed = runner.invoke(main, [*base, "--min-recall", "0.8"])
         piped = runner.invoke(main, [*base, "--json", "-"])
-        unwritable = runner.invoke(main, [*base, "--json", str(workspace.root / "no" / "such" / "dir.json")])
+        unwritable = runner.invoke(main, [*base, "--json", str(workspace.root / "queries" / "seeds.txt" / "c.json")])
+        settings_file = (workspace.root / "review.toml").read_bytes()
+        own = runner.invoke(main, [*base, "--json", str(workspace.root / "review.toml")])
+        made = runner.invoke(main, [*base, "--json", str(workspace.root / "no" / "such" / "dir.json")])
         misuse = runner.invoke(main, ["-w", str(workspace.root), "search", "--min-recall", "0.8"])
     assert passed.exit_code == 0, passed.output
     lines = passed.stdout.splitlines()
@@ -179,10 +182,15 @@ def test_cli_prints_each_seed_writes_json_and_min_recall_sets_exit_status(worksp
     assert failed.exit_code == 5 and "below --min-recall 0.8" in failed.stderr
     assert json.loads(piped.stdout)["recall"] == 0.75 and "recall\t3/4\t0.750" in piped.stderr
     assert unwritable.exit_code == 1 and "cannot write" in unwritable.stderr  # as every unwritable output (interfaces.md)
+    # the workspace's own review.toml is no output (it was replaced by the JSON); a missing folder is made, as
+    # for every output (it was refused here alone, "no folder")
+    assert own.exit_code == 2 and "is the workspace's review.toml" in own.stderr
+    assert (workspace.root / "review.toml").read_bytes() == settings_file
+    assert made.exit_code == 0 and json.loads((workspace.root / "no" / "such" / "dir.json").read_text())["recall"] == 0.75
     status = search_status(workspace)  # `review status` lines: the query was only seed-checked
     assert status[0] == "search     1 query" and "seed check 3/4 found" in status[1]  # (said "0 queries")
     assert misuse.exit_code == 2 and "--check-seeds" in misuse.output
-    assert len(search_store.seed_checks(workspace.store)) == 3  # the refused --json ran nothing
+    assert len(search_store.seed_checks(workspace.store)) == 4  # the refused --json ran nothing
 
 
 def test_a_seed_file_that_is_not_a_regular_file_is_refused(tmp_path):

@@ -105,10 +105,7 @@ def _progress(stage: str, done: int, total: int) -> None:
 def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
     if out is not None and str(out) == "-":
         out = None  # "-" is stdout, as for every export (it wrote a file named "-")
-    if out is not None and out.resolve() == csv_file.resolve():
-        # (the input was read whole before the write, so it was replaced by the clusters, silently)
-        raise click.UsageError(f"--out {out} is the input file; write the clusters to another file")
-    check_outputs(out)  # before the clustering, not after it
+    check_outputs(out, reading=csv_file)  # before the clustering, not after it (the input was replaced)
     result = service.dedup_csv(csv_file, related=related)
     for warning in result.warnings:
         click.echo(f"review: warning: {warning}", err=True)

@@ -10,7 +10,7 @@ import click
 from ..services import instrument as project
 from ..timestamps import iso_utc
 from .context import INPUT_FILE, Context, pass_context
-from .output import require_terminal
+from .output import check_outputs, require_terminal
 
 
 def register(group: click.Group) -> None:
@@ -72,6 +72,7 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
         click.echo(project.render_export(project.current_bank(workspace), fmt, lang,
                                          project.workspace_config(workspace)), nl=False)
         return
+    check_outputs(out)  # (--out review.toml replaced the workspace's settings)
     path = project.export(workspace, fmt, out, lang=lang)
     click.echo(f"wrote {_show(path)}", err=True)  # a status line, as every export's (it was on stdout)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from ..atomic import check_writable, write_text_atomic
 from ..errors import ReviewError
+from ..paths import WORKSPACE_FILE
 
 __all__ = ["check_outputs", "has_terminal", "is_stdout", "output_name", "require_terminal", "write_output"]
 
@@ -22,18 +25,62 @@ def output_name(out: Path | str) -> str:
     return "stdout" if is_stdout(out) else str(out)
 
 
-def check_outputs(*outs: Path | str | None, reading: Path | None = None) -> None:
+def check_outputs(*outs: Path | str | None, reading: Path | Sequence[Path | None] | None = None) -> None:
     """Refuse, before the command does its work, an output file it could not write (``OSError`` naming
-    it: one line, exit 1) or that is the file it reads (``reading``: a command-line mistake, exit 2, as
-    ``dedup FILE.csv --out FILE.csv``); ``-`` (stdout) and None (not asked for) pass. Without it an
-    unwritable OUT was found after a whole simulation, or after ``meta`` had printed its table, and
-    ``meta est.csv --json est.csv`` replaced the estimates with the result."""
+    it: one line, exit 1), or one that is a file it reads (``reading``), the workspace's own review.toml
+    or store (SQLite's file and those beside it), or another output of the same command (a command-line
+    mistake each, exit 2, as ``dedup FILE.csv --out FILE.csv``); ``-`` (stdout) and None (not asked for)
+    pass. Without it an unwritable OUT was found after a whole simulation, or after ``meta`` had printed
+    its table; ``meta est.csv --json est.csv`` replaced the estimates with the result, ``export records
+    review.db`` the store with a CSV file, and ``meta est.csv --json p.svg --plot p.svg`` the JSON with
+    the plot. Paths are compared as the system resolves them, without raising on a symlink loop."""
+    inputs = [reading] if isinstance(reading, Path) else [path for path in reading or () if path is not None]
+    own = _workspace_own_files()
+    seen: list[Path] = []
     for out in outs:
         if out is None or is_stdout(out):
             continue
-        if reading is not None and Path(out).resolve() == reading.resolve():
+        path = Path(out)
+        if any(_same_file(path, source) for source in inputs):
             raise click.UsageError(f"{out} is the input file; write the result to another file")
-        check_writable(Path(out))
+        for kept in own:
+            if _same_file(path, kept):
+                what = WORKSPACE_FILE if kept.name == WORKSPACE_FILE else f"store ({kept.name})"
+                raise click.UsageError(f"{out} is the workspace's {what}; write the result to another file")
+        if any(_same_file(path, earlier) for earlier in seen):
+            raise click.UsageError(f"{out} is named for two outputs; give each its own file")
+        seen.append(path)
+        check_writable(path)
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file: the same real path (``os.path.realpath``, which leaves a symlink
+    loop as it is where ``Path.resolve`` raised ``RuntimeError``), or, both existing, the same inode (a
+    case-insensitive file system's ``Review.db`` is ``review.db``)."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # (one of them is missing or cannot be looked at: not the same file)
+        return False
+
+
+def _workspace_own_files() -> tuple[Path, ...]:
+    """review.toml and the SQLite store's files of the workspace the command runs in or is pointed at
+    (``-w``), also for a command that needs none (``meta --json review.db`` in a workspace); none
+    outside a workspace, or where its review.toml cannot be read."""
+    from ..services.workspace import own_files
+    from .context import Context
+
+    click_ctx = click.get_current_context(silent=True)
+    context = click_ctx.find_object(Context) if click_ctx is not None else None
+    if context is None:
+        return ()
+    try:
+        workspace = context.workspace
+    except ReviewError:
+        return ()
+    return own_files(workspace)
 
 
 def write_output(out: Path | str, text: str) -> None:

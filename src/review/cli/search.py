@@ -126,9 +126,7 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
 def _check_seeds(workspace: Workspace, name: str, seed_file: Path, json_out: Path | None,
                  min_recall: float | None) -> None:
     to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the table stderr
-    if json_out is not None and not to_stdout and not json_out.parent.is_dir():
-        raise ReviewError(f"{json_out}: cannot write (no folder {json_out.parent})")
-    check_outputs(json_out, reading=seed_file)
+    check_outputs(json_out, reading=seed_file)  # (a folder still missing is made, as for every output)
     check = service.check_seeds(workspace, name, seed_file)
     for warning in check.warnings:
         click.echo(f"review: warning: {name}: {warning}", err=True)

@@ -48,7 +48,8 @@ def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out:
     # factors reads the factor ids; predictive looks for own-data studies built from the same clients
     workspace = _workspace(ctx) if kind in ("factors", "predictive") else None
     to_stdout = json_out is not None and str(json_out) == "-"  # '-': the JSON is stdout, the report stderr
-    check_outputs(json_out, plot_out, reading=file)  # before the analysis, not after it
+    # before the analysis, not after it; delphi's --previous is read too
+    check_outputs(json_out, plot_out, reading=(file, options.get("previous")))
     analysis = analyse(kind, file, options, workspace=workspace, extraction_dir=extraction_dir,
                        json_out=None if to_stdout else json_out, plot_out=plot_out)
     for warning in analysis.warnings:

@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ReviewError, WorkspaceError
+from ..paths import WORKSPACE_FILE
 from ..records import Record
 from ..workspace import Workspace, init_workspace
 
 if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
-__all__ = ["counts_by_source", "create_workspace", "migrate_store", "open_store", "record", "workspace_status"]
+__all__ = ["counts_by_source", "create_workspace", "migrate_store", "open_store", "own_files", "record",
+           "workspace_status"]
 
 
 def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: list[str] | None = None,
@@ -36,6 +38,35 @@ def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: l
         if name.strip() not in names:
             names.append(name.strip())
     return init_workspace(path, title=title.strip(), reviewers=names or None, seed=seed, database_url=database_url)
+
+
+#: The files SQLite keeps beside a database while it is open or mid-transaction.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def own_files(workspace: Workspace) -> tuple[Path, ...]:
+    """The files that are the workspace itself: its review.toml and, for a SQLite store (review.toml's,
+    and ``REVIEW_DATABASE_URL``'s when that names another), the database file and those SQLite keeps
+    beside it. An output written over one of them lost the review (``export records review.db``);
+    the store is not opened for this."""
+    files = [workspace.root / WORKSPACE_FILE]
+    for url in dict.fromkeys((workspace.configured_database_url, workspace.database_url)):
+        database = sqlite_file(url)
+        if database is not None:
+            files += [database, *(database.with_name(database.name + side) for side in SQLITE_SIDE_FILES)]
+    return tuple(files)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file a ``sqlite:///PATH`` URL names (a relative PATH from the current folder, as
+    SQLAlchemy opens it), None for another engine or an in-memory database."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.split("+")[0].lower() != "sqlite":
+        return None
+    path = rest.split("?", 1)[0][1:]  # (sqlite:///x is the relative x, sqlite:////x the absolute /x)
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return Path(path)
 
 
 def open_store(workspace: Workspace) -> None:
