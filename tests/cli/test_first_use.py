@@ -22,10 +22,10 @@ def test_a_fulltext_event_without_a_record_id_is_a_command_line_mistake(workspac
 
 def test_demo_without_a_terminal_says_the_ui_did_not_open(tmp_path: Path) -> None:
     # It printed the status and ended: nothing said why no terminal UI came up.
-    path = tmp_path / "demo"
+    path = tmp_path / "my demo"  # (the command shown is quoted for the shell: it was review -w .../my demo)
     built = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
     assert built.exit_code == 0 and "did not open" not in built.stderr
     again = CliRunner().invoke(main, ["demo", str(path)])
     assert again.exit_code == 0 and again.stdout.startswith("workspace  ")
     assert again.stderr.splitlines()[-1] == (f"review: note: no terminal here, so the UI did not open; open it in "
-                                             f"one with: review -w {path}")
+                                             f"one with: review -w '{path}'")

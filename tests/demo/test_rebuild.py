@@ -42,16 +42,87 @@ def test_rebuild_refuses_a_link_and_never_follows_it(demo_path: Path, tmp_path: 
     assert (mine / "data.csv").is_file()
 
 
-def test_rebuild_of_a_demo_deletes_its_own_files_and_what_its_commands_wrote(demo_path: Path) -> None:
+def test_a_build_writes_exactly_the_files_it_lists(demo_path: Path) -> None:
+    # --rebuild deletes these and refuses anything else: the list must be what a build writes.
+    from review.demo.files import BUILD_STATE_FILE, DEMO_FILES, DEMO_FOLDER_FILES, foreign_entries
+
+    assert foreign_entries(demo_path) == []
+    for folder, names in DEMO_FOLDER_FILES.items():
+        assert {p.name for p in (demo_path / folder).iterdir()} == names, folder
+    assert {p.name for p in demo_path.iterdir() if p.is_file()} <= {BUILD_STATE_FILE, *DEMO_FILES}
+
+
+def test_rebuild_refuses_a_users_file_or_a_commands_output_inside_the_demos_folders(demo_path: Path) -> None:
+    # --rebuild deleted extraction/factors.toml, imports/my_export.ris, a query tried in the demo and what
+    # review prisma wrote, though its help said "only what a demo build made".
     prisma = demo_path / "screening" / "prisma"
     assert CliRunner().invoke(main, ["-w", str(demo_path), "prisma", "--out", str(prisma)]).exit_code == 0
-    (demo_path / "queries" / "mine.toml").write_text("# a query tried in the demo\n", encoding="utf-8")
+    mine = {"queries/mine.toml": "# a query tried in the demo\n", "extraction/factors.toml": "[factors]\n",
+            "imports/my_export.ris": "TY  - JOUR\nER  - \n"}
+    for name, text in mine.items():
+        (demo_path / name).write_text(text, encoding="utf-8")
+    before = sorted(p.relative_to(demo_path) for p in demo_path.rglob("*"))
+    result = CliRunner().invoke(main, ["demo", str(demo_path), "--no-tui", "--rebuild"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"review: {demo_path}: holds files the demo did not make (extraction/factors.toml, "
+                             "imports/my_export.ris, queries/mine.toml, screening/prisma); --rebuild deletes only a "
+                             "demo's own files: move them out first, or give review demo another PATH\n")
+    assert sorted(p.relative_to(demo_path) for p in demo_path.rglob("*")) == before
+    assert all((demo_path / name).read_text(encoding="utf-8") == text for name, text in mine.items())
+
+
+def test_rebuild_of_a_demo_deletes_its_own_files_and_store(demo_path: Path) -> None:
     Workspace(demo_path).store.add_decision(1, "anna", "include")
+    (demo_path / "queries" / "demo.toml").write_text("# edited in the demo\n", encoding="utf-8")  # (its own file)
     assert len(Workspace(demo_path).store.decisions(reviewer="anna")) == 1
     result = CliRunner().invoke(main, ["demo", str(demo_path), "--no-tui", "--rebuild"])
     assert result.exit_code == 0, result.output
     assert "using existing demo workspace" not in result.stderr
-    assert not prisma.exists() and not (demo_path / "queries" / "mine.toml").exists()
+    assert "edited" not in (demo_path / "queries" / "demo.toml").read_text(encoding="utf-8")
     rebuilt = Workspace(demo_path).store
     assert rebuilt.count_records() > 2000 and rebuilt.decisions(reviewer="anna") == []
+    assert (demo_path / ".demo-build").read_text(encoding="utf-8") == "built\n"
+
+
+def test_rebuild_marks_the_demo_unfinished_first_and_deletes_review_toml_last(demo_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # Killed between review.toml and review.db (directory order), a later review demo PATH built on the old
+    # review.db: review.toml, the demo's mark, was gone. Each deletion is logged with the build state then.
+    import shutil
+
+    from review.demo import files
+
+    deleted: list[tuple[str, str]] = []
+    state = demo_path / ".demo-build"
+    real_rmtree, real_unlink = shutil.rmtree, Path.unlink
+
+    def rmtree(path: Path, *args: object, **kwargs: object) -> None:
+        deleted.append((Path(path).name, state.read_text(encoding="utf-8")))
+        real_rmtree(path)
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if path.parent == demo_path:
+            deleted.append((path.name, state.read_text(encoding="utf-8")))
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(files.shutil, "rmtree", rmtree)
+    monkeypatch.setattr(Path, "unlink", unlink)
+    from review.services.demo import _delete_demo
+
+    _delete_demo(demo_path)
+    assert deleted[-1][0] == "review.toml" and {"review.db", "queries", "imports"} <= {name for name, _ in deleted}
+    assert {marked for _, marked in deleted} == {"building\n"}  # marked before the first deletion
+    assert [p.name for p in demo_path.iterdir()] == [".demo-build"]
+
+
+def test_a_demo_whose_deletion_stopped_after_review_toml_is_built_from_nothing(demo_path: Path) -> None:
+    # The state a rebuild killed just after deleting review.toml left (before this order, with review.db
+    # still there): review demo PATH built the new workspace on the old store, its decisions and all.
+    Workspace(demo_path).store.add_decision(1, "anna", "include")
+    (demo_path / ".demo-build").write_text("building\n", encoding="utf-8")
+    (demo_path / "review.toml").unlink()
+    result = CliRunner().invoke(main, ["demo", str(demo_path), "--no-tui"])
+    assert result.exit_code == 0, result.output
+    rebuilt = Workspace(demo_path).store
+    assert rebuilt.decisions(reviewer="anna") == [] and rebuilt.count_records() > 2000
     assert (demo_path / ".demo-build").read_text(encoding="utf-8") == "built\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -19,8 +20,8 @@ def register(group: click.Group) -> None:
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False), default="review-demo")
 @click.option("--seed", type=SEED, default=DEMO_SEED, show_default=True, help="Seed of the generated corpus.")
-@click.option("--rebuild", is_flag=True, help="Delete the demo workspace at PATH first: only what a demo build made (a folder "
-                   "holding other files is refused, nothing deleted).")
+@click.option("--rebuild", is_flag=True, help="Delete the demo workspace at PATH first: only what a demo build made (PATH or a "
+                   "folder in it holding other files, yours or a command's since, is refused, nothing deleted).")
 @click.option("--no-tui", is_flag=True, help="Build (or reuse) the workspace and print its status only.")
 @click.pass_context
 def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui: bool) -> None:
@@ -38,14 +39,14 @@ def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui:
         if click_ctx.get_parameter_source("seed") != click.core.ParameterSource.DEFAULT \
                 and seed != workspace.config.seed:  # (the demo's review.toml keeps the seed it was built from)
             click.echo(f"review: note: it was built with seed {workspace.config.seed}, not {seed}: "
-                       f"review demo {path} --seed {seed} --rebuild builds that one", err=True)
+                       f"review demo {shlex.quote(str(path))} --seed {seed} --rebuild builds that one", err=True)
     for line in built.steps:
         click.echo(line, err=True)
     for line in workspace_status(workspace):
         click.echo(line)
     if not no_tui and not has_terminal():  # (a script's run would otherwise not say why no UI came up)
-        click.echo(f"review: note: no terminal here, so the UI did not open; open it in one with: review -w {path}",
-                   err=True)
+        click.echo("review: note: no terminal here, so the UI did not open; open it in one with: "
+                   f"review -w {shlex.quote(str(path))}", err=True)
     elif not no_tui:
         from .tui import tui
 

@@ -14,7 +14,7 @@ from ..paths import WORKSPACE_FILE
 from ..workspace import Workspace, init_workspace
 from . import pipeline, writers
 from .corpus import DemoCorpus, generate
-from .files import BUILD_STATE_FILE, BUILDING, BUILT, DemoFiles, Progress, build_state
+from .files import BUILD_STATE_FILE, BUILDING, BUILT, DemoFiles, Progress, build_state, delete_demo_entries
 
 DEMO_TITLE = "Demo: recurrent sickness absence due to common mental disorders"
 DEMO_QUERY = '''# Demo strategy, run against the local E-utilities stand-in (no internet needed).
@@ -85,6 +85,10 @@ def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = 
         # Only a folder the build made (new, empty, or its own unfinished build) may carry
         # ".demo-build": "--rebuild" deletes such a folder whole, with whatever else it holds.
         raise WorkspaceError(f"{path}: a folder that is not empty; review demo builds in a new or empty folder")
+    if path.is_dir() and build_state(path) == BUILDING:
+        # What a build or a --rebuild that stopped partway left (a killed deletion took review.toml
+        # but not review.db, on which init_workspace would build): the build starts from nothing.
+        delete_demo_entries(path)
     path.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path / BUILD_STATE_FILE, BUILDING + "\n")  # first: a build stopped partway says so
     workspace = init_workspace(path, title=DEMO_TITLE, reviewers=["anna", "ben"], seed=seed)

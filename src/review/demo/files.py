@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,29 +25,58 @@ def build_state(path: Path) -> str | None:
 #: review.toml, its SQLite store (with the files SQLite keeps beside it while open), the stage folders
 #: and the demo's own imports/ and validate/. ``review demo --rebuild`` deletes these and nothing else.
 DEMO_FILES: tuple[str, ...] = ("review.toml", "review.db", "review.db-wal", "review.db-shm", "review.db-journal")
-DEMO_FOLDERS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument", "imports", "validate")
+#: Each folder a demo build makes, with the files it writes there (tests/demo/test_rebuild.py compares
+#: them with a build): anything else in one is somebody's (a query tried, an import of one's own, a
+#: study file, what a command wrote there since) and makes ``--rebuild`` refuse, nothing deleted.
+DEMO_FOLDER_FILES: dict[str, frozenset[str]] = {
+    "queries": frozenset({"demo.toml", "example.toml", "demo.log.json"}),
+    "screening": frozenset({"criteria.toml"}),
+    "extraction": frozenset({"form.toml"}),
+    "instrument": frozenset(),
+    "imports": frozenset({"pubmed_corpus.xml", "embase.ris", "psycinfo.nbib", "demo_truth.csv", "demo_screening.csv"}),
+    "validate": frozenset({"analyses.toml", "synthetic_cohort.csv", "synthetic_cvi.csv", "synthetic_delphi_round1.csv",
+                           "synthetic_delphi_round2.csv", "synthetic_pilot_items.csv", "synthetic_pilot_totals.csv",
+                           "synthetic_sus.csv"}),
+}
+DEMO_FOLDERS: tuple[str, ...] = tuple(DEMO_FOLDER_FILES)
+
+
+def _is_own(entry: Path, own_files: frozenset[str] | set[str]) -> bool:
+    """``entry`` is a file (no link) named in ``own_files``, or the temporary file of a write of one
+    that was killed before its rename (atomic.py's ``.NAME.*.tmp``)."""
+    name = entry.name
+    temp_of_own = name.startswith(".") and name.endswith(".tmp") and any(
+        name.startswith(f".{own}.") for own in own_files)
+    return not entry.is_symlink() and entry.is_file() and (name in own_files or temp_of_own)
 
 
 def foreign_entries(path: Path) -> list[str]:
-    """The names at the top of ``path`` that no demo build writes (a user's file, a link), sorted.
-
-    What the demo's folders hold is the demo's: its commands write there (``review prisma`` into
-    screening/prisma/), and the demo is rebuilt with them."""
-    own_files = {BUILD_STATE_FILE, *DEMO_FILES}
+    """The entries at ``path`` that no demo build writes (a user's file, a link; inside a stage folder
+    as ``queries/mine.toml``), sorted. Links are never followed: they lead to somebody's files."""
     foreign = []
     for entry in path.iterdir():
         name = entry.name
-        temp_of_own = name.startswith(".") and name.endswith(".tmp") and any(
-            name.startswith(f".{own}.") for own in own_files)  # a write killed before its rename (atomic.py)
-        if entry.is_symlink():
-            foreign.append(name)  # (never followed: it leads to somebody's files)
-        elif name in DEMO_FOLDERS and entry.is_dir():
-            continue
-        elif (name in own_files or temp_of_own) and entry.is_file():
-            continue
-        else:
+        if name in DEMO_FOLDER_FILES and entry.is_dir() and not entry.is_symlink():
+            foreign += [f"{name}/{inner.name}" for inner in entry.iterdir()
+                        if not _is_own(inner, DEMO_FOLDER_FILES[name])]
+        elif not _is_own(entry, {BUILD_STATE_FILE, *DEMO_FILES}):
             foreign.append(name)
     return sorted(foreign)
+
+
+def delete_demo_entries(path: Path) -> None:
+    """Delete what a demo build writes at the top of ``path`` (its files and folders, with what they
+    hold), never a foreign entry nor the build state, and review.toml last: a deletion killed partway
+    leaves review.toml, so ``review demo PATH`` still finds a demo whose build did not finish (and says
+    --rebuild), never a folder without one where a new build would open the old review.db."""
+    foreign = foreign_entries(path)
+    own = [entry for entry in path.iterdir() if entry.name != BUILD_STATE_FILE and entry.name not in foreign
+           and not any(name.startswith(f"{entry.name}/") for name in foreign)]  # (a folder holding one stays)
+    for entry in sorted(own, key=lambda entry: entry.name == DEMO_FILES[0]):  # (review.toml: the last)
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 #: Receives one line per step of the build ("generating the demo corpus").

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,13 +36,13 @@ def prepare_demo(path: Path, *, seed: int = DEMO_SEED, rebuild: bool = False,
     if marker.exists() and state is None and not (path / "imports" / "demo_truth.csv").exists():
         # Someone's own review: never deleted, and not opened as "the existing demo workspace" either.
         raise WorkspaceError(f"{path}: a workspace, but not a demo one; give review demo another PATH "
-                             f"(or open this review with: review -w {path})"
+                             f"(or open this review with: review -w {shlex.quote(str(path))})"
                              + ("; refusing to delete it" if rebuild else ""))
     if marker.exists() and state == BUILDING and not rebuild:
         # A build that stopped partway (a refused address, an error, kill -9) holds part of the
         # records at most: reused, it looked like a demo with 0 records.
         raise WorkspaceError(f"{path}: a demo workspace whose build did not finish; "
-                             f"review demo {path} --rebuild deletes it and builds it anew")
+                             f"review demo {shlex.quote(str(path))} --rebuild deletes it and builds it anew")
     if marker.exists() and rebuild:
         _delete_demo(path)
     if marker.exists():
@@ -57,7 +57,7 @@ def _delete_demo(path: Path) -> None:
     """Delete what a demo build wrote at ``path``, keeping the folder; a folder that holds anything
     else is refused whole, nothing deleted (``--rebuild`` deleted ``path`` with whatever it held)."""
     from ..atomic import write_text_atomic
-    from ..demo.files import BUILD_STATE_FILE, BUILDING, foreign_entries
+    from ..demo.files import BUILD_STATE_FILE, BUILDING, delete_demo_entries, foreign_entries
 
     foreign = foreign_entries(path)
     if foreign:
@@ -66,11 +66,4 @@ def _delete_demo(path: Path) -> None:
                              "demo's own files: move them out first, or give review demo another PATH")
     # Marked unfinished first: a rebuild killed while deleting leaves a demo that says so, never one reused.
     write_text_atomic(path / BUILD_STATE_FILE, BUILDING + "\n")
-    kept = {BUILD_STATE_FILE, *foreign_entries(path)}  # (a file put there since the check stays too)
-    for entry in path.iterdir():
-        if entry.name in kept:
-            continue
-        if entry.is_dir():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
+    delete_demo_entries(path)  # (a file put there since the check is foreign, and stays)
