@@ -78,7 +78,7 @@ def _workspace_own_files() -> tuple[Path, ...]:
         return ()
     try:
         workspace = context.workspace
-    except ReviewError:
+    except (ReviewError, OSError, ValueError):  # (the command itself says so where it needs the workspace)
         return ()
     return own_files(workspace)
 
