@@ -52,11 +52,9 @@ def test_a_build_writes_exactly_the_files_it_lists(demo_path: Path) -> None:
     assert {p.name for p in demo_path.iterdir() if p.is_file()} <= {BUILD_STATE_FILE, *DEMO_FILES}
 
 
-def test_rebuild_refuses_a_users_file_or_a_commands_output_inside_the_demos_folders(demo_path: Path) -> None:
-    # --rebuild deleted extraction/factors.toml, imports/my_export.ris, a query tried in the demo and what
-    # review prisma wrote, though its help said "only what a demo build made".
-    prisma = demo_path / "screening" / "prisma"
-    assert CliRunner().invoke(main, ["-w", str(demo_path), "prisma", "--out", str(prisma)]).exit_code == 0
+def test_rebuild_refuses_a_users_file_inside_the_demos_folders(demo_path: Path) -> None:
+    # --rebuild deleted extraction/factors.toml, imports/my_export.ris and a query tried in the demo, though
+    # its help said "only what a demo build made".
     mine = {"queries/mine.toml": "# a query tried in the demo\n", "extraction/factors.toml": "[factors]\n",
             "imports/my_export.ris": "TY  - JOUR\nER  - \n"}
     for name, text in mine.items():
@@ -65,10 +63,30 @@ def test_rebuild_refuses_a_users_file_or_a_commands_output_inside_the_demos_fold
     result = CliRunner().invoke(main, ["demo", str(demo_path), "--no-tui", "--rebuild"])
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr == (f"review: {demo_path}: holds files the demo did not make (extraction/factors.toml, "
-                             "imports/my_export.ris, queries/mine.toml, screening/prisma); --rebuild deletes only a "
+                             "imports/my_export.ris, queries/mine.toml); --rebuild deletes only a "
                              "demo's own files: move them out first, or give review demo another PATH\n")
     assert sorted(p.relative_to(demo_path) for p in demo_path.rglob("*")) == before
     assert all((demo_path / name).read_text(encoding="utf-8") == text for name, text in mine.items())
+
+
+def test_rebuild_deletes_what_the_tools_commands_wrote_at_their_default_place(demo_path: Path) -> None:
+    # Trying review prisma in the demo, then --rebuild, was refused: "files the demo did not make".
+    assert CliRunner().invoke(main, ["-w", str(demo_path), "prisma"]).exit_code == 0
+    (demo_path / "validate" / "results").mkdir()
+    (demo_path / "validate" / "results" / "pilot_kappa.json").write_text("{}\n", encoding="utf-8")
+    assert (demo_path / "screening" / "prisma" / "prisma.csv").is_file()
+    result = CliRunner().invoke(main, ["demo", str(demo_path), "--no-tui", "--rebuild"])
+    assert result.exit_code == 0, result.output
+    assert not (demo_path / "screening" / "prisma").exists() and not (demo_path / "validate" / "results").exists()
+
+
+def test_rebuild_refuses_a_link_or_folder_inside_a_commands_output_folder(demo_path: Path, tmp_path: Path) -> None:
+    prisma = demo_path / "screening" / "prisma"
+    prisma.mkdir()
+    (prisma / "mine").mkdir()
+    result = CliRunner().invoke(main, ["demo", str(demo_path), "--no-tui", "--rebuild"])
+    assert result.exit_code == 2 and "(screening/prisma)" in result.stderr
+    assert (prisma / "mine").is_dir()
 
 
 def test_rebuild_of_a_demo_deletes_its_own_files_and_store(demo_path: Path) -> None:

@@ -27,7 +27,8 @@ def build_state(path: Path) -> str | None:
 DEMO_FILES: tuple[str, ...] = ("review.toml", "review.db", "review.db-wal", "review.db-shm", "review.db-journal")
 #: Each folder a demo build makes, with the files it writes there (tests/demo/test_rebuild.py compares
 #: them with a build): anything else in one is somebody's (a query tried, an import of one's own, a
-#: study file, what a command wrote there since) and makes ``--rebuild`` refuse, nothing deleted.
+#: study file, what a command wrote there at a place of one's choosing) and makes ``--rebuild`` refuse,
+#: nothing deleted; the commands' default output folders are DEMO_OUTPUT_FOLDERS below.
 DEMO_FOLDER_FILES: dict[str, frozenset[str]] = {
     "queries": frozenset({"demo.toml", "example.toml", "demo.log.json"}),
     "screening": frozenset({"criteria.toml"}),
@@ -39,6 +40,16 @@ DEMO_FOLDER_FILES: dict[str, frozenset[str]] = {
                            "synthetic_sus.csv"}),
 }
 DEMO_FOLDERS: tuple[str, ...] = tuple(DEMO_FOLDER_FILES)
+#: The folders where the tool's own commands write by default inside a demo (``review prisma``,
+#: ``review validate run``): what they hold the user did not make, so ``--rebuild`` deletes them with the
+#: demo, as long as they hold plain files only (a link or a folder inside is somebody's and refuses).
+DEMO_OUTPUT_FOLDERS: dict[str, frozenset[str]] = {"screening": frozenset({"prisma"}), "validate": frozenset({"results"})}
+
+
+def _is_command_output(entry: Path, folder: str) -> bool:
+    """``entry`` is one of the tool's default output folders in ``folder``, holding plain files only."""
+    return (entry.name in DEMO_OUTPUT_FOLDERS.get(folder, ()) and entry.is_dir() and not entry.is_symlink()
+            and all(inner.is_file() and not inner.is_symlink() for inner in entry.iterdir()))
 
 
 def _is_own(entry: Path, own_files: frozenset[str] | set[str]) -> bool:
@@ -58,7 +69,7 @@ def foreign_entries(path: Path) -> list[str]:
         name = entry.name
         if name in DEMO_FOLDER_FILES and entry.is_dir() and not entry.is_symlink():
             foreign += [f"{name}/{inner.name}" for inner in entry.iterdir()
-                        if not _is_own(inner, DEMO_FOLDER_FILES[name])]
+                        if not (_is_own(inner, DEMO_FOLDER_FILES[name]) or _is_command_output(inner, name))]
         elif not _is_own(entry, {BUILD_STATE_FILE, *DEMO_FILES}):
             foreign.append(name)
     return sorted(foreign)
