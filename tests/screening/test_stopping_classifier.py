@@ -223,7 +223,7 @@ def test_none_left_is_never_taken_from_the_classifier(monkeypatch) -> None:
     assert "(9 relevant found in 179 screened) the target allowed none to be left" in status.explanation
     assert "that none is left the rule takes from the trend alone" in status.explanation
     assert "by the classifier's scores" not in stopping_words(status, "ranked")
-    # A check made at 18 found (k* = 0) holds until the next one, up to ⌈N/100⌉ decisions later: with a 19th
+    # A check made at 18 found (k* = 0) holds until the next one (a grid step on, past the gate): with a 19th
     # relevant record decided since (k* = 1 now) the verdict still rests on that check's "none left", so the
     # line names no classifier level either, as the explanation says.
     ranked = [1] + [0] * 9 + ([1] + [0] * 20) * 17  # 18 found, still turning up
@@ -234,9 +234,34 @@ def test_none_left_is_never_taken_from_the_classifier(monkeypatch) -> None:
     assert status.relevant_found == 19 and not sc.consulted(0) and sc.consulted(1)
     assert status.verdict == "continue" and status.classifier_level is None, status.explanation
     assert "that none is left the rule takes from the trend alone" in status.explanation
+    assert status.explanation.endswith("; it is asked at the next check past the gate, now that 19 are found."), \
+        status.explanation  # not "which it asks from 19 relevant found on": 19 are
     assert "by the classifier's scores" not in stopping_words(status, "ranked")
     # The next check, made at 19 found, asks the classifier (k* = 1); until it is made the line says so.
     assert stopping.assess(ranked + [1], [], 1000).classifier_level == pytest.approx(0.80)
+
+
+def test_a_view_made_for_another_target_recall_does_not_hold() -> None:
+    # review.toml's target changed between sessions: the stored view's k* is the old target's. 18 found:
+    # k* = 2 at 90 %, 0 at 95 % (decision 0029 asks the classifier nothing there).
+    ranked, ids = [1 if i % 5 == 0 and i < 90 else 0 for i in range(100)], list(range(1, 101))
+    assert sum(ranked) == 18
+    at_90 = {"screened": 100, "found": 18, "expected_remaining": 0.4, "most_left": 2, "probability": 0.94,
+             "upper_remaining": 1, **sc.decisions_made_from(ids)}
+    assert sc.view_holds(at_90, ids, target_recall=0.9) and not sc.view_holds(at_90, ids, target_recall=0.95)
+    assert stopping.assess(ranked, [], 2000, target_recall=0.9, classifier=at_90, decision_ids=ids).verdict == "stop"
+    at_95 = stopping.assess(ranked, [], 2000, target_recall=0.95, classifier=at_90, decision_ids=ids)
+    alone = stopping.assess(ranked, [], 2000, target_recall=0.95)
+    assert at_95.verdict == "continue" and at_95.estimate_from == "trend", at_95.explanation  # was: stop, "at most 2"
+    assert at_95.explanation == alone.explanation and at_95.classifier_level is None
+    # Reverse: a check unasked at 95 % read at 90 % told "which it asks from 9 relevant found on" with 18 found.
+    unasked = {**sc.unasked_check(100, 18, 0.95), **sc.decisions_made_from(ids)}  # type: ignore[dict-item]
+    assert sc.view_holds(unasked, ids, target_recall=0.95) and not sc.view_holds(unasked, ids, target_recall=0.9)
+    at_90_now = stopping.assess(ranked, [], 2000, target_recall=0.9, classifier=unasked, decision_ids=ids)
+    assert "At the classifier's last check" not in at_90_now.explanation, at_90_now.explanation
+    assert at_90_now.classifier_level == pytest.approx(0.80)  # k* = 2 now: the next check asks it
+    # A target that allows the same k* for the view's count leaves it standing (18 found: k* = 2 at 89 % too).
+    assert sc.view_holds(at_90, ids, target_recall=0.89)
 
 
 def test_checks_on_a_grid_past_the_gate() -> None:
@@ -367,6 +392,7 @@ def test_a_check_where_none_may_be_left_makes_no_fits(workspace, monkeypatch) ->
     session.decide(relevant[0], "include")  # the 19th (k* = 1 now): the check made at 18 stands until the next
     status = session.progress().stopping
     assert status.relevant_found == 19 and status.classifier_level is None and not session.stopping_evidence_due()
+    assert "it is asked at the next check past the gate, now that 19 are found." in status.explanation, status.explanation
     session.decide(irrelevant[0], "exclude")  # 80 screened: a grid step (⌈200/100⌉ = 2) on, the fits are made
     assert session.stopping_evidence_due()
     asked = session.stopping_evidence()
@@ -407,6 +433,52 @@ def test_the_evidence_stands_for_the_decisions_it_was_made_from(workspace, monke
     assert not session.stopping_evidence_due()
     session.stopping_rule = "recommended"
     assert session.stopping_evidence_due()
+
+
+def test_a_session_reopened_under_another_target_recall_checks_afresh_at_once(workspace, monkeypatch) -> None:
+    from review.screening.session import ScreeningSession
+    from review.tomlwrite import set_table_keys
+
+    session, _, _ = _session_with_found(workspace, 18)  # 78 screened, 18 found
+    fits = []
+    estimate = sc.estimate
+    monkeypatch.setattr(sc, "estimate", lambda *a, **k: fits.append(k["target_recall"]) or estimate(*a, **k))
+
+    def reopened_at(target: float) -> ScreeningSession:
+        session.save_ranking()
+        set_table_keys(workspace.path("review.toml"), "screening", {"target_recall": target})
+        workspace.config = type(workspace.config).load(workspace.path("review.toml"))  # as a new process reads it
+        again = ScreeningSession(workspace, "alice", seed=2)
+        assert again.target_recall == target
+        return again
+
+    session.target_recall = 0.9  # k* = 2 at 18 found: the classifier is asked
+    view = session.stopping_evidence()
+    assert fits == [0.9] and view is not None and view["most_left"] == 2
+    assert session.apply_stopping_evidence(view, session.evidence_epoch)
+    session.apply_ranking(session.retrain())  # the stored queue carries the view
+    assert session.retrain().model_info["stopping_classifier"] == view
+    # Reopened at 95 % (k* = 0): the 90 % view neither speaks for the verdict nor stands in for a check.
+    at_95 = reopened_at(0.95)
+    status = at_95.progress().stopping
+    assert status.estimate_from != "classifier" and "at most 2" not in status.explanation, status.explanation
+    assert at_95.stopping_evidence_due()  # was False: the old view's grid step held the next check back
+    unasked = at_95.stopping_evidence()
+    assert fits == [0.9] and unasked is not None and unasked["asked"] is False and unasked["most_left"] == 0
+    assert at_95.apply_stopping_evidence(unasked, at_95.evidence_epoch) and not at_95.stopping_evidence_due()
+    assert "which it asks from 19 relevant found on" in at_95.progress().stopping.explanation
+    at_95.apply_ranking(at_95.retrain())
+    assert at_95.retrain().model_info["stopping_classifier"] == unasked
+    # Reverse: the unasked 95 % check reopened at 90 % (k* = 2; here the Lomax part stops on its own, and the
+    # decision-level test shows the words) no longer stands in for a check: one is due at once and asks the
+    # classifier.
+    session = at_95
+    at_90 = reopened_at(0.9)
+    status = at_90.progress().stopping
+    assert "At the classifier's last check" not in status.explanation, status.explanation
+    assert at_90.stopping_evidence_due()
+    asked = at_90.stopping_evidence()
+    assert fits == [0.9, 0.9] and asked is not None and asked["most_left"] == 2 and "expected_remaining" in asked
 
 
 def test_a_check_reads_the_decisions_once(workspace, monkeypatch) -> None:

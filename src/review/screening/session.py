@@ -632,14 +632,16 @@ class ScreeningSession:
         return ranking
 
     def _carried_view(self) -> dict[str, Any] | None:
-        """The newest classifier evidence, unless decisions it was made from were undone or changed since."""
+        """The newest classifier evidence, unless decisions it was made from were undone or changed since,
+        or it was made for a target recall that allows another k* (review.toml changed between sessions)."""
         from . import stopping_classifier as sc
 
         with self._lock:
             last = self._classifier_view
             if last is None:  # (the check below sorts and hashes every decision id)
                 return None
-            if not sc.view_holds(last, self._state.tally(self._hidden).decision_ids):
+            if not sc.view_holds(last, self._state.tally(self._hidden).decision_ids,
+                                 target_recall=self.target_recall):
                 last = self._classifier_view = None
                 self._mark_changed()
             return last
@@ -670,8 +672,8 @@ class ScreeningSession:
             eligible = list(self._eligible)
         if not _both_classes(labels):
             return None
-        if not sc.view_holds(last, decision_ids):
-            last = None  # decisions undone or changed since: a fresh check is due
+        if not sc.view_holds(last, decision_ids, target_recall=self.target_recall):
+            last = None  # decisions undone or changed since, or another target: a fresh check is due
         if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
             return None
         if not sc.gate_open(ranked, n_total, 0, self.target_recall):

@@ -448,10 +448,11 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     if lomax.verdict == "stop":
         return lomax
     level = classifier_confidence(common["confidence"])
-    holds = view_holds(classifier, decision_ids)
+    holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
     # k* from one place for the level the line names and for the verdict: the check's while its view holds
-    # (up to check_step(N) decisions after it, the verdict rests on it), else the count now, which the next
-    # check will ask about.
+    # (the verdict rests on it until the next check, which comes a grid step on and only past the gate:
+    # while the gate is closed a view stands however many decisions follow it), else the count now, which
+    # the next check will ask about.
     allowed = (int(classifier["most_left"]) if holds and classifier is not None else
                int(most_left_for_target(common["relevant_found"], common["target_recall"])))
     lomax = replace(lomax, classifier_level=level if consulted(allowed) else None)
@@ -461,7 +462,12 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     if not consulted(allowed):  # "none left" is the weakest claim of a count: the trend alone answers it
         # The check made no fits there (``stopping_classifier.unasked_check``): nothing of the classifier to tell.
         from_on = fewest_found_consulted(common["target_recall"])
-        asks = "" if from_on is None else f", which it asks from {whole(from_on)} relevant found on"
+        found_now = common["relevant_found"]
+        # Found past the threshold since the check: the view stands until the next check, which is the
+        # one that asks.
+        asks = ("" if from_on is None else
+                f", which it asks from {whole(from_on)} relevant found on" if found_now < from_on else
+                f"; it is asked at the next check past the gate, now that {whole(found_now)} are found")
         return replace(lomax, explanation=f"{lomax.explanation} At the classifier's last check "
                        f"({whole(int(classifier['found']))} relevant found in {whole(int(classifier['screened']))} "
                        f"screened) the target allowed none to be left: that none is left the rule takes from the "

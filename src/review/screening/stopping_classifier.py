@@ -14,8 +14,9 @@ decision 0029 (0.90 under decision 0028, 0.95 before), and only where k* ≥ 1 (
 left" is the weakest claim a count of the unscreened can make, and the Lomax part alone answers it (a
 session's check there makes no fits: ``unasked_check``).
 
-A view holds for the decisions it was made from (``view_holds``): an undo, a changed decision or a
-record set aside since, among them, makes it stale; decisions made after it do not.
+A view holds for the decisions it was made from and the target it was made for (``view_holds``): an
+undo, a changed decision or a record set aside since, among them, makes it stale, and so does a target
+recall (review.toml) under which its count found allows another k*; decisions made after it do not.
 
 Six fits per check, so the classifier is consulted on a grid, every ``check_step(N)`` = ⌈N/100⌉
 screened records, and only once the Lomax rule's own probability has reached ``GATE_PROBABILITY``
@@ -87,12 +88,18 @@ def decisions_made_from(decision_ids: Sequence[int] | np.ndarray) -> dict[str, A
     return {"last_decision": int(ids[-1]) if ids.size else 0, "decisions": _digest(ids)}
 
 
-def view_holds(view: Mapping[str, Any] | None, decision_ids: Sequence[int] | np.ndarray) -> bool:
+def view_holds(view: Mapping[str, Any] | None, decision_ids: Sequence[int] | np.ndarray, *,
+               target_recall: float) -> bool:
     """Whether ``view`` (with ``decisions_made_from``'s keys) still speaks for the decisions in force
-    (``decision_ids``, store ids): those up to its newest one are exactly the ones it was made from.
+    (``decision_ids``, store ids) at ``target_recall``: those up to its newest one are exactly the ones it
+    was made from, and its k* (``most_left``) is the one the target allows for its count found.
     An undo followed by a new decision, or a changed decision, keeps the counts but not the ids
-    (a store id is never reused); decisions made after the view leave it standing."""
-    if view is None or "decisions" not in view:
+    (a store id is never reused); decisions made after the view leave it standing. A target changed since
+    (review.toml, between sessions) changes k*: a view made at 90 % (k* = 2 at 18 found) would otherwise
+    stop a 95 % review, where k* = 0 asks nothing of the classifier."""
+    if view is None or "decisions" not in view or "most_left" not in view or "found" not in view:
+        return False
+    if int(most_left_for_target(int(view["found"]), target_recall)) != int(view["most_left"]):
         return False
     ids = np.sort(np.asarray(decision_ids, dtype=np.int64))
     upto = ids[:int(np.searchsorted(ids, int(view["last_decision"]), side="right"))]
