@@ -207,6 +207,43 @@ async def test_dedup_review_refusal_is_a_notification_not_a_crash(fresh_ws: Work
 
 
 @async_test
+async def test_an_unexpected_error_in_a_dedup_write_is_reported_and_the_pairs_come_back(tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The write workers caught only ReviewError: a disk I/O error, a read-only store or a lost PostgreSQL
+    # connection posted no reply, and the screen said "Updating the pairs…" for good (every key a bell).
+    from review.tui.screens import dedup as dedup_screen
+
+    def disk_error(*args):  # type: ignore[no-untyped-def]
+        raise OSError("disk I/O error")
+
+    def connection_lost(*args):  # type: ignore[no-untyped-def]  (another message: the same one is shown once)
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    decide = dedup_screen.decide_pair
+    async with open_app(tui_ws, "alice", "dedup", size=SIZE) as (app, pilot):
+        screen = app.screen
+        first, second = screen.pairs
+        monkeypatch.setattr(dedup_screen, "decide_pair", disk_error)
+        await pilot.press("d")
+        await settle(pilot)
+        assert [str(n.message) for n in app._notifications] == ["disk I/O error"]
+        assert not screen.reloading and borderline_pairs(tui_ws.store) == [first, second]
+        assert "Pair 1 of 2" in str(screen.query_one("#dedup-status").render())
+        monkeypatch.setattr(dedup_screen, "decide_pair", decide)
+        await pilot.press("d")  # the keys work again
+        await settle(pilot)
+        assert borderline_pairs(tui_ws.store) == [second]
+        monkeypatch.setattr(dedup_screen, "undo_pair_decision", connection_lost)
+        await pilot.press("u")
+        await settle(pilot)
+        assert [str(n.message) for n in app._notifications] == ["disk I/O error",
+                                                                "server closed the connection unexpectedly"]
+        assert not screen.reloading and borderline_pairs(tui_ws.store) == [second]  # the verdict stands
+        status = str(screen.query_one("#dedup-status").render())
+        assert "Pair 1 of 1" in status and "1 decided" in status
+        assert len(screen.history) == 1
+
+
+@async_test
 async def test_dedup_review_same_on_two_decided_records_names_the_one_set_aside(fresh_ws: Workspace) -> None:
 
     imported_borderline_copies(fresh_ws, "678-684", "686-692")

@@ -18,7 +18,7 @@ from ...services.dedup import (
     borderline_pairs, decide_pair, describe_link, has_run, related_links, undo_pair_decision, word_diff,
 )
 from ..messages import PairsLoaded
-from .base import ProjectScreen, screen_footer
+from .base import ProjectScreen, report_error, screen_footer
 
 if TYPE_CHECKING:
     from ...services.dedup import BorderlinePair, PairDecision
@@ -76,10 +76,11 @@ def pair_heading(pair: BorderlinePair, index: int, total: int, decided: int) -> 
 
 class PairWritten(Message):
     """A verdict (``verdict``: same, different, skip) or its undo (``undone``) is in the store, or was refused
-    (``error``: nothing written); the pairs are read again from here."""
+    (``error``: nothing written, a ReviewError or any other failure of the write); the pairs are read again
+    from here."""
 
     def __init__(self, pair: BorderlinePair, verdict: str, *, recorded: PairDecision | None = None,
-                 undone: bool = False, error: ReviewError | None = None) -> None:
+                 undone: bool = False, error: Exception | None = None) -> None:
         super().__init__()
         self.pair = pair
         self.verdict = verdict
@@ -211,7 +212,9 @@ class DedupScreen(ProjectScreen):
         assert project is not None and pair.left.id is not None and pair.right.id is not None
         try:
             recorded = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
-        except ReviewError as err:  # store busy, or a "same" another reviewer's "different" keeps apart: not saved
+        except Exception as err:  # store busy, a "same" another reviewer's "different" keeps apart, or any other
+            # failure (disk I/O, read-only store, lost PostgreSQL connection): not saved. Every failure must
+            # reply, or the screen says "Updating the pairs…" for good.
             self.post_message(PairWritten(pair, verdict, error=err))
             return
         try:
@@ -224,7 +227,7 @@ class DedupScreen(ProjectScreen):
     def _written(self, message: PairWritten) -> None:
         pair, verdict = message.pair, message.verdict
         if message.error is not None:
-            self.notify(str(message.error), title=message.error.title, severity="error", timeout=10)
+            report_error(self, message.error)
             if message.undone:  # (the verdict stands: its pair stays as it was shown)
                 self.reloading = False
                 self._paint()
@@ -284,7 +287,7 @@ class DedupScreen(ProjectScreen):
         assert project is not None
         try:
             undo_pair_decision(project.workspace, row_id, project.reviewer)  # durable
-        except ReviewError as err:  # store busy: not saved, the verdict stands
+        except Exception as err:  # store busy or any other failure (as a verdict's): not saved, the verdict stands
             self.post_message(PairWritten(pair, verdict, undone=True, error=err))
             return
         try:
