@@ -887,7 +887,8 @@ async def test_a_keymap_on_confirm_yes_moves_yes_and_the_question_names_the_keys
 
 
 def test_enter_cannot_be_mapped_to_confirm_yes(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Enter on confirm.yes would quit on an Enter meant for the note box just closed: one line, naming the file."""
+    """Enter on confirm.yes would quit on an Enter meant for the note box just closed: one line, naming the file,
+    the value as review.toml writes it (it read 'y,enter', Python's quotes)."""
     from review.errors import ReviewError
     from review.tui.app import user_keymap
     from tui_workspace import build_workspace
@@ -896,5 +897,5 @@ def test_enter_cannot_be_mapped_to_confirm_yes(tmp_path) -> None:  # type: ignor
     build_workspace(root, with_conflicts=False, with_pairs=False)
     with (root / "review.toml").open("a", encoding="utf-8") as handle:
         handle.write('\n[tui.keys]\n"confirm.yes" = "y,enter"\n')
-    with pytest.raises(ReviewError, match=r"review\.toml: \[tui\.keys\] \"confirm\.yes\" = 'y,enter': Enter answers"):
+    with pytest.raises(ReviewError, match=r'review\.toml: \[tui\.keys\] "confirm\.yes" = "y,enter": Enter answers'):
         user_keymap(Workspace(root))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -110,8 +111,8 @@ def user_keymap(workspace: Workspace) -> dict[str, str]:
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ReviewError(f"{workspace.root / 'review.toml'}: [tui.keys] must map binding ids to key names")
     yes = keys.get("confirm.yes", "")
-    if any(key.strip().lower() in ENTER_KEYS for key in yes.split(",")):
-        raise ReviewError(f"{workspace.root / 'review.toml'}: [tui.keys] \"confirm.yes\" = {yes!r}: Enter answers each "
+    if any(key.strip().lower() in ENTER_KEYS for key in yes.split(",")):  # (json.dumps: the value as TOML writes it)
+        raise ReviewError(f"{workspace.root / 'review.toml'}: [tui.keys] \"confirm.yes\" = {json.dumps(yes)}: Enter answers each "
                           "question by default (confirm.enter: no when quitting loses notes), it cannot be a yes key")
     return {str(k): v for k, v in keys.items()}
 
