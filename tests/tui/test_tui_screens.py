@@ -926,3 +926,33 @@ async def test_a_screens_first_visit_parses_no_stylesheet_again(tui_ws: Workspac
         await pilot.press("5")
         await settle(pilot)
         assert app.screen.query_one("#browser-count").region.height == 1  # browser.tcss
+
+
+@async_test
+async def test_a_screens_first_visit_after_a_theme_switch_has_the_themes_colours(tui_ws: Workspace) -> None:
+    """A screen built for a mode counts as styled with the CSS in use (``_screen_factory``, a private Textual
+    counter) so its first visit parses no stylesheet again: after a theme switch, the new screen must still
+    get the current theme's colours, also when it is built before the app restyles for the theme."""
+    from textual.color import Color
+
+    def themes_background() -> Color:
+        return Color.parse(app.get_css_variables()["background"])
+
+    def background_is_the_themes() -> bool:
+        return app.screen.styles.background == themes_background()
+
+    async with open_app(tui_ws, "alice", "dashboard", size=SIZE) as (app, pilot):
+        dark = themes_background()
+        app.theme = "textual-light"
+        await settle(pilot)
+        assert themes_background() != dark
+        await pilot.press("3")  # the dedup screen's first visit
+        await settle(pilot)
+        assert isinstance(app.screen, DedupScreen) and background_is_the_themes()
+        app.theme = "nord"
+        await app.switch_mode("conflicts")  # built at once, before the theme's restyle (Textual's call_next)
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen) and background_is_the_themes()
+        await pilot.press("3")  # a screen built under the other theme, visited again
+        await settle(pilot)
+        assert background_is_the_themes()
