@@ -3,15 +3,21 @@ constructed rankings whose remaining relevant records are known."""
 
 from __future__ import annotations
 
-import numpy as np
+import threading
 
-from review.screening import stopping
+import numpy as np
+import pytest
+
+from review.screening import stopping, stopping_rate
 from review.screening.stopping_rate import (
+    _LogShapeColumns,
     _lomax_cdf,
+    _lomax_log_shape,
     _lomax_cdf_cap,
     _lomax_posterior,
     _lomax_rates,
     _lomax_sum,
+    _weighed_rows,
     lomax_estimate,
     lomax_first_stop,
     lomax_stops,
@@ -171,3 +177,131 @@ def test_one_relevant_record_is_not_yet_enough_to_estimate() -> None:
     assert lomax_estimate([0] * 30 + [1] + [0] * 50, 1000, burn_in=False) is not None
     status = stopping.assess([0] * 30 + [1] + [0] * 50, [], 1000)
     assert status.verdict == "continue" and "at least two" in status.explanation
+
+
+# -- the memo of the log-shape columns (_LogShapeColumns) and the pruned CDF: bit-identical --
+
+def fresh_sums(c: np.ndarray, p: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    return _lomax_log_shape(c, p, positions).sum(axis=1, keepdims=True)
+
+
+def session_walk(seed: int) -> list[tuple[np.ndarray, int]]:
+    """(ranked labels, n_total) as a session asks them: decisions one by one, an undo of a relevant
+    record then a different one relevant (fewer relevant, then another prefix), records added
+    (n_total changes), the first relevant record undone (the fit start moves: every position shifts),
+    and two orders with the same relative positions but a different fit start (the same n_total)."""
+    rng = np.random.default_rng(seed)
+    n_total = 2500
+    rate = lomax_rate(n_total, a=0.7, b=15.0, p=2.0)
+    labels = list((rng.random(900) < rate[:900]).astype(int))
+    asks: list[tuple[np.ndarray, int]] = []
+    for screened in range(300, 900, 37):
+        asks.append((np.array(labels[:screened]), n_total))
+    last_hit = max(i for i, y in enumerate(labels) if y)
+    undone = labels[:last_hit] + [0]  # the last relevant decision undone (now irrelevant)
+    asks.append((np.array(undone), n_total))
+    asks.append((np.array(undone + [1]), n_total))  # another position relevant instead
+    asks.append((np.array(labels), n_total + 400))  # records imported
+    asks.append((np.array(labels), n_total))
+    first = labels.index(1)
+    moved = labels[:first] + [0] + labels[first + 1:]  # the first relevant undone: the fit starts later
+    asks.append((np.array(moved), n_total))
+    shifted = [0] * 5 + labels  # the same positions after the fit start, five records later, same n_total
+    asks.append((np.array(shifted[:n_total]), n_total))
+    asks.append((np.array(labels), n_total))
+    return asks
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_memoised_estimate_is_the_fresh_one_bit_for_bit(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    memo = _LogShapeColumns()
+    for labels, n_total in session_walk(seed):
+        monkeypatch.setattr(stopping_rate, "_RELEVANT_LOG_SHAPES", _LogShapeColumns(max_bytes=0))  # never kept
+        fresh = lomax_estimate(labels, n_total)
+        monkeypatch.setattr(stopping_rate, "_RELEVANT_LOG_SHAPES", memo)
+        kept = lomax_estimate(labels, n_total)
+        assert kept == fresh  # the dataclass's floats compared exactly
+        fit_start = stopping_rate.lomax_fit_start(labels)
+        assert fit_start is not None
+        c, p = _lomax_rates(n_total - fit_start)
+        positions = np.flatnonzero(labels[fit_start:]) + 1
+        assert np.array_equal(memo.row_sums(c, p, positions), fresh_sums(c, p, positions))
+
+
+def test_the_memo_tells_apart_what_the_columns_depend_on() -> None:
+    # Each pair shares a memo and differs in one thing; a key that missed it would hand back the
+    # first one's sums for the second.
+    c, p = _lomax_rates(2000)
+    c2, p2 = _lomax_rates(2400)  # another n_total (or fit start): another c
+    base = np.array([1, 4, 9, 30, 31, 70, 150, 400])
+    cases = [
+        ((c, p, base), (c2, p2, base)),
+        ((c, p, base), (c, p, base[:5])),  # an undo: fewer relevant
+        ((c, p, base), (c, p, np.array([1, 4, 9, 30, 32, 70, 150, 400]))),  # same count, one moved
+        ((c, p, base), (c, p, base + 3)),  # the fit start moved: every position shifts
+        ((c, p, base), (c, 2 * p, base)),  # another grid
+        ((c, p, base[:5]), (c, p, base[:6])),  # one more relevant: the kept sums no longer hold
+    ]
+    for first, second in cases:
+        memo = _LogShapeColumns()
+        assert np.array_equal(memo.row_sums(*first), fresh_sums(*first))
+        assert np.array_equal(memo.row_sums(*first), fresh_sums(*first))  # the kept sums
+        assert not np.array_equal(fresh_sums(*first), fresh_sums(*second))
+        assert np.array_equal(memo.row_sums(*second), fresh_sums(*second))
+        assert np.array_equal(memo.row_sums(*first), fresh_sums(*first))
+
+
+def test_the_memo_stays_within_its_bounds() -> None:
+    rows = _lomax_rates(5000)[0].shape[0]
+    memo = _LogShapeColumns(max_entries=2, max_bytes=rows * 8 * 600)
+    rng = np.random.default_rng(5)
+    for n_total in (3000, 3100, 3200, 3000, 3300):
+        c, p = _lomax_rates(n_total)
+        positions = np.sort(rng.choice(np.arange(1, 3000), 400, replace=False))
+        assert np.array_equal(memo.row_sums(c, p, positions), fresh_sums(c, p, positions))
+        assert len(memo._entries) <= 2
+        assert sum(entry[3].nbytes for entry in memo._entries.values()) <= memo.max_bytes
+    c, p = _lomax_rates(9000)
+    many = np.arange(1, 900)  # more columns than the bytes allow: computed afresh, not kept
+    assert np.array_equal(memo.row_sums(c, p, many), fresh_sums(c, p, many))
+    assert all(entry[2].size != many.size for entry in memo._entries.values())
+
+
+def test_the_memo_answers_two_threads_at_once() -> None:
+    memo = _LogShapeColumns(max_entries=1)  # both threads contend for the one entry
+    rng = np.random.default_rng(9)
+    asks = []
+    for n_total in (4000, 4500):
+        c, p = _lomax_rates(n_total)
+        hits = np.flatnonzero(rng.random(3000) < 0.3) + 1
+        asks.append([(c, p, hits[:size]) for size in range(50, hits.size, 25)])
+    wrong: list[int] = []
+
+    def ask(calls: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
+        for c, p, positions in calls:
+            if not np.array_equal(memo.row_sums(c, p, positions), fresh_sums(c, p, positions)):
+                wrong.append(positions.size)
+
+    threads = [threading.Thread(target=ask, args=(calls,)) for calls in asks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
+
+
+def test_the_pruned_cdf_is_the_full_one_bit_for_bit() -> None:
+    # With a couple of thousand relevant found, most grid rows' weights are 0: the pruning skips them.
+    for seed in range(6):
+        labels = (np.random.default_rng(seed).random(6000) < np.linspace(0.6, 0.05, 6000)).astype(int)
+        c, p = _lomax_rates(20000)
+        relevant_at = np.flatnonzero(labels) + 1
+        masses = _lomax_sum(c, p, np.array([labels.size, 20000]))
+        post = _lomax_posterior(masses[:, :1], masses[:, 1:], fresh_sums(c, p, relevant_at),
+                                np.array([relevant_at.size]))
+        weighed = _weighed_rows(post)
+        assert weighed is not None and weighed.size < post.weight.shape[0]  # some rows are skipped
+        skipped = np.setdiff1d(np.arange(post.weight.shape[0]), weighed)
+        assert np.all(post.weight[skipped, 0] == 0) and not np.any(np.signbit(post.weight[skipped, 0]))
+        for k in (-1, 0, 1, 3, 10, 40, 200, 1000, 13999):
+            assert np.array_equal(_lomax_cdf(post, np.array([k]), weighed), _lomax_cdf(post, np.array([k])))
