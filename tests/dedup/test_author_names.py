@@ -8,7 +8,8 @@ import pytest
 
 from review.dedup.engine import deduplicate
 from review.dedup.normalise import (
-    first_initial, initial_beside, kept_names, last_name, normalise_authors, second_reading, without_generation,
+    first_initial, fold, initial_beside, kept_names, last_name, normalise_authors, particle_readings, second_reading,
+    without_generation,
 )
 from review.sources import read_file
 from review.sources.fields import is_no_author, split_authors
@@ -454,3 +455,51 @@ def test_initials_beside_a_surname_are_read_without_markup() -> None:
     # (without it "<i>Hans</i>" gave i).
     assert initial_beside("<i>Hans</i> M&uuml;ller", "other", every=True) == "h"
     assert initial_beside("<i>Hans</i> M&uuml;ller", "muller", every=True) == "h"
+
+
+@pytest.mark.parametrize(("catalogue", "indexed"), [
+    # A catalogue's "Last, Given particles" reads the particles into the surname first, and the surname as
+    # written second (version 22 had only the first: 7.0 in versions 20 and 21 -> 6.5 or 5.5, borderline).
+    ("Vries, A. de", "Vries A"), ("Silva, Jose da", "Silva J"), ("Lima, Ana Paula Calheiros de", "Lima AP"),
+    ("Anjos, Daniel Marchi dos", "Anjos DM"), ("Cruz, Maria de la", "Cruz M"), ("Brink, J. ten", "Brink J"),
+    # The particles read as initials too, as versions 20 and 21 read the name (version 22: 6.5).
+    ("Vries, A. de", "Vries AD"),
+])
+def test_a_catalogue_name_also_reads_its_surname_as_written(catalogue, indexed) -> None:
+    assert _pair(catalogue, indexed) == ("duplicate", 7.0)
+    assert _pair(indexed, catalogue) == ("duplicate", 7.0)
+
+
+@pytest.mark.parametrize(("catalogue", "other"), [
+    # The surname as written is taken under the same initials rule: the other record's begin the name's.
+    ("Vries, A. de", "Vries B"), ("Vries, A. de", "Vries AB"), ("Cruz, Maria de la", "Cruz J"),
+    ("Anjos, Daniel Marchi dos", "Anjos DP"),
+])
+def test_the_surname_as_written_needs_the_other_records_initials(catalogue, other) -> None:
+    assert _pair(catalogue, other)[0] != "duplicate"
+
+
+def test_only_a_moved_catalogue_name_reads_its_surname_as_written_too() -> None:
+    assert particle_readings("Vries, A. de") == (("vries", "ad"),)
+    assert particle_readings("Lima, Ana Paula Calheiros de") == (("lima", "apcd"),)
+    assert particle_readings("Smith, John") == ()
+    assert particle_readings("Vries, de") == ()  # a given part of particles only is not moved
+
+
+@pytest.mark.parametrize(("lower", "indexed"), [
+    # In a cell without a capital, case says nothing: "di", "le", "van" stay given names (version 22
+    # moved them into the surname, diwang: 7.0 -> 6.5, 5.5).
+    ("wang, xiao di", "Wang XD"), ("nguyen, thi le", "Nguyen TL"), ("tran, minh van", "Tran MV"),
+])
+def test_a_name_in_lower_case_keeps_its_particles_as_given_names(lower, indexed) -> None:
+    assert _pair(lower, indexed) == ("duplicate", 7.0)
+    assert _pair(indexed, lower) == ("duplicate", 7.0)
+    assert last_name(lower) == fold(indexed.split()[0])
+
+
+def test_a_lower_case_catalogue_name_still_reads_its_surname_with_the_particles() -> None:
+    # Read as written first, "vries, a. de" is Vries A. D.; the particle surname is its second reading.
+    assert (last_name("vries, a. de"), particle_readings("vries, a. de")) == ("vries", (("devries", "a"),))
+    assert _pair("vries, a. de", "Vries AD") == ("duplicate", 7.0)
+    assert _pair("vries, a. de", "de Vries A") == ("duplicate", 7.0)
+    assert _pair("vries, a. de", "de Vries B")[0] != "duplicate"

@@ -499,18 +499,33 @@ def _joined_particles(text: str) -> str:
     return " ".join([*words[:start], "".join(words[start:])])
 
 
-def _particles_moved(text: str) -> str:
-    """A "Last, Given" ``text`` with the lower-case particles that end its given part written before its
-    surname ("Vries, A. de" → "de Vries, A.", "Cruz, Maria de la" → "de la Cruz, Maria"): library
-    catalogues put them there, and read as given names they left the surname another person's (Vries A.)."""
+def _given_before_particles(text: str) -> tuple[str, list[str], list[str]]:
+    """``(last name, given words, particles)`` of a "Last, Given" ``text`` whose given part ends in
+    lower-case particles ("Vries, A. de" → ("Vries", ["A."], ["de"])), else ``(last name, given words, [])``;
+    a given part of particles only keeps them ("Vries, de")."""
     last, _, given = text.partition(",")
     words = given.split()
     end = len(words)
     while end > 1 and words[end - 1] in _PARTICLES:
         end -= 1
-    if end == len(words) or not last.strip():
+    if not last.strip():
+        end = len(words)
+    return last.strip(), words[:end], words[end:]
+
+
+def _particles_moved(text: str) -> str:
+    """A "Last, Given" ``text`` with the lower-case particles that end its given part written before its
+    surname ("Vries, A. de" → "de Vries, A.", "Cruz, Maria de la" → "de la Cruz, Maria"): library
+    catalogues put them there, and read as given names they left the surname another person's (Vries A.).
+    Only in a name with a capital letter: in one written all in lower case, case does not tell a particle
+    from a given name ("wang, xiao di", "tran, minh van" are Wang X. D., Tran M. V.), so the name is read
+    as written first and the moved surname is its second reading (:func:`particle_readings`)."""
+    if text.lower() == text:
         return text
-    return f"{' '.join(words[end:])} {last.strip()}, {' '.join(words[:end])}"
+    last, given, particles = _given_before_particles(text)
+    if not particles:
+        return text
+    return f"{' '.join(particles)} {last}, {' '.join(given)}"
 
 
 @lru_cache(maxsize=262144)
@@ -696,11 +711,12 @@ def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
     Nguyen" → ("nguyen", "pv"), "Jose da Silva" → ("silva", "jd"): :func:`last_name` reads vannguyen and
     dasilva, but Vietnamese "Van" and "Thi" are middle names, and indexes write "Silva J", "Vring JA"),
     and particles with the last word at a name's start, with no given part ("De Vries", "DA SILVA", "Di
-    Wu" → ("devries", ""), …: :func:`last_name` reads Vries D., as "Di Wu" is Wu D.). Neither is the first
+    Wu" → ("devries", ""), …: :func:`last_name` reads Vries D., as "Di Wu" is Wu D.), and the other reading
+    of a catalogue's "Last, Given particles" (:func:`_catalogue_reading`). Neither is the first
     reading: the other record's way of writing the name chooses (:func:`pair_reading`)."""
     text = without_generation(strip_et_al(name))
     if "," in text:
-        return ()
+        return _catalogue_reading(name, text)
     words = text.split()
     if len(words) < 2 or words[-2].casefold() not in _PARTICLES or _trailing_initials(words[-1]):
         return ()
@@ -711,6 +727,23 @@ def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
         reading = (fold(words[-1]).replace(" ", ""), _initial_letters(words[:-1]))
     else:
         reading = (fold("".join(words)).replace(" ", ""), "")
+    return () if reading[0] == last_name(name) else (reading,)
+
+
+def _catalogue_reading(name: str, text: str) -> tuple[tuple[str, str], ...]:
+    """The reading :func:`last_name` does not take of a "Last, Given particles" ``text``, ``(surname, every
+    initial of the rest)``, or ``()``: the name as written when the particles were moved before its surname,
+    the particles' initials last ("Vries, A. de" → ("vries", "ad"), "Cruz, Maria de la" → ("cruz", "mdl"):
+    indexes write "Vries A", "Cruz M", and versions 20 and 21 read "Vries AD" so too, merges version 22
+    lost; the other record's initials only need to begin these, :func:`_particle_surname`), the moved
+    surname when they were not, in a name without a capital ("vries, a. de" → ("devries", "a"))."""
+    last, given, particles = _given_before_particles(text)
+    if not particles or not last:
+        return ()
+    if _particles_moved(text) != text:
+        reading = (fold(last).replace(" ", ""), _initial_letters(given + particles))
+    else:
+        reading = (fold(" ".join(particles) + last).replace(" ", ""), _initial_letters(given))
     return () if reading[0] == last_name(name) else (reading,)
 
 
