@@ -86,6 +86,12 @@ class _Decided:
     phase: str
     decision_id: int  # the store's id (never reused): what the classifier's evidence was made from
 
+    @property
+    def sampled(self) -> bool:
+        """A draw of the random sample. Every other decision (any other phase a store holds) counts with
+        the ranked phase, in the tally and in keeping its record out of the sample's urn alike."""
+        return self.phase == PHASE_SAMPLE
+
 
 @dataclass(slots=True, frozen=True)
 class _EvidenceInputs:
@@ -108,7 +114,7 @@ class _Tally:
 
     def add(self, decided: _Decided) -> None:
         self.by_label[decided.label] += 1
-        (self.sample if decided.phase == PHASE_SAMPLE else self.ranked).append(int(decided.label in RELEVANT_LABELS))
+        (self.sample if decided.sampled else self.ranked).append(int(decided.label in RELEVANT_LABELS))
         self.decision_ids.append(decided.decision_id)
 
 
@@ -196,8 +202,10 @@ class ScreeningSession:
         self._unsaved: Ranking | None = None
         self._current: int | None = None
         # The record an undo brought back: shown even though still decided (an undone correction
-        # leaves the earlier label in place) until it is decided or another record is served.
+        # leaves the earlier label in place) until it is decided or another record is served; and the
+        # phase of the decision undone, which a decision made afresh on it keeps (``_phase_of``).
         self._undone: int | None = None
+        self._undone_phase = PHASE_RANKED
         self._sample_start: int | None = None
         #: Bumped wherever what the counts and the stopping verdict read changes (``_mark_changed``): a
         #: decision saved, an undo, decisions read again, the records set aside, the classifier evidence.
@@ -292,9 +300,10 @@ class ScreeningSession:
         sample_start: int | None = None
         current = self.store.current_decisions(reviewer=self.reviewer)
         for decision in sorted(current.values(), key=lambda d: d.id):
-            phase = str(decision.model_info.get("phase", PHASE_RANKED))
-            state.decided[decision.record_id] = _Decided(decision.record_id, decision.label, phase, decision.id)
-            if phase == PHASE_SAMPLE and sample_start is None:
+            decided = _Decided(decision.record_id, decision.label, str(decision.model_info.get("phase", PHASE_RANKED)),
+                               decision.id)
+            state.decided[decision.record_id] = decided
+            if decided.sampled and sample_start is None:
                 sample_start = int(decision.model_info.get("sample_start", 0))
         return state, sample_start
 
@@ -396,14 +405,16 @@ class ScreeningSession:
     def _sample_order(self) -> list[int]:
         """Seeded random order of the records the ranked phase left unscreened.
 
-        Kept until the urn changes (a ranked decision undone, records added): recomputing it
-        for every key costs milliseconds per key on a large workspace. The key counts the ranked-phase
-        decisions from the tally (a change of the records set aside drops the order itself).
+        Kept until the urn changes: recomputing it for every key costs milliseconds per key on a large
+        workspace. The key counts the ranked-phase decisions from the tally: a decision's phase never
+        changes while it is in force (``_phase_of``), so between two readings of the decisions (an undo,
+        ``reload_decisions``, which drop the order) the urn only loses records, each one counted; a change
+        of the records set aside drops the order itself.
         """
         key = (self._sample_start, len(self._state.tally(self._hidden).ranked), len(self._eligible))
         if self._sample_cache is not None and self._sample_cache[0] == key:
             return self._sample_cache[1]
-        ranked = {r for r, d in self._state.decided.items() if d.phase == PHASE_RANKED}
+        ranked = {r for r, d in self._state.decided.items() if not d.sampled}
         urn = np.asarray([r for r in self._eligible if r not in ranked], dtype=np.int64)
         reviewer_key = zlib.crc32(self.reviewer.encode("utf-8"))
         rng = np.random.default_rng([self.seed, reviewer_key, self._sample_start or 0])
@@ -418,8 +429,8 @@ class ScreeningSession:
 
         ``chosen``: the reviewer picked the record by id (``review decide``) rather than taking
         the one served. In the sample phase such a record is no random draw, so it counts with
-        the ranked records, never in the sample the statistical stopping rule extrapolates from
-        (a record already decided as a draw keeps that phase: the label is corrected, the draw stays).
+        the ranked records, never in the sample the statistical stopping rule extrapolates from.
+        A correction keeps its record's phase, chosen or served (``_phase_of``).
         """
         if label not in SCREENING_LABELS:
             raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
@@ -431,10 +442,7 @@ class ScreeningSession:
                 raise ReviewError(f"record {record_id}: not in this workspace")
             if record_id in self._hidden:  # PRISMA would not count it: refuse rather than waste it
                 raise NotOffered(f"{self._aside.refusal(record_id)}; nothing recorded")
-            phase = self.phase
-            earlier = self._state.decided.get(record_id)
-            if chosen and phase == PHASE_SAMPLE and (earlier is None or earlier.phase != PHASE_SAMPLE):
-                phase = PHASE_RANKED
+            phase = self._phase_of(record_id, chosen)
             info = {k: v for k, v in self._ranking.model_info.items() if k != "features"}
             info.update(phase=phase, seed=self.seed, target_recall=self.target_recall)
             if chosen:
@@ -466,6 +474,23 @@ class ScreeningSession:
                 self._undone = None
             return decision
 
+    def _phase_of(self, record_id: int, chosen: bool) -> str:
+        """The phase a decision on the record now is recorded in (hold the lock). A sampled decision is a
+        random draw: a record served in the sample phase that no decision covers. A correction keeps its
+        record's phase (a draw stays a draw, a ranked decision stays out of the urn), also when served (the
+        record an undone correction brought back); so does the decision an undo took back, made again on
+        the record it brought back; a record picked by id (``chosen``) is no draw. So a decision's phase
+        never changes while it is in force, and the sample order's key (``_sample_order``) sees every
+        change of the urn."""
+        if self._sample_start is None:
+            return PHASE_RANKED
+        earlier = self._state.decided.get(record_id)
+        if earlier is not None:
+            return earlier.phase
+        if record_id == self._undone:
+            return self._undone_phase
+        return PHASE_RANKED if chosen else PHASE_SAMPLE
+
     def undo(self) -> Decision | None:
         """Undo this reviewer's latest decision; its record becomes the next one shown while it is to
         screen (``is_to_screen``), also when an earlier decision on it stands again (an undone
@@ -483,6 +508,7 @@ class ScreeningSession:
             self._carried_view()  # drops the evidence in use if it counted the undone decision
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
             self._undone = self._current
+            self._undone_phase = str(undone.model_info.get("phase", PHASE_RANKED))
             return undone
 
     def _check_decider(self) -> None:
@@ -574,8 +600,7 @@ class ScreeningSession:
     def _verdict_key(self) -> tuple[Any, ...]:
         """What the counts and the verdict depend on (hold ``_lock``): the change count and the settings
         (assigned directly, so read here rather than counted)."""
-        return (self._changes, self._sample_start, self.stopping_rule, self.target_recall, self.confidence,
-                self.consecutive)
+        return (self._changes, self.stopping_rule, self.target_recall, self.confidence, self.consecutive)
 
     def set_stopping_rule(self, choice: str) -> None:
         """Follow the ``recommended`` or ``certified`` rule from now on, and save it in review.toml."""
