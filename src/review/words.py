@@ -21,8 +21,9 @@ def about(estimate: float) -> str:
     return f"{estimate:.1f}" if estimate < 10 else f"{estimate:.0f}"
 
 
-def level_percent(level: float, *, decimal: str = ".") -> str:
+def level_percent(level: float, *, decimal: str = ".", spaced: bool = True) -> str:
     """A confidence level (a fraction) as a percent with as many decimals as it has, and ``decimal`` as
     the decimal sign: ``90 %``, ``97.5 %`` (``97,5 %`` in Dutch), ``99.5 %``: the one way every output
-    names a CI's level (rounding to whole percents read 0.995 as ``100 %``)."""
-    return f"{round(level * 100, 6):g}".replace(".", decimal) + " %"
+    names a CI's level (rounding to whole percents read 0.995 as ``100 %``). ``spaced=False`` writes
+    ``95%`` for the validate reports' columns, which have always been written so."""
+    return f"{round(level * 100, 6):g}".replace(".", decimal) + (" %" if spaced else "%")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import pytest
 
 from review.extraction.model import Estimate
 
@@ -29,3 +32,30 @@ def test_a_ci_that_is_not_95_percent_says_its_level() -> None:
     # one formatter for every output: 0.995 read '100 % CI' and 0.975 '98 % CI' with whole percents
     assert _estimate(1.05, 2.14, 0.995).label() == "OR 1.50 (99.5 % CI 1.05-2.14)"
     assert _estimate(1.05, 2.14, 0.975).label() == "OR 1.50 (97.5 % CI 1.05-2.14)"
+
+
+def test_a_level_far_below_95_decides_on_the_log_scale_and_shows_an_unbounded_interval() -> None:
+    # A 0.01 % CI widens some 15,000-fold at 95 %, and a 50 % CI of 1e-200 to 1e200 past the float range:
+    # exp of the bounds raised OverflowError in review synthesis, extraction validate and the TUI table.
+    tiny = _estimate(1.40, 4.80, 0.0001, estimate=2.59)
+    assert tiny.derived_finding() == "null"
+    assert tiny.interval_at() == (0.0, math.inf)
+    wide = _estimate(1e-200, 1e200, 0.5)
+    assert wide.derived_finding() == "null" and wide.interval_at() == (0.0, math.inf)
+    assert _estimate(1.40, 4.80, 0.0001, estimate=2.59, outcome_favourable=True).derived_finding() == "null"
+
+
+def test_a_level_written_as_a_percent_is_read_as_its_fraction() -> None:
+    # the one rule of every ci_level reader (review meta's CSV column too): 90 is 90 %, as 0.9 is
+    values = {"factor": "f", "contrast": "x vs y", "estimate_type": "adjusted", "source_location": "Table 2",
+              "measure": "OR", "estimate": 1.5, "ci_low": 1.05, "ci_high": 2.14}
+    assert Estimate.from_mapping({**values, "ci_level": 90}).ci_level == 0.9
+    assert Estimate.from_mapping({**values, "ci_level": 90}).derived_finding() == "null"
+    assert Estimate.from_mapping({**values, "ci_level": 0.9}).ci_level == 0.9
+
+
+@pytest.mark.parametrize("level", [0.0, 1.0, 1.5, -0.9])
+def test_a_level_with_no_width_is_a_value_error_not_a_division(level: float) -> None:
+    # 0 divided by a zero quantile (ZeroDivisionError reached the TUI table); validation names the field
+    with pytest.raises(ValueError, match="is no confidence level"):
+        _estimate(1.05, 2.14, level).derived_finding()

@@ -126,8 +126,22 @@ def test_valid_study_loads(folder: Path) -> None:
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nsubgroup_nl = "vrouwen"',
      "s1.toml:estimates[1].subgroup_nl: a Dutch subgroup without the subgroup it translates"),
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nsubgroup = "women"\nsubgroup_nl = "vrouwen"', None),
+    # one rule with review meta's ci_level column: a fraction 0.5 ≤ x < 1 or a percent 50 ≤ x < 100
     ("ci_high = 4.04", 'ci_high = 4.04\nci_level = 1.5\nfinding = "null"',
-     "s1.toml:estimates[1].ci_level: 1.5 must be a fraction such as 0.95"),
+     "s1.toml:estimates[1].ci_level: 1.5 is no confidence level: give a fraction 0.5 ≤ x < 1 (0.95) or a "
+     "percent 50 ≤ x < 100 (95)"),
+    ("ci_high = 4.04", 'ci_high = 4.04\nci_level = 0.0001', "s1.toml:estimates[1].ci_level: 0.0001 is no confidence"),
+    ("ci_high = 4.04", 'ci_high = 4.04\nci_level = 100', "s1.toml:estimates[1].ci_level: 100 is no confidence"),
+    # 90 is the 90 % that 0.9 is: the same 95 % interval and message (it was refused as no fraction)
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04", "estimate = 1.5\nci_low = 1.05\nci_high = 2.14\n"
+     'ci_level = 90\nfinding = "risk"',
+     "s1.toml:estimates[1].finding: 'risk' contradicts OR 1.50 (90 % CI 1.05-2.14): its 95 % CI 0.98-2.29 "
+     "includes 1, so it reads as 'null' for recurrence at α = 0.05"),
+    # a CI so wide that its 95 % interval is past the float range: read as null, shown as 0.00-inf (the
+    # back-transform raised OverflowError)
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04", "estimate = 1.5\nci_low = 1e-200\nci_high = 1e200\n"
+     'ci_level = 0.5\nfinding = "risk"',
+     "its 95 % CI 0.00-inf includes 1, so it reads as 'null' for recurrence"),
 ])
 def test_validation_errors_are_one_line(folder: Path, old: str, new: str, expected: str | None) -> None:
     problems = _problems(folder, old, new)

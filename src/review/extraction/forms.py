@@ -21,14 +21,14 @@ import tomlkit
 
 from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
+from ..levels import ci_level_fraction, ci_level_problem
 from ..tomlread import loads_toml, read_toml, read_toml_text
 from .factors import FactorList
-from .model import QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study, known_fields
+from .model import FINDING_ALPHA, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study, known_fields
 from ..tomlwrite import dumps
+from ..words import level_percent
 
 FORM_FILE = "form.toml"
-#: The significance level a stated risk/protective/null finding is checked at, whatever its CI's level.
-FINDING_ALPHA = 0.05
 FACTORS_FILE = "factors.toml"
 STUDIES_DIR = "studies"
 SECTIONS: tuple[str, ...] = ("study", "estimate", "expert_rating")
@@ -238,8 +238,8 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
     if measure in ("OR", "HR", "RR") and any(n <= 0 for n in numbers):
         problems.add(f"{where}.estimate", f"{measure} values must be positive")
     level = values.get("ci_level")
-    if level is not None and isinstance(level, (int, float)) and not 0 < level < 1:
-        problems.add(f"{where}.ci_level", f"{level} must be a fraction such as 0.95")
+    if level is not None and isinstance(level, (int, float)) and ci_level_fraction(level) is None:
+        problems.add(f"{where}.ci_level", ci_level_problem(level))
     if est is None and not values.get("estimate_status"):
         problems.add(f"{where}.estimate_status", "no estimate: say why (e.g. 'not reported in abstract')")
     if est is None and not values.get("finding") and values.get("p") is None:
@@ -265,8 +265,7 @@ def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> 
     numbers = (estimate.estimate, estimate.ci_low, estimate.ci_high)
     if not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers):
         return  # no complete CI, or a typed value the field checks name
-    level = estimate.ci_level
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+    if ci_level_fraction(estimate.ci_level) is None:
         return  # a ci_level that is no level: named by the field checks
     from_ci = estimate.finding_from_numbers(FINDING_ALPHA)
     if from_ci not in ("risk", "protective", "null") or from_ci == finding:
@@ -281,10 +280,11 @@ def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> 
     low, high = estimate.interval_at(FINDING_ALPHA)
     null = f"{estimate.null_value:g}"
     relation = "includes" if from_ci == "null" else "excludes"
-    problems.add(f"{where}.finding", f"{finding!r} contradicts {estimate.label()}{favourable}: its 95 % CI "
-                                     f"{low:.2f}-{high:.2f} {relation} {null}, so it reads as {from_ci!r} for "
-                                     "recurrence at α = 0.05, the level a stated finding is checked at (if the "
-                                     "paper drew it at its own CI's level, give finding_basis)")
+    problems.add(f"{where}.finding", f"{finding!r} contradicts {estimate.label()}{favourable}: its "
+                                     f"{level_percent(1 - FINDING_ALPHA)} CI {low:.2f}-{high:.2f} {relation} {null}, "
+                                     f"so it reads as {from_ci!r} for recurrence at α = {FINDING_ALPHA:g}, the level a "
+                                     "stated finding is checked at (if the paper drew it at its own CI's level, give "
+                                     "finding_basis)")
 
 
 def validate_study_data(

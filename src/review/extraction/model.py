@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
 
+from ..levels import ci_level_fraction, ci_level_problem, exp_or_limit, is_standard_level
 from ..words import level_percent
 
 DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
@@ -16,6 +17,9 @@ QUIPS_DOMAINS: tuple[str, ...] = (
 )
 QUIPS_RATINGS: tuple[str, ...] = ("low", "moderate", "high")
 RATIO_MEASURES: frozenset[str] = frozenset({"OR", "HR", "RR"})
+#: The significance level a direction is read at from an estimate's CI or p, whatever level the CI was
+#: published at (its interval is recomputed at 1 − FINDING_ALPHA, :meth:`Estimate.interval_at`).
+FINDING_ALPHA = 0.05
 #: ``data_source`` of a study written by ``review validate factors --to-extraction``: the programme's own,
 #: unpublished data (decision 0027).
 OWN_DATA_SOURCE = "own data"
@@ -82,8 +86,13 @@ class Estimate:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> "Estimate":
         """An estimate from a study file's ``[[estimates]]`` table: keys that are no field (named by
-        validation) are left out; a missing required field raises TypeError."""
-        return cls(**known_fields(cls, values))
+        validation) are left out; a missing required field raises TypeError. A ``ci_level`` written as a
+        percent (90) is kept as the fraction (0.9) every computation takes (:func:`ci_level_fraction`)."""
+        fields = known_fields(cls, values)
+        level = ci_level_fraction(fields.get("ci_level"))
+        if level is not None:
+            fields["ci_level"] = level
+        return cls(**fields)
 
     @property
     def indirect(self) -> bool:
@@ -94,13 +103,13 @@ class Estimate:
     def has_ci(self) -> bool:
         return self.estimate is not None and self.ci_low is not None and self.ci_high is not None
 
-    def derived_finding(self, alpha: float = 0.05) -> str:
+    def derived_finding(self, alpha: float = FINDING_ALPHA) -> str:
         """risk | protective | null | unknown for recurrence, from the CI (or p) unless given."""
         if self.finding:
             return self.finding
         return self.finding_from_numbers(alpha)
 
-    def finding_from_numbers(self, alpha: float = 0.05) -> str:
+    def finding_from_numbers(self, alpha: float = FINDING_ALPHA) -> str:
         """The direction the estimate and its CI (or p) give for recurrence, whatever ``finding`` says."""
         if self.estimate is None:
             return "unknown"
@@ -124,25 +133,45 @@ class Estimate:
         return 1.0 if self.measure in RATIO_MEASURES else 0.0
 
     def _ci_excludes_null(self, alpha: float) -> bool:
-        """Whether the (1 − alpha) CI excludes the null (:meth:`interval_at`), so a 90 % CI is not read
-        as significance at 0.05."""
-        low, high = self.interval_at(alpha)
-        return low > self.null_value or high < self.null_value
+        """Whether the (1 − alpha) CI excludes the null, so a 90 % CI is not read as significance at 0.05.
+        Decided on the scale the interval is computed on (log for ratios): its back-transform can
+        overflow to inf or 0 for a very wide interval, where a comparison would no longer be exact."""
+        low, high = self._interval_on_own_scale(alpha)
+        null = 0.0 if self._log_scale else self.null_value
+        return low > null or high < null
 
-    def interval_at(self, alpha: float = 0.05) -> tuple[float, float]:
-        """The (1 − alpha) CI on the reporting scale: the entered CI itself when it is at that level,
-        else the Wald CI at that level with the entered CI's centre and width (log scale for ratios)."""
+    @property
+    def _log_scale(self) -> bool:
+        """A ratio with positive bounds is recomputed on the log scale; anything else as entered."""
+        return (self.measure in RATIO_MEASURES and self.ci_low is not None and self.ci_high is not None
+                and min(self.ci_low, self.ci_high) > 0)
+
+    def _interval_on_own_scale(self, alpha: float) -> tuple[float, float]:
+        """The (1 − alpha) Wald CI with the entered CI's centre and width, on the log scale for ratios (a
+        ratio CI with a bound ≤ 0, which validation names, is taken as entered)."""
         assert self.ci_low is not None and self.ci_high is not None
-        ratio = self.measure in RATIO_MEASURES
-        if math.isclose(self.ci_level, 1 - alpha) or (ratio and min(self.ci_low, self.ci_high) <= 0):
-            return self.ci_low, self.ci_high
-        low, high = (math.log(self.ci_low), math.log(self.ci_high)) if ratio else (self.ci_low, self.ci_high)
+        log_scale = self._log_scale
+        low, high = (math.log(self.ci_low), math.log(self.ci_high)) if log_scale else (self.ci_low, self.ci_high)
+        if math.isclose(self.ci_level, 1 - alpha) or (self.measure in RATIO_MEASURES and not log_scale):
+            return low, high
+        if not 0 < self.ci_level < 1:  # no width to scale (validation names the file's field)
+            raise ValueError(ci_level_problem(self.ci_level))
         normal = NormalDist()
         half = (high - low) / 2 * normal.inv_cdf(1 - alpha / 2) / normal.inv_cdf((1 + self.ci_level) / 2)
         centre = (low + high) / 2
-        if ratio:
-            return math.exp(centre - half), math.exp(centre + half)
         return centre - half, centre + half
+
+    def interval_at(self, alpha: float = FINDING_ALPHA) -> tuple[float, float]:
+        """The (1 − alpha) CI on the reporting scale: the entered CI itself when it is at that level,
+        else the Wald CI at that level with the entered CI's centre and width (log scale for ratios,
+        back-transformed to inf or 0 past the float range): for showing, not for deciding."""
+        assert self.ci_low is not None and self.ci_high is not None
+        if math.isclose(self.ci_level, 1 - alpha):
+            return self.ci_low, self.ci_high
+        low, high = self._interval_on_own_scale(alpha)
+        if self._log_scale:
+            return exp_or_limit(low), exp_or_limit(high)
+        return low, high
 
     def aligned(self) -> tuple[float, float, float] | None:
         """(estimate, ci_low, ci_high) for recurrence: ORs of a favourable outcome are inverted.
@@ -168,7 +197,7 @@ class Estimate:
             return self.estimate_status or "no estimate"
         text = f"{self.measure} {_num(self.estimate)}"
         if self.ci_low is not None and self.ci_high is not None:
-            level = "" if math.isclose(self.ci_level, 0.95) else f"{level_percent(self.ci_level)} CI "
+            level = "" if is_standard_level(self.ci_level) else f"{level_percent(self.ci_level)} CI "
             text += f" ({level}{_num(self.ci_low)}-{_num(self.ci_high)})"
         return text
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..levels import is_standard_level
 from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..records import FactorEvidence
@@ -171,7 +172,7 @@ def study_evidence(studies: Sequence[Study]) -> tuple[dict[str, list[dict[str, A
             effects.setdefault(est.factor, []).append({
                 "study": study.id, "label": label, "measure": est.measure, "estimate": est.estimate,
                 "ci_low": est.ci_low, "ci_high": est.ci_high, "subgroup": est.subgroup,
-                "ci_level": None if math.isclose(est.ci_level, 0.95) else est.ci_level,
+                "ci_level": None if is_standard_level(est.ci_level) else est.ci_level,
                 "status": est.estimate_status if not est.has_ci else "",  # why a number or its CI is missing
                 "favourable": est.outcome_favourable, "outcome": est.outcome, "outcome_nl": est.outcome_nl,
                 "contrast": est.contrast, "contrast_nl": est.contrast_nl, "subgroup_nl": est.subgroup_nl,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..csvcells import delimiter_hint, read_csv_text
 from ..errors import ImportFormatError, ValidationError
+from ..levels import ci_level_fraction, ci_level_problem
 from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
 from .pool_key import POOL_FIELDS
 
@@ -48,8 +49,8 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
     or 2×2 counts ``ai,n1i,ci,n2i`` (metafor ``escalc`` names; OR or RR).
 
     ``yi`` is on the analysis scale already (log for ratios), as in R's ``metagen``. An entered CI is
-    95 % unless an optional ``ci_level`` column gives its level (a fraction such as 0.9, or a percent
-    such as 90); the level the pool computes its own intervals at does not change it. An optional
+    95 % unless an optional ``ci_level`` column gives its level (a fraction 0.5 ≤ x < 1 such as 0.9, or
+    a percent 50 ≤ x < 100 such as 90); the level the pool computes its own intervals at does not change it. An optional
     ``measure`` column must name one measure for every row; ``measure=None`` takes it from that column
     (default OR). A study with a zero cell gets 0.5 added to each of its cells (escalc's default).
     Errors name file, line and column.
@@ -258,14 +259,13 @@ def _number(row: dict[str, str], column: str, where: str, path: Path) -> float:
 
 
 def _ci_level(row: dict[str, str], where: str, path: Path) -> float:
-    """A row's ``ci_level`` as a fraction: 0 < x < 1 as written, 1 < x < 100 read as a percent. Anything
-    else (0, 1, 100, a negative) would give no width or a division by zero further on."""
+    """A row's ``ci_level`` as a fraction, under the rule every reader keeps (:func:`ci_level_fraction`:
+    0.5 ≤ x < 1 as a fraction, 50 ≤ x < 100 as a percent)."""
     value = _number(row, "ci_level", where, path)
-    if 0 < value < 1:
-        return value
-    if 1 < value < 100:
-        return value / 100.0
-    raise ImportFormatError(path, f"{where}:ci_level", "a level such as 0.95 or 95")
+    level = ci_level_fraction(value)
+    if level is None:
+        raise ImportFormatError(path, f"{where}:ci_level", ci_level_problem(value))
+    return level
 
 
 def _count(row: dict[str, str], column: str, where: str, path: Path) -> int:

@@ -18,6 +18,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..levels import exp_or_limit
 from ..plotformats import plot_format_problem
 from .meta import MetaResult, is_ratio, z_quantile
 
@@ -103,7 +104,7 @@ def _draw_forest(
     if problem is not None:
         raise ValueError(problem)
     ratio = is_ratio(measure)
-    show = math.exp if ratio else (lambda x: x)
+    show = exp_or_limit if ratio else (lambda x: x)
     level = result.level if result is not None else 0.95
     lines = [_Line("study", _wrap(r.label), r.y, r.ci_low, r.ci_high, r.weight) for r in rows]
     for model in (fixed, result):

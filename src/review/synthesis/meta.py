@@ -18,6 +18,7 @@ from scipy import optimize, stats
 
 from ..chance_agreement import alpha_of_level, normal_quantile
 from ..errors import ValidationError
+from ..levels import exp_or_limit
 
 #: Ratio measures pooled on the log scale; anything else (MD) is pooled as is.
 RATIO_MEASURES: frozenset[str] = frozenset({"OR", "HR", "RR"})
@@ -155,12 +156,7 @@ class MetaResult:
         entered at a level near 0 has an SE so wide that exp of its bound overflows)."""
         if value is None:
             return None
-        if not self.ratio:
-            return value
-        try:
-            return math.exp(value)
-        except OverflowError:
-            return math.inf
+        return exp_or_limit(value) if self.ratio else value
 
     @property
     def test_name(self) -> str:

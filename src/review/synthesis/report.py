@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
+from ..levels import is_standard_level
 from ..words import level_percent
 from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES
 from ..extraction.quips import QuipsSummary
@@ -36,7 +37,7 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
                  + (f" [{e.subgroup}]" if e.subgroup else ""))
         if e.contrast:
             label += f" {e.contrast[:38]}"
-        if not math.isclose(e.ci_level, 0.95):  # drawn as published, beside 95 % intervals
+        if not is_standard_level(e.ci_level):  # drawn as published, beside 95 % intervals
             label += f" ({level_percent(e.ci_level)} CI)"
         if e.outcome_favourable and e.measure == "OR":
             label += " (1/OR of the favourable outcome)"
@@ -124,8 +125,7 @@ def _hk_text(settings: SynthesisSettings) -> str:
 
 def _ci(bounds: tuple[float, float] | None, spec: str, level: float) -> str:
     """' (Q-profile 95 % CI a-b)': metafor's interval for τ² and I² (R meta's I² interval differs)."""
-    return "" if bounds is None else f" (Q-profile {level:.0%} CI {bounds[0]:{spec}}-{bounds[1]:{spec}})".replace(
-        "%", " %", 1)
+    return "" if bounds is None else f" (Q-profile {level_percent(level)} CI {bounds[0]:{spec}}-{bounds[1]:{spec}})"
 
 
 def _prediction_text(p: MetaResult) -> str:
@@ -139,7 +139,7 @@ def _prediction_text(p: MetaResult) -> str:
         quantile = f"t, k − 1 = {p.k - 1} df"
     else:
         quantile = "z"
-    return (f", {p.level:.0%} prediction interval ({quantile}) ".replace("%", " %", 1)
+    return (f", {level_percent(p.level)} prediction interval ({quantile}) "
             + f"{p.back(p.pi_low):.2f}-{p.back(p.pi_high):.2f}")
 
 

@@ -9,7 +9,6 @@ read-only (edit them in the file).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from ...services.extraction import (
     CollapseRule, Form, SavedNotStored, collapse_rule, estimate_direction, load_form, quips_view, read_study_file,
     save_study_form, store_changed_files, study_files,
 )
+from ...levels import ci_level_fraction, is_standard_level
 from ...words import level_percent
 from .base import RefitsOnResize, screen_footer
 
@@ -72,11 +72,8 @@ def parse_value(text: str, kind: str) -> Any:
 def estimate_cells(estimate: dict[str, Any]) -> dict[str, str]:
     """One estimate of a study file as the table's cells, by column."""
     value = {name: format_value(estimate.get(name)) for name in ESTIMATE_FIELDS}
-    level = estimate.get("ci_level")  # named as Estimate.label names it: the direction column judges at 95 %
-    prefix = ""
-    if isinstance(level, (int, float)) and not isinstance(level, bool) and 0 < level < 1 \
-            and not math.isclose(level, 0.95):
-        prefix = f"{level_percent(level)} CI "
+    level = ci_level_fraction(estimate.get("ci_level"))  # named as Estimate.label names it (90 read as 0.9)
+    prefix = f"{level_percent(level)} CI " if level is not None and not is_standard_level(level) else ""
     interval = f" ({prefix}{value['ci_low']}–{value['ci_high']})" if value["ci_low"] or value["ci_high"] else ""
     return {
         "factor": value["factor"],

@@ -1,0 +1,43 @@
+"""Confidence levels as every reader takes them, and the overflow-safe way back from the log scale.
+
+One rule for a ``ci_level`` wherever a user writes one (a study file of the extraction, a ``review
+meta`` CSV): a fraction 0.5 ≤ x < 1 or a percent 50 ≤ x < 100. Below 0.5 no paper reports a CI, and a
+level near 0 makes the interval's width divide by a quantile near 0; 1 and 100 give no interval.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: The level papers report and every output assumes unless a CI says otherwise.
+STANDARD_LEVEL = 0.95
+
+
+def ci_level_fraction(value: object) -> float | None:
+    """``value`` as a fraction when it is a level under the rule (0.9 → 0.9, 90 → 0.9), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    if 0.5 <= value < 1:
+        return float(value)
+    if 50 <= value < 100:
+        return value / 100.0
+    return None
+
+
+def ci_level_problem(value: object) -> str:
+    """The one message for a ``ci_level`` outside the rule (the caller puts the file, field and line)."""
+    return f"{value!r} is no confidence level: give a fraction 0.5 ≤ x < 1 (0.95) or a percent 50 ≤ x < 100 (95)"
+
+
+def is_standard_level(level: float) -> bool:
+    """Whether ``level`` is the 95 % a number is shown at without naming its level."""
+    return math.isclose(level, STANDARD_LEVEL)
+
+
+def exp_or_limit(value: float) -> float:
+    """``exp(value)`` back from the log scale: inf past the float range (0 below it, as exp gives), so a
+    very wide interval is shown as unbounded instead of ending the command in OverflowError."""
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf

@@ -1,0 +1,28 @@
+"""The validate reports name a CI's level as every output does (``words.level_percent``): 0.995 is
+``99.5%``, not ``100%``; 95 % stays ``95%`` as these reports have always printed it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+
+RATINGS = "target,rater,score\n" + "".join(
+    f"{t},{r},{s}\n" for t, pair in enumerate([(1, 1), (0, 0), (1, 0), (1, 1), (0, 0), (0, 1), (1, 1), (0, 0)], 1)
+    for r, s in zip("ab", pair))
+
+
+@pytest.mark.parametrize(("level", "shown"), [("0.995", "99.5%"), ("0.975", "97.5%"), ("0.95", "95%")])
+def test_kappa_and_icc_headers_name_the_level_with_its_decimals(tmp_path: Path, level: str, shown: str) -> None:
+    # '{level:.0%}' printed '100% CIs' at 0.995 and '98% CI' at 0.975
+    path = tmp_path / "k.csv"
+    path.write_text(RATINGS, encoding="utf-8")
+    kappa = CliRunner().invoke(main, ["validate", "kappa", str(path), "--bootstrap", "0", "--level", level])
+    assert kappa.exit_code == 0, kappa.output
+    assert f"({shown} CIs; AC1 bootstrap" in kappa.stdout
+    icc = CliRunner().invoke(main, ["validate", "icc", str(path), "--level", level])
+    assert icc.exit_code == 0, icc.output
+    assert f" {shown} CI " in icc.stdout
