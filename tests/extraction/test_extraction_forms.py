@@ -126,6 +126,12 @@ def test_valid_study_loads(folder: Path) -> None:
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nsubgroup_nl = "vrouwen"',
      "s1.toml:estimates[1].subgroup_nl: a Dutch subgroup without the subgroup it translates"),
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nsubgroup = "women"\nsubgroup_nl = "vrouwen"', None),
+    # the instrument's evidence text joins estimates with '; ': a contrast holding one read as two estimates
+    ('contrast = "conflict vs none"', 'contrast = "high; low"',
+     "s1.toml:estimates[1].contrast: 'high; low' contains ';', which the instrument's evidence text puts between "
+     "estimates: write the contrast with ',' or 'and'"),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\ncontrast_nl = "hoog; laag"',
+     "s1.toml:estimates[1].contrast_nl: 'hoog; laag' contains ';'"),
     # one rule with review meta's ci_level column: a fraction 0.5 ≤ x < 1 or a percent 50 ≤ x < 100
     ("ci_high = 4.04", 'ci_high = 4.04\nci_level = 1.5\nfinding = "null"',
      "s1.toml:estimates[1].ci_level: 1.5 is no confidence level: give a fraction 0.5 ≤ x < 1 (0.95) or a "

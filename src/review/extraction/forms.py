@@ -249,6 +249,10 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
     for key in ("contrast", "outcome", "subgroup"):  # the Dutch outputs show a wording only beside its field
         if values.get(f"{key}_nl") and not values.get(key):
             problems.add(f"{where}.{key}_nl", f"a Dutch {key} without the {key} it translates: give both or neither")
+    for key in ("contrast", "contrast_nl"):  # the evidence text joins a factor's estimates with '; '
+        if isinstance(values.get(key), str) and ";" in values[key]:
+            problems.add(f"{where}.{key}", f"{values[key]!r} contains ';', which the instrument's evidence text "
+                                           "puts between estimates: write the contrast with ',' or 'and'")
     _check_direction(values, where, problems)
 
 
