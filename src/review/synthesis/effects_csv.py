@@ -50,9 +50,10 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
 
     ``yi`` is on the analysis scale already (log for ratios), as in R's ``metagen``. An entered CI is
     95 % unless an optional ``ci_level`` column gives its level (a fraction 0.5 ≤ x < 1 such as 0.9, or
-    a percent 50 ≤ x < 100 such as 90); the level the pool computes its own intervals at does not change it. An optional
-    ``measure`` column must name one measure for every row; ``measure=None`` takes it from that column
-    (default OR). A study with a zero cell gets 0.5 added to each of its cells (escalc's default).
+    a percent 50 ≤ x < 100 such as 90); the level the pool computes its own intervals at does not change
+    it. An optional ``measure`` column must name one measure for every row; ``measure=None`` takes it
+    from that column (default OR). A study with a zero cell gets 0.5 added to each of its cells (escalc's
+    default).
     Errors name file, line and column.
     """
     path = Path(path)
