@@ -26,6 +26,7 @@ import json
 import os
 import pstats
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +34,9 @@ from typing import Any
 
 from review.services.demo import prepare_demo
 from review.workspace import Workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tui_screens import record_frames, wait_idle  # noqa: E402  (the same frame clock and idle test)
 
 #: The screens in the order of their number keys, after the dashboard the app opens on.
 VISITS = (("screening", "2"), ("dedup", "3"), ("conflicts", "4"), ("browser", "5"), ("fulltext", "6"),
@@ -56,26 +60,13 @@ async def one_app(root: Path, size: tuple[int, int], profile: str | None, profil
 
     workspace = Workspace(root)
     app = make_app(workspace, workspace.config.reviewers[0], "dashboard")
-    frames: list[float] = []
     out: dict[str, tuple[float, float, float]] = {}
     stats: pstats.Stats | None = None
     async with app.run_test(size=size) as pilot:
-        display = app._display
-
-        def timed_display(*args: Any, **kwargs: Any) -> None:
-            display(*args, **kwargs)
-            frames.append(time.perf_counter())
-
-        app._display = timed_display  # type: ignore[method-assign]
+        frames = record_frames(app)
 
         async def idle() -> None:
-            calm = 0
-            while calm < 2:
-                await asyncio.sleep(0.002)
-                busy = any(not w.is_finished and w.group not in BACKGROUND for w in app.workers) or any(
-                    node._message_queue.qsize() for node in (app, app.screen))
-                calm = 0 if busy else calm + 1
-            await pilot.pause()
+            await wait_idle(app, pilot, BACKGROUND)
 
         # The project loaded and every module imported (the load worker ends after its warm-up).
         while app.project is None or any(w.group == "load" and not w.is_finished for w in app.workers):

@@ -53,6 +53,32 @@ def cold_dashboard(root: Path, repeats: int = 5, timeout: float = 120.0) -> list
 TYPING_GAP = 0.12
 
 
+def record_frames(app: Any) -> list[float]:
+    """The times (perf_counter) of every frame the app writes from now on, appended as they come."""
+    frames: list[float] = []
+    display = app._display
+
+    def timed_display(*args: Any, **kwargs: Any) -> None:
+        display(*args, **kwargs)
+        frames.append(time.perf_counter())
+
+    app._display = timed_display
+    return frames
+
+
+async def wait_idle(app: Any, pilot: Any, ignored_groups: frozenset[str] = frozenset()) -> None:
+    """Every worker (but those of ``ignored_groups``) finished and no message waiting, twice in a row,
+    then one more frame."""
+    calm = 0
+    while calm < 2:
+        await asyncio.sleep(0.002)
+        busy = any(not w.is_finished and w.group not in ignored_groups for w in app.workers) or any(
+            node._message_queue.qsize() for node in (app, app.screen)) or getattr(
+            app.screen, "_filter_timer", None) is not None  # (the browser's filter waits for a pause)
+        calm = 0 if busy else calm + 1
+    await pilot.pause()
+
+
 async def measure_keys(root: Path, rounds: int, size: tuple[int, int], word: str = "sleep"
                        ) -> dict[str, dict[str, float]]:
     from textual import events
@@ -61,27 +87,12 @@ async def measure_keys(root: Path, rounds: int, size: tuple[int, int], word: str
 
     workspace = Workspace(root)
     app = make_app(workspace, workspace.config.reviewers[0], "dashboard")
-    frames: list[float] = []
     timings: dict[str, list[tuple[float, float, float]]] = {}
     async with app.run_test(size=size) as pilot:
-        display = app._display
-
-        def timed_display(*args: Any, **kwargs: Any) -> None:
-            display(*args, **kwargs)
-            frames.append(time.perf_counter())
-
-        app._display = timed_display  # type: ignore[method-assign]
+        frames = record_frames(app)
 
         async def idle() -> None:
-            """Every worker finished and no message waiting, twice in a row, then one more frame."""
-            calm = 0
-            while calm < 2:
-                await asyncio.sleep(0.002)
-                busy = any(not w.is_finished for w in app.workers) or any(
-                    node._message_queue.qsize() for node in (app, app.screen)) or getattr(
-                    app.screen, "_filter_timer", None) is not None  # (the browser's filter waits for a pause)
-                calm = 0 if busy else calm + 1
-            await pilot.pause()
+            await wait_idle(app, pilot)
 
         async def key(label: str, name: str, character: str | None = None) -> None:
             await idle()
