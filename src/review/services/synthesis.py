@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, ValidationError
+from ..levels import STANDARD_LEVEL, is_standard_level
 from ..plotformats import check_plot_path
 from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
 from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
 from ..synthesis.tables import meta_table
 from ..textdecode import fallback_warning
+from ..words import level_percent
 
 if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
@@ -51,7 +53,7 @@ class MetaRun:
     def _level_warning(self) -> list[str]:
         """One line when --level is not 95 % and some entered CI gives no ``ci_level``: that CI is read
         as 95 % (what papers report), not at --level (as before 2026-12-06)."""
-        if math.isclose(self.result.level, 0.95):
+        if is_standard_level(self.result.level):
             return []
         unstated = [study for study, ci, cell in zip(self.table.studies, self.table.entered_ci,
                                                       self.table.level_given or [True] * self.result.k)
@@ -60,7 +62,7 @@ class MetaRun:
             return []
         return [f"{self.file}: --level {self.result.level:g} sets the pooled and computed intervals only; "
                 f"the entered CIs of {len(unstated)} of {self.result.k} studies have no ci_level and are read as "
-                "95 % CIs (add a ci_level column if they are not)"]
+                f"{level_percent(STANDARD_LEVEL)} CIs (add a ci_level column if they are not)"]
 
     @property
     def shown_ci(self) -> list[tuple[float, float] | None]:
@@ -78,7 +80,7 @@ class MetaRun:
 
 
 def pool_file(file: Path, *, measure: str | None = None, method: str = "REML", hk: bool = False,
-              hk_adhoc: bool = False, level: float = 0.95, prediction: str = "meta") -> MetaRun:
+              hk_adhoc: bool = False, level: float = STANDARD_LEVEL, prediction: str = "meta") -> MetaRun:
     """Pool the estimates in ``file`` like R's metagen."""
     method = method.upper()
     if not 0 < level < 1:

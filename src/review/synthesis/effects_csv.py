@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..csvcells import delimiter_hint, read_csv_text
 from ..errors import ImportFormatError, ValidationError
-from ..levels import ci_level_fraction, ci_level_problem
+from ..levels import STANDARD_LEVEL, ci_level_fraction, ci_level_problem
 from .meta import CONTINUITY_CORRECTION, continuity_corrected, effect_from_ci, effects_from_2x2
 from .pool_key import POOL_FIELDS
 
@@ -17,8 +17,6 @@ MEASURE_WHY = next(why for name, _, why in POOL_FIELDS if name == "measure")
 #: metafor ``escalc`` names for two-group counts: events and totals per arm.
 COUNT_COLUMNS: tuple[str, ...] = ("ai", "n1i", "ci", "n2i")
 COUNT_MEASURES: frozenset[str] = frozenset({"OR", "RR"})
-#: The level of an entered CI whose row gives no ``ci_level``: what papers report.
-ENTERED_CI_LEVEL = 0.95
 
 
 @dataclass(slots=True)
@@ -30,7 +28,7 @@ class EffectTable:
     vi: list[float]
     #: The CI as entered (reporting scale) per study; None for rows given as yi/vi or counts.
     entered_ci: list[tuple[float, float] | None] = field(default_factory=list)
-    #: The level of each entered CI (its ``ci_level``, else 0.95); None where ``entered_ci`` is None.
+    #: The level of each entered CI (its ``ci_level``, else ``STANDARD_LEVEL``); None where ``entered_ci`` is None.
     entered_level: list[float | None] = field(default_factory=list)
     #: Per study whether its row gave a ``ci_level`` (False: an entered CI taken as 95 %).
     level_given: list[bool] = field(default_factory=list)
@@ -100,7 +98,7 @@ def read_effects_csv(path: Path, *, measure: str | None = "OR") -> EffectTable:
         row_level: float | None = None
         try:
             if from_ci and row.get("ci_low"):
-                row_level = _ci_level(row, where, path) if row.get("ci_level") else ENTERED_CI_LEVEL
+                row_level = _ci_level(row, where, path) if row.get("ci_level") else STANDARD_LEVEL
                 estimate = _number(row, "estimate", where, path) if row.get("estimate") else None
                 low, high = _number(row, "ci_low", where, path), _number(row, "ci_high", where, path)
                 if estimate is not None and not low <= estimate <= high:
