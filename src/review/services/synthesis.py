@@ -55,9 +55,9 @@ class MetaRun:
         as 95 % (what papers report), not at --level (as before 2026-12-06)."""
         if is_standard_level(self.result.level):
             return []
-        unstated = [study for study, ci, cell in zip(self.table.studies, self.table.entered_ci,
-                                                      self.table.level_given or [True] * self.result.k)
-                    if ci is not None and not cell]
+        unstated = [study for study, ci, given in zip(self.table.studies, self.table.entered_ci,
+                                                       self.table.level_given, strict=True)
+                    if ci is not None and not given]
         if not unstated:
             return []
         return [f"{self.file}: --level {self.result.level:g} sets the pooled and computed intervals only; "
@@ -68,9 +68,8 @@ class MetaRun:
     def shown_ci(self) -> list[tuple[float, float] | None]:
         """Per study the CI as entered where it is at the level asked, else None (the table and the plot
         then draw the CI at ``--level`` from the study's SE, so their header and axis stay true)."""
-        levels = self.table.entered_level or [None] * len(self.table.entered_ci)
         return [ci if ci is not None and at is not None and math.isclose(at, self.result.level) else None
-                for ci, at in zip(self.table.entered_ci, levels)]
+                for ci, at in zip(self.table.entered_ci, self.table.entered_level, strict=True)]
 
     def report(self) -> str:
         """The printed table (like ``print(metagen)``) and, if cells were corrected, the note."""
