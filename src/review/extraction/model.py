@@ -113,7 +113,6 @@ class Estimate:
         """The direction the estimate and its CI (or p) give for recurrence, whatever ``finding`` says."""
         if self.estimate is None:
             return "unknown"
-        null_value = 1.0 if self.measure in RATIO_MEASURES else 0.0
         if self.ci_low is not None and self.ci_high is not None:
             significant = self._ci_excludes_null(alpha)
         elif self.p is not None:
@@ -122,7 +121,7 @@ class Estimate:
             return "unknown"
         if not significant:
             return "null"
-        above = self.estimate > null_value
+        above = self.estimate > self.null_value
         if self.outcome_favourable:
             above = not above
         return "risk" if above else "protective"
