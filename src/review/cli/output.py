@@ -35,7 +35,7 @@ def check_outputs(*outs: Path | str | None, reading: Path | Sequence[Path | None
     review.db`` the store with a CSV file, and ``meta est.csv --json p.svg --plot p.svg`` the JSON with
     the plot. Paths are compared as the system resolves them, without raising on a symlink loop."""
     inputs = [reading] if isinstance(reading, Path) else [path for path in reading or () if path is not None]
-    own = _workspace_own_files()
+    own: tuple[Path, ...] | None = None  # (read on the first file output: none asked reads no review.toml)
     seen: list[Path] = []
     for out in outs:
         if out is None or is_stdout(out):
@@ -43,6 +43,8 @@ def check_outputs(*outs: Path | str | None, reading: Path | Sequence[Path | None
         path = Path(out)
         if any(_same_file(path, source) for source in inputs):
             raise click.UsageError(f"{out} is the input file; write the result to another file")
+        if own is None:
+            own = _workspace_own_files()
         for kept in own:
             if _same_file(path, kept):
                 what = WORKSPACE_FILE if kept.name == WORKSPACE_FILE else f"store ({kept.name})"
