@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..paths import DATABASE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE
+
 #: The demo's build state at the top of its folder: "building" from before the workspace exists,
 #: "built" (written atomically) once every step ran; a demo without "built" never finished.
 BUILD_STATE_FILE = ".demo-build"
@@ -24,7 +26,7 @@ def build_state(path: Path) -> str | None:
 #: What a demo build writes at the top of its folder, besides the build state: the workspace's
 #: review.toml, its SQLite store (with the files SQLite keeps beside it while open), the stage folders
 #: and the demo's own imports/ and validate/. ``review demo --rebuild`` deletes these and nothing else.
-DEMO_FILES: tuple[str, ...] = ("review.toml", "review.db", "review.db-wal", "review.db-shm", "review.db-journal")
+DEMO_FILES: tuple[str, ...] = (WORKSPACE_FILE, DATABASE_FILE, *(DATABASE_FILE + side for side in SQLITE_SIDE_FILES))
 #: Each folder a demo build makes, with the files it writes there (tests/demo/test_rebuild.py compares
 #: them with a build): anything else in one is somebody's (a query tried, an import of one's own, a
 #: study file, what a command wrote there at a place of one's choosing) and makes ``--rebuild`` refuse,
@@ -83,7 +85,7 @@ def delete_demo_entries(path: Path) -> None:
     foreign = foreign_entries(path)
     own = [entry for entry in path.iterdir() if entry.name != BUILD_STATE_FILE and entry.name not in foreign
            and not any(name.startswith(f"{entry.name}/") for name in foreign)]  # (a folder holding one stays)
-    for entry in sorted(own, key=lambda entry: entry.name == DEMO_FILES[0]):  # (review.toml: the last)
+    for entry in sorted(own, key=lambda entry: entry.name == WORKSPACE_FILE):  # (review.toml: the last)
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
         else:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import ReviewError, WorkspaceError
-from ..paths import WORKSPACE_FILE
+from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE
 from ..records import Record
 from ..workspace import Workspace, init_workspace
 
@@ -38,10 +38,6 @@ def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: l
         if name.strip() not in names:
             names.append(name.strip())
     return init_workspace(path, title=title.strip(), reviewers=names or None, seed=seed, database_url=database_url)
-
-
-#: The files SQLite keeps beside a database while it is open or mid-transaction.
-SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def own_files(workspace: Workspace) -> tuple[Path, ...]:

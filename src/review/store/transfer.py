@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..errors import ReviewError
+from ..paths import SQLITE_SIDE_FILES
 from .core import MOVED_KEY, MOVING_OPTION, Store, engine_url, safe_url
 from .schema import metadata, schema_info
 
@@ -171,7 +172,7 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
             _drop_created_tables(target, tables_before)
         target.engine.dispose()
         if not kept and new_file is not None:
-            for suffix in ("", "-wal", "-shm", "-journal"):
+            for suffix in ("", *SQLITE_SIDE_FILES):
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
 
 
