@@ -76,8 +76,10 @@ def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         level = effect.get("ci_level")  # only when not 95 %
-        shown = level_percent(float(level), decimal=t(",", ".")) if level else ""
-        prefix = t(f"{shown}-betrouwbaarheidsinterval ", f"{shown} CI ") if level else ""
+        prefix = ""
+        if level:
+            shown = level_percent(float(level), decimal=t(",", "."))
+            prefix = t(f"{shown}-betrouwbaarheidsinterval ", f"{shown} CI ")
         text += f" ({prefix}{number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
     elif not pooled:  # a pooled estimate always has its interval; a study's may be missing
         text += f" ({missing_interval_text(t, str(effect.get('status') or ''))})"
