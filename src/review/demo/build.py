@@ -81,11 +81,12 @@ def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = 
     say = progress or (lambda _message: None)
     if (path / WORKSPACE_FILE).exists():  # (init_workspace refuses it too, but after the state is written)
         raise WorkspaceError(f"{path / WORKSPACE_FILE}: already a workspace")
-    if path.is_dir() and build_state(path) != BUILDING and any(path.iterdir()):
+    state = build_state(path) if path.is_dir() else None
+    if path.is_dir() and state != BUILDING and any(path.iterdir()):
         # Only a folder the build made (new, empty, or its own unfinished build) may carry
-        # ".demo-build": "--rebuild" deletes such a folder whole, with whatever else it holds.
+        # ".demo-build": a folder marked so is taken for a demo, whose own entries the next build deletes.
         raise WorkspaceError(f"{path}: a folder that is not empty; review demo builds in a new or empty folder")
-    if path.is_dir() and build_state(path) == BUILDING:
+    if state == BUILDING:
         # What a build or a --rebuild that stopped partway left (a killed deletion took review.toml
         # but not review.db, on which init_workspace would build): the build starts from nothing.
         delete_demo_entries(path)
