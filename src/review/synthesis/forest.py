@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from ..levels import exp_or_limit
 from ..plotformats import plot_format_problem
+from ..words import level_percent
 from .meta import MetaResult, is_ratio, z_quantile
 
 PNG_DPI = 300
@@ -144,7 +145,7 @@ def _draw_forest(
         axis.set_xlim(0, 1)
         axis.axis("off")
 
-    pct = f"{level * 100:g}%"
+    pct = level_percent(level, spaced=False)
     left.text(0.02, 0.9, "Study", fontsize=9, fontweight="bold", va="center")
     right.text(0.05, 0.9, f"{measure} [{pct} CI]", fontsize=9, fontweight="bold", va="center")
     if any(line.weight is not None for line in lines):

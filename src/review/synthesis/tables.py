@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from ..words import level_percent
 from .meta import MetaResult, z_quantile
 
 
@@ -26,7 +27,7 @@ def meta_table(result: MetaResult, *, fixed: MetaResult | None = None,
     scale = result.measure if result.ratio else result.measure or "effect"
     z = z_quantile(result.level)
     width = max([len("study")] + [len(s) for s in result.studies])
-    pct = f"{result.level * 100:g}%-CI"
+    pct = f"{level_percent(result.level, spaced=False)}-CI"
     lines = [f"{'study':<{width}}  {scale:>8}  {pct:>17}  {'weight %':>8}"]
     entered = list(entered_ci) if entered_ci is not None else [None] * result.k
     for label, y, v, w, given in zip(result.studies, result.yi, result.vi, result.weights, entered):
@@ -57,7 +58,7 @@ def meta_table(result: MetaResult, *, fixed: MetaResult | None = None,
         f"H² = {result.h2:.2f}  Q(df = {result.q_df}) = {result.q:.4f}{q_p}"
     )
     if result.tau2_ci is not None and result.i2_ci is not None:
-        pct = f"{result.level * 100:g}%"
+        pct = level_percent(result.level, spaced=False)
         lines.append(f"{pct} Q-profile CI: tau² [{result.tau2_ci[0]:.4f}; {result.tau2_ci[1]:.4f}]  "
                      f"I² [{result.i2_ci[0]:.2f}%; {result.i2_ci[1]:.2f}%]")
     return "\n".join(lines)
