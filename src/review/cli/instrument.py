@@ -47,10 +47,6 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
     click.echo(project.bank_summary_markdown(result.bank), nl=False)
 
 
-#: Exports that always hold both languages, and where the English is.
-BILINGUAL_EXPORTS: dict[str, str] = {"fhir": "FHIR translation extensions", "redcap": "each field's annotation"}
-
-
 @instrument.command()
 @click.option("--format", "fmt", type=click.Choice(project.EXPORT_FORMATS), required=True,
               help="fhir (R4 Questionnaire JSON), redcap (data dictionary CSV), html/markdown "
@@ -64,10 +60,10 @@ BILINGUAL_EXPORTS: dict[str, str] = {"fhir": "FHIR translation extensions", "red
 def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
     """Export the item bank in one format."""
     workspace = ctx.workspace
-    if fmt in BILINGUAL_EXPORTS and click.get_current_context().get_parameter_source("lang") != \
+    if fmt in project.BILINGUAL_EXPORTS and click.get_current_context().get_parameter_source("lang") != \
             click.core.ParameterSource.DEFAULT:
         click.echo(f"note: --lang does not change the {fmt} export: it carries the Dutch text with the "
-                   f"English beside it ({BILINGUAL_EXPORTS[fmt]})", err=True)
+                   f"English beside it ({project.BILINGUAL_EXPORTS[fmt]})", err=True)
     if out is not None and str(out) == "-":
         click.echo(project.render_export(project.current_bank(workspace), fmt, lang,
                                          project.workspace_config(workspace)), nl=False)

@@ -294,6 +294,10 @@ def export_file_text(bank: ItemBank, fmt: str, lang: str = "nl", config: Instrum
     return redcap.UTF8_BOM + text if fmt == "redcap" else text
 
 
+#: Exports that always hold both languages whatever ``lang`` asks, and where the English is.
+BILINGUAL_EXPORTS: dict[str, str] = {"fhir": "FHIR translation extensions", "redcap": "each field's annotation"}
+
+
 def render_export(bank: ItemBank, fmt: str, lang: str = "nl", config: InstrumentConfig | None = None) -> str:
     """The text of one export format (``config``: profile thresholds for the browser form)."""
     if fmt == "form":

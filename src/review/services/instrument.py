@@ -16,15 +16,15 @@ from ..instrument.config import InstrumentConfig
 from ..instrument.evidence import DOMAINS
 from ..instrument.itembank import DOMAIN_LABELS, ItemBank, Question
 from ..instrument.project import (
-    EXPORT_FORMATS, BuildResult, ScoredResponse, build, current_bank, diff_with_evidence, export, paths,
-    render_export, report_text, score_answer_set, score_file, version_history, workspace_config,
+    BILINGUAL_EXPORTS, EXPORT_FORMATS, BuildResult, ScoredResponse, build, current_bank, diff_with_evidence, export,
+    paths, render_export, report_text, score_answer_set, score_file, version_history, workspace_config,
 )
 from ..instrument.render import T, bank_summary_markdown, medical_note, report_markdown, to_html
 from ..instrument.scoring import Profile, check_answers, enabled, profile_json
 from ..workspace import Workspace
 
 __all__ = [
-    "DOMAINS", "DOMAIN_LABELS", "EXPORT_FORMATS", "AnswerSet", "BuildResult", "FillSession", "InstrumentConfig",
+    "BILINGUAL_EXPORTS", "DOMAINS", "DOMAIN_LABELS", "EXPORT_FORMATS", "AnswerSet", "BuildResult", "FillSession", "InstrumentConfig",
     "ItemBank", "Profile", "Question", "ScoredResponse", "T", "bank_summary_markdown", "build", "check_private_path",
     "current_bank", "diff_with_evidence", "enabled", "export", "instrument_status", "medical_note", "open_fill", "profile_json", "render_export",
     "report_markdown", "report_text", "save_answers", "score_answer_set", "score_file", "to_html", "version_history",
