@@ -477,6 +477,17 @@ def _surname_particle(word: str) -> bool:
     return word.casefold() in _PARTICLES and word not in _GIVEN_NAME_PARTICLE
 
 
+def _particle_start(words: list[str]) -> int | None:
+    """The index of the first of the particles right before the last of ``words`` ("J A van der Vring" →
+    2), or None when the word before the last is no particle or the last is initials ("de Vries S")."""
+    if len(words) < 2 or words[-2].casefold() not in _PARTICLES or _trailing_initials(words[-1]):
+        return None
+    start = len(words) - 2
+    while start > 0 and words[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    return start
+
+
 def _joined_particles(text: str) -> str:
     """``text`` with the particles right before its last word written into that word, the surname they
     begin ("da Silva" → "daSilva", "Anna de Vries" → "Anna deVries", "J A Van Der Vring" → "J A
@@ -488,12 +499,9 @@ def _joined_particles(text: str) -> str:
     if "," in text:
         return text
     words = text.split()
-    if len(words) < 2 or words[-2].casefold() not in _PARTICLES or not words[-1][:1].isupper() \
-            or _trailing_initials(words[-1]):
+    start = _particle_start(words)
+    if start is None or not words[-1][:1].isupper():
         return text
-    start = len(words) - 2
-    while start > 0 and words[start - 1].casefold() in _PARTICLES:
-        start -= 1
     if start == 0 and not any(word in _PARTICLES for word in words[:-1]):
         return text
     return " ".join([*words[:start], "".join(words[start:])])
@@ -718,11 +726,9 @@ def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
     if "," in text:
         return _catalogue_reading(name, text)
     words = text.split()
-    if len(words) < 2 or words[-2].casefold() not in _PARTICLES or _trailing_initials(words[-1]):
+    start = _particle_start(words)
+    if start is None:
         return ()
-    start = len(words) - 2
-    while start > 0 and words[start - 1].casefold() in _PARTICLES:
-        start -= 1
     if start > 0:
         reading = (fold(words[-1]).replace(" ", ""), _initial_letters(words[:-1]))
     else:
