@@ -521,6 +521,11 @@ def _given_before_particles(text: str) -> tuple[str, list[str], list[str]]:
     return last.strip(), words[:end], words[end:]
 
 
+def _has_capital(text: str) -> bool:
+    """Whether ``text`` has a capital letter, so case tells its particles from its given names."""
+    return text.lower() != text
+
+
 def _particles_moved(text: str) -> str:
     """A "Last, Given" ``text`` with the lower-case particles that end its given part written before its
     surname ("Vries, A. de" → "de Vries, A.", "Cruz, Maria de la" → "de la Cruz, Maria"): library
@@ -528,7 +533,7 @@ def _particles_moved(text: str) -> str:
     Only in a name with a capital letter: in one written all in lower case, case does not tell a particle
     from a given name ("wang, xiao di", "tran, minh van" are Wang X. D., Tran M. V.), so the name is read
     as written first and the moved surname is its second reading (:func:`particle_readings`)."""
-    if text.lower() == text:
+    if not _has_capital(text):
         return text
     last, given, particles = _given_before_particles(text)
     if not particles:
@@ -746,7 +751,7 @@ def _catalogue_reading(name: str, text: str) -> tuple[tuple[str, str], ...]:
     last, given, particles = _given_before_particles(text)
     if not particles or not last:
         return ()
-    if _particles_moved(text) != text:
+    if _has_capital(text):  # so _particles_moved moved them, as the name has particles and a last name
         reading = (fold(last).replace(" ", ""), _initial_letters(given + particles))
     else:
         reading = (fold(" ".join(particles) + last).replace(" ", ""), _initial_letters(given))
