@@ -636,23 +636,26 @@ def _first_letter(text: str) -> str:
 
 
 @lru_cache(maxsize=262144)
+def _plain_name_text(name: str) -> str:
+    """:func:`_name_text` without markup ("<i>Hans</i> M&uuml;ller" → "Hans Müller")."""
+    text = _name_text(name)
+    return strip_markup(text) if "<" in text or "&" in text else text
+
+
+@lru_cache(maxsize=262144)
 def last_name(name: str) -> str:
     """The folded last name of one author, in any of the usual forms (no initials needed)."""
     text = _name_text(name)  # "Et Al." too
     if not text or is_no_author(text):  # "Anonymous" is no author, as "et al" is none
         return ""
-    if "<" in text or "&" in text:
-        text = strip_markup(text)
-    return fold(_name_parts(text)[0]).replace(" ", "")
+    return fold(_name_parts(_plain_name_text(name))[0]).replace(" ", "")
 
 
 @lru_cache(maxsize=262144)
 def first_initial(name: str) -> str:
     """The folded first letter of the given part :func:`last_name` leaves ("Smith, John" → j,
     "Smith JA" → j, "J. A., Smith" → j), or "" when the name has none ("Smith")."""
-    text = _name_text(name)
-    if "<" in text or "&" in text:
-        text = strip_markup(text)
+    text = _plain_name_text(name)
     return _first_letter(_name_parts(text)[1]) if text else ""
 
 
@@ -858,9 +861,7 @@ def initial_beside(name: str, surname: str, every: bool = False) -> str:
     J. A." → ja; "Garcia L" → l), or those of the given part :func:`last_name` leaves when no word is
     ``surname`` ("De Boer J. F." → jf; version 20 asked the drift generator's ``parse_author``, which read f)."""
     if every:
-        text = _name_text(name)
-        if "<" in text or "&" in text:  # "<i>Hans</i> M&uuml;ller": the words last_name reads
-            text = strip_markup(text)
+        text = _plain_name_text(name)  # "<i>Hans</i> M&uuml;ller": the words last_name reads
         words = text.replace(",", " ").split()
         folded = [fold(word).replace(" ", "") for word in words]
         if surname in folded:
