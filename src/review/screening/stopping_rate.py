@@ -294,10 +294,6 @@ class _LogShapeColumns:
             OrderedDict()
         self._next_id = 0
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
     def row_sums(self, c: np.ndarray, p: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """``_lomax_log_shape(c, p, positions).sum(axis=1, keepdims=True)``."""
         positions = np.asarray(positions, dtype=np.int64)
