@@ -252,7 +252,6 @@ class DedupScreen(ProjectScreen):
         self.decided += verdict != "skip"
         if verdict == "skip":
             self._skipped_here.add((pair.left.id, pair.right.id))
-            self.reloading = False
             self.index += 1
             self._paint()
             return
@@ -263,8 +262,7 @@ class DedupScreen(ProjectScreen):
 
     def _reload(self) -> None:
         """Load the open pairs again, those skipped here left out; no pair is shown meanwhile."""
-        self.reloading = True
-        self._paint()
+        self._start_write()
         self.load(frozenset(self._skipped_here))
 
     def action_undo(self) -> None:
