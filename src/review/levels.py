@@ -34,6 +34,20 @@ def is_standard_level(level: float) -> bool:
     return math.isclose(level, STANDARD_LEVEL)
 
 
+def level_percent(level: float, *, decimal: str = ".", spaced: bool = True) -> str:
+    """A confidence level (a fraction) as a percent with as many decimals as it has, and ``decimal`` as
+    the decimal sign: ``90 %``, ``97.5 %`` (``97,5 %`` in Dutch), ``99.5 %``: the one way every output
+    names a CI's level (rounding to whole percents read 0.995 as ``100 %``). ``spaced=False`` writes
+    ``95%`` for the validate reports' columns, which have always been written so."""
+    return f"{round(level * 100, 6):g}".replace(".", decimal) + (" %" if spaced else "%")
+
+
+def ci_level_prefix(level: float | None) -> str:
+    """What a CI's bounds are preceded by: ``90 % CI `` for a level other than the standard one, else ""
+    (an interval at 95 % is written bare, as papers write it)."""
+    return "" if level is None or is_standard_level(level) else f"{level_percent(level)} CI "
+
+
 def exp_or_limit(value: float) -> float:
     """``exp(value)`` back from the log scale: inf past the float range (0 below it, as exp gives), so a
     very wide interval is shown as unbounded instead of ending the command in OverflowError."""

@@ -1,5 +1,5 @@
 """Counts in words for what a user reads: ``1 record``, ``2 records``, ``1 study``, ``3 studies``;
-estimated counts as ``about 2.4`` / ``about 17``; a confidence level as ``90 %`` / ``97.5 %``."""
+estimated counts as ``about 2.4`` / ``about 17`` (a confidence level as ``90 %``: :mod:`review.levels`)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,3 @@ def whole(count: int) -> str:
 def about(estimate: float) -> str:
     """An estimated count as said after "about": one decimal below 10 (``2.4``), whole above (``17``)."""
     return f"{estimate:.1f}" if estimate < 10 else f"{estimate:.0f}"
-
-
-def level_percent(level: float, *, decimal: str = ".", spaced: bool = True) -> str:
-    """A confidence level (a fraction) as a percent with as many decimals as it has, and ``decimal`` as
-    the decimal sign: ``90 %``, ``97.5 %`` (``97,5 %`` in Dutch), ``99.5 %``: the one way every output
-    names a CI's level (rounding to whole percents read 0.995 as ``100 %``). ``spaced=False`` writes
-    ``95%`` for the validate reports' columns, which have always been written so."""
-    return f"{round(level * 100, 6):g}".replace(".", decimal) + (" %" if spaced else "%")

@@ -1,4 +1,4 @@
-"""The validate reports name a CI's level as every output does (``words.level_percent``): 0.995 is
+"""The validate reports name a CI's level as every output does (``levels.level_percent``): 0.995 is
 ``99.5%``, not ``100%``; 95 % stays ``95%`` as these reports have always printed it."""
 
 from __future__ import annotations

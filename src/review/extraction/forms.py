@@ -21,12 +21,11 @@ import tomlkit
 
 from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
-from ..levels import ci_level_fraction, ci_level_problem
+from ..levels import ci_level_fraction, ci_level_problem, level_percent
 from ..tomlread import loads_toml, read_toml, read_toml_text
 from .factors import FactorList
 from .model import FINDING_ALPHA, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study, known_fields
 from ..tomlwrite import dumps
-from ..words import level_percent
 
 FORM_FILE = "form.toml"
 FACTORS_FILE = "factors.toml"

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
 
-from ..levels import ci_level_fraction, ci_level_problem, exp_or_limit, is_standard_level
-from ..words import level_percent
+from ..levels import ci_level_fraction, ci_level_prefix, ci_level_problem, exp_or_limit
 
 DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
 QUIPS_DOMAINS: tuple[str, ...] = (
@@ -196,8 +195,7 @@ class Estimate:
             return self.estimate_status or "no estimate"
         text = f"{self.measure} {_num(self.estimate)}"
         if self.ci_low is not None and self.ci_high is not None:
-            level = "" if is_standard_level(self.ci_level) else f"{level_percent(self.ci_level)} CI "
-            text += f" ({level}{_num(self.ci_low)}-{_num(self.ci_high)})"
+            text += f" ({ci_level_prefix(self.ci_level)}{_num(self.ci_low)}-{_num(self.ci_high)})"
         return text
 
 

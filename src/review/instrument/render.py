@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..records import LEVEL_RANKS
-from ..words import level_percent
+from ..levels import level_percent
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
 from .scoring import PROGNOSTIC_EN, PROGNOSTIC_NL, Profile

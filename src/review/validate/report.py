@@ -14,7 +14,7 @@ from .predictive import PredictiveResult
 from .sus import CENTRE_ANSWER, MAX_BLANK_ANSWERS, SusResult
 from .table import is_synthetic, joined_notes
 from .survival import SurvivalResult
-from ..words import level_percent
+from ..levels import level_percent
 
 
 def _level(level: float) -> str:

@@ -25,8 +25,7 @@ from ...services.extraction import (
     CollapseRule, Form, SavedNotStored, collapse_rule, estimate_direction, load_form, quips_view, read_study_file,
     save_study_form, store_changed_files, study_files,
 )
-from ...levels import ci_level_fraction, is_standard_level
-from ...words import level_percent
+from ...levels import ci_level_fraction, ci_level_prefix
 from .base import RefitsOnResize, screen_footer
 
 #: What the form says while extraction/studies/ holds no study file.
@@ -72,8 +71,7 @@ def parse_value(text: str, kind: str) -> Any:
 def estimate_cells(estimate: dict[str, Any]) -> dict[str, str]:
     """One estimate of a study file as the table's cells, by column."""
     value = {name: format_value(estimate.get(name)) for name in ESTIMATE_FIELDS}
-    level = ci_level_fraction(estimate.get("ci_level"))  # named as Estimate.label names it (90 read as 0.9)
-    prefix = f"{level_percent(level)} CI " if level is not None and not is_standard_level(level) else ""
+    prefix = ci_level_prefix(ci_level_fraction(estimate.get("ci_level")))  # as Estimate.label (90 read as 0.9)
     interval = f" ({prefix}{value['ci_low']}–{value['ci_high']})" if value["ci_low"] or value["ci_high"] else ""
     return {
         "factor": value["factor"],
