@@ -125,13 +125,19 @@ def consulted(most_left: int) -> bool:
     return most_left >= FEWEST_ALLOWED
 
 
+def consulted_at(found: int, target_recall: float) -> bool:
+    """Whether the classifier is asked with ``found`` relevant records found: :func:`consulted` of the k*
+    the target leaves there."""
+    return consulted(int(most_left_for_target(found, target_recall)))
+
+
 def fewest_found_consulted(target_recall: float) -> int | None:
     """The fewest relevant records found from which the classifier is asked (k* ≥ ``FEWEST_ALLOWED``):
     19 at a target of 95 %; None where it never is (a target of 100 % allows none to be left)."""
     if target_recall >= 1.0:
         return None
     found = max(1, math.ceil(FEWEST_ALLOWED / (1 / target_recall - 1)) - 1)
-    while not consulted(int(most_left_for_target(found, target_recall))):
+    while not consulted_at(found, target_recall):
         found += 1
     return found
 
@@ -140,10 +146,10 @@ def unasked_check(screened: int, found: int, target_recall: float) -> dict[str, 
     """A check where the classifier is not asked (k* below ``FEWEST_ALLOWED``), made without fits: what it
     was made after (``asked`` False, no estimate), so the next check stays a grid step on; None where k*
     calls for a fit. The verdict reads no estimate there (``consulted``)."""
-    most_left = int(most_left_for_target(found, target_recall))
-    if consulted(most_left):
+    if consulted_at(found, target_recall):
         return None
-    return {"screened": screened, "found": found, "most_left": most_left, "asked": False}
+    return {"screened": screened, "found": found, "most_left": int(most_left_for_target(found, target_recall)),
+            "asked": False}
 
 
 def check_step(n_total: int) -> int:
@@ -252,7 +258,7 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
     for at in range(check_step(n), end, check_step(n)):  # the grid
         if at <= n_priors or at < int(GATE_SHARE * n):  # past the priors and the share gate
             continue
-        if not consulted(int(most_left_for_target(int(y[:at].sum()), target_recall))):
+        if not consulted_at(int(y[:at].sum()), target_recall):
             continue  # "none left" is left to the Lomax part: no fits for it
         if not gate_open(y[n_priors:at], n - n_priors, found_before, target_recall):
             continue
