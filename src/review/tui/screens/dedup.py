@@ -21,6 +21,8 @@ from ..messages import PairsLoaded
 from .base import ProjectScreen, report_error, screen_footer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ...services.dedup import BorderlinePair, PairDecision
 
 DIFF_STYLE = "bold black on #e8c66a"
@@ -189,7 +191,8 @@ class DedupScreen(ProjectScreen):
         assert pair.left.id is not None and pair.right.id is not None
         if verdict != "skip":
             self._start_write()
-            self._write_verdict(pair, verdict)
+            workspace, reviewer, left, right = project.workspace, project.reviewer, pair.left.id, pair.right.id
+            self._write(lambda: decide_pair(workspace, left, right, verdict, reviewer), pair, verdict)
             return
         # A skip is one row (no cluster is rebuilt): written here, and the next pair shows at once.
         try:
@@ -205,23 +208,25 @@ class DedupScreen(ProjectScreen):
         self._paint()
 
     @work(thread=True, exit_on_error=False, group="dedup-write")
-    def _write_verdict(self, pair: BorderlinePair, verdict: str) -> None:
-        """A same or different verdict's one transaction off the UI thread: rebuilding the clusters reads every
-        record (most of the key's UI time on the demo). Not exclusive: a write is never cancelled."""
+    def _write(self, write: Callable[[], PairDecision | None], pair: BorderlinePair, verdict: str,
+               *, undone: bool = False) -> None:
+        """A same or different verdict's, or an undo's (``undone``), one transaction (``write``, durable when it
+        returns) off the UI thread: rebuilding the clusters reads every record (most of the key's UI time on
+        the demo). Not exclusive: a write is never cancelled."""
         project = self.project
-        assert project is not None and pair.left.id is not None and pair.right.id is not None
+        assert project is not None
         try:
-            recorded = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
+            recorded = write()
         except Exception as err:  # store busy, a "same" another reviewer's "different" keeps apart, or any other
-            # failure (disk I/O, read-only store, lost PostgreSQL connection): not saved. Every failure must
-            # reply, or the screen says "Updating the pairs…" for good.
-            self.post_message(PairWritten(pair, verdict, error=err))
+            # failure (disk I/O, read-only store, lost PostgreSQL connection): not saved (an undone verdict
+            # stands). Every failure must reply, or the screen says "Updating the pairs…" for good.
+            self.post_message(PairWritten(pair, verdict, undone=undone, error=err))
             return
         try:
-            if verdict == "same":
-                project.refresh()  # the merged duplicate leaves the screening queue, the counts and the Records list
-        finally:  # (a failed refresh is reported as the worker's error; the verdict stands)
-            self.post_message(PairWritten(pair, verdict, recorded=recorded))
+            if verdict == "same":  # the merged duplicate leaves the screening queue, the counts and the Records
+                project.refresh()  # list (an undone merge's split record is back in them)
+        finally:  # (a failed refresh is reported as the worker's error; the write stands)
+            self.post_message(PairWritten(pair, verdict, recorded=recorded, undone=undone))
 
     @on(PairWritten)
     def _written(self, message: PairWritten) -> None:
@@ -276,20 +281,5 @@ class DedupScreen(ProjectScreen):
             return
         row_id, pair, verdict = self.history[-1]
         self._start_write()
-        self._write_undo(row_id, pair, verdict)
-
-    @work(thread=True, exit_on_error=False, group="dedup-write")
-    def _write_undo(self, row_id: int, pair: BorderlinePair, verdict: str) -> None:
-        """The undo's one transaction off the UI thread, as a verdict's (``_write_verdict``)."""
-        project = self.project
-        assert project is not None
-        try:
-            undo_pair_decision(project.workspace, row_id, project.reviewer)  # durable
-        except Exception as err:  # store busy or any other failure (as a verdict's): not saved, the verdict stands
-            self.post_message(PairWritten(pair, verdict, undone=True, error=err))
-            return
-        try:
-            if verdict == "same":
-                project.refresh()  # the split record is back in the screening queue and the counts
-        finally:
-            self.post_message(PairWritten(pair, verdict, undone=True))
+        workspace, reviewer = project.workspace, project.reviewer
+        self._write(lambda: undo_pair_decision(workspace, row_id, reviewer), pair, verdict, undone=True)
