@@ -181,8 +181,8 @@ def test_one_relevant_record_is_not_yet_enough_to_estimate() -> None:
 
 # -- the memo of the log-shape columns (_LogShapeColumns) and the pruned CDF: bit-identical --
 
-def fresh_sums(c: np.ndarray, p: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    return _lomax_log_shape(c, p, positions).sum(axis=1, keepdims=True)
+def fresh_sums(n_total: int, positions: np.ndarray) -> np.ndarray:
+    return _lomax_log_shape(*_lomax_rates(n_total), positions).sum(axis=1, keepdims=True)
 
 
 def session_walk(seed: int) -> list[tuple[np.ndarray, int]]:
@@ -223,24 +223,22 @@ def test_the_memoised_estimate_is_the_fresh_one_bit_for_bit(seed: int, monkeypat
         assert kept == fresh  # the dataclass's floats compared exactly
         fit_start = stopping_rate.lomax_fit_start(labels)
         assert fit_start is not None
-        c, p = _lomax_rates(n_total - fit_start)
         positions = np.flatnonzero(labels[fit_start:]) + 1
-        assert np.array_equal(memo.row_sums(c, p, positions), fresh_sums(c, p, positions))
+        assert np.array_equal(memo.row_sums(n_total - fit_start, positions), fresh_sums(n_total - fit_start, positions))
 
 
 def test_the_memo_tells_apart_what_the_columns_depend_on() -> None:
     # Each pair shares a memo and differs in one thing; a key that missed it would hand back the
     # first one's sums for the second.
-    c, p = _lomax_rates(2000)
-    c2, p2 = _lomax_rates(2400)  # another n_total (or fit start): another c
+    # (The rates are the memo's own, _lomax_rates(n_total): no caller can hand it another grid.)
     base = np.array([1, 4, 9, 30, 31, 70, 150, 400])
     cases = [
-        ((c, p, base), (c2, p2, base)),
-        ((c, p, base), (c, p, base[:5])),  # an undo: fewer relevant
-        ((c, p, base), (c, p, np.array([1, 4, 9, 30, 32, 70, 150, 400]))),  # same count, one moved
-        ((c, p, base), (c, p, base + 3)),  # the fit start moved: every position shifts
-        ((c, p, base), (c, 2 * p, base)),  # another grid
-        ((c, p, base[:5]), (c, p, base[:6])),  # one more relevant: the kept sums no longer hold
+        ((2000, base), (2400, base)),  # another n_total (or fit start): another c
+        ((2000, base), (2001, base)),  # n_total one more: c differs in its last digits only
+        ((2000, base), (2000, base[:5])),  # an undo: fewer relevant
+        ((2000, base), (2000, np.array([1, 4, 9, 30, 32, 70, 150, 400]))),  # same count, one moved
+        ((2000, base), (2000, base + 3)),  # the fit start moved: every position shifts
+        ((2000, base[:5]), (2000, base[:6])),  # one more relevant: the kept sums no longer hold
     ]
     for first, second in cases:
         memo = _LogShapeColumns()
@@ -256,14 +254,12 @@ def test_the_memo_stays_within_its_bounds() -> None:
     memo = _LogShapeColumns(max_entries=2, max_bytes=rows * 8 * 600)
     rng = np.random.default_rng(5)
     for n_total in (3000, 3100, 3200, 3000, 3300):
-        c, p = _lomax_rates(n_total)
         positions = np.sort(rng.choice(np.arange(1, 3000), 400, replace=False))
-        assert np.array_equal(memo.row_sums(c, p, positions), fresh_sums(c, p, positions))
+        assert np.array_equal(memo.row_sums(n_total, positions), fresh_sums(n_total, positions))
         assert len(memo._entries) <= 2
         assert sum(entry[3].nbytes for entry in memo._entries.values()) <= memo.max_bytes
-    c, p = _lomax_rates(9000)
     many = np.arange(1, 900)  # more columns than the bytes allow: computed afresh, not kept
-    assert np.array_equal(memo.row_sums(c, p, many), fresh_sums(c, p, many))
+    assert np.array_equal(memo.row_sums(9000, many), fresh_sums(9000, many))
     assert all(entry[2].size != many.size for entry in memo._entries.values())
 
 
@@ -272,14 +268,13 @@ def test_the_memo_answers_two_threads_at_once() -> None:
     rng = np.random.default_rng(9)
     asks = []
     for n_total in (4000, 4500):
-        c, p = _lomax_rates(n_total)
         hits = np.flatnonzero(rng.random(3000) < 0.3) + 1
-        asks.append([(c, p, hits[:size]) for size in range(50, hits.size, 25)])
+        asks.append([(n_total, hits[:size]) for size in range(50, hits.size, 25)])
     wrong: list[int] = []
 
-    def ask(calls: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
-        for c, p, positions in calls:
-            if not np.array_equal(memo.row_sums(c, p, positions), fresh_sums(c, p, positions)):
+    def ask(calls: list[tuple[int, np.ndarray]]) -> None:
+        for n_total, positions in calls:
+            if not np.array_equal(memo.row_sums(n_total, positions), fresh_sums(n_total, positions)):
                 wrong.append(positions.size)
 
     threads = [threading.Thread(target=ask, args=(calls,)) for calls in asks]
@@ -297,7 +292,7 @@ def test_the_pruned_cdf_is_the_full_one_bit_for_bit() -> None:
         c, p = _lomax_rates(20000)
         relevant_at = np.flatnonzero(labels) + 1
         masses = _lomax_sum(c, p, np.array([labels.size, 20000]))
-        post = _lomax_posterior(masses[:, :1], masses[:, 1:], fresh_sums(c, p, relevant_at),
+        post = _lomax_posterior(masses[:, :1], masses[:, 1:], fresh_sums(20000, relevant_at),
                                 np.array([relevant_at.size]))
         weighed = _weighed_rows(post)
         assert weighed is not None and weighed.size < post.weight.shape[0]  # some rows are skipped

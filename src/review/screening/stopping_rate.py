@@ -270,16 +270,16 @@ def _lomax_log_shape(c: np.ndarray, p: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 class _LogShapeColumns:
-    """Σ log (1 + c·x)^(−p) over the relevant positions x, per grid row, keeping each recent (c, p)'s
-    columns so that a call computes only the positions after the longest prefix it shares with
+    """Σ log (1 + c·x)^(−p) over the relevant positions x, per grid row, for the (c, p) of
+    ``_lomax_rates(n_total)``, keeping each recent n_total's columns so that a call computes only the positions after the longest prefix it shares with
     the last call's (the session asks after every decision; 726 rows × thousands of relevant
     records took 10 ms at 50,000 records).
 
     The sum is taken over the kept columns as the fresh computation takes it over its own array
     (row-contiguous, ``sum(axis=1)``), and each column is the same elementwise arithmetic on the
     same numbers, so the result is bit-identical (tests/screening/test_stopping_lomax.py compares).
-    Keyed by what the columns depend on: c and p compared exactly, positions by prefix. At most
-    ``max_entries`` (c, p) kept, least recently used dropped first, and ``max_bytes`` in all (a call
+    Keyed by what the columns depend on: n_total (c and p are ``_lomax_rates(n_total)``, computed here so
+    no caller can hand other rates under its key), positions by prefix. At most ``max_entries`` n_total kept, least recently used dropped first, and ``max_bytes`` in all (a call
     needing more is computed afresh and not kept); one lock, as the screening session and its
     evidence worker may ask at once. The sums of the positions kept are kept too: after an irrelevant
     decision (most of them) the positions are the same and so is the answer.
@@ -288,27 +288,23 @@ class _LogShapeColumns:
     def __init__(self, max_entries: int = 4, max_bytes: int = 128 * 2**20) -> None:
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._lock = threading.Lock()
-        #: id → (c, p, positions kept, columns: rows × capacity, of which the first len(positions) hold,
+        #: n_total → (c, p, positions kept, columns: rows × capacity, of which the first len(positions) hold,
         #: and their row sums)
         self._entries: OrderedDict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = \
             OrderedDict()
-        self._next_id = 0
 
-    def row_sums(self, c: np.ndarray, p: np.ndarray, positions: np.ndarray) -> np.ndarray:
-        """``_lomax_log_shape(c, p, positions).sum(axis=1, keepdims=True)``."""
+    def row_sums(self, n_total: int, positions: np.ndarray) -> np.ndarray:
+        """``_lomax_log_shape(*_lomax_rates(n_total), positions).sum(axis=1, keepdims=True)``."""
         positions = np.asarray(positions, dtype=np.int64)
-        rows, wanted = c.shape[0], positions.size
+        rows, wanted = LOMAX_GRID.shape[0], positions.size
         if rows * wanted * 8 > self.max_bytes or wanted == 0:
-            return _lomax_log_shape(c, p, positions).sum(axis=1, keepdims=True)
+            return _lomax_log_shape(*_lomax_rates(n_total), positions).sum(axis=1, keepdims=True)
+        key = n_total
         with self._lock:
-            found = next((key for key, (kc, kp, *_) in self._entries.items()
-                          if kc.shape == c.shape and np.array_equal(kc, c) and np.array_equal(kp, p)), None)
-            if found is None:
-                key, shared, columns = self._next_id, 0, np.empty((rows, 0))
-                self._next_id += 1
-                c, p = c.copy(), p.copy()
+            if key not in self._entries:
+                shared, columns = 0, np.empty((rows, 0))
+                c, p = _lomax_rates(n_total)
             else:
-                key = found
                 c, p, kept, columns, sums = self._entries.pop(key)
                 overlap = min(kept.size, wanted)
                 differ = np.flatnonzero(kept[:overlap] != positions[:overlap])
@@ -456,7 +452,7 @@ def lomax_estimate(
     c, p = _lomax_rates(n_total)
     masses = _lomax_sum(c, p, np.array([screened, n_total]))
     relevant_at = np.flatnonzero(labels) + 1
-    log_sum = _RELEVANT_LOG_SHAPES.row_sums(c, p, relevant_at)
+    log_sum = _RELEVANT_LOG_SHAPES.row_sums(n_total, relevant_at)
     post = _lomax_posterior(masses[:, :1], masses[:, 1:], log_sum, np.array([relevant_at.size]))
     left = n_total - screened
     expected = float((post.weight * post.shape * (1 / post.share - 1)).sum())
