@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, ValidationError
-from ..levels import STANDARD_LEVEL, is_standard_level
+from ..levels import STANDARD_LEVEL, is_standard_level, level_percent
 from ..plotformats import check_plot_path
 from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
 from ..synthesis.meta import CONTINUITY_CORRECTION, METHODS, MetaResult, pool
 from ..synthesis.tables import meta_table
 from ..textdecode import fallback_warning
-from ..words import level_percent
 
 if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis

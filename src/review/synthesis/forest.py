@@ -18,9 +18,8 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..levels import exp_or_limit
+from ..levels import exp_or_limit, level_percent
 from ..plotformats import plot_format_problem
-from ..words import level_percent
 from .meta import MetaResult, is_ratio, z_quantile
 
 PNG_DPI = 300

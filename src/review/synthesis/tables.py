@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..words import level_percent
+from ..levels import level_percent
 from .meta import MetaResult, z_quantile
 
 
