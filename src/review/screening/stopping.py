@@ -441,7 +441,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     with ``classifier_confidence`` (80 % at a confidence of 95 %) that at most the allowed number of
     relevant records is left, where that number is at least one (``consulted``); that verdict states its
     bound and confidence at that level."""
-    from .stopping_classifier import classifier_confidence, consulted, consulted_at, fewest_found_consulted, view_holds
+    from .stopping_classifier import classifier_confidence, consulted_at, fewest_found_consulted, view_holds
     from .stopping_rate import _poisson_upper
 
     lomax = _assess_lomax(ranked, n_total, common, pct, conf)
@@ -453,13 +453,13 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     # (the verdict rests on it until the next check, which comes a grid step on and only past the gate:
     # while the gate is closed a view stands however many decisions follow it), else the count now, which
     # the next check will ask about.
-    asked = (consulted(int(classifier["most_left"])) if holds and classifier is not None else
-             consulted_at(common["relevant_found"], common["target_recall"]))
+    # (A view holds only where its k* is the target's for its count found: ``view_holds``.)
+    found_at_check = int(classifier["found"]) if holds and classifier is not None else common["relevant_found"]
+    asked = consulted_at(found_at_check, common["target_recall"])
     lomax = replace(lomax, classifier_level=level if asked else None)
     if not holds:
         return lomax
     assert classifier is not None
-    allowed = int(classifier["most_left"])
     if not asked:  # "none left" is the weakest claim of a count: the trend alone answers it
         # The check made no fits there (``stopping_classifier.unasked_check``): nothing of the classifier to tell.
         from_on = fewest_found_consulted(common["target_recall"])
@@ -473,6 +473,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
                        f"({whole(int(classifier['found']))} relevant found in {whole(int(classifier['screened']))} "
                        f"screened) the target allowed none to be left: that none is left the rule takes from the "
                        f"trend alone, not from the classifier{asks}.")
+    allowed = int(classifier["most_left"])
     expected = float(classifier["expected_remaining"])
     about = about_count(expected)
     chance = float(classifier["probability"])
