@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -484,14 +485,20 @@ async def test_stop_here_records_a_screening_stop_after_confirmation(fresh_ws: W
         await settle(pilot)
 
 
-@async_test
-async def test_keys_can_be_remapped_in_review_toml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _workspace_with_keys(tmp_path: Path, key_line: str) -> Path:
+    """A workspace whose review.toml maps ``key_line`` (``"action" = "keys"``) under [tui.keys]."""
     from tui_workspace import build_workspace
 
     root = tmp_path / "keys"
     build_workspace(root, with_conflicts=False, with_pairs=False)
     with (root / "review.toml").open("a", encoding="utf-8") as handle:
-        handle.write('\n[tui.keys]\n"screening.include" = "y"\n')
+        handle.write(f"\n[tui.keys]\n{key_line}\n")
+    return root
+
+
+@async_test
+async def test_keys_can_be_remapped_in_review_toml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = _workspace_with_keys(tmp_path, '"screening.include" = "y"')
     ws = Workspace(root)
     async with open_app(ws, "alice", "screening") as (app, pilot):
         await pilot.press("i")  # no longer bound
@@ -862,12 +869,7 @@ async def test_a_keymap_on_confirm_yes_moves_yes_and_the_question_names_the_keys
     """``"confirm.yes" = "j"``: j answers yes and y nothing, Enter keeps its own answer (no when quitting loses
     notes, yes for the stop), and the key line says so; it said "y / Enter: yes" whatever the keymap."""
     from review.tui.screens.modals import ConfirmScreen
-    from tui_workspace import build_workspace
-
-    root = tmp_path / "keys"
-    build_workspace(root, with_conflicts=False, with_pairs=False)
-    with (root / "review.toml").open("a", encoding="utf-8") as handle:
-        handle.write('\n[tui.keys]\n"confirm.yes" = "j"\n')
+    root = _workspace_with_keys(tmp_path, '"confirm.yes" = "j"')
     ws = Workspace(root)
     async with open_app(ws, "alice", "screening") as (app, pilot):
         screen = app.screen
@@ -891,11 +893,6 @@ def test_enter_cannot_be_mapped_to_confirm_yes(tmp_path) -> None:  # type: ignor
     the value as review.toml writes it (it read 'y,enter', Python's quotes)."""
     from review.errors import ReviewError
     from review.tui.app import user_keymap
-    from tui_workspace import build_workspace
-
-    root = tmp_path / "keys"
-    build_workspace(root, with_conflicts=False, with_pairs=False)
-    with (root / "review.toml").open("a", encoding="utf-8") as handle:
-        handle.write('\n[tui.keys]\n"confirm.yes" = "y,enter"\n')
+    root = _workspace_with_keys(tmp_path, '"confirm.yes" = "y,enter"')
     with pytest.raises(ReviewError, match=r'review\.toml: \[tui\.keys\] "confirm\.yes" = "y,enter": Enter answers'):
         user_keymap(Workspace(root))
