@@ -59,3 +59,31 @@ def test_a_level_with_no_width_is_a_value_error_not_a_division(level: float) -> 
     # 0 divided by a zero quantile (ZeroDivisionError reached the TUI table); validation names the field
     with pytest.raises(ValueError, match="is no confidence level"):
         _estimate(1.05, 2.14, level).derived_finding()
+
+
+def test_a_label_writes_extreme_values_compactly_and_everyday_ones_as_before() -> None:
+    # 1e200 was printed with all its 201 digits ('OR 1000000000000000052504760255204420248704...'), and an
+    # OR of 0.001 as '0.00', which reads as no odds at all.
+    assert _estimate(1e-200, 1e200, 0.5, estimate=1.0).label() == "OR 1.00 (50 % CI 1e-200-1e+200)"
+    assert _estimate(0.0005, 0.004, estimate=0.001).label() == "OR 0.001 (0.0005-0.004)"
+    assert _estimate(1.2, 250000.0, estimate=600.0).label() == "OR 600.00 (1.20-2.5e+05)"
+    assert _estimate(1.05, 2.14).label() == "OR 1.50 (1.05-2.14)"
+    assert _estimate(0.30, 0.96, estimate=0.54).label() == "OR 0.54 (0.30-0.96)"
+    assert _estimate(0.005, 0.96, estimate=0.54).label() == "OR 0.54 (0.01-0.96)"
+    wide = Estimate(factor="f", contrast="x", estimate_type="adjusted", source_location="T", measure="MD",
+                    estimate=-3.5, ci_low=-1e9, ci_high=12.0)
+    assert wide.label() == "MD -3.50 (-1e+09-12.00)"
+
+
+def test_the_forms_ci_level_help_names_both_forms_the_reader_takes() -> None:
+    # The help said "0.95 unless stated" while 95 is read as 95 % too: an extractor copying a paper's
+    # "95 % CI" had no word that the percent was fine.
+    import re
+
+    from review.extraction.forms import load_form
+    from review.levels import ci_level_fraction
+
+    help_text = load_form().fields("estimate")["ci_level"].help
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", help_text)]
+    assert any(0 < n < 1 and ci_level_fraction(n) == n for n in numbers), help_text
+    assert any(n >= 50 and ci_level_fraction(n) == n / 100 for n in numbers), help_text

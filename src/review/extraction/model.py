@@ -199,8 +199,15 @@ class Estimate:
         return text
 
 
+#: Bounds of the values a label writes with two decimals, as papers print ratios; outside them (and for
+#: inf) three significant digits: 1e200 in full was 201 digits, and an OR of 0.001 read "0.00".
+_PLAIN_RANGE = (0.005, 1e5)
+
+
 def _num(value: float) -> str:
-    return f"{value:.2f}"
+    if value == 0 or (math.isfinite(value) and _PLAIN_RANGE[0] <= abs(value) < _PLAIN_RANGE[1]):
+        return f"{value:.2f}"
+    return f"{value:.3g}"
 
 
 @dataclass(slots=True)
