@@ -159,3 +159,29 @@ def test_a_refusal_after_the_analysis_writes_nothing(demo_run: tuple[Path, str],
                                        "--extraction", str(extraction), "--json", str(out)])
     assert result.exit_code == 4 and "SYNTHETIC demo data never becomes a study file" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["extraction"] and not any((extraction / "studies").iterdir())
+
+
+def test_a_plan_whose_output_folder_cannot_be_written_runs_nothing_and_exits_as_an_output_error(
+        demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    # `validate run --out` onto a file: every analysis ran first and the first write ended the run with
+    # exit 4 (a validation error) after the report of the first analysis was printed.
+    folder, _ = demo_run
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(folder / "analyses.toml"),
+                                       "--out", str(blocked / "results")])
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [
+        f"review: {blocked / 'results' / 'own_data_factors.json'}: cannot write here (Not a directory: a file "
+        "stands where a folder is needed)"]
+
+
+def test_a_late_write_error_is_an_output_error_not_a_validation_error(tmp_path: Path) -> None:
+    # an output that fails only when written (the check before the work passed) keeps the output code, 1
+    from review.errors import ValidationError
+    from review.validate.run import _writing
+
+    with pytest.raises(Exception) as caught, _writing(tmp_path / "out.json"):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out.json"))
+    assert not isinstance(caught.value, ValidationError) and getattr(caught.value, "exit_code", None) == 1
+    assert str(caught.value) == f"{tmp_path / 'out.json'}: cannot write (Permission denied)"

@@ -128,22 +128,32 @@ def results_folder(item: PlannedAnalysis, out_dir: Path | None = None) -> Path:
     return Path(out_dir) if out_dir is not None else item.file.parent / RESULTS_DIR
 
 
+def planned_outputs(item: PlannedAnalysis, out_dir: Path | None = None) -> list[Path]:
+    """The files a planned analysis writes: its JSON and, for the kinds that draw one, its figure."""
+    out = results_folder(item, out_dir)
+    return [out / f"{item.slug}.json"] + ([out / f"{item.slug}.png"] if item.kind in FIGURE_KINDS else [])
+
+
 def check_planned(items: list[PlannedAnalysis], out_dir: Path | None = None) -> None:
-    """Every privacy check of a plan before anything runs: one refused analysis writes nothing."""
+    """Every privacy check of a plan, and every output it writes, before anything runs: one refused
+    analysis or one output that cannot be written (the ``OSError`` naming it, as the CLI's
+    ``check_outputs`` raises for one command) writes nothing."""
+    from ..atomic import check_writable
     from ..validate.run import check_privacy
 
     for item in items:
-        out = results_folder(item, out_dir)
-        check_privacy(item.kind, item.file, [out / f"{item.slug}.json"])
+        outputs = planned_outputs(item, out_dir)
+        check_privacy(item.kind, item.file, outputs)
+        for path in outputs:
+            check_writable(path)
 
 
 def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
                 out_dir: Path | None = None) -> Analysis:
     """One analysis of the plan, its JSON (and figure) written under :func:`results_folder`."""
-    out = results_folder(item, out_dir)
-    plot = out / f"{item.slug}.png" if item.kind in FIGURE_KINDS else None
-    return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=out / f"{item.slug}.json",
-                   plot_out=plot)
+    json_out, *figure = planned_outputs(item, out_dir)
+    return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=json_out,
+                   plot_out=figure[0] if figure else None)
 
 
 def write_demo(folder: Path, seed: int | None = None) -> list[Path]:

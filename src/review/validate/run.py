@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
-from ..errors import ValidationError
+from ..errors import ReviewError, ValidationError
 from ..tomlread import read_toml
 from ..paths import enclosing_repository
 from .table import is_synthetic
@@ -157,11 +157,12 @@ def result_json(result: Any) -> str:
 
 @contextmanager
 def _writing(path: Path) -> Iterator[None]:
-    """Turn an unwritable output into one line naming it."""
+    """Turn an unwritable output into one line naming it, with the exit code of every output a command
+    cannot write (1; the callers check outputs before the work, so this is a failure during the write)."""
     try:
         yield
     except OSError as err:
-        raise ValidationError(f"{path}: cannot write ({err.strerror or err})") from None
+        raise ReviewError(f"{path}: cannot write ({err.strerror or err})", title="Output") from None
 
 
 def write_json(result: Any, path: Path) -> Path:
