@@ -24,6 +24,9 @@ evidence) or ``collect --src-only`` (that stop alone, e.g. into a second store t
 Round 7 (decision 0029): ``round7`` stands for ``ROUND7_RULES``: the classifier's level by k* (the
 Lomax part alone, or 0.99, where k* = 0) and a Platt count with the fit's Laplace uncertainty
 (``laplace_p``); every round-7 rule has src's share gate.
+
+Round 8 (decision 0030): ``round8`` stands for ``ROUND8_RULES``: Platt fitted on the low or the recent part of
+the screened records with its Laplace uncertainty carried (``subset_laplace_p``), k* = 0 left to the Lomax part.
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -349,6 +352,35 @@ def round7_level(part: str, k_star: int) -> float | None:
     return at_zero if k_star == 0 else at_one if k_star == 1 else above
 
 
+# -- round 8 (decision 0030): the curve below the labelled scores, its uncertainty carried ---------
+#: Decision 0030's variants: name → (the subset of the screened records the curve is fitted on, level).
+#: The classifier is not consulted where k* = 0 (decision 0029).
+ROUND8_PARTS: dict[str, tuple[str, float]] = {
+    "low-laplace@0.8": ("low", 0.80), "low-laplace@0.9": ("low", 0.90), "low-laplace@0.95": ("low", 0.95),
+    "quarter-laplace@0.8": ("quarter", 0.80), "quarter-laplace@0.9": ("quarter", 0.90),
+    "recent-laplace@0.8": ("recent", 0.80), "recent-laplace@0.9": ("recent", 0.90),
+}
+
+
+def subset_laplace_p(subset: str, out_of_fold: np.ndarray, y: np.ndarray, unscreened: np.ndarray, k_star: int) -> float:
+    """P(left ≤ k*) from Platt fitted on a subset of the screened records with Platt's smoothed targets,
+    its parameters' Laplace uncertainty carried (``laplace_p``): ``low`` o ≤ median, ``quarter`` o ≤ lower
+    quartile, ``recent`` the second half in screening order."""
+    if subset == "low":
+        part = out_of_fold <= np.median(out_of_fold)
+    elif subset == "quarter":
+        part = out_of_fold <= np.quantile(out_of_fold, 0.25)
+    elif subset == "recent":
+        part = np.arange(out_of_fold.size) >= out_of_fold.size // 2
+    else:
+        raise ValueError(subset)
+    labels = y[part]
+    positives = float(labels.sum())
+    negatives = float(labels.size - positives)
+    targets = np.where(labels > 0, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+    return laplace_p(out_of_fold[part], targets, unscreened, k_star)
+
+
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
     the round-6/7 calibrations to compute, by their ``p6:`` names; None: all of round 6's)."""
@@ -374,6 +406,11 @@ def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, 
             for calibration in (c for c in wanted if not c.startswith("sum:")):
                 if calibration == "laplace":
                     row["p6:laplace"] = laplace_p(out_of_fold, labels[:at].astype(float), unscreened, k_star)
+                    continue
+                if calibration.startswith("p8:"):  # decision 0030's counts: only where k* ≥ 1 reads them
+                    if k_star >= 1:
+                        row[calibration] = subset_laplace_p(calibration[3:], out_of_fold, labels[:at], unscreened,
+                                                            k_star)
                     continue
                 row[f"p6:{calibration}"] = round6_p(calibration, out_of_fold, labels[:at], unscreened, k_star,
                                                     n_total=n, n_priors=n_priors)
@@ -423,6 +460,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
                     and r.get(f"p6:{count}", 0.0) >= level - 1e-12):
                 fired.append(r["at"])
         return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND8_PARTS:  # decision 0030's space
+        subset, level = ROUND8_PARTS[rule[len("lomax-or-"):]]
+        fired = [r["at"] for r in ev["rows"] if r["k"] >= 1 and r["lomax_p"] >= WINDOW_START_P
+                 and r["at"] >= int(GATE_SHARE * n) and r.get(f"p8:{subset}", 0.0) >= level - 1e-12]
+        return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -469,6 +511,9 @@ ROUND6_RULES = ["lomax-or-clf-gated:platt", "lomax-burnin", "certified"] + [f"lo
 #: Decision 0029's development table: the incumbent (src's rule, offline), its parts, and the ten variants.
 ROUND7_RULES = ["lomax-or-platt@0.9+guard", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND7_PARTS]
 
+#: Decision 0030's development table: the incumbent (src's rule, offline), its parts, and the seven variants.
+ROUND8_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND8_PARTS]
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -479,7 +524,9 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     wanted: set[str] = set()
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
-        if part in ROUND7_PARTS:
+        if part in ROUND8_PARTS:
+            wanted.add("p8:" + ROUND8_PARTS[part][0])
+        elif part in ROUND7_PARTS:
             wanted.add(ROUND7_PARTS[part][0])
         elif part in ROUND6_PARTS:
             wanted.add(ROUND6_PARTS[part][0])
@@ -555,7 +602,7 @@ def main() -> None:
     if args.phase == "collect":
         collect(sets, args.seeds, args.with_src or args.src_only, args.src_only)
     else:
-        groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES}
+        groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set)
 
