@@ -14,6 +14,8 @@ is reached to the Lomax stop:
   target is in fact met), against the incumbent's excess;
 - where the calibration's data lie: the share of the unscreened records whose score is below every
   screened record's out-of-fold score (the Platt curve is extrapolated there);
+- (after decision 0030's development) the curve inside the screened records' low half: how many
+  relevant records it holds at the 95 % point (median) and in how many runs its Platt slope is negative;
 - the Platt count checked where labels exist: at the check ~10 % of N before, the count it gave for the
   records screened since (prequential), against the relevant records found among them.
 
@@ -81,6 +83,12 @@ def explain_run(path: Path) -> dict[str, Any]:
             out["below_all"] = float(np.mean(z["scores"][i, at:] < out_of_fold.min()))
             out["below_median_irrelevant"] = float(np.mean(
                 z["scores"][i, at:] < np.median(out_of_fold[labels[:at] == 0])))
+            low = out_of_fold <= np.median(out_of_fold)  # decision 0030's low half, after its run
+            low_labels = labels[:at][low]
+            positives, negatives = float(low_labels.sum()), float(low_labels.size - low_labels.sum())
+            targets = np.where(low_labels > 0, (positives + 1) / (positives + 2), 1 / (negatives + 2))
+            out["low_slope"] = platt_fit(out_of_fold[low].astype(float), targets)[0]
+            out["low_relevant"] = int(positives)
             back = [k for k, c in enumerate(checks) if c <= at - math.ceil(BACK * n) and c >= int(GATE_SHARE * n)]
             if back and not np.isnan(z["scores"][back[-1], 0]):
                 j, at_j = back[-1], checks[back[-1]]
@@ -112,8 +120,8 @@ def main() -> None:
           "at the 95 % point (median) | unscreened below every screened score | checks 95 % → Lomax stop: "
           "share / Lomax P / k* = 0 / level / open | floor, gates only | floor, a right classifier | "
           "incumbent excess | found ÷ Platt count, records screened since the check 10 % of N back | "
-          "Platt count ÷ true left, all unscreened |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "Platt count ÷ true left, all unscreened | low half of the screened: relevant, Platt slope < 0 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     summary = {}
     for set_name in sets:
         runs = [explain_run(sc.store_dir() / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz") for seed in args.seeds]
@@ -138,10 +146,14 @@ def main() -> None:
         summary[set_name] = s
         pre_cell = f"{s['prequential_found_per_expected']:.2f} ({len(pre)} runs)" if pre else "— (no check 10 % back)"
         whole_cell = f"{whole_ratio:.1f}" if whole else "—"
+        slopes = [r["low_slope"] for r in runs if "low_slope" in r]
+        s["low_relevant"] = float(np.median([r["low_relevant"] for r in runs if "low_relevant" in r]))
+        s["low_slope_negative"] = sum(x < 0 for x in slopes)
+        low_cell = f"{s['low_relevant']:.0f}, {s['low_slope_negative']} of {len(slopes)} runs"
         print(f"| {set_name} | {n} | {labels_total} | {s['need']:.2f} | {s['lomax']:.2f} | {s['incumbent']:.2f} | "
               f"{s['ratio']:.1f} | {s['below_all']:.2f} | {blocked['share']} / {blocked['lomax_p']} / {blocked['k0']} / "
               f"{blocked['level']} / {blocked['open']} | {s['floor_gates']:+.3f} | {s['floor_right']:+.3f} | "
-              f"{s['excess']:+.3f} | {pre_cell} | {whole_cell} |")
+              f"{s['excess']:+.3f} | {pre_cell} | {whole_cell} | {low_cell} |")
     print("BENCH " + json.dumps({"benchmark": "stopping_explain", "engine": ENGINE_VERSION, "seeds": args.seeds,
                                  "sets": summary}))
 
