@@ -72,12 +72,15 @@ class Candidate:
     max_df: float = 0.95
     sublinear_tf: bool = True
     char_ngrams: bool = False
+    char_range: tuple[int, int] = (3, 5)  # the character n-gram lengths (char_wb) when char_ngrams is set
+    char_only: bool = False  # the character block replaces the word features (decision 0031)
     retrain: str | int = "adaptive"  # simulate()'s retrain schedule: "adaptive", every n labels,
     # or "cost:B": after every relevant label, else once the irrelevant labels since the last fit
     # reach n_labelled·N/B (a fit+re-rank costs ~ n_labelled + N; this keeps the retraining CPU of
     # a whole simulation about the same at every N; B = 100,000 equals "adaptive" at N = 2,000)
     lsa: int = 0  # > 0: that many LSA dimensions (TruncatedSVD of the tf-idf) appended to each row
     lsa_weight: float = 0.5  # norm of the LSA block relative to the tf-idf block (each L2 = 1)
+    lsa_iter: int = 5  # power iterations of the randomized SVD (decision 0031: 2)
     nb_alpha: float = 0.3  # naive Bayes smoothing (ensembles with "nb")
     nb_complement: bool = True  # complement (ours) or multinomial (ASReview's u3) naive Bayes
     token_pattern: str = "engine2"  # a key of TOKEN_PATTERNS
@@ -116,8 +119,10 @@ class Candidate:
 
     def feature_config(self, n_records: int) -> FeatureConfig:
         min_df = self.small_min_df if self.small_min_df and n_records < SMALL_SET_RECORDS else self.min_df
+        # Character n-grams other than the engine's (3-5, appended) are built by candidate_features.
+        engine_char = self.char_ngrams and self.char_range == (3, 5) and not self.char_only
         return FeatureConfig(min_df=min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf,
-                             char_ngrams=self.char_ngrams)
+                             char_ngrams=engine_char)
 
 
 #: Sets below this many records count as small for the size-dependent settings (decision 0019: a
@@ -318,12 +323,23 @@ CANDIDATES: dict[str, Candidate | None] = {
                       note="e4-floor9.8 with ASReview's tokens (two or more characters, hyphens split)"),
     "e4f-char": _c(**_E4, relevant_floor=9.8, char_ngrams=True,
                    note="e4-floor9.8 with character 3-5-grams (min_df 2) appended"),
-    "e4f-lsa100": _c(**_E4, relevant_floor=9.8, lsa=100, note="e4-floor9.8 with 100 LSA dimensions appended"),
+    "e4f-lsa100": _c(**_E4, relevant_floor=9.8, lsa=100, lsa_iter=2,
+                     note="e4-floor9.8 with 100 LSA dimensions (2 power iterations) appended, block weight 0.5"),
+    # round 8 (decision 0031), development on seeds 1-5: the large-set model's representation
+    "e4f-lsa100-w1": _c(**_E4, relevant_floor=9.8, lsa=100, lsa_iter=2, lsa_weight=1.0,
+                        note="e4-floor9.8 with 100 LSA dimensions (2 power iterations) appended, block weight 1"),
+    "e4f-lsa200": _c(**_E4, relevant_floor=9.8, lsa=200, lsa_iter=2,
+                     note="e4-floor9.8 with 200 LSA dimensions (2 power iterations) appended, block weight 0.5"),
+    "e4f-char4": _c(**_E4, relevant_floor=9.8, char_ngrams=True, char_range=(4, 4),
+                    note="e4-floor9.8 with character 4-grams (char_wb, min_df 2) appended"),
+    "e4f-char-only": _c(**_E4, relevant_floor=9.8, char_ngrams=True, char_only=True,
+                        note="e4-floor9.8 on character 3-5-grams (char_wb, min_df 2) instead of words"),
     **{f"e6-large-{name}": Candidate(small="default", large=name,
                                      note=f"engine 6 below 1,000 records, {name} from 1,000")
        for name in ("e4f-asr-loop", "e4f-no-presumed", "e4f-presumed200", "e4f-presumed400", "e4f-C0.11", "e4f-mindf1",
                     "e4f-tok-hyphen2", "e4f-tok-split1", "e4f-every1", "e4f-every-until300", "e4f-adaptive1pct",
-                    "e4f-title1", "e4f-tok-asr", "e4f-char", "e4f-lsa100", "u4-asr-loop-title2", "u4-asr-loop")},
+                    "e4f-title1", "e4f-tok-asr", "e4f-char", "e4f-lsa100", "u4-asr-loop-title2", "u4-asr-loop",
+                    "e4f-lsa100-w1", "e4f-lsa200", "e4f-char4", "e4f-char-only")},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -636,17 +652,38 @@ def without_empty_text(features: Any, texts: list[str]) -> Any:
                           build_seconds=features.build_seconds, n_built=features.n_built)
 
 
-def with_lsa(features: Any, dimensions: int, weight: float, seed: int = 0) -> Any:
-    """``features`` with an L2-normalised LSA block (TruncatedSVD of the tf-idf) of norm ``weight``
-    appended to each row, rows re-normalised: document embeddings learnt from the set itself."""
+def with_lsa(features: Any, dimensions: int, weight: float, seed: int = 0, n_iter: int = 5) -> Any:
+    """``features`` with an L2-normalised LSA block (truncated SVD of the tf-idf, U·Σ as
+    TruncatedSVD's ``fit_transform``) of norm ``weight`` appended to each row, rows re-normalised:
+    document embeddings learnt from the set itself. Randomized SVD (10 oversamples, ``n_iter`` power
+    iterations) on one BLAS thread: a session computes it beside the screening, not on every core."""
     import scipy.sparse as sp
-    from sklearn.decomposition import TruncatedSVD
     from sklearn.preprocessing import normalize
+    from sklearn.utils.extmath import randomized_svd
+    from threadpoolctl import threadpool_limits
 
     k = max(1, min(dimensions, min(features.matrix.shape) - 1))
-    dense = TruncatedSVD(n_components=k, random_state=seed).fit_transform(features.matrix)
-    block = sp.csr_matrix(weight * normalize(dense))
+    with threadpool_limits(limits=1):
+        u, sigma, _ = randomized_svd(features.matrix, k, n_oversamples=10, n_iter=n_iter, random_state=seed)
+    block = sp.csr_matrix(weight * normalize(u * sigma))
     matrix = sp.csr_matrix(normalize(sp.hstack([features.matrix, block], format="csr")))
+    matrix.has_sorted_indices = True
+    return type(features)(ids=list(features.ids), matrix=matrix, config=features.config,
+                          build_seconds=features.build_seconds, n_built=features.n_built)
+
+
+def with_characters(features: Any, texts: list[str], ngram_range: tuple[int, int], only: bool) -> Any:
+    """``features`` with a character n-gram block (char_wb, min_df 2, sublinear tf, as the engine's
+    ``char_ngrams``) appended, rows re-normalised; ``only``: the character block alone."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    block = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(ngram_range), min_df=2, sublinear_tf=True,
+                            max_features=200_000, dtype=np.float64).fit_transform(texts)
+    matrix = block if only else normalize(sp.hstack([features.matrix, block], format="csr"))
+    matrix = sp.csr_matrix(matrix)
+    matrix.sort_indices()
     return type(features)(ids=list(features.ids), matrix=matrix, config=features.config,
                           build_seconds=features.build_seconds, n_built=features.n_built)
 
@@ -702,7 +739,7 @@ def _source_fingerprint() -> str:
     # The harness code a run goes through (not the candidate table, not the reporting), so that
     # adding a candidate or a report keeps the cache while changing how a run is done does not.
     for part in (Candidate, RankAveraged, ColumnFusion, Bagged, _split_columns, member_model, install, presumed_size, load_task, run_one,
-                 with_lsa, without_empty_text, token_pattern, candidate_features, _n_records):
+                 with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records):
         digest.update(inspect.getsource(part).encode())
     return digest.hexdigest()[:10]
 
@@ -746,6 +783,8 @@ def candidate_features(candidate: Candidate | None, set_name: str, label: str,
             texts = [t if t.strip() else "(empty)" for t in texts]
         with contextlib.nullcontext() if candidate is None else token_pattern(candidate.token_pattern):
             features = build_features(data.ids, texts, config)
+        if candidate is not None and candidate.char_ngrams and not config.char_ngrams:
+            features = with_characters(features, texts, candidate.char_range, candidate.char_only)
         if candidate is not None and candidate.empty_text == "zero":
             features = without_empty_text(features, data.texts)
         _FEATURES[fkey] = (data, features)
@@ -793,7 +832,7 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     _BAG_WARM.clear()
     started = time.process_time()
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
-        features = with_lsa(features, candidate.lsa, candidate.lsa_weight)
+        features = with_lsa(features, candidate.lsa, candidate.lsa_weight, n_iter=candidate.lsa_iter)
     retrain = "engine" if candidate is None else candidate.retrain  # None: the engine's own schedule
     # The classifier stop's fits (stopping_points) are no part of a ranking candidate's run: left out of cpu_s.
     result = simulate(data, seed=seed, features=features, retrain=retrain, model=engine_model, classifier_stop=False)
