@@ -285,7 +285,10 @@ def test_programme_factor_levels_after_the_method_fixes(tmp_path: Path) -> None:
     older = by_id["older_age"]  # Koopmans 2010 women-only is a subgroup result; Norder 2015 + Lammerts agree
     assert (older.verdict.level, older.verdict.direction) == ("some", "risk")
     assert by_id["unskilled_work"].grade.start == "moderate"  # Roelen 2010: adjustment not reported (phase 1)
-    assert by_id["company_size_gt100"].grade.start == "high"  # Arends 2014: adjusted (phase 2)
+    # Arends 2014: adjusted, but its predictors were kept by backward elimination (model_building =
+    # "selection"): exploratory, phase 1 (Hayden 2008; Huguet 2013), so it starts moderate (it started high)
+    assert by_id["company_size_gt100"].grade.start == "moderate"
+    assert by_id["high_job_demands"].grade.start == "high"  # Endo 2015: adjusted, model building not recorded
 
 
 def test_committed_programme_report_is_what_review_synthesis_writes(tmp_path: Path) -> None:

@@ -61,6 +61,9 @@ class Estimate:
     estimate_status: str = "reported"
     adjusted_for: list[str] = field(default_factory=list)
     model: str = ""
+    #: How the model was built (MODEL_BUILDING): "pre-specified" (confirmatory, phase 2), "selection" (data-driven
+    #: backward/forward/stepwise selection: exploratory, phase 1; Hayden et al. 2008), "" not recorded.
+    model_building: str = ""
     subgroup: str = ""
     outcome_favourable: bool = False
     #: The outcome this estimate is for when it is not the review's outcome (e.g. "sustainable return
@@ -80,6 +83,9 @@ class Estimate:
     cohort: str = ""
     finding: str = ""
     finding_basis: str = ""
+    #: An exposure-response gradient for the factor as the source reports it: "present", "absent" or ""
+    #: (not examined); GRADE's dose-response upgrade reads it (Huguet et al. 2013).
+    gradient: str = ""
     note: str = ""
 
     @classmethod

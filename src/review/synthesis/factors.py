@@ -138,15 +138,24 @@ def _finding_for_study(rows: list[EstimateRow]) -> str:
 
 
 def study_phase(study: Study, rows: list[EstimateRow]) -> tuple[int, str]:
-    """Phase of investigation (Huguet et al. 2013) of a study for one factor, and why.
+    """Phase of investigation (Hayden et al. 2008; Huguet et al. 2013) of a study for one factor, and why.
 
-    The study's ``phase`` when the extractor judged it; otherwise 2 (confirmatory) when an
-    estimate for the factor is adjusted, else 1 (exploratory: crude, or adjustment not reported).
+    The study's ``phase`` when the extractor judged it. Otherwise from the adjusted estimates and how
+    their model was built (``model_building``): a pre-specified model tests an independent association
+    (phase 2, confirmatory); a data-driven selection (backward elimination, stepwise) only identifies
+    associations in these data (phase 1, exploratory), as does a crude estimate or one whose adjustment is
+    not reported. An adjusted estimate whose model building is not recorded is read as phase 2, and says so.
     """
     if study.phase is not None:
         return study.phase, "judged by the extractor"
-    if any(r.estimate.estimate_type == "adjusted" for r in rows):
-        return 2, "adjusted estimate"
+    adjusted = {r.estimate.model_building for r in rows if r.estimate.estimate_type == "adjusted"}
+    if "pre-specified" in adjusted:
+        return 2, "adjusted estimate from a pre-specified model: tests an independent association"
+    if "" in adjusted:
+        return 2, "adjusted estimate; model building not recorded, read as confirmatory"
+    if adjusted:
+        return 1, ("adjusted estimate from a data-driven selection model (backward elimination, stepwise): "
+                   "identifies associations, exploratory")
     kinds = sorted({r.estimate.estimate_type for r in rows})
     return 1, f"{'/'.join(kinds)} estimate only"
 
@@ -282,6 +291,7 @@ def synthesise_factor(
         phases={sid: study_phase(group[0].study, group) for sid, group in by_study.items()
                 if sid in {paper for u in units for paper in u.sources}},
         sizes=sizes, unrated_as=settings.rules.unrated_as,
+        gradients=_gradients(units, rows),
         own_data=sorted({r.study.id for r in rows if r.study.data_source == OWN_DATA_SOURCE}),
     )
     grade = apply_overrides(assess(grade_input, settings.grade), factor.id, override or {})
@@ -299,6 +309,21 @@ def synthesise_factor(
         explanation=_explanation(verdict, pooled, pool_note, grade, expert, bool(rows), not_pooled),
     )
     return FactorResult(factor, rows, verdict, pooled, pool_note, pool_rows, grade, expert, evidence, not_pooled)
+
+
+def _gradients(units: list[StudyFinding], rows: list[EstimateRow]) -> dict[str, str]:
+    """Per counted unit, the exposure-response gradient its papers' estimates record: "present" when one
+    does, else "absent" when one says so; units that record none are left out."""
+    recorded: dict[str, set[str]] = {}
+    for row in rows:
+        if row.estimate.gradient:
+            recorded.setdefault(row.study.id, set()).add(row.estimate.gradient)
+    gradients = {}
+    for unit in units:
+        values = set().union(*(recorded.get(paper, set()) for paper in unit.sources))
+        if values:
+            gradients[unit.study_id] = "present" if "present" in values else "absent"
+    return gradients
 
 
 def _aligned(estimate: Estimate) -> tuple[float, float, float]:

@@ -4,8 +4,9 @@ The starting level follows the phase of investigation (Huguet et al. 2013): a bo
 mostly from confirmatory (phase 2/3) studies starts high, one mostly from exploratory (phase 1)
 studies starts moderate; cross-sectional evidence starts moderate. Five domains may lower it
 (risk of bias, inconsistency, imprecision — including the optimal information size —,
-indirectness, publication bias) and a large effect may raise it, but only without serious study
-limitations (GRADE: upgrading is for evidence without serious risk of bias). The automatic
+indirectness, publication bias) and a large effect (+1, or +2 when very large) or an exposure-response
+gradient (+1) may raise it, but only without serious study limitations (GRADE: upgrading is for
+evidence without serious risk of bias). The automatic
 judgement applies the configurable conventions of docs/evidence_and_instrument.md §1.4 and says
 why for every domain; a reviewer's judgement (``extraction/grade.toml``) overrides per domain.
 """
@@ -44,6 +45,9 @@ class GradeConfig:
     imprecision_high: float = 1.25
     large_effect_high: float = 2.0
     large_effect_low: float = 0.5
+    #: A very large effect raises two levels (GRADE guidelines 9, Guyatt et al. 2011: RR > 5 or < 0.2).
+    very_large_effect_high: float = 5.0
+    very_large_effect_low: float = 0.2
     #: GRADE's rule of thumb for the optimal information size of a dichotomous outcome: fewer
     #: events than this across the studies is imprecise even when the CI excludes 1.
     ois_events: float = 300.0
@@ -59,7 +63,7 @@ class GradeConfig:
 
 @dataclass(slots=True)
 class DomainJudgement:
-    change: int  # 0, -1, -2 (downgrades) or +1 (upgrades)
+    change: int  # 0, -1, -2 (downgrades) or +1, +2 (upgrades)
     reason: str
     source: str = "auto"
 
@@ -108,6 +112,9 @@ class GradeInput:
     unrated_as: str = "moderate"
     #: Study ids of the programme's own, unpublished data (``data_source = "own data"``).
     own_data: list[str] = field(default_factory=list)
+    #: The exposure-response gradient each counted unit records ("present" | "absent"); units that
+    #: record none are absent from the mapping.
+    gradients: dict[str, str] = field(default_factory=dict)
 
 
 def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgement | None:
@@ -120,17 +127,7 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
     d = judgement.domains
 
     n = len(item.units)
-    robs = [item.unrated_as if u.rob == "unrated" else u.rob for u in item.units]
-    high_rob = robs.count("high")
-    not_low = sum(1 for r in robs if r != "low")
-    unrated = sum(1 for u in item.units if u.rob == "unrated")
-    if high_rob * 2 > n:
-        d["risk_of_bias"] = DomainJudgement(-2, f"{high_rob}/{n} studies at high risk of bias (very serious)")
-    elif not_low * 2 > n:
-        extra = f", {unrated} not yet QUIPS-rated (counted as {item.unrated_as})" if unrated else ""
-        d["risk_of_bias"] = DomainJudgement(-1, f"{not_low}/{n} studies not at low risk of bias{extra} (serious)")
-    else:
-        d["risk_of_bias"] = DomainJudgement(0, f"{n - not_low}/{n} studies at low risk of bias")
+    d["risk_of_bias"] = _risk_of_bias(item)
 
     if item.pooled is not None and item.pooled.k >= 2:
         serious = item.pooled.i2 > config.i2_cut
@@ -163,14 +160,56 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
 
     d["publication_bias"] = _publication_bias(item)
 
-    large = _large_effect(item, config)
+    # GRADE raises certainty only for evidence without serious risk of bias (GRADE guidelines 9).
+    serious = d["risk_of_bias"].change < 0
+    not_upgraded = ", not upgraded: GRADE upgrades only evidence without serious risk of bias"
+    large, levels = _large_effect(item, config)
     if large:
-        if d["risk_of_bias"].change < 0:
-            d["large_effect"] = DomainJudgement(0, f"{large}, not upgraded: GRADE upgrades only evidence "
-                                                   "without serious risk of bias")
-        else:
-            d["large_effect"] = DomainJudgement(1, large)
+        d["large_effect"] = DomainJudgement(0, large + not_upgraded) if serious else DomainJudgement(levels, large)
+    if item.gradients:
+        gradient, present = _dose_response(item)
+        d["dose_response"] = DomainJudgement(1 if present and not serious else 0,
+                                             gradient + (not_upgraded if present and serious else ""))
     return judgement
+
+
+def _risk_of_bias(item: GradeInput) -> DomainJudgement:
+    """Study limitations over the counted units, each one unit of information (units, not participants,
+    as every rule here counts: decision 0027). No downgrade only when most of the information is from
+    studies at low risk of bias (GRADE: Cochrane Handbook 5.1 table 12.2.d, GRADE guidelines 4, Guyatt et
+    al. 2011), so a tie (one study at high risk beside one at low) is -1; -2 when most is from studies at
+    high risk of bias (Huguet et al. 2013 table 4, "very serious"), so a tie there stays -1."""
+    n = len(item.units)
+    robs = [item.unrated_as if u.rob == "unrated" else u.rob for u in item.units]
+    low, high = robs.count("low"), robs.count("high")
+    unrated = sum(1 for u in item.units if u.rob == "unrated")
+    extra = f", {unrated} not yet QUIPS-rated (counted as {item.unrated_as})" if unrated else ""
+    if high * 2 > n:
+        return DomainJudgement(-2, f"{high}/{n} studies at high risk of bias{extra} (very serious)")
+    if low * 2 > n:
+        return DomainJudgement(0, f"{low}/{n} studies at low risk of bias")
+    if low * 2 == n:
+        tie = f"; {high}/{n} at high risk of bias" if high else ""
+        return DomainJudgement(-1, f"{low}/{n} studies at low risk of bias, not most of the information (a tie "
+                                   "downgrades: GRADE rates down unless most information is from studies at low "
+                                   f"risk of bias{tie}){extra} (serious)")
+    return DomainJudgement(-1, f"{n - low}/{n} studies not at low risk of bias{extra} (serious)")
+
+
+def _dose_response(item: GradeInput) -> tuple[str, bool]:
+    """Whether the counted units show an exposure-response gradient (Huguet et al. 2013, narrative
+    summary: a gradient within and between the primary studies): present in at least one unit and absent
+    in none; the reason names the units."""
+    present = sorted(u for u, g in item.gradients.items() if g == "present")
+    absent = sorted(u for u, g in item.gradients.items() if g == "absent")
+    n = len(item.units)
+    if present and not absent:
+        return (f"exposure-response gradient recorded in {len(present)}/{n} studies ({', '.join(present)}), "
+                "none records its absence"), True
+    if present:
+        return (f"exposure-response gradient present in {', '.join(present)} but absent in {', '.join(absent)}: "
+                "no consistent gradient"), False
+    return f"no exposure-response gradient where examined ({', '.join(absent)})", False
 
 
 def _publication_bias(item: GradeInput) -> DomainJudgement:
@@ -263,13 +302,18 @@ def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> 
     return DomainJudgement(0, f"{ci_reason}; {bound} events ≥ {threshold:g} (optimal information size)")
 
 
-def _large_effect(item: GradeInput, config: GradeConfig) -> str:
+def _large_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
+    """A pooled ratio that is a large effect (+1: ≥ 2 or ≤ 0.5) or a very large one (+2: ≥ 5 or ≤ 0.2;
+    GRADE guidelines 9), with the levels it raises; ("", 0) otherwise."""
     if item.pooled is not None and item.pooled.ratio and item.pooled.k >= 2:
         est = item.pooled.back(item.pooled.estimate)
         assert est is not None
+        if est >= config.very_large_effect_high or est <= config.very_large_effect_low:
+            return (f"pooled ratio {est:.2f} is a very large effect (≥ {config.very_large_effect_high:g} or "
+                    f"≤ {config.very_large_effect_low:g})"), 2
         if est >= config.large_effect_high or est <= config.large_effect_low:
-            return f"pooled ratio {est:.2f} is a large effect"
-    return ""
+            return f"pooled ratio {est:.2f} is a large effect", 1
+    return "", 0
 
 
 def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
