@@ -58,6 +58,23 @@ def check_input_file(path: Path, *, pipe_ok: bool = False) -> None:
         raise ImportFormatError(path, None, f"not a regular file ({kind}); save it to a file first")
 
 
+class ChoiceError(ReviewError):
+    """A value typed for ``option`` that names none of the choices the review has (an exclusion reason
+    its criteria do not list, or the start of several; an unknown rule set): a command-line mistake, exit
+    2 as click's own. The command line words it as click words a bad value (``Invalid value for
+    '--reason': 'x' is not …``); elsewhere ``str(err)`` is ``--reason: 'x' is not …``."""
+
+    title = "Input"
+    exit_code = 2
+
+    def __init__(self, option: str, value: str, problem: str) -> None:
+        super().__init__(f"{option}: {value!r} {problem}")
+        self.option = option
+        self.value = value
+        #: What is wrong with the value, worded to follow it (``is not a rule set (expected one of: …)``).
+        self.problem = problem
+
+
 class ValidationError(ReviewError):
     title = "Validation"
     exit_code = 4

@@ -49,7 +49,7 @@ def test_fulltext_commands_and_prisma_report(workspace: Workspace, add, screen_a
 def test_bad_reason_and_unknown_record_record_nothing(workspace: Workspace, add) -> None:
     ids = add(workspace, 2, "PubMed")
     result = _run(workspace, "fulltext", "excluded", str(ids[0]), "--reason", "vibes")
-    assert result.exit_code == 4 and "reason 'vibes'" in result.stderr
+    assert result.exit_code == 2 and "'--reason': 'vibes' is not" in result.stderr  # a command-line mistake (was 4)
     result = _run(workspace, "fulltext", "sought", str(ids[0]), "999")
     assert result.exit_code == 4 and "record 999" in result.stderr
     listing = _run(workspace, "fulltext", "list").output.splitlines()

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from review.errors import ValidationError, WorkspaceError
+from review.errors import ChoiceError, ValidationError, WorkspaceError
 from review.prisma import prisma_counts
 from review.prisma import counts as counts_module
 from review.prisma.counts import compute_counts, source_kind
@@ -190,7 +190,7 @@ def test_fulltext_exclusion_needs_a_configured_reason(workspace: Workspace, add)
     (record_id,) = add(workspace, 1, "PubMed")
     with pytest.raises(ValidationError, match="needs --reason"):
         record_fulltext(workspace.store, record_id, "alice", "excluded")
-    with pytest.raises(ValidationError, match=r"reason 'wrong': the start of 4 reasons \(Wrong population; "
+    with pytest.raises(ChoiceError, match=r"--reason: 'wrong' is the start of 4 reasons \(Wrong population; "
                                               r"Wrong outcome; Wrong study design; Wrong publication type\); type more"):  # ambiguous
         record_fulltext(workspace.store, record_id, "alice", "excluded", reason="wrong")
     event = record_fulltext(workspace.store, record_id, "alice", "excluded", reason="no progn")

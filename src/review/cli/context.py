@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from ..errors import check_input_file
+from ..errors import ChoiceError, check_input_file
 from ..records import parse_record_id
 from ..workspace import MAX_SEED, Workspace
 
@@ -62,6 +63,31 @@ def refuse_blank(hint: str) -> Callable[[click.Context, click.Parameter, str | N
         return value
 
     return check
+
+
+@contextmanager
+def choices_checked() -> Iterator[None]:
+    """A value the service finds among none of the review's choices (``ChoiceError``: an exclusion reason
+    criteria.toml does not list) said as click says a bad value, exit 2, so every value typed wrong reads
+    alike: ``review: decide: Invalid value for '--reason': 'x' is not … (review decide --help)``."""
+    try:
+        yield
+    except ChoiceError as err:
+        raise click.BadParameter(f"{err.value!r} {err.problem}", ctx=click.get_current_context(),
+                                 param_hint=f"'{err.option}'") from None
+
+
+def choice_callback(check: Callable[[str], str]) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback passing an option's value through ``check`` (a service function raising ``ChoiceError``)
+    while the command line is read: a value it refuses exits 2 before anything runs."""
+
+    def callback(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        with choices_checked():
+            return check(value)
+
+    return callback
 
 
 class AnyCaseChoice(click.ParamType):

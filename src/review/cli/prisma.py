@@ -11,7 +11,7 @@ import click
 from ..errors import ValidationError
 from ..services import prisma as service
 from ..words import counted
-from .context import RECORD_ID, Context, pass_context, refuse_blank
+from .context import RECORD_ID, Context, choices_checked, pass_context, refuse_blank
 
 
 def register(group: click.Group) -> None:
@@ -181,7 +181,8 @@ def fulltext_eligible(ctx: Context, record_ids: tuple[int, ...], note: str) -> N
 @pass_context
 def fulltext_excluded(ctx: Context, record_ids: tuple[int, ...], reason: str, note: str) -> None:
     """Record that each report is excluded at full text, with a reason."""
-    _record_many(ctx, record_ids, "excluded", reason=reason, note=note)
+    with choices_checked():  # (a reason [fulltext] reasons does not list: exit 2, checked before any is recorded)
+        _record_many(ctx, record_ids, "excluded", reason=reason, note=note)
 
 
 @fulltext.command("undo")

@@ -12,7 +12,7 @@ import click
 from ..services import screening as service
 from ..services import simulation
 from ..words import counted
-from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context, refuse_blank
+from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, choices_checked, pass_context, refuse_blank
 from .output import check_outputs, is_stdout, output_name, write_output
 from .sources import export_group
 
@@ -113,8 +113,8 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     it. Every ID and the reason are checked before the first decision is written. Prints one
     tab-separated line per decision: record id, decision, reviewer (decision 'undo' for --undo).
     A record not in the screening queue (a duplicate set aside, a record removed before
-    screening, one from other methods) exits 1, nothing recorded; a clash of flags or an ID that is
-    no record id exits 2.
+    screening, one from other methods) exits 1, nothing recorded; a clash of flags, an ID that is
+    no record id or a reason criteria.toml does not list exits 2.
     Exit 6 while the reviewer's TUI session is open. A record refused partway (removed in another
     shell meanwhile: 1; the store busy: 7): the lines of the decisions saved before it, then one
     line naming it, what was saved and what was not tried. Each line is printed as its decision
@@ -155,8 +155,9 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     # one line (the record, why, what was saved and not tried) and its exit status.
     printer = _DecisionPrinter(reviewer, warning)
     try:
-        service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note,
-                               on_saved=printer)
+        with choices_checked():  # (a reason criteria.toml does not list: exit 2, checked before the first save)
+            service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note,
+                                   on_saved=printer)
     finally:
         # Also when a refusal stops the run partway: its own line and exit status follow this one.
         printer.tell_of_lost_stdout()

@@ -9,7 +9,7 @@ import click
 from ..errors import ReviewError
 from ..services import synthesis as service
 from ..words import counted
-from .context import INPUT_FILE, OPEN_FRACTION, AnyCaseChoice, Context, pass_context
+from .context import INPUT_FILE, OPEN_FRACTION, AnyCaseChoice, Context, choice_callback, pass_context
 from .output import check_outputs, is_stdout, write_output
 
 
@@ -80,7 +80,7 @@ def meta(file: Path, measure: str | None, method: str, hk: bool, hk_adhoc: bool,
 @click.command()
 @click.option("--extraction", "extraction_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Extraction folder (default: the workspace's extraction/).")
-@click.option("--rule-set", help="Evidence rule set (default: [synthesis] rule_set in review.toml).")
+@click.option("--rule-set", callback=choice_callback(service.check_rule_set), help="Evidence rule set (default: [synthesis] rule_set in review.toml).")
 @click.option("--no-plots", is_flag=True, help="Skip the forest plots.")
 @pass_context
 def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, no_plots: bool) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ValidationError, WorkspaceError
+from ..errors import ChoiceError, ValidationError, WorkspaceError
 from ..reasons import matching_reasons
 from ..records import Decision
 from ..store import Store
@@ -82,15 +82,16 @@ def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def canonical_reason(reason: str, reasons: Iterable[str]) -> str:
-    """Match ``reason`` to a configured reason, case-insensitively, or by a unique prefix."""
+    """Match ``reason`` to a configured reason, case-insensitively, or by a unique prefix; else a
+    ``ChoiceError`` (a mistake of what was typed: exit 2 on the command line, as a blank reason)."""
     options = list(reasons)
     prefixed = matching_reasons(options, reason.strip().casefold())
     if len(prefixed) == 1:
         return prefixed[0]
     if prefixed:
-        raise ValidationError(f"reason {reason!r}: the start of {len(prefixed)} reasons ({'; '.join(prefixed)}); "
-                              "type more of the one you mean")
-    raise ValidationError(f"reason {reason!r}: expected one of {'; '.join(options)}")
+        raise ChoiceError("--reason", reason, f"is the start of {len(prefixed)} reasons ({'; '.join(prefixed)}); "
+                          "type more of the one you mean")
+    raise ChoiceError("--reason", reason, f"is not a full-text exclusion reason (expected one of: {'; '.join(options)})")
 
 
 def record_fulltext(

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReviewError, ValidationError
+from ..errors import ChoiceError, ReviewError, ValidationError
 from ..filestamp import FileStamp
 from ..reasons import matching_reasons
 from ..tomlread import read_toml
@@ -193,15 +193,16 @@ def keyword_score(text: str, include: Iterable[re.Pattern[str]], exclude: Iterab
 
 def match_reason(reasons: Iterable[str], given: str) -> str:
     """The exclusion reason ``given`` names: an exact match (any case), else the one reason it
-    begins (``--reason "wrong pop"``); raises ``ReviewError`` naming the candidates otherwise."""
+    begins (``--reason "wrong pop"``); raises ``ChoiceError`` naming the candidates otherwise (a
+    mistake of what was typed: exit 2 on the command line, as a blank one)."""
     options = list(reasons)
     wanted = " ".join(given.split()).casefold()
+    expected = "(expected one of: " + "; ".join(options) + ")"
     if not wanted:
-        raise ReviewError("--reason: empty (expected one of: " + "; ".join(options) + ")")
+        raise ChoiceError("--reason", given, f"is blank {expected}")
     starting = matching_reasons(options, wanted)
     if len(starting) == 1:
         return starting[0]
     if starting:
-        raise ReviewError(f"--reason {given!r}: ambiguous, could be: " + "; ".join(starting))
-    raise ReviewError(f"--reason {given!r}: not an exclusion reason of screening/criteria.toml "
-                      "(expected one of: " + "; ".join(options) + ")")
+        raise ChoiceError("--reason", given, "is ambiguous, could be: " + "; ".join(starting))
+    raise ChoiceError("--reason", given, f"is not an exclusion reason of screening/criteria.toml {expected}")

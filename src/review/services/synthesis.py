@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReviewError, ValidationError
+from ..errors import ChoiceError, ReviewError, ValidationError
 from ..levels import STANDARD_LEVEL, is_standard_level, level_percent
 from ..plotformats import check_plot_path
 from ..synthesis.effects_csv import EffectTable, correction_note, read_effects_csv
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..synthesis.run import FolderSynthesis
 
 __all__ = [
-    "METHODS", "MetaRun", "check_plot_path", "favours_labels", "meta_json", "pool_file", "synthesise_extraction", "write_forest_plot",
+    "METHODS", "MetaRun", "check_plot_path", "check_rule_set", "favours_labels", "meta_json", "pool_file", "synthesise_extraction", "write_forest_plot",
 ]
 
 
@@ -128,6 +128,17 @@ def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | Non
                     result=run.result, fixed=run.fixed, title=run.file.stem, favours=favours)
     except ValueError as err:
         raise ReviewError(str(err)) from err
+
+
+def check_rule_set(name: str) -> str:
+    """``name`` as ``--rule-set`` gives it; one that names no rule set (an old name does) raises
+    ``ChoiceError``, a command-line mistake, before anything is read or written."""
+    from ..synthesis.evidence import RULE_SET_ALIASES, RULE_SETS
+
+    if RULE_SET_ALIASES.get(name, name) not in RULE_SETS:
+        known = ", ".join(RULE_SETS + tuple(f"{alias} (= {current})" for alias, current in RULE_SET_ALIASES.items()))
+        raise ChoiceError("--rule-set", name, f"is not a rule set (expected one of: {known})")
+    return name
 
 
 def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, reviewer: str = "",
