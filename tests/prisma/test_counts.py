@@ -13,6 +13,7 @@ from review.prisma.fulltext import (
 )
 from review.records import Decision
 from review.services.prisma import record_screening_stop as stop_screening
+from review.services import prisma as prisma_service
 from review.store.fulltext import (
     remove_records, undo_last_fulltext_event, unlink_report, withdraw_screening_stop,
 )
@@ -327,8 +328,8 @@ def test_records_removed_for_other_reasons(workspace: Workspace, add, screen_as)
     assert restore_records(workspace.store, [ids[0], ids[5]], "bob") == 1
     counts = prisma_counts(workspace)
     assert counts.boxes["excluded_other"] == tuple(ids[1:3]) and counts.boxes["pending_screening"] == (ids[0],)
-    with pytest.raises(Exception, match="reason is required"):
-        remove_records(workspace.store, ids, "alice", " ")
+    with pytest.raises(Exception, match="reason is required"):  # the stage's rule, kept by its service
+        prisma_service.remove_records(workspace, ids, "alice", " ")
 
 
 def test_a_report_sought_without_screening_cannot_make_up_for_one_never_sought(workspace: Workspace, add,

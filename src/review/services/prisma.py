@@ -78,6 +78,9 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
     from ..prisma.counts import compute_counts
     from ..store.fulltext import record_screening_stop as record
 
+    explanation = explanation.strip()
+    if not explanation:  # (the flow's automation box then says why the rest was not screened)
+        raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
     try:
         before = prisma_counts(workspace)
     except ReviewError:  # a bad [prisma] setting must not stop the stop (the TUI records it from a dialog):
@@ -110,6 +113,9 @@ def remove_records(workspace: Workspace, record_ids: list[int], reviewer: str, r
     from ..screening.removed import workspace_set_aside
     from ..store.fulltext import remove_records as remove
 
+    reason = reason.strip()
+    if not reason:  # (PRISMA 2020 counts the records removed before screening per reason)
+        raise ReviewError("removal: a reason is required (e.g. 'retracted')")
     aside = workspace_set_aside(workspace, canonical_of(workspace.store))  # (an unknown id: the store says)
     canonical = aside.canonical or {}
     for record_id in record_ids:

@@ -222,14 +222,13 @@ def record_screening_stop(
     records that exist now (``last_record_id``); records imported later (a search update)
     still need screening. ``n_unscreened`` is the count the caller reports: the PRISMA box, which
     leaves out duplicates and removed records (the store cannot count it: that is the PRISMA stage's).
+    The explanation is stored as given: that a stop needs one is the stage's rule (``services.prisma``).
     """
     verdict = _plain(verdict)
-    if not explanation.strip():
-        raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
     r = schema.records
     with store.transaction() as conn:
         last = conn.execute(sa.select(sa.func.max(r.c.id))).scalar()
-        values: dict[str, Any] = dict(reviewer=reviewer, explanation=explanation.strip(), verdict=dict(verdict or {}),
+        values: dict[str, Any] = dict(reviewer=reviewer, explanation=explanation, verdict=dict(verdict or {}),
                       last_record_id=last, n_unscreened=int(n_unscreened), created_at=utcnow(),
                       undoes_id=None)
         new_id = inserted_id(conn.execute(screening_stops_table.insert().values(**values)))
@@ -272,9 +271,8 @@ _REMOVALS_LOCK = "record-removals"
 
 def remove_records(store: Store, record_ids: list[int], reviewer: str, reason: str) -> int:
     """Record that these records were removed before screening (PRISMA: "removed for other
-    reasons"), as one act in one transaction; returns how many were newly removed."""
-    if not reason.strip():
-        raise ReviewError("removal: a reason is required (e.g. 'retracted')")
+    reasons"), as one act in one transaction; returns how many were newly removed. The reason is
+    stored as given: that a removal needs one is the stage's rule (``services.prisma``)."""
     now = utcnow()
     with store.transaction() as conn:
         store.lock(conn, _REMOVALS_LOCK)  # before the read: a decision's check never sees half of this
@@ -284,7 +282,7 @@ def remove_records(store: Store, record_ids: list[int], reviewer: str, reason: s
             _require_record(conn, record_id)
         if fresh:
             conn.execute(record_removals_table.insert(), [
-                dict(record_id=r, reviewer=reviewer, reason=reason.strip(), created_at=now, undoes_id=None)
+                dict(record_id=r, reviewer=reviewer, reason=reason, created_at=now, undoes_id=None)
                 for r in fresh
             ])
     return len(fresh)
