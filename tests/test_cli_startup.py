@@ -37,15 +37,21 @@ def _listing(group: click.Group, width: int, *, render: object) -> str:
 
 @pytest.mark.parametrize("width", [40, 80, 132])
 def test_the_command_list_from_summaries_equals_the_loaded_commands_own(width: int) -> None:
-    """Add a command or change its first help paragraph: update ``cli.COMMAND_SUMMARIES`` too."""
+    """Add a command: give it a line in ``cli.COMMAND_SUMMARIES`` and a place in ``cli.COMMAND_SECTIONS``."""
     loaded = cli.ReviewGroup(name="review")
     loaded.load_all()
-    visible = {name for name, command in loaded.commands.items() if not command.hidden}
-    assert set(cli.COMMAND_SUMMARIES) == visible
-    from_loaded = _listing(loaded, width, render=click.Group.format_commands)
+    visible = {name: command for name, command in loaded.commands.items() if not command.hidden}
+    assert set(cli.COMMAND_SUMMARIES) == set(visible)
+
+    def render_loaded(_group: click.Group, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        cli.format_command_sections(ctx, formatter, visible)
+
+    from_loaded = _listing(loaded, width, render=render_loaded)
     from_summaries = _listing(cli.ReviewGroup(name="review"), width, render=cli.ReviewGroup.format_commands)
     assert from_summaries == from_loaded
     assert "simulate" in from_summaries
+    assert [loaded.get_command(click.Context(loaded), name).get_short_help_str() for name in cli.COMMAND_SUMMARIES] \
+        == list(cli.COMMAND_SUMMARIES.values())
 
 
 def _labelled_csv(tmp_path: Path, n: int, every: int) -> Path:

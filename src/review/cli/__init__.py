@@ -33,31 +33,48 @@ COMMAND_HOMES: dict[str, str] = {
 #: Commands that several modules contribute subcommands to: load everything.
 SHARED_COMMANDS: frozenset[str] = frozenset({"export"})
 
-#: The first help paragraph of every listed top-level command, so ``review --help`` lists them
-#: without importing a command module (those pull in SQLAlchemy, scikit-learn and pandas: ~2 s).
-#: tests/test_cli_startup.py checks that the listing equals what the loaded commands print.
+#: The one-line summary of every listed top-level command, as ``review --help`` shows it without importing a
+#: command module (those pull in SQLAlchemy, scikit-learn and pandas: ~2 s). Each fits an 80-column line
+#: whole (click cut each command's first help paragraph there, mid-phrase); loading a command makes it that
+#: command's ``short_help``, so group listings say the same. A test keeps them in step with the commands.
 COMMAND_SUMMARIES: dict[str, str] = {
-    "dedup": "Find duplicate records (workspace), or cluster a CSV file given as CSV_FILE.",
-    "decide": "Record title/abstract decisions as the reviewer (-r), or undo the last one.",
-    "demo": "Build a demo workspace at PATH (default ./review-demo) from a generated corpus and open it.",
-    "export": "Write workspace data out (records, and what other stages add).",
-    "extraction": "Extraction forms (extraction/studies/*.toml), QUIPS and extractor comparison.",
-    "fulltext": "Full-text stage: record retrieval and eligibility per report; link reports to studies.",
-    "import": "Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).",
-    "init": "Create a review workspace at PATH (queries/, screening/, extraction/, instrument/, store).",
-    "instrument": "Item bank, scoring, exports and fill-in mode for labour experts.",
-    "meta": "Pool the estimates in FILE.csv (like R's metagen) and print the table.",
-    "migrate": "Move the review's store to another database (SQLite <-> PostgreSQL) without loss.",
-    "prisma": "Write the PRISMA 2020 flow: prisma.csv (PRISMA2020 template), prisma.json, prisma.svg/.png.",
-    "screen": "Open the terminal UI straight on the screening screen.",
-    "search": "Run the PubMed queries in queries/*.toml (all, or the NAMEs given) and store new hits.",
-    "simulate": "Replay screening of a labelled CSV (record_id, title, abstract, label_included).",
+    "import": "Import records from exported files (RIS, nbib, XML, BibTeX...).",
+    "search": "Run the PubMed queries in queries/ and store the new hits.",
+    "dedup": "Find duplicate records, or cluster the records of a CSV file.",
+    "screen": "Screen titles and abstracts in the terminal UI.",
+    "decide": "Record title/abstract decisions from the shell, or undo one.",
+    "simulate": "Replay screening of a labelled CSV to measure the model.",
+    "fulltext": "Record full-text retrieval and eligibility, report by report.",
+    "prisma": "Write the PRISMA 2020 flow: counts, CSV, JSON and diagram.",
+    "extraction": "Extraction forms, QUIPS risk of bias, extractor comparison.",
+    "synthesis": "Evidence level per factor from the extracted studies.",
+    "meta": "Pool the estimates in a CSV file, as R's metagen does.",
+    "instrument": "Item bank, scoring, exports and fill-in for labour experts.",
+    "validate": "After the review: own data, validity, agreement, usability.",
+    "init": "Create a review workspace.",
     "status": "Print what the workspace holds per stage.",
-    "synthesis": "Evidence level per factor: writes extraction/synthesis.csv, synthesis.md and plots/.",
-    "validate": "After the review: own data, content validity, Delphi, pilot agreement, usability, evaluation.",
+    "export": "Write workspace data out (records, decisions, searches...).",
+    "migrate": "Move the store to another database (SQLite <-> PostgreSQL).",
+    "demo": "Build a demo workspace from a generated corpus and open it.",
 }
 
-__all__ = ["COMMAND_HOMES", "COMMAND_MODULES", "COMMAND_SUMMARIES", "Context", "ReviewGroup", "main", "pass_context"]
+#: ``review --help``'s command list: the stages in the order a review goes through them (sources, dedup,
+#: screening, PRISMA with full text, extraction, synthesis, instrument, validation), then the workspace's
+#: own commands and utilities. Every command of ``COMMAND_SUMMARIES`` is in one (a test checks).
+COMMAND_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Stages, in the order of a review", (
+        "import", "search", "dedup", "screen", "decide", "simulate", "fulltext", "prisma", "extraction",
+        "synthesis", "meta", "instrument", "validate",
+    )),
+    ("Workspace and utilities", ("init", "status", "export", "migrate", "demo")),
+)
+
+__all__ = ["COMMAND_HOMES", "COMMAND_MODULES", "COMMAND_SECTIONS", "COMMAND_SUMMARIES", "Context", "ReviewGroup",
+           "format_command_sections", "main", "pass_context"]
+
+#: Every listed command in ``COMMAND_SECTIONS`` order (shell completion offers them so too).
+_SECTION_ORDER: dict[str, int] = {name: n for n, name in enumerate(name for _, names in COMMAND_SECTIONS
+                                                                    for name in names)}
 
 
 class ReviewGroup(click.Group):
@@ -73,20 +90,24 @@ class ReviewGroup(click.Group):
         self._loaded.add(module)
         imported = importlib.import_module(f"{__name__}.{module}")
         imported.register(self)
+        for name, command in self.commands.items():
+            if name in COMMAND_SUMMARIES and command.short_help is None:
+                command.short_help = COMMAND_SUMMARIES[name]
 
     def load_all(self) -> None:
         for module in COMMAND_MODULES:
             self.load(module)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """The commands in the order of the review's stages, then the utilities (unlisted ones last)."""
         self.load_all()
-        return super().list_commands(ctx)
+        return sorted(super().list_commands(ctx), key=lambda name: (_SECTION_ORDER.get(name, len(_SECTION_ORDER)), name))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The command list of ``review --help``, rendered by click from stand-ins built from
-        ``COMMAND_SUMMARIES`` (same text, same shortening) so that no command module loads."""
-        stand_ins = click.Group(commands=[click.Command(name, help=text) for name, text in COMMAND_SUMMARIES.items()])
-        click.Group.format_commands(stand_ins, ctx, formatter)
+        """The command list of ``review --help``, rendered from stand-ins built from ``COMMAND_SUMMARIES``
+        (the loaded commands' short help) so that no command module loads."""
+        format_command_sections(ctx, formatter, {name: click.Command(name, short_help=text)
+                                                 for name, text in COMMAND_SUMMARIES.items()})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         home = COMMAND_HOMES.get(cmd_name)
@@ -123,6 +144,23 @@ class ReviewGroup(click.Group):
                 raise
             click.echo(f"review: {message}", err=True)
             sys.exit(1)
+
+
+def format_command_sections(ctx: click.Context, formatter: click.HelpFormatter,
+                            commands: dict[str, click.Command]) -> None:
+    """``commands`` under the headings of ``COMMAND_SECTIONS``, in its order, one line each as click writes
+    a command list (its short help); names in one column throughout."""
+    shown = [name for _, names in COMMAND_SECTIONS for name in names if name in commands]
+    if not shown:
+        return
+    column = max(len(name) for name in shown)
+    limit = formatter.width - 6 - column  # (click's own arithmetic for the summary's room)
+    for title, names in COMMAND_SECTIONS:
+        rows = [(name.ljust(column), commands[name].get_short_help_str(limit))
+                for name in names if name in commands and not commands[name].hidden]
+        if rows:
+            with formatter.section(title):
+                formatter.write_dl(rows)
 
 
 #: What click raises for a bare group (older clicks have no such class and print the help themselves).
