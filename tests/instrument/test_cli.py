@@ -369,3 +369,20 @@ def test_partly_fraction_edited_without_a_rebuild_leaves_profile_redcap_and_form
     page = form_data(current_bank(ws), workspace_config(ws))
     assert page["partlyFraction"] == 0.5
     assert re.search(r"partly_fraction = 0\.5", (ws.root / "instrument" / "item_bank.toml").read_text())
+
+
+def test_the_instruments_title_is_the_reviews_own_not_recurrence(ws):
+    # Every workspace's questionnaire was titled 'Profile of recurrent sickness absence due to common mental
+    # disorders', whatever its review was about; the programme names its title in instrument/scoring.toml.
+    assert run(ws, "build").exit_code == 0
+    bank = current_bank(ws)
+    assert bank.title_en == f"Profile: {ws.config.title}" and bank.title_nl == f"Profiel: {ws.config.title}"
+    folder = ws.root / "instrument"
+    assert (folder / "questionnaire.md").read_text(encoding="utf-8").startswith(f"# Profiel: {ws.config.title}\n")
+    assert (folder / "gesprekshandleiding.md").read_text(encoding="utf-8").startswith(
+        f"# Gesprekshandleiding: Profiel: {ws.config.title}\n")
+    assert json.loads((folder / "questionnaire.fhir.json").read_text())["title"] == f"Profiel: {ws.config.title}"
+    (folder / "scoring.toml").write_text('[profile]\ntitle_en = "Own title"\ntitle_nl = "Eigen titel"\n',
+                                         encoding="utf-8")
+    assert run(ws, "build").exit_code == 0
+    assert (current_bank(ws).title_en, current_bank(ws).title_nl) == ("Own title", "Eigen titel")

@@ -150,3 +150,27 @@ def test_a_recorded_gradient_raises_one_level_where_the_rules_permit() -> None:
 def test_gradient_is_a_closed_vocabulary_of_the_form() -> None:
     spec = load_form().fields("estimate")["gradient"]
     assert spec.type == "choice" and set(spec.choices) == {"present", "absent", ""}
+
+
+# -- 4. wording ---------------------------------------------------------------------------------------------
+
+def test_counts_of_one_are_written_in_the_singular() -> None:
+    # '1 estimate(s) with a CI', 'all 1 CIs exclude 1', '(1 indirect estimate(s) are never pooled)'
+    one = synthesise([study("a", estimate("risk"), rob=quips())])
+    assert "1 estimate with a CI but fewer than 2 comparable ones" in one.evidence.explanation
+    assert one.grade is not None
+    assert one.grade.domains["imprecision"].reason.startswith("the one CI excludes 1")
+    indirect = estimate("risk")
+    indirect.outcome = "sustainable return to work"
+    other = synthesise([study("a", indirect, rob=quips())])
+    assert "(1 indirect estimate is never pooled)" in other.evidence.explanation
+    units = [StudyFinding("a", "risk", rob="low"), StudyFinding("b", "null", rob="low")]
+    two = assess(GradeInput("f", units, 0.5, None, ratios=[(2.0, 1.5, 2.7), (1.1, 0.7, 1.5)], designs=["cohort"] * 2))
+    assert two is not None and two.domains["imprecision"].reason == (
+        "1 of 2 CIs crosses 1 and includes important effects (no pooled estimate)")
+    sparse = assess(GradeInput("f", [*units, StudyFinding("c", "risk", rob="low")], 2 / 3, None,
+                               ratios=[(2.0, 1.5, 2.7)], designs=["cohort"] * 3))
+    assert sparse is not None and sparse.domains["imprecision"].reason == (
+        "effect sizes with a CI for only 1 estimate across 3 studies")
+    for result in (one, other):
+        assert "(s)" not in result.evidence.explanation

@@ -88,7 +88,7 @@ def test_indirect_estimates_are_neither_pooled_nor_plotted(tmp_path: Path) -> No
     assert income.pooled is None and not (folder / "plots" / "household_income.png").exists()
     assert income.grade is not None and income.grade.domains["indirectness"].change == -1
     assert "for sustainable return to work (indirect)" in income.evidence.explanation
-    assert "1 indirect estimate(s) are never pooled" in income.pool_note
+    assert "1 indirect estimate is never pooled" in income.pool_note
     older = by_id["older_age"]  # phases only of the studies that carry the evidence, not of subgroup-only ones
     assert older.grade is not None and "koopmans2010" not in older.grade.start_reason
     assert by_id["previous_sick_leave_episodes"].grade.domains["indirectness"].change == -1  # Reis

@@ -68,8 +68,10 @@ class InstrumentConfig:
     #: Pairs of factors whose evidence is independent, so one answer may count for both.
     independent_factors: tuple[tuple[str, str], ...] = ()
     base_rates: tuple[BaseRate, ...] = ()
-    title_nl: str = "Profiel terugval in verzuim bij psychische klachten"
-    title_en: str = "Profile of recurrent sickness absence due to common mental disorders"
+    #: The instrument's titles: scoring.toml or review.toml [instrument] ``title_nl``/``title_en``; else
+    #: "Profiel: <the review's title>" (:func:`load_config`), else these, which name no outcome.
+    title_nl: str = "Profiel van risico- en beschermende factoren"
+    title_en: str = "Profile of risk and protective factors"
     canonical_url: str = "urn:review:instrument"
 
     def level_rank(self, level: str) -> int:
@@ -102,9 +104,15 @@ _SCALARS: dict[str, type] = {
 }
 
 
-def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | None = None) -> InstrumentConfig:
-    """Defaults, then ``scoring_toml`` (if it exists), then ``overrides`` (review.toml [instrument])."""
+def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | None = None,
+                review_title: str = "") -> InstrumentConfig:
+    """Defaults, then ``scoring_toml`` (if it exists), then ``overrides`` (review.toml [instrument]).
+
+    A title neither names is the review's own (``Profile: <review_title>``): the defaults once named
+    recurrent sickness absence in every workspace, whatever its review was about."""
     config = InstrumentConfig()
+    if review_title:
+        config.title_en, config.title_nl = f"Profile: {review_title}", f"Profiel: {review_title}"
     if scoring_toml is not None and Path(scoring_toml).is_file():
         _apply(config, read_toml(scoring_toml), str(scoring_toml))
     if overrides:

@@ -8,6 +8,7 @@ from typing import Any
 from ..extraction.model import OWN_DATA_SOURCE, RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
 from ..extraction.quips import CollapseRule, QuipsSummary, summarise
 from ..records import FactorEvidence
+from ..words import counted
 from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
 )
@@ -193,6 +194,10 @@ def _why_not_pooled(estimate: Estimate, key: tuple[str, ...]) -> str:
     return "a second estimate of the same cohort"
 
 
+def _is_are(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
 def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[EstimateRow], str, str]:
     """The largest set of comparable estimates, the note on it, and the estimates left out of it.
 
@@ -209,9 +214,9 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
     with_ci = sum(1 for r in rows if r.estimate.has_ci and not r.estimate.indirect)
     indirect = sum(1 for r in rows if r.estimate.has_ci and r.estimate.indirect)
     if not groups:
-        note = f" ({indirect} indirect estimate(s) are never pooled)" if indirect else ""
+        note = f" ({counted(indirect, 'indirect estimate')} {_is_are(indirect)} never pooled)" if indirect else ""
         subgroups = sum(1 for r in candidates if r.estimate.subgroup)
-        note += f" ({subgroups} subgroup estimate(s) are not pooled)" if subgroups else ""
+        note += f" ({counted(subgroups, 'subgroup estimate')} {_is_are(subgroups)} not pooled)" if subgroups else ""
         return [], f"no estimate with a CI for recurrence{note}: no pooling", ""
     # Most cohorts first; between equals, adjusted estimates (confounding addressed) before crude ones.
     key, best = max(groups.items(),
@@ -220,11 +225,10 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
     left_out = "; ".join(f"{r.study.id} {r.estimate.label()} ({_why_not_pooled(r.estimate, key)})"
                          for r in candidates if r not in chosen)
     if len(best) < min_pool:
-        # The wording of the one-estimate case is what synthesis.csv has always said (the instrument
-        # records its hash); with several estimates the note says why they are not comparable.
+        # With several estimates from several cohorts the note says why they are not comparable.
         cohorts = {cohort_of(r) for r in candidates}
         why = f"; not comparable ({POOL_KEY}, whole sample): {left_out}" if len(cohorts) > 1 else ""
-        return [], (f"{with_ci} estimate(s) with a CI but fewer than {min_pool} comparable ones "
+        return [], (f"{counted(with_ci, 'estimate')} with a CI but fewer than {min_pool} comparable ones "
                     f"(same measure and contrast, independent cohorts): no pooling{why}"), ""
     return chosen, (f"pooled {len(best)} {_agreed(key, 'estimate_type')} {_agreed(key, 'measure')}s for "
                    f"'{_agreed(key, 'contrast')}'"), left_out

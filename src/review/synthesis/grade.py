@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..tomlread import read_toml
+from ..words import counted
 from .evidence import StudyFinding
 from .meta import MetaResult
 
@@ -265,12 +266,13 @@ def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
     wide = [r for r in item.ratios
             if r[1] < 1 < r[2] and (r[1] < config.imprecision_low or r[2] > config.imprecision_high)]
     if wide:
-        return DomainJudgement(-1, f"{len(wide)} of {with_ci} CIs cross 1 and include important effects "
+        verbs = "crosses 1 and includes" if len(wide) == 1 else "cross 1 and include"
+        return DomainJudgement(-1, f"{len(wide)} of {counted(with_ci, 'CI')} {verbs} important effects "
                                    "(no pooled estimate)")
     if with_ci * 2 < len(item.units):
-        return DomainJudgement(-1, f"effect sizes with a CI for only {with_ci} estimate(s) across "
-                                   f"{len(item.units)} studies")
-    return _information_size(item, config, f"all {with_ci} CIs exclude 1")
+        return DomainJudgement(-1, f"effect sizes with a CI for only {counted(with_ci, 'estimate')} across "
+                                   f"{counted(len(item.units), 'study')}")
+    return _information_size(item, config, "the one CI excludes 1" if with_ci == 1 else f"all {with_ci} CIs exclude 1")
 
 
 def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> DomainJudgement:
