@@ -27,10 +27,12 @@ from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
 from ..project import Project
 from .base import BROWSER_NOTE, MIN_TITLE, ProjectScreen, RefitsOnResize, room_beside, say_refused, screen_footer
+from ..widgets.growing_table import GrowingTable
 from .conflicts import LABEL_STYLE
 from .modals import RecordScreen, ask_reason
 
-#: Rows shown at most; the count line says how many matched.
+#: Rows shown at most; the count line says how many matched. The table adds them as the cursor or the view
+#: comes near (``GrowingTable``): measuring 500 rows at once was ~30 ms of every first visit and filter.
 MAX_ROWS = 500
 #: Quiet time after a key in the filter box before the records are filtered again (seconds): every
 #: key re-read every record and redrew up to 500 rows, five times for a word of five letters typed
@@ -111,14 +113,14 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
             yield Select([], prompt="reviewer", id="filter-reviewer")
             yield Select([], prompt="source", id="filter-source")
         yield Static("Loading…", id="browser-count")
-        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield GrowingTable(self._row, id="records", cursor_type="row", zebra_stripes=True)
         yield screen_footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#records", DataTable)
         for name in COLUMNS:
             table.add_column(name, key=name)
-        self._widths: tuple[int, int] = (0, 0)  # (title, decisions) as the columns were last fitted
+        self._widths: tuple[int, ...] = ()  # each column's width (in COLUMNS' order) as last fitted
 
     def _refit_ready(self) -> bool:
         return self._shown is not None
@@ -138,26 +140,29 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
     def _decision_texts(self, rows: list[Record]) -> dict[int, Text]:
         return {r.id: self._decision_text(r.id) for r in rows if r.id is not None}
 
-    def _column_widths(self, rows: list[Record], decision_texts: dict[int, Text]) -> tuple[int, int]:
-        """(title, decisions): they share what id, year and source leave of the table's width, so
-        that at 80 columns the decisions stay in view (a title of 80 characters pushed them off the
-        right edge, behind a sideways scroll). Longer cells are cut; enter shows the record."""
+    def _column_widths(self, rows: list[Record], decision_texts: dict[int, Text]) -> tuple[int, ...]:
+        """Each column's width, in ``COLUMNS``' order. Title and decisions share what id, year and source
+        leave of the table's width, so that at 80 columns the decisions stay in view (a title of 80
+        characters pushed them off the right edge, behind a sideways scroll). Longer cells are cut; enter
+        shows the record. Every width is worked out from every row, not from the rows the table has added
+        yet, so a column keeps its width as the rest are added."""
         table = self.query_one("#records", DataTable)
-        fixed = (max((len(str(r.id)) for r in rows), default=2), 4, max((len(r.source) for r in rows), default=6))
-        room = room_beside(table, fixed, columns=2)  # (id, year, source; title and decisions share the rest)
+        record_id, year, source = (max([len(name), *lengths]) for name, lengths in (
+            ("id", (len(str(r.id)) for r in rows)), ("year", [4]), ("source", (len(r.source) for r in rows))))
+        room = room_beside(table, (record_id, year, source), columns=2)  # (title and decisions share the rest)
         longest = max((text.cell_len for text in decision_texts.values()), default=0)
         decisions = max(len("decisions"), min(longest, max(MIN_DECISIONS, room - MIN_TITLE)))
-        return max(MIN_TITLE, room - decisions), decisions
+        return record_id, year, max(MIN_TITLE, room - decisions), source, decisions
 
-    def _fit_columns(self, widths: tuple[int, int]) -> None:
-        """Set the title and decisions columns' widths (from ``_column_widths``) if they changed."""
+    def _fit_columns(self, widths: tuple[int, ...]) -> None:
+        """Set the columns' widths (from ``_column_widths``) if they changed."""
         if widths == self._widths:
             return
-        self._widths = title, decisions = widths
+        self._widths = widths
         table = self.query_one("#records", DataTable)
         table.clear(columns=True)
-        for name in COLUMNS:
-            table.add_column(name, width={"title": title, "decisions": decisions}.get(name), key=name)
+        for name, width in zip(COLUMNS, widths, strict=True):
+            table.add_column(name, width=width, key=name)
 
     def on_screen_resume(self) -> None:
         # Back from a modal opened here (a record, a reason, help), with no settings followed since:
@@ -270,23 +275,18 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         self._show(message)
 
     def _show(self, message: RecordsFiltered, decision_texts: dict[int, Text] | None = None,
-              widths: tuple[int, int] | None = None) -> None:
+              widths: tuple[int, ...] | None = None) -> None:
         """Fill the table with ``message``'s rows (``decision_texts``: the decisions column's cells, and
         ``widths`` the columns' fitted to them, when the caller worked them out already: a resize)."""
         rows, count, total, self.labels = message.rows, message.matched, message.total, message.labels
         self.not_offered = message.not_offered
         self._shown = message  # (its labels are self.labels: a decision made here since shows at a repaint)
-        table = self.query_one("#records", DataTable)
+        table = self.query_one("#records", GrowingTable)
         cursor = table.cursor_row
-        table.clear()
         if decision_texts is None:
             decision_texts = self._decision_texts(rows)
         self._fit_columns(widths if widths is not None else self._column_widths(rows, decision_texts))
-        for record in rows:
-            table.add_row(str(record.id), str(record.year or ""), record.title or "",
-                          record.source, decision_texts.get(record.id or 0, ""), key=str(record.id))
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
+        table.show(rows, cursor)  # (the rows near the cursor now, the others as they come into reach)
         shown = f"{count:,} of {total:,} records to screen"
         if message.removed:  # listed, not counted: PRISMA removes them before screening
             shown += f" · {message.removed:,} removed before screening"
@@ -295,6 +295,11 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         if count + message.removed + message.other_methods > MAX_ROWS:
             shown += f" (first {MAX_ROWS} shown)"
         self.query_one("#browser-count", Static).update(Text(shown, style="dim"))
+
+    def _row(self, record: Record) -> tuple[str, tuple[str | Text, ...]]:
+        """A record's row as the table adds it: its decisions as they are then."""
+        return str(record.id), (str(record.id), str(record.year or ""), record.title or "", record.source,
+                                self._decision_text(record.id or 0))
 
     def _decision_text(self, record_id: int) -> Text:
         text = Text()
