@@ -929,11 +929,15 @@ async def test_a_screens_first_visit_parses_no_stylesheet_again(tui_ws: Workspac
 
 
 @async_test
-async def test_a_screens_first_visit_after_a_theme_switch_has_the_themes_colours(tui_ws: Workspace) -> None:
+async def test_a_screens_first_visit_after_a_theme_switch_has_the_themes_colours(tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A screen built for a mode counts as styled with the CSS in use (``_screen_factory``, a private Textual
     counter) so its first visit parses no stylesheet again: after a theme switch, the new screen must still
-    get the current theme's colours, also when it is built before the app restyles for the theme."""
+    get the current theme's colours, also when it is built before the app restyles for the theme. And the
+    shortcut must still take effect under a theme: a theme switch parses the stylesheets once (Textual's own
+    restyle), and no first visit, dialog or visit back parses them again (with the colours right either way,
+    only the count tells a shortcut that stopped working, as when Textual took a new screen as stale again)."""
     from textual.color import Color
+    from textual.css.stylesheet import Stylesheet
 
     def themes_background() -> Color:
         return Color.parse(app.get_css_variables()["background"])
@@ -941,18 +945,34 @@ async def test_a_screens_first_visit_after_a_theme_switch_has_the_themes_colours
     def background_is_the_themes() -> bool:
         return app.screen.styles.background == themes_background()
 
+    parses: list[Stylesheet] = []
+    reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (parses.append(self), reparse(self))[1])
     async with open_app(tui_ws, "alice", "dashboard", size=SIZE) as (app, pilot):
         dark = themes_background()
+        parses.clear()  # (the app's start)
         app.theme = "textual-light"
         await settle(pilot)
         assert themes_background() != dark
+        assert len(parses) == 1  # the theme's restyle
         await pilot.press("3")  # the dedup screen's first visit
         await settle(pilot)
         assert isinstance(app.screen, DedupScreen) and background_is_the_themes()
+        await pilot.press("question_mark")  # a dialog's first push under the theme
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(parses) == 1
         app.theme = "nord"
         await app.switch_mode("conflicts")  # built at once, before the theme's restyle (Textual's call_next)
         await settle(pilot)
         assert isinstance(app.screen, ConflictsScreen) and background_is_the_themes()
+        assert len(parses) == 2  # the theme's restyle only
         await pilot.press("3")  # a screen built under the other theme, visited again
         await settle(pilot)
         assert background_is_the_themes()
+        assert len(parses) == 3  # (styled under the other theme: Textual restyles it, with a parse, as it shows)
+        await pilot.press("5")  # and a first visit under this theme
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen) and background_is_the_themes()
+        assert len(parses) == 3
