@@ -147,7 +147,8 @@ def test_a_full_text_reviewer_outside_the_team_is_warned_about_once(workspace: W
     assert typo.stderr.splitlines() == ["review: warning: 'bobb' is not in review.toml's team (alice, bob); decisions "
                                         "are saved under this name — check the spelling, or add the name to [review] "
                                         "reviewers"]
-    for name in ("bob", "consensus"):
+    assert _run(workspace, "fulltext", "retrieved", str(ids[0]), reviewer="bob").stderr == ""
+    for name in ("bob", "consensus"):  # (retrieved first: an assessment of a report only sought is warned about)
         assert _run(workspace, "fulltext", "eligible", str(ids[0]), reviewer=name).stderr == ""
 
 

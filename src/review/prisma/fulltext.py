@@ -114,6 +114,22 @@ def record_fulltext(
     return add_fulltext_event(store, record_id, reviewer, event, reason=reason.strip(), note=note)
 
 
+def latest_retrieval(events: Iterable[FulltextEvent]) -> dict[int, FulltextEvent]:
+    """The latest retrieval event (sought, retrieved, not retrieved) per report among effective ``events``."""
+    return {event.record_id: event for event in events if event.event in RETRIEVAL_EVENTS}
+
+
+def assessment_refusal(record_id: int, retrieval: FulltextEvent | None) -> str | None:
+    """Why report ``record_id`` cannot be assessed for eligibility now, given its latest retrieval event, or
+    None. PRISMA 2020 assesses only reports retrieved (decision 0033): one recorded as not retrieved is
+    refused; one with no retrieval recorded is not (a decision implies it, with a warning)."""
+    if retrieval is None or retrieval.event != "not_retrieved":
+        return None
+    why = f" ({retrieval.reason})" if retrieval.reason else ""
+    return (f"record {record_id}: recorded as not retrieved{why}; PRISMA 2020 assesses only reports retrieved: "
+            f"record 'review fulltext retrieved {record_id}' first; nothing recorded")
+
+
 def link_reports(store: Store, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:
     """Link each report to the study represented by record ``study_id``, all in one transaction."""
     append_links(store, [(report_id, study_id) for report_id in report_ids], reviewer)

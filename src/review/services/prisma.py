@@ -149,9 +149,11 @@ def fulltext_reasons(workspace: Workspace) -> tuple[str, ...]:
 
 def record_fulltext(workspace: Workspace, record_id: int, reviewer: str, event: str, *,
                     reason: str = "", note: str = "") -> FulltextEvent:
-    """Record one full-text event; an exclusion needs a configured reason."""
+    """Record one full-text event; an exclusion needs a configured reason, and an eligibility decision a
+    report not recorded as not retrieved (decision 0033)."""
     from ..prisma.fulltext import record_fulltext as record
 
+    _retrieval_before_assessing(workspace.store, [record_id], event)
     return record(workspace.store, record_id, reviewer, event, reasons=fulltext_reasons(workspace),
                   reason=reason, note=note)
 
@@ -165,13 +167,17 @@ class FulltextRecorded:
     event: FulltextEvent
     excluded_at_title_abstract: bool
     not_screened_at_title_abstract: bool = False
+    #: An eligibility decision on a report whose retrieval was not recorded (decision 0033): "never sought"
+    #: (no retrieval event), "sought" (sought, never retrieved); "" otherwise. PRISMA counts it as both.
+    retrieval_unrecorded: str = ""
 
 
 def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], reviewer: str, event: str, *,
                            reason: str = "", note: str = "") -> Iterator[FulltextRecorded]:
     """Record ``event`` for each record in turn (each one durable as it is yielded).
 
-    Every id is checked first: an unknown one records nothing at all.
+    Every id is checked first: an unknown one, or an eligibility decision on a report recorded as not
+    retrieved (decision 0033), records nothing at all.
     """
     from ..prisma.fulltext import canonical_reason, title_abstract_verdicts
     from ..source_kinds import configured_kinds, is_other_method
@@ -187,13 +193,36 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
     store = workspace.store
     sources = _existing(workspace, ids)
     _refuse_set_aside_duplicates(store, ids)
+    unrecorded = _retrieval_before_assessing(store, ids, event)
     verdicts = title_abstract_verdicts(current_screening_labels(store))
     kinds = configured_kinds(workspace.config.section("prisma"))
     for record_id in ids:
         recorded = record(store, record_id, reviewer, event, reasons=reasons, reason=reason, note=note)
         verdict = verdicts.get(record_id)
         unscreened = verdict is None and not is_other_method(sources[record_id], kinds)
-        yield FulltextRecorded(record_id, recorded, verdict == "exclude", unscreened)
+        yield FulltextRecorded(record_id, recorded, verdict == "exclude", unscreened,
+                               retrieval_unrecorded=unrecorded.get(record_id, ""))
+
+
+def _retrieval_before_assessing(store: Any, ids: Sequence[int], event: str) -> dict[int, str]:
+    """For an eligibility decision (``eligible``, ``excluded``): the reports of ``ids`` whose retrieval
+    was not recorded, "never sought" or "sought" (kept, with a warning); a report recorded as not retrieved
+    raises ``ValidationError`` before anything is recorded (decision 0033). Other events: nothing."""
+    from ..prisma.fulltext import assessment_refusal, latest_retrieval
+    from ..store.fulltext import ELIGIBILITY_EVENTS, current_fulltext_events
+
+    if event not in ELIGIBILITY_EVENTS:
+        return {}
+    latest = latest_retrieval(current_fulltext_events(store))
+    unrecorded: dict[int, str] = {}
+    for record_id in ids:
+        retrieval = latest.get(record_id)
+        refusal = assessment_refusal(record_id, retrieval)
+        if refusal is not None:
+            raise ValidationError(refusal)
+        if retrieval is None or retrieval.event == "sought":
+            unrecorded[record_id] = "never sought" if retrieval is None else "sought"
+    return unrecorded
 
 
 def undo_last_fulltext_event(workspace: Workspace, reviewer: str) -> FulltextEvent | None:

@@ -1,0 +1,76 @@
+"""PRISMA 2020's flow: a report assessed for eligibility was sought and retrieved. An eligibility
+decision on a report with no retrieval recorded is kept (it implies both, as the counts read it) with
+one stderr warning per report; one on a report recorded as not retrieved is refused, nothing recorded
+(``review fulltext eligible`` recorded both silently; the flow then counted the report retrieved)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+from review.errors import ValidationError
+from review.services import prisma as service
+from review.store.fulltext import current_fulltext_events
+from review.workspace import Workspace
+
+
+def _run(workspace: Workspace, *args: str):
+    return CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", *args])
+
+
+def _events(workspace: Workspace) -> list[tuple[int, str]]:
+    return [(e.record_id, e.event) for e in current_fulltext_events(workspace.store)]
+
+
+@pytest.mark.parametrize("event", ["eligible", "excluded"])
+def test_an_assessment_without_retrieval_is_kept_with_one_warning_per_report(
+        workspace: Workspace, add, screen_as, event: str) -> None:
+    never, sought, fetched = add(workspace, 3, "PubMed")
+    screen_as(workspace, [never, sought, fetched], "include", reviewer="alice")
+    assert _run(workspace, "fulltext", "sought", str(sought), str(fetched)).exit_code == 0
+    assert _run(workspace, "fulltext", "retrieved", str(fetched)).exit_code == 0
+    reason = ["--reason", "wrong study design"] if event == "excluded" else []
+    result = _run(workspace, "fulltext", event, str(never), str(sought), str(fetched), *reason)
+    assert result.exit_code == 0, result.output
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == [str(never), str(sought), str(fetched)]
+    assert result.stderr.splitlines() == [
+        f"review: warning: record {never} was never recorded as sought or retrieved; PRISMA 2020 counts a report "
+        "assessed as both (review fulltext sought/retrieved records them)",
+        f"review: warning: record {sought} was sought but never recorded as retrieved; PRISMA 2020 counts a report "
+        "assessed as retrieved (review fulltext retrieved records it)",
+    ]
+    counts = service.prisma_counts(workspace)
+    assert counts.n("dbr_sought_reports") == 3 and counts.n("dbr_assessed") == 3
+    assert counts.n("dbr_notretrieved_reports") == 0
+
+
+@pytest.mark.parametrize("event", ["eligible", "excluded"])
+def test_an_assessment_of_a_report_not_retrieved_is_refused_and_nothing_is_recorded(
+        workspace: Workspace, add, screen_as, event: str) -> None:
+    fetched, missing = add(workspace, 2, "PubMed")
+    screen_as(workspace, [fetched, missing], "include", reviewer="alice")
+    assert _run(workspace, "fulltext", "retrieved", str(fetched)).exit_code == 0
+    assert _run(workspace, "fulltext", "not-retrieved", str(missing), "--reason", "no access").exit_code == 0
+    before = _events(workspace)
+    reason = ["--reason", "wrong study design"] if event == "excluded" else []
+    result = _run(workspace, "fulltext", event, str(fetched), str(missing), *reason)
+    assert result.exit_code == 4 and result.stdout == ""
+    assert result.stderr == (
+        f"review: record {missing}: recorded as not retrieved (no access); PRISMA 2020 assesses only reports "
+        f"retrieved: record 'review fulltext retrieved {missing}' first; nothing recorded\n")
+    assert _events(workspace) == before  # not even the retrieved one before it
+    # The terminal UI records one event at a time through the same service: refused there too.
+    with pytest.raises(ValidationError, match=f"record {missing}: recorded as not retrieved"):
+        service.record_fulltext(workspace, missing, "alice", event,
+                                reason="wrong study design" if event == "excluded" else "")
+    assert _run(workspace, "fulltext", "retrieved", str(missing)).exit_code == 0
+    again = _run(workspace, "fulltext", event, str(missing), *reason)
+    assert again.exit_code == 0 and again.stderr == ""
+
+
+def test_the_rule_is_written_in_prisma_md() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "prisma.md").read_text(encoding="utf-8")
+    assert "decision 0033" in doc and "recorded as not retrieved" in doc
