@@ -51,8 +51,8 @@ def export() -> None:
 @click.option("--source", "source", metavar="NAME",
               callback=refuse_blank("give the database's name (e.g. Embase), or leave --source out to take it "
                                     "from the file"),
-              help="Source database for every record (default: from the file, e.g. RIS DB, 'PubMed'; "
-                   "else the file's name).")
+              help="Source database for every record (default: the database the file names, e.g. a DB line, "
+                   "PubMed for a PMID; else the file's name).")
 @pass_context
 def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) -> None:
     """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).

@@ -101,8 +101,8 @@ def import_files(
     """Import each file in its own transaction; bad files are reported, not raised.
 
     ``source`` names the database for every record (otherwise taken from the file: RIS
-    ``DB``, a CSV ``source_database`` column, "PubMed" for MEDLINE/PubMed XML, else the file
-    name). Call ``report.raise_first_error()`` to turn failures into an exception.
+    ``DB``, a CSV ``source_database`` column, a MEDLINE record's ``DB`` line, "PubMed" for PubMed XML
+    and a MEDLINE record with a PMID, else the file name). Call ``report.raise_first_error()`` to turn failures into an exception.
     ``progress`` hears how far each file has got (a 1,000,000-record file takes over a minute).
     """
     store = target.store if isinstance(target, Workspace) else target

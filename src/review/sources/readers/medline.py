@@ -42,7 +42,8 @@ class MedlineReader(Reader):
     name = "medline"
     label = "MEDLINE"
     extensions = (".nbib", ".txt", ".medline")
-    default_source = "PubMed"
+    # No default: the layout is PubMed's, but Ovid and EBSCO export PsycInfo, Embase or CINAHL in it too
+    # (each record's database comes from its own lines, ``_database``; else the file's name).
 
     def sniff(self, head: str) -> int:
         if _PMID_LINE.search(head):
@@ -124,6 +125,17 @@ def _doi(ids: list[str]) -> str:
     return next(iter(tagged + untagged), "")
 
 
+def _database(fields: dict[str, Any], pmid: str) -> str:
+    """The database a record names: its ``DB`` line (Ovid and EBSCO write ``DB  - APA PsycInfo`` in this
+    layout), else PubMed for a record with a PubMed id (digits: PubMed's export always has one), else ""
+    (the file's name then stands in: never a database the file does not name). ``DP`` is the date of
+    publication here, not RIS's database provider."""
+    named = first_text(fields.get("DB"))
+    if named:
+        return named
+    return "PubMed" if pmid.isascii() and pmid.isdigit() else ""
+
+
 def _record(fields: dict[str, Any], line: int, raw: str) -> Record:
     doi = _doi(text_list(fields.get("LID")) + text_list(fields.get("AID")))
     authors = text_list(fields.get("FAU")) or text_list(fields.get("AU"))
@@ -131,6 +143,7 @@ def _record(fields: dict[str, Any], line: int, raw: str) -> Record:
     extra = {key: fields[tag] for tag, key in _EXTRA_TAGS.items() if fields.get(tag)}
     pmid = first_text(fields.get("PMID"))
     return Record(
+        source=_database(fields, pmid),
         title=first_text(fields.get("TI"), fields.get("BTI")),
         abstract=first_text(fields.get("AB")),
         authors=authors,
