@@ -123,7 +123,8 @@ async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
 async def test_a_dedup_verdict_and_its_undo_are_written_off_the_ui_thread(tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """s and d rebuild the clusters over every record in their transaction, on the UI thread: most of the
     key's 41-132 ms. The pair gives way to "Updating the pairs…" at once, a key meanwhile decides nothing,
-    and the next pair shows once the verdict is in the store; a skip (one row) is still written at once."""
+    and the next pair shows once the verdict is in the store. A skip (one row) too: on the UI thread a busy
+    store held the keys for its timeout."""
     import threading
 
     from review.tui.screens import dedup as dedup_screen
@@ -161,8 +162,12 @@ async def test_a_dedup_verdict_and_its_undo_are_written_off_the_ui_thread(tui_ws
         await settle(pilot)
         assert writes[-1] == ("undo", False)
         assert screen.pairs[screen.index].left.id == first.left.id
-        await pilot.press("k")  # a skip: one row, written at once
-        assert writes[-1] == ("skip", True)
+        await pilot.press("k")  # a skip: in the worker too
+        await settle(pilot)
+        assert writes[-1] == ("skip", False)
+        assert [r["verdict"] for r in pair_log(tui_ws.store) if r["origin"] == "human"][-1] == "skip"
+        status = str(screen.query_one("#dedup-status").render())
+        assert "Pair 2 of 2" in status and "0 decided" in status  # (the undo took the different back)
 
 
 @async_test
@@ -241,6 +246,39 @@ async def test_an_unexpected_error_in_a_dedup_write_is_reported_and_the_pairs_co
         status = str(screen.query_one("#dedup-status").render())
         assert "Pair 1 of 1" in status and "1 decided" in status
         assert len(screen.history) == 1
+
+
+@async_test
+async def test_a_skip_that_fails_is_one_line_and_the_pairs_come_back(tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # k was written on the UI thread and caught only ReviewError: a locked SQLite store (SQLAlchemy's error,
+    # its SQL and a link over three lines) went up to the app. Now as s, d and u: one line, the pairs read again.
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from review.tui.screens import dedup as dedup_screen
+
+    def locked(*args):  # type: ignore[no-untyped-def]
+        raise OperationalError("INSERT INTO dedup_pair_decisions (record_a, record_b) VALUES (?, ?)", (1, 5),
+                               sqlite3.OperationalError("database is locked"))
+
+    decide = dedup_screen.decide_pair
+    async with open_app(tui_ws, "alice", "dedup", size=SIZE) as (app, pilot):
+        screen = app.screen
+        first, second = screen.pairs
+        monkeypatch.setattr(dedup_screen, "decide_pair", locked)
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.is_running
+        assert [str(n.message) for n in app._notifications] == ["(sqlite3.OperationalError) database is locked"]
+        assert not [r for r in pair_log(tui_ws.store) if r["origin"] == "human"]
+        assert not screen.reloading and screen.pairs == [first, second] and not screen.history
+        assert "Pair 1 of 2" in str(screen.query_one("#dedup-status").render())  # the pair skipped nothing: shown again
+        monkeypatch.setattr(dedup_screen, "decide_pair", decide)
+        await pilot.press("k")  # the keys work again
+        await settle(pilot)
+        assert [r["verdict"] for r in pair_log(tui_ws.store) if r["origin"] == "human"] == ["skip"]
+        assert "Pair 2 of 2" in str(screen.query_one("#dedup-status").render())
 
 
 @async_test

@@ -32,17 +32,25 @@ BROWSER_NOTE = "changed in record browser"
 _last_error: WeakKeyDictionary[App[Any], tuple[str, str, float]] = WeakKeyDictionary()
 
 
+def first_line(error: BaseException) -> str:
+    """What ``error`` says, in one line: a database driver's error goes on with the SQL and a link (SQLAlchemy's
+    ``[SQL: …]``, ``(Background on this error at: …)``) over a dozen lines of the notification."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def report_error(node: App[Any] | Screen[Any], error: BaseException) -> None:
-    """One notification for ``error`` (a ReviewError's one line and title), unless the same one was
-    shown moments ago."""
+    """One notification for ``error`` (a ReviewError's one line and title, another error's first line), unless
+    the same one was shown moments ago."""
     title = error.title if isinstance(error, ReviewError) else type(error).__name__
+    said = first_line(error)
     app = node if isinstance(node, App) else node.app
     now = monotonic()
     last = _last_error.get(app)
-    if last is not None and last[:2] == (title, str(error)) and now - last[2] < SAME_ERROR_SECONDS:
+    if last is not None and last[:2] == (title, said) and now - last[2] < SAME_ERROR_SECONDS:
         return
-    _last_error[app] = (title, str(error), now)
-    node.notify(str(error), title=title, severity="error", timeout=8)
+    _last_error[app] = (title, said, now)
+    node.notify(said, title=title, severity="error", timeout=8, markup=False)
 
 
 def say_refused(node: Screen[Any], err: NotOffered, then: str = "") -> None:

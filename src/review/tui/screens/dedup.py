@@ -13,7 +13,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, Static
 
-from ...errors import ReviewError
 from ...services.dedup import (
     borderline_pairs, decide_pair, describe_link, has_run, related_links, undo_pair_decision, word_diff,
 )
@@ -189,18 +188,11 @@ class DedupScreen(ProjectScreen):
             return
         pair = self.pairs[self.index]
         assert pair.left.id is not None and pair.right.id is not None
-        if verdict != "skip":
-            self._start_write()
-            workspace, reviewer, left, right = project.workspace, project.reviewer, pair.left.id, pair.right.id
-            self._write(lambda: decide_pair(workspace, left, right, verdict, reviewer), pair, verdict)
-            return
-        # A skip is one row (no cluster is rebuilt): written here, and the next pair shows at once.
-        try:
-            recorded = decide_pair(project.workspace, pair.left.id, pair.right.id, verdict, project.reviewer)  # durable
-        except ReviewError as err:  # store busy: not saved
-            self._written(PairWritten(pair, verdict, error=err))
-            return
-        self._verdict_recorded(pair, verdict, recorded)
+        # A skip too (one row, no cluster rebuilt): on the UI thread a busy store held every key for its timeout,
+        # and a failure other than a ReviewError went unreported.
+        self._start_write()
+        workspace, reviewer, left, right = project.workspace, project.reviewer, pair.left.id, pair.right.id
+        self._write(lambda: decide_pair(workspace, left, right, verdict, reviewer), pair, verdict)
 
     def _start_write(self) -> None:
         """No pair is shown (no key decides one) until the write is done and the pairs are read again."""
@@ -210,9 +202,9 @@ class DedupScreen(ProjectScreen):
     @work(thread=True, exit_on_error=False, group="dedup-write")
     def _write(self, write: Callable[[], PairDecision | None], pair: BorderlinePair, verdict: str,
                *, undone: bool = False) -> None:
-        """A same or different verdict's, or an undo's (``undone``), one transaction (``write``, durable when it
-        returns) off the UI thread: rebuilding the clusters reads every record (most of the key's UI time on
-        the demo). Not exclusive: a write is never cancelled."""
+        """A verdict's, or an undo's (``undone``), one transaction (``write``, durable when it returns) off the UI
+        thread: rebuilding the clusters after same or different reads every record (most of the key's UI time on
+        the demo), and a busy store waits for its timeout. Not exclusive: a write is never cancelled."""
         project = self.project
         assert project is not None
         try:
@@ -255,9 +247,10 @@ class DedupScreen(ProjectScreen):
             self.notify(" ".join(line.split()), title="Decided record set aside", severity="warning", timeout=10)
         self.history.append((recorded.row_id, pair, verdict))
         self.decided += verdict != "skip"
-        if verdict == "skip":
+        if verdict == "skip":  # (no cluster changed: the pairs need not be read again)
             self._skipped_here.add((pair.left.id, pair.right.id))
             self.index += 1
+            self.reloading = False
             self._paint()
             return
         # A merge or a "different" settles other pairs between the same two clusters (the list
