@@ -261,7 +261,10 @@ def test_a_compound_surname_keeps_capital_initials_that_could_be_a_suffix() -> N
     assert status(["da Silva, J. R.", "Costa, A. B."]) == "duplicate"
 
 
-@pytest.mark.parametrize("name", ["AL GORE Jr", "AL GORE, Jr.", "AL GORE III", "Al Gore III", "AL SMITH Jr"])
+@pytest.mark.parametrize("name", ["AL GORE Jr", "AL GORE, Jr.", "AL GORE III", "Al Gore III", "AL SMITH Jr",
+                                  # Version 23 read capital JR as initials (algore J. R.) and "RAY, Al" as the
+                                  # initials R. A. Y. before a comma: surname al (5.5 against "Ray A").
+                                  "AL GORE JR", "AL GORE, JR", "AL GORE SR", "AL RAY Jr", "AL RAY JR", "AL NG Jr"])
 def test_al_in_capitals_is_the_given_name_al_before_a_suffix(name) -> None:
     # Version 20 read "AL GORE Jr" as the surname algore, as only "Al" as written was a given name; in
     # capitals nothing tells "Al" from "al", and the suffix says a given name is there.
@@ -503,3 +506,93 @@ def test_a_lower_case_catalogue_name_still_reads_its_surname_with_the_particles(
     assert _pair("vries, a. de", "Vries AD") == ("duplicate", 7.0)
     assert _pair("vries, a. de", "de Vries A") == ("duplicate", 7.0)
     assert _pair("vries, a. de", "de Vries B")[0] != "duplicate"
+
+
+def test_al_in_capitals_before_capital_jr_also_reads_as_written() -> None:
+    # "AL GORE JR" may be MEDLINE's "Al Gore JR" in capitals (the surname Al Gore, initials J. R.): that
+    # reading stays beside the first, taken where the other record's initials begin J. R.
+    assert particle_readings("AL GORE JR") == (("algore", "jr"),)
+    assert particle_readings("AL GORE Jr") == ()  # Jr is never initials
+    assert _pair("AL GORE JR", "Al Gore JR") == ("duplicate", 7.0)
+    assert _pair("AL RAY JR", "Al Ray JR") == ("duplicate", 7.0)
+    assert _pair("AL GORE JR", "Al Gore K")[0] != "duplicate"
+
+
+@pytest.mark.parametrize(("name", "surname", "initials"), [
+    # "in" begins a surname before an article ("in 't", "in de", "in der"): version 23 read "A J Man in 't
+    # Veld" as tVeld with the initials a j m i.
+    ("A J Man in 't Veld", "intveld", "ajm"), ("C in de Betou", "indebetou", "c"), ("in der Maur K", "indermaur", "k"),
+    ("Veld, A. J. in 't", "intveld", "aj"),
+    # Alone it is a given name, as in Korean names.
+    ("Jae In Park", "park", "ji"), ("In Soo Kim", "kim", "is"), ("Park, Jae In", "park", "ji"),
+])
+def test_in_is_a_particle_only_before_an_article(name, surname, initials) -> None:
+    assert (last_name(name), initial_beside(name, surname, every=True)) == (surname, initials)
+
+
+@pytest.mark.parametrize(("full", "indexed"), [
+    # Version 23: 6.5 against the surname in 't Veld, and 5.5 against MEDLINE's form, whose surname begins
+    # with the word before the particles ("Man in 't Veld AJ", "Jassim Al Khaja KA").
+    ("A J Man in 't Veld", "in 't Veld AJ"), ("A J Man in 't Veld", "Man in 't Veld AJ"),
+    ("K A Jassim Al Khaja", "Jassim Al Khaja KA"), ("C in de Betou", "in de Betou C"),
+    # Version 23's readings stay beside: the last word, and the surname without "in" (7.0 on both).
+    ("A J Man in 't Veld", "Veld AJ"), ("C in de Betou", "de Betou C"),
+])
+def test_a_surname_with_in_t_matches_its_index_forms(full, indexed) -> None:
+    assert _pair(full, indexed) == ("duplicate", 7.0)
+    assert _pair(indexed, full) == ("duplicate", 7.0)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    # The word before the particles joins the surname only where the other record's initials agree, and
+    # "In" stays a given name.
+    ("A J Man in 't Veld", "Man in 't Veld B"), ("Jae In Park", "In Park J"),
+])
+def test_the_word_before_in_t_needs_the_other_records_initials(one, other) -> None:
+    assert _pair(one, other)[0] != "duplicate"
+
+
+@pytest.mark.parametrize(("index", "other"), [
+    # An index that writes the particles as initials ("Berg AAVD" for A. A. van den Berg): version 23 read
+    # AAVD as the surname (no pair listed, or 6.5 against "Berg AA").
+    ("Berg AAVD", "van den Berg A A"), ("Berg AAVD", "van den Berg AA"), ("Berg AAVD", "A A van den Berg"),
+    ("Berg AAVD", "Berg AA"), ("Berg AAV", "van den Berg AA"), ("Berg JVD", "van der Berg J"),
+])
+def test_an_index_form_with_the_particles_as_initials_is_the_same_author(index, other) -> None:
+    assert _pair(index, other) == ("duplicate", 7.0)
+    assert _pair(other, index) == ("duplicate", 7.0)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    # Four capitals or more stay a surname first ("Jean DUPONT"); read as initials they need two initials
+    # of the other record, and an index form's particles are taken only where the other record writes their
+    # initials: "van den Berg AA" / "Berg AA" stays what version 23 made of it.
+    ("Berg AAVD", "Berg A"), ("Berg AAVD", "Berg AB"), ("Jean DUPONT", "Jean D"), ("van den Berg AA", "Berg AA"),
+    ("van der Berg J", "Berg J"),
+])
+def test_long_initials_and_particles_as_initials_need_the_other_records_initials(one, other) -> None:
+    assert _pair(one, other)[0] != "duplicate"
+    assert _pair("Jean DUPONT", "Dupont J") == ("duplicate", 7.0)
+
+
+def test_initials_beside_a_surname_are_read_without_markup_for_the_first_initial_too() -> None:
+    # Version 23 read "<b>Hans</b> Smith" beside smith as b (the tag), and "Grant, <i>M.</i>" as i, so the
+    # surname-first reading of "Grant Morgan" found no initial to agree with: authors 41.7, borderline.
+    assert initial_beside("<b>Hans</b> Smith", "smith") == "h"
+    assert initial_beside("Grant, <i>M.</i>", "grant") == "m"
+    a = record(authors=["Grant Morgan", "Scott Howard"], **LOCATORS)
+    b = record(authors=["Grant, <i>M.</i>", "Scott, <i>H.</i>"], **LOCATORS)
+    [pair] = deduplicate([a, b]).pairs
+    assert pair.fields["authors"] == 100 and pair.status == "duplicate"
+
+
+@pytest.mark.parametrize(("cell", "names"), [
+    # "St." or "Ste." before a surname of a Vancouver list (version 23: one name, smithj).
+    ("Smith J, St. Clair K", ["Smith J", "St. Clair K"]), ("Smith J., St. Clair K. L.", ["Smith J.", "St. Clair K. L."]),
+    ("Smith J, Ste. Marie A", ["Smith J", "Ste. Marie A"]), ("St. Clair K, Smith J", ["St. Clair K", "Smith J"]),
+    ("St. Clair, K.", ["St. Clair, K."]),
+])
+def test_a_surname_beginning_with_st_is_one_name_of_a_vancouver_list(cell, names) -> None:
+    assert split_authors(cell) == names
+    assert normalise_authors(names)[0] == [last_name(name) for name in names]
+    assert "stclair" in normalise_authors(cell)[0] or "stemarie" in normalise_authors(cell)[0]

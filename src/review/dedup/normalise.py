@@ -420,9 +420,10 @@ def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> b
     a surname with initials before it ("J Smith III", "Robert C Green III"), after a given name past
     the comma ("Smith, John III"), or as a piece of its own beside a given part ("Smith, J. A., III",
     "C. Lynch, III"); III also after a name of two words, in its piece or the next ("John Smith III",
-    "Charles Lynch, III"), as III is never three initials. Else "da Silva JR", "De Souza, II" and "Gordon JR" keep
-    their initials, as the surname ("dasilva") would otherwise give way to a particle read as given
-    name."""
+    "Charles Lynch, III"), as III is never three initials; and in a name in capitals after "AL" and one more
+    word ("AL GORE JR", "AL RAY, SR"), read as "AL GORE Jr" is, the reading as initials kept beside it
+    (:func:`_al_with_initials`). Else "da Silva JR", "De Souza, II" and "Gordon JR" keep their initials, as the
+    surname ("dasilva") would otherwise give way to a particle read as given name."""
     words = pieces[n]
     bare = words[k].rstrip(".")
     if n == 0 and k == 0:
@@ -431,6 +432,8 @@ def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> b
         return True
     if bare not in _GENERATION_OR_INITIALS or k != len(words) - 1:
         return False
+    if capitals and _al_before(pieces, n, k):
+        return True
     if k > 0:  # MEDLINE never writes three initials III, so III after two words is a suffix ("John Smith III")
         return (n > 0 or _trailing_initials(words[k - 1]) or _has_given_part(words[:k], capitals)
                 or (bare == "III" and k >= 2))
@@ -456,7 +459,10 @@ def without_generation(name: str) -> str:
         return name
     left = [words for words in kept if words]
     if len(left) == 1 and len(left[0]) == 2 and left[0][0] in _GIVEN_NAME_PARTICLE:
-        return f"{left[0][1]}, Al"  # "Al Gore Jr", "AL GORE Jr" → "Gore, Al": the given name Al, not initials A. L.
+        # "Al Gore Jr", "AL GORE Jr" → "Gore, Al": the given name Al, not initials A. L. A surname of three
+        # capitals or fewer is written title-cased: "RAY, Al" reads as initials before the comma ("J. A., Smith").
+        surname = left[0][1].capitalize() if _initials_like(left[0][1]) else left[0][1]
+        return f"{surname}, Al"
     if len(left) == 1 and len(left[0]) > 1 and all(_surname_particle(word) for word in left[0][:-1]):
         return "".join(left[0])  # "da Silva Jr", "da Silva, Jr." → "daSilva"; "John Smith, Jr." stays two words
     return ", ".join(" ".join(words) for words in left)
@@ -471,6 +477,26 @@ def without_generation(name: str) -> str:
 _GIVEN_NAME_PARTICLE = frozenset({"Al", "AL"})
 
 
+def _al_before(pieces: list[list[str]], n: int, k: int) -> bool:
+    """Whether the words of a name other than word ``k`` of comma piece ``n`` are "AL" and one more word
+    ("AL GORE JR", "AL GORE, JR")."""
+    others = [word for m, words in enumerate(pieces) for j, word in enumerate(words) if (m, j) != (n, k)]
+    return len(others) == 2 and others[0] == "AL"
+
+
+def _al_with_initials(text: str) -> tuple[str, str] | None:
+    """``(surname, initials)`` of a name in capitals that :func:`_generation_at` reads as the given name Al
+    and a suffix ("AL GORE JR" is Gore A.), read as written: the surname "AL GORE" with the initials J. R.,
+    MEDLINE's form in capitals of an Arabic surname ("Al Gore JR"); else None."""
+    if text.upper() != text or not text.startswith("AL "):
+        return None
+    pieces = [piece.split() for piece in text.split(",")]
+    words = [word for piece in pieces for word in piece]
+    if len(words) != 3 or words[2].rstrip(".") not in _GENERATION_OR_INITIALS - {"III"} or pieces[-1][-1:] != words[2:]:
+        return None
+    return fold(" ".join(words[:2])).replace(" ", ""), fold(words[2])
+
+
 def _surname_particle(word: str) -> bool:
     """Whether ``word`` before a surname whose generation suffix was dropped begins that surname
     ("da Silva Jr", "De Luca Jr", "Van Dyke Jr"), not a given name ("Al Gore Jr")."""
@@ -483,7 +509,7 @@ def _particle_start(words: list[str]) -> int | None:
     if len(words) < 2 or words[-2].casefold() not in _PARTICLES or _trailing_initials(words[-1]):
         return None
     start = len(words) - 2
-    while start > 0 and words[start - 1].casefold() in _PARTICLES:
+    while start > 0 and _is_particle(words, start - 1, any_case=True):
         start -= 1
     return start
 
@@ -514,7 +540,7 @@ def _given_before_particles(text: str) -> tuple[str, list[str], list[str]]:
     last, _, given = text.partition(",")
     words = given.split()
     end = len(words)
-    while end > 1 and words[end - 1] in _PARTICLES:
+    while end > 1 and _is_particle(words, end - 1):
         end -= 1
     if not last.strip():
         end = len(words)
@@ -664,6 +690,20 @@ def first_initial(name: str) -> str:
 _PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "delle", "des", "van", "von", "der",
                         "den", "ter", "ten", "'t", "\u2019t", "le", "la", "al", "el", "bin", "ibn", "st", "st.",
                         "ste", "ste."})
+#: The articles before which "in" is a particle too ("in 't Veld", "in de Betou", "in der Maur"): alone it is a
+#: given name ("Jae In Park", "In Soo Kim"), so it begins a surname only before one of these.
+_ARTICLES_AFTER_IN = frozenset({"'t", "\u2019t", "de", "der", "den"})
+
+
+def _is_particle(words: list[str], k: int, any_case: bool = False) -> bool:
+    """Whether word ``k`` of ``words`` is a particle (:data:`_PARTICLES`, in lower case unless ``any_case``):
+    "in" only before an article ("A J Man in 't Veld", not "Jae In Park")."""
+    def written(word: str) -> str:
+        return word.casefold() if any_case else word
+    word = written(words[k])
+    if word in _PARTICLES:
+        return True
+    return word == "in" and k + 1 < len(words) and written(words[k + 1]) in _ARTICLES_AFTER_IN
 
 
 @lru_cache(maxsize=262144)
@@ -694,9 +734,9 @@ def second_reading(name: str) -> tuple[str, str]:
                 or _trailing_initials(words[-1]):
             return ("", "")
         taken = 1
-        while taken < len(words) - 1 and words[taken - 1] in _PARTICLES:  # "de Vries Anna", "van der Berg Jan"
+        while taken < len(words) - 1 and _is_particle(words, taken - 1):  # "de Vries Anna", "van der Berg Jan"
             taken += 1
-        if initials and words[taken - 1] in _PARTICLES:
+        if initials and _is_particle(words, taken - 1):
             return ("", "")  # "de Vries S", "van der Berg J": the surname is all there is before the initials
         letters = _first_letter(" ".join(words[taken:]))
         if initials and letters:  # every initial ("Smith John Paul A" → jpa), as initial_beside(every=True)
@@ -727,21 +767,72 @@ def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
     Nguyen" → ("nguyen", "pv"), "Jose da Silva" → ("silva", "jd"): :func:`last_name` reads vannguyen and
     dasilva, but Vietnamese "Van" and "Thi" are middle names, and indexes write "Silva J", "Vring JA"),
     and particles with the last word at a name's start, with no given part ("De Vries", "DA SILVA", "Di
-    Wu" → ("devries", ""), …: :func:`last_name` reads Vries D., as "Di Wu" is Wu D.), and the other reading
-    of a catalogue's "Last, Given particles" (:func:`_catalogue_reading`). Neither is the first
-    reading: the other record's way of writing the name chooses (:func:`pair_reading`)."""
-    text = without_generation(strip_et_al(name))
+    Wu" → ("devries", ""), …: :func:`last_name` reads Vries D., as "Di Wu" is Wu D.), the other reading
+    of a catalogue's "Last, Given particles" (:func:`_catalogue_reading`), and the other readings of
+    :func:`_more_readings`. Neither is the first reading: the other record's way of writing the name
+    chooses (:func:`pair_reading`)."""
+    readings = _readings(name)
+    return tuple((surname, letters) for surname, letters, _ in readings) if readings else ()
+
+
+@lru_cache(maxsize=262144)
+def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
+    """:func:`particle_readings`, each with the fewest initials the other record must give beside its
+    surname to confirm it (:func:`_particle_surname`): one where it has initials, none where not, more for
+    :func:`_more_readings`."""
+    stripped = strip_et_al(name)
+    as_written = _al_with_initials(stripped) if stripped.startswith("AL ") else None
+    if as_written:
+        return ((*as_written, 1),)
+    text = without_generation(stripped)
     if "," in text:
-        return _catalogue_reading(name, text)
+        catalogue = _catalogue_reading(name, text)
+        return tuple((surname, letters, 1 if letters else 0) for surname, letters in catalogue) if catalogue else ()
     words = text.split()
     start = _particle_start(words)
     if start is None:
-        return ()
+        return _more_readings(name, words)
     if start > 0:
-        reading = (fold(words[-1]).replace(" ", ""), _initial_letters(words[:-1]))
+        readings = [(fold(words[-1]).replace(" ", ""), _initial_letters(words[:-1]), 1)]
+        if start > 1 and not _trailing_initials(words[start - 1]) \
+                and all(_initials_like(word.rstrip(".")) for word in words[:start - 1]):
+            # "A J Man in 't Veld" → ("manintveld", "aj"): the word before the particles begins the surname
+            # too, as MEDLINE writes it ("Man in 't Veld AJ", "Jassim Al Khaja KA")
+            readings.append((fold("".join(words[start - 1:])).replace(" ", ""), _initial_letters(words[:start - 1]), 1))
+        if words[start].casefold() == "in":  # "C in de Betou" as version 23 read it, de Betou C. I., for "de Betou C"
+            readings.append((fold("".join(words[start + 1:])).replace(" ", ""), _initial_letters(words[:start + 1]), 1))
     else:
-        reading = (fold("".join(words)).replace(" ", ""), "")
-    return () if reading[0] == last_name(name) else (reading,)
+        readings = [(fold("".join(words)).replace(" ", ""), "", 0)]
+    first = last_name(name)
+    return tuple(reading for reading in readings if reading[0] != first)
+
+
+#: An index's initials run that holds the particles' initials too ("Berg AAVD" for A. A. van den Berg): four
+#: to six capitals, which :func:`_initials_like` leaves a surname ("Jean DUPONT").
+_LONG_INITIALS = re.compile(r"[A-Z]{4,6}")
+
+
+def _more_readings(name: str, words: list[str]) -> tuple[tuple[str, str, int], ...]:
+    """The index forms whose particles are initials or whose initials are long, ``(surname, every initial,
+    fewest the other record must give)``: particles, a surname and its initials ("van den Berg A A" →
+    ("berg", "aavd", 3)), taken only where the other record's initials reach into the particles' ("Berg
+    AAVD", "Berg AAV", not "Berg AA"), and a surname before four to six capitals in a name not all in
+    capitals ("Berg AAVD" → ("berg", "aavd", 2): :func:`last_name` reads the capitals as the surname, as in
+    "Jean DUPONT"), taken only where the other record gives two initials or more."""
+    if len(words) < 2 or "," in name \
+            or not (words[0].casefold() in _PARTICLES or words[0] == "in" or (words[-1].isupper() and len(words[-1]) > 3)):
+        return ()  # the common case: neither shape
+    if _LONG_INITIALS.fullmatch(words[-1]) and _has_capital(" ".join(words[:-1])) \
+            and all((word[:1].isupper() and not word.isupper()) or word in _PARTICLES for word in words[:-1]):
+        return ((fold(" ".join(words[:-1])).replace(" ", ""), fold(words[-1]), 2),)
+    start = 0
+    while start < len(words) and _is_particle(words, start, any_case=True):
+        start += 1
+    if start == 0 or start + 2 > len(words) or not all(_trailing_initials(word) for word in words[start + 1:]) \
+            or _trailing_initials(words[start]):
+        return ()
+    given = _initial_letters(words[start + 1:])
+    return ((fold(words[start]).replace(" ", ""), given + _initial_letters(words[:start]), len(given) + 1),)
 
 
 def _catalogue_reading(name: str, text: str) -> tuple[tuple[str, str], ...]:
@@ -766,12 +857,25 @@ def _particle_surname(name: str, other: str, other_surname: str) -> str | None:
     the initials ``other`` gives beside it begin this reading's ("P Van Nguyen" ~ "Nguyen P" or "Nguyen
     PV" → nguyen, not ~ "Nguyen TV"; "A De Simone" ~ "Simone G" → None); a reading without initials
     only by a name without them ("De Vries" ~ "de Vries" → devries), or None."""
-    for surname, letters in particle_readings(name):
+    for surname, letters, fewest in _readings(name):
         if surname != other_surname:
             continue
         theirs = initial_beside(other, surname, every=True)
-        if letters.startswith(theirs) and (theirs or not letters):
+        if letters.startswith(theirs) and len(theirs) >= fewest:
             return surname
+    return None
+
+
+def _shared_reading(name: str, other: str) -> str | None:
+    """A surname two names share only in readings neither takes first, with initials of which one begins the
+    other's and as many as both readings need ("Berg AAVD" ~ "van den Berg A A" or "A A van den Berg" →
+    berg), or None."""
+    for surname, letters, fewest in _readings(name):
+        for their_surname, their_letters, their_fewest in _readings(other):
+            shorter = min(letters, their_letters, key=len)
+            if surname == their_surname and (letters.startswith(their_letters) or their_letters.startswith(letters)) \
+                    and len(shorter) >= max(fewest, their_fewest):
+                return surname
     return None
 
 
@@ -796,6 +900,10 @@ def pair_reading(name: str, other: str) -> tuple[str, str]:
         mine = _particle_surname(name, other, theirs) or mine
     if mine != theirs:
         theirs = _particle_surname(other, name, mine) or theirs
+    if mine != theirs:
+        shared = _shared_reading(name, other)
+        if shared:
+            mine = theirs = shared
     return mine, theirs
 
 
@@ -868,7 +976,7 @@ def initial_beside(name: str, surname: str, every: bool = False) -> str:
             del words[folded.index(surname)]
             return _initial_letters(words)
         return _initial_letters(_name_parts(text)[1].replace(",", " ").split())
-    words = fold(_name_text(name)).split()
+    words = fold(_plain_name_text(name)).split()  # "Grant, <i>M.</i>": the words last_name reads, not the tag's "i"
     if surname in words:
         words.remove(surname)
         return words[0][0] if words else ""

@@ -27,8 +27,9 @@ _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 # the whole cell must be "Surname I. I." repeated before it is split after each initials run.
 _GLUED_AUTHORS = re.compile(r"^(?:[^\W\d][^.;,]*? (?:[A-Z]\.\s?)+){2,}$")
 _GLUED_SPLIT = re.compile(r"(?<=\.)(?=[^\W\d][^\W\d]|[^\W\d]')")
-#: "Smith J", "Smith JA", and with full stops (Scopus) "Smith J." or "Smith J. A.".
-_VANCOUVER_NAME = re.compile(r"^[^\W\d][\w'’ -]*? (?:[A-Z]{1,4}|(?:[A-Z]\.\s?){1,4})$")
+#: "Smith J", "Smith JA", and with full stops (Scopus) "Smith J." or "Smith J. A."; "St." or "Ste." may begin
+#: the surname ("St. Clair K"), as in :data:`_INITIALS_FIRST_NAME`.
+_VANCOUVER_NAME = re.compile(r"^(?:Ste?\.\s?)?[^\W\d][\w'’ -]*? (?:[A-Z]{1,4}|(?:[A-Z]\.\s?){1,4})$")
 #: ", J." after a comma marks "Surname, I." (APA, or one inverted name), never a list of full names.
 _COMMA_INITIAL = re.compile(r",\s*[A-Z]\.")
 #: Generation suffixes that are never initials ("Smith JA Jr", MEDLINE's "Gordon JR 3rd"), compared without
