@@ -88,16 +88,23 @@ def test_the_forest_plot_marks_the_estimates_the_diamond_does_not_summarise(tmp_
     assert svg.count("(not pooled)") == 1 and "d HR high vs low demands (not pooled)" in svg
 
 
-def test_the_forest_plot_names_an_interval_that_is_not_95_percent(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    # drawn as published beside 95 % intervals (674d5b1); 0.995 read '100 % CI' with whole percents
+def test_the_forest_plot_draws_every_interval_at_one_level_and_says_which_it_rescaled(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A 90 % CI was drawn as published under the header '[95% CI]', shorter than the 95 % ones beside it
+    # (only its label said so). Each CI is now drawn at the run's level from its own ci_level: SE from the
+    # published width at that level, around the published estimate (what review meta and the pooling do).
     from review.synthesis.report import factor_plot
 
     result = _synthesise(_study("a", _estimate("OR", 1.8, 1.2, 2.7)),
                          _study("b", _estimate("OR", 1.5, 1.05, 2.14, ci_level=0.9)),
                          _study("c", _estimate("OR", 1.6, 1.0, 2.6, ci_level=0.995)))
     svg = next(p for p in factor_plot(result, tmp_path) if p.suffix == ".svg").read_text(encoding="utf-8")
-    assert "b OR high vs low demands (90 % CI)" in svg and "c OR high vs low demands (99.5 % CI)" in svg
-    assert svg.count("% CI)") == 2  # the 95 % one says nothing
+    # 90 %: se = (ln 2.14 - ln 1.05) / (2 x 1.645) = 0.2164; ln 1.5 -/+ 1.96 x 0.2164 -> 0.98-2.29
+    assert "1.50 [0.98; 2.29]" in svg and "1.50 [1.05; 2.14]" not in svg
+    assert "1.80 [1.20; 2.70]" in svg  # a 95 % CI is drawn as published
+    assert "b OR high vs low demands (90 % CI → 95 %)" in svg
+    assert "c OR high vs low demands (99.5 % CI → 95 %)" in svg
+    assert svg.count("% CI → ") == 2  # the 95 % one says nothing
+    assert "CIs published at another level are drawn at 95 % from their own level" in svg  # the caption
 
 
 def test_a_papers_crude_and_adjusted_estimates_are_told_apart_in_the_explanation() -> None:

@@ -79,15 +79,17 @@ def forest_plot(
     fixed: MetaResult | None = None,
     title: str = "",
     favours: tuple[str, str] | None = None,
+    level: float | None = None,
 ) -> Path:
-    """Draw the forest plot to ``path`` (PNG at 300 dpi or SVG with text kept as text).
+    """Draw the forest plot to ``path`` (PNG at 300 dpi or SVG with text kept as text); the header names
+    ``level`` (default: the pooled result's, else 95 %), the level the caller drew the rows' CIs at.
 
     Labels come from study files and CSVs: a '$' in them is text, never matplotlib mathtext
     (which would drop the dollars or fail on what it cannot parse).
     """
     with matplotlib.rc_context({"text.parse_math": False}):
         return _draw_forest(rows, Path(path), measure=measure, result=result, fixed=fixed, title=title,
-                            favours=favours)
+                            favours=favours, level=level)
 
 
 def _draw_forest(
@@ -99,13 +101,15 @@ def _draw_forest(
     fixed: MetaResult | None,
     title: str,
     favours: tuple[str, str] | None,
+    level: float | None,
 ) -> Path:
     problem = plot_format_problem(path)
     if problem is not None:
         raise ValueError(problem)
     ratio = is_ratio(measure)
     show = exp_or_limit if ratio else (lambda x: x)
-    level = result.level if result is not None else 0.95
+    if level is None:
+        level = result.level if result is not None else 0.95
     lines = [_Line("study", _wrap(r.label), r.y, r.ci_low, r.ci_high, r.weight) for r in rows]
     for model in (fixed, result):
         if model is not None:

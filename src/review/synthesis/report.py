@@ -6,13 +6,13 @@ import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..levels import is_standard_level, level_percent
+from ..levels import STANDARD_LEVEL, is_standard_level, level_percent
 from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES
 from ..extraction.quips import QuipsSummary
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
 from .factors import FactorResult, SynthesisSettings, outcome_note
 from .forest import ForestRow, forest_plot
-from .meta import MetaResult
+from .meta import MetaResult, effect_from_ci, z_quantile
 
 __all__ = ["CSV_COLUMNS", "load_synthesis", "markdown_report", "synthesis_csv", "write_outputs"]
 
@@ -21,23 +21,31 @@ PLOTS_DIR = "plots"
 
 # -- plots ------------------------------------------------------------------------------------
 
-def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
-    """PNG and SVG forest plot of a factor's ratio estimates (aligned to recurrence)."""
+def factor_plot(result: FactorResult, folder: Path, level: float = STANDARD_LEVEL) -> list[Path]:
+    """PNG and SVG forest plot of a factor's ratio estimates (aligned to recurrence), every CI at ``level``
+    (the run's, that of the pooled diamond and the header): a CI published at its own ``ci_level`` is drawn
+    from the SE its width gives there, around the published estimate, the back-transform ``review meta``
+    and the pooling use; the label and the caption say which were rescaled."""
     rows = []
     measures = set()
+    rescaled = []
     for row in result.rows:
         e = row.estimate
         aligned = e.aligned()
         if aligned is None or e.measure not in RATIO_MEASURES:
             continue
-        # Published bounds, not y ± z·se: a rounded CI is not symmetric around the estimate.
-        y, low, high = (math.log(v) for v in aligned)
         label = (f"{row.unit} {e.measure}"
                  + (f" [{e.subgroup}]" if e.subgroup else ""))
         if e.contrast:
             label += f" {e.contrast[:38]}"
-        if not is_standard_level(e.ci_level):  # drawn as published, beside 95 % intervals
-            label += f" ({level_percent(e.ci_level)} CI)"
+        if math.isclose(e.ci_level, level):
+            # Published bounds, not y ± z·se: a rounded CI is not symmetric around the estimate.
+            y, low, high = (math.log(v) for v in aligned)
+        else:
+            y, se = effect_from_ci(*aligned, measure=e.measure, level=e.ci_level)
+            low, high = y - z_quantile(level) * se, y + z_quantile(level) * se
+            label += f" ({level_percent(e.ci_level)} CI → {level_percent(level)})"
+            rescaled.append(row.unit)
         if e.outcome_favourable and e.measure == "OR":
             label += " (1/OR of the favourable outcome)"
         if result.pooled is not None and row not in result.pool_rows:
@@ -47,10 +55,14 @@ def factor_plot(result: FactorResult, folder: Path) -> list[Path]:
     if not rows:
         return []
     measure = "/".join(sorted(measures))
+    title = result.factor.label_en
+    if rescaled:
+        title += (f" (CIs published at another level are drawn at {level_percent(level)} from their own level: "
+                  f"{', '.join(dict.fromkeys(rescaled))})")
     paths = []
     for suffix in (".png", ".svg"):
         paths.append(forest_plot(rows, folder / f"{result.factor.id}{suffix}", measure=measure,
-                                 result=result.pooled, title=result.factor.label_en))
+                                 result=result.pooled, title=title, level=level))
     return paths
 
 
@@ -203,7 +215,7 @@ def write_outputs(
     plot_paths: dict[str, Path] = {}
     if plots:
         for r in results:
-            made = factor_plot(r, extraction_dir / PLOTS_DIR)
+            made = factor_plot(r, extraction_dir / PLOTS_DIR, settings.level)
             if made:
                 plot_paths[r.factor.id] = made[0]
                 written.extend(made)
