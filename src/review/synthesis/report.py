@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..levels import STANDARD_LEVEL, is_standard_level, level_percent
+from ..levels import STANDARD_LEVEL, level_percent
 from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES
 from ..extraction.quips import QuipsSummary
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
