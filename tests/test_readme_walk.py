@@ -1,0 +1,49 @@
+"""The README's command-line tour, run as a new user types it: every step succeeds without a warning.
+
+A user follows the README before any reference page; a step that warns (or fails) there is the
+first thing they meet. The full-text block's commands are read from README.md itself, so an edit
+of the README is tested as written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from review.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _tour_block() -> list[str]:
+    """The ``review`` lines of the README block that takes the review through full text."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    block = next(b for b in blocks if "review fulltext list --todo" in b)
+    lines = [line.split("  #")[0].strip() for line in block.splitlines()]
+    return [line for line in lines if line.startswith("review ")]
+
+
+def test_the_readme_full_text_tour_runs_without_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    root = tmp_path / "walk"
+    assert runner.invoke(main, ["init", str(root), "--reviewer", "alice"]).exit_code == 0
+    monkeypatch.chdir(root)  # the tour's `cd review-demo`: its relative paths are the workspace's
+    csv = tmp_path / "records.csv"
+    csv.write_text("id,title,abstract\nr1,Sick leave recurrence in employees,cohort study\n"
+                   "r2,Mice in a maze,animal study\n", encoding="utf-8")
+    assert runner.invoke(main, ["-w", str(root), "import", str(csv)]).exit_code == 0
+    assert runner.invoke(main, ["-w", str(root), "decide", "1", "--include"]).exit_code == 0
+    commands = _tour_block()
+    assert any(c.startswith("review fulltext eligible") for c in commands)  # the step this guards
+    for command in commands:
+        args = [("1" if word == "ID" else word) for word in command.split()[1:]]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (command, result.output)
+        assert "warning" not in result.stderr, (command, result.stderr)
+    listed = runner.invoke(main, ["-w", str(root), "fulltext", "list"])
+    assert "\teligible\t" in listed.stdout
+    assert (root / "screening" / "prisma" / "prisma.csv").is_file()
