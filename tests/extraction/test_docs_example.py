@@ -48,3 +48,31 @@ def test_a_new_review_goes_from_the_docs_examples_to_a_synthesis(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert "conflict_with_supervisor" in (folder / "synthesis.csv").read_text(encoding="utf-8")
     assert "stored 1 GRADE judgement\n" in result.output  # said "1 GRADE judgements"
+
+
+def _listed(words: str) -> tuple[list[str], dict[str, set[str]]]:
+    """The field names of a ``a, b (x|y), c`` list and the choices given in brackets."""
+    flat = " ".join(words.split())
+    choices = {name: set(options.split("|")) for name, options in re.findall(r"(\w+) \(([^)]*\|[^)]*)\)", flat)}
+    return [name.strip() for name in re.sub(r"\([^)]*\)", "", flat).split(",")], choices
+
+
+def test_the_field_lists_in_the_docs_are_the_forms() -> None:
+    # A reader writing a study file from the page met 'design = "rct"' refused nowhere and listed nowhere
+    # (the form takes rct and cct), a source_kind 'own data' the page did not name, and no word of
+    # events, phase, washout_status, estimate_status or the notes.
+    import tomllib
+
+    form = tomllib.loads((REPO / "src" / "review" / "extraction" / "form.toml").read_text(encoding="utf-8"))
+    text = (REPO / "docs" / "synthesis.md").read_text(encoding="utf-8")
+    found = re.search(r"Study fields: `([^`]*)`.*?Estimate fields: `([^`]*)`,\nand `([^`]*)`, `([^`]*)`, `([^`]*)`",
+                      text, re.S)
+    assert found, "docs/synthesis.md lost its field lists"
+    study, study_choices = _listed(found.group(1))
+    estimate, estimate_choices = _listed(found.group(2))
+    estimate += [found.group(3), found.group(4), found.group(5)]  # the Dutch wordings, named after the list
+    assert sorted(study) == sorted(form["study"])
+    assert sorted(estimate) == sorted(form["estimate"])
+    for listed, table in ((study_choices, "study"), (estimate_choices, "estimate")):
+        for name, options in listed.items():
+            assert options == set(form[table][name]["choices"]) - {""}, name
