@@ -18,6 +18,16 @@ class ReviewError(Exception):
             self.title = title
 
 
+class DecisionConflict(ReviewError):
+    """Another session of the same reviewer decided the record first (``record_id``); nothing was recorded."""
+
+    title = "Screening"
+
+    def __init__(self, message: str, *, record_id: int | None = None) -> None:
+        super().__init__(message)
+        self.record_id = record_id
+
+
 class WorkspaceError(ReviewError):
     title = "Workspace"
     exit_code = 2

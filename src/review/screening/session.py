@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ReviewError
+from ..errors import DecisionConflict, ReviewError
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
+from ..store.sessions import SessionBusy
 from .agreement import check_not_consensus
 from .counts import RELEVANT_LABELS, count_labels
 from .criteria import Criteria, CriteriaFile, check_exclusion_reason
@@ -147,6 +148,16 @@ class _State:
             self._tally[1].add(decided)
 
 
+@dataclass(slots=True, frozen=True)
+class _Reading:
+    """One reading of the reviewer's decisions (``_read_decisions``), assigned only once it is whole."""
+
+    state: _State
+    sample_start: int | None  # None: no sample started (as recorded, or by a sampled decision in force)
+    sample_seed: int | None  # the seed the sample is drawn with, when recorded
+    seen: tuple[int, int]  # the decision log's stamp read just before (``Store.decision_log_stamp``)
+
+
 class ScreeningSession:
     """One reviewer screening one workspace."""
 
@@ -207,6 +218,13 @@ class ScreeningSession:
         self._undone: int | None = None
         self._undone_phase = PHASE_RANKED
         self._sample_start: int | None = None
+        self._sample_seed: int | None = None  # the recorded sample's seed (None: ``seed``)
+        #: The decision log's stamp (highest id, rows) this session's decisions were last checked against, and
+        #: the ids of the rows this session wrote since: before serving, a look at the log tells whether
+        #: anyone else has changed this reviewer's decisions (``_follow_store``). None: a write may have
+        #: committed unheard of (an error after it) or a reading failed: read again before the next key.
+        self._log_seen: tuple[int, int] | None = None
+        self._own_rows: list[int] = []
         #: Bumped wherever what the counts and the stopping verdict read changes (``_mark_changed``): a
         #: decision saved, an undo, decisions read again, the records set aside, the classifier evidence.
         self._changes = 0
@@ -217,7 +235,8 @@ class ScreeningSession:
         #: ``screening/criteria.toml`` as last read (the TUI highlights from the same instance).
         self.criteria_file = CriteriaFile(workspace)
         self._load_records()
-        self._state, self._sample_start = self._load_decisions()
+        self._state = _State()
+        self._take(self._read_decisions())
         self._ranking: Ranking | _Queue = self._initial_ranking()
         #: The recommended stopping rule's newest classifier evidence (decision 0025): made by
         #: ``stopping_evidence`` after the queue is delivered (never inside ``retrain``), taken in by
@@ -293,19 +312,50 @@ class ScreeningSession:
                 self._text_cache[title_repeats] = texts
             return texts
 
-    def _load_decisions(self) -> tuple[_State, int | None]:
-        """The reviewer's decisions in force and where the sample phase started (None: no sampled decision
-        in force). Assigns nothing: a read that fails leaves the session as it was."""
+    def _read_decisions(self) -> _Reading:
+        """The reviewer's decisions in force and where the random sample started: as recorded when it started
+        (``store.screening.start_sample``), else from the first sampled decision in force (a store from before
+        the start was recorded). Assigns nothing: a read that fails leaves the session as it was."""
+        seen = self.store.decision_log_stamp().seen  # (first: a decision between the two reads is read again)
         state = _State()
-        sample_start: int | None = None
         current = self.store.current_decisions(reviewer=self.reviewer)
+        started = ranking_store.sample_started(self.store, self.reviewer)
+        sample_start = None if started is None else started.sample_start
         for decision in sorted(current.values(), key=lambda d: d.id):
             decided = _Decided(decision.record_id, decision.label, str(decision.model_info.get("phase", PHASE_RANKED)),
                                decision.id)
             state.decided[decision.record_id] = decided
             if decided.sampled and sample_start is None:
                 sample_start = int(decision.model_info.get("sample_start", 0))
-        return state, sample_start
+        return _Reading(state, sample_start, None if started is None else started.seed, seen)
+
+    def _take(self, reading: _Reading) -> None:
+        """Put a reading of the decisions in force (hold the lock). The sample phase, once started, stays: a
+        reading without a start (none recorded, no sampled decision in force) keeps it."""
+        self._state = reading.state
+        if reading.sample_start is not None:
+            self._sample_start, self._sample_seed = reading.sample_start, reading.sample_seed
+        self._log_seen, self._own_rows = reading.seen, []
+        self._sample_cache = None
+        self._ahead = None
+        self._mark_changed()
+
+    def _follow_store(self) -> None:
+        """Before serving (hold the lock): read the decisions again if anyone else has changed this reviewer's
+        since they were read (another window, ``review decide`` in a shell), or a write may have committed
+        unheard of. One small query when nothing changed: the log's stamp against the one seen, and of the
+        rows added since, how many are this reviewer's besides this session's own. Raises (the key refused,
+        the session still to read again) if the store cannot be read."""
+        seen = self._log_seen
+        if seen is not None:
+            look = self.store.decision_log_stamp(after=seen, reviewer=self.reviewer)
+            # Every row added since is above the id seen (none came in late below it), and of those the
+            # reviewer's are this session's own: nothing this session does not know of.
+            if look.rows - seen[1] == look.rows_after and look.reviewer_rows_after == len(self._own_rows):
+                self._log_seen, self._own_rows = look.seen, []
+                return
+        self._log_seen = None  # (until a reading succeeds)
+        self._take(self._read_decisions())
 
     def _initial_ranking(self) -> Ranking | _Queue:
         saved = ranking_store.load_ranking(self.store, self.reviewer)
@@ -351,11 +401,15 @@ class ScreeningSession:
         """The record to screen now: the one on screen if undecided (or brought back by ``undo``),
         else the queue's head."""
         with self._lock:
+            self._follow_store()
             if self._current is not None and self._current not in self._hidden \
                     and (self._current not in self._state.decided or self._current == self._undone):
                 return self.store.record(self._current)
             if self.phase == PHASE_RANKED and self.auto_sample and self._progress().stopping.verdict == "sample-needed":
-                self.start_sample()
+                try:
+                    self.start_sample()
+                except ReviewError:  # (a busy store: its start is not recorded, so the ranking serves this record
+                    pass  # and the next record tries again; the sample is never served unrecorded)
             record_id = self._next_id()
             self._current, self._undone = record_id, None
             ahead, self._ahead = self._ahead, None
@@ -395,10 +449,16 @@ class ScreeningSession:
         return None
 
     def start_sample(self) -> None:
-        """Switch to the random-sample phase the statistical stopping rule needs."""
+        """Switch to the random-sample phase the statistical stopping rule needs. The start is recorded first
+        (``store.screening.start_sample``): the next session reopens in the sample with the same draws, also
+        before any draw is decided; a start recorded already (another window's) is the one taken."""
         with self._lock:
             if self._sample_start is None:
-                self._sample_start = len(self._state.tally(self._hidden).ranked)
+                started = ranking_store.start_sample(self.store, self.reviewer,
+                                                     sample_start=len(self._state.tally(self._hidden).ranked),
+                                                     seed=self.seed)
+                self._sample_start, self._sample_seed = started.sample_start, started.seed
+                self._sample_cache = None
                 self._current = None
                 self._mark_changed()
 
@@ -417,7 +477,8 @@ class ScreeningSession:
         ranked = {r for r, d in self._state.decided.items() if not d.sampled}
         urn = np.asarray([r for r in self._eligible if r not in ranked], dtype=np.int64)
         reviewer_key = zlib.crc32(self.reviewer.encode("utf-8"))
-        rng = np.random.default_rng([self.seed, reviewer_key, self._sample_start or 0])
+        seed = self.seed if self._sample_seed is None else self._sample_seed
+        rng = np.random.default_rng([seed, reviewer_key, self._sample_start or 0])
         order = rng.permutation(urn).tolist()
         self._sample_cache = (key, order)
         return order
@@ -438,6 +499,8 @@ class ScreeningSession:
         reasons = tuple(reasons)
         check_exclusion_reason(self.require_reason_on_exclude, label, reasons)
         with self._lock:
+            if self._log_seen is None:  # an earlier write may have committed unheard of: read first, or refuse
+                self._follow_store()
             if record_id not in self._id_set:
                 raise ReviewError(f"record {record_id}: not in this workspace")
             if record_id in self._hidden:  # PRISMA would not count it: refuse rather than waste it
@@ -466,6 +529,14 @@ class ScreeningSession:
                 if self._current == record_id:
                     self._current = None
                 raise
+            except DecisionConflict as conflict:
+                raise self._decided_elsewhere(record_id) from conflict
+            except SessionBusy:  # (refused inside the transaction: nothing written)
+                raise
+            except BaseException:
+                self._log_seen = None  # e.g. the connection lost as the commit answered: read again before a key
+                raise
+            self._own_rows.append(decision.id)
             self._state.put(_Decided(record_id, label, phase, decision.id))
             self._mark_changed()
             if self._current == record_id:
@@ -495,21 +566,57 @@ class ScreeningSession:
         """Undo this reviewer's latest decision; its record becomes the next one shown while it is to
         screen (``is_to_screen``), also when an earlier decision on it stands again (an undone
         correction). The undo of a decision on a record removed before screening or set
-        aside since (as last read: ``refresh_set_aside``) stands, and the queue's head is shown instead."""
+        aside since (as last read: ``refresh_set_aside``) stands, and the queue's head is shown instead.
+
+        The session follows the undo from what the undo's own transaction read (the decision in force on the
+        record after it), never from a reading after the commit: one that failed there left the undone
+        decision counted."""
         self._check_decider()
         with self._lock:
-            undone = self.store.undo_last(self.reviewer, session_token=self.session_token)
-            if undone is None:
+            if self._log_seen is None:  # an earlier write may have committed unheard of: read first, or refuse
+                self._follow_store()
+            try:
+                undo = self.store.undo_latest(self.reviewer, session_token=self.session_token)
+            except SessionBusy:  # (refused inside the transaction: nothing written)
+                raise
+            except BaseException:
+                self._log_seen = None  # the undo may have committed unheard of: read again before a key
+                raise
+            if undo is None:
                 return None
-            self._state = self._load_decisions_after_undo()
+            undone = undo.decision
+            self._own_rows.append(undo.undo_id)
+            self._state = _state_after_undo(self._state, undone, undo.in_force)
+            if self._sample_start is None and undo.in_force is not None and _phase(undo.in_force) == PHASE_SAMPLE:
+                self._sample_start = int(undo.in_force.model_info.get("sample_start", 0))  # (a store from before
+                # the start was recorded, whose session read no sampled decision)
             self._sample_cache = None
+            self._ahead = None
             self._mark_changed()
             self.evidence_epoch += 1  # evidence under way counted the undone decision: dropped on arrival
             self._carried_view()  # drops the evidence in use if it counted the undone decision
             self._current = undone.record_id if self.is_to_screen(undone.record_id) else None
             self._undone = self._current
-            self._undone_phase = str(undone.model_info.get("phase", PHASE_RANKED))
+            self._undone_phase = _phase(undone)
             return undone
+
+    def _decided_elsewhere(self, record_id: int) -> DecisionConflict:
+        """The refusal of a decision on a record another window or shell of the reviewer decided first (hold
+        the lock), after reading the decisions in force again, so the queue and the counts follow: one line
+        naming the record and what it holds now."""
+        if self._undone == record_id:
+            self._undone = None
+        try:
+            self._log_seen = None
+            self._take(self._read_decisions())
+        except Exception as err:  # (still to read again: the next key reads first, or is refused)
+            return DecisionConflict(f"record {record_id}: decided elsewhere meanwhile (in another window or shell); "
+                                    f"nothing recorded here — your decisions could not be read again ({err}); "
+                                    "the next key reads them first", record_id=record_id)
+        decided = self._state.decided.get(record_id)
+        what = f"{decided.label}, by {self.reviewer}" if decided is not None else f"by {self.reviewer}"
+        return DecisionConflict(f"record {record_id}: decided elsewhere meanwhile ({what} in another window or "
+                                "shell); nothing recorded here — your decisions were read again", record_id=record_id)
 
     def _check_decider(self) -> None:
         """Refuse to screen as ``consensus``: a decision there would be a conflict's resolution for
@@ -518,20 +625,11 @@ class ScreeningSession:
 
     def reload_decisions(self) -> None:
         """Read this reviewer's decisions again: for a session that only retrains, in another
-        process than the one that decides (the store has every decision)."""
+        process than the one that decides (the store has every decision). A reading that fails changes
+        nothing but leaves the session to read again before its next key."""
         with self._lock:
-            self._state, self._sample_start = self._load_decisions()
-            self._sample_cache = None
-            self._mark_changed()
-            self._ahead = None
-
-    def _load_decisions_after_undo(self) -> _State:
-        # Read first, then assign: a read that fails after the undo committed changes nothing here.
-        state, sample_start = self._load_decisions()
-        if sample_start is not None:  # (None: the phase, if any, as it was)
-            # Undoing the first sampled decision keeps the sample phase (the urn is unchanged).
-            self._sample_start = sample_start
-        return state
+            self._log_seen = None
+            self._take(self._read_decisions())
 
     # -- progress and stopping ---------------------------------------------------------------
     def progress(self) -> Progress:
@@ -866,3 +964,21 @@ def _without(ranking: Ranking, hidden: set[int]) -> Ranking:
                    probabilities=tuple(ranking.probabilities[i] for i in keep),
                    model_info=ranking.model_info, n_labelled=ranking.n_labelled, seconds=ranking.seconds,
                    solution=ranking.solution)
+
+
+def _phase(decision: Decision) -> str:
+    return str(decision.model_info.get("phase", PHASE_RANKED))
+
+
+def _state_after_undo(state: _State, undone: Decision, in_force: Decision | None) -> _State:
+    """The decisions in force after ``undone`` was undone: without it, and with the earlier decision on its
+    record (``in_force``, an undone correction's) back in its place in decision order."""
+    decided = {r: d for r, d in state.decided.items() if d.decision_id != undone.id}
+    if in_force is not None:
+        back = _Decided(in_force.record_id, in_force.label, _phase(in_force), in_force.id)
+        decided.pop(in_force.record_id, None)
+        items = list(decided.items())
+        at = next((i for i, (_, d) in enumerate(items) if d.decision_id > in_force.id), len(items))
+        items.insert(at, (in_force.record_id, back))
+        decided = dict(items)
+    return _State(decided)

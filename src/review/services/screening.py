@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReviewError
+from ..errors import DecisionConflict, ReviewError
 from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
 from ..screening.counts import COUNT_LABELS
@@ -30,7 +30,7 @@ __all__ = [
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
-    "RemovedMeanwhile", "PartlySaved",
+    "RemovedMeanwhile", "PartlySaved", "DecisionConflict",
 ]
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
@@ -428,7 +428,9 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
 
     Goes through the reviewer's screening session like the TUI's keys: it claims the reviewer
     (``SessionBusy``, exit 6, while their TUI is open), and every id and the reason are checked
-    before the first decision is written; each decision is then its own transaction. ``on_saved``
+    before the first decision is written; each decision is then its own transaction. A record another window or
+    shell of the reviewer decided after the session opened is refused (``DecisionConflict``, one line naming
+    it and what it holds), the decisions before it saved. ``on_saved``
     hears of each decision as soon as it is committed, so whatever stops the run partway (a lost server,
     a disk error, Ctrl-C) leaves the caller told of exactly the decisions saved.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import islice
 from typing import Any, Protocol, TypeVar
@@ -13,15 +14,15 @@ import zlib
 
 import sqlalchemy as sa
 
-from ..errors import ReviewError
+from ..errors import DecisionConflict, ReviewError
 from ..records import BIB_FIELDS, SCREENING_LABELS, Decision, Record
 from . import schema
 from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
-    "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict", "Store", "StoreBusy", "StoreMoved",
-    "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
+    "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict",
+    "DecisionLogStamp", "Store", "StoreBusy", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -126,10 +127,32 @@ class StoreMoved(ReviewError):
         self.moved_to = moved_to
 
 
-class DecisionConflict(ReviewError):
-    """Another session of the same reviewer decided the record first."""
+@dataclass(frozen=True, slots=True)
+class DecisionLogStamp:
+    """How far the decision log reaches, read in one statement (``Store.decision_log_stamp``): its highest
+    row id and its row count, and of the rows after the id a reader last saw, how many there are and how
+    many of them are one reviewer's at one stage."""
 
-    title = "Screening"
+    last_id: int
+    rows: int
+    rows_after: int
+    reviewer_rows_after: int
+
+    @property
+    def seen(self) -> tuple[int, int]:
+        """``(last_id, rows)``: what to pass back as ``after`` at the next look."""
+        return self.last_id, self.rows
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """An undo just written (``Store.undo_latest``): the decision it took back, the undo row's id, and the
+    reviewer's decision on the same record in force after it (the earlier one an undone correction leaves
+    standing; None when there is none), read in the undo's own transaction."""
+
+    decision: Decision
+    undo_id: int
+    in_force: Decision | None
 
 
 def engine_url(url: str) -> sa.URL:
@@ -462,7 +485,7 @@ class Store:
             if if_undecided:
                 if _effective_decision(conn, record_id, reviewer, stage) is not None:
                     raise DecisionConflict(
-                        f"record {record_id}: already decided by {reviewer} (in another session)"
+                        f"record {record_id}: already decided by {reviewer} (in another session)", record_id=record_id
                     )
             if check is not None:
                 check(conn)
@@ -507,6 +530,15 @@ class Store:
     def undo_last(self, reviewer: str, *, stage: str = "title_abstract",
                   session_token: str | None = None) -> Decision | None:
         """Undo the reviewer's most recent effective decision; returns the undone one."""
+        undone = self.undo_latest(reviewer, stage=stage, session_token=session_token)
+        return None if undone is None else undone.decision
+
+    def undo_latest(self, reviewer: str, *, stage: str = "title_abstract",
+                    session_token: str | None = None) -> Undone | None:
+        """``undo_last``, and what a caller keeping the decisions in force needs to follow it without reading
+        them all again: the undo row's id and the decision on the record in force after it, read in the
+        undo's transaction (a read that fails leaves nothing undone; one after the commit could fail with
+        the undo in)."""
         with self.engine.begin() as conn:
             if session_token is not None:
                 from .sessions import check_claim
@@ -516,14 +548,33 @@ class Store:
             target = _latest_effective(conn, reviewer, stage)
             if target is None:
                 return None
-            conn.execute(
+            undo_id = inserted_id(conn.execute(
                 schema.screening_decisions.insert().values(
                     record_id=target["record_id"], reviewer=reviewer, stage=stage, label="undo",
                     reasons=[], note="", created_at=utcnow(), model_rank=None, model_info={},
                     undoes_id=target["id"],
                 )
-            )
-        return _decision(target)
+            ))
+            in_force = _effective_row(conn, target["record_id"], reviewer, stage)
+        return Undone(_decision(target), undo_id, None if in_force is None else _decision(in_force))
+
+    def decision_log_stamp(self, *, after: tuple[int, int] | None = None, reviewer: str = "",
+                           stage: str = "title_abstract") -> DecisionLogStamp:
+        """How far the decision log reaches, in one statement (one snapshot): its highest id and row count,
+        and the rows with an id above ``after``'s (a stamp read before, ``DecisionLogStamp.seen``): all, and
+        ``reviewer``'s at ``stage``. A session compares it with what it read to tell, before serving,
+        whether anyone else has changed its reviewer's decisions: rows are only ever appended, so when the
+        rows added since ``after`` are exactly the rows above its id, none came in late below it (PostgreSQL
+        does not commit two writers' ids in order). Index reads only: the id key and its count."""
+        with self.engine.connect() as conn:
+            if after is None:
+                row = conn.execute(_log_stamp_query(since=False)).one()
+            else:
+                row = conn.execute(_log_stamp_query(since=True),
+                                   {"after_id": after[0], "reviewer": reviewer, "stage": stage}).one()
+        values = [int(value or 0) for value in row]
+        last_id, rows, rows_after, reviewer_after = values + [0] * (4 - len(values))
+        return DecisionLogStamp(last_id, rows, rows_after, reviewer_after)
 
     def decisions(self, *, reviewer: str | None = None, stage: str | None = "title_abstract") -> list[Decision]:
         """Every row of the log in order, undos included."""
@@ -621,6 +672,26 @@ def _data_version_query() -> sa.Select[Any]:
     return sa.select(*(term.scalar_subquery() for term in terms))
 
 
+@functools.cache
+def _log_stamp_query(*, since: bool) -> sa.Select[Any]:
+    """``Store.decision_log_stamp``'s statement, built once (it runs before every record a session serves):
+    the log's highest id and row count, and with ``since`` the rows above ``:after_id`` and ``:reviewer``'s
+    at ``:stage`` among them."""
+    t = schema.screening_decisions
+    terms = [sa.select(sa.func.max(t.c.id)).scalar_subquery(),
+             sa.select(sa.func.count()).select_from(t).scalar_subquery()]
+    if since:
+        above = t.c.id > sa.bindparam("after_id", type_=sa.Integer)
+        mine = sa.and_(t.c.reviewer == sa.bindparam("reviewer", type_=sa.Text),
+                       t.c.stage == sa.bindparam("stage", type_=sa.String))
+        terms += [
+            sa.select(sa.func.count()).select_from(t).where(above).scalar_subquery(),
+            # (a sum over the id range, not a count by reviewer: that would read all the reviewer's index rows)
+            sa.select(sa.func.sum(sa.case((mine, 1), else_=0))).where(above).scalar_subquery(),
+        ]
+    return sa.select(*terms)
+
+
 def inserted_id(result: sa.CursorResult[Any]) -> int:
     """The primary key of the one row an INSERT made."""
     key = result.inserted_primary_key
@@ -657,6 +728,19 @@ def _effective_decision(conn: sa.Connection, record_id: int, reviewer: str, stag
         .order_by(t.c.id.desc())
         .limit(1)
     ).scalar()
+
+
+def _effective_row(conn: sa.Connection, record_id: int, reviewer: str, stage: str) -> dict[str, Any] | None:
+    """The reviewer's effective (not undone) decision on the record as a row, if any."""
+    t = schema.screening_decisions
+    row = conn.execute(
+        sa.select(t)
+        .where(t.c.record_id == record_id, t.c.reviewer == reviewer, t.c.stage == stage,
+               in_effect(t, "label", t.c.record_id == record_id))
+        .order_by(t.c.id.desc())
+        .limit(1)
+    ).mappings().first()
+    return dict(row) if row else None
 
 
 def _latest_effective(conn: sa.Connection, reviewer: str, stage: str) -> dict[str, Any] | None:

@@ -2,12 +2,15 @@
 
 ``last_ranking`` holds one row per reviewer (replaced in one transaction), so a session
 reopens on the queue it was using; ``screening_rankings`` keeps the model info, seed and
-training size of every ranking (without the order) as an audit trail.
+training size of every ranking (without the order) as an audit trail. ``screening_samples`` holds
+where each reviewer's random sample started and its seed, written when it starts, so a session
+reopens in it before any draw is decided.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +44,46 @@ screening_rankings = sa.Table(
     sa.Column("seconds", sa.Float, nullable=True),
     sa.Column("model_info", sa.JSON, nullable=False),
 )
+
+screening_samples = sa.Table(
+    "screening_samples",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # One row per reviewer: a sample starts once (the first start recorded stands).
+    sa.Column("reviewer", sa.String(128), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    # The number of ranked-phase decisions in force when the sample started, and the seed it is drawn with.
+    sa.Column("sample_start", sa.Integer, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SampleStart:
+    """Where a reviewer's random sample started (ranked-phase decisions in force then) and its seed."""
+
+    sample_start: int
+    seed: int
+
+
+def start_sample(store: Store, reviewer: str, *, sample_start: int, seed: int) -> SampleStart:
+    """Record that ``reviewer``'s random sample starts, unless a start is recorded already; returns the one
+    recorded (the first), read in the same transaction."""
+    t = screening_samples
+    with store.locked_transaction() as conn:
+        row = conn.execute(sa.select(t.c.sample_start, t.c.seed).where(t.c.reviewer == reviewer)).first()
+        if row is not None:
+            return SampleStart(int(row.sample_start), int(row.seed))
+        conn.execute(t.insert().values(reviewer=reviewer, created_at=utcnow(), sample_start=sample_start, seed=seed))
+    return SampleStart(sample_start, seed)
+
+
+def sample_started(store: Store, reviewer: str) -> SampleStart | None:
+    """Where ``reviewer``'s random sample started, or None (no start recorded)."""
+    t = screening_samples
+    with store.connect() as conn:
+        row = conn.execute(sa.select(t.c.sample_start, t.c.seed).where(t.c.reviewer == reviewer)).first()
+    return None if row is None else SampleStart(int(row.sample_start), int(row.seed))
 
 
 def save_ranking(

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...errors import ReviewError
 from ...records import Record
 from ...services.prisma import record_screening_stop
-from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, NotOffered, current_decisions
+from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered, current_decisions
 from ...services.workspace import data_version
 from ...services.workspace import record as get_record
 from ...words import about, counted
@@ -506,6 +506,15 @@ class ScreeningScreen(ProjectScreen):
                 self._opened_id = None
                 self._drop_note()  # (typed for the record refused)
                 self.current = project.session.next_record()  # (never the record just refused)
+                self._paint()
+                return
+            except DecisionConflict as err:  # decided in another window or shell: the session read its decisions
+                self.app.bell()  # again, and the record (now decided) is not served again
+                self.notify(f"{err}; on to the next record", title=err.title, severity="warning", timeout=8,
+                            markup=False)
+                self._opened_id = None
+                self._drop_note()  # (typed for the record decided elsewhere)
+                self.current = project.session.next_record()
                 self._paint()
                 return
             except ReviewError as err:  # store busy, session taken over: not saved, the record stays

@@ -1,0 +1,88 @@
+"""What a screening session reads of the decision log to agree with the store (both engines): the log's stamp
+and the rows added since one seen, the undo that reads the decision in force after it in its own transaction,
+and the random sample's recorded start."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from review.records import Record
+from review.screening.session import ScreeningSession
+from review.store import schema
+from review.store import screening as ranking_store
+from review.workspace import Workspace
+
+
+def _records(workspace: Workspace, n: int = 4) -> list[int]:
+    workspace.store.add_batch([Record(title=f"T{i}") for i in range(n)], file_name="f.ris", file_sha256="d" * 64,
+                              source_name="db", format="ris", encoding="utf-8")
+    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+
+
+def test_the_stamp_counts_the_rows_added_since_one_seen_and_the_reviewers_among_them(workspace: Workspace) -> None:
+    a, b, c, _ = _records(workspace)
+    store = workspace.store
+    empty = store.decision_log_stamp()
+    assert (empty.last_id, empty.rows) == (0, 0)
+    first = store.add_decision(a, "alice", "include")
+    seen = store.decision_log_stamp().seen
+    assert seen == (first.id, 1)
+    store.add_decision(b, "bob", "exclude")
+    store.add_decision(c, "alice", "exclude", stage="full_text")  # another stage is not the reviewer's screening
+    store.undo_last("alice")  # (an undo row is a row of the reviewer's)
+    look = store.decision_log_stamp(after=seen, reviewer="alice")
+    assert (look.rows, look.rows_after, look.reviewer_rows_after) == (4, 3, 1)
+    assert store.decision_log_stamp(after=seen, reviewer="bob").reviewer_rows_after == 1
+    assert store.decision_log_stamp(after=look.seen, reviewer="alice").rows_after == 0
+
+
+def test_a_lower_id_committed_after_the_stamp_was_seen_shows_as_rows_not_above_it(workspace: Workspace) -> None:
+    """PostgreSQL draws ids in order but commits them in any order: a row of alice's that commits after a
+    higher one of bob's was seen is not above the id seen, and only the count tells of it."""
+    store = workspace.store
+    if store.dialect == "sqlite":
+        pytest.skip("SQLite serialises writers: ids commit in the order they are drawn")
+    a, b, c, _ = _records(workspace)
+    store.add_decision(c, "alice", "include")
+    session = ScreeningSession(workspace, "alice", seed=1)
+    with store.engine.connect() as slow:
+        transaction = slow.begin()
+        slow.execute(schema.screening_decisions.insert().values(  # alice's id is drawn, not committed yet
+            record_id=a, reviewer="alice", stage="title_abstract", label="exclude", reasons=[], note="",
+            created_at=datetime.now(timezone.utc), model_info={"phase": "ranked"}))
+        store.add_decision(b, "bob", "exclude")  # bob's, a higher id, commits first
+        session.next_record()  # the session looks: bob's only
+        seen = store.decision_log_stamp().seen
+        transaction.commit()
+    look = store.decision_log_stamp(after=seen, reviewer="alice")
+    assert look.rows - seen[1] == 1 and look.rows_after == 0
+    assert session.next_record().id not in (a, c) and session.is_decided(a)
+    assert session.progress().screened == 2
+
+
+def test_an_undo_reads_the_decision_in_force_after_it_in_its_own_transaction(workspace: Workspace) -> None:
+    a, b, _, _ = _records(workspace)
+    store = workspace.store
+    earlier = store.add_decision(a, "alice", "include")
+    store.add_decision(b, "alice", "exclude")
+    correction = store.add_decision(a, "alice", "exclude")
+    undone = store.undo_latest("alice")
+    assert undone is not None and undone.decision.id == correction.id
+    assert undone.in_force is not None and (undone.in_force.id, undone.in_force.label) == (earlier.id, "include")
+    assert undone.undo_id == store.decision_log_stamp().last_id
+    second = store.undo_latest("alice")
+    assert second is not None and second.decision.record_id == b and second.in_force is None
+    assert store.undo_last("alice").id == earlier.id and store.undo_latest("alice") is None
+
+
+def test_a_sample_starts_once_per_reviewer_and_is_read_back(workspace: Workspace) -> None:
+    store = workspace.store
+    assert ranking_store.sample_started(store, "alice") is None
+    first = ranking_store.start_sample(store, "alice", sample_start=12, seed=7)
+    again = ranking_store.start_sample(store, "alice", sample_start=15, seed=8)  # (another window, later)
+    assert first == again == ranking_store.sample_started(store, "alice")
+    assert (first.sample_start, first.seed) == (12, 7)
+    assert ranking_store.sample_started(store, "bob") is None
+    assert ranking_store.start_sample(store, "bob", sample_start=3, seed=7).sample_start == 3

@@ -1,0 +1,30 @@
+"""A record decided in another window or shell of the reviewer while it was on the screening screen."""
+
+from __future__ import annotations
+
+from review.workspace import Workspace
+from tui_workspace import async_test, open_app, settle
+
+SIZE = (100, 30)
+
+
+@async_test
+async def test_a_key_on_a_record_decided_elsewhere_says_so_in_one_line_and_the_screen_moves_on(
+        fresh_ws: Workspace) -> None:
+    """The store refused the decision (``DecisionConflict``) and the screen kept the record, stale, until a
+    reload; now the session reads the decisions again, the screen names the record and shows the next one."""
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        screen.retrain_delay = 60.0
+        first = screen.current.id
+        fresh_ws.store.add_decision(first, "alice", "maybe", model_info={"phase": "ranked"})  # a script, say
+        await pilot.press("i")
+        await settle(pilot)
+        assert [d.label for d in fresh_ws.store.decisions(reviewer="alice")] == ["maybe"]
+        assert screen.current is not None and screen.current.id != first
+        (said,) = [n for n in app._notifications if f"record {first}:" in n.message]
+        assert said.severity == "warning" and "\n" not in said.message
+        assert said.message == (f"record {first}: decided elsewhere meanwhile (maybe, by alice in another window or "
+                                "shell); nothing recorded here — your decisions were read again; on to the next record")
+        assert "Screened 1" in str(screen.query_one("#counts").render())
