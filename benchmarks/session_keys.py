@@ -3,7 +3,9 @@
 A key in the TUI's screening screen is: ``decide`` (the decision, durable on return), ``next_record``
 (the record to show; in the ranked phase it also asks the stopping rule whether the random sample is
 due), two paints' ``progress()`` (the counts and the verdict), then ``read_ahead`` (the record after
-it, read while the reviewer reads). This times each of those on a synthetic workspace of
+it, read while the reviewer reads). ``next_record`` first looks at the decision log for decisions made in
+another window or shell (``_follow_store``); ``look`` times that look once more on its own, after
+``next_record`` (nothing changed since: the one query every key pays). This times each of those on a synthetic workspace of
 ``--records`` records (texts drawn from four shared labelled sets, as ``benchmarks/screening.py``'s
 latency) with ``--decided-share`` of them decided before the session opens (the relevant ones first,
 as a ranking serves them, though not all), after one ``retrain`` (the queue a session serves once its first
@@ -37,7 +39,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("REVIEW_SHARED", REPO.parent / "shared"))
 DATA_DIR = SHARED / "data" / "screening"
-STEPS = ("decide", "next_record", "progress_first", "progress_again", "read_ahead")
+STEPS = ("decide", "next_record", "look", "progress_first", "progress_again", "read_ahead")
 
 
 def _corpus(n_records: int) -> tuple[list[str], list[int]]:
@@ -93,7 +95,8 @@ def _key(session: Any, truth: dict[int, int], record: Any, times: dict[str, list
          cpu: dict[str, list[float]]) -> Any:
     """One key: decide the record shown, then what the screen does after it. Returns the next record."""
     calls = (("decide", lambda: session.decide(record.id, "include" if truth[record.id] else "exclude")),
-             ("next_record", session.next_record), ("progress_first", session.progress),
+             ("next_record", session.next_record), ("look", lambda: _look(session)),
+             ("progress_first", session.progress),
              ("progress_again", session.progress), ("read_ahead", session.read_ahead))
     shown = None
     for step, call in calls:
@@ -104,6 +107,14 @@ def _key(session: Any, truth: dict[int, int], record: Any, times: dict[str, list
         if step == "next_record":
             shown = result
     return shown
+
+
+def _look(session: Any) -> None:
+    """The look ``next_record`` makes before serving (``_follow_store``), as it runs there."""
+    follow = getattr(session, "_follow_store", None)  # (older code, timed with its src first: no look)
+    if follow is not None:
+        with session._lock:
+            follow()
 
 
 def run(n_records: int, share: float, keys: int, evidence: bool, profile: bool,
