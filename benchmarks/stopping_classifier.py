@@ -27,6 +27,9 @@ Lomax part alone, or 0.99, where k* = 0) and a Platt count with the fit's Laplac
 
 Round 8 (decision 0030): ``round8`` stands for ``ROUND8_RULES``: Platt fitted on the low or the recent part of
 the screened records with its Laplace uncertainty carried (``subset_laplace_p``), k* = 0 left to the Lomax part.
+Round 9 (decision 0034): ``round9`` stands for ``ROUND9_RULES``: the Platt count scaled by its own prequential
+record (an earlier check's fit's predicted sum for the records screened since against the relevant found
+among them; ``round9_rows``), the ratio's Gamma uncertainty carried, k* = 0 left to the Lomax part.
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -381,6 +384,77 @@ def subset_laplace_p(subset: str, out_of_fold: np.ndarray, y: np.ndarray, unscre
     return laplace_p(out_of_fold[part], targets, unscreened, k_star)
 
 
+# -- round 9 (decision 0034): the count scaled by its own prequential record ---------------------
+#: Decision 0034's variants: name → (grid steps back to the earlier check, prediction, count, level).
+#: prediction ``single``: the earlier check's fit for every record screened since; ``steps``: each record
+#: by the last fit before it. count ``nb``: the ratio's Gamma posterior carried (negative binomial);
+#: ``point``: Poisson at the ratio's posterior mean; ``or-platt``: either the incumbent's Poisson or ``nb``.
+ROUND9_PARTS: dict[str, tuple[int, str, str, float]] = {
+    "preq10@0.8": (10, "single", "nb", 0.80), "preq10@0.9": (10, "single", "nb", 0.90),
+    "preq3@0.8": (3, "single", "nb", 0.80), "preq3@0.9": (3, "single", "nb", 0.90),
+    "preq10-steps@0.8": (10, "steps", "nb", 0.80), "preq10-point@0.8": (10, "single", "point", 0.80),
+    "preq10-or-platt@0.8": (10, "single", "or-platt", 0.80),
+}
+#: The ratio's prior, Gamma(shape, rate): mean 1 (the fit at its word), the weight of one expected relevant.
+RATIO_PRIOR_SHAPE, RATIO_PRIOR_RATE = 1.0, 1.0
+
+
+def recalibrated_p(found_window: float, predicted_window: float, count: float, k_star: int, kind: str) -> float:
+    """P(left ≤ k*) with the count ``count`` scaled by ρ ~ Gamma(a + found, b + predicted) (decision 0034)."""
+    from scipy.stats import nbinom
+
+    shape = RATIO_PRIOR_SHAPE + found_window
+    rate = RATIO_PRIOR_RATE + predicted_window
+    if kind == "point":
+        return poisson_left_p(shape / rate * count, k_star)
+    recalibrated = float(nbinom.cdf(k_star, shape, rate / (rate + max(count, 1e-12))))
+    if kind == "or-platt":
+        return max(recalibrated, poisson_left_p(count, k_star))
+    return recalibrated
+
+
+def round9_rows(rows: list[dict[str, Any]], checks: np.ndarray, scores: np.ndarray, labels: np.ndarray,
+                parts: list[str], n: int) -> None:
+    """Adds each ``parts`` variant's P(left ≤ k*) (``p9:<name>``) to the rows where the rule can read it
+    (k* ≥ 1, the share gate, the Lomax gate), from the stored checks' fits."""
+    from scipy.special import expit
+
+    fits: dict[int, tuple[float, float] | None] = {}
+
+    def fit(i: int) -> tuple[float, float] | None:  # check i's Platt curve (None: no fit stored there)
+        if i not in fits:
+            at = int(checks[i])
+            fits[i] = None if np.isnan(scores[i, 0]) else platt_fit(scores[i, :at].astype(float),
+                                                                      labels[:at].astype(float))
+        return fits[i]
+
+    def predicted(i: int, begin: int, end: int) -> float:  # check i's probabilities of positions begin … end-1
+        curve = fit(i)
+        assert curve is not None
+        return float(expit(curve[0] * scores[i, begin:end].astype(float) + curve[1]).sum())
+
+    for i, row in enumerate(rows):
+        if row["k"] < 1 or row["at"] < int(GATE_SHARE * n) or row["lomax_p"] < WINDOW_START_P or fit(i) is None:
+            continue
+        at = row["at"]
+        count = predicted(i, at, n)
+        for name in parts:
+            back, prediction, kind, _ = ROUND9_PARTS[name]
+            j = max(0, i - back)
+            begin = int(checks[j])
+            found_w, predicted_w = 0.0, 0.0
+            if prediction == "single":
+                if fit(j) is not None and begin < at:
+                    found_w, predicted_w = float(labels[begin:at].sum()), predicted(j, begin, at)
+            else:  # each block of the grid by the check that opened it; blocks with no fit left out
+                for m in range(j, i):
+                    if fit(m) is not None:
+                        lo, hi = int(checks[m]), int(checks[m + 1])
+                        found_w += float(labels[lo:hi].sum())
+                        predicted_w += predicted(m, lo, hi)
+            row[f"p9:{name}"] = recalibrated_p(found_w, predicted_w, count, row["k"], kind)
+
+
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
     the round-6/7 calibrations to compute, by their ``p6:`` names; None: all of round 6's)."""
@@ -403,7 +477,7 @@ def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, 
             for method in methods:
                 row[method] = float(calibrated(method, out_of_fold, labels[:at], unscreened).sum())
             wanted = {c for c, _ in ROUND6_PARTS.values()} if calibrations is None else calibrations
-            for calibration in (c for c in wanted if not c.startswith("sum:")):
+            for calibration in (c for c in wanted if not c.startswith(("sum:", "p9:"))):
                 if calibration == "laplace":
                     row["p6:laplace"] = laplace_p(out_of_fold, labels[:at].astype(float), unscreened, k_star)
                     continue
@@ -415,6 +489,9 @@ def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, 
                 row[f"p6:{calibration}"] = round6_p(calibration, out_of_fold, labels[:at], unscreened, k_star,
                                                     n_total=n, n_priors=n_priors)
         rows.append(row)
+    round9 = sorted(c[3:] for c in (calibrations or ()) if c.startswith("p9:"))
+    if round9:
+        round9_rows(rows, checks, scores, labels, round9, n)
     pmfs: dict[int, np.ndarray] = {}
 
     def pmf_at(at: int) -> np.ndarray:  # only the product and mixture rules need it: computed once, on use
@@ -465,6 +542,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         fired = [r["at"] for r in ev["rows"] if r["k"] >= 1 and r["lomax_p"] >= WINDOW_START_P
                  and r["at"] >= int(GATE_SHARE * n) and r.get(f"p8:{subset}", 0.0) >= level - 1e-12]
         return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND9_PARTS:  # decision 0034's space
+        part = rule[len("lomax-or-"):]
+        level = ROUND9_PARTS[part][3]
+        fired = [r["at"] for r in ev["rows"] if r.get(f"p9:{part}", 0.0) >= level - 1e-12]  # gates in round9_rows
+        return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -514,6 +596,9 @@ ROUND7_RULES = ["lomax-or-platt@0.9+guard", "lomax-burnin", "certified"] + [f"lo
 #: Decision 0030's development table: the incumbent (src's rule, offline), its parts, and the seven variants.
 ROUND8_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND8_PARTS]
 
+#: Decision 0034's development table: the incumbent (src's rule, offline), its parts, and the seven variants.
+ROUND9_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND9_PARTS]
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -524,7 +609,9 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     wanted: set[str] = set()
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
-        if part in ROUND8_PARTS:
+        if part in ROUND9_PARTS:
+            wanted.add("p9:" + part)
+        elif part in ROUND8_PARTS:
             wanted.add("p8:" + ROUND8_PARTS[part][0])
         elif part in ROUND7_PARTS:
             wanted.add(ROUND7_PARTS[part][0])
@@ -602,7 +689,7 @@ def main() -> None:
     if args.phase == "collect":
         collect(sets, args.seeds, args.with_src or args.src_only, args.src_only)
     else:
-        groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES}
+        groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set)
 
