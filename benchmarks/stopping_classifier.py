@@ -675,9 +675,64 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool) ->
                                  "summary": summary, "runs": outcomes}))
 
 
+def ratios(sets: list[str], seeds: list[int]) -> None:
+    """Decision 0034's reading of why the recalibration does or does not work: per set, at the first stored
+    check at or past the 95 % point where the rule reads the classifier (k* ≥ 1, the gates) with a window, the ratio
+    measured on the window (``preq10``: (1 + found) / (1 + predicted)) against the ratio the count needed
+    there (true left ÷ the Platt count), and the window's found and predicted; medians over the seeds."""
+    from scipy.special import expit
+
+    print("| set | N | runs read | window found (median) | window predicted | window ratio (1 + F)/(1 + E) | "
+          "needed ratio: true left ÷ Platt count | window ÷ needed |")
+    print("|---|---|---|---|---|---|---|---|")
+    out = {}
+    for set_name in sets:
+        per_run = []
+        for seed in seeds:
+            path = store_dir() / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz"
+            if not path.exists():
+                continue
+            z = np.load(path)
+            labels, n_priors, checks, scores = z["labels"], int(z["n_priors"]), z["checks"], z["scores"]
+            n = labels.size
+            ranked, before = labels[n_priors:], int(labels[:n_priors].sum())
+            curve = stopping_candidates.lomax_burnin_confidence(ranked, found_before=before)
+            point = needed(labels)
+            for i, at in enumerate(int(a) for a in checks):
+                found = int(labels[:at].sum())
+                lomax_p = float(curve[at - n_priors - 1]) if at > n_priors else 0.0
+                if (at < point or most_left_for_target(found, TARGET) < 1 or at < int(GATE_SHARE * n)
+                        or lomax_p < WINDOW_START_P or np.isnan(scores[i, 0])):
+                    continue
+                j = max(0, i - ROUND9_PARTS["preq10@0.8"][0])
+                begin = int(checks[j])
+                if np.isnan(scores[j, 0]) or begin >= at:
+                    continue  # no window yet (the stored checks begin after the 95 % point): the next check
+                now = platt_fit(scores[i, :at].astype(float), labels[:at].astype(float))
+                then = platt_fit(scores[j, :begin].astype(float), labels[:begin].astype(float))
+                count = float(expit(now[0] * scores[i, at:].astype(float) + now[1]).sum())
+                predicted_w = float(expit(then[0] * scores[j, begin:at].astype(float) + then[1]).sum())
+                found_w = float(labels[begin:at].sum())
+                left = int(labels.sum()) - found
+                window = (RATIO_PRIOR_SHAPE + found_w) / (RATIO_PRIOR_RATE + predicted_w)
+                per_run.append((found_w, predicted_w, window, left / max(count, 1e-12)))
+                break
+        if not per_run:
+            continue
+        a = np.array(per_run)
+        med = np.median(a, axis=0)
+        ratio_of = np.median(a[:, 2] / np.maximum(a[:, 3], 1e-12))
+        out[set_name] = {"runs": len(per_run), "found_w": med[0], "predicted_w": med[1], "window": med[2],
+                         "needed": med[3], "window_over_needed": float(ratio_of)}
+        print(f"| {set_name} | {labels.size} | {len(per_run)} | {med[0]:.0f} | {med[1]:.1f} | {med[2]:.2f} | "
+              f"{med[3]:.2f} | {ratio_of:.2f} |")
+    print("BENCH " + json.dumps({"benchmark": "stopping_classifier_ratios", "engine": ENGINE_VERSION, "seeds": seeds,
+                                 "sets": out}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("phase", choices=["collect", "score"])
+    parser.add_argument("phase", choices=["collect", "score", "ratios"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     parser.add_argument("--sets", nargs="+")
     parser.add_argument("--per-set", action="store_true")
@@ -688,6 +743,8 @@ def main() -> None:
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
     if args.phase == "collect":
         collect(sets, args.seeds, args.with_src or args.src_only, args.src_only)
+    elif args.phase == "ratios":
+        ratios(sets, args.seeds)
     else:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
