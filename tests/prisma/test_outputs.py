@@ -169,3 +169,19 @@ def test_a_crash_while_drawing_leaves_the_last_whole_set_of_files(flow: Workspac
         write_outputs(flow)
     assert {p.name: p.read_bytes() for p in (out.csv, out.json, out.svg, out.png)} == before
     assert not [p.name for p in out.csv.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_file_whose_records_name_two_databases_is_a_batch_of_each_with_its_share(workspace: Workspace) -> None:
+    # An Ovid MEDLINE-layout file names each record's database: prisma.json listed the whole file (3 records)
+    # under one source and none under the other, so a source's batches did not add up to its n.
+    from review.records import Record
+
+    records = [Record(title=f"record {i}", year=2020, source=name)
+               for i, name in enumerate(["PsycInfo", "PsycInfo", "Embase"])]
+    workspace.store.add_batch(records, file_name="ovid.txt", file_sha256="f" * 64, source_name="PsycInfo",
+                              format="medline", encoding="utf-8")
+    sources = json.loads(write_outputs(workspace).json.read_text(encoding="utf-8"))["sources"]
+    for name, n in (("PsycInfo", 2), ("Embase", 1)):
+        [batch] = sources[name]["batches"]
+        assert sources[name]["n"] == n and batch["n_in_source"] == n
+        assert batch["file_name"] == "ovid.txt" and batch["n_records"] == 3  # the file's own count stays

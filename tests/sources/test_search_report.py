@@ -236,3 +236,19 @@ def test_sources_and_duplicates_in_the_report_are_what_review_prisma_counts(work
     config = workspace.root / "review.toml"
     config.write_text(config.read_text(encoding="utf-8") + "\n[prisma]\nprevious_reports = -1\n", encoding="utf-8")
     assert "from other methods" in search_report(type(workspace)(workspace.root)).text
+
+
+def test_a_file_whose_records_name_several_databases_is_listed_under_each_with_its_share(workspace, tmp_path):
+    # A MEDLINE-layout export from Ovid holds PsycInfo and Embase records, each named on its DB line; the
+    # report listed the whole file (3 records) under the batch's source and the other one's records as
+    # "from the rows of imported files that name this source in a column", which no MEDLINE file has.
+    mixed = tmp_path / "ovid.txt"
+    mixed.write_text("TI  - First PsycInfo record\nDB  - PsycInfo\n\nTI  - Second PsycInfo record\nDB  - PsycInfo\n\n"
+                     "TI  - An Embase record\nDB  - Embase\n", encoding="utf-8")
+    imported = CliRunner().invoke(main, ["-w", str(workspace.root), "import", str(mixed)])
+    assert imported.exit_code == 0, imported.output
+    text = _export(CliRunner(), workspace, "-").stdout
+    assert "- Embase (database, item 1): 1 record from files (item 15)\n   - ovid.txt: 1 of its 3 records, medline" in text
+    assert ("- PsycInfo (database, item 1): 2 records from files (item 15)\n   - ovid.txt: 2 of its 3 records, "
+            "medline") in text
+    assert "name this source in a column" not in text

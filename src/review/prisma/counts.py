@@ -501,12 +501,16 @@ def _source_counts(
 ) -> dict[str, SourceCount]:
     per_source = Counter(sources_by_record.values())
     batches: dict[str, list[dict[str, Any]]] = {}
+    # A batch is listed under every source its records name (a MEDLINE-layout file's DB lines, a CSV's
+    # source column), with its share, so each source's batches add up to its n.
+    per_batch = store.batch_source_counts()
     for batch in store.batches():
-        batches.setdefault(batch["source_name"], []).append({
-            "batch_id": batch["id"], "file_name": batch["file_name"], "n_records": batch["n_records"],
-            "imported_at": iso_utc(batch["imported_at"]) if batch["imported_at"] else None,
-            "search_run_id": batch.get("search_run_id"),
-        })
+        for source, n in sorted(per_batch.get(batch["id"], {batch["source_name"]: batch["n_records"]}).items()):
+            batches.setdefault(source, []).append({
+                "batch_id": batch["id"], "file_name": batch["file_name"], "n_records": batch["n_records"],
+                "n_in_source": n, "imported_at": iso_utc(batch["imported_at"]) if batch["imported_at"] else None,
+                "search_run_id": batch.get("search_run_id"),
+            })
     return {
         name: SourceCount(name=name, kind=kinds[name], n=n, batches=tuple(batches.get(name, ())))
         for name, n in sorted(per_source.items())

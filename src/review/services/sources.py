@@ -191,14 +191,19 @@ def search_report(workspace: Workspace) -> SearchReportText:
     database_duplicates = sum(1 for r in duplicates if r in by_record) - other_duplicates
     files: dict[str, list[ImportedFile]] = {}
     searched: dict[str, int] = {}
+    # A file is listed under each source its records name, with its share: a MEDLINE-layout export names
+    # its database record by record, and a CSV may have a source column.
+    per_batch = workspace.store.batch_source_counts()
     for batch in workspace.store.batches():
         name = batch["source_name"]
         if batch["search_run_id"] is not None:
             searched[name] = searched.get(name, 0) + batch["n_records"]
             continue
-        files.setdefault(name, []).append(ImportedFile(
-            file_name=searching.shown_path(batch["file_name"]), format=batch["format"], encoding=batch["encoding"],
-            n_records=batch["n_records"], imported_at=searching.iso_time(batch["imported_at"])))
+        for source, n in sorted(per_batch.get(batch["id"], {name: batch["n_records"]}).items()):
+            files.setdefault(source, []).append(ImportedFile(
+                file_name=searching.shown_path(batch["file_name"]), format=batch["format"],
+                encoding=batch["encoding"], n_records=n, imported_at=searching.iso_time(batch["imported_at"]),
+                n_in_file=batch["n_records"]))
     elsewhere = [ElsewhereSearch(
         name=spec.name, file_name=spec.path.name if spec.path else "", database=spec.database,
         platform=spec.platform, searched=spec.searched, source=spec.source, query=spec.query,

@@ -36,6 +36,8 @@ class ImportedFile:
     encoding: str
     n_records: int
     imported_at: str | None
+    #: The file's records under every source, when some of them name another (else ``n_records``).
+    n_in_file: int | None = None
 
 
 @dataclass(slots=True, frozen=True)
@@ -293,7 +295,9 @@ def _imported_section(sources: Sequence[ReportSource], heading: str, empty: str)
         lines.append(f"- {source.name} ({_KIND_WORDS.get(source.kind, source.kind)}, item {item}): "
                      f"{counted(source.n_records - source.n_searched, 'record')} from files (item 15){searched}")
         for imported in source.files:
-            lines.append(f"   - {imported.file_name}: {counted(imported.n_records, 'record')}, {imported.format} "
+            share = (f"{_n(imported.n_records)} of its {counted(imported.n_in_file, 'record')}"
+                     if imported.n_in_file not in (None, imported.n_records) else counted(imported.n_records, 'record'))
+            lines.append(f"   - {imported.file_name}: {share}, {imported.format} "
                          f"({imported.encoding}), imported {_when(imported.imported_at)}")
         if not source.files:
             lines.append("   - from the rows of imported files that name this source in a column")

@@ -348,6 +348,17 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(sa.select(t).order_by(t.c.id)).mappings()]
 
+    def batch_source_counts(self) -> dict[int, dict[str, int]]:
+        """Per import batch, how many of its records each source name holds: one file may name several
+        databases (a MEDLINE-layout export's ``DB`` lines, a CSV's source column)."""
+        t = schema.records
+        query = sa.select(t.c.batch_id, t.c.source_name, sa.func.count()).group_by(t.c.batch_id, t.c.source_name)
+        counts: dict[int, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for batch_id, source, n in conn.execute(query):
+                counts.setdefault(int(batch_id), {})[source] = int(n)
+        return counts
+
     def add_batch(
         self,
         records: Iterable[Record],
