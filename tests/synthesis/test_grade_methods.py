@@ -101,9 +101,9 @@ def test_the_tie_names_its_rule_and_source() -> None:
 # -- 3. the upgrades GRADE allows ------------------------------------------------------------------------
 
 def _pooled(value: float, low: float, high: float, rob: dict[str, dict[str, str]] | None = None,
-            **extra: object) -> object:
+            k: int = 2, **extra: object) -> object:
     studies = []
-    for i in range(2):
+    for i in range(k):
         made = estimate("risk")
         made.estimate, made.ci_low, made.ci_high = value, low, high
         for key, v in extra.items():
@@ -115,15 +115,28 @@ def _pooled(value: float, low: float, high: float, rob: dict[str, dict[str, str]
 
 
 @pytest.mark.parametrize("value,low,high,change", [
-    (2.5, 1.8, 3.5, 1),  # large: ≥ 2
-    (6.0, 4.5, 8.0, 2),  # very large: ≥ 5 (GRADE 9, Guyatt 2011), it gave +1
+    (2.5, 1.8, 3.5, 1),  # large: ≥ 2, pooled CI 2.09-2.99
+    (6.0, 4.5, 8.0, 2),  # very large: ≥ 5 (GRADE 9, Guyatt 2011), pooled CI 5.14-7.00
     (0.15, 0.1, 0.22, 2),  # very large protective: ≤ 0.2
     (0.4, 0.3, 0.55, 1),
 ])
 def test_a_large_effect_raises_one_level_and_a_very_large_one_two(value: float, low: float, high: float,
                                                                  change: int) -> None:
-    grade = _pooled(value, low, high)
+    # six studies: the pooled CI's bound nearer 1 passes the threshold too (two would give HK's wide CI)
+    grade = _pooled(value, low, high, k=6)
     assert grade.domains["large_effect"].change == change  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("value,low,high,k,change", [
+    (2.5, 1.8, 3.5, 2, 0),  # the same studies, two of them: pooled CI 0.54-11.48 reaches below 2
+    (6.0, 2.5, 14.0, 6, 1),  # very large estimate, CI bound 3.6: large (+1), not very large
+    (0.3, 0.1, 0.9, 6, 0),  # ≤ 0.5, but the pooled CI's upper bound is 0.54
+])
+def test_the_ci_bound_nearer_1_must_pass_the_threshold(value: float, low: float, high: float, k: int,
+                                                      change: int) -> None:
+    grade = _pooled(value, low, high, k=k)
+    large = grade.domains["large_effect"]  # type: ignore[attr-defined]
+    assert large.change == change, large.reason
 
 
 def test_a_very_large_effect_is_not_upgraded_with_serious_risk_of_bias() -> None:
@@ -133,15 +146,16 @@ def test_a_very_large_effect_is_not_upgraded_with_serious_risk_of_bias() -> None
 
 
 def test_a_recorded_gradient_raises_one_level_where_the_rules_permit() -> None:
-    present = _pooled(1.5, 1.2, 1.9, gradient="present")
+    present = _pooled(1.5, 1.2, 1.9, k=3, gradient="present")  # three: a pooled CI that excludes 1
+    assert present.domains["imprecision"].change == 0  # type: ignore[attr-defined]
     assert present.domains["dose_response"].change == 1  # type: ignore[attr-defined]
     assert present.domains["dose_response"].reason == (  # type: ignore[attr-defined]
-        "exposure-response gradient recorded in 2/2 studies (s0, s1), none records its absence")
+        "exposure-response gradient recorded in 3/3 studies (s0, s1, s2), none records its absence")
     mixed = synthesise([study("s0", _adjusted(gradient="present"), rob=quips()),
                         study("s1", _adjusted(gradient="absent"), rob=quips())])
     assert mixed.grade is not None and mixed.grade.domains["dose_response"].change == 0
     assert "absent in s1" in mixed.grade.domains["dose_response"].reason
-    biased = _pooled(1.5, 1.2, 1.9, rob=quips(moderate=2), gradient="present")
+    biased = _pooled(1.5, 1.2, 1.9, rob=quips(moderate=2), k=3, gradient="present")
     assert biased.domains["dose_response"].change == 0  # type: ignore[attr-defined]
     none = _pooled(1.5, 1.2, 1.9)
     assert "dose_response" not in none.domains  # type: ignore[attr-defined]

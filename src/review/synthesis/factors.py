@@ -12,7 +12,7 @@ from ..words import counted
 from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
 )
-from .grade import GradeConfig, GradeInput, GradeJudgement, apply_overrides, assess
+from .grade import GradeConfig, GradeInput, GradeJudgement, assess
 from .meta import MetaResult, effect_from_ci, pool
 from .pool_key import POOL_FIELDS, POOL_KEY
 
@@ -282,6 +282,7 @@ def synthesise_factor(
                       studies=[r.unit for r in pool_rows])
 
     _, units, _, _ = counted_units(findings, settings.rules)
+    unit_rows = _rows_by_unit(units, [row for (sid, cohort), group in by_unit.items() for row in group])
     indirect = [r.study.id for r in rows
                 if r.study.outcome_cmd_specific is False or r.study.indirectness or r.estimate.indirect]
     with_ci = [r for r in rows if r.estimate.measure in RATIO_MEASURES and r.estimate.aligned() is not None]
@@ -291,14 +292,13 @@ def synthesise_factor(
         factor.id, units, verdict.consistency, pooled,
         ratios=[_aligned(r.estimate) for r in with_ci],
         indirect=indirect, designs=[r.study.design for r in rows],
-        # Huguet's phase is judged over the studies that carry the evidence (counted units only).
-        phases={sid: study_phase(group[0].study, group) for sid, group in by_study.items()
-                if sid in {paper for u in units for paper in u.sources}},
+        # Huguet's phase is judged per counted unit, like every other domain.
+        phases={unit: _unit_phase(group) for unit, group in unit_rows.items()},
         sizes=sizes, unrated_as=settings.rules.unrated_as,
-        gradients=_gradients(units, rows),
+        gradients=_gradients(unit_rows),
         own_data=sorted({r.study.id for r in rows if r.study.data_source == OWN_DATA_SOURCE}),
     )
-    grade = apply_overrides(assess(grade_input, settings.grade), factor.id, override or {})
+    grade = assess(grade_input, settings.grade, override or {})
 
     evidence = FactorEvidence(
         factor_id=factor.id, label_en=factor.label_en, label_nl=factor.label_nl, domain=factor.domain,
@@ -315,18 +315,40 @@ def synthesise_factor(
     return FactorResult(factor, rows, verdict, pooled, pool_note, pool_rows, grade, expert, evidence, not_pooled)
 
 
-def _gradients(units: list[StudyFinding], rows: list[EstimateRow]) -> dict[str, str]:
-    """Per counted unit, the exposure-response gradient its papers' estimates record: "present" when one
-    does, else "absent" when one says so; units that record none are left out."""
-    recorded: dict[str, set[str]] = {}
+def _rows_by_unit(units: list[StudyFinding], rows: list[EstimateRow]) -> dict[str, list[EstimateRow]]:
+    """The estimate rows behind each counted unit (its label → rows), matched by the key units are merged
+    on (a cohort, else the paper), so one paper's independent cohorts stay apart and papers of one cohort
+    join; rows of findings not counted (excluded, direction unknown, subgroup only) belong to no unit."""
+    label = {unit.cohort_id or unit.study_id: unit.study_id for unit in units}
+    grouped: dict[str, list[EstimateRow]] = {}
     for row in rows:
-        if row.estimate.gradient:
-            recorded.setdefault(row.study.id, set()).add(row.estimate.gradient)
+        if (unit := label.get(cohort_of(row))) is not None:
+            grouped.setdefault(unit, []).append(row)
+    return grouped
+
+
+def _unit_phase(rows: list[EstimateRow]) -> tuple[int, str]:
+    """A unit's phase of investigation: confirmatory when one of its papers is (the highest phase among
+    them; each paper's phase named when the unit has several)."""
+    papers: dict[str, list[EstimateRow]] = {}
+    for row in rows:
+        papers.setdefault(row.study.id, []).append(row)
+    phases = {sid: study_phase(group[0].study, group) for sid, group in sorted(papers.items())}
+    phase = max(p for p, _ in phases.values())
+    if len(phases) == 1:
+        return phase, next(iter(phases.values()))[1]
+    return phase, "; ".join(f"{sid}: phase {p}, {why}" for sid, (p, why) in phases.items())
+
+
+def _gradients(unit_rows: dict[str, list[EstimateRow]]) -> dict[str, str]:
+    """Per counted unit, the exposure-response gradient its estimates for the review outcome record
+    (estimates for an indirect outcome do not count): "present" or "absent" when they agree, "conflicting"
+    when one says present and another absent; units that record none are left out."""
     gradients = {}
-    for unit in units:
-        values = set().union(*(recorded.get(paper, set()) for paper in unit.sources))
+    for unit, rows in unit_rows.items():
+        values = {row.estimate.gradient for row in rows if row.estimate.gradient and not row.estimate.indirect}
         if values:
-            gradients[unit.study_id] = "present" if "present" in values else "absent"
+            gradients[unit] = values.pop() if len(values) == 1 else "conflicting"
     return gradients
 
 

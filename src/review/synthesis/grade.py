@@ -29,6 +29,7 @@ DOMAINS: tuple[str, ...] = ("risk_of_bias", "inconsistency", "imprecision", "ind
 GRADE_FILE = "grade.toml"
 #: The changes GRADE allows per domain: five lower the certainty by one or two levels, a large effect
 #: raises it by one or two, an exposure–response gradient by one (Huguet et al. 2013; GRADE handbook).
+UPGRADES: tuple[str, ...] = ("large_effect", "dose_response")
 ALLOWED_CHANGES: dict[str, tuple[int, ...]] = {
     **dict.fromkeys(("risk_of_bias", "inconsistency", "imprecision", "indirectness", "publication_bias"), (0, -1, -2)),
     "large_effect": (0, 1, 2),
@@ -105,7 +106,8 @@ class GradeInput:
     ratios: list[tuple[float, float, float]] = field(default_factory=list)  # aligned (est, lo, hi)
     indirect: list[str] = field(default_factory=list)  # study ids with indirect outcome/population
     designs: list[str] = field(default_factory=list)
-    #: Phase of investigation per study id: (1|2|3, why).
+    #: Phase of investigation per counted unit: (1|2|3, why); a unit is confirmatory when one of its
+    #: papers is.
     phases: dict[str, tuple[int, str]] = field(default_factory=dict)
     #: (events, participants) per study behind the CIs judged for imprecision; None = not given.
     sizes: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
@@ -113,16 +115,22 @@ class GradeInput:
     unrated_as: str = "moderate"
     #: Study ids of the programme's own, unpublished data (``data_source = "own data"``).
     own_data: list[str] = field(default_factory=list)
-    #: The exposure-response gradient each counted unit records ("present" | "absent"); units that
-    #: record none are absent from the mapping.
+    #: The exposure-response gradient each counted unit records for the review outcome ("present" |
+    #: "absent" | "conflicting" when its estimates disagree); units that record none are left out.
     gradients: dict[str, str] = field(default_factory=dict)
 
 
-def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgement | None:
-    """The automatic GRADE judgement, or None when no empirical study informs the factor."""
+def assess(item: GradeInput, config: GradeConfig | None = None,
+           override: dict[str, Any] | None = None) -> GradeJudgement | None:
+    """The GRADE judgement: automatic per domain, a reviewer's ``override`` (grade.toml) per domain; None when
+    no empirical study informs the factor and the reviewer judged nothing.
+
+    The upgrades are decided last, on the effective judgements (a reviewer's risk of bias or imprecision
+    included), because GRADE raises only evidence without serious risk of bias or imprecision."""
     config = config or GradeConfig()
+    override = override or {}
     if not item.units:
-        return None
+        return apply_overrides(None, item.factor_id, override)
     start, start_reason = _start(item)
     judgement = GradeJudgement(item.factor_id, start, start_reason=start_reason)
     d = judgement.domains
@@ -161,17 +169,29 @@ def assess(item: GradeInput, config: GradeConfig | None = None) -> GradeJudgemen
 
     d["publication_bias"] = _publication_bias(item)
 
-    # GRADE raises certainty only for evidence without serious risk of bias (GRADE guidelines 9).
-    serious = d["risk_of_bias"].change < 0
-    not_upgraded = ", not upgraded: GRADE upgrades only evidence without serious risk of bias"
+    downgrades = {key: value for key, value in override.items() if key not in UPGRADES}
+    upgrades = {key: value for key, value in override.items() if key in UPGRADES}
+    apply_overrides(judgement, item.factor_id, downgrades)
+    _upgrade(judgement, item, config)
+    return apply_overrides(judgement, item.factor_id, upgrades)
+
+
+def _upgrade(judgement: GradeJudgement, item: GradeInput, config: GradeConfig) -> None:
+    """A large effect and a dose-response gradient, judged after the downgrades (reviewer's included):
+    GRADE guidelines 9 (Guyatt et al. 2011) rates up only when there are no serious problems with risk of
+    bias or precision, so an imprecise +2 cannot cancel the -1 for imprecision."""
+    d = judgement.domains
+    blocking = [name.replace("_", " ") + (" (reviewer)" if d[name].source == "reviewer" else "")
+                for name in ("risk_of_bias", "imprecision") if d[name].change < 0]
+    not_upgraded = (f", not upgraded: {' and '.join(blocking)} rated down (GRADE upgrades only evidence "
+                    "without serious risk of bias or imprecision)" if blocking else "")
     large, levels = _large_effect(item, config)
     if large:
-        d["large_effect"] = DomainJudgement(0, large + not_upgraded) if serious else DomainJudgement(levels, large)
+        d["large_effect"] = DomainJudgement(0 if blocking else levels, large + (not_upgraded if levels else ""))
     if item.gradients:
         gradient, present = _dose_response(item)
-        d["dose_response"] = DomainJudgement(1 if present and not serious else 0,
-                                             gradient + (not_upgraded if present and serious else ""))
-    return judgement
+        d["dose_response"] = DomainJudgement(1 if present and not blocking else 0,
+                                             gradient + (not_upgraded if present else ""))
 
 
 def _risk_of_bias(item: GradeInput) -> DomainJudgement:
@@ -188,7 +208,7 @@ def _risk_of_bias(item: GradeInput) -> DomainJudgement:
     if high * 2 > n:
         return DomainJudgement(-2, f"{high}/{n} studies at high risk of bias{extra} (very serious)")
     if low * 2 > n:
-        return DomainJudgement(0, f"{low}/{n} studies at low risk of bias")
+        return DomainJudgement(0, f"{low}/{n} studies at low risk of bias{extra}")
     if low * 2 == n:
         tie = f"; {high}/{n} at high risk of bias" if high else ""
         return DomainJudgement(-1, f"{low}/{n} studies at low risk of bias, not most of the information (a tie "
@@ -200,16 +220,20 @@ def _risk_of_bias(item: GradeInput) -> DomainJudgement:
 def _dose_response(item: GradeInput) -> tuple[str, bool]:
     """Whether the counted units show an exposure-response gradient (Huguet et al. 2013, narrative
     summary: a gradient within and between the primary studies): present in at least one unit and absent
-    in none; the reason names the units."""
+    in none; a unit whose own estimates disagree (present and absent) is a conflict, so no consistent
+    gradient; the reason names the units."""
     present = sorted(u for u, g in item.gradients.items() if g == "present")
     absent = sorted(u for u, g in item.gradients.items() if g == "absent")
+    conflicting = sorted(u for u, g in item.gradients.items() if g == "conflicting")
     n = len(item.units)
-    if present and not absent:
+    if present and not absent and not conflicting:
         return (f"exposure-response gradient recorded in {len(present)}/{n} studies ({', '.join(present)}), "
                 "none records its absence"), True
-    if present:
-        return (f"exposure-response gradient present in {', '.join(present)} but absent in {', '.join(absent)}: "
-                "no consistent gradient"), False
+    within = f"; present and absent within {', '.join(conflicting)}" if conflicting else ""
+    if present or conflicting:
+        where = (f"present in {', '.join(present)}" if present else "") + (
+            f"{' but ' if present else ''}absent in {', '.join(absent)}" if absent else "")
+        return f"exposure-response gradient {where or 'recorded'}{within}: no consistent gradient", False
     return f"no exposure-response gradient where examined ({', '.join(absent)})", False
 
 
@@ -240,15 +264,21 @@ def _publication_bias(item: GradeInput) -> DomainJudgement:
 
 
 def _start(item: GradeInput) -> tuple[str, str]:
-    """Starting certainty from design and the phase of investigation (Huguet et al. 2013)."""
+    """Starting certainty from design and the phase of investigation (Huguet et al. 2013), counted per
+    unit like every domain; a tie starts moderate, the conservative reading, as a risk-of-bias tie rates
+    down (high only when most of the evidence is confirmatory)."""
     if not any(d != "cross-sectional" for d in item.designs):
         return "moderate", "cross-sectional evidence only"
     if not item.phases:
         return "high", "cohort evidence"
-    confirmatory = sorted(sid for sid, (phase, _) in item.phases.items() if phase >= 2)
-    listing = "; ".join(f"{sid}: phase {phase} ({why})" for sid, (phase, why) in sorted(item.phases.items()))
-    if len(confirmatory) * 2 >= len(item.phases):
+    confirmatory = sorted(unit for unit, (phase, _) in item.phases.items() if phase >= 2)
+    listing = "; ".join(f"{unit}: phase {phase} ({why})" for unit, (phase, why) in sorted(item.phases.items()))
+    n = len(item.phases)
+    if len(confirmatory) * 2 > n:
         return "high", f"mostly confirmatory (phase 2/3) studies — {listing}"
+    if len(confirmatory) * 2 == n:
+        return "moderate", (f"half confirmatory (phase 2/3), half exploratory: a tie starts moderate "
+                            f"(not mostly confirmatory) — {listing}")
     return "moderate", f"mostly exploratory (phase 1) studies — {listing}"
 
 
@@ -306,15 +336,33 @@ def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> 
 
 def _large_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
     """A pooled ratio that is a large effect (+1: ≥ 2 or ≤ 0.5) or a very large one (+2: ≥ 5 or ≤ 0.2;
-    GRADE guidelines 9), with the levels it raises; ("", 0) otherwise."""
-    if item.pooled is not None and item.pooled.ratio and item.pooled.k >= 2:
-        est = item.pooled.back(item.pooled.estimate)
-        assert est is not None
-        if est >= config.very_large_effect_high or est <= config.very_large_effect_low:
-            return (f"pooled ratio {est:.2f} is a very large effect (≥ {config.very_large_effect_high:g} or "
-                    f"≤ {config.very_large_effect_low:g})"), 2
-        if est >= config.large_effect_high or est <= config.large_effect_low:
-            return f"pooled ratio {est:.2f} is a large effect", 1
+    GRADE guidelines 9), with the levels it raises; ("", 0) when the estimate is not large.
+
+    The CI's bound nearer 1 must pass the threshold too (the project's conservative reading,
+    docs/synthesis.md): an effect the CI allows to be smaller than large is not shown to be large."""
+    if item.pooled is None or not item.pooled.ratio or item.pooled.k < 2:
+        return "", 0
+    est, lo, hi = (item.pooled.back(v) for v in (item.pooled.estimate, item.pooled.ci_low, item.pooled.ci_high))
+    assert est is not None and lo is not None and hi is not None
+    above = est >= 1
+    near = lo if above else hi  # the bound nearer 1
+
+    def passes(value: float, high: float, low: float) -> bool:
+        return value >= high if above else value <= low
+
+    very = (config.very_large_effect_high, config.very_large_effect_low)
+    large = (config.large_effect_high, config.large_effect_low)
+    ci = f"pooled ratio {est:.2f} ({lo:.2f}-{hi:.2f})"
+    bound = f"the CI's bound nearer 1 ({near:.2f})"
+    if passes(est, *very) and passes(near, *very):
+        return f"{ci} is a very large effect, {bound} included (≥ {very[0]:g} or ≤ {very[1]:g})", 2
+    threshold = f"≥ {large[0]:g}" if above else f"≤ {large[1]:g}"
+    if passes(est, *large) and passes(near, *large):
+        extra = (f"; not very large: {bound} does not pass {very[0] if above else very[1]:g}"
+                 if passes(est, *very) else "")
+        return f"{ci} is a large effect, {bound} included ({threshold}){extra}", 1
+    if passes(est, *large):
+        return f"{ci} is large, but {bound} is not ({threshold}): not upgraded", 0
     return "", 0
 
 
