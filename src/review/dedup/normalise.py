@@ -420,9 +420,10 @@ def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> b
     a surname with initials before it ("J Smith III", "Robert C Green III"), after a given name past
     the comma ("Smith, John III"), or as a piece of its own beside a given part ("Smith, J. A., III",
     "C. Lynch, III"); III also after a name of two words, in its piece or the next ("John Smith III",
-    "Charles Lynch, III"), as III is never three initials; and in a name in capitals after "AL" and one more
-    word ("AL GORE JR", "AL RAY, SR"), read as "AL GORE Jr" is, the reading as initials kept beside it
-    (:func:`_al_with_initials`). Else "da Silva JR", "De Souza, II" and "Gordon JR" keep their initials, as the
+    "Charles Lynch, III"), as III is never three initials; and in a name in capitals without a comma after "AL"
+    and one more word ("AL GORE JR", "AL RAY SR"), read as "AL GORE Jr" is, the reading as initials kept beside
+    it (:func:`_al_with_initials`); with a comma, "AL SAYED, JR" is the surname Al Sayed and the initials J. R.,
+    as an index writes it (version 24 read Sayed A.). Else "da Silva JR", "De Souza, II" and "Gordon JR" keep their initials, as the
     surname ("dasilva") would otherwise give way to a particle read as given name."""
     words = pieces[n]
     bare = words[k].rstrip(".")
@@ -432,8 +433,8 @@ def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> b
         return True
     if bare not in _GENERATION_OR_INITIALS or k != len(words) - 1:
         return False
-    if capitals and _al_before(pieces, n, k):
-        return True
+    if capitals and n == 0 and _al_before(pieces, n, k):
+        return True  # without a comma only: "AL SAYED, JR" is the surname Al Sayed and the initials J. R.
     if k > 0:  # MEDLINE never writes three initials III, so III after two words is a suffix ("John Smith III")
         return (n > 0 or _trailing_initials(words[k - 1]) or _has_given_part(words[:k], capitals)
                 or (bare == "III" and k >= 2))
@@ -479,7 +480,7 @@ _GIVEN_NAME_PARTICLE = frozenset({"Al", "AL"})
 
 def _al_before(pieces: list[list[str]], n: int, k: int) -> bool:
     """Whether the words of a name other than word ``k`` of comma piece ``n`` are "AL" and one more word
-    ("AL GORE JR", "AL GORE, JR")."""
+    ("AL GORE JR")."""
     others = [word for m, words in enumerate(pieces) for j, word in enumerate(words) if (m, j) != (n, k)]
     return len(others) == 2 and others[0] == "AL"
 
@@ -488,11 +489,10 @@ def _al_with_initials(text: str) -> tuple[str, str] | None:
     """``(surname, initials)`` of a name in capitals that :func:`_generation_at` reads as the given name Al
     and a suffix ("AL GORE JR" is Gore A.), read as written: the surname "AL GORE" with the initials J. R.,
     MEDLINE's form in capitals of an Arabic surname ("Al Gore JR"); else None."""
-    if text.upper() != text or not text.startswith("AL "):
+    if text.upper() != text or not text.startswith("AL ") or "," in text:
         return None
-    pieces = [piece.split() for piece in text.split(",")]
-    words = [word for piece in pieces for word in piece]
-    if len(words) != 3 or words[2].rstrip(".") not in _GENERATION_OR_INITIALS - {"III"} or pieces[-1][-1:] != words[2:]:
+    words = text.split()
+    if len(words) != 3 or words[2].rstrip(".") not in _GENERATION_OR_INITIALS - {"III"}:
         return None
     return fold(" ".join(words[:2])).replace(" ", ""), fold(words[2])
 
@@ -808,16 +808,24 @@ def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
 
 
 #: An index's initials run that holds the particles' initials too ("Berg AAVD" for A. A. van den Berg): four
-#: to six capitals, which :func:`_initials_like` leaves a surname ("Jean DUPONT").
-_LONG_INITIALS = re.compile(r"[A-Z]{4,6}")
+#: to six capitals, which :func:`_initials_like` leaves a surname ("Jean DUPONT"), ending in those of van or
+#: von (V), van den, van der, von der (VD) or van 't (VT). Version 24 took any four to six capitals, so "Paul
+#: JAMES" met "Paul JA" and "Kim JUNG" "Kim JU" at 7.0; ter, ten, in and de are not read so ("Brink SJAT").
+_LONG_INITIALS = re.compile(r"(?=[A-Z]{4,6}\Z)[A-Z]+V[DT]?")
+#: The particles whose initials an index writes after the given initials ("Berg JV" for J. van der Berg,
+#: "Bruggencate SJT" for S. J. ten Bruggencate): Dutch and German ones. Version 24 took every particle, so
+#: "da Silva A" met "Silva AD", "dos Santos M" "Santos MD" and "Le Roux P" "Roux PL" at 7.0, where the
+#: second capital is far likelier a second given name.
+_INDEXED_PARTICLES = frozenset({"van", "von", "der", "den", "ter", "ten", "'t", "\u2019t", "in"})
 
 
 def _more_readings(name: str, words: list[str]) -> tuple[tuple[str, str, int], ...]:
     """The index forms whose particles are initials or whose initials are long, ``(surname, every initial,
     fewest the other record must give)``: particles, a surname and its initials ("van den Berg A A" →
     ("berg", "aavd", 3)), taken only where the other record's initials reach into the particles' ("Berg
-    AAVD", "Berg AAV", not "Berg AA"), and a surname before four to six capitals in a name not all in
-    capitals ("Berg AAVD" → ("berg", "aavd", 2): :func:`last_name` reads the capitals as the surname, as in
+    AAVD", "Berg AAV", not "Berg AA") and only for Dutch and German particles (:data:`_INDEXED_PARTICLES`),
+    and a surname before four to six capitals ending in a particle's initials (:data:`_LONG_INITIALS`) in a
+    name not all in capitals ("Berg AAVD" → ("berg", "aavd", 2): :func:`last_name` reads the capitals as the surname, as in
     "Jean DUPONT"), taken only where the other record gives two initials or more."""
     if len(words) < 2 or "," in name \
             or not (words[0].casefold() in _PARTICLES or words[0] == "in" or (words[-1].isupper() and len(words[-1]) > 3)):
@@ -829,7 +837,7 @@ def _more_readings(name: str, words: list[str]) -> tuple[tuple[str, str, int], .
     while start < len(words) and _is_particle(words, start, any_case=True):
         start += 1
     if start == 0 or start + 2 > len(words) or not all(_trailing_initials(word) for word in words[start + 1:]) \
-            or _trailing_initials(words[start]):
+            or _trailing_initials(words[start]) or not any(word.casefold() in _INDEXED_PARTICLES for word in words[:start]):
         return ()
     given = _initial_letters(words[start + 1:])
     return ((fold(words[start]).replace(" ", ""), given + _initial_letters(words[:start]), len(given) + 1),)
