@@ -101,3 +101,20 @@ def test_the_terminal_progress_line_names_the_file_and_count_and_is_cleared(caps
     assert "10,000" not in err
     assert "embase.ris: 10,050 records read; writing…" in err
     assert err.endswith("\r")  # the line is cleared for the table that follows (click drops the erase code off a terminal)
+
+
+def test_a_file_whose_records_name_several_databases_says_how_many_each(workspace, tmp_path):
+    # The row shows one source (the most common) beside the file's whole count: 'PsycInfo 3' for a file
+    # of 2 PsycInfo records and 1 Embase record, with nothing said of the Embase one.
+    mixed = tmp_path / "ovid.txt"
+    mixed.write_text("TI  - First\nDB  - PsycInfo\n\nTI  - Second\nDB  - PsycInfo\n\nTI  - Third\nDB  - Embase\n",
+                     encoding="utf-8")
+    single = tmp_path / "embase.ris"
+    single.write_text("TY  - JOUR\nTI  - Fourth\nDB  - Embase\nER  - \n", encoding="utf-8")
+    result = _import(workspace, mixed, single)
+    assert result.exit_code == 0, result.output
+    assert [row.split("\t")[3:5] for row in result.stdout.splitlines()[1:]] == [["PsycInfo", "3"], ["Embase", "1"]]
+    assert result.stderr.splitlines()[1:] == [
+        f"review: note: {mixed}: its records name 2 databases, PsycInfo 2 and Embase 1 (the source column shows the "
+        "most common; review prisma and review export searches count each)"]
+    assert workspace.store.counts_by_source() == {"PsycInfo": 2, "Embase": 2}

@@ -84,6 +84,12 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
         + (f" ({skipped} skipped: imported before)" if skipped else "")
         + f" in {time.perf_counter() - started:.2f} s", err=True,
     )
+    for item in imported:
+        if item.several_sources:  # the row names one source beside the whole file's count
+            counts = [f"{name} {n}" for name, n in item.several_sources.items()]
+            click.echo(f"review: note: {item.path}: its records name {len(counts)} databases, "
+                       f"{', '.join(counts[:-1])} and {counts[-1]} (the source column shows the most common; "
+                       "review prisma and review export searches count each)", err=True)
     for warning in report.warnings:
         click.echo(f"review: warning: {warning}", err=True)
     errors = report.errors

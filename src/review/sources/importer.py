@@ -65,6 +65,8 @@ class FileImport:
     batch_id: int | None = None
     message: str = ""
     deleted_pmids: list[str] = field(default_factory=list)
+    #: Records per source name, most first, when the file's records name more than one.
+    several_sources: dict[str, int] = field(default_factory=dict)
     error: ImportFormatError | None = None
     seconds: float = 0.0
 
@@ -157,7 +159,7 @@ def _import_one(store: Store, path: Path, source: str | None, root: Path | None,
     return FileImport(
         path=path, status="imported", format=stream.format, encoding=stream.encoding,
         source_name=stream.source_name, n_records=stream.n_records, batch_id=batch_id,
-        deleted_pmids=stream.deleted_pmids,
+        deleted_pmids=stream.deleted_pmids, several_sources=stream.per_source if len(stream.per_source) > 1 else {},
     )
 
 

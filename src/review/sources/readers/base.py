@@ -135,6 +135,11 @@ class RecordStream:
         return self._given_source or _most_common(self._per_source) or self._fallback
 
     @property
+    def per_source(self) -> dict[str, int]:
+        """Records per source name read so far, most first (a file may name several databases)."""
+        return dict(sorted(self._per_source.items(), key=lambda item: -item[1]))
+
+    @property
     def deleted_pmids(self) -> list[str]:
         return list(self._source.deleted_pmids)
 
