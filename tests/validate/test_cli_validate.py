@@ -185,3 +185,19 @@ def test_a_late_write_error_is_an_output_error_not_a_validation_error(tmp_path: 
         raise PermissionError(13, "Permission denied", str(tmp_path / "out.json"))
     assert not isinstance(caught.value, ValidationError) and getattr(caught.value, "exit_code", None) == 1
     assert str(caught.value) == f"{tmp_path / 'out.json'}: cannot write (Permission denied)"
+
+
+def test_two_analyses_whose_names_write_one_file_are_refused_before_anything_runs(
+        demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    # 'usability' and 'Usability!' both wrote usability.json: the second result replaced the first
+    folder, _ = demo_run
+    (tmp_path / "synthetic_sus.csv").write_bytes((folder / "synthetic_sus.csv").read_bytes())
+    plan = tmp_path / "analyses.toml"
+    plan.write_text('[[analysis]]\nname = "usability"\nkind = "sus"\nfile = "synthetic_sus.csv"\n'
+                    '[[analysis]]\nname = "Usability!"\nkind = "sus"\nfile = "synthetic_sus.csv"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 4
+    assert result.output.splitlines() == [
+        f"review: {plan}:analysis[2].name: 'Usability!' writes the same usability.json as analysis[1] "
+        "'usability': give one of them another name"]
+    assert not (tmp_path / "results").exists()
