@@ -69,10 +69,19 @@ def test_a_label_writes_extreme_values_compactly_and_everyday_ones_as_before() -
     assert _estimate(1.2, 250000.0, estimate=600.0).label() == "OR 600.00 (1.20-2.5e+05)"
     assert _estimate(1.05, 2.14).label() == "OR 1.50 (1.05-2.14)"
     assert _estimate(0.30, 0.96, estimate=0.54).label() == "OR 0.54 (0.30-0.96)"
-    assert _estimate(0.005, 0.96, estimate=0.54).label() == "OR 0.54 (0.01-0.96)"
+    # two decimals only from 0.1, where they keep two significant digits: 0.005 read "0.01", and an OR of
+    # 0.007 (0.005-0.009) "0.01 (0.01-0.01)"
+    assert _estimate(0.005, 0.96, estimate=0.54).label() == "OR 0.54 (0.005-0.96)"
+    assert _estimate(0.005, 0.009, estimate=0.007).label() == "OR 0.007 (0.005-0.009)"
+    assert _estimate(0.0123, 0.1, estimate=0.05).label() == "OR 0.05 (0.012-0.10)"
+    # 99999.996 rounds to 1e5: not "100000.00"
+    assert _estimate(2.0, 99999.996, estimate=3.0).label() == "OR 3.00 (2.00-1e+05)"
     wide = Estimate(factor="f", contrast="x", estimate_type="adjusted", source_location="T", measure="MD",
                     estimate=-3.5, ci_low=-1e9, ci_high=12.0)
-    assert wide.label() == "MD -3.50 (-1e+09-12.00)"
+    assert wide.label() == "MD -3.50 (-1e+09 to 12.00)"
+    negative = Estimate(factor="f", contrast="x", estimate_type="adjusted", source_location="T", measure="MD",
+                        estimate=-3.5, ci_low=-5.0, ci_high=-2.0)
+    assert negative.label() == "MD -3.50 (-5.00 to -2.00)"  # was "(-5.00--2.00)"
 
 
 def test_the_forms_ci_level_help_names_both_forms_the_reader_takes() -> None:

@@ -196,24 +196,31 @@ class Estimate:
         return est, lo, hi
 
     def label(self) -> str:
-        """'OR 2.59 (1.40-4.80)' as published, or the status when no number exists."""
+        """'OR 2.59 (1.40-4.80)' as published, 'MD -5.00 (-6.10 to -2.00)' when a bound is negative (a
+        hyphen between two minus signs misreads), or the status when no number exists."""
         if self.estimate is None:
             return self.estimate_status or "no estimate"
         text = f"{self.measure} {_num(self.estimate)}"
         if self.ci_low is not None and self.ci_high is not None:
-            text += f" ({ci_level_prefix(self.ci_level)}{_num(self.ci_low)}-{_num(self.ci_high)})"
+            between = " to " if self.ci_low < 0 or self.ci_high < 0 else "-"
+            text += f" ({ci_level_prefix(self.ci_level)}{_num(self.ci_low)}{between}{_num(self.ci_high)})"
         return text
 
 
-#: Bounds of the values a label writes with two decimals, as papers print ratios; outside them (and for
-#: inf) three significant digits: 1e200 in full was 201 digits, and an OR of 0.001 read "0.00".
-_PLAIN_RANGE = (0.005, 1e5)
+#: Values a label writes with two decimals, as papers print ratios: from 0.1, where two decimals still keep
+#: two significant digits, to below 1e5 as rounded (99999.996 is no 100000.00). Below it two significant
+#: digits (an OR of 0.007 read "0.01", of 0.001 "0.00"), above and for inf three.
+_PLAIN_RANGE = (0.1, 1e5)
 
 
 def _num(value: float) -> str:
-    if value == 0 or (math.isfinite(value) and _PLAIN_RANGE[0] <= abs(value) < _PLAIN_RANGE[1]):
-        return f"{value:.2f}"
-    return f"{value:.3g}"
+    if value == 0:
+        return "0.00"
+    if not math.isfinite(value) or abs(round(value, 2)) >= _PLAIN_RANGE[1]:
+        return f"{value:.3g}"
+    if abs(value) < _PLAIN_RANGE[0]:
+        return f"{value:.2g}"
+    return f"{value:.2f}"
 
 
 @dataclass(slots=True)
