@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 
 from review.dedup.engine import deduplicate
-from review.dedup.normalise import (
-    first_initial, fold, initial_beside, kept_names, last_name, normalise_authors, particle_readings, second_reading,
-    without_generation,
+from review.dedup.name_pairs import particle_readings, second_reading
+from review.dedup.names import (
+    first_initial, initial_beside, kept_names, last_name, normalise_authors, without_generation,
 )
+from review.dedup.normalise import fold
 from review.sources import read_file
 from review.sources.fields import is_no_author, split_authors
 

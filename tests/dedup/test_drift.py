@@ -10,7 +10,8 @@ from review.dedup.drift import (
     AUTHORS_SWAPPED, KINDS, PAGES_GARBLED, SINGLE_PAGE, SUBTITLE, change_subtitle, drift, garble_pages,
     malformed_volume, single_page, swap_author_names, unrelated_pages,
 )
-from review.dedup.normalise import last_name, parse_pages
+from review.dedup.names import last_name
+from review.dedup.normalise import parse_pages
 
 from .helpers import record
 

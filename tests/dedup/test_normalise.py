@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from review.dedup.journals import journal_similarity, journal_tokens, journal_variants
+from review.dedup.names import normalise_authors, parse_author
 from review.dedup.normalise import (
-    clean_title, fold, is_translated_title, normalise_authors, normalise_doi, normalise_pages, normalise_pmid, normalise_title,
-    normalise_volume, normalise_year, parse_author, parse_pages, strip_markup,
-    title_numbers, title_variants,
+    clean_title, fold, is_translated_title, normalise_doi, normalise_pages, normalise_pmid, normalise_title,
+    normalise_volume, normalise_year, parse_pages, strip_markup, title_numbers, title_variants,
 )
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)

@@ -4,9 +4,9 @@ disagreement, and one disagreeing locator costs less when everything else agrees
 from __future__ import annotations
 
 from review.dedup.engine import deduplicate
-from review.dedup.normalise import (
-    first_initial, initial_beside, normalise_volume, parse_pages, second_reading,
-)
+from review.dedup.name_pairs import second_reading
+from review.dedup.names import first_initial, initial_beside
+from review.dedup.normalise import normalise_volume, parse_pages
 from review.sources.fields import split_authors
 from review.dedup.prepare import main_title, prepare
 from review.dedup.rules import Thresholds

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..records import Record
-from .normalise import parse_author
+from .names import parse_author
 
 PAGES_GARBLED = "pages_garbled"
 SINGLE_PAGE = "single_page"

@@ -12,9 +12,10 @@ from .journals import journal_variants
 from .kinds import (
     ARTICLE, NOTICE_KINDS, is_generic_title, notice_subject, publication_kind, strip_retracted_prefix,
 )
+from .name_pairs import second_reading
+from .names import kept_names, last_name
 from .normalise import (
-    Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title, last_name,
-    kept_names, second_reading,
+    Pages, fold, title_numbers, title_variants, is_supplement, is_translated_title,
     normalise_doi, normalise_pmid, normalise_volume, normalise_year, parse_pages,
 )
 

@@ -17,7 +17,8 @@ from rapidfuzz import fuzz, process
 from .citation import numeric_range, range_relations
 from .journals import journal_similarity
 from .kinds import NOTICE_KINDS
-from .normalise import initial_beside, is_ambiguous_name, pair_reading, particle_readings
+from .name_pairs import is_ambiguous_name, pair_reading, particle_readings
+from .names import initial_beside
 from .prepare import Prepared
 
 #: Field states for exact-comparison fields.
@@ -239,7 +240,7 @@ def _ambiguous_authors(prep: Prepared, left: np.ndarray, right: np.ndarray, m: n
                        authors: np.ndarray, first: np.ndarray) -> None:
     """Score again the pairs where a record has an ambiguous name ("Ferrari Mjk", "Kevin Png") or a
     name its particles let read another way ("P Van Nguyen", "De Vries"), each such name read as the
-    other record writes it (``normalise.pair_reading``). An ambiguous name's first reading (the three
+    other record writes it (``name_pairs.pair_reading``). An ambiguous name's first reading (the three
     letters as a surname) is no evidence by itself, so those pairs take the new score; a particle
     reading only adds a match the first reading missed, so those keep the higher one."""
     ambiguous = np.asarray([any(is_ambiguous_name(n) for n in names) for names in prep.author_names], dtype=bool)
