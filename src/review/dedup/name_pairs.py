@@ -122,7 +122,6 @@ def _chosen_surname(name: str, other: str, other_surname: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=262144)
 def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
     """The other readings of a name whose particles may or may not begin its surname, each ``(surname,
     every initial of the rest)``, or ``()``: the last word alone after a given part and particles ("P Van
@@ -131,8 +130,8 @@ def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
     and particles with the last word at a name's start, with no given part ("De Vries", "DA SILVA", "Di
     Wu" → ("devries", ""), …: :func:`last_name` reads Vries D., as "Di Wu" is Wu D.), the other reading
     of a catalogue's "Last, Given particles" (:func:`_catalogue_reading`), and the other readings of
-    :func:`_more_readings`. Neither is the first reading: the other record's way of writing the name
-    chooses (:func:`pair_reading`)."""
+    :func:`_index_form_readings`. Neither is the first reading: the other record's way of writing the name
+    chooses (:func:`pair_reading`). Not cached itself: :func:`_readings` holds the one result."""
     readings = _readings(name)
     return tuple((surname, letters) for surname, letters, _ in readings) if readings else ()
 
@@ -141,7 +140,7 @@ def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
 def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
     """:func:`particle_readings`, each with the fewest initials the other record must give beside its
     surname to confirm it (:func:`_particle_surname`): one where it has initials, none where not, more for
-    :func:`_more_readings`."""
+    :func:`_index_form_readings`."""
     stripped = strip_et_al(name)
     as_written = _al_with_initials(stripped) if stripped.startswith("AL ") else None
     if as_written:
@@ -153,7 +152,7 @@ def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
     words = text.split()
     start = _particle_start(words)
     if start is None:
-        return _more_readings(name, words)
+        return _index_form_readings(name, words)
     if start > 0:
         readings = [(fold(words[-1]).replace(" ", ""), _initial_letters(words[:-1]), 1)]
         if start > 1 and not _trailing_initials(words[start - 1]) \
@@ -181,7 +180,7 @@ _LONG_INITIALS = re.compile(r"(?=[A-Z]{4,6}\Z)[A-Z]+V[DT]?")
 _INDEXED_PARTICLES = frozenset({"van", "von", "der", "den", "ter", "ten", "'t", "\u2019t", "in"})
 
 
-def _more_readings(name: str, words: list[str]) -> tuple[tuple[str, str, int], ...]:
+def _index_form_readings(name: str, words: list[str]) -> tuple[tuple[str, str, int], ...]:
     """The index forms whose particles are initials or whose initials are long, ``(surname, every initial,
     fewest the other record must give)``: particles, a surname and its initials ("van den Berg A A" →
     ("berg", "aavd", 3)), taken only where the other record's initials reach into the particles' ("Berg
@@ -230,10 +229,15 @@ def _particle_surname(name: str, other: str, other_surname: str) -> str | None:
     for surname, letters, fewest in _readings(name):
         if surname != other_surname:
             continue
-        theirs = initial_beside(other, surname, every=True)
-        if letters.startswith(theirs) and len(theirs) >= fewest:
+        if _initials_confirm(letters, initial_beside(other, surname, every=True), fewest):
             return surname
     return None
+
+
+def _initials_confirm(letters: str, theirs: str, fewest: int) -> bool:
+    """Whether initials ``theirs`` confirm a reading with the initials ``letters``: they begin them and are
+    ``fewest`` or more (:func:`_readings`)."""
+    return letters.startswith(theirs) and len(theirs) >= fewest
 
 
 def _shared_reading(name: str, other: str) -> str | None:
@@ -242,9 +246,9 @@ def _shared_reading(name: str, other: str) -> str | None:
     berg), or None."""
     for surname, letters, fewest in _readings(name):
         for their_surname, their_letters, their_fewest in _readings(other):
-            shorter = min(letters, their_letters, key=len)
-            if surname == their_surname and (letters.startswith(their_letters) or their_letters.startswith(letters)) \
-                    and len(shorter) >= max(fewest, their_fewest):
+            needed = max(fewest, their_fewest)
+            if surname == their_surname and (_initials_confirm(letters, their_letters, needed)
+                                             or _initials_confirm(their_letters, letters, needed)):
                 return surname
     return None
 
