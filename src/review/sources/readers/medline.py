@@ -22,6 +22,12 @@ _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}-")
 #: A tag line and its value, however the tag is padded (``PMID- 1``, ``PMID-1``, ``PMC -1``, ``TI-``).
 _TAG_AND_VALUE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,3}- ?(.*)$", re.MULTILINE)
 _PMID_LINE = re.compile(r"^PMID- *\d", re.MULTILINE)
+#: Ovid's record number line (``<1. >``, ``<12>``) opening each record of an Ovid "tagged" export.
+_OVID_RECORD_NUMBER = re.compile(r"^<\d+\.?\s*>\s*$")
+#: A database line, however padded (Ovid and EBSCO write ``DB  - Embase`` in this layout).
+_DB_LINE = re.compile(r"^DB {0,3}- ?(.*?)\s*$", re.MULTILINE)
+#: A database whose accession numbers are PubMed ids (Ovid MEDLINE's ``AN``).
+_PUBMED_DB = re.compile(r"pubmed|medline", re.IGNORECASE)
 _MEDLINE_TAG = re.compile(r"^(TI|AB|FAU|AU|DP|PT|JT|TA|PG|VI|IP|LID|AID|MH|OT|LA|OWN|STAT|BTI) {0,2}- ",
                           re.MULTILINE)
 _RIS_TY = re.compile(r"^TY  -", re.MULTILINE)
@@ -53,16 +59,31 @@ class MedlineReader(Reader):
         return 0
 
     def records(self, source: SourceFile) -> Iterator[Record]:
+        file_database = _file_database(source.text)
         for start, block in _blocks(source):
             try:
                 fields = Medline.read(io.StringIO(_in_columns(block)))
             except Exception as err:  # Bio.Medline raises ValueError on malformed lines
                 raise ImportFormatError(source.path, f"line {start}", f"unreadable MEDLINE record: {err}") from None
-            yield _record(dict(fields), start, block)
+            yield _record(dict(fields), start, block, file_database)
+
+
+def _file_database(text: str) -> str:
+    """The database a whole file names, for its records that name none: the most common of its ``DB``
+    lines, else PubMed when it has numeric ``PMID`` lines (PubMed's export writes no ``DB``), else ""
+    (the file's name then stands in). Decided per file so one export is never split across two sources."""
+    named: dict[str, int] = {}
+    for match in _DB_LINE.finditer(text):
+        if match.group(1):
+            named[match.group(1)] = named.get(match.group(1), 0) + 1
+    if named:
+        return max(named, key=lambda name: named[name])
+    return "PubMed" if _PMID_LINE.search(text) else ""
 
 
 def _blocks(source: SourceFile) -> Iterator[tuple[int, str]]:
-    """``(first line, text)`` per record, one at a time: blocks split on blank lines and ``PMID-`` lines.
+    """``(first line, text)`` per record, one at a time: blocks split on blank lines, ``PMID-`` lines and
+    Ovid's record number lines (``<1. >``, which are not kept in the record's text).
 
     A paragraph that does not start with a tag line (a note a person typed between
     records) is skipped, as PubMed and reference managers do; one that goes on with tag
@@ -71,6 +92,8 @@ def _blocks(source: SourceFile) -> Iterator[tuple[int, str]]:
     found = False
     start, current, skipping = 0, [], 0  # type: int, list[str], int
     for number, line in enumerate(iter_lines(source.text), start=1):
+        if _OVID_RECORD_NUMBER.match(line):
+            line = ""
         if not line.strip() or (line.startswith("PMID-") and current):
             if current:
                 found = True
@@ -125,25 +148,27 @@ def _doi(ids: list[str]) -> str:
     return next(iter(tagged + untagged), "")
 
 
-def _database(fields: dict[str, Any], pmid: str) -> str:
-    """The database a record names: its ``DB`` line (Ovid and EBSCO write ``DB  - APA PsycInfo`` in this
-    layout), else PubMed for a record with a PubMed id (digits: PubMed's export always has one), else ""
-    (the file's name then stands in: never a database the file does not name). ``DP`` is the date of
-    publication here, not RIS's database provider."""
-    named = first_text(fields.get("DB"))
-    if named:
-        return named
-    return "PubMed" if pmid.isascii() and pmid.isdigit() else ""
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
-def _record(fields: dict[str, Any], line: int, raw: str) -> Record:
+def _record(fields: dict[str, Any], line: int, raw: str, file_database: str) -> Record:
     doi = _doi(text_list(fields.get("LID")) + text_list(fields.get("AID")))
     authors = text_list(fields.get("FAU")) or text_list(fields.get("AU"))
     authors += [name for name in text_list(fields.get("CN")) if name not in authors]
     extra = {key: fields[tag] for tag, key in _EXTRA_TAGS.items() if fields.get(tag)}
+    # The record's own DB line, else the file's (``DP`` is the date of publication here, not RIS's
+    # database provider).
+    database = first_text(fields.get("DB")) or file_database
     pmid = first_text(fields.get("PMID"))
+    accession = first_text(fields.get("AN"))
+    # Ovid MEDLINE writes the PubMed id as its accession number; any other database's AN is its own id.
+    if not pmid and _is_number(accession) and _PUBMED_DB.search(database):
+        pmid = accession
+    elif accession:
+        extra["accession_number"] = accession
     return Record(
-        source=_database(fields, pmid),
+        source=database,
         title=first_text(fields.get("TI"), fields.get("BTI")),
         abstract=first_text(fields.get("AB")),
         authors=authors,
@@ -158,7 +183,7 @@ def _record(fields: dict[str, Any], line: int, raw: str) -> Record:
         mesh=text_list(fields.get("MH")),
         publication_types=text_list(fields.get("PT")),
         language="; ".join(text_list(fields.get("LA"))),
-        external_id=pmid,
+        external_id=pmid or accession,
         position=f"line {line}",
         raw=raw,
         extra=extra,
