@@ -47,3 +47,31 @@ def test_the_readme_full_text_tour_runs_without_a_warning(tmp_path: Path, monkey
     listed = runner.invoke(main, ["-w", str(root), "fulltext", "list"])
     assert "\teligible\t" in listed.stdout
     assert (root / "screening" / "prisma" / "prisma.csv").is_file()
+
+
+def test_status_names_a_typo_in_the_files_the_readme_says_to_edit_first(tmp_path: Path) -> None:
+    # "Your own review" starts with `$EDITOR queries/example.toml screening/criteria.toml`; a typo in
+    # either went unsaid by `review status` (criteria.toml's only showed on an exclusion or in the TUI,
+    # a query file's on `review search`).
+    runner = CliRunner()
+    root = tmp_path / "mine"
+    assert runner.invoke(main, ["init", str(root)]).exit_code == 0
+    clean = runner.invoke(main, ["-w", str(root), "status"])
+    assert clean.exit_code == 0 and "cannot be read" not in clean.stdout
+    with (root / "screening" / "criteria.toml").open("a", encoding="utf-8") as criteria:
+        criteria.write('exlcude = ["rats"]\n')
+    with (root / "queries" / "example.toml").open("a", encoding="utf-8") as query:
+        query.write('maxdat = "2025"\n')
+    result = runner.invoke(main, ["-w", str(root), "status"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    criteria_line = next(line for line in lines if "criteria.toml" in line)
+    query_line = next(line for line in lines if "example.toml" in line)
+    assert criteria_line.startswith("  cannot be read: ") and "unknown key 'exlcude'" in criteria_line
+    assert "screening/criteria.toml" in criteria_line and criteria_line.endswith(
+        "; until it is fixed, exclusions are refused and the keyword ranking leaves its terms out")
+    assert query_line.startswith("  cannot be read: ") and "unknown field 'maxdat'" in query_line
+    assert query_line.endswith("; review search refuses it until it is fixed")
+    # Each under its stage's line: criteria under screening, the query under search.
+    assert lines.index(criteria_line) > next(i for i, line in enumerate(lines) if line.startswith("screening "))
+    assert lines.index(query_line) == next(i for i, line in enumerate(lines) if line.startswith("search ")) + 1

@@ -251,6 +251,17 @@ def ranking_status(workspace: Workspace) -> list[str]:
     return lines
 
 
+def criteria_status(workspace: Workspace) -> list[str]:
+    """A ``review status`` line when ``screening/criteria.toml`` cannot be read (the session goes on without it)."""
+    from ..screening.criteria import load_criteria
+
+    try:
+        load_criteria(workspace)
+    except ReviewError as err:
+        return [f"  cannot be read: {err}; until it is fixed, exclusions are refused and the keyword ranking leaves its terms out"]
+    return []
+
+
 def records_by_id(workspace: Workspace) -> dict[int, Record]:
     """Every record by id (slow for large workspaces: call from a worker)."""
     return {r.id: r for r in workspace.store.records() if r.id is not None}

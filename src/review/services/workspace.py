@@ -107,6 +107,7 @@ def workspace_status(workspace: Workspace) -> list[str]:
         lines.append(f"  {source:<{width}} {n:>6}")
     reads = screening.status_reads(workspace)  # the screening lines and the PRISMA line share one read
     lines.extend(screening.screening_lines(workspace, reads))
+    lines.extend(screening.criteria_status(workspace))
     for stage_status in (sources.search_status, dedup.dedup_status, screening.ranking_status):
         lines.extend(stage_status(workspace))
     lines.extend(prisma.prisma_status(workspace, reads.aside, reads.log))

@@ -576,10 +576,12 @@ def search_status(workspace: Workspace) -> list[str]:
     for run in search_store.runs(workspace.store):
         latest[run["query_name"]] = run
     checks = {check["query_name"]: check for check in search_store.seed_checks(workspace.store)}
+    unreadable = [f"  cannot be read: {problem}; review search refuses it until it is fixed"
+                  for problem in _query_file_problems(workspace.path("queries"))]
     if not latest and not checks:
-        return ["search     no PubMed searches run yet"]
+        return ["search     no PubMed searches run yet", *unreadable]
     # A query only seed-checked counts too: the header said "0 queries" above its seed-check line.
-    lines = [f"search     {counted(len(set(latest) | set(checks)), 'query')}"]
+    lines = [f"search     {counted(len(set(latest) | set(checks)), 'query')}", *unreadable]
     for name, run in sorted(latest.items()):
         lines.append(f"  {name:<20} {run['status']:<11} hits {run['hit_count'] or 0:>6}  "
                      f"new {run['new_records'] or 0:>6}  {iso_time(run['started_at'])}")
@@ -587,3 +589,14 @@ def search_status(workspace: Workspace) -> list[str]:
         lines.append(f"  {name:<20} seed check {check['n_found']}/{check['n_seeds']} found "
                      f"(recall {check['recall']:.2f})  {iso_time(check['checked_at'])}")
     return lines
+
+
+def _query_file_problems(folder: Path) -> list[str]:
+    """Each query file that cannot be read, as its one-line error (``review status`` says so before a search)."""
+    problems = []
+    for path in query_files(folder):
+        try:
+            load_query(path)
+        except ReviewError as err:
+            problems.append(str(err))
+    return problems
