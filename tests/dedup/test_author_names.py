@@ -614,6 +614,8 @@ def _pair_or_none(one: str, other: str) -> tuple[str, float] | None:
     ("Paul JAMES", "Paul JA", None), ("Kim JUNG", "Kim JU", None), ("Lee CHEN", "Lee CH", None),
     ("Scott JAMES", "Scott JA", 6.5), ("Thomas MARTIN", "Thomas MA", 6.5), ("Hans MAAS", "Hans MA", 5.5),
     ("Peter HASS", "Peter HA", 6.5), ("Jean DUPONT", "Jean DU", 6.5), ("Smith JABC", "Smith JA", 6.5),
+    # ... and not in a Slavic surname's -ov or -ev.
+    ("Sergei PETROV", "Sergei PE", 6.5), ("Anna IVANOV", "Anna IV", None), ("Oleg LEBEDEV", "Oleg LE", None),
 ])
 def test_particles_and_long_capitals_as_initials_are_read_only_in_their_index_forms(one, other, version_23) -> None:
     expected = None if version_23 is None else ("borderline", version_23)
@@ -624,7 +626,8 @@ def test_particles_and_long_capitals_as_initials_are_read_only_in_their_index_fo
 @pytest.mark.parametrize(("one", "other"), [
     # The Dutch and German index forms stay read (7.0; version 23: 5.5 or 6.5).
     ("van der Berg J", "Berg JV"), ("van der Berg J", "Berg JVD"), ("Ten Bruggencate S. J.", "Bruggencate SJT"),
-    ("Von Websky K.", "Websky KV"), ("van HASS J", "Hass JV"), ("Berg AAVD", "A A Berg"),
+    ("Von Websky K.", "Websky KV"), ("van HASS J", "Hass JV"), ("Berg AAVD", "A A Berg"), ("Berg AAVD", "Berg AA"),
+    ("Berg ABCV", "Berg AB"), ("Hof JAVT", "Hof JA"),
 ])
 def test_dutch_and_german_particles_as_initials_still_match(one, other) -> None:
     assert _pair(one, other) == ("duplicate", 7.0)
