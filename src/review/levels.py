@@ -8,6 +8,7 @@ level near 0 makes the interval's width divide by a quantile near 0; 1 and 100 g
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 #: The level papers report and every output assumes unless a CI says otherwise.
 STANDARD_LEVEL = 0.95
@@ -55,3 +56,16 @@ def exp_or_limit(value: float) -> float:
         return math.exp(value)
     except OverflowError:
         return math.inf
+
+
+def rescaled_interval(centre: float | None, low: float, high: float, *, from_level: float,
+                      to_level: float) -> tuple[float, float]:
+    """A CI published at ``from_level`` redrawn at ``to_level``, on the scale given (log for ratios): the
+    SE its width gives at its own level, around the published estimate ``centre`` (the CI's midpoint when
+    none is given), as ``review meta`` and the pooling read it (``meta.effect_from_ci``). One function
+    for the finding's significance and the forest plot, so the two never draw different intervals."""
+    normal = NormalDist()
+    se = (high - low) / (2 * normal.inv_cdf((1 + from_level) / 2))
+    mid = (low + high) / 2 if centre is None else centre
+    half = normal.inv_cdf((1 + to_level) / 2) * se
+    return mid - half, mid + half

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from review.extraction.model import Estimate, Factor, Study
 from review.synthesis.factors import SynthesisSettings, synthesise_factor
 
@@ -124,3 +126,24 @@ def test_the_report_names_the_conventions_of_its_heterogeneity_numbers(tmp_path)
     line = next(x for x in text.splitlines() if x.startswith("**Meta-analysis**"))
     assert "I² " in line and "% (Q-profile 95 % CI " in line
     assert "95 % prediction interval (t, k − 2 = 1 df) " in line
+
+
+def test_the_finding_and_the_forest_plot_rescale_a_ci_the_same_way(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # OR 1.8 published with a 90 % CI 1.05-2.14 (log midpoint 1.50, not 1.8): the finding centred the 95 % CI
+    # on the midpoint (1.00-2.26, null), the plot on the published estimate (1.18-2.75); both now on the
+    # published estimate, as review meta and the pooling read a CI (effect_from_ci)
+    import math
+
+    from review.synthesis import report
+    from review.synthesis.meta import effect_from_ci
+
+    published = _estimate("OR", 1.8, 1.05, 2.14, ci_level=0.9)
+    low, high = published.interval_at(0.05)
+    y, se = effect_from_ci(1.8, 1.05, 2.14, measure="OR", level=0.9)
+    assert (math.log(low), math.log(high)) == pytest.approx((y - 1.959964 * se, y + 1.959964 * se), abs=1e-6)
+    assert published.derived_finding() == "risk"
+    drawn = []
+    monkeypatch.setattr(report, "forest_plot", lambda rows, path, **kw: drawn.extend(rows) or path)
+    report.factor_plot(_synthesise(_study("a", published), _study("b", _estimate("OR", 1.5, 1.1, 2.1))), tmp_path)
+    row = next(r for r in drawn if r.label.startswith("a "))
+    assert (math.exp(row.ci_low), math.exp(row.ci_high)) == pytest.approx((low, high))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
-from ..levels import ci_level_fraction, ci_level_prefix, ci_level_problem, exp_or_limit
+from ..levels import ci_level_fraction, ci_level_prefix, ci_level_problem, exp_or_limit, rescaled_interval
 
 DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
 QUIPS_DOMAINS: tuple[str, ...] = (
@@ -151,8 +150,9 @@ class Estimate:
                 and min(self.ci_low, self.ci_high) > 0)
 
     def _interval_on_own_scale(self, alpha: float) -> tuple[float, float]:
-        """The (1 − alpha) Wald CI with the entered CI's centre and width, on the log scale for ratios (a
-        ratio CI with a bound ≤ 0, which validation names, is taken as entered)."""
+        """The (1 − alpha) Wald CI around the published estimate with the SE the entered CI's width gives, on
+        the log scale for ratios (a ratio CI with a bound ≤ 0, which validation names, is taken as
+        entered): :func:`review.levels.rescaled_interval`, the forest plot's too."""
         assert self.ci_low is not None and self.ci_high is not None
         log_scale = self._log_scale
         low, high = (math.log(self.ci_low), math.log(self.ci_high)) if log_scale else (self.ci_low, self.ci_high)
@@ -160,14 +160,14 @@ class Estimate:
             return low, high
         if not 0 < self.ci_level < 1:  # no width to scale (validation names the file's field)
             raise ValueError(ci_level_problem(self.ci_level))
-        normal = NormalDist()
-        half = (high - low) / 2 * normal.inv_cdf(1 - alpha / 2) / normal.inv_cdf((1 + self.ci_level) / 2)
-        centre = (low + high) / 2
-        return centre - half, centre + half
+        centre = None
+        if self.estimate is not None and (not log_scale or self.estimate > 0):
+            centre = math.log(self.estimate) if log_scale else self.estimate
+        return rescaled_interval(centre, low, high, from_level=self.ci_level, to_level=1 - alpha)
 
     def interval_at(self, alpha: float = FINDING_ALPHA) -> tuple[float, float]:
         """The (1 − alpha) CI on the reporting scale: the entered CI itself when it is at that level,
-        else the Wald CI at that level with the entered CI's centre and width (log scale for ratios,
+        else the Wald CI at that level around the published estimate, the entered CI's width giving the SE (log scale for ratios,
         back-transformed to inf or 0 past the float range): for showing, not for deciding."""
         assert self.ci_low is not None and self.ci_high is not None
         if math.isclose(self.ci_level, 1 - alpha):

@@ -6,13 +6,13 @@ import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..levels import STANDARD_LEVEL, level_percent
+from ..levels import STANDARD_LEVEL, level_percent, rescaled_interval
 from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES
 from ..extraction.quips import QuipsSummary
 from .evidence_csv import CSV_COLUMNS, load_synthesis, synthesis_csv
 from .factors import FactorResult, SynthesisSettings, outcome_note
 from .forest import ForestRow, forest_plot
-from .meta import MetaResult, effect_from_ci, z_quantile
+from .meta import MetaResult
 
 __all__ = ["CSV_COLUMNS", "load_synthesis", "markdown_report", "synthesis_csv", "write_outputs"]
 
@@ -42,8 +42,8 @@ def factor_plot(result: FactorResult, folder: Path, level: float = STANDARD_LEVE
             # Published bounds, not y ± z·se: a rounded CI is not symmetric around the estimate.
             y, low, high = (math.log(v) for v in aligned)
         else:
-            y, se = effect_from_ci(*aligned, measure=e.measure, level=e.ci_level)
-            low, high = y - z_quantile(level) * se, y + z_quantile(level) * se
+            y, published_low, published_high = (math.log(v) for v in aligned)
+            low, high = rescaled_interval(y, published_low, published_high, from_level=e.ci_level, to_level=level)
             label += f" ({level_percent(e.ci_level)} CI → {level_percent(level)})"
             rescaled.append(row.unit)
         if e.outcome_favourable and e.measure == "OR":
