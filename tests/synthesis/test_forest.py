@@ -88,3 +88,26 @@ def test_dollar_signs_in_labels_and_title_stay_text(tmp_path: Path) -> None:
     path = forest_plot(rows, tmp_path / "d.svg", measure="OR", title="Title with $x^2$")
     text = path.read_text(encoding="utf-8")
     assert "Cost $5$ study" in text and r"Smith $\alpha_{bad$ 2019" in text and "Title with $x^2$" in text
+
+
+@pytest.mark.parametrize("title", [
+    "Short title",
+    "Job demands (CIs published at another level are drawn at 95 % from their own level: koopmans2011, "
+    "endo2015, virtanen2011, and a few more study names to wrap a caption to a third line at 110 characters)",
+])
+def test_a_wrapped_caption_stays_above_the_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  title: str) -> None:
+    # with three rescaled studies the caption wrapped to two lines, its second drawn over "Study"
+    from matplotlib.figure import Figure
+
+    drawn: list[Figure] = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: drawn.append(self) or save(self, *a, **k))
+    fixed, random = _result()
+    forest_plot(rows_from_result(random), tmp_path / "f.png", measure="OR", result=random, fixed=fixed, title=title)
+    figure = drawn[0]
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    caption = next(t for t in figure.texts if t.get_text().startswith(title[:10]))
+    header = next(t for axis in figure.axes for t in axis.texts if t.get_text() == "Study")
+    assert (caption.get_text().count("\n") > 0) == (title != "Short title")
+    assert caption.get_window_extent(renderer).y0 > header.get_window_extent(renderer).y1

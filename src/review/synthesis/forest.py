@@ -129,7 +129,11 @@ def _draw_forest(
         line.position = cursor + (line.lines - 1) * 0.5
         cursor += line.lines
     footer = _heterogeneity(result) if result is not None and result.k > 1 else ""
-    total_lines = cursor + 2.6 + (1 if footer else 0) + (1.2 if title else 0)
+    # The title wraps (a caption naming rescaled CIs runs to several lines): each line gets its room above the
+    # header, or the caption's last lines were drawn over "Study" and the CI column's head.
+    title_text = _wrap(title, 110) if title else ""
+    title_space = 1.2 + _TITLE_LINE * title_text.count("\n") if title else 0.0
+    total_lines = cursor + 2.6 + (1 if footer else 0) + title_space
 
     label_chars = max([len(part) for line in lines for part in line.label.split("\n")] + [12])
     label_width = 0.3 + 0.068 * label_chars
@@ -138,7 +142,7 @@ def _draw_forest(
     figure = Figure(figsize=(label_width + plot_width + text_width, _ROW * total_lines))
     FigureCanvasAgg(figure)
     grid = figure.add_gridspec(1, 3, width_ratios=[label_width, plot_width, text_width], wspace=0.02,
-                               left=0.02, right=0.98, top=1 - (1.2 if title else 0.3) / total_lines,
+                               left=0.02, right=0.98, top=1 - (title_space if title else 0.3) / total_lines,
                                bottom=(2.6 + (1 if footer else 0)) / total_lines)
     left, ax, right = (figure.add_subplot(grid[0, i]) for i in range(3))
     top = cursor
@@ -204,12 +208,16 @@ def _draw_forest(
     if footer:
         figure.text(0.02, 0.6 / total_lines, footer, fontsize=8, va="bottom")
     if title:
-        figure.text(0.02, 1 - 0.35 / total_lines, _wrap(title, 110), fontsize=10.5, fontweight="bold", va="top")
+        figure.text(0.02, 1 - 0.35 / total_lines, title_text, fontsize=10.5, fontweight="bold", va="top")
     path.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context({"svg.hashsalt": "review", "svg.fonttype": "none"}):
         figure.savefig(path, format=path.suffix[1:].lower(), metadata=_metadata(path),
                        dpi=PNG_DPI if path.suffix.lower() == ".png" else 72)
     return path
+
+
+#: Rows of height _ROW one more line of the 10.5 pt title takes (its line spacing, with room to spare).
+_TITLE_LINE = 0.8
 
 
 def _wrap(text: str, width: int = _LABEL_WIDTH) -> str:
