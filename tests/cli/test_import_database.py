@@ -1,7 +1,7 @@
 """``review import`` names a MEDLINE-format file's database from the file's own fields, never "PubMed"
 for a file PubMed did not write: a record's ``DB`` line (Ovid's and EBSCO's MEDLINE-style exports
-name the database there), else PubMed where the record carries a PubMed id (``PMID``, digits), else the
-file's name, as every other format without a database field. ``psycinfo.nbib`` was stored as PubMed,
+name the database there), else the file's (its DB lines; PubMed where its records carry PubMed ids,
+``PMID`` digits), else the file's name, as every other format without a database field. ``psycinfo.nbib`` was stored as PubMed,
 and PRISMA-S counted its records under PubMed. ``DP`` is left alone: in MEDLINE text it is the date of
 publication (RIS's ``DP``, the database provider, was read already)."""
 
@@ -89,4 +89,5 @@ def test_pubmed_files_stay_pubmed_and_source_still_names_every_record(workspace,
 def test_the_rule_is_written_in_sources_md() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "sources.md").read_text(encoding="utf-8")
     row = next(line for line in doc.splitlines() if line.startswith("| `medline`"))
-    assert row.endswith("| a record's `DB` line, then `PubMed` for a record with a PMID, then the file name |")
+    assert row.endswith("| a record's `DB` line, then the file's (its records' most common `DB` line; `PubMed` when it "
+                        "has numeric `PMID`s and no `DB` line), then the file name |")
