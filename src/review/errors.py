@@ -90,6 +90,24 @@ class ValidationError(ReviewError):
     exit_code = 4
 
 
+class RetrievalOrderError(ValidationError):
+    """A full-text event that would leave a report both assessed and not retrieved (decision 0033, full text).
+
+    ``why`` says what stands, whatever the shell; ``str(err)`` adds the command line's remedy, and a
+    shell with other means words its own (``kind``: "retrieve first" or "undo the decision first")."""
+
+    def __init__(self, record_id: int, why: str, kind: str, command: str) -> None:
+        super().__init__(f"{why}: {command} first; nothing recorded")
+        self.record_id = record_id
+        self.why = why
+        self.kind = kind
+
+
+#: ``RetrievalOrderError.kind``: what the user does first.
+RETRIEVE_FIRST = "retrieve first"
+UNDO_DECISION_FIRST = "undo the decision first"
+
+
 class RetrievalError(ReviewError):
     title = "Retrieval"
     exit_code = 5

@@ -74,3 +74,65 @@ def test_an_assessment_of_a_report_not_retrieved_is_refused_and_nothing_is_recor
 def test_the_rule_is_written_in_prisma_md() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "prisma.md").read_text(encoding="utf-8")
     assert "decision 0033" in doc and "recorded as not retrieved" in doc
+
+
+def test_not_retrieved_while_an_eligibility_decision_stands_is_refused(workspace: Workspace, add, screen_as) -> None:
+    """Decision 0033, never both: the other order (assessed, then recorded as not retrieved) is refused too."""
+    report, other = add(workspace, 2, "PubMed")
+    screen_as(workspace, [report, other], "include", reviewer="alice")
+    assert _run(workspace, "fulltext", "retrieved", str(report)).exit_code == 0
+    assert _run(workspace, "fulltext", "eligible", str(report)).exit_code == 0
+    before = _events(workspace)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "bob", "fulltext", "not-retrieved",
+                                       str(other), str(report), "--reason", "no access"])
+    assert result.exit_code == 4 and result.stdout == ""
+    assert result.stderr == (
+        f"review: record {report}: assessed for eligibility (eligible, by alice); a report assessed was retrieved: "
+        "undo that decision ('review -r alice fulltext undo') first; nothing recorded\n")
+    assert _events(workspace) == before
+    assert _run(workspace, "fulltext", "undo").exit_code == 0  # alice's eligible
+    assert _run(workspace, "fulltext", "not-retrieved", str(report), "--reason", "no access").exit_code == 0
+
+
+def test_undoing_the_retrieval_a_later_decision_rests_on_is_refused(workspace: Workspace, add, screen_as) -> None:
+    """not retrieved, retrieved, eligible (by bob), then alice undoes her 'retrieved': the decision would stand
+    on a report recorded as not retrieved. Refused until bob's decision is undone."""
+    (report,) = add(workspace, 1, "PubMed")
+    screen_as(workspace, [report], "include", reviewer="alice")
+    assert _run(workspace, "fulltext", "not-retrieved", str(report), "--reason", "no access").exit_code == 0
+    assert _run(workspace, "fulltext", "retrieved", str(report)).exit_code == 0
+    bob = ["-w", str(workspace.root), "-r", "bob", "fulltext"]
+    assert CliRunner().invoke(main, [*bob, "eligible", str(report)]).exit_code == 0
+    before = _events(workspace)
+    result = _run(workspace, "fulltext", "undo")
+    assert result.exit_code == 4 and result.stdout == ""
+    assert result.stderr == (
+        f"review: record {report}: its eligibility decision (eligible, by bob) rests on this retrieval: "
+        "undo that decision ('review -r bob fulltext undo') first; nothing recorded\n")
+    assert _events(workspace) == before
+    assert CliRunner().invoke(main, [*bob, "undo"]).exit_code == 0
+    assert _run(workspace, "fulltext", "undo").stdout == f"{report}\tundid retrieved\n"
+
+
+def test_the_check_is_made_again_inside_the_write(workspace: Workspace, add, screen_as, monkeypatch) -> None:
+    """An event committed between the service's first look and its write (another reviewer, another
+    process) is seen by the write itself: the first look is made to miss it here."""
+    missing, judged = add(workspace, 2, "PubMed")
+    screen_as(workspace, [missing, judged], "include", reviewer="alice")
+    assert _run(workspace, "fulltext", "not-retrieved", str(missing), "--reason", "no access").exit_code == 0
+    assert _run(workspace, "fulltext", "eligible", str(judged)).exit_code == 0
+    monkeypatch.setattr(service, "_retrieval_before_assessing", lambda store, ids, event: {})
+    before = _events(workspace)
+    with pytest.raises(ValidationError, match=f"record {missing}: recorded as not retrieved"):
+        service.record_fulltext(workspace, missing, "bob", "eligible")
+    with pytest.raises(ValidationError, match=f"record {judged}: assessed for eligibility"):
+        service.record_fulltext(workspace, judged, "bob", "not_retrieved", reason="no access")
+    assert _events(workspace) == before
+
+
+def test_one_report_warning_is_returned_to_the_terminal_ui(workspace: Workspace, add, screen_as) -> None:
+    never, sought = add(workspace, 2, "PubMed")
+    screen_as(workspace, [never, sought], "include", reviewer="alice")
+    service.record_fulltext(workspace, sought, "alice", "sought")
+    assert service.record_fulltext(workspace, never, "alice", "eligible").retrieval_unrecorded == "never sought"
+    assert service.record_fulltext(workspace, sought, "alice", "eligible").retrieval_unrecorded == "sought"

@@ -17,11 +17,11 @@ Decision rules (also in docs/prisma.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ChoiceError, ValidationError, WorkspaceError
+from ..errors import RETRIEVE_FIRST, UNDO_DECISION_FIRST, ChoiceError, RetrievalOrderError, ValidationError, WorkspaceError
 from ..reasons import matching_reasons
 from ..records import Decision
 from ..store import Store
@@ -29,6 +29,7 @@ from ..store.fulltext import (
     ELIGIBILITY_EVENTS, RETRIEVAL_EVENTS, FulltextEvent, add_fulltext_event,
     append_links, current_fulltext_events, report_links,
 )
+from ..store.fulltext import undo_last_fulltext_event as undo_last
 
 #: Reviewer name whose decision settles a disagreement, at either stage.
 CONSENSUS = "consensus"
@@ -104,14 +105,33 @@ def record_fulltext(
     reason: str = "",
     note: str = "",
 ) -> FulltextEvent:
-    """Record one full-text event; an exclusion needs a reason from ``reasons``."""
+    """Record one full-text event; an exclusion needs a reason from ``reasons``. The report's events are read
+    again inside the write: never assessed and not retrieved both (``event_refusal``, decision 0033)."""
     if event == "excluded":
         if not reason.strip():
             raise ValidationError(f"record {record_id}: a full-text exclusion needs --reason")
         reason = canonical_reason(reason, reasons)
     elif event == "eligible" and reason:
         raise ValidationError(f"record {record_id}: an eligible report takes no exclusion reason")
-    return add_fulltext_event(store, record_id, reviewer, event, reason=reason.strip(), note=note)
+
+    def check(events: list[FulltextEvent]) -> None:
+        refusal = event_refusal(record_id, event, events)
+        if refusal is not None:
+            raise refusal
+
+    return add_fulltext_event(store, record_id, reviewer, event, reason=reason.strip(), note=note, check=check)
+
+
+def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | None:
+    """Undo the reviewer's latest full-text event, unless a later eligibility decision rests on it
+    (``undo_refusal``, checked inside the write)."""
+
+    def check(undone: FulltextEvent, events: list[FulltextEvent]) -> None:
+        refusal = undo_refusal(undone, events)
+        if refusal is not None:
+            raise refusal
+
+    return undo_last(store, reviewer, check)
 
 
 def latest_retrieval(events: Iterable[FulltextEvent]) -> dict[int, FulltextEvent]:
@@ -119,15 +139,49 @@ def latest_retrieval(events: Iterable[FulltextEvent]) -> dict[int, FulltextEvent
     return {event.record_id: event for event in events if event.event in RETRIEVAL_EVENTS}
 
 
-def assessment_refusal(record_id: int, retrieval: FulltextEvent | None) -> str | None:
+def assessment_refusal(record_id: int, retrieval: FulltextEvent | None) -> RetrievalOrderError | None:
     """Why report ``record_id`` cannot be assessed for eligibility now, given its latest retrieval event, or
     None. PRISMA 2020 assesses only reports retrieved (decision 0033): one recorded as not retrieved is
     refused; one with no retrieval recorded is not (a decision implies it, with a warning)."""
     if retrieval is None or retrieval.event != "not_retrieved":
         return None
     why = f" ({retrieval.reason})" if retrieval.reason else ""
-    return (f"record {record_id}: recorded as not retrieved{why}; PRISMA 2020 assesses only reports retrieved: "
-            f"record 'review fulltext retrieved {record_id}' first; nothing recorded")
+    return RetrievalOrderError(
+        record_id, f"record {record_id}: recorded as not retrieved{why}; PRISMA 2020 assesses only reports retrieved",
+        RETRIEVE_FIRST, f"record 'review fulltext retrieved {record_id}'")
+
+
+def event_refusal(record_id: int, event: str, events: Sequence[FulltextEvent]) -> RetrievalOrderError | None:
+    """Why ``event`` cannot be recorded on report ``record_id`` whose effective events are ``events`` (in
+    order), or None: an eligibility decision on a report not retrieved, or "not retrieved" on a report an
+    eligibility decision stands on (decision 0033: never both)."""
+    if event in ELIGIBILITY_EVENTS:
+        return assessment_refusal(record_id, latest_retrieval(events).get(record_id))
+    if event == "not_retrieved":
+        decision = next((e for e in reversed(events) if e.event in ELIGIBILITY_EVENTS), None)
+        if decision is not None:
+            return RetrievalOrderError(
+                record_id, f"record {record_id}: assessed for eligibility ({decision.event}, by {decision.reviewer}); "
+                "a report assessed was retrieved", UNDO_DECISION_FIRST,
+                f"undo that decision ('review -r {decision.reviewer} fulltext undo')")
+    return None
+
+
+def undo_refusal(undone: FulltextEvent, events: Sequence[FulltextEvent]) -> RetrievalOrderError | None:
+    """Why ``undone`` cannot be undone given the report's effective ``events``, or None: undoing the
+    ``retrieved`` that a later eligibility decision rests on would leave the decision on a report not
+    retrieved or never retrieved (decision 0033): the decision is undone first."""
+    if undone.event != "retrieved":
+        return None
+    rest = [e for e in events if e.id != undone.id]
+    later = next((e for e in rest if e.event in ELIGIBILITY_EVENTS and e.id > undone.id), None)
+    still = latest_retrieval(rest).get(undone.record_id)
+    if later is None or (still is not None and still.event == "retrieved"):
+        return None
+    return RetrievalOrderError(
+        undone.record_id, f"record {undone.record_id}: its eligibility decision ({later.event}, by {later.reviewer}) "
+        "rests on this retrieval", UNDO_DECISION_FIRST,
+        f"undo that decision ('review -r {later.reviewer} fulltext undo')")
 
 
 def link_reports(store: Store, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:

@@ -148,14 +148,16 @@ def fulltext_reasons(workspace: Workspace) -> tuple[str, ...]:
 
 
 def record_fulltext(workspace: Workspace, record_id: int, reviewer: str, event: str, *,
-                    reason: str = "", note: str = "") -> FulltextEvent:
+                    reason: str = "", note: str = "") -> FulltextRecorded:
     """Record one full-text event; an exclusion needs a configured reason, and an eligibility decision a
-    report not recorded as not retrieved (decision 0033)."""
+    report not recorded as not retrieved (decision 0033). ``retrieval_unrecorded`` of the result is the
+    warning to show (the title/abstract flags are not looked up here: one key of the TUI stays cheap)."""
     from ..prisma.fulltext import record_fulltext as record
 
-    _retrieval_before_assessing(workspace.store, [record_id], event)
-    return record(workspace.store, record_id, reviewer, event, reasons=fulltext_reasons(workspace),
-                  reason=reason, note=note)
+    unrecorded = _retrieval_before_assessing(workspace.store, [record_id], event)
+    recorded = record(workspace.store, record_id, reviewer, event, reasons=fulltext_reasons(workspace),
+                      reason=reason, note=note)
+    return FulltextRecorded(record_id, recorded, False, retrieval_unrecorded=unrecorded.get(record_id, ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,29 +207,34 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
 
 
 def _retrieval_before_assessing(store: Any, ids: Sequence[int], event: str) -> dict[int, str]:
-    """For an eligibility decision (``eligible``, ``excluded``): the reports of ``ids`` whose retrieval
-    was not recorded, "never sought" or "sought" (kept, with a warning); a report recorded as not retrieved
-    raises ``ValidationError`` before anything is recorded (decision 0033). Other events: nothing."""
-    from ..prisma.fulltext import assessment_refusal, latest_retrieval
+    """Every id checked before anything is recorded (each write checks its report again inside its
+    transaction): an event that would leave a report both assessed and not retrieved raises
+    ``RetrievalOrderError`` (decision 0033). For an eligibility decision, the reports whose retrieval was
+    not recorded, "never sought" or "sought" (kept, with a warning); other events: nothing."""
+    from ..prisma.fulltext import event_refusal
     from ..store.fulltext import ELIGIBILITY_EVENTS, current_fulltext_events
 
-    if event not in ELIGIBILITY_EVENTS:
+    if event not in ELIGIBILITY_EVENTS and event != "not_retrieved":
         return {}
-    latest = latest_retrieval(current_fulltext_events(store))
+    by_report: dict[int, list[FulltextEvent]] = {record_id: [] for record_id in ids}
+    for logged in current_fulltext_events(store):
+        if logged.record_id in by_report:
+            by_report[logged.record_id].append(logged)
     unrecorded: dict[int, str] = {}
-    for record_id in ids:
-        retrieval = latest.get(record_id)
-        refusal = assessment_refusal(record_id, retrieval)
+    for record_id, events in by_report.items():
+        refusal = event_refusal(record_id, event, events)
         if refusal is not None:
-            raise ValidationError(refusal)
-        if retrieval is None or retrieval.event == "sought":
+            raise refusal
+        retrieval = next((e for e in reversed(events) if e.event in ("sought", "retrieved", "not_retrieved")), None)
+        if event in ELIGIBILITY_EVENTS and (retrieval is None or retrieval.event == "sought"):
             unrecorded[record_id] = "never sought" if retrieval is None else "sought"
     return unrecorded
 
 
 def undo_last_fulltext_event(workspace: Workspace, reviewer: str) -> FulltextEvent | None:
-    """Undo the reviewer's latest full-text event (appends an undo row)."""
-    from ..store.fulltext import undo_last_fulltext_event as undo
+    """Undo the reviewer's latest full-text event (appends an undo row); the ``retrieved`` a later eligibility
+    decision rests on is refused (``RetrievalOrderError``, decision 0033)."""
+    from ..prisma.fulltext import undo_last_fulltext_event as undo
 
     return undo(workspace.store, reviewer)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -129,22 +129,33 @@ class ScreeningStop:
 
 
 # -- full-text events ----------------------------------------------------------------------
+#: ``check(events)``: called inside the write with the report's effective events, in order; raising
+#: refuses the write (the caller's stage rule: the store keeps none).
+EventsCheck = Callable[[list[FulltextEvent]], None]
+
+
 def add_fulltext_event(
-    store: Store, record_id: int, reviewer: str, event: str, *, reason: str = "", note: str = ""
+    store: Store, record_id: int, reviewer: str, event: str, *, reason: str = "", note: str = "",
+    check: EventsCheck | None = None,
 ) -> FulltextEvent:
-    """Append one full-text event in its own transaction."""
+    """Append one full-text event in its own transaction (after ``check`` on the report's events, read in it)."""
     if event not in FULLTEXT_EVENTS:
         raise ReviewError(f"full-text event {event!r}: expected one of {', '.join(FULLTEXT_EVENTS)}")
     values: dict[str, Any] = dict(record_id=record_id, reviewer=reviewer, event=event, reason=reason, note=note,
                                   created_at=utcnow(), undoes_id=None)
     with store.transaction() as conn:
         _require_record(conn, record_id)
+        if check is not None:
+            check(_report_events_locked(store, conn, record_id))
         new_id = inserted_id(conn.execute(fulltext_events_table.insert().values(**values)))
     return FulltextEvent(id=int(new_id), **values)
 
 
-def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | None:
-    """Reverse the reviewer's latest effective full-text event; returns the undone one."""
+def undo_last_fulltext_event(
+    store: Store, reviewer: str, check: Callable[[FulltextEvent, list[FulltextEvent]], None] | None = None,
+) -> FulltextEvent | None:
+    """Reverse the reviewer's latest effective full-text event; returns the undone one. ``check(undone,
+    events)`` is called inside the write with the report's effective events; raising refuses the undo."""
     t = fulltext_events_table
     with store.transaction() as conn:
         row = conn.execute(
@@ -153,6 +164,8 @@ def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | Non
         ).mappings().first()
         if row is None:
             return None
+        if check is not None:
+            check(_event(dict(row)), _report_events_locked(store, conn, int(row["record_id"])))
         conn.execute(t.insert().values(
             record_id=row["record_id"], reviewer=reviewer, event="undo", reason="", note="",
             created_at=utcnow(), undoes_id=row["id"],
@@ -170,6 +183,18 @@ def fulltext_events(store: Store) -> list[FulltextEvent]:
 def current_fulltext_events(store: Store) -> list[FulltextEvent]:
     """The log without undo rows and without the rows they undid, in order."""
     log = fulltext_events(store)
+    undone = {e.undoes_id for e in log if e.event == "undo"}
+    return [e for e in log if e.event != "undo" and e.id not in undone]
+
+
+def _report_events_locked(store: Store, conn: sa.Connection, record_id: int) -> list[FulltextEvent]:
+    """The report's effective events as ``conn`` reads them, after a lock on the report's full-text log that
+    every checked write takes (PostgreSQL: an advisory lock per report; SQLite: its write lock), so no
+    other checked write to the report commits between this read and the caller's insert."""
+    store.lock(conn, f"fulltext-report:{record_id}")
+    t = fulltext_events_table
+    log = [_event(dict(r)) for r in conn.execute(
+        sa.select(t).where(t.c.record_id == record_id).order_by(t.c.id)).mappings()]
     undone = {e.undoes_id for e in log if e.event == "undo"}
     return [e for e in log if e.event != "undo" and e.id not in undone]
 

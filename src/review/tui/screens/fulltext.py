@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from ...errors import ReviewError
+from ...errors import RETRIEVE_FIRST, RetrievalOrderError, ReviewError
 from ...services.prisma import (
     fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
 )
@@ -27,6 +27,8 @@ from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, screen
 from .modals import ask_reason
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from ...services.prisma import QueueItem
 
 #: The table's columns, the title last (it is cut to what the terminal's width leaves).
@@ -35,6 +37,22 @@ STATE_STYLE = {
     "eligible": "green", "excluded": "red", "conflict": "yellow", "retrieved": "cyan",
     "not retrieved": "magenta", "sought": "blue", "awaiting": "dim",
 }
+
+
+#: The warning after an eligibility decision on a report whose retrieval was not recorded (decision 0033).
+UNRECORDED_RETRIEVAL = {
+    "never sought": "record {0} was never recorded as sought or retrieved; PRISMA 2020 counts a report assessed "
+                    "as both (o and t record them)",
+    "sought": "record {0} was sought but never recorded as retrieved; PRISMA 2020 counts a report assessed as "
+              "retrieved (t records it)",
+}
+
+
+def in_keys(error: RetrievalOrderError) -> str:
+    """The refusal worded with this screen's keys instead of the command line's."""
+    if error.kind == RETRIEVE_FIRST:
+        return f"{error.why}: press t (retrieved) on it first; nothing recorded"
+    return f"{error.why}: that reviewer undoes the decision first (u); nothing recorded"
 
 
 def item_state(item: QueueItem) -> str:
@@ -150,22 +168,27 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         project = self.project
         assert project is not None
 
-        def write() -> None:
-            record_fulltext(project.workspace, record_id, project.reviewer, event, reason=reason)
+        def write() -> str:
+            done = record_fulltext(project.workspace, record_id, project.reviewer, event, reason=reason)
+            return UNRECORDED_RETRIEVAL.get(done.retrieval_unrecorded, "").format(record_id)
 
-        self._apply(write)
+        self._apply(write, lambda warning: warning, severity="warning")
 
-    def _apply(self, write: Callable[[], object], done: str | Callable[[Any], str] = "") -> None:
+    def _apply(self, write: Callable[[], object], done: str | Callable[[Any], str] = "",
+               severity: SeverityLevel = "information") -> None:
         """One store write (one transaction): an error is a notification (store busy: nothing written,
         the app stays), success says ``done`` (or ``done(what write returned)``) and reloads."""
         try:
             result = write()
+        except RetrievalOrderError as error:  # its own text names a shell command: say it with this screen's keys
+            self.notify(in_keys(error), title=error.title, severity="error")
+            return
         except ReviewError as error:
             self.notify(str(error), title=error.title, severity="error")
             return
         line = done(result) if callable(done) else done
         if line:
-            self.notify(line, timeout=4)
+            self.notify(line, timeout=4, severity=severity)
         self.load()
 
     def action_event(self, event: str) -> None:
