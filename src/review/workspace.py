@@ -27,6 +27,9 @@ MAX_SEED = 2**32 - 1
 @dataclass(slots=True)
 class WorkspaceConfig:
     title: str
+    #: The review's title in Dutch (``title_nl``, optional) for the Dutch texts the tool writes (the
+    #: instrument's titles); empty: those use ``title``.
+    title_nl: str = ""
     reviewers: list[str] = field(default_factory=lambda: ["reviewer1"])
     seed: int = 42
     database: str = DATABASE_FILE
@@ -41,7 +44,7 @@ class WorkspaceConfig:
         if not isinstance(review, dict) or not review.get("title"):
             raise WorkspaceError(f"{path}: [review] table needs a 'title'")
         # title = 3 was shown as "3"; database = 3 opened a store file named "3".
-        for key in ("title", "database"):
+        for key in ("title", "title_nl", "database"):
             if key in review and not isinstance(review[key], str):
                 raise WorkspaceError(f"{path}: review.{key} must be text in quotes, e.g. {key} = \"…\"")
         reviewers = review.get("reviewers", ["reviewer1"])
@@ -57,6 +60,7 @@ class WorkspaceConfig:
             raise WorkspaceError(f"{path}: review.database_url must be a URL such as postgresql://user@host/name")
         return cls(
             title=str(review["title"]),
+            title_nl=str(review.get("title_nl", "")).strip(),
             reviewers=list(reviewers),
             seed=seed,
             database=str(review.get("database", DATABASE_FILE)),

@@ -380,8 +380,17 @@ def test_the_instruments_title_is_the_reviews_own_not_recurrence(ws):
     folder = ws.root / "instrument"
     assert (folder / "questionnaire.md").read_text(encoding="utf-8").startswith(f"# Profiel: {ws.config.title}\n")
     assert (folder / "gesprekshandleiding.md").read_text(encoding="utf-8").startswith(
-        f"# Gesprekshandleiding: Profiel: {ws.config.title}\n")
+        f"# Gesprekshandleiding — Profiel: {ws.config.title}\n")  # was 'Gesprekshandleiding: Profiel: …'
     assert json.loads((folder / "questionnaire.fhir.json").read_text())["title"] == f"Profiel: {ws.config.title}"
+    # a Dutch title of the review (review.toml title_nl) titles the Dutch texts; the English keep the title
+    toml = ws.root / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[review]\n", '[review]\ntitle_nl = "Eigen review"\n', 1),
+                    encoding="utf-8")
+    assert run(ws, "build").exit_code == 0
+    dutch = current_bank(ws)
+    assert (dutch.title_nl, dutch.title_en) == ("Profiel: Eigen review", f"Profile: {ws.config.title}")
+    assert (folder / "gesprekshandleiding.md").read_text(encoding="utf-8").startswith(
+        "# Gesprekshandleiding — Profiel: Eigen review\n")
     (folder / "scoring.toml").write_text('[profile]\ntitle_en = "Own title"\ntitle_nl = "Eigen titel"\n',
                                          encoding="utf-8")
     assert run(ws, "build").exit_code == 0

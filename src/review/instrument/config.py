@@ -105,14 +105,16 @@ _SCALARS: dict[str, type] = {
 
 
 def load_config(scoring_toml: Path | None = None, overrides: dict[str, Any] | None = None,
-                review_title: str = "") -> InstrumentConfig:
+                review_title: str = "", review_title_nl: str = "") -> InstrumentConfig:
     """Defaults, then ``scoring_toml`` (if it exists), then ``overrides`` (review.toml [instrument]).
 
     A title neither names is the review's own (``Profile: <review_title>``): the defaults once named
-    recurrent sickness absence in every workspace, whatever its review was about."""
+    recurrent sickness absence in every workspace, whatever its review was about. The Dutch one is
+    ``Profiel: <review_title_nl>`` (review.toml ``title_nl``) when the review has a Dutch title."""
     config = InstrumentConfig()
     if review_title:
-        config.title_en, config.title_nl = f"Profile: {review_title}", f"Profiel: {review_title}"
+        config.title_en = f"Profile: {review_title}"
+        config.title_nl = f"Profiel: {review_title_nl or review_title}"
     if scoring_toml is not None and Path(scoring_toml).is_file():
         _apply(config, read_toml(scoring_toml), str(scoring_toml))
     if overrides:

@@ -78,7 +78,7 @@ def paths(workspace: Workspace) -> InstrumentPaths:
 def workspace_config(workspace: Workspace) -> InstrumentConfig:
     """Defaults < instrument/scoring.toml < review.toml [instrument]; the titles default to the review's."""
     return load_config(paths(workspace).scoring, workspace.config.section("instrument"),
-                       review_title=workspace.config.title)
+                       review_title=workspace.config.title, review_title_nl=workspace.config.title_nl)
 
 
 @dataclass(slots=True)

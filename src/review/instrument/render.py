@@ -371,7 +371,8 @@ def certainty_key(item: Item) -> tuple[int, int, int, str]:
 def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
     """The gesprekshandleiding: per domain, most certain evidence first; then expert-opinion topics."""
     t = T(lang)
-    lines = [f"# {t('Gesprekshandleiding', 'Conversation guide')}: {t(bank.title_nl, bank.title_en)}", "",
+    # a dash, not a colon: the title is often "Profiel: <review title>" ("Gesprekshandleiding: Profiel: …")
+    lines = [f"# {t('Gesprekshandleiding', 'Conversation guide')} — {t(bank.title_nl, bank.title_en)}", "",
              t("Per onderwerp: een open vraag aan de werkende, waarom het onderwerp ertoe doet (het "
                "bewijs), waar u op let en mogelijke vervolgstappen. Per domein staat het onderwerp met "
                "het zekerste bewijs bovenaan (eerst de zekerheid volgens GRADE, dan de bewijskracht, dan "
