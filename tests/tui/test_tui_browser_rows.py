@@ -111,3 +111,19 @@ async def test_a_decision_on_a_row_not_added_yet_shows_when_it_is(tmp_path: Path
         await pilot.press("ctrl+end")
         await pilot.pause()
         assert "alice exclude" in table.get_row_at(RECORDS - 1)[4].plain
+
+
+@async_test
+async def test_a_title_in_brackets_shows_whole(tmp_path: Path) -> None:
+    """DataTable reads a str cell as markup: "[in Dutch]" in a title vanished as a style tag (PubMed brackets
+    translated titles), in the record browser, the conflicts and the full-text lists alike."""
+    from review.records import Record
+
+    workspace = build_workspace(tmp_path / "ws", 4, with_conflicts=False, with_pairs=False)
+    workspace.store.add_batch([Record(title="Burnout [in Dutch] and [bold] returns", pmid="39000001")],
+                              file_name="dutch.xml", file_sha256="c" * 64, source_name="PubMed",
+                              format="pubmed-xml", encoding="utf-8")
+    async with open_app(workspace, "alice", "browser", size=(120, 24)) as (app, pilot):
+        table = app.screen.query_one("#records", GrowingTable)
+        drawn = "\n".join(line.text for line in table.render_lines(table.region.reset_offset))
+        assert "Burnout [in Dutch] and [bold] returns" in drawn, drawn

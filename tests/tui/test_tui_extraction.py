@@ -184,10 +184,11 @@ async def test_the_form_shows_each_estimates_direction_and_the_quips_ratings_wit
         await settle(pilot)
         screen = app.screen
         estimates = screen.query_one("#estimate-table", DataTable)
-        assert estimates.get_row_at(0)[-1] == "risk"  # HR 1.02 (1.01-1.04) for recurrence
+        assert str(estimates.get_row_at(0)[-1]) == "risk"  # HR 1.02 (1.01-1.04) for recurrence
         quips = screen.query_one("#quips-table", DataTable)
         assert quips.row_count == 6
-        assert list(quips.get_row_at(1)) == ["alice", "attrition", "moderate", "attrition as the paper reports it"]
+        assert [str(cell) for cell in quips.get_row_at(1)] == ["alice", "attrition", "moderate",
+                                                               "attrition as the paper reports it"]
         title = str(screen.query_one("#quips-title", Label).render())
         assert "risk of bias: low (agreement of alice; rule grooten: low if ≤1 moderate" in title
         # review.toml's rule is read once per reload, not again for every study highlighted
@@ -314,7 +315,7 @@ async def test_the_estimates_fit_80_columns_and_the_highlighted_one_is_shown_who
         shown = [str(c.label) for c in table.ordered_columns]
         assert shown[:3] == ["factor", "effect", "direction"], shown
         assert sum(c.get_render_width(table) for c in table.ordered_columns) <= table.scrollable_content_region.width
-        assert list(table.get_row_at(0))[:3] == ["age", "HR 1.02 (1.01–1.04)", "risk"]
+        assert [str(cell) for cell in table.get_row_at(0)][:3] == ["age", "HR 1.02 (1.01–1.04)", "risk"]
         detail = str(screen.query_one("#estimate-detail", Static).render())
         for part in ("per year of age at the first episode [women]", "HR 1.02 (1.01–1.04)", "adjusted",
                      "risk", "Abstract, Results"):
@@ -324,6 +325,9 @@ async def test_the_estimates_fit_80_columns_and_the_highlighted_one_is_shown_who
         assert [str(c.label) for c in table.ordered_columns] == ["factor", "contrast", "effect", "type",
                                                                  "direction", "source"]
         assert not screen.query_one("#estimate-detail", Static).display
+        # A cell is plain text: DataTable read a str cell as markup, and the subgroup "[women]" vanished as a tag.
+        drawn = "\n".join(line.text for line in table.render_lines(table.region.reset_offset))
+        assert "per year of age at the first episode [women]" in drawn, drawn
 
 
 LONG_SOURCE = ("Table 3, multivariable Cox model adjusted for sex, education, occupational grade and prior "

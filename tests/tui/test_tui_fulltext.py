@@ -67,7 +67,7 @@ async def test_fulltext_keys_write_events(tmp_path: Path) -> None:
         await settle(pilot)
         assert events(workspace)[-1] == (third, "alice", "excluded", "Wrong outcome")
         row = table.get_row(str(third))
-        assert "excluded" in str(row[2]) and row[3] == "Wrong outcome"
+        assert "excluded" in str(row[2]) and str(row[3]) == "Wrong outcome"
 
         # u undoes the latest event of this reviewer.
         await pilot.press("u")

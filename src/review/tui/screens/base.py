@@ -112,6 +112,13 @@ def add_fitted_columns(table: DataTable[Any], columns: Sequence[str], rows: Sequ
     return title
 
 
+def plain(text: str) -> Text:
+    """A table cell of free text (a title, a subgroup, a support quote), drawn as it is written: ``DataTable``
+    reads a ``str`` cell as Rich markup, and "[in Dutch]" or "[women]" in it vanished as a style tag. One line,
+    cut at the column's edge, as DataTable draws a ``str`` cell in a row one line high."""
+    return Text(text, no_wrap=True, end="")
+
+
 def cut(text: str, width: int) -> str:
     """``text`` in ``width`` characters, its end replaced by an ellipsis when longer."""
     return text if len(text) <= width else text[:max(0, width - 1)] + "…"

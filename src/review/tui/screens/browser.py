@@ -26,7 +26,9 @@ from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
 from ..project import Project
-from .base import BROWSER_NOTE, MIN_TITLE, ProjectScreen, RefitsOnResize, room_beside, say_refused, screen_footer
+from .base import (
+    BROWSER_NOTE, MIN_TITLE, ProjectScreen, RefitsOnResize, plain, room_beside, say_refused, screen_footer,
+)
 from ..widgets.growing_table import GrowingTable
 from .conflicts import LABEL_STYLE
 from .modals import RecordScreen, ask_reason
@@ -298,8 +300,8 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
 
     def _row(self, record: Record) -> tuple[str, tuple[str | Text, ...]]:
         """A record's row as the table adds it: its decisions as they are then."""
-        return str(record.id), (str(record.id), str(record.year or ""), record.title or "", record.source,
-                                self._decision_text(record.id or 0))
+        return str(record.id), (str(record.id), str(record.year or ""), plain(record.title or ""),
+                                plain(record.source), self._decision_text(record.id or 0))
 
     def _decision_text(self, record_id: int) -> Text:
         text = Text()

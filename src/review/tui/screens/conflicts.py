@@ -25,7 +25,7 @@ from ...words import counted
 from ..app import ReviewApp
 from ..messages import ConflictsLoaded
 from ..project import Project
-from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, screen_footer
+from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, plain, screen_footer
 from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         title = add_fitted_columns(table, COLUMNS, rows)
         self.fitted_to(table)
         for record_id, decisions, resolution, full_title in rows:
-            table.add_row(record_id, decisions, resolution, cut(full_title, title), key=record_id)
+            table.add_row(record_id, decisions, resolution, plain(cut(full_title, title)), key=record_id)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
 

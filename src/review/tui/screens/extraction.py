@@ -26,7 +26,7 @@ from ...services.extraction import (
     save_study_form, store_changed_files, study_files,
 )
 from ...levels import ci_level_fraction, ci_level_prefix
-from .base import RefitsOnResize, screen_footer
+from .base import RefitsOnResize, plain, screen_footer
 
 #: What the form says while extraction/studies/ holds no study file.
 NO_STUDIES = ("No study files yet: add one as extraction/studies/<id>.toml (docs/synthesis.md), "
@@ -276,7 +276,7 @@ class ExtractionScreen(RefitsOnResize):
         quips_table = self.query_one("#quips-table", DataTable)
         quips_table.clear()
         for row in quips.rows:
-            quips_table.add_row(*row)
+            quips_table.add_row(*(plain(cell) for cell in row))
 
     def _refit(self) -> None:
         if self._estimate_widths() != self._widths:
@@ -295,7 +295,7 @@ class ExtractionScreen(RefitsOnResize):
         for name, width in widths.items():
             table.add_column(name, width=width, key=name)
         for cells in self.estimates:
-            table.add_row(*(cells[name] for name in widths))
+            table.add_row(*(plain(cells[name]) for name in widths))
         self._cut = table_cuts(self.estimates, widths)  # (once per study and width, not per cursor move)
         if self.estimates:
             table.move_cursor(row=min(max(cursor, 0), len(self.estimates) - 1))

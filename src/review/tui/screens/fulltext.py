@@ -23,7 +23,7 @@ from ...services.prisma import (
     fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
 )
 from ..messages import QueueLoaded
-from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, screen_footer
+from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, plain, screen_footer
 from .modals import ask_reason
 
 if TYPE_CHECKING:
@@ -149,8 +149,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         title = add_fitted_columns(table, COLUMNS, rows)
         self.fitted_to(table)
         for record_id, study, state, reason, full_title in rows:
-            table.add_row(record_id, study, Text(state, style=STATE_STYLE.get(state, "")), reason,
-                          cut(full_title, title), key=record_id)
+            table.add_row(record_id, study, Text(state, style=STATE_STYLE.get(state, "")), plain(reason),
+                          plain(cut(full_title, title)), key=record_id)
         if selected is not None and str(selected) in table.rows:
             table.move_cursor(row=table.get_row_index(str(selected)))
 
