@@ -36,8 +36,13 @@ def _listing(group: click.Group, width: int, *, render: object) -> str:
 
 
 @pytest.mark.parametrize("width", [40, 80, 132])
-def test_the_command_list_from_summaries_equals_the_loaded_commands_own(width: int) -> None:
-    """Add a command: give it a line in ``cli.COMMAND_SUMMARIES`` and a place in ``cli.COMMAND_SECTIONS``."""
+def test_the_listing_without_loading_is_the_loaded_commands_listing(width: int) -> None:
+    """Add a command: give it a line in ``cli.COMMAND_SUMMARIES`` and a place in ``cli.COMMAND_SECTIONS``.
+
+    Loading a command copies its summary into ``short_help`` (``ReviewGroup.load``), so the two listings
+    differ only where that copy does not happen or does not show: a command missing from the summaries
+    (or a summary for none), a command with a ``short_help`` of its own (kept by the load), a hidden
+    command listed, or a summary cut at 80 columns."""
     loaded = cli.ReviewGroup(name="review")
     loaded.load_all()
     visible = {name: command for name, command in loaded.commands.items() if not command.hidden}
@@ -50,8 +55,11 @@ def test_the_command_list_from_summaries_equals_the_loaded_commands_own(width: i
     from_summaries = _listing(cli.ReviewGroup(name="review"), width, render=cli.ReviewGroup.format_commands)
     assert from_summaries == from_loaded
     assert "simulate" in from_summaries
-    assert [loaded.get_command(click.Context(loaded), name).get_short_help_str() for name in cli.COMMAND_SUMMARIES] \
-        == list(cli.COMMAND_SUMMARIES.values())
+    own = {name: command.short_help for name, command in visible.items()
+           if command.short_help != cli.COMMAND_SUMMARIES[name]}
+    assert not own, f"commands with a short_help of their own, not their summary: {own}"
+    if width >= 80:  # development.md: each summary whole on an 80-column line
+        assert all(summary in from_summaries for summary in cli.COMMAND_SUMMARIES.values())
 
 
 def _labelled_csv(tmp_path: Path, n: int, every: int) -> Path:
