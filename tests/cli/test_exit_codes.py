@@ -40,10 +40,11 @@ def _recorded_nothing(workspace) -> bool:
 @pytest.mark.parametrize(("command", "reason", "what"), [
     ("decide", "too old", "'too old' is not an exclusion reason of screening/criteria.toml (expected one of: "
                           "wrong population; wrong outcome; not primary research)"),
-    ("decide", "wrong", "'wrong' is ambiguous, could be: wrong population; wrong outcome"),
-    ("fulltext excluded", "vibes", "'vibes' is not a full-text exclusion reason (expected one of: Wrong population; "
-                                   "Wrong outcome; No prognostic factor analysed; Wrong study design; Wrong "
-                                   "publication type; Language)"),
+    ("decide", "wrong", "'wrong' is the start of 2 reasons (wrong population; wrong outcome); type more of the "
+                        "one you mean"),
+    ("fulltext excluded", "vibes", "'vibes' is not an exclusion reason of review.toml [fulltext] reasons (expected "
+                                   "one of: Wrong population; Wrong outcome; No prognostic factor analysed; Wrong "
+                                   "study design; Wrong publication type; Language)"),
     ("fulltext excluded", "wrong", "'wrong' is the start of 4 reasons (Wrong population; Wrong outcome; Wrong "
                                    "study design; Wrong publication type); type more of the one you mean"),
 ])
@@ -56,6 +57,17 @@ def test_a_reason_the_review_does_not_have_exits_2_in_one_line(workspace, record
     assert result.stdout == ""
     assert result.stderr == f"review: {command}: Invalid value for '--reason': {what} (review {command} --help)\n"
     assert _recorded_nothing(workspace)
+
+
+@pytest.mark.parametrize("command", ["decide", "fulltext excluded"])
+def test_a_reason_typed_with_extra_spaces_is_the_same_reason_at_both_stages(workspace, record_id: int,
+                                                                           command: str) -> None:
+    """One matcher: 'wrong  population' was taken by decide and refused (exit 2) by fulltext excluded."""
+    words = ["decide", str(record_id), "--exclude"] if command == "decide" else \
+        ["fulltext", "excluded", str(record_id)]
+    result = _run(workspace, *words, "--reason", "  wrong   population ")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("Invalid value") == 0
 
 
 @pytest.mark.parametrize("rule_set", ["", "  ", "nope"])

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import RETRIEVE_FIRST, UNDO_DECISION_FIRST, ChoiceError, RetrievalOrderError, ValidationError, WorkspaceError
-from ..reasons import matching_reasons
+from ..errors import RETRIEVE_FIRST, UNDO_DECISION_FIRST, RetrievalOrderError, ValidationError, WorkspaceError
+from ..reasons import match_reason
 from ..records import Decision
 from ..store import Store
 from ..store.fulltext import (
@@ -83,16 +83,9 @@ def fulltext_reasons(config: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def canonical_reason(reason: str, reasons: Iterable[str]) -> str:
-    """Match ``reason`` to a configured reason, case-insensitively, or by a unique prefix; else a
-    ``ChoiceError`` (a mistake of what was typed: exit 2 on the command line, as a blank reason)."""
-    options = list(reasons)
-    prefixed = matching_reasons(options, reason.strip().casefold())
-    if len(prefixed) == 1:
-        return prefixed[0]
-    if prefixed:
-        raise ChoiceError("--reason", reason, f"is the start of {len(prefixed)} reasons ({'; '.join(prefixed)}); "
-                          "type more of the one you mean")
-    raise ChoiceError("--reason", reason, f"is not a full-text exclusion reason (expected one of: {'; '.join(options)})")
+    """The configured reason ``reason`` names (``review.reasons.match_reason``): a ``ChoiceError`` otherwise,
+    exit 2 on the command line, naming ``review.toml [fulltext] reasons``."""
+    return match_reason(reasons, reason, listed_in="review.toml [fulltext] reasons")
 
 
 def record_fulltext(

@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import ChoiceError, ReviewError, ValidationError
+from ..errors import ReviewError, ValidationError
 from ..filestamp import FileStamp
-from ..reasons import matching_reasons
+from ..reasons import match_reason as match_reasons_listed
 from ..tomlread import read_toml
 
 CRITERIA_PATH = ("screening", "criteria.toml")
@@ -192,17 +192,5 @@ def keyword_score(text: str, include: Iterable[re.Pattern[str]], exclude: Iterab
 
 
 def match_reason(reasons: Iterable[str], given: str) -> str:
-    """The exclusion reason ``given`` names: an exact match (any case), else the one reason it
-    begins (``--reason "wrong pop"``); raises ``ChoiceError`` naming the candidates otherwise (a
-    mistake of what was typed: exit 2 on the command line, as a blank one)."""
-    options = list(reasons)
-    wanted = " ".join(given.split()).casefold()
-    expected = "(expected one of: " + "; ".join(options) + ")"
-    if not wanted:
-        raise ChoiceError("--reason", given, f"is blank {expected}")
-    starting = matching_reasons(options, wanted)
-    if len(starting) == 1:
-        return starting[0]
-    if starting:
-        raise ChoiceError("--reason", given, "is ambiguous, could be: " + "; ".join(starting))
-    raise ChoiceError("--reason", given, f"is not an exclusion reason of screening/criteria.toml {expected}")
+    """The exclusion reason ``given`` names among the criteria's (``review.reasons.match_reason``)."""
+    return match_reasons_listed(reasons, given, listed_in="screening/criteria.toml")

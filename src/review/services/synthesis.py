@@ -133,11 +133,12 @@ def write_forest_plot(run: MetaRun, out: Path, *, favours: tuple[str, str] | Non
 def check_rule_set(name: str) -> str:
     """``name`` as ``--rule-set`` gives it; one that names no rule set (an old name does) raises
     ``ChoiceError``, a command-line mistake, before anything is read or written."""
-    from ..synthesis.evidence import RULE_SET_ALIASES, RULE_SETS
+    from ..synthesis.evidence import canonical_rule_set, rule_set_choices
 
-    if RULE_SET_ALIASES.get(name, name) not in RULE_SETS:
-        known = ", ".join(RULE_SETS + tuple(f"{alias} (= {current})" for alias, current in RULE_SET_ALIASES.items()))
-        raise ChoiceError("--rule-set", name, f"is not a rule set (expected one of: {known})")
+    try:
+        canonical_rule_set(name)
+    except ValidationError:
+        raise ChoiceError("--rule-set", name, f"is not a rule set (expected one of: {rule_set_choices()})") from None
     return name
 
 

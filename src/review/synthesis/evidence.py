@@ -48,12 +48,16 @@ _DIRECTION_OF = {"risk": "risk", "protective": "protective", "null": "none"}
 ARIENS_LOW_QUALITY_READINGS: tuple[str, ...] = ("some", "inconclusive")
 
 
+def rule_set_choices() -> str:
+    """Every name a rule set can be given by, for an error message: the rule sets, then each alias."""
+    return ", ".join(RULE_SETS + tuple(f"{a} (= {b})" for a, b in RULE_SET_ALIASES.items()))
+
+
 def canonical_rule_set(name: str) -> str:
     """The rule set behind ``name`` (an alias maps to its current name); raises on unknown names."""
     resolved = RULE_SET_ALIASES.get(name, name)
     if resolved not in RULE_SETS:
-        known = ", ".join(RULE_SETS + tuple(f"{a} (= {b})" for a, b in RULE_SET_ALIASES.items()))
-        raise ValidationError(f"rule set {name!r}: expected one of {known}")
+        raise ValidationError(f"rule set {name!r}: expected one of {rule_set_choices()}")
     return resolved
 
 
