@@ -69,7 +69,7 @@ def test_undo_takes_back_the_reviewers_last_decision_only(workspace, ids) -> Non
 @pytest.mark.parametrize(("args", "named", "status"), [
     (["ID", "--include"], "ID", 1),                          # unknown id: placeholder filled in below
     # Command-line mistakes exit 2, as docs/interfaces.md says and click's own do (they exited 1).
-    (["--exclude", "--reason", "wrong"], "ambiguous", 2),     # a reason criteria.toml does not have (exited 1)
+    (["--exclude", "--reason", "wrong"], "is the start of 2 reasons", 2),  # a reason criteria.toml does not have (exited 1)
     (["--exclude", "--reason", "too old"], "'too old'", 2),
     (["wrong population", "--exclude"], "after --reason", 2),  # no record id, as in fulltext and prisma
     (["NONE", "--include"], "at least one record ID", 2),    # no id at all
