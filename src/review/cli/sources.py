@@ -52,12 +52,13 @@ def export() -> None:
               callback=refuse_blank("give the database's name (e.g. Embase), or leave --source out to take it "
                                     "from the file"),
               help="Source database for every record (default: the database the file names, e.g. a DB line, "
-                   "PubMed for a PMID; else the file's name).")
+                   "PubMed for PMIDs; else the file's name).")
 @pass_context
 def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) -> None:
     """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).
 
-    Prints one tab-separated row per file (file, format, encoding, source, records, status),
+    Prints one tab-separated row per file (file, format, encoding, source, records, status), one per
+    database with its count for a file whose records name several,
     under a header unless every file failed (the errors go to stderr). Each file is imported completely or not at all; a file imported before is skipped.
     """
     started = time.perf_counter()
@@ -74,8 +75,9 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
         status = item.status if item.status == "imported" else f"skipped: {item.message}"
         if item.deleted_pmids:
             status += f" ({len(item.deleted_pmids)} PMIDs deleted by PubMed: {', '.join(item.deleted_pmids)})"
-        click.echo("\t".join([str(item.path), item.format, item.encoding, item.source_name,
-                              str(item.n_records), status]))
+        # A file whose records name several databases gets a row per database, with that one's count.
+        for source_name, n_records in (item.several_sources or {item.source_name: item.n_records}).items():
+            click.echo("\t".join([str(item.path), item.format, item.encoding, source_name, str(n_records), status]))
     imported = [f for f in report.files if f.status == "imported"]
     skipped = sum(f.status not in ("imported", "failed") for f in report.files)
     click.echo(
@@ -84,12 +86,6 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
         + (f" ({skipped} skipped: imported before)" if skipped else "")
         + f" in {time.perf_counter() - started:.2f} s", err=True,
     )
-    for item in imported:
-        if item.several_sources:  # the row names one source beside the whole file's count
-            counts = [f"{name} {n}" for name, n in item.several_sources.items()]
-            click.echo(f"review: note: {item.path}: its records name {len(counts)} databases, "
-                       f"{', '.join(counts[:-1])} and {counts[-1]} (the source column shows the most common; "
-                       "review prisma and review export searches count each)", err=True)
     for warning in report.warnings:
         click.echo(f"review: warning: {warning}", err=True)
     errors = report.errors

@@ -300,7 +300,7 @@ def _imported_section(sources: Sequence[ReportSource], heading: str, empty: str)
             lines.append(f"   - {imported.file_name}: {share}, {imported.format} "
                          f"({imported.encoding}), imported {_when(imported.imported_at)}")
         if not source.files:
-            lines.append("   - from the rows of imported files that name this source in a column")
+            lines.append("   - from the records of imported files that name this source (a DB line or a column)")
         if source.described_in:
             lines.append(f"   - The search itself (platform, date, strategy): {source.described_in}, above.")
         elif source.kind in ("database", "register"):
