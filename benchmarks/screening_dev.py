@@ -887,6 +887,9 @@ def main() -> None:
         return
     sets = sorted(p.stem for p in DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
     tasks = [(s, label) for s in sets for label in args.labels if _has_label(s, label)]
+    if not tasks:  # a pool of no jobs fails on maxtasksperchild=0, far from the cause
+        sys.exit(f"screening_dev: no set in {DATA_DIR}" + (f" named {' '.join(args.sets)}" if args.sets else "")
+                 + f" with the label {' or '.join(args.labels)}")
     results: dict[str, dict[str, list[dict]]] = {}
     for name in args.candidates:
         candidate = CANDIDATES[name]

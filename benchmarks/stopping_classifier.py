@@ -45,6 +45,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -413,6 +414,25 @@ def recalibrated_p(found_window: float, predicted_window: float, count: float, k
     return recalibrated
 
 
+def window_sums(checks: np.ndarray, scores: np.ndarray, labels: np.ndarray, i: int, back: int,
+                curve: Callable[[int], tuple[float, float] | None] | None = None) -> tuple[float, float] | None:
+    """Decision 0034's window at stored check ``i``: the records screened since the check ``back`` grid steps
+    earlier (floored at the first stored check), as (relevant found among them, the sum of the probabilities
+    that earlier check's Platt-calibrated fit gave them). None where there is no window: it is empty, or the
+    earlier check stored no fit. ``curve`` gives check j's Platt curve (a cache; default: fitted here)."""
+    from scipy.special import expit
+
+    at = int(checks[i])
+    j = max(0, i - back)
+    begin = int(checks[j])
+    if np.isnan(scores[j, 0]) or begin >= at:
+        return None
+    then = curve(j) if curve is not None else platt_fit(scores[j, :begin].astype(float), labels[:begin].astype(float))
+    assert then is not None
+    predicted = float(expit(then[0] * scores[j, begin:at].astype(float) + then[1]).sum())
+    return float(labels[begin:at].sum()), predicted
+
+
 def round9_rows(rows: list[dict[str, Any]], checks: np.ndarray, scores: np.ndarray, labels: np.ndarray,
                 parts: list[str], n: int) -> None:
     """Adds each ``parts`` variant's P(left ≤ k*) (``p9:<name>``) to the rows where the rule can read it
@@ -441,11 +461,9 @@ def round9_rows(rows: list[dict[str, Any]], checks: np.ndarray, scores: np.ndarr
         for name in parts:
             back, prediction, kind, _ = ROUND9_PARTS[name]
             j = max(0, i - back)
-            begin = int(checks[j])
             found_w, predicted_w = 0.0, 0.0
-            if prediction == "single":
-                if fit(j) is not None and begin < at:
-                    found_w, predicted_w = float(labels[begin:at].sum()), predicted(j, begin, at)
+            if prediction == "single":  # no window: the prior alone
+                found_w, predicted_w = window_sums(checks, scores, labels, i, back, fit) or (0.0, 0.0)
             else:  # each block of the grid by the check that opened it; blocks with no fit left out
                 for m in range(j, i):
                     if fit(m) is not None:
@@ -704,15 +722,12 @@ def ratios(sets: list[str], seeds: list[int]) -> None:
                 if (at < point or most_left_for_target(found, TARGET) < 1 or at < int(GATE_SHARE * n)
                         or lomax_p < WINDOW_START_P or np.isnan(scores[i, 0])):
                     continue
-                j = max(0, i - ROUND9_PARTS["preq10@0.8"][0])
-                begin = int(checks[j])
-                if np.isnan(scores[j, 0]) or begin >= at:
+                sums = window_sums(checks, scores, labels, i, ROUND9_PARTS["preq10@0.8"][0])
+                if sums is None:
                     continue  # no window yet (the stored checks begin after the 95 % point): the next check
+                found_w, predicted_w = sums
                 now = platt_fit(scores[i, :at].astype(float), labels[:at].astype(float))
-                then = platt_fit(scores[j, :begin].astype(float), labels[:begin].astype(float))
                 count = float(expit(now[0] * scores[i, at:].astype(float) + now[1]).sum())
-                predicted_w = float(expit(then[0] * scores[j, begin:at].astype(float) + then[1]).sum())
-                found_w = float(labels[begin:at].sum())
                 left = int(labels.sum()) - found
                 window = (RATIO_PRIOR_SHAPE + found_w) / (RATIO_PRIOR_RATE + predicted_w)
                 per_run.append((found_w, predicted_w, window, left / max(count, 1e-12)))

@@ -90,3 +90,32 @@ def test_each_check_reads_the_window_the_protocol_fixed(bench: ModuleType) -> No
     # 230, ten steps back would be 130, so the window starts at 200
     assert rows[0]["p9:preq10@0.8"] == pytest.approx(negative_binomial(0, 0, 0.0))
     assert rows[3]["p9:preq10@0.8"] == pytest.approx(negative_binomial(3, labels[200:230].sum(), prob(0, 200, 230)))
+
+
+def test_a_check_without_a_fit_leaves_its_window_to_the_prior(bench: ModuleType) -> None:
+    # the check after 300 records stored no fit (fewer than two relevant found): a window opening there is
+    # the prior alone, and the one-step sum leaves that check's block (300 … 309) out
+    labels, checks, scores = constructed_store()
+    n = labels.size
+    scores[10] = np.nan
+    rows = [{"at": int(at), "k": 2, "lomax_p": 0.5} for at in checks]
+    bench.round9_rows(rows, checks, scores, labels, ["preq10@0.8", "preq10-steps@0.8"], n)
+    assert not any(key.startswith("p9:") for key in rows[10])  # no fit, no estimate
+
+    def prob(i: int, lo: int, hi: int) -> float:
+        at = int(checks[i])
+        slope, intercept = bench.platt_fit(scores[i, :at].astype(float), labels[:at].astype(float))
+        return float(expit(slope * scores[i, lo:hi].astype(float) + intercept).sum())
+
+    i = 20
+    at = int(checks[i])
+    count = prob(i, at, n)
+    assert rows[i]["p9:preq10@0.8"] == pytest.approx(float(nbinom.cdf(2, 1, 1 / (1 + count))))
+    found = labels[310:at].sum()
+    assert found < labels[300:at].sum()  # the skipped block holds relevant records, so skipping it shows
+    blocks = sum(prob(m, int(checks[m]), int(checks[m + 1])) for m in range(11, 20))
+    assert rows[i]["p9:preq10-steps@0.8"] == pytest.approx(
+        float(nbinom.cdf(2, 1 + found, (1 + blocks) / (1 + blocks + count))))
+    # the check after it reads a full window again
+    assert bench.window_sums(checks, scores, labels, 21, 10) == pytest.approx(
+        (labels[310:int(checks[21])].sum(), prob(11, 310, int(checks[21]))))
