@@ -701,7 +701,7 @@ def ratios(sets: list[str], seeds: list[int]) -> None:
     from scipy.special import expit
 
     print("| set | N | runs read | window found (median) | window predicted | window ratio (1 + F)/(1 + E) | "
-          "needed ratio: true left ÷ Platt count | window ÷ needed |")
+          "needed ratio: true left ÷ Platt count | median of window ÷ needed per run |")
     print("|---|---|---|---|---|---|---|---|")
     out = {}
     for set_name in sets:
