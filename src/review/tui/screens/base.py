@@ -32,11 +32,19 @@ BROWSER_NOTE = "changed in record browser"
 _last_error: WeakKeyDictionary[App[Any], tuple[str, str, float]] = WeakKeyDictionary()
 
 
+#: Where a database driver's error goes on with the SQL and a link (SQLAlchemy's ``[SQL: …]``,
+#: ``(Background on this error at: …)``): a dozen lines of the notification that say nothing to a reviewer.
+KNOWN_TAILS = ("\n[SQL:", "\n(Background on this error")
+
+
 def first_line(error: BaseException) -> str:
-    """What ``error`` says, in one line: a database driver's error goes on with the SQL and a link (SQLAlchemy's
-    ``[SQL: …]``, ``(Background on this error at: …)``) over a dozen lines of the notification."""
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+    """What ``error`` says, in one line: the known tails cut, the rest joined. Only the tails go: NCBI's
+    "Search Backend failed: Exception:\n'retstart' cannot be larger than 9998…" says its cause on the second
+    line, and its first line alone ended on "Exception:"."""
+    text = str(error)
+    for tail in KNOWN_TAILS:
+        text = text.split(tail, 1)[0]
+    return " ".join(text.split()) or type(error).__name__
 
 
 def report_error(node: App[Any] | Screen[Any], error: BaseException) -> None:

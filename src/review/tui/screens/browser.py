@@ -191,9 +191,10 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
             reviewers = [project.reviewer] if project.blind else project.reviewers
-            self.query_one("#filter-reviewer", Select).set_options([(r, r) for r in reviewers])
+            # Text prompts: Select reads a str prompt as markup; names and sources are the project's text.
+            self.query_one("#filter-reviewer", Select).set_options([(Text(r), r) for r in reviewers])
             sources = sorted(counts_by_source(project.workspace))
-            self.query_one("#filter-source", Select).set_options([(s, s) for s in sources])
+            self.query_one("#filter-source", Select).set_options([(Text(s), s) for s in sources])
             self.query_one("#records", DataTable).focus()
             self._refresh()
 

@@ -44,8 +44,10 @@ def pair_table(pair: BorderlinePair) -> Table:
     """The pair's fields side by side; exact-match fields are dimmed."""
     table = Table(expand=True, show_lines=True, header_style="bold")
     table.add_column("field", style="bold", width=9, no_wrap=True)
-    table.add_column(f"#{pair.left.id} · {pair.left.source}", ratio=1)
-    table.add_column(f"#{pair.right.id} · {pair.right.source}", ratio=1)
+    # Text, not str: Rich reads a str header as markup, and the source comes from the imported file
+    # ("[@click=app.quit]Embase[/]" ran the action on a click).
+    table.add_column(Text(f"#{pair.left.id} · {pair.left.source}"), ratio=1)
+    table.add_column(Text(f"#{pair.right.id} · {pair.right.source}"), ratio=1)
     for f in pair.fields:
         left, right = f.left, f.right
         if f.name == "abstract":

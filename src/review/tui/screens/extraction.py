@@ -174,13 +174,13 @@ class ExtractionScreen(RefitsOnResize):
                 yield Label("Studies", classes="pane-title")
                 yield ListView(id="study-list")
             with Vertical(id="form-pane"):
-                yield Static("No study selected", id="form-status")
+                yield Static("No study selected", id="form-status", markup=False)  # a file name is not markup
                 yield VerticalScroll(id="study-form")  # its inputs: form.toml's study fields, read at each reload
                 yield Label("Estimates (read-only; edit them in the file)", classes="pane-title")
                 yield DataTable(id="estimate-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="estimate-detail")  # the highlighted estimate whole, when the table cuts it
                 yield Label("Risk of bias (QUIPS; read-only, edit in the file)", id="quips-title",
-                            classes="pane-title")
+                            classes="pane-title", markup=False)
                 yield DataTable(id="quips-table", cursor_type="row", zebra_stripes=True)
         yield screen_footer()
 
@@ -190,7 +190,7 @@ class ExtractionScreen(RefitsOnResize):
         widgets: list[Widget] = []
         for name, spec in form.fields("study").items():
             placeholder = " | ".join(c for c in spec.choices if c) if spec.choices else spec.help or spec.type
-            widgets.append(Label(name + (" *" if spec.required else ""), classes="field-label"))
+            widgets.append(Label(name + (" *" if spec.required else ""), classes="field-label", markup=False))
             widgets.append(Input(placeholder=placeholder, id=f"field-{name}", disabled=name == "id",
                                  tooltip=spec.help or None))
         return widgets
@@ -238,7 +238,7 @@ class ExtractionScreen(RefitsOnResize):
             self.rule = CollapseRule()
         listing = self.query_one("#study-list", ListView)
         listing.clear()
-        listing.extend(ListItem(Label(p.stem), name=str(p)) for p in self.paths)
+        listing.extend(ListItem(Label(p.stem, markup=False), name=str(p)) for p in self.paths)
         # No study open: the form takes no typing (ctrl+s would have nothing to save it into).
         self.query_one("#study-form", VerticalScroll).disabled = not self.paths
         if not self.paths:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -38,15 +39,16 @@ class QuestionBlock(Vertical):
 
     def compose(self) -> ComposeResult:
         q, en = self.question, self.lang == "en"
-        yield Label(q.text_en if en else q.text_nl, classes="question-text")
+        # markup=False / Text: the bank's texts are written by the project, "[...]" in them is text, not a style.
+        yield Label(q.text_en if en else q.text_nl, classes="question-text", markup=False)
         help_text = q.help_en if en else q.help_nl
         if help_text:
-            yield Static(help_text, classes="question-help")
+            yield Static(help_text, classes="question-help", markup=False)
         if q.medical:
-            yield Static(medical_note(T(self.lang), q), classes="question-help question-consent")
+            yield Static(medical_note(T(self.lang), q), classes="question-help question-consent", markup=False)
         with RadioSet(id=f"rs-{q.link_id}"):
             for option in q.options:
-                yield RadioButton(option.text_en if en else option.text_nl,
+                yield RadioButton(Text(option.text_en if en else option.text_nl),
                                   value=option.code == self.selected,
                                   id=f"opt-{q.link_id}-{option.code}", name=option.code)
 
@@ -96,7 +98,7 @@ class FillScreenBase(Screen[None]):
 
     def compose(self) -> ComposeResult:
         title = self._t(self.bank.title_nl, self.bank.title_en)
-        yield Static(f"{title} · {self._t('versie', 'version')} {self.bank.version}", id="fill-title")
+        yield Static(f"{title} · {self._t('versie', 'version')} {self.bank.version}", id="fill-title", markup=False)
         with TabbedContent(id="fill-tabs"):
             for domain in self.domains:
                 nl, en = DOMAIN_LABELS[domain]
@@ -112,7 +114,7 @@ class FillScreenBase(Screen[None]):
                     yield Button(self._t("Rapport opslaan (HTML)", "Save report (HTML)"), id="save-html")
                 with VerticalScroll(can_focus=False):
                     yield Markdown(id="profile-md")
-        yield Static("", id="fill-status")
+        yield Static("", id="fill-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

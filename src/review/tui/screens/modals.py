@@ -117,7 +117,8 @@ class ReasonScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Exclude because… (1-9 or Enter; Esc cancels)")
-            yield OptionList(*(Option(f"{i}. {r}" if i < 10 else r, id=str(i - 1))
+            # Text: an OptionList reads a str prompt as markup, and "[adults]" in a reason vanished.
+            yield OptionList(*(Option(Text(f"{i}. {r}" if i < 10 else r), id=str(i - 1))
                                for i, r in enumerate(self.reasons, start=1)), id="reasons")
 
     @on(OptionList.OptionSelected)

@@ -76,7 +76,7 @@ class ValidateScreen(Screen[None]):
                 yield Label("Analyses", classes="pane-title")
                 yield ListView(id="analysis-list")
             with Vertical(id="report-pane"):
-                yield Static("", id="validate-status")
+                yield Static("", id="validate-status", markup=False)
                 with ScrollableContainer(id="report-scroll"):
                     yield Static("", id="validate-report", markup=False)
         yield screen_footer()
