@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from review.errors import DecisionConflict
 from review.records import Record
 from review.screening.session import ScreeningSession
 from review.store import schema
@@ -86,3 +87,49 @@ def test_a_sample_starts_once_per_reviewer_and_is_read_back(workspace: Workspace
     assert (first.sample_start, first.seed) == (12, 7)
     assert ranking_store.sample_started(store, "bob") is None
     assert ranking_store.start_sample(store, "bob", sample_start=3, seed=7).sample_start == 3
+
+
+def test_a_correction_is_refused_when_the_decision_in_force_is_not_the_one_expected(workspace: Workspace) -> None:
+    """``if_in_force``: a correction names the decision it corrects; one made elsewhere since refuses it."""
+    a, _, _, _ = _records(workspace)
+    store = workspace.store
+    first = store.add_decision(a, "alice", "include")
+    store.add_decision(a, "alice", "exclude")  # (another shell's correction)
+    with pytest.raises(DecisionConflict, match=f"record {a}: alice's decision changed"):
+        store.add_decision(a, "alice", "include", if_in_force=first.id)
+    store.undo_last("alice")  # the first stands again: the correction that expects it is written
+    store.add_decision(a, "alice", "maybe", if_in_force=first.id)
+    assert [d.label for d in store.current_decisions(reviewer="alice").values()] == ["maybe"]
+
+
+def test_a_record_brought_back_by_undo_and_decided_elsewhere_is_not_served_again(workspace: Workspace) -> None:
+    """Undo here, the same record decided in another shell: the next look reads it decided and serves another
+    record (it served the record again, and the key wrote a correction over the other shell's decision)."""
+    from review.services import screening as service
+
+    _records(workspace, 30)
+    session = ScreeningSession(workspace, "alice", seed=1)
+    for label in ("include", "exclude", "exclude"):
+        session.decide(session.next_record().id, label)
+    x = session.undo().record_id
+    service.decide_records(workspace, "alice", [str(x)], "include")
+    assert session.next_record().id != x
+    assert [d.label for d in workspace.store.decisions(reviewer="alice") if d.record_id == x] == [
+        "exclude", "undo", "include"]
+
+
+def test_a_correction_brought_back_by_undo_is_refused_once_decided_elsewhere(workspace: Workspace) -> None:
+    """An undone correction brings its record back with the earlier decision in force; another shell decides it
+    before the key: the key is refused (DecisionConflict), not written as a correction over that decision."""
+    from review.services import screening as service
+
+    _records(workspace, 30)
+    session = ScreeningSession(workspace, "alice", seed=1)
+    x = session.next_record().id
+    session.decide(x, "include")
+    session.decide(x, "exclude")  # a correction
+    assert session.undo().record_id == x  # the include stands again
+    service.decide_records(workspace, "alice", [str(x)], "maybe")
+    with pytest.raises(DecisionConflict, match=f"record {x}: decided elsewhere meanwhile \\(maybe"):
+        session.decide(x, "exclude")
+    assert workspace.store.current_decisions(reviewer="alice")[(x, "alice")].label == "maybe"

@@ -331,7 +331,10 @@ class ScreeningSession:
 
     def _take(self, reading: _Reading) -> None:
         """Put a reading of the decisions in force (hold the lock). The sample phase, once started, stays: a
-        reading without a start (none recorded, no sampled decision in force) keeps it."""
+        reading without a start (none recorded, no sampled decision in force) keeps it. A record an undo
+        brought back whose decision in force changed elsewhere is no longer this session's to serve again."""
+        if self._undone is not None and reading.state.decided.get(self._undone) != self._state.decided.get(self._undone):
+            self._undone = None
         self._state = reading.state
         if reading.sample_start is not None:
             self._sample_start, self._sample_seed = reading.sample_start, reading.sample_seed
@@ -514,14 +517,17 @@ class ScreeningSession:
             if phase == PHASE_SAMPLE:
                 info["sample_start"] = self._sample_start
                 info["query"] = "random_sample"
-            # A record this session has not decided must still be undecided in the store: a
-            # second session of the same reviewer (another machine) may have decided it meanwhile.
+            # A record this session has not decided must still be undecided in the store, and a correction's
+            # record must still hold the decision this session knows of: a second session of the same
+            # reviewer (another machine, a shell) may have decided it meanwhile.
             # Removed in another shell since the removals were last read (``refresh_set_aside``, every 2 s in
             # the TUI): the decision's own transaction refuses it, and the queue leaves it out from now on.
+            known = self._state.decided.get(record_id)
             try:
                 decision = self.store.add_decision(record_id, self.reviewer, label, reasons=reasons,
                                                    note=note, model_rank=model_rank, model_info=info,
-                                                   if_undecided=record_id not in self._state.decided,
+                                                   if_undecided=known is None,
+                                                   if_in_force=None if known is None else known.decision_id,
                                                    session_token=self.session_token,
                                                    check=refuse_if_removed(record_id))
             except RemovedMeanwhile as refused:

@@ -461,6 +461,7 @@ class Store:
         model_rank: int | None = None,
         model_info: dict[str, Any] | None = None,
         if_undecided: bool = False,
+        if_in_force: int | None = None,
         session_token: str | None = None,
         check: Callable[[sa.Connection], None] | None = None,
     ) -> Decision:
@@ -468,7 +469,9 @@ class Store:
 
         ``if_undecided``: refuse (``DecisionConflict``) when the reviewer already has an effective
         decision on the record, e.g. from a second session of the same reviewer on another
-        machine. The check and the insert run under a per-reviewer lock, so two sessions never
+        machine. ``if_in_force`` (a correction): refuse likewise unless the reviewer's decision in force on the
+        record is the one with this id, so a correction never overwrites a decision the caller has not seen.
+        The check and the insert run under a per-reviewer lock, so two sessions never
         both pass it. ``session_token`` (an interactive window's claim, ``store.sessions``): the
         write happens only while that claim still holds the reviewer, checked under the same lock.
         ``check`` (the caller's rule, e.g. the record was removed before screening meanwhile) reads in
@@ -485,7 +488,8 @@ class Store:
             model_info=model_info or {}, undoes_id=None,
         )
         with self.engine.begin() as conn:
-            if if_undecided or session_token is not None:
+            expects = if_undecided or if_in_force is not None
+            if expects or session_token is not None:
                 self._lock_reviewer(conn, reviewer)
             elif check is not None and self.dialect != "postgresql":
                 _take_write_lock(conn)  # before the check reads: no writer commits between it and the insert
@@ -493,11 +497,13 @@ class Store:
                 from .sessions import check_claim
 
                 check_claim(conn, reviewer, session_token)
-            if if_undecided:
-                if _effective_decision(conn, record_id, reviewer, stage) is not None:
+            if expects:
+                in_force = _effective_decision(conn, record_id, reviewer, stage)
+                if in_force != (None if if_undecided else if_in_force):
                     raise DecisionConflict(
-                        f"record {record_id}: already decided by {reviewer} (in another session)", record_id=record_id
-                    )
+                        f"record {record_id}: already decided by {reviewer} (in another session)"
+                        if if_undecided else f"record {record_id}: {reviewer}'s decision changed (in another session)",
+                        record_id=record_id)
             if check is not None:
                 check(conn)
             new_id = inserted_id(conn.execute(schema.screening_decisions.insert().values(**values)))
