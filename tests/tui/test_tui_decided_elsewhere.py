@@ -28,3 +28,31 @@ async def test_a_key_on_a_record_decided_elsewhere_says_so_in_one_line_and_the_s
         assert said.message == (f"record {first}: decided elsewhere meanwhile (maybe, by alice in another window or "
                                 "shell); nothing recorded here — your decisions were read again; on to the next record")
         assert "Screened 1" in str(screen.query_one("#counts").render())
+
+
+@async_test
+async def test_a_conflict_whose_reading_again_fails_says_one_line_and_keeps_the_record(fresh_ws: Workspace) -> None:
+    """The store refused the key (decided elsewhere) and then could not be read: the refusal says the driver's
+    first line only (it embedded its SQL over three lines), and the next record's look, failing too, is one
+    notification with the record left on screen (it raised out of the key's handler and ended the app)."""
+    from sqlalchemy.exc import OperationalError
+
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        await settle(pilot)
+        screen.retrain_delay = 60.0
+        first = screen.current.id
+        fresh_ws.store.add_decision(first, "alice", "maybe", model_info={"phase": "ranked"})
+
+        def lost() -> None:
+            raise OperationalError("SELECT screening_decisions.id FROM screening_decisions", {},
+                                   Exception("server closed the connection unexpectedly"))
+
+        screen.project.session._read_decisions = lost
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.is_running and screen.current is not None and screen.current.id == first
+        said = [n.message for n in app._notifications if "\n" in n.message or "server closed" in n.message]
+        assert said and all("\n" not in m and "[SQL" not in m for m in said)
+        assert any(m.startswith(f"record {first}: decided elsewhere meanwhile") for m in said)
+        assert [d.label for d in fresh_ws.store.decisions(reviewer="alice")] == ["maybe"]

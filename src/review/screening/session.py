@@ -616,8 +616,9 @@ class ScreeningSession:
             self._log_seen = None
             self._take(self._read_decisions())
         except Exception as err:  # (still to read again: the next key reads first, or is refused)
+            said = (str(err).strip().splitlines() or [type(err).__name__])[0]  # (a driver's error goes on with its SQL)
             return DecisionConflict(f"record {record_id}: decided elsewhere meanwhile (in another window or shell); "
-                                    f"nothing recorded here — your decisions could not be read again ({err}); "
+                                    f"nothing recorded here — your decisions could not be read again ({said}); "
                                     "the next key reads them first", record_id=record_id)
         decided = self._state.decided.get(record_id)
         what = f"{decided.label}, by {self.reviewer}" if decided is not None else f"by {self.reviewer}"

@@ -26,7 +26,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...errors import ReviewError
 from ...records import Record
 from ...services.prisma import record_screening_stop
-from ...services.screening import COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered, current_decisions
+from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, STORE_ERRORS, DecisionConflict, NotOffered,
+                                   current_decisions)
 from ...services.workspace import data_version
 from ...services.workspace import record as get_record
 from ...words import about, counted
@@ -505,7 +506,7 @@ class ScreeningScreen(ProjectScreen):
                 say_refused(self, err, "on to the next record")
                 self._opened_id = None
                 self._drop_note()  # (typed for the record refused)
-                self.current = project.session.next_record()  # (never the record just refused)
+                self._serve_next(project)  # (never the record just refused)
                 self._paint()
                 return
             except DecisionConflict as err:  # decided in another window or shell: the session read its decisions
@@ -514,7 +515,7 @@ class ScreeningScreen(ProjectScreen):
                             markup=False)
                 self._opened_id = None
                 self._drop_note()  # (typed for the record decided elsewhere)
-                self.current = project.session.next_record()
+                self._serve_next(project)
                 self._paint()
                 return
             except ReviewError as err:  # store busy, session taken over: not saved, the record stays
@@ -523,9 +524,17 @@ class ScreeningScreen(ProjectScreen):
             self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
             self._opened_id = None
             self.notes.pop(record.id, None)  # (it went with the decision)
-            self.current = project.session.next_record()
+            self._serve_next(project)
             self._paint()
         self._schedule_retrain()
+
+    def _serve_next(self, project: Project) -> None:
+        """Show the next record after a key. Its look at the store can fail (a busy store, a lost server) after
+        the key's write went in: said in one line, and the record on screen stays (the next key looks again)."""
+        try:
+            self.current = project.session.next_record()
+        except STORE_ERRORS as err:
+            report_error(self, err)
 
     def action_undo(self) -> None:
         project = self.project
@@ -545,7 +554,7 @@ class ScreeningScreen(ProjectScreen):
                 self.notify(f"Undid {undone.label} of #{undone.record_id}, which is no longer offered "
                             f"({project.session.why_refused(undone.record_id)}).", timeout=6)
             left, kept = self.current, self.note
-            self.current = project.session.next_record()  # the undone record, unless it is no longer offered
+            self._serve_next(project)  # the undone record, unless it is no longer offered
             if kept and left is not None and left.id is not None and (self.current is None or self.current.id != left.id):
                 if project.session.is_decided(left.id):  # opened with / after its decision: it is not served again
                     self._drop_note_of(left.id, f"#{left.id} is decided already and is not shown again")
