@@ -155,7 +155,7 @@ class _Reading:
     state: _State
     sample_start: int | None  # None: no sample started (as recorded, or by a sampled decision in force)
     sample_seed: int | None  # the seed the sample is drawn with, when recorded
-    seen: tuple[int, int]  # the decision log's stamp read just before (``Store.decision_log_stamp``)
+    seen: int  # the reviewer's changes counted just before (``Store.decision_changes``)
 
 
 class ScreeningSession:
@@ -223,8 +223,9 @@ class ScreeningSession:
         #: the ids of the rows this session wrote since: before serving, a look at the log tells whether
         #: anyone else has changed this reviewer's decisions (``_follow_store``). None: a write may have
         #: committed unheard of (an error after it) or a reading failed: read again before the next key.
-        self._log_seen: tuple[int, int] | None = None
-        self._own_rows: list[int] = []
+        # The reviewer's changes as counted with the decisions read, plus this session's own writes since
+        # (``Store.decision_changes``); None: a write may have committed unheard of, read again first.
+        self._log_seen: int | None = None
         #: Bumped wherever what the counts and the stopping verdict read changes (``_mark_changed``): a
         #: decision saved, an undo, decisions read again, the records set aside, the classifier evidence.
         self._changes = 0
@@ -316,7 +317,7 @@ class ScreeningSession:
         """The reviewer's decisions in force and where the random sample started: as recorded when it started
         (``store.screening.start_sample``), else from the first sampled decision in force (a store from before
         the start was recorded). Assigns nothing: a read that fails leaves the session as it was."""
-        seen = self.store.decision_log_stamp().seen  # (first: a decision between the two reads is read again)
+        seen = self.store.decision_changes(self.reviewer)  # (first: a change between the two reads is read again)
         state = _State()
         current = self.store.current_decisions(reviewer=self.reviewer)
         started = ranking_store.sample_started(self.store, self.reviewer)
@@ -338,7 +339,7 @@ class ScreeningSession:
         self._state = reading.state
         if reading.sample_start is not None:
             self._sample_start, self._sample_seed = reading.sample_start, reading.sample_seed
-        self._log_seen, self._own_rows = reading.seen, []
+        self._log_seen = reading.seen
         self._sample_cache = None
         self._ahead = None
         self._mark_changed()
@@ -346,17 +347,11 @@ class ScreeningSession:
     def _follow_store(self) -> None:
         """Before serving (hold the lock): read the decisions again if anyone else has changed this reviewer's
         since they were read (another window, ``review decide`` in a shell), or a write may have committed
-        unheard of. One small query when nothing changed: the log's stamp against the one seen, and of the
-        rows added since, how many are this reviewer's besides this session's own. Raises (the key refused,
-        the session still to read again) if the store cannot be read."""
-        seen = self._log_seen
-        if seen is not None:
-            look = self.store.decision_log_stamp(after=seen, reviewer=self.reviewer)
-            # Every row added since is above the id seen (none came in late below it), and of those the
-            # reviewer's are this session's own: nothing this session does not know of.
-            if look.rows - seen[1] == look.rows_after and look.reviewer_rows_after == len(self._own_rows):
-                self._log_seen, self._own_rows = look.seen, []
-                return
+        unheard of. One primary-key read when nothing changed: the reviewer's count of changes against the one
+        read plus this session's own writes. Raises (the key refused, the session still to read again) if the
+        store cannot be read."""
+        if self._log_seen is not None and self.store.decision_changes(self.reviewer) == self._log_seen:
+            return
         self._log_seen = None  # (until a reading succeeds)
         self._take(self._read_decisions())
 
@@ -542,7 +537,8 @@ class ScreeningSession:
             except BaseException:
                 self._log_seen = None  # e.g. the connection lost as the commit answered: read again before a key
                 raise
-            self._own_rows.append(decision.id)
+            if self._log_seen is not None:  # (this key's change: another writer's too shows as a count above it)
+                self._log_seen += 1
             self._state.put(_Decided(record_id, label, phase, decision.id))
             self._mark_changed()
             if self._current == record_id:
@@ -591,7 +587,8 @@ class ScreeningSession:
             if undo is None:
                 return None
             undone = undo.decision
-            self._own_rows.append(undo.undo_id)
+            if self._log_seen is not None:
+                self._log_seen += 1
             self._state = _state_after_undo(self._state, undone, undo.in_force)
             if self._sample_start is None and undo.in_force is not None and _phase(undo.in_force) == PHASE_SAMPLE:
                 self._sample_start = int(undo.in_force.model_info.get("sample_start", 0))  # (a store from before

@@ -22,7 +22,7 @@ from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict",
-    "DecisionLogStamp", "Store", "StoreBusy", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
+    "Store", "StoreBusy", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -125,23 +125,6 @@ class StoreMoved(ReviewError):
                             f"review migrate --to {moved_to})")
         super().__init__(f"this review moved to {moved_to}; nothing was saved here — {advice}")
         self.moved_to = moved_to
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionLogStamp:
-    """How far the decision log reaches, read in one statement (``Store.decision_log_stamp``): its highest
-    row id and its row count, and of the rows after the id a reader last saw, how many there are and how
-    many of them are one reviewer's at one stage."""
-
-    last_id: int
-    rows: int
-    rows_after: int
-    reviewer_rows_after: int
-
-    @property
-    def seen(self) -> tuple[int, int]:
-        """``(last_id, rows)``: what to pass back as ``after`` at the next look."""
-        return self.last_id, self.rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,10 +472,7 @@ class Store:
         )
         with self.engine.begin() as conn:
             expects = if_undecided or if_in_force is not None
-            if expects or session_token is not None:
-                self._lock_reviewer(conn, reviewer)
-            elif check is not None and self.dialect != "postgresql":
-                _take_write_lock(conn)  # before the check reads: no writer commits between it and the insert
+            self._lock_reviewer(conn, reviewer)  # (also numbers the change: ``_count_change``)
             if session_token is not None:
                 from .sessions import check_claim
 
@@ -507,6 +487,7 @@ class Store:
             if check is not None:
                 check(conn)
             new_id = inserted_id(conn.execute(schema.screening_decisions.insert().values(**values)))
+            _count_change(conn, reviewer, stage)
         return _decision(dict(values, id=new_id))
 
     def _lock_reviewer(self, conn: sa.Connection, reviewer: str) -> None:
@@ -557,10 +538,10 @@ class Store:
         undo's transaction (a read that fails leaves nothing undone; one after the commit could fail with
         the undo in)."""
         with self.engine.begin() as conn:
+            self._lock_reviewer(conn, reviewer)  # (also numbers the change: ``_count_change``)
             if session_token is not None:
                 from .sessions import check_claim
 
-                self._lock_reviewer(conn, reviewer)
                 check_claim(conn, reviewer, session_token)
             target = _latest_effective(conn, reviewer, stage)
             if target is None:
@@ -573,25 +554,15 @@ class Store:
                 )
             ))
             in_force = _effective_row(conn, target["record_id"], reviewer, stage)
+            _count_change(conn, reviewer, stage)
         return Undone(_decision(target), undo_id, None if in_force is None else _decision(in_force))
 
-    def decision_log_stamp(self, *, after: tuple[int, int] | None = None, reviewer: str = "",
-                           stage: str = "title_abstract") -> DecisionLogStamp:
-        """How far the decision log reaches, in one statement (one snapshot): its highest id and row count,
-        and the rows with an id above ``after``'s (a stamp read before, ``DecisionLogStamp.seen``): all, and
-        ``reviewer``'s at ``stage``. A session compares it with what it read to tell, before serving,
-        whether anyone else has changed its reviewer's decisions: rows are only ever appended, so when the
-        rows added since ``after`` are exactly the rows above its id, none came in late below it (PostgreSQL
-        does not commit two writers' ids in order). Index reads only: the id key and its count."""
+    def decision_changes(self, reviewer: str, *, stage: str = "title_abstract") -> int:
+        """How many times ``reviewer``'s decisions at ``stage`` have changed (decisions and undos written since the
+        store had the count): a session compares it with the number it read with the decisions, to tell before
+        serving whether anyone else changed them. One primary-key read (the highest change number)."""
         with self.engine.connect() as conn:
-            if after is None:
-                row = conn.execute(_log_stamp_query(since=False)).one()
-            else:
-                row = conn.execute(_log_stamp_query(since=True),
-                                   {"after_id": after[0], "reviewer": reviewer, "stage": stage}).one()
-        values = [int(value or 0) for value in row]
-        last_id, rows, rows_after, reviewer_after = values + [0] * (4 - len(values))
-        return DecisionLogStamp(last_id, rows, rows_after, reviewer_after)
+            return int(conn.execute(_changes_query(), {"reviewer": reviewer, "stage": stage}).scalar() or 0)
 
     def decisions(self, *, reviewer: str | None = None, stage: str | None = "title_abstract") -> list[Decision]:
         """Every row of the log in order, undos included."""
@@ -690,23 +661,19 @@ def _data_version_query() -> sa.Select[Any]:
 
 
 @functools.cache
-def _log_stamp_query(*, since: bool) -> sa.Select[Any]:
-    """``Store.decision_log_stamp``'s statement, built once (it runs before every record a session serves):
-    the log's highest id and row count, and with ``since`` the rows above ``:after_id`` and ``:reviewer``'s
-    at ``:stage`` among them."""
-    t = schema.screening_decisions
-    terms = [sa.select(sa.func.max(t.c.id)).scalar_subquery(),
-             sa.select(sa.func.count()).select_from(t).scalar_subquery()]
-    if since:
-        above = t.c.id > sa.bindparam("after_id", type_=sa.Integer)
-        mine = sa.and_(t.c.reviewer == sa.bindparam("reviewer", type_=sa.Text),
-                       t.c.stage == sa.bindparam("stage", type_=sa.String))
-        terms += [
-            sa.select(sa.func.count()).select_from(t).where(above).scalar_subquery(),
-            # (a sum over the id range, not a count by reviewer: that would read all the reviewer's index rows)
-            sa.select(sa.func.sum(sa.case((mine, 1), else_=0))).where(above).scalar_subquery(),
-        ]
-    return sa.select(*terms)
+def _changes_query() -> sa.Select[Any]:
+    """``Store.decision_changes``'s statement, built once (it runs before every record a session serves)."""
+    t = schema.decision_changes
+    return sa.select(sa.func.max(t.c.n)).where(t.c.reviewer == sa.bindparam("reviewer", type_=sa.Text),
+                                               t.c.stage == sa.bindparam("stage", type_=sa.String))
+
+
+def _count_change(conn: sa.Connection, reviewer: str, stage: str) -> None:
+    """Number a change of ``reviewer``'s decisions at ``stage`` in its own transaction (``Store.decision_changes``);
+    the caller holds the per-reviewer lock, so no two changes take one number."""
+    t = schema.decision_changes
+    last = conn.execute(_changes_query(), {"reviewer": reviewer, "stage": stage}).scalar()
+    conn.execute(t.insert().values(reviewer=reviewer, stage=stage, n=int(last or 0) + 1))
 
 
 def inserted_id(result: sa.CursorResult[Any]) -> int:

@@ -100,3 +100,16 @@ screening_decisions = sa.Table(
     sa.Column("model_info", sa.JSON, nullable=False),
     sa.Column("undoes_id", sa.Integer, sa.ForeignKey("screening_decisions.id"), nullable=True),
 )
+
+# One row per change of a reviewer's screening decisions at a stage (a decision or an undo), numbered 1, 2, …
+# in the change's own transaction under the per-reviewer lock: the highest number is one primary-key read, so a
+# session tells whether anyone else changed its reviewer's decisions without counting the log (O(log size) on
+# PostgreSQL, whose ids do not commit in order). Rows are only appended: a role that may only SELECT and
+# INSERT decides.
+decision_changes = sa.Table(
+    "screening_decision_changes",
+    metadata,
+    sa.Column("reviewer", sa.Text, primary_key=True),
+    sa.Column("stage", sa.String(32), primary_key=True),
+    sa.Column("n", sa.Integer, primary_key=True, autoincrement=False),
+)
