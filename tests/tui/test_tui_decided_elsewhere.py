@@ -56,3 +56,24 @@ async def test_a_conflict_whose_reading_again_fails_says_one_line_and_keeps_the_
         assert said and all("\n" not in m and "[SQL" not in m for m in said)
         assert any(m.startswith(f"record {first}: decided elsewhere meanwhile") for m in said)
         assert [d.label for d in fresh_ws.store.decisions(reviewer="alice")] == ["maybe"]
+
+
+@async_test
+async def test_the_browser_shows_the_label_decided_elsewhere_after_a_refused_key(fresh_ws: Workspace) -> None:
+    """A key in the record browser on a record decided in a shell since the rows were read: refused as decided
+    elsewhere (a warning, one line) and the row's decisions cell shows the label in force (it said a generic
+    error and kept the stale cell)."""
+    from textual.widgets import DataTable
+
+    async with open_app(fresh_ws, "alice", "browser", size=SIZE) as (app, pilot):
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        record_id = int(table.coordinate_to_cell_key((0, 0)).row_key.value)
+        fresh_ws.store.add_decision(record_id, "alice", "maybe", model_info={"phase": "ranked"})  # a shell
+        await pilot.press("i")
+        await settle(pilot)
+        said = [n for n in app._notifications if f"record {record_id}: decided elsewhere" in n.message]
+        assert len(said) == 1 and said[0].severity == "warning"
+        cell = str(table.get_cell(str(record_id), "decisions"))
+        assert "maybe" in cell and "include" not in cell
+        assert [d.label for d in fresh_ws.store.decisions(reviewer="alice")] == ["maybe"]

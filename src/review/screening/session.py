@@ -672,6 +672,12 @@ class ScreeningSession:
         with self._lock:
             return record_id in self._state.decided
 
+    def label_in_force(self, record_id: int) -> str | None:
+        """This reviewer's label on the record in force (as this session last read them), or None: undecided."""
+        with self._lock:
+            decided = self._state.decided.get(record_id)
+            return None if decided is None else decided.label
+
     def not_offered(self, record_id: int) -> str:
         """Why a record of this workspace is not offered for screening, in words ("" if it is)."""
         return self._aside.why(record_id)

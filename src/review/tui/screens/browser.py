@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from ...records import Decision, Record
 from ...errors import ReviewError
-from ...services.screening import NotOffered, RemovedMeanwhile, current_decisions
+from ...services.screening import DecisionConflict, NotOffered, RemovedMeanwhile, current_decisions
 from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
@@ -348,16 +348,30 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
             else:
                 say_refused(self, err)
             return
+        except DecisionConflict as err:  # decided in another window or shell: the session read its decisions again
+            self.app.bell()
+            self.notify(str(err), title=err.title, severity="warning", timeout=8, markup=False)
+            self._show_label(record_id, project.reviewer, project.session.label_in_force(record_id))
+            return
         except ReviewError as err:  # store busy, session taken over: not saved
             self.notify(str(err), title=err.title, severity="error", timeout=10)
             return
-        self.labels.setdefault(record_id, {})[project.reviewer] = label
+        self._show_label(record_id, project.reviewer, label)
         table = self.query_one("#records", DataTable)
-        if str(record_id) in table.rows:  # (a filter that landed under a modal may have hidden it)
-            table.update_cell(str(record_id), "decisions", self._decision_text(record_id))
         self.notify(f"#{record_id}: {label}" + (f" ({', '.join(reasons)})" if reasons else ""), timeout=2)
         if record_id == highlighted and table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)  # on to the next record, as on the screening screen
+
+    def _show_label(self, record_id: int, reviewer: str, label: str | None) -> None:
+        """The reviewer's label on the record in its row's decisions cell (None: undecided, the label goes)."""
+        labels = self.labels.setdefault(record_id, {})
+        if label is None:
+            labels.pop(reviewer, None)
+        else:
+            labels[reviewer] = label
+        table = self.query_one("#records", DataTable)
+        if str(record_id) in table.rows:  # (a filter that landed under a modal may have hidden it)
+            table.update_cell(str(record_id), "decisions", self._decision_text(record_id))
 
     def action_reason(self) -> None:
         """Exclude the highlighted record with a reason from ``criteria.toml``'s list."""
