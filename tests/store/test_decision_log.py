@@ -127,3 +127,22 @@ def test_a_correction_brought_back_by_undo_is_refused_once_decided_elsewhere(wor
     with pytest.raises(DecisionConflict, match=f"record {x}: decided elsewhere meanwhile \\(maybe"):
         session.decide(x, "exclude")
     assert workspace.store.current_decisions(reviewer="alice")[(x, "alice")].label == "maybe"
+
+
+def test_two_sample_starts_at_once_keep_the_first_without_the_store_wide_lock(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start recorded by another window between this one's look and its insert: the unique reviewer column
+    refuses the insert and the start that won is returned (both windows draw the same sample)."""
+    store = workspace.store
+    first = ranking_store.start_sample(store, "alice", sample_start=3, seed=7)
+    assert ranking_store.start_sample(store, "alice", sample_start=5, seed=8) == first
+    looks: list[str] = []
+    read = ranking_store.sample_started
+
+    def missed_at_first(s: object, reviewer: str) -> ranking_store.SampleStart | None:  # (the other's not yet seen)
+        looks.append(reviewer)
+        return None if len(looks) == 1 else read(store, reviewer)
+
+    monkeypatch.setattr(ranking_store, "sample_started", missed_at_first)
+    assert ranking_store.start_sample(store, "alice", sample_start=9, seed=9) == first and len(looks) == 2
+    assert ranking_store.start_sample(store, "bob", sample_start=2, seed=1) == ranking_store.SampleStart(2, 1)

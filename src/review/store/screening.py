@@ -68,13 +68,21 @@ class SampleStart:
 
 def start_sample(store: Store, reviewer: str, *, sample_start: int, seed: int) -> SampleStart:
     """Record that ``reviewer``'s random sample starts, unless a start is recorded already; returns the one
-    recorded (the first), read in the same transaction."""
+    recorded (the first). The unique reviewer column decides between two starts at once (no store-wide lock):
+    the one refused reads the start that won."""
     t = screening_samples
-    with store.locked_transaction() as conn:
-        row = conn.execute(sa.select(t.c.sample_start, t.c.seed).where(t.c.reviewer == reviewer)).first()
-        if row is not None:
-            return SampleStart(int(row.sample_start), int(row.seed))
-        conn.execute(t.insert().values(reviewer=reviewer, created_at=utcnow(), sample_start=sample_start, seed=seed))
+    recorded = sample_started(store, reviewer)
+    if recorded is not None:
+        return recorded
+    try:
+        with store.transaction() as conn:
+            conn.execute(t.insert().values(reviewer=reviewer, created_at=utcnow(), sample_start=sample_start,
+                                           seed=seed))
+    except sa.exc.IntegrityError:  # another window's start committed first: it stands
+        recorded = sample_started(store, reviewer)
+        if recorded is None:
+            raise
+        return recorded
     return SampleStart(sample_start, seed)
 
 
