@@ -190,8 +190,9 @@ def test_review_decide_names_the_record_decided_elsewhere_partway(workspace, rec
 @pytest.mark.parametrize("elsewhere", ["decide", "undo"])
 def test_a_decision_or_undo_in_another_shell_reaches_the_queue_before_the_next_record(
         workspace, records, elsewhere: str) -> None:
-    """Written from another shell (``review decide`` after this window's claim lapsed, a script): the record
-    decided there is not served here; one undone there is served again."""
+    """Written by a writer that holds no claim (this session holds none either; with a claimed window the other
+    writer can only be claimless: ``review decide`` and a window that took over a lapsed claim leave the first
+    window writing nothing): the record decided there is not served here; one undone there is served again."""
     session = ScreeningSession(workspace, "alice", seed=1)
     _screen(session, ["include", "exclude", "exclude"])
     shown = session.next_record()
