@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from ..errors import DecisionConflict, ReviewError
 from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
@@ -32,12 +30,17 @@ __all__ = [
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
-    "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "STORE_ERRORS",
+    "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
 ]
 
-# What reading or writing the store can raise besides a refusal: a busy store, a lost server (a driver's error
-# the store does not translate). A shell says either in one line and keeps what is on screen.
-STORE_ERRORS: tuple[type[Exception], ...] = (ReviewError, sa.exc.SQLAlchemyError)
+
+def store_errors() -> tuple[type[Exception], ...]:
+    """What reading or writing the store can raise besides a refusal: a busy store, a lost server (a driver's
+    error the store does not translate). A shell says either in one line and keeps what is on screen. (A
+    function: SQLAlchemy is imported when the store is, never by a command's --help.)"""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return (ReviewError, SQLAlchemyError)
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
                  save_interval: float | None = None) -> ScreeningSession:

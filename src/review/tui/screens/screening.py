@@ -26,8 +26,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...errors import ReviewError
 from ...records import Record
 from ...services.prisma import record_screening_stop
-from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, STORE_ERRORS, DecisionConflict, NotOffered,
-                                   current_decisions)
+from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered,
+                                   current_decisions, store_errors)
 from ...services.workspace import data_version
 from ...services.workspace import record as get_record
 from ...words import about, counted
@@ -533,7 +533,7 @@ class ScreeningScreen(ProjectScreen):
         the key's write went in: said in one line, and the record on screen stays (the next key looks again)."""
         try:
             self.current = project.session.next_record()
-        except STORE_ERRORS as err:
+        except store_errors() as err:
             report_error(self, err)
 
     def action_undo(self) -> None:
