@@ -34,7 +34,7 @@ def test_a_schema_1_store_upgrades_to_one_row_per_instrument_version(workspace: 
         conn.execute(t.insert(), [_row("2026-11-26+eeeeeeee.aaaaaa", 1), _row("2026-11-26+eeeeeeee.aaaaaa", 3),
                                   _row("2026-11-26+eeeeeeee.bbbbbb", 4)])
     reopened = Workspace(workspace.root)
-    assert reopened.store.schema_version() == schema.SCHEMA_VERSION == 2
+    assert reopened.store.schema_version() == schema.SCHEMA_VERSION == 3
     rows = versions_table.versions(reopened.store)
     # Of the twice-recorded version the latest row (the build whose file was written) is kept.
     assert [(r.version, r.built_at.hour) for r in rows] == [("2026-11-26+eeeeeeee.aaaaaa", 3),
@@ -54,8 +54,72 @@ def test_a_schema_1_store_without_the_instrument_table_upgrades(workspace: Works
     with workspace.store.transaction() as conn:
         versions_table.instrument_versions.drop(conn)
     reopened = Workspace(workspace.root)
-    assert reopened.store.schema_version() == 2
+    assert reopened.store.schema_version() == schema.SCHEMA_VERSION
     assert versions_table.record_version(reopened.store, **_row("v", 1)) is not None
     assert versions_table.record_version(reopened.store, **_row("v", 2)) is None
     with pytest.raises(sa.exc.IntegrityError), reopened.store.transaction() as conn:
         conn.execute(versions_table.instrument_versions.insert().values(**_row("v", 3)))
+
+
+PSYCINFO_MEDLINE_LAYOUT = """\
+VN  - Ovid Technologies
+DB  - APA PsycInfo
+AN  - 2019-12345-001
+TI  - Recurrent sickness absence after common mental disorders.
+
+TI  - A record of the same export without its own DB line.
+"""
+
+NO_DATABASE = "TI  - Burnout and repeated sick leave in nurses.\n"
+
+
+def _as_schema_2_with_the_old_rule(workspace: Workspace, batch_ids: list[int]) -> None:
+    """The rule before 2026-12-06: every record of a MEDLINE-layout file (no --source) stored as PubMed."""
+    with workspace.store.transaction() as conn:
+        conn.execute(schema.records.update().where(schema.records.c.batch_id.in_(batch_ids))
+                     .values(source_name="PubMed"))
+        conn.execute(schema.import_batches.update().where(schema.import_batches.c.id.in_(batch_ids))
+                     .values(source_name="PubMed"))
+        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version").values(value="2"))
+
+
+def _sources(workspace: Workspace) -> dict[str, list[str]]:
+    with workspace.store.connect() as conn:
+        batches = dict(conn.execute(sa.select(schema.import_batches.c.id, schema.import_batches.c.file_name)).all())
+        rows = conn.execute(sa.select(schema.records.c.batch_id, schema.records.c.source_name)
+                            .order_by(schema.records.c.id)).all()
+    by_file: dict[str, list[str]] = {}
+    for batch_id, source in rows:
+        by_file.setdefault(str(batches[batch_id]).rsplit("/", 1)[-1], []).append(source)
+    return by_file
+
+
+def test_a_schema_2_store_names_old_medline_imports_by_their_own_lines(workspace: Workspace, shared, tmp_path) -> None:
+    from review.sources import import_files
+
+    psycinfo = tmp_path / "psycinfo.nbib"
+    psycinfo.write_text(PSYCINFO_MEDLINE_LAYOUT, encoding="utf-8")
+    nameless = tmp_path / "cinahl_2024.txt"
+    nameless.write_text(NO_DATABASE, encoding="utf-8")
+    named = tmp_path / "embase_named.nbib"
+    named.write_text(PSYCINFO_MEDLINE_LAYOUT.replace("2019-12345-001", "2019-99999-001"), encoding="utf-8")
+    pubmed = shared("fixtures", "exports", "medline_nbib", "jabref_MedlinePlainImporterTestMultipleEntries.txt")
+    import_files(workspace, [psycinfo, nameless, pubmed])
+    import_files(workspace, [named], source="Embase (Ovid)")  # --source: not the old rule's batch
+    batch_ids = [b["id"] for b in workspace.store.batches()][:3]
+    _as_schema_2_with_the_old_rule(workspace, batch_ids[:2])
+    with workspace.store.transaction() as conn:  # the rule of 97bef2c split this file: PubMed 5 + its name 2
+        conn.execute(schema.records.update().where(schema.records.c.batch_id == batch_ids[2], schema.records.c.pmid == "")
+                     .values(source_name=pubmed.stem))
+    first = workspace.store.records()[0]
+    workspace.store.add_decision(int(first.id), "alice", "include")
+    reopened = Workspace(workspace.root)
+    assert reopened.store.schema_version() == schema.SCHEMA_VERSION == 3
+    assert _sources(reopened) == {
+        "psycinfo.nbib": ["APA PsycInfo", "APA PsycInfo"], "cinahl_2024.txt": ["cinahl_2024"],
+        pubmed.name: ["PubMed"] * 7, "embase_named.nbib": ["Embase (Ovid)", "Embase (Ovid)"]}
+    assert [b["source_name"] for b in reopened.store.batches()] == [
+        "APA PsycInfo", "cinahl_2024", "PubMed", "Embase (Ovid)"]
+    again = reopened.store.records([int(first.id)])[0]
+    assert again.raw == first.raw and again.title == first.title
+    assert [d.record_id for d in reopened.store.decisions(reviewer="alice")] == [first.id]

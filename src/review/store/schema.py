@@ -32,7 +32,7 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return None if value is None else as_utc(value)
 
 #: Bump when any table changes and add a step to ``store.migrations.MIGRATIONS``.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 schema_info = sa.Table(
     "schema_info",
