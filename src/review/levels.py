@@ -60,12 +60,14 @@ def exp_or_limit(value: float) -> float:
 
 def rescaled_interval(centre: float | None, low: float, high: float, *, from_level: float,
                       to_level: float) -> tuple[float, float]:
-    """A CI published at ``from_level`` redrawn at ``to_level``, on the scale given (log for ratios): the
-    SE its width gives at its own level, around the published estimate ``centre`` (the CI's midpoint when
-    none is given), as ``review meta`` and the pooling read it (``meta.effect_from_ci``). One function
-    for the finding's significance and the forest plot, so the two never draw different intervals."""
+    """A CI published at ``from_level`` redrawn at ``to_level``, on the scale given (log for ratios): each
+    side's distance from the published estimate ``centre`` (the CI's midpoint when none is given) scaled by
+    the ratio of the two levels' normal quantiles. A symmetric CI gives the Wald interval ``review meta``
+    and the pooling read (``meta.effect_from_ci``); an asymmetric one keeps its shape, so a 95 % interval
+    always contains the paper's own 90 % one (taking the SE from the full width around the estimate moved
+    OR 1.5 (90 % CI 0.90-1.60) to 1.07-2.11, a finding the paper does not report). One function for the
+    finding's significance and the forest plot, so the two never draw different intervals."""
     normal = NormalDist()
-    se = (high - low) / (2 * normal.inv_cdf((1 + from_level) / 2))
+    scale = normal.inv_cdf((1 + to_level) / 2) / normal.inv_cdf((1 + from_level) / 2)
     mid = (low + high) / 2 if centre is None else centre
-    half = normal.inv_cdf((1 + to_level) / 2) * se
-    return mid - half, mid + half
+    return mid - (mid - low) * scale, mid + (high - mid) * scale

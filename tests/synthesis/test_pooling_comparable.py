@@ -129,21 +129,32 @@ def test_the_report_names_the_conventions_of_its_heterogeneity_numbers(tmp_path)
 
 
 def test_the_finding_and_the_forest_plot_rescale_a_ci_the_same_way(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # OR 1.8 published with a 90 % CI 1.05-2.14 (log midpoint 1.50, not 1.8): the finding centred the 95 % CI
-    # on the midpoint (1.00-2.26, null), the plot on the published estimate (1.18-2.75); both now on the
-    # published estimate, as review meta and the pooling read a CI (effect_from_ci)
+    # OR 1.8 published with a 90 % CI 1.05-2.14 (log midpoint 1.50, not 1.8): each side is scaled about the
+    # published estimate, so the 95 % interval (0.95-2.21) contains the paper's own 90 % CI and is null; the SE
+    # from the full width around 1.8 gave 1.18-2.75, a "risk" the paper does not report. The plot draws the same.
     import math
 
     from review.synthesis import report
-    from review.synthesis.meta import effect_from_ci
 
     published = _estimate("OR", 1.8, 1.05, 2.14, ci_level=0.9)
     low, high = published.interval_at(0.05)
-    y, se = effect_from_ci(1.8, 1.05, 2.14, measure="OR", level=0.9)
-    assert (math.log(low), math.log(high)) == pytest.approx((y - 1.959964 * se, y + 1.959964 * se), abs=1e-6)
-    assert published.derived_finding() == "risk"
+    assert (low, high) == pytest.approx((0.95, 2.21), abs=0.005)
+    assert low < 1.05 and high > 2.14
+    assert published.derived_finding() == "null"
     drawn = []
     monkeypatch.setattr(report, "forest_plot", lambda rows, path, **kw: drawn.extend(rows) or path)
     report.factor_plot(_synthesise(_study("a", published), _study("b", _estimate("OR", 1.5, 1.1, 2.1))), tmp_path)
     row = next(r for r in drawn if r.label.startswith("a "))
     assert (math.exp(row.ci_low), math.exp(row.ci_high)) == pytest.approx((low, high))
+
+
+def test_a_rescaled_ci_contains_the_papers_own_narrower_ci() -> None:
+    # OR 1.5 (90 % CI 0.90-1.60): the SE from the full width around 1.5 gave 1.07-2.11 at 95 %, a "risk"
+    # finding although the paper's own 90 % CI crosses 1
+    published = _estimate("OR", 1.5, 0.9, 1.6, ci_level=0.9)
+    low, high = published.interval_at(0.05)
+    assert (low, high) == pytest.approx((0.82, 1.62), abs=0.005)
+    assert low < 0.9 and high > 1.6
+    assert published.derived_finding() == "null"
+    symmetric = _estimate("MD", 2.0, 1.0, 3.0, ci_level=0.9)
+    assert symmetric.interval_at(0.05) == pytest.approx((2.0 - 1.959964 / 1.644854, 2.0 + 1.959964 / 1.644854))

@@ -150,9 +150,9 @@ class Estimate:
                 and min(self.ci_low, self.ci_high) > 0)
 
     def _interval_on_own_scale(self, alpha: float) -> tuple[float, float]:
-        """The (1 − alpha) Wald CI around the published estimate with the SE the entered CI's width gives, on
-        the log scale for ratios (a ratio CI with a bound ≤ 0, which validation names, is taken as
-        entered): :func:`review.levels.rescaled_interval`, the forest plot's too."""
+        """The (1 − alpha) CI from the entered one, each side's distance from the published estimate scaled
+        by the levels' normal quantiles, on the log scale for ratios (a ratio CI with a bound ≤ 0, which
+        validation names, is taken as entered): :func:`review.levels.rescaled_interval`, the forest plot's too."""
         assert self.ci_low is not None and self.ci_high is not None
         log_scale = self._log_scale
         low, high = (math.log(self.ci_low), math.log(self.ci_high)) if log_scale else (self.ci_low, self.ci_high)
@@ -167,7 +167,7 @@ class Estimate:
 
     def interval_at(self, alpha: float = FINDING_ALPHA) -> tuple[float, float]:
         """The (1 − alpha) CI on the reporting scale: the entered CI itself when it is at that level,
-        else the Wald CI at that level around the published estimate, the entered CI's width giving the SE (log scale for ratios,
+        else the entered CI rescaled to that level about the published estimate (log scale for ratios,
         back-transformed to inf or 0 past the float range): for showing, not for deciding."""
         assert self.ci_low is not None and self.ci_high is not None
         if math.isclose(self.ci_level, 1 - alpha):
