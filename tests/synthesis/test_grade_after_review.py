@@ -111,6 +111,19 @@ def test_phase_is_counted_per_unit_and_a_tie_starts_moderate() -> None:
     assert majority is not None and majority.start == "high"
 
 
+def test_a_paper_left_out_of_its_cohorts_unit_feeds_neither_phase_nor_gradient() -> None:
+    # p2 shares cohort C with p1 but is excluded for high risk of bias: its pre-specified model and its
+    # gradient used to reach C's unit through the cohort key (start high, dose-response +1)
+    selection = _built("selection")
+    pre_specified = _built("pre-specified")
+    pre_specified.gradient = "present"
+    grade = synthesise([study("p1", selection, rob=quips(), cohort="C"),
+                        study("p2", pre_specified, rob=quips(high=1), cohort="C")], exclude=["high"]).grade
+    assert grade is not None and grade.start == "moderate"
+    assert "p2" not in grade.start_reason
+    assert "dose_response" not in grade.domains
+
+
 def test_unrated_studies_counted_as_low_are_named_as_not_yet_rated() -> None:
     grade = synthesise([study("a", estimate("risk")), study("b", estimate("risk"))], unrated_as="low").grade
     assert grade is not None and grade.domains["risk_of_bias"].change == 0

@@ -282,7 +282,7 @@ def synthesise_factor(
                       studies=[r.unit for r in pool_rows])
 
     _, units, _, _ = counted_units(findings, settings.rules)
-    unit_rows = _rows_by_unit(units, [row for (sid, cohort), group in by_unit.items() for row in group])
+    unit_rows = _rows_by_unit(units, [row for group in by_unit.values() for row in group])
     indirect = [r.study.id for r in rows
                 if r.study.outcome_cmd_specific is False or r.study.indirectness or r.estimate.indirect]
     with_ci = [r for r in rows if r.estimate.measure in RATIO_MEASURES and r.estimate.aligned() is not None]
@@ -318,12 +318,14 @@ def synthesise_factor(
 def _rows_by_unit(units: list[StudyFinding], rows: list[EstimateRow]) -> dict[str, list[EstimateRow]]:
     """The estimate rows behind each counted unit (its label → rows), matched by the key units are merged
     on (a cohort, else the paper), so one paper's independent cohorts stay apart and papers of one cohort
-    join; rows of findings not counted (excluded, direction unknown, subgroup only) belong to no unit."""
-    label = {unit.cohort_id or unit.study_id: unit.study_id for unit in units}
+    join; rows of findings not counted (excluded, direction unknown, subgroup only) belong to no unit, even
+    when another paper of their cohort is counted: only the unit's own papers (``sources``) feed it."""
+    by_key = {unit.cohort_id or unit.study_id: unit for unit in units}
     grouped: dict[str, list[EstimateRow]] = {}
     for row in rows:
-        if (unit := label.get(cohort_of(row))) is not None:
-            grouped.setdefault(unit, []).append(row)
+        unit = by_key.get(cohort_of(row))
+        if unit is not None and row.study.id in unit.sources:
+            grouped.setdefault(unit.study_id, []).append(row)
     return grouped
 
 
