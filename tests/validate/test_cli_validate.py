@@ -198,6 +198,29 @@ def test_two_analyses_whose_names_write_one_file_are_refused_before_anything_run
     result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
     assert result.exit_code == 4
     assert result.output.splitlines() == [
-        f"review: {plan}:analysis[2].name: 'Usability!' writes the same usability.json as analysis[1] "
-        "'usability': give one of them another name"]
+        f"review: {tmp_path / 'results' / 'usability.json'}: analysis[1] 'usability' and analysis[2] 'Usability!' "
+        "would both write this file: give one of them another name"]
     assert not (tmp_path / "results").exists()
+
+
+def test_one_name_in_two_data_folders_runs_and_is_refused_only_into_one_out_folder(
+        demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    # a/sus.csv and b/sus.csv, both named 'usability', write a/results/ and b/results/ (load_plan refused them)
+    folder, _ = demo_run
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "sus.csv").write_bytes((folder / "synthetic_sus.csv").read_bytes())
+    plan = tmp_path / "analyses.toml"
+    plan.write_text('[[analysis]]\nname = "usability"\nkind = "sus"\nfile = "a/sus.csv"\n'
+                    '[[analysis]]\nname = "usability"\nkind = "sus"\nfile = "b/sus.csv"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    refused = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan), "--out", str(out)])
+    assert refused.exit_code == 4
+    assert refused.output.splitlines() == [
+        f"review: {out / 'usability.json'}: analysis[1] 'usability' and analysis[2] 'usability' would both "
+        "write this file: give one of them another name"]
+    assert not out.exists()
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "results" / "usability.json").is_file()
+    assert (tmp_path / "b" / "results" / "usability.json").is_file()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReviewError, check_input_file
+from ..errors import ReviewError, ValidationError, check_input_file
 from ..validate.run import FIGURE_KINDS, PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
 from ..workspace import Workspace
 
@@ -119,7 +119,9 @@ def planned_analyses(workspace: Workspace | None, plan: Path | None = None) -> l
         check_input_file(path)
     if not path.is_file():
         raise ReviewError(f"{path}: no analysis plan (write one, or `review validate demo` for an example)")
-    return load_plan(path)
+    planned = load_plan(path)
+    _check_distinct_outputs(planned)  # the TUI runs them where they lie; check_planned repeats it for --out
+    return planned
 
 
 def results_folder(item: PlannedAnalysis, out_dir: Path | None = None) -> Path:
@@ -134,13 +136,27 @@ def planned_outputs(item: PlannedAnalysis, out_dir: Path | None = None) -> list[
     return [out / f"{item.slug}.json"] + ([out / f"{item.slug}.png"] if item.kind in FIGURE_KINDS else [])
 
 
+def _check_distinct_outputs(items: list[PlannedAnalysis], out_dir: Path | None = None) -> None:
+    """Refuse two analyses that would write one file (the second result silently replacing the first),
+    compared on the resolved paths: one name in two data folders writes two ``results/`` folders, while
+    ``--out`` (one folder for all) makes them one file."""
+    writers: dict[Path, tuple[int, PlannedAnalysis]] = {}
+    for number, item in enumerate(items, 1):
+        for path in planned_outputs(item, out_dir):
+            first_number, first = writers.setdefault(path.resolve(), (number, item))
+            if first is not item:
+                raise ValidationError(f"{path}: analysis[{first_number}] {first.name!r} and analysis[{number}] "
+                                      f"{item.name!r} would both write this file: give one of them another name")
+
+
 def check_planned(items: list[PlannedAnalysis], out_dir: Path | None = None) -> None:
-    """Every privacy check of a plan, and every output it writes, before anything runs: one refused
-    analysis or one output that cannot be written (the ``OSError`` naming it, as the CLI's
-    ``check_outputs`` raises for one command) writes nothing."""
+    """Every privacy check of a plan, and every output it writes, before anything runs: two analyses
+    writing one file (:class:`ValidationError`), one refused analysis or one output that cannot be written
+    (the ``OSError`` naming it, as the CLI's ``check_outputs`` raises for one command) writes nothing."""
     from ..atomic import check_writable
     from ..validate.run import check_privacy
 
+    _check_distinct_outputs(items, out_dir)
     for item in items:
         outputs = planned_outputs(item, out_dir)
         check_privacy(item.kind, item.file, outputs)

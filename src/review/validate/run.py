@@ -218,7 +218,6 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
     path = Path(path)
     data = read_toml(path)
     planned = []
-    slugs: dict[str, tuple[int, str]] = {}
     for i, entry in enumerate(data.get("analysis", []), start=1):
         where = f"{path}:analysis[{i}]"
         kind = entry.get("kind")
@@ -237,14 +236,10 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
             if isinstance(value, Path) and not value.is_file():
                 raise ValidationError(f"{where}.{key}: {value}: no such file")
         item = PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"], options)
-        # Outputs are named by the slug: two names with one slug would write one file, the second result
-        # silently replacing the first.
+        # Outputs are named by the slug. Two analyses writing one file (one slug in one results folder,
+        # which depends on --out) are refused by services.validate.check_planned.
         if not item.slug:
             raise ValidationError(f"{where}.name: {item.name!r} has no letter or digit to name its result files by")
-        if (first := slugs.get(item.slug)) is not None:
-            raise ValidationError(f"{where}.name: {item.name!r} writes the same {item.slug}.json as "
-                                  f"analysis[{first[0]}] {first[1]!r}: give one of them another name")
-        slugs[item.slug] = (i, item.name)
         planned.append(item)
     if not planned:
         raise ValidationError(f"{path}: no [[analysis]] tables")
