@@ -74,6 +74,9 @@ def test_a_label_writes_extreme_values_compactly_and_everyday_ones_as_before() -
     assert _estimate(0.005, 0.96, estimate=0.54).label() == "OR 0.54 (0.005-0.96)"
     assert _estimate(0.005, 0.009, estimate=0.007).label() == "OR 0.007 (0.005-0.009)"
     assert _estimate(0.0123, 0.1, estimate=0.05).label() == "OR 0.05 (0.012-0.10)"
+    # 0.0999 rounds to 0.10 and is written as 0.1 is, not "0.1" beside "0.10"
+    assert _estimate(0.0999, 0.1, estimate=0.0999).label() == "OR 0.10 (0.10-0.10)"
+    assert _estimate(0.094, 0.5, estimate=0.2).label() == "OR 0.20 (0.094-0.50)"
     # 99999.996 rounds to 1e5: not "100000.00"
     assert _estimate(2.0, 99999.996, estimate=3.0).label() == "OR 3.00 (2.00-1e+05)"
     wide = Estimate(factor="f", contrast="x", estimate_type="adjusted", source_location="T", measure="MD",

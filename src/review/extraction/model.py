@@ -208,8 +208,9 @@ class Estimate:
 
 
 #: Values a label writes with two decimals, as papers print ratios: from 0.1, where two decimals still keep
-#: two significant digits, to below 1e5 as rounded (99999.996 is no 100000.00). Below it two significant
-#: digits (an OR of 0.007 read "0.01", of 0.001 "0.00"), above and for inf three.
+#: two significant digits, to below 1e5, both as rounded to two decimals (0.0999 is 0.10, 99999.996 is no
+#: 100000.00). Below it two significant digits (an OR of 0.007 read "0.01", of 0.001 "0.00"), above and for
+#: inf three.
 _PLAIN_RANGE = (0.1, 1e5)
 
 
@@ -218,7 +219,7 @@ def _num(value: float) -> str:
         return "0.00"
     if not math.isfinite(value) or abs(round(value, 2)) >= _PLAIN_RANGE[1]:
         return f"{value:.3g}"
-    if abs(value) < _PLAIN_RANGE[0]:
+    if abs(round(value, 2)) < _PLAIN_RANGE[0]:  # as rounded, like the top: 0.0999 is "0.10", as 0.1 is
         return f"{value:.2g}"
     return f"{value:.2f}"
 
