@@ -127,3 +127,23 @@ async def test_a_title_in_brackets_shows_whole(tmp_path: Path) -> None:
         table = app.screen.query_one("#records", GrowingTable)
         drawn = "\n".join(line.text for line in table.render_lines(table.region.reset_offset))
         assert "Burnout [in Dutch] and [bold] returns" in drawn, drawn
+
+
+@async_test
+async def test_the_scrollbar_spans_every_row_and_a_drag_to_the_end_shows_the_last(tmp_path: Path) -> None:
+    """The table is as tall as all its rows before they are added: a drag of the scrollbar's thumb to the
+    bottom reaches the last row (it reached the last row added, about a third of them)."""
+    workspace = _workspace(tmp_path)
+    async with open_app(workspace, "alice", "browser", size=SIZE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        table = screen.query_one("#records", GrowingTable)
+        listed = _listed(screen)
+        assert table.row_count < len(listed) == RECORDS
+        assert table.virtual_size.height == RECORDS + 1  # every row and the header
+        table.scroll_to(y=table.max_scroll_y, animate=False, immediate=True)  # where a drag to the end goes
+        await pilot.pause()
+        assert table.row_count == RECORDS
+        drawn = [line.text for line in table.render_lines(table.region.reset_offset)]
+        last_row = next(line for line in reversed(drawn) if line.strip())
+        assert last_row.split()[0] == listed[-1], drawn

@@ -6,6 +6,8 @@ thread, and adding them ~7 ms more, at every first visit, filter and mode switch
 terminal shows 17 of them. This table adds the rows from two screenfuls ahead of the cursor and of the
 bottom of the view, so that no key (a page down moves one screenful) and no wheel turn reaches past the
 rows added; ``ctrl+end`` adds them all first. Every row is one line high, so a row's index is its line.
+The table is as tall as all its rows from the start: its scrollbar spans them all, and a drag to a row not
+added yet adds the rows up to it as the view moves there.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from rich.console import RenderableType
 from textual import events
 from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.widgets import DataTable
 
 #: What a row of the table is made from, as late as it is added: (row key, cells).
@@ -36,6 +39,7 @@ class GrowingTable(DataTable[Any]):
         ``cursor_row`` (or the last row, if there are fewer)."""
         self.clear()
         self._items = items
+        self.virtual_size = self.virtual_size  # (as tall as every row now, not at the next row added)
         if items:
             self.move_cursor(row=min(cursor_row, len(items) - 1))
 
@@ -63,6 +67,12 @@ class GrowingTable(DataTable[Any]):
                 self.add_row(*cells, key=key)
         finally:
             self._adding = False
+
+    def validate_virtual_size(self, size: Size) -> Size:
+        # DataTable sets its height from the rows added; as tall as every row shown, the scrollbar's thumb and
+        # its drag reach the last one (it reached about a third of 300 rows, the rows added so far).
+        header = self.header_height if self.show_header else 0
+        return Size(size.width, max(size.height, len(self._items) + header))
 
     def move_cursor(self, *, row: int | None = None, column: int | None = None, animate: bool = False,
                     scroll: bool = True) -> None:
