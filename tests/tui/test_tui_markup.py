@@ -124,3 +124,13 @@ async def test_an_instrument_question_label_help_and_option_show_as_written(tmp_
         assert _drawn_widget(label) == f"Werkt u {BRACKETS}? {ACTION}"
         assert _drawn_widget(help_text) == f"hulp {BRACKETS} {ACTION}"
         assert _drawn_widget(option).endswith(f"ja {BRACKETS} {ACTION}"), _drawn_widget(option)
+
+
+def test_the_agreement_table_names_the_reviewers_as_written() -> None:
+    from review.screening.agreement import Agreement
+    from review.tui.screens.conflicts import stats_table
+
+    console = Console(width=120, record=True, color_system=None)
+    console.print(stats_table([Agreement(BRACKETS, ACTION, 10, 9, 0.9, 0.8, 0.85)]))
+    drawn = console.export_text()
+    assert f"{BRACKETS} × {ACTION}" in drawn, drawn

@@ -67,7 +67,8 @@ def stats_table(stats: list[Agreement]) -> Group:
         table.add_column(name, justify="left" if name == "reviewers" else "right",
                          no_wrap=name in ("95% CI",))
     for s in stats:
-        table.add_row(f"{s.reviewer_a} × {s.reviewer_b}", str(s.n), str(s.agreed),
+        # Text: Rich reads a str cell as markup, and the names are the project's ([review] reviewers).
+        table.add_row(Text(f"{s.reviewer_a} × {s.reviewer_b}"), str(s.n), str(s.agreed),
                       _number(s.raw), _number(s.kappa), _kappa_ci(s), _number(s.ac1))
     return Group(table, Text(STATS_BASIS, style="dim"))
 

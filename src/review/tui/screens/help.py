@@ -69,7 +69,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(style="bold")
         table.add_column(style="dim")
         for key, description, tooltip in self.rows:
-            table.add_row(f" {key} ", description, tooltip)
+            # Text: Rich reads a str cell as markup; a key remapped in [tui.keys] is the project's text.
+            table.add_row(Text(f" {key} "), Text(description), Text(tooltip))
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold underline"), classes="help-title")
             yield Static(table, id="help-keys")
