@@ -142,7 +142,7 @@ def _draw_forest(
     figure = Figure(figsize=(label_width + plot_width + text_width, _ROW * total_lines))
     FigureCanvasAgg(figure)
     grid = figure.add_gridspec(1, 3, width_ratios=[label_width, plot_width, text_width], wspace=0.02,
-                               left=0.02, right=0.98, top=1 - (title_space if title else 0.3) / total_lines,
+                               left=0.02, right=0.98, top=1 - (title_space or 0.3) / total_lines,
                                bottom=(2.6 + (1 if footer else 0)) / total_lines)
     left, ax, right = (figure.add_subplot(grid[0, i]) for i in range(3))
     top = cursor

@@ -38,12 +38,11 @@ def factor_plot(result: FactorResult, folder: Path, level: float = STANDARD_LEVE
                  + (f" [{e.subgroup}]" if e.subgroup else ""))
         if e.contrast:
             label += f" {e.contrast[:38]}"
-        if math.isclose(e.ci_level, level):
-            # Published bounds, not y ± z·se: a rounded CI is not symmetric around the estimate.
-            y, low, high = (math.log(v) for v in aligned)
-        else:
-            y, published_low, published_high = (math.log(v) for v in aligned)
-            low, high = rescaled_interval(y, published_low, published_high, from_level=e.ci_level, to_level=level)
+        # Published bounds, not y ± z·se: a rounded CI is not symmetric around the estimate, and one at
+        # another level keeps that shape when its sides are scaled about the estimate.
+        y, low, high = (math.log(v) for v in aligned)
+        if not math.isclose(e.ci_level, level):
+            low, high = rescaled_interval(y, low, high, from_level=e.ci_level, to_level=level)
             label += f" ({level_percent(e.ci_level)} CI → {level_percent(level)})"
             rescaled.append(row.unit)
         if e.outcome_favourable and e.measure == "OR":
