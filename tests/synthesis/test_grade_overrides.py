@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from review.errors import ValidationError
-from review.synthesis.grade import GradeJudgement, DomainJudgement, apply_overrides, load_overrides
+from review.synthesis.evidence import StudyFinding
+from review.synthesis.grade import GradeInput, assess, load_overrides
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -21,9 +22,12 @@ def test_a_reviewer_judgement_takes_the_place_of_the_automatic_one(tmp_path: Pat
                             'indirectness = { change = 0, reason = "register outcome equals ours" }\n'
                             'dose_response = { change = 1, reason = "HR rises over three age bands" }\n')
     overrides = load_overrides(path)
-    auto = GradeJudgement("older_age", "high", start_reason="auto")
-    auto.domains["indirectness"] = DomainJudgement(-1, "automatic")
-    judged = apply_overrides(auto, "older_age", overrides["older_age"])
+    one_indirect_cohort = GradeInput("older_age", [StudyFinding("a", "risk", rob="low")], None, indirect=["a"],
+                                     designs=["cohort"])
+    auto = assess(one_indirect_cohort)
+    assert auto is not None and auto.start == "high" and auto.domains["indirectness"].change == -1
+    assert "dose_response" not in auto.domains
+    judged = assess(one_indirect_cohort, override=overrides["older_age"])
     assert judged is not None and judged.start == "moderate"
     assert judged.domains["indirectness"].change == 0 and judged.domains["dose_response"].change == 1
     assert judged.domains["dose_response"].reason == "HR rises over three age bands"

@@ -21,7 +21,7 @@ from review.records import FactorEvidence
 from review.synthesis import load_synthesis
 from review.synthesis.evidence import StudyFinding
 from review.synthesis.factors import SynthesisSettings
-from review.synthesis.grade import GradeInput, apply_overrides, assess
+from review.synthesis.grade import GradeInput, assess
 from review.synthesis.meta import pool
 from review.synthesis.run import run_synthesis
 from review.workspace import Workspace
@@ -154,12 +154,15 @@ def test_grade_domains() -> None:
     clean = assess(GradeInput("f", [StudyFinding(u.study_id, "risk", rob="low") for u in units], 1.0, pooled,
                               designs=["cohort"] * 3))
     assert clean.domains["large_effect"].change == 1
-    single = assess(GradeInput("g", units[:1], 1.0, None, ratios=[(2.59, 1.40, 4.80)], indirect=["a"],
-                               designs=["cohort"]))
+    def single_input() -> GradeInput:
+        return GradeInput("g", units[:1], 1.0, None, ratios=[(2.59, 1.40, 4.80)], indirect=["a"], designs=["cohort"])
+
+    single = assess(single_input())
     assert single.domains["publication_bias"].change == -1 and single.domains["indirectness"].change == -1
     assert single.certainty == "low"
     assert assess(GradeInput("h", [], None)) is None
-    reviewed = apply_overrides(single, "g", {"indirectness": {"change": 0, "reason": "outcome judged direct"}})
+    reviewed = assess(single_input(), override={"indirectness": {"change": 0, "reason": "outcome judged direct"}})
+    assert reviewed is not None
     assert reviewed.certainty == "moderate" and reviewed.source == "reviewer"
 
 

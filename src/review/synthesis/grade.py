@@ -130,7 +130,7 @@ def assess(item: GradeInput, config: GradeConfig | None = None,
     config = config or GradeConfig()
     override = override or {}
     if not item.units:
-        return apply_overrides(None, item.factor_id, override)
+        return _apply_overrides(None, item.factor_id, override)
     start, start_reason = _start(item)
     judgement = GradeJudgement(item.factor_id, start, start_reason=start_reason)
     d = judgement.domains
@@ -171,9 +171,9 @@ def assess(item: GradeInput, config: GradeConfig | None = None,
 
     downgrades = {key: value for key, value in override.items() if key not in UPGRADES}
     upgrades = {key: value for key, value in override.items() if key in UPGRADES}
-    apply_overrides(judgement, item.factor_id, downgrades)
+    _apply_overrides(judgement, item.factor_id, downgrades)
     _upgrade(judgement, item, config)
-    return apply_overrides(judgement, item.factor_id, upgrades)
+    return _apply_overrides(judgement, item.factor_id, upgrades)
 
 
 def _upgrade(judgement: GradeJudgement, item: GradeInput, config: GradeConfig) -> None:
@@ -399,8 +399,10 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
-def apply_overrides(judgement: GradeJudgement | None, factor_id: str,
+def _apply_overrides(judgement: GradeJudgement | None, factor_id: str,
                     override: dict[str, Any]) -> GradeJudgement | None:
+    """A reviewer's judgements (one grade.toml entry) in place of the automatic ones; :func:`assess`
+    applies the downgrades before deciding the upgrades and the upgrades after."""
     if not override:
         return judgement
     judgement = judgement or GradeJudgement(factor_id, "high")
