@@ -614,8 +614,9 @@ def _pair_or_none(one: str, other: str) -> tuple[str, float] | None:
     ("Paul JAMES", "Paul JA", None), ("Kim JUNG", "Kim JU", None), ("Lee CHEN", "Lee CH", None),
     ("Scott JAMES", "Scott JA", 6.5), ("Thomas MARTIN", "Thomas MA", 6.5), ("Hans MAAS", "Hans MA", 5.5),
     ("Peter HASS", "Peter HA", 6.5), ("Jean DUPONT", "Jean DU", 6.5), ("Smith JABC", "Smith JA", 6.5),
-    # ... and not in a Slavic surname's -ov or -ev.
+    # ... and not in a Slavic surname's -ov, -ev or (version 26) Ukrainian -iv: version 25 read those as initials.
     ("Sergei PETROV", "Sergei PE", 6.5), ("Anna IVANOV", "Anna IV", None), ("Oleg LEBEDEV", "Oleg LE", None),
+    ("Olena PETRIV", "Olena PE", 6.5), ("Taras HNATIV", "Taras HN", 6.5), ("Anna PAVLIV", "Anna PA", 6.5),
 ])
 def test_particles_and_long_capitals_as_initials_are_read_only_in_their_index_forms(one, other, version_23) -> None:
     expected = None if version_23 is None else ("borderline", version_23)

@@ -170,10 +170,10 @@ def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
 
 #: An index's initials run that holds the particles' initials too ("Berg AAVD" for A. A. van den Berg): four
 #: to six capitals, which :func:`_initials_like` leaves a surname ("Jean DUPONT"), ending in those of van or
-#: von (V), van den, van der, von der (VD) or van 't (VT), but not in -OV or -EV ("Sergei PETROV", "Anna
-#: IVANOV"). Version 24 took any four to six capitals, so "Paul JAMES" met "Paul JA" and "Kim JUNG" "Kim JU"
+#: von (V), van den, van der, von der (VD) or van 't (VT), but not in -OV, -EV or -IV ("Sergei PETROV", "Anna
+#: IVANOV", "Olena PETRIV"; version 25 read -IV as initials). Version 24 took any four to six capitals, so "Paul JAMES" met "Paul JA" and "Kim JUNG" "Kim JU"
 #: at 7.0; ter, ten, in and de are not read so ("Brink SJAT").
-_LONG_INITIALS = re.compile(r"(?=[A-Z]{4,6}\Z)(?:[A-Z]+V[DT]|[A-Z]*[A-DF-NP-Z]V)")
+_LONG_INITIALS = re.compile(r"(?=[A-Z]{4,6}\Z)(?:[A-Z]+V[DT]|[A-Z]*[A-DF-HJ-NP-Z]V)")
 #: The particles whose initials an index writes after the given initials ("Berg JV" for J. van der Berg,
 #: "Bruggencate SJT" for S. J. ten Bruggencate): Dutch and German ones. Version 24 took every particle, so
 #: "da Silva A" met "Silva AD", "dos Santos M" "Santos MD" and "Le Roux P" "Roux PL" at 7.0, where the
