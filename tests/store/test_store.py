@@ -311,6 +311,29 @@ def test_migration_steps_run_in_order(tmp_path, monkeypatch) -> None:
     assert reopened.schema_version() == schema.SCHEMA_VERSION
 
 
+def test_a_migration_step_another_store_ran_first_is_not_run_again(workspace: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two processes open the same old store; the second one's step waits for the first one's lock, then
+    finds the version moved on and skips (a step run twice would, say, rename a database twice)."""
+    from review.store import migrations
+    last_step = schema.SCHEMA_VERSION - 1
+    version_row = schema.schema_info.c.key == "version"
+    with workspace.store.engine.begin() as conn:
+        conn.execute(schema.schema_info.update().where(version_row).values(value=str(last_step)))
+    ran: list[int] = []
+    monkeypatch.setitem(migrations.MIGRATIONS, last_step, lambda conn: ran.append(last_step))
+    first = Store.open(workspace.database_url, prepare=False)
+    second = Store.open(workspace.database_url, prepare=False)
+    try:
+        assert first.schema_version() == second.schema_version() == last_step
+        first.migrate(last_step)
+        second.migrate(last_step)
+        assert second.schema_version() == schema.SCHEMA_VERSION
+    finally:
+        first.engine.dispose()
+        second.engine.dispose()
+    assert ran == [last_step]
+
+
 def test_newer_store_is_refused(tmp_path) -> None:
     import pytest
     from review.errors import ReviewError

@@ -280,12 +280,17 @@ class Store:
         self._refuse_commits_once_moved()
 
     def migrate(self, from_version: int) -> None:
-        """Apply each migration step in its own transaction, from ``from_version`` up."""
+        """Apply each migration step in its own transaction, from ``from_version`` up. Each step takes the
+        write lock first and runs only if the store is still at its version: another process that opened the
+        same old store may have run it while this one waited."""
         for version in range(from_version, SCHEMA_VERSION):
             step = MIGRATIONS.get(version)
             if step is None:
                 raise ReviewError(f"no migration from store schema version {version}")
             with self.engine.begin() as conn:
+                _take_write_lock(conn)
+                if _schema_version(conn) != version:
+                    continue
                 step(conn)
                 conn.execute(
                     schema.schema_info.update()
