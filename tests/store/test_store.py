@@ -399,3 +399,19 @@ def test_a_naive_moment_is_bound_as_utc_even_in_a_session_of_another_zone() -> N
         finally:
             engine.dispose()
     assert read == naive.replace(tzinfo=timezone.utc)
+
+
+def test_reports_fulltext_events_reads_the_effective_events_of_the_reports_asked_for(workspace: Workspace) -> None:
+    from review.store.fulltext import add_fulltext_event, reports_fulltext_events, undo_last_fulltext_event
+    a, b, c = _add(workspace)
+    store = workspace.store
+    add_fulltext_event(store, a, "alice", "sought")
+    add_fulltext_event(store, b, "bob", "retrieved")
+    add_fulltext_event(store, a, "alice", "retrieved")
+    add_fulltext_event(store, a, "alice", "eligible")
+    undo_last_fulltext_event(store, "alice")  # the eligible decision on a
+    by_report = reports_fulltext_events(store, [c, a])
+    assert list(by_report) == [c, a]
+    assert by_report[c] == []
+    assert [(e.record_id, e.event) for e in by_report[a]] == [(a, "sought"), (a, "retrieved")]
+    assert [e.event for e in reports_fulltext_events(store, [b])[b]] == ["retrieved"]

@@ -212,14 +212,11 @@ def _retrieval_before_assessing(store: Any, ids: Sequence[int], event: str) -> d
     ``RetrievalOrderError`` (decision 0033). For an eligibility decision, the reports whose retrieval was
     not recorded, "never sought" or "sought" (kept, with a warning); other events: nothing."""
     from ..prisma.fulltext import event_refusal
-    from ..store.fulltext import ELIGIBILITY_EVENTS, current_fulltext_events
+    from ..store.fulltext import ELIGIBILITY_EVENTS, reports_fulltext_events
 
     if event not in ELIGIBILITY_EVENTS and event != "not_retrieved":
         return {}
-    by_report: dict[int, list[FulltextEvent]] = {record_id: [] for record_id in ids}
-    for logged in current_fulltext_events(store):
-        if logged.record_id in by_report:
-            by_report[logged.record_id].append(logged)
+    by_report = reports_fulltext_events(store, ids)
     unrecorded: dict[int, str] = {}
     for record_id, events in by_report.items():
         refusal = event_refusal(record_id, event, events)

@@ -25,6 +25,7 @@ __all__ = [
     "append_links",
     "FULLTEXT_EVENTS", "FulltextEvent", "ReportLink", "ScreeningStop",
     "add_fulltext_event", "undo_last_fulltext_event", "fulltext_events", "current_fulltext_events",
+    "reports_fulltext_events",
     "unlink_report", "report_links",
     "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop",
     "record_sources", "current_screening_labels",
@@ -182,7 +183,27 @@ def fulltext_events(store: Store) -> list[FulltextEvent]:
 
 def current_fulltext_events(store: Store) -> list[FulltextEvent]:
     """The log without undo rows and without the rows they undid, in order."""
-    log = fulltext_events(store)
+    return _in_force(fulltext_events(store))
+
+
+def reports_fulltext_events(store: Store, record_ids: Collection[int]) -> dict[int, list[FulltextEvent]]:
+    """The effective events of each of ``record_ids`` (every id a key, in order), reading only their rows:
+    an undo row carries the record of the row it undoes."""
+    t = fulltext_events_table
+    ids = sorted(set(record_ids))
+    log: list[FulltextEvent] = []
+    with store.connect() as conn:
+        for start in range(0, len(ids), 500):  # (well under every engine's limit of bound values)
+            log.extend(_event(dict(r)) for r in conn.execute(
+                sa.select(t).where(t.c.record_id.in_(ids[start:start + 500]))).mappings())
+    by_report: dict[int, list[FulltextEvent]] = {record_id: [] for record_id in record_ids}
+    for event in _in_force(sorted(log, key=lambda e: e.id)):
+        by_report[event.record_id].append(event)
+    return by_report
+
+
+def _in_force(log: list[FulltextEvent]) -> list[FulltextEvent]:
+    """``log`` (in order, with the undo rows of its records) without undo rows and the rows they undid."""
     undone = {e.undoes_id for e in log if e.event == "undo"}
     return [e for e in log if e.event != "undo" and e.id not in undone]
 
@@ -193,10 +214,8 @@ def _report_events_locked(store: Store, conn: sa.Connection, record_id: int) -> 
     other checked write to the report commits between this read and the caller's insert."""
     store.lock(conn, f"fulltext-report:{record_id}")
     t = fulltext_events_table
-    log = [_event(dict(r)) for r in conn.execute(
-        sa.select(t).where(t.c.record_id == record_id).order_by(t.c.id)).mappings()]
-    undone = {e.undoes_id for e in log if e.event == "undo"}
-    return [e for e in log if e.event != "undo" and e.id not in undone]
+    return _in_force([_event(dict(r)) for r in conn.execute(
+        sa.select(t).where(t.c.record_id == record_id).order_by(t.c.id)).mappings()])
 
 
 # -- reports linked to studies ---------------------------------------------------------------
