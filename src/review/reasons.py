@@ -8,10 +8,10 @@ from collections.abc import Iterable, Sequence
 
 from .errors import ChoiceError
 
-__all__ = ["match_reason", "matching_reasons"]
+__all__ = ["match_reason"]
 
 
-def matching_reasons(options: Sequence[str], wanted: str) -> list[str]:
+def _matching_reasons(options: Sequence[str], wanted: str) -> list[str]:
     """The configured reasons ``wanted`` (normalised and case-folded by the caller) may name: the
     first exact match in any case, else every reason it begins (none when ``wanted`` is empty).
     One reason is a match; several are ambiguous."""
@@ -30,7 +30,7 @@ def match_reason(reasons: Iterable[str], given: str, *, listed_in: str) -> str:
     expected = "(expected one of: " + "; ".join(options) + ")"
     if not wanted:
         raise ChoiceError("--reason", given, f"is blank {expected}")
-    starting = matching_reasons(options, wanted)
+    starting = _matching_reasons(options, wanted)
     if len(starting) == 1:
         return starting[0]
     if starting:

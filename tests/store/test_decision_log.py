@@ -37,7 +37,7 @@ def test_the_reviewers_changes_are_counted_in_their_own_transactions(workspace: 
     assert store.undo_last("alice") is None and store.decision_changes("alice") == 2
 
 
-def test_a_change_committed_late_with_a_lower_id_is_read_before_the_next_record(workspace: Workspace) -> None:
+def test_another_reviewers_change_reads_nothing_again_and_the_reviewers_own_is_read_before_the_next_record(workspace: Workspace) -> None:
     """The look counts alice's changes, not the log's rows: bob's decision reads nothing again, alice's in a
     shell is read before the next record. (On PostgreSQL ids commit in any order, so a lower id of alice's
     committed after bob's higher one forced a full reading when the look compared the log's ids and count.)"""

@@ -132,8 +132,7 @@ def particle_readings(name: str) -> tuple[tuple[str, str], ...]:
     of a catalogue's "Last, Given particles" (:func:`_catalogue_reading`), and the other readings of
     :func:`_index_form_readings`. Neither is the first reading: the other record's way of writing the name
     chooses (:func:`pair_reading`). Not cached itself: :func:`_readings` holds the one result."""
-    readings = _readings(name)
-    return tuple((surname, letters) for surname, letters, _ in readings) if readings else ()
+    return tuple((surname, letters) for surname, letters, _ in _readings(name))
 
 
 @lru_cache(maxsize=262144)

@@ -42,6 +42,7 @@ def store_errors() -> tuple[type[Exception], ...]:
 
     return (ReviewError, SQLAlchemyError)
 
+
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
                  save_interval: float | None = None) -> ScreeningSession:
     """The reviewer's screening session (``quick_start``: first record before any model code).
