@@ -117,3 +117,10 @@ def test_a_file_whose_records_name_several_databases_says_how_many_each(workspac
         [str(mixed), "PsycInfo", "2"], [str(mixed), "Embase", "1"], [str(single), "Embase", "1"]]
     assert len(result.stderr.splitlines()) == 1  # the summary line only
     assert workspace.store.counts_by_source() == {"PsycInfo": 2, "Embase": 2}
+    # Imported again, it is skipped with the same rows, each 0 (it printed the most common database alone).
+    again = _import(workspace, mixed)
+    assert again.exit_code == 0, again.output
+    rows = [row.split("\t") for row in again.stdout.splitlines()[1:]]
+    assert [row[3:5] for row in rows] == [["PsycInfo", "0"], ["Embase", "0"]]
+    assert all(row[5].startswith("skipped: already imported as batch 1 (3 records, ") for row in rows)
+    assert workspace.store.counts_by_source() == {"PsycInfo": 2, "Embase": 2}

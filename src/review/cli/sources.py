@@ -58,7 +58,7 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
     """Import RIS, MEDLINE (.nbib), PubMed XML, BibTeX, CSV, EndNote or Web of Science files (format detected).
 
     Prints one tab-separated row per file (file, format, encoding, source, records, status), one per
-    database with its count for a file whose records name several,
+    database with its count for a file whose records name several (0 each when the file is skipped),
     under a header unless every file failed (the errors go to stderr). Each file is imported completely or not at all; a file imported before is skipped.
     """
     started = time.perf_counter()
@@ -75,9 +75,12 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
         status = item.status if item.status == "imported" else f"skipped: {item.message}"
         if item.deleted_pmids:
             status += f" ({len(item.deleted_pmids)} PMIDs deleted by PubMed: {', '.join(item.deleted_pmids)})"
-        # A file whose records name several databases gets a row per database, with that one's count.
+        # A file whose records name several databases gets a row per database, with that one's count (0 each
+        # for a file skipped as imported before: its rows name the databases of its first import).
         for source_name, n_records in (item.several_sources or {item.source_name: item.n_records}).items():
-            click.echo("\t".join([str(item.path), item.format, item.encoding, source_name, str(n_records), status]))
+            imported_now = n_records if item.status == "imported" else 0
+            click.echo("\t".join([str(item.path), item.format, item.encoding, source_name, str(imported_now),
+                                   status]))
     imported = [f for f in report.files if f.status == "imported"]
     skipped = sum(f.status not in ("imported", "failed") for f in report.files)
     click.echo(

@@ -119,7 +119,19 @@ def import_files(
             outcome = FileImport(path=path, status="failed", message=str(err), error=err)
         outcome.seconds = time.perf_counter() - started
         report.files.append(outcome)
+    _name_skipped_files_databases(store, report.files)
     return report
+
+
+def _name_skipped_files_databases(store: Store, files: list[FileImport]) -> None:
+    """A skipped file whose records name several databases names them as its first import did (each with
+    the count then stored, most first): the import prints a row per database for it again."""
+    skipped = {f.batch_id: f for f in files if f.status == "skipped" and f.batch_id is not None}
+    if not skipped:
+        return
+    for batch_id, per_source in store.batch_source_counts(skipped).items():
+        if len(per_source) > 1:
+            skipped[batch_id].several_sources = dict(sorted(per_source.items(), key=lambda item: -item[1]))
 
 
 def _import_one(store: Store, path: Path, source: str | None, root: Path | None,

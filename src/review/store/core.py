@@ -3,7 +3,7 @@ batches, records and screening decisions. Stage tables live in their own modules
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -336,11 +336,15 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(sa.select(t).order_by(t.c.id)).mappings()]
 
-    def batch_source_counts(self) -> dict[int, dict[str, int]]:
-        """Per import batch, how many of its records each source name holds: one file may name several
-        databases (a MEDLINE-layout export's ``DB`` lines, a CSV's source column)."""
+    def batch_source_counts(self, batch_ids: Collection[int] | None = None) -> dict[int, dict[str, int]]:
+        """Per import batch (every one, or ``batch_ids``), how many of its records each source name holds, in
+        the order each was first stored: one file may name several databases (a MEDLINE-layout export's
+        ``DB`` lines, a CSV's source column)."""
         t = schema.records
-        query = sa.select(t.c.batch_id, t.c.source_name, sa.func.count()).group_by(t.c.batch_id, t.c.source_name)
+        query = (sa.select(t.c.batch_id, t.c.source_name, sa.func.count())
+                 .group_by(t.c.batch_id, t.c.source_name).order_by(sa.func.min(t.c.id)))
+        if batch_ids is not None:
+            query = query.where(t.c.batch_id.in_(sorted(set(batch_ids))))
         counts: dict[int, dict[str, int]] = {}
         with self.engine.connect() as conn:
             for batch_id, source, n in conn.execute(query):
