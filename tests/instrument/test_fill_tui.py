@@ -182,3 +182,22 @@ async def test_the_profile_and_a_saved_report_score_the_answers_once(built, tmp_
         assert len(calls) == 1
         app.fill_screen.action_save_report("html")
         assert len(calls) == 2
+
+
+@run_async
+async def test_a_help_text_with_brackets_is_said_as_written(built, tmp_path):
+    # Textual's notify read the bank's help text as markup: "[/]" in it raised a MarkupError that ended the app.
+    from textual.widgets._toast import Toast
+
+    bank = project.current_bank(built)
+    bank.question("has_supervisor").help_en = "see the contract [/] or ask [b]HR"
+    (built.root / "instrument" / "item_bank.toml").write_text(dumps_bank(bank), encoding="utf-8")
+    app = make_app(built, answers_path=tmp_path / "c" / "a.json", lang="en")
+    async with app.run_test(size=(100, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and app._exception is None, app._exception
+        drawn = [str(toast.render()) for toast in app.screen.query(Toast)]
+        assert any("see the contract [/] or ask [b]HR" in text for text in drawn), drawn

@@ -134,3 +134,47 @@ def test_the_agreement_table_names_the_reviewers_as_written() -> None:
     console.print(stats_table([Agreement(BRACKETS, ACTION, 10, 9, 0.9, 0.8, 0.85)]))
     drawn = console.export_text()
     assert f"{BRACKETS} × {ACTION}" in drawn, drawn
+
+
+#: A reason whose "[/]" Textual's notify read as a closing tag with nothing open: a MarkupError that ended the app.
+CLOSING_TAG = "other [/] see note"
+
+
+def _toasts(app: Any) -> list[str]:
+    """The notifications drawn on screen, as their text."""
+    from textual.widgets._toast import Toast
+
+    return [str(toast.render()) for toast in app.screen.query(Toast)]
+
+
+@async_test
+async def test_a_reason_in_the_browser_notification_is_said_as_written(tmp_path: Path) -> None:
+    workspace = build_workspace(tmp_path / "ws", 4, with_conflicts=False, with_pairs=False)
+    criteria = workspace.path("screening", "criteria.toml")
+    criteria.write_text(criteria.read_text(encoding="utf-8").replace(
+        "exclusion_reasons = [", f'exclusion_reasons = ["{CLOSING_TAG}", ', 1), encoding="utf-8")
+    async with open_app(workspace, "alice", "browser", size=(120, 30), notifications=True) as (app, pilot):
+        app.screen.action_decide("exclude", (CLOSING_TAG,))
+        await settle(pilot)
+        assert app.is_running and app._exception is None, app._exception
+        assert any(f"exclude ({CLOSING_TAG})" in toast for toast in _toasts(app)), _toasts(app)
+
+
+@async_test
+async def test_a_removal_reason_in_the_screening_notification_is_said_as_written(tmp_path: Path) -> None:
+    from review.services.prisma import remove_records
+
+    workspace = build_workspace(tmp_path / "ws", 6, with_conflicts=False, with_pairs=False)
+    async with open_app(workspace, "alice", "screening", size=(100, 30), notifications=True) as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        shown = screen.current.id
+        remove_records(workspace, [shown], "bob", CLOSING_TAG)
+        for _ in range(20):  # the screen's 2 s look at removals in another shell moves on, with the reason
+            await pilot.pause(0.25)
+            if screen.current is None or screen.current.id != shown:
+                break
+        await settle(pilot)
+        assert screen.current is None or screen.current.id != shown
+        assert app.is_running and app._exception is None, app._exception
+        assert any(f"removed before screening: {CLOSING_TAG})" in toast for toast in _toasts(app)), _toasts(app)

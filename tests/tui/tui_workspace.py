@@ -125,12 +125,15 @@ async def settle(pilot: Pilot, rounds: int = 20) -> None:
 
 @asynccontextmanager
 async def open_app(workspace: Workspace, reviewer: str = "alice", start: str = "dashboard", *,
-                   size: tuple[int, int] = (100, 32), blind: bool | None = None) -> AsyncIterator[tuple[ReviewApp, Pilot]]:
-    """The app on ``start`` as ``reviewer``, run headless and settled: every start-up worker done."""
+                   size: tuple[int, int] = (100, 32), blind: bool | None = None,
+                   notifications: bool = False) -> AsyncIterator[tuple[ReviewApp, Pilot]]:
+    """The app on ``start`` as ``reviewer``, run headless and settled: every start-up worker done.
+    ``notifications``: draw them as toasts (``run_test`` keeps them in ``app._notifications`` only, so a
+    message Textual cannot draw passes unseen)."""
     from review.tui.app import make_app
 
     app = make_app(workspace, reviewer, start, blind=blind)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=notifications) as pilot:
         await settle(pilot)
         yield app, pilot
 

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
@@ -173,6 +174,13 @@ class ReviewApp(App[None]):
         #: Follows of an edited review.toml so far (each ends in the screen in view resuming).
         self.settings_follows = 0
         self._asking_to_quit = False  # the quit question (notes waiting) is on screen
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification as plain text, whatever the caller passes for ``markup``: Textual reads markup
+        by default, and the project's text in a message (a reason "other [/] see note", an error quoting a
+        file) raised a MarkupError when drawn, which ended the app. (Screens' ``notify`` comes here too.)"""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         # No automatic collections while the app starts and the model code is imported: a

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from ..services.instrument import open_fill
 from ..workspace import Workspace
@@ -24,6 +25,12 @@ class InstrumentApp(App[None]):
     def __init__(self, screen: FillScreenBase) -> None:
         super().__init__()
         self.fill_screen = screen
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification as plain text (see ``ReviewApp.notify``): the item bank's help texts and a
+        file's name in an error are the project's text, and "[/]" in one ended the app."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         self.push_screen(self.fill_screen)

@@ -58,7 +58,7 @@ def report_error(node: App[Any] | Screen[Any], error: BaseException) -> None:
     if last is not None and last[:2] == (title, said) and now - last[2] < SAME_ERROR_SECONDS:
         return
     _last_error[app] = (title, said, now)
-    node.notify(said, title=title, severity="error", timeout=8, markup=False)
+    node.notify(said, title=title, severity="error", timeout=8)
 
 
 def say_refused(node: Screen[Any], err: NotOffered, then: str = "") -> None:
@@ -71,7 +71,7 @@ def say_refused(node: Screen[Any], err: NotOffered, then: str = "") -> None:
         severity: SeverityLevel = "warning"
     else:
         said, severity = str(err), "error"
-    node.notify(said + (f"; {then}" if then else ""), severity=severity, timeout=8, markup=False)
+    node.notify(said + (f"; {then}" if then else ""), severity=severity, timeout=8)
 
 
 def report_worker_error(node: App[Any] | Screen[Any], event: Worker.StateChanged) -> None:

@@ -350,7 +350,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
             return
         except DecisionConflict as err:  # decided in another window or shell: the session read its decisions again
             self.app.bell()
-            self.notify(str(err), title=err.title, severity="warning", timeout=8, markup=False)
+            self.notify(str(err), title=err.title, severity="warning", timeout=8)
             self._show_label(record_id, project.reviewer, project.session.label_in_force(record_id))
             return
         except ReviewError as err:  # store busy, session taken over: not saved

@@ -211,7 +211,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         try:
             resolve_conflict(project.workspace, record_id, label, project.reviewer, reason=reason)  # durable now
         except ReviewError as err:  # e.g. the setting turned on, or the file half-saved: nothing recorded
-            self.notify(str(err), title="Not resolved", severity="error", markup=False)
+            self.notify(str(err), title="Not resolved", severity="error")
             if isinstance(err, NotOffered):
                 self.load()  # removed before screening in a shell meanwhile: the row leaves the list
             return

@@ -388,7 +388,7 @@ class ScreeningScreen(ProjectScreen):
             criteria = project.criteria.criteria
             self.query_one("#legend", Static).update(legend(criteria))
             if criteria.error and criteria.error != self._criteria_error:
-                self.notify(criteria.error, title="criteria.toml not read", severity="error", timeout=20, markup=False)
+                self.notify(criteria.error, title="criteria.toml not read", severity="error", timeout=20)
             self._criteria_error = criteria.error or ""
 
     def _set_model_status(self, text: str) -> None:
@@ -475,8 +475,7 @@ class ScreeningScreen(ProjectScreen):
     def _drop_note_of(self, record_id: int, why: str = "") -> None:
         note = self.notes.pop(record_id, "")
         if note:
-            self.notify(f"Note for #{record_id} dropped{f' ({why})' if why else ''}: {note}", severity="warning",
-                        timeout=8, markup=False)
+            self.notify(f"Note for #{record_id} dropped{f' ({why})' if why else ''}: {note}", severity="warning", timeout=8)
 
     def _drop_stale_notes(self, project: Project, decided: Mapping[tuple[int, str], object]) -> None:
         """Notes kept for records not on screen (typed before an undo or a search) that will never be
@@ -511,8 +510,7 @@ class ScreeningScreen(ProjectScreen):
                 return
             except DecisionConflict as err:  # decided in another window or shell: the session read its decisions
                 self.app.bell()  # again, and the record (now decided) is not served again
-                self.notify(f"{err}; on to the next record", title=err.title, severity="warning", timeout=8,
-                            markup=False)
+                self.notify(f"{err}; on to the next record", title=err.title, severity="warning", timeout=8)
                 self._opened_id = None
                 self._drop_note()  # (typed for the record decided elsewhere)
                 self._serve_next(project)
@@ -559,8 +557,7 @@ class ScreeningScreen(ProjectScreen):
                 if project.session.is_decided(left.id):  # opened with / after its decision: it is not served again
                     self._drop_note_of(left.id, f"#{left.id} is decided already and is not shown again")
                 else:
-                    self.notify(f"Your note stays with #{left.id} and shows again with it: {kept}", timeout=6,
-                                markup=False)
+                    self.notify(f"Your note stays with #{left.id} and shows again with it: {kept}", timeout=6)
             if self.current is not None and self.current.id == undone.record_id and undone.note \
                     and undone.note != BROWSER_NOTE and not self.note:
                 # The undone decision's note belongs to the record: back as its note, for its next decision.
@@ -619,7 +616,7 @@ class ScreeningScreen(ProjectScreen):
             if self.current is None or self.current.id != record.id:
                 if note:
                     self.notify(f"#{record.id} is no longer on screen: note dropped: {note}", severity="warning",
-                                timeout=8, markup=False)
+                                timeout=8)
                 return
             if note:
                 self.notes[record_id] = note
