@@ -20,14 +20,14 @@ from textual.widgets import DataTable, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from ...records import Decision, Record
-from ...errors import ReviewError
-from ...services.screening import DecisionConflict, NotOffered, RemovedMeanwhile, current_decisions
+from ...services.screening import DecisionConflict, NotOffered, RemovedMeanwhile, current_decisions, store_errors
 from ...services.workspace import counts_by_source
 from ...services.workspace import record as get_record
 from ..messages import RecordsFiltered, SetAsideChanged
 from ..project import Project
 from .base import (
-    BROWSER_NOTE, MIN_TITLE, ProjectScreen, RefitsOnResize, plain, room_beside, say_refused, screen_footer,
+    BROWSER_NOTE, MIN_TITLE, ProjectScreen, RefitsOnResize, plain, report_error, room_beside, say_refused,
+    screen_footer,
 )
 from ..widgets.growing_table import GrowingTable
 from .conflicts import LABEL_STYLE
@@ -353,8 +353,8 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
             self.notify(str(err), title=err.title, severity="warning", timeout=8)
             self._show_label(record_id, project.reviewer, project.session.label_in_force(record_id))
             return
-        except ReviewError as err:  # store busy, session taken over: not saved
-            self.notify(str(err), title=err.title, severity="error", timeout=10)
+        except store_errors() as err:  # store busy or lost, session taken over: not saved
+            report_error(self, err)
             return
         self._show_label(record_id, project.reviewer, label)
         table = self.query_one("#records", DataTable)

@@ -245,15 +245,15 @@ class ScreeningScreen(ProjectScreen):
         shown, note = self.current, self.note
         try:
             decided = self._decided(project)
-        except ReviewError as err:  # (a busy store: the record stays, the counts are what the session has)
+        except store_errors() as err:  # (a busy store, a lost server: the record stays, the counts are the session's)
             report_error(self, err)
             decided = None
         if self.current is None:  # nothing was left: an edited [prisma.sources] may bring records back
-            self.current = project.session.next_record()
+            self._serve_next(project)
         elif self.current.id != self._opened_id and decided is not None:
             if not self._move_on_if_not_offered(project) and (self.current.id, project.reviewer) in decided:
                 self._drop_note()  # (decided on another screen)
-                self.current = project.session.next_record()
+                self._serve_next(project)
         if decided is not None:  # (whatever is shown: a note waiting for a record decided elsewhere is said)
             self._drop_stale_notes(project, decided)
         if self.current is shown and self.note == note and shown is not None:
@@ -445,7 +445,7 @@ class ScreeningScreen(ProjectScreen):
         if project is None or not self._started or not self.is_active:
             return
         if self.current is None:
-            self.current = project.session.next_record()
+            self._serve_next(project)
             moved = self.current is not None
         else:
             moved = self._move_on_if_not_offered(project)
@@ -464,7 +464,7 @@ class ScreeningScreen(ProjectScreen):
         self.notify(f"#{record.id} is no longer offered ({project.session.why_refused(record.id)}); "
                     "on to the next record", timeout=6)
         self._drop_note()
-        self.current = project.session.next_record()
+        self._serve_next(project)
         return True
 
     def _drop_note(self) -> None:
@@ -516,8 +516,8 @@ class ScreeningScreen(ProjectScreen):
                 self._serve_next(project)
                 self._paint()
                 return
-            except ReviewError as err:  # store busy, session taken over: not saved, the record stays
-                self.notify(str(err), title=err.title, severity="error", timeout=10)
+            except store_errors() as err:  # store busy or lost, session taken over: not saved, the record stays
+                report_error(self, err)
                 return
             self._last = f"{label} #{record.id}" + (f" ({', '.join(reasons)})" if reasons else "")
             self._opened_id = None
@@ -527,8 +527,9 @@ class ScreeningScreen(ProjectScreen):
         self._schedule_retrain()
 
     def _serve_next(self, project: Project) -> None:
-        """Show the next record after a key. Its look at the store can fail (a busy store, a lost server) after
-        the key's write went in: said in one line, and the record on screen stays (the next key looks again)."""
+        """Show the next record (after a key, or when the queue changed under the screen). Its look at the store
+        can fail (a busy store, a lost server), after a key's write went in too: said in one line, and the record
+        on screen stays (the next key or look tries again)."""
         try:
             self.current = project.session.next_record()
         except store_errors() as err:
@@ -540,8 +541,8 @@ class ScreeningScreen(ProjectScreen):
             return
         try:
             undone = project.session.undo()
-        except ReviewError as err:
-            self.notify(str(err), title=err.title, severity="error", timeout=10)
+        except store_errors() as err:  # store busy or lost, session taken over: nothing undone
+            report_error(self, err)
             return
         if undone is None:
             self.notify("Nothing to undo", timeout=2)

@@ -1,0 +1,82 @@
+"""A lost database server (a bare driver error the store does not translate) while a key writes or while the
+screen follows the queue: one line said, the record stays, the app stays open. Each raised out of its handler
+and ended the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from review.services.prisma import remove_records
+from review.workspace import Workspace
+from tui_workspace import async_test, labels, open_app, settle
+
+SIZE = (100, 30)
+
+
+def _lost(*_args: Any, **_kwargs: Any) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("INSERT INTO screening_decisions", {}, Exception("server closed the connection unexpectedly"))
+
+
+def _said_lost(app: Any) -> list[str]:
+    return [n.message for n in app._notifications if "server closed the connection" in n.message]
+
+
+@async_test
+async def test_a_decision_and_an_undo_with_the_server_lost_say_so_and_keep_the_record(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        shown = screen.current.id
+        store = screen.project.session.store
+        store.add_decision = _lost
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.is_running and app._exception is None, app._exception
+        assert screen.current is not None and screen.current.id == shown
+        assert shown not in labels(fresh_ws)
+        said = _said_lost(app)
+        assert len(said) == 1 and "\n" not in said[0] and "[SQL" not in said[0], said
+        del store.add_decision  # back: the key works, then its undo meets the lost server
+        await pilot.press("i")
+        await settle(pilot)
+        assert labels(fresh_ws)[shown] == "include"
+        store.undo_latest = _lost
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.is_running and app._exception is None, app._exception
+        assert labels(fresh_ws)[shown] == "include"  # nothing undone
+
+
+@async_test
+async def test_a_browser_key_with_the_server_lost_says_so_and_keeps_the_label(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", "browser", size=(120, 30)) as (app, pilot):
+        record_id = next(r.id for r in fresh_ws.store.records() if r.id not in labels(fresh_ws))
+        app.screen.project.session.store.add_decision = _lost
+        app.screen.action_decide("include", record_id=record_id)
+        await settle(pilot)
+        assert app.is_running and app._exception is None, app._exception
+        assert record_id not in labels(fresh_ws)
+        assert len(_said_lost(app)) == 1, [n.message for n in app._notifications]
+
+
+@async_test
+async def test_moving_on_from_a_removed_record_with_the_server_lost_keeps_the_app(fresh_ws: Workspace) -> None:
+    """The 2 s look at removals in another shell moves on from the record on screen: the next record's look at
+    the store fails (not after a key), said once, and the removed record stays until the next look."""
+    async with open_app(fresh_ws, "alice", "screening", size=SIZE) as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        shown = screen.current.id
+        remove_records(fresh_ws, [shown], "bob", "retracted")
+        screen.project.session.store.decision_changes = _lost
+        for _ in range(20):
+            await pilot.pause(0.25)
+            if any("no longer offered" in n.message for n in app._notifications):
+                break
+        await settle(pilot)
+        assert app.is_running and app._exception is None, app._exception
+        assert any(f"#{shown} is no longer offered" in n.message for n in app._notifications)
+        assert _said_lost(app), [n.message for n in app._notifications]
+        assert screen.current is not None and screen.current.id == shown  # the next look tries again
