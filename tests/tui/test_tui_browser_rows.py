@@ -3,7 +3,12 @@ filter and decision still reaches every row listed."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import NamedTuple
+
+from textual.pilot import Pilot
 
 from review.tui.screens.browser import BrowserScreen
 from review.tui.widgets.growing_table import GrowingTable
@@ -15,14 +20,28 @@ RECORDS = 150
 SIZE = (80, 24)
 
 
-def _workspace(tmp_path: Path) -> Workspace:
-    return build_workspace(tmp_path / "ws", RECORDS, with_conflicts=False, with_pairs=False)
-
-
 def _listed(screen: BrowserScreen) -> list[str]:
     """The row keys the browser lists, in order (the rows the table has not added yet too)."""
     assert screen._shown is not None
     return [str(record.id) for record in screen._shown.rows]
+
+
+class _Browser(NamedTuple):
+    workspace: Workspace
+    pilot: Pilot
+    screen: BrowserScreen
+    table: GrowingTable
+    listed: list[str]
+
+
+@asynccontextmanager
+async def _open_browser(tmp_path: Path) -> AsyncIterator[_Browser]:
+    """The browser on :data:`RECORDS` records as alice, on an 80×24 terminal: its table and the rows it lists."""
+    workspace = build_workspace(tmp_path / "ws", RECORDS, with_conflicts=False, with_pairs=False)
+    async with open_app(workspace, "alice", "browser", size=SIZE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        yield _Browser(workspace, pilot, screen, screen.query_one("#records", GrowingTable), _listed(screen))
 
 
 def _widths(table: GrowingTable) -> list[int]:
@@ -31,12 +50,7 @@ def _widths(table: GrowingTable) -> list[int]:
 
 @async_test
 async def test_the_browser_adds_the_rows_near_the_cursor_and_the_keys_reach_every_row(tmp_path: Path) -> None:
-    workspace = _workspace(tmp_path)
-    async with open_app(workspace, "alice", "browser", size=SIZE) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        table = screen.query_one("#records", GrowingTable)
-        listed = _listed(screen)
+    async with _open_browser(tmp_path) as (_, pilot, screen, table, listed):
         assert len(listed) == RECORDS and str(screen.query_one("#browser-count").render()) == \
             f"{RECORDS} of {RECORDS} records to screen"
         assert 20 <= table.row_count < RECORDS / 2  # a screenful and some, not every row
@@ -63,12 +77,7 @@ async def test_the_browser_adds_the_rows_near_the_cursor_and_the_keys_reach_ever
 
 @async_test
 async def test_the_wheel_and_a_reload_keep_their_place_past_the_rows_added_first(tmp_path: Path) -> None:
-    workspace = _workspace(tmp_path)
-    async with open_app(workspace, "alice", "browser", size=SIZE) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        table = screen.query_one("#records", GrowingTable)
-        listed = _listed(screen)
+    async with _open_browser(tmp_path) as (workspace, pilot, screen, table, listed):
         first = table.row_count
         for _ in range(6):  # the view alone (the wheel, the scrollbar): rows come as it nears them
             table.scroll_to(y=table.max_scroll_y, animate=False, immediate=True)
@@ -91,12 +100,7 @@ async def test_the_wheel_and_a_reload_keep_their_place_past_the_rows_added_first
 async def test_a_decision_on_a_row_not_added_yet_shows_when_it_is(tmp_path: Path) -> None:
     """A decision from a record's view lands on the record it was opened for; if a reload meanwhile left
     that row to be added later, the row shows the decision once it is added."""
-    workspace = _workspace(tmp_path)
-    async with open_app(workspace, "alice", "browser", size=SIZE) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        table = screen.query_one("#records", GrowingTable)
-        listed = _listed(screen)
+    async with _open_browser(tmp_path) as (workspace, pilot, screen, table, listed):
         table.move_cursor(row=RECORDS - 1)  # (adds the rows up to it)
         await pilot.pause()
         assert table.cursor_row == RECORDS - 1
@@ -133,12 +137,7 @@ async def test_a_title_in_brackets_shows_whole(tmp_path: Path) -> None:
 async def test_the_scrollbar_spans_every_row_and_a_drag_to_the_end_shows_the_last(tmp_path: Path) -> None:
     """The table is as tall as all its rows before they are added: a drag of the scrollbar's thumb to the
     bottom reaches the last row (it reached the last row added, about a third of them)."""
-    workspace = _workspace(tmp_path)
-    async with open_app(workspace, "alice", "browser", size=SIZE) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, BrowserScreen)
-        table = screen.query_one("#records", GrowingTable)
-        listed = _listed(screen)
+    async with _open_browser(tmp_path) as (_, pilot, screen, table, listed):
         assert table.row_count < len(listed) == RECORDS
         assert table.virtual_size.height == RECORDS + 1  # every row and the header
         table.scroll_to(y=table.max_scroll_y, animate=False, immediate=True)  # where a drag to the end goes
