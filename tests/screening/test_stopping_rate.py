@@ -82,3 +82,21 @@ def test_stopping_points_report_the_recommended_rule() -> None:
     assert points["recommended"] == "relevance_rate_classifier"  # decision 0025 (0016: the Lomax rule)
     rate = points["relevance_rate"]  # still reported, to compare old and new
     assert rate["recall"] == 1.0 and 40 < rate["n_screened"] < points["statistical"]["n_screened"]
+
+
+def test_a_stop_on_none_left_does_not_state_a_recall_above_its_estimate() -> None:
+    # A tiny review: 0.07 relevant records expected among the 12 unscreened, none at 95 %. The
+    # estimate is 97 %; "recall is at least 100 %" beside it read as a contradiction.
+    done = stopping.assess([1, 1, 0, 0, 0, 0, 0, 0], [], 20)
+    assert done.verdict == "stop" and done.upper_remaining == 0 and done.estimated_recall < 1
+    assert "at least 100%" not in done.explanation
+    assert "every relevant record has been found" in done.explanation
+    # With some left at the bound, the stated recall stays the bound's.
+    rng = np.random.default_rng(1)
+    thinning = ([1] * 30 + list((rng.random(300) < 0.3).astype(int)) + list((rng.random(600) < 0.02).astype(int))
+                + [0] * 400)
+    some = stopping.assess(thinning, [], 3000)
+    assert some.verdict == "stop" and some.upper_remaining > 0
+    assert f"so recall is at least {some.relevant_found / (some.relevant_found + some.upper_remaining):.0%}" \
+        in some.explanation
+

@@ -513,7 +513,11 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="trend")
     lower = _fmt(rate.recall_lower)
     if stops:
-        text = (f"Stop (recommended rule): {basis}, so recall is at least {lower}, meeting the "
+        # With a bound of none left, "recall is at least 100%" read as a contradiction of the
+        # point estimate (found / (found + a fraction of a record expected)) shown beside it.
+        claim = ("so with that probability every relevant record has been found" if upper == 0 else
+                 f"so recall is at least {lower}")
+        text = (f"Stop (recommended rule): {basis}, {claim}, meeting the "
                 f"{pct} target. This rests on the ranking's trend, not on a random sample; the "
                 f"certified rule checks with one.")
         return StoppingStatus("stop", rate.estimated_recall, text, **numbers, **common)
