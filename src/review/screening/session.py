@@ -24,7 +24,8 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Container, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +87,11 @@ class _Decided:
     label: str
     phase: str
     decision_id: int  # the store's id (never reused): what the classifier's evidence was made from
+
+    @classmethod
+    def of(cls, decision: Decision) -> _Decided:
+        """A stored decision as the session keeps it (its phase from its model info)."""
+        return cls(decision.record_id, decision.label, _phase(decision), decision.id)
 
     @property
     def sampled(self) -> bool:
@@ -219,12 +225,10 @@ class ScreeningSession:
         self._undone_phase = PHASE_RANKED
         self._sample_start: int | None = None
         self._sample_seed: int | None = None  # the recorded sample's seed (None: ``seed``)
-        #: The decision log's stamp (highest id, rows) this session's decisions were last checked against, and
-        #: the ids of the rows this session wrote since: before serving, a look at the log tells whether
-        #: anyone else has changed this reviewer's decisions (``_follow_store``). None: a write may have
-        #: committed unheard of (an error after it) or a reading failed: read again before the next key.
-        # The reviewer's changes as counted with the decisions read, plus this session's own writes since
-        # (``Store.decision_changes``); None: a write may have committed unheard of, read again first.
+        #: The reviewer's changes as counted with the decisions read, plus this session's own writes since
+        #: (``Store.decision_changes``): before serving, a look tells whether anyone else has changed this
+        #: reviewer's decisions (``_follow_store``). None: a write may have committed unheard of (an error
+        #: after it) or a reading failed: read again before the next key.
         self._log_seen: int | None = None
         #: Bumped wherever what the counts and the stopping verdict read changes (``_mark_changed``): a
         #: decision saved, an undo, decisions read again, the records set aside, the classifier evidence.
@@ -323,8 +327,7 @@ class ScreeningSession:
         started = ranking_store.sample_started(self.store, self.reviewer)
         sample_start = None if started is None else started.sample_start
         for decision in sorted(current.values(), key=lambda d: d.id):
-            decided = _Decided(decision.record_id, decision.label, str(decision.model_info.get("phase", PHASE_RANKED)),
-                               decision.id)
+            decided = _Decided.of(decision)
             state.decided[decision.record_id] = decided
             if decided.sampled and sample_start is None:
                 sample_start = int(decision.model_info.get("sample_start", 0))
@@ -519,12 +522,13 @@ class ScreeningSession:
             # the TUI): the decision's own transaction refuses it, and the queue leaves it out from now on.
             known = self._state.decided.get(record_id)
             try:
-                decision = self.store.add_decision(record_id, self.reviewer, label, reasons=reasons,
-                                                   note=note, model_rank=model_rank, model_info=info,
-                                                   if_undecided=known is None,
-                                                   if_in_force=None if known is None else known.decision_id,
-                                                   session_token=self.session_token,
-                                                   check=refuse_if_removed(record_id))
+                with self._unheard_if_failed():
+                    decision = self.store.add_decision(record_id, self.reviewer, label, reasons=reasons,
+                                                       note=note, model_rank=model_rank, model_info=info,
+                                                       if_undecided=known is None,
+                                                       if_in_force=None if known is None else known.decision_id,
+                                                       session_token=self.session_token,
+                                                       check=refuse_if_removed(record_id))
             except RemovedMeanwhile as refused:
                 self._set_aside(replace(self._aside, removed={**self._aside.removed, record_id: refused.removal}))
                 if self._current == record_id:
@@ -532,11 +536,6 @@ class ScreeningSession:
                 raise
             except DecisionConflict as conflict:
                 raise self._decided_elsewhere(record_id) from conflict
-            except SessionBusy:  # (refused inside the transaction: nothing written)
-                raise
-            except BaseException:
-                self._log_seen = None  # e.g. the connection lost as the commit answered: read again before a key
-                raise
             if self._log_seen is not None:  # (this key's change: another writer's too shows as a count above it)
                 self._log_seen += 1
             self._state.put(_Decided(record_id, label, phase, decision.id))
@@ -546,6 +545,19 @@ class ScreeningSession:
             if self._undone == record_id:
                 self._undone = None
             return decision
+
+    @contextmanager
+    def _unheard_if_failed(self) -> Iterator[None]:
+        """Around a write (hold the lock): one that fails other than by a refusal made inside its transaction
+        (nothing written) may have committed unheard of, e.g. the connection lost as the commit answered:
+        the session reads its decisions again before the next key."""
+        try:
+            yield
+        except (SessionBusy, RemovedMeanwhile, DecisionConflict):
+            raise
+        except BaseException:
+            self._log_seen = None
+            raise
 
     def _phase_of(self, record_id: int, chosen: bool) -> str:
         """The phase a decision on the record now is recorded in (hold the lock). A sampled decision is a
@@ -577,13 +589,8 @@ class ScreeningSession:
         with self._lock:
             if self._log_seen is None:  # an earlier write may have committed unheard of: read first, or refuse
                 self._follow_store()
-            try:
+            with self._unheard_if_failed():
                 undo = self.store.undo_latest(self.reviewer, session_token=self.session_token)
-            except SessionBusy:  # (refused inside the transaction: nothing written)
-                raise
-            except BaseException:
-                self._log_seen = None  # the undo may have committed unheard of: read again before a key
-                raise
             if undo is None:
                 return None
             undone = undo.decision
@@ -985,7 +992,7 @@ def _state_after_undo(state: _State, undone: Decision, in_force: Decision | None
     record (``in_force``, an undone correction's) back in its place in decision order."""
     decided = {r: d for r, d in state.decided.items() if d.decision_id != undone.id}
     if in_force is not None:
-        back = _Decided(in_force.record_id, in_force.label, _phase(in_force), in_force.id)
+        back = _Decided.of(in_force)
         decided.pop(in_force.record_id, None)
         items = list(decided.items())
         at = next((i for i, (_, d) in enumerate(items) if d.decision_id > in_force.id), len(items))

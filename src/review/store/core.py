@@ -713,14 +713,8 @@ def in_effect(table: sa.Table, kind: str, *scope: sa.ColumnElement[bool]) -> sa.
 
 def _effective_decision(conn: sa.Connection, record_id: int, reviewer: str, stage: str) -> int | None:
     """The id of the reviewer's effective (not undone) decision on the record, if any."""
-    t = schema.screening_decisions
-    return conn.execute(
-        sa.select(t.c.id)
-        .where(t.c.record_id == record_id, t.c.reviewer == reviewer, t.c.stage == stage,
-               in_effect(t, "label", t.c.record_id == record_id))
-        .order_by(t.c.id.desc())
-        .limit(1)
-    ).scalar()
+    row = _effective_row(conn, record_id, reviewer, stage)
+    return None if row is None else int(row["id"])
 
 
 def _effective_row(conn: sa.Connection, record_id: int, reviewer: str, stage: str) -> dict[str, Any] | None:
