@@ -15,7 +15,7 @@ from ..sources.fields import strip_et_al
 from .names import (
     _GENERATION_OR_INITIALS, _PARTICLES, _VOWEL, _first_letter, _given_before_particles, _has_capital, _initial_letters,
     _initials_like, _is_particle, _name_text, _particle_start, _trailing_initials, initial_beside, last_name,
-    without_generation,
+    squashed, without_generation,
 )
 from .normalise import fold
 
@@ -28,7 +28,7 @@ def _al_with_initials(text: str) -> tuple[str, str] | None:
     words = text.split()
     if len(words) != 3 or words[2].rstrip(".") not in _GENERATION_OR_INITIALS - {"III"}:
         return None
-    return fold(" ".join(words[:2])).replace(" ", ""), fold(words[2])
+    return squashed(" ".join(words[:2])), fold(words[2])
 
 
 def _ambiguous_initials(word: str) -> bool:
@@ -65,7 +65,7 @@ def initials_reading(name: str) -> tuple[str, str]:
     words = _ambiguous_split(_name_text(name))
     if words is None:
         return ("", "")
-    return (fold(" ".join(words[:-1])).replace(" ", ""), fold(words[-1].rstrip(".")))
+    return (squashed(" ".join(words[:-1])), fold(words[-1].rstrip(".")))
 
 
 @lru_cache(maxsize=262144)
@@ -103,11 +103,11 @@ def second_reading(name: str) -> tuple[str, str]:
         letters = _first_letter(" ".join(words[taken:]))
         if initials and letters:  # every initial ("Smith John Paul A" → jpa), as initial_beside(every=True)
             letters = _initial_letters(words[taken:] + text.split()[len(words):])
-        return (fold(" ".join(words[:taken])).replace(" ", ""), letters)
+        return (squashed(" ".join(words[:taken])), letters)
     before, _, after = text.partition(",")
     if all(_initials_like(w) for w in before.split()):
         return ("", "")  # "J. A., Smith": last_name already reads Smith
-    folded = fold(after).replace(" ", "")
+    folded = squashed(after)
     return (folded, _first_letter(before)) if folded else ("", "")
 
 
@@ -153,16 +153,16 @@ def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
     if start is None:
         return _index_form_readings(name, words)
     if start > 0:
-        readings = [(fold(words[-1]).replace(" ", ""), _initial_letters(words[:-1]), 1)]
+        readings = [(squashed(words[-1]), _initial_letters(words[:-1]), 1)]
         if start > 1 and not _trailing_initials(words[start - 1]) \
                 and all(_initials_like(word.rstrip(".")) for word in words[:start - 1]):
             # "A J Man in 't Veld" → ("manintveld", "aj"): the word before the particles begins the surname
             # too, as MEDLINE writes it ("Man in 't Veld AJ", "Jassim Al Khaja KA")
-            readings.append((fold("".join(words[start - 1:])).replace(" ", ""), _initial_letters(words[:start - 1]), 1))
+            readings.append((squashed("".join(words[start - 1:])), _initial_letters(words[:start - 1]), 1))
         if words[start].casefold() == "in":  # "C in de Betou" as version 23 read it, de Betou C. I., for "de Betou C"
-            readings.append((fold("".join(words[start + 1:])).replace(" ", ""), _initial_letters(words[:start + 1]), 1))
+            readings.append((squashed("".join(words[start + 1:])), _initial_letters(words[:start + 1]), 1))
     else:
-        readings = [(fold("".join(words)).replace(" ", ""), "", 0)]
+        readings = [(squashed("".join(words)), "", 0)]
     first = last_name(name)
     return tuple(reading for reading in readings if reading[0] != first)
 
@@ -193,7 +193,7 @@ def _index_form_readings(name: str, words: list[str]) -> tuple[tuple[str, str, i
         return ()  # the common case: neither shape
     if _LONG_INITIALS.fullmatch(words[-1]) and _has_capital(" ".join(words[:-1])) \
             and all((word[:1].isupper() and not word.isupper()) or word in _PARTICLES for word in words[:-1]):
-        return ((fold(" ".join(words[:-1])).replace(" ", ""), fold(words[-1]), 2),)
+        return ((squashed(" ".join(words[:-1])), fold(words[-1]), 2),)
     start = 0
     while start < len(words) and _is_particle(words, start, any_case=True):
         start += 1
@@ -201,7 +201,7 @@ def _index_form_readings(name: str, words: list[str]) -> tuple[tuple[str, str, i
             or _trailing_initials(words[start]) or not any(word.casefold() in _INDEXED_PARTICLES for word in words[:start]):
         return ()
     given = _initial_letters(words[start + 1:])
-    return ((fold(words[start]).replace(" ", ""), given + _initial_letters(words[:start]), len(given) + 1),)
+    return ((squashed(words[start]), given + _initial_letters(words[:start]), len(given) + 1),)
 
 
 def _catalogue_reading(name: str, text: str) -> tuple[tuple[str, str], ...]:
@@ -215,9 +215,9 @@ def _catalogue_reading(name: str, text: str) -> tuple[tuple[str, str], ...]:
     if not particles or not last:
         return ()
     if _has_capital(text):  # so _particles_moved moved them, as the name has particles and a last name
-        reading = (fold(last).replace(" ", ""), _initial_letters(given + particles))
+        reading = (squashed(last), _initial_letters(given + particles))
     else:
-        reading = (fold(" ".join(particles) + last).replace(" ", ""), _initial_letters(given))
+        reading = (squashed(" ".join(particles) + last), _initial_letters(given))
     return () if reading[0] == last_name(name) else (reading,)
 
 
@@ -268,7 +268,7 @@ def pair_reading(name: str, other: str) -> tuple[str, str]:
     mine = _chosen_surname(name, other, second) if is_ambiguous_name(name) else first
     theirs = _chosen_surname(other, name, first) if is_ambiguous_name(other) else second
     if (mine or first) == (theirs or second) and (mine is None or theirs is None):
-        return fold(_name_text(name)).replace(" ", ""), fold(_name_text(other)).replace(" ", "")
+        return squashed(_name_text(name)), squashed(_name_text(other))
     mine, theirs = mine or first, theirs or second
     if mine != theirs:
         mine = _particle_surname(name, other, theirs) or mine

@@ -15,6 +15,11 @@ from ..sources.fields import GENERATION_SUFFIXES, has_et_al, is_no_author, split
 from .normalise import fold, strip_markup
 
 
+def squashed(text: str) -> str:
+    """``text`` folded (``normalise.fold``) with its spaces taken out: how surnames are compared."""
+    return fold(text).replace(" ", "")
+
+
 _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Z][a-z]?\.\s*-?){1,4}|(?:[A-Z]\.?\s*){1,4})$")
 
 
@@ -38,13 +43,13 @@ def parse_author(name: str) -> tuple[str, str]:
             last, first = " ".join(words[:-1]), words[-1]
         else:
             last, first = words[-1], " ".join(words[:-1])  # "John A. Smith"
-    last_folded = fold(last).replace(" ", "")
+    last_folded = squashed(last)
     first = first.strip()
     if first and (first.replace(".", "").replace(" ", "").replace("-", "").isupper()):
         initials = "".join(ch for ch in first if ch.isupper())
     else:
         initials = "".join(w[0] for w in re.split(r"[\s.\-]+", first) if w)
-    return (last_folded, fold(initials).replace(" ", ""))
+    return (last_folded, squashed(initials))
 
 
 #: Generation suffixes that are never initials wherever they stand after a name's first word ("Smith JA
@@ -285,7 +290,7 @@ def last_name(name: str) -> str:
     text = _name_text(name)  # "Et Al." too
     if not text or is_no_author(text):  # "Anonymous" is no author, as "et al" is none
         return ""
-    return fold(_name_parts(_plain_name_text(name))[0]).replace(" ", "")
+    return squashed(_name_parts(_plain_name_text(name))[0])
 
 
 @lru_cache(maxsize=262144)
@@ -381,7 +386,7 @@ def initial_beside(name: str, surname: str, every: bool = False) -> str:
     if every:
         text = _plain_name_text(name)  # "<i>Hans</i> M&uuml;ller": the words last_name reads
         words = text.replace(",", " ").split()
-        folded = [fold(word).replace(" ", "") for word in words]
+        folded = [squashed(word) for word in words]
         if surname in folded:
             del words[folded.index(surname)]
             return _initial_letters(words)

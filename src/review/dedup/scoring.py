@@ -245,7 +245,8 @@ def _ambiguous_authors(prep: Prepared, left: np.ndarray, right: np.ndarray, m: n
     reading only adds a match the first reading missed, so those keep the higher one."""
     ambiguous = np.asarray([any(is_ambiguous_name(n) for n in names) for names in prep.author_names], dtype=bool)
     particles = np.asarray([any(particle_readings(n) for n in names) for names in prep.author_names], dtype=bool)
-    idx = np.nonzero((ambiguous[left] | ambiguous[right] | particles[left] | particles[right]) & (m > 0))[0]
+    pair_ambiguous = ambiguous[left] | ambiguous[right]
+    idx = np.nonzero((pair_ambiguous | particles[left] | particles[right]) & (m > 0))[0]
     if not len(idx):
         return
     mine, theirs, firsts = [], [], []
@@ -255,7 +256,7 @@ def _ambiguous_authors(prep: Prepared, left: np.ndarray, right: np.ndarray, m: n
         theirs.append(" ".join(b for _, b in read))
         firsts.append(read[0][0] == read[0][1])
     scores, agree = _cpdist(mine, theirs), np.asarray(firsts, dtype=bool)
-    replace = ambiguous[left[idx]] | ambiguous[right[idx]]
+    replace = pair_ambiguous[idx]
     authors[idx] = np.where(replace, scores, np.fmax(authors[idx], scores))
     first[idx] = np.where(replace, agree, first[idx] | agree)
 
