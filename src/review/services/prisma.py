@@ -211,7 +211,7 @@ def _retrieval_before_assessing(store: Any, ids: Sequence[int], event: str) -> d
     transaction): an event that would leave a report both assessed and not retrieved raises
     ``RetrievalOrderError`` (decision 0033). For an eligibility decision, the reports whose retrieval was
     not recorded, "never sought" or "sought" (kept, with a warning); other events: nothing."""
-    from ..prisma.fulltext import event_refusal
+    from ..prisma.fulltext import event_refusal, latest_retrieval
     from ..store.fulltext import ELIGIBILITY_EVENTS, reports_fulltext_events
 
     if event not in ELIGIBILITY_EVENTS and event != "not_retrieved":
@@ -222,7 +222,7 @@ def _retrieval_before_assessing(store: Any, ids: Sequence[int], event: str) -> d
         refusal = event_refusal(record_id, event, events)
         if refusal is not None:
             raise refusal
-        retrieval = next((e for e in reversed(events) if e.event in ("sought", "retrieved", "not_retrieved")), None)
+        retrieval = latest_retrieval(events).get(record_id)  # (``events``: this report's alone, in order)
         if event in ELIGIBILITY_EVENTS and (retrieval is None or retrieval.event == "sought"):
             unrecorded[record_id] = "never sought" if retrieval is None else "sought"
     return unrecorded

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ from Bio import Medline
 from ...errors import ImportFormatError
 from ...records import Record
 from ..fields import bare_doi, first_text, parse_year, text_list
-from .base import Reader, SourceFile, iter_lines, register
+from .base import Reader, SourceFile, _most_common, iter_lines, register
 
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}-")
 #: A tag line and its value, however the tag is padded (``PMID- 1``, ``PMID-1``, ``PMC -1``, ``TI-``).
@@ -72,13 +73,8 @@ def _file_database(text: str) -> str:
     """The database a whole file names, for its records that name none: the most common of its ``DB``
     lines, else PubMed when it has numeric ``PMID`` lines (PubMed's export writes no ``DB``), else ""
     (the file's name then stands in). Decided per file so one export is never split across two sources."""
-    named: dict[str, int] = {}
-    for match in _DB_LINE.finditer(text):
-        if match.group(1):
-            named[match.group(1)] = named.get(match.group(1), 0) + 1
-    if named:
-        return max(named, key=lambda name: named[name])
-    return "PubMed" if _PMID_LINE.search(text) else ""
+    named = Counter(match.group(1) for match in _DB_LINE.finditer(text) if match.group(1))
+    return _most_common(named) or ("PubMed" if _PMID_LINE.search(text) else "")
 
 
 def _blocks(source: SourceFile) -> Iterator[tuple[int, str]]:
