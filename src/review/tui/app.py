@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from .plain_app import PlainNotifyApp
 from ..errors import ReviewError
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
@@ -118,7 +117,7 @@ def user_keymap(workspace: Workspace) -> dict[str, str]:
     return {str(k): v for k, v in keys.items()}
 
 
-class ReviewApp(App[None]):
+class ReviewApp(PlainNotifyApp):
     """`review` in the terminal."""
 
     #: Every stylesheet of the app's screens and dialogs, read (and parsed once) as the app starts: a screen's
@@ -174,13 +173,6 @@ class ReviewApp(App[None]):
         #: Follows of an edited review.toml so far (each ends in the screen in view resuming).
         self.settings_follows = 0
         self._asking_to_quit = False  # the quit question (notes waiting) is on screen
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
-        """Every notification as plain text, whatever the caller passes for ``markup``: Textual reads markup
-        by default, and the project's text in a message (a reason "other [/] see note", an error quoting a
-        file) raised a MarkupError when drawn, which ended the app. (Screens' ``notify`` comes here too.)"""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         # No automatic collections while the app starts and the model code is imported: a

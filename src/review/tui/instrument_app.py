@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 
+from .plain_app import PlainNotifyApp
 from ..services.instrument import open_fill
 from ..workspace import Workspace
 from .screens.instrument_fill import FillScreenBase
 
 
-class InstrumentApp(App[None]):
+class InstrumentApp(PlainNotifyApp):
     """Hosts :class:`InstrumentFillScreen`; quitting is safe because every answer is saved."""
 
     TITLE = "review instrument"
@@ -25,12 +24,6 @@ class InstrumentApp(App[None]):
     def __init__(self, screen: FillScreenBase) -> None:
         super().__init__()
         self.fill_screen = screen
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
-        """Every notification as plain text (see ``ReviewApp.notify``): the item bank's help texts and a
-        file's name in an error are the project's text, and "[/]" in one ended the app."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         self.push_screen(self.fill_screen)

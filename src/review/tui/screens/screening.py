@@ -503,18 +503,12 @@ class ScreeningScreen(ProjectScreen):
             except NotOffered as err:  # opened from search, or removed in a shell since it was served
                 self.app.bell()
                 say_refused(self, err, "on to the next record")
-                self._opened_id = None
-                self._drop_note()  # (typed for the record refused)
-                self._serve_next(project)  # (never the record just refused)
-                self._paint()
+                self._move_past_refused(project)
                 return
             except DecisionConflict as err:  # decided in another window or shell: the session read its decisions
                 self.app.bell()  # again, and the record (now decided) is not served again
                 self.notify(f"{err}; on to the next record", title=err.title, severity="warning", timeout=8)
-                self._opened_id = None
-                self._drop_note()  # (typed for the record decided elsewhere)
-                self._serve_next(project)
-                self._paint()
+                self._move_past_refused(project)
                 return
             except store_errors() as err:  # store busy or lost, session taken over: not saved, the record stays
                 report_error(self, err)
@@ -525,6 +519,14 @@ class ScreeningScreen(ProjectScreen):
             self._serve_next(project)
             self._paint()
         self._schedule_retrain()
+
+    def _move_past_refused(self, project: Project) -> None:
+        """After a key refused (the record not offered, or decided elsewhere): its note goes (typed for that
+        record) and the next record is served, never the one refused."""
+        self._opened_id = None
+        self._drop_note()
+        self._serve_next(project)
+        self._paint()
 
     def _serve_next(self, project: Project) -> None:
         """Show the next record (after a key, or when the queue changed under the screen). Its look at the store
