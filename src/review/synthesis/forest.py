@@ -18,7 +18,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..levels import exp_or_limit, level_percent
+from ..levels import STANDARD_LEVEL, exp_or_limit, level_percent
 from ..plotformats import plot_format_problem
 from .meta import MetaResult, is_ratio, z_quantile
 
@@ -109,7 +109,7 @@ def _draw_forest(
     ratio = is_ratio(measure)
     show = exp_or_limit if ratio else (lambda x: x)
     if level is None:
-        level = result.level if result is not None else 0.95
+        level = result.level if result is not None else STANDARD_LEVEL
     lines = [_Line("study", _wrap(r.label), r.y, r.ci_low, r.ci_high, r.weight) for r in rows]
     for model in (fixed, result):
         if model is not None:

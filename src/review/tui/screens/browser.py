@@ -149,8 +149,9 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         shows the record. Every width is worked out from every row, not from the rows the table has added
         yet, so a column keeps its width as the rest are added."""
         table = self.query_one("#records", DataTable)
-        record_id, year, source = (max([len(name), *lengths]) for name, lengths in (
-            ("id", (len(str(r.id)) for r in rows)), ("year", [4]), ("source", (len(r.source) for r in rows))))
+        record_id = max([len("id"), *(len(str(r.id)) for r in rows)])
+        year = len("year")
+        source = max([len("source"), *(len(r.source) for r in rows)])
         room = room_beside(table, (record_id, year, source), columns=2)  # (title and decisions share the rest)
         longest = max((text.cell_len for text in decision_texts.values()), default=0)
         decisions = max(len("decisions"), min(longest, max(MIN_DECISIONS, room - MIN_TITLE)))
