@@ -30,6 +30,9 @@ the screened records with its Laplace uncertainty carried (``subset_laplace_p``)
 Round 9 (decision 0034): ``round9`` stands for ``ROUND9_RULES``: the Platt count scaled by its own prequential
 record (an earlier check's fit's predicted sum for the records screened since against the relevant found
 among them; ``round9_rows``), the ratio's Gamma uncertainty carried, k* = 0 left to the Lomax part.
+Round 10 (decision 0035): ``round10`` stands for ``ROUND10_RULES``: the Platt count corrected by a small model fitted
+on other sets' development runs (``Round10Fits``: leave one set out; ``--train-cache``/``--train-seeds`` name the
+runs it learns from), k* = 0 left to the Lomax part; ``xfit`` prints the fits.
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -473,6 +476,130 @@ def round9_rows(rows: list[dict[str, Any]], checks: np.ndarray, scores: np.ndarr
             row[f"p9:{name}"] = recalibrated_p(found_w, predicted_w, count, row["k"], kind)
 
 
+# -- round 10 (decision 0035): the count corrected by what other reviews taught ------------------
+#: Decision 0035's features, each observable at a check: ``c`` = log(C + ½) of the incumbent's Platt count C;
+#: ``q`` the share of C from unscreened records scored below the screened records' 5th-percentile out-of-fold
+#: score; ``s`` the share of the set screened; ``l`` the logit of the Lomax P(recall ≥ 0.95) at the check
+#: (clipped to [0.01, 0.99]).
+ROUND10_FEATURES: dict[str, tuple[str, ...]] = {"1": ("c",), "A": ("c", "q", "s"), "B": ("c", "q", "l")}
+#: Decision 0035's variants: name → (feature set, form, level). ``ln``: weighted least squares of
+#: log((left + ½)/(C + ½)) on the features, left ~ Poisson(λ) with log(λ + ½) ~ normal at the fit's mean and
+#: residual spread; ``point``: Poisson at that lognormal's mean (no spread); ``qr``: linear quantile
+#: regression at the level, the stop where the fitted quantile of left is ≤ k*.
+ROUND10_PARTS: dict[str, tuple[str, str, float]] = {
+    "xr-A-ln@0.8": ("A", "ln", 0.80), "xr-A-ln@0.9": ("A", "ln", 0.90), "xr-B-ln@0.8": ("B", "ln", 0.80),
+    "xr-1-ln@0.8": ("1", "ln", 0.80), "xr-A-point@0.8": ("A", "point", 0.80),
+    "xr-A-qr@0.8": ("A", "qr", 0.80), "xr-A-qr@0.9": ("A", "qr", 0.90), "xr-B-qr@0.8": ("B", "qr", 0.80),
+}
+ROUND10_LOW_PERCENTILE = 5
+#: The lognormal mixture's standard-normal points (a fixed trapezoid grid, deterministic; Gauss–Hermite
+#: errs by 0.002 at σ = 1.3 on the kink where λ is floored).
+ROUND10_GRID = np.linspace(-8.0, 8.0, 641)
+#: Where the training rows come from: the development seeds of the other sets (leave one set out).
+ROUND10_TRAIN_SEEDS = list(range(1, 11))
+
+
+def round10_observables(at: int, n: int, lomax_p: float, out_of_fold: np.ndarray, y: np.ndarray,
+                        unscreened: np.ndarray) -> dict[str, float]:
+    """What a run can see at a check (decision 0035): the Platt count C and the features."""
+    probabilities = calibrated("platt", out_of_fold, y, unscreened)
+    count = float(probabilities.sum())
+    low = unscreened < np.percentile(out_of_fold, ROUND10_LOW_PERCENTILE)
+    clipped = min(max(lomax_p, 0.01), 0.99)
+    return {"C": count, "c": math.log(count + 0.5),
+            "q": float(probabilities[low].sum()) / count if count > 0 else 0.0,
+            "s": at / n, "l": math.log(clipped / (1 - clipped))}
+
+
+def round10_readable(row: dict[str, Any], n: int) -> bool:
+    """Whether the rule reads the classifier at this row (k* ≥ 1, the share and Lomax gates)."""
+    return row["k"] >= 1 and row["at"] >= int(GATE_SHARE * n) and row["lomax_p"] >= WINDOW_START_P
+
+
+def round10_training(root: Path, sets: list[str], seeds: list[int]) -> dict[str, list[tuple[dict[str, float], float, float]]]:
+    """Per set, the training rows of its runs: (features, log((left + ½)/(C + ½)), weight), at every check
+    the rule reads before the Lomax stop; each run weighs 1 in all (its rows 1/rows each)."""
+    out: dict[str, list[tuple[dict[str, float], float, float]]] = {}
+    for set_name in sets:
+        rows_of_set = []
+        for seed in seeds:
+            path = root / "stopping-clf" / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz"
+            if not path.exists():
+                raise SystemExit(f"missing training evidence {path}")
+            ev = run_evidence(path, {"x10"})
+            lomax = _first_lomax(ev, CONFIDENCE)
+            mine = [r for r in ev["rows"] if "x10" in r and r["at"] < lomax]
+            for r in mine:
+                x = r["x10"]
+                rows_of_set.append((x, math.log((r["left"] + 0.5) / (x["C"] + 0.5)), 1.0 / len(mine)))
+        out[set_name] = rows_of_set
+    return out
+
+
+def round10_fit(rows: list[tuple[dict[str, float], float, float]], features: tuple[str, ...], form: str,
+                level: float) -> dict[str, Any]:
+    """Decision 0035's fit on training rows: coefficients (intercept first) and, for ``ln``/``point``, the
+    weighted residual spread."""
+    X = np.array([[1.0] + [x[f] for f in features] for x, _, _ in rows])
+    target = np.array([t for _, t, _ in rows])
+    weight = np.array([w for _, _, w in rows])
+    if form == "qr":
+        from sklearn.linear_model import QuantileRegressor
+
+        model = QuantileRegressor(quantile=level, alpha=0.0, fit_intercept=False, solver="highs")
+        model.fit(X, target, sample_weight=weight)
+        return {"form": form, "features": features, "coef": np.asarray(model.coef_, dtype=float), "sigma": 0.0}
+    root_w = np.sqrt(weight)
+    coef, *_ = np.linalg.lstsq(X * root_w[:, None], target * root_w, rcond=None)
+    residual = target - X @ coef
+    sigma = float(np.sqrt(np.sum(weight * residual ** 2) / np.sum(weight)))
+    return {"form": form, "features": features, "coef": coef, "sigma": sigma}
+
+
+def round10_p(fit: dict[str, Any], x: dict[str, float], k_star: int) -> float:
+    """P(left ≤ k*) at a check with observables ``x`` under a decision-0035 fit (``qr``: 1 where the fitted
+    quantile of left is ≤ k*, else 0)."""
+    from scipy.special import pdtr
+
+    mu = float(fit["coef"][0] + sum(c * x[f] for c, f in zip(fit["coef"][1:], fit["features"], strict=True)))
+    base = x["C"] + 0.5
+    if fit["form"] == "qr":
+        return 1.0 if base * math.exp(mu) - 0.5 <= k_star else 0.0
+    if fit["form"] == "point":
+        return float(pdtr(k_star, max(base * math.exp(mu + fit["sigma"] ** 2 / 2) - 0.5, 1e-12)))
+    from scipy.stats import norm
+
+    weights = norm.pdf(ROUND10_GRID)
+    means = np.maximum(base * np.exp(mu + fit["sigma"] * ROUND10_GRID) - 0.5, 1e-12)
+    return float(np.sum(weights * pdtr(k_star, means)) / np.sum(weights))
+
+
+class Round10Fits:
+    """Leave-one-set-out fits: the fit that scores a run of ``held_out`` never saw that set."""
+
+    def __init__(self, training: dict[str, list[tuple[dict[str, float], float, float]]]) -> None:
+        self.training = training
+        self.cache: dict[tuple[str | None, str, str, float], dict[str, Any]] = {}
+
+    def fit(self, held_out: str | None, part: str) -> dict[str, Any]:
+        feature_set, form, level = ROUND10_PARTS[part]
+        key = (held_out, feature_set, "ln" if form in ("ln", "point") else form, level if form == "qr" else 0.0)
+        if key not in self.cache:
+            rows = [r for s, rows in self.training.items() if s != held_out for r in rows]
+            self.cache[key] = round10_fit(rows, ROUND10_FEATURES[feature_set], key[2], level)
+        fit = dict(self.cache[key])
+        fit["form"] = form
+        return fit
+
+    def add(self, ev: dict[str, Any], set_name: str, parts: list[str]) -> None:
+        """Each ``parts`` variant's P(left ≤ k*) (``p10:<name>``) on the rows the rule reads."""
+        for part in parts:
+            fit = self.fit(set_name, part)
+            for row in ev["rows"]:
+                if "x10" in row:
+                    row[f"p10:{part}"] = round10_p(fit, row["x10"], row["k"])
+
+
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
     the round-6/7 calibrations to compute, by their ``p6:`` names; None: all of round 6's)."""
@@ -495,7 +622,9 @@ def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, 
             for method in methods:
                 row[method] = float(calibrated(method, out_of_fold, labels[:at], unscreened).sum())
             wanted = {c for c, _ in ROUND6_PARTS.values()} if calibrations is None else calibrations
-            for calibration in (c for c in wanted if not c.startswith(("sum:", "p9:"))):
+            if "x10" in wanted and round10_readable(row, n):
+                row["x10"] = round10_observables(at, n, row["lomax_p"], out_of_fold, labels[:at], unscreened)
+            for calibration in (c for c in wanted if not c.startswith(("sum:", "p9:")) and c != "x10"):
                 if calibration == "laplace":
                     row["p6:laplace"] = laplace_p(out_of_fold, labels[:at].astype(float), unscreened, k_star)
                     continue
@@ -565,6 +694,13 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         level = ROUND9_PARTS[part][3]
         fired = [r["at"] for r in ev["rows"] if r.get(f"p9:{part}", 0.0) >= level - 1e-12]  # gates in round9_rows
         return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND10_PARTS:  # decision 0035's space
+        part = rule[len("lomax-or-"):]
+        level = ROUND10_PARTS[part][2]
+        if any("x10" in r and f"p10:{part}" not in r for r in ev["rows"]):
+            raise ValueError(f"{rule}: no leave-one-set-out probabilities on this run (score adds them)")
+        fired = [r["at"] for r in ev["rows"] if r.get(f"p10:{part}", 0.0) >= level - 1e-12]  # gates in x10
+        return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -617,6 +753,9 @@ ROUND8_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"lomax
 #: Decision 0034's development table: the incumbent (src's rule, offline), its parts, and the seven variants.
 ROUND9_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND9_PARTS]
 
+#: Decision 0035's development table: the incumbent (src's rule, offline), its parts, and the eight variants.
+ROUND10_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND10_PARTS]
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -627,7 +766,9 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     wanted: set[str] = set()
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
-        if part in ROUND9_PARTS:
+        if part in ROUND10_PARTS:
+            wanted.add("x10")
+        elif part in ROUND9_PARTS:
             wanted.add("p9:" + part)
         elif part in ROUND8_PARTS:
             wanted.add("p8:" + ROUND8_PARTS[part][0])
@@ -647,8 +788,15 @@ def needed(labels: np.ndarray) -> int:
     return int(np.searchsorted(np.cumsum(labels), math.ceil(TARGET * labels.sum() - 1e-9)) + 1)
 
 
-def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool) -> None:
+def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, train_root: Path | None = None,
+          train_seeds: list[int] | None = None) -> None:
     outcomes: dict[str, list[dict[str, Any]]] = {r: [] for r in rules}
+    round10 = [r[len("lomax-or-"):] for r in rules if r[len("lomax-or-"):] in ROUND10_PARTS]
+    fits = None
+    if round10:  # decision 0035: leave-one-set-out fits on the development seeds of every set
+        every_set = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv"))  # the fits see all but one
+        fits = Round10Fits(round10_training(train_root or store_dir().parent, every_set,
+                                            train_seeds or ROUND10_TRAIN_SEEDS))
     for set_name in sets:
         for seed in seeds:
             path = store_dir() / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz"
@@ -657,6 +805,8 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool) ->
                 continue
             ev = run_evidence(path, needed_calibrations(rules))
             ev["seed"] = seed
+            if fits is not None:
+                fits.add(ev, set_name, round10)
             labels, n = ev["labels"], ev["n"]
             need = needed(labels)
             for rule in rules:
@@ -745,14 +895,40 @@ def ratios(sets: list[str], seeds: list[int]) -> None:
                                  "sets": out}))
 
 
+def xfit(train_root: Path, train_seeds: list[int]) -> None:
+    """Decision 0035's fits: per variant, the fit on every set's development runs (what src would carry) and
+    the spread of the leave-one-set-out fits' coefficients (nothing is scored)."""
+    every_set = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv"))
+    fits = Round10Fits(round10_training(train_root, every_set, train_seeds))
+    rows = sum(len(r) for r in fits.training.values())
+    print(f"training rows: {rows} from {len(every_set)} sets x seeds {train_seeds}")
+    print("| variant | features | fit on all 15 sets: coefficients (intercept first) | residual spread | "
+          "leave-one-set-out: coefficient ranges |")
+    print("|---|---|---|---|---|")
+    out = {}
+    for part in ROUND10_PARTS:
+        whole = fits.fit(None, part)
+        loso = np.array([fits.fit(s, part)["coef"] for s in every_set])
+        ranges = ", ".join(f"{lo:+.3f}…{hi:+.3f}" for lo, hi in zip(loso.min(axis=0), loso.max(axis=0), strict=True))
+        print(f"| {part} | {', '.join(whole['features'])} | {', '.join(f'{c:+.4f}' for c in whole['coef'])} | "
+              f"{whole['sigma']:.4f} | {ranges} |")
+        out[part] = {"coef": [float(c) for c in whole["coef"]], "sigma": whole["sigma"],
+                     "features": list(whole["features"])}
+    print("BENCH " + json.dumps({"benchmark": "stopping_classifier_xfit", "engine": ENGINE_VERSION,
+                                 "train_seeds": train_seeds, "fits": out}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("phase", choices=["collect", "score", "ratios"])
+    parser.add_argument("phase", choices=["collect", "score", "ratios", "xfit"])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     parser.add_argument("--sets", nargs="+")
     parser.add_argument("--per-set", action="store_true")
     parser.add_argument("--with-src", action="store_true", help="collect: also src's relevance_rate_classifier stop")
     parser.add_argument("--src-only", action="store_true", help="collect: only that stop (no evidence for the other rules)")
+    parser.add_argument("--train-cache", type=Path,
+                        help="score: the REVIEW_BENCH_CACHE whose development seeds train decision 0035's fits")
+    parser.add_argument("--train-seeds", type=int, nargs="+", default=ROUND10_TRAIN_SEEDS)
     parser.add_argument("rules", nargs="*")
     args = parser.parse_args()
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
@@ -760,10 +936,13 @@ def main() -> None:
         collect(sets, args.seeds, args.with_src or args.src_only, args.src_only)
     elif args.phase == "ratios":
         ratios(sets, args.seeds)
+    elif args.phase == "xfit":
+        xfit(args.train_cache or store_dir().parent, args.train_seeds)
     else:
-        groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES}
+        groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
+                  "round10": ROUND10_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
-        score(sets, args.seeds, rules or RULES, args.per_set)
+        score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds)
 
 
 if __name__ == "__main__":
