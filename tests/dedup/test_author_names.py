@@ -539,6 +539,11 @@ def test_al_in_capitals_with_a_comma_before_jr_is_a_surname_with_initials(one, o
     ("Veld, A. J. in 't", "intveld", "aj"),
     # Alone it is a given name, as in Korean names.
     ("Jae In Park", "park", "ji"), ("In Soo Kim", "kim", "is"), ("Park, Jae In", "park", "ji"),
+    # "het", the article "'t" writes short, after "in" or "van" (version 26: panhuis, mih; hof, avh), and
+    # alone a given name (Gujarati "Het Patel").
+    ("M in het Panhuis", "inhetpanhuis", "m"), ("M In Het Panhuis", "inhetpanhuis", "m"),
+    ("in het Panhuis M", "inhetpanhuis", "m"), ("Panhuis, M. in het", "inhetpanhuis", "m"),
+    ("A van het Hof", "vanhethof", "a"), ("Het Patel", "patel", "h"),
 ])
 def test_in_is_a_particle_only_before_an_article(name, surname, initials) -> None:
     assert (last_name(name), initial_beside(name, surname, every=True)) == (surname, initials)
@@ -551,6 +556,11 @@ def test_in_is_a_particle_only_before_an_article(name, surname, initials) -> Non
     ("K A Jassim Al Khaja", "Jassim Al Khaja KA"), ("C in de Betou", "in de Betou C"),
     # Version 23's readings stay beside: the last word, and the surname without "in" (7.0 on both).
     ("A J Man in 't Veld", "Veld AJ"), ("C in de Betou", "de Betou C"),
+    # "in het" as "in 't" (version 26: 5.5 against every form but "Panhuis M", "Panhuis MIH"), and its
+    # version 26 readings stay beside.
+    ("M in het Panhuis", "in het Panhuis M"), ("M In Het Panhuis", "in het Panhuis M"),
+    ("Panhuis, M. in het", "in het Panhuis M"), ("in het Panhuis M", "Panhuis MIH"), ("A van het Hof", "van het Hof A"),
+    ("M in het Panhuis", "Panhuis M"), ("M in het Panhuis", "Panhuis MIH"), ("A van het Hof", "Hof A"),
 ])
 def test_a_surname_with_in_t_matches_its_index_forms(full, indexed) -> None:
     assert _pair(full, indexed) == ("duplicate", 7.0)
@@ -617,6 +627,9 @@ def _pair_or_none(one: str, other: str) -> tuple[str, float] | None:
     # ... and not in a Slavic surname's -ov, -ev or (version 26) Ukrainian -iv: version 25 read those as initials.
     ("Sergei PETROV", "Sergei PE", 6.5), ("Anna IVANOV", "Anna IV", None), ("Oleg LEBEDEV", "Oleg LE", None),
     ("Olena PETRIV", "Olena PE", 6.5), ("Taras HNATIV", "Taras HN", 6.5), ("Anna PAVLIV", "Anna PA", 6.5),
+    # ... nor (version 27) an Indian surname's -av, nor -uv: version 26 read them as initials (7.0 each).
+    ("Anil YADAV", "Anil YA", None), ("Ravi JADHAV", "Ravi JA", None), ("Ram KESHAV", "Ram KE", None),
+    ("Sunil RAGHAV", "Sunil RA", 6.5), ("Ivan BURUV", "Ivan BU", None), ("Anil YADAV", "Anil YADA", 6.5),
 ])
 def test_particles_and_long_capitals_as_initials_are_read_only_in_their_index_forms(one, other, version_23) -> None:
     expected = None if version_23 is None else ("borderline", version_23)
@@ -633,6 +646,17 @@ def test_particles_and_long_capitals_as_initials_are_read_only_in_their_index_fo
 def test_dutch_and_german_particles_as_initials_still_match(one, other) -> None:
     assert _pair(one, other) == ("duplicate", 7.0)
     assert _pair(other, one) == ("duplicate", 7.0)
+
+
+@pytest.mark.parametrize(("one", "other", "score"), [
+    # Capitals ending in a vowel and V, as a surname ends, are initials only against every one of their letters:
+    # where the other record writes the particle ("van Berg J A A"), not where it gives two ("Berg JA").
+    ("Berg JAAV", "van Berg J A A", 7.0), ("Berg JAAV", "J A A van Berg", 7.0), ("Berg JAAV", "Berg JA", 6.5),
+])
+def test_capitals_ending_like_a_surname_are_initials_only_against_all_of_them(one, other, score) -> None:
+    status = "duplicate" if score >= 7.0 else "borderline"
+    assert _pair(one, other) == (status, score)
+    assert _pair(other, one) == (status, score)
 
 
 def test_initials_beside_a_surname_are_read_without_markup_for_the_first_initial_too() -> None:

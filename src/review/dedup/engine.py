@@ -22,7 +22,7 @@ from .scoring import PairFeatures, score_pairs
 Progress = Callable[[str, int, int], None]
 
 #: Bump when normalisation, blocking or rules change: stored runs record it.
-ALGORITHM_VERSION = "26"
+ALGORITHM_VERSION = "27"
 
 
 @dataclass(frozen=True, slots=True)

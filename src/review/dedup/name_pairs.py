@@ -169,15 +169,19 @@ def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
 
 #: An index's initials run that holds the particles' initials too ("Berg AAVD" for A. A. van den Berg): four
 #: to six capitals, which :func:`_initials_like` leaves a surname ("Jean DUPONT"), ending in those of van or
-#: von (V), van den, van der, von der (VD) or van 't (VT), but not in -OV, -EV or -IV ("Sergei PETROV", "Anna
-#: IVANOV", "Olena PETRIV"; version 25 read -IV as initials). Version 24 took any four to six capitals, so "Paul JAMES" met "Paul JA" and "Kim JUNG" "Kim JU"
-#: at 7.0; ter, ten, in and de are not read so ("Brink SJAT").
-_LONG_INITIALS = re.compile(r"(?=[A-Z]{4,6}\Z)(?:[A-Z]+V[DT]|[A-Z]*[A-DF-HJ-NP-Z]V)")
+#: von (V), van den, van der, von der (VD) or van 't (VT). Version 24 took any four to six capitals, so "Paul
+#: JAMES" met "Paul JA" and "Kim JUNG" "Kim JU" at 7.0; ter, ten, in and de are not read so ("Brink SJAT").
+_LONG_INITIALS = re.compile(r"(?=[A-Z]{4,6}\Z)[A-Z]+V[DT]?")
+#: A V after a vowel, as surnames end: Slavic -OV, -EV, Ukrainian -IV ("Sergei PETROV", "Anna IVANOV", "Olena
+#: PETRIV"), Indian -AV ("Anil YADAV", "Ravi JADHAV", "Ram KESHAV"), -UV, -YV. Such capitals are initials only
+#: against every one of their letters (:func:`_index_form_readings`): versions 25 and 26 met two of them where
+#: the vowel was A, U or Y ("Anil YADAV" / "Anil YA" 7.0), and read -OV, -EV, -IV as a surname only.
+_SURNAME_ENDING_IN_V = re.compile(r"[AEIOUY]V\Z")
 #: The particles whose initials an index writes after the given initials ("Berg JV" for J. van der Berg,
 #: "Bruggencate SJT" for S. J. ten Bruggencate): Dutch and German ones. Version 24 took every particle, so
 #: "da Silva A" met "Silva AD", "dos Santos M" "Santos MD" and "Le Roux P" "Roux PL" at 7.0, where the
 #: second capital is far likelier a second given name.
-_INDEXED_PARTICLES = frozenset({"van", "von", "der", "den", "ter", "ten", "'t", "\u2019t", "in"})
+_INDEXED_PARTICLES = frozenset({"van", "von", "der", "den", "ter", "ten", "'t", "\u2019t", "het", "in"})
 
 
 def _index_form_readings(name: str, words: list[str]) -> tuple[tuple[str, str, int], ...]:
@@ -187,13 +191,17 @@ def _index_form_readings(name: str, words: list[str]) -> tuple[tuple[str, str, i
     AAVD", "Berg AAV", not "Berg AA") and only for Dutch and German particles (:data:`_INDEXED_PARTICLES`),
     and a surname before four to six capitals ending in a particle's initials (:data:`_LONG_INITIALS`) in a
     name not all in capitals ("Berg AAVD" → ("berg", "aavd", 2): :func:`last_name` reads the capitals as the surname, as in
-    "Jean DUPONT"), taken only where the other record gives two initials or more."""
+    "Jean DUPONT"), taken only where the other record gives two initials or more, or all of them where a vowel
+    precedes the V as in a surname (:data:`_SURNAME_ENDING_IN_V`: "Berg JAAV" meets "van Berg J A A", "Anil
+    YADAV" never "Anil YA")."""
     if len(words) < 2 or "," in name \
             or not (words[0].casefold() in _PARTICLES or words[0] == "in" or (words[-1].isupper() and len(words[-1]) > 3)):
         return ()  # the common case: neither shape
     if _LONG_INITIALS.fullmatch(words[-1]) and _has_capital(" ".join(words[:-1])) \
             and all((word[:1].isupper() and not word.isupper()) or word in _PARTICLES for word in words[:-1]):
-        return ((squashed(" ".join(words[:-1])), fold(words[-1]), 2),)
+        letters = fold(words[-1])
+        return ((squashed(" ".join(words[:-1])), letters,
+                 len(letters) if _SURNAME_ENDING_IN_V.search(words[-1]) else 2),)
     start = 0
     while start < len(words) and _is_particle(words, start, any_case=True):
         start += 1

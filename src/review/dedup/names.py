@@ -159,7 +159,7 @@ def _surname_particle(word: str) -> bool:
 def _particle_start(words: list[str]) -> int | None:
     """The index of the first of the particles right before the last of ``words`` ("J A van der Vring" →
     2), or None when the word before the last is no particle or the last is initials ("de Vries S")."""
-    if len(words) < 2 or words[-2].casefold() not in _PARTICLES or _trailing_initials(words[-1]):
+    if len(words) < 2 or not _is_particle(words, len(words) - 2, any_case=True) or _trailing_initials(words[-1]):
         return None
     start = len(words) - 2
     while start > 0 and _is_particle(words, start - 1, any_case=True):
@@ -181,7 +181,7 @@ def _joined_particles(text: str) -> str:
     start = _particle_start(words)
     if start is None or not words[-1][:1].isupper():
         return text
-    if start == 0 and not any(word in _PARTICLES for word in words[:-1]):
+    if start == 0 and not any(_is_particle(words, k) for k in range(len(words) - 1)):
         return text
     return " ".join([*words[:start], "".join(words[start:])])
 
@@ -306,19 +306,24 @@ def first_initial(name: str) -> str:
 _PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "delle", "des", "van", "von", "der",
                         "den", "ter", "ten", "'t", "\u2019t", "le", "la", "al", "el", "bin", "ibn", "st", "st.",
                         "ste", "ste."})
-#: The articles before which "in" is a particle too ("in 't Veld", "in de Betou", "in der Maur"): alone it is a
-#: given name ("Jae In Park", "In Soo Kim"), so it begins a surname only before one of these.
-_ARTICLES_AFTER_IN = frozenset({"'t", "\u2019t", "de", "der", "den"})
+#: The articles before which "in" is a particle too ("in 't Veld", "in het Panhuis", "in de Betou", "in der
+#: Maur"): alone it is a given name ("Jae In Park", "In Soo Kim"), so it begins a surname only before one of these.
+_ARTICLES_AFTER_IN = frozenset({"'t", "\u2019t", "het", "de", "der", "den"})
+#: The particles after which "het", the article "'t" writes short, is a particle too ("M in het Panhuis", "A van
+#: het Hof"): alone it is also a given name (Gujarati "Het Patel"). Version 26 read "in het" as given names.
+_PARTICLES_BEFORE_HET = frozenset({"in", "van"})
 
 
 def _is_particle(words: list[str], k: int, any_case: bool = False) -> bool:
     """Whether word ``k`` of ``words`` is a particle (:data:`_PARTICLES`, in lower case unless ``any_case``):
-    "in" only before an article ("A J Man in 't Veld", not "Jae In Park")."""
+    "in" only before an article ("A J Man in 't Veld", not "Jae In Park"), "het" only after "in" or "van"."""
     def written(word: str) -> str:
         return word.casefold() if any_case else word
     word = written(words[k])
     if word in _PARTICLES:
         return True
+    if word == "het":
+        return k > 0 and written(words[k - 1]) in _PARTICLES_BEFORE_HET
     return word == "in" and k + 1 < len(words) and written(words[k + 1]) in _ARTICLES_AFTER_IN
 
 
