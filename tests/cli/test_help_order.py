@@ -10,7 +10,7 @@ from review import cli
 from review.cli import main
 
 #: The stages in the order a review goes through them (README "What it is for"), commands per stage.
-STAGES = (("import", "search"), ("dedup",), ("screen", "decide", "simulate"), ("fulltext", "prisma"),
+STAGES = (("import", "search"), ("dedup",), ("screen", "decide", "conflicts", "simulate"), ("fulltext", "prisma"),
           ("extraction",), ("synthesis", "meta"), ("instrument",), ("validate",))
 UTILITIES = ("init", "status", "export", "migrate", "demo")
 

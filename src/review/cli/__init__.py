@@ -18,7 +18,7 @@ from .context import Context, pass_context
 
 #: Stage command modules, in pipeline order.
 COMMAND_MODULES: tuple[str, ...] = (
-    "workspace", "sources", "search", "dedup", "screening", "prisma", "demo",
+    "workspace", "sources", "search", "dedup", "screening", "conflicts", "prisma", "demo",
     "extraction", "synthesis", "instrument", "validate", "tui",
 )
 
@@ -26,7 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 #: so ``review dedup`` never pays for scikit-learn or matplotlib. A test keeps this in step.
 COMMAND_HOMES: dict[str, str] = {
     "init": "workspace", "status": "workspace", "migrate": "workspace", "import": "sources", "search": "search", "dedup": "dedup",
-    "simulate": "screening", "decide": "screening", "prisma": "prisma", "fulltext": "prisma", "demo": "demo",
+    "simulate": "screening", "decide": "screening", "conflicts": "conflicts", "prisma": "prisma", "fulltext": "prisma", "demo": "demo",
     "extraction": "extraction", "synthesis": "synthesis", "meta": "synthesis",
     "instrument": "instrument", "validate": "validate", "tui": "tui", "screen": "tui",
 }
@@ -43,6 +43,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "dedup": "Find duplicate records, or cluster the records of a CSV file.",
     "screen": "Screen titles and abstracts in the terminal UI.",
     "decide": "Record title/abstract decisions from the shell, or undo one.",
+    "conflicts": "List conflicts between reviewers, or resolve them.",
     "simulate": "Replay screening of a labelled CSV to measure the model.",
     "fulltext": "Record full-text retrieval and eligibility, report by report.",
     "prisma": "Write the PRISMA 2020 flow: counts, CSV, JSON and diagram.",
@@ -63,7 +64,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
 #: own commands and utilities. Every command of ``COMMAND_SUMMARIES`` is in one (a test checks).
 COMMAND_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Stages, in the order of a review", (
-        "import", "search", "dedup", "screen", "decide", "simulate", "fulltext", "prisma", "extraction",
+        "import", "search", "dedup", "screen", "decide", "conflicts", "simulate", "fulltext", "prisma", "extraction",
         "synthesis", "meta", "instrument", "validate",
     )),
     ("Workspace and utilities", ("init", "status", "export", "migrate", "demo")),

@@ -31,6 +31,7 @@ __all__ = [
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
+    "ConflictRow", "conflict_rows", "resolve_conflicts",
 ]
 
 
@@ -541,3 +542,69 @@ def undo_last_decision(workspace: Workspace, reviewer: str) -> Decision | None:
     _check_decider(reviewer)
     with _deciding_session(workspace, reviewer) as session:
         return session.undo()
+
+
+# -- conflicts from the shell (``review conflicts``): additions only, over the TUI's calls ------------------
+@dataclass(frozen=True, slots=True)
+class ConflictRow:
+    """One row of ``review conflicts``: what the TUI's conflicts screen lists for a record."""
+
+    record_id: int
+    title: str
+    #: Each reviewer's current label, by reviewer name (``consensus`` is the resolution, not a reviewer).
+    labels: dict[str, str]
+    resolution: str | None
+    resolved_by: str | None
+    #: Reviewers who changed their label after the resolution: it is open again (docs/screening.md).
+    changed_since: tuple[str, ...]
+
+    @property
+    def open(self) -> bool:
+        """Still to resolve: no resolution, or one made before a reviewer changed their label."""
+        return self.resolution is None or bool(self.changed_since)
+
+
+def conflict_rows(workspace: Workspace) -> list[ConflictRow]:
+    """The conflicts the TUI's conflicts screen lists (``agreement_report``'s ``listed``: the records to
+    screen only), with titles, in record order."""
+    report = agreement_report(workspace, titles=True)
+    return [ConflictRow(c.record_id, report.titles.get(c.record_id, ""), dict(c.labels), c.resolution,
+                        c.resolved_by, tuple(c.changed_since)) for c in report.listed]
+
+
+def resolve_conflicts(workspace: Workspace, ids: Sequence[str], label: str, resolver: str, *,
+                      reason: str | None = None, note: str = "",
+                      on_saved: Callable[[Decision], None] | None = None) -> list[Decision]:
+    """Resolve each listed conflict in ``ids`` as ``label`` (``review conflicts resolve``), each through
+    ``resolve_conflict`` as the TUI's keys do: the same ``consensus`` row, ``resolved_by`` = ``resolver``.
+
+    Every id and the reason are checked before the first resolution is written: an id that is no record id,
+    one not in the workspace, one the screening queue leaves out (``NotOffered``) or one the conflicts screen
+    does not list (the reviewers agree, or fewer than two decided it) raises ``ReviewError``, nothing
+    recorded. Each resolution is its own transaction; ``on_saved`` hears of each once it is committed."""
+    if label not in SCREENING_LABELS:
+        raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+    if not ids:
+        raise ReviewError("ID: give at least one record id")
+    record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))  # a repeat resolves once
+    _exclusion_reasons(workspace, label, reason, misplaced="--reason: only with --exclude")  # before any write
+    report = agreement_report(workspace)
+    listed = {c.record_id for c in report.listed}
+    unlisted = [r for r in record_ids if r not in listed]
+    if unlisted:
+        existing = {r.id for r in workspace.store.records(unlisted)}
+        record_id = unlisted[0]
+        if record_id not in existing:
+            raise ReviewError(f"record {record_id}: not in this workspace; nothing recorded")
+        if record_id in report.left_out:
+            raise NotOffered(f"record {record_id}: not offered for screening ({report.left_out[record_id]}); its "
+                             "conflict counts nowhere, nothing recorded")
+        raise ReviewError(f"record {record_id}: no conflict to resolve (the reviewers agree on it, or fewer than two "
+                          "decided it; 'review conflicts' lists the conflicts); nothing recorded")
+    made: list[Decision] = []
+    for record_id in record_ids:
+        decision = resolve_conflict(workspace, record_id, label, resolver, note=note, reason=reason)
+        made.append(decision)
+        if on_saved is not None:
+            on_saved(decision)
+    return made

@@ -1,0 +1,97 @@
+"""``review conflicts``: list the conflicts between reviewers and resolve them from the shell, as the
+TUI's conflicts screen (key 4) does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from ..services import screening as service
+from .context import Context, choices_checked, pass_context, refuse_blank
+
+if TYPE_CHECKING:
+    from ..records import Decision
+
+#: ``review conflicts``' columns (its header line); ``decisions`` is ``name=label;…`` in reviewer order.
+CONFLICT_COLUMNS = ("record_id", "title", "decisions", "resolution", "resolved_by", "changed_since")
+
+#: Between the reviewers of one ``decisions`` cell and of ``changed_since`` (as conflicts.csv's).
+SEPARATOR = ";"
+
+
+def register(group: click.Group) -> None:
+    group.add_command(conflicts)
+
+
+@click.group(invoke_without_command=True)
+@click.option("--open", "only_open", is_flag=True,
+              help="Only the conflicts still to resolve (no resolution, or one made before a reviewer changed).")
+@click.pass_context
+def conflicts(click_ctx: click.Context, only_open: bool) -> None:
+    """List the conflicts between reviewers, tab-separated with a header line, as the TUI's screen 4 does.
+
+    Columns: record_id, title, decisions (name=label;… per reviewer), resolution (empty: open), resolved_by,
+    changed_since (reviewers who changed their label after the resolution: open again). Not blinded, as
+    `review export agreement` is not: list them once every reviewer has finished.
+    """
+    if click_ctx.invoked_subcommand is not None:
+        if only_open:
+            raise click.UsageError("--open lists conflicts; it takes no subcommand")
+        return
+    context = click_ctx.find_object(Context)
+    assert context is not None  # (set by ``main``)
+    click.echo("\t".join(CONFLICT_COLUMNS))
+    for row in service.conflict_rows(context.workspace):
+        if only_open and not row.open:
+            continue
+        decisions = SEPARATOR.join(f"{name}={label}" for name, label in row.labels.items())
+        click.echo("\t".join((str(row.record_id), _one_cell(row.title), decisions, row.resolution or "",
+                              row.resolved_by or "", SEPARATOR.join(row.changed_since))))
+
+
+def _one_cell(text: str) -> str:
+    """A title as one tab-separated cell: a tab or line break inside it would split the row."""
+    return " ".join(text.split())
+
+
+@conflicts.command("resolve")
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--include", "include", is_flag=True, help="Resolve as include.")
+@click.option("--exclude", "exclude", is_flag=True, help="Resolve as exclude.")
+@click.option("--maybe", "maybe", is_flag=True, help="Resolve as maybe.")
+@click.option("--reason", metavar="TEXT", callback=refuse_blank("give a reason of screening/criteria.toml (the start is enough)"),
+              help="With --exclude: a reason of screening/criteria.toml, or the start of exactly one.")
+@click.option("--note", default="", metavar="TEXT", help="A note stored with each resolution.")
+@pass_context
+def conflicts_resolve(ctx: Context, ids: tuple[str, ...], include: bool, exclude: bool, maybe: bool,
+                      reason: str | None, note: str) -> None:
+    """Record the consensus decision on conflicts, as the TUI's i/e/m/r on screen 4 do.
+
+    Stored as a decision of the reviewer 'consensus' (PRISMA takes it as the verdict) with resolved_by
+    the reviewer given by -r; the reviewers' own decisions stay. Every ID is checked first: one not in
+    the workspace, not in the screening queue or with no conflict to resolve exits 1, nothing recorded.
+    To change a resolution, resolve again: the latest holds (the TUI has no undo for it either). Prints
+    one tab-separated line per resolution saved: record id, resolution, resolved_by.
+    """
+    labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
+    if len(labels) != 1:
+        raise click.UsageError("give exactly one of --include, --exclude, --maybe")
+    if reason is not None and labels != ["exclude"]:
+        raise click.UsageError("--reason: only with --exclude (a reason says why a record is excluded)")
+    refusal = next((r for r in map(service.record_id_refusal, ids) if r is not None), None)
+    if refusal is not None:  # no record id at all ('abc'): a command-line mistake, exit 2, as in decide
+        raise click.UsageError(refusal)
+    resolver = ctx.reviewer
+    warning = service.reviewer_outside_team(ctx.workspace, resolver)
+
+    def saved(decision: Decision) -> None:
+        nonlocal warning
+        if warning:  # resolved_by keeps the name: a typo splits it (the TUI warns on the first resolution)
+            click.echo(f"review: warning: {warning}", err=True)
+            warning = None
+        click.echo(f"{decision.record_id}\t{decision.label}\t{resolver}")
+
+    with choices_checked():  # (a reason criteria.toml does not list: exit 2, checked before the first save)
+        service.resolve_conflicts(ctx.workspace, ids, labels[0], resolver, reason=reason, note=note,
+                                  on_saved=saved)

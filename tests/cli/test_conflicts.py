@@ -1,0 +1,132 @@
+"""``review conflicts`` lists the conflicts between reviewers and ``review conflicts resolve`` records the
+consensus decision from the shell, through the call the TUI's conflicts screen makes: the same
+``consensus`` rows, which the TUI then shows resolved and PRISMA counts (they resolved only in the TUI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from resolutions import store_resolutions
+from review.cli import main
+from review.workspace import Workspace
+from tests.tui.tui_workspace import async_test, build_workspace, open_app, require_reason_on_exclude, settle
+
+HEADER = "record_id\ttitle\tdecisions\tresolution\tresolved_by\tchanged_since"
+
+
+@pytest.fixture
+def team_ws(tmp_path: Path) -> Workspace:
+    """Twelve records; alice and bob agree on records 1 and 4 and disagree on 2 (alice excludes) and 3."""
+    return build_workspace(tmp_path / "ws", with_pairs=False)
+
+
+def _run(workspace: Workspace, *args: str, reviewer: str = "carol") -> Result:
+    return CliRunner().invoke(main, ["-w", str(workspace.root), "-r", reviewer, *args])
+
+
+def _rows(result: Result) -> list[list[str]]:
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == HEADER
+    return [line.split("\t") for line in lines[1:]]
+
+
+def _prisma(workspace: Workspace) -> dict[str, str]:
+    result = _run(workspace, "prisma", "--out", str(workspace.root / "p"))
+    assert result.exit_code == 0, result.output
+    return dict(line.split("\t") for line in result.stdout.splitlines())
+
+
+def test_the_list_names_each_conflict_with_its_title_and_each_reviewers_decision(team_ws: Workspace) -> None:
+    assert _rows(_run(team_ws, "conflicts")) == [
+        ["2", "Return to work after depression and the risk of recurrence", "alice=exclude;bob=include", "", "", ""],
+        ["3", "Adolescent anxiety and school absenteeism in children", "alice=include;bob=exclude", "", "", ""],
+    ]
+
+
+def test_resolve_records_the_consensus_decision_as_the_tui_does(team_ws: Workspace) -> None:
+    result = _run(team_ws, "conflicts", "resolve", "#2", "--exclude", "--reason", "wrong pop", "--note", "agreed")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2\texclude\tcarol\n"
+    assert "'carol' is not in review.toml's team" in result.stderr  # resolved_by keeps the name, as the TUI warns
+    assert store_resolutions(team_ws.store) == {2: ("exclude", "carol")}
+    stored = team_ws.store.current_decisions(reviewer="consensus")[(2, "consensus")]
+    assert (stored.reasons, stored.note) == (("wrong population",), "agreed")
+    assert _rows(_run(team_ws, "conflicts"))[0][3:] == ["exclude", "carol", ""]
+    assert [row[0] for row in _rows(_run(team_ws, "conflicts", "--open"))] == ["3"]
+    status = _run(team_ws, "status")
+    assert "2 between reviewers, 1 resolved, 1 open" in status.stdout, status.stdout
+
+
+def test_resolving_again_replaces_the_resolution_and_a_reviewer_who_changes_opens_it(team_ws: Workspace) -> None:
+    assert _run(team_ws, "conflicts", "resolve", "2", "--include").exit_code == 0
+    assert _run(team_ws, "conflicts", "resolve", "2", "--maybe", reviewer="dave").exit_code == 0
+    assert store_resolutions(team_ws.store)[2] == ("maybe", "dave")
+    assert _run(team_ws, "decide", "2", "--maybe", reviewer="bob").exit_code == 0
+    (row,) = [r for r in _rows(_run(team_ws, "conflicts", "--open")) if r[0] == "2"]
+    assert row[2:] == ["alice=exclude;bob=maybe", "maybe", "dave", "bob"]
+
+
+@async_test
+async def test_the_tui_shows_a_resolution_made_in_the_shell(team_ws: Workspace) -> None:
+    assert _run(team_ws, "conflicts", "resolve", "2", "3", "--include").stdout == "2\tinclude\tcarol\n3\tinclude\tcarol\n"
+    async with open_app(team_ws, "carol", "conflicts", size=(110, 34), blind=False) as (app, pilot):
+        await settle(pilot)
+        data = app.screen.data
+        assert [(c.record_id, c.resolution, c.resolved_by) for c in data.listed] == [(2, "include", "carol"),
+                                                                                  (3, "include", "carol")]
+        assert "2 conflicts, 0 unresolved" in str(app.screen.query_one("#conflict-status").render())
+
+
+def test_prisma_counts_the_consensus_decision(team_ws: Workspace) -> None:
+    before = _prisma(team_ws)
+    assert (before["records_screened"], before["records_excluded"]) == ("4", "1")
+    assert _run(team_ws, "conflicts", "resolve", "2", "--exclude").exit_code == 0
+    after = _prisma(team_ws)
+    assert (after["records_screened"], after["records_excluded"]) == ("4", "2")
+    notes = _run(team_ws, "prisma", "--out", str(team_ws.root / "p")).stderr
+    assert "note: 1 record has conflicting title/abstract decisions and no 'consensus' decision" in notes, notes
+
+
+@pytest.mark.parametrize(("ids", "status", "line"), [
+    (["999"], 1, "review: record 999: not in this workspace; nothing recorded\n"),
+    (["3", "1"], 1, "review: record 1: no conflict to resolve (the reviewers agree on it, or fewer than two decided "
+                    "it; 'review conflicts' lists the conflicts); nothing recorded\n"),
+    (["5"], 1, "review: record 5: no conflict to resolve (the reviewers agree on it, or fewer than two decided "
+               "it; 'review conflicts' lists the conflicts); nothing recorded\n"),
+    (["abc"], 2, "review: conflicts resolve: ID 'abc': expected a record id (a whole number, as the TUI and exports "
+                 "show) (a reason goes after --reason) (review conflicts resolve --help)\n"),
+])
+def test_every_id_is_checked_before_the_first_resolution(team_ws: Workspace, ids: list[str], status: int,
+                                                         line: str) -> None:
+    result = _run(team_ws, "conflicts", "resolve", *ids, "--include")
+    assert (result.exit_code, result.stdout, result.stderr) == (status, "", line)
+    assert store_resolutions(team_ws.store) == {}
+
+
+@pytest.mark.parametrize("flags", [[], ["--include", "--maybe"], ["--include", "--reason", "wrong population"],
+                                   ["--exclude", "--reason", "too old"], ["--exclude", "--reason", " "]])
+def test_a_clash_of_flags_or_a_reason_criteria_does_not_list_exits_2(team_ws: Workspace, flags: list[str]) -> None:
+    result = _run(team_ws, "conflicts", "resolve", "2", *flags)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and len(result.stderr.splitlines()) == 1
+    assert store_resolutions(team_ws.store) == {}
+
+
+def test_a_bare_exclusion_is_refused_when_criteria_require_a_reason(team_ws: Workspace) -> None:
+    require_reason_on_exclude(team_ws)
+    result = _run(team_ws, "conflicts", "resolve", "2", "--exclude")
+    assert result.exit_code == 1 and "require_reason_on_exclude" in result.stderr, result.output
+    assert store_resolutions(team_ws.store) == {}
+
+
+def test_a_conflict_on_a_record_removed_before_screening_is_neither_listed_nor_resolved(team_ws: Workspace) -> None:
+    assert _run(team_ws, "prisma", "remove", "2", "--reason", "retracted").exit_code == 0
+    assert [row[0] for row in _rows(_run(team_ws, "conflicts"))] == ["3"]
+    result = _run(team_ws, "conflicts", "resolve", "2", "--include")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("review: record 2: not offered for screening (removed before screening")
+    assert store_resolutions(team_ws.store) == {}
