@@ -1,7 +1,10 @@
-"""Counts in words for what a user reads: ``1 record``, ``2 records``, ``1 study``, ``3 studies``;
-estimated counts as ``about 2.4`` / ``about 17`` (a confidence level as ``90 %``: :mod:`review.levels`)."""
+"""Counts and numbers as a user reads them: ``1 record``, ``2 records``, ``1 study``, ``3 studies``;
+estimated counts as ``about 2.4`` / ``about 17``; an effect estimate as ``2.59`` or ``0.007`` (a
+confidence level as ``90 %``: :mod:`review.levels`)."""
 
 from __future__ import annotations
+
+import math
 
 _IRREGULAR = {"study": "studies", "analysis": "analyses", "query": "queries", "identity": "identities"}
 
@@ -19,3 +22,28 @@ def whole(count: int) -> str:
 def about(estimate: float) -> str:
     """An estimated count as said after "about": one decimal below 10 (``2.4``), whole above (``17``)."""
     return f"{estimate:.1f}" if estimate < 10 else f"{estimate:.0f}"
+
+
+#: Values an effect number writes with two decimals, as papers print ratios: from 0.1, where two decimals still
+#: keep two significant digits, to below 1e5, both as rounded to two decimals (0.0999 is 0.10, 99999.996 is no
+#: 100000.00). Below it two significant digits (an OR of 0.007 read "0.01", of 0.001 "0.00"), above and for
+#: inf three.
+_PLAIN_RANGE = (0.1, 1e5)
+
+
+def effect_number(value: float, decimal_sign: str = ".") -> str:
+    """An estimate or CI bound as every output writes it: ``2.59``, ``0.007``, ``1.23e+05``.
+
+    Two decimals where they keep two significant digits, two significant digits below 0.1, three from
+    100,000 and for inf: the one rule of the extraction's labels, the forest plot, the synthesis report,
+    the instrument's evidence lines and validate's tables. ``decimal_sign`` ``","`` writes Dutch (``2,59``).
+    """
+    if value == 0:
+        text = "0.00"
+    elif not math.isfinite(value) or abs(round(value, 2)) >= _PLAIN_RANGE[1]:
+        text = f"{value:.3g}"
+    elif abs(round(value, 2)) < _PLAIN_RANGE[0]:  # as rounded, like the top: 0.0999 is "0.10", as 0.1 is
+        text = f"{value:.2g}"
+    else:
+        text = f"{value:.2f}"
+    return text.replace(".", decimal_sign) if decimal_sign != "." else text

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..levels import ci_level_fraction, ci_level_prefix, ci_level_problem, exp_or_limit, rescaled_interval
+from ..words import effect_number
 
 DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
 QUIPS_DOMAINS: tuple[str, ...] = (
@@ -200,28 +201,12 @@ class Estimate:
         hyphen between two minus signs misreads), or the status when no number exists."""
         if self.estimate is None:
             return self.estimate_status or "no estimate"
-        text = f"{self.measure} {_num(self.estimate)}"
+        text = f"{self.measure} {effect_number(self.estimate)}"
         if self.ci_low is not None and self.ci_high is not None:
             between = " to " if self.ci_low < 0 or self.ci_high < 0 else "-"
-            text += f" ({ci_level_prefix(self.ci_level)}{_num(self.ci_low)}{between}{_num(self.ci_high)})"
+            low, high = effect_number(self.ci_low), effect_number(self.ci_high)
+            text += f" ({ci_level_prefix(self.ci_level)}{low}{between}{high})"
         return text
-
-
-#: Values a label writes with two decimals, as papers print ratios: from 0.1, where two decimals still keep
-#: two significant digits, to below 1e5, both as rounded to two decimals (0.0999 is 0.10, 99999.996 is no
-#: 100000.00). Below it two significant digits (an OR of 0.007 read "0.01", of 0.001 "0.00"), above and for
-#: inf three.
-_PLAIN_RANGE = (0.1, 1e5)
-
-
-def _num(value: float) -> str:
-    if value == 0:
-        return "0.00"
-    if not math.isfinite(value) or abs(round(value, 2)) >= _PLAIN_RANGE[1]:
-        return f"{value:.3g}"
-    if abs(round(value, 2)) < _PLAIN_RANGE[0]:  # as rounded, like the top: 0.0999 is "0.10", as 0.1 is
-        return f"{value:.2g}"
-    return f"{value:.2f}"
 
 
 @dataclass(slots=True)

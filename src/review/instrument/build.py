@@ -243,7 +243,7 @@ def _level_weight(ev: FactorEvidence, config: InstrumentConfig, why: str) -> tup
 
 
 def _estimate(ev: FactorEvidence, k: int | None) -> str:
-    """'OR 1.98 [0.15-26.33] (k = 2)': two decimals as the instrument's other texts (``render.number``),
+    """'OR 1.98 [0.15-26.33] (k = 2)': digits as every output writes an estimate (``render.number``),
     and the number of pooled studies when known, so a wide interval explains itself."""
     english = T("en")
     assert ev.pooled_estimate is not None

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..records import LEVEL_RANKS
 from ..levels import level_percent
+from ..words import effect_number
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
 from .scoring import PROGNOSTIC_EN, PROGNOSTIC_NL, Profile
@@ -51,9 +52,9 @@ SUBGROUP_NL: dict[str, str] = {"men": "mannen", "women": "vrouwen", "age 50 year
 
 
 def number(t: T, value: float) -> str:
-    """Two decimals with the language's decimal sign: 2,59 in Dutch, 2.59 in English."""
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if t.nl else text
+    """A number as every output writes an estimate (:func:`review.words.effect_number`: two decimals, two
+    significant digits below 0.1) with the language's decimal sign: 2,59 and 0,007 in Dutch, 2.59 in English."""
+    return effect_number(value, "," if t.nl else ".")
 
 
 def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str:

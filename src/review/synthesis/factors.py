@@ -8,7 +8,7 @@ from typing import Any
 from ..extraction.model import OWN_DATA_SOURCE, RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
 from ..extraction.quips import CollapseRule, QuipsSummary, summarise
 from ..records import FactorEvidence
-from ..words import counted
+from ..words import counted, effect_number
 from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
 )
@@ -383,7 +383,8 @@ def _explanation(verdict: Verdict, pooled: MetaResult | None, pool_note: str, gr
     if pooled is not None:
         lo, hi = pooled.back(pooled.ci_low), pooled.back(pooled.ci_high)
         parts.append(f"Meta-analysis {pooled.method}{' + ' + pooled.test_name if pooled.hk else ''}: {pooled.measure} "
-                     f"{pooled.back(pooled.estimate):.2f} ({lo:.2f}-{hi:.2f}), k={pooled.k}, I² {pooled.i2:.0f} % "
+                     f"{effect_number(pooled.back(pooled.estimate))} ({effect_number(lo)}-{effect_number(hi)}), "
+                     f"k={pooled.k}, I² {pooled.i2:.0f} % "
                      f"({pool_note}).")
         if not_pooled:
             parts.append(f"Not pooled with them: {not_pooled}.")

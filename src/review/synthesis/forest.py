@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from ..levels import STANDARD_LEVEL, exp_or_limit, level_percent
 from ..plotformats import plot_format_problem
+from ..words import effect_number
 from .meta import MetaResult, is_ratio, z_quantile
 
 PNG_DPI = 300
@@ -189,8 +190,8 @@ def _draw_forest(
             ax.plot([line.low, line.high], [pos, pos], color="#a23b2a", linewidth=2.2, alpha=0.55,
                     solid_capstyle="butt", zorder=2)
         if line.low is not None and line.high is not None:
-            estimate = "" if line.y is None else _num(show(line.y)) + " "
-            right.text(0.05, pos, f"{estimate}[{_num(show(line.low))}; {_num(show(line.high))}]", fontsize=8.5,
+            estimate = "" if line.y is None else effect_number(show(line.y)) + " "
+            right.text(0.05, pos, f"{estimate}[{effect_number(show(line.low))}; {effect_number(show(line.high))}]", fontsize=8.5,
                        va="center", family="DejaVu Sans Mono")
         if line.weight is not None:
             right.text(0.97, pos, f"{line.weight:.1f}%", fontsize=8.5, va="center", ha="right",
@@ -237,10 +238,6 @@ def _heterogeneity(result: MetaResult) -> str:
         else ", p < 0.001"
     return (f"Heterogeneity: I² = {result.i2:.0f}%, τ² = {result.tau2:.4f}, "
             f"Q = {result.q:.2f} (df = {result.q_df}){p}")
-
-
-def _num(value: float) -> str:
-    return f"{value:.2f}"
 
 
 def _tick_label(value: float) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..tomlread import read_toml
-from ..words import counted
+from ..words import counted, effect_number
 from .evidence import StudyFinding
 from .meta import MetaResult
 
@@ -288,8 +288,8 @@ def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
         assert lo is not None and hi is not None
         crosses = lo < 1 < hi and (lo < config.imprecision_low or hi > config.imprecision_high)
         if crosses:
-            return DomainJudgement(-1, f"pooled CI {lo:.2f}-{hi:.2f} crosses 1 and includes important effects")
-        return _information_size(item, config, f"pooled CI {lo:.2f}-{hi:.2f} is informative")
+            return DomainJudgement(-1, f"pooled CI {effect_number(lo)}-{effect_number(hi)} crosses 1 and includes important effects")
+        return _information_size(item, config, f"pooled CI {effect_number(lo)}-{effect_number(hi)} is informative")
     if not item.ratios:
         return DomainJudgement(-1, "no effect size with a CI for the review outcome")
     with_ci = len(item.ratios)
@@ -352,8 +352,8 @@ def _large_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
 
     very = (config.very_large_effect_high, config.very_large_effect_low)
     large = (config.large_effect_high, config.large_effect_low)
-    ci = f"pooled ratio {est:.2f} ({lo:.2f}-{hi:.2f})"
-    bound = f"the CI's bound nearer 1 ({near:.2f})"
+    ci = f"pooled ratio {effect_number(est)} ({effect_number(lo)}-{effect_number(hi)})"
+    bound = f"the CI's bound nearer 1 ({effect_number(near)})"
     if passes(est, *very) and passes(near, *very):
         return f"{ci} is a very large effect, {bound} included (≥ {very[0]:g} or ≤ {very[1]:g})", 2
     threshold = f"≥ {large[0]:g}" if above else f"≤ {large[1]:g}"

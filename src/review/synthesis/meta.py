@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from scipy import optimize, stats
@@ -150,6 +150,12 @@ class MetaResult:
     @property
     def ratio(self) -> bool:
         return is_ratio(self.measure)
+
+    @overload
+    def back(self, value: float) -> float: ...
+
+    @overload
+    def back(self, value: None) -> None: ...
 
     def back(self, value: float | None) -> float | None:
         """A log-scale value on the reporting scale (exp for ratios); inf past the float range (a CI

@@ -15,6 +15,7 @@ from .sus import CENTRE_ANSWER, MAX_BLANK_ANSWERS, SusResult
 from .table import is_synthetic, joined_notes
 from .survival import SurvivalResult
 from ..levels import level_percent
+from ..words import effect_number
 
 
 def _level(level: float) -> str:
@@ -26,6 +27,13 @@ def _ci(ci: tuple[float | None, float | None] | None, fmt: str = ".2f") -> str:
     if ci is None or ci[0] is None or ci[1] is None:
         return "(CI n/a)"
     return f"({format(ci[0], fmt)} to {format(ci[1], fmt)})"
+
+
+def _effect_ci(ci: tuple[float | None, float | None] | None) -> str:
+    """An OR's or HR's CI as every output writes an estimate (``review.words.effect_number``)."""
+    if ci is None or ci[0] is None or ci[1] is None:
+        return "(CI n/a)"
+    return f"({effect_number(ci[0])} to {effect_number(ci[1])})"
 
 
 def _num(value: float | None, fmt: str = ".2f") -> str:
@@ -68,7 +76,7 @@ def factors_lines(r: FactorsResult) -> list[str]:
             lines.append(f"{f.factor:<{w}} {'-':>5} {'':<17} {'':>7} {'':>7} {f.n:>6} {f.events:>6}  {kind}  {f.note}")
         else:
             left_out = f"{f.excluded} incomplete rows left out" if f.excluded else ""
-            lines.append(f"{f.factor:<{w}} {f.estimate:>5.2f} {_ci((f.ci_low, f.ci_high)):<17} "
+            lines.append(f"{f.factor:<{w}} {effect_number(f.estimate):>5} {_effect_ci((f.ci_low, f.ci_high)):<17} "
                          f"{_p(f.p):>7} {_p(f.p_holm):>7} {f.n:>6} {f.events:>6}  {kind}" + _noted(left_out, f.note))
     tested = sum(1 for f in r.factors if f.p is not None)
     if tested > 1:
@@ -234,7 +242,8 @@ def survival_lines(r: SurvivalResult) -> list[str]:
     lines.append(f"log-rank{f' stratified by {r.strata!r}:' if r.strata else ''} chi2 {r.logrank_chi2:.2f}, "
                  f"df {r.logrank_df}, p {_p(r.logrank_p)}")
     for h in r.hazard_ratios:
-        lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {h.hazard_ratio:.2f} {_ci(h.ci)}, p {_p(h.p)}"
+        lines.append(f"Cox hazard ratio {h.group} vs {h.reference}: {effect_number(h.hazard_ratio)} {_effect_ci(h.ci)}, "
+                     f"p {_p(h.p)}"
                      + (f" (Holm over {len(r.hazard_ratios)} contrasts: {_p(h.p_holm)})" if h.p_holm is not None
                         else "")
                      + _noted(h.note))
