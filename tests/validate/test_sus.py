@@ -25,11 +25,44 @@ def test_mean_and_t_interval(write_csv) -> None:
     rows = [("respondent", *[f"q{i}" for i in range(1, 11)])] + [(f"r{i}", *a) for i, a in enumerate(answers)]
     result = usability(write_csv("s.csv", rows))
     assert [r.sus for r in result.respondents] == [100, 50, 75]
-    ci = stats.t.interval(0.95, 2, loc=75, scale=stats.sem([100, 50, 75]))
-    assert result.mean == 75 and result.mean_ci == pytest.approx(ci)
+    low, high = stats.t.interval(0.95, 2, loc=75, scale=stats.sem([100, 50, 75]))
+    assert high > 100  # three scores this far apart: the t interval runs past the scale, and is cut at 100
+    assert result.mean == 75 and result.mean_ci == pytest.approx((low, 100))
     data = result.to_json()
     assert data["respondents"][0] == {"respondent": "r0", "sus": 100, "centred": []} and data["mean"] == 75
     assert data["centred_answers"] == 0
+
+
+def _scores_rows(answers: list[list[int]]) -> list[tuple[object, ...]]:
+    return [("respondent", *[f"q{i}" for i in range(1, 11)])] + [(f"r{i}", *a) for i, a in enumerate(answers)]
+
+
+def test_the_mean_ci_near_100_stays_on_the_scale(write_csv) -> None:
+    # 100, 97.5, 100, 90: mean 96.9, t(3) half-width 7.5, so the t interval reached 104.4
+    answers = [[5, 1] * 5, [5, 1] * 4 + [4, 1], [5, 1] * 5, [5, 1] * 3 + [4, 2, 4, 2]]
+    result = usability(write_csv("s.csv", _scores_rows(answers)))
+    scores = [r.sus for r in result.respondents]
+    assert scores == [100, 97.5, 100, 90]
+    low, high = stats.t.interval(0.95, 3, loc=sum(scores) / 4, scale=stats.sem(scores))
+    assert high > 100
+    assert result.mean_ci == pytest.approx((low, 100)) and result.mean_ci_clamped
+    assert result.to_json()["mean_ci_clamped"] is True
+    assert any("to 100.0) (cut at the scale's end, 0-100)" in line for line in sus_lines(result))
+    # everyone at 100: no spread, the interval is the point itself
+    perfect = usability(write_csv("p.csv", _scores_rows([[5, 1] * 5] * 3)))
+    assert perfect.mean_ci == (100, 100) and not perfect.mean_ci_clamped
+
+
+def test_the_mean_ci_near_0_stays_on_the_scale(write_csv) -> None:
+    result = usability(write_csv("s.csv", _scores_rows([[1, 5] * 5, [1, 5] * 4 + [2, 5], [2, 4] * 5])))
+    assert result.mean_ci is not None and result.mean_ci[0] == 0 and result.mean_ci_clamped
+
+
+def test_a_ci_inside_the_scale_is_the_t_interval(write_csv) -> None:
+    result = usability(write_csv("s.csv", _scores_rows([[4, 2] * 5, [3] * 10, [4, 2] * 4 + [3, 3]])))
+    scores = [r.sus for r in result.respondents]
+    ci = stats.t.interval(0.95, 2, loc=sum(scores) / 3, scale=stats.sem(scores))
+    assert result.mean_ci == pytest.approx(ci) and not result.mean_ci_clamped
 
 
 def test_missing_question_column(write_csv) -> None:

@@ -179,7 +179,8 @@ def sus_lines(r: SusResult) -> list[str]:
         lines.append(f"{r.centred_answers} blank answer{'s' if r.centred_answers != 1 else ''} of {who} "
                      f"respondent{'s' if who != 1 else ''} scored as the centre point {CENTRE_ANSWER}, as Brooke (1996) "
                      f"asks of an item one cannot answer (at most {MAX_BLANK_ANSWERS} per respondent)")
-    lines.append(f"mean {r.mean:.1f} {_ci(r.mean_ci, '.1f')}" + (f", SD {r.sd:.1f}" if r.sd is not None else "")
+    clamped = " (cut at the scale's end, 0-100)" if r.mean_ci_clamped else ""
+    lines.append(f"mean {r.mean:.1f} {_ci(r.mean_ci, '.1f')}{clamped}" + (f", SD {r.sd:.1f}" if r.sd is not None else "")
                  + f"; adjective {r.adjective!r}, {r.acceptability} (Bangor et al. 2009)")
     return lines
 

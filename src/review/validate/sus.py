@@ -19,6 +19,8 @@ from scipy import stats
 from .table import cell_error, read_table
 
 QUESTIONS: tuple[str, ...] = tuple(f"q{i}" for i in range(1, 11))
+#: The ends of the scale: every answer 1 on the odd items and 5 on the even ones scores 0, the reverse 100.
+SUS_MIN, SUS_MAX = 0.0, 100.0
 #: What a respondent who cannot answer an item is asked to mark (Brooke 1996): a blank is scored so.
 CENTRE_ANSWER = 3
 #: Blank answers per respondent scored as the centre; more is refused. Each blank moves that
@@ -64,6 +66,8 @@ class SusResult:
     adjective: str
     acceptability: str
     level: float
+    #: The t interval reached past the scale (0-100) and was cut at its end (:func:`_on_the_scale`).
+    mean_ci_clamped: bool = False
 
     @property
     def centred_answers(self) -> int:
@@ -74,7 +78,8 @@ class SusResult:
         return {"kind": "sus", "file": self.path, "respondents": [asdict(r) for r in self.respondents],
                 "mean": self.mean, "mean_ci": self.mean_ci, "sd": self.sd, "adjective": self.adjective,
                 "acceptability": self.acceptability, "level": self.level,
-                "centred_answers": self.centred_answers, "max_blank_answers": MAX_BLANK_ANSWERS}
+                "centred_answers": self.centred_answers, "max_blank_answers": MAX_BLANK_ANSWERS,
+                "mean_ci_clamped": self.mean_ci_clamped}
 
 
 def usability(path: Path | str, *, respondent: str = "respondent", level: float = 0.95) -> SusResult:
@@ -102,5 +107,15 @@ def usability(path: Path | str, *, respondent: str = "respondent", level: float 
     if len(scores) > 1:
         sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / (len(scores) - 1))
         half = float(stats.t.ppf(1 - (1 - level) / 2, len(scores) - 1)) * sd / math.sqrt(len(scores))
-        ci = (mean - half, mean + half)
-    return SusResult(str(path), rows, mean, ci, sd, adjective(mean), acceptability(mean), level)
+        ci = _on_the_scale(mean - half, mean + half)
+    clamped = ci is not None and ci != (mean - half, mean + half)
+    return SusResult(str(path), rows, mean, ci, sd, adjective(mean), acceptability(mean), level, clamped)
+
+
+def _on_the_scale(low: float, high: float) -> tuple[float, float]:
+    """The mean's t interval cut at the scale's ends, 0 and 100.
+
+    The true mean lies on the scale, so an interval that covers it still does once cut: the coverage is
+    the t interval's, only the impossible part goes. A bounded interval (the logit of score/100) would
+    change every interval and has no value for a mean of 100, where all answered the best."""
+    return max(low, SUS_MIN), min(high, SUS_MAX)
