@@ -13,11 +13,12 @@ from functools import lru_cache
 
 from ..sources.fields import strip_et_al
 from .names import (
-    _GENERATION_OR_INITIALS, _PARTICLES, _VOWEL, _first_letter, _given_before_particles, _has_capital, _initial_letters,
-    _initials_like, _is_particle, _name_text, _particle_start, _trailing_initials, initial_beside, last_name,
-    squashed, without_generation,
+    GENERATION_OR_INITIALS, PARTICLES, first_letter, has_capital, has_vowel, initial_beside, initial_letters,
+    initials_after_surname, is_particle, last_name, looks_like_initials, name_for_reading, split_catalogue_name,
+    squashed, surname_particles_start, without_generation,
 )
 from .normalise import fold
+
 
 def _al_with_initials(text: str) -> tuple[str, str] | None:
     """``(surname, initials)`` of a name in capitals that :func:`_generation_at` reads as the given name Al
@@ -26,7 +27,7 @@ def _al_with_initials(text: str) -> tuple[str, str] | None:
     if text.upper() != text or not text.startswith("AL ") or "," in text:
         return None
     words = text.split()
-    if len(words) != 3 or words[2].rstrip(".") not in _GENERATION_OR_INITIALS - {"III"}:
+    if len(words) != 3 or words[2].rstrip(".") not in GENERATION_OR_INITIALS - {"III"}:
         return None
     return squashed(" ".join(words[:2])), fold(words[2])
 
@@ -37,7 +38,7 @@ def _ambiguous_initials(word: str) -> bool:
     way of writing the name chooses (:func:`pair_reading`)."""
     bare = word.rstrip(".")
     return (len(bare) == 3 and bare.isalpha() and bare[0].isupper() and bare[1:].islower()
-            and not _VOWEL.search(bare))
+            and not has_vowel(bare))
 
 
 def _ambiguous_split(text: str) -> list[str] | None:
@@ -47,7 +48,7 @@ def _ambiguous_split(text: str) -> list[str] | None:
         return None
     words = text.split()
     if len(words) < 2 or not _ambiguous_initials(words[-1]) \
-            or any(_initials_like(w) or w.endswith(".") for w in words[:-1]):
+            or any(looks_like_initials(w) or w.endswith(".") for w in words[:-1]):
         return None
     return words
 
@@ -55,14 +56,14 @@ def _ambiguous_split(text: str) -> list[str] | None:
 @lru_cache(maxsize=262144)
 def is_ambiguous_name(name: str) -> bool:
     """Whether ``name`` reads two ways with neither first ("Ferrari Mjk", "Kevin Png")."""
-    return _ambiguous_split(_name_text(name)) is not None
+    return _ambiguous_split(name_for_reading(name)) is not None
 
 
 @lru_cache(maxsize=262144)
 def initials_reading(name: str) -> tuple[str, str]:
     """An ambiguous name (:func:`is_ambiguous_name`) read with its last word as initials,
     ``(surname, all the initials)`` ("Ferrari Mjk" → ("ferrari", "mjk")), else ``("", "")``."""
-    words = _ambiguous_split(_name_text(name))
+    words = _ambiguous_split(name_for_reading(name))
     if words is None:
         return ("", "")
     return (squashed(" ".join(words[:-1])), fold(words[-1].rstrip(".")))
@@ -85,38 +86,38 @@ def second_reading(name: str) -> tuple[str, str]:
     the other record's last names when the first disagrees, and only where the rest's first
     letter agrees with the other record's initials ("Grant Morgan" is not "Grant J").
     """
-    text = _name_text(name)
+    text = name_for_reading(name)
     if "," not in text:
         words = text.split()
         initials = 0
-        while len(words) > 2 and _trailing_initials(words[-1]):
+        while len(words) > 2 and initials_after_surname(words[-1]):
             words.pop()  # "Smith John A": the full name before the initials reads both ways
             initials += 1
-        if len(words) < 2 or any(_initials_like(w) or w.endswith(".") for w in words) \
-                or _trailing_initials(words[-1]):
+        if len(words) < 2 or any(looks_like_initials(w) or w.endswith(".") for w in words) \
+                or initials_after_surname(words[-1]):
             return ("", "")
         taken = 1
-        while taken < len(words) - 1 and _is_particle(words, taken - 1):  # "de Vries Anna", "van der Berg Jan"
+        while taken < len(words) - 1 and is_particle(words, taken - 1):  # "de Vries Anna", "van der Berg Jan"
             taken += 1
-        if initials and _is_particle(words, taken - 1):
+        if initials and is_particle(words, taken - 1):
             return ("", "")  # "de Vries S", "van der Berg J": the surname is all there is before the initials
-        letters = _first_letter(" ".join(words[taken:]))
+        letters = first_letter(" ".join(words[taken:]))
         if initials and letters:  # every initial ("Smith John Paul A" → jpa), as initial_beside(every=True)
-            letters = _initial_letters(words[taken:] + text.split()[len(words):])
+            letters = initial_letters(words[taken:] + text.split()[len(words):])
         return (squashed(" ".join(words[:taken])), letters)
     before, _, after = text.partition(",")
-    if all(_initials_like(w) for w in before.split()):
+    if all(looks_like_initials(w) for w in before.split()):
         return ("", "")  # "J. A., Smith": last_name already reads Smith
     folded = squashed(after)
-    return (folded, _first_letter(before)) if folded else ("", "")
+    return (folded, first_letter(before)) if folded else ("", "")
 
 
 def _chosen_surname(name: str, other: str, other_surname: str) -> str | None:
     """The reading of ambiguous ``name`` that ``other`` confirms: its surname is ``other``'s and
     the initials ``other`` gives beside it agree ("Kevin Png" ~ "Png K" → png, "Ferrari Mjk" ~
     "Ferrari MJK" → ferrari), or None."""
-    words = _ambiguous_split(_name_text(name)) or []
-    for surname, letters in ((fold(words[-1].rstrip(".")), _first_letter(words[0])), initials_reading(name)):
+    words = _ambiguous_split(name_for_reading(name)) or []
+    for surname, letters in ((fold(words[-1].rstrip(".")), first_letter(words[0])), initials_reading(name)):
         if surname and surname == other_surname and initial_beside(other, surname, len(letters) > 1) == letters:
             return surname
     return None
@@ -149,18 +150,18 @@ def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
         catalogue = _catalogue_reading(name, text)
         return tuple((surname, letters, 1 if letters else 0) for surname, letters in catalogue) if catalogue else ()
     words = text.split()
-    start = _particle_start(words)
+    start = surname_particles_start(words)
     if start is None:
         return _index_form_readings(name, words)
     if start > 0:
-        readings = [(squashed(words[-1]), _initial_letters(words[:-1]), 1)]
-        if start > 1 and not _trailing_initials(words[start - 1]) \
-                and all(_initials_like(word.rstrip(".")) for word in words[:start - 1]):
+        readings = [(squashed(words[-1]), initial_letters(words[:-1]), 1)]
+        if start > 1 and not initials_after_surname(words[start - 1]) \
+                and all(looks_like_initials(word.rstrip(".")) for word in words[:start - 1]):
             # "A J Man in 't Veld" → ("manintveld", "aj"): the word before the particles begins the surname
             # too, as MEDLINE writes it ("Man in 't Veld AJ", "Jassim Al Khaja KA")
-            readings.append((squashed("".join(words[start - 1:])), _initial_letters(words[:start - 1]), 1))
+            readings.append((squashed("".join(words[start - 1:])), initial_letters(words[:start - 1]), 1))
         if words[start].casefold() == "in":  # "C in de Betou" as version 23 read it, de Betou C. I., for "de Betou C"
-            readings.append((squashed("".join(words[start + 1:])), _initial_letters(words[:start + 1]), 1))
+            readings.append((squashed("".join(words[start + 1:])), initial_letters(words[:start + 1]), 1))
     else:
         readings = [(squashed("".join(words)), "", 0)]
     first = last_name(name)
@@ -168,7 +169,7 @@ def _readings(name: str) -> tuple[tuple[str, str, int], ...]:
 
 
 #: An index's initials run that holds the particles' initials too ("Berg AAVD" for A. A. van den Berg): four
-#: to six capitals, which :func:`_initials_like` leaves a surname ("Jean DUPONT"), ending in those of van or
+#: to six capitals, which :func:`looks_like_initials` leaves a surname ("Jean DUPONT"), ending in those of van or
 #: von (V), van den, van der, von der (VD) or van 't (VT). Version 24 took any four to six capitals, so "Paul
 #: JAMES" met "Paul JA" and "Kim JUNG" "Kim JU" at 7.0; ter, ten, in and de are not read so ("Brink SJAT").
 _LONG_INITIALS = re.compile(r"(?=[A-Z]{4,6}\Z)[A-Z]+V[DT]?")
@@ -195,21 +196,22 @@ def _index_form_readings(name: str, words: list[str]) -> tuple[tuple[str, str, i
     precedes the V as in a surname (:data:`_SURNAME_ENDING_IN_V`: "Berg JAAV" meets "van Berg J A A", "Anil
     YADAV" never "Anil YA")."""
     if len(words) < 2 or "," in name \
-            or not (words[0].casefold() in _PARTICLES or words[0] == "in" or (words[-1].isupper() and len(words[-1]) > 3)):
+            or not (words[0].casefold() in PARTICLES or words[0] == "in" or (words[-1].isupper() and len(words[-1]) > 3)):
         return ()  # the common case: neither shape
-    if _LONG_INITIALS.fullmatch(words[-1]) and _has_capital(" ".join(words[:-1])) \
-            and all((word[:1].isupper() and not word.isupper()) or word in _PARTICLES for word in words[:-1]):
+    if _LONG_INITIALS.fullmatch(words[-1]) and has_capital(" ".join(words[:-1])) \
+            and all((word[:1].isupper() and not word.isupper()) or word in PARTICLES for word in words[:-1]):
         letters = fold(words[-1])
         return ((squashed(" ".join(words[:-1])), letters,
                  len(letters) if _SURNAME_ENDING_IN_V.search(words[-1]) else 2),)
     start = 0
-    while start < len(words) and _is_particle(words, start, any_case=True):
+    while start < len(words) and is_particle(words, start, any_case=True):
         start += 1
-    if start == 0 or start + 2 > len(words) or not all(_trailing_initials(word) for word in words[start + 1:]) \
-            or _trailing_initials(words[start]) or not any(word.casefold() in _INDEXED_PARTICLES for word in words[:start]):
+    if start == 0 or start + 2 > len(words) or not all(initials_after_surname(word) for word in words[start + 1:]) \
+            or initials_after_surname(words[start]) \
+            or not any(word.casefold() in _INDEXED_PARTICLES for word in words[:start]):
         return ()
-    given = _initial_letters(words[start + 1:])
-    return ((squashed(words[start]), given + _initial_letters(words[:start]), len(given) + 1),)
+    given = initial_letters(words[start + 1:])
+    return ((squashed(words[start]), given + initial_letters(words[:start]), len(given) + 1),)
 
 
 def _catalogue_reading(name: str, text: str) -> tuple[tuple[str, str], ...]:
@@ -219,13 +221,13 @@ def _catalogue_reading(name: str, text: str) -> tuple[tuple[str, str], ...]:
     indexes write "Vries A", "Cruz M", and versions 20 and 21 read "Vries AD" so too, merges version 22
     lost; the other record's initials only need to begin these, :func:`_particle_surname`), the moved
     surname when they were not, in a name without a capital ("vries, a. de" → ("devries", "a"))."""
-    last, given, particles = _given_before_particles(text)
+    last, given, particles = split_catalogue_name(text)
     if not particles or not last:
         return ()
-    if _has_capital(text):  # so _particles_moved moved them, as the name has particles and a last name
-        reading = (squashed(last), _initial_letters(given + particles))
+    if has_capital(text):  # so _particles_moved moved them, as the name has particles and a last name
+        reading = (squashed(last), initial_letters(given + particles))
     else:
-        reading = (squashed(" ".join(particles) + last), _initial_letters(given))
+        reading = (squashed(" ".join(particles) + last), initial_letters(given))
     return () if reading[0] == last_name(name) else (reading,)
 
 
@@ -271,12 +273,13 @@ def pair_reading(name: str, other: str) -> tuple[str, str]:
     "Mjk B") are compared whole. A particle reading is taken only where the first readings differ and
     the other name confirms it (:func:`_particle_surname`)."""
     first, second = last_name(name), last_name(other)
-    if _name_text(name).split() == _name_text(other).split():  # the same spelling (case too: "Mjk" is not "MJK")
+    # the same spelling (case too: "Mjk" is not "MJK")
+    if name_for_reading(name).split() == name_for_reading(other).split():
         return first, second
     mine = _chosen_surname(name, other, second) if is_ambiguous_name(name) else first
     theirs = _chosen_surname(other, name, first) if is_ambiguous_name(other) else second
     if (mine or first) == (theirs or second) and (mine is None or theirs is None):
-        return squashed(_name_text(name)), squashed(_name_text(other))
+        return squashed(name_for_reading(name)), squashed(name_for_reading(other))
     mine, theirs = mine or first, theirs or second
     if mine != theirs:
         mine = _particle_surname(name, other, theirs) or mine

@@ -3,7 +3,9 @@
 an author list, and the drift generator's older reading (:func:`parse_author`).
 
 Like :mod:`.normalise`, every function is pure and total. The readings a name has beside its first one, and
-the choice between them for a pair of names, are in :mod:`.name_pairs`.
+the choice between them for a pair of names, are in :mod:`.name_pairs`, which reads words with the tests here
+(:func:`is_particle`, :func:`looks_like_initials`, :func:`initials_after_surname`, :func:`name_for_reading`, …):
+those are public, the rest private to this module.
 """
 
 from __future__ import annotations
@@ -58,18 +60,18 @@ def parse_author(name: str) -> tuple[str, str]:
 _GENERATION = GENERATION_SUFFIXES
 #: Generation suffixes that are also initials ("Ivanov II", "Petrov IV", "Gordon JR", "da Silva JR"): a
 #: suffix only at the end of a comma piece where a given part clearly remains (:func:`_generation_at`).
-_GENERATION_OR_INITIALS = frozenset({"II", "III", "IV", "JR", "SR"})
+GENERATION_OR_INITIALS = frozenset({"II", "III", "IV", "JR", "SR"})
 #: Any of the two sets as a word: a name without one is left as written at once (``without_generation``).
 _GENERATION_HINT = re.compile(r"\b(?:%s)\b" % "|".join(
-    map(re.escape, sorted(_GENERATION | _GENERATION_OR_INITIALS, key=len, reverse=True))))
+    map(re.escape, sorted(_GENERATION | GENERATION_OR_INITIALS, key=len, reverse=True))))
 
 
 def _clear_initials(word: str, capitals: bool) -> bool:
     """Initials beyond doubt in a name's first comma piece ("C." of "C. Lynch"): with a dot, one
-    letter, or :func:`_initials_like` in a name not written in capitals ("DA" of "DA SILVA" is the
+    letter, or :func:`looks_like_initials` in a name not written in capitals ("DA" of "DA SILVA" is the
     particle)."""
     bare = word.replace(".", "").replace("-", "")
-    return _initials_like(word) and ("." in word or len(bare) == 1 or not capitals)
+    return looks_like_initials(word) and ("." in word or len(bare) == 1 or not capitals)
 
 
 def _has_given_part(words: list[str], capitals: bool) -> bool:
@@ -80,7 +82,7 @@ def _has_given_part(words: list[str], capitals: bool) -> bool:
 
 def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> bool:
     """Whether word ``k`` of comma piece ``n`` is a generation suffix and no initials: one of
-    :data:`_GENERATION` after the name's first word, or one of :data:`_GENERATION_OR_INITIALS` ending
+    :data:`_GENERATION` after the name's first word, or one of :data:`GENERATION_OR_INITIALS` ending
     its piece where a given part clearly remains: after initials ("Smith JA JR", "Smith J III"), after
     a surname with initials before it ("J Smith III", "Robert C Green III"), after a given name past
     the comma ("Smith, John III"), or as a piece of its own beside a given part ("Smith, J. A., III",
@@ -96,17 +98,17 @@ def _generation_at(pieces: list[list[str]], n: int, k: int, capitals: bool) -> b
         return False
     if bare in _GENERATION:
         return True
-    if bare not in _GENERATION_OR_INITIALS or k != len(words) - 1:
+    if bare not in GENERATION_OR_INITIALS or k != len(words) - 1:
         return False
     if capitals and n == 0 and _al_before(pieces, n, k):
         return True  # without a comma only: "AL SAYED, JR" is the surname Al Sayed and the initials J. R.
     if k > 0:  # MEDLINE never writes three initials III, so III after two words is a suffix ("John Smith III")
-        return (n > 0 or _trailing_initials(words[k - 1]) or _has_given_part(words[:k], capitals)
+        return (n > 0 or initials_after_surname(words[k - 1]) or _has_given_part(words[:k], capitals)
                 or (bare == "III" and k >= 2))
     if bare == "III" and len(pieces[0]) >= 2:
         return True  # "Charles Lynch, III": a name of two words before it, which III cannot be the initials of
     return _has_given_part(pieces[0], capitals) or any(
-        piece and not (len(piece) == 1 and piece[0].rstrip(".") in _GENERATION_OR_INITIALS)
+        piece and not (len(piece) == 1 and piece[0].rstrip(".") in GENERATION_OR_INITIALS)
         for piece in pieces[1:n] + pieces[n + 1:])
 
 
@@ -127,7 +129,7 @@ def without_generation(name: str) -> str:
     if len(left) == 1 and len(left[0]) == 2 and left[0][0] in _GIVEN_NAME_PARTICLE:
         # "Al Gore Jr", "AL GORE Jr" → "Gore, Al": the given name Al, not initials A. L. A surname of three
         # capitals or fewer is written title-cased: "RAY, Al" reads as initials before the comma ("J. A., Smith").
-        surname = left[0][1].capitalize() if _initials_like(left[0][1]) else left[0][1]
+        surname = left[0][1].capitalize() if looks_like_initials(left[0][1]) else left[0][1]
         return f"{surname}, Al"
     if len(left) == 1 and len(left[0]) > 1 and all(_surname_particle(word) for word in left[0][:-1]):
         return "".join(left[0])  # "da Silva Jr", "da Silva, Jr." → "daSilva"; "John Smith, Jr." stays two words
@@ -153,16 +155,16 @@ def _al_before(pieces: list[list[str]], n: int, k: int) -> bool:
 def _surname_particle(word: str) -> bool:
     """Whether ``word`` before a surname whose generation suffix was dropped begins that surname
     ("da Silva Jr", "De Luca Jr", "Van Dyke Jr"), not a given name ("Al Gore Jr")."""
-    return word.casefold() in _PARTICLES and word not in _GIVEN_NAME_PARTICLE
+    return word.casefold() in PARTICLES and word not in _GIVEN_NAME_PARTICLE
 
 
-def _particle_start(words: list[str]) -> int | None:
+def surname_particles_start(words: list[str]) -> int | None:
     """The index of the first of the particles right before the last of ``words`` ("J A van der Vring" →
     2), or None when the word before the last is no particle or the last is initials ("de Vries S")."""
-    if len(words) < 2 or not _is_particle(words, len(words) - 2, any_case=True) or _trailing_initials(words[-1]):
+    if len(words) < 2 or not is_particle(words, len(words) - 2, any_case=True) or initials_after_surname(words[-1]):
         return None
     start = len(words) - 2
-    while start > 0 and _is_particle(words, start - 1, any_case=True):
+    while start > 0 and is_particle(words, start - 1, any_case=True):
         start -= 1
     return start
 
@@ -178,29 +180,29 @@ def _joined_particles(text: str) -> str:
     if "," in text:
         return text
     words = text.split()
-    start = _particle_start(words)
+    start = surname_particles_start(words)
     if start is None or not words[-1][:1].isupper():
         return text
-    if start == 0 and not any(_is_particle(words, k) for k in range(len(words) - 1)):
+    if start == 0 and not any(is_particle(words, k) for k in range(len(words) - 1)):
         return text
     return " ".join([*words[:start], "".join(words[start:])])
 
 
-def _given_before_particles(text: str) -> tuple[str, list[str], list[str]]:
+def split_catalogue_name(text: str) -> tuple[str, list[str], list[str]]:
     """``(last name, given words, particles)`` of a "Last, Given" ``text`` whose given part ends in
     lower-case particles ("Vries, A. de" → ("Vries", ["A."], ["de"])), else ``(last name, given words, [])``;
     a given part of particles only keeps them ("Vries, de")."""
     last, _, given = text.partition(",")
     words = given.split()
     end = len(words)
-    while end > 1 and _is_particle(words, end - 1):
+    while end > 1 and is_particle(words, end - 1):
         end -= 1
     if not last.strip():
         end = len(words)
     return last.strip(), words[:end], words[end:]
 
 
-def _has_capital(text: str) -> bool:
+def has_capital(text: str) -> bool:
     """Whether ``text`` has a capital letter, so case tells its particles from its given names."""
     return text.lower() != text
 
@@ -212,23 +214,23 @@ def _particles_moved(text: str) -> str:
     Only in a name with a capital letter: in one written all in lower case, case does not tell a particle
     from a given name ("wang, xiao di", "tran, minh van" are Wang X. D., Tran M. V.), so the name is read
     as written first and the moved surname is its second reading (:func:`particle_readings`)."""
-    if not _has_capital(text):
+    if not has_capital(text):
         return text
-    last, given, particles = _given_before_particles(text)
+    last, given, particles = split_catalogue_name(text)
     if not particles:
         return text
     return f"{' '.join(particles)} {last}, {' '.join(given)}"
 
 
 @lru_cache(maxsize=262144)
-def _name_text(name: str) -> str:
+def name_for_reading(name: str) -> str:
     """One name as the readers below take it: without "et al" and without a generation suffix, and a
     surname of particles as one word (:func:`_joined_particles`, :func:`_particles_moved`)."""
     text = without_generation(strip_et_al(name))
     return _particles_moved(text) if "," in text else _joined_particles(text)
 
 
-def _initials_like(word: str) -> bool:
+def looks_like_initials(word: str) -> bool:
     """"J", "JA", "J.A.", "J.-P." (initials), not "Jones" or "Li"."""
     bare = word.replace(".", "").replace("-", "")
     return 0 < len(bare) <= 3 and bare.isupper()
@@ -239,15 +241,20 @@ _VOWELLESS_SURNAMES = frozenset({"ng", "lv"})
 _VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
 
 
-def _trailing_initials(word: str) -> bool:
-    """Initials after the surname: :func:`_initials_like`, or two initials an export title-cased
+def has_vowel(word: str) -> bool:
+    """Whether ``word`` has a Latin vowel (y counts): title-cased initials ("Mj", "Mjk") have none."""
+    return _VOWEL.search(word) is not None
+
+
+def initials_after_surname(word: str) -> bool:
+    """Initials after the surname: :func:`looks_like_initials`, or two initials an export title-cased
     ("Mj", "Gc" for "MJ", "GC"). Title case counts only for two letters without a vowel, as "Li",
     "Ho", "Os" are surnames and so are three-letter ones such as "Png", "Sng", "Vlk", "Srb"."""
-    if _initials_like(word):
+    if looks_like_initials(word):
         return True
     bare = word.rstrip(".")
     return (len(bare) == 2 and bare.isalpha() and bare[0].isupper() and bare[1].islower()
-            and not _VOWEL.search(bare) and bare.casefold() not in _VOWELLESS_SURNAMES)
+            and not has_vowel(bare) and bare.casefold() not in _VOWELLESS_SURNAMES)
 
 
 def _name_parts(text: str) -> tuple[str, str]:
@@ -255,23 +262,23 @@ def _name_parts(text: str) -> tuple[str, str]:
     an ambiguous name, "Kevin Png", "Ferrari Mjk", keeps it only until :func:`pair_reading` chooses)."""
     if "," in text:
         last, _, given = text.partition(",")
-        if given.strip() and all(_initials_like(w) for w in last.split()) \
-                and not all(_initials_like(w) for w in given.split()):
+        if given.strip() and all(looks_like_initials(w) for w in last.split()) \
+                and not all(looks_like_initials(w) for w in given.split()):
             return given, last  # "J. A., Smith": the initials were written where the last name belongs
         return last, given
     words = text.split()
     if len(words) <= 1:
         return (words[0] if words else ""), ""
-    if not _trailing_initials(words[-1]):
+    if not initials_after_surname(words[-1]):
         return words[-1], " ".join(words[:-1])  # "John A. Smith"
     end = len(words) - 1
-    while end > 1 and _initials_like(words[end - 1]):
+    while end > 1 and looks_like_initials(words[end - 1]):
         end -= 1  # every initial after the surname: "De Boer J. F." is De Boer (version 20: "De Boer J.", F.)
     # MEDLINE "Smith JA", Embase "Smith J.A.", "Ferrari Mj"; "San Martin A.", "van der Berg J", "de Vries R. B."
     return " ".join(words[:end]), " ".join(words[end:])
 
 
-def _first_letter(text: str) -> str:
+def first_letter(text: str) -> str:
     """The folded first letter of a given name or initials ("Ching-yi" → c, "É." → e), or ""."""
     folded = fold(text)
     return folded[0] if folded else ""
@@ -279,15 +286,15 @@ def _first_letter(text: str) -> str:
 
 @lru_cache(maxsize=262144)
 def _plain_name_text(name: str) -> str:
-    """:func:`_name_text` without markup ("<i>Hans</i> M&uuml;ller" → "Hans Müller")."""
-    text = _name_text(name)
+    """:func:`name_for_reading` without markup ("<i>Hans</i> M&uuml;ller" → "Hans Müller")."""
+    text = name_for_reading(name)
     return strip_markup(text) if "<" in text or "&" in text else text
 
 
 @lru_cache(maxsize=262144)
 def last_name(name: str) -> str:
     """The folded last name of one author, in any of the usual forms (no initials needed)."""
-    text = _name_text(name)  # "Et Al." too
+    text = name_for_reading(name)  # "Et Al." too
     if not text or is_no_author(text):  # "Anonymous" is no author, as "et al" is none
         return ""
     return squashed(_name_parts(_plain_name_text(name))[0])
@@ -298,12 +305,12 @@ def first_initial(name: str) -> str:
     """The folded first letter of the given part :func:`last_name` leaves ("Smith, John" → j,
     "Smith JA" → j, "J. A., Smith" → j), or "" when the name has none ("Smith")."""
     text = _plain_name_text(name)
-    return _first_letter(_name_parts(text)[1]) if text else ""
+    return first_letter(_name_parts(text)[1]) if text else ""
 
 
 #: Lower-case particles that begin a surname written first ("de Vries Anna", "van der Berg Jan", "ten Brink",
 #: "van 't Hof", "des Forges", "delle Donne"); "St." of "St. John" too, written so in full names ("M. St. John").
-_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "delle", "des", "van", "von", "der",
+PARTICLES = frozenset({"de", "da", "di", "do", "dos", "du", "del", "della", "delle", "des", "van", "von", "der",
                         "den", "ter", "ten", "'t", "\u2019t", "le", "la", "al", "el", "bin", "ibn", "st", "st.",
                         "ste", "ste."})
 #: The articles before which "in" is a particle too ("in 't Veld", "in het Panhuis", "in de Betou", "in der
@@ -314,13 +321,13 @@ _ARTICLES_AFTER_IN = frozenset({"'t", "\u2019t", "het", "de", "der", "den"})
 _PARTICLES_BEFORE_HET = frozenset({"in", "van"})
 
 
-def _is_particle(words: list[str], k: int, any_case: bool = False) -> bool:
-    """Whether word ``k`` of ``words`` is a particle (:data:`_PARTICLES`, in lower case unless ``any_case``):
+def is_particle(words: list[str], k: int, any_case: bool = False) -> bool:
+    """Whether word ``k`` of ``words`` is a particle (:data:`PARTICLES`, in lower case unless ``any_case``):
     "in" only before an article ("A J Man in 't Veld", not "Jae In Park"), "het" only after "in" or "van"."""
     def written(word: str) -> str:
         return word.casefold() if any_case else word
     word = written(words[k])
-    if word in _PARTICLES:
+    if word in PARTICLES:
         return True
     if word == "het":
         return k > 0 and written(words[k - 1]) in _PARTICLES_BEFORE_HET
@@ -351,7 +358,7 @@ def _title_cased_pair(name: str) -> list[str] | None:
     last = words[-1] if len(words) > 1 else ""
     if not (len(last) == 2 and last.isalpha() and last[0].isupper() and last[1].islower()):
         return None
-    if any(_initials_like(w) or w.endswith(".") for w in words[:-1]):
+    if any(looks_like_initials(w) or w.endswith(".") for w in words[:-1]):
         return None
     return words
 
@@ -361,7 +368,7 @@ def _vowelless_initials(name: str) -> bool:
     """Whether ``name`` is a :func:`_title_cased_pair` ending in title-cased initials beyond doubt: two
     letters without a vowel ("Ferrari Mj"), not the surnames Ng and Lv, nor "Jr" or "Sr"."""
     words = _title_cased_pair(name)
-    return words is not None and _trailing_initials(words[-1]) and words[-1] not in _GENERATION
+    return words is not None and initials_after_surname(words[-1]) and words[-1] not in _GENERATION
 
 
 def _capitalised_pair(name: str) -> str:
@@ -370,14 +377,14 @@ def _capitalised_pair(name: str) -> str:
     return name if words is None else " ".join([*words[:-1], words[-1].upper()])
 
 
-def _initial_letters(words: list[str]) -> str:
+def initial_letters(words: list[str]) -> str:
     """The folded initials of given-name words: every letter of initials ("JA", "J.A.", "Mj"),
     the first letter of a name ("John")."""
     letters = []
     for word in words:
         for part in re.split(r"[.\-]+", word):
             if part:
-                letters.append(fold(part) if _trailing_initials(part) else _first_letter(part))
+                letters.append(fold(part) if initials_after_surname(part) else first_letter(part))
     return "".join(letters).replace(" ", "")
 
 
@@ -394,8 +401,8 @@ def initial_beside(name: str, surname: str, every: bool = False) -> str:
         folded = [squashed(word) for word in words]
         if surname in folded:
             del words[folded.index(surname)]
-            return _initial_letters(words)
-        return _initial_letters(_name_parts(text)[1].replace(",", " ").split())
+            return initial_letters(words)
+        return initial_letters(_name_parts(text)[1].replace(",", " ").split())
     words = fold(_plain_name_text(name)).split()  # "Grant, <i>M.</i>": the words last_name reads, not the tag's "i"
     if surname in words:
         words.remove(surname)
