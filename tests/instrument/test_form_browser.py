@@ -219,3 +219,73 @@ def test_printed_report_carries_the_date(browser, tmp_path, bank, config):
     assert text in {f"Printed on {d.isoformat()}" for d in (today, today - datetime.timedelta(days=1),
                                                              today + datetime.timedelta(days=1))}
     page.close()
+
+
+def _open(browser, tmp_path: Path, html: str, **context):
+    page_file = tmp_path / "form.html"
+    page_file.write_text(html, encoding="utf-8")
+    page = browser.new_page(**context)
+    page.goto(page_file.as_uri())
+    return page
+
+
+def test_leaving_asks_first_while_answers_are_not_downloaded(browser, tmp_path, bank, config):
+    # The answers live only in the page: a reload or a stray Back lost a conversation's answers
+    # without a word. The browser now asks (a beforeunload dialog) until they are downloaded.
+    page = _open(browser, tmp_path, form_html(bank, config), accept_downloads=True)
+    asked: list[str] = []
+    page.on("dialog", lambda d: (asked.append(d.type), d.accept()))
+    page.reload()  # nothing answered yet: nothing to lose, no question
+    assert asked == []
+    page.check("#has_supervisor--yes")
+    page.reload()
+    assert asked == ["beforeunload"]
+    assert page.locator("input:checked").count() == 0  # accepted: the answers are gone, as warned
+    page.check("#has_supervisor--no")
+    with page.expect_download():
+        page.click("#download-response")
+    page.reload()  # downloaded and unchanged since: leaving loses nothing
+    assert asked == ["beforeunload"]
+    page.close()
+
+
+def test_page_reflows_at_320_px_and_200_percent_zoom(browser, tmp_path):
+    # WCAG 1.4.10: no sideways scrolling at 320 CSS px. The programme's DOIs pushed it to 334 px.
+    from review.instrument.project import extraction_studies, study_evidence, study_sources
+
+    synthesis = ROOT / "extraction" / "synthesis.csv"
+    evidence = load_evidence(synthesis)
+    config = load_config(ROOT / "instrument" / "scoring.toml")
+    studies = extraction_studies(ROOT / "extraction")
+    effects, expert = study_evidence(studies)
+    programme = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
+                                snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
+                                sources=study_sources(studies))
+    assert programme.sources  # the studies' citations, with their long DOIs
+    html = form_html(programme, config)
+    for width in (320, 640):  # 640 = a 1280 px window at 200 % zoom
+        page = _open(browser, tmp_path, html, viewport={"width": width, "height": 800})
+        page.check("#employment_status--employee")  # opens the gated questions
+        page.check("#has_supervisor--yes")
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, (width, scroll)
+        page.close()
+
+
+def test_modifiable_mark_is_read_as_a_word(browser, tmp_path, bank, config):
+    # A screen reader read the mark as "black diamond"; it now hears what the mark means.
+    for lang, word in (("nl", "(beïnvloedbaar)"), ("en", "(modifiable)")):
+        page = _open(browser, tmp_path, form_html(bank, config, lang))
+        spoken = page.locator('#profile [data-factor-id="supervisor_conflict"]').aria_snapshot()
+        assert word in spoken and "◆" not in spoken, spoken
+        page.close()
+
+
+def test_profile_says_it_is_no_diagnosis_or_prediction(browser, tmp_path, bank, config):
+    for lang, words in (("nl", ("geen diagnose", "geen voorspelling voor deze cliënt")),
+                        ("en", ("not a diagnosis", "not a prediction for this client"))):
+        page = _open(browser, tmp_path, form_html(bank, config, lang))
+        page.emulate_media(media="print")  # it is on the printed report too
+        text = page.inner_text("#not-a-diagnosis")
+        assert all(w in text for w in words), text
+        page.close()

@@ -200,7 +200,18 @@
   }
 
   form.addEventListener("change", update);
-  document.getElementById("download-response").addEventListener("click", update);
+  // The answers exist only in this page: leaving it (reload, back, closing the tab) loses the ones
+  // not downloaded since they last changed, so the browser asks first. Nothing goes to storage.
+  var downloaded = JSON.stringify({});
+  document.getElementById("download-response").addEventListener("click", function () {
+    update();
+    downloaded = JSON.stringify(readAnswers());
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (JSON.stringify(readAnswers()) === downloaded) { return; }
+    event.preventDefault();
+    event.returnValue = "";  // older Chromium shows the dialog only when returnValue is set
+  });
   function stampPrintDate() {
     var now = new Date();  // the local date, as the user reads it on paper
     var date = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
@@ -216,6 +227,7 @@
     if (Object.keys(readAnswers()).length && !window.confirm(S.confirmReset)) { return; }
     form.reset();
     update();
+    downloaded = JSON.stringify({});
   });
   update();
   var first = form.querySelector("input");

@@ -58,6 +58,10 @@ input:focus-visible, a:focus-visible, button:focus-visible { outline: 3px solid 
 .actions a.primary { background: var(--accent); color: #fff; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid var(--line); padding: .2rem .4rem;
                                                           text-align: left; vertical-align: top; }
+/* A DOI or a long Dutch compound may break anywhere rather than push the page sideways at 320 px. */
+td, #sources li, #profile li { overflow-wrap: anywhere; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+                   clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .print-only { display: none; }
 @media print {
   #instrument-form, #progress-bar, .actions, .skip { display: none !important; }
@@ -145,9 +149,13 @@ def form_html(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> str
                        "per question; ‘Don't know / not discussed’ counts as unanswered, never as "
                        "‘no’. The profile below is updated with every answer.") + "</p>\n",
              '<p class="note">' + t("De antwoorden blijven in deze pagina op uw computer. Er wordt niets "
-                                    "verstuurd of opgeslagen, tenzij u de antwoorden zelf downloadt.",
+                                    "verstuurd of opgeslagen, tenzij u de antwoorden zelf downloadt. Sluit "
+                                    "of vernieuwt u de pagina, dan zijn antwoorden die u niet hebt gedownload "
+                                    "weg; de browser vraagt dat eerst.",
                                     "The answers stay in this page on your computer. Nothing is sent "
-                                    "or stored unless you download the answers yourself.") + "</p>\n</header>\n",
+                                    "or stored unless you download the answers yourself. If you close or "
+                                    "reload the page, answers you have not downloaded are gone; the "
+                                    "browser asks first.") + "</p>\n</header>\n",
              '<div id="progress-bar" role="status" aria-live="polite">'
              f'<progress id="progress" max="1" value="0" aria-label="{t("Voortgang", "Progress")}"></progress>'
              '<span id="progress-text"></span></div>\n',
@@ -194,12 +202,13 @@ def _result_section(t: T, bank: ItemBank) -> str:
     parts = [f'<section id="result" tabindex="-1">\n<h2>{t("Profiel", "Profile")}</h2>\n',
              '<p id="indication" aria-live="polite"></p>\n',
              '<p id="unanswered-count" aria-live="polite"></p>\n',
-             '<p class="note">' + t("Dit is een profiel, geen voorspelling: het instrument is niet "
-                                    "gevalideerd en geeft geen kans op terugval. Niet beantwoorde vragen "
-                                    "tellen nergens mee, ook niet als ‘afwezig’.",
-                                    "This is a profile, not a prediction: the instrument has not been "
-                                    "validated and gives no probability of recurrence. Unanswered "
-                                    "questions count nowhere, not even as ‘absent’.") + "</p>\n",
+             '<p class="note" id="not-a-diagnosis">'
+             + t("Dit is een profiel, geen diagnose en geen voorspelling voor deze cliënt: het instrument "
+                 "is niet gevalideerd en geeft geen kans op terugval. Niet beantwoorde vragen "
+                 "tellen nergens mee, ook niet als ‘afwezig’.",
+                 "This is a profile, not a diagnosis and not a prediction for this client: the instrument "
+                 "has not been validated and gives no probability of recurrence. Unanswered "
+                 "questions count nowhere, not even as ‘absent’.") + "</p>\n",
              f'<p class="note" id="prognostic">{t(PROGNOSTIC_NL, PROGNOSTIC_EN)}</p>\n',
              '<div id="notes" aria-live="polite"></div>\n<div id="profile">\n']
     for side, nl, en in (("risk", "Risicofactoren", "Risk factors"),
@@ -208,7 +217,9 @@ def _result_section(t: T, bank: ItemBank) -> str:
         parts.append(f'<section class="side-{side}">\n<h3>{t(nl, en)}</h3>\n<ul>\n')
         for i in side_items:
             kind = "" if i.scored else f' <em>({t("signaal, weegt niet mee", "signal, not weighed")})</em>'
-            mark = " ◆" if i.modifiable else ""
+            # A screen reader says the word, not "black diamond".
+            mark = (f' <span aria-hidden="true">◆</span><span class="visually-hidden">'
+                    f'({t("beïnvloedbaar", "modifiable")})</span>' if i.modifiable else "")
             parts.append(
                 f'<li data-factor-id="{html.escape(i.factor_id)}" data-side="{side}" data-status="unanswered" '
                 f'data-scored="{str(i.scored).lower()}"><span class="label">{html.escape(t(i.label_nl, i.label_en))}'

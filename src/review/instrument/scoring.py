@@ -263,13 +263,14 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     rule = bank.config.get("weight_rule", config.weight_rule)
     levels = sorted({f.level for f in profile.risks + profile.protective + profile.signals})
     profile.uncertainty_nl = [
-        "Dit is een profiel, geen voorspelling. Het instrument is (nog) niet gevalideerd: er zijn "
-        "geen gegevens over kalibratie of onderscheidend vermogen, daarom wordt geen kans op "
-        "terugval berekend.",
+        "Dit is een profiel, geen diagnose en geen voorspelling voor deze cliënt. Het instrument is "
+        "(nog) niet gevalideerd: er zijn geen gegevens over kalibratie of onderscheidend vermogen, "
+        "daarom wordt geen kans op terugval berekend.",
     ]
     profile.uncertainty_en = [
-        "This is a profile, not a prediction. The instrument has not (yet) been validated: there "
-        "are no data on calibration or discrimination, so no probability of recurrence is given.",
+        "This is a profile, not a diagnosis and not a prediction for this client. The instrument has "
+        "not (yet) been validated: there are no data on calibration or discrimination, so no "
+        "probability of recurrence is given.",
     ]
     # The studies are prognostic cohorts: a factor goes together with recurrence, nothing more.
     profile.uncertainty_nl.append(PROGNOSTIC_NL)
