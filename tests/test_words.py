@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from review.words import counted, effect_number
+from review.words import counted, effect_number, verb_for
 
 
 @pytest.mark.parametrize("value,shown", [
@@ -26,3 +26,8 @@ def test_effect_number_in_dutch_takes_the_decimal_comma() -> None:
 
 def test_counted() -> None:
     assert counted(1, "study") == "1 study" and counted(1713, "record") == "1,713 records"
+
+
+def test_verb_for_agrees_with_the_count() -> None:
+    assert [verb_for(n) for n in (0, 1, 2)] == ["are", "is", "are"]
+    assert verb_for(1, "crosses", "cross") == "crosses" and verb_for(3, "crosses", "cross") == "cross"

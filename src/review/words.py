@@ -14,6 +14,12 @@ def counted(count: int, noun: str) -> str:
     return f"{whole(count)} {noun if count == 1 else _IRREGULAR.get(noun, noun + 's')}"
 
 
+def verb_for(count: int, singular: str = "is", plural: str = "are") -> str:
+    """The verb that agrees with ``count`` things: ``is`` for one, ``are`` for none or several (or the
+    ``singular``/``plural`` given: ``crosses``/``cross``)."""
+    return singular if count == 1 else plural
+
+
 def whole(count: int) -> str:
     """A count as written in a sentence: thousands separated (``1,713``)."""
     return f"{count:,}"

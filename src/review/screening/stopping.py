@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..words import about as about_count
-from ..words import whole
+from ..words import verb_for, whole
 
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
     from .stopping_rate import RateEstimate
@@ -477,7 +477,7 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     expected = float(classifier["expected_remaining"])
     about = about_count(expected)
     chance = float(classifier["probability"])
-    left = f"at most {whole(allowed)} {'is' if allowed == 1 else 'are'} left"
+    left = f"at most {whole(allowed)} {verb_for(allowed)} left"
     view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
             f"them by cross-validation) expects about {about} relevant records among the unscreened; the chance "
             f"that {left} is {chance:.0%}")

@@ -8,7 +8,7 @@ from typing import Any
 from ..extraction.model import OWN_DATA_SOURCE, RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
 from ..extraction.quips import CollapseRule, QuipsSummary, summarise
 from ..records import FactorEvidence
-from ..words import counted, effect_number
+from ..words import counted, effect_number, verb_for
 from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
 )
@@ -194,10 +194,6 @@ def _why_not_pooled(estimate: Estimate, key: tuple[str, ...]) -> str:
     return "a second estimate of the same cohort"
 
 
-def _is_are(count: int) -> str:
-    return "is" if count == 1 else "are"
-
-
 def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[EstimateRow], str, str]:
     """The largest set of comparable estimates, the note on it, and the estimates left out of it.
 
@@ -214,9 +210,9 @@ def _pool_candidates(rows: list[EstimateRow], min_pool: int) -> tuple[list[Estim
     with_ci = sum(1 for r in rows if r.estimate.has_ci and not r.estimate.indirect)
     indirect = sum(1 for r in rows if r.estimate.has_ci and r.estimate.indirect)
     if not groups:
-        note = f" ({counted(indirect, 'indirect estimate')} {_is_are(indirect)} never pooled)" if indirect else ""
+        note = f" ({counted(indirect, 'indirect estimate')} {verb_for(indirect)} never pooled)" if indirect else ""
         subgroups = sum(1 for r in candidates if r.estimate.subgroup)
-        note += f" ({counted(subgroups, 'subgroup estimate')} {_is_are(subgroups)} not pooled)" if subgroups else ""
+        note += f" ({counted(subgroups, 'subgroup estimate')} {verb_for(subgroups)} not pooled)" if subgroups else ""
         return [], f"no estimate with a CI for recurrence{note}: no pooling", ""
     # Most cohorts first; between equals, adjusted estimates (confounding addressed) before crude ones.
     key, best = max(groups.items(),

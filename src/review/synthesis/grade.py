@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..tomlread import read_toml
-from ..words import counted, effect_number
+from ..words import counted, effect_number, verb_for
 from .evidence import StudyFinding
 from .meta import MetaResult
 
@@ -296,7 +296,7 @@ def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
     wide = [r for r in item.ratios
             if r[1] < 1 < r[2] and (r[1] < config.imprecision_low or r[2] > config.imprecision_high)]
     if wide:
-        verbs = "crosses 1 and includes" if len(wide) == 1 else "cross 1 and include"
+        verbs = verb_for(len(wide), "crosses 1 and includes", "cross 1 and include")
         return DomainJudgement(-1, f"{len(wide)} of {counted(with_ci, 'CI')} {verbs} important effects "
                                    "(no pooled estimate)")
     if with_ci * 2 < len(item.units):
