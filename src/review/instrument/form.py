@@ -24,7 +24,7 @@ from .config import InstrumentConfig
 from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
 from .itembank import DOMAIN_LABELS, ItemBank, Question
-from .render import T, evidence_text, medical_note, source_line
+from .render import T, evidence_text, measures_legend, medical_note, source_line
 from .scoring import INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, UNANSWERED_EN, UNANSWERED_NL
 
 _CSS = """
@@ -210,6 +210,8 @@ def _result_section(t: T, bank: ItemBank) -> str:
                  "has not been validated and gives no probability of recurrence. Unanswered "
                  "questions count nowhere, not even as ‘absent’.") + "</p>\n",
              f'<p class="note" id="prognostic">{t(PROGNOSTIC_NL, PROGNOSTIC_EN)}</p>\n',
+             (f'<p class="note" id="measures">{html.escape(legend)}</p>\n'
+              if (legend := measures_legend(t, bank.items)) else ""),
              '<div id="notes" aria-live="polite"></div>\n<div id="profile">\n']
     for side, nl, en in (("risk", "Risicofactoren", "Risk factors"),
                          ("protective", "Beschermende factoren", "Protective factors")):

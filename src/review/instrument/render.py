@@ -159,6 +159,32 @@ def study_labels(item: Item) -> list[str]:
     return list(dict.fromkeys(labels.get(s, s) for s in item.studies))
 
 
+#: The ratio measures a reader meets beside a factor, in words.
+MEASURE_NAMES: dict[str, tuple[str, str]] = {"HR": ("hazardratio", "hazard ratio"), "OR": ("oddsratio", "odds ratio"),
+                                             "RR": ("relatief risico", "risk ratio")}
+
+
+def measures_legend(t: T, items: Sequence[Item]) -> str:
+    """What the ratios shown for ``items`` mean ('' when none has a number).
+
+    A labour expert reads "HR 1,29 (1,09–1,52)" beside a factor; without this the letters, the
+    direction and the interval were left to guess.
+    """
+    used = {str(e.get("measure")) for i in items for e in i.effects if e.get("estimate") is not None}
+    used |= {i.measure for i in items if i.pooled_estimate is not None and i.measure}
+    named = [f"{m} = {t(*MEASURE_NAMES[m])}" for m in sorted(used) if m in MEASURE_NAMES]
+    if not named:
+        return ""
+    return t(f"{', '.join(named)}. Boven 1: de uitkomst kwam vaker of eerder voor in de eerste groep van de "
+             "vergelijking (of per stap hoger) dan in de tweede; onder 1: minder vaak; 1: geen verschil. Tussen "
+             "haakjes het 95 %-betrouwbaarheidsinterval, tenzij er een ander niveau bij staat. De uitkomst is "
+             "terugval in verzuim, tenzij er een andere uitkomst bij staat.",
+             f"{', '.join(named)}. Above 1: the outcome occurred more often or sooner in the first group of "
+             "the comparison (or per step up) than in the second; below 1: less often; 1: no difference. In "
+             "brackets the 95 % confidence interval, unless another level is given. The outcome is recurrent "
+             "sickness absence unless another outcome is given.")
+
+
 def caution_text(t: T, item: Item) -> str:
     """The caution a display rule attaches to a signal ('' when it is shown plainly)."""
     if item.caution == "unreplicated":
@@ -383,6 +409,9 @@ def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
                "certain evidence comes first (GRADE certainty, then strength of evidence, then number of "
                f"studies). {MODIFIABLE_MARK} = modifiable: a lead for advice."),
              "", t(PROGNOSTIC_NL, PROGNOSTIC_EN), "", f"{t('Versie', 'Version')} {bank.version}.", ""]
+    legend = measures_legend(t, bank.items)
+    if legend:
+        lines[-2:-2] = [legend, ""]  # before the version line
     if not bank.scored_items:
         lines += [t("Geen enkele factor heeft genoeg bewijs om mee te wegen. Alle onderwerpen hieronder "
                     "zijn signalen: bespreek ze, maar trek er geen harde conclusies uit.",
@@ -486,6 +515,10 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
     lines += [f"## {t('Samenvatting', 'Summary')}", "", t(profile.indication_nl, profile.indication_en), ""]
     lines += [f"- {s}" for s in (profile.uncertainty_nl if t.nl else profile.uncertainty_en)]
     states = {f.factor_id: f for f in profile.factors}
+    legend = measures_legend(t, [i for i in bank.items if states.get(i.factor_id) is not None
+                                 and states[i.factor_id].status in ("present", "partly")])
+    if legend:
+        lines.append(f"- {legend}")
     for side, title in (("risk", t("Risicofactoren", "Risk factors")),
                         ("protective", t("Beschermende factoren", "Protective factors"))):
         lines += ["", f"## {title}", ""]

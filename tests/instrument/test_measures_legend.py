@@ -1,0 +1,37 @@
+"""The ratios beside each factor are explained where they are shown: report, form and guide.
+
+A labour expert reads "HR 1,29 (1,09–1,52)" or "gepoold OR 2,21 (1,21–4,04)"; none of the outputs
+said what HR or OR is, which way above 1 points, or what the brackets hold.
+"""
+
+from __future__ import annotations
+
+from review.instrument import render
+from review.instrument.form import form_html
+from review.instrument.scoring import score
+
+
+def _report(bank, config, answers, lang="nl"):
+    return render.report_markdown(bank, score(bank, answers, config), answers, lang=lang)
+
+
+def test_report_explains_the_measures_of_the_factors_it_shows(bank, config):
+    answers = {"has_supervisor": "yes", "conflict": "yes"}  # conflict: pooled OR 2.21
+    dutch, english = _report(bank, config, answers), _report(bank, config, answers, "en")
+    assert "OR 2,21 (1,21–4,04)" in dutch
+    assert "OR = oddsratio. Boven 1: de uitkomst kwam vaker" in dutch
+    assert "95 %-betrouwbaarheidsinterval" in dutch
+    assert "OR = odds ratio. Above 1: the outcome occurred more often" in english
+    assert "HR =" not in dutch  # only what the report shows
+
+
+def test_report_without_a_number_has_no_legend(bank, config):
+    report = _report(bank, config, {"prev_absence": "yes"})  # present, but no effect size
+    assert "Eerdere" in report and "oddsratio" not in report and "Boven 1" not in report
+
+
+def test_form_and_guide_explain_the_measures(bank, config):
+    assert "OR = oddsratio. Boven 1" in form_html(bank, config)
+    assert 'id="measures">OR = odds ratio. Above 1' in form_html(bank, config, "en")
+    guide = render.guide_markdown(bank)
+    assert guide.index("OR = oddsratio") < guide.index("OR 2,21")  # read before the first number
