@@ -203,6 +203,35 @@ def test_two_analyses_whose_names_write_one_file_are_refused_before_anything_run
     assert not (tmp_path / "results").exists()
 
 
+def test_two_names_writing_one_file_are_named_where_out_puts_it_in_one_check(
+        demo_run: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With --out the line named the results/ folder beside the data, which the run would not write: the plan
+    # was checked twice, first as if without --out
+    import review.services.validate as service
+
+    folder, _ = demo_run
+    (tmp_path / "synthetic_sus.csv").write_bytes((folder / "synthetic_sus.csv").read_bytes())
+    plan = tmp_path / "analyses.toml"
+    plan.write_text('[[analysis]]\nname = "usability"\nkind = "sus"\nfile = "synthetic_sus.csv"\n'
+                    '[[analysis]]\nname = "Usability!"\nkind = "sus"\nfile = "synthetic_sus.csv"\n', encoding="utf-8")
+    checks: list[Path | None] = []
+    check = service._check_distinct_outputs
+    monkeypatch.setattr(service, "_check_distinct_outputs",
+                        lambda items, out=None: (checks.append(out), check(items, out)))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan), "--out", str(out)])
+    assert result.exit_code == 4
+    assert result.output.splitlines() == [
+        f"review: {out / 'usability.json'}: analysis[1] 'usability' and analysis[2] 'Usability!' "
+        "would both write this file: give one of them another name"]
+    assert not out.exists() and not (tmp_path / "results").exists()
+    checks.clear()
+    (tmp_path / "analyses.toml").write_text(plan.read_text(encoding="utf-8").replace("Usability!", "usability 2"),
+                                            encoding="utf-8")
+    assert CliRunner().invoke(main, ["validate", "run", "--plan", str(plan), "--out", str(out)]).exit_code == 0
+    assert checks == [out]  # one check, for where the run writes
+
+
 def test_one_name_in_two_data_folders_runs_and_is_refused_only_into_one_out_folder(
         demo_run: tuple[Path, str], tmp_path: Path) -> None:
     # a/sus.csv and b/sus.csv, both named 'usability', write a/results/ and b/results/ (load_plan refused them)

@@ -224,7 +224,7 @@ def run_plan(ctx: Context, plan: Path | None, out_dir: Path | None) -> None:
     from ..services.validate import check_planned, planned_analyses, run_planned
 
     workspace = _workspace(ctx)
-    items = planned_analyses(workspace, plan)
+    items = planned_analyses(workspace, plan, out_dir)  # two analyses writing one file: refused here, once
     check_planned(items, out_dir)  # personal data in a repository stops the plan before anything is written
     for item in items:
         click.echo(f"== {item.name} ({item.kind})")

@@ -109,7 +109,10 @@ def plan_path(workspace: Workspace | None, plan: Path | None) -> Path:
     return workspace.root / VALIDATE_DIR / PLAN_FILE
 
 
-def planned_analyses(workspace: Workspace | None, plan: Path | None = None) -> list[PlannedAnalysis]:
+def planned_analyses(workspace: Workspace | None, plan: Path | None = None,
+                     out_dir: Path | None = None) -> list[PlannedAnalysis]:
+    """The plan's analyses, refused when two would write one file where they will be run: beside their data
+    files (the TUI, ``validate run``) or into ``out_dir`` (``validate run --out``). The one check of it."""
     from ..validate.run import load_plan
 
     path = plan_path(workspace, plan)
@@ -120,7 +123,7 @@ def planned_analyses(workspace: Workspace | None, plan: Path | None = None) -> l
     if not path.is_file():
         raise ReviewError(f"{path}: no analysis plan (write one, or `review validate demo` for an example)")
     planned = load_plan(path)
-    _check_distinct_outputs(planned)  # the TUI runs them where they lie; check_planned repeats it for --out
+    _check_distinct_outputs(planned, out_dir)
     return planned
 
 
@@ -150,13 +153,13 @@ def _check_distinct_outputs(items: list[PlannedAnalysis], out_dir: Path | None =
 
 
 def check_planned(items: list[PlannedAnalysis], out_dir: Path | None = None) -> None:
-    """Every privacy check of a plan, and every output it writes, before anything runs: two analyses
-    writing one file (:class:`ValidationError`), one refused analysis or one output that cannot be written
-    (the ``OSError`` naming it, as the CLI's ``check_outputs`` raises for one command) writes nothing."""
+    """Every privacy check of a plan, and every output it writes, before anything runs: one refused analysis
+    or one output that cannot be written (the ``OSError`` naming it, as the CLI's ``check_outputs`` raises for
+    one command) writes nothing. ``items`` come from :func:`planned_analyses` with the same ``out_dir``,
+    which refused two analyses writing one file."""
     from ..atomic import check_writable
     from ..validate.run import check_privacy
 
-    _check_distinct_outputs(items, out_dir)
     for item in items:
         outputs = planned_outputs(item, out_dir)
         check_privacy(item.kind, item.file, outputs)

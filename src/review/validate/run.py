@@ -237,7 +237,7 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
                 raise ValidationError(f"{where}.{key}: {value}: no such file")
         item = PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"], options)
         # Outputs are named by the slug. Two analyses writing one file (one slug in one results folder,
-        # which depends on --out) are refused by services.validate.check_planned.
+        # which depends on --out) are refused by services.validate.planned_analyses.
         if not item.slug:
             raise ValidationError(f"{where}.name: {item.name!r} has no letter or digit to name its result files by")
         planned.append(item)
