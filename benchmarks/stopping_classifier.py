@@ -914,8 +914,43 @@ def xfit(train_root: Path, train_seeds: list[int]) -> None:
               f"{whole['sigma']:.4f} | {ranges} |")
         out[part] = {"coef": [float(c) for c in whole["coef"]], "sigma": whole["sigma"],
                      "features": list(whole["features"])}
+    # per set, with its leave-one-set-out fit: at the first check the rule reads at or past the 95 % point, the
+    # correction the count needed ((left + ½)/(C + ½)) against the one the fit gives (exp μ̂), medians over the
+    # runs; and over every check the rule reads before the Lomax stop, how often the variant's claim holds
+    # where it makes it (P ≥ its level: left ≤ k* in fact)
+    shown = ("xr-A-ln@0.8", "xr-B-ln@0.8", "xr-A-qr@0.8")
+    print("\n| set | runs read | needed (left + ½)/(C + ½) | " + " | ".join(f"{p}: exp μ̂" for p in shown[:2])
+          + " | " + " | ".join(f"{p}: claims held / made" for p in shown) + " |")
+    print("|---|---|---|" + "---|" * (2 + len(shown)))
+    per_set = {}
+    for set_name in every_set:
+        needed_ratio, corrections, claims = [], {p: [] for p in shown[:2]}, {p: [0, 0] for p in shown}
+        for seed in train_seeds:
+            ev = run_evidence(train_root / "stopping-clf" / f"e{ENGINE_VERSION}-{set_name}-seed{seed}.npz", {"x10"})
+            need, lomax = needed(ev["labels"]), _first_lomax(ev, CONFIDENCE)
+            read = [r for r in ev["rows"] if "x10" in r and r["at"] < lomax]
+            first = next((r for r in read if r["at"] >= need), None)
+            if first is not None:
+                needed_ratio.append((first["left"] + 0.5) / (first["x10"]["C"] + 0.5))
+                for part in shown[:2]:
+                    fit = fits.fit(set_name, part)
+                    x = first["x10"]
+                    corrections[part].append(math.exp(fit["coef"][0] + sum(
+                        c * x[f] for c, f in zip(fit["coef"][1:], fit["features"], strict=True))))
+            for part in shown:
+                fit, level = fits.fit(set_name, part), ROUND10_PARTS[part][2]
+                for r in read:
+                    if round10_p(fit, r["x10"], r["k"]) >= level - 1e-12:
+                        claims[part][1] += 1
+                        claims[part][0] += int(r["left"] <= r["k"])
+        med = {p: float(np.median(v)) if v else math.nan for p, v in corrections.items()}
+        need_med = float(np.median(needed_ratio)) if needed_ratio else math.nan
+        per_set[set_name] = {"runs": len(needed_ratio), "needed": need_med, "corrections": med, "claims": claims}
+        print(f"| {set_name} | {len(needed_ratio)} | {need_med:.2f} | "
+              + " | ".join(f"{med[p]:.2f}" for p in shown[:2]) + " | "
+              + " | ".join(f"{claims[p][0]} / {claims[p][1]}" for p in shown) + " |")
     print("BENCH " + json.dumps({"benchmark": "stopping_classifier_xfit", "engine": ENGINE_VERSION,
-                                 "train_seeds": train_seeds, "fits": out}))
+                                 "train_seeds": train_seeds, "fits": out, "sets": per_set}))
 
 
 def main() -> None:
