@@ -277,11 +277,12 @@ def _refuse_set_aside_duplicates(store: Any, ids: Iterable[int]) -> None:
 
 
 def _existing(workspace: Workspace, ids: list[int]) -> dict[int, str]:
-    """The source of each record id; the first unknown one is an error before anything is recorded."""
+    """The source of each record id; the first unknown one is an error before anything is recorded: exit 1, an
+    error the user can fix, as in every command taking a record id (decision 0038; it exited 4 here)."""
     sources = {int(r.id): r.source for r in workspace.store.records(ids)}  # type: ignore[arg-type]
     missing = sorted(set(ids) - set(sources))
     if missing:
-        raise ValidationError(f"record {missing[0]}: not in this workspace (nothing recorded)")
+        raise ReviewError(f"record {missing[0]}: not in this workspace (nothing recorded)")
     return sources
 
 

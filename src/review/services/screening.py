@@ -472,7 +472,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
             existing = {r.id for r in workspace.store.records(outside)}
             record_id = outside[0]
             if record_id not in existing:
-                raise ReviewError(f"ID {record_id}: no such record in this workspace; nothing recorded")
+                raise ReviewError(f"record {record_id}: not in this workspace; nothing recorded")
             raise ReviewError(_not_in_queue(session, record_id))
         made: list[Decision] = []
         for position, record_id in enumerate(record_ids):
