@@ -449,10 +449,52 @@ def test_to_extraction_writes_no_dutch_contrast_into_a_form_that_predates_it(wri
     shutil.copy(REPO_EXTRACTION / "factors.toml", extraction / "factors.toml")
     form = (REPO_EXTRACTION / "form.toml").read_text(encoding="utf-8")
     (extraction / "form.toml").write_text("".join(line for line in form.splitlines(keepends=True)
-                                                  if not line.startswith("contrast_nl")), encoding="utf-8")
+                                                  if not line.startswith(("contrast_nl", "model_building"))),
+                                          encoding="utf-8")
     factor_list = load_factors(extraction / "factors.toml")
     path, _ = _cohort(write_csv)
     result = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
     own = write_own_data_study(result, extraction, factor_list)
     assert validate_folder(extraction, factor_list) == []
     assert "contrast_nl" not in own.path.read_text(encoding="utf-8")
+    assert "model_building" not in own.path.read_text(encoding="utf-8")  # nor one from before 2026-12-06
+
+
+def test_to_extraction_records_the_model_building_that_grade_reads(write_csv, tmp_path: Path) -> None:
+    # The own-data estimates said nothing of how their model was built, so GRADE read them as "model building not
+    # recorded, read as confirmatory"; the analysis knows: the factor and the --adjust columns, no selection.
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    runner = CliRunner()
+    workspace = tmp_path / "ws"
+    assert runner.invoke(main, ["init", str(workspace), "--title", "Own data"]).exit_code == 0
+    shutil.copy(REPO_EXTRACTION / "factors.toml", workspace / "extraction" / "factors.toml")
+    (workspace / "extraction" / "studies").mkdir(exist_ok=True)
+    cohort, _ = _cohort(write_csv)  # outside the workspace, as real client data must be
+    ws = ["-w", str(workspace)]
+    factors = ["--factor", "conflict_with_supervisor", "--factor", "previous_sick_leave_episodes"]
+    result = runner.invoke(main, [*ws, "validate", "factors", str(cohort), "--outcome", "recurrence", "--adjust", "age",
+                                  *factors, "--to-extraction"])
+    assert result.exit_code == 0, result.output
+    factor_list = load_factors(workspace / "extraction" / "factors.toml")
+    study = load_study(workspace / "extraction" / "studies" / "own_cohort.toml", factors=factor_list)
+    assert {(e.model_building, e.model) for e in study.estimates} == {
+        ("pre-specified", "logistic regression (statsmodels), multivariable")}
+    result = runner.invoke(main, [*ws, "synthesis", "--no-plots"])
+    assert result.exit_code == 0, result.output
+    report = (workspace / "extraction" / "synthesis.md").read_text(encoding="utf-8")
+    assert "adjusted estimate from a pre-specified model" in report
+    assert "model building not recorded" not in report
+
+    # crude: a univariable model, pre-specified all the same; GRADE reads a crude estimate as exploratory
+    result = runner.invoke(main, [*ws, "validate", "factors", str(cohort), "--outcome", "recurrence", *factors,
+                                  "--to-extraction"])
+    assert result.exit_code == 0, result.output
+    study = load_study(workspace / "extraction" / "studies" / "own_cohort.toml", factors=factor_list)
+    assert {(e.estimate_type, e.model_building, e.model) for e in study.estimates} == {
+        ("crude", "pre-specified", "logistic regression (statsmodels), univariable")}
+    assert runner.invoke(main, [*ws, "synthesis", "--no-plots"]).exit_code == 0
+    report = (workspace / "extraction" / "synthesis.md").read_text(encoding="utf-8")
+    assert "crude estimate only" in report and "pre-specified model" not in report

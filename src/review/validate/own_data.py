@@ -28,6 +28,8 @@ from .factors import FactorsResult
 from .table import is_synthetic
 
 OWN_DATA = OWN_DATA_SOURCE
+#: How the analysis builds each factor's model (the form's ``model_building``): no selection of its own.
+PRE_SPECIFIED = "pre-specified"
 #: Study fields a reviewer fills in or corrects by hand; a re-run keeps them.
 HAND_FIELDS: tuple[str, ...] = ("citation", "cohort_id", "country", "setting", "follow_up", "notes", "doi", "pmid",
                                 "washout_days", "washout_status", "outcome_cmd_specific", "base_rate",
@@ -63,10 +65,11 @@ def _round(value: float | None) -> float | None:
 
 def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_list: FactorList,
                existing: dict[str, Any] | None, description: str | None, *, source_kind: bool = True,
-               reference: bool = True, contrast_nl: bool = True, digest: str | None = None,
-               cohort_id: str | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
+               reference: bool = True, contrast_nl: bool = True, model_building: bool = True,
+               digest: str | None = None, cohort_id: str | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
     """The study file's data; ``digest`` is the data file's :func:`content_hash` (computed when not given),
-    ``cohort_id`` that of a new study (default its id; an existing study's is kept)."""
+    ``cohort_id`` that of a new study (default its id; an existing study's is kept). ``source_kind``,
+    ``reference``, ``contrast_nl`` and ``model_building``: whether the workspace's form has the field."""
     today = dt.date.today().isoformat()
     study: dict[str, Any] = {
         "id": study_id,
@@ -114,7 +117,11 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
             "source_kind": OWN_DATA if source_kind else None,
             "reference": "absent" if reference and binary else None,
             "estimate_type": "adjusted" if assoc.adjusted_for else "crude",
-            "adjusted_for": list(assoc.adjusted_for), "model": result.model,
+            "adjusted_for": list(assoc.adjusted_for),
+            "model": f"{result.model}, {'multivariable' if assoc.adjusted_for else 'univariable'}",
+            # The analysis selects nothing: each factor's model holds the factor and the --adjust columns,
+            # fixed before the fit, so GRADE's phase rule reads an adjusted estimate as confirmatory (0032).
+            "model_building": PRE_SPECIFIED if model_building else None,
             "source_location": f"{source}n={assoc.n}, events={assoc.events})",
         }
         if result.level != 0.95:
@@ -229,6 +236,7 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
     data, written, skipped = study_data(result, data_file, study_id, factor_list, existing, description,
                                         source_kind=allows_kind, reference="reference" in form.fields("estimate"),
                                         contrast_nl="contrast_nl" in form.fields("estimate"),
+                                        model_building="model_building" in form.fields("estimate"),
                                         digest=digest, cohort_id=cohort_id)
     if not written:
         raise ValidationError(f"{data_file}: no factor of factors.toml got an estimate; nothing written to {target}")
