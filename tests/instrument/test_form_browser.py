@@ -289,3 +289,56 @@ def test_profile_says_it_is_no_diagnosis_or_prediction(browser, tmp_path, bank, 
         text = page.inner_text("#not-a-diagnosis")
         assert all(w in text for w in words), text
         page.close()
+
+
+_FOCUS_UNDER_BAR = """
+() => {
+  const bar = document.getElementById("progress-bar").getBoundingClientRect();
+  const r = document.activeElement.getBoundingClientRect();
+  // Only while the bar is stuck to the top of the window can it cover what has focus.
+  return bar.top <= 1 && r.top < bar.bottom ? document.activeElement.id : null;
+}
+"""
+
+
+def test_focused_question_is_never_under_the_sticky_progress_bar(browser, tmp_path, bank, config):
+    # WCAG 2.4.11: Shift+Tab scrolled a question up just far enough to sit under the bar.
+    html = form_html(bank, config)
+    for width, height in ((640, 400), (320, 500)):
+        page = _open(browser, tmp_path, html, viewport={"width": width, "height": height})
+        page.check("#has_supervisor--yes")  # opens the gated questions
+        covered = []
+        for key, start in (("Shift+Tab", "#reset-form"), ("Tab", "#" + bank.questions[0].link_id + "--yes")):
+            page.focus(start)
+            for _ in range(12):
+                page.keyboard.press(key)
+                hidden = page.evaluate(_FOCUS_UNDER_BAR)
+                if hidden:
+                    covered.append((width, key, hidden))
+        assert not covered, covered
+        page.close()
+
+
+def test_live_regions_change_only_when_their_text_does(browser, tmp_path, bank, config):
+    # A screen reader announces a live region whenever its text is replaced: every answer read the
+    # indication and the unanswered count out again, changed or not.
+    page = _open(browser, tmp_path, form_html(bank, config))
+    page.check("#has_supervisor--yes")
+    page.check("#conflict--yes")
+    page.check("#has_supervisor--no")  # the conflict answer is now ignored: a note that stays
+    page.check("#company--small")
+    page.evaluate("""() => {
+      window.mutated = [];
+      for (const id of ["indication", "unanswered-count", "notes"]) {
+        new MutationObserver(() => window.mutated.push(id)).observe(
+          document.getElementById(id), {childList: true, subtree: true, characterData: true});
+      }
+    }""")
+    indication = page.inner_text("#indication")
+    page.check("#company--large")  # a signal: the indication, the open count and the note stay
+    assert page.inner_text("#indication") == indication
+    assert page.evaluate("window.mutated") == []
+    page.check("#prev_absence--yes")  # one factor fewer unanswered: that region, and only it, speaks
+    assert "unanswered-count" in page.evaluate("window.mutated")
+    assert page.locator("#notes .ignored").count() == 1
+    page.close()

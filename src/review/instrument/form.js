@@ -129,6 +129,13 @@
     return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
+  // The live regions (progress, indication, unanswered count, notes) are announced by a screen
+  // reader whenever their text is replaced, even by the same text: touch them only on a change,
+  // so an answer is followed by what it changed, not by the whole profile read out again.
+  function setText(element, text) {
+    if (element.textContent !== text) { element.textContent = text; }
+  }
+
   function update() {
     var answers = readAnswers();
     var result = score(answers);
@@ -143,7 +150,7 @@
     var progress = document.getElementById("progress");
     progress.max = Math.max(total, 1);
     progress.value = done;
-    document.getElementById("progress-text").textContent = fill(S.progress, { done: done, total: total });
+    setText(document.getElementById("progress-text"), fill(S.progress, { done: done, total: total }));
     var leads = [];
     result.factors.forEach(function (f) {
       var li = document.querySelector('#profile [data-factor-id="' + CSS.escape(f.factor_id) + '"]');
@@ -155,20 +162,26 @@
                                      (f.side === "protective" && f.status === "absent"));
       if (lead) { leads.push(item.label + (item.advice ? ": " + item.advice : "")); }
     });
-    document.getElementById("indication").textContent = data.indications[result.indication];
+    setText(document.getElementById("indication"), data.indications[result.indication]);
     // As the CLI report says it: unanswered factors are counted, and count nowhere else.
     var open = result.factors.filter(function (f) { return f.status === "unanswered" && f.applicable; }).length;
-    document.getElementById("unanswered-count").textContent =
-      open ? fill(open === 1 ? S.openOne : S.openMany, { n: open }) : "";
+    setText(document.getElementById("unanswered-count"),
+            open ? fill(open === 1 ? S.openOne : S.openMany, { n: open }) : "");
     var notes = document.getElementById("notes");
-    notes.textContent = "";
-    result.ignored.forEach(function (g) {
-      var p = document.createElement("p");
-      p.className = "note ignored";
-      p.textContent = fill(g.reason === "gate_off" ? S.ignoredOff : S.ignoredPending,
-                           { q: byId[g.link_id].text, gate: byId[g.gate].text });
-      notes.appendChild(p);
+    var noteTexts = result.ignored.map(function (g) {
+      return fill(g.reason === "gate_off" ? S.ignoredOff : S.ignoredPending,
+                  { q: byId[g.link_id].text, gate: byId[g.gate].text });
     });
+    var shownNotes = Array.prototype.map.call(notes.children, function (p) { return p.textContent; });
+    if (shownNotes.join("\n") !== noteTexts.join("\n")) {
+      notes.textContent = "";
+      noteTexts.forEach(function (text) {
+        var p = document.createElement("p");
+        p.className = "note ignored";
+        p.textContent = text;
+        notes.appendChild(p);
+      });
+    }
     var list = document.getElementById("leads");
     list.textContent = "";
     (leads.length ? leads : [S.noLeads]).forEach(function (text) {
@@ -229,6 +242,14 @@
     update();
     downloaded = JSON.stringify({});
   });
+  // The sticky progress bar must not cover the question that Tab or Shift+Tab brings into view
+  // (WCAG 2.4.11): scrolling keeps a margin as tall as the bar, which grows when it wraps (zoom, narrow).
+  var bar = document.getElementById("progress-bar");
+  function keepFocusClearOfBar() {
+    document.documentElement.style.scrollPaddingTop = (bar.offsetHeight + 8) + "px";
+  }
+  keepFocusClearOfBar();
+  if (window.ResizeObserver) { new ResizeObserver(keepFocusClearOfBar).observe(bar); }
   update();
   var first = form.querySelector("input");
   if (first) { first.focus(); }
