@@ -99,7 +99,7 @@ def record_fulltext(
     note: str = "",
 ) -> FulltextEvent:
     """Record one full-text event; an exclusion needs a reason from ``reasons``. The report's events are read
-    again inside the write: never assessed and not retrieved both (``event_refusal``, decision 0033)."""
+    again inside the write: never assessed and not retrieved both (``check_event``, decision 0033)."""
     if event == "excluded":
         if not reason.strip():
             raise ValidationError(f"record {record_id}: a full-text exclusion needs --reason")
@@ -108,23 +108,15 @@ def record_fulltext(
         raise ValidationError(f"record {record_id}: an eligible report takes no exclusion reason")
 
     def check(events: list[FulltextEvent]) -> None:
-        refusal = event_refusal(record_id, event, events)
-        if refusal is not None:
-            raise refusal
+        check_event(record_id, event, events)
 
     return add_fulltext_event(store, record_id, reviewer, event, reason=reason.strip(), note=note, check=check)
 
 
 def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | None:
     """Undo the reviewer's latest full-text event, unless a later eligibility decision rests on it
-    (``undo_refusal``, checked inside the write)."""
-
-    def check(undone: FulltextEvent, events: list[FulltextEvent]) -> None:
-        refusal = undo_refusal(undone, events)
-        if refusal is not None:
-            raise refusal
-
-    return undo_last(store, reviewer, check)
+    (``check_undo``, inside the write)."""
+    return undo_last(store, reviewer, check_undo)
 
 
 def latest_retrieval(events: Iterable[FulltextEvent]) -> dict[int, FulltextEvent]:
@@ -132,46 +124,40 @@ def latest_retrieval(events: Iterable[FulltextEvent]) -> dict[int, FulltextEvent
     return {event.record_id: event for event in events if event.event in RETRIEVAL_EVENTS}
 
 
-def assessment_refusal(record_id: int, retrieval: FulltextEvent | None) -> RetrievalOrderError | None:
-    """Why report ``record_id`` cannot be assessed for eligibility now, given its latest retrieval event, or
-    None. PRISMA 2020 assesses only reports retrieved (decision 0033): one recorded as not retrieved is
-    refused; one with no retrieval recorded is not (a decision implies it, with a warning)."""
-    if retrieval is None or retrieval.event != "not_retrieved":
-        return None
-    why = f" ({retrieval.reason})" if retrieval.reason else ""
-    return RetrievalOrderError(
-        record_id, f"record {record_id}: recorded as not retrieved{why}; PRISMA 2020 assesses only reports retrieved",
-        RETRIEVE_FIRST, f"record 'review fulltext retrieved {record_id}'")
-
-
-def event_refusal(record_id: int, event: str, events: Sequence[FulltextEvent]) -> RetrievalOrderError | None:
-    """Why ``event`` cannot be recorded on report ``record_id`` whose effective events are ``events`` (in
-    order), or None: an eligibility decision on a report not retrieved, or "not retrieved" on a report an
-    eligibility decision stands on (decision 0033: never both)."""
+def check_event(record_id: int, event: str, events: Sequence[FulltextEvent]) -> None:
+    """Raise ``RetrievalOrderError`` when ``event`` cannot be recorded on report ``record_id`` whose effective
+    events are ``events`` (in order): an eligibility decision on a report recorded as not retrieved (PRISMA
+    2020 assesses only reports retrieved; one with no retrieval recorded is not refused: a decision implies
+    it, with a warning), or "not retrieved" on a report an eligibility decision stands on (decision 0033:
+    never both)."""
     if event in ELIGIBILITY_EVENTS:
-        return assessment_refusal(record_id, latest_retrieval(events).get(record_id))
-    if event == "not_retrieved":
+        retrieval = latest_retrieval(events).get(record_id)
+        if retrieval is not None and retrieval.event == "not_retrieved":
+            why = f" ({retrieval.reason})" if retrieval.reason else ""
+            raise RetrievalOrderError(
+                record_id, f"record {record_id}: recorded as not retrieved{why}; PRISMA 2020 assesses only reports "
+                "retrieved", RETRIEVE_FIRST, f"record 'review fulltext retrieved {record_id}'")
+    elif event == "not_retrieved":
         decision = next((e for e in reversed(events) if e.event in ELIGIBILITY_EVENTS), None)
         if decision is not None:
-            return RetrievalOrderError(
+            raise RetrievalOrderError(
                 record_id, f"record {record_id}: assessed for eligibility ({decision.event}, by {decision.reviewer}); "
                 "a report assessed was retrieved", UNDO_DECISION_FIRST,
                 f"undo that decision ('review -r {decision.reviewer} fulltext undo')")
-    return None
 
 
-def undo_refusal(undone: FulltextEvent, events: Sequence[FulltextEvent]) -> RetrievalOrderError | None:
-    """Why ``undone`` cannot be undone given the report's effective ``events``, or None: undoing the
-    ``retrieved`` that a later eligibility decision rests on would leave the decision on a report not
-    retrieved or never retrieved (decision 0033): the decision is undone first."""
+def check_undo(undone: FulltextEvent, events: Sequence[FulltextEvent]) -> None:
+    """Raise ``RetrievalOrderError`` when ``undone`` cannot be undone given the report's effective ``events``:
+    undoing the ``retrieved`` that a later eligibility decision rests on would leave the decision on a report
+    not retrieved or never retrieved (decision 0033): the decision is undone first."""
     if undone.event != "retrieved":
-        return None
+        return
     rest = [e for e in events if e.id != undone.id]
     later = next((e for e in rest if e.event in ELIGIBILITY_EVENTS and e.id > undone.id), None)
     still = latest_retrieval(rest).get(undone.record_id)
     if later is None or (still is not None and still.event == "retrieved"):
-        return None
-    return RetrievalOrderError(
+        return
+    raise RetrievalOrderError(
         undone.record_id, f"record {undone.record_id}: its eligibility decision ({later.event}, by {later.reviewer}) "
         "rests on this retrieval", UNDO_DECISION_FIRST,
         f"undo that decision ('review -r {later.reviewer} fulltext undo')")

@@ -211,7 +211,7 @@ def _retrieval_before_assessing(store: Any, ids: Sequence[int], event: str) -> d
     transaction): an event that would leave a report both assessed and not retrieved raises
     ``RetrievalOrderError`` (decision 0033). For an eligibility decision, the reports whose retrieval was
     not recorded, "never sought" or "sought" (kept, with a warning); other events: nothing."""
-    from ..prisma.fulltext import event_refusal, latest_retrieval
+    from ..prisma.fulltext import check_event, latest_retrieval
     from ..store.fulltext import ELIGIBILITY_EVENTS, reports_fulltext_events
 
     if event not in ELIGIBILITY_EVENTS and event != "not_retrieved":
@@ -219,9 +219,7 @@ def _retrieval_before_assessing(store: Any, ids: Sequence[int], event: str) -> d
     by_report = reports_fulltext_events(store, ids)
     unrecorded: dict[int, str] = {}
     for record_id, events in by_report.items():
-        refusal = event_refusal(record_id, event, events)
-        if refusal is not None:
-            raise refusal
+        check_event(record_id, event, events)
         retrieval = latest_retrieval(events).get(record_id)  # (``events``: this report's alone, in order)
         if event in ELIGIBILITY_EVENTS and (retrieval is None or retrieval.event == "sought"):
             unrecorded[record_id] = "never sought" if retrieval is None else "sought"
