@@ -342,3 +342,16 @@ def test_live_regions_change_only_when_their_text_does(browser, tmp_path, bank, 
     assert "unanswered-count" in page.evaluate("window.mutated")
     assert page.locator("#notes .ignored").count() == 1
     page.close()
+
+
+def test_printed_report_leaves_out_how_to_use_the_page(browser, tmp_path, bank, config):
+    # On paper in a client's dossier, "the profile below is updated with every answer" and "the
+    # browser asks before a reload" are noise; the profile and its caveats stay.
+    page = _open(browser, tmp_path, form_html(bank, config))
+    page.emulate_media(media="print")
+    printed = page.inner_text("body")
+    assert "bijgewerkt" not in printed and "downloadt" not in printed and "vernieuwt" not in printed
+    assert "geen diagnose" in printed and "Risicofactoren" in printed
+    page.emulate_media(media="screen")
+    assert "bij elk antwoord bijgewerkt" in page.inner_text("body")
+    page.close()

@@ -64,7 +64,7 @@ td, #sources li, #profile li { overflow-wrap: anywhere; }
                    clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .print-only { display: none; }
 @media print {
-  #instrument-form, #progress-bar, .actions, .skip { display: none !important; }
+  #instrument-form, #progress-bar, .actions, .skip, .screen-only { display: none !important; }
   .print-only { display: block; }
   body { max-width: none; } h2 { page-break-after: avoid; } li, tr { page-break-inside: avoid; }
 }
@@ -142,13 +142,15 @@ def form_html(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> str
              f'<p class="meta">{t("Versie", "Version")} {html.escape(bank.version)}</p>\n',
              # A printed report goes into a dossier: it says when it was printed (filled in by the script).
              '<p class="meta print-only" id="printed-on"></p>\n',
-             "<p>" + t("Vul dit formulier in na de gesprekken met de cliënt. Kies per vraag één antwoord; "
-                       "‘Weet niet / niet besproken’ telt als niet beantwoord, nooit als ‘nee’. "
-                       "Het profiel onderaan wordt bij elk antwoord bijgewerkt.",
-                       "Fill in this form after the conversations with the client. Choose one answer "
-                       "per question; ‘Don't know / not discussed’ counts as unanswered, never as "
-                       "‘no’. The profile below is updated with every answer.") + "</p>\n",
-             '<p class="note">' + t("De antwoorden blijven in deze pagina op uw computer. Er wordt niets "
+             # How to use the page is no part of the printed report in a client's dossier.
+             '<p class="screen-only">'
+             + t("Vul dit formulier in na de gesprekken met de cliënt. Kies per vraag één antwoord; "
+                 "‘Weet niet / niet besproken’ telt als niet beantwoord, nooit als ‘nee’. "
+                 "Het profiel onderaan wordt bij elk antwoord bijgewerkt.",
+                 "Fill in this form after the conversations with the client. Choose one answer "
+                 "per question; ‘Don't know / not discussed’ counts as unanswered, never as "
+                 "‘no’. The profile below is updated with every answer.") + "</p>\n",
+             '<p class="note screen-only">' + t("De antwoorden blijven in deze pagina op uw computer. Er wordt niets "
                                     "verstuurd of opgeslagen, tenzij u de antwoorden zelf downloadt. Sluit "
                                     "of vernieuwt u de pagina, dan zijn antwoorden die u niet hebt gedownload "
                                     "weg; de browser vraagt dat eerst.",
