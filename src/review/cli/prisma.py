@@ -127,16 +127,16 @@ def _record_many(ctx: Context, ids: tuple[int, ...], event: str, reason: str = "
         elif done.not_screened_at_title_abstract:
             click.echo(f"review: warning: record {done.record_id} has no title/abstract decision yet "
                        "(review prisma will report it as sought without passing screening)", err=True)
-        if done.retrieval_unrecorded == "never sought":  # (PRISMA 2020: assessed = sought and retrieved)
-            click.echo(f"review: warning: record {done.record_id} was never recorded as sought or retrieved; "
-                       "PRISMA 2020 counts a report assessed as both (review fulltext sought/retrieved records them)",
-                       err=True)
-        elif done.retrieval_unrecorded == "sought":
-            click.echo(f"review: warning: record {done.record_id} was sought but never recorded as retrieved; "
-                       "PRISMA 2020 counts a report assessed as retrieved (review fulltext retrieved records it)",
+        if done.retrieval_warning:  # (PRISMA 2020: assessed = sought and retrieved)
+            click.echo(f"review: warning: {done.retrieval_warning} ({_RETRIEVAL_REMEDY[done.retrieval_unrecorded]})",
                        err=True)
         suffix = f" ({done.event.reason})" if done.event.reason else ""
         click.echo(f"{done.record_id}\t{event}{suffix}")
+
+
+#: The commands that record what the warning for an assessed report's unrecorded retrieval says is missing.
+_RETRIEVAL_REMEDY = {"never sought": "review fulltext sought/retrieved records them",
+                     "sought": "review fulltext retrieved records it"}
 
 
 # required: none is a command-line mistake, click's exit 2 (the service's "give at least one record id" exited 4)

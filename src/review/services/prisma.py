@@ -173,6 +173,18 @@ class FulltextRecorded:
     #: (no retrieval event), "sought" (sought, never retrieved); "" otherwise. PRISMA counts it as both.
     retrieval_unrecorded: str = ""
 
+    @property
+    def retrieval_warning(self) -> str:
+        """The warning for ``retrieval_unrecorded``, one wording for both shells, which add the remedy in their
+        own words (commands, keys); "" when the retrieval was recorded or the event is no eligibility decision."""
+        if self.retrieval_unrecorded == "never sought":
+            return (f"record {self.record_id} was never recorded as sought or retrieved; PRISMA 2020 counts a "
+                    "report assessed as both")
+        if self.retrieval_unrecorded == "sought":
+            return (f"record {self.record_id} was sought but never recorded as retrieved; PRISMA 2020 counts a "
+                    "report assessed as retrieved")
+        return ""
+
 
 def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], reviewer: str, event: str, *,
                            reason: str = "", note: str = "") -> Iterator[FulltextRecorded]:

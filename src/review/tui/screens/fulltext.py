@@ -39,13 +39,9 @@ STATE_STYLE = {
 }
 
 
-#: The warning after an eligibility decision on a report whose retrieval was not recorded (decision 0033).
-UNRECORDED_RETRIEVAL = {
-    "never sought": "record {0} was never recorded as sought or retrieved; PRISMA 2020 counts a report assessed "
-                    "as both (o and t record them)",
-    "sought": "record {0} was sought but never recorded as retrieved; PRISMA 2020 counts a report assessed as "
-              "retrieved (t records it)",
-}
+#: The keys that record what the service's warning for an assessed report's unrecorded retrieval says is
+#: missing (decision 0033); the warning's words are the service's, as the command line's.
+RETRIEVAL_REMEDY = {"never sought": "o and t record them", "sought": "t records it"}
 
 
 def in_keys(error: RetrievalOrderError) -> str:
@@ -170,7 +166,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
 
         def write() -> str:
             done = record_fulltext(project.workspace, record_id, project.reviewer, event, reason=reason)
-            return UNRECORDED_RETRIEVAL.get(done.retrieval_unrecorded, "").format(record_id)
+            warning = done.retrieval_warning
+            return f"{warning} ({RETRIEVAL_REMEDY[done.retrieval_unrecorded]})" if warning else ""
 
         self._apply(write, lambda warning: warning, severity="warning")
 
