@@ -238,6 +238,8 @@ def test_leaving_asks_first_while_answers_are_not_downloaded(browser, tmp_path, 
     page.reload()  # nothing answered yet: nothing to lose, no question
     assert asked == []
     page.check("#has_supervisor--yes")
+    # Nothing survives the page: no storage the docs would have to mention.
+    assert page.evaluate("localStorage.length + sessionStorage.length + document.cookie.length") == 0
     page.reload()
     assert asked == ["beforeunload"]
     assert page.locator("input:checked").count() == 0  # accepted: the answers are gone, as warned
