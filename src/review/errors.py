@@ -18,6 +18,21 @@ class ReviewError(Exception):
             self.title = title
 
 
+#: Where a database driver's error goes on with the SQL and a link (SQLAlchemy's ``[SQL: …]``,
+#: ``(Background on this error at: …)``): a dozen lines that say nothing to a reviewer.
+KNOWN_TAILS = ("\n[SQL:", "\n(Background on this error")
+
+
+def first_line(error: BaseException) -> str:
+    """What ``error`` says, in one line: the known tails cut, the rest joined, its type's name when it says
+    nothing. Only the tails go: NCBI's "Search Backend failed: Exception:\n'retstart' cannot be larger than
+    9998…" says its cause on the second line, and its first line alone ended on "Exception:"."""
+    text = str(error)
+    for tail in KNOWN_TAILS:
+        text = text.split(tail, 1)[0]
+    return " ".join(text.split()) or type(error).__name__
+
+
 class DecisionConflict(ReviewError):
     """Another session of the same reviewer decided the record first (``record_id``); nothing was recorded."""
 

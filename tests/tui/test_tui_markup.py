@@ -14,7 +14,6 @@ from textual.widgets import OptionList, Select
 
 from review.dedup.decisions import BorderlinePair, FieldDifference
 from review.records import Record
-from review.tui.screens.base import first_line
 from review.tui.screens.dedup import pair_table
 from review.tui.screens.modals import ReasonScreen
 from tui_workspace import async_test, build_workspace, open_app, settle
@@ -78,17 +77,6 @@ async def test_the_reason_picker_lists_the_reasons_as_written(tmp_path: Path) ->
         await settle(pilot)
         drawn = _drawn_options(app.screen.query_one("#reasons", OptionList))
         assert drawn == ["1. wrong population [adults]", f"2. {ACTION}"], drawn
-
-
-def test_an_error_says_both_its_lines_and_not_the_sql() -> None:
-    ncbi = RuntimeError("Search Backend failed: Exception:\n'retstart' cannot be larger than 9998. "
-                        "For PubMed, ESearch can only retrieve the first 9,999 records")
-    assert first_line(ncbi) == ("Search Backend failed: Exception: 'retstart' cannot be larger than 9998. "
-                                "For PubMed, ESearch can only retrieve the first 9,999 records")
-    sql = RuntimeError("(sqlite3.OperationalError) database is locked\n[SQL: UPDATE x SET y=1]\n"
-                       "(Background on this error at: https://sqlalche.me/e/20/e3q8)")
-    assert first_line(sql) == "(sqlite3.OperationalError) database is locked"
-    assert first_line(RuntimeError("  \n ")) == "RuntimeError"
 
 
 def _drawn_widget(widget: Any) -> str:

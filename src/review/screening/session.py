@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DecisionConflict, ReviewError
+from ..errors import DecisionConflict, ReviewError, first_line
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
 from ..store.sessions import SessionBusy
@@ -620,7 +620,7 @@ class ScreeningSession:
             self._log_seen = None
             self._take(self._read_decisions())
         except Exception as err:  # (still to read again: the next key reads first, or is refused)
-            said = (str(err).strip().splitlines() or [type(err).__name__])[0]  # (a driver's error goes on with its SQL)
+            said = first_line(err)  # (a driver's error goes on with its SQL)
             return DecisionConflict(f"record {record_id}: decided elsewhere meanwhile (in another window or shell); "
                                     f"nothing recorded here — your decisions could not be read again ({said}); "
                                     "the next key reads them first", record_id=record_id)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from ..errors import ReviewError
     from ..records import Record
     from ..services.dedup import BorderlinePair
     from ..services.prisma import QueueItem
@@ -61,11 +60,13 @@ class FirstRecordLoaded(Loaded):
 
 
 class FirstRecordFailed(Message):
-    """The screening screen's first record could not be read (a busy store, a lost server connection)."""
+    """The screening screen's first record could not be read: a busy store, a lost server connection, a file
+    system error (``passing``: reading again may work), or a bug."""
 
-    def __init__(self, error: ReviewError) -> None:
+    def __init__(self, error: Exception, *, passing: bool) -> None:
         super().__init__()
         self.error = error
+        self.passing = passing
 
 
 class PairsLoaded(Loaded):

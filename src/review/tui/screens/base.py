@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.widgets import DataTable, Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ...errors import ReviewError
+from ...errors import ReviewError, first_line
 from ...services.screening import NotOffered, RemovedMeanwhile
 from ..messages import SetAsideChanged
 from ..project import Project
@@ -30,21 +30,6 @@ SAME_ERROR_SECONDS = 8.0
 BROWSER_NOTE = "changed in record browser"
 
 _last_error: WeakKeyDictionary[App[Any], tuple[str, str, float]] = WeakKeyDictionary()
-
-
-#: Where a database driver's error goes on with the SQL and a link (SQLAlchemy's ``[SQL: …]``,
-#: ``(Background on this error at: …)``): a dozen lines of the notification that say nothing to a reviewer.
-KNOWN_TAILS = ("\n[SQL:", "\n(Background on this error")
-
-
-def first_line(error: BaseException) -> str:
-    """What ``error`` says, in one line: the known tails cut, the rest joined. Only the tails go: NCBI's
-    "Search Backend failed: Exception:\n'retstart' cannot be larger than 9998…" says its cause on the second
-    line, and its first line alone ended on "Exception:"."""
-    text = str(error)
-    for tail in KNOWN_TAILS:
-        text = text.split(tail, 1)[0]
-    return " ".join(text.split()) or type(error).__name__
 
 
 def report_error(node: App[Any] | Screen[Any], error: BaseException) -> None:

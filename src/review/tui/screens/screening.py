@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ...errors import ReviewError
+from ...errors import first_line
 from ...records import Record
 from ...services.prisma import record_screening_stop
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered,
@@ -194,8 +194,11 @@ class ScreeningScreen(ProjectScreen):
         #: Opened from search: kept on screen even if already decided, until it is decided here.
         self._opened_id: int | None = None
         self._started = False  # the first record is shown (before it, a paint would say "nothing left")
-        #: The first record's load failed with a ReviewError (a busy store): the 2 s look tries again.
-        self._load_failed = False
+        #: The first record's load failed (and said why); ``_load_passing``: in a way that may pass (a busy
+        #: store), so the 2 s look tries again.
+        self._load_failed = self._load_passing = False
+        #: Why the first record's last load failed, as said ("": none failed since one loaded).
+        self._load_error = ""
         self._load_worker: Worker[None] | None = None
         #: The reviewer's current decisions as last read, and the store's data version just before (``_decided``).
         self._decided_read: tuple[tuple[int, ...], Mapping[tuple[int, str], Any]] | None = None
@@ -279,7 +282,7 @@ class ScreeningScreen(ProjectScreen):
     def _load_first(self, *, retry: bool = False) -> None:
         if not retry:  # (a retry leaves the failure on screen: "Loading…" flashing every 2 s says less)
             self.query_one("#record", RecordView).show("Loading the first record…")
-        self._load_failed = False
+        self._load_failed = self._load_passing = False
         self._load_worker = self.first_record()
 
     def _first_load_ended(self) -> bool:
@@ -297,22 +300,30 @@ class ScreeningScreen(ProjectScreen):
         try:
             record = project.session.next_record()
             progress = project.session.progress()
-        except ReviewError as err:  # a busy store, a lost server: "Loading…" for ever otherwise
-            self.post_message(FirstRecordFailed(err))
+        except Exception as err:  # any failure: "Loading…" for ever otherwise (a worker's error shows no screen)
+            self.post_message(FirstRecordFailed(err, passing=isinstance(err, (*store_errors(), OSError))))
             return
         self.post_message(FirstRecordLoaded(record, progress))
 
     @on(FirstRecordFailed)
     def _first_failed(self, message: FirstRecordFailed) -> None:
-        self._load_failed = True
-        report_error(self, message.error)
+        """Say why on the screen and once in a notification (the 2 s look that reads it again says nothing
+        new while the reason stays the same). A failure that may pass (a busy store, a lost server, a file
+        system) is read again every 2 s; any other (a bug) only on coming back to the screen."""
+        self._load_failed, self._load_passing = True, message.passing
+        said = first_line(message.error)
+        if said != self._load_error:
+            self._load_error = said
+            report_error(self, message.error)
+        then = f"trying again in {SET_ASIDE_POLL:.0f} s" if message.passing else "come back to this screen to try again"
         self.query_one("#record", RecordView).show(Text(
-            f"The first record could not be loaded ({message.error}); trying again in {SET_ASIDE_POLL:.0f} s.",
+            f"The first record could not be loaded ({said}); {then} (the other screens work: 1 is the dashboard).",
             style="bold"))
 
     @on(FirstRecordLoaded)
     def _first(self, message: FirstRecordLoaded) -> None:
         record, progress = message.record, message.progress
+        self._load_error = ""
         self.current = record
         self._started = True
         self._paint(progress)
@@ -415,7 +426,7 @@ class ScreeningScreen(ProjectScreen):
         shown: its load again, if it failed on a busy store, and only while this screen is in view (another
         screen or a dialog on top would get its error every few seconds; ``on_screen_resume`` tries again)."""
         if self.project is not None and not self._started:
-            if self._load_failed and self.is_active and self._first_load_ended():
+            if self._load_passing and self.is_active and self._first_load_ended():
                 self._load_first(retry=True)
             return
         if (self.project is None or self.retraining or self._retrain_timer is not None
@@ -772,9 +783,9 @@ class ScreeningScreen(ProjectScreen):
             if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
                 event.prevent_default()  # the Lomax verdict stands; the next ranking asks again
                 self._evidence_running = self._evidence_pending = False
-                if event.state == WorkerState.ERROR:
-                    self.notify(str(event.worker.error), title="Stopping evidence failed", severity="warning",
-                                timeout=8)
+                if event.state == WorkerState.ERROR and event.worker.error is not None:
+                    self.notify(first_line(event.worker.error), title="Stopping evidence failed",
+                                severity="warning", timeout=8)
             return
         if event.worker.group == "retrain":  # reported here, with the model status line: not again
             event.prevent_default()        # by ProjectScreen's handler
@@ -788,8 +799,8 @@ class ScreeningScreen(ProjectScreen):
             self._training = self._train_again = False
             if event.state == WorkerState.ERROR:
                 error = event.worker.error
-                self.retrain_error = str(error)
-                self.notify(str(error), title="Retraining failed", severity="error", timeout=8)
+                self.retrain_error = first_line(error) if error is not None else "failed"
+                self.notify(self.retrain_error, title="Retraining failed", severity="error", timeout=8)
                 self._set_model_status("ranking: retraining failed (see notification)")
             else:
                 self._set_model_status("ranking: retraining stopped")
