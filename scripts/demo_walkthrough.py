@@ -7,9 +7,11 @@ says so (the recommended one; ``--stopping-rule certified`` saves the certified 
 review.toml first). Full text: every include is sought; the script marks one report not retrieved
 and one excluded (labelled as simulated) so every PRISMA box is exercised.
 
-    python scripts/demo_walkthrough.py [--out docs/images] [--workspace DIR] [--stopping-rule certified]
+    python scripts/demo_walkthrough.py [--out DIR | --write-docs] [--workspace DIR] [--stopping-rule certified]
 
-Prints one JSON line with what happened; the diagram goes to OUT/prisma_demo.{svg,png}.
+Prints one JSON line with what happened; the diagram goes to OUT/prisma_demo.{svg,png}: by default a new
+temporary folder (a stderr line says where), with ``--write-docs`` the repository's docs/images, which the
+README and docs/demo.md show (a run only to look must not change them).
 """
 
 from __future__ import annotations
@@ -102,9 +104,24 @@ def full_text(workspace: Workspace, reviewer: str) -> None:
             record_fulltext(store, record_id, reviewer, "eligible")
 
 
+#: The pictures the README and docs/demo.md show, which ``--write-docs`` replaces.
+DOCS_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
+
+
+def images_folder(out: Path | None, write_docs: bool) -> Path:
+    """Where the diagram goes: ``out``, the repository's docs/images with ``write_docs``, else a new
+    temporary folder."""
+    if write_docs:
+        return DOCS_IMAGES
+    return out if out is not None else Path(tempfile.mkdtemp(prefix="review-walkthrough-"))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("docs/images"))
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--out", type=Path, help="write the diagram here (default: a new temporary folder)")
+    where.add_argument("--write-docs", action="store_true",
+                       help=f"update the diagram the docs show ({DOCS_IMAGES})")
     parser.add_argument("--workspace", type=Path, help="build the demo here (default: a temp dir)")
     parser.add_argument("--retrain-every", type=int, default=5)
     parser.add_argument("--stopping-rule", choices=STOPPING_CHOICES,
@@ -118,11 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     summary["borderline_pairs_answered"] = pairs
     full_text(workspace, reviewer)
     outputs = write_outputs(workspace, out_dir=folder / "prisma", lang="en")
-    args.out.mkdir(parents=True, exist_ok=True)
+    images = images_folder(args.out, args.write_docs)
+    images.mkdir(parents=True, exist_ok=True)
     for suffix in ("svg", "png"):
-        shutil.copyfile(folder / "prisma" / f"prisma.{suffix}", args.out / f"prisma_demo.{suffix}")
+        shutil.copyfile(folder / "prisma" / f"prisma.{suffix}", images / f"prisma_demo.{suffix}")
+    print(f"wrote {images / 'prisma_demo.svg'} and prisma_demo.png"
+          + ("" if args.write_docs else " (--write-docs updates docs/images)"), file=sys.stderr)
     summary["identities_ok"] = outputs.counts.identities_ok
     summary["workspace"] = str(folder)
+    summary["images"] = str(images)
     print(json.dumps(summary))
     return 0
 
