@@ -174,7 +174,7 @@ def form_html(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> str
             parts.append(_fieldset(t, q, number, items))
         parts.append("</section>\n")
     parts.append("</form>\n")
-    parts.append(_result_section(t, bank))
+    parts.append(_result_section(t, bank, config))
     parts.append(f'<script type="application/json" id="instrument-data">{data}</script>\n'
                  f"<script>\n{script}\n</script>\n</body>\n</html>\n")
     return "".join(parts)
@@ -200,7 +200,7 @@ def _fieldset(t: T, q: Question, number: int, items: dict[str, Any]) -> str:
             + "".join(body) + f'<div class="options">\n{options}</div>\n</fieldset>\n')
 
 
-def _result_section(t: T, bank: ItemBank) -> str:
+def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
     parts = [f'<section id="result" tabindex="-1">\n<h2>{t("Profiel", "Profile")}</h2>\n',
              '<p id="indication" aria-live="polite"></p>\n',
              '<p id="unanswered-count" aria-live="polite"></p>\n',
@@ -214,6 +214,10 @@ def _result_section(t: T, bank: ItemBank) -> str:
              f'<p class="note" id="prognostic">{t(PROGNOSTIC_NL, PROGNOSTIC_EN)}</p>\n',
              (f'<p class="note" id="measures">{html.escape(legend)}</p>\n'
               if (legend := measures_legend(t, bank.items)) else ""),
+             # The published recurrence rates every profile gives as context (the report has them too).
+             *(f'<p class="note base-rate">{html.escape(t("Ter vergelijking: ", "For context: "))}'
+               f"{html.escape(t(rate.text_nl, rate.text_en))} ({html.escape(rate.source)}).</p>\n"
+               for rate in config.base_rates),
              '<div id="notes" aria-live="polite"></div>\n<div id="profile">\n']
     for side, nl, en in (("risk", "Risicofactoren", "Risk factors"),
                          ("protective", "Beschermende factoren", "Protective factors")):

@@ -1,7 +1,9 @@
-"""The ratios beside each factor are explained where they are shown: report, form and guide.
+"""What a labour expert needs beside the profile to read it: the measures and the base rates.
 
-A labour expert reads "HR 1,29 (1,09–1,52)" or "gepoold OR 2,21 (1,21–4,04)"; none of the outputs
-said what HR or OR is, which way above 1 points, or what the brackets hold.
+The ratios beside each factor are explained where they are shown (report, form and guide): a reader
+saw "HR 1,29 (1,09–1,52)" or "gepoold OR 2,21 (1,21–4,04)", and none of the outputs said what HR or
+OR is, which way above 1 points, or what the brackets hold. The published base rates stand in the
+browser form as in the report.
 """
 
 from __future__ import annotations
@@ -35,3 +37,22 @@ def test_form_and_guide_explain_the_measures(bank, config):
     assert 'id="measures">OR = odds ratio. Above 1' in form_html(bank, config, "en")
     guide = render.guide_markdown(bank)
     assert guide.index("OR = oddsratio") < guide.index("OR 2,21")  # read before the first number
+
+
+def test_form_gives_the_base_rates_the_report_gives(bank):
+    # The browser form's profile is what gets printed for the dossier; only the CLI report carried
+    # the published recurrence rates (with their sources) as context.
+    from pathlib import Path
+
+    from review.instrument.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "instrument" / "scoring.toml")
+    assert config.base_rates
+    report = _report(bank, config, {})
+    for lang, lead in (("nl", "Ter vergelijking: "), ("en", "For context: ")):
+        page = form_html(bank, config, lang)
+        for rate in config.base_rates:
+            text = rate.text_nl if lang == "nl" else rate.text_en
+            assert f"{lead}{text} ({rate.source})." in page.replace("&#x27;", "'")
+            if lang == "nl":
+                assert f"Ter vergelijking: {text} ({rate.source})." in report
