@@ -292,6 +292,10 @@ def synthesise_factor(
         phases={unit: _unit_phase(group) for unit, group in unit_rows.items()},
         sizes=sizes, unrated_as=settings.rules.unrated_as,
         gradients=_gradients(unit_rows),
+        unit_ratios={unit: [_aligned_at_standard_level(r.estimate) for r in group
+                            if r.estimate.measure in RATIO_MEASURES and not r.estimate.subgroup
+                            and r.estimate.aligned() is not None]
+                     for unit, group in unit_rows.items()},
         own_data=sorted({r.study.id for r in rows if r.study.data_source == OWN_DATA_SOURCE}),
     )
     grade = assess(grade_input, settings.grade, override or {})
@@ -354,6 +358,14 @@ def _aligned(estimate: Estimate) -> tuple[float, float, float]:
     aligned = estimate.aligned()
     assert aligned is not None
     return aligned
+
+
+def _aligned_at_standard_level(estimate: Estimate) -> tuple[float, float, float]:
+    """(estimate, low, high) for recurrence with the 95 % CI (a CI published at another level redrawn at 95 %,
+    :meth:`Estimate.interval_at`), as the direction is read: a 90 % CI's bound would pass a threshold sooner."""
+    est, _, _ = _aligned(estimate)
+    low, high = estimate.interval_at()
+    return (est, 1 / high, 1 / low) if estimate.outcome_favourable else (est, low, high)
 
 
 def outcome_note(estimate: Estimate) -> str:

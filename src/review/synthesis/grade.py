@@ -118,6 +118,9 @@ class GradeInput:
     #: The exposure-response gradient each counted unit records for the review outcome ("present" |
     #: "absent" | "conflicting" when its estimates disagree); units that record none are left out.
     gradients: dict[str, str] = field(default_factory=dict)
+    #: Per counted unit, its whole-sample ratio estimates for the review outcome as (estimate, low, high) with
+    #: the 95 % CI, aligned to recurrence: what a large effect is judged on when nothing is pooled.
+    unit_ratios: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
 
 
 def assess(item: GradeInput, config: GradeConfig | None = None,
@@ -335,12 +338,20 @@ def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> 
 
 
 def _large_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
+    """The large-effect upgrade and its reason: from the pooled estimate when estimates pool, else from what
+    the counted studies report (decision 0037); ("", 0) when no estimate is large."""
+    if item.pooled is not None and item.pooled.k >= 2:
+        return _large_pooled_effect(item, config)
+    return _large_reported_effect(item, config)
+
+
+def _large_pooled_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
     """A pooled ratio that is a large effect (+1: ≥ 2 or ≤ 0.5) or a very large one (+2: ≥ 5 or ≤ 0.2;
     GRADE guidelines 9), with the levels it raises; ("", 0) when the estimate is not large.
 
     The CI's bound nearer 1 must pass the threshold too (the project's conservative reading,
     docs/synthesis.md): an effect the CI allows to be smaller than large is not shown to be large."""
-    if item.pooled is None or not item.pooled.ratio or item.pooled.k < 2:
+    if item.pooled is None or not item.pooled.ratio:
         return "", 0
     est, lo, hi = (item.pooled.back(v) for v in (item.pooled.estimate, item.pooled.ci_low, item.pooled.ci_high))
     assert est is not None and lo is not None and hi is not None
@@ -364,6 +375,70 @@ def _large_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
     if passes(est, *large):
         return f"{ci} is large, but {bound} is not ({threshold}): not upgraded", 0
     return "", 0
+
+
+def _levels_shown(estimate: float, low: float, high: float, config: GradeConfig) -> int:
+    """The levels a ratio raises by its size: 2 very large, 1 large, 0 neither; the estimate and the CI's bound
+    nearer 1 must both pass the threshold, as for a pooled ratio."""
+    above = estimate >= 1
+    near = low if above else high
+
+    def passes(value: float, high_cut: float, low_cut: float) -> bool:
+        return value >= high_cut if above else value <= low_cut
+
+    if passes(estimate, config.very_large_effect_high, config.very_large_effect_low) and \
+            passes(near, config.very_large_effect_high, config.very_large_effect_low):
+        return 2
+    return 1 if passes(estimate, config.large_effect_high, config.large_effect_low) and \
+        passes(near, config.large_effect_high, config.large_effect_low) else 0
+
+
+def _large_reported_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
+    """A large effect without pooling, as Huguet et al. (2013, table 4) judge a narrative summary: a similar
+    moderate or large effect reported by most studies, so one study when it is the only one (GRADE guidelines
+    9 asks for it from rigorous studies; the risk-of-bias and imprecision guards of :func:`_upgrade` apply).
+
+    Counted per counted unit, over every unit (one without a ratio with a CI reports no large effect). A unit
+    shows the levels all its whole-sample ratios for the review outcome show, on one side of 1 (a crude 2.5
+    beside an adjusted 1.4 shows none); each ratio with the thresholds and the bound rule of a pooled one."""
+    n = len(item.units)
+    shown: dict[str, tuple[bool, int]] = {}  # unit -> (risk side, levels)
+    large_points: list[str] = []
+    for unit, ratios in item.unit_ratios.items():
+        if not ratios:
+            continue
+        sides = {est >= 1 for est, _, _ in ratios}
+        levels = min(_levels_shown(est, lo, hi, config) for est, lo, hi in ratios) if len(sides) == 1 else 0
+        shown[unit] = (sides.pop(), levels)
+        large_points += [f"{unit}: ratio {effect_number(est)} ({effect_number(lo)}-{effect_number(hi)})"
+                         for est, lo, hi in ratios
+                         if est >= config.large_effect_high or est <= config.large_effect_low]
+    if not large_points:
+        return "", 0
+    very = f"≥ {config.very_large_effect_high:g} or ≤ {config.very_large_effect_low:g}"
+    large = f"≥ {config.large_effect_high:g} or ≤ {config.large_effect_low:g}"
+    basis = ("one study, nothing pooled" if n == 1 else "nothing pooled") + \
+        " (Huguet et al. 2013: a large effect reported by most studies)"
+    for side in (True, False):
+        for levels, threshold, size in ((2, very, "very large"), (1, large, "large")):
+            units = [u for u, (risk, shown_levels) in shown.items() if risk == side and shown_levels >= levels]
+            if len(units) * 2 > n:
+                extra = (f"; not very large: the CI's bound nearer 1 does not pass {very}"
+                         if levels == 1 and any(_levels_points_very(r, config) for u in units
+                                                for r in item.unit_ratios[u]) else "")
+                return (f"{len(units)}/{counted(n, 'study')} {verb_for(len(units), 'shows', 'show')} a {size} effect, "
+                        f"the CI's bound nearer 1 included ({threshold}): {'; '.join(large_points)}; {basis}"
+                        f"{extra}", levels)
+    if n == 1:
+        return f"{'; '.join(large_points)} is large, but the CI's bound nearer 1 is not ({large}): not upgraded", 0
+    passing = sum(1 for _, shown_levels in shown.values() if shown_levels)
+    return (f"{'; '.join(large_points)} large, but not shown by most studies with the CI's bound nearer 1 "
+            f"({large}; {passing}/{counted(n, 'study')}): not upgraded", 0)
+
+
+def _levels_points_very(ratio: tuple[float, float, float], config: GradeConfig) -> bool:
+    """Whether a ratio's estimate alone is very large (the report says why it raised one level only)."""
+    return ratio[0] >= config.very_large_effect_high or ratio[0] <= config.very_large_effect_low
 
 
 def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
