@@ -336,11 +336,14 @@ def test_a_migration_step_another_store_ran_first_is_not_run_again(workspace: Wo
 
 def test_newer_store_is_refused(tmp_path) -> None:
     import pytest
+    import sqlalchemy as sa
     from review.errors import ReviewError
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    store = Store.open(url)
-    with store.engine.begin() as conn:
+    Store.open(url).engine.dispose()
+    newer = sa.create_engine(url)  # a newer review's process (this one's own commit would be refused)
+    with newer.begin() as conn:
         conn.execute(schema.schema_info.update().values(value="999"))
+    newer.dispose()
     with pytest.raises(ReviewError, match="newer"):
         Store.open(url)
 

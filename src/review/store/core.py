@@ -22,7 +22,7 @@ from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict",
-    "Store", "StoreBusy", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
+    "NewerStore", "Store", "StoreBusy", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -87,6 +87,13 @@ def _moved_to(conn: sa.Connection) -> str | None:
     return None if value is None else str(value)
 
 
+@functools.cache
+def _marks_query() -> sa.Select[Any]:
+    """The store's schema version and move mark in one read (``_refuse_commit_if_changed``, before every commit)."""
+    t = schema.schema_info
+    return sa.select(t.c.key, t.c.value).where(t.c.key.in_(("version", MOVED_KEY)))
+
+
 def _schema_version(conn: sa.Connection) -> int | None:
     """The store's schema version; None when it has no schema yet."""
     if not sa.inspect(conn).has_table("schema_info"):
@@ -96,14 +103,22 @@ def _schema_version(conn: sa.Connection) -> int | None:
     return int(value) if value is not None else None
 
 
-def _refuse_commit_if_moved(conn: sa.Connection) -> None:
+def _refuse_commit_if_changed(conn: sa.Connection) -> None:
     """Commit hook: a write that waited for ``review migrate``'s lock and gets it after the copy
-    committed would land in the old store, where nobody reads it; it is rolled back instead."""
-    if conn.get_execution_options().get(MOVING_OPTION):
-        return
-    moved_to = _moved_to(conn)
-    if moved_to is not None:
-        raise StoreMoved(moved_to)
+    committed would land in the old store, where nobody reads it; it is rolled back instead. So is every
+    write of this process once a newer review has upgraded the schema (``NewerStore``): it would leave out
+    what that version's writers add (a decision without its change row, read by nobody's open session)."""
+    marks = {str(key): value for key, value in conn.execute(_marks_query())}
+    moved_to = marks.get(MOVED_KEY)
+    if moved_to is not None and not conn.get_execution_options().get(MOVING_OPTION):
+        raise StoreMoved(str(moved_to))
+    _refuse_if_newer(marks.get("version"), saved=False)
+
+
+def _refuse_if_newer(version: object, *, saved: bool = True) -> None:
+    """Raise ``NewerStore`` when the store's schema ``version`` is newer than this review's."""
+    if version is not None and int(str(version)) > SCHEMA_VERSION:
+        raise NewerStore(int(str(version)), opened_before=not saved)
 
 
 class StoreBusy(ReviewError):
@@ -125,6 +140,25 @@ class StoreMoved(ReviewError):
                             f"review migrate --to {moved_to})")
         super().__init__(f"this review moved to {moved_to}; nothing was saved here — {advice}")
         self.moved_to = moved_to
+
+
+class NewerStore(ReviewError):
+    """A newer review upgraded the store's schema: this one refuses to open it, and a process that opened it
+    before the upgrade writes nothing more (its writes would lack what the newer writers record)."""
+
+    title = "Upgrade review"
+    exit_code = 1
+
+    def __init__(self, version: int, *, opened_before: bool = False) -> None:
+        upgrade = "upgrade review (the version your team uses, or later) and run it again"
+        if opened_before:
+            message = (f"a newer review upgraded this store to schema version {version} while this process had it "
+                       f"open (this review writes version {SCHEMA_VERSION}); nothing was saved here — {upgrade}")
+        else:
+            message = (f"store schema version {version} is newer than this review ({SCHEMA_VERSION}); nothing was "
+                       f"read or saved — {upgrade}")
+        super().__init__(message)
+        self.version = version
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,12 +279,14 @@ class Store:
             ).scalar()
             if existing is None:
                 conn.execute(schema.schema_info.insert().values(key="version", value=str(SCHEMA_VERSION)))
-        self._refuse_commits_once_moved()
+        self._check_commits()
 
-    def _refuse_commits_once_moved(self) -> None:
-        """From now on (the schema exists) every commit checks the store was not moved away."""
-        if not self.moved_ok and not sa.event.contains(self.engine, "commit", _refuse_commit_if_moved):
-            sa.event.listen(self.engine, "commit", _refuse_commit_if_moved)
+    def _check_commits(self) -> None:
+        """From now on (the schema exists) every commit checks the store was neither moved away nor upgraded
+        by a newer review. Not for ``review migrate``'s own stores (``moved_ok``): it reads the source under
+        its lock and drops the target's tables when a copy is refused."""
+        if not self.moved_ok and not sa.event.contains(self.engine, "commit", _refuse_commit_if_changed):
+            sa.event.listen(self.engine, "commit", _refuse_commit_if_changed)
 
     def schema_version(self) -> int | None:
         with self.engine.connect() as conn:
@@ -266,10 +302,7 @@ class Store:
             if create:
                 self.create()
             return
-        if version > SCHEMA_VERSION:
-            raise ReviewError(
-                f"store schema version {version} is newer than this review ({SCHEMA_VERSION}); upgrade review"
-            )
+        _refuse_if_newer(version)
         if moved_to is not None:
             raise StoreMoved(moved_to)  # (before any migration: a moved store is nobody's to upgrade)
         if version < SCHEMA_VERSION:
@@ -277,7 +310,7 @@ class Store:
         else:
             # New stage tables added without a version bump are created idempotently.
             metadata.create_all(self.engine)
-        self._refuse_commits_once_moved()
+        self._check_commits()
 
     def migrate(self, from_version: int) -> None:
         """Apply each migration step in its own transaction, from ``from_version`` up. Each step takes the

@@ -1,0 +1,76 @@
+"""A review older than the store's schema writes nothing to it (both engines): it refuses to open a store a newer
+review upgraded, and a process that had the store open before the upgrade is refused at its next commit. An older
+writer would leave out what the newer ones record (before 2026-12-06 03:54 UTC a decision had no row in
+``screening_decision_changes``, so a newer teammate's open session missed it until reopened)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from review.cli import main
+from review.records import Record
+from review.screening.session import ScreeningSession
+from review.store import Store, schema
+from review.store.core import NewerStore
+from review.workspace import Workspace
+
+
+def _records(workspace: Workspace, n: int = 3) -> list[int]:
+    workspace.store.add_batch([Record(title=f"T{i}") for i in range(n)], file_name="f.ris", file_sha256="e" * 64,
+                              source_name="db", format="ris", encoding="utf-8")
+    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+
+
+def _upgrade_as_a_newer_review(url: str) -> int:
+    """What a teammate's newer review does on opening: the schema version goes past this review's (own engine,
+    no commit check: that review's own process)."""
+    newer = schema.SCHEMA_VERSION + 1
+    engine = sa.create_engine(Store.open(url, prepare=False).engine.url)
+    with engine.begin() as conn:
+        t = schema.schema_info
+        conn.execute(t.update().where(t.c.key == "version").values(value=str(newer)))
+    engine.dispose()
+    return newer
+
+
+def _logged(workspace: Workspace) -> tuple[int, int]:
+    """Decision rows and change rows in the store, read past this review's own checks."""
+    with workspace.store.connect() as conn:
+        decisions = conn.execute(sa.select(sa.func.count()).select_from(schema.screening_decisions)).scalar_one()
+        changes = conn.execute(sa.select(sa.func.count()).select_from(schema.decision_changes)).scalar_one()
+    return int(decisions), int(changes)
+
+
+def test_an_older_review_refuses_to_open_a_store_a_newer_one_upgraded(workspace: Workspace) -> None:
+    _records(workspace)
+    newer = _upgrade_as_a_newer_review(workspace.database_url)
+    with pytest.raises(NewerStore) as refused:
+        Store.open(workspace.database_url)
+    message = str(refused.value)
+    assert f"store schema version {newer} is newer than this review ({schema.SCHEMA_VERSION})" in message
+    assert "upgrade review" in message and "\n" not in message
+    # The command line: one line, exit 1, nothing written (the version stays the newer one's).
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "decide", "1", "--include"])
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines() == [f"review: {message}"]
+    assert Store.open(workspace.database_url, prepare=False).schema_version() == newer
+    assert _logged(workspace) == (0, 0)
+
+
+def test_a_process_open_before_a_newer_review_upgraded_the_store_writes_nothing(workspace: Workspace) -> None:
+    """The window a teammate kept open over the upgrade: its decision and its undo are rolled back, one line."""
+    a, b, _ = _records(workspace)
+    session = ScreeningSession(workspace, "alice", seed=1)
+    session.decide(a, "include")
+    assert _logged(workspace) == (1, 1)
+    _upgrade_as_a_newer_review(workspace.database_url)
+    with pytest.raises(NewerStore, match="while this process had it open.*nothing was saved here — upgrade review"):
+        session.decide(b, "exclude")
+    with pytest.raises(NewerStore):
+        session.undo()
+    with pytest.raises(NewerStore):
+        workspace.store.add_decision(b, "bob", "include")
+    assert _logged(workspace) == (1, 1)
+    assert workspace.store.decisions()[0].record_id == a
