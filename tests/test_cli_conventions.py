@@ -354,21 +354,23 @@ def test_a_semicolon_csv_is_named_as_such(tmp_path, command):
     one_line_error(result, "(columns are separated by ';', not commas: save the file as comma-separated CSV)")
 
 
-# -- a record id not in the workspace: the exit status interfaces.md names per command ----------------
+# -- a record id not in the workspace: exit 1 from every command, as interfaces.md names them -------------
 
-UNKNOWN_ID_EXITS = {
-    ("decide", "99", "--include"): 1,
-    ("dedup", "--undo-merge", "99"): 1,
-    ("prisma", "remove", "99", "--reason", "retracted"): 1,
-    ("prisma", "restore", "99"): 4,
-    ("fulltext", "sought", "99"): 4,
-    ("fulltext", "retrieved", "99"): 4,
-    ("fulltext", "not-retrieved", "99"): 4,
-    ("fulltext", "eligible", "99"): 4,
-    ("fulltext", "excluded", "99", "--reason", "Wrong population"): 4,
-    ("fulltext", "link", "1", "99"): 4,
-    ("fulltext", "unlink", "99"): 4,
-}
+#: Every command taking record ids (decision 0038: prisma restore and fulltext exited 4 before 2026-12-06).
+UNKNOWN_ID_COMMANDS = (
+    ("decide", "99", "--include"),
+    ("dedup", "--undo-merge", "99"),
+    ("prisma", "remove", "99", "--reason", "retracted"),
+    ("prisma", "restore", "99"),
+    ("fulltext", "sought", "99"),
+    ("fulltext", "retrieved", "99"),
+    ("fulltext", "not-retrieved", "99"),
+    ("fulltext", "eligible", "99"),
+    ("fulltext", "excluded", "99", "--reason", "Wrong population"),
+    ("fulltext", "link", "1", "99"),
+    ("fulltext", "unlink", "99"),
+    ("conflicts", "resolve", "99", "--include"),
+)
 
 
 def test_an_unknown_record_id_exits_as_interfaces_md_says(workspace):
@@ -376,15 +378,14 @@ def test_an_unknown_record_id_exits_as_interfaces_md_says(workspace):
 
     add_records(workspace)
     doc = (Path(__file__).parents[1] / "docs" / "interfaces.md").read_text(encoding="utf-8")
-    said = doc.split("a record id not in the workspace exits 1 from ", 1)[1].split(" (nothing is recorded", 1)[0]
-    exits_1, exits_4 = said.split(" and 4 from ")
-    for args, status in UNKNOWN_ID_EXITS.items():
+    clause = doc.split("a record id not in the workspace, one line naming it, nothing recorded, from every command "
+                       "taking record ids: ", 1)[1].split(" (before 2026-12-06", 1)[0]
+    for args in UNKNOWN_ID_COMMANDS:
         result = run(workspace, "-r", "alice", *args)
-        assert result.exit_code == status, (args, result.output)
+        assert result.exit_code == 1, (args, result.output)
         one_line_error(result, "99")
-        # the command is named in the clause of its status ('review fulltext sought', then bare names)
-        named = f"`review {' '.join(a for a in args[:2] if not a.isdigit())}`"
-        clause = exits_1 if status == 1 else exits_4
+        # the command is named in the clause ('decide', 'prisma remove' then 'and `restore`', 'fulltext sought')
+        named = f"`{' '.join(a for a in args[:2] if not a.isdigit())}"
         assert named in clause or f"`{args[1]}`" in clause, (args, clause)
     assert workspace.store.decisions() == []
 
