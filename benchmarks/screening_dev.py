@@ -108,6 +108,8 @@ class Candidate:
     # once the sample is empty (decision 0024: variance reduction against one unlucky sample)
     c_grid: tuple[float, ...] = ()  # set: one SVM per C value on the same rows, standardised
     # decision values averaged (the model's C ignored)
+    authors: float = 0.0  # > 0: decision 0036's author block at this weight appended to the features
+    year: float = 0.0  # > 0: decision 0036's year block at this weight appended after it
     note: str = ""
 
     def key(self) -> str:
@@ -340,6 +342,18 @@ CANDIDATES: dict[str, Candidate | None] = {
                     "e4f-tok-hyphen2", "e4f-tok-split1", "e4f-every1", "e4f-every-until300", "e4f-adaptive1pct",
                     "e4f-title1", "e4f-tok-asr", "e4f-char", "e4f-lsa100", "u4-asr-loop-title2", "u4-asr-loop",
                     "e4f-lsa100-w1", "e4f-lsa200", "e4f-char4", "e4f-char-only")},
+    # round 9 (decision 0036): engine version 6 with an author block (and one year variant) appended
+    **{f"e6x-auth{w}": Candidate(engine_model="default", authors=w,
+                                 note=f"engine 6 with the author block at weight {w}")
+       for w in (0.3, 0.5)},
+    **{f"e6-auth{w}": Candidate(small="default", large=f"e6x-auth{w}",
+                                note=f"engine 6 below 1,000 records, engine 6 with the author block ({w}) from 1,000")
+       for w in (0.3, 0.5)},
+    **{f"e6-auth{w}-all": Candidate(engine_model="default", authors=w,
+                                    note=f"engine 6 with the author block ({w}) at every size")
+       for w in (0.2, 0.3, 0.5)},
+    "e6-auth0.3-year-all": Candidate(engine_model="default", authors=0.3, year=0.2,
+                                     note="engine 6 with the author block (0.3) and the year block (0.2) at every size"),
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -688,6 +702,28 @@ def with_characters(features: Any, texts: list[str], ngram_range: tuple[int, int
                           build_seconds=features.build_seconds, n_built=features.n_built)
 
 
+def with_record_blocks(features: Any, set_name: str, authors: float, year: float) -> Any:
+    """``features`` with decision 0036's author block (weight ``authors``) and year block (weight ``year``)
+    of the set's records appended (``record_fields``); unchanged when neither has a token kept."""
+    import record_fields
+
+    cells, years = _record_cells(set_name)
+    author_block = record_fields.token_block([record_fields.author_tokens(c) for c in cells], authors) if authors else None
+    year_block = record_fields.token_block([record_fields.year_tokens(y) for y in years], year) if year else None
+    matrix = record_fields.with_blocks(features.matrix, [author_block, year_block])
+    if matrix is features.matrix:
+        return features
+    return type(features)(ids=list(features.ids), matrix=matrix, config=features.config,
+                          build_seconds=features.build_seconds, n_built=features.n_built)
+
+
+def _record_cells(set_name: str) -> tuple[list[str], list[str]]:
+    """The authors and year cells of a shared set's records, in file order (``load_task``'s)."""
+    with (DATA_DIR / f"{set_name}.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [row.get("authors") or "" for row in rows], [row.get("year") or "" for row in rows]
+
+
 def presumed_size(candidate: Candidate, labels: dict[int, int], n_records: int) -> int:
     """The presumed-irrelevant sample size ``candidate`` asks for, given the labels so far.
 
@@ -739,8 +775,10 @@ def _source_fingerprint() -> str:
     # The harness code a run goes through (not the candidate table, not the reporting), so that
     # adding a candidate or a report keeps the cache while changing how a run is done does not.
     for part in (Candidate, RankAveraged, ColumnFusion, Bagged, _split_columns, member_model, install, presumed_size, load_task, run_one,
-                 with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records):
+                 _simulated, src_stop_one, with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records,
+                 with_record_blocks, _record_cells):
         digest.update(inspect.getsource(part).encode())
+    digest.update((Path(__file__).parent / "record_fields.py").read_bytes())
     return digest.hexdigest()[:10]
 
 
@@ -813,7 +851,23 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     path = cache_path(_engine_fingerprint(), ckey, set_name, seed, label)
     if path.exists():
         return json.loads(path.read_text())
+    result, data, _, cpu_s = _simulated(candidate, set_name, label, seed)
+    row = {k: result.metrics[k] for k in METRICS}
+    row |= {"cpu_s": cpu_s,
+            "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1),
+            # The labels in screening order (priors first) let stopping rules be scored offline.
+            "n_priors": len(result.priors),
+            "labels": "".join(str(data.labels[r]) for r in result.order)}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(row))
+    return row
+
+
+def _simulated(candidate: Candidate | None, set_name: str, label: str, seed: int) -> tuple[Any, LabelledSet, Any, float]:
+    """One simulation of ``candidate`` (not a size switch): its result, the set, the features it ranked
+    on and its CPU seconds (the word features' build excluded)."""
     engine_model = "default"
+    blocks = candidate if candidate is not None and (candidate.authors or candidate.year) else None
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
     install(candidate)
@@ -833,15 +887,39 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     started = time.process_time()
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
         features = with_lsa(features, candidate.lsa, candidate.lsa_weight, n_iter=candidate.lsa_iter)
+    if blocks is not None:  # decision 0036: counted in the run's CPU, as the LSA projection
+        features = with_record_blocks(features, set_name, blocks.authors, blocks.year)
     retrain = "engine" if candidate is None else candidate.retrain  # None: the engine's own schedule
     # The classifier stop's fits (stopping_points) are no part of a ranking candidate's run: left out of cpu_s.
     result = simulate(data, seed=seed, features=features, retrain=retrain, model=engine_model, classifier_stop=False)
-    row = {k: result.metrics[k] for k in METRICS}
-    row |= {"cpu_s": round(time.process_time() - started, 2),
-            "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1),
-            # The labels in screening order (priors first) let stopping rules be scored offline.
-            "n_priors": len(result.priors),
-            "labels": "".join(str(data.labels[r]) for r in result.order)}
+    return result, data, features, round(time.process_time() - started, 2)
+
+
+def src_stop_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
+    """Decision 0036 step 8: src's ``relevance_rate_classifier`` stop on ``candidate``'s order of one set
+    and seed, its classifier fitted on the candidate's features (cached beside the run)."""
+    name, candidate, set_name, label, seed = job
+    if candidate is not None and (candidate.small or candidate.large):
+        other = candidate.small if _n_records(set_name) < SMALL_SET_RECORDS else candidate.large
+        if other:
+            return src_stop_one((other, CANDIDATES[other], set_name, label, seed))
+    ckey = "default" if candidate is None else candidate.key()
+    path = cache_path(_engine_fingerprint(), ckey, set_name, seed, label).with_suffix(".src-stop.json")
+    if path.exists():
+        return json.loads(path.read_text())
+    from review.screening.stopping import stopping_points
+    from review.screening.stopping_classifier import stop_finder
+
+    result, data, features, _ = _simulated(candidate, set_name, label, seed)
+    labels = [data.labels[r] for r in result.order]
+    finder = stop_finder(features.matrix, features.rows(result.order), labels, n_priors=len(result.priors), seed=seed)
+    stop = stopping_points(labels, n_priors=len(result.priors), seed=seed, classifier=finder)["relevance_rate_classifier"]
+    total = sum(labels)
+    needed = int(np.searchsorted(np.cumsum(labels), int(np.ceil(0.95 * total - 1e-9))) + 1)
+    screened = stop["n_screened"] if stop["n_screened"] is not None else len(labels)
+    row = {"set": set_name, "seed": seed, "n": len(labels), "n_screened": screened,
+           "recall": stop["recall"] if stop["recall"] is not None else 1.0, "excess": (screened - needed) / len(labels),
+           "labels": "".join(map(str, labels))}
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(row))
     return row
@@ -876,6 +954,8 @@ def main() -> None:
     parser.add_argument("--dump", type=Path, help="Also write every run's row (with its labels) as JSON.")
     parser.add_argument("--latency", type=int, nargs="+", metavar="N",
                         help="Only measure each candidate's retrain + re-rank on synthetic sets of N records.")
+    parser.add_argument("--src-stopping", action="store_true",
+                        help="Only score src's relevance_rate_classifier on each candidate's orders (decision 0036 step 8).")
     args = parser.parse_args()
     if args.list:
         for name, candidate in CANDIDATES.items():
@@ -890,6 +970,10 @@ def main() -> None:
     if not tasks:  # a pool of no jobs fails on maxtasksperchild=0, far from the cause
         sys.exit(f"screening_dev: no set in {DATA_DIR}" + (f" named {' '.join(args.sets)}" if args.sets else "")
                  + f" with the label {' or '.join(args.labels)}")
+    if args.src_stopping:
+        print("BENCH " + json.dumps({"benchmark": "screening_dev_src_stopping", "seeds": args.seeds,
+                                     "candidates": src_stopping(args.candidates, tasks, args.seeds, args.jobs)}))
+        return
     results: dict[str, dict[str, list[dict]]] = {}
     for name in args.candidates:
         candidate = CANDIDATES[name]
@@ -919,6 +1003,30 @@ def main() -> None:
                                                 for n in results}, "results": summary, "vs_asreview": versus}))
 
 
+def src_stopping(names: list[str], tasks: list[tuple[str, str]], seeds: list[int], jobs: int) -> dict[str, Any]:
+    """Decision 0036 step 8 per candidate: runs where src's recommended rule reaches 95 % recall, over all
+    sets and over the sets of >= SPEED_MIN_RECORDS records, and the mean excess effort; printed and returned."""
+    from multiprocessing import get_context
+
+    out: dict[str, Any] = {}
+    for name in names:
+        work = [(name, CANDIDATES[name], s, label, seed) for s, label in tasks for seed in seeds]
+        with get_context("spawn").Pool(jobs, maxtasksperchild=len(work)) as pool:
+            rows = pool.map(src_stop_one, work, chunksize=1)
+        summary: dict[str, Any] = {}
+        for stratum, chosen in (("all", rows), ("large", [r for r in rows if r["n"] >= SPEED_MIN_RECORDS])):
+            reached = sum(r["recall"] >= 0.95 - 1e-9 for r in chosen)
+            summary[stratum] = {"runs": len(chosen), "reached_runs": reached, "reached": round(reached / max(len(chosen), 1), 3),
+                                "excess": round(float(np.mean([r["excess"] for r in chosen])), 4)}
+        summary["misses"] = [f"{r['set']} seed {r['seed']} ({r['recall']:.3f})" for r in rows if r["recall"] < 0.95 - 1e-9]
+        out[name] = summary
+        print(f"{name:<22} reached {summary['all']['reached_runs']}/{summary['all']['runs']} ({summary['all']['reached']:.3f}),"
+              f" excess {summary['all']['excess']:+.3f};  >= {SPEED_MIN_RECORDS:,} records"
+              f" {summary['large']['reached_runs']}/{summary['large']['runs']} ({summary['large']['reached']:.3f}),"
+              f" excess {summary['large']['excess']:+.3f};  misses: {', '.join(summary['misses']) or '-'}", flush=True)
+    return out
+
+
 def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str, Any]]:
     """Decision 0031 step 2: retrain + re-rank of the engine's default model on each candidate's extra
     representation (its LSA or character block on the engine's word features, built once), as
@@ -931,11 +1039,19 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
 
     from review.screening.ranker import rank
 
-    pool = [(t, d.labels[r]) for d in map(screening.load_labelled_csv, screening.datasets()) for r, t in zip(d.ids, d.texts)]
+    import record_fields
+
+    paths = screening.datasets()
+    pool = [(t, d.labels[r]) for d in map(screening.load_labelled_csv, paths) for r, t in zip(d.ids, d.texts)]
+    # Decision 0036: each synthetic record carries the authors and year of the shared record its text is drawn from.
+    cells = [cell for path in paths for cell in zip(*_record_cells(path.stem))]
     out = []
     for n in sizes:
         rng = np.random.default_rng(7)
         texts, labels = screening.synthetic_corpus(n, pool, rng)
+        drawn = _synthetic_draws(n, [len(t.split()) for t, _ in pool], np.random.default_rng(7))
+        author_lists = [record_fields.author_tokens(cells[i][0]) for i in drawn]
+        year_lists = [record_fields.year_tokens(cells[i][1]) for i in drawn]
         ids = list(range(1, n + 1))
         words = build_features(ids, texts)
         labelled = rng.choice(n, size=200, replace=False)
@@ -952,6 +1068,11 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
                 features = with_characters(features, texts, candidate.char_range, candidate.char_only)
             if candidate is not None and candidate.lsa:
                 features = with_lsa(features, candidate.lsa, candidate.lsa_weight, n_iter=candidate.lsa_iter)
+            if candidate is not None and (candidate.authors or candidate.year):
+                blocks = [record_fields.token_block(author_lists, candidate.authors) if candidate.authors else None,
+                          record_fields.token_block(year_lists, candidate.year) if candidate.year else None]
+                features = type(features)(ids=list(features.ids), matrix=record_fields.with_blocks(features.matrix, blocks),
+                                          config=features.config, n_built=features.n_built)
             extra_cpu = time.process_time() - cpu
             known, times = dict(start), []
             for repeat, extra in enumerate(extras):
@@ -968,6 +1089,19 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
                   flush=True)
             out.append(row)
     return out
+
+
+def _synthetic_draws(n_records: int, word_counts: list[int], rng: np.random.Generator) -> list[int]:
+    """The pool index of each record ``screening.synthetic_corpus`` draws with a generator seeded as ``rng``
+    (the same calls in the same order: a permutation per pass, one word mask per record)."""
+    drawn: list[int] = []
+    while len(drawn) < n_records:
+        for i in rng.permutation(len(word_counts)):
+            rng.random(word_counts[i])
+            drawn.append(int(i))
+            if len(drawn) == n_records:
+                break
+    return drawn
 
 
 # -- against ASReview (decision 0013) --------------------------------------------------------
