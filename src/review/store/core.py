@@ -39,6 +39,9 @@ MOVED_KEY = "moved_to"
 #: Execution option of the migration's own source transaction: the commit that sets the mark.
 MOVING_OPTION = "review_moving"
 
+#: PostgreSQL's SQLSTATE for a statement the role has no privilege for (CREATE on the schema, owning a table).
+_INSUFFICIENT_PRIVILEGE = "42501"
+
 #: Rows per INSERT statement of an import batch (bounds the records and row dicts held at once).
 INSERT_SLICE = 5_000
 
@@ -305,12 +308,36 @@ class Store:
         _refuse_if_newer(version)
         if moved_to is not None:
             raise StoreMoved(moved_to)  # (before any migration: a moved store is nobody's to upgrade)
-        if version < SCHEMA_VERSION:
-            self.migrate(version)
-        else:
-            # New stage tables added without a version bump are created idempotently.
-            metadata.create_all(self.engine)
+        try:
+            if version < SCHEMA_VERSION:
+                self.migrate(version)
+            else:
+                # New stage tables added without a version bump are created idempotently.
+                metadata.create_all(self.engine)
+        except sa.exc.DBAPIError as err:
+            if getattr(err.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
+                raise
+            raise self._upgrade_refused(version, err) from None
         self._check_commits()
+
+    def _upgrade_refused(self, version: int, err: sa.exc.DBAPIError) -> ReviewError:
+        """One line for a PostgreSQL role that may not change the schema (no CREATE on it, not the tables'
+        owner) when this review needs to: what it needs, and the command that does it as the owner role."""
+        with self.engine.connect() as conn:
+            role = conn.execute(sa.select(sa.func.current_user())).scalar()
+            owner = conn.execute(sa.text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+                                         "AND tablename = :name"), {"name": schema.schema_info.name}).scalar()
+            inspector = sa.inspect(conn)
+            missing = [t.name for t in metadata.sorted_tables if not inspector.has_table(t.name)]
+        needs = (f"upgrades the store to schema version {SCHEMA_VERSION} (it is at {version})" if version < SCHEMA_VERSION
+                 else f"adds the table{'s' if len(missing) != 1 else ''} {', '.join(missing)} to the store")
+        detail = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
+        owner_url = safe_url(self.engine.url.set(username=str(owner or "OWNER"), password=None))
+        return ReviewError(
+            f"database {safe_url(self.engine.url)}: this review {needs}, and role {role!r} may not ({detail}) — "
+            f"open the store once as the role that owns the review's tables, "
+            f"REVIEW_DATABASE_URL='{owner_url}' review status (a password from ~/.pgpass or PGPASSWORD), "
+            "then run the command again", title="Database")
 
     def migrate(self, from_version: int) -> None:
         """Apply each migration step in its own transaction, from ``from_version`` up. Each step takes the
