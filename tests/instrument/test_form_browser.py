@@ -354,6 +354,8 @@ def test_printed_report_leaves_out_how_to_use_the_page(browser, tmp_path, bank, 
     printed = page.inner_text("body")
     assert "bijgewerkt" not in printed and "downloadt" not in printed and "vernieuwt" not in printed
     assert "geen diagnose" in printed and "Risicofactoren" in printed
+    # A sheet in a pile of dossiers says whose it is: a line to write on, since the page holds no name.
+    assert "Cliënt: ____" in printed and "Ingevuld door: ____" in printed
     page.emulate_media(media="screen")
-    assert "bij elk antwoord bijgewerkt" in page.inner_text("body")
+    assert "bij elk antwoord bijgewerkt" in page.inner_text("body") and page.is_hidden("#client-line")
     page.close()

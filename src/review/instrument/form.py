@@ -142,6 +142,9 @@ def form_html(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> str
              f'<p class="meta">{t("Versie", "Version")} {html.escape(bank.version)}</p>\n',
              # A printed report goes into a dossier: it says when it was printed (filled in by the script).
              '<p class="meta print-only" id="printed-on"></p>\n',
+             # ... and whose it is, written by hand: the page never holds a name.
+             f'<p class="print-only" id="client-line">{t("Cliënt", "Client")}: ________________________ '
+             f'{t("Ingevuld door", "Completed by")}: ________________________</p>\n',
              # How to use the page is no part of the printed report in a client's dossier.
              '<p class="screen-only">'
              + t("Vul dit formulier in na de gesprekken met de cliënt. Kies per vraag één antwoord; "
