@@ -36,9 +36,11 @@ __all__ = [
 
 
 def store_errors() -> tuple[type[Exception], ...]:
-    """What reading or writing the store can raise besides a refusal: a busy store, a lost server (a driver's
-    error the store does not translate). A shell says either in one line and keeps what is on screen. (A
-    function: SQLAlchemy is imported when the store is, never by a command's --help.)"""
+    """What reading or writing the store can raise besides a refusal. The store names what it can as a
+    ``ReviewError`` wherever it happens (busy, lost server or SQLite file, moved, upgraded by a newer review:
+    ``store.core``); ``SQLAlchemyError`` is the net for a driver's error it does not name (a disk error). A shell
+    says either in one line and keeps what is on screen. (A function: SQLAlchemy is imported when the store is,
+    never by a command's --help.)"""
     from sqlalchemy.exc import SQLAlchemyError
 
     return (ReviewError, SQLAlchemyError)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import islice
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 import functools
 import zlib
@@ -22,7 +23,7 @@ from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict",
-    "NewerStore", "Store", "StoreBusy", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
+    "NewerStore", "Store", "StoreBusy", "StoreLost", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -83,6 +84,53 @@ def _store_busy(context: Any) -> None:
             "try again when that has finished") from None
 
 
+def _store_lost(context: Any) -> None:
+    """Once a store is open, turn a lost PostgreSQL connection (the server restarted, the backend was terminated,
+    the network dropped) or a server that no longer answers into ``StoreLost``: one ``ReviewError`` for every
+    caller, as ``StoreBusy`` is, never a driver's error that one shell names and another does not. A connection
+    the pool finds dead before use (its pre-ping) is not reported: the pool opens a new one."""
+    if context.is_pre_ping or context.dialect.name != "postgresql":
+        return
+    original = context.original_exception
+    connect_failed = context.connection is None and type(original).__name__ == "OperationalError"
+    if not (context.is_disconnect or connect_failed):
+        return
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    detail = lines[-1] if lines else type(original).__name__  # (libpq says the cause last)
+    password = context.engine.url.password if context.engine is not None else None
+    if password:
+        detail = detail.replace(str(password), "***")
+    raise StoreLost(f"the connection to the store was lost ({detail}); the change under way, if any, was not "
+                    "confirmed — run the command again when the server answers") from None
+
+
+def _sqlite_file_check(path: Path) -> tuple[Callable[[sa.Connection], None], Callable[..., None]]:
+    """Hooks for a SQLite store file that was there when the store opened: a commit refused once the file is
+    gone or replaced (the open connections would go on writing into the removed file, lost when they close),
+    and no new connection that would create an empty file in its place."""
+    opened = path.stat()
+    identity = (opened.st_dev, opened.st_ino)
+
+    def lost() -> StoreLost:
+        return StoreLost(f"the store file {path} was removed or replaced while this process had it open; nothing "
+                         "was saved here — put it back (from a backup) before running review again: without it, "
+                         "review opens an empty store there")
+
+    def refuse_commit_if_gone(_conn: sa.Connection) -> None:
+        try:
+            now = path.stat()
+        except FileNotFoundError:
+            raise lost() from None
+        if (now.st_dev, now.st_ino) != identity:
+            raise lost()
+
+    def refuse_connect_if_gone(*_args: Any) -> None:
+        if not path.exists():
+            raise lost()
+
+    return refuse_commit_if_gone, refuse_connect_if_gone
+
+
 def _moved_to(conn: sa.Connection) -> str | None:
     """Where ``review migrate`` moved this store, or None."""
     t = schema.schema_info
@@ -129,6 +177,14 @@ class StoreBusy(ReviewError):
 
     title = "Store busy"
     exit_code = 7
+
+
+class StoreLost(ReviewError):
+    """The store's connection was lost, or its SQLite file removed, after it opened: what was under way is not
+    known to be saved (a screening session reads its decisions again before its next key)."""
+
+    title = "Store lost"
+    exit_code = 7  # like busy: running the command again once the store answers succeeds
 
 
 class StoreMoved(ReviewError):
@@ -259,7 +315,7 @@ class Store:
             if prepare:
                 try:
                     store._prepare(create=create)
-                except StoreMoved:
+                except ReviewError:
                     engine.dispose()
                     raise
             else:
@@ -271,6 +327,14 @@ class Store:
         except sa.exc.InterfaceError as err:
             engine.dispose()
             raise _connect_error(parsed, err) from None
+        # Open: from now on a lost server or store file is StoreLost (while opening, "cannot connect" above).
+        sa.event.listen(engine, "handle_error", _store_lost)
+        database = parsed.database or ""
+        if engine.dialect.name == "sqlite" and prepare and not moved_ok and database and database != ":memory:" \
+                and not database.startswith("file:") and Path(database).is_file():
+            on_commit, on_connect = _sqlite_file_check(Path(database).resolve())
+            sa.event.listen(engine, "commit", on_commit)
+            sa.event.listen(engine, "do_connect", on_connect)
         return store
 
     # -- schema (every stage's table is on ``metadata``: the package imports them all) -----

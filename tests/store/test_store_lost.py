@@ -1,0 +1,89 @@
+"""A store lost under an open session: the store names it (``StoreLost``, a ReviewError, exit 7) wherever it
+happens, so every shell says it in one line; the session stays usable when the store comes back, and says so
+at each key while it does not. PostgreSQL: a backend terminated (``pg_terminate_backend``) between two keys or
+inside a decision's transaction. SQLite: the store file removed while the session has it open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from review.records import Record
+from review.screening import session as session_module
+from review.screening.session import ScreeningSession
+from review.store import schema
+from review.store.core import StoreLost
+from review.workspace import Workspace
+
+
+def _records(workspace: Workspace, n: int = 4) -> list[int]:
+    workspace.store.add_batch([Record(title=f"T{i}") for i in range(n)], file_name="f.ris", file_sha256="c" * 64,
+                              source_name="db", format="ris", encoding="utf-8")
+    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+
+
+def _terminate_own_backend(conn: sa.Connection) -> None:
+    """What a restarted server or a database administrator does to the connection in use."""
+    conn.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+
+def _terminate_every_backend(url: str) -> int:
+    """Terminate every other connection to the store's database (the session's pooled ones), from outside."""
+    from review.store.core import engine_url
+
+    admin = sa.create_engine(engine_url(url))
+    with admin.connect() as conn:
+        ended = conn.execute(sa.text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                     "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    admin.dispose()
+    return int(ended or 0)
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"])
+def test_a_terminated_backend_leaves_the_session_usable(workspace: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    a, b, c, _ = _records(workspace)
+    session = ScreeningSession(workspace, "alice", seed=1)
+    session.decide(a, "include")
+    # Between two keys: the pool finds its connections dead and opens new ones; the key is saved.
+    assert _terminate_every_backend(workspace.database_url) >= 1
+    session.next_record()
+    session.decide(b, "exclude")
+    # Inside a key's transaction: one line, a ReviewError (exit 7), nothing saved; the next key reads first.
+    real_check = session_module.refuse_if_removed
+    monkeypatch.setattr(session_module, "refuse_if_removed", lambda record_id: _terminate_own_backend)
+    with pytest.raises(StoreLost) as lost:
+        session.decide(c, "include")
+    assert lost.value.exit_code == 7 and "\n" not in str(lost.value)
+    assert "the connection to the store was lost (" in str(lost.value) and "run the command again" in str(lost.value)
+    monkeypatch.setattr(session_module, "refuse_if_removed", real_check)
+    assert [d.record_id for d in workspace.store.decisions()] == [a, b]
+    session.decide(c, "include")
+    assert session.progress().screened == 3
+    assert [d.record_id for d in workspace.store.decisions(reviewer="alice")] == [a, b, c]
+    assert workspace.store.decision_changes("alice") == 3
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite"])
+def test_a_removed_sqlite_store_refuses_every_key_and_is_not_made_again(workspace: Workspace) -> None:
+    a, b, _, _ = _records(workspace)
+    session = ScreeningSession(workspace, "alice", seed=1)
+    session.decide(a, "include")
+    database = Path(workspace.store.engine.url.database or "")
+    moved_aside = database.with_name("aside.db")
+    database.rename(moved_aside)  # removed, as the path sees it (its -wal and -shm stay)
+    for _attempt in range(2):  # every key, not only the first, is refused: nothing goes into the removed file
+        with pytest.raises(StoreLost, match=f"the store file {database} was removed or replaced"):
+            session.decide(b, "exclude")
+    with pytest.raises(StoreLost):
+        workspace.store.undo_last("alice")
+    workspace.store.engine.dispose()  # every connection closed: a new one is not opened on an empty new file
+    with pytest.raises(StoreLost):
+        workspace.store.add_decision(b, "alice", "exclude")
+    assert not database.exists()
+    moved_aside.rename(database)  # put back: the session goes on where it was
+    session.decide(b, "exclude")
+    with workspace.store.connect() as conn:
+        rows = conn.execute(sa.select(schema.screening_decisions.c.record_id)).scalars().all()
+    assert rows == [a, b]
