@@ -120,6 +120,11 @@ def test_valid_study_loads(folder: Path) -> None:
      'ci_level = 0.99\nfinding = "null"',
      "s1.toml:estimates[1].finding: 'null' contradicts OR 1.35 (99 % CI 0.98-1.86): its 95 % CI 1.06-1.72 "
      "excludes 1, so it reads as 'risk' for recurrence at α = 0.05"),
+    # small ratios keep their digits, as every output writes an estimate (it read "its 95 % CI 0.00-0.01")
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04", "estimate = 0.007\nci_low = 0.004\nci_high = 0.012\n"
+     'ci_level = 0.9\nfinding = "null"',
+     "s1.toml:estimates[1].finding: 'null' contradicts OR 0.007 (90 % CI 0.004-0.012): its 95 % CI 0.0036-0.013 "
+     "excludes 1, so it reads as 'protective' for recurrence at α = 0.05"),
     # a Dutch wording without its field was dropped by every output (render._in_language reads the field first)
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\noutcome_nl = "duurzame werkhervatting"',
      "s1.toml:estimates[1].outcome_nl: a Dutch outcome without the outcome it translates: give both or neither"),
