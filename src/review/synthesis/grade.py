@@ -424,7 +424,7 @@ def _large_reported_effect(item: GradeInput, config: GradeConfig) -> tuple[str, 
             units = [u for u, (risk, shown_levels) in shown.items() if risk == side and shown_levels >= levels]
             if len(units) * 2 > n:
                 extra = (f"; not very large: the CI's bound nearer 1 does not pass {very}"
-                         if levels == 1 and any(_levels_points_very(r, config) for u in units
+                         if levels == 1 and any(_very_large_estimate(r, config) for u in units
                                                 for r in item.unit_ratios[u]) else "")
                 return (f"{len(units)}/{counted(n, 'study')} {verb_for(len(units), 'shows', 'show')} a {size} effect, "
                         f"the CI's bound nearer 1 included ({threshold}): {'; '.join(large_points)}; {basis}"
@@ -436,7 +436,7 @@ def _large_reported_effect(item: GradeInput, config: GradeConfig) -> tuple[str, 
             f"({large}; {passing}/{counted(n, 'study')}): not upgraded", 0)
 
 
-def _levels_points_very(ratio: tuple[float, float, float], config: GradeConfig) -> bool:
+def _very_large_estimate(ratio: tuple[float, float, float], config: GradeConfig) -> bool:
     """Whether a ratio's estimate alone is very large (the report says why it raised one level only)."""
     return ratio[0] >= config.very_large_effect_high or ratio[0] <= config.very_large_effect_low
 
