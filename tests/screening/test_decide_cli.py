@@ -67,7 +67,7 @@ def test_undo_takes_back_the_reviewers_last_decision_only(workspace, ids) -> Non
 
 
 @pytest.mark.parametrize(("args", "named", "status"), [
-    (["ID", "--include"], "ID", 1),                          # unknown id: placeholder filled in below
+    (["ID", "--include"], "not in this workspace", 1),        # unknown id: placeholder filled in below
     # Command-line mistakes exit 2, as docs/interfaces.md says and click's own do (they exited 1).
     (["--exclude", "--reason", "wrong"], "is the start of 2 reasons", 2),  # a reason criteria.toml does not have (exited 1)
     (["--exclude", "--reason", "too old"], "'too old'", 2),
