@@ -339,6 +339,7 @@ async def test_conflicts_blind_then_resolve_and_export(tui_ws: Workspace) -> Non
         assert store_resolutions(tui_ws.store)[conflict_ids[1]] == ("include", "carol")
         assert team_warnings() == 1
         await pilot.press("x")
+        await settle(pilot)  # (written in a worker)
         rows = tui_ws.path("screening", "conflicts.csv").read_text().splitlines()
         assert rows[0] == "record_id,alice,bob,resolution,resolved_by,changed_since" and len(rows) == 3
         # b now blinds again, and the footer says so (it still said Unblind).

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from ..records import Record
+    from collections.abc import Mapping
+
+    from ..records import Decision, Record
     from ..services.dedup import BorderlinePair
     from ..services.prisma import QueueItem
     from ..services.screening import AgreementReport, Progress, Ranking
@@ -57,6 +59,15 @@ class FirstRecordLoaded(Loaded):
         super().__init__()
         self.record = record
         self.progress = progress
+
+
+class DecisionsRead(Message):
+    """The reviewer's current decisions, read in a worker at the store's data version ``version``."""
+
+    def __init__(self, version: tuple[int, ...], decided: Mapping[tuple[int, str], Decision]) -> None:
+        super().__init__()
+        self.version = version
+        self.decided = decided
 
 
 class FirstRecordFailed(Message):

@@ -25,7 +25,7 @@ from ...words import counted
 from ..app import ReviewApp
 from ..messages import ConflictsLoaded
 from ..project import Project
-from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, plain, screen_footer
+from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, group_running, plain, screen_footer
 from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
@@ -263,8 +263,22 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         if project is None or data is None or project.blind:
             self.app.bell()
             return
+        if group_running(self, "conflicts-export"):
+            self.notify("The agreement files are still being written", title="Export", timeout=3)
+            return
+        self.notify("Writing the agreement files…", title="Export", timeout=3)
+        self.export()
+
+    @work(thread=True, exit_on_error=False, group="conflicts-export")
+    def export(self) -> None:
+        """Work out the agreement again and write its three files: ~50 ms on the demo, more on a large
+        review, on the UI thread before (an unwritable folder ended the app; now one notification)."""
+        project = self.project
+        assert project is not None
+        root = project.workspace.root
         paths = export_agreement(project.workspace).paths
-        self.notify("wrote " + ", ".join(str(p.relative_to(project.workspace.root)) for p in paths), title="Export")
+        self.app.call_from_thread(self.notify, "wrote " + ", ".join(str(p.relative_to(root)) for p in paths),
+                                  title="Export")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         blind = self.project is None or self.project.blind

@@ -168,10 +168,15 @@ class SearchScreen(ModalScreen[int | None]):
         Binding("down", "to_hits", "First result", show=False, id="search.to_hits"),
     ]
 
-    def __init__(self, load_records: object, decided: dict[int, str] | None = None) -> None:
+    def __init__(self, load_records: Callable[[], dict[int, Record]],
+                 load_decided: Callable[[], dict[int, str]] | None = None) -> None:
+        """``load_records`` and ``load_decided`` (the reviewer's label per record, marked in the hits) are
+        called in the search's worker, the first time it runs: reading them is no work for the UI thread
+        (the decisions took ~100 ms at 5,000 of them)."""
         super().__init__()
         self.load_records = load_records
-        self.decided = decided or {}
+        self.load_decided = load_decided
+        self.decided: dict[int, str] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -209,7 +214,10 @@ class SearchScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def run_search(self, query: str) -> None:
-        hits = search_records(self.load_records(), query)  # type: ignore[operator]
+        records = self.load_records()
+        if self.decided is None:
+            self.decided = self.load_decided() if self.load_decided is not None else {}
+        hits = search_records(records, query)
         if not get_current_worker().is_cancelled:
             self.post_message(SearchHits(hits))
 
@@ -219,7 +227,7 @@ class SearchScreen(ModalScreen[int | None]):
         options.clear_options()
         for record in message.records:
             label = Text(f"#{record.id} ")
-            mark = self.decided.get(record.id) if record.id is not None else None
+            mark = (self.decided or {}).get(record.id) if record.id is not None else None
             if mark:
                 label.append(f"[{mark}] ", style="dim")
             label.append(record.title or "(no title)")

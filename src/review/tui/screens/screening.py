@@ -32,7 +32,7 @@ from ...services.workspace import data_version
 from ...services.workspace import record as get_record
 from ...words import about, counted
 from ..highlight import legend, render_record
-from ..messages import FirstRecordFailed, FirstRecordLoaded, RankingReady, SetAsideChanged
+from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, RankingReady, SetAsideChanged
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
@@ -200,7 +200,7 @@ class ScreeningScreen(ProjectScreen):
         #: Why the first record's last load failed, as said ("": none failed since one loaded).
         self._load_error = ""
         self._load_worker: Worker[None] | None = None
-        #: The reviewer's current decisions as last read, and the store's data version just before (``_decided``).
+        #: The reviewer's current decisions as last read, and the store's data version just before (``read_decided``).
         self._decided_read: tuple[tuple[int, ...], Mapping[tuple[int, str], Any]] | None = None
 
     @property
@@ -237,7 +237,10 @@ class ScreeningScreen(ProjectScreen):
         self.set_interval(SET_ASIDE_POLL, self._poll_set_aside)
 
     def on_screen_resume(self) -> None:
-        """Counts may have changed on another screen; a record decided there is not shown again."""
+        """Counts may have changed on another screen; a record decided there is not shown again. The reviewer's
+        decisions are read again (in a worker: ~100 ms at 5,000 decisions) only when the store's data version
+        moved since the last reading (every stage appends its changes: a decision, an undo, on any screen or in a
+        shell); until they are read the record shown stays and the counts are the session's."""
         project = self.project
         if project is None:
             return
@@ -245,12 +248,43 @@ class ScreeningScreen(ProjectScreen):
             if self._first_load_ended():
                 self._load_first()  # its load failed (a busy store, say): the way back here tries again
             return
-        shown, note = self.current, self.note
         try:
-            decided = self._decided(project)
+            version = data_version(project.workspace)  # (first: a change while reading shows as a change next time)
         except store_errors() as err:  # (a busy store, a lost server: the record stays, the counts are the session's)
             report_error(self, err)
-            decided = None
+            version = None
+        if version is not None and self._decided_read is not None and self._decided_read[0] == version:
+            self._follow_decided(project, self._decided_read[1])
+            return
+        self._follow_decided(project, None)
+        if version is not None:
+            self.read_decided(version)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="screening-decided")
+    def read_decided(self, version: tuple[int, ...]) -> None:
+        project = self.project
+        assert project is not None
+        try:
+            decided = current_decisions(project.workspace, project.reviewer)
+        except store_errors() as err:  # (said once; the next resume reads them again)
+            self.app.call_from_thread(report_error, self, err)
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(DecisionsRead(version, decided))
+
+    @on(DecisionsRead)
+    def _decisions_read(self, message: DecisionsRead) -> None:
+        self._decided_read = (message.version, message.decided)
+        project = self.project
+        # Under a dialog (a note, a reason: their answer is about the record shown) nothing moves: its close
+        # resumes the screen, which finds this reading current.
+        if project is not None and self._started and self.is_active:
+            self._follow_decided(project, message.decided)
+
+    def _follow_decided(self, project: Project, decided: Mapping[tuple[int, str], Any] | None) -> None:
+        """Move on from a record decided on another screen or in a shell (``decided``: the reviewer's current
+        decisions; None: not read yet), say notes that will never be decided here, and paint."""
+        shown, note = self.current, self.note
         if self.current is None:  # nothing was left: an edited [prisma.sources] may bring records back
             self._serve_next(project)
         elif self.current.id != self._opened_id and decided is not None:
@@ -265,15 +299,6 @@ class ScreeningScreen(ProjectScreen):
             self._paint_progress(project.session.progress())
         else:
             self._paint()
-
-    def _decided(self, project: Project) -> Mapping[tuple[int, str], Any]:
-        """The reviewer's current decisions, read again only when the store's data version moved since the
-        last reading (every stage appends its changes: a decision, an undo, on any screen or in a shell).
-        Every resume read them all on the UI thread, also back from help: ~100 ms at 5,000 decisions."""
-        version = data_version(project.workspace)  # (first: a change while reading shows as a change next time)
-        if self._decided_read is None or self._decided_read[0] != version:
-            self._decided_read = (version, current_decisions(project.workspace, project.reviewer))
-        return self._decided_read[1]
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
@@ -644,7 +669,8 @@ class ScreeningScreen(ProjectScreen):
         project = self.project
         if project is None:
             return
-        decided = {rid: d.label for (rid, _), d in self._decided(project).items()}
+        def decided() -> dict[int, str]:  # (in the search's worker: the decisions may be read again)
+            return {rid: d.label for (rid, _), d in current_decisions(project.workspace, project.reviewer).items()}
 
         def opened(record_id: int | None) -> None:
             if record_id is not None:

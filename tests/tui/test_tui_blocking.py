@@ -1,0 +1,96 @@
+"""What "the UI never blocks" moved to workers (docs/benchmarks/tui-blocking-2026-12-06.md): the screening
+screen's reading of the reviewer's decisions at a resume and for the search's marks, and the conflicts screen's
+export. Each ran on the UI thread (~100 ms at 5,000 decisions; the export ~50 ms on the demo, and an unwritable
+folder ended the app)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from review.tui.screens import conflicts, screening
+from review.tui.screens.screening import ScreeningScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, open_app, settle
+
+
+def _threads_of(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[bool]:
+    """``module.name`` records, per call, whether it ran on the main (UI) thread."""
+    real = getattr(module, name)
+    on_ui: list[bool] = []
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        on_ui.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recorded)
+    return on_ui
+
+
+@async_test
+async def test_a_record_decided_in_a_shell_gives_way_at_the_resume_with_the_decisions_read_in_a_worker(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_ui = _threads_of(monkeypatch, screening, "current_decisions")
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        screen.retrain_delay = 60.0
+        shown = screen.current.id
+        await pilot.press("1")
+        await settle(pilot)
+        fresh_ws.store.add_decision(shown, "alice", "exclude")  # a script through the Python API
+        await pilot.press("2")
+        await settle(pilot)
+        assert screen.current is not None and screen.current.id != shown
+        assert on_ui and not any(on_ui), on_ui
+        read = len(on_ui)
+        await pilot.press("question_mark")  # nothing moved under help: the reading stands, none again
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(on_ui) == read
+
+
+@async_test
+async def test_the_search_marks_decided_records_from_its_worker(fresh_ws: Workspace,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    on_ui = _threads_of(monkeypatch, screening, "current_decisions")
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        screen.retrain_delay = 60.0
+        decided = screen.current
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        await pilot.press(*decided.title.split()[0])
+        await settle(pilot)
+        hits = app.screen.query_one("#hits")
+        labels = [str(hits.get_option_at_index(i).prompt) for i in range(hits.option_count)]
+        assert any(label.startswith(f"#{decided.id} [include]") for label in labels), labels
+        assert on_ui and not any(on_ui), on_ui
+
+
+@async_test
+async def test_the_conflicts_export_writes_in_a_worker_and_a_failure_is_one_line(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_ui = _threads_of(monkeypatch, conflicts, "export_agreement")
+    async with open_app(tui_ws, "carol", "conflicts") as (app, pilot):
+        await pilot.press("b", "x")
+        await settle(pilot)
+        assert on_ui == [False]
+        assert tui_ws.path("screening", "conflicts.csv").is_file()
+        assert any(str(n.message).startswith("wrote screening/") for n in app._notifications)
+
+        def unwritable(*_args: Any, **_kwargs: Any) -> None:
+            raise PermissionError(13, "Permission denied", str(tui_ws.path("screening", "agreement.json")))
+
+        monkeypatch.setattr(conflicts, "export_agreement", unwritable)
+        await pilot.press("x")
+        await settle(pilot)
+        said = [n.message for n in app._notifications if "Permission denied" in str(n.message)]
+        assert len(said) == 1 and app.is_running and app._exception is None, said
+
