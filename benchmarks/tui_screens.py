@@ -278,7 +278,7 @@ def time_calls(root: Path, repeats: int = 5) -> dict[str, dict[str, float]]:
     list), each timed alone on ``root`` (median and max of ``repeats``, ms): what a key or a resume spends in
     the store or the file system, apart from Textual's own work."""
     from review.services.dedup import related_of
-    from review.services.prisma import fulltext_reasons
+    from review.services.prisma import fulltext_reasons, record_screening_stop, withdraw_screening_stop
     from review.services.screening import current_decisions, export_agreement, open_session
     from review.services.workspace import counts_by_source, data_version
     from review.services.workspace import record as get_record
@@ -309,6 +309,9 @@ def time_calls(root: Path, repeats: int = 5) -> dict[str, dict[str, float]]:
         "fulltext_reasons (full text x)": lambda: fulltext_reasons(workspace),
         "export_agreement (conflicts x)": lambda: export_agreement(workspace, Path(tempfile.mkdtemp())),
         "settings check (every switch, focus, g)": watcher.check,
+        "record_screening_stop + withdraw (s, y)": lambda: (
+            record_screening_stop(workspace, reviewer, "benchmark", verdict=None),
+            withdraw_screening_stop(workspace, reviewer)),
     }
     out = {}
     for label, call in calls.items():

@@ -94,3 +94,28 @@ async def test_the_conflicts_export_writes_in_a_worker_and_a_failure_is_one_line
         said = [n.message for n in app._notifications if "Permission denied" in str(n.message)]
         assert len(said) == 1 and app.is_running and app._exception is None, said
 
+
+
+@async_test
+async def test_the_screening_stop_is_recorded_in_a_worker_and_a_busy_store_is_one_line(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.errors import ReviewError
+    from review.services.prisma import current_screening_stop
+
+    on_ui = _threads_of(monkeypatch, screening, "record_screening_stop")
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        real = screening.record_screening_stop
+
+        def busy(*_args: Any, **_kwargs: Any) -> None:
+            raise ReviewError("the store is busy: another process is writing (a stand-in)")
+
+        monkeypatch.setattr(screening, "record_screening_stop", busy)
+        await pilot.press("s", "y")
+        await settle(pilot)
+        assert app.is_running and app._exception is None and current_screening_stop(fresh_ws) is None
+        assert len([n for n in app._notifications if "store is busy" in str(n.message)]) == 1
+        monkeypatch.setattr(screening, "record_screening_stop", real)
+        await pilot.press("s", "y")
+        await settle(pilot)
+        assert on_ui == [False] and current_screening_stop(fresh_ws) is not None
+        assert any("Screening stop recorded" in str(n.message) for n in app._notifications)
