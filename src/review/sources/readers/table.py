@@ -12,6 +12,7 @@ import csv
 import re
 from collections.abc import Iterator
 
+from ...csvcells import TEXT_LINE
 from ...errors import ImportFormatError
 from ...records import Record
 from ..decode import MAX_FIELD_CHARS
@@ -105,8 +106,6 @@ class CsvReader(Reader):
             raise ImportFormatError(path, f"line {end + 1}", f"malformed CSV: {_csv_problem(err)}") from None
 
 
-#: One line with its ending, split as ``io.StringIO(text, newline="")`` splits: on LF, CRLF or CR.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 class _RowLines:
@@ -117,7 +116,7 @@ class _RowLines:
     """
 
     def __init__(self, text: str) -> None:
-        self._matches = _LINE.finditer(text)
+        self._matches = TEXT_LINE.finditer(text)
         self._peeked: list[str] = []
         self._row: list[str] = []
 
