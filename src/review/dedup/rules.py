@@ -168,6 +168,17 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     return points, kind_conflict, preprint
 
 
+def _total(points: dict[str, np.ndarray]) -> np.ndarray:
+    """Every field's points added up pair by pair, in the fields' order, as ``np.sum`` over their stack adds
+    them (the same floats), without the stack: a copy of every field's array at once, 102 MB at 850,000
+    candidate pairs (50,000 records)."""
+    fields = iter(points.values())
+    total = np.array(next(fields), dtype=np.float64)
+    for value in fields:
+        total += value
+    return total
+
+
 def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None,
            related_mode: str = "link") -> Decisions:
     """Score every candidate pair and sort it into duplicate / borderline / distinct.
@@ -176,11 +187,11 @@ def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None
     whose verdict they could change.
     """
     cut = thresholds or Thresholds()
-    points, _, _ = field_points(prep, f)
-    partial = np.sum(np.stack(list(points.values())), axis=0) if len(f) else np.zeros(0)
+    # The first points go as soon as they are added up: both at once held 100 MB more at 50,000 records.
+    partial = _total(field_points(prep, f)[0]) if len(f) else np.zeros(0)
     abstract_similarity(prep, f, partial >= min(cut.borderline, cut.duplicate) - 2.0)
     points, kind_conflict, preprint = field_points(prep, f)
-    score = np.sum(np.stack(list(points.values())), axis=0) if len(f) else np.zeros(0)
+    score = _total(points) if len(f) else np.zeros(0)
     status = np.full(len(f), DISTINCT, dtype=object)
     status[score >= cut.borderline] = BORDERLINE
     status[score >= cut.duplicate] = DUPLICATE
