@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from review.csvcells import read_csv_text
+from review.csvcells import read_csv_text, text_lines
 from review.errors import ImportFormatError
 
 
@@ -32,3 +35,10 @@ def test_lenient_cells_still_read(tmp_path: Path) -> None:
     # Stray quotes inside a cell, a quoted line break, trailing empty cells, a last row without a newline.
     rows = _rows(tmp_path / "in.csv", 'a,b\n1,x "y" z,,\n"2","p\nq"\n3,"r ""s"""')
     assert rows == [(2, {"a": "1", "b": 'x "y" z'}), (4, {"a": "2", "b": "p\nq"}), (5, {"a": "3", "b": 'r "s"'})]
+
+
+@given(st.text(alphabet=st.sampled_from(["a", ",", '"', "\r", "\n", "\u2028", "\x85", "\x0c", "\x1c", "é"])))
+def test_the_rows_are_read_from_the_lines_a_stringio_gives(text: str) -> None:
+    # dict_rows reads lines one at a time (a StringIO copied the whole text at four bytes a character); the
+    # lines, so the rows and their line numbers, must be those of StringIO(newline=""): not split at U+2028.
+    assert list(text_lines(text)) == io.StringIO(text, newline="").readlines()
