@@ -65,15 +65,15 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
     for name, value in result.metrics.items():
         click.echo(f"{name}\t{_fmt(value)}", err=to_stdout)
     click.echo(f"stop:recommended\t{result.stopping['recommended']}", err=to_stdout)
-    # A stop's count and recall include the priors (as the JSON's stopping), the metrics leave them out (as
-    # ASReview's): said on each stop line, since a stop's n_screened beside n_to_all read as counted alike.
-    priors = (f"including the {counted(len(result.priors), 'prior')} ({prior_included} relevant); "
-              "the metrics leave them out")
     for rule in ("relevance_rate", "relevance_rate_lomax", "relevance_rate_classifier", "consecutive_irrelevant",
                  "knee", "statistical"):
         point = result.stopping[rule]
-        click.echo(f"stop:{rule}\t{_fmt(point['n_screened'])}\trecall {_fmt(point['recall'])}\t{priors}",
-                   err=to_stdout)
+        click.echo(f"stop:{rule}\t{_fmt(point['n_screened'])}\trecall {_fmt(point['recall'])}", err=to_stdout)
+    if result.priors:
+        # A stop's count and recall include the priors (as the JSON's stopping), the metrics leave them out (as
+        # ASReview's). Said once on stderr: the stop lines' three columns are a stable interface.
+        click.echo(f"note: the stop lines count the {counted(len(result.priors), 'prior')} ({prior_included} "
+                   "relevant) as screened; the metrics leave them out", err=True)
     if to_stdout:
         click.echo(simulation.simulation_json(result), nl=False)
 
