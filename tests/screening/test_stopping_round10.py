@@ -5,7 +5,9 @@ set's runs are scored by a fit that never saw that set."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -116,3 +118,81 @@ def test_the_observables_read_the_count_below_the_screened_fifth_percentile(benc
     assert x["s"] == 0.3 and x["l"] == 0.0 and x["c"] == pytest.approx(math.log(x["C"] + 0.5))
     assert bench.round10_observables(300, 1000, 0.999, out_of_fold, y, unscreened)["l"] == pytest.approx(
         math.log(0.99 / 0.01))
+
+
+def test_the_scoring_path_scores_each_set_by_the_fit_that_left_it_out(bench: ModuleType) -> None:
+    rng = np.random.default_rng(13)
+    training = {name: constructed_rows(rng, -1.0, {"c": 0.0}, runs=10, noise=0.2) for name in ("a", "b", "c")}
+    training["odd"] = constructed_rows(rng, 3.0, {"c": 0.0}, runs=10, noise=0.2)
+    fits = bench.Round10Fits(training)
+    parts = ["xr-1-ln@0.8", "xr-A-ln@0.8"]
+    rows = [{"at": 10 * i, "k": k, "x10": observables(count, q=0.3, s=0.1 * i)}
+            for i, (count, k) in enumerate([(3.0, 1), (6.0, 2), (12.0, 3)], start=2)]
+    rows.append({"at": 50, "k": 2})  # a row the rule does not read gets no probability
+    ev = {"rows": rows}
+    fits.add(ev, "odd", parts)
+    for part in parts:
+        for row in rows[:3]:
+            held_out = bench.round10_p(fits.fit("odd", part), row["x10"], row["k"])
+            # the production fit saw "odd" and says something else: the test tells the two apart
+            assert abs(held_out - bench.round10_p(fits.fit(None, part), row["x10"], row["k"])) > 0.05
+            assert row[f"p10:{part}"] == held_out
+        assert f"p10:{part}" not in rows[3]
+
+
+def fake_evidence(n: int, lomax_stop: int | None, checks: list[int]) -> dict[str, Any]:
+    """A run's evidence as ``run_evidence`` gives it: the Lomax curve crosses 0.95 so that the rule stops at
+    ``lomax_stop`` (None: never); each check's count is its position, so a training row names its check."""
+    n_priors = 2
+    curve = np.zeros(n - n_priors)
+    if lomax_stop is not None:
+        curve[lomax_stop - n_priors - 1:] = 0.97
+    rows = [{"at": at, "k": 1, "left": at // 10, "lomax_p": 0.5,
+             "x10": observables(float(at), q=0.2, s=at / n)} for at in checks]
+    rows.insert(1, {"at": checks[0] + 1, "k": 0, "left": 3, "lomax_p": 0.5})  # not read: no x10
+    return {"n": n, "n_priors": n_priors, "curve": curve, "rows": rows}
+
+
+def test_training_rows_stop_at_the_lomax_stop_and_each_run_weighs_one(bench: ModuleType, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = {("s", 1): fake_evidence(100, 60, [20, 30, 40, 50, 60, 70, 80, 90]),
+            ("s", 2): fake_evidence(100, 45, [20, 30, 40, 50, 60]),
+            ("t", 1): fake_evidence(100, None, [30, 90])}
+    store = tmp_path / "stopping-clf"
+    store.mkdir()
+    paths = {}
+    for (set_name, seed), ev in runs.items():
+        path = store / f"e{bench.ENGINE_VERSION}-{set_name}-seed{seed}.npz"
+        path.touch()
+        paths[path] = ev
+    monkeypatch.setattr(bench, "run_evidence", lambda path, calibrations: paths[path])
+    training = bench.round10_training(tmp_path, ["s", "t"], [1])
+    assert sorted(x["C"] for x, _, _ in training["s"]) == [20.0, 30.0, 40.0, 50.0]
+    assert [x["C"] for x, _, _ in training["t"]] == [30.0, 90.0]  # Lomax never fires: every read check
+    both = bench.round10_training(tmp_path, ["s"], [1, 2])["s"]
+    # seed 1 reads 4 checks before its stop at 60, seed 2 three before 45: each run weighs 1 in all
+    assert [x["C"] for x, _, _ in both] == [20.0, 30.0, 40.0, 50.0, 20.0, 30.0, 40.0]
+    assert [w for _, _, w in both] == pytest.approx([0.25] * 4 + [1 / 3] * 3)
+    for x, target, _ in both:
+        assert target == pytest.approx(math.log((x["C"] // 10 + 0.5) / (x["C"] + 0.5)))
+    with pytest.raises(SystemExit, match="missing training evidence"):
+        bench.round10_training(tmp_path, ["s"], [3])
+
+
+def test_the_rule_fires_at_the_first_claim_at_its_level_capped_by_the_lomax_stop(bench: ModuleType) -> None:
+    def evidence(lomax_stop: int | None, claims: list[float]) -> dict[str, Any]:
+        ev = fake_evidence(100, lomax_stop, [20, 30, 40, 50])
+        read = [r for r in ev["rows"] if "x10" in r]
+        for row, p in zip(read, claims, strict=True):
+            row["p10:xr-A-ln@0.8"] = row["p10:xr-A-ln@0.9"] = p
+        return ev
+
+    claims = [0.5, 0.79, 0.8, 0.95]
+    assert bench.rule_stop(evidence(60, claims), "lomax-or-xr-A-ln@0.8") == 40  # at the level fires
+    assert bench.rule_stop(evidence(60, claims), "lomax-or-xr-A-ln@0.9") == 50
+    assert bench.rule_stop(evidence(35, claims), "lomax-or-xr-A-ln@0.8") == 35  # the Lomax part first
+    assert bench.rule_stop(evidence(None, [0.1, 0.2, 0.3, 0.4]), "lomax-or-xr-A-ln@0.8") == 100  # never: N
+    unscored = evidence(60, claims)
+    del unscored["rows"][2]["p10:xr-A-ln@0.8"]
+    with pytest.raises(ValueError, match="no leave-one-set-out probabilities"):
+        bench.rule_stop(unscored, "lomax-or-xr-A-ln@0.8")
