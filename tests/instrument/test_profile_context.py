@@ -49,10 +49,17 @@ def test_form_gives_the_base_rates_the_report_gives(bank):
     config = load_config(Path(__file__).resolve().parents[2] / "instrument" / "scoring.toml")
     assert config.base_rates
     report = _report(bank, config, {})
-    for lang, lead in (("nl", "Ter vergelijking: "), ("en", "For context: ")):
-        page = form_html(bank, config, lang)
+    # Each rate is led by what it is (a group's figure, no probability for this client; "Ter
+    # vergelijking" invited comparing the client with it), and the reason the rates differ follows.
+    for lang, lead in (("nl", "Achtergrond uit onderzoek (cijfers over groepen, geen kans voor deze cliënt): "),
+                       ("en", "Background from research (figures about groups, not a probability for this client): ")):
+        page = form_html(bank, config, lang).replace("&#x27;", "'")
+        assert "Ter vergelijking" not in page and "For context" not in page
         for rate in config.base_rates:
             text = rate.text_nl if lang == "nl" else rate.text_en
-            assert f"{lead}{text} ({rate.source})." in page.replace("&#x27;", "'")
+            assert f"{lead}{text} ({rate.source})." in page
             if lang == "nl":
-                assert f"Ter vergelijking: {text} ({rate.source})." in report
+                assert f"{lead}{text} ({rate.source})." in report
+        note = config.base_rates_note_nl if lang == "nl" else config.base_rates_note_en
+        assert "follow-up" in note and note in page
+    assert config.base_rates_note_nl in report and "Ter vergelijking" not in report

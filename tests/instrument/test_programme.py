@@ -76,29 +76,37 @@ def test_every_number_the_programme_instrument_shows_says_in_dutch_what_it_compa
         assert ";" not in e["contrast"] + e["contrast_nl"], where
 
 
-#: 'P % of N … within Y years' and 'P % van N … binnen Y jaar': each number in its place.
-BASE_RATE_EN = re.compile(r"^(?P<rate>\d+(?:\.\d+)?) % of (?P<n>[\d,]+) .* within (?P<years>\d+) years?\b")
-BASE_RATE_NL = re.compile(r"^(?P<rate>\d+(?:,\d+)?) % van (?P<n>[\d.]+) .* binnen (?P<years>\d+) jaar\b")
+#: 'P % of N … within Y years' / 'P % van N … binnen Y jaar' for a fixed follow-up per person, and
+#: 'in the study period A–B' / 'in de onderzoeksperiode A–B' for a calendar window with staggered entry;
+#: the first horizon in the text is the one read (a later 'within 3 years' is another figure's).
+BASE_RATE_EN = re.compile(r"^(?P<rate>\d+(?:\.\d+)?) % of (?P<n>[\d,]+) .*?"
+                          r"(?:within (?P<years>\d+) years?\b|in the study period (?P<period>\d{4}[–-]\d{4}))")
+BASE_RATE_NL = re.compile(r"^(?P<rate>\d+(?:,\d+)?) % van (?P<n>[\d.]+) .*?"
+                          r"(?:binnen (?P<years>\d+) jaar\b|in de onderzoeksperiode (?P<period>\d{4}[–-]\d{4}))")
 
 
 def base_rate_problems(text_en: str, text_nl: str, study: Study) -> list[str]:
     """How a typed base rate differs from its study: the rate must be the study's recurred share
-    ('1,925 (19 %) recurred' in base_rate), the sample its n, the years its follow_up; a number that
-    only occurs elsewhere in the study's text ('90 % of recurrences within 3 years') is no match."""
+    ('1,925 (19 %) recurred' in base_rate), the sample its n, the horizon its follow_up ('2 years', or
+    a 'study period 2001-2007', which no 'within 7 years' may stand for: Koopmans 2011's people were
+    followed about 2.3 years each); a number only elsewhere in the study's text is no match."""
     recurred = re.search(r"\((\d+(?:\.\d+)?) %\) recurred", study.base_rate)
-    follow_up = re.fullmatch(r"(\d+) years?", study.follow_up.strip())
-    if recurred is None or follow_up is None:
-        return [f"{study.id}: no recurred share or follow-up in years to check against"]
-    expected = (float(recurred.group(1)), study.n, int(follow_up.group(1)))
+    years = re.fullmatch(r"(\d+) years?", study.follow_up.strip())
+    period = re.match(r"study period (\d{4})-(\d{4})\b", study.follow_up.strip())
+    if recurred is None or (years is None and period is None):
+        return [f"{study.id}: no recurred share or follow-up (years or study period) to check against"]
+    horizon = int(years.group(1)) if years else f"{period.group(1)}-{period.group(2)}"  # type: ignore[union-attr]
+    expected = (float(recurred.group(1)), study.n, horizon)
     problems = []
     for text, pattern, thousands, decimal in ((text_en, BASE_RATE_EN, ",", "."), (text_nl, BASE_RATE_NL, ".", ",")):
         found = pattern.match(text)
         if found is None:
-            problems.append(f"{text!r}: not 'P % of N … within Y years' (or its Dutch)")
+            problems.append(f"{text!r}: not 'P % of N … within Y years / in the study period A–B' (or its Dutch)")
             continue
-        read = (float(found["rate"].replace(decimal, ".")), int(found["n"].replace(thousands, "")), int(found["years"]))
+        read_horizon = int(found["years"]) if found["years"] else found["period"].replace("–", "-")
+        read = (float(found["rate"].replace(decimal, ".")), int(found["n"].replace(thousands, "")), read_horizon)
         if read != expected:
-            problems.append(f"{text!r}: rate, n, years {read} but {study.id} gives {expected}")
+            problems.append(f"{text!r}: rate, n, horizon {read} but {study.id} gives {expected}")
     return problems
 
 
@@ -120,7 +128,15 @@ def test_every_base_rate_the_profile_shows_is_a_number_of_the_study_it_cites():
     wrong = ("90 % of 9,904 Dutch employees had a new episode within 3 years",
              "90 % van 9.904 Nederlandse werknemers had binnen 3 jaar opnieuw verzuim")
     assert len(base_rate_problems(*wrong, koopmans)) == 2
-    swapped = ("19 % of 9,904 Dutch employees had a new episode within 3 years",
-               "19 % van 9.904 Nederlandse werknemers had binnen 7 jaar opnieuw verzuim")
-    assert base_rate_problems(*swapped, koopmans) == [f"{swapped[0]!r}: rate, n, years (19.0, 9904, 3) but "
-                                                      f"{koopmans.id} gives (19.0, 9904, 7)"]
+    # Koopmans 2011 followed people over a calendar window with staggered entry (about 2.3 years each):
+    # '19 % within 7 years' (the form's text until session 16) read a calendar window as a per-person risk.
+    seven_years = ("19 % of 9,904 Dutch employees had a new episode within 7 years",
+                   "19 % van 9.904 Nederlandse werknemers had binnen 7 jaar opnieuw verzuim")
+    assert base_rate_problems(*seven_years, koopmans) == [
+        f"{seven_years[0]!r}: rate, n, horizon (19.0, 9904, 7) but {koopmans.id} gives (19.0, 9904, '2001-2007')",
+        f"{seven_years[1]!r}: rate, n, horizon (19.0, 9904, 7) but {koopmans.id} gives (19.0, 9904, '2001-2007')"]
+    endo = studies["10.1007/s00420-014-0939-4"]
+    assert base_rate_problems("37 % of 540 employees relapsed in the study period 2002–2008",
+                              "37 % van 540 werknemers verzuimde binnen 2 jaar opnieuw", endo) == [
+        f"'37 % of 540 employees relapsed in the study period 2002–2008': rate, n, horizon (37.0, 540, '2002-2008')"
+        f" but {endo.id} gives (37.0, 540, 2)"]

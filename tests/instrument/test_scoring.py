@@ -80,9 +80,10 @@ def test_bad_code_is_an_error_and_foreign_questions_are_reported(bank, config):
 
 def test_base_rates_carry_their_source(bank):
     config = load_config(None)
-    config.base_rates = (BaseRate("19 % binnen 7 jaar", "19 % within 7 years", "Koopmans 2011"),)
+    config.base_rates = (BaseRate("37 % binnen 2 jaar", "37 % within 2 years", "Endo 2015"),)
     profile = score(bank, {}, config)
-    assert profile.uncertainty_en[-1] == "For context: 19 % within 7 years (Koopmans 2011)."
+    assert profile.uncertainty_en[-1] == ("Background from research (figures about groups, not a probability "
+                                          "for this client): 37 % within 2 years (Endo 2015).")
 
 
 def test_signals_are_reported_but_never_weighed(bank, config):

@@ -68,6 +68,9 @@ class InstrumentConfig:
     #: Pairs of factors whose evidence is independent, so one answer may count for both.
     independent_factors: tuple[tuple[str, str], ...] = ()
     base_rates: tuple[BaseRate, ...] = ()
+    #: Why the base rates differ from each other (follow-up, diagnosis, country), said after them.
+    base_rates_note_nl: str = ""
+    base_rates_note_en: str = ""
     #: The instrument's titles: scoring.toml or review.toml [instrument] ``title_nl``/``title_en``; else
     #: "Profiel: <the review's title>" (:func:`load_config`), else these, which name no outcome.
     title_nl: str = "Profiel van risico- en beschermende factoren"
@@ -100,7 +103,7 @@ _SCALARS: dict[str, type] = {
     "pooled_fallback": str, "partly_fraction": float, "max_missing_share": float,
     "many_signals_share": float, "title_nl": str, "title_en": str, "canonical_url": str,
     "signal_min_studies": int, "signal_min_grade": str, "unreplicated_signal": str,
-    "counter_intuitive_single_study": str,
+    "counter_intuitive_single_study": str, "base_rates_note_nl": str, "base_rates_note_en": str,
 }
 
 

@@ -25,7 +25,7 @@ from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
 from .itembank import DOMAIN_LABELS, ItemBank, Question
 from .render import T, evidence_text, measures_legend, medical_note, source_line
-from .scoring import INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, UNANSWERED_EN, UNANSWERED_NL
+from .scoring import INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, UNANSWERED_EN, UNANSWERED_NL, base_rate_line
 
 _CSS = """
 :root { --ink: #111; --muted: #555; --line: #bbb; --accent: #0b5cad; --risk: #9b2c00; --prot: #1d6b2f; }
@@ -218,9 +218,10 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
              (f'<p class="note" id="measures">{html.escape(legend)}</p>\n'
               if (legend := measures_legend(t, bank.items)) else ""),
              # The published recurrence rates every profile gives as context (the report has them too).
-             *(f'<p class="note base-rate">{html.escape(t("Ter vergelijking: ", "For context: "))}'
-               f"{html.escape(t(rate.text_nl, rate.text_en))} ({html.escape(rate.source)}).</p>\n"
+             *(f'<p class="note base-rate">{html.escape(base_rate_line(t, rate))}</p>\n'
                for rate in config.base_rates),
+             (f'<p class="note base-rate">{html.escape(t(config.base_rates_note_nl, config.base_rates_note_en))}</p>\n'
+              if config.base_rates and t(config.base_rates_note_nl, config.base_rates_note_en) else ""),
              '<div id="notes" aria-live="polite"></div>\n<div id="profile">\n']
     for side, nl, en in (("risk", "Risicofactoren", "Risk factors"),
                          ("protective", "Beschermende factoren", "Protective factors")):

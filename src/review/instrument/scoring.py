@@ -8,12 +8,12 @@ listed and never counted as "absent".
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ValidationError
-from .config import InstrumentConfig
+from .config import BaseRate, InstrumentConfig
 from .evidence import DOMAINS
 from .itembank import LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question
 
@@ -295,8 +295,23 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
                                       + ", ".join(LEVEL_NL.get(lvl, lvl) for lvl in levels) + ".")
         profile.uncertainty_en.append("Evidence levels of the factors present: " + ", ".join(levels) + ".")
     for rate in config.base_rates:
-        profile.uncertainty_nl.append(f"Ter vergelijking: {rate.text_nl} ({rate.source}).")
-        profile.uncertainty_en.append(f"For context: {rate.text_en} ({rate.source}).")
+        profile.uncertainty_nl.append(base_rate_line(lambda nl, en: nl, rate))
+        profile.uncertainty_en.append(base_rate_line(lambda nl, en: en, rate))
+    if config.base_rates and config.base_rates_note_nl:
+        profile.uncertainty_nl.append(config.base_rates_note_nl)
+    if config.base_rates and config.base_rates_note_en:
+        profile.uncertainty_en.append(config.base_rates_note_en)
+
+
+#: Said before every published base rate: "Ter vergelijking" invited reading the client against a
+#: group's percentage, which is no probability for this client.
+BASE_RATE_LEAD_NL = "Achtergrond uit onderzoek (cijfers over groepen, geen kans voor deze cliënt): "
+BASE_RATE_LEAD_EN = "Background from research (figures about groups, not a probability for this client): "
+
+
+def base_rate_line(t: Callable[[str, str], str], rate: BaseRate) -> str:
+    """One published base rate as every output shows it: the lead, the figure, its source."""
+    return f"{t(BASE_RATE_LEAD_NL, BASE_RATE_LEAD_EN)}{t(rate.text_nl, rate.text_en)} ({rate.source})."
 
 
 #: What the factors are, said in every profile (report, fill-in mode, browser form).
