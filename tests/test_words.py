@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from review.words import counted, effect_number, verb_for
+from review.words import counted, effect_interval, effect_number, verb_for
 
 
 @pytest.mark.parametrize("value,shown", [
@@ -22,6 +22,14 @@ def test_effect_number_keeps_two_significant_digits_below_0_1(value: float, show
 def test_effect_number_in_dutch_takes_the_decimal_comma() -> None:
     assert effect_number(0.007, ",") == "0,007"
     assert effect_number(2.594, ",") == "2,59"
+
+
+def test_effect_interval_writes_to_where_a_dash_would_read_as_a_minus_sign() -> None:
+    assert effect_interval(1.4, 4.8) == "1.40-4.80" and effect_interval(1.4, 4.8, "nl", "–") == "1,40–4,80"
+    assert effect_interval(-5.29, -1.71) == "-5.29 to -1.71" and effect_interval(-0.5, 2.0) == "-0.50 to 2.00"
+    assert effect_interval(4e-6, 3e-5) == "4e-06 to 3e-05" and effect_interval(1e-200, 1e200) == "1e-200 to 1e+200"
+    assert effect_interval(-5.29, -1.71, "nl", "–") == "-5,29 tot -1,71"
+    assert effect_interval(0.0, math.inf) == "0.00-inf"
 
 
 def test_counted() -> None:

@@ -53,3 +53,15 @@ def effect_number(value: float, decimal_sign: str = ".") -> str:
     else:
         text = f"{value:.2f}"
     return text.replace(".", decimal_sign) if decimal_sign != "." else text
+
+
+def effect_interval(low: float, high: float, lang: str = "en", dash: str = "-") -> str:
+    """A CI's two bounds as every output joins them: ``1.40-4.80`` (or with the caller's ``dash``, an en
+    dash in the instrument), but ``-5.29 to -1.71`` or ``4e-06 to 3e-05`` when a bound is negative or in
+    e-notation, where a dash would read as a minus sign (``-5.29--1.71``). ``lang`` ``"nl"`` writes Dutch
+    (``1,40–4,80``, ``-5,29 tot -1,71``)."""
+    dutch = lang == "nl"
+    texts = [effect_number(bound, "," if dutch else ".") for bound in (low, high)]
+    if any(text.startswith("-") or "e" in text for text in texts):
+        return f"{texts[0]} {'tot' if dutch else 'to'} {texts[1]}"
+    return dash.join(texts)

@@ -64,9 +64,9 @@ def test_a_level_with_no_width_is_a_value_error_not_a_division(level: float) -> 
 def test_a_label_writes_extreme_values_compactly_and_everyday_ones_as_before() -> None:
     # 1e200 was printed with all its 201 digits ('OR 1000000000000000052504760255204420248704...'), and an
     # OR of 0.001 as '0.00', which reads as no odds at all.
-    assert _estimate(1e-200, 1e200, 0.5, estimate=1.0).label() == "OR 1.00 (50 % CI 1e-200-1e+200)"
+    assert _estimate(1e-200, 1e200, 0.5, estimate=1.0).label() == "OR 1.00 (50 % CI 1e-200 to 1e+200)"
     assert _estimate(0.0005, 0.004, estimate=0.001).label() == "OR 0.001 (0.0005-0.004)"
-    assert _estimate(1.2, 250000.0, estimate=600.0).label() == "OR 600.00 (1.20-2.5e+05)"
+    assert _estimate(1.2, 250000.0, estimate=600.0).label() == "OR 600.00 (1.20 to 2.5e+05)"
     assert _estimate(1.05, 2.14).label() == "OR 1.50 (1.05-2.14)"
     assert _estimate(0.30, 0.96, estimate=0.54).label() == "OR 0.54 (0.30-0.96)"
     # two decimals only from 0.1, where they keep two significant digits: 0.005 read "0.01", and an OR of
@@ -78,7 +78,7 @@ def test_a_label_writes_extreme_values_compactly_and_everyday_ones_as_before() -
     assert _estimate(0.0999, 0.1, estimate=0.0999).label() == "OR 0.10 (0.10-0.10)"
     assert _estimate(0.094, 0.5, estimate=0.2).label() == "OR 0.20 (0.094-0.50)"
     # 99999.996 rounds to 1e5: not "100000.00"
-    assert _estimate(2.0, 99999.996, estimate=3.0).label() == "OR 3.00 (2.00-1e+05)"
+    assert _estimate(2.0, 99999.996, estimate=3.0).label() == "OR 3.00 (2.00 to 1e+05)"
     wide = Estimate(factor="f", contrast="x", estimate_type="adjusted", source_location="T", measure="MD",
                     estimate=-3.5, ci_low=-1e9, ci_high=12.0)
     assert wide.label() == "MD -3.50 (-1e+09 to 12.00)"

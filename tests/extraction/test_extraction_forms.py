@@ -125,6 +125,11 @@ def test_valid_study_loads(folder: Path) -> None:
      'ci_level = 0.9\nfinding = "null"',
      "s1.toml:estimates[1].finding: 'null' contradicts OR 0.007 (90 % CI 0.004-0.012): its 95 % CI 0.0036-0.013 "
      "excludes 1, so it reads as 'protective' for recurrence at α = 0.05"),
+    # negative bounds are joined by "to": "its 95 % CI -5.29--1.71" read as a range to +1.71
+    ("measure = \"OR\"\nestimate = 2.21\nci_low = 1.21\nci_high = 4.04",
+     "measure = \"MD\"\nestimate = -3.5\nci_low = -5.0\nci_high = -2.0\nci_level = 0.9\nfinding = \"null\"",
+     "s1.toml:estimates[1].finding: 'null' contradicts MD -3.50 (90 % CI -5.00 to -2.00): its 95 % CI -5.29 to "
+     "-1.71 excludes 0"),
     # a Dutch wording without its field was dropped by every output (render._in_language reads the field first)
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\noutcome_nl = "duurzame werkhervatting"',
      "s1.toml:estimates[1].outcome_nl: a Dutch outcome without the outcome it translates: give both or neither"),

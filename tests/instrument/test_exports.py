@@ -223,6 +223,15 @@ def test_summary_lists_each_study_of_a_signal_once(bank):
     assert "| Ervasti 2013, virtanen2011 |" in md
 
 
+def test_negative_bounds_are_joined_by_to_not_a_dash():
+    # a mean difference's CI read "-5,00–-2,00"; the en dash stays between positive bounds
+    effect = {"label": "Own 2026", "measure": "MD", "estimate": -3.5, "ci_low": -5.0, "ci_high": -2.0}
+    assert render.effect_text(render.T("nl"), effect) == "MD -3,50 (-5,00 tot -2,00), Own 2026"
+    assert render.effect_text(render.T("en"), effect) == "MD -3.50 (-5.00 to -2.00), Own 2026"
+    effect.update(measure="OR", estimate=2.59, ci_low=1.4, ci_high=4.8)
+    assert render.effect_text(render.T("nl"), effect) == "OR 2,59 (1,40–4,80), Own 2026"
+
+
 def test_a_missing_effect_size_says_why_and_never_more():
     t_nl, t_en = render.T("nl"), render.T("en")
     effect = {"label": "Norder 2015", "estimate": None, "status": "not reported in abstract"}

@@ -460,9 +460,9 @@ def test_to_extraction_writes_no_dutch_contrast_into_a_form_that_predates_it(wri
     assert "model_building" not in own.path.read_text(encoding="utf-8")  # nor one from before 2026-12-06
 
 
-def test_to_extraction_records_the_model_building_that_grade_reads(write_csv, tmp_path: Path) -> None:
-    # The own-data estimates said nothing of how their model was built, so GRADE read them as "model building not
-    # recorded, read as confirmatory"; the analysis knows: the factor and the --adjust columns, no selection.
+def test_to_extraction_records_pre_specified_model_building_only_from_the_plan(write_csv, tmp_path: Path) -> None:
+    # The analysis selects no variables, but an --adjust set typed at the prompt may have been chosen after
+    # seeing these data: only a run from the analysis plan (validate run) is on record as pre-specified.
     from click.testing import CliRunner
 
     from review.cli import main
@@ -475,26 +475,44 @@ def test_to_extraction_records_the_model_building_that_grade_reads(write_csv, tm
     cohort, _ = _cohort(write_csv)  # outside the workspace, as real client data must be
     ws = ["-w", str(workspace)]
     factors = ["--factor", "conflict_with_supervisor", "--factor", "previous_sick_leave_episodes"]
+    own = workspace / "extraction" / "studies" / "own_cohort.toml"
+    factor_list = load_factors(workspace / "extraction" / "factors.toml")
+
+    def report() -> str:
+        result = runner.invoke(main, [*ws, "synthesis", "--no-plots"])
+        assert result.exit_code == 0, result.output
+        return (workspace / "extraction" / "synthesis.md").read_text(encoding="utf-8")
+
     result = runner.invoke(main, [*ws, "validate", "factors", str(cohort), "--outcome", "recurrence", "--adjust", "age",
                                   *factors, "--to-extraction"])
     assert result.exit_code == 0, result.output
-    factor_list = load_factors(workspace / "extraction" / "factors.toml")
-    study = load_study(workspace / "extraction" / "studies" / "own_cohort.toml", factors=factor_list)
+    study = load_study(own, factors=factor_list)
+    assert {(e.model_building, e.model) for e in study.estimates} == {
+        ("", "logistic regression (statsmodels), multivariable")}
+    text = report()
+    assert ("adjusted estimate of the programme's own data: no variable selection by the analysis; "
+            "pre-specification not recorded, read as confirmatory") in text
+    assert "pre-specified model" not in text
+
+    # the same analysis from the plan file: pre-specified, and GRADE says so (the start is phase 2 either way)
+    plan = tmp_path / "analyses.toml"
+    plan.write_text(f'[[analysis]]\nname = "own"\nkind = "factors"\nfile = "{cohort}"\noutcome = "recurrence"\n'
+                    'adjust = ["age"]\nfactor = ["conflict_with_supervisor", "previous_sick_leave_episodes"]\n'
+                    'to_extraction = true\n', encoding="utf-8")
+    result = runner.invoke(main, [*ws, "validate", "run", "--plan", str(plan), "--out", str(tmp_path / "results")])
+    assert result.exit_code == 0, result.output
+    study = load_study(own, factors=factor_list)
     assert {(e.model_building, e.model) for e in study.estimates} == {
         ("pre-specified", "logistic regression (statsmodels), multivariable")}
-    result = runner.invoke(main, [*ws, "synthesis", "--no-plots"])
-    assert result.exit_code == 0, result.output
-    report = (workspace / "extraction" / "synthesis.md").read_text(encoding="utf-8")
-    assert "adjusted estimate from a pre-specified model" in report
-    assert "model building not recorded" not in report
+    text = report()
+    assert "adjusted estimate from a pre-specified model" in text and "pre-specification not recorded" not in text
 
-    # crude: a univariable model, pre-specified all the same; GRADE reads a crude estimate as exploratory
+    # crude: GRADE reads a crude estimate as exploratory, whatever the run
     result = runner.invoke(main, [*ws, "validate", "factors", str(cohort), "--outcome", "recurrence", *factors,
                                   "--to-extraction"])
     assert result.exit_code == 0, result.output
-    study = load_study(workspace / "extraction" / "studies" / "own_cohort.toml", factors=factor_list)
+    study = load_study(own, factors=factor_list)
     assert {(e.estimate_type, e.model_building, e.model) for e in study.estimates} == {
-        ("crude", "pre-specified", "logistic regression (statsmodels), univariable")}
-    assert runner.invoke(main, [*ws, "synthesis", "--no-plots"]).exit_code == 0
-    report = (workspace / "extraction" / "synthesis.md").read_text(encoding="utf-8")
-    assert "crude estimate only" in report and "pre-specified model" not in report
+        ("crude", "", "logistic regression (statsmodels), univariable")}
+    text = report()
+    assert "crude estimate only" in text and "pre-specified model" not in text

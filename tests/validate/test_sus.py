@@ -79,7 +79,9 @@ def test_a_blank_answer_is_the_centre_point_brooke_asks_for(write_csv) -> None:
     # r1: q4 (even, 5-3 = 2) and q9 (odd, 3-1 = 2) instead of 4 each: 100 - 2 x 2 x 2.5
     assert [r.sus for r in result.respondents] == [100, 90, 75]
     assert result.respondents[1].centred == ["q4", "q9"] and result.centred_answers == 2
-    assert usability(write_csv("c.csv", [header, ("r1", 5, 1, 5, 3, 5, 1, 5, 1, 3, 1)])).respondents[0].sus == 90
+    one = usability(write_csv("c.csv", [header, ("r1", 5, 1, 5, 3, 5, 1, 5, 1, 3, 1)]))
+    assert one.respondents[0].sus == 90
+    assert sus_lines(one)[0] == "System Usability Scale (Brooke 1996): 1 respondent"
     lines = "\n".join(sus_lines(result))
     assert "r1                     90.0  (q4, q9 blank: scored as the centre point)" in lines
     assert "2 blank answers of 1 respondent scored as the centre point 3" in lines

@@ -22,7 +22,7 @@ import tomlkit
 from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..levels import ci_level_fraction, ci_level_problem, level_percent
-from ..words import effect_number
+from ..words import effect_interval
 from ..tomlread import loads_toml, read_toml, read_toml_text
 from .factors import FactorList
 from .model import FINDING_ALPHA, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study, known_fields
@@ -285,7 +285,7 @@ def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> 
     null = f"{estimate.null_value:g}"
     relation = "includes" if from_ci == "null" else "excludes"
     problems.add(f"{where}.finding", f"{finding!r} contradicts {estimate.label()}{favourable}: its "
-                                     f"{level_percent(1 - FINDING_ALPHA)} CI {effect_number(low)}-{effect_number(high)} "
+                                     f"{level_percent(1 - FINDING_ALPHA)} CI {effect_interval(low, high)} "
                                      f"{relation} {null}, "
                                      f"so it reads as {from_ci!r} for recurrence at α = {FINDING_ALPHA:g}, the level a "
                                      "stated finding is checked at (if the paper drew it at its own CI's level, give "

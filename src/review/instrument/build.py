@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..records import LEVEL_RANKS, FactorEvidence
+from ..words import effect_interval
 from .config import GRADE_RANKS, InstrumentConfig
 from .evidence import DOMAINS, RATIO_MEASURES, EvidenceSnapshot
 from .itembank import (
@@ -249,7 +250,7 @@ def _estimate(ev: FactorEvidence, k: int | None) -> str:
     assert ev.pooled_estimate is not None
     text = f"{ev.measure or 'ratio'} {number(english, ev.pooled_estimate)}"
     if ev.ci_low is not None and ev.ci_high is not None:
-        text += f" [{number(english, ev.ci_low)}-{number(english, ev.ci_high)}]"
+        text += f" [{effect_interval(ev.ci_low, ev.ci_high)}]"
     return f"{text} (k = {k})" if k else text
 
 

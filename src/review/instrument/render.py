@@ -13,7 +13,7 @@ from typing import Any
 
 from ..records import LEVEL_RANKS
 from ..levels import level_percent
-from ..words import effect_number
+from ..words import effect_interval, effect_number
 from .evidence import DOMAINS
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
 from .scoring import PROGNOSTIC_EN, PROGNOSTIC_NL, Profile
@@ -81,7 +81,7 @@ def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str
         if level:
             shown = level_percent(float(level), decimal=t(",", "."))
             prefix = t(f"{shown}-betrouwbaarheidsinterval ", f"{shown} CI ")
-        text += f" ({prefix}{number(t, float(effect['ci_low']))}–{number(t, float(effect['ci_high']))})"
+        text += f" ({prefix}{effect_interval(float(effect['ci_low']), float(effect['ci_high']), 'nl' if t.nl else 'en', '–')})"
     elif not pooled:  # a pooled estimate always has its interval; a study's may be missing
         text += f" ({missing_interval_text(t, str(effect.get('status') or ''))})"
     outcome = _in_language(t, effect, "outcome")

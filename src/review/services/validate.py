@@ -53,8 +53,9 @@ def _factor_list(extraction_dir: Path | None) -> Any:
 
 def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, workspace: Workspace | None = None,
             extraction_dir: Path | None = None, json_out: Path | None = None,
-            plot_out: Path | None = None) -> Analysis:
-    """Run one analysis; ``to_extraction`` (factors) writes the own-data study file."""
+            plot_out: Path | None = None, planned: bool = False) -> Analysis:
+    """Run one analysis; ``to_extraction`` (factors) writes the own-data study file. ``planned``: the run comes
+    from the analysis plan file, so its adjustment set is on record as pre-specified."""
     from ..validate.report import report_lines
     from ..validate.run import check_figure, check_privacy, run_analysis, write_json, write_plot
     from ..validate.table import encoding_warning
@@ -81,7 +82,7 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
 
         assert folder is not None and factor_list is not None
         analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
-                                                 description=options.get("description"))
+                                                 description=options.get("description"), planned=planned)
         analysis.written.append(analysis.own_data.path)
         analysis.warnings.extend(analysis.own_data.warnings)
     if json_out is not None:
@@ -172,7 +173,7 @@ def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
     """One analysis of the plan, its JSON (and figure) written under :func:`results_folder`."""
     json_out, *figure = planned_outputs(item, out_dir)
     return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=json_out,
-                   plot_out=figure[0] if figure else None)
+                   plot_out=figure[0] if figure else None, planned=True)
 
 
 def write_demo(folder: Path, seed: int | None = None) -> list[Path]:

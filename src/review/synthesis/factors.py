@@ -152,6 +152,11 @@ def study_phase(study: Study, rows: list[EstimateRow]) -> tuple[int, str]:
     adjusted = {r.estimate.model_building for r in rows if r.estimate.estimate_type == "adjusted"}
     if "pre-specified" in adjusted:
         return 2, "adjusted estimate from a pre-specified model: tests an independent association"
+    if "" in adjusted and study.data_source == OWN_DATA_SOURCE:
+        # review validate factors selects no variables, but only a planned run records its adjustment set
+        # as chosen before the data were seen
+        return 2, ("adjusted estimate of the programme's own data: no variable selection by the analysis; "
+                   "pre-specification not recorded, read as confirmatory")
     if "" in adjusted:
         return 2, "adjusted estimate; model building not recorded, read as confirmatory"
     if adjusted:

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..words import effect_number
+from ..words import effect_interval, effect_number
 from ..levels import STANDARD_LEVEL, level_percent, rescaled_interval
 from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES
 from ..extraction.quips import QuipsSummary
@@ -92,7 +92,7 @@ def markdown_report(results: list[FactorResult], settings: SynthesisSettings, *,
     ]
     for r in results:
         ev = r.evidence
-        pooled = (f"{ev.measure} {effect_number(ev.pooled_estimate)} ({effect_number(ev.ci_low)}-{effect_number(ev.ci_high)})"
+        pooled = (f"{ev.measure} {effect_number(ev.pooled_estimate)} ({effect_interval(ev.ci_low, ev.ci_high)})"
                   if ev.pooled_estimate is not None and ev.ci_low is not None and ev.ci_high is not None else "")
         lines.append(f"| [{_md(ev.label_en)}](#{ev.factor_id}) | {ev.domain} | {ev.direction} | {ev.level} | "
                      f"{len(ev.studies)} | {pooled} | {ev.grade or '—'} |")
@@ -151,7 +151,7 @@ def _prediction_text(p: MetaResult) -> str:
     else:
         quantile = "z"
     return (f", {level_percent(p.level)} prediction interval ({quantile}) "
-            + f"{effect_number(p.back(p.pi_low))}-{effect_number(p.back(p.pi_high))}")
+            + f"{effect_interval(p.back(p.pi_low), p.back(p.pi_high))}")
 
 
 def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]:
@@ -186,7 +186,7 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
         p = r.pooled
         lines.append(f"**Meta-analysis** ({p.method}{' + ' + p.test_name if p.hk else ''}, k = {p.k}): {p.measure} "
                      f"{effect_number(p.back(p.estimate))} "
-                     f"({effect_number(p.back(p.ci_low))}-{effect_number(p.back(p.ci_high))}), "
+                     f"({effect_interval(p.back(p.ci_low), p.back(p.ci_high))}), "
                      f"τ² {p.tau2:.4f}{_ci(p.tau2_ci, '.4f', p.level)}, "
                      f"I² {p.i2:.0f} %{_ci(p.i2_ci, '.0f', p.level)}, "
                      f"Q {p.q:.2f} (p {p.q_pvalue:.3f}){_prediction_text(p)}; {r.pool_note}.")

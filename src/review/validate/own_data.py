@@ -28,7 +28,8 @@ from .factors import FactorsResult
 from .table import is_synthetic
 
 OWN_DATA = OWN_DATA_SOURCE
-#: How the analysis builds each factor's model (the form's ``model_building``): no selection of its own.
+#: How the analysis builds each factor's model (the form's ``model_building``) when it is run from the analysis
+#: plan (``review validate run``): the factor and the plan's adjustment columns, written down before the run.
 PRE_SPECIFIED = "pre-specified"
 #: Study fields a reviewer fills in or corrects by hand; a re-run keeps them.
 HAND_FIELDS: tuple[str, ...] = ("citation", "cohort_id", "country", "setting", "follow_up", "notes", "doi", "pmid",
@@ -66,10 +67,13 @@ def _round(value: float | None) -> float | None:
 def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_list: FactorList,
                existing: dict[str, Any] | None, description: str | None, *, source_kind: bool = True,
                reference: bool = True, contrast_nl: bool = True, model_building: bool = True,
-               digest: str | None = None, cohort_id: str | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
+               planned: bool = False, digest: str | None = None, cohort_id: str | None = None) -> tuple[dict[str, Any], list[str], list[str]]:
     """The study file's data; ``digest`` is the data file's :func:`content_hash` (computed when not given),
     ``cohort_id`` that of a new study (default its id; an existing study's is kept). ``source_kind``,
-    ``reference``, ``contrast_nl`` and ``model_building``: whether the workspace's form has the field."""
+    ``reference``, ``contrast_nl`` and ``model_building``: whether the workspace's form has the field.
+    ``planned``: the run comes from the analysis plan file (``review validate run``), the one case where the
+    adjustment set is on record as chosen before the run, so ``model_building`` says ``pre-specified``; a
+    ``validate factors --adjust`` run may have been chosen after seeing these data, so it says nothing."""
     today = dt.date.today().isoformat()
     study: dict[str, Any] = {
         "id": study_id,
@@ -119,9 +123,9 @@ def study_data(result: FactorsResult, data_file: Path, study_id: str, factor_lis
             "estimate_type": "adjusted" if assoc.adjusted_for else "crude",
             "adjusted_for": list(assoc.adjusted_for),
             "model": f"{result.model}, {'multivariable' if assoc.adjusted_for else 'univariable'}",
-            # The analysis selects nothing: each factor's model holds the factor and the --adjust columns,
-            # fixed before the fit, so GRADE's phase rule reads an adjusted estimate as confirmatory (0032).
-            "model_building": PRE_SPECIFIED if model_building else None,
+            # The analysis selects no variables (the factor and the --adjust columns); whether those columns
+            # were chosen before seeing the data is on record only for a planned run (validate run).
+            "model_building": PRE_SPECIFIED if model_building and planned else None,
             "source_location": f"{source}n={assoc.n}, events={assoc.events})",
         }
         if result.level != 0.95:
@@ -206,7 +210,8 @@ def check_own_data_source(data_file: Path) -> None:
 
 
 def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_list: FactorList, *,
-                         study_id: str | None = None, description: str | None = None) -> OwnDataStudy:
+                         study_id: str | None = None, description: str | None = None,
+                         planned: bool = False) -> OwnDataStudy:
     """Write (or update) the own-data study file; it is checked like every study file before it is written.
 
     Data marked SYNTHETIC are refused: the synthesis would count their made-up estimates as evidence.
@@ -237,6 +242,7 @@ def write_own_data_study(result: FactorsResult, extraction_dir: Path, factor_lis
                                         source_kind=allows_kind, reference="reference" in form.fields("estimate"),
                                         contrast_nl="contrast_nl" in form.fields("estimate"),
                                         model_building="model_building" in form.fields("estimate"),
+                                        planned=planned,
                                         digest=digest, cohort_id=cohort_id)
     if not written:
         raise ValidationError(f"{data_file}: no factor of factors.toml got an estimate; nothing written to {target}")

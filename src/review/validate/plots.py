@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from ..atomic import write_bytes_atomic
-from ..words import effect_number
+from ..words import effect_interval, effect_number
 from .predictive import PredictiveResult
 from .survival import SurvivalResult
 
@@ -32,7 +32,7 @@ def km_plot(result: SurvivalResult, path: Path, *, synthetic: bool = False) -> P
     title = f"Kaplan-Meier by {result.group}: log-rank{stratified} p = {result.logrank_p:.3g}"
     if hr is not None and result.hazard_ratio_ci is not None:
         lo, hi = result.hazard_ratio_ci
-        title += f", HR {effect_number(hr)} ({effect_number(lo)}-{effect_number(hi)})"
+        title += f", HR {effect_number(hr)} ({effect_interval(lo, hi)})"
     ax.set_title(title, fontsize=10)
     ax.set_xlabel(result.time)
     ax.set_ylabel(f"without {result.event}")

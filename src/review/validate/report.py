@@ -15,7 +15,7 @@ from .sus import CENTRE_ANSWER, MAX_BLANK_ANSWERS, SusResult
 from .table import is_synthetic, joined_notes
 from .survival import SurvivalResult
 from ..levels import level_percent
-from ..words import effect_number
+from ..words import counted, effect_number
 
 
 def _level(level: float) -> str:
@@ -170,7 +170,7 @@ def icc_lines(r: IccResult) -> list[str]:
 
 
 def sus_lines(r: SusResult) -> list[str]:
-    lines = [f"System Usability Scale (Brooke 1996): {len(r.respondents)} respondents"]
+    lines = [f"System Usability Scale (Brooke 1996): {counted(len(r.respondents), 'respondent')}"]
     lines.extend(f"  {p.respondent:<20} {p.sus:>6.1f}"
                  + (f"  ({', '.join(p.centred)} blank: scored as the centre point)" if p.centred else "")
                  for p in r.respondents)
