@@ -8,7 +8,7 @@ from typing import Any
 from ..extraction.model import OWN_DATA_SOURCE, RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
 from ..extraction.quips import CollapseRule, QuipsSummary, summarise
 from ..records import FactorEvidence
-from ..words import counted, effect_number, verb_for
+from ..words import counted, effect_interval, effect_number, verb_for
 from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
 )
@@ -297,10 +297,9 @@ def synthesise_factor(
         phases={unit: _unit_phase(group) for unit, group in unit_rows.items()},
         sizes=sizes, unrated_as=settings.rules.unrated_as,
         gradients=_gradients(unit_rows),
-        unit_ratios={unit: [_aligned_at_standard_level(r.estimate) for r in group
-                            if r.estimate.measure in RATIO_MEASURES and not r.estimate.subgroup
-                            and r.estimate.aligned() is not None]
-                     for unit, group in unit_rows.items()},
+        # GRADE 9 counts a large effect only where no plausible confounder explains it: adjusted ratios
+        unit_ratios={unit: _whole_sample_ratios(group, adjusted=True) for unit, group in unit_rows.items()},
+        unit_unadjusted={unit: _whole_sample_ratios(group, adjusted=False) for unit, group in unit_rows.items()},
         own_data=sorted({r.study.id for r in rows if r.study.data_source == OWN_DATA_SOURCE}),
     )
     grade = assess(grade_input, settings.grade, override or {})
@@ -365,6 +364,14 @@ def _aligned(estimate: Estimate) -> tuple[float, float, float]:
     return aligned
 
 
+def _whole_sample_ratios(rows: list[EstimateRow], *, adjusted: bool) -> list[tuple[float, float, float]]:
+    """A unit's whole-sample ratios for the review outcome with their 95 % CI, aligned to recurrence: the
+    adjusted ones, or (``adjusted=False``) the crude and not stated ones."""
+    return [_aligned_at_standard_level(r.estimate) for r in rows
+            if r.estimate.measure in RATIO_MEASURES and not r.estimate.subgroup and r.estimate.aligned() is not None
+            and (r.estimate.estimate_type == "adjusted") == adjusted]
+
+
 def _aligned_at_standard_level(estimate: Estimate) -> tuple[float, float, float]:
     """(estimate, low, high) for recurrence with the 95 % CI (a CI published at another level redrawn at 95 %,
     :meth:`Estimate.interval_at`), as the direction is read: a 90 % CI's bound would pass a threshold sooner."""
@@ -396,7 +403,7 @@ def _explanation(verdict: Verdict, pooled: MetaResult | None, pool_note: str, gr
     if pooled is not None:
         lo, hi = pooled.back(pooled.ci_low), pooled.back(pooled.ci_high)
         parts.append(f"Meta-analysis {pooled.method}{' + ' + pooled.test_name if pooled.hk else ''}: {pooled.measure} "
-                     f"{effect_number(pooled.back(pooled.estimate))} ({effect_number(lo)}-{effect_number(hi)}), "
+                     f"{effect_number(pooled.back(pooled.estimate))} ({effect_interval(lo, hi)}), "
                      f"k={pooled.k}, I² {pooled.i2:.0f} % "
                      f"({pool_note}).")
         if not_pooled:

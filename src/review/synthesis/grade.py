@@ -19,8 +19,9 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..tomlread import read_toml
-from ..words import counted, effect_number, verb_for
+from ..words import counted, effect_interval, verb_for
 from .evidence import StudyFinding
+from .large_effect import large_effect
 from .meta import MetaResult
 
 CERTAINTY: tuple[str, ...] = ("very low", "low", "moderate", "high")
@@ -119,8 +120,11 @@ class GradeInput:
     #: "absent" | "conflicting" when its estimates disagree); units that record none are left out.
     gradients: dict[str, str] = field(default_factory=dict)
     #: Per counted unit, its whole-sample ratio estimates for the review outcome as (estimate, low, high) with
-    #: the 95 % CI, aligned to recurrence: what a large effect is judged on when nothing is pooled.
+    #: the 95 % CI, aligned to recurrence, adjusted ones only: what a large effect is judged on when nothing is pooled.
     unit_ratios: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+    #: The same for its crude (or not stated) ratios, which the large-effect rule does not count (GRADE 9) but
+    #: names, and which still show a conflicting direction.
+    unit_unadjusted: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
 
 
 def assess(item: GradeInput, config: GradeConfig | None = None,
@@ -182,19 +186,35 @@ def assess(item: GradeInput, config: GradeConfig | None = None,
 def _upgrade(judgement: GradeJudgement, item: GradeInput, config: GradeConfig) -> None:
     """A large effect and a dose-response gradient, judged after the downgrades (reviewer's included):
     GRADE guidelines 9 (Guyatt et al. 2011) rates up only when there are no serious problems with risk of
-    bias or precision, so an imprecise +2 cannot cancel the -1 for imprecision."""
+    bias or precision, so an imprecise +2 cannot cancel the -1 for imprecision. A large effect also needs the
+    review question's outcome and population (indirectness not rated down: a large effect on another outcome
+    is not one on recurrence) and, without pooling, a similar effect by most studies (Huguet et al. 2013,
+    table 4), so inconsistency rated down withholds the narrative upgrade (decision 0037)."""
     d = judgement.domains
-    blocking = [name.replace("_", " ") + (" (reviewer)" if d[name].source == "reviewer" else "")
-                for name in ("risk_of_bias", "imprecision") if d[name].change < 0]
-    not_upgraded = (f", not upgraded: {' and '.join(blocking)} rated down (GRADE upgrades only evidence "
-                    "without serious risk of bias or imprecision)" if blocking else "")
-    large, levels = _large_effect(item, config)
+
+    def rated_down(names: tuple[str, ...]) -> list[str]:
+        return [name.replace("_", " ") + (" (reviewer)" if d[name].source == "reviewer" else "")
+                for name in names if name in d and d[name].change < 0]
+
+    def not_upgraded(blocking: list[str], why: str) -> str:
+        return f", not upgraded: {' and '.join(blocking)} rated down ({why})" if blocking else ""
+
+    pooled = item.pooled is not None and item.pooled.k >= 2
+    large_guards = ("risk_of_bias", "imprecision", "indirectness") + (() if pooled else ("inconsistency",))
+    large_blocking = rated_down(large_guards)
+    large, levels = large_effect(item, config)
     if large:
-        d["large_effect"] = DomainJudgement(0 if blocking else levels, large + (not_upgraded if levels else ""))
+        why = ("GRADE upgrades only evidence without serious risk of bias, imprecision or indirectness"
+               + ("" if pooled else "; without pooling, Huguet et al. 2013 ask for a similar effect by most studies"))
+        d["large_effect"] = DomainJudgement(0 if large_blocking else levels,
+                                            large + (not_upgraded(large_blocking, why) if levels else ""))
     if item.gradients:
+        blocking = rated_down(("risk_of_bias", "imprecision"))
         gradient, present = _dose_response(item)
-        d["dose_response"] = DomainJudgement(1 if present and not blocking else 0,
-                                             gradient + (not_upgraded if present else ""))
+        d["dose_response"] = DomainJudgement(
+            1 if present and not blocking else 0,
+            gradient + (not_upgraded(blocking, "GRADE upgrades only evidence without serious risk of bias or "
+                                               "imprecision") if present else ""))
 
 
 def _risk_of_bias(item: GradeInput) -> DomainJudgement:
@@ -291,8 +311,8 @@ def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
         assert lo is not None and hi is not None
         crosses = lo < 1 < hi and (lo < config.imprecision_low or hi > config.imprecision_high)
         if crosses:
-            return DomainJudgement(-1, f"pooled CI {effect_number(lo)}-{effect_number(hi)} crosses 1 and includes important effects")
-        return _information_size(item, config, f"pooled CI {effect_number(lo)}-{effect_number(hi)} is informative")
+            return DomainJudgement(-1, f"pooled CI {effect_interval(lo, hi)} crosses 1 and includes important effects")
+        return _information_size(item, config, f"pooled CI {effect_interval(lo, hi)} is informative")
     if not item.ratios:
         return DomainJudgement(-1, "no effect size with a CI for the review outcome")
     with_ci = len(item.ratios)
@@ -335,110 +355,6 @@ def _information_size(item: GradeInput, config: GradeConfig, ci_reason: str) -> 
         return DomainJudgement(0, f"{ci_reason}; {bound} {what}{unknown}: optimal information size "
                                   f"({threshold:g} events) not shown to be missed")
     return DomainJudgement(0, f"{ci_reason}; {bound} events ≥ {threshold:g} (optimal information size)")
-
-
-def _large_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
-    """The large-effect upgrade and its reason: from the pooled estimate when estimates pool, else from what
-    the counted studies report (decision 0037); ("", 0) when no estimate is large."""
-    if item.pooled is not None and item.pooled.k >= 2:
-        return _large_pooled_effect(item, config)
-    return _large_reported_effect(item, config)
-
-
-def _large_pooled_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
-    """A pooled ratio that is a large effect (+1: ≥ 2 or ≤ 0.5) or a very large one (+2: ≥ 5 or ≤ 0.2;
-    GRADE guidelines 9), with the levels it raises; ("", 0) when the estimate is not large.
-
-    The CI's bound nearer 1 must pass the threshold too (the project's conservative reading,
-    docs/synthesis.md): an effect the CI allows to be smaller than large is not shown to be large."""
-    if item.pooled is None or not item.pooled.ratio:
-        return "", 0
-    est, lo, hi = (item.pooled.back(v) for v in (item.pooled.estimate, item.pooled.ci_low, item.pooled.ci_high))
-    assert est is not None and lo is not None and hi is not None
-    above = est >= 1
-    near = lo if above else hi  # the bound nearer 1
-
-    def passes(value: float, high: float, low: float) -> bool:
-        return value >= high if above else value <= low
-
-    very = (config.very_large_effect_high, config.very_large_effect_low)
-    large = (config.large_effect_high, config.large_effect_low)
-    ci = f"pooled ratio {effect_number(est)} ({effect_number(lo)}-{effect_number(hi)})"
-    bound = f"the CI's bound nearer 1 ({effect_number(near)})"
-    if passes(est, *very) and passes(near, *very):
-        return f"{ci} is a very large effect, {bound} included (≥ {very[0]:g} or ≤ {very[1]:g})", 2
-    threshold = f"≥ {large[0]:g}" if above else f"≤ {large[1]:g}"
-    if passes(est, *large) and passes(near, *large):
-        extra = (f"; not very large: {bound} does not pass {very[0] if above else very[1]:g}"
-                 if passes(est, *very) else "")
-        return f"{ci} is a large effect, {bound} included ({threshold}){extra}", 1
-    if passes(est, *large):
-        return f"{ci} is large, but {bound} is not ({threshold}): not upgraded", 0
-    return "", 0
-
-
-def _levels_shown(estimate: float, low: float, high: float, config: GradeConfig) -> int:
-    """The levels a ratio raises by its size: 2 very large, 1 large, 0 neither; the estimate and the CI's bound
-    nearer 1 must both pass the threshold, as for a pooled ratio."""
-    above = estimate >= 1
-    near = low if above else high
-
-    def passes(value: float, high_cut: float, low_cut: float) -> bool:
-        return value >= high_cut if above else value <= low_cut
-
-    if passes(estimate, config.very_large_effect_high, config.very_large_effect_low) and \
-            passes(near, config.very_large_effect_high, config.very_large_effect_low):
-        return 2
-    return 1 if passes(estimate, config.large_effect_high, config.large_effect_low) and \
-        passes(near, config.large_effect_high, config.large_effect_low) else 0
-
-
-def _large_reported_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
-    """A large effect without pooling, as Huguet et al. (2013, table 4) judge a narrative summary: a similar
-    moderate or large effect reported by most studies, so one study when it is the only one (GRADE guidelines
-    9 asks for it from rigorous studies; the risk-of-bias and imprecision guards of :func:`_upgrade` apply).
-
-    Counted per counted unit, over every unit (one without a ratio with a CI reports no large effect). A unit
-    shows the levels all its whole-sample ratios for the review outcome show, on one side of 1 (a crude 2.5
-    beside an adjusted 1.4 shows none); each ratio with the thresholds and the bound rule of a pooled one."""
-    n = len(item.units)
-    shown: dict[str, tuple[bool, int]] = {}  # unit -> (risk side, levels)
-    large_points: list[str] = []
-    for unit, ratios in item.unit_ratios.items():
-        if not ratios:
-            continue
-        sides = {est >= 1 for est, _, _ in ratios}
-        levels = min(_levels_shown(est, lo, hi, config) for est, lo, hi in ratios) if len(sides) == 1 else 0
-        shown[unit] = (sides.pop(), levels)
-        large_points += [f"{unit}: ratio {effect_number(est)} ({effect_number(lo)}-{effect_number(hi)})"
-                         for est, lo, hi in ratios
-                         if est >= config.large_effect_high or est <= config.large_effect_low]
-    if not large_points:
-        return "", 0
-    very = f"≥ {config.very_large_effect_high:g} or ≤ {config.very_large_effect_low:g}"
-    large = f"≥ {config.large_effect_high:g} or ≤ {config.large_effect_low:g}"
-    basis = ("one study, nothing pooled" if n == 1 else "nothing pooled") + \
-        " (Huguet et al. 2013: a large effect reported by most studies)"
-    for side in (True, False):
-        for levels, threshold, size in ((2, very, "very large"), (1, large, "large")):
-            units = [u for u, (risk, shown_levels) in shown.items() if risk == side and shown_levels >= levels]
-            if len(units) * 2 > n:
-                extra = (f"; not very large: the CI's bound nearer 1 does not pass {very}"
-                         if levels == 1 and any(_very_large_estimate(r, config) for u in units
-                                                for r in item.unit_ratios[u]) else "")
-                return (f"{len(units)}/{counted(n, 'study')} {verb_for(len(units), 'shows', 'show')} a {size} effect, "
-                        f"the CI's bound nearer 1 included ({threshold}): {'; '.join(large_points)}; {basis}"
-                        f"{extra}", levels)
-    if n == 1:
-        return f"{'; '.join(large_points)} is large, but the CI's bound nearer 1 is not ({large}): not upgraded", 0
-    passing = sum(1 for _, shown_levels in shown.values() if shown_levels)
-    return (f"{'; '.join(large_points)} large, but not shown by most studies with the CI's bound nearer 1 "
-            f"({large}; {passing}/{counted(n, 'study')}): not upgraded", 0)
-
-
-def _very_large_estimate(ratio: tuple[float, float, float], config: GradeConfig) -> bool:
-    """Whether a ratio's estimate alone is very large (the report says why it raised one level only)."""
-    return ratio[0] >= config.very_large_effect_high or ratio[0] <= config.very_large_effect_low
 
 
 def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
