@@ -911,8 +911,8 @@ def xfit(train_root: Path, train_seeds: list[int]) -> None:
         loso = np.array([fits.fit(s, part)["coef"] for s in every_set])
         ranges = ", ".join(f"{lo:+.3f}…{hi:+.3f}" for lo, hi in zip(loso.min(axis=0), loso.max(axis=0), strict=True))
         print(f"| {part} | {', '.join(whole['features'])} | {', '.join(f'{c:+.4f}' for c in whole['coef'])} | "
-              f"{whole['sigma']:.4f} | {ranges} |")
-        out[part] = {"coef": [float(c) for c in whole["coef"]], "sigma": whole["sigma"],
+              f"{'—' if whole['form'] == 'qr' else format(whole['sigma'], '.4f')} | {ranges} |")
+        out[part] = {"coef": [float(c) for c in whole["coef"]], "sigma": None if whole["form"] == "qr" else whole["sigma"],
                      "features": list(whole["features"])}
     # per set, with its leave-one-set-out fit: at the first check the rule reads at or past the 95 % point, the
     # correction the count needed ((left + ½)/(C + ½)) against the one the fit gives (exp μ̂), medians over the
