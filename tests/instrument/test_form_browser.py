@@ -331,7 +331,7 @@ def test_live_regions_change_only_when_their_text_does(browser, tmp_path, bank, 
     page.check("#company--small")
     page.evaluate("""() => {
       window.mutated = [];
-      for (const id of ["indication", "unanswered-count", "notes"]) {
+      for (const id of ["indication", "unanswered-count", "notes", "progress-text"]) {
         new MutationObserver(() => window.mutated.push(id)).observe(
           document.getElementById(id), {childList: true, subtree: true, characterData: true});
       }
@@ -340,8 +340,10 @@ def test_live_regions_change_only_when_their_text_does(browser, tmp_path, bank, 
     page.check("#company--large")  # a signal: the indication, the open count and the note stay
     assert page.inner_text("#indication") == indication
     assert page.evaluate("window.mutated") == []
-    page.check("#prev_absence--yes")  # one factor fewer unanswered: that region, and only it, speaks
-    assert "unanswered-count" in page.evaluate("window.mutated")
+    # A new answer to an open question: the progress, the open count and (a risk factor now present)
+    # the indication change, so those three speak; the note about the ignored answer does not.
+    page.check("#prev_absence--yes")
+    assert sorted(set(page.evaluate("window.mutated"))) == ["indication", "progress-text", "unanswered-count"]
     assert page.locator("#notes .ignored").count() == 1
     page.close()
 
@@ -359,3 +361,88 @@ def test_printed_report_leaves_out_how_to_use_the_page(browser, tmp_path, bank, 
     page.emulate_media(media="screen")
     assert "bij elk antwoord bijgewerkt" in page.inner_text("body") and page.is_hidden("#client-line")
     page.close()
+
+
+def test_download_file_name_carries_the_local_date_as_the_printed_report(browser, tmp_path, bank, config):
+    # 00:30 on 7 December in Amsterdam is still 6 December in UTC: the file was named after the UTC
+    # day while the printed report said the local one, so one conversation carried two dates.
+    page = browser.new_page(accept_downloads=True, timezone_id="Europe/Amsterdam")
+    page.clock.install(time="2026-12-06T23:30:00Z")
+    page_file = tmp_path / "form.html"
+    page_file.write_text(form_html(bank, config, "en"), encoding="utf-8")
+    page.goto(page_file.as_uri())
+    page.check("#has_supervisor--yes")
+    with page.expect_download() as info:
+        page.click("#download-response")
+    assert info.value.suggested_filename.endswith("-2026-12-07.json"), info.value.suggested_filename
+    page.emulate_media(media="print")
+    assert page.inner_text("#printed-on") == "Printed on 2026-12-07"
+    page.close()
+
+
+def test_bar_margin_follows_the_bar_when_the_window_narrows(browser, tmp_path, bank, config):
+    # The margin is kept by a ResizeObserver on the bar: loaded wide, then narrowed so the bar wraps,
+    # the margin must follow (a margin set once at load left the focused question under the bar).
+    page = _open(browser, tmp_path, form_html(bank, config), viewport={"width": 1280, "height": 800})
+    padding = "parseFloat(document.documentElement.style.scrollPaddingTop)"
+    height = "document.getElementById('progress-bar').offsetHeight"
+    wide = page.evaluate(height)
+    assert page.evaluate(padding) == wide + 8
+    page.set_viewport_size({"width": 320, "height": 500})
+    page.wait_for_function(f"{padding} === {height} + 8")
+    assert page.evaluate(height) > wide  # the bar did wrap: the margin moved with it
+    page.check("#has_supervisor--yes")
+    covered = []
+    page.focus("#reset-form")
+    for _ in range(12):
+        page.keyboard.press("Shift+Tab")
+        if hidden := page.evaluate(_FOCUS_UNDER_BAR):
+            covered.append(hidden)
+    assert not covered, covered
+    page.close()
+
+
+def test_clearing_all_counts_as_nothing_to_lose(browser, tmp_path, bank, config):
+    # After "Alles wissen" the page holds no answers: leaving it must not ask, even though the last
+    # download held answers.
+    page = _open(browser, tmp_path, form_html(bank, config), accept_downloads=True)
+    asked: list[str] = []
+    page.on("dialog", lambda d: (asked.append(d.type), d.accept()))
+    page.check("#has_supervisor--yes")
+    with page.expect_download():
+        page.click("#download-response")
+    page.click("#reset-form")  # the confirm dialog, accepted
+    assert asked == ["confirm"] and page.locator("input:checked").count() == 0
+    page.reload()
+    assert asked == ["confirm"]  # no beforeunload question
+    page.close()
+
+
+def test_modifiable_mark_in_the_key_is_read_as_a_word(browser, tmp_path, bank, config):
+    # The key under the leads said "◆ = beïnvloedbare factor": a screen reader read "black diamond equals".
+    page = _open(browser, tmp_path, form_html(bank, config))
+    key = page.locator("#result p.note", has_text="beïnvloedbare factor")
+    spoken = key.aria_snapshot()
+    assert "beïnvloedbare factor" in spoken and "◆" not in spoken, spoken
+    page.close()
+
+
+def test_printable_questionnaire_reflows_at_320_px(browser, tmp_path):
+    # WCAG 1.4.10: instrument/questionnaire.html was 819 px wide in a 320 px window.
+    from review.instrument.render import questionnaire_markdown, to_html
+    from review.instrument.project import extraction_studies, study_evidence, study_sources
+
+    synthesis = ROOT / "extraction" / "synthesis.csv"
+    evidence = load_evidence(synthesis)
+    config = load_config(ROOT / "instrument" / "scoring.toml")
+    studies = extraction_studies(ROOT / "extraction")
+    effects, expert = study_evidence(studies)
+    programme = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
+                                snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
+                                sources=study_sources(studies))
+    html = to_html(questionnaire_markdown(programme), "questionnaire")
+    for width in (320, 640):
+        page = _open(browser, tmp_path, html, viewport={"width": width, "height": 800})
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, (width, scroll)
+        page.close()

@@ -63,3 +63,29 @@ def test_form_gives_the_base_rates_the_report_gives(bank):
         note = config.base_rates_note_nl if lang == "nl" else config.base_rates_note_en
         assert "follow-up" in note and note in page
     assert config.base_rates_note_nl in report and "Ter vergelijking" not in report
+
+
+def test_printable_questionnaire_explains_the_measures_before_its_first_number(bank, config):
+    # instrument/questionnaire.md printed HR/OR figures under its questions and no legend.
+    for lang, legend in (("nl", "OR = oddsratio. Boven 1"), ("en", "OR = odds ratio. Above 1")):
+        text = render.questionnaire_markdown(bank, lang)
+        assert legend in text and text.index(legend) < text.index("## ")  # after the header, before question 1
+        assert text.index(legend) < text.index("OR 2,21" if lang == "nl" else "OR 2.21")
+
+
+def test_legend_says_below_1_is_later_too_the_unit_and_how_to_read_an_interval_holding_1(bank):
+    from review.instrument.render import T
+
+    dutch, english = render.measures_legend(T("nl"), bank.items), render.measures_legend(T("en"), bank.items)
+    assert "onder 1: minder vaak of later;" in dutch and "per eenheid hoger, bijv. per 10 jaar" in dutch
+    assert "Ligt 1 binnen het interval, dan is een verschil niet aangetoond." in dutch
+    assert "below 1: less often or later;" in english and "per unit higher" in english
+    assert "If 1 lies within the interval, a difference has not been shown." in english
+    assert "per stap" not in dutch and "per step" not in english
+
+
+def test_form_says_the_browser_asks_whether_to_leave_and_that_some_do_not(bank, config):
+    dutch, english = form_html(bank, config), form_html(bank, config, "en")
+    assert "de browser vraagt u eerst of u de pagina wilt verlaten" in dutch and "Safari" in dutch
+    assert "the browser asks you first" in english and "Safari" in english
+    assert "vraagt dat eerst" not in dutch

@@ -9,6 +9,12 @@
   var byId = {};
   data.questions.forEach(function (q) { byId[q.linkId] = q; });
 
+  // YYYY-MM-DD in the browser's time zone: the date the user reads on paper and in the file name.
+  function localDate(when) {
+    return when.getFullYear() + "-" + String(when.getMonth() + 1).padStart(2, "0") + "-" +
+      String(when.getDate()).padStart(2, "0");
+  }
+
   function readAnswers() {
     var answers = {};
     data.questions.forEach(function (q) {
@@ -208,28 +214,28 @@
     var link = document.getElementById("download-response");
     var resource = response(answers, result.state);
     link.href = "data:application/fhir+json;charset=utf-8," + encodeURIComponent(JSON.stringify(resource, null, 2));
-    link.download = S.file + "-" + resource.authored.slice(0, 10) + ".json";
+    // The local date, as on the printed report: authored is UTC, which after midnight in Amsterdam
+    // is still the day before, so the file and the paper of one conversation carried two dates.
+    link.download = S.file + "-" + localDate(new Date(resource.authored)) + ".json";
     return result;
   }
 
   form.addEventListener("change", update);
   // The answers exist only in this page: leaving it (reload, back, closing the tab) loses the ones
   // not downloaded since they last changed, so the browser asks first. Nothing goes to storage.
-  var downloaded = JSON.stringify({});
+  var answersAtLastDownload = JSON.stringify({});
   document.getElementById("download-response").addEventListener("click", function () {
     update();
-    downloaded = JSON.stringify(readAnswers());
+    answersAtLastDownload = JSON.stringify(readAnswers());
   });
   window.addEventListener("beforeunload", function (event) {
-    if (JSON.stringify(readAnswers()) === downloaded) { return; }
+    if (JSON.stringify(readAnswers()) === answersAtLastDownload) { return; }
     event.preventDefault();
     event.returnValue = "";  // older Chromium shows the dialog only when returnValue is set
   });
   function stampPrintDate() {
-    var now = new Date();  // the local date, as the user reads it on paper
-    var date = now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" +
-      String(now.getDate()).padStart(2, "0");
-    document.getElementById("printed-on").textContent = fill(S.printedOn, { date: date });
+    // the local date, as the user reads it on paper
+    document.getElementById("printed-on").textContent = fill(S.printedOn, { date: localDate(new Date()) });
   }
   window.addEventListener("beforeprint", stampPrintDate);
   stampPrintDate();
@@ -240,7 +246,7 @@
     if (Object.keys(readAnswers()).length && !window.confirm(S.confirmReset)) { return; }
     form.reset();
     update();
-    downloaded = JSON.stringify({});
+    answersAtLastDownload = JSON.stringify({});
   });
   // The sticky progress bar must not cover the question that Tab or Shift+Tab brings into view
   // (WCAG 2.4.11): scrolling keeps a margin as tall as the bar, which grows when it wraps (zoom, narrow).

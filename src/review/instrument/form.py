@@ -156,11 +156,13 @@ def form_html(bank: ItemBank, config: InstrumentConfig, lang: str = "nl") -> str
              '<p class="note screen-only">' + t("De antwoorden blijven in deze pagina op uw computer. Er wordt niets "
                                     "verstuurd of opgeslagen, tenzij u de antwoorden zelf downloadt. Sluit "
                                     "of vernieuwt u de pagina, dan zijn antwoorden die u niet hebt gedownload "
-                                    "weg; de browser vraagt dat eerst.",
+                                    "weg; de browser vraagt u eerst of u de pagina wilt verlaten (sommige "
+                                    "browsers, zoals Safari op iPhone en iPad, vragen dat niet).",
                                     "The answers stay in this page on your computer. Nothing is sent "
                                     "or stored unless you download the answers yourself. If you close or "
                                     "reload the page, answers you have not downloaded are gone; the "
-                                    "browser asks first.") + "</p>\n</header>\n",
+                                    "browser asks you first (some browsers, such as Safari on iPhone and "
+                                    "iPad, do not).") + "</p>\n</header>\n",
              '<div id="progress-bar" role="status" aria-live="polite">'
              f'<progress id="progress" max="1" value="0" aria-label="{t("Voortgang", "Progress")}"></progress>'
              '<span id="progress-text"></span></div>\n',
@@ -242,7 +244,9 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
         parts.append("</ul>\n</section>\n")
     parts.append("</div>\n")
     parts.append(f'<h3>{t("Aanknopingspunten voor advies", "Leads for advice")}</h3>\n<ul id="leads"></ul>\n')
-    parts.append('<p class="note">◆ = ' + t("beïnvloedbare factor", "modifiable factor") + "</p>\n")
+    # The mark is hidden from screen readers as beside each factor: they would read "black diamond equals".
+    parts.append('<p class="note"><span aria-hidden="true">◆ = </span>'
+                 + t("beïnvloedbare factor", "modifiable factor") + "</p>\n")
     parts.append(f'<h3>{t("Antwoorden", "Answers")}</h3>\n<table id="answers-summary"><thead><tr>'
                  f'<th>{t("vraag", "question")}</th><th>{t("antwoord", "answer")}</th></tr></thead>'
                  "<tbody></tbody></table>\n")

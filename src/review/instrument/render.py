@@ -175,13 +175,17 @@ def measures_legend(t: T, items: Sequence[Item]) -> str:
     named = [f"{m} = {t(*MEASURE_NAMES[m])}" for m in sorted(used) if m in MEASURE_NAMES]
     if not named:
         return ""
+    # "below 1: less often" left out "later" (a hazard ratio is about timing too), "per step" left the
+    # step unsaid, and nothing said how to read an interval that holds 1 (review of expert16, finding 4).
     return t(f"{', '.join(named)}. Boven 1: de uitkomst kwam vaker of eerder voor in de eerste groep van de "
-             "vergelijking (of per stap hoger) dan in de tweede; onder 1: minder vaak; 1: geen verschil. Tussen "
-             "haakjes het 95 %-betrouwbaarheidsinterval, tenzij er een ander niveau bij staat. De uitkomst is "
+             "vergelijking (of per eenheid hoger, bijv. per 10 jaar) dan in de tweede; onder 1: minder vaak of "
+             "later; 1: geen verschil. Tussen haakjes het 95 %-betrouwbaarheidsinterval, tenzij er een ander "
+             "niveau bij staat. Ligt 1 binnen het interval, dan is een verschil niet aangetoond. De uitkomst is "
              "terugval in verzuim, tenzij er een andere uitkomst bij staat.",
              f"{', '.join(named)}. Above 1: the outcome occurred more often or sooner in the first group of "
-             "the comparison (or per step up) than in the second; below 1: less often; 1: no difference. In "
-             "brackets the 95 % confidence interval, unless another level is given. The outcome is recurrent "
+             "the comparison (or per unit higher, e.g. per 10 years) than in the second; below 1: less often or "
+             "later; 1: no difference. In brackets the 95 % confidence interval, unless another level is given. "
+             "If 1 lies within the interval, a difference has not been shown. The outcome is recurrent "
              "sickness absence unless another outcome is given.")
 
 
@@ -349,6 +353,9 @@ def questionnaire_markdown(bank: ItemBank, lang: str = "nl") -> str:
                  f"{MODIFIABLE_MARK} = beïnvloedbare factor.",
                  "To be completed by the labour expert after the conversations with the client. "
                  f"{MODIFIABLE_MARK} = modifiable factor."), ""]
+    # The printed questionnaire shows HR/OR figures under its questions, so it says what they mean.
+    if legend := measures_legend(t, bank.items):
+        lines += [legend, ""]
     number = 0
     for domain in DOMAINS:
         questions = bank.questions_in(domain)
@@ -631,6 +638,8 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 blockquote { border-left: 4px solid #c60; margin: 0; padding-left: 1rem; }
 ul { padding-left: 1.25rem; } code { font-size: .9em; }
+/* WCAG 1.4.10: at 320 px long DOIs and table words pushed the page to 819 px; they break instead. */
+p, li, td, th, code { overflow-wrap: anywhere; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
                tr, li { page-break-inside: avoid; } }
 """
