@@ -43,6 +43,17 @@ class DecisionConflict(ReviewError):
         self.record_id = record_id
 
 
+class UnknownRecord(ReviewError):
+    """A record id the workspace does not hold: refused before anything is written, in one wording for every
+    command taking record ids (decide, conflicts resolve, prisma remove/restore, fulltext, dedup --undo-merge)."""
+
+    def __init__(self, record_id: int) -> None:
+        #: Without "nothing recorded", for a line that goes on to say what was recorded before it.
+        self.reason = f"record {record_id}: not in this workspace"
+        super().__init__(f"{self.reason}; nothing recorded")
+        self.record_id = record_id
+
+
 class WorkspaceError(ReviewError):
     title = "Workspace"
     exit_code = 2

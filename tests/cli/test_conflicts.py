@@ -130,3 +130,86 @@ def test_a_conflict_on_a_record_removed_before_screening_is_neither_listed_nor_r
     assert result.exit_code == 1
     assert result.stderr.startswith("review: record 2: not offered for screening (removed before screening")
     assert store_resolutions(team_ws.store) == {}
+
+
+def test_a_closed_stdout_stops_the_lines_but_not_the_resolutions(team_ws: Workspace) -> None:
+    """`review conflicts resolve 2 3 … | true`: the reader is gone before the first line. Both are still
+    resolved and one stderr line says stdout was lost (a BrokenPipeError left 3 untried, stderr empty)."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has exited: every write to the pipe is EPIPE
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from review.cli import main; main()", "-w", str(team_ws.root), "-r", "alice",
+             "conflicts", "resolve", "2", "3", "--exclude"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=120, check=False)
+    finally:
+        os.close(write_end)
+    assert store_resolutions(team_ws.store) == {2: ("exclude", "alice"), 3: ("exclude", "alice")}
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "review: stdout: Broken pipe: 2 resolutions saved, the lines of 0 printed (review conflicts lists them all)"]
+
+
+def test_a_refusal_partway_names_what_was_saved_before_it_and_what_was_not_tried(
+        team_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.store.core import Store, StoreBusy
+
+    add_decision = Store.add_decision
+
+    def busy_on_the_second(self: Store, record_id: int, *args: object, **kwargs: object) -> object:
+        if record_id == 3:
+            raise StoreBusy("the store is busy; not saved — try again when that has finished")
+        return add_decision(self, record_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "add_decision", busy_on_the_second)
+    result = _run(team_ws, "conflicts", "resolve", "2", "3", "--include", reviewer="alice")
+    assert result.exit_code == 7
+    assert result.stdout == "2\tinclude\talice\n"  # the resolution saved keeps its line
+    assert result.stderr.splitlines() == [
+        "review: record 3: the store is busy; not saved — try again when that has finished; saved before it: 2"]
+    assert store_resolutions(team_ws.store) == {2: ("include", "alice")}
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    ([], "give the resolver's name with -r NAME"),  # (it took review.toml's first reviewer, one of the pair)
+    (["-r", "consensus"], "-r consensus: that name holds the resolutions themselves; give your own name"),
+    (["-r", "x\ty"], "a reviewer name may not hold U+0009"),
+    (["-r", "a;b"], "a reviewer name may not hold ;"),
+    (["-r", "a=b"], "a reviewer name may not hold ="),
+    (["-r", "a\u2028b"], "a reviewer name may not hold U+2028"),
+])
+def test_the_resolver_is_named_with_r_as_one_cell_and_not_as_consensus(team_ws: Workspace, args: list[str],
+                                                                        words: str) -> None:
+    result = CliRunner().invoke(main, ["-w", str(team_ws.root), *args, "conflicts", "resolve", "2", "--include"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and len(result.stderr.splitlines()) == 1 and words in result.stderr, result.stderr
+    assert store_resolutions(team_ws.store) == {}
+
+
+def test_criteria_and_the_records_set_aside_are_read_once_for_every_id(team_ws: Workspace,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.screening import criteria, removed
+
+    reads = {"criteria": 0, "set aside": 0}
+
+    def counting(name: str, read):  # type: ignore[no-untyped-def]
+        def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+            reads[name] += 1
+            return read(*args, **kwargs)
+        return counted
+
+    monkeypatch.setattr(criteria, "load_criteria", counting("criteria", criteria.load_criteria))
+    monkeypatch.setattr(removed, "workspace_set_aside", counting("set aside", removed.workspace_set_aside))
+    monkeypatch.setattr(removed, "set_aside", counting("set aside", removed.set_aside))
+    result = _run(team_ws, "conflicts", "resolve", "2", "3", "--exclude", "--reason", "wrong pop")
+    assert result.exit_code == 0, result.output
+    assert store_resolutions(team_ws.store) == {2: ("exclude", "carol"), 3: ("exclude", "carol")}
+    two = dict(reads)
+    reads.update(dict.fromkeys(reads, 0))
+    assert _run(team_ws, "conflicts", "resolve", "2", "--exclude", "--reason", "wrong pop").exit_code == 0
+    assert two == reads and reads["criteria"] == 1  # per run, not per id (it was 1 + one more of each per id)

@@ -1,6 +1,6 @@
 """A record id not in the workspace is an error the user can fix: exit 1 from every command that takes record
 ids, one stderr line naming it, nothing recorded (decision 0038: ``prisma restore`` and every ``fulltext``
-subcommand exited 4, the others 1)."""
+subcommand exited 4, the others 1), in one wording (three before 2026-12-06)."""
 
 from __future__ import annotations
 
@@ -65,5 +65,5 @@ def test_a_record_id_not_in_the_workspace_exits_1_and_records_nothing(template: 
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
-    assert line.startswith("review: ") and UNKNOWN in line and "not in this workspace" in line
+    assert line == f"review: record {UNKNOWN}: not in this workspace; nothing recorded"  # one wording for all
     assert _everything_recorded(root) == before

@@ -185,7 +185,7 @@ def test_cli_workspace_run_review_and_status(workspace: Workspace) -> None:
     result = runner.invoke(main, [*ws, "dedup", "--undo-merge", "1"])
     assert result.exit_code == 0 and "split apart" in result.stdout
     unknown = runner.invoke(main, [*ws, "dedup", "--undo-merge", "999"])
-    assert unknown.exit_code == 1 and unknown.stderr == "review: record 999: not in this workspace\n"
+    assert unknown.exit_code == 1 and unknown.stderr == "review: record 999: not in this workspace; nothing recorded\n"
 
 
 def test_cli_stray_or_clashing_flags_are_refused_not_a_full_run(workspace: Workspace) -> None:
@@ -267,7 +267,7 @@ def test_undo_merge_names_the_records_back_in_the_screening_queue(workspace: Wor
     screened, copy = import_records(workspace, [record(), record(doi="")], "a.csv")
     run_dedup(workspace)
     workspace.store.add_decision(screened, "alice", "include")
-    with pytest.raises(ReviewError, match="^record 999: not in this workspace$"):
+    with pytest.raises(ReviewError, match="^record 999: not in this workspace; nothing recorded$"):
         decisions.undo_merge(workspace.store, 999, "alice")
     ws = ["--workspace", str(workspace.root)]
     result = CliRunner().invoke(main, [*ws, "dedup", "--undo-merge", str(screened)])

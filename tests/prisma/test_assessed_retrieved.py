@@ -114,6 +114,21 @@ def test_undoing_the_retrieval_a_later_decision_rests_on_is_refused(workspace: W
     assert _run(workspace, "fulltext", "undo").stdout == f"{report}\tundid retrieved\n"
 
 
+def test_undoing_a_retrieval_is_allowed_while_another_retrieval_still_stands(workspace: Workspace, add,
+                                                                            screen_as) -> None:
+    """alice and bob each record the report retrieved, bob decides it eligible: alice's undo leaves bob's
+    retrieval under the decision, so it is allowed (only the decision's last retrieval is refused)."""
+    (report,) = add(workspace, 1, "PubMed")
+    screen_as(workspace, [report], "include", reviewer="alice")
+    assert _run(workspace, "fulltext", "retrieved", str(report)).exit_code == 0
+    bob = ["-w", str(workspace.root), "-r", "bob", "fulltext"]
+    assert CliRunner().invoke(main, [*bob, "retrieved", str(report)]).exit_code == 0
+    assert CliRunner().invoke(main, [*bob, "eligible", str(report)]).exit_code == 0
+    result = _run(workspace, "fulltext", "undo")
+    assert (result.exit_code, result.stdout) == (0, f"{report}\tundid retrieved\n"), result.output
+    assert _events(workspace) == [(report, "retrieved"), (report, "eligible")]  # bob's two stand
+
+
 def test_the_check_is_made_again_inside_the_write(workspace: Workspace, add, screen_as, monkeypatch) -> None:
     """An event committed between the service's first look and its write (another reviewer, another
     process) is seen by the write itself: the first look is made to miss it here."""

@@ -108,7 +108,7 @@ def test_remove_and_restore_before_screening(workspace: Workspace, add, screen_a
     assert values["excluded_other"] == "1" and values["records_screened"] == "2"
     assert "restored 1 record\n" in _run(workspace, "prisma", "restore", str(ids[0])).output
     unknown = _run(workspace, "prisma", "restore", "999")  # said 'restored 0 records', exit 0
-    assert unknown.exit_code == 1 and unknown.stderr == "review: record 999: not in this workspace (nothing recorded)\n"
+    assert unknown.exit_code == 1 and unknown.stderr == "review: record 999: not in this workspace; nothing recorded\n"
     assert _run(workspace, "prisma", "--strict").exit_code == 4
 
 
@@ -160,7 +160,7 @@ def test_link_and_unlink_check_every_id_first_and_repeated_ids_count_once(worksp
     for args in (["link", str(ids[0]), str(ids[1]), "999"], ["unlink", str(ids[1]), "999"]):
         result = _run(workspace, "fulltext", *args)
         assert result.exit_code == 1 and result.stdout == ""
-        assert result.stderr == "review: record 999: not in this workspace (nothing recorded)\n"
+        assert result.stderr == "review: record 999: not in this workspace; nothing recorded\n"
     assert report_links(workspace.store) == {}
     result = _run(workspace, "fulltext", "sought", str(ids[2]), str(ids[2]))
     assert result.stdout.splitlines() == [f"{ids[2]}\tsought"]

@@ -149,7 +149,12 @@ def test_every_bad_reviewer_name_exits_2_in_one_line_and_records_nothing(workspa
                         (["-r", "", "decide", str(ids[0]), "--include"], "--reviewer: a reviewer needs a name"),
                         (["-r", " ", "decide", "--undo"], "--reviewer: a reviewer needs a name"),
                         (["screen", "-r", ""], "--reviewer: a reviewer needs a name"),
-                        (["screen", "-r", "x:y"], "--reviewer 'x:y': a reviewer name may not hold ':'")):
+                        (["screen", "-r", "x:y"], "--reviewer 'x:y': a reviewer name may not hold ':'"),
+                        # A tab or line break split decide's lines; ';' and '=' made conflicts.csv's cells ambiguous.
+                        (["-r", "x\ty", "decide", str(ids[0]), "--include"], "--reviewer 'x\\ty': a reviewer name may not hold U+0009"),
+                        (["-r", "x\ny", "decide", str(ids[0]), "--include"], "--reviewer 'x\\ny': a reviewer name may not hold U+000A"),
+                        (["-r", "a;b", "decide", str(ids[0]), "--include"], "--reviewer 'a;b': a reviewer name may not hold ;"),
+                        (["screen", "-r", "a=b"], "--reviewer 'a=b': a reviewer name may not hold =")):
         result = run(workspace, *args)
         assert result.exit_code == 2, (args, result.output)
         assert result.stderr.splitlines()[0].startswith(f"review: {words}"), result.stderr
@@ -162,6 +167,11 @@ def test_every_bad_reviewer_name_exits_2_in_one_line_and_records_nothing(workspa
     toml.write_text(re.sub(r"reviewers = \[[^\]]*\]", 'reviewers = ["x:y"]', text), encoding="utf-8")
     result = run(workspace, "decide", str(ids[0]), "--include")
     assert result.exit_code == 2 and "review.toml reviewers: 'x:y'" in result.stderr, result.output
+    assert workspace.store.decisions() == []
+    # A workspace that named such a reviewer before 2026-12-06: refused in one line naming review.toml.
+    toml.write_text(re.sub(r"reviewers = \[[^\]]*\]", 'reviewers = ["a;b"]', text), encoding="utf-8")
+    result = run(workspace, "decide", str(ids[0]), "--include")
+    assert result.exit_code == 2 and "review.toml reviewers: 'a;b'" in result.stderr, result.output
     assert workspace.store.decisions() == []
     # One check for every way in (it was repeated in review init and -r, and a claim took a blank name).
     from review.errors import WorkspaceError

@@ -3,15 +3,13 @@ TUI's conflicts screen (key 4) does."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
 
 import click
 
 from ..services import screening as service
-from .context import Context, choices_checked, pass_context, refuse_blank
-
-if TYPE_CHECKING:
-    from ..records import Decision
+from .context import Context, check_record_ids, choices_checked, one_label, pass_context, refuse_blank
+from .saved_lines import SavedLinePrinter
 
 #: ``review conflicts``' columns (its header line); ``decisions`` is ``name=label;…`` in reviewer order.
 CONFLICT_COLUMNS = ("record_id", "title", "decisions", "resolution", "resolved_by", "changed_since")
@@ -69,29 +67,28 @@ def conflicts_resolve(ctx: Context, ids: tuple[str, ...], include: bool, exclude
     """Record the consensus decision on conflicts, as the TUI's i/e/m/r on screen 4 do.
 
     Stored as a decision of the reviewer 'consensus' (PRISMA takes it as the verdict) with resolved_by
-    the reviewer given by -r; the reviewers' own decisions stay. Every ID is checked first: one not in
-    the workspace, not in the screening queue or with no conflict to resolve exits 1, nothing recorded.
-    To change a resolution, resolve again: the latest holds (the TUI has no undo for it either). Prints
-    one tab-separated line per resolution saved: record id, resolution, resolved_by.
+    the reviewer given by -r, which is required here (review.toml's first reviewer is usually one of the
+    two who disagree) and may not be 'consensus'; the reviewers' own decisions stay. Every ID is checked
+    first: one not in the workspace, not in the screening queue or with no conflict to resolve exits 1,
+    nothing recorded. To change a resolution, resolve again: the latest holds (the TUI has no undo for
+    it either). Prints one tab-separated line per resolution as it is saved: record id, resolution,
+    resolved_by. A refusal partway (the store busy: 7): the lines of those saved, then one line naming
+    the record, what was saved before it and what was not tried. A stdout that cannot be written
+    (`| true`) stops the lines, not the resolutions: one stderr line, exit 1.
     """
-    labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
-    if len(labels) != 1:
-        raise click.UsageError("give exactly one of --include, --exclude, --maybe")
-    if reason is not None and labels != ["exclude"]:
-        raise click.UsageError("--reason: only with --exclude (a reason says why a record is excluded)")
-    refusal = next((r for r in map(service.record_id_refusal, ids) if r is not None), None)
-    if refusal is not None:  # no record id at all ('abc'): a command-line mistake, exit 2, as in decide
-        raise click.UsageError(refusal)
+    label = one_label(include, exclude, maybe, reason)
+    check_record_ids(ids)  # ('abc': exit 2, as in decide)
+    if ctx.reviewer_option is None:
+        raise click.UsageError("give the resolver's name with -r NAME (review -r NAME conflicts resolve …)")
     resolver = ctx.reviewer
-    warning = service.reviewer_outside_team(ctx.workspace, resolver)
-
-    def saved(decision: Decision) -> None:
-        nonlocal warning
-        if warning:  # resolved_by keeps the name: a typo splits it (the TUI warns on the first resolution)
-            click.echo(f"review: warning: {warning}", err=True)
-            warning = None
-        click.echo(f"{decision.record_id}\t{decision.label}\t{resolver}")
-
-    with choices_checked():  # (a reason criteria.toml does not list: exit 2, checked before the first save)
-        service.resolve_conflicts(ctx.workspace, ids, labels[0], resolver, reason=reason, note=note,
-                                  on_saved=saved)
+    # resolved_by keeps the name: a typo splits it (the TUI warns on the first resolution)
+    printer = SavedLinePrinter(resolver, service.reviewer_outside_team(ctx.workspace, resolver),
+                               noun="resolution", lists_them="review conflicts")
+    try:
+        with choices_checked():  # (a reason criteria.toml does not list: exit 2, checked before the first save)
+            service.resolve_conflicts(ctx.workspace, ids, label, resolver, reason=reason, note=note,
+                                      on_saved=printer)
+    finally:
+        printer.tell_of_lost_stdout()  # also when a refusal stops it partway: its own line follows
+    if printer.stdout_error is not None:
+        sys.exit(1)  # as click exits on a closed stdout in every other command

@@ -65,6 +65,27 @@ def refuse_blank(hint: str) -> Callable[[click.Context, click.Parameter, str | N
     return check
 
 
+def one_label(include: bool, exclude: bool, maybe: bool, reason: str | None, *, alternative: str = "") -> str:
+    """The one screening label the flags give (``decide``, ``conflicts resolve``); a clash of flags is a
+    command-line mistake, exit 2. ``alternative`` names another way out (" (or --undo)")."""
+    labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
+    if len(labels) != 1:
+        raise click.UsageError(f"give exactly one of --include, --exclude, --maybe{alternative}")
+    if reason is not None and labels != ["exclude"]:
+        raise click.UsageError("--reason: only with --exclude (a reason says why a record is excluded)")
+    return labels[0]
+
+
+def check_record_ids(ids: tuple[str, ...]) -> None:
+    """An ID that is no record id ('abc', '²') is a command-line mistake, exit 2, as in fulltext, prisma
+    remove/restore and dedup --undo-merge; one not in the workspace is the service's exit 1."""
+    from ..services.screening import record_id_refusal
+
+    refusal = next((r for r in map(record_id_refusal, ids) if r is not None), None)
+    if refusal is not None:
+        raise click.UsageError(refusal)
+
+
 @contextmanager
 def choices_checked() -> Iterator[None]:
     """A value the service finds among none of the review's choices (``ChoiceError``: an exclusion reason

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,12 +11,14 @@ import click
 from ..services import screening as service
 from ..services import simulation
 from ..words import counted
-from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, choices_checked, pass_context, refuse_blank
+from .context import (INPUT_FILE, OPEN_FRACTION, SEED, Context, check_record_ids, choices_checked, one_label,
+                      pass_context, refuse_blank)
+from .saved_lines import SavedLinePrinter
 from .output import check_outputs, is_stdout, output_name, write_output
 from .sources import export_group
 
 if TYPE_CHECKING:
-    from ..records import Decision
+    pass
 
 
 def register(group: click.Group) -> None:
@@ -126,10 +127,9 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     is saved: whatever stops the command partway, the lines printed are the decisions stored.
     A stdout that cannot be written (`| true`) stops the lines, not the decisions: one stderr line, exit 1.
     """
-    labels = [name for name, chosen in (("include", include), ("exclude", exclude), ("maybe", maybe)) if chosen]
     # A clash of flags is a command-line mistake: exit 2 (docs/interfaces.md), as click's own are.
     if undo:
-        if ids or labels or reason is not None or note:
+        if ids or include or exclude or maybe or reason is not None or note:
             raise click.UsageError("--undo takes no ID, decision, --reason or --note")
         reviewer = ctx.reviewer
         undone = service.undo_last_decision(ctx.workspace, reviewer)
@@ -139,17 +139,10 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
         click.echo(f"{undone.record_id}\tundo\t{reviewer}")
         click.echo(f"undid {undone.label} of record {undone.record_id}", err=True)
         return
-    if len(labels) != 1:
-        raise click.UsageError("give exactly one of --include, --exclude, --maybe (or --undo)")
-    if reason is not None and labels != ["exclude"]:
-        raise click.UsageError("--reason: only with --exclude (a reason says why a record is excluded)")
+    label = one_label(include, exclude, maybe, reason, alternative=" (or --undo)")
     if not ids:
         raise click.UsageError("give at least one record ID (or --undo)")
-    # An ID that is no record id ('abc', '²') is a command-line mistake, exit 2, as in fulltext, prisma
-    # remove/restore and dedup --undo-merge (it exited 1); one not in the workspace stays 1.
-    refusal = next((r for r in map(service.record_id_refusal, ids) if r is not None), None)
-    if refusal is not None:
-        raise click.UsageError(refusal)
+    check_record_ids(ids)  # ('abc': exit 2; it exited 1)
     reviewer = ctx.reviewer
     warning = service.reviewer_outside_team(ctx.workspace, reviewer)
     # Warned once the first decision is saved (every ID is checked before it): a refused command
@@ -158,63 +151,13 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     # Each line is printed as its decision is saved: whatever stops the run partway (a refusal, a lost
     # server, a disk error, Ctrl-C), the lines printed are the decisions stored; a refusal then adds its
     # one line (the record, why, what was saved and not tried) and its exit status.
-    printer = _DecisionPrinter(reviewer, warning)
+    printer = SavedLinePrinter(reviewer, warning)
     try:
         with choices_checked():  # (a reason criteria.toml does not list: exit 2, checked before the first save)
-            service.decide_records(ctx.workspace, reviewer, ids, labels[0], reason=reason, note=note,
+            service.decide_records(ctx.workspace, reviewer, ids, label, reason=reason, note=note,
                                    on_saved=printer)
     finally:
         # Also when a refusal stops the run partway: its own line and exit status follow this one.
         printer.tell_of_lost_stdout()
     if printer.stdout_error is not None:
         sys.exit(1)  # as click exits on a closed stdout in every other command
-
-
-class _DecisionPrinter:
-    """Prints one tab-separated line per decision recorded; the team warning once, before the first.
-
-    Called inside the deciding loop, so a stdout that cannot be written (a reader gone, `| head -1`,
-    `| true`; a full disk) must not stop it: the printing stops, the deciding goes on, and one stderr
-    line after the loop says so (a BrokenPipeError escaping here left the other IDs untried)."""
-
-    def __init__(self, reviewer: str, warning: str | None) -> None:
-        self.reviewer = reviewer
-        self.pending = [warning] if warning else []
-        self.saved = 0
-        self.printed = 0
-        self.stdout_error: OSError | None = None
-
-    def __call__(self, decision: Decision) -> None:
-        self.saved += 1
-        while self.pending:
-            click.echo(f"review: warning: {self.pending.pop()}", err=True)
-        if self.stdout_error is not None:
-            return
-        try:
-            click.echo(f"{decision.record_id}\t{decision.label}\t{self.reviewer}")
-        except OSError as err:  # BrokenPipeError among them
-            self.stdout_error = err
-            _silence_stdout()
-        else:
-            self.printed += 1
-
-    def tell_of_lost_stdout(self) -> None:
-        if self.stdout_error is None:
-            return
-        why = self.stdout_error.strerror or type(self.stdout_error).__name__
-        click.echo(f"review: stdout: {why}: {counted(self.saved, 'decision')} saved, the lines of {self.printed} "
-                   "printed (review export decisions lists them all)", err=True)
-
-
-def _silence_stdout() -> None:
-    """Points stdout at the null device, as Python's docs advise after a BrokenPipeError, so the
-    interpreter's flush at exit does not raise again over what is still buffered."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-    finally:
-        os.close(devnull)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ReviewError
+from ..errors import ReviewError, UnknownRecord
 from ..records import Record
 from ..store import Connection, Store, utcnow
 from ..store import dedup as dedup_store
@@ -419,7 +419,7 @@ def undo_merge(store: Store, record_id: int, reviewer: str, *, detach_only: bool
         members = next((sorted(m) for m in dedup_store.cluster_members(conn) if record_id in m), None)
         if members is None:
             if not dedup_store.count_records(conn, [record_id]):
-                raise ReviewError(f"record {record_id}: not in this workspace")
+                raise UnknownRecord(record_id)
             raise ReviewError(f"record {record_id}: not in a merged cluster")
         if detach_only:
             pairs = [_key(record_id, m) for m in members if m != record_id]

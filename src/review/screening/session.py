@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DecisionConflict, ReviewError, first_line
+from ..errors import DecisionConflict, ReviewError, UnknownRecord, first_line
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
 from ..store.sessions import SessionBusy
@@ -503,7 +503,7 @@ class ScreeningSession:
             if self._log_seen is None:  # an earlier write may have committed unheard of: read first, or refuse
                 self._follow_store()
             if record_id not in self._id_set:
-                raise ReviewError(f"record {record_id}: not in this workspace")
+                raise UnknownRecord(record_id)
             if record_id in self._hidden:  # PRISMA would not count it: refuse rather than waste it
                 raise NotOffered(f"{self._aside.refusal(record_id)}; nothing recorded")
             phase = self._phase_of(record_id, chosen)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ReviewError, ValidationError
+from ..errors import ReviewError, UnknownRecord, ValidationError
 from ..words import counted
 from ..workspace import Workspace
 
@@ -292,7 +292,7 @@ def _existing(workspace: Workspace, ids: list[int]) -> dict[int, str]:
     sources = {int(r.id): r.source for r in workspace.store.records(ids)}  # type: ignore[arg-type]
     missing = sorted(set(ids) - set(sources))
     if missing:
-        raise ReviewError(f"record {missing[0]}: not in this workspace (nothing recorded)")
+        raise UnknownRecord(missing[0])
     return sources
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DecisionConflict, ReviewError
+from ..errors import DecisionConflict, ReviewError, UnknownRecord, WorkspaceError
 from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
 from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
 from ..screening.counts import COUNT_LABELS
@@ -212,7 +212,6 @@ def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver:
     an exclusion without one raises ``ReviewError`` naming the setting, nothing recorded. The file
     is read strictly here: while it cannot be read an exclusion is refused, not guessed.
     """
-    from ..screening.agreement import resolve_conflict as resolve
     from ..screening.removed import workspace_set_aside
 
     if label not in SCREENING_LABELS:
@@ -221,6 +220,13 @@ def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver:
     if refusal:
         raise NotOffered(f"{refusal}; its conflict counts nowhere, nothing recorded")
     reasons = _exclusion_reasons(workspace, label, reason, misplaced="reason: only for an exclusion")
+    return _resolve(workspace, record_id, label, resolver, note=note, reasons=reasons)
+
+
+def _resolve(workspace: Workspace, record_id: int, label: str, resolver: str, *, note: str,
+             reasons: tuple[str, ...]) -> Decision:
+    from ..screening.agreement import resolve_conflict as resolve
+
     return resolve(workspace.store, record_id, label, resolver, note=note, reasons=reasons)
 
 
@@ -471,11 +477,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
     with _deciding_session(workspace, reviewer) as session:
         outside = [r for r in record_ids if not session.is_to_screen(r)]
         if outside:
-            existing = {r.id for r in workspace.store.records(outside)}
-            record_id = outside[0]
-            if record_id not in existing:
-                raise ReviewError(f"record {record_id}: not in this workspace; nothing recorded")
-            raise ReviewError(_not_in_queue(session, record_id))
+            raise ReviewError(_not_in_queue(session, _first_known(workspace, outside)))
         made: list[Decision] = []
         for position, record_id in enumerate(record_ids):
             try:
@@ -506,13 +508,22 @@ def _refused_partway(session: ScreeningSession, err: ReviewError, record_id: int
                      untried: list[int]) -> ReviewError:
     """One line for a decision refused while ``review decide`` was writing: the record and why, the way
     back for one removed meanwhile, what was saved before it and what was not tried."""
-    if isinstance(err, NotOffered):  # (removed in another shell since the session read the removals)
-        reason = _not_in_queue(session, record_id, tail="")
-    elif made or untried:
-        named = str(err).startswith((f"record {record_id}:", f"ID {record_id}:"))
-        reason = str(err) if named else f"record {record_id}: {err}"
-    else:
-        return err  # the only record: its refusal as it stands
+    # (NotOffered: removed in another shell since the session read the removals)
+    reason = _not_in_queue(session, record_id, tail="") if isinstance(err, NotOffered) else None
+    return _partway_refusal(err, record_id, made, untried, reason)
+
+
+def _partway_refusal(err: ReviewError, record_id: int, made: list[Decision], untried: list[int],
+                     reason: str | None = None) -> ReviewError:
+    """``err`` as one line naming the record (or ``reason``), what was saved before it and what was not tried:
+    ``PartlySaved`` when something was saved, else ``err`` reworded (itself, as it stands, when it was the only
+    record)."""
+    if reason is None:
+        if not (made or untried):
+            return err  # the only record: its refusal as it stands
+        said = err.reason if isinstance(err, UnknownRecord) else str(err)
+        named = said.startswith((f"record {record_id}:", f"ID {record_id}:"))
+        reason = said if named else f"record {record_id}: {said}"
     saved = (f"saved before it: {', '.join(str(d.record_id) for d in made)}" if made
              else "nothing recorded")
     tried = f"not tried: {', '.join(map(str, untried))}" if untried else ""
@@ -584,29 +595,49 @@ def resolve_conflicts(workspace: Workspace, ids: Sequence[str], label: str, reso
     one not in the workspace, one the screening queue leaves out (``NotOffered``) or one the conflicts screen
     does not list (the reviewers agree, or fewer than two decided it) raises ``ReviewError``, nothing
     recorded. Each resolution is its own transaction; ``on_saved`` hears of each once it is committed."""
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
+    if resolver == CONSENSUS_REVIEWER:  # as resolved_by it would hide who resolved (exit 2, as decide's -r)
+        raise WorkspaceError(f"-r {CONSENSUS_REVIEWER}: that name holds the resolutions themselves; give your own "
+                             "name as the resolver (resolved_by)", title="Reviewer")
     if label not in SCREENING_LABELS:
         raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
     if not ids:
         raise ReviewError("ID: give at least one record id")
     record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))  # a repeat resolves once
-    _exclusion_reasons(workspace, label, reason, misplaced="--reason: only with --exclude")  # before any write
+    # criteria.toml and the records set aside (agreement_report's left_out) read once, before any write: not once
+    # per id, as resolve_conflict does for the TUI's one record.
+    reasons = _exclusion_reasons(workspace, label, reason, misplaced="--reason: only with --exclude")
     report = agreement_report(workspace)
     listed = {c.record_id for c in report.listed}
     unlisted = [r for r in record_ids if r not in listed]
     if unlisted:
-        existing = {r.id for r in workspace.store.records(unlisted)}
-        record_id = unlisted[0]
-        if record_id not in existing:
-            raise ReviewError(f"record {record_id}: not in this workspace; nothing recorded")
+        record_id = _first_known(workspace, unlisted)
         if record_id in report.left_out:
             raise NotOffered(f"record {record_id}: not offered for screening ({report.left_out[record_id]}); its "
                              "conflict counts nowhere, nothing recorded")
         raise ReviewError(f"record {record_id}: no conflict to resolve (the reviewers agree on it, or fewer than two "
                           "decided it; 'review conflicts' lists the conflicts); nothing recorded")
     made: list[Decision] = []
-    for record_id in record_ids:
-        decision = resolve_conflict(workspace, record_id, label, resolver, note=note, reason=reason)
+    for position, record_id in enumerate(record_ids):
+        try:
+            decision = _resolve(workspace, record_id, label, resolver, note=note, reasons=reasons)
+        except ReviewError as err:  # (the store busy or lost, …): what was saved and what was not tried
+            refusal = _partway_refusal(err, record_id, made, record_ids[position + 1:])
+            if refusal is err:
+                raise
+            raise refusal from err
         made.append(decision)
         if on_saved is not None:
             on_saved(decision)
     return made
+
+
+def _first_known(workspace: Workspace, outside: list[int]) -> int:
+    """The first of ``outside`` (record ids a command refuses), once the workspace is known to hold it: a record
+    id it does not hold is refused first, in the wording every command taking record ids uses."""
+    existing = {r.id for r in workspace.store.records(outside)}
+    record_id = outside[0]
+    if record_id not in existing:
+        raise UnknownRecord(record_id)
+    return record_id

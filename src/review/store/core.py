@@ -15,7 +15,7 @@ import zlib
 
 import sqlalchemy as sa
 
-from ..errors import DecisionConflict, ReviewError
+from ..errors import DecisionConflict, ReviewError, UnknownRecord
 from ..records import BIB_FIELDS, SCREENING_LABELS, Decision, Record
 from . import schema
 from .migrations import MIGRATIONS
@@ -543,7 +543,7 @@ class Store:
     def record(self, record_id: int) -> Record:
         found = self.records([record_id])
         if not found:
-            raise ReviewError(f"record {record_id}: not in this workspace")
+            raise UnknownRecord(record_id)
         return found[0]
 
     def counts_by_source(self) -> dict[str, int]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import ReviewError
+from ..errors import ReviewError, UnknownRecord
 from . import schema
 from .core import Store, effective_decisions, in_effect, inserted_id, utcnow
 from .schema import UtcDateTime, metadata
@@ -456,7 +456,7 @@ def _plain(verdict: Any) -> dict[str, Any]:
 def _require_record(conn: sa.Connection, record_id: int) -> None:
     t = schema.records
     if conn.execute(sa.select(t.c.id).where(t.c.id == record_id)).first() is None:
-        raise ReviewError(f"record {record_id}: not in this workspace")
+        raise UnknownRecord(record_id)
 
 
 def _event(row: dict[str, Any]) -> FulltextEvent:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -93,7 +94,8 @@ class SessionBusy(ReviewError):
 
 
 def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
-    """``reviewer`` unless it is blank or holds ':' (kept for the ``search:NAME`` rows of review search);
+    """``reviewer`` unless it is blank, holds ':' (kept for the ``search:NAME`` rows of review search), or
+    holds a control character, a line separator, ';' or '=' (they break the tab-separated lines and cells);
     ``where`` names the option or field it came from. Exit status 2, as every bad name typed on the command
     line or held in review.toml (``screening.agreement.check_not_consensus`` refuses ``consensus`` so too)."""
     if not reviewer.strip():  # ("-r ''" fell back to review.toml's first name, unsaid)
@@ -101,7 +103,19 @@ def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
     if ":" in reviewer:
         raise WorkspaceError(f"{where} {reviewer!r}: a reviewer name may not hold ':' (kept for the holds of "
                           "review search); choose a name without it", title="Reviewer")
+    # A name is a cell of tab-separated lines (decide, conflicts) and of conflicts.csv's 'name=label;…' cells:
+    # a tab or line break would split a row, a ';' or '=' would make a cell read two ways.
+    breaking = next((c for c in reviewer if unicodedata.category(c) in _BREAKING_CATEGORIES or c in ";="), None)
+    if breaking is not None:
+        shown = breaking if breaking in ";=" else f"U+{ord(breaking):04X}"
+        raise WorkspaceError(f"{where} {reviewer!r}: a reviewer name may not hold {shown} (a name is one cell of "
+                             "the tab-separated lines and of conflicts.csv's name=label;… cells); choose a name "
+                             "without it", title="Reviewer")
     return reviewer
+
+
+#: Control characters (tab, line breaks) and the line and paragraph separators that ``str.splitlines`` splits at.
+_BREAKING_CATEGORIES = frozenset(("Cc", "Zl", "Zp"))
 
 
 def claim_search(store: object, query: str, **kwargs: object) -> SessionClaim:
