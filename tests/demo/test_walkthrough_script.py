@@ -32,3 +32,20 @@ def test_out_and_write_docs_together_are_refused_before_anything_runs(capsys: py
         walkthrough.main(["--write-docs", "--out", "x"])
     assert stopped.value.code == 2
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_a_temporary_demo_workspace_is_removed_at_the_end_and_a_given_one_kept(tmp_path: Path) -> None:
+    """Each run left a /tmp/review-demo-* behind: now only --workspace keeps one, also when the run fails."""
+    with walkthrough.demo_folder(None) as folder:
+        folder.mkdir()
+        (folder / "review.db").write_text("x", encoding="utf-8")
+        temporary = folder.parent
+        assert REPO_ROOT.resolve() not in temporary.resolve().parents
+    assert not temporary.exists()
+    with pytest.raises(RuntimeError), walkthrough.demo_folder(None) as folder:
+        folder.mkdir()
+        raise RuntimeError("the walk failed")
+    assert not folder.parent.exists()
+    with walkthrough.demo_folder(tmp_path / "kept") as folder:
+        folder.mkdir()
+    assert folder == tmp_path / "kept" and folder.is_dir()
