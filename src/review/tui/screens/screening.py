@@ -274,11 +274,25 @@ class ScreeningScreen(ProjectScreen):
 
     @on(DecisionsRead)
     def _decisions_read(self, message: DecisionsRead) -> None:
-        self._decided_read = (message.version, message.decided)
         project = self.project
+        if project is None:
+            return
+        try:
+            version = data_version(project.workspace)
+        except store_errors() as err:  # (the record stays; the next resume reads them again)
+            report_error(self, err)
+            return
+        if version != message.version:
+            # A decision or an undo (here, on another screen, in a shell) landed while they were read: acting on
+            # that reading would skip a record just undone here and drop its note. Read them again (under a
+            # dialog, its close resumes the screen, which reads them again).
+            if self._started and self.is_active:
+                self.read_decided(version)
+            return
+        self._decided_read = (message.version, message.decided)
         # Under a dialog (a note, a reason: their answer is about the record shown) nothing moves: its close
         # resumes the screen, which finds this reading current.
-        if project is not None and self._started and self.is_active:
+        if self._started and self.is_active:
             self._follow_decided(project, message.decided)
 
     def _follow_decided(self, project: Project, decided: Mapping[tuple[int, str], Any] | None) -> None:

@@ -1,0 +1,87 @@
+"""The reviewer's decisions read again on coming back to screening (a worker): a decision or an undo made on
+this screen while that read runs must win over what the read saw."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from review.tui.screens import screening
+from review.tui.screens.screening import ScreeningScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, labels, open_app, settle
+
+
+@pytest.fixture
+def held_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """A worker's read of the decisions takes its snapshot and is then held while the event is clear, as a
+    large review's read would be still running."""
+    release = threading.Event()
+    release.set()
+    real = screening.current_decisions
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        read = real(*args, **kwargs)
+        if threading.current_thread() is not threading.main_thread():  # (never the UI thread)
+            release.wait(10)
+        return read
+
+    monkeypatch.setattr(screening, "current_decisions", held)
+    yield release
+    release.set()  # (a failed test must not leave the worker waiting)
+
+
+async def _resume_with_the_read_held(pilot: Any) -> None:
+    await pilot.press("question_mark")  # help, then back: the data version moved, the read starts
+    await pilot.pause()
+    await pilot.press("escape")
+    await pilot.pause()
+
+
+@async_test
+async def test_an_undo_while_the_decisions_are_read_keeps_the_record_and_its_note(
+        fresh_ws: Workspace, held_read: threading.Event) -> None:
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        screen.retrain_delay = 60.0
+        first = screen.current.id
+        assert first is not None
+        screen.notes[first] = "check the full text"
+        await pilot.press("i")
+        await pilot.pause()
+        held_read.clear()
+        await _resume_with_the_read_held(pilot)
+        await pilot.press("u")  # the read in flight saw `first` decided; the undo brings it back with its note
+        await pilot.pause()
+        assert screen.current is not None and screen.current.id == first
+        held_read.set()
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications]
+        assert screen.current is not None and screen.current.id == first, said
+        assert screen.note == "check the full text", said
+        assert not any("dropped" in line for line in said), said
+        assert first not in labels(fresh_ws)
+
+
+@async_test
+async def test_a_decision_while_the_decisions_are_read_moves_on_once(
+        fresh_ws: Workspace, held_read: threading.Event) -> None:
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        screen.retrain_delay = 60.0
+        await pilot.press("i")
+        await pilot.pause()
+        held_read.clear()
+        await _resume_with_the_read_held(pilot)
+        second = screen.current.id
+        await pilot.press("e")
+        await pilot.pause()
+        third = screen.current.id
+        held_read.set()
+        await settle(pilot)
+        assert labels(fresh_ws)[second] == "exclude"
+        assert screen.current is not None and screen.current.id == third != second
