@@ -131,8 +131,12 @@ def test_a_stop_reports_the_unscreened_records_prisma_counts(workspace: Workspac
     config.write_text(config.read_text() + '\n[prisma.sources]\n"PubMed" = "magazine"\n')
     again = _run(workspace, "prisma", "stop", "again")
     assert again.exit_code == 0 and "note:" not in again.stderr
-    over = _run(workspace, "prisma", "stop", "once more")  # stacked without a word before
-    assert over.stderr.startswith("review: note: replaces screening stop 3 (again); review prisma resume withdraws")
+    over = _run(workspace, "prisma", "stop", "once more")  # stacked before: one resume brought 'again' back
+    assert over.exit_code != 0 and over.stdout == ""
+    assert over.stderr == ("review: screening stop 3 (by alice) stands already: nothing recorded; review prisma "
+                           "resume withdraws it first\n")
+    assert _run(workspace, "prisma", "resume").stdout == "withdrew screening stop 3\n"
+    assert "no screening stop to withdraw" in _run(workspace, "prisma", "resume").stdout  # one resume was enough
 
 
 def test_a_full_text_reviewer_outside_the_team_is_warned_about_once(workspace: Workspace, add, screen_as) -> None:

@@ -69,13 +69,9 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
             raise ValidationError(f"--verdict: not JSON ({err.msg} at column {err.colno})") from err
         if not isinstance(verdict, dict):
             raise ValidationError("--verdict: expected a JSON object")
-    earlier = service.current_screening_stop(ctx.workspace)
     stop = service.record_screening_stop(ctx.workspace, ctx.reviewer, explanation, verdict=verdict)
     click.echo(f"screening stop {stop.id}: {stop.n_unscreened} record{'' if stop.n_unscreened == 1 else 's'} unscreened, "
                f"covering records up to id {stop.last_record_id}")
-    if earlier is not None:  # stops stack: say which one a resume would bring back
-        click.echo(f"review: note: replaces screening stop {earlier.id} ({earlier.explanation}); review prisma "
-                   "resume withdraws this one and brings that one back", err=True)
 
 
 @prisma.command("resume")

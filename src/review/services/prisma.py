@@ -74,13 +74,19 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
     """Title/abstract screening stopped: the unscreened rest counts as excluded by automation.
 
     The stop's ``n_unscreened`` is the number PRISMA will show in that box (records to screen that
-    nobody screened: no duplicates, related notices or removed records)."""
+    nobody screened: no duplicates, related notices or removed records). A stop that stands already is
+    refused: stops stacked on each other need as many resumes, and after one the earlier stop was back in
+    force while the reviewer thought screening went on."""
     from ..prisma.counts import compute_counts
     from ..store.fulltext import record_screening_stop as record
 
     explanation = explanation.strip()
     if not explanation:  # (the flow's automation box then says why the rest was not screened)
         raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
+    standing = current_screening_stop(workspace)
+    if standing is not None:
+        raise ReviewError(f"screening stop {standing.id} (by {standing.reviewer}) stands already: nothing recorded; "
+                          "review prisma resume withdraws it first")
     try:
         before = prisma_counts(workspace)
     except ReviewError:  # a bad [prisma] setting must not stop the stop (the TUI records it from a dialog):

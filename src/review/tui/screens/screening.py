@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import first_line
 from ...records import Record
-from ...services.prisma import record_screening_stop
+from ...services.prisma import current_screening_stop, record_screening_stop
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered,
                                    current_decisions, store_errors)
 from ...services.workspace import data_version
@@ -701,6 +701,18 @@ class ScreeningScreen(ProjectScreen):
         """Ask, then record a screening stop with the rule's verdict (PRISMA reads it)."""
         project = self.project
         if project is None:
+            return
+        if group_running(self, "screening-stop"):  # (a second stop would need a second resume)
+            self.notify("The screening stop is still being recorded.", title="Stopped", timeout=3)
+            return
+        try:
+            standing = current_screening_stop(project.workspace)
+        except store_errors() as err:  # (a busy store: the stop's own check refuses a second one too)
+            report_error(self, err)
+            return
+        if standing is not None:
+            self.notify(f"Screening stop {standing.id} stands already: review prisma resume withdraws it.",
+                        title="Stopped", severity="warning", timeout=8)
             return
         progress = project.session.progress()
         stopping = progress.stopping
