@@ -4,12 +4,8 @@ indirectness, and inconsistency without pooling) are :func:`review.synthesis.gra
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..words import counted, effect_interval, effect_number, verb_for
-
-if TYPE_CHECKING:  # grade.py imports this module: the types only, to avoid the cycle
-    from .grade import GradeConfig, GradeInput
+from .grade_input import GradeConfig, GradeInput
 
 
 def large_effect(item: GradeInput, config: GradeConfig) -> tuple[str, int]:
