@@ -19,11 +19,18 @@ import scipy.sparse as sp
 
 #: Names that stand for no author.
 _NO_AUTHOR = frozenset({"et al", "et al.", "anonymous", "[no authors listed]", "no authors listed", "others"})
-#: Lower-case particles that belong to a surname written last ("E M van Buskirk").
+#: Particles that belong to a surname written last ("E M van Buskirk", "H Van de Venne"), in any case
+#: but all capitals, which read as initials ("DE Smith").
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "des", "le", "la",
                         "ter", "ten", "dos", "do"})
 #: Initials: one to three capitals ("JA"), or letters with dots ("J.", "J.-P.", "M.S.C.").
 _INITIALS = re.compile(r"^(?:[A-Z]{1,3}|(?:[A-Za-z]{1,2}\.-?)+)$")
+#: Words of a corporate author written without a comma ("Amisulpride Study Group", "The RESOLVD
+#: Investigators"): such a name is one token of all its letters, not a surname and an initial.
+_CORPORATE = re.compile(r"\b(?:group|committee|investigators?|collaborat\w*|trial|study|society|association)\b")
+#: Letters NFKD does not decompose into a base letter and a combining mark.
+_TRANSLITERATION = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ı": "i", "æ": "ae", "œ": "oe",
+                                  "ß": "ss", "þ": "th"})
 
 
 def split_names(authors: str | Sequence[str] | None) -> list[str]:
@@ -45,8 +52,13 @@ def split_names(authors: str | Sequence[str] | None) -> list[str]:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    """Lower case, accents dropped and the letters NFKD keeps whole transliterated ("Møller" -> "moller")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_TRANSLITERATION))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _is_particle(word: str) -> bool:
+    return word.lower() in _PARTICLES and not word.isupper()
 
 
 def author_token(name: str) -> str | None:
@@ -56,13 +68,15 @@ def author_token(name: str) -> str | None:
         return None
     if "," in name:
         surname, _, given = name.partition(",")
+    elif _CORPORATE.search(_fold(name)):
+        surname, given = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE), ""  # "The X Group" is "X Group"
     else:
         words = name.split()
         if len(words) > 1 and _INITIALS.match(words[-1]) and not _INITIALS.match(words[0]):
             surname, given = " ".join(words[:-1]), words[-1]  # "Smith JA"
         else:
             start = len(words) - 1
-            while start > 0 and words[start - 1] in _PARTICLES:
+            while start > 0 and _is_particle(words[start - 1]):
                 start -= 1
             surname, given = " ".join(words[start:]), " ".join(words[:start])
     letters = "".join(c for c in _fold(surname) if c.isalnum())
