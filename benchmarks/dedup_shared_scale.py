@@ -12,9 +12,10 @@ differences, so its duplicates are planted with the variation real exports have:
   title among them, are replaced by words of the shared sets' titles, the same replacement in every member
   (so the members still differ as exported: case, subtitles, markup, translations);
 * authors, journal, year, volume, issue, pages and DOI: those of another group's members of the same set,
-  chosen by a seeded permutation per copy (member ``i`` takes donor member ``i`` modulo the donor's size), with the copy's number
-  added to the first number of the volume times 100 and to the DOI after its last letter or digit, and its
-  Cochrane review numbers moved, so no two copies share a citation, a DOI or a review number.
+  chosen by a seeded permutation per copy (member ``i`` takes donor member ``i`` modulo the donor's size),
+  with the copy's number added to the first number of the volume times 100 and to the DOI after its last
+  letter or digit, and its Cochrane review numbers moved, so no two copies share a citation, a DOI or a
+  review number.
 
 Groups are then shuffled (seeded) and taken whole until a size's ``N`` records are reached, so a size holds
 copies of every kind. The file goes to ``review dedup FILE --out`` in a fresh subprocess (peak resident set
