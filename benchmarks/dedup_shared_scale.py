@@ -46,7 +46,6 @@ COLUMNS = ("record_id", "title", "authors", "year", "journal", "volume", "issue"
 CITATION = ("authors", "journal", "year", "volume", "issue", "pages", "doi")
 WORD = re.compile(r"[^\W\d_]{4,}")
 COCHRANE = re.compile(r"(CD)(\d{6})", re.IGNORECASE)
-csv.field_size_limit(10**9)
 
 
 def shared_groups(folder: Path) -> list[list[dict[str, str]]]:
