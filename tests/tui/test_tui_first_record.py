@@ -30,6 +30,12 @@ def _lost_file() -> Exception:
     return FileNotFoundError(2, "No such file or directory", "/stand-in/review.db")
 
 
+def _newer_store() -> Exception:
+    from review.store.core import NewerStore
+
+    return NewerStore(99, opened_before=True)  # (permanent: upgrading review is the way on)
+
+
 def _bug() -> Exception:
     return KeyError("record_id")
 
@@ -39,6 +45,7 @@ KINDS: dict[str, tuple[Callable[[], Exception], str, bool]] = {
     "busy store": (_busy, "store is busy", True),
     "lost server": (_lost_server, "server closed the connection unexpectedly", True),
     "OSError": (_lost_file, "No such file or directory", True),
+    "newer store": (_newer_store, "schema version 99", False),
     "bug": (_bug, "record_id", False),
 }
 

@@ -13,7 +13,7 @@ from typing import NoReturn
 
 import click
 
-from ..errors import ReviewError
+from ..errors import ReviewError, first_line
 from .context import Context, pass_context
 
 #: Stage command modules, in pipeline order.
@@ -231,7 +231,7 @@ def describe_store_error(err: Exception) -> str | None:
     """One line for a database error the user can fix (read-only store or folder), else None."""
     if type(err).__name__ != "OperationalError":
         return None
-    text = str(getattr(err, "orig", None) or err).splitlines()[0]
+    text = first_line(getattr(err, "orig", None) or err)
     lowered = text.lower()
     if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered or "disk i/o" in lowered:
         return (f"the workspace store cannot be written ({text}); check that review.db and its folder "

@@ -13,7 +13,7 @@ from ..workspace import Workspace, init_workspace
 if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
-__all__ = ["counts_by_source", "create_workspace", "migrate_store", "open_store", "own_files", "record",
+__all__ = ["counts_by_source", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
            "workspace_status"]
 
 
@@ -79,6 +79,17 @@ def record(workspace: Workspace, record_id: int) -> Record:
 def data_version(workspace: Workspace) -> tuple[int, ...]:
     """A stamp of the store's data that moves with every change a stage records (``Store.data_version``)."""
     return workspace.store.data_version()
+
+
+def may_pass(error: BaseException) -> bool:
+    """Whether a failed read of the store may pass by itself, so reading again soon is worth it (a busy store, a
+    lost server, a file system error); not a newer review's schema upgrade (``NewerStore``): that needs the
+    reviewer to upgrade, and reading again every few seconds would only fail again."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..store.core import NewerStore
+
+    return isinstance(error, (ReviewError, SQLAlchemyError, OSError)) and not isinstance(error, NewerStore)
 
 
 def counts_by_source(workspace: Workspace) -> dict[str, int]:

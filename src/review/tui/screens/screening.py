@@ -28,7 +28,7 @@ from ...records import Record
 from ...services.prisma import current_screening_stop, record_screening_stop
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered,
                                    current_decisions, store_errors)
-from ...services.workspace import data_version
+from ...services.workspace import data_version, may_pass
 from ...services.workspace import record as get_record
 from ...words import about, counted
 from ..highlight import legend, render_record
@@ -340,7 +340,7 @@ class ScreeningScreen(ProjectScreen):
             record = project.session.next_record()
             progress = project.session.progress()
         except Exception as err:  # any failure: "Loading…" for ever otherwise (a worker's error shows no screen)
-            self.post_message(FirstRecordFailed(err, passing=isinstance(err, (*store_errors(), OSError))))
+            self.post_message(FirstRecordFailed(err, passing=may_pass(err)))
             return
         self.post_message(FirstRecordLoaded(record, progress))
 
