@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -896,3 +897,27 @@ def test_enter_cannot_be_mapped_to_confirm_yes(tmp_path) -> None:  # type: ignor
     root = _workspace_with_keys(tmp_path, '"confirm.yes" = "y,enter"')
     with pytest.raises(ReviewError, match=r'review\.toml: \[tui\.keys\] "confirm\.yes" = "y,enter": Enter answers'):
         user_keymap(Workspace(root))
+
+
+@async_test
+async def test_search_goes_on_without_its_marks_when_the_decisions_cannot_be_read(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.errors import ReviewError
+    from review.tui.screens import screening
+    from review.tui.screens.modals import SearchScreen
+
+    def busy(*args: Any, **kwargs: Any) -> Any:
+        raise ReviewError("the store is busy: another process is writing (a stand-in)")
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        monkeypatch.setattr(screening, "current_decisions", busy)
+        await pilot.press("slash")
+        await pilot.press(*"knee")
+        await settle(pilot)
+        await pilot.press(*" osteo")
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert app.screen.query_one("#hits").option_count >= 1
+        said = [str(n.message) for n in app._notifications if "store is busy" in str(n.message)]
+        assert said == ["Searching without the marks of decided records: they could not be read (the store is busy: "
+                        "another process is writing (a stand-in))."], said

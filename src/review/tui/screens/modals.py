@@ -16,7 +16,9 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
+from ...errors import first_line
 from ...records import Record
+from ...services.screening import store_errors
 from ..highlight import Criteria, render_record
 from ..messages import SearchHits
 from .base import report_worker_error
@@ -216,7 +218,13 @@ class SearchScreen(ModalScreen[int | None]):
     def run_search(self, query: str) -> None:
         records = self.load_records()
         if self.decided is None:
-            self.decided = self.load_decided() if self.load_decided is not None else {}
+            try:
+                self.decided = self.load_decided() if self.load_decided is not None else {}
+            except store_errors() as err:  # (the marks alone: the records are read, the search goes on)
+                self.decided = {}  # (not read again at every key: one notification)
+                self.app.call_from_thread(
+                    self.notify, f"Searching without the marks of decided records: they could not be read "
+                    f"({first_line(err)}).", severity="warning", timeout=8)
         hits = search_records(records, query)
         if not get_current_worker().is_cancelled:
             self.post_message(SearchHits(hits))
