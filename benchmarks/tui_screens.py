@@ -337,7 +337,8 @@ def main() -> None:
                         help="of --decisions, how many a second reviewer (bob) decides too, every fifth the other way")
     args = parser.parse_args()
     results: dict[str, Any] = {"load_avg": os.getloadavg()[0], "size": args.size, "records": args.records or "demo",
-                               "decisions": args.decisions}
+                               "decisions": args.decisions, "second_reviewer": args.second_reviewer,
+                               "rounds": args.rounds}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "demo"
         started = time.perf_counter()
