@@ -1,6 +1,6 @@
 """What "the UI never blocks" moved to workers (docs/benchmarks/tui-blocking-2026-12-06.md): the screening
 screen's reading of the reviewer's decisions at a resume and for the search's marks, and the conflicts screen's
-export. Each ran on the UI thread (~100 ms at 5,000 decisions; the export ~50 ms on the demo, and an unwritable
+export. Each ran on the UI thread (237–465 ms at 5,000 decisions; the export ~50 ms on the demo, and an unwritable
 folder ended the app)."""
 
 from __future__ import annotations
@@ -94,6 +94,36 @@ async def test_the_conflicts_export_writes_in_a_worker_and_a_failure_is_one_line
         said = [n.message for n in app._notifications if "Permission denied" in str(n.message)]
         assert len(said) == 1 and app.is_running and app._exception is None, said
 
+
+
+@async_test
+async def test_a_second_export_key_while_the_files_are_written_writes_nothing_more(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    real = conflicts.export_agreement
+    calls: list[int] = []
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        release.wait(10)  # (a large review's agreement worked out again)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(conflicts, "export_agreement", held)
+    try:
+        async with open_app(tui_ws, "carol", "conflicts") as (app, pilot):
+            await pilot.press("b", "x")
+            await pilot.pause()
+            await pilot.press("x")
+            await pilot.pause()
+            release.set()
+            await settle(pilot)
+            said = [str(n.message) for n in app._notifications]
+    finally:
+        release.set()
+    assert calls == [1], said
+    assert said.count("Writing the agreement files…") == 1, said
+    assert said.count("The agreement files are still being written") == 1, said
+    assert sum(line.startswith("wrote screening/") for line in said) == 1, said
 
 
 @async_test

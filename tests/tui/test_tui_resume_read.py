@@ -85,3 +85,28 @@ async def test_a_decision_while_the_decisions_are_read_moves_on_once(
         await settle(pilot)
         assert labels(fresh_ws)[second] == "exclude"
         assert screen.current is not None and screen.current.id == third != second
+
+
+@async_test
+async def test_a_reading_that_lands_under_the_note_box_moves_the_record_only_when_it_closes(
+        fresh_ws: Workspace, held_read: threading.Event) -> None:
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        screen.retrain_delay = 60.0
+        shown = screen.current.id
+        await pilot.press("1")
+        await settle(pilot)
+        fresh_ws.store.add_decision(shown, "alice", "exclude")  # a script through the Python API
+        held_read.clear()
+        await pilot.press("2")  # the resume's read starts and is held
+        await pilot.pause()
+        await pilot.press("n")  # the note box: what is typed there is about the record shown
+        await pilot.pause()
+        assert app.screen is not screen
+        held_read.set()
+        await settle(pilot)
+        assert screen.current is not None and screen.current.id == shown  # it stays under the box
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.current is not None and screen.current.id != shown

@@ -45,6 +45,7 @@ async def test_a_second_s_records_no_second_stop(fresh_ws: Workspace, monkeypatc
             said = [str(n.message) for n in app._notifications]
     finally:
         release.set()
+    assert said.count("Recording the screening stop…") == 1, said
     assert "The screening stop is still being recorded." in said, said
     assert any("stands already" in line for line in said), said
     assert len(screening_stops(fresh_ws.store)) == 1
