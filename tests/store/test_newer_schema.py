@@ -5,10 +5,14 @@ writer would leave out what the newer ones record (before 2026-12-06 03:54 UTC a
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from postgres import throwaway_workspace
 from review.cli import main
 from review.records import Record
 from review.screening.session import ScreeningSession
@@ -74,3 +78,91 @@ def test_a_process_open_before_a_newer_review_upgraded_the_store_writes_nothing(
         workspace.store.add_decision(b, "bob", "include")
     assert _logged(workspace) == (1, 1)
     assert workspace.store.decisions()[0].record_id == a
+
+
+def _upgrade_under_way(url: str) -> tuple[sa.Engine, sa.Connection]:
+    """A newer review's migration step, not yet committed: it holds the version row as ``Store.migrate`` does
+    (the write lock, then FOR UPDATE) and has set the version past this review's."""
+    engine = sa.create_engine(Store.open(url, prepare=False).engine.url)
+    conn = engine.connect()
+    conn.begin()
+    t = schema.schema_info
+    conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
+    conn.execute(sa.select(t.c.value).where(t.c.key == "version").with_for_update())
+    conn.execute(t.update().where(t.c.key == "version").values(value=str(schema.SCHEMA_VERSION + 1)))
+    return engine, conn
+
+
+def test_a_decision_during_an_upgrade_waits_for_it_and_is_refused(tmp_path: Path) -> None:
+    """PostgreSQL: a plain read of the version under READ COMMITTED neither waits for nor sees a migration step
+    under way, so a decision committed beside a step that never saw it (0.013 s; the store ended at the newer
+    version holding a decision no step had counted). The commit check now waits for the step, then refuses."""
+    with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
+        a = _records(ws)[0]
+        engine, upgrade = _upgrade_under_way(ws.database_url)
+        outcome: list[str] = []
+
+        def decide() -> None:
+            try:
+                ws.store.add_decision(a, "alice", "include", if_undecided=True)
+                outcome.append("committed")
+            except NewerStore:
+                outcome.append("refused")
+
+        writer = threading.Thread(target=decide, daemon=True)
+        writer.start()
+        writer.join(1.0)
+        assert outcome == []  # waiting for the step
+        upgrade.commit()
+        upgrade.close()
+        engine.dispose()
+        writer.join(10)
+        assert outcome == ["refused"]
+        assert _logged(ws) == (0, 0)
+
+
+def test_an_import_lock_does_not_hold_a_decision_up(tmp_path: Path) -> None:
+    """The commit check's KEY SHARE waits only for an upgrade's FOR UPDATE, not for a writer's lock on the row."""
+    with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
+        a = _records(ws)[0]
+        engine = sa.create_engine(ws.store.engine.url)
+        with engine.connect() as other:
+            other.begin()
+            t = schema.schema_info
+            other.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
+            ws.store.add_decision(a, "alice", "include")  # would raise StoreBusy after the lock timeout if it waited
+            other.rollback()
+        engine.dispose()
+        assert _logged(ws) == (1, 1)
+
+
+def test_a_migration_step_holds_the_version_row_until_it_commits(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Store.migrate`` locks the version row FOR UPDATE for its step: another process's commit check cannot
+    read it meanwhile (it waits; here, past a short lock timeout)."""
+    from review.store import core
+
+    with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
+        seen: list[str] = []
+        engine = sa.create_engine(ws.store.engine.url)
+
+        def step(_conn: sa.Connection) -> None:
+            with engine.connect() as other:
+                t = schema.schema_info
+                other.exec_driver_sql("SET lock_timeout = 300")  # (NOWAIT: PostgreSQL waits on the update chain anyway)
+                try:
+                    other.execute(sa.select(t.c.value).where(t.c.key == "version")
+                                  .with_for_update(read=True, key_share=True))
+                    seen.append("free")
+                except sa.exc.OperationalError:
+                    seen.append("held")
+
+        last = schema.SCHEMA_VERSION - 1
+        monkeypatch.setitem(core.MIGRATIONS, last, step)
+        with engine.begin() as conn:
+            t = schema.schema_info
+            conn.execute(t.update().where(t.c.key == "version").values(value=str(last)))
+        ws.store.migrate(last)
+        engine.dispose()
+        assert seen == ["held"]
+        assert ws.store.schema_version() == schema.SCHEMA_VERSION

@@ -140,9 +140,15 @@ def _moved_to(conn: sa.Connection) -> str | None:
 
 @functools.cache
 def _marks_query() -> sa.Select[Any]:
-    """The store's schema version and move mark in one read (``_refuse_commit_if_changed``, before every commit)."""
+    """The store's schema version and move mark in one read (``_refuse_commit_if_changed``, before every commit).
+    On PostgreSQL it takes FOR KEY SHARE: a plain read under READ COMMITTED neither waits for nor sees an upgrade
+    under way, so a decision could commit beside a migration step that never saw it. KEY SHARE waits only for
+    ``migrate``'s FOR UPDATE (then reads the new version); an import's write lock (``UPDATE value = value``, FOR NO
+    KEY UPDATE) does not hold it up. (``key_share`` without ``read`` would be FOR NO KEY UPDATE: behind every
+    import.) SQLite ignores the clause: its writers are serialised by the file's lock."""
     t = schema.schema_info
-    return sa.select(t.c.key, t.c.value).where(t.c.key.in_(("version", MOVED_KEY)))
+    return (sa.select(t.c.key, t.c.value).where(t.c.key.in_(("version", MOVED_KEY)))
+            .with_for_update(read=True, key_share=True))
 
 
 def _schema_version(conn: sa.Connection) -> int | None:
@@ -413,6 +419,7 @@ class Store:
                 raise ReviewError(f"no migration from store schema version {version}")
             with self.engine.begin() as conn:
                 _take_write_lock(conn)
+                _hold_version_for_upgrade(conn)
                 if _schema_version(conn) != version:
                     continue
                 step(conn)
@@ -825,6 +832,14 @@ def _take_write_lock(conn: sa.Connection) -> None:
     """
     t = schema.schema_info
     conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
+
+
+def _hold_version_for_upgrade(conn: sa.Connection) -> None:
+    """Lock the version row FOR UPDATE until this migration step commits (PostgreSQL; SQLite's write lock already
+    serialises): every other process's commit check (``_marks_query``, FOR KEY SHARE) waits for the step and then
+    reads the new version, so no write commits beside a step that did not see it."""
+    t = schema.schema_info
+    conn.execute(sa.select(t.c.value).where(t.c.key == "version").with_for_update())
 
 
 def in_effect(table: sa.Table, kind: str, *scope: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
