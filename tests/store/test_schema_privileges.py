@@ -106,9 +106,16 @@ def test_a_role_that_may_not_run_a_migration_step_is_told_the_same(tmp_path: Pat
             versions_table.VERSION_INDEX.drop(conn)
             conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version").values(value="1"))
         with _role_without_create(url) as teammate_url:
+            # The teammate's URL carries a password (the test server trusts local roles, so it is not checked):
+            # the owner's command must carry none, not even masked, or libpq would send *** over ~/.pgpass.
+            with_password = engine_url(teammate_url).set(password="s3cret").render_as_string(hide_password=False)
             with pytest.raises(ReviewError) as refused:
-                Store.open(teammate_url)
+                Store.open(with_password)
             message = str(refused.value)
+            assert "s3cret" not in message
+            command = message.split(" — ", 1)[1].split(", ", 1)[1].split(" (a password", 1)[0]
+            owner_url = engine_url(shlex.split(command)[0].split("=", 1)[1])
+            assert owner_url.password is None and owner_url.username == engine_url(url).username
             assert f"this review upgrades the store to schema version {schema.SCHEMA_VERSION} (it is at 1)" in message
             assert "must be owner of table instrument_versions" in message and "review status" in message
             with owner.connect() as conn:

@@ -402,7 +402,8 @@ class Store:
         needs = (f"upgrades the store to schema version {SCHEMA_VERSION} (it is at {version})" if version < SCHEMA_VERSION
                  else f"adds the table{'s' if len(missing) != 1 else ''} {', '.join(missing)} to the store")
         detail = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
-        owner_url = safe_url(self.engine.url.set(username=str(owner or "OWNER"), password=None))
+        # (URL.set ignores password=None: the teammate's password would go on, masked as ***, overriding ~/.pgpass)
+        owner_url = safe_url(self.engine.url._replace(password=None).set(username=str(owner or "OWNER")))
         return ReviewError(
             f"database {safe_url(self.engine.url)}: this review {needs}, and role {role!r} may not ({detail}) — "
             f"open the store once as the role that owns the review's tables, "
