@@ -87,3 +87,37 @@ def test_a_removed_sqlite_store_refuses_every_key_and_is_not_made_again(workspac
     with workspace.store.connect() as conn:
         rows = conn.execute(sa.select(schema.screening_decisions.c.record_id)).scalars().all()
     assert rows == [a, b]
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"])
+def test_a_key_whose_commit_went_through_unheard_is_not_made_twice(workspace: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The server commits, then the connection drops before it answers: the key reports StoreLost and the TUI
+    keeps the record, so the reviewer presses the same key again. That returns the decision already saved
+    (before: a second row, a correction with the same label); a different key is a correction as ever."""
+    import psycopg
+
+    a, b, _, _ = _records(workspace)
+    session = ScreeningSession(workspace, "alice", seed=1)
+    dialect = workspace.store.engine.dialect
+    real_commit = dialect.do_commit
+
+    def commit_then_lose_the_answer(dbapi_connection) -> None:  # type: ignore[no-untyped-def]
+        real_commit(dbapi_connection)
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(dialect, "do_commit", commit_then_lose_the_answer)
+    with pytest.raises((StoreLost, sa.exc.OperationalError)):  # (as the driver words it)
+        session.decide(a, "include", reasons=["population"])
+    monkeypatch.setattr(dialect, "do_commit", real_commit)
+    again = session.decide(a, "include", reasons=["population"])
+    logged = [(d.record_id, d.label) for d in workspace.store.decisions(reviewer="alice")]
+    assert logged == [(a, "include")] and again.record_id == a and again.reasons == ("population",)
+    assert workspace.store.decision_changes("alice") == 1 and session.progress().screened == 1
+    # The same failure, then another label: a correction of the saved decision.
+    monkeypatch.setattr(dialect, "do_commit", commit_then_lose_the_answer)
+    with pytest.raises((StoreLost, sa.exc.OperationalError)):  # (as the driver words it)
+        session.decide(b, "include")
+    monkeypatch.setattr(dialect, "do_commit", real_commit)
+    session.decide(b, "exclude")
+    assert [d.label for d in workspace.store.decisions(reviewer="alice") if d.record_id == b] == ["include", "exclude"]
+    assert workspace.store.decision_changes("alice") == 3

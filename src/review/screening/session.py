@@ -485,6 +485,21 @@ class ScreeningSession:
         return order
 
     # -- decisions -------------------------------------------------------------------------
+    def _landed_unheard(self, record_id: int, before: _Decided | None, label: str, reasons: tuple[str, ...],
+                        note: str) -> Decision | None:
+        """The decision the store now holds for ``record_id`` when the re-read after a failed write finds one it did
+        not hold before with this very label, reasons and note: that write committed and only its reply was lost,
+        so the same key pressed again returns it rather than writing it a second time (as a correction)."""
+        after = self._state.decided.get(record_id)
+        if after is None or (before is not None and before.decision_id == after.decision_id) or after.label != label:
+            return None
+        stored = next((d for d in self.store.decisions(reviewer=self.reviewer) if d.id == after.decision_id), None)
+        if stored is None or tuple(stored.reasons) != reasons or stored.note != note:
+            return None
+        if self._current == record_id:
+            self._current = None
+        return stored
+
     def decide(self, record_id: int, label: str, *, reasons: Any = (), note: str = "",
                chosen: bool = False) -> Decision:
         """Store the decision (durable on return) with its model rank and model info.
@@ -501,7 +516,11 @@ class ScreeningSession:
         check_exclusion_reason(self.require_reason_on_exclude, label, reasons)
         with self._lock:
             if self._log_seen is None:  # an earlier write may have committed unheard of: read first, or refuse
+                before = self._state.decided.get(record_id)
                 self._follow_store()
+                landed = self._landed_unheard(record_id, before, label, reasons, note)
+                if landed is not None:
+                    return landed
             if record_id not in self._id_set:
                 raise UnknownRecord(record_id)
             if record_id in self._hidden:  # PRISMA would not count it: refuse rather than waste it
