@@ -74,7 +74,7 @@ def test_a_removed_sqlite_store_refuses_every_key_and_is_not_made_again(workspac
     moved_aside = database.with_name("aside.db")
     database.rename(moved_aside)  # removed, as the path sees it (its -wal and -shm stay)
     for _attempt in range(2):  # every key, not only the first, is refused: nothing goes into the removed file
-        with pytest.raises(StoreLost, match=f"the store file {database} was removed or replaced"):
+        with pytest.raises(StoreLost, match=f"the store file {database} was removed, moved or replaced"):
             session.decide(b, "exclude")
     with pytest.raises(StoreLost):
         workspace.store.undo_last("alice")
@@ -87,6 +87,26 @@ def test_a_removed_sqlite_store_refuses_every_key_and_is_not_made_again(workspac
     with workspace.store.connect() as conn:
         rows = conn.execute(sa.select(schema.screening_decisions.c.record_id)).scalars().all()
     assert rows == [a, b]
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite"])
+def test_a_moved_workspace_folder_is_named_and_its_store_works_in_the_new_place(workspace: Workspace) -> None:
+    """The workspace folder renamed under an open window: the line says moved and where to run review again;
+    the decision made before the move is in the store at its new place."""
+    from review.workspace import Workspace as OpenWorkspace
+
+    a, b, _, _ = _records(workspace)
+    session = ScreeningSession(workspace, "alice", seed=1)
+    session.decide(a, "include")
+    moved = workspace.root.with_name("moved")
+    workspace.root.rename(moved)
+    with pytest.raises(StoreLost, match="removed, moved or replaced .* a moved workspace folder: run review again "
+                                        "in its new place"):
+        session.decide(b, "exclude")
+    workspace.store.engine.dispose()
+    again = OpenWorkspace(moved)
+    assert [d.record_id for d in again.store.decisions(reviewer="alice")] == [a]
+    again.store.engine.dispose()
 
 
 @pytest.mark.parametrize("engine_name", ["postgresql"])

@@ -86,8 +86,8 @@ def _store_busy(context: Any) -> None:
 
 def _store_lost(context: Any) -> None:
     """Once a store is open, turn a lost PostgreSQL connection (the server restarted, the backend was terminated,
-    the network dropped) or a server that no longer answers into ``StoreLost``: one ``ReviewError`` for every
-    caller, as ``StoreBusy`` is, never a driver's error that one shell names and another does not. A connection
+    the network dropped, or a new connection refused) into ``StoreLost``: one ``ReviewError`` for every caller (a
+    server that stops answering on an open connection raises nothing: the driver waits), as ``StoreBusy`` is, never a driver's error that one shell names and another does not. A connection
     the pool finds dead before use (its pre-ping) is not reported: the pool opens a new one."""
     if context.is_pre_ping or context.dialect.name != "postgresql":
         return
@@ -112,8 +112,9 @@ def _sqlite_file_check(path: Path) -> tuple[Callable[[sa.Connection], None], Cal
     identity = (opened.st_dev, opened.st_ino)
 
     def lost() -> StoreLost:
-        return StoreLost(f"the store file {path} was removed or replaced while this process had it open; nothing "
-                         "was saved here — put it back (from a backup) before running review again: without it, "
+        return StoreLost(f"the store file {path} was removed, moved or replaced while this process had it open; "
+                         "nothing was saved here — a moved workspace folder: run review again in its new place; "
+                         "otherwise put the file back (from a backup) before running review again: without it, "
                          "review opens an empty store there")
 
     def refuse_commit_if_gone(_conn: sa.Connection) -> None:
