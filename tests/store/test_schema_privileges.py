@@ -124,6 +124,32 @@ def test_a_role_that_may_not_run_a_migration_step_is_told_the_same(tmp_path: Pat
         owner.dispose()
 
 
+
+def test_a_role_whose_steps_ran_but_may_not_add_a_table_is_told_the_table(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last step needs no owner (here: it only bumps the version) and runs; then adding a new table is
+    refused. The line names the table, not an upgrade from the version found on opening (it did before)."""
+    from review.errors import ReviewError
+    from review.store import core, schema
+    from review.store.core import Store
+
+    last = schema.SCHEMA_VERSION - 1
+    with fresh_database() as url:
+        ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1, database_url=url)
+        ws.store.engine.dispose()
+        owner = sa.create_engine(engine_url(url))
+        with owner.begin() as conn:
+            screening_samples.drop(conn)
+            conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version").values(value=str(last)))
+        monkeypatch.setitem(core.MIGRATIONS, last, lambda _conn: None)
+        with _role_without_create(url) as teammate_url:
+            with pytest.raises(ReviewError) as refused:
+                Store.open(teammate_url)
+            message = str(refused.value)
+            assert "adds the table screening_samples to the store" in message and "upgrades" not in message
+        owner.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _needs_server() -> None:
     from postgres import server_url

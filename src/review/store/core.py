@@ -86,9 +86,10 @@ def _store_busy(context: Any) -> None:
 
 def _store_lost(context: Any) -> None:
     """Once a store is open, turn a lost PostgreSQL connection (the server restarted, the backend was terminated,
-    the network dropped, or a new connection refused) into ``StoreLost``: one ``ReviewError`` for every caller (a
-    server that stops answering on an open connection raises nothing: the driver waits), as ``StoreBusy`` is, never a driver's error that one shell names and another does not. A connection
-    the pool finds dead before use (its pre-ping) is not reported: the pool opens a new one."""
+    the network dropped, or a new connection refused) into ``StoreLost``: one ``ReviewError`` for every caller, as
+    ``StoreBusy`` is, never a driver's error that one shell names and another does not. (A server that stops
+    answering on an open connection raises nothing: the driver waits.) A connection the pool finds dead before use
+    (its pre-ping) is not reported: the pool opens a new one."""
     if context.is_pre_ping or context.dialect.name != "postgresql":
         return
     original = context.original_exception
@@ -388,13 +389,16 @@ class Store:
         except sa.exc.DBAPIError as err:
             if getattr(err.orig, "sqlstate", None) != _INSUFFICIENT_PRIVILEGE:
                 raise
-            raise self._upgrade_refused(version, err) from None
+            raise self._upgrade_refused(err) from None
         self._check_commits()
 
-    def _upgrade_refused(self, version: int, err: sa.exc.DBAPIError) -> ReviewError:
+    def _upgrade_refused(self, err: sa.exc.DBAPIError) -> ReviewError:
         """One line for a PostgreSQL role that may not change the schema (no CREATE on it, not the tables'
         owner) when this review needs to: what it needs, and the command that does it as the owner role."""
         with self.engine.connect() as conn:
+            # The version now, not the one found on opening: the steps may all have run and only adding a
+            # table (create_all) been refused.
+            version = _schema_version(conn) or 0
             role = conn.execute(sa.select(sa.func.current_user())).scalar()
             owner = conn.execute(sa.text("SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
                                          "AND tablename = :name"), {"name": schema.schema_info.name}).scalar()
