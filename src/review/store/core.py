@@ -814,12 +814,22 @@ def _changes_query() -> sa.Select[Any]:
                                                t.c.stage == sa.bindparam("stage", type_=sa.String))
 
 
+@functools.cache
+def _count_change_statement() -> sa.Insert:
+    """``_count_change``'s one statement: the next number read and inserted together (one round trip less per
+    decision than a read, then an insert), built once."""
+    t = schema.decision_changes
+    reviewer = sa.bindparam("reviewer", type_=sa.Text)
+    stage = sa.bindparam("stage", type_=sa.String)
+    following = sa.select(reviewer, stage, sa.func.coalesce(sa.func.max(t.c.n), 0) + 1).where(
+        t.c.reviewer == reviewer, t.c.stage == stage)
+    return t.insert().from_select(["reviewer", "stage", "n"], following)
+
+
 def _count_change(conn: sa.Connection, reviewer: str, stage: str) -> None:
     """Number a change of ``reviewer``'s decisions at ``stage`` in its own transaction (``Store.decision_changes``);
     the caller holds the per-reviewer lock, so no two changes take one number."""
-    t = schema.decision_changes
-    last = conn.execute(_changes_query(), {"reviewer": reviewer, "stage": stage}).scalar()
-    conn.execute(t.insert().values(reviewer=reviewer, stage=stage, n=int(last or 0) + 1))
+    conn.execute(_count_change_statement(), {"reviewer": reviewer, "stage": stage})
 
 
 def inserted_id(result: sa.CursorResult[Any]) -> int:
