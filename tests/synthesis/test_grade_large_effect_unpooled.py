@@ -1,6 +1,6 @@
 """A large effect without pooling (decision 0037): Huguet et al. 2013's narrative reading, a large effect shown
 by most counted studies, one study when it is the only one; the thresholds, the bound rule and the guards of the
-pooled upgrade (no serious risk of bias or imprecision) all apply."""
+pooled upgrade (nothing rated down for any reason: GRADE handbook 5.2) all apply."""
 
 from __future__ import annotations
 
@@ -29,16 +29,34 @@ def _grade(*studies: Study) -> GradeJudgement:
     return result.grade
 
 
-def test_one_study_with_a_very_large_effect_raises_two_levels() -> None:
+def _two(value: float, low: float, high: float, **fields: object) -> tuple[Study, Study]:
+    """Two cohorts showing the same ratio under contrasts that do not pool: two units, so publication bias is
+    not rated down and the upgrade is the large-effect rule's alone."""
+    return (_cohort("a", value, low, high, contrast="conflict vs none", **fields),
+            _cohort("b", value, low, high, contrast="frequent conflict vs none", **fields))
+
+
+def test_two_studies_with_a_very_large_effect_raise_two_levels() -> None:
+    large = _grade(*_two(6.0, 5.2, 7.0)).domains["large_effect"]
+    assert large.change == 2, large.reason
+    assert large.reason.startswith("2/2 studies show a very large effect, the CI's bound nearer 1 included")
+
+
+def test_one_study_shows_a_very_large_effect_but_its_publication_bias_withholds_the_upgrade() -> None:
+    # GRADE handbook 5.2: evidence rated down for any reason is not rated up; one cohort is the 'few studies' -1
     grade = _grade(_cohort("a", 6.0, 5.2, 7.0))
     large = grade.domains["large_effect"]
-    assert large.change == 2, large.reason
+    assert grade.domains["publication_bias"].change == -1
+    assert large.change == 0, large.reason
     assert large.reason.startswith("1/1 study shows a very large effect, the CI's bound nearer 1 included (≥ 5 or ≤ 0.2)")
     assert "a: adjusted 6.00 (95 % CI 5.20-7.00)" in large.reason and "one study, nothing pooled" in large.reason
+    assert large.reason.endswith("not upgraded: publication bias rated down (GRADE handbook 5.2: evidence rated "
+                                 "down for any reason is not rated up)")
+    assert grade.certainty == "moderate"  # high, -1 publication bias; before the handbook rule +2 made it high
 
 
 def test_the_bound_nearer_1_decides_the_levels_as_for_a_pooled_ratio() -> None:
-    one = _grade(_cohort("a", 6.0, 2.5, 14.0)).domains["large_effect"]
+    one = _grade(*_two(6.0, 2.5, 14.0)).domains["large_effect"]
     assert one.change == 1 and "not very large" in one.reason
     none = _grade(_cohort("a", 2.5, 1.6, 3.9)).domains["large_effect"]
     assert none.change == 0
@@ -48,7 +66,7 @@ def test_the_bound_nearer_1_decides_the_levels_as_for_a_pooled_ratio() -> None:
 
 
 def test_a_protective_effect_counts_on_its_side() -> None:
-    assert _grade(_cohort("a", 0.1, 0.05, 0.18)).domains["large_effect"].change == 2
+    assert _grade(*_two(0.1, 0.05, 0.18)).domains["large_effect"].change == 2
 
 
 def test_a_ci_published_at_90_percent_is_judged_at_95() -> None:
@@ -136,7 +154,8 @@ def test_only_adjusted_ratios_count_and_a_crude_one_says_so() -> None:
     protective.estimate, protective.ci_low, protective.ci_high = 0.15, 0.10, 0.19
     mixed.estimates.append(protective)
     judged = _grade(mixed).domains["large_effect"]
-    assert judged.change == 2 and "a: adjusted 0.15 (95 % CI 0.10-0.19)" in judged.reason
+    assert judged.reason.startswith("1/1 study shows a very large effect")
+    assert "a: adjusted 0.15 (95 % CI 0.10-0.19)" in judged.reason
     assert "6.00" not in judged.reason
 
 
@@ -156,7 +175,7 @@ def test_indirectness_rated_down_blocks_the_upgrade() -> None:
     grade = _grade(indirect)
     assert grade.domains["indirectness"].change == -1
     assert grade.domains["large_effect"].change == 0
-    assert "not upgraded: indirectness rated down" in grade.domains["large_effect"].reason
+    assert "not upgraded: indirectness and publication bias rated down" in grade.domains["large_effect"].reason
     assert grade.certainty == "low"  # high, -1 indirectness, -1 publication bias: no +2 to cancel them
 
 
@@ -180,3 +199,25 @@ def test_indirectness_blocks_the_pooled_upgrade_too() -> None:
     assert result.grade.domains["indirectness"].change == -1
     assert large.change == 0 and large.reason.startswith("pooled ratio 6.00")
     assert "not upgraded: indirectness rated down" in large.reason
+
+
+def test_inconsistency_rated_down_blocks_the_pooled_upgrade_too() -> None:
+    # GRADE handbook 5.2: before, the pooled rule let a large pooled effect through inconsistency -1
+    result = synthesise([_cohort("a", 9.0, 7.0, 11.5), _cohort("b", 4.0, 3.2, 5.0), _cohort("c", 6.0, 5.0, 7.2)])
+    assert result.pooled is not None and result.pooled.k == 3 and result.grade is not None
+    assert result.grade.domains["inconsistency"].change == -1, result.grade.domains["inconsistency"].reason
+    large = result.grade.domains["large_effect"]
+    assert large.change == 0 and "not upgraded: inconsistency rated down" in large.reason
+
+
+def test_any_rating_down_withholds_the_dose_response_upgrade() -> None:
+    # one cohort with a gradient: nothing but the 'few studies' publication bias -1 rated down, yet no +1
+    grade = _grade(_cohort("a", 1.5, 1.3, 1.7, gradient="present"))
+    assert [name for name, judged in grade.domains.items() if judged.change < 0] == ["publication_bias"]
+    dose = grade.domains["dose_response"]
+    assert dose.change == 0 and "not upgraded: publication bias rated down" in dose.reason
+    indirect = _cohort("a", 1.5, 1.3, 1.7, gradient="present", contrast="conflict vs none")
+    indirect.outcome_cmd_specific = False
+    both = _grade(indirect, _cohort("b", 1.5, 1.3, 1.7, gradient="present", contrast="frequent conflict vs none"))
+    assert both.domains["indirectness"].change == -1 and both.domains["dose_response"].change == 0
+    assert "not upgraded: indirectness rated down" in both.domains["dose_response"].reason

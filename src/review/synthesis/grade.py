@@ -74,8 +74,8 @@ def assess(item: GradeInput, config: GradeConfig | None = None,
     """The GRADE judgement: automatic per domain, a reviewer's ``override`` (grade.toml) per domain; None when
     no empirical study informs the factor and the reviewer judged nothing.
 
-    The upgrades are decided last, on the effective judgements (a reviewer's risk of bias or imprecision
-    included), because GRADE raises only evidence without serious risk of bias or imprecision."""
+    The upgrades are decided last, on the effective judgements (a reviewer's downgrades
+    included), because GRADE raises only evidence rated down for no reason (handbook 5.2)."""
     config = config or GradeConfig()
     override = override or {}
     if not item.units:
@@ -125,38 +125,30 @@ def assess(item: GradeInput, config: GradeConfig | None = None,
     return _apply_overrides(judgement, item.factor_id, upgrades)
 
 
+# The GRADE handbook (Schünemann et al. 2013, section 5.2): usually evidence rated down for any reason is
+# not rated up; KCE's process book, which follows it, upgrades only studies not downgraded for any reason. Every downgrading domain therefore withholds both upgrades (decision 0037, addendum).
+UPGRADE_GUARDS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
+UPGRADE_RULE = "GRADE handbook 5.2: evidence rated down for any reason is not rated up"
+
+
 def _upgrade(judgement: GradeJudgement, item: GradeInput, config: GradeConfig) -> None:
     """A large effect and a dose-response gradient, judged after the downgrades (reviewer's included):
-    GRADE guidelines 9 (Guyatt et al. 2011) rates up only when there are no serious problems with risk of
-    bias or precision, so an imprecise +2 cannot cancel the -1 for imprecision. A large effect also needs the
-    review question's outcome and population (indirectness not rated down: a large effect on another outcome
-    is not one on recurrence) and, without pooling, a similar effect by most studies (Huguet et al. 2013,
-    table 4), so inconsistency rated down withholds the narrative upgrade (decision 0037)."""
+    evidence rated down in any domain (risk of bias, inconsistency, indirectness, imprecision, publication
+    bias) is not rated up (GRADE handbook 5.2; KCE process book), so an imprecise +2 cannot cancel the -1
+    for imprecision; the reason names the domains that withhold it. Without pooling, a large effect also
+    needs a similar effect by most studies (Huguet et al. 2013, table 4), judged in large_effect."""
     d = judgement.domains
+    blocking = [name.replace("_", " ") + (" (reviewer)" if d[name].source == "reviewer" else "")
+                for name in UPGRADE_GUARDS if name in d and d[name].change < 0]
+    withheld = f", not upgraded: {' and '.join(blocking)} rated down ({UPGRADE_RULE})" if blocking else ""
 
-    def rated_down(names: tuple[str, ...]) -> list[str]:
-        return [name.replace("_", " ") + (" (reviewer)" if d[name].source == "reviewer" else "")
-                for name in names if name in d and d[name].change < 0]
-
-    def not_upgraded(blocking: list[str], why: str) -> str:
-        return f", not upgraded: {' and '.join(blocking)} rated down ({why})" if blocking else ""
-
-    pooled = item.pooled is not None and item.pooled.k >= 2
-    large_guards = ("risk_of_bias", "imprecision", "indirectness") + (() if pooled else ("inconsistency",))
-    large_blocking = rated_down(large_guards)
     large, levels = large_effect(item, config)
     if large:
-        why = ("GRADE upgrades only evidence without serious risk of bias, imprecision or indirectness"
-               + ("" if pooled else "; without pooling, Huguet et al. 2013 ask for a similar effect by most studies"))
-        d["large_effect"] = DomainJudgement(0 if large_blocking else levels,
-                                            large + (not_upgraded(large_blocking, why) if levels else ""))
+        d["large_effect"] = DomainJudgement(0 if blocking else levels, large + (withheld if levels else ""))
     if item.gradients:
-        blocking = rated_down(("risk_of_bias", "imprecision"))
         gradient, present = _dose_response(item)
-        d["dose_response"] = DomainJudgement(
-            1 if present and not blocking else 0,
-            gradient + (not_upgraded(blocking, "GRADE upgrades only evidence without serious risk of bias or "
-                                               "imprecision") if present else ""))
+        d["dose_response"] = DomainJudgement(1 if present and not blocking else 0,
+                                             gradient + (withheld if present else ""))
 
 
 def _risk_of_bias(item: GradeInput) -> DomainJudgement:
