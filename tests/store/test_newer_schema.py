@@ -17,6 +17,7 @@ from review.cli import main
 from review.records import Record
 from review.screening.session import ScreeningSession
 from review.store import Store, schema
+from review.store import core
 from review.store.core import NewerStore
 from review.workspace import Workspace
 
@@ -81,14 +82,15 @@ def test_a_process_open_before_a_newer_review_upgraded_the_store_writes_nothing(
 
 
 def _upgrade_under_way(url: str) -> tuple[sa.Engine, sa.Connection]:
-    """A newer review's migration step, not yet committed: it holds the version row as ``Store.migrate`` does
-    (the write lock, then FOR UPDATE) and has set the version past this review's."""
-    engine = sa.create_engine(Store.open(url, prepare=False).engine.url)
+    """A newer review's migration step, not yet committed: it holds the locks ``Store.migrate`` does (the write
+    lock, then the upgrade's advisory lock) and has set the version past this review's."""
+    store = Store.open(url, prepare=False)
+    engine = sa.create_engine(store.engine.url)
     conn = engine.connect()
     conn.begin()
     t = schema.schema_info
     conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
-    conn.execute(sa.select(t.c.value).where(t.c.key == "version").with_for_update())
+    store.lock(conn, core._UPGRADE_LOCK)
     conn.execute(t.update().where(t.c.key == "version").values(value=str(schema.SCHEMA_VERSION + 1)))
     return engine, conn
 
@@ -122,7 +124,7 @@ def test_a_decision_during_an_upgrade_waits_for_it_and_is_refused(tmp_path: Path
 
 
 def test_an_import_lock_does_not_hold_a_decision_up(tmp_path: Path) -> None:
-    """The commit check's KEY SHARE waits only for an upgrade's FOR UPDATE, not for a writer's lock on the row."""
+    """The commit check waits only for an upgrade's advisory lock, not for a writer's lock on the version row."""
     with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
         a = _records(ws)[0]
         engine = sa.create_engine(ws.store.engine.url)
@@ -136,12 +138,10 @@ def test_an_import_lock_does_not_hold_a_decision_up(tmp_path: Path) -> None:
         assert _logged(ws) == (1, 1)
 
 
-def test_a_migration_step_holds_the_version_row_until_it_commits(tmp_path: Path,
+def test_a_migration_step_holds_the_upgrade_lock_until_it_commits(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """``Store.migrate`` locks the version row FOR UPDATE for its step: another process's commit check cannot
-    read it meanwhile (it waits; here, past a short lock timeout)."""
-    from review.store import core
-
+    """``Store.migrate`` holds the upgrade's advisory lock for its step: another process's commit check cannot
+    take its shared side meanwhile (it waits; here, past a short lock timeout)."""
     with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
         seen: list[str] = []
         engine = sa.create_engine(ws.store.engine.url)
@@ -149,10 +149,10 @@ def test_a_migration_step_holds_the_version_row_until_it_commits(tmp_path: Path,
         def step(_conn: sa.Connection) -> None:
             with engine.connect() as other:
                 t = schema.schema_info
-                other.exec_driver_sql("SET lock_timeout = 300")  # (NOWAIT: PostgreSQL waits on the update chain anyway)
+                other.exec_driver_sql("SET lock_timeout = 300")
                 try:
-                    other.execute(sa.select(t.c.value).where(t.c.key == "version")
-                                  .with_for_update(read=True, key_share=True))
+                    Store.lock_shared(other, core._UPGRADE_LOCK)  # as the commit check does
+                    other.execute(sa.select(t.c.value).where(t.c.key == "version"))
                     seen.append("free")
                 except sa.exc.OperationalError:
                     seen.append("held")

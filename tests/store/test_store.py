@@ -201,9 +201,9 @@ def test_a_reviewer_role_that_may_only_select_and_insert_decides_with_the_remova
         conn.exec_driver_sql(f"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO {role}")
         conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
         conn.commit()
-    reviewer = Store.open(url.set(username=role).render_as_string(hide_password=False), prepare=False)
+    reviewer = Store.open(url.set(username=role).render_as_string(hide_password=False), prepare=True)
     try:
-        with reviewer.transaction() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"), reviewer.transaction() as conn:
             conn.exec_driver_sql("DELETE FROM record_removals")  # the role really is append-only
         reviewer.add_decision(b, "alice", "include", if_undecided=True, check=_refuse_removed(b))
         with pytest.raises(ReviewError, match="removed"):

@@ -140,17 +140,14 @@ def _moved_to(conn: sa.Connection) -> str | None:
     return None if value is None else str(value)
 
 
+_UPGRADE_LOCK = "schema-upgrade"  # ``migrate`` holds it per step; every commit check waits for it (shared)
+
+
 @functools.cache
 def _marks_query() -> sa.Select[Any]:
-    """The store's schema version and move mark in one read (``_refuse_commit_if_changed``, before every commit).
-    On PostgreSQL it takes FOR KEY SHARE: a plain read under READ COMMITTED neither waits for nor sees an upgrade
-    under way, so a decision could commit beside a migration step that never saw it. KEY SHARE waits only for
-    ``migrate``'s FOR UPDATE (then reads the new version); an import's write lock (``UPDATE value = value``, FOR NO
-    KEY UPDATE) does not hold it up. (``key_share`` without ``read`` would be FOR NO KEY UPDATE: behind every
-    import.) SQLite ignores the clause: its writers are serialised by the file's lock."""
+    """The store's schema version and move mark in one read (``_refuse_commit_if_changed``, before every commit)."""
     t = schema.schema_info
-    return (sa.select(t.c.key, t.c.value).where(t.c.key.in_(("version", MOVED_KEY)))
-            .with_for_update(read=True, key_share=True))
+    return sa.select(t.c.key, t.c.value).where(t.c.key.in_(("version", MOVED_KEY)))
 
 
 def _schema_version(conn: sa.Connection) -> int | None:
@@ -166,7 +163,14 @@ def _refuse_commit_if_changed(conn: sa.Connection) -> None:
     """Commit hook: a write that waited for ``review migrate``'s lock and gets it after the copy
     committed would land in the old store, where nobody reads it; it is rolled back instead. So is every
     write of this process once a newer review has upgraded the schema (``NewerStore``): it would leave out
-    what that version's writers add (a decision without its change row, read by nobody's open session)."""
+    what that version's writers add (a decision without its change row, read by nobody's open session).
+
+    On PostgreSQL it first waits for a migration step under way (the shared side of ``migrate``'s advisory lock):
+    a plain read under READ COMMITTED neither waits for nor sees a step not yet committed, so a decision could
+    commit beside a step that never saw it. An advisory lock needs no table privilege (SELECT … FOR KEY SHARE
+    needs UPDATE: a reviewer role that may only SELECT and INSERT could not commit). The read is a statement of
+    its own after the lock: it takes its snapshot after the wait, and so sees the new version."""
+    Store.lock_shared(conn, _UPGRADE_LOCK)
     marks = {str(key): value for key, value in conn.execute(_marks_query())}
     moved_to = marks.get(MOVED_KEY)
     if moved_to is not None and not conn.get_execution_options().get(MOVING_OPTION):
@@ -425,7 +429,7 @@ class Store:
                 raise ReviewError(f"no migration from store schema version {version}")
             with self.engine.begin() as conn:
                 _take_write_lock(conn)
-                _hold_version_for_upgrade(conn)
+                self.lock(conn, _UPGRADE_LOCK)  # every other process's commit check waits for this step
                 if _schema_version(conn) != version:
                     continue
                 step(conn)
@@ -848,14 +852,6 @@ def _take_write_lock(conn: sa.Connection) -> None:
     """
     t = schema.schema_info
     conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
-
-
-def _hold_version_for_upgrade(conn: sa.Connection) -> None:
-    """Lock the version row FOR UPDATE until this migration step commits (PostgreSQL; SQLite's write lock already
-    serialises): every other process's commit check (``_marks_query``, FOR KEY SHARE) waits for the step and then
-    reads the new version, so no write commits beside a step that did not see it."""
-    t = schema.schema_info
-    conn.execute(sa.select(t.c.value).where(t.c.key == "version").with_for_update())
 
 
 def in_effect(table: sa.Table, kind: str, *scope: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
