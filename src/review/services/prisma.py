@@ -78,21 +78,29 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
     refused: stops stacked on each other need as many resumes, and after one the earlier stop was back in
     force while the reviewer thought screening went on."""
     from ..prisma.counts import compute_counts
+    from ..store.fulltext import StopStands
     from ..store.fulltext import record_screening_stop as record
 
     explanation = explanation.strip()
     if not explanation:  # (the flow's automation box then says why the rest was not screened)
         raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
-    standing = current_screening_stop(workspace)
+    standing = current_screening_stop(workspace)  # (refused before counting; the store checks again as it writes)
     if standing is not None:
-        raise ReviewError(f"screening stop {standing.id} (by {standing.reviewer}) stands already: nothing recorded; "
-                          "review prisma resume withdraws it first")
+        raise _stands(standing)
     try:
         before = prisma_counts(workspace)
     except ReviewError:  # a bad [prisma] setting must not stop the stop (the TUI records it from a dialog):
         before = compute_counts(workspace.store)  # the sources' kinds then follow their names alone
     unscreened = before.n("excluded_automatic") + before.n("pending_screening")
-    return record(workspace.store, reviewer, explanation, verdict=verdict, n_unscreened=unscreened)
+    try:
+        return record(workspace.store, reviewer, explanation, verdict=verdict, n_unscreened=unscreened)
+    except StopStands as stands:  # a teammate's stop came in while this one counted
+        raise _stands(stands.standing) from None
+
+
+def _stands(standing: ScreeningStop) -> ReviewError:
+    return ReviewError(f"screening stop {standing.id} (by {standing.reviewer}) stands already: nothing recorded; "
+                       "review prisma resume withdraws it first")
 
 
 def current_screening_stop(workspace: Workspace) -> ScreeningStop | None:

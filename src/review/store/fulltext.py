@@ -27,7 +27,7 @@ __all__ = [
     "add_fulltext_event", "undo_last_fulltext_event", "fulltext_events", "current_fulltext_events",
     "reports_fulltext_events",
     "unlink_report", "report_links",
-    "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop",
+    "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop", "StopStands",
     "record_sources", "current_screening_labels",
     "remove_records", "restore_records", "current_removals", "removal_reason",
 ]
@@ -255,6 +255,19 @@ def report_links(store: Store) -> dict[int, ReportLink]:
 
 
 # -- screening stops -------------------------------------------------------------------------
+#: The lock name a stop and a withdrawal take: each reads the stop in force and writes in one turn.
+_STOPS_LOCK = "screening-stops"
+
+
+class StopStands(ReviewError):
+    """A screening stop stands already: nothing was recorded. Stops stacked on each other need as many
+    withdrawals, and after one the earlier stop is back in force while the team thinks screening goes on."""
+
+    def __init__(self, standing: ScreeningStop) -> None:
+        super().__init__(f"screening stop {standing.id} (by {standing.reviewer}) stands already: nothing recorded")
+        self.standing = standing
+
+
 def record_screening_stop(
     store: Store, reviewer: str, explanation: str, *, n_unscreened: int, verdict: Any = None
 ) -> ScreeningStop:
@@ -267,10 +280,16 @@ def record_screening_stop(
     still need screening. ``n_unscreened`` is the count the caller reports: the PRISMA box, which
     leaves out duplicates and removed records (the store cannot count it: that is the PRISMA stage's).
     The explanation is stored as given: that a stop needs one is the stage's rule (``services.prisma``).
+    A stop that stands already is refused (``StopStands``), read under the stops' lock in the same transaction:
+    two stops at once (each checked before the other was written) were both stored.
     """
     verdict = _plain(verdict)
     r = schema.records
     with store.transaction() as conn:
+        store.lock(conn, _STOPS_LOCK)
+        standing = _current_stop(conn)
+        if standing is not None:
+            raise StopStands(standing)
         last = conn.execute(sa.select(sa.func.max(r.c.id))).scalar()
         values: dict[str, Any] = dict(reviewer=reviewer, explanation=explanation, verdict=dict(verdict or {}),
                       last_record_id=last, n_unscreened=int(n_unscreened), created_at=utcnow(),
@@ -280,11 +299,13 @@ def record_screening_stop(
 
 
 def withdraw_screening_stop(store: Store, reviewer: str, explanation: str = "withdrawn") -> ScreeningStop | None:
-    """Withdraw the current stop (screening resumed); returns the withdrawn stop."""
-    current = current_screening_stop(store)
-    if current is None:
-        return None
+    """Withdraw the current stop (screening resumed); returns the withdrawn stop. The stop is read under the
+    stops' lock in the withdrawal's transaction: two at once withdraw it once (the second finds none)."""
     with store.transaction() as conn:
+        store.lock(conn, _STOPS_LOCK)
+        current = _current_stop(conn)
+        if current is None:
+            return None
         conn.execute(screening_stops_table.insert().values(
             reviewer=reviewer, explanation=explanation, verdict={}, last_record_id=None,
             n_unscreened=0, created_at=utcnow(), undoes_id=current.id,
@@ -294,15 +315,25 @@ def withdraw_screening_stop(store: Store, reviewer: str, explanation: str = "wit
 
 def screening_stops(store: Store) -> list[ScreeningStop]:
     """Every stop and withdrawal, in order."""
-    t = screening_stops_table
     with store.connect() as conn:
-        rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
+        return _stops(conn)
+
+
+def _stops(conn: sa.Connection) -> list[ScreeningStop]:
+    t = screening_stops_table
+    rows = conn.execute(sa.select(t).order_by(t.c.id)).mappings().all()
     return [_stop(dict(r)) for r in rows]
 
 
 def current_screening_stop(store: Store) -> ScreeningStop | None:
     """The latest stop that has not been withdrawn, if any."""
-    log = screening_stops(store)
+    with store.connect() as conn:
+        return _current_stop(conn)
+
+
+def _current_stop(conn: sa.Connection) -> ScreeningStop | None:
+    """``current_screening_stop`` read with ``conn`` (inside a writer's transaction, under the stops' lock)."""
+    log = _stops(conn)
     withdrawn = {s.undoes_id for s in log if s.undoes_id is not None}
     effective = [s for s in log if s.undoes_id is None and s.id not in withdrawn]
     return effective[-1] if effective else None
