@@ -179,8 +179,8 @@ def test_a_refusal_partway_names_what_was_saved_before_it_and_what_was_not_tried
     ([], "give the resolver's name with -r NAME"),  # (it took review.toml's first reviewer, one of the pair)
     (["-r", "consensus"], "-r consensus: that name holds the resolutions themselves; give your own name"),
     (["-r", "x\ty"], "a reviewer name may not hold U+0009"),
-    (["-r", "a;b"], "a reviewer name may not hold ;"),
-    (["-r", "a=b"], "a reviewer name may not hold ="),
+    (["-r", "a;b"], "a reviewer name may not hold ';'"),
+    (["-r", "a=b"], "a reviewer name may not hold '='"),
     (["-r", "a\u2028b"], "a reviewer name may not hold U+2028"),
 ])
 def test_the_resolver_is_named_with_r_as_one_cell_and_not_as_consensus(team_ws: Workspace, args: list[str],

@@ -153,8 +153,8 @@ def test_every_bad_reviewer_name_exits_2_in_one_line_and_records_nothing(workspa
                         # A tab or line break split decide's lines; ';' and '=' made conflicts.csv's cells ambiguous.
                         (["-r", "x\ty", "decide", str(ids[0]), "--include"], "--reviewer 'x\\ty': a reviewer name may not hold U+0009"),
                         (["-r", "x\ny", "decide", str(ids[0]), "--include"], "--reviewer 'x\\ny': a reviewer name may not hold U+000A"),
-                        (["-r", "a;b", "decide", str(ids[0]), "--include"], "--reviewer 'a;b': a reviewer name may not hold ;"),
-                        (["screen", "-r", "a=b"], "--reviewer 'a=b': a reviewer name may not hold =")):
+                        (["-r", "a;b", "decide", str(ids[0]), "--include"], "--reviewer 'a;b': a reviewer name may not hold ';'"),
+                        (["screen", "-r", "a=b"], "--reviewer 'a=b': a reviewer name may not hold '='")):
         result = run(workspace, *args)
         assert result.exit_code == 2, (args, result.output)
         assert result.stderr.splitlines()[0].startswith(f"review: {words}"), result.stderr

@@ -219,3 +219,18 @@ async def test_undoing_a_correction_shows_the_corrected_record_again(fresh_ws: W
         await pilot.press("m")  # the next key corrects it again, and the queue moves on
         assert labels(fresh_ws)[target.id] == "maybe" and screen.current.id != target.id
         await settle(pilot)
+
+
+@async_test
+async def test_a_legacy_name_holding_decisions_opens_with_one_notification(fresh_ws: Workspace) -> None:
+    # refused for new reviewers since 2026-12-06 (';' splits conflicts.csv's cells); this one decided before
+    from review.services.screening import open_session
+
+    legacy = "smith;jones"
+    record = next(r for r in fresh_ws.store.records() if r.id is not None)
+    open_session(fresh_ws, legacy, quick_start=True).decide(record.id, "include")
+    async with open_app(fresh_ws, legacy, "screening") as (app, pilot):
+        await settle(pilot)
+        assert sum(f"'{legacy}' holds ';'" in str(n.message) for n in app._notifications) == 1
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        assert not any("holds ';'" in str(n.message) for n in app._notifications)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ChoiceError, check_input_file
+from ..errors import ChoiceError, ReviewError, check_input_file
 from ..records import parse_record_id
 from ..workspace import MAX_SEED, Workspace
 
@@ -154,6 +154,7 @@ class Context:
         self.workspace_path = workspace
         self.reviewer_option = reviewer
         self._workspace: Workspace | None = None
+        self._warned_names: set[str] = set()
 
     @property
     def workspace(self) -> Workspace:
@@ -171,8 +172,21 @@ class Context:
         from ..services.screening import check_reviewer_name
 
         if self.reviewer_option is not None:
-            return check_reviewer_name(self.reviewer_option, "--reviewer")
-        return check_reviewer_name(self.workspace.config.reviewers[0], "review.toml reviewers:")
+            name, where = self.reviewer_option, "--reviewer"
+        else:
+            name, where = self.workspace.config.reviewers[0], "review.toml reviewers:"
+        try:  # the workspace only for a name the rules refuse: it may be one holding decisions there
+            warning = check_reviewer_name(name, where)
+        except ReviewError as refused:
+            try:
+                workspace = self.workspace
+            except ReviewError:
+                raise refused from None
+            warning = check_reviewer_name(name, where, workspace)
+        if warning is not None and name not in self._warned_names:  # once per command, however often read
+            self._warned_names.add(name)
+            click.echo(warning, err=True)
+        return name
 
 
 #: ``@pass_context`` hands a command the typed ``Context`` (instead of ``@click.pass_obj``).

@@ -350,11 +350,16 @@ def _conflicts_line(log: Sequence[Decision], current: dict[tuple[int, str], Deci
             f"{lists.open} open (TUI 4; review export agreement)")
 
 
-def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
-    """``reviewer`` unless it holds ':' (a search's hold is ``search:NAME``); the error names ``where``."""
+def check_reviewer_name(reviewer: str, where: str = "reviewer", workspace: Workspace | None = None) -> str | None:
+    """Refuses a bad name (``store.sessions.check_reviewer_name``; the error names ``where``), unless it breaks
+    only the rule of 2026-12-06 and already holds decisions in ``workspace``'s store: then the one-line
+    warning to show once; None for a name that is fine. The store is opened only for such a name."""
     from ..store.sessions import check_reviewer_name as check
+    from ..store.sessions import legacy_name_warning
 
-    return check(reviewer, where)
+    warning = legacy_name_warning(reviewer, where)
+    check(reviewer, where, store=workspace.store if warning is not None and workspace is not None else None)
+    return warning
 
 
 def claim_reviewer(workspace: Workspace, reviewer: str) -> "SessionClaim":

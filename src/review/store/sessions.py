@@ -24,7 +24,7 @@ from .schema import UtcDateTime, metadata
 
 __all__ = [
     "HEARTBEAT_EVERY", "SEARCH_HOLD", "STALE_AFTER", "SessionBusy", "SessionClaim", "SessionHolder", "check_claim",
-    "check_reviewer_name", "claim_search", "claim_session", "heartbeat", "live_holder", "live_sessions", "release_session", "reviewer_sessions",
+    "check_reviewer_name", "claim_search", "holds_decisions", "legacy_name_warning", "claim_session", "heartbeat", "live_holder", "live_sessions", "release_session", "reviewer_sessions",
 ]
 
 #: Seconds between heartbeats of a live session.
@@ -93,25 +93,53 @@ class SessionBusy(ReviewError):
         self.holder = holder
 
 
-def check_reviewer_name(reviewer: str, where: str = "reviewer") -> str:
+def check_reviewer_name(reviewer: str, where: str = "reviewer", *, store: object | None = None) -> str:
     """``reviewer`` unless it is blank, holds ':' (kept for the ``search:NAME`` rows of review search), or
     holds a control character, a line separator, ';' or '=' (they break the tab-separated lines and cells);
     ``where`` names the option or field it came from. Exit status 2, as every bad name typed on the command
-    line or held in review.toml (``screening.agreement.check_not_consensus`` refuses ``consensus`` so too)."""
+    line or held in review.toml (``screening.agreement.check_not_consensus`` refuses ``consensus`` so too).
+    The last rule is from 2026-12-06: a name it breaks that already holds decisions in ``store`` is let
+    through (renaming would orphan its decisions; the caller warns with ``legacy_name_warning``)."""
     if not reviewer.strip():  # ("-r ''" fell back to review.toml's first name, unsaid)
         raise WorkspaceError(f"{where.rstrip(':')}: a reviewer needs a name", title="Reviewer")
     if ":" in reviewer:
         raise WorkspaceError(f"{where} {reviewer!r}: a reviewer name may not hold ':' (kept for the holds of "
                           "review search); choose a name without it", title="Reviewer")
-    # A name is a cell of tab-separated lines (decide, conflicts) and of conflicts.csv's 'name=label;…' cells:
-    # a tab or line break would split a row, a ';' or '=' would make a cell read two ways.
-    breaking = next((c for c in reviewer if unicodedata.category(c) in _BREAKING_CATEGORIES or c in ";="), None)
-    if breaking is not None:
-        shown = breaking if breaking in ";=" else f"U+{ord(breaking):04X}"
+    shown = _breaking_character(reviewer)
+    if shown is not None and not (store is not None and holds_decisions(store, reviewer)):
         raise WorkspaceError(f"{where} {reviewer!r}: a reviewer name may not hold {shown} (a name is one cell of "
                              "the tab-separated lines and of conflicts.csv's name=label;… cells); choose a name "
                              "without it", title="Reviewer")
     return reviewer
+
+
+def legacy_name_warning(reviewer: str, where: str = "reviewer") -> str | None:
+    """The one-line warning for a name that breaks a cell (``_breaking_character``) but is used because it
+    already holds decisions (``check_reviewer_name`` with the store); None for a name that breaks none."""
+    shown = _breaking_character(reviewer)
+    if shown is None:
+        return None
+    return (f"warning: {where} {reviewer!r} holds {shown}, refused for a new reviewer since 2026-12-06 (it splits "
+            "the tab-separated lines and conflicts.csv's name=label;… cells); used because it already holds "
+            "decisions in this workspace (renaming would orphan them)")
+
+
+def holds_decisions(store: object, reviewer: str) -> bool:
+    """Whether ``reviewer`` has any screening decision in ``store`` (any stage, undone ones included)."""
+    from .schema import screening_decisions as t
+
+    with store.engine.connect() as conn:  # type: ignore[attr-defined]
+        return conn.execute(sa.select(t.c.id).where(t.c.reviewer == reviewer).limit(1)).first() is not None
+
+
+def _breaking_character(reviewer: str) -> str | None:
+    """The first character of ``reviewer`` that breaks a cell, shown quoted (';') or by code point (U+0009).
+    A name is a cell of tab-separated lines (decide, conflicts) and of conflicts.csv's 'name=label;…' cells:
+    a tab or line break would split a row, a ';' or '=' would make a cell read two ways."""
+    breaking = next((c for c in reviewer if unicodedata.category(c) in _BREAKING_CATEGORIES or c in ";="), None)
+    if breaking is None:
+        return None
+    return repr(breaking) if breaking in ";=" else f"U+{ord(breaking):04X}"
 
 
 #: Control characters (tab, line breaks) and the line and paragraph separators that ``str.splitlines`` splits at.
@@ -126,7 +154,7 @@ def claim_search(store: object, query: str, **kwargs: object) -> SessionClaim:
 def claim_session(store: object, reviewer: str, *, host: str | None = None, pid: int | None = None,
                   stale_after: float = STALE_AFTER, now: datetime | None = None) -> SessionClaim:
     """Claim ``reviewer``'s session, taking over a stale one; raises ``SessionBusy`` if it is live."""
-    check_reviewer_name(reviewer)
+    check_reviewer_name(reviewer, store=store)
     return _claim(store, reviewer, host=host, pid=pid, stale_after=stale_after, now=now)
 
 

@@ -213,9 +213,13 @@ class ReviewApp(PlainNotifyApp):
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:
         self.project = message.project  # the screens' watchers start their loading workers now
-        from ..services.screening import heartbeat_interval, reviewer_outside_team  # (the store is loaded by now)
+        from ..services.screening import check_reviewer_name, heartbeat_interval, reviewer_outside_team  # (the store is loaded by now)
 
         self.set_interval(heartbeat_interval(), self._heartbeat)
+        # a name refused for new reviewers since 2026-12-06 that opened because it holds decisions: said once
+        legacy = check_reviewer_name(self.reviewer, "reviewer", self.workspace)
+        if legacy is not None:
+            self.notify(legacy.removeprefix("warning: "), title="Reviewer", severity="warning", timeout=15)
         self._team_warning = reviewer_outside_team(self.workspace, self.reviewer)
         self._warn_outside_team(self.current_mode)
         self._await_start_screen([w for w in self.workers if w.group != "load" and not w.is_finished])
