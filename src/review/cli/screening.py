@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -16,9 +15,6 @@ from .context import (INPUT_FILE, OPEN_FRACTION, SEED, Context, check_record_ids
 from .saved_lines import SavedLinePrinter
 from .output import check_outputs, is_stdout, output_name, write_output
 from .sources import export_group
-
-if TYPE_CHECKING:
-    pass
 
 
 def register(group: click.Group) -> None:

@@ -15,7 +15,7 @@ from .sus import CENTRE_ANSWER, MAX_BLANK_ANSWERS, SusResult
 from .table import is_synthetic, joined_notes
 from .survival import SurvivalResult
 from ..levels import level_percent
-from ..words import counted, effect_number
+from ..words import counted, effect_interval, effect_number
 
 
 def _level(level: float) -> str:
@@ -30,10 +30,11 @@ def _ci(ci: tuple[float | None, float | None] | None, fmt: str = ".2f") -> str:
 
 
 def _effect_ci(ci: tuple[float | None, float | None] | None) -> str:
-    """An OR's or HR's CI as every output writes an estimate (``review.words.effect_number``)."""
+    """An OR's or HR's CI as every output writes an estimate (``review.words.effect_interval``), joined by
+    ``to`` as this report's other intervals are."""
     if ci is None or ci[0] is None or ci[1] is None:
         return "(CI n/a)"
-    return f"({effect_number(ci[0])} to {effect_number(ci[1])})"
+    return f"({effect_interval(ci[0], ci[1], dash=' to ')})"
 
 
 def _num(value: float | None, fmt: str = ".2f") -> str:

@@ -106,8 +106,6 @@ class CsvReader(Reader):
             raise ImportFormatError(path, f"line {end + 1}", f"malformed CSV: {_csv_problem(err)}") from None
 
 
-
-
 class _RowLines:
     """The lines of a text, one at a time, remembering those handed out since the last row.
 
