@@ -110,3 +110,42 @@ async def test_a_reading_that_lands_under_the_note_box_moves_the_record_only_whe
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen and screen.current is not None and screen.current.id != shown
+
+
+@async_test
+async def test_a_teammate_deciding_neither_starts_a_reading_nor_throws_one_away(
+        fresh_ws: Workspace, held_read: threading.Event, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reading is stamped with this reviewer's own change count: with the store's data version a teammate
+    deciding every 50 ms had it read again 28 times in 4 s, never landing (the record shown stayed stale)."""
+    reads: list[str] = []
+    held = screening.current_decisions
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(str(args[1]))
+        return held(*args, **kwargs)
+
+    monkeypatch.setattr(screening, "current_decisions", counted)
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.current is not None
+        screen.retrain_delay = 60.0
+        await pilot.press("i")
+        await pilot.pause()
+        assert screen.current is not None
+        others = [r.id for r in fresh_ws.store.records() if r.id is not None and r.id != screen.current.id]
+        reads.clear()
+        held_read.clear()
+        await _resume_with_the_read_held(pilot)  # alice decided since the last reading: it is read
+        fresh_ws.store.add_decision(others[0], "bob", "include")  # a teammate, while it is read
+        held_read.set()
+        await settle(pilot)
+        assert reads == ["alice"]  # the reading landed, not thrown away for bob's decision
+        assert screen._decided_read is not None
+        fresh_ws.store.add_decision(others[1], "bob", "exclude")
+        await pilot.press("question_mark", "escape")
+        await settle(pilot)
+        assert reads == ["alice"]  # bob's decision alone: nothing of alice's to read again
+        screen.project.session.decide(others[2], "exclude")  # alice, as the record browser would
+        await pilot.press("question_mark", "escape")
+        await settle(pilot)
+        assert reads == ["alice", "alice"]

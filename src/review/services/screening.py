@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CRITERIA_PATH", "CriteriaFile", "DEFAULT_REASONS", "EXPORT_FORMATS", "Agreement", "current_decisions", "Conflict", "Criteria", "Progress", "Ranking", "ScreeningSession", "terms_regex", "AgreementExport", "AgreementReport", "agreement_report", "export_agreement", "export_decisions", "known_reviewers",
-    "reviewer_outside_team", "record_id_refusal",
+    "reviewer_outside_team", "decision_changes", "record_id_refusal",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
@@ -62,6 +62,12 @@ def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = Fal
 def current_decisions(workspace: Workspace, reviewer: str | None = None) -> dict[tuple[int, str], Decision]:
     """The effective title/abstract decision per (record, reviewer), or one reviewer's."""
     return workspace.store.current_decisions(reviewer=reviewer)
+
+
+def decision_changes(workspace: Workspace, reviewer: str) -> int:
+    """A stamp of the reviewer's title/abstract decisions: it moves with each decision or undo of theirs (on any
+    screen, in a shell), never with a teammate's. One primary-key read (``Store.decision_changes``)."""
+    return workspace.store.decision_changes(reviewer)
 
 
 def reviewer_outside_team(workspace: Workspace, reviewer: str) -> str | None:

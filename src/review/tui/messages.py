@@ -62,9 +62,9 @@ class FirstRecordLoaded(Loaded):
 
 
 class DecisionsRead(Message):
-    """The reviewer's current decisions, read in a worker at the store's data version ``version``."""
+    """The reviewer's current decisions, read in a worker at ``version``, the reviewer's change count."""
 
-    def __init__(self, version: tuple[int, ...], decided: Mapping[tuple[int, str], Decision]) -> None:
+    def __init__(self, version: int, decided: Mapping[tuple[int, str], Decision]) -> None:
         super().__init__()
         self.version = version
         self.decided = decided

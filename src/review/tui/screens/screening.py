@@ -27,8 +27,8 @@ from ...errors import first_line
 from ...records import Record
 from ...services.prisma import current_screening_stop, record_screening_stop
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered,
-                                   current_decisions, store_errors)
-from ...services.workspace import data_version, may_pass
+                                   current_decisions, decision_changes, store_errors)
+from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
 from ...words import about, counted
 from ..highlight import legend, render_record
@@ -200,8 +200,9 @@ class ScreeningScreen(ProjectScreen):
         #: Why the first record's last load failed, as said ("": none failed since one loaded).
         self._load_error = ""
         self._load_worker: Worker[None] | None = None
-        #: The reviewer's current decisions as last read, and the store's data version just before (``read_decided``).
-        self._decided_read: tuple[tuple[int, ...], Mapping[tuple[int, str], Any]] | None = None
+        #: The reviewer's current decisions as last read, and the reviewer's change count just before
+        #: (``read_decided``).
+        self._decided_read: tuple[int, Mapping[tuple[int, str], Any]] | None = None
 
     @property
     def note(self) -> str:
@@ -239,9 +240,11 @@ class ScreeningScreen(ProjectScreen):
     def on_screen_resume(self) -> None:
         """Counts may have changed on another screen; a record decided there is not shown again. The reviewer's
         decisions are read again (in a worker: 237–465 ms at 5,000 decisions of 20,000 records, tui-blocking
-        page) only when the store's data version moved since the last reading (every stage appends its changes:
-        a decision, an undo, on any screen or in a shell); until they are read the record shown stays and the
-        counts are the session's. A reading the version moved under is read again (``_decisions_read``)."""
+        page) only when the reviewer's own change count moved since the last reading (a decision or an undo of
+        theirs, on any screen or in a shell; a teammate's never moves it: with the store's data version, a
+        teammate deciding every few seconds kept the reading from ever landing); until they are read the record
+        shown stays and the counts are the session's. A reading the count moved under is read again
+        (``_decisions_read``)."""
         project = self.project
         if project is None:
             return
@@ -250,7 +253,8 @@ class ScreeningScreen(ProjectScreen):
                 self._load_first()  # its load failed (a busy store, say): the way back here tries again
             return
         try:
-            version = data_version(project.workspace)  # (first: a change while reading shows as a change next time)
+            # (first: a change while reading shows as a change next time)
+            version = decision_changes(project.workspace, project.reviewer)
         except store_errors() as err:  # (a busy store, a lost server: the record stays, the counts are the session's)
             report_error(self, err)
             version = None
@@ -262,7 +266,7 @@ class ScreeningScreen(ProjectScreen):
             self.read_decided(version)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="screening-decided")
-    def read_decided(self, version: tuple[int, ...]) -> None:
+    def read_decided(self, version: int) -> None:
         project = self.project
         assert project is not None
         try:
@@ -279,7 +283,7 @@ class ScreeningScreen(ProjectScreen):
         if project is None:
             return
         try:
-            version = data_version(project.workspace)
+            version = decision_changes(project.workspace, project.reviewer)
         except store_errors() as err:  # (the record stays; the next resume reads them again)
             report_error(self, err)
             return
