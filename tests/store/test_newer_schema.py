@@ -166,3 +166,48 @@ def test_a_migration_step_holds_the_upgrade_lock_until_it_commits(tmp_path: Path
         engine.dispose()
         assert seen == ["held"]
         assert ws.store.schema_version() == schema.SCHEMA_VERSION
+
+
+def test_a_migration_step_altering_a_table_a_writer_wrote_to_waits_for_it_without_a_deadlock(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decision's row is in, its commit still to come, when an upgrade starts whose step alters that table:
+    the step waited for the writer's table lock, the writer's commit check for the step (DeadlockDetected).
+    The upgrade now locks the tables first: the decision commits, then the step runs."""
+    import time
+
+    with throwaway_workspace(tmp_path / "ws", "postgresql") as ws:
+        a = _records(ws)[0]
+        last = schema.SCHEMA_VERSION - 1
+        monkeypatch.setitem(core.MIGRATIONS, last, lambda conn: conn.exec_driver_sql(
+            "ALTER TABLE screening_decisions ADD COLUMN upgrade_test text"))
+        with ws.store.engine.begin() as conn:
+            t = schema.schema_info
+            conn.execute(t.update().where(t.c.key == "version").values(value=str(last)))
+        inserted = threading.Event()
+        outcome: list[str] = []
+
+        def decide() -> None:
+            try:
+                with ws.store.engine.begin() as conn:  # (the commit check runs at the end of this block)
+                    conn.execute(schema.screening_decisions.insert().values(
+                        record_id=a, reviewer="alice", stage="title_abstract", label="include", reasons=[],
+                        note="", created_at=core.utcnow(), model_rank=None, model_info={}, undoes_id=None))
+                    inserted.set()
+                    time.sleep(0.5)  # the upgrade starts meanwhile
+                outcome.append("decided")
+            except sa.exc.DBAPIError as err:
+                outcome.append(type(err.orig).__name__)
+
+        writer = threading.Thread(target=decide, daemon=True)
+        writer.start()
+        assert inserted.wait(10)
+        upgrader = Store.open(ws.database_url, prepare=False)
+        try:
+            upgrader.migrate(last)
+        finally:
+            upgrader.engine.dispose()
+        writer.join(10)
+        assert outcome == ["decided"]
+        assert ws.store.schema_version() == schema.SCHEMA_VERSION
+        with ws.store.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM screening_decisions").scalar() == 1

@@ -429,6 +429,7 @@ class Store:
                 raise ReviewError(f"no migration from store schema version {version}")
             with self.engine.begin() as conn:
                 _take_write_lock(conn)
+                _wait_for_writers(conn)
                 self.lock(conn, _UPGRADE_LOCK)  # every other process's commit check waits for this step
                 if _schema_version(conn) != version:
                     continue
@@ -852,6 +853,19 @@ def _take_write_lock(conn: sa.Connection) -> None:
     """
     t = schema.schema_info
     conn.execute(sa.update(t).where(t.c.key == "version").values(value=t.c.value))
+
+
+def _wait_for_writers(conn: sa.Connection) -> None:
+    """PostgreSQL: before a migration step takes the upgrade lock, lock the store's tables against writes (SHARE
+    ROW EXCLUSIVE) until it commits. A writer under way finishes first (its commit check does not wait yet);
+    later ones wait at their first write. Without it a step altering a table a writer had written to waited for
+    that writer, whose commit check waited for the step: a deadlock. SQLite: its write lock already serialises."""
+    if conn.dialect.name != "postgresql":
+        return
+    existing = set(sa.inspect(conn).get_table_names())
+    names = [conn.dialect.identifier_preparer.quote(t.name) for t in metadata.sorted_tables if t.name in existing]
+    if names:
+        conn.exec_driver_sql(f"LOCK TABLE {', '.join(names)} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def in_effect(table: sa.Table, kind: str, *scope: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
