@@ -36,6 +36,12 @@ def _newer_store() -> Exception:
     return NewerStore(99, opened_before=True)  # (permanent: upgrading review is the way on)
 
 
+def _moved_store() -> Exception:
+    from review.store.core import StoreMoved
+
+    return StoreMoved("/elsewhere/review.db")  # (permanent: the review is read from the new store)
+
+
 def _bug() -> Exception:
     return KeyError("record_id")
 
@@ -46,6 +52,7 @@ KINDS: dict[str, tuple[Callable[[], Exception], str, bool]] = {
     "lost server": (_lost_server, "server closed the connection unexpectedly", True),
     "OSError": (_lost_file, "No such file or directory", True),
     "newer store": (_newer_store, "schema version 99", False),
+    "moved store": (_moved_store, "moved to /elsewhere/review.db", False),
     "bug": (_bug, "record_id", False),
 }
 

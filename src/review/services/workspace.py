@@ -83,13 +83,13 @@ def data_version(workspace: Workspace) -> tuple[int, ...]:
 
 def may_pass(error: BaseException) -> bool:
     """Whether a failed read of the store may pass by itself, so reading again soon is worth it (a busy store, a
-    lost server, a file system error); not a newer review's schema upgrade (``NewerStore``): that needs the
-    reviewer to upgrade, and reading again every few seconds would only fail again."""
-    from sqlalchemy.exc import SQLAlchemyError
+    lost server, a file system error); not a newer review's schema upgrade (``NewerStore``) nor a move to another
+    store (``StoreMoved``): those need the reviewer (upgrade review; open the review again), and reading again
+    every few seconds would only fail again."""
+    from ..store.core import NewerStore, StoreMoved
+    from .screening import store_errors
 
-    from ..store.core import NewerStore
-
-    return isinstance(error, (ReviewError, SQLAlchemyError, OSError)) and not isinstance(error, NewerStore)
+    return isinstance(error, (*store_errors(), OSError)) and not isinstance(error, (NewerStore, StoreMoved))
 
 
 def counts_by_source(workspace: Workspace) -> dict[str, int]:
