@@ -129,7 +129,16 @@ def test_a_key_whose_commit_went_through_unheard_is_not_made_twice(workspace: Wo
     with pytest.raises((StoreLost, sa.exc.OperationalError)):  # (as the driver words it)
         session.decide(a, "include", reasons=["population"])
     monkeypatch.setattr(dialect, "do_commit", real_commit)
+    whole_log_reads: list[str | None] = []
+    read_log = workspace.store.decisions
+    monkeypatch.setattr(workspace.store, "decisions", lambda **kw: (whole_log_reads.append(kw.get("reviewer")),
+                                                                    read_log(**kw))[1])
     again = session.decide(a, "include", reasons=["population"])
+    # The decisions in force are read again once (``current_decisions``); the saved one is then looked up by its
+    # id (before, the reviewer's whole log was read a second time to find it).
+    assert whole_log_reads == ["alice"]
+    assert workspace.store.decision(again.id) == again and workspace.store.decision(again.id + 1000) is None
+    monkeypatch.setattr(workspace.store, "decisions", read_log)
     logged = [(d.record_id, d.label) for d in workspace.store.decisions(reviewer="alice")]
     assert logged == [(a, "include")] and again.record_id == a and again.reasons == ("population",)
     assert workspace.store.decision_changes("alice") == 1 and session.progress().screened == 1

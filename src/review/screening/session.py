@@ -493,7 +493,7 @@ class ScreeningSession:
         after = self._state.decided.get(record_id)
         if after is None or (before is not None and before.decision_id == after.decision_id) or after.label != label:
             return None
-        stored = next((d for d in self.store.decisions(reviewer=self.reviewer) if d.id == after.decision_id), None)
+        stored = self.store.decision(after.decision_id)  # (by id: the reviewer's whole log was read to find it)
         if stored is None or tuple(stored.reasons) != reasons or stored.note != note:
             return None
         if self._current == record_id:

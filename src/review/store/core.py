@@ -726,6 +726,13 @@ class Store:
         with self.engine.connect() as conn:
             return [_decision(dict(r)) for r in conn.execute(query).mappings()]
 
+    def decision(self, decision_id: int) -> Decision | None:
+        """One row of the log by its id (None: no such row). One primary-key read."""
+        t = schema.screening_decisions
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t).where(t.c.id == decision_id)).mappings().first()
+        return None if row is None else _decision(dict(row))
+
     def current_decisions(
         self, *, reviewer: str | None = None, stage: str = "title_abstract"
     ) -> dict[tuple[int, str], Decision]:
