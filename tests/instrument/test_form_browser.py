@@ -13,6 +13,7 @@ import json
 import os
 import random
 import shutil
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -380,16 +381,25 @@ def test_download_file_name_carries_the_local_date_as_the_printed_report(browser
     page.close()
 
 
+def _wait_until(page, expression: str, seconds: float = 10.0) -> None:
+    """Poll ``expression`` from the test side: the form's CSP forbids eval, and Playwright's
+    wait_for_function compiles a string predicate in the page when it has to poll (EvalError under load)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        time.sleep(0.05)
+
+
 def test_bar_margin_follows_the_bar_when_the_window_narrows(browser, tmp_path, bank, config):
     # The margin is kept by a ResizeObserver on the bar: loaded wide, then narrowed so the bar wraps,
     # the margin must follow (a margin set once at load left the focused question under the bar).
     page = _open(browser, tmp_path, form_html(bank, config), viewport={"width": 1280, "height": 800})
     padding = "parseFloat(document.documentElement.style.scrollPaddingTop)"
     height = "document.getElementById('progress-bar').offsetHeight"
-    page.wait_for_function(f"{padding} === {height} + 8")  # the observer reports after layout
+    _wait_until(page, f"{padding} === {height} + 8")  # the observer reports after layout
     wide = page.evaluate(height)
     page.set_viewport_size({"width": 320, "height": 500})
-    page.wait_for_function(f"{padding} === {height} + 8")
+    _wait_until(page, f"{padding} === {height} + 8")
     assert page.evaluate(height) > wide  # the bar did wrap: the margin moved with it
     page.check("#has_supervisor--yes")
     covered = []
