@@ -220,8 +220,7 @@ def resolve_conflict(workspace: Workspace, record_id: int, label: str, resolver:
     """
     from ..screening.removed import workspace_set_aside
 
-    if label not in SCREENING_LABELS:
-        raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+    _check_label(label)
     refusal = workspace_set_aside(workspace).refusal(record_id)
     if refusal:
         raise NotOffered(f"{refusal}; its conflict counts nowhere, nothing recorded")
@@ -234,6 +233,22 @@ def _resolve(workspace: Workspace, record_id: int, label: str, resolver: str, *,
     from ..screening.agreement import resolve_conflict as resolve
 
     return resolve(workspace.store, record_id, label, resolver, note=note, reasons=reasons)
+
+
+def _check_label(label: str) -> None:
+    if label not in SCREENING_LABELS:
+        raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
+
+
+def _command_line_request(workspace: Workspace, label: str, ids: Sequence[str],
+                          reason: str | None) -> tuple[list[int], tuple[str, ...]]:
+    """The label, record ids and reason of ``review decide`` or ``conflicts resolve``, checked before any write:
+    the ids parsed in order, a repeat taken once, and the reason as criteria.toml's."""
+    _check_label(label)
+    if not ids:
+        raise ReviewError("ID: give at least one record id")
+    record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))
+    return record_ids, _exclusion_reasons(workspace, label, reason, misplaced="--reason: only with --exclude")
 
 
 def _exclusion_reasons(workspace: Workspace, label: str, reason: str | None, *, misplaced: str) -> tuple[str, ...]:
@@ -479,12 +494,7 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
     from ..screening.settings import check_model_setting
 
     check_model_setting(workspace.config.section("screening"), str(workspace.root / "review.toml"))
-    if label not in SCREENING_LABELS:
-        raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
-    if not ids:
-        raise ReviewError("ID: give at least one record id")
-    record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))  # a repeat decides once
-    reasons = _exclusion_reasons(workspace, label, reason, misplaced="--reason: only with --exclude")
+    record_ids, reasons = _command_line_request(workspace, label, ids, reason)
     with _deciding_session(workspace, reviewer) as session:
         outside = [r for r in record_ids if not session.is_to_screen(r)]
         if outside:
@@ -611,14 +621,9 @@ def resolve_conflicts(workspace: Workspace, ids: Sequence[str], label: str, reso
     if resolver == CONSENSUS_REVIEWER:  # as resolved_by it would hide who resolved (exit 2, as decide's -r)
         raise WorkspaceError(f"-r {CONSENSUS_REVIEWER}: that name holds the resolutions themselves; give your own "
                              "name as the resolver (resolved_by)", title="Reviewer")
-    if label not in SCREENING_LABELS:
-        raise ReviewError(f"label {label!r}: expected one of {', '.join(SCREENING_LABELS)}")
-    if not ids:
-        raise ReviewError("ID: give at least one record id")
-    record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))  # a repeat resolves once
     # criteria.toml and the records set aside (agreement_report's left_out) read once, before any write: not once
     # per id, as resolve_conflict does for the TUI's one record.
-    reasons = _exclusion_reasons(workspace, label, reason, misplaced="--reason: only with --exclude")
+    record_ids, reasons = _command_line_request(workspace, label, ids, reason)
     report = agreement_report(workspace)
     listed = {c.record_id for c in report.listed}
     unlisted = [r for r in record_ids if r not in listed]
