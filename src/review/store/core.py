@@ -175,13 +175,14 @@ def _refuse_commit_if_changed(conn: sa.Connection) -> None:
     moved_to = marks.get(MOVED_KEY)
     if moved_to is not None and not conn.get_execution_options().get(MOVING_OPTION):
         raise StoreMoved(str(moved_to))
-    _refuse_if_newer(marks.get("version"), saved=False)
+    _refuse_if_newer(marks.get("version"), opened_before=True)
 
 
-def _refuse_if_newer(version: object, *, saved: bool = True) -> None:
-    """Raise ``NewerStore`` when the store's schema ``version`` is newer than this review's."""
+def _refuse_if_newer(version: object, *, opened_before: bool = False) -> None:
+    """Raise ``NewerStore`` when the store's schema ``version`` is newer than this review's (``opened_before``:
+    the store was upgraded while this process had it open)."""
     if version is not None and int(str(version)) > SCHEMA_VERSION:
-        raise NewerStore(int(str(version)), opened_before=not saved)
+        raise NewerStore(int(str(version)), opened_before=opened_before)
 
 
 class StoreBusy(ReviewError):
