@@ -1,10 +1,12 @@
 """Screenshots of the terminal UI for the README and docs/, taken from the demo workspace.
 
-    python scripts/docs_screenshots.py [--workspace DIR] [--out docs/images]
+    python scripts/docs_screenshots.py [--workspace DIR] [--out DIR]
 
-Builds the demo (seeded; nothing fetched) when DIR holds no workspace, screens its first records
+Builds the demo (seeded; nothing fetched) in a temporary folder, removed afterwards (or in DIR when
+--workspace names one that holds no workspace yet), screens its first records
 as a reviewer who answers from the demo's own ground truth, and saves SVG screenshots of the
-dashboard and the screening screen at 110×34 through Textual's headless driver.
+dashboard and the screening screen at 110×34 through Textual's headless driver. The shots go to
+this repository's docs/images wherever the script is run from, unless --out says otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import tempfile
 from pathlib import Path
 
 from review.demo.build import build_demo
@@ -19,6 +22,7 @@ from review.tui.app import make_app
 from review.workspace import Workspace
 
 SIZE = (110, 34)
+DOCS_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
 DECISIONS = 40  # enough for the inclusions curve and counts to show something
 
 
@@ -61,14 +65,22 @@ async def _shoot(workspace_dir: Path, out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workspace", type=Path, default=Path("review-demo"))
-    parser.add_argument("--out", type=Path, default=Path("docs/images"))
+    parser.add_argument("--workspace", type=Path, default=None, help="keep the demo workspace here")
+    parser.add_argument("--out", type=Path, default=DOCS_IMAGES)
     args = parser.parse_args()
-    if not (args.workspace / "review.toml").exists():
-        build_demo(args.workspace)
     args.out.mkdir(parents=True, exist_ok=True)
-    asyncio.run(_shoot(args.workspace.resolve(), args.out))
+    if args.workspace is None:
+        with tempfile.TemporaryDirectory(prefix="review-demo-") as scratch:
+            _build_and_shoot(Path(scratch) / "review-demo", args.out)
+    else:
+        _build_and_shoot(args.workspace, args.out)
     print(f"wrote {args.out}/tui_screening.svg, {args.out}/tui_dashboard.svg")
+
+
+def _build_and_shoot(workspace: Path, out: Path) -> None:
+    if not (workspace / "review.toml").exists():
+        build_demo(workspace)
+    asyncio.run(_shoot(workspace.resolve(), out))
 
 
 if __name__ == "__main__":
