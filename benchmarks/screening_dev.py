@@ -110,13 +110,15 @@ class Candidate:
     # decision values averaged (the model's C ignored)
     authors: float = 0.0  # > 0: decision 0036's author block at this weight appended to the features
     year: float = 0.0  # > 0: decision 0036's year block at this weight appended after it
+    stop_words: bool = False  # decision 0039: the stopping classifier (--src-stopping) reads the engine's
+    # word features only, not the blocks the ranking reads; no part of the ranking, so not in the key
     note: str = ""
 
     def key(self) -> str:
         # Fields at their default are left out, so adding a field keeps the keys of older candidates.
         defaults = asdict(Candidate())
         body = {k: v for k, v in asdict(self).items()
-                if k != "note" and (k in _KEYED_ALWAYS or v != defaults[k])}
+                if k not in ("note", "stop_words") and (k in _KEYED_ALWAYS or v != defaults[k])}
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:10]
 
     def feature_config(self, n_records: int) -> FeatureConfig:
@@ -354,6 +356,22 @@ CANDIDATES: dict[str, Candidate | None] = {
        for w in (0.2, 0.3, 0.5)},
     "e6-auth0.3-year-all": Candidate(engine_model="default", authors=0.3, year=0.2,
                                      note="engine 6 with the author block (0.3) and the year block (0.2) at every size"),
+    # round 10 (decision 0039): round 9's author blocks for the ranking, the stopping classifier on the words
+    # only (the rankings, and so the ranking runs, are round 9's: same keys; only --src-stopping differs)
+    **{f"e7wx-auth{w}": Candidate(engine_model="default", authors=w, stop_words=True,
+                                  note=f"engine 6 with the author block ({w}), stopping classifier on the words")
+       for w in (0.2, 0.3, 0.5)},
+    **{f"e7w-auth{w}-all": Candidate(engine_model="default", authors=w, stop_words=True,
+                                     note=f"engine 6 with the author block ({w}) at every size, stopping classifier "
+                                          "on the words")
+       for w in (0.2, 0.3, 0.5)},
+    **{f"e7w-auth{w}": Candidate(small="default", large=f"e7wx-auth{w}",
+                                 note=f"engine 6 below 1,000 records, the author block ({w}) from 1,000; stopping "
+                                      "classifier on the words")
+       for w in (0.3, 0.5)},
+    "e7w-auth0.5-small0.2": Candidate(small="e7wx-auth0.2", large="e7wx-auth0.5",
+                                      note="the author block at 0.2 below 1,000 records, 0.5 from 1,000; stopping "
+                                           "classifier on the words"),
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -851,7 +869,7 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     path = cache_path(_engine_fingerprint(), ckey, set_name, seed, label)
     if path.exists():
         return json.loads(path.read_text())
-    result, data, _, cpu_s = _simulated(candidate, set_name, label, seed)
+    result, data, _, _, cpu_s = _simulated(candidate, set_name, label, seed)
     row = {k: result.metrics[k] for k in METRICS}
     row |= {"cpu_s": cpu_s,
             "retrain_p95_ms": round(1000 * (result.timings["retrain_p95_s"] or 0), 1),
@@ -863,9 +881,11 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     return row
 
 
-def _simulated(candidate: Candidate | None, set_name: str, label: str, seed: int) -> tuple[Any, LabelledSet, Any, float]:
+def _simulated(candidate: Candidate | None, set_name: str, label: str,
+               seed: int) -> tuple[Any, LabelledSet, Any, Any, float]:
     """One simulation of ``candidate`` (not a size switch): its result, the set, the features it ranked
-    on and its CPU seconds (the word features' build excluded)."""
+    on, its word features (before any LSA or author/year block) and its CPU seconds (the word features'
+    build excluded)."""
     engine_model = "default"
     blocks = candidate if candidate is not None and (candidate.authors or candidate.year) else None
     if candidate is not None and candidate.engine_model:
@@ -884,6 +904,7 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str, seed: int
     _FITS[0] = 0
     _MATRIX[0] = features.matrix
     _BAG_WARM.clear()
+    words = features
     started = time.process_time()
     if candidate is not None and candidate.lsa:  # part of the run's CPU: a session computes it too
         features = with_lsa(features, candidate.lsa, candidate.lsa_weight, n_iter=candidate.lsa_iter)
@@ -892,33 +913,38 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str, seed: int
     retrain = "engine" if candidate is None else candidate.retrain  # None: the engine's own schedule
     # The classifier stop's fits (stopping_points) are no part of a ranking candidate's run: left out of cpu_s.
     result = simulate(data, seed=seed, features=features, retrain=retrain, model=engine_model, classifier_stop=False)
-    return result, data, features, round(time.process_time() - started, 2)
+    return result, data, features, words, round(time.process_time() - started, 2)
 
 
 def src_stop_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     """Decision 0036 step 8: src's ``relevance_rate_classifier`` stop on ``candidate``'s order of one set
-    and seed, its classifier fitted on the candidate's features (cached beside the run)."""
+    and seed, its classifier fitted on the candidate's features (cached beside the run); decision 0039:
+    on its word features only where the candidate says ``stop_words``."""
     name, candidate, set_name, label, seed = job
     if candidate is not None and (candidate.small or candidate.large):
         other = candidate.small if _n_records(set_name) < SMALL_SET_RECORDS else candidate.large
         if other:
             return src_stop_one((other, CANDIDATES[other], set_name, label, seed))
     ckey = "default" if candidate is None else candidate.key()
-    path = cache_path(_engine_fingerprint(), ckey, set_name, seed, label).with_suffix(".src-stop.json")
+    on_words = candidate is not None and candidate.stop_words
+    suffix = ".src-stop-words.json" if on_words else ".src-stop.json"
+    path = cache_path(_engine_fingerprint(), ckey, set_name, seed, label).with_suffix(suffix)
     if path.exists():
         return json.loads(path.read_text())
     from review.screening.stopping import stopping_points
     from review.screening.stopping_classifier import stop_finder
 
-    result, data, features, _ = _simulated(candidate, set_name, label, seed)
+    result, data, features, words, _ = _simulated(candidate, set_name, label, seed)
     labels = [data.labels[r] for r in result.order]
-    finder = stop_finder(features.matrix, features.rows(result.order), labels, n_priors=len(result.priors), seed=seed)
+    read = words if on_words else features
+    finder = stop_finder(read.matrix, read.rows(result.order), labels, n_priors=len(result.priors), seed=seed)
     stop = stopping_points(labels, n_priors=len(result.priors), seed=seed, classifier=finder)["relevance_rate_classifier"]
     total = sum(labels)
     needed = int(np.searchsorted(np.cumsum(labels), int(np.ceil(0.95 * total - 1e-9))) + 1)
     screened = stop["n_screened"] if stop["n_screened"] is not None else len(labels)
     row = {"set": set_name, "seed": seed, "n": len(labels), "n_screened": screened,
            "recall": stop["recall"] if stop["recall"] is not None else 1.0, "excess": (screened - needed) / len(labels),
+           "classifier_features": "words" if on_words else "ranking",
            "labels": "".join(map(str, labels))}
     CACHE.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(row))
