@@ -33,6 +33,9 @@ among them; ``round9_rows``), the ratio's Gamma uncertainty carried, k* = 0 left
 Round 10 (decision 0035): ``round10`` stands for ``ROUND10_RULES``: the Platt count corrected by a small model fitted
 on other sets' development runs (``Round10Fits``: leave one set out; ``--train-cache``/``--train-seeds`` name the
 runs it learns from), k* = 0 left to the Lomax part; ``xfit`` prints the fits.
+Round 11 (decision 0040): ``round11`` stands for ``ROUND11_RULES``: two-sided combinations — the classifier may
+also veto a Lomax stop, and the Lomax level may depend on its view (``round11_stop`` walks a run decision by
+decision); ``collect --window-past S`` stores checks to S·N past the Lomax stop (0.10 before this round).
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -99,7 +102,8 @@ def classifier_evidence(features: Any, labelled_ids: list[int], y: np.ndarray, s
     return out_of_fold, model.scores(matrix[features.rows(unscreened_ids)])
 
 
-def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only: bool = False) -> None:
+def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only: bool = False,
+            window_past: float = WINDOW_PAST) -> None:
     started = time.process_time()
     for set_name in sets:
         data, features = screening_dev.candidate_features(None, set_name, "label_included")
@@ -118,7 +122,7 @@ def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only:
             lomax_stop = n if crossing.size == 0 else n_priors + int(crossing[0]) + 1
             warm = np.flatnonzero(curve >= WINDOW_START_P)
             first = max(n_priors + int(warm[0]) + 1 if warm.size else lomax_stop, int(WINDOW_START_SHARE * n))
-            last = min(n - 1, lomax_stop + int(WINDOW_PAST * n))
+            last = min(n - 1, lomax_stop + int(window_past * n))
             step = check_step(n)
             checks = [] if src_only else [t for t in range(step, n, step) if first <= t <= last]
             scores = np.full((len(checks), n), np.nan, dtype=np.float32)
@@ -600,6 +604,67 @@ class Round10Fits:
                     row[f"p10:{part}"] = round10_p(fit, row["x10"], row["k"])
 
 
+# -- round 11 (decision 0040): the classifier may also veto a Lomax stop ---------------------------
+#: Decision 0040's variants: name → (Lomax level where the classifier is not asked, where it is asked and
+#: gives P(left ≤ k*) ≥ the veto level, where it gives less (None: vetoed, no Lomax stop until a later check's
+#: view lifts it), the veto level, the classifier's own stopping level). The incumbent is (0.95, 0.95, 0.95,
+#: 0, 0.80): every Lomax stop stands, the classifier stops at 0.80.
+ROUND11_PARTS: dict[str, tuple[float, float, float | None, float, float]] = {
+    "veto@0.2": (0.95, 0.95, None, 0.20, 0.80),
+    "veto@0.05": (0.95, 0.95, None, 0.05, 0.80),
+    "veto@0.05+k0@0.85": (0.85, 0.95, None, 0.05, 0.80),
+    "veto@0.05+lomax@0.90": (0.90, 0.90, None, 0.05, 0.80),
+    "veto@0.05+lomax@0.85": (0.85, 0.85, None, 0.05, 0.80),
+    "veto@0.05+clf@0.7": (0.95, 0.95, None, 0.05, 0.70),
+    "assent@0.2+lomax@0.85": (0.85, 0.85, 0.95, 0.20, 0.80),
+    "k0@0.85": (0.85, 0.95, 0.95, 0.0, 0.80),
+}
+#: The incumbent in decision 0040's form (its stops must equal ``lomax-or-k0-lomax@0.8``'s on every run).
+ROUND11_INCUMBENT = (0.95, 0.95, 0.95, 0.0, 0.80)
+
+
+def round11_asked(row: dict[str, Any], n: int) -> bool:
+    """Whether a session asks the classifier at this stored check: k* ≥ 1, the share and Lomax gates, a fit
+    (two relevant and two irrelevant labels)."""
+    return (row["k"] >= 1 and row["at"] >= int(GATE_SHARE * n) and row["lomax_p"] >= WINDOW_START_P
+            and "p6:platt" in row)
+
+
+def round11_stop(ev: dict[str, Any], levels: tuple[float, float, float | None, float, float]) -> dict[str, Any]:
+    """Where a decision-0040 rule stops, walking the run decision by decision as a session would: at each
+    grid check the classifier's view is renewed (asked or not); the classifier stops the rule where it is
+    asked and P(left ≤ k*) ≥ its level; otherwise the rule stops at the first record where the Lomax
+    P(recall ≥ 0.95) reaches the level the latest view sets (not asked / asked and P ≥ veto level / asked and
+    P below it). ``exhausted``: the walk needed a check past the stored window, so the stop is N (and
+    ``window_end`` the last record the evidence covers). ``vetoed``: how many records the Lomax part was
+    held back by a veto (P at its unvetoed level but vetoed)."""
+    not_asked, assented, objected, veto_level, clf_level = levels
+    n, n_priors, curve = ev["n"], ev["n_priors"], ev["curve"]
+    step = check_step(n)
+    rows = {r["at"]: r for r in ev["rows"]}
+    last_stored = max(rows) if rows else 0
+    level: float | None = not_asked
+    vetoed = 0
+    for m in range(n_priors + 1, n + 1):
+        if m % step == 0 and m < n:  # a grid check: the view is renewed
+            row = rows.get(m)
+            if row is None and m > last_stored:
+                return {"stop": n, "exhausted": True, "window_end": last_stored, "vetoed": vetoed}
+            if row is not None and round11_asked(row, n):
+                p = row["p6:platt"]
+                if p >= clf_level - 1e-12:
+                    return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "classifier"}
+                level = assented if p >= veto_level - 1e-12 else objected
+            else:
+                level = not_asked
+        p_lomax = float(curve[m - n_priors - 1])
+        if level is not None and p_lomax >= level - 1e-12:
+            return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "lomax"}
+        if level is None and p_lomax >= assented - 1e-12:
+            vetoed += 1
+    return {"stop": n, "exhausted": False, "vetoed": vetoed, "by": "end"}
+
+
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
     the round-6/7 calibrations to compute, by their ``p6:`` names; None: all of round 6's)."""
@@ -701,6 +766,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
             raise ValueError(f"{rule}: no leave-one-set-out probabilities on this run (score adds them)")
         fired = [r["at"] for r in ev["rows"] if r.get(f"p10:{part}", 0.0) >= level - 1e-12]  # gates in x10
         return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND11_PARTS or rule == "r11-incumbent":
+        levels = ROUND11_INCUMBENT if rule == "r11-incumbent" else ROUND11_PARTS[rule[len("lomax-or-"):]]
+        walk = round11_stop(ev, levels)  # decision 0040's space
+        ev.setdefault("round11", {})[rule] = walk
+        return int(walk["stop"])
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -756,6 +826,11 @@ ROUND9_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"lomax
 #: Decision 0035's development table: the incumbent (src's rule, offline), its parts, and the eight variants.
 ROUND10_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"lomax-or-{part}" for part in ROUND10_PARTS]
 
+#: Decision 0040's development table: the incumbent (offline, and in the round's own walk), its parts, and the
+#: eight variants.
+ROUND11_RULES = (["lomax-or-k0-lomax@0.8", "r11-incumbent", "lomax-burnin", "certified"]
+                 + [f"lomax-or-{part}" for part in ROUND11_PARTS])
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -766,7 +841,9 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     wanted: set[str] = set()
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
-        if part in ROUND10_PARTS:
+        if part in ROUND11_PARTS or rule == "r11-incumbent":
+            wanted.add("platt")
+        elif part in ROUND10_PARTS:
             wanted.add("x10")
         elif part in ROUND9_PARTS:
             wanted.add("p9:" + part)
@@ -814,6 +891,11 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, tr
                 recall = labels[:stop].sum() / labels.sum()
                 outcomes[rule].append({"set": set_name, "seed": seed, "n": n, "stop": stop,
                                        "reached": bool(recall >= TARGET - 1e-9), "excess": (stop - need) / n})
+                walk = ev.get("round11", {}).get(rule)
+                if walk is not None:  # decision 0040: the veto's record and the stored window's reach
+                    outcomes[rule][-1].update(
+                        vetoed=int(walk["vetoed"]), exhausted=bool(walk["exhausted"]), by=walk.get("by"),
+                        window_end_excess=((walk["window_end"] - need) / n) if walk["exhausted"] else None)
     summary = {}
     print("| rule | reached, all | reached, sets ≥ 1,000 | mean excess, all | ≥ 1,000 |")
     print("|---|---|---|---|---|")
@@ -827,6 +909,26 @@ def score(sets: list[str], seeds: list[int], rules: list[str], per_set: bool, tr
         print(f"| {rule} | {s['reached'] / s['runs']:.3f} ({s['reached']}) | "
               f"{s['reached_large'] / max(s['runs_large'], 1):.3f} ({s['reached_large']}) | "
               f"{s['excess']:+.3f} | {s['excess_large']:+.3f} |")
+    walked = [r for r in rules if any("vetoed" in row for row in outcomes[r])]
+    if walked:  # decision 0040: how often the veto held a Lomax stop back, and where the stored window ran out
+        lomax_missed = {(r["set"], r["seed"]) for r in outcomes.get("lomax-burnin", []) if not r["reached"]}
+        print("\n| rule | runs with a vetoed Lomax stop | records held back (mean over those runs) | "
+              "runs past the stored window (scored at N) | their excess if stopped at the window's end | "
+              "stopped by the classifier | lomax-burnin's misses reached |")
+        print("|---|---|---|---|---|---|---|")
+        for rule in walked:
+            rows = outcomes[rule]
+            held = [r["vetoed"] for r in rows if r["vetoed"] > 0]
+            gone = [r for r in rows if r["exhausted"]]
+            bound = (float(np.mean([r["excess"] if not r["exhausted"] else r["window_end_excess"] for r in rows]))
+                     if gone else float("nan"))
+            saved = sum(r["reached"] for r in rows if (r["set"], r["seed"]) in lomax_missed)
+            print(f"| {rule} | {len(held)} | {np.mean(held) if held else 0:.0f} | {len(gone)} | "
+                  f"{'—' if not gone else format(bound, '+.4f') + ' (mean, all runs)'} | "
+                  f"{sum(r['by'] == 'classifier' for r in rows)} | "
+                  f"{saved} of {len(lomax_missed) if 'lomax-burnin' in outcomes else '?'} |")
+            summary[rule].update(vetoed_runs=len(held), exhausted_runs=len(gone),
+                                 excess_if_window_end=None if not gone else bound)
     if per_set:
         print("\n| set | N | " + " | ".join(f"{r}: reached | excess" for r in rules) + " |")
         print("|---|---|" + "---|---|" * len(rules))
@@ -964,18 +1066,20 @@ def main() -> None:
     parser.add_argument("--train-cache", type=Path,
                         help="score: the REVIEW_BENCH_CACHE whose development seeds train decision 0035's fits")
     parser.add_argument("--train-seeds", type=int, nargs="+", default=ROUND10_TRAIN_SEEDS)
+    parser.add_argument("--window-past", type=float, default=WINDOW_PAST,
+                        help="collect: store checks to this share of N past the Lomax stop (decision 0040)")
     parser.add_argument("rules", nargs="*")
     args = parser.parse_args()
     sets = sorted(p.stem for p in screening_dev.DATA_DIR.glob("*.csv") if not args.sets or p.stem in args.sets)
     if args.phase == "collect":
-        collect(sets, args.seeds, args.with_src or args.src_only, args.src_only)
+        collect(sets, args.seeds, args.with_src or args.src_only, args.src_only, args.window_past)
     elif args.phase == "ratios":
         ratios(sets, args.seeds)
     elif args.phase == "xfit":
         xfit(args.train_cache or store_dir().parent, args.train_seeds)
     else:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
-                  "round10": ROUND10_RULES}
+                  "round10": ROUND10_RULES, "round11": ROUND11_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds)
 
