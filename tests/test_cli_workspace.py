@@ -178,3 +178,32 @@ def test_status_lists_every_stage_whichever_commands_loaded(tmp_path: Path) -> N
     heads = [line.split()[0] for line in run.stdout.splitlines() if line and not line.startswith(" ")]
     assert heads == ["workspace", "title", "sources", "screening", "search", "dedup", "prisma", "extraction",
                      "instrument"]
+
+
+def test_an_init_that_fails_at_its_last_file_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
+    """All or nothing: review.toml is written last, and a failure there (a full disk, say) removes the store file,
+    the stage folders, the starter files and the folders init made; a folder that was there keeps what it held."""
+    import review.workspace as workspace_module
+    from review.paths import WORKSPACE_FILE
+
+    real_write = workspace_module.write_text_atomic
+
+    def refuse_review_toml(path: Path, text: str) -> None:
+        if path.name == WORKSPACE_FILE:
+            raise OSError(28, "No space left on device")
+        real_write(path, text)
+
+    monkeypatch.setattr(workspace_module, "write_text_atomic", refuse_review_toml)
+    new = tmp_path / "deep" / "ws"
+    result = CliRunner().invoke(main, ["init", str(new)])
+    assert result.exit_code != 0 and "No space left on device" in result.output
+    assert not (tmp_path / "deep").exists()
+    kept = tmp_path / "kept"
+    (kept / "screening").mkdir(parents=True)
+    (kept / "screening" / "criteria.toml").write_text("# mine\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", str(kept)])
+    assert result.exit_code != 0
+    assert sorted(str(p.relative_to(kept)) for p in kept.rglob("*")) == ["screening", "screening/criteria.toml"]
+    assert (kept / "screening" / "criteria.toml").read_text(encoding="utf-8") == "# mine\n"
+    monkeypatch.setattr(workspace_module, "write_text_atomic", real_write)
+    assert CliRunner().invoke(main, ["init", str(new)]).exit_code == 0 and (new / "review.db").is_file()

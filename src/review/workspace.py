@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import write_text_atomic
 from .errors import WorkspaceError
-from .paths import DATABASE_FILE, ENV_DATABASE_URL, WORKSPACE_FILE, find_workspace
+from .paths import DATABASE_FILE, ENV_DATABASE_URL, SQLITE_SIDE_FILES, WORKSPACE_FILE, find_workspace
 from .tomlread import read_toml
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
@@ -278,14 +278,21 @@ _PACKAGED_TEMPLATES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _seed_templates(root: Path) -> None:
+def _seed_templates(root: Path) -> list[Path]:
+    """Write the starter files a new workspace gets; returns those it created."""
     from importlib import resources
 
-    write_text_atomic(root / "queries" / "example.toml", QUERY_TEMPLATE)
+    made: list[Path] = []
+    example = root / "queries" / "example.toml"
+    if not example.exists():
+        made.append(example)
+    write_text_atomic(example, QUERY_TEMPLATE)
     for target, package, name in _PACKAGED_TEMPLATES:
         template = resources.files(package).joinpath(name)
         if template.is_file() and not (root / target).exists():
             write_text_atomic(root / target, template.read_text(encoding="utf-8"))
+            made.append(root / target)
+    return made
 
 
 def init_workspace(
@@ -300,34 +307,84 @@ def init_workspace(
 
     ``database_url`` puts the store on a server (PostgreSQL); review.toml keeps it without its
     password, which this call still uses to create the tables.
+
+    All or nothing: the store is created first (on a server: before any file, so a role that may not create
+    tables leaves nothing behind), review.toml last (a folder is a workspace only once its store is there), and
+    on any failure what this call made goes again (files, folders, a server's new tables).
     """
     root = Path(path)
     if (root / WORKSPACE_FILE).exists():
         raise WorkspaceError(f"{root / WORKSPACE_FILE}: already a workspace")
     config_text = render_config(title, reviewers or ["reviewer1"], seed, database_url)
-    if database_url:
-        from .store import Store
+    from .store import Store
 
-        from .store.core import safe_url
-        from .store.transfer import nonempty_table
-
-        # Reach the server before anything is written: a wrong password leaves no half workspace.
-        # The database is only looked at until it proves empty: it may be another review's store,
-        # whose schema a refused init must not create or migrate.
-        store = Store.open(database_url, prepare=False)
-        with store.connect() as conn:
-            held = nonempty_table(conn)
-        if held is not None:  # another review's store: two workspaces would silently share it
-            store.engine.dispose()
-            raise WorkspaceError(f"database {safe_url(database_url)}: already holds a review (table {held} is not "
-                                 "empty); give an empty database, or work in that review's own folder")
-    root.mkdir(parents=True, exist_ok=True)
-    for name in STAGE_DIRS:
-        (root / name).mkdir(exist_ok=True)
-    write_text_atomic(root / WORKSPACE_FILE, config_text)
-    _seed_templates(root)
-    workspace = Workspace(root)
-    if database_url:
-        workspace.__dict__["store"] = store  # this run keeps the password it was given
-    workspace.store.create()
+    store: Store | None = None
+    made: list[Path] = []  # what this call created, in order: removed in reverse on a failure
+    try:
+        if database_url:
+            store = _empty_server_store(database_url)
+            store.create()  # (one transaction: a refused create leaves no table)
+        for folder in reversed([root, *root.parents]):
+            if not folder.exists():
+                folder.mkdir()
+                made.append(folder)
+        if store is None:
+            database = root / DATABASE_FILE
+            existed = database.exists()
+            if not existed:
+                made.append(database)
+            store = Store.open(f"sqlite:///{database.resolve()}")  # (creates the tables)
+        for name in STAGE_DIRS:
+            if not (root / name).exists():
+                (root / name).mkdir()
+                made.append(root / name)
+        made.extend(_seed_templates(root))
+        write_text_atomic(root / WORKSPACE_FILE, config_text)
+        made.append(root / WORKSPACE_FILE)
+        workspace = Workspace(root)
+    except BaseException:
+        _undo_init(made, store, server=bool(database_url))
+        raise
+    workspace.__dict__["store"] = store  # (a server's: this run keeps the password it was given)
     return workspace
+
+
+def _empty_server_store(database_url: str) -> Store:
+    """The server's database, connected and proven empty, its schema not yet created or migrated: it may be
+    another review's store (two workspaces would silently share it). A wrong password is one line here."""
+    from .store import Store
+    from .store.core import safe_url
+    from .store.transfer import nonempty_table
+
+    store = Store.open(database_url, prepare=False)
+    with store.connect() as conn:
+        held = nonempty_table(conn)
+    if held is not None:
+        store.engine.dispose()
+        raise WorkspaceError(f"database {safe_url(database_url)}: already holds a review (table {held} is not "
+                             "empty); give an empty database, or work in that review's own folder")
+    return store
+
+
+def _undo_init(made: list[Path], store: Store | None, *, server: bool) -> None:
+    """Remove what a failed ``init_workspace`` made (files and folders, newest first; a folder only when empty)
+    and, on a server, the tables it created in the empty database it was given."""
+    if store is not None:
+        if server:
+            from .store import metadata
+
+            try:
+                with store.engine.begin() as conn:
+                    metadata.drop_all(conn)
+            except Exception:  # noqa: BLE001 - the failure being reported matters more; the tables are empty
+                pass
+        store.engine.dispose()
+    for made_path in reversed(made):
+        try:
+            if made_path.is_dir():
+                made_path.rmdir()
+            else:
+                for side in ("", *SQLITE_SIDE_FILES):
+                    made_path.with_name(made_path.name + side).unlink(missing_ok=True)
+        except OSError:
+            pass

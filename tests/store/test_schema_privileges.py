@@ -155,3 +155,49 @@ def _needs_server() -> None:
     from postgres import server_url
 
     server_url()  # skips without a server (fails under CI=true)
+
+
+@pytest.mark.parametrize("existing_folder", [False, True])
+def test_init_with_a_role_that_may_not_create_tables_writes_nothing_and_names_the_owners_grant(
+        tmp_path: Path, existing_folder: bool) -> None:
+    """``review init --database`` as a role without CREATE on the schema: it was a traceback that left
+    review.toml (and the stage folders) behind, a workspace whose store could never be made. Now one line naming
+    the database, the privilege and the owner's command (no password), exit 1, and no file, folder or table."""
+    import os
+
+    root = tmp_path / "ws"
+    if existing_folder:  # a folder the user made first keeps only what it held
+        root.mkdir()
+        (root / "notes.txt").write_text("mine", encoding="utf-8")
+    with fresh_database() as url, _role_without_create(url) as teammate_url:
+        with_password = engine_url(teammate_url).set(password="s3cret").render_as_string(hide_password=False)
+        refused = subprocess.run([sys.executable, "-c", "from review.cli import main; main()", "init", str(root),
+                                  "--database", with_password.replace("postgresql+psycopg://", "postgresql://", 1)],
+                                 capture_output=True, text=True, timeout=120, env=dict(os.environ))
+        assert refused.returncode == 1, refused.stderr
+        lines = refused.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in refused.stderr, refused.stderr
+        line = lines[0]
+        role = engine_url(teammate_url).username
+        owner = engine_url(url).username
+        assert "s3cret" not in line and line.startswith(f"review: database postgresql://{role}:***@/")
+        assert f"role '{role}' may not create the review's tables: it needs CREATE on schema public" in line
+        assert "nothing was written" in line
+        # The owner's command: a psql line as the database's owner (no password), then init again.
+        command = line.split("run ", 1)[1].split(" (a password", 1)[0]
+        words = shlex.split(command)
+        assert words[0] == "psql" and words[-2:] == ["-c", f"GRANT CREATE ON SCHEMA public TO {role}"]
+        owner_url = engine_url(words[1])
+        assert owner_url.username == owner and owner_url.password is None
+        assert sorted(p.name for p in root.iterdir()) == ["notes.txt"] if existing_folder else not root.exists()
+        check = sa.create_engine(engine_url(url))
+        assert sa.inspect(check).get_table_names() == []
+        check.dispose()
+        # The owner's command as the line gives it (here through SQLAlchemy: psql is the same statement), then
+        # init again as the teammate: it works.
+        with sa.create_engine(owner_url, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql(words[-1])
+        again = subprocess.run([sys.executable, "-c", "from review.cli import main; main()", "init", str(root),
+                                "--database", teammate_url], capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        assert (root / "review.toml").is_file()

@@ -11,6 +11,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 import functools
+import shlex
 import zlib
 
 import sqlalchemy as sa
@@ -42,6 +43,8 @@ MOVING_OPTION = "review_moving"
 
 #: PostgreSQL's SQLSTATE for a statement the role has no privilege for (CREATE on the schema, owning a table).
 _INSUFFICIENT_PRIVILEGE = "42501"
+#: PostgreSQL's SQLSTATE for a CREATE with no schema on the search path the role may use.
+_NO_SCHEMA_SELECTED = "3F000"
 
 #: Rows per INSERT statement of an import batch (bounds the records and row dicts held at once).
 INSERT_SLICE = 5_000
@@ -352,14 +355,44 @@ class Store:
 
     # -- schema (every stage's table is on ``metadata``: the package imports them all) -----
     def create(self) -> None:
-        with self.engine.begin() as conn:
-            metadata.create_all(conn)
-            existing = conn.execute(
-                sa.select(schema.schema_info.c.value).where(schema.schema_info.c.key == "version")
-            ).scalar()
-            if existing is None:
-                conn.execute(schema.schema_info.insert().values(key="version", value=str(SCHEMA_VERSION)))
+        """Create the review's tables and record the schema version, in one transaction (PostgreSQL: nothing
+        is left of a refused create). A role that may not create tables is one line naming the privilege and
+        the owner's command (``_create_refused``)."""
+        try:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+                existing = conn.execute(
+                    sa.select(schema.schema_info.c.value).where(schema.schema_info.c.key == "version")
+                ).scalar()
+                if existing is None:
+                    conn.execute(schema.schema_info.insert().values(key="version", value=str(SCHEMA_VERSION)))
+        except sa.exc.DBAPIError as err:
+            if getattr(err.orig, "sqlstate", None) not in (_INSUFFICIENT_PRIVILEGE, _NO_SCHEMA_SELECTED):
+                raise
+            raise self._create_refused(err) from None
         self._check_commits()
+
+    def _create_refused(self, err: sa.exc.DBAPIError) -> ReviewError:
+        """One line for a PostgreSQL role that may not create the review's tables (no CREATE on the schema, as
+        PostgreSQL 15 gives only the database's owner): the privilege, and the owner's command that grants it
+        (no password: libpq takes the owner's from ~/.pgpass or PGPASSWORD)."""
+        with self.engine.connect() as conn:
+            role, schema_name, owner = conn.execute(sa.text(
+                "SELECT current_user, coalesce(current_schema(), 'public'), "
+                "(SELECT r.rolname FROM pg_namespace n JOIN pg_database d ON d.datname = current_database() "
+                " JOIN pg_roles r ON r.oid = CASE WHEN n.nspowner = (SELECT oid FROM pg_roles "
+                "  WHERE rolname = 'pg_database_owner') THEN d.datdba ELSE n.nspowner END "
+                " WHERE n.nspname = coalesce(current_schema(), 'public'))")).one()
+        quote = self.engine.dialect.identifier_preparer.quote
+        detail = (str(err.orig).strip().splitlines() or [type(err.orig).__name__])[0]
+        # (URL.set ignores password=None: the role's own password would go on, masked as ***, overriding ~/.pgpass)
+        owner_url = safe_url(self.engine.url._replace(password=None).set(username=str(owner or "OWNER")))
+        grant = f"GRANT CREATE ON SCHEMA {quote(schema_name)} TO {quote(role)}"
+        return ReviewError(
+            f"database {safe_url(self.engine.url)}: role {role!r} may not create the review's tables: it needs "
+            f"CREATE on schema {schema_name} ({detail}); nothing was written — the schema's owner can grant it: "
+            f"run psql {shlex.quote(owner_url)} -c {shlex.quote(grant)} (a password from ~/.pgpass or PGPASSWORD), "
+            "then run the command again", title="Database")
 
     def _check_commits(self) -> None:
         """From now on (the schema exists) every commit checks the store was neither moved away nor upgraded
