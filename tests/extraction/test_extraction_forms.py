@@ -142,6 +142,18 @@ def test_valid_study_loads(folder: Path) -> None:
      "estimates: write the contrast with ',' or 'and'"),
     ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\ncontrast_nl = "hoog; laag"',
      "s1.toml:estimates[1].contrast_nl: 'hoog; laag' contains ';'"),
+    # the Dutch reason for a missing number is checked as the English one: only beside it, never alone
+    # (the Dutch outputs show it where the English ones quote estimate_status)
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status_nl = "per eenheid van het omgekeerde"\n'
+     'finding = "risk"\nfinding_basis = "authors"\n',
+     "s1.toml:estimates[1].estimate_status_nl: a Dutch estimate_status without the estimate_status it translates"),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nestimate_status_nl = "gerapporteerd"',
+     "s1.toml:estimates[1].estimate_status_nl: a Dutch estimate_status without the estimate_status it translates"),
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "per unit of the opposite"\n'
+     'estimate_status_nl = "per eenheid; het omgekeerde"\nfinding = "risk"\nfinding_basis = "authors"\n',
+     "s1.toml:estimates[1].estimate_status_nl: 'per eenheid; het omgekeerde' contains ';'"),
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "per unit of the opposite"\n'
+     'estimate_status_nl = "per eenheid van het omgekeerde"\nfinding = "risk"\nfinding_basis = "authors"\n', None),
     # one rule with review meta's ci_level column: a fraction 0.5 ≤ x < 1 or a percent 50 ≤ x < 100
     ("ci_high = 4.04", 'ci_high = 4.04\nci_level = 1.5\nfinding = "null"',
      "s1.toml:estimates[1].ci_level: 1.5 is no confidence level: give a fraction 0.5 ≤ x < 1 (0.95) or a "

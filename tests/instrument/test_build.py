@@ -279,7 +279,7 @@ def test_a_workspace_bank_takes_estimates_and_sources_from_the_study_files(works
     items = {i.factor_id: i for i in bank.items}
     assert items["company_size_gt100"].effects == [{
         "study": "arends2014", "label": "Arends 2014", "measure": "OR", "estimate": 2.59, "ci_low": 1.4,
-        "ci_high": 4.8, "subgroup": "", "ci_level": None, "status": "", "favourable": False, "outcome": "",
+        "ci_high": 4.8, "subgroup": "", "ci_level": None, "status": "", "status_nl": "", "favourable": False, "outcome": "",
         "outcome_nl": "",
         "contrast": "company size >100 employees", "contrast_nl": "bedrijfsgrootte >100 werknemers",
         "subgroup_nl": ""}]

@@ -244,6 +244,12 @@ def test_a_missing_effect_size_says_why_and_never_more():
     assert render.effect_text(t_nl, effect).endswith("geen bruikbare effectmaat (zie de extractie)")
     assert render.effect_text(t_en, effect).endswith("no usable effect size (HR 0.95 per unit of the opposite "
                                                      "factor, without a CI)")
+    # The study file's Dutch reason is shown on the Dutch pages; the English pages keep the English one.
+    effect["status_nl"] = "HR 0,95 per eenheid van de omgekeerde factor, zonder betrouwbaarheidsinterval"
+    assert render.effect_text(t_nl, effect) == ("Norder 2015: geen bruikbare effectmaat (HR 0,95 per eenheid van de "
+                                                "omgekeerde factor, zonder betrouwbaarheidsinterval)")
+    assert render.effect_text(t_en, effect).endswith("no usable effect size (HR 0.95 per unit of the opposite "
+                                                     "factor, without a CI)")
 
 
 def test_a_number_says_what_it_compares_and_for_which_outcome():

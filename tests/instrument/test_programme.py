@@ -76,7 +76,21 @@ def test_every_number_the_programme_instrument_shows_says_in_dutch_what_it_compa
         assert ";" not in e["contrast"] + e["contrast_nl"], where
 
 
-#: 'P % of N … within Y years' / 'P % van N … binnen Y jaar' for a fixed follow-up per person, and
+def test_every_reason_the_english_outputs_quote_has_its_dutch_wording():
+    # Hori 2019 read "geen bruikbare effectmaat (zie de extractie)" in Dutch, the reason only in English
+    from review.instrument.project import extraction_studies, study_evidence
+    from review.instrument.render import T, effect_text
+
+    effects, _ = study_evidence(extraction_studies(ROOT / "extraction"))
+    quoted = [(factor, e) for factor, rows in effects.items() for e in rows
+              if e.get("status") and e["status"] in effect_text(T("en"), e)]
+    assert quoted  # Hori 2019's social dysfunctioning
+    for factor, e in quoted:
+        dutch = effect_text(T("nl"), e)
+        assert e.get("status_nl") and e["status_nl"] in dutch and "zie de extractie" not in dutch, f"{e['study']}:{factor}"
+
+
+#: 'P % of N … within Y years / 'P % van N … binnen Y jaar' for a fixed follow-up per person, and
 #: 'in the study period A–B' / 'in de onderzoeksperiode A–B' for a calendar window with staggered entry;
 #: the first horizon in the text is the one read (a later 'within 3 years' is another figure's).
 BASE_RATE_EN = re.compile(r"^(?P<rate>\d+(?:\.\d+)?) % of (?P<n>[\d,]+) .*?"

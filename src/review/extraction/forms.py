@@ -249,10 +249,15 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
     for key in ("contrast", "outcome", "subgroup"):  # the Dutch outputs show a wording only beside its field
         if values.get(f"{key}_nl") and not values.get(key):
             problems.add(f"{where}.{key}_nl", f"a Dutch {key} without the {key} it translates: give both or neither")
-    for key in ("contrast", "contrast_nl"):  # the evidence text joins a factor's estimates with '; '
+    status = values.get("estimate_status")
+    if values.get("estimate_status_nl") and (not status or status == "reported"):
+        problems.add(f"{where}.estimate_status_nl", "a Dutch estimate_status without the estimate_status it "
+                                                    "translates: give both or neither")
+    for key in ("contrast", "contrast_nl", "estimate_status_nl"):  # the evidence text joins estimates with '; '
         if isinstance(values.get(key), str) and ";" in values[key]:
             problems.add(f"{where}.{key}", f"{values[key]!r} contains ';', which the instrument's evidence text "
-                                           "puts between estimates: write the contrast with ',' or 'and'")
+                                           f"puts between estimates: write the {'reason' if key.startswith('estimate') else 'contrast'} "
+                                           "with ',' or 'and'")
     _check_direction(values, where, problems)
 
 

@@ -74,6 +74,8 @@ class Estimate:
     contrast_nl: str = ""
     outcome_nl: str = ""
     subgroup_nl: str = ""
+    #: ``estimate_status`` in Dutch: the Dutch outputs show it where the English ones quote the English reason.
+    estimate_status_nl: str = ""
     #: Where the number was read: "abstract", "full text", "table", ... (the kind of source).
     source_kind: str = ""
     #: The reference category of the contrast, as the source gives it.

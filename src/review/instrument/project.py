@@ -175,6 +175,7 @@ def study_evidence(studies: Sequence[Study]) -> tuple[dict[str, list[dict[str, A
                 "ci_low": est.ci_low, "ci_high": est.ci_high, "subgroup": est.subgroup,
                 "ci_level": None if is_standard_level(est.ci_level) else est.ci_level,
                 "status": est.estimate_status if not est.has_ci else "",  # why a number or its CI is missing
+                "status_nl": est.estimate_status_nl if not est.has_ci else "",
                 "favourable": est.outcome_favourable, "outcome": est.outcome, "outcome_nl": est.outcome_nl,
                 "contrast": est.contrast, "contrast_nl": est.contrast_nl, "subgroup_nl": est.subgroup_nl,
             })

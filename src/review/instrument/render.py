@@ -73,7 +73,7 @@ def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str
         label += f" ({subgroup})"
     estimate = effect.get("estimate")
     if estimate is None:
-        return f"{label}: {missing_effect_text(t, str(effect.get('status') or ''))}"
+        return f"{label}: {missing_effect_text(t, str(effect.get('status') or ''), str(effect.get('status_nl') or ''))}"
     text = f"{effect.get('measure') or 'ratio'} {number(t, float(estimate))}"
     if effect.get("ci_low") is not None and effect.get("ci_high") is not None:
         level = effect.get("ci_level")  # only when not 95 %
@@ -112,8 +112,9 @@ def missing_interval_text(t: T, status: str) -> str:
     return t("geen betrouwbaarheidsinterval in de extractie", "no confidence interval in the extraction")
 
 
-def missing_effect_text(t: T, status: str) -> str:
-    """Why a study behind a factor gives no number, as the extraction recorded it.
+def missing_effect_text(t: T, status: str, status_nl: str = "") -> str:
+    """Why a study behind a factor gives no number, as the extraction recorded it (``status_nl``: the
+    study file's Dutch wording of ``status``, quoted in Dutch where the English quotes ``status``).
 
     Only what is known: an estimate missing from the abstract may well be in the full text, so
     it is never called unpublished.
@@ -126,7 +127,7 @@ def missing_effect_text(t: T, status: str) -> str:
         return t("geen effectmaat gevonden in de publicatie", "no effect size found in the publication")
     if low in ("", "reported", "no estimate"):
         return t("geen effectmaat in de extractie", "no effect size in the extraction")
-    return t("geen bruikbare effectmaat (zie de extractie)", f"no usable effect size ({status})")
+    return t(f"geen bruikbare effectmaat ({status_nl or 'zie de extractie'})", f"no usable effect size ({status})")
 
 
 def evidence_text(t: T, item: Item) -> str:
