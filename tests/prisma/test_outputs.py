@@ -133,11 +133,35 @@ def test_footnotes_say_how_automation_was_used_without_internal_names(flow: Work
     assert "Records identified from*:" in english and "Records excluded**" in english
     assert "*Consider, if feasible to do so" in english and "**If automation tools were used" in english
     assert "Records marked as ineligible by automation tools: 5." in english  # 15 identified - 10 screened
-    assert "stopping rule (stopping rule)" in english and "doi: 10.1136/bmj.n71" in english
+    assert "without a stopping rule's verdict to stop (stopping rule)" in english  # (the stop gave no verdict)
+    assert "doi: 10.1136/bmj.n71" in english
     for internal in ("alice", "excluded_automatic", "databases_registers", "dbr_", "pending_"):
         assert internal not in english
     dutch = _svg_text(render_svg(counts, "nl"))
     assert "Verkeerde populatie (n = 1)" in dutch and "active learning" in dutch
+
+
+@pytest.mark.parametrize(("verdict", "by_rule"), [
+    ({"verdict": "stop", "rule": "recommended"}, True),   # the screening screen's stop when the rule said stop
+    ({"rule": "hypergeometric", "recall": 0.95}, True),   # a rule's verdict given to review prisma stop --verdict
+    ({}, False),                                          # review prisma stop "tired": no rule's verdict at all
+    ({"verdict": "continue", "rule": "recommended"}, False),  # the screen's stop while the rule said continue
+])
+def test_the_automation_footnote_credits_a_stopping_rule_only_when_one_said_stop(
+        workspace: Workspace, add, screen_as, verdict: dict, by_rule: bool) -> None:
+    """A walk recorded `review prisma stop "tired"` and the diagram said screening "stopped by a stopping rule
+    (tired)": a methods reader takes that footnote as the rule's claim, so a stop no rule called says so."""
+    from review.prisma import prisma_counts
+    pubmed = add(workspace, 6, "PubMed")
+    screen_as(workspace, pubmed[:3], "exclude")
+    stop_screening(workspace, "alice", "tired", verdict=verdict)
+    english = _svg_text(render_svg(prisma_counts(workspace), "en"))
+    dutch = _svg_text(render_svg(prisma_counts(workspace), "nl"))
+    assert ("stopped by a stopping rule (tired)" in english) is by_rule
+    assert ("the reviewers stopped screening without a stopping rule's verdict to stop (tired)" in english) is not by_rule
+    assert ("stopte volgens een stopregel (tired)" in dutch) is by_rule
+    assert ("zonder dat een stopregel tot stoppen besloot (tired)" in dutch) is not by_rule
+    assert "Records marked as ineligible by automation tools: 3." in english
 
 
 def test_dutch_reasons_are_configurable(workspace: Workspace, add) -> None:

@@ -364,7 +364,12 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
     stop = counts.screening_stop
     if stop is not None:
         explanation = (stop.explanation or "").strip().rstrip(".") or "—"
-        notes.append((text["footnote_automation"].format(explanation=explanation,
+        # A stop no rule called (`review prisma stop` without a verdict, or the screening screen's stop while
+        # the rule said continue) was the reviewers' call: the footnote must not credit a stopping rule.
+        said = stop.verdict.get("verdict") if isinstance(stop.verdict, dict) else None
+        by_rule = bool(stop.verdict) and said in (None, "stop")
+        key = "footnote_automation" if by_rule else "footnote_reviewers_stop"
+        notes.append((text[key].format(explanation=explanation,
                                                          automatic=format_n(automatic, lang)), _NOTE))
     else:
         notes.append((text["footnote_no_automation"], _NOTE))

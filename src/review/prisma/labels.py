@@ -80,6 +80,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "footnote_automation": "Automation: title/abstract screening ranked records by active learning and stopped "
                                "by a stopping rule ({explanation}); the {automatic} records left unscreened at the "
                                "stop are counted as marked ineligible by automation tools.",
+        "footnote_reviewers_stop": "Automation: title/abstract screening ranked records by active learning; the "
+                                   "reviewers stopped screening without a stopping rule's verdict to stop "
+                                   "({explanation}); the {automatic} records left unscreened at the stop are counted "
+                                   "as marked ineligible by automation tools.",
         "footnote_no_automation": "No automation tool excluded records: every record counted as screened was "
                                   "screened by a reviewer.",
         "footnote_other_duplicates": "Other methods: duplicate records removed (n = {n}); they were not sought for "
@@ -156,6 +160,10 @@ _LABELS: dict[str, dict[str, str]] = {
                                "en stopte volgens een stopregel ({explanation}); de {automatic} records die bij de "
                                "stop niet gescreend waren, tellen als door automatiseringstools als ongeschikt "
                                "gemarkeerd.",
+        "footnote_reviewers_stop": "Automatisering: de screening op titel/abstract ordende records met active "
+                                   "learning; de beoordelaars stopten zonder dat een stopregel tot stoppen besloot "
+                                   "({explanation}); de {automatic} records die bij de stop niet gescreend waren, "
+                                   "tellen als door automatiseringstools als ongeschikt gemarkeerd.",
         "footnote_no_automation": "Geen automatiseringstool heeft records uitgesloten: elk gescreend record is door "
                                   "een beoordelaar gescreend.",
         "footnote_other_duplicates": "Andere methoden: dubbele records verwijderd (n = {n}); deze zijn niet "
