@@ -12,6 +12,7 @@ import pytest
 
 from review.errors import ValidationError
 from review.instrument import fhir, redcap, render
+from review.instrument.english_runs import english_run
 from review.instrument.scoring import score
 
 
@@ -260,9 +261,9 @@ def test_a_number_says_what_it_compares_and_for_which_outcome():
               "contrast": "age >50 vs 21-34 years", "contrast_nl": "leeftijd >50 vs 21-34 jaar"}
     assert render.effect_text(t_nl, effect) == "leeftijd >50 vs 21-34 jaar: HR 1,29 (1,09–1,52), Mattila-Holappa 2017"
     assert render.effect_text(t_en, effect) == "age >50 vs 21-34 years: HR 1.29 (1.09–1.52), Mattila-Holappa 2017"
-    # Without a Dutch wording the contrast is shown as extracted, never left out.
+    # Without a Dutch wording the contrast is shown as extracted (marked English), never left out.
     del effect["contrast_nl"]
-    assert render.effect_text(t_nl, effect).startswith("age >50 vs 21-34 years: HR 1,29")
+    assert render.effect_text(t_nl, effect).startswith(english_run("age >50 vs 21-34 years") + ": HR 1,29")
     # Another outcome is named as extracted; a favourable one without a name is the absence of recurrence.
     indirect = {"label": "Lammerts 2016", "measure": "OR", "estimate": 0.67, "ci_low": 0.47, "ci_high": 0.95,
                 "favourable": True, "outcome": "sustainable return to work",
@@ -280,7 +281,7 @@ def test_a_number_says_what_it_compares_and_for_which_outcome():
     # A subgroup without a Dutch name is shown as extracted: dropping it made a subgroup's number
     # read as the whole sample's.
     sub = {"label": "Z 2019", "measure": "OR", "estimate": 2.0, "subgroup": "workers over 60", **ci}
-    assert render.effect_text(t_nl, sub) == "OR 2,00 (0,25–4,00), Z 2019 (workers over 60)"
+    assert render.effect_text(t_nl, sub) == f"OR 2,00 (0,25–4,00), Z 2019 ({english_run('workers over 60')})"
     sub["subgroup_nl"] = "werkenden ouder dan 60"
     assert render.effect_text(t_nl, sub) == "OR 2,00 (0,25–4,00), Z 2019 (werkenden ouder dan 60)"
 

@@ -11,7 +11,9 @@ import html
 import random
 import re
 import tomllib
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,6 +48,22 @@ def _words(text: str) -> set[str]:
 def _visible(page: str) -> str:
     page = re.sub(r"<(script|style|code)\b.*?</\1>", " ", page, flags=re.S)  # code = backticks
     return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@pytest.fixture(scope="module")
+def programme() -> tuple[Any, Any]:
+    """The programme's item bank (with its studies' effects and sources) and scoring rules."""
+    synthesis = ROOT / "extraction" / "synthesis.csv"
+    evidence = load_evidence(synthesis)
+    config = load_config(ROOT / "instrument" / "scoring.toml")
+    from review.instrument.project import extraction_studies, study_evidence, study_sources
+
+    studies = extraction_studies(ROOT / "extraction")
+    effects, expert = study_evidence(studies)
+    bank = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
+                           snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
+                           sources=study_sources(studies))
+    return bank, config
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +127,87 @@ def test_english_exports_avoid_calques_of_dutch(outputs):
     avoid = tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))["english"]["avoid"]
     text = " ".join(" ".join(outputs["en"].values()).lower().split())
     assert not [bad for bad in avoid if bad.lower() in text]
+
+
+class _LanguageRuns(HTMLParser):
+    """A page's visible text, split into what is inside an element with lang="en" and what is not."""
+
+    VOID = {"meta", "input", "br", "img", "hr", "link"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool]] = []  # (tag, inside English)
+        self.english: list[str] = []
+        self.other: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        inside = bool(self.stack and self.stack[-1][1])
+        lang = dict(attrs).get("lang")
+        self.stack.append((tag, lang == "en" if lang is not None and tag != "html" else inside))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if self.stack and self.stack[-1][0] in ("script", "style", "title", "code"):  # code: ids and paths
+            return
+        (self.english if self.stack and self.stack[-1][1] else self.other).append(data)
+
+
+def _runs(page: str) -> tuple[str, list[str]]:
+    parser = _LanguageRuns()
+    parser.feed(page)
+    return " ".join(" ".join(parser.other).split()), [" ".join(r.split()) for r in parser.english if r.strip()]
+
+
+def _dutch_pages(bank: Any, config: Any) -> dict[str, str]:
+    from review.instrument.project import ScoredResponse, render_export, report_text
+
+    rng = random.Random(5)
+    full = {q.link_id: rng.choice([o.code for o in q.options if o.code != "unknown"]) for q in bank.questions}
+    report = report_text(bank, ScoredResponse(full, score(bank, full, config), []), "html", "nl")
+    return {"questionnaire.html": render_export(bank, "html", "nl"), "guide.html": render_export(bank, "guide-html", "nl"),
+            "form.html": render_export(bank, "form", "nl", config), "report.html": report}
+
+
+def test_every_english_run_on_a_dutch_page_is_marked_lang_en(programme):
+    # Screen readers read the citations' English titles with Dutch pronunciation: they carry lang="en".
+    bank, config = programme
+    cited = [" ".join(s.citation.split()) for s in bank.sources]
+    rate_sources = [rate.source for rate in config.base_rates]
+    assert cited and rate_sources
+    for name, page in _dutch_pages(bank, config).items():
+        assert '<html lang="nl">' in page, name
+        dutch, english = _runs(page)
+        assert not sorted(_words(dutch) & ENGLISH), (name, sorted(_words(dutch) & ENGLISH))
+        assert not [c for c in cited + rate_sources if c in dutch], name  # no citation outside lang="en"
+        marked = " | ".join(english)
+        assert marked, name
+        if name != "report.html":  # the report lists the sources of the factors present only
+            assert all(c in marked for c in cited), name
+        if name in ("form.html", "report.html"):  # the published base rates' sources
+            assert all(r in marked for r in rate_sources), name
+        # and nothing Dutch is marked English ('van', 'de' in authors' names: van der Klink, de Boer)
+        assert not [run for run in english if _words(run) & (DUTCH - {"van", "de"})], (name, english)
+
+
+def test_an_english_wording_shown_for_want_of_a_dutch_one_is_marked_lang_en():
+    from review.instrument import render
+
+    effect = {"label": "Mattila-Holappa 2017", "measure": "HR", "estimate": 1.29, "ci_low": 1.09, "ci_high": 1.52,
+              "contrast": "age >50 vs 21-34 years", "outcome": "sustainable return to work", "subgroup": "nurses"}
+    page = render.to_html(f"- {render.effect_text(render.T('nl'), effect)}", "Profiel", "nl")
+    assert ('<li><span lang="en">age &gt;50 vs 21-34 years</span>: HR 1,29 (1,09–1,52) voor een andere uitkomst '
+            '(<span lang="en">sustainable return to work</span>), Mattila-Holappa 2017 '
+            '(<span lang="en">nurses</span>)</li>') in page
+    # The Markdown (and the English page) carries no marks
+    from review.instrument.english_runs import plain_text
+
+    plain = plain_text(render.effect_text(render.T("nl"), effect))
+    assert plain.startswith("age >50 vs 21-34 years: HR 1,29") and plain.isprintable()
+    english = render.to_html(f"- {render.effect_text(render.T('en'), effect)}", "Profile", "en")
+    assert "<span" not in english

@@ -57,7 +57,8 @@ def test_form_gives_the_base_rates_the_report_gives(bank):
         assert "Ter vergelijking" not in page and "For context" not in page
         for rate in config.base_rates:
             text = rate.text_nl if lang == "nl" else rate.text_en
-            assert f"{lead}{text} ({rate.source})." in page
+            source = f'<span lang="en">{rate.source}</span>' if lang == "nl" else rate.source  # a citation
+            assert f"{lead}{text} ({source})." in page
             if lang == "nl":
                 assert f"{lead}{text} ({rate.source})." in report
         note = config.base_rates_note_nl if lang == "nl" else config.base_rates_note_en

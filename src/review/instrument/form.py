@@ -24,6 +24,7 @@ from .config import InstrumentConfig
 from .evidence import DOMAINS
 from .fhir import ANSWER_SYSTEM, GROUP_PREFIX
 from .itembank import DOMAIN_LABELS, ItemBank, Question
+from .english_runs import html_text
 from .render import T, evidence_text, measures_legend, medical_note, source_line
 from .scoring import INDICATIONS, PROGNOSTIC_EN, PROGNOSTIC_NL, UNANSWERED_EN, UNANSWERED_NL, base_rate_line
 
@@ -220,7 +221,7 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
              (f'<p class="note" id="measures">{html.escape(legend)}</p>\n'
               if (legend := measures_legend(t, bank.items)) else ""),
              # The published recurrence rates every profile gives as context (the report has them too).
-             *(f'<p class="note base-rate">{html.escape(base_rate_line(t, rate))}</p>\n'
+             *(f'<p class="note base-rate">{html_text(base_rate_line(t, rate))}</p>\n'
                for rate in config.base_rates),
              (f'<p class="note base-rate">{html.escape(t(config.base_rates_note_nl, config.base_rates_note_en))}</p>\n'
               if config.base_rates and t(config.base_rates_note_nl, config.base_rates_note_en) else ""),
@@ -238,7 +239,7 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
                 f'<li data-factor-id="{html.escape(i.factor_id)}" data-side="{side}" data-status="unanswered" '
                 f'data-scored="{str(i.scored).lower()}"><span class="label">{html.escape(t(i.label_nl, i.label_en))}'
                 f"{mark}</span>{kind}: <span class=\"status\">{t('niet beantwoord', 'unanswered')}</span>"
-                f'<span class="evidence">{html.escape(evidence_text(t, i))}</span></li>\n')
+                f'<span class="evidence">{html_text(evidence_text(t, i))}</span></li>\n')
         if not side_items:
             parts.append(f"<li class=\"none\">{t('Geen factoren aan deze kant.', 'No factors on this side.')}</li>\n")
         parts.append("</ul>\n</section>\n")
@@ -258,6 +259,6 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
                  "</section>\n")
     if bank.sources:
         parts.append(f'<section id="sources">\n<h2>{t("Bronnen", "Sources")}</h2>\n<ul>\n'
-                     + "".join(f"<li>{html.escape(source_line(s))}</li>\n" for s in bank.sources)
+                     + "".join(f"<li>{html_text(source_line(s, t))}</li>\n" for s in bank.sources)
                      + "</ul>\n</section>\n")
     return "".join(parts)

@@ -314,12 +314,12 @@ def render_export(bank: ItemBank, fmt: str, lang: str = "nl", config: Instrument
         return render.without_raw_html(render.questionnaire_markdown(bank, lang))
     if fmt == "html":
         title = bank.title_en if lang == "en" else bank.title_nl
-        return render.to_html(render.questionnaire_markdown(bank, lang), title, lang)
+        return render.to_html(render.questionnaire_markdown(bank, lang, english_marks=True), title, lang)
     if fmt == "guide":
         return render.without_raw_html(render.guide_markdown(bank, lang))
     if fmt == "guide-html":
         title = "Conversation guide" if lang == "en" else "Gesprekshandleiding"
-        return render.to_html(render.guide_markdown(bank, lang), title, lang)
+        return render.to_html(render.guide_markdown(bank, lang, english_marks=True), title, lang)
     raise ValidationError(f"export format {fmt!r} is not one of {', '.join(EXPORT_FORMATS)}")
 
 
@@ -397,7 +397,8 @@ def report_text(bank: ItemBank, scored: ScoredResponse, fmt: str = "markdown", l
     answers were last saved, else today."""
     date = scored.answered_on or datetime.now(timezone.utc).date().isoformat()
     markdown = render.report_markdown(bank, scored.profile, scored.answers, lang=lang,
-                                      client_ref=scored.client_ref, date=date, notes=scored.notes)
+                                      client_ref=scored.client_ref, date=date, notes=scored.notes,
+                                      english_marks=fmt == "html")
     if fmt == "html":
         return render.to_html(markdown, "Profiel" if lang != "en" else "Profile", lang)
     return render.without_raw_html(markdown)

@@ -15,6 +15,7 @@ from ..records import LEVEL_RANKS
 from ..levels import level_percent
 from ..words import effect_interval, effect_number
 from .evidence import DOMAINS
+from .english_runs import english_run, plain_text, spans_for_english
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
 from .scoring import PROGNOSTIC_EN, PROGNOSTIC_NL, Profile
 
@@ -30,6 +31,11 @@ class T:
     def __call__(self, nl: str, en: str) -> str:
         return nl if self.nl else en
 
+    def english(self, text: str) -> str:
+        """``text``, which is English whatever the output's language (a citation, a field as extracted),
+        marked as such in a Dutch output (:func:`english_run`)."""
+        return english_run(text) if self.nl else text
+
     def level(self, level: str) -> str:
         return LEVEL_NL.get(level, level) if self.nl else level
 
@@ -44,6 +50,7 @@ class T:
 
 
 _T = T
+
 GRADE_RANK: dict[str, int] = {"very low": 0, "low": 1, "moderate": 2, "high": 3}
 LEVEL_RANK: dict[str, int] = {"strong": 3, "moderate": 2, "some": 1, "limited": 1}
 
@@ -100,7 +107,7 @@ def _in_language(t: T, effect: Mapping[str, Any], key: str, known: Mapping[str, 
     else the text as extracted."""
     text = str(effect.get(key) or "")
     if t.nl and text:
-        return str(effect.get(f"{key}_nl") or (known or {}).get(text) or text)
+        return str(effect.get(f"{key}_nl") or (known or {}).get(text) or t.english(text))
     return text
 
 
@@ -221,11 +228,14 @@ def medical_note(t: T, question: Question, items: Mapping[str, Item] | None = No
              "information (for example from the occupational physician).")
 
 
-def source_line(source: Source) -> str:
-    """'Arends 2014: Arends I, … 2014;40(2):195-202. doi:10.5271/sjweh.3384' (citation as extracted)."""
+def source_line(source: Source, t: T | None = None) -> str:
+    """'Arends 2014: Arends I, … 2014;40(2):195-202. doi:10.5271/sjweh.3384' (citation as extracted, marked
+    English in a Dutch output: citations are as PubMed gives them, which titles a paper in another language
+    by its English translation in square brackets)."""
     where = [f"doi:{source.doi}"] if source.doi else []
     where += [f"PMID {source.pmid}"] if source.pmid else []
-    return f"{source.label}: {' '.join([source.citation.strip()] + where)}"
+    citation = t.english(source.citation.strip()) if t else source.citation.strip()
+    return f"{source.label}: {' '.join([citation] + where)}"
 
 
 def sources_markdown(t: T, sources: Sequence[Source]) -> list[str]:
@@ -235,7 +245,7 @@ def sources_markdown(t: T, sources: Sequence[Source]) -> list[str]:
     lines = ["", f"## {t('Bronnen', 'Sources')}", "",
              t("De studies achter de effecten en de bewijskracht hierboven.",
                "The studies behind the effects and strength of evidence above."), ""]
-    return lines + [f"- {source_line(s)}" for s in sources] + [""]
+    return lines + [f"- {source_line(s, t)}" for s in sources] + [""]
 
 
 def _cell(text: str) -> str:
@@ -344,8 +354,9 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
     return "\n".join(lines) + "\n"
 
 
-def questionnaire_markdown(bank: ItemBank, lang: str = "nl") -> str:
-    """The questionnaire as a printable document, per domain, with the evidence per question."""
+def questionnaire_markdown(bank: ItemBank, lang: str = "nl", *, english_marks: bool = False) -> str:
+    """The questionnaire as a printable document, per domain, with the evidence per question
+    (``english_marks``: keep the marks around English runs, for :func:`to_html`)."""
     t = _T(lang)
     items = {i.factor_id: i for i in bank.items}
     lines = [f"# {t(bank.title_nl, bank.title_en)}", "",
@@ -368,7 +379,11 @@ def questionnaire_markdown(bank: ItemBank, lang: str = "nl") -> str:
             lines += _question_md(t, q, number, items, bank)
     lines += ["", bank_summary_markdown(bank, lang)]
     lines += sources_markdown(t, bank.sources)
-    return "\n".join(lines)
+    return _marked("\n".join(lines), english_marks)
+
+
+def _marked(text: str, english_marks: bool) -> str:
+    return text if english_marks else plain_text(text)
 
 
 def _question_md(t: _T, q: Question, number: int, items: Mapping[str, Item], bank: ItemBank) -> list[str]:
@@ -403,8 +418,9 @@ def certainty_key(item: Item) -> tuple[int, int, int, str]:
     return (-GRADE_RANK.get(item.grade, -1), -LEVEL_RANK.get(item.level, 0), -len(item.studies), item.factor_id)
 
 
-def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
-    """The gesprekshandleiding: per domain, most certain evidence first; then expert-opinion topics."""
+def guide_markdown(bank: ItemBank, lang: str = "nl", *, english_marks: bool = False) -> str:
+    """The gesprekshandleiding: per domain, most certain evidence first; then expert-opinion topics
+    (``english_marks``: keep the marks around English runs, for :func:`to_html`)."""
     t = T(lang)
     # a dash, not a colon: the title is often "Profiel: <review title>" ("Gesprekshandleiding: Profiel: …")
     lines = [f"# {t('Gesprekshandleiding', 'Conversation guide')} — {t(bank.title_nl, bank.title_en)}", "",
@@ -451,7 +467,7 @@ def guide_markdown(bank: ItemBank, lang: str = "nl") -> str:
                                    topic.advice_nl, topic.advice_en, topic.modifiable)
             lines.append("")
     lines += sources_markdown(t, bank.sources)
-    return "\n".join(lines)
+    return _marked("\n".join(lines), english_marks)
 
 
 def _expert_line(t: T, expert: list[dict[str, Any]]) -> str:
@@ -501,8 +517,9 @@ def _topic(t: T, bank: ItemBank, item: Item, n: int) -> list[str]:
 # -- profile report -------------------------------------------------------------------------
 def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str], *,
                     lang: str = "nl", client_ref: str = "", date: str = "",
-                    notes: Sequence[Note | str] | None = None) -> str:
-    """The client report: summary, risk and protective factors apart, gaps, leads, answers.
+                    notes: Sequence[Note | str] | None = None, english_marks: bool = False) -> str:
+    """The client report: summary, risk and protective factors apart, gaps, leads, answers
+    (``english_marks``: keep the marks around English runs, for :func:`to_html`).
 
     No ratio that reads like a score: the instrument is not validated. Every factor shows the
     studies and effects behind it and the GRADE certainty; unanswered factors are listed as such.
@@ -598,7 +615,7 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
     shown_studies = {s for i in bank.items if states.get(i.factor_id) is not None
                      and states[i.factor_id].status in ("present", "partly") for s in i.studies}
     lines += sources_markdown(t, [s for s in bank.sources if s.study in shown_studies])
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return _marked("\n".join(lines).rstrip("\n") + "\n", english_marks)
 
 
 def _side_section(t: T, items: list[Item], states: Mapping[str, Any]) -> list[str]:
@@ -654,10 +671,11 @@ def without_raw_html(markdown: str) -> str:
 
 
 def to_html(markdown: str, title: str, lang: str = "nl") -> str:
-    """A self-contained printable HTML page from our Markdown (raw HTML in it is escaped)."""
+    """A self-contained printable HTML page from our Markdown (raw HTML in it is escaped; English runs
+    marked by :func:`english_run` become ``<span lang="en">``)."""
     from markdown_it import MarkdownIt  # imported on first use: keeps `review status` fast
 
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    body = spans_for_english(MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown))
     return (f'<!DOCTYPE html>\n<html lang="{"en" if lang == "en" else "nl"}">\n<head>\n'
             f'<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n'
             f"</head>\n<body>\n{body}</body>\n</html>\n")

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from .config import BaseRate, InstrumentConfig
+from .english_runs import english_run
 from .evidence import DOMAINS
 from .itembank import LEVEL_NL, UNKNOWN_CODE, Item, ItemBank, Question
 
@@ -310,8 +311,10 @@ BASE_RATE_LEAD_EN = "Background from research (figures about groups, not a proba
 
 
 def base_rate_line(t: Callable[[str, str], str], rate: BaseRate) -> str:
-    """One published base rate as every output shows it: the lead, the figure, its source."""
-    return f"{t(BASE_RATE_LEAD_NL, BASE_RATE_LEAD_EN)}{t(rate.text_nl, rate.text_en)} ({rate.source})."
+    """One published base rate as every output shows it: the lead, the figure, its source (a citation,
+    marked English in Dutch)."""
+    source = t(english_run(rate.source), rate.source)
+    return f"{t(BASE_RATE_LEAD_NL, BASE_RATE_LEAD_EN)}{t(rate.text_nl, rate.text_en)} ({source})."
 
 
 #: What the factors are, said in every profile (report, fill-in mode, browser form).
