@@ -75,3 +75,46 @@ def test_status_names_a_typo_in_the_files_the_readme_says_to_edit_first(tmp_path
     # Each under its stage's line: criteria under screening, the query under search.
     assert lines.index(criteria_line) > next(i for i, line in enumerate(lines) if line.startswith("screening "))
     assert lines.index(query_line) == next(i for i, line in enumerate(lines) if line.startswith("search ")) + 1
+
+
+def _team_block() -> list[str]:
+    """The ``review`` lines of the README block that takes two reviewers through their conflicts."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```bash\n(.*?)```", text, flags=re.S) if "review conflicts --open" in b)
+    lines = [line.split("  #")[0].strip() for line in block.splitlines()]
+    return [line for line in lines if line.startswith("review ")]
+
+
+def test_the_readme_team_of_two_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A walk of two reviewers found no README step past `review` (the UI): how bob screens, where the
+    # conflicts are and how they are resolved were in the reference pages only.
+    runner = CliRunner()
+    root = tmp_path / "team"
+    assert runner.invoke(main, ["init", str(root), "--reviewer", "alice", "--reviewer", "bob"]).exit_code == 0
+    monkeypatch.chdir(root)
+    csv = tmp_path / "records.csv"
+    csv.write_text("id,title\n" + "".join(f"r{i},Shift work and insomnia {i}\n" for i in range(1, 13)),
+                   encoding="utf-8")
+    assert runner.invoke(main, ["import", str(csv)]).exit_code == 0
+    commands = _team_block()
+    screens = [c for c in commands if c.split()[3:4] == ["screen"]]
+    assert [c.split()[2] for c in screens] == ["alice", "bob"]  # each reviewer in their own window
+    for command in screens:  # the UI needs a terminal: its command line must parse
+        assert runner.invoke(main, [*command.split()[1:], "--help"]).exit_code == 0, command
+    # What the two windows record: they disagree on record 12, the one the README resolves.
+    assert runner.invoke(main, ["-r", "alice", "decide", "11", "12", "--include"]).exit_code == 0
+    assert runner.invoke(main, ["-r", "bob", "decide", "11", "--include"]).exit_code == 0
+    assert runner.invoke(main, ["-r", "bob", "decide", "12", "--exclude"]).exit_code == 0
+    outputs = {}
+    for command in commands:
+        if command in screens:
+            continue
+        result = runner.invoke(main, command.split()[1:])
+        assert result.exit_code == 0, (command, result.output)
+        assert "warning" not in result.stderr, (command, result.stderr)
+        outputs[command] = result.stdout
+    listed = outputs["review conflicts --open"].splitlines()
+    assert len(listed) == 2 and listed[1].startswith("12\t")  # the header and record 12: they agree on 11
+    assert outputs["review -r alice conflicts resolve 12 --exclude"] == "12\texclude\talice\n"
+    assert runner.invoke(main, ["conflicts", "--open"]).stdout.count("\n") == 1  # resolved: the header alone
+    assert (root / "screening" / "agreement.csv").is_file() and (root / "screening" / "prisma" / "prisma.csv").is_file()
