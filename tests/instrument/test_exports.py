@@ -316,7 +316,7 @@ def test_printable_questionnaire_and_guide(bank):
     english = render.questionnaire_markdown(bank, "en")
     assert "female_sex" in english and "no consistent direction" in english
     page = render.to_html(md, bank.title_nl)
-    assert page.startswith("<!DOCTYPE html>") and "<table>" in page and "@media print" in page
+    assert page.startswith("<!DOCTYPE html>") and "<table role=\"table\">" in page and "@media print" in page
     guide = render.guide_markdown(bank)
     social = guide.index("## Sociaal")
     health = guide.index("## Gezondheid")

@@ -456,3 +456,67 @@ def test_printable_questionnaire_reflows_at_320_px(browser, tmp_path):
         scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert scroll <= client, (width, scroll)
         page.close()
+
+
+#: Every word of a table cell broken across lines where it has no break of its own (after a hyphen, a dash or
+#: a slash) although it would fit the page's width whole: ``[word, page width, word width]``. (A DOI wider than
+#: the page may break anywhere.)
+_WORDS_BROKEN_IN_CELLS = """
+() => {
+  const broken = [];
+  const body = getComputedStyle(document.body);
+  const room = document.body.clientWidth - parseFloat(body.paddingLeft) - parseFloat(body.paddingRight);
+  for (const cell of document.querySelectorAll("td, th")) {
+    if (cell.closest("tr").getBoundingClientRect().width <= 1) continue;  // a header row hidden from the eye
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const words = /\\S+/g;
+      let m;
+      while ((m = words.exec(node.textContent))) {
+        const tops = [], widths = [];
+        for (let i = 0; i < m[0].length; i++) {
+          const range = document.createRange();
+          range.setStart(node, m.index + i);
+          range.setEnd(node, m.index + i + 1);
+          const box = range.getBoundingClientRect();
+          tops.push(Math.round(box.top));
+          widths.push(box.width);
+        }
+        const whole = widths.reduce((a, b) => a + b, 0);
+        for (let i = 1; i < m[0].length; i++) {
+          if (tops[i] > tops[i - 1] && !"-–/".includes(m[0][i - 1]) && whole <= room) {
+            broken.push([m[0], Math.round(room), Math.round(whole)]);
+            break;
+          }
+        }
+      }
+    }
+  }
+  return broken;
+}
+"""
+
+
+def test_printable_questionnaire_tables_break_no_word_at_320_px(browser, tmp_path):
+    # At 320 px the item bank summary's tables squeezed seven columns into 288 px, and overflow-wrap: anywhere
+    # broke their words mid-word ('bewijskrac|ht', 'beïnvloed|baar'); the tables now reflow instead.
+    from review.instrument.project import extraction_studies, render_export, study_evidence, study_sources
+
+    synthesis = ROOT / "extraction" / "synthesis.csv"
+    evidence = load_evidence(synthesis)
+    config = load_config(ROOT / "instrument" / "scoring.toml")
+    studies = extraction_studies(ROOT / "extraction")
+    effects, expert = study_evidence(studies)
+    programme = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
+                                snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
+                                sources=study_sources(studies))
+    for lang in ("nl", "en"):
+        html = render_export(programme, "html", lang)
+        assert html.count("<table ") >= 2, lang  # signals and not included
+        for width in (320, 640, 800):  # 800: wider than 200 % zoom, narrower than the page's 52rem
+            page = _open(browser, tmp_path, html, viewport={"width": width, "height": 800})
+            broken = page.evaluate(_WORDS_BROKEN_IN_CELLS)
+            assert not broken, (lang, width, broken[:5], len(broken))
+            scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert scroll <= client, (lang, width, scroll)
+            page.close()

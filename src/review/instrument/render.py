@@ -656,8 +656,18 @@ table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #bbb; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 blockquote { border-left: 4px solid #c60; margin: 0; padding-left: 1rem; }
 ul { padding-left: 1.25rem; } code { font-size: .9em; }
-/* WCAG 1.4.10: at 320 px long DOIs and table words pushed the page to 819 px; they break instead. */
-p, li, td, th, code { overflow-wrap: anywhere; }
+/* WCAG 1.4.10: at 320 px long DOIs pushed the page to 819 px; a word too long for the line breaks. */
+p, li, code { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
+/* ... and a table's columns, squeezed into 288 px, broke their words mid-word ('bewijskrac|ht'): on a narrow
+   screen each row is a block and each cell a line led by its column's name (data-label, set in to_html). */
+@media screen and (max-width: 54rem) {  /* below the page's own width (52rem and its margins) */
+  table, thead, tbody, tr, th, td { display: block; width: auto; }
+  thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); border: 0; }
+  tr { border: 1px solid #bbb; margin: 0 0 .5rem; }
+  td { border: none; border-top: 1px solid #ddd; } td:first-child { border-top: none; }
+  td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+}
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
                tr, li { page-break-inside: avoid; } }
 """
@@ -675,7 +685,36 @@ def to_html(markdown: str, title: str, lang: str = "nl") -> str:
     marked by :func:`english_run` become ``<span lang="en">``)."""
     from markdown_it import MarkdownIt  # imported on first use: keeps `review status` fast
 
-    body = spans_for_english(MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown))
+    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = parser.parse(markdown)
+    _label_table_cells(tokens)
+    body = spans_for_english(parser.renderer.render(tokens, parser.options, {}))
     return (f'<!DOCTYPE html>\n<html lang="{"en" if lang == "en" else "nl"}">\n<head>\n'
             f'<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n'
             f"</head>\n<body>\n{body}</body>\n</html>\n")
+
+
+#: Table roles kept explicit: a table shown as blocks on a narrow screen loses them in some browsers.
+_TABLE_ROLES = {"table_open": "table", "thead_open": "rowgroup", "tbody_open": "rowgroup", "tr_open": "row",
+                "th_open": "columnheader", "td_open": "cell"}
+
+
+def _label_table_cells(tokens: Sequence[Any]) -> None:
+    """Give every body cell its column's header as ``data-label`` (the narrow layout shows it before the
+    cell) and every table element its ARIA role."""
+    headers: list[str] = []
+    column = 0
+    for n, token in enumerate(tokens):
+        if token.type in _TABLE_ROLES:
+            token.attrSet("role", _TABLE_ROLES[token.type])
+        if token.type == "thead_open":
+            headers = []
+        elif token.type == "tr_open":
+            column = 0
+        elif token.type == "th_open":
+            headers.append(plain_text(tokens[n + 1].content) if tokens[n + 1].type == "inline" else "")
+        elif token.type == "td_open":
+            if column < len(headers) and headers[column]:
+                token.attrSet("data-label", headers[column])
+            column += 1
+
