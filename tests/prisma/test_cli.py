@@ -130,7 +130,7 @@ def test_a_stop_reports_the_unscreened_records_prisma_counts(workspace: Workspac
     config = workspace.root / "review.toml"  # a bad [prisma] setting never stops the stop (the TUI's dialog)
     config.write_text(config.read_text() + '\n[prisma.sources]\n"PubMed" = "magazine"\n')
     again = _run(workspace, "prisma", "stop", "again")
-    assert again.exit_code == 0 and "note:" not in again.stderr
+    assert again.exit_code == 0 and "magazine" not in again.stderr
     over = _run(workspace, "prisma", "stop", "once more")  # stacked before: one resume brought 'again' back
     assert over.exit_code != 0 and over.stdout == ""
     assert over.stderr == ("review: screening stop 3 (by alice) stands already: nothing recorded; review prisma "
@@ -196,3 +196,22 @@ def test_record_ids_are_taken_as_the_tui_shows_them(workspace: Workspace, add) -
     assert sought.exit_code == 0 and sought.stdout.startswith(f"{ids[1]}\t")
     wrong = _run(workspace, "prisma", "remove", "#x", "--reason", "retracted")
     assert wrong.exit_code == 2 and "'#x': expected a record id" in wrong.stderr
+
+
+def test_a_stop_without_a_rules_verdict_says_how_the_diagram_will_word_it(workspace: Workspace, add,
+                                                                         screen_as) -> None:
+    # A walk typed `review prisma stop "tired"`; the diagram credited a stopping rule. It now says the
+    # reviewers stopped, and the command says so when the stop is recorded, with the way to give the verdict.
+    ids = add(workspace, 4, "PubMed")
+    screen_as(workspace, ids[:1], "exclude")
+    bare = _run(workspace, "prisma", "stop", "tired")
+    assert bare.exit_code == 0 and bare.stderr == (
+        "note: no stopping rule's verdict to stop (--verdict): the flow diagram will say the reviewers stopped "
+        "without one; the screening screen's s records the rule's verdict\n")
+    assert _run(workspace, "prisma", "resume").exit_code == 0
+    ruled = _run(workspace, "prisma", "stop", "Stop (recommended rule)", "--verdict",
+                 '{"verdict": "stop", "rule": "recommended"}')
+    assert ruled.exit_code == 0 and ruled.stderr == ""
+    assert _run(workspace, "prisma", "resume").exit_code == 0
+    said_continue = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": "continue"}')
+    assert said_continue.exit_code == 0 and "note: no stopping rule's verdict to stop" in said_continue.stderr
