@@ -211,3 +211,44 @@ def test_an_english_wording_shown_for_want_of_a_dutch_one_is_marked_lang_en():
     assert plain.startswith("age >50 vs 21-34 years: HR 1,29") and plain.isprintable()
     english = render.to_html(f"- {render.effect_text(render.T('en'), effect)}", "Profile", "en")
     assert "<span" not in english
+
+
+def test_dutch_numbers_take_a_decimal_comma_and_percentages_a_space(bank, config):
+    # As a Dutch labour expert reads them: '79,5 %' (it read '79.5 %'), 'vanaf 50 % van' (it read '50%', where
+    # every other percentage has its space), a weight '1,5' (it read '1,50' where the English reads '1.5').
+    from dataclasses import replace
+
+    from review.instrument import render
+
+    t = render.T("nl")
+    item = bank.items[0]
+    item.expert = [{"study": "norder2012", "label": "Norder 2012", "percent_agree": 79.5, "consensus": True}]
+    assert "79,5 % van de experts eens, Norder 2012" in render.expert_text(t, item)
+    assert render._expert_line(t, item.expert) == "79,5 % van de experts eens (Norder 2012)"
+    profile = score(bank, {}, replace(config, many_signals_share=0.5))
+    scored = score(bank, {q.link_id: q.options[0].code for q in bank.questions}, replace(config, many_signals_share=0.5))
+    weights = [line for line in scored.uncertainty_nl + profile.uncertainty_nl if "veel risicofactoren" in line]
+    assert weights and all("(vanaf 50 % van" in line for line in weights), weights
+    weighed = bank.scored_items[0]
+    weighed.weight = 1.5
+    summary = render.bank_summary_markdown(bank, "nl")
+    assert f"| {weighed.label_nl} |" in summary and "| 1,5 |" in summary and "1,50" not in summary
+
+
+def test_dutch_texts_keep_to_one_word_per_thing(bank, config):
+    # The guide asked 'de werkende' what every other text calls 'de cliënt'; the bank summary named the factors
+    # without a question by their ids; 'genegeerd' where the form and the answers table say 'telt niet mee';
+    # '0 signalen aanwezig'.
+    from review.instrument import render
+
+    bank.items[0].ask_nl = "Hoe gaat het nu op het werk?"
+    guide = render.guide_markdown(bank, "nl")
+    assert "werkende" not in guide and "**Vraag aan de cliënt**" in guide
+    summary = render.bank_summary_markdown(bank, "nl")
+    assert "Geen vraag opgesteld: Vrouw, Neuroticisme" in summary and "`neuroticism`" not in summary
+    assert "`neuroticism`" in render.bank_summary_markdown(bank, "en")  # the English keeps the ids
+    answers = {"has_supervisor": "no", "conflict": "yes"}
+    report = render.report_markdown(bank, score(bank, answers, config), answers, lang="nl")
+    assert "genegeerd" not in report and "het antwoord telt niet mee" in report
+    nothing = render.report_markdown(bank, score(bank, {}, config), {}, lang="nl")
+    assert " 0 signalen" not in nothing and "Geen signalen aanwezig" in nothing

@@ -64,6 +64,11 @@ def number(t: T, value: float) -> str:
     return effect_number(value, "," if t.nl else ".")
 
 
+def plain_number(t: T, value: float) -> str:
+    """A count, share or weight as ``:g`` writes it, with the language's decimal sign: 79,5 and 1,5 in Dutch."""
+    return f"{value:g}".replace(".", ",") if t.nl else f"{value:g}"
+
+
 def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str:
     """'contrast: OR 2,59 (1,40–4,80), Arends 2014', or the study with why it has no number
     (missing_effect_text).
@@ -212,7 +217,7 @@ def expert_text(t: T, item: Item) -> str:
     """'Delphi-panel: 79 % eens (Norder 2012)' for expert-consensus topics; '' when none."""
     lines = []
     for e in item.expert:
-        pct = f"{float(e.get('percent_agree', 0)):g} %"
+        pct = f"{plain_number(t, float(e.get('percent_agree', 0)))} %"
         lines.append(t(f"expertpanel (Delphi): {pct} van de experts eens, {e.get('label')}",
                        f"expert panel (Delphi): {pct} of experts agree, {e.get('label')}"))
     return "; ".join(lines)
@@ -323,7 +328,7 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
                 f"bewijskracht {t.level(i.level)}" if bank.config.get("weight_rule") == "level"
                 else "gepoolde effectgrootte")
             lines.append(f"| {_cell(name(i.factor_id, i.label_nl))} | {dom(i.domain)} | {direction(i.direction)} | "
-                         f"{t.level(i.level)} | {number(t, i.weight) if t.nl else f'{i.weight:g}'} | "
+                         f"{t.level(i.level)} | {plain_number(t, i.weight)} | "
                          f"{yes if i.modifiable else no} | {_cell(basis)} |")
     lines += ["", f"### {t('Gevraagd als signaal, weegt niet mee', 'Asked as signal, not weighed')} "
               f"({len(bank.signal_items)})", ""]
@@ -346,8 +351,9 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
             lines.append(f"| {_cell(name(n.factor_id, n.label_nl))} | {t.level(n.level)} | {direction(n.direction)} | "
                          f"{_cell(reason_text(t, n.reason))} |")
     if bank.missing_templates:
+        labels = {n.factor_id: n.label_nl for n in bank.not_included}  # a Dutch reader gets the factor, not its id
         lines += ["", f"{t('Geen vraag opgesteld', 'No question template')}: "
-                  + ", ".join(f"`{f}`" for f in bank.missing_templates)]
+                  + ", ".join(labels[f] if t.nl and labels.get(f) else f"`{f}`" for f in bank.missing_templates)]
     if bank.unused_templates:
         lines += ["", f"{t('Vragen zonder bewijs', 'Templates without evidence')}: "
                   + ", ".join(f"`{f}`" for f in bank.unused_templates)]
@@ -424,7 +430,7 @@ def guide_markdown(bank: ItemBank, lang: str = "nl", *, english_marks: bool = Fa
     t = T(lang)
     # a dash, not a colon: the title is often "Profiel: <review title>" ("Gesprekshandleiding: Profiel: …")
     lines = [f"# {t('Gesprekshandleiding', 'Conversation guide')} — {t(bank.title_nl, bank.title_en)}", "",
-             t("Per onderwerp: een open vraag aan de werkende, waarom het onderwerp ertoe doet (het "
+             t("Per onderwerp: een open vraag aan de cliënt, waarom het onderwerp ertoe doet (het "
                "bewijs), waar u op let en mogelijke vervolgstappen. Per domein staat het onderwerp met "
                "het zekerste bewijs bovenaan (eerst de zekerheid volgens GRADE, dan de bewijskracht, dan "
                f"het aantal studies). {MODIFIABLE_MARK} = beïnvloedbaar: een aanknopingspunt voor advies.",
@@ -471,7 +477,8 @@ def guide_markdown(bank: ItemBank, lang: str = "nl", *, english_marks: bool = Fa
 
 
 def _expert_line(t: T, expert: list[dict[str, Any]]) -> str:
-    return "; ".join(t(f"{float(e.get('percent_agree', 0)):g} % van het panel eens ({e.get('label')})",
+    # "van de experts eens", as the evidence line of a topic with studies says it (expert_text)
+    return "; ".join(t(f"{plain_number(t, float(e.get('percent_agree', 0)))} % van de experts eens ({e.get('label')})",
                        f"{float(e.get('percent_agree', 0)):g} % of the panel agreed ({e.get('label')})")
                      for e in expert)
 
@@ -480,7 +487,7 @@ def _conversation(t: T, ask_nl: str, ask_en: str, listen_nl: str, listen_en: str
                   advice_en: str, modifiable: bool) -> list[str]:
     lines = []
     if t(ask_nl, ask_en):
-        lines.append(f"- **{t('Vraag aan de werkende', 'Ask the worker')}**: “{t(ask_nl, ask_en)}”")
+        lines.append(f"- **{t('Vraag aan de cliënt', 'Ask the worker')}**: “{t(ask_nl, ask_en)}”")
     if t(listen_nl, listen_en):
         lines.append(f"- **{t('Let op', 'Listen for')}**: {t(listen_nl, listen_en)}")
     if modifiable and t(advice_nl, advice_en):
@@ -569,7 +576,7 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
             gate_text = t(gate.text_nl, gate.text_en) if gate else ignored.gate
             if ignored.reason == "gate_off":
                 lines.append(t(f"- ‘{ignored.text_nl}’: de vraag is niet van toepassing door het antwoord op "
-                               f"‘{gate_text}’; het antwoord is genegeerd.",
+                               f"‘{gate_text}’; het antwoord telt niet mee.",
                                f"- ‘{ignored.text_en}’: the question does not apply given the answer to "
                                f"‘{gate_text}’; the answer was ignored."))
             else:

@@ -253,6 +253,7 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
     s_count = len(profile.signals)
     if bank.signal_items:
         profile.indication_nl += (" Eén signaal aanwezig (beperkt bewijs; weegt niet mee)." if s_count == 1 else
+                                  " Geen signalen aanwezig." if s_count == 0 else
                                   f" {s_count} signalen aanwezig (beperkt bewijs; wegen niet mee).")
         profile.indication_en += (f" {s_count} {'signal' if s_count == 1 else 'signals'} (limited evidence, "
                                   "not weighed) present.")
@@ -280,7 +281,7 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         basis = "de bewijskracht" if rule == "level" else "de gepoolde effectgrootte"
         profile.uncertainty_nl.append(
             f"De gewichten volgen uit {basis}. De indeling ‘veel risicofactoren’ (vanaf "
-            f"{config.many_signals_share:.0%} van het totale gewicht van de beantwoorde risicofactoren) "
+            f"{config.many_signals_share * 100:.0f} % van het totale gewicht van de beantwoorde risicofactoren) "
             "is een afspraak, geen gevalideerde grens.")
         profile.uncertainty_en.append(
             f"Weights come from the evidence (rule '{rule}'); the 'many risk factors' category (from "
