@@ -520,3 +520,21 @@ def test_printable_questionnaire_tables_break_no_word_at_320_px(browser, tmp_pat
             scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             assert scroll <= client, (lang, width, scroll)
             page.close()
+
+
+def test_form_answers_table_breaks_no_word_at_320_px(browser, tmp_path, bank, config):
+    # The answers table (what the printed report lists) squeezed 'huishoudinkomen' and 'leidinggevende?' into
+    # a 140 px column and broke them mid-word; on a narrow screen each answer is now a block of its own.
+    page = _open(browser, tmp_path, form_html(_programme_bank(), load_config(ROOT / "instrument" / "scoring.toml")),
+                 viewport={"width": 320, "height": 800})
+    page.check("#employment_status--employee")  # opens the gated questions
+    page.check("#has_supervisor--yes")
+    assert page.locator("#answers-summary tbody tr").count() >= 10
+    broken = page.evaluate(_WORDS_BROKEN_IN_CELLS)
+    assert not broken, broken
+    labels = page.evaluate("""() => Array.from(document.querySelectorAll("#answers-summary tbody tr:first-child td"),
+                                               (td) => td.dataset.label)""")
+    assert labels == ["vraag", "antwoord"]  # the column's name, shown before the cell on a narrow screen
+    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll <= client, scroll
+    page.close()

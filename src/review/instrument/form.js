@@ -197,6 +197,7 @@
     });
     // The answers as the printed report lists them (the same wording as the CLI report).
     var body = document.querySelector("#answers-summary tbody");
+    var headers = document.querySelectorAll("#answers-summary thead th");
     body.textContent = "";
     var ignoredIds = {};
     result.ignored.forEach(function (g) { ignoredIds[g.link_id] = true; });
@@ -208,8 +209,13 @@
       else if (!option) { shown = S.unanswered; }
       else { shown = option.text + (ignoredIds[q.linkId] ? S.notCounted : ""); }
       var row = body.insertRow();
-      row.insertCell().textContent = q.text;
-      row.insertCell().textContent = shown;
+      row.setAttribute("role", "row");  // kept when a narrow screen shows the rows as blocks
+      [q.text, shown].forEach(function (text, column) {
+        var cell = row.insertCell();
+        cell.textContent = text;
+        cell.setAttribute("role", "cell");
+        cell.dataset.label = headers[column].textContent;  // shown before the cell on a narrow screen
+      });
     });
     var link = document.getElementById("download-response");
     var resource = response(answers, result.state);

@@ -60,7 +60,17 @@ input:focus-visible, a:focus-visible, button:focus-visible { outline: 3px solid 
 table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid var(--line); padding: .2rem .4rem;
                                                           text-align: left; vertical-align: top; }
 /* A DOI or a long Dutch compound may break anywhere rather than push the page sideways at 320 px. */
-td, #sources li, #profile li { overflow-wrap: anywhere; }
+#sources li, #profile li { overflow-wrap: anywhere; }
+/* ... but in a table that squeezed the columns and broke words mid-word ('beantwo|ord'): a cell breaks only a
+   word longer than its line, and on a narrow screen each answer is a block, led by its column's name. */
+td { overflow-wrap: break-word; }
+@media screen and (max-width: 40rem) {
+  #answers-summary, #answers-summary tbody, #answers-summary tr, #answers-summary td { display: block; }
+  #answers-summary thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  #answers-summary tr { border: 1px solid var(--line); margin: 0 0 .5rem; }
+  #answers-summary td { border: none; }
+  #answers-summary td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+}
 .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
                    clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .print-only { display: none; }
@@ -248,9 +258,10 @@ def _result_section(t: T, bank: ItemBank, config: InstrumentConfig) -> str:
     # The mark is hidden from screen readers as beside each factor: they would read "black diamond equals".
     parts.append('<p class="note"><span aria-hidden="true">◆ = </span>'
                  + t("beïnvloedbare factor", "modifiable factor") + "</p>\n")
-    parts.append(f'<h3>{t("Antwoorden", "Answers")}</h3>\n<table id="answers-summary"><thead><tr>'
-                 f'<th>{t("vraag", "question")}</th><th>{t("antwoord", "answer")}</th></tr></thead>'
-                 "<tbody></tbody></table>\n")
+    parts.append(f'<h3>{t("Antwoorden", "Answers")}</h3>\n<table id="answers-summary" role="table"><thead role="rowgroup">'
+                 f'<tr role="row"><th role="columnheader">{t("vraag", "question")}</th>'
+                 f'<th role="columnheader">{t("antwoord", "answer")}</th></tr></thead>'
+                 '<tbody role="rowgroup"></tbody></table>\n')
     parts.append('<div class="actions">'
                  f'<a id="download-response" class="primary" href="#" download="antwoorden.json">'
                  f'{t("Antwoorden downloaden (FHIR)", "Download answers (FHIR)")}</a>'
