@@ -124,6 +124,9 @@ def test_a_review_toml_seed_past_the_command_lines_range_is_refused_in_one_line(
             assert result.stderr == (f"review: {tmp_path / 'review.toml'}: review.seed must be a whole number "
                                      "from 0 to 4294967295\n")
         else:
+            if not (tmp_path / "review.db").exists():  # (a review.toml written by hand has no store yet)
+                assert CliRunner().invoke(main, ["init", "--store-only", str(tmp_path)]).exit_code == 0
+                result = CliRunner().invoke(main, ["-w", str(tmp_path), "status"])
             assert result.exit_code == 0, result.output
             assert Workspace(tmp_path).config.seed == seed
 

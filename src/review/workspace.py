@@ -138,17 +138,35 @@ class Workspace:
     def store(self) -> Store:
         """The workspace's store, opened on first use (the TUI opens it in a worker)."""
         from .store import Store
-        from .store.core import StoreMoved
+        from .store.core import StoreMissing, StoreMoved
 
         try:
-            return Store.open(self.database_url)
+            # Never created here (``review init`` makes it): a store file moved or deleted, or a database
+            # emptied, would open as an empty review on which the reviewer could start again.
+            return Store.open(self.database_url, create=False)
         except StoreMoved as err:
             if override := self.store_override():  # review.toml names the new store already
                 raise StoreMoved(err.moved_to, override) from None
             raise
+        except StoreMissing as err:
+            raise StoreMissing(err.where, file=err.file, advice=self.missing_store_advice()) from None
+
+    def missing_store_advice(self) -> str:
+        """What to do about a store that is not there: restore it, or start an empty one on purpose."""
+        named = (f"{ENV_DATABASE_URL} names it" if self.database_url_from_environment
+                 else f"{WORKSPACE_FILE} names it")
+        return (f"{named}; put it back (from a backup, or from where it was moved) and run the command again, or, "
+                f"to start this workspace on an empty store (a new copy of a workspace whose store stays out of "
+                f"git), run review init --store-only {_shell_word(str(self.root))}")
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
+
+
+def _shell_word(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def url_without_password(url: str) -> str:
@@ -322,7 +340,7 @@ def init_workspace(
     made: list[Path] = []  # what this call created, in order: removed in reverse on a failure
     try:
         if database_url:
-            store = _empty_server_store(database_url)
+            store = _empty_store(database_url)
             store.create()  # (one transaction: a refused create leaves no table)
         for folder in reversed([root, *root.parents]):
             if not folder.exists():
@@ -349,8 +367,8 @@ def init_workspace(
     return workspace
 
 
-def _empty_server_store(database_url: str) -> Store:
-    """The server's database, connected and proven empty, its schema not yet created or migrated: it may be
+def _empty_store(database_url: str) -> Store:
+    """The database (a server's, or a SQLite file), connected and proven empty, its schema not yet created or migrated: it may be
     another review's store (two workspaces would silently share it). A wrong password is one line here."""
     from .store import Store
     from .store.core import safe_url
@@ -388,3 +406,26 @@ def _undo_init(made: list[Path], store: Store | None, *, server: bool) -> None:
                     made_path.with_name(made_path.name + side).unlink(missing_ok=True)
         except OSError:
             pass
+
+
+def init_store(path: Path) -> Workspace:
+    """Create the empty store of the existing workspace at ``path`` whose store is missing (``StoreMissing``):
+    on purpose, as no other command creates one. Refused when the workspace's store is there, and when the
+    database holds another review's rows."""
+    from .store.core import StoreMissing
+
+    workspace = Workspace(path)
+    try:
+        workspace.store.engine.dispose()
+    except StoreMissing:
+        pass
+    else:
+        raise WorkspaceError(f"{workspace.root}: its store is there already ({workspace.store_location()}); "
+                             "nothing was created")
+    workspace.__dict__.pop("store", None)
+    new = _empty_store(workspace.database_url)  # (a SQLite file: made here, empty)
+    try:
+        new.create()
+    finally:
+        new.engine.dispose()
+    return workspace

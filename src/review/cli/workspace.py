@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..services.workspace import create_workspace, migrate_store, workspace_status
+from ..services.workspace import create_store, create_workspace, migrate_store, workspace_status
 from .context import SEED, Context, pass_context
 
 
@@ -24,8 +24,22 @@ def register(group: click.Group) -> None:
 @click.option("--database", "database_url", metavar="URL",
               help="Put the store on a server: postgresql://user@host/name (team mode). The password comes "
                    "from PGPASSWORD or ~/.pgpass; one given in the URL is used now but never written down.")
-def init(path: Path, title: str, reviewers: tuple[str, ...], seed: int, database_url: str | None) -> None:
+@click.option("--store-only", is_flag=True,
+              help="Start an empty store for the workspace at PATH, whose store is missing (a new copy of a "
+                   "workspace whose review.db stays out of git). Other commands never create one.")
+@click.pass_context
+def init(click_ctx: click.Context, path: Path, title: str, reviewers: tuple[str, ...], seed: int,
+         database_url: str | None, store_only: bool) -> None:
     """Create a review workspace at PATH (queries/, screening/, extraction/, instrument/, store)."""
+    if store_only:
+        options = {"title": "--title", "reviewers": "--reviewer", "seed": "--seed", "database_url": "--database"}
+        given = [flag for name, flag in options.items()
+                 if click_ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"--store-only takes no {', '.join(given)}: the workspace's review.toml says them")
+        workspace = create_store(path)
+        click.echo(f"created an empty store for {workspace.root} on {workspace.store_location()}")
+        return
     workspace = create_workspace(path, title=title, reviewers=list(reviewers) or None, seed=seed,
                                  database_url=database_url)
     click.echo(f"created workspace {workspace.root}")

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from ..errors import ReviewError, WorkspaceError
 from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE
 from ..records import Record
-from ..workspace import Workspace, init_workspace
+from ..workspace import Workspace, init_store, init_workspace
 
 if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
-__all__ = ["counts_by_source", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
+__all__ = ["counts_by_source", "create_store", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
            "workspace_status"]
 
 
@@ -38,6 +38,12 @@ def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: l
         if name.strip() not in names:
             names.append(name.strip())
     return init_workspace(path, title=title.strip(), reviewers=names or None, seed=seed, database_url=database_url)
+
+
+def create_store(path: Path) -> Workspace:
+    """The empty store of the workspace at ``path``, whose store is missing (no other command creates one: a
+    store moved or deleted must not come back empty unasked). Refused when its store is there."""
+    return init_store(path)
 
 
 def own_files(workspace: Workspace) -> tuple[Path, ...]:
@@ -136,6 +142,7 @@ def migrate_store(workspace: Workspace, to_url: str) -> TransferReport:
     unreachable, or its content hashes differ from the source's.
     """
     from ..store import Store
+    from ..store.core import StoreMissing
     from ..store.transfer import copy_store
     from ..workspace import check_store_location, set_store_location
 
@@ -147,7 +154,10 @@ def migrate_store(workspace: Workspace, to_url: str) -> TransferReport:
     check_store_location(workspace, to_url)
     # Opened even when already marked moved: a migration killed before review.toml was rewritten
     # finishes when run again. Every other command refuses a moved store.
-    source = Store.open(workspace.database_url, moved_ok=True)
+    try:
+        source = Store.open(workspace.database_url, moved_ok=True, create=False)
+    except StoreMissing as err:  # (not made empty, then copied)
+        raise StoreMissing(err.where, file=err.file, advice=workspace.missing_store_advice()) from None
     try:
         report = copy_store(source, to_url)
     finally:

@@ -24,7 +24,7 @@ from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict",
-    "NewerStore", "Store", "StoreBusy", "StoreLost", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
+    "NewerStore", "Store", "StoreBusy", "StoreLost", "StoreMissing", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -111,7 +111,8 @@ def _store_lost(context: Any) -> None:
 def _sqlite_file_check(path: Path) -> tuple[Callable[[sa.Connection], None], Callable[..., None]]:
     """Hooks for a SQLite store file that was there when the store opened: a commit refused once the file is
     gone or replaced (the open connections would go on writing into the removed file, lost when they close),
-    and no new connection that would create an empty file in its place."""
+    and no new connection that would create an empty file in its place (nor does a later ``Store.open`` without
+    ``create``: ``StoreMissing``)."""
     opened = path.stat()
     identity = (opened.st_dev, opened.st_ino)
 
@@ -119,7 +120,7 @@ def _sqlite_file_check(path: Path) -> tuple[Callable[[sa.Connection], None], Cal
         return StoreLost(f"the store file {path} was removed, moved or replaced while this process had it open; "
                          "nothing was saved here — a moved workspace folder: run review again in its new place; "
                          "otherwise put the file back (from a backup) before running review again: without it, "
-                         "review opens an empty store there")
+                         "review refuses to open the workspace")
 
     def refuse_commit_if_gone(_conn: sa.Connection) -> None:
         try:
@@ -134,6 +135,15 @@ def _sqlite_file_check(path: Path) -> tuple[Callable[[sa.Connection], None], Cal
             raise lost()
 
     return refuse_commit_if_gone, refuse_connect_if_gone
+
+
+def _sqlite_path(url: sa.URL) -> Path | None:
+    """The file a SQLite URL names (relative: from the current folder, as SQLite opens it); None for another
+    engine or a database in memory."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 def _moved_to(conn: sa.Connection) -> str | None:
@@ -201,6 +211,24 @@ class StoreLost(ReviewError):
 
     title = "Store lost"
     exit_code = 7  # like busy: running the command again once the store answers succeeds
+
+
+class StoreMissing(ReviewError):
+    """The store named is not there: a SQLite file moved, deleted or never copied (it stays out of git), or a
+    database without the review's tables. Opened without ``create``, nothing is created: an empty store in its
+    place would show an empty review, on which the reviewer could start again over the lost decisions."""
+
+    title = "Store missing"
+    exit_code = 1
+
+    def __init__(self, where: str, *, file: bool, advice: str = "") -> None:
+        missing = ("the store file is not there (moved, deleted, or not in this copy)" if file
+                   else "the database holds no review store (none of the review's tables)")
+        advice = advice or ("put the store back (from a backup, or from where it was moved) and run the command "
+                            "again")
+        super().__init__(f"{where}: {missing}; nothing was created — {advice}")
+        self.where = where
+        self.file = file
 
 
 class StoreMoved(ReviewError):
@@ -308,6 +336,9 @@ class Store:
         commit on it after the move (a process that opened it before); ``moved_ok`` (only for
         ``review migrate`` itself, which reads it to finish or redo a move) lets it open."""
         parsed = engine_url(url)
+        file = _sqlite_path(parsed)
+        if prepare and not create and file is not None and not file.exists():
+            raise StoreMissing(str(file), file=True)  # (before connecting: SQLite would make an empty file)
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
             # UTC sessions: timestamps read back equal on both engines. Credentials come from the
@@ -345,10 +376,8 @@ class Store:
             raise _connect_error(parsed, err) from None
         # Open: from now on a lost server or store file is StoreLost (while opening, "cannot connect" above).
         sa.event.listen(engine, "handle_error", _store_lost)
-        database = parsed.database or ""
-        if engine.dialect.name == "sqlite" and prepare and not moved_ok and database and database != ":memory:" \
-                and not database.startswith("file:") and Path(database).is_file():
-            on_commit, on_connect = _sqlite_file_check(Path(database).resolve())
+        if prepare and not moved_ok and file is not None and file.is_file():
+            on_commit, on_connect = _sqlite_file_check(file.resolve())
             sa.event.listen(engine, "commit", on_commit)
             sa.event.listen(engine, "do_connect", on_connect)
         return store
@@ -412,8 +441,9 @@ class Store:
             version = _schema_version(conn)
             moved_to = _moved_to(conn) if version is not None and not self.moved_ok else None
         if version is None:
-            if create:
-                self.create()
+            if not create:
+                raise StoreMissing(safe_url(self.engine.url), file=False)
+            self.create()
             return
         _refuse_if_newer(version)
         if moved_to is not None:

@@ -197,7 +197,9 @@ class ReviewApp(PlainNotifyApp):
             try:
                 project = open_project(self.workspace, self.reviewer, blind=self.blind_option)
             except ReviewError as err:
-                if err.title == "Session":  # a second window of this reviewer: say why and leave
+                # A second window of this reviewer, or a workspace whose store is not there (nothing to show, and
+                # none is made in its place): say why and leave.
+                if err.title in ("Session", "Store missing"):
                     self.call_from_thread(self.exit, return_code=err.exit_code, message=f"review: {err}")
                     return
                 raise

@@ -1,0 +1,145 @@
+"""A workspace whose store is not there (review.db moved, deleted or not in this copy; a database emptied) is
+refused by every command in one line naming it and what to do, and nothing is created in its place: an empty
+store there showed an empty review, on which the reviewer could start again over the lost decisions.
+``review init --store-only`` starts an empty one on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from review.cli import main
+from review.errors import ReviewError
+from review.records import Record
+from review.store.core import StoreMissing, engine_url
+from review.workspace import Workspace
+
+#: Commands that open the store, as a reviewer types them (``-w`` added).
+COMMANDS = (["status"], ["decide", "1", "--include"], ["decide", "--undo"], ["export", "decisions", "{out}/d.csv"],
+            ["export", "records", "{out}/r.csv"], ["fulltext", "list"], ["prisma", "--out", "{out}/prisma"],
+            ["dedup"], ["conflicts"], ["import", "{out}/new.csv"], ["migrate", "--to", "sqlite:///{out}/to.db"])
+
+
+def _with_a_decision(ws: Workspace) -> None:
+    ws.store.add_batch([Record(title="Sick leave recurrence"), Record(title="Mice")], file_name="f.ris",
+                       file_sha256="a" * 64, source_name="db", format="ris", encoding="utf-8")
+    ws.store.add_decision(1, "alice", "include")
+    ws.store.engine.dispose()
+
+
+def _run(ws: Workspace, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["-w", str(ws.root), "-r", "alice", *args])
+
+
+def _remove_store(ws: Workspace, engine_name: str, aside: Path) -> None:
+    """The store gone: the SQLite file moved aside; the server's tables dropped (a new or emptied database)."""
+    if engine_name == "sqlite":
+        shutil.move(ws.root / "review.db", aside)
+        return
+    engine = sa.create_engine(engine_url(ws.database_url))
+    with engine.begin() as conn:
+        sa.MetaData().reflect(conn)
+        from review.store import metadata
+
+        metadata.drop_all(conn)
+    engine.dispose()
+
+
+def test_every_command_refuses_a_missing_store_and_creates_nothing(workspace: Workspace, engine_name: str,
+                                                                   tmp_path: Path) -> None:
+    _with_a_decision(workspace)
+    aside = tmp_path / "moved-review.db"
+    _remove_store(workspace, engine_name, aside)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "new.csv").write_text("id,title\nn1,New record\n", encoding="utf-8")
+    for command in COMMANDS:
+        result = _run(Workspace(workspace.root), *(word.format(out=out) for word in command))
+        assert result.exit_code == StoreMissing.exit_code == 1, (command, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in result.output, (command, result.output)
+        line = lines[0]
+        if engine_name == "sqlite":
+            assert line.startswith(f"review: {workspace.root / 'review.db'}: the store file is not there"), line
+            assert not (workspace.root / "review.db").exists(), command  # not made again, empty
+        else:
+            assert "the database holds no review store" in line and "postgresql://" in line, line
+            engine = sa.create_engine(engine_url(workspace.database_url))
+            assert sa.inspect(engine).get_table_names() == [], command  # no table created
+            engine.dispose()
+        assert "nothing was created" in line and "review.toml names it; put it back" in line, (command, line)
+        assert line.endswith(f"run review init --store-only {workspace.root}"), line
+    assert sorted(p.name for p in out.iterdir()) == ["new.csv"]  # no output written from an empty store
+    if engine_name == "sqlite":  # put back, the review is there again
+        shutil.move(aside, workspace.root / "review.db")
+        status = _run(Workspace(workspace.root), "status")
+        assert status.exit_code == 0 and "sources    2 records" in status.stdout, status.output
+
+
+def test_init_store_only_starts_an_empty_store_on_purpose_and_only_when_it_is_missing(
+        workspace: Workspace, engine_name: str, tmp_path: Path) -> None:
+    _with_a_decision(workspace)
+    runner = CliRunner()
+    there = runner.invoke(main, ["init", "--store-only", str(workspace.root)])
+    assert there.exit_code == 2 and "its store is there already" in there.stderr and "nothing was created" in there.stderr
+    assert "sources    2 records" in _run(Workspace(workspace.root), "status").stdout  # untouched
+    _remove_store(workspace, engine_name, tmp_path / "aside.db")
+    mixed = runner.invoke(main, ["init", "--store-only", "--title", "X", "--reviewer", "z", str(workspace.root)])
+    assert mixed.exit_code == 2 and "--store-only takes no --title, --reviewer" in mixed.stderr
+    made = runner.invoke(main, ["init", "--store-only", str(workspace.root)])
+    assert made.exit_code == 0, made.output
+    assert made.stdout.startswith(f"created an empty store for {workspace.root} on ")
+    status = _run(Workspace(workspace.root), "status")
+    assert status.exit_code == 0 and "sources    0 records" in status.stdout, status.output
+    assert (workspace.root / "review.toml").read_text(encoding="utf-8").count("title = \"Test review\"") == 1
+
+
+def test_a_store_file_present_but_empty_is_refused_as_holding_no_review(tmp_path: Path) -> None:
+    """A zero-byte review.db (a placeholder checked out, a copy cut short) has no tables: not filled in silently."""
+    from review.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    ws.store.engine.dispose()
+    (ws.root / "review.db").write_bytes(b"")
+    with pytest.raises(StoreMissing) as refused:
+        Workspace(ws.root).store  # noqa: B018
+    assert "the database holds no review store" in str(refused.value)
+    import sqlite3
+
+    with sqlite3.connect(ws.root / "review.db") as conn:  # (WAL mode wrote its header; no table)
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+
+def test_review_migrate_refuses_a_missing_source_instead_of_copying_an_empty_store(tmp_path: Path) -> None:
+    from review.services.workspace import migrate_store
+    from review.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    ws.store.engine.dispose()
+    (ws.root / "review.db").unlink()
+    target = tmp_path / "elsewhere.db"
+    with pytest.raises(ReviewError, match="the store file is not there"):
+        migrate_store(Workspace(ws.root), f"sqlite:///{target}")
+    assert not target.exists() and not (ws.root / "review.db").exists()
+
+
+def test_simulate_needs_no_store_even_inside_a_workspace_without_one(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    ws.store.engine.dispose()
+    (ws.root / "review.db").unlink()
+    monkeypatch.chdir(ws.root)
+    data = tmp_path / "labelled.csv"
+    rows = ["record_id,title,abstract,label_included"] + [
+        f"{i},{'Sick leave recurrence' if i % 5 == 0 else 'Mice in a maze'} {i},abstract {i},{int(i % 5 == 0)}"
+        for i in range(40)]
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["simulate", str(data), "--seed", "1", "--json", str(tmp_path / "sim.json")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "sim.json").is_file() and not (ws.root / "review.db").exists()
