@@ -215,3 +215,20 @@ def test_a_stop_without_a_rules_verdict_says_how_the_diagram_will_word_it(worksp
     assert _run(workspace, "prisma", "resume").exit_code == 0
     said_continue = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": "continue"}')
     assert said_continue.exit_code == 0 and "note: no stopping rule's verdict to stop" in said_continue.stderr
+
+
+def test_status_says_a_screening_stop_stands_and_who_made_it(workspace: Workspace, add, screen_as) -> None:
+    # A walk of two reviewers: after ann's stop, ben's screen and dashboard said CONTINUE, 292 remaining,
+    # and `review status` named no stop, while PRISMA counted the records nobody screened as excluded.
+    ids = add(workspace, 5, "PubMed")
+    screen_as(workspace, ids[:2], "exclude")
+    assert "screening stopped" not in _run(workspace, "status").stdout
+    assert _run(workspace, "-r", "bob", "prisma", "stop", "enough").exit_code == 0
+    lines = _run(workspace, "status").stdout.splitlines()
+    prisma_at = next(i for i, line in enumerate(lines) if line.startswith("prisma "))
+    assert "3 excluded by automation" in lines[prisma_at]
+    stop = lines[prisma_at + 1]
+    assert stop.startswith("  screening stopped by bob on ") and " UTC (stop 1): " in stop
+    assert stop.endswith("the records nobody screened count as excluded by automation; review prisma resume withdraws it")
+    assert _run(workspace, "prisma", "resume").exit_code == 0
+    assert "screening stopped" not in _run(workspace, "status").stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +66,17 @@ def prisma_status(workspace: Workspace, aside: SetAside | None = None,
         f"{c.n('dbr_sought_reports') + c.n('other_sought_reports')} sought, "
         f"{c.n('dbr_assessed') + c.n('other_assessed')} assessed, {counted(c.n('new_studies'), 'study')} "
         f"({counted(c.n('new_reports'), 'report')}) included; {state}"
-    ]
+    ] + _stop_lines(c.screening_stop)
+
+
+def _stop_lines(stop: ScreeningStop | None) -> list[str]:
+    """The stop that stands, under the prisma line: a teammate's screen still says CONTINUE after another
+    reviewer's stop (each screen follows its own reviewer), while PRISMA counts the rest as excluded."""
+    if stop is None:
+        return []
+    when = f" on {stop.created_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if stop.created_at else ""
+    return [f"  screening stopped by {stop.reviewer}{when} (stop {stop.id}): the records nobody screened count as "
+            "excluded by automation; review prisma resume withdraws it"]
 
 
 # -- screening stop and removals -------------------------------------------------------------
