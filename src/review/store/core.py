@@ -10,7 +10,9 @@ from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+import contextlib
 import functools
+import json
 import shlex
 import zlib
 
@@ -23,7 +25,7 @@ from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
-    "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "BatchWriter", "Connection", "DecisionConflict",
+    "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "UPGRADE_WAIT_MS", "UPGRADING_KEY", "BatchWriter", "Connection", "DecisionConflict",
     "NewerStore", "Store", "StoreBusy", "StoreLost", "StoreMissing", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
@@ -34,6 +36,15 @@ Connection = sa.Connection
 #: How long a write waits for another process's lock before ``StoreBusy`` (SQLite's busy timeout,
 #: PostgreSQL's lock_timeout).
 BUSY_TIMEOUT_MS = 5000
+
+#: How long opening a store waits for another process's schema upgrade step (its write lock) before
+#: ``StoreBusy``: a step may rewrite every record (2 -> 3 took 6 s on PostgreSQL, 15 s on SQLite at 50,000
+#: records on a loaded machine: docs/benchmarks/store-migrations-2026-12-06.md).
+UPGRADE_WAIT_MS = 600_000
+
+#: The ``schema_info`` key an upgrade sets before each step (JSON: the version it upgrades to, step N of M) and
+#: the step's transaction removes: a writer kept waiting past the busy timeout is told why.
+UPGRADING_KEY = "upgrading"
 
 #: The ``schema_info`` key ``review migrate`` sets on a store it moved away from (value: the new
 #: store's URL, password masked). Every later commit on that store is refused (``StoreMoved``).
@@ -81,6 +92,9 @@ def _store_busy(context: Any) -> None:
     original = context.original_exception
     locked = type(original).__name__ == "OperationalError" and "database is locked" in str(original)
     if locked or getattr(original, "sqlstate", None) == "55P03":  # lock_not_available
+        if upgrade := _upgrade_under_way(context.engine):
+            raise StoreBusy(f"the store is being upgraded ({upgrade}) by a review that opened it; this change was "
+                            "not saved — press the key (or run the command) again when the upgrade has finished")
         raise StoreBusy(
             f"the store is busy: another review process held its write lock for over "
             f"{BUSY_TIMEOUT_MS / 1000:g} s (an import, a dedup run?); this change was not saved — "
@@ -144,6 +158,48 @@ def _sqlite_path(url: sa.URL) -> Path | None:
     if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
         return None
     return Path(database)
+
+
+def _set_upgrading(conn: sa.Connection, note: str | None) -> None:
+    """Record (``note``) or clear (None) the upgrade step under way in ``schema_info``."""
+    t = schema.schema_info
+    conn.execute(t.delete().where(t.c.key == UPGRADING_KEY))
+    if note is not None:
+        conn.execute(t.insert().values(key=UPGRADING_KEY, value=note))
+
+
+@contextmanager
+def _waiting_for_upgrades(conn: sa.Connection) -> Iterator[None]:
+    """Within this transaction wait up to ``UPGRADE_WAIT_MS`` for another process's lock (an upgrade step that
+    runs while this process opens the store), not the busy timeout."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(UPGRADE_WAIT_MS)}")
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(UPGRADE_WAIT_MS)}")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
+
+
+def _upgrade_under_way(engine: sa.Engine | None) -> str:
+    """'step N of M: schema version V to V + 1' while a migration step holds the store (its ``schema_info``
+    row, read on a connection of its own), else ''. A row a killed upgrade left is stale once the version it
+    upgraded to is in; until then (the next opening runs the step again) it is taken at its word."""
+    if engine is None:
+        return ""
+    try:
+        t = schema.schema_info
+        with engine.connect() as conn:
+            rows = dict(conn.execute(sa.select(t.c.key, t.c.value).where(t.c.key.in_(("version", UPGRADING_KEY)))).all())
+        note = json.loads(str(rows[UPGRADING_KEY])) if UPGRADING_KEY in rows else None
+        if not note or int(str(rows.get("version", 0))) >= int(note["to"]):
+            return ""
+        return f"step {int(note['step'])} of {int(note['steps'])}: schema version {int(note['to']) - 1} to {int(note['to'])}"
+    except Exception:  # noqa: BLE001 - only a better wording is lost; the busy line still stands
+        return ""
 
 
 def _moved_to(conn: sa.Connection) -> str | None:
@@ -486,23 +542,39 @@ class Store:
     def migrate(self, from_version: int) -> None:
         """Apply each migration step in its own transaction, from ``from_version`` up. Each step takes the
         write lock first and runs only if the store is still at its version: another process that opened the
-        same old store may have run it while this one waited."""
+        same old store may have run it while this one waited (up to ``UPGRADE_WAIT_MS``, not the busy timeout:
+        a step may rewrite every record). Before each step a row in ``schema_info`` says which step runs, so a
+        writer that waits for it past the busy timeout is told the store is being upgraded (``_store_busy``);
+        the step's own transaction removes it."""
+        steps = SCHEMA_VERSION - from_version
         for version in range(from_version, SCHEMA_VERSION):
             step = MIGRATIONS.get(version)
             if step is None:
                 raise ReviewError(f"no migration from store schema version {version}")
-            with self.engine.begin() as conn:
+            note = json.dumps({"to": version + 1, "step": version - from_version + 1, "steps": steps})
+            with self.engine.begin() as conn, _waiting_for_upgrades(conn):
                 _take_write_lock(conn)
-                _wait_for_writers(conn)
-                self.lock(conn, _UPGRADE_LOCK)  # every other process's commit check waits for this step
                 if _schema_version(conn) != version:
-                    continue
-                step(conn)
-                conn.execute(
-                    schema.schema_info.update()
-                    .where(schema.schema_info.c.key == "version")
-                    .values(value=str(version + 1))
-                )
+                    continue  # (run meanwhile by another process)
+                _set_upgrading(conn, note)
+            try:
+                with self.engine.begin() as conn, _waiting_for_upgrades(conn):
+                    _take_write_lock(conn)
+                    _wait_for_writers(conn)
+                    self.lock(conn, _UPGRADE_LOCK)  # every other process's commit check waits for this step
+                    if _schema_version(conn) != version:
+                        continue
+                    step(conn)
+                    conn.execute(
+                        schema.schema_info.update()
+                        .where(schema.schema_info.c.key == "version")
+                        .values(value=str(version + 1))
+                    )
+                    _set_upgrading(conn, None)
+            except BaseException:
+                with contextlib.suppress(Exception), self.engine.begin() as conn:
+                    _set_upgrading(conn, None)  # (a step refused or cut short: no writer told of an upgrade)
+                raise
         metadata.create_all(self.engine)
 
     @contextmanager
