@@ -24,6 +24,8 @@ from .normalise import normalise_year
 REQUIRED_COLUMNS = ("record_id", "title")
 FIELD_COLUMNS = ("title", "journal", "volume", "issue", "pages", "doi", "abstract", "pmid")
 OUTPUT_COLUMNS = ("record_id", "cluster_id", "decision")
+#: Field columns whose values repeat across records (loaded as one string each).
+_REPEATED = ("journal", "volume", "issue", "pages")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,10 @@ def load_records_csv(path: Path) -> RecordsCsv:
             raise ImportFormatError(path, "line 1", f"missing column {column!r}{delimiter_hint(header)}")
     records: list[Record] = []
     seen: set[str] = set()
+    # One string per distinct author name, journal, volume, issue and pages: they repeat across a large file's
+    # records (exports of the same articles from several databases), and each copy cost its own str object.
+    shared: dict[str, str] = {}
+    once = shared.setdefault
     for line, row in rows:
         record_id = (row.get("record_id") or "").strip()
         if not record_id:
@@ -56,12 +62,14 @@ def load_records_csv(path: Path) -> RecordsCsv:
             raise ImportFormatError(path, f"line {line}", f"duplicate record_id {record_id!r}")
         seen.add(record_id)
         values: dict[str, Any] = {name: (row.get(name) or "").strip() for name in FIELD_COLUMNS}
+        for name in _REPEATED:
+            values[name] = once(values[name], values[name])
         year = normalise_year(row.get("year") or "")
         extra = {k: v for k, v in row.items() if k and k not in FIELD_COLUMNS
                  and k not in ("record_id", "authors", "year", "publication_types")}
         records.append(Record(
             **values,
-            authors=split_authors(row.get("authors") or ""),
+            authors=[once(name, name) for name in split_authors(row.get("authors") or "")],
             year=year,
             external_id=record_id,
             source=(row.get("source_database") or row.get("source") or "").strip(),

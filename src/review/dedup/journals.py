@@ -133,7 +133,6 @@ def _contracts_inner(word: str, full: str) -> bool:
     return all(ch in rest for ch in word[1:])
 
 
-@lru_cache(maxsize=262144)
 def journal_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     """1.0 for the same journal written out or abbreviated, else a token overlap in [0, 1]."""
     if not a or not b:

@@ -388,7 +388,6 @@ def initial_letters(words: list[str]) -> str:
     return "".join(letters).replace(" ", "")
 
 
-@lru_cache(maxsize=262144)
 def initial_beside(name: str, surname: str, every: bool = False) -> str:
     """The first letter of the word after ``surname`` is taken out of ``name`` ("Grant J", "grant"
     → j; "Ferrari Mj", "ferrari" → m, as :func:`first_initial` reads it too), or :func:`first_initial`

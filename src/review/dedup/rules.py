@@ -15,7 +15,7 @@ import numpy as np
 
 from .kinds import ARTICLE, NOTICE_KINDS, PREPRINT
 from .prepare import Prepared
-from .scoring import DIFFERENT, EQUAL, PairFeatures, abstract_similarity
+from .scoring import DIFFERENT, EQUAL, PairFeatures, RecordColumns, abstract_similarity
 
 DUPLICATE = "duplicate"
 BORDERLINE = "borderline"
@@ -64,18 +64,19 @@ def _nan_to(value: np.ndarray, fill: float) -> np.ndarray:
     return np.where(np.isnan(value), fill, value)
 
 
-def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """Points per field per pair, plus the kind-conflict and preprint masks."""
+def field_points(prep: Prepared, f: PairFeatures,
+                 columns: RecordColumns | None = None) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Points per field per pair, plus the kind-conflict and preprint masks (``columns``: ``prep``'s)."""
+    cols = RecordColumns(prep) if columns is None else columns
     left, right = f.left, f.right
-    generic_col = np.asarray(prep.generic, dtype=bool)
+    generic_col = cols.generic
     generic = generic_col[left] | generic_col[right]
-    bracketed = np.asarray(prep.translated, dtype=bool)
-    original = np.asarray([bool(x) for x in prep.title_alt], dtype=bool)
+    bracketed = cols.translated
+    original = cols.has_title_alt
     # One record carries the English translation, the other the original or another
     # database's translation (an Embase "<ORIGINAL>" title): the English titles may differ.
     translated = (bracketed[left] != bracketed[right]) | original[left] | original[right]
-    kind_col = np.empty(len(prep), dtype=object)
-    kind_col[:] = prep.kind
+    kind_col = cols.kind
     kind_a, kind_b = kind_col[left], kind_col[right]
     differ = kind_a != kind_b
     preprint = differ & ((kind_a == PREPRINT) | (kind_b == PREPRINT))
@@ -94,8 +95,7 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     title = np.where(translated, np.maximum(title, 0.0), title)
 
     a = f.authors
-    m_authors = np.asarray([len(x) for x in prep.authors], dtype=np.int64)
-    m_authors = np.minimum(m_authors[left], m_authors[right])
+    m_authors = np.minimum(cols.author_count[left], cols.author_count[right])
     authors = np.select([a >= 90, a >= 75, a >= 50, a >= 0], [2.0, 1.0, -1.0, -3.0], 0.0)
     authors = np.where(f.first_author & (a >= 75), authors + 0.5, authors)
     # One shared name is weak evidence: single-author letters and commentaries collide.
@@ -110,7 +110,7 @@ def field_points(prep: Prepared, f: PairFeatures) -> tuple[dict[str, np.ndarray]
     year = np.where(same_review, np.maximum(year, 0.0), year)
     cochrane = np.select([same_review, f.cochrane == DIFFERENT], [2.0, -6.0], 0.0)
 
-    supplement_col = np.asarray(prep.supplement, dtype=bool)
+    supplement_col = cols.supplement
     supplement = supplement_col[left] | supplement_col[right]
     volume = np.select([f.volume == EQUAL, f.volume == DIFFERENT], [1.0, np.where(supplement, -1.0, -2.0)], 0.0)
     # Overlapping ranges (676-682 vs 678-684): one article paginated twice, weakly against.
@@ -180,19 +180,22 @@ def _total(points: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None,
-           related_mode: str = "link") -> Decisions:
+           related_mode: str = "link", columns: RecordColumns | None = None) -> Decisions:
     """Score every candidate pair and sort it into duplicate / borderline / distinct.
 
     Abstracts (the costliest comparison, worth -2 to +2 points) are compared only for pairs
-    whose verdict they could change.
+    whose verdict they could change. ``columns`` are ``prep``'s (made here when not given).
     """
+    cols = RecordColumns(prep) if columns is None else columns
     cut = thresholds or Thresholds()
     # The first points go as soon as they are added up: both at once held 100 MB more at 50,000 records.
-    partial = _total(field_points(prep, f)[0]) if len(f) else np.zeros(0)
-    abstract_similarity(prep, f, partial >= min(cut.borderline, cut.duplicate) - 2.0)
-    points, kind_conflict, preprint = field_points(prep, f)
+    partial = _total(field_points(prep, f, cols)[0]) if len(f) else np.zeros(0)
+    abstract_similarity(prep, f, partial >= min(cut.borderline, cut.duplicate) - 2.0, cols)
+    points, kind_conflict, preprint = field_points(prep, f, cols)
     score = _total(points) if len(f) else np.zeros(0)
-    status = np.full(len(f), DISTINCT, dtype=object)
+    # Every entry the one DISTINCT string: ``np.full`` would copy it into a new str per pair (44 MB at 850,000).
+    status = np.empty(len(f), dtype=object)
+    status[:] = DISTINCT
     status[score >= cut.borderline] = BORDERLINE
     status[score >= cut.duplicate] = DUPLICATE
     # Preprint vs journal version: the same work, but whether to merge is the reviewer's call.
@@ -200,7 +203,7 @@ def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None
     status[kind_conflict] = DISTINCT
     if related_mode not in RELATED_MODES:
         raise ValueError(f"[dedup] related must be one of {', '.join(RELATED_MODES)}, not {related_mode!r}")
-    notice = np.asarray([k in NOTICE_KINDS for k in prep.kind], dtype=bool)
+    notice = cols.notice
     about = notice[f.left] != notice[f.right]
     related = about & (f.subject >= RELATED_TITLE) & ~(f.year_gap > RELATED_YEARS) & (f.pmid != EQUAL)
     cannot_link = (kind_conflict | (score < CANNOT_LINK_SCORE) | (f.pmid == DIFFERENT)

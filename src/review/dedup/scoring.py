@@ -10,6 +10,7 @@ from typing import Any
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -19,7 +20,7 @@ from .journals import journal_similarity
 from .kinds import NOTICE_KINDS
 from .name_pairs import is_ambiguous_name, pair_reading, particle_readings
 from .names import initial_beside
-from .prepare import Prepared
+from .prepare import Prepared, abstract_key
 
 #: Field states for exact-comparison fields.
 MISSING, EQUAL, DIFFERENT = 0, 1, 2
@@ -94,8 +95,8 @@ def _codes(values: list[str]) -> np.ndarray:
     return np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
 
 
-def _exact(values: list[str], left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    codes = _codes(values)
+def _exact(codes: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """EQUAL, DIFFERENT or MISSING per pair, from each record's ``_codes``."""
     a, b = codes[left], codes[right]
     present = (a != 0) & (b != 0)
     return np.where(present, np.where(a == b, EQUAL, DIFFERENT), MISSING).astype(np.int8)
@@ -118,9 +119,186 @@ def shared_dois(prep: Prepared) -> set[str]:
     return shared
 
 
-def _numbers(values: list[str], left: np.ndarray, right: np.ndarray) -> np.ndarray:
+class RecordColumns:
+    """Each record's values as the pair tests index them (codes, arrays, author-name tables), made once per
+    ``Prepared`` and each only when first asked for, however many chunks of pairs are then scored."""
+
+    def __init__(self, prep: Prepared) -> None:
+        self.prep = prep
+        #: Journal-code pairs scored so far and their scores (``journal_scores``).
+        self._journal_pairs = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+
+    @cached_property
+    def title(self) -> np.ndarray:
+        return _column(self.prep.title)
+
+    @cached_property
+    def compact(self) -> np.ndarray:
+        return _column(self.prep.compact)
+
+    @cached_property
+    def title_alt(self) -> np.ndarray:
+        return _column(self.prep.title_alt)
+
+    @cached_property
+    def main_title(self) -> np.ndarray:
+        return _column(self.prep.main_title)
+
+    @cached_property
+    def compact_length(self) -> np.ndarray:
+        return np.asarray([len(c) for c in self.prep.compact], dtype=np.int64)
+
+    @cached_property
+    def author_count(self) -> np.ndarray:
+        return np.asarray([len(a) for a in self.prep.authors], dtype=np.int64)
+
+    @cached_property
+    def author_table(self) -> list[np.ndarray]:
+        """``_author_prefixes`` of the last names."""
+        return _author_prefixes(self.prep.authors)
+
+    @cached_property
+    def has_swap(self) -> np.ndarray:
+        return np.asarray([any(a) for a in self.prep.authors_swapped], dtype=bool)
+
+    @cached_property
+    def ambiguous(self) -> np.ndarray:
+        return np.asarray([any(is_ambiguous_name(n) for n in names) for names in self.prep.author_names], dtype=bool)
+
+    @cached_property
+    def particles(self) -> np.ndarray:
+        return np.asarray([any(particle_readings(n) for n in names) for names in self.prep.author_names], dtype=bool)
+
+    @cached_property
+    def year(self) -> np.ndarray:
+        """The year, -9999 where there is none."""
+        return np.asarray([y if y is not None else -9999 for y in self.prep.year], dtype=np.float32)
+
+    @cached_property
+    def doi_shared(self) -> np.ndarray:
+        shared = shared_dois(self.prep)
+        return np.asarray([d in shared for d in self.prep.doi], dtype=bool)
+
+    @cached_property
+    def numbers(self) -> np.ndarray:
+        return _codes(self.prep.numbers)
+
+    @cached_property
+    def volume(self) -> np.ndarray:
+        return _codes(self.prep.volume)
+
+    @cached_property
+    def doi(self) -> np.ndarray:
+        return _codes(self.prep.doi)
+
+    @cached_property
+    def pmid(self) -> np.ndarray:
+        return _codes(self.prep.pmid)
+
+    @cached_property
+    def cochrane(self) -> np.ndarray:
+        return _codes(self.prep.cochrane)
+
+    @cached_property
+    def page_start(self) -> np.ndarray:
+        return _codes([p.start for p in self.prep.pages])
+
+    @cached_property
+    def page_irregular(self) -> np.ndarray:
+        return np.asarray([p.irregular for p in self.prep.pages], dtype=bool)
+
+    @cached_property
+    def page_special(self) -> np.ndarray:
+        """Date-mangled, multi-range or non-comparable page values: compared one pair at a time."""
+        return np.asarray([bool(p.alternatives) or p.uncertain or (p.start[:1].isalpha())
+                           for p in self.prep.pages], dtype=bool)
+
+    @cached_property
+    def page_range(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(valid, prefix code, first, last)`` of each record's ``numeric_range``."""
+        ranges = [numeric_range(p) for p in self.prep.pages]
+        valid = np.asarray([r is not None for r in ranges], dtype=bool)
+        prefix = _codes([r[0] if r is not None else "" for r in ranges])
+        first = np.asarray([r[1] if r is not None else 0 for r in ranges], dtype=np.int64)
+        last = np.asarray([r[2] if r is not None else 0 for r in ranges], dtype=np.int64)
+        return valid, prefix, first, last
+
+    @cached_property
+    def journal(self) -> tuple[np.ndarray, list[tuple[tuple[str, ...], ...]]]:
+        """``(code, variants)``: each record's journal code (-1 without a journal) and each code's variants."""
+        ids: dict[tuple[tuple[str, ...], ...], int] = {}
+        codes = np.asarray([ids.setdefault(j, len(ids)) if j else -1 for j in self.prep.journal], dtype=np.int64)
+        return codes, list(ids)
+
+    def journal_scores(self, pair_codes: np.ndarray) -> np.ndarray:
+        """``100 * journal_similarity`` of each pair of journal codes (``a * (journals + 1) + b``), each distinct
+        pair computed once however many chunks ask for it: kept as two sorted arrays, 12 bytes a pair (a cache
+        of the similarity function held 20 MB at 50,000 records)."""
+        known, scores = self._journal_pairs
+        unique, inverse = np.unique(pair_codes, return_inverse=True)
+        new = unique[~np.isin(unique, known, assume_unique=True)]
+        if len(new):
+            variants, stride = self.journal[1], len(self.journal[1]) + 1
+            values = np.empty(len(new), dtype=np.float32)
+            for n, code in enumerate(new.tolist()):
+                va, vb = variants[code // stride], variants[code % stride]
+                values[n] = 100 * max(journal_similarity(x, y) for x in va for y in vb)
+            known, scores = np.concatenate([known, new]), np.concatenate([scores, values])
+            order = np.argsort(known, kind="stable")
+            known, scores = known[order], scores[order]
+            self._journal_pairs = known, scores
+        return scores[np.searchsorted(known, unique)][inverse]
+
+    @cached_property
+    def subject(self) -> np.ndarray:
+        return _column(self.prep.subject)
+
+    @cached_property
+    def any_subject(self) -> bool:
+        """Whether any record is a notice naming the title it is about."""
+        return any(self.prep.subject)
+
+    @cached_property
+    def notice(self) -> np.ndarray:
+        return np.asarray([k in NOTICE_KINDS for k in self.prep.kind], dtype=bool)
+
+    @cached_property
+    def kind(self) -> np.ndarray:
+        return _column(self.prep.kind)
+
+    @cached_property
+    def generic(self) -> np.ndarray:
+        return np.asarray(self.prep.generic, dtype=bool)
+
+    @cached_property
+    def translated(self) -> np.ndarray:
+        return np.asarray(self.prep.translated, dtype=bool)
+
+    @cached_property
+    def has_title_alt(self) -> np.ndarray:
+        return np.asarray([bool(x) for x in self.prep.title_alt], dtype=bool)
+
+    @cached_property
+    def supplement(self) -> np.ndarray:
+        return np.asarray(self.prep.supplement, dtype=bool)
+
+    @cached_property
+    def _abstract(self) -> np.ndarray:
+        return np.full(len(self.prep), None, dtype=object)
+
+    def abstracts(self, records: np.ndarray) -> np.ndarray:
+        """Every record's ``abstract_key`` (None where not yet made), made now for the ``records`` (indices)."""
+        keys, given = self._abstract, self.prep.abstract
+        for i in np.unique(records).tolist():
+            if keys[i] is None:
+                keys[i] = abstract_key(given[i])
+        return keys
+
+
+def _numbers(cols: RecordColumns, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """DIFFERENT when both titles carry numbers and neither set contains the other."""
-    out = _exact(values, left, right)
+    values = cols.prep.numbers
+    out = _exact(cols.numbers, left, right)
     for k in np.nonzero(out == DIFFERENT)[0].tolist():
         a, b = set(values[int(left[k])].split("|")), set(values[int(right[k])].split("|"))
         if a <= b or b <= a:
@@ -128,15 +306,14 @@ def _numbers(values: list[str], left: np.ndarray, right: np.ndarray) -> np.ndarr
     return out
 
 
-def _pages(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    out = _exact([p.start for p in prep.pages], left, right)
+def _pages(cols: RecordColumns, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    out = _exact(cols.page_start, left, right)
     # A garbled page field ("pt-71") that disagrees says nothing; an equal one still counts.
-    irregular = np.asarray([p.irregular for p in prep.pages], dtype=bool)
+    irregular = cols.page_irregular
     out[(out == DIFFERENT) & (irregular[left] | irregular[right])] = MISSING
     # Date-mangled, multi-range or non-comparable values need a closer look.
-    special = np.asarray([bool(p.alternatives) or p.uncertain or (p.start[:1].isalpha())
-                          for p in prep.pages], dtype=bool)
-    pages = prep.pages
+    special = cols.page_special
+    pages = cols.prep.pages
     for k in np.nonzero((special[left] | special[right]) & (out != MISSING))[0].tolist():
         a, b = pages[int(left[k])], pages[int(right[k])]
         if a.start == b.start or ((a.alternatives or b.alternatives) and a.starts() & b.starts()):
@@ -148,19 +325,15 @@ def _pages(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return out
 
 
-def _page_relations(prep: Prepared, pages: np.ndarray, left: np.ndarray,
+def _page_relations(cols: RecordColumns, pages: np.ndarray, left: np.ndarray,
                     right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(full, overlap)``: equal multi-page ranges; different but overlapping ranges.
 
     Also sets ``pages`` to MISSING where one record gives a single page inside the other's range.
 
-    Each record's range is read once (``numeric_range``); the pair tests are vectorised.
+    Each record's range is read once (``RecordColumns.page_range``); the pair tests are vectorised.
     """
-    ranges = [numeric_range(p) for p in prep.pages]
-    valid = np.asarray([r is not None for r in ranges], dtype=bool)
-    prefix = _codes([r[0] if r is not None else "" for r in ranges])
-    first = np.asarray([r[1] if r is not None else 0 for r in ranges], dtype=np.int64)
-    last = np.asarray([r[2] if r is not None else 0 for r in ranges], dtype=np.int64)
+    valid, prefix, first, last = cols.page_range
     both = valid[left] & valid[right] & (prefix[left] == prefix[right])
     same_range, shared = range_relations(first[left], last[left], first[right], last[right])
     # One page against the range of the same article ("488" vs "487-488"): not a disagreement.
@@ -208,27 +381,29 @@ def _reread(prep: Prepared, i: int, j: int, size: int) -> str:
     return " ".join(words)
 
 
-def _swapped_authors(prep: Prepared, table: list[np.ndarray], left: np.ndarray, right: np.ndarray,
-                     m: np.ndarray, authors: np.ndarray) -> None:
+def _swapped_authors(cols: RecordColumns, left: np.ndarray, right: np.ndarray, m: np.ndarray,
+                     authors: np.ndarray) -> None:
     """Raise ``authors`` where one record read the other way round matches ("Ching-yi, Wu").
 
     Only pairs whose names disagree are re-read, only against the other record's normal
     reading (both swapped is the same as neither), and a name only where its given name's
     first letter agrees (``_reread``).
     """
-    has_swap = np.asarray([any(a) for a in prep.authors_swapped], dtype=bool)
+    prep, table, has_swap = cols.prep, cols.author_table, cols.has_swap
     candidates = np.nonzero((authors < 75) & (m > 0) & (has_swap[left] | has_swap[right]))[0]
     if not len(candidates):
         return
-    swapped = _author_prefixes(prep.authors_swapped)
+    swapped = prep.authors_swapped
     for size in range(1, MAX_AUTHORS + 1):
         idx = candidates[m[candidates] == size]
         for reread, fixed in ((left, right), (right, left)):
             chosen = idx[has_swap[reread[idx]]]
             if not len(chosen):
                 continue
-            # Name by name (slow) only where the whole list read the other way scores higher.
-            whole = _cpdist(swapped[size][reread[chosen]], table[size][fixed[chosen]])
+            # Name by name (slow) only where the whole list read the other way scores higher. Joined here for
+            # these pairs only, as ``_author_prefixes`` joins them (a table of every record's held 15 MB).
+            read_swapped = [" ".join(swapped[i][:size]) for i in reread[chosen].tolist()]
+            whole = _cpdist(read_swapped, table[size][fixed[chosen]])
             chosen = chosen[whole > authors[chosen]]
             if not len(chosen):
                 continue
@@ -236,15 +411,14 @@ def _swapped_authors(prep: Prepared, table: list[np.ndarray], left: np.ndarray, 
             authors[chosen] = np.maximum(authors[chosen], _cpdist(words, table[size][fixed[chosen]]))
 
 
-def _ambiguous_authors(prep: Prepared, left: np.ndarray, right: np.ndarray, m: np.ndarray,
+def _ambiguous_authors(cols: RecordColumns, left: np.ndarray, right: np.ndarray, m: np.ndarray,
                        authors: np.ndarray, first: np.ndarray) -> None:
     """Score again the pairs where a record has an ambiguous name ("Ferrari Mjk", "Kevin Png") or a
     name its particles let read another way ("P Van Nguyen", "De Vries"), each such name read as the
     other record writes it (``name_pairs.pair_reading``). An ambiguous name's first reading (the three
     letters as a surname) is no evidence by itself, so those pairs take the new score; a particle
     reading only adds a match the first reading missed, so those keep the higher one."""
-    ambiguous = np.asarray([any(is_ambiguous_name(n) for n in names) for names in prep.author_names], dtype=bool)
-    particles = np.asarray([any(particle_readings(n) for n in names) for names in prep.author_names], dtype=bool)
+    prep, ambiguous, particles = cols.prep, cols.ambiguous, cols.particles
     pair_ambiguous = ambiguous[left] | ambiguous[right]
     idx = np.nonzero((pair_ambiguous | particles[left] | particles[right]) & (m > 0))[0]
     if not len(idx):
@@ -261,31 +435,28 @@ def _ambiguous_authors(prep: Prepared, left: np.ndarray, right: np.ndarray, m: n
     first[idx] = np.where(replace, agree, first[idx] | agree)
 
 
-def _journals(prep: Prepared, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Journal similarity, computed once per distinct pair of journal names."""
-    ids: dict[tuple[tuple[str, ...], ...], int] = {}
-    codes = np.asarray([ids.setdefault(j, len(ids)) if j else -1 for j in prep.journal], dtype=np.int64)
-    variants = list(ids)
+def _journals(cols: RecordColumns, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Journal similarity, computed once per distinct pair of journal names (``RecordColumns.journal_scores``)."""
+    codes, variants = cols.journal
     a, b = codes[left], codes[right]
     out = np.full(len(left), np.nan, dtype=np.float32)
     present = (a >= 0) & (b >= 0)
     if present.any():
-        pair_codes = a[present] * (len(ids) + 1) + b[present]
-        unique, inverse = np.unique(pair_codes, return_inverse=True)
-        values = np.empty(len(unique), dtype=np.float32)
-        for n, code in enumerate(unique.tolist()):
-            va, vb = variants[code // (len(ids) + 1)], variants[code % (len(ids) + 1)]
-            values[n] = 100 * max(journal_similarity(x, y) for x in va for y in vb)
-        out[present] = values[inverse]
+        out[present] = cols.journal_scores(a[present] * (len(variants) + 1) + b[present])
     return out
 
 
-def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
-    """Similarity of every field for every candidate pair (abstracts: see ``abstract_similarity``)."""
+def score_pairs(prep: Prepared, pairs: np.ndarray, columns: RecordColumns | None = None) -> PairFeatures:
+    """Similarity of every field for every candidate pair (abstracts: see ``abstract_similarity``).
+
+    ``columns`` are ``prep``'s (made here when not given): scoring the pairs chunk by chunk with the same
+    columns gives each pair what scoring them all at once gives it.
+    """
+    cols = RecordColumns(prep) if columns is None else columns
     left = pairs[:, 0].astype(np.int64)
     right = pairs[:, 1].astype(np.int64)
     n = len(left)
-    title_col, compact_col = _column(prep.title), _column(prep.compact)
+    title_col, compact_col = cols.title, cols.compact
     titles_a, titles_b = title_col[left], title_col[right]
     compact_a, compact_b = compact_col[left], compact_col[right]
     # Compared without spaces: "d isease" and "disease" (a broken word) are the same title.
@@ -294,8 +465,8 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
     if len(near):
         title[near] = np.maximum(title[near], _cpdist(titles_a[near], titles_b[near]))
     title[(titles_a == "") | (titles_b == "")] = np.nan
-    alt_col = _column(prep.title_alt)
-    has_alt = (alt_col[left] != "") | (alt_col[right] != "")
+    alt_col = cols.title_alt
+    has_alt = cols.has_title_alt[left] | cols.has_title_alt[right]
     if has_alt.any():
         # A title given in two languages matches the other record in either language.
         idx = np.nonzero(has_alt)[0]
@@ -304,7 +475,7 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
         best = np.maximum(_cpdist(alt_i, titles_b[idx]), _cpdist(titles_a[idx], alt_j))
         title[idx] = np.fmax(title[idx], best)
     # Subtitle present in one record only: compare the shorter title with the longer's start.
-    lengths = np.asarray([len(c) for c in prep.compact], dtype=np.int64)
+    lengths = cols.compact_length
     la, lb = lengths[left], lengths[right]
     short_len = np.minimum(la, lb)
     # Only where the full titles disagree enough for the prefix to matter.
@@ -318,51 +489,50 @@ def score_pairs(prep: Prepared, pairs: np.ndarray) -> PairFeatures:
 
     # The shorter title is exactly the longer one's main title: a subtitle in one record only,
     # however short the main title ("Phase I trial of FK973" vs "…: Description of …").
-    main_col = _column(prep.main_title)
+    main_col = cols.main_title
     main_a, main_b = main_col[left], main_col[right]
     title_prefix[((main_a != "") & (main_a == compact_b)) | ((main_b != "") & (main_b == compact_a))] = 100.0
+    del titles_a, titles_b, main_a, main_b
 
-    counts = np.asarray([len(a) for a in prep.authors], dtype=np.int64)
+    counts = cols.author_count
     m = np.minimum(np.minimum(counts[left], counts[right]), MAX_AUTHORS)
     authors = np.full(n, np.nan, dtype=np.float32)
-    table = _author_prefixes(prep.authors)
+    table = cols.author_table
     for size in range(1, MAX_AUTHORS + 1):
         idx = np.nonzero(m == size)[0]
         if len(idx):
             authors[idx] = _cpdist(table[size][left[idx]], table[size][right[idx]])
     first = (m > 0) & (table[1][left] == table[1][right])
-    _swapped_authors(prep, table, left, right, m, authors)
-    _ambiguous_authors(prep, left, right, m, authors, first)
+    _swapped_authors(cols, left, right, m, authors)
+    _ambiguous_authors(cols, left, right, m, authors, first)
 
-    years = np.asarray([y if y is not None else -9999 for y in prep.year], dtype=np.float32)
+    years = cols.year
     year_gap = np.abs(years[left] - years[right])
     year_gap[(years[left] < 0) | (years[right] < 0)] = np.nan
 
-    shared = shared_dois(prep)
-    is_shared = np.asarray([d in shared for d in prep.doi], dtype=bool)
-    pages = _pages(prep, left, right)
-    pages_full, pages_overlap = _page_relations(prep, pages, left, right)
+    is_shared = cols.doi_shared
+    pages = _pages(cols, left, right)
+    pages_full, pages_overlap = _page_relations(cols, pages, left, right)
     return PairFeatures(
         left=left, right=right, title=title, title_prefix=title_prefix,
-        numbers=_numbers(prep.numbers, left, right),
-        authors=authors, first_author=first, single_author=m == 1, journal=_journals(prep, left, right),
-        year_gap=year_gap, volume=_exact(prep.volume, left, right),
-        pages=pages, pages_full=pages_full, pages_overlap=pages_overlap, doi=_exact(prep.doi, left, right),
-        doi_shared=is_shared[left] | is_shared[right], pmid=_exact(prep.pmid, left, right),
-        cochrane=_exact(prep.cochrane, left, right),
+        numbers=_numbers(cols, left, right),
+        authors=authors, first_author=first, single_author=m == 1, journal=_journals(cols, left, right),
+        year_gap=year_gap, volume=_exact(cols.volume, left, right),
+        pages=pages, pages_full=pages_full, pages_overlap=pages_overlap, doi=_exact(cols.doi, left, right),
+        doi_shared=is_shared[left] | is_shared[right], pmid=_exact(cols.pmid, left, right),
+        cochrane=_exact(cols.cochrane, left, right),
         abstract=np.full(n, np.nan, dtype=np.float32),
-        subject=_subjects(prep, left, right, compact_a, compact_b),
+        subject=_subjects(cols, left, right, compact_a, compact_b),
     )
 
 
-def _subjects(prep: Prepared, left: np.ndarray, right: np.ndarray, compact_a: np.ndarray,
+def _subjects(cols: RecordColumns, left: np.ndarray, right: np.ndarray, compact_a: np.ndarray,
               compact_b: np.ndarray) -> np.ndarray:
     """How well the title a notice names matches the other record's title (NaN if no notice)."""
     out = np.full(len(left), np.nan, dtype=np.float32)
-    if not any(prep.subject):
+    if not cols.any_subject:
         return out
-    subject = _column(prep.subject)
-    notice = np.asarray([k in NOTICE_KINDS for k in prep.kind], dtype=bool)
+    subject, notice = cols.subject, cols.notice
     about_right = (subject[left] != "") & ~notice[right]
     about_left = (subject[right] != "") & ~notice[left] & ~about_right
     for which, named, other in ((about_right, subject[left], compact_b), (about_left, subject[right], compact_a)):
@@ -374,9 +544,12 @@ def _subjects(prep: Prepared, left: np.ndarray, right: np.ndarray, compact_a: np
     return out
 
 
-def abstract_similarity(prep: Prepared, f: PairFeatures, which: np.ndarray) -> None:
+def abstract_similarity(prep: Prepared, f: PairFeatures, which: np.ndarray,
+                        columns: RecordColumns | None = None) -> None:
     """Fill ``f.abstract`` for the pairs selected by ``which`` (where it can change the verdict)."""
-    col = _column(prep.abstract)
-    idx = np.nonzero(which & (col[f.left] != "") & (col[f.right] != ""))[0]
+    selected = np.nonzero(which)[0]
+    left, right = f.left[selected], f.right[selected]
+    col = (RecordColumns(prep) if columns is None else columns).abstracts(np.concatenate([left, right]))
+    idx = selected[(col[left] != "") & (col[right] != "")]
     if len(idx):
         f.abstract[idx] = _cpdist(col[f.left[idx]], col[f.right[idx]])

@@ -1,0 +1,46 @@
+"""Candidate pairs scored chunk by chunk (``engine.CHUNK_PAIRS``) get the verdicts they get scored all at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.dedup import engine
+from review.dedup.csvio import load_records_csv
+from review.dedup.engine import DedupResult, deduplicate
+
+from .helpers import borderline_copies, record
+
+
+def _outcome(result: DedupResult) -> list[str]:
+    """Every pair with its fields and explanation, the cannot-links and the clusters, as text (NaN == NaN)."""
+    lines = [repr((p.left, p.right, p.status, p.score, sorted(p.fields.items()), p.explanation)) for p in result.pairs]
+    lines += [repr(link) for link in result.cannot_links]
+    lines += [repr((c.members, c.canonical, c.explanation)) for c in result.clusters]
+    return lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("related", ["link", "merge"])
+def test_small_chunks_decide_the_shared_set_as_one_chunk(shared, monkeypatch, related: str) -> None:  # type: ignore[no-untyped-def]
+    records = load_records_csv(shared("data", "dedup", "asysd_diabetes.csv")).records
+    whole = deduplicate(records, related=related)
+    assert whole.n_candidates < engine.CHUNK_PAIRS  # one chunk
+    # 997 pairs a chunk: key groups, journals and abstracts of one record meet across chunk borders.
+    monkeypatch.setattr(engine, "CHUNK_PAIRS", 997)
+    chunked = deduplicate(records, related=related)
+    assert chunked.n_candidates == whole.n_candidates
+    assert len(whole.pairs) > 2000 and whole.cannot_links and len(whole.clusters) > 500
+    assert _outcome(chunked) == _outcome(whole)
+
+
+def test_one_pair_a_chunk(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    records = [record(), record(doi=""), record(title="Another study of something else entirely", doi="",
+                                                  authors=["Smith, J."]), *borderline_copies("1-5", "7-9")]
+    whole = deduplicate(records)
+    monkeypatch.setattr(engine, "CHUNK_PAIRS", 1)
+    steps: list[tuple[str, int, int]] = []
+    chunked = deduplicate(records, progress=lambda stage, done, total: steps.append((stage, done, total)))
+    assert _outcome(chunked) == _outcome(whole)
+    assert {p.status for p in whole.pairs} == {"duplicate", "borderline"}
+    scored = [(done, total) for stage, done, total in steps if stage == "score"]
+    assert scored == [(k, whole.n_candidates) for k in range(1, whole.n_candidates + 1)]
