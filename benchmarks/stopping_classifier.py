@@ -621,6 +621,10 @@ ROUND11_PARTS: dict[str, tuple[float, float, float | None, float, float]] = {
 }
 #: The incumbent in decision 0040's form (its stops must equal ``lomax-or-k0-lomax@0.8``'s on every run).
 ROUND11_INCUMBENT = (0.95, 0.95, 0.95, 0.0, 0.80)
+#: Reported after the judged run, not in decision 0040's space: the adopted rule's lower classifier level
+#: without its veto (``r11-clf@0.7``), to tell the veto's part from the level's.
+ROUND11_DIAGNOSTICS: dict[str, tuple[float, float, float | None, float, float]] = {
+    "r11-incumbent": ROUND11_INCUMBENT, "r11-clf@0.7": (0.95, 0.95, 0.95, 0.0, 0.70)}
 
 
 def round11_asked(row: dict[str, Any], n: int) -> bool:
@@ -766,8 +770,8 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
             raise ValueError(f"{rule}: no leave-one-set-out probabilities on this run (score adds them)")
         fired = [r["at"] for r in ev["rows"] if r.get(f"p10:{part}", 0.0) >= level - 1e-12]  # gates in x10
         return min(_first_lomax(ev, CONFIDENCE), fired[0] if fired else n)
-    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND11_PARTS or rule == "r11-incumbent":
-        levels = ROUND11_INCUMBENT if rule == "r11-incumbent" else ROUND11_PARTS[rule[len("lomax-or-"):]]
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS:
+        levels = ROUND11_DIAGNOSTICS[rule] if rule in ROUND11_DIAGNOSTICS else ROUND11_PARTS[rule[len("lomax-or-"):]]
         walk = round11_stop(ev, levels)  # decision 0040's space
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
@@ -841,7 +845,7 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     wanted: set[str] = set()
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
-        if part in ROUND11_PARTS or rule == "r11-incumbent":
+        if part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS:
             wanted.add("platt")
         elif part in ROUND10_PARTS:
             wanted.add("x10")

@@ -675,10 +675,10 @@ async def test_the_stopping_line_names_the_classifiers_level_within_80_columns(t
         lines = [line.text.strip() for line in widget.render_lines(widget.region.reset_offset)]
         stopping = screen.project.session.progress().stopping
         assert stopping.relevant_found == 19 and stopping.verdict == "continue" and stopping.remaining == 977
-        assert stopping.classifier_level == pytest.approx(0.80)
+        assert stopping.classifier_level == pytest.approx(0.70)
         line = " ".join(lines)
         assert len(lines) == 3 and "Recommended rule: about" in line and "recall about" in line, lines
-        assert line.endswith("Stops when 95% recall holds with 95% probability (80% by the classifier's scores)."), lines
+        assert line.endswith("Stops when 95% recall holds with 95% probability (70% by the classifier's scores)."), lines
 
 
 @async_test

@@ -23,9 +23,10 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   quantile: ``exp-profile``, recommended before it); ``RECOMMENDED_RATE_RULE`` says which.
   Since decision 0025 the recommended choice is ``relevance_rate_classifier``: the Lomax rule, or
   earlier where the ranking's classifier, calibrated on the decisions so far, says that too few
-  relevant records are left to miss the target (``stopping_classifier``), with 80 % probability at the
-  rule's 95 % and only where at least one may be left since decision 0029 (``classifier_confidence``,
-  ``consulted``; 90 % and also "none left" under decision 0028).
+  relevant records are left to miss the target (``stopping_classifier``), with 70 % probability at the
+  rule's 95 % (80 % under decision 0029) and only where at least one may be left (``classifier_confidence``,
+  ``consulted``; 90 % and also "none left" under decision 0028); since decision 0040 the classifier also
+  holds a Lomax stop back where it gives that chance below 5 % (``stopping_classifier.vetoes``).
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -66,7 +67,8 @@ RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "releva
 #: screening-stopping-frontier-2026-12-05.md); since decision 0025 the Lomax rule or the calibrated
 #: classifier, whichever says stop first (docs/benchmarks/screening-stopping-round5-2026-12-05.md); since
 #: decision 0028 the classifier's part at 90 % (docs/benchmarks/screening-stopping-round6-2026-12-05.md); since
-#: decision 0029 at 80 %, and never on "none left" (docs/benchmarks/screening-stopping-round7-2026-12-06.md).
+#: decision 0029 at 80 %, and never on "none left" (docs/benchmarks/screening-stopping-round7-2026-12-06.md); since
+#: decision 0040 at 70 %, with a veto on the Lomax stop (docs/benchmarks/screening-stopping-round11-2026-12-06.md).
 RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -312,10 +314,13 @@ class StoppingStatus:
     #: "classifier" (the calibrated classifier's scores of the unscreened records, decision 0025).
     estimate_from: str | None = None
     #: While ``relevance_rate_classifier`` continues: the probability P(left ≤ k*) at which its classifier
-    #: part would stop (``classifier_confidence``: four times the miss allowance, at least 0.5, or
+    #: part would stop (``classifier_confidence``: six times the miss allowance, at least 0.5, or
     #: ``confidence`` when that is lower); None for the other rules, and while the target allows no relevant
     #: record to be left (k* = 0: the classifier is not consulted, ``stopping_classifier.consulted``).
     classifier_level: float | None = None
+    #: ``relevance_rate_classifier`` only: the trend (Lomax) part would stop, but the classifier's view in
+    #: force gives P(left ≤ k*) below ``stopping_classifier.veto_level`` and holds that stop back (decision 0040).
+    vetoed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -438,15 +443,17 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
 def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str,
                             classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
     """``relevance_rate_classifier``: the Lomax verdict, or stop where the calibrated classifier says
-    with ``classifier_confidence`` (80 % at a confidence of 95 %) that at most the allowed number of
+    with ``classifier_confidence`` (70 % at a confidence of 95 %) that at most the allowed number of
     relevant records is left, where that number is at least one (``consulted``); that verdict states its
-    bound and confidence at that level."""
-    from .stopping_classifier import classifier_confidence, consulted_at, fewest_found_consulted, view_holds
+    bound and confidence at that level. A Lomax stop the classifier's view vetoes is a "continue"
+    (``_vetoed_or``, decision 0040)."""
+    from .stopping_classifier import (classifier_confidence, consulted_at, fewest_found_consulted, veto_level,
+                                      vetoes, view_holds)
     from .stopping_rate import _poisson_upper
 
     lomax = _assess_lomax(ranked, n_total, common, pct, conf)
     if lomax.verdict == "stop":
-        return lomax
+        return _vetoed_or(lomax, common, pct, conf, classifier, decision_ids)
     level = classifier_confidence(common["confidence"])
     holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
     # k* from one place for the level the line names and for the verdict: the check's while its view holds
@@ -492,8 +499,39 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         return replace(lomax, verdict="stop", explanation=text, estimated_recall=found / (found + expected),
                        expected_remaining=round(expected, 2), upper_remaining=upper, confidence=level,
                        estimate_from="classifier", classifier_level=None)
-    return replace(lomax, explanation=f"{lomax.explanation} {view}; the rule also stops once that chance "
+    held = ("" if not vetoes(chance, common["confidence"]) else
+            f" (below {veto_level(common['confidence']):.0%}: until a check gives at least that, the rule also holds "
+            f"back a stop of the trend)")
+    return replace(lomax, explanation=f"{lomax.explanation} {view}{held}; the rule also stops once that chance "
                                      f"is at least {level:.0%}.")
+
+
+def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: str,
+               classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
+    """The trend's (Lomax) stop, unless the classifier's view in force was asked and gives P(left ≤ k*)
+    below ``veto_level``: then the rule screens on until a later check lifts the veto (decision 0040)."""
+    from .stopping_classifier import classifier_confidence, consulted_at, veto_level, vetoes, view_holds
+
+    if (classifier is None or "probability" not in classifier
+            or not view_holds(classifier, decision_ids, target_recall=common["target_recall"])
+            or not consulted_at(int(classifier["found"]), common["target_recall"])
+            or not vetoes(float(classifier["probability"]), common["confidence"])):
+        return lomax
+    assert lomax.expected_remaining is not None and lomax.upper_remaining is not None
+    allowed = int(classifier["most_left"])
+    chance = float(classifier["probability"])
+    veto, level = veto_level(common["confidence"]), classifier_confidence(common["confidence"])
+    found, screened = common["relevant_found"], common["screened"]
+    basis = _rate_basis(lomax.expected_remaining, lomax.upper_remaining, common["remaining"], f"{conf} probability",
+                        trend="how relevant records have thinned out along the ranking", none_left_words=True)
+    text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {basis}, which alone would meet "
+            f"the {pct} target; but the classifier trained on your decisions (after "
+            f"{whole(int(classifier['screened']))} screened, calibrated on them by cross-validation) expects about "
+            f"{about_count(float(classifier['expected_remaining']))} relevant records among the unscreened, and the "
+            f"chance that at most {whole(allowed)} {verb_for(allowed)} left is only {chance:.0%}, below {veto:.0%}. "
+            f"The recommended rule holds the trend's stop back until a later check of the classifier gives at least "
+            f"{veto:.0%} (it stops on the classifier alone at {level:.0%}).")
+    return replace(lomax, verdict="continue", explanation=text, vetoed=True, classifier_level=level)
 
 
 def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any], pct: str, level: str, *, trend: str,
@@ -506,10 +544,7 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
                 f"estimates the relevant records left once the ranking has turned up at least {needs}.")
         return StoppingStatus("continue", None, text, **common)
     expected, upper = rate.expected_remaining, rate.upper_remaining
-    about = about_count(expected)
-    left = ("next to no relevant records are" if none_left_words and about == "0.0" else
-            f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
-    basis = f"Judging by {trend}, {left} left among the {whole(remaining)} unscreened (at most {whole(upper)} with {level})"
+    basis = _rate_basis(expected, upper, remaining, level, trend=trend, none_left_words=none_left_words)
     numbers: dict[str, Any] = dict(expected_remaining=round(expected, 2), upper_remaining=upper, estimate_from="trend")
     lower = _fmt(rate.recall_lower)
     if stops:
@@ -525,6 +560,15 @@ def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any]
             f"{_fmt(rate.estimated_recall)}, at least {lower}. The recommended rule stops when at least "
             f"{pct} holds with {level}.")
     return StoppingStatus("continue", rate.estimated_recall, text, **numbers, **common)
+
+
+def _rate_basis(expected: float, upper: int, remaining: int, level: str, *, trend: str,
+                none_left_words: bool = False) -> str:
+    """What a rate rule's estimate says, in words: "Judging by <trend>, about … left among … (at most …)"."""
+    about = about_count(expected)
+    left = ("next to no relevant records are" if none_left_words and about == "0.0" else
+            f"about {about} relevant {'record is' if about == '1.0' else 'records are'}")
+    return f"Judging by {trend}, {left} left among the {whole(remaining)} unscreened (at most {whole(upper)} with {level})"
 
 
 def _fmt(value: float | None) -> str:

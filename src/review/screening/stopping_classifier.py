@@ -9,10 +9,13 @@ calibration (a logistic curve of the label on the score); the model fitted on al
 the unscreened records, and their calibrated probabilities summed are the expected number of
 relevant records left, taken as Poisson. The rule ``relevance_rate_classifier`` stops when the Lomax
 rule does, or earlier at a check where the classifier gives P(left ≤ k*) ≥ ``classifier_confidence``
-(k* the most that may be left for the target recall): 0.80 at the default confidence 0.95 since
-decision 0029 (0.90 under decision 0028, 0.95 before), and only where k* ≥ 1 (``consulted``): "none
-left" is the weakest claim a count of the unscreened can make, and the Lomax part alone answers it (a
-session's check there makes no fits: ``unasked_check``).
+(k* the most that may be left for the target recall): 0.70 at the default confidence 0.95 since
+decision 0040 (0.80 under decision 0029, 0.90 under 0028, 0.95 before), and only where k* ≥ 1
+(``consulted``): "none left" is the weakest claim a count of the unscreened can make, and the Lomax
+part alone answers it (a session's check there makes no fits: ``unasked_check``). The classifier
+may also hold a Lomax stop back (decision 0040): where the check in force asked it and it gave
+P(left ≤ k*) below ``veto_level`` (0.05), the rule screens on until a later check's view lifts the
+veto (``vetoes``).
 
 A view holds for the decisions it was made from and the target it was made for (``view_holds``): an
 undo, a changed decision or a record set aside since, among them, makes it stale, and so does a target
@@ -48,19 +51,18 @@ GATE_PROBABILITY = 0.1
 #: Lomax rule itself; no classifier stop on the 15 shared sets (seeds 1–10, 26–35, decision 0029's level)
 #: came before 41 % of N.
 GATE_SHARE = 0.20
-#: The classifier's part of the rule may miss this many times as often as the Lomax part: 0.80 against
-#: 0.95 at the default confidence (decision 0029, judged there with ``FEWEST_ALLOWED``: 95 % recall in 71
-#: of 75 runs, 38 of 40 on the sets of 1,000 records or more, mean excess 0.163 against 0.178; 2.0, 0.90,
-#: under decision 0028).
-CLASSIFIER_MISS_FACTOR = 4.0
+#: The classifier's part of the rule may miss this many times as often as the Lomax part: 0.70 against
+#: 0.95 at the default confidence (decision 0040, with the veto below: judged on seeds 51–55, see there;
+#: 4.0, 0.80, under decision 0029; 2.0, 0.90, under decision 0028).
+CLASSIFIER_MISS_FACTOR = 6.0
 #: ... and it is consulted only where the target allows at least this many relevant records to be left
 #: (k*): at k* = 0 its claim would be "none left", which the Platt count made wrongly on a set of 16
 #: relevant records in 12 of 15 runs at 90 % (decisions 0028 and 0029); there the Lomax part alone decides.
 FEWEST_ALLOWED = 1
 #: ... but never below this level: widening the miss allowance of a low confidence leaves nothing (0 at
-#: 0.75 with the factor 4, negative below) and the classifier's part would stop at its first check whatever
+#: 0.83 with the factor 6, negative below) and the classifier's part would stop at its first check whatever
 #: it estimated. At least "more likely than not"; never above the rule's confidence. Judged only at 0.95
-#: (decisions 0028 and 0029).
+#: (decisions 0028, 0029 and 0040).
 CLASSIFIER_CONFIDENCE_FLOOR = 0.5
 
 
@@ -113,10 +115,23 @@ def _digest(sorted_ids: np.ndarray) -> str:
 def classifier_confidence(confidence: float) -> float:
     """The probability P(left ≤ k*) the classifier must give for the rule to stop on it, at the
     rule's ``confidence``: its miss allowance is ``CLASSIFIER_MISS_FACTOR`` times the Lomax part's, the
-    level at least ``CLASSIFIER_CONFIDENCE_FLOOR``, or ``confidence`` when that is lower (0.80 at 0.95,
-    0.96 at 0.99, 0.5 from 0.5 to 0.875, the confidence itself below 0.5)."""
+    level at least ``CLASSIFIER_CONFIDENCE_FLOOR``, or ``confidence`` when that is lower (0.70 at 0.95,
+    0.94 at 0.99, 0.5 from 0.5 to 0.9167, the confidence itself below 0.5)."""
     widened = 1.0 - CLASSIFIER_MISS_FACTOR * (1.0 - confidence)
     return min(confidence, max(CLASSIFIER_CONFIDENCE_FLOOR, widened))
+
+
+def veto_level(confidence: float) -> float:
+    """Below this P(left ≤ k*) the classifier vetoes a Lomax stop (decision 0040): where it is as sure
+    that the target is missed as the Lomax part must be that it is met (0.05 at the default confidence;
+    judged only there)."""
+    return 1.0 - confidence
+
+
+def vetoes(probability: float, confidence: float) -> bool:
+    """Whether a view that was asked (k* ≥ ``FEWEST_ALLOWED``, the gates) and gave ``probability`` =
+    P(left ≤ k*) holds a Lomax stop back until a later check's view lifts it."""
+    return probability < veto_level(confidence)
 
 
 def consulted(most_left: int) -> bool:
@@ -247,15 +262,31 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
     """Records screened (priors included) when ``relevance_rate_classifier`` stops in a finished order.
 
     ``order_rows`` are the matrix rows in screening order, ``labels`` their labels, ``lomax_stop``
-    where the Lomax rule stopped (priors included; None: never). Each check uses only the labels up
-    to it, as a live session would.
+    where the Lomax rule first stops (priors included; None: never). Each check uses only the labels up
+    to it, as a live session would: the run is walked check by check, each check's view standing until the
+    next; a Lomax stop is held back while the view in force vetoes it (``vetoes``), and the Lomax part is
+    asked again from the next check on (decision 0040).
     """
+    from .stopping_rate import lomax_first_stop
+
     rows = np.asarray(order_rows, dtype=np.int64)
     y = np.asarray(labels, dtype=np.int64)
     n = y.size
-    end = n if lomax_stop is None else lomax_stop
     found_before = int(y[:n_priors].sum())
-    for at in range(check_step(n), end, check_step(n)):  # the grid
+    level = classifier_confidence(confidence)
+    lomax_at = lomax_stop  # the Lomax part's next stop (priors included) from the walk's position on
+    vetoed = False  # whether the view in force (the last check's) vetoes a Lomax stop
+    step = check_step(n)
+    for at in [*range(step, n, step), n]:  # the grid, then the end (no check there)
+        if lomax_at is not None and lomax_at < at:  # the Lomax part stops before this check
+            if not vetoed:
+                return lomax_at
+            ranked_at = lomax_first_stop(y[n_priors:], found_before=found_before, target_recall=target_recall,
+                                         confidence=confidence, start=at - n_priors)
+            lomax_at = None if ranked_at is None else n_priors + ranked_at
+        if at == n:
+            break
+        vetoed = False
         if at <= n_priors or at < int(GATE_SHARE * n):  # past the priors and the share gate
             continue
         if not consulted_at(int(y[:at].sum()), target_recall):
@@ -264,9 +295,12 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
             continue
         view = estimate(matrix, rows[:at], y[:at], rows[at:], model=model, seed=seed, n_records=n,
                         target_recall=target_recall, confidence=confidence)
-        if view is not None and view.probability >= classifier_confidence(confidence):
+        if view is None:
+            continue
+        if view.probability >= level:
             return at
-    return lomax_stop
+        vetoed = vetoes(view.probability, confidence)
+    return None if vetoed else lomax_at
 
 
 def stop_finder(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray, *,

@@ -484,11 +484,14 @@ def lomax_first_stop(
     target_recall: float = 0.95,
     confidence: float = 0.95,
     burn_in: bool = True,
+    start: int = 1,
 ) -> int | None:
     """Ranked records screened when P(recall ≥ target) first reaches ``confidence``, or None.
 
     ``ranked_labels`` is a finished ranked order; each position's estimate uses only the labels
     up to it. Positions go in chunks, with the rate's running sum carried from one to the next.
+    ``start``: the first position (ranked records screened) that may answer, for a stop held back
+    before it (decision 0040's veto); the positions before it are not probed.
     """
     labels = np.asarray(ranked_labels, dtype=np.int64)
     if burn_in:
@@ -496,7 +499,8 @@ def lomax_first_stop(
         if fit_start is None:
             return None
         in_fit = lomax_first_stop(labels[fit_start:], found_before=found_before + int(labels[:fit_start].sum()),
-                                  target_recall=target_recall, confidence=confidence, burn_in=False)
+                                  target_recall=target_recall, confidence=confidence, burn_in=False,
+                                  start=max(1, start - fit_start))
         return None if in_fit is None else fit_start + in_fit
     n = labels.size
     if n < 2:
@@ -520,8 +524,11 @@ def lomax_first_stop(
         screened_mass, log_sum = masses[:, -1:], sums[:, -1:]
         for probe in range(0, at.size, _PROBE):  # every position's answer is its own: the first stop ends it
             part = slice(probe, probe + _PROBE)
+            if at[part][-1] < start:
+                continue
             stop = _lomax_sure(masses[:, part], total_mass, sums[:, part], found_fit[at[part] - 1],
                                found_before, n - at[part], target_recall, confidence)
+            stop &= at[part] >= start
             if stop.any():
                 return int(at[part][np.argmax(stop)])
     return None

@@ -113,6 +113,8 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if stopping.verdict == "stop":
             return said + (f" {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} probability: "
                            "you may stop (s).")
+        if getattr(stopping, "vetoed", False):  # decision 0040: the classifier holds the trend's stop back
+            return said + " The trend would stop; the classifier's scores say more are left, so not yet."
         by_classifier = ("" if stopping.classifier_level is None else
                          f" ({stopping.classifier_level:.0%} by the classifier's scores)")
         return said + (f" Stops when {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} "
