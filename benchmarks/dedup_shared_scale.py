@@ -1,8 +1,8 @@
 """``review dedup FILE --out`` at a programme's and a team's scale, on records built from the shared sets' real
 ones: wall and CPU seconds, peak memory, and pair precision and recall against the planted groups.
 
-    nice -n 10 python benchmarks/dedup_shared_scale.py                      # 2,300, 20,000 and 50,000 records
-    nice -n 10 python benchmarks/dedup_shared_scale.py --sizes 100000 --seed 3
+    nice -n 10 python benchmarks/dedup_shared_scale.py                      # 2,300, 20,000, 50,000 and 100,000
+    nice -n 10 python benchmarks/dedup_shared_scale.py --sizes 50000 --seed 3
 
 The two shared dedup sets (``../shared/data/dedup/*.csv``: 3,833 records of 2,136 publications) are copy 0,
 as exported. Every further copy turns each true group into a new publication and keeps its members' real
@@ -19,7 +19,9 @@ differences, so its duplicates are planted with the variation real exports have:
 
 Groups are then shuffled (seeded) and taken whole until a size's ``N`` records are reached, so a size holds
 copies of every kind. The file goes to ``review dedup FILE --out`` in a fresh subprocess (peak resident set
-size from ``ru_maxrss``, as ``dedup_large.py``). Prints a table and one JSON line. The shared sets are read,
+size from ``ru_maxrss``, as ``dedup_large.py``). Prints a table and one JSON line; from the second size on, the
+table also gives what each record past the previous size added (CPU milliseconds and MB a record between the two
+sizes), which stays flat while time and memory grow linearly. The shared sets are read,
 never copied into the repository; the files are written to a temporary folder.
 """
 
@@ -182,24 +184,37 @@ def measure(n: int, seed: int, groups: list[list[dict[str, str]]], folder: Path)
             **pair_scores(rows, clusters)}
 
 
+def marginal(before: dict[str, object], after: dict[str, object]) -> dict[str, float]:
+    """CPU milliseconds and kB of peak memory each record past ``before``'s size added at ``after``'s."""
+    added = int(after["records"]) - int(before["records"])  # type: ignore[call-overload]
+    if added <= 0:
+        return {}
+    cpu = float(after["cpu_seconds"]) - float(before["cpu_seconds"])  # type: ignore[arg-type]
+    peak = float(after["peak_mb"]) - float(before["peak_mb"])  # type: ignore[arg-type]
+    return {"cpu_ms_per_record_added": 1000 * cpu / added, "kb_per_record_added": 1024 * peak / added}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="2300,20000,50000", help="record counts, comma-separated")
+    parser.add_argument("--sizes", default="2300,20000,50000,100000", help="record counts, comma-separated")
     parser.add_argument("--seed", type=int, default=16, help="seed of the copies and their order")
     parser.add_argument("--shared", type=Path, default=SHARED, help="folder of the labelled dedup sets")
     args = parser.parse_args(argv)
     groups = shared_groups(args.shared)
     if not groups:
         raise SystemExit(f"no labelled sets in {args.shared}")
-    rows = []
+    rows: list[dict[str, object]] = []
     print(f"{'records':>8} {'seconds':>8} {'cpu_s':>7} {'peak_MB':>8} {'P':>7} {'R':>7} {'F1':>7} "
-          f"{'false':>6} {'borderline':>10}")
+          f"{'false':>6} {'borderline':>10} {'ms/rec+':>8} {'kB/rec+':>8}")
     for n in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="dedup-shared-scale-") as tmp:
             row = measure(n, args.seed, groups, Path(tmp))
+        row.update(marginal(rows[-1], row) if rows else {})
+        added = (f"{row['cpu_ms_per_record_added']:>8.3f} {row['kb_per_record_added']:>8.1f}"
+                 if "cpu_ms_per_record_added" in row else f"{'':>8} {'':>8}")
         print(f"{row['records']:>8} {row['seconds']:>8.2f} {row['cpu_seconds']:>7.2f} {row['peak_mb']:>8.0f} "
               f"{row['precision']:>7.4f} {row['recall']:>7.4f} {row['f1']:>7.4f} {row['false_pairs']:>6} "
-              f"{row['borderline_records']:>10}")
+              f"{row['borderline_records']:>10} {added}")
         rows.append(row)
     print(json.dumps({"benchmark": "dedup_shared_scale", "seed": args.seed, "sizes": rows}))
 

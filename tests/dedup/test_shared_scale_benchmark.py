@@ -61,3 +61,12 @@ def test_dois_of_a_copy_keep_their_members_forms(bench: ModuleType) -> None:
     assert bench._doi_of_copy("10.1016/J.PEPTIDES.2013.12.015.", 3) == "10.1016/J.PEPTIDES.2013.12.015-3."
     assert bench._doi_of_copy("http://dx.doi.org/10.1/x", 2) == "http://dx.doi.org/10.1/x-2"
     assert bench._doi_of_copy("", 2) == "" and bench._doi_of_copy("10.1/x", 0) == "10.1/x"
+
+
+def test_what_each_record_past_the_previous_size_added(bench: ModuleType) -> None:
+    before = {"records": 20_000, "cpu_seconds": 4.0, "peak_mb": 200.0}
+    after = {"records": 50_000, "cpu_seconds": 10.0, "peak_mb": 380.0}
+    added = bench.marginal(before, after)
+    assert added["cpu_ms_per_record_added"] == pytest.approx(0.2)  # 6 s over 30,000 records
+    assert added["kb_per_record_added"] == pytest.approx(6.144)  # 180 MB over 30,000 records
+    assert bench.marginal(after, before) == {}  # a smaller size adds nothing
