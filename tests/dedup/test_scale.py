@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from review.dedup import engine
+from review.dedup.cluster import build_clusters
 from review.dedup.csvio import load_records_csv
 from review.dedup.engine import DedupResult, deduplicate
 
@@ -62,3 +65,29 @@ def test_csv_mode_loads_neither_the_store_nor_the_readers(tmp_path: Path) -> Non
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[1:] == ["r1,r1,auto", "r2,r1,auto"]
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _clusters_by_hand(n: int, edges: list[tuple[int, int, float]], cannot: list[tuple[int, int]]) -> list[list[int]]:
+    """``build_clusters`` as its docstring says it: strongest edge first, never two groups with a cannot-link
+    between any of their members."""
+    groups = {i: {i} for i in range(n)}
+    owner = list(range(n))
+    apart = {frozenset(pair) for pair in cannot}
+    for a, b, _ in sorted(edges, key=lambda e: (-e[2], e[0], e[1])):
+        ga, gb = owner[a], owner[b]
+        if ga == gb or any(frozenset((x, y)) in apart for x in groups[ga] for y in groups[gb]):
+            continue
+        groups[ga] |= groups.pop(gb)
+        for member in groups[ga]:
+            owner[member] = ga
+    return sorted(sorted(g) for g in groups.values() if len(g) > 1)
+
+
+_PAIR = st.tuples(st.integers(0, 11), st.integers(0, 11)).filter(lambda p: p[0] != p[1])
+
+
+@given(edges=st.lists(st.tuples(_PAIR, st.sampled_from([4.5, 7.0, 7.5, 9.0, 12.0])), max_size=40),
+       cannot=st.lists(_PAIR, max_size=12))
+def test_clusters_join_strongest_first_and_never_across_a_cannot_link(edges, cannot) -> None:  # type: ignore[no-untyped-def]
+    scored = [(a, b, score) for (a, b), score in edges]
+    assert build_clusters(12, scored, cannot) == _clusters_by_hand(12, scored, cannot)

@@ -39,14 +39,19 @@ class UnionFind:
         return self.members.get(root, [root])
 
     def can_union(self, a: int, b: int, *, ignoring: tuple[int, int] | None = None) -> bool:
-        """Whether no cannot-link forbids joining the sets of ``a`` and ``b`` (``ignoring`` one pair's)."""
+        """Whether no cannot-link forbids joining the sets of ``a`` and ``b`` (``ignoring`` one pair's).
+
+        Looks at the cannot-links of the smaller set's members only, each by its root: building the larger
+        set's members as a set on every join made one cluster of k records cost k² (0.28 s at 8,000)."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
         small, large = sorted((ra, rb), key=lambda r: len(self._members(r)))
-        large_set = set(self._members(large))
         for member in self._members(small):
-            blocking = self.forbidden.get(member, set()) & large_set
+            forbidden = self.forbidden.get(member)
+            if not forbidden:
+                continue
+            blocking = {other for other in forbidden if self.find(other) == large}
             if blocking and ignoring and member in ignoring:
                 blocking = blocking - {ignoring[1] if member == ignoring[0] else ignoring[0]}
             if blocking:
@@ -60,12 +65,11 @@ class UnionFind:
             return True
         if not self.can_union(a, b):
             return False
-        ma, mb = self._members(ra), self._members(rb)
-        if len(ma) < len(mb):
-            ra, rb, ma, mb = rb, ra, mb, ma
+        if len(self._members(ra)) < len(self._members(rb)):
+            ra, rb = rb, ra
         self.parent[rb] = ra
-        self.members[ra] = ma + mb
-        self.members.pop(rb, None)
+        # The smaller set's members join the larger's list in place (a new list each join was k² for k records).
+        self.members.setdefault(ra, [ra]).extend(self.members.pop(rb, [rb]))
         return True
 
     def groups(self) -> list[list[int]]:
