@@ -800,6 +800,15 @@ def _source_fingerprint() -> str:
     return digest.hexdigest()[:10]
 
 
+def _stopping_fingerprint() -> str:
+    """A digest of the stopping rules' source (``src_stop_one``'s cache key beside the engine's)."""
+    root = Path(ranker.__file__).parent
+    digest = hashlib.sha256()
+    for name in ("stopping.py", "stopping_classifier.py", "stopping_rate.py"):
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:8]
+
+
 _FEATURES: dict[tuple, Any] = {}
 
 
@@ -927,7 +936,9 @@ def src_stop_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, 
             return src_stop_one((other, CANDIDATES[other], set_name, label, seed))
     ckey = "default" if candidate is None else candidate.key()
     on_words = candidate is not None and candidate.stop_words
-    suffix = ".src-stop-words.json" if on_words else ".src-stop.json"
+    # The engine fingerprint leaves the stopping code out (a ranking run does not read it): a stop is cached
+    # under that code's own digest too, so a rule changed on main is measured afresh, not read from the cache.
+    suffix = f".src-stop{'-words' if on_words else ''}-{_stopping_fingerprint()}.json"
     path = cache_path(_engine_fingerprint(), ckey, set_name, seed, label).with_suffix(suffix)
     if path.exists():
         return json.loads(path.read_text())
