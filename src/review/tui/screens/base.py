@@ -94,14 +94,14 @@ def title_width(table: DataTable[Any], widths: Sequence[int], longest: int) -> i
     return max(MIN_TITLE, min(longest, room_beside(table, widths)))
 
 
-def add_fitted_columns(table: DataTable[Any], columns: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> int:
-    """Add ``columns`` to the cleared table: each as wide as its header or widest cell, the last, the title,
-    as ``title_width`` allows; returns the title's width (cut the titles to it)."""
-    widths = [max([len(name)] + [cell.cell_len if isinstance(cell, Text) else len(cell) for cell in
-                                 (row[i] for row in rows)]) for i, name in enumerate(columns[:-1])]
-    title = title_width(table, widths, max([len(columns[-1])] + [len(row[-1]) for row in rows]))
-    for name in columns:
-        table.add_column(name, width=title if name == columns[-1] else None, key=name)
+def add_fitted_columns(table: DataTable[Any], columns: Sequence[str], widths: Sequence[int], longest_title: int) -> int:
+    """Add ``columns`` to the cleared table: each but the last as wide as its header or ``widths`` (its widest
+    cell, from every row listed, so that a table adding its rows as they come near keeps its columns), the last,
+    the title, as ``title_width`` allows; returns the title's width (cut the titles to it)."""
+    fixed = [max(len(name), width) for name, width in zip(columns[:-1], widths, strict=True)]
+    title = title_width(table, fixed, max(len(columns[-1]), longest_title))
+    for name, width in zip(columns, [*fixed, title], strict=True):
+        table.add_column(name, width=width, key=name)
     return title
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -25,11 +26,14 @@ from ...words import counted
 from ..app import ReviewApp
 from ..messages import ConflictsLoaded
 from ..project import Project
-from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, group_running, plain, screen_footer
+from ..widgets.growing_table import GrowingTable
+from .base import (
+    MIN_TITLE, ProjectScreen, RefitsOnResize, add_fitted_columns, cut, group_running, plain, screen_footer,
+)
 from .modals import RecordScreen, ask_reason
 
 if TYPE_CHECKING:
-    from ...services.screening import Agreement
+    from ...services.screening import Agreement, Conflict
 
 #: Titles are cut to this many characters so the decisions stay visible.
 COLUMNS = ("record", "decisions", "resolution", "title")
@@ -58,6 +62,41 @@ def _kappa_ci(s: Agreement) -> str:
 #: What the statistics are computed on, under the table (a methods reviewer asks first).
 STATS_BASIS = ("Over the records both reviewers decided, among the records to screen; include, exclude "
                "and maybe are three categories. κ with its asymptotic 95 % CI.")
+
+
+#: A cell's text in its styled parts: (text, style).
+Parts = list[tuple[str, str]]
+
+
+def _decision_parts(conflict: Conflict) -> Parts:
+    """Each reviewer's label, coloured."""
+    parts: Parts = []
+    for who, label in conflict.labels.items():
+        parts += [(f"{who} ", ""), (label, LABEL_STYLE.get(label, "")), ("  ", "")]
+    return parts
+
+
+def _resolution_parts(conflict: Conflict) -> Parts:
+    """The resolution and who made it, or "open"; a resolution the reviewers changed since says so."""
+    if not conflict.resolution:
+        parts: Parts = [("open", "dim")]
+    else:
+        parts = [(f"{conflict.resolution} ({conflict.resolved_by})", LABEL_STYLE.get(conflict.resolution, ""))]
+    if conflict.changed_since:  # resolved on labels that have changed since: open again
+        parts.append((f", before {', '.join(conflict.changed_since)} changed", "bold yellow"))
+    return parts
+
+
+def _width(parts: Parts) -> int:
+    """The cells ``_text(parts)`` takes, worked out from its strings (no ``Text`` built for a row not added)."""
+    return sum(cell_len(text) for text, _ in parts)
+
+
+def _text(parts: Parts) -> Text:
+    text = Text()
+    for piece, style in parts:
+        text.append(piece, style=style)
+    return text
 
 
 def stats_table(stats: list[Agreement]) -> Group:
@@ -102,12 +141,13 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
     def __init__(self) -> None:
         super().__init__()
         self.data: ConflictData | None = None
+        self._title_width = MIN_TITLE  # what the titles are cut to (the table's width, fitted at each paint)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="agreement")
         yield Static("", id="conflict-status")
-        yield DataTable(id="conflict-table", cursor_type="row", zebra_stripes=True)
+        yield GrowingTable(self._row, id="conflict-table", cursor_type="row", zebra_stripes=True)
         yield screen_footer()
 
     def on_mount(self) -> None:
@@ -148,7 +188,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         project, data = self.project, self.data
         if project is None or data is None:
             return
-        table = self.query_one("#conflict-table", DataTable)
+        table = self.query_one("#conflict-table", GrowingTable)
         status = self.query_one("#conflict-status", Static)
         agreement = self.query_one("#agreement", Static)
         cursor = table.cursor_row  # a reload after each resolution keeps the reviewer's place
@@ -170,24 +210,21 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             line.append(f" · {len(data.left_out)} more on records not screened (removed before screening, "
                         "duplicates or other methods), left out", style="dim")
         status.update(line)
-        rows: list[tuple[str, Text, Text, str]] = []
-        for c in data.listed:
-            decisions = Text()
-            for who, label in c.labels.items():
-                decisions.append(f"{who} ")
-                decisions.append(label, style=LABEL_STYLE.get(label, ""))
-                decisions.append("  ")
-            resolution = Text(f"{c.resolution} ({c.resolved_by})", style=LABEL_STYLE.get(c.resolution or "", "")) \
-                if c.resolution else Text("open", style="dim")
-            if c.changed_since:  # resolved on labels that have changed since: open again
-                resolution.append(f", before {', '.join(c.changed_since)} changed", style="bold yellow")
-            rows.append((str(c.record_id), decisions, resolution, data.titles.get(c.record_id, "")))
-        title = add_fitted_columns(table, COLUMNS, rows)
+        listed = data.listed
+        widths = (max((len(str(c.record_id)) for c in listed), default=0),
+                  max((_width(_decision_parts(c)) for c in listed), default=0),
+                  max((_width(_resolution_parts(c)) for c in listed), default=0))
+        self._title_width = add_fitted_columns(table, COLUMNS, widths,
+                                               max((len(data.titles.get(c.record_id, "")) for c in listed), default=0))
         self.fitted_to(table)
-        for record_id, decisions, resolution, full_title in rows:
-            table.add_row(record_id, decisions, resolution, plain(cut(full_title, title)), key=record_id)
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+        table.show(listed, cursor)  # (the rows near the cursor now, the others as they come into reach)
+
+    def _row(self, conflict: Conflict) -> tuple[str, tuple[str | Text, ...]]:
+        """A conflict's row as the table adds it."""
+        titles = self.data.titles if self.data is not None else {}
+        return str(conflict.record_id), (str(conflict.record_id), _text(_decision_parts(conflict)),
+                                         _text(_resolution_parts(conflict)),
+                                         plain(cut(titles.get(conflict.record_id, ""), self._title_width)))
 
     def _selected(self) -> int | None:
         table = self.query_one("#conflict-table", DataTable)

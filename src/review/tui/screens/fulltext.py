@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,7 +24,8 @@ from ...services.prisma import (
     fulltext_queue, fulltext_reasons, link_reports, record_fulltext, undo_last_fulltext_event, unlink_report,
 )
 from ..messages import QueueLoaded
-from .base import ProjectScreen, RefitsOnResize, add_fitted_columns, cut, plain, screen_footer
+from ..widgets.growing_table import GrowingTable
+from .base import MIN_TITLE, ProjectScreen, RefitsOnResize, add_fitted_columns, cut, plain, screen_footer
 from .modals import ask_reason
 
 if TYPE_CHECKING:
@@ -49,6 +51,11 @@ def in_keys(error: RetrievalOrderError) -> str:
     if error.kind == RETRIEVE_FIRST:
         return f"{error.why}: press t (retrieved) on it first; nothing recorded"
     return f"{error.why}: that reviewer undoes the decision first (u); nothing recorded"
+
+
+def _study(item: QueueItem) -> str:
+    """The study column: the study's record when the report is linked to another one's."""
+    return "" if item.study_id == item.record_id else str(item.study_id)
 
 
 def item_state(item: QueueItem) -> str:
@@ -89,11 +96,12 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         super().__init__()
         self.items: list[QueueItem] | None = None
         self.linking: int | None = None  # the report waiting for its study (after the first l)
+        self._title_width = MIN_TITLE  # what the titles are cut to (the table's width, fitted at each paint)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="fulltext-status")
-        yield DataTable(id="fulltext-table", cursor_type="row", zebra_stripes=True)
+        yield GrowingTable(self._row, id="fulltext-table", cursor_type="row", zebra_stripes=True)
         yield screen_footer()
 
     def on_mount(self) -> None:
@@ -125,7 +133,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
     def _paint(self) -> None:
         if self.items is None:
             return
-        table = self.query_one("#fulltext-table", DataTable)
+        table = self.query_one("#fulltext-table", GrowingTable)
         selected = self._selected()
         table.clear(columns=True)
         states = Counter(item_state(i) for i in self.items)
@@ -140,15 +148,21 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
             status.append(f"\nlinking report #{self.linking}: l on a report of its study, escape cancels",
                           style="bold yellow")
         self.query_one("#fulltext-status", Static).update(status)
-        rows = [(str(item.record_id), "" if item.study_id == item.record_id else str(item.study_id),
-                 item_state(item), item.reason, item.title) for item in self.items]
-        title = add_fitted_columns(table, COLUMNS, rows)
+        items = self.items
+        widths = (max((len(str(i.record_id)) for i in items), default=0),
+                  max((len(_study(i)) for i in items), default=0),
+                  max((len(item_state(i)) for i in items), default=0),
+                  max((cell_len(i.reason) for i in items), default=0))
+        self._title_width = add_fitted_columns(table, COLUMNS, widths, max((len(i.title) for i in items), default=0))
         self.fitted_to(table)
-        for record_id, study, state, reason, full_title in rows:
-            table.add_row(record_id, study, Text(state, style=STATE_STYLE.get(state, "")), plain(reason),
-                          plain(cut(full_title, title)), key=record_id)
-        if selected is not None and str(selected) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(selected)))
+        at = next((n for n, item in enumerate(items) if item.record_id == selected), 0)
+        table.show(items, at)  # (the rows near the cursor now, the others as they come into reach)
+
+    def _row(self, item: QueueItem) -> tuple[str, tuple[str | Text, ...]]:
+        """A report's row as the table adds it."""
+        state = item_state(item)
+        return str(item.record_id), (str(item.record_id), _study(item), Text(state, style=STATE_STYLE.get(state, "")),
+                                     plain(item.reason), plain(cut(item.title, self._title_width)))
 
     def _selected(self) -> int | None:
         table = self.query_one("#fulltext-table", DataTable)
