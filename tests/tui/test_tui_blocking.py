@@ -174,3 +174,117 @@ async def test_the_browser_reads_its_sources_in_a_worker_and_sizes_the_decisions
         assert any(screen.labels.get(i) for i in listed) and screen.not_offered
         for record_id in listed:
             assert screen._decision_width(record_id) == screen._decision_text(record_id).cell_len, record_id
+
+
+def _failing_then_real(monkeypatch: pytest.MonkeyPatch, store: Any, error: BaseException) -> tuple[list[bool], list[int]]:
+    """``store.record`` raises ``error`` on its first call, then reads; per call, whether it ran on the UI thread,
+    and the calls still to fail (empty it to read at once)."""
+    real = store.record
+    on_ui: list[bool] = []
+    failing = [1]
+
+    def record(record_id: int) -> Any:
+        on_ui.append(threading.current_thread() is threading.main_thread())
+        if failing:
+            failing.pop()
+            raise error
+        return real(record_id)
+
+    monkeypatch.setattr(store, "record", record)
+    return on_ui, failing
+
+
+def _said(app: Any, words: str) -> list[str]:
+    return [str(n.message) for n in app._notifications if words in str(n.message)]
+
+
+@async_test
+async def test_the_conflicts_enter_reads_the_record_in_a_worker_and_a_store_error_is_one_line(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enter read the record on the UI thread, unguarded: a busy store ended the app."""
+    from review.store.core import StoreBusy
+    from review.tui.screens.modals import RecordScreen
+
+    async with open_app(tui_ws, "carol", "conflicts", blind=False) as (app, pilot):
+        screen = app.screen
+        selected = screen._selected()
+        assert selected is not None
+        on_ui, _ = _failing_then_real(monkeypatch, tui_ws.store, StoreBusy("the store is busy (a stand-in)"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running and app._exception is None and app.screen is screen
+        said = _said(app, "the store is busy")
+        assert len(said) == 1 and f"#{selected}" in said[0], said  # names the record it could not open
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.screen.record.id == selected
+        assert on_ui == [False, False]
+        await pilot.press("i")  # the record view's decision resolves the conflict it was opened for
+        await settle(pilot)
+        resolved = tui_ws.store.decisions(reviewer="consensus")
+        assert [(d.record_id, d.label) for d in resolved] == [(selected, "include")]
+
+
+@async_test
+async def test_the_browser_enter_reads_the_record_in_a_worker_and_a_driver_error_is_one_line(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enter read the record and its dedup links on the UI thread, unguarded: a driver's error ended the app."""
+    from sqlalchemy.exc import OperationalError
+
+    from review.tui.screens.browser import BrowserScreen
+    from review.tui.screens.modals import RecordScreen
+
+    async with open_app(tui_ws, "alice", "browser", blind=False) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        selected = screen._selected()
+        assert selected is not None
+        on_ui, _ = _failing_then_real(monkeypatch, tui_ws.store,
+                                      OperationalError("SELECT", {}, Exception("disk I/O error")))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running and app._exception is None and app.screen is screen
+        said = _said(app, "disk I/O error")
+        assert len(said) == 1 and f"#{selected}" in said[0], said
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.screen.record.id == selected
+        assert on_ui == [False, False]
+        await pilot.press("m")
+        await settle(pilot)
+        assert tui_ws.store.current_decisions(reviewer="alice")[(selected, "alice")].label == "maybe"
+
+
+@async_test
+async def test_validate_writes_its_demo_data_in_a_worker_and_a_failure_is_one_line(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """w wrote the demo data on the UI thread, unguarded: an unwritable folder ended the app."""
+    from textual.widgets import Static
+
+    from review.tui.screens import validate
+
+    real = validate.write_demo
+    on_ui: list[bool] = []
+
+    def unwritable(folder: Any, *args: Any, **kwargs: Any) -> Any:
+        on_ui.append(threading.current_thread() is threading.main_thread())
+        raise PermissionError(13, "Permission denied", str(folder))
+
+    def recorded(folder: Any, *args: Any, **kwargs: Any) -> Any:
+        on_ui.append(threading.current_thread() is threading.main_thread())
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(validate, "write_demo", unwritable)
+    async with open_app(tui_ws, "alice", "validate") as (app, pilot):
+        screen = app.screen
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.is_running and app._exception is None
+        said = _said(app, "Permission denied")
+        assert len(said) == 1 and "demo data" in said[0], said
+        assert "No analysis plan" in str(screen.query_one("#validate-status", Static).render())
+        monkeypatch.setattr(validate, "write_demo", recorded)
+        await pilot.press("w")
+        await settle(pilot)
+        assert on_ui == [False, False] and len(screen.planned) == 10
+

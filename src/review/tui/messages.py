@@ -40,6 +40,21 @@ class RankingReady(Message):
         self.labels = labels
 
 
+class RecordRead(Message):
+    """A record read in a worker for the record view, with what the view shows beside it."""
+
+    def __init__(self, record: Record, decisions: tuple[tuple[str, str], ...], related: list[str],
+                 not_offered: str) -> None:
+        super().__init__()
+        self.record = record
+        #: (reviewer, label) pairs as the screen showed them when the record was opened.
+        self.decisions = decisions
+        #: Dedup links of the record ("erratum of record 12").
+        self.related = related
+        #: Why the record is not offered for screening, or "".
+        self.not_offered = not_offered
+
+
 class SetAsideChanged(Message):
     """The records set aside from screening changed in the store (a removal or restore in a shell)."""
 

@@ -7,7 +7,7 @@ from time import monotonic
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
@@ -17,8 +17,9 @@ from textual.widgets import DataTable, Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError, first_line
-from ...services.screening import NotOffered, RemovedMeanwhile
-from ..messages import SetAsideChanged
+from ...services.screening import NotOffered, RemovedMeanwhile, store_errors
+from ...services.workspace import record as read_record
+from ..messages import RecordRead, SetAsideChanged
 from ..project import Project
 
 #: Seconds in which the same error is not shown again: a busy store fails the settings follow and
@@ -32,11 +33,11 @@ BROWSER_NOTE = "changed in record browser"
 _last_error: WeakKeyDictionary[App[Any], tuple[str, str, float]] = WeakKeyDictionary()
 
 
-def report_error(node: App[Any] | Screen[Any], error: BaseException) -> None:
+def report_error(node: App[Any] | Screen[Any], error: BaseException, what: str = "") -> None:
     """One notification for ``error`` (a ReviewError's one line and title, another error's first line), unless
-    the same one was shown moments ago."""
+    the same one was shown moments ago. ``what``: what failed, said first ("#12 not opened")."""
     title = error.title if isinstance(error, ReviewError) else type(error).__name__
-    said = first_line(error)
+    said = f"{what}: {first_line(error)}" if what else first_line(error)
     app = node if isinstance(node, App) else node.app
     now = monotonic()
     last = _last_error.get(app)
@@ -216,6 +217,53 @@ class ProjectScreen(Screen[None]):
             return
         if (changed or self.set_aside_stale()) and not get_current_worker().is_cancelled:
             self.post_message(SetAsideChanged())
+
+    def open_record(self, record_id: int, decisions: Sequence[tuple[str, str]], *, related: bool = False,
+                    not_offered: str = "") -> None:
+        """Read the record in a worker (with ``related``, its dedup links too), then show it in the record view,
+        whose label goes to ``record_chosen`` with this ``record_id``: the rows may have changed meanwhile."""
+        self._read_record(record_id, tuple(decisions), related, not_offered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="record-view")
+    def _read_record(self, record_id: int, decisions: tuple[tuple[str, str], ...], related: bool,
+                     not_offered: str) -> None:
+        """On the UI thread a slow read held every key, and a store error ended the app; now it is one line."""
+        project = self.project
+        assert project is not None
+        try:
+            record = read_record(project.workspace, record_id)
+            if related:
+                from ...services.dedup import related_of  # (the dedup service: not on the app's start-up path)
+
+                links = related_of(project.workspace, record_id)
+            else:
+                links = []
+        except store_errors() as err:
+            self.app.call_from_thread(report_error, self, err, f"#{record_id} not opened")
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(RecordRead(record, decisions, links, not_offered))
+
+    @on(RecordRead)
+    def _record_read(self, message: RecordRead) -> None:
+        project, record_id = self.project, message.record.id
+        if project is None or record_id is None or not self.is_current:  # a screen or a dialog came meanwhile
+            return
+
+        def chosen(label: str | None) -> None:
+            if label:
+                self.record_chosen(label, record_id)
+
+        self.app.push_screen(self.record_view(message, project), chosen)
+
+    def record_view(self, message: RecordRead, project: Project) -> Screen[str | None]:
+        """The dialog showing the record ``open_record`` read (a subclass's: this module cannot import the
+        dialogs, which import it)."""
+        raise NotImplementedError
+
+    def record_chosen(self, label: str, record_id: int) -> None:
+        """The label chosen in the record view that ``open_record`` opened for ``record_id``."""
+        raise NotImplementedError
 
     def set_aside_stale(self) -> bool:
         """True if the screen shows an older reading of the set-aside than the session has (another

@@ -23,8 +23,7 @@ from textual.worker import get_current_worker
 from ...records import Decision, Record
 from ...services.screening import DecisionConflict, NotOffered, RemovedMeanwhile, current_decisions, store_errors
 from ...services.workspace import counts_by_source
-from ...services.workspace import record as get_record
-from ..messages import RecordsFiltered, SetAsideChanged
+from ..messages import RecordRead, RecordsFiltered, SetAsideChanged
 from ..project import Project
 from .base import (
     BROWSER_NOTE, MIN_TITLE, ProjectScreen, RefitsOnResize, plain, report_error, room_beside, say_refused,
@@ -407,18 +406,15 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         record_id, project = self._selected(), self.project
         if record_id is None or project is None:
             return
-        record = get_record(project.workspace, record_id)
+        self.open_record(record_id, sorted(self.labels.get(record_id, {}).items()), related=True,
+                         not_offered=self.not_offered.get(record_id, ""))
 
-        def chosen(label: str | None) -> None:
-            if label:
-                self.action_decide(label, record_id=record_id)  # the record opened, not the row highlighted now
+    def record_view(self, message: RecordRead, project: Project) -> RecordScreen:
+        return RecordScreen(message.record, project.criteria.criteria, message.decisions, message.related,
+                            not_offered=message.not_offered)
 
-        decisions = sorted(self.labels.get(record_id, {}).items())
-        from ...services.dedup import related_of
-
-        related = related_of(project.workspace, record_id)
-        self.app.push_screen(RecordScreen(record, project.criteria.criteria, decisions, related,
-                                          not_offered=self.not_offered.get(record_id, "")), chosen)
+    def record_chosen(self, label: str, record_id: int) -> None:
+        self.action_decide(label, record_id=record_id)  # the record opened, not the row highlighted now
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter-text", Input).focus()

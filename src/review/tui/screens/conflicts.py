@@ -19,12 +19,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from ...errors import ReviewError
-from ...records import Record
-from ...services import workspace as services_workspace
 from ...services.screening import AgreementReport, NotOffered, agreement_report, export_agreement, resolve_conflict
 from ...words import counted
 from ..app import ReviewApp
-from ..messages import ConflictsLoaded
+from ..messages import ConflictsLoaded, RecordRead
 from ..project import Project
 from ..widgets.growing_table import GrowingTable
 from .base import (
@@ -287,13 +285,14 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         if record_id is None or project is None or self.data is None:
             return
         conflict = next(c for c in self.data.listed if c.record_id == record_id)
-        record: Record = services_workspace.record(project.workspace, record_id)
+        self.open_record(record_id, list(conflict.labels.items()))
 
-        def chosen(label: str | None) -> None:
-            if label:
-                self.action_resolve(label, record_id=record_id)  # the conflict opened, not the row highlighted now
+    def record_view(self, message: RecordRead, project: Project) -> RecordScreen:
+        return RecordScreen(message.record, project.criteria.criteria, message.decisions, message.related,
+                            not_offered=message.not_offered)
 
-        self.app.push_screen(RecordScreen(record, project.criteria.criteria, list(conflict.labels.items())), chosen)
+    def record_chosen(self, label: str, record_id: int) -> None:
+        self.action_resolve(label, record_id=record_id)  # the conflict opened, not the row highlighted now
 
     def action_export(self) -> None:
         project, data = self.project, self.data

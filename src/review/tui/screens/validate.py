@@ -17,9 +17,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Label, ListItem, ListView, Static
 
-from ...errors import ReviewError
+from ...errors import ReviewError, first_line
 from ...services.validate import PLAN_FILE, VALIDATE_DIR, planned_analyses, run_planned, write_demo
-from .base import screen_footer
+from .base import group_running, screen_footer
 
 
 class AnalysisFinished(Message):
@@ -148,5 +148,23 @@ class ValidateScreen(Screen[None]):
         if (folder / PLAN_FILE).exists():
             self.notify("validate/analyses.toml exists; demo data not written", title="Validate")
             return
-        write_demo(folder)
-        self.action_reload()
+        if group_running(self, "validate-demo"):
+            self.notify("The demo data are still being written", title="Validate", timeout=3)
+            return
+        self._status("writing the SYNTHETIC demo data and plan ...")
+        self.write_demo_data(folder)
+
+    @work(thread=True, exit_on_error=False, group="validate-demo")
+    def write_demo_data(self, folder: Path) -> None:
+        """Write the demo data sets and plan off the UI thread; a failure (an unwritable folder, a full disk)
+        is one notification, where on the UI thread it ended the app."""
+        try:
+            write_demo(folder)
+        except (ReviewError, OSError) as err:
+            self.app.call_from_thread(self._demo_failed, err)
+            return
+        self.app.call_from_thread(self.action_reload)
+
+    def _demo_failed(self, error: BaseException) -> None:
+        self.action_reload()  # (the status says again what there is)
+        self.notify(f"demo data not written: {first_line(error)}", title="Validate", severity="error", timeout=8)
