@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from review.cli import main as review
+    from review.services.workspace import create_store
     from review.sources.search import load_query
     from review.sources.seeds import read_seeds, strategy_blocks
     from review.sources.standin import StandInArticle, StandInCorpus, running, synthetic_article, synthetic_corpus
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copy(query, workspace / "queries" / query.name)
         seeds_copy = workspace / "queries" / args.seeds.name
         shutil.copy(args.seeds, seeds_copy)
+        create_store(workspace)  # (a copied review.toml: no command creates its store unasked)
 
         seeds, _, _ = read_seeds(seeds_copy)
         studies = _studies_by_identifier(seeds_copy)
