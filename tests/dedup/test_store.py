@@ -474,3 +474,14 @@ def test_a_different_is_not_refused_for_a_same_that_another_different_already_vo
     assert sorted(map(sorted, dedup_store.clusters(store).values())) == [[a, b], [c, d]]
     decisions.decide_pair(store, a, d, "different", "bob")
     assert sorted(map(sorted, dedup_store.clusters(store).values())) == [[a, b], [c, d]]
+
+
+def test_status_line_counts_agree_with_their_nouns(workspace: Workspace) -> None:
+    # "1 borderline pairs to review": one pair waiting read as a plural.
+    from review.dedup.run import dedup_status
+
+    import_records(workspace, [*borderline_copies("678-684", "686-692")], "f.csv")
+    run_dedup(workspace)
+    line = dedup_status(workspace)[0]
+    assert "1 borderline pair to review" in line and "0 duplicates set aside" in line, line
+    assert "0 related records" in line and " 0 clusters," in line, line

@@ -15,6 +15,7 @@ from ..services import dedup as service
 from ..workspace import Workspace
 from .context import INPUT_FILE, RECORD_ID, Context, pass_context
 from .output import check_outputs
+from ..words import counted
 
 if TYPE_CHECKING:
     from ..services.dedup import BorderlinePair
@@ -113,8 +114,9 @@ def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
         click.echo(service.clusters_csv(result.rows), nl=False)
     else:
         service.write_clusters_csv(out, result.rows)
-    click.echo(f"{result.n_records} records, {result.n_clusters} clusters, {result.n_duplicates} duplicates, "
-               f"{result.n_borderline} borderline pairs (not merged), "
+    click.echo(f"{counted(result.n_records, 'record')}, {counted(result.n_clusters, 'cluster')}, "
+               f"{counted(result.n_duplicates, 'duplicate')}, {counted(result.n_borderline, 'borderline pair')} "
+               "(not merged), "
                f"{result.n_related} related (linked, not merged), {result.seconds:.2f}s", err=True)
 
 

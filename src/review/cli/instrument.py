@@ -11,6 +11,7 @@ from ..services import instrument as project
 from ..timestamps import iso_utc
 from .context import INPUT_FILE, Context, pass_context
 from .output import check_outputs, require_terminal
+from ..words import counted
 
 
 def register(group: click.Group) -> None:
@@ -113,7 +114,7 @@ def score(ctx: Context, response: Path, out: Path | None, json_out: Path | None,
     profile = scored.profile
     # Counts only: the report's content stays out of logs and terminals' scrollback.
     click.echo(f"wrote {path} (0600): {len(profile.risks)} risk, {len(profile.protective)} protective, "
-               f"{len(profile.signals)} signals, {len(profile.missing)} unanswered", err=True)
+               f"{counted(len(profile.signals), 'signal')}, {len(profile.missing)} unanswered", err=True)
 
 
 @instrument.command()

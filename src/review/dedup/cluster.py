@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Sequence
 from ..records import Record
 from ..sources.fields import AUTHORS_INCOMPLETE, marked_incomplete
 from ..sources.fields import has_et_al
+from ..words import counted
 
 
 class UnionFind:
@@ -127,7 +128,7 @@ def choose_canonical(members: Sequence[int], records: Sequence[Record],
     if record.doi:
         reasons.append("has a DOI")
     if record.authors:
-        reasons.append(f"{len(record.authors)} authors")
+        reasons.append(counted(len(record.authors), 'author'))
     if record.pages:
         reasons.append("pages")
     others = len(members) - 1

@@ -18,6 +18,7 @@ from . import decisions
 from .engine import ALGORITHM_VERSION, DedupResult, Progress, deduplicate
 from .kinds import NOTICE_KINDS
 from .rules import BORDERLINE, DUPLICATE, RELATED, RELATED_MODES
+from ..words import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ def dedup_status(workspace: Workspace) -> list[str]:
     later = "" if unseen <= 0 else (f"; {unseen} record imported since the last run is" if unseen == 1 else
                                     f"; {unseen} records imported since the last run are") + \
         " not deduplicated yet (review dedup)"
-    return [f"dedup      {len(dedup_store.clusters(store))} clusters, {removed} duplicates set aside, "
-            f"{pending} borderline pairs to review, {related} related records (notices and comments "
+    return [f"dedup      {counted(len(dedup_store.clusters(store)), 'cluster')}, "
+            f"{counted(removed, 'duplicate')} set aside, {counted(pending, 'borderline pair')} to review, "
+            f"{counted(related, 'related record')} (notices and comments "
             f"linked to their article, not screened){later}"]

@@ -7,6 +7,7 @@ from importlib import resources
 from ..atomic import write_text_atomic
 from ..workspace import Workspace
 from .files import DemoFiles, Progress
+from ..words import counted
 
 
 def search_pubmed(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
@@ -41,8 +42,8 @@ def deduplicate(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
 
     say("finding duplicates across the three databases")
     summary = run_dedup(workspace)
-    return (f"dedup      {summary.n_duplicates_removed} duplicates set aside, "
-            f"{summary.n_pending_review} borderline pairs for review")
+    return (f"dedup      {counted(summary.n_duplicates_removed, 'duplicate')} set aside, "
+            f"{counted(summary.n_pending_review, 'borderline pair')} for review")
 
 
 def prepare_screening(workspace: Workspace, files: DemoFiles, say: Progress) -> str:

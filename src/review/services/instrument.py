@@ -22,6 +22,7 @@ from ..instrument.project import (
 from ..instrument.render import T, bank_summary_markdown, medical_note, report_markdown, to_html
 from ..instrument.scoring import Profile, check_answers, enabled, profile_json
 from ..workspace import Workspace
+from ..words import counted
 
 __all__ = [
     "BILINGUAL_EXPORTS", "DOMAINS", "DOMAIN_LABELS", "EXPORT_FORMATS", "AnswerSet", "BuildResult", "FillSession", "InstrumentConfig",
@@ -41,7 +42,7 @@ def instrument_status(workspace: Workspace) -> list[str]:
         bank = current_bank(workspace)
     except ReviewError as err:
         return [f"instrument unreadable item bank: {err}"]
-    line = (f"instrument {bank.version}: {len(bank.scored_items)} scored, {len(bank.signal_items)} signals, "
+    line = (f"instrument {bank.version}: {len(bank.scored_items)} scored, {counted(len(bank.signal_items), 'signal')}, "
             f"{len(bank.not_included)} not included")
     lines = [line]
     if p.synthesis.is_file():

@@ -329,6 +329,7 @@ def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> l
 
     from ..screening.agreement import CONSENSUS_REVIEWER
     from ..store.core import effective_decisions
+    from ..words import counted
 
     reads = reads or status_reads(workspace)
     aside, log = reads.aside, reads.log  # the counts and the conflicts line both come from them
@@ -338,13 +339,13 @@ def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> l
     # 1752") as if it were a reviewer; its work is the conflicts line below.
     per_reviewer = reviewer_counts({k: d for k, d in current.items() if k[1] != CONSENSUS_REVIEWER}, to_screen)
     if not per_reviewer:
-        return [f"screening  none yet ({len(to_screen)} records to screen)"]
+        return [f"screening  none yet ({counted(len(to_screen), 'record')} to screen)"]
     words = COUNT_LABELS
     n_removed = len(set(aside.removed) - aside.duplicates)
     n_other = len(set(aside.other_methods) - set(aside.removed))
     left_out = "duplicates set aside" + (f", {n_removed} removed before screening" if n_removed else "") \
         + (f", {n_other} from other methods (straight to full text)" if n_other else "")
-    lines = [f"screening  {len(to_screen)} records to screen ({left_out})"]
+    lines = [f"screening  {counted(len(to_screen), 'record')} to screen ({left_out})"]
     for reviewer, c in per_reviewer.items():
         lines.append(
             f"  {reviewer:<20} {words['screened'].lower()} {c.screened} = {c.included} {words['included'].lower()}"
