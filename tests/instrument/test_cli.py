@@ -119,7 +119,7 @@ def test_score_fhir_response_into_a_private_report(ws, tmp_path):
     report = tmp_path / "out" / "report.md"
     result = run(ws, "score", str(response), "--out", str(report))
     assert result.exit_code == 0, result.output
-    assert "1 risk, 0 protective, 1 signals, 0 unanswered" in result.output
+    assert "1 risk, 0 protective, 1 signal, 0 unanswered" in result.output
     assert "| Bedrijfsgrootte >100 (signaal, weegt niet mee) | ja | Werk |" in report.read_text()
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     assert "Eerdere" not in result.output and "prev_absence" not in result.output  # counts only
@@ -202,7 +202,7 @@ def test_status_reports_the_instrument_and_stale_evidence(ws):
     assert "instrument no item bank yet" in status.output
     run(ws, "build", "--no-exports")
     status = CliRunner().invoke(main, ["--workspace", str(ws.root), "status"])
-    assert "3 scored, 1 signals, 3 not included" in status.output
+    assert "3 scored, 1 signal, 3 not included" in status.output
     (ws.root / "extraction" / "synthesis.csv").write_text(SYNTHESIS + "\n")
     status = CliRunner().invoke(main, ["--workspace", str(ws.root), "status"])
     assert "synthesis changed since the build" in status.output
