@@ -215,6 +215,16 @@ def test_a_stop_without_a_rules_verdict_says_how_the_diagram_will_word_it(worksp
     assert _run(workspace, "prisma", "resume").exit_code == 0
     said_continue = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": "continue"}')
     assert said_continue.exit_code == 0 and "note: no stopping rule's verdict to stop" in said_continue.stderr
+    assert _run(workspace, "prisma", "resume").exit_code == 0
+    # The certified rule's "sample-needed" is not continue, yet no rule said stop: the note and the diagram agree.
+    sample = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": "sample-needed"}')
+    assert sample.exit_code == 0 and "note: no stopping rule's verdict to stop" in sample.stderr
+    assert _run(workspace, "prisma", "resume").exit_code == 0
+    # A null verdict: the note said the reviewers stopped while the diagram credited the rule; now refused.
+    null = _run(workspace, "prisma", "stop", "enough", "--verdict", '{"verdict": null, "rule": "recommended"}')
+    assert null.exit_code == 4 and null.stdout == "" and null.stderr.count("\n") == 1
+    assert 'the verdict\'s field "verdict" must be a string' in null.stderr and "not null" in null.stderr
+    assert "screening stopped" not in _run(workspace, "status").stdout  # nothing recorded
 
 
 def test_status_says_a_screening_stop_stands_and_who_made_it(workspace: Workspace, add, screen_as) -> None:
@@ -229,6 +239,13 @@ def test_status_says_a_screening_stop_stands_and_who_made_it(workspace: Workspac
     assert "3 excluded by automation" in lines[prisma_at]
     stop = lines[prisma_at + 1]
     assert stop.startswith("  screening stopped by bob on ") and " UTC (stop 1): " in stop
-    assert stop.endswith("the records nobody screened count as excluded by automation; review prisma resume withdraws it")
+    assert stop.endswith("3 records nobody had screened at the stop count as excluded by automation; "
+                         "review prisma resume withdraws it")
+    # A search update after the stop: its records still need screening and the line must not count them.
+    add(workspace, 2, "PubMed update")
+    lines = _run(workspace, "status").stdout.splitlines()
+    prisma_at = next(i for i, line in enumerate(lines) if line.startswith("prisma "))
+    assert "3 excluded by automation" in lines[prisma_at] and "2 records not screened yet" in lines[prisma_at]
+    assert "3 records nobody had screened at the stop count as excluded" in lines[prisma_at + 1]
     assert _run(workspace, "prisma", "resume").exit_code == 0
     assert "screening stopped" not in _run(workspace, "status").stdout

@@ -146,6 +146,7 @@ def test_footnotes_say_how_automation_was_used_without_internal_names(flow: Work
     ({"rule": "hypergeometric", "recall": 0.95}, True),   # a rule's verdict given to review prisma stop --verdict
     ({}, False),                                          # review prisma stop "tired": no rule's verdict at all
     ({"verdict": "continue", "rule": "recommended"}, False),  # the screen's stop while the rule said continue
+    ({"verdict": "sample-needed", "rule": "certified"}, False),  # the certified rule wants a sample: no stop said
 ])
 def test_the_automation_footnote_credits_a_stopping_rule_only_when_one_said_stop(
         workspace: Workspace, add, screen_as, verdict: dict, by_rule: bool) -> None:
@@ -162,6 +163,19 @@ def test_the_automation_footnote_credits_a_stopping_rule_only_when_one_said_stop
     assert ("stopte volgens een stopregel (tired)" in dutch) is by_rule
     assert ("zonder dat een stopregel tot stoppen besloot (tired)" in dutch) is not by_rule
     assert "Records marked as ineligible by automation tools: 3." in english
+
+
+def test_a_stop_recorded_with_a_null_verdict_is_the_reviewers_own(workspace: Workspace, add, screen_as) -> None:
+    """`review prisma stop --verdict '{"verdict": null}'` was accepted before it was refused: its note said the
+    reviewers stopped while the diagram credited a stopping rule. Such a stored stop now reads as the note did."""
+    from review.prisma import prisma_counts
+    from review.store.fulltext import record_screening_stop as store_stop
+    pubmed = add(workspace, 4, "PubMed")
+    screen_as(workspace, pubmed[:1], "exclude")
+    store_stop(workspace.store, "alice", "tired", n_unscreened=3, verdict={"verdict": None, "rule": "recommended"})
+    english = _svg_text(render_svg(prisma_counts(workspace), "en"))
+    assert "the reviewers stopped screening without a stopping rule's verdict to stop (tired)" in english
+    assert "stopped by a stopping rule" not in english
 
 
 def test_dutch_reasons_are_configurable(workspace: Workspace, add) -> None:

@@ -58,8 +58,9 @@ def prisma(click_ctx: click.Context, out_dir: Path | None, lang: str, strict: bo
 @click.argument("explanation", callback=refuse_blank("give the stopping rule and what it said"))
 @click.option("--verdict", "verdict_json", default="",
               help="The stopping rule's verdict as a JSON object (e.g. '{\"verdict\": \"stop\", \"rule\": "
-                   "\"recommended\"}'); without one, or with verdict 'continue', the flow diagram says the reviewers "
-                   "stopped without a stopping rule's verdict to stop.")
+                   "\"recommended\"}'); the flow diagram credits the rule only when its verdict was stop (or the object "
+                   "names no verdict); otherwise it says the reviewers stopped without a stopping rule's verdict to "
+                   "stop.")
 @pass_context
 def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
     """Record that title/abstract screening stopped (the unscreened remainder then counts as
@@ -75,7 +76,7 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
     stop = service.record_screening_stop(ctx.workspace, ctx.reviewer, explanation, verdict=verdict)
     click.echo(f"screening stop {stop.id}: {stop.n_unscreened} record{'' if stop.n_unscreened == 1 else 's'} unscreened, "
                f"covering records up to id {stop.last_record_id}")
-    if not verdict or verdict.get("verdict", "stop") != "stop":
+    if not service.stopped_by_rule(stop):
         # (said now: the diagram's footnote words the stop as the reviewers' own, not a rule's)
         click.echo("note: no stopping rule's verdict to stop (--verdict): the flow diagram will say the reviewers "
                    "stopped without one; the screening screen's s records the rule's verdict", err=True)

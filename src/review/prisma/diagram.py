@@ -28,6 +28,7 @@ from matplotlib.textpath import TextToPath  # noqa: E402
 
 from .counts import KIND_BOX, OTHER_KINDS, SOURCE_KINDS, PrismaCounts  # noqa: E402
 from .labels import format_n, labels, n_text, reason_text  # noqa: E402
+from .stop import stopped_by_rule  # noqa: E402
 
 __all__ = ["draw_diagram", "render_svg", "render_png"]
 
@@ -366,11 +367,8 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
         explanation = (stop.explanation or "").strip().rstrip(".") or "—"
         # A stop no rule called (`review prisma stop` without a verdict, or the screening screen's stop while
         # the rule said continue) was the reviewers' call: the footnote must not credit a stopping rule.
-        said = stop.verdict.get("verdict") if isinstance(stop.verdict, dict) else None
-        by_rule = bool(stop.verdict) and said in (None, "stop")
-        key = "footnote_automation" if by_rule else "footnote_reviewers_stop"
-        notes.append((text[key].format(explanation=explanation,
-                                                         automatic=format_n(automatic, lang)), _NOTE))
+        key = "footnote_automation" if stopped_by_rule(stop.verdict) else "footnote_reviewers_stop"
+        notes.append((text[key].format(explanation=explanation, automatic=format_n(automatic, lang)), _NOTE))
     else:
         notes.append((text["footnote_no_automation"], _NOTE))
     if counts.n("other_duplicates"):  # the column has no duplicates box: identified and sought would not add up

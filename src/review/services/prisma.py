@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, UnknownRecord, ValidationError
-from ..words import counted
+from ..words import counted, verb_for
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ __all__ = [
     "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
     "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
-    "record_screening_stop", "remove_records", "restore_records", "undo_last_fulltext_event",
+    "record_screening_stop", "remove_records", "restore_records", "stopped_by_rule", "undo_last_fulltext_event",
     "unlink_report", "unlink_reports", "withdraw_screening_stop", "write_outputs",
 ]
 
@@ -75,8 +75,11 @@ def _stop_lines(stop: ScreeningStop | None) -> list[str]:
     if stop is None:
         return []
     when = f" on {stop.created_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if stop.created_at else ""
-    return [f"  screening stopped by {stop.reviewer}{when} (stop {stop.id}): the records nobody screened count as "
-            "excluded by automation; review prisma resume withdraws it"]
+    # (the count at the stop: a search update imported after it still needs screening, prisma.md says)
+    n = stop.n_unscreened
+    return [f"  screening stopped by {stop.reviewer}{when} (stop {stop.id}): {counted(n, 'record')} nobody had "
+            f"screened at the stop {verb_for(n, 'counts', 'count')} as excluded by automation; review prisma resume "
+            "withdraws it"]
 
 
 # -- screening stop and removals -------------------------------------------------------------
@@ -89,12 +92,15 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
     refused: stops stacked on each other need as many resumes, and after one the earlier stop was back in
     force while the reviewer thought screening went on."""
     from ..prisma.counts import compute_counts
+    from ..prisma.stop import check_stop_verdict
     from ..store.fulltext import StopStands
     from ..store.fulltext import record_screening_stop as record
 
     explanation = explanation.strip()
     if not explanation:  # (the flow's automation box then says why the rest was not screened)
         raise ReviewError("screening stop: an explanation is required (which rule, what it said)")
+    if isinstance(verdict, Mapping):  # (the screening screen's StoppingStatus types its verdict a string)
+        check_stop_verdict(verdict)
     standing = current_screening_stop(workspace)  # (refused before counting; the store checks again as it writes)
     if standing is not None:
         raise _stands(standing)
@@ -107,6 +113,13 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
         return record(workspace.store, reviewer, explanation, verdict=verdict, n_unscreened=unscreened)
     except StopStands as stands:  # a teammate's stop came in while this one counted
         raise _stands(stands.standing) from None
+
+
+def stopped_by_rule(stop: ScreeningStop) -> bool:
+    """Whether the flow diagram credits a stopping rule with this stop (else it is the reviewers' own)."""
+    from ..prisma.stop import stopped_by_rule as by_rule
+
+    return by_rule(stop.verdict)
 
 
 def _stands(standing: ScreeningStop) -> ReviewError:
