@@ -8,6 +8,7 @@ of the README is tested as written.
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,17 @@ def _tour_block() -> list[str]:
     return [line for line in lines if line.startswith("review ")]
 
 
+def _argv(command: str) -> list[str]:
+    """A README command line's arguments after ``review``, split as the shell splits them: a quoted argument
+    (``--reason "wrong pop"``, as screening.md's example has) is one argument, without its quotes."""
+    return shlex.split(command)[1:]
+
+
+def test_a_quoted_readme_argument_is_one_argument() -> None:
+    assert _argv('review -r bob fulltext excluded 12 --reason "wrong pop"') == [
+        "-r", "bob", "fulltext", "excluded", "12", "--reason", "wrong pop"]
+
+
 def test_the_readme_full_text_tour_runs_without_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     root = tmp_path / "walk"
@@ -40,7 +52,7 @@ def test_the_readme_full_text_tour_runs_without_a_warning(tmp_path: Path, monkey
     commands = _tour_block()
     assert any(c.startswith("review fulltext eligible") for c in commands)  # the step this guards
     for command in commands:
-        args = [("1" if word == "ID" else word) for word in command.split()[1:]]
+        args = [("1" if word == "ID" else word) for word in _argv(command)]
         result = runner.invoke(main, args)
         assert result.exit_code == 0, (command, result.output)
         assert "warning" not in result.stderr, (command, result.stderr)
@@ -97,10 +109,10 @@ def test_the_readme_team_of_two_runs_as_written(tmp_path: Path, monkeypatch: pyt
                    encoding="utf-8")
     assert runner.invoke(main, ["import", str(csv)]).exit_code == 0
     commands = _team_block()
-    screens = [c for c in commands if c.split()[3:4] == ["screen"]]
-    assert [c.split()[2] for c in screens] == ["alice", "bob"]  # each reviewer in their own window
+    screens = [c for c in commands if _argv(c)[2:3] == ["screen"]]
+    assert [_argv(c)[1] for c in screens] == ["alice", "bob"]  # each reviewer in their own window
     for command in screens:  # the UI needs a terminal: its command line must parse
-        assert runner.invoke(main, [*command.split()[1:], "--help"]).exit_code == 0, command
+        assert runner.invoke(main, [*_argv(command), "--help"]).exit_code == 0, command
     # What the two windows record: they disagree on record 12, the one the README resolves.
     assert runner.invoke(main, ["-r", "alice", "decide", "11", "12", "--include"]).exit_code == 0
     assert runner.invoke(main, ["-r", "bob", "decide", "11", "--include"]).exit_code == 0
@@ -109,7 +121,7 @@ def test_the_readme_team_of_two_runs_as_written(tmp_path: Path, monkeypatch: pyt
     for command in commands:
         if command in screens:
             continue
-        result = runner.invoke(main, command.split()[1:])
+        result = runner.invoke(main, _argv(command))
         assert result.exit_code == 0, (command, result.output)
         assert "warning" not in result.stderr, (command, result.stderr)
         outputs[command] = result.stdout
