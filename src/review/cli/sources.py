@@ -122,16 +122,23 @@ class _ImportProgressLine:
 @click.command("records")
 @click.option("--format", "format_", type=click.Choice(service.EXPORT_FORMATS), default="csv", show_default=True,
               help="csv (formula-like cells neutralised) or ris.")
+@click.option("--decision", type=click.Choice(tuple(service.EXPORT_DECISIONS)), default=None,
+              help="Only the records to screen with this title/abstract verdict, as PRISMA counts it: the "
+                   "'consensus' decision where there is one, else the reviewers' one label; reviewers who differ "
+                   "with one exclude are 'conflict', include beside maybe is 'included'; 'undecided': no decision "
+                   "yet. Duplicates set aside, records removed before screening and those from other methods are "
+                   "left out. Default: every record.")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @pass_context
-def export_records_command(ctx: Context, format_: str, out: Path) -> None:
-    """Write every record in the workspace to OUT ('-' for stdout)."""
+def export_records_command(ctx: Context, format_: str, decision: str | None, out: Path) -> None:
+    """Write every record in the workspace to OUT ('-' for stdout), or with --decision only some."""
     from .output import check_outputs, output_name, write_output
 
     check_outputs(out)
-    exported = service.export_records(ctx.workspace, format_)
+    exported = service.export_records(ctx.workspace, format_, decision)
     write_output(out, exported.text)
-    click.echo(f"wrote {counted(exported.n_records, 'record')} to {output_name(out)} ({format_})", err=True)
+    which = "" if decision is None else f" ({decision})"
+    click.echo(f"wrote {counted(exported.n_records, 'record')}{which} to {output_name(out)} ({format_})", err=True)
 
 
 @click.command("searches")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..sources.seeds import SeedCheck
 
 __all__ = [
-    "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
+    "EXPORT_DECISIONS", "EXPORT_FORMATS", "QueryListing", "QueryOverview", "RecordsExport", "SearchProgress", "SearchReportText", "SearchRun",
     "SeedCheck", "check_seeds", "export_records", "import_files", "list_queries", "query_files_stamp", "query_overview",
     "require_recall",
     "search_report", "search_status", "start_searches",
@@ -27,6 +27,11 @@ __all__ = [
 
 #: ``--format`` choices of ``export records`` (kept here so ``review --help`` imports no readers).
 EXPORT_FORMATS = ("csv", "ris")
+
+#: ``--decision`` choices of ``export records``: the title/abstract verdict PRISMA counts
+#: (``prisma.fulltext.title_abstract_verdicts``) as a word, or ``undecided`` for no decision yet.
+EXPORT_DECISIONS: dict[str, str] = {"included": "include", "excluded": "exclude", "maybe": "maybe",
+                                    "conflict": "conflict", "undecided": ""}
 
 
 def import_files(workspace: Workspace, files: Iterable[Path], *, source: str | None = None,
@@ -50,14 +55,37 @@ class RecordsExport:
     text: str
 
 
-def export_records(workspace: Workspace, format_: str) -> RecordsExport:
-    """All records as CSV (formula-like cells neutralised) or RIS text."""
+def export_records(workspace: Workspace, format_: str, decision: str | None = None) -> RecordsExport:
+    """All records as CSV (formula-like cells neutralised) or RIS text; with ``decision`` (a key of
+    ``EXPORT_DECISIONS``) only the records to screen whose title/abstract verdict it names."""
     from ..sources import render_records
 
     records = workspace.store.records()
     if not records:
         raise ReviewError("no records in this workspace yet (use 'review import')")
+    if decision is not None:
+        keep = records_with_verdict(workspace, decision)
+        records = [r for r in records if r.id in keep]
     return RecordsExport(len(records), render_records(records, format_))
+
+
+def records_with_verdict(workspace: Workspace, decision: str) -> set[int]:
+    """The records to screen (duplicates set aside, records removed before screening and those from
+    other methods left out) whose title/abstract verdict is ``decision``: a ``consensus`` decision where
+    there is one, else the reviewers' one label; reviewers who differ count as PRISMA counts them (one
+    exclude among them: ``conflict``; include beside maybe: ``included``)."""
+    from ..prisma.fulltext import title_abstract_verdicts
+    from ..screening.removed import workspace_set_aside
+    from ..store.core import effective_decisions
+    from ..store.screening import record_ids
+
+    if decision not in EXPORT_DECISIONS:
+        raise ReviewError(f"decision {decision!r}: expected one of {', '.join(EXPORT_DECISIONS)}")
+    store = workspace.store
+    aside = workspace_set_aside(workspace).ids()
+    verdicts = title_abstract_verdicts({key: d.label for key, d in effective_decisions(store.decisions()).items()})
+    wanted = EXPORT_DECISIONS[decision]
+    return {r for r in record_ids(store) if r not in aside and verdicts.get(r, "") == wanted}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,55 @@
+"""``review export records --decision``: only the records with one title/abstract verdict (Rayyan and
+Covidence export the included records alone); without it every record, as before."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from review.cli import main
+from review.sources.export import records_to_csv
+from review.workspace import Workspace
+from tests.tui.tui_workspace import build_workspace
+
+
+def _run(workspace: Workspace, *args: str, reviewer: str = "carol") -> Result:
+    return CliRunner().invoke(main, ["-w", str(workspace.root), "-r", reviewer, *args])
+
+
+def _ids(result: Result) -> list[int]:
+    assert result.exit_code == 0, result.output
+    return [int(row["record_id"]) for row in csv.DictReader(io.StringIO(result.stdout))]
+
+
+def test_decision_filter_follows_the_consensus_and_leaves_the_default_alone(tmp_path: Path) -> None:
+    # alice and bob: 1 both include, 2 exclude/include, 3 include/exclude, 4 both exclude.
+    workspace = build_workspace(tmp_path / "ws", with_pairs=False)
+    ids = [r.id for r in workspace.store.records()]
+    assert ids == list(range(1, 13))
+    assert _run(workspace, "conflicts", "resolve", "2", "--include").exit_code == 0
+    assert _run(workspace, "decide", "5", "--maybe", reviewer="alice").exit_code == 0
+    assert _run(workspace, "decide", "6", "--include", reviewer="alice").exit_code == 0
+    assert _run(workspace, "decide", "6", "--maybe", reviewer="bob").exit_code == 0  # include beside maybe
+    assert _run(workspace, "prisma", "remove", "12", "--reason", "retracted").exit_code == 0
+
+    everything = _run(workspace, "export", "records", "-")
+    assert everything.exit_code == 0, everything.output
+    every_record = records_to_csv(Workspace(workspace.root).store.records())  # as before: every record
+    assert everything.stdout.replace("\r\n", "\n") == every_record.replace("\r\n", "\n")
+    assert everything.stderr == "wrote 12 records to stdout (csv)\n"
+
+    assert _ids(_run(workspace, "export", "records", "--decision", "included", "-")) == [1, 2, 6]
+    assert _ids(_run(workspace, "export", "records", "--decision", "excluded", "-")) == [4]
+    assert _ids(_run(workspace, "export", "records", "--decision", "conflict", "-")) == [3]
+    assert _ids(_run(workspace, "export", "records", "--decision", "maybe", "-")) == [5]
+    undecided = _run(workspace, "export", "records", "--decision", "undecided", "-")
+    assert _ids(undecided) == [7, 8, 9, 10, 11]  # 12 was removed before screening
+    assert undecided.stderr == "wrote 5 records (undecided) to stdout (csv)\n"
+
+    ris = _run(workspace, "export", "records", "--format", "ris", "--decision", "included", "-")
+    assert ris.exit_code == 0 and ris.stdout.count("\nER  -") + ris.stdout.startswith("ER  -") == 3, ris.output
+    wrong = _run(workspace, "export", "records", "--decision", "include", "-")
+    assert wrong.exit_code == 2 and "--decision" in wrong.stderr and wrong.stdout == ""
