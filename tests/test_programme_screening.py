@@ -31,3 +31,15 @@ def test_every_candidate_has_a_decision_reason_and_location() -> None:
     for d in decisions:
         candidate = by_id[records[d["record_id"]]["external_id"]]
         assert (d["label"], d["reasons"], d["note"]) == (candidate["label"], candidate["reasons"], candidate["note"])
+
+
+def test_a_new_review_gets_general_fulltext_reasons_and_the_programme_keeps_its_own(tmp_path: Path) -> None:
+    # A new review was offered "No prognostic factor analysed" at full text: the programme's reason.
+    from review.services.prisma import fulltext_reasons
+    from review.workspace import Workspace, init_workspace
+
+    new = fulltext_reasons(init_workspace(tmp_path / "new", title="Sleep"))
+    assert "Wrong population" in new and "Wrong intervention or exposure" in new
+    assert not any("prognos" in reason.lower() for reason in new), new
+    programme = fulltext_reasons(Workspace(REPO))
+    assert "No prognostic factor analysed" in programme and "Wrong intervention or exposure" not in programme

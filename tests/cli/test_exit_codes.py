@@ -43,10 +43,11 @@ def _recorded_nothing(workspace) -> bool:
     ("decide", "wrong", "'wrong' is the start of 2 reasons (wrong population; wrong outcome); type more of the "
                         "one you mean"),
     ("fulltext excluded", "vibes", "'vibes' is not an exclusion reason of review.toml [fulltext] reasons (expected "
-                                   "one of: Wrong population; Wrong outcome; No prognostic factor analysed; Wrong "
+                                   "one of: Wrong population; Wrong intervention or exposure; Wrong outcome; Wrong "
                                    "study design; Wrong publication type; Language)"),
-    ("fulltext excluded", "wrong", "'wrong' is the start of 4 reasons (Wrong population; Wrong outcome; Wrong "
-                                   "study design; Wrong publication type); type more of the one you mean"),
+    ("fulltext excluded", "wrong", "'wrong' is the start of 5 reasons (Wrong population; Wrong intervention or "
+                                   "exposure; Wrong outcome; Wrong study design; Wrong publication type); type more "
+                                   "of the one you mean"),
 ])
 def test_a_reason_the_review_does_not_have_exits_2_in_one_line(workspace, record_id: int, command: str,
                                                                 reason: str, what: str) -> None:

@@ -191,11 +191,12 @@ def test_fulltext_exclusion_needs_a_configured_reason(workspace: Workspace, add)
     (record_id,) = add(workspace, 1, "PubMed")
     with pytest.raises(ValidationError, match="needs --reason"):
         record_fulltext(workspace.store, record_id, "alice", "excluded")
-    with pytest.raises(ChoiceError, match=r"--reason: 'wrong' is the start of 4 reasons \(Wrong population; "
-                                              r"Wrong outcome; Wrong study design; Wrong publication type\); type more"):  # ambiguous
+    with pytest.raises(ChoiceError, match=r"--reason: 'wrong' is the start of 5 reasons \(Wrong population; "
+                                              r"Wrong intervention or exposure; Wrong outcome; Wrong study design; "
+                                              r"Wrong publication type\); type more"):  # ambiguous
         record_fulltext(workspace.store, record_id, "alice", "excluded", reason="wrong")
-    event = record_fulltext(workspace.store, record_id, "alice", "excluded", reason="no progn")
-    assert event.reason == "No prognostic factor analysed"
+    event = record_fulltext(workspace.store, record_id, "alice", "excluded", reason="wrong int")
+    assert event.reason == "Wrong intervention or exposure"
     from review.prisma.fulltext import fulltext_reasons
 
     with pytest.raises(WorkspaceError, match=r"review.toml: fulltext.reasons = \[\]: list the reasons"):  # said 'expected one of ' (nothing)

@@ -25,7 +25,7 @@ def long_labels(workspace: Workspace, add, screen_as):
     screen_as(workspace, pubmed[:7], "include")
     for record_id in pubmed[:7] + cited + uwv:
         record_fulltext(workspace.store, record_id, "alice", "sought")
-    for record_id, reason in zip(pubmed[:3], ("Wrong population", "Wrong study design", "No prognostic")):
+    for record_id, reason in zip(pubmed[:3], ("Wrong population", "Wrong study design", "Wrong interv")):
         record_fulltext(workspace.store, record_id, "alice", "excluded", reason=reason)
     record_fulltext(workspace.store, cited[0], "alice", "excluded", reason="Language")
     return compute_counts(workspace.store, {"previous_studies": 4, "previous_reports": 6,

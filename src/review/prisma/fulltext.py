@@ -34,11 +34,13 @@ from ..store.fulltext import undo_last_fulltext_event as undo_last
 #: Reviewer name whose decision settles a disagreement, at either stage.
 CONSENSUS = "consensus"
 
-#: Exclusion reasons offered when ``[fulltext] reasons`` is not set in review.toml.
+#: Exclusion reasons offered when ``[fulltext] reasons`` is not set in review.toml: general ones, for any
+#: review (the programme's own prognostic-factor reasons are in its review.toml). A report that could not
+#: be obtained is no exclusion: ``review fulltext not-retrieved`` counts it in PRISMA's own box.
 DEFAULT_REASONS: tuple[str, ...] = (
     "Wrong population",
+    "Wrong intervention or exposure",
     "Wrong outcome",
-    "No prognostic factor analysed",
     "Wrong study design",
     "Wrong publication type",
     "Language",

@@ -180,6 +180,7 @@ DEFAULT_REASON_TRANSLATIONS: dict[str, dict[str, str]] = {
     "nl": {
         "Wrong population": "Verkeerde populatie",
         "Wrong outcome": "Verkeerde uitkomstmaat",
+        "Wrong intervention or exposure": "Verkeerde interventie of blootstelling",
         "No prognostic factor analysed": "Geen prognostische factor geanalyseerd",
         "Wrong study design": "Verkeerde onderzoeksopzet",
         "Wrong publication type": "Verkeerd publicatietype",
