@@ -149,6 +149,8 @@ class Workspace:
                 raise StoreMoved(err.moved_to, override) from None
             raise
         except StoreMissing as err:
+            if err.unsaved:  # (its own advice: put the file back beside them; never start an empty store)
+                raise
             raise StoreMissing(err.where, file=err.file, advice=self.missing_store_advice()) from None
 
     def missing_store_advice(self) -> str:
@@ -417,8 +419,9 @@ def init_store(path: Path) -> Workspace:
     workspace = Workspace(path)
     try:
         workspace.store.engine.dispose()
-    except StoreMissing:
-        pass
+    except StoreMissing as err:
+        if err.unsaved:  # an empty store here would make SQLite drop the -wal: the last changes, lost
+            raise WorkspaceError(f"{err}; --store-only refused") from None
     else:
         raise WorkspaceError(f"{workspace.root}: its store is there already ({workspace.store_location()}); "
                              "nothing was created")

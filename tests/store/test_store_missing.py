@@ -143,3 +143,45 @@ def test_simulate_needs_no_store_even_inside_a_workspace_without_one(tmp_path: P
     result = CliRunner().invoke(main, ["simulate", str(data), "--seed", "1", "--json", str(tmp_path / "sim.json")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "sim.json").is_file() and not (ws.root / "review.db").exists()
+
+
+def _killed_after_a_decision(ws: Workspace) -> None:
+    """A process that adds records and a decision, then dies before SQLite checkpoints (kill -9, a crash): the
+    changes are in review.db-wal only."""
+    import subprocess
+    import sys
+
+    script = ("import os, sys\n"
+              "from review.workspace import Workspace\n"
+              "from review.records import Record\n"
+              "ws = Workspace(sys.argv[1])\n"
+              "ws.store.add_batch([Record(title=f'Record {i}') for i in range(50)], file_name='f.ris',\n"
+              "                   file_sha256='b' * 64, source_name='db', format='ris', encoding='utf-8')\n"
+              "ws.store.add_decision(1, 'alice', 'include')\n"
+              "os._exit(0)\n")
+    subprocess.run([sys.executable, "-c", script, str(ws.root)], check=True)
+
+
+def test_a_store_file_gone_beside_its_wal_is_refused_and_store_only_keeps_the_wal(tmp_path: Path) -> None:
+    """review.db moved while review.db-wal, the only copy of the last changes, stays: the line says so, and
+    ``init --store-only`` (whose new file would make SQLite drop that -wal) is refused; put back, all is there."""
+    from review.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    ws.store.engine.dispose()
+    _killed_after_a_decision(ws)
+    wal = ws.root / "review.db-wal"
+    assert wal.stat().st_size > 0
+    shutil.move(ws.root / "review.db", tmp_path / "elsewhere.db")
+    status = _run(Workspace(ws.root), "status")
+    assert status.exit_code == 1, status.output
+    line = status.stderr.strip()
+    assert "review.db-wal is still here: it holds the store's last changes" in line, line
+    assert "put review.db back beside it" in line and "--store-only" not in line, line
+    wal_bytes = wal.read_bytes()
+    refused = CliRunner().invoke(main, ["init", "--store-only", str(ws.root)])
+    assert refused.exit_code == 2 and "review.db-wal is still here" in refused.stderr, refused.output
+    assert not (ws.root / "review.db").exists() and wal.read_bytes() == wal_bytes
+    shutil.move(tmp_path / "elsewhere.db", ws.root / "review.db")
+    back = _run(Workspace(ws.root), "status")
+    assert back.exit_code == 0 and "sources    50 records" in back.stdout, back.output

@@ -277,14 +277,35 @@ class StoreMissing(ReviewError):
     title = "Store missing"
     exit_code = 1
 
-    def __init__(self, where: str, *, file: bool, advice: str = "") -> None:
+    def __init__(self, where: str, *, file: bool, advice: str = "", unsaved: Sequence[Path] = ()) -> None:
         missing = ("the store file is not there (moved, deleted, or not in this copy)" if file
                    else "the database holds no review store (none of the review's tables)")
+        if unsaved:
+            # The -wal (or -journal) holds the last changes, not yet in the file: starting an empty store here
+            # would make SQLite drop it, so the only advice is to bring the file back beside it.
+            names, one = " and ".join(side.name for side in unsaved), len(unsaved) == 1
+            advice = (f"{names} {'is' if one else 'are'} still here: {'it holds' if one else 'they hold'} the "
+                      f"store's last changes, which are not in the file; put {Path(where).name} back beside "
+                      f"{'it' if one else 'them'} (the file that was moved, not an older copy) and run the command "
+                      "again")
         advice = advice or ("put the store back (from a backup, or from where it was moved) and run the command "
                             "again")
         super().__init__(f"{where}: {missing}; nothing was created — {advice}")
         self.where = where
         self.file = file
+        self.unsaved = tuple(unsaved)
+
+
+def unsaved_side_files(file: Path) -> tuple[Path, ...]:
+    """The non-empty ``-wal`` and ``-journal`` files beside a SQLite store ``file`` that is not there: changes
+    the file lacks (a process killed before a checkpoint), which a new store at ``file`` would throw away."""
+    found = []
+    for side in ("-wal", "-journal"):
+        path = file.with_name(file.name + side)
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_size > 0:
+                found.append(path)
+    return tuple(found)
 
 
 class StoreMoved(ReviewError):
@@ -394,7 +415,8 @@ class Store:
         parsed = engine_url(url)
         file = _sqlite_path(parsed)
         if prepare and not create and file is not None and not file.exists():
-            raise StoreMissing(str(file), file=True)  # (before connecting: SQLite would make an empty file)
+            # (before connecting: SQLite would make an empty file, and drop a -wal left beside it)
+            raise StoreMissing(str(file), file=True, unsaved=unsaved_side_files(file))
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
             # UTC sessions: timestamps read back equal on both engines. Credentials come from the
