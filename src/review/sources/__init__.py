@@ -5,8 +5,8 @@ Readers (RIS, MEDLINE/.nbib, PubMed XML, BibTeX, CSV, EndNote XML/tagged) live i
 ``review demo`` call.
 
 The names below are loaded when first asked for (PEP 562), so a module that needs only ``sources.fields``
-(dedup, screening) does not load the readers and the importer, and with them Biopython and the store's
-SQLAlchemy: 30 MB of a CSV-mode ``review dedup``.
+(dedup's name reading and CSV mode) does not load the readers and the importer, and with them Biopython and the
+store's SQLAlchemy: 30 MB and 0.9 s of a CSV-mode ``review dedup`` at 50,000 records.
 """
 
 from __future__ import annotations
