@@ -340,9 +340,11 @@ def init_workspace(
 
     store: Store | None = None
     made: list[Path] = []  # what this call created, in order: removed in reverse on a failure
+    tables_before: set[str] = set()  # a server's tables before this call: a rollback drops only the others
     try:
         if database_url:
             store = _empty_store(database_url)
+            tables_before = _table_names(store)
             store.create()  # (one transaction: a refused create leaves no table)
         for folder in reversed([root, *root.parents]):
             if not folder.exists():
@@ -363,7 +365,7 @@ def init_workspace(
         made.append(root / WORKSPACE_FILE)
         workspace = Workspace(root)
     except BaseException:
-        _undo_init(made, store, server=bool(database_url))
+        _undo_init(made, store, server=bool(database_url), tables_before=tables_before)
         raise
     workspace.__dict__["store"] = store  # (a server's: this run keeps the password it was given)
     return workspace
@@ -386,16 +388,32 @@ def _empty_store(database_url: str) -> Store:
     return store
 
 
-def _undo_init(made: list[Path], store: Store | None, *, server: bool) -> None:
+def _table_names(store: Store) -> set[str]:
+    import sqlalchemy as sa
+
+    with store.connect() as conn:
+        return set(sa.inspect(conn).get_table_names())
+
+
+def _undo_init(made: list[Path], store: Store | None, *, server: bool, tables_before: set[str]) -> None:
     """Remove what a failed ``init_workspace`` made (files and folders, newest first; a folder only when empty)
-    and, on a server, the tables it created in the empty database it was given."""
+    and, on a server, the tables it created in the empty database it was given (those not there before: a
+    teammate's tables made meanwhile by another init stay)."""
     if store is not None:
         if server:
+            import sqlalchemy as sa
+
             from .store import metadata
 
+            # The commit check reads schema_info, which this drop removes: with it the drop's commit failed
+            # and rolled the drop back.
+            store.stop_checking_commits()
             try:
                 with store.engine.begin() as conn:
-                    metadata.drop_all(conn)
+                    present = set(sa.inspect(conn).get_table_names())
+                    made_tables = [table for table in metadata.sorted_tables
+                                   if table.name in present and table.name not in tables_before]
+                    metadata.drop_all(conn, tables=made_tables)
             except Exception:  # noqa: BLE001 - the failure being reported matters more; the tables are empty
                 pass
         store.engine.dispose()

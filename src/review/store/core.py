@@ -508,6 +508,12 @@ class Store:
         if not self.moved_ok and not sa.event.contains(self.engine, "commit", _refuse_commit_if_changed):
             sa.event.listen(self.engine, "commit", _refuse_commit_if_changed)
 
+    def stop_checking_commits(self) -> None:
+        """Undo ``_check_commits``: only for ``review init`` dropping the tables it has just made (the check reads
+        ``schema_info``, which the drop removes)."""
+        if sa.event.contains(self.engine, "commit", _refuse_commit_if_changed):
+            sa.event.remove(self.engine, "commit", _refuse_commit_if_changed)
+
     def schema_version(self) -> int | None:
         with self.engine.connect() as conn:
             return _schema_version(conn)
