@@ -133,4 +133,4 @@ def test_status_counts_related_records_as_prisma_does(workspace: Workspace) -> N
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
     assert result.exit_code == 0, result.output
     (line,) = [line for line in result.output.splitlines() if line.startswith("dedup ")]
-    assert line.endswith(", 1 related records (notices and comments linked to their article, not screened)")
+    assert line.endswith(", 1 related record (notices and comments linked to their article, not screened)")
