@@ -38,6 +38,8 @@ DUTCH = {"de", "het", "een", "van", "en", "niet", "bewijs", "vraag", "cliënt", 
          "aanwezig", "ja", "nee", "zeer", "laag", "hoog", "redelijk", "indicatief", "gewicht",
          "beschermend", "beschermende", "risicofactor", "risicofactoren", "werk", "bij", "geen", "weegt",
          "mee", "voor", "zijn", "wordt", "leidinggevende", "verzuim", "klachten", "ook", "op", "te"}
+#: A question that is in no version of the bank: the report lists its answer as not counted.
+UNKNOWN_LINK_ID = "zz-not-in-this-version"
 _SKIP = re.compile(r"`[^`]*`|https?://\S+|doi:\S+|urn:\S+|\b\d{4}-\d{2}-\d{2}\+\S+")
 
 
@@ -81,6 +83,7 @@ def outputs() -> dict[str, dict[str, str]]:
     assert bank.sources  # the citations are in the outputs, and are left out of the scan below
     rng = random.Random(5)
     full = {q.link_id: rng.choice([o.code for o in q.options]) for q in bank.questions}
+    full[UNKNOWN_LINK_ID] = "yes"  # an answer from another version of the questionnaire is listed too
     out: dict[str, dict[str, str]] = {}
     from review.instrument.project import render_export
 
@@ -169,6 +172,7 @@ def _dutch_pages(bank: Any, config: Any) -> dict[str, str]:
 
     rng = random.Random(5)
     full = {q.link_id: rng.choice([o.code for o in q.options if o.code != "unknown"]) for q in bank.questions}
+    full[UNKNOWN_LINK_ID] = "yes"
     report = report_text(bank, ScoredResponse(full, score(bank, full, config), []), "html", "nl")
     return {"questionnaire.html": render_export(bank, "html", "nl"), "guide.html": render_export(bank, "guide-html", "nl"),
             "form.html": render_export(bank, "form", "nl", config), "report.html": report}

@@ -585,7 +585,7 @@ def report_markdown(bank: ItemBank, profile: Profile, answers: Mapping[str, str]
                                f"- ‘{ignored.text_en}’: ‘{gate_text}’ is unanswered, so the answer does "
                                "not count."))
         if profile.unrecognised:
-            lines.append(t("- Antwoorden op vragen die niet in deze versie staan (genegeerd): ",
+            lines.append(t("- Antwoorden op vragen die niet in deze versie staan (tellen niet mee): ",
                            "- Answers to questions not in this version (ignored): ")
                          + ", ".join(f"`{u}`" for u in profile.unrecognised))
     lines += ["", f"## {t('Aanknopingspunten voor advies', 'Leads for advice')}", ""]
