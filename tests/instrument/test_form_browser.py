@@ -524,17 +524,71 @@ def test_printable_questionnaire_tables_break_no_word_at_320_px(browser, tmp_pat
 
 def test_form_answers_table_breaks_no_word_at_320_px(browser, tmp_path, bank, config):
     # The answers table (what the printed report lists) squeezed 'huishoudinkomen' and 'leidinggevende?' into
-    # a 140 px column and broke them mid-word; on a narrow screen each answer is now a block of its own.
-    page = _open(browser, tmp_path, form_html(_programme_bank(), load_config(ROOT / "instrument" / "scoring.toml")),
-                 viewport={"width": 320, "height": 800})
-    page.check("#employment_status--employee")  # opens the gated questions
-    page.check("#has_supervisor--yes")
-    assert page.locator("#answers-summary tbody tr").count() >= 10
-    broken = page.evaluate(_WORDS_BROKEN_IN_CELLS)
-    assert not broken, broken
-    labels = page.evaluate("""() => Array.from(document.querySelectorAll("#answers-summary tbody tr:first-child td"),
-                                               (td) => td.dataset.label)""")
-    assert labels == ["vraag", "antwoord"]  # the column's name, shown before the cell on a narrow screen
-    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert scroll <= client, scroll
-    page.close()
+    # a 140 px column and broke them mid-word; on a narrow screen (up to 40rem) each answer is now a block of its
+    # own, each cell led by its column's name, and a wider screen keeps the table.
+    html = form_html(_programme_bank(), load_config(ROOT / "instrument" / "scoring.toml"))
+    for width in (320, 640, 800):
+        page = _open(browser, tmp_path, html, viewport={"width": width, "height": 800})
+        page.check("#employment_status--employee")  # opens the gated questions
+        page.check("#has_supervisor--yes")
+        assert page.locator("#answers-summary tbody tr").count() >= 10
+        broken = page.evaluate(_WORDS_BROKEN_IN_CELLS)
+        assert not broken, (width, broken)
+        shown = page.evaluate("""() => Array.from(document.querySelectorAll("#answers-summary tbody tr:first-child td"),
+                                                  (td) => [getComputedStyle(td).display,
+                                                           getComputedStyle(td, "::before").content])""")
+        if width <= 640:  # 40rem
+            assert [display for display, _ in shown] == ["block", "block"], (width, shown)
+            assert [before.split(" / ")[0] for _, before in shown] == ['"vraag: "', '"antwoord: "'], (width, shown)
+        else:
+            assert shown == [["table-cell", "none"], ["table-cell", "none"]], (width, shown)
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, (width, scroll)
+        page.close()
+
+
+def _cell_names(page) -> list[str]:
+    """The accessible name of every table cell on the page, as Chromium gives it to a screen reader."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    cdp.detach()
+    return [node.get("name", {}).get("value", "") for node in nodes if node.get("role", {}).get("value") == "cell"]
+
+
+def _narrow_cell_layout(page, selector: str) -> dict[str, str]:
+    """How the first body cell under ``selector`` is shown: its display and what its ::before adds."""
+    return page.evaluate("""(selector) => {
+      const td = document.querySelector(selector + " tbody td");
+      return {display: getComputedStyle(td).display, before: getComputedStyle(td, "::before").content};
+    }""", selector)
+
+
+def test_narrow_layout_leaves_each_cells_accessible_name_as_it_is(browser, tmp_path, bank, config):
+    # On a narrow screen each cell is led by its column's name (::before, from data-label). Generated content is
+    # part of the accessible name, so a screen reader read 'factor: Hoger huishoudinkomen' after the header it
+    # already reads: the label has an empty alternative text.
+    from review.instrument.project import extraction_studies, render_export, study_evidence, study_sources
+
+    synthesis = ROOT / "extraction" / "synthesis.csv"
+    evidence = load_evidence(synthesis)
+    programme_config = load_config(ROOT / "instrument" / "scoring.toml")
+    studies = extraction_studies(ROOT / "extraction")
+    effects, expert = study_evidence(studies)
+    programme = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), programme_config,
+                                snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
+                                sources=study_sources(studies))
+    pages = {"questionnaire": (render_export(programme, "html", "nl"), "table"),
+             "form": (form_html(_programme_bank(), programme_config), "#answers-summary")}
+    for name, (html, selector) in pages.items():
+        names: dict[int, list[str]] = {}
+        for width in (320, 1200):
+            page = _open(browser, tmp_path, html, viewport={"width": width, "height": 800})
+            if name == "form":
+                page.check("#employment_status--employee")
+                page.check("#has_supervisor--yes")
+            layout = _narrow_cell_layout(page, selector)
+            assert (layout["display"] == "block") == (width == 320), (name, width, layout)  # the label is shown
+            names[width] = _cell_names(page)
+            page.close()
+        assert len(names[320]) >= 10, name
+        assert names[320] == names[1200], (name, [(a, b) for a, b in zip(names[320], names[1200]) if a != b][:3])

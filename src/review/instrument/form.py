@@ -69,7 +69,9 @@ td { overflow-wrap: break-word; }
   #answers-summary thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   #answers-summary tr { border: 1px solid var(--line); margin: 0 0 .5rem; }
   #answers-summary td { border: none; }
-  #answers-summary td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+  /* For the eye only: screen readers read the header row, so the label has an empty alternative text. */
+  #answers-summary td[data-label]::before { content: attr(data-label) ": "; content: attr(data-label) ": " / "";
+                                            font-weight: 600; }
 }
 .visually-hidden { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
                    clip: rect(0 0 0 0); white-space: nowrap; border: 0; }

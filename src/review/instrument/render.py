@@ -673,7 +673,10 @@ td, th { overflow-wrap: break-word; }
   thead tr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); border: 0; }
   tr { border: 1px solid #bbb; margin: 0 0 .5rem; }
   td { border: none; border-top: 1px solid #ddd; } td:first-child { border-top: none; }
-  td[data-label]::before { content: attr(data-label) ": "; font-weight: 600; }
+  /* The column's name is for the eye: a screen reader reads it from the header row, and generated content would
+     join the cell's accessible name ('factor: …'). The empty alternative text (after '/') keeps it out; a
+     browser without it keeps the first declaration. */
+  td[data-label]::before { content: attr(data-label) ": "; content: attr(data-label) ": " / ""; font-weight: 600; }
 }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-after: avoid; }
                tr, li { page-break-inside: avoid; } }
