@@ -590,6 +590,29 @@ def test_the_progress_bar_in_the_counts_line() -> None:
 
 
 @async_test
+async def test_the_counts_line_keeps_the_estimated_recall_at_80_columns(fresh_ws: Workspace) -> None:
+    """At 80 columns the line was cut before the recall's value ("… · Est. recall"): the bar now takes what
+    the words leave, down to a few cells."""
+    from dataclasses import replace
+
+    from rich.cells import cell_len
+
+    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.project is not None
+        counts = screen.query_one("#counts")
+        progress = screen.project.session.progress()
+        for total, screened, recall in ((1_753, 40, 0.44), (20_000, 5_000, 0.95), (250_000, 120_000, 1.0)):
+            screen._paint_progress(replace(progress, total=total, screened=screened, included=screened // 10,
+                                           maybe=screened // 30, est_recall=recall))
+            await pilot.pause()
+            line = str(counts.render())
+            shown = line[:line.index(f"Est. recall {recall:.0%}") + len(f"Est. recall {recall:.0%}")]
+            assert cell_len(shown) <= counts.size.width, (line, counts.size.width)
+            assert f"{screened / total:4.0%}" in line  # the percentage always
+
+
+@async_test
 async def test_the_status_line_says_keywords_order_the_queue_until_the_model_can_learn(fresh_ws: Workspace) -> None:
     """It said 'ranking: svm, 0 labels' while criteria.toml's keyword prior ordered the queue."""
     async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):

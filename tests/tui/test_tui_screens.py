@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
@@ -117,6 +118,22 @@ async def test_dedup_review_same_different_skip(tui_ws: Workspace) -> None:
         assert duplicate_ids(tui_ws.store) == set() and app.project.session.is_to_screen(first.right.id)
         assert screen.pairs[screen.index].left.id == first.left.id
         assert "Pair 1 of 1" in str(screen.query_one("#dedup-status").render())
+
+
+@async_test
+async def test_the_dedup_pair_taller_than_80x24_scrolls_by_keys_its_line_names(tui_ws: Workspace) -> None:
+    """At 80x24 the pair's table runs past the screen (pages, DOI, PMID, abstract): the keys that scroll it
+    worked but were named nowhere (the footer lists the verdicts only)."""
+    from textual.containers import VerticalScroll
+
+    async with open_app(tui_ws, "alice", "dedup", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        scroll = screen.query_one("#pair-scroll", VerticalScroll)
+        assert scroll.max_scroll_y > 0
+        assert "↑↓ scroll" in str(screen.query_one("#dedup-keys Static").render())
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert scroll.scroll_y > 0
 
 
 @async_test
@@ -411,6 +428,18 @@ async def test_conflicts_show_both_decisions_and_the_resolution_at_80_columns(tu
             right += column.get_render_width(table)
             if column.label.plain in ("decisions", "resolution"):
                 assert right <= table.scrollable_content_region.width, (column.label.plain, right)
+
+
+@async_test
+async def test_the_agreement_statistics_fit_80_columns_whole(tui_ws: Workspace) -> None:
+    """Two cells between columns cut the headers at 80 columns ("revie…", "agree…") and wrapped the pair's names."""
+    async with open_app(tui_ws, "carol", "conflicts", size=(80, 24), blind=False) as (app, pilot):
+        strips = app.screen._compositor.render_strips()
+        lines = ["".join(segment.text for segment in strip) for strip in strips]
+        stats = lines[1:8]  # (under the header: the statistics, their basis, the conflicts' line)
+        assert any("alice × bob" in line for line in stats), lines[:8]
+        assert not any("…" in line for line in stats), stats
+        assert any("Gwet's" in line for line in stats) and any("Cohen's" in line for line in stats), stats
 
 
 @async_test
@@ -1015,3 +1044,20 @@ async def test_a_screens_first_visit_after_a_theme_switch_has_the_themes_colours
         await settle(pilot)
         assert isinstance(app.screen, BrowserScreen) and background_is_the_themes()
         assert len(parses) == 3
+
+
+@async_test
+async def test_the_header_names_the_reviewer_at_80_columns(tmp_path: Path) -> None:
+    """The header read "review — TITLE · REVIEWER", and a review title of 60 characters cut the name at 80 columns."""
+    from tui_workspace import build_workspace
+
+    from review.workspace import Workspace as Opened
+
+    workspace = build_workspace(tmp_path / "ws", with_pairs=False)
+    toml = workspace.path("review.toml")
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'title = "TUI test review"', 'title = "Recurrent sickness absence due to common mental disorders: a review"'),
+        encoding="utf-8")
+    async with open_app(Opened(workspace.root), "bob", "dashboard", size=(80, 24)) as (app, pilot):
+        header = "".join(segment.text for segment in app.screen._compositor.render_strips()[0])
+        assert "bob" in header and "Recurrent sickness" in header, header

@@ -117,6 +117,12 @@ def user_keymap(workspace: Workspace) -> dict[str, str]:
     return {str(k): v for k, v in keys.items()}
 
 
+def header_line(title: str, reviewer: str) -> str:
+    """The header's line after "review —": the reviewer first, so that a long review title cut at 80 columns
+    never cuts the name decisions are saved under (it read "… common menta…" without it)."""
+    return f"{reviewer} · {title}"
+
+
 class ReviewApp(PlainNotifyApp):
     """`review` in the terminal."""
 
@@ -161,7 +167,7 @@ class ReviewApp(PlainNotifyApp):
         self.reviewer = reviewer
         self.start_screen = start_screen
         self.blind_option = blind
-        self.sub_title = f"{workspace.config.title} · {reviewer}"
+        self.sub_title = header_line(workspace.config.title, reviewer)
         self.set_keymap(user_keymap(workspace))
         self.settings = SettingsWatcher(workspace)
         self._start_screen_shown = threading.Event()
@@ -284,7 +290,7 @@ class ReviewApp(PlainNotifyApp):
         """Say what a change means; the follow it started (the screen in view resumes at its end)."""
         follow = None
         if change.changed:
-            self.sub_title = f"{self.workspace.config.title} · {self.reviewer}"
+            self.sub_title = header_line(self.workspace.config.title, self.reviewer)
             try:
                 self.set_keymap(user_keymap(self.workspace))
             except ReviewError as err:

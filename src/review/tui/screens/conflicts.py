@@ -98,11 +98,14 @@ def _text(parts: Parts) -> Text:
 
 
 def stats_table(stats: list[Agreement]) -> Group:
-    table = Table(box=None, header_style="bold", padding=(0, 2))
+    # One cell between columns, names never wrapped: with two cells, at 80 columns Rich cut the headers
+    # ("revie…", "agree…") and wrapped the reviewers' names over two lines.
+    table = Table(box=None, header_style="bold", padding=(0, 1))
     for name in ("reviewers", "both decided", "agreed", "raw agreement", "Cohen's κ", "95% CI", "Gwet's AC1"):
         # Numbers never wrap (headers do): at 80 columns "[-0.98, 0.98]" stays on one line.
+        # A header wraps between its words, never inside one ("agreeme…" when Rich shrank the columns).
         table.add_column(name, justify="left" if name == "reviewers" else "right",
-                         no_wrap=name in ("95% CI",))
+                         no_wrap=name in ("reviewers", "95% CI"), min_width=max(map(len, name.split())))
     for s in stats:
         # Text: Rich reads a str cell as markup, and the names are the project's ([review] reviewers).
         table.add_row(Text(f"{s.reviewer_a} × {s.reviewer_b}"), str(s.n), str(s.agreed),

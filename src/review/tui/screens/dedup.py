@@ -132,7 +132,8 @@ class DedupScreen(ProjectScreen):
         with VerticalScroll(id="pair-scroll"):
             yield Static("", id="pair")
         with Horizontal(id="dedup-keys"):
-            yield Static(Text("s same · d different · k skip · u undo", style="dim"))
+            # The scroll keys too: at 80x24 the pair's table runs past the screen, and the footer names the verdicts only.
+            yield Static(Text("s same · d different · k skip · u undo · ↑↓ scroll the pair", style="dim"))
         yield screen_footer()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dedup-load")

@@ -66,6 +66,10 @@ CERTIFIED_NAME = "Certified rule (random sample to confirm)"
 
 #: Cells of the progress bar in the counts line.
 BAR_WIDTH = 15
+#: Narrowest the bar gets when the counts need the line's width (none: the percentage stays).
+MIN_BAR_WIDTH = 0
+#: The cells ``progress_bar`` adds to its bar: the percentage and the space around it.
+BAR_EXTRA = len(" 100%  ")
 
 #: What the record view says in a workspace without records (a new one, before any import or search).
 NO_RECORDS = ("No records in this workspace yet: import your exports (review import FILE...) "
@@ -411,11 +415,13 @@ class ScreeningScreen(ProjectScreen):
             view.prepare(record.id, render_record(record, project.criteria.criteria))
 
     def _paint_progress(self, progress: Any) -> None:
-        counts = progress_bar(progress.screened, progress.total)
         # Words and numbers as on the dashboard and in `review status` (screening.counts).
-        counts.append(f"{COUNT_LABELS['relevant']} {progress.relevant:,}", style="bold green")
-        counts.append(f" · {COUNT_LABELS['screened']} {progress.screened:,} / {progress.total:,}")
-        counts.append(f" · Est. recall {format_recall(progress.est_recall)}", style="bold")
+        words = Text()
+        words.append(f"{COUNT_LABELS['relevant']} {progress.relevant:,}", style="bold green")
+        words.append(f" · {COUNT_LABELS['screened']} {progress.screened:,} / {progress.total:,}")
+        words.append(f" · Est. recall {format_recall(progress.est_recall)}", style="bold")
+        counts = progress_bar(progress.screened, progress.total, self._bar_width(words.cell_len))
+        counts.append_text(words)
         if progress.phase == "sample":
             counts.append(" · random sample", style="bold yellow")
         if self._last:
@@ -438,6 +444,14 @@ class ScreeningScreen(ProjectScreen):
         widget.update(verdict, layout=False)
         pending = " The classifier's evidence is being computed." if self._evidence_pending else ""
         widget.tooltip = stopping.explanation + pending  # the rule's whole explanation (the dashboard shows it too)
+
+    def _bar_width(self, words: int) -> int:
+        """The progress bar's cells: ``BAR_WIDTH``, less what the counts' ``words`` cells need of the line's width
+        (at 80 columns the line was cut before the estimated recall's value)."""
+        room = self.query_one("#counts", Static).size.width
+        if room <= 0:  # (not laid out yet)
+            return BAR_WIDTH
+        return max(MIN_BAR_WIDTH, min(BAR_WIDTH, room - words - BAR_EXTRA))
 
     def _paint_legend(self) -> None:
         project = self.project
