@@ -129,7 +129,7 @@ class Workspace:
         from .store.core import safe_url
 
         from_env = self.database_url_from_environment
-        if not from_env or from_env == self.configured_database_url:
+        if not from_env or _same_store(from_env, self.configured_database_url):
             return ""
         return (f"{ENV_DATABASE_URL} is set: commands use {safe_url(from_env)}, not the store review.toml "
                 f"names ({safe_url(self.configured_database_url)}); unset it to use review.toml's")
@@ -154,15 +154,31 @@ class Workspace:
             raise StoreMissing(err.where, file=err.file, advice=self.missing_store_advice()) from None
 
     def missing_store_advice(self) -> str:
-        """What to do about a store that is not there: restore it, or start an empty one on purpose."""
+        """What to do about a store that is not there: restore it, or start an empty one on purpose. When
+        ``REVIEW_DATABASE_URL`` names another store than review.toml, that comes first (the wrong one named)."""
+        if override := self.store_override():
+            return f"{override}, or check it names the review's store"
+        import sqlalchemy as sa
+
         named = (f"{ENV_DATABASE_URL} names it" if self.database_url_from_environment
                  else f"{WORKSPACE_FILE} names it")
-        return (f"{named}; put it back (from a backup, or from where it was moved) and run the command again, or, "
-                f"to start this workspace on an empty store (a new copy of a workspace whose store stays out of "
-                f"git), run review init --store-only {_shell_word(str(self.root))}")
+        server = sa.make_url(self.database_url).get_backend_name() != "sqlite"
+        empty = ("" if server else " (a new copy of a workspace whose store stays out of git)")
+        check = "; check the URL names the review's database" if server else ""
+        return (f"{named}{check}; put it back (from a backup, or from where it was moved) and run the command "
+                f"again, or, to start this workspace on an empty store{empty}, run review init --store-only "
+                f"{_shell_word(str(self.root))}")
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
+
+
+def _same_store(url: str, other: str) -> bool:
+    """Whether two store URLs name the same store (a password given in one only does not matter)."""
+    try:
+        return url_without_password(url) == url_without_password(other)
+    except WorkspaceError:
+        return url == other
 
 
 def _shell_word(text: str) -> str:
@@ -435,6 +451,8 @@ def init_store(path: Path) -> Workspace:
     from .store.core import StoreMissing
 
     workspace = Workspace(path)
+    if override := workspace.store_override():  # an empty store in the wrong database would open as the review
+        raise WorkspaceError(f"{workspace.root}: {override}; --store-only refused, nothing was created")
     try:
         workspace.store.engine.dispose()
     except StoreMissing as err:

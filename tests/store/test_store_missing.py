@@ -71,7 +71,8 @@ def test_every_command_refuses_a_missing_store_and_creates_nothing(workspace: Wo
             engine = sa.create_engine(engine_url(workspace.database_url))
             assert sa.inspect(engine).get_table_names() == [], command  # no table created
             engine.dispose()
-        assert "nothing was created" in line and "review.toml names it; put it back" in line, (command, line)
+        assert "nothing was created" in line and "review.toml names it;" in line and "; put it back" in line, (
+            command, line)
         assert line.endswith(f"run review init --store-only {workspace.root}"), line
     assert sorted(p.name for p in out.iterdir()) == ["new.csv"]  # no output written from an empty store
     if engine_name == "sqlite":  # put back, the review is there again
@@ -185,3 +186,43 @@ def test_a_store_file_gone_beside_its_wal_is_refused_and_store_only_keeps_the_wa
     shutil.move(tmp_path / "elsewhere.db", ws.root / "review.db")
     back = _run(Workspace(ws.root), "status")
     assert back.exit_code == 0 and "sources    50 records" in back.stdout, back.output
+
+
+def test_review_database_url_naming_another_store_is_said_first_and_store_only_refuses_to_fill_it(
+        workspace: Workspace, engine_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wrong store named: REVIEW_DATABASE_URL overriding review.toml's store with one holding no review. The
+    line leads with that (not with --store-only), and --store-only would have filled the wrong database."""
+    from contextlib import ExitStack
+
+    from postgres import fresh_database
+
+    _with_a_decision(workspace)
+    with ExitStack() as stack:
+        other = (f"sqlite:///{tmp_path / 'other.db'}" if engine_name == "sqlite"
+                 else stack.enter_context(fresh_database()))
+        monkeypatch.setenv("REVIEW_DATABASE_URL", other)
+        status = _run(Workspace(workspace.root), "status")
+        assert status.exit_code == 1, status.output
+        line = status.stderr.strip()
+        assert "REVIEW_DATABASE_URL is set: commands use" in line and "not the store review.toml names" in line, line
+        assert "unset it to use review.toml's" in line and "--store-only" not in line, line
+        refused = CliRunner().invoke(main, ["init", "--store-only", str(workspace.root)])
+        assert refused.exit_code == 2 and "--store-only refused, nothing was created" in refused.stderr, refused.output
+        if engine_name == "sqlite":
+            assert not (tmp_path / "other.db").exists()
+        else:
+            engine = sa.create_engine(engine_url(other))
+            assert sa.inspect(engine).get_table_names() == []
+            engine.dispose()
+        monkeypatch.delenv("REVIEW_DATABASE_URL")
+        assert "sources    2 records" in _run(Workspace(workspace.root), "status").stdout
+
+
+def test_a_server_store_missing_is_told_to_check_the_url_not_that_it_is_a_new_copy(workspace: Workspace,
+                                                                                  engine_name: str) -> None:
+    if engine_name == "sqlite":
+        pytest.skip("the server's wording")
+    _remove_store(workspace, engine_name, Path("unused"))
+    line = _run(Workspace(workspace.root), "status").stderr.strip()
+    assert "review.toml names it; check the URL names the review's database; put it back" in line, line
+    assert "a new copy of a workspace" not in line, line
