@@ -147,13 +147,36 @@ def test_valid_study_loads(folder: Path) -> None:
     ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status_nl = "per eenheid van het omgekeerde"\n'
      'finding = "risk"\nfinding_basis = "authors"\n',
      "s1.toml:estimates[1].estimate_status_nl: a Dutch estimate_status without the estimate_status it translates"),
-    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nestimate_status_nl = "gerapporteerd"',
-     "s1.toml:estimates[1].estimate_status_nl: a Dutch estimate_status without the estimate_status it translates"),
+    # 'reported' is no reason to word in Dutch (it said 'without the estimate_status it translates', which was there)
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "reported"\n'
+     'estimate_status_nl = "gerapporteerd"\nfinding = "risk"\nfinding_basis = "authors"\n',
+     "s1.toml:estimates[1].estimate_status_nl: estimate_status is 'reported': nothing to word in Dutch"),
+    # ... nor is a reason the outputs word themselves, or one beside a number: no output would show the Dutch
+    # (a Dutch reason beside 'Not reported in abstract: …' was accepted and silently dropped)
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "Not reported in abstract: per unit"\n'
+     'estimate_status_nl = "per eenheid"\nfinding = "risk"\nfinding_basis = "authors"\n',
+     "s1.toml:estimates[1].estimate_status_nl: estimate_status 'Not reported in abstract: per unit' says the number "
+     "is not in the abstract, which every output words itself without quoting it: leave estimate_status_nl out"),
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "not found in published text"\n'
+     'estimate_status_nl = "niet gevonden"\nfinding = "risk"\nfinding_basis = "authors"\n',
+     "s1.toml:estimates[1].estimate_status_nl: estimate_status 'not found in published text' says the number is "
+     "not in the published text"),
+    ('estimate_type = "adjusted"', 'estimate_type = "adjusted"\nestimate_status = "per unit of the opposite"\n'
+     'estimate_status_nl = "per eenheid van het omgekeerde"',
+     "s1.toml:estimates[1].estimate_status_nl: the estimate has a number, beside which no output quotes "
+     "estimate_status: leave estimate_status_nl out"),
     ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "per unit of the opposite"\n'
      'estimate_status_nl = "per eenheid; het omgekeerde"\nfinding = "risk"\nfinding_basis = "authors"\n',
      "s1.toml:estimates[1].estimate_status_nl: 'per eenheid; het omgekeerde' contains ';'"),
     ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "per unit of the opposite"\n'
      'estimate_status_nl = "per eenheid van het omgekeerde"\nfinding = "risk"\nfinding_basis = "authors"\n', None),
+    # the English reason is quoted as the Dutch one is: the same ';' rule, where it is quoted
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "per unit; the opposite"\n'
+     'finding = "risk"\nfinding_basis = "authors"\n',
+     "s1.toml:estimates[1].estimate_status: 'per unit; the opposite' contains ';', which the instrument's evidence "
+     "text puts between estimates: write the reason with ',' or 'and'"),
+    ("estimate = 2.21\nci_low = 1.21\nci_high = 4.04\n", 'estimate_status = "no effect measure in abstract; 81.6 vs '
+     '76.0 per 1,000 person-years"\nfinding = "risk"\nfinding_basis = "authors"\n', None),  # worded, not quoted
     # one rule with review meta's ci_level column: a fraction 0.5 ≤ x < 1 or a percent 50 ≤ x < 100
     ("ci_high = 4.04", 'ci_high = 4.04\nci_level = 1.5\nfinding = "null"',
      "s1.toml:estimates[1].ci_level: 1.5 is no confidence level: give a fraction 0.5 ≤ x < 1 (0.95) or a "
@@ -178,6 +201,47 @@ def test_validation_errors_are_one_line(folder: Path, old: str, new: str, expect
         return
     assert any(expected in p for p in problems), problems
     assert all("\n" not in p and p.startswith(str(folder)) for p in problems)
+
+
+_STATUS_PARTS = st.sampled_from(["reported", "Reported", "no estimate", "not reported in abstract", "Abstract",
+                                  "not found in published text", "per unit of the opposite", "HR 0.95", ": ", " "])
+
+
+@settings(max_examples=150, deadline=None)  # the first example imports the instrument
+@given(parts=st.lists(_STATUS_PARTS, min_size=1, max_size=3), number=st.booleans())
+def test_a_dutch_reason_is_accepted_exactly_where_the_dutch_report_shows_it(parts: list[str], number: bool) -> None:
+    # One rule for the validator and render.missing_effect_text: a Dutch reason no output shows is refused.
+    from review.instrument import render
+    from review.instrument.project import study_evidence
+
+    status = "".join(parts).strip()
+    data = _study_data_with_status(status, "per eenheid van het omgekeerde", number)
+    problems = validate_study_data(data, "s1.toml", form=load_form(None), factors=None)
+    accepted = not [p for p in problems if "estimate_status_nl" in p]
+    if status and not [p for p in problems if "estimate_status_nl" not in p]:
+        study = study_from_data(data)
+        effects, _expert = study_evidence([study])
+        shown = render.effect_text(render.T("nl"), effects["conflict_with_supervisor"][0])
+        assert accepted == ("per eenheid van het omgekeerde" in shown), (status, number, shown, problems)
+        assert accepted == study.estimates[0].status_is_quoted
+    elif not status:
+        assert not accepted
+
+
+def _study_data_with_status(status: str, status_nl: str, number: bool) -> dict:
+    """The STUDY fixture as parsed TOML with one estimate's status and Dutch reason, with or without its number."""
+    import tomllib
+
+    data = tomllib.loads(STUDY)
+    estimate = data["estimates"][0]
+    if not number:
+        for key in ("estimate", "ci_low", "ci_high"):
+            del estimate[key]
+        estimate.update(finding="risk", finding_basis="authors")
+    if status:
+        estimate["estimate_status"] = status
+    estimate["estimate_status_nl"] = status_nl
+    return data
 
 
 def test_missing_estimate_needs_a_status_and_a_finding(folder: Path) -> None:

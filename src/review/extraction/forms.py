@@ -25,7 +25,8 @@ from ..levels import ci_level_fraction, ci_level_problem, level_percent
 from ..words import effect_interval
 from ..tomlread import loads_toml, read_toml, read_toml_text
 from .factors import FactorList
-from .model import FINDING_ALPHA, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study, known_fields
+from .model import (FINDING_ALPHA, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study,
+                    estimate_status_is_quoted, estimate_status_kind, known_fields)
 from ..tomlwrite import dumps
 
 FORM_FILE = "form.toml"
@@ -250,15 +251,33 @@ def _check_estimate(values: dict[str, Any], where: str, factors: FactorList | No
         if values.get(f"{key}_nl") and not values.get(key):
             problems.add(f"{where}.{key}_nl", f"a Dutch {key} without the {key} it translates: give both or neither")
     status = values.get("estimate_status")
-    if values.get("estimate_status_nl") and (not status or status == "reported"):
-        problems.add(f"{where}.estimate_status_nl", "a Dutch estimate_status without the estimate_status it "
-                                                    "translates: give both or neither")
-    for key in ("contrast", "contrast_nl", "estimate_status_nl"):  # the evidence text joins estimates with '; '
+    status_text = status if isinstance(status, str) else ""  # another type: named by the field checks
+    quoted = estimate_status_is_quoted(est, status_text)  # the one rule render.missing_effect_text follows
+    if values.get("estimate_status_nl") and not quoted:
+        problems.add(f"{where}.estimate_status_nl", _unshown_status_nl(est, status_text))
+    # the evidence text joins estimates with '; ' (a status only where it is quoted)
+    for key in ("contrast", "contrast_nl") + (("estimate_status", "estimate_status_nl") if quoted else ()):
         if isinstance(values.get(key), str) and ";" in values[key]:
             problems.add(f"{where}.{key}", f"{values[key]!r} contains ';', which the instrument's evidence text "
                                            f"puts between estimates: write the {'reason' if key.startswith('estimate') else 'contrast'} "
                                            "with ',' or 'and'")
     _check_direction(values, where, problems)
+
+
+def _unshown_status_nl(estimate: object, status: str) -> str:
+    """Why an ``estimate_status_nl`` would be shown by no output (it is accepted only where the English
+    ``estimate_status`` is quoted)."""
+    if not status:
+        return "a Dutch estimate_status without the estimate_status it translates: give both or neither"
+    if estimate is not None:
+        return ("the estimate has a number, beside which no output quotes estimate_status: "
+                "leave estimate_status_nl out")
+    kind = estimate_status_kind(status)
+    if kind == "none":
+        return f"estimate_status is {status!r}: nothing to word in Dutch"
+    missing = "in the abstract" if kind == "abstract" else "in the published text"
+    return (f"estimate_status {status!r} says the number is not {missing}, which every output words itself "
+            "without quoting it: leave estimate_status_nl out")
 
 
 def _check_direction(values: dict[str, Any], where: str, problems: Problems) -> None:

@@ -24,6 +24,27 @@ FINDING_ALPHA = 0.05
 OWN_DATA_SOURCE = "own data"
 
 
+def estimate_status_kind(status: str) -> str:
+    """How the instrument words the ``estimate_status`` of an estimate without a number: 'abstract' (missing
+    from the abstract), 'not_found' (not found in the published text), 'none' (nothing said: '', 'reported',
+    'no estimate'), each in words of its own, or 'quoted' (quoted as written, in Dutch its
+    ``estimate_status_nl``)."""
+    low = status.lower()
+    if "abstract" in low:
+        return "abstract"
+    if "not found in published text" in low:
+        return "not_found"
+    if low in ("", "reported", "no estimate"):
+        return "none"
+    return "quoted"
+
+
+def estimate_status_is_quoted(estimate: object, status: str) -> bool:
+    """Whether an output quotes ``status`` (and its Dutch wording): only as the reason a study gives no number
+    (beside a number, a missing interval is worded, never quoted), and only when its kind is 'quoted'."""
+    return estimate is None and estimate_status_kind(status) == "quoted"
+
+
 def known_fields(cls: type, values: Mapping[str, Any]) -> dict[str, Any]:
     """The entries of a study file's table that are fields of dataclass ``cls`` (validation names the others)."""
     return {k: v for k, v in values.items() if k in cls.__dataclass_fields__}  # type: ignore[attr-defined]
@@ -105,6 +126,12 @@ class Estimate:
     def indirect(self) -> bool:
         """True when the estimate is for another outcome than the review's (GRADE indirectness)."""
         return bool(self.outcome)
+
+    @property
+    def status_is_quoted(self) -> bool:
+        """The instrument quotes ``estimate_status`` as why this estimate has no number (and shows
+        ``estimate_status_nl`` in Dutch): :func:`estimate_status_is_quoted`."""
+        return estimate_status_is_quoted(self.estimate, self.estimate_status)
 
     @property
     def has_ci(self) -> bool:

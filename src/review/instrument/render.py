@@ -11,6 +11,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..extraction.model import estimate_status_kind
 from ..records import LEVEL_RANKS
 from ..levels import level_percent
 from ..words import effect_interval, effect_number
@@ -131,13 +132,13 @@ def missing_effect_text(t: T, status: str, status_nl: str = "") -> str:
     Only what is known: an estimate missing from the abstract may well be in the full text, so
     it is never called unpublished.
     """
-    low = status.lower()
-    if "abstract" in low:
+    kind = estimate_status_kind(status)  # the rule study file validation applies to estimate_status_nl
+    if kind == "abstract":
         return t("geen effectmaat in de samenvatting (abstract) van het artikel",
                  "no effect size in the article's abstract")
-    if "not found in published text" in low:
+    if kind == "not_found":
         return t("geen effectmaat gevonden in de publicatie", "no effect size found in the publication")
-    if low in ("", "reported", "no estimate"):
+    if kind == "none":
         return t("geen effectmaat in de extractie", "no effect size in the extraction")
     return t(f"geen bruikbare effectmaat ({status_nl or 'zie de extractie'})", f"no usable effect size ({status})")
 
