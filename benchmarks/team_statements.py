@@ -8,7 +8,7 @@ counted), the commit apart (not a statement the listener sees), for ``--decision
 fresh store of ``--records`` records: ``Store.add_decision(if_undecided=True)`` (benchmarks/team.py's call),
 ``ScreeningSession.decide`` (the TUI's and ``review decide``'s: it makes that call and adds its own reads),
 and ``Store.undo_last``. The count does not depend on the machine's load or the store's size. Prints a table
-(statements per call, and the statements of the first call of each kind, in order) and one JSON line.
+(statements per call, and the statements of the last call of each kind, in order) and one JSON line.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def run(url: str, n_records: int, n_decisions: int) -> dict[str, Any]:
                         file_name="f.ris", file_sha256="s" * 64, source_name="db", format="ris", encoding="utf-8")
         ids = sorted(r.id for r in store.records() if r.id is not None)
         result: dict[str, Any] = {"engine": store.dialect, "records": n_records, "calls": n_decisions}
-        firsts: dict[str, list[str]] = {}
+        lasts: dict[str, list[str]] = {}
         kinds: list[tuple[str, Callable[[int], Any]]] = [
             ("add_decision", lambda i: store.add_decision(ids[i], "bob", "exclude", if_undecided=True)),
             ("undo_last", lambda i: store.undo_last("bob")),
@@ -88,9 +88,9 @@ def run(url: str, n_records: int, n_decisions: int) -> dict[str, Any]:
             counts = [_count(store.engine, functools.partial(call, i)) for i in range(n_decisions)]
             per_call = sorted({len(c) for c in counts})
             result[f"{name}_statements"] = per_call[0] if len(per_call) == 1 else per_call
-            firsts[name] = counts[-1]
+            lasts[name] = counts[-1]
         store.engine.dispose()
-    result["statements_of_the_last_call"] = firsts
+    result["statements_of_the_last_call"] = lasts
     return result
 
 

@@ -210,3 +210,14 @@ def test_an_init_that_fails_at_its_last_file_leaves_nothing_behind(tmp_path: Pat
     assert (kept / "screening" / "criteria.toml").read_text(encoding="utf-8") == "# mine\n"
     monkeypatch.setattr(workspace_module, "write_text_atomic", real_write)
     assert CliRunner().invoke(main, ["init", str(new)]).exit_code == 0 and (new / "review.db").is_file()
+
+
+def test_init_into_a_folder_holding_queries_example_toml_keeps_it(tmp_path: Path) -> None:
+    """A user's own queries/example.toml was replaced by the template (the other starter files were not)."""
+    (tmp_path / "ws" / "queries").mkdir(parents=True)
+    mine = tmp_path / "ws" / "queries" / "example.toml"
+    mine.write_text("# mine\nname = \"mine\"\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "ws")])
+    assert result.exit_code == 0, result.output
+    assert mine.read_text(encoding="utf-8") == "# mine\nname = \"mine\"\n"
+    assert (tmp_path / "ws" / "screening" / "criteria.toml").is_file()

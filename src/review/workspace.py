@@ -320,9 +320,9 @@ def _seed_templates(root: Path) -> list[Path]:
 
     made: list[Path] = []
     example = root / "queries" / "example.toml"
-    if not example.exists():
+    if not example.exists():  # (a user's own file of that name is theirs: never replaced)
+        write_text_atomic(example, QUERY_TEMPLATE)
         made.append(example)
-    write_text_atomic(example, QUERY_TEMPLATE)
     for target, package, name in _PACKAGED_TEMPLATES:
         template = resources.files(package).joinpath(name)
         if template.is_file() and not (root / target).exists():
@@ -380,6 +380,7 @@ def init_workspace(
         write_text_atomic(root / WORKSPACE_FILE, config_text)
         made.append(root / WORKSPACE_FILE)
         workspace = Workspace(root)
+        store.mark_initialized()  # (last: another init may take this database only until here)
     except BaseException:
         _undo_init(made, store, server=bool(database_url), tables_before=tables_before)
         raise
@@ -397,10 +398,12 @@ def _empty_store(database_url: str) -> Store:
     store = Store.open(database_url, prepare=False)
     with store.connect() as conn:
         held = nonempty_table(conn)
-    if held is not None:
+    inited = store.initialized() if held is None else None
+    if held is not None or inited is not None:
         store.engine.dispose()
-        raise WorkspaceError(f"database {safe_url(database_url)}: already holds a review (table {held} is not "
-                             "empty); give an empty database, or work in that review's own folder")
+        why = f"table {held} is not empty" if held is not None else f"review init made it its store on {inited}"
+        raise WorkspaceError(f"database {safe_url(database_url)}: already holds a review ({why}); give an empty "
+                             "database, or work in that review's own folder")
     return store
 
 
@@ -465,6 +468,7 @@ def init_store(path: Path) -> Workspace:
     new = _empty_store(workspace.database_url)  # (a SQLite file: made here, empty)
     try:
         new.create()
+        new.mark_initialized()
     finally:
         new.engine.dispose()
     return workspace

@@ -53,3 +53,26 @@ def test_a_failed_init_on_a_server_drops_the_tables_it_made_and_only_those(tmp_p
         with pytest.raises(OSError, match="No space left"):
             init_workspace(tmp_path / "b", database_url=url)
         assert _tables(url) == before
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_a_second_init_naming_a_database_another_init_took_is_refused(tmp_path: Path, engine_name: str) -> None:
+    """Two inits on one fresh database both succeeded and shared one store (no row yet, and schema_info was not
+    counted). The finished init's mark refuses the second; nothing of it is left."""
+    from contextlib import ExitStack
+
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    with ExitStack() as stack:
+        url = (f"sqlite:///{tmp_path / 'shared.db'}" if engine_name == "sqlite"
+               else stack.enter_context(fresh_database()))
+        first = CliRunner().invoke(main, ["init", str(tmp_path / "a"), "--database", url])
+        assert first.exit_code == 0, first.output
+        second = CliRunner().invoke(main, ["init", str(tmp_path / "b"), "--database", url])
+        assert second.exit_code == 2, second.output
+        assert "already holds a review (review init made it its store on " in second.stderr, second.output
+        assert not (tmp_path / "b").exists()
+        status = CliRunner().invoke(main, ["-w", str(tmp_path / "a"), "status"])
+        assert status.exit_code == 0 and "sources    0 records" in status.stdout, status.output

@@ -25,7 +25,7 @@ from .migrations import MIGRATIONS
 from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
-    "BUSY_TIMEOUT_MS", "MOVED_KEY", "MOVING_OPTION", "UPGRADE_WAIT_MS", "UPGRADING_KEY", "BatchWriter", "Connection", "DecisionConflict",
+    "BUSY_TIMEOUT_MS", "INIT_KEY", "MOVED_KEY", "MOVING_OPTION", "UPGRADE_WAIT_MS", "UPGRADING_KEY", "BatchWriter", "Connection", "DecisionConflict",
     "NewerStore", "Store", "StoreBusy", "StoreLost", "StoreMissing", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
@@ -45,6 +45,11 @@ UPGRADE_WAIT_MS = 600_000
 #: The ``schema_info`` key an upgrade sets before each step (JSON: the version it upgrades to, step N of M) and
 #: the step's transaction removes: a writer kept waiting past the busy timeout is told why.
 UPGRADING_KEY = "upgrading"
+
+#: The ``schema_info`` key ``review init`` sets as its last step (value: when): the store belongs to a workspace
+#: even while it holds no row, so a second ``review init --database`` naming the same database is refused.
+#: (Without it, a database left by an init killed midway is empty and may be taken again.)
+INIT_KEY = "initialized"
 
 #: The ``schema_info`` key ``review migrate`` sets on a store it moved away from (value: the new
 #: store's URL, password masked). Every later commit on that store is refused (``StoreMoved``).
@@ -507,6 +512,23 @@ class Store:
         its lock and drops the target's tables when a copy is refused."""
         if not self.moved_ok and not sa.event.contains(self.engine, "commit", _refuse_commit_if_changed):
             sa.event.listen(self.engine, "commit", _refuse_commit_if_changed)
+
+    def mark_initialized(self) -> None:
+        """Record that ``review init`` finished on this store (``INIT_KEY``): the last step of an init."""
+        t = schema.schema_info
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.key == INIT_KEY))
+            conn.execute(t.insert().values(key=INIT_KEY, value=utcnow().isoformat(timespec="seconds")))
+
+    def initialized(self) -> str | None:
+        """When ``review init`` finished on this store (``mark_initialized``); None when it did not (an older
+        store, a database not yet inited, or an init killed midway)."""
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table(schema.schema_info.name):
+                return None
+            t = schema.schema_info
+            value = conn.execute(sa.select(t.c.value).where(t.c.key == INIT_KEY)).scalar()
+        return None if value is None else str(value)
 
     def stop_checking_commits(self) -> None:
         """Undo ``_check_commits``: only for ``review init`` dropping the tables it has just made (the check reads

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from ..errors import ReviewError
 from ..paths import SQLITE_SIDE_FILES
-from .core import MOVED_KEY, MOVING_OPTION, UPGRADING_KEY, Store, engine_url, safe_url
+from .core import INIT_KEY, MOVED_KEY, MOVING_OPTION, UPGRADING_KEY, Store, engine_url, safe_url
 from .schema import metadata, schema_info
 
 __all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store", "nonempty_table"]
@@ -66,8 +66,8 @@ def _normal(value: Any) -> Any:
 def _ordered(table: sa.Table) -> sa.Select[Any]:
     keys = list(table.primary_key.columns) or list(table.columns)
     query = sa.select(table).order_by(*keys)
-    if table is schema_info:  # a store's "moved to" and "upgrading" marks are about that store, not the review's content
-        query = query.where(schema_info.c.key.not_in((MOVED_KEY, UPGRADING_KEY)))
+    if table is schema_info:  # a store's "moved to", "upgrading" and "initialized" marks are about that store, not
+        query = query.where(schema_info.c.key.not_in((MOVED_KEY, UPGRADING_KEY, INIT_KEY)))  # the review's content
     return query
 
 
