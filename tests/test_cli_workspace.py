@@ -179,7 +179,7 @@ def test_status_lists_every_stage_whichever_commands_loaded(tmp_path: Path) -> N
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     heads = [line.split()[0] for line in run.stdout.splitlines() if line and not line.startswith(" ")]
-    assert heads == ["workspace", "title", "sources", "screening", "search", "dedup", "prisma", "extraction",
+    assert heads == ["workspace", "title", "sources", "screening", "criteria", "search", "dedup", "prisma", "extraction",
                      "instrument"]
 
 

@@ -11,15 +11,34 @@ from hypothesis import strategies as st
 
 from review.errors import ValidationError
 from review.screening.criteria import (
-    DEFAULT_REASONS, CriteriaFile, load_criteria, parse_criteria, template_text, term_regex,
+    DEFAULT_REASONS, CriteriaFile, has_terms, load_criteria, parse_criteria, template_text, term_regex,
 )
 from saved_files import save_later
 
 
-def test_template_parses_and_has_terms() -> None:
-    criteria = parse_criteria(tomllib.loads(template_text()))
-    assert "sick leave" in criteria.include_terms and criteria.exclude_terms
-    assert "other" in criteria.exclusion_reasons
+def test_template_has_no_terms_and_its_commented_examples_parse() -> None:
+    # review init wrote the programme's sickness-absence terms into every new review, which then ranked and
+    # highlighted by another review's words until someone edited them.
+    text = template_text()
+    criteria = parse_criteria(tomllib.loads(text))
+    assert criteria.include_terms == () and criteria.exclude_terms == () and not has_terms(criteria)
+    assert "other" in criteria.exclusion_reasons and "wrong population" in criteria.exclusion_reasons
+    assert not any(word in text.lower() for word in ("sick", "prognos", "mental disorder")), text
+    examples = [line[2:] for line in text.splitlines() if line.startswith(("# include = ", "# exclude = "))]
+    assert len(examples) == 2  # the syntax shown is the syntax read
+    uncommented = parse_criteria(tomllib.loads("\n".join(examples)))
+    assert has_terms(uncommented) and all(term_regex(term) for term in uncommented.include_terms)
+
+
+def test_the_demo_keeps_the_programme_topic_terms(workspace) -> None:
+    from review.demo.pipeline import prepare_screening
+
+    prepare_screening(workspace, None, lambda _message: None)
+    assert "sick leave" in load_criteria(workspace).include_terms
+    path = workspace.path("screening", "criteria.toml")
+    path.write_text('include = ["own"]\n', encoding="utf-8")
+    prepare_screening(workspace, None, lambda _message: None)  # never over criteria someone wrote
+    assert load_criteria(workspace).include_terms == ("own",)
 
 
 def test_missing_file_gives_defaults(workspace) -> None:

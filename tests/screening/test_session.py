@@ -358,6 +358,7 @@ def test_review_status_names_a_fallback_queue_in_words(labelled_workspace) -> No
     from review.services.screening import ranking_status
 
     workspace, truth = labelled_workspace
+    workspace.path("screening", "criteria.toml").write_text('include = ["depress*"]\n', encoding="utf-8")
     session = ScreeningSession(workspace, "alice", seed=2)
     session.decide(next(r for r, y in truth.items() if y), "include")
     session.retrain()
@@ -468,3 +469,29 @@ def test_reload_decisions_refreshes_a_cached_progress(labelled_workspace) -> Non
     retrainer.reload_decisions()
     after = retrainer.progress()
     assert before.screened == 0 and after.screened == 1 and after.remaining == before.remaining - 1
+
+
+def test_a_new_review_cold_starts_in_a_stated_seeded_order_and_status_says_where_terms_go(tmp_path) -> None:
+    # A new review's criteria.toml has no terms: the queue is review.toml's seeded order, the same in every
+    # session, not the programme's keyword prior; review status says so and names the file.
+    from click.testing import CliRunner
+
+    from review.cli import main
+    from review.screening.criteria import NO_TERMS
+    from review.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "new", title="Sleep", reviewers=["ann"], seed=7)
+    titles = ["Sick leave and depression at work", "Insomnia in night shift nurses", "Mice sleep", "Other"]
+    workspace.store.add_batch([Record(title=t, abstract=t) for t in titles], file_name="f", file_sha256="n" * 64,
+                              source_name="s", format="csv", encoding="utf-8")
+    first = ScreeningSession(workspace, "ann", quick_start=True).retrain()
+    again = ScreeningSession(workspace, "ann", quick_start=True).retrain()
+    assert first.model_info["fallback"] == "seeded_random" and "terms" not in first.model_info
+    assert first.model_info["seed"] == 7 and first.order == again.order
+    status = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
+    assert status.exit_code == 0, status.output
+    assert f"criteria   {NO_TERMS} (seed 7)" in status.stdout.splitlines()
+    workspace.path("screening", "criteria.toml").write_text('include = ["insomnia"]\n', encoding="utf-8")
+    assert ScreeningSession(workspace, "ann", quick_start=True).retrain().model_info["fallback"] == "keyword_prior"
+    status = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
+    assert "criteria   " not in status.stdout

@@ -46,14 +46,16 @@ def deduplicate(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
             f"{counted(summary.n_pending_review, 'borderline pair')} for review")
 
 
-def prepare_screening(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
-    """Screening criteria for the demo topic, so the screening screen highlights terms."""
+def prepare_screening(workspace: Workspace, files: DemoFiles | None, say: Progress) -> str:
+    """Screening criteria for the demo topic, so the screening screen highlights terms: written over the
+    new review's template (which has none), never over criteria someone edited."""
+    from ..screening.criteria import template_text
+
     target = workspace.path("screening", "criteria.toml")
-    if not target.exists():
-        template = resources.files("review.screening").joinpath("criteria_template.toml")
-        if template.is_file():
-            write_text_atomic(target, template.read_text(encoding="utf-8"))
-    return f"screening  criteria in {target.relative_to(workspace.root)}" if target.exists() else ""
+    if not target.exists() or target.read_text(encoding="utf-8") == template_text():
+        demo = resources.files("review.demo").joinpath("criteria.toml")
+        write_text_atomic(target, demo.read_text(encoding="utf-8"))
+    return f"screening  criteria in {target.relative_to(workspace.root)}"
 
 
 def validation_data(workspace: Workspace, files: DemoFiles, say: Progress) -> str:

@@ -60,6 +60,17 @@ class Criteria:
         return self.exclusion_reasons
 
 
+#: Said while ``criteria.toml`` names no term (a new review's template): what orders the queue and where
+#: terms go. The queue is then ``ranker.fallback_ranking``'s seeded order, the same on every run.
+NO_TERMS = ("no include or exclude terms in screening/criteria.toml: until the model learns, records come in "
+            "a random order drawn from review.toml's seed; add terms there to rank by them first")
+
+
+def has_terms(criteria: Criteria) -> bool:
+    """True when the criteria name an include or an exclude term (which then order a cold start)."""
+    return bool(criteria.include_terms or criteria.exclude_terms)
+
+
 #: Appended to the error of a file that cannot be read when earlier criteria stay in use.
 KEPT = "; the last good criteria stay in use"
 

@@ -292,14 +292,15 @@ def ranking_status(workspace: Workspace) -> list[str]:
 
 
 def criteria_status(workspace: Workspace) -> list[str]:
-    """A ``review status`` line when ``screening/criteria.toml`` cannot be read (the session goes on without it)."""
-    from ..screening.criteria import load_criteria
+    """A ``review status`` line when ``screening/criteria.toml`` cannot be read (the session goes on without it),
+    or names no term (a new review's template: the cold start is a seeded order, not the terms')."""
+    from ..screening.criteria import NO_TERMS, has_terms, load_criteria
 
     try:
-        load_criteria(workspace)
+        criteria = load_criteria(workspace)
     except ReviewError as err:
         return [f"  cannot be read: {err}; until it is fixed, exclusions are refused and the keyword ranking leaves its terms out"]
-    return []
+    return [] if has_terms(criteria) else [f"criteria   {NO_TERMS} (seed {workspace.config.seed})"]
 
 
 def records_by_id(workspace: Workspace) -> dict[int, Record]:
