@@ -15,6 +15,8 @@ DATABASE_FILE = "review.db"
 #: The suffixes of the files SQLite keeps beside a database (``review.db-wal``) while it is open or
 #: mid-transaction: part of the store wherever the store's files are named.
 SQLITE_SIDE_FILES: tuple[str, ...] = ("-wal", "-shm", "-journal")
+#: Written (or added to) by ``review init``: what a workspace shared through git keeps out of it.
+GITIGNORE_FILE = ".gitignore"
 ENV_WORKSPACE = "REVIEW_WORKSPACE"
 ENV_DATA_DIR = "REVIEW_DATA_DIR"
 #: A store URL that overrides review.toml (team mode: ``postgresql://user@host/name``).

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import write_text_atomic
 from .errors import WorkspaceError
-from .paths import DATABASE_FILE, ENV_DATABASE_URL, SQLITE_SIDE_FILES, WORKSPACE_FILE, find_workspace
+from .paths import DATABASE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE, find_workspace
 from .tomlread import read_toml
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
@@ -331,6 +331,31 @@ def _seed_templates(root: Path) -> list[Path]:
     return made
 
 
+#: The first line of the block ``review init`` adds to .gitignore: found there, the block is not added again.
+GITIGNORE_MARK = "# review: kept out of git when this folder is shared (docs/team.md)"
+
+
+def gitignore_block() -> str:
+    """What a shared workspace keeps out of git: the SQLite store with the files SQLite keeps beside it (each
+    reviewer's own; a teammate who clones runs ``review init --store-only``, decision 0041) and what
+    ``review validate run`` writes (per-person values). Client answers are refused inside a workspace anyway."""
+    store = [f"/{DATABASE_FILE}{side}" for side in ("", *SQLITE_SIDE_FILES)]
+    return "\n".join([GITIGNORE_MARK, *store, "/validate/results/", ""])
+
+
+def _add_gitignore(root: Path) -> tuple[Path, str | None]:
+    """Write ``root``'s .gitignore, or append the block once to the one there (never overwritten).
+    Returns the file and its text before (None: this call created it), so a failed init can put it back."""
+    path = root / GITIGNORE_FILE
+    before = path.read_text(encoding="utf-8") if path.is_file() else None
+    if before is None:
+        write_text_atomic(path, gitignore_block())
+    elif GITIGNORE_MARK not in before.splitlines():
+        joint = "" if before == "" or before.endswith("\n") else "\n"
+        write_text_atomic(path, before + joint + ("\n" if before.strip() else "") + gitignore_block())
+    return path, before
+
+
 def init_workspace(
     path: Path,
     *,
@@ -357,6 +382,7 @@ def init_workspace(
     store: Store | None = None
     made: list[Path] = []  # what this call created, in order: removed in reverse on a failure
     tables_before: set[str] = set()  # a server's tables before this call: a rollback drops only the others
+    gitignore_before: tuple[Path, str] | None = None  # a user's .gitignore this call appended to: put back on a failure
     try:
         if database_url:
             store = _empty_store(database_url)
@@ -377,11 +403,18 @@ def init_workspace(
                 (root / name).mkdir()
                 made.append(root / name)
         made.extend(_seed_templates(root))
+        gitignore, before = _add_gitignore(root)
+        if before is None:
+            made.append(gitignore)
+        else:
+            gitignore_before = (gitignore, before)
         write_text_atomic(root / WORKSPACE_FILE, config_text)
         made.append(root / WORKSPACE_FILE)
         workspace = Workspace(root)
         store.mark_initialized()  # (last: another init may take this database only until here)
     except BaseException:
+        if gitignore_before is not None:
+            write_text_atomic(*gitignore_before)
         _undo_init(made, store, server=bool(database_url), tables_before=tables_before)
         raise
     workspace.__dict__["store"] = store  # (a server's: this run keeps the password it was given)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import DATABASE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE
+from ..paths import DATABASE_FILE, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE
 
 #: The demo's build state at the top of its folder: "building" from before the workspace exists,
 #: "built" (written atomically) once every step ran; a demo without "built" never finished.
@@ -26,7 +26,8 @@ def build_state(path: Path) -> str | None:
 #: What a demo build writes at the top of its folder, besides the build state: the workspace's
 #: review.toml, its SQLite store (with the files SQLite keeps beside it while open), the stage folders
 #: and the demo's own imports/ and validate/. ``review demo --rebuild`` deletes these and nothing else.
-DEMO_FILES: tuple[str, ...] = (WORKSPACE_FILE, DATABASE_FILE, *(DATABASE_FILE + side for side in SQLITE_SIDE_FILES))
+DEMO_FILES: tuple[str, ...] = (WORKSPACE_FILE, DATABASE_FILE, *(DATABASE_FILE + side for side in SQLITE_SIDE_FILES),
+                               GITIGNORE_FILE)
 #: Each folder a demo build makes, with the files it writes there (tests/demo/test_rebuild.py compares
 #: them with a build): anything else in one is somebody's (a query tried, an import of one's own, a
 #: study file, what a command wrote there at a place of one's choosing) and makes ``--rebuild`` refuse,
