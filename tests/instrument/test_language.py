@@ -239,6 +239,21 @@ def test_dutch_numbers_take_a_decimal_comma_and_percentages_a_space(bank, config
     assert f"| {weighed.label_nl} |" in summary and "| 1,5 |" in summary and "1,50" not in summary
 
 
+def test_english_texts_say_client_and_space_their_percentages(bank, config):
+    # The guide's English said 'Ask the worker' where the Dutch and every other English text say client; the
+    # weights line read 'from 50% of' where the base rates read '19 %'.
+    from dataclasses import replace
+
+    from review.instrument import render
+
+    bank.items[0].ask_en = "How are things at work now?"
+    guide = render.guide_markdown(bank, "en")
+    assert "**Ask the client**" in guide and "ask the worker" not in guide.lower()
+    scored = score(bank, {q.link_id: q.options[0].code for q in bank.questions}, replace(config, many_signals_share=0.5))
+    weights = [line for line in scored.uncertainty_en if "many risk factors" in line]
+    assert weights and all("(from 50 % of" in line for line in weights), weights
+
+
 def test_dutch_texts_keep_to_one_word_per_thing(bank, config):
     # The guide asked 'de werkende' what every other text calls 'de cliënt'; the bank summary named the factors
     # without a question by their ids; 'genegeerd' where the form and the answers table say 'telt niet mee';
@@ -256,3 +271,51 @@ def test_dutch_texts_keep_to_one_word_per_thing(bank, config):
     assert "genegeerd" not in report and "het antwoord telt niet mee" in report
     nothing = render.report_markdown(bank, score(bank, {}, config), {}, lang="nl")
     assert " 0 signalen" not in nothing and "Geen signalen aanwezig" in nothing
+
+
+def test_a_stray_english_mark_in_a_source_text_closes_no_element(programme):
+    # The marks are private-use characters swapped for <span lang="en"> … </span>: a stray U+E001 in a study's
+    # contrast or a citation emitted an extra </span>, which closed the form's <span class="evidence"> early.
+    import copy
+    from dataclasses import replace
+
+    from review.instrument.english_runs import ENGLISH_CLOSE, ENGLISH_OPEN, html_text
+    from review.instrument.project import ScoredResponse, render_export, report_text
+
+    bank, config = copy.deepcopy(programme)
+    bank.sources[0] = replace(bank.sources[0], citation=f"Stray{ENGLISH_CLOSE} close. {bank.sources[0].citation}")
+    bank.sources[1] = replace(bank.sources[1], citation=f"{ENGLISH_OPEN}Stray open. {bank.sources[1].citation}")
+    with_effects = [i for i in bank.items if i.effects]
+    for item in with_effects[:3]:
+        item.effects[0]["contrast"] = f"high{ENGLISH_CLOSE} vs low"
+        item.effects[0]["contrast_nl"] = ""  # shown as extracted, marked English
+    with_effects[3].effects[0]["contrast_nl"] = f"hoog{ENGLISH_CLOSE} vs laag"  # Dutch, unmarked
+    full = {q.link_id: q.options[0].code for q in bank.questions}
+    for lang in ("nl", "en"):
+        pages = {"form": render_export(bank, "form", lang, config), "questionnaire": render_export(bank, "html", lang),
+                 "guide": render_export(bank, "guide-html", lang),
+                 "report": report_text(bank, ScoredResponse(full, score(bank, full, config), []), "html", lang)}
+        for name, page in pages.items():
+            assert "Stray close" in page or name == "report", (lang, name)  # the report cites the factors present
+            assert ENGLISH_OPEN not in page and ENGLISH_CLOSE not in page, (lang, name)
+            parser = _SpanBalance()
+            parser.feed(page)
+            assert parser.depth == 0 and parser.lowest == 0, (lang, name, parser.depth, parser.lowest)
+    assert html_text(f"a{ENGLISH_CLOSE}b") == "ab"
+    assert html_text(render.T("nl").english(f"x{ENGLISH_CLOSE}<y>")) == '<span lang="en">x&lt;y&gt;</span>'
+
+
+class _SpanBalance(HTMLParser):
+    """How deep the page's <span> elements nest as it is read: never below 0 (an extra </span>), 0 at the end."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.lowest = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.depth += tag == "span"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= tag == "span"
+        self.lowest = min(self.lowest, self.depth)

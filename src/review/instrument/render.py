@@ -435,7 +435,7 @@ def guide_markdown(bank: ItemBank, lang: str = "nl", *, english_marks: bool = Fa
                "bewijs), waar u op let en mogelijke vervolgstappen. Per domein staat het onderwerp met "
                "het zekerste bewijs bovenaan (eerst de zekerheid volgens GRADE, dan de bewijskracht, dan "
                f"het aantal studies). {MODIFIABLE_MARK} = beïnvloedbaar: een aanknopingspunt voor advies.",
-               "Per topic: an open question to ask the worker, why the topic matters (the evidence), "
+               "Per topic: an open question to ask the client, why the topic matters (the evidence), "
                "what to listen for and possible next steps. Within each domain the topic with the most "
                "certain evidence comes first (GRADE certainty, then strength of evidence, then number of "
                f"studies). {MODIFIABLE_MARK} = modifiable: a lead for advice."),
@@ -488,7 +488,7 @@ def _conversation(t: T, ask_nl: str, ask_en: str, listen_nl: str, listen_en: str
                   advice_en: str, modifiable: bool) -> list[str]:
     lines = []
     if t(ask_nl, ask_en):
-        lines.append(f"- **{t('Vraag aan de cliënt', 'Ask the worker')}**: “{t(ask_nl, ask_en)}”")
+        lines.append(f"- **{t('Vraag aan de cliënt', 'Ask the client')}**: “{t(ask_nl, ask_en)}”")
     if t(listen_nl, listen_en):
         lines.append(f"- **{t('Let op', 'Listen for')}**: {t(listen_nl, listen_en)}")
     if modifiable and t(advice_nl, advice_en):

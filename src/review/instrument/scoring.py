@@ -118,6 +118,8 @@ class Profile:
     indication: str = "no_items"
     indication_nl: str = ""
     indication_en: str = ""
+    #: The Dutch lines mark a published base rate's source as English (``english_runs``): HTML makes it a
+    #: ``<span lang="en">``; ``english_runs.plain_text`` gives the line without the marks.
     uncertainty_nl: list[str] = field(default_factory=list)
     uncertainty_en: list[str] = field(default_factory=list)
 
@@ -285,7 +287,7 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
             "is een afspraak, geen gevalideerde grens.")
         profile.uncertainty_en.append(
             f"Weights come from the evidence (rule '{rule}'); the 'many risk factors' category (from "
-            f"{config.many_signals_share:.0%} of the attainable risk weight) is a convention, not a "
+            f"{config.many_signals_share * 100:.0f} % of the attainable risk weight) is a convention, not a "
             "validated cut-off.")
     if n_signals:
         profile.uncertainty_nl.append("Signalen berusten op beperkt bewijs (bijvoorbeeld één studie) en "
