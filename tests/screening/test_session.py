@@ -495,3 +495,46 @@ def test_a_new_review_cold_starts_in_a_stated_seeded_order_and_status_says_where
     assert ScreeningSession(workspace, "ann", quick_start=True).retrain().model_info["fallback"] == "keyword_prior"
     status = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
     assert "criteria   " not in status.stdout
+
+
+def test_review_status_stopping_says_each_reviewers_verdict_as_the_screen_computes_it(labelled_workspace) -> None:
+    # The stopping advice was in the TUI only: a team deciding from the shell could not see when it may stop.
+    from click.testing import CliRunner
+
+    from review.cli import main
+    from review.store.screening import ranking_log
+
+    workspace, truth = labelled_workspace
+    for reviewer, n in (("alice", 90), ("bob", 3)):
+        session = ScreeningSession(workspace, reviewer, seed=4)
+        for i in range(n):
+            record = session.next_record()
+            session.decide(record.id, _label(truth, record.id))
+            if i % 10 == 9:
+                session.retrain()
+        session.save_ranking()
+    workspace.store.add_decision(1, "consensus", "include")  # a resolution: no reviewer of its own
+    expected = {}
+    for reviewer in ("alice", "bob"):  # the screen's way: the stored queue, evidence when due, then the verdict
+        screen = ScreeningSession(workspace, reviewer, quick_start=True)
+        if screen.stopping_evidence_due():
+            screen.apply_stopping_evidence(screen.stopping_evidence(), screen.evidence_epoch)
+        expected[reviewer] = screen.progress()
+    queues_before = len(ranking_log(workspace.store))
+
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "status", "--stopping"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    heads = [line for line in lines if line.startswith("stopping   ")]
+    assert [h.split()[1] for h in heads] == ["alice:", "bob:"]
+    for head in heads:
+        progress = expected[head.split()[1].rstrip(":")]
+        stopping = progress.stopping
+        recall = "–" if stopping.estimated_recall is None else f"{stopping.estimated_recall:.0%}"
+        assert head.endswith(f": {stopping.verdict.upper()} (Recommended rule), estimated recall {recall}, "
+                             f"{progress.screened} screened, {progress.remaining} left"), head
+        assert lines[lines.index(head) + 1] == f"  {stopping.explanation}"
+    assert expected["alice"].screened == 90 and "relevant" in expected["alice"].stopping.explanation
+    assert len(ranking_log(workspace.store)) == queues_before  # read only: nothing stored
+    plain = CliRunner().invoke(main, ["-w", str(workspace.root), "status"])
+    assert "stopping   " not in plain.stdout  # the plain status is unchanged

@@ -52,11 +52,26 @@ def init(click_ctx: click.Context, path: Path, title: str, reviewers: tuple[str,
 
 
 @click.command()
+@click.option("--stopping", is_flag=True,
+              help="Then, per reviewer, the stopping rule's verdict as the screening screen computes and words it "
+                   "(the rule, its estimate of what is left, the bound at its confidence); a classifier check that "
+                   "is due is made first, as the screen's worker does (seconds on large reviews).")
 @pass_context
-def status(ctx: Context) -> None:
+def status(ctx: Context, stopping: bool) -> None:
     """Print what the workspace holds per stage."""
     for line in workspace_status(ctx.workspace):
         click.echo(line)
+    if stopping:
+        from ..services.screening import stopping_advice
+
+        advice = stopping_advice(ctx.workspace)
+        if not advice:
+            click.echo("stopping   no reviewer has decided yet")
+        for reviewer in advice:
+            recall = "–" if reviewer.estimated_recall is None else f"{reviewer.estimated_recall:.0%}"
+            click.echo(f"stopping   {reviewer.reviewer}: {reviewer.verdict.upper()} ({reviewer.rule_name}), "
+                       f"estimated recall {recall}, {reviewer.screened:,} screened, {reviewer.remaining:,} left")
+            click.echo(f"  {reviewer.explanation}")
 
 
 @click.command()

@@ -31,7 +31,7 @@ __all__ = [
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
-    "ConflictRow", "conflict_rows", "resolve_conflicts",
+    "ConflictRow", "conflict_rows", "resolve_conflicts", "StoppingAdvice", "stopping_advice",
 ]
 
 
@@ -659,3 +659,50 @@ def _first_known(workspace: Workspace, outside: list[int]) -> int:
     if record_id not in existing:
         raise UnknownRecord(record_id)
     return record_id
+
+
+#: The stopping rules as ``review status --stopping`` names them (the dashboard's names: ``t`` switches there).
+STOPPING_RULE_NAMES = {"recommended": "Recommended rule", "certified": "Certified rule"}
+
+
+@dataclass(frozen=True, slots=True)
+class StoppingAdvice:
+    """One reviewer's stopping verdict, as the screening screen and the dashboard compute and say it."""
+
+    reviewer: str
+    rule: str  # the choice the verdict follows: recommended | certified (review.toml [screening] stopping_rule)
+    verdict: str  # continue | sample-needed | stop
+    estimated_recall: float | None
+    explanation: str  # the rule's own words: its estimate of what is left and the bound at its confidence
+    screened: int
+    remaining: int
+    evidence_computed: bool  # a classifier check was due and was made for this verdict (decision 0025)
+
+    @property
+    def rule_name(self) -> str:
+        return STOPPING_RULE_NAMES.get(self.rule, self.rule)
+
+
+def stopping_advice(workspace: Workspace, reviewers: Sequence[str] | None = None) -> list[StoppingAdvice]:
+    """Per reviewer who has decided (``consensus`` is no reviewer), the verdict of the rule the reviewer follows,
+    computed as the TUI computes it: the reviewer's session opened from its stored queue (read only: no claim,
+    nothing written), the classifier's evidence made when a check is due (``stopping_evidence``, as the screen's
+    worker does after the queue is delivered; up to six fits), then ``progress().stopping``."""
+    from ..screening.agreement import CONSENSUS_REVIEWER
+
+    if reviewers is None:
+        reviewers = sorted({d.reviewer for d in workspace.store.decisions()} - {CONSENSUS_REVIEWER})
+    advice = []
+    for reviewer in reviewers:
+        session = open_session(workspace, reviewer, quick_start=True)
+        computed = False
+        if session.stopping_evidence_due():
+            epoch = session.evidence_epoch
+            computed = session.apply_stopping_evidence(session.stopping_evidence(), epoch)
+        progress = session.progress()
+        stopping = progress.stopping
+        advice.append(StoppingAdvice(reviewer=reviewer, rule=stopping.rule, verdict=stopping.verdict,
+                                     estimated_recall=stopping.estimated_recall, explanation=stopping.explanation,
+                                     screened=progress.screened, remaining=progress.remaining,
+                                     evidence_computed=computed))
+    return advice
