@@ -99,3 +99,74 @@ def test_a_step_that_fails_leaves_no_note(workspace: Workspace, monkeypatch: pyt
         keys = set(conn.execute(sa.select(schema.schema_info.c.key)).scalars())
         assert keys == {"version", "initialized"}  # (no "upgrading" note left)
     check.dispose()
+
+
+def _old_store_held_by_another_writer(workspace: Workspace) -> tuple[str, threading.Event, threading.Thread]:
+    """The store one step behind, and another process's transaction holding its write lock until released."""
+    url = workspace.database_url
+    workspace.store.engine.dispose()
+    last = schema.SCHEMA_VERSION - 1
+    owner = sa.create_engine(engine_url(url))
+    with owner.begin() as conn:
+        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version").values(value=str(last)))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with owner.begin() as conn:
+            core._take_write_lock(conn)
+            held.set()
+            release.wait(60)
+        owner.dispose()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(30)
+    return url, release, holder
+
+
+def test_opening_while_another_writer_holds_an_old_store_says_it_waits_and_the_timeout_names_the_bound(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It waited in silence, and the refusal said 'over 5 s … this change was not saved' after the upgrade's
+    bound, on an opening that had no change to save."""
+    monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 1200)
+    said: list[str] = []
+    monkeypatch.setattr(core, "waiting_notice", said.append)
+    url, release, holder = _old_store_held_by_another_writer(workspace)
+    began = time.perf_counter()
+    try:
+        with pytest.raises(StoreBusy) as refused:
+            Store.open(url, create=False)
+    finally:
+        release.set()
+        holder.join(60)
+    assert 1.1 < time.perf_counter() - began < 10
+    assert said == ["waiting for another review process's write lock before upgrading the store's schema (up to "
+                    "1.2 s; Ctrl-C stops waiting)"]
+    assert "for over 1.2 s while this review opened it" in str(refused.value), refused.value
+    assert "this change" not in str(refused.value)
+    opened = Store.open(url, create=False)  # the writer gone: the upgrade runs
+    assert opened.schema_version() == schema.SCHEMA_VERSION
+    opened.engine.dispose()
+
+
+def test_ctrl_c_stops_a_wait_for_an_upgrade_within_a_second(workspace: Workspace,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's busy handler sleeps in C: Ctrl-C waited for the whole bound (10 minutes). Now it gets through
+    between short attempts."""
+    import signal
+
+    monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 20_000)
+    monkeypatch.setattr(core, "waiting_notice", lambda _line: None)
+    url, release, holder = _old_store_held_by_another_writer(workspace)
+    previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
+    began = time.perf_counter()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(KeyboardInterrupt):
+            Store.open(url, create=False)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        release.set()
+        holder.join(60)
+    assert time.perf_counter() - began < 2.5

@@ -14,6 +14,7 @@ import contextlib
 import functools
 import json
 import shlex
+import time
 import zlib
 
 import sqlalchemy as sa
@@ -173,20 +174,79 @@ def _set_upgrading(conn: sa.Connection, note: str | None) -> None:
         conn.execute(t.insert().values(key=UPGRADING_KEY, value=note))
 
 
+#: How long one attempt at the write lock waits while opening waits for an upgrade (``_upgrade_transaction``):
+#: SQLite's busy handler sleeps in C, where Ctrl-C (and the TUI's quit) cannot get through; between attempts
+#: they do.
+UPGRADE_WAIT_SLICE_MS = 250
+
+
+def _say_waiting(text: str) -> None:
+    """Where a store that waits on opening says why (stderr; a front end may replace it, e.g. the TUI's loading
+    line)."""
+    import sys
+
+    print(f"review: {text}", file=sys.stderr, flush=True)
+
+
+#: Called once, with one line, when opening the store starts to wait for another process's write lock.
+waiting_notice: Callable[[str], None] = _say_waiting
+
+
 @contextmanager
-def _waiting_for_upgrades(conn: sa.Connection) -> Iterator[None]:
-    """Within this transaction wait up to ``UPGRADE_WAIT_MS`` for another process's lock (an upgrade step that
-    runs while this process opens the store), not the busy timeout."""
+def _upgrade_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction holding the store's write lock for an upgrade step, waiting up to ``UPGRADE_WAIT_MS`` for
+    another process's lock (its upgrade step, or a long writer), not the busy timeout. The wait is said once
+    (``waiting_notice``) and made of short attempts, each in a transaction of its own (a retried statement
+    in the same SQLite transaction could keep a stale snapshot), so Ctrl-C gets through between them. Past
+    the bound: ``StoreBusy`` naming it."""
+    deadline = time.monotonic() + UPGRADE_WAIT_MS / 1000
+    said = False
+    while True:
+        with engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                attempt_ms = max(1, min(UPGRADE_WAIT_SLICE_MS, int((deadline - time.monotonic()) * 1000)))
+                _set_lock_wait(conn, attempt_ms)
+                try:
+                    _take_write_lock(conn)
+                except StoreBusy:
+                    transaction.rollback()
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(
+                            f"the store is busy: another review process held its write lock for over "
+                            f"{UPGRADE_WAIT_MS / 1000:g} s while this review opened it to upgrade its schema; "
+                            "nothing was changed — try again when that process has finished") from None
+                    if not said:
+                        upgrade = _upgrade_under_way(engine)
+                        waiting_notice(
+                            f"waiting for the schema upgrade ({upgrade}) another review is running on this store "
+                            f"(up to {UPGRADE_WAIT_MS / 1000:g} s; Ctrl-C stops waiting)" if upgrade else
+                            f"waiting for another review process's write lock before upgrading the store's schema "
+                            f"(up to {UPGRADE_WAIT_MS / 1000:g} s; Ctrl-C stops waiting)")
+                        said = True
+                    continue
+                # The lock is held: the step's own waits (PostgreSQL's table and advisory locks) get the bound.
+                _set_lock_wait(conn, max(1, int((deadline - time.monotonic()) * 1000)))
+                yield conn
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                raise
+            else:
+                transaction.commit()
+            finally:
+                if conn.dialect.name == "sqlite":
+                    with contextlib.suppress(Exception):
+                        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
+            return
+
+
+def _set_lock_wait(conn: sa.Connection, milliseconds: int) -> None:
+    """How long this transaction's next lock waits (PostgreSQL's lock_timeout, SQLite's busy timeout)."""
     if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(UPGRADE_WAIT_MS)}")
-        yield
-        return
-    conn.exec_driver_sql(f"PRAGMA busy_timeout={int(UPGRADE_WAIT_MS)}")
-    try:
-        yield
-    finally:
-        with contextlib.suppress(Exception):
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(milliseconds)}")
+    else:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(milliseconds)}")
 
 
 def _upgrade_under_way(engine: sa.Engine | None) -> str:
@@ -602,14 +662,12 @@ class Store:
             if step is None:
                 raise ReviewError(f"no migration from store schema version {version}")
             note = json.dumps({"to": version + 1, "step": version - from_version + 1, "steps": steps})
-            with self.engine.begin() as conn, _waiting_for_upgrades(conn):
-                _take_write_lock(conn)
+            with _upgrade_transaction(self.engine) as conn:
                 if _schema_version(conn) != version:
                     continue  # (run meanwhile by another process)
                 _set_upgrading(conn, note)
             try:
-                with self.engine.begin() as conn, _waiting_for_upgrades(conn):
-                    _take_write_lock(conn)
+                with _upgrade_transaction(self.engine) as conn:
                     _wait_for_writers(conn)
                     self.lock(conn, _UPGRADE_LOCK)  # every other process's commit check waits for this step
                     if _schema_version(conn) != version:
