@@ -94,3 +94,40 @@ def test_the_terminal_ui_without_a_terminal_is_one_line_not_a_hang(workspace: Wo
     assert result.exit_code == 1 and started == []
     (line,) = result.output.splitlines()
     assert line.startswith("review: review") and "needs an interactive terminal" in line
+
+
+@pytest.mark.parametrize(("written", "shown"), [('"no"', '"no"'), ("0", "0"), ('"false"', '"false"')])
+def test_a_blind_setting_that_is_not_true_or_false_is_one_line_and_nothing_opens(
+        workspace: Workspace, opened: list[ReviewApp], written: str, shown: str) -> None:
+    """``[tui] blind = "no"`` opened the app blind (a non-empty string is true): now review.toml, its line and the
+    key in one line, exit 2, before the app (and its session claim) starts."""
+    config = workspace.root / "review.toml"
+    text = config.read_text(encoding="utf-8").rstrip("\n") + f'\n\n[tui]\n# hide the others?\nblind = {written}\n'
+    config.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(f"blind = {written}") + 1
+    for args in (["screen"], []):
+        result = CliRunner().invoke(main, ["-w", str(workspace.root), *args])
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().splitlines() == [
+            f"review: {config}:{line}: tui.blind = {shown}: expected true or false, without quotes"]
+    assert opened == []
+
+
+@pytest.mark.parametrize(("written", "blind"), [("false", False), ("true", True)])
+def test_a_boolean_blind_setting_is_read(workspace: Workspace, written: str, blind: bool) -> None:
+    from review.tui.project import tui_settings
+
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f"\n[tui]\nblind = {written}\n", encoding="utf-8")
+    assert tui_settings(Workspace(workspace.root)) == (blind, "process")
+
+
+def test_a_retrain_setting_out_of_its_choices_names_its_line(workspace: Workspace, opened: list[ReviewApp]) -> None:
+    config = workspace.root / "review.toml"
+    text = config.read_text(encoding="utf-8").rstrip("\n") + '\n[tui]\nretrain = "fork"\n'
+    config.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "screen"])
+    assert result.exit_code == 2, result.output
+    assert f"review: {config}:{len(text.splitlines())}: tui.retrain = \"fork\": expected one of 'process', 'thread'" \
+        in result.output
+    assert opened == []

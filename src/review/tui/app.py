@@ -19,7 +19,7 @@ from .plain_app import PlainNotifyApp
 from ..errors import ReviewError
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
-from .project import Project, open_project
+from .project import Project, open_project, tui_settings
 from .screens.base import ProjectScreen, report_worker_error
 from .settings import SettingsChange, SettingsWatcher
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
@@ -168,6 +168,7 @@ class ReviewApp(PlainNotifyApp):
         self.start_screen = start_screen
         self.blind_option = blind
         self.sub_title = header_line(workspace.config.title, reviewer)
+        tui_settings(workspace)  # a bad [tui] value is one line before anything starts (the loader reads them again)
         self.set_keymap(user_keymap(workspace))
         self.settings = SettingsWatcher(workspace)
         self._start_screen_shown = threading.Event()

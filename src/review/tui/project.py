@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..errors import ReviewError
+from ..errors import ReviewError, WorkspaceError
+from ..paths import WORKSPACE_FILE
 from ..records import Record
+from ..tomlread import read_toml_text
+from ..tomlwrite import table_key_line, value_text
 from ..workspace import Workspace
 from .highlight import CriteriaWatcher
 from .retrainer import RETRAIN_MODES, Retrainer
@@ -74,6 +77,40 @@ class Project:
         return self._records
 
 
+def tui_settings(workspace: Workspace) -> tuple[bool | None, str]:
+    """``[tui] blind`` (None when not set) and ``retrain`` of review.toml, checked: ``blind = "no"`` was read as
+    blind (a non-empty string), so a value of the wrong kind is one ``WorkspaceError`` naming the file, the line
+    and the key, raised before the app starts."""
+    settings = workspace.config.section("tui")
+    blind = settings.get("blind")
+    if blind is not None and not isinstance(blind, bool):
+        raise WorkspaceError(f"{_setting_place(workspace, 'blind')}: tui.blind = {_as_written(blind)}: "
+                             "expected true or false, without quotes")
+    mode = settings.get("retrain", "process")
+    if mode not in RETRAIN_MODES:
+        raise WorkspaceError(f"{_setting_place(workspace, 'retrain')}: tui.retrain = {_as_written(mode)}: "
+                             f"expected one of {', '.join(repr(m) for m in RETRAIN_MODES)}")
+    return blind, mode
+
+
+def _as_written(value: object) -> str:
+    """``value`` as review.toml writes it (``"no"``, not Python's ``'no'``); a date as Python shows it."""
+    try:
+        return value_text(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _setting_place(workspace: Workspace, key: str) -> str:
+    """``review.toml:LINE`` of ``[tui] key`` (the file alone when the line is not found: a dotted key)."""
+    path = workspace.root / WORKSPACE_FILE
+    try:
+        line = table_key_line(read_toml_text(path, error=WorkspaceError), "tui", key)
+    except ReviewError:  # (the file changed since it was read; the message still names it)
+        line = None
+    return f"{path}:{line}" if line else str(path)
+
+
 def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = None) -> Project:
     """Open the store and the screening session (run it in a worker).
 
@@ -82,14 +119,10 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     """
     from ..services.workspace import open_store
 
+    configured_blind, mode = tui_settings(workspace)  # (ReviewApp checked them before it started)
     open_store(workspace)  # now, off the UI thread
-    settings = workspace.config.section("tui")
     if blind is None:
-        blind = bool(settings.get("blind", len(workspace.config.reviewers) > 1))
-    mode = settings.get("retrain", "process")
-    if mode not in RETRAIN_MODES:
-        raise ReviewError(f"{workspace.root / 'review.toml'}: [tui] retrain = {mode!r}: "
-                          f"expected one of {', '.join(RETRAIN_MODES)}")
+        blind = len(workspace.config.reviewers) > 1 if configured_blind is None else configured_blind
     # One live session per reviewer: a second one is refused here, naming the first's host and PID.
     from ..services.screening import open_claimed_session, release_reviewer
 
