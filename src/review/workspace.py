@@ -494,6 +494,10 @@ def init_store(path: Path) -> Workspace:
     except StoreMissing as err:
         if err.unsaved:  # an empty store here would make SQLite drop the -wal: the last changes, lost
             raise WorkspaceError(f"{err}; --store-only refused") from None
+        if err.file and Path(err.where).is_symlink():  # SQLite would create the file at the link's target
+            raise WorkspaceError(f"{err.where}: a link to {os.readlink(err.where)}, which is not there; "
+                                 "--store-only refused, nothing was created — mount or restore the target, or "
+                                 "remove the link to start an empty store here") from None
     else:
         raise WorkspaceError(f"{workspace.root}: its store is there already ({workspace.store_location()}); "
                              "nothing was created")

@@ -109,10 +109,25 @@ def test_a_store_file_present_but_empty_is_refused_as_holding_no_review(tmp_path
     with pytest.raises(StoreMissing) as refused:
         Workspace(ws.root).store  # noqa: B018
     assert "the database holds no review store" in str(refused.value)
-    import sqlite3
+    assert (ws.root / "review.db").stat().st_size == 0  # not even WAL mode's header written into it
 
-    with sqlite3.connect(ws.root / "review.db") as conn:  # (WAL mode wrote its header; no table)
-        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
+
+@pytest.mark.parametrize("content", [b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 9\n",
+                                     b"SQLite format 3\x00" + b"\x00" * 50])
+def test_a_store_file_that_is_not_a_sqlite_database_is_one_line(tmp_path: Path, content: bytes) -> None:
+    """A git-lfs placeholder, or a copy cut short after its first bytes, was a 60-line traceback."""
+    from review.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    ws.store.engine.dispose()
+    (ws.root / "review.db").write_bytes(content)
+    for command in (["-w", str(ws.root), "status"], ["init", "--store-only", str(ws.root)]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1 and "Traceback" not in result.output, (command, result.output)
+        assert result.stderr.strip() == (f"review: {ws.root / 'review.db'}: not a review store (not a SQLite "
+                                         "database: a copy cut short, or a placeholder such as git-lfs's?); nothing "
+                                         "was changed — put the real file back"), result.stderr
+    assert (ws.root / "review.db").read_bytes() == content
 
 
 def test_review_migrate_refuses_a_missing_source_instead_of_copying_an_empty_store(tmp_path: Path) -> None:
@@ -226,3 +241,21 @@ def test_a_server_store_missing_is_told_to_check_the_url_not_that_it_is_a_new_co
     line = _run(Workspace(workspace.root), "status").stderr.strip()
     assert "review.toml names it; check the URL names the review's database; put it back" in line, line
     assert "a new copy of a workspace" not in line, line
+
+
+def test_a_store_file_that_is_a_dangling_link_says_so_and_store_only_does_not_create_its_target(
+        tmp_path: Path) -> None:
+    """review.db a link to a file on a disk not mounted: the line named review.db as 'moved, deleted', and
+    --store-only created a new store at the link's target."""
+    from review.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    ws.store.engine.dispose()
+    target = tmp_path / "disk" / "real.db"
+    (ws.root / "review.db").unlink()
+    (ws.root / "review.db").symlink_to(target)
+    line = _run(Workspace(ws.root), "status").stderr.strip()
+    assert f"the store file is a link to {target}, which is not there" in line, line
+    refused = CliRunner().invoke(main, ["init", "--store-only", str(ws.root)])
+    assert refused.exit_code == 2 and f"a link to {target}, which is not there" in refused.stderr, refused.output
+    assert not target.exists() and not target.parent.exists()

@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 import contextlib
 import functools
 import json
+import os
 import shlex
 import time
 import zlib
@@ -155,6 +156,12 @@ def _sqlite_file_check(path: Path) -> tuple[Callable[[sa.Connection], None], Cal
             raise lost()
 
     return refuse_commit_if_gone, refuse_connect_if_gone
+
+
+def _not_a_database(err: sa.exc.DatabaseError) -> bool:
+    """Whether SQLite refused the file itself (not a database, or damaged), not a statement."""
+    text = str(getattr(err, "orig", err)).lower()
+    return "file is not a database" in text or "malformed" in text
 
 
 def _sqlite_path(url: sa.URL) -> Path | None:
@@ -345,6 +352,8 @@ class StoreMissing(ReviewError):
     def __init__(self, where: str, *, file: bool, advice: str = "", unsaved: Sequence[Path] = ()) -> None:
         missing = ("the store file is not there (moved, deleted, or not in this copy)" if file
                    else "the database holds no review store (none of the review's tables)")
+        if file and Path(where).is_symlink():  # (an unmounted disk, a moved target: the link is not the store)
+            missing = f"the store file is a link to {os.readlink(where)}, which is not there (a disk not mounted?)"
         if unsaved:
             # The -wal (or -journal) holds the last changes, not yet in the file: starting an empty store here
             # would make SQLite drop it, so the only advice is to bring the file back beside it.
@@ -482,6 +491,9 @@ class Store:
         if prepare and not create and file is not None and not file.exists():
             # (before connecting: SQLite would make an empty file, and drop a -wal left beside it)
             raise StoreMissing(str(file), file=True, unsaved=unsaved_side_files(file))
+        if prepare and not create and file is not None and file.is_file() and file.stat().st_size == 0:
+            # A zero-byte file holds no table; not connected to (WAL mode would write its header into it).
+            raise StoreMissing(str(file), file=False)
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
             # UTC sessions: timestamps read back equal on both engines. Credentials come from the
@@ -517,6 +529,13 @@ class Store:
         except sa.exc.InterfaceError as err:
             engine.dispose()
             raise _connect_error(parsed, err) from None
+        except sa.exc.DatabaseError as err:
+            engine.dispose()
+            if file is None or not _not_a_database(err):
+                raise
+            raise ReviewError(f"{file}: not a review store (not a SQLite database: a copy cut short, or a "
+                              "placeholder such as git-lfs's?); nothing was changed — put the real file back",
+                              title="Store") from None
         # Open: from now on a lost server or store file is StoreLost (while opening, "cannot connect" above).
         sa.event.listen(engine, "handle_error", _store_lost)
         if prepare and not moved_ok and file is not None and file.is_file():
