@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import pytest
+from rich.text import Text
 
 from review.services.prisma import current_screening_stop, withdraw_screening_stop
 from review.store.fulltext import screening_stops
@@ -51,3 +52,44 @@ async def test_a_second_s_records_no_second_stop(fresh_ws: Workspace, monkeypatc
     assert len(screening_stops(fresh_ws.store)) == 1
     assert withdraw_screening_stop(fresh_ws, "alice") is not None  # review prisma resume, once
     assert current_screening_stop(fresh_ws) is None
+
+
+@pytest.mark.parametrize(("verdict", "by_rule"), [("stop", True), ("continue", False), ("sample-needed", False)])
+def test_the_stop_question_words_the_stop_as_the_diagram_will(verdict: str, by_rule: bool) -> None:
+    """The question said the rest would be 'marked ineligible by the stopping rule' whatever the rule said; the
+    diagram credits a rule only when it said stop, and calls any other stop the reviewers' own."""
+    from review.screening.stopping import StoppingStatus
+
+    stopping = StoppingStatus(verdict=verdict, estimated_recall=0.9, explanation="the rule's words", screened=100,
+                              relevant_found=10, remaining=1200)
+    question = screening.stop_question(stopping, 1200).plain
+    assert f"Stopping rule: {verdict.upper()}. the rule's words" in question
+    assert "1,200 unscreened records will count in PRISMA as marked ineligible by automation tools" in question
+    assert "by the stopping rule" not in question
+    assert ("the diagram credits the rule with the stop" in question) is by_rule
+    assert ("the reviewers' own stop" in question) is not by_rule
+    assert ("The rule does not say stop yet." in question) is not by_rule
+    assert question.endswith("(withdraw with: review prisma resume).")
+    assert "1 unscreened record will count" in screening.stop_question(stopping, 1).plain
+
+
+@async_test
+async def test_a_stop_while_the_rule_says_continue_is_asked_and_recorded_as_the_reviewers_own(
+        fresh_ws: Workspace) -> None:
+    from review.services.prisma import stopped_by_rule
+    from review.tui.screens.modals import ConfirmScreen
+
+    async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        screen.retrain_delay = 60.0
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        asked = Text(dialog.question).plain if isinstance(dialog.question, str) else dialog.question.plain
+        assert "Stopping rule: CONTINUE." in asked and "the reviewers' own stop" in asked, asked
+        await pilot.press("y")
+        await settle(pilot)
+    stop = current_screening_stop(fresh_ws)
+    assert stop is not None and not stopped_by_rule(stop)  # the diagram words it as the question did

@@ -25,7 +25,7 @@ __all__ = [
     "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
     "record_screening_stop", "remove_records", "restore_records", "stopped_by_rule", "undo_last_fulltext_event",
-    "unlink_report", "unlink_reports", "withdraw_screening_stop", "write_outputs",
+    "unlink_report", "unlink_reports", "verdict_credits_rule", "withdraw_screening_stop", "write_outputs",
 ]
 
 def prisma_counts(workspace: Workspace, aside: SetAside | None = None,
@@ -120,6 +120,14 @@ def stopped_by_rule(stop: ScreeningStop) -> bool:
     from ..prisma.stop import stopped_by_rule as by_rule
 
     return by_rule(stop.verdict)
+
+
+def verdict_credits_rule(verdict: Mapping[str, Any] | None) -> bool:
+    """Whether a stop recorded with ``verdict`` would be credited to a stopping rule (the screening screen asks
+    before it records one, and words its question as the diagram will word the stop)."""
+    from ..prisma.stop import stopped_by_rule as by_rule
+
+    return by_rule(verdict)
 
 
 def _stands(standing: ScreeningStop) -> ReviewError:

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import first_line
 from ...records import Record
-from ...services.prisma import current_screening_stop, record_screening_stop
+from ...services.prisma import current_screening_stop, record_screening_stop, verdict_credits_rule
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered,
                                    current_decisions, decision_changes, store_errors)
 from ...services.workspace import may_pass
@@ -130,6 +130,28 @@ def stopping_words(stopping: Any, phase: str) -> str:
         f"recall roughly {format_recall(stopping.estimated_recall)} (pessimistic)"
     return (f"{CERTIFIED_NAME}: {recall}; the sample starts after {limit} irrelevant in a row (now {run}) "
             "or when the gain curve flattens.")
+
+
+def stop_question(stopping: Any, remaining: int) -> Text:
+    """The stop dialog's question, worded from the verdict as the PRISMA diagram will word the stop: the
+    stopping rule's while it says stop, else the reviewers' own (it said "marked ineligible by the stopping
+    rule" while the rule said continue, and the diagram then credits no rule)."""
+    by_rule = verdict_credits_rule({"verdict": stopping.verdict})
+    question = Text()
+    question.append("Stop title/abstract screening here?\n\n", style="bold")
+    question.append(f"Stopping rule: {stopping.verdict.upper()}. ", style="bold")
+    question.append(f"{stopping.explanation}\n\n")
+    unscreened = counted(remaining, "unscreened record")
+    if by_rule:
+        question.append(f"The stopping rule stops screening: {unscreened} will count in PRISMA as marked "
+                        "ineligible by automation tools, and the diagram credits the rule with the stop")
+    else:
+        question.append("The rule does not say stop yet.\n", style="bold red")
+        question.append(f"This is the reviewers' own stop: {unscreened} will count in PRISMA as marked "
+                        "ineligible by automation tools, and the diagram will say the reviewers stopped without "
+                        "a stopping rule's verdict to stop")
+    question.append(" (withdraw with: review prisma resume).")
+    return question
 
 
 def format_recall(value: float | None) -> str:
@@ -737,14 +759,7 @@ class ScreeningScreen(ProjectScreen):
             return
         progress = project.session.progress()
         stopping = progress.stopping
-        question = Text()
-        question.append("Stop title/abstract screening here?\n\n", style="bold")
-        question.append(f"Stopping rule: {stopping.verdict.upper()}. ", style="bold")
-        question.append(f"{stopping.explanation}\n\n")
-        if stopping.verdict != "stop":
-            question.append("The rule does not say stop yet.\n", style="bold red")
-        question.append(f"{progress.remaining:,} unscreened records will count in PRISMA as "
-                        "marked ineligible by the stopping rule (withdraw with: review prisma resume).")
+        question = stop_question(stopping, progress.remaining)
 
         def answered(yes: bool | None) -> None:
             if yes:
