@@ -53,7 +53,7 @@ def load_records_csv(path: Path) -> RecordsCsv:
     # One string per distinct author name, journal, volume, issue and pages: they repeat across a large file's
     # records (exports of the same articles from several databases), and each copy cost its own str object.
     shared: dict[str, str] = {}
-    once = shared.setdefault
+    intern = shared.setdefault
     for line, row in rows:
         record_id = (row.get("record_id") or "").strip()
         if not record_id:
@@ -63,13 +63,13 @@ def load_records_csv(path: Path) -> RecordsCsv:
         seen.add(record_id)
         values: dict[str, Any] = {name: (row.get(name) or "").strip() for name in FIELD_COLUMNS}
         for name in _REPEATED:
-            values[name] = once(values[name], values[name])
+            values[name] = intern(values[name], values[name])
         year = normalise_year(row.get("year") or "")
         extra = {k: v for k, v in row.items() if k and k not in FIELD_COLUMNS
                  and k not in ("record_id", "authors", "year", "publication_types")}
         records.append(Record(
             **values,
-            authors=[once(name, name) for name in split_authors(row.get("authors") or "")],
+            authors=[intern(name, name) for name in split_authors(row.get("authors") or "")],
             year=year,
             external_id=record_id,
             source=(row.get("source_database") or row.get("source") or "").strip(),

@@ -15,7 +15,7 @@ import numpy as np
 
 from .kinds import ARTICLE, NOTICE_KINDS, PREPRINT
 from .prepare import Prepared
-from .scoring import DIFFERENT, EQUAL, PairFeatures, RecordColumns, abstract_similarity
+from .scoring import DIFFERENT, EQUAL, PairFeatures, RecordColumns, abstract_similarity, columns_for
 
 DUPLICATE = "duplicate"
 BORDERLINE = "borderline"
@@ -67,7 +67,7 @@ def _nan_to(value: np.ndarray, fill: float) -> np.ndarray:
 def field_points(prep: Prepared, f: PairFeatures,
                  columns: RecordColumns | None = None) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """Points per field per pair, plus the kind-conflict and preprint masks (``columns``: ``prep``'s)."""
-    cols = RecordColumns(prep) if columns is None else columns
+    cols = columns_for(prep, columns)
     left, right = f.left, f.right
     generic_col = cols.generic
     generic = generic_col[left] | generic_col[right]
@@ -186,7 +186,7 @@ def decide(prep: Prepared, f: PairFeatures, thresholds: Thresholds | None = None
     Abstracts (the costliest comparison, worth -2 to +2 points) are compared only for pairs
     whose verdict they could change. ``columns`` are ``prep``'s (made here when not given).
     """
-    cols = RecordColumns(prep) if columns is None else columns
+    cols = columns_for(prep, columns)
     cut = thresholds or Thresholds()
     # The first points go as soon as they are added up: both at once held 100 MB more at 50,000 records.
     partial = _total(field_points(prep, f, cols)[0]) if len(f) else np.zeros(0)

@@ -119,6 +119,11 @@ def shared_dois(prep: Prepared) -> set[str]:
     return shared
 
 
+def columns_for(prep: Prepared, columns: RecordColumns | None) -> RecordColumns:
+    """``columns`` when the caller made them for ``prep`` already, else made now (one chunk's call)."""
+    return RecordColumns(prep) if columns is None else columns
+
+
 class RecordColumns:
     """Each record's values as the pair tests index them (codes, arrays, author-name tables), made once per
     ``Prepared`` and each only when first asked for, however many chunks of pairs are then scored."""
@@ -452,7 +457,7 @@ def score_pairs(prep: Prepared, pairs: np.ndarray, columns: RecordColumns | None
     ``columns`` are ``prep``'s (made here when not given): scoring the pairs chunk by chunk with the same
     columns gives each pair what scoring them all at once gives it.
     """
-    cols = RecordColumns(prep) if columns is None else columns
+    cols = columns_for(prep, columns)
     left = pairs[:, 0].astype(np.int64)
     right = pairs[:, 1].astype(np.int64)
     n = len(left)
@@ -549,7 +554,7 @@ def abstract_similarity(prep: Prepared, f: PairFeatures, which: np.ndarray,
     """Fill ``f.abstract`` for the pairs selected by ``which`` (where it can change the verdict)."""
     selected = np.nonzero(which)[0]
     left, right = f.left[selected], f.right[selected]
-    col = (RecordColumns(prep) if columns is None else columns).abstracts(np.concatenate([left, right]))
+    col = columns_for(prep, columns).abstracts(np.concatenate([left, right]))
     idx = selected[(col[left] != "") & (col[right] != "")]
     if len(idx):
         f.abstract[idx] = _cpdist(col[f.left[idx]], col[f.right[idx]])

@@ -27,16 +27,21 @@ _HOMES = {
     "render_records": "export",
 }
 
+#: Written out for linters and type checkers; tests/sources/test_lazy_names.py keeps it equal to ``_HOMES``.
 __all__ = [
     "READERS", "FileImport", "ImportReport", "ReadResult", "detect_format", "export_records",
     "import_files", "read_file", "render_records",
 ]
 
+if not TYPE_CHECKING:  # mypy reads the imports above; a module __getattr__ would make every name Any to it
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{home}", __name__), name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> Any:
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(import_module(f".{home}", __name__), name)
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_HOMES})
