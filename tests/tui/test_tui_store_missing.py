@@ -16,7 +16,9 @@ from tui_workspace import async_test, open_app
 async def test_the_window_leaves_with_the_line_and_creates_no_store(fresh_ws: Workspace, tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     fresh_ws.store.engine.dispose()
-    shutil.move(fresh_ws.root / "review.db", tmp_path / "aside.db")
+    for side in ("", "-wal", "-shm"):  # (moved whole: a -wal left behind is refused with its own line)
+        if (fresh_ws.root / f"review.db{side}").exists():
+            shutil.move(fresh_ws.root / f"review.db{side}", tmp_path / f"aside.db{side}")
     ws = Workspace(fresh_ws.root)
     async with open_app(ws, "alice", "screening") as (app, _pilot):
         pass  # refused at start-up: the app has already ended
