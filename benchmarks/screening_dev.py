@@ -801,12 +801,21 @@ def _source_fingerprint() -> str:
 
 
 def _stopping_fingerprint() -> str:
-    """A digest of the stopping rules' source (``src_stop_one``'s cache key beside the engine's)."""
-    root = Path(ranker.__file__).parent
+    """A digest of the stopping rules' source (``src_stop_one``'s cache key beside the engine's), taken once per
+    run from the modules as loaded and fixed for workers as the engine's is: read from disk at every stop, a
+    commit landing mid-run labelled stops made by the loaded code with the new code's digest."""
+    taken = os.environ.get("REVIEW_DEV_STOP_FINGERPRINT")
+    if taken:
+        return taken
+    import inspect
+
+    from review.screening import stopping, stopping_classifier, stopping_rate
+
     digest = hashlib.sha256()
-    for name in ("stopping.py", "stopping_classifier.py", "stopping_rate.py"):
-        digest.update((root / name).read_bytes())
-    return digest.hexdigest()[:8]
+    for module in (stopping, stopping_classifier, stopping_rate):
+        digest.update(inspect.getsource(module).encode())
+    os.environ["REVIEW_DEV_STOP_FINGERPRINT"] = fingerprint = digest.hexdigest()[:8]
+    return fingerprint
 
 
 _FEATURES: dict[tuple, Any] = {}
@@ -979,6 +988,7 @@ def _worker(job: tuple) -> tuple[tuple, dict]:
 
 def main() -> None:
     _engine_fingerprint()  # fixed now, before any worker starts or any file changes
+    _stopping_fingerprint()  # likewise, with the stopping modules loaded now
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", nargs="+", default=list(CANDIDATES))
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
