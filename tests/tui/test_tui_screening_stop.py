@@ -93,3 +93,38 @@ async def test_a_stop_while_the_rule_says_continue_is_asked_and_recorded_as_the_
         await settle(pilot)
     stop = current_screening_stop(fresh_ws)
     assert stop is not None and not stopped_by_rule(stop)  # the diagram words it as the question did
+
+
+@async_test
+async def test_a_teammates_stop_is_named_on_the_dashboard_and_the_screening_screen(fresh_ws: Workspace) -> None:
+    """After bob's stop, alice's dashboard and screen said CONTINUE and named no stop (each verdict follows its own
+    reviewer) while PRISMA counted the rest as excluded: now both say who stopped, when, and how to withdraw it,
+    the screen also when the stop comes or goes while it is open."""
+    from review.services.prisma import record_screening_stop
+
+    stop = record_screening_stop(fresh_ws, "bob", "we are done")
+    assert stop.created_at is not None
+    when = f"{stop.created_at:%Y-%m-%d %H:%M} UTC"
+    async with open_app(fresh_ws, "alice", "dashboard", size=(80, 24)) as (app, pilot):
+        panel = str(app.screen.query_one("#stop").render())
+        assert f"Screening stopped by bob on {when} (stop {stop.id}): 12 records nobody had screened at the stop " \
+               "count as excluded by automation; review prisma resume withdraws it." in " ".join(panel.split()), panel
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        screen.retrain_delay = 60.0
+        line = str(screen.query_one("#stopping").render())
+        assert line.splitlines()[0] == f" STOPPED  by bob on {when}; review prisma resume withdraws it", line
+        said = [str(n.message) for n in app._notifications]
+        assert sum(f"Screening stopped by bob on {when}" in m for m in said) == 1, said
+        withdraw_screening_stop(fresh_ws, "bob")
+        screen.read_stop()  # (the 5 s look, at once)
+        await settle(pilot)
+        assert "STOPPED" not in str(screen.query_one("#stopping").render())
+        again = record_screening_stop(fresh_ws, "carol", "enough for me")
+        screen.read_stop()
+        await settle(pilot)
+        assert "STOPPED  by carol" in str(screen.query_one("#stopping").render())
+        said = [str(n.message) for n in app._notifications]
+        assert any(f"(stop {again.id})" in m and "by carol" in m for m in said), said

@@ -24,7 +24,8 @@ __all__ = [
     "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
     "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
-    "record_screening_stop", "remove_records", "restore_records", "stopped_by_rule", "undo_last_fulltext_event",
+    "record_screening_stop", "remove_records", "restore_records", "screening_stop_words", "stopped_by_rule",
+    "undo_last_fulltext_event",
     "unlink_report", "unlink_reports", "verdict_credits_rule", "withdraw_screening_stop", "write_outputs",
 ]
 
@@ -72,14 +73,21 @@ def prisma_status(workspace: Workspace, aside: SetAside | None = None,
 def _stop_lines(stop: ScreeningStop | None) -> list[str]:
     """The stop that stands, under the prisma line: a teammate's screen still says CONTINUE after another
     reviewer's stop (each screen follows its own reviewer), while PRISMA counts the rest as excluded."""
-    if stop is None:
-        return []
+    return [] if stop is None else [f"  {screening_stop_words(stop)}"]
+
+
+def screening_stop_words(stop: ScreeningStop, *, short: bool = False) -> str:
+    """The stop that stands in one line, for ``review status`` and the TUI's dashboard and screening screen: who,
+    when, which stop, what PRISMA does with the rest and how to withdraw it; ``short``: who, when and how to
+    withdraw it, after a "stopped" the caller shows (one line at 80 columns)."""
     when = f" on {stop.created_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if stop.created_at else ""
+    if short:
+        return f"by {stop.reviewer}{when}; review prisma resume withdraws it"
     # (the count at the stop: a search update imported after it still needs screening, prisma.md says)
     n = stop.n_unscreened
-    return [f"  screening stopped by {stop.reviewer}{when} (stop {stop.id}): {counted(n, 'record')} nobody had "
+    return (f"screening stopped by {stop.reviewer}{when} (stop {stop.id}): {counted(n, 'record')} nobody had "
             f"screened at the stop {verb_for(n, 'counts', 'count')} as excluded by automation; review prisma resume "
-            "withdraws it"]
+            "withdraws it")
 
 
 # -- screening stop and removals -------------------------------------------------------------

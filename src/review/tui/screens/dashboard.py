@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from ...errors import ReviewError
 from ...services.dedup import borderline_pairs
-from ...services.prisma import prisma_counts
+from ...services.prisma import prisma_counts, screening_stop_words
 from ...services.screening import COUNT_LABELS, current_decisions
 from ...services.sources import query_files_stamp, query_overview
 from ...services.workspace import data_version
@@ -62,6 +62,9 @@ class DashboardData:
     version: tuple[int, ...] = ()
     #: The query files' stamp as counting began (``query_files_stamp``): the searches read them, not the store.
     query_files: tuple[Any, ...] = ()
+    #: The screening stop that stands (any reviewer's: each screen's verdict follows its own reviewer, so after
+    #: a teammate's stop it still said CONTINUE), in words; "" when none stands.
+    screening_stop: str = ""
 
 
 class DashboardLoaded(Loaded):
@@ -95,7 +98,8 @@ def gather(project: Project) -> DashboardData:
         prisma_screened=counts.n("records_screened"), prisma_excluded=counts.n("records_excluded"),
         removed_other=counts.n("excluded_other"), other_methods=counts.other_methods_identified,
         progress=project.session.progress(), searches=query_overview(project.workspace), version=version,
-        query_files=query_files)
+        query_files=query_files,
+        screening_stop="" if counts.screening_stop is None else screening_stop_words(counts.screening_stop))
     # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
     mine = sorted((d for d in current_decisions(project.workspace, project.reviewer).values()
                    if project.session.is_to_screen(d.record_id)), key=lambda d: d.id)
@@ -231,6 +235,8 @@ class DashboardScreen(ProjectScreen):
         name, _, does = rule.partition(": ")
         stop.append(f"{name} (t switches)\n", style="dim")
         self.query_one("#stop-panel").tooltip = rule
+        if data.screening_stop:  # first: what a reviewer about to screen on must know
+            stop.append(f"{data.screening_stop[0].upper()}{data.screening_stop[1:]}.\n", style="bold yellow")
         if p.total == 0:  # a new workspace: "STOP, every record screened" would be true but useless
             stop.append("No records in this workspace yet: import your exports (review import FILE...) "
                         "or press p to search PubMed.")

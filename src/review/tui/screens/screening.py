@@ -25,14 +25,15 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import first_line
 from ...records import Record
-from ...services.prisma import current_screening_stop, record_screening_stop, verdict_credits_rule
+from ...services.prisma import (current_screening_stop, record_screening_stop, screening_stop_words,
+                                verdict_credits_rule)
 from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflict, NotOffered,
                                    current_decisions, decision_changes, store_errors)
 from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
 from ...words import about, counted
 from ..highlight import legend, render_record
-from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, RankingReady, SetAsideChanged
+from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, Loaded, RankingReady, SetAsideChanged
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
@@ -170,6 +171,18 @@ def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> Text:
     return bar
 
 
+#: Seconds between looks for a screening stop a teammate recorded (or withdrew) while this screen is in view.
+STOP_POLL = 5.0
+
+
+class StopRead(Loaded):
+    """The screening stop that stands (None: none), read in a worker."""
+
+    def __init__(self, standing: Any) -> None:
+        super().__init__()
+        self.standing = standing  # (not ``stop``: Message.stop is the method that stops its bubbling)
+
+
 class ScreeningScreen(ProjectScreen):
     """Title/abstract screening for the current reviewer."""
 
@@ -231,6 +244,9 @@ class ScreeningScreen(ProjectScreen):
         #: The reviewer's current decisions as last read, and the reviewer's change count just before
         #: (``read_decided``).
         self._decided_read: tuple[int, Mapping[tuple[int, str], Any]] | None = None
+        #: The screening stop that stands, any reviewer's, as last read (``read_stop``): the verdict follows this
+        #: reviewer alone, so after a teammate's stop it said CONTINUE and nothing named the stop.
+        self.standing_stop: Any = None
 
     @property
     def note(self) -> str:
@@ -264,6 +280,7 @@ class ScreeningScreen(ProjectScreen):
     def on_mount(self) -> None:
         self.set_interval(1.0, self._poll_criteria)
         self.set_interval(SET_ASIDE_POLL, self._poll_set_aside)
+        self.set_interval(STOP_POLL, self._poll_stop)
 
     def on_screen_resume(self) -> None:
         """Counts may have changed on another screen; a record decided there is not shown again. The reviewer's
@@ -286,6 +303,7 @@ class ScreeningScreen(ProjectScreen):
         except store_errors() as err:  # (a busy store, a lost server: the record stays, the counts are the session's)
             report_error(self, err)
             version = None
+        self.read_stop()  # (a stop recorded in a shell or on another screen meanwhile)
         if version is not None and self._decided_read is not None and self._decided_read[0] == version:
             self._follow_decided(project, self._decided_read[1])
             return
@@ -401,6 +419,7 @@ class ScreeningScreen(ProjectScreen):
         self._paint(progress)
         self._paint_legend()
         self.request_retrain()
+        self.read_stop()
 
     # -- rendering -----------------------------------------------------------------------
     def _paint(self, progress: Any | None = None) -> None:
@@ -460,12 +479,46 @@ class ScreeningScreen(ProjectScreen):
             verdict.append(" NO RECORDS ", style="bold reverse")
             verdict.append(" Nothing to screen yet.")
         else:
+            if self.standing_stop is not None:  # first: what a reviewer screening on must know
+                verdict.append(" STOPPED ", style="bold reverse yellow")
+                verdict.append(f" {screening_stop_words(self.standing_stop, short=True)}\n", style="bold yellow")
             verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
             verdict.append(f" {stopping_words(stopping, progress.phase)}")
         widget = self.query_one("#stopping", Static)
         widget.update(verdict, layout=False)
         pending = " The classifier's evidence is being computed." if self._evidence_pending else ""
         widget.tooltip = stopping.explanation + pending  # the rule's whole explanation (the dashboard shows it too)
+
+    def _poll_stop(self) -> None:
+        if self.project is not None and self._started and self.is_active \
+                and not group_running(self, "screening-stop-read"):
+            self.read_stop()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="screening-stop-read")
+    def read_stop(self) -> None:
+        """Read the screening stop that stands (one small query; a busy store: the next look reads it)."""
+        project = self.project
+        assert project is not None
+        try:
+            stop = current_screening_stop(project.workspace)
+        except store_errors():
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(StopRead(stop))
+
+    @on(StopRead)
+    def _stop_read(self, message: StopRead) -> None:
+        """Show a stop that came or went; a teammate's new stop is said once in a notification too."""
+        project = self.project
+        stop, before = message.standing, self.standing_stop
+        self.standing_stop = stop
+        if project is None or (None if stop is None else stop.id) == (None if before is None else before.id):
+            return
+        if stop is not None and stop.reviewer != project.reviewer:  # (your own stop: its recording was said)
+            words = screening_stop_words(stop)
+            self.notify(f"{words[0].upper()}{words[1:]}.", title="Stopped", severity="warning", timeout=15)
+        if self._started:
+            self._paint_progress(project.session.progress())
 
     def _bar_width(self, words: int) -> int:
         """The progress bar's cells: ``BAR_WIDTH``, less what the counts' ``words`` cells need of the line's width
