@@ -16,6 +16,7 @@ from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_a
 
 if TYPE_CHECKING:  # SQLAlchemy takes ~0.3 s to import: only opening the store pays for it
     from .store import Store
+    from .store.core import StoreMissing
 
 STAGE_DIRS: tuple[str, ...] = ("queries", "screening", "extraction", "instrument")
 
@@ -83,6 +84,8 @@ class Workspace:
         if not config_path.is_file():
             raise WorkspaceError(f"{self.root}: no {WORKSPACE_FILE} here (run 'review init')")
         self.config = WorkspaceConfig.load(config_path)
+        #: Set by ``store_if_there`` when the store is not there.
+        self.missing_store: StoreMissing | None = None
 
     @classmethod
     def find(cls, explicit: Path | None = None) -> "Workspace":
@@ -152,6 +155,25 @@ class Workspace:
             if err.unsaved:  # (its own advice: put the file back beside them; never start an empty store)
                 raise
             raise StoreMissing(err.where, file=err.file, advice=self.missing_store_advice()) from None
+
+    def store_if_there(self) -> Store | None:
+        """The store, or None when it is not there (kept in ``missing_store``; nothing created): for commands
+        whose inputs and outputs are files, whose store rows are a history that catches up from the files on
+        the first run with the store (decision 0041's addendum)."""
+        from .store.core import StoreMissing
+
+        try:
+            return self.store
+        except StoreMissing as err:
+            self.missing_store = err
+            return None
+
+    def not_recorded_note(self, what: str, *, plural: bool) -> str:
+        """The one stderr line of a file command that ran without the store: what it did not record."""
+        where = self.missing_store.where if self.missing_store is not None else self.store_location()
+        return (f"note: {where}: no store here, so {what} {'were' if plural else 'was'} not recorded; the first run "
+                f"with the store records {'them' if plural else 'it'} from the files (review status says how to "
+                "get the store)")
 
     def missing_store_advice(self) -> str:
         """What to do about a store that is not there: restore it, or start an empty one on purpose. When

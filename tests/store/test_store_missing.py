@@ -18,8 +18,9 @@ from review.records import Record
 from review.store.core import StoreMissing, engine_url
 from review.workspace import Workspace
 
-#: Commands that open the store, as a reviewer types them (``-w`` added).
-COMMANDS = (["status"], ["decide", "1", "--include"], ["decide", "--undo"], ["export", "decisions", "{out}/d.csv"],
+#: Commands that open the store, as a reviewer types them (``-w`` added). (``status`` shows the file stages and a
+#: "store  not there" row instead; synthesis and instrument build run without the store: decision 0041's addendum.)
+COMMANDS = (["decide", "1", "--include"], ["decide", "--undo"], ["export", "decisions", "{out}/d.csv"],
             ["export", "records", "{out}/r.csv"], ["fulltext", "list"], ["prisma", "--out", "{out}/prisma"],
             ["dedup"], ["conflicts"], ["import", "{out}/new.csv"], ["migrate", "--to", "sqlite:///{out}/to.db"])
 
@@ -189,7 +190,7 @@ def test_a_store_file_gone_beside_its_wal_is_refused_and_store_only_keeps_the_wa
     wal = ws.root / "review.db-wal"
     assert wal.stat().st_size > 0
     shutil.move(ws.root / "review.db", tmp_path / "elsewhere.db")
-    status = _run(Workspace(ws.root), "status")
+    status = _run(Workspace(ws.root), "conflicts")
     assert status.exit_code == 1, status.output
     line = status.stderr.strip()
     assert "review.db-wal is still here: it holds the store's last changes" in line, line
@@ -216,7 +217,7 @@ def test_review_database_url_naming_another_store_is_said_first_and_store_only_r
         other = (f"sqlite:///{tmp_path / 'other.db'}" if engine_name == "sqlite"
                  else stack.enter_context(fresh_database()))
         monkeypatch.setenv("REVIEW_DATABASE_URL", other)
-        status = _run(Workspace(workspace.root), "status")
+        status = _run(Workspace(workspace.root), "conflicts")
         assert status.exit_code == 1, status.output
         line = status.stderr.strip()
         assert "REVIEW_DATABASE_URL is set: commands use" in line and "not the store review.toml names" in line, line
@@ -238,7 +239,7 @@ def test_a_server_store_missing_is_told_to_check_the_url_not_that_it_is_a_new_co
     if engine_name == "sqlite":
         pytest.skip("the server's wording")
     _remove_store(workspace, engine_name, Path("unused"))
-    line = _run(Workspace(workspace.root), "status").stderr.strip()
+    line = _run(Workspace(workspace.root), "conflicts").stderr.strip()
     assert "review.toml names it; check the URL names the review's database; put it back" in line, line
     assert "a new copy of a workspace" not in line, line
 
@@ -254,8 +255,64 @@ def test_a_store_file_that_is_a_dangling_link_says_so_and_store_only_does_not_cr
     target = tmp_path / "disk" / "real.db"
     (ws.root / "review.db").unlink()
     (ws.root / "review.db").symlink_to(target)
-    line = _run(Workspace(ws.root), "status").stderr.strip()
+    line = _run(Workspace(ws.root), "conflicts").stderr.strip()
     assert f"the store file is a link to {target}, which is not there" in line, line
     refused = CliRunner().invoke(main, ["init", "--store-only", str(ws.root)])
     assert refused.exit_code == 2 and f"a link to {target}, which is not there" in refused.stderr, refused.output
     assert not target.exists() and not target.parent.exists()
+
+
+def _this_repository_without_its_store(tmp_path: Path) -> Path:
+    """The files a fresh clone of this repository has for its review (review.db stays out of git)."""
+    from shared_data import REPO_ROOT
+
+    copy = tmp_path / "clone"
+    copy.mkdir()
+    shutil.copy2(REPO_ROOT / "review.toml", copy / "review.toml")
+    for folder in ("extraction", "instrument", "screening", "queries"):
+        shutil.copytree(REPO_ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_synthesis_and_instrument_build_run_without_the_store_and_say_what_was_not_recorded(tmp_path: Path) -> None:
+    """Decision 0041's addendum: commands whose inputs and outputs are files run in a fresh clone, their outputs
+    byte-identical to the committed ones, with one note each; the store's history catches up on the first run
+    with a store."""
+    clone = _this_repository_without_its_store(tmp_path)
+    before = _files(clone)
+    runner = CliRunner()
+    synthesis = runner.invoke(main, ["-w", str(clone), "synthesis"])
+    assert synthesis.exit_code == 0, synthesis.output
+    build = runner.invoke(main, ["-w", str(clone), "instrument", "build"])
+    assert build.exit_code == 0, build.output
+    assert _files(clone) == before  # nothing changed, nothing added (no review.db either)
+    for result, what in ((synthesis, "the GRADE judgements were not recorded"),
+                         (build, "the item bank's version was not recorded")):
+        notes = [line for line in result.stderr.splitlines() if line.startswith("note: ")]
+        assert notes == [f"note: {clone / 'review.db'}: no store here, so {what}; the first run with the store "
+                         f"records {'them' if 'were' in what else 'it'} from the files (review status says how to get "
+                         "the store)"], result.stderr
+    assert runner.invoke(main, ["init", "--store-only", str(clone)]).exit_code == 0
+    again = runner.invoke(main, ["-w", str(clone), "synthesis"])
+    assert again.exit_code == 0 and "no store here" not in again.stderr, again.output
+    assert "stored " in again.stderr and "stored 0 GRADE" not in again.stderr, again.stderr
+    rebuilt = runner.invoke(main, ["-w", str(clone), "instrument", "build"])
+    assert rebuilt.exit_code == 0 and "no store here" not in rebuilt.stderr, rebuilt.output
+    history = runner.invoke(main, ["-w", str(clone), "instrument", "diff", "--history"])
+    assert history.exit_code == 0 and "2026-12-06+" in history.stdout, history.output
+
+
+def test_status_without_the_store_shows_the_file_stages_and_a_store_row(tmp_path: Path) -> None:
+    clone = _this_repository_without_its_store(tmp_path)
+    status = CliRunner().invoke(main, ["-w", str(clone), "status"])
+    assert status.exit_code == 1, status.output
+    heads = [line.split()[0] for line in status.stdout.splitlines() if line and not line.startswith(" ")]
+    assert heads == ["workspace", "title", "store", "extraction", "instrument"], status.stdout
+    store_row = next(line for line in status.stdout.splitlines() if line.startswith("store"))
+    assert store_row.startswith(f"store      not there: {clone / 'review.db'}: the store file is not there")
+    assert store_row.endswith(f"run review init --store-only {clone}"), store_row
+    assert not (clone / "review.db").exists()

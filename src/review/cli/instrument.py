@@ -44,6 +44,8 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
         click.echo(f"instrument {result.bank.version} unchanged (same evidence and rules)")
     for path in result.exports:  # status lines (stderr), as every command's: stdout is the summary
         click.echo(f"wrote {_show(path)}", err=True)
+    if result.not_recorded:
+        click.echo(result.not_recorded, err=True)
     click.echo("")
     click.echo(project.bank_summary_markdown(result.bank), nl=False)
 

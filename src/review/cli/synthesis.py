@@ -95,6 +95,8 @@ def synthesis(ctx: Context, extraction_dir: Path | None, rule_set: str | None, n
         click.echo(f"note: {note}", err=True)
     if done.grade_stored is not None:
         click.echo(f"stored {counted(done.grade_stored, 'GRADE judgement')}", err=True)
+    if done.not_recorded:
+        click.echo(done.not_recorded, err=True)
     row = "  {:<34} {:<12} {:<13} {:<9} {}"  # header and rows share the column widths
     if run.results:  # the columns named once, so the rows read without the docs
         click.echo(row.format("factor", "direction", "level", "GRADE", "studies"))

@@ -61,6 +61,8 @@ def status(ctx: Context, stopping: bool) -> None:
     """Print what the workspace holds per stage."""
     for line in workspace_status(ctx.workspace):
         click.echo(line)
+    if ctx.workspace.missing_store is not None:  # (the "store  not there" line says what to do)
+        raise SystemExit(ctx.workspace.missing_store.exit_code)
     if stopping:
         from ..services.screening import stopping_advice
 

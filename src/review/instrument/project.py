@@ -88,6 +88,7 @@ class BuildResult:
     changes: list[Change]
     written: bool
     exports: list[Path] = field(default_factory=list)
+    not_recorded: str = ""  # the note of a build without the store: what it did not record
 
 
 def compile_bank(workspace: Workspace, synthesis: Path | None = None,
@@ -223,7 +224,8 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
         assert previous is not None
         bank = previous  # same evidence, same rules: keep the recorded version and its date
     else:
-        recorded = versions_table.version_row(workspace.store, bank.version)
+        store = workspace.store_if_there()
+        recorded = versions_table.version_row(store, bank.version) if store is not None else None
         if recorded is not None:
             # This version was recorded before (its file since removed): the bank keeps that build's
             # dates, so the file is the one the row describes.
@@ -237,9 +239,11 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
         # The file first, then its row: a kill in between leaves a file whose version the next
         # build or history records (record_bank_file), never a row whose file was not written.
         write_text_atomic(p.item_bank, text)
-        if recorded is None:  # (the row read above: not read again)
+        if recorded is None and workspace.store_if_there() is not None:  # (the row read above: not read again)
             _insert_version(workspace, bank, hashlib.sha256(text.encode("utf-8")).hexdigest())
     result = BuildResult(bank, previous, changes, written)
+    if workspace.missing_store is not None:
+        result.not_recorded = workspace.not_recorded_note("the item bank's version", plural=False)
     for fmt, text in texts.items():
         target = p.folder / EXPORT_FILES[fmt]
         write_text_atomic(target, text)
@@ -263,7 +267,8 @@ def record_bank_file(workspace: Workspace) -> ItemBank | None:
 def _record(workspace: Workspace, bank: ItemBank, item_bank_sha256: str) -> None:
     """One row for the bank's version in the store's history (nothing when it is there already)."""
     # A plain read first: history and an unchanged build must not wait for (or need) the write lock.
-    if versions_table.version_row(workspace.store, bank.version) is None:
+    store = workspace.store_if_there()  # (none: a build without the store records nothing; the next one does)
+    if store is not None and versions_table.version_row(store, bank.version) is None:
         _insert_version(workspace, bank, item_bank_sha256)
 
 

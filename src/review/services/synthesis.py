@@ -157,7 +157,10 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
         return run(extraction_dir, rule_set, workspace=None, reviewer=reviewer, plots=plots)
     folder_workspace = Workspace(root)  # opened once, for the catch-up and the GRADE rows
     try:
-        store_changed_files(folder_workspace, Path(extraction_dir))
+        # No store (not in this copy): the files are synthesised all the same; the GRADE history and the study
+        # rows catch up from the files on the first run with the store (decision 0041's addendum).
+        if folder_workspace.store_if_there() is not None:
+            store_changed_files(folder_workspace, Path(extraction_dir))
         return run(extraction_dir, rule_set, workspace=folder_workspace, reviewer=reviewer, plots=plots)
     finally:  # its own engine: release the connections now, not whenever it is garbage collected
         if "store" in folder_workspace.__dict__:

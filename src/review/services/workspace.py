@@ -107,10 +107,15 @@ def workspace_status(workspace: Workspace) -> list[str]:
     """Plain lines for ``review status``: records and screening, then every stage in pipeline order."""
     from . import dedup, extraction, instrument, prisma, screening, sources
 
-    store = workspace.store
     lines = [f"workspace  {workspace.root}", f"title      {workspace.config.title}"]
     if override := workspace.store_override():
         lines.append(f"store      {override}")
+    store = workspace.store_if_there()
+    if store is None:  # the stages kept in files only; the caller exits 1 (``workspace.missing_store``)
+        lines.append(f"store      not there: {workspace.missing_store}")
+        for stage_status in (extraction.extraction_status, instrument.instrument_status):
+            lines.extend(stage_status(workspace))
+        return lines
     batches = store.batches()
     # A search stores each EFetch window as a batch of its own: counted apart, so "4 import batches"
     # does not read as four files after two imports and one search.

@@ -128,6 +128,7 @@ class FolderSynthesis:
     run: SynthesisRun
     grade_stored: int | None  # None: the folder belongs to no workspace
     notes: list[str] = field(default_factory=list)  # about the settings used (old names, defaults)
+    not_recorded: str = ""  # the note of a run without the store: what it did not record
 
 
 def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, workspace: Workspace | None,
@@ -174,8 +175,12 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
     if settings.rule_set == "ariens" and recorded is not None and unregistered:
         notes.append("review.toml does not pre-register synthesis.ariens_multiple_low_quality; "
                      f"using {settings.rules.ariens_multiple_low_quality!r}")
-    stored = store_grade(workspace.store, run.results, reviewer) if workspace is not None else None
-    return FolderSynthesis(run, stored, notes)
+    store = workspace.store_if_there() if workspace is not None else None
+    stored = store_grade(store, run.results, reviewer) if store is not None else None
+    not_recorded = ""
+    if workspace is not None and store is None:
+        not_recorded = workspace.not_recorded_note("the GRADE judgements", plural=True)
+    return FolderSynthesis(run, stored, notes, not_recorded)
 
 
 def store_grade(store: Store, results: list[FactorResult], reviewer: str) -> int:
