@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import write_text_atomic
 from .errors import WorkspaceError
-from .paths import DATABASE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE, find_workspace
+from .paths import DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE, find_workspace
 from .tomlread import read_toml
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
@@ -180,6 +180,9 @@ class Workspace:
         ``REVIEW_DATABASE_URL`` names another store than review.toml, that comes first (the wrong one named)."""
         if override := self.store_override():
             return f"{override}, or check it names the review's store"
+        if (self.root / DEMO_BUILD_STATE_FILE).is_file():  # a generated demo: building it again is the way back
+            return (f"this is a demo workspace: review demo {_shell_word(str(self.root))} --rebuild builds it again "
+                    "(only what a demo build made is deleted)")
         import sqlalchemy as sa
 
         named = (f"{ENV_DATABASE_URL} names it" if self.database_url_from_environment

@@ -144,3 +144,22 @@ def test_a_demo_whose_deletion_stopped_after_review_toml_is_built_from_nothing(d
     rebuilt = Workspace(demo_path).store
     assert rebuilt.decisions(reviewer="anna") == [] and rebuilt.count_records() > 2000
     assert (demo_path / ".demo-build").read_text(encoding="utf-8") == "built\n"
+
+
+def test_a_demo_whose_store_is_gone_is_told_to_rebuild_not_to_start_an_empty_store(demo_path: Path,
+                                                                                   tmp_path: Path) -> None:
+    """`review demo DIR` on a built demo whose review.db is gone advised `review init --store-only`, an empty
+    demo; the way back is --rebuild."""
+    import shutil
+
+    for side in ("", "-wal", "-shm"):  # (moved whole: a -wal left behind gets its own line)
+        if (demo_path / f"review.db{side}").exists():
+            shutil.move(demo_path / f"review.db{side}", tmp_path / f"aside.db{side}")
+    result = CliRunner().invoke(main, ["demo", str(demo_path), "--no-tui"])
+    assert result.exit_code == 1, result.output
+    row = next(line for line in result.stdout.splitlines() if line.startswith("store"))
+    assert row.endswith(f"this is a demo workspace: review demo {demo_path} --rebuild builds it again (only what a "
+                        "demo build made is deleted)"), row
+    assert "--store-only" not in result.output and not (demo_path / "review.db").exists()
+    rebuilt = CliRunner().invoke(main, ["demo", str(demo_path), "--rebuild", "--no-tui"])
+    assert rebuilt.exit_code == 0 and (demo_path / "review.db").is_file(), rebuilt.output

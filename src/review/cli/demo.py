@@ -44,6 +44,8 @@ def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui:
         click.echo(line, err=True)
     for line in workspace_status(workspace):
         click.echo(line)
+    if workspace.missing_store is not None:  # (its row says the way back: --rebuild)
+        raise SystemExit(workspace.missing_store.exit_code)
     if not no_tui and not has_terminal():  # (a script's run would otherwise not say why no UI came up)
         click.echo("review: note: no terminal here, so the UI did not open; open it in one with: "
                    f"review -w {shlex.quote(str(path))}", err=True)

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import DATABASE_FILE, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE
+from ..paths import DATABASE_FILE, DEMO_BUILD_STATE_FILE, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE
 
 #: The demo's build state at the top of its folder: "building" from before the workspace exists,
 #: "built" (written atomically) once every step ran; a demo without "built" never finished.
-BUILD_STATE_FILE = ".demo-build"
+BUILD_STATE_FILE = DEMO_BUILD_STATE_FILE
 BUILDING, BUILT = "building", "built"
 
 
