@@ -310,3 +310,38 @@ async def test_the_browser_reads_its_reviewer_choices_in_a_worker(tui_ws: Worksp
     async with open_app(tui_ws, "alice", "browser", blind=True) as (app, pilot):  # blind: alice alone, no read
         reviewers = [str(prompt) for prompt, _ in app.screen.query_one("#filter-reviewer", Select)._options[1:]]
         assert reviewers == ["alice"] and on_ui == [False], (reviewers, on_ui)
+
+
+@async_test
+async def test_the_browsers_first_visit_loads_its_rows_once_after_the_first_frame(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ScreenResumes of a first visit (a mode switch sends two, with the mount) started a load beside the
+    first frame, and the one started after it cancelled them once they had read every decision (review of tui17
+    #1): now one load, from the reading that starts after the first frame; a later visit loads once more."""
+    import traceback
+
+    from review.tui.screens.browser import BrowserScreen
+
+    real = BrowserScreen.load
+    callers: list[tuple[str, bool]] = []
+
+    def recorded(self: BrowserScreen, *args: Any, **kwargs: Any) -> Any:
+        names = [frame.name for frame in traceback.extract_stack()]
+        caller = "_start_reading" if "_start_reading" in names else "on_screen_resume" \
+            if "on_screen_resume" in names else "other"
+        callers.append((caller, bool(kwargs.get("follow_removals"))))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(BrowserScreen, "load", recorded)
+    async with open_app(tui_ws, "alice", "dashboard") as (app, pilot):
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert callers == [("_start_reading", True)], callers
+        assert screen.query_one("#records").row_count == 12
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        assert callers[1:] == [("on_screen_resume", True)], callers

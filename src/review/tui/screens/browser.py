@@ -105,6 +105,10 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         self.not_offered: dict[int, str] = {}
         self._shown: RecordsFiltered | None = None  # the rows on screen, repainted at a resize
         self._filter_timer: Timer | None = None  # a filter text waiting for a pause in typing
+        #: The first visit's reading has started (``_start_reading``, after the first frame): until then a
+        #: ScreenResume (two come with the mount on a mode switch) loads nothing; each started a load beside the
+        #: first frame, and the one the reading started cancelled them after they had read every decision.
+        self._reading_started = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -169,7 +173,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         # Back from a modal opened here (a record, a reason, help), with no settings followed since:
         # nothing shown changed but decisions made in the modal, and those are on the table already,
         # unless a shell removed or restored records meanwhile (a look of milliseconds says).
-        if self.project is None:
+        if self.project is None or not self._reading_started:
             return
         if self.back_from_own_modal():
             self.follow_set_aside()
@@ -195,8 +199,9 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
             self.call_after_refresh(self._start_reading)
 
     def _start_reading(self) -> None:
+        self._reading_started = True
         self.read_choices()
-        self._refresh()
+        self.load(self.filters(), follow_removals=True)  # (the first visit follows removals, as a return does)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="browser-choices")
     def read_choices(self) -> None:
@@ -253,13 +258,15 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         if follow_removals:  # coming back: a review prisma remove/restore from a shell shows here
             project.refresh_set_aside()
         aside = project.session.set_aside  # (read first: a change meanwhile makes the rows stale, not lost)
+        worker = get_current_worker()
         records = project.records()
+        if worker.is_cancelled:  # (a newer load is under way: reading every decision would be for nothing)
+            return
         labels = visible_labels(current_decisions(project.workspace), project)
         session = project.session
         rows: list[Record] = []
         count = to_screen = removed = other_methods = 0
         not_offered: dict[int, str] = {}
-        worker = get_current_worker()
         for record in records.values():
             if worker.is_cancelled:
                 return
