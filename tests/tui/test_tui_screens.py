@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -440,6 +442,24 @@ async def test_the_agreement_statistics_fit_80_columns_whole(tui_ws: Workspace) 
         assert any("alice × bob" in line for line in stats), lines[:8]
         assert not any("…" in line for line in stats), stats
         assert any("Gwet's" in line for line in stats) and any("Cohen's" in line for line in stats), stats
+
+
+@async_test
+async def test_a_long_pair_of_reviewers_keeps_every_agreement_column_at_80_columns(tui_ws: Workspace) -> None:
+    """Names never wrapped, so "annemarie × benjamin" pushed Gwet's AC1 off an 80-column screen (its header read
+    "Gwe", its value "0."; review of tui17 #4): a pair wider than 12 characters takes one name a line."""
+    for record_id in range(1, 13):
+        tui_ws.store.add_decision(record_id, "annemarie", "include" if record_id % 2 else "exclude")
+        tui_ws.store.add_decision(record_id, "benjamin", "include" if record_id % 3 else "exclude")
+    async with open_app(tui_ws, "carol", "conflicts", size=(80, 24), blind=False) as (app, pilot):
+        lines = ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+        header = next(i for i, line in enumerate(lines) if "reviewers" in line)
+        pair = next(i for i, line in enumerate(lines) if "annemarie ×" in line)
+        assert "Gwet's" in lines[header - 1] and "AC1" in lines[header], lines[header - 1:header + 1]
+        # every column's value on the pair's line: n, agreed, raw, κ, the CI and AC1 last
+        assert re.search(r"annemarie ×\s+12\s+\d+\s+\d\.\d{3}\s+-?\d\.\d{3}\s+\[\S+, \S+\]\s+-?\d\.\d{3}\s*$",
+                         lines[pair]), lines[pair]
+        assert lines[pair + 1].strip().startswith("benjamin"), lines[pair + 1]
 
 
 @async_test

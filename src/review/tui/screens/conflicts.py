@@ -97,8 +97,20 @@ def _text(parts: Parts) -> Text:
     return text
 
 
+#: The widest pair of reviewers the agreement table shows on one line: wider, and every column still fitted at
+#: 80 columns only when Rich cut the last ones ("annemarie × benjamin" pushed Gwet's AC1 off the screen).
+PAIR_ON_ONE_LINE = 12
+
+
+def reviewer_pair(a: str, b: str) -> str:
+    """The agreement table's reviewers cell: on one line when short, else one name a line (never cut inside a
+    name: the column does not wrap)."""
+    one_line = f"{a} × {b}"
+    return one_line if len(one_line) <= PAIR_ON_ONE_LINE else f"{a} ×\n{b}"
+
+
 def stats_table(stats: list[Agreement]) -> Group:
-    # One cell between columns, names never wrapped: with two cells, at 80 columns Rich cut the headers
+    # One cell each side of a column (two between, was four): with more, at 80 columns Rich cut the headers
     # ("revie…", "agree…") and wrapped the reviewers' names over two lines.
     table = Table(box=None, header_style="bold", padding=(0, 1))
     for name in ("reviewers", "both decided", "agreed", "raw agreement", "Cohen's κ", "95% CI", "Gwet's AC1"):
@@ -108,7 +120,7 @@ def stats_table(stats: list[Agreement]) -> Group:
                          no_wrap=name in ("reviewers", "95% CI"), min_width=max(map(len, name.split())))
     for s in stats:
         # Text: Rich reads a str cell as markup, and the names are the project's ([review] reviewers).
-        table.add_row(Text(f"{s.reviewer_a} × {s.reviewer_b}"), str(s.n), str(s.agreed),
+        table.add_row(Text(reviewer_pair(s.reviewer_a, s.reviewer_b)), str(s.n), str(s.agreed),
                       _number(s.raw), _number(s.kappa), _kappa_ci(s), _number(s.ac1))
     return Group(table, Text(STATS_BASIS, style="dim"))
 
