@@ -459,7 +459,7 @@ def _empty_store(database_url: str) -> Store:
     inited = store.initialized() if held is None else None
     if held is not None or inited is not None:
         store.engine.dispose()
-        why = f"table {held} is not empty" if held is not None else f"review init made it its store on {inited}"
+        why = f"table {held} is not empty" if held is not None else f"a workspace took it as its store on {inited}"
         raise WorkspaceError(f"database {safe_url(database_url)}: already holds a review ({why}); give an empty "
                              "database, or work in that review's own folder")
     return store

@@ -72,7 +72,21 @@ def test_a_second_init_naming_a_database_another_init_took_is_refused(tmp_path: 
         assert first.exit_code == 0, first.output
         second = CliRunner().invoke(main, ["init", str(tmp_path / "b"), "--database", url])
         assert second.exit_code == 2, second.output
-        assert "already holds a review (review init made it its store on " in second.stderr, second.output
+        assert "already holds a review (a workspace took it as its store on " in second.stderr, second.output
         assert not (tmp_path / "b").exists()
         status = CliRunner().invoke(main, ["-w", str(tmp_path / "a"), "status"])
         assert status.exit_code == 0 and "sources    0 records" in status.stdout, status.output
+
+
+def test_a_database_review_migrate_moved_an_empty_review_to_is_not_taken_by_another_init(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(tmp_path / "a")]).exit_code == 0
+    with fresh_database() as url:
+        moved = runner.invoke(main, ["-w", str(tmp_path / "a"), "migrate", "--to", url])
+        assert moved.exit_code == 0, moved.output
+        second = runner.invoke(main, ["init", str(tmp_path / "b"), "--database", url])
+        assert second.exit_code == 2 and "a workspace took it as its store on" in second.stderr, second.output
