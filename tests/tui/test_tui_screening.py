@@ -698,10 +698,48 @@ async def test_the_stopping_line_names_the_classifiers_level_within_80_columns(t
         lines = [line.text.strip() for line in widget.render_lines(widget.region.reset_offset)]
         stopping = screen.project.session.progress().stopping
         assert stopping.relevant_found == 19 and stopping.verdict == "continue" and stopping.remaining == 977
-        assert stopping.classifier_level == pytest.approx(0.70)
+        assert stopping.classifier_level == pytest.approx(0.80)
         line = " ".join(lines)
         assert len(lines) == 3 and "Recommended rule: about" in line and "recall about" in line, lines
-        assert line.endswith("Stops when 95% recall holds with 95% probability (70% by the classifier's scores)."), lines
+        assert line.endswith("Stops when 95% recall holds with 95% probability (80% by the classifier's scores)."), lines
+
+
+@async_test
+async def test_a_stop_the_classifier_holds_back_says_its_count_within_80_columns(tmp_path) -> None:
+    # Decision 0040 (review of stop11, #9): the line for a vetoed stop led with the trend's numbers and said no
+    # count of the classifier's; now it says what the trend alone would do and what the classifier counts against
+    # it, to its end within the three lines, and after an undo that it waits for the classifier's next check.
+    from review.screening import stopping_classifier as sc
+    from tui_workspace import build_workspace
+
+    workspace = build_workspace(tmp_path / "large", n=1000, with_conflicts=False, with_pairs=False)
+    async with open_app(workspace, "alice", "screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        session = screen.project.session
+        ids = [record.id for record in workspace.store.records()]
+        for record_id, relevant in zip(ids, [1, 0] * 60 + [0] * 210, strict=False):  # 60 of 120, then a drought
+            session.decide(record_id, "include" if relevant else "exclude")
+        assert session.progress().stopping.verdict == "stop"
+        made = {"screened": 330, "found": 60, "expected_remaining": 10.0, "most_left": 3, "probability": 0.0103,
+                **sc.decisions_made_from(session._phase_labels()[2])}
+        assert session.apply_stopping_evidence(made, session.evidence_epoch)
+        widget = screen.query_one("#stopping")
+
+        def lines() -> list[str]:
+            screen._paint()
+            return [line.text.strip() for line in widget.render_lines(widget.region.reset_offset)]
+
+        shown = lines()
+        line = " ".join(shown)
+        assert session.progress().stopping.vetoed and len(shown) == 3, shown
+        assert line.startswith("CONTINUE  Recommended rule: the trend alone would stop (about"), shown
+        assert line.endswith("but the classifier's scores count about 10 left where 95% recall allows 3: not yet."), shown
+        session.undo()
+        shown = lines()
+        line = " ".join(shown)
+        assert session.progress().stopping.veto_stale and len(shown) == 3, shown
+        assert line.endswith("last check counted about 10 left where 95% recall allows 3: held until its next check."), shown
 
 
 @async_test

@@ -107,6 +107,9 @@ class _EvidenceInputs:
     labels: dict[int, int]  # record id -> relevant (1/0), the records set aside left out
     decision_ids: list[int]  # the store ids of those decisions (``stopping_classifier.view_holds``)
     eligible: list[int]  # the records to screen
+    #: Whether the Lomax gate is open: where it is not, the check asks nothing and makes no fits
+    #: (``stopping_classifier.closed_gate_check``), but it is made, as ``review simulate``'s is.
+    gate_open: bool = True
 
 
 @dataclass(slots=True)
@@ -792,15 +795,21 @@ class ScreeningSession:
 
     def _carried_view(self) -> dict[str, Any] | None:
         """The newest classifier evidence, unless decisions it was made from were undone or changed since,
-        or it was made for a target recall that allows another k* (review.toml changed between sessions)."""
+        or it was made for a target recall that allows another k* (review.toml changed between sessions).
+        A view that vetoes a Lomax stop is kept even then, past the share gate (decision 0040): it holds the
+        stop back until the next check replaces it (due at once: ``_evidence_due``), as an undo is no
+        evidence that fewer are left."""
         from . import stopping_classifier as sc
 
         with self._lock:
             last = self._classifier_view
             if last is None:  # (the check below sorts and hashes every decision id)
                 return None
-            if not sc.view_holds(last, self._state.tally(self._hidden).decision_ids,
-                                 target_recall=self.target_recall):
+            tally = self._state.tally(self._hidden)
+            if not sc.view_holds(last, tally.decision_ids, target_recall=self.target_recall):
+                screened = len(tally.ranked) + len(tally.sample)
+                if sc.view_vetoes(last, self.confidence) and screened >= int(sc.GATE_SHARE * len(self._eligible)):
+                    return last  # (below the share gate no check comes, and none is in force in review simulate)
                 last = self._classifier_view = None
                 self._mark_changed()
             return last
@@ -835,13 +844,14 @@ class ScreeningSession:
             last = None  # decisions undone or changed since, or another target: a fresh check is due
         if not sc.is_due(len(labels), n_total, None if last is None else int(last["screened"])):
             return None
-        if not sc.gate_open(ranked, n_total, 0, self.target_recall):
-            return None
-        return _EvidenceInputs(labels, decision_ids, eligible)
+        # A check at a closed gate is made too, without fits: it lifts a veto as review simulate's does.
+        return _EvidenceInputs(labels, decision_ids, eligible,
+                               gate_open=sc.gate_open(ranked, n_total, 0, self.target_recall))
 
     def stopping_evidence(self) -> dict[str, Any] | None:
         """The recommended stopping rule's classifier evidence (decision 0025), made afresh when due
-        (``_evidence_due``), else None. Six fits (31 s of CPU at 50,000 records; none where k* = 0): call it
+        (``_evidence_due``), else None. Six fits (31 s of CPU at 50,000 records; none where k* = 0 or the Lomax
+        gate is closed, whose checks are made all the same: they lift a veto, decision 0040): call it
         after the queue is delivered, never before. It changes nothing: ``apply_stopping_evidence``
         (with ``evidence_epoch`` read before this call) takes the result."""
         from . import stopping_classifier as sc
@@ -853,6 +863,10 @@ class ScreeningSession:
         unasked = sc.unasked_check(len(labels), sum(labels.values()), self.target_recall)
         if unasked is not None:  # k* = 0: no verdict reads the fits (decision 0029), the grid step is kept
             return {**unasked, **sc.decisions_made_from(inputs.decision_ids)}
+        closed = {**sc.closed_gate_check(len(labels), sum(labels.values()), self.target_recall),
+                  **sc.decisions_made_from(inputs.decision_ids)}
+        if not inputs.gate_open:  # the Lomax gate closed: nothing asked, the grid step kept (a veto lifted)
+            return closed
         texts = self._texts()
         eligible = [r for r in inputs.eligible if r in texts]
         features = self._ensure_features(texts, eligible)
@@ -862,8 +876,8 @@ class ScreeningSession:
         view = sc.estimate(features.matrix, features.rows(ids), np.array([known[r] for r in ids]),
                            features.rows(unscreened), model=self.model, seed=self.seed, n_records=len(eligible),
                            target_recall=self.target_recall, confidence=self.confidence)
-        if view is None:
-            return None
+        if view is None:  # too few labels of a kind for a fit: nothing asked, as at a closed gate
+            return closed
         # what the evidence is made from (``view_holds``)
         return {**view.as_dict(), **sc.decisions_made_from(inputs.decision_ids)}
 
@@ -871,12 +885,17 @@ class ScreeningSession:
         """Use ``evidence`` (from ``stopping_evidence``, perhaps of another process's session) from now
         on, unless a decision was undone since it was asked for (``epoch``: ``evidence_epoch`` then)
         or it is older than the evidence in use. True if taken. Decisions made meanwhile stay as they
-        are: the evidence names the decisions it was made from (``stopping_classifier.view_holds``)."""
+        are: the evidence names the decisions it was made from (``stopping_classifier.view_holds``). A view
+        in use that no longer holds (a vetoing one kept over an undo) gives way to any evidence."""
+        from . import stopping_classifier as sc
+
         with self._lock:
             if evidence is None or epoch != self.evidence_epoch:
                 return False
             last = self._classifier_view
-            if last is not None and int(last["screened"]) > int(evidence["screened"]):
+            if (last is not None and int(last["screened"]) > int(evidence["screened"])
+                    and sc.view_holds(last, self._state.tally(self._hidden).decision_ids,
+                                      target_recall=self.target_recall)):
                 return False
             self._classifier_view = dict(evidence)
             self._mark_changed()

@@ -23,8 +23,8 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   quantile: ``exp-profile``, recommended before it); ``RECOMMENDED_RATE_RULE`` says which.
   Since decision 0025 the recommended choice is ``relevance_rate_classifier``: the Lomax rule, or
   earlier where the ranking's classifier, calibrated on the decisions so far, says that too few
-  relevant records are left to miss the target (``stopping_classifier``), with 70 % probability at the
-  rule's 95 % (80 % under decision 0029) and only where at least one may be left (``classifier_confidence``,
+  relevant records are left to miss the target (``stopping_classifier``), with 80 % probability at the
+  rule's 95 % (decision 0029) and only where at least one may be left (``classifier_confidence``,
   ``consulted``; 90 % and also "none left" under decision 0028); since decision 0040 the classifier also
   holds a Lomax stop back where it gives that chance below 5 % (``stopping_classifier.vetoes``).
 
@@ -68,7 +68,8 @@ RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "releva
 #: classifier, whichever says stop first (docs/benchmarks/screening-stopping-round5-2026-12-05.md); since
 #: decision 0028 the classifier's part at 90 % (docs/benchmarks/screening-stopping-round6-2026-12-05.md); since
 #: decision 0029 at 80 %, and never on "none left" (docs/benchmarks/screening-stopping-round7-2026-12-06.md); since
-#: decision 0040 at 70 %, with a veto on the Lomax stop (docs/benchmarks/screening-stopping-round11-2026-12-06.md).
+#: decision 0040 with a veto on the Lomax stop (docs/benchmarks/screening-stopping-round11-2026-12-06.md; its 70 %
+#: level withdrawn by the decision's addendum).
 RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -321,6 +322,13 @@ class StoppingStatus:
     #: ``relevance_rate_classifier`` only: the trend (Lomax) part would stop, but the classifier's view in
     #: force gives P(left ≤ k*) below ``stopping_classifier.veto_level`` and holds that stop back (decision 0040).
     vetoed: bool = False
+    #: While ``vetoed``: the relevant records the classifier expects among the records unscreened at its check,
+    #: and the k* it was asked about (the most the target allows to be left there).
+    veto_expected: float | None = None
+    veto_allowed: int | None = None
+    #: While ``vetoed``: decisions the vetoing view was made from have changed since (an undo): it holds the
+    #: stop back until the classifier's next check replaces it (``stopping_classifier.view_vetoes``).
+    veto_stale: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -443,7 +451,7 @@ def _assess_lomax(ranked: list[int], n_total: int, common: dict[str, Any], pct: 
 def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, Any], pct: str, conf: str,
                             classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
     """``relevance_rate_classifier``: the Lomax verdict, or stop where the calibrated classifier says
-    with ``classifier_confidence`` (70 % at a confidence of 95 %) that at most the allowed number of
+    with ``classifier_confidence`` (80 % at a confidence of 95 %) that at most the allowed number of
     relevant records is left, where that number is at least one (``consulted``); that verdict states its
     bound and confidence at that level. A Lomax stop the classifier's view vetoes is a "continue"
     (``_vetoed_or``, decision 0040)."""
@@ -467,6 +475,9 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     if not holds:
         return lomax
     assert classifier is not None
+    if asked and "probability" not in classifier:  # a check at a closed gate or without a fit asked nothing
+        # (``stopping_classifier.closed_gate_check``): the trend alone answers until a check asks.
+        return lomax
     if not asked:  # "none left" is the weakest claim of a count: the trend alone answers it
         # The check made no fits there (``stopping_classifier.unasked_check``): nothing of the classifier to tell.
         from_on = fewest_found_consulted(common["target_recall"])
@@ -509,29 +520,34 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
 def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: str,
                classifier: Mapping[str, Any] | None, decision_ids: Sequence[int]) -> StoppingStatus:
     """The trend's (Lomax) stop, unless the classifier's view in force was asked and gives P(left ≤ k*)
-    below ``veto_level``: then the rule screens on until a later check lifts the veto (decision 0040)."""
-    from .stopping_classifier import classifier_confidence, consulted_at, veto_level, vetoes, view_holds
+    below ``veto_level``: then the rule screens on until a later check lifts the veto (decision 0040). A
+    vetoing view whose decisions changed since (an undo) still holds the stop back, until the next check
+    replaces it (``stopping_classifier.view_vetoes``)."""
+    from .stopping_classifier import classifier_confidence, veto_level, view_holds, view_vetoes
 
-    if (classifier is None or "probability" not in classifier
-            or not view_holds(classifier, decision_ids, target_recall=common["target_recall"])
-            or not consulted_at(int(classifier["found"]), common["target_recall"])
-            or not vetoes(float(classifier["probability"]), common["confidence"])):
+    if classifier is None or not view_vetoes(classifier, common["confidence"]):
         return lomax
     assert lomax.expected_remaining is not None and lomax.upper_remaining is not None
+    stale = not view_holds(classifier, decision_ids, target_recall=common["target_recall"])
     allowed = int(classifier["most_left"])
+    expected = float(classifier["expected_remaining"])
     chance = float(classifier["probability"])
     veto, level = veto_level(common["confidence"]), classifier_confidence(common["confidence"])
     found, screened = common["relevant_found"], common["screened"]
     basis = _rate_basis(lomax.expected_remaining, lomax.upper_remaining, common["remaining"], f"{conf} probability",
                         trend="how relevant records have thinned out along the ranking", none_left_words=True)
+    gave = (f"the classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, "
+            f"calibrated on them by cross-validation) expects about {about_count(expected)} relevant records among "
+            f"the unscreened, and the chance that at most {whole(allowed)} {verb_for(allowed)} left is only "
+            f"{chance:.0%}, below {veto:.0%}.")
+    until = (f"The recommended rule holds the trend's stop back until a later check of the classifier gives at least "
+             f"{veto:.0%} (it stops on the classifier alone at {level:.0%})." if not stale else
+             "Decisions that check was made from have changed since (an undo or a changed decision); the recommended "
+             "rule holds the trend's stop back until the classifier's next check, due now, replaces it.")
     text = (f"Continue: {whole(found)} relevant found in {whole(screened)} screened. {basis}, which alone would meet "
-            f"the {pct} target; but the classifier trained on your decisions (after "
-            f"{whole(int(classifier['screened']))} screened, calibrated on them by cross-validation) expects about "
-            f"{about_count(float(classifier['expected_remaining']))} relevant records among the unscreened, and the "
-            f"chance that at most {whole(allowed)} {verb_for(allowed)} left is only {chance:.0%}, below {veto:.0%}. "
-            f"The recommended rule holds the trend's stop back until a later check of the classifier gives at least "
-            f"{veto:.0%} (it stops on the classifier alone at {level:.0%}).")
-    return replace(lomax, verdict="continue", explanation=text, vetoed=True, classifier_level=level)
+            f"the {pct} target; but {gave} {until}")
+    return replace(lomax, verdict="continue", explanation=text, vetoed=True, classifier_level=level,
+                   veto_expected=round(expected, 2), veto_allowed=allowed, veto_stale=stale)
 
 
 def _rate_verdict(rate: RateEstimate | None, stops: bool, common: dict[str, Any], pct: str, level: str, *, trend: str,

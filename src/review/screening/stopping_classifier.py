@@ -9,13 +9,19 @@ calibration (a logistic curve of the label on the score); the model fitted on al
 the unscreened records, and their calibrated probabilities summed are the expected number of
 relevant records left, taken as Poisson. The rule ``relevance_rate_classifier`` stops when the Lomax
 rule does, or earlier at a check where the classifier gives P(left ≤ k*) ≥ ``classifier_confidence``
-(k* the most that may be left for the target recall): 0.70 at the default confidence 0.95 since
-decision 0040 (0.80 under decision 0029, 0.90 under 0028, 0.95 before), and only where k* ≥ 1
-(``consulted``): "none left" is the weakest claim a count of the unscreened can make, and the Lomax
-part alone answers it (a session's check there makes no fits: ``unasked_check``). The classifier
-may also hold a Lomax stop back (decision 0040): where the check in force asked it and it gave
-P(left ≤ k*) below ``veto_level`` (0.05), the rule screens on until a later check's view lifts the
-veto (``vetoes``).
+(k* the most that may be left for the target recall): 0.80 at the default confidence 0.95 since
+decision 0029 (0.90 under 0028, 0.95 before; 0.70 for a while under decision 0040, withdrawn by its
+addendum), and only where k* ≥ 1 (``consulted``): "none left" is the weakest claim a count of the
+unscreened can make, and the Lomax part alone answers it (a session's check there makes no fits:
+``unasked_check``). The classifier may also hold a Lomax stop back (decision 0040): where the check in
+force asked it and it gave P(left ≤ k*) below ``veto_level`` (0.05), the rule screens on until a later
+check lifts the veto (``vetoes``).
+
+The check in force is the latest check of the grid, in a session as in ``review simulate`` (``first_stop``):
+a check that does not ask the classifier — k* = 0 (``unasked_check``), the Lomax gate closed
+(``closed_gate_check``), too few labels for a fit — lifts a veto as one that asks and gives at least the
+veto level does. A vetoing view whose decisions changed since (an undo) keeps holding the stop back until
+the next check replaces it (``view_vetoes``): the undo is no evidence that fewer are left.
 
 A view holds for the decisions it was made from and the target it was made for (``view_holds``): an
 undo, a changed decision or a record set aside since, among them, makes it stale, and so does a target
@@ -51,18 +57,18 @@ GATE_PROBABILITY = 0.1
 #: Lomax rule itself; no classifier stop on the 15 shared sets (seeds 1–10, 26–35, decision 0029's level)
 #: came before 41 % of N.
 GATE_SHARE = 0.20
-#: The classifier's part of the rule may miss this many times as often as the Lomax part: 0.70 against
-#: 0.95 at the default confidence (decision 0040, with the veto below: judged on seeds 51–55, see there;
-#: 4.0, 0.80, under decision 0029; 2.0, 0.90, under decision 0028).
-CLASSIFIER_MISS_FACTOR = 6.0
+#: The classifier's part of the rule may miss this many times as often as the Lomax part: 0.80 against
+#: 0.95 at the default confidence (decision 0029; 2.0, 0.90, under decision 0028; 6.0, 0.70, adopted by
+#: decision 0040 and withdrawn by its addendum: fewer runs reached in 7 of 8 groups of seeds).
+CLASSIFIER_MISS_FACTOR = 4.0
 #: ... and it is consulted only where the target allows at least this many relevant records to be left
 #: (k*): at k* = 0 its claim would be "none left", which the Platt count made wrongly on a set of 16
 #: relevant records in 12 of 15 runs at 90 % (decisions 0028 and 0029); there the Lomax part alone decides.
 FEWEST_ALLOWED = 1
 #: ... but never below this level: widening the miss allowance of a low confidence leaves nothing (0 at
-#: 0.83 with the factor 6, negative below) and the classifier's part would stop at its first check whatever
+#: 0.75 with the factor 4, negative below) and the classifier's part would stop at its first check whatever
 #: it estimated. At least "more likely than not"; never above the rule's confidence. Judged only at 0.95
-#: (decisions 0028, 0029 and 0040).
+#: (decisions 0028 and 0029).
 CLASSIFIER_CONFIDENCE_FLOOR = 0.5
 
 
@@ -115,23 +121,33 @@ def _digest(sorted_ids: np.ndarray) -> str:
 def classifier_confidence(confidence: float) -> float:
     """The probability P(left ≤ k*) the classifier must give for the rule to stop on it, at the
     rule's ``confidence``: its miss allowance is ``CLASSIFIER_MISS_FACTOR`` times the Lomax part's, the
-    level at least ``CLASSIFIER_CONFIDENCE_FLOOR``, or ``confidence`` when that is lower (0.70 at 0.95,
-    0.94 at 0.99, 0.5 from 0.5 to 0.9167, the confidence itself below 0.5)."""
+    level at least ``CLASSIFIER_CONFIDENCE_FLOOR``, or ``confidence`` when that is lower (0.80 at 0.95,
+    0.96 at 0.99, 0.5 from 0.5 to 0.875, the confidence itself below 0.5)."""
     widened = 1.0 - CLASSIFIER_MISS_FACTOR * (1.0 - confidence)
     return min(confidence, max(CLASSIFIER_CONFIDENCE_FLOOR, widened))
 
 
 def veto_level(confidence: float) -> float:
     """Below this P(left ≤ k*) the classifier vetoes a Lomax stop (decision 0040): where it is as sure
-    that the target is missed as the Lomax part must be that it is met (0.05 at the default confidence;
-    judged only there)."""
-    return 1.0 - confidence
+    that the target is missed as the Lomax part must be that it is met (0.05 at the default confidence,
+    0.10 at 0.90, 0.01 at 0.99; judged only at 0.95). Never above the classifier's own stopping level: below
+    a confidence of 0.5, 1 − confidence would exceed it, and a view could veto where it also stops the rule."""
+    return min(1.0 - confidence, classifier_confidence(confidence))
 
 
 def vetoes(probability: float, confidence: float) -> bool:
     """Whether a view that was asked (k* ≥ ``FEWEST_ALLOWED``, the gates) and gave ``probability`` =
     P(left ≤ k*) holds a Lomax stop back until a later check's view lifts it."""
     return probability < veto_level(confidence)
+
+
+def view_vetoes(view: Mapping[str, Any] | None, confidence: float) -> bool:
+    """Whether ``view`` (a check's, as a dict) asked the classifier and vetoes a Lomax stop: it holds a
+    probability (a check at k* = 0 or a closed gate holds none) for a k* of at least ``FEWEST_ALLOWED``, and
+    that probability is below ``veto_level``. Whether the view still holds for the decisions in force is
+    the caller's question (``view_holds``): a vetoing view that went stale still holds the stop back."""
+    return (view is not None and "probability" in view and "most_left" in view
+            and consulted(int(view["most_left"])) and vetoes(float(view["probability"]), confidence))
 
 
 def consulted(most_left: int) -> bool:
@@ -163,6 +179,14 @@ def unasked_check(screened: int, found: int, target_recall: float) -> dict[str, 
     calls for a fit. The verdict reads no estimate there (``consulted``)."""
     if consulted_at(found, target_recall):
         return None
+    return {"screened": screened, "found": found, "most_left": int(most_left_for_target(found, target_recall)),
+            "asked": False}
+
+
+def closed_gate_check(screened: int, found: int, target_recall: float) -> dict[str, Any]:
+    """A check of the grid where the classifier is not asked although k* ≥ 1 — the Lomax gate closed, or too
+    few labels of a kind for a fit — made without fits: what it was made after (``asked`` False, no
+    estimate). It lifts a veto, as ``first_stop``'s check there does, and marks its grid step."""
     return {"screened": screened, "found": found, "most_left": int(most_left_for_target(found, target_recall)),
             "asked": False}
 

@@ -111,6 +111,8 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if stopping.expected_remaining is None or stopping.upper_remaining is None:
             return str(stopping.explanation)  # (no estimate yet: a short sentence saying when)
         expected = stopping.expected_remaining
+        if getattr(stopping, "vetoed", False):  # decision 0040: the classifier holds the trend's stop back
+            return vetoed_words(stopping)
         by = ", by the classifier's scores" if stopping.estimate_from == "classifier" else ""
         said = (f"Recommended rule{by}: about {about(expected)} relevant left among {stopping.remaining:,} unscreened "
                 f"(at most {stopping.upper_remaining:,} with {stopping.confidence:.0%} probability), recall about "
@@ -118,8 +120,6 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if stopping.verdict == "stop":
             return said + (f" {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} probability: "
                            "you may stop (s).")
-        if getattr(stopping, "vetoed", False):  # decision 0040: the classifier holds the trend's stop back
-            return said + " The trend would stop; the classifier's scores say more are left, so not yet."
         by_classifier = ("" if stopping.classifier_level is None else
                          f" ({stopping.classifier_level:.0%} by the classifier's scores)")
         return said + (f" Stops when {stopping.target_recall:.0%} recall holds with {stopping.confidence:.0%} "
@@ -153,6 +153,17 @@ def stop_question(stopping: Any, remaining: int) -> Text:
                         "a stopping rule's verdict to stop")
     question.append(" (withdraw with: review prisma resume).")
     return question
+
+
+def vetoed_words(stopping: Any) -> str:
+    """A stop of the trend the classifier holds back (decision 0040), in three lines at 80 columns: what the
+    trend alone would say and the classifier's count against it (the whole explanation is the tooltip)."""
+    counts = "last check counted" if stopping.veto_stale else "scores count"
+    until = "held until its next check" if stopping.veto_stale else "not yet"
+    return (f"Recommended rule: the trend alone would stop (about {about(stopping.expected_remaining)} relevant left "
+            f"among {stopping.remaining:,} unscreened), but the classifier's {counts} about "
+            f"{about(stopping.veto_expected)} left where {stopping.target_recall:.0%} recall allows "
+            f"{stopping.veto_allowed}: {until}.")
 
 
 def format_recall(value: float | None) -> str:
