@@ -613,6 +613,31 @@ async def test_the_counts_line_keeps_the_estimated_recall_at_80_columns(fresh_ws
 
 
 @async_test
+async def test_the_counts_line_fits_its_bar_again_after_a_resize(fresh_ws: Workspace) -> None:
+    """The bar's width was worked out only when progress was painted: from 80 to 60 columns the line stayed
+    75 cells wide and cut "Est. recall" (review of tui17 #2), as from 120 to 80 with 20,000 records; back at 120
+    the bar takes its full width again."""
+    from dataclasses import replace
+
+    from rich.cells import cell_len
+
+    async with open_app(fresh_ws, "alice", "screening", size=(120, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen) and screen.project is not None
+        counts = screen.query_one("#counts")
+        screen._paint_progress(replace(screen.project.session.progress(), total=20_000, screened=5_000,
+                                       included=500, maybe=100, est_recall=0.95))
+        await pilot.pause()
+        wide = cell_len(str(counts.render()))
+        for size in ((80, 24), (120, 24), (80, 24), (120, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            line = str(counts.render())
+            assert "Est. recall 95%" in line and cell_len(line.rstrip()) <= counts.size.width, (size, line)
+        assert cell_len(str(counts.render())) == wide  # the bar back at its full width
+
+
+@async_test
 async def test_the_status_line_says_keywords_order_the_queue_until_the_model_can_learn(fresh_ws: Workspace) -> None:
     """It said 'ranking: svm, 0 labels' while criteria.toml's keyword prior ordered the queue."""
     async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):

@@ -258,6 +258,9 @@ class ScreeningScreen(ProjectScreen):
         #: The screening stop that stands, any reviewer's, as last read (``read_stop``): the verdict follows this
         #: reviewer alone, so after a teammate's stop it said CONTINUE and nothing named the stop.
         self.standing_stop: Any = None
+        #: The progress the counts line shows, painted again at its new width after a resize (``_bar_width``).
+        self._progress_shown: Any = None
+        self._repaint_due = False
 
     @property
     def note(self) -> str:
@@ -468,6 +471,7 @@ class ScreeningScreen(ProjectScreen):
 
     def _paint_progress(self, progress: Any) -> None:
         # Words and numbers as on the dashboard and in `review status` (screening.counts).
+        self._progress_shown = progress
         words = Text()
         words.append(f"{COUNT_LABELS['relevant']} {progress.relevant:,}", style="bold green")
         words.append(f" · {COUNT_LABELS['screened']} {progress.screened:,} / {progress.total:,}")
@@ -530,6 +534,19 @@ class ScreeningScreen(ProjectScreen):
             self.notify(f"{words[0].upper()}{words[1:]}.", title="Stopped", severity="warning", timeout=15)
         if self._started:
             self._paint_progress(project.session.progress())
+
+    def on_resize(self) -> None:
+        """Fit the counts line's bar to the new width once the layout has it (it kept the old width: at 60
+        columns the line ran past the screen and cut the estimated recall again). Once per resize: the screen
+        hears of it twice, both before the refresh."""
+        if self._progress_shown is not None and not self._repaint_due:
+            self._repaint_due = True
+            self.call_after_refresh(self._repaint_counts)
+
+    def _repaint_counts(self) -> None:
+        self._repaint_due = False
+        if self._progress_shown is not None:
+            self._paint_progress(self._progress_shown)
 
     def _bar_width(self, words: int) -> int:
         """The progress bar's cells: ``BAR_WIDTH``, less what the counts' ``words`` cells need of the line's width
