@@ -424,8 +424,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
                          not_offered=self.not_offered.get(record_id, ""))
 
     def record_view(self, message: RecordRead, project: Project) -> RecordScreen:
-        return RecordScreen(message.record, project.criteria.criteria, message.decisions, message.related,
-                            not_offered=message.not_offered)
+        return RecordScreen.of_read(message, project.criteria.criteria)
 
     def record_chosen(self, label: str, record_id: int) -> None:
         self.action_decide(label, record_id=record_id)  # the record opened, not the row highlighted now

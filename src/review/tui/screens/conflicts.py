@@ -303,8 +303,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         self.open_record(record_id, list(conflict.labels.items()))
 
     def record_view(self, message: RecordRead, project: Project) -> RecordScreen:
-        return RecordScreen(message.record, project.criteria.criteria, message.decisions, message.related,
-                            not_offered=message.not_offered)
+        return RecordScreen.of_read(message, project.criteria.criteria)
 
     def record_chosen(self, label: str, record_id: int) -> None:
         self.action_resolve(label, record_id=record_id)  # the conflict opened, not the row highlighted now

@@ -20,7 +20,7 @@ from ...errors import first_line
 from ...records import Record
 from ...services.screening import store_errors
 from ..highlight import Criteria, render_record
-from ..messages import SearchHits
+from ..messages import RecordRead, SearchHits
 from .base import report_worker_error
 
 #: Search hits shown at most (the list stays instant on 50,000 records).
@@ -272,6 +272,11 @@ class RecordScreen(ModalScreen[str | None]):
         self.related = related
         #: Why the record is not offered for screening ("removed before screening: retracted"), or "".
         self.not_offered = not_offered
+
+    @classmethod
+    def of_read(cls, message: RecordRead, criteria: Criteria) -> RecordScreen:
+        """The record view of a record ``ProjectScreen.open_record`` read (the browser's and the conflicts')."""
+        return cls(message.record, criteria, message.decisions, message.related, not_offered=message.not_offered)
 
     def compose(self) -> ComposeResult:
         summary = Text("Decisions: ", style="bold")
