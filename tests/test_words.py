@@ -39,3 +39,16 @@ def test_counted() -> None:
 def test_verb_for_agrees_with_the_count() -> None:
     assert [verb_for(n) for n in (0, 1, 2)] == ["are", "is", "are"]
     assert verb_for(1, "crosses", "cross") == "crosses" and verb_for(3, "crosses", "cross") == "cross"
+
+
+def test_status_lines_agree_with_one_record_and_one_duplicate(workspace) -> None:
+    # "sources    1 records from 1 imported file" and "prisma     2 identified, 1 duplicates": a count of one
+    # read as a plural (grep of the number+noun lines, 2026-12-06).
+    from review.records import Record
+    from review.services.workspace import workspace_status
+
+    workspace.store.add_batch([Record(title="Only one", abstract="x")], file_name="f.csv", file_sha256="w" * 64,
+                              source_name="s", format="csv", encoding="utf-8")
+    lines = workspace_status(workspace)
+    assert any(line.startswith("sources    1 record from 1 imported file") for line in lines), lines
+    assert any(line.startswith("prisma     1 identified, 0 duplicates,") for line in lines), lines

@@ -90,7 +90,7 @@ def test_validate_to_extraction_keeps_json_on_stdout_whole(tmp_path: Path) -> No
                   "--extraction", str(extraction), "--json", "-")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["kind"] == "factors"
-    assert "own-data study own_cohort: 1 estimates -> " in result.stderr
+    assert "own-data study own_cohort: 1 estimate -> " in result.stderr
     assert (extraction / "studies" / "own_cohort.toml").is_file()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from ..errors import WorkspaceError
+from ..words import counted
 from ..workspace import Workspace
 from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context
 from .output import check_outputs
@@ -60,7 +61,7 @@ def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out:
         click.echo(result_json(analysis.result), nl=False)
     if analysis.own_data is not None:  # what was written, said on stderr (it broke the JSON of --json -)
         study = analysis.own_data
-        click.echo(f"own-data study {study.study_id}: {len(study.written)} estimates -> {study.path}", err=True)
+        click.echo(f"own-data study {study.study_id}: {counted(len(study.written), 'estimate')} -> {study.path}", err=True)
         for reason in study.skipped:
             click.echo(f"  not written: {reason}", err=True)
         click.echo("  rate its risk of bias ([quips.<rater>]) and run `review synthesis`", err=True)

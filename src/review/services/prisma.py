@@ -62,7 +62,7 @@ def prisma_status(workspace: Workspace, aside: SetAside | None = None,
     state = f"identities broken: {broken[0].explanation or broken[0].formula} (review prisma lists all)" if broken \
         else f"in progress: {pending[0].progress()}" if pending else "identities ok"
     return [
-        f"prisma     {identified} identified{by_other}, {c.n('duplicates')} duplicates, "
+        f"prisma     {identified} identified{by_other}, {counted(c.n('duplicates'), 'duplicate')}, "
         f"{c.n('excluded_automatic')} excluded by automation, {removed}{c.n('records_screened')} screened, "
         f"{c.n('dbr_sought_reports') + c.n('other_sought_reports')} sought, "
         f"{c.n('dbr_assessed') + c.n('other_assessed')} assessed, {counted(c.n('new_studies'), 'study')} "

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..errors import ReviewError, WorkspaceError
 from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE
 from ..records import Record
+from ..words import counted
 from ..workspace import Workspace, init_store, init_workspace
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ def workspace_status(workspace: Workspace) -> list[str]:
     # does not read as four files after two imports and one search.
     searched = sum(str(b.get("file_name", "")).startswith("search:") for b in batches)
     files = len(batches) - searched
-    lines.append(f"sources    {store.count_records()} records from {files} imported file{'' if files == 1 else 's'}"
+    lines.append(f"sources    {counted(store.count_records(), 'record')} from {files} imported file{'' if files == 1 else 's'}"
                  f" and {searched} search batch{'' if searched == 1 else 'es'}")
     by_source = store.counts_by_source()
     width = max([20, *(len(source) for source in by_source)])  # a long file-name source keeps the column

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import RetrievalError
 from ..records import Record
+from ..words import counted
 from .eutils import EutilsClient, HostUnreachable, HttpRefused, SearchResult, WaitTooLong, WebEnvExpired
 from .pubmed_xml import ParsedPubmed
 
@@ -114,7 +115,7 @@ def retrieve(
             seen.setdefault(pmid, None)
     total = len(seen)
     done = sum(1 for pmid in seen if is_stored(pmid))
-    notify(SearchProgress(query_name, "fetch", done, total, f"{whole.count} hits"))
+    notify(SearchProgress(query_name, "fetch", done, total, counted(whole.count, "hit")))
 
     fetcher = _WindowFetcher(client, params, outcome)
     handled: set[str] = set()

@@ -393,7 +393,7 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
     log_path = write_search_log(workspace, spec)
     warnings = list(outcome.warnings)
     if not outcome.count_check["ok"]:
-        warnings.append(f"ESearch counted {outcome.hit_count} hits but the slices hold {len(outcome.pmids)} PMIDs")
+        warnings.append(f"ESearch counted {counted(outcome.hit_count, 'hit')} but the slices hold {len(outcome.pmids)} PMIDs")
     if outcome.missing_pmids:
         warnings.append(f"{len(outcome.missing_pmids)} PMIDs could not be fetched: {', '.join(outcome.missing_pmids[:10])}")
     return SearchOutcome(spec.name, run_id, "complete", outcome.hit_count, len(outcome.pmids), new_records,
