@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DecisionConflict, ReviewError, UnknownRecord, WorkspaceError
 from ..records import SCREENING_LABELS, Decision, Record, parse_record_id
-from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, CriteriaFile, terms_regex
+from ..screening.criteria import CRITERIA_PATH, DEFAULT_REASONS, NO_TERMS, CriteriaFile, has_terms, terms_regex
 from ..screening.counts import COUNT_LABELS
 from ..screening.export import EXPORT_FORMATS
 from ..screening.removed import NotOffered, RemovedMeanwhile
@@ -31,7 +31,7 @@ __all__ = [
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
-    "ConflictRow", "conflict_rows", "resolve_conflicts", "StoppingAdvice", "stopping_advice",
+    "ConflictRow", "conflict_rows", "resolve_conflicts", "StoppingAdvice", "stopping_advice", "NO_TERMS", "has_terms",
 ]
 
 
