@@ -43,3 +43,13 @@ def test_a_new_review_gets_general_fulltext_reasons_and_the_programme_keeps_its_
     assert not any("prognos" in reason.lower() for reason in new), new
     programme = fulltext_reasons(Workspace(REPO))
     assert "No prognostic factor analysed" in programme and "Wrong intervention or exposure" not in programme
+
+
+def test_the_programme_and_the_demo_list_the_programmes_fulltext_reasons(tmp_path: Path) -> None:
+    # The demo's topic is the programme's: it writes the programme's reasons into its review.toml (one list).
+    from review.demo.build import DEMO_FULLTEXT
+    from review.prisma.fulltext import PROGRAMME_REASONS
+    from review.tomlread import loads_toml
+
+    assert tuple(read_toml(REPO / "review.toml")["fulltext"]["reasons"]) == PROGRAMME_REASONS
+    assert tuple(loads_toml(DEMO_FULLTEXT, "demo")["fulltext"]["reasons"]) == PROGRAMME_REASONS

@@ -66,6 +66,14 @@ def test_demo_dedup_recovers_the_true_duplicates_without_false_merges(demo_works
     assert len(duplicate_ids(demo_workspace.store)) == redundant
 
 
+def test_demo_offers_the_programmes_fulltext_reasons(demo_workspace: Workspace) -> None:
+    # The demo's topic is the programme's: a new review's general list lacked "No prognostic factor analysed".
+    from review.prisma.fulltext import PROGRAMME_REASONS
+    from review.services.prisma import fulltext_reasons
+
+    assert fulltext_reasons(Workspace(demo_workspace.root)) == PROGRAMME_REASONS
+
+
 def test_rerunning_demo_reuses_the_workspace(demo_workspace: Workspace) -> None:
     before = demo_workspace.store.count_records()
     result = CliRunner().invoke(main, ["demo", str(demo_workspace.root), "--no-tui"])

@@ -203,6 +203,33 @@ def test_fulltext_exclusion_needs_a_configured_reason(workspace: Workspace, add)
         fulltext_reasons({"reasons": []})
 
 
+
+def test_a_workspace_begun_with_the_old_defaults_keeps_its_stored_reasons(workspace: Workspace, add) -> None:
+    # Until 2026-12-06 "No prognostic factor analysed" was a default: a workspace without a [fulltext] reasons
+    # line that excluded with it refused the next such exclusion (exit 2) while PRISMA still counted the first.
+    from review.prisma.fulltext import PROGRAMME_REASONS
+
+    first, second, third = add(workspace, 3, "PubMed")
+    assert "No prognostic factor analysed" not in prisma_service.fulltext_reasons(workspace)
+    with pytest.raises(ChoiceError, match="not an exclusion reason"):  # a new workspace: not offered
+        prisma_service.record_fulltext(workspace, first, "alice", "excluded", reason="No prognostic factor")
+    record_fulltext(workspace.store, first, "alice", "excluded", reasons=PROGRAMME_REASONS,
+                    reason="No prognostic factor analysed")  # (as the code before 2026-12-06 stored it)
+    reasons = prisma_service.fulltext_reasons(workspace)
+    assert reasons[-1] == "No prognostic factor analysed" and reasons[:-1] == prisma_service.fulltext_reasons(
+        Workspace(workspace.root))[:-1]
+    recorded = prisma_service.record_fulltext(workspace, second, "alice", "excluded", reason="no prognostic")
+    assert recorded.event.reason == "No prognostic factor analysed"
+    (done,) = prisma_service.record_fulltext_events(workspace, [third], "bob", "excluded",
+                                                    reason="No prognostic factor analysed")
+    assert done.event.reason == "No prognostic factor analysed"
+    # A [fulltext] reasons line is the list, whole: what the store holds adds nothing to it.
+    config = workspace.root / "review.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[fulltext]\nreasons = ["Wrong population"]\n',
+                      encoding="utf-8")
+    assert prisma_service.fulltext_reasons(Workspace(workspace.root)) == ("Wrong population",)
+
+
 def _decision(record_id: int, reviewer: str, label: str) -> tuple[tuple[int, str], Decision]:
     return (record_id, reviewer), Decision(id=0, record_id=record_id, reviewer=reviewer, label=label)
 

@@ -11,6 +11,8 @@ from ..atomic import write_bytes_atomic, write_text_atomic
 from ..csvcells import NeutralisingDictWriter
 from ..errors import WorkspaceError
 from ..paths import WORKSPACE_FILE
+from ..prisma.fulltext import PROGRAMME_REASONS
+from ..tomlwrite import value_text
 from ..workspace import Workspace, init_workspace
 from . import pipeline, writers
 from .corpus import DemoCorpus, generate
@@ -76,6 +78,11 @@ def _csv(rows: list[dict[str, str]]) -> str:
     return buffer.getvalue()
 
 
+#: review.toml's ``[fulltext]`` section of the demo: the programme's exclusion reasons.
+DEMO_FULLTEXT = ("\n[fulltext]\n# The programme's full-text exclusion reasons (a new review gets general ones: docs/prisma.md).\n"
+                 f"reasons = {value_text(list(PROGRAMME_REASONS))}\n")
+
+
 def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = None) -> DemoReport:
     """Create a complete demo workspace at ``path`` (which must not be a workspace yet)."""
     say = progress or (lambda _message: None)
@@ -92,7 +99,11 @@ def build_demo(path: Path, *, seed: int = 20261125, progress: Progress | None = 
         delete_demo_entries(path)
     path.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path / BUILD_STATE_FILE, BUILDING + "\n")  # first: a build stopped partway says so
-    workspace = init_workspace(path, title=DEMO_TITLE, reviewers=["anna", "ben"], seed=seed)
+    init_workspace(path, title=DEMO_TITLE, reviewers=["anna", "ben"], seed=seed)
+    # The demo's topic is the programme's: its full-text reasons too, as criteria.toml carries its terms.
+    config = path / WORKSPACE_FILE
+    write_text_atomic(config, config.read_text(encoding="utf-8") + DEMO_FULLTEXT)
+    workspace = Workspace(path)
     say("generating the demo corpus")
     corpus = generate(seed)
     files = write_corpus_files(corpus, workspace.path("imports"))

@@ -47,6 +47,18 @@ DEFAULT_REASONS: tuple[str, ...] = (
 )
 
 
+#: The programme's own full-text exclusion reasons (prognostic factors for work participation): this
+#: repository's review.toml and the demo's (same topic) list them; they were the defaults until 2026-12-06.
+PROGRAMME_REASONS: tuple[str, ...] = (
+    "Wrong population",
+    "Wrong outcome",
+    "No prognostic factor analysed",
+    "Wrong study design",
+    "Wrong publication type",
+    "Language",
+)
+
+
 @dataclass(slots=True, frozen=True)
 class ReportState:
     """Where one report stands at full text."""

@@ -195,10 +195,21 @@ def restore_records(workspace: Workspace, record_ids: list[int], reviewer: str) 
 
 # -- full text -------------------------------------------------------------------------------
 def fulltext_reasons(workspace: Workspace) -> tuple[str, ...]:
-    """The configured full-text exclusion reasons (``[fulltext] reasons``)."""
-    from ..prisma.fulltext import fulltext_reasons as reasons
+    """The configured full-text exclusion reasons (``[fulltext] reasons``).
 
-    return reasons(workspace.config.section("fulltext"))
+    Without that line the defaults hold, plus every reason this workspace's store already holds an exclusion
+    with: the defaults changed on 2026-12-06 (decision 0044), and a workspace begun before keeps accepting the
+    reasons it has been using ("No prognostic factor analysed") instead of changing lists mid-review.
+    """
+    from ..prisma.fulltext import fulltext_reasons as reasons
+    from ..store.fulltext import stored_exclusion_reasons
+
+    section = workspace.config.section("fulltext")
+    configured = reasons(section)
+    if "reasons" in section:
+        return configured
+    known = {reason.casefold() for reason in configured}
+    return configured + tuple(r for r in stored_exclusion_reasons(workspace.store) if r.casefold() not in known)
 
 
 def record_fulltext(workspace: Workspace, record_id: int, reviewer: str, event: str, *,

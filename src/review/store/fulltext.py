@@ -25,7 +25,7 @@ __all__ = [
     "append_links",
     "FULLTEXT_EVENTS", "FulltextEvent", "ReportLink", "ScreeningStop",
     "add_fulltext_event", "undo_last_fulltext_event", "fulltext_events", "current_fulltext_events",
-    "reports_fulltext_events",
+    "reports_fulltext_events", "stored_exclusion_reasons",
     "unlink_report", "report_links",
     "record_screening_stop", "withdraw_screening_stop", "screening_stops", "current_screening_stop", "StopStands",
     "record_sources", "current_screening_labels",
@@ -179,6 +179,15 @@ def fulltext_events(store: Store) -> list[FulltextEvent]:
     t = fulltext_events_table
     with store.connect() as conn:
         return [_event(dict(r)) for r in conn.execute(sa.select(t).order_by(t.c.id)).mappings()]
+
+
+def stored_exclusion_reasons(store: Store) -> list[str]:
+    """Every distinct reason a full-text exclusion was ever recorded with (undone ones too), in first-use order."""
+    t = fulltext_events_table
+    with store.connect() as conn:
+        rows = conn.execute(sa.select(t.c.reason).where(t.c.event == "excluded", t.c.reason != "")
+                            .group_by(t.c.reason).order_by(sa.func.min(t.c.id)))
+        return [str(reason) for (reason,) in rows]
 
 
 def current_fulltext_events(store: Store) -> list[FulltextEvent]:
