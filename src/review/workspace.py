@@ -368,17 +368,40 @@ def gitignore_block() -> str:
     return "\n".join([GITIGNORE_MARK, *store, "/validate/results/", ""])
 
 
-def _add_gitignore(root: Path) -> tuple[Path, str | None]:
+def _add_gitignore(root: Path) -> tuple[Path, int | None]:
     """Write ``root``'s .gitignore, or append the block once to the one there (never overwritten).
-    Returns the file and its text before (None: this call created it), so a failed init can put it back."""
+
+    A user's file is appended to in place, as bytes: git reads any encoding (Latin-1 ones exist), and its line
+    endings (the block takes CRLF when the file has them), mode and a symlink to shared dotfiles stay as they
+    were. Returns the file and its length in bytes before (None: this call created it), so a failed init can
+    truncate it back.
+    """
     path = root / GITIGNORE_FILE
-    before = path.read_text(encoding="utf-8") if path.is_file() else None
-    if before is None:
+    if not path.is_file():
         write_text_atomic(path, gitignore_block())
-    elif GITIGNORE_MARK not in before.splitlines():
-        joint = "" if before == "" or before.endswith("\n") else "\n"
-        write_text_atomic(path, before + joint + ("\n" if before.strip() else "") + gitignore_block())
-    return path, before
+        return path, None
+    before = path.read_bytes()
+    mark = GITIGNORE_MARK.encode()
+    if mark in (line.rstrip(b"\r") for line in before.splitlines()):
+        return path, len(before)
+    newline = b"\r\n" if b"\r\n" in before else b"\n"
+    joint = b"" if before == b"" or before.endswith(b"\n") else newline
+    block = joint + (newline if before.strip() else b"") + gitignore_block().encode().replace(b"\n", newline)
+    try:
+        with path.open("ab") as handle:  # (one write at the end: the user's bytes are never rewritten)
+            handle.write(block)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        _truncate_gitignore(path, len(before))  # (a write cut short leaves no half block)
+        raise
+    return path, len(before)
+
+
+def _truncate_gitignore(path: Path, length: int) -> None:
+    """Put a user's .gitignore back to its ``length`` bytes before this init appended to it."""
+    with path.open("r+b") as handle:
+        handle.truncate(length)
 
 
 def init_workspace(
@@ -407,7 +430,7 @@ def init_workspace(
     store: Store | None = None
     made: list[Path] = []  # what this call created, in order: removed in reverse on a failure
     tables_before: set[str] = set()  # a server's tables before this call: a rollback drops only the others
-    gitignore_before: tuple[Path, str] | None = None  # a user's .gitignore this call appended to: put back on a failure
+    gitignore_before: tuple[Path, int] | None = None  # a user's .gitignore and its length: truncated back on a failure
     try:
         if database_url:
             store = _empty_store(database_url)
@@ -439,7 +462,7 @@ def init_workspace(
         store.mark_initialized()  # (last: another init may take this database only until here)
     except BaseException:
         if gitignore_before is not None:
-            write_text_atomic(*gitignore_before)
+            _truncate_gitignore(*gitignore_before)
         _undo_init(made, store, server=bool(database_url), tables_before=tables_before)
         raise
     workspace.__dict__["store"] = store  # (a server's: this run keeps the password it was given)
