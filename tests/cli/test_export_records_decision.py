@@ -53,3 +53,19 @@ def test_decision_filter_follows_the_consensus_and_leaves_the_default_alone(tmp_
     assert ris.exit_code == 0 and ris.stdout.count("\nER  -") + ris.stdout.startswith("ER  -") == 3, ris.output
     wrong = _run(workspace, "export", "records", "--decision", "include", "-")
     assert wrong.exit_code == 2 and "--decision" in wrong.stderr and wrong.stdout == ""
+
+
+def test_after_a_screening_stop_undecided_holds_what_prisma_counts_as_excluded_by_automation(
+    tmp_path: Path
+) -> None:
+    # Said in the help and docs/sources.md: --decision excluded stays the reviewers' excludes only.
+    workspace = build_workspace(tmp_path / "ws", with_pairs=False)
+    assert _run(workspace, "prisma", "stop", "SAFE: 50 irrelevant in a row").exit_code == 0
+    from review.prisma import prisma_counts
+
+    automatic = prisma_counts(Workspace(workspace.root)).n("excluded_automatic")
+    assert automatic == 8  # records 5-12, never screened
+    assert _ids(_run(workspace, "export", "records", "--decision", "undecided", "-")) == list(range(5, 13))
+    assert _ids(_run(workspace, "export", "records", "--decision", "excluded", "-")) == [4]
+    help_text = _run(workspace, "export", "records", "--help").output
+    assert "excluded by automation" in " ".join(help_text.split())

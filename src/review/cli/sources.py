@@ -126,7 +126,8 @@ class _ImportProgressLine:
               help="Only the records to screen with this title/abstract verdict, as PRISMA counts it: the "
                    "'consensus' decision where there is one, else the reviewers' one label; reviewers who differ "
                    "with one exclude are 'conflict', include beside maybe is 'included'; 'undecided': no decision "
-                   "yet. Duplicates set aside, records removed before screening and those from other methods are "
+                   "yet (after a screening stop, also the records PRISMA counts as excluded by automation). "
+                   "'included' is the title/abstract include, not the studies included after full text. Duplicates set aside, records removed before screening and those from other methods are "
                    "left out. Default: every record.")
 @click.argument("out", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @pass_context
