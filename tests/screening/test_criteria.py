@@ -41,6 +41,15 @@ def test_the_demo_keeps_the_programme_topic_terms(workspace) -> None:
     assert load_criteria(workspace).include_terms == ("own",)
 
 
+def test_without_exclusion_reasons_the_template_list_is_offered(workspace) -> None:
+    # The defaults still said "wrong exposure or factor" (the prognostic-factor wording) and had no
+    # "duplicate", while the template a new workspace gets listed the general reasons.
+    template = parse_criteria(tomllib.loads(template_text())).exclusion_reasons
+    path = workspace.path("screening", "criteria.toml")
+    path.write_text('include = ["sleep"]\n', encoding="utf-8")
+    assert load_criteria(workspace).reasons == template == DEFAULT_REASONS
+
+
 def test_missing_file_gives_defaults(workspace) -> None:
     workspace.path("screening", "criteria.toml").unlink(missing_ok=True)
     criteria = load_criteria(workspace)

@@ -24,10 +24,11 @@ from ..tomlread import read_toml
 
 CRITERIA_PATH = ("screening", "criteria.toml")
 
-#: Offered when the file names no exclusion reasons.
+#: Offered when the file names no exclusion reasons (or is missing): general ones, the list
+#: criteria_template.toml writes into a new workspace (a test holds the two equal).
 DEFAULT_REASONS: tuple[str, ...] = (
-    "wrong population", "wrong exposure or factor", "wrong outcome",
-    "wrong study design", "not primary research", "other",
+    "wrong population", "wrong intervention or exposure", "wrong outcome",
+    "wrong study design", "not primary research", "duplicate", "other",
 )
 
 #: The setting that makes a reason mandatory on every exclusion (TUI and ``review decide``).
