@@ -99,6 +99,19 @@ def test_status_shows_the_live_flow(workspace: Workspace, add, screen_as) -> Non
     assert line.endswith("; in progress: 2 records not screened yet")  # said 'identities broken' on a fresh demo
 
 
+def test_status_and_stop_separate_thousands_in_every_count(workspace: Workspace, add, screen_as) -> None:
+    # One status line read "2261 identified, 1,508 duplicates": counted() separated, the other counts did not.
+    ids = add(workspace, 2300, "PubMed")
+    (line,) = [line for line in _run(workspace, "status").output.splitlines() if line.startswith("prisma")]
+    assert line.startswith("prisma     2,300 identified, 0 duplicates, "), line
+    assert line.endswith("; in progress: 2,300 records not screened yet"), line
+    screen_as(workspace, ids[:1100], "exclude")
+    stopped = _run(workspace, "prisma", "stop", "SAFE: 50 irrelevant in a row", "--verdict", '{"verdict": "stop"}')
+    assert stopped.output.startswith("screening stop 1: 1,200 records unscreened"), stopped.output
+    (line,) = [line for line in _run(workspace, "status").output.splitlines() if line.startswith("prisma")]
+    assert "1,200 excluded by automation, 1,100 screened" in line, line
+
+
 def test_remove_and_restore_before_screening(workspace: Workspace, add, screen_as) -> None:
     ids = add(workspace, 3, "PubMed")
     screen_as(workspace, ids[1:], "exclude")

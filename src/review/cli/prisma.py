@@ -74,7 +74,7 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
         if not isinstance(verdict, dict):
             raise ValidationError("--verdict: expected a JSON object")
     stop = service.record_screening_stop(ctx.workspace, ctx.reviewer, explanation, verdict=verdict)
-    click.echo(f"screening stop {stop.id}: {stop.n_unscreened} record{'' if stop.n_unscreened == 1 else 's'} unscreened, "
+    click.echo(f"screening stop {stop.id}: {counted(stop.n_unscreened, 'record')} unscreened, "
                f"covering records up to id {stop.last_record_id}")
     if not service.stopped_by_rule(stop):
         # (said now: the diagram's footnote words the stop as the reviewers' own, not a rule's)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, UnknownRecord, ValidationError
-from ..words import counted, verb_for
+from ..words import counted, verb_for, whole
 from ..workspace import Workspace
 
 if TYPE_CHECKING:
@@ -54,18 +54,19 @@ def prisma_status(workspace: Workspace, aside: SetAside | None = None,
     other = c.other_methods_identified
     identified = c.n("database_results") + c.n("register_results") + other
     # Every box between identified and screened, so the line adds up (other methods skip screening).
-    by_other = f" ({other} by other methods)" if other else ""
-    removed = f"{c.n('excluded_other')} removed for other reasons, " if c.n("excluded_other") else ""
+    # Every count thousands separated (``whole``), as ``counted`` writes the others on the line.
+    by_other = f" ({whole(other)} by other methods)" if other else ""
+    removed = f"{whole(c.n('excluded_other'))} removed for other reasons, " if c.n("excluded_other") else ""
     broken = [check for check in c.identities if not check.ok and not check.in_progress]
     pending = [check for check in c.identities if check.in_progress]
     # A real break first, in words; work still waiting (records nobody screened yet) is no damage.
     state = f"identities broken: {broken[0].explanation or broken[0].formula} (review prisma lists all)" if broken \
-        else f"in progress: {pending[0].progress()}" if pending else "identities ok"
+        else f"in progress: {pending[0].progress(number=whole)}" if pending else "identities ok"
     return [
-        f"prisma     {identified} identified{by_other}, {counted(c.n('duplicates'), 'duplicate')}, "
-        f"{c.n('excluded_automatic')} excluded by automation, {removed}{c.n('records_screened')} screened, "
-        f"{c.n('dbr_sought_reports') + c.n('other_sought_reports')} sought, "
-        f"{c.n('dbr_assessed') + c.n('other_assessed')} assessed, {counted(c.n('new_studies'), 'study')} "
+        f"prisma     {whole(identified)} identified{by_other}, {counted(c.n('duplicates'), 'duplicate')}, "
+        f"{whole(c.n('excluded_automatic'))} excluded by automation, {removed}{whole(c.n('records_screened'))} "
+        f"screened, {whole(c.n('dbr_sought_reports') + c.n('other_sought_reports'))} sought, "
+        f"{whole(c.n('dbr_assessed') + c.n('other_assessed'))} assessed, {counted(c.n('new_studies'), 'study')} "
         f"({counted(c.n('new_reports'), 'report')}) included; {state}"
     ] + _stop_lines(c.screening_stop)
 
