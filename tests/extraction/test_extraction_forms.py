@@ -16,6 +16,7 @@ from review.extraction.forms import (
     load_form, load_study, read_study_file, save_study, study_from_data, validate_folder,
     validate_study_data,
 )
+from review.extraction.model import estimate_status_is_quoted
 from review.tomlwrite import dumps
 
 REPO = Path(__file__).resolve().parents[2]
@@ -223,7 +224,8 @@ def test_a_dutch_reason_is_accepted_exactly_where_the_dutch_report_shows_it(part
         effects, _expert = study_evidence([study])
         shown = render.effect_text(render.T("nl"), effects["conflict_with_supervisor"][0])
         assert accepted == ("per eenheid van het omgekeerde" in shown), (status, number, shown, problems)
-        assert accepted == study.estimates[0].status_is_quoted
+        estimate = study.estimates[0]
+        assert accepted == estimate_status_is_quoted(estimate.estimate, estimate.estimate_status)
     elif not status:
         assert not accepted
 

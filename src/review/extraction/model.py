@@ -128,12 +128,6 @@ class Estimate:
         return bool(self.outcome)
 
     @property
-    def status_is_quoted(self) -> bool:
-        """The instrument quotes ``estimate_status`` as why this estimate has no number (and shows
-        ``estimate_status_nl`` in Dutch): :func:`estimate_status_is_quoted`."""
-        return estimate_status_is_quoted(self.estimate, self.estimate_status)
-
-    @property
     def has_ci(self) -> bool:
         return self.estimate is not None and self.ci_low is not None and self.ci_high is not None
 

@@ -29,7 +29,7 @@ __all__ = [
     "reviewer_outside_team", "decision_changes", "record_id_refusal",
     "load_criteria", "open_session", "ranking_status", "records_by_id",
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
-    "screening_lines", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
+    "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
     "ConflictRow", "conflict_rows", "resolve_conflicts", "StoppingAdvice", "stopping_advice", "NO_TERMS", "has_terms",
 ]
@@ -661,8 +661,13 @@ def _first_known(workspace: Workspace, outside: list[int]) -> int:
     return record_id
 
 
-#: The stopping rules as ``review status --stopping`` names them (the dashboard's names: ``t`` switches there).
-STOPPING_RULE_NAMES = {"recommended": "Recommended rule", "certified": "Certified rule"}
+#: The two stopping rules in the reviewer's words: (name, what it does). ``review status --stopping`` says the
+#: name; the dashboard both (``t`` switches there). One table, so the two shells never name a rule apart.
+STOPPING_RULE_WORDS: dict[str, tuple[str, str]] = {
+    "recommended": ("Recommended rule", "estimates what is left from the ranking's trend and classifier scores"),
+    "certified": ("Certified rule", "confirms recall with a random sample of the unscreened records"),
+}
+STOPPING_RULE_NAMES = {rule: name for rule, (name, _does) in STOPPING_RULE_WORDS.items()}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from ...errors import ReviewError
 from ...services.dedup import borderline_pairs
 from ...services.prisma import prisma_counts, screening_stop_words
-from ...services.screening import COUNT_LABELS, current_decisions
+from ...services.screening import COUNT_LABELS, STOPPING_RULE_WORDS, current_decisions
 from ...services.sources import query_files_stamp, query_overview
 from ...services.workspace import data_version
 from ..actions import ACTIONS
@@ -30,11 +30,8 @@ from .screening import format_recall
 if TYPE_CHECKING:
     from ...services.screening import Progress
 
-#: The two stopping rules in the reviewer's words.
-RULE_WORDS = {
-    "recommended": "Recommended rule: estimates what is left from the ranking's trend and classifier scores",
-    "certified": "Certified rule: confirms recall with a random sample of the unscreened records",
-}
+#: The two stopping rules in the reviewer's words (services' table, as ``review status --stopping`` names them).
+RULE_WORDS = {rule: f"{name}: {does}" for rule, (name, does) in STOPPING_RULE_WORDS.items()}
 
 
 @dataclass(slots=True)
