@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import re
@@ -469,3 +470,46 @@ def test_a_workspace_folder_that_cannot_be_written_is_refused_before_the_copy(tm
     assert not target.exists()
     monkeypatch.setattr(tempfile, "TemporaryFile", real)
     assert "1 record" in _run(ws.root, "status")  # the old store is not marked moved
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_migrate_refuses_a_database_another_workspace_init_took(tmp_path: Path, engine_name: str) -> None:
+    """An empty database another workspace's finished init marked is that workspace's store: migrating a
+    second review into it would have two workspaces share one store (review init already refuses it)."""
+    with contextlib.ExitStack() as stack:
+        if engine_name == "postgresql":
+            target = stack.enter_context(fresh_database())
+        else:
+            target = f"sqlite:///{tmp_path / 'taken.db'}"
+        taken = init_workspace(tmp_path / "a", title="A", database_url=target)
+        taken.store.engine.dispose()
+        ws = _filled(tmp_path)
+        ws.store.engine.dispose()
+        result = CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", target])
+        assert result.exit_code != 0 and "a workspace took it as its store on" in result.stderr
+        assert "database_url" not in (ws.root / "review.toml").read_text(encoding="utf-8")
+        first = Workspace(taken.root)
+        assert first.store.records() == []  # A's store is still A's, empty
+        first.store.engine.dispose()
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
+def test_an_empty_review_killed_after_its_copy_still_finishes_its_migration(tmp_path: Path, monkeypatch,  # type: ignore[no-untyped-def]
+                                                                          engine_name: str) -> None:
+    """The id in the mark tells this migration's own earlier copy (empty, like any empty store) apart."""
+    import review.workspace as workspace_module
+
+    with contextlib.ExitStack() as stack:
+        target = (stack.enter_context(fresh_database()) if engine_name == "postgresql"
+                  else f"sqlite:///{tmp_path / 'moved.db'}")
+        ws = init_workspace(tmp_path / "ws", title="Empty")
+        ws.store.engine.dispose()
+
+        def killed(*args: object) -> None:
+            raise SystemExit(-9)
+
+        monkeypatch.setattr(workspace_module, "set_store_location", killed)
+        assert CliRunner().invoke(main, ["-w", str(ws.root), "migrate", "--to", target]).exit_code == -9
+        monkeypatch.undo()
+        assert "migrated: review.toml now points at" in _run(ws.root, "migrate", "--to", target)
+        assert Workspace(ws.root).database_url == target

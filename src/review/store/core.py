@@ -16,6 +16,7 @@ import json
 import os
 import shlex
 import time
+import uuid
 import zlib
 
 import sqlalchemy as sa
@@ -58,6 +59,17 @@ INIT_KEY = "initialized"
 MOVED_KEY = "moved_to"
 #: Execution option of the migration's own source transaction: the commit that sets the mark.
 MOVING_OPTION = "review_moving"
+
+
+def init_mark(store_id: str, when: str | None = None) -> str:
+    """The ``INIT_KEY`` value: when the store was taken (UTC, now unless given) and the review's store id."""
+    return f"{when or utcnow().isoformat(timespec='seconds')} store {store_id}"
+
+
+def read_init_mark(value: str) -> tuple[str, str | None]:
+    """``init_mark``'s (when, store id); a mark from before ids were kept is only a date (id None)."""
+    when, sep, store_id = value.partition(" store ")
+    return when, (store_id.strip() or None) if sep else None
 
 #: PostgreSQL's SQLSTATE for a statement the role has no privilege for (CREATE on the schema, owning a table).
 _INSUFFICIENT_PRIVILEGE = "42501"
@@ -593,21 +605,41 @@ class Store:
             sa.event.listen(self.engine, "commit", _refuse_commit_if_changed)
 
     def mark_initialized(self) -> None:
-        """Record that ``review init`` finished on this store (``INIT_KEY``): the last step of an init."""
+        """Record that ``review init`` finished on this store (``INIT_KEY``): the last step of an init. The mark
+        names a new store id, which ``review migrate`` carries to the copy (``store_id``)."""
         t = schema.schema_info
         with self.engine.begin() as conn:
             conn.execute(t.delete().where(t.c.key == INIT_KEY))
-            conn.execute(t.insert().values(key=INIT_KEY, value=utcnow().isoformat(timespec="seconds")))
+            conn.execute(t.insert().values(key=INIT_KEY, value=init_mark(uuid.uuid4().hex)))
 
     def initialized(self) -> str | None:
         """When ``review init`` finished on this store (``mark_initialized``); None when it did not (an older
         store, a database not yet inited, or an init killed midway)."""
+        value = self._init_value()
+        return None if value is None else read_init_mark(value)[0]
+
+    def _init_value(self) -> str | None:
         with self.engine.connect() as conn:
             if not sa.inspect(conn).has_table(schema.schema_info.name):
                 return None
             t = schema.schema_info
             value = conn.execute(sa.select(t.c.value).where(t.c.key == INIT_KEY)).scalar()
         return None if value is None else str(value)
+
+    def store_id(self) -> str:
+        """This review's store id, kept in the ``INIT_KEY`` mark (``review migrate`` copies it to the target, so a
+        migration's own earlier copy is told apart from another workspace's store even when both are empty).
+        A store marked before ids were kept, or never marked, gets one here (the date kept)."""
+        value = self._init_value()
+        when, store_id = read_init_mark(value) if value is not None else (None, None)
+        if store_id is not None:
+            return store_id
+        store_id = uuid.uuid4().hex
+        t = schema.schema_info
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.key == INIT_KEY))
+            conn.execute(t.insert().values(key=INIT_KEY, value=init_mark(store_id, when)))
+        return store_id
 
     def stop_checking_commits(self) -> None:
         """Undo ``_check_commits``: only for ``review init`` dropping the tables it has just made (the check reads

@@ -13,13 +13,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 
 from ..errors import ReviewError
 from ..paths import SQLITE_SIDE_FILES
-from .core import INIT_KEY, MOVED_KEY, MOVING_OPTION, UPGRADING_KEY, Store, engine_url, safe_url
+from .core import (INIT_KEY, MOVED_KEY, MOVING_OPTION, UPGRADING_KEY, Store, engine_url, init_mark, read_init_mark,
+                   safe_url)
 from .schema import metadata, schema_info
 
 __all__ = ["TableCount", "TransferReport", "content_hashes", "copy_store", "nonempty_table"]
@@ -130,12 +131,17 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
     """Copy every table of ``source`` into the empty store at ``target_url``; refuse if the
     content hashes of both sides differ. A refused copy leaves the target as it was: the rows
     are rolled back, the tables opening it created are dropped, a SQLite file it created is removed."""
-    new_file, tables_before, held = _target_before(target_url)
-    if held is not None:
-        done = _copied_already(source, target_url)
+    # The target is told apart from another workspace's store by the id in its "initialized" mark: an empty
+    # review hashes like any empty store, so only the id says the target is this migration's own earlier copy.
+    source_id = source.store_id()
+    new_file, tables_before, held, mark = _target_before(target_url)
+    ours = mark is not None and read_init_mark(mark)[1] == source_id
+    if held is not None or (mark is not None and not ours):
+        done = _copied_already(source, target_url) if held is not None else None
         if done is None:
-            raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
-                              "migrate only into an empty database")
+            _refuse_taken(target_url, held, mark)
+        return done
+    if ours and (done := _copied_already(source, target_url)) is not None:
         return done
     # (moved_ok: no commit check on the target, whose tables a refused copy drops again)
     target = Store.open(target_url, moved_ok=True)
@@ -148,9 +154,9 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
             _hold_writes(src)
             _refuse_live_sessions(src)
             with target.transaction() as dst:
-                if (held := nonempty_table(dst)) is not None:
-                    raise ReviewError(f"database {safe_url(target_url)}: table {held} is not empty; "
-                                      "migrate only into an empty database")
+                held, mark = nonempty_table(dst), _init_mark(dst)
+                if held is not None or (mark is not None and read_init_mark(mark)[1] != source_id):
+                    _refuse_taken(target_url, held, mark)
                 for table in metadata.sorted_tables:
                     if table.name == "schema_info":
                         continue
@@ -162,8 +168,7 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
                 # The target is now this workspace's store: a later review init naming it is refused even while
                 # the review holds no row (the mark is left out of the content hashes).
                 dst.execute(schema_info.delete().where(schema_info.c.key == INIT_KEY))
-                dst.execute(schema_info.insert().values(key=INIT_KEY,
-                                                        value=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                dst.execute(schema_info.insert().values(key=INIT_KEY, value=init_mark(source_id)))
                 report = _compare(source, target_url, src, dst)
                 if not report.same:
                     differing = ", ".join(t.table for t in report.tables if not t.same) or "overall"
@@ -179,6 +184,21 @@ def copy_store(source: Store, target_url: str) -> TransferReport:
         if not kept and new_file is not None:
             for suffix in ("", *SQLITE_SIDE_FILES):
                 Path(f"{new_file}{suffix}").unlink(missing_ok=True)
+
+
+def _refuse_taken(target_url: str, held: str | None, mark: str | None) -> NoReturn:
+    """One line: the target holds another review's rows, or another workspace's init (or migration) took it."""
+    why = (f"table {held} is not empty" if held is not None
+           else f"a workspace took it as its store on {read_init_mark(mark or '')[0]}")
+    raise ReviewError(f"database {safe_url(target_url)}: {why}; migrate only into an empty database")
+
+
+def _init_mark(conn: sa.Connection) -> str | None:
+    """The target's ``INIT_KEY`` value (None: no mark, or no schema_info yet)."""
+    if not sa.inspect(conn).has_table(schema_info.name):
+        return None
+    value = conn.execute(sa.select(schema_info.c.value).where(schema_info.c.key == INIT_KEY)).scalar()
+    return None if value is None else str(value)
 
 
 def _mark_moved(conn: sa.Connection, target_url: str) -> None:
@@ -224,24 +244,25 @@ def _refuse_live_sessions(conn: sa.Connection) -> None:
                           "— nothing was copied", title="Migrate")
 
 
-def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str | None]:
+def _target_before(target_url: str) -> tuple[Path | None, set[str] | None, str | None, str | None]:
     """A SQLite file the copy would create (None if it exists or the target is a server), the
-    tables already on the target (None when it cannot be looked at: opening it will say why), and
-    the first of them that holds rows (None: the target is empty), looked at before anything is touched."""
+    tables already on the target (None when it cannot be looked at: opening it will say why),
+    the first of them that holds rows (None: the target is empty) and its "initialized" mark (None: none),
+    looked at before anything is touched."""
     parsed = engine_url(target_url)
     if parsed.get_backend_name() == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
-            return None, None, None
+            return None, None, None, None
         file = Path(parsed.database)
         if not file.exists():
-            return file, set(), None
+            return file, set(), None, None
     engine = sa.create_engine(parsed)
     try:
         names = set(sa.inspect(engine).get_table_names())
         with engine.connect() as conn:
-            return None, names, nonempty_table(conn)
+            return None, names, nonempty_table(conn), _init_mark(conn)
     except sa.exc.SQLAlchemyError:
-        return None, None, None
+        return None, None, None, None
     finally:
         engine.dispose()
 
