@@ -260,5 +260,12 @@ def test_status_says_a_screening_stop_stands_and_who_made_it(workspace: Workspac
     prisma_at = next(i for i, line in enumerate(lines) if line.startswith("prisma "))
     assert "3 excluded by automation" in lines[prisma_at] and "2 records not screened yet" in lines[prisma_at]
     assert "3 records nobody had screened at the stop count as excluded" in lines[prisma_at + 1]
+    # A record decided after the stop is screened, no longer excluded by automation: the stop line agrees.
+    screen_as(workspace, ids[2:3], "exclude")
+    lines = _run(workspace, "status").stdout.splitlines()
+    prisma_at = next(i for i, line in enumerate(lines) if line.startswith("prisma "))
+    assert "2 excluded by automation" in lines[prisma_at]
+    assert lines[prisma_at + 1].endswith("3 records nobody had screened at the stop; 2 still unscreened count as "
+                                         "excluded by automation; review prisma resume withdraws it")
     assert _run(workspace, "prisma", "resume").exit_code == 0
     assert "screening stopped" not in _run(workspace, "status").stdout

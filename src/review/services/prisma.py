@@ -68,27 +68,36 @@ def prisma_status(workspace: Workspace, aside: SetAside | None = None,
         f"screened, {whole(c.n('dbr_sought_reports') + c.n('other_sought_reports'))} sought, "
         f"{whole(c.n('dbr_assessed') + c.n('other_assessed'))} assessed, {counted(c.n('new_studies'), 'study')} "
         f"({counted(c.n('new_reports'), 'report')}) included; {state}"
-    ] + _stop_lines(c.screening_stop)
+    ] + _stop_lines(c.screening_stop, c.n("excluded_automatic"))
 
 
-def _stop_lines(stop: ScreeningStop | None) -> list[str]:
+def _stop_lines(stop: ScreeningStop | None, excluded_now: int) -> list[str]:
     """The stop that stands, under the prisma line: a teammate's screen still says CONTINUE after another
     reviewer's stop (each screen follows its own reviewer), while PRISMA counts the rest as excluded."""
-    return [] if stop is None else [f"  {screening_stop_words(stop)}"]
+    return [] if stop is None else [f"  {screening_stop_words(stop, excluded_now=excluded_now)}"]
 
 
-def screening_stop_words(stop: ScreeningStop, *, short: bool = False) -> str:
+def screening_stop_words(stop: ScreeningStop, *, short: bool = False, excluded_now: int | None = None) -> str:
     """The stop that stands in one line, for ``review status`` and the TUI's dashboard and screening screen: who,
     when, which stop, what PRISMA does with the rest and how to withdraw it; ``short``: who, when and how to
-    withdraw it, after a "stopped" the caller shows (one line at 80 columns)."""
+    withdraw it, after a "stopped" the caller shows (one line at 80 columns). ``excluded_now``: PRISMA's
+    "excluded by automation" now (``prisma_counts``), said when it is no longer the count at the stop."""
     when = f" on {stop.created_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if stop.created_at else ""
     if short:
         return f"by {stop.reviewer}{when}; review prisma resume withdraws it"
-    # (the count at the stop: a search update imported after it still needs screening, prisma.md says)
+    # The count at the stop: a search update imported after it still needs screening (prisma.md says so), and a
+    # record decided after it is screened, not excluded by automation: then the line says PRISMA's count now, so
+    # it agrees with the prisma line above it, and without that count it claims no number for the present.
     n = stop.n_unscreened
-    return (f"screening stopped by {stop.reviewer}{when} (stop {stop.id}): {counted(n, 'record')} nobody had "
-            f"screened at the stop {verb_for(n, 'counts', 'count')} as excluded by automation; review prisma resume "
-            "withdraws it")
+    head = f"screening stopped by {stop.reviewer}{when} (stop {stop.id}): {counted(n, 'record')} nobody had screened"
+    if excluded_now == n:
+        rest = f" at the stop {verb_for(n, 'counts', 'count')} as excluded by automation"
+    elif excluded_now is None:
+        rest = " at the stop; those still unscreened count as excluded by automation"
+    else:
+        rest = (f" at the stop; {excluded_now} still unscreened {verb_for(excluded_now, 'counts', 'count')} as "
+                "excluded by automation")
+    return f"{head}{rest}; review prisma resume withdraws it"
 
 
 # -- screening stop and removals -------------------------------------------------------------

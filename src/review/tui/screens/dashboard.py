@@ -96,7 +96,8 @@ def gather(project: Project) -> DashboardData:
         removed_other=counts.n("excluded_other"), other_methods=counts.other_methods_identified,
         progress=project.session.progress(), searches=query_overview(project.workspace), version=version,
         query_files=query_files,
-        screening_stop="" if counts.screening_stop is None else screening_stop_words(counts.screening_stop))
+        screening_stop="" if counts.screening_stop is None else screening_stop_words(
+            counts.screening_stop, excluded_now=counts.n("excluded_automatic")))
     # The curve counts what "Screened" counts: records to screen, not duplicates set aside.
     mine = sorted((d for d in current_decisions(project.workspace, project.reviewer).values()
                    if project.session.is_to_screen(d.record_id)), key=lambda d: d.id)
