@@ -149,8 +149,8 @@ def test_opening_while_another_writer_holds_an_old_store_says_it_waits_and_the_t
     opened.engine.dispose()
 
 
-def test_ctrl_c_stops_a_wait_for_an_upgrade_within_a_second(workspace: Workspace,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_stops_a_wait_for_an_upgrade_within_seconds(workspace: Workspace,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite's busy handler sleeps in C: Ctrl-C waited for the whole bound (10 minutes). Now it gets through
     between short attempts."""
     import signal
@@ -170,3 +170,42 @@ def test_ctrl_c_stops_a_wait_for_an_upgrade_within_a_second(workspace: Workspace
         release.set()
         holder.join(60)
     assert time.perf_counter() - began < 2.5
+
+
+def test_a_front_ends_cancel_stops_a_wait_for_an_upgrade_and_its_notice_replaces_stderr(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The TUI opens the store in a worker thread, which Ctrl-C never reaches: its quit waited for the whole
+    bound (the thread is joined at exit), and the notice went to stderr, which the app hides."""
+    monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 20_000)
+    url, release, holder = _old_store_held_by_another_writer(workspace)
+    said: list[str] = []
+    quit_pressed = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def open_in_worker() -> None:
+        with core.open_wait_hooks(said.append, quit_pressed.is_set):
+            try:
+                outcome["store"] = Store.open(url, create=False)
+            except Exception as err:  # noqa: BLE001 - the test reads it
+                outcome["error"] = err
+        outcome["done"] = time.perf_counter()
+
+    worker = threading.Thread(target=open_in_worker)
+    try:
+        worker.start()
+        deadline = time.perf_counter() + 10
+        while not said and time.perf_counter() < deadline:
+            time.sleep(0.02)
+        quit_pressed.set()
+        pressed = time.perf_counter()
+        worker.join(30)
+    finally:
+        release.set()
+        holder.join(60)
+    assert said and said[0].startswith("waiting for another review process's write lock"), said
+    assert isinstance(outcome.get("error"), StoreBusy) and "stopped waiting" in str(outcome["error"])
+    assert float(outcome["done"]) - pressed < 1.0  # type: ignore[arg-type]
+    assert "waiting" not in capsys.readouterr().err  # (said through the hook only)
+    opened = Store.open(url, create=False)  # nothing was changed: the upgrade runs now
+    assert opened.schema_version() == schema.SCHEMA_VERSION
+    opened.engine.dispose()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +17,17 @@ if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
 __all__ = ["counts_by_source", "create_store", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
-           "workspace_status"]
+           "store_waits_through", "workspace_status"]
+
+
+@contextmanager
+def store_waits_through(notice: Callable[[str], None], cancelled: Callable[[], bool]) -> Iterator[None]:
+    """In this thread, a store that waits on opening (another process's upgrade) says so through ``notice`` and
+    stops waiting once ``cancelled()`` is true (a front end's worker thread, which Ctrl-C never reaches)."""
+    from ..store.core import open_wait_hooks
+
+    with open_wait_hooks(notice, cancelled):
+        yield
 
 
 def create_workspace(path: Path, *, title: str = "Untitled review", reviewers: list[str] | None = None,

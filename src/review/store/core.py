@@ -15,6 +15,7 @@ import functools
 import json
 import os
 import shlex
+import threading
 import time
 import uuid
 import zlib
@@ -195,7 +196,7 @@ def _set_upgrading(conn: sa.Connection, note: str | None) -> None:
 
 #: How long one attempt at the write lock waits while opening waits for an upgrade (``_upgrade_transaction``):
 #: SQLite's busy handler sleeps in C, where Ctrl-C (and the TUI's quit) cannot get through; between attempts
-#: they do.
+#: they do (the TUI's quit through ``open_wait_hooks``: Ctrl-C never reaches its worker thread).
 UPGRADE_WAIT_SLICE_MS = 250
 
 
@@ -210,6 +211,27 @@ def _say_waiting(text: str) -> None:
 #: Called once, with one line, when opening the store starts to wait for another process's write lock.
 waiting_notice: Callable[[str], None] = _say_waiting
 
+#: This thread's ``open_wait_hooks`` (a front end opening the store in a worker thread: the TUI).
+_wait_hooks = threading.local()
+
+
+@contextmanager
+def open_wait_hooks(notice: Callable[[str], None], cancelled: Callable[[], bool]) -> Iterator[None]:
+    """While this block runs in this thread, a store that waits on opening says why through ``notice`` (not
+    stderr), and stops waiting (``StoreBusy``, nothing changed) once ``cancelled()`` is true. Ctrl-C never
+    reaches a worker thread, so the TUI's quit, which cancels its load worker, gets through this way."""
+    before = getattr(_wait_hooks, "hooks", None)
+    _wait_hooks.hooks = (notice, cancelled)
+    try:
+        yield
+    finally:
+        _wait_hooks.hooks = before
+
+
+def _wait_notice_and_cancel() -> tuple[Callable[[str], None], Callable[[], bool]]:
+    hooks = getattr(_wait_hooks, "hooks", None)
+    return hooks if hooks is not None else (waiting_notice, lambda: False)
+
 
 @contextmanager
 def _upgrade_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
@@ -220,6 +242,7 @@ def _upgrade_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
     the bound: ``StoreBusy`` naming it."""
     deadline = time.monotonic() + UPGRADE_WAIT_MS / 1000
     said = False
+    notice, cancelled = _wait_notice_and_cancel()
     while True:
         with engine.connect() as conn:
             transaction = conn.begin()
@@ -235,9 +258,12 @@ def _upgrade_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
                             f"the store is busy: another review process held its write lock for over "
                             f"{UPGRADE_WAIT_MS / 1000:g} s while this review opened it to upgrade its schema; "
                             "nothing was changed — try again when that process has finished") from None
+                    if cancelled():
+                        raise StoreBusy("stopped waiting for another review process's write lock before "
+                                        "upgrading the store's schema; nothing was changed") from None
                     if not said:
                         upgrade = _upgrade_under_way(engine)
-                        waiting_notice(
+                        notice(
                             f"waiting for the schema upgrade ({upgrade}) another review is running on this store "
                             f"(up to {UPGRADE_WAIT_MS / 1000:g} s; Ctrl-C stops waiting)" if upgrade else
                             f"waiting for another review process's write lock before upgrading the store's schema "

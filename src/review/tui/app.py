@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from .plain_app import PlainNotifyApp
@@ -200,9 +201,16 @@ class ReviewApp(PlainNotifyApp):
         Then, while the reviewer reads the first record, import the model code, so that
         ``HeapSettled`` can freeze everything imported so far out of the collector's reach.
         """
+        from textual.worker import get_current_worker
+
+        from ..services.workspace import store_waits_through
+
+        worker = get_current_worker()  # (cancelled when the app exits: a wait for another review's upgrade stops)
         try:
             try:
-                project = open_project(self.workspace, self.reviewer, blind=self.blind_option)
+                with store_waits_through(lambda text: self.call_from_thread(self._say_store_wait, text),
+                                         lambda: worker.is_cancelled):
+                    project = open_project(self.workspace, self.reviewer, blind=self.blind_option)
             except ReviewError as err:
                 # A second window of this reviewer, or a workspace whose store is not there (nothing to show, and
                 # none is made in its place): say why and leave.
@@ -218,6 +226,16 @@ class ReviewApp(PlainNotifyApp):
                 importlib.import_module(module)
         finally:
             self.post_message(HeapSettled())
+
+    def _say_store_wait(self, text: str) -> None:
+        """Opening the store waits for another review's schema upgrade: said on the screen's loading line (stderr
+        is hidden while the app runs) and once as a notification; quitting stops the wait."""
+        text = f"{text.replace('Ctrl-C stops waiting', 'q quits')}"
+        line_id = getattr(self.screen, "LOADING_LINE", None)
+        if line_id is not None:
+            with suppress(Exception):  # (a screen without its line yet: the notification says it)
+                self.screen.query_one(f"#{line_id}", Static).update(f"Loading… {text}")
+        self.notify(text, title="Waiting", severity="warning", timeout=30)
 
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:

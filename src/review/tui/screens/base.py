@@ -169,6 +169,9 @@ class ProjectScreen(Screen[None]):
     ``on_mount`` (adding table columns, say) runs before the first ``load``.
     """
 
+    #: The id of the Static that says "Loading…" until the project is there (the app says a wait for the store on it).
+    LOADING_LINE: str | None = None
+
     #: The app's settings follows when a modal last covered this screen (None: not covered).
     _covered_at: int | None = None
 

@@ -82,6 +82,8 @@ def matches(record: Record, labels: dict[str, str], f: Filters) -> bool:
 class BrowserScreen(ProjectScreen, RefitsOnResize):
     """Every record, filterable; decisions can be changed (and are logged)."""
 
+    LOADING_LINE = "browser-count"
+
     CSS_PATH = "browser.tcss"
     HELP = ("Type in the filter box to search; **enter** or **esc** goes back to the table. With the table "
             "focused, **i**/**e**/**m** change *your* decision on the highlighted record and "

@@ -128,6 +128,8 @@ def stats_table(stats: list[Agreement]) -> Group:
 class ConflictsScreen(ProjectScreen, RefitsOnResize):
     """Disagreements between reviewers, resolved by a third reviewer or by consensus."""
 
+    LOADING_LINE = "agreement"
+
     app = getters.app(ReviewApp)  # typed: warn_outside_team is ReviewApp's
 
     CSS_PATH = "conflicts.tcss"

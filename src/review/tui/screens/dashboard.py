@@ -153,6 +153,8 @@ def stage_table(data: DashboardData) -> Table:
 class DashboardScreen(ProjectScreen):
     """Where the review stands, and what to run next."""
 
+    LOADING_LINE = "stages"
+
     CSS_PATH = "dashboard.tcss"
     HELP = ("Counts refresh whenever you come back here (and review.toml is read again if you edited it). Actions run in the background; "
             "their result appears as a notification. **2** opens screening. The stopping rule's panel scrolls "

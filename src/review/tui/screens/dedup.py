@@ -95,6 +95,8 @@ class PairWritten(Message):
 class DedupScreen(ProjectScreen):
     """One borderline pair at a time."""
 
+    LOADING_LINE = "dedup-status"
+
     CSS_PATH = "dedup.tcss"
     HELP = ("Pairs the deduplicator could not decide on its own. Highlighted words differ. "
             "**s** same record (merged), **d** different records, **k** skip (the pair comes back "

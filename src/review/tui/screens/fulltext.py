@@ -69,6 +69,8 @@ def item_state(item: QueueItem) -> str:
 class FulltextScreen(ProjectScreen, RefitsOnResize):
     """Reports awaiting full text, with keys for retrieval and eligibility."""
 
+    LOADING_LINE = "fulltext-status"
+
     CSS_PATH = "fulltext.tcss"
     HELP = ("Reports that passed title/abstract screening (or came from other methods). Retrieval "
             "is a fact: the latest event holds. Eligibility is a judgement per reviewer; reviewers "

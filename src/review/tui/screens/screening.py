@@ -197,6 +197,8 @@ class StopRead(Loaded):
 class ScreeningScreen(ProjectScreen):
     """Title/abstract screening for the current reviewer."""
 
+    LOADING_LINE = "counts"
+
     CSS_PATH = "screening.tcss"
     HELP = (
         "Decide each record with **i**, **e** or **m**; **r** excludes with a reason. "
