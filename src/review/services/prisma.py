@@ -95,7 +95,7 @@ def screening_stop_words(stop: ScreeningStop, *, short: bool = False, excluded_n
     elif excluded_now is None:
         rest = " at the stop; those still unscreened count as excluded by automation"
     else:
-        rest = (f" at the stop; {excluded_now} still unscreened {verb_for(excluded_now, 'counts', 'count')} as "
+        rest = (f" at the stop; {excluded_now:,} still unscreened {verb_for(excluded_now, 'counts', 'count')} as "
                 "excluded by automation")
     return f"{head}{rest}; review prisma resume withdraws it"
 
