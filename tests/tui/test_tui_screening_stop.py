@@ -128,3 +128,23 @@ async def test_a_teammates_stop_is_named_on_the_dashboard_and_the_screening_scre
         assert "STOPPED  by carol" in str(screen.query_one("#stopping").render())
         said = [str(n.message) for n in app._notifications]
         assert any(f"(stop {again.id})" in m and "by carol" in m for m in said), said
+
+
+@async_test
+async def test_a_standing_stop_leaves_the_whole_verdict_visible_at_80x24(fresh_ws: Workspace) -> None:
+    """The stopping box was 3 lines high: the STOPPED line (two with a 9-letter name) cut the verdict's end."""
+    from review.services.prisma import record_screening_stop
+
+    record_screening_stop(fresh_ws, "annemarie", "we are done")
+    async with open_app(fresh_ws, "alice", "dashboard", size=(80, 24)) as (app, pilot):
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        screen.retrain_delay = 60.0
+        widget = screen.query_one("#stopping")
+        whole = " ".join(str(widget.render()).split())
+        assert "STOPPED" in whole and "annemarie" in whole, whole
+        visible = " ".join(" ".join(line.text.split()) for line in widget.render_lines(widget.region.reset_offset))
+        assert visible.replace(" ", "") == whole.replace(" ", ""), (visible, whole)
+        assert screen.query_one("#record").region.height >= 5  # the record keeps its room

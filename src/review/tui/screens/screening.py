@@ -502,7 +502,9 @@ class ScreeningScreen(ProjectScreen):
             verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
             verdict.append(f" {stopping_words(stopping, progress.phase)}")
         widget = self.query_one("#stopping", Static)
-        widget.update(verdict, layout=False)
+        # A relayout only while the box may grow past its 3 lines (a stop stands) or shrink back: the
+        # common decision keeps the cheap repaint.
+        widget.update(verdict, layout=self.standing_stop is not None or widget.size.height > 3)
         pending = " The classifier's evidence is being computed." if self._evidence_pending else ""
         widget.tooltip = stopping.explanation + pending  # the rule's whole explanation (the dashboard shows it too)
 
