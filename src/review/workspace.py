@@ -181,8 +181,9 @@ class Workspace:
         if override := self.store_override():
             return f"{override}, or check it names the review's store"
         if (self.root / DEMO_BUILD_STATE_FILE).is_file():  # a generated demo: building it again is the way back
-            return (f"this is a demo workspace: review demo {_shell_word(str(self.root))} --rebuild builds it again "
-                    "(only what a demo build made is deleted)")
+            return (f"this is a demo workspace: put it back (from where it was moved) and run the command again, or "
+                    f"review demo {_shell_word(str(self.root))} --rebuild builds it again (only what a demo build "
+                    "made is deleted)")
         import sqlalchemy as sa
 
         named = (f"{ENV_DATABASE_URL} names it" if self.database_url_from_environment

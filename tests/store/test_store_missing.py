@@ -222,6 +222,8 @@ def test_review_database_url_naming_another_store_is_said_first_and_store_only_r
         line = status.stderr.strip()
         assert "REVIEW_DATABASE_URL is set: commands use" in line and "not the store review.toml names" in line, line
         assert "unset it to use review.toml's" in line and "--store-only" not in line, line
+        told = _run(Workspace(workspace.root), "status")  # the store row says it: not a row of its own before it
+        assert told.exit_code == 1 and told.stdout.count("REVIEW_DATABASE_URL is set") == 1, told.stdout
         refused = CliRunner().invoke(main, ["init", "--store-only", str(workspace.root)])
         assert refused.exit_code == 2 and "--store-only refused, nothing was created" in refused.stderr, refused.output
         if engine_name == "sqlite":
@@ -296,6 +298,8 @@ def test_synthesis_and_instrument_build_run_without_the_store_and_say_what_was_n
         assert notes == [f"note: {clone / 'review.db'}: no store here, so {what}; the first run with the store "
                          f"records {'them' if 'were' in what else 'it'} from the files (review status says how to get "
                          "the store)"], result.stderr
+    listed = runner.invoke(main, ["-w", str(clone), "instrument", "diff", "--history"])  # (the store's history)
+    assert listed.exit_code == 1 and listed.stdout == "", listed.output  # no header over an empty table
     assert runner.invoke(main, ["init", "--store-only", str(clone)]).exit_code == 0
     again = runner.invoke(main, ["-w", str(clone), "synthesis"])
     assert again.exit_code == 0 and "no store here" not in again.stderr, again.output

@@ -76,7 +76,7 @@ def test_the_stop_question_words_the_stop_as_the_diagram_will(verdict: str, by_r
 @async_test
 async def test_a_stop_while_the_rule_says_continue_is_asked_and_recorded_as_the_reviewers_own(
         fresh_ws: Workspace) -> None:
-    from review.services.prisma import stopped_by_rule
+    from review.services.prisma import verdict_credits_rule
     from review.tui.screens.modals import ConfirmScreen
 
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
@@ -92,7 +92,7 @@ async def test_a_stop_while_the_rule_says_continue_is_asked_and_recorded_as_the_
         await pilot.press("y")
         await settle(pilot)
     stop = current_screening_stop(fresh_ws)
-    assert stop is not None and not stopped_by_rule(stop)  # the diagram words it as the question did
+    assert stop is not None and not verdict_credits_rule(stop.verdict)  # the diagram words it as the question did
 
 
 @async_test

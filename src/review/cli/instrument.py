@@ -128,8 +128,9 @@ def diff(ctx: Context, synthesis: Path | None, history: bool) -> None:
     """Show what a rebuild from the current evidence would change in items and weights."""
     workspace = ctx.workspace
     if history:
-        click.echo("id\tversion\tbuilt_at\tevidence_sha256\tscored\tsignals\tnot_included")
-        for v in project.version_history(workspace):
+        versions = project.version_history(workspace)  # (the store's: read before the header, so a missing store
+        click.echo("id\tversion\tbuilt_at\tevidence_sha256\tscored\tsignals\tnot_included")  # prints none)
+        for v in versions:
             # UTC with its offset, as every stored time shown (it printed no offset: local or UTC?)
             click.echo(f"{v.id}\t{v.version}\t{iso_utc(v.built_at)}\t{v.evidence_sha256[:12]}\t"
                        f"{v.n_items}\t{v.n_signals}\t{v.n_not_included}")

@@ -76,7 +76,7 @@ def prisma_stop(ctx: Context, explanation: str, verdict_json: str) -> None:
     stop = service.record_screening_stop(ctx.workspace, ctx.reviewer, explanation, verdict=verdict)
     click.echo(f"screening stop {stop.id}: {counted(stop.n_unscreened, 'record')} unscreened, "
                f"covering records up to id {stop.last_record_id}")
-    if not service.stopped_by_rule(stop):
+    if not service.verdict_credits_rule(stop.verdict):
         # (said now: the diagram's footnote words the stop as the reviewers' own, not a rule's)
         click.echo("note: no stopping rule's verdict to stop (--verdict): the flow diagram will say the reviewers "
                    "stopped without one; the screening screen's s records the rule's verdict", err=True)

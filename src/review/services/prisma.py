@@ -24,7 +24,7 @@ __all__ = [
     "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
     "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
-    "record_screening_stop", "remove_records", "restore_records", "screening_stop_words", "stopped_by_rule",
+    "record_screening_stop", "remove_records", "restore_records", "screening_stop_words",
     "undo_last_fulltext_event",
     "unlink_report", "unlink_reports", "verdict_credits_rule", "withdraw_screening_stop", "write_outputs",
 ]
@@ -131,13 +131,6 @@ def record_screening_stop(workspace: Workspace, reviewer: str, explanation: str,
         return record(workspace.store, reviewer, explanation, verdict=verdict, n_unscreened=unscreened)
     except StopStands as stands:  # a teammate's stop came in while this one counted
         raise _stands(stands.standing) from None
-
-
-def stopped_by_rule(stop: ScreeningStop) -> bool:
-    """Whether the flow diagram credits a stopping rule with this stop (else it is the reviewers' own)."""
-    from ..prisma.stop import stopped_by_rule as by_rule
-
-    return by_rule(stop.verdict)
 
 
 def verdict_credits_rule(verdict: Mapping[str, Any] | None) -> bool:

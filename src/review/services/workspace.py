@@ -121,9 +121,9 @@ def workspace_status(workspace: Workspace) -> list[str]:
     from . import dedup, extraction, instrument, prisma, screening, sources
 
     lines = [f"workspace  {workspace.root}", f"title      {workspace.config.title}"]
-    if override := workspace.store_override():
-        lines.append(f"store      {override}")
     store = workspace.store_if_there()
+    if (override := workspace.store_override()) and store is not None:  # (a missing store's row says it already)
+        lines.append(f"store      {override}")
     if store is None:  # the stages kept in files only; the caller exits 1 (``workspace.missing_store``)
         lines.append(f"store      not there: {workspace.missing_store}")
         for stage_status in (extraction.extraction_status, instrument.instrument_status):
