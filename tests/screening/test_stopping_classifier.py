@@ -654,7 +654,7 @@ def test_a_vetoing_view_gone_stale_after_an_undo_still_holds_the_stop_back() -> 
     ids = list(range(1, 331))
     made = _vetoing_view(ids)
     redone = ids[:249] + ids[250:] + [331]
-    assert not sc.view_holds(made, redone, target_recall=0.95) and sc.view_vetoes(made, 0.95)
+    assert not sc.view_holds(made, redone, target_recall=0.95) and sc.view_vetoes(made, 0.95, target_recall=0.95)
     status = stopping.assess(VETO_LABELS[:330], [], 1000, classifier=made, decision_ids=redone)
     assert status.verdict == "continue" and status.vetoed and status.veto_stale, status.explanation
     assert "until the classifier's next check, due now, replaces it" in status.explanation, status.explanation
@@ -663,6 +663,19 @@ def test_a_vetoing_view_gone_stale_after_an_undo_still_holds_the_stop_back() -> 
     # A stale view that does not veto is still dropped: the trend's stop stands.
     assert stopping.assess(VETO_LABELS[:330], [], 1000, classifier=dict(made, probability=0.2),
                            decision_ids=redone).verdict == "stop"
+
+
+def test_a_vetoing_view_made_for_another_target_recall_vetoes_nothing() -> None:
+    # Review final17c, #2: a view made at 95 % (k* = 3 at 60 found), the decisions unchanged, read at 80 %
+    # (k* = 15): it vetoed, "about 10 left where 80% recall allows 3", blaming an undo. Its k* is not the target's:
+    # it neither holds nor vetoes, and the trend's stop stands until a check at 80 % asks afresh.
+    ids = list(range(1, 331))
+    made = _vetoing_view(ids)
+    assert sc.view_vetoes(made, 0.95, target_recall=0.95)
+    assert not sc.view_vetoes(made, 0.95, target_recall=0.80)
+    status = stopping.assess(VETO_LABELS[:330], [], 1000, target_recall=0.80, classifier=made, decision_ids=ids)
+    assert status.verdict == "stop" and not status.vetoed and not status.veto_stale, status.explanation
+    assert "allows 3" not in stopping_words(status, "ranked")
 
 
 @pytest.mark.parametrize(("confidence", "level"), [(0.90, 0.10), (0.95, 0.05), (0.99, 0.01), (0.5, 0.5), (0.3, 0.3)])
@@ -748,6 +761,17 @@ def test_an_undo_keeps_a_vetoing_view_until_the_next_check_replaces_it(workspace
     assert undone is not None and undone.label == "exclude"
     status = session.progress().stopping
     assert status.verdict == "continue" and status.vetoed and status.veto_stale, status.explanation
+    # Review final17c, #4: an undo alone (99 screened) and a check: it is taken, though made from fewer decisions
+    # than the stale view (a view in use that no longer holds gives way to any evidence).
+    session.retrain()
+    assert session.stopping_evidence_due()
+    fewer = session.stopping_evidence()
+    assert fewer is not None and fewer["screened"] == 99 and "probability" in fewer
+    assert session.apply_stopping_evidence(fewer, session.evidence_epoch)
+    status = session.progress().stopping
+    assert not status.veto_stale and status.vetoed == (fewer["probability"] < 0.05), status.explanation
+    assert session.apply_stopping_evidence(vetoing, session.evidence_epoch)  # the vetoing view again, stale at once
+    assert session.progress().stopping.veto_stale
     session.decide(undone.record_id, "exclude")  # made again: a new store id, the view still stale
     assert session.progress().stopping.veto_stale
     session.retrain()  # the stored queue carries the stale vetoing view over a reopening

@@ -796,9 +796,9 @@ class ScreeningSession:
     def _carried_view(self) -> dict[str, Any] | None:
         """The newest classifier evidence, unless decisions it was made from were undone or changed since,
         or it was made for a target recall that allows another k* (review.toml changed between sessions).
-        A view that vetoes a Lomax stop is kept even then, past the share gate (decision 0040): it holds the
-        stop back until the next check replaces it (due at once: ``_evidence_due``), as an undo is no
-        evidence that fewer are left."""
+        A view that vetoes a Lomax stop is kept after an undo or a changed decision, past the share gate
+        (decision 0040), if its k* is still the target's: it holds the stop back until the next check replaces
+        it (due at once: ``_evidence_due``), as an undo is no evidence that fewer are left."""
         from . import stopping_classifier as sc
 
         with self._lock:
@@ -808,7 +808,8 @@ class ScreeningSession:
             tally = self._state.tally(self._hidden)
             if not sc.view_holds(last, tally.decision_ids, target_recall=self.target_recall):
                 screened = len(tally.ranked) + len(tally.sample)
-                if sc.view_vetoes(last, self.confidence) and screened >= int(sc.GATE_SHARE * len(self._eligible)):
+                if sc.view_vetoes(last, self.confidence, target_recall=self.target_recall) \
+                        and screened >= int(sc.GATE_SHARE * len(self._eligible)):
                     return last  # (below the share gate no check comes, and none is in force in review simulate)
                 last = self._classifier_view = None
                 self._mark_changed()

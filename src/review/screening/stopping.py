@@ -525,7 +525,8 @@ def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: st
     replaces it (``stopping_classifier.view_vetoes``)."""
     from .stopping_classifier import classifier_confidence, veto_level, view_holds, view_vetoes
 
-    if classifier is None or not view_vetoes(classifier, common["confidence"]):
+    if classifier is None or not view_vetoes(classifier, common["confidence"],
+                                                 target_recall=common["target_recall"]):
         return lomax
     assert lomax.expected_remaining is not None and lomax.upper_remaining is not None
     stale = not view_holds(classifier, decision_ids, target_recall=common["target_recall"])

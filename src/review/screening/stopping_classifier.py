@@ -141,13 +141,15 @@ def vetoes(probability: float, confidence: float) -> bool:
     return probability < veto_level(confidence)
 
 
-def view_vetoes(view: Mapping[str, Any] | None, confidence: float) -> bool:
+def view_vetoes(view: Mapping[str, Any] | None, confidence: float, *, target_recall: float) -> bool:
     """Whether ``view`` (a check's, as a dict) asked the classifier and vetoes a Lomax stop: it holds a
-    probability (a check at k* = 0 or a closed gate holds none) for a k* of at least ``FEWEST_ALLOWED``, and
-    that probability is below ``veto_level``. Whether the view still holds for the decisions in force is
-    the caller's question (``view_holds``): a vetoing view that went stale still holds the stop back."""
-    return (view is not None and "probability" in view and "most_left" in view
-            and consulted(int(view["most_left"])) and vetoes(float(view["probability"]), confidence))
+    probability (a check at k* = 0 or a closed gate holds none) for a k* of at least ``FEWEST_ALLOWED`` that
+    is still the one ``target_recall`` allows, and that probability is below ``veto_level``. Whether the view
+    still holds for the decisions in force is the caller's question (``view_holds``): a vetoing view that went
+    stale after an undo still holds the stop back; one made for another target answers another question."""
+    return (view is not None and "probability" in view and "most_left" in view and "found" in view
+            and consulted(int(view["most_left"])) and vetoes(float(view["probability"]), confidence)
+            and int(most_left_for_target(int(view["found"]), target_recall)) == int(view["most_left"]))
 
 
 def consulted(most_left: int) -> bool:
