@@ -678,6 +678,18 @@ def test_a_vetoing_view_made_for_another_target_recall_vetoes_nothing() -> None:
     assert "allows 3" not in stopping_words(status, "ranked")
 
 
+def test_simulates_help_names_the_veto_level() -> None:
+    # Review final17c, #5: --confidence listed Lomax's and the classifier's levels, not decision 0040's veto.
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    helped = CliRunner(env={"COLUMNS": "200"}).invoke(main, ["simulate", "--help"])
+    assert helped.exit_code == 0, helped.output
+    words = " ".join(helped.output.split())
+    assert f"holds a Lomax stop back ({sc.veto_level(0.95):.2f} at 0.95;" in words, words
+
+
 @pytest.mark.parametrize(("confidence", "level"), [(0.90, 0.10), (0.95, 0.05), (0.99, 0.01), (0.5, 0.5), (0.3, 0.3)])
 def test_the_veto_level_never_reaches_the_classifiers_own_stopping_level(confidence: float, level: float) -> None:
     # Review of stop11, #2: the veto level was 1 − confidence, 0.70 at a confidence of 0.3 where the classifier
