@@ -46,10 +46,10 @@ def test_quit_stops_the_wait_for_an_upgrade_and_the_loading_line_names_it(fresh_
         app = make_app(fresh_ws, "alice", "dashboard")
         async with app.run_test(size=(120, 32)) as pilot:
             line = ""
-            for _ in range(200):
+            for _ in range(200):  # (the notification is a message handled after the line's update: wait for both)
                 await pilot.pause(0.05)
                 line = " ".join(str(app.screen.query_one("#stages", Static).render()).split())
-                if "waiting" in line:
+                if "waiting" in line and any("waiting" in str(n.message) for n in app._notifications):
                     break
             seen["line"] = line
             seen["notes"] = [n.message for n in app._notifications]
