@@ -21,7 +21,7 @@ import pytest
 
 from review.instrument import fhir
 from review.instrument.build import build_item_bank
-from review.instrument.config import load_config
+from review.instrument.config import InstrumentConfig, load_config
 from review.instrument.evidence import load_evidence, snapshot_of
 from review.instrument.form import form_html
 from review.instrument.itembank import UNKNOWN_CODE, ItemBank, load_templates
@@ -60,6 +60,22 @@ def _programme_bank() -> ItemBank:
     evidence = load_evidence(synthesis)
     return build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"),
                            load_config(ROOT / "instrument" / "scoring.toml"), snapshot_of(synthesis, len(evidence)))
+
+
+def _programme_bank_with_sources() -> tuple[ItemBank, InstrumentConfig]:
+    """The programme's item bank as `review instrument build` makes it (the studies' estimates and citations,
+    with their long DOIs), and its scoring config."""
+    from review.instrument.project import extraction_studies, study_evidence, study_sources
+
+    synthesis = ROOT / "extraction" / "synthesis.csv"
+    evidence = load_evidence(synthesis)
+    config = load_config(ROOT / "instrument" / "scoring.toml")
+    studies = extraction_studies(ROOT / "extraction")
+    effects, expert = study_evidence(studies)
+    bank = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
+                           snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
+                           sources=study_sources(studies))
+    return bank, config
 
 
 def _random_answers(bank: ItemBank, rng: random.Random) -> dict[str, str]:
@@ -254,16 +270,7 @@ def test_leaving_asks_first_while_answers_are_not_downloaded(browser, tmp_path, 
 
 def test_page_reflows_at_320_px_and_200_percent_zoom(browser, tmp_path):
     # WCAG 1.4.10: no sideways scrolling at 320 CSS px. The programme's DOIs pushed it to 334 px.
-    from review.instrument.project import extraction_studies, study_evidence, study_sources
-
-    synthesis = ROOT / "extraction" / "synthesis.csv"
-    evidence = load_evidence(synthesis)
-    config = load_config(ROOT / "instrument" / "scoring.toml")
-    studies = extraction_studies(ROOT / "extraction")
-    effects, expert = study_evidence(studies)
-    programme = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
-                                snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
-                                sources=study_sources(studies))
+    programme, config = _programme_bank_with_sources()
     assert programme.sources  # the studies' citations, with their long DOIs
     html = form_html(programme, config)
     for width in (320, 640):  # 640 = a 1280 px window at 200 % zoom
@@ -440,16 +447,7 @@ def test_modifiable_mark_in_the_key_is_read_as_a_word(browser, tmp_path, bank, c
 def test_printable_questionnaire_reflows_at_320_px(browser, tmp_path):
     # WCAG 1.4.10: instrument/questionnaire.html was 819 px wide in a 320 px window.
     from review.instrument.render import questionnaire_markdown, to_html
-    from review.instrument.project import extraction_studies, study_evidence, study_sources
-
-    synthesis = ROOT / "extraction" / "synthesis.csv"
-    evidence = load_evidence(synthesis)
-    config = load_config(ROOT / "instrument" / "scoring.toml")
-    studies = extraction_studies(ROOT / "extraction")
-    effects, expert = study_evidence(studies)
-    programme = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
-                                snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
-                                sources=study_sources(studies))
+    programme, config = _programme_bank_with_sources()
     html = to_html(questionnaire_markdown(programme), "questionnaire")
     for width in (320, 640):
         page = _open(browser, tmp_path, html, viewport={"width": width, "height": 800})
@@ -500,16 +498,9 @@ _WORDS_BROKEN_IN_CELLS = """
 def test_printable_questionnaire_tables_break_no_word_at_320_px(browser, tmp_path):
     # At 320 px the item bank summary's tables squeezed seven columns into 288 px, and overflow-wrap: anywhere
     # broke their words mid-word ('bewijskrac|ht', 'beïnvloed|baar'); the tables now reflow instead.
-    from review.instrument.project import extraction_studies, render_export, study_evidence, study_sources
+    from review.instrument.project import render_export
 
-    synthesis = ROOT / "extraction" / "synthesis.csv"
-    evidence = load_evidence(synthesis)
-    config = load_config(ROOT / "instrument" / "scoring.toml")
-    studies = extraction_studies(ROOT / "extraction")
-    effects, expert = study_evidence(studies)
-    programme = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
-                                snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
-                                sources=study_sources(studies))
+    programme, config = _programme_bank_with_sources()
     for lang in ("nl", "en"):
         html = render_export(programme, "html", lang)
         assert html.count("<table ") >= 2, lang  # signals and not included
@@ -567,16 +558,9 @@ def test_narrow_layout_leaves_each_cells_accessible_name_as_it_is(browser, tmp_p
     # On a narrow screen each cell is led by its column's name (::before, from data-label). Generated content is
     # part of the accessible name, so a screen reader read 'factor: Hoger huishoudinkomen' after the header it
     # already reads: the label has an empty alternative text.
-    from review.instrument.project import extraction_studies, render_export, study_evidence, study_sources
+    from review.instrument.project import render_export
 
-    synthesis = ROOT / "extraction" / "synthesis.csv"
-    evidence = load_evidence(synthesis)
-    programme_config = load_config(ROOT / "instrument" / "scoring.toml")
-    studies = extraction_studies(ROOT / "extraction")
-    effects, expert = study_evidence(studies)
-    programme = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), programme_config,
-                                snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
-                                sources=study_sources(studies))
+    programme, programme_config = _programme_bank_with_sources()
     pages = {"questionnaire": (render_export(programme, "html", "nl"), "table"),
              "form": (form_html(_programme_bank(), programme_config), "#answers-summary")}
     for name, (html, selector) in pages.items():
