@@ -112,6 +112,12 @@ class Candidate:
     year: float = 0.0  # > 0: decision 0036's year block at this weight appended after it
     stop_words: bool = False  # decision 0039: the stopping classifier (--src-stopping) reads the engine's
     # word features only, not the blocks the ranking reads; no part of the ranking, so not in the key
+    # Decision 0045: relevance feedback blended into the model's score. "knn1" (each record's cosine to its
+    # nearest labelled-relevant record), "knn3" (mean of its three nearest; fewer while fewer are labelled) or
+    # "centroid" (its cosine to the labelled-relevant records' mean row), on the rows the model ranks on;
+    # the blend is (1 − w)·z(model score) + w·z(similarity), z-scored over the unlabelled records.
+    feedback: str = ""
+    feedback_weight: float = 0.0
     note: str = ""
 
     def key(self) -> str:
@@ -372,6 +378,17 @@ CANDIDATES: dict[str, Candidate | None] = {
     "e7w-auth0.5-small0.2": Candidate(small="e7wx-auth0.2", large="e7wx-auth0.5",
                                       note="the author block at 0.2 below 1,000 records, 0.5 from 1,000; stopping "
                                            "classifier on the words"),
+    # round 11 (decision 0045): engine 6 with relevance feedback (similarity to the labelled-relevant records)
+    # blended into its score; the stopping classifier reads the engine's features as it does under engine 6
+    **{f"rf-{kind}-w{w}-all": Candidate(engine_model="default", feedback=kind, feedback_weight=w,
+                                        note=f"engine 6, its score blended with {kind} similarity at weight {w}, every size")
+       for kind, w in (("knn1", 0.3), ("knn3", 0.3), ("centroid", 0.3), ("knn3", 0.5))},
+    **{f"rf-{kind}x-w{w}": Candidate(engine_model="default", feedback=kind, feedback_weight=w,
+                                     note=f"engine 6 with {kind} similarity at weight {w} (run on sets of >= 1,000 records)")
+       for kind, w in (("knn1", 0.3), ("knn3", 0.3))},
+    **{f"rf-{kind}-w{w}": Candidate(small="default", large=f"rf-{kind}x-w{w}",
+                                    note=f"engine 6 below 1,000 records, {kind} similarity at weight {w} from 1,000")
+       for kind, w in (("knn1", 0.3), ("knn3", 0.3))},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -794,7 +811,8 @@ def _source_fingerprint() -> str:
     # adding a candidate or a report keeps the cache while changing how a run is done does not.
     for part in (Candidate, RankAveraged, ColumnFusion, Bagged, _split_columns, member_model, install, presumed_size, load_task, run_one,
                  _simulated, src_stop_one, with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records,
-                 with_record_blocks, _record_cells):
+                 with_record_blocks, _record_cells, feedback_similarity, feedback_blend, _feedback_order, _feedback_rank,
+                 _use_feedback):
         digest.update(inspect.getsource(part).encode())
     digest.update((Path(__file__).parent / "record_fields.py").read_bytes())
     return digest.hexdigest()[:10]
@@ -899,6 +917,71 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
     return row
 
 
+#: Decision 0045: the relevance-feedback blend of the run in progress, (kind, weight) or None (set by
+#: ``_simulated`` for every run), and the matrix and labelled-relevant rows of the ``rank`` call in progress.
+_FEEDBACK: list[Any] = [None]
+_FEEDBACK_CONTEXT: list[Any] = [None]
+_ENGINE_ORDER = ranker.order_candidates
+
+
+def feedback_similarity(matrix: Any, relevant_rows: np.ndarray, kind: str) -> np.ndarray:
+    """Each row's similarity to the labelled-relevant rows (unit-length TF-IDF rows, so a dot product is a
+    cosine): "knn1" the nearest one's, "knn3" the mean of the nearest three (of all while fewer are
+    labelled), "centroid" the dot product with their mean row (its cosine up to one factor for all rows)."""
+    relevant = matrix[relevant_rows]
+    if kind == "centroid":
+        return np.asarray(matrix @ np.asarray(relevant.mean(axis=0)).ravel()).ravel()
+    nearest = {"knn1": 1, "knn3": 3}[kind]
+    similarities = (matrix @ relevant.T).toarray()
+    nearest = min(nearest, similarities.shape[1])
+    if nearest == 1:
+        return similarities.max(axis=1)
+    return -np.partition(-similarities, nearest - 1, axis=1)[:, :nearest].mean(axis=1)
+
+
+def feedback_blend(scores: np.ndarray, similarity: np.ndarray, candidates: np.ndarray, weight: float) -> np.ndarray:
+    """(1 − weight)·z(scores) + weight·z(similarity), each standardised over the ``candidates`` rows (the
+    records being ordered: the labelled-relevant ones' cosine 1 to themselves stays out); other rows 0."""
+    blended = np.zeros_like(scores, dtype=np.float64)
+    parts = []
+    for values in (scores[candidates], similarity[candidates]):
+        spread = values.std()
+        parts.append((values - values.mean()) / (spread if spread > 0 else 1.0))
+    blended[candidates] = (1 - weight) * parts[0] + weight * parts[1]
+    return blended
+
+
+def _feedback_order(scores: np.ndarray, probabilities: Any, candidates: np.ndarray, strategy: str,
+                    rng: Any, **kwargs: Any) -> np.ndarray:
+    """The ranker's ``order_candidates`` on the blended score while a feedback run ranks (``max`` query)."""
+    spec, context = _FEEDBACK[0], _FEEDBACK_CONTEXT[0]
+    if spec is not None and context is not None and strategy == "max" and len(candidates):
+        kind, weight = spec
+        matrix, relevant_rows = context
+        scores = feedback_blend(scores, feedback_similarity(matrix, relevant_rows, kind), np.asarray(candidates), weight)
+    return _ENGINE_ORDER(scores, probabilities, candidates, strategy, rng, **kwargs)
+
+
+def _feedback_rank(features: Any, labels: dict[int, int], **kwargs: Any) -> Any:
+    """``ranker.rank`` with the labelled-relevant rows at hand for ``_feedback_order``."""
+    relevant = [r for r, v in labels.items() if v and r in features]
+    _FEEDBACK_CONTEXT[0] = (features.matrix, features.rows(relevant)) if relevant else None
+    try:
+        return ranker.rank(features, labels, **kwargs)
+    finally:
+        _FEEDBACK_CONTEXT[0] = None
+
+
+def _use_feedback(candidate: Candidate | None) -> None:
+    """Set the run's feedback blend from ``candidate`` (none for every other candidate) and route the ranker
+    through it; transparent while no blend is set, so a later run in the same worker is unchanged."""
+    wanted = candidate is not None and candidate.feedback and candidate.feedback_weight > 0
+    _FEEDBACK[0] = (candidate.feedback, candidate.feedback_weight) if wanted else None  # type: ignore[union-attr]
+    if wanted:
+        ranker.order_candidates = _feedback_order  # type: ignore[assignment]
+        simulate_module.rank = _feedback_rank  # type: ignore[assignment]
+
+
 def _simulated(candidate: Candidate | None, set_name: str, label: str,
                seed: int) -> tuple[Any, LabelledSet, Any, Any, float]:
     """One simulation of ``candidate`` (not a size switch): its result, the set, the features it ranked
@@ -906,6 +989,7 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
     build excluded)."""
     engine_model = "default"
     blocks = candidate if candidate is not None and (candidate.authors or candidate.year) else None
+    _use_feedback(candidate)
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
     install(candidate)
@@ -1121,11 +1205,13 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
                 features = type(features)(ids=list(features.ids), matrix=record_fields.with_blocks(features.matrix, blocks),
                                           config=features.config, n_built=features.n_built)
             extra_cpu = time.process_time() - cpu
+            _use_feedback(candidate)  # decision 0045: the similarity is part of every retrain + re-rank
+            ranks = _feedback_rank if _FEEDBACK[0] is not None else rank
             known, times = dict(start), []
             for repeat, extra in enumerate(extras):
                 known[ids[extra]] = labels[extra]
                 started = time.perf_counter()
-                rank(features, known, seed=repeat)
+                ranks(features, known, seed=repeat)
                 times.append(time.perf_counter() - started)
             row = {"n_records": n, "candidate": name, "nnz": int(features.matrix.nnz),
                    "extra_feature_cpu_s": round(extra_cpu, 2), "p50_ms": round(1000 * float(np.quantile(times, 0.5)), 1),
