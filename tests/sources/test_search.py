@@ -523,3 +523,42 @@ def test_a_second_search_of_the_same_query_is_refused_naming_the_running_one(wor
         assert outcome.new_records == 400
         again = run_search(workspace, spec, client=quick_client(standin))  # released when it ended
     assert again.new_records == 0 and len(search_store.runs(workspace.store, "once")) == 2
+
+
+def test_a_search_that_fails_midway_says_what_it_stored_and_a_rerun_adds_only_the_rest(workspace, monkeypatch):
+    """The error line of a failed search says how many records it stored (the batches before the
+    failure stay), so nobody has to guess whether the workspace now holds half a search."""
+    corpus = synthetic_corpus(500, seed=31)
+    write_query(workspace, name="cut")
+    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[pubmed]\nefetch_batch = 200\nmin_efetch_batch = 200\nrate_per_second = 0\n"
+                     "backoff_base = 0.001\nmax_attempts = 2\n")
+    runner = CliRunner()
+    with running(corpus, faults=Faults(script=["", "", "", "http_502", "http_502"])) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        failed = runner.invoke(main, ["-w", str(workspace.root), "search", "cut", "--no-progress"])
+        assert failed.exit_code == RetrievalError.exit_code and failed.stdout == ""
+        (error,) = failed.stderr.splitlines()
+        assert error.startswith("review: EFetch batch 401-500 of 500: ")
+        assert error.endswith("; query cut: 400 of 500 records stored before it stopped (run 1, interrupted); "
+                              "the next review search resumes it")
+        assert sum(stored_pmids(workspace).values()) == 400
+        resumed = runner.invoke(main, ["-w", str(workspace.root), "search", "cut", "--no-progress"])
+        assert resumed.exit_code == 0, resumed.output
+        assert resumed.stdout.splitlines()[1].split("\t")[:5] == ["cut", "resumed", "500", "500", "500"]
+    counts = stored_pmids(workspace)
+    assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
+
+
+def test_a_search_that_fails_before_storing_says_it_stored_nothing(workspace, monkeypatch):
+    write_query(workspace, name="none")
+    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[pubmed]\nrate_per_second = 0\nbackoff_base = 0.001\nmax_attempts = 2\n")
+    with running(synthetic_corpus(50, seed=3), faults=Faults(script=["http_500"] * 2)) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        failed = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "none", "--no-progress"])
+    assert failed.exit_code == RetrievalError.exit_code
+    (error,) = failed.stderr.splitlines()
+    assert "esearch.fcgi: gave up after 2 attempts (http_500)" in error
+    assert error.endswith("; query none: no records stored (run 1, interrupted); the next review search resumes it")
+    assert sum(stored_pmids(workspace).values()) == 0

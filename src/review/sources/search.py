@@ -22,14 +22,14 @@ from typing import Any
 
 from .. import __version__
 from ..atomic import write_text_atomic
-from ..errors import ReviewError, ValidationError
+from ..errors import RetrievalError, ReviewError, ValidationError
 from ..paths import check_name
 from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
 from ..timestamps import iso_utc
 from ..tomlread import read_toml
-from ..words import counted
+from ..words import counted, whole
 from ..workspace import Workspace
 from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
 from .query_blocks import strip_comments
@@ -367,11 +367,19 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         )
         stored.update(r.pmid for r in new)
 
+    to_fetch: list[int] = []  # the PMIDs of the result set, once ESearch has said (for the error line)
+
+    def noted(event: SearchProgress) -> None:
+        if event.phase == "fetch" and event.total:
+            to_fetch[:] = [event.total]
+        if progress is not None:
+            progress(event)
+
     try:
         if client.config.log_database_build:
             details["database_build"] = client.einfo()
         outcome = retrieve(client, term, is_stored=stored.__contains__, store_batch=store_batch,
-                           query_name=spec.name, esearch_params=params, progress=progress)
+                           query_name=spec.name, esearch_params=params, progress=noted)
     except SearchTakenOver:  # the run is the other process's now: its row is not this one's to mark
         raise
     except BaseException as err:
@@ -379,6 +387,9 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         details["error"] = redact_secret(f"{type(err).__name__}: {err}", client.config.api_key)
         search_store.update_run(store, run_id, status="interrupted", details=details, requests=requests_so_far())
         write_search_log(workspace, spec)
+        if isinstance(err, RetrievalError):  # the batches before the failure stay: say how many
+            kept = sum(batch["n_new"] for batch in search_store.run_batches(store, run_id))
+            raise type(err)(f"{err}; {_stored_before_failure(spec.name, run_id, kept, to_fetch)}") from None
         raise
     own = set(search_store.run_pmids(store, run_id))
     new_records = len(own)
@@ -398,6 +409,13 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         warnings.append(f"{len(outcome.missing_pmids)} PMIDs could not be fetched: {', '.join(outcome.missing_pmids[:10])}")
     return SearchOutcome(spec.name, run_id, "complete", outcome.hit_count, len(outcome.pmids), new_records,
                          requests, resumed=resumed, log_path=log_path, warnings=warnings)
+
+
+def _stored_before_failure(name: str, run_id: int, kept: int, to_fetch: list[int]) -> str:
+    """What a failed run holds: ``query q: 400 of 500 records stored before it stopped (run 1, …)``."""
+    what = (f"{whole(kept)} of {counted(to_fetch[0], 'record')} stored before it stopped" if kept and to_fetch
+            else f"{counted(kept, 'record')} stored before it stopped" if kept else "no records stored")
+    return f"query {name}: {what} (run {run_id}, interrupted); the next review search resumes it"
 
 
 def _details(outcome: Retrieval, client: EutilsClient, before: dict[str, Any],
