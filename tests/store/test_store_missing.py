@@ -113,6 +113,43 @@ def test_a_store_file_present_but_empty_is_refused_as_holding_no_review(tmp_path
     assert (ws.root / "review.db").stat().st_size == 0  # not even WAL mode's header written into it
 
 
+def _sqlite_file_without_review_tables(path: Path, *, journal: str, table: str | None) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 3")  # (a header and a first page: a real SQLite database)
+    if table:
+        conn.execute(f"CREATE TABLE {table} (x)")
+    conn.execute(f"PRAGMA journal_mode = {journal}")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize(("journal", "table"), [("DELETE", None), ("DELETE", "notes"), ("WAL", None)],
+                         ids=["no-table", "another-programs-table", "wal-mode-no-table"])
+def test_a_sqlite_file_without_the_review_tables_is_refused_and_left_exactly_as_it_was(
+        tmp_path: Path, journal: str, table: str | None) -> None:
+    """A real SQLite file holding no review (another program's, or one made empty) was switched to WAL mode on
+    connecting before the store refused it: its header bytes changed. Refused, it is left as it was: bytes,
+    permissions, and no -wal or -shm beside it."""
+    from review.workspace import init_workspace
+
+    ws = init_workspace(tmp_path / "ws", title="T", reviewers=["alice"], seed=1)
+    ws.store.engine.dispose()
+    db = ws.root / "review.db"
+    db.unlink()
+    _sqlite_file_without_review_tables(db, journal=journal, table=table)
+    db.chmod(0o640)
+    content, mode, beside = db.read_bytes(), db.stat().st_mode, sorted(p.name for p in ws.root.iterdir())
+    with pytest.raises(StoreMissing) as refused:
+        Workspace(ws.root).store  # noqa: B018
+    assert str(refused.value).startswith(f"{db}: the database holds no review store"), str(refused.value)
+    result = _run(Workspace(ws.root), "decide", "1", "--include")
+    assert result.exit_code == 1 and result.stderr.startswith(f"review: {db}: the database holds no review store")
+    assert db.read_bytes() == content and db.stat().st_mode == mode
+    assert sorted(p.name for p in ws.root.iterdir()) == beside  # no review.db-wal, review.db-shm
+
+
 @pytest.mark.parametrize("content", [b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 9\n",
                                      b"SQLite format 3\x00" + b"\x00" * 50])
 def test_a_store_file_that_is_not_a_sqlite_database_is_one_line(tmp_path: Path, content: bytes) -> None:

@@ -177,6 +177,39 @@ def _not_a_database(err: sa.exc.DatabaseError) -> bool:
     return "file is not a database" in text or "malformed" in text
 
 
+#: The first bytes of every SQLite database file; the header's byte 18 is 2 for one in WAL mode.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _sqlite_file_without_store(file: Path) -> bool:
+    """Whether ``file`` is a SQLite database, not in WAL mode, that holds no ``schema_info`` table (another
+    program's file, or one emptied), read without changing it: a read-only connection to a file in rollback
+    mode writes nothing, where the store's own connection would switch it to WAL mode first. False when that
+    cannot be told so (not SQLite, in WAL mode, unreadable): the store's own connection then judges it, as
+    before (a WAL-mode file gains and loses its -wal and -shm unchanged)."""
+    import sqlite3
+
+    try:
+        with file.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    if not header.startswith(_SQLITE_HEADER) or len(header) < 20 or header[18] == 2:
+        return False
+    try:
+        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                             (schema.schema_info.name,)).fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return found is None
+
+
 def _sqlite_path(url: sa.URL) -> Path | None:
     """The file a SQLite URL names (relative: from the current folder, as SQLite opens it); None for another
     engine or a database in memory."""
@@ -532,6 +565,9 @@ class Store:
         if prepare and not create and file is not None and file.is_file() and file.stat().st_size == 0:
             # A zero-byte file holds no table; not connected to (WAL mode would write its header into it).
             raise StoreMissing(str(file), file=False)
+        if prepare and not create and file is not None and file.is_file() and _sqlite_file_without_store(file):
+            # Nor a SQLite file without the review's tables: connecting would switch it to WAL mode.
+            raise StoreMissing(str(file), file=False)
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
             # UTC sessions: timestamps read back equal on both engines. Credentials come from the
@@ -685,7 +721,8 @@ class Store:
             moved_to = _moved_to(conn) if version is not None and not self.moved_ok else None
         if version is None:
             if not create:
-                raise StoreMissing(safe_url(self.engine.url), file=False)
+                file = _sqlite_path(self.engine.url)  # (a file named as the zero-byte one is, not by its URL)
+                raise StoreMissing(str(file) if file is not None else safe_url(self.engine.url), file=False)
             self.create()
             return
         _refuse_if_newer(version)
