@@ -762,6 +762,40 @@ def test_a_check_at_a_closed_gate_lifts_the_veto_in_a_session(workspace, monkeyp
     assert not session.stopping_evidence_due()  # the check marked its grid step
 
 
+def test_a_failed_fit_past_an_open_gate_is_a_check_that_asked_nothing(workspace, monkeypatch) -> None:
+    # The gate open (the trend stops) and k* = 1, but the fit fails (``estimate`` gives None: too few labels of a
+    # kind among the records it can read). The check is made all the same, as at a closed gate: it lifts the
+    # veto and marks its grid step. Returned as None instead, the veto would stand and every key would refit.
+    from review.services.screening import stopping_advice
+
+    session, irrelevant = _stopped_session(workspace)
+    ids = session._phase_labels()[2]
+    vetoing = {"screened": 100, "found": 30, "expected_remaining": 5.0, "most_left": 1, "probability": 0.01,
+               **sc.decisions_made_from(ids)}
+    assert session.apply_stopping_evidence(vetoing, session.evidence_epoch)
+    session.decide(irrelevant[0], "exclude")
+    session.decide(irrelevant[1], "exclude")  # a grid step (⌈200/100⌉ = 2) on: a check is due
+    session.save_ranking()
+    session.retrain()  # the stored queue carries the vetoing view: the next session opens on it
+    assert session.progress().stopping.vetoed
+    fits: list[int] = []
+    monkeypatch.setattr(sc, "estimate", lambda *a, **k: fits.append(int(np.sum(a[2]))))  # a fit that fails: None
+    [advice] = stopping_advice(workspace, ["alice"])  # what `review status --stopping` prints, as the TUI's worker
+    assert fits == [30]  # the gate was open: the fit was tried, on the 30 relevant found
+    assert advice.evidence_computed and advice.verdict == "stop" and advice.screened == 102, advice.explanation
+    assert "classifier trained on your decisions" not in advice.explanation, advice.explanation  # no estimate told
+    assert session.stopping_evidence_due()
+    failed = session.stopping_evidence()
+    # 30 found at 95 %: k* = ⌊30 · (1/0.95 − 1)⌋ = 1; no estimate, as a closed gate's check
+    assert failed == {"screened": 102, "found": 30, "most_left": 1, "asked": False,
+                      **sc.decisions_made_from(session._phase_labels()[2])}, failed
+    assert session.apply_stopping_evidence(failed, session.evidence_epoch)
+    status = session.progress().stopping
+    assert status.verdict == "stop" and not status.vetoed and status.estimate_from != "classifier", status.explanation
+    assert not session.stopping_evidence_due()  # the grid step is marked: no refit on the next key
+    assert fits == [30, 30]
+
+
 def test_an_undo_keeps_a_vetoing_view_until_the_next_check_replaces_it(workspace) -> None:
     # Review of stop11, #1, in a session: the undo used to drop the vetoing view, and the verdict said "Stop".
     session, irrelevant = _stopped_session(workspace)
