@@ -562,3 +562,24 @@ def test_a_search_that_fails_before_storing_says_it_stored_nothing(workspace, mo
     assert "esearch.fcgi: gave up after 2 attempts (http_500)" in error
     assert error.endswith("; query none: no records stored (run 1, interrupted); the next review search resumes it")
     assert sum(stored_pmids(workspace).values()) == 0
+
+
+def test_progress_asked_for_in_a_log_file_is_a_line_per_step(workspace, monkeypatch):
+    """``review search --progress 2> search.log`` (stderr no terminal, as under nohup): click's bar
+    printed only the query's name there, so a long search left nothing to follow."""
+    corpus = synthetic_corpus(250, seed=8, first_year=2001, last_year=2020)
+    write_query(workspace, name="long")
+    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[pubmed]\nrate_per_second = 0\nesearch_limit = 99\nefetch_batch = 50\n")
+    with running(corpus, paging_cap=99) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "long", "--progress"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("review: note:")]
+    assert lines[0] == "long: searching PubMed (ESearch)"
+    slices = [line for line in lines if line.startswith("long: date slice ")]
+    assert len(slices) >= 3 and all(line.endswith(" hits") or line.endswith(" hit") for line in slices)
+    assert "long: 250 hits; 0 of 250 records stored" in lines
+    assert "long: 50 of 250 records stored" in lines
+    assert lines[-1] == "long: 250 of 250 records stored; complete"
+    assert "records stored" not in result.stdout  # stdout keeps the table only

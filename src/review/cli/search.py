@@ -25,15 +25,21 @@ def register(group: click.Group) -> None:
 
 
 class _Bar:
-    """A click progress bar on stderr, created once the number of PMIDs is known."""
+    """A click progress bar on stderr, created once the number of PMIDs is known; with ``lines``
+    (``--progress`` when stderr is no terminal: a log file, ``nohup``) one line per step instead,
+    as click's bar would print only the query's name there."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, lines: bool = False) -> None:
         self.enabled = enabled
+        self.lines = lines
         self.bar: Any = None
         self.shown = 0
 
     def __call__(self, event: SearchProgress) -> None:
         if not self.enabled:
+            return
+        if self.lines:
+            click.echo(event.line(), err=True)
             return
         if event.phase == "fetch" and event.total and self.bar is None:
             self.bar = click.progressbar(length=event.total, label=f"{event.query_name}", file=sys.stderr,
@@ -93,7 +99,8 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
                 query.file_name,
             ]))
         return
-    bar = _Bar(sys.stderr.isatty() if progress is None else progress)
+    terminal = sys.stderr.isatty()
+    bar = _Bar(terminal if progress is None else progress, lines=not terminal)
     searches = service.start_searches(workspace, names, batch_size=batch_size, progress=bar)
     if searches.missing_contact:
         click.echo("review: note: NCBI asks E-utilities users for a contact address: set NCBI_EMAIL "

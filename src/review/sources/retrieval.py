@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import RetrievalError
 from ..records import Record
-from ..words import counted
+from ..words import counted, whole
 from .eutils import EutilsClient, HostUnreachable, HttpRefused, SearchResult, WaitTooLong, WebEnvExpired
 from .pubmed_xml import ParsedPubmed
 
@@ -38,6 +38,15 @@ class SearchProgress:
     done: int
     total: int
     message: str = ""
+
+    def line(self) -> str:
+        """The event as one line for a log (``q: 1,000 of 60,000 records stored``)."""
+        if self.phase == "search":
+            return f"{self.query_name}: {'searching PubMed (ESearch)' if self.message == 'ESearch' else self.message}"
+        stored = f"{whole(self.done)} of {counted(self.total, 'record')} stored"
+        if self.phase == "done":
+            return f"{self.query_name}: {stored}; {self.message or 'complete'}"
+        return f"{self.query_name}: {self.message + '; ' if self.message else ''}{stored}"
 
 
 @dataclass(slots=True)
@@ -160,7 +169,7 @@ def _plan_slices(client: EutilsClient, term: str, params: dict[str, str], limit:
         sliced = slice_term(term, start, stop) + (f" AND ({uids[0]}:{uids[1]}[uid])" if uids else "")
         result = client.esearch(sliced, retmax=limit, extra=params)
         label = f"{start:%Y/%m/%d}-{stop:%Y/%m/%d}" + (f" PMIDs {uids[0]}-{uids[1]}" if uids else "")
-        notify(SearchProgress(query_name, "search", len(planned), 0, f"slice {label}: {result.count}"))
+        notify(SearchProgress(query_name, "search", len(planned), 0, f"date slice {label}: {counted(result.count, 'hit')}"))
         if result.count > limit:
             pending.append((start, stop, result.count, uids))
         elif result.count:
