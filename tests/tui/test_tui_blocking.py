@@ -290,6 +290,44 @@ async def test_validate_writes_its_demo_data_in_a_worker_and_a_failure_is_one_li
 
 
 @async_test
+async def test_an_unexpected_error_in_validate_s_workers_ends_their_status_line(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure the worker does not expect (a bug: not a ReviewError or OSError) left "writing the SYNTHETIC demo
+    data and plan ..." (or "running NAME ...") on the screen for good, and said nothing."""
+    from textual.widgets import Static
+
+    from review.tui.screens import validate
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("a bug in the demo's writer")
+
+    real = validate.write_demo
+    monkeypatch.setattr(validate, "write_demo", broken)
+    async with open_app(tui_ws, "alice", "validate") as (app, pilot):
+        screen = app.screen
+        status = screen.query_one("#validate-status", Static)
+        await pilot.press("w")
+        await settle(pilot)
+        assert app.is_running and app._exception is None
+        assert "writing" not in str(status.render()) and "No analysis plan" in str(status.render())
+        assert _said(app, "a bug") == ["demo data not written: a bug in the demo's writer"], _said(app, "a bug")
+        monkeypatch.setattr(validate, "write_demo", real)
+        await pilot.press("w")
+        await settle(pilot)
+        assert len(screen.planned) == 10
+
+        def broken_run(item: Any, **kwargs: Any) -> Any:
+            raise KeyError("effect")
+
+        monkeypatch.setattr(validate, "run_planned", broken_run)
+        await pilot.press("enter")
+        await settle(pilot)
+        first = screen.planned[0].name
+        assert str(status.render()) == f"{first}: stopped on an unexpected error (KeyError: 'effect')"
+        assert len(_said(app, "'effect'")) == 1 and app.is_running
+
+
+@async_test
 async def test_the_browser_reads_its_reviewer_choices_in_a_worker(tui_ws: Workspace,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The reviewer filter's choices read every decision (``known_reviewers``: 80 ms of UI thread at 7,000

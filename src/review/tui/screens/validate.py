@@ -16,6 +16,7 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Label, ListItem, ListView, Static
+from textual.worker import Worker, WorkerState
 
 from ...errors import ReviewError, first_line
 from ...services.validate import PLAN_FILE, VALIDATE_DIR, planned_analyses, run_planned, write_demo
@@ -64,6 +65,7 @@ class ValidateScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.planned: list[object] = []
+        self._last_analysis = ""  # the analysis run last (its name ends the status line of a failed run)
 
     @property
     def workspace(self):  # type: ignore[no-untyped-def]
@@ -115,6 +117,7 @@ class ValidateScreen(Screen[None]):
         if index is None or not self.planned:
             return
         item = self.planned[index]
+        self._last_analysis = str(item.name)  # type: ignore[attr-defined]
         self._status(f"running {item.name} ...")  # type: ignore[attr-defined]
         self.run_analysis(item)
 
@@ -164,6 +167,19 @@ class ValidateScreen(Screen[None]):
             self.app.call_from_thread(self._demo_failed, err)
             return
         self.app.call_from_thread(self.action_reload)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed on what its code does not expect (a bug, not bad input) ends its "writing ..." or
+        "running ..." line too, with one notification: the event does not reach the app's own report."""
+        error = event.worker.error
+        if event.state != WorkerState.ERROR or event.worker.node is not self or error is None:
+            return
+        if event.worker.group == "validate-demo":
+            self._demo_failed(error)
+        elif event.worker.group == "validate":
+            said = f"{type(error).__name__}: {first_line(error)}"
+            self._status(f"{self._last_analysis}: stopped on an unexpected error ({said})")
+            self.notify(said, title="Validate", severity="error", timeout=8)
 
     def _demo_failed(self, error: BaseException) -> None:
         self.action_reload()  # (the status says again what there is)
