@@ -583,3 +583,30 @@ def test_progress_asked_for_in_a_log_file_is_a_line_per_step(workspace, monkeypa
     assert "long: 50 of 250 records stored" in lines
     assert lines[-1] == "long: 250 of 250 records stored; complete"
     assert "records stored" not in result.stdout  # stdout keeps the table only
+
+
+def test_records_added_to_pubmed_while_a_search_runs_are_fetched_and_counted(workspace):
+    """PubMed adds records between ESearch and a later EFetch whose WebEnv had expired: the search
+    is run again, the new PMIDs are fetched once, and the found count follows PubMed's change
+    (it kept the first count, so found 500 against 507 retrieved read as an unexplained gap)."""
+    corpus = synthetic_corpus(500, seed=17)
+    spec = write_query(workspace, name="grows")
+    added = [StandInArticle(str(90_000_000 + i), synthetic_article(90_000_000 + i, 2026), date(2026, 1, 1),
+                            date(2026, 1, 1)) for i in range(7)]
+    with running(corpus) as standin:
+        def pubmed_grows_after_the_first_batch(event):
+            if event.phase == "fetch" and event.done == 100:
+                standin.corpus = StandInCorpus([*standin.corpus.articles.values(), *added])
+                standin.expire_webenvs()
+
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=100),
+                             progress=pubmed_grows_after_the_first_batch)
+    counts = stored_pmids(workspace)
+    assert len(counts) == 507 and max(counts.values()) == 1
+    assert (outcome.hit_count, outcome.retrieved, outcome.new_records) == (507, 507, 507)
+    assert any("500 → 507 hits" in warning for warning in outcome.warnings)
+    (logged,) = json.loads(workspace.path("queries", "grows.log.json").read_text(encoding="utf-8"))["runs"]
+    assert logged["count_changes"] == [{"slice": "all", "before": 500, "after": 507}]
+    assert logged["records_found"] == logged["records_retrieved"] == 507 and logged["count_check"]["ok"]
+    report = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "searches", "-"])
+    assert "PubMed's count changed during the run (the query 500 → 507)" in report.stdout

@@ -271,6 +271,10 @@ def _counts(run: dict[str, Any]) -> str:
         text += f", {missing} could not be fetched ({', '.join(run['missing_pmids'][:10])})"
     if deleted:
         text += f", {deleted} deleted by PubMed"
+    changes = [f"{'the query' if c['slice'] == 'all' else 'date slice ' + c['slice']} {_n(c['before'])} → {_n(c['after'])}"
+               for c in run.get("count_changes") or []]
+    if changes:
+        text += f"; PubMed's count changed during the run ({'; '.join(changes)}), and the found count is the later one"
     if not (run.get("count_check") or {}).get("ok", True):
         text += "; the found and retrieved counts differ (records added or removed in PubMed during the run)"
     return text

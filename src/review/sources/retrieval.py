@@ -79,6 +79,9 @@ class Retrieval:
     deleted_pmids: list[str] = field(default_factory=list)
     refetched_batches: int = 0
     batch_size_final: int = 0
+    #: Slices whose count PubMed changed while they were fetched (a WebEnv searched again after records
+    #: were added or removed): ``{"slice", "before", "after"}``; ``hit_count`` follows the change.
+    count_changes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def count_check(self) -> dict[str, Any]:
@@ -135,6 +138,8 @@ def retrieve(
     for piece in slices:
         for pmid in piece.result.ids:
             union.setdefault(pmid, None)
+    for pmid in handled:  # stored from a result set PubMed changed since (a record removed meanwhile)
+        union.setdefault(pmid, None)
     outcome.pmids = list(union)
     outcome.batch_size_final = fetcher.batch
     notify(SearchProgress(query_name, "done", total, total, "complete"))
@@ -299,5 +304,8 @@ class _WindowFetcher:
         """Re-create the WebEnv for a slice; True when the id list changed (positions moved)."""
         fresh = self.client.esearch(piece.term, retmax=self.client.config.esearch_limit, extra=self.params)
         changed = fresh.ids != piece.result.ids
+        if fresh.count != piece.result.count:  # PubMed added or removed records since the first ESearch
+            self.outcome.count_changes.append({"slice": piece.label, "before": piece.result.count, "after": fresh.count})
+            self.outcome.hit_count += fresh.count - piece.result.count
         piece.result = fresh
         return changed

@@ -403,6 +403,10 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
                             new_records=new_records, requests=requests, details=details)
     log_path = write_search_log(workspace, spec)
     warnings = list(outcome.warnings)
+    for change in outcome.count_changes:
+        warnings.append(f"PubMed's count changed during the search ({change['slice'] if change['slice'] != 'all' else 'the query'}: "
+                        f"{whole(change['before'])} → {whole(change['after'])} hits when its WebEnv was searched again); "
+                        "the hits counted are the later ones, and every PMID of the new result set was fetched")
     if not outcome.count_check["ok"]:
         warnings.append(f"ESearch counted {counted(outcome.hit_count, 'hit')} but the slices hold {len(outcome.pmids)} PMIDs")
     if outcome.missing_pmids:
@@ -425,6 +429,7 @@ def _details(outcome: Retrieval, client: EutilsClient, before: dict[str, Any],
         "warnings": outcome.warnings,
         "slices": [s.as_log() for s in outcome.slices],
         "count_check": outcome.count_check,
+        "count_changes": outcome.count_changes,
         "duplicates_across_slices": outcome.duplicates_across_slices,
         "missing_pmids": outcome.missing_pmids,
         "deleted_pmids": outcome.deleted_pmids,
@@ -512,7 +517,7 @@ def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
         **unfinished,
         "already_stored_from_earlier_runs": details.get("already_stored"),
         "requests": run["requests"],
-        **{k: details[k] for k in ("database_build", "stats", "slices", "count_check", "duplicates_across_slices", "missing_pmids",
+        **{k: details[k] for k in ("database_build", "stats", "slices", "count_check", "count_changes", "duplicates_across_slices", "missing_pmids",
                                     "deleted_pmids", "refetched_batches", "warnings", "resumed", "error")
            if k in details},
     }
