@@ -286,3 +286,25 @@ def test_an_http_date_retry_after_is_waited_until_that_time_and_capped_like_seco
     assert 25 <= sleeps[0] <= 31  # until the date, not the 0.01 s backoff
     assert sleeps[1] == 0.01  # a date already past: our own backoff
     assert len(sleeps) == 2
+
+
+def test_429_without_retry_after_backs_off_exponentially(corpus):
+    """NCBI's 429 does not always name a wait: then the client's own backoff applies, doubling."""
+    sleeps = Sleeps()
+    with running(corpus, faults=Faults(script=("http_429", "http_429"), retry_after=None)) as standin:
+        client = client_for(standin, sleeps, backoff_base=0.5)
+        assert client.esearch("x").count == 60
+        assert standin.faults_injected == {"http_429": 2}
+    assert sleeps == [0.5, 1.0] and client.stats.retries == {"http_429": 2}
+
+
+def test_a_connection_reset_mid_body_is_refetched(corpus):
+    """A proxy or load balancer resets the connection halfway through an EFetch answer (RST, not a close)."""
+    with running(corpus) as standin:
+        client = client_for(standin)
+        found = client.esearch("x", retmax=100)
+        standin.set_faults(Faults(script=("reset",)))
+        parsed = client.efetch_history(found.webenv, found.query_key, 0, 60)
+        assert standin.faults_injected == {"reset": 1}
+    assert [r.pmid for r in parsed.records] == found.ids
+    assert client.stats.retries == {"connection_dropped": 1} and client.stats.requests["efetch"] == 2

@@ -65,7 +65,7 @@ def test_every_fault_kind_on_still_every_record_once(workspace):
     script = [step for kind in FAULT_KINDS for step in (kind, "")]
     faults = Faults(kinds=FAULT_KINDS, rate=0.25, seed=4, script=script, retry_after=0, slow_seconds=0.01)
     with running(corpus, faults=faults) as standin:
-        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=100, max_attempts=8))
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=50, max_attempts=8))
         injected = standin.faults_injected
     assert set(injected) == set(FAULT_KINDS)
     counts = stored_pmids(workspace)

@@ -3,7 +3,7 @@
 PubMed is not reachable from CI, and its failures cannot be ordered on demand.  This server
 answers the same URLs over a corpus of PubMed XML records, enforces PubMed's 9,999-record
 paging cap, and injects the faults the real service produces (429 with ``Retry-After``,
-500/502/503, ``<ERROR>`` in HTTP 200, connections cut mid-body, broken XML, slow answers,
+500/502/503, ``<ERROR>`` in HTTP 200, connections cut or reset mid-body, broken XML, slow answers,
 expired WebEnvs, short EFetch batches, an XML declaration naming an unknown encoding),
 counting every request.  ``review demo`` runs its whole search step against it, which is why it ships in the package rather than under tests/:
 the demo is product; the tests, ``benchmarks/retrieval.py`` and ``REVIEW_EUTILS_URL`` (point any
@@ -24,6 +24,8 @@ from __future__ import annotations
 import io
 import random
 import re
+import socket
+import struct
 import threading
 import urllib.parse
 from collections import Counter
@@ -46,7 +48,7 @@ __all__ = [
 
 #: Every fault the stand-in can inject.
 FAULT_KINDS: tuple[str, ...] = (
-    "http_429", "http_500", "http_502", "http_503", "error_body", "truncated", "invalid_xml",
+    "http_429", "http_500", "http_502", "http_503", "error_body", "truncated", "reset", "invalid_xml",
     "slow", "webenv_expiry", "short_batch", "unknown_encoding",
 )
 #: The XML declaration an ``unknown_encoding`` fault puts on the body (a codec no Python has).
@@ -90,8 +92,9 @@ class Faults:
     rate: float = 0.0
     seed: int = 0
     script: Sequence[str] = ()
-    #: Seconds, or a string sent as is (an HTTP-date such as ``Wed, 21 Oct 2026 07:28:00 GMT``).
-    retry_after: float | str = 1.0
+    #: Seconds, or a string sent as is (an HTTP-date such as ``Wed, 21 Oct 2026 07:28:00 GMT``);
+    #: None sends no ``Retry-After`` (NCBI's 429 does not always carry one).
+    retry_after: float | str | None = 1.0
     slow_seconds: float = 0.5
 
     def __post_init__(self) -> None:
@@ -408,7 +411,8 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             faults = standin._faults
             if fault == "http_429":
                 body = b'{"error":"API rate limit exceeded","api-key":"127.0.0.1","count":"4","limit":"3"}'
-                self._send(429, body, "application/json", {"Retry-After": _retry_after_header(faults.retry_after)})
+                waits = {} if faults.retry_after is None else {"Retry-After": _retry_after_header(faults.retry_after)}
+                self._send(429, body, "application/json", waits)
                 return
             if fault in {"http_500", "http_502", "http_503"}:
                 code = int(fault[-3:])
@@ -430,6 +434,8 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 body = standin.einfo()
             if fault == "truncated":
                 self._send(200, body, cut=len(body) // 2)
+            elif fault == "reset":
+                self._send(200, body, cut=len(body) // 2, reset=True)
             elif fault == "invalid_xml":
                 self._send(200, body[: len(body) // 2])
             elif fault == "unknown_encoding":
@@ -438,7 +444,7 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 self._send(200, body)
 
         def _send(self, code: int, body: bytes, content_type: str = "text/xml; charset=UTF-8",
-                  headers: Mapping[str, str] | None = None, cut: int | None = None) -> None:
+                  headers: Mapping[str, str] | None = None, cut: int | None = None, reset: bool = False) -> None:
             self.send_response(code)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -451,6 +457,9 @@ def _handler_for(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body[:cut])
                 self.wfile.flush()
                 self.close_connection = True
+                if reset:  # a reset (RST: SO_LINGER 0), as a proxy or a load balancer sends, not an orderly close
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
 
     return Handler
 
