@@ -183,3 +183,61 @@ def test_deciding_sessions_waiting_behind_a_removal_is_said_where_the_removal_ch
     docstring = " ".join(str(removal_reason.__doc__).split())
     wording = "do not wait for each other here, except behind a removal or restore that is waiting for one of them"
     assert wording.replace(" here,", " there,") in screening and wording in docstring
+
+
+def test_synthesis_md_quotes_the_meta_analysis_line_the_report_prints_for_its_three_rows(tmp_path: Path) -> None:
+    """synthesis.md quoted τ² 0.0202 and a prediction interval 0.11-24.70 that no data in the repository gives
+    (docs audit 2026-12-06): its example now names its three rows, and the report must print what it quotes."""
+    from review.extraction.model import Estimate, Factor, Study
+    from review.synthesis.factors import SynthesisSettings, synthesise_factor
+    from review.synthesis.report import markdown_report
+
+    factor = Factor("conflict_with_supervisor", "Conflict with supervisor", "Conflict met leidinggevende", "social",
+                    True, True)
+    studies = [Study(id=name, cohort_id=name, citation=name, country="NL", design="cohort",
+                     evidence_type="empirical", outcome_definition="recurrent sick leave", data_source="full text",
+                     estimates=[Estimate(factor=factor.id, estimate_type="adjusted", source_location="Table 2",
+                                         measure="OR", estimate=value, ci_low=low, ci_high=high,
+                                         contrast="conflict vs none")])
+               for name, value, low, high in (("a", 2.21, 1.21, 4.04), ("b", 1.80, 1.10, 2.95),
+                                              ("c", 1.60, 1.10, 2.33))]
+    settings = SynthesisSettings(rule_set="ariens")
+    result = synthesise_factor(factor, studies, {}, settings)
+    report = markdown_report([result], settings, plots={}, n_studies=3, root=tmp_path)
+    line = next(x for x in report.splitlines() if x.startswith("**Meta-analysis**"))
+    page = " ".join((REPO / "docs" / "synthesis.md").read_text(encoding="utf-8").split())
+    paragraph = page[page.index("The report's meta-analysis line names its conventions."):]
+    paragraph = paragraph[:paragraph.index("from no data in the repository")]
+    assert "2.21 (1.21-4.04), 1.80 (1.10-2.95) and 1.60 (1.10-2.33)" in paragraph
+    quoted = re.findall(r"`([^`]+)`", paragraph)
+    shown = [q for q in quoted if any(ch.isdigit() for ch in q) and "prediction interval …" not in q]
+    assert len(shown) == 2  # the estimates with τ² and I², and the prediction interval
+    for fragment in shown:
+        assert fragment in line, (fragment, line)
+
+
+def test_screening_md_names_every_stopping_key_review_simulate_writes(tmp_path: Path) -> None:
+    """`consecutive_irrelevant`'s `limit` was written by `review simulate` but named nowhere in its key table
+    (docs audit 2026-12-06): every key of `stopping` and of its rules must be in the table's `stopping` row."""
+    import csv
+    import json
+
+    from click.testing import CliRunner
+
+    from review.cli import main
+
+    data_csv, out = tmp_path / "set.csv", tmp_path / "sim.json"
+    with data_csv.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["record_id", "title", "abstract", "label_included"])
+        for i in range(60):
+            topic = "recurrent sickness absence depression" if i % 10 == 0 else f"knee surgery trial {i % 7}"
+            writer.writerow([i + 1, f"{topic} study {i}", f"We studied {topic} in cohort {i}.", int(i % 10 == 0)])
+    result = CliRunner().invoke(main, ["simulate", str(data_csv), "--seed", "1", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    stopping = json.loads(out.read_text(encoding="utf-8"))["stopping"]
+    page = (REPO / "docs" / "screening.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if line.startswith("| `stopping` |"))
+    named = set(re.findall(r"`([^`]+)`", row))
+    keys = set(stopping) | {key for value in stopping.values() if isinstance(value, dict) for key in value}
+    assert keys - named == set()
