@@ -44,6 +44,8 @@ DEFAULT_BOOTSTRAP = 1000
 MIN_AT_RISK = 10
 #: Which performance the numbers are (see the module docstring): named in the JSON and the report.
 PERFORMANCE = "apparent"
+#: Cells (resamples x clients) of one block of the vectorised AUC bootstrap: about 8 MB per array of it.
+BOOTSTRAP_BLOCK_CELLS = 1_000_000
 
 
 @dataclass(slots=True)
@@ -139,11 +141,16 @@ def rank_auc(y: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def bootstrap_auc(y: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int, level: float) -> tuple[float, float]:
-    """Percentile CI of the AUC over resampled clients (resamples with one outcome only are redrawn)."""
+    """Percentile CI of the AUC over resampled clients (resamples with one outcome only are redrawn).
+
+    The resamples are drawn and ranked a block of rows at a time, at most ``BOOTSTRAP_BLOCK_CELLS`` cells: all
+    1,000 of 50,000 clients at once held 3.7 GB. The generator gives the same rows in blocks as in one draw,
+    so the interval is the same."""
     rng = np.random.default_rng(seed)
     n, values = len(y), np.empty(0)
+    rows_per_block = max(1, BOOTSTRAP_BLOCK_CELLS // n)
     while len(values) < n_boot:
-        draws = rng.integers(0, n, size=(n_boot - len(values), n))
+        draws = rng.integers(0, n, size=(min(rows_per_block, n_boot - len(values)), n))
         ys, xs = y[draws], x[draws]
         usable = (ys.sum(axis=1) > 0) & (ys.sum(axis=1) < n)
         values = np.concatenate([values, rank_auc(ys[usable], xs[usable])])
