@@ -516,3 +516,37 @@ def test_to_extraction_records_pre_specified_model_building_only_from_the_plan(w
         ("crude", "", "logistic regression (statsmodels), univariable")}
     text = report()
     assert "crude estimate only" in text and "pre-specified model" not in text
+
+
+def test_a_stray_code_in_a_0_1_factor_is_questioned_naming_its_row(write_csv, tmp_path) -> None:
+    """One '2' in a 0/1 column made the factor 'per unit' with nothing said: now its line asks, naming the row."""
+    path, cols = _cohort(write_csv)
+    lines = path.read_text().splitlines()
+    cells = lines[37].split(",")
+    cells[1] = "2"  # conflict_with_supervisor of the client on file row 38
+    lines[37] = ",".join(cells)
+    typo = tmp_path / "typo.csv"
+    typo.write_text("\n".join(lines) + "\n")
+    result = factor_associations(typo, outcome="recurrence", factors=["conflict_with_supervisor",
+                                                                      "previous_sick_leave_episodes"])
+    conflict, episodes = result.factors
+    assert conflict.contrast.startswith("per unit")
+    assert "0 or 1 in 399 of 400 rows; row 38 holds '2': a wrong code in a 0/1 factor?" in conflict.note
+    assert "row 38" in "\n".join(factors_lines(result))
+    assert episodes.note == "" and (cols["previous_sick_leave_episodes"] > 1).mean() > 0.05  # a real count is not
+    clean = factor_associations(path, outcome="recurrence", factors=["conflict_with_supervisor"])
+    assert clean.factors[0].note == "" and clean.factors[0].contrast.endswith("present vs absent")
+
+
+def test_the_rows_of_each_adjustment_category_are_reported(write_csv) -> None:
+    """A Dutch spelling among English codes ('depressie' beside 'depressive') is a category of its own; the
+    report and the JSON count each category's rows, so one stray row shows."""
+    rows = [("client", "conflict", "diagnosis", "recurrence")]
+    rng = np.random.default_rng(2)
+    for i in range(120):
+        diagnosis = "depressie" if i == 7 else ("depressive", "anxiety")[i % 2]
+        rows.append((f"c{i}", int(rng.integers(0, 2)), diagnosis, int(rng.random() < 0.4)))
+    result = factor_associations(write_csv("mix.csv", rows), outcome="recurrence", adjust=["diagnosis"],
+                                 factors=["conflict"])
+    assert result.to_json()["adjust_categories"] == {"diagnosis": {"anxiety": 59, "depressie": 1, "depressive": 60}}
+    assert "diagnosis (reference 'anxiety'; rows: anxiety 59, depressie 1, depressive 60)" in factors_lines(result)[0]

@@ -74,13 +74,16 @@ class FactorsResult:
     level: float
     missing: dict[str, int] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # text --adjust column -> its reference category
+    #: text --adjust column -> rows per category (a stray spelling, 'depressie' beside 'depressive', shows as
+    #: a category of its own: it gets its own indicator, so the reader must see it)
+    categories: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,
                 "time": self.time, "event": self.event, "adjust": self.adjust, "n": self.n_rows,
                 "factors": [asdict(f) for f in self.factors], "not_candidates": self.not_candidates,
                 "level": self.level, "missing": self.missing, "adjust_reference": self.references,
-                "p_adjustment": P_ADJUSTMENT}
+                "adjust_categories": self.categories, "p_adjustment": P_ADJUSTMENT}
 
 
 def holm_adjust(associations: list[FactorAssociation]) -> None:
@@ -101,12 +104,13 @@ def _numeric_column(table: Table, column: str) -> pd.Series:
     return pd.Series([table.number(i, column, required=False) for i in range(len(table))], dtype=float)
 
 
-def _covariates(table: Table, adjust: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Adjustment columns: numbers as they are, text as indicator columns, and each text column's
-    reference category (the first in sorting order). A column of numbers with one word in it is
-    a typo, not a set of categories: that cell is the error, as is a number we will not guess at
-    (``1,000``, ``inf``)."""
-    parts, references = [], {}
+def _covariates(table: Table, adjust: list[str]
+                ) -> tuple[pd.DataFrame, dict[str, str], dict[str, dict[str, int]]]:
+    """Adjustment columns: numbers as they are, text as indicator columns, each text column's
+    reference category (the first in sorting order) and its rows per category. A column of numbers
+    with one word in it is a typo, not a set of categories: that cell is the error, as is a number we
+    will not guess at (``1,000``, ``inf``)."""
+    parts, references, categories = [], {}, {}
     for column in adjust:
         cells = [table.text(i, column, required=False) for i in range(len(table))]
         values: list[float] = []
@@ -127,11 +131,30 @@ def _covariates(table: Table, adjust: list[str]) -> tuple[pd.DataFrame, dict[str
                              f"{cells[i]!r} is not a number (the column's other cells are numbers)")
         text = pd.Series([c if c else None for c in cells], name=column)
         references[column] = str(sorted(text.dropna().unique())[0])
+        categories[column] = {str(k): int(v) for k, v in sorted(text.value_counts().items())}
         dummies = pd.get_dummies(text, prefix=column, drop_first=True, dtype=float)
         dummies[text.isna()] = np.nan
         parts.append(dummies)
     frame = pd.concat(parts, axis=1) if parts else pd.DataFrame(index=range(len(table)))
-    return frame, references
+    return frame, references, categories
+
+
+#: A factor whose cells are 0 or 1 but for at most this share is read per unit, as any number, yet is more
+#: likely a 0/1 factor with a wrong code (a 2 or 0.5 typed for 1): the report asks (a count whose few 2s are
+#: real answers the question by its name).
+STRAY_CODE_SHARE = 0.05
+
+
+def stray_code_note(table: Table, column: str, values: pd.Series) -> str:
+    """The question for a factor that is 0/1 in all but a few cells, naming the first such cell; else ''."""
+    filled = values.dropna()
+    stray = filled[~filled.isin([0.0, 1.0])]
+    if not len(stray) or not {0.0, 1.0} <= set(filled.unique()) or len(stray) > STRAY_CODE_SHARE * len(filled):
+        return ""
+    i = int(stray.index[0])
+    more = f" ({len(stray) - 1} more rows neither)" if len(stray) > 1 else ""
+    return (f"0 or 1 in {len(filled) - len(stray)} of {len(filled)} rows; row {table.where(i)} holds "
+            f"{table.text(i, column)!r}{more}: a wrong code in a 0/1 factor?")
 
 
 def _is_numeric(table: Table, column: str) -> bool:
@@ -212,7 +235,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     if duration is not None and (duration < 0).any():
         i = int(np.flatnonzero(duration < 0)[0])
         raise cell_error(table.path, table.where(i), time, f"negative time {duration[i]:g}")
-    covariates, references = _covariates(table, adjust)
+    covariates, references, categories = _covariates(table, adjust)
     parameters = 1 + covariates.shape[1]
     measure = "HR" if time else "OR"
     results = []
@@ -225,6 +248,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
         values = set(complete["__factor"].unique())
         binary = values <= {0.0, 1.0}
         contrast = f"{name} present vs absent" if binary else f"per unit of {name}"
+        stray = "" if binary else stray_code_note(table, name, x)
         n, events = len(complete), int(complete["__event"].sum())
         excluded = len(frame) - n
         epv = (events if measure == "HR" else min(events, n - events)) / parameters
@@ -250,10 +274,10 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
                                              list(adjust), str(err).splitlines()[0][:160]))
             continue
         results.append(FactorAssociation(name, contrast, measure, est, lo, hi, p, n, events, excluded, list(adjust),
-                                         few_events_note(epv, parameters), round(epv, 2), ph_p))
+                                         joined_notes(stray, few_events_note(epv, parameters)), round(epv, 2), ph_p))
     holm_adjust(results)  # also flags doubtful proportional hazards, on the adjusted p
     model = "Cox proportional hazards (lifelines)" if time else "logistic regression (statsmodels)"
     columns = [c for c in dict.fromkeys([outcome, *(c for c in (time, event) if c), *adjust, *candidates])]
     missing = {c: n for c in columns if (n := sum(not table.text(i, c, required=False) for i in range(len(table))))}
     return FactorsResult(str(path), model, outcome, time, event if time else None, adjust, len(table), results,
-                         skipped, level, missing, references)
+                         skipped, level, missing, references, categories)

@@ -58,8 +58,11 @@ def _noted(*notes: str) -> str:
     return f"  ({note})" if note else ""
 
 
-def _adjusted(column: str, references: dict[str, str]) -> str:
-    return f"{column} (reference {references[column]!r})" if column in references else column
+def _adjusted(column: str, references: dict[str, str], categories: dict[str, dict[str, int]]) -> str:
+    if column not in references:
+        return column
+    counts = ", ".join(f"{name} {n}" for name, n in categories.get(column, {}).items())
+    return f"{column} (reference {references[column]!r}" + (f"; rows: {counts}" if counts else "") + ")"
 
 
 def factors_lines(r: FactorsResult) -> list[str]:
@@ -67,7 +70,7 @@ def factors_lines(r: FactorsResult) -> list[str]:
     w = _width([f.factor for f in r.factors], "factor")
     lines = [f"Own data: {r.model}, {r.n_rows} rows; outcome {r.outcome!r}"
              + (f", time {r.time!r}, event {r.event!r}" if r.time else "")
-             + (f"; adjusted for {', '.join(_adjusted(c, r.references) for c in r.adjust)}" if r.adjust
+             + (f"; adjusted for {', '.join(_adjusted(c, r.references, r.categories) for c in r.adjust)}" if r.adjust
                 else "; crude (no --adjust)"),
              f"{'factor':<{w}} {r.factors[0].measure if r.factors else '':>5} {pct + ' CI':<17} "
              f"{'p':>7} {'p Holm':>7} {'n':>6} {'events':>6}  contrast"]
