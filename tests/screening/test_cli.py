@@ -44,6 +44,35 @@ def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) ->
     for rule in ("relevance_rate_lomax", "relevance_rate_classifier", "statistical"):  # each stop marked
         assert (f"<!-- stop: {rule} -->" in svg) == (data["stopping"][rule]["n_screened"] is not None)
     assert "wss@95\t" in result.output and "stop:statistical\t" in result.output
+    _metrics_follow_from_the_order(small_csv, data, result.stdout)
+
+
+def _metrics_follow_from_the_order(labelled: Path, data: dict, printed: str) -> None:
+    """The simulation's metrics and stops, recomputed from its order and the file's labels by their definitions
+    (docs/screening.md: Cohen et al. 2006's WSS, recall@10 %, the stops counting the priors), not by its code."""
+    import math
+
+    with labelled.open(newline="", encoding="utf-8") as handle:
+        truth = {int(row["record_id"]): int(row["label_included"]) for row in csv.DictReader(handle)}
+    assert sorted(data["order"]) == sorted(truth)
+    after = [truth[r] for r in data["order"][len(data["priors"]):]]  # the metrics leave the priors out
+    n, relevant = len(after), sum(after)
+    assert (data["metrics"]["n_records"], data["metrics"]["n_relevant"]) == (n, relevant) == (198, 9)
+    found = [sum(after[:i]) for i in range(n + 1)]
+    to_95 = next(i for i in range(n + 1) if found[i] >= math.ceil(0.95 * relevant))
+    to_all = next(i for i in range(n + 1) if found[i] == relevant)
+    metrics = data["metrics"]
+    assert (metrics["n_to_95%"], metrics["n_to_all"]) == (to_95, to_all)
+    assert metrics["wss@95"] == pytest.approx((n - to_95) / n - 0.05)
+    assert metrics["wss@100"] == pytest.approx((n - to_all) / n)
+    assert metrics["recall@10%"] == pytest.approx(found[n // 10] / relevant)
+    every = [truth[r] for r in data["order"]]  # a stop counts the priors as screened and their relevant as found
+    for rule, stop in data["stopping"].items():
+        if not isinstance(stop, dict) or stop.get("n_screened") is None:
+            continue
+        assert stop["recall"] == pytest.approx(sum(every[:stop["n_screened"]]) / sum(every)), rule
+        line = next(line for line in printed.splitlines() if line.startswith(f"stop:{rule}\t"))
+        assert line.split("\t")[1] == str(stop["n_screened"]), line
 
 
 def test_simulate_runs_engine_version_6_by_default(small_csv: Path, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ def _add(workspace: Workspace, n: int = 3) -> list[int]:
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(workspace: Workspace) -> None:
     if workspace.store.dialect != "sqlite":
-        return  # PostgreSQL has neither PRAGMA nor a journal mode to choose
+        pytest.skip("PostgreSQL has neither PRAGMA nor a journal mode to choose")
     with workspace.store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -189,7 +189,7 @@ def test_a_reviewer_role_that_may_only_select_and_insert_decides_with_the_remova
     """An append-only reviewer role (SELECT and INSERT, no UPDATE/DELETE/TRUNCATE) decides with the
     removal check: the check's lock needs no table privilege (LOCK TABLE ... IN SHARE MODE did)."""
     if workspace.store.dialect != "postgresql":
-        return  # SQLite has no roles
+        pytest.skip("SQLite has no roles")
     import uuid
 
     a, b, _ = _add(workspace)
@@ -221,7 +221,7 @@ def test_deciding_sessions_wait_for_each_other_only_behind_a_waiting_removal(wor
     """PostgreSQL: a decision's check shares the removals' lock with other decisions, but a removal waiting
     for the first decision queues every later shared request behind it (what screening.md says)."""
     if workspace.store.dialect != "postgresql":
-        return  # SQLite: one writer at a time, every decision waits for the one being saved
+        pytest.skip("SQLite: one writer at a time, every decision waits for the one being saved")
     import time
 
     a, b, c = _add(workspace)
