@@ -82,12 +82,15 @@ def test_decide_same_merges_and_different_keeps_apart(workspace: Workspace) -> N
 
 
 def test_skip_keeps_the_pair_pending_at_the_back(workspace: Workspace) -> None:
-    import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
+    # Three copies of one report: three pairs to ask. (With one pair, "at the back" was not checked.)
+    import_records(workspace, borderline_copies("678-684", "686-692", "694-700"), "b.csv")
     run_dedup(workspace)
-    [pair] = decisions.borderline_pairs(workspace.store)
-    decisions.decide_pair(workspace.store, pair.left.id, pair.right.id, "skip", "alice")
-    [again] = decisions.borderline_pairs(workspace.store)
-    assert again.skipped
+    pairs = [(p.left.id, p.right.id) for p in decisions.borderline_pairs(workspace.store)]
+    assert len(pairs) == 3
+    decisions.decide_pair(workspace.store, *pairs[0], "skip", "alice")
+    again = decisions.borderline_pairs(workspace.store)
+    assert [(p.left.id, p.right.id) for p in again] == [*pairs[1:], pairs[0]]  # still pending, asked last
+    assert [p.skipped for p in again] == [False, False, True]
 
 
 def test_undo_merge_splits_and_a_rerun_does_not_remerge(workspace: Workspace) -> None:
