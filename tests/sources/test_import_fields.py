@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from review.sources import read_file
-from review.sources.fields import AUTHORS_INCOMPLETE, bare_doi, drop_et_al, split_authors
+from review.sources.fields import AUTHORS_INCOMPLETE, OTHER_DOIS, bare_doi, drop_et_al, split_authors, split_dois
 
 
 def _read(tmp_path, name: str, text: str):
@@ -182,3 +182,41 @@ def test_a_generation_suffix_between_names_joins_the_name_before_it(cell, names)
 ])
 def test_names_split_around_an_undotted_suffix_and_a_saint(cell, names):
     assert split_authors(cell) == names
+
+
+@pytest.mark.parametrize(("value", "dois"), [
+    ("10.1000/a.1; 10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
+    ("https://doi.org/10.1000/a.1, doi:10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
+    ("10.1000/a.1 10.1000/a.1", ["10.1000/a.1"]),
+    ("10.1000/a.1;10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
+    # a SICI DOI holds ';' and '<…>': one DOI, not two
+    ("10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O", ["10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O"]),
+    ("not given", ["not given"]),
+    ("10.1000/a.1; see erratum", ["10.1000/a.1; see erratum"]),
+])
+def test_a_field_holding_several_dois_is_split(value, dois):
+    assert split_dois(value) == dois
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("two.ris", "TY  - JOUR\r\nTI  - Old and new DOI\r\nDO  - 10.1000/a.1\r\nDO  - https://doi.org/10.1000/b.2\r\nER  - \r\n"),
+    ("one.ris", "TY  - JOUR\nTI  - Old and new DOI\nDO  - 10.1000/a.1; 10.1000/b.2\nER  - \n"),
+    ("two.nbib", "PMID- 1\nTI  - Old and new DOI\nLID - 10.1000/a.1 [doi]\nAID - 10.1000/a.1 [doi]\n"
+                 "AID - S0001 [pii]\nAID - 10.1000/b.2 [doi]\n"),
+    ("two.csv", "\ufefftitle,doi\r\nOld and new DOI,\"10.1000/a.1; 10.1000/b.2\"\r\n"),
+    ("two.bib", "@article{k, title={Old and new DOI}, doi={10.1000/a.1 10.1000/b.2}}\n"),
+])
+def test_a_second_doi_is_kept_apart_not_lost_or_glued_to_the_first(tmp_path, name, text):
+    """A second RIS DO line and MEDLINE's second [doi] id were dropped; two DOIs in one cell were
+    stored as one DOI ('10.1000/a.1; 10.1000/b.2'), which matches no record in dedup."""
+    (record,) = _read(tmp_path, name, text)
+    assert record.doi == "10.1000/a.1"
+    assert record.extra[OTHER_DOIS] == ["10.1000/b.2"]
+
+
+def test_other_dois_survive_a_csv_export_and_reimport(tmp_path):
+    from review.sources.export import records_to_csv
+
+    (record,) = _read(tmp_path, "two.ris", "TY  - JOUR\nTI  - T\nDO  - 10.1000/a.1\nDO  - 10.1000/b.2\nER  - \n")
+    (again,) = _read(tmp_path, "again.csv", records_to_csv([record]))
+    assert again.doi == "10.1000/a.1" and again.extra[OTHER_DOIS] == ["10.1000/b.2"]

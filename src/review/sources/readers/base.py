@@ -10,6 +10,7 @@ records at once: the importer stores them slice by slice as they come.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from ...errors import ImportFormatError
 from ...records import BIB_FIELDS, Record
 from ...textdecode import decode_text
 from ..decode import MAX_FIELD_CHARS
-from ..fields import AUTHORS_INCOMPLETE, bare_doi, drop_et_al, drop_no_author
+from ..fields import AUTHORS_INCOMPLETE, OTHER_DOIS, bare_doi, drop_et_al, drop_no_author, split_dois
 
 __all__ = [
     "READERS", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
@@ -153,7 +154,7 @@ class RecordStream:
             if has_controls:
                 strip_control_characters(record)
             if record.doi:
-                record.doi = bare_doi(record.doi)
+                _keep_other_dois(record)
             if record.authors:
                 record.authors, cut = drop_et_al(drop_no_author(record.authors))
                 if cut:
@@ -208,6 +209,30 @@ def text_lines(text: str) -> list[str]:
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: The same as bytes, plus XML character references that could spell them.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|&#")
+
+
+def _keep_other_dois(record: Record) -> None:
+    """``record.doi`` as its first DOI, bare; the others (several in the field, or given apart by the
+    reader: a second RIS ``DO`` line, MEDLINE ``[doi]`` ids) go to ``extra["other_dois"]``, not lost."""
+    dois = split_dois(record.doi)
+    record.doi = dois[0]
+    given = record.extra.get(OTHER_DOIS) or []
+    if isinstance(given, str):  # a CSV column: our own export writes the list as JSON
+        given = _json_list(given) or split_dois(given)
+    others = [doi for doi in dict.fromkeys([*dois[1:], *(bare_doi(str(d)) for d in given)]) if doi != record.doi]
+    if others:
+        record.extra[OTHER_DOIS] = others
+    else:
+        record.extra.pop(OTHER_DOIS, None)
+
+
+def _json_list(text: str) -> list[str]:
+    """The strings of a JSON list (``["10.1/b"]``); none when ``text`` is no such list."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def is_empty(record: Record) -> bool:

@@ -16,7 +16,7 @@ from Bio import Medline
 
 from ...errors import ImportFormatError
 from ...records import Record
-from ..fields import bare_doi, first_text, parse_year, text_list
+from ..fields import OTHER_DOIS, bare_doi, first_text, parse_year, text_list
 from .base import Reader, SourceFile, _most_common, iter_lines, register
 
 _TAG_LINE = re.compile(r"^[A-Z][A-Z0-9]{1,3} {0,3}-")
@@ -127,9 +127,9 @@ def _in_columns(block: str) -> str:
     return _TAG_AND_VALUE.sub(lambda m: f"{m.group(1):<4}- {m.group(2)}", block)
 
 
-def _doi(ids: list[str]) -> str:
-    """The DOI among ``LID``/``AID`` values: one tagged ``[doi]`` first, else an untagged value that is a
-    DOI (``10.1/x``, ``doi:10.1/x``, as some tools write them); a ``[pii]`` or other tagged id never is."""
+def _dois(ids: list[str]) -> list[str]:
+    """The DOIs among ``LID``/``AID`` values, once each: those tagged ``[doi]`` first, then untagged values
+    that are DOIs (``10.1/x``, ``doi:10.1/x``, as some tools write them); a ``[pii]`` or other tagged id never is."""
     tagged: list[str] = []
     untagged: list[str] = []
     for value in ids:
@@ -141,7 +141,7 @@ def _doi(ids: list[str]) -> str:
             tagged.append(text)
         elif not kind and _DOI_SHAPE.match(text):
             untagged.append(text)
-    return next(iter(tagged + untagged), "")
+    return list(dict.fromkeys(tagged + untagged))
 
 
 def _is_number(text: str) -> bool:
@@ -149,7 +149,8 @@ def _is_number(text: str) -> bool:
 
 
 def _record(fields: dict[str, Any], line: int, raw: str, file_database: str) -> Record:
-    doi = _doi(text_list(fields.get("LID")) + text_list(fields.get("AID")))
+    dois = _dois(text_list(fields.get("LID")) + text_list(fields.get("AID")))
+    doi = dois[0] if dois else ""
     authors = text_list(fields.get("FAU")) or text_list(fields.get("AU"))
     authors += [name for name in text_list(fields.get("CN")) if name not in authors]
     extra = {key: fields[tag] for tag, key in _EXTRA_TAGS.items() if fields.get(tag)}
@@ -163,6 +164,8 @@ def _record(fields: dict[str, Any], line: int, raw: str, file_database: str) -> 
         pmid = accession
     elif accession:
         extra["accession_number"] = accession
+    if len(dois) > 1:
+        extra[OTHER_DOIS] = dois[1:]
     return Record(
         source=database,
         title=first_text(fields.get("TI"), fields.get("BTI")),

@@ -13,11 +13,13 @@ from typing import Any
 import rispy
 
 from ...records import Record
-from ..fields import first_text, join_pages, parse_year, text_list
+from ..fields import OTHER_DOIS, first_text, join_pages, parse_year, text_list
 from .base import Reader, SourceFile, register
 from .tagged import TaggedFormat, read_entries
 
-RIS = TaggedFormat("RIS", re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)"), "TY", "TY  - ", rispy.RisParser)
+#: ``DO`` repeated (an export giving a record's DOIs one per line) is read whole: rispy kept only the first.
+RIS = TaggedFormat("RIS", re.compile(r"^([A-Z][A-Z0-9])  -(?: |$)"), "TY", "TY  - ", rispy.RisParser,
+                   list_tags=(*rispy.RisParser.DEFAULT_LIST_TAGS, "DO"))
 _TY = re.compile(r"^TY  -(?: |$)", re.MULTILINE)
 _PUBMED_DB = re.compile(r"pubmed|medline", re.IGNORECASE)
 _PMID = re.compile(r"^\d{1,9}$")
@@ -61,6 +63,9 @@ def _record(entry: dict[str, Any], line: int, raw: str) -> Record:
              for k, v in entry.items() if k not in _USED and v not in (None, "", [], {})}
     if accession and not is_pubmed_id:
         extra["accession_number"] = accession
+    dois = text_list(entry.get("doi"))
+    if len(dois) > 1:  # (made bare, and told from the first, with every format's in RecordStream)
+        extra[OTHER_DOIS] = dois[1:]
     return Record(
         title=first_text(entry.get("title"), entry.get("primary_title"), entry.get("short_title")),
         abstract=first_text(entry.get("abstract"), entry.get("notes_abstract")),
@@ -73,7 +78,7 @@ def _record(entry: dict[str, Any], line: int, raw: str) -> Record:
         volume=first_text(entry.get("volume")),
         issue=first_text(entry.get("number")),
         pages=join_pages(first_text(entry.get("start_page")), first_text(entry.get("end_page"))),
-        doi=first_text(entry.get("doi")),
+        doi=first_text(*dois),
         pmid=accession if is_pubmed_id else "",
         keywords=text_list(entry.get("keywords")),
         language=first_text(entry.get("language")),

@@ -27,6 +27,8 @@ class TaggedFormat:
     start_line: str  # how an opening line looks, for "no record found"
     parser: type[rispy.BaseParser]
     file_tags: frozenset[str] = frozenset()  # allowed outside records (a file header)
+    #: Tags kept as lists when repeated (rispy's own list otherwise: a repeated other tag keeps its first line).
+    list_tags: tuple[str, ...] | None = None
 
 
 def read_entries(source: SourceFile, fmt: TaggedFormat) -> Iterator[tuple[int, str, dict[str, Any]]]:
@@ -37,7 +39,8 @@ def read_entries(source: SourceFile, fmt: TaggedFormat) -> Iterator[tuple[int, s
     """
     for start, block in _blocks(source, fmt):
         try:
-            parsed = rispy.loads(block, implementation=fmt.parser)
+            options = {} if fmt.list_tags is None else {"list_tags": list(fmt.list_tags)}
+            parsed = rispy.loads(block, implementation=fmt.parser, **options)
         except Exception as err:  # rispy raises plain IOError/ValueError on bad structure
             raise ImportFormatError(source.path, f"line {start}", f"unreadable {fmt.label} record: {err}") from None
         if len(parsed) != 1:
