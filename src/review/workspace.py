@@ -322,15 +322,25 @@ def render_config(title: str, reviewers: list[str], seed: int, database_url: str
     return text
 
 
-QUERY_TEMPLATE = '''# A PubMed strategy: one file per query; `review search NAME` runs it (see docs/sources.md).
-# Write one block per concept, MeSH plus title/abstract free text, and say why in a comment.
-name = "example"
+#: ``queries/example.toml`` of a new workspace: the syntax shown on another review's strategy, so it is marked a
+#: template that ``review search`` refuses until its reviewers make it theirs (decision 0046).
+QUERY_TEMPLATE = '''# A PubMed strategy: one file per query (queries/NAME.toml, named after the file); `review search` runs
+# them all, `review search NAME` one (docs/sources.md#searching-pubmed).
+# This file shows the syntax on another review's topic (sickness absence after a mental disorder), so it is a
+# template: review search refuses it. Write your strategy in its place, then delete the next line.
+template = true
 database = "pubmed"
-query = """("Sick Leave"[Mesh] OR "sickness absence"[tiab])
-AND ("Mental Disorders"[Mesh:NoExp] OR depress*[tiab] OR anxiety[tiab])"""
+# One block per concept, MeSH plus title/abstract free text; a '# ' line names the block that follows
+# (review search --check-seeds says which block lost a study) and is not sent.
+query = """
+# population
+("Sick Leave"[Mesh] OR "sickness absence"[tiab])
+# condition
+AND ("Mental Disorders"[Mesh:NoExp] OR depress*[tiab] OR anxiety[tiab])
+"""
 # mindate = "2000/01/01"   # optional publication-date range (YYYY[/MM[/DD]])
 # maxdate = "2025/12/31"
-notes = "Replace with your own strategy."
+notes = "Why this strategy: who wrote it, who peer-reviewed it, which version (the PRISMA-S report shows it)."
 '''
 
 #: Starter files a new workspace gets: (target, package holding the template, template name).

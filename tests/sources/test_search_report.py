@@ -158,9 +158,10 @@ def test_a_search_run_on_another_platform_is_described_not_sent(workspace, monke
     assert "review search sends PubMed queries only" in sent.stderr and len(sent.stderr.splitlines()) == 1
     (tmp_path / "s.txt").write_text("12345\n", encoding="utf-8")  # a missing file is refused first (exit 3)
     assert review("search", "embase", "--check-seeds", str(tmp_path / "s.txt")).exit_code == 1
-    everything = review("search")  # the example PubMed query is sent (nobody answers), the Embase file is not
+    workspace.path("queries", "cmd.toml").write_text('query = """anything"""\n', encoding="utf-8")
+    everything = review("search")  # the PubMed query is sent (nobody answers), the Embase file is not
     assert everything.exit_code == 5 and "cannot connect" in everything.stderr
-    assert [run["query_name"] for run in search_store.runs(workspace.store)] == ["example"]
+    assert [run["query_name"] for run in search_store.runs(workspace.store)] == ["cmd"]
     listed = review("search", "--list").stdout.splitlines()
     assert "embase\t2026-11-30\telsewhere\t-\t-\tembase.toml" in listed
 
@@ -186,7 +187,7 @@ def test_the_dashboard_overview_shows_no_run_for_a_search_run_elsewhere(workspac
     workspace.path("queries", "embase.toml").write_text(EMBASE, encoding="utf-8")
     views = {view.name: view for view in query_overview(workspace)}
     assert views["embase"].status == "searched elsewhere" and views["embase"].last_run is None
-    assert views["example"].status == "never run"
+    assert views["example"].status == "template"  # review init's starter file (decision 0046)
 
 
 def test_a_broken_query_file_is_read_once_and_said_on_stderr(workspace, monkeypatch, tmp_path):

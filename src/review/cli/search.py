@@ -102,6 +102,8 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
     terminal = sys.stderr.isatty()
     bar = _Bar(terminal if progress is None else progress, lines=not terminal)
     searches = service.start_searches(workspace, names, batch_size=batch_size, progress=bar)
+    for template in searches.skipped_templates:
+        click.echo(f"review: note: {template}: a template (template = true), not searched", err=True)
     if searches.missing_contact:
         click.echo("review: note: NCBI asks E-utilities users for a contact address: set NCBI_EMAIL "
                    "(or email under [pubmed] in review.toml)", err=True)

@@ -108,6 +108,12 @@ def list_queries(workspace: Workspace) -> list[QueryListing]:
     listing = []
     for spec in searching.load_queries(workspace.path("queries")):
         run = last.get(spec.name)
+        if spec.is_template:  # a starter file: review search refuses it (a run of an older workspace's still shows)
+            listing.append(QueryListing(
+                name=spec.name, last_run=searching.iso_time(run["started_at"]) if run else None, status="template",
+                hit_count=run["hit_count"] if run else None, new_records=run["new_records"] if run else None,
+                file_name=spec.path.name if spec.path else ""))
+            continue
         if not spec.runs_here:  # described only: searched on another platform, on the date it names
             listing.append(QueryListing(name=spec.name, last_run=spec.searched or None, status="elsewhere",
                                         hit_count=None, new_records=None,
@@ -132,6 +138,8 @@ class SearchRun:
     specs: list[Any]
     client: Any
     progress: Callable[[SearchProgress], None] | None = None
+    #: The templates in ``queries/`` that a run of every query passes over (``template = true``), for a note.
+    skipped_templates: tuple[Path, ...] = ()
 
     @property
     def missing_contact(self) -> bool:
@@ -155,7 +163,9 @@ def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_siz
 
     overrides = {"efetch_batch": batch_size} if batch_size else {}
     client = searching.client_for(workspace, **overrides)
-    return SearchRun(workspace, searching.select_queries(workspace, names), client, progress)
+    specs = searching.select_queries(workspace, names)
+    skipped = () if names else tuple(spec.path for spec in searching.template_queries(workspace) if spec.path)
+    return SearchRun(workspace, specs, client, progress, skipped_templates=skipped)
 
 
 def query_overview(workspace: Workspace) -> list[QueryOverview]:
@@ -236,7 +246,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
         name=spec.name, file_name=spec.path.name if spec.path else "", database=spec.database,
         platform=spec.platform, searched=spec.searched, source=spec.source, query=spec.query,
         limits={k: v for k, v in (("from", spec.mindate), ("to", spec.maxdate)) if v},
-        filters=spec.filters, notes=spec.notes) for spec in specs if not spec.runs_here]
+        filters=spec.filters, notes=spec.notes) for spec in specs if not spec.runs_here and not spec.is_template]
     described = {search.source or search.database: f"queries/{search.file_name}" for search in elsewhere}
     sources = [ReportSource(name=name, kind=kinds[name], n_records=n, files=tuple(files.get(name, ())),
                             n_searched=searched.get(name, 0), described_in=described.get(name, ""))

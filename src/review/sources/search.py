@@ -45,10 +45,14 @@ PLATFORM = "NCBI E-utilities (ESearch with history server, EFetch PubMed XML)"
 _DATE = re.compile(r"^\d{4}(/\d{2}(/\d{2})?)?$")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _KNOWN_KEYS = {"name", "database", "query", "mindate", "maxdate", "datetype", "filters", "notes",
-               "platform", "searched", "source"}
+               "platform", "searched", "source", "template"}
 #: Keys of a search run on another platform and only described here (``review search`` never sends it).
 _ELSEWHERE_KEYS = ("platform", "searched", "source")
 _DAY = re.compile(r"^\d{4}[-/]\d{2}[-/]\d{2}$")
+#: The query and notes of the example ``review init`` wrote from 2026-11-26 to 2026-12-06, unmarked: another
+#: review's strategy (decision 0046). Found unedited in an older workspace, it is refused as a template.
+_UNMARKED_EXAMPLE = ('("Sick Leave"[Mesh] OR "sickness absence"[tiab]) AND ("Mental Disorders"[Mesh:NoExp] '
+                     'OR depress*[tiab] OR anxiety[tiab])', "Replace with your own strategy.")
 
 
 @dataclass(slots=True)
@@ -70,6 +74,14 @@ class QuerySpec:
     platform: str = ""
     searched: str = ""
     source: str = ""
+    #: Why ``review search`` refuses this file as a starter file that shows the syntax (``template = true``,
+    #: or an older workspace's unedited example), one line; empty for a strategy of the review's own.
+    template_refusal: str = ""
+
+    @property
+    def is_template(self) -> bool:
+        """True for a starter file: never searched, seed-checked or reported as a search."""
+        return bool(self.template_refusal)
 
     @property
     def runs_here(self) -> bool:
@@ -193,6 +205,17 @@ def load_query(path: Path) -> QuerySpec:
     if not isinstance(notes, str):
         raise ValidationError(f"{path}: field 'notes': text expected")
     spec.notes = notes
+    template = data.get("template", False)
+    if not isinstance(template, bool):
+        raise ValidationError(f"{path}: field 'template': true or false (true marks a starter file review search "
+                              "refuses; delete the line once the file holds your strategy)")
+    if template:
+        spec.template_refusal = ("a template (template = true), not a search of this review: write your strategy "
+                                 "in it and delete that line, or write your own queries/NAME.toml")
+    elif (" ".join(strip_comments(query).split()), notes) == _UNMARKED_EXAMPLE:
+        spec.template_refusal = ("review init's example of before 2026-12-06 (another review's strategy, there "
+                                 "to show the syntax), not a search of this review: write your own strategy in "
+                                 "it, or your own queries/NAME.toml")
     return spec
 
 
@@ -225,6 +248,8 @@ def find_query(workspace: Workspace, name: str) -> QuerySpec:
     if found is None:
         known = ", ".join(s.name for s in load_queries(folder) if s.runs_here) or "none"
         raise ReviewError(f"{folder}: no query named {name!r} (queries: {known})")
+    if found.is_template:
+        raise ReviewError(f"{found.path}: {found.template_refusal}")
     if not found.runs_here:
         raise ReviewError(f"{found.path}: {found.database} was searched on another platform; review search sends "
                           "PubMed queries only (import that search's export with 'review import')")
@@ -232,8 +257,13 @@ def find_query(workspace: Workspace, name: str) -> QuerySpec:
 
 
 def pubmed_queries(workspace: Workspace) -> list[QuerySpec]:
-    """The query files ``review search`` sends (``database = "pubmed"``), by name."""
-    return [spec for spec in load_queries(workspace.path("queries")) if spec.runs_here]
+    """The query files ``review search`` sends (``database = "pubmed"``, no template), by name."""
+    return [spec for spec in load_queries(workspace.path("queries")) if spec.runs_here and not spec.is_template]
+
+
+def template_queries(workspace: Workspace) -> list[QuerySpec]:
+    """The starter files in ``queries/`` (``template = true``): what ``review search`` passes over, by name."""
+    return [spec for spec in load_queries(workspace.path("queries")) if spec.is_template]
 
 
 def client_for(workspace: Workspace, **overrides: Any) -> EutilsClient:
@@ -253,6 +283,10 @@ def select_queries(workspace: Workspace, names: Iterable[str] | None = None) -> 
     names = list(names or ())
     specs = [find_query(workspace, n) for n in names] if names else pubmed_queries(workspace)
     if not specs:
+        templates = template_queries(workspace)
+        if templates:  # a new workspace's example alone: say what to do with it, not "no query files"
+            others = f" (also templates: {', '.join(t.path.name for t in templates[1:] if t.path)})" if templates[1:] else ""
+            raise ReviewError(f"{templates[0].path}: {templates[0].template_refusal}{others}")
         raise ReviewError(f"{workspace.path('queries')}: no PubMed query files (*.toml) to run")
     return specs
 
@@ -567,7 +601,8 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
         specs = []
     for spec in specs:
         # (a search run elsewhere has no run here: the dashboard, which shows runs, leaves it out)
-        found[spec.name] = QueryOverview(spec.name, status="never run" if spec.runs_here else "searched elsewhere")
+        status = "template" if spec.is_template else "never run" if spec.runs_here else "searched elsewhere"
+        found[spec.name] = QueryOverview(spec.name, status=status)
     for run in search_store.runs(workspace.store):
         view = found.setdefault(run["query_name"], QueryOverview(run["query_name"]))
         view.last_run, view.status = iso_time(run["started_at"]), run["status"]
@@ -599,10 +634,13 @@ def search_status(workspace: Workspace) -> list[str]:
     for run in search_store.runs(workspace.store):
         latest[run["query_name"]] = run
     checks = {check["query_name"]: check for check in search_store.seed_checks(workspace.store)}
-    unreadable = [f"  cannot be read: {problem}; review search refuses it until it is fixed"
-                  for problem in _query_file_problems(workspace.path("queries"))]
+    problems, templates = _query_file_problems(workspace.path("queries"))
+    unreadable = [f"  cannot be read: {problem}; review search refuses it until it is fixed" for problem in problems]
+    # Templates last: the review's own runs lead; in a new workspace, with none, the line says what to do first.
+    not_searched = [f"  queries/{spec.path.name if spec.path else spec.name}: {spec.template_refusal}"
+                    for spec in templates]
     if not latest and not checks:
-        return ["search     no PubMed searches run yet", *unreadable]
+        return ["search     no PubMed searches run yet", *unreadable, *not_searched]
     # A query only seed-checked counts too: the header said "0 queries" above its seed-check line.
     lines = [f"search     {counted(len(set(latest) | set(checks)), 'query')}", *unreadable]
     for name, run in sorted(latest.items()):
@@ -611,15 +649,20 @@ def search_status(workspace: Workspace) -> list[str]:
     for name, check in sorted(checks.items()):
         lines.append(f"  {name:<20} seed check {check['n_found']}/{check['n_seeds']} found "
                      f"(recall {check['recall']:.2f})  {iso_time(check['checked_at'])}")
-    return lines
+    return [*lines, *not_searched]
 
 
-def _query_file_problems(folder: Path) -> list[str]:
-    """Each query file that cannot be read, as its one-line error (``review status`` says so before a search)."""
-    problems = []
+def _query_file_problems(folder: Path) -> tuple[list[str], list[QuerySpec]]:
+    """Each query file that cannot be read, as its one-line error, and the templates among the others
+    (``review status`` says both before a search)."""
+    problems: list[str] = []
+    templates: list[QuerySpec] = []
     for path in query_files(folder):
         try:
-            load_query(path)
+            spec = load_query(path)
         except ReviewError as err:
             problems.append(str(err))
-    return problems
+            continue
+        if spec.is_template:
+            templates.append(spec)
+    return problems, templates
