@@ -12,6 +12,7 @@ from textual.app import App
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.widgets import DataTable, Footer
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -116,6 +117,19 @@ def plain(text: str) -> Text:
 def cut(text: str, width: int) -> str:
     """``text`` in ``width`` characters, its end replaced by an ellipsis when longer."""
     return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+
+
+#: The most cells a reviewer's name takes where it shares a line with numbers (the screening screen's standing stop,
+#: the agreement table): a longer name ends in an ellipsis there, never a number beside it. Notifications, the
+#: dashboard's panel and the exports keep it whole.
+NAME_CELLS = 20
+
+
+def cut_name(name: str, cells: int = NAME_CELLS) -> str:
+    """``name`` in at most ``cells`` terminal cells (a wide character takes two), its end an ellipsis when longer."""
+    if cell_len(name) <= cells:
+        return name
+    return set_cell_size(name, max(0, cells - 1)).rstrip() + "…"
 
 
 def screen_footer() -> Footer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual import getters, on, work
@@ -26,7 +26,7 @@ from ..messages import ConflictsLoaded, RecordRead
 from ..project import Project
 from ..widgets.growing_table import GrowingTable
 from .base import (
-    MIN_TITLE, ProjectScreen, RefitsOnResize, add_fitted_columns, cut, group_running, plain, screen_footer,
+    MIN_TITLE, ProjectScreen, RefitsOnResize, add_fitted_columns, cut, cut_name, group_running, plain, screen_footer,
 )
 from .modals import RecordScreen, ask_reason
 
@@ -101,26 +101,90 @@ def _text(parts: Parts) -> Text:
 #: 80 columns only when Rich cut the last ones ("annemarie × benjamin" pushed Gwet's AC1 off the screen).
 PAIR_ON_ONE_LINE = 12
 
+#: The agreement table's columns of numbers, after the reviewers.
+NUMBER_COLUMNS = ("both decided", "agreed", "raw agreement", "Cohen's κ", "95% CI", "Gwet's AC1")
 
-def reviewer_pair(a: str, b: str) -> str:
+#: Fewest cells the reviewers column is cut to before the agreement is said a pair a paragraph instead: narrower,
+#: and the names left would not tell one reviewer from another.
+MIN_PAIR_CELLS = 10
+
+
+def reviewer_pair(a: str, b: str, cells: int | None = None) -> str:
     """The agreement table's reviewers cell: on one line when short, else one name a line (never cut inside a
-    name: the column does not wrap)."""
+    name by wrapping: the column does not wrap); ``cells``: the column's room, names cut with an ellipsis to it."""
     one_line = f"{a} × {b}"
-    return one_line if len(one_line) <= PAIR_ON_ONE_LINE else f"{a} ×\n{b}"
+    if len(one_line) <= PAIR_ON_ONE_LINE and (cells is None or cell_len(one_line) <= cells):
+        return one_line
+    if cells is None:
+        return f"{a} ×\n{b}"
+    return f"{cut_name(a, cells - 2)} ×\n{cut_name(b, cells)}"
 
 
-def stats_table(stats: list[Agreement]) -> Group:
+def _pair_cells(a: str, b: str) -> int:
+    """The cells ``reviewer_pair(a, b)`` takes uncut."""
+    return max(cell_len(line) for line in reviewer_pair(a, b).splitlines())
+
+
+def _number_cells(stats: list[Agreement]) -> list[int]:
+    """Each number column's least width: its longest header word (headers wrap between words) or its widest
+    value (numbers never wrap)."""
+    values = [(str(s.n), str(s.agreed), _number(s.raw), _number(s.kappa), _kappa_ci(s), _number(s.ac1)) for s in stats]
+    return [max([max(map(len, name.split())), *(len(row[i]) for row in values)]) if name != "95% CI"
+            else max([len(name), *(len(row[i]) for row in values)]) for i, name in enumerate(NUMBER_COLUMNS)]
+
+
+class AgreementTable:
+    """The agreement per reviewer pair, fitted to the width it is drawn at (Rich passes it): the names give way,
+    never a number. Where the numbers leave too little room for the names (below about 76 columns), each pair
+    is a paragraph of its own."""
+
+    def __init__(self, stats: list[Agreement]) -> None:
+        self.stats = stats
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widest = max((_pair_cells(s.reviewer_a, s.reviewer_b) for s in self.stats), default=0)
+        numbers = _number_cells(self.stats)
+        padding = 2 * (len(NUMBER_COLUMNS) + 1)  # one cell each side of every column, the table's edges included
+        natural = [max(len(name), cells) for name, cells in zip(NUMBER_COLUMNS, numbers, strict=True)]
+        if max(widest, len("reviewers")) + sum(natural) + padding <= options.max_width:
+            yield stats_table(self.stats)  # (every header on one line)
+            return
+        # Rich's own shrinking cut the last columns ("Gwe", "0.") rather than wrap the headers: the widths set here.
+        room = options.max_width - sum(numbers) - padding
+        if room >= MIN_PAIR_CELLS:
+            yield stats_table(self.stats, widths=[min(room, max(widest, len("reviewers"))), *numbers])
+        else:
+            yield stats_paragraphs(self.stats)
+
+
+def stats_paragraphs(stats: list[Agreement]) -> Group:
+    """The agreement a pair a paragraph, for a terminal too narrow for the table: every name and number whole."""
+    lines: list[Text] = []
+    for s in stats:
+        line = Text()
+        line.append(f"{s.reviewer_a} × {s.reviewer_b}", style="bold")  # (Text: the names are the project's)
+        line.append(f": both decided {s.n}, agreed {s.agreed}, raw agreement {_number(s.raw)}, Cohen's κ "
+                    f"{_number(s.kappa)} (95% CI {_kappa_ci(s)}), Gwet's AC1 {_number(s.ac1)}")
+        lines.append(line)
+    return Group(*lines, Text(STATS_BASIS, style="dim"))
+
+
+def stats_table(stats: list[Agreement], *, widths: list[int] | None = None) -> Group:
+    """The agreement table; ``widths``: each column's cells, the reviewers' first (the names cut to it), or None to
+    let Rich size them."""
     # One cell each side of a column (two between, was four): with more, at 80 columns Rich cut the headers
     # ("revie…", "agree…") and wrapped the reviewers' names over two lines.
     table = Table(box=None, header_style="bold", padding=(0, 1))
-    for name in ("reviewers", "both decided", "agreed", "raw agreement", "Cohen's κ", "95% CI", "Gwet's AC1"):
+    pair_cells, number_cells = (None, [None] * len(NUMBER_COLUMNS)) if widths is None else (widths[0], widths[1:])
+    table.add_column("reviewers", justify="left", no_wrap=True, width=pair_cells)
+    for name, cells in zip(NUMBER_COLUMNS, number_cells, strict=True):
         # Numbers never wrap (headers do): at 80 columns "[-0.98, 0.98]" stays on one line.
         # A header wraps between its words, never inside one ("agreeme…" when Rich shrank the columns).
-        table.add_column(name, justify="left" if name == "reviewers" else "right",
-                         no_wrap=name in ("reviewers", "95% CI"), min_width=max(map(len, name.split())))
+        table.add_column(name, justify="right", no_wrap=name == "95% CI", min_width=max(map(len, name.split())),
+                         width=cells)
     for s in stats:
         # Text: Rich reads a str cell as markup, and the names are the project's ([review] reviewers).
-        table.add_row(Text(reviewer_pair(s.reviewer_a, s.reviewer_b)), str(s.n), str(s.agreed),
+        table.add_row(Text(reviewer_pair(s.reviewer_a, s.reviewer_b, pair_cells)), str(s.n), str(s.agreed),
                       _number(s.raw), _number(s.kappa), _kappa_ci(s), _number(s.ac1))
     return Group(table, Text(STATS_BASIS, style="dim"))
 
@@ -214,7 +278,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
                 "Press b when every reviewer has finished.", style="bold"))
             status.update("")
             return
-        agreement.update(stats_table(data.stats) if data.stats else "Fewer than two reviewers have decided.")
+        agreement.update(AgreementTable(data.stats) if data.stats else "Fewer than two reviewers have decided.")
         # The rows listed and what is open among them, outdated resolutions included: what `review status` counts.
         line = Text(f"{counted(len(data.listed), 'conflict')}, {data.open} unresolved · you resolve as {project.reviewer}",
                     style="bold")

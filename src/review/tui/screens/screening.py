@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from time import perf_counter
 from typing import Any
 
@@ -37,7 +38,8 @@ from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, Load
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
-from .base import BROWSER_NOTE, ProjectScreen, group_running, report_error, say_refused, screen_footer
+from .base import (BROWSER_NOTE, ProjectScreen, cut_name, group_running, report_error, say_refused,
+                   screen_footer)
 from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 
@@ -64,6 +66,9 @@ SET_ASIDE_POLL = 2.0
 
 #: How the stopping line names the certified rule before its random sample starts.
 CERTIFIED_NAME = "Certified rule (random sample to confirm)"
+
+#: The stopping box's least height (screening.tcss ``min-height``): it grows past it when its words need more.
+STOPPING_MIN_LINES = 3
 
 #: Cells of the progress bar in the counts line.
 BAR_WIDTH = 15
@@ -474,17 +479,32 @@ class ScreeningScreen(ProjectScreen):
     def _paint_progress(self, progress: Any) -> None:
         # Words and numbers as on the dashboard and in `review status` (screening.counts).
         self._progress_shown = progress
-        words = Text()
-        words.append(f"{COUNT_LABELS['relevant']} {progress.relevant:,}", style="bold green")
-        words.append(f" · {COUNT_LABELS['screened']} {progress.screened:,} / {progress.total:,}")
-        words.append(f" · Est. recall {format_recall(progress.est_recall)}", style="bold")
-        counts = progress_bar(progress.screened, progress.total, self._bar_width(words.cell_len))
-        counts.append_text(words)
+        found = Text()
+        found.append(f"{COUNT_LABELS['relevant']} {progress.relevant:,}", style="bold green")
+        found.append(f" · {COUNT_LABELS['screened']} {progress.screened:,} / {progress.total:,}")
+        recall = Text(f"Est. recall {format_recall(progress.est_recall)}", style="bold")
+        widget = self.query_one("#counts", Static)
+        room = widget.size.width
+        # Too narrow for the three counts and the percentage on one line (60 columns at 20,000 records): the
+        # recall starts a second line with the bar, rather than a number running off the screen.
+        two_lines = room > 0 and found.cell_len + len(" · ") + recall.cell_len + BAR_EXTRA > room
+        if two_lines:
+            counts = found + Text("\n")
+            counts.append_text(progress_bar(progress.screened, progress.total,
+                                            self._bar_width(recall.cell_len, room)))
+            counts.append_text(recall)
+        else:
+            words = found + Text(" · ")
+            words.append_text(recall)
+            counts = progress_bar(progress.screened, progress.total, self._bar_width(words.cell_len, room))
+            counts.append_text(words)
         if progress.phase == "sample":
             counts.append(" · random sample", style="bold yellow")
         if self._last:
             counts.append(f"   last: {self._last}", style="dim")
-        self.query_one("#counts", Static).update(counts, layout=False)
+        # The class changes the line's height (a layout) only when the width or the numbers' digits change.
+        widget.set_class(two_lines, "-two-lines")
+        widget.update(counts, layout=False)
         stopping = progress.stopping
         if stopping.verdict != self._verdict:
             if self._verdict and stopping.verdict == "stop":
@@ -497,14 +517,21 @@ class ScreeningScreen(ProjectScreen):
             verdict.append(" Nothing to screen yet.")
         else:
             if self.standing_stop is not None:  # first: what a reviewer screening on must know
+                # The name gives way, never the date or the verdict's numbers below (a 30-letter name took a
+                # third line and cut the verdict's last one).
+                stop = replace(self.standing_stop, reviewer=cut_name(self.standing_stop.reviewer))
                 verdict.append(" STOPPED ", style="bold reverse yellow")
-                verdict.append(f" {screening_stop_words(self.standing_stop, short=True)}\n", style="bold yellow")
+                verdict.append(f" {screening_stop_words(stop, short=True)}\n", style="bold yellow")
             verdict.append(f" {stopping.verdict.upper()} ", style="bold reverse")
             verdict.append(f" {stopping_words(stopping, progress.phase)}")
         widget = self.query_one("#stopping", Static)
-        # A relayout only while the box may grow past its 3 lines (a stop stands) or shrink back: the
-        # common decision keeps the cheap repaint.
-        widget.update(verdict, layout=self.standing_stop is not None or widget.size.height > 3)
+        widget.update(verdict, layout=False)
+        # The box is as high as its words (3 lines at 80 columns, more when narrower or under a standing stop):
+        # a relayout only when that height changes, so the common decision keeps the cheap repaint.
+        width = widget.size.width
+        if width > 0 and max(STOPPING_MIN_LINES, widget.get_content_height(widget.size, widget.size, width)) \
+                != widget.size.height:
+            widget.refresh(layout=True)
         pending = " The classifier's evidence is being computed." if self._evidence_pending else ""
         widget.tooltip = stopping.explanation + pending  # the rule's whole explanation (the dashboard shows it too)
 
@@ -552,10 +579,10 @@ class ScreeningScreen(ProjectScreen):
         if self._progress_shown is not None:
             self._paint_progress(self._progress_shown)
 
-    def _bar_width(self, words: int) -> int:
+    @staticmethod
+    def _bar_width(words: int, room: int) -> int:
         """The progress bar's cells: ``BAR_WIDTH``, less what the counts' ``words`` cells need of the line's width
-        (at 80 columns the line was cut before the estimated recall's value)."""
-        room = self.query_one("#counts", Static).size.width
+        ``room`` (at 80 columns the line was cut before the estimated recall's value)."""
         if room <= 0:  # (not laid out yet)
             return BAR_WIDTH
         return max(MIN_BAR_WIDTH, min(BAR_WIDTH, room - words - BAR_EXTRA))
