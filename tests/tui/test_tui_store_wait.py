@@ -7,6 +7,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +19,7 @@ from textual.widgets import Static
 from review.store import core, schema
 from review.store.core import engine_url
 from review.workspace import Workspace
+from review.tui.widgets.record_view import RecordView
 
 
 def test_quit_stops_the_wait_for_an_upgrade_and_the_loading_line_names_it(fresh_ws: Workspace,
@@ -67,3 +72,111 @@ def test_quit_stops_the_wait_for_an_upgrade_and_the_loading_line_names_it(fresh_
         seen["line"]) and "q quits" in str(seen["line"]), seen
     assert any("waiting for another review" in str(note) for note in seen["notes"]), seen  # type: ignore[attr-defined]
     assert quit_took < 2.0, quit_took
+
+
+@contextmanager
+def upgrade_lock_held(workspace: Workspace) -> Iterator[None]:
+    """Another review holds the store's write lock while the store is a version behind: opening it waits."""
+    url = workspace.database_url
+    workspace.store.engine.dispose()
+    workspace.__dict__.pop("store")  # (the app opens it afresh, as a new window does)
+    owner = sa.create_engine(engine_url(url))
+    with owner.begin() as conn:
+        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version")
+                     .values(value=str(schema.SCHEMA_VERSION - 1)))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with owner.begin() as conn:
+            core._take_write_lock(conn)
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(30)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join(60)
+        owner.dispose()
+
+
+def _said(app) -> str:  # type: ignore[no-untyped-def]
+    """The screen's text as drawn (notifications are not drawn under run_test)."""
+    return " ".join("".join(s.text for s in strip) for strip in app.screen._compositor.render_strips())
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_the_screening_screen_shows_the_whole_wait_counting_and_q_quits(fresh_ws: Workspace,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started on screening, the wait went to the one-line counts, cut before its bound and "q quits", and after
+    the 30 s notification nothing said how to leave; another screen shown meanwhile said "Loading…" only."""
+    from review.tui.app import make_app
+
+    monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 20_000)
+    seen: dict[str, object] = {}
+
+    async def run() -> None:
+        app = make_app(fresh_ws, "alice", "screening")
+        async with app.run_test(size=(80, 24)) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if "waited" in _said(app):
+                    break
+            seen["first"] = _squeezed(str(app.screen.query_one("#record", RecordView).render()))
+            await pilot.pause(2.2)
+            seen["later"] = _squeezed(_said(app))
+            await pilot.press("5")  # the record browser, still waiting
+            await pilot.pause(0.1)
+            seen["browser"] = _squeezed(_said(app))
+            seen["quit"] = time.perf_counter()
+            await pilot.press("q")
+            for _ in range(100):
+                if not app.is_running:
+                    break
+                await pilot.pause(0.02)
+
+    with upgrade_lock_held(fresh_ws):
+        asyncio.run(run())
+        quit_took = time.perf_counter() - float(seen["quit"])  # type: ignore[arg-type]
+    wait = "waiting for another review process's write lock before upgrading the store's schema (up to 20 s)"
+    assert wait in str(seen["first"]) and "q quits." in str(seen["first"]), seen
+    waited = [int(n) for n in re.findall(r"waited (\d+) s", str(seen["later"]))]
+    assert waited and waited[0] >= 2, seen  # it counts on
+    assert wait in str(seen["browser"]) and "q quits." in str(seen["browser"]), seen
+    assert quit_took < 2.0, quit_took
+
+
+def test_a_wait_past_its_bound_says_the_store_was_not_opened(fresh_ws: Workspace,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the bound the loading line kept saying "waiting … (up to 1 s; q quits)" for good, and the error
+    was a notification of 8 s."""
+    from review.tui.app import make_app
+
+    monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 1_000)
+    seen: dict[str, str] = {}
+
+    async def run() -> None:
+        app = make_app(fresh_ws, "alice", "dashboard")
+        async with app.run_test(size=(120, 32)) as pilot:
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if "Not opened" in _said(app):
+                    break
+            await pilot.pause(1.2)  # (the wait's seconds no longer tick over it)
+            seen["dashboard"] = _squeezed(str(app.screen.query_one("#stages", Static).render()))
+            await pilot.press("2")
+            await pilot.pause(0.1)
+            seen["screening"] = _squeezed(_said(app))
+
+    with upgrade_lock_held(fresh_ws):
+        asyncio.run(run())
+    for screen in ("dashboard", "screening"):
+        said = seen[screen]
+        assert "Not opened: the store is busy: another review process held its write lock for over 1 s" in said, seen
+        assert "try again when that process has finished. q quits." in said and "waiting" not in said, seen

@@ -7,17 +7,17 @@ import json
 import threading
 from collections.abc import Callable
 from contextlib import suppress
+from time import monotonic
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from .plain_app import PlainNotifyApp
-from ..errors import ReviewError
+from ..errors import ReviewError, first_line
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project, tui_settings
@@ -27,6 +27,7 @@ from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+    from textual.timer import Timer
 
     from .screens.help import HelpScreens
 
@@ -181,6 +182,11 @@ class ReviewApp(PlainNotifyApp):
         #: Follows of an edited review.toml so far (each ends in the screen in view resuming).
         self.settings_follows = 0
         self._asking_to_quit = False  # the quit question (notes waiting) is on screen
+        #: Opening the store waits for another review's schema upgrade: what it waits for, and since when.
+        self._store_wait: tuple[str, float] | None = None
+        self._store_wait_timer: Timer | None = None
+        #: Why the workspace could not be opened ("": it opened, or is still opening).
+        self._open_error = ""
 
     def on_mount(self) -> None:
         # No automatic collections while the app starts and the model code is imported: a
@@ -217,6 +223,12 @@ class ReviewApp(PlainNotifyApp):
                 if err.title in ("Session", "Store missing"):
                     self.call_from_thread(self.exit, return_code=err.exit_code, message=f"review: {err}")
                     return
+                if not worker.is_cancelled:
+                    self.call_from_thread(self._open_failed, err)
+                raise
+            except Exception as err:  # (a lost server, a bug: the screens said "Loading…" for ever)
+                if not worker.is_cancelled:
+                    self.call_from_thread(self._open_failed, err)
                 raise
             self.post_message(ProjectLoaded(project))
             # Likewise the model code (over a second of imports) waits until the start screen
@@ -228,18 +240,54 @@ class ReviewApp(PlainNotifyApp):
             self.post_message(HeapSettled())
 
     def _say_store_wait(self, text: str) -> None:
-        """Opening the store waits for another review's schema upgrade: said on the screen's loading line (stderr
-        is hidden while the app runs) and once as a notification; quitting stops the wait."""
-        text = f"{text.replace('Ctrl-C stops waiting', 'q quits')}"
-        line_id = getattr(self.screen, "LOADING_LINE", None)
-        if line_id is not None:
-            with suppress(Exception):  # (a screen without its line yet: the notification says it)
-                self.screen.query_one(f"#{line_id}", Static).update(f"Loading… {text}")
-        self.notify(text, title="Waiting", severity="warning", timeout=30)
+        """Opening the store waits for another review's schema upgrade (up to 10 minutes): said once as a
+        notification, and on the loading line of every screen shown meanwhile with the seconds waited, each
+        second (stderr is hidden while the app runs; a notification alone was gone after 30 s, and the
+        screening screen's one-line counts cut the line before its bound and how to quit)."""
+        self._store_wait = (text.replace("; Ctrl-C stops waiting", ""), monotonic())
+        self.notify(text.replace("Ctrl-C stops waiting", f"{self._quit_keys()} quits"), title="Waiting",
+                    severity="warning", timeout=30)
+        self._show_loading()
+        self._store_wait_timer = self.set_interval(1.0, self._show_loading)
+
+    def _open_failed(self, error: Exception) -> None:
+        """The workspace could not be opened (a wait for the store past its bound, a busy or newer store): the
+        screens say so where they said "Loading…", with what to do, not only in a notification that goes."""
+        self._open_error = f"Not opened: {first_line(error)}"
+        self._show_loading()
+
+    def loading_words(self) -> str:
+        """What a screen says while the project is not there ("": it is loading as usual)."""
+        if self.project is not None:
+            return ""
+        quits = f"{self._quit_keys()} quits"
+        if self._open_error:
+            return f"{self._open_error.rstrip('.')}. {quits}."
+        if self._store_wait is not None:
+            text, since = self._store_wait
+            return f"Loading… {text}; waited {monotonic() - since:.0f} s; {quits}."
+        return ""
+
+    def _show_loading(self) -> None:
+        """The screen in view says ``loading_words`` (each second while the store is waited for)."""
+        words = self.loading_words()
+        if not words or self._open_error:
+            if self._store_wait_timer is not None:
+                self._store_wait_timer.stop()
+                self._store_wait_timer = None
+        screen = self.screen
+        if words and isinstance(screen, ProjectScreen):
+            screen.show_loading(words)
+
+    def _quit_keys(self) -> str:
+        """The key(s) that quit, as bound now (``[tui.keys]`` may remap ``app.quit``)."""
+        keys = [key for key, active in self.screen.active_bindings.items() if active.binding.id == "app.quit"]
+        return " / ".join(keys) or "q"
 
     @on(ProjectLoaded)
     def _project_loaded(self, message: ProjectLoaded) -> None:
         self.project = message.project  # the screens' watchers start their loading workers now
+        self._show_loading()  # (a wait for the store is over)
         from ..services.screening import check_reviewer_name, heartbeat_interval, reviewer_outside_team  # (the store is loaded by now)
 
         self.set_interval(heartbeat_interval(), self._heartbeat)

@@ -14,7 +14,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError, first_line
@@ -195,6 +195,16 @@ class ProjectScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "project", self._project_changed, init=True)
+
+    def on_screen_resume(self) -> None:
+        """Shown while the workspace is not open: why, at once (a wait for the store, a failed opening)."""
+        if self.project is None and (words := self.app.loading_words()):  # type: ignore[attr-defined]
+            self.show_loading(words)
+
+    def show_loading(self, words: str) -> None:
+        """Say why the project is not there yet (``ReviewApp.loading_words``) where this screen says "Loading…"."""
+        if self.LOADING_LINE is not None:
+            self.query_one(f"#{self.LOADING_LINE}", Static).update(Text(words, style="bold"))
 
     def on_screen_suspend(self) -> None:
         """Note whether a modal covers this screen (``back_from_own_modal`` asks at the resume).

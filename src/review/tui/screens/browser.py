@@ -83,6 +83,9 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
     """Every record, filterable; decisions can be changed (and are logged)."""
 
     LOADING_LINE = "browser-count"
+    #: The table, not the first focusable widget (the filter box): while the workspace loaded, or waited for the
+    #: store, q, ? and the number keys were typed into the filter and did nothing else.
+    AUTO_FOCUS = "#records"
 
     CSS_PATH = "browser.tcss"
     HELP = ("Type in the filter box to search; **enter** or **esc** goes back to the table. With the table "
@@ -195,7 +198,8 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
 
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
-            self.query_one("#records", DataTable).focus()
+            # (no focus() here: the table has it from the start, AUTO_FOCUS, and a reviewer who went to the
+            # filter box while the workspace loaded keeps typing there)
             # The workers start once the screen's first frame is out: they read every record in Python, and
             # started at once they held the GIL against it (the first frame came ~70 ms later on the demo).
             self.call_after_refresh(self._start_reading)

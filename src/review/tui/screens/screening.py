@@ -386,6 +386,11 @@ class ScreeningScreen(ProjectScreen):
         else:
             self._paint()
 
+    def show_loading(self, words: str) -> None:
+        """In the record's box: the one-line counts cut a wait's words before its bound and how to quit."""
+        self.query_one("#counts", Static).update(words.split(" ", 1)[0] if words.startswith("Loading…") else "")
+        self.query_one("#record", RecordView).show(Text(words, style="bold"))
+
     def _project_changed(self, project: Project | None) -> None:
         if project is not None:
             self._load_first()
