@@ -610,3 +610,25 @@ def test_records_added_to_pubmed_while_a_search_runs_are_fetched_and_counted(wor
     assert logged["records_found"] == logged["records_retrieved"] == 507 and logged["count_check"]["ok"]
     report = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "searches", "-"])
     assert "PubMed's count changed during the run (the query 500 → 507)" in report.stdout
+
+
+def test_a_resumed_run_logs_when_it_was_resumed(workspace, corpus_2300):
+    """PRISMA-S item 13 (date of the search): what a run resumed the next day fetches comes from PubMed
+    as it was then, so the log and the report give each resumption's time, not only a count."""
+    spec = write_query(workspace, name="later")
+
+    def kill_after_first_batch(event):
+        if event.phase == "fetch" and event.done:
+            raise Killed()
+
+    with running(corpus_2300) as standin:
+        with pytest.raises(Killed):
+            run_search(workspace, spec, client=quick_client(standin), progress=kill_after_first_batch)
+        run_search(workspace, spec, client=quick_client(standin))
+    (logged,) = json.loads(workspace.path("queries", "later.log.json").read_text(encoding="utf-8"))["runs"]
+    assert logged["resumed"] == 1 and len(logged["resumed_at"]) == 1
+    assert logged["date_run"] <= logged["resumed_at"][0] <= logged["finished_at"]
+    assert logged["resumed_at"][0].endswith("+00:00")
+    report = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "searches", "-"]).stdout
+    day, clock = logged["resumed_at"][0].split("T")
+    assert f"resumed 1× ({day} {clock[:5]} UTC)" in report

@@ -216,6 +216,8 @@ def _run_lines(number: int, run: dict[str, Any], previous: dict[str, Any] | None
         kind = f"re-run with a changed strategy (the last complete run before it was run {previous['run_id']})"
     finished = f", finished {_when(run['finished_at'])}" if run.get("finished_at") else ""
     resumed = f", resumed {run['resumed']}×" if run.get("resumed") else ""
+    if run.get("resumed_at"):  # (runs resumed before 2026-12-06 logged no time)
+        resumed += f" ({', '.join(_when(moment) for moment in run['resumed_at'])})"
     lines = [f"{number}. Searched {_when(run['date_run'])} ({kind}; {status}{finished}{resumed}; run id {run['run_id']})"]
     sub = []
     written = run.get("strategy_as_written")

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -375,6 +375,8 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         run_id = int(unfinished["id"])
         details = dict(unfinished["details"] or {})
         details["resumed"] = int(details.get("resumed", 0)) + 1
+        # (PRISMA-S item 13: the records a resumed run fetches come from PubMed as it was when resumed)
+        details["resumed_at"] = [*details.get("resumed_at", []), iso_utc(datetime.now(timezone.utc))]
     else:
         if unfinished is not None:  # the query changed since: that run stays as it ended
             search_store.finish_run(store, int(unfinished["id"]), status="abandoned")
@@ -552,7 +554,7 @@ def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
         "already_stored_from_earlier_runs": details.get("already_stored"),
         "requests": run["requests"],
         **{k: details[k] for k in ("database_build", "stats", "slices", "count_check", "count_changes", "duplicates_across_slices", "missing_pmids",
-                                    "deleted_pmids", "refetched_batches", "warnings", "resumed", "error")
+                                    "deleted_pmids", "refetched_batches", "warnings", "resumed", "resumed_at", "error")
            if k in details},
     }
 
