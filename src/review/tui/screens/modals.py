@@ -55,6 +55,9 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
+        # Esc out of habit lost a typed note without a word: it still saves nothing, but says what it was.
+        if typed := self.unsaved():
+            self.app.notify(f"Note not saved (Esc): {typed}", title="Note", severity="warning", timeout=10)
         self.dismiss(None)
 
 
@@ -146,19 +149,34 @@ def ask_reason(app: App[Any], reasons: Sequence[str], then: Callable[[str], None
 
 
 def search_records(records: dict[int, Record], query: str, limit: int = MAX_HITS) -> list[Record]:
-    """Records whose title, abstract, authors, ids or keywords contain every word of ``query``."""
+    """Records whose title, abstract, authors, ids or keywords contain every word of ``query``, at most ``limit``.
+
+    A word ``#12`` is the record id 12 and nothing else (the screens name records so: it found none, as no text
+    holds "#"); a plain number that is a record's id puts that record first (it also matches inside other
+    numbers: a PMID, a sample size)."""
     words = [w for w in query.lower().split() if w]
     if not words:
         return []
-    hits = []
+    ids = {int(w[1:]) for w in words if w.startswith("#") and w[1:].isdigit()}
+    if ids:
+        if len(ids) > 1:  # (one record cannot be two ids)
+            return []
+        record = records.get(ids.pop())
+        rest = [w for w in words if not (w.startswith("#") and w[1:].isdigit())]
+        return [record] if record is not None and all(w in _haystack(record) for w in rest) else []
+    first = [records[int(w)] for w in words if w.isdigit() and int(w) in records]
+    hits = [r for r in first if all(w in _haystack(r) for w in words)][:1]
     for record in records.values():
-        haystack = " ".join((record.title, record.abstract, " ".join(record.authors), record.pmid,
-                             record.doi, " ".join(record.keywords), str(record.id))).lower()
-        if all(w in haystack for w in words):
+        if len(hits) >= limit:
+            break
+        if record not in hits and all(w in _haystack(record) for w in words):
             hits.append(record)
-            if len(hits) >= limit:
-                break
     return hits
+
+
+def _haystack(record: Record) -> str:
+    return " ".join((record.title, record.abstract, " ".join(record.authors), record.pmid,
+                     record.doi, " ".join(record.keywords), str(record.id))).lower()
 
 
 class SearchScreen(ModalScreen[int | None]):
@@ -182,8 +200,9 @@ class SearchScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label("Search title, abstract, authors, PMID, DOI (Enter opens, Esc cancels)")
+            yield Label("Search words, authors, PMID, DOI or #id (Enter opens, Esc cancels)")
             yield Input(placeholder="words…", id="search-input")
+            yield Label("", id="hits-count")
             yield OptionList(id="hits")
 
     @on(Input.Changed)
@@ -233,6 +252,13 @@ class SearchScreen(ModalScreen[int | None]):
     def _hits(self, message: SearchHits) -> None:
         options = self.query_one("#hits", OptionList)
         options.clear_options()
+        # How many: the list stops at MAX_HITS, and a cut list looked whole.
+        found = len(message.records)
+        said = ("" if not self.query_one("#search-input", Input).value.strip() else
+                "No record matches every word." if not found else
+                f"The first {found} matches: type more words to narrow." if found >= MAX_HITS else
+                f"{found:,} match{'' if found == 1 else 'es'}; ↓ or Enter goes to the list.")
+        self.query_one("#hits-count", Label).update(Text(said, style="dim"))
         for record in message.records:
             label = Text(f"#{record.id} ")
             mark = (self.decided or {}).get(record.id) if record.id is not None else None

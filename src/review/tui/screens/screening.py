@@ -222,7 +222,7 @@ class ScreeningScreen(ProjectScreen):
         Binding("slash", "search", "Search", key_display="/", id="screening.search",
                 tooltip="Find a record by text and screen it now"),
         Binding("s", "stop", "Stop", id="screening.stop",
-                tooltip="Record that screening stops; PRISMA counts the rest as stopped by the rule"),
+                tooltip="Stop screening here (asks first); PRISMA counts the unscreened rest as ineligible by automation"),
     ]
 
     def __init__(self) -> None:
@@ -247,7 +247,8 @@ class ScreeningScreen(ProjectScreen):
         #: Why the last retrain failed ("" after one that landed).
         self.retrain_error = ""
         self._verdict = ""
-        self._last = ""
+        #: What the last key did ("include #12", "undid include #12"), and as the record's box says it.
+        self._last = self._last_said = ""
         #: The criteria.toml error last shown as a message (the legend line cuts long ones off).
         self._criteria_error = ""
         #: Opened from search: kept on screen even if already decided, until it is decided here.
@@ -505,8 +506,12 @@ class ScreeningScreen(ProjectScreen):
             counts.append_text(words)
         if progress.phase == "sample":
             counts.append(" · random sample", style="bold yellow")
-        if self._last:
-            counts.append(f"   last: {self._last}", style="dim")
+        # What the last key did, on the record's box: at the end of the counts line it was cut away below about
+        # 100 columns, and an undo there showed the record back without saying which decision went.
+        last = f"last: {self._last}" if self._last else ""
+        if last != self._last_said:
+            self._last_said = last
+            self.query_one("#record", RecordView).border_title = Text(last) if last else None
         # The class changes the line's height (a layout) only when the width or the numbers' digits change.
         widget.set_class(two_lines, "-two-lines")
         widget.update(counts, layout=False)
@@ -780,6 +785,8 @@ class ScreeningScreen(ProjectScreen):
             # (the next key is a correction again, and a screen resume must not swap it).
             shown = self.current.id if self.current is not None else None
             self._opened_id = shown if shown == undone.record_id and project.session.is_decided(shown) else None
+            if self._opened_id is not None:  # (which decision is in force now: the undo said only what went)
+                self._last += f" ({project.session.label_in_force(self._opened_id)} stands again)"
             self._paint()
         self._schedule_retrain()
 
@@ -852,7 +859,10 @@ class ScreeningScreen(ProjectScreen):
                 # not swap a record the reviewer chose (the next key would decide another).
                 self._opened_id = record_id
                 self.current = get_record(project.workspace, record_id)
-                self._last = f"opened #{record_id} from search"
+                # A record decided before says so: the screen showed it as if new, and the next key changes it.
+                earlier = project.session.label_in_force(record_id)
+                self._last = f"opened #{record_id} from search" + (
+                    f" (your decision: {earlier}; a key changes it)" if earlier else "")
                 self._paint()
 
         self.app.push_screen(SearchScreen(project.records, decided), opened)
@@ -883,7 +893,10 @@ class ScreeningScreen(ProjectScreen):
                 self.notify("Recording the screening stop…", title="Stopped", timeout=3)
                 self.record_stop(stopping)
 
-        self.app.push_screen(ConfirmScreen(question), answered)
+        # Enter answers yes only while the rule says stop: a stop against its verdict (the reviewers' own, which
+        # the diagram reports as such) is a methods decision, not the default of a key pressed by habit.
+        by_rule = verdict_credits_rule({"verdict": stopping.verdict})
+        self.app.push_screen(ConfirmScreen(question, enter_answers=by_rule), answered)
 
     @work(thread=True, exit_on_error=False, group="screening-stop")
     def record_stop(self, stopping: Any) -> None:

@@ -1,0 +1,103 @@
+"""What a reviewer screening by keyboard found (docs/benchmarks/tui-walk-2026-12-06.md): each test fails before
+its fix."""
+from __future__ import annotations
+
+from review.tui.screens.modals import MAX_HITS, SearchScreen, search_records
+from review.tui.screens.screening import ScreeningScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, open_app, settle
+
+
+def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+
+
+@async_test
+async def test_what_the_last_key_did_is_in_view_at_80_columns(fresh_ws: Workspace) -> None:
+    """"last: undid include #N" ended the counts line, cut away below ~100 columns: an undo showed a record again
+    without saying which decision went."""
+    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        screen.retrain_delay = 60.0
+        first = screen.current
+        await pilot.press("i")
+        await settle(pilot)
+        assert any(f"last: include #{first.id}" in line for line in screen_lines(app))
+        await pilot.press("u")
+        await settle(pilot)
+        assert screen.current.id == first.id
+        assert any(f"last: undid include #{first.id}" in line for line in screen_lines(app)), screen_lines(app)
+
+
+@async_test
+async def test_a_record_opened_by_its_id_says_the_decision_it_has(fresh_ws: Workspace) -> None:
+    """Every screen names a record "#12", and "#12" in the search found nothing (no text holds "#"); a decided
+    record opened from search looked new, and the next key changed its decision without a word."""
+    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        screen.retrain_delay = 60.0
+        decided = screen.current
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("slash", *f"#{decided.id}")
+        await settle(pilot)
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        assert "1 match;" in str(search.query_one("#hits-count").render())
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert screen.current.id == decided.id
+        assert any(f"opened #{decided.id} from search (your decision: include; a key changes it)" in line
+                   for line in screen_lines(app)), screen_lines(app)
+        await pilot.press("e", "u")  # a correction undone: the earlier decision is in force again, and said
+        await settle(pilot)
+        assert any(f"undid exclude #{decided.id} (include stands again)" in line for line in screen_lines(app))
+
+
+def test_the_search_takes_a_hash_id_exactly_and_puts_a_bare_id_first(fresh_ws: Workspace) -> None:
+    records = {r.id: r for r in fresh_ws.store.records()}
+    assert [r.id for r in search_records(records, "#3")] == [3]
+    assert search_records(records, "#3 osteoarthritis") == []  # (#3 is not about the knee)
+    assert search_records(records, "#3 #4") == [] and search_records(records, "#999") == []
+    assert [r.id for r in search_records(records, "11")][0] == 11  # (11 is also inside PMIDs 200000011…)
+    assert len(search_records(records, "study", limit=3)) == 3 and MAX_HITS >= 100
+
+
+@async_test
+async def test_enter_does_not_stop_screening_against_the_rules_verdict(fresh_ws: Workspace) -> None:
+    """Enter said yes to every stop, also to the reviewers' own stop while the rule said CONTINUE (a methods
+    decision the diagram reports): now only y does, and the key line says so."""
+    from review.services.prisma import current_screening_stop
+    from review.tui.screens.modals import ConfirmScreen
+
+    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        screen.retrain_delay = 60.0
+        assert screen.verdict != "stop"
+        await pilot.press("s")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmScreen) and question.key_line() == "y: yes    n / Esc / Enter: no"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and current_screening_stop(fresh_ws) is None
+
+
+@async_test
+async def test_esc_in_the_note_box_says_the_note_it_did_not_save(fresh_ws: Workspace) -> None:
+    """Esc dropped a typed note without a word; Esc on a box left as it was says nothing."""
+    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        screen.retrain_delay = 60.0
+        await pilot.press("n", *"recurrence defined", "escape")
+        await settle(pilot)
+        assert app.screen is screen and not screen.note
+        said = [n.message for n in app._notifications]
+        assert said == ["Note not saved (Esc): recurrence defined"], said
+        await pilot.press("n", "escape")
+        await settle(pilot)
+        assert len(app._notifications) == 1
