@@ -41,15 +41,16 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))  # the kill harness the tests use
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # (run from anywhere: the scratch database helper)
 
 import kill_harness  # noqa: E402
 from kill_harness import DECIDE, DEDUP, LINK, MIGRATE  # noqa: E402
+from scratch_database import scratch_postgres_database  # noqa: E402  (benchmarks/, this script's folder)
 from review.records import Record  # noqa: E402
 from review.workspace import Workspace, init_workspace  # noqa: E402
 
@@ -367,27 +368,6 @@ def scenario_busy(tmp: Path, n_import: int) -> dict[str, Any]:
             "worst_wait_s": round(worst, 2), "import_ok": importer.returncode == 0 and "Traceback" not in err}
 
 
-@contextmanager
-def pg_database(server_url: str) -> Iterator[str]:
-    """A new database on the server ``server_url`` names, dropped afterwards."""
-    import sqlalchemy as sa
-
-    from review.store.core import engine_url
-
-    admin_url = engine_url(server_url)
-    name = f"durability_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield admin_url.set(database=name).render_as_string(hide_password=False).replace(
-            "postgresql+psycopg://", "postgresql://", 1)
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
-
-
 SCENARIOS: dict[str, Callable[[Path, int, random.Random], Tally]] = {
     "decide": scenario_decide, "cli-decide": scenario_cli_decide, "import": scenario_import,
     "dedup": scenario_dedup, "link": scenario_link, "migrate": scenario_migrate, "answers": scenario_answers,
@@ -425,7 +405,7 @@ def main() -> None:
         if "reviewers" in chosen:
             rows["reviewers"] = [scenario_reviewers(tmp, args.reviewer_records, None)]
             if args.pg_url:
-                with pg_database(args.pg_url) as url:
+                with scratch_postgres_database(args.pg_url, "durability_", hex_digits=12) as url:
                     rows["reviewers"].append(scenario_reviewers(tmp, args.reviewer_records, url))
             for r in rows["reviewers"]:
                 print(f"reviewers {r['engine']}: {r['decisions']} of {r['expected']} decisions stored, "

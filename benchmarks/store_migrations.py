@@ -25,7 +25,6 @@ import multiprocessing
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,9 @@ import sqlalchemy as sa
 
 from review.records import Record
 from review.store.core import BUSY_TIMEOUT_MS, engine_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # (run from anywhere, or imported)
+from scratch_database import scratch_postgres_database  # noqa: E402  (made and dropped as the team benchmarks do)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "screening"
 FILE_RECORDS = 5_000
@@ -160,17 +162,8 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 result = run(f"sqlite:///{Path(tmp) / 'review.db'}", n, texts)
         else:
-            admin = sa.create_engine(engine_url(args.url), isolation_level="AUTOCOMMIT")
-            name = f"bench_migrations_{uuid.uuid4().hex[:8]}"
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-            try:
-                target = engine_url(args.url).set(database=name).render_as_string(hide_password=False)
-                result = run(target.replace("postgresql+psycopg://", "postgresql://", 1), n, texts)
-            finally:
-                with admin.connect() as conn:
-                    conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                admin.dispose()
+            with scratch_postgres_database(args.url, "bench_migrations_") as target:
+                result = run(target, n, texts)
         for key, value in result.items():
             print(f"{key:<28} {value}")
         print(json.dumps({"benchmark": "store_migrations", **result}))

@@ -18,9 +18,9 @@ import json
 import multiprocessing
 import random
 import statistics
+import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,9 @@ import sqlalchemy as sa
 from review.records import Record
 from review.store import Store
 from review.store.core import engine_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # (run from anywhere, or imported)
+from scratch_database import scratch_postgres_database  # noqa: E402  (made and dropped as the other store benchmarks do)
 
 
 def _reviewer(url: str, name: str, seed: int, ids: list[int], n: int, start: Any, out: Any) -> None:
@@ -109,17 +112,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             result = run(f"sqlite:///{Path(tmp) / 'team.db'}", args.records, args.reviewers, args.decisions, args.seed)
     else:
-        admin = sa.create_engine(engine_url(args.url), isolation_level="AUTOCOMMIT")
-        name = f"bench_team_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            target = engine_url(args.url).set(database=name).render_as_string(hide_password=False)
+        with scratch_postgres_database(args.url, "bench_team_") as target:
             result = run(target, args.records, args.reviewers, args.decisions, args.seed)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
     for key, value in result.items():
         print(f"{key:<22} {value}")
     print(json.dumps({"benchmark": "team", **result}))

@@ -17,8 +17,8 @@ import argparse
 import functools
 import json
 import re
+import sys
 import tempfile
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from review.records import Record
-from review.store.core import engine_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # (run from anywhere, or imported)
+from scratch_database import scratch_postgres_database  # noqa: E402  (made and dropped as the other store benchmarks do)
 
 
 def _kind(statement: str, parameters: Any) -> str:
@@ -103,17 +105,8 @@ def main() -> None:
     if args.url == "sqlite":
         result = run("sqlite", args.records, args.decisions)
     else:
-        admin = sa.create_engine(engine_url(args.url), isolation_level="AUTOCOMMIT")
-        name = f"bench_statements_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        try:
-            target = engine_url(args.url).set(database=name).render_as_string(hide_password=False)
-            result = run(target.replace("postgresql+psycopg://", "postgresql://", 1), args.records, args.decisions)
-        finally:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
+        with scratch_postgres_database(args.url, "bench_statements_") as target:
+            result = run(target, args.records, args.decisions)
     for key in ("engine", "records", "calls", "add_decision_statements", "undo_last_statements",
                 "session_decide_statements"):
         print(f"{key:<26} {result[key]}")
