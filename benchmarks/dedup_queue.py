@@ -14,8 +14,6 @@ verdicts, rebuilding clusters, the summary's counts). Prints a table and one JSO
 
 from __future__ import annotations
 
-import argparse
-import csv
 import json
 import sys
 import tempfile
@@ -25,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dedup_shared_scale import COLUMNS, SHARED, build, shared_groups  # noqa: E402  (the sibling benchmark's records)
+from dedup_shared_scale import planted_arguments, write_planted  # noqa: E402  (the sibling benchmark's records)
 
 
 def _clock(step: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -41,11 +39,7 @@ def measure(n: int, seed: int, groups: list[list[dict[str, str]]], folder: Path)
     from review.services.workspace import create_workspace
 
     data = folder / f"records-{n}.csv"
-    rows = build(n, seed, groups)
-    with data.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+    rows = write_planted(data, n, seed, groups)
     workspace = create_workspace(folder / "ws")
     sources.import_files(workspace, [data])
     engine_cpu: list[float] = []
@@ -72,26 +66,19 @@ def measure(n: int, seed: int, groups: list[list[dict[str, str]]], folder: Path)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="20000", help="record counts, comma-separated")
-    parser.add_argument("--seed", type=int, default=16, help="seed of the planted records (dedup_shared_scale.py)")
-    parser.add_argument("--shared", type=Path, default=SHARED, help="folder of the labelled dedup sets")
-    args = parser.parse_args(argv)
-    groups = shared_groups(args.shared)
-    if not groups:
-        raise SystemExit(f"no labelled sets in {args.shared}")
-    sizes = []
+    sizes, seed, groups = planted_arguments(__doc__, "20000", "seed of the planted records (dedup_shared_scale.py)", argv)
+    rows: list[dict[str, object]] = []
     print(f"{'records':>8} {'run':<9} {'cpu_s':>7} {'engine':>7} {'store':>7} {'queue':>7} {'to_queue':>8} "
           f"{'wall_s':>7} {'changed':>8} {'pairs':>6}")
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in sizes:
         with tempfile.TemporaryDirectory(prefix="dedup-queue-") as tmp:
-            row = measure(n, args.seed, groups, Path(tmp))
+            row = measure(n, seed, groups, Path(tmp))
         for r in row["runs"]:  # type: ignore[attr-defined]
             print(f"{row['records']:>8} {r['run']:<9} {r['run_dedup_cpu']:>7.2f} {r['engine_cpu']:>7.2f} "
                   f"{r['store_cpu']:>7.2f} {r['queue_cpu']:>7.2f} {r['to_queue_cpu']:>8.2f} {r['to_queue_wall']:>7.2f} "
                   f"{r['changed']:>8} {r['borderline_pairs']:>6}")
-        sizes.append(row)
-    print(json.dumps({"benchmark": "dedup_queue", "seed": args.seed, "sizes": sizes}))
+        rows.append(row)
+    print(json.dumps({"benchmark": "dedup_queue", "seed": seed, "sizes": rows}))
 
 
 if __name__ == "__main__":

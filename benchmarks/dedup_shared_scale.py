@@ -60,6 +60,31 @@ def shared_groups(folder: Path) -> list[list[dict[str, str]]]:
     return list(groups.values())
 
 
+def planted_arguments(description: str, sizes: str, seed_help: str,
+                      argv: list[str] | None) -> tuple[list[int], int, list[list[dict[str, str]]]]:
+    """The command line of a benchmark on planted records (this one, ``dedup_queue.py``): ``--sizes`` (default
+    ``sizes``), ``--seed`` (16) and ``--shared``; returns the sizes, the seed and the shared sets' true groups."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=sizes, help="record counts, comma-separated")
+    parser.add_argument("--seed", type=int, default=16, help=seed_help)
+    parser.add_argument("--shared", type=Path, default=SHARED, help="folder of the labelled dedup sets")
+    args = parser.parse_args(argv)
+    groups = shared_groups(args.shared)
+    if not groups:
+        raise SystemExit(f"no labelled sets in {args.shared}")
+    return [int(size) for size in args.sizes.split(",")], args.seed, groups
+
+
+def write_planted(path: Path, n: int, seed: int, groups: list[list[dict[str, str]]]) -> list[dict[str, str]]:
+    """``build(n, seed, groups)`` written to ``path`` as a CSV of ``COLUMNS``; returns its rows."""
+    rows = build(n, seed, groups)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows
+
+
 def _replacer(words: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"\b(%s)\b" % "|".join(map(re.escape, words)), re.IGNORECASE) if words else None
 
@@ -167,12 +192,8 @@ def pair_scores(rows: list[dict[str, str]], clusters: dict[str, str]) -> dict[st
 
 
 def measure(n: int, seed: int, groups: list[list[dict[str, str]]], folder: Path) -> dict[str, object]:
-    rows = build(n, seed, groups)
     data, out = folder / f"records-{n}.csv", folder / f"clusters-{n}.csv"
-    with data.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+    rows = write_planted(data, n, seed, groups)
     step = run(["dedup", str(data), "--out", str(out)], folder)
     with out.open(encoding="utf-8", newline="") as handle:
         result = list(csv.DictReader(handle))
@@ -195,20 +216,14 @@ def marginal(before: dict[str, object], after: dict[str, object]) -> dict[str, f
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="2300,20000,50000,100000", help="record counts, comma-separated")
-    parser.add_argument("--seed", type=int, default=16, help="seed of the copies and their order")
-    parser.add_argument("--shared", type=Path, default=SHARED, help="folder of the labelled dedup sets")
-    args = parser.parse_args(argv)
-    groups = shared_groups(args.shared)
-    if not groups:
-        raise SystemExit(f"no labelled sets in {args.shared}")
+    sizes, seed, groups = planted_arguments(__doc__, "2300,20000,50000,100000", "seed of the copies and their order",
+                                            argv)
     rows: list[dict[str, object]] = []
     print(f"{'records':>8} {'seconds':>8} {'cpu_s':>7} {'peak_MB':>8} {'P':>7} {'R':>7} {'F1':>7} "
           f"{'false':>6} {'borderline':>10} {'ms/rec+':>8} {'kB/rec+':>8}")
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in sizes:
         with tempfile.TemporaryDirectory(prefix="dedup-shared-scale-") as tmp:
-            row = measure(n, args.seed, groups, Path(tmp))
+            row = measure(n, seed, groups, Path(tmp))
         row.update(marginal(rows[-1], row) if rows else {})
         added = (f"{row['cpu_ms_per_record_added']:>8.3f} {row['kb_per_record_added']:>8.1f}"
                  if "cpu_ms_per_record_added" in row else f"{'':>8} {'':>8}")
@@ -216,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{row['precision']:>7.4f} {row['recall']:>7.4f} {row['f1']:>7.4f} {row['false_pairs']:>6} "
               f"{row['borderline_records']:>10} {added}")
         rows.append(row)
-    print(json.dumps({"benchmark": "dedup_shared_scale", "seed": args.seed, "sizes": rows}))
+    print(json.dumps({"benchmark": "dedup_shared_scale", "seed": seed, "sizes": rows}))
 
 
 if __name__ == "__main__":
