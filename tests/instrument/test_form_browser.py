@@ -21,11 +21,13 @@ import pytest
 
 from review.instrument import fhir
 from review.instrument.build import build_item_bank
-from review.instrument.config import InstrumentConfig, load_config
+from review.instrument.config import load_config
 from review.instrument.evidence import load_evidence, snapshot_of
 from review.instrument.form import form_html
 from review.instrument.itembank import UNKNOWN_CODE, ItemBank, load_templates
 from review.instrument.scoring import INDICATIONS, UNANSWERED_NL, profile_json, score
+
+from .programme_bank import programme_bank_with_sources
 
 CHROMIUM = os.environ.get("REVIEW_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -60,22 +62,6 @@ def _programme_bank() -> ItemBank:
     evidence = load_evidence(synthesis)
     return build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"),
                            load_config(ROOT / "instrument" / "scoring.toml"), snapshot_of(synthesis, len(evidence)))
-
-
-def _programme_bank_with_sources() -> tuple[ItemBank, InstrumentConfig]:
-    """The programme's item bank as `review instrument build` makes it (the studies' estimates and citations,
-    with their long DOIs), and its scoring config."""
-    from review.instrument.project import extraction_studies, study_evidence, study_sources
-
-    synthesis = ROOT / "extraction" / "synthesis.csv"
-    evidence = load_evidence(synthesis)
-    config = load_config(ROOT / "instrument" / "scoring.toml")
-    studies = extraction_studies(ROOT / "extraction")
-    effects, expert = study_evidence(studies)
-    bank = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
-                           snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
-                           sources=study_sources(studies))
-    return bank, config
 
 
 def _random_answers(bank: ItemBank, rng: random.Random) -> dict[str, str]:
@@ -270,7 +256,7 @@ def test_leaving_asks_first_while_answers_are_not_downloaded(browser, tmp_path, 
 
 def test_page_reflows_at_320_px_and_200_percent_zoom(browser, tmp_path):
     # WCAG 1.4.10: no sideways scrolling at 320 CSS px. The programme's DOIs pushed it to 334 px.
-    programme, config = _programme_bank_with_sources()
+    programme, config = programme_bank_with_sources()
     assert programme.sources  # the studies' citations, with their long DOIs
     html = form_html(programme, config)
     for width in (320, 640):  # 640 = a 1280 px window at 200 % zoom
@@ -447,7 +433,7 @@ def test_modifiable_mark_in_the_key_is_read_as_a_word(browser, tmp_path, bank, c
 def test_printable_questionnaire_reflows_at_320_px(browser, tmp_path):
     # WCAG 1.4.10: instrument/questionnaire.html was 819 px wide in a 320 px window.
     from review.instrument.render import questionnaire_markdown, to_html
-    programme, config = _programme_bank_with_sources()
+    programme, config = programme_bank_with_sources()
     html = to_html(questionnaire_markdown(programme), "questionnaire")
     for width in (320, 640):
         page = _open(browser, tmp_path, html, viewport={"width": width, "height": 800})
@@ -500,7 +486,7 @@ def test_printable_questionnaire_tables_break_no_word_at_320_px(browser, tmp_pat
     # broke their words mid-word ('bewijskrac|ht', 'beïnvloed|baar'); the tables now reflow instead.
     from review.instrument.project import render_export
 
-    programme, config = _programme_bank_with_sources()
+    programme, config = programme_bank_with_sources()
     for lang in ("nl", "en"):
         html = render_export(programme, "html", lang)
         assert html.count("<table ") >= 2, lang  # signals and not included
@@ -560,7 +546,7 @@ def test_narrow_layout_leaves_each_cells_accessible_name_as_it_is(browser, tmp_p
     # already reads: the label has an empty alternative text.
     from review.instrument.project import render_export
 
-    programme, programme_config = _programme_bank_with_sources()
+    programme, programme_config = programme_bank_with_sources()
     pages = {"questionnaire": (render_export(programme, "html", "nl"), "table"),
              "form": (form_html(_programme_bank(), programme_config), "#answers-summary")}
     for name, (html, selector) in pages.items():

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 
 from review.instrument import render
-from review.instrument.build import build_item_bank
-from review.instrument.config import load_config
-from review.instrument.evidence import load_evidence, snapshot_of
+from review.instrument.config import InstrumentConfig
 from review.instrument.form import form_data, form_html
-from review.instrument.itembank import load_templates
+from review.instrument.itembank import ItemBank
 from review.instrument.scoring import score
+
+from .programme_bank import programme_bank_with_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 GLOSSARY = ROOT / "instrument" / "glossary.toml"
@@ -53,33 +53,14 @@ def _visible(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def programme() -> tuple[Any, Any]:
+def programme() -> tuple[ItemBank, InstrumentConfig]:
     """The programme's item bank (with its studies' effects and sources) and scoring rules."""
-    synthesis = ROOT / "extraction" / "synthesis.csv"
-    evidence = load_evidence(synthesis)
-    config = load_config(ROOT / "instrument" / "scoring.toml")
-    from review.instrument.project import extraction_studies, study_evidence, study_sources
-
-    studies = extraction_studies(ROOT / "extraction")
-    effects, expert = study_evidence(studies)
-    bank = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
-                           snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
-                           sources=study_sources(studies))
-    return bank, config
+    return programme_bank_with_sources()
 
 
 @pytest.fixture(scope="module")
-def outputs() -> dict[str, dict[str, str]]:
-    synthesis = ROOT / "extraction" / "synthesis.csv"
-    evidence = load_evidence(synthesis)
-    config = load_config(ROOT / "instrument" / "scoring.toml")
-    from review.instrument.project import extraction_studies, study_evidence, study_sources
-
-    studies = extraction_studies(ROOT / "extraction")
-    effects, expert = study_evidence(studies)
-    bank = build_item_bank(evidence, load_templates(ROOT / "instrument" / "questions.toml"), config,
-                           snapshot_of(synthesis, len(evidence)), effects=effects, expert=expert,
-                           sources=study_sources(studies))
+def outputs(programme: tuple[ItemBank, InstrumentConfig]) -> dict[str, dict[str, str]]:
+    bank, config = programme
     assert bank.sources  # the citations are in the outputs, and are left out of the scan below
     rng = random.Random(5)
     full = {q.link_id: rng.choice([o.code for o in q.options]) for q in bank.questions}
