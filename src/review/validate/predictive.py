@@ -158,15 +158,50 @@ def bootstrap_auc(y: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int, level
     return float(np.quantile(values, alpha / 2)), float(np.quantile(values, 1 - alpha / 2))
 
 
+#: Up to this many distinct predictor values Harrell's C is counted per value with numpy (a profile has three,
+#: a score a dozen); beyond, lifelines' tree does it. At 50,000 clients lifelines took 0.13-0.4 s a call (so the
+#: 1,000 bootstrap resamples over three minutes), the count 0.03 s with 3 values and 0.16 s with 32.
+COUNTED_VALUES = 32
+
+
 def harrell_c(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> float | None:
     """Harrell's C (a higher score should mean an earlier event); None without a comparable pair
     (no event before another client's later time), where lifelines divides by zero."""
+    values = np.unique(x)
+    if len(values) <= COUNTED_VALUES:
+        return _harrell_c_by_value(time, event, np.searchsorted(values, x), len(values))
     from lifelines.utils import concordance_index
 
     try:
         return float(concordance_index(time, -x, event))
     except ZeroDivisionError:
         return None
+
+
+def _harrell_c_by_value(time: np.ndarray, event: np.ndarray, codes: np.ndarray, k: int) -> float | None:
+    """Harrell's C as lifelines counts it, for a predictor coded 0..k-1: a client who had the event at t is
+    compared with everyone followed beyond t and everyone censored at t (not with another event at t);
+    the higher code first is concordant, equal codes count one half."""
+    died = event.astype(bool)
+    if not died.any():
+        return None
+    order = np.argsort(time, kind="stable")
+    times = time[order]
+    one_hot = np.zeros((len(time) + 1, k))
+    one_hot[np.arange(1, len(time) + 1), codes[order]] = 1
+    up_to = np.cumsum(one_hot, axis=0)  # row r: clients per code among the r shortest follow-ups
+    censored_up_to = np.cumsum(one_hot * np.r_[False, ~died[order]][:, None], axis=0)
+    death_times, death_codes = time[died], codes[died]
+    last = np.searchsorted(times, death_times, side="right")
+    first = np.searchsorted(times, death_times, side="left")
+    # per death and code: followed beyond its time, plus censored on its day
+    beyond = up_to[-1] - up_to[last] + censored_up_to[last] - censored_up_to[first]
+    below = np.cumsum(beyond, axis=1) - beyond  # of those, the ones with a lower code than the column's
+    rows = np.arange(len(death_times))
+    concordant = below[rows, death_codes].sum()
+    tied = beyond[rows, death_codes].sum()
+    pairs = beyond.sum()
+    return float((concordant + tied / 2) / pairs) if pairs else None
 
 
 def bootstrap_harrell(time: np.ndarray, event: np.ndarray, x: np.ndarray, *, n_boot: int, seed: int,
