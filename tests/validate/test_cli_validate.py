@@ -253,3 +253,76 @@ def test_one_name_in_two_data_folders_runs_and_is_refused_only_into_one_out_fold
     assert result.exit_code == 0, result.output
     assert (tmp_path / "a" / "results" / "usability.json").is_file()
     assert (tmp_path / "b" / "results" / "usability.json").is_file()
+
+
+def _demo_plan_copy(folder: Path, tmp_path: Path, old: str, new: str) -> Path:
+    """The demo's plan and data in tmp_path, ``old`` replaced by ``new`` in the plan."""
+    text = (folder / "analyses.toml").read_text(encoding="utf-8")
+    assert old in text
+    plan = tmp_path / "analyses.toml"
+    plan.write_text(text.replace(old, new), encoding="utf-8")
+    for name in {line.split('"')[1] for line in text.splitlines() if line.startswith(("file =", "previous ="))}:
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    return plan
+
+
+def test_a_wrong_option_value_late_in_the_plan_runs_nothing(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    """`horizon = "een jaar"` in the 8th analysis was a TypeError traceback after seven analyses had written."""
+    folder, _ = demo_run
+    plan = _demo_plan_copy(folder, tmp_path, "horizon = 365", 'horizon = "een jaar"')
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 4, result.output
+    assert result.output.splitlines() == [f"review: {plan}:analysis[8].horizon: 'een jaar' is not a number"]
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ('kind = "predictive"\noutcome = "recurrence"\npredictor = "score"\nbootstrap = true',
+     "analysis[1].bootstrap: True is not a whole number"),
+    ('kind = "predictive"\noutcome = "recurrence"\npredictor = "score"\nlevel = 95',
+     "analysis[1].level: 95 out of range (above 0, at most 1) (below 1: a fraction such as 0.95)"),
+    ('kind = "predictive"\noutcome = "recurrence"\npredictor = "score"\nseed = -1',
+     "analysis[1].seed: -1 out of range (at least 0, at most 4294967295)"),
+    ('kind = "predictive"\noutcome = "recurrence"', "analysis[1].predictor: required for predictive"),
+    ('kind = "predictive"\noutcome = 1\npredictor = "score"', "analysis[1].outcome: 1 is not a column name (text)"),
+    ('kind = "factors"\noutcome = "recurrence"\nadjust = ["age", 3]',
+     "analysis[1].adjust: ['age', 3] is not a column name or a list of them"),
+    ('kind = "factors"\noutcome = "recurrence"\nto_extraction = "yes"', "analysis[1].to_extraction: 'yes' is not true or false"),
+    ('kind = "kappa"\nweights = "lineair"', "analysis[1].weights: 'lineair' not one of linear, quadratic, none"),
+    ('kind = "delphi"\nconsensus = 0.4', "analysis[1].consensus: 0.4 out of range (above 0.5, at most 1)"),
+    ('kind = "delphi"\nagree_from = 2', "analysis[1]: the scale points must rise: scale_min 1 <= disagree_to 2 "
+                                        "< agree_from 2 <= scale_max 5"),
+])
+def test_plan_options_take_the_command_lines_values(tmp_path: Path, entry: str, message: str) -> None:
+    from review.errors import ValidationError
+    from review.validate.run import load_plan
+
+    (tmp_path / "data.csv").write_text("# SYNTHETIC\nclient,score,recurrence\n", encoding="utf-8")
+    plan = tmp_path / "analyses.toml"
+    plan.write_text(f'[[analysis]]\nname = "one"\nfile = "data.csv"\n{entry}\n', encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_plan(plan)
+    assert str(caught.value) == f"{plan}:{message}"
+
+
+def test_a_plan_names_one_adjustment_column_as_text(tmp_path: Path) -> None:
+    """`adjust = "age"` was read letter by letter (columns 'a', 'g', 'e'); now it is the column age."""
+    from review.validate.run import load_plan
+
+    (tmp_path / "data.csv").write_text("# SYNTHETIC\nclient,age,recurrence\n", encoding="utf-8")
+    plan = tmp_path / "analyses.toml"
+    plan.write_text('[[analysis]]\nname = "one"\nkind = "factors"\nfile = "data.csv"\noutcome = "recurrence"\n'
+                    'adjust = "age"\nfactor = "age"\n', encoding="utf-8")
+    (item,) = load_plan(plan)
+    assert item.options["adjust"] == ["age"] and item.options["factor"] == ["age"]
+
+
+def test_a_misspelt_column_late_in_the_plan_runs_nothing(demo_run: tuple[Path, str], tmp_path: Path) -> None:
+    """A column missing from the 9th analysis's file stopped the run there, exit 4, after eight had written."""
+    folder, _ = demo_run
+    plan = _demo_plan_copy(folder, tmp_path, 'group = "arm"', 'group = "arm_"')
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 4, result.output
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"review: {tmp_path / 'synthetic_cohort.csv'}: row 2, column 'arm_': no such column")
+    assert not (tmp_path / "results").exists()

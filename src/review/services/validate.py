@@ -154,18 +154,20 @@ def _check_distinct_outputs(items: list[PlannedAnalysis], out_dir: Path | None =
 
 
 def check_planned(items: list[PlannedAnalysis], out_dir: Path | None = None) -> None:
-    """Every privacy check of a plan, and every output it writes, before anything runs: one refused analysis
-    or one output that cannot be written (the ``OSError`` naming it, as the CLI's ``check_outputs`` raises for
-    one command) writes nothing. ``items`` come from :func:`planned_analyses` with the same ``out_dir``,
+    """Every privacy check of a plan, every output it writes and every column it names, before anything runs:
+    one refused analysis, a column missing from its file or one output that cannot be written (the ``OSError``
+    naming it, as the CLI's ``check_outputs`` raises for one command) writes nothing. ``items`` come from :func:`planned_analyses` with the same ``out_dir``,
     which refused two analyses writing one file."""
     from ..atomic import check_writable
-    from ..validate.run import check_privacy
+    from ..validate.run import check_columns, check_privacy
 
     for item in items:
         outputs = planned_outputs(item, out_dir)
         check_privacy(item.kind, item.file, outputs)
         for path in outputs:
             check_writable(path)
+    for item in items:  # read once every output is known to be writable and every file allowed where it lies
+        check_columns(item)
 
 
 def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,

@@ -44,6 +44,21 @@ PERSONAL_KINDS: frozenset[str] = frozenset({"factors", "predictive", "survival",
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "factors": ("outcome",), "predictive": ("outcome", "predictor"), "survival": ("time", "event", "group"),
 }
+#: A plan's options take the values the command line's do, checked when the plan is read: a wrong value in
+#: the last analysis stops the run before the first one writes (``horizon = "een jaar"`` was a traceback
+#: after the analyses before it had written their results).
+TEXT_OPTIONS = frozenset({"outcome", "time", "event", "study_id", "description", "predictor", "group", "strata",
+                          "reference", "previous"})
+LIST_OPTIONS = frozenset({"adjust", "factor"})  # a column name or a list of them
+#: number options: (lowest, highest, whether the lowest itself is refused, whether a whole number is needed)
+NUMBER_OPTIONS: dict[str, tuple[float, float, bool, bool]] = {
+    "level": (0, 1, True, False), "threshold": (0, 1, True, False), "consensus": (0.5, 1, True, False),
+    "horizon": (0, float("inf"), True, False), "bootstrap": (0, float("inf"), False, True),
+    "seed": (0, 2**32 - 1, False, True), "scale_min": (-float("inf"), float("inf"), False, True),
+    "scale_max": (-float("inf"), float("inf"), False, True), "agree_from": (-float("inf"), float("inf"), False, True),
+    "disagree_to": (-float("inf"), float("inf"), False, True),
+}
+CHOICE_OPTIONS: dict[str, tuple[str, ...]] = {"weights": ("linear", "quadratic", "none")}
 
 
 def _factors(path: Path, o: dict[str, Any]) -> Any:
@@ -213,6 +228,62 @@ class PlannedAnalysis:
         return "".join(c if c.isalnum() else "_" for c in self.name.lower()).strip("_")
 
 
+def _plan_option(where: str, key: str, value: Any) -> Any:
+    """``value`` as the analysis takes it, or one line naming the plan's field and what it should be."""
+    if key in TEXT_OPTIONS and (not isinstance(value, str) or not value.strip()):
+        raise ValidationError(f"{where}.{key}: {value!r} is not a column name (text)")
+    if key in LIST_OPTIONS:
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+            raise ValidationError(f"{where}.{key}: {value!r} is not a column name or a list of them")
+        return values
+    if key in CHOICE_OPTIONS and value not in CHOICE_OPTIONS[key]:
+        raise ValidationError(f"{where}.{key}: {value!r} not one of {', '.join(CHOICE_OPTIONS[key])}")
+    if key == "to_extraction" and not isinstance(value, bool):
+        raise ValidationError(f"{where}.{key}: {value!r} is not true or false")
+    if key in NUMBER_OPTIONS:
+        low, high, low_open, whole = NUMBER_OPTIONS[key]
+        kind = "a whole number" if whole else "a number"
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            raise ValidationError(f"{where}.{key}: {value!r} is not {kind}")
+        if not (low < value if low_open else low <= value) or not value <= high or value != value:
+            lowest, highest = (f"{int(b)}" if whole and abs(b) != float("inf") else f"{b:g}" for b in (low, high))
+            bounds = f"above {lowest}" if low_open else f"at least {lowest}"
+            raise ValidationError(f"{where}.{key}: {value!r} out of range ({bounds}"
+                                  + (f", at most {highest})" if high != float("inf") else ")")
+                                  + (" (below 1: a fraction such as 0.95)" if key == "level" else ""))
+    return value
+
+
+def _check_delphi_rule(where: str, options: dict[str, Any]) -> None:
+    """The Delphi scale points must rise, as the command line asks of its options."""
+    from .delphi import DelphiRule
+
+    rule = DelphiRule(**{k: options[k] for k in ("consensus", "scale_min", "scale_max", "agree_from", "disagree_to")
+                         if k in options})
+    if not rule.scale_min <= rule.disagree_to < rule.agree_from <= rule.scale_max:
+        raise ValidationError(f"{where}: the scale points must rise: scale_min {rule.scale_min} <= disagree_to "
+                              f"{rule.disagree_to} < agree_from {rule.agree_from} <= scale_max {rule.scale_max}")
+
+
+#: The options that name a column of the analysis's data file.
+COLUMN_OPTIONS: tuple[str, ...] = ("outcome", "time", "event", "adjust", "factor", "predictor", "group", "strata")
+
+
+def check_columns(item: PlannedAnalysis) -> None:
+    """Every column a planned analysis names is in its file's header: asked of the whole plan before the first
+    analysis runs, so a misspelt column in the last one writes nothing (it stopped the run there, exit 4,
+    after the analyses before it had written their results)."""
+    from .table import read_table
+
+    named: list[str] = []
+    for key in COLUMN_OPTIONS:
+        value = item.options.get(key)
+        named.extend([value] if isinstance(value, str) else value or [])
+    if named:
+        read_table(item.file).require(*named)
+
+
 def load_plan(path: Path) -> list[PlannedAnalysis]:
     """The analyses of ``validate/analyses.toml``, checked for kinds and options."""
     path = Path(path)
@@ -229,6 +300,12 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
         unknown = [k for k in options if k not in KIND_OPTIONS[kind]]
         if unknown:
             raise ValidationError(f"{where}.{unknown[0]}: not an option of {kind} ({', '.join(KIND_OPTIONS[kind])})")
+        options = {key: _plan_option(where, key, value) for key, value in options.items()}
+        missing = [key for key in REQUIRED_OPTIONS.get(kind, ()) if key not in options]
+        if missing:
+            raise ValidationError(f"{where}.{missing[0]}: required for {kind}")
+        if kind == "delphi":
+            _check_delphi_rule(where, options)
         if isinstance(options.get("previous"), str):
             options["previous"] = path.parent / options["previous"]
         # Every input is checked before anything runs: a typo in the last entry writes nothing.
