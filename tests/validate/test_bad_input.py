@@ -76,3 +76,33 @@ def test_one_event_in_one_row_reads_as_english(tmp_path: Path) -> None:
     path.write_text("client,recurrence,f\nc1,1,0\n", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"too few events: 1 event in 1 row; a model needs at least 10"):
         factor_associations(path, outcome="recurrence", factors=["f"])
+
+
+@pytest.mark.parametrize("id_column", ["Cliënt", "clientnummer", "dossiernummer"])
+def test_a_client_twice_under_a_dutch_id_column_is_refused(tmp_path: Path, id_column: str) -> None:
+    """A Dutch export names its clients 'cliënt' or 'dossiernummer': the duplicate went unseen."""
+    rows = _cohort()
+    rows[9] = rows[3].split(",")[0] + "," + rows[9].split(",", 1)[1]  # file row 11 repeats row 5's client
+    path = tmp_path / "cohort.csv"
+    path.write_text("\n".join([HEADER.replace("client", id_column, 1), *rows]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "survival", str(path), "--time", "days", "--event", "recurrence",
+                                       "--group", "job_insecurity"])
+    assert result.exit_code == 4
+    assert result.output.splitlines() == [
+        f"review: {path}: row 11, column '{id_column}': client 'c003' appears twice (also row 5); one row per client"]
+
+
+def test_a_cohort_without_an_id_column_is_warned_about(tmp_path: Path) -> None:
+    """Without a column naming each client once, a client entered twice cannot be found: say so."""
+    from review.services.validate import analyse
+
+    rows = _cohort()
+    named, anonymous = tmp_path / "named.csv", tmp_path / "anonymous.csv"
+    named.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    anonymous.write_text("\n".join([HEADER.split(",", 1)[1], *(r.split(",", 1)[1] for r in rows)]) + "\n",
+                         encoding="utf-8")
+    options = {"outcome": "recurrence", "time": "days", "factor": ["job_insecurity"]}
+    assert analyse("factors", named, options).warnings == []
+    assert analyse("factors", named, options).result.to_json()["id_column"] == "client"
+    (warning,) = analyse("factors", anonymous, options).warnings
+    assert warning.startswith("anonymous.csv: no client id column (client, client_id, id, cliënt, ")

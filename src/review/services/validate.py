@@ -18,6 +18,10 @@ from ..workspace import Workspace
 if TYPE_CHECKING:
     from ..validate.own_data import OwnDataStudy
 
+#: Kinds with a row per client, whose files should name each client once.
+COHORT_KINDS = frozenset({"factors", "predictive", "survival"})
+ID_COLUMN_EXAMPLES = "client, client_id, id, cliënt, clientnummer, dossiernummer, ..."
+
 __all__ = [
     "PLAN_FILE", "VALIDATE_DIR", "Analysis", "analyse", "check_planned", "planned_analyses",
     "result_json", "results_folder", "run_planned", "write_demo",
@@ -77,6 +81,9 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     if kind == "predictive" and folder is not None:
         warnings.extend(_built_from_warnings(Path(path), folder))
     analysis = Analysis(kind, result, report_lines(result), warnings=([encoding] if encoding else []) + warnings)
+    if kind in COHORT_KINDS and result.id_column is None:
+        analysis.warnings.append(f"{Path(path).name}: no client id column ({ID_COLUMN_EXAMPLES}): a client who appears "
+                                 "twice cannot be found; name the column that holds each client once like one of these")
     if to_extraction:  # checked like every study file: a refusal here comes before the JSON and figure
         from ..validate.own_data import write_own_data_study
 

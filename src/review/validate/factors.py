@@ -30,8 +30,8 @@ import pandas as pd
 from .pvalues import P_ADJUSTMENT, holm_family
 from .survival import PH_ALPHA, estimable, ph_test_p
 from .table import (
-    ID_COLUMNS, NumberFormatError, Table, cell_error, few_events_note, joined_notes, parse_number, read_table,
-    require_events, too_few_events,
+    NumberFormatError, Table, cell_error, few_events_note, joined_notes, parse_number, read_table,
+    is_id_column, require_events, too_few_events,
 )
 
 
@@ -77,13 +77,14 @@ class FactorsResult:
     #: text --adjust column -> rows per category (a stray spelling, 'depressie' beside 'depressive', shows as
     #: a category of its own: it gets its own indicator, so the reader must see it)
     categories: dict[str, dict[str, int]] = field(default_factory=dict)
+    id_column: str | None = None  # the column naming each client once; None: duplicates cannot be found
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,
                 "time": self.time, "event": self.event, "adjust": self.adjust, "n": self.n_rows,
                 "factors": [asdict(f) for f in self.factors], "not_candidates": self.not_candidates,
                 "level": self.level, "missing": self.missing, "adjust_reference": self.references,
-                "adjust_categories": self.categories, "p_adjustment": P_ADJUSTMENT}
+                "adjust_categories": self.categories, "id_column": self.id_column, "p_adjustment": P_ADJUSTMENT}
 
 
 def holm_adjust(associations: list[FactorAssociation]) -> None:
@@ -173,7 +174,7 @@ def _is_numeric(table: Table, column: str) -> bool:
 def candidate_columns(table: Table, used: set[str], known: set[str] | None) -> tuple[list[str], list[str]]:
     """Factor columns: those named like a factor of ``factors.toml`` when known, else every other
     numeric column; the rest is listed as not analysed."""
-    rest = [c for c in table.columns if c not in used and c.lower() not in ID_COLUMNS]
+    rest = [c for c in table.columns if c not in used and not is_id_column(c)]
     if known is None:
         chosen = [c for c in rest if _is_numeric(table, c)]
     else:
@@ -228,7 +229,7 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     if not candidates:
         raise cell_error(table.path, table.header_row, None,
                          "no candidate factor columns (name them with --factor, or use the factor ids of factors.toml)")
-    table.require_unique_ids()
+    id_column = table.require_unique_ids()
     status = pd.Series([table.binary(i, event or outcome, required=False) for i in range(len(table))], dtype=float)
     require_events(table, status.dropna().astype(int).tolist(), event or outcome, both_outcomes=not time)
     duration = _numeric_column(table, time) if time else None
@@ -280,4 +281,4 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     columns = [c for c in dict.fromkeys([outcome, *(c for c in (time, event) if c), *adjust, *candidates])]
     missing = {c: n for c in columns if (n := sum(not table.text(i, c, required=False) for i in range(len(table))))}
     return FactorsResult(str(path), model, outcome, time, event if time else None, adjust, len(table), results,
-                         skipped, level, missing, references, categories)
+                         skipped, level, missing, references, categories, id_column)

@@ -80,6 +80,7 @@ class PredictiveResult:
     horizon: float | None = None
     missing: dict[str, int] = field(default_factory=dict)
     unscored: int = 0
+    id_column: str | None = None  # the column naming each client once; None: duplicates cannot be found
 
     @property
     def measure(self) -> str:
@@ -293,7 +294,7 @@ def predictive_check(path: Path | str, *, outcome: str, predictor: str, time: st
         raise cell_error(table.path, None, None, "--horizon needs --time (the follow-up time column)")
     if horizon is not None and horizon <= 0:
         raise cell_error(table.path, None, time, f"--horizon {horizon:g}: must be a positive time")
-    table.require_unique_ids()
+    id_column = table.require_unique_ids()
     raw, labels = _predictor_values(table, predictor)
     rows, missing, unscored = _rows(table, outcome, predictor, time, raw)
     x = np.array([r[0] for r in rows])
@@ -345,4 +346,4 @@ def predictive_check(path: Path | str, *, outcome: str, predictor: str, time: st
             groups.append(CalibrationGroup(name, n, events, events / n, (float(low), float(high)),
                                            float(predicted[members].mean()) if predicted is not None else None))
     return PredictiveResult(str(path), outcome, predictor, len(y), int(y.sum()), excluded, c, ci, groups, level,
-                            n_boot, seed, time, horizon, missing, unscored)
+                            n_boot, seed, time, horizon, missing, unscored, id_column)

@@ -113,6 +113,7 @@ class SurvivalResult:
     excluded: int = 0
     missing: dict[str, int] = field(default_factory=dict)
     unscored: int = 0
+    id_column: str | None = None  # the column naming each client once; None: duplicates cannot be found
 
     @property
     def hazard_ratio(self) -> float | None:
@@ -133,7 +134,7 @@ class SurvivalResult:
                 "hazard_ratio": self.hazard_ratio, "hazard_ratio_ci": self.hazard_ratio_ci,
                 "hazard_ratios": [asdict(h) for h in self.hazard_ratios], "level": self.level,
                 "excluded": self.excluded, "missing": self.missing, "unscored": self.unscored,
-                "p_adjustment": P_ADJUSTMENT}
+                "id_column": self.id_column, "p_adjustment": P_ADJUSTMENT}
 
 
 def _none_if_inf(value: float) -> float | None:
@@ -150,7 +151,7 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     table = read_table(path)
     needed = [time, event, group, *([strata] if strata else [])]
     table.require(*needed)
-    table.require_unique_ids()
+    id_column = table.require_unique_ids()
     records = []
     first_row: dict[str, int] = {}
     excluded = unscored = 0
@@ -245,4 +246,4 @@ def survival_by_group(path: Path | str, *, time: str, event: str, group: str, st
     for ratio, p in holm_family(ratios, lambda h: h.ph_p, smallest=2):
         ratio.ph_p_holm = p
     return SurvivalResult(str(path), time, event, group, strata, reference, curves, logrank_chi2,
-                          len(names) - 1, logrank_p, ratios, level, excluded, missing, unscored)
+                          len(names) - 1, logrank_p, ratios, level, excluded, missing, unscored, id_column)

@@ -11,6 +11,7 @@ import io
 import math
 import re
 import stat
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,17 @@ SYNTHETIC_MARK = "SYNTHETIC"
 #: word, such as "# not synthetic: real clients", must not exempt real data from the privacy refusals.
 _SYNTHETIC_LINE = re.compile(rf"#\s*{SYNTHETIC_MARK}\b")
 #: Columns that name a client rather than measure something: never candidate factors, and unique per file.
-ID_COLUMNS: frozenset[str] = frozenset({"id", "client", "client_id", "respondent", "target", "record_id", "case"})
+ID_COLUMNS: frozenset[str] = frozenset({
+    "id", "client", "client_id", "respondent", "target", "record_id", "case", "participant", "patient", "patient_id",
+    # the programme's Dutch exports (accents are folded first: cliënt is client)
+    "clientnummer", "clientnr", "client_nr", "dossier", "dossiernummer", "dossiernr", "dossier_nr", "deelnemer",
+})
+
+
+def is_id_column(name: str) -> bool:
+    """A column that names a client, in English or Dutch, with or without accents (``Cliënt``)."""
+    folded = unicodedata.normalize("NFKD", name.strip().lower())
+    return "".join(c for c in folded if not unicodedata.combining(c)) in ID_COLUMNS
 
 
 #: Events per model parameter below which an estimate is unstable (logistic regression: Peduzzi et
@@ -190,7 +201,7 @@ class Table:
 
     def id_column(self) -> str | None:
         """The column that names the client (``client``, ``id``, ...), if the file has one."""
-        return next((c for c in self.columns if c.lower() in ID_COLUMNS and not self._is_case_indicator(c)), None)
+        return next((c for c in self.columns if is_id_column(c) and not self._is_case_indicator(c)), None)
 
     def _is_case_indicator(self, column: str) -> bool:
         """A ``case`` column of 0/1 cells is a case-control study's outcome, not a client id."""
