@@ -59,6 +59,14 @@ def test_rating_out_of_range_names_file_row_column(write_csv) -> None:
         content_validity(path)
 
 
+def test_a_rating_between_two_points_is_not_called_out_of_range(write_csv) -> None:
+    """2.5 lies inside 1-4: 'out of range' sent the reader looking for a 0 or a 5."""
+    path = write_csv("r.csv", [("item", "expert", "rating"), ("q", "e1", 4), ("q", "e2", 2.5)])
+    with pytest.raises(ValidationError, match=r"r\.csv: row 3, column 'rating': rating '2\.5' is not a whole point "
+                                              r"of the 1-4 scale$"):
+        content_validity(path)
+
+
 def test_one_expert_is_refused(write_csv) -> None:
     path = write_csv("r.csv", [("item", "expert", "rating"), ("q", "e1", 4), ("p", "e1", 3)])
     with pytest.raises(ValidationError, match=r"column 'expert': fewer than 2 experts"):

@@ -177,9 +177,12 @@ class Table:
         """A whole number in ``low..high`` (a rating on a fixed scale)."""
         number = self.number(index, column)
         assert number is not None
-        if number != int(number) or not low <= number <= high:
+        if not low <= number <= high:
             raise cell_error(self.path, self.row_numbers[index], column,
                              f"rating {self.text(index, column)!r} out of range {low}-{high}")
+        if number != int(number):  # inside the range, so "out of range" would send the reader looking wrongly
+            raise cell_error(self.path, self.row_numbers[index], column,
+                             f"rating {self.text(index, column)!r} is not a whole point of the {low}-{high} scale")
         return int(number)
 
     def binary(self, index: int, column: str, *, required: bool = True) -> int | None:
