@@ -877,10 +877,16 @@ async def test_enter_under_the_quit_question_keeps_the_app_and_the_notes(fresh_w
 
 @async_test
 async def test_enter_still_answers_yes_to_a_question_that_loses_nothing(fresh_ws: Workspace) -> None:
-    """The screening stop is recorded on Enter as before (review prisma resume withdraws it)."""
+    """The screening stop is recorded on Enter as before while the rule says STOP (review prisma resume withdraws
+    it); against its verdict Enter is no (tests/tui/test_tui_walk.py)."""
     from review.tui.screens.modals import ConfirmScreen
 
     async with open_app(fresh_ws, "alice", "screening") as (app, pilot):
+        screen = app.screen
+        screen.retrain_delay = 60.0
+        await pilot.press(*["e"] * 12)  # every record screened: the rule says STOP
+        await settle(pilot)
+        assert screen.verdict == "stop", screen.verdict
         await pilot.press("s")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")
@@ -954,15 +960,16 @@ async def test_a_resume_reads_the_decisions_again_only_when_the_store_moved(fres
 @async_test
 async def test_a_keymap_on_confirm_yes_moves_yes_and_the_question_names_the_keys_in_use(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """``"confirm.yes" = "j"``: j answers yes and y nothing, Enter keeps its own answer (no when quitting loses
-    notes, yes for the stop), and the key line says so; it said "y / Enter: yes" whatever the keymap."""
+    notes or stopping against the rule's verdict), and the key line says so; it said "y / Enter: yes" whatever
+    the keymap."""
     from review.tui.screens.modals import ConfirmScreen
     root = _workspace_with_keys(tmp_path, '"confirm.yes" = "j"')
     ws = Workspace(root)
     async with open_app(ws, "alice", "screening") as (app, pilot):
         screen = app.screen
-        await pilot.press("s")
+        await pilot.press("s")  # (the rule says continue: Enter is no, test_tui_walk.py)
         assert isinstance(app.screen, ConfirmScreen)
-        assert str(app.screen.query_one("Label").render()) == "j / Enter: yes    n / Esc: no"
+        assert str(app.screen.query_one("Label").render()) == "j: yes    n / Esc / Enter: no"
         await pilot.press("escape")
         await _note_left_waiting(pilot, screen)
         await pilot.press("q")

@@ -844,6 +844,9 @@ async def test_a_failing_dashboard_action_is_one_notification_not_silence(fresh_
     """Worker.StateChanged does not bubble to the app: a screen's failing worker (here the PubMed
     search, p) used to end with the "running…" line cleared and nothing said."""
     monkeypatch.setenv("REVIEW_EUTILS_URL", "http://127.0.0.1:9/")  # nothing listens: refused at once
+    example = fresh_ws.path("queries", "example.toml")  # init's template (decision 0046): made this review's query
+    if example.exists():
+        example.write_text(example.read_text(encoding="utf-8").replace("template = true\n", ""), encoding="utf-8")
     async with open_app(fresh_ws, "alice", size=SIZE) as (app, pilot):
         await pilot.press("p")
         await settle(pilot)

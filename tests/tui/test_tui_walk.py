@@ -101,3 +101,40 @@ async def test_esc_in_the_note_box_says_the_note_it_did_not_save(fresh_ws: Works
         await pilot.press("n", "escape")
         await settle(pilot)
         assert len(app._notifications) == 1
+
+
+@async_test
+async def test_a_key_with_nothing_to_act_on_says_why(tui_ws: Workspace, fresh_ws: Workspace) -> None:
+    """In blind mode the conflicts footer offers i, e, m, r and x, and each only rang the bell (silent in many
+    terminals); so did the full-text keys before any report reached full text."""
+    async with open_app(tui_ws, "carol", "conflicts", size=(80, 24), blind=True) as (app, pilot):
+        await pilot.press("i")
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [
+            "Blind mode hides the conflicts: b shows them (for this session)."]
+        assert "include" not in {d.label for d in tui_ws.store.decisions(reviewer="consensus")}
+    async with open_app(fresh_ws, "alice", "fulltext", size=(80, 24)) as (app, pilot):
+        await pilot.press("y")
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [
+            "No report at full text: records included on screening (2) come here."]
+
+
+def test_a_dedup_pair_says_the_scale_of_its_score() -> None:
+    """"score 6.0: pages -3, title +2.5, …" gave no scale: how near a merge is 6?"""
+    from types import SimpleNamespace
+
+    from review.tui.screens.dedup import pair_heading
+
+    engine = SimpleNamespace(score=6.0, skipped=False, explanation="score 6.0: pages -3, title +2.5")
+    assert str(pair_heading(engine, 0, 2, 1)).endswith("score 6.0: pages -3, title +2.5 (4.5 to 7: you judge; "
+                                                      "7 or more: merged without asking)")
+
+
+def test_the_record_browser_filter_takes_a_hash_id(fresh_ws: Workspace) -> None:
+    from review.tui.screens.browser import ANY, Filters, matches
+
+    records = {r.id: r for r in fresh_ws.store.records()}
+    hits = [rid for rid, r in records.items() if matches(r, {}, Filters("#3", ANY, ANY, ANY))]
+    assert hits == [3]
+    assert not matches(records[3], {}, Filters("#3 osteoarthritis", ANY, ANY, ANY))

@@ -72,6 +72,13 @@ def borderline_pairs(workspace: Workspace) -> list[BorderlinePair]:
     return pending(workspace.store)
 
 
+def score_cutoffs() -> tuple[float, float]:
+    """The pair scores from which a human is asked (borderline) and from which a pair merges without asking."""
+    from ..dedup.rules import BORDERLINE_SCORE, DUPLICATE_SCORE
+
+    return BORDERLINE_SCORE, DUPLICATE_SCORE
+
+
 def decide_pair(workspace: Workspace, a: int, b: int, verdict: str, reviewer: str) -> PairDecision:
     """Record a human verdict (same | different | skip); durable when this returns. Its ``row_id`` is
     what :func:`undo_pair_decision` takes; ``lines()`` names decided records a "same" set aside."""

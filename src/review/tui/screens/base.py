@@ -61,6 +61,17 @@ def say_refused(node: Screen[Any], err: NotOffered, then: str = "") -> None:
     node.notify(said + (f"; {then}" if then else ""), severity=severity, timeout=8)
 
 
+#: What a screen says when a key finds nothing to act on (no project yet: the workspace is still opening).
+STILL_OPENING = "The workspace is still opening: try again in a moment."
+
+
+def refuse_key(node: Screen[Any], why: str) -> None:
+    """A key with nothing to act on: the bell, and one short line saying why (a bell alone is silent in many
+    terminals and over SSH, and the reviewer took the key for broken)."""
+    node.app.bell()
+    node.notify(why, title="Nothing done", timeout=4)
+
+
 def report_worker_error(node: App[Any] | Screen[Any], event: Worker.StateChanged) -> None:
     """A worker that failed becomes one notification (``report_error``).
 

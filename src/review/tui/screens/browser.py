@@ -26,8 +26,8 @@ from ...services.workspace import counts_by_source
 from ..messages import RecordRead, RecordsFiltered, SetAsideChanged
 from ..project import Project
 from .base import (
-    BROWSER_NOTE, MIN_TITLE, ProjectScreen, RefitsOnResize, plain, report_error, room_beside, say_refused,
-    screen_footer,
+    BROWSER_NOTE, MIN_TITLE, STILL_OPENING, ProjectScreen, RefitsOnResize, plain, refuse_key, report_error,
+    room_beside, say_refused, screen_footer,
 )
 from ..widgets.growing_table import GrowingTable
 from .conflicts import LABEL_STYLE
@@ -75,7 +75,9 @@ def matches(record: Record, labels: dict[str, str], f: Filters) -> bool:
         return False
     if f.text:
         haystack = f"{record.title} {record.abstract} {' '.join(record.authors)} {record.pmid} {record.doi}".lower()
-        return all(word in haystack for word in f.text.lower().split())
+        # "#12" is record 12, as every screen names it (the filter found nothing for it: no text holds "#").
+        return all(word[1:] == str(record.id) if word.startswith("#") and word[1:].isdigit() else word in haystack
+                   for word in f.text.lower().split())
     return True
 
 
@@ -362,7 +364,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
             record_id = highlighted
         project = self.project
         if record_id is None or project is None:
-            self.app.bell()
+            refuse_key(self, STILL_OPENING if project is None else "No record in the list: the filter shows none.")
             return
         if label == "exclude" and not reasons and project.session.require_reason_on_exclude:
             self._ask_reason(record_id)  # criteria.toml requires one: ask rather than refuse
@@ -409,7 +411,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         """Exclude the highlighted record with a reason from ``criteria.toml``'s list."""
         record_id = self._selected()
         if self.project is None or record_id is None:
-            self.app.bell()
+            refuse_key(self, STILL_OPENING if self.project is None else "No record in the list: the filter shows none.")
             return
         self._ask_reason(record_id)
 

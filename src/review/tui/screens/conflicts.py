@@ -26,7 +26,8 @@ from ..messages import ConflictsLoaded, RecordRead
 from ..project import Project
 from ..widgets.growing_table import GrowingTable
 from .base import (
-    MIN_TITLE, ProjectScreen, RefitsOnResize, add_fitted_columns, cut, cut_name, group_running, plain, screen_footer,
+    MIN_TITLE, STILL_OPENING, ProjectScreen, RefitsOnResize, add_fitted_columns, cut, cut_name, group_running, plain,
+    refuse_key, screen_footer,
 )
 from .modals import RecordScreen, ask_reason
 
@@ -319,7 +320,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         if record_id is None:
             record_id = highlighted
         if record_id is None or project is None or project.blind:
-            self.app.bell()
+            self._refuse()
             return
         if label == "exclude" and reason is None and project.session.require_reason_on_exclude:
             self._ask_reason(record_id)  # criteria.toml requires one: ask rather than refuse
@@ -345,9 +346,16 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         """Resolve the highlighted conflict as exclude, with a reason from ``criteria.toml``'s list."""
         record_id = self._selected()
         if self.project is None or record_id is None:
-            self.app.bell()
+            self._refuse()
             return
         self._ask_reason(record_id)
+
+    def _refuse(self) -> None:
+        """Why a key found nothing to act on: blinded, loading, or no conflict listed."""
+        project = self.project
+        refuse_key(self, STILL_OPENING if project is None or self.data is None else
+                   "Blind mode hides the conflicts: b shows them (for this session)." if project.blind else
+                   "No conflict listed to act on.")
 
     def _ask_reason(self, record_id: int) -> None:
         """The reason picker for ``record_id``: it resolves that conflict, regardless of the row
@@ -364,6 +372,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
     def action_open(self) -> None:
         record_id, project = self._selected(), self.project
         if record_id is None or project is None or self.data is None:
+            self._refuse()
             return
         conflict = next(c for c in self.data.listed if c.record_id == record_id)
         self.open_record(record_id, list(conflict.labels.items()))
@@ -377,7 +386,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
     def action_export(self) -> None:
         project, data = self.project, self.data
         if project is None or data is None or project.blind:
-            self.app.bell()
+            self._refuse()
             return
         if group_running(self, "conflicts-export"):
             self.notify("The agreement files are still being written", title="Export", timeout=3)

@@ -14,10 +14,10 @@ from textual.message import Message
 from textual.widgets import Header, Static
 
 from ...services.dedup import (
-    borderline_pairs, decide_pair, describe_link, has_run, related_links, undo_pair_decision, word_diff,
+    borderline_pairs, decide_pair, describe_link, has_run, related_links, score_cutoffs, undo_pair_decision, word_diff,
 )
 from ..messages import PairsLoaded
-from .base import ProjectScreen, report_error, screen_footer
+from .base import STILL_OPENING, ProjectScreen, refuse_key, report_error, screen_footer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -75,6 +75,9 @@ def pair_heading(pair: BorderlinePair, index: int, total: int, decided: int) -> 
     head.append(f" · {decided} decided", style="dim")
     if pair.explanation:
         head.append(f"\n{pair.explanation}", style="dim")
+    # The score's scale: "score 6.0" alone told a reviewer nothing of how close the pair came to a merge.
+    ask, merge = score_cutoffs()
+    head.append(f" ({ask:g} to {merge:g}: you judge; {merge:g} or more: merged without asking)", style="dim")
     return head
 
 class PairWritten(Message):
@@ -189,7 +192,9 @@ class DedupScreen(ProjectScreen):
     def action_verdict(self, verdict: str) -> None:
         project = self.project
         if project is None or self.reloading or self.index >= len(self.pairs):
-            self.app.bell()
+            refuse_key(self, STILL_OPENING if project is None else
+                       "The pairs are being updated: the next one shows in a moment." if self.reloading else
+                       "No borderline pair left to judge.")
             return
         pair = self.pairs[self.index]
         assert pair.left.id is not None and pair.right.id is not None
@@ -272,7 +277,7 @@ class DedupScreen(ProjectScreen):
         """Take back this session's last verdict (an ``undo`` row in the pair log); the pair is shown again."""
         project = self.project
         if self.reloading:
-            self.app.bell()
+            refuse_key(self, "The pairs are being updated: try again in a moment.")
             return
         if project is None or not self.history:
             self.notify("Nothing to undo on this screen", timeout=3)

@@ -25,7 +25,8 @@ from ...services.prisma import (
 )
 from ..messages import QueueLoaded
 from ..widgets.growing_table import GrowingTable
-from .base import MIN_TITLE, ProjectScreen, RefitsOnResize, add_fitted_columns, cut, plain, screen_footer
+from .base import (MIN_TITLE, STILL_OPENING, ProjectScreen, RefitsOnResize, add_fitted_columns, cut, plain,
+                   refuse_key, screen_footer)
 from .modals import ask_reason
 
 if TYPE_CHECKING:
@@ -207,14 +208,16 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
     def action_event(self, event: str) -> None:
         record_id = self._selected()
         if record_id is None or self.project is None:
-            self.app.bell()
+            refuse_key(self, STILL_OPENING if self.project is None else
+                       "No report at full text: records included on screening (2) come here.")
             return
         self._write(record_id, event)
 
     def action_exclude(self) -> None:
         record_id, project = self._selected(), self.project
         if record_id is None or project is None:
-            self.app.bell()
+            refuse_key(self, STILL_OPENING if self.project is None else
+                       "No report at full text: records included on screening (2) come here.")
             return
         try:
             reasons = fulltext_reasons(project.workspace)
@@ -227,7 +230,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         """First l: remember the report. Second l, on another row: link it to that row's study."""
         selected, project = self._selected(), self.project
         if selected is None or project is None or self.items is None:
-            self.app.bell()
+            refuse_key(self, STILL_OPENING if self.project is None else
+                       "No report at full text: records included on screening (2) come here.")
             return
         report, self.linking = self.linking, None
         if report is None or report == selected:  # start (or, on the same row, cancel)
@@ -251,7 +255,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
     def action_unlink(self) -> None:
         selected, project = self._selected(), self.project
         if selected is None or project is None:
-            self.app.bell()
+            refuse_key(self, STILL_OPENING if self.project is None else
+                       "No report at full text: records included on screening (2) come here.")
             return
         item = self._item(selected)
         if item is not None and item.study_id == item.record_id:

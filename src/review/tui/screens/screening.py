@@ -38,8 +38,8 @@ from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, Load
 from ..project import Project
 from ..startup import pause_collection, resume_collection
 from ..widgets.record_view import RecordView
-from .base import (BROWSER_NOTE, ProjectScreen, cut_name, group_running, report_error, say_refused,
-                   screen_footer)
+from .base import (BROWSER_NOTE, STILL_OPENING, ProjectScreen, cut_name, group_running, refuse_key, report_error,
+                   say_refused, screen_footer)
 from .modals import ConfirmScreen, NoteScreen, SearchScreen, ask_reason
 
 
@@ -704,7 +704,9 @@ class ScreeningScreen(ProjectScreen):
     def action_decide(self, label: str, reasons: tuple[str, ...] = ()) -> None:
         project, record = self.project, self.current
         if project is None or record is None or record.id is None:
-            self.app.bell()
+            refuse_key(self, STILL_OPENING if project is None else
+                       "The first record is still loading." if not self._started else
+                       "Nothing left to screen: no record to decide.")
             return
         if label == "exclude" and not reasons and project.session.require_reason_on_exclude:
             self.action_reason()  # criteria.toml requires one: ask rather than refuse
