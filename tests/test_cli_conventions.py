@@ -8,6 +8,7 @@ import json
 import io
 import os
 import stat
+import subprocess
 import sys
 from pathlib import Path
 
@@ -174,13 +175,43 @@ def test_read_only_store_gives_one_line(workspace, tmp_path, monkeypatch):
     assert describe_store_error(ValueError("x")) is None
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root ignores permissions")
+class _Ran:
+    """What ``one_line_error`` reads of a CLI run in a process of its own."""
+
+    def __init__(self, done: "subprocess.CompletedProcess[str]") -> None:
+        self.exit_code, self.output, self.exception = done.returncode, done.stdout + done.stderr, None
+
+
+def _as_bound_by_permissions(args: list[str]):  # type: ignore[no-untyped-def]
+    """``review ARGS`` where file permissions bind: in this process for a user, and for root (who ignores them:
+    this machine and its CI run as root, where the test was skipped on every run) in a child process without
+    CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, dropped from its bounding set before it starts."""
+    if os.geteuid() != 0:
+        return CliRunner().invoke(main, args)
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop, cap_dac_override, cap_dac_read_search = 24, 1, 2
+
+    def drop() -> None:
+        for cap in (cap_dac_override, cap_dac_read_search):
+            if libc.prctl(pr_capbset_drop, cap, 0, 0, 0) != 0:
+                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+    code = "import sys; from review.cli import main; sys.argv[0] = 'review'; main()"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    return _Ran(subprocess.run([sys.executable, "-c", code, *args], preexec_fn=drop, env=env, capture_output=True,
+                               text=True, timeout=120))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
 def test_init_into_read_only_folder_and_read_only_store(workspace, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
-        one_line_error(CliRunner().invoke(main, ["init", str(locked / "ws")]), "locked")
+        one_line_error(_as_bound_by_permissions(["init", str(locked / "ws")]), "locked")
+        assert list(locked.iterdir()) == []
     finally:
         locked.chmod(stat.S_IRWXU)
     ids = add_records(workspace)
@@ -188,7 +219,7 @@ def test_init_into_read_only_folder_and_read_only_store(workspace, tmp_path):
     db = workspace.path("review.db")
     db.chmod(stat.S_IRUSR)
     try:
-        result = CliRunner().invoke(main, ["-w", str(workspace.root), "-r", "alice", "prisma", "remove",
+        result = _as_bound_by_permissions(["-w", str(workspace.root), "-r", "alice", "prisma", "remove",
                                            str(ids[0]), "--reason", "retracted"])
         one_line_error(result, "cannot be written")
     finally:
