@@ -550,3 +550,34 @@ def test_the_rows_of_each_adjustment_category_are_reported(write_csv) -> None:
                                  factors=["conflict"])
     assert result.to_json()["adjust_categories"] == {"diagnosis": {"anxiety": 59, "depressie": 1, "depressive": 60}}
     assert "diagnosis (reference 'anxiety'; rows: anxiety 59, depressie 1, depressive 60)" in factors_lines(result)[0]
+
+
+def test_each_numeric_columns_range_is_reported_so_an_impossible_value_shows(write_csv, tmp_path) -> None:
+    """Cohort columns have no declared range: an age of 212 or -4 episodes went into the model unseen. The report
+    and the JSON give each numeric column's lowest and highest value (0/1 columns only in the JSON)."""
+    path, cols = _cohort(write_csv)
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[20].split(",")
+    cells[header.index("age")], cells[header.index("previous_sick_leave_episodes")] = "212", "-4"
+    lines[20] = ",".join(cells)
+    typo = tmp_path / "ages.csv"
+    typo.write_text("\n".join(lines) + "\n")
+    result = factor_associations(typo, outcome="event", time="days", adjust=["age"],
+                                 factors=["conflict_with_supervisor", "previous_sick_leave_episodes"])
+    ranges = result.to_json()["ranges"]
+    assert ranges["age"] == (cols["age"].min(), 212) and ranges["conflict_with_supervisor"] == (0, 1)
+    assert ranges["previous_sick_leave_episodes"] == (-4, cols["previous_sick_leave_episodes"].max())
+    assert ranges["days"] == pytest.approx((cols["days"].min(), cols["days"].max()))
+    (line,) = [line for line in factors_lines(result) if line.startswith("ranges")]
+    assert f"age {cols['age'].min()} to 212" in line and "previous_sick_leave_episodes -4 to" in line
+    assert "conflict_with_supervisor" not in line
+
+
+def test_without_a_factor_list_the_unanalysed_columns_are_the_text_ones(write_csv) -> None:
+    """'not a factor id of factors.toml' was said when there was no factors.toml."""
+    path, _ = _cohort(write_csv)
+    crude = factor_associations(path, outcome="recurrence", time="days", event="event")
+    assert "not analysed (not numeric): note" in factors_lines(crude)
+    listed = factor_associations(path, outcome="recurrence", known_factors={"conflict_with_supervisor"})
+    assert "not analysed (not numeric, or not a factor id of factors.toml): " in "\n".join(factors_lines(listed))

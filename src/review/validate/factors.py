@@ -78,13 +78,18 @@ class FactorsResult:
     #: a category of its own: it gets its own indicator, so the reader must see it)
     categories: dict[str, dict[str, int]] = field(default_factory=dict)
     id_column: str | None = None  # the column naming each client once; None: duplicates cannot be found
+    #: lowest and highest value of each numeric column the models use (time, numeric adjustments, factors):
+    #: a reader sees an age of 212 or a negative count, which no declared range could catch
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
+    known_factors: bool = False  # candidates were chosen by factors.toml (else --factor, or every numeric column)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,
                 "time": self.time, "event": self.event, "adjust": self.adjust, "n": self.n_rows,
                 "factors": [asdict(f) for f in self.factors], "not_candidates": self.not_candidates,
                 "level": self.level, "missing": self.missing, "adjust_reference": self.references,
-                "adjust_categories": self.categories, "id_column": self.id_column, "p_adjustment": P_ADJUSTMENT}
+                "adjust_categories": self.categories, "id_column": self.id_column, "ranges": self.ranges,
+                "p_adjustment": P_ADJUSTMENT}
 
 
 def holm_adjust(associations: list[FactorAssociation]) -> None:
@@ -156,6 +161,12 @@ def stray_code_note(table: Table, column: str, values: pd.Series) -> str:
     more = f" ({len(stray) - 1} more rows neither)" if len(stray) > 1 else ""
     return (f"0 or 1 in {len(filled) - len(stray)} of {len(filled)} rows; row {table.where(i)} holds "
             f"{table.text(i, column)!r}{more}: a wrong code in a 0/1 factor?")
+
+
+def _ranges(columns: dict[str, pd.Series]) -> dict[str, tuple[float, float]]:
+    """Each column's lowest and highest filled value (columns with none are left out)."""
+    return {name: (float(values.min()), float(values.max())) for name, values in columns.items()
+            if values.notna().any()}
 
 
 def _is_numeric(table: Table, column: str) -> bool:
@@ -237,11 +248,14 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
         i = int(np.flatnonzero(duration < 0)[0])
         raise cell_error(table.path, table.where(i), time, f"negative time {duration[i]:g}")
     covariates, references, categories = _covariates(table, adjust)
+    ranges = _ranges({**({time: duration} if time and duration is not None else {}),
+                      **{c: covariates[c] for c in adjust if c in covariates.columns}})
     parameters = 1 + covariates.shape[1]
     measure = "HR" if time else "OR"
     results = []
     for name in candidates:
         x = _numeric_column(table, name)
+        ranges.update(_ranges({name: x}))
         frame = pd.concat([status.rename("__event"), x.rename("__factor"), covariates], axis=1)
         if duration is not None:
             frame.insert(0, "__time", duration)
@@ -281,4 +295,5 @@ def factor_associations(path: Path | str, *, outcome: str, time: str | None = No
     columns = [c for c in dict.fromkeys([outcome, *(c for c in (time, event) if c), *adjust, *candidates])]
     missing = {c: n for c in columns if (n := sum(not table.text(i, c, required=False) for i in range(len(table))))}
     return FactorsResult(str(path), model, outcome, time, event if time else None, adjust, len(table), results,
-                         skipped, level, missing, references, categories, id_column)
+                         skipped, level, missing, references, categories, id_column, ranges,
+                         known_factors is not None and not factors)

@@ -91,8 +91,12 @@ def factors_lines(r: FactorsResult) -> list[str]:
                      + ", ".join(f"{column} {count}" for column, count in r.missing.items()))
     else:
         lines.append("missing values: none")
+    spans = [f"{c} {low:g} to {high:g}" for c, (low, high) in r.ranges.items() if not {low, high} <= {0.0, 1.0}]
+    if spans:
+        lines.append("ranges (check for impossible values): " + ", ".join(spans))
     if r.not_candidates:
-        lines.append(f"not analysed (not numeric, or not a factor id of factors.toml): {', '.join(r.not_candidates)}")
+        why = "not numeric, or not a factor id of factors.toml" if r.known_factors else "not numeric"
+        lines.append(f"not analysed ({why}): {', '.join(r.not_candidates)}")
     return lines
 
 
