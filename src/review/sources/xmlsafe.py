@@ -13,6 +13,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from typing import Protocol
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
@@ -21,6 +22,10 @@ from ..errors import ImportFormatError
 from ..textdecode import line_of_offset
 
 __all__ = ["check_declared_encoding", "declared_encoding", "safe_fromstring", "safe_iterparse"]
+
+class SupportsRead(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
 
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([^"']*)["']""")
 _SINGLE_BYTE = {"iso8859-1", "latin-1", "cp1252", "iso8859-15", "ascii", "mac-roman", "cp1250"}
@@ -62,11 +67,13 @@ def safe_fromstring(data: bytes, path: object) -> ET.Element:
         raise ImportFormatError(path, None, f"refused: {_defused_reason(err)}") from None
 
 
-def safe_iterparse(data: bytes, path: object, events: tuple[str, ...] = ("end",)) -> Iterator[tuple[str, ET.Element]]:
-    """``iterparse`` with the same refusals as :func:`safe_fromstring`."""
+def safe_iterparse(data: bytes, path: object, events: tuple[str, ...] = ("end",),
+                   stream: SupportsRead | None = None) -> Iterator[tuple[str, ET.Element]]:
+    """``iterparse`` with the same refusals as :func:`safe_fromstring`; of ``stream`` (``data`` as read
+    another way, such as without blocks nobody reads) when given, else of ``data``."""
     check_declared_encoding(data, path)
     try:
-        yield from SafeET.iterparse(io.BytesIO(data), events=events, forbid_dtd=False,
+        yield from SafeET.iterparse(stream or io.BytesIO(data), events=events, forbid_dtd=False,
                                     forbid_entities=True, forbid_external=True)
     except DefusedXmlException as err:
         raise ImportFormatError(path, None, f"refused: {_defused_reason(err)}") from None
