@@ -16,10 +16,23 @@ SIMULATION_KEYS = {"schema", "dataset", "seed", "model", "query", "engine", "n_r
                    "order", "metrics", "stopping", "timings", "model_info"}
 
 
-def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def twenty_relevant_csv(subset, tmp_path: Path) -> Path:
+    """200 records of the nudging set, 21 relevant: 20 ranked after a relevant prior, so 95 % recall (19) is
+    reached before the last relevant record and the two counts can differ (with 9, ⌈0.95·9⌉ = 9)."""
+    rows = subset("nagtegaal2019_nudging", 21, 179)
+    out = tmp_path / "twenty.csv"
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return out
+
+
+def test_simulate_writes_the_documented_json(twenty_relevant_csv: Path, tmp_path: Path) -> None:
     out, plot = tmp_path / "sim.json", tmp_path / "recall.svg"
-    result = CliRunner().invoke(main, ["simulate", str(small_csv), "--seed", "7", "--prior-included", "1",
-                                       "--prior-excluded", "1", "--model", "logistic", "--json", str(out),
+    result = CliRunner().invoke(main, ["simulate", str(twenty_relevant_csv), "--seed", "7", "--prior-included",
+                                       "1", "--prior-excluded", "1", "--model", "logistic", "--json", str(out),
                                        "--plot", str(plot)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
@@ -44,12 +57,15 @@ def test_simulate_writes_the_documented_json(small_csv: Path, tmp_path: Path) ->
     for rule in ("relevance_rate_lomax", "relevance_rate_classifier", "statistical"):  # each stop marked
         assert (f"<!-- stop: {rule} -->" in svg) == (data["stopping"][rule]["n_screened"] is not None)
     assert "wss@95\t" in result.output and "stop:statistical\t" in result.output
-    _metrics_follow_from_the_order(small_csv, data, result.stdout)
+    _metrics_follow_from_the_order(twenty_relevant_csv, data, result.stdout)
 
 
 def _metrics_follow_from_the_order(labelled: Path, data: dict, printed: str) -> None:
-    """The simulation's metrics and stops, recomputed from its order and the file's labels by their definitions
-    (docs/screening.md: Cohen et al. 2006's WSS, recall@10 %, the stops counting the priors), not by its code."""
+    """The simulation's metrics, the consecutive-irrelevant stop and every stop's recall, recomputed from its order
+    and the file's labels by their definitions (docs/screening.md: Cohen et al. 2006's WSS, recall@10 %, ATD, loss
+    as the area between the perfect and the actual recall curves, the stops counting the priors), not by its code.
+    A stop's recall here is 1.0 for every rule that fires (the last relevant record comes early):
+    tests/screening/test_stopping.py checks one below 1."""
     import math
 
     with labelled.open(newline="", encoding="utf-8") as handle:
@@ -57,16 +73,29 @@ def _metrics_follow_from_the_order(labelled: Path, data: dict, printed: str) -> 
     assert sorted(data["order"]) == sorted(truth)
     after = [truth[r] for r in data["order"][len(data["priors"]):]]  # the metrics leave the priors out
     n, relevant = len(after), sum(after)
-    assert (data["metrics"]["n_records"], data["metrics"]["n_relevant"]) == (n, relevant) == (198, 9)
+    assert (data["metrics"]["n_records"], data["metrics"]["n_relevant"]) == (n, relevant) == (198, 20)
     found = [sum(after[:i]) for i in range(n + 1)]
     to_95 = next(i for i in range(n + 1) if found[i] >= math.ceil(0.95 * relevant))
     to_all = next(i for i in range(n + 1) if found[i] == relevant)
+    assert to_95 < to_all  # the data tell 95 % from all, so a count taking one for the other fails
     metrics = data["metrics"]
     assert (metrics["n_to_95%"], metrics["n_to_all"]) == (to_95, to_all)
     assert metrics["wss@95"] == pytest.approx((n - to_95) / n - 0.05)
     assert metrics["wss@100"] == pytest.approx((n - to_all) / n)
     assert metrics["recall@10%"] == pytest.approx(found[n // 10] / relevant)
+    positions = [i for i in range(1, n + 1) if after[i - 1]]  # 1-based
+    assert metrics["atd"] == pytest.approx(sum(positions) / len(positions) / n)
+    perfect = [min(i, relevant) for i in range(1, n + 1)]  # recall curves as relevant found after i records
+    worst = [max(0, i - (n - relevant)) for i in range(1, n + 1)]
+    assert metrics["loss"] == pytest.approx(
+        sum(p - f for p, f in zip(perfect, found[1:])) / sum(p - w for p, w in zip(perfect, worst)))
     every = [truth[r] for r in data["order"]]  # a stop counts the priors as screened and their relevant as found
+    # consecutive_irrelevant: the first count at which the last `limit` ranked records were all irrelevant
+    limit, n_priors = data["stopping"]["consecutive_irrelevant"]["limit"], len(data["priors"])
+    assert limit == 50  # max(50, 5 % of 200)
+    runs = (k for k in range(n_priors + limit, len(every) + 1) if not any(every[k - limit:k]) and any(every[:k]))
+    expected_stop = next(runs, None)
+    assert expected_stop is not None and data["stopping"]["consecutive_irrelevant"]["n_screened"] == expected_stop
     for rule, stop in data["stopping"].items():
         if not isinstance(stop, dict) or stop.get("n_screened") is None:
             continue

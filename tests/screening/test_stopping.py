@@ -120,6 +120,27 @@ def test_assess_verdicts_and_explanations_of_the_certified_rule() -> None:
     assert stopping.assess([1, 0], [], 2, rule="certified").verdict == "stop"
 
 
+def test_a_stop_before_the_last_relevant_record_reports_the_recall_found_by_then() -> None:
+    """Counted by hand: a relevant prior, then the ranked records 0 1 0 0 0 1 1 and 13 irrelevant; 4 relevant.
+    Three irrelevant in a row end at the 6th record (priors counted), when 2 of the 4 had been found: recall 0.5.
+    The classifier's stop, put on the 3rd record (a relevant one), has found the same 2: the record a stop lands
+    on counts as screened."""
+    order = [1] + [0, 1, 0, 0, 0, 1, 1] + [0] * 13
+    asked: list[int | None] = []
+
+    def classifier(lomax_stop: int | None) -> int | None:
+        asked.append(lomax_stop)
+        return 3
+
+    points = stopping.stopping_points(order, n_priors=1, consecutive=3, classifier=classifier)
+    consecutive = points["consecutive_irrelevant"]
+    assert (consecutive["n_screened"], consecutive["recall"], consecutive["limit"]) == (6, 0.5, 3)
+    assert points["statistical"]["sample_start"] == 6  # the sample starts where the first heuristic fired
+    assert asked == [points["relevance_rate_lomax"]["n_screened"]]  # given the Lomax rule's stop
+    by_classifier = points["relevance_rate_classifier"]
+    assert (by_classifier["n_screened"], by_classifier["recall"]) == (3, 0.5)
+
+
 def test_stopping_points_in_a_finished_order() -> None:
     order = [1, 0] + [1] * 18 + [0] * 1980
     points = stopping.stopping_points(order, n_priors=2, seed=1)
