@@ -328,6 +328,93 @@ async def test_an_unexpected_error_in_validate_s_workers_ends_their_status_line(
 
 
 @async_test
+async def test_an_analysis_s_unexpected_error_is_said_under_its_own_name_while_another_runs(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The failed analysis's name came from the one run last: A failing after B was started said "B: stopped on
+    an unexpected error" while B ran, or nothing at all once B's start had cancelled A's worker."""
+    import asyncio
+
+    from textual.widgets import ListView, Static
+
+    from review.tui.screens import validate
+
+    real_run = validate.run_planned
+    a_entered, b_started, release_b = threading.Event(), threading.Event(), threading.Event()
+    async with open_app(tui_ws, "alice", "validate") as (app, pilot):
+        screen = app.screen
+        status = screen.query_one("#validate-status", Static)
+        await pilot.press("w")
+        await settle(pilot)
+        first, second = screen.planned[0].name, screen.planned[1].name
+
+        def run(item: Any, **kwargs: Any) -> Any:
+            if item.name == first:  # fails once the second analysis is under way
+                a_entered.set()
+                b_started.wait(10)
+                raise KeyError("effect")
+            b_started.set()
+            release_b.wait(10)
+            return real_run(item, **kwargs)
+
+        monkeypatch.setattr(validate, "run_planned", run)
+        listing = screen.query_one("#analysis-list", ListView)
+        await pilot.press("r")
+        assert await asyncio.to_thread(a_entered.wait, 10)
+        listing.index = 1
+        await pilot.press("r")
+        for _ in range(200):  # until the first analysis's failure is shown; the second is still running
+            await pilot.pause(0.05)
+            if "stopped" in str(status.render()):
+                break
+        assert str(status.render()) == f"{first}: stopped on an unexpected error (KeyError: 'effect')"
+        assert not release_b.is_set() and len(_said(app, "'effect'")) == 1
+        release_b.set()
+        await settle(pilot)
+        assert str(status.render()) == f"{second}: done" and app.is_running
+
+
+@async_test
+async def test_an_analysis_that_failed_before_another_was_started_is_not_said_under_the_other_s_name(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The review's case: A's worker has failed, the screen has not yet handled it, and B is started: the line
+    said "B: stopped on an unexpected error" while B ran."""
+    import asyncio
+
+    from textual.widgets import ListView
+
+    from review.tui.screens import validate
+
+    real_run = validate.run_planned
+    async with open_app(tui_ws, "alice", "validate") as (app, pilot):
+        screen = app.screen
+        await pilot.press("w")
+        await settle(pilot)
+        first, second = screen.planned[0].name, screen.planned[1].name
+
+        def run(item: Any, **kwargs: Any) -> Any:
+            if item.name == first:
+                raise KeyError("effect")
+            return real_run(item, **kwargs)
+
+        monkeypatch.setattr(validate, "run_planned", run)
+        said: list[str] = []
+        shown = screen._status
+        monkeypatch.setattr(screen, "_status", lambda text: (said.append(text), shown(text)))
+        listing = screen.query_one("#analysis-list", ListView)
+        screen.action_run()
+        worker = next(w for w in screen.workers if w.group == "validate")
+        while not worker.is_finished:  # no await between its end and B's start: the screen handles nothing
+            await asyncio.sleep(0)
+        listing.index = 1
+        screen.action_run()
+        await settle(pilot)
+        # A's failure was posted before its worker ended, so it is handled before B's result
+        assert said[0] == f"running {first} ..." and said[-1] == f"{second}: done", said
+        assert f"{first}: stopped on an unexpected error (KeyError: 'effect')" in said, said
+        assert not [line for line in said if line.startswith(f"{second}: stopped")], said
+
+
+@async_test
 async def test_the_browser_reads_its_reviewer_choices_in_a_worker(tui_ws: Workspace,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The reviewer filter's choices read every decision (``known_reviewers``: 80 ms of UI thread at 7,000

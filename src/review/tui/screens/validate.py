@@ -35,12 +35,13 @@ class AnalysisFinished(Message):
 
 
 class AnalysisFailed(Message):
-    """A worker's analysis stopped on bad input: the one-line error."""
+    """A worker's analysis stopped: the one-line error, and whether it was unexpected (a bug, not bad input)."""
 
-    def __init__(self, name: str, error: str) -> None:
+    def __init__(self, name: str, error: str, *, unexpected: bool = False) -> None:
         super().__init__()
         self.name = name
         self.error = error
+        self.unexpected = unexpected
 
 
 class ValidateScreen(Screen[None]):
@@ -65,7 +66,6 @@ class ValidateScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.planned: list[object] = []
-        self._last_analysis = ""  # the analysis run last (its name ends the status line of a failed run)
 
     @property
     def workspace(self):  # type: ignore[no-untyped-def]
@@ -117,7 +117,6 @@ class ValidateScreen(Screen[None]):
         if index is None or not self.planned:
             return
         item = self.planned[index]
-        self._last_analysis = str(item.name)  # type: ignore[attr-defined]
         self._status(f"running {item.name} ...")  # type: ignore[attr-defined]
         self.run_analysis(item)
 
@@ -128,6 +127,12 @@ class ValidateScreen(Screen[None]):
             analysis = run_planned(item, workspace=self.workspace)  # type: ignore[arg-type]
         except ReviewError as err:
             self.post_message(AnalysisFailed(item.name, str(err)))  # type: ignore[attr-defined]
+            return
+        except Exception as err:
+            # A bug, not bad input: said here, under this worker's analysis. The worker's ERROR state names no
+            # analysis, and a run started meanwhile cancels this worker (exclusive), which would drop the error.
+            said = f"{type(err).__name__}: {first_line(err)}"
+            self.post_message(AnalysisFailed(item.name, said, unexpected=True))  # type: ignore[attr-defined]
             return
         self.post_message(AnalysisFinished(item.name, analysis.lines, analysis.written,  # type: ignore[attr-defined]
                                            analysis.warnings))
@@ -143,7 +148,8 @@ class ValidateScreen(Screen[None]):
     @on(AnalysisFailed)
     def _failed(self, message: AnalysisFailed) -> None:
         self.query_one("#validate-report", Static).update(message.error)
-        self._status(f"{message.name}: stopped on bad input")
+        cause = f"an unexpected error ({message.error})" if message.unexpected else "bad input"
+        self._status(f"{message.name}: stopped on {cause}")
         self.notify(message.error, title="Validate", severity="error", timeout=8)
 
     def action_write_demo(self) -> None:
@@ -169,17 +175,14 @@ class ValidateScreen(Screen[None]):
         self.app.call_from_thread(self.action_reload)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed on what its code does not expect (a bug, not bad input) ends its "writing ..." or
-        "running ..." line too, with one notification: the event does not reach the app's own report."""
+        """The demo writer failing on what its code does not expect (a bug, not bad input) ends its "writing ..."
+        line too, with one notification: the event does not reach the app's own report. (An analysis's worker
+        says its own unexpected errors, with its analysis's name: ``AnalysisFailed``.)"""
         error = event.worker.error
         if event.state != WorkerState.ERROR or event.worker.node is not self or error is None:
             return
         if event.worker.group == "validate-demo":
             self._demo_failed(error)
-        elif event.worker.group == "validate":
-            said = f"{type(error).__name__}: {first_line(error)}"
-            self._status(f"{self._last_analysis}: stopped on an unexpected error ({said})")
-            self.notify(said, title="Validate", severity="error", timeout=8)
 
     def _demo_failed(self, error: BaseException) -> None:
         self.action_reload()  # (the status says again what there is)
