@@ -138,3 +138,26 @@ def test_the_record_browser_filter_takes_a_hash_id(fresh_ws: Workspace) -> None:
     hits = [rid for rid, r in records.items() if matches(r, {}, Filters("#3", ANY, ANY, ANY))]
     assert hits == [3]
     assert not matches(records[3], {}, Filters("#3 osteoarthritis", ANY, ANY, ANY))
+
+
+def test_a_kappa_without_its_ci_says_why() -> None:
+    """anna included all 20 records both decided: κ 0.000, its CI "–" with no word why (AC1 0.780 beside it)."""
+    from rich.console import Console
+
+    from review.screening.agreement import pairwise_agreement
+    from review.tui.screens.conflicts import NO_CI, stats_table
+
+    labels = {(r, "anna"): "include" for r in range(20)}
+    labels.update({(r, "ben"): "include" if r < 16 else "exclude" for r in range(20)})
+    [stats] = pairwise_agreement(labels)
+    assert stats.kappa == 0.0 and stats.kappa_ci_low is None
+
+    def drawn(table) -> str:  # type: ignore[no-untyped-def]
+        console = Console(width=120, record=True, color_system=None)
+        console.print(table)
+        return " ".join(console.export_text().split())
+
+    assert NO_CI in drawn(stats_table([stats]))
+    labels.update({(r, "anna"): "exclude" for r in (16, 17, 18)})
+    [mixed] = pairwise_agreement(labels)
+    assert mixed.kappa_ci_low is not None and NO_CI not in drawn(stats_table([mixed]))

@@ -63,6 +63,19 @@ STATS_BASIS = ("Over the records both reviewers decided, among the records to sc
                "and maybe are three categories. κ with its asymptotic 95 % CI.")
 
 
+#: Under the table when a κ has no CI ("–"): a bare dash beside κ 0.000 read as a number left out.
+NO_CI = ("– for a CI: its standard error is zero or undefined there (one reviewer gave every record the same "
+         "label, or κ is ±1); Gwet's AC1 is the figure that holds up then.")
+
+
+def _basis(stats: list[Agreement]) -> Text:
+    """What the statistics are computed on, and why a κ has no CI where one has none."""
+    basis = Text(STATS_BASIS, style="dim")
+    if any(s.kappa is not None and (s.kappa_ci_low is None or s.kappa_ci_high is None) for s in stats):
+        basis.append(f" {NO_CI}")
+    return basis
+
+
 #: A cell's text in its styled parts: (text, style).
 Parts = list[tuple[str, str]]
 
@@ -167,7 +180,7 @@ def stats_paragraphs(stats: list[Agreement]) -> Group:
         line.append(f": both decided {s.n}, agreed {s.agreed}, raw agreement {_number(s.raw)}, Cohen's κ "
                     f"{_number(s.kappa)} (95% CI {_kappa_ci(s)}), Gwet's AC1 {_number(s.ac1)}")
         lines.append(line)
-    return Group(*lines, Text(STATS_BASIS, style="dim"))
+    return Group(*lines, _basis(stats))
 
 
 def stats_table(stats: list[Agreement], *, widths: list[int] | None = None) -> Group:
@@ -187,7 +200,7 @@ def stats_table(stats: list[Agreement], *, widths: list[int] | None = None) -> G
         # Text: Rich reads a str cell as markup, and the names are the project's ([review] reviewers).
         table.add_row(Text(reviewer_pair(s.reviewer_a, s.reviewer_b, pair_cells)), str(s.n), str(s.agreed),
                       _number(s.raw), _number(s.kappa), _kappa_ci(s), _number(s.ac1))
-    return Group(table, Text(STATS_BASIS, style="dim"))
+    return Group(table, _basis(stats))
 
 
 class ConflictsScreen(ProjectScreen, RefitsOnResize):
