@@ -175,6 +175,54 @@ def test_read_only_store_gives_one_line(workspace, tmp_path, monkeypatch):
     assert describe_store_error(ValueError("x")) is None
 
 
+#: Linux capability bits (linux/capability.h): either of the first two lets a process ignore file permissions;
+#: dropping them from the bounding set (prctl PR_CAPBSET_DROP = 24) needs the third.
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SETPCAP = 1, 2, 8
+IGNORES_PERMISSIONS = (1 << CAP_DAC_OVERRIDE) | (1 << CAP_DAC_READ_SEARCH)
+#: The child's exit status when it cannot make permissions bind (its stderr says why).
+CANNOT_DROP = 97
+
+#: ``python FILE STAGE ARGS...``: with permission-ignoring capabilities in effect ("start"), drop them from the
+#: bounding set and start again ("dropped"): at exec a root process's capabilities are cut to that set. Done in
+#: the child rather than in a ``preexec_fn``, which is unsafe in a parent with threads and loses the OSError.
+_CHILD = f"""
+import ctypes, os, sys
+
+def effective():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1], 16) for line in status if line.startswith("CapEff:"))
+
+def cannot(why):
+    sys.stderr.write(f"cannot make file permissions bind for this test as root: {{why}}\\n")
+    sys.exit({CANNOT_DROP})
+
+stage, args = sys.argv[1], sys.argv[2:]
+if effective() & {IGNORES_PERMISSIONS}:
+    if stage == "dropped":
+        cannot("CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH still in effect after dropping it from the bounding set")
+    if not effective() & (1 << {CAP_SETPCAP}):
+        cannot("CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH in effect and no CAP_SETPCAP to drop them "
+               "(run as a user, or with CAP_SETPCAP, or without the two)")
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in ({CAP_DAC_OVERRIDE}, {CAP_DAC_READ_SEARCH}):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:
+            cannot(f"prctl(PR_CAPBSET_DROP, {{cap}}): {{os.strerror(ctypes.get_errno())}}")
+    os.execv(sys.executable, [sys.executable, sys.argv[0], "dropped", *args])
+from review.cli import main
+sys.argv = ["review", *args]
+main()
+"""
+
+
+def _effective_capabilities() -> int | None:
+    """This process's effective capabilities (CapEff in /proc/self/status); None where there is no such file."""
+    try:
+        lines = Path("/proc/self/status").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((int(line.split()[1], 16) for line in lines if line.startswith("CapEff:")), None)
+
+
 class _Ran:
     """What ``one_line_error`` reads of a CLI run in a process of its own."""
 
@@ -182,26 +230,29 @@ class _Ran:
         self.exit_code, self.output, self.exception = done.returncode, done.stdout + done.stderr, None
 
 
-def _as_bound_by_permissions(args: list[str]):  # type: ignore[no-untyped-def]
-    """``review ARGS`` where file permissions bind: in this process for a user, and for root (who ignores them:
-    this machine and its CI run as root, where the test was skipped on every run) in a child process without
-    CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, dropped from its bounding set before it starts."""
-    if os.geteuid() != 0:
+def _as_bound_by_permissions(args: list[str], scratch: Path):  # type: ignore[no-untyped-def]
+    """``review ARGS`` where file permissions bind: in this process when it has neither CAP_DAC_OVERRIDE nor
+    CAP_DAC_READ_SEARCH in effect (a user; root in a container without them), else (root: this machine and its
+    CI, where the test was skipped on every run) in a child process that drops the two before it starts the
+    command. Without CAP_SETPCAP to drop them the test fails saying so."""
+    capabilities = _effective_capabilities()
+    if capabilities is None:
+        if os.geteuid() == 0:
+            pytest.fail("cannot make file permissions bind for this test as root without /proc/self/status")
         return CliRunner().invoke(main, args)
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    pr_capbset_drop, cap_dac_override, cap_dac_read_search = 24, 1, 2
-
-    def drop() -> None:
-        for cap in (cap_dac_override, cap_dac_read_search):
-            if libc.prctl(pr_capbset_drop, cap, 0, 0, 0) != 0:
-                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
-    code = "import sys; from review.cli import main; sys.argv[0] = 'review'; main()"
+    if not capabilities & IGNORES_PERMISSIONS:
+        return CliRunner().invoke(main, args)
+    if not capabilities & (1 << CAP_SETPCAP):
+        pytest.fail("cannot make file permissions bind for this test: CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH in "
+                    "effect and no CAP_SETPCAP to drop them (run as a user, or with CAP_SETPCAP, or without the two)")
+    child = scratch / "without_dac.py"
+    child.write_text(_CHILD, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    return _Ran(subprocess.run([sys.executable, "-c", code, *args], preexec_fn=drop, env=env, capture_output=True,
-                               text=True, timeout=120))
+    done = subprocess.run([sys.executable, str(child), "start", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+    if done.returncode == CANNOT_DROP:
+        pytest.fail(done.stderr.strip())
+    return _Ran(done)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
@@ -210,7 +261,7 @@ def test_init_into_read_only_folder_and_read_only_store(workspace, tmp_path):
     locked.mkdir()
     locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
-        one_line_error(_as_bound_by_permissions(["init", str(locked / "ws")]), "locked")
+        one_line_error(_as_bound_by_permissions(["init", str(locked / "ws")], tmp_path), "locked")
         assert list(locked.iterdir()) == []
     finally:
         locked.chmod(stat.S_IRWXU)
@@ -220,7 +271,7 @@ def test_init_into_read_only_folder_and_read_only_store(workspace, tmp_path):
     db.chmod(stat.S_IRUSR)
     try:
         result = _as_bound_by_permissions(["-w", str(workspace.root), "-r", "alice", "prisma", "remove",
-                                           str(ids[0]), "--reason", "retracted"])
+                                           str(ids[0]), "--reason", "retracted"], tmp_path)
         one_line_error(result, "cannot be written")
     finally:
         db.chmod(stat.S_IRUSR | stat.S_IWUSR)
