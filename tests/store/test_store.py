@@ -22,9 +22,9 @@ def _add(workspace: Workspace, n: int = 3) -> list[int]:
     return [r.id for r in workspace.store.records()]
 
 
+@pytest.mark.parametrize("engine_name", ["sqlite"])  # PostgreSQL has neither PRAGMA nor a journal mode to choose
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(workspace: Workspace) -> None:
-    if workspace.store.dialect != "sqlite":
-        pytest.skip("PostgreSQL has neither PRAGMA nor a journal mode to choose")
+    assert workspace.store.dialect == "sqlite"
     with workspace.store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -184,12 +184,12 @@ def test_a_decision_waiting_on_a_removal_under_way_gives_up_store_busy_and_write
     assert workspace.store.decisions() == []
 
 
+@pytest.mark.parametrize("engine_name", ["postgresql"])  # SQLite has no roles
 def test_a_reviewer_role_that_may_only_select_and_insert_decides_with_the_removal_check(
         workspace: Workspace) -> None:
     """An append-only reviewer role (SELECT and INSERT, no UPDATE/DELETE/TRUNCATE) decides with the
     removal check: the check's lock needs no table privilege (LOCK TABLE ... IN SHARE MODE did)."""
-    if workspace.store.dialect != "postgresql":
-        pytest.skip("SQLite has no roles")
+    assert workspace.store.dialect == "postgresql"
     import uuid
 
     a, b, _ = _add(workspace)
@@ -217,11 +217,11 @@ def test_a_reviewer_role_that_may_only_select_and_insert_decides_with_the_remova
     assert {d.record_id: d.label for d in workspace.store.current_decisions().values()} == {b: "include"}
 
 
+@pytest.mark.parametrize("engine_name", ["postgresql"])  # SQLite: one writer at a time, each decision waits
 def test_deciding_sessions_wait_for_each_other_only_behind_a_waiting_removal(workspace: Workspace) -> None:
     """PostgreSQL: a decision's check shares the removals' lock with other decisions, but a removal waiting
     for the first decision queues every later shared request behind it (what screening.md says)."""
-    if workspace.store.dialect != "postgresql":
-        pytest.skip("SQLite: one writer at a time, every decision waits for the one being saved")
+    assert workspace.store.dialect == "postgresql"
     import time
 
     a, b, c = _add(workspace)

@@ -273,10 +273,9 @@ def test_review_database_url_naming_another_store_is_said_first_and_store_only_r
         assert "sources    2 records" in _run(Workspace(workspace.root), "status").stdout
 
 
+@pytest.mark.parametrize("engine_name", ["postgresql"])  # the server's wording
 def test_a_server_store_missing_is_told_to_check_the_url_not_that_it_is_a_new_copy(workspace: Workspace,
                                                                                   engine_name: str) -> None:
-    if engine_name == "sqlite":
-        pytest.skip("the server's wording")
     _remove_store(workspace, engine_name, Path("unused"))
     line = _run(Workspace(workspace.root), "conflicts").stderr.strip()
     assert "review.toml names it; check the URL names the review's database; put it back" in line, line
