@@ -6,18 +6,32 @@ import csv
 from collections import defaultdict
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from review.cli import main
 from review.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Workspace]:
     path = tmp_path_factory.mktemp("demo") / "ws"
     result = CliRunner().invoke(main, ["demo", str(path), "--no-tui"])
     assert result.exit_code == 0, result.output
-    return Workspace(path)
+    return result, Workspace(path)
+
+
+@pytest.fixture(scope="module")
+def demo_workspace(demo_build: tuple[Result, Workspace]) -> Workspace:
+    return demo_build[1]
+
+
+def test_demo_build_lines_separate_thousands(demo_build: tuple[Result, Workspace]) -> None:
+    # The build's search line read 'demo: 1585 hits, 1585 stored' under a status saying '2,261 records'.
+    result, workspace = demo_build
+    pubmed = workspace.store.counts_by_source()["PubMed"]
+    assert pubmed >= 1000
+    (search,) = [line for line in result.output.splitlines() if line.startswith("search     demo: ")]
+    assert search.startswith(f"search     demo: {pubmed:,} hits, {pubmed:,} stored in "), search
 
 
 def _publication_of_each_record(workspace: Workspace) -> dict[int, str]:

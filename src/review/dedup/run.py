@@ -18,7 +18,7 @@ from . import decisions
 from .engine import ALGORITHM_VERSION, DedupResult, Progress, deduplicate
 from .kinds import NOTICE_KINDS
 from .rules import BORDERLINE, DUPLICATE, RELATED, RELATED_MODES
-from ..words import counted
+from ..words import counted, whole
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +147,7 @@ def dedup_status(workspace: Workspace) -> list[str]:
     # until dedup runs again they sit in the screening queue beside their duplicates.
     unseen = store.count_records() - int(done[-1]["n_records"])
     later = "" if unseen <= 0 else (f"; {unseen} record imported since the last run is" if unseen == 1 else
-                                    f"; {unseen} records imported since the last run are") + \
+                                    f"; {whole(unseen)} records imported since the last run are") + \
         " not deduplicated yet (review dedup)"
     return [f"dedup      {counted(len(dedup_store.clusters(store)), 'cluster')}, "
             f"{counted(removed, 'duplicate')} set aside, {counted(pending, 'borderline pair')} to review, "

@@ -7,7 +7,7 @@ from importlib import resources
 from ..atomic import write_text_atomic
 from ..workspace import Workspace
 from .files import DemoFiles, Progress
-from ..words import counted
+from ..words import counted, whole
 
 
 def search_pubmed(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
@@ -20,7 +20,8 @@ def search_pubmed(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
         client = client_for(workspace, base_url=standin.url)
         outcomes = run_searches(workspace, ["demo"], client=client)
     outcome = outcomes[0]
-    return f"search     demo: {outcome.hit_count} hits, {outcome.new_records} stored in {outcome.requests} requests"
+    return (f"search     demo: {counted(outcome.hit_count, 'hit')}, {whole(outcome.new_records)} stored in "
+            f"{counted(outcome.requests, 'request')}")
 
 
 def import_exports(workspace: Workspace, files: DemoFiles, say: Progress) -> str:
@@ -33,7 +34,7 @@ def import_exports(workspace: Workspace, files: DemoFiles, say: Progress) -> str
         report = import_files(workspace, [path], source=source)
         report.raise_first_error()
         outcomes.extend(report.files)
-    parts = [f"{f.path.name}: {f.n_records} {f.source_name}" for f in outcomes]
+    parts = [f"{f.path.name}: {whole(f.n_records)} {f.source_name}" for f in outcomes]
     return "import     " + "; ".join(parts)
 
 

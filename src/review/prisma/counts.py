@@ -29,6 +29,7 @@ from ..timestamps import iso_utc
 from ..store.fulltext import (
     ScreeningStop, current_screening_stop, record_sources,
 )
+from ..words import whole
 from .fulltext import ReportState, report_states, title_abstract_verdicts
 from .labels import labels
 
@@ -81,6 +82,8 @@ class IdentityCheck:
     key: str = ""
     #: What stands behind a break, as (``part_<name>`` in ``prisma.labels``, how many), for the diagram's language.
     parts: tuple[tuple[str, int], ...] = ()
+    #: The parts ``explanation`` words, in its order (a zero among them where the check says one).
+    said_parts: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -104,10 +107,16 @@ class IdentityCheck:
                                    words[f"part_{part}_{'one' if n == 1 else 'many'}"]).format(n=number(n))
                          for part, n in self.parts if n)
 
+    def explained(self, number: Callable[[int], str] = str) -> str:
+        """The explanation with each count written by ``number`` (``words.whole`` for stderr and
+        ``review status``); ``explanation`` itself, as prisma.json keeps it, has plain digits."""
+        return _word_parts(self.said_parts, number) if self.said_parts else self.explanation
+
     def describe(self) -> str:
+        """``review prisma``'s stderr line for the check, every count thousands separated (a status line)."""
         status = "ok" if self.ok else "in progress" if self.in_progress else "BROKEN"
-        text = f"[{status}] {self.column}: {self.formula}: {self.left} vs {self.right}"
-        return f"{text} — {self.explanation}" if self.explanation and not self.ok else text
+        text = f"[{status}] {self.column}: {self.formula}: {whole(self.left)} vs {whole(self.right)}"
+        return f"{text} — {self.explained(whole)}" if self.explanation and not self.ok else text
 
 
 @dataclass(slots=True)
@@ -446,6 +455,14 @@ def _many(count: int, noun: str, one_verb: str = "", many_verb: str = "") -> str
     return f"{words} {verb}" if verb else words
 
 
+def _word_parts(parts: Sequence[tuple[str, int]], number: Callable[[int], str]) -> str:
+    """What stands behind an identity's break in English (``part_<name>`` of ``prisma.labels``), each count
+    written by ``number``."""
+    words = labels("en")
+    return "; ".join(words[f"part_{part}_{'one' if count == 1 else 'many'}"].format(n=number(count))
+                     for part, count in parts)
+
+
 def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
     def n(name: str) -> int:
         return len(boxes[name])
@@ -455,11 +472,10 @@ def _identities(boxes: Mapping[str, set[int]]) -> tuple[IdentityCheck, ...]:
 
     def check(column: str, key: str, left: int, right: int, parts: tuple[tuple[str, int], ...],
               behind: tuple[str, ...], *, zero_parts: bool = True) -> IdentityCheck:
-        # The explanation (stderr, prisma.json) in the words the English diagram uses (``prisma.labels``).
-        words = labels("en")
-        explanation = "; ".join(words[f"part_{part}_{'one' if count == 1 else 'many'}"].format(n=count)
-                                for part, count in parts if count or zero_parts)
-        return IdentityCheck(column, words[f"formula_{key}"], left, right, explanation, ids(*behind), key, parts)
+        # The explanation (prisma.json; stderr separates its counts) in the English diagram's words (``prisma.labels``).
+        said = tuple((part, count) for part, count in parts if count or zero_parts)
+        return IdentityCheck(column, labels("en")[f"formula_{key}"], left, right, _word_parts(said, str), ids(*behind),
+                             key, parts, said)
 
     identified = n("database_results") + n("register_results")
     checks = [

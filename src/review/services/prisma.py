@@ -60,7 +60,7 @@ def prisma_status(workspace: Workspace, aside: SetAside | None = None,
     broken = [check for check in c.identities if not check.ok and not check.in_progress]
     pending = [check for check in c.identities if check.in_progress]
     # A real break first, in words; work still waiting (records nobody screened yet) is no damage.
-    state = f"identities broken: {broken[0].explanation or broken[0].formula} (review prisma lists all)" if broken \
+    state = f"identities broken: {broken[0].explained(whole) or broken[0].formula} (review prisma lists all)" if broken \
         else f"in progress: {pending[0].progress(number=whole)}" if pending else "identities ok"
     return [
         f"prisma     {whole(identified)} identified{by_other}, {counted(c.n('duplicates'), 'duplicate')}, "

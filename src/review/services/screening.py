@@ -330,7 +330,7 @@ def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> l
 
     from ..screening.agreement import CONSENSUS_REVIEWER
     from ..store.core import effective_decisions
-    from ..words import counted
+    from ..words import counted, whole
 
     reads = reads or status_reads(workspace)
     aside, log = reads.aside, reads.log  # the counts and the conflicts line both come from them
@@ -344,14 +344,15 @@ def screening_lines(workspace: Workspace, reads: StatusReads | None = None) -> l
     words = COUNT_LABELS
     n_removed = len(set(aside.removed) - aside.duplicates)
     n_other = len(set(aside.other_methods) - set(aside.removed))
-    left_out = "duplicates set aside" + (f", {n_removed} removed before screening" if n_removed else "") \
-        + (f", {n_other} from other methods (straight to full text)" if n_other else "")
+    left_out = "duplicates set aside" + (f", {whole(n_removed)} removed before screening" if n_removed else "") \
+        + (f", {whole(n_other)} from other methods (straight to full text)" if n_other else "")
     lines = [f"screening  {counted(len(to_screen), 'record')} to screen ({left_out})"]
-    for reviewer, c in per_reviewer.items():
+    for reviewer, c in per_reviewer.items():  # every count thousands separated, as the lines above them
         lines.append(
-            f"  {reviewer:<20} {words['screened'].lower()} {c.screened} = {c.included} {words['included'].lower()}"
-            f" + {c.excluded} {words['excluded'].lower()} + {c.maybe} {words['maybe'].lower()};"
-            f" {words['relevant'].lower()} {c.relevant}; {words['remaining'].lower()} {c.remaining}"
+            f"  {reviewer:<20} {words['screened'].lower()} {whole(c.screened)} = {whole(c.included)} "
+            f"{words['included'].lower()} + {whole(c.excluded)} {words['excluded'].lower()} + {whole(c.maybe)} "
+            f"{words['maybe'].lower()}; {words['relevant'].lower()} {whole(c.relevant)}; "
+            f"{words['remaining'].lower()} {whole(c.remaining)}"
         )
     if len(per_reviewer) > 1:
         lines.append(_conflicts_line(log, current, aside))
@@ -364,13 +365,13 @@ def _conflicts_line(log: Sequence[Decision], current: dict[tuple[int, str], Deci
     made before a reviewer changed their label is open, and one the reviewers now agree against
     is counted apart ("+ N outdated resolutions")."""
     from ..screening.agreement import log_conflicts
-    from ..words import counted
+    from ..words import counted, whole
 
     lists = log_conflicts(log, current)[1].without(aside)
     listed = len(lists.disputed) + len(lists.outdated)
     outdated = f" + {counted(len(lists.outdated), 'outdated resolution')}" if lists.outdated else ""
-    return (f"  {'conflicts':<20} {len(lists.disputed)} between reviewers{outdated}, {listed - lists.open} resolved, "
-            f"{lists.open} open (TUI 4; review export agreement)")
+    return (f"  {'conflicts':<20} {whole(len(lists.disputed))} between reviewers{outdated}, "
+            f"{whole(listed - lists.open)} resolved, {whole(lists.open)} open (TUI 4; review export agreement)")
 
 
 def check_reviewer_name(reviewer: str, where: str = "reviewer", workspace: Workspace | None = None) -> str | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..errors import ReviewError, WorkspaceError
 from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE
 from ..records import Record
-from ..words import counted
+from ..words import counted, whole
 from ..workspace import Workspace, init_store, init_workspace
 
 if TYPE_CHECKING:
@@ -134,12 +134,12 @@ def workspace_status(workspace: Workspace) -> list[str]:
     # does not read as four files after two imports and one search.
     searched = sum(str(b.get("file_name", "")).startswith("search:") for b in batches)
     files = len(batches) - searched
-    lines.append(f"sources    {counted(store.count_records(), 'record')} from {files} imported file{'' if files == 1 else 's'}"
-                 f" and {searched} search batch{'' if searched == 1 else 'es'}")
+    lines.append(f"sources    {counted(store.count_records(), 'record')} from {counted(files, 'imported file')}"
+                 f" and {whole(searched)} search batch{'' if searched == 1 else 'es'}")
     by_source = store.counts_by_source()
     width = max([20, *(len(source) for source in by_source)])  # a long file-name source keeps the column
-    for source, n in sorted(by_source.items()):
-        lines.append(f"  {source:<{width}} {n:>6}")
+    for source, n in sorted(by_source.items()):  # (seven wide: 100,000 keeps the column)
+        lines.append(f"  {source:<{width}} {whole(n):>7}")
     reads = screening.status_reads(workspace)  # the screening lines and the PRISMA line share one read
     lines.extend(screening.screening_lines(workspace, reads))
     lines.extend(screening.criteria_status(workspace))

@@ -646,10 +646,10 @@ def search_status(workspace: Workspace) -> list[str]:
     # A query only seed-checked counts too: the header said "0 queries" above its seed-check line.
     lines = [f"search     {counted(len(set(latest) | set(checks)), 'query')}", *unreadable]
     for name, run in sorted(latest.items()):
-        lines.append(f"  {name:<20} {run['status']:<11} hits {run['hit_count'] or 0:>6}  "
-                     f"new {run['new_records'] or 0:>6}  {iso_time(run['started_at'])}")
+        lines.append(f"  {name:<20} {run['status']:<11} hits {whole(run['hit_count'] or 0):>7}  "
+                     f"new {whole(run['new_records'] or 0):>7}  {iso_time(run['started_at'])}")
     for name, check in sorted(checks.items()):
-        lines.append(f"  {name:<20} seed check {check['n_found']}/{check['n_seeds']} found "
+        lines.append(f"  {name:<20} seed check {whole(check['n_found'])}/{whole(check['n_seeds'])} found "
                      f"(recall {check['recall']:.2f})  {iso_time(check['checked_at'])}")
     return [*lines, *not_searched]
 
