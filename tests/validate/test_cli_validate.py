@@ -280,7 +280,15 @@ def test_a_wrong_option_value_late_in_the_plan_runs_nothing(demo_run: tuple[Path
     ('kind = "predictive"\noutcome = "recurrence"\npredictor = "score"\nbootstrap = true',
      "analysis[1].bootstrap: True is not a whole number"),
     ('kind = "predictive"\noutcome = "recurrence"\npredictor = "score"\nlevel = 95',
-     "analysis[1].level: 95 out of range (above 0, at most 1) (below 1: a fraction such as 0.95)"),
+     "analysis[1].level: 95 out of range (above 0, below 1: a fraction such as 0.95)"),
+    ('kind = "sus"\nlevel = 1', "analysis[1].level: 1 out of range (above 0, below 1: a fraction such as 0.95)"),
+    ('kind = "predictive"\noutcome = "recurrence"\npredictor = "score"\nbootstrap = 0',
+     "analysis[1].bootstrap: 0 out of range (at least 1)"),
+    ('kind = "delphi"\nprevious = 3', "analysis[1].previous: 3 is not a file name"),
+    ('kind = "factors"\noutcome = "recurrence"\nstudy_id = 3', "analysis[1].study_id: 3 is not text"),
+    ('kind = "factors"\noutcome = "recurrence"\ndescription = ""', "analysis[1].description: '' is not text"),
+    ('kind = "survival"\ntime = "t"\nevent = "e"\ngroup = "g"\nreference = 1',
+     "analysis[1].reference: 1 is not a group name (text)"),
     ('kind = "predictive"\noutcome = "recurrence"\npredictor = "score"\nseed = -1',
      "analysis[1].seed: -1 out of range (at least 0, at most 4294967295)"),
     ('kind = "predictive"\noutcome = "recurrence"', "analysis[1].predictor: required for predictive"),
@@ -305,6 +313,61 @@ def test_plan_options_take_the_command_lines_values(tmp_path: Path, entry: str, 
     assert str(caught.value) == f"{plan}:{message}"
 
 
+def test_kappa_plans_no_interval_with_bootstrap_0_as_its_flag_does(tmp_path: Path) -> None:
+    """predictive's --bootstrap starts at 1 (0 was an IndexError); kappa's stays at 0 (no AC1 interval)."""
+    from review.validate.run import load_plan
+
+    (tmp_path / "data.csv").write_text("# SYNTHETIC\ntarget,rater,score\n", encoding="utf-8")
+    plan = tmp_path / "analyses.toml"
+    plan.write_text('[[analysis]]\nname = "one"\nkind = "kappa"\nfile = "data.csv"\nbootstrap = 0\n', encoding="utf-8")
+    (item,) = load_plan(plan)
+    assert item.options["bootstrap"] == 0
+
+
+@pytest.mark.parametrize(("first", "second", "message"), [
+    # finding 1 of the review of validate18: the plan passed level = 1, the flag's range refused it
+    ('kind = "predictive"\nfile = "synthetic_cohort.csv"\noutcome = "recurrence"\npredictor = "profile_score"',
+     'kind = "sus"\nfile = "synthetic_sus.csv"\nlevel = 1',
+     "analysis[2].level: 1 out of range (above 0, below 1: a fraction such as 0.95)"),
+    # finding 2: bootstrap = 0 passed the plan and was an IndexError traceback after the first analysis wrote
+    ('kind = "sus"\nfile = "synthetic_sus.csv"',
+     'kind = "predictive"\nfile = "synthetic_cohort.csv"\noutcome = "recurrence"\npredictor = "profile_score"\n'
+     'bootstrap = 0', "analysis[2].bootstrap: 0 out of range (at least 1)"),
+])
+def test_a_value_the_flag_refuses_is_refused_by_the_plan_before_anything_runs(
+        demo_run: tuple[Path, str], tmp_path: Path, first: str, second: str, message: str) -> None:
+    folder, _ = demo_run
+    for name in ("synthetic_cohort.csv", "synthetic_sus.csv"):
+        (tmp_path / name).write_bytes((folder / name).read_bytes())
+    plan = tmp_path / "analyses.toml"
+    plan.write_text(f'[[analysis]]\nname = "a"\n{first}\n[[analysis]]\nname = "b"\n{second}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
+    assert result.exit_code == 4, result.output
+    assert result.output.splitlines() == [f"review: {plan}:{message}"]
+    assert not (tmp_path / "results").exists()
+
+
+def test_predictive_bootstrap_0_is_refused_by_the_flag(demo_run: tuple[Path, str]) -> None:
+    """`predictive --bootstrap 0` was an IndexError traceback (a quantile of no resamples), with --time too."""
+    folder, _ = demo_run
+    for extra in ([], ["--time", "days_to_recurrence"]):
+        result = CliRunner().invoke(main, ["validate", "predictive", str(folder / "synthetic_cohort.csv"), "--outcome",
+                                           "recurrence", "--predictor", "profile_score", "--bootstrap", "0", *extra])
+        assert result.exit_code == 2, result.output
+        assert "--bootstrap" in result.output and "x>=1" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_delphi_flags_and_plan_fields_are_refused_by_one_rule_check(demo_run: tuple[Path, str]) -> None:
+    """The scale check is DelphiRule.check, named as each caller's user writes the fields (it was written twice)."""
+    folder, _ = demo_run
+    result = CliRunner().invoke(main, ["validate", "delphi", str(folder / "synthetic_delphi_round1.csv"),
+                                       "--agree-from", "2"])
+    assert result.exit_code == 2, result.output
+    assert "the scale points must rise: --scale-min 1 <= --disagree-to 2 < --agree-from 2 <= --scale-max 5" \
+        in result.output
+
+
 def test_a_plan_names_one_adjustment_column_as_text(tmp_path: Path) -> None:
     """`adjust = "age"` was read letter by letter (columns 'a', 'g', 'e'); now it is the column age."""
     from review.validate.run import load_plan
@@ -324,5 +387,7 @@ def test_a_misspelt_column_late_in_the_plan_runs_nothing(demo_run: tuple[Path, s
     result = CliRunner().invoke(main, ["validate", "run", "--plan", str(plan)])
     assert result.exit_code == 4, result.output
     (line,) = result.output.splitlines()
-    assert line.startswith(f"review: {tmp_path / 'synthetic_cohort.csv'}: row 2, column 'arm_': no such column")
+    # the plan's field that named the column comes first: which of the three analyses of this file it is
+    assert line.startswith(f"review: {plan}:analysis[10].group: {tmp_path / 'synthetic_cohort.csv'}: row 2, "
+                           "column 'arm_': no such column")
     assert not (tmp_path / "results").exists()

@@ -14,7 +14,8 @@ import click
 from ..errors import WorkspaceError
 from ..words import counted
 from ..workspace import Workspace
-from .context import INPUT_FILE, OPEN_FRACTION, SEED, Context, pass_context
+from ..services.validate import DelphiRule, number_range
+from .context import INPUT_FILE, SEED, Context, pass_context
 from .output import check_outputs
 
 
@@ -38,8 +39,21 @@ def _json() -> Callable[..., Any]:
                         help="Write the result as JSON (created 0600); '-' writes it to stdout.")
 
 
-def _level() -> Callable[..., Any]:
-    return click.option("--level", type=OPEN_FRACTION, default=0.95, show_default=True, help="Confidence level.")
+def _number(kind: str, key: str) -> click.ParamType:
+    """The click type of ``kind``'s number option ``key``, built from the range the analysis plan's check asks
+    too (the two were written apart and disagreed: ``level = 1`` passed the plan, the flag refused it)."""
+    spec = number_range(kind, key)
+    if spec.low is None and spec.high is None:  # a range without bounds would show "x<=None" in --help
+        return click.INT if spec.whole else click.FLOAT
+    if spec.whole:
+        return click.IntRange(None if spec.low is None else int(spec.low), None if spec.high is None else int(spec.high),
+                              min_open=spec.low_open, max_open=spec.high_open)
+    return click.FloatRange(spec.low, spec.high, min_open=spec.low_open, max_open=spec.high_open)
+
+
+def _level(kind: str) -> Callable[..., Any]:
+    return click.option("--level", type=_number(kind, "level"), default=0.95, show_default=True,
+                        help="Confidence level.")
 
 
 def _run(ctx: Context, kind: str, file: Path, options: dict[str, Any], json_out: Path | None,
@@ -93,7 +107,7 @@ def validate() -> None:
 @click.option("--description", help="The data set's description (study.setting) for --to-extraction.")
 @click.option("--extraction", "extraction_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Extraction folder (default: the workspace's extraction/).")
-@_level()
+@_level("factors")
 @_json()
 @pass_context
 def factors(ctx: Context, file: Path, outcome: str, time: str | None, event: str | None, adjust: tuple[str, ...],
@@ -107,7 +121,7 @@ def factors(ctx: Context, file: Path, outcome: str, time: str | None, event: str
 
 @validate.command()
 @_file()
-@click.option("--threshold", type=click.FloatRange(0, 1, min_open=True), default=0.78, show_default=True, help="I-CVI below this: revise the item.")
+@click.option("--threshold", type=_number("cvi", "threshold"), default=0.78, show_default=True, help="I-CVI below this: revise the item.")
 @_json()
 @pass_context
 def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> None:
@@ -118,20 +132,22 @@ def cvi(ctx: Context, file: Path, threshold: float, json_out: Path | None) -> No
 @validate.command()
 @_file()
 @click.option("--previous", type=INPUT_FILE, help="The previous round, to compare.")
-@click.option("--consensus", type=click.FloatRange(0.5, 1, min_open=True), default=0.75, show_default=True,
+@click.option("--consensus", type=_number("delphi", "consensus"), default=0.75, show_default=True,
               help="Share of experts that must agree (more than half: keep and drop cannot both reach it).")
-@click.option("--scale-min", type=int, default=1, show_default=True, help="Lowest rating on the scale.")
-@click.option("--scale-max", type=int, default=5, show_default=True, help="Highest rating on the scale.")
-@click.option("--agree-from", type=int, default=4, show_default=True, help="Ratings from here up agree (keep).")
-@click.option("--disagree-to", type=int, default=2, show_default=True, help="Ratings up to here disagree (drop).")
+@click.option("--scale-min", type=_number("delphi", "scale_min"), default=1, show_default=True, help="Lowest rating on the scale.")
+@click.option("--scale-max", type=_number("delphi", "scale_max"), default=5, show_default=True, help="Highest rating on the scale.")
+@click.option("--agree-from", type=_number("delphi", "agree_from"), default=4, show_default=True, help="Ratings from here up agree (keep).")
+@click.option("--disagree-to", type=_number("delphi", "disagree_to"), default=2, show_default=True, help="Ratings up to here disagree (drop).")
 @_json()
 @pass_context
 def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, scale_min: int, scale_max: int,
            agree_from: int, disagree_to: int, json_out: Path | None) -> None:
     """One Delphi round of ROUND.csv (item, expert, rating, comment): consensus, carried items, comments."""
-    if not scale_min <= disagree_to < agree_from <= scale_max:  # a command-line mistake, not the file's (exit 4)
-        raise click.UsageError(f"the scale points must rise: --scale-min {scale_min} <= --disagree-to {disagree_to} "
-                               f"< --agree-from {agree_from} <= --scale-max {scale_max}")
+    try:  # a command-line mistake, not the file's
+        DelphiRule(consensus, scale_min, scale_max, agree_from, disagree_to).check(
+            lambda key: "--" + key.replace("_", "-"))
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
     _run(ctx, "delphi", file, dict(previous=previous, consensus=consensus, scale_min=scale_min,
                                    scale_max=scale_max, agree_from=agree_from, disagree_to=disagree_to), json_out)
 
@@ -140,9 +156,10 @@ def delphi(ctx: Context, file: Path, previous: Path | None, consensus: float, sc
 @_file()
 @click.option("--weights", type=click.Choice(["linear", "quadratic", "none"]), default="linear", show_default=True,
               help="Weighted kappa for ordinal scores.")
-@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Resamples for the AC1 CI.")
-@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the bootstrap resamples.")
-@_level()
+@click.option("--bootstrap", type=_number("kappa", "bootstrap"), default=1000, show_default=True,
+              help="Resamples for the AC1 CI (0: no CI).")
+@click.option("--seed", type=_number("kappa", "seed"), default=0, show_default=True, help="Seed of the bootstrap resamples.")
+@_level("kappa")
 @_json()
 @pass_context
 def kappa(ctx: Context, file: Path, weights: str, bootstrap: int, seed: int, level: float,
@@ -153,7 +170,7 @@ def kappa(ctx: Context, file: Path, weights: str, bootstrap: int, seed: int, lev
 
 @validate.command()
 @_file()
-@_level()
+@_level("icc")
 @_json()
 @pass_context
 def icc(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
@@ -163,7 +180,7 @@ def icc(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 
 @validate.command()
 @_file()
-@_level()
+@_level("sus")
 @_json()
 @pass_context
 def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
@@ -176,14 +193,15 @@ def sus(ctx: Context, file: Path, level: float, json_out: Path | None) -> None:
 @click.option("--outcome", required=True, help="Recurrence column (0/1; with --time the event indicator).")
 @click.option("--predictor", required=True, help="Profile score or indication column.")
 @click.option("--time", help="Follow-up time column: Harrell's C and Kaplan-Meier risk, censoring taken into account.")
-@click.option("--horizon", type=click.FloatRange(0, min_open=True), help="With --time: compare observed and predicted risk by this time.")
-@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True, help="Resamples for the C-statistic CI.")
-@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the bootstrap resamples.")
+@click.option("--horizon", type=_number("predictive", "horizon"), help="With --time: compare observed and predicted risk by this time.")
+@click.option("--bootstrap", type=_number("predictive", "bootstrap"), default=1000, show_default=True,
+              help="Resamples for the C-statistic CI.")
+@click.option("--seed", type=_number("predictive", "seed"), default=0, show_default=True, help="Seed of the bootstrap resamples.")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Calibration plot (.png or .svg).")
 @click.option("--extraction", "extraction_dir", type=click.Path(path_type=Path, file_okay=False),
               help="Extraction folder whose own-data studies are checked against FILE (default: the workspace's).")
-@_level()
+@_level("predictive")
 @_json()
 @pass_context
 def predictive(ctx: Context, file: Path, outcome: str, predictor: str, time: str | None, horizon: float | None,
@@ -204,7 +222,7 @@ def predictive(ctx: Context, file: Path, outcome: str, predictor: str, time: str
 @click.option("--reference", help="Reference group of the hazard ratio (default: the first).")
 @click.option("--plot", "plot_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Kaplan-Meier curves (.png or .svg).")
-@_level()
+@_level("survival")
 @_json()
 @pass_context
 def survival(ctx: Context, file: Path, time: str, event: str, group: str, strata: str | None,

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewError, ValidationError, check_input_file
+from ..validate.delphi import DelphiRule
+from ..validate.options import NumberRange, number_range
 from ..validate.run import FIGURE_KINDS, PLAN_FILE, RESULTS_DIR, VALIDATE_DIR, PlannedAnalysis, result_json
 from ..workspace import Workspace
 
@@ -23,7 +25,7 @@ COHORT_KINDS = frozenset({"factors", "predictive", "survival"})
 ID_COLUMN_EXAMPLES = "client, client_id, id, cliënt, clientnummer, dossiernummer, ..."
 
 __all__ = [
-    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "analyse", "check_planned", "planned_analyses",
+    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "DelphiRule", "NumberRange", "number_range", "analyse", "check_planned", "planned_analyses",
     "result_json", "results_folder", "run_planned", "write_demo",
 ]
 

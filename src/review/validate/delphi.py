@@ -8,10 +8,12 @@ next round with their comments.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .options import NUMBER_OPTIONS
 from .ratings import read_ratings, require_raters
 from .table import cell_error, read_table
 
@@ -28,9 +30,24 @@ class DelphiRule:
     agree_from: int = 4
     disagree_to: int = 2
 
+    def check(self, name: Callable[[str], str] = str) -> None:
+        """Refuse a rule whose scale points do not rise or whose consensus is half or less (ValueError, one
+        line naming each field as ``name`` spells it: the plan's ``scale_min``, the command line's --scale-min)."""
+        consensus = NUMBER_OPTIONS["consensus"]
+        if not consensus.accepts(self.consensus):
+            raise ValueError(f"{name('consensus')} {self.consensus} out of range ({consensus.describe()})")
+        if not self.scale_min <= self.disagree_to < self.agree_from <= self.scale_max:
+            raise ValueError(f"the scale points must rise: {name('scale_min')} {self.scale_min} <= "
+                             f"{name('disagree_to')} {self.disagree_to} < {name('agree_from')} {self.agree_from} "
+                             f"<= {name('scale_max')} {self.scale_max}")
+
     def describe(self) -> str:
         return (f"consensus when >= {self.consensus:.0%} of the experts rate {self.agree_from}-{self.scale_max} "
                 f"(keep) or {self.scale_min}-{self.disagree_to} (drop) on a {self.scale_min}-{self.scale_max} scale")
+
+
+#: The rule's fields, as the plan and the command line name them (dashes for underscores).
+RULE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(DelphiRule))
 
 
 @dataclass(slots=True)
@@ -101,8 +118,10 @@ def delphi_round(path: Path | str, *, previous: Path | str | None = None, rule: 
                  comment: str = "comment") -> DelphiResult:
     """Consensus per item of one round, compared with the previous round when given."""
     rule = rule or DelphiRule()
-    if not (rule.scale_min <= rule.disagree_to < rule.agree_from <= rule.scale_max) or not 0.5 < rule.consensus <= 1:
-        raise cell_error(path, None, None, f"inconsistent Delphi rule: {rule.describe()}")
+    try:
+        rule.check()
+    except ValueError as err:
+        raise cell_error(path, None, None, f"inconsistent Delphi rule: {err}") from None
     experts, items = _round(path, rule, item, expert, rating, comment)
     if previous is not None:
         _, before = _round(previous, rule, item, expert, rating, comment)

@@ -17,6 +17,7 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..tomlread import read_toml
 from ..paths import enclosing_repository
+from .options import NUMBER_OPTIONS, number_range
 from .table import is_synthetic
 
 VALIDATE_DIR = "validate"
@@ -46,18 +47,12 @@ REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 #: A plan's options take the values the command line's do, checked when the plan is read: a wrong value in
 #: the last analysis stops the run before the first one writes (``horizon = "een jaar"`` was a traceback
-#: after the analyses before it had written their results).
-TEXT_OPTIONS = frozenset({"outcome", "time", "event", "study_id", "description", "predictor", "group", "strata",
-                          "reference", "previous"})
+#: after the analyses before it had written their results). Number options: :mod:`.options`.
+COLUMN_TEXT_OPTIONS = frozenset({"outcome", "time", "event", "predictor", "group", "strata"})
+#: what each other text option holds, as its refusal says it (``previous = 3`` "is not a column name" misled)
+OTHER_TEXT_OPTIONS: dict[str, str] = {"previous": "a file name", "study_id": "text", "description": "text",
+                                      "reference": "a group name (text)"}
 LIST_OPTIONS = frozenset({"adjust", "factor"})  # a column name or a list of them
-#: number options: (lowest, highest, whether the lowest itself is refused, whether a whole number is needed)
-NUMBER_OPTIONS: dict[str, tuple[float, float, bool, bool]] = {
-    "level": (0, 1, True, False), "threshold": (0, 1, True, False), "consensus": (0.5, 1, True, False),
-    "horizon": (0, float("inf"), True, False), "bootstrap": (0, float("inf"), False, True),
-    "seed": (0, 2**32 - 1, False, True), "scale_min": (-float("inf"), float("inf"), False, True),
-    "scale_max": (-float("inf"), float("inf"), False, True), "agree_from": (-float("inf"), float("inf"), False, True),
-    "disagree_to": (-float("inf"), float("inf"), False, True),
-}
 CHOICE_OPTIONS: dict[str, tuple[str, ...]] = {"weights": ("linear", "quadratic", "none")}
 
 
@@ -76,10 +71,9 @@ def _cvi(path: Path, o: dict[str, Any]) -> Any:
 
 
 def _delphi(path: Path, o: dict[str, Any]) -> Any:
-    from .delphi import DelphiRule, delphi_round
+    from .delphi import RULE_FIELDS, DelphiRule, delphi_round
 
-    rule = DelphiRule(**{k: o[k] for k in ("consensus", "scale_min", "scale_max", "agree_from", "disagree_to")
-                         if o.get(k) is not None})
+    rule = DelphiRule(**{k: o[k] for k in RULE_FIELDS if o.get(k) is not None})
     return delphi_round(path, previous=o.get("previous"), rule=rule)
 
 
@@ -131,9 +125,9 @@ def run_analysis(kind: str, path: Path | str, options: dict[str, Any] | None = N
     missing = [o for o in REQUIRED_OPTIONS.get(kind, ()) if not options.get(o)]
     if missing:
         raise ValidationError(f"{kind}: --{missing[0].replace('_', '-')} is required")
-    level = options.get("level")
-    if level is not None and not 0 < level < 1:
-        raise ValidationError(f"--level {level}: must be a fraction such as 0.95")
+    for key, value in options.items():  # the command line and the plan checked these; other callers may not have
+        if key in NUMBER_OPTIONS and not (spec := number_range(kind, key)).accepts(value):
+            raise ValidationError(f"--{key.replace('_', '-')} {value}: out of range ({spec.describe()})")
     return RUNNERS[kind](Path(path), options)
 
 
@@ -222,16 +216,20 @@ class PlannedAnalysis:
     kind: str
     file: Path
     options: dict[str, Any] = field(default_factory=dict)
+    #: the plan's table, as its refusals name it (``analyses.toml:analysis[2]``); "" for one built elsewhere
+    where: str = ""
 
     @property
     def slug(self) -> str:
         return "".join(c if c.isalnum() else "_" for c in self.name.lower()).strip("_")
 
 
-def _plan_option(where: str, key: str, value: Any) -> Any:
+def _plan_option(where: str, kind: str, key: str, value: Any) -> Any:
     """``value`` as the analysis takes it, or one line naming the plan's field and what it should be."""
-    if key in TEXT_OPTIONS and (not isinstance(value, str) or not value.strip()):
+    if key in COLUMN_TEXT_OPTIONS and (not isinstance(value, str) or not value.strip()):
         raise ValidationError(f"{where}.{key}: {value!r} is not a column name (text)")
+    if key in OTHER_TEXT_OPTIONS and (not isinstance(value, str) or not value.strip()):
+        raise ValidationError(f"{where}.{key}: {value!r} is not {OTHER_TEXT_OPTIONS[key]}")
     if key in LIST_OPTIONS:
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
@@ -242,28 +240,22 @@ def _plan_option(where: str, key: str, value: Any) -> Any:
     if key == "to_extraction" and not isinstance(value, bool):
         raise ValidationError(f"{where}.{key}: {value!r} is not true or false")
     if key in NUMBER_OPTIONS:
-        low, high, low_open, whole = NUMBER_OPTIONS[key]
-        kind = "a whole number" if whole else "a number"
-        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
-            raise ValidationError(f"{where}.{key}: {value!r} is not {kind}")
-        if not (low < value if low_open else low <= value) or not value <= high or value != value:
-            lowest, highest = (f"{int(b)}" if whole and abs(b) != float("inf") else f"{b:g}" for b in (low, high))
-            bounds = f"above {lowest}" if low_open else f"at least {lowest}"
-            raise ValidationError(f"{where}.{key}: {value!r} out of range ({bounds}"
-                                  + (f", at most {highest})" if high != float("inf") else ")")
-                                  + (" (below 1: a fraction such as 0.95)" if key == "level" else ""))
+        spec = number_range(kind, key)
+        if isinstance(value, bool) or not isinstance(value, int if spec.whole else (int, float)):
+            raise ValidationError(f"{where}.{key}: {value!r} is not {'a whole number' if spec.whole else 'a number'}")
+        if not spec.accepts(value):
+            raise ValidationError(f"{where}.{key}: {value!r} out of range ({spec.describe()})")
     return value
 
 
 def _check_delphi_rule(where: str, options: dict[str, Any]) -> None:
-    """The Delphi scale points must rise, as the command line asks of its options."""
-    from .delphi import DelphiRule
+    """The Delphi scale points must rise: the rule's own check, as the command line asks it."""
+    from .delphi import RULE_FIELDS, DelphiRule
 
-    rule = DelphiRule(**{k: options[k] for k in ("consensus", "scale_min", "scale_max", "agree_from", "disagree_to")
-                         if k in options})
-    if not rule.scale_min <= rule.disagree_to < rule.agree_from <= rule.scale_max:
-        raise ValidationError(f"{where}: the scale points must rise: scale_min {rule.scale_min} <= disagree_to "
-                              f"{rule.disagree_to} < agree_from {rule.agree_from} <= scale_max {rule.scale_max}")
+    try:
+        DelphiRule(**{k: options[k] for k in RULE_FIELDS if k in options}).check()
+    except ValueError as err:
+        raise ValidationError(f"{where}: {err}") from None
 
 
 #: The options that name a column of the analysis's data file.
@@ -276,12 +268,18 @@ def check_columns(item: PlannedAnalysis) -> None:
     after the analyses before it had written their results)."""
     from .table import read_table
 
-    named: list[str] = []
+    table = None
     for key in COLUMN_OPTIONS:
         value = item.options.get(key)
-        named.extend([value] if isinstance(value, str) else value or [])
-    if named:
-        read_table(item.file).require(*named)
+        named = [value] if isinstance(value, str) else value or []
+        if not named:
+            continue
+        if table is None:
+            table = read_table(item.file)
+        try:
+            table.require(*named)
+        except ValidationError as err:  # which analysis named it: three of the demo's read one file
+            raise ValidationError(f"{item.where}.{key}: {err}" if item.where else str(err)) from None
 
 
 def load_plan(path: Path) -> list[PlannedAnalysis]:
@@ -300,7 +298,7 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
         unknown = [k for k in options if k not in KIND_OPTIONS[kind]]
         if unknown:
             raise ValidationError(f"{where}.{unknown[0]}: not an option of {kind} ({', '.join(KIND_OPTIONS[kind])})")
-        options = {key: _plan_option(where, key, value) for key, value in options.items()}
+        options = {key: _plan_option(where, kind, key, value) for key, value in options.items()}
         missing = [key for key in REQUIRED_OPTIONS.get(kind, ()) if key not in options]
         if missing:
             raise ValidationError(f"{where}.{missing[0]}: required for {kind}")
@@ -312,7 +310,7 @@ def load_plan(path: Path) -> list[PlannedAnalysis]:
         for key, value in (("file", path.parent / entry["file"]), ("previous", options.get("previous"))):
             if isinstance(value, Path) and not value.is_file():
                 raise ValidationError(f"{where}.{key}: {value}: no such file")
-        item = PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"], options)
+        item = PlannedAnalysis(str(entry.get("name", f"{kind} {i}")), kind, path.parent / entry["file"], options, where)
         # Outputs are named by the slug. Two analyses writing one file (one slug in one results folder,
         # which depends on --out) are refused by services.validate.planned_analyses.
         if not item.slug:
