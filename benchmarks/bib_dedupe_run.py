@@ -3,7 +3,7 @@
     python benchmarks/bib_dedupe_run.py IN.csv OUT.json
 
 Standalone (imports only pandas and bib-dedupe), so ``benchmarks/dedup.py`` can run it with
-another interpreter (``--bib-dedupe-python /work/venv-bench/bin/python``) when bib-dedupe is
+another interpreter (``--bib-dedupe-python ~/venvs/bib-dedupe/bin/python``) when bib-dedupe is
 not installed beside `review`. Input columns: record_id,title,authors,year,journal,volume,
 issue,pages,doi,abstract (authors joined with " and ").
 """

@@ -5,7 +5,11 @@
     python benchmarks/dedup.py FILE.csv --no-bib-dedupe
     python benchmarks/dedup.py ../shared/data/dedup/*.csv --no-bib-dedupe --errors   # false merges, split groups
     python benchmarks/dedup.py ../shared/data/dedup/*.csv --generalise \
-        --bib-dedupe-python /work/venv-bench/bin/python            # cross-validation + drift
+        --bib-dedupe-python ~/venvs/bib-dedupe/bin/python          # cross-validation + drift
+
+``--bib-dedupe-python`` names a Python where bib-dedupe is installed, apart from review's (its
+pandas pins may clash): ``python -m venv ~/venvs/bib-dedupe && ~/venvs/bib-dedupe/bin/pip install
+bib-dedupe``. One that lacks it is said in one line and the run goes on without bib-dedupe.
 
 ``--generalise`` judges the rules on what they were not written for:
 * cross-validation: the score thresholds are tuned on one labelled set by a rule fixed in
@@ -229,6 +233,21 @@ def bib_dedupe_available() -> str | None:
         import bib_dedupe.bib_dedupe  # noqa: F401
     except Exception as err:  # pragma: no cover - depends on the environment
         return f"not installed ({type(err).__name__}: {err}); pip install bib-dedupe"
+    return None
+
+
+def bib_dedupe_python_refusal(python: str) -> str | None:
+    """None when ``python`` can import bib-dedupe (``--bib-dedupe-python``), else the one line saying why not,
+    as the plain run says it: that Python lacks bib-dedupe, or cannot be run at all."""
+    try:
+        probe = subprocess.run([python, "-c", "import bib_dedupe.bib_dedupe"], capture_output=True, text=True,
+                               timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        why = err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
+        return f"bib-dedupe: not run: cannot run --bib-dedupe-python {python} ({why})"
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or [f"exit status {probe.returncode}"])[-1]
+        return f"bib-dedupe: not installed in {python} ({last}); {python} -m pip install bib-dedupe"
     return None
 
 
@@ -550,13 +569,15 @@ def _pooled_line(label: str, rows: Sequence[dict[str, object]]) -> str:
 
 
 def generalise(files: list[Path], seeds: Sequence[int], python: str | None, with_demo: bool,
-               with_learned: bool = False, rates: dict[str, float] | None = None) -> dict[str, object]:
+               with_learned: bool = False, rates: dict[str, float] | None = None,
+               why_not: str = "bib-dedupe: not run (give --bib-dedupe-python)") -> dict[str, object]:
+    """Cross-validation and drift; bib-dedupe beside when ``python`` (else the line ``why_not`` is printed)."""
     sets: list[LabelledSet] = []
     for path in files:
         records = load_records_csv(path).records
         sets.append((path.stem, records, [str(r.extra.get("dup_group", "")) for r in records]))
     if python is None:
-        print("bib-dedupe: not run (give --bib-dedupe-python)")
+        print(why_not)
     head = (f"{'':<34} {'prec':>7} {'recall':>7} {'falseM':>6} {'/1000':>6} {'border':>6} {'b%':>6} {'R_rev':>7}")
     cv = cross_validate(sets, python) if len(sets) > 1 else []
     if cv:
@@ -779,15 +800,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--learned", action="store_true",
                         help="with --generalise: also train logistic-regression field weights on one set "
                              "and test them on the other (checked, not adopted)")
-    parser.add_argument("--bib-dedupe-python", default=None,
-                        help="interpreter with bib-dedupe installed, for --generalise")
+    parser.add_argument("--bib-dedupe-python", default=None, metavar="PYTHON",
+                        help="for --generalise: a Python with bib-dedupe installed (python -m venv DIR && "
+                             "DIR/bin/pip install bib-dedupe); one without it is said in one line, then skipped")
     args = parser.parse_args(argv)
     out: dict[str, object] = {"benchmark": "dedup"}
     if args.generalise:
         seeds = [int(s) for s in args.seeds.split(",")]
         rates = {kind: min(1.0, rate * args.rate_scale) for kind, rate in DEFAULT_RATES.items()}
-        out["generalise"] = generalise(args.files, seeds, None if args.no_bib_dedupe else args.bib_dedupe_python,
-                                       not args.no_demo, args.learned, rates)
+        python, why_not = args.bib_dedupe_python, "bib-dedupe: not run (give --bib-dedupe-python)"
+        if args.no_bib_dedupe:
+            python, why_not = None, "bib-dedupe: skipped (--no-bib-dedupe)"
+        elif python is not None and (refusal := bib_dedupe_python_refusal(python)) is not None:
+            python, why_not = None, refusal  # (it ran bib_dedupe_run.py there and printed two tracebacks)
+        out["generalise"] = generalise(args.files, seeds, python, not args.no_demo, args.learned, rates, why_not)
     elif args.files:
         out["accuracy"] = accuracy(args.files, not args.no_bib_dedupe, args.errors)
     if args.scale:

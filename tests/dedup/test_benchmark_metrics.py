@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -69,3 +72,31 @@ def test_demo_corpus_records_carry_their_publication(bench: ModuleType) -> None:
     assert len(records) == len(truth) > 2000
     assert len(set(truth)) < len(truth)  # the three databases overlap
     assert {r.source for r in records} == {"PubMed", "Embase", "PsycINFO"}
+
+
+_LABELLED = ("record_id,dup_group,title,authors,year,journal,volume,issue,pages,doi,abstract\n"
+             "r1,g1,Exenatide in mice,Smith J,2014,J Biol,3,1,1-5,10.1/abc,\n"
+             "r2,g1,Exenatide in mice.,Smith J,2014,J Biol,3,1,1-5,10.1/abc,\n"
+             "r3,g2,Other study of rats,Jones K,2015,Lancet,4,2,9-12,,\n")
+
+
+@pytest.mark.parametrize("kind", ["lacking", "missing"])
+def test_a_bib_dedupe_python_that_cannot_run_it_is_said_in_one_line(
+        bench: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    # --bib-dedupe-python naming a Python without bib-dedupe ran bib_dedupe_run.py there: two tracebacks.
+    python = tmp_path / "python"
+    if kind == "lacking":  # this Python without its site-packages: no bib-dedupe, whatever is installed
+        python.write_text(f'#!/bin/sh\nexec "{sys.executable}" -I -S "$@"\n', encoding="utf-8")
+        python.chmod(0o755)
+    labelled = tmp_path / "tiny.csv"
+    labelled.write_text(_LABELLED, encoding="utf-8")
+    bench.main([str(labelled), "--generalise", "--no-demo", "--seeds", "1", "--bib-dedupe-python", str(python)])
+    out = capsys.readouterr()
+    said = [line for line in out.out.splitlines() if line.startswith("bib-dedupe")]
+    expected = (f"bib-dedupe: not installed in {python} (ModuleNotFoundError: No module named 'bib_dedupe'); "
+                f"{python} -m pip install bib-dedupe" if kind == "lacking"
+                else f"bib-dedupe: not run: cannot run --bib-dedupe-python {python} (No such file or directory)")
+    assert said == [expected], out.out
+    assert "Traceback" not in out.err
+    result = json.loads(out.out.splitlines()[-1])["generalise"]
+    assert result["drift"] and {row["tool"] for row in result["drift"]} == {"review"}  # the run went on without it
