@@ -78,9 +78,12 @@ def test_one_event_in_one_row_reads_as_english(tmp_path: Path) -> None:
         factor_associations(path, outcome="recurrence", factors=["f"])
 
 
-@pytest.mark.parametrize("id_column", ["Cliënt", "clientnummer", "dossiernummer"])
+@pytest.mark.parametrize("id_column", ["Cliënt", "clientnummer", "dossiernummer",
+                                       # spaces, dashes and dots read as underscores (review of validate18, 3)
+                                       "Client ID", "client id", "Cliënt-ID", "client.id", "Dossier-Nr"])
 def test_a_client_twice_under_a_dutch_id_column_is_refused(tmp_path: Path, id_column: str) -> None:
-    """A Dutch export names its clients 'cliënt' or 'dossiernummer': the duplicate went unseen."""
+    """A Dutch export names its clients 'cliënt' or 'dossiernummer', a spreadsheet 'Client ID': the duplicate
+    went unseen (under 'Client ID' only a warning that the file had no client id column)."""
     rows = _cohort()
     rows[9] = rows[3].split(",")[0] + "," + rows[9].split(",", 1)[1]  # file row 11 repeats row 5's client
     path = tmp_path / "cohort.csv"
@@ -90,6 +93,20 @@ def test_a_client_twice_under_a_dutch_id_column_is_refused(tmp_path: Path, id_co
     assert result.exit_code == 4
     assert result.output.splitlines() == [
         f"review: {path}: row 11, column '{id_column}': client 'c003' appears twice (also row 5); one row per client"]
+
+
+def test_a_numeric_id_column_written_with_a_space_is_no_candidate_factor(tmp_path: Path) -> None:
+    """Without factors.toml every numeric column is a candidate factor, but never the client id: 'Client ID'
+    holding 1, 2, 3 ... was modelled as a factor (only client_id was known as an id)."""
+    from review.validate.factors import factor_associations
+
+    path = tmp_path / "cohort.csv"
+    path.write_text("\n".join([HEADER.replace("client", "Client ID", 1),
+                               *(f"{i + 1}," + r.split(",", 1)[1] for i, r in enumerate(_cohort()))]) + "\n",
+                    encoding="utf-8")
+    result = factor_associations(path, outcome="recurrence", time="days")
+    assert result.id_column == "Client ID"
+    assert {f.factor for f in result.factors} == {"age", "job_insecurity", "profile"}
 
 
 def test_a_cohort_without_an_id_column_is_warned_about(tmp_path: Path) -> None:

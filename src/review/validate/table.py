@@ -33,10 +33,16 @@ ID_COLUMNS: frozenset[str] = frozenset({
 })
 
 
+#: Separators a spreadsheet's header puts between words (``Client ID``, ``Cliënt-ID``, ``client.id``).
+_WORD_SEPARATORS = re.compile(r"[\s.\-]+")
+
+
 def is_id_column(name: str) -> bool:
-    """A column that names a client, in English or Dutch, with or without accents (``Cliënt``)."""
+    """A column that names a client, in English or Dutch, with or without accents (``Cliënt``), its words
+    apart by a space, dash or dot as by an underscore (``Client ID`` only got "no client id column")."""
     folded = unicodedata.normalize("NFKD", name.strip().lower())
-    return "".join(c for c in folded if not unicodedata.combining(c)) in ID_COLUMNS
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return _WORD_SEPARATORS.sub("_", plain) in ID_COLUMNS
 
 
 #: Events per model parameter below which an estimate is unstable (logistic regression: Peduzzi et
