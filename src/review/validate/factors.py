@@ -81,7 +81,7 @@ class FactorsResult:
     #: lowest and highest value of each numeric column the models use (time, numeric adjustments, factors):
     #: a reader sees an age of 212 or a negative count, which no declared range could catch
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)
-    known_factors: bool = False  # candidates were chosen by factors.toml (else --factor, or every numeric column)
+    factors_from_toml: bool = False  # candidates were chosen by factors.toml (else --factor, or every numeric column)
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": "factors", "file": self.path, "model": self.model, "outcome": self.outcome,

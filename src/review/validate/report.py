@@ -95,7 +95,7 @@ def factors_lines(r: FactorsResult) -> list[str]:
     if spans:
         lines.append("ranges (check for impossible values): " + ", ".join(spans))
     if r.not_candidates:
-        why = "not numeric, or not a factor id of factors.toml" if r.known_factors else "not numeric"
+        why = "not numeric, or not a factor id of factors.toml" if r.factors_from_toml else "not numeric"
         lines.append(f"not analysed ({why}): {', '.join(r.not_candidates)}")
     return lines
 
