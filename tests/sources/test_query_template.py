@@ -151,3 +151,90 @@ def test_the_programmes_own_strategy_and_the_demos_are_no_templates(tmp_path: Pa
     demo = tmp_path / "demo.toml"
     demo.write_text(DEMO_QUERY, encoding="utf-8")
     assert not load_query(demo).is_template
+
+
+def test_the_dashboards_search_names_the_template_it_passed_over(workspace: Workspace, standin) -> None:  # type: ignore[no-untyped-def]
+    # The dashboard lists only queries with a run: without this part of its summary, `p` passed over
+    # the template without a word.
+    from review.tui.actions import run_search
+
+    workspace.path("queries", "mine.toml").write_text('query = """anything"""\n', encoding="utf-8")
+    summary = run_search(workspace, "alice")
+    (run,) = search_store.runs(workspace.store)
+    assert summary == (f"mine: {run['hit_count']} hits, {run['new_records']} new; "
+                       "example.toml: a template, not searched")
+
+
+def test_an_older_workspaces_example_it_has_searched_stays_its_search(workspace: Workspace, standin) -> None:  # type: ignore[no-untyped-def]
+    # A workspace made before 2026-12-06 searched its unedited example: that run is the review's search, so
+    # status and --list show it, and review search updates it; it is not refused as a template.
+    example = workspace.path("queries", "example.toml")
+    # (the search as it ran then: the same strategy, sent before templates were refused)
+    example.write_text(UNMARKED_EXAMPLE.replace("Replace with your own strategy.", "then"), encoding="utf-8")
+    assert review(workspace, "search", "--no-progress").exit_code == 0
+    example.write_text(UNMARKED_EXAMPLE, encoding="utf-8")
+    status = review(workspace, "status")
+    assert status.exit_code == 0, status.output
+    assert "not a search of this review" not in status.stdout
+    assert any(line.startswith("  example ") and " complete " in line for line in status.stdout.splitlines())
+    listed = review(workspace, "search", "--list").stdout.splitlines()
+    assert [line.split("\t")[2] for line in listed if line.startswith("example\t")] == ["complete"]
+    again = review(workspace, "search", "--no-progress")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines()[1].startswith("example\tcomplete\t")
+    assert [run["status"] for run in search_store.runs(workspace.store, "example")] == ["complete", "complete"]
+
+
+def test_an_older_workspaces_example_it_has_seed_checked_is_no_template(workspace: Workspace, standin) -> None:  # type: ignore[no-untyped-def]
+    example = workspace.path("queries", "example.toml")
+    example.write_text(UNMARKED_EXAMPLE.replace("Replace with your own strategy.", "then"), encoding="utf-8")
+    seeds = workspace.root / "seeds.txt"
+    seeds.write_text("1\n", encoding="utf-8")
+    assert review(workspace, "search", "example", "--check-seeds", str(seeds)).exit_code in (0, 5)
+    example.write_text(UNMARKED_EXAMPLE, encoding="utf-8")
+    result = review(workspace, "search", "example", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert [run["query_name"] for run in search_store.runs(workspace.store)] == ["example"]
+
+
+def test_an_unedited_example_marked_template_false_is_the_reviews_own(workspace: Workspace, standin) -> None:  # type: ignore[no-untyped-def]
+    example = workspace.path("queries", "example.toml")
+    example.write_text(UNMARKED_EXAMPLE + "template = false\n", encoding="utf-8")
+    result = review(workspace, "search", "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith("example\tcomplete\t")
+
+
+def test_an_unknown_query_name_lists_only_the_queries_it_would_run(workspace: Workspace, standin) -> None:  # type: ignore[no-untyped-def]
+    queries = workspace.path("queries")
+    alone = review(workspace, "search", "nosuch")
+    assert alone.exit_code == 1 and alone.stderr == f"review: {queries}: no query named 'nosuch' (queries: none)\n"
+    queries.joinpath("mine.toml").write_text('query = """anything"""\n', encoding="utf-8")
+    beside = review(workspace, "search", "nosuch")
+    assert beside.exit_code == 1 and beside.stderr == f"review: {queries}: no query named 'nosuch' (queries: mine)\n"
+    assert nothing_searched(workspace, standin)
+
+
+def test_the_search_report_leaves_out_a_template_for_another_database(workspace: Workspace) -> None:
+    # A template describing a search on another platform is a starter file too: the PRISMA-S report's
+    # searches run elsewhere hold the review's own description only.
+    described = ('database = "Embase"\nplatform = "Ovid"\nsearched = "2026-11-30"\n'
+                 'query = """exp depression/ AND sick leave.ti,ab."""\n')
+    workspace.path("queries", "embase.toml").write_text(described, encoding="utf-8")
+    workspace.path("queries", "embase_template.toml").write_text(
+        described.replace("depression", "anxiety") + "template = true\n", encoding="utf-8")
+    text = search_report(workspace).text
+    assert "exp depression/ AND sick leave.ti,ab." in text and "search `embase` (queries/embase.toml)" in text
+    assert "exp anxiety/" not in text and "embase_template" not in text
+
+
+def test_a_search_of_every_query_reads_each_query_file_once(workspace: Workspace, standin,  # type: ignore[no-untyped-def]
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.sources import search as searching
+
+    workspace.path("queries", "mine.toml").write_text('query = """anything"""\n', encoding="utf-8")
+    read: list[str] = []
+    load = searching.load_query
+    monkeypatch.setattr(searching, "load_query", lambda path: (read.append(path.name), load(path))[1])
+    assert review(workspace, "search", "--no-progress").exit_code == 0
+    assert sorted(read) == ["example.toml", "mine.toml"]

@@ -106,9 +106,10 @@ def list_queries(workspace: Workspace) -> list[QueryListing]:
 
     last = {run["query_name"]: run for run in searching.search_store.runs(workspace.store)}
     listing = []
-    for spec in searching.load_queries(workspace.path("queries")):
+    for spec in searching.workspace_queries(workspace):
         run = last.get(spec.name)
-        if spec.is_template:  # a starter file: review search refuses it (a run of an older workspace's still shows)
+        # A starter file review search refuses (an older workspace's example it has searched is no template here).
+        if spec.is_template:
             listing.append(QueryListing(
                 name=spec.name, last_run=searching.iso_time(run["started_at"]) if run else None, status="template",
                 hit_count=run["hit_count"] if run else None, new_records=run["new_records"] if run else None,
@@ -163,9 +164,9 @@ def start_searches(workspace: Workspace, names: Iterable[str] = (), *, batch_siz
 
     overrides = {"efetch_batch": batch_size} if batch_size else {}
     client = searching.client_for(workspace, **overrides)
-    specs = searching.select_queries(workspace, names)
-    skipped = () if names else tuple(spec.path for spec in searching.template_queries(workspace) if spec.path)
-    return SearchRun(workspace, specs, client, progress, skipped_templates=skipped)
+    specs, templates = searching.select_queries(workspace, names)
+    return SearchRun(workspace, specs, client, progress,
+                     skipped_templates=tuple(spec.path for spec in templates if spec.path))
 
 
 def query_overview(workspace: Workspace) -> list[QueryOverview]:
@@ -215,7 +216,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
 
     warnings: list[str] = []
     try:  # read once: the logs and the searches run elsewhere come from the same files
-        specs = searching.load_queries(workspace.path("queries"))
+        specs = searching.workspace_queries(workspace)
     except ReviewError as err:  # a broken query file must not hide what the store logged, nor go unsaid
         specs = []
         warnings.append(f"{err}; the report leaves out the query files (strategies as written, searches run "

@@ -35,7 +35,7 @@ from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
 from .query_blocks import strip_comments
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve
 
-__all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "run_search",
+__all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "workspace_queries", "run_search",
            "run_searches", "search_each", "select_queries", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
            "shown_path", "SearchBusy", "busy_outcome", "SOURCE_NAME"]
 
@@ -75,8 +75,11 @@ class QuerySpec:
     searched: str = ""
     source: str = ""
     #: Why ``review search`` refuses this file as a starter file that shows the syntax (``template = true``,
-    #: or an older workspace's unedited example), one line; empty for a strategy of the review's own.
+    #: or an older workspace's unedited example never searched), one line; empty for a strategy of the review's own.
     template_refusal: str = ""
+    #: The file is ``review init``'s unmarked example of before 2026-12-06, unedited, with no ``template`` key:
+    #: a template only in a workspace that has not searched it yet (``with_old_examples_judged``).
+    old_example: bool = False
 
     @property
     def is_template(self) -> bool:
@@ -212,11 +215,30 @@ def load_query(path: Path) -> QuerySpec:
     if template:
         spec.template_refusal = ("a template (template = true), not a search of this review: write your strategy "
                                  "in it and delete that line, or write your own queries/NAME.toml")
-    elif (" ".join(strip_comments(query).split()), notes) == _UNMARKED_EXAMPLE:
-        spec.template_refusal = ("review init's example of before 2026-12-06 (another review's strategy, there "
-                                 "to show the syntax), not a search of this review: write your own strategy in "
-                                 "it, or your own queries/NAME.toml")
+    # (an explicit `template = false` says the file is the review's own, whatever it holds)
+    spec.old_example = "template" not in data and (" ".join(sent.split()), notes) == _UNMARKED_EXAMPLE
     return spec
+
+
+_OLD_EXAMPLE_REFUSAL = ("review init's example of before 2026-12-06 (another review's strategy, there to show the "
+                        "syntax), not a search of this review: write your own strategy in it, or your own "
+                        "queries/NAME.toml")
+
+
+def with_old_examples_judged(workspace: Workspace, specs: list[QuerySpec]) -> list[QuerySpec]:
+    """``specs``, an older workspace's unedited example refused as a template unless this workspace has
+    a run or a seed check under its name: then it is the search the review ran (its status stays, and
+    an update or an interrupted run's resume goes on)."""
+    for spec in specs:
+        if spec.old_example and not spec.is_template and not (
+                search_store.runs(workspace.store, spec.name) or search_store.seed_checks(workspace.store, spec.name)):
+            spec.template_refusal = _OLD_EXAMPLE_REFUSAL
+    return specs
+
+
+def workspace_queries(workspace: Workspace) -> list[QuerySpec]:
+    """The workspace's query files (``load_queries``), each judged a template or not as ``review search`` judges it."""
+    return with_old_examples_judged(workspace, load_queries(workspace.path("queries")))
 
 
 #: The query files of a workspace's ``queries/`` folder: one strategy each.
@@ -243,27 +265,17 @@ def find_query(workspace: Workspace, name: str) -> QuerySpec:
     check_name(name, "query name")
     folder = workspace.path("queries")
     direct = folder / f"{name}.toml"
-    found = load_query(direct) if direct.is_file() else next(
-        (spec for spec in load_queries(folder) if spec.name == name), None)
+    found = with_old_examples_judged(workspace, [load_query(direct)])[0] if direct.is_file() else next(
+        (spec for spec in workspace_queries(workspace) if spec.name == name), None)
     if found is None:
-        known = ", ".join(s.name for s in load_queries(folder) if s.runs_here) or "none"
-        raise ReviewError(f"{folder}: no query named {name!r} (queries: {known})")
+        known = ", ".join(s.name for s in workspace_queries(workspace) if s.runs_here and not s.is_template)
+        raise ReviewError(f"{folder}: no query named {name!r} (queries: {known or 'none'})")
     if found.is_template:
         raise ReviewError(f"{found.path}: {found.template_refusal}")
     if not found.runs_here:
         raise ReviewError(f"{found.path}: {found.database} was searched on another platform; review search sends "
                           "PubMed queries only (import that search's export with 'review import')")
     return found
-
-
-def pubmed_queries(workspace: Workspace) -> list[QuerySpec]:
-    """The query files ``review search`` sends (``database = "pubmed"``, no template), by name."""
-    return [spec for spec in load_queries(workspace.path("queries")) if spec.runs_here and not spec.is_template]
-
-
-def template_queries(workspace: Workspace) -> list[QuerySpec]:
-    """The starter files in ``queries/`` (``template = true``): what ``review search`` passes over, by name."""
-    return [spec for spec in load_queries(workspace.path("queries")) if spec.is_template]
 
 
 def client_for(workspace: Workspace, **overrides: Any) -> EutilsClient:
@@ -275,20 +287,25 @@ def run_searches(workspace: Workspace, names: list[str] | None = None, *, client
                  progress: Callable[[SearchProgress], None] | None = None) -> list[SearchOutcome]:
     """Run the named queries (all when ``names`` is empty), one after another; one another process
     is searching is reported with status ``busy`` and the rest go on."""
-    return list(search_each(workspace, select_queries(workspace, names), client=client, progress=progress))
+    specs, _ = select_queries(workspace, names)
+    return list(search_each(workspace, specs, client=client, progress=progress))
 
 
-def select_queries(workspace: Workspace, names: Iterable[str] | None = None) -> list[QuerySpec]:
-    """The named query files, or every PubMed query that runs here; none is one line."""
+def select_queries(workspace: Workspace, names: Iterable[str] | None = None) -> tuple[list[QuerySpec], list[QuerySpec]]:
+    """The named query files, or every PubMed query that runs here, and the templates a run of every
+    query passes over (none when names are given); no query to run is one line."""
     names = list(names or ())
-    specs = [find_query(workspace, n) for n in names] if names else pubmed_queries(workspace)
-    if not specs:
-        templates = template_queries(workspace)
+    if names:
+        return [find_query(workspace, n) for n in names], []
+    specs = workspace_queries(workspace)  # read once: the queries to run and the templates passed over
+    to_run = [spec for spec in specs if spec.runs_here and not spec.is_template]
+    templates = [spec for spec in specs if spec.is_template]
+    if not to_run:
         if templates:  # a new workspace's example alone: say what to do with it, not "no query files"
             others = f" (also templates: {', '.join(t.path.name for t in templates[1:] if t.path)})" if templates[1:] else ""
             raise ReviewError(f"{templates[0].path}: {templates[0].template_refusal}{others}")
         raise ReviewError(f"{workspace.path('queries')}: no PubMed query files (*.toml) to run")
-    return specs
+    return to_run, templates
 
 
 def search_each(workspace: Workspace, specs: Iterable[QuerySpec], *, client: EutilsClient | None = None,
@@ -598,7 +615,7 @@ def query_overview(workspace: Workspace) -> list[QueryOverview]:
     """Every query that has a file, a run or a seed check, by name."""
     found: dict[str, QueryOverview] = {}
     try:
-        specs = load_queries(workspace.path("queries"))
+        specs = workspace_queries(workspace)
     except ReviewError:
         specs = []
     for spec in specs:
@@ -636,7 +653,7 @@ def search_status(workspace: Workspace) -> list[str]:
     for run in search_store.runs(workspace.store):
         latest[run["query_name"]] = run
     checks = {check["query_name"]: check for check in search_store.seed_checks(workspace.store)}
-    problems, templates = _query_file_problems(workspace.path("queries"))
+    problems, templates = _query_file_notes(workspace)
     unreadable = [f"  cannot be read: {problem}; review search refuses it until it is fixed" for problem in problems]
     # Templates last: the review's own runs lead; in a new workspace, with none, the line says what to do first.
     not_searched = [f"  queries/{spec.path.name if spec.path else spec.name}: {spec.template_refusal}"
@@ -654,17 +671,14 @@ def search_status(workspace: Workspace) -> list[str]:
     return [*lines, *not_searched]
 
 
-def _query_file_problems(folder: Path) -> tuple[list[str], list[QuerySpec]]:
-    """Each query file that cannot be read, as its one-line error, and the templates among the others
-    (``review status`` says both before a search)."""
+def _query_file_notes(workspace: Workspace) -> tuple[list[str], list[QuerySpec]]:
+    """What ``review status`` says of the query files before a search: each file that cannot be read,
+    as its one-line error, and the templates among the others."""
     problems: list[str] = []
-    templates: list[QuerySpec] = []
-    for path in query_files(folder):
+    specs: list[QuerySpec] = []
+    for path in query_files(workspace.path("queries")):
         try:
-            spec = load_query(path)
+            specs.append(load_query(path))
         except ReviewError as err:
             problems.append(str(err))
-            continue
-        if spec.is_template:
-            templates.append(spec)
-    return problems, templates
+    return problems, [spec for spec in with_old_examples_judged(workspace, specs) if spec.is_template]

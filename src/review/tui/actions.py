@@ -30,9 +30,12 @@ def run_search(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
         of = f" of {event.total:,}" if event.total else ""
         say(f"{event.query_name}: {event.phase} {event.done:,}{of}")
 
-    outcomes = list(sources.start_searches(workspace, progress=progress).run())
-    return "; ".join(f"{o.name}: busy (another process searches it)" if o.refused is not None
-                     else f"{o.name}: {o.hit_count} hits, {o.new_records} new" for o in outcomes)
+    searches = sources.start_searches(workspace, progress=progress)
+    outcomes = list(searches.run())
+    # A template has no run, so the dashboard's query rows leave it out: the summary says it was passed over.
+    return "; ".join([*(f"{o.name}: busy (another process searches it)" if o.refused is not None
+                        else f"{o.name}: {o.hit_count} hits, {o.new_records} new" for o in outcomes),
+                      *(f"{path.name}: a template, not searched" for path in searches.skipped_templates)])
 
 
 def run_dedup(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
