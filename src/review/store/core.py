@@ -177,33 +177,35 @@ def _not_a_database(err: sa.exc.DatabaseError) -> bool:
     return "file is not a database" in text or "malformed" in text
 
 
-#: The first bytes of every SQLite database file; the header's byte 18 is 2 for one in WAL mode.
+#: The first bytes of every SQLite database file.
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def _sqlite_file_without_store(file: Path) -> bool:
-    """Whether ``file`` is a SQLite database, not in WAL mode, that holds no ``schema_info`` table (another
-    program's file, or one emptied), read without changing it: a read-only connection to a file in rollback
-    mode writes nothing, where the store's own connection would switch it to WAL mode first. False when that
-    cannot be told so (not SQLite, in WAL mode, unreadable): the store's own connection then judges it, as
-    before (a WAL-mode file gains and loses its -wal and -shm unchanged)."""
+    """Whether ``file`` is a SQLite database that holds no ``schema_info`` table (another program's file, or one
+    emptied), told without changing it: the store's own connection would switch it to WAL mode first. False
+    when that cannot be told so (not SQLite, unreadable, or a non-empty -wal or -journal beside it, which may
+    hold the table): the store's own connection then judges it, as before.
+
+    Read through SQLite only, never a Python ``open()``: POSIX locks belong to the process and the inode, so
+    closing any descriptor of the file would drop every SQLite lock this process holds on it (another of its
+    stores open on the same file), letting another process checkpoint or delete the -wal under them. SQLite's
+    own VFS keeps such a descriptor open until the process's last lock on the inode is released.
+    ``immutable=1``: no lock taken, and no -wal or -shm opened or created (a read-only connection would create
+    both beside a WAL-mode file and leave them), so the main file alone is read, which is the whole database
+    when no non-empty -wal or -journal is beside it."""
     import sqlite3
 
-    try:
-        with file.open("rb") as handle:
-            header = handle.read(20)
-    except OSError:
-        return False
-    if not header.startswith(_SQLITE_HEADER) or len(header) < 20 or header[18] == 2:
+    if unsaved_side_files(file):
         return False
     try:
-        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
+        conn = sqlite3.connect(f"{file.resolve().as_uri()}?immutable=1", uri=True)
+    except (sqlite3.Error, OSError):
         return False
     try:
         found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                              (schema.schema_info.name,)).fetchone()
-    except sqlite3.Error:
+    except sqlite3.Error:  # not a SQLite file ("file is not a database"), damaged, unreadable
         return False
     finally:
         conn.close()
