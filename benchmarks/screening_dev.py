@@ -621,8 +621,23 @@ _MATRIX: list[Any] = [None]
 _BAG_WARM: dict[int, Any] = {}
 
 
+#: The engine functions that ``install`` and ``_use_feedback`` replace, as imported. A worker runs many
+#: jobs and a size switch mixes candidates in one worker (and screening_stopping.py runs every order in
+#: one process): ``_simulated`` puts these back before each run, or the engine's run after an installed
+#: candidate's would rank with that candidate's model and be cached as the engine's.
+_ENGINE_FUNCTIONS = ((ranker, "make_model", ranker.make_model), (ranker, "order_candidates", ranker.order_candidates),
+                     (simulate_module, "rank", simulate_module.rank), (simulate_module, "_due", simulate_module._due))
+
+
+def restore_engine() -> None:
+    """The engine's own model factory, ordering, ranking and retrain schedule, whatever ran before."""
+    for module, name, function in _ENGINE_FUNCTIONS:
+        setattr(module, name, function)
+
+
 def install(candidate: Candidate | None) -> None:
-    """Point the engine's model factory and weighting at ``candidate`` (this process only)."""
+    """Point the engine's model factory and weighting at ``candidate`` (this process only; over the
+    engine's own functions, which ``restore_engine`` put back)."""
     if candidate is None:
         return
 
@@ -812,7 +827,7 @@ def _source_fingerprint() -> str:
     for part in (Candidate, RankAveraged, ColumnFusion, Bagged, _split_columns, member_model, install, presumed_size, load_task, run_one,
                  _simulated, src_stop_one, with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records,
                  with_record_blocks, _record_cells, feedback_similarity, feedback_blend, _feedback_order, _feedback_rank,
-                 _use_feedback):
+                 _use_feedback, restore_engine):
         digest.update(inspect.getsource(part).encode())
     digest.update((Path(__file__).parent / "record_fields.py").read_bytes())
     return digest.hexdigest()[:10]
@@ -974,7 +989,7 @@ def _feedback_rank(features: Any, labels: dict[int, int], **kwargs: Any) -> Any:
 
 def _use_feedback(candidate: Candidate | None) -> None:
     """Set the run's feedback blend from ``candidate`` (none for every other candidate) and route the ranker
-    through it; transparent while no blend is set, so a later run in the same worker is unchanged."""
+    through it (undone by ``restore_engine`` before the next run)."""
     wanted = candidate is not None and candidate.feedback and candidate.feedback_weight > 0
     _FEEDBACK[0] = (candidate.feedback, candidate.feedback_weight) if wanted else None  # type: ignore[union-attr]
     if wanted:
@@ -989,6 +1004,7 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
     build excluded)."""
     engine_model = "default"
     blocks = candidate if candidate is not None and (candidate.authors or candidate.year) else None
+    restore_engine()
     _use_feedback(candidate)
     if candidate is not None and candidate.engine_model:
         engine_model, candidate = candidate.engine_model, None
@@ -1205,6 +1221,7 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
                 features = type(features)(ids=list(features.ids), matrix=record_fields.with_blocks(features.matrix, blocks),
                                           config=features.config, n_built=features.n_built)
             extra_cpu = time.process_time() - cpu
+            restore_engine()  # the previous candidate's feedback routing out of this one's timings
             _use_feedback(candidate)  # decision 0045: the similarity is part of every retrain + re-rank
             ranks = _feedback_rank if _FEEDBACK[0] is not None else rank
             known, times = dict(start), []
