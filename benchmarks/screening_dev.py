@@ -903,6 +903,21 @@ def cache_path(fingerprint: str, candidate_key: str, set_name: str, seed: int, l
     return CACHE / f"{fingerprint}-{candidate_key}-{set_name}-{label}-seed{seed}.json"
 
 
+def write_cached(path: Path, row: dict[str, Any]) -> None:
+    """``row`` as ``path``'s JSON, whole or not at all: written beside it and renamed over it, so a run killed
+    mid-write, or two runs sharing a cache, never leave a truncated file that a later run reads as a result."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(json.dumps(row))
+        os.chmod(partial, 0o644)  # mkstemp's 0600 would hide the cache from the rest of the team
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
 def order_labels(row: dict[str, Any]) -> np.ndarray:
     """A cached run's order as 0/1 labels (stored as one string of digits)."""
     return np.frombuffer(row["labels"].encode(), dtype=np.uint8).astype(np.int64) - 48
@@ -927,8 +942,7 @@ def run_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, Any]:
             # The labels in screening order (priors first) let stopping rules be scored offline.
             "n_priors": len(result.priors),
             "labels": "".join(str(data.labels[r]) for r in result.order)}
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(row))
+    write_cached(path, row)
     return row
 
 
@@ -1066,8 +1080,7 @@ def src_stop_one(job: tuple[str, Candidate | None, str, str, int]) -> dict[str, 
            "recall": stop["recall"] if stop["recall"] is not None else 1.0, "excess": (screened - needed) / len(labels),
            "classifier_features": "words" if on_words else "ranking",
            "labels": "".join(map(str, labels))}
-    CACHE.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(row))
+    write_cached(path, row)
     return row
 
 

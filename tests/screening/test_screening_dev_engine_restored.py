@@ -84,3 +84,22 @@ def test_the_engines_run_after_an_installed_candidate_is_a_fresh_processs(tmp_pa
     assert candidate_order != fresh  # (else the test could not tell the two apart)
     after = [int(r) for r in dev._simulated(None, SET_NAME, LABEL, SEED)[0].order]
     assert after == fresh
+
+
+def test_a_cached_run_is_written_whole_or_not_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 6: a run killed between writing and renaming leaves the cache as it was (here: an older row),
+    no truncated JSON at the run's path and no partial file beside it."""
+    dev = load_script("benchmarks/screening_dev.py", "screening_dev_bench")
+    path = tmp_path / "dev" / "fingerprint-default-set-label_included-seed1.json"
+    dev.write_cached(path, {"wss@95": 0.5, "labels": "0110"})
+    assert json.loads(path.read_text()) == {"wss@95": 0.5, "labels": "0110"}
+    assert path.stat().st_mode & 0o777 == 0o644
+
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dev.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        dev.write_cached(path, {"wss@95": 0.7, "labels": "1" * 10_000})
+    assert json.loads(path.read_text()) == {"wss@95": 0.5, "labels": "0110"}
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
