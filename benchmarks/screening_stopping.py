@@ -358,6 +358,8 @@ def main() -> None:
             sys.exit(f"screening_stopping: {len(missing)} orders of {args.ranking!r} not cached, e.g. {missing[0]}")
     for set_name in sets:
         for seed in args.seeds:
+            # One process for every order: run_one puts the engine's own functions back before each simulation,
+            # so a size switch's engine runs after its installed candidate's are the engine's.
             row = screening_dev.run_one((args.ranking, candidate, set_name, "label_included", seed))
             labels = screening_dev.order_labels(row)
             orders[(set_name, seed)] = (labels, int(row["n_priors"]))
