@@ -188,6 +188,13 @@ def test_names_split_around_an_undotted_suffix_and_a_saint(cell, names):
     ("10.1000/a.1; 10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
     ("https://doi.org/10.1000/a.1, doi:10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
     ("10.1000/a.1 10.1000/a.1", ["10.1000/a.1"]),
+    # labels before each DOI: they were parts that are no DOI, so the field stayed whole (two DOIs glued)
+    ("doi: 10.1000/a.1; doi: 10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
+    ("DOI 10.1000/a.1, DOI 10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
+    ("doi:10.1000/a.1;DOI 10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
+    ("DOI 10.1000/a.1", ["10.1000/a.1"]),
+    # a DOI is case-insensitive: the same one in two cases is one
+    ("10.1000/A.1; 10.1000/a.1", ["10.1000/A.1"]),
     ("10.1000/a.1;10.1000/b.2", ["10.1000/a.1", "10.1000/b.2"]),
     # a SICI DOI holds ';' and '<…>': one DOI, not two
     ("10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O", ["10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O"]),
@@ -211,6 +218,15 @@ def test_a_second_doi_is_kept_apart_not_lost_or_glued_to_the_first(tmp_path, nam
     stored as one DOI ('10.1000/a.1; 10.1000/b.2'), which matches no record in dedup."""
     (record,) = _read(tmp_path, name, text)
     assert record.doi == "10.1000/a.1"
+    assert record.extra[OTHER_DOIS] == ["10.1000/b.2"]
+
+
+def test_the_first_doi_again_in_another_case_is_no_other_doi(tmp_path):
+    """MEDLINE's LID and AID can give one DOI in two cases; DOIs are case-insensitive, so it is the record's
+    DOI once, not a second DOI of the record."""
+    (record,) = _read(tmp_path, "case.nbib", "PMID- 1\nTI  - Case\nLID - 10.1000/ABC.1 [doi]\n"
+                                             "AID - 10.1000/abc.1 [doi]\nAID - 10.1000/b.2 [doi]\n")
+    assert record.doi == "10.1000/ABC.1"
     assert record.extra[OTHER_DOIS] == ["10.1000/b.2"]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from ..csvcells import FORMULA_PREFIXES, neutralise_cell, unneutralise_cell
 
 __all__ = [
-    "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "OTHER_DOIS", "bare_doi", "split_dois", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
+    "AUTHORS_INCOMPLETE", "ET_AL", "FORMULA_PREFIXES", "OTHER_DOIS", "bare_doi", "distinct_dois", "split_dois", "collapse", "drop_et_al", "first_text", "has_et_al", "is_et_al",
     "drop_no_author", "is_no_author", "GENERATION_SUFFIXES",
     "strip_et_al", "join_authors", "join_pages", "marked_incomplete", "neutralise_cell",
     "parse_year", "split_authors", "split_keywords", "split_pages", "text_list", "unneutralise_cell",
@@ -70,7 +70,9 @@ _DOI_LABEL = re.compile(r"^doi:?\s*(?=10\.)", re.IGNORECASE)
 _DOI_START = re.compile(r"^10\.\d{4,9}/")
 #: Between two DOIs in one field ("10.1/a; 10.1/b", "10.1/a 10.1/b"): a separator with a space after
 #: it, or one right before the next DOI. A separator inside a DOI (SICI's ``…3.0.CO;2-O``) has neither.
-_BETWEEN_DOIS = re.compile(r"[;,|]?\s+|[;,|](?=\s*(?:https?://|doi:|10\.))", re.IGNORECASE)
+_BETWEEN_DOIS = re.compile(r"[;,|]?\s+|[;,|](?=\s*(?:https?://|doi\b|10\.))", re.IGNORECASE)
+#: A label split off the DOI it stood before ("doi: 10.1/a; DOI 10.1/b" splits into "doi:", "10.1/a", "DOI", …).
+_LABEL_ALONE = re.compile(r"^doi:?$", re.IGNORECASE)
 #: ``Record.extra`` key: the record's DOIs after its first (``Record.doi``), bare, in the order written.
 OTHER_DOIS = "other_dois"
 _AND = re.compile(r"\s+and\s+")
@@ -105,10 +107,18 @@ def split_dois(value: str) -> list[str]:
     """The DOIs of one field, bare and once each, in the order written: ``["10.1/a", "10.1/b"]`` for
     ``"10.1/a; https://doi.org/10.1/b"`` (exports that hold a record's old and new DOI, or its
     translation's, write both in one cell). A value whose parts are not all DOIs stays one value."""
-    parts = [bare_doi(part) for part in _BETWEEN_DOIS.split(value.strip()) if part]
+    parts = [bare_doi(part) for part in _BETWEEN_DOIS.split(value.strip()) if part and not _LABEL_ALONE.match(part)]
     if len(parts) < 2 or not all(_DOI_START.match(part) for part in parts):
         return [bare_doi(value)]
-    return list(dict.fromkeys(parts))
+    return distinct_dois(parts)
+
+
+def distinct_dois(dois: Iterable[str]) -> list[str]:
+    """``dois`` once each, as first written: DOIs are case-insensitive, so ``10.1/A`` and ``10.1/a`` are one."""
+    seen: dict[str, str] = {}
+    for doi in dois:
+        seen.setdefault(doi.casefold(), doi)
+    return list(seen.values())
 
 
 def parse_year(value: Any) -> int | None:

@@ -21,7 +21,7 @@ from ...errors import ImportFormatError
 from ...records import BIB_FIELDS, Record
 from ...textdecode import decode_text
 from ..decode import MAX_FIELD_CHARS
-from ..fields import AUTHORS_INCOMPLETE, OTHER_DOIS, bare_doi, drop_et_al, drop_no_author, split_dois
+from ..fields import AUTHORS_INCOMPLETE, OTHER_DOIS, bare_doi, distinct_dois, drop_et_al, drop_no_author, split_dois
 
 __all__ = [
     "READERS", "ReadResult", "Reader", "RecordStream", "SourceFile", "iter_lines", "register", "text_lines",
@@ -219,7 +219,7 @@ def _keep_other_dois(record: Record) -> None:
     given = record.extra.get(OTHER_DOIS) or []
     if isinstance(given, str):  # a CSV column: our own export writes the list as JSON
         given = _json_list(given) or split_dois(given)
-    others = [doi for doi in dict.fromkeys([*dois[1:], *(bare_doi(str(d)) for d in given)]) if doi != record.doi]
+    others = distinct_dois([record.doi, *dois[1:], *(bare_doi(str(d)) for d in given)])[1:]
     if others:
         record.extra[OTHER_DOIS] = others
     else:
