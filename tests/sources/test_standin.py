@@ -131,6 +131,26 @@ def test_body_faults():
         assert set(standin.faults_injected) == set(script)
 
 
+@pytest.mark.parametrize(("kind", "ending"), [("truncated", "closed"), ("reset", "reset")])
+def test_a_reset_body_ends_in_a_tcp_reset_and_a_truncated_one_in_a_close(kind, ending):
+    """What the client meets: ``reset`` must end in RST (ConnectionResetError), or a test of the client's
+    handling of resets (test_eutils) passes on a plain truncation and says nothing about resets."""
+    import socket
+
+    with running(synthetic_corpus(20, seed=5), faults=Faults(script=(kind,))) as standin:
+        address = urllib.parse.urlsplit(standin.url)
+        with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+            connection.sendall(f"GET {address.path.rstrip('/')}/einfo.fcgi HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            received, how = b"", "closed"
+            try:
+                while chunk := connection.recv(65536):
+                    received += chunk
+            except ConnectionResetError:
+                how = "reset"
+        assert standin.faults_injected == {kind: 1}
+    assert how == ending and received.startswith(b"HTTP/1.0 200")
+
+
 def test_unknown_fault_kind_is_refused():
     with pytest.raises(ValueError, match="unknown fault"):
         Faults(kinds=("gremlins",))
