@@ -27,8 +27,7 @@ class PipelineAction:
 
 def run_search(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
     def progress(event: sources.SearchProgress) -> None:  # a search of thousands of records takes minutes
-        of = f" of {event.total:,}" if event.total else ""
-        say(f"{event.query_name}: {event.phase} {event.done:,}{of}")
+        say(event.line())  # worded as `review search --progress` words it in a log
 
     searches = sources.start_searches(workspace, progress=progress)
     outcomes = list(searches.run())
