@@ -36,6 +36,12 @@ def write_query(workspace, name="q", query="anything", extra=""):
     return load_query(path)
 
 
+def add_pubmed_settings(workspace, **settings) -> None:
+    """A ``[pubmed]`` section appended to review.toml, for ``review search`` run through the CLI."""
+    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[pubmed]\n" + "".join(f"{key} = {value}\n" for key, value in settings.items()))
+
+
 def stored_pmids(workspace) -> Counter:
     with workspace.store.engine.connect() as conn:
         rows = conn.execute(sa.select(schema.records.c.pmid).where(schema.records.c.source_name == "PubMed"))
@@ -331,8 +337,7 @@ def test_sigkilled_search_resumes_with_every_pmid_once(workspace):
 
     corpus = synthetic_corpus(1_000, seed=13)
     write_query(workspace, name="killme")
-    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
-        config.write("\n[pubmed]\nefetch_batch = 100\nrate_per_second = 0\nbackoff_base = 0.001\n")
+    add_pubmed_settings(workspace, efetch_batch=100, rate_per_second=0, backoff_base=0.001)
     with running(corpus, faults=Faults(kinds=("slow",), rate=1.0, slow_seconds=0.2)) as standin:
         env = dict(os.environ, REVIEW_EUTILS_URL=standin.url)
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(workspace.root)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -425,9 +430,7 @@ def test_unknown_encoding_in_an_efetch_answer_stops_at_that_batch_and_a_rerun_re
     stops with one line naming the batch, keeps the batches before it, and the next run resumes."""
     corpus = synthetic_corpus(500, seed=21)
     write_query(workspace, name="enc")
-    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
-        config.write("\n[pubmed]\nefetch_batch = 200\nmin_efetch_batch = 100\nrate_per_second = 0\n"
-                     "backoff_base = 0.001\nmax_attempts = 2\n")
+    add_pubmed_settings(workspace, efetch_batch=200, min_efetch_batch=100, rate_per_second=0, backoff_base=0.001, max_attempts=2)
     runner = CliRunner()
     # ESearch and the first EFetch answer normally; every later EFetch carries the bad declaration.
     faults = Faults(script=["", "", *["unknown_encoding"] * 10])
@@ -530,9 +533,7 @@ def test_a_search_that_fails_midway_says_what_it_stored_and_a_rerun_adds_only_th
     failure stay), so nobody has to guess whether the workspace now holds half a search."""
     corpus = synthetic_corpus(500, seed=31)
     write_query(workspace, name="cut")
-    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
-        config.write("\n[pubmed]\nefetch_batch = 200\nmin_efetch_batch = 200\nrate_per_second = 0\n"
-                     "backoff_base = 0.001\nmax_attempts = 2\n")
+    add_pubmed_settings(workspace, efetch_batch=200, min_efetch_batch=200, rate_per_second=0, backoff_base=0.001, max_attempts=2)
     runner = CliRunner()
     with running(corpus, faults=Faults(script=["", "", "", "http_502", "http_502"])) as standin:
         monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
@@ -552,8 +553,7 @@ def test_a_search_that_fails_midway_says_what_it_stored_and_a_rerun_adds_only_th
 
 def test_a_search_that_fails_before_storing_says_it_stored_nothing(workspace, monkeypatch):
     write_query(workspace, name="none")
-    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
-        config.write("\n[pubmed]\nrate_per_second = 0\nbackoff_base = 0.001\nmax_attempts = 2\n")
+    add_pubmed_settings(workspace, rate_per_second=0, backoff_base=0.001, max_attempts=2)
     with running(synthetic_corpus(50, seed=3), faults=Faults(script=["http_500"] * 2)) as standin:
         monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
         failed = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "none", "--no-progress"])
@@ -569,8 +569,7 @@ def test_progress_asked_for_in_a_log_file_is_a_line_per_step(workspace, monkeypa
     printed only the query's name there, so a long search left nothing to follow."""
     corpus = synthetic_corpus(250, seed=8, first_year=2001, last_year=2020)
     write_query(workspace, name="long")
-    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
-        config.write("\n[pubmed]\nrate_per_second = 0\nesearch_limit = 99\nefetch_batch = 50\n")
+    add_pubmed_settings(workspace, rate_per_second=0, esearch_limit=99, efetch_batch=50)
     with running(corpus, paging_cap=99) as standin:
         monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
         result = CliRunner().invoke(main, ["-w", str(workspace.root), "search", "long", "--progress"])
