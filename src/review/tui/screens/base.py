@@ -22,6 +22,7 @@ from ...services.screening import NotOffered, RemovedMeanwhile, store_errors
 from ...services.workspace import record as read_record
 from ..messages import RecordRead, SetAsideChanged
 from ..project import Project
+from ..widgets.footer import ReviewFooter
 
 #: Seconds in which the same error is not shown again: a busy store fails the settings follow and
 #: then the recount of the screen it resumes, one cause and one notification.
@@ -144,9 +145,10 @@ def cut_name(name: str, cells: int = NAME_CELLS) -> str:
 
 
 def screen_footer() -> Footer:
-    """Every screen's footer: compact and without the palette hint, so that ``?`` and ``q`` stay
-    in view at 80 columns (the right-docked ``^p palette`` hint was drawn over them)."""
-    return Footer(compact=True, show_command_palette=False)
+    """Every screen's footer: compact and without the palette hint (the right-docked ``^p palette`` hint was
+    drawn over ``?`` and ``q``), with ``?`` and ``q`` docked right so that a narrow terminal cuts the screen's
+    own keys, which ``?`` lists, and never those two."""
+    return ReviewFooter(compact=True, show_command_palette=False)
 
 
 class RefitsOnResize(Screen[None]):
