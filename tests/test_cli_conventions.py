@@ -272,9 +272,32 @@ def test_init_into_read_only_folder_and_read_only_store(workspace, tmp_path):
     try:
         result = _as_bound_by_permissions(["-w", str(workspace.root), "-r", "alice", "prisma", "remove",
                                            str(ids[0]), "--reason", "retracted"], tmp_path)
-        one_line_error(result, "cannot be written")
+        one_line_error(result, f"the store file {db} is read-only to you; nothing was written — make it writable "
+                               f"(chmod u+w {db}")
     finally:
         db.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_a_read_only_workspace_folder_is_named_as_such(workspace, tmp_path):
+    """A workspace folder the user may not write in (its store writable): SQLite cannot create review.db-wal and
+    -shm there, so no command can open the store; the line names the folder, says it is read-only and what to do
+    (it said "database sqlite:///…/review.db: cannot connect: attempt to write a readonly database")."""
+    ids = add_records(workspace)
+    workspace.store.engine.dispose()  # (the last connection closed: no -wal or -shm left beside review.db)
+    root = workspace.root
+    assert not root.joinpath("review.db-wal").exists() and not root.joinpath("review.db-shm").exists()
+    expected = (f"the workspace folder {root} is read-only to you, and the store review.db needs to create "
+                f"review.db-wal and review.db-shm in it; nothing was written — make the folder writable (chmod u+w "
+                f"{root}")
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        for args in (["status"], ["-r", "alice", "decide", str(ids[0]), "--include"]):
+            result = _as_bound_by_permissions(["-w", str(root), *args], tmp_path)
+            one_line_error(result, expected)
+            assert result.exit_code == 1, result.output
+    finally:
+        root.chmod(stat.S_IRWXU)
 
 
 # -- --workspace after the subcommand ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ from .schema import SCHEMA_VERSION, metadata
 
 __all__ = [
     "BUSY_TIMEOUT_MS", "INIT_KEY", "MOVED_KEY", "MOVING_OPTION", "UPGRADE_WAIT_MS", "UPGRADING_KEY", "BatchWriter", "Connection", "DecisionConflict",
-    "NewerStore", "Store", "StoreBusy", "StoreLost", "StoreMissing", "StoreMoved", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
+    "NewerStore", "Store", "StoreBusy", "StoreLost", "StoreMissing", "StoreMoved", "StoreReadOnly", "Undone", "engine_url", "in_effect", "inserted_id", "metadata", "safe_url", "utcnow",
 ]
 
 #: A connection inside ``Store.transaction()`` or ``Store.connect()``, for stage code that passes one on.
@@ -140,6 +140,48 @@ def _store_lost(context: Any) -> None:
         detail = detail.replace(str(password), "***")
     raise StoreLost(f"the connection to the store was lost ({detail}); the change under way, if any, was not "
                     "confirmed — run the command again when the server answers") from None
+
+
+def _read_only_place(file: Path) -> str | None:
+    """What keeps this process from writing the SQLite store ``file``, in words naming it and what to do: the
+    file, or its -wal or -shm, read-only to this user, or its folder read-only (SQLite creates the -wal and -shm
+    there, so a store whose folder is read-only cannot even be opened once they are gone). None when each is
+    writable (the refusal came from elsewhere)."""
+    folder = file.parent
+    try:
+        on_read_only_disk = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # (no statvfs: Windows)
+        on_read_only_disk = False
+    if on_read_only_disk:
+        return (f"the workspace folder {folder} is on a read-only file system: the store {file.name} cannot be "
+                f"written there (nor opened without its {file.name}-wal and {file.name}-shm); nothing was written — "
+                "copy the workspace to a writable disk and run review there (or mount this one read-write)")
+    for path in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
+        if path.exists() and not os.access(path, os.W_OK):
+            return (f"the store file {path} is read-only to you; nothing was written — make it writable "
+                    f"(chmod u+w {shlex.quote(str(path))}; its owner, or sudo, if it is not yours) and run review "
+                    "again")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (f"the workspace folder {folder} is read-only to you, and the store {file.name} needs to create "
+                f"{file.name}-wal and {file.name}-shm in it; nothing was written — make the folder writable (chmod "
+                f"u+w {shlex.quote(str(folder))}; its owner, or sudo, if it is not yours), or copy the workspace to "
+                "a folder you can write to and run review there")
+    return None
+
+
+def _store_read_only(context: Any) -> None:
+    """Turn SQLite's refusal to write the store, or to open it for want of its -wal and -shm ("attempt to write a
+    readonly database", "unable to open database file"), into ``StoreReadOnly`` naming the file or folder that is
+    read-only and what to do, when one is (``_read_only_place``)."""
+    original = context.original_exception
+    if context.dialect.name != "sqlite" or type(original).__name__ != "OperationalError":
+        return
+    text = str(original).lower()
+    if not any(words in text for words in ("readonly", "read-only", "unable to open database file")):
+        return
+    file = _sqlite_path(context.engine.url) if context.engine is not None else None
+    if file is not None and (place := _read_only_place(file.resolve())):
+        raise StoreReadOnly(place) from None
 
 
 def _sqlite_file_check(path: Path) -> tuple[Callable[[sa.Connection], None], Callable[..., None]]:
@@ -443,6 +485,13 @@ class StoreMissing(ReviewError):
         self.unsaved = tuple(unsaved)
 
 
+class StoreReadOnly(ReviewError):
+    """The SQLite store file, its -wal or -shm, or its folder is read-only to this process (permissions, a
+    read-only mount): nothing was written."""
+
+    title = "Store read-only"
+
+
 def unsaved_side_files(file: Path) -> tuple[Path, ...]:
     """The non-empty ``-wal`` and ``-journal`` files beside a SQLite store ``file`` that is not there: changes
     the file lacks (a process killed before a checkpoint), which a new store at ``file`` would throw away."""
@@ -587,6 +636,8 @@ class Store:
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "handle_error", _store_busy)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "handle_error", _store_read_only)
         store = cls(engine)
         store.moved_ok = moved_ok
         try:
