@@ -17,6 +17,8 @@ from review.dedup.diff import word_diff
 from review.dedup.engine import deduplicate
 from review.dedup.export import cluster_rows
 from review.dedup.prepare import prepare
+from review.dedup.scoring import DIFFERENT, EQUAL, score_pairs
+from review.records import Record
 
 from .helpers import dedup, merged, record
 
@@ -234,3 +236,36 @@ def test_a_list_the_import_marked_cut_is_not_the_full_author_list() -> None:
     assert "authors" not in merge_fields([reexported, full], canonical=1)[1]  # a longer cut list is no fuller
     result = dedup([record(extra={AUTHORS_INCOMPLETE: True}), record()])
     assert result.clusters[0].canonical == 1  # equal otherwise: the full list makes the richer record
+
+
+def test_a_second_doi_equal_to_another_records_doi_is_a_doi_match() -> None:
+    """An import keeps a record's second DOI in extra["other_dois"] (an article moved to a new publisher:
+    one database gives the old DOI first, the other the new). Dedup compared first DOIs only, so the
+    two DOIs differed and kept the copies apart; now any shared DOI is a DOI match."""
+    old, new = "10.1016/j.peptides.2013.12.015", "10.9999/moved.2013.12.015"
+    both = record(abstract="", doi=old, extra={"other_dois": [f"https://doi.org/{new.upper()}"]})
+    moved = record(abstract="", doi=new, pages="")
+    without = record(abstract="", doi=old)  # the same record without its other DOI
+    assert score_pairs(prepare([both, moved]), np.asarray([[0, 1]])).doi.tolist() == [EQUAL]
+    assert score_pairs(prepare([without, moved]), np.asarray([[0, 1]])).doi.tolist() == [DIFFERENT]
+    assert [sorted(c.members) for c in dedup([both, moved]).clusters] == [[0, 1]]
+    assert dedup([without, moved]).clusters == []
+
+
+def test_records_sharing_only_an_other_doi_are_paired_for_scoring() -> None:
+    """A translation's record shares no title, author or page key with the original's: blocking pairs
+    them on the DOI one of them holds as its other DOI, as it pairs records with one first DOI."""
+    rng = np.random.default_rng(5)
+    # words that start and end with any letter: sorted, or sorted read backwards, no two titles here are neighbours
+    words = [f"{chr(97 + i % 26)}{i}{chr(97 + i * 7 % 26)}" for i in range(500)]
+    between = [record(title=" ".join(rng.choice(words, 10)), doi=f"10.1000/x.{i}", pages=str(i), year=1990 + i % 9,
+                      authors=[f"A{i}, B."]) for i in range(60)]
+    translated = record(title="Het effect van liraglutide op schuimcellen bij muizen", authors=["Jansen, P."],
+                        year=2015, journal="Nederlands Tijdschrift", volume="9", pages="101-9", doi="10.1000/NL.1")
+
+    def paired(original: Record) -> bool:
+        pairs = candidate_pairs(prepare([original, *between, translated])).tolist()
+        return [0, len(between) + 1] in pairs
+
+    assert paired(record(doi="10.1000/en.1", extra={"other_dois": ["10.1000/nl.1"]}))
+    assert not paired(record(doi="10.1000/en.1"))

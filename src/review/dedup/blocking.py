@@ -7,6 +7,7 @@ number of pairs grows about linearly with the number of records.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
@@ -64,6 +65,23 @@ def _window(order: np.ndarray, window: int) -> list[np.ndarray]:
     return chunks
 
 
+def _other_doi_pairs(prep: Prepared) -> list[np.ndarray]:
+    """Each record with other DOIs paired with every record holding one of them (as its DOI or another):
+    the DOI group pairs records on their first DOI only. A DOI held by over ``MAX_BLOCK`` records pairs
+    nothing here (no more specific than a journal's)."""
+    if not any(prep.other_dois):
+        return []
+    holders: dict[str, list[int]] = defaultdict(list)
+    for index, (doi, others) in enumerate(zip(prep.doi, prep.other_dois)):
+        for each in (doi, *others):
+            if each:
+                holders[each].append(index)
+    pairs = {(min(index, other), max(index, other))
+             for index, others in enumerate(prep.other_dois) for doi in others
+             if len(holders[doi]) <= MAX_BLOCK for other in holders[doi] if other != index}
+    return [np.asarray(sorted(pairs), dtype=np.int64)] if pairs else []
+
+
 def _sorted_neighbourhood(values: list[str], window: int = WINDOW) -> list[np.ndarray]:
     present = np.asarray([i for i, v in enumerate(values) if v])
     if len(present) < 2:
@@ -84,6 +102,7 @@ def candidate_pairs(prep: Prepared) -> np.ndarray:
     start_page = [p.start for p in prep.pages]
     chunks: list[np.ndarray] = []
     chunks += _group_pairs(prep.doi)
+    chunks += _other_doi_pairs(prep)
     chunks += _group_pairs(prep.pmid)
     chunks += _group_pairs(long_title)
     chunks += _group_pairs(c[:30] if c else "" for c in long_title)

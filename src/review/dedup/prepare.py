@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ..records import Record
+from ..sources.fields import OTHER_DOIS
 from .citation import cochrane_review_number
 from .journals import journal_variants
 from .kinds import (
@@ -87,6 +88,9 @@ class Prepared:
     issue: list[str] = field(default_factory=list)
     pages: list[Pages] = field(default_factory=list)
     doi: list[str] = field(default_factory=list)
+    #: Each record's DOIs after its first (an import's ``extra["other_dois"]``: a second RIS ``DO`` line, MEDLINE's
+    #: second ``[doi]``), normalised, without ``doi``: a record is a DOI match on any of its DOIs.
+    other_dois: list[tuple[str, ...]] = field(default_factory=list)
     pmid: list[str] = field(default_factory=list)
     #: Each record's abstract as given: only pairs whose verdict it can change compare it (``abstract_key``), so
     #: only their records' are folded.
@@ -129,6 +133,7 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         out.issue.append(fold(record.issue or ""))
         out.pages.append(parse_pages(record.pages or ""))
         out.doi.append(doi)
+        out.other_dois.append(_other_dois(record, doi))
         out.pmid.append(normalise_pmid(record.pmid))
         out.abstract.append(record.abstract or "")
         out.supplement.append(is_supplement(record.issue or "", record.volume or "")
@@ -138,6 +143,16 @@ def prepare(records: Sequence[Record], progress: Callable[[str, int, int], None]
         if progress is not None and n % 5000 == 0:
             progress("normalise", n, total)
     return out
+
+
+def _other_dois(record: Record, doi: str) -> tuple[str, ...]:
+    """``record``'s other DOIs, normalised as ``doi`` is, once each and without ``doi`` itself."""
+    given = record.extra.get(OTHER_DOIS) if record.extra else None
+    if not given:
+        return ()
+    values = [given] if isinstance(given, str) else given
+    found = (normalise_doi(str(value)) for value in values)
+    return tuple(dict.fromkeys(other for other in found if other and other != doi))
 
 
 __all__ = ["ARTICLE", "Prepared", "abstract_key", "prepare"]

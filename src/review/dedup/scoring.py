@@ -102,6 +102,22 @@ def _exact(codes: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray
     return np.where(present, np.where(a == b, EQUAL, DIFFERENT), MISSING).astype(np.int8)
 
 
+def _dois(cols: RecordColumns, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """EQUAL when the two records share any DOI (first or other), DIFFERENT when both have DOIs and share
+    none, MISSING otherwise: the first DOIs' ``_exact``, read again for pairs where a record has others."""
+    relation = _exact(cols.doi, left, right)
+    has_others = cols.has_other_dois
+    if not has_others.any():
+        return relation
+    prep = cols.prep
+    for index in np.nonzero(has_others[left] | has_others[right])[0]:
+        a, b = int(left[index]), int(right[index])
+        dois_a = {doi for doi in (prep.doi[a], *prep.other_dois[a]) if doi}
+        dois_b = {doi for doi in (prep.doi[b], *prep.other_dois[b]) if doi}
+        relation[index] = EQUAL if dois_a & dois_b else DIFFERENT if dois_a and dois_b else MISSING
+    return relation
+
+
 def shared_dois(prep: Prepared) -> set[str]:
     """DOIs carried by records with clearly different titles: supplement or misattached DOIs."""
     repeated = {doi for doi, count in Counter(d for d in prep.doi if d).items() if count > 1}
@@ -195,6 +211,10 @@ class RecordColumns:
     @cached_property
     def doi(self) -> np.ndarray:
         return _codes(self.prep.doi)
+
+    @cached_property
+    def has_other_dois(self) -> np.ndarray:
+        return np.asarray([bool(others) for others in self.prep.other_dois], dtype=bool)
 
     @cached_property
     def pmid(self) -> np.ndarray:
@@ -523,7 +543,7 @@ def score_pairs(prep: Prepared, pairs: np.ndarray, columns: RecordColumns | None
         numbers=_numbers(cols, left, right),
         authors=authors, first_author=first, single_author=m == 1, journal=_journals(cols, left, right),
         year_gap=year_gap, volume=_exact(cols.volume, left, right),
-        pages=pages, pages_full=pages_full, pages_overlap=pages_overlap, doi=_exact(cols.doi, left, right),
+        pages=pages, pages_full=pages_full, pages_overlap=pages_overlap, doi=_dois(cols, left, right),
         doi_shared=is_shared[left] | is_shared[right], pmid=_exact(cols.pmid, left, right),
         cochrane=_exact(cols.cochrane, left, right),
         abstract=np.full(n, np.nan, dtype=np.float32),
