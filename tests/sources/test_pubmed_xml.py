@@ -267,18 +267,26 @@ _BLOCKS = [(b"<ReferenceList>", b"</ReferenceList>"), (b'<CommentsCorrections Re
 
 
 def _cut_as_whole(data: bytes) -> bytes:
-    """The blocks cut from the whole document at once, kind after kind: what the stream must give."""
+    """The blocks cut from the whole document at once, kind after kind, each kind innermost first (a
+    ReferenceList may hold ReferenceLists): what the stream must give."""
     for opening, closing in _BLOCKS:
-        data = re.sub(re.escape(opening) + rb".*?" + re.escape(closing),
-                      lambda m: b"\n" * m.group().count(b"\n"), data, flags=re.S)
+        innermost = re.escape(opening) + rb"(?:(?!" + re.escape(opening) + rb").)*?" + re.escape(closing)
+        while True:
+            data, cuts = re.subn(innermost, lambda m: b"\n" * m.group().count(b"\n"), data, flags=re.S)
+            if not cuts:
+                break
     return data
 
 
 _CITES = b'<CommentsCorrections RefType="Cites"><RefSource>x\n</RefSource></CommentsCorrections>'
+#: PubMed's DTD: ``ReferenceList (Title?, Reference*, ReferenceList*)``.
+_NESTED_REFERENCES = (b"<ReferenceList><Title>References</Title><ReferenceList><Reference><Citation>a\n</Citation>"
+                      b"</Reference></ReferenceList>\n<ReferenceList><Reference><Citation>b</Citation></Reference>"
+                      b"</ReferenceList></ReferenceList>")
 #: What well-formed XML can hold: blocks whole (one inside another too), text, other elements; last, maybe
 #: an opening never closed (a document cut short).
 _PIECES = st.sampled_from([b"<a>x</a>", b"\n", b"text ", b"<ReferenceList><Reference>r\n</Reference></ReferenceList>",
-                           _CITES, b"<ReferenceList>\n" + _CITES + b"</ReferenceList>",
+                           _CITES, b"<ReferenceList>\n" + _CITES + b"</ReferenceList>", _NESTED_REFERENCES,
                            b'<CommentsCorrections RefType="CommentIn">c</CommentsCorrections>'])
 _ENDS = st.sampled_from([b"", b"<ReferenceList><Reference>", b'<CommentsCorrections RefType="Cites">\n'])
 
@@ -316,3 +324,16 @@ def test_parsing_a_large_export_holds_no_second_copy_of_it():
         tracemalloc.stop()
     assert records == 4_000
     assert peak < len(data) / 4, f"{peak:,} bytes traced while parsing {len(data):,}"
+
+
+def test_a_reference_list_holding_reference_lists_is_read():
+    """PubMed's DTD lets a ReferenceList hold ReferenceLists (a record's references in sections): cut at the
+    inner list's closing tag, the outer's was left unmatched and the file refused ('mismatched tag')."""
+    from review.sources.standin import pubmed_article_set, synthetic_article
+
+    articles = [synthetic_article(10_000_001, 2020).replace(b"</PubmedData>", _NESTED_REFERENCES + b"</PubmedData>"),
+                synthetic_article(10_000_002, 2021)]
+    data = pubmed_article_set(articles)
+    records = parse_pubmed_xml(data).records
+    assert [r.pmid for r in records] == ["10000001", "10000002"]
+    assert _NESTED_REFERENCES.decode() in records[0].raw  # raw keeps what parsing passed over

@@ -419,10 +419,24 @@ class WithoutUnusedBlocks:
         self._next: list[tuple[int, int] | None] = [self._find(kind, 0) for kind in range(len(_UNUSED_BLOCKS))]
 
     def _find(self, kind: int, start: int) -> tuple[int, int] | None:
+        """The next block of ``kind`` from ``start``, to the closing tag that matches its opening: PubMed's DTD
+        lets a ReferenceList hold ReferenceLists, and cut at the first closing tag the outer one's end was left
+        behind, unmatched, and the whole file refused as XML with a mismatched tag."""
         opening, closing = _UNUSED_BLOCKS[kind]
         begin = self._data.find(opening, start)
-        end = self._data.find(closing, begin) if begin >= 0 else -1
-        return None if begin < 0 or end < 0 else (begin, end + len(closing))
+        if begin < 0:
+            return None
+        depth, position = 1, begin + len(opening)
+        while depth:
+            end = self._data.find(closing, position)
+            if end < 0:  # (a document cut short: its last block never closes)
+                return None
+            inner = self._data.find(opening, position, end)
+            if inner >= 0:
+                depth, position = depth + 1, inner + len(opening)
+            else:
+                depth, position = depth - 1, end + len(closing)
+        return begin, position
 
     def _block_ahead(self) -> tuple[int, int] | None:
         for kind, block in enumerate(self._next):
