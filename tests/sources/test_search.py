@@ -551,6 +551,29 @@ def test_a_search_that_fails_midway_says_what_it_stored_and_a_rerun_adds_only_th
     assert set(counts) == set(corpus.articles) and max(counts.values()) == 1
 
 
+def test_an_update_run_that_fails_counts_what_earlier_runs_stored(workspace, monkeypatch):
+    """An update run (300 new of 800) stops after storing 200: the workspace holds 700 of the 800, and the
+    line said '200 of 800 records stored', which reads as 600 missing."""
+    base = synthetic_corpus(800, seed=32)
+    articles = list(base.articles.values())
+    write_query(workspace, name="update")
+    add_pubmed_settings(workspace, efetch_batch=200, min_efetch_batch=200, rate_per_second=0, backoff_base=0.001,
+                        max_attempts=2)
+    runner = CliRunner()
+    with running(StandInCorpus(articles[:500])) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        assert runner.invoke(main, ["-w", str(workspace.root), "search", "update", "--no-progress"]).exit_code == 0
+    # the ESearch and the first EFetch of the 300 new PMIDs answer; the second fails every attempt
+    with running(base, faults=Faults(script=["", "", "http_502", "http_502"])) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        failed = runner.invoke(main, ["-w", str(workspace.root), "search", "update", "--no-progress"])
+    assert failed.exit_code == RetrievalError.exit_code
+    (error,) = failed.stderr.splitlines()
+    assert error.endswith("; query update: 700 of 800 records stored, 200 by this run before it stopped "
+                          "(run 2, interrupted); the next review search resumes it"), error
+    assert sum(stored_pmids(workspace).values()) == 700
+
+
 def test_a_search_that_fails_before_storing_says_it_stored_nothing(workspace, monkeypatch):
     write_query(workspace, name="none")
     add_pubmed_settings(workspace, rate_per_second=0, backoff_base=0.001, max_attempts=2)

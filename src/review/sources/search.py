@@ -420,11 +420,12 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         )
         stored.update(r.pmid for r in new)
 
-    to_fetch: list[int] = []  # the PMIDs of the result set, once ESearch has said (for the error line)
+    #: The last fetch event's (stored, of the result set's PMIDs), earlier runs' included (for the error line).
+    fetched: list[tuple[int, int]] = []
 
     def noted(event: SearchProgress) -> None:
         if event.phase == "fetch" and event.total:
-            to_fetch[:] = [event.total]
+            fetched[:] = [(event.done, event.total)]
         if progress is not None:
             progress(event)
 
@@ -442,7 +443,7 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         write_search_log(workspace, spec)
         if isinstance(err, RetrievalError):  # the batches before the failure stay: say how many
             kept = sum(batch["n_new"] for batch in search_store.run_batches(store, run_id))
-            raise type(err)(f"{err}; {_stored_before_failure(spec.name, run_id, kept, to_fetch)}") from None
+            raise type(err)(f"{err}; {_stored_before_failure(spec.name, run_id, kept, fetched)}") from None
         raise
     own = set(search_store.run_pmids(store, run_id))
     new_records = len(own)
@@ -468,9 +469,13 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
                          requests, resumed=resumed, log_path=log_path, warnings=warnings)
 
 
-def _stored_before_failure(name: str, run_id: int, kept: int, to_fetch: list[int]) -> str:
-    """What a failed run holds: ``query q: 400 of 500 records stored before it stopped (run 1, …)``."""
-    what = (f"{whole(kept)} of {counted(to_fetch[0], 'record')} stored before it stopped" if kept and to_fetch
+def _stored_before_failure(name: str, run_id: int, kept: int, fetched: list[tuple[int, int]]) -> str:
+    """What the workspace holds of a failed run's result set: ``query q: 400 of 500 records stored before it
+    stopped (run 1, …)``; with ``, 100 by this run`` when earlier runs stored the others (an update run's
+    '100 of 800' read as 700 records missing)."""
+    stored, total = fetched[0] if fetched else (kept, 0)
+    by_run = f", {whole(kept)} by this run" if kept != stored else ""
+    what = (f"{whole(stored)} of {counted(total, 'record')} stored{by_run} before it stopped" if stored and total
             else f"{counted(kept, 'record')} stored before it stopped" if kept else "no records stored")
     return f"query {name}: {what} (run {run_id}, interrupted); the next review search resumes it"
 
