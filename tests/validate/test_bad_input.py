@@ -80,7 +80,9 @@ def test_one_event_in_one_row_reads_as_english(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("id_column", ["Cliënt", "clientnummer", "dossiernummer",
                                        # spaces, dashes and dots read as underscores (review of validate18, 3)
-                                       "Client ID", "client id", "Cliënt-ID", "client.id", "Dossier-Nr"])
+                                       "Client ID", "client id", "Cliënt-ID", "client.id", "Dossier-Nr",
+                                       # an abbreviation's dot, as Dutch spreadsheets write it
+                                       "Dossiernr.", "Cliëntnr.", "Client nr."])
 def test_a_client_twice_under_a_dutch_id_column_is_refused(tmp_path: Path, id_column: str) -> None:
     """A Dutch export names its clients 'cliënt' or 'dossiernummer', a spreadsheet 'Client ID': the duplicate
     went unseen (under 'Client ID' only a warning that the file had no client id column)."""

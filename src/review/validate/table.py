@@ -39,10 +39,11 @@ _WORD_SEPARATORS = re.compile(r"[\s.\-]+")
 
 def is_id_column(name: str) -> bool:
     """A column that names a client, in English or Dutch, with or without accents (``Cliënt``), its words
-    apart by a space, dash or dot as by an underscore (``Client ID`` only got "no client id column")."""
+    apart by a space, dash or dot as by an underscore (``Client ID`` only got "no client id column"), and an
+    abbreviation's closing dot dropped (``Dossiernr.``, ``Client nr.``)."""
     folded = unicodedata.normalize("NFKD", name.strip().lower())
     plain = "".join(c for c in folded if not unicodedata.combining(c))
-    return _WORD_SEPARATORS.sub("_", plain) in ID_COLUMNS
+    return _WORD_SEPARATORS.sub("_", plain).strip("_") in ID_COLUMNS
 
 
 #: Events per model parameter below which an estimate is unstable (logistic regression: Peduzzi et
