@@ -161,3 +161,22 @@ def test_a_kappa_without_its_ci_says_why() -> None:
     labels.update({(r, "anna"): "exclude" for r in (16, 17, 18)})
     [mixed] = pairwise_agreement(labels)
     assert mixed.kappa_ci_low is not None and NO_CI not in drawn(stats_table([mixed]))
+
+
+@async_test
+async def test_the_dashboards_export_writes_nothing_while_blind(tui_ws: Workspace) -> None:
+    """x on the dashboard wrote conflicts.csv (each reviewer's label on every disagreement) and prisma.json (the
+    records they disagree on) while the session was blind; now it is refused in one line, as the conflicts keys."""
+    from review.tui.actions import ACTIONS
+
+    written = ("agreement.json", "agreement.csv", "conflicts.csv", "prisma")
+    async with open_app(tui_ws, "alice", "dashboard", size=(80, 24), blind=True) as (app, pilot):
+        await pilot.press("x")
+        await settle(pilot)
+        [export] = [a for a in ACTIONS if a.key == "x"]
+        assert [n.message for n in app._notifications] == [export.refused_blind]
+        assert not [name for name in written if tui_ws.path("screening", name).exists()]
+    async with open_app(tui_ws, "alice", "dashboard", size=(80, 24), blind=False) as (app, pilot):
+        await pilot.press("x")
+        await settle(pilot)
+        assert all(tui_ws.path("screening", name).exists() for name in written)

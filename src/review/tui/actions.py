@@ -23,6 +23,8 @@ class PipelineAction:
     key: str
     label: str
     run: Callable[[Workspace, str, Say], str]
+    #: Why a blind session does not run it ("": it shows nothing of the other reviewers' decisions).
+    refused_blind: str = ""
 
 
 def run_search(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
@@ -54,5 +56,9 @@ ACTIONS: tuple[PipelineAction, ...] = (
     # "p", not "s": on the screening screen "s" records a stop, and one key means one thing.
     PipelineAction("p", "Search PubMed", run_search),
     PipelineAction("d", "Deduplicate", run_dedup),
-    PipelineAction("x", "Export", run_export),
+    # agreement.csv/json and conflicts.csv give each reviewer's label; prisma.json lists the records they disagree
+    # on: blind mode hides both until every reviewer has finished (docs/screening.md, "Blind mode hides").
+    PipelineAction("x", "Export", run_export,
+                   refused_blind="Blind mode: the export shows the other reviewers' decisions (agreement files, "
+                                 "PRISMA's conflicts); b on screen 4 ends blind mode."),
 )

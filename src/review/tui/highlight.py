@@ -109,8 +109,14 @@ def _names(authors: Sequence[str], limit: int = 6) -> str:
 
 
 def render_record(record: Record, criteria: Criteria, *, note: str = "") -> Text:
-    """Everything a reviewer reads for one record, highlighted."""
+    """Everything a reviewer reads for one record, highlighted; a ``note`` waiting for its decision first."""
     out = Text()
+    if note:
+        # First: after the abstract it was below the fold at 24 rows, and the reviewer could not see what the next
+        # key would store with the decision.
+        out.append("Note: ", style="bold")
+        out.append(note, style="italic")
+        out.append("  (goes with your decision; n edits it)\n\n", style="dim")
     out.append(record.title or "(no title)", style="bold")
     out.append("\n")
     if record.authors:
@@ -128,9 +134,6 @@ def render_record(record: Record, criteria: Criteria, *, note: str = "") -> Text
     if record.mesh:
         out.append("\n\nMeSH: ", style="bold")
         out.append("; ".join(record.mesh))
-    if note:
-        out.append("\n\nNote: ", style="bold")
-        out.append(note, style="italic")
     return highlight(out, criteria)
 
 

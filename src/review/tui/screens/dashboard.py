@@ -23,7 +23,7 @@ from ...services.workspace import data_version
 from ..actions import ACTIONS
 from ..messages import Loaded
 from ..project import Project
-from .base import ProjectScreen, group_running, screen_footer
+from .base import STILL_OPENING, ProjectScreen, group_running, refuse_key, screen_footer
 from ..widgets.curve import CurveView
 from .screening import format_recall
 
@@ -268,8 +268,12 @@ class DashboardScreen(ProjectScreen):
             self.action_refresh()  # (a follow started resumes this screen, which counts: once)
 
     def action_run(self, key: str) -> None:
-        action = next(a for a in ACTIONS if a.key == key)
-        if self.project is None:
+        action, project = next(a for a in ACTIONS if a.key == key), self.project
+        if project is None:
+            refuse_key(self, STILL_OPENING)
+            return
+        if project.blind and action.refused_blind:
+            refuse_key(self, action.refused_blind)
             return
         if group_running(self, "pipeline"):  # (they would run side by side)
             self.notify(f"{action.label} not started: the action below is still running", title=action.label,
