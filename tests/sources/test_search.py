@@ -634,6 +634,35 @@ def test_records_added_to_pubmed_while_a_search_runs_are_fetched_and_counted(wor
     assert "PubMed's count changed during the run (the query 500 → 507)" in report.stdout
 
 
+def test_records_removed_from_pubmed_after_they_were_stored_are_told_apart(workspace):
+    """PubMed removes 4 records this search already stored (a WebEnv searched again finds 496): they stay
+    stored and retrieved, the run's counts reconcile, and the log and warnings say so. The count check failed
+    and a warning said the slices held 500 PMIDs, which they did not."""
+    corpus = synthetic_corpus(500, seed=17)
+    spec = write_query(workspace, name="shrinks")
+    removed: list[str] = []
+    with running(corpus) as standin:
+        def pubmed_removes_four_stored_records(event):
+            if event.phase == "fetch" and event.done == 100:
+                stored = set(stored_pmids(workspace))
+                removed[:] = sorted(stored)[:4]
+                standin.corpus = StandInCorpus([a for a in standin.corpus.articles.values() if a.pmid not in removed])
+                standin.expire_webenvs()
+
+        outcome = run_search(workspace, spec, client=quick_client(standin, efetch_batch=100),
+                             progress=pubmed_removes_four_stored_records)
+    assert (outcome.hit_count, outcome.retrieved, outcome.new_records) == (496, 500, 500)
+    assert not any("the slices hold" in warning for warning in outcome.warnings), outcome.warnings
+    assert any(warning.startswith(f"4 records stored by this search left PubMed's result set before it ended "
+                                  f"(removed in PubMed: {', '.join(removed)})") for warning in outcome.warnings)
+    (logged,) = json.loads(workspace.path("queries", "shrinks.log.json").read_text(encoding="utf-8"))["runs"]
+    assert logged["removed_pmids"] == removed and logged["count_changes"] == [{"slice": "all", "before": 500, "after": 496}]
+    assert logged["count_check"] == {"esearch_count": 496, "unique_pmids": 500, "ok": True, "removed_during_run": 4}
+    report = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "searches", "-"]).stdout
+    assert "4 retrieved and stored before PubMed removed them from the result set (retrieved, not found)" in report
+    assert "the found and retrieved counts differ" not in report
+
+
 def test_a_resumed_run_logs_when_it_was_resumed(workspace, corpus_2300):
     """PRISMA-S item 13 (date of the search): what a run resumed the next day fetches comes from PubMed
     as it was then, so the log and the report give each resumption's time, not only a count."""

@@ -277,6 +277,9 @@ def _counts(run: dict[str, Any]) -> str:
                for c in run.get("count_changes") or []]
     if changes:
         text += f"; PubMed's count changed during the run ({'; '.join(changes)}), and the found count is the later one"
+    if removed := len(run.get("removed_pmids") or []):
+        text += (f"; {_n(removed)} retrieved and stored before PubMed removed them from the result set "
+                 "(retrieved, not found)")
     if not (run.get("count_check") or {}).get("ok", True):
         text += "; the found and retrieved counts differ (records added or removed in PubMed during the run)"
     return text
@@ -284,10 +287,10 @@ def _counts(run: dict[str, Any]) -> str:
 
 def _reconciled(run: dict[str, Any]) -> str:
     check = run.get("count_check") or {}
+    in_slices = (check.get("unique_pmids") or 0) - (check.get("removed_during_run") or 0)
     if check.get("ok"):
         return f"together they hold the ESearch count ({_n(check.get('esearch_count'))}) exactly."
-    return (f"together they hold {_n(check.get('unique_pmids'))} PMIDs against an ESearch count of "
-            f"{_n(check.get('esearch_count'))}.")
+    return f"together they hold {_n(in_slices)} PMIDs against an ESearch count of {_n(check.get('esearch_count'))}."
 
 
 def _imported_section(sources: Sequence[ReportSource], heading: str, empty: str) -> list[str]:

@@ -82,11 +82,17 @@ class Retrieval:
     #: Slices whose count PubMed changed while they were fetched (a WebEnv searched again after records
     #: were added or removed): ``{"slice", "before", "after"}``; ``hit_count`` follows the change.
     count_changes: list[dict[str, Any]] = field(default_factory=list)
+    #: PMIDs this run stored that the slices' last result sets no longer hold (removed in PubMed during the run):
+    #: in ``pmids`` (they were retrieved and stay stored), not in the ESearch count.
+    removed_pmids: list[str] = field(default_factory=list)
 
     @property
     def count_check(self) -> dict[str, Any]:
-        return {"esearch_count": self.hit_count, "unique_pmids": len(self.pmids),
-                "ok": len(self.pmids) == self.hit_count}
+        check: dict[str, Any] = {"esearch_count": self.hit_count, "unique_pmids": len(self.pmids),
+                                 "ok": len(self.pmids) - len(self.removed_pmids) == self.hit_count}
+        if self.removed_pmids:
+            check["removed_during_run"] = len(self.removed_pmids)
+        return check
 
 
 BatchSink = Callable[[list[Record], "Slice", int, int, int], None]
@@ -138,9 +144,8 @@ def retrieve(
     for piece in slices:
         for pmid in piece.result.ids:
             union.setdefault(pmid, None)
-    for pmid in handled:  # stored from a result set PubMed changed since (a record removed meanwhile)
-        union.setdefault(pmid, None)
-    outcome.pmids = list(union)
+    outcome.removed_pmids = sorted(pmid for pmid in handled if pmid not in union)  # stored, then removed
+    outcome.pmids = [*union, *outcome.removed_pmids]
     outcome.batch_size_final = fetcher.batch
     notify(SearchProgress(query_name, "done", total, total, "complete"))
     return outcome

@@ -461,8 +461,13 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
         warnings.append(f"PubMed's count changed during the search ({change['slice'] if change['slice'] != 'all' else 'the query'}: "
                         f"{whole(change['before'])} → {whole(change['after'])} hits when its WebEnv was searched again); "
                         "the hits counted are the later ones, and every PMID of the new result set was fetched")
+    if outcome.removed_pmids:
+        warnings.append(f"{counted(len(outcome.removed_pmids), 'record')} stored by this search left PubMed's result set "
+                        f"before it ended (removed in PubMed: {', '.join(outcome.removed_pmids[:10])}); they stay stored "
+                        "and count as retrieved, not as found")
     if not outcome.count_check["ok"]:
-        warnings.append(f"ESearch counted {counted(outcome.hit_count, 'hit')} but the slices hold {len(outcome.pmids)} PMIDs")
+        in_slices = len(outcome.pmids) - len(outcome.removed_pmids)
+        warnings.append(f"ESearch counted {counted(outcome.hit_count, 'hit')} but the slices hold {whole(in_slices)} PMIDs")
     if outcome.missing_pmids:
         warnings.append(f"{len(outcome.missing_pmids)} PMIDs could not be fetched: {', '.join(outcome.missing_pmids[:10])}")
     return SearchOutcome(spec.name, run_id, "complete", outcome.hit_count, len(outcome.pmids), new_records,
@@ -488,6 +493,7 @@ def _details(outcome: Retrieval, client: EutilsClient, before: dict[str, Any],
         "slices": [s.as_log() for s in outcome.slices],
         "count_check": outcome.count_check,
         "count_changes": outcome.count_changes,
+        "removed_pmids": outcome.removed_pmids,
         "duplicates_across_slices": outcome.duplicates_across_slices,
         "missing_pmids": outcome.missing_pmids,
         "deleted_pmids": outcome.deleted_pmids,
@@ -575,7 +581,7 @@ def _run_log(run: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
         **unfinished,
         "already_stored_from_earlier_runs": details.get("already_stored"),
         "requests": run["requests"],
-        **{k: details[k] for k in ("database_build", "stats", "slices", "count_check", "count_changes", "duplicates_across_slices", "missing_pmids",
+        **{k: details[k] for k in ("database_build", "stats", "slices", "count_check", "count_changes", "removed_pmids", "duplicates_across_slices", "missing_pmids",
                                     "deleted_pmids", "refetched_batches", "warnings", "resumed", "resumed_at", "error")
            if k in details},
     }
