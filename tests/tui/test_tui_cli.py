@@ -84,8 +84,8 @@ def test_export_agreement_to_dash_is_refused_not_a_folder_named_dash(workspace: 
     assert not (tmp_path / "-").exists()
 
 
-@pytest.mark.parametrize("args", [[], ["screen"]])
-def test_the_terminal_ui_without_a_terminal_is_one_line_not_a_hang(workspace: Workspace, args: list[str],
+@pytest.mark.parametrize(("args", "named"), [([], ""), (["screen"], "review screen: ")])
+def test_the_terminal_ui_without_a_terminal_is_one_line_not_a_hang(workspace: Workspace, args: list[str], named: str,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Started from a pipe, a script or cron, Textual would draw into the pipe and wait for keys forever."""
     started: list[ReviewApp] = []
@@ -93,7 +93,8 @@ def test_the_terminal_ui_without_a_terminal_is_one_line_not_a_hang(workspace: Wo
     result = CliRunner().invoke(main, ["-w", str(workspace.root), *args])
     assert result.exit_code == 1 and started == []
     (line,) = result.output.splitlines()
-    assert line.startswith("review: review") and "needs an interactive terminal" in line
+    # (bare review: one "review: ", not "review: review: ")
+    assert line.startswith(f"review: {named}the terminal UI needs an interactive terminal"), line
 
 
 @pytest.mark.parametrize(("written", "shown"), [('"no"', '"no"'), ("0", "0"), ('"false"', '"false"')])

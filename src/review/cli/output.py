@@ -99,8 +99,10 @@ def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def require_terminal(command: str) -> None:
-    """Refuse a terminal UI without a terminal: it would draw escape codes into a pipe and wait forever."""
+def require_terminal(command: str = "") -> None:
+    """Refuse a terminal UI without a terminal: it would draw escape codes into a pipe and wait forever. The line
+    names ``command`` (a subcommand's, ``review screen``); bare ``review`` gives none, as the shell's ``review: ``
+    prefix names it already (it read ``review: review: the terminal UI …``)."""
     if not has_terminal():
-        raise ReviewError(f"{command}: the terminal UI needs an interactive terminal (stdin and stdout are not "
-                          "one here); run it in a terminal window, or over SSH with ssh -t")
+        raise ReviewError(f"{command + ': ' if command else ''}the terminal UI needs an interactive terminal (stdin "
+                          "and stdout are not one here); run it in a terminal window, or over SSH with ssh -t")

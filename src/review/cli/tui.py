@@ -42,7 +42,7 @@ def _run(workspace: Workspace, reviewer: str, start: str, blind: bool | None, co
 @pass_context
 def tui(ctx: Context, start: str, blind: bool | None) -> None:
     """Open the terminal UI on the dashboard."""
-    _run(ctx.workspace, ctx.reviewer, start, blind, "review")
+    _run(ctx.workspace, ctx.reviewer, start, blind, "")
 
 
 @click.command()
