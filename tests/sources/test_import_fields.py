@@ -212,6 +212,12 @@ def test_a_field_holding_several_dois_is_split(value, dois):
                  "AID - S0001 [pii]\nAID - 10.1000/b.2 [doi]\n"),
     ("two.csv", "\ufefftitle,doi\r\nOld and new DOI,\"10.1000/a.1; 10.1000/b.2\"\r\n"),
     ("two.bib", "@article{k, title={Old and new DOI}, doi={10.1000/a.1 10.1000/b.2}}\n"),
+    # EndNote: the first DOI's match alone was kept ('10.1000/a.1;'), and a second %R line was dropped
+    ("one.enw", "%0 Journal Article\n%T Old and new DOI\n%R 10.1000/a.1; 10.1000/b.2\n"),
+    ("two.enw", "%0 Journal Article\n%T Old and new DOI\n%R 10.1000/a.1\n%R doi:10.1000/b.2\n"),
+    ("one.xml", "<?xml version=\"1.0\"?><xml><records><record><ref-type name=\"Journal Article\">17</ref-type>"
+                "<titles><title>Old and new DOI</title></titles>"
+                "<electronic-resource-num>10.1000/a.1; 10.1000/b.2</electronic-resource-num></record></records></xml>"),
 ])
 def test_a_second_doi_is_kept_apart_not_lost_or_glued_to_the_first(tmp_path, name, text):
     """A second RIS DO line and MEDLINE's second [doi] id were dropped; two DOIs in one cell were

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ...errors import ImportFormatError
 from ...records import Record
-from ..fields import collapse, parse_year
+from ..fields import OTHER_DOIS, collapse, parse_year, split_dois
 from ..xmlsafe import check_declared_encoding, safe_iterparse
 from .base import Reader, SourceFile, iter_lines, register
 
@@ -73,12 +73,21 @@ def _texts(parent: ET.Element, path: str) -> list[str]:
     return [t for t in (_text(e) for e in parent.iterfind(path)) if t]
 
 
+def _doi_field(text: str) -> str:
+    """The DOI in an EndNote DOI field (``electronic-resource-num``, ``%R``), or the field whole when it holds
+    several (``10.1/a; 10.1/b``), which the import splits into the DOI and ``other_dois``: the first DOI's
+    match alone kept its ``;`` and lost the others."""
+    if len(split_dois(text)) > 1:
+        return text
+    found = _DOI.search(text)
+    return found.group(0) if found else text
+
+
 def _xml_record(elem: ET.Element, index: int, raw: str) -> Record:
     database = _text(elem.find("remote-database-name")) or _text(elem.find("remote-database-provider"))
     accession = _text(elem.find("accession-num"))
     is_pmid = accession.isdigit() and bool(_PUBMED_DB.search(database))
     doi_text = _text(elem.find("electronic-resource-num"))
-    doi = _DOI.search(doi_text)
     ref_type = elem.find("ref-type")
     extra = {
         "type_of_reference": ref_type.get("name", "") if ref_type is not None else "",
@@ -98,7 +107,7 @@ def _xml_record(elem: ET.Element, index: int, raw: str) -> Record:
         volume=_text(elem.find("volume")),
         issue=_text(elem.find("number")),
         pages=_text(elem.find("pages")),
-        doi=doi.group(0) if doi else doi_text,
+        doi=_doi_field(doi_text),
         pmid=accession if is_pmid else "",
         keywords=_texts(elem, "keywords/keyword"),
         language=_text(elem.find("language")),
@@ -157,6 +166,7 @@ def _enw_record(lines: list[str], start: int) -> Record:
             tags[-1] = (tags[-1][0], f"{tags[-1][1]} {line}")
     record = Record(position=f"line {start}", raw="\n".join(lines) + "\n")
     extra: dict[str, object] = {}
+    other_dois: list[str] = []
     for tag, value in tags:
         value = collapse(value)
         if not value:
@@ -168,8 +178,10 @@ def _enw_record(lines: list[str], start: int) -> Record:
         elif tag == "D":
             record.year = record.year or parse_year(value)
         elif tag == "R":
-            doi = _DOI.search(value)
-            record.doi = record.doi or (doi.group(0) if doi else value)
+            if not record.doi:
+                record.doi = _doi_field(value)
+            else:  # a second %R line: another DOI of the record (an article moved to a new publisher)
+                other_dois.append(_doi_field(value))
         elif tag in _ENW_FIELDS and not getattr(record, _ENW_FIELDS[tag]):
             setattr(record, _ENW_FIELDS[tag], value)
         elif tag in _ENW_EXTRA:
@@ -181,5 +193,7 @@ def _enw_record(lines: list[str], start: int) -> Record:
         record.pmid = accession
         del extra["accession_number"]
     record.source = database
+    if other_dois:  # (made bare, and told from the first, with every format's in RecordStream)
+        extra[OTHER_DOIS] = other_dois
     record.extra = extra
     return record
