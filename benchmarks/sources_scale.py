@@ -11,7 +11,7 @@ abstract, 4 to 27 KB each) in turn, each given its own PMID and DOI, with seeded
 1990 to 2025, and the real GeneReviews ``PubmedBookArticle`` as every 500th record. A fresh workspace
 runs the programme's own strategy (queries/recurrent_cmd_sickness_absence.toml, sent by POST) with
 ``review search NAME --progress`` in a subprocess, paced at NCBI's 3 requests per second unless
-``--unpaced``; its wall time, CPU and peak memory (``ru_maxrss`` of that child) are measured.
+``--unpaced``; its wall time, CPU and peak memory (that child's own VmHWM, see ``CHILD``) are measured.
 Then, per size: the same search again (an update: what it costs when nothing is new), and a fresh
 workspace where one EFetch window in the middle fails every attempt (HTTP 503) and the next
 ``review search`` resumes (stored before the failure, the error line, requests of the resume, each
