@@ -1,15 +1,18 @@
 """Another process holding the SQLite store's write lock, as a large import does: for the tests of
-``StoreBusy`` (one line, exit 7) in the CLI, the services and the TUI."""
+``StoreBusy`` (one line, exit 7) in the CLI, the services and the TUI; and another review upgrading the store
+(either engine), for the tests of a wait for that upgrade in the store and the TUI."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import sqlalchemy as sa
 
-from review.store import core
+from review.store import core, schema
 from review.workspace import Workspace
 
 #: The busy wait the tests take (the store's default waits seconds before giving up).
@@ -34,3 +37,34 @@ def write_lock_held(workspace: Workspace) -> Iterator[None]:
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+@contextmanager
+def upgrade_lock_held(workspace: Workspace) -> Iterator[str]:
+    """The store one schema version behind, and another review's transaction holding its write lock until the
+    block ends, as one upgrading it does: opening the store waits. Yields the store's URL. The workspace's own
+    store is closed and forgotten, so its next use opens the store afresh, as a new window does."""
+    url = workspace.database_url
+    workspace.store.engine.dispose()
+    workspace.__dict__.pop("store")
+    owner = sa.create_engine(core.engine_url(url))
+    with owner.begin() as conn:
+        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version")
+                     .values(value=str(schema.SCHEMA_VERSION - 1)))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with owner.begin() as conn:
+            core._take_write_lock(conn)
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(30)
+        yield url
+    finally:
+        release.set()
+        holder.join(60)
+        owner.dispose()

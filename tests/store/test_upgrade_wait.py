@@ -16,6 +16,7 @@ from review.records import Record
 from review.store import Store, core, schema
 from review.store.core import StoreBusy, engine_url
 from review.workspace import Workspace
+from store_lock import upgrade_lock_held
 
 STEP_SECONDS = 1.5
 
@@ -101,29 +102,6 @@ def test_a_step_that_fails_leaves_no_note(workspace: Workspace, monkeypatch: pyt
     check.dispose()
 
 
-def _old_store_held_by_another_writer(workspace: Workspace) -> tuple[str, threading.Event, threading.Thread]:
-    """The store one step behind, and another process's transaction holding its write lock until released."""
-    url = workspace.database_url
-    workspace.store.engine.dispose()
-    last = schema.SCHEMA_VERSION - 1
-    owner = sa.create_engine(engine_url(url))
-    with owner.begin() as conn:
-        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version").values(value=str(last)))
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with owner.begin() as conn:
-            core._take_write_lock(conn)
-            held.set()
-            release.wait(60)
-        owner.dispose()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(30)
-    return url, release, holder
-
-
 def test_opening_while_another_writer_holds_an_old_store_says_it_waits_and_the_timeout_names_the_bound(
         workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """It waited in silence, and the refusal said 'over 5 s … this change was not saved' after the upgrade's
@@ -131,15 +109,12 @@ def test_opening_while_another_writer_holds_an_old_store_says_it_waits_and_the_t
     monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 1200)
     said: list[str] = []
     monkeypatch.setattr(core, "waiting_notice", said.append)
-    url, release, holder = _old_store_held_by_another_writer(workspace)
-    began = time.perf_counter()
-    try:
+    with upgrade_lock_held(workspace) as url:
+        began = time.perf_counter()
         with pytest.raises(StoreBusy) as refused:
             Store.open(url, create=False)
-    finally:
-        release.set()
-        holder.join(60)
-    assert 1.1 < time.perf_counter() - began < 10
+        waited = time.perf_counter() - began
+    assert 1.1 < waited < 10
     assert said == ["waiting for another review process's write lock before upgrading the store's schema (up to "
                     "1.2 s; Ctrl-C stops waiting)"]
     assert "for over 1.2 s while this review opened it" in str(refused.value), refused.value
@@ -157,19 +132,18 @@ def test_ctrl_c_stops_a_wait_for_an_upgrade_within_seconds(workspace: Workspace,
 
     monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 20_000)
     monkeypatch.setattr(core, "waiting_notice", lambda _line: None)
-    url, release, holder = _old_store_held_by_another_writer(workspace)
-    previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
-    began = time.perf_counter()
-    try:
-        signal.setitimer(signal.ITIMER_REAL, 0.5)
-        with pytest.raises(KeyboardInterrupt):
-            Store.open(url, create=False)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        release.set()
-        holder.join(60)
-    assert time.perf_counter() - began < 2.5
+    with upgrade_lock_held(workspace) as url:
+        previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
+        began = time.perf_counter()
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0.5)
+            with pytest.raises(KeyboardInterrupt):
+                Store.open(url, create=False)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        stopped = time.perf_counter() - began
+    assert stopped < 2.5
 
 
 def test_a_front_ends_cancel_stops_a_wait_for_an_upgrade_and_its_notice_replaces_stderr(
@@ -177,7 +151,6 @@ def test_a_front_ends_cancel_stops_a_wait_for_an_upgrade_and_its_notice_replaces
     """The TUI opens the store in a worker thread, which Ctrl-C never reaches: its quit waited for the whole
     bound (the thread is joined at exit), and the notice went to stderr, which the app hides."""
     monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 20_000)
-    url, release, holder = _old_store_held_by_another_writer(workspace)
     said: list[str] = []
     quit_pressed = threading.Event()
     outcome: dict[str, object] = {}
@@ -190,8 +163,8 @@ def test_a_front_ends_cancel_stops_a_wait_for_an_upgrade_and_its_notice_replaces
                 outcome["error"] = err
         outcome["done"] = time.perf_counter()
 
-    worker = threading.Thread(target=open_in_worker)
-    try:
+    with upgrade_lock_held(workspace) as url:
+        worker = threading.Thread(target=open_in_worker)
         worker.start()
         deadline = time.perf_counter() + 10
         while not said and time.perf_counter() < deadline:
@@ -199,9 +172,6 @@ def test_a_front_ends_cancel_stops_a_wait_for_an_upgrade_and_its_notice_replaces
         quit_pressed.set()
         pressed = time.perf_counter()
         worker.join(30)
-    finally:
-        release.set()
-        holder.join(60)
     assert said and said[0].startswith("waiting for another review process's write lock"), said
     assert isinstance(outcome.get("error"), StoreBusy) and "stopped waiting" in str(outcome["error"])
     assert float(outcome["done"]) - pressed < 1.0  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from review.store.sessions import claim_session, live_holder
 from review.tui.screens.modals import SearchScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, labels, open_app, settle
+from tui_workspace import async_test, labels, open_app, screen_lines, settle
 
 
 def _decided_by_alice(ws: Workspace, title_word: str) -> Record:
@@ -99,7 +99,7 @@ async def test_every_screen_keeps_help_and_quit_in_the_footer(fresh_ws: Workspac
         for number, name in enumerate(SCREENS, start=1):
             await pilot.press(str(number))
             await settle(pilot)
-            drawn = "".join(segment.text for segment in app.screen._compositor.render_strips()[-1])
+            drawn = screen_lines(app)[-1]
             # (a space before "?": a key cut short on the left ran into it, "Deduplicat? Help")
             assert drawn.rstrip().endswith(" ? Help q Quit"), (name, drawn)
             if width < 80:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import pytest
 
 from review.records import Record
-from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, open_app, settle
+from tui_workspace import async_test, open_screening, screen_lines, settle
 
 #: An abstract of about 40 lines at 80 columns, as a long structured abstract is.
 LONG_ABSTRACT = " ".join(f"RESULTS: Finding {i} held among the employees followed after their return to work, "
@@ -23,16 +22,13 @@ async def test_a_typed_note_is_in_view_at_24_rows(fresh_ws: Workspace, width: in
                              file_name="long.ris", file_sha256="c" * 64, source_name="Embase", format="ris",
                              encoding="utf-8")
     [long_record] = [r for r in fresh_ws.store.records() if r.pmid == "30000001"]
-    async with open_app(fresh_ws, "alice", "screening", size=(width, 24)) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, ScreeningScreen)
-        screen.retrain_delay = 60.0
+    async with open_screening(fresh_ws, size=(width, 24)) as (app, pilot, screen):
         await pilot.press("slash", *f"#{long_record.id}", "enter", "enter")  # (search: the record opens)
         await settle(pilot)
         assert screen.current is not None and screen.current.id == long_record.id
         await pilot.press("n", *"recurrence defined?", "enter")
         await settle(pilot)
-        drawn = ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+        drawn = screen_lines(app)
         assert any("recurrence defined?" in line for line in drawn), drawn
         await pilot.press("i")  # ... and it goes with the decision, as typed
         await settle(pilot)

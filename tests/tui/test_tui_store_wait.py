@@ -5,21 +5,35 @@ the loading line says what it waits for, and quitting stops the wait at once. It
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import re
+import time
+from collections.abc import Callable
 
 import pytest
-import sqlalchemy as sa
+from textual.pilot import Pilot
 from textual.widgets import Static
 
-from review.store import core, schema
-from review.store.core import engine_url
-from review.workspace import Workspace
+from review.store import core
 from review.tui.widgets.record_view import RecordView
+from review.workspace import Workspace
+from store_lock import upgrade_lock_held
+from tui_workspace import screen_lines
+
+
+def _said(app) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(screen_lines(app))
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.replace("│", " ").split())
+
+
+async def until(pilot: Pilot[object], ready: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Pause until ``ready()`` (the app's opening worker and timers run meanwhile), at most ``seconds``."""
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause(0.05)
+        if ready():
+            return
 
 
 def test_quit_stops_the_wait_for_an_upgrade_and_the_loading_line_names_it(fresh_ws: Workspace,
@@ -27,89 +41,29 @@ def test_quit_stops_the_wait_for_an_upgrade_and_the_loading_line_names_it(fresh_
     from review.tui.app import make_app
 
     monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 8_000)
-    url = fresh_ws.database_url
-    fresh_ws.store.engine.dispose()
-    fresh_ws.__dict__.pop("store")  # (the app opens it afresh, as a new window does)
-    owner = sa.create_engine(engine_url(url))
-    with owner.begin() as conn:  # one version behind: opening it upgrades, and waits for the write lock
-        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version")
-                     .values(value=str(schema.SCHEMA_VERSION - 1)))
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with owner.begin() as conn:
-            core._take_write_lock(conn)
-            held.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(30)
     seen: dict[str, object] = {}
 
     async def run() -> None:
         app = make_app(fresh_ws, "alice", "dashboard")
         async with app.run_test(size=(120, 32)) as pilot:
-            line = ""
-            for _ in range(200):  # (the notification is a message handled after the line's update: wait for both)
-                await pilot.pause(0.05)
-                line = " ".join(str(app.screen.query_one("#stages", Static).render()).split())
-                if "waiting" in line and any("waiting" in str(n.message) for n in app._notifications):
-                    break
-            seen["line"] = line
+            def line() -> str:
+                return " ".join(str(app.screen.query_one("#stages", Static).render()).split())
+
+            # (the notification is a message handled after the line's update: wait for both)
+            await until(pilot, lambda: "waiting" in line() and any("waiting" in str(n.message)
+                                                                    for n in app._notifications))
+            seen["line"] = line()
             seen["notes"] = [n.message for n in app._notifications]
             seen["quit"] = time.perf_counter()
             app.exit()
 
-    try:
+    with upgrade_lock_held(fresh_ws):
         asyncio.run(run())  # (returns once the loader's thread is joined too)
         quit_took = time.perf_counter() - float(seen["quit"])  # type: ignore[arg-type]
-    finally:
-        release.set()
-        holder.join(60)
-        owner.dispose()
     assert "waiting for another review process's write lock before upgrading the store's schema" in str(
         seen["line"]) and "q quits" in str(seen["line"]), seen
     assert any("waiting for another review" in str(note) for note in seen["notes"]), seen  # type: ignore[attr-defined]
     assert quit_took < 2.0, quit_took
-
-
-@contextmanager
-def upgrade_lock_held(workspace: Workspace) -> Iterator[None]:
-    """Another review holds the store's write lock while the store is a version behind: opening it waits."""
-    url = workspace.database_url
-    workspace.store.engine.dispose()
-    workspace.__dict__.pop("store")  # (the app opens it afresh, as a new window does)
-    owner = sa.create_engine(engine_url(url))
-    with owner.begin() as conn:
-        conn.execute(schema.schema_info.update().where(schema.schema_info.c.key == "version")
-                     .values(value=str(schema.SCHEMA_VERSION - 1)))
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with owner.begin() as conn:
-            core._take_write_lock(conn)
-            held.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(30)
-    try:
-        yield
-    finally:
-        release.set()
-        holder.join(60)
-        owner.dispose()
-
-
-def _said(app) -> str:  # type: ignore[no-untyped-def]
-    """The screen's text as drawn (notifications are not drawn under run_test)."""
-    return " ".join("".join(s.text for s in strip) for strip in app.screen._compositor.render_strips())
-
-
-def _squeezed(text: str) -> str:
-    return " ".join(text.replace("│", " ").split())
 
 
 def test_the_screening_screen_shows_the_whole_wait_counting_and_q_quits(fresh_ws: Workspace,
@@ -124,10 +78,7 @@ def test_the_screening_screen_shows_the_whole_wait_counting_and_q_quits(fresh_ws
     async def run() -> None:
         app = make_app(fresh_ws, "alice", "screening")
         async with app.run_test(size=(80, 24)) as pilot:
-            for _ in range(200):
-                await pilot.pause(0.05)
-                if "waited" in _said(app):
-                    break
+            await until(pilot, lambda: "waited" in _said(app))
             seen["first"] = _squeezed(str(app.screen.query_one("#record", RecordView).render()))
             await pilot.pause(2.2)
             seen["later"] = _squeezed(_said(app))
@@ -164,10 +115,7 @@ def test_a_wait_past_its_bound_says_the_store_was_not_opened(fresh_ws: Workspace
     async def run() -> None:
         app = make_app(fresh_ws, "alice", "dashboard")
         async with app.run_test(size=(120, 32)) as pilot:
-            for _ in range(200):
-                await pilot.pause(0.05)
-                if "Not opened" in _said(app):
-                    break
+            await until(pilot, lambda: "Not opened" in _said(app))
             await pilot.pause(1.2)  # (the wait's seconds no longer tick over it)
             seen["dashboard"] = _squeezed(str(app.screen.query_one("#stages", Static).render()))
             await pilot.press("2")

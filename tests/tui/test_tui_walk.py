@@ -3,23 +3,15 @@ its fix."""
 from __future__ import annotations
 
 from review.tui.screens.modals import MAX_HITS, SearchScreen, search_records
-from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, open_app, settle
-
-
-def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+from tui_workspace import async_test, open_app, open_screening, screen_lines, settle
 
 
 @async_test
 async def test_what_the_last_key_did_is_in_view_at_80_columns(fresh_ws: Workspace) -> None:
     """"last: undid include #N" ended the counts line, cut away below ~100 columns: an undo showed a record again
     without saying which decision went."""
-    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, ScreeningScreen)
-        screen.retrain_delay = 60.0
+    async with open_screening(fresh_ws) as (app, pilot, screen):
         first = screen.current
         await pilot.press("i")
         await settle(pilot)
@@ -34,10 +26,7 @@ async def test_what_the_last_key_did_is_in_view_at_80_columns(fresh_ws: Workspac
 async def test_a_record_opened_by_its_id_says_the_decision_it_has(fresh_ws: Workspace) -> None:
     """Every screen names a record "#12", and "#12" in the search found nothing (no text holds "#"); a decided
     record opened from search looked new, and the next key changed its decision without a word."""
-    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, ScreeningScreen)
-        screen.retrain_delay = 60.0
+    async with open_screening(fresh_ws) as (app, pilot, screen):
         decided = screen.current
         await pilot.press("i")
         await settle(pilot)
@@ -72,10 +61,7 @@ async def test_enter_does_not_stop_screening_against_the_rules_verdict(fresh_ws:
     from review.services.prisma import current_screening_stop
     from review.tui.screens.modals import ConfirmScreen
 
-    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, ScreeningScreen)
-        screen.retrain_delay = 60.0
+    async with open_screening(fresh_ws) as (app, pilot, screen):
         assert screen.verdict != "stop"
         await pilot.press("s")
         await settle(pilot)
@@ -89,10 +75,7 @@ async def test_enter_does_not_stop_screening_against_the_rules_verdict(fresh_ws:
 @async_test
 async def test_esc_in_the_note_box_says_the_note_it_did_not_save(fresh_ws: Workspace) -> None:
     """Esc dropped a typed note without a word; Esc on a box left as it was says nothing."""
-    async with open_app(fresh_ws, "alice", "screening", size=(80, 24)) as (app, pilot):
-        screen = app.screen
-        assert isinstance(screen, ScreeningScreen)
-        screen.retrain_delay = 60.0
+    async with open_screening(fresh_ws) as (app, pilot, screen):
         await pilot.press("n", *"recurrence defined", "escape")
         await settle(pilot)
         assert app.screen is screen and not screen.note

@@ -15,15 +15,11 @@ from review.tui.screens.base import NAME_CELLS, cut_name
 from review.tui.screens.conflicts import ConflictsScreen
 from review.tui.screens.screening import ScreeningScreen
 from review.workspace import Workspace
-from tui_workspace import async_test, open_app, settle
+from tui_workspace import async_test, open_app, screen_lines, settle
 
 WIDTHS = (60, 76, 80, 120)
 LONG_A = "annemarie-christina vandenberg"  # 30 letters
 LONG_B = "benjamin-alexander oosterhuis"
-
-
-def screen_lines(app) -> list[str]:  # type: ignore[no-untyped-def]
-    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
 
 
 def widget_lines(widget) -> list[str]:  # type: ignore[no-untyped-def]

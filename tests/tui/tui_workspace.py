@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from review.records import Record
@@ -16,6 +17,7 @@ from review.workspace import Workspace, init_workspace
 
 if TYPE_CHECKING:
     from review.tui.app import ReviewApp
+    from review.tui.screens.screening import ScreeningScreen
 
 CRITERIA = """\
 # Terms highlighted on the screening screen.
@@ -106,6 +108,12 @@ def require_reason_on_exclude(workspace: Workspace) -> Path:
     return path
 
 
+def screen_lines(app: App[object]) -> list[str]:
+    """The screen's lines as drawn now, dialogs and docked widgets included (notifications are not drawn under
+    ``run_test`` unless ``open_app(notifications=True)``)."""
+    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
+
+
 async def settle(pilot: Pilot, rounds: int = 20) -> None:
     """Wait until every worker has finished and the messages they posted are handled."""
     from textual.worker import WorkerCancelled, WorkerFailed
@@ -136,6 +144,20 @@ async def open_app(workspace: Workspace, reviewer: str = "alice", start: str = "
     async with app.run_test(size=size, notifications=notifications) as pilot:
         await settle(pilot)
         yield app, pilot
+
+
+@asynccontextmanager
+async def open_screening(workspace: Workspace, reviewer: str = "alice", *, size: tuple[int, int] = (80, 24),
+                         blind: bool | None = None) -> AsyncIterator[tuple[ReviewApp, Pilot, ScreeningScreen]]:
+    """``open_app`` on the screening screen, its retrain held off for a minute (a retrain's reordering would
+    change the record a key lands on): the app, the pilot and the screen."""
+    from review.tui.screens.screening import ScreeningScreen
+
+    async with open_app(workspace, reviewer, "screening", size=size, blind=blind) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ScreeningScreen)
+        screen.retrain_delay = 60.0
+        yield app, pilot, screen
 
 
 def async_test(fn):  # type: ignore[no-untyped-def]
