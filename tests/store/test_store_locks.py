@@ -6,8 +6,10 @@ malformed": two in-process TUI sessions and the retrain worker)."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,48 @@ def test_a_second_open_of_a_store_this_process_holds_keeps_its_locks(tmp_path: P
     finally:
         first.engine.dispose()
     assert _another_process_leaves_wal_mode(file) == "delete"  # (no lock left: the child may; it could fail)
+
+
+class _WrittenDuringTheRead:
+    """A connection whose query is answered, then another connection writes the file (``write``): what a
+    process creating a store, or checkpointing one, may do while the lock-free read is under way."""
+
+    def __init__(self, conn: sqlite3.Connection, write: Callable[[], None]) -> None:
+        self.conn, self.write = conn, write
+
+    def execute(self, *args: object) -> sqlite3.Cursor:
+        cursor = self.conn.execute(*args)  # type: ignore[arg-type]
+        self.write()
+        return cursor
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.mark.parametrize("journal", ["DELETE", "WAL"])
+def test_a_file_written_while_its_schema_is_read_without_a_lock_is_left_to_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, journal: str) -> None:
+    """The schema is read with immutable=1 (no lock): a file another process writes meanwhile (its tables into the
+    -wal of a store being created, or into the file itself) is not judged "without the review's tables" from that
+    read; the store's own connection judges it, under its locks."""
+    from review.store import core
+
+    file = tmp_path / "review.db"
+    setup = sqlite3.connect(file)
+    setup.execute(f"PRAGMA journal_mode={journal}")
+    setup.execute("CREATE TABLE notes (x)")
+    setup.commit()
+    setup.close()
+    assert core._sqlite_file_without_store(file)  # nothing written meanwhile: another program's file
+    writer = sqlite3.connect(file)
+
+    def write() -> None:
+        writer.execute("CREATE TABLE schema_info (key TEXT, value TEXT)")
+        writer.commit()  # (WAL: into review.db-wal, the writer kept open so it stays there)
+
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: _WrittenDuringTheRead(real_connect(*a, **k), write))
+    try:
+        assert not core._sqlite_file_without_store(file)
+    finally:
+        writer.close()

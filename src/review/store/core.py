@@ -235,10 +235,21 @@ def _sqlite_file_without_store(file: Path) -> bool:
     own VFS keeps such a descriptor open until the process's last lock on the inode is released.
     ``immutable=1``: no lock taken, and no -wal or -shm opened or created (a read-only connection would create
     both beside a WAL-mode file and leave them), so the main file alone is read, which is the whole database
-    when no non-empty -wal or -journal is beside it."""
+    when no non-empty -wal or -journal is beside it. Without a lock another process may write meanwhile (a new
+    store's tables into its -wal, a checkpoint into the file): an answer of "no table" counts only when the file
+    and its side files are as they were before the read (a torn read was seen as "malformed", 707 of 14,229
+    reads under a writer checkpointing schema changes, and could in principle parse without the table)."""
     import sqlite3
 
-    if unsaved_side_files(file):
+    def unchanged() -> tuple[int, int, int] | None:
+        with contextlib.suppress(OSError):
+            if not unsaved_side_files(file):
+                now = file.stat()
+                return now.st_ino, now.st_size, now.st_mtime_ns
+        return None
+
+    before = unchanged()
+    if before is None:
         return False
     try:
         conn = sqlite3.connect(f"{file.resolve().as_uri()}?immutable=1", uri=True)
@@ -251,7 +262,7 @@ def _sqlite_file_without_store(file: Path) -> bool:
         return False
     finally:
         conn.close()
-    return found is None
+    return found is None and unchanged() == before
 
 
 def _sqlite_path(url: sa.URL) -> Path | None:
