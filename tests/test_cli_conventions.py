@@ -658,6 +658,12 @@ COMMAND_LINE_MISTAKES = [
     ["validate", "delphi", "{csv}", "--consensus", "7"], ["validate", "delphi", "{csv}", "--consensus", "0.5"],
     ["validate", "delphi", "{csv}", "--scale-min", "3"], ["validate", "delphi", "{csv}", "--agree-from", "6"],
     ["validate", "delphi", "{csv}", "--agree-from", "2"],
+    # nan passes every bound of click's FloatRange (each comparison is false): refused later, exit 4 or 1,
+    # and `search --check-seeds --min-recall nan` passed any seed recall
+    ["meta", "{csv}", "--level", "nan"], ["simulate", "{csv}", "--json", "{out}", "--target-recall", "nan"],
+    ["validate", "icc", "{csv}", "--level", "NaN"],
+    ["validate", "predictive", "{csv}", "--outcome", "y", "--predictor", "p", "--horizon", "nan"],
+    ["search", "q1", "--check-seeds", "{csv}", "--min-recall", "nan"],
 ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+import math
 
 import click
 
@@ -137,9 +139,20 @@ class AnyCaseChoice(click.ParamType):
         return [click.shell_completion.CompletionItem(c) for c in self.choices if c.casefold().startswith(start)]
 
 
+class NumberRange(click.FloatRange):
+    """click's FloatRange that also refuses ``nan``, which passes every bound (each comparison is false) and was
+    refused later, exit 4 or 1, where a number out of range is a command-line mistake, exit 2."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number.", param, ctx)
+        return float(number)
+
+
 #: A proportion strictly between 0 and 1 (a recall, a confidence or CI level); any other is a
 #: command-line mistake, exit 2 (docs/interfaces.md), said by click before anything runs.
-OPEN_FRACTION = click.FloatRange(0, 1, min_open=True, max_open=True)
+OPEN_FRACTION = NumberRange(0, 1, min_open=True, max_open=True)
 
 #: A seed: a whole number 0 to 2**32 - 1 (numpy refuses a negative one, which was a traceback when
 #: used; scikit-learn's random_state refuses one above, which blamed the input file, exit 1). review.toml

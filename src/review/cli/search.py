@@ -13,7 +13,7 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError
 from ..services import sources as service
 from ..workspace import Workspace
-from .context import INPUT_FILE, Context, pass_context
+from .context import INPUT_FILE, Context, NumberRange, pass_context
 from .output import check_outputs
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class _Bar:
               help="Check NAME against the studies it must find (PMID list or any importable file); searches nothing, logs the check.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False),
               help="With --check-seeds: also write the check as JSON to this file ('-': JSON on stdout, table on stderr).")
-@click.option("--min-recall", type=click.FloatRange(0, 1),
+@click.option("--min-recall", type=NumberRange(0, 1),
               help="With --check-seeds: exit with status 5 when the relative recall is below this.")
 @pass_context
 def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: int | None, progress: bool | None,

@@ -15,7 +15,7 @@ from ..errors import WorkspaceError
 from ..words import counted
 from ..workspace import Workspace
 from ..services.validate import DelphiRule, number_range
-from .context import INPUT_FILE, SEED, Context, pass_context
+from .context import INPUT_FILE, SEED, Context, NumberRange, pass_context
 from .output import check_outputs
 
 
@@ -48,7 +48,7 @@ def _number(kind: str, key: str) -> click.ParamType:
     if spec.whole:
         return click.IntRange(None if spec.low is None else int(spec.low), None if spec.high is None else int(spec.high),
                               min_open=spec.low_open, max_open=spec.high_open)
-    return click.FloatRange(spec.low, spec.high, min_open=spec.low_open, max_open=spec.high_open)
+    return NumberRange(spec.low, spec.high, min_open=spec.low_open, max_open=spec.high_open)
 
 
 def _level(kind: str) -> Callable[..., Any]:
