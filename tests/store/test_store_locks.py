@@ -107,3 +107,4 @@ def test_a_file_written_while_its_schema_is_read_without_a_lock_is_left_to_the_s
         assert not core._sqlite_file_without_store(file)
     finally:
         writer.close()
+

@@ -146,8 +146,10 @@ def _read_only_place(file: Path) -> str | None:
     """What keeps this process from writing the SQLite store ``file``, in words naming it and what to do: the
     file, or its -wal or -shm, read-only to this user, or its folder read-only (SQLite creates the -wal and -shm
     there, so a store whose folder is read-only cannot even be opened once they are gone). None when each is
-    writable (the refusal came from elsewhere)."""
+    writable (the refusal came from elsewhere), or when the folder is not there (a moved workspace: not read-only)."""
     folder = file.parent
+    if not folder.is_dir():
+        return None
     try:
         on_read_only_disk = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):  # (no statvfs: Windows)
