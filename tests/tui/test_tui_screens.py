@@ -35,7 +35,8 @@ async def test_dashboard_counts_and_export_action(tui_ws: Workspace) -> None:
     search_store.add_seed_check(tui_ws.store, query_name="cmd", term="x", params={}, seed_file="seeds.txt",
                                 seed_file_sha256="0" * 64, n_seeds=4, n_found=3, recall=0.75, requests=2, details={},
                                 checked_at=datetime.now(timezone.utc))
-    async with open_app(tui_ws, "alice", size=SIZE) as (app, pilot):
+    # (unblinded: x in a blind session writes nothing, test_tui_walk.py)
+    async with open_app(tui_ws, "alice", size=SIZE, blind=False) as (app, pilot):
         assert isinstance(app.screen, DashboardScreen)
         stages = app.screen.query_one("#stages")
         text = "\n".join(line.text for line in stages.render_lines(stages.region.reset_offset))
