@@ -104,3 +104,30 @@ async def test_the_agreement_of_a_long_pair_keeps_every_number(fresh_ws: Workspa
         else:  # cut from the end, each name's start kept
             assert names[0].endswith("…") and first.startswith(names[0][:-1]), names
             assert second.startswith(names[1].rstrip("…")), names
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@async_test
+async def test_the_dedup_pairs_score_scale_is_whole(fresh_ws: Workspace, width: int) -> None:
+    """At 60 columns the pair's heading took four lines and its box three: the score's scale ended "(4.5 to 7:
+    you" and "7 or more: merged without asking" was cut."""
+    from review.services.dedup import score_cutoffs
+    from review.tui.screens.dedup import DedupScreen
+
+    from review.dedup import decisions
+    from review.store import dedup as dedup_store
+
+    ids = [r.id for r in fresh_ws.store.records()]
+    with fresh_ws.store.transaction() as conn:  # a pair as the engine explains it (the demo's first)
+        run_id = dedup_store.add_run(conn, algorithm_version="test", n_records=len(ids), n_candidates=1,
+                                     n_changed=1, n_clusters=0, n_duplicates=0, n_borderline=1, seconds=0.0)
+        decisions.apply_auto_verdicts(conn, run_id, [decisions.PairVerdict(ids[0], ids[4], "borderline", 6.0, {
+            "explanation": "score 6.0: pages -3, title +2.5, authors +2.5, abstract +2, volume +1, year +0.5, "
+                           "journal +0.5"})])
+    ask, merge = score_cutoffs()
+    async with open_app(fresh_ws, "alice", "dedup", size=(width, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, DedupScreen) and screen.pairs
+        shown = " ".join(" ".join(widget_lines(screen.query_one("#dedup-status"))).split())
+        assert f"({ask:g} to {merge:g}: you judge; {merge:g} or more: merged without asking)" in shown, shown
+        assert screen.query_one("#pair-scroll").region.height >= 8, width  # the pair keeps its room at 24 lines
