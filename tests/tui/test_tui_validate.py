@@ -21,6 +21,11 @@ async def test_validate_screen_writes_demo_plan_and_runs_an_analysis(tui_ws: Wor
         screen = app.screen
         assert isinstance(screen, ValidateScreen)
         assert "No analysis plan" in str(screen.query_one("#validate-status", Static).render())
+        await pilot.press("r")  # nothing to run: said, not silence
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [
+            "No analysis to run: validate/analyses.toml is missing or lists none (w writes synthetic demo data and "
+            "a plan)."]
         await pilot.press("w")  # synthetic demo data and plan
         await settle(pilot)
         listing = screen.query_one("#analysis-list", ListView)

@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from ...errors import ReviewError, first_line
 from ...services.validate import PLAN_FILE, VALIDATE_DIR, planned_analyses, run_planned, write_demo
-from .base import group_running, screen_footer
+from .base import group_running, refuse_key, screen_footer
 
 
 class AnalysisFinished(Message):
@@ -115,6 +115,9 @@ class ValidateScreen(Screen[None]):
     def action_run(self) -> None:
         index = self.query_one("#analysis-list", ListView).index
         if index is None or not self.planned:
+            # (r did nothing without a word: the status line above says why, but a key pressed looks broken)
+            refuse_key(self, "No analysis to run: validate/analyses.toml is missing or lists none (w writes "
+                             "synthetic demo data and a plan).")
             return
         item = self.planned[index]
         self._status(f"running {item.name} ...")  # type: ignore[attr-defined]
