@@ -634,6 +634,31 @@ def test_records_added_to_pubmed_while_a_search_runs_are_fetched_and_counted(wor
     assert "PubMed's count changed during the run (the query 500 → 507)" in report.stdout
 
 
+def test_a_date_slice_whose_count_changes_is_named_as_one(workspace):
+    """A sliced search whose last date slice grows while its WebEnv expired: the warning named the slice by its
+    dates alone ('(2019/…-…: 60 → 63 hits'), the report as 'date slice …'; both say 'date slice' now."""
+    corpus = synthetic_corpus(250, seed=8, first_year=2001, last_year=2020)
+    spec = write_query(workspace, name="sliced")
+    latest = max(article.edat for article in corpus.articles.values())
+    added = [StandInArticle(str(90_000_000 + i), synthetic_article(90_000_000 + i, latest.year, latest.month, latest.day),
+                            latest, latest) for i in range(3)]
+    with running(corpus, paging_cap=99) as standin:
+        def the_last_slice_grows_after_the_first_batch(event):
+            if event.phase == "fetch" and event.done == 50:
+                standin.corpus = StandInCorpus([*standin.corpus.articles.values(), *added])
+                standin.expire_webenvs()
+
+        outcome = run_search(workspace, spec, client=quick_client(standin, esearch_limit=99, efetch_batch=50),
+                             progress=the_last_slice_grows_after_the_first_batch)
+    (changed,) = [w for w in outcome.warnings if w.startswith("PubMed's count changed during the search")]
+    assert changed.startswith("PubMed's count changed during the search (date slice ") and " → " in changed
+    (logged,) = json.loads(workspace.path("queries", "sliced.log.json").read_text(encoding="utf-8"))["runs"]
+    (change,) = logged["count_changes"]
+    assert change["after"] == change["before"] + 3 and outcome.hit_count == 253
+    report = CliRunner().invoke(main, ["-w", str(workspace.root), "export", "searches", "-"]).stdout
+    assert f"PubMed's count changed during the run (date slice {change['slice']} " in report
+
+
 def test_records_removed_from_pubmed_after_they_were_stored_are_told_apart(workspace):
     """PubMed removes 4 records this search already stored (a WebEnv searched again finds 496): they stay
     stored and retrieved, the run's counts reconcile, and the log and warnings say so. The count check failed

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..words import counted
 from .eutils import NCBI_EUTILS_URL
+from .retrieval import slice_name
 
 __all__ = ["ImportedFile", "ReportSource", "Deduplication", "ElsewhereSearch", "SearchReport", "render_search_report"]
 
@@ -273,7 +274,7 @@ def _counts(run: dict[str, Any]) -> str:
         text += f", {missing} could not be fetched ({', '.join(run['missing_pmids'][:10])})"
     if deleted:
         text += f", {deleted} deleted by PubMed"
-    changes = [f"{'the query' if c['slice'] == 'all' else 'date slice ' + c['slice']} {_n(c['before'])} → {_n(c['after'])}"
+    changes = [f"{slice_name(c['slice'])} {_n(c['before'])} → {_n(c['after'])}"
                for c in run.get("count_changes") or []]
     if changes:
         text += f"; PubMed's count changed during the run ({'; '.join(changes)}), and the found count is the later one"

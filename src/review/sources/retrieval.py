@@ -19,7 +19,7 @@ from ..words import counted, whole
 from .eutils import EutilsClient, HostUnreachable, HttpRefused, SearchResult, WaitTooLong, WebEnvExpired
 from .pubmed_xml import ParsedPubmed
 
-__all__ = ["SearchProgress", "Slice", "Retrieval", "BatchSink", "retrieve", "slice_term"]
+__all__ = ["SearchProgress", "Slice", "Retrieval", "BatchSink", "retrieve", "slice_name", "slice_term"]
 
 #: Earliest and latest Entrez dates a slice plan starts from.
 EARLIEST = date(1700, 1, 1)
@@ -186,6 +186,11 @@ def _plan_slices(client: EutilsClient, term: str, params: dict[str, str], limit:
             planned.append(Slice(label, sliced, result, start, stop))
     planned.sort(key=lambda s: s.start or EARLIEST)  # (stable: a day's PMID ranges stay in their order)
     return planned
+
+
+def slice_name(label: str) -> str:
+    """A slice as the reader is told of it: ``the query`` (not sliced) or ``date slice 1992/02/17-1997/04/02``."""
+    return "the query" if label == "all" else f"date slice {label}"
 
 
 def _slice_note(piece: Slice) -> str:

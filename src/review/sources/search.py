@@ -33,7 +33,7 @@ from ..words import counted, whole
 from ..workspace import Workspace
 from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
 from .query_blocks import strip_comments
-from .retrieval import Retrieval, SearchProgress, Slice, retrieve
+from .retrieval import Retrieval, SearchProgress, Slice, retrieve, slice_name
 
 __all__ = ["QuerySpec", "SearchOutcome", "QueryOverview", "load_query", "load_queries", "workspace_queries", "run_search",
            "run_searches", "search_each", "select_queries", "write_search_log", "search_log", "search_logs", "search_interface", "query_overview",
@@ -458,7 +458,7 @@ def _run_search(workspace: Workspace, spec: QuerySpec, *, client: EutilsClient |
     log_path = write_search_log(workspace, spec)
     warnings = list(outcome.warnings)
     for change in outcome.count_changes:
-        warnings.append(f"PubMed's count changed during the search ({change['slice'] if change['slice'] != 'all' else 'the query'}: "
+        warnings.append(f"PubMed's count changed during the search ({slice_name(change['slice'])}: "
                         f"{whole(change['before'])} → {whole(change['after'])} hits when its WebEnv was searched again); "
                         "the hits counted are the later ones, and every PMID of the new result set was fetched")
     if outcome.removed_pmids:
