@@ -287,17 +287,26 @@ def test_a_read_only_workspace_folder_is_named_as_such(workspace, tmp_path):
     workspace.store.engine.dispose()  # (the last connection closed: no -wal or -shm left beside review.db)
     root = workspace.root
     assert not root.joinpath("review.db-wal").exists() and not root.joinpath("review.db-shm").exists()
-    expected = (f"the workspace folder {root} is read-only to you, and the store review.db needs to create "
-                f"review.db-wal and review.db-shm in it; nothing was written — make the folder writable (chmod u+w "
-                f"{root}")
-    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    def expected(folder: Path) -> str:
+        return (f"the workspace folder {folder} is read-only to you: the store review.db cannot be made or opened "
+                "there (SQLite creates review.db-wal and review.db-shm beside it); nothing was written — make the "
+                f"folder writable (chmod u+w {folder}; its owner, or sudo, if it is not yours), or work in a folder "
+                "you can write to (a copy of the workspace, or a new one)")
+
+    empty = tmp_path / "empty"  # review init into a folder of one's own that is read-only
+    empty.mkdir()
+    for folder in (root, empty):
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
-        for args in (["status"], ["-r", "alice", "decide", str(ids[0]), "--include"]):
-            result = _as_bound_by_permissions(["-w", str(root), *args], tmp_path)
-            one_line_error(result, expected)
+        for args in (["-w", str(root), "status"], ["-w", str(root), "-r", "alice", "decide", str(ids[0]), "--include"],
+                     ["init", str(empty)]):
+            result = _as_bound_by_permissions(args, tmp_path)
+            one_line_error(result, expected(empty if args[0] == "init" else root))
             assert result.exit_code == 1, result.output
     finally:
-        root.chmod(stat.S_IRWXU)
+        for folder in (root, empty):
+            folder.chmod(stat.S_IRWXU)
+    assert list(empty.iterdir()) == []
 
 
 # -- --workspace after the subcommand ----------------------------------------------------------------------

@@ -164,10 +164,10 @@ def _read_only_place(file: Path) -> str | None:
                     f"(chmod u+w {shlex.quote(str(path))}; its owner, or sudo, if it is not yours) and run review "
                     "again")
     if not os.access(folder, os.W_OK | os.X_OK):
-        return (f"the workspace folder {folder} is read-only to you, and the store {file.name} needs to create "
-                f"{file.name}-wal and {file.name}-shm in it; nothing was written — make the folder writable (chmod "
-                f"u+w {shlex.quote(str(folder))}; its owner, or sudo, if it is not yours), or copy the workspace to "
-                "a folder you can write to and run review there")
+        return (f"the workspace folder {folder} is read-only to you: the store {file.name} cannot be made or "
+                f"opened there (SQLite creates {file.name}-wal and {file.name}-shm beside it); nothing was written — "
+                f"make the folder writable (chmod u+w {shlex.quote(str(folder))}; its owner, or sudo, if it is not "
+                "yours), or work in a folder you can write to (a copy of the workspace, or a new one)")
     return None
 
 
