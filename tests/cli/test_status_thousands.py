@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -47,6 +48,10 @@ def test_status_and_prisma_identity_lines_separate_thousands(workspace: Workspac
     run_id = search_store.start_run(workspace.store, query_name="asthma", database="MEDLINE/PubMed", term="asthma",
                                     params={})
     search_store.finish_run(workspace.store, run_id, hit_count=1585, new_records=1585)
+    # (a seed set of 1,200 is far beyond a real one's tens: the line's counts are checked all the same)
+    search_store.add_seed_check(workspace.store, query_name="asthma", term="asthma", params={}, seed_file="seeds.csv",
+                                seed_file_sha256="c" * 64, n_seeds=1200, n_found=1100, recall=1100 / 1200, requests=3,
+                                details={}, checked_at=datetime(2026, 12, 6, tzinfo=timezone.utc))
     for record_id in ids[:1100]:
         workspace.store.add_decision(record_id, "alice", "exclude")
     for record_id in ids[:1050]:
@@ -64,6 +69,8 @@ def test_status_and_prisma_identity_lines_separate_thousands(workspace: Workspac
     assert any(line.startswith("  conflicts            1,050 between reviewers, 0 resolved, 1,050 open")
                for line in lines), status.stdout
     assert any(re.match(r"  asthma +complete +hits +1,585 +new +1,585 ", line) for line in lines), status.stdout
+    assert any(line.startswith("  asthma               seed check 1,100/1,200 found (recall 0.92)") for line in lines), \
+        status.stdout
     assert any(line.endswith("; 2,300 records imported since the last run are not deduplicated yet (review dedup)")
                for line in lines), status.stdout
 
