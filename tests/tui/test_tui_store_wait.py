@@ -128,3 +128,34 @@ def test_a_wait_past_its_bound_says_the_store_was_not_opened(fresh_ws: Workspace
         said = seen[screen]
         assert "Not opened: the store is busy: another review process held its write lock for over 1 s" in said, seen
         assert "try again when that process has finished. q quits." in said and "waiting" not in said, seen
+
+
+def test_a_second_wait_of_the_same_opening_counts_on_with_one_timer(fresh_ws: Workspace,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade of several steps can make the opening wait twice (each step takes the write lock): the second
+    notice started the seconds again from 0 and a second timer, and the first timer ran for the app's life."""
+    from review.tui.app import make_app
+
+    monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 20_000)
+    seen: dict[str, object] = {}
+
+    async def run() -> None:
+        app = make_app(fresh_ws, "alice", "dashboard")
+        async with app.run_test(size=(120, 32)) as pilot:
+            await until(pilot, lambda: "waited" in _said(app))
+            first_timer = app._store_wait_timer
+            await pilot.pause(2.2)
+            app._say_store_wait("waiting for the schema upgrade (step 2 of 2) another review is running on this "
+                                "store (up to 20 s; Ctrl-C stops waiting)")
+            await pilot.pause(0.1)
+            seen["said"] = _squeezed(str(app.screen.query_one("#stages", Static).render()))
+            seen["same timer"] = app._store_wait_timer is first_timer
+            app.exit()
+
+    with upgrade_lock_held(fresh_ws):
+        asyncio.run(run())
+    said = str(seen["said"])
+    assert "step 2 of 2" in said, said
+    waited = [int(n) for n in re.findall(r"waited (\d+) s", said)]
+    assert waited and waited[0] >= 2, said
+    assert seen["same timer"], seen

@@ -244,11 +244,15 @@ class ReviewApp(PlainNotifyApp):
         notification, and on the loading line of every screen shown meanwhile with the seconds waited, each
         second (stderr is hidden while the app runs; a notification alone was gone after 30 s, and the
         screening screen's one-line counts cut the line before its bound and how to quit)."""
-        self._store_wait = (text.replace("; Ctrl-C stops waiting", ""), monotonic())
+        # An upgrade of several steps may make the opening wait more than once: the seconds count from the first
+        # wait, and one timer ticks (a second one ran for the app's life, the first never stopped).
+        since = self._store_wait[1] if self._store_wait is not None else monotonic()
+        self._store_wait = (text.replace("; Ctrl-C stops waiting", ""), since)
         self.notify(text.replace("Ctrl-C stops waiting", f"{self._quit_keys()} quits"), title="Waiting",
                     severity="warning", timeout=30)
         self._show_loading()
-        self._store_wait_timer = self.set_interval(1.0, self._show_loading)
+        if self._store_wait_timer is None:
+            self._store_wait_timer = self.set_interval(1.0, self._show_loading)
 
     def _open_failed(self, error: Exception) -> None:
         """The workspace could not be opened (a wait for the store past its bound, a busy or newer store): the
