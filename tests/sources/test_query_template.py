@@ -161,7 +161,7 @@ def test_the_dashboards_search_names_the_template_it_passed_over(workspace: Work
     workspace.path("queries", "mine.toml").write_text('query = """anything"""\n', encoding="utf-8")
     summary = run_search(workspace, "alice")
     (run,) = search_store.runs(workspace.store)
-    assert summary == (f"mine: {run['hit_count']} hits, {run['new_records']} new; "
+    assert summary == (f"mine: {run['hit_count']:,} hits, {run['new_records']:,} new; "
                        "example.toml: a template, not searched")
 
 

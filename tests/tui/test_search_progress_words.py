@@ -32,3 +32,14 @@ def test_the_dashboards_search_progress_is_worded_as_the_cli_log(workspace, monk
     assert said[-1] == "long: 250 of 250 records stored; complete"
     cli_slices = [line for line in logged.splitlines() if line.startswith("long: date slice ")]
     assert cli_slices == slices
+
+
+def test_the_dashboards_search_summary_separates_thousands(workspace, monkeypatch) -> None:
+    """As review status and review search's table do since a6cf6945: '1,200 hits, 1,200 new', not '1200'."""
+    workspace.path("queries", "big.toml").write_text('name = "big"\nquery = """anything"""\n', encoding="utf-8")
+    with workspace.path("review.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[pubmed]\nrate_per_second = 0\n")
+    with running(synthetic_corpus(1_200, seed=9)) as standin:
+        monkeypatch.setenv("REVIEW_EUTILS_URL", standin.url)
+        summary = run_search(Workspace(workspace.root), "alice")
+    assert summary.startswith("big: 1,200 hits, 1,200 new")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..services import dedup, prisma, screening, sources
+from ..words import counted, whole
 from ..workspace import Workspace
 
 #: How an action says where it is (one short line; the dashboard shows the newest).
@@ -35,7 +36,7 @@ def run_search(workspace: Workspace, reviewer: str, say: Say = _silent) -> str:
     outcomes = list(searches.run())
     # A template has no run, so the dashboard's query rows leave it out: the summary says it was passed over.
     return "; ".join([*(f"{o.name}: busy (another process searches it)" if o.refused is not None
-                        else f"{o.name}: {o.hit_count} hits, {o.new_records} new" for o in outcomes),
+                        else f"{o.name}: {counted(o.hit_count, 'hit')}, {whole(o.new_records)} new" for o in outcomes),
                       *(f"{path.name}: a template, not searched" for path in searches.skipped_templates)])
 
 
