@@ -362,12 +362,13 @@ async def test_an_analysis_s_unexpected_error_is_said_under_its_own_name_while_a
         assert await asyncio.to_thread(a_entered.wait, 10)
         listing.index = 1
         await pilot.press("r")
-        for _ in range(200):  # until the first analysis's failure is shown; the second is still running
+        for _ in range(200):  # until the first analysis's failure is said; the second is still running
             await pilot.pause(0.05)
-            if "stopped" in str(status.render()):
+            if _said(app, "'effect'"):
                 break
-        assert str(status.render()) == f"{first}: stopped on an unexpected error (KeyError: 'effect')"
-        assert not release_b.is_set() and len(_said(app, "'effect'")) == 1
+        # said under its own name; the status line still says what runs (the report is the run asked for last's)
+        assert _said(app, "'effect'") == [f"{first}: stopped on an unexpected error: KeyError: 'effect'"]
+        assert str(status.render()) == f"running {second} ..." and not release_b.is_set()
         release_b.set()
         await settle(pilot)
         assert str(status.render()) == f"{second}: done" and app.is_running
@@ -412,6 +413,55 @@ async def test_an_analysis_that_failed_before_another_was_started_is_not_said_un
         assert said[0] == f"running {first} ..." and said[-1] == f"{second}: done", said
         assert f"{first}: stopped on an unexpected error (KeyError: 'effect')" in said, said
         assert not [line for line in said if line.startswith(f"{second}: stopped")], said
+
+
+@async_test
+async def test_an_analysis_that_ends_after_a_later_one_leaves_the_later_one_s_report(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A is started, then B; B ends first, A last: A's report replaced B's, and the status said "A: done". A newer
+    run cancels A's worker, but a thread cannot be stopped: it ran on and posted its result."""
+    import asyncio
+
+    from textual.widgets import ListView, Static
+
+    from review.tui.screens import validate
+
+    real_run = validate.run_planned
+    a_entered, release_a = threading.Event(), threading.Event()
+    a_lines: list[str] = []
+    async with open_app(tui_ws, "alice", "validate") as (app, pilot):
+        screen = app.screen
+        status, report = screen.query_one("#validate-status", Static), screen.query_one("#validate-report", Static)
+        await pilot.press("w")
+        await settle(pilot)
+        first, second = screen.planned[0].name, screen.planned[1].name
+
+        def run(item: Any, **kwargs: Any) -> Any:
+            if item.name == first:  # held until the second analysis's report is on the screen
+                a_entered.set()
+                release_a.wait(10)
+                analysis = real_run(item, **kwargs)
+                a_lines.extend(analysis.lines)
+                return analysis
+            return real_run(item, **kwargs)
+
+        monkeypatch.setattr(validate, "run_planned", run)
+        await pilot.press("r")
+        assert await asyncio.to_thread(a_entered.wait, 10)
+        screen.query_one("#analysis-list", ListView).index = 1
+        await pilot.press("r")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if str(status.render()) == f"{second}: done":
+                break
+        b_report = str(report.render())
+        assert str(status.render()) == f"{second}: done" and b_report
+        release_a.set()
+        await settle(pilot)
+        assert a_lines and a_lines[0] not in b_report  # the first's report would be told apart
+        assert str(status.render()) == f"{second}: done"
+        assert str(report.render()) == b_report
+        assert tui_ws.path("validate", "results").is_dir() and app.is_running
 
 
 @async_test

@@ -24,10 +24,11 @@ from .base import group_running, refuse_key, screen_footer
 
 
 class AnalysisFinished(Message):
-    """A worker finished one analysis: its report lines and the files it wrote."""
+    """A worker finished one analysis: its report lines and the files it wrote. ``run`` numbers the request."""
 
-    def __init__(self, name: str, lines: list[str], written: list[Path], warnings: list[str]) -> None:
+    def __init__(self, run: int, name: str, lines: list[str], written: list[Path], warnings: list[str]) -> None:
         super().__init__()
+        self.run = run
         self.name = name
         self.lines = lines
         self.written = written
@@ -35,10 +36,12 @@ class AnalysisFinished(Message):
 
 
 class AnalysisFailed(Message):
-    """A worker's analysis stopped: the one-line error, and whether it was unexpected (a bug, not bad input)."""
+    """A worker's analysis stopped: the one-line error, and whether it was unexpected (a bug, not bad input).
+    ``run`` numbers the request."""
 
-    def __init__(self, name: str, error: str, *, unexpected: bool = False) -> None:
+    def __init__(self, run: int, name: str, error: str, *, unexpected: bool = False) -> None:
         super().__init__()
+        self.run = run
         self.name = name
         self.error = error
         self.unexpected = unexpected
@@ -66,6 +69,8 @@ class ValidateScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.planned: list[object] = []
+        #: The number of the analysis run last asked for; only its result may fill the report.
+        self.last_run = 0
 
     @property
     def workspace(self):  # type: ignore[no-untyped-def]
@@ -121,35 +126,45 @@ class ValidateScreen(Screen[None]):
             return
         item = self.planned[index]
         self._status(f"running {item.name} ...")  # type: ignore[attr-defined]
-        self.run_analysis(item)
+        self.last_run += 1
+        self.run_analysis(self.last_run, item)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="validate")
-    def run_analysis(self, item: object) -> None:
-        """Run one planned analysis off the UI thread; the result comes back as a message."""
+    def run_analysis(self, run: int, item: object) -> None:
+        """Run one planned analysis off the UI thread; the result comes back as a message numbered ``run``.
+        (A newer run cancels this worker, but a thread runs on to the end and posts anyway: the handlers
+        compare ``run`` with ``last_run``.)"""
         try:
             analysis = run_planned(item, workspace=self.workspace)  # type: ignore[arg-type]
         except ReviewError as err:
-            self.post_message(AnalysisFailed(item.name, str(err)))  # type: ignore[attr-defined]
+            self.post_message(AnalysisFailed(run, item.name, str(err)))  # type: ignore[attr-defined]
             return
         except Exception as err:
             # A bug, not bad input: said here, under this worker's analysis. The worker's ERROR state names no
             # analysis, and a run started meanwhile cancels this worker (exclusive), which would drop the error.
             said = f"{type(err).__name__}: {first_line(err)}"
-            self.post_message(AnalysisFailed(item.name, said, unexpected=True))  # type: ignore[attr-defined]
+            self.post_message(AnalysisFailed(run, item.name, said, unexpected=True))  # type: ignore[attr-defined]
             return
-        self.post_message(AnalysisFinished(item.name, analysis.lines, analysis.written,  # type: ignore[attr-defined]
-                                           analysis.warnings))
+        self.post_message(AnalysisFinished(run, item.name, analysis.lines,  # type: ignore[attr-defined]
+                                           analysis.written, analysis.warnings))
 
     @on(AnalysisFinished)
     def _finished(self, message: AnalysisFinished) -> None:
+        for warning in message.warnings:  # (about the files it wrote, whichever run is shown)
+            self.notify(warning, title="Client data", severity="warning", timeout=10)
+        if message.run != self.last_run:
+            return  # an earlier request's: the report and the status line belong to the one asked for last
         lines = [*message.lines, "", *(f"wrote {p}" for p in message.written)]
         self.query_one("#validate-report", Static).update("\n".join(lines))
         self._status(f"{message.name}: done")
-        for warning in message.warnings:
-            self.notify(warning, title="Client data", severity="warning", timeout=10)
 
     @on(AnalysisFailed)
     def _failed(self, message: AnalysisFailed) -> None:
+        if message.run != self.last_run:  # an earlier request's: said under its name, the report left alone
+            cause = "an unexpected error" if message.unexpected else "bad input"
+            self.notify(f"{message.name}: stopped on {cause}: {message.error}", title="Validate",
+                        severity="error", timeout=8)
+            return
         self.query_one("#validate-report", Static).update(message.error)
         cause = f"an unexpected error ({message.error})" if message.unexpected else "bad input"
         self._status(f"{message.name}: stopped on {cause}")
