@@ -131,3 +131,22 @@ async def test_the_dedup_pairs_score_scale_is_whole(fresh_ws: Workspace, width: 
         shown = " ".join(" ".join(widget_lines(screen.query_one("#dedup-status"))).split())
         assert f"({ask:g} to {merge:g}: you judge; {merge:g} or more: merged without asking)" in shown, shown
         assert screen.query_one("#pair-scroll").region.height >= 8, width  # the pair keeps its room at 24 lines
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@async_test
+async def test_the_record_browsers_filter_box_shows_what_is_typed(fresh_ws: Workspace, width: int) -> None:
+    """At 60 columns the filter box shared its row with three lists of at least 18 cells and was 4 wide: what was
+    typed could not be seen. Below 80 columns it takes a row of its own; at 80 and more the row is as before."""
+    from textual.widgets import Input, Select
+
+    async with open_app(fresh_ws, "alice", "browser", size=(width, 24)) as (app, pilot):
+        await pilot.press("slash", *"recurrence")
+        await settle(pilot)
+        box = app.screen.query_one("#filter-text", Input)
+        assert box.has_focus and box.content_region.width >= 15, (width, box.content_region)
+        assert any("recurrence" in line for line in screen_lines(app)), screen_lines(app)
+        lists = list(app.screen.query(Select))
+        assert all(s.query_one("SelectCurrent #label").size.height == 1 for s in lists), width  # one line each
+        same_row = {s.region.y for s in lists} == {box.region.y}
+        assert same_row == (width >= 80), (width, box.region, [s.region for s in lists])

@@ -90,6 +90,9 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
     AUTO_FOCUS = "#records"
 
     CSS_PATH = "browser.tcss"
+    #: Below 80 columns the filter box takes a row of its own (browser.tcss): beside three lists it was 4 cells wide
+    #: at 60, and what was typed could not be seen.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-normal")]
     HELP = ("Type in the filter box to search; **enter** or **esc** goes back to the table. With the table "
             "focused, **i**/**e**/**m** change *your* decision on the highlighted record and "
             "**enter** opens it. Every change is appended to the decision log.")
