@@ -100,7 +100,7 @@ async def test_a_key_with_nothing_to_act_on_says_why(tui_ws: Workspace, fresh_ws
         await pilot.press("y")
         await settle(pilot)
         assert [n.message for n in app._notifications] == [
-            "No report at full text: records included on screening (2) come here."]
+            "No report at full text yet: records included on screening (key 2) come here."]
 
 
 def test_a_dedup_pair_says_the_scale_of_its_score() -> None:

@@ -67,6 +67,10 @@ def item_state(item: QueueItem) -> str:
             "pending": "sought"}.get(item.retrieval, "awaiting")
 
 
+#: What a full-text key says while no report is listed ("(2)" alone read as a footnote, not as the key).
+NO_REPORT = "No report at full text yet: records included on screening (key 2) come here."
+
+
 class FulltextScreen(ProjectScreen, RefitsOnResize):
     """Reports awaiting full text, with keys for retrieval and eligibility."""
 
@@ -205,19 +209,21 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
             self.notify(line, timeout=4, severity=severity)
         self.load()
 
+    def _refuse(self) -> None:
+        """A key with no report to act on: still opening, or none at full text yet."""
+        refuse_key(self, STILL_OPENING if self.project is None else NO_REPORT)
+
     def action_event(self, event: str) -> None:
         record_id = self._selected()
         if record_id is None or self.project is None:
-            refuse_key(self, STILL_OPENING if self.project is None else
-                       "No report at full text: records included on screening (2) come here.")
+            self._refuse()
             return
         self._write(record_id, event)
 
     def action_exclude(self) -> None:
         record_id, project = self._selected(), self.project
         if record_id is None or project is None:
-            refuse_key(self, STILL_OPENING if self.project is None else
-                       "No report at full text: records included on screening (2) come here.")
+            self._refuse()
             return
         try:
             reasons = fulltext_reasons(project.workspace)
@@ -230,8 +236,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         """First l: remember the report. Second l, on another row: link it to that row's study."""
         selected, project = self._selected(), self.project
         if selected is None or project is None or self.items is None:
-            refuse_key(self, STILL_OPENING if self.project is None else
-                       "No report at full text: records included on screening (2) come here.")
+            self._refuse()
             return
         report, self.linking = self.linking, None
         if report is None or report == selected:  # start (or, on the same row, cancel)
@@ -255,8 +260,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
     def action_unlink(self) -> None:
         selected, project = self._selected(), self.project
         if selected is None or project is None:
-            refuse_key(self, STILL_OPENING if self.project is None else
-                       "No report at full text: records included on screening (2) come here.")
+            self._refuse()
             return
         item = self._item(selected)
         if item is not None and item.study_id == item.record_id:
