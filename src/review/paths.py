@@ -23,6 +23,19 @@ ENV_DATA_DIR = "REVIEW_DATA_DIR"
 ENV_DATABASE_URL = "REVIEW_DATABASE_URL"
 
 
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file: the same real path (``os.path.realpath``, which leaves a symlink
+    loop as it is where ``Path.resolve`` raised ``RuntimeError``), or, both existing, the same device and
+    inode (a case-insensitive file system's ``Review.db`` is ``review.db``; a hard link). Only looked at,
+    never opened."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # (one of them is missing or cannot be looked at: not the same file)
+        return False
+
+
 def find_workspace(start: Path | None = None) -> Path | None:
     """Return the nearest directory at or above ``start`` holding ``review.toml``."""
     here = (start or Path.cwd()).resolve()

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import write_text_atomic
-from .errors import WorkspaceError
-from .paths import DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE, find_workspace
+from .errors import ImportFormatError, WorkspaceError
+from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
+                    find_workspace, same_file)
 from .tomlread import read_toml
 from .tomlwrite import TomlEditError, checked_table_keys, set_table_keys, text_as_written, value_text
 
@@ -127,6 +128,24 @@ class Workspace:
 
         return safe_url(self.database_url)
 
+    def sqlite_databases(self) -> tuple[Path, ...]:
+        """The database files of the workspace's SQLite stores: review.toml's, and ``REVIEW_DATABASE_URL``'s when
+        that names another; none for a store on a server."""
+        urls = dict.fromkeys((self.configured_database_url, self.database_url))
+        return tuple(database for url in urls if (database := sqlite_file(url)) is not None)
+
+    def refuse_own_store(self, path: Path, *, use: str = "read") -> None:
+        """Refuse (one :class:`ImportFormatError` naming ``path``, before a byte of it is read) a file a command
+        was asked to ``use`` that is this workspace's SQLite store or one of the files SQLite keeps beside it, by
+        real path or by device and inode. Read by Python, the store is no input anyway, and closing that
+        descriptor would drop every POSIX lock this process holds on the file, under the store the command has
+        open (``store.core._sqlite_file_without_store`` says what follows). The store is not opened for this."""
+        for database in self.sqlite_databases():
+            for side in ("", *SQLITE_SIDE_FILES):
+                if same_file(path, database.with_name(database.name + side)):
+                    beside = f" (SQLite's {side} file beside {database.name})" if side else ""
+                    raise ImportFormatError(path, None, f"the review's own store{beside}, not a file to {use}")
+
     def store_override(self) -> str:
         """One line when ``REVIEW_DATABASE_URL`` names another store than review.toml does, else ''."""
         from .store.core import safe_url
@@ -197,6 +216,18 @@ class Workspace:
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file a ``sqlite:///PATH`` URL names (a relative PATH from the current folder, as
+    SQLAlchemy opens it), None for another engine or an in-memory database."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.split("+")[0].lower() != "sqlite":
+        return None
+    path = rest.split("?", 1)[0][1:]  # (sqlite:///x is the relative x, sqlite:////x the absolute /x)
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return Path(path)
 
 
 def _same_store(url: str, other: str) -> bool:

@@ -36,13 +36,20 @@ class InputFileType(click.ParamType):
     """A file the command reads: one that is missing, a folder, a device or a socket is a bad input
     file (exit 3, the line ``review: PATH: no such file``) in every command, as docs/interfaces.md
     defines it (``errors.check_input_file``). A FIFO is read: these commands read their file once, and
-    ``gpg -d r.json.gpg | review instrument score /dev/stdin`` keeps client answers off disk."""
+    ``gpg -d r.json.gpg | review instrument score /dev/stdin`` keeps client answers off disk. The store of
+    the workspace the command runs in is refused too, unread (``services.workspace.refuse_own_store``, which
+    ``review import`` calls through its service); outside a workspace there is none."""
 
     name = "file"
 
     def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path:
         path = value if isinstance(value, Path) else Path(str(value))
         check_input_file(path, pipe_ok=True)
+        workspace = command_workspace()
+        if workspace is not None:
+            from ..services.workspace import refuse_own_store
+
+            refuse_own_store(workspace, path)
         return path
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,
@@ -204,3 +211,17 @@ class Context:
 
 #: ``@pass_context`` hands a command the typed ``Context`` (instead of ``@click.pass_obj``).
 pass_context = click.make_pass_decorator(Context)
+
+
+def command_workspace() -> Workspace | None:
+    """The workspace the command runs in or is pointed at (``-w``), also for a command that needs none; None
+    outside one or where its review.toml cannot be read (the command itself says so where it needs the
+    workspace). Its store is not opened."""
+    click_ctx = click.get_current_context(silent=True)
+    context = click_ctx.find_object(Context) if click_ctx is not None else None
+    if context is None:
+        return None
+    try:
+        return context.workspace
+    except (ReviewError, OSError, ValueError):
+        return None

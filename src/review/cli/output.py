@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +10,7 @@ import click
 
 from ..atomic import check_writable, write_text_atomic
 from ..errors import ReviewError
-from ..paths import WORKSPACE_FILE
+from ..paths import WORKSPACE_FILE, same_file
 
 __all__ = ["check_outputs", "has_terminal", "is_stdout", "output_name", "require_terminal", "write_output"]
 
@@ -41,30 +40,18 @@ def check_outputs(*outs: Path | str | None, reading: Path | Sequence[Path | None
         if out is None or is_stdout(out):
             continue
         path = Path(out)
-        if any(_same_file(path, source) for source in inputs):
+        if any(same_file(path, source) for source in inputs):
             raise click.UsageError(f"{out} is the input file; write the result to another file")
         if own is None:
             own = _workspace_own_files()
         for kept in own:
-            if _same_file(path, kept):
+            if same_file(path, kept):
                 what = WORKSPACE_FILE if kept.name == WORKSPACE_FILE else f"store ({kept.name})"
                 raise click.UsageError(f"{out} is the workspace's {what}; write the result to another file")
-        if any(_same_file(path, earlier) for earlier in seen):
+        if any(same_file(path, earlier) for earlier in seen):
             raise click.UsageError(f"{out} is named for two outputs; give each its own file")
         seen.append(path)
         check_writable(path)
-
-
-def _same_file(first: Path, second: Path) -> bool:
-    """Whether two paths name one file: the same real path (``os.path.realpath``, which leaves a symlink
-    loop as it is where ``Path.resolve`` raised ``RuntimeError``), or, both existing, the same inode (a
-    case-insensitive file system's ``Review.db`` is ``review.db``)."""
-    if os.path.realpath(first) == os.path.realpath(second):
-        return True
-    try:
-        return os.path.samefile(first, second)
-    except (OSError, ValueError):  # (one of them is missing or cannot be looked at: not the same file)
-        return False
 
 
 def _workspace_own_files() -> tuple[Path, ...]:
@@ -72,17 +59,10 @@ def _workspace_own_files() -> tuple[Path, ...]:
     (``-w``), also for a command that needs none (``meta --json review.db`` in a workspace); none
     outside a workspace, or where its review.toml cannot be read."""
     from ..services.workspace import own_files
-    from .context import Context
+    from .context import command_workspace
 
-    click_ctx = click.get_current_context(silent=True)
-    context = click_ctx.find_object(Context) if click_ctx is not None else None
-    if context is None:
-        return ()
-    try:
-        workspace = context.workspace
-    except (ReviewError, OSError, ValueError):  # (the command itself says so where it needs the workspace)
-        return ()
-    return own_files(workspace)
+    workspace = command_workspace()
+    return () if workspace is None else own_files(workspace)
 
 
 def write_output(out: Path | str, text: str) -> None:

@@ -38,10 +38,15 @@ def import_files(workspace: Workspace, files: Iterable[Path], *, source: str | N
                  progress: ImportProgress | None = None) -> ImportReport:
     """Import each file completely or not at all; files imported before are skipped.
 
-    ``progress`` is told ``(file, phase, records parsed so far)`` as each file goes.
+    ``progress`` is told ``(file, phase, records parsed so far)`` as each file goes. A file that is the
+    workspace's own store (``review import review.db``, or ``*`` in its folder) refuses the whole import before
+    a byte is read or the store opened (``Workspace.refuse_own_store``).
     """
     from ..sources import import_files as run_import
 
+    files = list(files)
+    for path in files:
+        workspace.refuse_own_store(path, use="import")
     # ' Embase' would be a second database beside 'Embase' in PRISMA; a blank name means none given.
     source = (source or "").strip() or None
     return run_import(workspace, files, source=source, progress=progress)

@@ -11,13 +11,13 @@ from ..errors import ReviewError, WorkspaceError
 from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE
 from ..records import Record
 from ..words import counted, whole
-from ..workspace import Workspace, init_store, init_workspace
+from ..workspace import Workspace, init_store, init_workspace, sqlite_file
 
 if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
 __all__ = ["counts_by_source", "create_store", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
-           "store_waits_through", "workspace_status"]
+           "refuse_own_store", "sqlite_file", "store_waits_through", "workspace_status"]
 
 
 @contextmanager
@@ -64,24 +64,15 @@ def own_files(workspace: Workspace) -> tuple[Path, ...]:
     and ``REVIEW_DATABASE_URL``'s when that names another), the database file and those SQLite keeps
     beside it. An output written over one of them lost the review (``export records review.db``);
     the store is not opened for this."""
-    files = [workspace.root / WORKSPACE_FILE]
-    for url in dict.fromkeys((workspace.configured_database_url, workspace.database_url)):
-        database = sqlite_file(url)
-        if database is not None:
-            files += [database, *(database.with_name(database.name + side) for side in SQLITE_SIDE_FILES)]
-    return tuple(files)
+    return (workspace.root / WORKSPACE_FILE,
+            *(database.with_name(database.name + side) for database in workspace.sqlite_databases()
+              for side in ("", *SQLITE_SIDE_FILES)))
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The database file a ``sqlite:///PATH`` URL names (a relative PATH from the current folder, as
-    SQLAlchemy opens it), None for another engine or an in-memory database."""
-    scheme, separator, rest = url.partition("://")
-    if not separator or scheme.split("+")[0].lower() != "sqlite":
-        return None
-    path = rest.split("?", 1)[0][1:]  # (sqlite:///x is the relative x, sqlite:////x the absolute /x)
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    return Path(path)
+def refuse_own_store(workspace: Workspace, path: Path, *, use: str = "read") -> None:
+    """Refuse ``path`` before a byte of it is read when it is the workspace's SQLite store or a file SQLite
+    keeps beside it (``Workspace.refuse_own_store``, which ``import_files`` calls too)."""
+    workspace.refuse_own_store(path, use=use)
 
 
 def open_store(workspace: Workspace) -> None:
