@@ -375,43 +375,57 @@ async def test_an_analysis_s_unexpected_error_is_said_under_its_own_name_while_a
 
 
 @async_test
-async def test_an_analysis_that_failed_before_another_was_started_is_not_said_under_the_other_s_name(
+async def test_an_analysis_that_fails_while_a_later_one_runs_is_said_under_its_own_name(
         tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The review's case: A's worker has failed, the screen has not yet handled it, and B is started: the line
-    said "B: stopped on an unexpected error" while B ran."""
+    """A is started, then B; A fails while B still runs: the status line said "A: stopped on an unexpected
+    error" over B's run (and, before 80e79b21, B's name). A's failure is a notification under A's name; the
+    status line stays B's until B's report is in."""
     import asyncio
 
-    from textual.widgets import ListView
+    from textual.widgets import ListView, Static
 
     from review.tui.screens import validate
 
     real_run = validate.run_planned
+    a_entered, release_a = threading.Event(), threading.Event()
+    b_entered, release_b = threading.Event(), threading.Event()
     async with open_app(tui_ws, "alice", "validate") as (app, pilot):
         screen = app.screen
+        status = screen.query_one("#validate-status", Static)
         await pilot.press("w")
         await settle(pilot)
         first, second = screen.planned[0].name, screen.planned[1].name
 
         def run(item: Any, **kwargs: Any) -> Any:
             if item.name == first:
+                a_entered.set()
+                release_a.wait(10)
                 raise KeyError("effect")
+            b_entered.set()
+            release_b.wait(10)
             return real_run(item, **kwargs)
 
         monkeypatch.setattr(validate, "run_planned", run)
-        said: list[str] = []
-        shown = screen._status
-        monkeypatch.setattr(screen, "_status", lambda text: (said.append(text), shown(text)))
-        listing = screen.query_one("#analysis-list", ListView)
-        screen.action_run()
-        worker = next(w for w in screen.workers if w.group == "validate")
-        while not worker.is_finished:  # no await between its end and B's start: the screen handles nothing
-            await asyncio.sleep(0)
-        listing.index = 1
-        screen.action_run()
+        await pilot.press("r")
+        assert await asyncio.to_thread(a_entered.wait, 10)
+        screen.query_one("#analysis-list", ListView).index = 1
+        await pilot.press("r")
+        assert await asyncio.to_thread(b_entered.wait, 10)
+        release_a.set()  # A fails now, with B running
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if any(f"{first}: stopped" in str(n.message) for n in app._notifications):
+                break
+        said = [str(n.message) for n in app._notifications]
+        assert f"{first}: stopped on an unexpected error: KeyError: 'effect'" in said, said
+        assert str(status.render()) == f"running {second} ..."
+        release_b.set()
         await settle(pilot)
-        # A's failure was posted before its worker ended, so it is handled before B's result
-        assert said[0] == f"running {first} ..." and said[-1] == f"{second}: done", said
-        assert f"{first}: stopped on an unexpected error (KeyError: 'effect')" in said, said
+        for _ in range(200):
+            if str(status.render()) == f"{second}: done":
+                break
+            await pilot.pause(0.05)
+        assert str(status.render()) == f"{second}: done"
         assert not [line for line in said if line.startswith(f"{second}: stopped")], said
 
 
