@@ -90,6 +90,19 @@ def test_the_forest_plot_marks_the_estimates_the_diamond_does_not_summarise(tmp_
     assert svg.count("(not pooled)") == 1 and "d HR high vs low demands (not pooled)" in svg
 
 
+def test_a_forest_plot_of_ors_beside_an_hr_is_drawn_on_the_ratio_scale(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The plot's measure read 'HR/OR', which is no ratio measure, so the log values were drawn and written on a
+    # raw axis: the HR 1.30 (1.10-1.60) read '0.26 [0.10; 0.47]' and the pooled OR 1.63 read as 0.49.
+    from review.synthesis.report import factor_plot
+
+    result = _synthesise(_study("a", _estimate("OR", 1.8, 1.2, 2.7)), _study("b", _estimate("OR", 1.5, 1.1, 2.1)),
+                         _study("d", _estimate("HR", 1.3, 1.1, 1.6)))
+    svg = next(p for p in factor_plot(result, tmp_path) if p.suffix == ".svg").read_text(encoding="utf-8")
+    for drawn in ("HR/OR (log scale)", "1.30 [1.10; 1.60]", "1.80 [1.20; 2.70]", "lower risk"):
+        assert drawn in svg, drawn
+    assert "raw scale" not in svg and "0.26 [0.10; 0.47]" not in svg
+
+
 def test_the_forest_plot_draws_every_interval_at_one_level_and_says_which_it_rescaled(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # A 90 % CI was drawn as published under the header '[95% CI]', shorter than the 95 % ones beside it
     # (only its label said so). Each CI is now drawn at the run's level from its own ci_level: SE from the

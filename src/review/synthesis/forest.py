@@ -107,7 +107,9 @@ def _draw_forest(
     problem = plot_format_problem(path)
     if problem is not None:
         raise ValueError(problem)
-    ratio = is_ratio(measure)
+    # A factor's plot names every ratio measure it draws ('HR/OR'): still a ratio axis, or the log values
+    # were drawn and written as raw numbers (HR 1.46 read 0.38).
+    ratio = all(is_ratio(part) for part in measure.split("/"))
     show = exp_or_limit if ratio else (lambda x: x)
     if level is None:
         level = result.level if result is not None else STANDARD_LEVEL
