@@ -966,7 +966,9 @@ async def test_a_pubmed_search_from_the_dashboard_says_how_far_it_is(fresh_ws: W
             await settle(pilot)
             assert any("300 hits, 300 new" in n.message for n in app._notifications)
             assert str(app.screen.query_one("#job").render()) == ""  # cleared at the end
-    assert any(line.startswith("Search PubMed: example: fetch") and "of 300" in line for line in seen), seen
+    # (the progress is worded as `review search --progress` logs it since 61a42162: "q: 100 of 300 records stored")
+    assert any(line.startswith("Search PubMed: example: ") and "of 300 records stored" in line and "complete" not in line
+               for line in seen), seen
 
 
 @async_test
