@@ -25,6 +25,7 @@ from ..levels import ci_level_fraction, ci_level_problem, level_percent
 from ..words import effect_interval
 from ..tomlread import loads_toml, read_toml, read_toml_text
 from .factors import FactorList
+from .quips import CONSENSUS, rater_disagreements
 from .model import (FINDING_ALPHA, QUIPS_DOMAINS, QUIPS_RATINGS, Estimate, ExpertRating, Study,
                     estimate_status_is_quoted, estimate_status_kind, known_fields)
 from ..tomlwrite import dumps
@@ -372,6 +373,7 @@ def _check_study_data(data: dict[str, Any], form: Form, factors: FactorList | No
             problems.add(f"quips.{rater}", "expected a table of domain = rating")
             continue
         _check_quips(rater, ratings, problems)
+    _check_quips_agreement(quips, problems)
 
 
 def _check_cohorts(estimates: list[dict[str, Any]], problems: Problems) -> None:
@@ -435,6 +437,23 @@ def _check_quips(rater: str, ratings: dict[str, Any], problems: Problems) -> Non
             problems.add(f"quips.{rater}.{domain}{SUPPORT_SUFFIX}",
                          f"no support text for the {domain} rating: say what in the paper it rests on",
                          unfinished=True)
+
+
+def _check_quips_agreement(quips: dict[str, Any], problems: Problems) -> None:
+    """Raters who differ in a domain, with no consensus table, leave the study without a rating there: the
+    collapse rule would call it unrated and the synthesis count it as ``unrated_as``, without a word."""
+    if CONSENSUS in quips:
+        return
+    valid = {str(rater): {d: r for d, r in ratings.items() if d in QUIPS_DOMAINS and r in QUIPS_RATINGS}
+             for rater, ratings in quips.items() if isinstance(ratings, dict)}
+    disagreements = rater_disagreements(valid)
+    if not disagreements:
+        return
+    parts = [f"{domain} ({', '.join(f'{rater} {rating}' for rater, rating in given.items())})"
+             for domain, given in disagreements.items()]
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    problems.add("quips", f"the raters disagree on {listed} and no [quips.{CONSENSUS}] settles them: add "
+                          f"[quips.{CONSENSUS}] with all six agreed ratings", unfinished=True)
 
 
 def _supported(ratings: dict[str, Any], domain: str) -> bool:
