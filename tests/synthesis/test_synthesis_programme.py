@@ -166,6 +166,18 @@ def test_grade_domains() -> None:
     assert reviewed.certainty == "moderate" and reviewed.source == "reviewer"
 
 
+def test_a_rule_set_nobody_chose_is_not_called_pre_registered(workspace: Workspace) -> None:
+    # Without --rule-set and with none in review.toml the first run records the default, and said
+    # "pre-registered rule set 'lievense'": a methods reader takes that as the team's prior choice.
+    _copy(workspace.root)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "synthesis", "--no-plots"])
+    assert result.exit_code == 0, result.output
+    assert 'rule_set = "lievense"' in (workspace.root / "review.toml").read_text()
+    assert "pre-registered rule set" not in result.output
+    assert ("note: review.toml named no rule set: recorded the default 'lievense' as [synthesis] rule_set, which "
+            "later runs keep; if the protocol names another, edit review.toml and run again") in result.output
+
+
 def test_cli_records_the_rule_set_and_refuses_to_change_it(workspace: Workspace) -> None:
     _copy(workspace.root)
     runner = CliRunner()

@@ -165,9 +165,12 @@ def synthesise_extraction(extraction_dir: Path, rule_set: str | None = None, *, 
     title = str(review.get("title") or "") if isinstance(review, dict) else ""
     run = run_synthesis(Path(extraction_dir), settings, plots=plots, before_writing=pre_register, title=title)
     notes = []
-    if register:
+    if register and rule_set:
         notes.append(f"pre-registered rule set {settings.rule_set!r} in review.toml ([synthesis] rule_set); "
                      "later runs keep it")
+    elif register:  # nobody chose it: calling the default "pre-registered" read as the team's prior choice
+        notes.append(f"review.toml named no rule set: recorded the default {settings.rule_set!r} as [synthesis] "
+                     "rule_set, which later runs keep; if the protocol names another, edit review.toml and run again")
     chosen = synthesis_section.get("rule_set")
     if chosen in RULE_SET_ALIASES:
         notes.append(f"rule set {chosen!r} is the old name of {RULE_SET_ALIASES[chosen]!r} (same rules)")
