@@ -107,6 +107,31 @@ def test_compare_extractors_in_store_and_cli(workspace: Workspace) -> None:
     assert done.exit_code == 0 and "ci_high = 2.01" in (folder / "studies" / "endo2015.toml").read_text()
 
 
+def test_reconcile_force_keeps_the_file_it_replaces(workspace: Workspace) -> None:
+    # --force overwrote the reconciled file with no way back: a consensus QUIPS table or a reconciled
+    # number typed there since was gone. The replaced file is kept beside it and stderr says how to undo.
+    folder = _copy_programme(workspace.root)
+    studies = folder / "studies"
+    reconciled = (studies / "endo2015.toml").read_text(encoding="utf-8") + "# reconciled by hand\n"
+    (studies / "endo2015.toml").write_text(reconciled, encoding="utf-8")
+    (studies / "endo2015.bob.toml").write_text(reconciled.replace("ci_high = 2.10", "ci_high = 2.01"),
+                                               encoding="utf-8")
+    runner = CliRunner()
+    done = runner.invoke(main, ["-w", str(workspace.root), "extraction", "reconcile", "endo2015", "--from", "bob",
+                                "--force"])
+    assert done.exit_code == 0, done.output
+    kept = studies / "endo2015.toml.replaced"
+    assert kept.read_text(encoding="utf-8") == reconciled
+    assert "ci_high = 2.01" in (studies / "endo2015.toml").read_text(encoding="utf-8")
+    assert (f"the file it replaced is kept as {kept} (rename it back to undo)") in done.stderr
+    validate = runner.invoke(main, ["-w", str(workspace.root), "extraction", "validate"])
+    assert validate.exit_code == 0 and "15 study files valid, and 1 extractor copy (" in validate.output
+    again = runner.invoke(main, ["-w", str(workspace.root), "extraction", "reconcile", "endo2015", "--from", "bob",
+                                 "--force"])  # nothing replaced: the earlier copy stays
+    assert again.exit_code == 0 and "replaced" not in again.stderr
+    assert kept.read_text(encoding="utf-8") == reconciled
+
+
 def test_validate_cli_reports_every_problem(workspace: Workspace) -> None:
     folder = _copy_programme(workspace.root)
     runner = CliRunner()

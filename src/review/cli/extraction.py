@@ -113,7 +113,8 @@ def compare_cmd(ctx: Context, study_id: str, left: str, right: str, include_quip
 def reconcile_cmd(ctx: Context, study_id: str, source: str, force: bool, extraction_dir: Path | None) -> None:
     """Adopt one extractor's version as the reconciled studies/ID.toml (after resolving differences)."""
     done = service.reconcile(_folder(ctx, extraction_dir), study_id, source, force=force)
-    click.echo(f"wrote {done.target} from {done.source.name}", err=True)  # status: stderr
+    kept = f"; the file it replaced is kept as {done.replaced} (rename it back to undo)" if done.replaced else ""
+    click.echo(f"wrote {done.target} from {done.source.name}{kept}", err=True)  # status: stderr
 
 
 @extraction.command("quips")

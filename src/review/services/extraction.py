@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_text_atomic
+from ..atomic import write_bytes_atomic, write_text_atomic
 from ..errors import ReviewError, ValidationError
 from ..extraction.compare import NOT_RATED, FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
@@ -139,6 +139,8 @@ def compare(folder: Path, study_id: str, left: str, right: str, *, include_quips
 class Reconciled:
     target: Path
     source: Path
+    #: The reconciled file ``--force`` replaced, kept beside it (``studies/ID.toml.replaced``), or None.
+    replaced: Path | None = None
 
 
 def reconcile(folder: Path, study_id: str, source: str, *, force: bool = False) -> Reconciled:
@@ -149,9 +151,17 @@ def reconcile(folder: Path, study_id: str, source: str, *, force: bool = False) 
         raise ValidationError(f"{target}: exists (use --force to replace it)")
     read_study_file(src)  # must at least parse
     text = "\n".join(line for line in src.read_text(encoding="utf-8").splitlines()
-                     if not line.startswith("extractor ="))
-    write_text_atomic(target, text.rstrip("\n") + "\n")
-    return Reconciled(target, src)
+                     if not line.startswith("extractor =")).rstrip("\n") + "\n"
+    replaced = None
+    if target.exists():
+        before = target.read_bytes()
+        if before != text.encode("utf-8"):
+            # The one undo: hand edits to the reconciled file (consensus QUIPS, settled numbers) would be lost.
+            # Not '*.toml', so no command reads it as a study or an extractor's copy.
+            replaced = target.with_name(target.name + ".replaced")
+            write_bytes_atomic(replaced, before)
+    write_text_atomic(target, text)
+    return Reconciled(target, src, replaced)
 
 
 @dataclass(frozen=True, slots=True)
