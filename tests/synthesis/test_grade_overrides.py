@@ -73,3 +73,22 @@ def test_a_malformed_entry_is_one_line_naming_file_factor_and_key(tmp_path: Path
 def test_a_named_reviewer_and_a_full_judgement_are_taken(tmp_path: Path) -> None:
     path = _write(tmp_path, '[older_age]\nreviewer = "alice"\n[older_age.imprecision]\nchange = -1\nreason = "wide"\n')
     assert load_overrides(path)["older_age"]["imprecision"] == {"change": -1, "reason": "wide"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    # the study files' messages end with their line; grade.toml's named file and key only
+    ('[older_age]\nstart = "high"\n\n[conflict_with_supervisor]\nreviewer = "alice"\n'
+     'inconsistency = { change = 1, reason = "x" }\n',
+     "conflict_with_supervisor.inconsistency: change 1 is not one of 0, -1, -2 (GRADE lowers for risk of bias, "
+     "inconsistency, imprecision, indirectness and publication bias, raises for a large effect or a dose-response "
+     "gradient) (line 6)"),
+    ('[older_age]\nstart = "high"\n\n[older_age.imprecision]\nchange = -1\nreason = "wide"\nextra = 1\n',
+     "older_age.imprecision.extra: unknown key (a domain's judgement has change and reason only) (line 7)"),
+    ('[older_age]\n\nstart = "very high"\n', "older_age.start: 'very high' not one of very low, low, moderate, high "
+                                             "(line 3)"),
+])
+def test_a_refused_entry_names_its_line(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ValidationError) as err:
+        load_overrides(path)
+    assert str(err.value) == f"{path}:{message}"

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..tomlread import read_toml
+from ..extraction.forms import line_of, toml_lines
+from ..tomlread import loads_toml, read_toml_text
 from ..words import counted, effect_interval, verb_for
 from .grade_input import GradeConfig, GradeInput
 from .large_effect import large_effect
@@ -295,32 +296,39 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
     """Reviewer judgements: ``[factor_id]`` tables with ``start`` and ``<domain> = {change, reason}``."""
     if not path.is_file():
         return {}
-    data = read_toml(path)
+    text = read_toml_text(path)
+    data = loads_toml(text, path)
+    located = toml_lines(text)
+
+    def refused(where: str, what: str) -> ValidationError:
+        line = line_of(located, where)
+        return ValidationError(f"{path}:{where}: {what}" + (f" (line {line})" if line else ""))
+
     for factor_id, table in data.items():
         if not isinstance(table, dict):
-            raise ValidationError(f"{path}:{factor_id}: expected a table [{factor_id}] of GRADE domains, "
-                                  f"got {table!r}")
+            raise refused(factor_id, f"expected a table [{factor_id}] of GRADE domains, got {table!r}")
         for key, value in table.items():
             if key == "start":
                 if value not in CERTAINTY:
-                    raise ValidationError(f"{path}:{factor_id}.start: {value!r} not one of {', '.join(CERTAINTY)}")
+                    raise refused(f"{factor_id}.start", f"{value!r} not one of {', '.join(CERTAINTY)}")
             elif key == "reviewer":
                 if not isinstance(value, str) or not value.strip():
-                    raise ValidationError(f"{path}:{factor_id}.reviewer: expected the reviewer's name, got {value!r}")
+                    raise refused(f"{factor_id}.reviewer", f"expected the reviewer's name, got {value!r}")
             elif key not in DOMAINS:
-                raise ValidationError(f"{path}:{factor_id}.{key}: unknown GRADE domain")
+                raise refused(f"{factor_id}.{key}", "unknown GRADE domain")
             elif (not isinstance(value, dict) or not isinstance(value.get("change"), int)
                   or isinstance(value.get("change"), bool) or not isinstance(value.get("reason"), str)
                   or not value["reason"].strip()):
-                raise ValidationError(f"{path}:{factor_id}.{key}: expected {{ change = -1, reason = \"...\" }}")
+                raise refused(f"{factor_id}.{key}", "expected { change = -1, reason = \"...\" }")
             elif unknown := sorted(set(value) - {"change", "reason"}):
-                raise ValidationError(f"{path}:{factor_id}.{key}.{unknown[0]}: unknown key (a domain's judgement "
-                                      "has change and reason only)")
+                raise refused(f"{factor_id}.{key}.{unknown[0]}", "unknown key (a domain's judgement has change and "
+                                                                "reason only)")
             elif value["change"] not in ALLOWED_CHANGES[key]:
                 allowed = ", ".join(str(c) for c in ALLOWED_CHANGES[key])
-                raise ValidationError(f"{path}:{factor_id}.{key}: change {value['change']} is not one of {allowed} "
-                                      "(GRADE lowers for risk of bias, inconsistency, imprecision, indirectness and "
-                                      "publication bias, raises for a large effect or a dose-response gradient)")
+                raise refused(f"{factor_id}.{key}", f"change {value['change']} is not one of {allowed} (GRADE lowers "
+                                                    "for risk of bias, inconsistency, imprecision, indirectness and "
+                                                    "publication bias, raises for a large effect or a dose-response "
+                                                    "gradient)")
     return data
 
 
