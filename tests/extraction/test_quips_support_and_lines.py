@@ -101,7 +101,7 @@ def test_quips_command_states_the_collapse_rule(folder: Path) -> None:
     result = CliRunner().invoke(main, ["extraction", "quips", "endo2015", "--extraction", str(folder)])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["study\trob\traters\tbasis\tdisagreements",
-                                          "endo2015\tlow\talice\tagreement of alice\t"]
+                                          "endo2015\tlow\talice\trated by alice only\t"]
     assert "rob = QUIPS collapse rule grooten (low if ≤1 moderate and none high; high if any high" in result.stderr
 
 

@@ -152,7 +152,7 @@ def test_the_report_shows_each_studys_quips_domains_and_the_rule_applied(tmp_pat
     report = markdown_report([result], settings, plots={}, n_studies=2, root=tmp_path)
     section = report.split("## Risk of bias (QUIPS)")[1]
     assert "collapse rule (grooten: low if ≤1 moderate and none high; high if any high or ≥3 moderate" in section
-    assert "| a | moderate | moderate | low | low | low | low | moderate | agreement of alice |" in section
+    assert "| a | moderate | moderate | low | low | low | low | moderate | rated by alice only |" in section
     assert "| b | — | — | — | — | — | — | unrated (as moderate) | not rated |" in section
     # The table shows the summary the counting used (collapsed once), not a second summarise per study.
     studies[0].quips = {}

@@ -190,7 +190,7 @@ async def test_the_form_shows_each_estimates_direction_and_the_quips_ratings_wit
         assert [str(cell) for cell in quips.get_row_at(1)] == ["alice", "attrition", "moderate",
                                                                "attrition as the paper reports it"]
         title = str(screen.query_one("#quips-title", Label).render())
-        assert "risk of bias: low (agreement of alice; rule grooten: low if ≤1 moderate" in title
+        assert "risk of bias: low (rated by alice only; rule grooten: low if ≤1 moderate" in title
         # review.toml's rule is read once per reload, not again for every study highlighted
         second = path.with_name("zeta2020.toml")
         second.write_text(path.read_text(encoding="utf-8").replace('"arends2014"', '"zeta2020"'), encoding="utf-8")

@@ -99,7 +99,9 @@ def summarise(quips: dict[str, dict[str, str]], rule: CollapseRule | None = None
             given = {v[domain] for v in quips.values() if domain in v}
             if len(given) == 1:
                 domains[domain] = given.pop()
-        basis = "agreement of " + ", ".join(raters) if raters else "not rated"
+        # one rater is no agreement: "agreement of alice" read as if a second rater had concurred
+        basis = (f"rated by {raters[0]} only" if len(raters) == 1
+                 else "agreement of " + ", ".join(raters) if raters else "not rated")
         if disagreements:
             basis += f"; unresolved: {', '.join(disagreements)}"
     return QuipsSummary(domains, rule.apply(domains), raters, disagreements, basis)
