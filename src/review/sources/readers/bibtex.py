@@ -48,12 +48,15 @@ class BibtexReader(Reader):
         # Imported here: bibtexparser (and pylatexenc) cost more start-up than all other readers.
         from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, ParsingFailedBlock
 
+        from .bibtex_latex import FastLatexDecoding
+
         _refuse_oversized_entries(source)
+        decoding = FastLatexDecoding()  # one for the file: it remembers values that repeat (journals, names)
         macros: dict[str, str] = {}  # @string values defined so far (lower-case names), across pieces
         crossrefs = _CrossRefs(source.text)
         for offset, piece in _pieces(source.text):
             try:
-                library = self._parse_library(piece, macros)
+                library = self._parse_library(piece, macros, decoding)
             except _FieldTooLong as err:
                 raise ImportFormatError(
                     source.path, f"line {err.line + offset}",
@@ -77,15 +80,18 @@ class BibtexReader(Reader):
         yield from crossrefs.unresolved()
 
     @staticmethod
-    def _parse_library(text: str, macros: dict[str, str]) -> Any:
-        """One piece parsed; ``macros`` (updated in place) holds the @strings of the pieces before it."""
+    def _parse_library(text: str, macros: dict[str, str], decoding: Any) -> Any:
+        """One piece parsed; ``macros`` (updated in place) holds the @strings of the pieces before it.
+
+        ``decoding`` decodes LaTeX as bibtexparser's ``LatexDecodingMiddleware`` does (bibtex_latex.py).
+        """
         import bibtexparser
         from bibtexparser import middlewares
 
         return bibtexparser.parse_string(
             text,
             parse_stack=[_macro_middleware(macros), middlewares.RemoveEnclosingMiddleware(True),
-                         middlewares.LatexDecodingMiddleware(), middlewares.SeparateCoAuthors()],
+                         decoding, middlewares.SeparateCoAuthors()],
         )
 
 
@@ -167,7 +173,7 @@ def _expand(value: str, macros: dict[str, str], line: int | None, key: str) -> s
     A name not defined (yet) stays as written, and so does a bare month name (``month = jan``);
     in a ``#`` join a month name becomes ``Jan``.
     """
-    parts = _top_level_parts(value)
+    parts = _top_level_parts(value) if "#" in value else [value]  # (no "#": one part, without walking it)
     if len(parts) == 1:
         name = value.strip().lower()
         return "{" + macros[name] + "}" if name in macros else value
