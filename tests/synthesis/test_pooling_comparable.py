@@ -90,6 +90,16 @@ def test_the_forest_plot_marks_the_estimates_the_diamond_does_not_summarise(tmp_
     assert svg.count("(not pooled)") == 1 and "d HR high vs low demands (not pooled)" in svg
 
 
+def test_a_long_contrast_is_shortened_on_a_word_with_a_mark(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Cut at 38 characters, Endo 2015's label read 'high organisational job demand (Brief': a cut nobody could see.
+    from review.synthesis.report import factor_plot
+
+    long = "high organisational job demand (Brief Job Stress Questionnaire, reference category not in abstract)"
+    result = _synthesise(_study("endo2015", _estimate("HR", 1.46, 1.01, 2.10, contrast=long)))
+    svg = next(p for p in factor_plot(result, tmp_path) if p.suffix == ".svg").read_text(encoding="utf-8")
+    assert "(Brief …</text>" in svg and "(Brief</text>" not in svg
+
+
 def test_a_forest_plot_of_ors_beside_an_hr_is_drawn_on_the_ratio_scale(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # The plot's measure read 'HR/OR', which is no ratio measure, so the log values were drawn and written on a
     # raw axis: the HR 1.30 (1.10-1.60) read '0.26 [0.10; 0.47]' and the pooled OR 1.63 read as 0.49.

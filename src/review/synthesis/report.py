@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 from ..atomic import write_text_atomic
@@ -37,8 +38,8 @@ def factor_plot(result: FactorResult, folder: Path, level: float = STANDARD_LEVE
             continue
         label = (f"{row.unit} {e.measure}"
                  + (f" [{e.subgroup}]" if e.subgroup else ""))
-        if e.contrast:
-            label += f" {e.contrast[:38]}"
+        if e.contrast:  # shortened on a word, with a mark: a bare cut read "demand (Brief"
+            label += " " + textwrap.shorten(e.contrast, 40, placeholder=" …", break_on_hyphens=False)
         # Published bounds, not y ± z·se: a rounded CI is not symmetric around the estimate, and one at
         # another level keeps that shape when its sides are scaled about the estimate.
         y, low, high = (math.log(v) for v in aligned)
