@@ -181,3 +181,15 @@ def test_a_rescaled_ci_contains_the_papers_own_narrower_ci() -> None:
     assert published.derived_finding() == "null"
     symmetric = _estimate("MD", 2.0, 1.0, 3.0, ci_level=0.9)
     assert symmetric.interval_at(0.05) == pytest.approx((2.0 - 1.959964 / 1.644854, 2.0 + 1.959964 / 1.644854))
+
+
+def test_two_studies_say_why_there_is_no_prediction_interval(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # With k = 2 R meta's t has k - 2 = 0 df: synthesis.md left the interval out without a word, where k = 3
+    # prints one; a reader looked for a missing number.
+    from review.synthesis.report import markdown_report
+
+    result = _synthesise(_study("a", _estimate("OR", 2.21, 1.21, 4.04)), _study("b", _estimate("OR", 1.8, 1.1, 2.95)))
+    assert result.pooled is not None and result.pooled.k == 2 and result.pooled.pi_low is None
+    text = markdown_report([result], SynthesisSettings(rule_set="ariens"), plots={}, n_studies=2, root=tmp_path)
+    line = next(x for x in text.splitlines() if x.startswith("**Meta-analysis**"))
+    assert ", no prediction interval (k = 2: t with k − 2 = 0 df); pooled" in line

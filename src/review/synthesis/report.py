@@ -140,11 +140,17 @@ def _ci(bounds: tuple[float, float] | None, spec: str, level: float) -> str:
     return "" if bounds is None else f" (Q-profile {level_percent(level)} CI {bounds[0]:{spec}}-{bounds[1]:{spec}})"
 
 
+def _no_interval_at_two(p: MetaResult) -> bool:
+    """R meta's prediction interval (t with k − 2 df) has no quantile for two studies."""
+    return p.k == 2 and p.prediction == "meta" and p.method != "FE"
+
+
 def _prediction_text(p: MetaResult) -> str:
     """', 95 % prediction interval (t, k − 2 = 1 df) a-b': its quantile named, since with few studies the
     conventions (R meta's t with k − 2 df, metafor's t with k − 1 or z) give very different widths."""
     if p.pi_low is None or p.pi_high is None:
-        return ""
+        # said, not left out: k = 3 prints one, so a reader of k = 2 looked for the missing interval
+        return ", no prediction interval (k = 2: t with k − 2 = 0 df)" if _no_interval_at_two(p) else ""
     if p.prediction == "meta":
         quantile = f"t, k − 2 = {p.k - 2} df"
     elif p.hk:
