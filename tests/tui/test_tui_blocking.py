@@ -441,7 +441,7 @@ async def test_an_analysis_that_ends_after_a_later_one_leaves_the_later_one_s_re
     from review.tui.screens import validate
 
     real_run = validate.run_planned
-    a_entered, release_a = threading.Event(), threading.Event()
+    a_entered, release_a, a_returned = threading.Event(), threading.Event(), threading.Event()
     a_lines: list[str] = []
     async with open_app(tui_ws, "alice", "validate") as (app, pilot):
         screen = app.screen
@@ -456,6 +456,7 @@ async def test_an_analysis_that_ends_after_a_later_one_leaves_the_later_one_s_re
                 release_a.wait(10)
                 analysis = real_run(item, **kwargs)
                 a_lines.extend(analysis.lines)
+                a_returned.set()
                 return analysis
             return real_run(item, **kwargs)
 
@@ -471,6 +472,11 @@ async def test_an_analysis_that_ends_after_a_later_one_leaves_the_later_one_s_re
         b_report = str(report.render())
         assert str(status.render()) == f"{second}: done" and b_report
         release_a.set()
+        # A's worker was cancelled by B's start, so settle() does not wait for its thread (it returned before A's
+        # analysis ended under load, a_lines still empty): wait for A's return, then for its message.
+        assert await asyncio.to_thread(a_returned.wait, 30)
+        for _ in range(4):
+            await pilot.pause(0.05)
         await settle(pilot)
         assert a_lines and a_lines[0] not in b_report  # the first's report would be told apart
         assert str(status.render()) == f"{second}: done"
