@@ -163,3 +163,21 @@ async def test_the_dashboards_export_writes_nothing_while_blind(tui_ws: Workspac
         await pilot.press("x")
         await settle(pilot)
         assert all(tui_ws.path("screening", name).exists() for name in written)
+
+
+@async_test
+async def test_a_conflicts_key_before_they_are_read_says_so(tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With the workspace open and the conflicts not read (a busy store: the read failed, said once), i said "The
+    workspace is still opening: try again in a moment", which was not so."""
+    from review.errors import ReviewError
+    from review.tui.screens import conflicts
+
+    def busy(project: object) -> object:
+        raise ReviewError("the store is busy", title="Store busy")
+
+    monkeypatch.setattr(conflicts, "gather", busy)
+    async with open_app(tui_ws, "carol", "conflicts", size=(80, 24), blind=False) as (app, pilot):
+        app._notifications.clear()
+        await pilot.press("i")
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == [conflicts.NOT_READ]

@@ -115,6 +115,10 @@ def _text(parts: Parts) -> Text:
 #: 80 columns only when Rich cut the last ones ("annemarie × benjamin" pushed Gwet's AC1 off the screen).
 PAIR_ON_ONE_LINE = 12
 
+#: What a key says while the conflicts are not read (being read, or the read failed).
+NOT_READ = ("The conflicts are not read yet, or the read failed (its message said why): another screen and back to 4 "
+            "reads them again.")
+
 #: The agreement table's columns of numbers, after the reviewers.
 NUMBER_COLUMNS = ("both decided", "agreed", "raw agreement", "Cohen's κ", "95% CI", "Gwet's AC1")
 
@@ -364,10 +368,13 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         self._ask_reason(record_id)
 
     def _refuse(self) -> None:
-        """Why a key found nothing to act on: blinded, loading, or no conflict listed."""
+        """Why a key found nothing to act on: blinded, the conflicts not read, or none listed."""
         project = self.project
-        refuse_key(self, STILL_OPENING if project is None or self.data is None else
+        # (with the workspace open and the conflicts not read — still reading, or a read that failed, said once —
+        # "the workspace is still opening" was not true)
+        refuse_key(self, STILL_OPENING if project is None else
                    "Blind mode hides the conflicts: b shows them (for this session)." if project.blind else
+                   NOT_READ if self.data is None else
                    "No conflict listed to act on.")
 
     def _ask_reason(self, record_id: int) -> None:
