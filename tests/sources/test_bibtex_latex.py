@@ -21,7 +21,7 @@ PIECES = ["a", "Word", "45", " ", "  ", "\n", "\n\n", "\t", "\r\n", ".", ",", "-
           "{\\o }", '\\"u', "\\'{e}", "\\'e", "\\c c", "\\c{c}", "\\emph{x y}", "\\textbf {z}", "\\frac a b", "\\LaTeX",
           "\\LaTeX{}", "\\\\", "\\{", "\\}", "\\url{http://x.y/z}", "é", "Ł", "“", "—", "\u00a0", "(", "]", "#", "^", "_",
           "\\ ", "\\relax", "\\unknown", "{\\em x}", "{\\bf", "{a\\}", "\\", "{\\%}", "{a b}", "{--}", "{``}", "\\&{x}",
-          "\\%{x}", "{\\\\}"]
+          "\\%{x}", "{\\\\}", "$p<0.05$", "$ $", "$$", "$a$$b$", "$x-y$", "\\$5"]
 
 STOCK = LatexDecodingMiddleware()
 FAST = FastLatexDecoding()  # one for every example, as for a whole file: its memory of values is exercised too
@@ -39,11 +39,12 @@ def _quiet_pylatexenc() -> None:
 @example("{a\\} b}")
 @example("-\\#-")
 @example("{a%}x{b}")
+@example("\\$5 and $x$, $$y$$")
 def test_decoding_equals_bibtexparsers(value: str) -> None:
     assert FAST._transform_python_value_string(value) == STOCK._transform_python_value_string(value)
 
 
-def test_plain_text_groups_and_escaped_signs_skip_pylatexenc_but_for_each_group(monkeypatch) -> None:
+def test_pylatexenc_reads_only_groups_and_math_once_each(monkeypatch) -> None:
     decoder = FastLatexDecoding()
     given_to_pylatexenc: list[str] = []
     original = decoder._pylatexenc
@@ -56,9 +57,10 @@ def test_plain_text_groups_and_escaped_signs_skip_pylatexenc_but_for_each_group(
     abstract = "BACKGROUND: common mental disorders. RESULTS: one in three had a new episode. " * 10
     assert decoder.decode(abstract) == abstract
     assert decoder.decode("In 45\\% of {\\\"u}ber-{COVID} \\& more") == "In 45% of über-COVID & more"
-    assert given_to_pylatexenc == ['{\\"u}', "{COVID}"]
+    assert decoder.decode("risk ($p<0.05$)") == "risk ($p<0.05$)"
+    assert given_to_pylatexenc == ['{\\"u}', "{COVID}", "$p<0.05$"]
     assert decoder.decode("M{\\\"u}ller, Jan and M{\\\"u}ller, Eva") == "Müller, Jan and Müller, Eva"
-    assert given_to_pylatexenc == ['{\\"u}', "{COVID}"]  # the group was decoded once for the file
+    assert given_to_pylatexenc == ['{\\"u}', "{COVID}", "$p<0.05$"]  # the group was decoded once for the file
     assert decoder.decode("\\emph{Sick} leave") == "Sick leave"  # a macro outside a group: pylatexenc, whole
     assert given_to_pylatexenc[-1] == "\\emph{Sick} leave"
 

@@ -3,10 +3,10 @@
 That middleware hands every value to pylatexenc, which reads it token by token, about 10 µs a
 character: 95 % of a BibTeX import's time went there (5,000 entries with abstracts: 15 s of
 CPU). Most text holds no LaTeX, and most LaTeX in exports is a small braced group (``{\\"u}``,
-``{COVID}``) or an escaped sign (``\\%``, ``\\&``). Such a value is decoded piecewise: plain text
-as it is, escaped signs as the sign, each group by pylatexenc alone. Any other value goes to
-pylatexenc whole, as before. tests/sources/test_bibtex_latex.py holds the result to pylatexenc's.
-"""
+``{COVID}``), an escaped sign (``\\%``, ``\\&``) or inline math (``$p<0.05$``). Such a value is
+decoded piecewise: plain text as it is, escaped signs as the sign, each group or math by pylatexenc
+alone. Any other value (a macro outside a group, a comment, a stray brace) goes to pylatexenc
+whole, as before. tests/sources/test_bibtex_latex.py holds the result to the middleware's."""
 
 from __future__ import annotations
 
@@ -21,14 +21,13 @@ __all__ = ["FastLatexDecoding"]
 #: What pylatexenc reads as other than plain characters: macros, groups, math, comments and its
 #: specials (``~``, ``&``, ````` ``, ``''``, ``--``, ``!` ``/``?` ``). A value without any is its own text.
 _LATEX = re.compile(r"[\\{}$%&~`]|--|''")
-#: A braced group with no group, math or comment inside (an escaped character counts as one).
-#: A backslash may not escape its closing brace, so ``{a\}`` is not one.
-_GROUP = re.compile(r"\{(?:[^{}$%\\]|\\[^{}])*\}")
-#: Escaped signs pylatexenc turns into the sign itself.
-_ESCAPED_SIGN = re.compile(r"\\([%&_#$])")
+#: The pieces decoded apart: an escaped sign pylatexenc turns into the sign (``\\%``); a braced group
+#: with no group, math or comment inside (an escaped character counts as one; a backslash may not
+#: escape its closing brace, so ``{a\\}`` is not one); inline math with no macro, group or comment.
+_PIECE = re.compile(r"\\(?P<sign>[%&_#$])|\{(?:[^{}$%\\]|\\[^{}])*\}|\$[^${}%\\]+\$")
 #: Values up to this long are remembered (journal names, author lists, pages repeat across a file).
 _CACHED_CHARS = 300
-_CACHE_ENTRIES = 50_000
+_CACHE_ENTRIES = 20_000  # at most about 15 MB
 
 
 class FastLatexDecoding(LatexDecodingMiddleware):
@@ -61,38 +60,32 @@ class FastLatexDecoding(LatexDecodingMiddleware):
         return text
 
     def _piecewise(self, value: str) -> str | None:
-        """Plain text, escaped signs and self-contained groups decoded apart; None when ``value`` has other LaTeX."""
+        """Plain text kept, escaped signs, groups and math decoded apart; None when ``value`` has other LaTeX."""
         pieces: list[str] = []
         end = 0
-        for group in _GROUP.finditer(value):
-            between = _plain(value[end:group.start()])
-            if between is None:
+        for piece in _PIECE.finditer(value):
+            between = value[end:piece.start()]
+            if _LATEX.search(between):
                 return None
             pieces.append(between)
-            inside = group.group()
-            pieces.append(self._cache.get(inside) or self._group(inside))
-            end = group.end()
-        rest = _plain(value[end:])
-        if rest is None:
+            if piece.group("sign"):
+                pieces.append(piece.group("sign"))
+            else:
+                pieces.append(self._decoded_piece(piece.group()))
+            end = piece.end()
+        if _LATEX.search(value, end):
             return None
-        pieces.append(rest)
+        pieces.append(value[end:])
         return "".join(pieces)
 
-    def _group(self, group: str) -> str:
-        text = self._pylatexenc(group)
-        if len(self._cache) < _CACHE_ENTRIES:
-            self._cache[group] = text
+    def _decoded_piece(self, piece: str) -> str:
+        text = self._cache.get(piece)
+        if text is None:
+            text = self._pylatexenc(piece)
+            if len(self._cache) < _CACHE_ENTRIES:
+                self._cache[piece] = text
         return text
 
     def _pylatexenc(self, value: str) -> str:
         decoder: Any = self._decoder
         return str(decoder.latex_to_text(value, latex_context=self._walker_context))
-
-
-def _plain(text: str) -> str | None:
-    """``text`` with its escaped signs as signs, or None when anything else in it is LaTeX."""
-    if "\\" not in text:
-        return None if _LATEX.search(text) else text
-    if _LATEX.search(_ESCAPED_SIGN.sub("", text)):  # a backslash or special besides the escapes
-        return None
-    return _ESCAPED_SIGN.sub(r"\1", text)
