@@ -131,3 +131,12 @@ def test_raters_who_disagree_without_a_consensus_table_are_unfinished_and_the_sy
     consensus = _quips("consensus").replace('confounding = "low"', 'confounding = "moderate"')
     settled = _check(folder, _write(folder, "endo2015.toml", _quips("alice") + "\n" + bob + "\n" + consensus))
     assert settled.problems == [] and settled.incomplete == []
+
+
+def test_review_extraction_quips_says_a_disagreement_is_unfinished(folder: Path) -> None:
+    # Its rob column said 'unrated' for two complete tables that differ: read as "nobody rated it".
+    bob = _quips("bob").replace('participation = "low"', 'participation = "high"')
+    _write(folder, "endo2015.toml", _quips("alice") + "\n" + bob)
+    quips = CliRunner().invoke(main, ["extraction", "quips", "endo2015", "--extraction", str(folder)])
+    assert quips.exit_code == 0, quips.output
+    assert quips.stdout.splitlines()[1].split("\t")[:2] == ["endo2015", "incomplete (no consensus on participation)"]

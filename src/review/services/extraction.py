@@ -18,7 +18,7 @@ from ..extraction.forms import (
 )
 from ..extraction.forms import check_folder as check_files
 from ..extraction.model import QUIPS_DOMAINS, Estimate
-from ..extraction.quips import CollapseRule, summarise
+from ..extraction.quips import CONSENSUS, CollapseRule, summarise
 from ..paths import check_name
 from ..tomlread import read_toml
 from ..workspace import Workspace
@@ -196,6 +196,8 @@ def quips_table(folder: Path, study_id: str | None = None) -> list[QuipsRow]:
             rob = "incomplete (" + "; ".join(
                 f"{rater} {rated}/{len(QUIPS_DOMAINS)}" + (f", {bare} without support text" if bare else "")
                 for rater, (rated, bare) in progress.items()) + ")"
+        elif summary.disagreements and summary.basis != CONSENSUS:  # raters differ: not "unrated", unfinished
+            rob = f"incomplete (no consensus on {', '.join(summary.disagreements)})"
         rows.append(QuipsRow(study.id, rob, list(summary.raters), summary.basis,
                              {d: dict(given) for d, given in summary.disagreements.items()}))
     return rows
