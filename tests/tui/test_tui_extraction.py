@@ -140,10 +140,14 @@ async def test_without_study_files_the_form_takes_no_typing_and_ctrl_s_says_why(
         await pilot.pause()
         (note,) = [n for n in app._notifications if n.title == "Nothing to save"]
         assert "extraction/studies/<id>.toml" in note.message
+        await pilot.press("ctrl+r")  # nothing there yet: said, not silence (the screen looked the same)
+        await settle(pilot)
+        assert list(app._notifications)[-1].message == "Read again: 0 study files in extraction/studies/"
         _study_file(tui_ws)
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert screen.query_one("#field-country", Input).value and not screen.query_one("#study-form").disabled
+        assert list(app._notifications)[-1].message == "Read again: 1 study file in extraction/studies/"
 
 
 @async_test

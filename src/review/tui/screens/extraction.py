@@ -197,11 +197,13 @@ class ExtractionScreen(RefitsOnResize):
 
     async def on_mount(self) -> None:
         self.query_one("#quips-table", DataTable).add_columns(*QUIPS_COLUMNS)
-        await self.action_reload()
+        await self.action_reload(said=False)
         if self.paths:  # keyboard first: up/down picks a study, tab goes on to its form
             self.query_one("#study-list", ListView).focus()
 
-    async def action_reload(self) -> None:
+    async def action_reload(self, said: bool = True) -> None:
+        """Read the study files, the form and the QUIPS rule again; ``said``: one line says what was read (ctrl+r
+        with no study file changed nothing in view, and the key looked broken)."""
         folder = self.folder
         try:  # a save killed between its file and store writes: the file is what the reviewer sees
             caught_up = store_changed_files(self.app.workspace, folder).loaded  # type: ignore[attr-defined]
@@ -241,6 +243,9 @@ class ExtractionScreen(RefitsOnResize):
         listing.extend(ListItem(Label(p.stem, markup=False), name=str(p)) for p in self.paths)
         # No study open: the form takes no typing (ctrl+s would have nothing to save it into).
         self.query_one("#study-form", VerticalScroll).disabled = not self.paths
+        if said:
+            self.notify(f"Read again: {len(self.paths)} study file{'' if len(self.paths) == 1 else 's'} in "
+                        f"{folder.name}/studies/", title="Extraction", timeout=3)
         if not self.paths:
             self.current = None
             self.query_one("#form-status", Static).update(NO_STUDIES)
