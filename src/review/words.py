@@ -65,3 +65,13 @@ def effect_interval(low: float, high: float, lang: str = "en", dash: str = "-") 
     if any(text.startswith("-") or "e" in text for text in texts):
         return f"{texts[0]} {'tot' if dutch else 'to'} {texts[1]}"
     return dash.join(texts)
+
+
+def whole_percent(value: float, *, against: float | None = None) -> str:
+    """A percentage (I²) in whole percent, with one decimal where rounding would mislead: 100 for less than
+    100, 0 for more than 0, or the number it is compared with (``against``) when it differs from it
+    (an I² upper bound of 99.63 read '100'; I² 50.3 read '50 % > 50 %')."""
+    whole = f"{value:.0f}"
+    misleading = ((whole == "100" and value < 100) or (whole == "0" and value > 0)
+                  or (against is not None and value != against and whole == f"{against:.0f}"))
+    return f"{value:.1f}" if misleading else whole

@@ -193,3 +193,21 @@ def test_two_studies_say_why_there_is_no_prediction_interval(tmp_path) -> None: 
     text = markdown_report([result], SynthesisSettings(rule_set="ariens"), plots={}, n_studies=2, root=tmp_path)
     line = next(x for x in text.splitlines() if x.startswith("**Meta-analysis**"))
     assert ", no prediction interval (k = 2: t with k − 2 = 0 df); pooled" in line
+
+
+def test_an_i2_below_100_is_never_written_100(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Two ORs, I² 0 % with a Q-profile upper bound of 99.63 %: the line read 'I² 0 % (Q-profile 95 % CI 0-100)',
+    # a value I² never takes. Whole percents stay (0-94 elsewhere); only a bound that would round to 100 (or to
+    # 0 from above) keeps a decimal.
+    from review.synthesis.report import markdown_report
+    from review.words import whole_percent
+
+    assert [whole_percent(x) for x in (0.0, 0.3, 12.4, 94.2, 99.49, 99.63, 100.0)] == [
+        "0", "0.3", "12", "94", "99", "99.6", "100"]
+    assert [whole_percent(x, against=50) for x in (50.0, 50.3, 49.8, 71.2)] == ["50", "50.3", "49.8", "71"]
+    # the GRADE line compared a rounded I² with its cut: 'I² 50 % > 50 %'
+    result = _synthesise(_study("a", _estimate("OR", 2.21, 1.21, 4.04)), _study("b", _estimate("OR", 1.8, 1.1, 2.95)))
+    assert result.grade is not None and "I² 0 % ≤ 50 %" == result.grade.domains["inconsistency"].reason
+    result = _synthesise(_study("a", _estimate("OR", 2.21, 1.21, 4.04)), _study("b", _estimate("OR", 1.8, 1.1, 2.95)))
+    text = markdown_report([result], SynthesisSettings(rule_set="ariens"), plots={}, n_studies=2, root=tmp_path)
+    assert "I² 0 % (Q-profile 95 % CI 0-99.6)" in text

@@ -8,7 +8,7 @@ from typing import Any
 from ..extraction.model import OWN_DATA_SOURCE, RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
 from ..extraction.quips import CollapseRule, QuipsSummary, summarise
 from ..records import FactorEvidence
-from ..words import counted, effect_interval, effect_number, verb_for
+from ..words import counted, effect_interval, effect_number, verb_for, whole_percent
 from .evidence import (
     RuleConfig, StudyFinding, Verdict, canonical_rule_set, combine_study_results, counted_units, evaluate,
 )
@@ -404,7 +404,7 @@ def _explanation(verdict: Verdict, pooled: MetaResult | None, pool_note: str, gr
         lo, hi = pooled.back(pooled.ci_low), pooled.back(pooled.ci_high)
         parts.append(f"Meta-analysis {pooled.method}{' + ' + pooled.test_name if pooled.hk else ''}: {pooled.measure} "
                      f"{effect_number(pooled.back(pooled.estimate))} ({effect_interval(lo, hi)}), "
-                     f"k={pooled.k}, I² {pooled.i2:.0f} % "
+                     f"k={pooled.k}, I² {whole_percent(pooled.i2)} % "
                      f"({pool_note}).")
         if not_pooled:
             parts.append(f"Not pooled with them: {not_pooled}.")

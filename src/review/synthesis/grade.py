@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import ValidationError
 from ..extraction.forms import line_of, toml_lines
 from ..tomlread import loads_toml, read_toml_text
-from ..words import counted, effect_interval, verb_for
+from ..words import counted, effect_interval, verb_for, whole_percent
 from .grade_input import GradeConfig, GradeInput
 from .large_effect import large_effect
 
@@ -91,7 +91,8 @@ def assess(item: GradeInput, config: GradeConfig | None = None,
     if item.pooled is not None and item.pooled.k >= 2:
         serious = item.pooled.i2 > config.i2_cut
         d["inconsistency"] = DomainJudgement(-1 if serious else 0,
-                                             f"I² {item.pooled.i2:.0f} % {'>' if serious else '≤'} {config.i2_cut:.0f} %")
+                                             f"I² {whole_percent(item.pooled.i2, against=config.i2_cut)} % "
+                                             f"{'>' if serious else '≤'} {config.i2_cut:.0f} %")
     elif n >= 2:
         share = item.consistency or 0.0
         serious = share < config.consistency

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from ..atomic import write_text_atomic
-from ..words import counted, effect_interval, effect_number
+from ..words import counted, effect_interval, effect_number, whole_percent
 from ..levels import STANDARD_LEVEL, level_percent, rescaled_interval
 from ..extraction.model import QUIPS_DOMAINS, RATIO_MEASURES
 from ..extraction.quips import QuipsSummary
@@ -137,7 +137,10 @@ def _hk_text(settings: SynthesisSettings) -> str:
 
 def _ci(bounds: tuple[float, float] | None, spec: str, level: float) -> str:
     """' (Q-profile 95 % CI a-b)': metafor's interval for τ² and I² (R meta's I² interval differs)."""
-    return "" if bounds is None else f" (Q-profile {level_percent(level)} CI {bounds[0]:{spec}}-{bounds[1]:{spec}})"
+    if bounds is None:
+        return ""
+    low, high = (whole_percent(b) if spec == "%" else f"{b:{spec}}" for b in bounds)
+    return f" (Q-profile {level_percent(level)} CI {low}-{high})"
 
 
 def _no_interval_at_two(p: MetaResult) -> bool:
@@ -195,7 +198,7 @@ def _factor_section(r: FactorResult, plot: Path | None, root: Path) -> list[str]
                      f"{effect_number(p.back(p.estimate))} "
                      f"({effect_interval(p.back(p.ci_low), p.back(p.ci_high))}), "
                      f"τ² {p.tau2:.4f}{_ci(p.tau2_ci, '.4f', p.level)}, "
-                     f"I² {p.i2:.0f} %{_ci(p.i2_ci, '.0f', p.level)}, "
+                     f"I² {whole_percent(p.i2)} %{_ci(p.i2_ci, '%', p.level)}, "
                      f"Q {p.q:.2f} (p {p.q_pvalue:.3f}){_prediction_text(p)}; {r.pool_note}.")
         if r.not_pooled:
             lines.append(f"Not pooled with them: {_md(r.not_pooled)}.")
