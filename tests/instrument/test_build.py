@@ -359,6 +359,19 @@ def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_
     assert basis(load_config(None, {}), "supervisor_support").endswith("; pooled OR 0.50 [0.30-0.80] shown, not used")
 
 
+def test_a_pooled_weight_names_the_studies_it_pools(tmp_path, questions_file):
+    # 'OR 1.95 [0.16-23.22] (k = 2)' gave the number of pooled studies, not which: the item lists every study
+    # of the factor (an HR not pooled among them), so the weight could not be traced to its studies.
+    path = tmp_path / "s.csv"
+    path.write_text(SYNTHESIS, encoding="utf-8")
+    evidence = parse_synthesis_csv(SYNTHESIS, path)
+    bank = build_item_bank(evidence, load_templates(questions_file), load_config(None, {"weight_rule": "pooled_log"}),
+                           snapshot_of(path, len(evidence)), pooled_k={"supervisor_conflict": 2},
+                           pooled_studies={"supervisor_conflict": ("arends2014", "x2020")})
+    assert bank.item("supervisor_conflict").weight_basis == (
+        "|ln OR 2.21 [1.21-4.04] (k = 2: arends2014, x2020)| = 0.793 (weight_rule = pooled_log)")
+
+
 def test_diff_names_a_change_in_the_number_of_pooled_studies(tmp_path, questions_file):
     # Only k changed: the content hash changed and a new version was written, yet the diff said "no changes".
     path = tmp_path / "s.csv"

@@ -40,10 +40,10 @@ def test_k_comes_from_the_pooling_of_the_study_files_not_the_explanation(workspa
     synthesis = _pooling_workspace(workspace)
     text = synthesis.read_text(encoding="utf-8")
     assert "k=2" in text
-    assert "(k = 2) shown, not used" in _basis(workspace)
+    assert "(k = 2: arends2014, second2020) shown, not used" in _basis(workspace)
     # The explanation is prose for people: reworded (here without k), k is still there.
     synthesis.write_text(text.replace("k=2", "two studies"), encoding="utf-8")
-    assert "(k = 2) shown, not used" in _basis(workspace)
+    assert "(k = 2: arends2014, second2020) shown, not used" in _basis(workspace)
 
 
 def test_no_k_when_the_study_files_no_longer_give_the_pooled_estimate(workspace):
@@ -73,7 +73,7 @@ def test_k_reuses_the_loaded_studies_and_pools_only_the_pooled_factors(workspace
     for module in (forms, run):
         monkeypatch.setattr(module, "load_studies", lambda *a, **k: reads.append(1) or real_load(*a, **k))
     monkeypatch.setattr(run, "synthesise_factor", lambda f, *a, **k: synthesised.append(f.id) or real_factor(f, *a, **k))
-    assert "(k = 2) shown, not used" in _basis(workspace)
+    assert "(k = 2: arends2014, second2020) shown, not used" in _basis(workspace)
     assert len(reads) == 1
     assert "conflict_with_supervisor" in pooled and sorted(synthesised) == sorted(pooled) and len(pooled) < 10
 

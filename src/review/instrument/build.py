@@ -94,11 +94,13 @@ def build_item_bank(
     expert: Mapping[str, list[dict[str, Any]]] | None = None,
     sources: Mapping[str, Source] | None = None,
     pooled_k: Mapping[str, int] | None = None,
+    pooled_studies: Mapping[str, Sequence[str]] | None = None,
 ) -> ItemBank:
     """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``.
 
     ``pooled_k``: per factor, how many studies its pooled estimate rests on (``project.pooled_study_counts``);
-    a factor missing from it is shown without k.
+    a factor missing from it is shown without k. ``pooled_studies``: which ones (``project.pooled_study_units``),
+    named in the weight basis so a weight traces to its studies.
     """
     included: list[FactorEvidence] = []
     signals: list[tuple[FactorEvidence, str]] = []
@@ -119,7 +121,7 @@ def build_item_bank(
                                             ev.domain, ev.level,
                                             ev.direction, "; ".join(reasons), ev.modifiable,
                                             list(ev.studies)))
-    weights = assign_weights(included, config, pooled_k)
+    weights = assign_weights(included, config, pooled_k, pooled_studies)
     items = [_item(ev, templates, weights[ev.factor_id], pooled_k) for ev in included]
     for ev, reason in signals:
         item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
@@ -206,10 +208,14 @@ def _one_answer_one_factor(items: list[Item], config: InstrumentConfig) -> tuple
 
 
 def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig,
-                   pooled_k: Mapping[str, int] | None = None) -> dict[str, tuple[float, str]]:
+                   pooled_k: Mapping[str, int] | None = None,
+                   pooled_studies: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[float, str]]:
     """Weight and its one-line justification per factor id, by the configured rule."""
     out: dict[str, tuple[float, str]] = {}
-    k = pooled_k or {}
+    names = pooled_studies or {}
+    # per factor '2', or '2: a, b' when the pooled studies are known ('(k = 2: a, b)' in the basis)
+    k = {f: f"{n}" + (f": {', '.join(names[f])}" if len(names.get(f, ())) == n else "")
+         for f, n in (pooled_k or {}).items()}
     if config.weight_rule == "level":
         for ev in included:
             out[ev.factor_id] = _level_weight(ev, config, "weight_rule = level")
@@ -243,7 +249,7 @@ def _level_weight(ev: FactorEvidence, config: InstrumentConfig, why: str) -> tup
     return points, f"evidence level '{ev.level}' ({ev.rule_set or 'rule set not named'}) = {points:g} points ({why})"
 
 
-def _estimate(ev: FactorEvidence, k: int | None) -> str:
+def _estimate(ev: FactorEvidence, k: int | str | None) -> str:
     """'OR 1.98 [0.15-26.33] (k = 2)': digits as every output writes an estimate (``render.number``),
     and the number of pooled studies when known, so a wide interval explains itself."""
     english = T("en")

@@ -107,15 +107,23 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
     snapshot = snapshot_of(source, len(evidence), source=shown, now=now)
     studies = extraction_studies(workspace.root / SYNTHESIS[0])  # parsed once, for estimates, sources and k
     effects, expert = study_evidence(studies)
+    pooled = pooled_study_units(workspace, evidence, studies) if studies else {}  # one re-run: k and names
     return build_item_bank(evidence, load_templates(p.questions), config,
                            snapshot, built_at=now, effects=effects, expert=expert,
                            sources=study_sources(studies),
-                           pooled_k=pooled_study_counts(workspace, evidence, studies) if studies else {})
+                           pooled_k={f: len(u) for f, u in pooled.items()}, pooled_studies=pooled)
 
 
 def pooled_study_counts(workspace: Workspace, evidence: Sequence[FactorEvidence],
                         studies: list[Study]) -> dict[str, int]:
-    """Per factor with a pooled estimate: how many studies it pools, from the synthesis' own pooling
+    """Per factor with a pooled estimate: how many studies it pools (:func:`pooled_study_units`)."""
+    return {f: len(u) for f, u in pooled_study_units(workspace, evidence, studies).items()}
+
+
+def pooled_study_units(workspace: Workspace, evidence: Sequence[FactorEvidence],
+                       studies: list[Study]) -> dict[str, tuple[str, ...]]:
+    """Per factor with a pooled estimate: the studies it pools (``paper[cohort]`` for one cohort of a paper
+    reporting several), from the synthesis' own pooling
     re-run on ``studies`` (the extraction folder's, as loaded) with the workspace's settings.
 
     synthesis.csv has no such column (a stable output), and its explanation is prose. A factor whose
@@ -139,7 +147,7 @@ def pooled_study_counts(workspace: Workspace, evidence: Sequence[FactorEvidence]
         results = synthesise_studies([f for f in factors if f.id in wanted], studies, settings)
     except ReviewError:
         return {}  # the synthesis itself reports its own input errors; k is left out
-    counts: dict[str, int] = {}
+    counts: dict[str, tuple[str, ...]] = {}
     for result in results:
         row = wanted.get(result.factor.id)
         if row is None or result.pooled is None:
@@ -151,7 +159,7 @@ def pooled_study_counts(workspace: Workspace, evidence: Sequence[FactorEvidence]
             for a, b in ((again.pooled_estimate, row.pooled_estimate), (again.ci_low, row.ci_low),
                          (again.ci_high, row.ci_high)))
         if same:
-            counts[row.factor_id] = result.pooled.k
+            counts[row.factor_id] = tuple(r.unit for r in result.pool_rows)
     return counts
 
 
