@@ -32,13 +32,20 @@ def _quiet_pylatexenc() -> None:
     logging.getLogger("pylatexenc").setLevel(logging.ERROR)  # "macro '\frac' failed its substitution" per example
 
 
-@given(st.lists(st.sampled_from(PIECES), max_size=14).map("".join))
+def _in_braces(value_and_wrap: tuple[str, bool]) -> str:
+    value, wrap = value_and_wrap
+    return "{" + value + "}" if wrap else value  # as Web of Science writes every field: {{...}}
+
+
+@given(st.tuples(st.lists(st.sampled_from(PIECES), max_size=14).map("".join), st.booleans()).map(_in_braces))
 @example("Sick leave in 45\\% of {\\\"u}ber-{COVID}-19 workers \\& managers")
 @example("pages 10--20")
 @example("a\\%% comment\nb")
 @example("{a\\} b}")
 @example("-\\#-")
 @example("{a%}x{b}")
+@example("{a}b{c}")
+@example("{\\frac}")
 @example("\\$5 and $x$, $$y$$")
 def test_decoding_equals_bibtexparsers(value: str) -> None:
     assert FAST._transform_python_value_string(value) == STOCK._transform_python_value_string(value)
@@ -61,6 +68,8 @@ def test_pylatexenc_reads_only_groups_and_math_once_each(monkeypatch) -> None:
     assert given_to_pylatexenc == ['{\\"u}', "{COVID}", "$p<0.05$"]
     assert decoder.decode("M{\\\"u}ller, Jan and M{\\\"u}ller, Eva") == "Müller, Jan and Müller, Eva"
     assert given_to_pylatexenc == ['{\\"u}', "{COVID}", "$p<0.05$"]  # the group was decoded once for the file
+    assert decoder.decode("{Return to work in 45\\% of {COVID} cases}") == "Return to work in 45% of COVID cases"
+    assert given_to_pylatexenc[-1] == '$p<0.05$'  # a Web of Science field: {COVID} was decoded before
     assert decoder.decode("\\emph{Sick} leave") == "Sick leave"  # a macro outside a group: pylatexenc, whole
     assert given_to_pylatexenc[-1] == "\\emph{Sick} leave"
 
@@ -71,13 +80,14 @@ def _write_bibtex(path: Path) -> None:
     for i in range(60):
         danish = "{\\O}" if i % 2 else "Ø"
         emphasis = "\\emph{most}" if i % 3 else "most"
+        abstract = f"We followed {100 + i} workers for ``{i % 9}'' years; {emphasis} returned, 45\\% of {{COVID}} cases."
         entries.append(
             f"@article{{k{i},\n"
             f"  author = {{M{{\\\"u}}ller, J. and {danish}stergaard, K. and O'Brien, S.}},\n"
             f"  title = {{{{COVID}}-19 and return to work: {i}\\% recurred -- a $p<0.05$ cohort}},\n"
             f"  journal = {{Scand J Work Environ \\& Health}},\n"
             f"  pages = {{{10 + i}--{20 + i}}},\n  year = {{{1990 + i}}},\n"
-            f"  abstract = {{We followed {100 + i} workers for ``{i % 9}'' years; {emphasis} returned.}},\n}}\n\n")
+            f"  abstract = {{{abstract if i % 2 else '{' + abstract + '}'}}},\n}}\n\n")  # Web of Science: {{...}}
     path.write_text("".join(entries), encoding="utf-8")
 
 

@@ -61,6 +61,12 @@ class FastLatexDecoding(LatexDecodingMiddleware):
 
     def _piecewise(self, value: str) -> str | None:
         """Plain text kept, escaped signs, groups and math decoded apart; None when ``value`` has other LaTeX."""
+        if value[:1] == "{" and value[-1:] == "}":
+            # One group around it all (Web of Science writes {{...}}): its text is what is inside, decoded
+            # so (a brace inside that is no piece's fails the inner, so these two braces are a pair).
+            inner = self._piecewise(value[1:-1])
+            if inner is not None:
+                return inner
         pieces: list[str] = []
         end = 0
         for piece in _PIECE.finditer(value):
