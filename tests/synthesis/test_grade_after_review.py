@@ -49,16 +49,17 @@ def test_a_reviewers_upgrade_still_takes_the_place_of_the_automatic_one() -> Non
 
 
 def test_an_imprecise_very_large_effect_is_not_upgraded() -> None:
-    # two studies of OR 6.0 (0.9-40): the pooled CI crosses 1, imprecision -1; +2 used to cancel it
+    # two studies of OR 6.0 (0.9-40): the pooled CI crosses 1, imprecision rated down; +2 used to cancel it.
+    # Since decision 0053 that CI (0.001-35894, t with 1 df) spans both thresholds: -2, high ends low, not moderate
     studies = []
     for i in range(2):
         made = estimate("risk")
         made.estimate, made.ci_low, made.ci_high = 6.0, 0.9, 40.0
         studies.append(study(f"s{i}", made, rob=quips()))
     grade = synthesise(studies).grade
-    assert grade is not None and grade.domains["imprecision"].change == -1
+    assert grade is not None and grade.domains["imprecision"].change == -2
     assert grade.domains["large_effect"].change == 0
-    assert grade.certainty == "moderate"
+    assert grade.certainty == "low"
 
 
 def _gradient(value: str, *, cohort: str = "", outcome: str = "") -> Any:

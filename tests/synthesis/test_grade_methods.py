@@ -181,7 +181,8 @@ def test_counts_of_one_are_written_in_the_singular() -> None:
     units = [StudyFinding("a", "risk", rob="low"), StudyFinding("b", "null", rob="low")]
     two = assess(GradeInput("f", units, 0.5, None, ratios=[(2.0, 1.5, 2.7), (1.1, 0.7, 1.5)], designs=["cohort"] * 2))
     assert two is not None and two.domains["imprecision"].reason == (
-        "1 of 2 CIs crosses 1 and includes important effects (no pooled estimate)")
+        "1 of 2 CIs crosses 1 and includes important effects on both sides (below 0.8 and above 1.25) "
+        "(no pooled estimate): serious; not very serious, as not every CI spans both sides")
     sparse = assess(GradeInput("f", [*units, StudyFinding("c", "risk", rob="low")], 2 / 3, None,
                                ratios=[(2.0, 1.5, 2.7)], designs=["cohort"] * 3))
     assert sparse is not None and sparse.domains["imprecision"].reason == (

@@ -241,23 +241,62 @@ def _start(item: GradeInput) -> tuple[str, str]:
     return "moderate", f"mostly exploratory (phase 1) studies — {listing}"
 
 
+def _important_sides(low: float, high: float, config: GradeConfig) -> str:
+    """Which important effects a CI includes when it crosses 1: '' (none, or it excludes 1), 'below 0.8',
+    'above 1.25', or 'both' (appreciable benefit and appreciable harm: decision 0053)."""
+    if not low < 1 < high:
+        return ""
+    below, above = low < config.imprecision_low, high > config.imprecision_high
+    if below and above:
+        return "both"
+    if below:
+        return f"below {config.imprecision_low:g}"
+    return f"above {config.imprecision_high:g}" if above else ""
+
+
 def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
+    """A CI crossing 1 that includes important effects on one side is serious (-1); one including them on both
+    sides, appreciable benefit and appreciable harm, is very serious (-2; GRADE guidelines 6, Guyatt et al. 2011;
+    decision 0053). Without pooling, -2 needs every CI judged to span both sides and CIs for at least half of
+    the counted studies: a CI that excludes one side already narrows what the evidence allows."""
+    both_sides = f"on both sides (below {config.imprecision_low:g} and above {config.imprecision_high:g})"
     if item.pooled is not None and item.pooled.ratio:
         lo, hi = item.pooled.back(item.pooled.ci_low), item.pooled.back(item.pooled.ci_high)
         assert lo is not None and hi is not None
-        crosses = lo < 1 < hi and (lo < config.imprecision_low or hi > config.imprecision_high)
-        if crosses:
-            return DomainJudgement(-1, f"pooled CI {effect_interval(lo, hi)} crosses 1 and includes important effects")
+        sides = _important_sides(lo, hi, config)
+        if sides == "both":
+            return DomainJudgement(-2, f"pooled CI {effect_interval(lo, hi)} crosses 1 and includes important "
+                                       f"effects {both_sides}: very serious")
+        if sides:
+            return DomainJudgement(-1, f"pooled CI {effect_interval(lo, hi)} crosses 1 and includes important "
+                                       f"effects {sides}: serious")
         return _information_size(item, config, f"pooled CI {effect_interval(lo, hi)} is informative")
     if not item.ratios:
         return DomainJudgement(-1, "no effect size with a CI for the review outcome")
     with_ci = len(item.ratios)
-    wide = [r for r in item.ratios
-            if r[1] < 1 < r[2] and (r[1] < config.imprecision_low or r[2] > config.imprecision_high)]
-    if wide:
-        verbs = verb_for(len(wide), "crosses 1 and includes", "cross 1 and include")
-        return DomainJudgement(-1, f"{len(wide)} of {counted(with_ci, 'CI')} {verbs} important effects "
-                                   "(no pooled estimate)")
+    sides_of = [side for side in (_important_sides(r[1], r[2], config) for r in item.ratios) if side]
+    if sides_of:
+        spanning = sides_of.count("both")
+        if spanning == with_ci and with_ci * 2 >= len(item.units):
+            every = "the one CI crosses 1 and includes" if with_ci == 1 else f"all {with_ci} CIs cross 1 and include"
+            return DomainJudgement(-2, f"{every} important effects {both_sides} (no pooled estimate): very serious")
+        kinds = sorted(set(sides_of))
+        if kinds == ["both"]:
+            which = both_sides
+        elif len(kinds) == 1:
+            which = kinds[0]
+        else:
+            which = "(" + ", ".join(f"{sides_of.count(kind)} " + ("on both sides" if kind == "both" else kind)
+                                    for kind in kinds) + ")"
+        verbs = verb_for(len(sides_of), "crosses 1 and includes", "cross 1 and include")
+        short = ""
+        if spanning == with_ci:
+            short = (f"; CIs for only {counted(with_ci, 'estimate')} across {counted(len(item.units), 'study')}, "
+                     "so not very serious")
+        elif spanning:
+            short = "; not very serious, as not every CI spans both sides"
+        return DomainJudgement(-1, f"{len(sides_of)} of {counted(with_ci, 'CI')} {verbs} important effects "
+                                   f"{which} (no pooled estimate): serious{short}")
     if with_ci * 2 < len(item.units):
         return DomainJudgement(-1, f"effect sizes with a CI for only {counted(with_ci, 'estimate')} across "
                                    f"{counted(len(item.units), 'study')}")
