@@ -85,7 +85,7 @@ async def test_fulltext_reasons_come_from_config(tmp_path: Path) -> None:
     with workspace.path("review.toml").open("a", encoding="utf-8") as handle:
         handle.write('\n[fulltext]\nreasons = ["No full text in English", "Case report"]\n')
     workspace = Workspace(workspace.root)
-    async with open_app(workspace, "bob", "fulltext", size=SIZE) as (app, pilot):
+    async with open_app(workspace, "bob", "fulltext", size=SIZE, blind=False) as (app, pilot):
         rows = {key: description for key, description, _ in binding_rows(app.screen)}
         assert rows["6"] == "Full text" and rows["x"] == "Exclude" and rows["u"] == "Undo"
         await pilot.press("x")

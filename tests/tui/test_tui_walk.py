@@ -96,7 +96,8 @@ async def test_a_key_with_nothing_to_act_on_says_why(tui_ws: Workspace, fresh_ws
         assert [n.message for n in app._notifications] == [
             "Blind mode hides the conflicts: b shows them (for this session)."]
         assert "include" not in {d.label for d in tui_ws.store.decisions(reviewer="consensus")}
-    async with open_app(fresh_ws, "alice", "fulltext", size=(80, 24)) as (app, pilot):
+    # (unblinded: blind, the line says what blind mode leaves out, test_tui_blind.py)
+    async with open_app(fresh_ws, "alice", "fulltext", size=(80, 24), blind=False) as (app, pilot):
         await pilot.press("y")
         await settle(pilot)
         assert [n.message for n in app._notifications] == [

@@ -39,9 +39,19 @@ class QueueItem:
                 self.reason, self.title)
 
 
-def fulltext_queue(workspace: "Workspace", counts: PrismaCounts | None = None) -> list[QueueItem]:
+#: The title/abstract labels that send a record to full text whatever the other reviewers said (a conflict
+#: passes on until it is resolved), so a blind reviewer may see it there (decision 0052).
+OWN_PASSING_LABELS = frozenset({"include", "maybe"})
+
+
+def fulltext_queue(workspace: "Workspace", counts: PrismaCounts | None = None, *,
+                   blind_for: str | None = None) -> list[QueueItem]:
     """Reports passed on from title/abstract screening or from other methods, plus any report
-    with full-text events, in record order."""
+    with full-text events, in record order.
+
+    ``blind_for``: a reviewer screening blind sees only the reports that reveal no other reviewer's
+    title/abstract label: those they included or marked maybe themselves, and those from other methods
+    (never screened). A record another reviewer included and they excluded or did not screen is left out."""
     counts = counts or prisma_counts(workspace)
     store = workspace.store
     states = report_states(store)
@@ -49,7 +59,12 @@ def fulltext_queue(workspace: "Workspace", counts: PrismaCounts | None = None) -
     passed = set(boxes["records_screened"]) - set(boxes["records_excluded"])
     other = (set(boxes["website_results"]) | set(boxes["organisation_results"])
              | set(boxes["citations_results"])) - set(boxes["other_duplicates"])
-    wanted = sorted(passed | other | set(states))
+    screened_on = passed | set(states)
+    if blind_for is not None:
+        own = {record_id for (record_id, _), decision in store.current_decisions(reviewer=blind_for).items()
+               if decision.label in OWN_PASSING_LABELS}
+        screened_on &= own
+    wanted = sorted(screened_on | other)
     records = {r.id: r for r in store.records(wanted)}
     studies = resolve_studies({rid: link.study_id for rid, link in report_links(store).items()}, wanted)
     items = []

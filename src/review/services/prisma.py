@@ -364,11 +364,12 @@ def _existing(workspace: Workspace, ids: list[int]) -> dict[int, str]:
     return sources
 
 
-def fulltext_queue(workspace: Workspace) -> list[QueueItem]:
-    """Every report past title/abstract screening, with its retrieval and eligibility state."""
+def fulltext_queue(workspace: Workspace, *, blind_for: str | None = None) -> list[QueueItem]:
+    """Every report past title/abstract screening, with its retrieval and eligibility state; ``blind_for`` (a
+    reviewer screening blind): only those that reveal no other reviewer's title/abstract label (decision 0052)."""
     from ..prisma.queue import fulltext_queue as queue
 
-    return queue(workspace)
+    return queue(workspace, blind_for=blind_for)
 
 
 def queue_columns() -> tuple[str, ...]:

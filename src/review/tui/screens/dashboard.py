@@ -108,7 +108,14 @@ def gather(project: Project) -> DashboardData:
     return data
 
 
-def stage_table(data: DashboardData) -> Table:
+#: The PRISMA rows' value while blind: they count every reviewer's decisions, so beside "(you)" they would tell
+#: how many records the others screened or judged otherwise (decision 0052).
+PRISMA_HIDDEN = "hidden"
+#: In place of the PRISMA row's qualifier while blind (as many rows as unblinded: at 80x24 one more fell below).
+PRISMA_HIDDEN_WHY = "  (blind: b on screen 4 shows)"
+
+
+def stage_table(data: DashboardData, blind: bool = False) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 1), expand=False)
     table.add_column("stage", style="bold")
     table.add_column("n", justify="right")
@@ -143,10 +150,10 @@ def stage_table(data: DashboardData) -> Table:
     # The PRISMA box's words, its qualifier on a line of its own: wrapped by the table, it broke inside the
     # parentheses ("(PRISMA, any" / "reviewer)").
     label, _, qualifier = words["prisma_screened"].partition(" (")
-    table.add_row(label, f"{data.prisma_screened:,}")
-    if qualifier:
-        table.add_row(Text(f"  ({qualifier}", style="dim"), "")
-    table.add_row("Excluded (PRISMA)", f"{data.prisma_excluded:,}")
+    table.add_row(label, PRISMA_HIDDEN if blind else f"{data.prisma_screened:,}")
+    if qualifier or blind:
+        table.add_row(Text(PRISMA_HIDDEN_WHY if blind else f"  ({qualifier}", style="dim"), "")
+    table.add_row("Excluded (PRISMA)", PRISMA_HIDDEN if blind else f"{data.prisma_excluded:,}")
     return table
 
 
@@ -172,6 +179,8 @@ class DashboardScreen(ProjectScreen):
 
     data: DashboardData | None = None
     """What the dashboard shows now (None until the first count)."""
+    painted_blind: bool = False
+    """Whether the stage table on screen hides the PRISMA rows (the session was blind when it was drawn)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -196,6 +205,8 @@ class DashboardScreen(ProjectScreen):
         # Back from a dialog over it (help, the palette: they change nothing), the counts stand unless the
         # store or the screening queue moved meanwhile; from another screen, or after a settings follow,
         # everything is counted again.
+        if self.project is not None and self.project.blind != self.painted_blind:
+            self._paint_stages()  # b on screen 4 changed what may be shown, not what is counted
         self.action_refresh(unless_unchanged=self.back_from_own_modal())
 
     def action_refresh(self, unless_unchanged: bool = False) -> None:
@@ -222,11 +233,18 @@ class DashboardScreen(ProjectScreen):
         if not get_current_worker().is_cancelled:
             self.post_message(DashboardLoaded(data))
 
+    def _paint_stages(self) -> None:
+        """The stage table as the session is now: its PRISMA rows hidden while blind."""
+        if self.data is None:
+            return
+        self.painted_blind = self.project is not None and self.project.blind
+        self.query_one("#stages", Static).update(stage_table(self.data, blind=self.painted_blind))
+
     @on(DashboardLoaded)
     def _show(self, message: DashboardLoaded) -> None:
         data = message.data
         self.data = data
-        self.query_one("#stages", Static).update(stage_table(data))
+        self._paint_stages()
         p = data.progress
         stop = Text()
         # The rule's name on one line, what it does in the panel's tooltip: its sentence took three lines at

@@ -69,6 +69,12 @@ def item_state(item: QueueItem) -> str:
 
 #: What a full-text key says while no report is listed ("(2)" alone read as a footnote, not as the key).
 NO_REPORT = "No report at full text yet: records included on screening (key 2) come here."
+#: The same while blind: the list holds only the reviewer's own inclusions (decision 0052).
+NO_REPORT_BLIND = ("No report of yours at full text: while blind, only records you included (key 2) are listed; "
+                   "b on screen 4 shows all.")
+#: Under the counts while blind: what the list leaves out, never how many (a count would reveal others' labels).
+BLIND_LINE = ("blind: only records you included or marked maybe, and those from other methods; "
+              "b on screen 4 shows all")
 
 
 class FulltextScreen(ProjectScreen, RefitsOnResize):
@@ -103,6 +109,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         super().__init__()
         self.items: list[QueueItem] | None = None
         self.linking: int | None = None  # the report waiting for its study (after the first l)
+        self.blind = False  # the list was read for a blind session (only the reviewer's own inclusions)
         self._title_width = MIN_TITLE  # what the titles are cut to (the table's width, fitted at each paint)
 
     def compose(self) -> ComposeResult:
@@ -130,7 +137,10 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
     def load(self) -> None:
         project = self.project
         assert project is not None
-        self.post_message(QueueLoaded(fulltext_queue(project.workspace)))
+        # Blind: records another reviewer sent on are left out (an unresolved conflict passes to full text).
+        self.blind = project.blind
+        self.post_message(QueueLoaded(fulltext_queue(project.workspace,
+                                                     blind_for=project.reviewer if project.blind else None)))
 
     @on(QueueLoaded)
     def _loaded(self, message: QueueLoaded) -> None:
@@ -150,6 +160,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         if not self.items:  # say how reports get here, not just that none have
             status.append("   records that pass title/abstract screening come here",
                           style="dim")
+        if self.blind:
+            status.append(f"\n{BLIND_LINE}", style="dim")
         if self.linking is not None:
             # On a line of its own: after the counts, at 80 columns it was cut before "escape cancels".
             status.append(f"\nlinking report #{self.linking}: l on a report of its study, escape cancels",
@@ -211,7 +223,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
 
     def _refuse(self) -> None:
         """A key with no report to act on: still opening, or none at full text yet."""
-        refuse_key(self, STILL_OPENING if self.project is None else NO_REPORT)
+        refuse_key(self, STILL_OPENING if self.project is None else NO_REPORT_BLIND if self.blind else NO_REPORT)
 
     def action_event(self, event: str) -> None:
         record_id = self._selected()

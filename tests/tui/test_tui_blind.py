@@ -1,0 +1,79 @@
+"""Blind mode on the screens that count the review, not one reviewer's screening (decision 0052): the full-text
+list and the dashboard's PRISMA rows reveal no other reviewer's title/abstract label until b."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable
+
+from review.tui.screens.dashboard import PRISMA_HIDDEN, DashboardScreen
+from review.tui.screens.fulltext import BLIND_LINE, NO_REPORT_BLIND, FulltextScreen
+from review.workspace import Workspace
+from tui_workspace import async_test, build_workspace, open_app, settle
+
+SIZE = (110, 34)
+
+
+def split_ws(root: Path) -> tuple[Workspace, list[int]]:
+    """build_workspace's four dual decisions (alice / bob: include/include, exclude/include, include/exclude,
+    exclude/exclude), plus a fifth record only bob screened, including it."""
+    workspace = build_workspace(root, with_pairs=False)
+    ids = [r.id for r in workspace.store.records()]
+    workspace.store.add_decision(ids[4], "bob", "include")
+    return workspace, ids
+
+
+def listed(app: object) -> list[int]:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, FulltextScreen)
+    return [int(key.value) for key in screen.query_one(DataTable).rows]
+
+
+def stage_lines(app: object) -> list[str]:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, DashboardScreen)
+    stages = screen.query_one("#stages")
+    return [line.text.strip() for line in stages.render_lines(stages.region.reset_offset)]
+
+
+@async_test
+async def test_blind_full_text_lists_only_what_your_own_labels_send_there(tmp_path: Path) -> None:
+    workspace, ids = split_ws(tmp_path / "ws")
+    async with open_app(workspace, "alice", "fulltext", size=SIZE) as (app, pilot):
+        assert app.project is not None and app.project.blind  # two reviewers: blind by default
+        # Not ids[1] (alice excluded, bob included: a conflict passes on) nor ids[4] (only bob screened it).
+        assert listed(app) == [ids[0], ids[2]]
+        status = str(app.screen.query_one("#fulltext-status").render())
+        assert BLIND_LINE in status and "2 reports at full text" in status
+        await pilot.press("4", "b", "6")
+        await settle(pilot)
+        assert listed(app) == [ids[0], ids[1], ids[2], ids[4]]  # unblinded: every record passed on
+        assert BLIND_LINE not in str(app.screen.query_one("#fulltext-status").render())
+
+
+@async_test
+async def test_blind_full_text_with_nothing_of_yours_says_why(tmp_path: Path) -> None:
+    workspace, ids = split_ws(tmp_path / "ws")
+    async with open_app(workspace, "carol", "fulltext", size=SIZE) as (app, pilot):  # screened nothing
+        assert listed(app) == []
+        await pilot.press("y")
+        await settle(pilot)
+        assert [n.message for n in app._notifications][-1] == NO_REPORT_BLIND
+
+
+@async_test
+async def test_blind_dashboard_hides_the_prisma_rows_until_b(tmp_path: Path) -> None:
+    workspace, _ = split_ws(tmp_path / "ws")
+    async with open_app(workspace, "alice", size=SIZE) as (app, pilot):
+        lines = stage_lines(app)
+        screened = next(line for line in lines if line.startswith("Records screened"))
+        excluded = next(line for line in lines if line.startswith("Excluded (PRISMA)"))
+        assert screened.split()[-1] == PRISMA_HIDDEN and excluded.split()[-1] == PRISMA_HIDDEN, lines
+        assert any("Screened (you)" in line and "4 / 12" in line for line in lines)  # her own counts stay
+        await pilot.press("4", "b", "1")
+        await settle(pilot)
+        lines = stage_lines(app)
+        # Five records screened by anyone; one (ids[3]) excluded by both.
+        assert next(line for line in lines if line.startswith("Records screened")).split()[-1] == "5", lines
+        assert next(line for line in lines if line.startswith("Excluded (PRISMA)")).split()[-1] == "1", lines
