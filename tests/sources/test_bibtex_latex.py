@@ -21,7 +21,8 @@ PIECES = ["a", "Word", "45", " ", "  ", "\n", "\n\n", "\t", "\r\n", ".", ",", "-
           "{\\o }", '\\"u', "\\'{e}", "\\'e", "\\c c", "\\c{c}", "\\emph{x y}", "\\textbf {z}", "\\frac a b", "\\LaTeX",
           "\\LaTeX{}", "\\\\", "\\{", "\\}", "\\url{http://x.y/z}", "é", "Ł", "“", "—", "\u00a0", "(", "]", "#", "^", "_",
           "\\ ", "\\relax", "\\unknown", "{\\em x}", "{\\bf", "{a\\}", "\\", "{\\%}", "{a b}", "{--}", "{``}", "\\&{x}",
-          "\\%{x}", "{\\\\}", "$p<0.05$", "$ $", "$$", "$a$$b$", "$x-y$", "\\$5"]
+          "\\%{x}", "{\\\\}", "$p<0.05$", "$ $", "$$", "$a$$b$", "$x-y$", "\\$5", "\\textit{a b}", "\\emph{x}",
+          "\\textbf{\\o}", "\\emph{", "\\textit", "\\underline{--}", "\\emphx{y}", "\\textsc{\\\"u} "]
 
 STOCK = LatexDecodingMiddleware()
 FAST = FastLatexDecoding()  # one for every example, as for a whole file: its memory of values is exercised too
@@ -70,8 +71,10 @@ def test_pylatexenc_reads_only_groups_and_math_once_each(monkeypatch) -> None:
     assert given_to_pylatexenc == ['{\\"u}', "{COVID}", "$p<0.05$"]  # the group was decoded once for the file
     assert decoder.decode("{Return to work in 45\\% of {COVID} cases}") == "Return to work in 45% of COVID cases"
     assert given_to_pylatexenc[-1] == '$p<0.05$'  # a Web of Science field: {COVID} was decoded before
-    assert decoder.decode("\\emph{Sick} leave") == "Sick leave"  # a macro outside a group: pylatexenc, whole
-    assert given_to_pylatexenc[-1] == "\\emph{Sick} leave"
+    assert decoder.decode("in \\textit{Homo sapiens}") == "in Homo sapiens"
+    assert given_to_pylatexenc[-1] == "\\textit{Homo sapiens}"
+    assert decoder.decode("\\frac{1}{2} of them") == "1/2 of them"  # a macro of its own: pylatexenc, whole
+    assert given_to_pylatexenc[-1] == "\\frac{1}{2} of them"
 
 
 def _write_bibtex(path: Path) -> None:

@@ -24,7 +24,11 @@ _LATEX = re.compile(r"[\\{}$%&~`]|--|''")
 #: The pieces decoded apart: an escaped sign pylatexenc turns into the sign (``\\%``); a braced group
 #: with no group, math or comment inside (an escaped character counts as one; a backslash may not
 #: escape its closing brace, so ``{a\\}`` is not one); inline math with no macro, group or comment.
-_PIECE = re.compile(r"\\(?P<sign>[%&_#$])|\{(?:[^{}$%\\]|\\[^{}])*\}|\$[^${}%\\]+\$")
+#: So is a font macro of one argument written with it in such a group (``\\textit{Homo sapiens}``).
+_FLAT_GROUP = r"\{(?:[^{}$%\\]|\\[^{}])*\}"
+_PIECE = re.compile(r"\\(?P<sign>[%&_#$])"
+                    r"|\\(?:emph|textit|textbf|textsl|textsc|textup|textmd|textrm|textsf|texttt|underline)" + _FLAT_GROUP
+                    + "|" + _FLAT_GROUP + r"|\$[^${}%\\]+\$")
 #: Values up to this long are remembered (journal names, author lists, pages repeat across a file).
 _CACHED_CHARS = 300
 _CACHE_ENTRIES = 20_000  # at most about 15 MB
