@@ -388,6 +388,35 @@ def test_diff_names_a_change_in_the_number_of_pooled_studies(tmp_path, questions
     assert [c.line() for c in diff_banks(bank_with(None), two)] == ["~ supervisor_conflict: k unknown -> 2"]
 
 
+def test_diff_names_a_study_replaced_by_another_at_the_same_k(tmp_path, questions_file):
+    # x2020 replaced by y2021: k, level, weight and direction stayed, the hash changed and the diff said
+    # "no changes", though the evidence behind the item was another study's.
+    def bank_with(studies, pooled):
+        text = SYNTHESIS.replace("arends2014;x2020,OR,2.21", f"{studies},OR,2.21")
+        path = tmp_path / "s.csv"
+        path.write_text(text, encoding="utf-8")
+        evidence = parse_synthesis_csv(text, path)
+        return build_item_bank(evidence, load_templates(questions_file), load_config(None, {}),
+                               snapshot_of(path, len(evidence)), pooled_k={"supervisor_conflict": 2},
+                               pooled_studies={"supervisor_conflict": pooled})
+
+    old = bank_with("arends2014;x2020", ("arends2014", "x2020"))
+    new = bank_with("arends2014;y2021", ("arends2014", "y2021"))
+    lines = [c.line() for c in diff_banks(old, new) if c.kind != "evidence"]
+    assert lines == ["~ supervisor_conflict: pooled studies added y2021; removed x2020",
+                     "~ supervisor_conflict: studies added y2021; removed x2020"]
+    # the same studies counted, another one pooled (x2020's estimate became an HR, y2021's an OR)
+    both = "arends2014;x2020;y2021"
+    lines = [c.line() for c in diff_banks(bank_with(both, ("arends2014", "x2020")),
+                                          bank_with(both, ("arends2014", "y2021"))) if c.kind != "evidence"]
+    assert lines == ["~ supervisor_conflict: pooled studies added y2021; removed x2020"]
+    # kept through the bank file; a bank written before the names were kept gives no pooled-studies line
+    assert loads_bank(dumps_bank(new)).item("supervisor_conflict").pooled_studies == ["arends2014", "y2021"]
+    unnamed = loads_bank(dumps_bank(old).replace('pooled_studies = ["arends2014", "x2020"]', ""))
+    assert unnamed.item("supervisor_conflict").pooled_studies == []
+    assert [c.line() for c in diff_banks(unnamed, new) if c.kind == "pooled studies"] == []
+
+
 def test_a_build_reads_its_settings_and_the_new_versions_row_once(workspace, monkeypatch):
     # review.toml and scoring.toml were read twice per build (compile, then exports), the new
     # version's row three times (build, then the record step read it again).

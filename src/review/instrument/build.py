@@ -122,10 +122,10 @@ def build_item_bank(
                                             ev.direction, "; ".join(reasons), ev.modifiable,
                                             list(ev.studies)))
     weights = assign_weights(included, config, pooled_k, pooled_studies)
-    items = [_item(ev, templates, weights[ev.factor_id], pooled_k) for ev in included]
+    items = [_item(ev, templates, weights[ev.factor_id], pooled_k, pooled_studies) for ev in included]
     for ev, reason in signals:
         item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
-                                          f"{config.signal_min_level})"), pooled_k)
+                                          f"{config.signal_min_level})"), pooled_k, pooled_studies)
         item.scored = False
         item.caution = signal_caution(ev, config)
         items.append(item)
@@ -261,9 +261,12 @@ def _estimate(ev: FactorEvidence, k: int | str | None) -> str:
 
 
 def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str],
-          pooled_k: Mapping[str, int] | None = None) -> Item:
+          pooled_k: Mapping[str, int] | None = None,
+          pooled_studies: Mapping[str, Sequence[str]] | None = None) -> Item:
     template = templates.for_factor(ev.factor_id)
     assert template is not None
+    k = (pooled_k or {}).get(ev.factor_id) if ev.pooled_estimate is not None else None
+    names = list((pooled_studies or {}).get(ev.factor_id, ()))
     return Item(
         factor_id=ev.factor_id, label_nl=template.label_nl or ev.label_nl,
         label_en=template.label_en or ev.label_en, domain=ev.domain,
@@ -272,7 +275,7 @@ def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str],
         present={k: list(v) for k, v in template.present.items()},
         partly={k: list(v) for k, v in template.partly.items()},
         measure=ev.measure, pooled_estimate=ev.pooled_estimate, ci_low=ev.ci_low, ci_high=ev.ci_high,
-        pooled_k=(pooled_k or {}).get(ev.factor_id) if ev.pooled_estimate is not None else None,
+        pooled_k=k, pooled_studies=names if k is not None and len(names) == k else [],
         i2=ev.i2, topic_nl=template.topic_nl, topic_en=template.topic_en,
         advice_nl=template.advice_nl, advice_en=template.advice_en,
         ask_nl=template.ask_nl, ask_en=template.ask_en, listen_nl=template.listen_nl,
@@ -342,7 +345,7 @@ def _add_weight(question: Question, codes: Sequence[str], amount: float) -> None
 # -- diff --------------------------------------------------------------------------------
 @dataclass(slots=True, frozen=True)
 class Change:
-    kind: str  # evidence | setting | added | removed | role | weight | level | direction | domain | k | template | question
+    kind: str  # evidence | setting | added | removed | role | weight | level | direction | domain | k | studies | pooled studies | template | question
     subject: str
     before: str = ""
     after: str = ""
@@ -352,6 +355,10 @@ class Change:
             return f"+ {self.subject}: now {self.after}"
         if self.kind == "removed":
             return f"- {self.subject}: no longer asked ({self.after})"
+        if self.kind in ("studies", "pooled studies"):  # before: the ids no longer behind it; after: the new ones
+            gone = f"removed {self.before}" if self.before else ""
+            new = f"added {self.after}" if self.after else ""
+            return f"~ {self.subject}: {self.kind} " + "; ".join(t for t in (new, gone) if t)
         if self.after in ("changed", "added", "removed"):
             return f"~ {self.subject}: {self.kind} {self.after} ({self.before})"
         return f"~ {self.subject}: {self.kind} {self.before} -> {self.after}"
@@ -387,6 +394,10 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
                 changes.append(Change(attr, fid, f"{getattr(a, attr)}", f"{getattr(b, attr)}"))
         if a.pooled_k != b.pooled_k:  # the studies behind the pooled estimate: its basis text and hash change
             changes.append(Change("k", fid, _k_shown(a.pooled_k), _k_shown(b.pooled_k)))
+        # Which studies, not only how many: one replaced by another leaves k and the level as they were.
+        changes += _study_changes("studies", fid, a.studies, b.studies)
+        if a.pooled_studies and b.pooled_studies:  # a bank built before 2026-12-06 does not name them
+            changes += _study_changes("pooled studies", fid, a.pooled_studies, b.pooled_studies)
         for attr in ("present", "partly", "advice_nl", "advice_en", "topic_nl", "topic_en"):
             if getattr(a, attr) != getattr(b, attr):
                 changes.append(Change("template", fid, attr, "changed"))
@@ -407,6 +418,14 @@ def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
             changes.append(Change("question", link_id, ", ".join(changed), "changed"))
     order = {"evidence": 0, "setting": 1, "added": 2, "removed": 3, "role": 4}
     return sorted(changes, key=lambda c: (order.get(c.kind, 4), c.subject, c.kind))
+
+
+def _study_changes(kind: str, fid: str, before: Sequence[str], after: Sequence[str]) -> list[Change]:
+    removed = [s for s in before if s not in set(after)]
+    added = [s for s in after if s not in set(before)]
+    if not removed and not added:
+        return []
+    return [Change(kind, fid, ", ".join(sorted(removed)), ", ".join(sorted(added)))]
 
 
 def _k_shown(k: int | None) -> str:

@@ -281,6 +281,9 @@ class Item:
     listen_en: str = ""
     #: How many studies ``pooled_estimate`` pools (None: not pooled, or unknown: then no k is shown).
     pooled_k: int | None = None
+    #: Which studies ``pooled_estimate`` pools (``paper[cohort]`` for one cohort of several), when known:
+    #: ``review instrument diff`` names a study replaced by another at the same k.
+    pooled_studies: list[str] = field(default_factory=list)
 
     @property
     def questions(self) -> list[str]:
@@ -429,7 +432,7 @@ def bank_to_dict(bank: ItemBank) -> dict[str, Any]:
             "scored": i.scored, "weight": i.weight, "weight_basis": i.weight_basis, "level": i.level,
             "rule_set": i.rule_set, "grade": i.grade, "studies": i.studies, "measure": i.measure,
             "pooled_estimate": i.pooled_estimate, "ci_low": i.ci_low, "ci_high": i.ci_high,
-            "pooled_k": i.pooled_k, "i2": i.i2, "topic_nl": i.topic_nl, "topic_en": i.topic_en,
+            "pooled_k": i.pooled_k, "pooled_studies": i.pooled_studies or None, "i2": i.i2, "topic_nl": i.topic_nl, "topic_en": i.topic_en,
             "advice_nl": i.advice_nl, "advice_en": i.advice_en,
             "present": i.present, "partly": i.partly,
             "effects": [_clean(e) for e in i.effects] or None,
@@ -498,6 +501,7 @@ def _bank_from(data: dict[str, Any], where: str) -> ItemBank:
             caution=r.get("caution", ""), ask_nl=r.get("ask_nl", ""), ask_en=r.get("ask_en", ""),
             listen_nl=r.get("listen_nl", ""), listen_en=r.get("listen_en", ""),
             pooled_k=int(r["pooled_k"]) if r.get("pooled_k") is not None else None,
+            pooled_studies=[str(s) for s in r.get("pooled_studies", [])],
         ) for r in data.get("items", [])]
         expert_topics = [ExpertTopic(
             r["factor_id"], r.get("label_nl", ""), r.get("label_en", ""), r.get("domain", ""),
