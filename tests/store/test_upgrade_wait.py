@@ -6,6 +6,7 @@ failing as busy. Both engines; the busy timeout is cut to 0.3 s and the step mad
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -115,13 +116,28 @@ def test_opening_while_another_writer_holds_an_old_store_says_it_waits_and_the_t
             Store.open(url, create=False)
         waited = time.perf_counter() - began
     assert 1.1 < waited < 10
-    assert said == ["waiting for another review process's write lock before upgrading the store's schema (up to "
+    # What is happening, that review goes on by itself, the time waited so far: no "write lock" or "schema".
+    assert said == ["the review's database is busy in another review window or command, and this version of review "
+                    "must update it; review goes on by itself when that is done (waited 0 s so far, gives up after "
                     "1.2 s; Ctrl-C stops waiting)"]
-    assert "for over 1.2 s while this review opened it" in str(refused.value), refused.value
+    assert "gave up after waiting 1.2 s for another review window or command" in str(refused.value), refused.value
     assert "this change" not in str(refused.value)
     opened = Store.open(url, create=False)  # the writer gone: the upgrade runs
     assert opened.schema_version() == schema.SCHEMA_VERSION
     opened.engine.dispose()
+
+
+def test_a_long_wait_says_again_how_long_it_has_waited(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wait was said once: a researcher at a terminal saw one line and then nothing for up to 10 minutes."""
+    monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 2_500)
+    monkeypatch.setattr(core, "UPGRADE_NOTICE_EVERY_S", 0.8)
+    said: list[str] = []
+    monkeypatch.setattr(core, "waiting_notice", said.append)
+    with upgrade_lock_held(workspace) as url, pytest.raises(StoreBusy):
+        Store.open(url, create=False)
+    waited = [int(n) for line in said for n in re.findall(r"waited (\d+) s so far", line)]
+    assert len(said) >= 3 and len(waited) == len(said), said  # at once, then each 0.8 s, each with its time
+    assert waited[0] == 0 and waited == sorted(waited) and waited[-1] >= 1, said
 
 
 def test_ctrl_c_stops_a_wait_for_an_upgrade_within_seconds(workspace: Workspace,
@@ -172,10 +188,10 @@ def test_a_front_ends_cancel_stops_a_wait_for_an_upgrade_and_its_notice_replaces
         quit_pressed.set()
         pressed = time.perf_counter()
         worker.join(30)
-    assert said and said[0].startswith("waiting for another review process's write lock"), said
+    assert said and said[0].startswith("the review's database is busy in another review window"), said
     assert isinstance(outcome.get("error"), StoreBusy) and "stopped waiting" in str(outcome["error"])
     assert float(outcome["done"]) - pressed < 1.0  # type: ignore[arg-type]
-    assert "waiting" not in capsys.readouterr().err  # (said through the hook only)
+    assert "by itself" not in capsys.readouterr().err  # (said through the hook only)
     opened = Store.open(url, create=False)  # nothing was changed: the upgrade runs now
     assert opened.schema_version() == schema.SCHEMA_VERSION
     opened.engine.dispose()

@@ -50,7 +50,7 @@ def test_quit_stops_the_wait_for_an_upgrade_and_the_loading_line_names_it(fresh_
                 return " ".join(str(app.screen.query_one("#stages", Static).render()).split())
 
             # (the notification is a message handled after the line's update: wait for both)
-            await until(pilot, lambda: "waiting" in line() and any("waiting" in str(n.message)
+            await until(pilot, lambda: "by itself" in line() and any("by itself" in str(n.message)
                                                                     for n in app._notifications))
             seen["line"] = line()
             seen["notes"] = [n.message for n in app._notifications]
@@ -60,9 +60,9 @@ def test_quit_stops_the_wait_for_an_upgrade_and_the_loading_line_names_it(fresh_
     with upgrade_lock_held(fresh_ws):
         asyncio.run(run())  # (returns once the loader's thread is joined too)
         quit_took = time.perf_counter() - float(seen["quit"])  # type: ignore[arg-type]
-    assert "waiting for another review process's write lock before upgrading the store's schema" in str(
+    assert "the review's database is busy in another review window or command" in str(
         seen["line"]) and "q quits" in str(seen["line"]), seen
-    assert any("waiting for another review" in str(note) for note in seen["notes"]), seen  # type: ignore[attr-defined]
+    assert any("goes on by itself when that is done" in str(note) for note in seen["notes"]), seen  # type: ignore[attr-defined]
     assert quit_took < 2.0, quit_took
 
 
@@ -95,7 +95,8 @@ def test_the_screening_screen_shows_the_whole_wait_counting_and_q_quits(fresh_ws
     with upgrade_lock_held(fresh_ws):
         asyncio.run(run())
         quit_took = time.perf_counter() - float(seen["quit"])  # type: ignore[arg-type]
-    wait = "waiting for another review process's write lock before upgrading the store's schema (up to 20 s)"
+    wait = ("the review's database is busy in another review window or command, and this version of review must "
+            "update it; review goes on by itself when that is done")
     assert wait in str(seen["first"]) and "q quits." in str(seen["first"]), seen
     waited = [int(n) for n in re.findall(r"waited (\d+) s", str(seen["later"]))]
     assert waited and waited[0] >= 2, seen  # it counts on
@@ -126,8 +127,9 @@ def test_a_wait_past_its_bound_says_the_store_was_not_opened(fresh_ws: Workspace
         asyncio.run(run())
     for screen in ("dashboard", "screening"):
         said = seen[screen]
-        assert "Not opened: the store is busy: another review process held its write lock for over 1 s" in said, seen
-        assert "try again when that process has finished. q quits." in said and "waiting" not in said, seen
+        assert ("Not opened: gave up after waiting 1 s for another review window or command to finish with this "
+                "review's database") in said, seen
+        assert "try again when that has finished. q quits." in said and "so far" not in said, seen
 
 
 def test_a_second_wait_of_the_same_opening_counts_on_with_one_timer(fresh_ws: Workspace,
@@ -145,11 +147,19 @@ def test_a_second_wait_of_the_same_opening_counts_on_with_one_timer(fresh_ws: Wo
             await until(pilot, lambda: "waited" in _said(app))
             first_timer = app._store_wait_timer
             await pilot.pause(2.2)
-            app._say_store_wait("waiting for the schema upgrade (step 2 of 2) another review is running on this "
-                                "store (up to 20 s; Ctrl-C stops waiting)")
+            app._say_store_wait("another review window or command is updating the review's database for a newer "
+                                "version (step 2 of 2); review goes on by itself when that is done (waited 0 s so far, "
+                                "gives up after 20 s; Ctrl-C stops waiting)")
             await pilot.pause(0.1)
             seen["said"] = _squeezed(str(app.screen.query_one("#stages", Static).render()))
             seen["same timer"] = app._store_wait_timer is first_timer
+            notes = len(app._notifications)
+            # The store says the same wait again a minute on: the line counts on, no new notification.
+            app._say_store_wait("another review window or command is updating the review's database for a newer "
+                                "version (step 2 of 2); review goes on by itself when that is done (waited 60 s so "
+                                "far, gives up after 20 s; Ctrl-C stops waiting)")
+            await pilot.pause(0.1)
+            seen["new notes"] = len(app._notifications) - notes
             app.exit()
 
     with upgrade_lock_held(fresh_ws):
@@ -157,5 +167,5 @@ def test_a_second_wait_of_the_same_opening_counts_on_with_one_timer(fresh_ws: Wo
     said = str(seen["said"])
     assert "step 2 of 2" in said, said
     waited = [int(n) for n in re.findall(r"waited (\d+) s", said)]
-    assert waited and waited[0] >= 2, said
-    assert seen["same timer"], seen
+    assert waited and waited[0] >= 2 and "so far" in said and said.count("waited") == 1, said
+    assert seen["same timer"] and seen["new notes"] == 0, seen

@@ -46,6 +46,9 @@ BUSY_TIMEOUT_MS = 5000
 #: records on a loaded machine: docs/benchmarks/store-migrations-2026-12-06.md).
 UPGRADE_WAIT_MS = 600_000
 
+#: How often a wait on opening says again how long it has waited (the command line's stderr: a line a minute).
+UPGRADE_NOTICE_EVERY_S = 60.0
+
 #: The ``schema_info`` key an upgrade sets before each step (JSON: the version it upgrades to, step N of M) and
 #: the step's transaction removes: a writer kept waiting past the busy timeout is told why.
 UPGRADING_KEY = "upgrading"
@@ -298,7 +301,8 @@ def _say_waiting(text: str) -> None:
     print(f"review: {text}", file=sys.stderr, flush=True)
 
 
-#: Called once, with one line, when opening the store starts to wait for another process's write lock.
+#: Called with one line when opening the store starts to wait for another process's write lock, and again each
+#: ``UPGRADE_NOTICE_EVERY_S`` with the time waited so far.
 waiting_notice: Callable[[str], None] = _say_waiting
 
 #: This thread's ``open_wait_hooks`` (a front end opening the store in a worker thread: the TUI).
@@ -326,12 +330,13 @@ def _wait_notice_and_cancel() -> tuple[Callable[[str], None], Callable[[], bool]
 @contextmanager
 def _upgrade_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A transaction holding the store's write lock for an upgrade step, waiting up to ``UPGRADE_WAIT_MS`` for
-    another process's lock (its upgrade step, or a long writer), not the busy timeout. The wait is said once
-    (``waiting_notice``) and made of short attempts, each in a transaction of its own (a retried statement
+    another process's lock (its upgrade step, or a long writer), not the busy timeout. The wait is said at once
+    and then each minute with the time waited (``waiting_notice``), and made of short attempts, each in a transaction of its own (a retried statement
     in the same SQLite transaction could keep a stale snapshot), so Ctrl-C gets through between them. Past
     the bound: ``StoreBusy`` naming it."""
-    deadline = time.monotonic() + UPGRADE_WAIT_MS / 1000
-    said = False
+    started = time.monotonic()
+    deadline = started + UPGRADE_WAIT_MS / 1000
+    next_notice = started  # (the first failed attempt says why at once, then once a minute with the time waited)
     notice, cancelled = _wait_notice_and_cancel()
     while True:
         with engine.connect() as conn:
@@ -343,22 +348,18 @@ def _upgrade_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
                     _take_write_lock(conn)
                 except StoreBusy:
                     transaction.rollback()
-                    if time.monotonic() >= deadline:
+                    now = time.monotonic()
+                    if now >= deadline:
                         raise StoreBusy(
-                            f"the store is busy: another review process held its write lock for over "
-                            f"{UPGRADE_WAIT_MS / 1000:g} s while this review opened it to upgrade its schema; "
-                            "nothing was changed — try again when that process has finished") from None
+                            f"gave up after waiting {_duration_words(UPGRADE_WAIT_MS / 1000)} for another review "
+                            "window or command to finish with this review's database (this version of review updates "
+                            "it before opening it); nothing was changed — try again when that has finished") from None
                     if cancelled():
-                        raise StoreBusy("stopped waiting for another review process's write lock before "
-                                        "upgrading the store's schema; nothing was changed") from None
-                    if not said:
-                        upgrade = _upgrade_under_way(engine)
-                        notice(
-                            f"waiting for the schema upgrade ({upgrade}) another review is running on this store "
-                            f"(up to {UPGRADE_WAIT_MS / 1000:g} s; Ctrl-C stops waiting)" if upgrade else
-                            f"waiting for another review process's write lock before upgrading the store's schema "
-                            f"(up to {UPGRADE_WAIT_MS / 1000:g} s; Ctrl-C stops waiting)")
-                        said = True
+                        raise StoreBusy("stopped waiting for another review window or command to finish with this "
+                                        "review's database; nothing was changed") from None
+                    if now >= next_notice:
+                        notice(_upgrade_wait_words(_upgrade_step(engine), now - started))
+                        next_notice = now + UPGRADE_NOTICE_EVERY_S
                     continue
                 # The lock is held: the step's own waits (PostgreSQL's table and advisory locks) get the bound.
                 _set_lock_wait(conn, max(1, int((deadline - time.monotonic()) * 1000)))
@@ -384,22 +385,45 @@ def _set_lock_wait(conn: sa.Connection, milliseconds: int) -> None:
         conn.exec_driver_sql(f"PRAGMA busy_timeout={int(milliseconds)}")
 
 
-def _upgrade_under_way(engine: sa.Engine | None) -> str:
-    """'step N of M: schema version V to V + 1' while a migration step holds the store (its ``schema_info``
-    row, read on a connection of its own), else ''. A row a killed upgrade left is stale once the version it
+def _upgrade_step(engine: sa.Engine | None) -> tuple[int, int, int] | None:
+    """(step N, of M, to schema version V) while a migration step holds the store (its ``schema_info`` row,
+    read on a connection of its own), else None. A row a killed upgrade left is stale once the version it
     upgraded to is in; until then (the next opening runs the step again) it is taken at its word."""
     if engine is None:
-        return ""
+        return None
     try:
         t = schema.schema_info
         with engine.connect() as conn:
             rows = dict(conn.execute(sa.select(t.c.key, t.c.value).where(t.c.key.in_(("version", UPGRADING_KEY)))).all())
         note = json.loads(str(rows[UPGRADING_KEY])) if UPGRADING_KEY in rows else None
         if not note or int(str(rows.get("version", 0))) >= int(note["to"]):
-            return ""
-        return f"step {int(note['step'])} of {int(note['steps'])}: schema version {int(note['to']) - 1} to {int(note['to'])}"
+            return None
+        return int(note["step"]), int(note["steps"]), int(note["to"])
     except Exception:  # noqa: BLE001 - only a better wording is lost; the busy line still stands
-        return ""
+        return None
+
+
+def _upgrade_under_way(engine: sa.Engine | None) -> str:
+    """'step N of M: schema version V to V + 1' while a migration step holds the store, else ''."""
+    step = _upgrade_step(engine)
+    return "" if step is None else f"step {step[0]} of {step[1]}: schema version {step[2] - 1} to {step[2]}"
+
+
+def _duration_words(seconds: float) -> str:
+    """'10 min' from a whole number of minutes, else '20 s' or '1.2 s'."""
+    return f"{seconds / 60:g} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g} s"
+
+
+def _upgrade_wait_words(step: tuple[int, int, int] | None, waited_s: float) -> str:
+    """What opening the store says while it waits to update the store (``waiting_notice``), in a researcher's
+    words: what is happening, that review goes on by itself, the time waited so far, and how to stop."""
+    # (Short: at 80 columns the record browser's loading line has three lines for it, its time and the quit key.)
+    what = (f"another review window or command is updating the review's database for a newer version (step {step[0]} "
+            f"of {step[1]})" if step is not None else
+            "the review's database is busy in another review window or command, and this version of review must "
+            "update it")
+    return (f"{what}; review goes on by itself when that is done (waited {waited_s:.0f} s so far, gives up after "
+            f"{_duration_words(UPGRADE_WAIT_MS / 1000)}; Ctrl-C stops waiting)")
 
 
 def _moved_to(conn: sa.Connection) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -123,6 +124,10 @@ def header_line(title: str, reviewer: str) -> str:
     """The header's line after "review —": the reviewer first, so that a long review title cut at 80 columns
     never cuts the name decisions are saved under (it read "… common menta…" without it)."""
     return f"{reviewer} · {title}"
+
+
+#: The time waited in the store's wait line ("waited 60 s so far"), which the loading line counts on each second.
+WAITED_SO_FAR = re.compile(r"waited \d+ s so far")
 
 
 class ReviewApp(PlainNotifyApp):
@@ -247,9 +252,14 @@ class ReviewApp(PlainNotifyApp):
         # An upgrade of several steps may make the opening wait more than once: the seconds count from the first
         # wait, and one timer ticks (a second one ran for the app's life, the first never stopped).
         since = self._store_wait[1] if self._store_wait is not None else monotonic()
-        self._store_wait = (text.replace("; Ctrl-C stops waiting", ""), since)
-        self.notify(text.replace("Ctrl-C stops waiting", f"{self._quit_keys()} quits"), title="Waiting",
-                    severity="warning", timeout=30)
+        shown = text.replace("; Ctrl-C stops waiting", "")
+        # The store says the wait again each minute with the time waited: the loading line counts that itself, so
+        # only a new wait (another step) is a new notification.
+        new = self._store_wait is None or WAITED_SO_FAR.sub("", self._store_wait[0]) != WAITED_SO_FAR.sub("", shown)
+        self._store_wait = (shown, since)
+        if new:
+            self.notify(text.replace("Ctrl-C stops waiting", f"{self._quit_keys()} quits"), title="Waiting",
+                        severity="warning", timeout=30)
         self._show_loading()
         if self._store_wait_timer is None:
             self._store_wait_timer = self.set_interval(1.0, self._show_loading)
@@ -269,7 +279,9 @@ class ReviewApp(PlainNotifyApp):
             return f"{self._open_error.rstrip('.')}. {quits}."
         if self._store_wait is not None:
             text, since = self._store_wait
-            return f"Loading… {text}; waited {monotonic() - since:.0f} s; {quits}."
+            waited = f"waited {monotonic() - since:.0f} s"
+            counted, found = WAITED_SO_FAR.subn(f"{waited} so far", text)  # (the store's seconds, ticking on here)
+            return f"Loading… {counted if found else f'{text}; {waited}'}; {quits}."
         return ""
 
     def _show_loading(self) -> None:
