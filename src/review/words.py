@@ -55,6 +55,13 @@ def effect_number(value: float, decimal_sign: str = ".") -> str:
     return text.replace(".", decimal_sign) if decimal_sign != "." else text
 
 
+def p_value(value: float, decimal_sign: str = ".") -> str:
+    """A study's p-value as extracted, for an estimate whose finding it decides (no CI): ``p = 0.019``,
+    three significant digits, ``p < 0.0001`` below that (never e-notation); ``","`` writes Dutch."""
+    text = "p < 0.0001" if value < 1e-4 else f"p = {value:.3g}"
+    return text.replace(".", decimal_sign) if decimal_sign != "." else text
+
+
 def effect_interval(low: float, high: float, lang: str = "en", dash: str = "-") -> str:
     """A CI's two bounds as every output joins them: ``1.40-4.80`` (or with the caller's ``dash``, an en
     dash in the instrument), but ``-5.29 to -1.71`` or ``4e-06 to 3e-05`` when a bound is negative or in

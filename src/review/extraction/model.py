@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..levels import ci_level_fraction, ci_level_prefix, ci_level_problem, exp_or_limit, rescaled_interval
-from ..words import effect_interval, effect_number
+from ..words import effect_interval, effect_number, p_value
 
 DOMAINS: tuple[str, ...] = ("personal", "social", "work", "health")
 QUIPS_DOMAINS: tuple[str, ...] = (
@@ -222,12 +222,15 @@ class Estimate:
     def label(self) -> str:
         """'OR 2.59 (1.40-4.80)' as published, 'MD -5.00 (-6.10 to -2.00)' when a bound is negative (a
         hyphen between two minus signs misreads, as
-        beside e-notation: :func:`review.words.effect_interval`), or the status when no number exists."""
+        beside e-notation: :func:`review.words.effect_interval`), 'OR 1.10 (p = 0.30)' without a CI (the p its
+        finding is read from, :meth:`finding_from_numbers`), or the status when no number exists."""
         if self.estimate is None:
             return self.estimate_status or "no estimate"
         text = f"{self.measure} {effect_number(self.estimate)}"
         if self.ci_low is not None and self.ci_high is not None:
             text += f" ({ci_level_prefix(self.ci_level)}{effect_interval(self.ci_low, self.ci_high)})"
+        elif self.p is not None:
+            text += f" ({p_value(self.p)})"
         return text
 
 

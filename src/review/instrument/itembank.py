@@ -269,7 +269,8 @@ class Item:
     advice_nl: str = ""
     advice_en: str = ""
     scored: bool = True
-    #: Per study: {"study", "label" ("Arends 2014"), "measure", "estimate", "ci_low", "ci_high"}.
+    #: Per study: {"study", "label" ("Arends 2014"), "measure", "estimate", "ci_low", "ci_high", ...; "p" for a
+    #: number without its CI, whose finding p decides}.
     effects: list[dict[str, Any]] = field(default_factory=list)
     #: Expert consensus (Delphi) behind the factor: {"study", "label", "percent_agree", "consensus"}.
     expert: list[dict[str, Any]] = field(default_factory=list)

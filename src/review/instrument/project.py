@@ -188,6 +188,9 @@ def study_evidence(studies: Sequence[Study]) -> tuple[dict[str, list[dict[str, A
                 "favourable": est.outcome_favourable, "outcome": est.outcome, "outcome_nl": est.outcome_nl,
                 "contrast": est.contrast, "contrast_nl": est.contrast_nl, "subgroup_nl": est.subgroup_nl,
             })
+            if est.estimate is not None and not est.has_ci and est.p is not None:
+                # what this number's finding rests on (Estimate.finding_from_numbers); absent otherwise
+                effects[est.factor][-1]["p"] = est.p
         for rating in study.expert_ratings:
             expert.setdefault(rating.factor, []).append({
                 "study": study.id, "label": label, "percent_agree": rating.percent_agree,

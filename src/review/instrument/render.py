@@ -14,7 +14,7 @@ from typing import Any
 from ..extraction.model import estimate_status_kind
 from ..records import LEVEL_RANKS
 from ..levels import level_percent
-from ..words import effect_interval, effect_number
+from ..words import effect_interval, effect_number, p_value
 from .evidence import DOMAINS
 from .english_runs import english_run, plain_text, spans_for_english
 from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
@@ -96,7 +96,9 @@ def effect_text(t: T, effect: Mapping[str, Any], *, pooled: bool = False) -> str
             prefix = t(f"{shown}-betrouwbaarheidsinterval ", f"{shown} CI ")
         text += f" ({prefix}{effect_interval(float(effect['ci_low']), float(effect['ci_high']), 'nl' if t.nl else 'en', '–')})"
     elif not pooled:  # a pooled estimate always has its interval; a study's may be missing
-        text += f" ({missing_interval_text(t, str(effect.get('status') or ''))})"
+        # without a CI the study's finding is read from its p: shown, so the reader can trace it
+        p = f"{p_value(float(effect['p']), t(',', '.'))}; " if effect.get("p") is not None else ""
+        text += f" ({p}{missing_interval_text(t, str(effect.get('status') or ''))})"
     outcome = _in_language(t, effect, "outcome")
     if effect.get("favourable"):
         # As published: the study measured a good outcome (e.g. lasting return to work), not recurrence.
