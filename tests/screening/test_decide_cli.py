@@ -277,7 +277,7 @@ def test_a_busy_store_partway_exits_7_after_the_lines_of_the_decisions_saved(wor
 
     def busy_on_the_third(self, record_id, *args, **kwargs):
         if record_id == ids[2]:  # another process held the write lock past the busy timeout
-            raise StoreBusy("the store is busy: another review process held its write lock for over 5 s")
+            raise StoreBusy("the store is busy: another review window or command has been writing to it for over 5 s")
         return add_decision(self, record_id, *args, **kwargs)
 
     monkeypatch.setattr(Store, "add_decision", busy_on_the_third)
@@ -286,12 +286,12 @@ def test_a_busy_store_partway_exits_7_after_the_lines_of_the_decisions_saved(wor
     assert result.stdout.splitlines() == [f"{ids[0]}\texclude\talice", f"{ids[1]}\texclude\talice"]
     assert labels(workspace, "alice") == {ids[0]: "exclude", ids[1]: "exclude"}
     assert result.stderr.splitlines() == [
-        f"review: record {ids[2]}: the store is busy: another review process held its write lock for over 5 s; "
+        f"review: record {ids[2]}: the store is busy: another review window or command has been writing to it for over 5 s; "
         f"saved before it: {ids[0]}, {ids[1]}; not tried: {ids[3]}"]
     first = run(workspace, "-r", "bob", "decide", str(ids[2]), str(ids[3]), "--maybe")  # busy at once
     assert first.exit_code == 7 and first.stdout == "" and labels(workspace, "bob") == {}
     assert first.stderr.splitlines() == [
-        f"review: record {ids[2]}: the store is busy: another review process held its write lock for over 5 s; "
+        f"review: record {ids[2]}: the store is busy: another review window or command has been writing to it for over 5 s; "
         f"nothing recorded; not tried: {ids[3]}"]
 
 

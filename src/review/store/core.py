@@ -119,7 +119,7 @@ def _store_busy(context: Any) -> None:
             raise StoreBusy(f"the store is being upgraded ({upgrade}) by a review that opened it; this change was "
                             "not saved — press the key (or run the command) again when the upgrade has finished")
         raise StoreBusy(
-            f"the store is busy: another review process held its write lock for over "
+            f"the store is busy: another review window or command has been writing to it for over "
             f"{BUSY_TIMEOUT_MS / 1000:g} s (an import, a dedup run?); this change was not saved — "
             "try again when that has finished") from None
 
