@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import write_text_atomic
-from .errors import ImportFormatError, WorkspaceError
+from .errors import ImportFormatError, ReviewError, WorkspaceError
+from .filestamp import Stamp, stamp
 from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
                     find_workspace, same_file)
 from .tomlread import read_toml
@@ -81,12 +83,63 @@ class Workspace:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
-        config_path = self.root / WORKSPACE_FILE
-        if not config_path.is_file():
+        self.config_path = self.root / WORKSPACE_FILE
+        if not self.config_path.is_file():
             raise WorkspaceError(f"{self.root}: no {WORKSPACE_FILE} here (run 'review init')")
-        self.config = WorkspaceConfig.load(config_path)
+        self._config_lock = threading.Lock()  # (the TUI's UI thread and its workers all read the config)
+        #: One line while the edited review.toml cannot be read (the config read before stays in use), else ''.
+        self.config_error = ""
+        #: One line while review.toml names another store than the one this workspace uses, else ''.
+        self.store_location_note = ""
+        #: Times review.toml was read again after an edit (a reader that reports edits compares it).
+        self.config_reads = 0
+        self.config = WorkspaceConfig.load(self.config_path)
         #: Set by ``store_if_there`` when the store is not there.
         self.missing_store: StoreMissing | None = None
+
+    @property
+    def config(self) -> WorkspaceConfig:
+        """review.toml's settings, read again when the file changed since the last read (a ``stat`` per
+        access otherwise): an open TUI sees an edit made in another terminal at its next use. An edit that
+        cannot be read keeps the settings read before (``config_error`` says why, in one line); the store's
+        location never changes under an open workspace (``store_location_note``)."""
+        if stamp(self.config_path) != self._config_stamp:
+            self._read_config_again()
+        return self._config
+
+    @config.setter
+    def config(self, config: WorkspaceConfig) -> None:
+        """Use ``config`` (read from review.toml as it is now), store location included: at start, and after
+        ``set_store_location`` pointed review.toml at a new store on purpose."""
+        with self._config_lock:
+            self._config_stamp: Stamp = stamp(self.config_path)  # (before any read: a later edit is seen)
+            self._config = config
+            self.config_error = self.store_location_note = ""
+
+    def _read_config_again(self) -> None:
+        with self._config_lock:
+            now = stamp(self.config_path)  # taken before the read: an edit during it is read at the next access
+            if now == self._config_stamp:  # (another thread read it meanwhile)
+                return
+            self._config_stamp = now
+            self.config_reads += 1
+            try:
+                new = WorkspaceConfig.load(self.config_path)
+            except ReviewError as err:  # all or nothing: the last good settings stay until the file is fixed
+                self.config_error = str(err)
+                return
+            old = self._config
+            self.config_error = ""
+            if (new.database, new.database_url) != (old.database, old.database_url):
+                # The store this process has open (or will open) stays: switching under open screens and
+                # workers would mix two reviews' records.
+                new = replace(new, database=old.database, database_url=old.database_url)
+                self.store_location_note = (f"{WORKSPACE_FILE} names another store now: restart review to use "
+                                            f"it; until then this session keeps the store it has open "
+                                            f"({self.store_location()})")
+            else:
+                self.store_location_note = ""
+            self._config = new  # one reference swap: a reader has either the old settings or the new
 
     @classmethod
     def find(cls, explicit: Path | None = None) -> "Workspace":

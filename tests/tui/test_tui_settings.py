@@ -275,3 +275,34 @@ async def test_a_busy_store_at_the_screening_follow_is_one_notification_and_keep
         await settle(pilot)
         assert app.is_running and app.screen is screen and screen.current.id == shown
         assert sum("store is busy (test)" in m for m in _messages(app)) == 1, _messages(app)
+
+
+@async_test
+async def test_an_edit_a_worker_read_first_is_still_reported_once(fresh_ws: Workspace) -> None:
+    """workspace.config follows the file at any use: a read in a worker took the edit in before the app's
+    check, which compared the new settings with themselves and said nothing."""
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        _append(fresh_ws, '\n[pubmed]\nemail = "alice@example.org"\n')
+        assert fresh_ws.config.section("pubmed")["email"] == "alice@example.org"  # (a worker's use)
+        await pilot.press("g")
+        await settle(pilot)
+        assert [m for m in _messages(app) if "pubmed.email in use now" in m], _messages(app)
+        await pilot.press("g")
+        await settle(pilot)
+        assert len([m for m in _messages(app) if "pubmed.email" in m]) == 1
+
+
+@async_test
+async def test_an_edited_store_location_says_restart_and_keeps_the_open_store(fresh_ws: Workspace) -> None:
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        url, store = fresh_ws.database_url, fresh_ws.store
+        text = fresh_ws.path("review.toml").read_text(encoding="utf-8")
+        fresh_ws.path("review.toml").write_text(text.replace('database = "review.db"', 'database = "elsewhere.db"'),
+                                                encoding="utf-8")
+        await pilot.press("g")
+        await settle(pilot)
+        lines = [m for m in _messages(app) if "review.database" in m or "another store" in m]
+        assert len(lines) == 1 and "restart review" in lines[0] and "review.db" in lines[0], _messages(app)
+        assert fresh_ws.database_url == url and fresh_ws.store is store
+        assert isinstance(app.screen, DashboardScreen) and app.screen.data.progress.total == 12
+        assert not fresh_ws.path("elsewhere.db").exists()

@@ -2,9 +2,10 @@
 
 A researcher who edits review.toml beside the open app (``[prisma.sources]``, ``[fulltext]
 reasons``, a key in ``[tui.keys]``) expects the app to see it the next time it counts, not at the
-next start. The app reads the file again when it regains focus, when you switch screens and when
-the dashboard recounts (``g``); reading costs a ``stat`` unless the file changed. Everything read
-through ``workspace.config`` at use applies from then on. What the app fixed when it opened (the
+next start. ``workspace.config`` reads the file again at its next use after an edit (a ``stat``
+per use otherwise); the app says what changed when it regains focus, when you switch screens and
+when the dashboard recounts (``g``). Everything read through ``workspace.config`` at use applies
+from then on. What the app fixed when it opened (the
 store, the screening model and its stopping settings, how it retrains, blind mode) is named in
 one line instead: it applies at the next start. A file that cannot be read keeps the settings
 read before, and says so in one line.
@@ -15,10 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ReviewError
-from ..filestamp import FileStamp
-from ..paths import WORKSPACE_FILE
-from ..workspace import Workspace, WorkspaceConfig
+from ..workspace import Workspace
 
 #: Settings the open app fixed when it started, as (table, key); ``None`` for a whole table.
 AT_NEXT_START: tuple[tuple[str, str | None], ...] = (
@@ -27,6 +25,10 @@ AT_NEXT_START: tuple[tuple[str, str | None], ...] = (
     ("screening", None),  # the session's model, query and stopping settings
     ("tui", "retrain"), ("tui", "blind"),
 )
+
+
+#: review.toml's keys naming the store: never switched under an open app (``Workspace.config``).
+STORE_KEYS = ("review.database", "review.database_url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +41,13 @@ class SettingsChange:
     at_next_start: tuple[str, ...] = ()
     #: One line when the file could not be read (the settings read before stay).
     error: str = ""
+    #: One line when review.toml names another store than the one open (``Workspace.store_location_note``).
+    store_note: str = ""
 
     def without(self, *names: str) -> SettingsChange:
         """The same change, not counting ``names`` (settings the app refused, or wrote itself)."""
         return SettingsChange(tuple(n for n in self.changed if n not in names),
-                              tuple(n for n in self.at_next_start if n not in names), self.error)
+                              tuple(n for n in self.at_next_start if n not in names), self.error, self.store_note)
 
     def message(self) -> str:
         """One line for the reviewer ('' when there is nothing to say)."""
@@ -52,12 +56,15 @@ class SettingsChange:
         if not self.changed:
             return ""
         live = [name for name in self.changed if name not in self.at_next_start]
+        # The store's own line says which store stays open, in place of the plain 'restart' for its keys.
+        later = [name for name in self.at_next_start if not (self.store_note and name in STORE_KEYS)]
         parts = []
         if live:
             parts.append(f"review.toml read again: {', '.join(live)} in use now")
-        if self.at_next_start:
-            parts.append(f"{', '.join(self.at_next_start)} changed: restart review to use "
-                         f"{'it' if len(self.at_next_start) == 1 else 'them'}")
+        if later:
+            parts.append(f"{', '.join(later)} changed: restart review to use {'it' if len(later) == 1 else 'them'}")
+        if self.store_note and any(name in STORE_KEYS for name in self.at_next_start):
+            parts.append(self.store_note)
         return "; ".join(parts)
 
 
@@ -81,31 +88,35 @@ def _at_next_start(name: str) -> bool:
 
 
 class SettingsWatcher:
-    """Reads ``review.toml`` again when it changed and swaps ``workspace.config`` for the new one."""
+    """Says what an edit of ``review.toml`` means for the open app. ``workspace.config`` follows the file by
+    itself (a ``stat`` per access, ``Workspace.config``); this compares what it holds now with what was
+    reported last, so an edit a worker's read took in first is still reported once."""
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self.path = workspace.root / WORKSPACE_FILE
-        self._file = FileStamp(self.path)
+        self.path = workspace.config_path
+        #: The settings as last reported, and how many reads of the file the workspace had made then.
+        self._seen = workspace.config.raw
+        self._reads = workspace.config_reads
         #: The settings the app runs on (as it opened them, and what it wrote since): what
         #: ``at_next_start`` settings are compared with.
         self._opened = workspace.config.raw
 
     def check(self) -> SettingsChange:
-        """Read the file again if it changed since the last check (cheap otherwise)."""
-        if not self._file.changed():
-            return SettingsChange()
-        try:
-            config = WorkspaceConfig.load(self.path)
-        except ReviewError as err:
-            return SettingsChange(error=str(err))
-        old = self.workspace.config.raw
-        self.workspace.config = config  # one reference swap: workers read either the old or the new
-        changed = _changed_names(old, config.raw)
+        """What changed since the last check (a ``stat`` when the file did not change)."""
+        config = self.workspace.config  # (reads the file again when it changed)
+        reads, new_read = self.workspace.config_reads, self.workspace.config_reads != self._reads
+        self._reads = reads
+        error = self.workspace.config_error if new_read else ""
+        if config.raw is self._seen:
+            return SettingsChange(error=error)
+        changed = _changed_names(self._seen, config.raw)
+        self._seen = config.raw
         # Against what the app runs on: an edit undone again needs no restart.
         unlike_opened = set(_changed_names(self._opened, config.raw))
         return SettingsChange(tuple(changed),
-                              tuple(n for n in changed if _at_next_start(n) and n in unlike_opened))
+                              tuple(n for n in changed if _at_next_start(n) and n in unlike_opened), error,
+                              store_note=self.workspace.store_location_note)
 
     def app_wrote(self, written: dict[str, Any]) -> SettingsChange:
         """The app wrote ``written`` (``table.key`` -> value, e.g. the dashboard's stopping rule) and
