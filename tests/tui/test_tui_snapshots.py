@@ -1,7 +1,7 @@
 """Snapshots of the four main screens on the small deterministic workspace.
 
 Regenerate (Python 3.11, Textual 8.2.8 only) with
-``python -m pytest tests/tui/test_tui_snapshots.py --snapshot-update``.
+``python -m pytest -n 0 tests/tui/test_tui_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
