@@ -24,23 +24,13 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child_usage import run_review_child  # noqa: E402
 from dedup import synthetic_records  # noqa: E402  (the sibling benchmark's generator)
 
 COLUMNS = ("record_id", "title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "abstract")
-
-#: Runs ``review.cli.main`` with the given arguments and reports the child's own peak RSS and CPU.
-_CHILD = (
-    "import resource, sys\n"
-    "from review.cli import main\n"
-    "try:\n    main(sys.argv[1:], standalone_mode=False)\n"
-    "finally:\n"
-    "    usage = resource.getrusage(resource.RUSAGE_SELF)\n"
-    "    print('USAGE', usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr)\n"
-)
 
 
 def write_records(path: Path, n: int, seed: int) -> int:
@@ -57,14 +47,12 @@ def write_records(path: Path, n: int, seed: int) -> int:
 
 def run(args: list[str], cwd: Path) -> dict[str, float | str]:
     """One ``review`` command in a fresh interpreter: wall and CPU seconds, peak MB, its stdout."""
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _CHILD, *args], cwd=cwd, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    usage = [line.split() for line in done.stderr.splitlines() if line.startswith("USAGE ")]
-    if done.returncode != 0 or not usage:
+    child = run_review_child(args, cwd)
+    done = child.done
+    if done.returncode != 0 or child.peak_kb is None or child.cpu_s is None:
         raise SystemExit(f"review {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()[-400:]}")
-    _, rss_kb, cpu = usage[-1]
-    return {"seconds": wall, "cpu_seconds": float(cpu), "peak_mb": int(rss_kb) / 1024, "stdout": done.stdout}
+    return {"seconds": child.wall_s, "cpu_seconds": child.cpu_s, "peak_mb": child.peak_kb / 1024,
+            "stdout": done.stdout}
 
 
 def measure(n: int, seed: int, folder: Path) -> dict[str, object]:

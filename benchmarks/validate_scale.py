@@ -19,28 +19,20 @@ import argparse
 import csv
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from child_usage import run_review_child  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 COLUMNS = ("client", "age", "diagnosis", "conflict_with_supervisor", "high_job_demands", "job_insecurity",
            "supervisor_support", "previous_sick_leave_episodes", "profile_score", "profile_indication",
            "recurrence", "days_to_recurrence", "recurrence_1y")
 FACTORS = ("conflict_with_supervisor", "high_job_demands", "job_insecurity", "supervisor_support",
            "previous_sick_leave_episodes")
-
-_CHILD = (
-    "import resource, sys\n"
-    "from review.cli import main\n"
-    "try:\n    main(sys.argv[1:], standalone_mode=False)\n"
-    "finally:\n"
-    "    usage = resource.getrusage(resource.RUSAGE_SELF)\n"
-    "    print('USAGE', usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr)\n"
-)
 
 
 def write_cohort(path: Path, n: int, seed: int) -> None:
@@ -87,13 +79,11 @@ def commands(cohort: str, bootstrap: int) -> dict[str, list[str]]:
 
 def run(args: list[str], cwd: Path) -> dict[str, float | int]:
     """One ``review`` command in a fresh interpreter: wall and CPU seconds, its peak MB and exit code."""
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _CHILD, *args], cwd=cwd, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    usage = [line.split() for line in done.stderr.splitlines() if line.startswith("USAGE ")]
-    peak_kb, cpu = (float(usage[-1][1]), float(usage[-1][2])) if usage else (float("nan"), float("nan"))
-    return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mb": round(peak_kb / 1024, 1),
-            "exit": done.returncode}
+    child = run_review_child(args, cwd)
+    peak_kb = float("nan") if child.peak_kb is None else child.peak_kb
+    cpu = float("nan") if child.cpu_s is None else child.cpu_s
+    return {"wall_s": round(child.wall_s, 2), "cpu_s": round(cpu, 2), "peak_mb": round(peak_kb / 1024, 1),
+            "exit": child.done.returncode}
 
 
 def main() -> None:
