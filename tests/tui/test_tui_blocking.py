@@ -375,61 +375,6 @@ async def test_an_analysis_s_unexpected_error_is_said_under_its_own_name_while_a
 
 
 @async_test
-async def test_an_analysis_that_fails_while_a_later_one_runs_is_said_under_its_own_name(
-        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A is started, then B; A fails while B still runs: the status line said "A: stopped on an unexpected
-    error" over B's run (and, before 80e79b21, B's name). A's failure is a notification under A's name; the
-    status line stays B's until B's report is in."""
-    import asyncio
-
-    from textual.widgets import ListView, Static
-
-    from review.tui.screens import validate
-
-    real_run = validate.run_planned
-    a_entered, release_a = threading.Event(), threading.Event()
-    b_entered, release_b = threading.Event(), threading.Event()
-    async with open_app(tui_ws, "alice", "validate") as (app, pilot):
-        screen = app.screen
-        status = screen.query_one("#validate-status", Static)
-        await pilot.press("w")
-        await settle(pilot)
-        first, second = screen.planned[0].name, screen.planned[1].name
-
-        def run(item: Any, **kwargs: Any) -> Any:
-            if item.name == first:
-                a_entered.set()
-                release_a.wait(10)
-                raise KeyError("effect")
-            b_entered.set()
-            release_b.wait(10)
-            return real_run(item, **kwargs)
-
-        monkeypatch.setattr(validate, "run_planned", run)
-        await pilot.press("r")
-        assert await asyncio.to_thread(a_entered.wait, 10)
-        screen.query_one("#analysis-list", ListView).index = 1
-        await pilot.press("r")
-        assert await asyncio.to_thread(b_entered.wait, 10)
-        release_a.set()  # A fails now, with B running
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if any(f"{first}: stopped" in str(n.message) for n in app._notifications):
-                break
-        said = [str(n.message) for n in app._notifications]
-        assert f"{first}: stopped on an unexpected error: KeyError: 'effect'" in said, said
-        assert str(status.render()) == f"running {second} ..."
-        release_b.set()
-        await settle(pilot)
-        for _ in range(200):
-            if str(status.render()) == f"{second}: done":
-                break
-            await pilot.pause(0.05)
-        assert str(status.render()) == f"{second}: done"
-        assert not [line for line in said if line.startswith(f"{second}: stopped")], said
-
-
-@async_test
 async def test_an_analysis_that_ends_after_a_later_one_leaves_the_later_one_s_report(
         tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """A is started, then B; B ends first, A last: A's report replaced B's, and the status said "A: done". A newer
