@@ -120,13 +120,15 @@ class RetrievalOrderError(ValidationError):
     """A full-text event that would leave a report both assessed and not retrieved (decision 0033, full text).
 
     ``why`` says what stands, whatever the shell; ``str(err)`` adds the command line's remedy, and a
-    shell with other means words its own (``kind``: "retrieve first" or "undo the decision first")."""
+    shell with other means words its own (``kind``: "retrieve first" or "undo the decision first";
+    ``judged_by``: whose eligibility decision is in the way, for a blind shell that may not name it)."""
 
-    def __init__(self, record_id: int, why: str, kind: str, command: str) -> None:
+    def __init__(self, record_id: int, why: str, kind: str, command: str, *, judged_by: str = "") -> None:
         super().__init__(f"{why}: {command} first; nothing recorded")
         self.record_id = record_id
         self.why = why
         self.kind = kind
+        self.judged_by = judged_by
 
 
 #: ``RetrievalOrderError.kind``: what the user does first.

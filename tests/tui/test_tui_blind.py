@@ -1,5 +1,6 @@
 """Blind mode on the screens that count the review, not one reviewer's screening (decision 0052): the full-text
-list and the dashboard's PRISMA rows reveal no other reviewer's title/abstract label until b."""
+list and the dashboard's PRISMA rows reveal no other reviewer's title/abstract label until b, and the full-text
+list no other reviewer's full-text judgement either (decision 0055)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from pathlib import Path
 from textual.widgets import DataTable
 
 from review.tui.screens.dashboard import PRISMA_HIDDEN, DashboardScreen
-from review.tui.screens.fulltext import BLIND_LINE, NO_REPORT_BLIND, FulltextScreen
+from review.prisma.fulltext import record_fulltext
+from review.services.prisma import fulltext_reasons
+from review.store.fulltext import current_fulltext_events
+from review.tui.screens.fulltext import BLIND_JUDGEMENT_IN_THE_WAY, BLIND_LINE, NO_REPORT_BLIND, FulltextScreen
 from review.workspace import Workspace
 from tui_workspace import async_test, build_workspace, open_app, settle
 
@@ -77,3 +81,62 @@ async def test_blind_dashboard_hides_the_prisma_rows_until_b(tmp_path: Path) -> 
         # Five records screened by anyone; one (ids[3]) excluded by both.
         assert next(line for line in lines if line.startswith("Records screened")).split()[-1] == "5", lines
         assert next(line for line in lines if line.startswith("Excluded (PRISMA)")).split()[-1] == "1", lines
+
+
+def judged_ws(root: Path) -> tuple[Workspace, list[int]]:
+    """split_ws, with full-text judgements on the two records both alice and bob included or alice alone did:
+    ids[0] excluded by bob alone, ids[2] eligible for alice and excluded by bob (a conflict)."""
+    workspace, ids = split_ws(root)
+    reasons = fulltext_reasons(workspace)
+    store = workspace.store
+    record_fulltext(store, ids[0], "bob", "excluded", reasons=reasons, reason=reasons[0])
+    record_fulltext(store, ids[2], "alice", "eligible", reasons=reasons)
+    record_fulltext(store, ids[2], "bob", "excluded", reasons=reasons, reason=reasons[0])
+    return workspace, ids
+
+
+def rows(app: object) -> dict[int, tuple[str, str]]:
+    """record -> (state, reason) as the full-text table shows them."""
+    table = app.screen.query_one(DataTable)  # type: ignore[attr-defined]
+    return {int(key.value): (str(table.get_row(key)[2]), str(table.get_row(key)[3])) for key in table.rows}
+
+
+@async_test
+async def test_blind_full_text_shows_only_your_own_judgements_until_b(tmp_path: Path) -> None:
+    workspace, ids = judged_ws(tmp_path / "ws")
+    reason = fulltext_reasons(workspace)[0]
+    async with open_app(workspace, "alice", "fulltext", size=SIZE) as (app, pilot):
+        # bob's exclusion of ids[0] is not shown, nor his reason; ids[2] is alice's eligible, not a conflict.
+        assert rows(app) == {ids[0]: ("awaiting", ""), ids[2]: ("eligible", "")}
+        status = str(app.screen.query_one("#fulltext-status").render())
+        assert "1 eligible" in status and "excluded" not in status and "conflict" not in status, status
+        assert BLIND_LINE in status
+        await pilot.press("4", "b", "6")
+        await settle(pilot)
+        shown = rows(app)
+        assert shown[ids[0]] == ("excluded", reason) and shown[ids[2]] == ("conflict", ""), shown
+        status = str(app.screen.query_one("#fulltext-status").render())
+        assert "1 excluded" in status and "1 conflict" in status, status
+
+
+@async_test
+async def test_a_blind_refusal_names_neither_the_other_reviewer_nor_the_verdict(tmp_path: Path) -> None:
+    """n (not retrieved) on a report bob excluded is refused, as unblinded; the line says a hidden judgement is
+    in the way, not whose or which (the store's words say "excluded, by bob")."""
+    workspace, ids = judged_ws(tmp_path / "ws")
+    before = current_fulltext_events(workspace.store)
+    async with open_app(workspace, "alice", "fulltext", size=SIZE) as (app, pilot):
+        app.screen.query_one(DataTable).move_cursor(row=0)  # ids[0]
+        await pilot.press("n")
+        await settle(pilot)
+        said = [n.message for n in app._notifications][-1]
+        assert BLIND_JUDGEMENT_IN_THE_WAY in said and f"record {ids[0]}" in said, said
+        assert "bob" not in said and "excluded" not in said, said
+        assert current_fulltext_events(workspace.store) == before  # nothing recorded
+        await pilot.press("4", "b", "6")
+        await settle(pilot)
+        app.screen.query_one(DataTable).move_cursor(row=0)
+        await pilot.press("n")
+        await settle(pilot)
+        said = [n.message for n in app._notifications][-1]
+        assert "excluded, by bob" in said, said  # unblinded, the refusal names them as before

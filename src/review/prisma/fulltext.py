@@ -157,7 +157,7 @@ def check_event(record_id: int, event: str, events: Sequence[FulltextEvent]) -> 
             raise RetrievalOrderError(
                 record_id, f"record {record_id}: assessed for eligibility ({decision.event}, by {decision.reviewer}); "
                 "a report assessed was retrieved", UNDO_DECISION_FIRST,
-                f"undo that decision ('review -r {decision.reviewer} fulltext undo')")
+                f"undo that decision ('review -r {decision.reviewer} fulltext undo')", judged_by=decision.reviewer)
 
 
 def check_undo(undone: FulltextEvent, events: Sequence[FulltextEvent]) -> None:
@@ -174,7 +174,7 @@ def check_undo(undone: FulltextEvent, events: Sequence[FulltextEvent]) -> None:
     raise RetrievalOrderError(
         undone.record_id, f"record {undone.record_id}: its eligibility decision ({later.event}, by {later.reviewer}) "
         "rests on this retrieval", UNDO_DECISION_FIRST,
-        f"undo that decision ('review -r {later.reviewer} fulltext undo')")
+        f"undo that decision ('review -r {later.reviewer} fulltext undo')", judged_by=later.reviewer)
 
 
 def link_reports(store: Store, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:
@@ -221,9 +221,14 @@ def resolve_studies(links: Mapping[int, int | None], record_ids: Iterable[int]) 
     return resolved
 
 
-def report_states(store: Store) -> dict[int, ReportState]:
-    """The full-text state of every report that has any full-text event, by record id."""
+def report_states(store: Store, *, judged_by: str | None = None) -> dict[int, ReportState]:
+    """The full-text state of every report that has any full-text event, by record id.
+
+    ``judged_by`` (a reviewer assessing blind, decision 0055): that reviewer's eligibility judgements alone, with
+    everyone's retrieval events (a fact, not a judgement); a report only others judged is not there."""
     events = current_fulltext_events(store)
+    if judged_by is not None:
+        events = [e for e in events if e.event not in ELIGIBILITY_EVENTS or e.reviewer == judged_by]
     links = {rid: link.study_id for rid, link in report_links(store).items()}
     return states_from_events(events, links)
 

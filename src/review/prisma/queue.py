@@ -51,10 +51,13 @@ def fulltext_queue(workspace: "Workspace", counts: PrismaCounts | None = None, *
 
     ``blind_for``: a reviewer screening blind sees only the reports that reveal no other reviewer's
     title/abstract label: those they included or marked maybe themselves, and those from other methods
-    (never screened). A record another reviewer included and they excluded or did not screen is left out."""
+    (never screened). A record another reviewer included and they excluded or did not screen is left out. Its
+    eligibility and reason are the reviewer's own full-text judgement, or pending (decision 0055)."""
     counts = counts or prisma_counts(workspace)
     store = workspace.store
-    states = report_states(store)
+    # Blind, the full-text judgements are the reviewer's own too (decision 0055): another reviewer's would show
+    # as their verdict, or as a conflict with the reviewer's.
+    states = report_states(store, judged_by=blind_for)
     boxes = counts.boxes
     passed = set(boxes["records_screened"]) - set(boxes["records_excluded"])
     other = (set(boxes["website_results"]) | set(boxes["organisation_results"])

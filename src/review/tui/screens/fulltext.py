@@ -47,10 +47,14 @@ STATE_STYLE = {
 RETRIEVAL_REMEDY = {"never sought": "o and t record them", "sought": "t records it"}
 
 
-def in_keys(error: RetrievalOrderError) -> str:
-    """The refusal worded with this screen's keys instead of the command line's."""
+def in_keys(error: RetrievalOrderError, blind_for: str | None = None) -> str:
+    """The refusal worded with this screen's keys instead of the command line's; ``blind_for`` (the reviewer of a
+    blind session): another reviewer's judgement in the way is not named, nor its verdict (decision 0055)."""
     if error.kind == RETRIEVE_FIRST:
         return f"{error.why}: press t (retrieved) on it first; nothing recorded"
+    if blind_for is not None and error.judged_by != blind_for:
+        return (f"record {error.record_id}: {BLIND_JUDGEMENT_IN_THE_WAY}; that reviewer undoes it first, or b on "
+                "screen 4 shows it; nothing recorded")
     return f"{error.why}: that reviewer undoes the decision first (u); nothing recorded"
 
 
@@ -72,9 +76,13 @@ NO_REPORT = "No report at full text yet: records included on screening (key 2) c
 #: The same while blind: the list holds only the reviewer's own inclusions (decision 0052).
 NO_REPORT_BLIND = ("No report of yours at full text: while blind, only records you included (key 2) are listed; "
                    "b on screen 4 shows all.")
-#: Under the counts while blind: what the list leaves out, never how many (a count would reveal others' labels).
-BLIND_LINE = ("blind: only records you included or marked maybe, and those from other methods; "
-              "b on screen 4 shows all")
+#: Under the counts while blind: what the list leaves out, never how many (a count would reveal others' labels),
+#: and that the states and counts above are the reviewer's own full-text judgements (decision 0055).
+BLIND_LINE = ("blind: only records you included or marked maybe, and those from other methods, each with your own "
+              "full-text judgement; b on screen 4 shows all")
+#: Why a key is refused while blind when another reviewer's full-text judgement stands on a report's retrieval:
+#: said without the verdict or the name (``RetrievalOrderError.why`` holds both).
+BLIND_JUDGEMENT_IN_THE_WAY = "another reviewer's full-text judgement (hidden while blind) rests on its retrieval"
 
 
 class FulltextScreen(ProjectScreen, RefitsOnResize):
@@ -85,7 +93,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
     CSS_PATH = "fulltext.tcss"
     HELP = ("Reports that passed title/abstract screening (or came from other methods). Retrieval "
             "is a fact: the latest event holds. Eligibility is a judgement per reviewer; reviewers "
-            "who disagree leave a *conflict* that the `consensus` reviewer settles. An exclusion "
+            "who disagree leave a *conflict* that the `consensus` reviewer settles; while blind the list "
+            "shows only your own judgements (**b** on screen 4 shows all). An exclusion "
             "needs a reason from `[fulltext] reasons` in review.toml. Several reports of one study: "
             "press **l** on a report, then **l** on a report of its study (**escape** cancels); "
             "**L** makes a report its own study again.")
@@ -211,7 +220,9 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         try:
             result = write()
         except RetrievalOrderError as error:  # its own text names a shell command: say it with this screen's keys
-            self.notify(in_keys(error), title=error.title, severity="error")
+            project = self.project
+            blind_for = project.reviewer if self.blind and project is not None else None
+            self.notify(in_keys(error, blind_for), title=error.title, severity="error")
             return
         except ReviewError as error:
             self.notify(str(error), title=error.title, severity="error")
