@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from review.errors import ImportFormatError, ValidationError, WorkspaceError
-from review.instrument.build import build_item_bank, diff_banks
+from review.instrument.build import build_item_bank
+from review.instrument.diff import diff_banks
 from review.instrument.config import InstrumentConfig, load_config
 from review.instrument.evidence import EvidenceSnapshot, parse_synthesis_csv, snapshot_of
 from review.instrument.itembank import dumps_bank, load_templates, loads_bank
@@ -282,7 +283,7 @@ def test_a_workspace_bank_takes_estimates_and_sources_from_the_study_files(works
         "ci_high": 4.8, "subgroup": "", "ci_level": None, "status": "", "status_nl": "", "favourable": False, "outcome": "",
         "outcome_nl": "",
         "contrast": "company size >100 employees", "contrast_nl": "bedrijfsgrootte >100 werknemers",
-        "subgroup_nl": ""}]
+        "subgroup_nl": "", "p": None, "estimate_type": "adjusted", "source_location": "Abstract (Results)"}]
     # A number without its CI keeps why (ba7703e): the bank dropped Reis's status, so HR 21,44 stood bare.
     reis = [e for e in items["previous_sick_leave_episodes"].effects if e["study"] == "reis"]
     assert [(e["estimate"], e["ci_low"], e["status"]) for e in reis if e["estimate"] == 21.44] == [

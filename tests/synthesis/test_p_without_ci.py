@@ -49,10 +49,12 @@ def test_the_instruments_evidence_line_shows_p_in_both_languages() -> None:
     assert ": OR 1,10 (p = 0,3; geen betrouwbaarheidsinterval in de extractie), null2020" in effect_text(
         T("nl"), effects["null2020"])
     assert "p =" not in effect_text(T("en"), effects["ci2019"])  # with a CI the finding is read from the CI
-    # no number (Hori 2019's p beside a status): nothing to trace, the bank's effect stays as it was
+    # no number (Hori 2019's p beside a status): its text says why there is none, without the p; the bank
+    # keeps the p as extracted, so `instrument diff` names a corrected one (it showed only the status)
     bare = _without_ci(1.0, 0.019)
     bare.estimate, bare.estimate_status = None, "not entered"
-    assert all("p" not in e for e in study_evidence([study("hori", bare)])[0][bare.factor])
+    (hori,) = study_evidence([study("hori", bare)])[0][bare.factor]
+    assert hori["p"] == 0.019 and "p =" not in effect_text(T("en"), hori)
 
 
 def test_p_is_written_as_extracted_without_e_notation() -> None:

@@ -1,4 +1,4 @@
-"""Compile synthesis verdicts plus question templates into an item bank, and diff two banks.
+"""Compile synthesis verdicts plus question templates into an item bank (``diff`` compares two banks).
 
 Weights come only from the evidence: either the evidence level (``weight_rule = "level"``) or
 the size of the pooled log effect (``"pooled_log"``); the rule and its inputs are written next
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -340,93 +339,3 @@ def _add_weight(question: Question, codes: Sequence[str], amount: float) -> None
     for option in question.options:
         if option.code in codes and option.weight is not None:
             option.weight += amount
-
-
-# -- diff --------------------------------------------------------------------------------
-@dataclass(slots=True, frozen=True)
-class Change:
-    kind: str  # evidence | setting | added | removed | role | weight | level | direction | domain | k | studies | pooled studies | template | question
-    subject: str
-    before: str = ""
-    after: str = ""
-
-    def line(self) -> str:
-        if self.kind == "added":
-            return f"+ {self.subject}: now {self.after}"
-        if self.kind == "removed":
-            return f"- {self.subject}: no longer asked ({self.after})"
-        if self.kind in ("studies", "pooled studies"):  # before: the ids no longer behind it; after: the new ones
-            gone = f"removed {self.before}" if self.before else ""
-            new = f"added {self.after}" if self.after else ""
-            return f"~ {self.subject}: {self.kind} " + "; ".join(t for t in (new, gone) if t)
-        if self.after in ("changed", "added", "removed"):
-            return f"~ {self.subject}: {self.kind} {self.after} ({self.before})"
-        return f"~ {self.subject}: {self.kind} {self.before} -> {self.after}"
-
-
-def diff_banks(old: ItemBank, new: ItemBank) -> list[Change]:
-    """What changed in items, weights and wording between two banks (empty: nothing)."""
-    changes: list[Change] = []
-    if old.evidence.sha256 != new.evidence.sha256:
-        changes.append(Change("evidence", "synthesis", old.evidence.short, new.evidence.short))
-    if old.config != new.config:
-        changed = sorted(k for k in set(old.config) | set(new.config) if old.config.get(k) != new.config.get(k))
-        for key in changed:
-            changes.append(Change("setting", key, repr(old.config.get(key)), repr(new.config.get(key))))
-    old_items = {i.factor_id: i for i in old.items}
-    new_items = {i.factor_id: i for i in new.items}
-    reasons = {n.factor_id: n.reason for n in new.not_included}
-
-    def role(item: Item) -> str:
-        return "scored" if item.scored else "signal"
-
-    for fid in new_items.keys() - old_items.keys():
-        i = new_items[fid]
-        changes.append(Change("added", fid, after=f"{role(i)} ({i.direction}, {i.level}, weight {i.weight:g})"))
-    for fid in old_items.keys() - new_items.keys():
-        changes.append(Change("removed", fid, after=reasons.get(fid, "factor no longer in the synthesis")))
-    for fid in sorted(old_items.keys() & new_items.keys()):
-        a, b = old_items[fid], new_items[fid]
-        if role(a) != role(b):
-            changes.append(Change("role", fid, role(a), role(b)))
-        for attr in ("weight", "level", "direction", "domain"):
-            if getattr(a, attr) != getattr(b, attr):
-                changes.append(Change(attr, fid, f"{getattr(a, attr)}", f"{getattr(b, attr)}"))
-        if a.pooled_k != b.pooled_k:  # the studies behind the pooled estimate: its basis text and hash change
-            changes.append(Change("k", fid, _k_shown(a.pooled_k), _k_shown(b.pooled_k)))
-        # Which studies, not only how many: one replaced by another leaves k and the level as they were.
-        changes += _study_changes("studies", fid, a.studies, b.studies)
-        if a.pooled_studies and b.pooled_studies:  # a bank built before 2026-12-06 does not name them
-            changes += _study_changes("pooled studies", fid, a.pooled_studies, b.pooled_studies)
-        for attr in ("present", "partly", "advice_nl", "advice_en", "topic_nl", "topic_en"):
-            if getattr(a, attr) != getattr(b, attr):
-                changes.append(Change("template", fid, attr, "changed"))
-    old_q = {q.link_id: q for q in old.questions}
-    new_q = {q.link_id: q for q in new.questions}
-    for link_id in sorted(new_q.keys() - old_q.keys()):
-        changes.append(Change("question", link_id, "absent", "added"))
-    for link_id in sorted(old_q.keys() - new_q.keys()):
-        changes.append(Change("question", link_id, "present", "removed"))
-    for link_id in sorted(old_q.keys() & new_q.keys()):
-        before, after = old_q[link_id], new_q[link_id]
-        changed = [attr for attr in ("domain", "text_nl", "text_en", "help_nl", "help_en", "type",
-                                     "enable_when", "factors", "signals")
-                   if getattr(before, attr) != getattr(after, attr)]
-        if before.options != after.options:
-            changed.append("options")
-        if changed:
-            changes.append(Change("question", link_id, ", ".join(changed), "changed"))
-    order = {"evidence": 0, "setting": 1, "added": 2, "removed": 3, "role": 4}
-    return sorted(changes, key=lambda c: (order.get(c.kind, 4), c.subject, c.kind))
-
-
-def _study_changes(kind: str, fid: str, before: Sequence[str], after: Sequence[str]) -> list[Change]:
-    removed = [s for s in before if s not in set(after)]
-    added = [s for s in after if s not in set(before)]
-    if not removed and not added:
-        return []
-    return [Change(kind, fid, ", ".join(sorted(removed)), ", ".join(sorted(added)))]
-
-
-def _k_shown(k: int | None) -> str:
-    return "unknown" if k is None else str(k)

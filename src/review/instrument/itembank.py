@@ -269,8 +269,9 @@ class Item:
     advice_nl: str = ""
     advice_en: str = ""
     scored: bool = True
-    #: Per study: {"study", "label" ("Arends 2014"), "measure", "estimate", "ci_low", "ci_high", ...; "p" for a
-    #: number without its CI, whose finding p decides}.
+    #: Per study: {"study", "label" ("Arends 2014"), "measure", "estimate", "ci_low", "ci_high", "p" (as reported;
+    #: shown only beside a number without its CI, whose finding it decides), "estimate_type", "source_location", ...}.
+    #: Banks built before 2026-12-06 hold "p" only for a number without its CI, and no type or source.
     effects: list[dict[str, Any]] = field(default_factory=list)
     #: Expert consensus (Delphi) behind the factor: {"study", "label", "percent_agree", "consensus"}.
     expert: list[dict[str, Any]] = field(default_factory=list)

@@ -23,8 +23,9 @@ from ..store import instrument as versions_table
 from ..workspace import Workspace
 from . import fhir, redcap, render
 from .answers import AnswerSet, read_json_text
-from .build import Change, build_item_bank, diff_banks
+from .build import build_item_bank
 from .config import InstrumentConfig, load_config
+from .diff import Change, diff_banks
 from .evidence import load_evidence, snapshot_of
 from .itembank import ItemBank, Note, Source, dumps_bank, load_templates, read_bank
 from .scoring import Profile, score
@@ -187,10 +188,9 @@ def study_evidence(studies: Sequence[Study]) -> tuple[dict[str, list[dict[str, A
                 "status_nl": est.estimate_status_nl if not est.has_ci else "",
                 "favourable": est.outcome_favourable, "outcome": est.outcome, "outcome_nl": est.outcome_nl,
                 "contrast": est.contrast, "contrast_nl": est.contrast_nl, "subgroup_nl": est.subgroup_nl,
+                # adjusted or crude, and where in the paper: `instrument diff` names a study's corrected number by them
+                "p": est.p, "estimate_type": est.estimate_type, "source_location": est.source_location,
             })
-            if est.estimate is not None and not est.has_ci and est.p is not None:
-                # what this number's finding rests on (Estimate.finding_from_numbers); absent otherwise
-                effects[est.factor][-1]["p"] = est.p
         for rating in study.expert_ratings:
             expert.setdefault(rating.factor, []).append({
                 "study": study.id, "label": label, "percent_agree": rating.percent_agree,
