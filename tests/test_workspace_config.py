@@ -71,3 +71,35 @@ def test_a_stat_per_use_is_all_an_unchanged_file_costs(tmp_path: Path) -> None:
     for _ in range(100):
         assert workspace.config is config
     assert workspace.config_reads == 0
+
+
+def test_a_command_that_reads_a_broken_edit_mid_run_says_so_in_one_line(workspace: Workspace, monkeypatch) -> None:
+    """review.toml edited (and broken) in another terminal while a command runs: the command went on with the
+    settings it read at its start without a word (config_error was set, nothing printed it)."""
+    from click.testing import CliRunner
+
+    import review.cli.workspace as cli_workspace
+    from review.cli import main
+
+    from review.records import Record
+
+    workspace.store.add_batch([Record(title=f"record {n}") for n in range(3)], file_name="f.ris",
+                              file_sha256="1" * 64, source_name="PubMed", format="ris", encoding="utf-8")
+    workspace.store.add_decision(workspace.store.records()[0].id, "alice", "exclude")
+    _append(workspace, '\n[screening]\nstopping_rule = "certified"\n')
+    good = workspace.config_path.read_text(encoding="utf-8")
+    status_lines = cli_workspace.workspace_status
+    broken_line = good.count("\n") + 2
+
+    def status_then_an_edit(opened: Workspace) -> list[str]:  # the edit lands between the command's two reads
+        lines = status_lines(opened)
+        opened.config_path.write_text(good + '\n[screening\nstopping_rule = "recommended"\n', encoding="utf-8")
+        return lines
+
+    monkeypatch.setattr(cli_workspace, "workspace_status", status_then_an_edit)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "status", "--stopping"])
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if "review.toml" in line]
+    assert len(said) == 1, result.stderr
+    assert f"line {broken_line}" in said[0] and "goes on with the settings it read before" in said[0], said[0]
+    assert "(Certified rule)" in result.stdout, result.stdout  # (what it went on with: the rule read before the edit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -93,6 +94,9 @@ class Workspace:
         self.store_location_note = ""
         #: Times review.toml was read again after an edit (a reader that reports edits compares it).
         self.config_reads = 0
+        #: Called with ``config_error`` when an edit could not be read, on the thread that read it: the shell
+        #: says it (the CLI on stderr, the TUI in a notification); None: nobody is told.
+        self.on_config_error: Callable[[str], None] | None = None
         self.config = WorkspaceConfig.load(self.config_path)
         #: Set by ``store_if_there`` when the store is not there.
         self.missing_store: StoreMissing | None = None
@@ -104,7 +108,10 @@ class Workspace:
         cannot be read keeps the settings read before (``config_error`` says why, in one line); the store's
         location never changes under an open workspace (``store_location_note``)."""
         if stamp(self.config_path) != self._config_stamp:
-            self._read_config_again()
+            error = self._read_config_again()
+            said = self.on_config_error
+            if error and said is not None:  # (outside the lock: the listener may read the settings itself)
+                said(error)
         return self._config
 
     @config.setter
@@ -116,18 +123,19 @@ class Workspace:
             self._config = config
             self.config_error = self.store_location_note = ""
 
-    def _read_config_again(self) -> None:
+    def _read_config_again(self) -> str:
+        """Read the edited review.toml; the one-line error when it cannot be read (else '')."""
         with self._config_lock:
             now = stamp(self.config_path)  # taken before the read: an edit during it is read at the next access
             if now == self._config_stamp:  # (another thread read it meanwhile)
-                return
+                return ""
             self._config_stamp = now
             self.config_reads += 1
             try:
                 new = WorkspaceConfig.load(self.config_path)
             except ReviewError as err:  # all or nothing: the last good settings stay until the file is fixed
                 self.config_error = str(err)
-                return
+                return self.config_error
             old = self._config
             self.config_error = ""
             if (new.database, new.database_url) != (old.database, old.database_url):
@@ -140,6 +148,7 @@ class Workspace:
             else:
                 self.store_location_note = ""
             self._config = new  # one reference swap: a reader has either the old settings or the new
+            return ""
 
     @classmethod
     def find(cls, explicit: Path | None = None) -> "Workspace":

@@ -335,7 +335,6 @@ def test_a_stop_counts_the_prisma_box_even_under_a_bad_prisma_setting(
     remove_records(workspace.store, [ids[6]], "alice", "retracted")
     config = workspace.root / "review.toml"
     config.write_text(config.read_text(encoding="utf-8") + '\n[prisma]\nsources = "PubMed"\n', encoding="utf-8")
-    workspace.config = type(workspace.config).load(config)
     with pytest.raises(WorkspaceError, match=r"review.toml: prisma.sources = .PubMed.: expected a table"):
         prisma_counts(workspace)
     assert stop_screening(workspace, "alice", "stopping rule met").n_unscreened == 3

@@ -19,7 +19,6 @@ def _set_sources(workspace: Workspace, table: str) -> None:
     text = config.read_text(encoding="utf-8")
     text += "" if "[prisma.sources]" in text else "\n[prisma.sources]\n"
     config.write_text(f"{text}{table}\n", encoding="utf-8")
-    workspace.config = type(workspace.config).load(config)
 
 
 @pytest.fixture

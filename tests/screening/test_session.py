@@ -143,7 +143,6 @@ def test_sample_phase_starts_when_ranked_phase_is_exhausted(labelled_workspace) 
     workspace, truth = labelled_workspace
     (workspace.root / "review.toml").write_text(
         (workspace.root / "review.toml").read_text() + "\n[screening]\nstopping_rule = \"certified\"\nconsecutive_irrelevant = 5\n")
-    workspace.config = type(workspace.config).load(workspace.root / "review.toml")
     session = ScreeningSession(workspace, "alice", seed=4)
     relevant = [r for r, y in truth.items() if y]
     irrelevant = [r for r, y in truth.items() if not y]
@@ -174,7 +173,6 @@ def test_stopping_rule_comes_from_review_toml_and_a_switch_is_saved_there(worksp
     config = workspace.root / "review.toml"
     config.write_text(config.read_text() + "\n# our choice, see the protocol\n[screening]\ntarget_recall = 0.95\n"
                       'stopping_rule = "certified"\n')
-    workspace.config = type(workspace.config).load(config)
     session = ScreeningSession(workspace, "alice")
     assert session.stopping_rule == "certified" and session.progress().stopping.rule == "certified"
     session.set_stopping_rule("recommended")
@@ -185,7 +183,6 @@ def test_stopping_rule_comes_from_review_toml_and_a_switch_is_saved_there(worksp
     with pytest.raises(ReviewError):
         session.set_stopping_rule("whenever")
     config.write_text(text.replace('"recommended"', '"sometimes"'))
-    workspace.config = type(workspace.config).load(config)
     with pytest.raises(ReviewError, match="stopping_rule"):
         ScreeningSession(workspace, "alice")
 
@@ -203,7 +200,6 @@ def test_a_bad_screening_setting_is_one_line_naming_it(workspace, line, words) -
     # 'no' read as true; a misspelt key was silently unused.
     config = workspace.root / "review.toml"
     config.write_text(config.read_text() + f"\n[screening]\n{line}\n")
-    workspace.config = type(workspace.config).load(config)
     with pytest.raises(ReviewError) as caught:
         ScreeningSession(workspace, "alice")
     assert str(caught.value).startswith(f"{config}: {words}")
@@ -425,7 +421,6 @@ def _in_sample_phase(workspace, truth) -> tuple[ScreeningSession, list[int]]:
     """Alice's session (certified rule, 5 irrelevant in a row) two decisions into the random sample."""
     (workspace.root / "review.toml").write_text(
         (workspace.root / "review.toml").read_text() + "\n[screening]\nstopping_rule = \"certified\"\nconsecutive_irrelevant = 5\n")
-    workspace.config = type(workspace.config).load(workspace.root / "review.toml")
     session = ScreeningSession(workspace, "alice", seed=4)
     session.decide([r for r, y in truth.items() if y][0], "include")
     for record_id in [r for r, y in truth.items() if not y][:5]:

@@ -230,7 +230,6 @@ def test_a_single_shell_and_another_reviewers_decisions_read_no_decisions_again(
 def _certified(workspace) -> None:
     path = workspace.root / "review.toml"
     path.write_text(path.read_text() + '\n[screening]\nstopping_rule = "certified"\nconsecutive_irrelevant = 4\n')
-    workspace.config = type(workspace.config).load(path)
 
 
 @pytest.mark.parametrize("then", ["a relevant record picked by id", "the rule switched", "the only draw undone"])
@@ -254,7 +253,6 @@ def test_a_sample_started_with_no_draw_in_force_reopens_in_the_sample_with_the_s
         session.undo()
     with session._lock:
         draws = [r for r in session._sample_order() if r not in session._state.decided]
-    workspace.config = type(workspace.config).load(workspace.root / "review.toml")
     reopened = ScreeningSession(workspace, "alice", seed=3)
     assert reopened.phase == PHASE_SAMPLE
     with reopened._lock:

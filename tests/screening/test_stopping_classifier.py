@@ -447,7 +447,6 @@ def test_a_session_reopened_under_another_target_recall_checks_afresh_at_once(wo
     def reopened_at(target: float) -> ScreeningSession:
         session.save_ranking()
         set_table_keys(workspace.path("review.toml"), "screening", {"target_recall": target})
-        workspace.config = type(workspace.config).load(workspace.path("review.toml"))  # as a new process reads it
         again = ScreeningSession(workspace, "alice", seed=2)
         assert again.target_recall == target
         return again

@@ -58,6 +58,24 @@ async def test_a_broken_review_toml_keeps_the_last_settings_in_one_line_and_a_fi
 
 
 @async_test
+async def test_a_broken_edit_a_worker_reads_first_is_said_at_once(fresh_ws: Workspace) -> None:
+    """A worker (a retrain reads [prisma.sources]) took in the broken edit: the app went on with the settings
+    read before and said nothing until the next focus, screen switch or recount."""
+    async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
+        good = fresh_ws.path("review.toml").read_text(encoding="utf-8")
+        fresh_ws.path("review.toml").write_text(good + "\n[prisma.sources\n", encoding="utf-8")
+        worker = threading.Thread(target=lambda: fresh_ws.config)
+        worker.start()
+        worker.join()
+        await settle(pilot)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and "review.toml" in errors[0] and "keeping the settings" in errors[0], errors
+        await pilot.press("g")  # (said once: a recount does not say it again)
+        await settle(pilot)
+        assert len([n for n in app._notifications if n.severity == "error"]) == 1
+
+
+@async_test
 async def test_keys_apply_at_once_and_start_up_settings_say_they_need_a_restart(fresh_ws: Workspace) -> None:
     async with open_app(fresh_ws, "alice", size=(100, 32)) as (app, pilot):
         _append(fresh_ws, '\n[tui.keys]\n"app.browser" = "b"\n')

@@ -178,13 +178,16 @@ class Context:
 
     @property
     def workspace(self) -> Workspace:
-        if self._workspace is None:
-            self._workspace = Workspace.find(self.workspace_path)
-        return self._workspace
+        workspace = self._workspace
+        if workspace is None:
+            workspace = Workspace.find(self.workspace_path)
+            self.use_workspace(workspace)
+        return workspace
 
     def use_workspace(self, workspace: Workspace) -> None:
         """Act on ``workspace`` from now on (``review demo`` opens the one it built)."""
         self.workspace_path = workspace.root
+        workspace.on_config_error = say_config_kept
         self._workspace = workspace
 
     @property
@@ -207,6 +210,13 @@ class Context:
             self._warned_names.add(name)
             click.echo(warning, err=True)
         return name
+
+
+def say_config_kept(error: str) -> None:
+    """One stderr line when review.toml, edited while the command runs, cannot be read: the command goes on
+    with the settings it read before (``Workspace.config``), which without this line it did without a word."""
+    click.echo(f"review: warning: {error}; this command goes on with the settings it read before the edit",
+               err=True)
 
 
 #: ``@pass_context`` hands a command the typed ``Context`` (instead of ``@click.pass_obj``).

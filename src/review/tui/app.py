@@ -178,6 +178,9 @@ class ReviewApp(PlainNotifyApp):
         tui_settings(workspace)  # a bad [tui] value is one line before anything starts (the loader reads them again)
         self.set_keymap(user_keymap(workspace))
         self.settings = SettingsWatcher(workspace)
+        # A broken edit a worker read first is said at once, not at the next focus or screen switch (the CLI's
+        # stderr line, set when the command opened the workspace, would land under the UI).
+        workspace.on_config_error = self._config_kept
         self._start_screen_shown = threading.Event()
         #: A mode switch waits for the settings follow: the screen it shows resumes by itself.
         self._switching_mode = False
@@ -362,6 +365,10 @@ class ReviewApp(PlainNotifyApp):
         means. True when settings in use changed (the screen in view then follows once the queue
         has: ``_follow_settings``)."""
         return self._settings_changed(self.settings.check()) is not None
+
+    def _config_kept(self, _error: str) -> None:
+        """``workspace.config`` found review.toml unreadable (on any thread): the watcher says it now."""
+        self.call_later(self.reread_settings)
 
     def settings_written(self, written: dict[str, object]) -> bool:
         """The app itself wrote ``written`` (``table.key`` -> value) to review.toml and follows it:
