@@ -3,6 +3,7 @@ the PRISMA counts from the same read (they read dedup's duplicates, clusters and
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -158,3 +159,40 @@ async def test_a_query_file_saved_under_a_dialog_shows_when_it_closes(tmp_path: 
         assert {q.name: q.status for q in screen.data.searches}["q1"] == "searched elsewhere"
         stages = screen.query_one("#stages")
         assert "searched elsewhere" in "\n".join(line.text for line in stages.render_lines(stages.region.reset_offset))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 40)])
+@async_test
+async def test_many_sources_fold_so_every_count_stays_in_the_pipeline_panel(tmp_path: Path,
+                                                                           size: tuple[int, int]) -> None:
+    """walk20: seven sources, a search and a citation found twice. At 80x24 the Pipeline panel listed every
+    source and cut Remaining and both PRISMA rows below its edge; "Other methods (full text) 2" counted the
+    citation that duplicated a database record, which is not sought. The sources that do not fit fold into one
+    row; the other methods' duplicates are said."""
+    from review.records import Record
+    from tui_workspace import screen_lines
+
+    workspace = build_workspace(tmp_path / "ws", with_conflicts=False, with_pairs=False)
+    store = workspace.store
+    for i, source in enumerate(["PsycInfo", "Scopus", "bibtexparser_multiple_entries_and_comments", "CINAHL",
+                                "Web of Science"]):
+        store.add_batch([Record(title=f"Another cohort of sick leave number {i}", year=2010 + i)],
+                        file_name=f"f{i}.ris", file_sha256=f"{i}" * 64, source_name=source, format="ris",
+                        encoding="utf-8")
+    citation = Record(title="Recurrent sickness absence due to common mental disorders: a cohort of 9,904 employees",
+                      year=2005, authors=["Koopmans PC"], doi="10.1000/test.0", pmid="20000000")
+    store.add_batch([citation], file_name="cites.csv", file_sha256="f" * 64, source_name="Citation searching",
+                    format="csv", encoding="utf-8")
+    ids = [r.id or 0 for r in store.records()]
+    decisions.decide_pair(store, ids[0], ids[-1], "same", "alice")  # the citation is a database record's copy
+    async with open_app(workspace, "alice", "dashboard", size=size, blind=False) as (app, pilot):
+        await settle(pilot)
+        lines = [line.strip("│ ") for line in screen_lines(app)]
+        shown = "\n".join(lines)
+        for said in ("Identified", "Duplicates removed", "Remaining", "Records screened", "Excluded (PRISMA)"):
+            assert said in shown, (size, said, shown)
+        assert re.search(r"Other methods\s+1 ", shown) and re.search(r"^duplicates\s+1 ", shown, re.M), shown
+        if size == (80, 24):
+            assert "more: review status" in shown, shown
+        else:
+            assert "more: review status" not in shown and "Web of Science" in shown, shown

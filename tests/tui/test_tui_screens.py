@@ -837,7 +837,7 @@ async def test_records_from_other_methods_are_not_counted_and_the_browser_lists_
         await settle(pilot)
         widget = app.screen.query_one("#stages")
         stages = "\n".join(line.text for line in widget.render_lines(widget.region.reset_offset))
-        assert "0 / 12" in stages and "Other methods (full text)" in stages  # 14 identified, 12 to screen: why
+        assert "0 / 12" in stages and "Other methods" in stages  # 14 identified, 12 to screen: why
 
 
 @async_test

@@ -150,3 +150,27 @@ async def test_the_record_browsers_filter_box_shows_what_is_typed(fresh_ws: Work
         assert all(s.query_one("SelectCurrent #label").size.height == 1 for s in lists), width  # one line each
         same_row = {s.region.y for s in lists} == {box.region.y}
         assert same_row == (width >= 80), (width, box.region, [s.region for s in lists])
+
+
+@pytest.mark.parametrize("width", (80, 120))
+@async_test
+async def test_a_long_source_name_leaves_the_record_browsers_decisions_in_view(fresh_ws: Workspace,
+                                                                               width: int) -> None:
+    """A file imported without --source is named after the file: walk20's BibTeX export,
+    "bibtexparser_multiple_entries_and_comments", made the source column 42 cells wide, so at 80 columns the
+    titles were cut to 20 and the decisions column was off the screen. The name is cut with an ellipsis."""
+    from review.records import Record
+
+    long_source = "bibtexparser_multiple_entries_and_comments"
+    fresh_ws.store.add_batch([Record(title="Recurrent sick leave after burnout", year=2020, authors=["Smith J"])],
+                             file_name="refs.bib", file_sha256="c" * 64, source_name=long_source,
+                             format="bibtex", encoding="utf-8")
+    record_id = max(int(r.id) for r in fresh_ws.store.records())  # type: ignore[arg-type]
+    fresh_ws.store.add_decision(record_id, "alice", "include")
+    async with open_app(fresh_ws, "alice", "browser", size=(width, 24), blind=False) as (app, pilot):
+        await settle(pilot)
+        lines = screen_lines(app)
+        row = next(line for line in lines if re.match(rf"\s*{record_id}\s+2020\s", line))
+        assert "alice include" in row, (width, row)
+        assert "bibtexparser_mu" in row and long_source not in row, row
+        assert all(len(line.rstrip()) <= width for line in lines)

@@ -26,7 +26,7 @@ from ...services.workspace import counts_by_source
 from ..messages import RecordRead, RecordsFiltered, SetAsideChanged
 from ..project import Project
 from .base import (
-    BROWSER_NOTE, MIN_TITLE, STILL_OPENING, ProjectScreen, RefitsOnResize, plain, refuse_key, report_error,
+    BROWSER_NOTE, MIN_TITLE, cut_name, STILL_OPENING, ProjectScreen, RefitsOnResize, plain, refuse_key, report_error,
     room_beside, say_refused, screen_footer,
 )
 from ..widgets.growing_table import GrowingTable
@@ -42,6 +42,10 @@ MAX_ROWS = 500
 FILTER_DELAY = 0.2
 #: Narrowest the decisions column gets when the table is fitted to the terminal (the title's: ``MIN_TITLE``).
 MIN_DECISIONS = 16
+#: The most cells a source name takes (a longer one ends in an ellipsis; the source filter lists it whole): a
+#: file imported without --source is named after the file, and "bibtexparser_multiple_entries_and_comments"
+#: took 42 of 80 columns, cutting titles to 20 and pushing the decisions off the screen.
+SOURCE_CELLS = 16
 COLUMNS = ("id", "year", "title", "source", "decisions")
 ANY = "any"
 UNDECIDED = "undecided"
@@ -161,7 +165,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         table = self.query_one("#records", DataTable)
         record_id = max([len("id"), *(len(str(r.id)) for r in rows)])
         year = len("year")
-        source = max([len("source"), *(len(r.source) for r in rows)])
+        source = max([len("source"), *(min(cell_len(r.source), SOURCE_CELLS) for r in rows)])
         room = room_beside(table, (record_id, year, source), columns=2)  # (title and decisions share the rest)
         # (from the strings, not from the cells' Text: building 500 of them, which the table builds again
         # for the rows it adds, was most of the time before the browser's first frame)
@@ -333,7 +337,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
     def _row(self, record: Record) -> tuple[str, tuple[str | Text, ...]]:
         """A record's row as the table adds it: its decisions as they are then."""
         return str(record.id), (str(record.id), str(record.year or ""), plain(record.title or ""),
-                                plain(record.source), self._decision_text(record.id or 0))
+                                plain(cut_name(record.source, SOURCE_CELLS)), self._decision_text(record.id or 0))
 
     def _decision_width(self, record_id: int) -> int:
         """The cells ``_decision_text(record_id)`` takes, worked out from its strings."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -62,6 +64,9 @@ class DashboardData:
     #: The screening stop that stands (any reviewer's: each screen's verdict follows its own reviewer, so after
     #: a teammate's stop it still said CONTINUE), in words; "" when none stands.
     screening_stop: str = ""
+    #: Records from other methods that dedup set aside as duplicates of another record: counted among
+    #: ``other_methods`` (PRISMA's identified box), but not sought (that column has no duplicates box).
+    other_duplicates: int = 0
 
 
 class DashboardLoaded(Loaded):
@@ -94,6 +99,7 @@ def gather(project: Project) -> DashboardData:
         borderline=len(borderline_pairs(project.workspace)) if counts.dedup_available else 0,
         prisma_screened=counts.n("records_screened"), prisma_excluded=counts.n("records_excluded"),
         removed_other=counts.n("excluded_other"), other_methods=counts.other_methods_identified,
+        other_duplicates=counts.n("other_duplicates"),
         progress=project.session.progress(), searches=query_overview(project.workspace), version=version,
         query_files=query_files,
         screening_stop="" if counts.screening_stop is None else screening_stop_words(
@@ -115,46 +121,100 @@ PRISMA_HIDDEN = "hidden"
 PRISMA_HIDDEN_WHY = "  (blind: b on screen 4 shows)"
 
 
-def stage_table(data: DashboardData, blind: bool = False) -> Table:
+def stage_table(data: DashboardData, blind: bool = False, lines: int | None = None, width: int = 0) -> Table:
+    """The Pipeline panel's table; with ``lines`` and ``width`` (the panel's room) the sources and searches
+    that do not fit fold into one row ("5 more: review status"), so the counts below them stay in view: at
+    80x24 a review of seven sources and a search (walk20) lost Remaining and both PRISMA rows below the
+    panel's edge."""
+    rows = stage_rows(data, blind)
+    table = _table(rows)
+    if lines is None or width <= 0:
+        return table
+    foldable = sum(fold for _, _, fold in rows)
+    extra = 0
+    while extra < foldable - 1 and _height(table, width) > lines:
+        extra += 1
+        table = _table(fold_sources(rows, extra))
+    return table
+
+
+def _table(rows: list[StageRow]) -> Table:
     table = Table(box=None, show_header=False, padding=(0, 1), expand=False)
     table.add_column("stage", style="bold")
     table.add_column("n", justify="right")
-    table.add_row("Identified", f"{data.identified:,}")
+    for label, value, _ in rows:
+        table.add_row(label, value)
+    return table
+
+
+def _height(table: Table, width: int) -> int:
+    """The lines ``table`` takes at ``width`` cells (a label too long for its column wraps)."""
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    return len(console.render_lines(table, console.options.update(width=width), pad=False))
+
+
+#: A stage-table row: label, value, and whether it may fold into a "N more sources" row.
+StageRow = tuple["str | Text", "str | Text", bool]
+
+
+def fold_sources(rows: list[StageRow], extra: int) -> list[StageRow]:
+    """``rows`` with the last foldable rows (sources, then searches) replaced by one "N more" row, ``extra``
+    rows fewer where there are that many to fold (else every foldable row folds)."""
+    foldable = [i for i, (_, _, fold) in enumerate(rows) if fold]
+    if len(foldable) < 2:
+        return rows
+    folded = set(foldable[max(0, len(foldable) - extra - 1):])
+    row: StageRow = (Text(f"  {len(folded)} more: review status", style="dim"), Text(""), False)
+    out: list[StageRow] = []
+    for i, r in enumerate(rows):
+        if i not in folded:
+            out.append(r)
+        elif i == min(folded):
+            out.append(row)
+    return out
+
+
+def stage_rows(data: DashboardData, blind: bool = False) -> list[StageRow]:
+    rows: list[StageRow] = [("Identified", f"{data.identified:,}", False)]
     for name, n in data.sources:
-        table.add_row(Text(f"  {name}", style="dim"), Text(f"{n:,}", style="dim"))
+        rows.append((Text(f"  {name}", style="dim"), Text(f"{n:,}", style="dim"), True))
     # Values stay short (no dates: review status has them): the widest value sets the column,
     # and "1,585 hits, 2026-12-05" wrapped every label beside it, so at 80x24 the PRISMA rows
     # fell below the panel.
     for query in (q for q in data.searches if q.last_run or q.seed_check):
         run = f"{query.hits or 0:,} hits" if query.last_run else query.status
-        table.add_row(Text(f"  search {query.name}", style="dim"), Text(run, style="dim"))
+        rows.append((Text(f"  search {query.name}", style="dim"), Text(run, style="dim"), True))
         if query.seeds:
             style = "green" if query.seeds_found == query.seeds else "yellow"
-            table.add_row(Text("    seed check", style="dim"),
-                          Text(f"{query.seeds_found}/{query.seeds} found", style=style))
-    table.add_row("Duplicates removed", "not run" if data.duplicates is None else f"{data.duplicates:,}")
+            rows.append((Text("    seed check", style="dim"),
+                         Text(f"{query.seeds_found}/{query.seeds} found", style=style), True))
+    rows.append(("Duplicates removed", "not run" if data.duplicates is None else f"{data.duplicates:,}", False))
     if data.borderline:
-        table.add_row(Text("  borderline (key 3)", style="yellow"), Text(f"{data.borderline:,}", style="yellow"))
+        rows.append((Text("  borderline (key 3)", style="yellow"), Text(f"{data.borderline:,}", style="yellow"), False))
     if data.removed_other:
-        table.add_row("Removed before screening", f"{data.removed_other:,}")
+        rows.append(("Removed before screening", f"{data.removed_other:,}", False))
     if data.other_methods:  # between identified and screened too: PRISMA takes them straight to full text
-        table.add_row("Other methods (full text)", f"{data.other_methods:,}")
+        rows.append(("Other methods", f"{data.other_methods:,}", False))
+        if data.other_duplicates:
+            # "Other methods (full text) 2" counted a citation that duplicated a database record, which is not
+            # sought: 1 went to full text (walk20). PRISMA's diagram says it in a footnote.
+            rows.append((Text("  duplicates", style="dim"), Text(f"{data.other_duplicates:,}", style="dim"), False))
     p = data.progress
     words = COUNT_LABELS  # one word per count, as on the screening screen and in `review status`
-    table.add_row(f"{words['screened']} (you)", f"{p.screened:,} / {p.total:,}")
-    table.add_row(Text(f"  {words['included'].lower()}", style="green"), f"{p.included:,}")
-    table.add_row(Text(f"  {words['excluded'].lower()}", style="red"), f"{p.excluded:,}")
-    table.add_row(Text(f"  {words['maybe'].lower()}", style="yellow"), f"{p.maybe:,}")
-    table.add_row(f"{words['relevant']} (you)", f"{p.relevant:,}")
-    table.add_row(words["remaining"], f"{p.remaining:,}")
+    rows.append((f"{words['screened']} (you)", f"{p.screened:,} / {p.total:,}", False))
+    rows.append((Text(f"  {words['included'].lower()}", style="green"), f"{p.included:,}", False))
+    rows.append((Text(f"  {words['excluded'].lower()}", style="red"), f"{p.excluded:,}", False))
+    rows.append((Text(f"  {words['maybe'].lower()}", style="yellow"), f"{p.maybe:,}", False))
+    rows.append((f"{words['relevant']} (you)", f"{p.relevant:,}", False))
+    rows.append((words["remaining"], f"{p.remaining:,}", False))
     # The PRISMA box's words, its qualifier on a line of its own: wrapped by the table, it broke inside the
     # parentheses ("(PRISMA, any" / "reviewer)").
     label, _, qualifier = words["prisma_screened"].partition(" (")
-    table.add_row(label, PRISMA_HIDDEN if blind else f"{data.prisma_screened:,}")
+    rows.append((label, PRISMA_HIDDEN if blind else f"{data.prisma_screened:,}", False))
     if qualifier or blind:
-        table.add_row(Text(PRISMA_HIDDEN_WHY if blind else f"  ({qualifier}", style="dim"), "")
-    table.add_row("Excluded (PRISMA)", PRISMA_HIDDEN if blind else f"{data.prisma_excluded:,}")
-    return table
+        rows.append((Text(PRISMA_HIDDEN_WHY if blind else f"  ({qualifier}", style="dim"), "", False))
+    rows.append(("Excluded (PRISMA)", PRISMA_HIDDEN if blind else f"{data.prisma_excluded:,}", False))
+    return rows
 
 
 class DashboardScreen(ProjectScreen):
@@ -180,6 +240,7 @@ class DashboardScreen(ProjectScreen):
     data: DashboardData | None = None
     """What the dashboard shows now (None until the first count)."""
     painted_blind: bool = False
+    _painted_room: int = 0
     """Whether the stage table on screen hides the PRISMA rows (the session was blind when it was drawn)."""
 
     def compose(self) -> ComposeResult:
@@ -238,7 +299,20 @@ class DashboardScreen(ProjectScreen):
         if self.data is None:
             return
         self.painted_blind = self.project is not None and self.project.blind
-        self.query_one("#stages", Static).update(stage_table(self.data, blind=self.painted_blind))
+        panel = self.query_one("#dash-left").content_region
+        # The panel's lines less its title and the title's margin (0 before the first layout: fold nothing).
+        room = panel.height - 2
+        self._painted_room = room
+        self.query_one("#stages", Static).update(
+            stage_table(self.data, blind=self.painted_blind, lines=room if room > 0 else None, width=panel.width))
+
+    def on_resize(self) -> None:
+        # A taller or shorter terminal gives the sources more or fewer lines (a repaint, not a recount).
+        self.call_after_refresh(self._repaint_if_room_changed)
+
+    def _repaint_if_room_changed(self) -> None:
+        if self.data is not None and self.query_one("#dash-left").content_region.height - 2 != self._painted_room:
+            self._paint_stages()
 
     @on(DashboardLoaded)
     def _show(self, message: DashboardLoaded) -> None:
