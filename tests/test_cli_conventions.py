@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bound_permissions import permissions_bind_here, run_where_permissions_bind
 from review.cli import hoist_workspace_option, main
 from review.records import Record
 
@@ -175,54 +176,6 @@ def test_read_only_store_gives_one_line(workspace, tmp_path, monkeypatch):
     assert describe_store_error(ValueError("x")) is None
 
 
-#: Linux capability bits (linux/capability.h): either of the first two lets a process ignore file permissions;
-#: dropping them from the bounding set (prctl PR_CAPBSET_DROP = 24) needs the third.
-CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_SETPCAP = 1, 2, 8
-IGNORES_PERMISSIONS = (1 << CAP_DAC_OVERRIDE) | (1 << CAP_DAC_READ_SEARCH)
-#: The child's exit status when it cannot make permissions bind (its stderr says why).
-CANNOT_DROP = 97
-
-#: ``python FILE STAGE ARGS...``: with permission-ignoring capabilities in effect ("start"), drop them from the
-#: bounding set and start again ("dropped"): at exec a root process's capabilities are cut to that set. Done in
-#: the child rather than in a ``preexec_fn``, which is unsafe in a parent with threads and loses the OSError.
-_CHILD = f"""
-import ctypes, os, sys
-
-def effective():
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1], 16) for line in status if line.startswith("CapEff:"))
-
-def cannot(why):
-    sys.stderr.write(f"cannot make file permissions bind for this test as root: {{why}}\\n")
-    sys.exit({CANNOT_DROP})
-
-stage, args = sys.argv[1], sys.argv[2:]
-if effective() & {IGNORES_PERMISSIONS}:
-    if stage == "dropped":
-        cannot("CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH still in effect after dropping it from the bounding set")
-    if not effective() & (1 << {CAP_SETPCAP}):
-        cannot("CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH in effect and no CAP_SETPCAP to drop them "
-               "(run as a user, or with CAP_SETPCAP, or without the two)")
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in ({CAP_DAC_OVERRIDE}, {CAP_DAC_READ_SEARCH}):
-        if libc.prctl(24, cap, 0, 0, 0) != 0:
-            cannot(f"prctl(PR_CAPBSET_DROP, {{cap}}): {{os.strerror(ctypes.get_errno())}}")
-    os.execv(sys.executable, [sys.executable, sys.argv[0], "dropped", *args])
-from review.cli import main
-sys.argv = ["review", *args]
-main()
-"""
-
-
-def _effective_capabilities() -> int | None:
-    """This process's effective capabilities (CapEff in /proc/self/status); None where there is no such file."""
-    try:
-        lines = Path("/proc/self/status").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    return next((int(line.split()[1], 16) for line in lines if line.startswith("CapEff:")), None)
-
-
 class _Ran:
     """What ``one_line_error`` reads of a CLI run in a process of its own."""
 
@@ -230,29 +183,19 @@ class _Ran:
         self.exit_code, self.output, self.exception = done.returncode, done.stdout + done.stderr, None
 
 
+#: The child's script: ``review ARGS``.
+_REVIEW = "import sys\nfrom review.cli import main\nsys.argv = ['review', *sys.argv[1:]]\nmain()\n"
+
+
 def _as_bound_by_permissions(args: list[str], scratch: Path):  # type: ignore[no-untyped-def]
-    """``review ARGS`` where file permissions bind: in this process when it has neither CAP_DAC_OVERRIDE nor
-    CAP_DAC_READ_SEARCH in effect (a user; root in a container without them), else (root: this machine and its
-    CI, where the test was skipped on every run) in a child process that drops the two before it starts the
-    command. Without CAP_SETPCAP to drop them the test fails saying so."""
-    capabilities = _effective_capabilities()
-    if capabilities is None:
-        if os.geteuid() == 0:
-            pytest.fail("cannot make file permissions bind for this test as root without /proc/self/status")
+    """``review ARGS`` where file permissions bind: in this process when they bind here (a user; root in a
+    container without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), else (root: this machine and its CI, where the
+    test was skipped on every run) in a child process that drops the two before it starts the command."""
+    if permissions_bind_here():
         return CliRunner().invoke(main, args)
-    if not capabilities & IGNORES_PERMISSIONS:
-        return CliRunner().invoke(main, args)
-    if not capabilities & (1 << CAP_SETPCAP):
-        pytest.fail("cannot make file permissions bind for this test: CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH in "
-                    "effect and no CAP_SETPCAP to drop them (run as a user, or with CAP_SETPCAP, or without the two)")
-    child = scratch / "without_dac.py"
-    child.write_text(_CHILD, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    done = subprocess.run([sys.executable, str(child), "start", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
-    if done.returncode == CANNOT_DROP:
-        pytest.fail(done.stderr.strip())
-    return _Ran(done)
+    script = scratch / "review_command.py"
+    script.write_text(_REVIEW, encoding="utf-8")
+    return _Ran(run_where_permissions_bind(script, args, scratch))
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")

@@ -409,6 +409,31 @@ def open_claimed_session(workspace: Workspace, reviewer: str) -> tuple[Screening
     return session, claim
 
 
+@dataclass(frozen=True, slots=True)
+class WindowSession:
+    """A window's session on a reviewer: claimed (``open_claimed_session``), or opened for reading only."""
+
+    session: ScreeningSession
+    #: None when the store could not be written (``read_only`` says why).
+    claim: "SessionClaim | None"
+    #: What keeps the store from being written, in words naming it ("the store file …/review.db is read-only
+    #: to you"); "" when the claim was written and the window may record.
+    read_only: str = ""
+
+
+def open_window_session(workspace: Workspace, reviewer: str) -> WindowSession:
+    """The claimed session (``open_claimed_session``); when the store refuses the claim's write because it cannot
+    be written (a read-only review.db: a colleague's review copied read-only, an archive), the same session
+    without a claim, to read only: nothing is written to open it (quick start: the stored queue)."""
+    from ..store.core import StoreReadOnly
+
+    try:
+        session, claim = open_claimed_session(workspace, reviewer)
+    except StoreReadOnly as err:
+        return WindowSession(open_session(workspace, reviewer, quick_start=True), None, read_only=err.what)
+    return WindowSession(session, claim)
+
+
 #: Claims a busy store kept this process from releasing (store URL, claim): released first thing
 #: at its next command. (A process that ends leaves its claim to be taken over: its PID is gone.)
 _UNRELEASED: list[tuple[str, "SessionClaim"]] = []

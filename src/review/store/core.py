@@ -150,6 +150,12 @@ def _read_only_place(file: Path) -> str | None:
     file, or its -wal or -shm, read-only to this user, or its folder read-only (SQLite creates the -wal and -shm
     there, so a store whose folder is read-only cannot even be opened once they are gone). None when each is
     writable (the refusal came from elsewhere), or when the folder is not there (a moved workspace: not read-only)."""
+    found = _read_only_what(file)
+    return None if found is None else found[1]
+
+
+def _read_only_what(file: Path) -> tuple[str, str] | None:
+    """``_read_only_place`` as (what is read-only, the whole sentence with what to do)."""
     folder = file.parent
     if not folder.is_dir():
         return None
@@ -158,19 +164,22 @@ def _read_only_place(file: Path) -> str | None:
     except (OSError, AttributeError):  # (no statvfs: Windows)
         on_read_only_disk = False
     if on_read_only_disk:
-        return (f"the workspace folder {folder} is on a read-only file system: the store {file.name} cannot be "
-                f"written there (nor opened without its {file.name}-wal and {file.name}-shm); nothing was written — "
-                "copy the workspace to a writable disk and run review there (or mount this one read-write)")
+        what = f"the workspace folder {folder} is on a read-only file system"
+        return what, (f"{what}: the store {file.name} cannot be "
+                      f"written there (nor opened without its {file.name}-wal and {file.name}-shm); nothing was written — "
+                      "copy the workspace to a writable disk and run review there (or mount this one read-write)")
     for path in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
         if path.exists() and not os.access(path, os.W_OK):
-            return (f"the store file {path} is read-only to you; nothing was written — make it writable "
-                    f"(chmod u+w {shlex.quote(str(path))}; its owner, or sudo, if it is not yours) and run review "
-                    "again")
+            what = f"the store file {path} is read-only to you"
+            return what, (f"{what}; nothing was written — make it writable "
+                          f"(chmod u+w {shlex.quote(str(path))}; its owner, or sudo, if it is not yours) and run review "
+                          "again")
     if not os.access(folder, os.W_OK | os.X_OK):
-        return (f"the workspace folder {folder} is read-only to you: the store {file.name} cannot be made or "
-                f"opened there (SQLite creates {file.name}-wal and {file.name}-shm beside it); nothing was written — "
-                f"make the folder writable (chmod u+w {shlex.quote(str(folder))}; its owner, or sudo, if it is not "
-                "yours), or work in a folder you can write to (a copy of the workspace, or a new one)")
+        what = f"the workspace folder {folder} is read-only to you"
+        return what, (f"{what}: the store {file.name} cannot be made or "
+                      f"opened there (SQLite creates {file.name}-wal and {file.name}-shm beside it); nothing was written — "
+                      f"make the folder writable (chmod u+w {shlex.quote(str(folder))}; its owner, or sudo, if it is not "
+                      "yours), or work in a folder you can write to (a copy of the workspace, or a new one)")
     return None
 
 
@@ -185,8 +194,8 @@ def _store_read_only(context: Any) -> None:
     if not any(words in text for words in ("readonly", "read-only", "unable to open database file")):
         return
     file = _sqlite_path(context.engine.url) if context.engine is not None else None
-    if file is not None and (place := _read_only_place(file.resolve())):
-        raise StoreReadOnly(place) from None
+    if file is not None and (found := _read_only_what(file.resolve())):
+        raise StoreReadOnly(found[1], what=found[0]) from None
 
 
 def _sqlite_file_check(path: Path) -> tuple[Callable[[sa.Connection], None], Callable[..., None]]:
@@ -524,9 +533,14 @@ class StoreMissing(ReviewError):
 
 class StoreReadOnly(ReviewError):
     """The SQLite store file, its -wal or -shm, or its folder is read-only to this process (permissions, a
-    read-only mount): nothing was written."""
+    read-only mount): nothing was written. ``what``: the words naming what is read-only, for a shell that says
+    what to do in its own words (the TUI opened read-only)."""
 
     title = "Store read-only"
+
+    def __init__(self, message: str, *, what: str = "") -> None:
+        super().__init__(message)
+        self.what = what or message
 
 
 def unsaved_side_files(file: Path) -> tuple[Path, ...]:

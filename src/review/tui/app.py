@@ -22,11 +22,16 @@ from ..errors import ReviewError, first_line
 from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project, tui_settings
+from .read_only import HEADER_WORDS, opened_words, refusal_words, writes
 from .screens.base import ProjectScreen, report_worker_error
 from .settings import SettingsChange, SettingsWatcher
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
     from textual.screen import Screen
     from textual.timer import Timer
 
@@ -120,10 +125,11 @@ def user_keymap(workspace: Workspace) -> dict[str, str]:
     return {str(k): v for k, v in keys.items()}
 
 
-def header_line(title: str, reviewer: str) -> str:
+def header_line(title: str, reviewer: str, read_only: bool = False) -> str:
     """The header's line after "review —": the reviewer first, so that a long review title cut at 80 columns
-    never cuts the name decisions are saved under (it read "… common menta…" without it)."""
-    return f"{reviewer} · {title}"
+    never cuts the name decisions are saved under (it read "… common menta…" without it); then, in a window
+    that cannot record, that it is read-only."""
+    return f"{reviewer} · {HEADER_WORDS} · {title}" if read_only else f"{reviewer} · {title}"
 
 
 #: The time waited in the store's wait line ("waited 60 s so far"), which the loading line counts on each second.
@@ -309,7 +315,11 @@ class ReviewApp(PlainNotifyApp):
         self._show_loading()  # (a wait for the store is over)
         from ..services.screening import check_reviewer_name, heartbeat_interval, reviewer_outside_team  # (the store is loaded by now)
 
-        self.set_interval(heartbeat_interval(), self._heartbeat)
+        if message.project.read_only:  # (no claim to keep alive)
+            self.sub_title = self._header()
+            self.notify(opened_words(message.project.read_only), title="Read-only", severity="warning", timeout=30)
+        else:
+            self.set_interval(heartbeat_interval(), self._heartbeat)
         # a name refused for new reviewers since 2026-12-06 that opened because it holds decisions: said once
         legacy = check_reviewer_name(self.reviewer, "reviewer", self.workspace)
         if legacy is not None:
@@ -355,6 +365,22 @@ class ReviewApp(PlainNotifyApp):
             with suppress(ReviewError):
                 self.project.release()
 
+    def _header(self) -> str:
+        return header_line(self.workspace.config.title, self.reviewer,
+                           read_only=self.project is not None and bool(self.project.read_only))
+
+    async def run_action(self, action: str | ActionParseResult, default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
+        """Every action a key, a click or a script runs; in a read-only window one that would record is refused
+        here in one line (``read_only.writes``), before a dialog opens or a worker starts."""
+        project = self.project
+        if (project is not None and project.read_only and isinstance(action, str) and not namespaces
+                and writes(action, self if default_namespace is None else default_namespace)):
+            self.bell()
+            self.notify(refusal_words(project.read_only), title="Read-only", severity="warning", timeout=6)
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show the app's own workers' errors as a notification instead of crashing the app
         (a screen reports its workers': the event does not bubble)."""
@@ -380,7 +406,7 @@ class ReviewApp(PlainNotifyApp):
         """Say what a change means; the follow it started (the screen in view resumes at its end)."""
         follow = None
         if change.changed:
-            self.sub_title = header_line(self.workspace.config.title, self.reviewer)
+            self.sub_title = self._header()
             try:
                 self.set_keymap(user_keymap(self.workspace))
             except ReviewError as err:

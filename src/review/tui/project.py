@@ -30,8 +30,11 @@ class Project:
     blind: bool = True
     retrainer: Retrainer = field(default_factory=Retrainer)
     _records: dict[int, Record] | None = field(default=None, repr=False)
-    #: This window's hold on the reviewer (``store.sessions``); None in tests that build a Project.
+    #: This window's hold on the reviewer (``store.sessions``); None in tests that build a Project, and read-only.
     claim: SessionClaim | None = None
+    #: Why nothing can be recorded in this window (the store cannot be written: "the store file … is read-only
+    #: to you"); "" when it can. Every key that would write is refused (``ReviewApp.run_action``).
+    read_only: str = ""
 
     def heartbeat(self) -> bool:
         """Keep the reviewer's session claimed; False when another session has taken it over."""
@@ -123,10 +126,12 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
     open_store(workspace)  # now, off the UI thread
     if blind is None:
         blind = len(workspace.config.reviewers) > 1 if configured_blind is None else configured_blind
-    # One live session per reviewer: a second one is refused here, naming the first's host and PID.
-    from ..services.screening import open_claimed_session, release_reviewer
+    # One live session per reviewer: a second one is refused here, naming the first's host and PID. A store that
+    # cannot be written opens without the claim, to read only.
+    from ..services.screening import open_window_session, release_reviewer
 
-    session, claim = open_claimed_session(workspace, reviewer)
+    opened = open_window_session(workspace, reviewer)
+    session, claim = opened.session, opened.claim
     try:
         return Project(
             workspace=workspace,
@@ -136,7 +141,9 @@ def open_project(workspace: Workspace, reviewer: str, *, blind: bool | None = No
             blind=blind,
             retrainer=Retrainer(mode),
             claim=claim,
+            read_only=opened.read_only,
         )
     except BaseException:
-        release_reviewer(workspace, claim)
+        if claim is not None:
+            release_reviewer(workspace, claim)
         raise

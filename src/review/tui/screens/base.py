@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from time import monotonic
-from typing import Any
+from typing import Any, ClassVar
 from weakref import WeakKeyDictionary
 
 from textual import on, work
@@ -198,6 +198,9 @@ class ProjectScreen(Screen[None]):
 
     #: The id of the Static that says "Loading…" until the project is there (the app says a wait for the store on it).
     LOADING_LINE: str | None = None
+    #: The actions (names, without arguments) that record something: a read-only window refuses them
+    #: (``tui.read_only``). Each screen with keys that write names its own.
+    WRITES: ClassVar[frozenset[str]] = frozenset()
 
     #: The app's settings follows when a modal last covered this screen (None: not covered).
     _covered_at: int | None = None

@@ -9,6 +9,7 @@ they are not offered, and cannot be decided.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -100,6 +101,8 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
     HELP = ("Type in the filter box to search; **enter** or **esc** goes back to the table. With the table "
             "focused, **i**/**e**/**m** change *your* decision on the highlighted record and "
             "**enter** opens it. Every change is appended to the decision log.")
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"decide", "reason"})
     BINDINGS = [
         Binding("i", "decide('include')", "Include", id="browser.include", tooltip="Your decision: include"),
         Binding("e", "decide('exclude')", "Exclude", id="browser.exclude", tooltip="Your decision: exclude"),

@@ -7,7 +7,7 @@ screening queue leaves out (removed before screening, duplicates) are counted ap
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderResult
@@ -221,6 +221,8 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             "**x** writes agreement.json, agreement.csv and "
             "conflicts.csv to `screening/`. A resolution made before a reviewer changed their decision (or "
             "undid it) is shown open again, \"before NAME changed\", until you resolve it again.")
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"resolve", "reason", "export"})
     BINDINGS = [
         Binding("i", "resolve('include')", "Include", id="conflicts.include", tooltip="Resolve as include"),
         Binding("e", "resolve('exclude')", "Exclude", id="conflicts.exclude", tooltip="Resolve as exclude"),

@@ -226,6 +226,8 @@ class DashboardScreen(ProjectScreen):
     HELP = ("Counts refresh whenever you come back here (and review.toml is read again if you edited it). Actions run in the background; "
             "their result appears as a notification. **2** opens screening. The stopping rule's panel scrolls "
             "with the arrow, page, home and end keys (**tab** focuses it).")
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"run", "toggle_stopping_rule"})
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("2", "app.switch_mode('screening')", "Start screening", id="dashboard.screen",
                 tooltip="Open the screening screen (one record at a time, i/e/m to decide)"),

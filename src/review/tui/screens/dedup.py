@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -105,6 +105,8 @@ class DedupScreen(ProjectScreen):
             "**s** same record (merged), **d** different records, **k** skip (the pair comes back "
             "last), **u** undoes your last verdict here (a merge is split again; older merges: "
             "`review dedup --undo-merge ID`).")
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"verdict", "undo"})
     BINDINGS = [
         Binding("s", "verdict('same')", "Same", id="dedup.same", tooltip="Duplicates: merge them"),
         Binding("d", "verdict('different')", "Different", id="dedup.different", tooltip="Distinct records"),

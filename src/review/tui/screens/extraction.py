@@ -10,7 +10,7 @@ read-only (edit them in the file).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -134,6 +134,8 @@ class ExtractionScreen(RefitsOnResize):
             "Per-factor estimates (with the direction each gives for recurrence) and the QUIPS ratings (with "
             "their support text and the collapsed risk of bias) are shown read-only: edit them in the file "
             "(then `review extraction load`).")
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"save"})
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="extraction.save", tooltip="Validate, write the study file and store it"),
         Binding("f2", "save", "Save", show=False, id="extraction.save_f2", tooltip="Save (fallback key)"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -98,6 +98,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
             "needs a reason from `[fulltext] reasons` in review.toml. Several reports of one study: "
             "press **l** on a report, then **l** on a report of its study (**escape** cancels); "
             "**L** makes a report its own study again.")
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"event", "exclude", "undo", "link", "unlink"})
     BINDINGS = [
         Binding("o", "event('sought')", "Sought", id="fulltext.sought", tooltip="Full text was sought"),
         Binding("t", "event('retrieved')", "Retrieved", id="fulltext.retrieved", tooltip="Full text retrieved"),

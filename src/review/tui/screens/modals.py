@@ -287,6 +287,8 @@ class RecordScreen(ModalScreen[str | None]):
     """One record with its decisions; i/e/m return a new label for the current reviewer."""
 
     CSS_PATH = "modals.tcss"
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"choose"})
     BINDINGS = [
         Binding("i", "choose('include')", "Include", id="record.include"),
         Binding("e", "choose('exclude')", "Exclude", id="record.exclude"),

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from time import perf_counter
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -212,6 +212,8 @@ class ScreeningScreen(ProjectScreen):
         "highlighted (green include, red exclude) and reload when you save the file. "
         "The queue follows the last ranking; a new one is trained in the background."
     )
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"decide", "reason", "undo", "note", "stop"})
     BINDINGS = [
         Binding("i", "decide('include')", "Include", id="screening.include", tooltip="Include this record"),
         Binding("e", "decide('exclude')", "Exclude", id="screening.exclude", tooltip="Exclude this record"),
@@ -922,9 +924,13 @@ class ScreeningScreen(ProjectScreen):
         self._retrain_timer = self.set_timer(self.retrain_delay, self.request_retrain)
 
     def request_retrain(self) -> None:
-        """Retrain now, or as soon as the running retrain has landed."""
+        """Retrain now, or as soon as the running retrain has landed; never in a read-only window (a retrain
+        saves the queue it ranks, and no decision there could change it): the stored queue serves."""
         project = self.project
         if project is None:
+            return
+        if project.read_only:
+            self._set_model_status("ranking: as stored (read-only)")
             return
         if self._retrain_timer is not None:  # (fired, or overtaken by a call from a script)
             self._retrain_timer.stop()

@@ -8,6 +8,7 @@ writes the synthetic demo data and its plan.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -59,6 +60,8 @@ class ValidateScreen(Screen[None]):
             "(and a figure for survival and predictive checks) is written to `results/` beside the data file. "
             "**ctrl+r** re-reads the plan; **w** writes the SYNTHETIC demo data and plan when the workspace "
             "has none. The CLI runs the same analyses: `review validate run`.")
+    #: The actions that record something, refused in a read-only window (``tui.read_only``).
+    WRITES: ClassVar[frozenset[str]] = frozenset({"run", "write_demo"})
     BINDINGS = [
         Binding("r", "run", "Run", id="validate.run", tooltip="Run the selected analysis"),
         Binding("ctrl+r", "reload", "Reload plan", id="validate.reload", tooltip="Re-read validate/analyses.toml"),

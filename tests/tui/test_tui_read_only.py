@@ -1,0 +1,112 @@
+"""A workspace whose review.db is read-only to the user (a colleague's review copied read-only, an archive): the TUI
+opens it to read, says so in the header and at opening, and refuses every key that would record, in one line,
+with nothing written. The store is made read-only with file permissions, which bind root only in a child process
+that drops CAP_DAC_OVERRIDE (tests/bound_permissions.py): this machine and its CI run as root."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from bound_permissions import run_where_permissions_bind
+from review.tui.read_only import HEADER_WORDS, refusal_words
+from tui_workspace import build_workspace
+
+#: The keys pressed in the read-only window, each after switching to its screen: every screen's keys that record.
+KEYS: list[list[str]] = [
+    ["2", "i"], ["2", "u"], ["2", "r"], ["2", "n"], ["2", "s"],  # screening: decide, undo, reason, note, stop
+    ["3", "s"], ["3", "u"],  # dedup: a verdict, undo
+    ["4", "b", "i"], ["4", "r"], ["4", "x"],  # conflicts (unblinded by the first b): resolve, with a reason, export
+    ["5", "i"], ["5", "enter", "e"],  # records: decide on the row, and in the record view
+    ["6", "o"], ["6", "y"], ["6", "x"], ["6", "u"], ["6", "l"],  # full text: sought, eligible, exclude, undo, link
+    ["1", "p"], ["1", "d"], ["1", "x"], ["1", "t"],  # dashboard: search, dedup, export, stopping rule in review.toml
+    ["7", "ctrl+s"],  # extraction: save
+    ["8", "w"],  # validate: demo data
+]
+
+#: Run in the child: opens the app headless on the read-only workspace, presses KEYS, prints what it saw as JSON.
+SCENARIO = """
+import asyncio, json, sys
+from pathlib import Path
+sys.path.insert(0, {tui_tests!r})
+from tui_workspace import open_app, settle, screen_lines
+from review.workspace import Workspace
+
+async def main():
+    async with open_app(Workspace(Path(sys.argv[1])), "alice", "screening", size=(100, 30)) as (app, pilot):
+        said = []
+        notify = app.notify
+        def heard(message, *args, **kwargs):
+            said.append(str(message))
+            return notify(message, *args, **kwargs)
+        app.notify = heard
+        opened = [str(n.message) for n in app._notifications]
+        header = screen_lines(app)[0]
+        pressed = []
+        for keys in json.loads(sys.argv[2]):
+            before = len(said)
+            await pilot.press(*keys)
+            await settle(pilot)
+            pressed.append([keys, type(app.screen).__name__, said[before:]])
+            while len(app.screen_stack) > 1:  # (a dialog a key opened: closed, so the next key goes to its screen)
+                app.pop_screen()
+                await settle(pilot)
+        print(json.dumps({{"opened": opened, "header": header, "read_only": app.project.read_only,
+                           "pressed": pressed}}))
+
+asyncio.run(main())
+"""
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` but SQLite's -wal and -shm (made at opening, empty of changes) by its sha256."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_a_read_only_store_opens_read_only_and_every_key_that_records_is_refused(tmp_path: Path) -> None:
+    workspace = build_workspace(tmp_path / "ws")
+    workspace.store.engine.dispose()  # (no connection left open: the child is the only one)
+    db = workspace.path("review.db")
+    before = digest(workspace.root)
+    script = tmp_path / "scenario.py"
+    script.write_text(SCENARIO.format(tui_tests=str(Path(__file__).parent)), encoding="utf-8")
+    db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    try:
+        done = run_where_permissions_bind(script, [str(workspace.root), json.dumps(KEYS)], tmp_path, timeout=300)
+    finally:
+        db.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    why = f"the store file {db} is read-only to you"
+    assert seen["read_only"] == why
+    assert HEADER_WORDS in seen["header"] and "alice" in seen["header"], seen["header"]
+    opened = [line for line in seen["opened"] if line.startswith("Opened read-only")]
+    assert opened and why in opened[0] and "copy the workspace folder" in opened[0], seen["opened"]
+    refused = refusal_words(why)
+    for keys, screen, said in seen["pressed"]:
+        # One line each, the refusal (conflicts' b says blind mode is off first: it writes nothing).
+        assert said and said[-1] == refused, (keys, screen, said)
+        assert all(line == refused or line.startswith("Blind mode off") for line in said), (keys, screen, said)
+    assert digest(workspace.root) == before  # nothing written: the store, review.toml, no export, no demo data
+
+
+def test_every_action_a_read_only_window_refuses_is_one_a_key_runs() -> None:
+    """``WRITES`` names actions by name: one renamed on its screen (``action_decide`` to ``action_label``) would
+    leave its key unrefused, writing into the store's refusal instead of this one's."""
+    from textual.actions import parse
+
+    from review.tui.app import SCREEN_CLASSES, screen_class
+    from review.tui.screens.modals import RecordScreen
+
+    for cls in [*(screen_class(mode) for mode in SCREEN_CLASSES), RecordScreen]:
+        bound = {parse(binding.action)[1] for binding in cls.BINDINGS if not isinstance(binding, tuple)}
+        for name in getattr(cls, "WRITES", ()):
+            assert callable(getattr(cls, f"action_{name}", None)), (cls.__name__, name)
+            assert name in bound, (cls.__name__, name)
