@@ -122,6 +122,9 @@ def test_a_wait_past_its_bound_says_the_store_was_not_opened(fresh_ws: Workspace
             await pilot.press("2")
             await pilot.pause(0.1)
             seen["screening"] = _squeezed(_said(app))
+            await pilot.press("i")  # a key on a workspace not opened says why, not "still opening"
+            await pilot.pause(0.1)
+            seen["key"] = str(list(app._notifications)[-1].message)
 
     with upgrade_lock_held(fresh_ws):
         asyncio.run(run())
@@ -130,6 +133,7 @@ def test_a_wait_past_its_bound_says_the_store_was_not_opened(fresh_ws: Workspace
         assert ("Not opened: gave up after waiting 1 s for another review window or command to finish with this "
                 "review's database") in said, seen
         assert "try again when that has finished. q quits." in said and "so far" not in said, seen
+    assert seen["key"].startswith("Not opened: gave up after waiting 1 s"), seen["key"]
 
 
 def test_a_second_wait_of_the_same_opening_counts_on_with_one_timer(fresh_ws: Workspace,

@@ -68,7 +68,11 @@ STILL_OPENING = "The workspace is still opening: try again in a moment."
 
 def refuse_key(node: Screen[Any], why: str) -> None:
     """A key with nothing to act on: the bell, and one short line saying why (a bell alone is silent in many
-    terminals and over SSH, and the reviewer took the key for broken)."""
+    terminals and over SSH, and the reviewer took the key for broken). ``STILL_OPENING`` while the opening waits
+    or has failed says that instead (``ReviewApp.loading_words``): after "Not opened: …" it said "still opening"."""
+    if why == STILL_OPENING:
+        loading_words = getattr(node.app, "loading_words", None)
+        why = (loading_words() if callable(loading_words) else "") or why
     node.app.bell()
     node.notify(why, title="Nothing done", timeout=4)
 
