@@ -232,9 +232,11 @@ async def test_the_form_saves_a_draft_and_a_file_with_problems_outside_its_field
         version = tables.study_version(tui_ws.store, "arends2014", "")
         assert version is not None and version.data["study"]["n"] == 160
         assert version.data["quips"] == {"bob": {"participation": "low"}}
-        await app.screen.action_reload()
+        await pilot.press("ctrl+r")
+        await settle(pilot)
         path.write_text(path.read_text(encoding="utf-8").replace('measure = "HR"', 'mesure = "HR"'), encoding="utf-8")
-        await app.screen.action_reload()
+        await pilot.press("ctrl+r")
+        await settle(pilot)
         await _set(pilot, app, "n", "161")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -398,3 +400,85 @@ def test_the_effect_cell_names_a_ci_level_other_than_95_as_the_direction_beside_
     assert estimate_cells({**estimate, "ci_level": 0.975})["effect"] == "OR 1.5 (97.5 % CI 1.05–2.14)"
     assert estimate_cells({**estimate, "ci_level": 0.95})["effect"] == "OR 1.5 (1.05–2.14)"
     assert estimate_cells({**estimate, "ci_level": "90"})["effect"] == "OR 1.5 (1.05–2.14)"  # no level: the form says
+
+
+@async_test
+async def test_ctrl_r_reads_in_a_worker_says_so_and_keeps_what_is_typed_meanwhile(tui_ws: Workspace,
+                                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """ctrl+r read the store and the folder on the UI thread (4-18 ms for 15 study files, growing with them): now in
+    a worker, held here to look at the screen meanwhile. What it reads and says is as before."""
+    import threading
+
+    from textual.widgets import Static
+
+    from review.services.extraction import load_folder
+    from review.tui.screens import extraction
+
+    path = _study_file(tui_ws)
+    load_folder(tui_ws, path.parent.parent)
+    async with open_app(tui_ws, "alice", "extraction", size=SIZE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ExtractionScreen)
+        status = screen.query_one("#form-status", Static)
+        shown = status.content
+        release, threads = threading.Event(), []
+        real = extraction.read_folder
+
+        def held(workspace, folder):  # type: ignore[no-untyped-def]
+            threads.append(threading.current_thread())
+            assert release.wait(10)
+            return real(workspace, folder)
+
+        monkeypatch.setattr(extraction, "read_folder", held)
+        path.write_text(path.read_text(encoding="utf-8").replace("n = 158", "n = 160"), encoding="utf-8")
+        await _set(pilot, app, "follow_up", "typed before ctrl+r")  # read again from the file, as before
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert threads and threads[0] is not threading.main_thread()
+        assert status.content == extraction.REREADING
+        await _set(pilot, app, "country", "Belgium")  # typed while it reads: kept
+        await pilot.press("ctrl+s")  # its look at the store could store the file twice: refused, said
+        await pilot.pause()
+        assert [n.title for n in app._notifications][-1] == "Nothing done"
+        await pilot.press("ctrl+r")  # again while reading: read once more when this one lands
+        release.set()
+        await settle(pilot)
+        assert len(threads) == 2
+        assert screen.query_one("#field-n", Input).value == "160"
+        assert screen.query_one("#field-follow_up", Input).value == ""
+        assert screen.query_one("#field-country", Input).value == "Belgium"
+        assert status.content == shown and not screen.rereading
+        notes = [(n.title, n.message) for n in app._notifications]
+        assert ("Store updated", "stored 1 study file(s) newer than the store: arends2014") in notes
+        assert notes.count(("Extraction", "Read again: 1 study file in extraction/studies/")) == 2
+    version = tables.study_version(tui_ws.store, "arends2014", "")
+    assert version is not None and version.data["study"]["n"] == 160
+    assert load_study(path).country == "Netherlands"  # the refused save wrote nothing
+
+
+@async_test
+async def test_a_reading_that_fails_is_one_line_and_ctrl_r_works_again(tui_ws: Workspace, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Static
+
+    from review.tui.screens import extraction
+
+    _study_file(tui_ws)
+    async with open_app(tui_ws, "alice", "extraction", size=SIZE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ExtractionScreen)
+        shown = screen.query_one("#form-status", Static).content
+        real = extraction.read_folder
+
+        def unreadable(workspace, folder):  # type: ignore[no-untyped-def]
+            raise PermissionError(13, "Permission denied", str(folder / "studies"))
+
+        monkeypatch.setattr(extraction, "read_folder", unreadable)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        (error,) = [n for n in app._notifications if n.severity == "error"]
+        assert error.title == "PermissionError" and "Permission denied" in error.message
+        assert screen.query_one("#form-status", Static).content == shown and not screen.rereading
+        monkeypatch.setattr(extraction, "read_folder", real)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert list(app._notifications)[-1].message == "Read again: 1 study file in extraction/studies/"

@@ -9,15 +9,19 @@ read-only (edit them in the file).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.visual import VisualType
 from textual.widget import Widget
+from textual.worker import Worker, WorkerState
 from textual.widgets import DataTable, Header, Input, Label, ListItem, ListView, Static
 
 from ...errors import ReviewError, ValidationError
@@ -26,11 +30,13 @@ from ...services.extraction import (
     save_study_form, store_changed_files, study_files,
 )
 from ...levels import ci_level_fraction, ci_level_prefix
-from .base import RefitsOnResize, plain, screen_footer
+from .base import RefitsOnResize, plain, refuse_key, report_worker_error, screen_footer
 
 #: What the form says while extraction/studies/ holds no study file.
 NO_STUDIES = ("No study files yet: add one as extraction/studies/<id>.toml (docs/synthesis.md), "
               "then ctrl+r reloads.")
+#: The form's status line while ctrl+r reads the folder and the store in a worker.
+REREADING = "Reading the study files again…"
 
 #: The fields of an estimate the form shows read-only, then the direction each gives for recurrence.
 ESTIMATE_FIELDS = ("factor", "contrast", "subgroup", "measure", "estimate", "ci_low", "ci_high",
@@ -122,6 +128,49 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True, slots=True)
+class FolderReading:
+    """What opening the screen or ctrl+r reads: the store brought level with the study files, the form, the
+    study files listed and the QUIPS rule, each with the one line that says why it could not be read."""
+
+    form: Form
+    form_error: str
+    paths: list[Path]
+    rule: CollapseRule
+    rule_error: str = ""
+    caught_up: tuple[str, ...] = ()  # studies stored because their file was newer than the store
+    store_error: str = ""
+
+
+class FolderReread(Message):
+    """ctrl+r's worker read the extraction folder and the store: the screen shows what it read."""
+
+    def __init__(self, reading: FolderReading) -> None:
+        super().__init__()
+        self.reading = reading
+
+
+def read_folder(workspace: Any, folder: Path) -> FolderReading:
+    """The extraction folder and the store, read (a worker's on ctrl+r: 4–18 ms for 15 study files on the UI
+    thread, growing with the studies). Touches no widget."""
+    caught_up: tuple[str, ...] = ()
+    store_error = ""
+    try:  # a save killed between its file and store writes: the file is what the reviewer sees
+        caught_up = tuple(store_changed_files(workspace, folder).loaded)
+    except ReviewError as err:
+        store_error = str(err)
+    try:
+        form, form_error = load_form(folder), ""
+    except ReviewError as err:  # a broken form.toml closed the whole app with a traceback
+        form, form_error = load_form(None), f"{err} — showing the default form; fix the file, then ctrl+r"
+    paths = study_files(folder) if (folder / "studies").is_dir() else []
+    try:
+        rule, rule_error = collapse_rule(folder), ""
+    except ReviewError as err:  # a bad [extraction.quips] in review.toml: said, the default rule shown
+        rule, rule_error = CollapseRule(), str(err)
+    return FolderReading(form, form_error, paths, rule, rule_error, caught_up, store_error)
+
+
 class ExtractionScreen(RefitsOnResize):
     """Study files on the left, the selected study's form on the right, its estimates below."""
 
@@ -145,6 +194,7 @@ class ExtractionScreen(RefitsOnResize):
     def __init__(self) -> None:
         super().__init__()
         self.paths: list[Path] = []
+        self._listed: list[Path] | None = None  # the study files the list shows (None: not filled yet)
         self.current: Path | None = None
         self.data: dict[str, Any] = {}
         self.form: Form | None = None
@@ -156,18 +206,17 @@ class ExtractionScreen(RefitsOnResize):
         self._widths: dict[str, int] = {}  # the estimates table's columns as last fitted
         #: The table as last fitted hides or cuts some estimate (``table_cuts``): the line under it shows.
         self._cut = False
+        #: ctrl+r's worker is reading (the form's status line says so; a save waits for it).
+        self.rereading = False
+        self._reread_again = False  # ctrl+r pressed again meanwhile: read once more when this one lands
+        self._status_before: VisualType = ""  # the status line the reading replaced, put back if no study shows
+        #: The values the form's inputs were last filled with (or held at ctrl+r): a value that differs when the
+        #: reading lands was typed meanwhile, and stays (ctrl+r on the UI thread took those keys after it).
+        self._filled: dict[str, str] = {}
 
     @property
     def folder(self) -> Path:
         return self.app.workspace.path("extraction")  # type: ignore[attr-defined, no-any-return]
-
-    def _read_form(self) -> tuple[Form, str]:
-        """The workspace's form and '' — or, when form.toml cannot be read, the packaged default
-        and the one-line error (a broken form.toml closed the whole app with a traceback)."""
-        try:
-            return load_form(self.folder), ""
-        except ReviewError as err:
-            return load_form(None), f"{err} — showing the default form; fix the file, then ctrl+r"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -199,27 +248,71 @@ class ExtractionScreen(RefitsOnResize):
 
     async def on_mount(self) -> None:
         self.query_one("#quips-table", DataTable).add_columns(*QUIPS_COLUMNS)
-        await self.action_reload(said=False)
+        # Opening reads on the UI thread: the first frame shows the form, not an empty pane (about 10 ms for
+        # 15 studies, docs/benchmarks/tui-blocking-2026-12-06.md).
+        await self.show_reading(read_folder(self.app.workspace, self.folder), said=False)  # type: ignore[attr-defined]
         if self.paths:  # keyboard first: up/down picks a study, tab goes on to its form
             self.query_one("#study-list", ListView).focus()
 
-    async def action_reload(self, said: bool = True) -> None:
-        """Read the study files, the form and the QUIPS rule again; ``said``: one line says what was read (ctrl+r
-        with no study file changed nothing in view, and the key looked broken)."""
+    def action_reload(self) -> None:
+        """Read the study files, the form and the QUIPS rule again, in a worker (the store too: a file newer
+        than it is stored); the status line says so meanwhile, and what was read is said when it lands."""
+        if self.rereading:
+            self._reread_again = True
+            return
+        # What was typed before the key is read again from the file, as before; what is typed meanwhile stays.
+        self._filled = self._input_values()
+        self._start_reread()
+
+    def _start_reread(self) -> None:
+        self.rereading = True
+        status = self.query_one("#form-status", Static)
+        self._status_before = status.content
+        status.update(REREADING)
+        self._reread(self.folder)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="extraction-reread")
+    def _reread(self, folder: Path) -> None:
+        self.post_message(FolderReread(read_folder(self.app.workspace, folder)))  # type: ignore[attr-defined]
+
+    @on(FolderReread)
+    async def _folder_reread(self, message: FolderReread) -> None:
+        typed = {name: value for name, value in self._input_values().items() if value != self._filled.get(name)}
+        try:
+            await self.show_reading(message.reading, said=True, typed=typed)
+        finally:
+            self._reread_done()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "extraction-reread" and event.state == WorkerState.ERROR:
+            report_worker_error(self, event)  # (one line; the status line is put back, ctrl+r works again)
+            self.query_one("#form-status", Static).update(self._status_before)
+            self._reread_done()
+
+    def _reread_done(self) -> None:
+        self.rereading = False
+        if self._reread_again:  # (what was typed since the first ctrl+r stays through this one too)
+            self._reread_again = False
+            self._start_reread()
+
+    def _input_values(self) -> dict[str, str]:
+        return {name: box.value for name in (self._input_fields or {})
+                for box in self.query(f"#field-{name}").results(Input)}
+
+    async def show_reading(self, reading: FolderReading, *, said: bool, typed: dict[str, str] | None = None) -> None:
+        """Show what ``read_folder`` read; ``said``: one line says what was read (ctrl+r with no study file
+        changed nothing in view, and the key looked broken). ``typed``: input values typed while it was read."""
         folder = self.folder
-        try:  # a save killed between its file and store writes: the file is what the reviewer sees
-            caught_up = store_changed_files(self.app.workspace, folder).loaded  # type: ignore[attr-defined]
-        except ReviewError as err:
-            self.notify(str(err), title="Store not updated", severity="warning", timeout=8)
-        else:
-            if caught_up:
-                self.notify(f"stored {len(caught_up)} study file(s) newer than the store: {', '.join(caught_up)}",
-                            title="Store updated")
-        form, self.form_error = self._read_form()
+        if reading.store_error:
+            self.notify(reading.store_error, title="Store not updated", severity="warning", timeout=8)
+        elif reading.caught_up:
+            self.notify(f"stored {len(reading.caught_up)} study file(s) newer than the store: "
+                        f"{', '.join(reading.caught_up)}", title="Store updated")
+        form, self.form_error = reading.form, reading.form_error
         if self.form_error:
             self.notify(self.form_error, title="form.toml", severity="error", timeout=10)
             form = self.form or form  # (the fields shown stay; at opening, the default form's)
-        self.paths = study_files(folder) if (folder / "studies").is_dir() else []
+        self.paths = reading.paths
         # Inputs for the fields read now (a form.toml fixed or extended while the screen is open), and none
         # while there is no study file to fill in: mounting the default form's 21 inputs took about half of
         # the screen's first visit.
@@ -235,14 +328,14 @@ class ExtractionScreen(RefitsOnResize):
                 first = next((i for i in scroll.query(Input) if not i.disabled), None)
                 (first or self.query_one("#study-list", ListView)).focus()
         self.form = form
-        try:
-            self.rule = collapse_rule(folder)
-        except ReviewError as err:  # a bad [extraction.quips] in review.toml: say so, show the default rule
-            self.notify(str(err), title="QUIPS rule", severity="warning", timeout=8)
-            self.rule = CollapseRule()
+        self.rule = reading.rule
+        if reading.rule_error:
+            self.notify(reading.rule_error, title="QUIPS rule", severity="warning", timeout=8)
         listing = self.query_one("#study-list", ListView)
-        listing.clear()
-        listing.extend(ListItem(Label(p.stem, markup=False), name=str(p)) for p in self.paths)
+        if self.paths != self._listed:  # (the same files: the list stays; making its items was most of a reload)
+            listing.clear()
+            listing.extend(ListItem(Label(p.stem, markup=False), name=str(p)) for p in self.paths)
+            self._listed = list(self.paths)
         # No study open: the form takes no typing (ctrl+s would have nothing to save it into).
         self.query_one("#study-form", VerticalScroll).disabled = not self.paths
         if said:
@@ -252,8 +345,11 @@ class ExtractionScreen(RefitsOnResize):
             self.current = None
             self.query_one("#form-status", Static).update(NO_STUDIES)
             return
+        status = self.query_one("#form-status", Static)
+        if status.content == REREADING:  # put back: a study file that no longer reads leaves the line as it was
+            status.update(self._status_before)
         index = self.paths.index(self.current) if self.current in self.paths else 0
-        self.show_study(self.paths[index])
+        self.show_study(self.paths[index], typed=typed if self.paths[index] == self.current else None)
         listing.index = index
 
     @on(ListView.Highlighted, "#study-list")
@@ -261,7 +357,8 @@ class ExtractionScreen(RefitsOnResize):
         if event.item is not None and event.item.name and Path(event.item.name) != self.current:
             self.show_study(Path(event.item.name))
 
-    def show_study(self, path: Path) -> None:
+    def show_study(self, path: Path, *, typed: dict[str, str] | None = None) -> None:
+        """Show the study file at ``path``; ``typed``: input values typed since ctrl+r, kept over the file's."""
         try:
             data = read_study_file(path)
         except ReviewError as err:
@@ -271,7 +368,8 @@ class ExtractionScreen(RefitsOnResize):
         assert self.form is not None
         study = data.get("study", {}) if isinstance(data.get("study"), dict) else {}
         for name in self.form.fields("study"):
-            self.query_one(f"#field-{name}", Input).value = format_value(study.get(name))
+            self._filled[name] = format_value(study.get(name))
+            self.query_one(f"#field-{name}", Input).value = (typed or {}).get(name, self._filled[name])
         self.query_one("#form-status", Static).update(f"{path.stem} · {path.relative_to(self.folder.parent)}")
         estimates = data.get("estimates", [])
         self.estimates = [estimate_cells(e) for e in (estimates if isinstance(estimates, list) else [])
@@ -329,6 +427,9 @@ class ExtractionScreen(RefitsOnResize):
         return {**self.data, "study": study}
 
     def action_save(self) -> None:
+        if self.rereading:  # its look at the store could store the same file a second time
+            refuse_key(self, "The study files are being read again: save in a moment (what you typed stays).")
+            return
         path, form = self.current, self.form
         if path is None or form is None:
             self.notify(NO_STUDIES, title="Nothing to save", severity="warning", timeout=8)
