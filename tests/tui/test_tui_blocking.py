@@ -375,58 +375,87 @@ async def test_an_analysis_s_unexpected_error_is_said_under_its_own_name_while_a
 
 
 @async_test
-async def test_an_analysis_that_ends_after_a_later_one_leaves_the_later_one_s_report(
-        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A is started, then B; B ends first, A last: A's report replaced B's, and the status said "A: done". A newer
-    run cancels A's worker, but a thread cannot be stopped: it ran on and posted its result."""
+@pytest.mark.parametrize("later", ["another analysis", "the same analysis"])
+async def test_an_analysis_superseded_by_a_later_one_writes_nothing_and_leaves_the_later_one_s_report(
+        tui_ws: Workspace, monkeypatch: pytest.MonkeyPatch, later: str) -> None:
+    """A is started, then B; B ends first, A last. A's report replaced B's once (the run number fixed that), and
+    A's files were still written to results/: a report nobody saw, or (the same analysis) the older run's result
+    replacing the newer one's. A newer run cancels A's worker, and the service asks before it writes."""
     import asyncio
+    import os
 
     from textual.widgets import ListView, Static
 
+    from review.services.validate import planned_outputs
     from review.tui.screens import validate
+    from review.validate import run as engine
 
-    real_run = validate.run_planned
+    real_analysis, real_run = engine.run_analysis, validate.run_planned
     a_entered, release_a, a_returned = threading.Event(), threading.Event(), threading.Event()
-    a_lines: list[str] = []
+    a_outcome: list[str] = []
     async with open_app(tui_ws, "alice", "validate") as (app, pilot):
         screen = app.screen
         status, report = screen.query_one("#validate-status", Static), screen.query_one("#validate-report", Static)
         await pilot.press("w")
         await settle(pilot)
-        first, second = screen.planned[0].name, screen.planned[1].name
+        a_item = screen.planned[0]
+        b_index = 1 if later == "another analysis" else 0
+        b_item = screen.planned[b_index]
+        analyses = 0
 
-        def run(item: Any, **kwargs: Any) -> Any:
-            if item.name == first:  # held until the second analysis's report is on the screen
+        def analysis(*args: Any, **kwargs: Any) -> Any:
+            nonlocal analyses
+            analyses += 1
+            result = real_analysis(*args, **kwargs)
+            if analyses == 1:  # A: its result computed, held until B's report is on the screen
                 a_entered.set()
                 release_a.wait(10)
-                analysis = real_run(item, **kwargs)
-                a_lines.extend(analysis.lines)
-                a_returned.set()
-                return analysis
-            return real_run(item, **kwargs)
+            return result
 
+        runs = 0
+
+        def run(item: Any, **kwargs: Any) -> Any:
+            nonlocal runs
+            runs += 1
+            if runs > 1:  # B
+                return real_run(item, **kwargs)
+            try:
+                done = real_run(item, **kwargs)
+                a_outcome.append("returned")
+                return done
+            except Exception as err:
+                a_outcome.append(type(err).__name__)
+                raise
+            finally:
+                a_returned.set()
+
+        monkeypatch.setattr(engine, "run_analysis", analysis)
         monkeypatch.setattr(validate, "run_planned", run)
         await pilot.press("r")
         assert await asyncio.to_thread(a_entered.wait, 10)
-        screen.query_one("#analysis-list", ListView).index = 1
+        screen.query_one("#analysis-list", ListView).index = b_index
         await pilot.press("r")
         for _ in range(200):
             await pilot.pause(0.05)
-            if str(status.render()) == f"{second}: done":
+            if str(status.render()) == f"{b_item.name}: done":
                 break
         b_report = str(report.render())
-        assert str(status.render()) == f"{second}: done" and b_report
+        assert str(status.render()) == f"{b_item.name}: done" and b_report
+        b_files = {path: (os.stat(path).st_ino, os.stat(path).st_mtime_ns, path.read_bytes())
+                   for path in planned_outputs(b_item)}
         release_a.set()
-        # A's worker was cancelled by B's start, so settle() does not wait for its thread (it returned before A's
-        # analysis ended under load, a_lines still empty): wait for A's return, then for its message.
+        # A's worker was cancelled by B's start, so settle() does not wait for its thread: wait for A's return.
         assert await asyncio.to_thread(a_returned.wait, 30)
         for _ in range(4):
             await pilot.pause(0.05)
         await settle(pilot)
-        assert a_lines and a_lines[0] not in b_report  # the first's report would be told apart
-        assert str(status.render()) == f"{second}: done"
-        assert str(report.render()) == b_report
-        assert tui_ws.path("validate", "results").is_dir() and app.is_running
+        assert a_outcome == ["AnalysisCancelled"]
+        assert {path: (os.stat(path).st_ino, os.stat(path).st_mtime_ns, path.read_bytes())
+                for path in planned_outputs(b_item)} == b_files  # the later run's files, untouched
+        if later == "another analysis":
+            assert not any(path.exists() for path in planned_outputs(a_item))  # A wrote nothing
+        assert str(status.render()) == f"{b_item.name}: done" and str(report.render()) == b_report
+        assert app.is_running and not [n for n in app._notifications if n.severity == "error"]
 
 
 @async_test

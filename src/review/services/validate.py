@@ -7,6 +7,8 @@ One analysis (with the workspace's factor list and ``--to-extraction``), the ana
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +27,21 @@ COHORT_KINDS = frozenset({"factors", "predictive", "survival"})
 ID_COLUMN_EXAMPLES = "client, client_id, id, cliënt, clientnummer, dossiernummer, ..."
 
 __all__ = [
-    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "DelphiRule", "NumberRange", "number_range", "analyse", "check_planned", "planned_analyses",
+    "PLAN_FILE", "VALIDATE_DIR", "Analysis", "AnalysisCancelled", "DelphiRule", "NumberRange", "number_range", "analyse", "check_planned", "planned_analyses",
     "result_json", "results_folder", "run_planned", "write_demo",
 ]
+
+
+class AnalysisCancelled(ReviewError):
+    """The caller cancelled the analysis (the TUI: a later run superseded it) before it wrote anything."""
+
+    title = "Validate"
+
+
+#: One analysis writes its files at a time, and asks whether it was cancelled inside this lock: a run
+#: cancelled before it got here writes nothing, and one that got here first has written all its files
+#: before a later run (the one that cancelled it) writes any, so the files left are the latest run's.
+_WRITING = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -59,9 +73,12 @@ def _factor_list(extraction_dir: Path | None) -> Any:
 
 def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, workspace: Workspace | None = None,
             extraction_dir: Path | None = None, json_out: Path | None = None,
-            plot_out: Path | None = None, planned: bool = False) -> Analysis:
+            plot_out: Path | None = None, planned: bool = False,
+            cancelled: Callable[[], bool] | None = None) -> Analysis:
     """Run one analysis; ``to_extraction`` (factors) writes the own-data study file. ``planned``: the run comes
-    from the analysis plan file, so its adjustment set is on record as pre-specified."""
+    from the analysis plan file, so its adjustment set is on record as pre-specified. ``cancelled`` is asked
+    before the analysis and before its files are written: once true, :class:`AnalysisCancelled` is raised and
+    nothing is written."""
     from ..validate.report import report_lines
     from ..validate.run import check_figure, check_privacy, run_analysis, write_json, write_plot
     from ..validate.table import encoding_warning
@@ -78,6 +95,7 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
                           f"({folder or 'not in a workspace'}); use --extraction DIR or --workspace")
     if kind == "factors" and factor_list is not None and not options.get("factor"):
         options["known_factors"] = {f.id for f in factor_list}
+    _stop_if(cancelled)
     result = run_analysis(kind, path, options)
     encoding = encoding_warning(path)
     if kind == "predictive" and folder is not None:
@@ -86,19 +104,26 @@ def analyse(kind: str, path: Path, options: dict[str, Any] | None = None, *, wor
     if kind in COHORT_KINDS and result.id_column is None:
         analysis.warnings.append(f"{Path(path).name}: no client id column ({ID_COLUMN_EXAMPLES}): a client who appears "
                                  "twice cannot be found; name the column that holds each client once like one of these")
-    if to_extraction:  # checked like every study file: a refusal here comes before the JSON and figure
-        from ..validate.own_data import write_own_data_study
+    with _WRITING:
+        _stop_if(cancelled)
+        if to_extraction:  # checked like every study file: a refusal here comes before the JSON and figure
+            from ..validate.own_data import write_own_data_study
 
-        assert folder is not None and factor_list is not None
-        analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
-                                                 description=options.get("description"), planned=planned)
-        analysis.written.append(analysis.own_data.path)
-        analysis.warnings.extend(analysis.own_data.warnings)
-    if json_out is not None:
-        analysis.written.append(write_json(result, json_out))
-    if plot_out is not None:
-        analysis.written.append(write_plot(result, plot_out))
+            assert folder is not None and factor_list is not None
+            analysis.own_data = write_own_data_study(result, folder, factor_list, study_id=options.get("study_id"),
+                                                     description=options.get("description"), planned=planned)
+            analysis.written.append(analysis.own_data.path)
+            analysis.warnings.extend(analysis.own_data.warnings)
+        if json_out is not None:
+            analysis.written.append(write_json(result, json_out))
+        if plot_out is not None:
+            analysis.written.append(write_plot(result, plot_out))
     return analysis
+
+
+def _stop_if(cancelled: Callable[[], bool] | None) -> None:
+    if cancelled is not None and cancelled():
+        raise AnalysisCancelled("analysis cancelled before it wrote anything")
 
 
 def _built_from_warnings(path: Path, folder: Path) -> list[str]:
@@ -180,11 +205,12 @@ def check_planned(items: list[PlannedAnalysis], out_dir: Path | None = None) -> 
 
 
 def run_planned(item: PlannedAnalysis, *, workspace: Workspace | None = None,
-                out_dir: Path | None = None) -> Analysis:
-    """One analysis of the plan, its JSON (and figure) written under :func:`results_folder`."""
+                out_dir: Path | None = None, cancelled: Callable[[], bool] | None = None) -> Analysis:
+    """One analysis of the plan, its JSON (and figure) written under :func:`results_folder` (nothing once
+    ``cancelled`` says so: :func:`analyse`)."""
     json_out, *figure = planned_outputs(item, out_dir)
     return analyse(item.kind, item.file, item.options, workspace=workspace, json_out=json_out,
-                   plot_out=figure[0] if figure else None, planned=True)
+                   plot_out=figure[0] if figure else None, planned=True, cancelled=cancelled)
 
 
 def write_demo(folder: Path, seed: int | None = None) -> list[Path]:

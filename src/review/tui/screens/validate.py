@@ -17,10 +17,10 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Label, ListItem, ListView, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError, first_line
-from ...services.validate import PLAN_FILE, VALIDATE_DIR, planned_analyses, run_planned, write_demo
+from ...services.validate import PLAN_FILE, VALIDATE_DIR, AnalysisCancelled, planned_analyses, run_planned, write_demo
 from .base import group_running, refuse_key, screen_footer
 
 
@@ -135,10 +135,15 @@ class ValidateScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="validate")
     def run_analysis(self, run: int, item: object) -> None:
         """Run one planned analysis off the UI thread; the result comes back as a message numbered ``run``.
-        (A newer run cancels this worker, but a thread runs on to the end and posts anyway: the handlers
-        compare ``run`` with ``last_run``.)"""
+        A newer run cancels this worker (exclusive): a thread cannot be stopped, so the service asks between
+        its steps and writes nothing once cancelled (its files would replace the newer run's, or stand in
+        ``results/`` for a report nobody saw); what it posts before that the handlers tell apart by ``run``."""
+        worker = get_current_worker()
         try:
-            analysis = run_planned(item, workspace=self.workspace)  # type: ignore[arg-type]
+            analysis = run_planned(item, workspace=self.workspace,  # type: ignore[arg-type]
+                                   cancelled=lambda: worker.is_cancelled)
+        except AnalysisCancelled:
+            return  # (superseded: the run asked for last fills the report)
         except ReviewError as err:
             self.post_message(AnalysisFailed(run, item.name, str(err)))  # type: ignore[attr-defined]
             return
