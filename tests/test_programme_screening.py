@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import re
+import shutil
 from pathlib import Path
 
 from review.screening.criteria import parse_criteria
 from review.tomlread import read_toml
+from script_module import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,6 +34,30 @@ def test_every_candidate_has_a_decision_reason_and_location() -> None:
     for d in decisions:
         candidate = by_id[records[d["record_id"]]["external_id"]]
         assert (d["label"], d["reasons"], d["note"]) == (candidate["label"], candidate["reasons"], candidate["note"])
+
+
+def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_the_committed_decisions_and_records_are_what_review_export_writes_today(tmp_path: Path) -> None:
+    """decisions.csv predated export decisions' resolved_by column (and its created_at offset) for a day: the
+    committed files are re-made here from the look-up's rows by the script that made them, in a copy of the
+    workspace, through review init/import/export. Only the decision times differ (they are when it ran)."""
+    script = load_script("scripts/record_lookup_screening.py", "record_lookup_screening")
+    for name in ("review.toml", "screening/criteria.toml", str(script.CANDIDATES)):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(REPO / name, tmp_path / name)
+    assert script.record(tmp_path) == 40
+    assert (tmp_path / script.RECORDS).read_bytes() == (REPO / script.RECORDS).read_bytes()
+    columns, exported = _rows(tmp_path / script.DECISIONS)
+    committed_columns, committed = _rows(REPO / script.DECISIONS)
+    assert committed_columns == columns  # (python scripts/record_lookup_screening.py re-makes both files)
+    assert [{**row, "created_at": ""} for row in committed] == [{**row, "created_at": ""} for row in exported]
+    iso_utc = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
+    assert all(iso_utc.fullmatch(row["created_at"]) for row in committed), committed[0]["created_at"]
 
 
 def test_a_new_review_gets_general_fulltext_reasons_and_the_programme_keeps_its_own(tmp_path: Path) -> None:
