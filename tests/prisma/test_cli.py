@@ -284,3 +284,52 @@ def test_status_says_a_screening_stop_stands_and_who_made_it(team_workspace: Wor
                                          "excluded by automation; review prisma resume withdraws it")
     assert _run(workspace, "prisma", "resume").exit_code == 0
     assert "screening stopped" not in _run(workspace, "status").stdout
+
+
+def test_a_conflict_passed_on_and_sought_then_resolved_as_exclude_is_said_and_can_be_taken_back(
+        workspace: Workspace, add, screen_as) -> None:
+    """walk20: README's flow sends an open disagreement on to full text; its full text was sought (and not
+    found), then the conflict was resolved as exclude. review prisma said '[BROKEN] … 1 report was sought without
+    passing it' without naming the record, nothing said so when the resolution was made, and `fulltext undo`
+    took back only the reviewer's latest event (on whichever record). Now the resolution warns with the way
+    back, `fulltext undo ID` takes back the events on that report, and the break names the record."""
+    ids = add(workspace, 3, "PubMed")
+    screen_as(workspace, ids, "exclude", reviewer="bob")
+    screen_as(workspace, ids[:1], "exclude")
+    screen_as(workspace, ids[1:], "include")  # ids[1], ids[2]: conflicts, passed on to full text
+    assert _run(workspace, "fulltext", "sought", str(ids[1]), str(ids[2])).exit_code == 0
+    assert _run(workspace, "fulltext", "not-retrieved", str(ids[1]), "--reason", "no library").exit_code == 0
+    assert _run(workspace, "fulltext", "retrieved", str(ids[2])).exit_code == 0  # later than ids[1]'s events
+
+    resolved = _run(workspace, "conflicts", "resolve", str(ids[1]), "--exclude", reviewer="carol")
+    assert resolved.exit_code == 0 and resolved.stdout == f"{ids[1]}\texclude\tcarol\n"
+    assert (f"review: warning: record {ids[1]} is now excluded at title/abstract screening, but its full text is on "
+            "record (sought by alice, not retrieved by alice): review prisma counts it as sought without passing "
+            f"screening until those are undone: review -r alice fulltext undo {ids[1]} (2 times)") in resolved.stderr
+    broken = _run(workspace, "prisma")
+    assert (f"screened − excluded = sought: 1 vs 2 — 1 report was sought without passing title/abstract screening "
+            f"(record {ids[1]})") in broken.stderr
+
+    for event in ("not_retrieved", "sought"):  # ids[2]'s retrieval, recorded after them, stays
+        undone = _run(workspace, "fulltext", "undo", str(ids[1]))
+        assert undone.exit_code == 0 and undone.stdout == f"{ids[1]}\tundid {event}\n", undone.output
+    nothing = _run(workspace, "fulltext", "undo", str(ids[1]))
+    assert nothing.exit_code == 0 and nothing.stderr == f"nothing to undo for alice on record {ids[1]}\n"
+    assert _run(workspace, "fulltext", "undo", "999").exit_code == 1
+    fixed = _run(workspace, "prisma", "--strict")
+    assert fixed.exit_code == 4 and "BROKEN" not in fixed.stderr  # ids[2] waits for its assessment: in progress
+    listing = _run(workspace, "fulltext", "list").output.splitlines()[1:]
+    assert [line.split("\t")[:4] for line in listing] == [[str(ids[2]), str(ids[2]), "PubMed", "retrieved"]]
+
+
+def test_a_decision_that_leaves_a_sought_record_excluded_warns(workspace: Workspace, add, screen_as) -> None:
+    """The same through `review decide`: alice's include was the only one against bob's exclude."""
+    ids = add(workspace, 1, "PubMed")
+    screen_as(workspace, ids, "exclude", reviewer="bob")
+    screen_as(workspace, ids, "include")
+    assert _run(workspace, "fulltext", "sought", str(ids[0])).exit_code == 0
+    changed = _run(workspace, "decide", str(ids[0]), "--exclude")
+    assert changed.exit_code == 0 and f"record {ids[0]} is now excluded" in changed.stderr
+    assert f"review -r alice fulltext undo {ids[0]}" in changed.stderr and "(2 times)" not in changed.stderr
+    again = _run(workspace, "decide", str(ids[0]), "--include")
+    assert again.exit_code == 0 and "now excluded" not in again.stderr

@@ -370,7 +370,7 @@ def test_a_report_sought_without_screening_cannot_make_up_for_one_never_sought(w
     assert (check.left, check.right) == (1, 1) and not check.ok and not counts.identities_ok
     assert not check.in_progress and check.describe().startswith("[BROKEN]")  # a real break, not pending work
     assert check.explanation == ("1 record passed title/abstract screening but no full text was sought; "
-                                 "1 report was sought without passing it")
+                                 "1 report was sought without passing title/abstract screening")
     from review.prisma.diagram import _footnotes
 
     assert any("(1 = 1: equal counts, not the same records)" in note for note, _ in _footnotes(counts, "en"))

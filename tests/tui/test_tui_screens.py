@@ -1087,3 +1087,26 @@ async def test_the_header_names_the_reviewer_at_80_columns(tmp_path: Path) -> No
     async with open_app(Opened(workspace.root), "bob", "dashboard", size=(80, 24)) as (app, pilot):
         header = "".join(segment.text for segment in app.screen._compositor.render_strips()[0])
         assert "bob" in header and "Recurrent sickness" in header, header
+
+
+@async_test
+async def test_resolving_as_exclude_a_conflict_whose_full_text_was_sought_says_so(tui_ws: Workspace) -> None:
+    """walk20: an open conflict goes on to full text; its full text was sought, then screen 4's e excluded it, and
+    only review prisma's BROKEN line said anything (without naming the record). Now one notification names the
+    events and the undo."""
+    from review.services.prisma import record_fulltext
+
+    async with open_app(tui_ws, "alice", "conflicts", size=SIZE, blind=False) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ConflictsScreen)
+        first, second = [c.record_id for c in screen.data.conflicts]
+        record_fulltext(tui_ws, first, "bob", "sought")
+        await pilot.press("e")  # the first conflict, its full text sought
+        await settle(pilot)
+        await pilot.press("e")  # the second, none
+        await settle(pilot)
+        said = [str(n.message) for n in app._notifications if "full text is on record" in str(n.message)]
+        assert said == [f"record {first} is now excluded at title/abstract screening, but its full text is on record "
+                        "(sought by bob): review prisma counts it as sought without passing screening until those "
+                        f"are undone: review -r bob fulltext undo {first}"], said
+        assert store_resolutions(tui_ws.store) == {first: ("exclude", "alice"), second: ("exclude", "alice")}

@@ -9,7 +9,7 @@ import click
 
 from ..services import screening as service
 from .context import Context, check_record_ids, choices_checked, one_label, pass_context, refuse_blank
-from .saved_lines import SavedLinePrinter
+from .saved_lines import SavedLinePrinter, warn_sought_then_excluded
 
 #: ``review conflicts``' columns (its header line); ``decisions`` is ``name=label;…`` in reviewer order.
 CONFLICT_COLUMNS = ("record_id", "title", "decisions", "resolution", "resolved_by", "changed_since")
@@ -86,9 +86,10 @@ def conflicts_resolve(ctx: Context, ids: tuple[str, ...], include: bool, exclude
                                noun="resolution", lists_them="review conflicts")
     try:
         with choices_checked():  # (a reason criteria.toml does not list: exit 2, checked before the first save)
-            service.resolve_conflicts(ctx.workspace, ids, label, resolver, reason=reason, note=note,
-                                      on_saved=printer)
+            made = service.resolve_conflicts(ctx.workspace, ids, label, resolver, reason=reason, note=note,
+                                             on_saved=printer)
     finally:
         printer.tell_of_lost_stdout()  # also when a refusal stops it partway: its own line follows
+    warn_sought_then_excluded(ctx, [d.record_id for d in made])
     if printer.stdout_error is not None:
         sys.exit(1)  # as click exits on a closed stdout in every other command

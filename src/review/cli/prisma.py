@@ -126,8 +126,9 @@ def _record_many(ctx: Context, ids: tuple[int, ...], event: str, reason: str = "
             click.echo(f"review: warning: {warning}", err=True)
             warning = None
         if done.excluded_at_title_abstract:
-            click.echo(f"review: warning: record {done.record_id} was excluded at title/abstract screening",
-                       err=True)
+            click.echo(f"review: warning: record {done.record_id} was excluded at title/abstract screening (review "
+                       "prisma will report it as sought without passing screening; review fulltext undo "
+                       f"{done.record_id} takes this back)", err=True)
         elif done.not_screened_at_title_abstract:
             click.echo(f"review: warning: record {done.record_id} has no title/abstract decision yet "
                        "(review prisma will report it as sought without passing screening)", err=True)
@@ -198,12 +199,14 @@ def fulltext_excluded(ctx: Context, record_ids: tuple[int, ...], reason: str, no
 
 
 @fulltext.command("undo")
+@click.argument("record_id", type=RECORD_ID, required=False)
 @pass_context
-def fulltext_undo(ctx: Context) -> None:
-    """Undo your latest full-text event (appends an undo row)."""
-    undone = service.undo_last_fulltext_event(ctx.workspace, ctx.reviewer)
+def fulltext_undo(ctx: Context, record_id: int | None) -> None:
+    """Undo your latest full-text event (appends an undo row); with RECORD_ID, your latest on that report."""
+    undone = service.undo_last_fulltext_event(ctx.workspace, ctx.reviewer, record_id)
     if undone is None:  # a note, not a row: stdout carries only what was recorded (as review decide --undo)
-        click.echo(f"nothing to undo for {ctx.reviewer}", err=True)
+        on = "" if record_id is None else f" on record {record_id}"
+        click.echo(f"nothing to undo for {ctx.reviewer}{on}", err=True)
     else:
         click.echo(f"{undone.record_id}\tundid {undone.event}")
 

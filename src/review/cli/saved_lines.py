@@ -14,6 +14,7 @@ from ..words import counted
 
 if TYPE_CHECKING:
     from ..records import Decision
+    from .context import Context
 
 
 class SavedLinePrinter:
@@ -69,3 +70,12 @@ def silence_stdout() -> None:
         os.dup2(devnull, fd)
     finally:
         os.close(devnull)
+
+
+def warn_sought_then_excluded(ctx: Context, record_ids: list[int]) -> None:
+    """One stderr line per record these decisions excluded while its full-text events stand (``review prisma``
+    would call the flow broken, and nothing said so when the decision was made)."""
+    from ..services.prisma import sought_then_excluded
+
+    for found in sought_then_excluded(ctx.workspace, record_ids):
+        click.echo(f"review: warning: {found.warning()}", err=True)

@@ -12,7 +12,7 @@ from ..services import simulation
 from ..words import counted
 from .context import (INPUT_FILE, OPEN_FRACTION, SEED, Context, check_record_ids, choices_checked, one_label,
                       pass_context, refuse_blank)
-from .saved_lines import SavedLinePrinter
+from .saved_lines import SavedLinePrinter, warn_sought_then_excluded
 from .output import check_outputs, is_stdout, output_name, write_output
 from .sources import export_group
 
@@ -135,6 +135,7 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
             return
         click.echo(f"{undone.record_id}\tundo\t{reviewer}")
         click.echo(f"undid {undone.label} of record {undone.record_id}", err=True)
+        warn_sought_then_excluded(ctx, [undone.record_id])  # (the other reviewers' exclusions now stand alone)
         return
     label = one_label(include, exclude, maybe, reason, alternative=" (or --undo)")
     if not ids:
@@ -151,10 +152,11 @@ def decide_command(ctx: Context, ids: tuple[str, ...], include: bool, exclude: b
     printer = SavedLinePrinter(reviewer, warning)
     try:
         with choices_checked():  # (a reason criteria.toml does not list: exit 2, checked before the first save)
-            service.decide_records(ctx.workspace, reviewer, ids, label, reason=reason, note=note,
-                                   on_saved=printer)
+            made = service.decide_records(ctx.workspace, reviewer, ids, label, reason=reason, note=note,
+                                          on_saved=printer)
     finally:
         # Also when a refusal stops the run partway: its own line and exit status follow this one.
         printer.tell_of_lost_stdout()
+    warn_sought_then_excluded(ctx, [d.record_id for d in made])
     if printer.stdout_error is not None:
         sys.exit(1)  # as click exits on a closed stdout in every other command

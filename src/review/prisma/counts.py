@@ -61,6 +61,9 @@ class SourceCount:
     batches: tuple[dict[str, Any], ...] = ()
 
 
+#: The most record ids a broken identity's stderr line names (prisma.json's ``record_ids`` holds them all).
+SAID_IDS = 10
+
 #: Parts behind an identity that are work still to do, not an error (``IdentityCheck.in_progress``).
 PENDING_PARTS: frozenset[str] = frozenset({"pending_screening", "pending_fulltext", "pending_other_sought",
                                            "pending_assessment"})
@@ -116,7 +119,13 @@ class IdentityCheck:
         """``review prisma``'s stderr line for the check, every count thousands separated (a status line)."""
         status = "ok" if self.ok else "in progress" if self.in_progress else "BROKEN"
         text = f"[{status}] {self.column}: {self.formula}: {whole(self.left)} vs {whole(self.right)}"
-        return f"{text} — {self.explained(whole)}" if self.explanation and not self.ok else text
+        if not self.explanation or self.ok:
+            return text
+        # A break names its records (prisma.json lists them all): "1 report was sought without passing
+        # title/abstract screening" alone left a reviewer to search prisma.json for which (walk20).
+        behind = "" if self.in_progress or not self.record_ids else f" ({_ids(self.record_ids[:SAID_IDS])}" + (
+            f" and {whole(len(self.record_ids) - SAID_IDS)} more)" if len(self.record_ids) > SAID_IDS else ")")
+        return f"{text} — {self.explained(whole)}{behind}"
 
 
 @dataclass(slots=True)

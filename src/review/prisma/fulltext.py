@@ -127,10 +127,10 @@ def record_fulltext(
     return add_fulltext_event(store, record_id, reviewer, event, reason=reason.strip(), note=note, check=check)
 
 
-def undo_last_fulltext_event(store: Store, reviewer: str) -> FulltextEvent | None:
-    """Undo the reviewer's latest full-text event, unless a later eligibility decision rests on it
-    (``check_undo``, inside the write)."""
-    return undo_last(store, reviewer, check_undo)
+def undo_last_fulltext_event(store: Store, reviewer: str, record_id: int | None = None) -> FulltextEvent | None:
+    """Undo the reviewer's latest full-text event (on report ``record_id`` when given), unless a later
+    eligibility decision rests on it (``check_undo``, inside the write)."""
+    return undo_last(store, reviewer, check_undo, record_id=record_id)
 
 
 def latest_retrieval(events: Iterable[FulltextEvent]) -> dict[int, FulltextEvent]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timezone
@@ -24,8 +25,8 @@ __all__ = [
     "FulltextEvent", "FulltextRecorded", "PrismaCounts", "PrismaOutputs", "QueueItem", "ReportLink",
     "ScreeningStop", "current_screening_stop", "fulltext_queue", "fulltext_reasons", "link_reports",
     "prisma_counts", "prisma_status", "queue_columns", "record_fulltext", "record_fulltext_events",
-    "record_screening_stop", "remove_records", "restore_records", "screening_stop_words",
-    "undo_last_fulltext_event",
+    "record_screening_stop", "remove_records", "restore_records", "screening_stop_words", "SoughtThenExcluded",
+    "sought_then_excluded", "undo_last_fulltext_event",
     "unlink_report", "unlink_reports", "verdict_credits_rule", "withdraw_screening_stop", "write_outputs",
 ]
 
@@ -306,12 +307,57 @@ def _retrieval_before_assessing(store: Any, ids: Sequence[int], event: str) -> d
     return unrecorded
 
 
-def undo_last_fulltext_event(workspace: Workspace, reviewer: str) -> FulltextEvent | None:
-    """Undo the reviewer's latest full-text event (appends an undo row); the ``retrieved`` a later eligibility
-    decision rests on is refused (``RetrievalOrderError``, decision 0033)."""
+def undo_last_fulltext_event(workspace: Workspace, reviewer: str, record_id: int | None = None
+                             ) -> FulltextEvent | None:
+    """Undo the reviewer's latest full-text event, on report ``record_id`` when given (appends an undo row); the
+    ``retrieved`` a later eligibility decision rests on is refused (``RetrievalOrderError``, decision 0033). An
+    unknown ``record_id`` is a ``ReviewError`` naming it, nothing undone."""
     from ..prisma.fulltext import undo_last_fulltext_event as undo
 
-    return undo(workspace.store, reviewer)
+    if record_id is not None:
+        _existing(workspace, [record_id])
+    return undo(workspace.store, reviewer, record_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SoughtThenExcluded:
+    """A record excluded at title/abstract screening (its final verdict) whose full-text events stand: it went on
+    to full text while it was included or in conflict, and a resolution or a changed decision excluded it since.
+    ``review prisma`` counts it as sought without passing screening (a break) until those events are undone."""
+
+    record_id: int
+    #: The events in force, in order, as (reviewer, event).
+    events: tuple[tuple[str, str], ...]
+
+    def warning(self) -> str:
+        """One line saying so and how to take the events back (per reviewer, as many undos as events)."""
+        done = ", ".join(f"{event.replace('_', ' ')} by {who}" for who, event in self.events)
+        undos = "; ".join(f"review -r {who} fulltext undo {self.record_id}"
+                          + (f" ({n} times)" if n > 1 else "")
+                          for who, n in Counter(who for who, _ in self.events).items())
+        return (f"record {self.record_id} is now excluded at title/abstract screening, but its full text is on "
+                f"record ({done}): review prisma counts it as sought without passing screening until those are "
+                f"undone: {undos}")
+
+
+def sought_then_excluded(workspace: Workspace, record_ids: Iterable[int]) -> list[SoughtThenExcluded]:
+    """Of ``record_ids``, those whose title/abstract verdict is now exclude while full-text events stand on them
+    (walk20: a conflict passed on to full text, its full text sought, then resolved as exclude: review prisma
+    said BROKEN and nothing had said why when the resolution was made)."""
+    from ..prisma.fulltext import title_abstract_verdicts
+    from ..store.fulltext import current_fulltext_events, current_screening_labels
+
+    wanted = set(record_ids)
+    store = workspace.store
+    verdicts = title_abstract_verdicts(current_screening_labels(store))
+    excluded = {r for r in wanted if verdicts.get(r) == "exclude"}
+    if not excluded:
+        return []
+    events: dict[int, list[tuple[str, str]]] = {}
+    for event in current_fulltext_events(store):
+        if event.record_id in excluded:
+            events.setdefault(event.record_id, []).append((event.reviewer, event.event))
+    return [SoughtThenExcluded(r, tuple(events[r])) for r in sorted(events)]
 
 
 def link_reports(workspace: Workspace, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:

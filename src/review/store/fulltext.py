@@ -154,14 +154,18 @@ def add_fulltext_event(
 
 def undo_last_fulltext_event(
     store: Store, reviewer: str, check: Callable[[FulltextEvent, list[FulltextEvent]], None] | None = None,
+    record_id: int | None = None,
 ) -> FulltextEvent | None:
-    """Reverse the reviewer's latest effective full-text event; returns the undone one. ``check(undone,
-    events)`` is called inside the write with the report's effective events; raising refuses the undo."""
+    """Reverse the reviewer's latest effective full-text event (on ``record_id`` when given); returns the undone
+    one. ``check(undone, events)`` is called inside the write with the report's effective events; raising
+    refuses the undo."""
     t = fulltext_events_table
+    mine = [t.c.reviewer == reviewer, in_effect(t, "event")]
+    if record_id is not None:
+        mine.append(t.c.record_id == record_id)
     with store.transaction() as conn:
         row = conn.execute(
-            sa.select(t).where(t.c.reviewer == reviewer, in_effect(t, "event"))
-            .order_by(t.c.id.desc()).limit(1)
+            sa.select(t).where(*mine).order_by(t.c.id.desc()).limit(1)
         ).mappings().first()
         if row is None:
             return None

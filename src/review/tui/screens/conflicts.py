@@ -360,6 +360,21 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         if record_id == highlighted and table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
         self.load()
+        if label == "exclude":
+            self._warn_if_sought(record_id)
+
+    @work(thread=True, exit_on_error=False, group="conflicts-sought")
+    def _warn_if_sought(self, record_id: int) -> None:
+        """Say so when this exclusion leaves a record whose full text was sought meanwhile (an open conflict goes
+        on to full text): review prisma would call the flow broken (walk20). Read off the UI thread."""
+        from ...services.prisma import sought_then_excluded
+
+        project = self.project
+        if project is None:
+            return
+        for found in sought_then_excluded(project.workspace, [record_id]):
+            self.app.call_from_thread(self.notify, found.warning(), title="Full text on record",
+                                      severity="warning", timeout=15)
 
     def action_reason(self) -> None:
         """Resolve the highlighted conflict as exclude, with a reason from ``criteria.toml``'s list."""
