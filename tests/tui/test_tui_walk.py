@@ -115,6 +115,21 @@ def test_a_dedup_pair_says_the_scale_of_its_score() -> None:
                                                       "7 or more: merged without asking)")
 
 
+def test_a_preprint_pair_past_the_merge_score_says_why_it_is_asked() -> None:
+    """walk20: a preprint and its journal version scored 8.5 and came to the review, as they always do, under
+    "(4.5 to 7: you judge; 7 or more: merged without asking)": read as a pair the tool failed to merge."""
+    from types import SimpleNamespace
+
+    from review.tui.screens.dedup import pair_heading
+
+    engine = SimpleNamespace(score=8.5, skipped=False, explanation="score 8.5: title +4, authors +2.5, abstract +2 "
+                                                                    "(preprint vs published version)")
+    shown = str(pair_heading(engine, 0, 1, 0))
+    assert shown.endswith("(preprint vs published version) (7 or more merges without asking, but a preprint and "
+                          "its published version are always yours to judge)"), shown
+    assert "4.5 to 7: you judge" not in shown
+
+
 def test_the_record_browser_filter_takes_a_hash_id(fresh_ws: Workspace) -> None:
     from review.tui.screens.browser import ANY, Filters, matches
 

@@ -174,3 +174,28 @@ async def test_a_long_source_name_leaves_the_record_browsers_decisions_in_view(f
         assert "alice include" in row, (width, row)
         assert "bibtexparser_mu" in row and long_source not in row, row
         assert all(len(line.rstrip()) <= width for line in lines)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@async_test
+async def test_a_preprint_pairs_scale_is_whole_too(fresh_ws: Workspace, width: int) -> None:
+    """walk20's preprint pair (8.5) says why it is asked in a longer line: whole at every width, the pair's room
+    kept."""
+    from review.tui.screens.dedup import DedupScreen
+
+    from review.dedup import decisions
+    from review.store import dedup as dedup_store
+
+    ids = [r.id for r in fresh_ws.store.records()]
+    with fresh_ws.store.transaction() as conn:
+        run_id = dedup_store.add_run(conn, algorithm_version="test", n_records=len(ids), n_candidates=1,
+                                     n_changed=1, n_clusters=0, n_duplicates=0, n_borderline=1, seconds=0.0)
+        decisions.apply_auto_verdicts(conn, run_id, [decisions.PairVerdict(ids[0], ids[4], "borderline", 8.5, {
+            "explanation": "score 8.5: title +4, authors +2.5, abstract +2 (preprint vs published version)"})])
+    async with open_app(fresh_ws, "alice", "dedup", size=(width, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, DedupScreen) and screen.pairs
+        shown = " ".join(" ".join(widget_lines(screen.query_one("#dedup-status"))).split())
+        assert shown.endswith("(7 or more merges without asking, but a preprint and its published version are "
+                              "always yours to judge)"), shown
+        assert screen.query_one("#pair-scroll").region.height >= 8, width

@@ -77,7 +77,13 @@ def pair_heading(pair: BorderlinePair, index: int, total: int, decided: int) -> 
         head.append(f"\n{pair.explanation}", style="dim")
     # The score's scale: "score 6.0" alone told a reviewer nothing of how close the pair came to a merge.
     ask, merge = score_cutoffs()
-    head.append(f" ({ask:g} to {merge:g}: you judge; {merge:g} or more: merged without asking)", style="dim")
+    if pair.score >= merge:
+        # Only a preprint beside its published version scores past the merge line and still comes here:
+        # "score 8.5 … (7 or more: merged without asking)" read as a pair the tool should have merged (walk20).
+        head.append(f" ({merge:g} or more merges without asking, but a preprint and its published version are "
+                    "always yours to judge)", style="dim")
+    else:
+        head.append(f" ({ask:g} to {merge:g}: you judge; {merge:g} or more: merged without asking)", style="dim")
     return head
 
 class PairWritten(Message):
