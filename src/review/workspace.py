@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from .atomic import write_text_atomic
 from .errors import ImportFormatError, ReviewError, WorkspaceError
@@ -182,7 +184,7 @@ class Workspace:
         db = self.config.database
         if "://" in db:
             return db
-        return f"sqlite:///{self.root / db}"
+        return sqlite_url(self.root / db)
 
     def store_location(self) -> str:
         """The store's URL with any password masked (for messages)."""
@@ -280,16 +282,30 @@ class Workspace:
         return self.root.joinpath(*parts)
 
 
+#: A database URL as SQLAlchemy reads one: ``scheme://[user[:password]@][host][:port][/database][?query]``.
+_DATABASE_URL = re.compile(r"(?P<scheme>[\w+]+)://(?:[^:/]*(?::[^@]*)?@)?(?:\[[^/?]+\]|[^/:?]+)?(?::[^/?]*)?"
+                           r"(?:/(?P<database>[^?]*))?")
+
+
 def sqlite_file(url: str) -> Path | None:
-    """The database file a ``sqlite:///PATH`` URL names (a relative PATH from the current folder, as
-    SQLAlchemy opens it), None for another engine or an in-memory database."""
-    scheme, separator, rest = url.partition("://")
-    if not separator or scheme.split("+")[0].lower() != "sqlite":
+    """The database file a ``sqlite:///PATH`` URL names (a relative PATH from the current folder), None for
+    another engine or an in-memory database: the file ``store.core._sqlite_path`` finds in SQLAlchemy's
+    reading of the URL (a host or user before the path ignored, the query cut off, ``%XX`` decoded), read
+    here without importing SQLAlchemy (``tests/test_sqlite_url.py`` holds the two to the same answer)."""
+    match = _DATABASE_URL.match(url)
+    if match is None or match["scheme"].split("+")[0] != "sqlite" or not match["database"]:
         return None
-    path = rest.split("?", 1)[0][1:]  # (sqlite:///x is the relative x, sqlite:////x the absolute /x)
-    if not path or path == ":memory:" or path.startswith("file:"):
+    path = unquote(match["database"])
+    if path == ":memory:" or path.startswith("file:"):
         return None
     return Path(path)
+
+
+def sqlite_url(path: Path) -> str:
+    """The ``sqlite:///`` URL of the database file at ``path`` (absolute: ``sqlite:////...``). A ``?`` in a
+    folder's name would start the URL's query (the store was made in the parent folder, under the name's
+    first part) and a ``%`` an escape, so both are written escaped; every other character as it is."""
+    return "sqlite:///" + str(path).replace("%", "%25").replace("?", "%3F")
 
 
 def _same_store(url: str, other: str) -> bool:
@@ -549,7 +565,7 @@ def init_workspace(
             existed = database.exists()
             if not existed:
                 made.append(database)
-            store = Store.open(f"sqlite:///{database.resolve()}")  # (creates the tables)
+            store = Store.open(sqlite_url(database.resolve()))  # (creates the tables)
         for name in STAGE_DIRS:
             if not (root / name).exists():
                 (root / name).mkdir()
