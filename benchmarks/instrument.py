@@ -28,6 +28,10 @@ HEADER = ("factor_id,label_en,label_nl,domain,modifiable,assessable,direction,le
           "studies,measure,pooled_estimate,ci_low,ci_high,i2,grade,explanation\n")
 
 
+#: Each pooled estimate with its CI (a pooled estimate without one is refused since 2026-12-06).
+POOLED_CI = {"": ",", "1.5": "1.1,2.0", "2.2": "1.4,3.5", "0.6": "0.4,0.9"}
+
+
 def synthetic(n: int, rng: random.Random) -> tuple[str, str]:
     rows, templates = [], []
     for i in range(n):
@@ -35,7 +39,7 @@ def synthetic(n: int, rng: random.Random) -> tuple[str, str]:
         direction = rng.choice(["risk", "risk", "protective", "none"])
         pooled = rng.choice(["", "1.5", "2.2", "0.6"])
         rows.append(f"f{i},Factor {i},Factor {i},{rng.choice(DOMAINS)},{rng.random() < 0.5},true,"
-                    f"{direction},{level},ariens,s{i};t{i},{'OR' if pooled else ''},{pooled},,,,,")
+                    f"{direction},{level},ariens,s{i};t{i},{'OR' if pooled else ''},{pooled},{POOLED_CI[pooled]},,,")
         templates.append(f'[questions.q{i}]\ntext_nl = "Vraag {i}?"\ntext_en = "Question {i}?"\n'
                          f'type = "choice"\noptions = [{{ code = "no", nl = "Nee", en = "No" }}, '
                          f'{{ code = "some", nl = "Wat", en = "Some" }}, {{ code = "yes", nl = "Ja", en = "Yes" }}]\n'

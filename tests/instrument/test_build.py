@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 from pathlib import Path
 
@@ -87,6 +88,10 @@ def test_pooled_log_rule_uses_log_effect_and_min_pooled_fallback(synthesis_file,
     prev = bank.item("prev_episodes")
     assert prev.weight == round(abs(math.log(0.5)), 3)
     assert "no pooled ratio estimate" in prev.weight_basis
+    # whose weight it is, with that factor's estimate: the number traces to the studies it comes from
+    assert prev.weight_basis == ("no pooled ratio estimate: weight of the weakest pooled factor, supervisor_support "
+                                 "(|ln OR 0.50 [0.30-0.80]| = 0.693), not an estimate of this factor "
+                                 "(pooled_fallback = min_pooled)")
 
 
 def test_pooled_log_level_fallback(synthesis_file, questions_file):
@@ -138,6 +143,31 @@ def test_bad_synthesis_rows_name_line_and_column():
         parse_synthesis_csv(HEADER + "f,a,b,work,false,true,risk,strong,ariens,s,OR,-1,,,,,\n")
     with pytest.raises(ImportFormatError, match="missing column"):
         parse_synthesis_csv("factor_id,label_en\n")
+
+
+@pytest.mark.parametrize(("cells", "said"), [
+    # a verdict or a pooled number that traces to no study
+    ("risk,strong,ariens,,,,,", "factor 'f' has direction 'risk' but its studies column names no study"),
+    ("none,inconclusive,ariens,,OR,2.1,1.2,3.4", "factor 'f' has a pooled_estimate but its studies column names no study"),
+    # a pooled number without its measure was weighed |ln x| as if a ratio; without its CI it was shown bare
+    ("risk,strong,ariens,s1;s2,,2.1,1.2,3.4", "factor 'f' has a pooled_estimate but no measure (OR, HR, RR, MD, …)"),
+    ("risk,strong,ariens,s1;s2,OR,2.1,,", "factor 'f' has a pooled_estimate without both bounds of its CI"),
+    ("risk,strong,ariens,s1;s2,OR,2.1,2.5,3.4", "factor 'f' has pooled_estimate 2.1 outside its CI 2.5 to 3.4"),
+    ("risk,strong,ariens,s1;s2,OR,,1.2,3.4", "factor 'f' has a CI (ci_low, ci_high) but no pooled_estimate"),
+])
+def test_a_synthesis_row_whose_numbers_trace_to_no_study_or_are_not_whole_is_refused(tmp_path, cells, said):
+    from review.instrument.evidence import load_evidence
+
+    text = HEADER + f"f,a,b,work,false,true,{cells},,,\n"
+    with pytest.raises(ImportFormatError, match="line 2: " + re.escape(said)):
+        parse_synthesis_csv(text)
+    path = tmp_path / "synthesis.csv"  # the synthesis stage's reader, which `instrument build` uses
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=re.escape(f"{path}:line 2: {said}")):
+        load_evidence(path)
+    # the same rows whole and traced are read
+    parse_synthesis_csv(HEADER + "f,a,b,work,false,true,risk,strong,ariens,s1;s2,OR,2.1,1.2,3.4,,,\n"
+                                 "g,a,b,work,false,true,none,inconclusive,ariens,,,,,,,,\n")
 
 
 def test_template_errors_are_one_line(tmp_path):

@@ -224,15 +224,21 @@ def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig,
         return out
     pooled = {ev.factor_id: round(abs(math.log(ev.pooled_estimate)), 3)
               for ev in included if ev.pooled_estimate is not None and ev.measure in RATIO_MEASURES}
-    floor = min(pooled.values()) if pooled else None
+    # The weakest pooled factor (by weight, then id): its estimate is named where its weight is lent, so the
+    # number traces to that factor's studies, not to this one's, which have none.
+    weakest = min(pooled, key=lambda f: (pooled[f], f)) if pooled else None
+    by_id = {ev.factor_id: ev for ev in included}
     for ev in included:
         if ev.factor_id in pooled:
             out[ev.factor_id] = (pooled[ev.factor_id],
                                  f"|ln {_estimate(ev, k.get(ev.factor_id))}| = {pooled[ev.factor_id]:.3f} "
                                  "(weight_rule = pooled_log)")
-        elif config.pooled_fallback == "min_pooled" and floor is not None:
-            out[ev.factor_id] = (floor, f"no pooled ratio estimate: weight of the weakest pooled factor, "
-                                        f"{floor:.3f} (pooled_fallback = min_pooled)")
+        elif config.pooled_fallback == "min_pooled" and weakest is not None:
+            lender = by_id[weakest]
+            out[ev.factor_id] = (pooled[weakest], f"no pooled ratio estimate: weight of the weakest pooled factor, "
+                                                  f"{weakest} (|ln {_estimate(lender, k.get(weakest))}| = "
+                                                  f"{pooled[weakest]:.3f}), not an estimate of this factor "
+                                                  "(pooled_fallback = min_pooled)")
         else:
             why = ("no pooled estimate" if ev.pooled_estimate is None
                    else f"pooled {ev.measure} is not a ratio")

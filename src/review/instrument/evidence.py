@@ -81,6 +81,32 @@ def _check_row(ev: FactorEvidence, path: object, where: str) -> None:
         raise ImportFormatError(path, where, f"direction {ev.direction!r} is not one of {', '.join(DIRECTIONS)}")
     if ev.measure in RATIO_MEASURES and ev.pooled_estimate is not None and ev.pooled_estimate <= 0:
         raise ImportFormatError(path, where, "pooled_estimate must be a positive ratio")
+    check_traceable(ev, path, where)
+
+
+def check_traceable(ev: FactorEvidence, path: object, where: str) -> None:
+    """A verdict the instrument could ask, or a pooled number it could show and weigh, names the studies it
+    rests on and is whole: a direction or a pooled estimate with no study would reach the instrument tracing
+    to nothing, a pooled number without its measure would be weighed as a ratio (|ln x|) whatever it is, and
+    one without its interval shown bare. The synthesis stage writes none of these; a table given with
+    ``--synthesis`` or edited by hand can."""
+    def refuse(what: str) -> ImportFormatError:
+        return ImportFormatError(path, where, f"factor {ev.factor_id!r} {what}")
+
+    if not ev.studies and ev.direction in ("risk", "protective"):
+        raise refuse(f"has direction '{ev.direction}' but its studies column names no study")
+    if ev.pooled_estimate is None:
+        if ev.ci_low is not None or ev.ci_high is not None:
+            raise refuse("has a CI (ci_low, ci_high) but no pooled_estimate")
+        return
+    if not ev.studies:
+        raise refuse("has a pooled_estimate but its studies column names no study")
+    if not ev.measure:
+        raise refuse("has a pooled_estimate but no measure (OR, HR, RR, MD, …)")
+    if ev.ci_low is None or ev.ci_high is None:
+        raise refuse("has a pooled_estimate without both bounds of its CI (ci_low, ci_high)")
+    if not ev.ci_low <= ev.pooled_estimate <= ev.ci_high:
+        raise refuse(f"has pooled_estimate {ev.pooled_estimate:g} outside its CI {ev.ci_low:g} to {ev.ci_high:g}")
 
 
 def read_synthesis_csv(path: Path) -> list[FactorEvidence]:
@@ -139,6 +165,7 @@ def parse_synthesis_csv(text: str, path: object = "<synthesis>") -> list[FactorE
             grade=values.get("grade", "").lower(),
             explanation=values.get("explanation", ""),
         ))
+        check_traceable(rows[-1], path, where)
     return rows
 
 
