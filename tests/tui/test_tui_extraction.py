@@ -424,10 +424,10 @@ async def test_ctrl_r_reads_in_a_worker_says_so_and_keeps_what_is_typed_meanwhil
         release, threads = threading.Event(), []
         real = extraction.read_folder
 
-        def held(workspace, folder):  # type: ignore[no-untyped-def]
+        def held(workspace, folder, **options):  # type: ignore[no-untyped-def]
             threads.append(threading.current_thread())
             assert release.wait(10)
-            return real(workspace, folder)
+            return real(workspace, folder, **options)
 
         monkeypatch.setattr(extraction, "read_folder", held)
         path.write_text(path.read_text(encoding="utf-8").replace("n = 158", "n = 160"), encoding="utf-8")
@@ -469,7 +469,7 @@ async def test_a_reading_that_fails_is_one_line_and_ctrl_r_works_again(tui_ws: W
         shown = screen.query_one("#form-status", Static).content
         real = extraction.read_folder
 
-        def unreadable(workspace, folder):  # type: ignore[no-untyped-def]
+        def unreadable(workspace, folder, **options):  # type: ignore[no-untyped-def]
             raise PermissionError(13, "Permission denied", str(folder / "studies"))
 
         monkeypatch.setattr(extraction, "read_folder", unreadable)

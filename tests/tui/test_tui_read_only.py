@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from bound_permissions import run_where_permissions_bind
+from review.extraction import Study, save_study
 from review.tui.read_only import HEADER_WORDS, refusal_words
+from review.workspace import Workspace
 from tui_workspace import build_workspace
 
 #: The keys pressed in the read-only window, each after switching to its screen: every screen's keys that record.
@@ -63,6 +65,33 @@ asyncio.run(main())
 """
 
 
+FACTORS = """\
+[[factor]]
+id = "age"
+label_en = "Age"
+label_nl = "Leeftijd"
+domain = "personal"
+modifiable = false
+assessable = true
+"""
+
+
+def study_file(workspace: Workspace) -> Path:
+    """One valid study file in extraction/studies/, stored, then changed in the file alone."""
+    from review.services.extraction import load_folder
+
+    folder = workspace.path("extraction")
+    (folder / "studies").mkdir(parents=True, exist_ok=True)
+    (folder / "factors.toml").write_text(FACTORS, encoding="utf-8")
+    study = Study(id="arends2014", cohort_id="arends2014", citation="Arends I et al. Occup Environ Med 2014;71:21-29",
+                  country="Netherlands", design="cohort", evidence_type="empirical",
+                  outcome_definition="new sickness absence episode due to CMD", data_source="abstract", n=158)
+    path = save_study(study, folder / "studies" / "arends2014.toml")
+    assert load_folder(workspace, folder).loaded == ["arends2014"]
+    study.n = 159
+    return save_study(study, path)
+
+
 def digest(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` but SQLite's -wal and -shm (made at opening, empty of changes) by its sha256."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
@@ -72,6 +101,9 @@ def digest(folder: Path) -> dict[str, str]:
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
 def test_a_read_only_store_opens_read_only_and_every_key_that_records_is_refused(tmp_path: Path) -> None:
     workspace = build_workspace(tmp_path / "ws")
+    # A study file newer than its stored version (a save killed between its file and store writes): the extraction
+    # screen stores such files when it opens, which a read-only window must not try.
+    study_file(workspace)
     workspace.store.engine.dispose()  # (no connection left open: the child is the only one)
     db = workspace.path("review.db")
     before = digest(workspace.root)

@@ -150,13 +150,15 @@ class FolderReread(Message):
         self.reading = reading
 
 
-def read_folder(workspace: Any, folder: Path) -> FolderReading:
+def read_folder(workspace: Any, folder: Path, *, store: bool = True) -> FolderReading:
     """The extraction folder and the store, read (a worker's on ctrl+r: 4–18 ms for 15 study files on the UI
-    thread, growing with the studies). Touches no widget."""
+    thread, growing with the studies). Touches no widget. ``store``: store the study files newer than the store
+    (not in a read-only window, which shows the files)."""
     caught_up: tuple[str, ...] = ()
     store_error = ""
     try:  # a save killed between its file and store writes: the file is what the reviewer sees
-        caught_up = tuple(store_changed_files(workspace, folder).loaded)
+        if store:
+            caught_up = tuple(store_changed_files(workspace, folder).loaded)
     except ReviewError as err:
         store_error = str(err)
     try:
@@ -250,7 +252,8 @@ class ExtractionScreen(RefitsOnResize):
         self.query_one("#quips-table", DataTable).add_columns(*QUIPS_COLUMNS)
         # Opening reads on the UI thread: the first frame shows the form, not an empty pane (about 10 ms for
         # 15 studies, docs/benchmarks/tui-blocking-2026-12-06.md).
-        await self.show_reading(read_folder(self.app.workspace, self.folder), said=False)  # type: ignore[attr-defined]
+        await self.show_reading(read_folder(self.app.workspace, self.folder, store=self._stores()),  # type: ignore[attr-defined]
+                                said=False)
         if self.paths:  # keyboard first: up/down picks a study, tab goes on to its form
             self.query_one("#study-list", ListView).focus()
 
@@ -273,7 +276,12 @@ class ExtractionScreen(RefitsOnResize):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="extraction-reread")
     def _reread(self, folder: Path) -> None:
-        self.post_message(FolderReread(read_folder(self.app.workspace, folder)))  # type: ignore[attr-defined]
+        self.post_message(FolderReread(read_folder(self.app.workspace, folder, store=self._stores())))  # type: ignore[attr-defined]
+
+    def _stores(self) -> bool:
+        """Whether the study files newer than the store are stored: not in a read-only window."""
+        project = getattr(self.app, "project", None)
+        return project is None or not project.read_only
 
     @on(FolderReread)
     async def _folder_reread(self, message: FolderReread) -> None:
