@@ -198,6 +198,11 @@ class TestQueryFiles:
         ('query = "a"\nsearched = "2026-11-30"', "field 'searched': only for a database searched on another"),
         ('query = "a"\ndatabase = "Embase"\nsearched = "last week"', "field 'searched': the date the search was"),
         ('query = "a"\nmindate = "last year"', "field 'mindate'"),
+        # walk20: the shape passed, the date was sent (and logged as an interrupted run when the server choked)
+        ('query = "a"\nmindate = "2000/13"', r"field 'mindate': 2000/13 is no date \(month 13\)"),
+        ('query = "a"\nmaxdate = "2025/06/31"', r"field 'maxdate': 2025/06/31 is no date \(day 31 of 2025/06\)"),
+        ('query = "a"\nmindate = "2024/02/29"\nmaxdate = "2023/02/29"', r"field 'maxdate': 2023/02/29 is no date"),
+        ('query = "a"\nmindate = "2010"\nmaxdate = "2009/12"', r"field 'maxdate': 2009/12 is before mindate 2010"),
         ('query = "a"\nfilter = "x"', "unknown field 'filter'"),
         ('query = "a"\nfilters = ["x"]', "field 'filters'"),
         ('query = "a', "bad.toml"),
@@ -208,6 +213,14 @@ class TestQueryFiles:
         with pytest.raises(ValidationError, match=message) as info:
             load_query(path)
         assert str(path) in str(info.value)
+
+    @pytest.mark.parametrize("mindate, maxdate", [("2024/02/29", "2024/02/29"), ("2010", "2010"), ("2010/12", "2010"),
+                                                  ("2000", "2025/06/30")])
+    def test_real_dates_and_ranges_are_taken(self, workspace, mindate, maxdate):
+        path = workspace.path("queries", "good.toml")
+        path.write_text(f'query = "a"\nmindate = "{mindate}"\nmaxdate = "{maxdate}"\n', encoding="utf-8")
+        spec = load_query(path)
+        assert (spec.mindate, spec.maxdate) == (mindate, maxdate)
 
     def test_duplicate_names_are_refused(self, workspace):
         write_query(workspace, name="same")

@@ -43,6 +43,27 @@ SOURCE_NAME = "PubMed"
 DATABASE_NAME = "MEDLINE/PubMed"
 PLATFORM = "NCBI E-utilities (ESearch with history server, EFetch PubMed XML)"
 _DATE = re.compile(r"^\d{4}(/\d{2}(/\d{2})?)?$")
+
+
+def _not_a_day(value: str) -> str:
+    """What makes a ``YYYY[/MM[/DD]]`` value no calendar date ("month 13", "day 31 of 2025/06"); "" when it is one."""
+    parts = [int(p) for p in value.split("/")]
+    if len(parts) > 1 and not 1 <= parts[1] <= 12:
+        return f"month {parts[1]}"
+    if len(parts) > 2:
+        try:
+            date(*parts)
+        except ValueError:
+            return f"day {parts[2]} of {parts[0]}/{parts[1]:02d}"
+    return ""
+
+
+def _day_span(value: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The first and last day a ``YYYY[/MM[/DD]]`` value covers, as (year, month, day)."""
+    parts = [int(p) for p in value.split("/")]
+    first = (parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    last = (parts[0], parts[1] if len(parts) > 1 else 12, parts[2] if len(parts) > 2 else 31)
+    return first, last
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _KNOWN_KEYS = {"name", "database", "query", "mindate", "maxdate", "datetype", "filters", "notes",
                "platform", "searched", "source", "template"}
@@ -194,7 +215,14 @@ def load_query(path: Path) -> QuerySpec:
         value = data.get(key, "")
         if not isinstance(value, str) or (value and not _DATE.match(value)):
             raise ValidationError(f"{path}: field {key!r}: expected YYYY, YYYY/MM or YYYY/MM/DD")
+        if value and (wrong := _not_a_day(value)):
+            # "2000/13" passed the shape and was sent: walk20's stand-in dropped the connection six times (6
+            # attempts, an interrupted run logged for PRISMA-S); PubMed answers what it makes of it.
+            raise ValidationError(f"{path}: field {key!r}: {value} is no date ({wrong})")
         setattr(spec, key, value)
+    if spec.mindate and spec.maxdate and _day_span(spec.maxdate)[1] < _day_span(spec.mindate)[0]:
+        raise ValidationError(f"{path}: field 'maxdate': {spec.maxdate} is before mindate {spec.mindate}; the "
+                              "range would find nothing")
     datetype = data.get("datetype", "pdat")
     if datetype not in {"pdat", "edat", "mdat", "crdt"}:
         raise ValidationError(f"{path}: field 'datetype': one of pdat, edat, mdat, crdt")
