@@ -49,6 +49,7 @@ async def main():
         app.notify = heard
         opened = [str(n.message) for n in app._notifications]
         header = screen_lines(app)[0]
+        shown = " ".join(" ".join(screen_lines(app)).replace("│", " ").split())  # (the start screen's words)
         pressed = []
         for keys in json.loads(sys.argv[2]):
             before = len(said)
@@ -58,7 +59,8 @@ async def main():
             while len(app.screen_stack) > 1:  # (a dialog a key opened: closed, so the next key goes to its screen)
                 app.pop_screen()
                 await settle(pilot)
-        print(json.dumps({{"opened": opened, "header": header, "read_only": app.project.read_only,
+        print(json.dumps({{"opened": opened, "header": header, "screen": shown,
+                           "read_only": app.project.read_only if app.project is not None else None,
                            "pressed": pressed}}))
 
 asyncio.run(main())
@@ -142,3 +144,29 @@ def test_every_action_a_read_only_window_refuses_is_one_a_key_runs() -> None:
         for name in getattr(cls, "WRITES", ()):
             assert callable(getattr(cls, f"action_{name}", None)), (cls.__name__, name)
             assert name in bound, (cls.__name__, name)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
+def test_a_read_only_workspace_folder_is_not_opened_and_says_why_on_every_key(tmp_path: Path) -> None:
+    """A folder the user may not write in: SQLite cannot open the store without creating review.db-wal and -shm
+    there, so the app does not open it; every screen and every key says so, naming the folder and what to do
+    (keys said "The workspace is still opening: try again in a moment." for good)."""
+    workspace = build_workspace(tmp_path / "ws")
+    workspace.store.engine.dispose()
+    root = workspace.root
+    before = digest(root)
+    script = tmp_path / "scenario.py"
+    script.write_text(SCENARIO.format(tui_tests=str(Path(__file__).parent)), encoding="utf-8")
+    root.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        done = run_where_permissions_bind(script, [str(root), json.dumps([["i"], ["6", "y"], ["1", "x"]])], tmp_path)
+    finally:
+        root.chmod(stat.S_IRWXU)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["read_only"] is None  # not opened
+    why = f"Not opened: the workspace folder {root} is read-only to you"
+    assert why in seen["screen"] and "a copy of the workspace" in seen["screen"], seen["screen"]
+    for keys, screen, said in seen["pressed"]:
+        assert said and all(line.startswith(why) for line in said), (keys, screen, said)
+    assert digest(root) == before and not any(p.name.endswith(("-wal", "-shm")) for p in root.iterdir())
