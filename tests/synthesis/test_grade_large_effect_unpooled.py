@@ -221,3 +221,14 @@ def test_any_rating_down_withholds_the_dose_response_upgrade() -> None:
     both = _grade(indirect, _cohort("b", 1.5, 1.3, 1.7, gradient="present", contrast="frequent conflict vs none"))
     assert both.domains["indirectness"].change == -1 and both.domains["dose_response"].change == 0
     assert "not upgraded: indirectness rated down" in both.domains["dose_response"].reason
+
+
+def test_imprecision_reads_a_ci_published_at_90_percent_at_95_as_grade_does() -> None:
+    # The same evidence published as a 90 % CI (0.85-2.00) was judged as it stands: it reaches only the important
+    # effects above 1.25, 'serious'; at 95 % (0.78-2.17) it reaches both sides, 'very serious': a level of GRADE
+    # certainty, which the instrument shows and which decides whether a signal is shown, came from the CI's level.
+    at_90 = _grade(_cohort("a", 1.304, 0.85, 2.0, ci_level=0.9))
+    at_95 = _grade(_cohort("a", 1.304, 0.783, 2.17))
+    assert at_90.domains["imprecision"].change == at_95.domains["imprecision"].change == -2
+    assert at_90.domains["imprecision"].reason == at_95.domains["imprecision"].reason
+    assert at_90.certainty == at_95.certainty == "very low"

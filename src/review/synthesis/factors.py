@@ -291,7 +291,9 @@ def synthesise_factor(
     sizes = {r.study.id: (r.study.events, r.study.n) for r in size_rows}
     grade_input = GradeInput(
         factor.id, units, verdict.consistency, pooled,
-        ratios=[_aligned(r.estimate) for r in with_ci],
+        # at 95 %, as GRADE judges imprecision: a 90 % CI read as it stands is narrower, and one that reached
+        # important effects on both sides at 95 % was only 'serious' (certainty a level higher)
+        ratios=[_aligned_at_standard_level(r.estimate) for r in with_ci],
         indirect=indirect, designs=[r.study.design for r in rows],
         # Huguet's phase is judged per counted unit, like every other domain.
         phases={unit: _unit_phase(group) for unit, group in unit_rows.items()},

@@ -45,7 +45,7 @@ class GradeInput:
     units: list[StudyFinding]  # counted units (cohorts), direction known
     consistency: float | None
     pooled: MetaResult | None = None
-    ratios: list[tuple[float, float, float]] = field(default_factory=list)  # aligned (est, lo, hi)
+    ratios: list[tuple[float, float, float]] = field(default_factory=list)  # aligned (est, lo, hi), the CI at 95 %
     indirect: list[str] = field(default_factory=list)  # study ids with indirect outcome/population
     designs: list[str] = field(default_factory=list)
     #: Phase of investigation per counted unit: (1|2|3, why); a unit is confirmatory when one of its
