@@ -5,6 +5,7 @@ that drops CAP_DAC_OVERRIDE (tests/bound_permissions.py): this machine and its C
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import stat
@@ -94,6 +95,13 @@ def study_file(workspace: Workspace) -> Path:
     return save_study(study, path)
 
 
+def closed(workspace: Workspace) -> None:
+    """No connection to the store left in this process (the child is the only one): build_workspace's first
+    Workspace object keeps one until it is collected, and with it review.db-wal and -shm beside the store."""
+    workspace.store.engine.dispose()
+    gc.collect()
+
+
 def digest(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` but SQLite's -wal and -shm (made at opening, empty of changes) by its sha256."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
@@ -106,7 +114,7 @@ def test_a_read_only_store_opens_read_only_and_every_key_that_records_is_refused
     # A study file newer than its stored version (a save killed between its file and store writes): the extraction
     # screen stores such files when it opens, which a read-only window must not try.
     study_file(workspace)
-    workspace.store.engine.dispose()  # (no connection left open: the child is the only one)
+    closed(workspace)
     db = workspace.path("review.db")
     before = digest(workspace.root)
     script = tmp_path / "scenario.py"
@@ -152,8 +160,10 @@ def test_a_read_only_workspace_folder_is_not_opened_and_says_why_on_every_key(tm
     there, so the app does not open it; every screen and every key says so, naming the folder and what to do
     (keys said "The workspace is still opening: try again in a moment." for good)."""
     workspace = build_workspace(tmp_path / "ws")
-    workspace.store.engine.dispose()
+    closed(workspace)
     root = workspace.root
+    # (with them there SQLite opens the store and writes its -wal: the folder's permissions do not matter)
+    assert not any(p.name.endswith(("-wal", "-shm")) for p in root.iterdir())
     before = digest(root)
     script = tmp_path / "scenario.py"
     script.write_text(SCENARIO.format(tui_tests=str(Path(__file__).parent)), encoding="utf-8")
