@@ -165,6 +165,25 @@ def test_the_automation_footnote_credits_a_stopping_rule_only_when_one_said_stop
     assert "Records marked as ineligible by automation tools: 3." in english
 
 
+@pytest.mark.parametrize("verdict", [{"verdict": "stop", "rule": "recommended"}, {}])
+def test_a_stop_after_every_record_was_screened_credits_no_automation_with_the_end(
+        workspace: Workspace, add, screen_as, verdict: dict) -> None:
+    """walk20: every record screened, the screen still said "you may stop: press s", and the stop made the diagram
+    say screening "stopped by a stopping rule (…); the 0 records left unscreened at the stop are counted as marked
+    ineligible by automation tools": an end the rule did not make."""
+    from review.prisma import prisma_counts
+    pubmed = add(workspace, 3, "PubMed")
+    screen_as(workspace, pubmed, "exclude")
+    stop_screening(workspace, "alice", "SAFE: all screened", verdict=verdict)
+    english = " ".join(_svg_text(render_svg(prisma_counts(workspace), "en")).split())
+    dutch = " ".join(_svg_text(render_svg(prisma_counts(workspace), "nl")).split())
+    assert ("the stop (SAFE: all screened) came after every record had been screened by a reviewer, so no record "
+            "was marked ineligible by automation tools.") in english, english
+    assert "stopped by a stopping rule" not in english and "without a stopping rule's verdict" not in english
+    assert "kwam nadat elk record door een beoordelaar was gescreend" in dutch, dutch
+    assert "Records marked as ineligible by automation tools: 0." in english
+
+
 def test_a_stop_recorded_with_a_null_verdict_is_the_reviewers_own(workspace: Workspace, add, screen_as) -> None:
     """`review prisma stop --verdict '{"verdict": null}'` was accepted before it was refused: its note said the
     reviewers stopped while the diagram credited a stopping rule. Such a stored stop now reads as the note did."""

@@ -148,3 +148,20 @@ async def test_a_standing_stop_leaves_the_whole_verdict_visible_at_80x24(fresh_w
         visible = " ".join(" ".join(line.text.split()) for line in widget.render_lines(widget.region.reset_offset))
         assert visible.replace(" ", "") == whole.replace(" ", ""), (visible, whole)
         assert screen.query_one("#record").region.height >= 5  # the record keeps its room
+
+
+@async_test
+async def test_the_last_record_screened_does_not_ask_for_a_stop(fresh_ws: Workspace) -> None:
+    """walk20: after the last record the rule said STOP ("Every record has been screened") and a notification said
+    "The stopping rule says you may stop: press s to record it"; such a stop marks nothing ineligible, and the
+    diagram credited automation with the end. Nothing is asked once nothing is left."""
+    from tui_workspace import open_screening
+
+    async with open_screening(fresh_ws) as (app, pilot, screen):
+        for _ in range(12):
+            await pilot.press("e")
+            await settle(pilot)
+        progress = screen.project.session.progress()
+        assert progress.remaining == 0 and progress.stopping.verdict == "stop"
+        asked = [n.message for n in app._notifications if "press s to record it" in str(n.message)]
+        assert asked == [], asked

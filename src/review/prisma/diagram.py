@@ -368,6 +368,10 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
         # A stop no rule called (`review prisma stop` without a verdict, or the screening screen's stop while
         # the rule said continue) was the reviewers' call: the footnote must not credit a stopping rule.
         key = "footnote_automation" if stopped_by_rule(stop.verdict) else "footnote_reviewers_stop"
+        if automatic == 0:
+            # Every record was screened by a reviewer before the stop: "stopped by a stopping rule …; the 0 records
+            # left unscreened …" credited automation with an end it did not make (walk20).
+            key = "footnote_stop_after_all"
         notes.append((text[key].format(explanation=explanation, automatic=format_n(automatic, lang)), _NOTE))
     else:
         notes.append((text["footnote_no_automation"], _NOTE))

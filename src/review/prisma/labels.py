@@ -86,6 +86,9 @@ _LABELS: dict[str, dict[str, str]] = {
                                    "as marked ineligible by automation tools.",
         "footnote_no_automation": "No automation tool excluded records: every record counted as screened was "
                                   "screened by a reviewer.",
+        "footnote_stop_after_all": "Automation: title/abstract screening ranked records by active learning; the stop "
+                                   "({explanation}) came after every record had been screened by a reviewer, so no "
+                                   "record was marked ineligible by automation tools.",
         "footnote_other_duplicates": "Other methods: duplicate records removed (n = {n}); they were not sought for "
                                      "retrieval.",
         "footnote_source": "From: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
@@ -166,6 +169,10 @@ _LABELS: dict[str, dict[str, str]] = {
                                    "tellen als door automatiseringstools als ongeschikt gemarkeerd.",
         "footnote_no_automation": "Geen automatiseringstool heeft records uitgesloten: elk gescreend record is door "
                                   "een beoordelaar gescreend.",
+        "footnote_stop_after_all": "Automatisering: de screening op titel/abstract ordende records met active "
+                                   "learning; de stop ({explanation}) kwam nadat elk record door een beoordelaar was "
+                                   "gescreend, dus geen record is door automatiseringstools als ongeschikt "
+                                   "gemarkeerd.",
         "footnote_other_duplicates": "Andere methoden: dubbele records verwijderd (n = {n}); deze zijn niet "
                                      "opgevraagd.",
         "footnote_source": "Naar: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "

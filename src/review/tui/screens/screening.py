@@ -519,7 +519,8 @@ class ScreeningScreen(ProjectScreen):
         widget.update(counts, layout=False)
         stopping = progress.stopping
         if stopping.verdict != self._verdict:
-            if self._verdict and stopping.verdict == "stop":
+            # (not once every record is screened: a stop then marks none ineligible, and walk20 was asked to press s)
+            if self._verdict and stopping.verdict == "stop" and progress.remaining > 0:
                 self.notify("The stopping rule says you may stop: press s to record it.",
                             title="Stopping rule", timeout=10)
             self._verdict = stopping.verdict
