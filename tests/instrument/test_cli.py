@@ -395,3 +395,30 @@ def test_the_instruments_title_is_the_reviews_own_not_recurrence(ws):
                                          encoding="utf-8")
     assert run(ws, "build").exit_code == 0
     assert (current_bank(ws).title_en, current_bank(ws).title_nl) == ("Own title", "Eigen titel")
+
+
+def test_a_build_says_which_studies_behind_its_items_have_no_study_file(ws):
+    # A study named in synthesis.csv with no file in extraction/studies/ was cited without a citation and shown
+    # as "no effect size in the extraction", in silence.
+    result = run(ws, "build", "--no-exports")
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert line == ("warning: 6 studies behind the items have no file in extraction/studies/, so the instrument names "
+                    "them without citation or numbers: arends2014, etuknwa2019, reis2012, sado2014, x2020, y2018")
+
+
+def test_the_programme_builds_without_that_warning_until_a_study_file_goes(workspace):
+    import shutil
+
+    repo = Path(__file__).resolve().parents[2]
+    shutil.rmtree(workspace.root / "extraction")
+    shutil.copytree(repo / "extraction", workspace.root / "extraction")
+    for name in ("questions.toml", "scoring.toml"):
+        shutil.copy(repo / "instrument" / name, workspace.root / "instrument" / name)
+    result = run(workspace, "build", "--no-exports")
+    assert result.exit_code == 0 and "warning:" not in result.output, result.output
+    (workspace.root / "extraction" / "studies" / "roelen2010.toml").unlink()
+    result = run(workspace, "build", "--no-exports")
+    assert result.exit_code == 0, result.output
+    assert ("warning: 1 study behind the items has no file in extraction/studies/, so the instrument names it "
+            "without citation or numbers: roelen2010") in result.output.splitlines()

@@ -11,7 +11,7 @@ from ..services import instrument as project
 from ..timestamps import iso_utc
 from .context import INPUT_FILE, Context, pass_context
 from .output import check_outputs, require_terminal
-from ..words import counted
+from ..words import counted, verb_for
 
 
 def register(group: click.Group) -> None:
@@ -46,6 +46,11 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
         click.echo(f"wrote {_show(path)}", err=True)
     if result.not_recorded:
         click.echo(result.not_recorded, err=True)
+    if result.unsourced:  # (said, not refused: the synthesis counted them; their file may be on its way back)
+        n = len(result.unsourced)
+        click.echo(f"warning: {counted(n, 'study')} behind the items {verb_for(n, 'has', 'have')} no file in "
+                   f"extraction/studies/, so the instrument names {verb_for(n, 'it', 'them')} without citation or "
+                   f"numbers: {', '.join(result.unsourced)}", err=True)
     click.echo("")
     click.echo(project.bank_summary_markdown(result.bank), nl=False)
 

@@ -90,6 +90,9 @@ class BuildResult:
     written: bool
     exports: list[Path] = field(default_factory=list)
     not_recorded: str = ""  # the note of a build without the store: what it did not record
+    #: Studies behind the bank's items with no study file (``extraction/studies/``): the bank names them without
+    #: their citation or numbers (a synthesis.csv older than a renamed or removed file, or one given with --synthesis).
+    unsourced: list[str] = field(default_factory=list)
 
 
 def compile_bank(workspace: Workspace, synthesis: Path | None = None,
@@ -253,6 +256,8 @@ def build(workspace: Workspace, synthesis: Path | None = None, *, now: datetime 
         if recorded is None and workspace.store_if_there() is not None:  # (the row read above: not read again)
             _insert_version(workspace, bank, hashlib.sha256(text.encode("utf-8")).hexdigest())
     result = BuildResult(bank, previous, changes, written)
+    sourced = {source.study for source in bank.sources}
+    result.unsourced = sorted({s for item in bank.items for s in item.studies} - sourced)
     if workspace.missing_store is not None:
         result.not_recorded = workspace.not_recorded_note("the item bank's version", plural=False)
     for fmt, text in texts.items():
