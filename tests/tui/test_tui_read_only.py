@@ -18,7 +18,7 @@ from bound_permissions import run_where_permissions_bind
 from review.extraction import Study, save_study
 from review.tui.read_only import HEADER_WORDS, refusal_words
 from review.workspace import Workspace
-from tui_workspace import build_workspace
+from tui_workspace import async_test, build_workspace, open_app, settle
 
 #: The keys pressed in the read-only window, each after switching to its screen: every screen's keys that record.
 KEYS: list[list[str]] = [
@@ -56,7 +56,8 @@ async def main():
             before = len(said)
             await pilot.press(*keys)
             await settle(pilot)
-            pressed.append([keys, type(app.screen).__name__, said[before:]])
+            dimmed = sorted(str(key.key) for key in app.screen.query("FooterKey.-disabled"))
+            pressed.append([keys, type(app.screen).__name__, said[before:], dimmed])
             while len(app.screen_stack) > 1:  # (a dialog a key opened: closed, so the next key goes to its screen)
                 app.pop_screen()
                 await settle(pilot)
@@ -132,10 +133,15 @@ def test_a_read_only_store_opens_read_only_and_every_key_that_records_is_refused
     opened = [line for line in seen["opened"] if line.startswith("Opened read-only")]
     assert opened and why in opened[0] and "copy the workspace folder" in opened[0], seen["opened"]
     refused = refusal_words(why)
-    for keys, screen, said in seen["pressed"]:
+    dimmed = {}
+    for keys, screen, said, dimmed[screen] in seen["pressed"]:
         # One line each, the refusal (conflicts' b says blind mode is off first: it writes nothing).
         assert said and said[-1] == refused, (keys, screen, said)
         assert all(line == refused or line.startswith("Blind mode off") for line in said), (keys, screen, said)
+    # The footer shows the keys that record dimmed (Textual's names: "slash" is search, not dimmed).
+    assert dimmed["ScreeningScreen"] == ["e", "i", "m", "n", "r", "s", "u"], dimmed
+    assert dimmed["FulltextScreen"] == ["n", "o", "t", "u", "x", "y"], dimmed
+    assert {"p", "d", "x"} <= set(dimmed["DashboardScreen"]) and "g" not in dimmed["DashboardScreen"], dimmed
     assert digest(workspace.root) == before  # nothing written: the store, review.toml, no export, no demo data
 
 
@@ -177,6 +183,17 @@ def test_a_read_only_workspace_folder_is_not_opened_and_says_why_on_every_key(tm
     assert seen["read_only"] is None  # not opened
     why = f"Not opened: the workspace folder {root} is read-only to you"
     assert why in seen["screen"] and "a copy of the workspace" in seen["screen"], seen["screen"]
-    for keys, screen, said in seen["pressed"]:
+    for keys, screen, said, _ in seen["pressed"]:
         assert said and all(line.startswith(why) for line in said), (keys, screen, said)
     assert digest(root) == before and not any(p.name.endswith(("-wal", "-shm")) for p in root.iterdir())
+
+
+@async_test
+async def test_a_writable_window_dims_no_key(tmp_path: Path) -> None:
+    async with open_app(build_workspace(tmp_path / "ws"), "alice", "screening", size=(100, 30)) as (app, pilot):
+        assert app.project is not None and app.project.read_only == ""
+        assert HEADER_WORDS not in str(app.sub_title)
+        assert not list(app.screen.query("FooterKey.-disabled"))
+        await pilot.press("6")
+        await settle(pilot)
+        assert not list(app.screen.query("FooterKey.-disabled"))

@@ -317,6 +317,7 @@ class ReviewApp(PlainNotifyApp):
 
         if message.project.read_only:  # (no claim to keep alive)
             self.sub_title = self._header()
+            self.screen.refresh_bindings()  # its keys that record, dimmed (a screen shown later draws them so)
             self.notify(opened_words(message.project.read_only), title="Read-only", severity="warning", timeout=30)
         else:
             self.set_interval(heartbeat_interval(), self._heartbeat)

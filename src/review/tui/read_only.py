@@ -3,7 +3,7 @@
 The app opens it to read (``Project.read_only`` says why) and refuses, in one line, every key whose action
 records something: each screen names those actions in ``WRITES`` (its action names, without arguments), and
 ``ReviewApp.run_action`` asks ``writes`` before any of them runs. The store refuses a write anyway; the refusal
-here says why before a dialog opens or a worker starts.
+here says why before a dialog opens or a worker starts. The footer shows those keys dimmed (``action_state``).
 """
 
 from __future__ import annotations
@@ -37,3 +37,12 @@ def writes(action: str, default_namespace: Any) -> bool:
     except Exception:  # (a malformed action is Textual's to report)
         return False
     return not namespace and name in getattr(default_namespace, "WRITES", ())
+
+
+def action_state(node: Any, action: str) -> bool | None:
+    """A screen's ``check_action`` for its own ``action``: None (its key dimmed in the footer; pressed, it still
+    reaches ``ReviewApp.run_action``, which says why) when the action records and the window is read-only."""
+    project = getattr(node.app, "project", None)
+    if project is not None and project.read_only and action in getattr(node, "WRITES", ()):
+        return None
+    return True

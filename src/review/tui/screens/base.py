@@ -22,6 +22,7 @@ from ...services.screening import NotOffered, RemovedMeanwhile, store_errors
 from ...services.workspace import record as read_record
 from ..messages import RecordRead, SetAsideChanged
 from ..project import Project
+from ..read_only import action_state
 from ..widgets.footer import ReviewFooter
 
 #: Seconds in which the same error is not shown again: a busy store fails the settings follow and
@@ -212,6 +213,9 @@ class ProjectScreen(Screen[None]):
     @property
     def project(self) -> Project | None:
         return self.app.project  # type: ignore[attr-defined, no-any-return]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action_state(self, action)  # (a key that records: dimmed in a read-only window)
 
     def on_mount(self) -> None:
         self.watch(self.app, "project", self._project_changed, init=True)

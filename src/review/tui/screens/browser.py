@@ -456,4 +456,4 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_table":  # offered (and shown) only away from the table
             return not isinstance(self.focused, DataTable)
-        return True
+        return super().check_action(action, parameters)

@@ -448,7 +448,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             return blind
         if action == "reblind":
             return not blind
-        return True
+        return super().check_action(action, parameters)
 
     def action_unblind(self) -> None:
         self._set_blind(False)

@@ -30,6 +30,7 @@ from ...services.extraction import (
     save_study_form, store_changed_files, study_files,
 )
 from ...levels import ci_level_fraction, ci_level_prefix
+from ..read_only import action_state
 from .base import RefitsOnResize, plain, refuse_key, report_worker_error, screen_footer
 
 #: What the form says while extraction/studies/ holds no study file.
@@ -247,6 +248,9 @@ class ExtractionScreen(RefitsOnResize):
             widgets.append(Input(placeholder=placeholder, id=f"field-{name}", disabled=name == "id",
                                  tooltip=spec.help or None))
         return widgets
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action_state(self, action)  # (a key that records: dimmed in a read-only window)
 
     async def on_mount(self) -> None:
         self.query_one("#quips-table", DataTable).add_columns(*QUIPS_COLUMNS)

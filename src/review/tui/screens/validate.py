@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...errors import ReviewError, first_line
 from ...services.validate import PLAN_FILE, VALIDATE_DIR, AnalysisCancelled, planned_analyses, run_planned, write_demo
+from ..read_only import action_state
 from .base import group_running, refuse_key, screen_footer
 
 
@@ -90,6 +91,9 @@ class ValidateScreen(Screen[None]):
                 with ScrollableContainer(id="report-scroll"):
                     yield Static("", id="validate-report", markup=False)
         yield screen_footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action_state(self, action)  # (a key that records: dimmed in a read-only window)
 
     def on_mount(self) -> None:
         self.action_reload()
