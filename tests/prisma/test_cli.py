@@ -333,3 +333,23 @@ def test_a_decision_that_leaves_a_sought_record_excluded_warns(workspace: Worksp
     assert f"review -r alice fulltext undo {ids[0]}" in changed.stderr and "(2 times)" not in changed.stderr
     again = _run(workspace, "decide", str(ids[0]), "--include")
     assert again.exit_code == 0 and "now excluded" not in again.stderr
+
+
+def test_an_eligibility_disagreement_is_work_in_progress_not_a_broken_flow(workspace: Workspace, add,
+                                                                           screen_as) -> None:
+    """walk20: alice eligible, bob excluded, no consensus yet: review prisma said '[BROKEN] … 1 report has
+    conflicting eligibility decisions', which read as a damaged store; it is dual review waiting for its
+    consensus. --strict still refuses it."""
+    ids = add(workspace, 1, "PubMed")
+    screen_as(workspace, ids, "include")
+    assert _run(workspace, "fulltext", "retrieved", str(ids[0])).exit_code == 0
+    assert _run(workspace, "fulltext", "eligible", str(ids[0])).exit_code == 0
+    assert _run(workspace, "fulltext", "excluded", str(ids[0]), "--reason", "wrong pop", reviewer="bob").exit_code == 0
+    result = _run(workspace, "prisma", "--strict")
+    assert result.exit_code == 4 and "BROKEN" not in result.stderr, result.stderr
+    assert ("[in progress] databases_registers: assessed − excluded = included: 1 vs 0 — 1 report has conflicting "
+            "eligibility decisions") in result.stderr
+    status = _run(workspace, "status").stdout
+    assert ("in progress: 1 report awaits a consensus on its eligibility (the reviewers disagree)") in status, status
+    resolved = _run(workspace, "fulltext", "excluded", str(ids[0]), "--reason", "wrong pop", reviewer="consensus")
+    assert resolved.exit_code == 0 and _run(workspace, "prisma", "--strict").exit_code == 0

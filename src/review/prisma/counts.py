@@ -66,7 +66,10 @@ SAID_IDS = 10
 
 #: Parts behind an identity that are work still to do, not an error (``IdentityCheck.in_progress``).
 PENDING_PARTS: frozenset[str] = frozenset({"pending_screening", "pending_fulltext", "pending_other_sought",
-                                           "pending_assessment"})
+                                           "pending_assessment",
+                                           # Two reviewers' differing eligibility verdicts wait for a consensus,
+                                           # as dual review goes: '[BROKEN]' read as a damaged store (walk20).
+                                           "conflicts"})
 
 
 @dataclass(slots=True, frozen=True)

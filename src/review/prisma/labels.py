@@ -69,6 +69,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "in_progress": "In progress",
         "progress_pending_screening_one": "{n} record not screened yet",
         "progress_pending_screening_many": "{n} records not screened yet",
+        "progress_conflicts_one": "{n} report awaits a consensus on its eligibility (the reviewers disagree)",
+        "progress_conflicts_many": "{n} reports await a consensus on their eligibility (the reviewers disagree)",
         # PRISMA 2020 flow diagram template footnotes (Page et al. 2021).
         "footnote_identified": "*Consider, if feasible to do so, reporting the number of records identified from "
                                "each database or register searched (rather than the total number across all "
@@ -153,6 +155,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "in_progress": "Bezig",
         "progress_pending_screening_one": "{n} record nog niet gescreend",
         "progress_pending_screening_many": "{n} records nog niet gescreend",
+        "progress_conflicts_one": "{n} rapport wacht op consensus over de geschiktheid (de beoordelaars verschillen)",
+        "progress_conflicts_many": "{n} rapporten wachten op consensus over de geschiktheid (de beoordelaars "
+                                   "verschillen)",
         "footnote_identified": "*Vermeld waar mogelijk het aantal records per doorzochte database of register (in "
                                "plaats van het totaal over alle databases/registers).",
         "footnote_excluded": "**Als automatiseringstools zijn gebruikt: vermeld hoeveel records door een mens en "
