@@ -289,6 +289,23 @@ def test_real_dedup_stage_duplicates_are_counted(workspace: Workspace, add, monk
     assert counts.n("duplicates") == 1 and counts.n("database_results") == 5
 
 
+def test_records_imported_after_the_last_dedup_run_are_noted(workspace: Workspace, add, monkeypatch) -> None:
+    """walk20: five records imported after `review dedup`; review status said they were not deduplicated yet,
+    review prisma (whose duplicates box is published) said nothing."""
+    monkeypatch.undo()  # the real dedup stage
+    from review.dedup.run import run_dedup
+
+    add(workspace, 3, "PubMed")
+    run_dedup(workspace)
+    assert not any("after the last dedup run" in note for note in prisma_counts(workspace).notes)
+    add(workspace, 2, "Embase")
+    notes = prisma_counts(workspace).notes
+    assert ("2 records were imported after the last dedup run and are not deduplicated yet: the duplicates box may "
+            "be short (run 'review dedup')") in notes, notes
+    run_dedup(workspace)
+    assert not any("after the last dedup run" in note for note in prisma_counts(workspace).notes)
+
+
 def test_slim_label_query_matches_store_current_decisions(workspace: Workspace, add, screen_as) -> None:
     from review.store.fulltext import current_screening_labels
     ids = add(workspace, 4, "PubMed")
