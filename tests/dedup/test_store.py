@@ -388,6 +388,20 @@ def test_records_with_decisions_leave_out_undone_decisions_and_events(workspace:
         assert dedup_store.records_with_decisions(conn, [b, d]) == set()
 
 
+def test_cli_review_says_a_skipped_pair_still_waits(workspace: Workspace) -> None:
+    """walk20 skipped its one pair: '--review' ended 'no borderline pairs left to review (0 decided this session)'
+    while review status still counted it to review."""
+    import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
+    run_dedup(workspace)
+    ws = ["--workspace", str(workspace.root)]
+    skipped = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="k\n")
+    assert skipped.exit_code == 0, skipped.output
+    assert skipped.stdout.rstrip().endswith("no more borderline pairs this session (0 decided; 1 pair skipped, still "
+                                            "to review: review dedup --review shows it again)"), skipped.stdout
+    decided = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="d\n")
+    assert decided.stdout.rstrip().endswith("no borderline pairs left to review (1 decided this session)")
+
+
 def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> None:
     # The TUI had u; the terminal review had no way back from a mistaken s but --undo-merge,
     # which calls every pair of the cluster different.

@@ -175,9 +175,15 @@ def _review(workspace: Workspace, reviewer: str) -> None:
     #: This session's verdicts, newest last: (stored verdict id, the pair's decision id, verdict), for ``u``.
     history: list[tuple[int, int, str]] = []
     while True:
-        pending = [p for p in service.borderline_pairs(workspace) if p.decision_id not in shown]
+        pairs = service.borderline_pairs(workspace)
+        pending = [p for p in pairs if p.decision_id not in shown]
         if not pending:
-            click.echo(f"no borderline pairs left to review ({decided} decided this session)")
+            # A pair skipped here is still open: "no borderline pairs left" read as none to come (walk20).
+            waiting = len(pairs)
+            click.echo(f"no borderline pairs left to review ({decided} decided this session)" if not waiting else
+                       f"no more borderline pairs this session ({decided} decided; {counted(waiting, 'pair')} "
+                       f"skipped, still to review: review dedup --review shows {'it' if waiting == 1 else 'them'} "
+                       "again)")
             return
         pair = pending[0]
         shown.add(pair.decision_id)
