@@ -17,7 +17,7 @@ from review.instrument.config import InstrumentConfig, load_config
 from review.instrument.evidence import EvidenceSnapshot, parse_synthesis_csv, snapshot_of
 from review.instrument.itembank import dumps_bank, load_templates, loads_bank
 from review.instrument.project import short_citation
-from review.instrument.render import bank_summary_markdown
+from review.instrument.render import T, bank_summary_markdown, evidence_text
 
 from .conftest import HEADER, QUESTIONS, SYNTHESIS, make_bank
 
@@ -79,26 +79,39 @@ def test_min_level_is_configurable(synthesis_file, questions_file):
     assert bank.item("company_size").weight == 1.0
 
 
-def test_pooled_log_rule_uses_log_effect_and_min_pooled_fallback(synthesis_file, questions_file):
+def test_pooled_log_asks_a_factor_without_its_own_pooled_ratio_as_an_unweighted_signal(synthesis_file, questions_file):
     config = load_config(None, {"weights": {"weight_rule": "pooled_log"}})
     bank = make_bank(synthesis_file, questions_file, config)
     assert bank.item("supervisor_conflict").weight == round(math.log(2.21), 3)
     assert bank.item("supervisor_support").weight == round(abs(math.log(0.5)), 3)
-    # prev_episodes has no pooled estimate: it gets the weakest pooled weight, and says so.
+    # prev_episodes (strong, no pooled estimate) once got supervisor_support's 0.693: another factor's effect size
     prev = bank.item("prev_episodes")
-    assert prev.weight == round(abs(math.log(0.5)), 3)
-    assert "no pooled ratio estimate" in prev.weight_basis
-    # whose weight it is, with that factor's estimate: the number traces to the studies it comes from
-    assert prev.weight_basis == ("no pooled ratio estimate: weight of the weakest pooled factor, supervisor_support "
-                                 "(|ln OR 0.50 [0.30-0.80]| = 0.693), not an estimate of this factor "
-                                 "(pooled_fallback = min_pooled)")
+    assert (prev.scored, prev.weight, prev.caution) == (False, 0.0, "unpooled")
+    assert prev.weight_basis == ("signal, not weighed: no pooled estimate, and weight_rule = pooled_log weighs only a "
+                                 "factor's own pooled ratio (pooled_fallback = signal; evidence level 'strong')")
+    assert sorted(i.factor_id for i in bank.scored_items) == ["supervisor_conflict", "supervisor_support"]
+    # its answer carries no weight in any export, only the side the evidence gives it
+    option = next(q for q in bank.questions if q.link_id == "prev_absence").option("yes")
+    assert option is not None and (option.weight, option.side) == (0.0, "risk")
+    summary = bank_summary_markdown(bank)
+    assert ("Not weighed as they have no pooled ratio estimate of their own (weight_rule pooled_log, decision "
+            "0056): prev_episodes") in summary
+    assert "0.693" not in summary.split("### Asked as signal")[1]
+    assert evidence_text(T("nl"), prev).startswith("weegt niet mee: geen gepoolde effectmaat voor deze factor")
 
 
-def test_pooled_log_level_fallback(synthesis_file, questions_file):
-    config = load_config(None, {"weight_rule": "pooled_log", "pooled_fallback": "level"})
-    bank = make_bank(synthesis_file, questions_file, config)
-    assert bank.item("prev_episodes").weight == 3.0
-    assert "no pooled estimate" in bank.item("prev_episodes").weight_basis
+@pytest.mark.parametrize(("fallback", "why"), [("min_pooled", "another factor's effect size"),
+                                               ("level", "level points (1-3) on the scale of |ln ratio| weights")])
+def test_fallbacks_that_borrow_or_mix_scales_are_refused(fallback, why, tmp_path):
+    with pytest.raises(WorkspaceError, match=re.escape(
+            f"review.toml: instrument: pooled_fallback '{fallback}' is no longer offered (it ")) as err:
+        load_config(None, {"weight_rule": "pooled_log", "pooled_fallback": fallback})
+    assert why in str(err.value) and "decision 0056" in str(err.value)
+    scoring = tmp_path / "scoring.toml"
+    scoring.write_text(f'[weights]\npooled_fallback = "{fallback}"\n', encoding="utf-8")
+    with pytest.raises(ValidationError, match=re.escape(f"{scoring}: pooled_fallback '{fallback}'")):
+        load_config(scoring)
+    assert load_config(None, {"pooled_fallback": "signal"}).pooled_fallback == "signal"
 
 
 def test_item_bank_toml_round_trips(bank):
@@ -222,9 +235,10 @@ def test_pooled_log_ignores_non_ratio_measures(tmp_path, questions_file):
                              "true,true,risk,moderate,ariens,arends2014;x2020,MD,-0.4,-0.9,0.1")
     path = tmp_path / "md.csv"
     path.write_text(text, encoding="utf-8")
-    config = load_config(None, {"weight_rule": "pooled_log", "pooled_fallback": "level"})
+    config = load_config(None, {"weight_rule": "pooled_log"})
     item = make_bank(path, questions_file, config).item("supervisor_conflict")
-    assert item.weight == 2.0 and "pooled MD is not a ratio" in item.weight_basis
+    assert (item.weight, item.scored, item.caution) == (0.0, False, "unpooled")
+    assert "pooled MD -0.40 [-0.90 to 0.10] is not a ratio" in item.weight_basis
 
 
 def _bank_with(tmp_path: Path, extra_rows: str = "", extra_questions: str = "", **overrides):

@@ -422,3 +422,42 @@ def test_the_programme_builds_without_that_warning_until_a_study_file_goes(works
     assert result.exit_code == 0, result.output
     assert ("warning: 1 study behind the items has no file in extraction/studies/, so the instrument names it "
             "without citation or numbers: roelen2010") in result.output.splitlines()
+
+
+def test_pooled_log_build_says_which_factors_are_asked_unweighted_and_no_export_weighs_them(ws):
+    """Decision 0056: prev_episodes (strong, no pooled estimate) got supervisor_support's |ln 0.5| = 0.693."""
+    toml = ws.root / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[instrument]\nweight_rule = "pooled_log"\n', encoding="utf-8")
+    result = run(ws, "build")
+    assert result.exit_code == 0, result.output
+    assert ("note: 1 factor that reaches the minimum level has no pooled ratio estimate of its own, so under "
+            "weight_rule = pooled_log it is asked as a signal, not weighed (decision 0056): prev_episodes"
+            ) in result.stderr.splitlines()
+    folder = ws.root / "instrument"
+    questionnaire = json.loads((folder / "questionnaire.fhir.json").read_text(encoding="utf-8"))
+
+    def options(items):
+        for item in items:
+            yield from ((item["linkId"], o) for o in item.get("answerOption", []))
+            yield from options(item.get("item", []))
+
+    weights = {(link, o["valueCoding"]["code"]): o["extension"][0]["valueDecimal"]
+               for link, o in options(questionnaire["item"]) if "extension" in o}
+    assert weights[("prev_absence", "yes")] == 0.0 and weights[("conflict", "yes")] == 0.793
+    with (folder / "redcap_data_dictionary.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["Variable / Field Name"]: row for row in csv.DictReader(handle)}
+    assert rows["prev_absence"]["Field Annotation"].startswith("signal (not weighed): prev_episodes; weights: yes=0")
+    assert "0.693" not in rows["prev_absence"]["Field Annotation"]
+    form = (folder / "questionnaire-form.html").read_text(encoding="utf-8")
+    assert "weegt niet mee: geen gepoolde effectmaat voor deze factor" in form
+
+
+def test_a_fallback_that_lends_a_weight_is_one_line_and_writes_nothing(ws):
+    toml = ws.root / "review.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[instrument]\nweight_rule = "pooled_log"\n'
+                    'pooled_fallback = "min_pooled"\n', encoding="utf-8")
+    result = run(ws, "build")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        "review: review.toml: instrument: pooled_fallback 'min_pooled' is no longer offered")
+    assert not (ws.root / "instrument" / "item_bank.toml").exists()

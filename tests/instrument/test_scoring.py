@@ -137,3 +137,22 @@ def test_every_profile_says_the_factors_are_prognostic_not_causes(bank, config):
         assert sentence in report_markdown(bank, profile, {"prev_absence": "yes"}, lang=lang)  # CLI and fill-in mode
         assert sentence in form_html(bank, config, lang)
         assert sentence in guide_markdown(bank, lang)
+
+
+def test_a_factor_unweighted_for_want_of_a_pooled_ratio_is_not_called_limited_evidence(synthesis_file, questions_file):
+    """Decision 0056: under pooled_log prev_episodes (strong, two studies, nothing pooled) is asked unweighted."""
+    from .conftest import make_bank
+    pooled_log = load_config(None, {"weight_rule": "pooled_log", "signal_min_level": ""})
+    bank = make_bank(synthesis_file, questions_file, pooled_log)
+    profile = score(bank, {"prev_absence": "yes", "has_supervisor": "yes", "conflict": "no", "support": "no",
+                           "company": "small"}, pooled_log)
+    (signal,) = profile.signals
+    assert (signal.factor_id, signal.weight, signal.level) == ("prev_episodes", 0.0, "strong")
+    assert profile.risk_weight == 0.0
+    assert "1 signal (limited evidence or no pooled effect size, not weighed) present." in profile.indication_en
+    assert "Eén signaal aanwezig (beperkt bewijs of geen gepoolde effectmaat; weegt niet mee)." in profile.indication_nl
+    assert not any(line.startswith("Signals rest on limited evidence") for line in profile.uncertainty_en)
+    assert ("Asked without weight: Previous sickness absence episodes. The evidence reaches the level for weighing, "
+            "but the weights follow the pooled effect sizes and this factor has none; borrowing another factor's "
+            "weight would invent an effect size.") in profile.uncertainty_en
+    assert any(line.startswith("Zonder gewicht gevraagd: Eerdere verzuimepisodes.") for line in profile.uncertainty_nl)

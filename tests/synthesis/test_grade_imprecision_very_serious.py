@@ -113,3 +113,24 @@ def test_synthesis_md_quotes_the_imprecision_lines_the_code_writes() -> None:
     assert len(quoted) == 4
     for fragment in quoted:
         assert fragment in written, fragment
+
+
+def test_a_run_reporting_90_percent_is_graded_on_the_95_percent_pooled_ci() -> None:
+    """Decision 0056: three cohorts OR 1.30 (0.87-1.95) pool to 0.78-2.17 at 95 % (both sides: -2) and to 0.92-1.84 at
+    90 % (above 1.25 only: -1); GRADE's thresholds assume 95 %, so the review's level setting moves no certainty."""
+    studies = []
+    for i in range(3):
+        made = estimate("null")
+        made.estimate, made.ci_low, made.ci_high = 1.30, 0.87, 1.95
+        studies.append(study(f"s{i}", made, rob=quips()))
+    quality = study_quality(studies, CollapseRule())
+    at_95, at_90 = (synthesise_factor(FACTOR, studies, quality, SynthesisSettings(rule_set="ariens", level=level))
+                    for level in (0.95, 0.90))
+    assert at_90.pooled is not None and at_90.grade is not None and at_95.grade is not None
+    assert (round(at_90.pooled.back(at_90.pooled.ci_low), 2), at_90.pooled.level) == (0.92, 0.90)  # reported as set
+    assert at_95.grade.domains["imprecision"].reason.startswith("pooled CI 0.78-2.17 crosses 1 and includes important "
+                                                                "effects on both sides")
+    assert at_90.grade.domains["imprecision"].change == at_95.grade.domains["imprecision"].change == -2
+    assert at_90.grade.domains["imprecision"].reason == at_95.grade.domains["imprecision"].reason.replace(
+        "pooled CI", "pooled 95 % CI")
+    assert at_90.grade.certainty == at_95.grade.certainty

@@ -51,6 +51,14 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
         click.echo(f"warning: {counted(n, 'study')} behind the items {verb_for(n, 'has', 'have')} no file in "
                    f"extraction/studies/, so the instrument names {verb_for(n, 'it', 'them')} without citation or "
                    f"numbers: {', '.join(result.unsourced)}", err=True)
+    unpooled = [i.factor_id for i in result.bank.signal_items if i.caution == "unpooled"]
+    if unpooled:  # decision 0056: said, as these factors reach the level for a weight
+        n = len(unpooled)
+        click.echo(f"note: {counted(n, 'factor')} that {verb_for(n, 'reaches', 'reach')} the minimum level "
+                   f"{verb_for(n, 'has', 'have')} no pooled ratio "
+                   f"estimate of {verb_for(n, 'its', 'their')} own, so under weight_rule = pooled_log "
+                   f"{verb_for(n, 'it is', 'they are')} asked as {verb_for(n, 'a signal', 'signals')}, not weighed "
+                   f"(decision 0056): {', '.join(unpooled)}", err=True)
     click.echo("")
     click.echo(project.bank_summary_markdown(result.bank), nl=False)
 

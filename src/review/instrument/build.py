@@ -121,7 +121,14 @@ def build_item_bank(
                                             ev.direction, "; ".join(reasons), ev.modifiable,
                                             list(ev.studies)))
     weights = assign_weights(included, config, pooled_k, pooled_studies)
-    items = [_item(ev, templates, weights[ev.factor_id], pooled_k, pooled_studies) for ev in included]
+    items = []
+    for ev in included:
+        item = _item(ev, templates, weights[ev.factor_id], pooled_k, pooled_studies)
+        if ev.factor_id in weights.unweighted:
+            # decision 0056: no pooled ratio of its own, so no weight on the pooled scale; asked, not weighed
+            item.scored = False
+            item.caution = UNPOOLED
+        items.append(item)
     for ev, reason in signals:
         item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
                                           f"{config.signal_min_level})"), pooled_k, pooled_studies)
@@ -206,11 +213,28 @@ def _one_answer_one_factor(items: list[Item], config: InstrumentConfig) -> tuple
     return sorted(kept, key=lambda i: order[i.factor_id]), dropped
 
 
+#: ``Item.caution`` of a factor that reaches ``min_level`` but is asked unweighted under ``pooled_log``.
+UNPOOLED = "unpooled"
+
+
+class Weights(dict[str, tuple[float, str]]):
+    """Weight and its one-line basis per factor id; ``unweighted``: the factors asked as signals instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unweighted: set[str] = set()
+
+
 def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig,
                    pooled_k: Mapping[str, int] | None = None,
-                   pooled_studies: Mapping[str, Sequence[str]] | None = None) -> dict[str, tuple[float, str]]:
-    """Weight and its one-line justification per factor id, by the configured rule."""
-    out: dict[str, tuple[float, str]] = {}
+                   pooled_studies: Mapping[str, Sequence[str]] | None = None) -> Weights:
+    """Weight and its one-line justification per factor id, by the configured rule.
+
+    Under ``pooled_log`` a factor without a pooled ratio estimate gets weight 0 and is listed in
+    ``unweighted`` (decision 0056): the weight of another factor is not its effect size, and level
+    points are not on the |ln ratio| scale.
+    """
+    out = Weights()
     names = pooled_studies or {}
     # per factor '2', or '2: a, b' when the pooled studies are known ('(k = 2: a, b)' in the basis)
     k = {f: f"{n}" + (f": {', '.join(names[f])}" if len(names.get(f, ())) == n else "")
@@ -222,27 +246,18 @@ def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig,
                 weight, basis = out[ev.factor_id]
                 out[ev.factor_id] = (weight, basis + f"; pooled {_estimate(ev, k.get(ev.factor_id))} shown, not used")
         return out
-    pooled = {ev.factor_id: round(abs(math.log(ev.pooled_estimate)), 3)
-              for ev in included if ev.pooled_estimate is not None and ev.measure in RATIO_MEASURES}
-    # The weakest pooled factor (by weight, then id): its estimate is named where its weight is lent, so the
-    # number traces to that factor's studies, not to this one's, which have none.
-    weakest = min(pooled, key=lambda f: (pooled[f], f)) if pooled else None
-    by_id = {ev.factor_id: ev for ev in included}
     for ev in included:
-        if ev.factor_id in pooled:
-            out[ev.factor_id] = (pooled[ev.factor_id],
-                                 f"|ln {_estimate(ev, k.get(ev.factor_id))}| = {pooled[ev.factor_id]:.3f} "
-                                 "(weight_rule = pooled_log)")
-        elif config.pooled_fallback == "min_pooled" and weakest is not None:
-            lender = by_id[weakest]
-            out[ev.factor_id] = (pooled[weakest], f"no pooled ratio estimate: weight of the weakest pooled factor, "
-                                                  f"{weakest} (|ln {_estimate(lender, k.get(weakest))}| = "
-                                                  f"{pooled[weakest]:.3f}), not an estimate of this factor "
-                                                  "(pooled_fallback = min_pooled)")
-        else:
-            why = ("no pooled estimate" if ev.pooled_estimate is None
-                   else f"pooled {ev.measure} is not a ratio")
-            out[ev.factor_id] = _level_weight(ev, config, why)
+        if ev.pooled_estimate is not None and ev.measure in RATIO_MEASURES:
+            weight = round(abs(math.log(ev.pooled_estimate)), 3)
+            out[ev.factor_id] = (weight, f"|ln {_estimate(ev, k.get(ev.factor_id))}| = {weight:.3f} "
+                                         "(weight_rule = pooled_log)")
+            continue
+        why = ("no pooled estimate" if ev.pooled_estimate is None
+               else f"pooled {_estimate(ev, k.get(ev.factor_id))} is not a ratio")
+        out[ev.factor_id] = (0.0, f"signal, not weighed: {why}, and weight_rule = pooled_log weighs only a "
+                                  f"factor's own pooled ratio (pooled_fallback = {config.pooled_fallback}; "
+                                  f"evidence level '{ev.level}')")
+        out.unweighted.add(ev.factor_id)
     return out
 
 

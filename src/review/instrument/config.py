@@ -16,6 +16,14 @@ from ..records import LEVEL_RANKS
 from ..tomlread import read_toml
 
 WEIGHT_RULES: tuple[str, ...] = ("level", "pooled_log")
+#: What ``pooled_log`` does with a factor that has no pooled ratio estimate: ask it as a signal, unweighted.
+POOLED_FALLBACKS: tuple[str, ...] = ("signal",)
+#: Fallbacks refused since decision 0056: one lent another factor's |ln ratio|, the other put level points
+#: on the |ln ratio| scale.
+WITHDRAWN_FALLBACKS: dict[str, str] = {
+    "min_pooled": "it gave the factor another factor's effect size",
+    "level": "it put level points (1-3) on the scale of |ln ratio| weights",
+}
 
 
 @dataclass(slots=True, frozen=True)
@@ -41,14 +49,14 @@ class InstrumentConfig:
     #: Leave out factors the synthesis marks as not assessable in a conversation.
     require_assessable: bool = True
     #: "level": weight = level_points[level]; "pooled_log": weight = |ln(pooled ratio)|, and a
-    #: factor without a pooled estimate gets the fallback below.
+    #: factor without a pooled ratio estimate gets the fallback below.
     weight_rule: str = "level"
     level_points: dict[str, float] = field(default_factory=lambda: {
         "strong": 3.0, "moderate": 2.0, "some": 1.0, "limited": 1.0,
     })
-    #: For "pooled_log" without a pooled estimate: "min_pooled" (the smallest |ln| among the
-    #: pooled included factors, so an unpooled factor never outweighs a pooled one) or "level".
-    pooled_fallback: str = "min_pooled"
+    #: For "pooled_log" without a pooled ratio estimate: "signal" (asked, not weighed), the only one
+    #: offered: a weight is never borrowed from another factor nor taken from another scale (decision 0056).
+    pooled_fallback: str = "signal"
     #: Answer option scaled weight for a "partly present" answer.
     partly_fraction: float = 0.5
     #: Profile: share of unanswered scored factors above which no indication is given.
@@ -181,8 +189,14 @@ def _validate(config: InstrumentConfig, where: str) -> None:
         raise ValidationError(f"{where}: min_grade {config.min_grade!r} is not a GRADE level")
     if config.weight_rule not in WEIGHT_RULES:
         raise ValidationError(f"{where}: weight_rule {config.weight_rule!r} is not one of {WEIGHT_RULES}")
-    if config.pooled_fallback not in {"min_pooled", "level"}:
-        raise ValidationError(f"{where}: pooled_fallback must be 'min_pooled' or 'level'")
+    if config.pooled_fallback in WITHDRAWN_FALLBACKS:
+        raise ValidationError(f"{where}: pooled_fallback {config.pooled_fallback!r} is no longer offered "
+                              f"({WITHDRAWN_FALLBACKS[config.pooled_fallback]}); a factor without a pooled ratio "
+                              "estimate is asked as a signal, not weighed: set pooled_fallback = \"signal\" "
+                              "(decision 0056)")
+    if config.pooled_fallback not in POOLED_FALLBACKS:
+        raise ValidationError(f"{where}: pooled_fallback must be one of {POOLED_FALLBACKS}, "
+                              f"got {config.pooled_fallback!r}")
     if config.signal_min_grade and config.signal_min_grade.lower() not in GRADE_RANKS:
         raise ValidationError(f"{where}: signal_min_grade {config.signal_min_grade!r} is not a GRADE level")
     for name in ("unreplicated_signal", "counter_intuitive_single_study"):

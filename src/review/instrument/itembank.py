@@ -275,7 +275,8 @@ class Item:
     effects: list[dict[str, Any]] = field(default_factory=list)
     #: Expert consensus (Delphi) behind the factor: {"study", "label", "percent_agree", "consensus"}.
     expert: list[dict[str, Any]] = field(default_factory=list)
-    #: Display rule outcome for a signal: "" (shown plainly), "unreplicated" or "counter_intuitive".
+    #: Display rule outcome for a signal: "" (shown plainly), "unreplicated" or "counter_intuitive"; "unpooled":
+    #: a factor that reaches the scoring level, asked unweighted as it has no pooled ratio under pooled_log.
     caution: str = ""
     ask_nl: str = ""
     ask_en: str = ""

@@ -213,6 +213,10 @@ def caution_text(t: T, item: Item) -> str:
     if item.caution == "counter_intuitive":
         return t("let op: één studie, en de richting is tegen de verwachting in",
                  "caution: a single study, against the expected direction")
+    if item.caution == "unpooled":  # decision 0056: no weight is borrowed for it
+        return t("weegt niet mee: geen gepoolde effectmaat voor deze factor, en de gewichten volgen de gepoolde "
+                 "effectmaten", "not weighed: no pooled effect size for this factor, and the weights follow the "
+                 "pooled effect sizes")
     return ""
 
 
@@ -344,6 +348,11 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
             studies = ", ".join(study_labels(i)) if t.nl else ", ".join(i.studies)
             lines.append(f"| {_cell(name(i.factor_id, i.label_nl))} | {dom(i.domain)} | {direction(i.direction)} | "
                          f"{t.level(i.level)} | {_cell(studies)} | {yes if i.modifiable else no} |")
+        unpooled = [name(i.factor_id, i.label_nl) for i in bank.signal_items if i.caution == "unpooled"]
+        if unpooled:  # decision 0056: they reach the level, so say why they carry no weight
+            lines += ["", t("Zonder gewicht omdat er geen gepoolde effectmaat voor is (regel pooled_log, "
+                            "besluit 0056): ", "Not weighed as they have no pooled ratio estimate of their own "
+                            "(weight_rule pooled_log, decision 0056): ") + ", ".join(unpooled)]
     lines += ["", f"### {t('Niet opgenomen', 'Not included')} ({len(bank.not_included)})", ""]
     if not bank.not_included:
         lines.append(t("Geen.", "None."))

@@ -253,11 +253,15 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         profile.indication_en += (f" Present: {k} risk {'factor' if k == 1 else 'factors'} and {p} "
                                   f"protective {'factor' if p == 1 else 'factors'}.")
     s_count = len(profile.signals)
+    unpooled = [i for i in bank.signal_items if i.caution == "unpooled"]
     if bank.signal_items:
-        profile.indication_nl += (" Eén signaal aanwezig (beperkt bewijs; weegt niet mee)." if s_count == 1 else
+        # decision 0056: a signal may rest on strong evidence without a pooled ratio of its own
+        why_nl, why_en = (("beperkt bewijs of geen gepoolde effectmaat", "limited evidence or no pooled effect size")
+                          if unpooled else ("beperkt bewijs", "limited evidence"))
+        profile.indication_nl += (f" Eén signaal aanwezig ({why_nl}; weegt niet mee)." if s_count == 1 else
                                   " Geen signalen aanwezig." if s_count == 0 else
-                                  f" {s_count} signalen aanwezig (beperkt bewijs; wegen niet mee).")
-        profile.indication_en += (f" {s_count} {'signal' if s_count == 1 else 'signals'} (limited evidence, "
+                                  f" {s_count} signalen aanwezig ({why_nl}; wegen niet mee).")
+        profile.indication_en += (f" {s_count} {'signal' if s_count == 1 else 'signals'} ({why_en}, "
                                   "not weighed) present.")
     n_open = sum(1 for f in profile.factors if f.status == "unanswered" and f.applicable)
     if n_open:
@@ -289,11 +293,22 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
             f"Weights come from the evidence (rule '{rule}'); the 'many risk factors' category (from "
             f"{config.many_signals_share * 100:.0f} % of the attainable risk weight) is a convention, not a "
             "validated cut-off.")
-    if n_signals:
+    if n_signals > len(unpooled):
         profile.uncertainty_nl.append("Signalen berusten op beperkt bewijs (bijvoorbeeld één studie) en "
                                       "wegen niet mee; ze zijn bedoeld als gespreksonderwerp.")
         profile.uncertainty_en.append("Signals rest on limited evidence (for example a single study) and "
                                       "are not weighed; they are topics for the conversation.")
+    if unpooled:
+        names_nl = ", ".join(i.label_nl or i.factor_id for i in unpooled)
+        names_en = ", ".join(i.label_en or i.factor_id for i in unpooled)
+        profile.uncertainty_nl.append(
+            f"Zonder gewicht gevraagd: {names_nl}. Het bewijs haalt de drempel om mee te wegen, maar de gewichten "
+            "volgen de gepoolde effectmaten en voor deze factor is er geen; een gewicht van een andere factor "
+            "lenen zou een effectmaat verzinnen.")
+        profile.uncertainty_en.append(
+            f"Asked without weight: {names_en}. The evidence reaches the level for weighing, but the weights "
+            "follow the pooled effect sizes and this factor has none; borrowing another factor's weight would "
+            "invent an effect size.")
     if levels:
         profile.uncertainty_nl.append("Bewijskracht van de aanwezige factoren: "
                                       + ", ".join(LEVEL_NL.get(lvl, lvl) for lvl in levels) + ".")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..extraction.model import OWN_DATA_SOURCE, RATIO_MEASURES, Estimate, ExpertRating, Factor, Study
 from ..extraction.quips import CollapseRule, QuipsSummary, summarise
+from ..levels import STANDARD_LEVEL
 from ..records import FactorEvidence
 from ..words import counted, effect_interval, effect_number, verb_for, whole_percent
 from .evidence import (
@@ -273,14 +275,20 @@ def synthesise_factor(
     verdict = evaluate(findings, settings.rule_set, settings.rules)
 
     pool_rows, pool_note, not_pooled = _pool_candidates(rows, settings.min_pool)
-    pooled = None
+    pooled = graded = None
     if pool_rows:
         effects = [effect_from_ci(*_aligned(r.estimate), measure=r.estimate.measure, level=r.estimate.ci_level)
                    for r in pool_rows]
-        pooled = pool([y for y, _ in effects], [se**2 for _, se in effects], method=settings.method,
-                      hk=settings.hk, hk_adhoc=settings.hk and settings.hk_adhoc, level=settings.level,
-                      measure=pool_rows[0].estimate.measure,
-                      studies=[r.unit for r in pool_rows])
+
+        def pooled_at(level: float) -> MetaResult:
+            return pool([y for y, _ in effects], [se**2 for _, se in effects], method=settings.method,
+                        hk=settings.hk, hk_adhoc=settings.hk and settings.hk_adhoc, level=level,
+                        measure=pool_rows[0].estimate.measure, studies=[r.unit for r in pool_rows])
+
+        pooled = pooled_at(settings.level)
+        # GRADE's imprecision thresholds and a large effect's bound rule assume the 95 % CI (decision 0056): a
+        # run reporting 90 % is graded on the same evidence redrawn at 95 %, never on its narrower interval.
+        graded = pooled if math.isclose(settings.level, STANDARD_LEVEL) else pooled_at(STANDARD_LEVEL)
 
     _, units, _, _ = counted_units(findings, settings.rules)
     unit_rows = _rows_by_unit(units, [row for group in by_unit.values() for row in group])
@@ -290,7 +298,7 @@ def synthesise_factor(
     size_rows = pool_rows or with_ci
     sizes = {r.study.id: (r.study.events, r.study.n) for r in size_rows}
     grade_input = GradeInput(
-        factor.id, units, verdict.consistency, pooled,
+        factor.id, units, verdict.consistency, graded,
         # at 95 %, as GRADE judges imprecision: a 90 % CI read as it stands is narrower, and one that reached
         # important effects on both sides at 95 % was only 'serious' (certainty a level higher)
         ratios=[_aligned_at_standard_level(r.estimate) for r in with_ci],
@@ -303,6 +311,7 @@ def synthesise_factor(
         unit_ratios={unit: _whole_sample_ratios(group, adjusted=True) for unit, group in unit_rows.items()},
         unit_unadjusted={unit: _whole_sample_ratios(group, adjusted=False) for unit, group in unit_rows.items()},
         own_data=sorted({r.study.id for r in rows if r.study.data_source == OWN_DATA_SOURCE}),
+        reported_level=settings.level,
     )
     grade = assess(grade_input, settings.grade, override or {})
 

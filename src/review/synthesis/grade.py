@@ -264,13 +264,14 @@ def _imprecision(item: GradeInput, config: GradeConfig) -> DomainJudgement:
         lo, hi = item.pooled.back(item.pooled.ci_low), item.pooled.back(item.pooled.ci_high)
         assert lo is not None and hi is not None
         sides = _important_sides(lo, hi, config)
+        ci = f"{item.pooled_ci_name()} {effect_interval(lo, hi)}"
         if sides == "both":
-            return DomainJudgement(-2, f"pooled CI {effect_interval(lo, hi)} crosses 1 and includes important "
+            return DomainJudgement(-2, f"{ci} crosses 1 and includes important "
                                        f"effects {both_sides}: very serious")
         if sides:
-            return DomainJudgement(-1, f"pooled CI {effect_interval(lo, hi)} crosses 1 and includes important "
+            return DomainJudgement(-1, f"{ci} crosses 1 and includes important "
                                        f"effects {sides}: serious")
-        return _information_size(item, config, f"pooled CI {effect_interval(lo, hi)} is informative")
+        return _information_size(item, config, f"{ci} is informative")
     if not item.ratios:
         return DomainJudgement(-1, "no effect size with a CI for the review outcome")
     with_ci = len(item.ratios)

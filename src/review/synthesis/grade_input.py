@@ -4,9 +4,11 @@ the factor's evidence (:class:`GradeInput`); apart from :mod:`review.synthesis.g
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..levels import STANDARD_LEVEL
 from .evidence import StudyFinding
 from .meta import MetaResult
 
@@ -66,3 +68,10 @@ class GradeInput:
     #: The same for its crude (or not stated) ratios, which the large-effect rule does not count (GRADE 9) but
     #: names, and which still show a conflicting direction.
     unit_unadjusted: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+    #: The level of the CIs the synthesis reports; ``pooled`` is drawn at 95 % whatever it is (GRADE's thresholds
+    #: assume 95 %), and a judgement names its 95 % CI where the synthesis shows another.
+    reported_level: float = STANDARD_LEVEL
+
+    def pooled_ci_name(self) -> str:
+        """'pooled CI', or 'pooled 95 % CI' when the synthesis reports its pooled CI at another level."""
+        return "pooled CI" if math.isclose(self.reported_level, STANDARD_LEVEL) else "pooled 95 % CI"
