@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Label
 
 from review.services.prisma import fulltext_reasons
 from review.store.fulltext import current_fulltext_events, fulltext_events
@@ -92,6 +92,8 @@ async def test_fulltext_reasons_come_from_config(tmp_path: Path) -> None:
         await settle(pilot)
         modal = app.screen
         assert isinstance(modal, ReasonScreen) and modal.reasons == ["No full text in English", "Case report"]
+        # walk20: the dialog covers the table, and "Exclude because…" did not say which report it excludes
+        assert f"Exclude #{passed[0]} because" in str(modal.query_one(Label).render())
         await pilot.press("2")
         await settle(pilot)
         assert events(workspace) == [(passed[0], "bob", "excluded", "Case report")]

@@ -431,7 +431,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         project = self.project
         assert project is not None
         ask_reason(self.app, project.criteria.criteria.reasons,
-                   lambda reason: self.action_decide("exclude", (reason,), record_id=record_id))
+                   lambda reason: self.action_decide("exclude", (reason,), record_id=record_id), record_id)
 
     @on(DataTable.RowSelected)
     def _open(self) -> None:

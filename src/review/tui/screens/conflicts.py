@@ -400,7 +400,7 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         project = self.project
         assert project is not None
         ask_reason(self.app, project.criteria.criteria.reasons,
-                   lambda reason: self.action_resolve("exclude", reason, record_id=record_id))
+                   lambda reason: self.action_resolve("exclude", reason, record_id=record_id), record_id)
 
     @on(DataTable.RowSelected)
     def _row_selected(self) -> None:

@@ -255,7 +255,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
         except ReviewError as error:
             self.notify(str(error), title=error.title, severity="error")
             return
-        ask_reason(self.app, reasons, lambda reason: self._write(record_id, "excluded", reason))
+        ask_reason(self.app, reasons, lambda reason: self._write(record_id, "excluded", reason), record_id)
 
     def action_link(self) -> None:
         """First l: remember the report. Second l, on another row: link it to that row's study."""

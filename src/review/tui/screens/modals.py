@@ -115,13 +115,16 @@ class ReasonScreen(ModalScreen[str | None]):
         *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, 10)),
     ]
 
-    def __init__(self, reasons: Sequence[str]) -> None:
+    def __init__(self, reasons: Sequence[str], record_id: int | None = None) -> None:
         super().__init__()
         self.reasons = list(reasons)
+        #: The record the reason is for, named in the question: the dialog hides the row or record it came from.
+        self.record_id = record_id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Exclude because… (1-9 or Enter; Esc cancels)")
+            which = "" if self.record_id is None else f" #{self.record_id}"
+            yield Label(f"Exclude{which} because… (1-9 or Enter; Esc cancels)")
             # Text: an OptionList reads a str prompt as markup, and "[adults]" in a reason vanished.
             yield OptionList(*(Option(Text(f"{i}. {r}" if i < 10 else r), id=str(i - 1))
                                for i, r in enumerate(self.reasons, start=1)), id="reasons")
@@ -138,14 +141,16 @@ class ReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def ask_reason(app: App[Any], reasons: Sequence[str], then: Callable[[str], None]) -> None:
-    """Open the reason picker; ``then`` runs with the picked reason, and not at all on Escape."""
+def ask_reason(app: App[Any], reasons: Sequence[str], then: Callable[[str], None],
+               record_id: int | None = None) -> None:
+    """Open the reason picker (for ``record_id``, named in it); ``then`` runs with the picked reason, and not at
+    all on Escape."""
 
     def chosen(reason: str | None) -> None:
         if reason:
             then(reason)
 
-    app.push_screen(ReasonScreen(reasons), chosen)
+    app.push_screen(ReasonScreen(reasons, record_id), chosen)
 
 
 def search_records(records: dict[int, Record], query: str, limit: int = MAX_HITS) -> list[Record]:

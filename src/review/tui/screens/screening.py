@@ -826,7 +826,7 @@ class ScreeningScreen(ProjectScreen):
                 return
             self.action_decide("exclude", (reason,))
 
-        ask_reason(self.app, project.criteria.criteria.reasons, picked)
+        ask_reason(self.app, project.criteria.criteria.reasons, picked, record.id)
 
     def action_note(self) -> None:
         record = self.current
