@@ -123,6 +123,11 @@ class Candidate:
     # each TF-IDF row w divided by (1 − s)·p + s·‖w‖ instead of ‖w‖, p the mean ‖w‖ of the set's non-empty rows
     # (a row of average length keeps unit length, shorter rows shrink, longer ones grow); 0: the engine's unit rows.
     pivot_slope: float = 0.0
+    # Decision 0057: record length as learned features. > 0: two columns appended to every row (the word rows
+    # stay unit length): the record's log(1 + words of title and abstract), standardised over the set, and its
+    # no-abstract flag, centred over the set (1 − p or −p, p the set's share without an abstract), each times
+    # this factor; the model weighs them from the labels like any term. 0: no columns (the engine's rows).
+    length_weight: float = 0.0
     note: str = ""
 
     def key(self) -> str:
@@ -404,6 +409,13 @@ CANDIDATES: dict[str, Candidate | None] = {
     **{f"pl-s{s}": Candidate(small="default", large=f"pl-s{s}-all",
                              note=f"engine 6 below 1,000 records, pivoted length normalisation (slope {s}) from 1,000")
        for s in (0.75, 0.5)},
+    # round 13 (decision 0057): engine 6 with two learned length columns (log words, no-abstract flag) at factor c
+    **{f"len-c{c}-all": Candidate(engine_model="default", length_weight=c,
+                                  note=f"engine 6 with the length columns (factor {c}) at every size")
+       for c in (0.1, 0.3)},
+    **{f"len-c{c}": Candidate(small="default", large=f"len-c{c}-all",
+                              note=f"engine 6 below 1,000 records, the length columns (factor {c}) from 1,000")
+       for c in (0.1, 0.3)},
     # decision 0017: the default model with each of its two solvers, through simulate()'s own path
     "svm-liblinear": Candidate(engine_model="svm-liblinear"),
     "svm-newton": Candidate(engine_model="svm-newton"),
@@ -842,7 +854,7 @@ def _source_fingerprint() -> str:
     for part in (Candidate, RankAveraged, ColumnFusion, Bagged, _split_columns, member_model, install, presumed_size, load_task, run_one,
                  _simulated, src_stop_one, with_lsa, with_characters, without_empty_text, token_pattern, candidate_features, _n_records,
                  with_record_blocks, _record_cells, feedback_similarity, feedback_blend, _feedback_order, _feedback_rank,
-                 _use_feedback, restore_engine):
+                 _use_feedback, restore_engine, length_columns, with_length_columns, _length_cells):
         digest.update(inspect.getsource(part).encode())
     digest.update((Path(__file__).parent / "record_fields.py").read_bytes())
     return digest.hexdigest()[:10]
@@ -913,6 +925,37 @@ def with_pivoted_length(features: Any, lengths: np.ndarray, slope: float) -> Any
     matrix = sp.csr_matrix(sp.diags(pivoted_factors(lengths, slope)) @ features.matrix)
     return type(features)(ids=list(features.ids), matrix=matrix, config=features.config,
                           build_seconds=features.build_seconds, n_built=features.n_built)
+
+
+def length_columns(word_counts: np.ndarray, no_abstract: np.ndarray, weight: float) -> np.ndarray:
+    """Decision 0057: the two length columns of each record, (n, 2): log(1 + words) standardised over the set and
+    the no-abstract flag centred over it, each times ``weight``; a column constant over the set is all zero."""
+    log_words = np.log1p(np.asarray(word_counts, dtype=np.float64))
+    spread = log_words.std()
+    standard = (log_words - log_words.mean()) / spread if spread > 0 else np.zeros_like(log_words)
+    flag = np.asarray(no_abstract, dtype=np.float64)
+    return weight * np.column_stack([standard, flag - flag.mean()])
+
+
+def with_length_columns(features: Any, columns: np.ndarray) -> Any:
+    """``features`` with ``columns`` appended to its rows (the word rows unchanged, no renormalisation)."""
+    import scipy.sparse as sp
+
+    matrix = sp.csr_matrix(sp.hstack([features.matrix, sp.csr_matrix(columns)], format="csr"))
+    matrix.sort_indices()
+    return type(features)(ids=list(features.ids), matrix=matrix, config=features.config,
+                          build_seconds=features.build_seconds, n_built=features.n_built)
+
+
+def _length_cells(set_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Words of title and abstract (``\\w+`` runs) and whether the abstract is empty, per record in file order."""
+    with (DATA_DIR / f"{set_name}.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    words = np.array([len(_WORD.findall(f"{row.get('title') or ''} {row.get('abstract') or ''}")) for row in rows])
+    return words, np.array([not (row.get("abstract") or "").strip() for row in rows])
+
+
+_WORD = re.compile(r"\w+")
 
 
 @contextlib.contextmanager
@@ -1084,6 +1127,7 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
     engine_model = "default"
     blocks = candidate if candidate is not None and (candidate.authors or candidate.year) else None
     slope = candidate.pivot_slope if candidate is not None else 0.0
+    length_weight = candidate.length_weight if candidate is not None else 0.0
     restore_engine()
     _use_feedback(candidate)
     if candidate is not None and candidate.engine_model:
@@ -1110,6 +1154,8 @@ def _simulated(candidate: Candidate | None, set_name: str, label: str,
         features = with_record_blocks(features, set_name, blocks.authors, blocks.year)
     if slope:  # decision 0054: on the word rows the engine built, counted in the run's CPU
         features = with_pivoted_length(features, _RAW_NORMS[id(words)], slope)
+    if length_weight:  # decision 0057: counted in the run's CPU (a session builds the columns too)
+        features = with_length_columns(features, length_columns(*_length_cells(set_name), length_weight))
     retrain = "engine" if candidate is None else candidate.retrain  # None: the engine's own schedule
     # The classifier stop's fits (stopping_points) are no part of a ranking candidate's run: left out of cpu_s.
     result = simulate(data, seed=seed, features=features, retrain=retrain, model=engine_model, classifier_stop=False)
@@ -1280,6 +1326,8 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
     pool = [(t, d.labels[r]) for d in map(screening.load_labelled_csv, paths) for r, t in zip(d.ids, d.texts)]
     # Decision 0036: each synthetic record carries the authors and year of the shared record its text is drawn from.
     cells = [cell for path in paths for cell in zip(*_record_cells(path.stem))]
+    # Decision 0057: each synthetic record's no-abstract flag is that of the shared record its text is drawn from.
+    no_abstract = np.concatenate([_length_cells(path.stem)[1] for path in paths])
     out = []
     for n in sizes:
         rng = np.random.default_rng(7)
@@ -1303,6 +1351,9 @@ def representation_latency(names: list[str], sizes: list[int]) -> list[dict[str,
             features = words
             if candidate is not None and candidate.pivot_slope:
                 features = with_pivoted_length(features, lengths[-1], candidate.pivot_slope)
+            if candidate is not None and candidate.length_weight:
+                counts = np.array([len(_WORD.findall(t)) for t in texts])
+                features = with_length_columns(features, length_columns(counts, no_abstract[drawn], candidate.length_weight))
             if candidate is not None and candidate.char_ngrams:
                 features = with_characters(features, texts, candidate.char_range, candidate.char_only)
             if candidate is not None and candidate.lsa:
