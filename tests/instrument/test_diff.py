@@ -155,3 +155,17 @@ def test_review_instrument_diff_names_a_corrected_number_in_a_study_file(workspa
     assert ("~ company_size_gt100: estimate arends2014 (company size >100 employees): OR 2.59 [1.4-4.8]"
             " -> OR 2.95 [1.4-4.8]") in run("diff").splitlines()
     assert "company_size_gt100: estimate" in run("build", "--no-exports")
+
+
+def test_a_crude_and_an_adjusted_number_of_one_contrast_are_told_apart(tmp_path, questions_file):
+    # One study, one contrast, two numbers: paired by their order in the file, swapping them read as two
+    # changed numbers, and dropping the crude one as 'crude 2.0 -> adjusted 1.5' plus the adjusted one removed.
+    crude = estimate("x2020", 2.0, 1.2, 3.3, estimate_type="crude")
+    adjusted = estimate("x2020", 1.5, 1.1, 2.0, estimate_type="adjusted")
+    both = bank_with(tmp_path, questions_file, crude, adjusted)
+    assert lines(both, bank_with(tmp_path, questions_file, adjusted, crude)) == []
+    assert lines(both, bank_with(tmp_path, questions_file, adjusted)) == [
+        f"~ supervisor_conflict: estimate removed x2020 ({CONFLICT}): OR 2.0 [1.2-3.3], crude, source Table 2"]
+    corrected = estimate("x2020", 1.6, 1.1, 2.3, estimate_type="adjusted")
+    assert lines(both, bank_with(tmp_path, questions_file, corrected, crude)) == [
+        f"~ supervisor_conflict: estimate x2020 ({CONFLICT}): OR 1.5 [1.1-2.0] -> OR 1.6 [1.1-2.3]"]

@@ -6,7 +6,7 @@ them to see what a rebuild from new evidence does before a labour expert meets i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
@@ -134,24 +134,55 @@ def estimate_changes(fid: str, before: Sequence[Mapping[str, Any]], after: Seque
     old, new = _by_identity(before), _by_identity(after)
     changes: list[Change] = []
     for identity in sorted(old.keys() | new.keys()):
-        for a, b in zip_longest(old.get(identity, []), new.get(identity, [])):
+        for a, b in _paired(old.get(identity, []), new.get(identity, [])):
             if a is None or b is None:
                 shown = a if b is None else b
+                assert shown is not None  # (_paired pairs nothing with nothing)
                 # every field it has, its CI's level only when not the standard 95 %
                 text = _estimate_text(shown, [f for f in (*_EVERY_BANK, *_SINCE_2026_12_06)
                                               if f != "ci_level" or shown.get("ci_level")])
                 changes.append(Change("estimate", fid, text if b is None else "", text if a is None else "",
                                       _estimate_name(shown)))
                 continue
-            legacy = "estimate_type" not in a or "estimate_type" not in b
-            fields = [*_EVERY_BANK, *(() if legacy else _SINCE_2026_12_06)]
-            differ = [f for f in fields if _value(a, f, legacy) != _value(b, f, legacy)]
+            fields, differ = _differing(a, b)
             if differ:
                 # The number itself always; other fields only where they changed, so the change stands out.
                 shown_fields = [f for f in fields if f in _NUMBER or f in differ]
                 changes.append(Change("estimate", fid, _estimate_text(a, shown_fields), _estimate_text(b, shown_fields),
                                       _estimate_name(a)))
     return changes
+
+
+def _differing(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The fields compared between two banks' estimates (fewer against a bank built before 2026-12-06) and
+    those that differ."""
+    legacy = "estimate_type" not in a or "estimate_type" not in b
+    fields = [*_EVERY_BANK, *(() if legacy else _SINCE_2026_12_06)]
+    return fields, [f for f in fields if _value(a, f, legacy) != _value(b, f, legacy)]
+
+
+def _paired(before: Sequence[Mapping[str, Any]],
+            after: Sequence[Mapping[str, Any]]) -> list[tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]]:
+    """A study's estimates of one contrast in both banks, paired: each with one that is unchanged first, then
+    crude with crude and adjusted with adjusted, then the rest in the study file's order (None: in one bank
+    only). By order alone, a crude and an adjusted number of one contrast swapped in the file read as two
+    changed numbers, and one removed as the other changed into it."""
+    left, right = list(range(len(before))), list(range(len(after)))
+    pairs: list[tuple[int | None, int | None]] = []
+
+    def match(same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool]) -> None:
+        for i in list(left):
+            j = next((j for j in right if same(before[i], after[j])), None)
+            if j is not None:
+                pairs.append((i, j))
+                left.remove(i)
+                right.remove(j)
+
+    match(lambda a, b: not _differing(a, b)[1])
+    match(lambda a, b: bool(a.get("estimate_type")) and a.get("estimate_type") == b.get("estimate_type"))
+    pairs += zip_longest(left, right)
+    pairs.sort(key=lambda pair: (pair[0] is None, pair[0] if pair[0] is not None else pair[1]))
+    return [(None if i is None else before[i], None if j is None else after[j]) for i, j in pairs]
 
 
 #: Shown on both sides of every estimate line: the number and its interval.
