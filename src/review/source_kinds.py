@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import WorkspaceError
 
-__all__ = ["OTHER_KINDS", "SOURCE_KINDS", "configured_kinds", "is_other_method", "source_kind"]
+__all__ = ["OTHER_KINDS", "SOURCE_KINDS", "configured_kinds", "is_other_method", "source_kind", "source_order"]
 
 #: Every kind, left column first.
 SOURCE_KINDS: tuple[str, ...] = ("database", "register", "website", "organisation", "citation")
@@ -56,3 +56,10 @@ def source_kind(name: str, overrides: Mapping[str, str] | None = None) -> str:
 def is_other_method(name: str, overrides: Mapping[str, str] | None = None) -> bool:
     """True for a source of PRISMA 2020's right-hand column (no title/abstract screening)."""
     return source_kind(name, overrides) in OTHER_KINDS
+
+
+def source_order(name: str) -> tuple[str, str]:
+    """The key sources are listed by, wherever they are (diagram, review status, dashboard, PRISMA-S report): a
+    name's letters in any case, then the name. Sorted as written, "PsycInfo, PubMed, Scopus" came before
+    "bibtexparser_…, embase" (sources named after their files, walk20)."""
+    return name.casefold(), name

@@ -353,3 +353,20 @@ def test_an_eligibility_disagreement_is_work_in_progress_not_a_broken_flow(works
     assert ("in progress: 1 report awaits a consensus on its eligibility (the reviewers disagree)") in status, status
     resolved = _run(workspace, "fulltext", "excluded", str(ids[0]), "--reason", "wrong pop", reviewer="consensus")
     assert resolved.exit_code == 0 and _run(workspace, "prisma", "--strict").exit_code == 0
+
+
+def test_sources_are_listed_alphabetically_in_any_case(workspace: Workspace, add) -> None:
+    """walk20: sources named after their files (no --source) sorted after the capitalised ones: the diagram listed
+    PsycInfo, PubMed, Scopus, then bibtexparser_…, embase."""
+    from review.prisma import prisma_counts
+
+    for source in ("PubMed", "embase", "Scopus", "bibtexparser_entries"):
+        add(workspace, 1, source)
+    expected = ["bibtexparser_entries", "embase", "PubMed", "Scopus"]
+    assert list(prisma_counts(workspace).sources) == expected
+    status = _run(workspace, "status").stdout.splitlines()
+    first = next(i for i, line in enumerate(status) if line.startswith("sources"))
+    assert [line.split()[0] for line in status[first + 1:first + 5]] == expected, status
+    report = _run(workspace, "export", "searches", "-").stdout
+    assert [report.index(f"- {name} (database") for name in expected] == sorted(
+        report.index(f"- {name} (database") for name in expected), report

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import WorkspaceError
 from ..records import Decision
 from ..screening.agreement import log_conflicts
-from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind
+from ..source_kinds import OTHER_KINDS, SOURCE_KINDS, configured_kinds, source_kind, source_order
 from ..store import Store
 from ..store.core import effective_decisions
 from ..timestamps import iso_utc
@@ -554,7 +554,7 @@ def _source_counts(
             })
     return {
         name: SourceCount(name=name, kind=kinds[name], n=n, batches=tuple(batches.get(name, ())))
-        for name, n in sorted(per_source.items())
+        for name, n in sorted(per_source.items(), key=lambda item: source_order(item[0]))
     }
 
 

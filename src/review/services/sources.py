@@ -213,7 +213,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
     from datetime import datetime, timezone
 
     from ..prisma.counts import duplicate_record_ids, sources_and_kinds
-    from ..source_kinds import OTHER_KINDS, configured_kinds
+    from ..source_kinds import OTHER_KINDS, configured_kinds, source_order
     from ..sources import search as searching
     from ..sources.prisma_s import (
         Deduplication, ElsewhereSearch, ImportedFile, ReportSource, SearchReport, render_search_report,
@@ -256,7 +256,7 @@ def search_report(workspace: Workspace) -> SearchReportText:
     described = {search.source or search.database: f"queries/{search.file_name}" for search in elsewhere}
     sources = [ReportSource(name=name, kind=kinds[name], n_records=n, files=tuple(files.get(name, ())),
                             n_searched=searched.get(name, 0), described_in=described.get(name, ""))
-               for name, n in sorted(per_source.items())]
+               for name, n in sorted(per_source.items(), key=lambda item: source_order(item[0]))]
     if not queries and not sources and not elsewhere:
         raise ReviewError("nothing to report yet: no search run ('review search') and no file imported ('review import')")
     report = SearchReport(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..errors import ReviewError, WorkspaceError
 from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE
 from ..records import Record
+from ..source_kinds import source_order
 from ..words import counted, whole
 from ..workspace import Workspace, init_store, init_workspace, sqlite_file
 
@@ -129,7 +130,7 @@ def workspace_status(workspace: Workspace) -> list[str]:
                  f" and {whole(searched)} search batch{'' if searched == 1 else 'es'}")
     by_source = store.counts_by_source()
     width = max([20, *(len(source) for source in by_source)])  # a long file-name source keeps the column
-    for source, n in sorted(by_source.items()):  # (seven wide: 100,000 keeps the column)
+    for source, n in sorted(by_source.items(), key=lambda item: source_order(item[0])):  # (7 wide: 100,000 fits)
         lines.append(f"  {source:<{width}} {whole(n):>7}")
     reads = screening.status_reads(workspace)  # the screening lines and the PRISMA line share one read
     lines.extend(screening.screening_lines(workspace, reads))

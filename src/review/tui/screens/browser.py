@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 from ...records import Decision, Record
 from ...services.screening import DecisionConflict, NotOffered, RemovedMeanwhile, current_decisions, store_errors
 from ...services.workspace import counts_by_source
+from ...source_kinds import source_order
 from ..messages import RecordRead, RecordsFiltered, SetAsideChanged
 from ..project import Project
 from .base import (
@@ -229,7 +230,7 @@ class BrowserScreen(ProjectScreen, RefitsOnResize):
         project = self.project
         assert project is not None
         reviewers = [project.reviewer] if project.blind else project.reviewers  # (blind: no other name shown)
-        sources = sorted(counts_by_source(project.workspace))
+        sources = sorted(counts_by_source(project.workspace), key=source_order)
         self.app.call_from_thread(self._show_choices, reviewers, sources)
 
     def _show_choices(self, reviewers: list[str], sources: list[str]) -> None:

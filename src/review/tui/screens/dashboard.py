@@ -92,7 +92,7 @@ def gather(project: Project) -> DashboardData:
     query_files = query_files_stamp(project.workspace)
     project.refresh_set_aside()  # "Screened (you)" leaves out what PRISMA removes, as of now
     counts = prisma_counts(project.workspace, project.session.set_aside)  # (the same read, not again)
-    sources = sorted((name, s.n) for name, s in counts.sources.items())
+    sources = [(name, s.n) for name, s in counts.sources.items()]  # (in the diagram's order: source_order)
     data = DashboardData(
         sources=sources, identified=sum(n for _, n in sources),
         duplicates=counts.n("duplicates") if counts.dedup_available else None,
