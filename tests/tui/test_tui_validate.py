@@ -86,3 +86,28 @@ async def test_validate_screen_at_80_columns_neither_cuts_names_nor_wraps_tables
         assert factor_rows and len(factor_rows[0]) > 78  # kappa's rows are wider than the screen ...
         scroll = screen.query_one("#report-scroll")
         assert scroll.virtual_size.width > scroll.size.width  # ... and reachable by scrolling
+
+
+@async_test
+async def test_enter_on_an_analysis_in_a_read_only_window_is_refused_as_r_is(tui_ws: Workspace) -> None:
+    # r is refused in a read-only window (tui/read_only.py), but enter (or a click) on the list ran the analysis
+    # through ListView.Selected, past ReviewApp.run_action, and wrote its files to validate/results/.
+    from review.services.validate import write_demo
+    from review.tui.read_only import refusal_words
+
+    write_demo(tui_ws.path("validate"))
+    async with open_app(tui_ws, "alice", "validate", size=SIZE) as (app, pilot):
+        assert app.project is not None
+        why = f"the store file {tui_ws.root / 'review.db'} is read-only to you"
+        app.project.read_only = why  # (as open_project sets it when the store refuses the claim)
+        screen = app.screen
+        listing = screen.query_one("#analysis-list", ListView)
+        listing.index = [p.kind for p in screen.planned].index("icc")
+        listing.focus()
+        for key in ("enter", "r"):
+            before = len(app._notifications)
+            await pilot.press(key)
+            await settle(pilot)
+            assert [n.message for n in list(app._notifications)[before:]] == [refusal_words(why)], key
+        assert not tui_ws.path("validate", "results").exists()
+        assert "running" not in str(screen.query_one("#validate-status", Static).render())

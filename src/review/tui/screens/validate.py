@@ -121,8 +121,10 @@ class ValidateScreen(Screen[None]):
         self._status(f"{len(self.planned)} analyses in {plan.relative_to(self.workspace.root)}; enter runs one")
 
     @on(ListView.Selected, "#analysis-list")
-    def _selected(self) -> None:
-        self.action_run()
+    async def _selected(self) -> None:
+        # As the key r: through ReviewApp.run_action, which refuses a run in a read-only window (enter or a
+        # click on the list ran it past that check, its files written to results/).
+        await self.run_action("run")
 
     def action_run(self) -> None:
         index = self.query_one("#analysis-list", ListView).index
