@@ -192,7 +192,9 @@ class Estimate:
     def interval_at(self, alpha: float = FINDING_ALPHA) -> tuple[float, float]:
         """The (1 − alpha) CI on the reporting scale: the entered CI itself when it is at that level,
         else the entered CI rescaled to that level about the published estimate (log scale for ratios,
-        back-transformed to inf or 0 past the float range): for showing, not for deciding."""
+        back-transformed to inf or 0 past the float range): for showing, and for GRADE's imprecision, which
+        reads a study's CI at 95 % against its thresholds (a finding's direction is decided on the own scale,
+        ``_interval_on_own_scale``)."""
         assert self.ci_low is not None and self.ci_high is not None
         if math.isclose(self.ci_level, 1 - alpha):
             return self.ci_low, self.ci_high
