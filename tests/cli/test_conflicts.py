@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 from resolutions import store_resolutions
 from review.cli import main
 from review.workspace import Workspace
-from tests.tui.tui_workspace import async_test, build_workspace, open_app, require_reason_on_exclude, settle
+from tests.tui.tui_workspace import (async_test, build_workspace, open_app, require_reason_on_exclude, screen_lines,
+                                    settle)
 
 HEADER = "record_id\ttitle\tdecisions\tresolution\tresolved_by\tchanged_since"
 
@@ -213,3 +214,46 @@ def test_criteria_and_the_records_set_aside_are_read_once_for_every_id(team_ws: 
     reads.update(dict.fromkeys(reads, 0))
     assert _run(team_ws, "conflicts", "resolve", "2", "--exclude", "--reason", "wrong pop").exit_code == 0
     assert two == reads and reads["criteria"] == 1  # per run, not per id (it was 1 + one more of each per id)
+
+
+def test_reopen_takes_a_resolution_back_and_the_conflict_is_open_again(team_ws: Workspace) -> None:
+    """walk20: a resolution made by mistake could only be replaced by another; there was no way back to open."""
+    assert _run(team_ws, "conflicts", "resolve", "2", "3", "--exclude").exit_code == 0
+    assert _run(team_ws, "conflicts", "resolve", "3", "--include", reviewer="dave").exit_code == 0  # 3 twice
+    excluded = int(_prisma(team_ws)["records_excluded"])
+    reopened = _run(team_ws, "conflicts", "reopen", "#2", "3")
+    assert reopened.exit_code == 0, reopened.output
+    assert reopened.stdout == "2\texclude\treopened\tcarol\n3\tinclude\treopened\tcarol\n"
+    assert reopened.stderr.endswith("review: note: record 3: an earlier resolution stands again (exclude by carol); "
+                                    "reopen it again to leave the conflict open\n"), reopened.stderr
+    assert store_resolutions(team_ws.store) == {3: ("exclude", "carol")}
+    assert [row[0] for row in _rows(_run(team_ws, "conflicts", "--open"))] == ["2"]
+    # 2 open again passes on to full text (one exclusion fewer); 3's earlier exclusion stands again (one more)
+    assert int(_prisma(team_ws)["records_excluded"]) == excluded
+    undo = team_ws.store.decisions(reviewer="consensus")[-2]
+    assert (undo.label, undo.record_id, undo.note) == ("undo", 2, "reopened by carol")
+    refused = _run(team_ws, "conflicts", "reopen", "3", "2")  # 2 has none left: nothing taken back, 3 either
+    assert refused.exit_code == 1 and refused.stderr.startswith("review: record 2: no resolution to take back")
+    assert store_resolutions(team_ws.store) == {3: ("exclude", "carol")}
+    assert _run(team_ws, "conflicts", "reopen", "99").exit_code == 1
+    unnamed = CliRunner().invoke(main, ["-w", str(team_ws.root), "conflicts", "reopen", "3"])
+    assert unnamed.exit_code == 2 and "give your name with -r NAME" in unnamed.stderr
+    assert _run(team_ws, "conflicts", "reopen", "3").exit_code == 0  # its earlier resolution too: both open
+    assert store_resolutions(team_ws.store) == {}
+    assert int(_prisma(team_ws)["records_excluded"]) == excluded - 1  # 2 and 3 pass on; 3 was included before
+
+
+@async_test
+async def test_u_on_the_conflicts_screen_reopens_the_highlighted_conflict(team_ws: Workspace) -> None:
+    assert _run(team_ws, "conflicts", "resolve", "2", "--exclude").exit_code == 0
+    async with open_app(team_ws, "alice", "conflicts", size=(80, 24), blind=False) as (app, pilot):
+        await pilot.press("u")  # the first row: record 2, resolved
+        await settle(pilot)
+        assert store_resolutions(team_ws.store) == {}
+        said = [str(n.message) for n in app._notifications]
+        assert "#2: took back exclude; it is open again" in said, said
+        await pilot.press("u")  # nothing left to take back on record 2: said, nothing recorded
+        await settle(pilot)
+        assert any("record 2: no resolution to take back" in str(n.message) for n in app._notifications)
+        footer = screen_lines(app)[-1]
+        assert "u Reopen" in footer and footer.rstrip().endswith("q Quit"), footer

@@ -48,6 +48,32 @@ def conflicts(click_ctx: click.Context, only_open: bool) -> None:
                               row.resolved_by or "", SEPARATOR.join(row.changed_since))))
 
 
+@conflicts.command("reopen")
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@pass_context
+def conflicts_reopen(ctx: Context, ids: tuple[str, ...]) -> None:
+    """Take back the resolution of each conflict, as the TUI's u on screen 4 does.
+
+    Appends an undo of the resolution in force (a decision of 'consensus'), noting who took it back (-r, required);
+    an earlier resolution of the record is in force again, else the conflict is open and passes on to full text
+    as an open one does. The reviewers' own decisions are untouched. Every ID is checked first: one not in the
+    workspace or with no resolution in force exits 1, nothing taken back. Prints one tab-separated line per
+    resolution taken back: record id, the label taken back, 'reopened', the name given by -r.
+    """
+    check_record_ids(ids)
+    if ctx.reviewer_option is None:
+        raise click.UsageError("give your name with -r NAME (review -r NAME conflicts reopen …): it is noted on "
+                               "the undo")
+    for undone in service.reopen_conflicts(ctx.workspace, ids, ctx.reviewer):
+        taken = undone.decision
+        click.echo(f"{taken.record_id}\t{taken.label}\treopened\t{ctx.reviewer}")
+        if undone.in_force is not None:  # resolved twice: the earlier resolution stands again
+            earlier = undone.in_force
+            click.echo(f"review: note: record {taken.record_id}: an earlier resolution stands again ({earlier.label} "
+                       f"by {(earlier.model_info or {}).get('resolved_by', '?')}); reopen it again to leave the "
+                       "conflict open", err=True)
+
+
 def _one_cell(text: str) -> str:
     """A title as one tab-separated cell: a tab or line break inside it would split the row."""
     return " ".join(text.split())

@@ -24,7 +24,7 @@ from ..chance_agreement import cohens_kappa_interval, gwet_ac1
 from ..errors import ReviewError, WorkspaceError
 from ..records import Decision
 from ..store import Store
-from ..store.core import effective_decisions
+from ..store.core import Undone, effective_decisions
 
 #: Reviewer name under which a conflict's final label is stored (a third reviewer's or the
 #: team's consensus); PRISMA takes this reviewer's title/abstract decision as the verdict.
@@ -300,6 +300,13 @@ def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *,
     ``reasons`` are stored as a screening decision's are (an exclusion's reasons)."""
     return store.add_decision(record_id, CONSENSUS_REVIEWER, label, reasons=tuple(reasons), note=note,
                               model_info={"resolved_by": resolver})
+
+
+def reopen_conflict(store: Store, record_id: int, reopened_by: str) -> Undone | None:
+    """Take back the resolution in force on ``record_id`` (an undo row of the ``consensus`` reviewer, noting who);
+    the one before it, if any, is in force again (``Undone.in_force``), else the conflict is open. None: no
+    resolution to take back."""
+    return store.undo_latest(CONSENSUS_REVIEWER, record_id=record_id, note=f"reopened by {reopened_by}")
 
 
 def agreement_rows(stats: Sequence[Agreement]) -> list[dict[str, object]]:

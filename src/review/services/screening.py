@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..screening.ranker import Ranking
     from ..screening.removed import SetAside
     from ..screening.session import Progress, ScreeningSession
+    from ..store.core import Undone
     from ..store.sessions import SessionClaim
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
     "resolve_conflict", "check_reviewer_name", "claim_reviewer", "open_claimed_session", "heartbeat_reviewer", "release_reviewer", "heartbeat_interval",
     "screening_lines", "STOPPING_RULE_WORDS", "status_reads", "StatusReads", "decisions_text", "COUNT_LABELS", "decide_records", "undo_last_decision", "NotOffered",
     "RemovedMeanwhile", "PartlySaved", "DecisionConflict", "store_errors",
-    "ConflictRow", "conflict_rows", "resolve_conflicts", "StoppingAdvice", "stopping_advice", "NO_TERMS", "has_terms",
+    "ConflictRow", "conflict_rows", "resolve_conflicts", "reopen_conflicts", "StoppingAdvice", "stopping_advice", "NO_TERMS", "has_terms",
 ]
 
 
@@ -674,6 +675,45 @@ def resolve_conflicts(workspace: Workspace, ids: Sequence[str], label: str, reso
         made.append(decision)
         if on_saved is not None:
             on_saved(decision)
+    return made
+
+
+def reopen_conflicts(workspace: Workspace, ids: Sequence[str], reopened_by: str, *,
+                     on_saved: Callable[[Undone], None] | None = None) -> list[Undone]:
+    """Take back the resolution in force on each record of ``ids`` (``review conflicts reopen``, the TUI's u on
+    screen 4): an undo row of the ``consensus`` reviewer noting ``reopened_by``; an earlier resolution, if any, is
+    in force again, else the conflict is open (and passes on to full text, as an open one does). Every id is
+    checked first: one not in the workspace, or with no resolution in force, raises ``ReviewError``, nothing
+    taken back. Returns (and tells ``on_saved`` of) each undo (``decision``: the resolution taken back;
+    ``in_force``: an earlier one standing again, or None: open), each its own transaction."""
+    from ..screening.agreement import CONSENSUS_REVIEWER, reopen_conflict
+
+    if reopened_by == CONSENSUS_REVIEWER:
+        raise WorkspaceError(f"-r {CONSENSUS_REVIEWER}: that name holds the resolutions themselves; give your own "
+                             "name (it is noted on the undo)", title="Reviewer")
+    if not ids:
+        raise ReviewError("ID: give at least one record id")
+    record_ids = list(dict.fromkeys(_parse_record_id(text) for text in ids))
+    in_force = {rid for rid, who in workspace.store.current_decisions(reviewer=CONSENSUS_REVIEWER)}
+    unresolved = [r for r in record_ids if r not in in_force]
+    if unresolved:
+        record_id = _first_known(workspace, unresolved)
+        raise ReviewError(f"record {record_id}: no resolution to take back ('review conflicts' lists them); "
+                          "nothing recorded")
+    made: list[Undone] = []
+    for position, record_id in enumerate(record_ids):
+        try:
+            undone = reopen_conflict(workspace.store, record_id, reopened_by)
+        except ReviewError as err:  # (the store busy or lost, …): what was taken back and what was not tried
+            refusal = _partway_refusal(err, record_id, [u.decision for u in made], record_ids[position + 1:])
+            if refusal is err:
+                raise
+            raise refusal from err
+        if undone is None:  # taken back meanwhile by another process: nothing to do here
+            continue
+        made.append(undone)
+        if on_saved is not None:
+            on_saved(undone)
     return made
 
 

@@ -1145,24 +1145,25 @@ class Store:
         return None if undone is None else undone.decision
 
     def undo_latest(self, reviewer: str, *, stage: str = "title_abstract",
-                    session_token: str | None = None) -> Undone | None:
+                    session_token: str | None = None, record_id: int | None = None, note: str = "") -> Undone | None:
         """``undo_last``, and what a caller keeping the decisions in force needs to follow it without reading
         them all again: the undo row's id and the decision on the record in force after it, read in the
         undo's transaction (a read that fails leaves nothing undone; one after the commit could fail with
-        the undo in)."""
+        the undo in). ``record_id``: the reviewer's latest decision on that record (a conflict's resolution
+        taken back); ``note``: kept on the undo row (who took it back)."""
         with self.engine.begin() as conn:
             self._lock_reviewer(conn, reviewer)  # (also numbers the change: ``_count_change``)
             if session_token is not None:
                 from .sessions import check_claim
 
                 check_claim(conn, reviewer, session_token)
-            target = _latest_effective(conn, reviewer, stage)
+            target = _latest_effective(conn, reviewer, stage, record_id)
             if target is None:
                 return None
             undo_id = inserted_id(conn.execute(
                 schema.screening_decisions.insert().values(
                     record_id=target["record_id"], reviewer=reviewer, stage=stage, label="undo",
-                    reasons=[], note="", created_at=utcnow(), model_rank=None, model_info={},
+                    reasons=[], note=note, created_at=utcnow(), model_rank=None, model_info={},
                     undoes_id=target["id"],
                 )
             ))
@@ -1364,11 +1365,13 @@ def _effective_row(conn: sa.Connection, record_id: int, reviewer: str, stage: st
     return dict(row) if row else None
 
 
-def _latest_effective(conn: sa.Connection, reviewer: str, stage: str) -> dict[str, Any] | None:
+def _latest_effective(conn: sa.Connection, reviewer: str, stage: str,
+                      record_id: int | None = None) -> dict[str, Any] | None:
     t = schema.screening_decisions
+    on_record = [] if record_id is None else [t.c.record_id == record_id]
     row = conn.execute(
         sa.select(t)
-        .where(t.c.reviewer == reviewer, t.c.stage == stage, in_effect(t, "label"))
+        .where(t.c.reviewer == reviewer, t.c.stage == stage, in_effect(t, "label"), *on_record)
         .order_by(t.c.id.desc())
         .limit(1)
     ).mappings().first()

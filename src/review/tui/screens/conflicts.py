@@ -19,7 +19,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from ...errors import ReviewError
-from ...services.screening import AgreementReport, NotOffered, agreement_report, export_agreement, resolve_conflict
+from ...services.screening import (AgreementReport, NotOffered, agreement_report, export_agreement, reopen_conflicts,
+                                  resolve_conflict)
 from ...words import counted
 from ..app import ReviewApp
 from ..messages import ConflictsLoaded, RecordRead
@@ -219,15 +220,19 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             "that you resolved it; the reviewers' own decisions stay in the log. **r** resolves as exclude "
             "with a reason from `criteria.toml` (**e** asks for one when it sets `require_reason_on_exclude`). "
             "**x** writes agreement.json, agreement.csv and "
-            "conflicts.csv to `screening/`. A resolution made before a reviewer changed their decision (or "
+            "conflicts.csv to `screening/`. **u** takes back the highlighted conflict's resolution (an earlier one "
+            "stands again, else it is open). A resolution made before a reviewer changed their decision (or "
             "undid it) is shown open again, \"before NAME changed\", until you resolve it again.")
     #: The actions that record something, refused in a read-only window (``tui.read_only``).
-    WRITES: ClassVar[frozenset[str]] = frozenset({"resolve", "reason", "export"})
+    WRITES: ClassVar[frozenset[str]] = frozenset({"resolve", "reason", "reopen", "export"})
     BINDINGS = [
         Binding("i", "resolve('include')", "Include", id="conflicts.include", tooltip="Resolve as include"),
         Binding("e", "resolve('exclude')", "Exclude", id="conflicts.exclude", tooltip="Resolve as exclude"),
         Binding("m", "resolve('maybe')", "Maybe", id="conflicts.maybe", tooltip="Resolve as maybe"),
         Binding("r", "reason", "Reason", id="conflicts.reason", tooltip="Resolve as exclude, with a reason"),
+        # A resolution made by mistake could only be replaced by another (walk20): u takes it back.
+        Binding("u", "reopen", "Reopen", id="conflicts.reopen",
+                tooltip="Take back the highlighted conflict's resolution (review conflicts reopen)"),
         Binding("enter", "open", "Open", id="conflicts.open", tooltip="Read the record"),
         Binding("x", "export", "Export", id="conflicts.export", tooltip="Write agreement statistics"),
         Binding("b", "unblind", "Unblind", id="conflicts.unblind",
@@ -375,6 +380,23 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         for found in sought_then_excluded(project.workspace, [record_id]):
             self.app.call_from_thread(self.notify, found.warning(), title="Full text on record",
                                       severity="warning", timeout=15)
+
+    def action_reopen(self) -> None:
+        """Take back the highlighted conflict's resolution: an earlier one stands again, else it is open."""
+        record_id, project = self._selected(), self.project
+        if record_id is None or project is None or project.blind:
+            self._refuse()
+            return
+        try:
+            (undone,) = reopen_conflicts(project.workspace, [str(record_id)], project.reviewer)  # durable now
+        except ReviewError as err:  # no resolution to take back, the store busy: nothing recorded
+            self.notify(str(err), title="Not reopened", severity="warning")
+            return
+        earlier = undone.in_force
+        self.notify(f"#{record_id}: took back {undone.decision.label}" + (
+            "; it is open again" if earlier is None else
+            f"; an earlier resolution stands again ({earlier.label}): u again leaves it open"), title="Reopened")
+        self.load()
 
     def action_reason(self) -> None:
         """Resolve the highlighted conflict as exclude, with a reason from ``criteria.toml``'s list."""
