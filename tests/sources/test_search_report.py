@@ -63,7 +63,8 @@ def test_report_holds_each_run_update_import_and_what_is_not_recorded(workspace,
     text = result.stdout
     assert "wrote the PRISMA-S report (1 query, 2 runs, 2 imported files) to stdout" in result.stderr
     assert "- Database and platform (item 1): MEDLINE/PubMed via NCBI E-utilities" in text
-    assert "- Limits and restrictions (item 9): pdat from 2000 to 2025/06/30" in text
+    # walk20: "pdat from 2000" was PubMed's tag alone; the appendix names the field, the tag beside it
+    assert "- Limits and restrictions (item 9): publication date [pdat] from 2000 to 2025/06/30" in text
     assert '- Search filters (item 10): exclude_animal_only: `NOT ("Animals"[Mesh] NOT "Humans"[Mesh])`' in text
     assert "    Peer reviewed with PRESS by a second information specialist." in text
     assert "    # mental disorders\n    (depress*[tiab])" in text  # the strategy as written, verbatim
@@ -122,7 +123,7 @@ def test_a_changed_strategy_is_reported_with_the_text_each_run_used(workspace, m
                      ("re-run with a changed strategy (the last complete run before it was run 1)", "abandoned"),
                      ("re-run with a changed strategy (the last complete run before it was run 1)", "complete")]
     assert "- Limits and restrictions (item 9): none" in text  # the file's limits now
-    assert "Other ESearch parameters (item 9): pdat up to 2025" in text  # what the first run sent
+    assert "Other ESearch parameters (item 9): publication date [pdat] up to 2025" in text  # the first run's
     # each earlier run keeps the strategy it ran with; the file now holds the third
     assert "Strategy as written for this run (item 8):\n\n        sick leave AND burnout\n" in text
     assert "        sick leave AND (burnout OR depression)\n" in text

@@ -349,6 +349,11 @@ def _n(value: int | None) -> str:
     return f"{value or 0:,}"
 
 
+#: PubMed's date fields (a query file's ``datetype``) as a methods section names them.
+DATE_FIELD_WORDS = {"pdat": "publication date", "edat": "Entrez date", "mdat": "modification date",
+                    "crdt": "create date"}
+
+
 def _limits(params: dict[str, Any] | None) -> str:
     if not params:
         return "none"
@@ -357,7 +362,10 @@ def _limits(params: dict[str, Any] | None) -> str:
         # (a query file with one bound is sent with PubMed's open ends, 1000 and 3000)
         low, high = params["mindate"], params["maxdate"]
         span = f"up to {high}" if low == "1000" else f"from {low}" if high == "3000" else f"from {low} to {high}"
-        text = f"{params.get('datetype', 'pdat')} {span}"
+        field = params.get("datetype", "pdat")
+        # PubMed's field in words, its tag beside it to reproduce the search: "pdat from 1970" was jargon in an
+        # appendix for readers (walk20).
+        text = f"{DATE_FIELD_WORDS.get(field, field)} [{field}] {span}" if field in DATE_FIELD_WORDS else f"{field} {span}"
         return text + "".join(f"; {k} = {v}" for k, v in rest.items())
     return "; ".join(f"{k} = {v}" for k, v in params.items())
 
