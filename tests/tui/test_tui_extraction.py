@@ -7,37 +7,17 @@ from pathlib import Path
 from rich.text import Text
 from textual.widgets import DataTable, Input
 
-from review.extraction import Estimate, Study, load_study, save_study
+from review.extraction import Estimate, load_study, save_study
 from review.store import extraction as tables
 from review.tui.screens.extraction import ExtractionScreen, estimate_cells, parse_value
 from review.workspace import Workspace
-from tui_workspace import async_test, open_app, settle
+from tui_workspace import async_test, open_app, settle, write_arends_study
 
 SIZE = (110, 34)
-FACTORS = """\
-[[factor]]
-id = "age"
-label_en = "Age"
-label_nl = "Leeftijd"
-domain = "personal"
-modifiable = false
-assessable = true
-"""
-
-
 def _study_file(ws: Workspace) -> Path:
-    folder = ws.path("extraction")
-    (folder / "studies").mkdir(parents=True, exist_ok=True)
-    (folder / "factors.toml").write_text(FACTORS, encoding="utf-8")
-    study = Study(
-        id="arends2014", cohort_id="arends2014", citation="Arends I et al. Occup Environ Med 2014;71:21-29",
-        country="Netherlands", design="cohort", evidence_type="empirical",
-        outcome_definition="new sickness absence episode due to CMD", data_source="abstract", n=158,
-        estimates=[Estimate(factor="age", contrast="per year", estimate_type="adjusted",
-                            source_location="Abstract, Results", measure="HR", estimate=1.02,
-                            ci_low=1.01, ci_high=1.04)],
-    )
-    return save_study(study, folder / "studies" / "arends2014.toml")
+    return write_arends_study(ws, estimates=[Estimate(factor="age", contrast="per year", estimate_type="adjusted",
+                                                      source_location="Abstract, Results", measure="HR",
+                                                      estimate=1.02, ci_low=1.01, ci_high=1.04)])
 
 
 async def _set(pilot, app, field: str, value: str) -> None:  # type: ignore[no-untyped-def]

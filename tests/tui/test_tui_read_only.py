@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from bound_permissions import run_where_permissions_bind
-from review.extraction import Study, save_study
+from review.extraction import load_study, save_study
 from review.tui.read_only import HEADER_WORDS, refusal_words
 from review.workspace import Workspace
-from tui_workspace import async_test, build_workspace, open_app, settle
+from tui_workspace import async_test, build_workspace, open_app, settle, write_arends_study
 
 #: The keys pressed in the read-only window, each after switching to its screen: every screen's keys that record.
 KEYS: list[list[str]] = [
@@ -69,29 +69,13 @@ asyncio.run(main())
 """
 
 
-FACTORS = """\
-[[factor]]
-id = "age"
-label_en = "Age"
-label_nl = "Leeftijd"
-domain = "personal"
-modifiable = false
-assessable = true
-"""
-
-
 def study_file(workspace: Workspace) -> Path:
     """One valid study file in extraction/studies/, stored, then changed in the file alone."""
     from review.services.extraction import load_folder
 
-    folder = workspace.path("extraction")
-    (folder / "studies").mkdir(parents=True, exist_ok=True)
-    (folder / "factors.toml").write_text(FACTORS, encoding="utf-8")
-    study = Study(id="arends2014", cohort_id="arends2014", citation="Arends I et al. Occup Environ Med 2014;71:21-29",
-                  country="Netherlands", design="cohort", evidence_type="empirical",
-                  outcome_definition="new sickness absence episode due to CMD", data_source="abstract", n=158)
-    path = save_study(study, folder / "studies" / "arends2014.toml")
-    assert load_folder(workspace, folder).loaded == ["arends2014"]
+    path = write_arends_study(workspace)
+    assert load_folder(workspace, workspace.path("extraction")).loaded == ["arends2014"]
+    study = load_study(path)
     study.n = 159
     return save_study(study, path)
 

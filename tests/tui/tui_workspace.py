@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.pilot import Pilot
 
+from review.extraction import Estimate, Study, save_study
 from review.records import Record
 from review.dedup import decisions
 from review.store import dedup as dedup_store
@@ -170,3 +171,27 @@ def async_test(fn):  # type: ignore[no-untyped-def]
         return asyncio.run(fn(*args, **kwargs))
 
     return wrapper
+
+
+AGE_FACTOR_TOML = """\
+[[factor]]
+id = "age"
+label_en = "Age"
+label_nl = "Leeftijd"
+domain = "personal"
+modifiable = false
+assessable = true
+"""
+
+
+def write_arends_study(workspace: Workspace, *, estimates: list[Estimate] | None = None) -> Path:
+    """extraction/factors.toml with one factor (age) and one valid study file, arends2014 (n 158), in
+    extraction/studies/; the screens' extraction tests start from it."""
+    folder = workspace.path("extraction")
+    (folder / "studies").mkdir(parents=True, exist_ok=True)
+    (folder / "factors.toml").write_text(AGE_FACTOR_TOML, encoding="utf-8")
+    study = Study(id="arends2014", cohort_id="arends2014", citation="Arends I et al. Occup Environ Med 2014;71:21-29",
+                  country="Netherlands", design="cohort", evidence_type="empirical",
+                  outcome_definition="new sickness absence episode due to CMD", data_source="abstract", n=158,
+                  estimates=list(estimates or []))
+    return save_study(study, folder / "studies" / "arends2014.toml")
