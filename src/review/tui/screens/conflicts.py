@@ -230,8 +230,9 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
         Binding("e", "resolve('exclude')", "Exclude", id="conflicts.exclude", tooltip="Resolve as exclude"),
         Binding("m", "resolve('maybe')", "Maybe", id="conflicts.maybe", tooltip="Resolve as maybe"),
         Binding("r", "reason", "Reason", id="conflicts.reason", tooltip="Resolve as exclude, with a reason"),
-        # A resolution made by mistake could only be replaced by another (walk20): u takes it back.
-        Binding("u", "reopen", "Reopen", id="conflicts.reopen",
+        # A resolution made by mistake could only be replaced by another (walk20): u takes it back. Listed under
+        # ? only: in the footer it cut "b Blind again" to "b Blind aga" at 80 columns.
+        Binding("u", "reopen", "Reopen", id="conflicts.reopen", show=False,
                 tooltip="Take back the highlighted conflict's resolution (review conflicts reopen)"),
         Binding("enter", "open", "Open", id="conflicts.open", tooltip="Read the record"),
         Binding("x", "export", "Export", id="conflicts.export", tooltip="Write agreement statistics"),
