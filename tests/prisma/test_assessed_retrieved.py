@@ -88,9 +88,11 @@ def test_not_retrieved_while_an_eligibility_decision_stands_is_refused(workspace
     assert result.exit_code == 4 and result.stdout == ""
     assert result.stderr == (
         f"review: record {report}: assessed for eligibility (eligible, by alice); a report assessed was retrieved: "
-        "undo that decision ('review -r alice fulltext undo') first; nothing recorded\n")
+        f"undo that decision ('review -r alice fulltext undo {report}') first; nothing recorded\n")
     assert _events(workspace) == before
-    assert _run(workspace, "fulltext", "undo").exit_code == 0  # alice's eligible
+    # The advice names the report: alice's plain undo would take back her latest event, here on the other report
+    assert _run(workspace, "fulltext", "sought", str(other)).exit_code == 0
+    assert _run(workspace, "fulltext", "undo", str(report)).stdout == f"{report}\tundid eligible\n"
     assert _run(workspace, "fulltext", "not-retrieved", str(report), "--reason", "no access").exit_code == 0
 
 
@@ -108,7 +110,7 @@ def test_undoing_the_retrieval_a_later_decision_rests_on_is_refused(workspace: W
     assert result.exit_code == 4 and result.stdout == ""
     assert result.stderr == (
         f"review: record {report}: its eligibility decision (eligible, by bob) rests on this retrieval: "
-        "undo that decision ('review -r bob fulltext undo') first; nothing recorded\n")
+        f"undo that decision ('review -r bob fulltext undo {report}') first; nothing recorded\n")
     assert _events(workspace) == before
     assert CliRunner().invoke(main, [*bob, "undo"]).exit_code == 0
     assert _run(workspace, "fulltext", "undo").stdout == f"{report}\tundid retrieved\n"

@@ -157,7 +157,9 @@ def check_event(record_id: int, event: str, events: Sequence[FulltextEvent]) -> 
             raise RetrievalOrderError(
                 record_id, f"record {record_id}: assessed for eligibility ({decision.event}, by {decision.reviewer}); "
                 "a report assessed was retrieved", UNDO_DECISION_FIRST,
-                f"undo that decision ('review -r {decision.reviewer} fulltext undo')", judged_by=decision.reviewer)
+                # (with the record: a plain undo takes back that reviewer's latest event on any report)
+                f"undo that decision ('review -r {decision.reviewer} fulltext undo {record_id}')",
+                judged_by=decision.reviewer)
 
 
 def check_undo(undone: FulltextEvent, events: Sequence[FulltextEvent]) -> None:
@@ -174,7 +176,7 @@ def check_undo(undone: FulltextEvent, events: Sequence[FulltextEvent]) -> None:
     raise RetrievalOrderError(
         undone.record_id, f"record {undone.record_id}: its eligibility decision ({later.event}, by {later.reviewer}) "
         "rests on this retrieval", UNDO_DECISION_FIRST,
-        f"undo that decision ('review -r {later.reviewer} fulltext undo')", judged_by=later.reviewer)
+        f"undo that decision ('review -r {later.reviewer} fulltext undo {undone.record_id}')", judged_by=later.reviewer)
 
 
 def link_reports(store: Store, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:
