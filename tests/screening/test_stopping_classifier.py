@@ -221,7 +221,7 @@ def test_none_left_is_never_taken_from_the_classifier(monkeypatch) -> None:
     assert status.verdict == "continue" and status.classifier_level is None, status.explanation
     assert "expects about" not in status.explanation and "99%" not in status.explanation  # not read: not told
     assert "(9 relevant found in 179 screened) the target allowed none to be left" in status.explanation
-    assert "that none is left the rule takes from the trend alone" in status.explanation
+    assert "whether none is left, the rule judges from the trend alone" in status.explanation
     assert "by the classifier's scores" not in stopping_words(status, "ranked")
     # A check made at 18 found (k* = 0) holds until the next one (a grid step on, past the gate): with a 19th
     # relevant record decided since (k* = 1 now) the verdict still rests on that check's "none left", so the
@@ -233,9 +233,10 @@ def test_none_left_is_never_taken_from_the_classifier(monkeypatch) -> None:
     status = stopping.assess(ranked + [1], [], 1000, classifier=view, decision_ids=at_check + [len(ranked) + 1])
     assert status.relevant_found == 19 and not sc.consulted(0) and sc.consulted(1)
     assert status.verdict == "continue" and status.classifier_level is None, status.explanation
-    assert "that none is left the rule takes from the trend alone" in status.explanation
-    assert status.explanation.endswith("; it is asked at the next check past the gate, now that 19 are found."), \
-        status.explanation  # not "which it asks from 19 relevant found on": 19 are
+    assert "whether none is left, the rule judges from the trend alone" in status.explanation
+    assert status.explanation.endswith("; the classifier is asked at the next check past the gate, now that 19 are "
+                                       "found."), \
+        status.explanation  # not "the classifier is asked from 19 relevant found on": 19 are
     assert "by the classifier's scores" not in stopping_words(status, "ranked")
     # The next check, made at 19 found, asks the classifier (k* = 1); until it is made the line says so.
     assert stopping.assess(ranked + [1], [], 1000).classifier_level == pytest.approx(0.80)
@@ -386,13 +387,14 @@ def test_a_check_where_none_may_be_left_makes_no_fits(workspace, monkeypatch) ->
     assert status.verdict == "continue" and status.classifier_level is None, status.explanation
     # The tooltip says why the classifier says nothing, and tells no estimate it did not make.
     assert ("At the classifier's last check (18 relevant found in 78 screened) the target allowed none to be left: "
-            "that none is left the rule takes from the trend alone, not from the classifier, which it asks from 19 "
-            "relevant found on.") in status.explanation, status.explanation
+            "whether none is left, the rule judges from the trend alone, not from the classifier; the classifier is "
+            "asked from 19 relevant found on.") in status.explanation, status.explanation
     assert "expects about" not in status.explanation and "by the classifier's scores" not in stopping_words(status, "ranked")
     session.decide(relevant[0], "include")  # the 19th (k* = 1 now): the check made at 18 stands until the next
     status = session.progress().stopping
     assert status.relevant_found == 19 and status.classifier_level is None and not session.stopping_evidence_due()
-    assert "it is asked at the next check past the gate, now that 19 are found." in status.explanation, status.explanation
+    assert "the classifier is asked at the next check past the gate, now that 19 are found." in status.explanation, \
+        status.explanation
     session.decide(irrelevant[0], "exclude")  # 80 screened: a grid step (⌈200/100⌉ = 2) on, the fits are made
     assert session.stopping_evidence_due()
     asked = session.stopping_evidence()
@@ -465,7 +467,7 @@ def test_a_session_reopened_under_another_target_recall_checks_afresh_at_once(wo
     unasked = at_95.stopping_evidence()
     assert fits == [0.9] and unasked is not None and unasked["asked"] is False and unasked["most_left"] == 0
     assert at_95.apply_stopping_evidence(unasked, at_95.evidence_epoch) and not at_95.stopping_evidence_due()
-    assert "which it asks from 19 relevant found on" in at_95.progress().stopping.explanation
+    assert "the classifier is asked from 19 relevant found on" in at_95.progress().stopping.explanation
     at_95.apply_ranking(at_95.retrain())
     assert at_95.retrain().model_info["stopping_classifier"] == unasked
     # Reverse: the unasked 95 % check reopened at 90 % (k* = 2; here the Lomax part stops on its own, and the

@@ -484,13 +484,15 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
         found_now = common["relevant_found"]
         # Found past the threshold since the check: the view stands until the next check, which is the
         # one that asks.
+        # (walk20 read "that none is left the rule takes from the trend alone, …, which it asks from 19 relevant
+        # found on" twice: the same facts, in the order a reviewer asks them)
         asks = ("" if from_on is None else
-                f", which it asks from {whole(from_on)} relevant found on" if found_now < from_on else
-                f"; it is asked at the next check past the gate, now that {whole(found_now)} are found")
+                f"; the classifier is asked from {whole(from_on)} relevant found on" if found_now < from_on else
+                f"; the classifier is asked at the next check past the gate, now that {whole(found_now)} are found")
         return replace(lomax, explanation=f"{lomax.explanation} At the classifier's last check "
                        f"({whole(int(classifier['found']))} relevant found in {whole(int(classifier['screened']))} "
-                       f"screened) the target allowed none to be left: that none is left the rule takes from the "
-                       f"trend alone, not from the classifier{asks}.")
+                       f"screened) the target allowed none to be left: whether none is left, the rule judges from "
+                       f"the trend alone, not from the classifier{asks}.")
     allowed = int(classifier["most_left"])
     expected = float(classifier["expected_remaining"])
     about = about_count(expected)
