@@ -260,3 +260,37 @@ async def test_u_on_the_conflicts_screen_reopens_the_highlighted_conflict(team_w
         from review.tui.screens.help import binding_rows
 
         assert ("u", "Reopen") in {(key, words) for key, words, _ in binding_rows(app.screen)}
+
+
+def test_a_reopen_that_leaves_a_sought_record_excluded_says_so(team_ws: Workspace) -> None:
+    """A reopen can make an exclusion stand again (here record 3's earlier resolution) on a record whose full text
+    was sought meanwhile: resolve and decide --undo say so when made; reopen said nothing, and the next
+    review prisma read '[BROKEN] … sought without passing title/abstract screening'."""
+    assert _run(team_ws, "conflicts", "resolve", "3", "--exclude").exit_code == 0
+    assert _run(team_ws, "conflicts", "resolve", "3", "--include", reviewer="dave").exit_code == 0
+    assert _run(team_ws, "fulltext", "sought", "3", reviewer="alice").exit_code == 0
+    reopened = _run(team_ws, "conflicts", "reopen", "3")
+    assert reopened.exit_code == 0 and reopened.stdout == "3\tinclude\treopened\tcarol\n", reopened.output
+    assert ("review: warning: record 3 is now excluded at title/abstract screening, but its full text is on record "
+            "(sought by alice): review prisma counts it as sought without passing screening until those are "
+            "undone: review -r alice fulltext undo 3\n") in reopened.stderr, reopened.stderr
+    assert "1 report was sought without passing title/abstract screening" in _run(team_ws, "prisma").stderr
+    open_again = _run(team_ws, "conflicts", "reopen", "3")  # open: it passes on to full text, nothing to say
+    assert open_again.exit_code == 0 and "warning" not in open_again.stderr, open_again.stderr
+
+
+@async_test
+async def test_u_that_leaves_a_sought_record_excluded_says_so(team_ws: Workspace) -> None:
+    assert _run(team_ws, "conflicts", "resolve", "3", "--exclude").exit_code == 0
+    assert _run(team_ws, "conflicts", "resolve", "3", "--include", reviewer="dave").exit_code == 0
+    assert _run(team_ws, "fulltext", "sought", "3", reviewer="alice").exit_code == 0
+    async with open_app(team_ws, "alice", "conflicts", size=(100, 30), blind=False) as (app, pilot):
+        table = app.screen.query_one("#conflict-table")
+        table.move_cursor(row=table.get_row_index("3"))
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert store_resolutions(team_ws.store) == {3: ("exclude", "carol")}
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("record 3 is now excluded at title/abstract screening, but its full text is on "
+                                "record (sought by alice)") for m in said), said

@@ -64,7 +64,8 @@ def conflicts_reopen(ctx: Context, ids: tuple[str, ...]) -> None:
     if ctx.reviewer_option is None:
         raise click.UsageError("give your name with -r NAME (review -r NAME conflicts reopen …): it is noted on "
                                "the undo")
-    for undone in service.reopen_conflicts(ctx.workspace, ids, ctx.reviewer):
+    reopened = service.reopen_conflicts(ctx.workspace, ids, ctx.reviewer)
+    for undone in reopened:
         taken = undone.decision
         click.echo(f"{taken.record_id}\t{taken.label}\treopened\t{ctx.reviewer}")
         if undone.in_force is not None:  # resolved twice: the earlier resolution stands again
@@ -72,6 +73,9 @@ def conflicts_reopen(ctx: Context, ids: tuple[str, ...]) -> None:
             click.echo(f"review: note: record {taken.record_id}: an earlier resolution stands again ({earlier.label} "
                        f"by {(earlier.model_info or {}).get('resolved_by', '?')}); reopen it again to leave the "
                        "conflict open", err=True)
+    # An exclusion standing again (an earlier resolution, or the reviewers now agreeing) on a record whose full
+    # text is on record: said now, as resolve and decide --undo say it, not first by review prisma's BROKEN.
+    warn_sought_then_excluded(ctx, [undone.decision.record_id for undone in reopened])
 
 
 def _one_cell(text: str) -> str:

@@ -389,15 +389,22 @@ class ConflictsScreen(ProjectScreen, RefitsOnResize):
             self._refuse()
             return
         try:
-            (undone,) = reopen_conflicts(project.workspace, [str(record_id)], project.reviewer)  # durable now
+            made = reopen_conflicts(project.workspace, [str(record_id)], project.reviewer)  # durable now
         except ReviewError as err:  # no resolution to take back, the store busy: nothing recorded
             self.notify(str(err), title="Not reopened", severity="warning")
             return
+        if not made:  # taken back in another window between the check and the write: nothing left to do
+            self.notify(f"#{record_id}: its resolution was taken back meanwhile", title="Not reopened",
+                        severity="warning")
+            self.load()
+            return
+        undone = made[0]
         earlier = undone.in_force
         self.notify(f"#{record_id}: took back {undone.decision.label}" + (
             "; it is open again" if earlier is None else
             f"; an earlier resolution stands again ({earlier.label}): u again leaves it open"), title="Reopened")
         self.load()
+        self._warn_if_sought(record_id)  # an exclusion may stand again on a record whose full text was sought
 
     def action_reason(self) -> None:
         """Resolve the highlighted conflict as exclude, with a reason from ``criteria.toml``'s list."""
