@@ -242,3 +242,22 @@ def test_a_file_whose_records_name_two_databases_is_a_batch_of_each_with_its_sha
         [batch] = sources[name]["batches"]
         assert sources[name]["n"] == n and batch["n_in_source"] == n
         assert batch["file_name"] == "ovid.txt" and batch["n_records"] == 3  # the file's own count stays
+
+
+def test_a_stop_whose_unscreened_rest_was_then_screened_does_not_say_it_came_after_every_record(
+        workspace: Workspace, add, screen_as) -> None:
+    """A stop that left records unscreened, after which the reviewers screened them all, leaves no record marked
+    ineligible by automation: the footnote said the stop 'came after every record had been screened by a
+    reviewer', which is not what happened (the stop left 2)."""
+    from review.prisma import prisma_counts
+    pubmed = add(workspace, 3, "PubMed")
+    screen_as(workspace, pubmed[:1], "exclude")
+    assert stop_screening(workspace, "alice", "SAFE: rule met", verdict={"verdict": "stop"}).n_unscreened == 2
+    screen_as(workspace, pubmed[1:], "exclude")
+    english = " ".join(_svg_text(render_svg(prisma_counts(workspace), "en")).split())
+    dutch = " ".join(_svg_text(render_svg(prisma_counts(workspace), "nl")).split())
+    assert "came after every record had been screened" not in english, english
+    assert ("the records left unscreened at the stop (SAFE: rule met; 2 records) were all screened by a reviewer "
+            "afterwards, so no record was marked ineligible by automation tools.") in english, english
+    assert "kwam nadat elk record" not in dutch and "daarna alle door een beoordelaar gescreend" in dutch, dutch
+    assert "Records marked as ineligible by automation tools: 0." in english

@@ -370,9 +370,11 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
         key = "footnote_automation" if stopped_by_rule(stop.verdict) else "footnote_reviewers_stop"
         if automatic == 0:
             # Every record was screened by a reviewer before the stop: "stopped by a stopping rule …; the 0 records
-            # left unscreened …" credited automation with an end it did not make (walk20).
-            key = "footnote_stop_after_all"
-        notes.append((text[key].format(explanation=explanation, automatic=format_n(automatic, lang)), _NOTE))
+            # left unscreened …" credited automation with an end it did not make (walk20). A stop that left records
+            # which reviewers then screened did not come "after every record had been screened": say what happened.
+            key = "footnote_stop_after_all" if stop.n_unscreened == 0 else "footnote_stop_then_screened"
+        notes.append((text[key].format(explanation=explanation, automatic=format_n(automatic, lang),
+                                       left=_records(stop.n_unscreened, lang)), _NOTE))
     else:
         notes.append((text["footnote_no_automation"], _NOTE))
     if counts.n("other_duplicates"):  # the column has no duplicates box: identified and sought would not add up
@@ -389,6 +391,11 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
             notes.append((f"{prefix} — {column}: {formula} ({numbers}); {why}", _WARNING))
     notes.append((text["footnote_source"], _NOTE))
     return notes
+
+
+def _records(n: int, lang: str) -> str:
+    """"1 record", "12 records" (the Dutch plural is the same word)."""
+    return f"{format_n(n, lang)} {'record' if n == 1 else 'records'}"
 
 
 def _draw_box(ax: plt.Axes, box: Box, size: float) -> None:
