@@ -69,6 +69,9 @@ def test_status_and_prisma_identity_lines_separate_thousands(workspace: Workspac
     assert any(line.startswith("  conflicts            1,050 between reviewers, 0 resolved, 1,050 open")
                for line in lines), status.stdout
     assert any(re.match(r"  asthma +complete +hits +1,585 +new +1,585 ", line) for line in lines), status.stdout
+    # walk20: the run's start read 2026-12-06T15:06:13.947787+00:00; now to the minute, as the PRISMA-S report has it
+    assert any(re.match(r"  asthma +complete +hits +1,585 +new +1,585  \d{4}-\d\d-\d\d \d\d:\d\d UTC$", line)
+               for line in lines), status.stdout
     assert any(line.startswith("  asthma               seed check 1,100/1,200 found (recall 0.92)") for line in lines), \
         status.stdout
     assert any(line.endswith("; 2,300 records imported since the last run are not deduplicated yet (review dedup)")

@@ -27,7 +27,7 @@ from ..paths import check_name
 from ..records import Record
 from ..store import searches as search_store
 from ..store import sessions
-from ..timestamps import iso_utc
+from ..timestamps import as_utc, iso_utc
 from ..tomlread import read_toml
 from ..words import counted, whole
 from ..workspace import Workspace
@@ -686,6 +686,12 @@ def iso_time(value: datetime | date | None) -> str | None:
     return iso_utc(value) if isinstance(value, datetime) else value.isoformat()
 
 
+def _to_the_minute(value: datetime | None) -> str:
+    """A run's start as people read it (the PRISMA-S report's and the ranking line's way, ``2026-12-06 15:06 UTC``):
+    ``review status`` printed ``2026-12-06T15:06:13.947787+00:00`` (walk20). Files keep ISO 8601."""
+    return "-" if value is None else f"{as_utc(value):%Y-%m-%d %H:%M} UTC"
+
+
 def search_status(workspace: Workspace) -> list[str]:
     """Lines for ``review status``: the last run of each query."""
     latest: dict[str, dict[str, Any]] = {}
@@ -703,7 +709,7 @@ def search_status(workspace: Workspace) -> list[str]:
     lines = [f"search     {counted(len(set(latest) | set(checks)), 'query')}", *unreadable]
     for name, run in sorted(latest.items()):
         lines.append(f"  {name:<20} {run['status']:<11} hits {whole(run['hit_count'] or 0):>7}  "
-                     f"new {whole(run['new_records'] or 0):>7}  {iso_time(run['started_at'])}")
+                     f"new {whole(run['new_records'] or 0):>7}  {_to_the_minute(run['started_at'])}")
     for name, check in sorted(checks.items()):
         lines.append(f"  {name:<20} seed check {whole(check['n_found'])}/{whole(check['n_seeds'])} found "
                      f"(recall {check['recall']:.2f})  {iso_time(check['checked_at'])}")
