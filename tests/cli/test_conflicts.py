@@ -294,3 +294,31 @@ async def test_u_that_leaves_a_sought_record_excluded_says_so(team_ws: Workspace
         said = [str(n.message) for n in app._notifications]
         assert any(m.startswith("record 3 is now excluded at title/abstract screening, but its full text is on "
                                 "record (sought by alice)") for m in said), said
+
+
+def test_a_closed_stdout_stops_the_reopen_lines_but_not_the_reopening(team_ws: Workspace) -> None:
+    """`review conflicts reopen 2 3 | true`: both are taken back, the note on 3's earlier resolution still comes,
+    and one stderr line says stdout was lost (the lines were printed after the loop: exit 1 and stderr empty)."""
+    import os
+    import subprocess
+    import sys
+
+    assert _run(team_ws, "conflicts", "resolve", "2", "3", "--exclude").exit_code == 0
+    assert _run(team_ws, "conflicts", "resolve", "3", "--include", reviewer="dave").exit_code == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has exited: every write to the pipe is EPIPE
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from review.cli import main; main()", "-w", str(team_ws.root), "-r", "carol",
+             "conflicts", "reopen", "2", "3"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=120, check=False)
+    finally:
+        os.close(write_end)
+    assert store_resolutions(team_ws.store) == {3: ("exclude", "carol")}
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "review: note: record 3: an earlier resolution stands again (exclude by carol); reopen it again to leave "
+        "the conflict open",
+        "review: stdout: Broken pipe: 2 reopenings saved, the lines of 0 printed (review export decisions lists them "
+        "all)"], done.stderr

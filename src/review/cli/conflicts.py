@@ -4,12 +4,16 @@ TUI's conflicts screen (key 4) does."""
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ..services import screening as service
 from .context import Context, check_record_ids, choices_checked, one_label, pass_context, refuse_blank
 from .saved_lines import SavedLinePrinter, warn_sought_then_excluded
+
+if TYPE_CHECKING:
+    from ..store.core import Undone
 
 #: ``review conflicts``' columns (its header line); ``decisions`` is ``name=label;…`` in reviewer order.
 CONFLICT_COLUMNS = ("record_id", "title", "decisions", "resolution", "resolved_by", "changed_since")
@@ -64,18 +68,27 @@ def conflicts_reopen(ctx: Context, ids: tuple[str, ...]) -> None:
     if ctx.reviewer_option is None:
         raise click.UsageError("give your name with -r NAME (review -r NAME conflicts reopen …): it is noted on "
                                "the undo")
-    reopened = service.reopen_conflicts(ctx.workspace, ids, ctx.reviewer)
-    for undone in reopened:
-        taken = undone.decision
-        click.echo(f"{taken.record_id}\t{taken.label}\treopened\t{ctx.reviewer}")
+    name = ctx.reviewer
+    # Each line printed as its undo is saved, and a stdout that cannot be written (`| true`) stops the lines, not
+    # the reopening: printed after the loop, a closed stdout ended the command with exit 1 and nothing said.
+    printer = SavedLinePrinter(name, None, noun="reopening", lists_them="review export decisions",
+                               line=lambda taken: f"{taken.record_id}\t{taken.label}\treopened\t{name}")
+
+    def saved(undone: Undone) -> None:
+        printer(undone.decision)
         if undone.in_force is not None:  # resolved twice: the earlier resolution stands again
             earlier = undone.in_force
-            click.echo(f"review: note: record {taken.record_id}: an earlier resolution stands again ({earlier.label} "
-                       f"by {(earlier.model_info or {}).get('resolved_by', '?')}); reopen it again to leave the "
-                       "conflict open", err=True)
-    # An exclusion standing again (an earlier resolution, or the reviewers now agreeing) on a record whose full
-    # text is on record: said now, as resolve and decide --undo say it, not first by review prisma's BROKEN.
+            click.echo(f"review: note: record {undone.decision.record_id}: an earlier resolution stands again "
+                       f"({earlier.label} by {(earlier.model_info or {}).get('resolved_by', '?')}); reopen it again "
+                       "to leave the conflict open", err=True)
+
+    try:
+        reopened = service.reopen_conflicts(ctx.workspace, ids, name, on_saved=saved)
+    finally:
+        printer.tell_of_lost_stdout()  # also when a refusal stops it partway: its own line follows
     warn_sought_then_excluded(ctx, [undone.decision.record_id for undone in reopened])
+    if printer.stdout_error is not None:
+        sys.exit(1)  # as resolve and decide do
 
 
 def _one_cell(text: str) -> str:

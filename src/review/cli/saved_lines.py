@@ -13,6 +13,8 @@ import click
 from ..words import counted
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..records import Decision
     from .context import Context
 
@@ -26,8 +28,10 @@ class SavedLinePrinter:
     ``noun`` names what is saved ("decision", "resolution"), ``lists_them`` the command that lists them all."""
 
     def __init__(self, name: str, warning: str | None, *, noun: str = "decision",
-                 lists_them: str = "review export decisions") -> None:
+                 lists_them: str = "review export decisions", line: Callable[[Decision], str] | None = None) -> None:
         self.name = name
+        #: The stdout line of a decision saved (``conflicts reopen`` prints four cells), else ``record id, label, name``.
+        self.line = line or (lambda decision: f"{decision.record_id}\t{decision.label}\t{self.name}")
         self.pending = [warning] if warning else []
         self.noun = noun
         self.lists_them = lists_them
@@ -42,7 +46,7 @@ class SavedLinePrinter:
         if self.stdout_error is not None:
             return
         try:
-            click.echo(f"{decision.record_id}\t{decision.label}\t{self.name}")
+            click.echo(self.line(decision))
         except OSError as err:  # BrokenPipeError among them
             self.stdout_error = err
             silence_stdout()
