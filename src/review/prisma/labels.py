@@ -92,9 +92,9 @@ _LABELS: dict[str, dict[str, str]] = {
                                    "({explanation}) came after every record had been screened by a reviewer, so no "
                                    "record was marked ineligible by automation tools.",
         "footnote_stop_then_screened": "Automation: title/abstract screening ranked records by active learning; "
-                                       "the records left unscreened at the stop ({explanation}; {left}) were all "
-                                       "screened by a reviewer afterwards, so no record was marked ineligible by "
-                                       "automation tools.",
+                                       "none of the records left unscreened at the stop ({explanation}; {left}) is "
+                                       "still unscreened (a reviewer screened it afterwards, or it was removed "
+                                       "before screening), so no record was marked ineligible by automation tools.",
         "footnote_other_duplicates": "Other methods: duplicate records removed (n = {n}); they were not sought for "
                                      "retrieval.",
         "footnote_source": "From: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
@@ -183,9 +183,10 @@ _LABELS: dict[str, dict[str, str]] = {
                                    "gescreend, dus geen record is door automatiseringstools als ongeschikt "
                                    "gemarkeerd.",
         "footnote_stop_then_screened": "Automatisering: de screening op titel/abstract ordende records met active "
-                                       "learning; de records die bij de stop ({explanation}; {left}) niet gescreend "
-                                       "waren, zijn daarna alle door een beoordelaar gescreend, dus geen record is "
-                                       "door automatiseringstools als ongeschikt gemarkeerd.",
+                                       "learning; geen van de records die bij de stop ({explanation}; {left}) niet "
+                                       "gescreend waren, is nog ongescreend (daarna door een beoordelaar gescreend, "
+                                       "of vóór de screening verwijderd), dus geen record is door "
+                                       "automatiseringstools als ongeschikt gemarkeerd.",
         "footnote_other_duplicates": "Andere methoden: dubbele records verwijderd (n = {n}); deze zijn niet "
                                      "opgevraagd.",
         "footnote_source": "Naar: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
