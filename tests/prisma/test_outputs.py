@@ -262,3 +262,20 @@ def test_a_stop_whose_unscreened_rest_was_then_screened_does_not_say_it_came_aft
             "ineligible by automation tools.") in english, english
     assert "kwam nadat elk record" not in dutch and "daarna door een beoordelaar gescreend" in dutch, dutch
     assert "Records marked as ineligible by automation tools: 0." in english
+
+
+def test_a_stop_whose_unscreened_rest_was_partly_screened_after_says_how_many_it_left(
+        workspace: Workspace, add, screen_as) -> None:
+    """The stop left 3 records; a reviewer then screened 1: the automation box holds 2, and the footnote's 'the 2
+    records left unscreened at the stop' is said beside how many the stop left (it read as if it left 2)."""
+    from review.prisma import prisma_counts
+    pubmed = add(workspace, 4, "PubMed")
+    screen_as(workspace, pubmed[:1], "exclude")
+    assert stop_screening(workspace, "alice", "SAFE: rule met", verdict={"verdict": "stop"}).n_unscreened == 3
+    screen_as(workspace, pubmed[1:2], "exclude")
+    english = " ".join(_svg_text(render_svg(prisma_counts(workspace), "en")).split())
+    dutch = " ".join(_svg_text(render_svg(prisma_counts(workspace), "nl")).split())
+    assert "Records marked as ineligible by automation tools: 2." in english, english
+    assert ("Of the 3 records left unscreened at the stop, 1 record no longer unscreened (screened by a reviewer "
+            "afterwards, or removed before screening) is not counted there.") in english, english
+    assert "Van de 3 records die bij de stop niet gescreend waren, is 1 record niet meer ongescreend" in dutch, dutch
