@@ -4,6 +4,9 @@ consensus decision from the shell, through the call the TUI's conflicts screen m
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,19 @@ HEADER = "record_id\ttitle\tdecisions\tresolution\tresolved_by\tchanged_since"
 def team_ws(tmp_path: Path) -> Workspace:
     """Twelve records; alice and bob agree on records 1 and 4 and disagree on 2 (alice excludes) and 3."""
     return build_workspace(tmp_path / "ws", with_pairs=False)
+
+
+def _run_with_stdout_gone(workspace: Workspace, reviewer: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`review … | true` where the reader has exited before the first line: every write to stdout is EPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", "from review.cli import main; main()", "-w", str(workspace.root), "-r", reviewer,
+             *args], stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=120, check=False)
+    finally:
+        os.close(write_end)
 
 
 def _run(workspace: Workspace, *args: str, reviewer: str = "carol") -> Result:
@@ -136,20 +152,7 @@ def test_a_conflict_on_a_record_removed_before_screening_is_neither_listed_nor_r
 def test_a_closed_stdout_stops_the_lines_but_not_the_resolutions(team_ws: Workspace) -> None:
     """`review conflicts resolve 2 3 … | true`: the reader is gone before the first line. Both are still
     resolved and one stderr line says stdout was lost (a BrokenPipeError left 3 untried, stderr empty)."""
-    import os
-    import subprocess
-    import sys
-
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # the reader has exited: every write to the pipe is EPIPE
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", "from review.cli import main; main()", "-w", str(team_ws.root), "-r", "alice",
-             "conflicts", "resolve", "2", "3", "--exclude"],
-            stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=120, check=False)
-    finally:
-        os.close(write_end)
+    done = _run_with_stdout_gone(team_ws, "alice", "conflicts", "resolve", "2", "3", "--exclude")
     assert store_resolutions(team_ws.store) == {2: ("exclude", "alice"), 3: ("exclude", "alice")}
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
@@ -299,22 +302,9 @@ async def test_u_that_leaves_a_sought_record_excluded_says_so(team_ws: Workspace
 def test_a_closed_stdout_stops_the_reopen_lines_but_not_the_reopening(team_ws: Workspace) -> None:
     """`review conflicts reopen 2 3 | true`: both are taken back, the note on 3's earlier resolution still comes,
     and one stderr line says stdout was lost (the lines were printed after the loop: exit 1 and stderr empty)."""
-    import os
-    import subprocess
-    import sys
-
     assert _run(team_ws, "conflicts", "resolve", "2", "3", "--exclude").exit_code == 0
     assert _run(team_ws, "conflicts", "resolve", "3", "--include", reviewer="dave").exit_code == 0
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # the reader has exited: every write to the pipe is EPIPE
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", "from review.cli import main; main()", "-w", str(team_ws.root), "-r", "carol",
-             "conflicts", "reopen", "2", "3"],
-            stdout=write_end, stderr=subprocess.PIPE, text=True, env=env, timeout=120, check=False)
-    finally:
-        os.close(write_end)
+    done = _run_with_stdout_gone(team_ws, "carol", "conflicts", "reopen", "2", "3")
     assert store_resolutions(team_ws.store) == {3: ("exclude", "carol")}
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
