@@ -13,7 +13,7 @@ from .context import Context, check_record_ids, choices_checked, one_label, pass
 from .saved_lines import SavedLinePrinter, warn_sought_then_excluded
 
 if TYPE_CHECKING:
-    from ..store.core import Undone
+    from ..services.screening import Undone
 
 #: ``review conflicts``' columns (its header line); ``decisions`` is ``name=label;…`` in reviewer order.
 CONFLICT_COLUMNS = ("record_id", "title", "decisions", "resolution", "resolved_by", "changed_since")

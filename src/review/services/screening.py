@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..screening.ranker import Ranking
     from ..screening.removed import SetAside
     from ..screening.session import Progress, ScreeningSession
-    from ..store.core import Undone
+    from ..store.core import Undone as Undone  # (re-exported for the shells, which may not import the store)
     from ..store.sessions import SessionClaim
 
 __all__ = [
