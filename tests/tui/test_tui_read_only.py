@@ -181,3 +181,52 @@ async def test_a_writable_window_dims_no_key(tmp_path: Path) -> None:
         await pilot.press("6")
         await settle(pilot)
         assert not list(app.screen.query("FooterKey.-disabled"))
+
+
+def test_keys_that_record_wait_for_the_opening_on_a_start_screen_that_needs_no_project(
+        fresh_ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validate as the start screen ran r before the workspace opened (so in a read-only window too, its files
+    written to results/), and extraction stored study files before knowing whether the store is read-only (there
+    a 'Store not updated' line). While the opening waits a key that records is refused in one line; extraction
+    stores the files newer than the store once the writable workspace opened."""
+    import asyncio
+
+    from review.services.validate import VALIDATE_DIR, write_demo
+    from review.store import core
+    from review.tui.app import make_app
+    from store_lock import upgrade_lock_held
+
+    write_demo(fresh_ws.root / VALIDATE_DIR)
+    study_file(fresh_ws)
+    monkeypatch.setattr(core, "UPGRADE_WAIT_MS", 20_000)
+    seen: dict[str, list[str]] = {}
+
+    async def press_while_opening(start: str, keys: list[str]) -> None:
+        app = make_app(fresh_ws, "alice", start)
+        async with app.run_test(size=(140, 32)) as pilot:
+            for _ in range(200):  # (until the opening says it waits)
+                await pilot.pause(0.05)
+                if app.loading_words():
+                    break
+            await pilot.press(*keys)
+            await pilot.pause(0.3)
+            seen[start] = [f"{n.title}: {n.message}" for n in app._notifications]
+            app.exit()
+
+    with upgrade_lock_held(fresh_ws):
+        asyncio.run(press_while_opening("validate", ["r", "w"]))
+        asyncio.run(press_while_opening("extraction", ["ctrl+s"]))
+    results = fresh_ws.root / VALIDATE_DIR / "results"
+    assert not results.exists() or not any(results.iterdir()), sorted(results.iterdir())
+    for start in ("validate", "extraction"):
+        refusals = [line for line in seen[start] if line.startswith("Nothing done: Loading… the review's database")]
+        assert len(refusals) == (2 if start == "validate" else 1), seen[start]
+    assert not any("Store" in line or "stored" in line or "saved" in line for line in seen["extraction"]), seen
+
+    async def open_extraction() -> list[str]:
+        async with open_app(fresh_ws, "alice", "extraction") as (app, pilot):
+            await settle(pilot)
+            return [str(n.message) for n in app._notifications]
+
+    stored = asyncio.run(open_extraction())
+    assert any("stored 1 study file(s) newer than the store: arends2014" in line for line in stored), stored

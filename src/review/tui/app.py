@@ -23,7 +23,7 @@ from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project, tui_settings
 from .read_only import HEADER_WORDS, opened_words, refusal_words, writes
-from .screens.base import ProjectScreen, report_worker_error
+from .screens.base import STILL_OPENING, ProjectScreen, report_worker_error
 from .settings import SettingsChange, SettingsWatcher
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
@@ -373,12 +373,20 @@ class ReviewApp(PlainNotifyApp):
     async def run_action(self, action: str | ActionParseResult, default_namespace: DOMNode | None = None,
                          namespaces: Mapping[str, DOMNode] | None = None) -> bool:
         """Every action a key, a click or a script runs; in a read-only window one that would record is refused
-        here in one line (``read_only.writes``), before a dialog opens or a worker starts."""
+        here in one line (``read_only.writes``), before a dialog opens or a worker starts, and so is one while
+        the workspace is still opening (it may open read-only)."""
         project = self.project
-        if (project is not None and project.read_only and isinstance(action, str) and not namespaces
-                and writes(action, self if default_namespace is None else default_namespace)):
+        records = (isinstance(action, str) and not namespaces
+                   and writes(action, self if default_namespace is None else default_namespace))
+        if records and project is not None and project.read_only:
             self.bell()
             self.notify(refusal_words(project.read_only), title="Read-only", severity="warning", timeout=6)
+            return True
+        if records and project is None and not self._open_error:
+            # Still opening: whether the store is read-only is not known yet (a start screen that needs no
+            # project, Validate's r, ran before it and wrote results/ in a read-only window).
+            self.bell()
+            self.notify(self.loading_words() or STILL_OPENING, title="Nothing done", timeout=4)
             return True
         return await super().run_action(action, default_namespace, namespaces)
 

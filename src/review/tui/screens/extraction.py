@@ -216,6 +216,7 @@ class ExtractionScreen(RefitsOnResize):
         #: The values the form's inputs were last filled with (or held at ctrl+r): a value that differs when the
         #: reading lands was typed meanwhile, and stays (ctrl+r on the UI thread took those keys after it).
         self._filled: dict[str, str] = {}
+        self._stored_at_landing = False  # (the files newer than the store, stored once the workspace opened)
 
     @property
     def folder(self) -> Path:
@@ -260,6 +261,28 @@ class ExtractionScreen(RefitsOnResize):
                                 said=False)
         if self.paths:  # keyboard first: up/down picks a study, tab goes on to its form
             self.query_one("#study-list", ListView).focus()
+        if getattr(self.app, "project", None) is None:  # the start screen: the store is stored to once it opens
+            self.watch(self.app, "project", self._project_landed, init=False)
+
+    def _project_landed(self, project: Any) -> None:
+        """The workspace opened after this screen read the folder (it is the start screen): store the study
+        files newer than the store now, unless the window is read-only (before, it tried at once and a
+        read-only store said "Store not updated")."""
+        if project is None or project.read_only or self._stored_at_landing:
+            return
+        self._stored_at_landing = True
+        try:
+            caught_up, error = tuple(store_changed_files(self.app.workspace, self.folder).loaded), ""  # type: ignore[attr-defined]
+        except ReviewError as err:
+            caught_up, error = (), str(err)
+        self._say_stored(caught_up, error)
+
+    def _say_stored(self, caught_up: tuple[str, ...], store_error: str) -> None:
+        if store_error:
+            self.notify(store_error, title="Store not updated", severity="warning", timeout=8)
+        elif caught_up:
+            self.notify(f"stored {len(caught_up)} study file(s) newer than the store: "
+                        f"{', '.join(caught_up)}", title="Store updated")
 
     def action_reload(self) -> None:
         """Read the study files, the form and the QUIPS rule again, in a worker (the store too: a file newer
@@ -283,9 +306,10 @@ class ExtractionScreen(RefitsOnResize):
         self.post_message(FolderReread(read_folder(self.app.workspace, folder, store=self._stores())))  # type: ignore[attr-defined]
 
     def _stores(self) -> bool:
-        """Whether the study files newer than the store are stored: not in a read-only window."""
+        """Whether the study files newer than the store are stored: not in a read-only window, nor before the
+        workspace has opened (it may open read-only; ``_project_landed`` stores them then)."""
         project = getattr(self.app, "project", None)
-        return project is None or not project.read_only
+        return project is not None and not project.read_only
 
     @on(FolderReread)
     async def _folder_reread(self, message: FolderReread) -> None:
@@ -315,11 +339,7 @@ class ExtractionScreen(RefitsOnResize):
         """Show what ``read_folder`` read; ``said``: one line says what was read (ctrl+r with no study file
         changed nothing in view, and the key looked broken). ``typed``: input values typed while it was read."""
         folder = self.folder
-        if reading.store_error:
-            self.notify(reading.store_error, title="Store not updated", severity="warning", timeout=8)
-        elif reading.caught_up:
-            self.notify(f"stored {len(reading.caught_up)} study file(s) newer than the store: "
-                        f"{', '.join(reading.caught_up)}", title="Store updated")
+        self._say_stored(reading.caught_up, reading.store_error)
         form, self.form_error = reading.form, reading.form_error
         if self.form_error:
             self.notify(self.form_error, title="form.toml", severity="error", timeout=10)
