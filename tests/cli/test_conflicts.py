@@ -149,6 +149,16 @@ def test_a_conflict_on_a_record_removed_before_screening_is_neither_listed_nor_r
     assert store_resolutions(team_ws.store) == {}
 
 
+def test_a_resolution_on_a_record_removed_before_screening_is_not_reopened(team_ws: Workspace) -> None:
+    """rrev20b: resolve refused a record removed before screening, reopen took its resolution back."""
+    assert _run(team_ws, "conflicts", "resolve", "2", "3", "--exclude").exit_code == 0
+    assert _run(team_ws, "prisma", "remove", "2", "--reason", "retracted").exit_code == 0
+    result = _run(team_ws, "conflicts", "reopen", "3", "2")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("review: record 2: not offered for screening (removed before screening")
+    assert store_resolutions(team_ws.store) == {2: ("exclude", "carol"), 3: ("exclude", "carol")}  # 3 neither
+
+
 def test_a_closed_stdout_stops_the_lines_but_not_the_resolutions(team_ws: Workspace) -> None:
     """`review conflicts resolve 2 3 … | true`: the reader is gone before the first line. Both are still
     resolved and one stderr line says stdout was lost (a BrokenPipeError left 3 untried, stderr empty)."""

@@ -683,8 +683,8 @@ def reopen_conflicts(workspace: Workspace, ids: Sequence[str], reopened_by: str,
     """Take back the resolution in force on each record of ``ids`` (``review conflicts reopen``, the TUI's u on
     screen 4): an undo row of the ``consensus`` reviewer noting ``reopened_by``; an earlier resolution, if any, is
     in force again, else the conflict is open (and passes on to full text, as an open one does). Every id is
-    checked first: one not in the workspace, or with no resolution in force, raises ``ReviewError``, nothing
-    taken back. Returns (and tells ``on_saved`` of) each undo (``decision``: the resolution taken back;
+    checked first: one not in the workspace, with no resolution in force, or left out of the screening queue
+    (``NotOffered``, as ``resolve_conflicts`` refuses it) raises ``ReviewError``, nothing taken back. Returns (and tells ``on_saved`` of) each undo (``decision``: the resolution taken back;
     ``in_force``: an earlier one standing again, or None: open), each its own transaction."""
     from ..screening.agreement import CONSENSUS_REVIEWER, reopen_conflict
 
@@ -700,6 +700,11 @@ def reopen_conflicts(workspace: Workspace, ids: Sequence[str], reopened_by: str,
         record_id = _first_known(workspace, unresolved)
         raise ReviewError(f"record {record_id}: no resolution to take back ('review conflicts' lists them); "
                           "nothing recorded")
+    left_out = agreement_report(workspace).left_out  # (as resolve: a record the queue leaves out has no conflict)
+    outside = [r for r in record_ids if r in left_out]
+    if outside:
+        raise NotOffered(f"record {outside[0]}: not offered for screening ({left_out[outside[0]]}); its conflict "
+                         "counts nowhere, nothing recorded")
     made: list[Undone] = []
     for position, record_id in enumerate(record_ids):
         try:
