@@ -30,6 +30,12 @@ def about(estimate: float) -> str:
     return f"{estimate:.1f}" if estimate < 10 else f"{estimate:.0f}"
 
 
+def about_phrase(estimate: float) -> str:
+    """An estimated count with its word: ``about 2.4``, ``about 17``; one that rounds to 0.0 is ``fewer than 0.1``
+    ("about 0.0 relevant left" beside "recall about 99%" read as if the two disagreed: walk20)."""
+    return "fewer than 0.1" if estimate < 0.05 else f"about {about(estimate)}"
+
+
 #: Values an effect number writes with two decimals, as papers print ratios: from 0.1, where two decimals still
 #: keep two significant digits, to below 1e5, both as rounded to two decimals (0.0999 is 0.10, 99999.996 is no
 #: 100000.00). Below it two significant digits (an OR of 0.007 read "0.01", of 0.001 "0.00"), above and for

@@ -316,6 +316,22 @@ def test_assess_says_what_the_classifier_says() -> None:
     assert certified.verdict != "stop"
 
 
+def test_an_estimate_that_rounds_to_nought_is_said_as_fewer_than_a_tenth() -> None:
+    """walk20: 0.04 left read 'about 0.0 relevant left … recall about 99%', as if the two numbers disagreed."""
+    ranked = ([1] + [0] * 10) * 20
+    ids = list(range(1, 221))
+    nearly_none = {"screened": 220, "found": 20, "expected_remaining": 0.04, "most_left": 1, "probability": 0.98,
+                   **sc.decisions_made_from(ids)}
+    status = stopping.assess(ranked, [], 2000, classifier=nearly_none, decision_ids=ids)
+    assert status.verdict == "stop" and status.expected_remaining == pytest.approx(0.04)
+    line = stopping_words(status, "ranked")
+    assert "fewer than 0.1 relevant left among 1,780 unscreened" in line and "recall about 100%" in line, line
+    assert "0.0" not in line and "expects fewer than 0.1 relevant records" in status.explanation, status.explanation
+    tenth = stopping.assess(ranked, [], 2000, classifier=dict(nearly_none, expected_remaining=0.06),
+                            decision_ids=ids)
+    assert "about 0.1 relevant left" in stopping_words(tenth, "ranked")
+
+
 def test_simulation_names_it_recommended() -> None:
     order = [1, 0] + [1] * 38 + [0] * 960
     points = stopping.stopping_points(order, n_priors=2, seed=1, classifier=lambda lomax_stop: lomax_stop)

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..words import about as about_count
+from ..words import about as about_count, about_phrase
 from ..words import verb_for, whole
 
 if TYPE_CHECKING:  # stopping_rate is imported where used, as before
@@ -495,11 +495,10 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
                        f"the trend alone, not from the classifier{asks}.")
     allowed = int(classifier["most_left"])
     expected = float(classifier["expected_remaining"])
-    about = about_count(expected)
     chance = float(classifier["probability"])
     left = f"at most {whole(allowed)} {verb_for(allowed)} left"
     view = (f"The classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, calibrated on "
-            f"them by cross-validation) expects about {about} relevant records among the unscreened; the chance "
+            f"them by cross-validation) expects {about_phrase(expected)} relevant records among the unscreened; the chance "
             f"that {left} is {chance:.0%}")
     if chance >= level:
         found = common["relevant_found"]
@@ -540,7 +539,7 @@ def _vetoed_or(lomax: StoppingStatus, common: dict[str, Any], pct: str, conf: st
     basis = _rate_basis(lomax.expected_remaining, lomax.upper_remaining, common["remaining"], f"{conf} probability",
                         trend="how relevant records have thinned out along the ranking", none_left_words=True)
     gave = (f"the classifier trained on your decisions (after {whole(int(classifier['screened']))} screened, "
-            f"calibrated on them by cross-validation) expects about {about_count(expected)} relevant records among "
+            f"calibrated on them by cross-validation) expects {about_phrase(expected)} relevant records among "
             f"the unscreened, and the chance that at most {whole(allowed)} {verb_for(allowed)} left is only "
             f"{chance:.0%}, below {veto:.0%}.")
     until = (f"The recommended rule holds the trend's stop back until a later check of the classifier gives at least "

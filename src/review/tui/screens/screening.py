@@ -32,7 +32,7 @@ from ...services.screening import (COUNT_LABELS, FALLBACK_WORDS, DecisionConflic
                                    current_decisions, decision_changes, store_errors)
 from ...services.workspace import may_pass
 from ...services.workspace import record as get_record
-from ...words import about, counted
+from ...words import about_phrase, counted
 from ..highlight import legend, render_record
 from ..messages import DecisionsRead, FirstRecordFailed, FirstRecordLoaded, Loaded, RankingReady, SetAsideChanged
 from ..project import Project
@@ -119,7 +119,7 @@ def stopping_words(stopping: Any, phase: str) -> str:
         if getattr(stopping, "vetoed", False):  # decision 0040: the classifier holds the trend's stop back
             return vetoed_words(stopping)
         by = ", by the classifier's scores" if stopping.estimate_from == "classifier" else ""
-        said = (f"Recommended rule{by}: about {about(expected)} relevant left among {stopping.remaining:,} unscreened "
+        said = (f"Recommended rule{by}: {about_phrase(expected)} relevant left among {stopping.remaining:,} unscreened "
                 f"(at most {stopping.upper_remaining:,} with {stopping.confidence:.0%} probability), recall about "
                 f"{format_recall(stopping.estimated_recall)}.")
         if stopping.verdict == "stop":
@@ -165,9 +165,9 @@ def vetoed_words(stopping: Any) -> str:
     trend alone would say and the classifier's count against it (the whole explanation is the tooltip)."""
     counts = "last check counted" if stopping.veto_stale else "scores count"
     until = "held until its next check" if stopping.veto_stale else "not yet"
-    return (f"Recommended rule: the trend alone would stop (about {about(stopping.expected_remaining)} relevant left "
-            f"among {stopping.remaining:,} unscreened), but the classifier's {counts} about "
-            f"{about(stopping.veto_expected)} left where {stopping.target_recall:.0%} recall allows "
+    return (f"Recommended rule: the trend alone would stop ({about_phrase(stopping.expected_remaining)} relevant left "
+            f"among {stopping.remaining:,} unscreened), but the classifier's {counts} "
+            f"{about_phrase(stopping.veto_expected)} left where {stopping.target_recall:.0%} recall allows "
             f"{stopping.veto_allowed}: {until}.")
 
 
