@@ -88,7 +88,7 @@ def test_lang_with_an_export_that_carries_both_languages_says_so(ws, tmp_path):
     for fmt, where in (("fhir", "FHIR translation extensions"), ("redcap", "each field's annotation")):
         asked = run(ws, "export", "--format", fmt, "--lang", "en", "--out", str(tmp_path / f"en.{fmt}"))
         assert asked.exit_code == 0, asked.output
-        assert asked.stderr.splitlines()[0] == (f"note: --lang does not change the {fmt} export: it carries the "
+        assert asked.stderr.splitlines()[0] == (f"review: note: --lang does not change the {fmt} export: it carries the "
                                                 f"Dutch text with the English beside it ({where})")
         plain = run(ws, "export", "--format", fmt, "--out", str(tmp_path / f"nl.{fmt}"))
         assert "note:" not in plain.stderr
@@ -402,8 +402,8 @@ def test_a_build_says_which_studies_behind_its_items_have_no_study_file(ws):
     # as "no effect size in the extraction", in silence.
     result = run(ws, "build", "--no-exports")
     assert result.exit_code == 0, result.output
-    (line,) = [line for line in result.output.splitlines() if line.startswith("warning:")]
-    assert line == ("warning: 6 studies behind the items have no file in extraction/studies/, so the instrument names "
+    (line,) = [line for line in result.output.splitlines() if line.startswith("review: warning:")]
+    assert line == ("review: warning: 6 studies behind the items have no file in extraction/studies/, so the instrument names "
                     "them without citation or numbers: arends2014, etuknwa2019, reis2012, sado2014, x2020, y2018")
 
 
@@ -420,7 +420,7 @@ def test_the_programme_builds_without_that_warning_until_a_study_file_goes(works
     (workspace.root / "extraction" / "studies" / "roelen2010.toml").unlink()
     result = run(workspace, "build", "--no-exports")
     assert result.exit_code == 0, result.output
-    assert ("warning: 1 study behind the items has no file in extraction/studies/, so the instrument names it "
+    assert ("review: warning: 1 study behind the items has no file in extraction/studies/, so the instrument names it "
             "without citation or numbers: roelen2010") in result.output.splitlines()
 
 
@@ -430,7 +430,7 @@ def test_pooled_log_build_says_which_factors_are_asked_unweighted_and_no_export_
     toml.write_text(toml.read_text(encoding="utf-8") + '\n[instrument]\nweight_rule = "pooled_log"\n', encoding="utf-8")
     result = run(ws, "build")
     assert result.exit_code == 0, result.output
-    assert ("note: 1 factor that reaches the minimum level has no pooled ratio estimate of its own, so under "
+    assert ("review: note: 1 factor that reaches the minimum level has no pooled ratio estimate of its own, so under "
             "weight_rule = pooled_log it is asked as a signal, not weighed (decision 0056): prev_episodes"
             ) in result.stderr.splitlines()
     folder = ws.root / "instrument"

@@ -212,11 +212,16 @@ class Context:
         return name
 
 
+def say(kind: str, text: str) -> None:
+    """One stderr line of a command that goes on, prefixed as every CLI line is: ``review: warning: …``,
+    ``review: note: …`` (``kind`` is ``warning`` or ``note``)."""
+    click.echo(f"review: {kind}: {text}", err=True)
+
+
 def say_config_kept(error: str) -> None:
     """One stderr line when review.toml, edited while the command runs, cannot be read: the command goes on
     with the settings it read before (``Workspace.config``), which without this line it did without a word."""
-    click.echo(f"review: warning: {error}; this command goes on with the settings it read before the edit",
-               err=True)
+    say("warning", f"{error}; this command goes on with the settings it read before the edit")
 
 
 #: ``@pass_context`` hands a command the typed ``Context`` (instead of ``@click.pass_obj``).

@@ -9,7 +9,7 @@ import click
 
 from ..services import instrument as project
 from ..timestamps import iso_utc
-from .context import INPUT_FILE, Context, pass_context
+from .context import INPUT_FILE, Context, pass_context, say
 from .output import check_outputs, require_terminal
 from ..words import counted, verb_for
 
@@ -48,17 +48,17 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
         click.echo(result.not_recorded, err=True)
     if result.unsourced:  # (said, not refused: the synthesis counted them; their file may be on its way back)
         n = len(result.unsourced)
-        click.echo(f"warning: {counted(n, 'study')} behind the items {verb_for(n, 'has', 'have')} no file in "
-                   f"extraction/studies/, so the instrument names {verb_for(n, 'it', 'them')} without citation or "
-                   f"numbers: {', '.join(result.unsourced)}", err=True)
+        say("warning", f"{counted(n, 'study')} behind the items {verb_for(n, 'has', 'have')} no file in "
+                       f"extraction/studies/, so the instrument names {verb_for(n, 'it', 'them')} without citation "
+                       f"or numbers: {', '.join(result.unsourced)}")
     unpooled = [i.factor_id for i in result.bank.signal_items if i.caution == "unpooled"]
     if unpooled:  # decision 0056: said, as these factors reach the level for a weight
         n = len(unpooled)
-        click.echo(f"note: {counted(n, 'factor')} that {verb_for(n, 'reaches', 'reach')} the minimum level "
-                   f"{verb_for(n, 'has', 'have')} no pooled ratio "
-                   f"estimate of {verb_for(n, 'its', 'their')} own, so under weight_rule = pooled_log "
-                   f"{verb_for(n, 'it is', 'they are')} asked as {verb_for(n, 'a signal', 'signals')}, not weighed "
-                   f"(decision 0056): {', '.join(unpooled)}", err=True)
+        say("note", f"{counted(n, 'factor')} that {verb_for(n, 'reaches', 'reach')} the minimum level "
+                    f"{verb_for(n, 'has', 'have')} no pooled ratio "
+                    f"estimate of {verb_for(n, 'its', 'their')} own, so under weight_rule = pooled_log "
+                    f"{verb_for(n, 'it is', 'they are')} asked as {verb_for(n, 'a signal', 'signals')}, not weighed "
+                    f"(decision 0056): {', '.join(unpooled)}")
     click.echo("")
     click.echo(project.bank_summary_markdown(result.bank), nl=False)
 
@@ -78,8 +78,8 @@ def export(ctx: Context, fmt: str, out: Path | None, lang: str) -> None:
     workspace = ctx.workspace
     if fmt in project.BILINGUAL_EXPORTS and click.get_current_context().get_parameter_source("lang") != \
             click.core.ParameterSource.DEFAULT:
-        click.echo(f"note: --lang does not change the {fmt} export: it carries the Dutch text with the "
-                   f"English beside it ({project.BILINGUAL_EXPORTS[fmt]})", err=True)
+        say("note", f"--lang does not change the {fmt} export: it carries the Dutch text with the "
+                    f"English beside it ({project.BILINGUAL_EXPORTS[fmt]})")
     if out is not None and str(out) == "-":
         click.echo(project.render_export(project.current_bank(workspace), fmt, lang,
                                          project.workspace_config(workspace)), nl=False)
