@@ -452,6 +452,37 @@ def test_cli_review_undo_on_a_busy_store_keeps_the_verdict_to_undo_again(workspa
     assert dedup_store.clusters(workspace.store) == {}
 
 
+def test_cli_review_asks_again_a_pair_whose_verdict_was_refused(workspace: Workspace,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # A verdict the store refused (busy) passed the pair over for the session, and its end line counted it as
+    # "1 pair skipped" though k was never pressed.
+    from store_lock import shorten_busy_wait, write_lock_held
+
+    from review.cli import dedup as cli_dedup
+
+    import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
+    run_dedup(workspace)
+    shorten_busy_wait(monkeypatch, workspace)
+    held = write_lock_held(workspace)
+    keys = iter(["d", "d"])
+    pressed: list[str] = []
+
+    def read_key() -> str:
+        if not pressed:
+            held.__enter__()  # another process writes while the first d is pressed
+        elif len(pressed) == 1:
+            held.__exit__(None, None, None)
+        pressed.append(next(keys, "q"))
+        return pressed[-1]
+
+    monkeypatch.setattr(cli_dedup, "_read_key", read_key)
+    result = CliRunner().invoke(main, ["--workspace", str(workspace.root), "dedup", "--review"])
+    assert result.exit_code == 0, result.output
+    assert "store is busy" in result.stderr and result.stdout.count("1 pair to review") == 2, result.output
+    assert result.stdout.rstrip().endswith("no borderline pairs left to review (1 decided this session)")
+    assert [r["verdict"] for r in dedup_store.pair_log(workspace.store) if r["origin"] == "human"] == ["different"]
+
+
 def test_a_run_names_decided_records_it_sets_aside(workspace: Workspace) -> None:
     # alice screened one copy and bob the other before dedup ran: the merge set bob's decision aside
     # with its record, and nothing said so.

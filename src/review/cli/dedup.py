@@ -229,6 +229,9 @@ def _review(workspace: Workspace, reviewer: str) -> None:
             recorded = service.decide_pair(workspace, pair.left.id, pair.right.id, verdict, reviewer)
         except ReviewError as err:  # e.g. a "same" another reviewer's "different" keeps apart: not saved
             click.echo(f"review: {err}", err=True)
+            # Not answered: asked again (another verdict, or k), as an undone pair is; left in ``shown`` it was
+            # passed over for the session and counted at its end as "skipped".
+            shown.discard(pair.decision_id)
             continue
         for line in recorded.lines():  # (a "same" on two screened records sets one aside with its decisions)
             click.echo(line)
