@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..services import screening as service
-from .context import Context, check_record_ids, choices_checked, one_label, pass_context, refuse_blank
+from .context import Context, check_record_ids, choices_checked, one_label, pass_context, refuse_blank, say
 from .saved_lines import SavedLinePrinter, warn_sought_then_excluded
 
 if TYPE_CHECKING:
@@ -78,9 +78,9 @@ def conflicts_reopen(ctx: Context, ids: tuple[str, ...]) -> None:
         printer(undone.decision)
         if undone.in_force is not None:  # resolved twice: the earlier resolution stands again
             earlier = undone.in_force
-            click.echo(f"review: note: record {undone.decision.record_id}: an earlier resolution stands again "
-                       f"({earlier.label} by {(earlier.model_info or {}).get('resolved_by', '?')}); reopen it again "
-                       "to leave the conflict open", err=True)
+            say("note", f"record {undone.decision.record_id}: an earlier resolution stands again "
+                f"({earlier.label} by {(earlier.model_info or {}).get('resolved_by', '?')}); reopen it again "
+                "to leave the conflict open")
 
     try:
         reopened = service.reopen_conflicts(ctx.workspace, ids, name, on_saved=saved)

@@ -13,7 +13,7 @@ import click
 from ..errors import ReviewError
 from ..services import dedup as service
 from ..workspace import Workspace
-from .context import INPUT_FILE, RECORD_ID, Context, pass_context
+from .context import INPUT_FILE, RECORD_ID, Context, pass_context, say
 from .output import check_outputs
 from ..words import counted
 
@@ -72,7 +72,7 @@ def dedup(ctx: Context, csv_file: Path | None, out: Path | None, review: bool, u
         message = "dedup has not run on this workspace yet: run review dedup first"
         if review:
             raise ReviewError(message)
-        click.echo(f"review: note: {message}", err=True)
+        say("note", message)
     if undo_record is not None:
         undone = service.undo_merge(workspace, undo_record, ctx.reviewer, detach_only=detach)
         click.echo(f"split apart: {', '.join(str(r) for r in undone.apart)}")
@@ -109,7 +109,7 @@ def _csv_mode(csv_file: Path, out: Path | None, related: str = "link") -> None:
     check_outputs(out, reading=csv_file)  # before the clustering, not after it (the input was replaced)
     result = service.dedup_csv(csv_file, related=related)
     for warning in result.warnings:
-        click.echo(f"review: warning: {warning}", err=True)
+        say("warning", warning)
     if out is None:
         click.echo(service.clusters_csv(result.rows), nl=False)
     else:

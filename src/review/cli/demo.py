@@ -9,7 +9,7 @@ import click
 
 from ..services.demo import DEMO_SEED, prepare_demo
 from ..services.workspace import workspace_status
-from .context import SEED, Context
+from .context import SEED, Context, say
 from .output import has_terminal
 
 
@@ -38,8 +38,8 @@ def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui:
         click.echo(f"using existing demo workspace {workspace.root} (--rebuild to start over)", err=True)
         if click_ctx.get_parameter_source("seed") != click.core.ParameterSource.DEFAULT \
                 and seed != workspace.config.seed:  # (the demo's review.toml keeps the seed it was built from)
-            click.echo(f"review: note: it was built with seed {workspace.config.seed}, not {seed}: "
-                       f"review demo {shlex.quote(str(path))} --seed {seed} --rebuild builds that one", err=True)
+            say("note", f"it was built with seed {workspace.config.seed}, not {seed}: "
+                f"review demo {shlex.quote(str(path))} --seed {seed} --rebuild builds that one")
     for line in built.steps:
         click.echo(line, err=True)
     for line in workspace_status(workspace):
@@ -47,8 +47,8 @@ def demo(click_ctx: click.Context, path: Path, seed: int, rebuild: bool, no_tui:
     if workspace.missing_store is not None:  # (its row says the way back: --rebuild)
         raise SystemExit(workspace.missing_store.exit_code)
     if not no_tui and not has_terminal():  # (a script's run would otherwise not say why no UI came up)
-        click.echo("review: note: no terminal here, so the UI did not open; open it in one with: "
-                   f"review -w {shlex.quote(str(path))}", err=True)
+        say("note", "no terminal here, so the UI did not open; open it in one with: "
+            f"review -w {shlex.quote(str(path))}")
     elif not no_tui:
         from .tui import tui
 

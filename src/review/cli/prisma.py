@@ -11,7 +11,7 @@ import click
 from ..errors import ValidationError
 from ..services import prisma as service
 from ..words import counted
-from .context import RECORD_ID, Context, choices_checked, pass_context, refuse_blank
+from .context import RECORD_ID, Context, choices_checked, pass_context, refuse_blank, say
 
 
 def register(group: click.Group) -> None:
@@ -123,18 +123,17 @@ def _record_many(ctx: Context, ids: tuple[int, ...], event: str, reason: str = "
     warning = reviewer_outside_team(ctx.workspace, ctx.reviewer)
     for done in service.record_fulltext_events(ctx.workspace, ids, ctx.reviewer, event, reason=reason, note=note):
         if warning:
-            click.echo(f"review: warning: {warning}", err=True)
+            say("warning", warning)
             warning = None
         if done.excluded_at_title_abstract:
-            click.echo(f"review: warning: record {done.record_id} was excluded at title/abstract screening (review "
-                       "prisma will report it as sought without passing screening; review fulltext undo "
-                       f"{done.record_id} takes this back)", err=True)
+            say("warning", f"record {done.record_id} was excluded at title/abstract screening (review "
+                "prisma will report it as sought without passing screening; review fulltext undo "
+                f"{done.record_id} takes this back)")
         elif done.not_screened_at_title_abstract:
-            click.echo(f"review: warning: record {done.record_id} has no title/abstract decision yet "
-                       "(review prisma will report it as sought without passing screening)", err=True)
+            say("warning", f"record {done.record_id} has no title/abstract decision yet "
+                "(review prisma will report it as sought without passing screening)")
         if done.retrieval_warning:  # (PRISMA 2020: assessed = sought and retrieved)
-            click.echo(f"review: warning: {done.retrieval_warning} ({_RETRIEVAL_REMEDY[done.retrieval_unrecorded]})",
-                       err=True)
+            say("warning", f"{done.retrieval_warning} ({_RETRIEVAL_REMEDY[done.retrieval_unrecorded]})")
         suffix = f" ({done.event.reason})" if done.event.reason else ""
         click.echo(f"{done.record_id}\t{event}{suffix}")
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..words import counted
+from .context import say
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,7 +43,7 @@ class SavedLinePrinter:
     def __call__(self, decision: Decision) -> None:
         self.saved += 1
         while self.pending:
-            click.echo(f"review: warning: {self.pending.pop()}", err=True)
+            say("warning", self.pending.pop())
         if self.stdout_error is not None:
             return
         try:
@@ -82,4 +83,4 @@ def warn_sought_then_excluded(ctx: Context, record_ids: list[int]) -> None:
     from ..services.prisma import sought_then_excluded
 
     for found in sought_then_excluded(ctx.workspace, record_ids):
-        click.echo(f"review: warning: {found.warning()}", err=True)
+        say("warning", found.warning())

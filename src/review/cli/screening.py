@@ -11,7 +11,7 @@ from ..services import screening as service
 from ..services import simulation
 from ..words import counted
 from .context import (INPUT_FILE, OPEN_FRACTION, SEED, Context, check_record_ids, choices_checked, one_label,
-                      pass_context, refuse_blank)
+                      pass_context, refuse_blank, say)
 from .saved_lines import SavedLinePrinter, warn_sought_then_excluded
 from .output import check_outputs, is_stdout, output_name, write_output
 from .sources import export_group
@@ -58,7 +58,7 @@ def simulate_command(file: Path, seed: int, prior_included: int, prior_excluded:
                                    prior_included=prior_included, prior_excluded=prior_excluded, model=model,
                                    query=query, target_recall=target_recall, confidence=confidence)
     for warning in run.warnings:
-        click.echo(f"review: warning: {warning}", err=True)
+        say("warning", warning)
     result = run.result
     for name, value in result.metrics.items():
         click.echo(f"{name}\t{_fmt(value)}", err=to_stdout)

@@ -13,7 +13,7 @@ from ..atomic import write_text_atomic
 from ..errors import ReviewError
 from ..services import sources as service
 from ..workspace import Workspace
-from .context import INPUT_FILE, Context, NumberRange, pass_context
+from .context import INPUT_FILE, Context, NumberRange, pass_context, say
 from .output import check_outputs
 
 if TYPE_CHECKING:
@@ -103,10 +103,10 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
     bar = _Bar(terminal if progress is None else progress, lines=not terminal)
     searches = service.start_searches(workspace, names, batch_size=batch_size, progress=bar)
     for template in searches.skipped_templates:
-        click.echo(f"review: note: {template}: a template (template = true), not searched", err=True)
+        say("note", f"{template}: a template (template = true), not searched")
     if searches.missing_contact:
-        click.echo("review: note: NCBI asks E-utilities users for a contact address: set NCBI_EMAIL "
-                   "(or email under [pubmed] in review.toml)", err=True)
+        say("note", "NCBI asks E-utilities users for a contact address: set NCBI_EMAIL "
+            "(or email under [pubmed] in review.toml)")
     header = "name\tstatus\thits\tretrieved\tnew\trequests\tlog"
     refused = 0
     try:
@@ -125,7 +125,7 @@ def search(ctx: Context, names: tuple[str, ...], list_only: bool, batch_size: in
             click.echo(f"{outcome.name}\t{status}\t{outcome.hit_count}\t{outcome.retrieved}\t"
                        f"{outcome.new_records}\t{outcome.requests}\t{log}")
             for warning in outcome.warnings:
-                click.echo(f"review: warning: {outcome.name}: {warning}", err=True)
+                say("warning", f"{outcome.name}: {warning}")
     finally:
         bar.close()
     if refused:
@@ -138,7 +138,7 @@ def _check_seeds(workspace: Workspace, name: str, seed_file: Path, json_out: Pat
     check_outputs(json_out, reading=seed_file)  # (a folder still missing is made, as for every output)
     check = service.check_seeds(workspace, name, seed_file)
     for warning in check.warnings:
-        click.echo(f"review: warning: {name}: {warning}", err=True)
+        say("warning", f"{name}: {warning}")
     click.echo("pmid\tresult\ttitle", err=to_stdout)
     for result in check.results:
         shown = result.pmid or f"doi:{result.seed.doi}"

@@ -20,7 +20,7 @@ import click
 
 from ..services import sources as service
 from ..words import counted
-from .context import Context, pass_context, refuse_blank
+from .context import Context, pass_context, refuse_blank, say
 
 IMPORT_COLUMNS = ("file", "format", "encoding", "source", "records", "status")
 
@@ -90,7 +90,7 @@ def import_command(ctx: Context, files: tuple[Path, ...], source: str | None) ->
         + f" in {time.perf_counter() - started:.2f} s", err=True,
     )
     for warning in report.warnings:
-        click.echo(f"review: warning: {warning}", err=True)
+        say("warning", warning)
     errors = report.errors
     for error in errors[:-1]:
         click.echo(f"review: {error}", err=True)
@@ -157,7 +157,7 @@ def export_searches_command(ctx: Context, out: Path) -> None:
     check_outputs(out)
     report = service.search_report(ctx.workspace)
     for warning in report.warnings:
-        click.echo(f"review: warning: {warning}", err=True)
+        say("warning", warning)
     write_output(out, report.text)
     click.echo(f"wrote the PRISMA-S report ({counted(report.n_queries, 'query')}, {counted(report.n_runs, 'run')}, "
                f"{counted(report.n_files, 'imported file')}) to {output_name(out)}", err=True)

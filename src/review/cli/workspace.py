@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..services.workspace import create_store, create_workspace, migrate_store, workspace_status
-from .context import SEED, Context, pass_context
+from .context import SEED, Context, pass_context, say
 
 
 def register(group: click.Group) -> None:
@@ -95,4 +95,4 @@ def migrate(ctx: Context, to_url: str) -> None:
     click.echo(f"{'content hash':<28} {'':>10} {'':>10}  {report.source_hash[:12]} {report.target_hash[:12]}")
     click.echo(f"migrated: review.toml now points at {report.target}")
     if override := ctx.workspace.store_override():
-        click.echo(f"review: warning: {override}", err=True)
+        say("warning", override)
