@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from review.cli import main
 from review.errors import ValidationError
 from review.extraction.factors import load_factors
-from review.extraction.forms import check_study_data, load_form, read_study_file_located
+from review.extraction.forms import check_study_data, load_form, read_toml_located
 from review.extraction.loading import load_folder
 from review.store import extraction as tables
 from review.synthesis.factors import SynthesisSettings
@@ -37,7 +37,7 @@ def _write(folder: Path, name: str, quips: str) -> Path:
 
 
 def _check(folder: Path, path: Path):  # type: ignore[no-untyped-def]
-    data, located = read_study_file_located(path)
+    data, located = read_toml_located(path)
     return check_study_data(data, str(path), form=load_form(folder), factors=load_factors(folder / "factors.toml"),
                             expected_id="endo2015", located=located)
 

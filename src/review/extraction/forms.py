@@ -480,8 +480,9 @@ def read_study_file(path: Path) -> dict[str, Any]:
     return read_toml(path)
 
 
-def read_study_file_located(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """A study file's data and the line of each of its tables and keys (for problem messages)."""
+def read_toml_located(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    """A TOML file's data (a study file, grade.toml) and the line of each of its tables and keys (for problem
+    messages)."""
     text = read_toml_text(path)  # as read_toml reads it, keeping the text for toml_lines
     return loads_toml(text, path), toml_lines(text)
 
@@ -506,7 +507,7 @@ def load_study(path: Path, *, form: Form | None = None, factors: FactorList | No
     ``draft``: unfinished QUIPS tables pass (compare, the QUIPS table); the synthesis reads strictly.
     """
     path = Path(path)
-    data, located = read_study_file_located(path)
+    data, located = read_toml_located(path)
     check = check_study_data(data, str(path), form=form or load_form(path.parent.parent),
                              factors=factors, expected_id=study_id_of(path), located=located)
     problems = check.problems if draft else check.strict
@@ -633,7 +634,7 @@ def check_folder(extraction_dir: Path, factors: FactorList | None) -> StudyCheck
     drafts: list[str] = []
     for path in sorted((Path(extraction_dir) / STUDIES_DIR).glob("*.toml")):
         try:
-            data, located = read_study_file_located(path)
+            data, located = read_toml_located(path)
         except ReviewError as err:
             problems.append(str(err))
             continue

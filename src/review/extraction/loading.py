@@ -13,7 +13,7 @@ from ..store import extraction as tables
 from .compare import FieldDifference, compare_studies
 from .factors import FactorList
 from .forms import (
-    FACTORS_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, load_form, read_study_file, read_study_file_located,
+    FACTORS_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, load_form, read_study_file, read_toml_located,
     check_study_data, study_files, study_from_data, study_id_of,
 )
 from .model import Study
@@ -106,7 +106,7 @@ def _label(study_id: str, extractor: str) -> str:
 
 def _read_and_check(path: Path, form: Form, factors: FactorList | None) -> tuple[dict[str, Any], list[str]]:
     """A study file's data and its problems (none when valid, each with its line); raises if it does not read."""
-    data, located = read_study_file_located(path)
+    data, located = read_toml_located(path)
     return data, _problems(path, data, form, factors, located)
 
 

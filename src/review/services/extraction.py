@@ -13,7 +13,7 @@ from ..extraction.compare import NOT_RATED, FieldDifference, compare_studies
 from ..extraction.factors import FactorList, load_factors
 from ..extraction.forms import (
     FACTORS_FILE, FORM_FILE, STUDIES_DIR, SUPPORT_SUFFIX, Form, check_study_data, default_form_text, load_form,
-    load_study, quips_progress, read_study_file, read_study_file_located, save_study, study_files, study_from_data, study_id_of,
+    load_study, quips_progress, read_study_file, read_toml_located, save_study, study_files, study_from_data, study_id_of,
     write_study_file,
 )
 from ..extraction.forms import check_folder as check_files
@@ -267,7 +267,7 @@ def save_study_form(workspace: Workspace, path: Path, data: dict[str, Any]) -> F
     except ValueError:
         name = str(path)
     try:  # problems name the line of the file as it is on disk (the form's fields keep their places)
-        located = read_study_file_located(path)[1]
+        located = read_toml_located(path)[1]
     except ReviewError:
         located = {}
     own = check_study_data({"study": data.get("study")}, name, form=form, factors=factors,

@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ValidationError
-from ..extraction.forms import line_of, toml_lines
-from ..tomlread import loads_toml, read_toml_text
+from ..extraction.forms import line_of, read_toml_located
 from ..words import counted, effect_interval, verb_for, whole_percent
 from .grade_input import GradeConfig, GradeInput
 from .large_effect import large_effect
@@ -337,9 +336,7 @@ def load_overrides(path: Path) -> dict[str, dict[str, Any]]:
     """Reviewer judgements: ``[factor_id]`` tables with ``start`` and ``<domain> = {change, reason}``."""
     if not path.is_file():
         return {}
-    text = read_toml_text(path)
-    data = loads_toml(text, path)
-    located = toml_lines(text)
+    data, located = read_toml_located(path)
 
     def refused(where: str, what: str) -> ValidationError:
         line = line_of(located, where)
