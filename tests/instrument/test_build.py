@@ -400,7 +400,7 @@ def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_
         "; pooled OR 1.98 [0.15-26.33] (k = 2) shown, not used")
     assert basis(load_config(None, {"weight_rule": "pooled_log"}), "supervisor_conflict") == (
         "|ln OR 1.98 [0.15-26.33] (k = 2)| = 0.684 (weight_rule = pooled_log)")
-    # k unknown (project.pooled_study_counts found no pooling that gives this estimate): none shown
+    # k unknown (project.pooled_study_units found no pooling that gives this estimate): none shown
     assert basis(load_config(None, {}), "supervisor_support").endswith("; pooled OR 0.50 [0.30-0.80] shown, not used")
 
 

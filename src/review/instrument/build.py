@@ -97,9 +97,9 @@ def build_item_bank(
 ) -> ItemBank:
     """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``.
 
-    ``pooled_k``: per factor, how many studies its pooled estimate rests on (``project.pooled_study_counts``);
-    a factor missing from it is shown without k. ``pooled_studies``: which ones (``project.pooled_study_units``),
-    named in the weight basis so a weight traces to its studies.
+    ``pooled_k``: per factor, how many studies its pooled estimate rests on (its entry's length in
+    ``project.pooled_study_units``); a factor missing from it is shown without k. ``pooled_studies``: which
+    ones (``project.pooled_study_units``), named in the weight basis so a weight traces to its studies.
     """
     included: list[FactorEvidence] = []
     signals: list[tuple[FactorEvidence, str]] = []

@@ -118,12 +118,6 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
                            pooled_k={f: len(u) for f, u in pooled.items()}, pooled_studies=pooled)
 
 
-def pooled_study_counts(workspace: Workspace, evidence: Sequence[FactorEvidence],
-                        studies: list[Study]) -> dict[str, int]:
-    """Per factor with a pooled estimate: how many studies it pools (:func:`pooled_study_units`)."""
-    return {f: len(u) for f, u in pooled_study_units(workspace, evidence, studies).items()}
-
-
 def pooled_study_units(workspace: Workspace, evidence: Sequence[FactorEvidence],
                        studies: list[Study]) -> dict[str, tuple[str, ...]]:
     """Per factor with a pooled estimate: the studies it pools (``paper[cohort]`` for one cohort of a paper
