@@ -23,7 +23,7 @@ from ..workspace import Workspace
 from .messages import HeapSettled, ProjectLoaded
 from .project import Project, open_project, tui_settings
 from .read_only import HEADER_WORDS, opened_words, refusal_words, writes
-from .screens.base import STILL_OPENING, ProjectScreen, report_worker_error
+from .screens.base import STILL_OPENING, ProjectScreen, refuse_key, report_worker_error
 from .settings import SettingsChange, SettingsWatcher
 from .startup import START_SCREENS, freeze_and_collect, pause_collection, resume_collection
 
@@ -385,8 +385,7 @@ class ReviewApp(PlainNotifyApp):
         if records and project is None and not self._open_error:
             # Still opening: whether the store is read-only is not known yet (a start screen that needs no
             # project, Validate's r, ran before it and wrote results/ in a read-only window).
-            self.bell()
-            self.notify(self.loading_words() or STILL_OPENING, title="Nothing done", timeout=4)
+            refuse_key(self.screen, STILL_OPENING)
             return True
         return await super().run_action(action, default_namespace, namespaces)
 
