@@ -187,7 +187,7 @@ def test_the_store_review_database_url_names_is_kept_too(sqlite_workspace: Path,
 
 
 def test_the_sqlite_file_of_a_url() -> None:
-    from review.services.workspace import sqlite_file
+    from review.workspace import sqlite_file
 
     assert sqlite_file("sqlite:////abs/review.db") == Path("/abs/review.db")
     assert sqlite_file("sqlite:///rel/review.db?timeout=5") == Path("rel/review.db")

@@ -1,6 +1,6 @@
 """The workspace's own store named as a file to read (``review import review.db``, ``review dedup review.db``) is
 refused before a byte of it is read: one line naming the file, exit 3, nothing imported
-(``services.workspace.refuse_own_store``). Read by Python while the command holds the store, closing that
+(``Workspace.refuse_own_store``). Read by Python while the command holds the store, closing that
 descriptor dropped the process's SQLite locks on the file (tests/store/test_store_locks.py says what follows)."""
 
 from __future__ import annotations

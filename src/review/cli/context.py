@@ -37,7 +37,7 @@ class InputFileType(click.ParamType):
     file (exit 3, the line ``review: PATH: no such file``) in every command, as docs/interfaces.md
     defines it (``errors.check_input_file``). A FIFO is read: these commands read their file once, and
     ``gpg -d r.json.gpg | review instrument score /dev/stdin`` keeps client answers off disk. The store of
-    the workspace the command runs in is refused too, unread (``services.workspace.refuse_own_store``, which
+    the workspace the command runs in is refused too, unread (``Workspace.refuse_own_store``, which
     ``review import`` calls through its service); outside a workspace there is none."""
 
     name = "file"
@@ -47,9 +47,7 @@ class InputFileType(click.ParamType):
         check_input_file(path, pipe_ok=True)
         workspace = command_workspace()
         if workspace is not None:
-            from ..services.workspace import refuse_own_store
-
-            refuse_own_store(workspace, path)
+            workspace.refuse_own_store(path)
         return path
 
     def shell_complete(self, ctx: click.Context, param: click.Parameter,

@@ -12,13 +12,13 @@ from ..paths import SQLITE_SIDE_FILES, WORKSPACE_FILE
 from ..records import Record
 from ..source_kinds import source_order
 from ..words import counted, whole
-from ..workspace import Workspace, init_store, init_workspace, sqlite_file
+from ..workspace import Workspace, init_store, init_workspace
 
 if TYPE_CHECKING:
     from ..store.transfer import TransferReport
 
 __all__ = ["counts_by_source", "create_store", "create_workspace", "may_pass", "migrate_store", "open_store", "own_files", "record",
-           "refuse_own_store", "sqlite_file", "store_waits_through", "workspace_status"]
+           "store_waits_through", "workspace_status"]
 
 
 @contextmanager
@@ -68,12 +68,6 @@ def own_files(workspace: Workspace) -> tuple[Path, ...]:
     return (workspace.root / WORKSPACE_FILE,
             *(database.with_name(database.name + side) for database in workspace.sqlite_databases()
               for side in ("", *SQLITE_SIDE_FILES)))
-
-
-def refuse_own_store(workspace: Workspace, path: Path, *, use: str = "read") -> None:
-    """Refuse ``path`` before a byte of it is read when it is the workspace's SQLite store or a file SQLite
-    keeps beside it (``Workspace.refuse_own_store``, which ``import_files`` calls too)."""
-    workspace.refuse_own_store(path, use=use)
 
 
 def open_store(workspace: Workspace) -> None:
