@@ -252,6 +252,14 @@ def canonical_of(store: Store) -> dict[int, int]:
             if m != canonical}
 
 
+def imported_since_last_run(store: Store, runs: Sequence[dict[str, Any]] | None = None) -> int:
+    """Records imported after the last dedup run (``runs``: ``store.dedup.runs`` if already read), 0 before any:
+    records are never deleted, so more records than that run saw came later, and until dedup runs again they sit
+    in the screening queue beside their duplicates."""
+    done = dedup_store.runs(store) if runs is None else runs
+    return store.count_records() - int(done[-1]["n_records"]) if done else 0
+
+
 def duplicate_ids(store: Store) -> set[int]:
     """Records that are non-canonical members of a merged cluster (PRISMA: duplicates removed)."""
     return set(canonical_of(store))

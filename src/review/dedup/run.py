@@ -143,9 +143,7 @@ def dedup_status(workspace: Workspace) -> list[str]:
     removed = len(decisions.duplicate_ids(store))
     pending = len(decisions.borderline_pairs(store))
     related = len(decisions.related_record_ids(store))
-    # Records are never deleted, so more records than the last run saw were imported after it:
-    # until dedup runs again they sit in the screening queue beside their duplicates.
-    unseen = store.count_records() - int(done[-1]["n_records"])
+    unseen = decisions.imported_since_last_run(store, done)
     later = "" if unseen <= 0 else (f"; {unseen} record imported since the last run is" if unseen == 1 else
                                     f"; {whole(unseen)} records imported since the last run are") + \
         " not deduplicated yet (review dedup)"

@@ -256,14 +256,6 @@ def _dedup_ran(store: Store, duplicates: Collection[int]) -> bool:
     return bool(duplicates) or bool(dedup_store.runs(store))
 
 
-def _imported_since_dedup(store: Store) -> int:
-    """Records imported after the last dedup run (records are never deleted: more than it saw came later)."""
-    from ..store import dedup as dedup_store
-
-    runs = dedup_store.runs(store)
-    return store.count_records() - int(runs[-1]["n_records"]) if runs else 0
-
-
 #: PRISMA reason for a notice or comment linked to the record it is about ([dedup] related = "link").
 RELATED_REASON = "Notice or comment linked to another record"
 
@@ -349,9 +341,11 @@ def compute_counts(store: Store, config: Mapping[str, Any] | None = None, *,
     boxes["new_studies"] = {canonical.get(states[r].study_id, states[r].study_id) for r in included}
 
     identities = _identities(boxes)
+    from ..dedup.decisions import imported_since_last_run
+
     if not dedup_available:
         notes.append("no dedup run yet: duplicates counted as 0 (run 'review dedup' first)")
-    elif (unseen := _imported_since_dedup(store)) > 0:
+    elif (unseen := imported_since_last_run(store)) > 0:
         # review status said so; review prisma, whose duplicates box is the one published, did not (walk20).
         notes.append(f"{_many(unseen, 'record', 'was', 'were')} imported after the last dedup run and "
                      f"{'is' if unseen == 1 else 'are'} not deduplicated yet: the duplicates box may be short "
