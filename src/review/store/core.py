@@ -145,17 +145,12 @@ def _store_lost(context: Any) -> None:
                     "confirmed — run the command again when the server answers") from None
 
 
-def _read_only_place(file: Path) -> str | None:
-    """What keeps this process from writing the SQLite store ``file``, in words naming it and what to do: the
-    file, or its -wal or -shm, read-only to this user, or its folder read-only (SQLite creates the -wal and -shm
-    there, so a store whose folder is read-only cannot even be opened once they are gone). None when each is
-    writable (the refusal came from elsewhere), or when the folder is not there (a moved workspace: not read-only)."""
-    found = _read_only_what(file)
-    return None if found is None else found[1]
-
-
-def _read_only_what(file: Path) -> tuple[str, str] | None:
-    """``_read_only_place`` as (what is read-only, the whole sentence with what to do)."""
+def _read_only_place(file: Path) -> tuple[str, str] | None:
+    """What keeps this process from writing the SQLite store ``file``: (what is read-only, the whole sentence
+    naming it and what to do). The file, or its -wal or -shm, read-only to this user, or its folder read-only
+    (SQLite creates the -wal and -shm there, so a store whose folder is read-only cannot even be opened once they
+    are gone). None when each is writable (the refusal came from elsewhere), or when the folder is not there (a
+    moved workspace: not read-only)."""
     folder = file.parent
     if not folder.is_dir():
         return None
@@ -194,7 +189,7 @@ def _store_read_only(context: Any) -> None:
     if not any(words in text for words in ("readonly", "read-only", "unable to open database file")):
         return
     file = _sqlite_path(context.engine.url) if context.engine is not None else None
-    if file is not None and (found := _read_only_what(file.resolve())):
+    if file is not None and (found := _read_only_place(file.resolve())):
         raise StoreReadOnly(found[1], what=found[0]) from None
 
 
