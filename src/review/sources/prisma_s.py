@@ -365,7 +365,7 @@ def _limits(params: dict[str, Any] | None) -> str:
         field = params.get("datetype", "pdat")
         # PubMed's field in words, its tag beside it to reproduce the search: "pdat from 1970" was jargon in an
         # appendix for readers (walk20).
-        text = f"{DATE_FIELD_WORDS.get(field, field)} [{field}] {span}" if field in DATE_FIELD_WORDS else f"{field} {span}"
+        text = f"{DATE_FIELD_WORDS[field]} [{field}] {span}" if field in DATE_FIELD_WORDS else f"{field} {span}"
         return text + "".join(f"; {k} = {v}" for k, v in rest.items())
     return "; ".join(f"{k} = {v}" for k, v in params.items())
 

@@ -31,6 +31,7 @@ from ..timestamps import as_utc, iso_utc
 from ..tomlread import read_toml
 from ..words import counted, whole
 from ..workspace import Workspace
+from .prisma_s import DATE_FIELD_WORDS
 from .eutils import EutilsClient, EutilsConfig, public_client, redact_secret
 from .query_blocks import strip_comments
 from .retrieval import Retrieval, SearchProgress, Slice, retrieve, slice_name
@@ -224,8 +225,8 @@ def load_query(path: Path) -> QuerySpec:
         raise ValidationError(f"{path}: field 'maxdate': {spec.maxdate} is before mindate {spec.mindate}; the "
                               "range would find nothing")
     datetype = data.get("datetype", "pdat")
-    if datetype not in {"pdat", "edat", "mdat", "crdt"}:
-        raise ValidationError(f"{path}: field 'datetype': one of pdat, edat, mdat, crdt")
+    if datetype not in DATE_FIELD_WORDS:  # (E-utilities' date types, the ones the PRISMA-S report names in words)
+        raise ValidationError(f"{path}: field 'datetype': one of {', '.join(DATE_FIELD_WORDS)}")
     spec.datetype = datetype
     filters = data.get("filters", {})
     if not isinstance(filters, dict) or not all(isinstance(v, str) and v.strip() for v in filters.values()):
