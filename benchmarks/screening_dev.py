@@ -402,13 +402,14 @@ CANDIDATES: dict[str, Candidate | None] = {
     **{f"rf-{kind}-w{w}": Candidate(small="default", large=f"rf-{kind}x-w{w}",
                                     note=f"engine 6 below 1,000 records, {kind} similarity at weight {w} from 1,000")
        for kind, w in (("knn1", 0.3), ("knn3", 0.3))},
-    # round 12 (decision 0054): engine 6 on pivoted length-normalised word rows (slope s; 1 is engine 6's unit rows)
+    # round 12 (decision 0054): engine 6 on pivoted length-normalised word rows (slope s; 1 is engine 6's unit rows);
+    # round 14 (decision 0058) adds the milder slope 0.85 (same keys for 0.75 and 0.5)
     **{f"pl-s{s}-all": Candidate(engine_model="default", pivot_slope=s,
                                  note=f"engine 6 with pivoted length normalisation (slope {s}) at every size")
-       for s in (0.75, 0.5)},
+       for s in (0.75, 0.5, 0.85)},
     **{f"pl-s{s}": Candidate(small="default", large=f"pl-s{s}-all",
                              note=f"engine 6 below 1,000 records, pivoted length normalisation (slope {s}) from 1,000")
-       for s in (0.75, 0.5)},
+       for s in (0.75, 0.5, 0.85)},
     # round 13 (decision 0057): engine 6 with two learned length columns (log words, no-abstract flag) at factor c
     **{f"len-c{c}-all": Candidate(engine_model="default", length_weight=c,
                                   note=f"engine 6 with the length columns (factor {c}) at every size")
