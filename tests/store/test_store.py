@@ -81,6 +81,9 @@ def test_the_lean_label_read_and_the_decisions_in_force_share_the_undo_rule(work
     assert {key: decision.label for key, decision in store.current_decisions().items()} == expected
     assert current_screening_labels(store) == expected
     assert current_screening_labels(store, "full_text") == {}
+    # Only the records asked for, under the same rule (b's change and its undo, c's undone decision).
+    assert current_screening_labels(store, record_ids=[b, c]) == {(b, "alice"): "exclude", (c, "bob"): "maybe"}
+    assert current_screening_labels(store, record_ids=[]) == {}
 
 
 def _refuse_removed(record_id: int) -> Callable[[sa.Connection], None]:

@@ -345,19 +345,16 @@ def sought_then_excluded(workspace: Workspace, record_ids: Iterable[int]) -> lis
     (walk20: a conflict passed on to full text, its full text sought, then resolved as exclude: review prisma
     said BROKEN and nothing had said why when the resolution was made)."""
     from ..prisma.fulltext import title_abstract_verdicts
-    from ..store.fulltext import current_fulltext_events, current_screening_labels
+    from ..store.fulltext import current_screening_labels, reports_fulltext_events
 
     wanted = set(record_ids)
     store = workspace.store
-    verdicts = title_abstract_verdicts(current_screening_labels(store))
+    verdicts = title_abstract_verdicts(current_screening_labels(store, record_ids=wanted))
     excluded = {r for r in wanted if verdicts.get(r) == "exclude"}
     if not excluded:
         return []
-    events: dict[int, list[tuple[str, str]]] = {}
-    for event in current_fulltext_events(store):
-        if event.record_id in excluded:
-            events.setdefault(event.record_id, []).append((event.reviewer, event.event))
-    return [SoughtThenExcluded(r, tuple(events[r])) for r in sorted(events)]
+    return [SoughtThenExcluded(r, tuple((event.reviewer, event.event) for event in events))
+            for r, events in sorted(reports_fulltext_events(store, excluded).items()) if events]
 
 
 def link_reports(workspace: Workspace, study_id: int, report_ids: Iterable[int], reviewer: str) -> None:
