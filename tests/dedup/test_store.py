@@ -419,6 +419,26 @@ def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> No
     assert dedup_store.clusters(workspace.store) == {}
 
 
+def test_cli_review_offers_to_undo_the_last_verdict_before_it_ends(workspace: Workspace) -> None:
+    # The session ended on the last pair's answer, so u could take back any verdict but the last.
+    import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
+    run_dedup(workspace)
+    ws = ["--workspace", str(workspace.root)]
+    result = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="s\nx\nu\nd\n\n")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    offer = "all pairs answered: u takes back the last, q or enter finishes > "
+    assert lines[-1] == "no borderline pairs left to review (1 decided this session)"
+    assert [line for line in lines if line.startswith(offer)] == [offer + "x", offer + "u", offer]
+    assert "keys: u q enter" in lines and "undid 'same'" in lines
+    assert result.stdout.count("1 pair to review") == 2  # the undone pair was asked again
+    human = [r["verdict"] for r in dedup_store.pair_log(workspace.store) if r["origin"] == "human"]
+    assert human == ["same", "undo", "different"] and dedup_store.clusters(workspace.store) == {}
+    # A session that answered nothing ends without the offer.
+    nothing_left = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="u\n")
+    assert nothing_left.stdout == "no borderline pairs left to review (0 decided this session)\n"
+
+
 def test_cli_review_undo_on_a_busy_store_keeps_the_verdict_to_undo_again(workspace: Workspace,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     # u popped the session's history before the undo: a busy store ended the session (exit 7)

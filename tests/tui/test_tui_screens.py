@@ -207,7 +207,8 @@ async def test_dedup_review_asks_once_per_pair_of_clusters_after_a_merge(fresh_w
         await pilot.press("d")
         await settle(pilot)
         assert [r["verdict"] for r in pair_log(fresh_ws.store) if r["origin"] == "human"] == ["same", "different"]
-        assert "No borderline pairs left (2 decided here)" in str(screen.query_one("#dedup-status").render())
+        assert str(screen.query_one("#dedup-status").render()) == ("No borderline pairs left (2 decided here). "
+                                                                  "u takes back your last verdict.")
         assert borderline_pairs(fresh_ws.store) == [] and len(duplicate_ids(fresh_ws.store)) == 1
 
 

@@ -171,15 +171,16 @@ def render_pair(pair: BorderlinePair, width: int) -> list[str]:
 
 def _review(workspace: Workspace, reviewer: str) -> None:
     shown: set[int] = set()
-    decided = 0
     #: This session's verdicts, newest last: (stored verdict id, the pair's decision id, verdict), for ``u``.
     history: list[tuple[int, int, str]] = []
     while True:
         pairs = service.borderline_pairs(workspace)
         pending = [p for p in pairs if p.decision_id not in shown]
         if not pending:
+            if history and _last_chance_to_undo(workspace, reviewer, history, shown):
+                continue  # the undone pair is open again: asked again
             # A pair skipped here is still open: "no borderline pairs left" read as none to come (walk20).
-            waiting = len(pairs)
+            waiting, decided = len(pairs), _decided(history)
             click.echo(f"no borderline pairs left to review ({decided} decided this session)" if not waiting else
                        f"no more borderline pairs this session ({decided} decided; {counted(waiting, 'pair')} "
                        f"skipped, still to review: review dedup --review shows {'it' if waiting == 1 else 'them'} "
@@ -201,23 +202,14 @@ def _review(workspace: Workspace, reviewer: str) -> None:
         key = _read_key()
         click.echo(key)
         if key == "q":
-            click.echo(f"stopped ({decided} decided this session)")
+            click.echo(f"stopped ({_decided(history)} decided this session)")
             return
         if key == "u":
             shown.discard(pair.decision_id)  # (not answered: it comes again)
             if not history:
                 click.echo("nothing to undo in this session")
                 continue
-            row_id, pair_id, undone = history[-1]
-            try:
-                service.undo_pair_decision(workspace, row_id, reviewer)  # durable
-            except ReviewError as err:  # store busy: not saved, the verdict stands and u can try again
-                click.echo(f"review: {err}", err=True)
-                continue
-            history.pop()
-            shown.discard(pair_id)  # the undone pair is open again: asked again
-            decided -= undone != "skip"
-            click.echo(f"undid '{undone}'")
+            _undo_last(workspace, reviewer, history, shown)
             continue
         verdict = KEYS.get(key)
         if verdict is None:
@@ -236,7 +228,44 @@ def _review(workspace: Workspace, reviewer: str) -> None:
         for line in recorded.lines():  # (a "same" on two screened records sets one aside with its decisions)
             click.echo(line)
         history.append((recorded.row_id, pair.decision_id, verdict))
-        decided += verdict != "skip"
+
+
+def _decided(history: list[tuple[int, int, str]]) -> int:
+    """The session's verdicts that decided a pair (a skip decides nothing)."""
+    return sum(verdict != "skip" for *_, verdict in history)
+
+
+def _undo_last(workspace: Workspace, reviewer: str, history: list[tuple[int, int, str]], shown: set[int]) -> bool:
+    """Take back the session's last verdict (one transaction); whether it was taken back."""
+    row_id, pair_id, undone = history[-1]
+    try:
+        service.undo_pair_decision(workspace, row_id, reviewer)  # durable
+    except ReviewError as err:  # store busy: not saved, the verdict stands and u can try again
+        click.echo(f"review: {err}", err=True)
+        return False
+    history.pop()
+    shown.discard(pair_id)  # the undone pair is open again: asked again
+    click.echo(f"undid '{undone}'")
+    return True
+
+
+def _last_chance_to_undo(workspace: Workspace, reviewer: str, history: list[tuple[int, int, str]],
+                         shown: set[int]) -> bool:
+    """After the last pair: ``u`` takes the last verdict back (whether it did), ``q`` or enter finishes.
+
+    Without it the session ended on the last answer, and a mistaken last verdict could not be taken back here.
+    """
+    while True:
+        click.echo("all pairs answered: u takes back the last, q or enter finishes > ", nl=False)
+        key = _read_key().strip()  # (enter: "\r" from a terminal, "" from a pipe)
+        click.echo(key)
+        if key == "u":
+            if _undo_last(workspace, reviewer, history, shown):
+                return True
+            continue  # (store busy: the verdict stands; u again, or finish)
+        if key in ("q", ""):
+            return False
+        click.echo("keys: u q enter")
 
 
 def _read_key() -> str:

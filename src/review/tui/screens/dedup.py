@@ -184,7 +184,9 @@ class DedupScreen(ProjectScreen):
             view.update("")
             return
         if self.index >= len(self.pairs):
-            status.update(Text(f"No borderline pairs left ({self.decided} decided here).", style="bold"))
+            # u works past the last pair too; said here, since nothing else on an empty screen names it.
+            undo = " u takes back your last verdict." if self.history else ""
+            status.update(Text(f"No borderline pairs left ({self.decided} decided here).{undo}", style="bold"))
             view.update("")
             return
         pair = self.pairs[self.index]
