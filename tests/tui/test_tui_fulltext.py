@@ -80,6 +80,30 @@ async def test_fulltext_keys_write_events(tmp_path: Path) -> None:
 
 
 @async_test
+async def test_u_takes_back_the_latest_event_on_the_highlighted_report(tmp_path: Path) -> None:
+    # u undid the reviewer's latest event on any report: with the cursor on the first, the second's went.
+    workspace, passed = included_ws(tmp_path / "ws")
+    first, second, third = passed
+    async with open_app(workspace, "alice", "fulltext", size=SIZE) as (app, pilot):
+        table = app.screen.query_one(DataTable)
+        await pilot.press("o")
+        table.move_cursor(row=1)
+        await pilot.press("o")
+        await settle(pilot)
+        table.move_cursor(row=0)
+        await pilot.press("u")
+        await settle(pilot)
+        assert events(workspace) == [(second, "alice", "sought", "")]
+        assert [str(n.message) for n in app._notifications][-1] == f"undid sought of record {first}"
+        table.move_cursor(row=2)
+        await pilot.press("u")  # nothing of alice's on the third: one line, nothing written
+        await settle(pilot)
+        assert [str(n.message) for n in app._notifications][-1] == f"Nothing of yours to undo on report #{third}"
+        assert events(workspace) == [(second, "alice", "sought", "")]
+        assert [e.event for e in fulltext_events(workspace.store)].count("undo") == 1
+
+
+@async_test
 async def test_fulltext_reasons_come_from_config(tmp_path: Path) -> None:
     workspace, passed = included_ws(tmp_path / "ws")
     with workspace.path("review.toml").open("a", encoding="utf-8") as handle:

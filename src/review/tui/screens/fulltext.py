@@ -1,7 +1,7 @@
 """Full-text eligibility: reports that passed title/abstract screening, sought, retrieved and judged.
 
 Every key appends one event to the full-text log (``review.prisma.fulltext.record_fulltext``) as
-the app's reviewer; **u** undoes that reviewer's latest full-text event. **l** links reports of
+the app's reviewer; **u** undoes that reviewer's latest event on the highlighted report. **l** links reports of
 one study (PRISMA counts studies and reports apart): on the report, then on its study; **L**
 makes the highlighted report its own study again. Links are appended to their own log.
 """
@@ -97,7 +97,8 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
             "shows only your own judgements (**b** on screen 4 shows all). An exclusion "
             "needs a reason from `[fulltext] reasons` in review.toml. Several reports of one study: "
             "press **l** on a report, then **l** on a report of its study (**escape** cancels); "
-            "**L** makes a report its own study again.")
+            "**L** makes a report its own study again. **u** takes back your latest event on the highlighted "
+            "report.")
     #: The actions that record something, refused in a read-only window (``tui.read_only``).
     WRITES: ClassVar[frozenset[str]] = frozenset({"event", "exclude", "undo", "link", "unlink"})
     BINDINGS = [
@@ -107,7 +108,7 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
                 tooltip="Full text could not be retrieved"),
         Binding("y", "event('eligible')", "Eligible", id="fulltext.eligible", tooltip="Report is eligible"),
         Binding("x", "exclude", "Exclude", id="fulltext.excluded", tooltip="Exclude, with a reason"),
-        Binding("u", "undo", "Undo", id="fulltext.undo", tooltip="Undo your last full-text event"),
+        Binding("u", "undo", "Undo", id="fulltext.undo", tooltip="Undo your latest event on this report"),
         # Link and unlink are not in the footer (? lists them): at 80 columns they pushed ? and q out.
         Binding("l", "link", "Link", id="fulltext.link", show=False,
                 tooltip="Link reports of one study: on the report, then on its study"),
@@ -295,9 +296,12 @@ class FulltextScreen(ProjectScreen, RefitsOnResize):
                     f"report #{selected} is its own study again")
 
     def action_undo(self) -> None:
-        project = self.project
-        if project is None:
+        """Take back the reviewer's latest event on the highlighted report (``review fulltext undo ID``): with the
+        cursor on one report, the latest event on any other was the one taken back."""
+        record_id, project = self._selected(), self.project
+        if record_id is None or project is None:
+            self._refuse()
             return
-        self._apply(lambda: undo_last_fulltext_event(project.workspace, project.reviewer),
-                    lambda undone: "Nothing to undo" if undone is None
+        self._apply(lambda: undo_last_fulltext_event(project.workspace, project.reviewer, record_id),
+                    lambda undone: f"Nothing of yours to undo on report #{record_id}" if undone is None
                     else f"undid {undone.event} of record {undone.record_id}")
