@@ -393,13 +393,13 @@ def test_pooled_estimates_in_the_weight_basis_have_two_decimals_and_their_k(tmp_
 
     def basis(config: InstrumentConfig, factor: str) -> str:
         bank = build_item_bank(evidence, load_templates(questions_file), config, snapshot_of(path, len(evidence)),
-                               pooled_k={"supervisor_conflict": 2})
+                               pooled_studies={"supervisor_conflict": ("arends2014", "x2020")})
         return bank.item(factor).weight_basis
 
     assert basis(load_config(None, {}), "supervisor_conflict").endswith(
-        "; pooled OR 1.98 [0.15-26.33] (k = 2) shown, not used")
+        "; pooled OR 1.98 [0.15-26.33] (k = 2: arends2014, x2020) shown, not used")
     assert basis(load_config(None, {"weight_rule": "pooled_log"}), "supervisor_conflict") == (
-        "|ln OR 1.98 [0.15-26.33] (k = 2)| = 0.684 (weight_rule = pooled_log)")
+        "|ln OR 1.98 [0.15-26.33] (k = 2: arends2014, x2020)| = 0.684 (weight_rule = pooled_log)")
     # k unknown (project.pooled_study_units found no pooling that gives this estimate): none shown
     assert basis(load_config(None, {}), "supervisor_support").endswith("; pooled OR 0.50 [0.30-0.80] shown, not used")
 
@@ -411,7 +411,7 @@ def test_a_pooled_weight_names_the_studies_it_pools(tmp_path, questions_file):
     path.write_text(SYNTHESIS, encoding="utf-8")
     evidence = parse_synthesis_csv(SYNTHESIS, path)
     bank = build_item_bank(evidence, load_templates(questions_file), load_config(None, {"weight_rule": "pooled_log"}),
-                           snapshot_of(path, len(evidence)), pooled_k={"supervisor_conflict": 2},
+                           snapshot_of(path, len(evidence)),
                            pooled_studies={"supervisor_conflict": ("arends2014", "x2020")})
     assert bank.item("supervisor_conflict").weight_basis == (
         "|ln OR 2.21 [1.21-4.04] (k = 2: arends2014, x2020)| = 0.793 (weight_rule = pooled_log)")
@@ -423,13 +423,15 @@ def test_diff_names_a_change_in_the_number_of_pooled_studies(tmp_path, questions
     path.write_text(SYNTHESIS, encoding="utf-8")
     evidence = parse_synthesis_csv(SYNTHESIS, path)
 
-    def bank_with(pooled_k):
+    def bank_with(pooled):
         return build_item_bank(evidence, load_templates(questions_file), load_config(None, {}),
-                               snapshot_of(path, len(evidence)), pooled_k=pooled_k)
+                               snapshot_of(path, len(evidence)), pooled_studies=pooled)
 
-    two, three = bank_with({"supervisor_conflict": 2}), bank_with({"supervisor_conflict": 3})
+    two = bank_with({"supervisor_conflict": ("arends2014", "x2020")})
+    three = bank_with({"supervisor_conflict": ("arends2014", "x2020", "y2021")})
     assert two.digest() != three.digest()
-    assert [c.line() for c in diff_banks(two, three)] == ["~ supervisor_conflict: k 2 -> 3"]
+    assert [c.line() for c in diff_banks(two, three)] == ["~ supervisor_conflict: k 2 -> 3",
+                                                          "~ supervisor_conflict: pooled studies added y2021"]
     assert [c.line() for c in diff_banks(bank_with(None), two)] == ["~ supervisor_conflict: k unknown -> 2"]
 
 
@@ -442,8 +444,7 @@ def test_diff_names_a_study_replaced_by_another_at_the_same_k(tmp_path, question
         path.write_text(text, encoding="utf-8")
         evidence = parse_synthesis_csv(text, path)
         return build_item_bank(evidence, load_templates(questions_file), load_config(None, {}),
-                               snapshot_of(path, len(evidence)), pooled_k={"supervisor_conflict": 2},
-                               pooled_studies={"supervisor_conflict": pooled})
+                               snapshot_of(path, len(evidence)), pooled_studies={"supervisor_conflict": pooled})
 
     old = bank_with("arends2014;x2020", ("arends2014", "x2020"))
     new = bank_with("arends2014;y2021", ("arends2014", "y2021"))

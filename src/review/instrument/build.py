@@ -92,14 +92,13 @@ def build_item_bank(
     effects: Mapping[str, list[dict[str, Any]]] | None = None,
     expert: Mapping[str, list[dict[str, Any]]] | None = None,
     sources: Mapping[str, Source] | None = None,
-    pooled_k: Mapping[str, int] | None = None,
     pooled_studies: Mapping[str, Sequence[str]] | None = None,
 ) -> ItemBank:
     """The item bank for ``evidence``; deterministic for the same inputs and ``built_at``.
 
-    ``pooled_k``: per factor, how many studies its pooled estimate rests on (its entry's length in
-    ``project.pooled_study_units``); a factor missing from it is shown without k. ``pooled_studies``: which
-    ones (``project.pooled_study_units``), named in the weight basis so a weight traces to its studies.
+    ``pooled_studies``: per factor, the studies its pooled estimate rests on (``project.pooled_study_units``):
+    their number is its k, and they are named in the weight basis so a weight traces to its studies; a factor
+    missing from it is shown without k.
     """
     included: list[FactorEvidence] = []
     signals: list[tuple[FactorEvidence, str]] = []
@@ -120,10 +119,10 @@ def build_item_bank(
                                             ev.domain, ev.level,
                                             ev.direction, "; ".join(reasons), ev.modifiable,
                                             list(ev.studies)))
-    weights = assign_weights(included, config, pooled_k, pooled_studies)
+    weights = assign_weights(included, config, pooled_studies)
     items = []
     for ev in included:
-        item = _item(ev, templates, weights[ev.factor_id], pooled_k, pooled_studies)
+        item = _item(ev, templates, weights[ev.factor_id], pooled_studies)
         if ev.factor_id in weights.unweighted:
             # decision 0056: no pooled ratio of its own, so no weight on the pooled scale; asked, not weighed
             item.scored = False
@@ -131,7 +130,7 @@ def build_item_bank(
         items.append(item)
     for ev, reason in signals:
         item = _item(ev, templates, (0.0, f"signal, not weighed: {reason} (signal_min_level = "
-                                          f"{config.signal_min_level})"), pooled_k, pooled_studies)
+                                          f"{config.signal_min_level})"), pooled_studies)
         item.scored = False
         item.caution = signal_caution(ev, config)
         items.append(item)
@@ -226,7 +225,6 @@ class Weights(dict[str, tuple[float, str]]):
 
 
 def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig,
-                   pooled_k: Mapping[str, int] | None = None,
                    pooled_studies: Mapping[str, Sequence[str]] | None = None) -> Weights:
     """Weight and its one-line justification per factor id, by the configured rule.
 
@@ -235,10 +233,8 @@ def assign_weights(included: Sequence[FactorEvidence], config: InstrumentConfig,
     points are not on the |ln ratio| scale.
     """
     out = Weights()
-    names = pooled_studies or {}
-    # per factor '2', or '2: a, b' when the pooled studies are known ('(k = 2: a, b)' in the basis)
-    k = {f: f"{n}" + (f": {', '.join(names[f])}" if len(names.get(f, ())) == n else "")
-         for f, n in (pooled_k or {}).items()}
+    # per factor '2: a, b' ('(k = 2: a, b)' in the basis)
+    k = {f: f"{len(names)}: {', '.join(names)}" for f, names in (pooled_studies or {}).items()}
     if config.weight_rule == "level":
         for ev in included:
             out[ev.factor_id] = _level_weight(ev, config, "weight_rule = level")
@@ -269,9 +265,9 @@ def _level_weight(ev: FactorEvidence, config: InstrumentConfig, why: str) -> tup
     return points, f"evidence level '{ev.level}' ({ev.rule_set or 'rule set not named'}) = {points:g} points ({why})"
 
 
-def _estimate(ev: FactorEvidence, k: int | str | None) -> str:
-    """'OR 1.98 [0.15-26.33] (k = 2)': digits as every output writes an estimate (``render.number``),
-    and the number of pooled studies when known, so a wide interval explains itself."""
+def _estimate(ev: FactorEvidence, k: str | None) -> str:
+    """'OR 1.98 [0.15-26.33] (k = 2: a, b)': digits as every output writes an estimate (``render.number``),
+    and the pooled studies when known, so a wide interval explains itself."""
     english = T("en")
     assert ev.pooled_estimate is not None
     text = f"{ev.measure or 'ratio'} {number(english, ev.pooled_estimate)}"
@@ -281,12 +277,10 @@ def _estimate(ev: FactorEvidence, k: int | str | None) -> str:
 
 
 def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str],
-          pooled_k: Mapping[str, int] | None = None,
           pooled_studies: Mapping[str, Sequence[str]] | None = None) -> Item:
     template = templates.for_factor(ev.factor_id)
     assert template is not None
-    k = (pooled_k or {}).get(ev.factor_id) if ev.pooled_estimate is not None else None
-    names = list((pooled_studies or {}).get(ev.factor_id, ()))
+    names = list((pooled_studies or {}).get(ev.factor_id, ())) if ev.pooled_estimate is not None else []
     return Item(
         factor_id=ev.factor_id, label_nl=template.label_nl or ev.label_nl,
         label_en=template.label_en or ev.label_en, domain=ev.domain,
@@ -295,7 +289,7 @@ def _item(ev: FactorEvidence, templates: Templates, weight: tuple[float, str],
         present={k: list(v) for k, v in template.present.items()},
         partly={k: list(v) for k, v in template.partly.items()},
         measure=ev.measure, pooled_estimate=ev.pooled_estimate, ci_low=ev.ci_low, ci_high=ev.ci_high,
-        pooled_k=k, pooled_studies=names if k is not None and len(names) == k else [],
+        pooled_k=len(names) or None, pooled_studies=names,
         i2=ev.i2, topic_nl=template.topic_nl, topic_en=template.topic_en,
         advice_nl=template.advice_nl, advice_en=template.advice_en,
         ask_nl=template.ask_nl, ask_en=template.ask_en, listen_nl=template.listen_nl,

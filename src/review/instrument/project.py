@@ -114,8 +114,7 @@ def compile_bank(workspace: Workspace, synthesis: Path | None = None,
     pooled = pooled_study_units(workspace, evidence, studies) if studies else {}  # one re-run: k and names
     return build_item_bank(evidence, load_templates(p.questions), config,
                            snapshot, built_at=now, effects=effects, expert=expert,
-                           sources=study_sources(studies),
-                           pooled_k={f: len(u) for f, u in pooled.items()}, pooled_studies=pooled)
+                           sources=study_sources(studies), pooled_studies=pooled)
 
 
 def pooled_study_units(workspace: Workspace, evidence: Sequence[FactorEvidence],
