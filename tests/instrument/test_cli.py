@@ -433,6 +433,8 @@ def test_pooled_log_build_says_which_factors_are_asked_unweighted_and_no_export_
     assert ("review: note: 1 factor that reaches the minimum level has no pooled ratio estimate of its own, so under "
             "weight_rule = pooled_log it is asked as a signal, not weighed (decision 0056): prev_episodes"
             ) in result.stderr.splitlines()
+    # named once: the summary on stdout lists it among the signals without a second line naming it
+    assert "| prev_episodes |" in result.stdout and "no pooled ratio estimate" not in result.stdout
     folder = ws.root / "instrument"
     questionnaire = json.loads((folder / "questionnaire.fhir.json").read_text(encoding="utf-8"))
 

@@ -51,8 +51,8 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
         say("warning", f"{counted(n, 'study')} behind the items {verb_for(n, 'has', 'have')} no file in "
                        f"extraction/studies/, so the instrument names {verb_for(n, 'it', 'them')} without citation "
                        f"or numbers: {', '.join(result.unsourced)}")
-    unpooled = [i.factor_id for i in result.bank.signal_items if i.caution == "unpooled"]
-    if unpooled:  # decision 0056: said, as these factors reach the level for a weight
+    unpooled = [i.factor_id for i in result.bank.unpooled_items]
+    if unpooled:  # decision 0056: said (here, not again in the summary), as these factors reach the level for a weight
         n = len(unpooled)
         say("note", f"{counted(n, 'factor')} that {verb_for(n, 'reaches', 'reach')} the minimum level "
                     f"{verb_for(n, 'has', 'have')} no pooled ratio "
@@ -60,7 +60,7 @@ def build(ctx: Context, synthesis: Path | None, no_exports: bool) -> None:
                     f"{verb_for(n, 'it is', 'they are')} asked as {verb_for(n, 'a signal', 'signals')}, not weighed "
                     f"(decision 0056): {', '.join(unpooled)}")
     click.echo("")
-    click.echo(project.bank_summary_markdown(result.bank), nl=False)
+    click.echo(project.bank_summary_markdown(result.bank, name_unpooled=False), nl=False)
 
 
 @instrument.command()

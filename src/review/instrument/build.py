@@ -18,7 +18,7 @@ from ..words import effect_interval
 from .config import GRADE_RANKS, InstrumentConfig
 from .evidence import DOMAINS, RATIO_MEASURES, EvidenceSnapshot
 from .itembank import (
-    UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, AnswerOption, ExpertTopic, Item, ItemBank, NotIncluded, Question,
+    UNKNOWN_CODE, UNKNOWN_EN, UNKNOWN_NL, UNPOOLED, AnswerOption, ExpertTopic, Item, ItemBank, NotIncluded, Question,
     Source, Templates,
 )
 from .render import T, number
@@ -210,10 +210,6 @@ def _one_answer_one_factor(items: list[Item], config: InstrumentConfig) -> tuple
         kept.append(item)
     order = {i.factor_id: n for n, i in enumerate(items)}
     return sorted(kept, key=lambda i: order[i.factor_id]), dropped
-
-
-#: ``Item.caution`` of a factor that reaches ``min_level`` but is asked unweighted under ``pooled_log``.
-UNPOOLED = "unpooled"
 
 
 class Weights(dict[str, tuple[float, str]]):

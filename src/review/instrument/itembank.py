@@ -38,6 +38,9 @@ LEVEL_NL: dict[str, str] = {
 }
 GRADE_NL: dict[str, str] = {"high": "hoog", "moderate": "redelijk", "low": "laag", "very low": "zeer laag"}
 
+#: ``Item.caution`` of a factor that reaches ``min_level`` but is asked unweighted under ``pooled_log``.
+UNPOOLED = "unpooled"
+
 
 class Note(NamedTuple):
     """A remark for the client report in both languages (e.g. a version mismatch)."""
@@ -386,6 +389,11 @@ class ItemBank:
     @property
     def signal_items(self) -> list[Item]:
         return [i for i in self.items if not i.scored]
+
+    @property
+    def unpooled_items(self) -> list[Item]:
+        """The signals that reach the scoring level, asked unweighted for want of a pooled ratio (decision 0056)."""
+        return [i for i in self.signal_items if i.caution == UNPOOLED]
 
     def item(self, factor_id: str) -> Item | None:
         return next((i for i in self.items if i.factor_id == factor_id), None)

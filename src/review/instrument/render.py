@@ -17,7 +17,7 @@ from ..levels import level_percent
 from ..words import effect_interval, effect_number, p_value
 from .evidence import DOMAINS
 from .english_runs import english_run, plain_text, spans_for_english
-from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, Item, ItemBank, Note, Question, Source
+from .itembank import DOMAIN_LABELS, GRADE_NL, LEVEL_NL, UNPOOLED, Item, ItemBank, Note, Question, Source
 from .scoring import PROGNOSTIC_EN, PROGNOSTIC_NL, Profile
 
 MODIFIABLE_MARK = "◆"
@@ -213,7 +213,7 @@ def caution_text(t: T, item: Item) -> str:
     if item.caution == "counter_intuitive":
         return t("let op: één studie, en de richting is tegen de verwachting in",
                  "caution: a single study, against the expected direction")
-    if item.caution == "unpooled":  # decision 0056: no weight is borrowed for it
+    if item.caution == UNPOOLED:  # decision 0056: no weight is borrowed for it
         return t("weegt niet mee: geen gepoolde effectmaat voor deze factor, en de gewichten volgen de gepoolde "
                  "effectmaten", "not weighed: no pooled effect size for this factor, and the weights follow the "
                  "pooled effect sizes")
@@ -291,8 +291,10 @@ def reason_text(t: T, reason: str) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
-def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
-    """Factors scored, asked as signals and left out, with weights and reasons (build report)."""
+def bank_summary_markdown(bank: ItemBank, lang: str = "en", *, name_unpooled: bool = True) -> str:
+    """Factors scored, asked as signals and left out, with weights and reasons (build report). ``name_unpooled``:
+    a line naming the signals asked unweighted for want of a pooled ratio; False where the caller names them
+    itself (``review instrument build``'s stderr note)."""
     t = T(lang)
     yes, no = t("ja", "yes"), t("nee", "no")
 
@@ -348,8 +350,8 @@ def bank_summary_markdown(bank: ItemBank, lang: str = "en") -> str:
             studies = ", ".join(study_labels(i)) if t.nl else ", ".join(i.studies)
             lines.append(f"| {_cell(name(i.factor_id, i.label_nl))} | {dom(i.domain)} | {direction(i.direction)} | "
                          f"{t.level(i.level)} | {_cell(studies)} | {yes if i.modifiable else no} |")
-        unpooled = [name(i.factor_id, i.label_nl) for i in bank.signal_items if i.caution == "unpooled"]
-        if unpooled:  # decision 0056: they reach the level, so say why they carry no weight
+        unpooled = [name(i.factor_id, i.label_nl) for i in bank.unpooled_items]
+        if unpooled and name_unpooled:  # decision 0056: they reach the level, so say why they carry no weight
             lines += ["", t("Zonder gewicht omdat er geen gepoolde effectmaat voor is (regel pooled_log, "
                             "besluit 0056): ", "Not weighed as they have no pooled ratio estimate of their own "
                             "(weight_rule pooled_log, decision 0056): ") + ", ".join(unpooled)]

@@ -253,7 +253,7 @@ def _indicate(profile: Profile, bank: ItemBank, config: InstrumentConfig) -> Non
         profile.indication_en += (f" Present: {k} risk {'factor' if k == 1 else 'factors'} and {p} "
                                   f"protective {'factor' if p == 1 else 'factors'}.")
     s_count = len(profile.signals)
-    unpooled = [i for i in bank.signal_items if i.caution == "unpooled"]
+    unpooled = bank.unpooled_items
     if bank.signal_items:
         # decision 0056: a signal may rest on strong evidence without a pooled ratio of its own
         why_nl, why_en = (("beperkt bewijs of geen gepoolde effectmaat", "limited evidence or no pooled effect size")
