@@ -36,6 +36,8 @@ runs it learns from), k* = 0 left to the Lomax part; ``xfit`` prints the fits.
 Round 11 (decision 0040): ``round11`` stands for ``ROUND11_RULES``: two-sided combinations — the classifier may
 also veto a Lomax stop, and the Lomax level may depend on its view (``round11_stop`` walks a run decision by
 decision); ``collect --window-past S`` stores checks to S·N past the Lomax stop (0.10 before this round).
+Round 12 (decision 0059): ``round12`` stands for ``ROUND12_RULES``: the Lomax part's level by k* (lowered where
+k* is 1 or 2, ``round12_stop``), the incumbent's veto and classifier otherwise.
 The rules come right after ``score``, before the options (argparse takes no positional after them):
 
     REVIEW_BENCH_CACHE=DIR nice -n 10 python benchmarks/stopping_classifier.py collect --with-src --seeds 1 2 3
@@ -669,6 +671,52 @@ def round11_stop(ev: dict[str, Any], levels: tuple[float, float, float | None, f
     return {"stop": n, "exhausted": False, "vetoed": vetoed, "by": "end"}
 
 
+# -- round 12 (decision 0059): the Lomax part's level by the strength of its claim -----------------
+#: Decision 0059's variants: name → (the Lomax level where k* (found so far) is at least 1 and at most 2,
+#: the veto level of a check whose k* is in that range, the largest k* lowered). Elsewhere everything is the
+#: incumbent's (``veto@0.05``): the Lomax part at 0.95, a veto below 0.05, the classifier stopping at 0.80.
+ROUND12_PARTS: dict[str, tuple[float, float, int]] = {
+    "k12@0.90": (0.90, 0.05, 2),
+    "k12@0.85": (0.85, 0.05, 2),
+    "k12@0.80": (0.80, 0.05, 2),
+    "k12@0.85+veto@0.2": (0.85, 0.20, 2),
+}
+#: The incumbent in decision 0059's walk (its stops must equal ``lomax-or-veto@0.05``'s on every run).
+ROUND12_INCUMBENT = (0.95, 0.05, 2)
+
+
+def round12_stop(ev: dict[str, Any], part: tuple[float, float, int]) -> dict[str, Any]:
+    """Where a decision-0059 rule stops, walked decision by decision as ``round11_stop`` walks the incumbent
+    (``veto@0.05``), with one change: at a record where k* (of the relevant found so far) is between 1 and
+    ``top``, the Lomax part stops at ``lowered`` instead of 0.95, and a check whose k* is in that range
+    vetoes a Lomax stop below ``veto_low`` instead of 0.05."""
+    lowered, veto_low, top = part
+    n, n_priors, curve, labels = ev["n"], ev["n_priors"], ev["curve"], ev["labels"]
+    k_at = most_left_for_target(np.cumsum(labels), TARGET).astype(int)  # k_at[m - 1]: k* after m records
+    step = check_step(n)
+    rows = {r["at"]: r for r in ev["rows"]}
+    last_stored = max(rows) if rows else 0
+    vetoing = False
+    vetoed = 0
+    for m in range(n_priors + 1, n + 1):
+        if m % step == 0 and m < n:  # a grid check: the view is renewed
+            row = rows.get(m)
+            if row is None and m > last_stored:
+                return {"stop": n, "exhausted": True, "window_end": last_stored, "vetoed": vetoed}
+            vetoing = False
+            if row is not None and round11_asked(row, n):
+                p = row["p6:platt"]
+                if p >= 0.80 - 1e-12:
+                    return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "classifier"}
+                vetoing = p < (veto_low if 1 <= row["k"] <= top else 0.05) - 1e-12
+        level = lowered if 1 <= k_at[m - 1] <= top else CONFIDENCE
+        if float(curve[m - n_priors - 1]) >= level - 1e-12:
+            if not vetoing:
+                return {"stop": m, "exhausted": False, "vetoed": vetoed, "by": "lomax"}
+            vetoed += 1
+    return {"stop": n, "exhausted": False, "vetoed": vetoed, "by": "end"}
+
+
 def run_evidence(path: Path, calibrations: set[str] | None = None) -> dict[str, Any]:
     """Per check: found, k*, the Lomax P and pmf, and each calibration's Poisson mean (``calibrations``:
     the round-6/7 calibrations to compute, by their ``p6:`` names; None: all of round 6's)."""
@@ -775,6 +823,11 @@ def rule_stop(ev: dict[str, Any], rule: str) -> int:
         walk = round11_stop(ev, levels)  # decision 0040's space
         ev.setdefault("round11", {})[rule] = walk
         return int(walk["stop"])
+    if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND12_PARTS or rule == "r12-incumbent":
+        part = ROUND12_INCUMBENT if rule == "r12-incumbent" else ROUND12_PARTS[rule[len("lomax-or-"):]]
+        walk = round12_stop(ev, part)  # decision 0059's space
+        ev.setdefault("round11", {})[rule] = walk  # the same record of vetoes and window as decision 0040's
+        return int(walk["stop"])
     if rule.startswith("lomax-or-") and rule[len("lomax-or-"):] in ROUND6_PARTS:  # decision 0028's space
         calibration, level = ROUND6_PARTS[rule[len("lomax-or-"):]]
         fired = [r["at"] for r in ev["rows"] if r["lomax_p"] >= WINDOW_START_P and r["at"] >= first_at
@@ -835,6 +888,11 @@ ROUND10_RULES = ["lomax-or-k0-lomax@0.8", "lomax-burnin", "certified"] + [f"loma
 ROUND11_RULES = (["lomax-or-k0-lomax@0.8", "r11-incumbent", "lomax-burnin", "certified"]
                  + [f"lomax-or-{part}" for part in ROUND11_PARTS])
 
+#: Decision 0059's development table: the incumbent (``veto@0.05`` offline and in the round's walk), ``src``,
+#: its parts, and the four variants.
+ROUND12_RULES = (["lomax-or-veto@0.05", "r12-incumbent", "src", "lomax-burnin", "certified"]
+                 + [f"lomax-or-{part}" for part in ROUND12_PARTS])
+
 RULES = ["lomax-burnin"] + [f"{name}:{method}" for method in ("platt", "isotonic")
                              for name in ("clf", "lomax-or-clf", "lomax@0.8-and-clf", "lomax@0.9-and-clf",
                                           "lomax-x-clf", "lomax-mix-clf")] + ["lomax-or-clf-gated:platt"]
@@ -845,7 +903,7 @@ def needed_calibrations(rules: list[str]) -> set[str] | None:
     wanted: set[str] = set()
     for rule in rules:
         part = rule.removesuffix("+guard").removeprefix("lomax-or-")
-        if part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS:
+        if part in ROUND11_PARTS or rule in ROUND11_DIAGNOSTICS or part in ROUND12_PARTS or rule == "r12-incumbent":
             wanted.add("platt")
         elif part in ROUND10_PARTS:
             wanted.add("x10")
@@ -1083,7 +1141,8 @@ def main() -> None:
         xfit(args.train_cache or store_dir().parent, args.train_seeds)
     else:
         groups = {"round6": ROUND6_RULES, "round7": ROUND7_RULES, "round8": ROUND8_RULES, "round9": ROUND9_RULES,
-                  "round10": ROUND10_RULES, "round11": ROUND11_RULES}
+                  "round10": ROUND10_RULES, "round11": ROUND11_RULES,
+                  "round12": ROUND12_RULES}
         rules = [r for name in args.rules for r in groups.get(name, [name])]
         score(sets, args.seeds, rules or RULES, args.per_set, args.train_cache, args.train_seeds)
 
