@@ -4,6 +4,8 @@ consensus decision from the shell, through the call the TUI's conflicts screen m
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -251,9 +253,16 @@ def test_reopen_takes_a_resolution_back_and_the_conflict_is_open_again(team_ws: 
     assert _run(team_ws, "conflicts", "reopen", "99").exit_code == 1
     unnamed = CliRunner().invoke(main, ["-w", str(team_ws.root), "conflicts", "reopen", "3"])
     assert unnamed.exit_code == 2 and "give your name with -r NAME" in unnamed.stderr
-    assert _run(team_ws, "conflicts", "reopen", "3").exit_code == 0  # its earlier resolution too: both open
+    assert _run(team_ws, "conflicts", "reopen", "3", reviewer="dave").exit_code == 0  # its earlier one too: both open
     assert store_resolutions(team_ws.store) == {}
     assert int(_prisma(team_ws)["records_excluded"]) == excluded - 1  # 2 and 3 pass on; 3 was included before
+    # Who reopened is in export decisions' resolved_by, as who resolved is (it was only in the undo's note).
+    exported = _run(team_ws, "export", "decisions", "-")
+    assert exported.exit_code == 0, exported.output
+    undos = [(row["record_id"], row["resolved_by"], row["note"]) for row in csv.DictReader(io.StringIO(exported.stdout))
+             if row["reviewer"] == "consensus" and row["label"] == "undo"]
+    assert undos == [("2", "carol", "reopened by carol"), ("3", "carol", "reopened by carol"),
+                     ("3", "dave", "reopened by dave")]
 
 
 @async_test

@@ -303,10 +303,11 @@ def resolve_conflict(store: Store, record_id: int, label: str, resolver: str, *,
 
 
 def reopen_conflict(store: Store, record_id: int, reopened_by: str) -> Undone | None:
-    """Take back the resolution in force on ``record_id`` (an undo row of the ``consensus`` reviewer, noting who);
-    the one before it, if any, is in force again (``Undone.in_force``), else the conflict is open. None: no
-    resolution to take back."""
-    return store.undo_latest(CONSENSUS_REVIEWER, record_id=record_id, note=f"reopened by {reopened_by}")
+    """Take back the resolution in force on ``record_id`` (an undo row of the ``consensus`` reviewer, noting who,
+    and with ``resolved_by`` = ``reopened_by`` as a resolution has); the one before it, if any, is in force again
+    (``Undone.in_force``), else the conflict is open. None: no resolution to take back."""
+    return store.undo_latest(CONSENSUS_REVIEWER, record_id=record_id, note=f"reopened by {reopened_by}",
+                             model_info={"resolved_by": reopened_by})
 
 
 def agreement_rows(stats: Sequence[Agreement]) -> list[dict[str, object]]:

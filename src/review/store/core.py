@@ -1140,12 +1140,13 @@ class Store:
         return None if undone is None else undone.decision
 
     def undo_latest(self, reviewer: str, *, stage: str = "title_abstract",
-                    session_token: str | None = None, record_id: int | None = None, note: str = "") -> Undone | None:
+                    session_token: str | None = None, record_id: int | None = None, note: str = "",
+                    model_info: dict[str, Any] | None = None) -> Undone | None:
         """``undo_last``, and what a caller keeping the decisions in force needs to follow it without reading
         them all again: the undo row's id and the decision on the record in force after it, read in the
         undo's transaction (a read that fails leaves nothing undone; one after the commit could fail with
         the undo in). ``record_id``: the reviewer's latest decision on that record (a conflict's resolution
-        taken back); ``note``: kept on the undo row (who took it back)."""
+        taken back); ``note`` and ``model_info``: kept on the undo row (who took it back)."""
         with self.engine.begin() as conn:
             self._lock_reviewer(conn, reviewer)  # (also numbers the change: ``_count_change``)
             if session_token is not None:
@@ -1158,7 +1159,7 @@ class Store:
             undo_id = inserted_id(conn.execute(
                 schema.screening_decisions.insert().values(
                     record_id=target["record_id"], reviewer=reviewer, stage=stage, label="undo",
-                    reasons=[], note=note, created_at=utcnow(), model_rank=None, model_info={},
+                    reasons=[], note=note, created_at=utcnow(), model_rank=None, model_info=model_info or {},
                     undoes_id=target["id"],
                 )
             ))
