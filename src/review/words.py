@@ -73,11 +73,16 @@ def effect_interval(low: float, high: float, lang: str = "en", dash: str = "-") 
     dash in the instrument), but ``-5.29 to -1.71`` or ``4e-06 to 3e-05`` when a bound is negative or in
     e-notation, where a dash would read as a minus sign (``-5.29--1.71``). ``lang`` ``"nl"`` writes Dutch
     (``1,40–4,80``, ``-5,29 tot -1,71``)."""
-    dutch = lang == "nl"
-    texts = [effect_number(bound, "," if dutch else ".") for bound in (low, high)]
-    if any(text.startswith("-") or "e" in text for text in texts):
-        return f"{texts[0]} {'tot' if dutch else 'to'} {texts[1]}"
-    return dash.join(texts)
+    decimal_sign = "," if lang == "nl" else "."
+    return bounds_joined(effect_number(low, decimal_sign), effect_number(high, decimal_sign), lang, dash)
+
+
+def bounds_joined(low: str, high: str, lang: str = "en", dash: str = "-") -> str:
+    """Two bounds already written out, joined by ``effect_interval``'s rule (a dash, or ``to``/``tot`` when
+    either reads as negative or in e-notation); ``review instrument diff`` writes them with every digit."""
+    if low.startswith("-") or high.startswith("-") or "e" in low or "e" in high:
+        return f"{low} {'tot' if lang == 'nl' else 'to'} {high}"
+    return f"{low}{dash}{high}"
 
 
 def whole_percent(value: float, *, against: float | None = None) -> str:

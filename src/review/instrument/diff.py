@@ -12,6 +12,7 @@ from itertools import zip_longest
 from typing import Any
 
 from ..levels import level_percent
+from ..words import bounds_joined
 from .itembank import Item, ItemBank
 
 
@@ -236,9 +237,7 @@ def _estimate_text(effect: Mapping[str, Any], fields: Sequence[str]) -> str:
         text = f"{effect.get('measure') or ''} {_exact(estimate)}".strip()
         low, high = effect.get("ci_low"), effect.get("ci_high")
         if low is not None and high is not None:
-            bounds = (_exact(low), _exact(high))
-            joined = " to ".join(bounds) if any(b.startswith("-") or "e" in b for b in bounds) else "-".join(bounds)
-            text += f" [{joined}]"
+            text += f" [{bounds_joined(_exact(low), _exact(high))}]"
         else:
             text += " (no CI)"
     extra = {
