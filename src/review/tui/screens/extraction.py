@@ -155,13 +155,7 @@ def read_folder(workspace: Any, folder: Path, *, store: bool = True) -> FolderRe
     """The extraction folder and the store, read (a worker's on ctrl+r: 4–18 ms for 15 study files on the UI
     thread, growing with the studies). Touches no widget. ``store``: store the study files newer than the store
     (not in a read-only window, which shows the files)."""
-    caught_up: tuple[str, ...] = ()
-    store_error = ""
-    try:  # a save killed between its file and store writes: the file is what the reviewer sees
-        if store:
-            caught_up = tuple(store_changed_files(workspace, folder).loaded)
-    except ReviewError as err:
-        store_error = str(err)
+    caught_up, store_error = catch_up(workspace, folder) if store else ((), "")
     try:
         form, form_error = load_form(folder), ""
     except ReviewError as err:  # a broken form.toml closed the whole app with a traceback
@@ -172,6 +166,15 @@ def read_folder(workspace: Any, folder: Path, *, store: bool = True) -> FolderRe
     except ReviewError as err:  # a bad [extraction.quips] in review.toml: said, the default rule shown
         rule, rule_error = CollapseRule(), str(err)
     return FolderReading(form, form_error, paths, rule, rule_error, caught_up, store_error)
+
+
+def catch_up(workspace: Any, folder: Path) -> tuple[tuple[str, ...], str]:
+    """Store the study files newer than the store (a save killed between its file and store writes: the file
+    is what the reviewer sees); returns the studies stored, and why not as one line ("" when it could)."""
+    try:
+        return tuple(store_changed_files(workspace, folder).loaded), ""
+    except ReviewError as err:
+        return (), str(err)
 
 
 class ExtractionScreen(RefitsOnResize):
@@ -271,11 +274,7 @@ class ExtractionScreen(RefitsOnResize):
         if project is None or project.read_only or self._stored_at_landing:
             return
         self._stored_at_landing = True
-        try:
-            caught_up, error = tuple(store_changed_files(self.app.workspace, self.folder).loaded), ""  # type: ignore[attr-defined]
-        except ReviewError as err:
-            caught_up, error = (), str(err)
-        self._say_stored(caught_up, error)
+        self._say_stored(*catch_up(self.app.workspace, self.folder))  # type: ignore[attr-defined]
 
     def _say_stored(self, caught_up: tuple[str, ...], store_error: str) -> None:
         if store_error:
