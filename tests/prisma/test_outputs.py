@@ -279,3 +279,10 @@ def test_a_stop_whose_unscreened_rest_was_partly_screened_after_says_how_many_it
     assert ("Of the 3 records left unscreened at the stop, 1 record no longer unscreened (screened by a reviewer "
             "afterwards, or removed before screening) is not counted there.") in english, english
     assert "Van de 3 records die bij de stop niet gescreend waren, is 1 record niet meer ongescreend" in dutch, dutch
+    # a second one screened: the plural in both languages
+    screen_as(workspace, pubmed[2:3], "exclude")
+    english = " ".join(_svg_text(render_svg(prisma_counts(workspace), "en")).split())
+    dutch = " ".join(_svg_text(render_svg(prisma_counts(workspace), "nl")).split())
+    assert ("Of the 3 records left unscreened at the stop, 2 records no longer unscreened (screened by a reviewer "
+            "afterwards, or removed before screening) are not counted there.") in english, english
+    assert "Van de 3 records die bij de stop niet gescreend waren, zijn 2 records niet meer ongescreend" in dutch, dutch

@@ -378,9 +378,8 @@ def _footnotes(counts: PrismaCounts, lang: str) -> list[tuple[str, str]]:
         if 0 < automatic < stop.n_unscreened:
             # "the 3 records left unscreened at the stop" when it left 5: the box counts only those still unscreened
             gone = stop.n_unscreened - automatic
-            verb = ("is" if gone == 1 else "are") if lang == "en" else ("is" if gone == 1 else "zijn")
-            notes.append((text["footnote_stop_rest_partly_gone"].format(
-                left=_records(stop.n_unscreened, lang), gone=_records(gone, lang), verb=verb), _NOTE))
+            notes.append((text[f"footnote_stop_rest_partly_gone_{'one' if gone == 1 else 'many'}"].format(
+                left=_records(stop.n_unscreened, lang), gone=_records(gone, lang)), _NOTE))
     else:
         notes.append((text["footnote_no_automation"], _NOTE))
     if counts.n("other_duplicates"):  # the column has no duplicates box: identified and sought would not add up

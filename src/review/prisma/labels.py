@@ -95,9 +95,12 @@ _LABELS: dict[str, dict[str, str]] = {
                                        "none of the records left unscreened at the stop ({explanation}; {left}) is "
                                        "still unscreened (a reviewer screened it afterwards, or it was removed "
                                        "before screening), so no record was marked ineligible by automation tools.",
-        "footnote_stop_rest_partly_gone": "Of the {left} left unscreened at the stop, {gone} no longer "
-                                          "unscreened (screened by a reviewer afterwards, or removed before "
-                                          "screening) {verb} not counted there.",
+        "footnote_stop_rest_partly_gone_one": "Of the {left} left unscreened at the stop, {gone} no longer "
+                                              "unscreened (screened by a reviewer afterwards, or removed before "
+                                              "screening) is not counted there.",
+        "footnote_stop_rest_partly_gone_many": "Of the {left} left unscreened at the stop, {gone} no longer "
+                                               "unscreened (screened by a reviewer afterwards, or removed before "
+                                               "screening) are not counted there.",
         "footnote_other_duplicates": "Other methods: duplicate records removed (n = {n}); they were not sought for "
                                      "retrieval.",
         "footnote_source": "From: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
@@ -190,9 +193,12 @@ _LABELS: dict[str, dict[str, str]] = {
                                        "gescreend waren, is nog ongescreend (daarna door een beoordelaar gescreend, "
                                        "of vóór de screening verwijderd), dus geen record is door "
                                        "automatiseringstools als ongeschikt gemarkeerd.",
-        "footnote_stop_rest_partly_gone": "Van de {left} die bij de stop niet gescreend waren, {verb} {gone} "
-                                          "niet meer ongescreend (daarna door een beoordelaar gescreend, of vóór de "
-                                          "screening verwijderd) en daar niet meegeteld.",
+        "footnote_stop_rest_partly_gone_one": "Van de {left} die bij de stop niet gescreend waren, is {gone} "
+                                              "niet meer ongescreend (daarna door een beoordelaar gescreend, of vóór "
+                                              "de screening verwijderd) en daar niet meegeteld.",
+        "footnote_stop_rest_partly_gone_many": "Van de {left} die bij de stop niet gescreend waren, zijn {gone} "
+                                               "niet meer ongescreend (daarna door een beoordelaar gescreend, of vóór "
+                                               "de screening verwijderd) en daar niet meegeteld.",
         "footnote_other_duplicates": "Andere methoden: dubbele records verwijderd (n = {n}); deze zijn niet "
                                      "opgevraagd.",
         "footnote_source": "Naar: Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
