@@ -1,5 +1,5 @@
 """Whether a file changed since the last look: the one stat stamp the open app's readers share
-(``review.toml`` in ``tui.settings``, ``screening/criteria.toml`` in ``screening.criteria``)."""
+(``review.toml`` in ``Workspace.config``, ``screening/criteria.toml`` in ``screening.criteria``)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from .atomic import write_text_atomic
 from .errors import ImportFormatError, ReviewError, WorkspaceError
-from .filestamp import Stamp, stamp
+from .filestamp import FileStamp
 from .paths import (DATABASE_FILE, DEMO_BUILD_STATE_FILE, ENV_DATABASE_URL, GITIGNORE_FILE, SQLITE_SIDE_FILES, WORKSPACE_FILE,
                     find_workspace, same_file)
 from .tomlread import read_toml
@@ -89,7 +89,7 @@ class Workspace:
         self.config_path = self.root / WORKSPACE_FILE
         if not self.config_path.is_file():
             raise WorkspaceError(f"{self.root}: no {WORKSPACE_FILE} here (run 'review init')")
-        self._config_lock = threading.Lock()  # (the TUI's UI thread and its workers all read the config)
+        self._config_lock = threading.Lock()  # (one read of an edit at a time: the TUI's threads all read it)
         #: One line while the edited review.toml cannot be read (the config read before stays in use), else ''.
         self.config_error = ""
         #: One line while review.toml names another store than the one this workspace uses, else ''.
@@ -108,8 +108,10 @@ class Workspace:
         """review.toml's settings, read again when the file changed since the last read (a ``stat`` per
         access otherwise): an open TUI sees an edit made in another terminal at its next use. An edit that
         cannot be read keeps the settings read before (``config_error`` says why, in one line); the store's
-        location never changes under an open workspace (``store_location_note``)."""
-        if stamp(self.config_path) != self._config_stamp:
+        location never changes under an open workspace (``store_location_note``). One thread reads an edit
+        (``FileStamp.changed`` is true once per change); the others go on with the settings read before
+        meanwhile, never waiting for that read."""
+        if self._config_file.changed():
             error = self._read_config_again()
             said = self.on_config_error
             if error and said is not None:  # (outside the lock: the listener may read the settings itself)
@@ -121,22 +123,20 @@ class Workspace:
         """Use ``config`` (read from review.toml as it is now), store location included: at start, and after
         ``set_store_location`` pointed review.toml at a new store on purpose."""
         with self._config_lock:
-            self._config_stamp: Stamp = stamp(self.config_path)  # (before any read: a later edit is seen)
+            self._config_file = FileStamp(self.config_path)  # (stamped now: a later edit is seen)
             self._config = config
             self.config_error = self.store_location_note = ""
 
     def _read_config_again(self) -> str:
         """Read the edited review.toml; the one-line error when it cannot be read (else '')."""
+        # The stamp was taken before this read: an edit during it is read at the next access. The lock keeps two
+        # reads of two edits apart (the later one reads the file later, so its settings land last).
         with self._config_lock:
-            now = stamp(self.config_path)  # taken before the read: an edit during it is read at the next access
-            if now == self._config_stamp:  # (another thread read it meanwhile)
-                return ""
-            self._config_stamp = now
-            self.config_reads += 1
             try:
                 new = WorkspaceConfig.load(self.config_path)
             except ReviewError as err:  # all or nothing: the last good settings stay until the file is fixed
                 self.config_error = str(err)
+                self.config_reads += 1  # (counted once the outcome is set: a reader comparing it sees the error)
                 return self.config_error
             old = self._config
             self.config_error = ""
@@ -150,6 +150,7 @@ class Workspace:
             else:
                 self.store_location_note = ""
             self._config = new  # one reference swap: a reader has either the old settings or the new
+            self.config_reads += 1
             return ""
 
     @classmethod
