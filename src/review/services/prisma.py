@@ -277,7 +277,7 @@ def record_fulltext_events(workspace: Workspace, record_ids: Iterable[int], revi
     sources = _existing(workspace, ids)
     _refuse_set_aside_duplicates(store, ids)
     unrecorded = _retrieval_before_assessing(store, ids, event)
-    verdicts = title_abstract_verdicts(current_screening_labels(store))
+    verdicts = title_abstract_verdicts(current_screening_labels(store, record_ids=ids))
     kinds = configured_kinds(workspace.config.section("prisma"))
     for record_id in ids:
         recorded = record(store, record_id, reviewer, event, reasons=reasons, reason=reason, note=note)
