@@ -222,34 +222,42 @@ def test_init_into_read_only_folder_and_read_only_store(workspace, tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX permissions")
-def test_a_read_only_workspace_folder_is_named_as_such(workspace, tmp_path):
-    """A workspace folder the user may not write in (its store writable): SQLite cannot create review.db-wal and
-    -shm there, so no command can open the store; the line names the folder, says it is read-only and what to do
-    (it said "database sqlite:///…/review.db: cannot connect: attempt to write a readonly database")."""
+def test_a_read_only_workspace_folder_is_read_and_its_writes_name_the_folder(workspace, tmp_path):
+    """A workspace folder the user may not write in (its store writable): SQLite could not create review.db-wal and
+    -shm there, so no command could open the store, review status neither (it said "database sqlite:///…/review.db:
+    cannot connect: attempt to write a readonly database", then one line naming the folder). The store is opened
+    read-only: commands that read run, those that write refuse in one line naming the folder."""
     ids = add_records(workspace)
+    workspace.store.add_decision(ids[0], "alice", "include")
     workspace.store.engine.dispose()  # (the last connection closed: no -wal or -shm left beside review.db)
     root = workspace.root
     assert not root.joinpath("review.db-wal").exists() and not root.joinpath("review.db-shm").exists()
-    def expected(folder: Path) -> str:
-        return (f"the workspace folder {folder} is read-only to you: the store review.db cannot be made or opened "
-                "there (SQLite creates review.db-wal and review.db-shm beside it); nothing was written — make the "
-                f"folder writable (chmod u+w {folder}; its owner, or sudo, if it is not yours), or work in a folder "
-                "you can write to (a copy of the workspace, or a new one)")
+
+    def expected(folder: Path, cannot: str) -> str:
+        return (f"the workspace folder {folder} is read-only to you: the store review.db {cannot} (SQLite writes "
+                f"review.db-wal and review.db-shm beside it); nothing was written — make the folder writable (chmod "
+                f"u+w {folder}; its owner, or sudo, if it is not yours), or work in a folder you can write to (a copy "
+                "of the workspace, or a new one)")
 
     empty = tmp_path / "empty"  # review init into a folder of one's own that is read-only
     empty.mkdir()
     for folder in (root, empty):
         folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
-        for args in (["-w", str(root), "status"], ["-w", str(root), "-r", "alice", "decide", str(ids[0]), "--include"],
-                     ["init", str(empty)]):
+        status = _as_bound_by_permissions(["-w", str(root), "status"], tmp_path)
+        assert status.exit_code == 0 and "alice                screened 1 = 1 included" in status.output, status.output
+        exported = _as_bound_by_permissions(["-w", str(root), "export", "decisions", "-"], tmp_path)
+        assert exported.exit_code == 0 and f"\n1,{ids[0]},alice,title_abstract,include," in exported.output
+        for args in (["-w", str(root), "-r", "alice", "decide", str(ids[1]), "--include"], ["init", str(empty)]):
             result = _as_bound_by_permissions(args, tmp_path)
-            one_line_error(result, expected(empty if args[0] == "init" else root))
+            one_line_error(result, expected(empty, "cannot be made there") if args[0] == "init" else
+                           expected(root, "can be read but not written there"))
             assert result.exit_code == 1, result.output
     finally:
         for folder in (root, empty):
             folder.chmod(stat.S_IRWXU)
-    assert list(empty.iterdir()) == []
+    assert list(empty.iterdir()) == [] and not root.joinpath("review.db-wal").exists()
+    assert [d.record_id for d in workspace.store.decisions()] == [ids[0]]  # nothing written
 
 
 # -- --workspace after the subcommand ----------------------------------------------------------------------

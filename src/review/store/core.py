@@ -148,9 +148,9 @@ def _store_lost(context: Any) -> None:
 def _read_only_place(file: Path) -> tuple[str, str] | None:
     """What keeps this process from writing the SQLite store ``file``: (what is read-only, the whole sentence
     naming it and what to do). The file, or its -wal or -shm, read-only to this user, or its folder read-only
-    (SQLite creates the -wal and -shm there, so a store whose folder is read-only cannot even be opened once they
-    are gone). None when each is writable (the refusal came from elsewhere), or when the folder is not there (a
-    moved workspace: not read-only)."""
+    (SQLite creates the -wal and -shm there: a store that is there is then opened read-only, ``_read_only_uri``, and
+    one that is not cannot be made). None when each is writable (the refusal came from elsewhere), or when the
+    folder is not there (a moved workspace: not read-only)."""
     folder = file.parent
     if not folder.is_dir():
         return None
@@ -158,10 +158,11 @@ def _read_only_place(file: Path) -> tuple[str, str] | None:
         on_read_only_disk = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):  # (no statvfs: Windows)
         on_read_only_disk = False
+    # (a store that is there is opened read-only, ``_read_only_uri``: only its writes are refused)
+    cannot = "can be read but not written there" if file.is_file() else "cannot be made there"
     if on_read_only_disk:
         what = f"the workspace folder {folder} is on a read-only file system"
-        return what, (f"{what}: the store {file.name} cannot be "
-                      f"written there (nor opened without its {file.name}-wal and {file.name}-shm); nothing was written — "
+        return what, (f"{what}: the store {file.name} {cannot}; nothing was written — "
                       "copy the workspace to a writable disk and run review there (or mount this one read-write)")
     for path in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
         if path.exists() and not os.access(path, os.W_OK):
@@ -171,11 +172,41 @@ def _read_only_place(file: Path) -> tuple[str, str] | None:
                           "again")
     if not os.access(folder, os.W_OK | os.X_OK):
         what = f"the workspace folder {folder} is read-only to you"
-        return what, (f"{what}: the store {file.name} cannot be made or "
-                      f"opened there (SQLite creates {file.name}-wal and {file.name}-shm beside it); nothing was written — "
-                      f"make the folder writable (chmod u+w {shlex.quote(str(folder))}; its owner, or sudo, if it is not "
-                      "yours), or work in a folder you can write to (a copy of the workspace, or a new one)")
+        return what, (f"{what}: the store {file.name} {cannot} (SQLite writes {file.name}-wal and {file.name}-shm "
+                      f"beside it); nothing was written — make the folder writable (chmod u+w "
+                      f"{shlex.quote(str(folder))}; its owner, or sudo, if it is not yours), or work in a folder you can "
+                      "write to (a copy of the workspace, or a new one)")
     return None
+
+
+def _read_only_uri(file: Path) -> str | None:
+    """The SQLite URI that opens the store ``file`` read-only, when this process could not write it (its folder,
+    the file, its -wal or -shm read-only: ``_read_only_place``); None when it can be opened to write.
+
+    A writable connection could not even open a store whose folder is read-only (it makes the -wal and -shm), so
+    commands that only read (``review status``, exports to stdout, the TUI read-only) could not run there; and on a
+    read-only ``review.db`` it left both side files behind, read-only too. ``mode=ro``: every write is refused
+    ("attempt to write a readonly database", said as ``StoreReadOnly``). With no -wal beside the file (the last
+    connection closed), the file alone is the whole store: ``immutable=1`` reads it without creating the -wal and
+    -shm (nor taking a lock: a process that writes it meanwhile, from a folder it may write, can make a read fail or
+    miss a change). With a -wal (another process has the store open), SQLite reads it through the existing -shm."""
+    if _read_only_place(file) is None:
+        return None
+    wal, shm = file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")
+    if all(os.access(path, os.W_OK) for path in (file, wal, shm)):
+        return None  # (a read-only folder, but the side files are there: a writable connection opens it)
+    return file.as_uri() + ("?mode=ro" if wal.exists() else "?mode=ro&immutable=1")
+
+
+def _connect_read_only(uri: str) -> Callable[..., None]:
+    """A ``do_connect`` hook opening every connection at ``uri`` (``_read_only_uri``); the engine's URL stays the
+    file's, as every message names it."""
+
+    def connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        cargs[0] = uri
+        cparams["uri"] = True
+
+    return connect
 
 
 def _store_read_only(context: Any) -> None:
@@ -665,6 +696,9 @@ class Store:
         if prepare and not create and file is not None and file.is_file() and _sqlite_file_without_store(file):
             # Nor a SQLite file without the review's tables: connecting would switch it to WAL mode.
             raise StoreMissing(str(file), file=False)
+        # (not for review migrate, which marks the store it moves away from: refused at that write, after the copy)
+        read_only = _read_only_uri(file.resolve()) if prepare and not moved_ok and file is not None and file.is_file() \
+            else None
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
             # UTC sessions: timestamps read back equal on both engines. Credentials come from the
@@ -681,6 +715,8 @@ class Store:
             raise ReviewError(f"database {safe_url(parsed)}: {err}", title="Database") from err
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+        if read_only is not None:
+            sa.event.listen(engine, "do_connect", _connect_read_only(read_only))
         sa.event.listen(engine, "handle_error", _store_busy)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "handle_error", _store_read_only)
