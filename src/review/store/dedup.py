@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from ..records import Record
 from . import schema
 from .core import Store, in_effect, inserted_id, utcnow
+from .in_lists import in_list_slices
 from .schema import UtcDateTime, metadata
 
 __all__ = [
@@ -183,9 +184,7 @@ def richness_records(conn: sa.Connection, ids: Sequence[int]) -> dict[int, Recor
     """The fields a canonical record is chosen by (abstract, DOI, authors, pages, PMID), by id."""
     t = schema.records
     out: dict[int, Record] = {}
-    id_list = list(ids)
-    for start in range(0, len(id_list), 500):
-        chunk = id_list[start:start + 500]
+    for chunk in in_list_slices(ids):
         rows = conn.execute(
             sa.select(t.c.id, t.c.abstract, t.c.doi, t.c.authors, t.c.pages, t.c.pmid)
             .where(t.c.id.in_(chunk))
@@ -203,10 +202,9 @@ def records_with_decisions(conn: sa.Connection, ids: Sequence[int]) -> set[int]:
     from .fulltext import fulltext_events_table
 
     out: set[int] = set()
-    id_list = list(ids)
     for table, kind in ((schema.screening_decisions, "label"), (fulltext_events_table, "event")):
-        for start in range(0, len(id_list), 500):
-            chunk = table.c.record_id.in_(id_list[start:start + 500])
+        for id_slice in in_list_slices(ids):
+            chunk = table.c.record_id.in_(id_slice)
             out.update(int(rid) for rid in conn.execute(
                 sa.select(table.c.record_id).distinct().where(chunk, in_effect(table, kind, chunk))).scalars())
     return out

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from ..errors import ReviewError, UnknownRecord
 from . import schema
 from .core import Store, effective_decisions, in_effect, inserted_id, utcnow
+from .in_lists import in_list_slices
 from .schema import UtcDateTime, metadata
 
 __all__ = [
@@ -206,9 +207,9 @@ def reports_fulltext_events(store: Store, record_ids: Collection[int]) -> dict[i
     ids = sorted(set(record_ids))
     log: list[FulltextEvent] = []
     with store.connect() as conn:
-        for start in range(0, len(ids), 500):  # (well under every engine's limit of bound values)
+        for id_slice in in_list_slices(ids):
             log.extend(_event(dict(r)) for r in conn.execute(
-                sa.select(t).where(t.c.record_id.in_(ids[start:start + 500]))).mappings())
+                sa.select(t).where(t.c.record_id.in_(id_slice))).mappings())
     by_report: dict[int, list[FulltextEvent]] = {record_id: [] for record_id in record_ids}
     for event in _in_force(sorted(log, key=lambda e: e.id)):
         by_report[event.record_id].append(event)
@@ -482,8 +483,8 @@ def current_screening_labels(store: Store, stage: str = "title_abstract", *,
         else:
             ids = sorted(set(record_ids))
             rows = []  # (each slice in id order: a record's rows are all in its slice)
-            for start in range(0, len(ids), 500):  # (well under every engine's limit of bound values)
-                rows.extend(conn.execute(query.where(t.c.record_id.in_(ids[start:start + 500]))).all())
+            for id_slice in in_list_slices(ids):
+                rows.extend(conn.execute(query.where(t.c.record_id.in_(id_slice))).all())
     return {key: row.label for key, row in effective_decisions(rows).items()}
 
 

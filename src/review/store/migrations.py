@@ -9,6 +9,8 @@ from pathlib import PurePath
 
 import sqlalchemy as sa
 
+from .in_lists import in_list_slices
+
 
 def _one_row_per_instrument_version(conn: sa.Connection) -> None:
     """1 -> 2: ``instrument_versions.version`` becomes unique.
@@ -71,8 +73,8 @@ def _medline_databases_from_their_lines(conn: sa.Connection) -> None:
         old_of = {int(record_id): source for record_id, source, _ in rows}
         for name in set(new_sources.values()):
             ids = [record_id for record_id, source in new_sources.items() if source == name and old_of[record_id] != name]
-            for start in range(0, len(ids), 500):  # (a bound list per statement, as the engines allow)
-                conn.execute(records.update().where(records.c.id.in_(ids[start:start + 500])).values(source_name=name))
+            for id_slice in in_list_slices(ids):
+                conn.execute(records.update().where(records.c.id.in_(id_slice)).values(source_name=name))
         most = Counter(new_sources.values()).most_common(1)[0][0]
         conn.execute(batches.update().where(batches.c.id == batch_id).values(source_name=most))
 

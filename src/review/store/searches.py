@@ -17,6 +17,7 @@ from ..records import Record
 from .schema import UtcDateTime, import_batches, metadata, records
 
 from .core import inserted_id
+from .in_lists import in_list_slices
 
 if TYPE_CHECKING:
     from .core import Store
@@ -199,12 +200,12 @@ def store_fetched_batch(
 def _stored_among(conn: sa.Connection, pmids: Sequence[str], source_name: str) -> set[str]:
     """Which of ``pmids`` a search run of ``source_name`` has stored."""
     found: set[str] = set()
-    for start in range(0, len(pmids), 500):  # bound the IN list (SQLite's variable limit)
+    for pmid_slice in in_list_slices(pmids):
         query = (
             sa.select(records.c.pmid)
             .join(import_batches, records.c.batch_id == import_batches.c.id)
             .where(import_batches.c.search_run_id.is_not(None), import_batches.c.source_name == source_name,
-                   records.c.pmid.in_(pmids[start:start + 500]))
+                   records.c.pmid.in_(pmid_slice))
         )
         found.update(pmid for (pmid,) in conn.execute(query))
     return found
