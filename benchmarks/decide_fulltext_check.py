@@ -2,12 +2,16 @@
 
     python benchmarks/decide_fulltext_check.py                 # 20,000 records
     python benchmarks/decide_fulltext_check.py --records 50000 --repeat 5
+    python benchmarks/decide_fulltext_check.py --ranked         # each reviewer's queue stored, as the TUI leaves it
 
 After the decisions are saved, `review decide` warns of each record it excluded whose full-text events
 stand (``cli.saved_lines.warn_sought_then_excluded``). The store: ``--records`` records, each decided by
 alice and bob (8 % included by both), the included ones' full text sought and retrieved (SQLite). Then, on
 ``--repeat`` of the included records: alice excludes it (a conflict: the check finds no exclusion) and bob
-excludes it (now excluded with its full text on record: the warning). Times each whole command in process
+excludes it (now excluded with its full text on record: the warning). ``--ranked``: each reviewer's queue is
+stored (``last_ranking``, as the TUI's retrain leaves it), which the decisions take their model rank from; without
+it the rank comes from the seeded order of every record not decided (a reviewer who never opened the TUI).
+Times each whole command in process
 (``click.testing.CliRunner``: no interpreter start-up) and the check alone, and counts the rows each reads:
 every SELECT the driver runs (a ``before_cursor_execute`` listener) counted again as ``SELECT COUNT(*)`` over
 it once the call is done. Prints a table (medians) and one JSON line.
@@ -33,10 +37,11 @@ from review.records import Record
 from review.services.prisma import sought_then_excluded
 from review.store import schema, utcnow
 from review.store.fulltext import fulltext_events_table
+from review.store.screening import save_ranking
 from review.workspace import Workspace, init_workspace
 
 
-def build(root: Path, n: int, seed: int) -> tuple[Workspace, list[int]]:
+def build(root: Path, n: int, seed: int, ranked: bool = False) -> tuple[Workspace, list[int]]:
     """The store described above (one transaction: this is set-up); returns it and the included ids."""
     rng = random.Random(seed)
     ws = init_workspace(root, title="bench", reviewers=["alice", "bob"], seed=seed)
@@ -54,6 +59,12 @@ def build(root: Path, n: int, seed: int) -> tuple[Workspace, list[int]]:
     with ws.store.transaction() as conn:
         conn.execute(schema.screening_decisions.insert(), decisions)
         conn.execute(fulltext_events_table.insert(), events)
+    if ranked:
+        order = ids[:]
+        rng.shuffle(order)
+        for who in ("alice", "bob"):
+            save_ranking(ws.store, who, order=order, probabilities=[rng.random() for _ in order],
+                         model_info={"model": "svm", "query": "max", "seed": seed}, n_labelled=len(ids), seed=seed)
     return ws, included
 
 
@@ -95,10 +106,11 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3, help="records decided (each: alice, then bob)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--ranked", action="store_true", help="store each reviewer's queue first (as the TUI does)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ws"
-        ws, included = build(root, args.records, args.seed)
+        ws, included = build(root, args.records, args.seed, args.ranked)
         url = ws.store.engine.url.render_as_string(hide_password=False)
         ws.store.engine.dispose()
         runs: dict[str, list[tuple[float, int, int]]] = {name: [] for name in (
@@ -113,7 +125,7 @@ def main() -> None:
                     raise SystemExit(f"record {record_id}: the check found {found} after {who}'s exclusion")
                 workspace.store.engine.dispose()
     result: dict[str, Any] = {"records": args.records, "decisions": 2 * args.records, "fulltext_events":
-                              2 * len(included), "repeat": args.repeat}
+                              2 * len(included), "repeat": args.repeat, "ranked": args.ranked}
     print(f"{'call':<18} {'median_s':>9} {'selects':>8} {'rows_read':>10}")
     for name, values in runs.items():
         seconds = statistics.median(v[0] for v in values)

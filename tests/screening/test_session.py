@@ -438,14 +438,15 @@ def test_an_undo_reads_nothing_after_its_commit_and_a_failed_reload_leaves_the_s
                                                                                            monkeypatch) -> None:
     workspace, truth = labelled_workspace
     session, sampled = _in_sample_phase(workspace, truth)
-    store = session.store
-    read = store.current_decisions
+    from review.store import screening as ranking_store
+
+    read = ranking_store.decisions_in_force
 
     def fails_once(*args, **kwargs):
-        monkeypatch.setattr(store, "current_decisions", read)
+        monkeypatch.setattr(ranking_store, "decisions_in_force", read)
         raise ReviewError("the store is busy")
 
-    monkeypatch.setattr(store, "current_decisions", fails_once)
+    monkeypatch.setattr(ranking_store, "decisions_in_force", fails_once)
     undone = session.undo()  # (the decision in force after it is read in the undo's own transaction)
     assert undone.record_id == sampled[-1] and session.phase == "sample" and not session.is_decided(sampled[-1])
     with pytest.raises(ReviewError, match="busy"):

@@ -213,9 +213,11 @@ def test_a_single_shell_and_another_reviewers_decisions_read_no_decisions_again(
     """The look before serving is one small query: keys of a single shell, and decisions of another reviewer
     in between, never read this reviewer's decisions again."""
     session = ScreeningSession(workspace, "alice", seed=1)
+    from review.store import screening as ranking_store
+
     reads: list[str] = []
-    read = workspace.store.current_decisions
-    monkeypatch.setattr(workspace.store, "current_decisions", lambda **kw: reads.append("read") or read(**kw))
+    read = ranking_store.decisions_in_force
+    monkeypatch.setattr(ranking_store, "decisions_in_force", lambda *a, **kw: reads.append("read") or read(*a, **kw))
     bob = ScreeningSession(workspace, "bob", seed=1)
     for position in range(6):
         record = session.next_record()

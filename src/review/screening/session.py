@@ -24,7 +24,7 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Container, Iterator
+from collections.abc import Collection, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ import numpy as np
 from ..errors import DecisionConflict, ReviewError, UnknownRecord, first_line
 from ..records import SCREENING_LABELS, Decision, Record
 from ..store import screening as ranking_store
+from ..store.screening import LeanDecision
 from ..store.sessions import SessionBusy
 from .agreement import check_not_consensus
 from .counts import RELEVANT_LABELS, count_labels
@@ -92,6 +93,11 @@ class _Decided:
     def of(cls, decision: Decision) -> _Decided:
         """A stored decision as the session keeps it (its phase from its model info)."""
         return cls(decision.record_id, decision.label, _phase(decision), decision.id)
+
+    @classmethod
+    def of_lean(cls, row: LeanDecision) -> _Decided:
+        """A decision read lean (``store.screening.decisions_in_force`` with the phase as its info), as ``of``."""
+        return cls(row.record_id, row.label, PHASE_RANKED if row.info is None else row.info, row.id)
 
     @property
     def sampled(self) -> bool:
@@ -180,11 +186,17 @@ class ScreeningSession:
         seed: int | None = None,
         quick_start: bool = False,
         save_interval: float = SAVE_INTERVAL,
+        records: Collection[int] | None = None,
     ) -> None:
         """``quick_start``: without a saved ranking, open on the seeded order and leave the
         keyword prior (which reads every abstract) to the first ``retrain`` — for the TUI,
         which shows the first record at once and retrains in a worker. ``save_interval``: seconds
-        between two saves of the full queue by ``retrain`` (0: every retrain saves it)."""
+        between two saves of the full queue by ``retrain`` (0: every retrain saves it).
+
+        ``records``: a session that only decides these records (``review decide``): it serves, counts and
+        trains on nothing. With a stored queue (the decisions' model rank and info) it reads only these records
+        and the reviewer's decisions on them, not every record id and the reviewer's whole log; without one it
+        reads them all, as the seeded order the decisions' rank comes from is drawn from them."""
         from .settings import check_model, read_screening_settings
 
         settings = read_screening_settings(workspace.config.section("screening"), str(workspace.root / "review.toml"))
@@ -242,10 +254,14 @@ class ScreeningSession:
         self._progress_cache: tuple[tuple[Any, ...], Progress] | None = None
         #: ``screening/criteria.toml`` as last read (the TUI highlights from the same instance).
         self.criteria_file = CriteriaFile(workspace)
+        saved = ranking_store.load_ranking(self.store, self.reviewer)
+        #: The records a deciding session reads (``records``); None: every record (a session that serves).
+        self._only = None if records is None or not saved else frozenset(records)
+        self._deciding_only = records is not None
         self._load_records()
         self._state = _State()
         self._take(self._read_decisions())
-        self._ranking: Ranking | _Queue = self._initial_ranking()
+        self._ranking: Ranking | _Queue = self._initial_ranking(saved)
         #: The recommended stopping rule's newest classifier evidence (decision 0025): made by
         #: ``stopping_evidence`` after the queue is delivered (never inside ``retrain``), taken in by
         #: ``apply_stopping_evidence``; the stored queue carries the last one over a reopening.
@@ -283,7 +299,7 @@ class ScreeningSession:
             return self._ranking.model_info.get("fallback") is not None
 
     def _load_records(self) -> None:
-        self._ids = ranking_store.record_ids(self.store)
+        self._ids = ranking_store.record_ids(self.store, among=self._only)
         self._id_set = set(self._ids)
         self._text_cache = {}  # texts are read when first needed (keyword prior, retrain)
         self._set_aside(self._read_set_aside())
@@ -326,15 +342,30 @@ class ScreeningSession:
         the start was recorded). Assigns nothing: a read that fails leaves the session as it was."""
         seen = self.store.decision_changes(self.reviewer)  # (first: a change between the two reads is read again)
         state = _State()
-        current = self.store.current_decisions(reviewer=self.reviewer)
+        for row in ranking_store.decisions_in_force(self.store, self.reviewer, info_key="phase", record_ids=self._only):
+            state.decided[row.record_id] = _Decided.of_lean(row)
         started = ranking_store.sample_started(self.store, self.reviewer)
-        sample_start = None if started is None else started.sample_start
-        for decision in sorted(current.values(), key=lambda d: d.id):
-            decided = _Decided.of(decision)
-            state.decided[decision.record_id] = decided
-            if decided.sampled and sample_start is None:
-                sample_start = int(decision.model_info.get("sample_start", 0))
+        sample_start = self._sample_start_of_old_store(state) if started is None else started.sample_start
         return _Reading(state, sample_start, None if started is None else started.seed, seen)
+
+    def _sample_start_of_old_store(self, state: _State) -> int | None:
+        """Where the sample started in a store from before starts were recorded: the model info of the first
+        sampled decision in force (None: none). A deciding session's ``state`` holds the records it decides
+        only: it looks among the records the reviewer has a sampled decision on (none, unless a sample was
+        drawn in such a store)."""
+        if self._only is not None:
+            sampled_on = ranking_store.records_with_info(self.store, self.reviewer, info_key="phase",
+                                                         value=PHASE_SAMPLE)
+            state = _State()
+            if sampled_on:
+                for row in ranking_store.decisions_in_force(self.store, self.reviewer, info_key="phase",
+                                                            record_ids=sampled_on):
+                    state.decided[row.record_id] = _Decided.of_lean(row)
+        first = min((d.decision_id for d in state.decided.values() if d.sampled), default=None)
+        if first is None:
+            return None
+        decision = self.store.decision(first)  # (one row's whole model info: lean readings leave it out)
+        return None if decision is None else int(decision.model_info.get("sample_start", 0))
 
     def _take(self, reading: _Reading) -> None:
         """Put a reading of the decisions in force (hold the lock). The sample phase, once started, stays: a
@@ -361,8 +392,9 @@ class ScreeningSession:
         self._log_seen = None  # (until a reading succeeds)
         self._take(self._read_decisions())
 
-    def _initial_ranking(self) -> Ranking | _Queue:
-        saved = ranking_store.load_ranking(self.store, self.reviewer)
+    def _initial_ranking(self, saved: dict[str, Any] | None) -> Ranking | _Queue:
+        """The queue to open on: the stored one (``saved``: ``store.screening.load_ranking``), else the seeded
+        order (quick start) or the keyword prior."""
         if saved:
             probs = [float("nan") if p is None else float(p) for p in saved["probabilities"]]
             queue = _Queue(order=tuple(saved["record_order"]), probabilities=tuple(probs),
@@ -404,6 +436,7 @@ class ScreeningSession:
     def next_record(self) -> Record | None:
         """The record to screen now: the one on screen if undecided (or brought back by ``undo``),
         else the queue's head."""
+        self._check_serving()
         with self._lock:
             self._follow_store()
             if self._current is not None and self._current not in self._hidden \
@@ -437,6 +470,7 @@ class ScreeningSession:
         return record
 
     def _next_id(self, skip: int | None = None) -> int | None:
+        self._check_serving()
         decided = self._state.decided
         if self.phase == PHASE_SAMPLE:
             for record_id in self._sample_order():
@@ -456,6 +490,7 @@ class ScreeningSession:
         """Switch to the random-sample phase the statistical stopping rule needs. The start is recorded first
         (``store.screening.start_sample``): the next session reopens in the sample with the same draws, also
         before any draw is decided; a start recorded already (another window's) is the one taken."""
+        self._check_serving()
         with self._lock:
             if self._sample_start is None:
                 started = ranking_store.start_sample(self.store, self.reviewer,
@@ -608,6 +643,7 @@ class ScreeningSession:
         record after it), never from a reading after the commit: one that failed there left the undone
         decision counted."""
         self._check_decider()
+        self._check_serving()  # (before the write: what follows an undo reads the whole queue)
         with self._lock:
             if self._log_seen is None:  # an earlier write may have committed unheard of: read first, or refuse
                 self._follow_store()
@@ -651,6 +687,12 @@ class ScreeningSession:
         return DecisionConflict(f"record {record_id}: decided elsewhere meanwhile ({what} in another window or "
                                 "shell); nothing recorded here — your decisions were read again", record_id=record_id)
 
+    def _check_serving(self) -> None:
+        """A session opened to decide named records (``records``) may have read only those: it never serves,
+        counts, samples, trains or undoes, which read every record and decision."""
+        if self._deciding_only:
+            raise RuntimeError("this screening session only decides the records it was opened for")
+
     def _check_decider(self) -> None:
         """Refuse to screen as ``consensus``: a decision there would be a conflict's resolution for
         PRISMA without a conflict (and an undo would take back the latest resolution)."""
@@ -673,6 +715,7 @@ class ScreeningSession:
     def _progress(self) -> Progress:
         """``progress`` (hold ``_lock``): between two changes, the paints and ``next_record``'s look at the
         verdict share one (the decision ids ``view_holds`` sorts and hashes among what is not read again)."""
+        self._check_serving()
         key = self._verdict_key()
         if self._progress_cache is not None and self._progress_cache[0] == key:
             return self._progress_cache[1]
@@ -755,6 +798,7 @@ class ScreeningSession:
         from .ranker import Ranking, fallback_ranking, rank
         from .settings import check_model
 
+        self._check_serving()
         check_model(self.model)
         self.reload_criteria()  # terms saved since the last retrain shape a cold start's prior
         with self._lock:
@@ -833,6 +877,7 @@ class ScreeningSession:
         judge the rule: the app's did.)"""
         from . import stopping_classifier as sc
 
+        self._check_serving()
         with self._lock:
             labels = self._training_labels()
             n_total = len(self._eligible)

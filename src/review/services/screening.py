@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,16 +48,18 @@ def store_errors() -> tuple[type[Exception], ...]:
 
 
 def open_session(workspace: Workspace, reviewer: str, *, quick_start: bool = False,
-                 save_interval: float | None = None) -> ScreeningSession:
+                 save_interval: float | None = None, records: Collection[int] | None = None) -> ScreeningSession:
     """The reviewer's screening session (``quick_start``: first record before any model code).
 
     ``save_interval``: how often this session's ``retrain`` saves the queue (seconds; default
-    ``session.SAVE_INTERVAL``); the TUI's retraining worker process saves on each retrain.
+    ``session.SAVE_INTERVAL``); the TUI's retraining worker process saves on each retrain. ``records``: a
+    session that only decides these (``ScreeningSession``'s ``records``).
     """
     from ..screening import session as session_module
 
     interval = session_module.SAVE_INTERVAL if save_interval is None else save_interval
-    return session_module.ScreeningSession(workspace, reviewer, quick_start=quick_start, save_interval=interval)
+    return session_module.ScreeningSession(workspace, reviewer, quick_start=quick_start, save_interval=interval,
+                                           records=records)
 
 
 def current_decisions(workspace: Workspace, reviewer: str | None = None) -> dict[tuple[int, str], Decision]:
@@ -394,15 +396,17 @@ def claim_reviewer(workspace: Workspace, reviewer: str) -> "SessionClaim":
     return claim_session(workspace.store, reviewer)
 
 
-def open_claimed_session(workspace: Workspace, reviewer: str) -> tuple[ScreeningSession, "SessionClaim"]:
+def open_claimed_session(workspace: Workspace, reviewer: str, *, records: Collection[int] | None = None
+                         ) -> tuple[ScreeningSession, "SessionClaim"]:
     """The reviewer's (quick-start) session, holding the one-live-session claim (decision 0012).
 
     ``SessionBusy`` while another live window holds the reviewer. The caller releases the claim
     with ``release_reviewer`` when done; if the session cannot be opened it is released here.
+    ``records``: a session that only decides these (``review decide``).
     """
     claim = claim_reviewer(workspace, reviewer)
     try:
-        session = open_session(workspace, reviewer, quick_start=True)
+        session = open_session(workspace, reviewer, quick_start=True, records=records)
     except BaseException:
         release_reviewer(workspace, claim)
         raise
@@ -441,8 +445,10 @@ _UNRELEASED: list[tuple[str, "SessionClaim"]] = []
 
 
 @contextmanager
-def _deciding_session(workspace: Workspace, reviewer: str) -> Iterator[ScreeningSession]:
-    """A claimed session for one command's decisions; the claim is released afterwards, even on error."""
+def _deciding_session(workspace: Workspace, reviewer: str, records: Collection[int] | None = None
+                      ) -> Iterator[ScreeningSession]:
+    """A claimed session for one command's decisions (``records``: on these only); the claim is released
+    afterwards, even on error."""
     from ..store.core import StoreBusy
 
     for left in [c for c in _UNRELEASED if c[0] == workspace.database_url]:
@@ -451,7 +457,7 @@ def _deciding_session(workspace: Workspace, reviewer: str) -> Iterator[Screening
         except StoreBusy:  # still busy: the command goes on (its claim is another), kept for the next
             continue
         _UNRELEASED.remove(left)
-    session, claim = open_claimed_session(workspace, reviewer)
+    session, claim = open_claimed_session(workspace, reviewer, records=records)
     try:
         yield session
     finally:
@@ -524,7 +530,8 @@ def decide_records(workspace: Workspace, reviewer: str, ids: Sequence[str], labe
 
     check_model_setting(workspace.config.section("screening"), str(workspace.root / "review.toml"))
     record_ids, reasons = _command_line_request(workspace, label, ids, reason)
-    with _deciding_session(workspace, reviewer) as session:
+    # (a session on these records only: with a stored queue it reads neither every record id nor the whole log)
+    with _deciding_session(workspace, reviewer, record_ids) as session:
         outside = [r for r in record_ids if not session.is_to_screen(r)]
         if outside:
             raise ReviewError(_not_in_queue(session, _first_known(workspace, outside)))

@@ -9,7 +9,7 @@ reopens in it before any draw is decided.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from . import schema
-from .core import Store, inserted_id, utcnow
+from .core import Store, effective_decisions, inserted_id, utcnow
+from .in_lists import in_list_slices
 from .schema import UtcDateTime, metadata
 
 last_ranking = sa.Table(
@@ -164,11 +165,62 @@ def ranking_log(store: Store, reviewer: str | None = None) -> list[dict[str, Any
         return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def record_ids(store: Store) -> list[int]:
-    """Every record id in import order: what a session needs before it reads any text."""
+def record_ids(store: Store, among: Collection[int] | None = None) -> list[int]:
+    """Every record id in import order: what a session needs before it reads any text; with ``among``, those of
+    them the store holds."""
     t = schema.records
+    query = sa.select(t.c.id).order_by(t.c.id)
     with store.connect() as conn:
-        return [int(i) for i in conn.execute(sa.select(t.c.id).order_by(t.c.id)).scalars()]
+        if among is None:
+            return [int(i) for i in conn.execute(query).scalars()]
+        found = {int(i) for id_slice in in_list_slices(sorted(set(among)))
+                 for i in conn.execute(query.where(t.c.id.in_(id_slice))).scalars()}
+    return sorted(found)
+
+
+@dataclass(frozen=True, slots=True)
+class LeanDecision:
+    """A decision in force as a session keeps it: what the undo rule reads, and one value of its model info."""
+
+    id: int
+    record_id: int
+    reviewer: str
+    label: str
+    undoes_id: int | None
+    #: ``model_info[info_key]`` as the engine reads it (a text; None where the key is missing or null).
+    info: str | None
+
+
+def decisions_in_force(store: Store, reviewer: str, *, info_key: str, record_ids: Collection[int] | None = None,
+                       stage: str = "title_abstract") -> list[LeanDecision]:
+    """``reviewer``'s decisions in force at ``stage`` (``Store.current_decisions``' rule: per record the latest
+    not undone), in decision order, reading only the columns a session keeps and ``model_info[info_key]``, taken
+    out by the engine (no row's JSON decoded here: at 20,000 decisions that decoding was most of the reading).
+    With ``record_ids``, only their rows (an undo row carries the record of the row it undoes)."""
+    t = schema.screening_decisions
+    query = (sa.select(t.c.id, t.c.record_id, t.c.reviewer, t.c.label, t.c.undoes_id,
+                       t.c.model_info[info_key].as_string().label("info"))
+             .where(t.c.reviewer == reviewer, t.c.stage == stage).order_by(t.c.id))
+    with store.connect() as conn:
+        if record_ids is None:
+            rows = conn.execute(query).all()
+        else:  # (each slice in id order: a record's rows are all in its slice)
+            rows = [row for id_slice in in_list_slices(sorted(set(record_ids)))
+                    for row in conn.execute(query.where(t.c.record_id.in_(id_slice))).all()]
+    log = [LeanDecision(int(i), int(record_id), who, label, undoes_id, None if info is None else str(info))
+           for i, record_id, who, label, undoes_id, info in rows]
+    return sorted(effective_decisions(log).values(), key=lambda d: d.id)
+
+
+def records_with_info(store: Store, reviewer: str, *, info_key: str, value: str,
+                      stage: str = "title_abstract") -> set[int]:
+    """The records on which ``reviewer`` has a decision at ``stage`` whose ``model_info[info_key]`` is ``value``,
+    in force or not (one query; the engine reads the JSON)."""
+    t = schema.screening_decisions
+    query = (sa.select(t.c.record_id).distinct()
+             .where(t.c.reviewer == reviewer, t.c.stage == stage, t.c.model_info[info_key].as_string() == value))
+    with store.connect() as conn:
+        return {int(i) for i in conn.execute(query).scalars()}
 
 
 def record_texts(store: Store) -> dict[int, dict[str, Any]]:

@@ -1,0 +1,50 @@
+"""``store.screening.decisions_in_force``: a session's lean reading of a reviewer's decisions, one value of the
+model info taken out by the engine, gives what ``Store.current_decisions`` gives (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from review.records import Record
+from review.store import screening as ranking_store
+from review.workspace import Workspace
+
+
+def _ids(workspace: Workspace, n: int) -> list[int]:
+    workspace.store.add_batch([Record(title=f"record {i}") for i in range(n)], file_name="f.ris", file_sha256="0" * 64,
+                              source_name="PubMed", format="ris", encoding="utf-8")
+    return sorted(r.id for r in workspace.store.records() if r.id is not None)
+
+
+def test_the_lean_reading_gives_the_decisions_in_force_and_their_phase(workspace: Workspace) -> None:
+    store = workspace.store
+    ids = _ids(workspace, 12)
+    infos = [{"phase": "ranked"}, {"phase": "sample", "sample_start": 3}, {}, {"phase": "prior"}, {"phase": None}]
+    for n, record_id in enumerate(ids):
+        store.add_decision(record_id, "alice", "include" if n % 3 == 0 else "exclude", model_info=infos[n % 5])
+        store.add_decision(record_id, "bob", "maybe", model_info={"phase": "sample"})
+    store.add_decision(ids[2], "alice", "maybe", model_info={"phase": "sample"})  # a correction, later in order
+    store.add_decision(ids[4], "alice", "include", model_info={"phase": "ranked"})
+    store.undo_last("alice")  # ids[4]'s correction: the first decision stands again
+    store.add_decision(ids[6], "alice", "include", model_info={"phase": "sample"})
+    store.undo_last("alice")
+    store.undo_last("alice")  # ids[2]'s correction too
+    store.add_decision(ids[9], "alice", "include", stage="full_text")  # another stage: not read
+    whole = sorted((d for (_, who), d in store.current_decisions(reviewer="alice").items()), key=lambda d: d.id)
+    lean = ranking_store.decisions_in_force(store, "alice", info_key="phase")
+    assert [(d.id, d.record_id, d.reviewer, d.label) for d in lean] == [
+        (d.id, d.record_id, d.reviewer, d.label) for d in whole]
+    # The phase as the engine reads it: the text stored, None where the key is missing or null.
+    expected = [d.model_info.get("phase") for d in whole]
+    assert [d.info for d in lean] == expected and {"sample", "prior", None} <= set(expected)
+    some = [ids[2], ids[4], ids[6], ids[11]]  # (undo rows among their rows)
+    assert ranking_store.decisions_in_force(store, "alice", info_key="phase", record_ids=some) == [
+        d for d in lean if d.record_id in some]
+    assert ranking_store.records_with_info(store, "alice", info_key="phase", value="sample") == {
+        ids[1], ids[2], ids[6], ids[11]}  # (undone or superseded rows count: the caller reads those records)
+    assert ranking_store.records_with_info(store, "carol", info_key="phase", value="sample") == set()
+
+
+def test_record_ids_among_gives_those_the_store_holds(workspace: Workspace) -> None:
+    ids = _ids(workspace, 3)
+    assert ranking_store.record_ids(workspace.store) == ids
+    assert ranking_store.record_ids(workspace.store, among={ids[2], ids[0], 10_000}) == [ids[0], ids[2]]
+    assert ranking_store.record_ids(workspace.store, among=()) == []
