@@ -404,14 +404,16 @@ CANDIDATES: dict[str, Candidate | None] = {
        for kind, w in (("knn1", 0.3), ("knn3", 0.3))},
     # round 12 (decision 0054): engine 6 on pivoted length-normalised word rows (slope s; 1 is engine 6's unit rows);
     # round 14 (decision 0058) adds the milder slope 0.85 (same keys for 0.75 and 0.5)
-    **{f"pl-s{s}-all": Candidate(engine_model="default", pivot_slope=s,
+    # Engine version 7 (decision 0058) pivots the default's rows from 1,000 records itself: these candidates run
+    # engine version 6 by name (``svm-e6``), so that they stay engine 6 plus the pivot and are not pivoted twice.
+    **{f"pl-s{s}-all": Candidate(engine_model="svm-e6", pivot_slope=s,
                                  note=f"engine 6 with pivoted length normalisation (slope {s}) at every size")
        for s in (0.75, 0.5, 0.85)},
     **{f"pl-s{s}": Candidate(small="default", large=f"pl-s{s}-all",
                              note=f"engine 6 below 1,000 records, pivoted length normalisation (slope {s}) from 1,000")
        for s in (0.75, 0.5, 0.85)},
     # round 13 (decision 0057): engine 6 with two learned length columns (log words, no-abstract flag) at factor c
-    **{f"len-c{c}-all": Candidate(engine_model="default", length_weight=c,
+    **{f"len-c{c}-all": Candidate(engine_model="svm-e6", length_weight=c,  # engine 6 by name, as pl-s above
                                   note=f"engine 6 with the length columns (factor {c}) at every size")
        for c in (0.1, 0.3)},
     **{f"len-c{c}": Candidate(small="default", large=f"len-c{c}-all",

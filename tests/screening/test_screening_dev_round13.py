@@ -50,7 +50,7 @@ def test_the_columns_read_title_and_abstract_words_in_file_order(dev, tmp_path, 
 def test_round_13s_candidates_are_engine_6_with_the_columns_and_the_size_switch(dev) -> None:  # noqa: ANN001
     for c in (0.1, 0.3):
         every = dev.CANDIDATES[f"len-c{c}-all"]
-        assert (every.engine_model, every.length_weight) == ("default", c)
+        assert (every.engine_model, every.length_weight) == ("svm-e6", c)  # engine 6 by name (decision 0058)
         large = dev.CANDIDATES[f"len-c{c}"]
         assert (large.small, large.large) == ("default", f"len-c{c}-all")
     # the factor is part of a run's cache key (the two factors never share runs), and 0 leaves it out

@@ -71,12 +71,16 @@ class FeatureConfig:
     #: How often the texts repeat the title (``record_text``'s ``title_repeats``): the features
     #: do not read records, so whoever builds the texts takes it from here.
     title_repeats: int = 2
+    #: Pivoted length normalisation of the word rows (engine version 7, decisions 0054 and 0058): each TF-IDF row
+    #: w is divided by (1 − s)·p + s·‖w‖, p the mean ‖w‖ of the built set's non-empty rows (frozen, like
+    #: the vocabulary, for records added later). 1: unit rows (cosine), as scikit-learn and ASReview.
+    pivot_slope: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": "tfidf", "ngram_max": self.ngram_max, "min_df": self.min_df,
             "max_df": self.max_df, "sublinear_tf": self.sublinear_tf, "char_ngrams": self.char_ngrams,
-            "tokens": self.tokens, "title_repeats": self.title_repeats,
+            "tokens": self.tokens, "title_repeats": self.title_repeats, "pivot_slope": self.pivot_slope,
         }
 
 
@@ -144,6 +148,9 @@ class WordTfidf:
     vocabulary: dict[str, int]
     idf: np.ndarray
     sublinear_tf: bool
+    #: ``FeatureConfig.pivot_slope`` and the pivot found when the rows were built (None: unit rows).
+    pivot_slope: float = 1.0
+    pivot: float | None = None
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         column = self.vocabulary.get
@@ -155,7 +162,10 @@ class WordTfidf:
             columns.append(row)
             counts.append(count)
         matrix = _stacked_rows(columns, counts, len(self.vocabulary))
-        return sp.csr_matrix(tfidf_weighted(matrix, self.idf, self.sublinear_tf))
+        if self.pivot is None:
+            return sp.csr_matrix(tfidf_weighted(matrix, self.idf, self.sublinear_tf))
+        weighted, _ = pivoted_tfidf(matrix, self.idf, self.sublinear_tf, self.pivot_slope, self.pivot)
+        return sp.csr_matrix(weighted)
 
 
 def smooth_idf(counts: sp.csr_array) -> np.ndarray:
@@ -180,6 +190,34 @@ def tfidf_weighted(counts: sp.csr_array, idf: np.ndarray, sublinear_tf: bool) ->
     data *= idf[counts.indices]
     l2_normalise_rows(counts)
     return counts
+
+
+def pivoted_tfidf(counts: sp.csr_array, idf: np.ndarray, sublinear_tf: bool, slope: float,
+                  pivot: float | None = None) -> tuple[sp.csr_array, float]:
+    """``tfidf_weighted``'s unit rows, each then multiplied by ‖w‖ / ((1 − slope)·pivot + slope·‖w‖), ‖w‖ its
+    TF-IDF length before the unit step (Singhal, Buckley & Mitra's pivoted normalisation): a row of the pivot's
+    length keeps unit length, shorter rows shrink, longer ones grow, an empty row stays empty. ``pivot`` None:
+    the mean length of the non-empty rows here (returned, so later records are scaled alike). In place."""
+    data = counts.data
+    if sublinear_tf:
+        np.log(data, out=data)
+        data += 1.0
+    data *= idf[counts.indices]
+    lengths = _row_lengths(counts)
+    l2_normalise_rows(counts)
+    nonempty = lengths > 0
+    if pivot is None:
+        pivot = float(lengths[nonempty].mean()) if nonempty.any() else 1.0
+    factors = np.ones_like(lengths)
+    factors[nonempty] = lengths[nonempty] / ((1 - slope) * pivot + slope * lengths[nonempty])
+    counts.data *= np.repeat(factors, np.diff(counts.indptr))
+    return counts, pivot
+
+
+def _row_lengths(matrix: sp.csr_array | sp.csr_matrix) -> np.ndarray:
+    """Each row's L2 length, summed as ``l2_normalise_rows`` sums it."""
+    squares = sp.csr_matrix((matrix.data * matrix.data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    return np.asarray(np.sqrt(squares @ np.ones(matrix.shape[1])))
 
 
 def l2_normalise_rows(matrix: sp.csr_array | sp.csr_matrix) -> None:
@@ -402,9 +440,12 @@ class _TermCounts:
                                    count=len(kept_terms))
         counts.indices = alphabetical.take(counts.indices, mode="clip")
         idf = smooth_idf(counts)
-        matrix = tfidf_weighted(counts, idf, config.sublinear_tf)
-        # The fitted vectoriser new records go through: the same analyzer, vocabulary and IDF.
-        return [WordTfidf(analyzer, vocabulary, idf, config.sublinear_tf)], [matrix]
+        # The fitted vectoriser new records go through: the same analyzer, vocabulary and IDF (and pivot).
+        if config.pivot_slope == 1.0:
+            matrix = tfidf_weighted(counts, idf, config.sublinear_tf)
+            return [WordTfidf(analyzer, vocabulary, idf, config.sublinear_tf)], [matrix]
+        matrix, pivot = pivoted_tfidf(counts, idf, config.sublinear_tf, config.pivot_slope)
+        return [WordTfidf(analyzer, vocabulary, idf, config.sublinear_tf, config.pivot_slope, pivot)], [matrix]
 
 
 _INT32_MAX = np.iinfo(np.int32).max

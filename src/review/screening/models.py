@@ -51,11 +51,17 @@ SMALL_SET_POSITIVE_RATIO = 9.8
 #: many irrelevant records' weight (labelled rows rich in relevant records: 3-4 at a fifth relevant).
 RELEVANT_WEIGHT_FLOOR = 9.8
 
-#: ``svm`` uses ``SVM_SOLVER`` and the settings for the set's size (engine version 6); ``svm-e5`` is
+#: ``svm`` uses ``SVM_SOLVER`` and the settings for the set's size (engine version 7: version 6 on
+#: pivoted length-normalised rows from ``SMALL_SET_RECORDS``, ``ranker.feature_config_for``); ``svm-e6``
+#: is engine version 6's default (unit rows at every size); ``svm-e5`` is
 #: engine version 5's default (the same model, below ``SMALL_SET_RECORDS`` records with the title once,
 #: the presumed-irrelevant sample and adaptive retraining); ``svm-liblinear`` and ``svm-newton`` name
 #: the solver and keep engine versions 3 and 4's settings at every size (the previous defaults).
-MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-e5", "svm-liblinear", "svm-newton", "nb", "ensemble")
+MODEL_NAMES: tuple[str, ...] = ("logistic", "svm", "svm-e6", "svm-e5", "svm-liblinear", "svm-newton", "nb",
+                                "ensemble")
+
+#: The names of the size-dependent default SVM, current and earlier engine versions (one model).
+_SIZED_SVMS = ("svm", "svm-e6", "svm-e5")
 
 
 class Classifier(Protocol):
@@ -343,7 +349,7 @@ def known_model(name: str) -> bool:
 def uses_sklearn(name: str) -> bool:
     """Whether fitting model ``name`` imports scikit-learn (only the Newton SVM and naive Bayes do not)."""
     resolved = resolve_model(name)
-    if resolved in ("svm", "svm-e5"):
+    if resolved in _SIZED_SVMS:
         return SVM_SOLVER == "liblinear"
     return resolved not in ("svm-newton", "nb")
 
@@ -352,14 +358,14 @@ def small_set_settings(name: str, n_records: int) -> bool:
     """Whether ``name`` ranks a set of ``n_records`` records with the small-set settings (engine
     versions 5 and 6): the one place that says so, for the model here and its features
     (``ranker.feature_config_for``), so the two never follow different rules."""
-    return resolve_model(name) in ("svm", "svm-e5") and n_records < SMALL_SET_RECORDS
+    return resolve_model(name) in _SIZED_SVMS and n_records < SMALL_SET_RECORDS
 
 
 def small_set_loop(name: str, n_records: int) -> bool:
     """Whether ``name`` on a set of ``n_records`` records runs ASReview's own loop (engine version 6,
     decision 0024): the title twice, no presumed-irrelevant records in a fit (``ranker.rank``), and in
     a simulation a retrain after every label (``simulate``'s "engine" schedule)."""
-    return resolve_model(name) == "svm" and n_records < SMALL_SET_RECORDS
+    return resolve_model(name) in ("svm", "svm-e6") and n_records < SMALL_SET_RECORDS
 
 
 def make_model(name: str, seed: int, n_records: int) -> Classifier:
@@ -368,7 +374,7 @@ def make_model(name: str, seed: int, n_records: int) -> Classifier:
     resolved = resolve_model(name)
     if resolved == "logistic":
         return LogisticModel(seed)
-    if resolved in ("svm", "svm-e5"):
+    if resolved in _SIZED_SVMS:
         if small_set_settings(resolved, n_records):
             return SvmModel(seed, C=SMALL_SET_SVM_C, ratio=SMALL_SET_POSITIVE_RATIO, name=resolved)
         return SvmModel(seed, relevant_floor=RELEVANT_WEIGHT_FLOOR, name=resolved)
