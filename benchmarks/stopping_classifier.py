@@ -141,11 +141,12 @@ def collect(sets: list[str], seeds: list[int], with_src: bool = False, src_only:
                 from review.screening.stopping_rate import lomax_first_stop
 
                 s0 = time.perf_counter()
-                # src's Lomax stop, as stopping.stopping_points gives it, not this benchmark's curve's
+                # src's Lomax stop, as stopping.stopping_points gives it, not this benchmark's curve's; the rule's
+                # own Lomax part (its level by k* since decision 0059) is stop_finder's, as in review simulate
                 src_lomax = lomax_first_stop(ranked, found_before=before)
-                src_stop = stopping_classifier.first_stop(
-                    features.matrix, features.rows(order), labels, n_priors=n_priors,
-                    lomax_stop=None if src_lomax is None else n_priors + src_lomax, seed=seed)
+                src_stop = stopping_classifier.stop_finder(features.matrix, features.rows(order), labels,
+                                                           n_priors=n_priors, seed=seed)(
+                    None if src_lomax is None else n_priors + src_lomax)
                 extra = {"src_stop": n if src_stop is None else src_stop, "src_seconds": time.perf_counter() - s0}
             np.savez_compressed(path, labels=labels, n_priors=n_priors, checks=np.array(checks, dtype=np.int64),
                                 scores=scores, lomax_stop=lomax_stop, fit_seconds=np.array(fit_seconds),

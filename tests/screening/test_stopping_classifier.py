@@ -300,11 +300,16 @@ def test_assess_says_what_the_classifier_says() -> None:
     unsure = dict(sure, expected_remaining=3.4, probability=0.15)
     status = stopping.assess(ranked, [], 2000, classifier=unsure, decision_ids=ids)
     assert status.verdict == "continue" and "about 3.4 relevant records" in status.explanation
-    # While it goes on, both parts' levels are said (the Lomax part's 95 %, the classifier's 80 %), in the
-    # explanation and on the TUI's line, and counts have thousands separated.
+    # While it goes on, both parts' levels are said (the Lomax part's — 80 % here, with 20 found: k* = 1,
+    # decision 0059 — and the classifier's 80 %), in the explanation and on the TUI's line, and counts have
+    # thousands separated.
     assert "the rule also stops once that chance is at least 80%" in status.explanation, status.explanation
     assert "among the 1,780 unscreened" in status.explanation and status.classifier_level == pytest.approx(0.80)
     line = stopping_words(status, "ranked")
+    assert "Stops when 95% recall holds with 80% probability (80% by the classifier's scores)." in line, line
+    # With 80 found (k* = 4) the Lomax part keeps the rule's 95 %.
+    line = stopping_words(stopping.assess(dense, [], 2000, classifier=dict(near, probability=0.3),
+                                          decision_ids=dense_ids), "ranked")
     assert "Stops when 95% recall holds with 95% probability (80% by the classifier's scores)." in line, line
     assert stopping.assess(ranked, [], 2000, rule="certified").classifier_level is None
     redone = ids[:-1] + [221]  # the last decision undone and another made: the same counts
@@ -340,6 +345,14 @@ def test_simulation_names_it_recommended() -> None:
     assert points["relevance_rate_classifier"]["model"] == "lomax+classifier"
 
 
+@pytest.fixture
+def trend_at_confidence(monkeypatch):  # type: ignore[no-untyped-def]
+    """The Lomax part at the rule's confidence where k* is 1 or 2 too (as before decision 0059): the tests that
+    take it pin the classifier evidence's life cycle in a session, on 30 relevant records found (k* = 1) and 60
+    irrelevant after them, where the trend at 80 % would stop before the classifier is read."""
+    monkeypatch.setattr(sc, "LOMAX_CLAIM_MISS_FACTOR", 1.0)
+
+
 def _decided_session(workspace):  # type: ignore[no-untyped-def]
     session, _, undecided = _session_with_found(workspace, 30)
     return session, undecided
@@ -366,7 +379,7 @@ def _session_with_found(workspace, found: int):  # type: ignore[no-untyped-def]
     return session, relevant[found:], irrelevant[60:]
 
 
-def test_the_queue_comes_first_then_the_evidence_and_the_verdict_uses_it(workspace) -> None:
+def test_the_queue_comes_first_then_the_evidence_and_the_verdict_uses_it(workspace, trend_at_confidence) -> None:
     session, _ = _decided_session(workspace)
     ranking = session.retrain()  # the queue: no classifier fit in it (decision 0025's check comes after)
     assert "stopping_classifier" not in ranking.model_info
@@ -386,7 +399,7 @@ def test_the_queue_comes_first_then_the_evidence_and_the_verdict_uses_it(workspa
     assert session.progress().stopping.estimate_from != "classifier"
 
 
-def test_a_check_where_none_may_be_left_makes_no_fits(workspace, monkeypatch) -> None:
+def test_a_check_where_none_may_be_left_makes_no_fits(workspace, monkeypatch, trend_at_confidence) -> None:
     # Decision 0029: at k* = 0 (fewer than 19 found at 95 %) no verdict reads the classifier, so the check
     # makes none of its six fits (31 s of CPU at 50,000 records); it still marks the grid step it was due at.
     session, relevant, irrelevant = _session_with_found(workspace, 18)
@@ -421,7 +434,7 @@ def test_a_check_where_none_may_be_left_makes_no_fits(workspace, monkeypatch) ->
     assert "At the classifier's last check" not in status.explanation
 
 
-def test_the_evidence_stands_for_the_decisions_it_was_made_from(workspace, monkeypatch) -> None:
+def test_the_evidence_stands_for_the_decisions_it_was_made_from(workspace, monkeypatch, trend_at_confidence) -> None:
     session, undecided = _decided_session(workspace)
     session.confidence = 0.9
     asked = []
@@ -513,7 +526,7 @@ def test_a_check_reads_the_decisions_once(workspace, monkeypatch) -> None:
     assert session.stopping_evidence() is None and len(reads) == 1  # not due: no second reading either
 
 
-def test_a_paint_reads_the_kept_verdict_until_the_decisions_in_force_change(workspace, monkeypatch) -> None:
+def test_a_paint_reads_the_kept_verdict_until_the_decisions_in_force_change(workspace, monkeypatch, trend_at_confidence) -> None:
     from review.screening import session as session_module
     from review.store.fulltext import remove_records
 
@@ -553,7 +566,7 @@ def test_a_paint_reads_the_kept_verdict_until_the_decisions_in_force_change(work
     assert session.progress().stopping.estimate_from != "classifier"
 
 
-def test_evidence_under_way_during_an_undo_is_dropped_and_decisions_meanwhile_stay(workspace) -> None:
+def test_evidence_under_way_during_an_undo_is_dropped_and_decisions_meanwhile_stay(workspace, trend_at_confidence) -> None:
     session, undecided = _decided_session(workspace)
     epoch = session.evidence_epoch
     view = session.stopping_evidence()  # asked for after 90 decisions ...

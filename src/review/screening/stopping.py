@@ -26,7 +26,8 @@ sample*. The statistical rule says when to stop: it is the **certified** option.
   relevant records are left to miss the target (``stopping_classifier``), with 80 % probability at the
   rule's 95 % (decision 0029) and only where at least one may be left (``classifier_confidence``,
   ``consulted``; 90 % and also "none left" under decision 0028); since decision 0040 the classifier also
-  holds a Lomax stop back where it gives that chance below 5 % (``stopping_classifier.vetoes``).
+  holds a Lomax stop back where it gives that chance below 5 % (``stopping_classifier.vetoes``); since
+  decision 0059 its Lomax part stops at 80 % where one or two may be left (``stopping_classifier.lomax_level``).
 
 ``[screening] stopping_rule`` in review.toml picks ``"recommended"`` (default) or
 ``"certified"``.
@@ -69,7 +70,8 @@ RATE_RULES: tuple[str, ...] = ("relevance_rate", "relevance_rate_lomax", "releva
 #: decision 0028 the classifier's part at 90 % (docs/benchmarks/screening-stopping-round6-2026-12-05.md); since
 #: decision 0029 at 80 %, and never on "none left" (docs/benchmarks/screening-stopping-round7-2026-12-06.md); since
 #: decision 0040 with a veto on the Lomax stop (docs/benchmarks/screening-stopping-round11-2026-12-06.md; its 70 %
-#: level withdrawn by the decision's addendum).
+#: level withdrawn by the decision's addendum); since decision 0059 with its Lomax part at 80 % where k* is 1 or 2
+#: (docs/benchmarks/screening-stopping-round12-2026-12-06.md).
 RECOMMENDED_RATE_RULE = "relevance_rate_classifier"
 #: The rule each choice applies, under its JSON name in ``review simulate``'s ``stopping``.
 RULE_OF_CHOICE = {"recommended": RECOMMENDED_RATE_RULE, "certified": "statistical"}
@@ -455,13 +457,16 @@ def _assess_with_classifier(ranked: list[int], n_total: int, common: dict[str, A
     relevant records is left, where that number is at least one (``consulted``); that verdict states its
     bound and confidence at that level. A Lomax stop the classifier's view vetoes is a "continue"
     (``_vetoed_or``, decision 0040)."""
-    from .stopping_classifier import (classifier_confidence, consulted_at, fewest_found_consulted, veto_level,
-                                      vetoes, view_holds)
-    from .stopping_rate import _poisson_upper
+    from .stopping_classifier import (classifier_confidence, consulted_at, fewest_found_consulted, lomax_level,
+                                      veto_level, vetoes, view_holds)
+    from .stopping_rate import _poisson_upper, most_left_for_target
 
-    lomax = _assess_lomax(ranked, n_total, common, pct, conf)
+    # The trend's part at its level for the k* the decisions leave now (decision 0059: lower where k* is 1 or 2).
+    trend_level = lomax_level(int(most_left_for_target(common["relevant_found"], common["target_recall"])),
+                              common["confidence"])
+    lomax = _assess_lomax(ranked, n_total, {**common, "confidence": trend_level}, pct, f"{trend_level:.0%}")
     if lomax.verdict == "stop":
-        return _vetoed_or(lomax, common, pct, conf, classifier, decision_ids)
+        return _vetoed_or(lomax, common, pct, f"{trend_level:.0%}", classifier, decision_ids)
     level = classifier_confidence(common["confidence"])
     holds = view_holds(classifier, decision_ids, target_recall=common["target_recall"])
     # k* from one place for the level the line names and for the verdict: the check's while its view holds

@@ -15,7 +15,8 @@ addendum), and only where k* ≥ 1 (``consulted``): "none left" is the weakest c
 unscreened can make, and the Lomax part alone answers it (a session's check there makes no fits:
 ``unasked_check``). The classifier may also hold a Lomax stop back (decision 0040): where the check in
 force asked it and it gave P(left ≤ k*) below ``veto_level`` (0.05), the rule screens on until a later
-check lifts the veto (``vetoes``).
+check lifts the veto (``vetoes``). The rule's Lomax part stops at ``lomax_level``: 0.80 at the default
+confidence where k* is 1 or 2, the confidence elsewhere (decision 0059).
 
 The check in force is the latest check of the grid, in a session as in ``review simulate`` (``first_stop``):
 a check that does not ask the classifier — k* = 0 (``unasked_check``), the Lomax gate closed
@@ -70,6 +71,37 @@ FEWEST_ALLOWED = 1
 #: it estimated. At least "more likely than not"; never above the rule's confidence. Judged only at 0.95
 #: (decisions 0028 and 0029).
 CLASSIFIER_CONFIDENCE_FLOOR = 0.5
+
+
+#: Decision 0059: where the target allows one or two relevant records to be left (k* from
+#: ``LOMAX_LOWERED_MOST_LEFT[0]`` to ``[1]``), the Lomax part may miss this many times as often as at the rule's
+#: confidence (0.80 against 0.95 at the default confidence, as the classifier part). There its P(left ≤ k*) must tell k* left from
+#: k* + 1 among hundreds of unscreened records and rises slowly, so its stop at 0.95 came 0.2–0.5 of N after
+#: the 95 % point; at k* = 0 a lower level has no margin, at k* ≥ 3 the curve is steep and a lower level
+#: crossed the 95 % point (decision 0040).
+LOMAX_CLAIM_MISS_FACTOR = 4.0
+LOMAX_LOWERED_MOST_LEFT = (1, 2)
+
+
+def lomax_level(most_left: int, confidence: float) -> float:
+    """The probability P(left ≤ k*) the Lomax part must reach where the target allows ``most_left`` (k*)
+    relevant records to be left: lowered where k* is 1 or 2 (``LOMAX_CLAIM_MISS_FACTOR``; never below
+    ``CLASSIFIER_CONFIDENCE_FLOOR`` nor above ``confidence``), ``confidence`` elsewhere."""
+    low, high = LOMAX_LOWERED_MOST_LEFT
+    if not low <= most_left <= high:
+        return confidence
+    return min(confidence, max(CLASSIFIER_CONFIDENCE_FLOOR, 1.0 - LOMAX_CLAIM_MISS_FACTOR * (1.0 - confidence)))
+
+
+def lomax_levels(confidence: float) -> Callable[[np.ndarray], np.ndarray]:
+    """``lomax_level`` over an array of k*, for ``stopping_rate.lomax_first_stop``'s ``level``."""
+    low, high = LOMAX_LOWERED_MOST_LEFT
+    lowered = lomax_level(low, confidence)
+
+    def level(most_left: np.ndarray) -> np.ndarray:
+        k = np.asarray(most_left)
+        return np.where((k >= low) & (k <= high), lowered, confidence)
+    return level
 
 
 @dataclass(slots=True, frozen=True)
@@ -288,7 +320,8 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
     """Records screened (priors included) when ``relevance_rate_classifier`` stops in a finished order.
 
     ``order_rows`` are the matrix rows in screening order, ``labels`` their labels, ``lomax_stop``
-    where the Lomax rule first stops (priors included; None: never). Each check uses only the labels up
+    where the rule's Lomax part first stops, at the levels of ``lomax_levels`` (priors included; None:
+    never; ``stop_finder`` computes it). Each check uses only the labels up
     to it, as a live session would: the run is walked check by check, each check's view standing until the
     next; a Lomax stop is held back while the view in force vetoes it (``vetoes``), and the Lomax part is
     asked again from the next check on (decision 0040).
@@ -308,7 +341,7 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
             if not vetoed:
                 return lomax_at
             ranked_at = lomax_first_stop(y[n_priors:], found_before=found_before, target_recall=target_recall,
-                                         confidence=confidence, start=at - n_priors)
+                                         confidence=confidence, start=at - n_priors, level=lomax_levels(confidence))
             lomax_at = None if ranked_at is None else n_priors + ranked_at
         if at == n:
             break
@@ -332,9 +365,17 @@ def first_stop(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequ
 def stop_finder(matrix: Any, order_rows: Sequence[int] | np.ndarray, labels: Sequence[int] | np.ndarray, *,
                 n_priors: int, model: str = "default", seed: int = 0, target_recall: float = 0.95,
                 confidence: float = 0.95) -> Callable[[int | None], int | None]:
-    """``first_stop`` on a finished order, waiting for the Lomax rule's stop (``stopping_points``)."""
+    """``first_stop`` on a finished order, called with the Lomax rule's stop (``stopping_points``): the rule's
+    Lomax part stops there or earlier, at its level by k* (``lomax_levels``, decision 0059)."""
+    from .stopping_rate import lomax_first_stop
+
+    y = np.asarray(labels, dtype=np.int64)
+
     def find(lomax_stop: int | None) -> int | None:
-        return first_stop(matrix, order_rows, labels, n_priors=n_priors, lomax_stop=lomax_stop, model=model,
+        ranked_at = lomax_first_stop(y[n_priors:], found_before=int(y[:n_priors].sum()), target_recall=target_recall,
+                                     confidence=confidence, level=lomax_levels(confidence))
+        own = None if ranked_at is None else n_priors + ranked_at
+        return first_stop(matrix, order_rows, labels, n_priors=n_priors, lomax_stop=own, model=model,
                           seed=seed, target_recall=target_recall, confidence=confidence)
     return find
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -485,13 +485,16 @@ def lomax_first_stop(
     confidence: float = 0.95,
     burn_in: bool = True,
     start: int = 1,
+    level: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> int | None:
     """Ranked records screened when P(recall ≥ target) first reaches ``confidence``, or None.
 
     ``ranked_labels`` is a finished ranked order; each position's estimate uses only the labels
     up to it. Positions go in chunks, with the rate's running sum carried from one to the next.
     ``start``: the first position (ranked records screened) that may answer, for a stop held back
-    before it (decision 0040's veto); the positions before it are not probed.
+    before it (decision 0040's veto); the positions before it are not probed. ``level``: the
+    probability to reach at each position from the most that may be left there (k*), in place of
+    ``confidence`` (decision 0059's level by the strength of the claim).
     """
     labels = np.asarray(ranked_labels, dtype=np.int64)
     if burn_in:
@@ -500,7 +503,7 @@ def lomax_first_stop(
             return None
         in_fit = lomax_first_stop(labels[fit_start:], found_before=found_before + int(labels[:fit_start].sum()),
                                   target_recall=target_recall, confidence=confidence, burn_in=False,
-                                  start=max(1, start - fit_start))
+                                  start=max(1, start - fit_start), level=level)
         return None if in_fit is None else fit_start + in_fit
     n = labels.size
     if n < 2:
@@ -527,7 +530,7 @@ def lomax_first_stop(
             if at[part][-1] < start:
                 continue
             stop = _lomax_sure(masses[:, part], total_mass, sums[:, part], found_fit[at[part] - 1],
-                               found_before, n - at[part], target_recall, confidence)
+                               found_before, n - at[part], target_recall, confidence, level)
             stop &= at[part] >= start
             if stop.any():
                 return int(at[part][np.argmax(stop)])
@@ -547,18 +550,21 @@ def _running_log_sum(c: np.ndarray, p: np.ndarray, at: np.ndarray, labels: np.nd
 
 
 def _lomax_sure(masses: np.ndarray, total_mass: np.ndarray, sums: np.ndarray, found_fit: np.ndarray,
-                found_before: int, left: np.ndarray, target_recall: float, confidence: float) -> np.ndarray:
+                found_before: int, left: np.ndarray, target_recall: float, confidence: float,
+                level: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """Whether ``lomax_first_stop`` stops at each of a run of positions (columns)."""
     k_max = most_left_for_target(found_fit + found_before, target_recall)
     sure = left <= k_max  # too few records left to miss the target
     fitted = found_fit >= MIN_FOUND
     if fitted.any():
+        levels = np.full(int(fitted.sum()), confidence) if level is None else \
+            np.asarray(level(k_max[fitted]), dtype=float)
         post = _lomax_posterior(masses[:, fitted], total_mass, sums[:, fitted], found_fit[fitted])
         # The exact probability (betainc, most of the cost) only where the cheap cap allows a stop.
-        possible = _lomax_cdf_cap(post, k_max[fitted]) >= confidence - 1e-9
+        possible = _lomax_cdf_cap(post, k_max[fitted]) >= levels - 1e-9
         probability = np.zeros(possible.size)
         if possible.any():
             subset = _LomaxPosterior(post.weight[:, possible], post.shape[:, possible], post.share[:, possible])
             probability[possible] = _lomax_cdf(subset, k_max[fitted][possible])
-        sure[fitted] |= probability >= confidence
+        sure[fitted] |= probability >= levels
     return sure
