@@ -148,7 +148,7 @@ def _store_lost(context: Any) -> None:
 def _read_only_place(file: Path) -> tuple[str, str] | None:
     """What keeps this process from writing the SQLite store ``file``: (what is read-only, the whole sentence
     naming it and what to do). The file, or its -wal or -shm, read-only to this user, or its folder read-only
-    (SQLite creates the -wal and -shm there: a store that is there is then opened read-only, ``_read_only_uri``, and
+    (SQLite creates the -wal and -shm there: a store that is there is then opened read-only, ``_opens_read_only``, and
     one that is not cannot be made). None when each is writable (the refusal came from elsewhere), or when the
     folder is not there (a moved workspace: not read-only)."""
     folder = file.parent
@@ -158,7 +158,7 @@ def _read_only_place(file: Path) -> tuple[str, str] | None:
         on_read_only_disk = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):  # (no statvfs: Windows)
         on_read_only_disk = False
-    # (a store that is there is opened read-only, ``_read_only_uri``: only its writes are refused)
+    # (a store that is there is opened read-only, ``_opens_read_only``: only its writes are refused)
     cannot = "can be read but not written there" if file.is_file() else "cannot be made there"
     if on_read_only_disk:
         what = f"the workspace folder {folder} is on a read-only file system"
@@ -179,34 +179,79 @@ def _read_only_place(file: Path) -> tuple[str, str] | None:
     return None
 
 
-def _read_only_uri(file: Path) -> str | None:
-    """The SQLite URI that opens the store ``file`` read-only, when this process could not write it (its folder,
-    the file, its -wal or -shm read-only: ``_read_only_place``); None when it can be opened to write.
+def _opens_read_only(file: Path) -> bool:
+    """Whether the store ``file`` is opened read-only (``ReadOnlyConnections``): this process could not write it
+    (its folder, the file, its -wal or -shm read-only: ``_read_only_place``).
 
     A writable connection could not even open a store whose folder is read-only (it makes the -wal and -shm), so
     commands that only read (``review status``, exports to stdout, the TUI read-only) could not run there; and on a
-    read-only ``review.db`` it left both side files behind, read-only too. ``mode=ro``: every write is refused
-    ("attempt to write a readonly database", said as ``StoreReadOnly``). With no -wal beside the file (the last
-    connection closed), the file alone is the whole store: ``immutable=1`` reads it without creating the -wal and
-    -shm (nor taking a lock: a process that writes it meanwhile, from a folder it may write, can make a read fail or
-    miss a change). With a -wal (another process has the store open), SQLite reads it through the existing -shm."""
+    read-only ``review.db`` it left both side files behind, read-only too."""
     if _read_only_place(file) is None:
-        return None
+        return False
     wal, shm = file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")
-    if all(os.access(path, os.W_OK) for path in (file, wal, shm)):
-        return None  # (a read-only folder, but the side files are there: a writable connection opens it)
-    return file.as_uri() + ("?mode=ro" if wal.exists() else "?mode=ro&immutable=1")
+    # (a read-only folder, but the side files are there and writable: a writable connection opens it)
+    return not all(os.access(path, os.W_OK) for path in (file, wal, shm))
 
 
-def _connect_read_only(uri: str) -> Callable[..., None]:
-    """A ``do_connect`` hook opening every connection at ``uri`` (``_read_only_uri``); the engine's URL stays the
-    file's, as every message names it."""
+#: ``ConnectionPoolEntry.info`` key: the store file's stamp when an ``immutable=1`` connection opened (else absent).
+_IMMUTABLE_STAMP = "review_immutable_stamp"
 
-    def connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
-        cargs[0] = uri
+
+class ReadOnlyConnections:
+    """The hooks of a SQLite store opened read-only (``_opens_read_only``); the engine's URL stays the file's, as
+    every message names it. ``mode=ro``: every write is refused ("attempt to write a readonly database", said as
+    ``StoreReadOnly``). Chosen per connection, as another process may open or close the store meanwhile: with no
+    -wal beside the file (no process has it open) the file alone is the whole store, and ``immutable=1`` reads it
+    without creating the -wal and -shm, but also without a lock or any look at the file again (SQLite takes it
+    as never changing); with a -wal, SQLite reads it through the -shm that process keeps.
+
+    So an ``immutable=1`` connection is used only while the file is as it was when it opened and no -wal has
+    appeared: otherwise the pool opens a new one at its next use (an open TUI read a colleague's store as it was
+    when it opened, for good, its dashboard's ``data_version`` never moving). A read that a process writing the
+    file meanwhile tore ("database disk image is malformed") is one line, ``StoreBusy``: run it again."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+        self.wal = file.with_name(f"{file.name}-wal")
+
+    def listen(self, engine: sa.Engine) -> None:
+        sa.event.listen(engine, "do_connect", self.connect)
+        sa.event.listen(engine, "checkout", self.checkout)
+        sa.event.listen(engine, "handle_error", self.torn_read)
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            now = self.file.stat()
+        except OSError:
+            return None
+        return now.st_ino, now.st_size, now.st_mtime_ns
+
+    def _changed(self, stamp: tuple[int, int, int] | None) -> bool:
+        return self.wal.exists() or self._stamp() != stamp
+
+    def connect(self, _dialect: Any, record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        immutable = not self.wal.exists()
+        if immutable:  # (stamped before it opens: a change meanwhile only costs a new connection later)
+            record.info[_IMMUTABLE_STAMP] = self._stamp()
+        else:
+            record.info.pop(_IMMUTABLE_STAMP, None)
+        cargs[0] = self.file.as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
         cparams["uri"] = True
 
-    return connect
+    def checkout(self, _dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if _IMMUTABLE_STAMP in record.info and self._changed(record.info[_IMMUTABLE_STAMP]):
+            raise sa.exc.DisconnectionError("the store changed since this immutable connection opened")
+
+    def torn_read(self, context: Any) -> None:
+        original = context.original_exception
+        text = str(original).lower()
+        if type(original).__name__ != "DatabaseError" or not ("malformed" in text or "not a database" in text):
+            return
+        info = getattr(getattr(context.connection, "connection", None), "info", None) if context.connection else None
+        if info is None or _IMMUTABLE_STAMP not in info or not self._changed(info[_IMMUTABLE_STAMP]):
+            return  # (a file damaged as it was opened: not a read to run again)
+        raise StoreBusy(f"the store {self.file} was written by another process while this one read it read-only "
+                        "(the read found it half-changed); nothing was written — run the command again") from None
 
 
 def _store_read_only(context: Any) -> None:
@@ -697,8 +742,8 @@ class Store:
             # Nor a SQLite file without the review's tables: connecting would switch it to WAL mode.
             raise StoreMissing(str(file), file=False)
         # (not for review migrate, which marks the store it moves away from: refused at that write, after the copy)
-        read_only = _read_only_uri(file.resolve()) if prepare and not moved_ok and file is not None and file.is_file() \
-            else None
+        read_only = ReadOnlyConnections(file.resolve()) if prepare and not moved_ok and file is not None \
+            and file.is_file() and _opens_read_only(file.resolve()) else None
         kwargs: dict[str, Any] = {"future": True}
         if parsed.get_backend_name() == "postgresql":
             # UTC sessions: timestamps read back equal on both engines. Credentials come from the
@@ -716,7 +761,7 @@ class Store:
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect", _sqlite_pragmas)
         if read_only is not None:
-            sa.event.listen(engine, "do_connect", _connect_read_only(read_only))
+            read_only.listen(engine)
         sa.event.listen(engine, "handle_error", _store_busy)
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "handle_error", _store_read_only)
