@@ -419,12 +419,16 @@ def test_cli_review_undoes_the_sessions_last_verdict(workspace: Workspace) -> No
     assert dedup_store.clusters(workspace.store) == {}
 
 
-def test_cli_review_offers_to_undo_the_last_verdict_before_it_ends(workspace: Workspace) -> None:
+def test_cli_review_offers_to_undo_the_last_verdict_before_it_ends(workspace: Workspace,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     # The session ended on the last pair's answer, so u could take back any verdict but the last.
     import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
     run_dedup(workspace)
     ws = ["--workspace", str(workspace.root)]
-    result = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="s\nx\nu\nd\n\n")
+    keys = iter(["s", "x", "u", "d", "\r"])  # from a terminal: another key asks again
+    monkeypatch.setattr("review.cli.dedup._interactive", lambda: True)
+    monkeypatch.setattr("review.cli.dedup.click.getchar", lambda: next(keys))
+    result = CliRunner().invoke(main, [*ws, "dedup", "--review"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     offer = "all pairs answered: u takes back the last, q or enter finishes > "
@@ -434,9 +438,27 @@ def test_cli_review_offers_to_undo_the_last_verdict_before_it_ends(workspace: Wo
     assert result.stdout.count("1 pair to review") == 2  # the undone pair was asked again
     human = [r["verdict"] for r in dedup_store.pair_log(workspace.store) if r["origin"] == "human"]
     assert human == ["same", "undo", "different"] and dedup_store.clusters(workspace.store) == {}
+    monkeypatch.undo()
     # A session that answered nothing ends without the offer.
     nothing_left = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="u\n")
     assert nothing_left.stdout == "no borderline pairs left to review (0 decided this session)\n"
+
+
+def test_cli_review_from_a_pipe_ends_after_the_last_pair_on_any_other_key(workspace: Workspace) -> None:
+    # `yes d | review dedup --review`: the offer after the last pair asked again for each 'd' (999 times for 1,000
+    # lines), so the session never ended; u, q and enter still work from a pipe.
+    import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
+    run_dedup(workspace)
+    ws = ["--workspace", str(workspace.root)]
+    result = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="s\nu\n" + "d\n" * 1000)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    offer = "all pairs answered: u takes back the last, q or enter finishes > "
+    assert [line for line in lines if line.startswith(offer)] == [offer + "u", offer + "d"]
+    assert lines[-2:] == ["keys: u q enter; the input is no terminal, so the session ends here",
+                          "no borderline pairs left to review (1 decided this session)"]
+    human = [r["verdict"] for r in dedup_store.pair_log(workspace.store) if r["origin"] == "human"]
+    assert human == ["same", "undo", "different"]
 
 
 def test_cli_review_undo_on_a_busy_store_keeps_the_verdict_to_undo_again(workspace: Workspace,

@@ -251,7 +251,8 @@ def _undo_last(workspace: Workspace, reviewer: str, history: list[tuple[int, int
 
 def _last_chance_to_undo(workspace: Workspace, reviewer: str, history: list[tuple[int, int, str]],
                          shown: set[int]) -> bool:
-    """After the last pair: ``u`` takes the last verdict back (whether it did), ``q`` or enter finishes.
+    """After the last pair: ``u`` takes the last verdict back (whether it did), ``q`` or enter finishes; another
+    key asks again from a terminal, and finishes from a pipe (no one there to ask).
 
     Without it the session ended on the last answer, and a mistaken last verdict could not be taken back here.
     """
@@ -265,11 +266,19 @@ def _last_chance_to_undo(workspace: Workspace, reviewer: str, history: list[tupl
             continue  # (store busy: the verdict stands; u again, or finish)
         if key in ("q", ""):
             return False
+        if not _interactive():  # (a script's input, `yes d |`: asking again read it to its end, for ever)
+            click.echo("keys: u q enter; the input is no terminal, so the session ends here")
+            return False
         click.echo("keys: u q enter")
 
 
+def _interactive() -> bool:
+    """Whether the keys come from a terminal (a person), not from a pipe or file."""
+    return sys.stdin.isatty()
+
+
 def _read_key() -> str:
-    if sys.stdin.isatty():
+    if _interactive():
         return click.getchar().lower()
     line = sys.stdin.readline()
     if not line:
