@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from review.cli import main
 from review.records import Record
 from review.services import screening as service
-from review.store import schema
+from review.store import schema, utcnow
 from review.store import screening as ranking_store
 from review.store.fulltext import add_fulltext_event, remove_records
 from review.workspace import Workspace, init_workspace
@@ -147,3 +147,36 @@ def test_a_deciding_session_serves_counts_and_undoes_nothing(tmp_path: Path) -> 
         with pytest.raises(RuntimeError, match="only decides"):
             refused()
     assert session.decide(ids[7], "include", chosen=True).record_id == ids[7]
+
+
+def test_a_deciding_session_on_more_records_than_one_in_list_reads_them_all(tmp_path: Path) -> None:
+    """``review decide`` takes any number of ids: a session on 1,001 named records (past ``IN_LIST_MAX``, the
+    last ones first) knows each one and the reviewer's label on it as a session on every record does, and a
+    correction of the last record named keeps its sampled phase (a reading cut at the first slice refused it)."""
+    from review.store.in_lists import IN_LIST_MAX
+
+    ws = init_workspace(tmp_path / "ws", title="many", reviewers=["alice"], seed=5)
+    store = ws.store
+    store.add_batch([Record(title=f"record {n}") for n in range(2 * IN_LIST_MAX + 99)], file_name="f.ris",
+                    file_sha256="0" * 64, source_name="PubMed", format="ris", encoding="utf-8")
+    ids = sorted(r.id for r in store.records() if r.id is not None)
+    now = utcnow()
+    rows = [dict(record_id=r, reviewer="alice", stage="title_abstract", label="include" if r % 5 == 0 else "exclude",
+                 reasons=[], note="", created_at=now, model_rank=None, undoes_id=None,
+                 model_info={"phase": "sample" if r % 3 == 0 else "ranked"}) for r in ids[1::2]]
+    with store.transaction() as conn:
+        conn.execute(schema.screening_decisions.insert(), rows)
+    ranking_store.start_sample(store, "alice", sample_start=7, seed=5)
+    ranking_store.save_ranking(store, "alice", order=ids, probabilities=[0.5] * len(ids), n_labelled=len(rows),
+                               seed=5, model_info={"model": "svm", "query": "max", "seed": 5})
+    named = ids[-(2 * IN_LIST_MAX + 1):][::-1]
+    narrow = service.open_session(ws, "alice", quick_start=True, records=named)
+    whole = service.open_session(ws, "alice", quick_start=True)
+    assert [(narrow.is_to_screen(r), narrow.label_in_force(r)) for r in named] == [
+        (whole.is_to_screen(r), whole.label_in_force(r)) for r in named]
+    last = next(r for r in reversed(named) if r % 3 == 0 and whole.is_decided(r))  # (in the first slice read)
+    first = next(r for r in named if r % 3 == 0 and whole.is_decided(r))  # (in the last slice read)
+    for record_id in (first, last):
+        decision = narrow.decide(record_id, "maybe", chosen=True)
+        assert decision.model_info["phase"] == "sample" and decision.model_info["sample_start"] == 7
+        assert decision.model_rank == ids.index(record_id) + 1

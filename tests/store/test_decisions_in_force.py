@@ -3,6 +3,8 @@ model info taken out by the engine, gives what ``Store.current_decisions`` gives
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from review.records import Record
 from review.store import screening as ranking_store
 from review.workspace import Workspace
@@ -48,3 +50,36 @@ def test_record_ids_among_gives_those_the_store_holds(workspace: Workspace) -> N
     assert ranking_store.record_ids(workspace.store) == ids
     assert ranking_store.record_ids(workspace.store, among={ids[2], ids[0], 10_000}) == [ids[0], ids[2]]
     assert ranking_store.record_ids(workspace.store, among=()) == []
+
+
+def test_the_narrow_readings_reach_every_slice_of_a_long_id_list(workspace: Workspace) -> None:
+    """``review decide`` names any number of records: past one IN list (``IN_LIST_MAX``) the readings of a
+    deciding session still give every named record and the reviewer's decisions in force on each (the last ones
+    named, in reverse: a reading cut at the first slice loses them)."""
+    from review.store import schema, utcnow
+    from review.store.in_lists import IN_LIST_MAX
+
+    store = workspace.store
+    ids = _ids(workspace, 2 * IN_LIST_MAX + 99)
+    now = utcnow()
+
+    def row(record_id: int, label: str, phase: str | None = None, undoes_id: int | None = None) -> dict[str, object]:
+        return dict(record_id=record_id, reviewer="alice", stage="title_abstract", label=label, reasons=[], note="",
+                    created_at=now, model_rank=None, model_info={} if phase is None else {"phase": phase},
+                    undoes_id=undoes_id)
+
+    t = schema.screening_decisions
+    with store.transaction() as conn:
+        conn.execute(t.insert(), [row(r, "exclude", "sample" if r % 3 == 0 else "ranked") for r in ids[1::2]])
+        conn.execute(t.insert(), [row(r, "include") for r in ids[1::6]])  # corrections
+        corrections = conn.execute(sa.select(t.c.id, t.c.record_id).where(t.c.label == "include")).all()
+        conn.execute(t.insert(), [row(r, "undo", undoes_id=i) for i, r in corrections[::2]])  # half undone
+    whole = ranking_store.decisions_in_force(store, "alice", info_key="phase")
+    assert [(d.id, d.record_id, d.label) for d in whole] == sorted(
+        (d.id, d.record_id, d.label) for d in store.current_decisions(reviewer="alice").values())
+    assert len(whole) > 2 * IN_LIST_MAX // 2 and {d.label for d in whole} == {"include", "exclude"}
+    for n in (IN_LIST_MAX - 1, IN_LIST_MAX, IN_LIST_MAX + 1, 2 * IN_LIST_MAX + 1):
+        named = ids[-n:][::-1]
+        assert ranking_store.record_ids(store, among=[*named, 10**9]) == sorted(named)
+        assert ranking_store.decisions_in_force(store, "alice", info_key="phase", record_ids=named) == [
+            d for d in whole if d.record_id in set(named)]
