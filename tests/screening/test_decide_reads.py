@@ -180,3 +180,20 @@ def test_a_deciding_session_on_more_records_than_one_in_list_reads_them_all(tmp_
         decision = narrow.decide(record_id, "maybe", chosen=True)
         assert decision.model_info["phase"] == "sample" and decision.model_info["sample_start"] == 7
         assert decision.model_rank == ids.index(record_id) + 1
+
+
+def test_a_phase_stored_as_null_reads_ranked_whichever_way_the_session_reads_it(tmp_path: Path) -> None:
+    """The lean reading takes a decision whose phase is JSON null as ranked; the decision an undo brings back (read
+    whole, in the undo's transaction) is read so too, so a correction made after the undo stores the phase one made
+    after a fresh reading stores (it stored the text 'None')."""
+    ws = init_workspace(tmp_path / "ws", title="null", reviewers=["alice"], seed=5)
+    store = ws.store
+    store.add_batch([Record(title=f"record {n}") for n in range(4)], file_name="f.ris", file_sha256="0" * 64,
+                    source_name="PubMed", format="ris", encoding="utf-8")
+    first = min(r.id for r in store.records() if r.id is not None)
+    store.add_decision(first, "alice", "exclude", model_info={"phase": None})
+    ranking_store.start_sample(store, "alice", sample_start=1, seed=5)  # (a correction keeps its record's phase)
+    session = service.open_session(ws, "alice", quick_start=True)
+    assert session.decide(first, "include").model_info["phase"] == "ranked"  # (read lean)
+    assert session.undo() is not None  # the null-phase decision in force again, read whole
+    assert session.decide(first, "maybe").model_info["phase"] == "ranked"

@@ -1068,7 +1068,9 @@ def _without(ranking: Ranking, hidden: set[int]) -> Ranking:
 
 
 def _phase(decision: Decision) -> str:
-    return str(decision.model_info.get("phase", PHASE_RANKED))
+    """The decision's phase as the lean reading gives it (``_Decided.of_lean``): missing or null is ranked."""
+    phase = decision.model_info.get("phase")
+    return PHASE_RANKED if phase is None else str(phase)
 
 
 def _state_after_undo(state: _State, undone: Decision, in_force: Decision | None) -> _State:
