@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -442,6 +443,35 @@ def test_cli_review_offers_to_undo_the_last_verdict_before_it_ends(workspace: Wo
     # A session that answered nothing ends without the offer.
     nothing_left = CliRunner().invoke(main, [*ws, "dedup", "--review"], input="u\n")
     assert nothing_left.stdout == "no borderline pairs left to review (0 decided this session)\n"
+
+
+def test_cli_review_ctrl_d_at_a_terminal_ends_the_session_as_q_does(workspace: Workspace,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # click.getchar raises EOFError on Ctrl-D: a traceback at the pair's prompt and at the last-pair offer.
+    import_records(workspace, borderline_copies("678-684", "686-692"), "b.csv")
+    run_dedup(workspace)
+    ws = ["--workspace", str(workspace.root)]
+    monkeypatch.setattr("review.cli.dedup._interactive", lambda: True)
+
+    def keys(*pressed: str) -> Callable[[], str]:
+        queue = list(pressed)
+
+        def getchar() -> str:
+            if not queue:
+                raise EOFError
+            return queue.pop(0)
+        return getchar
+
+    monkeypatch.setattr("review.cli.dedup.click.getchar", keys())
+    at_pair = CliRunner().invoke(main, [*ws, "dedup", "--review"])
+    assert at_pair.exit_code == 0, at_pair.output
+    assert at_pair.stdout.splitlines()[-1] == "stopped (0 decided this session)"
+    monkeypatch.setattr("review.cli.dedup.click.getchar", keys("d"))
+    at_offer = CliRunner().invoke(main, [*ws, "dedup", "--review"])
+    assert at_offer.exit_code == 0, at_offer.output
+    assert at_offer.stdout.splitlines()[-1] == "no borderline pairs left to review (1 decided this session)"
+    human = [r["verdict"] for r in dedup_store.pair_log(workspace.store) if r["origin"] == "human"]
+    assert human == ["different"]
 
 
 def test_cli_review_from_a_pipe_ends_after_the_last_pair_on_any_other_key(workspace: Workspace) -> None:

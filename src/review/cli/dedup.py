@@ -279,7 +279,10 @@ def _interactive() -> bool:
 
 def _read_key() -> str:
     if _interactive():
-        return click.getchar().lower()
+        try:
+            return click.getchar().lower()
+        except EOFError:  # (Ctrl-D at a terminal: click raises it; ends the session as q does, not a traceback)
+            return "q"
     line = sys.stdin.readline()
     if not line:
         return "q"
